@@ -1,0 +1,234 @@
+/**
+ * Differentiable ops. Each forward runs kernels and records, right beside it, the backward that the tape
+ * replays. Ops validate nothing semantic: layers check shapes and ids and name themselves in errors.
+ */
+import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { globalRandom } from '../random.js';
+import { Tensor, sizeOf, type Shape } from '../tensor.js';
+import { accumulate, gradBuffer, record } from './tape.js';
+
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid';
+
+export function actCode(a: Activation): ActCode {
+  switch (a) {
+    case 'linear': return Act.linear;
+    case 'relu': return Act.relu;
+    case 'sigmoid': return Act.sigmoid;
+    case 'tanh': return Act.tanh;
+    case 'hard_sigmoid': return Act.hardSigmoid;
+    default: throw new Error(`activation '${a}' has no elementwise kernel`);
+  }
+}
+
+function floatTensor(data: FArray, shape: Shape): Tensor {
+  return new Tensor(data, shape, 'float32');
+}
+
+/** Elementwise or row-wise (softmax over the last axis) activation. */
+export function activation(x: Tensor, act: Activation): Tensor {
+  if (act === 'linear') return x;
+  const K = kernels();
+  const xd = x.floatData();
+  const y = allocFloat(x.size);
+  const cols = x.shape[x.rank - 1];
+  if (act === 'softmax') K.softmax(x.size / cols, cols, xd, y);
+  else K.activation(actCode(act), xd, y);
+  const out = floatTensor(y, x.shape);
+  return record(out, [x], () => {
+    const dx = allocFloat(x.size);
+    if (act === 'softmax') K.softmaxBackward(x.size / cols, cols, y, out.grad!, dx);
+    else K.activationBackward(actCode(act), y, out.grad!, dx);
+    accumulate(x, dx, true);
+  });
+}
+
+/**
+ * Dense over the last axis: y = act(x W + b), x [..., in], W [in, out]. Bias and elementwise activations run
+ * in the GEMM's epilogue; softmax follows as its own op.
+ */
+export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): Tensor {
+  const K = kernels();
+  const inDim = w.shape[0], outDim = w.shape[1];
+  const n = x.size / inDim;
+  const xd = x.floatData();
+  const y = allocFloat(n * outDim);
+  const fused = act === 'softmax' ? Act.linear : actCode(act);
+  K.gemm(false, false, n, outDim, inDim, 1, xd, w.data as FArray, 0, y, (b?.data as FArray) ?? null, fused);
+  const outShape = [...x.shape.slice(0, -1), outDim];
+  const z = floatTensor(y, outShape);
+  record(z, [x, w, b], () => {
+    const dz = z.grad!;
+    if (fused !== Act.linear) K.activationBackward(fused, y, dz, dz);
+    if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+    if (b?.requiresGrad) K.colSum(n, outDim, dz, gradBuffer(b), true);
+    if (x.requiresGrad) {
+      const dx = allocFloat(n * inDim);
+      K.gemm(false, true, n, inDim, outDim, 1, dz, w.data as FArray, 0, dx, null, Act.linear);
+      accumulate(x, dx, true);
+    }
+  });
+  return act === 'softmax' ? activation(z, 'softmax') : z;
+}
+
+/** Shares data; the gradient flows through unchanged. */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  if (sizeOf(shape) !== x.size) throw new Error(`reshape: cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
+  const out = new Tensor(x.data, shape, x.dtype);
+  return record(out, [x], () => accumulate(x, out.grad!, true));
+}
+
+/** Rows of table picked by integer ids: ids [...], table [vocab, dim] -> [..., dim]. */
+export function embedding(ids: Tensor, table: Tensor): Tensor {
+  const K = kernels();
+  const dim = table.shape[1];
+  const idData = ids.data instanceof Int32Array ? ids.data : Int32Array.from(ids.data, Math.trunc);
+  const n = idData.length;
+  const y = allocFloat(n * dim);
+  K.embeddingForward(n, dim, idData, table.data as FArray, y);
+  const out = floatTensor(y, [...ids.shape, dim]);
+  return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
+}
+
+export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number }
+
+/** Channels-last conv: x [B, T, Cin], w [K, Cin, Cout], b [Cout]. */
+export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry, act: Activation): Tensor {
+  const Kr = kernels();
+  const [B, T, Cin] = x.shape;
+  const [Kw, , Cout] = w.shape;
+  const xd = x.floatData();
+  const y = allocFloat(B * g.outSteps * Cout);
+  const fused = act === 'softmax' ? Act.linear : actCode(act);
+  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, (b?.data as FArray) ?? null, y, fused);
+  const z = floatTensor(y, [B, g.outSteps, Cout]);
+  record(z, [x, w, b], () => {
+    const dz = z.grad!;
+    if (fused !== Act.linear) Kr.activationBackward(fused, y, dz, dz);
+    const dx = x.requiresGrad ? allocFloat(x.size) : null;
+    const dw = allocFloat(w.size);
+    const db = b ? allocFloat(b.size) : null;
+    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, dz, dx, dw, db);
+    accumulate(w, dw, true);
+    if (db) accumulate(b, db, true);
+    if (dx) accumulate(x, dx, true);
+  });
+  return act === 'softmax' ? activation(z, 'softmax') : z;
+}
+
+/** Max over windows of time: x [B, T, C] -> [B, To, C]. */
+export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
+  const K = kernels();
+  const [B, T, C] = x.shape;
+  const y = allocFloat(B * g.outSteps * C);
+  const argmax = new Int32Array(B * g.outSteps * C);
+  K.maxPool1d(B, T, C, pool, g.stride, g.padLeft, g.outSteps, x.floatData(), y, argmax);
+  const out = floatTensor(y, [B, g.outSteps, C]);
+  return record(out, [x], () => {
+    const dx = allocFloat(x.size);
+    K.maxPool1dBackward(B, T, C, g.outSteps, out.grad!, argmax, dx);
+    accumulate(x, dx, true);
+  });
+}
+
+/** Inverted dropout: kept values are scaled by 1/(1-rate) so inference needs no rescaling. */
+export function dropout(x: Tensor, rate: number, givenMask?: Uint8Array): Tensor {
+  if (rate <= 0) return x;
+  const K = kernels();
+  let mask = givenMask;
+  if (!mask) {
+    mask = new Uint8Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = globalRandom.next() >= rate ? 1 : 0;
+  }
+  const scale = 1 / (1 - rate);
+  const y = allocFloat(x.size);
+  K.dropoutApply(x.floatData(), mask, scale, y);
+  const out = floatTensor(y, x.shape);
+  return record(out, [x], () => {
+    const dx = allocFloat(x.size);
+    K.dropoutApply(out.grad!, mask!, scale, dx);
+    accumulate(x, dx, true);
+  });
+}
+
+/** x [B, D] -> [B, n, D]. */
+export function repeatVector(x: Tensor, n: number): Tensor {
+  const [B, D] = x.shape;
+  const xd = x.floatData();
+  const y = allocFloat(B * n * D);
+  for (let b = 0; b < B; b++) for (let t = 0; t < n; t++) y.set(xd.subarray(b * D, (b + 1) * D), (b * n + t) * D);
+  const out = floatTensor(y, [B, n, D]);
+  return record(out, [x], () => {
+    const g = out.grad!;
+    const dx = allocFloat(x.size);
+    for (let b = 0; b < B; b++) for (let t = 0; t < n; t++) {
+      const o = (b * n + t) * D;
+      for (let d = 0; d < D; d++) dx[b * D + d] += g[o + d];
+    }
+    accumulate(x, dx, true);
+  });
+}
+
+/** Reverses axis 1 of [B, T, ...] (Bidirectional re-aligns its backward layer's sequence output with it). */
+export function reverseTime(x: Tensor): Tensor {
+  const [B, T] = x.shape;
+  const inner = x.size / (B * T);
+  const flip = (src: FArray): FArray => {
+    const dst = allocFloat(src.length);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+      dst.set(src.subarray((b * T + t) * inner, (b * T + t + 1) * inner), (b * T + (T - 1 - t)) * inner);
+    }
+    return dst;
+  };
+  const out = floatTensor(flip(x.floatData()), x.shape);
+  return record(out, [x], () => accumulate(x, flip(out.grad!), true));
+}
+
+/** Concatenates along the last axis. */
+export function concatLast(a: Tensor, b: Tensor): Tensor {
+  const da = a.shape[a.rank - 1], db = b.shape[b.rank - 1];
+  const rows = a.size / da;
+  const ad = a.floatData(), bd = b.floatData();
+  const y = allocFloat(rows * (da + db));
+  for (let r = 0; r < rows; r++) {
+    y.set(ad.subarray(r * da, (r + 1) * da), r * (da + db));
+    y.set(bd.subarray(r * db, (r + 1) * db), r * (da + db) + da);
+  }
+  const out = floatTensor(y, [...a.shape.slice(0, -1), da + db]);
+  return record(out, [a, b], () => {
+    const g = out.grad!;
+    const ga = allocFloat(a.size), gb = allocFloat(b.size);
+    for (let r = 0; r < rows; r++) {
+      ga.set(g.subarray(r * (da + db), r * (da + db) + da), r * da);
+      gb.set(g.subarray(r * (da + db) + da, (r + 1) * (da + db)), r * db);
+    }
+    accumulate(a, ga, true);
+    accumulate(b, gb, true);
+  });
+}
+
+/** a + b, a * b or (a + b) / 2, elementwise on equal shapes. */
+export function merge(a: Tensor, b: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor {
+  const K = kernels();
+  const ad = a.floatData(), bd = b.floatData();
+  const y = allocFloat(a.size);
+  if (mode === 'mul') K.mul(ad, bd, y);
+  else K.add(ad, bd, y);
+  if (mode === 'ave') for (let i = 0; i < y.length; i++) y[i] *= 0.5;
+  const out = floatTensor(y, a.shape);
+  return record(out, [a, b], () => {
+    const g = out.grad!;
+    if (mode === 'mul') {
+      const ga = allocFloat(a.size), gb = allocFloat(b.size);
+      K.mul(g, bd, ga);
+      K.mul(g, ad, gb);
+      accumulate(a, ga, true);
+      accumulate(b, gb, true);
+    } else {
+      const s = mode === 'ave' ? 0.5 : 1;
+      const ga = allocFloat(a.size);
+      K.axpy(s, g, ga);
+      accumulate(a, ga, true);
+      accumulate(b, ga);
+    }
+  });
+}

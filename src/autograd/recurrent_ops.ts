@@ -1,0 +1,129 @@
+/**
+ * The recurrent op: one GEMM projects every step's input, one kernel call runs the whole sequence, and
+ * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights.
+ */
+import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Tensor } from '../tensor.js';
+import { accumulate, gradBuffer, record } from './tape.js';
+
+export type CellKind = 'lstm' | 'gru' | 'simpleRnn';
+
+export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simpleRnn: 1 };
+
+export interface RecurrentSpec {
+  cell: CellKind;
+  units: number;
+  act: ActCode;
+  recAct: ActCode;
+  goBackwards: boolean;
+  /** GRU only: Keras 2's default true puts the reset gate after the recurrent product (bias shape [2, 3U]). */
+  resetAfter: boolean;
+}
+
+export interface RecurrentOutputs {
+  /** [B, T, U]: the output after every processed step (processing order). */
+  sequence: Tensor;
+  /** [B, U]: the final output (= final h). */
+  last: Tensor;
+  /** LSTM final cell state [B, U]; null for other cells. */
+  cell: Tensor | null;
+  /** Raw saved activations, for introspection (LSTM: i, f, c~, o interleaved per step; GRU: z, r, n). */
+  gates: FArray | null;
+}
+
+export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, bias: Tensor | null,
+  h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray) => void): RecurrentOutputs {
+  const K = kernels();
+  const [B, T, D] = x.shape;
+  const U = spec.units;
+  const GU = GATES[spec.cell] * U;
+  const N = B * T;
+  const xd = x.floatData();
+  const wd = w.data as FArray;
+  const rd = r.data as FArray;
+  const bd = (bias?.data as FArray | undefined) ?? null;
+  const inputBias = bd ? bd.subarray(0, GU) : null;
+  const recBias = spec.cell === 'gru' && spec.resetAfter && bd ? bd.subarray(GU, 2 * GU) : null;
+
+  const xp = allocFloat(N * GU);
+  K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
+
+  const hs = allocFloat(N * U);
+  const h0d = (h0?.floatData() as FArray | undefined) ?? null;
+  const c0d = (c0?.floatData() as FArray | undefined) ?? null;
+  let cs: FArray | null = null;
+  let gates: FArray | null = null;
+  let hh: FArray | null = null;
+  if (spec.cell === 'lstm') {
+    cs = allocFloat(N * U);
+    gates = allocFloat(N * GU);
+    K.lstmForward(B, T, U, xp, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs, gates);
+  } else if (spec.cell === 'gru') {
+    gates = allocFloat(N * GU);
+    hh = allocFloat(N * U);
+    K.gruForward(B, T, U, xp, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates, hh);
+  } else {
+    K.simpleRnnForward(B, T, U, xp, rd, h0d, mask, spec.goBackwards, spec.act, hs);
+  }
+
+  const sequence = new Tensor(hs, [B, T, U], 'float32');
+  let dcT: FArray | null = null;
+  record(sequence, [x, w, r, bias, h0, c0], () => {
+    const dhs = sequence.grad!;
+    const dxp = allocFloat(N * GU);
+    const dr = allocFloat(rd.length);
+    const dh0 = h0?.requiresGrad ? allocFloat(B * U) : null;
+    const dc0 = c0?.requiresGrad ? allocFloat(B * U) : null;
+    const dhAll = onStateGrad ? allocFloat(N * U) : null;
+    if (spec.cell === 'lstm') {
+      K.lstmBackward(B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, null, dcT,
+        dxp, dr, dh0, dc0, dhAll);
+    } else if (spec.cell === 'gru') {
+      const drb = recBias ? allocFloat(GU) : null;
+      K.gruBackward(B, T, U, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates!, hh!,
+        dhs, null, dxp, dr, drb, dh0, dhAll);
+      if (drb && bias?.requiresGrad) K.axpy(1, drb, gradBuffer(bias).subarray(GU, 2 * GU));
+    } else {
+      K.simpleRnnBackward(B, T, U, rd, h0d, mask, spec.goBackwards, spec.act, hs, dhs, null, dxp, dr, dh0, dhAll);
+    }
+    if (dhAll) onStateGrad!(dhAll);
+    accumulate(r, dr, true);
+    if (w.requiresGrad) K.gemm(true, false, D, GU, N, 1, xd, dxp, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+    if (bias?.requiresGrad) K.colSum(N, GU, dxp, gradBuffer(bias).subarray(0, GU), true);
+    if (x.requiresGrad) {
+      const dx = allocFloat(N * D);
+      K.gemm(false, true, N, D, GU, 1, dxp, wd, 0, dx, null, Act.linear);
+      accumulate(x, dx, true);
+    }
+    if (dh0) accumulate(h0, dh0, true);
+    if (dc0) accumulate(c0, dc0, true);
+  });
+
+  const last = lastStep(sequence);
+  let cell: Tensor | null = null;
+  if (cs) {
+    const cd = allocFloat(B * U);
+    for (let b = 0; b < B; b++) cd.set(cs.subarray((b * T + T - 1) * U, (b * T + T) * U), b * U);
+    cell = new Tensor(cd, [B, U], 'float32');
+    // Replayed before `sequence` (recorded later): hand the final-cell gradient to the BPTT call.
+    record(cell, [sequence], () => {
+      dcT = cell!.grad;
+      gradBuffer(sequence);
+    });
+  }
+  return { sequence, last, cell, gates };
+}
+
+/** x[:, T-1, :] of [B, T, U]. */
+export function lastStep(x: Tensor): Tensor {
+  const [B, T, U] = x.shape;
+  const xd = x.floatData();
+  const y = allocFloat(B * U);
+  for (let b = 0; b < B; b++) y.set(xd.subarray((b * T + T - 1) * U, (b * T + T) * U), b * U);
+  const out = new Tensor(y, [B, U], 'float32');
+  return record(out, [x], () => {
+    const g = gradBuffer(x);
+    const go = out.grad!;
+    for (let b = 0; b < B; b++) for (let u = 0; u < U; u++) g[(b * T + T - 1) * U + u] += go[b * U + u];
+  });
+}

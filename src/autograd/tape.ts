@@ -1,0 +1,70 @@
+/**
+ * Reverse-mode autodiff over a tape. Ops run their forward kernels eagerly and, while a tape is recording
+ * and some input needs a gradient, attach a backward closure to their output and append it to the tape.
+ * backward() replays the tape in reverse; each closure reads its output's grad and accumulates into inputs.
+ */
+import { allocFloat, kernels, type FArray } from '../backend/index.js';
+import { Tensor } from '../tensor.js';
+
+let tape: Tensor[] | null = null;
+
+export function isRecording(): boolean {
+  return tape !== null;
+}
+
+/** Registers out as produced from inputs; backward runs only if out.grad is set when replayed. */
+export function record(out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: () => void): Tensor {
+  if (tape && inputs.some((t) => t?.requiresGrad)) {
+    out.requiresGrad = true;
+    out.backwardFn = backward;
+    tape.push(out);
+  }
+  return out;
+}
+
+/** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
+export function accumulate(t: Tensor | null | undefined, g: FArray, owned = false): void {
+  if (!t || !t.requiresGrad) return;
+  if (!t.grad) {
+    if (owned) { t.grad = g; return; }
+    t.grad = allocFloat(g.length);
+    t.grad.set(g);
+    return;
+  }
+  kernels().axpy(1, g, t.grad);
+}
+
+/** t.grad, allocated as zeros if absent: for kernels that accumulate in place (gemm with beta 1, scatter-add). */
+export function gradBuffer(t: Tensor): FArray {
+  if (!t.grad) t.grad = allocFloat(t.size);
+  return t.grad;
+}
+
+/** Runs fn with a fresh tape. The returned backward(loss) fills .grad of every tensor that needs one. */
+export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) => void } {
+  const outer = tape;
+  const mine: Tensor[] = [];
+  tape = mine;
+  let value: T;
+  try {
+    value = fn();
+  } finally {
+    tape = outer;
+  }
+  return {
+    value,
+    backward(loss: Tensor) {
+      if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
+      if (!loss.requiresGrad) return;
+      loss.grad = allocFloat(1);
+      loss.grad[0] = 1;
+      for (let i = mine.length - 1; i >= 0; i--) {
+        const t = mine[i];
+        if (t.grad && t.backwardFn) t.backwardFn();
+        // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
+        t.backwardFn = null;
+        if (!t.retainGrad) t.grad = null;
+      }
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The contract between layers and kernels. Every kernel exists twice with exactly this signature:
+ * natively (native/*.cc, registered under the same name) and in plain TypeScript (src/backend/reference/).
+ * The reference kernels accept Float64Array too, which is how gradient checks run in float64.
+ *
+ * Conventions: all arrays are flat and row-major; outputs are preallocated by the caller and fully
+ * overwritten unless the doc says "accumulates". Kernels never allocate what they return and never
+ * validate semantics (ids in range, labels in {0,1}): layers do that and raise errors users can read.
+ */
+
+export type FArray = Float32Array | Float64Array;
+
+/** Activation codes, shared with native/common.h. */
+export const Act = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, hardSigmoid: 4 } as const;
+export type ActCode = (typeof Act)[keyof typeof Act];
+
+export interface GemmKernels {
+  /**
+   * C[m,n] = act(alpha * op(A) op(B) + beta * C + bias). op(A) is [m,k]: A is stored [m,k], or [k,m] when transA.
+   * op(B) is [k,n]: B is stored [k,n], or [n,k] when transB. bias has length n or is null. With beta = 0, C's
+   * old contents are ignored (NaN in C does not leak).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FArray, b: FArray, beta: number, c: FArray, bias: FArray | null, act: ActCode): void;
+}
+
+export interface PointwiseKernels {
+  /** y = act(x), elementwise over n = x.length values (linear copies). */
+  activation(act: ActCode, x: FArray, y: FArray): void;
+  /** dx = dy * act'(.) computed from the activation's output y (every code in Act has that form). */
+  activationBackward(act: ActCode, y: FArray, dy: FArray, dx: FArray): void;
+  /** Row-wise softmax of x [rows, cols]. */
+  softmax(rows: number, cols: number, x: FArray, y: FArray): void;
+  /** dx = y * (dy - sum(dy * y)) row-wise. */
+  softmaxBackward(rows: number, cols: number, y: FArray, dy: FArray, dx: FArray): void;
+  /** out[j] = (accumulate ? out[j] : 0) + sum_i x[i, j] for x [rows, cols]. */
+  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean): void;
+  /** y = a + b elementwise (n = y.length). */
+  add(a: FArray, b: FArray, y: FArray): void;
+  /** y = a * b elementwise. */
+  mul(a: FArray, b: FArray, y: FArray): void;
+  /** y += alpha * x (n = y.length). */
+  axpy(alpha: number, x: FArray, y: FArray): void;
+  /** y = x * mask * scale, for dropout; mask holds 0/1 (n = y.length). */
+  dropoutApply(x: FArray, mask: Uint8Array, scale: number, y: FArray): void;
+  /** Sum of squares of x (for gradient norms and clipping). */
+  sumSquares(x: FArray): number;
+}
+
+export interface LossKernels {
+  /** Mean over n of binary cross-entropy on logits, stable form; grad = dLoss/dlogit (already / n). */
+  sigmoidCrossEntropyWithLogits(n: number, logits: FArray, target: FArray, grad: FArray): number;
+  /** Mean binary cross-entropy on probabilities clipped to [eps, 1-eps] as Keras does (eps = 1e-7). */
+  binaryCrossentropy(n: number, prob: FArray, target: FArray, grad: FArray): number;
+  /** Mean over rows of softmax cross-entropy on logits [rows, cols] against target distributions. */
+  softmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, target: FArray, grad: FArray): number;
+  /** The same against integer class labels (length rows). */
+  sparseSoftmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, labels: Int32Array, grad: FArray): number;
+  /** Mean over rows of -sum(target * log(clip(prob))) with Keras's renormalisation of prob per row. */
+  categoricalCrossentropy(rows: number, cols: number, prob: FArray, target: FArray, grad: FArray): number;
+  /** Mean over all n of (pred - target)^2. */
+  meanSquaredError(n: number, pred: FArray, target: FArray, grad: FArray): number;
+}
+
+export interface ConvKernels {
+  /**
+   * Channels-last 1-D convolution (Keras layout). x [B, T, Cin], w [K, Cin, Cout], bias [Cout] or null,
+   * y [B, To, Cout]; output step o reads input steps o*stride - padLeft + j for j < K (zero outside [0, T)).
+   * act is fused.
+   */
+  conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
+    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode): void;
+  /** Gradients given dy (w.r.t. the pre-activation output). dx may be null (input needs none); dw, db overwritten. */
+  conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void;
+}
+
+export interface PoolKernels {
+  /** Max pooling over time, channels-last: x [B, T, C] -> y [B, To, C]; argmax records the winning t (padding never wins). */
+  maxPool1d(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
+    x: FArray, y: FArray, argmax: Int32Array): void;
+  /** dx (zeroed first) receives dy at the recorded argmax positions. */
+  maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void;
+}
+
+export interface EmbeddingKernels {
+  /** out[i, :] = table[ids[i], :] for n ids of width dim. Ids are already validated. */
+  embeddingForward(n: number, dim: number, ids: Int32Array, table: FArray, out: FArray): void;
+  /** dTable[ids[i], :] += dOut[i, :] (accumulates; touches only the rows used). */
+  embeddingBackward(n: number, dim: number, ids: Int32Array, dOut: FArray, dTable: FArray): void;
+}
+
+export interface OptimKernels {
+  /**
+   * Keras Adam, one fused pass: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+   * p -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)   (t = step, from 1; tf.keras and tfjs form).
+   */
+  adam(p: FArray, g: FArray, m: FArray, v: FArray, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
+  /** Keras RMSprop (no momentum, not centred): a = rho a + (1-rho) g^2; p -= lr g / (sqrt(a) + eps). */
+  rmsprop(p: FArray, g: FArray, acc: FArray, lr: number, rho: number, eps: number): void;
+  /** Keras SGD: v = momentum v - lr g; p += v (nesterov: p += momentum v - lr g). momentum 0 means plain SGD. */
+  sgd(p: FArray, g: FArray, vel: FArray, lr: number, momentum: number, nesterov: boolean): void;
+}
+
+/**
+ * Recurrent cells over a whole sequence, one call forward and one call backward.
+ * Shared conventions:
+ * - xp [B, T, G*U] is the input projection x W + b for every step (one GEMM done by the layer), batch-major,
+ *   gates in Keras order (LSTM i,f,c,o: G=4; GRU z,r,h: G=3; SimpleRNN: G=1).
+ * - r [U, G*U] is Keras's recurrent_kernel.
+ * - mask [B, T] (1 = real step) or null. At a masked step the state is carried unchanged and the output
+ *   repeats the previous output, as in Keras; a masked step gets no gradient.
+ * - goBackwards processes t = T-1 ... 0; outputs are stored in processing order (as Keras returns them).
+ * - hs [B, T, U] receives the output after each processed step (the full sequence is always kept: backward needs it).
+ * - Backward takes dhs [B, T, U] (gradient w.r.t. every output, zeros where unused) plus optional dhT/dcT
+ *   for the final states, and writes dxp [B, T, G*U], dr [U, G*U] (overwritten), dh0/dc0 [B, U] (or null).
+ *   dhAll [B, T, U], when given, receives the total gradient w.r.t. each h_t (for vanishing-gradient plots).
+ * - h0/c0 null means zeros.
+ */
+export interface RecurrentKernels {
+  /** gates [B, T, 4U] keeps post-activation i, f, c~, o; cs [B, T, U] the cell state after each step. */
+  lstmForward(B: number, T: number, U: number, xp: FArray, r: FArray, h0: FArray | null, c0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray, cs: FArray, gates: FArray): void;
+  lstmBackward(B: number, T: number, U: number, r: FArray, h0: FArray | null, c0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray, cs: FArray, gates: FArray, dhs: FArray, dhT: FArray | null, dcT: FArray | null,
+    dxp: FArray, dr: FArray, dh0: FArray | null, dc0: FArray | null, dhAll: FArray | null): void;
+  /**
+   * GRU. resetAfter (Keras 2 default): hh = h r + rb; n = act(xp_h + rr * hh_h).
+   * Not resetAfter: n = act(xp_h + (rr * h) r_h) and rb must be null. rb [3U] is the recurrent bias or null.
+   * gates [B, T, 3U] keeps post-activation z, r, n; hh [B, T, U] keeps the recurrent candidate term
+   * (hh_h with resetAfter, (rr*h) r_h without) that backward needs.
+   */
+  gruForward(B: number, T: number, U: number, xp: FArray, r: FArray, rb: FArray | null, h0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, resetAfter: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray, gates: FArray, hh: FArray): void;
+  /** drb [3U] is written when rb was given. */
+  gruBackward(B: number, T: number, U: number, r: FArray, rb: FArray | null, h0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, resetAfter: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray, gates: FArray, hh: FArray, dhs: FArray, dhT: FArray | null,
+    dxp: FArray, dr: FArray, drb: FArray | null, dh0: FArray | null, dhAll: FArray | null): void;
+  /** SimpleRNN: h = act(xp + h_prev r). */
+  simpleRnnForward(B: number, T: number, U: number, xp: FArray, r: FArray, h0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, act: ActCode, hs: FArray): void;
+  simpleRnnBackward(B: number, T: number, U: number, r: FArray, h0: FArray | null,
+    mask: Uint8Array | null, goBackwards: boolean, act: ActCode, hs: FArray, dhs: FArray, dhT: FArray | null,
+    dxp: FArray, dr: FArray, dh0: FArray | null, dhAll: FArray | null): void;
+}
+
+export interface Kernels extends GemmKernels, PointwiseKernels, LossKernels, ConvKernels, PoolKernels,
+  EmbeddingKernels, OptimKernels, RecurrentKernels {}
+
+export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
+  'gemm',
+  'activation', 'activationBackward', 'softmax', 'softmaxBackward', 'colSum', 'add', 'mul', 'axpy', 'dropoutApply', 'sumSquares',
+  'sigmoidCrossEntropyWithLogits', 'binaryCrossentropy', 'softmaxCrossEntropyWithLogits',
+  'sparseSoftmaxCrossEntropyWithLogits', 'categoricalCrossentropy', 'meanSquaredError',
+  'conv1d', 'conv1dBackward', 'maxPool1d', 'maxPool1dBackward', 'embeddingForward', 'embeddingBackward',
+  'adam', 'rmsprop', 'sgd',
+  'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'simpleRnnForward', 'simpleRnnBackward',
+];

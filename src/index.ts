@@ -1,0 +1,19 @@
+/**
+ * rnnlab's public API, shaped like tfjs-layers: rl.sequential, rl.layers.*, rl.tensor, rl.train.*,
+ * plus rl.setSeed, the engine controls, and (from src/data) datasets and preprocessing.
+ */
+export { tensor, zeros, Tensor } from './tensor.js';
+export type { DType, Shape, TensorLike } from './tensor.js';
+export { Variable } from './variable.js';
+export { setSeed, Random } from './random.js';
+export { layers } from './layers/index.js';
+export * as layerClasses from './layers/index.js';
+export { Sequential, sequential } from './models/sequential.js';
+export type { CompileArgs, SequentialArgs } from './models/sequential.js';
+export type { FitArgs, EvaluateArgs } from './models/training.js';
+export { NonFiniteLossError } from './models/training.js';
+export { History } from './models/callbacks.js';
+export type { Callback } from './models/callbacks.js';
+export { train, optimizers, Adam, RMSprop, SGD, Optimizer } from './optimizers/index.js';
+export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads } from './backend/index.js';
+export { withTape } from './autograd/tape.js';

@@ -1,0 +1,21 @@
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { checkActivation } from './activations.js';
+import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+
+export interface ActivationArgs extends LayerArgs { activation: ops.Activation }
+
+export class ActivationLayer extends Layer {
+  readonly className = 'Activation';
+  readonly activation: ops.Activation;
+  constructor(args: ActivationArgs) {
+    super(args, 'activation');
+    this.activation = checkActivation(this.name, args.activation);
+  }
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+  call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+    if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
+    return ops.activation(x, this.activation);
+  }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
+}

@@ -1,0 +1,18 @@
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+
+export interface DropoutArgs extends LayerArgs { rate: number }
+
+/** Active only while training, like Keras. */
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  constructor(args: DropoutArgs) {
+    super(args, 'dropout');
+    this.rate = checkRate(this.name, 'rate', args.rate);
+  }
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+  call(x: Tensor, ctx: CallContext): Tensor { return ctx.training ? ops.dropout(x, this.rate) : x; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate }; }
+}

@@ -1,0 +1,19 @@
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { Layer, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+  constructor(args: LayerArgs = {}) { super(args, 'flatten'); }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    const rest = inputShape.slice(1);
+    if (rest.some((d) => d === null)) throw new Error(`${this.name} (Flatten): all non-batch dimensions must be known, got ${fmt(inputShape)}`);
+    return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    ctx.mask = null;
+    return ops.reshape(x, [x.shape[0], x.size / x.shape[0]]);
+  }
+}

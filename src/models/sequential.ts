@@ -1,0 +1,206 @@
+/** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
+import { allocFloat, type FArray } from '../backend/index.js';
+import { withTape } from '../autograd/tape.js';
+import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import { Layer, fmt, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { foldableActivation, lossKind } from '../losses.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import { asInput, checkBatchSize, takeRows } from './batches.js';
+import { summaryLines } from './summary.js';
+import { evaluateModel, fitModel, type EvaluateArgs, type FitArgs } from './training.js';
+import type { History } from './callbacks.js';
+
+export interface SequentialArgs { layers?: Layer[]; name?: string }
+
+export interface CompileArgs {
+  optimizer: string | Optimizer;
+  loss: string;
+  metrics?: string[];
+}
+
+let modelCounter = 0;
+
+export class Sequential {
+  readonly className = 'Sequential';
+  name: string;
+  layers: Layer[] = [];
+  optimizer: Optimizer | null = null;
+  loss: LossKind | null = null;
+  metrics: string[] = [];
+  /** The final sigmoid/softmax is folded into the loss during training (stable and cheaper). */
+  foldsActivation = false;
+  /** Set by a callback to end fit after the current batch. */
+  stopTraining = false;
+
+  constructor(args: SequentialArgs = {}) {
+    this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer, got ${String(layer)}`);
+    if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
+    this.layers.push(layer);
+    if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
+    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
+    else if (this.layers.length > 1 && layer.batchInputShape) {
+      throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
+    }
+  }
+
+  private buildLayer(layer: Layer, inputShape: SymbolicShape): void {
+    try {
+      if (!layer.built) layer.build(inputShape);
+      else layer.outputShapeValue = layer.computeOutputShape(inputShape);
+    } catch (e) {
+      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${fmt(inputShape)}: ${(e as Error).message}`);
+    }
+    const spec = layer.inputSpec;
+    if (spec && (spec.length !== inputShape.length || spec.some((d, i) => d !== null && inputShape[i] !== null && d !== inputShape[i]))) {
+      throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${fmt(spec)} but receives ${fmt(inputShape)}`);
+    }
+  }
+
+  /** Builds every layer for the given input shape (batch axis first, null allowed). */
+  build(batchInputShape: SymbolicShape): void {
+    let shape = batchInputShape;
+    for (const l of this.layers) {
+      this.buildLayer(l, shape);
+      shape = l.outputShape;
+    }
+  }
+
+  get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
+
+  get inputShape(): SymbolicShape { this.requireBuilt('inputShape'); return this.layers[0].inputSpec!; }
+  get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
+
+  private requireBuilt(what: string): void {
+    if (this.layers.length === 0) throw new Error(`${this.name}: ${what}: the model has no layers`);
+    if (!this.built) {
+      throw new Error(`${this.name}: ${what}: the model is not built yet; give the first layer an inputShape (or inputDim / inputLength), or call fit first`);
+    }
+  }
+
+  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
+  get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
+
+  countParams(): number {
+    this.requireBuilt('countParams');
+    return this.layers.reduce((s, l) => s + l.countParams(), 0);
+  }
+
+  summary(lineLength?: number, _positions?: number[], printFn: (line: string) => void = console.log): void {
+    this.requireBuilt('summary');
+    for (const line of summaryLines(this.name, this.layers, lineLength)) printFn(line);
+  }
+
+  getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
+
+  setWeights(values: ArrayLike<number>[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
+    ws.forEach((w, i) => w.assign(values[i]));
+  }
+
+  getLayer(name: string | number): Layer {
+    const l = typeof name === 'number' ? this.layers[name] : this.layers.find((x) => x.name === name);
+    if (!l) throw new Error(`${this.name}: no layer ${typeof name === 'number' ? `at index ${name}` : `named '${name}'`}`);
+    return l;
+  }
+
+  compile(args: CompileArgs): void {
+    if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
+    this.optimizer = getOptimizer(args.optimizer);
+    this.loss = lossKind(args.loss);
+    this.metrics = (args.metrics ?? []).map((m) => {
+      if (m !== 'accuracy' && m !== 'acc') throw new Error(`${this.name}.compile: unknown metric '${m}'; rnnlab supports 'accuracy' (or 'acc')`);
+      return m;
+    });
+    const last = this.layers[this.layers.length - 1];
+    const fold = foldableActivation(this.loss);
+    this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);
+  }
+
+  /** Runs every layer. logits: stop before a final activation the loss folds in. */
+  forward(x: Tensor, ctx: CallContext, logits = false): Tensor {
+    if (!this.built) this.build([null, ...x.shape.slice(1)]);
+    let h = x;
+    this.layers.forEach((l, i) => { h = l.apply(h, ctx, logits && i === this.layers.length - 1); });
+    return h;
+  }
+
+  /** Forward and loss on one batch, recorded for backward. */
+  lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void } {
+    if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
+    const { value, backward } = withTape(() => {
+      const out = this.forward(x, ctx, this.foldsActivation);
+      return { out, loss: lossOp(this.loss!, out, y, this.foldsActivation) };
+    });
+    return { ...value, backward };
+  }
+
+  async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {
+    return evaluateModel(this, x, y, args);
+  }
+
+  /** Outputs for x in batches (Keras default batch size 32). */
+  predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+    const xt = asInput(x, `${this.name}.predict: x`);
+    const bs = checkBatchSize(args.batchSize ?? 32);
+    const n = xt.shape[0];
+    let out: FArray | null = null;
+    let outShape: number[] = [];
+    for (let s = 0; s < n; s += bs) {
+      const e = Math.min(n, s + bs);
+      const y = this.forward(takeRows(xt, null, s, e), { training: false, mask: null });
+      if (!out) {
+        outShape = [n, ...y.shape.slice(1)];
+        out = allocFloat(outShape.reduce((a, b) => a * b, 1));
+      }
+      out.set(y.data as FArray, s * (y.size / (e - s)));
+    }
+    return new Tensor(out!, outShape, 'float32');
+  }
+
+  /** Class ids: threshold 0.5 for one output unit, argmax over the last axis otherwise (Keras predict_classes). */
+  predictClasses(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+    const p = this.predict(x, args);
+    const C = p.shape[p.rank - 1];
+    if (C === 1) return new Tensor(Int32Array.from(p.data, (v) => (v > 0.5 ? 1 : 0)), p.shape, 'int32');
+    const rows = p.size / C;
+    const out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p.data[r * C + c] > p.data[r * C + best]) best = c;
+      out[r] = best;
+    }
+    return new Tensor(out, p.shape.slice(0, -1), 'int32');
+  }
+
+  /** Hidden states (and LSTM/GRU gates) at every step of every recurrent layer, for x. */
+  trace(x: TensorLike): { output: Tensor; layers: TraceRecord[] } {
+    const trace: TraceRecord[] = [];
+    const output = this.forward(asInput(x, `${this.name}.trace: x`), { training: false, mask: null, trace });
+    return { output, layers: trace };
+  }
+
+  /** d loss / d h_t for every step of every recurrent layer, on one batch (the vanishing-gradient measurement). */
+  hiddenStateGradients(x: TensorLike, y: TensorLike): { loss: number; layers: StateGradRecord[] } {
+    const stateGrads: StateGradRecord[] = [];
+    const { loss, backward } = this.lossOnBatch(asInput(x, 'x'), asInput(y, 'y'), { training: false, mask: null, stateGrads });
+    backward(loss);
+    for (const w of this.weights) w.grad = null;
+    return { loss: loss.data[0], layers: stateGrads };
+  }
+}
+
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}

@@ -1,0 +1,200 @@
+/** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
+import type { FArray } from '../backend/index.js';
+import { checkTargets } from '../losses.js';
+import { globalRandom } from '../random.js';
+import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
+import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
+import { History, fire, type Callback } from './callbacks.js';
+import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
+import type { Sequential } from './sequential.js';
+
+export interface FitArgs {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validationData?: [TensorLike, TensorLike];
+  validationSplit?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback | Callback[];
+  initialEpoch?: number;
+  /** Where the progress output goes (default stdout). */
+  out?: ProgressWriter;
+}
+
+export interface EvaluateArgs { batchSize?: number; verbose?: 0 | 1 }
+
+/** Raised when the loss stops being finite; training stops at that batch, before its update. */
+export class NonFiniteLossError extends Error {
+  constructor(public epoch: number, public batch: number, public history: History) {
+    super(`loss became non-finite (NaN or Inf) at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before applying that batch. ` +
+      'Try a lower learning rate, clipnorm, or check the inputs.');
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Counts correct predictions the way Keras's 'accuracy' does for the compiled loss. */
+class AccuracyMeter {
+  correct = 0;
+  total = 0;
+  constructor(private model: Sequential) {}
+
+  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
+    const p = out.data, t = y.data;
+    const C = out.shape[out.rank - 1];
+    const loss = this.model.loss!;
+    if (loss === 'binaryCrossentropy' || (C === 1 && loss === 'meanSquaredError')) {
+      const thr = fromLogits ? 0 : 0.5;
+      for (let i = 0; i < p.length; i++) if ((p[i] > thr ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) this.correct++;
+      this.total += p.length;
+      return;
+    }
+    const rows = p.length / C;
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[r * C + c] > p[r * C + best]) best = c;
+      let label: number;
+      if (loss === 'sparseCategoricalCrossentropy') label = t[r];
+      else {
+        label = 0;
+        for (let c = 1; c < C; c++) if (t[r * C + c] > t[r * C + label]) label = c;
+      }
+      if (best === label) this.correct++;
+    }
+    this.total += rows;
+  }
+
+  value(): number { return this.total ? this.correct / this.total : 0; }
+}
+
+/** Checks x and y against the model and each other; returns y shaped like the model's output. */
+function prepare(model: Sequential, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
+  const xt = asInput(x, `${what}: x`);
+  const yIn = asInput(y, `${what}: y`);
+  if (!model.built) model.build([null, ...xt.shape.slice(1)]);
+  const spec = model.inputShape;
+  if (xt.rank !== spec.length || spec.some((d, i) => i > 0 && d !== null && d !== xt.shape[i])) {
+    throw new Error(`${what}: x has shape ${shapeStr(xt.shape)} but ${model.layers[0].name} expects ${shapeStr(spec)}`);
+  }
+  const n = xt.shape[0];
+  if (yIn.shape[0] !== n) throw new Error(`${what}: x has ${n} samples but y has ${yIn.shape[0]}`);
+  const outShape = model.outputShape;
+  const C = outShape[outShape.length - 1] as number;
+  const perSample = (outShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const sparse = model.loss === 'sparseCategoricalCrossentropy';
+  const want = sparse ? perSample / C : perSample;
+  if (yIn.size !== n * want) {
+    throw new Error(`${what}: y has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(outShape)}` +
+      (sparse ? ' (sparseCategoricalCrossentropy takes one class id per output row)' : ''));
+  }
+  checkTargets(model.loss!, yIn, C);
+  const yShape = sparse ? [n, ...(outShape.slice(1, -1) as number[])] : [n, ...(outShape.slice(1) as number[])];
+  const yt = sparse ? new Tensor(Int32Array.from(yIn.data), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
+  return { xt, yt };
+}
+
+function checkEpochs(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${what} must be a non-negative integer, got ${String(v)}`);
+  return v;
+}
+
+export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
+  if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
+  const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs');
+  const initialEpoch = checkEpochs(args.initialEpoch ?? 0, 'fit: initialEpoch');
+  const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
+  const verbose = args.verbose ?? 1;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  let { xt, yt } = prepare(model, x, y, 'fit');
+  let val: { xt: Tensor; yt: Tensor } | null = null;
+  if (args.validationData) {
+    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
+    val = prepare(model, args.validationData[0], args.validationData[1], 'fit: validationData');
+  } else if (args.validationSplit !== undefined) {
+    const s = args.validationSplit;
+    if (typeof s !== 'number' || !(s > 0 && s < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${String(s)}`);
+    // Keras takes the last fraction of the samples, before any shuffling.
+    const n = xt.shape[0];
+    const split = Math.floor(n * (1 - s));
+    if (split === 0 || split === n) throw new Error(`fit: validationSplit ${s} leaves no training or no validation samples out of ${n}`);
+    val = { xt: takeRows(xt, null, split, n), yt: takeRows(yt, null, split, n) };
+    xt = takeRows(xt, null, 0, split);
+    yt = takeRows(yt, null, 0, split);
+  }
+  const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  const history = new History();
+  const n = xt.shape[0];
+  const steps = Math.ceil(n / batchSize);
+  history.params = { epochs, steps, batchSize, samples: n, verbose };
+  const out = args.out ?? process.stdout;
+  const accName = model.metrics[0];
+  model.stopTraining = false;
+  const vars = model.trainableWeights;
+  await fire(callbacks, 'onTrainBegin', {});
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+    if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
+    await fire(callbacks, 'onEpochBegin', epoch, {});
+    const order = args.shuffle === false ? null : globalRandom.permutation(n);
+    const bar = new ProgressBar(steps, verbose, out);
+    const acc = new AccuracyMeter(model);
+    let lossSum = 0, seen = 0;
+    for (let b = 0; b < steps; b++) {
+      await fire(callbacks, 'onBatchBegin', b, { batch: b, size: Math.min(batchSize, n - b * batchSize) });
+      const s = b * batchSize, e = Math.min(n, s + batchSize);
+      const xb = takeRows(xt, order, s, e), yb = takeRows(yt, order, s, e);
+      const { out: pred, loss, backward } = model.lossOnBatch(xb, yb, { training: true, mask: null });
+      const lv = loss.data[0];
+      if (!Number.isFinite(lv)) {
+        for (const v of vars) v.grad = null;
+        throw new NonFiniteLossError(epoch, b, history);
+      }
+      backward(loss);
+      model.optimizer.applyGradients(vars);
+      lossSum += lv * (e - s);
+      seen += e - s;
+      const logs: Logs = { loss: lossSum / seen };
+      if (accName) { acc.add(pred, yb, model.foldsActivation); logs[accName] = acc.value(); }
+      bar.update(b + 1, logs);
+      await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
+      // Let timers, servers and progress output run between batches.
+      await yieldToEventLoop();
+      if (model.stopTraining) break;
+    }
+    const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+    if (accName) logs[accName] = acc.value();
+    if (val) {
+      const [vl, va] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
+      logs.val_loss = vl;
+      if (accName) logs[`val_${accName}`] = va;
+    }
+    bar.finish(logs);
+    history.record(epoch, logs);
+    await fire(callbacks, 'onEpochEnd', epoch, logs);
+  }
+  await fire(callbacks, 'onTrainEnd', {});
+  return history;
+}
+
+async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batchSize: number): Promise<number[]> {
+  const n = xt.shape[0];
+  const acc = new AccuracyMeter(model);
+  let lossSum = 0;
+  for (let s = 0; s < n; s += batchSize) {
+    const e = Math.min(n, s + batchSize);
+    const yb = takeRows(yt, null, s, e);
+    const { out, loss } = model.lossOnBatch(takeRows(xt, null, s, e), yb, { training: false, mask: null });
+    lossSum += (loss.data as FArray)[0] * (e - s);
+    acc.add(out, yb, model.foldsActivation);
+    await yieldToEventLoop();
+  }
+  const result = [lossSum / n];
+  if (model.metrics.length) result.push(acc.value());
+  return result;
+}
+
+/** [loss, accuracy?] over all samples, as Keras's evaluate. */
+export async function evaluateModel(model: Sequential, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
+  if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
+  const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
+  const { xt, yt } = prepare(model, x, y, 'evaluate');
+  return evaluatePrepared(model, xt, yt, batchSize);
+}

@@ -1,0 +1,149 @@
+/**
+ * Tensors: a flat typed array plus a shape. Float tensors hold Float32Array (Float64Array under float64
+ * precision, used by gradient checks); integer tensors hold Int32Array (token ids, class labels).
+ * Autograd state (grad, the op that produced it) lives here too, so ops stay small.
+ */
+import { allocFloat, getPrecision, type FArray } from './backend/index.js';
+
+export type DType = 'float32' | 'int32';
+export type Shape = number[];
+export type NestedArray = number | boolean | NestedArray[];
+export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | number[];
+
+export class Tensor {
+  /** Gradient w.r.t. this tensor, accumulated during backward; null until something flows in. */
+  grad: FArray | null = null;
+  /** True for parameters and everything computed from them. */
+  requiresGrad = false;
+  /** Set by ops: the callback that pushes this tensor's grad into its inputs. */
+  backwardFn: (() => void) | null = null;
+  /** Keep grad after backward (introspection: gradients w.r.t. hidden states). */
+  retainGrad = false;
+  name?: string;
+
+  constructor(public data: FArray | Int32Array, public readonly shape: Shape, public readonly dtype: DType) {
+    const n = sizeOf(shape);
+    if (data.length !== n) throw new Error(`tensor: data has ${data.length} values but shape [${shape.join(', ')}] needs ${n}`);
+  }
+
+  get size(): number { return this.data.length; }
+  get rank(): number { return this.shape.length; }
+
+  /** The backing typed array (no copy). */
+  dataSync(): FArray | Int32Array { return this.data; }
+
+  /** The values as nested plain arrays, shaped like the tensor. */
+  arraySync(): NestedArray {
+    const { data, shape } = this;
+    if (shape.length === 0) return data[0];
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const n = shape[dim];
+      const stride = sizeOf(shape.slice(dim + 1));
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** Float view of the data (int32 tensors are converted, e.g. raw token ids fed to a Dense layer). */
+  floatData(): FArray {
+    if (this.dtype === 'float32' && (this.data instanceof Float32Array || this.data instanceof Float64Array)) return this.data;
+    const out = allocFloat(this.size);
+    for (let i = 0; i < out.length; i++) out[i] = this.data[i];
+    return out;
+  }
+
+  /** A tensor sharing this one's data with another shape of the same size. */
+  reshape(shape: Shape): Tensor {
+    return new Tensor(this.data, shape, this.dtype);
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
+  }
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function shapeStr(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
+}
+
+function inferShape(x: NestedArray): Shape {
+  const shape: Shape = [];
+  let cur: NestedArray = x;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  return shape;
+}
+
+function flatten(x: NestedArray, shape: Shape, out: number[], dim = 0): void {
+  if (dim === shape.length) {
+    if (Array.isArray(x)) throw new Error('tensor: ragged nested array (deeper than its first element)');
+    const v = typeof x === 'boolean' ? Number(x) : x;
+    if (typeof v !== 'number') throw new Error(`tensor: expected numbers, found ${typeof x}`);
+    out.push(v);
+    return;
+  }
+  if (!Array.isArray(x) || x.length !== shape[dim]) {
+    throw new Error(`tensor: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(x) ? x.length : 'a scalar'}`);
+  }
+  for (const item of x) flatten(item, shape, out, dim + 1);
+}
+
+/** Builds a tensor from nested arrays or a typed array (with a shape), like tf.tensor. */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
+  if (values instanceof Tensor) {
+    if (shape && sizeOf(shape) !== values.size) throw new Error(`tensor: cannot view ${shapeStr(values.shape)} as ${shapeStr(shape)}`);
+    return shape ? values.reshape(shape) : values;
+  }
+  if (shape) for (const d of shape) if (!Number.isInteger(d) || d < 0) throw new Error(`tensor: invalid shape ${shapeStr(shape)}`);
+  let flat: ArrayLike<number>;
+  let inferred: Shape;
+  if (ArrayBuffer.isView(values)) {
+    flat = values as ArrayLike<number>;
+    inferred = [flat.length];
+  } else {
+    inferred = inferShape(values as NestedArray);
+    const out: number[] = [];
+    flatten(values as NestedArray, inferred, out);
+    flat = out;
+  }
+  const finalShape = shape ?? inferred;
+  if (sizeOf(finalShape) !== flat.length) {
+    throw new Error(`tensor: ${flat.length} values do not fit shape ${shapeStr(finalShape)}`);
+  }
+  const dt: DType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
+  if (dt !== 'float32' && dt !== 'int32') throw new Error(`tensor: unsupported dtype '${String(dt)}' (use 'float32' or 'int32')`);
+  let data: FArray | Int32Array;
+  if (dt === 'int32') {
+    data = values instanceof Int32Array ? values : Int32Array.from(flat, (v) => Math.trunc(v));
+  } else if (values instanceof Float32Array && getPrecision() === 32) {
+    data = values;
+  } else {
+    data = allocFloat(flat.length);
+    for (let i = 0; i < flat.length; i++) data[i] = flat[i];
+  }
+  return new Tensor(data, finalShape, dt);
+}
+
+export function zeros(shape: Shape): Tensor {
+  return new Tensor(allocFloat(sizeOf(shape)), shape, 'float32');
+}
+
+/** Accepts anything tensor-like; nested arrays of integers stay float32 unless dtype says otherwise. */
+export function toTensor(x: TensorLike, what = 'input'): Tensor {
+  try {
+    return x instanceof Tensor ? x : tensor(x);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+}

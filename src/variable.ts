@@ -1,0 +1,18 @@
+/** Trainable state: a tensor that receives gradients and that optimizers update in place. */
+import { allocFloat } from './backend/index.js';
+import { Tensor, type Shape } from './tensor.js';
+
+export class Variable extends Tensor {
+  constructor(public readonly name: string, shape: Shape, public trainable = true) {
+    super(allocFloat(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
+    this.requiresGrad = trainable;
+  }
+
+  /** Copies values in, checking the count: the safe way to load weights. */
+  assign(values: ArrayLike<number>): void {
+    if (values.length !== this.size) {
+      throw new Error(`weight '${this.name}': expected ${this.size} values for shape [${this.shape.join(', ')}], got ${values.length}`);
+    }
+    (this.data as Float32Array).set(values);
+  }
+}
