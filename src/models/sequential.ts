@@ -142,6 +142,21 @@ export class Sequential {
     return { ...value, backward };
   }
 
+  /** One gradient step on one batch (Keras train_on_batch); returns [loss] or [loss, accuracy]. */
+  trainOnBatch(x: TensorLike, y: TensorLike): number[] {
+    if (!this.optimizer) throw new Error(`${this.name}: call compile() before trainOnBatch()`);
+    const xt = asInput(x, 'trainOnBatch: x');
+    const yt = asInput(y, 'trainOnBatch: y');
+    const target = yt.size === xt.shape[0] && this.loss !== 'sparseCategoricalCrossentropy' && this.built && this.outputShape.length === 2
+      ? yt.reshape([xt.shape[0], 1]) : yt;
+    const { loss, backward } = this.lossOnBatch(xt, yt.dtype === 'int32' && this.loss !== 'sparseCategoricalCrossentropy' ? new Tensor(target.floatData(), target.shape, 'float32') : target, { training: true, mask: null });
+    const lv = loss.data[0];
+    if (!Number.isFinite(lv)) throw new Error('trainOnBatch: the loss is not finite (NaN or Inf)');
+    backward(loss);
+    this.optimizer.applyGradients(this.trainableWeights);
+    return [lv];
+  }
+
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
     return fitModel(this, x, y, args);
   }

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--no-gemm]
+// Times Adam training steps of the lab's models on random data of the lab's shapes (vocab 10000, length 500),
+// printing one JSON line per case in the shape of ../shared/reference/torch_reference.py. With --vs-torch the
+// PyTorch reference runs in the same invocation, after rnnlab (never concurrently), and ratios are printed.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as rl from '../dist/index.js';
+import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const VOCAB = 10000, LEN = 500;
+// name -> [batch, samples per epoch, target ratio to PyTorch]
+const CASES = {
+  ff_raw: [128, 25000, 1.0], ff_embed: [128, 25000, 0.5], cnn: [128, 25000, 0.35],
+  simple_rnn: [16, 25000, 0.3], lstm: [64, 25000, 0.35], cnn_lstm: [64, 25000, 0.35], addition: [128, 45000, 0.5],
+};
+const GEMM_TARGET = 0.8;
+
+function parseArgs(argv) {
+  const o = { vsTorch: false, models: Object.keys(CASES), steps: 20, budget: 30, gemm: true, torchScript: path.resolve(here, '../../shared/reference/torch_reference.py') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--vs-torch') o.vsTorch = true;
+    else if (a === '--no-gemm') o.gemm = false;
+    else if (a === '--models') o.models = argv[++i].split(',');
+    else if (a === '--steps') o.steps = Number(argv[++i]);
+    else if (a === '--budget') o.budget = Number(argv[++i]);
+    else if (a === '--torch-script') o.torchScript = argv[++i];
+    else throw new Error(`bench: unknown flag ${a}`);
+  }
+  for (const m of o.models) if (!CASES[m]) throw new Error(`bench: unknown model ${m}; choose from ${Object.keys(CASES).join(', ')}`);
+  return o;
+}
+
+function batchFor(name, batch) {
+  const r = new rl.Random(1);
+  if (name === 'addition') {
+    const x = new Float32Array(batch * 7 * 12), y = new Float32Array(batch * 4 * 12);
+    for (let i = 0; i < batch * 7; i++) x[i * 12 + r.int(12)] = 1;
+    for (let i = 0; i < batch * 4; i++) y[i * 12 + r.int(12)] = 1;
+    return [rl.tensor(x, [batch, 7, 12]), rl.tensor(y, [batch, 4, 12])];
+  }
+  const ids = new Int32Array(batch * LEN);
+  for (let i = 0; i < ids.length; i++) ids[i] = r.int(VOCAB);
+  const x = name === 'ff_raw' ? rl.tensor(Float32Array.from(ids), [batch, LEN]) : rl.tensor(ids, [batch, LEN], 'int32');
+  const y = new Float32Array(batch);
+  for (let i = 0; i < batch; i++) y[i] = r.int(2);
+  return [x, rl.tensor(y, [batch, 1])];
+}
+
+function median(a) { const s = [...a].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; }
+
+function timeModel(name, steps, budget) {
+  const [batch, perEpoch] = CASES[name];
+  rl.setSeed(0);
+  const model = name === 'addition' ? additionModel() : imdbModel(name);
+  model.compile({ optimizer: 'adam', loss: name === 'addition' ? 'categoricalCrossentropy' : 'binaryCrossentropy' });
+  const [x, y] = batchFor(name, batch);
+  for (let i = 0; i < 2; i++) model.trainOnBatch(x, y);
+  const times = [];
+  const start = performance.now();
+  while (times.length < steps && (times.length < 3 || performance.now() - start < budget * 1000)) {
+    const t = performance.now();
+    model.trainOnBatch(x, y);
+    times.push(performance.now() - t);
+  }
+  const ms = median(times);
+  const spe = Math.ceil(perEpoch / batch);
+  const info = rl.backendInfo();
+  return { model: name, engine: `rnnlab ${info.backend}/${info.isa}`, batch, threads: info.threads, params: model.countParams(),
+    steps_timed: times.length, ms_per_step: +ms.toFixed(2), steps_per_epoch: spe, s_per_epoch: +(ms * spe / 1e3).toFixed(1),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function runTorch(o, names) {
+  if (!existsSync(o.torchScript)) throw new Error(`bench: --vs-torch needs the PyTorch reference at ${o.torchScript} (or pass --torch-script PATH)`);
+  const r = spawnSync('/usr/bin/python3', [o.torchScript, '--steps', String(o.steps), '--budget', String(o.budget), ...names], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench: the PyTorch reference failed (install: apt-get install -y python3-torch libopenblas0-pthread):\n${r.stderr}`);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const ours = {};
+  for (const name of o.models) {
+    ours[name] = timeModel(name, o.steps, o.budget);
+    console.log(JSON.stringify(ours[name]));
+  }
+  let gemm = null;
+  if (o.gemm && existsSync(path.join(here, 'gemm.mjs'))) {
+    const { gemmBench } = await import('./gemm.mjs');
+    gemm = { model: 'gemm', engine: 'rnnlab', threads: rl.backendInfo().threads, gflops: await gemmBench() };
+    console.log(JSON.stringify(gemm));
+  }
+  if (!o.vsTorch) return;
+  const theirs = runTorch(o, [...o.models, ...(gemm ? ['gemm'] : [])]);
+  for (const t of theirs) {
+    console.log(JSON.stringify({ ...t, engine: t.engine ?? 'torch' }));
+  }
+  for (const t of theirs) {
+    if (t.model === 'gemm' && gemm) {
+      for (const [shape, g] of Object.entries(gemm.gflops)) {
+        const ratio = +(g / t.gflops[shape]).toFixed(2);
+        console.log(JSON.stringify({ ratio: 'gemm', shape, rnnlab_gflops: g, torch_gflops: t.gflops[shape], rnnlab_over_torch: ratio, target: `>= ${GEMM_TARGET}`, met: ratio >= GEMM_TARGET }));
+      }
+    } else if (ours[t.model]) {
+      const ratio = +(ours[t.model].ms_per_step / t.ms_per_step).toFixed(3);
+      const target = CASES[t.model][2];
+      console.log(JSON.stringify({ ratio: t.model, rnnlab_s_per_epoch: ours[t.model].s_per_epoch, torch_s_per_epoch: t.s_per_epoch, rnnlab_over_torch: ratio, target: `<= ${target}`, met: ratio <= target }));
+    }
+  }
+}
+
+main().catch((e) => { console.error(e.message); process.exit(1); });
