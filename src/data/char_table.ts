@@ -1,0 +1,78 @@
+import { DataError } from './errors.js';
+
+export interface OneHot {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** The lab's CharacterTable: one-hot rows over the sorted set of `chars`. */
+export class CharacterTable {
+  readonly chars: readonly string[];
+  private readonly charIndices: ReadonlyMap<string, number>;
+
+  constructor(chars: string | Iterable<string>) {
+    // Sorted by code point, as Python's sorted() does (JS's default sort goes by UTF-16 unit).
+    this.chars = [...new Set(typeof chars === 'string' ? Array.from(chars) : chars)].sort((a, b) =>
+      a.codePointAt(0)! - b.codePointAt(0)! || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    this.charIndices = new Map(this.chars.map((c, i) => [c, i]));
+  }
+
+  get size(): number {
+    return this.chars.length;
+  }
+
+  indexOf(char: string): number {
+    const i = this.charIndices.get(char);
+    if (i === undefined) throw new DataError(`character ${JSON.stringify(char)} is not in the table ${JSON.stringify(this.chars.join(''))}`);
+    return i;
+  }
+
+  /** One-hot of `text` as [numRows, size]; rows past the text stay zero. */
+  encode(text: string, numRows: number): OneHot {
+    const out = new Float32Array(numRows * this.size);
+    this.encodeInto(text, numRows, out, 0);
+    return { data: out, shape: [numRows, this.size] };
+  }
+
+  /** One-hot of many texts as [texts.length, numRows, size]. */
+  encodeBatch(texts: readonly string[], numRows: number): OneHot {
+    const stride = numRows * this.size;
+    const out = new Float32Array(texts.length * stride);
+    texts.forEach((t, i) => this.encodeInto(t, numRows, out, i * stride));
+    return { data: out, shape: [texts.length, numRows, this.size] };
+  }
+
+  /**
+   * Back to text. With argmax (default) `x` holds rows of `size` scores and each row's largest wins;
+   * without, `x` holds indices, as the lab's `decode(preds, calc_argmax=False)`.
+   */
+  decode(x: ArrayLike<number>, options: { argmax?: boolean } = {}): string {
+    const argmax = options.argmax ?? true;
+    let out = '';
+    if (!argmax) {
+      for (let i = 0; i < x.length; i++) out += this.charAt(x[i]);
+      return out;
+    }
+    const width = this.size;
+    if (x.length % width !== 0) throw new DataError(`decode expects rows of ${width} scores, got ${x.length} values`);
+    for (let row = 0; row < x.length; row += width) {
+      let best = 0;
+      for (let k = 1; k < width; k++) if (x[row + k] > x[row + best]) best = k;
+      out += this.chars[best];
+    }
+    return out;
+  }
+
+  private charAt(index: number): string {
+    const c = this.chars[index];
+    if (!Number.isInteger(index) || c === undefined) throw new DataError(`index ${index} is outside the table of ${this.size} characters`);
+    return c;
+  }
+
+  private encodeInto(text: string, numRows: number, out: Float32Array, offset: number): void {
+    const chars = Array.from(text);
+    if (chars.length > numRows) throw new DataError(`"${text}" has ${chars.length} characters, more than numRows=${numRows}`);
+    chars.forEach((c, i) => (out[offset + i * this.size + this.indexOf(c)] = 1));
+  }
+}

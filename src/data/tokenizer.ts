@@ -1,0 +1,236 @@
+import { DataError } from './errors.js';
+import { parseOrderedEntries, stringifyOrderedEntries } from './ordered_json.js';
+import { ENGLISH_STOPWORDS } from './stopwords.js';
+import { filterRegex, KERAS_FILTERS, textToWordSequence } from './text.js';
+
+export interface TokenizerOptions {
+  /** textsToSequences keeps indices below numWords (Keras's num_words; 0 or null: no limit). */
+  numWords?: number | null;
+  filters?: string;
+  lower?: boolean;
+  split?: string;
+  charLevel?: boolean;
+  /** Takes index 1 and stands in for unknown words (and, with numWords, for rare ones). */
+  oovToken?: string | null;
+  /** Lab cleaning step: each punctuation mark of `filters` becomes a token instead of a separator. */
+  punctuationAsTokens?: boolean;
+  /** Lab cleaning step: this token goes between sentences (which end at . ! ?). */
+  sentenceSeparator?: string | null;
+  /** Lab cleaning step: drop stopwords; true uses the built-in English list. */
+  stopwords?: boolean | Iterable<string>;
+}
+
+/** A text, or an already split list of tokens (as Keras accepts). */
+export type TextInput = string | readonly string[];
+
+/** Keras's JSON layout (`Tokenizer.to_json`), so `tokenizer_from_json` in Python reads ours and back. */
+export interface TokenizerJSON {
+  class_name: 'Tokenizer';
+  config: {
+    num_words: number | null;
+    filters: string;
+    lower: boolean;
+    split: string;
+    char_level: boolean;
+    oov_token: string | null;
+    document_count: number;
+    word_counts: string;
+    word_docs: string;
+    index_docs: string;
+    index_word: string;
+    word_index: string;
+    punctuation_as_tokens?: boolean;
+    sentence_separator?: string;
+    stopwords?: true | string[];
+  };
+}
+
+const SENTENCE = /[^.!?]+(?:[.!?]+|$)|[.!?]+/g;
+
+/** `keras.preprocessing.text.Tokenizer` with Keras's defaults, plus the lab's optional cleaning steps. */
+export class Tokenizer {
+  readonly numWords: number | null;
+  readonly filters: string;
+  readonly lower: boolean;
+  readonly split: string;
+  readonly charLevel: boolean;
+  readonly oovToken: string | null;
+  readonly punctuationAsTokens: boolean;
+  readonly sentenceSeparator: string | null;
+  /** The stopword set in use, or null. */
+  readonly stopwords: ReadonlySet<string> | null;
+  private readonly builtinStopwords: boolean;
+
+  /** Occurrences per word, in first-seen order (Keras's OrderedDict). */
+  wordCounts = new Map<string, number>();
+  /** Documents containing each word. */
+  wordDocs = new Map<string, number>();
+  /** word → index, 1 for the most frequent; ties keep first-seen order. Holds every word, whatever numWords. */
+  wordIndex = new Map<string, number>();
+  indexWord = new Map<number, string>();
+  indexDocs = new Map<number, number>();
+  documentCount = 0;
+
+  constructor(options: TokenizerOptions = {}) {
+    const numWords = options.numWords ?? null;
+    if (numWords !== null && (!Number.isInteger(numWords) || numWords < 0)) {
+      throw new DataError(`numWords must be a non-negative integer or null, got ${numWords}`);
+    }
+    const split = options.split ?? ' ';
+    if (typeof split !== 'string' || split.length === 0) throw new DataError('split must be a non-empty string');
+    this.numWords = numWords;
+    this.filters = options.filters ?? KERAS_FILTERS;
+    this.lower = options.lower ?? true;
+    this.split = split;
+    this.charLevel = options.charLevel ?? false;
+    this.oovToken = options.oovToken ?? null;
+    this.punctuationAsTokens = options.punctuationAsTokens ?? false;
+    this.sentenceSeparator = options.sentenceSeparator ?? null;
+    const sw = options.stopwords ?? false;
+    this.builtinStopwords = sw === true;
+    this.stopwords = sw === true ? ENGLISH_STOPWORDS : sw === false ? null : new Set(sw);
+  }
+
+  /** The tokens Keras would count for one text (words, or characters with charLevel). */
+  tokenize(text: TextInput): string[] {
+    let seq: string[];
+    if (typeof text !== 'string') {
+      seq = this.lower ? text.map((t) => t.toLowerCase()) : [...text];
+    } else if (this.charLevel) {
+      return Array.from(this.lower ? text.toLowerCase() : text);
+    } else if (!this.punctuationAsTokens && this.sentenceSeparator === null) {
+      seq = textToWordSequence(text, { filters: this.filters, lower: this.lower, split: this.split });
+    } else {
+      return this.cleanedWords(text);
+    }
+    return this.stopwords ? seq.filter((w) => !this.stopwords!.has(w.toLowerCase())) : seq;
+  }
+
+  fitOnTexts(texts: Iterable<TextInput>): void {
+    for (const text of texts) {
+      this.documentCount += 1;
+      const seq = this.tokenize(text);
+      for (const w of seq) this.wordCounts.set(w, (this.wordCounts.get(w) ?? 0) + 1);
+      for (const w of new Set(seq)) this.wordDocs.set(w, (this.wordDocs.get(w) ?? 0) + 1);
+    }
+    // Array.prototype.sort is stable, like Python's sort(reverse=True): ties keep first-seen order.
+    const ranked = [...this.wordCounts].sort((a, b) => b[1] - a[1]);
+    const vocab = this.oovToken === null ? [] : [this.oovToken];
+    for (const [w] of ranked) vocab.push(w);
+    this.wordIndex = new Map();
+    vocab.forEach((w, i) => this.wordIndex.set(w, i + 1));
+    this.indexWord = new Map();
+    for (const [w, i] of this.wordIndex) this.indexWord.set(i, w);
+    this.indexDocs = new Map();
+    for (const [w, c] of this.wordDocs) this.indexDocs.set(this.wordIndex.get(w)!, c);
+  }
+
+  textsToSequences(texts: Iterable<TextInput>): number[][] {
+    const oovIndex = this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
+    const out: number[][] = [];
+    for (const text of texts) {
+      const seq: number[] = [];
+      for (const w of this.tokenize(text)) {
+        const i = this.wordIndex.get(w);
+        if (i !== undefined) {
+          if (this.numWords && i >= this.numWords) {
+            if (oovIndex !== undefined) seq.push(oovIndex);
+          } else seq.push(i);
+        } else if (this.oovToken !== null && oovIndex !== undefined) {
+          seq.push(oovIndex);
+        }
+      }
+      out.push(seq);
+    }
+    return out;
+  }
+
+  sequencesToTexts(sequences: Iterable<ArrayLike<number>>): string[] {
+    const oovIndex = this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
+    const oovWord = oovIndex === undefined ? undefined : this.indexWord.get(oovIndex);
+    const out: string[] = [];
+    for (const seq of sequences) {
+      const words: string[] = [];
+      for (let k = 0; k < seq.length; k++) {
+        const num = seq[k];
+        const word = this.indexWord.get(num);
+        if (word !== undefined) {
+          if (this.numWords && num >= this.numWords) {
+            if (oovWord !== undefined) words.push(oovWord);
+          } else words.push(word);
+        } else if (this.oovToken !== null && oovWord !== undefined) {
+          words.push(oovWord);
+        }
+      }
+      out.push(words.join(' '));
+    }
+    return out;
+  }
+
+  toJSON(): TokenizerJSON {
+    const config: TokenizerJSON['config'] = {
+      num_words: this.numWords,
+      filters: this.filters,
+      lower: this.lower,
+      split: this.split,
+      char_level: this.charLevel,
+      oov_token: this.oovToken,
+      document_count: this.documentCount,
+      word_counts: stringifyOrderedEntries(this.wordCounts),
+      word_docs: stringifyOrderedEntries(this.wordDocs),
+      index_docs: stringifyOrderedEntries(this.indexDocs),
+      index_word: stringifyOrderedEntries(this.indexWord),
+      word_index: stringifyOrderedEntries(this.wordIndex),
+    };
+    // Only non-Keras settings in use are written, so Keras can still read a plain tokenizer.
+    if (this.punctuationAsTokens) config.punctuation_as_tokens = true;
+    if (this.sentenceSeparator !== null) config.sentence_separator = this.sentenceSeparator;
+    if (this.stopwords) config.stopwords = this.builtinStopwords ? true : [...this.stopwords];
+    return { class_name: 'Tokenizer', config };
+  }
+
+  /** Restores `toJSON()` output (object or its JSON text), also what Keras's `to_json()` writes. */
+  static fromJSON(json: string | TokenizerJSON): Tokenizer {
+    const parsed = (typeof json === 'string' ? JSON.parse(json) : json) as TokenizerJSON;
+    const c = parsed?.config;
+    if (!c || typeof c.word_index !== 'string') throw new DataError('not a Tokenizer JSON: config.word_index is missing');
+    const t = new Tokenizer({
+      numWords: c.num_words,
+      filters: c.filters,
+      lower: c.lower,
+      split: c.split,
+      charLevel: c.char_level,
+      oovToken: c.oov_token,
+      punctuationAsTokens: c.punctuation_as_tokens,
+      sentenceSeparator: c.sentence_separator,
+      stopwords: c.stopwords,
+    });
+    t.documentCount = c.document_count ?? 0;
+    const entries = (s: string | undefined) => (s ? parseOrderedEntries(s) : []);
+    t.wordCounts = new Map(entries(c.word_counts).map(([k, v]) => [k, Number(v)]));
+    t.wordDocs = new Map(entries(c.word_docs).map(([k, v]) => [k, Number(v)]));
+    t.indexDocs = new Map(entries(c.index_docs).map(([k, v]) => [Number(k), Number(v)]));
+    t.indexWord = new Map(entries(c.index_word).map(([k, v]) => [Number(k), String(v)]));
+    t.wordIndex = new Map(entries(c.word_index).map(([k, v]) => [k, Number(v)]));
+    return t;
+  }
+
+  private cleanedWords(text: string): string[] {
+    const t = this.lower ? text.toLowerCase() : text;
+    const sentences = this.sentenceSeparator === null ? [t] : (t.match(SENTENCE) ?? []);
+    const re = filterRegex(this.filters);
+    const split = this.split;
+    const out: string[] = [];
+    for (const sentence of sentences) {
+      const spaced = !re
+        ? sentence
+        : sentence.replace(re, (c) => (this.punctuationAsTokens && !/\s/.test(c) ? `${split}${c}${split}` : split));
+      let words = spaced.split(split).filter((w) => w.length > 0);
+      if (this.stopwords) words = words.filter((w) => !this.stopwords!.has(w.toLowerCase()));
+      if (words.length === 0) continue;
+      if (out.length > 0 && this.sentenceSeparator !== null) out.push(this.sentenceSeparator);
+      for (const w of words) out.push(w);
+    }
+    return out;
+  }
+}
