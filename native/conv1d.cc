@@ -1,0 +1,281 @@
+// Channels-last 1-D convolution as GEMM.
+//
+// The im2col row of output step o of sample b is x[b, o*stride - padLeft + j, :] for j < K, and while the
+// window lies inside [0, T) that is K*Cin contiguous floats of x; successive steps start stride*Cin floats
+// apart. So the "interior" steps of a sample are one GEMM straight on x (lda = stride*Cin, rows overlap),
+// with bias and activation fused in the GEMM's epilogue. Only the few edge steps whose window reaches into
+// the zero padding are copied into a small im2col buffer (all edge rows of a thread's samples together,
+// so they cost one GEMM, not two per sample).
+//
+// Backward: dw = im2col(x)^T dy the same way (interior rows straight from x), db = column sums of dy,
+// dx = col2im(dy w^T) a block of output steps at a time so the column buffer stays in cache.
+//
+// Threading: with enough samples each thread takes a contiguous range of samples and runs single-threaded
+// GEMMs (no synchronisation inside; per-thread dw/db partials merged in thread order). With few samples the
+// samples run one after another on the multi-threaded GEMM.
+#include <napi.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "common.h"
+#include "gemm.h"
+#include "kernel_util.h"
+#include "simd_math.h"
+#include "threadpool.h"
+
+namespace rl {
+namespace {
+
+using GemmFn = void (*)(bool, bool, long, long, long, float, const float*, long, const float*, long, float, float*,
+                        long, const float*, int);
+
+struct Shape {
+  long B, T, Cin, Cout, K, s, pl, To;
+  long KC;        // K * Cin, the im2col row length
+  long oLo, oHi;  // interior output steps [oLo, oHi): windows entirely inside [0, T)
+
+  void init() {
+    KC = K * Cin;
+    oLo = std::min((pl + s - 1) / s, To);
+    oHi = oLo;
+    if (T - K + pl >= 0) oHi = std::max(oLo, std::min((T - K + pl) / s + 1, To));
+  }
+  long interior() const { return oHi - oLo; }
+  long edges_per_sample() const { return To - interior(); }
+  // The i-th edge step of a sample: [0, oLo) then [oHi, To).
+  long edge_step(long i) const { return i < oLo ? i : oHi + (i - oLo); }
+  // First input row of the window of output step o.
+  long t0(long o) const { return o * s - pl; }
+};
+
+// Rows of an im2col/edge buffer per GEMM call: ~1 MB of im2col rows, at least 1, at most 512.
+long edge_chunk_rows(const Shape& c) { return std::max(1L, std::min(512L, (256L * 1024) / std::max(1L, c.KC))); }
+
+void im2col_row(const Shape& c, const float* x, long b, long o, float* dst) {
+  long t0 = c.t0(o);
+  for (long j = 0; j < c.K; ++j) {
+    long t = t0 + j;
+    if (t >= 0 && t < c.T) std::memcpy(dst + j * c.Cin, x + (b * c.T + t) * c.Cin, (size_t)c.Cin * sizeof(float));
+    else std::memset(dst + j * c.Cin, 0, (size_t)c.Cin * sizeof(float));
+  }
+}
+
+RL_CLONES void add_to(float* dst, const float* src, long n) {
+  for (long i = 0; i < n; ++i) dst[i] += src[i];
+}
+RL_CLONES void add_to_d(double* dst, const float* src, long n) {
+  for (long i = 0; i < n; ++i) dst[i] += (double)src[i];
+}
+
+// Whether to give each thread its own samples (single-threaded GEMMs) rather than thread each GEMM.
+bool sample_parallel(const Shape& c) {
+  int nth = num_threads();
+  if (nth <= 1 || c.B < nth) return false;
+  double flops = 2.0 * (double)c.B * (double)c.To * (double)c.KC * (double)c.Cout;
+  if (flops < 2e6) return false;
+  return c.B % nth == 0 || c.B >= 4L * nth;
+}
+
+// ------------------------------------------------------------------------------------------- forward
+
+void forward_range(const Shape& c, const float* x, const float* w, const float* bias, float* y, int act, long b0,
+                   long b1, GemmFn gemm) {
+  const long mI = c.interior();
+  if (mI > 0)
+    for (long b = b0; b < b1; ++b)
+      gemm(false, false, mI, c.Cout, c.KC, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin, w, c.Cout, 0.0f,
+           y + (b * c.To + c.oLo) * c.Cout, c.Cout, bias, act);
+
+  const long ePer = c.edges_per_sample();
+  const long nEdge = ePer * (b1 - b0);
+  if (nEdge == 0) return;
+  const long R = edge_chunk_rows(c);
+  std::vector<float> E((size_t)(std::min(R, nEdge) * c.KC)), Y((size_t)(std::min(R, nEdge) * c.Cout));
+  for (long e0 = 0; e0 < nEdge; e0 += R) {
+    long cnt = std::min(R, nEdge - e0);
+    for (long r = 0; r < cnt; ++r) {
+      long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
+      im2col_row(c, x, b, o, E.data() + r * c.KC);
+    }
+    gemm(false, false, cnt, c.Cout, c.KC, 1.0f, E.data(), c.KC, w, c.Cout, 0.0f, Y.data(), c.Cout, bias, act);
+    for (long r = 0; r < cnt; ++r) {
+      long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
+      std::memcpy(y + (b * c.To + o) * c.Cout, Y.data() + r * c.Cout, (size_t)c.Cout * sizeof(float));
+    }
+  }
+}
+
+bool read_shape(Args& a, Shape& c) {
+  c.B = (long)a.integer(0, "B");
+  c.T = (long)a.integer(1, "T");
+  c.Cin = (long)a.integer(2, "Cin");
+  c.Cout = (long)a.integer(3, "Cout");
+  c.K = (long)a.integer(4, "K", 1);
+  c.s = (long)a.integer(5, "stride", 1);
+  c.pl = (long)a.integer(6, "padLeft");
+  c.To = (long)a.integer(7, "To");
+  if (!a.ok()) return false;
+  // Keep every index product (o * stride, t * Cin, ...) far from overflow; the arrays' sizes are checked by
+  // the callers.
+  const long lim = 1L << 31;
+  if (c.K > lim || c.s > lim || c.pl > lim || c.T > lim || c.To > lim) {
+    a.fail("K/stride/padLeft/T/To", "is too large");
+    return false;
+  }
+  c.init();
+  return true;
+}
+
+Napi::Value Conv1d(const Napi::CallbackInfo& info) {
+  Args a(info, "conv1d");
+  Shape c{};
+  if (!read_shape(a, c)) return info.Env().Undefined();
+  size_t nx = dims_product(a, "B*T*Cin", {c.B, c.T, c.Cin});
+  size_t nw = dims_product(a, "K*Cin*Cout", {c.K, c.Cin, c.Cout});
+  size_t ny = dims_product(a, "B*To*Cout", {c.B, c.To, c.Cout});
+  const float* x = a.f32(8, "x", nx);
+  const float* w = a.f32(9, "w", nw);
+  const float* bias = a.f32(10, "bias", (size_t)c.Cout, true);
+  float* y = a.f32(11, "y", ny);
+  int act = act_code(a, 12, "act");
+  if (!a.ok() || ny == 0) return info.Env().Undefined();
+
+  if (c.KC == 0) {  // no input channels: y = act(bias)
+    for (long r = 0; r < c.B * c.To; ++r) {
+      float* yr = y + r * c.Cout;
+      for (long j = 0; j < c.Cout; ++j) yr[j] = bias ? bias[j] : 0.0f;
+      apply_activation(act, yr, yr, c.Cout);
+    }
+    return info.Env().Undefined();
+  }
+  if (sample_parallel(c)) {
+    parallel([&](int tid, int nth) {
+      long b0, b1;
+      split_range(c.B, tid, nth, 1, &b0, &b1);
+      if (b0 < b1) forward_range(c, x, w, bias, y, act, b0, b1, sgemm_serial);
+    });
+  } else {
+    forward_range(c, x, w, bias, y, act, 0, c.B, sgemm);
+  }
+  return info.Env().Undefined();
+}
+
+// ------------------------------------------------------------------------------------------- backward
+
+// dwacc [KC, Cout] += im2col(x)^T dy and dbacc [Cout] += colsum(dy) over samples [b0, b1); dx rows of those
+// samples overwritten (when dx).
+void backward_range(const Shape& c, const float* x, const float* w, const float* dy, float* dx, float* dwacc,
+                    double* dbacc, long b0, long b1, GemmFn gemm) {
+  const long mI = c.interior();
+  if (mI > 0)
+    for (long b = b0; b < b1; ++b)
+      gemm(true, false, c.KC, c.Cout, mI, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin,
+           dy + (b * c.To + c.oLo) * c.Cout, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
+
+  const long R = edge_chunk_rows(c);
+  const long ePer = c.edges_per_sample();
+  const long nEdge = ePer * (b1 - b0);
+  if (nEdge > 0) {
+    std::vector<float> E((size_t)(std::min(R, nEdge) * c.KC)), D((size_t)(std::min(R, nEdge) * c.Cout));
+    for (long e0 = 0; e0 < nEdge; e0 += R) {
+      long cnt = std::min(R, nEdge - e0);
+      for (long r = 0; r < cnt; ++r) {
+        long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
+        im2col_row(c, x, b, o, E.data() + r * c.KC);
+        std::memcpy(D.data() + r * c.Cout, dy + (b * c.To + o) * c.Cout, (size_t)c.Cout * sizeof(float));
+      }
+      gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E.data(), c.KC, D.data(), c.Cout, 1.0f, dwacc, c.Cout, nullptr,
+           ACT_LINEAR);
+    }
+  }
+
+  if (dbacc)
+    for (long r = b0 * c.To; r < b1 * c.To; ++r) add_to_d(dbacc, dy + r * c.Cout, c.Cout);
+
+  if (dx) {
+    // dcol = dy w^T a block of steps at a time (w stored [KC, Cout]); col2im adds each row's K slices.
+    const long RB = std::max(1L, std::min(c.To, std::max(16L, (128L * 1024) / c.KC)));
+    std::vector<float> dcol((size_t)(RB * c.KC));
+    for (long b = b0; b < b1; ++b) {
+      float* dxb = dx + b * c.T * c.Cin;
+      std::memset(dxb, 0, (size_t)(c.T * c.Cin) * sizeof(float));
+      for (long o0 = 0; o0 < c.To; o0 += RB) {
+        long cnt = std::min(RB, c.To - o0);
+        gemm(false, true, cnt, c.KC, c.Cout, 1.0f, dy + (b * c.To + o0) * c.Cout, c.Cout, w, c.Cout, 0.0f,
+             dcol.data(), c.KC, nullptr, ACT_LINEAR);
+        for (long r = 0; r < cnt; ++r) {
+          long t0 = c.t0(o0 + r);
+          const float* src = dcol.data() + r * c.KC;
+          long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
+          if (jlo < jhi) add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
+        }
+      }
+    }
+  }
+}
+
+Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv1dBackward");
+  Shape c{};
+  if (!read_shape(a, c)) return info.Env().Undefined();
+  size_t nx = dims_product(a, "B*T*Cin", {c.B, c.T, c.Cin});
+  size_t nw = dims_product(a, "K*Cin*Cout", {c.K, c.Cin, c.Cout});
+  size_t ny = dims_product(a, "B*To*Cout", {c.B, c.To, c.Cout});
+  const float* x = a.f32(8, "x", nx);
+  const float* w = a.f32(9, "w", nw);
+  const float* dy = a.f32(10, "dy", ny);
+  float* dx = a.f32(11, "dx", nx, true);
+  float* dw = a.f32(12, "dw", nw);
+  float* db = a.f32(13, "db", (size_t)c.Cout, true);
+  if (!a.ok()) return info.Env().Undefined();
+
+  std::fill(dw, dw + nw, 0.0f);
+  if (db) std::fill(db, db + c.Cout, 0.0f);
+  if (ny == 0 || c.KC == 0) {  // degenerate shapes: dw = 0, dx = 0; db still sums dy
+    if (dx) std::fill(dx, dx + nx, 0.0f);
+    if (db && ny > 0) {
+      std::vector<double> acc((size_t)c.Cout, 0.0);
+      for (long r = 0; r < c.B * c.To; ++r) add_to_d(acc.data(), dy + r * c.Cout, c.Cout);
+      for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
+    }
+    return info.Env().Undefined();
+  }
+
+  if (sample_parallel(c)) {
+    int nth = num_threads();
+    // Thread 0 accumulates into dw itself; the others into private buffers merged afterwards in order.
+    std::vector<float> dwpart((size_t)(nth - 1) * nw, 0.0f);
+    std::vector<double> dbpart(db ? (size_t)nth * (size_t)c.Cout : 0, 0.0);
+    parallel([&](int tid, int nt) {
+      long b0, b1;
+      split_range(c.B, tid, nt, 1, &b0, &b1);
+      float* dwacc = tid == 0 ? dw : dwpart.data() + (size_t)(tid - 1) * nw;
+      double* dbacc = db ? dbpart.data() + (size_t)tid * (size_t)c.Cout : nullptr;
+      if (b0 < b1) backward_range(c, x, w, dy, dx, dwacc, dbacc, b0, b1, sgemm_serial);
+    });
+    for (int t = 1; t < nth; ++t) add_to(dw, dwpart.data() + (size_t)(t - 1) * nw, (long)nw);
+    if (db)
+      for (long j = 0; j < c.Cout; ++j) {
+        double s = 0;
+        for (int t = 0; t < nth; ++t) s += dbpart[(size_t)t * (size_t)c.Cout + (size_t)j];
+        db[j] = (float)s;
+      }
+  } else {
+    std::vector<double> dbacc(db ? (size_t)c.Cout : 0, 0.0);
+    backward_range(c, x, w, dy, dx, dw, db ? dbacc.data() : nullptr, 0, c.B, sgemm);
+    if (db)
+      for (long j = 0; j < c.Cout; ++j) db[j] = (float)dbacc[(size_t)j];
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv1d", Napi::Function::New(env, Conv1d, "conv1d"));
+  exports.Set("conv1dBackward", Napi::Function::New(env, Conv1dBackward, "conv1dBackward"));
+}
+
+}  // namespace rl

@@ -1,0 +1,123 @@
+// Optimizer updates, one fused pass over each parameter array (memory-bound: read p, g and the slots once,
+// write p and the slots once), multi-versioned and split over the pool for large arrays.
+#include <napi.h>
+
+#include <cmath>
+
+#include "common.h"
+#include "kernel_util.h"
+#include "simd_math.h"
+#include "threadpool.h"
+
+namespace rl {
+namespace {
+
+RL_CLONES void adam_range(float* p, const float* g, float* m, float* v, long n, float b1, float c1, float b2,
+                          float c2, float lr_t, float eps) {
+  for (long i = 0; i < n; ++i) {
+    float gi = g[i];
+    float mi = b1 * m[i] + c1 * gi;
+    float vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= lr_t * mi / (std::sqrt(vi) + eps);
+  }
+}
+
+RL_CLONES void rmsprop_range(float* p, const float* g, float* acc, long n, float rho, float c, float lr, float eps) {
+  for (long i = 0; i < n; ++i) {
+    float gi = g[i];
+    float ai = rho * acc[i] + c * gi * gi;
+    acc[i] = ai;
+    p[i] -= lr * gi / (std::sqrt(ai) + eps);
+  }
+}
+
+RL_CLONES void sgd_plain_range(float* p, const float* g, long n, float lr) {
+  for (long i = 0; i < n; ++i) p[i] -= lr * g[i];
+}
+
+RL_CLONES void sgd_momentum_range(float* p, const float* g, float* vel, long n, float lr, float mom, bool nesterov) {
+  if (nesterov) {
+    for (long i = 0; i < n; ++i) {
+      float vi = mom * vel[i] - lr * g[i];
+      vel[i] = vi;
+      p[i] += mom * vi - lr * g[i];
+    }
+  } else {
+    for (long i = 0; i < n; ++i) {
+      float vi = mom * vel[i] - lr * g[i];
+      vel[i] = vi;
+      p[i] += vi;
+    }
+  }
+}
+
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  Args a(info, "adam");
+  size_t n = typed_length(info, 0);
+  float* p = a.f32(0, "p", n);
+  const float* g = a.f32(1, "g", n);
+  float* m = a.f32(2, "m", n);
+  float* v = a.f32(3, "v", n);
+  double lr = a.num(4, "lr");
+  double b1 = a.num(5, "beta1");
+  double b2 = a.num(6, "beta2");
+  double eps = a.num(7, "eps");
+  int64_t step = a.integer(8, "step", 1);
+  if (!a.ok()) return info.Env().Undefined();
+  double t = (double)step;
+  double lr_t = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
+  parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+    adam_range(p + i0, g + i0, m + i0, v + i0, i1 - i0, (float)b1, (float)(1.0 - b1), (float)b2, (float)(1.0 - b2),
+               (float)lr_t, (float)eps);
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value RmsProp(const Napi::CallbackInfo& info) {
+  Args a(info, "rmsprop");
+  size_t n = typed_length(info, 0);
+  float* p = a.f32(0, "p", n);
+  const float* g = a.f32(1, "g", n);
+  float* acc = a.f32(2, "acc", n);
+  double lr = a.num(3, "lr");
+  double rho = a.num(4, "rho");
+  double eps = a.num(5, "eps");
+  if (!a.ok()) return info.Env().Undefined();
+  parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+    rmsprop_range(p + i0, g + i0, acc + i0, i1 - i0, (float)rho, (float)(1.0 - rho), (float)lr, (float)eps);
+  });
+  return info.Env().Undefined();
+}
+
+// vel may be null (or short) when momentum is 0: plain SGD keeps no velocity.
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  Args a(info, "sgd");
+  size_t n = typed_length(info, 0);
+  double momentum = a.num(4, "momentum");
+  float* p = a.f32(0, "p", n);
+  const float* g = a.f32(1, "g", n);
+  float* vel = a.f32(2, "vel", momentum != 0 ? n : 0, momentum == 0);
+  double lr = a.num(3, "lr");
+  bool nesterov = a.flag(5, "nesterov");
+  if (!a.ok()) return info.Env().Undefined();
+  if (momentum == 0) {
+    parallel_for((long)n, 16, 1, [&](long i0, long i1) { sgd_plain_range(p + i0, g + i0, i1 - i0, (float)lr); });
+  } else {
+    parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+      sgd_momentum_range(p + i0, g + i0, vel + i0, i1 - i0, (float)lr, (float)momentum, nesterov);
+    });
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterOptim(Napi::Env env, Napi::Object exports) {
+  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
+  exports.Set("rmsprop", Napi::Function::New(env, RmsProp, "rmsprop"));
+  exports.Set("sgd", Napi::Function::New(env, Sgd, "sgd"));
+}
+
+}  // namespace rl

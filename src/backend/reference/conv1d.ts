@@ -1,0 +1,61 @@
+import type { ActCode, ConvKernels, FArray } from '../kernels.js';
+import { activate } from './pointwise.js';
+
+/**
+ * Direct loops. x [B, T, Cin], w [K, Cin, Cout], y [B, To, Cout]; output step o reads input steps
+ * t = o * stride - padLeft + j (j < K), zero outside [0, T).
+ */
+export const convKernels: ConvKernels = {
+  conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
+    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode): void {
+    const acc = new Float64Array(Cout);
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < To; o++) {
+        for (let co = 0; co < Cout; co++) acc[co] = bias ? bias[co] : 0;
+        for (let j = 0; j < K; j++) {
+          const t = o * stride - padLeft + j;
+          if (t < 0 || t >= T) continue;
+          for (let ci = 0; ci < Cin; ci++) {
+            const xv = x[(b * T + t) * Cin + ci];
+            const wo = (j * Cin + ci) * Cout;
+            for (let co = 0; co < Cout; co++) acc[co] += xv * w[wo + co];
+          }
+        }
+        const yo = (b * To + o) * Cout;
+        for (let co = 0; co < Cout; co++) y[yo + co] = activate(act, acc[co]);
+      }
+    }
+  },
+
+  conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void {
+    // Accumulate in float64 (a float32 output would round at every one of the B*To terms).
+    const dwAcc = new Float64Array(K * Cin * Cout);
+    const dbAcc = new Float64Array(Cout);
+    const dxAcc = dx ? new Float64Array(B * T * Cin) : null;
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < To; o++) {
+        const yo = (b * To + o) * Cout;
+        for (let co = 0; co < Cout; co++) dbAcc[co] += dy[yo + co];
+        for (let j = 0; j < K; j++) {
+          const t = o * stride - padLeft + j;
+          if (t < 0 || t >= T) continue;
+          for (let ci = 0; ci < Cin; ci++) {
+            const xi = (b * T + t) * Cin + ci;
+            const wo = (j * Cin + ci) * Cout;
+            const xv = x[xi];
+            let g = 0;
+            for (let co = 0; co < Cout; co++) {
+              dwAcc[wo + co] += xv * dy[yo + co];
+              g += w[wo + co] * dy[yo + co];
+            }
+            if (dxAcc) dxAcc[xi] += g;
+          }
+        }
+      }
+    }
+    dw.set(dwAcc);
+    if (db) db.set(dbAcc);
+    if (dx && dxAcc) dx.set(dxAcc);
+  },
+};

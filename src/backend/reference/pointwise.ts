@@ -1,0 +1,100 @@
+import { Act, type ActCode, type FArray, type PointwiseKernels } from '../kernels.js';
+
+/** act(v) for one value. */
+export function activate(act: ActCode, v: number): number {
+  switch (act) {
+    case Act.relu: return v > 0 ? v : (Number.isNaN(v) ? v : 0);
+    case Act.sigmoid: return 1 / (1 + Math.exp(-v));
+    case Act.tanh: return Math.tanh(v);
+    case Act.hardSigmoid: return Number.isNaN(v) ? v : Math.min(Math.max(0.2 * v + 0.5, 0), 1);
+    default: return v;
+  }
+}
+
+/** act'(.) expressed through the activation's output y. */
+export function activationGradFromOutput(act: ActCode, y: number): number {
+  switch (act) {
+    case Act.relu: return y > 0 ? 1 : 0;
+    case Act.sigmoid: return y * (1 - y);
+    case Act.tanh: return 1 - y * y;
+    case Act.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
+    default: return 1;
+  }
+}
+
+function checkAct(name: string, act: number): void {
+  if (!Number.isInteger(act) || act < 0 || act > 4) throw new RangeError(`${name}: argument 'act' must be an activation code 0..4`);
+}
+
+export const pointwiseKernels: PointwiseKernels = {
+  activation(act: ActCode, x: FArray, y: FArray): void {
+    checkAct('activation', act);
+    for (let i = 0; i < x.length; i++) y[i] = activate(act, x[i]);
+  },
+
+  // n = y.length (the activation's output), mirroring activation's n = x.length.
+  activationBackward(act: ActCode, y: FArray, dy: FArray, dx: FArray): void {
+    checkAct('activationBackward', act);
+    for (let i = 0; i < y.length; i++) {
+      // relu and hard_sigmoid pass or block dy (no 0 * dy, so an infinite dy stays where it is blocked).
+      if (act === Act.relu) dx[i] = y[i] > 0 ? dy[i] : 0;
+      else if (act === Act.hardSigmoid) dx[i] = y[i] > 0 && y[i] < 1 ? 0.2 * dy[i] : 0;
+      else dx[i] = dy[i] * activationGradFromOutput(act, y[i]);
+    }
+  },
+
+  softmax(rows: number, cols: number, x: FArray, y: FArray): void {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) if (x[o + j] > m) m = x[o + j];
+      if (m === -Infinity) m = 0;
+      let s = 0;
+      for (let j = 0; j < cols; j++) {
+        const e = Math.exp(x[o + j] - m);
+        y[o + j] = e;
+        s += e;
+      }
+      for (let j = 0; j < cols; j++) y[o + j] /= s;
+    }
+  },
+
+  softmaxBackward(rows: number, cols: number, y: FArray, dy: FArray, dx: FArray): void {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += dy[o + j] * y[o + j];
+      for (let j = 0; j < cols; j++) dx[o + j] = y[o + j] * (dy[o + j] - s);
+    }
+  },
+
+  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean): void {
+    for (let j = 0; j < cols; j++) {
+      let s = accumulate ? out[j] : 0;
+      for (let i = 0; i < rows; i++) s += x[i * cols + j];
+      out[j] = s;
+    }
+  },
+
+  add(a: FArray, b: FArray, y: FArray): void {
+    for (let i = 0; i < y.length; i++) y[i] = a[i] + b[i];
+  },
+
+  mul(a: FArray, b: FArray, y: FArray): void {
+    for (let i = 0; i < y.length; i++) y[i] = a[i] * b[i];
+  },
+
+  axpy(alpha: number, x: FArray, y: FArray): void {
+    for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
+  },
+
+  dropoutApply(x: FArray, mask: Uint8Array, scale: number, y: FArray): void {
+    for (let i = 0; i < y.length; i++) y[i] = mask[i] ? x[i] * scale : 0;
+  },
+
+  sumSquares(x: FArray): number {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+    return s;
+  },
+};

@@ -1,0 +1,46 @@
+import type { FArray, PoolKernels } from '../kernels.js';
+
+/**
+ * Output step o pools input steps [o * stride - padLeft, o * stride - padLeft + pool) clipped to [0, T), so
+ * padding never wins; the first maximum wins ties. A window with no input step (impossible with Keras's
+ * 'valid'/'same' shapes) gives y = 0 and argmax = -1, which backward skips.
+ */
+export const poolKernels: PoolKernels = {
+  maxPool1d(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
+    x: FArray, y: FArray, argmax: Int32Array): void {
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < To; o++) {
+        const start = o * stride - padLeft;
+        const t0 = Math.max(start, 0), t1 = Math.min(start + pool, T);
+        const yo = (b * To + o) * C;
+        for (let c = 0; c < C; c++) {
+          let best = t0 < t1 ? x[(b * T + t0) * C + c] : 0;
+          let arg = t0 < t1 ? t0 : -1;
+          for (let t = t0 + 1; t < t1; t++) {
+            const v = x[(b * T + t) * C + c];
+            if (v > best) { best = v; arg = t; }
+          }
+          y[yo + c] = best;
+          argmax[yo + c] = arg;
+        }
+      }
+    }
+  },
+
+  maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void {
+    dx.fill(0, 0, B * T * C);
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < To; o++) {
+        const yo = (b * To + o) * C;
+        for (let c = 0; c < C; c++) {
+          const t = argmax[yo + c];
+          if (t === -1) continue;
+          if (!(t >= 0 && t < T)) {
+            throw new RangeError(`maxPool1dBackward: argument 'argmax' holds ${t} at ${yo + c}, outside [0, T=${T}) (and not -1)`);
+          }
+          dx[(b * T + t) * C + c] += dy[yo + c];
+        }
+      }
+    }
+  },
+};
