@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
+// `rnnlab ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code ?? 0; },
   (err) => {

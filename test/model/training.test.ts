@@ -178,3 +178,22 @@ describe('bad input is a named error', () => {
     expect(() => m.compile({ optimizer: 'adam', loss: 'hinge' })).toThrow(/unknown loss 'hinge'/);
   });
 });
+
+describe('free time axis', () => {
+  it('fits a model whose input has a null time dimension, on sequences of any length', async () => {
+    rl.setSeed(4);
+    const m = rl.sequential({ layers: [
+      rl.layers.simpleRNN({ units: 8, returnSequences: true, inputShape: [null as unknown as number, 3] }),
+      rl.layers.timeDistributed({ layer: rl.layers.dense({ units: 2, activation: 'softmax' }) }),
+    ] });
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    expect(m.outputShape).toEqual([null, null, 2]);
+    for (const T of [4, 7]) {
+      const x = rl.tensor(new Float32Array(5 * T * 3).fill(0.5), [5, T, 3]);
+      const y = rl.tensor(Float32Array.from({ length: 5 * T * 2 }, (_, i) => i % 2), [5, T, 2]);
+      const h = await m.fit(x, y, { epochs: 1, batchSize: 5, verbose: 0 });
+      expect(h.history.loss[0]).toBeGreaterThan(0);
+      expect(m.predict(x).shape).toEqual([5, T, 2]);
+    }
+  });
+});

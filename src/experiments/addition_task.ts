@@ -1,0 +1,139 @@
+/**
+ * Part 2 of the lab as functions: generate the addition questions, train the encoder–decoder, and measure
+ * it both as Keras does (per-character accuracy) and as a person would (the whole answer right).
+ */
+import { addition, type AdditionData, type CharacterTable, type OneHot } from '../data/index.js';
+import type { Callback } from '../models/callbacks.js';
+import type { Sequential } from '../models/sequential.js';
+import { setSeed, Random } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { EpochTimer, makeOptimizer, type OptimizerChoice } from './imdb_task.js';
+import { additionModel } from './lab_models.js';
+import type { RunIo } from './types.js';
+
+export type RnnKind = 'lstm' | 'gru' | 'simple_rnn';
+
+export interface AdditionTaskOptions extends RunIo {
+  digits?: number;
+  trainingSize?: number;
+  reverse?: boolean;
+  rnn?: RnnKind;
+  hidden?: number;
+  layers?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: OptimizerChoice;
+  seed?: number;
+  /** Validation samples printed at the end (the lab prints 20). */
+  samples?: number;
+  /** Called once the data exists and the model is compiled, before training. */
+  onBuilt?: (model: Sequential, summary: string[], data: AdditionData) => void;
+}
+
+export interface AdditionSample { question: string; truth: string; guess: string; correct: boolean }
+
+export interface AdditionRun {
+  model: Sequential;
+  data: AdditionData;
+  config: Record<string, unknown>;
+  params: number;
+  summary: string[];
+  /** loss, accuracy, val_loss, val_accuracy (per character, as Keras) and val_exact per epoch. */
+  history: Record<string, number[]>;
+  epochSeconds: number[];
+  /** Final validation accuracy per character. */
+  perChar: number;
+  /** Final validation accuracy of whole answers. */
+  exact: number;
+  samples: AdditionSample[];
+  totalSeconds: number;
+}
+
+export const ADDITION_DEFAULTS = { digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128 };
+
+export function oneHotTensor(o: OneHot): Tensor {
+  return new Tensor(o.data, o.shape, 'float32');
+}
+
+/** The question as a person reads it (queries are stored reversed when the model reads them reversed). */
+export function readable(question: string, reversed: boolean): string {
+  return (reversed ? [...question].reverse().join('') : question).trim();
+}
+
+/** Decoded guesses for one-hot queries, and how many are right per character and as a whole. */
+export function scoreAnswers(model: Sequential, x: OneHot, answers: readonly string[], table: CharacterTable): { guesses: string[]; exact: number; perChar: number } {
+  const n = answers.length;
+  if (n === 0) return { guesses: [], exact: NaN, perChar: NaN };
+  const cls = model.predictClasses(oneHotTensor(x), { batchSize: 256 });
+  const L = cls.shape[1];
+  const guesses: string[] = [];
+  let exact = 0, chars = 0;
+  for (let i = 0; i < n; i++) {
+    const g = table.decode(cls.data.subarray(i * L, (i + 1) * L), { argmax: false });
+    guesses.push(g);
+    if (g === answers[i]) exact++;
+    for (let k = 0; k < L; k++) if (g[k] === answers[i][k]) chars++;
+  }
+  return { guesses, exact: exact / n, perChar: chars / (n * L) };
+}
+
+/** One line in the lab's format: "Question 231+432 True 663 Guess 663 ☑". */
+export function sampleLine(s: AdditionSample, qWidth: number, aWidth: number): string {
+  return `Question ${s.question.padEnd(qWidth)} True ${s.truth.padEnd(aWidth)} Guess ${s.guess.padEnd(aWidth)} ${s.correct ? '☑' : '☒'}`;
+}
+
+export function buildAdditionModel(o: AdditionTaskOptions): Sequential {
+  const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
+  const model = additionModel({ digits: d.digits, hidden: d.hidden, layers: d.layers, rnn: d.rnn });
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Generates the data (seeded), trains, and scores exact matches on the validation set after every epoch. */
+export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
+  const t0 = performance.now();
+  const d = { ...ADDITION_DEFAULTS, seed: 1, samples: 20, ...stripUndefined(o) };
+  data ??= addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
+  setSeed(d.seed);
+  const model = buildAdditionModel(d);
+  const summary: string[] = [];
+  model.summary(undefined, undefined, (l) => summary.push(l));
+  o.onBuilt?.(model, summary, data);
+  const timer = new EpochTimer();
+  const valExact: number[] = [];
+  const hasVal = data.val.answers.length > 0;
+  const exactCb: Callback = {
+    onEpochEnd: (epoch) => {
+      if (!hasVal) return;
+      const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
+      valExact.push(s.exact);
+      if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
+    },
+  };
+  const history = await model.fit(oneHotTensor(data.train.x), oneHotTensor(data.train.y), {
+    epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, exactCb],
+    validationData: hasVal ? [oneHotTensor(data.val.x), oneHotTensor(data.val.y)] : undefined,
+  });
+  const h: Record<string, number[]> = { ...history.history };
+  if (hasVal) h.val_exact = valExact;
+  const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
+  // The lab picks validation rows at random; a seeded pick keeps runs comparable.
+  const rng = new Random(d.seed + 7);
+  const samples: AdditionSample[] = [];
+  for (let k = 0; hasVal && k < Math.min(d.samples, data.val.answers.length); k++) {
+    const i = rng.int(data.val.answers.length);
+    samples.push({ question: readable(data.val.questions[i], d.reverse), truth: data.val.answers[i].trim(), guess: final.guesses[i].trim(), correct: final.guesses[i] === data.val.answers[i] });
+  }
+  return {
+    model, data, params: model.countParams(), summary,
+    config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
+      epochs: d.epochs, batchSize: d.batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
+    history: h, epochSeconds: timer.seconds, perChar: final.perChar, exact: final.exact, samples,
+    totalSeconds: (performance.now() - t0) / 1000,
+  };
+}

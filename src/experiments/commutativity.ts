@@ -1,0 +1,144 @@
+/**
+ * The lab's exercise "check if the commutative property of addition is learned": the encoder's final
+ * hidden state for a+b against b+a (cosine similarity), against random pairs and pairs with the same sum
+ * as baselines, and the exact-match accuracy when the operands are swapped.
+ */
+import { Random } from '../random.js';
+import { percent, type Table } from '../report/table.js';
+import { Tensor } from '../tensor.js';
+import { readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
+import type { Sequential } from '../models/sequential.js';
+import type { CharacterTable } from '../data/index.js';
+import type { ExperimentResult } from './types.js';
+
+export interface CommutativityOptions extends AdditionTaskOptions {
+  /** How many validation pairs to compare (a != b). */
+  pairs?: number;
+}
+
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+export function stats(v: number[]): { mean: number; median: number; std: number; min: number; max: number } {
+  if (v.length === 0) return { mean: NaN, median: NaN, std: NaN, min: NaN, max: NaN };
+  const s = [...v].sort((a, b) => a - b);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  return { mean, median: s[Math.floor(s.length / 2)], std, min: s[0], max: s[s.length - 1] };
+}
+
+/** The encoder's (first recurrent layer's) final hidden state for each query, [n][units]. */
+export function encoderStates(model: Sequential, queries: string[], table: CharacterTable, maxlen: number): Float32Array[] {
+  const enc = table.encodeBatch(queries, maxlen);
+  const { layers } = model.trace(new Tensor(enc.data, enc.shape, 'float32'));
+  const first = layers.find((l) => l.layer === model.layers[0].name) ?? layers[0];
+  if (!first) throw new Error('commutativity: the model has no recurrent layer to trace');
+  const [B, T, U] = first.hiddenStates.shape;
+  const h = first.hiddenStates.data;
+  return Array.from({ length: B }, (_, b) => Float32Array.from(h.subarray((b * T + T - 1) * U, (b * T + T) * U)));
+}
+
+function histogram(groups: number[][], bins: number, lo: number, hi: number): { categories: string[]; counts: number[][] } {
+  const w = (hi - lo) / bins;
+  const categories = Array.from({ length: bins }, (_, i) => (lo + (i + 0.5) * w).toFixed(2));
+  const counts = groups.map((g) => {
+    const c = new Array(bins).fill(0);
+    for (const v of g) c[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / w)))]++;
+    return c.map((x) => (g.length ? x / g.length : 0));
+  });
+  return { categories, counts };
+}
+
+export async function commutativityExperiment(o: CommutativityOptions = {}): Promise<ExperimentResult> {
+  o.log?.('Training the addition model...');
+  const run = await trainAddition({ ...o, samples: 0 });
+  const { data, model } = run;
+  const reverse = !!run.config.reverse;
+  const digits = run.config.digits as number;
+  const maxOperand = 10 ** digits - 1;
+  const rng = new Random((run.config.seed as number) + 11);
+  const want = o.pairs ?? 500;
+  const pairs: [number, number][] = [];
+  for (const q of data.val.questions) {
+    const [a, b] = readable(q, reverse).split('+').map(Number);
+    if (a !== b) pairs.push([a, b]);
+    if (pairs.length >= want) break;
+  }
+  if (pairs.length === 0) throw new Error('commutativity: the validation set has no pair with a != b; raise --training-size');
+  const query = (a: number, b: number) => {
+    const q = `${a}+${b}`.padEnd(data.maxlen, ' ');
+    return reverse ? [...q].reverse().join('') : q;
+  };
+  const answer = (a: number, b: number) => String(a + b).padEnd(data.outputLen, ' ');
+  // Same-sum partners: c + d = a + b with {c, d} != {a, b}.
+  const sameSum: ([number, number] | null)[] = pairs.map(([a, b]) => {
+    const s = a + b, lo = Math.max(0, s - maxOperand), hi = Math.min(s, maxOperand);
+    const options = hi - lo + 1 - (a >= lo && a <= hi ? 1 : 0) - (b >= lo && b <= hi ? 1 : 0);
+    if (options <= 0) return null;
+    for (;;) {
+      const c = lo + rng.int(hi - lo + 1);
+      if (c !== a && c !== b) return [c, s - c];
+    }
+  });
+  const ab = encoderStates(model, pairs.map(([a, b]) => query(a, b)), data.table, data.maxlen);
+  const ba = encoderStates(model, pairs.map(([a, b]) => query(b, a)), data.table, data.maxlen);
+  const ssIdx = sameSum.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
+  const ss = encoderStates(model, ssIdx.map((i) => query(...sameSum[i]!)), data.table, data.maxlen);
+  const commutative = pairs.map((_, i) => cosine(ab[i], ba[i]));
+  const random = pairs.map((_, i) => {
+    let j = rng.int(pairs.length);
+    if (pairs.length > 1) while (j === i) j = rng.int(pairs.length);
+    return cosine(ab[i], ab[j]);
+  });
+  const same = ssIdx.map((i, k) => cosine(ab[i], ss[k]));
+  const encode = (qs: string[]) => data.table.encodeBatch(qs, data.maxlen);
+  const answers = pairs.map(([a, b]) => answer(a, b));
+  const orig = scoreAnswers(model, encode(pairs.map(([a, b]) => query(a, b))), answers, data.table);
+  const swapped = scoreAnswers(model, encode(pairs.map(([a, b]) => query(b, a))), answers, data.table);
+  const consistent = orig.guesses.filter((g, i) => g === swapped.guesses[i]).length / pairs.length;
+  const sc = stats(commutative), sr = stats(random), sm = stats(same);
+  const simTable: Table = {
+    caption: `Cosine similarity of the encoder's final hidden state (${run.config.rnn}, ${run.config.hidden} units), ${pairs.length} validation pairs`,
+    columns: ['pairs', 'n', 'mean', 'median', 'std', 'min', 'max'],
+    rows: [
+      ['a+b vs b+a', commutative.length, sc.mean, sc.median, sc.std, sc.min, sc.max],
+      ['a+b vs c+d, same sum', same.length, sm.mean, sm.median, sm.std, sm.min, sm.max],
+      ['a+b vs a random pair', random.length, sr.mean, sr.median, sr.std, sr.min, sr.max],
+    ],
+  };
+  const accTable: Table = {
+    caption: 'Exact-match accuracy on the same pairs',
+    columns: ['questions', 'exact match'],
+    rows: [['a+b (as in validation)', percent(orig.exact)], ['b+a (swapped operands)', percent(swapped.exact)], ['same answer for both orders', percent(consistent)]],
+  };
+  const allV = [...commutative, ...random, ...same];
+  const lo = Math.min(0, Math.floor(Math.min(...allV) * 10) / 10);
+  const hist = histogram([commutative, same, random], 20, lo, 1);
+  const closer = sc.mean - sr.mean;
+  const finding = `The encoder puts a+b and b+a ${closer > 0.05 ? 'closer together than random pairs' : 'no closer than random pairs'}: ` +
+    `mean cosine similarity ${sc.mean.toFixed(3)} vs ${sr.mean.toFixed(3)} for random pairs (${sm.mean.toFixed(3)} for pairs with the same sum), ` +
+    `so the states are ${sc.mean > 0.99 ? 'practically identical' : 'similar but not identical'}; with the operands swapped the model gets ` +
+    `${percent(swapped.exact)} of answers exactly right (${percent(orig.exact)} in the original order) and gives the same answer for both orders ${percent(consistent)} of the time.`;
+  return {
+    name: 'commutativity',
+    title: 'Is commutativity learned? a+b vs b+a',
+    finding,
+    numbers: { meanCosineCommutative: sc.mean, meanCosineSameSum: sm.mean, meanCosineRandom: sr.mean, exactOriginal: orig.exact, exactSwapped: swapped.exact, sameAnswerBothOrders: consistent, pairs: pairs.length, validationExact: run.exact, validationPerChar: run.perChar },
+    tables: [simTable, accTable],
+    charts: [
+      { kind: 'bar', title: 'Cosine similarity of final encoder states', xLabel: 'cosine similarity (bin centre)', yLabel: 'fraction of pairs',
+        categories: hist.categories, series: [{ name: 'a+b vs b+a', y: hist.counts[0] }, { name: 'same sum', y: hist.counts[1] }, { name: 'random pair', y: hist.counts[2] }] },
+      { kind: 'bar', title: 'Exact-match accuracy', yLabel: 'fraction right', yMin: 0, yMax: 1, categories: ['a+b', 'b+a', 'same answer'],
+        series: [{ name: 'accuracy', y: [orig.exact, swapped.exact, consistent] }] },
+      { title: 'Training', xLabel: 'epoch', yLabel: 'accuracy', yMin: 0, yMax: 1,
+        series: [{ name: 'train (per char)', y: run.history.accuracy ?? [] }, { name: 'val (per char)', y: run.history.val_accuracy ?? [] }, { name: 'val (exact)', y: run.history.val_exact ?? [] }] },
+    ],
+    config: { ...run.config, pairs: pairs.length },
+    histories: { addition: run.history },
+    timing: { epochSeconds: run.epochSeconds, totalSeconds: run.totalSeconds },
+    details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trim(), guessBA: swapped.guesses[i].trim() })) },
+  };
+}

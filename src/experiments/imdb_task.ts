@@ -1,0 +1,154 @@
+/**
+ * Part 1 of the lab as functions: load IMDb as padded id matrices, train one of the lab's models with
+ * the seed's hyper-parameters, and measure it (per-epoch history and time, train and test accuracy).
+ */
+import { datasets, padSequences } from '../data/index.js';
+import type { Callback } from '../models/callbacks.js';
+import type { Sequential } from '../models/sequential.js';
+import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
+import { setSeed } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { IMDB_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import type { RunIo } from './types.js';
+
+export interface ImdbDataOptions {
+  /** Keras's num_words (10000 in the lab). */
+  vocab?: number;
+  /** Reviews are padded / cut to this many ids, at the front as Keras does (500). */
+  maxlen?: number;
+  /** Keep only the first N reviews of each split (after Keras's seeded shuffle). */
+  limit?: number | null;
+  /** The tarball or a folder holding it; else RNNLAB_DATA, the cache, a download. */
+  data?: string;
+  /** Keras's shuffle seed (113). */
+  shuffleSeed?: number;
+}
+
+export interface ImdbArrays {
+  xTrain: Tensor;
+  yTrain: Tensor;
+  xTest: Tensor;
+  yTest: Tensor;
+  vocab: number;
+  maxlen: number;
+  nTrain: number;
+  nTest: number;
+  loadSeconds: number;
+  /** Mean review length (ids, before padding) of the kept training reviews. */
+  meanLength: number;
+}
+
+function toTensors(x: Int32Array[], y: Int32Array, maxlen: number, limit: number | null): { x: Tensor; y: Tensor } {
+  const n = limit === null ? x.length : Math.min(limit, x.length);
+  const padded = padSequences(x.slice(0, n), { maxlen });
+  return {
+    x: new Tensor(padded.data as Int32Array, [n, maxlen], 'int32'),
+    y: new Tensor(Float32Array.from(y.subarray(0, n)), [n, 1], 'float32'),
+  };
+}
+
+export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArrays> {
+  const vocab = o.vocab ?? 10000, maxlen = o.maxlen ?? 500, limit = o.limit ?? null;
+  const t0 = performance.now();
+  const d = await datasets.imdb.load({ numWords: vocab, path: o.data, seed: o.shuffleSeed });
+  const train = toTensors(d.train.x, d.train.y, maxlen, limit);
+  const test = toTensors(d.test.x, d.test.y, maxlen, limit);
+  const n = train.x.shape[0];
+  let total = 0;
+  for (let i = 0; i < n; i++) total += d.train.x[i].length;
+  return {
+    xTrain: train.x, yTrain: train.y, xTest: test.x, yTest: test.y, vocab, maxlen,
+    nTrain: n, nTest: test.x.shape[0], loadSeconds: (performance.now() - t0) / 1000, meanLength: n ? total / n : 0,
+  };
+}
+
+export type OptimizerChoice = 'adam' | 'rmsprop' | 'sgd';
+
+export function makeOptimizer(name: OptimizerChoice, lr?: number): Optimizer {
+  if (lr === undefined) return getOptimizer(name);
+  return name === 'rmsprop' ? optimizers.rmsprop({ learningRate: lr }) : name === 'sgd' ? optimizers.sgd({ learningRate: lr }) : optimizers.adam({ learningRate: lr });
+}
+
+export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: OptimizerChoice;
+  seed?: number;
+  /** Evaluate on the test set after every epoch (the seed does this for the feed-forward models). */
+  validate?: boolean;
+  /** Called once the model is built and compiled, before training (e.g. to print its summary). */
+  onBuilt?: (model: Sequential, summary: string[]) => void;
+}
+
+/** Wall time of each epoch's training batches (validation excluded). */
+export class EpochTimer implements Callback {
+  seconds: number[] = [];
+  private begin = 0;
+  private lastBatch = 0;
+  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; }
+  onBatchEnd(): void { this.lastBatch = performance.now(); }
+  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); }
+}
+
+export interface ImdbRun {
+  name: ImdbModelName;
+  model: Sequential;
+  params: number;
+  summary: string[];
+  config: Record<string, unknown>;
+  history: Record<string, number[]>;
+  epochSeconds: number[];
+  meanEpochSeconds: number;
+  trainAccuracy: number;
+  trainLoss: number;
+  testAccuracy: number;
+  testLoss: number;
+  evalSeconds: number;
+  totalSeconds: number;
+}
+
+/** The seed validates the feed-forward models on the test set every epoch; the others only at the end. */
+export const SEED_VALIDATES: Record<ImdbModelName, boolean> = {
+  ff_raw: true, ff_embed: true, cnn: false, simple_rnn: false, lstm: false, cnn_lstm: false, gru: false, bilstm: false,
+};
+
+export function buildImdbModel(name: ImdbModelName, o: ImdbModelOptions & { optimizer?: OptimizerChoice; lr?: number }): Sequential {
+  const model = imdbModel(name, o);
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTrainOptions = {}): Promise<ImdbRun> {
+  const t0 = performance.now();
+  const epochs = o.epochs ?? IMDB_DEFAULTS[name].epochs;
+  const batchSize = o.batchSize ?? IMDB_DEFAULTS[name].batchSize;
+  const seed = o.seed ?? 1;
+  setSeed(seed);
+  const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero };
+  const model = buildImdbModel(name, { ...modelOptions, optimizer: o.optimizer, lr: o.lr });
+  const summary: string[] = [];
+  model.summary(undefined, undefined, (l) => summary.push(l));
+  o.onBuilt?.(model, summary);
+  const validate = o.validate ?? SEED_VALIDATES[name];
+  const timer = new EpochTimer();
+  const history = await model.fit(data.xTrain, data.yTrain, {
+    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer],
+    validationData: validate ? [data.xTest, data.yTest] : undefined,
+  });
+  const e0 = performance.now();
+  const [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+  const evalSeconds = (performance.now() - e0) / 1000;
+  const h = history.history;
+  const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
+  return {
+    name, model, params: model.countParams(), summary,
+    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? 100, units: o.units ?? null, maskZero: o.maskZero ?? false,
+      epochs, batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
+    history: h,
+    epochSeconds: timer.seconds,
+    meanEpochSeconds: timer.seconds.length ? timer.seconds.reduce((a, b) => a + b, 0) / timer.seconds.length : 0,
+    trainAccuracy: last('accuracy'), trainLoss: last('loss'), testAccuracy, testLoss, evalSeconds,
+    totalSeconds: (performance.now() - t0) / 1000,
+  };
+}

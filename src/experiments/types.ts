@@ -1,0 +1,33 @@
+/** What every experiment hands back: the CLI prints it, the report renders it, the dashboard can reuse it. */
+import type { ProgressWriter } from '../models/progress.js';
+import type { ChartSpec } from '../report/svg.js';
+import type { Table } from '../report/table.js';
+
+export interface ExperimentResult {
+  name: string;
+  title: string;
+  /** The finding, in one sentence. */
+  finding: string;
+  /** Headline numbers (fractions for accuracies). */
+  numbers: Record<string, number>;
+  tables: Table[];
+  charts: ChartSpec[];
+  /** Lines the experiment prints before its tables (e.g. the lab's shape printouts). */
+  lines?: string[];
+  /** The options it ran with. */
+  config: Record<string, unknown>;
+  /** Raw measurements for results.json. */
+  details?: Record<string, unknown>;
+  /** Training histories by run (loss, accuracy, ... per epoch). */
+  histories?: Record<string, Record<string, number[]>>;
+  timing?: Record<string, number | number[]>;
+}
+
+/** Where training progress goes (Keras-style), and how much of it. */
+export interface RunIo {
+  out?: ProgressWriter;
+  /** 0 silent, 1 Keras bar/epoch lines, 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  /** Status lines ("Training the reversed model..."). */
+  log?: (line: string) => void;
+}

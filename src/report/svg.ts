@@ -1,0 +1,202 @@
+/**
+ * Dependency-free SVG charts for reports: line charts (linear or log y axis) and grouped bar charts, with
+ * axes, ticks, axis labels, a title and a legend. Everything is plain data in, an SVG string out, so the
+ * same spec renders inline in HTML and, through resvg, to PNG.
+ */
+
+export interface Series {
+  name: string;
+  /** Defaults to 1, 2, 3, ... (epochs). */
+  x?: number[];
+  y: number[];
+  dashed?: boolean;
+  color?: string;
+}
+
+export interface ChartSpec {
+  kind?: 'line' | 'bar';
+  title: string;
+  xLabel?: string;
+  yLabel?: string;
+  series: Series[];
+  /** Bar charts: one label per value of each series. */
+  categories?: string[];
+  logY?: boolean;
+  yMin?: number;
+  yMax?: number;
+  width?: number;
+  height?: number;
+}
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+export const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const num = (v: number) => (Math.round(v * 100) / 100).toString();
+
+/** "Nice" tick positions covering [lo, hi] (about `count` of them). */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (hi === lo) {
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    lo -= d;
+    hi += d;
+  }
+  const raw = (hi - lo) / Math.max(count, 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const start = Math.floor(lo / step + 1e-9) * step;
+  const end = Math.ceil(hi / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let k = 0; start + k * step <= end + step * 1e-6 && k <= 50; k++) {
+    const v = Number((start + k * step).toPrecision(12));
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
+  if (ticks.length < 2) ticks.push(Number((start + step).toPrecision(12)));
+  return ticks;
+}
+
+export function formatTick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(3)));
+}
+
+function logTicks(lo: number, hi: number): number[] {
+  const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
+  const stride = Math.max(1, Math.ceil((b - a) / 8));
+  const out: number[] = [];
+  for (let e = a; e <= b; e += stride) out.push(10 ** e);
+  if (out.length < 2) out.push(10 ** (a + stride));
+  return out;
+}
+
+interface Frame { left: number; top: number; right: number; bottom: number }
+
+/** The chart's contents (no outer <svg>), laid out in a width x height box at the origin. */
+export function chartBody(spec: ChartSpec, width = spec.width ?? 640, height = spec.height ?? 400): string {
+  const showLegend = spec.series.length > 1 || (spec.series.length === 1 && spec.kind !== 'bar');
+  const legendRows = showLegend ? Math.ceil(spec.series.length / 3) : 0;
+  const f: Frame = { left: 70, top: 40 + legendRows * 18, right: width - 20, bottom: height - 50 };
+  const parts: string[] = [];
+  parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
+  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" fill="#222">${escapeXml(spec.title)}</text>`);
+  if (spec.xLabel) parts.push(`<text x="${(f.left + f.right) / 2}" y="${height - 12}" text-anchor="middle" font-size="12" fill="#333">${escapeXml(spec.xLabel)}</text>`);
+  if (spec.yLabel) {
+    const cy = (f.top + f.bottom) / 2;
+    parts.push(`<text x="16" y="${cy}" text-anchor="middle" font-size="12" fill="#333" transform="rotate(-90 16 ${cy})">${escapeXml(spec.yLabel)}</text>`);
+  }
+  parts.push(spec.kind === 'bar' ? barPlot(spec, f) : linePlot(spec, f));
+  // Legend: up to three entries per row, under the title.
+  if (legendRows) {
+    const colW = (f.right - f.left) / 3;
+    spec.series.forEach((s, i) => {
+      const x = f.left + (i % 3) * colW, y = 40 + Math.floor(i / 3) * 18;
+      const color = s.color ?? PALETTE[i % PALETTE.length];
+      parts.push(spec.kind === 'bar'
+        ? `<rect x="${x}" y="${y - 9}" width="18" height="10" fill="${color}"/>`
+        : `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+      parts.push(`<text x="${x + 24}" y="${y}" font-size="12" fill="#222">${escapeXml(s.name)}</text>`);
+    });
+  }
+  return `<g font-family="${FONT}">${parts.join('')}</g>`;
+}
+
+function axes(f: Frame, yTicks: { v: number; y: number; label: string }[], xTicks: { x: number; label: string }[]): string {
+  const p: string[] = [];
+  for (const t of yTicks) {
+    p.push(`<line x1="${f.left}" y1="${num(t.y)}" x2="${f.right}" y2="${num(t.y)}" stroke="#e6e6e6" stroke-width="1"/>`);
+    p.push(`<text x="${f.left - 6}" y="${num(t.y + 4)}" text-anchor="end" font-size="11" fill="#444">${escapeXml(t.label)}</text>`);
+  }
+  for (const t of xTicks) {
+    p.push(`<line x1="${num(t.x)}" y1="${f.bottom}" x2="${num(t.x)}" y2="${f.bottom + 5}" stroke="#444" stroke-width="1"/>`);
+    p.push(`<text x="${num(t.x)}" y="${f.bottom + 18}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(t.label)}</text>`);
+  }
+  p.push(`<line x1="${f.left}" y1="${f.bottom}" x2="${f.right}" y2="${f.bottom}" stroke="#444" stroke-width="1"/>`);
+  p.push(`<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${f.bottom}" stroke="#444" stroke-width="1"/>`);
+  return p.join('');
+}
+
+function linePlot(spec: ChartSpec, f: Frame): string {
+  const log = !!spec.logY;
+  const pts = spec.series.map((s) => s.y.map((y, i) => [s.x?.[i] ?? i + 1, y] as [number, number])
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0)));
+  const all = pts.flat();
+  if (all.length === 0) {
+    return axes(f, [], []) + `<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" font-size="13" fill="#888">no data</text>`;
+  }
+  let xLo = Math.min(...all.map((p) => p[0])), xHi = Math.max(...all.map((p) => p[0]));
+  if (xLo === xHi) { xLo -= 1; xHi += 1; }
+  let yLo = spec.yMin ?? Math.min(...all.map((p) => p[1])), yHi = spec.yMax ?? Math.max(...all.map((p) => p[1]));
+  let yTickVals: number[];
+  let ty: (v: number) => number;
+  if (log) {
+    if (yLo === yHi) { yLo /= 10; yHi *= 10; }
+    yTickVals = logTicks(yLo, yHi);
+    const a = Math.log10(Math.min(yTickVals[0], yLo)), b = Math.log10(Math.max(yTickVals[yTickVals.length - 1], yHi));
+    ty = (v) => f.bottom - ((Math.log10(v) - a) / (b - a || 1)) * (f.bottom - f.top);
+  } else {
+    yTickVals = niceTicks(yLo, yHi);
+    const a = Math.min(yTickVals[0], yLo), b = Math.max(yTickVals[yTickVals.length - 1], yHi);
+    ty = (v) => f.bottom - ((v - a) / (b - a || 1)) * (f.bottom - f.top);
+  }
+  const xIsInt = all.every((p) => Number.isInteger(p[0]));
+  let xTickVals = niceTicks(xLo, xHi, 8);
+  if (xIsInt) xTickVals = xTickVals.filter((v) => Number.isInteger(v));
+  xTickVals = xTickVals.filter((v) => v >= xLo - 1e-9 && v <= xHi + 1e-9);
+  if (xTickVals.length === 0) xTickVals = [xLo, xHi];
+  const tx = (v: number) => f.left + 10 + ((v - xLo) / (xHi - xLo)) * (f.right - f.left - 20);
+  const out: string[] = [axes(f, yTickVals.map((v) => ({ v, y: ty(v), label: formatTick(v) })), xTickVals.map((v) => ({ x: tx(v), label: formatTick(v) })))];
+  pts.forEach((p, i) => {
+    const s = spec.series[i];
+    const color = s.color ?? PALETTE[i % PALETTE.length];
+    if (p.length === 0) return;
+    const d = p.map(([x, y], k) => `${k ? 'L' : 'M'}${num(tx(x))} ${num(ty(y))}`).join(' ');
+    out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
+    if (p.length <= 40) for (const [x, y] of p) out.push(`<circle cx="${num(tx(x))}" cy="${num(ty(y))}" r="3" fill="${color}"/>`);
+  });
+  return out.join('');
+}
+
+function barPlot(spec: ChartSpec, f: Frame): string {
+  const cats = spec.categories ?? spec.series[0]?.y.map((_, i) => String(i + 1)) ?? [];
+  const vals = spec.series.flatMap((s) => s.y.filter(Number.isFinite));
+  const lo = Math.min(0, spec.yMin ?? Math.min(0, ...vals)), hi = spec.yMax ?? Math.max(0, ...vals, 1e-12);
+  const ticks = niceTicks(lo, hi);
+  const a = Math.min(ticks[0], lo), b = Math.max(ticks[ticks.length - 1], hi);
+  const ty = (v: number) => f.bottom - ((v - a) / (b - a || 1)) * (f.bottom - f.top);
+  const groupW = (f.right - f.left) / Math.max(cats.length, 1);
+  const barW = (groupW * 0.8) / Math.max(spec.series.length, 1);
+  const out: string[] = [axes(f, ticks.map((v) => ({ v, y: ty(v), label: formatTick(v) })), cats.map((c, i) => ({ x: f.left + groupW * (i + 0.5), label: c })))];
+  spec.series.forEach((s, si) => {
+    const color = s.color ?? PALETTE[si % PALETTE.length];
+    s.y.forEach((v, ci) => {
+      if (!Number.isFinite(v)) return;
+      const x = f.left + groupW * ci + groupW * 0.1 + barW * si;
+      const y0 = ty(0), y1 = ty(v);
+      out.push(`<rect x="${num(x)}" y="${num(Math.min(y0, y1))}" width="${num(Math.max(barW - 2, 1))}" height="${num(Math.abs(y0 - y1))}" fill="${color}"/>`);
+    });
+  });
+  return out.join('');
+}
+
+/** One chart as a standalone SVG document. */
+export function chartSvg(spec: ChartSpec): string {
+  const w = spec.width ?? 640, h = spec.height ?? 400;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeXml(spec.title)}">${chartBody(spec, w, h)}</svg>`;
+}
+
+/** Several charts tiled into one SVG (columns wide), for the PNG. */
+export function chartGridSvg(specs: ChartSpec[], columns = 2, cellW = 640, cellH = 400): string {
+  const cols = Math.max(1, Math.min(columns, specs.length));
+  const rows = Math.max(1, Math.ceil(specs.length / cols));
+  const W = cols * cellW, H = rows * cellH;
+  const cells = specs.map((s, i) => `<g transform="translate(${(i % cols) * cellW} ${Math.floor(i / cols) * cellH})">${chartBody(s, cellW, cellH)}</g>`);
+  if (specs.length === 0) cells.push(`<rect width="${W}" height="${H}" fill="#fff"/><text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-family="${FONT}" font-size="14" fill="#888">no curves</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${cells.join('')}</svg>`;
+}

@@ -1,0 +1,41 @@
+/** Tables shared by the terminal output and the HTML report. */
+
+export type Cell = string | number | null;
+
+export interface Table {
+  columns: string[];
+  rows: Cell[][];
+  caption?: string;
+}
+
+/** Numbers as the tables show them: integers with thousands separators, others with `digits` decimals. */
+export function formatCell(v: Cell, digits = 4): string {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  return v.toFixed(digits);
+}
+
+export function percent(v: number, digits = 2): string {
+  return Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : String(v);
+}
+
+/** A plain-text table: columns padded, numbers right-aligned, a rule under the header. */
+export function formatTable(t: Table): string[] {
+  const cells = t.rows.map((r) => r.map((c) => formatCell(c)));
+  const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = t.columns.map((_, i) => t.rows.length > 0 && t.rows.every((r) => typeof r[i] === 'number' || r[i] === null || /^[-+]?[\d,.]+%?$/.test(String(r[i]))));
+  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out: string[] = [];
+  if (t.caption) out.push(t.caption);
+  out.push(line(t.columns), widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of cells) out.push(line(r));
+  return out;
+}
+
+/** Seconds with enough digits to be useful at both ends: 123.4, 1.23, 0.012. */
+export function seconds(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toFixed(3);
+}

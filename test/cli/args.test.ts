@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError, type CommandSpec } from '../../src/cli/args.js';
+import { REPO_ROOT, run } from './helpers.js';
+
+describe('rnnlab usage errors exit with code 2 and name the flag', () => {
+  it.each([
+    ['an unknown model', ['imdb', '--model', 'transformer'], /--model must be one of ff_raw, ff_embed, cnn, simple_rnn, lstm, cnn_lstm, gru, bilstm, got 'transformer'/],
+    ['negative epochs', ['imdb', '--model', 'lstm', '--epochs', '-3'], /--epochs must be a positive integer, got '-3'/],
+    ['zero epochs', ['addition', '--epochs', '0'], /--epochs must be a positive integer, got '0'/],
+    ['a non-numeric batch size', ['imdb', '--model', 'cnn', '--batch-size', 'many'], /--batch-size expects a positive integer, got 'many'/],
+    ['a fractional value for an integer', ['compare', '--maxlen', '12.5'], /--maxlen expects an integer from 1 to 100000, got '12.5'/],
+    ['a non-numeric learning rate', ['imdb', '--model', 'lstm', '--lr', 'fast'], /--lr expects a number > 0, got 'fast'/],
+    ['a zero learning rate', ['addition', '--lr', '0'], /--lr must be a number > 0, got '0'/],
+    ['--digits 0', ['addition', '--digits', '0'], /--digits must be an integer from 1 to 7, got '0'/],
+    ['--digits 0 in digitwise', ['experiment', 'digitwise', '--digits', '0'], /--digits must be an integer from 1 to 50, got '0'/],
+    ['a missing data file', ['imdb', '--model', 'lstm', '--data', 'no/such/aclImdb_v1.tar.gz'], /--data: no such file or folder: no\/such\/aclImdb_v1.tar.gz/],
+    ['a missing data file (compare)', ['compare', '--data', 'missing.tar.gz'], /--data: no such file or folder: missing.tar.gz/],
+    ['a missing --model', ['imdb', '--epochs', '1'], /--model is required/],
+    ['a flag without its value', ['imdb', '--model'], /--model needs a value/],
+    ['an unknown option', ['addition', '--digit', '3'], /unknown option '--digit' for 'rnnlab addition' \(did you mean --digits\?\)/],
+    ['an unknown model in a list', ['compare', '--models', 'lstm,rnn'], /--models: unknown value 'rnn'; choose from/],
+    ['an unknown command', ['train'], /unknown command 'train'/],
+    ['an unknown experiment', ['experiment', 'attention'], /unknown experiment 'attention'; choose one of reverse, commutativity, digitwise, gradients, shapes, params/],
+    ['no experiment', ['experiment'], /name an experiment/],
+    ['too many questions for the digits', ['addition', '--digits', '1', '--training-size', '100'], /--training-size 100 is more than the 55 distinct questions --digits 1 allows/],
+    ['a bad choice', ['addition', '--rnn', 'transformer'], /--rnn must be one of lstm, gru, simple_rnn, got 'transformer'/],
+    ['tokenize without text', ['tokenize'], /give the text to tokenize/],
+    ['predict without a model folder', ['predict', '--model', 'no-such-dir', 'great film'], /--model: no such file or folder: no-such-dir/],
+    ['a stray argument', ['addition', 'now'], /unexpected argument 'now'/],
+  ])('%s', async (_what, argv, message) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/Run 'rnnlab[a-z ]* --help' for usage\./);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('help and version', () => {
+  it('--version prints package.json\'s version', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(pkg.version);
+  });
+
+  it('--help lists every command', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['imdb', 'compare', 'addition', 'experiment', 'tokenize', 'predict']) expect(r.out).toMatch(new RegExp(`^  ${c}`, 'm'));
+  });
+
+  it('no command prints the help and exits 2', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/Usage: rnnlab <command>/);
+  });
+
+  it.each(['imdb', 'compare', 'addition', 'tokenize', 'predict', 'experiment', 'experiment digitwise'])('rnnlab %s --help', async (cmd) => {
+    const r = await run([...cmd.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Usage: rnnlab /);
+  });
+
+  it('imdb --help shows the seed defaults and every hyper-parameter flag', async () => {
+    const r = await run(['imdb', '--help']);
+    expect(r.out).toMatch(/simple_rnn 20 epochs, batch 16/);
+    for (const f of ['--epochs', '--batch-size', '--vocab', '--maxlen', '--embedding-dim', '--units', '--lr', '--optimizer', '--seed', '--mask-zero', '--limit', '--data', '--out']) {
+      expect(r.out).toContain(f);
+    }
+  });
+});
+
+describe('parseArgs', () => {
+  const spec: CommandSpec = {
+    name: 't', usage: 't', summary: 's',
+    flags: {
+      n: { kind: 'int', min: 0, default: 3, help: '' },
+      'batch-size': { kind: 'int', min: 1, help: '' },
+      flag: { kind: 'bool', default: false, help: '' },
+      lr: { kind: 'number', above: 0, help: '' },
+      list: { kind: 'list', choices: ['a', 'b'], help: '' },
+    },
+  };
+  it('reads --name value, --name=value, booleans, --no-name, camelCase keys and defaults', () => {
+    const p = parseArgs(spec, ['--batch-size=7', '--flag', '--lr', '1e-3', 'pos', '--list', 'a,b']);
+    expect(p.flags).toEqual({ batchSize: 7, flag: true, lr: 0.001, list: ['a', 'b'], n: 3 });
+    expect(p.positionals).toEqual(['pos']);
+    expect([...p.given].sort()).toEqual(['batchSize', 'flag', 'list', 'lr']);
+    expect(parseArgs(spec, ['--no-flag']).flags.flag).toBe(false);
+    expect(parseArgs(spec, ['--', '--flag']).positionals).toEqual(['--flag']);
+  });
+  it('throws UsageError for bad values', () => {
+    expect(() => parseArgs(spec, ['--n', '-1'])).toThrow(UsageError);
+    expect(() => parseArgs(spec, ['--n', '1e3'])).toThrow(/--n expects a non-negative integer/);
+    expect(() => parseArgs(spec, ['--flag=maybe'])).toThrow(/--flag expects true or false/);
+    expect(() => parseArgs(spec, ['-x'])).toThrow(/unknown option '-x'/);
+  });
+});

@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The real IMDb tarball, beside the repository. */
+export const DATA = path.resolve(REPO_ROOT, '../shared/data/aclImdb_v1.tar.gz');
+
+export function requireData(): string {
+  if (!existsSync(DATA)) throw new Error(`the CLI tests need the real IMDb tarball at ${DATA}`);
+  return DATA;
+}
+
+export interface RunResult { code: number; out: string; err: string }
+
+/** Runs the CLI in-process, capturing what it prints. */
+export async function run(argv: string[]): Promise<RunResult> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
+  return { code, out, err };
+}
+
+const made: string[] = [];
+
+export function tempDir(prefix = 'rnnlab-cli-'): string {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export function cleanup(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function readResults(dir: string): Record<string, any> {
+  return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The three report files exist; the HTML is self-contained and the PNG is a PNG. */
+export function checkReport(dir: string): { html: string; png: Buffer } {
+  const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+  const png = readFileSync(path.join(dir, 'report.png'));
+  if (!html.startsWith('<!DOCTYPE html>')) throw new Error('report.html does not start with a doctype');
+  if (/<script|<link|\s(src|href)=/i.test(html)) throw new Error('report.html references something outside itself');
+  if (!png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('report.png is not a PNG');
+  return { html, png };
+}
+
+/** Fields every results.json carries. */
+export function checkCommonResults(r: Record<string, any>, command: string): void {
+  const missing = ['command', 'argv', 'startedAt', 'finishedAt', 'config', 'environment'].filter((k) => !(k in r));
+  if (missing.length) throw new Error(`results.json lacks ${missing.join(', ')}`);
+  if (r.command !== command) throw new Error(`results.json command is ${r.command}, expected ${command}`);
+  const env = r.environment;
+  if (!env.engine?.backend || typeof env.cpu !== 'string' || !String(env.node).startsWith('v')) throw new Error(`results.json environment is incomplete: ${JSON.stringify(env)}`);
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { compactRow, encodeReview } from '../../src/cli/tokenize.js';
+import { run } from './helpers.js';
+
+describe('rnnlab tokenize', () => {
+  it('shows tokens, Keras IMDb ids and the padding', async () => {
+    const r = await run(['tokenize', '--maxlen', '10', 'This movie was great!']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Tokens:  this | movie | was | great  (4)');
+    // the=1 ... : 'this' has rank 11, 'movie' 17, 'was' 13, 'great' 84; ids are rank + 3 after <START>=1.
+    expect(r.out).toContain('Ids:     [1, 14, 20, 16, 87]');
+    expect(r.out).toContain("Padded:  [0 x 5 1 14 20 16 87]  (maxlen 10, padding 'pre')");
+    expect(r.out).toMatch(/Decoded: .*<START> this movie was great/);
+  });
+
+  it('cuts long texts and marks rare words as <UNK>', async () => {
+    const r = await run(['tokenize', '--maxlen', '3', '--vocab', '20', 'this movie was great']);
+    expect(r.out).toContain('Ids:     [1, 14, 2, 16, 2]');
+    expect(r.out).toContain("Padded:  [2 16 2]  (maxlen 3, padding 'pre'; 2 id(s) cut at the front)");
+    expect(r.out).toMatch(/rank 17 \+ 3 >= vocab 20: <UNK>/);
+  });
+
+  it('fits a Keras Tokenizer with --fit, as in the lab\'s example', async () => {
+    const r = await run(['tokenize', '--fit', '--maxlen', '6', 'i have books', 'interesting books are useful', 'i have computers']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Word index: i-1, have-2, books-3, /);
+    expect(r.out).toContain('Ids:     [1, 2, 3]');
+    expect(r.out).toContain('Padded:  [0 0 0 1 2 3]');
+  });
+
+  it('helpers', () => {
+    expect(compactRow([0, 0, 0, 0, 0, 7, 0, 3])).toBe('[0 x 5 7 0 3]');
+    const e = encodeReview('zzzqqqxx great', 10000);
+    expect(e.ids).toEqual([1, 87]);
+    expect(e.tokens[0].note).toMatch(/dropped/);
+  });
+});
