@@ -12,6 +12,7 @@ import { imdbSpec, runImdb } from './imdb.js';
 import { processIo, type Io } from './io.js';
 import { predictSpec, runPredict } from './predict.js';
 import { runTokenize, tokenizeSpec } from './tokenize.js';
+import { serveSpec } from '../server/spec.js';
 
 export type { Io, Writer } from './io.js';
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   addition: { spec: additionSpec, run: runAddition },
   tokenize: { spec: tokenizeSpec, run: runTokenize },
   predict: { spec: predictSpec, run: (p, io) => runPredict(p, io) },
+  serve: { spec: serveSpec, run: async (p, io) => (await import('../server/index.js')).runServe(p, io) },
 };
 
 export function mainHelp(): string {
@@ -33,6 +35,7 @@ export function mainHelp(): string {
     ['experiment NAME', `${experimentSpec.summary} (${Object.keys(EXPERIMENTS).join(', ')})`],
     ['tokenize "text"', tokenizeSpec.summary],
     ['predict --model DIR "text"', predictSpec.summary],
+    ['serve [--port 8787]', serveSpec.summary],
   ];
   return [
     `rnnlab ${rnnlabVersion()}: recurrent neural networks in TypeScript, and CS109B Lab 8 on real data.`,

@@ -1,0 +1,117 @@
+/**
+ * The little HTTP layer the dashboard needs on top of node:http: a router with ":param" segments,
+ * JSON bodies with a size limit, and errors that become 4xx answers with a message instead of crashes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An error with an HTTP status; anything else thrown by a handler is a 500. */
+export class HttpError extends Error {
+  constructor(public readonly status: number, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string): HttpError => new HttpError(400, message);
+export const notFound = (message: string): HttpError => new HttpError(404, message);
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+}
+
+/** A handler returns a JSON-able value (sent with 200 unless it set res.statusCode), or handles res itself and returns undefined. */
+export type Handler = (ctx: RequestContext) => unknown;
+
+interface Route {
+  method: string;
+  parts: string[];
+  handler: Handler;
+}
+
+export class Router {
+  private routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  get(pattern: string, handler: Handler): this { return this.add('GET', pattern, handler); }
+  post(pattern: string, handler: Handler): this { return this.add('POST', pattern, handler); }
+  delete(pattern: string, handler: Handler): this { return this.add('DELETE', pattern, handler); }
+
+  /** The handler for a request, or an HttpError (404 no such path, 405 path exists for other methods). */
+  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
+    let segments: string[];
+    try {
+      segments = pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    } catch {
+      throw badRequest(`malformed URL path ${JSON.stringify(pathname)}`);
+    }
+    const allowed: string[] = [];
+    for (const r of this.routes) {
+      if (r.parts.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < r.parts.length && ok; i++) {
+        const p = r.parts[i];
+        if (p.startsWith(':')) params[p.slice(1)] = segments[i];
+        else ok = p === segments[i];
+      }
+      if (!ok) continue;
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params };
+      allowed.push(r.method);
+    }
+    if (allowed.length) {
+      const e = new HttpError(405, `${method} is not allowed on ${pathname}; use ${[...new Set(allowed)].join(' or ')}`);
+      throw e;
+    }
+    throw notFound(`no such endpoint: ${method} ${pathname}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { error: message, status });
+}
+
+/** Reads a JSON object body (at most `limit` bytes). Empty body gives {}. */
+export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `request body is over the limit of ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  // Requiring a JSON content type keeps plain HTML forms on other sites from posting here (they cannot set it without CORS).
+  if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('the body must be a JSON object');
+  return value as Record<string, unknown>;
+}

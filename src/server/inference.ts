@@ -1,0 +1,330 @@
+/**
+ * What the "Try it" and "Inside the network" views compute from a trained model: sentiment with the
+ * prediction after every word, sums with per-character probabilities, hidden states and gates over time,
+ * ||d loss / d h_t|| against t, and how alike the hidden states of a+b and b+a are.
+ */
+import { ADDITION_CHARS, CharacterTable, datasets, imdbTokenize, padSequences } from '../data/index.js';
+import { cosine } from '../experiments/commutativity.js';
+import { stepNorms } from '../experiments/gradients.js';
+import { getWordIndex } from '../data/imdb_words.js';
+import type { TraceRecord } from '../layers/layer.js';
+import type { Sequential } from '../models/sequential.js';
+import { Random } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { badRequest } from './http.js';
+import type { ModelEntry, ModelMeta } from './models.js';
+
+type ImdbMeta = Extract<ModelMeta, { task: 'imdb' }>;
+type AdditionMeta = Extract<ModelMeta, { task: 'addition' }>;
+
+/** Reviews longer than this many characters are refused before tokenizing. */
+export const MAX_TEXT_CHARS = 20000;
+const INDEX_FROM = 3, START = 1, OOV = 2;
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+/** Layers that map each time step on its own, so a hidden state at step t can be read out at step t. */
+const STEPWISE_AFTER = new Set(['Dense', 'Dropout', 'Activation']);
+const STEPWISE_BEFORE = new Set(['Embedding', 'Dropout', 'SpatialDropout1D']);
+
+const round = (v: number, digits = 4) => {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+};
+
+export interface Token {
+  /** The word as typed (lower-cased as Keras's tokenizer does). */
+  word: string;
+  /** The id the model reads; null when the word is not in the vocabulary at all and is skipped, as in Keras's data. */
+  id: number | null;
+  /** 'word', 'rare' (outside the model's vocabulary: read as the OOV id), 'unknown' (skipped), 'start' (the start marker). */
+  kind: 'word' | 'rare' | 'unknown' | 'start';
+}
+
+/** A review as the IMDb model reads it: the start marker, then the word ids, as `imdb.load` makes them. */
+export function encodeReview(text: string, meta: ImdbMeta): { tokens: Token[]; ids: number[] } {
+  if (text.length > MAX_TEXT_CHARS) throw badRequest(`text is ${text.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
+  const index = getWordIndex();
+  const tokens: Token[] = [{ word: '<start>', id: START, kind: 'start' }];
+  const ids = [START];
+  for (const w of imdbTokenize(text)) {
+    const rank = index.get(w);
+    if (rank === undefined) {
+      tokens.push({ word: w, id: null, kind: 'unknown' });
+      continue;
+    }
+    const id = rank + INDEX_FROM;
+    const inVocab = id < meta.vocab;
+    tokens.push({ word: w, id: inVocab ? id : OOV, kind: inVocab ? 'word' : 'rare' });
+    ids.push(inVocab ? id : OOV);
+  }
+  if (ids.length === 1) throw badRequest('the text has no word the model knows; type a few English words');
+  if (ids.length > meta.maxlen) {
+    throw badRequest(`the text is too long for this model: it reads ${ids.length} ids (the start marker and ${ids.length - 1} words) ` +
+      `but the model was trained with maxlen ${meta.maxlen}; shorten the text to at most ${meta.maxlen - 1} known words`);
+  }
+  return { tokens, ids };
+}
+
+/** Id rows as the model takes them: int32 for an Embedding, floats for a model that starts with Dense (the lab's ff_raw). */
+function idTensor(model: Sequential, rows: number[][], maxlen: number): Tensor {
+  const p = padSequences(rows, { maxlen });
+  const shape = [rows.length, maxlen];
+  return model.layers[0]?.className === 'Embedding' ? new Tensor(p.data as Int32Array, shape, 'int32') : new Tensor(Float32Array.from(p.data), shape, 'float32');
+}
+
+function padded(model: Sequential, ids: number[], maxlen: number): Tensor {
+  return idTensor(model, [ids], maxlen);
+}
+
+/** The index of the recurrent layer whose hidden state at step t can be read out as "the output after token t", or -1. */
+function readoutLayer(model: Sequential): number {
+  const ls = model.layers;
+  const r = ls.findIndex((l) => RECURRENT.has(l.className));
+  if (r < 0) return -1;
+  if (!ls.slice(0, r).every((l) => STEPWISE_BEFORE.has(l.className))) return -1;
+  if (!ls.slice(r + 1).every((l) => STEPWISE_AFTER.has(l.className))) return -1;
+  const rl = ls[r] as unknown as { returnSequences?: boolean; goBackwards?: boolean };
+  if (rl.returnSequences || rl.goBackwards) return -1;
+  return r;
+}
+
+/** The model's output after each of the last n steps of x ([1, T] ids): readout of h_t where possible, else one pass per prefix. */
+function outputsAfterEachStep(model: Sequential, ids: number[], maxlen: number): { probs: number[]; method: string } {
+  const n = ids.length;
+  const r = readoutLayer(model);
+  if (r >= 0) {
+    const { layers } = model.trace(padded(model, ids, maxlen));
+    const rec = layers.find((l) => l.layer === model.layers[r].name);
+    if (rec) {
+      const [, T, U] = rec.hiddenStates.shape;
+      const h = new Tensor(rec.hiddenStates.data.slice((T - n) * U, T * U), [n, U], 'float32');
+      let out = h;
+      for (const l of model.layers.slice(r + 1)) out = l.apply(out, { training: false, mask: null });
+      return { probs: Array.from(out.data as ArrayLike<number>, (v) => round(v)), method: `the ${model.layers[r].className}'s hidden state after each word, read out by the final layers` };
+    }
+  }
+  // Any model: the prediction for each prefix of the review, padded as a review of that length would be.
+  const prefixes = ids.map((_, k) => ids.slice(0, k + 1));
+  const out = model.predict(idTensor(model, prefixes, maxlen), { batchSize: 64 });
+  return { probs: Array.from(out.data as ArrayLike<number>, (v) => round(v)), method: 'the prediction for the review cut after each word' };
+}
+
+export function predictSentiment(entry: ModelEntry, text: string) {
+  const meta = entry.meta as ImdbMeta;
+  const { tokens, ids } = encodeReview(text, meta);
+  const { probs, method } = outputsAfterEachStep(entry.model, ids, meta.maxlen);
+  const final = entry.model.predict(padded(entry.model, ids, meta.maxlen)).data[0];
+  let k = 0;
+  const steps = tokens.map((t) => ({ ...t, p: t.id === null ? null : probs[k++] }));
+  return {
+    model: entry.id,
+    probability: round(final),
+    label: final > 0.5 ? 'positive' : 'negative',
+    tokens: steps,
+    known: ids.length - 1,
+    skipped: tokens.filter((t) => t.kind === 'unknown').length,
+    maxlen: meta.maxlen,
+    method,
+  };
+}
+
+const TABLE = new CharacterTable(ADDITION_CHARS);
+
+export function parseSum(query: string, digits: number): { a: number; b: number } {
+  const m = /^\s*(\d+)\s*\+\s*(\d+)\s*$/.exec(query);
+  if (!m) throw badRequest(`'${query.slice(0, 40)}' is not a sum: type two whole numbers joined by '+', e.g. 231+432`);
+  for (const s of [m[1], m[2]]) {
+    if (String(Number(s)).length > digits) {
+      throw badRequest(`${s} has more than ${digits} digit${digits > 1 ? 's' : ''}; this model adds numbers up to ${10 ** digits - 1}`);
+    }
+  }
+  return { a: Number(m[1]), b: Number(m[2]) };
+}
+
+/** The query string the model reads: "a+b" padded to 2*digits+1, reversed for a model trained on reversed queries. */
+export function additionQuery(a: number, b: number, meta: AdditionMeta): string {
+  const q = `${a}+${b}`.padEnd(2 * meta.digits + 1, ' ');
+  return meta.reverse ? [...q].reverse().join('') : q;
+}
+
+function encodeQueries(queries: string[], meta: AdditionMeta): Tensor {
+  const e = TABLE.encodeBatch(queries, 2 * meta.digits + 1);
+  return new Tensor(e.data, e.shape, 'float32');
+}
+
+export function predictSum(entry: ModelEntry, query: string) {
+  const meta = entry.meta as AdditionMeta;
+  const { a, b } = parseSum(query, meta.digits);
+  const q = additionQuery(a, b, meta);
+  const out = entry.model.predict(encodeQueries([q], meta));
+  const [, L, C] = out.shape;
+  const positions = [];
+  let answer = '';
+  for (let i = 0; i < L; i++) {
+    const row = Array.from(out.data.subarray(i * C, (i + 1) * C) as ArrayLike<number>);
+    let best = 0;
+    for (let c = 1; c < C; c++) if (row[c] > row[best]) best = c;
+    answer += TABLE.chars[best];
+    positions.push({
+      position: i + 1,
+      char: TABLE.chars[best],
+      probability: round(row[best]),
+      probs: TABLE.chars.map((ch, c) => ({ char: ch, p: round(row[c]) })).sort((x, y) => y.p - x.p),
+    });
+  }
+  const expected = String(a + b);
+  return {
+    model: entry.id, a, b, question: `${a}+${b}`, modelInput: q, reversed: meta.reverse,
+    answer: answer.trim(), expected, correct: answer.trim() === expected, positions, chars: [...TABLE.chars],
+  };
+}
+
+function matrix(t: Tensor, b: number, from: number): number[][] {
+  const [, T, U] = t.shape;
+  const rows: number[][] = [];
+  for (let s = from; s < T; s++) {
+    const o = (b * T + s) * U;
+    rows.push(Array.from(t.data.subarray(o, o + U) as ArrayLike<number>, (v) => round(v)));
+  }
+  return rows;
+}
+
+export interface LayerStates {
+  layer: string;
+  className: string;
+  /** Labels of the steps shown (words, characters or output positions). */
+  steps: string[];
+  units: number;
+  /** [steps][units] */
+  hidden: number[][];
+  /** LSTM: input, forget, candidate, output; GRU: update, reset, candidate; each [steps][units]. */
+  gates: Record<string, number[][]>;
+}
+
+function layerStates(rec: TraceRecord, labels: string[], from: number): LayerStates {
+  const [, T, U] = rec.hiddenStates.shape;
+  const steps = labels.length === T ? labels.slice(from) : Array.from({ length: T - from }, (_, i) => `step ${from + i + 1}`);
+  const gates: Record<string, number[][]> = {};
+  for (const [k, g] of Object.entries(rec.gates ?? {})) gates[k] = matrix(g, 0, from);
+  return { layer: rec.layer, className: rec.className, steps: rec.layer.startsWith('backward_') ? [...steps].reverse() : steps, units: U, hidden: matrix(rec.hiddenStates, 0, from), gates };
+}
+
+/** Hidden states and gates of every recurrent layer for one input. */
+export function traceInput(entry: ModelEntry, input: { text?: string; query?: string; includePadding?: boolean }) {
+  const model = entry.model;
+  if (entry.meta.task === 'imdb') {
+    const meta = entry.meta;
+    if (input.text === undefined) throw badRequest('text is required for an IMDb model');
+    const { tokens, ids } = encodeReview(input.text, meta);
+    const { layers, output } = model.trace(padded(model, ids, meta.maxlen));
+    const words = tokens.filter((t) => t.id !== null).map((t) => (t.kind === 'rare' ? `${t.word} (rare)` : t.word));
+    const labels = [...new Array(meta.maxlen - ids.length).fill('<pad>'), ...words];
+    const from = input.includePadding ? 0 : meta.maxlen - ids.length;
+    return {
+      model: entry.id, task: 'imdb', input: input.text, probability: round(output.data[output.data.length - 1]),
+      layers: layers.map((rec) => {
+        const T = rec.hiddenStates.shape[1];
+        // Layers after pooling have fewer steps than words; show all of theirs.
+        return layerStates(rec, T === meta.maxlen ? labels : [], T === meta.maxlen ? from : 0);
+      }),
+    };
+  }
+  const meta = entry.meta;
+  if (input.query === undefined) throw badRequest('query is required for an addition model');
+  const { a, b } = parseSum(input.query, meta.digits);
+  const q = additionQuery(a, b, meta);
+  const { layers, output } = model.trace(encodeQueries([q], meta));
+  const chars = [...q].map((c) => (c === ' ' ? '␣' : c));
+  const L = output.shape[1];
+  const outLabels = Array.from({ length: L }, (_, i) => `out ${i + 1}`);
+  return {
+    model: entry.id, task: 'addition', input: `${a}+${b}`, modelInput: q,
+    answer: TABLE.decode(output.data as Float32Array).trim(),
+    layers: layers.map((rec) => layerStates(rec, rec.hiddenStates.shape[1] === chars.length ? chars : outLabels, 0)),
+  };
+}
+
+export interface GradientSeries {
+  model: string;
+  label: string;
+  layer: string;
+  className: string;
+  /** ||d loss / d h_t||, t = 1..T, averaged over the samples. */
+  norms: number[];
+  loss: number;
+  samples: number;
+}
+
+/** ||d loss / d h_t|| for the first recurrent layer, averaged over the given reviews. */
+export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
+  const g = entry.model.hiddenStateGradients(x, y);
+  const first = g.layers.find((l) => !l.layer.startsWith('backward_')) ?? g.layers[0];
+  if (!first) throw badRequest(`model '${entry.id}' has no recurrent layer to measure`);
+  return {
+    model: entry.id, label: entry.label, layer: first.layer, className: first.className,
+    norms: stepNorms(first.dh, first.shape).map((v) => Number(v.toPrecision(5))), loss: round(g.loss, 6), samples: x.shape[0],
+  };
+}
+
+export function reviewBatch(model: Sequential, text: string, label: 0 | 1, meta: ImdbMeta): { x: Tensor; y: Tensor } {
+  const { ids } = encodeReview(text, meta);
+  return { x: padded(model, ids, meta.maxlen), y: new Tensor(Float32Array.of(label), [1, 1], 'float32') };
+}
+
+/** The first n test reviews (after Keras's seeded shuffle), as the model reads them. */
+export async function testReviews(model: Sequential, meta: ImdbMeta, n: number, dataPath?: string): Promise<{ x: Tensor; y: Tensor }> {
+  const d = await datasets.imdb.load({ numWords: meta.vocab, path: dataPath });
+  const k = Math.min(n, d.test.x.length);
+  return { x: idTensor(model, d.test.x.slice(0, k).map((r) => Array.from(r)), meta.maxlen), y: new Tensor(Float32Array.from(d.test.y.subarray(0, k)), [k, 1], 'float32') };
+}
+
+function finalEncoderState(model: Sequential, queries: string[], meta: AdditionMeta): Float32Array[] {
+  const { layers } = model.trace(encodeQueries(queries, meta));
+  const enc = layers.find((l) => l.layer === model.layers[0].name) ?? layers[0];
+  if (!enc) throw badRequest('the model has no recurrent layer to trace');
+  const [B, T, U] = enc.hiddenStates.shape;
+  return Array.from({ length: B }, (_, i) => Float32Array.from(enc.hiddenStates.data.subarray((i * T + T - 1) * U, (i * T + T) * U)));
+}
+
+/** a+b against b+a: the encoder's final states, per-step similarity, and baselines (same sum, random pairs). */
+export function commutativity(entry: ModelEntry, aIn: number, bIn: number, baselinePairs = 100) {
+  const meta = entry.meta as AdditionMeta;
+  const max = 10 ** meta.digits - 1;
+  for (const v of [aIn, bIn]) if (v > max) throw badRequest(`${v} has more than ${meta.digits} digits; this model adds numbers up to ${max}`);
+  const qa = additionQuery(aIn, bIn, meta), qb = additionQuery(bIn, aIn, meta);
+  const { layers, output } = entry.model.trace(encodeQueries([qa, qb], meta));
+  const perLayer = layers.map((rec) => {
+    const [, T, U] = rec.hiddenStates.shape;
+    const h = rec.hiddenStates.data;
+    const at = (b: number, t: number) => h.subarray((b * T + t) * U, (b * T + t + 1) * U);
+    const sim: number[][] = [];
+    for (let s = 0; s < T; s++) sim.push(Array.from({ length: T }, (_, t) => round(cosine(at(0, s), at(1, t)))));
+    return { layer: rec.layer, className: rec.className, steps: T, final: round(cosine(at(0, T - 1), at(1, T - 1))), stepwise: Array.from({ length: T }, (_, t) => round(cosine(at(0, t), at(1, t)))), matrix: sim };
+  });
+  const [L, C] = [output.shape[1], output.shape[2]];
+  const decode = (b: number) => TABLE.decode(output.data.subarray(b * L * C, (b + 1) * L * C) as Float32Array).trim();
+  // Baselines: c+d with the same sum, and random pairs, against a+b (seeded, so the numbers are stable).
+  const rng = new Random(aIn * 7919 + bIn);
+  const s = aIn + bIn, lo = Math.max(0, s - max), hi = Math.min(s, max);
+  const same: string[] = [];
+  const rand: string[] = [];
+  for (let k = 0; k < baselinePairs; k++) {
+    if (hi - lo >= 2) {
+      const c = lo + rng.int(hi - lo + 1);
+      if (c !== aIn && c !== bIn) same.push(additionQuery(c, s - c, meta));
+    }
+    rand.push(additionQuery(rng.int(max + 1), rng.int(max + 1), meta));
+  }
+  const base = finalEncoderState(entry.model, [qa], meta)[0];
+  const meanCos = (qs: string[]) => {
+    if (!qs.length) return null;
+    const st = finalEncoderState(entry.model, qs, meta);
+    return round(st.reduce((acc, v) => acc + cosine(base, v), 0) / st.length);
+  };
+  const enc = perLayer[0];
+  return {
+    model: entry.id, a: aIn, b: bIn, queries: [qa, qb], answers: [decode(0), decode(1)], expected: String(s),
+    encoderFinal: enc?.final ?? null,
+    baselines: { sameSum: meanCos(same), sameSumPairs: same.length, random: meanCos(rand), randomPairs: rand.length },
+    layers: perLayer,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The trained models "Try it" and "Inside the network" can use: those trained by this server (kept in
+ * memory), those saved in run folders (loaded on first use), and untrained reference networks for the
+ * vanishing-gradient plot.
+ */
+import type { Sequential } from '../models/sequential.js';
+import { globalRandom, setSeed } from '../random.js';
+import { imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
+import { badRequest, notFound } from './http.js';
+import type { RunStore } from './runs.js';
+
+export type ModelMeta =
+  | { task: 'imdb'; kind: string; vocab: number; maxlen: number }
+  | { task: 'addition'; kind: string; digits: number; reverse: boolean };
+
+export interface ModelInfo {
+  /** The run id (folder name), or "fresh:<kind>" for an untrained network. */
+  id: string;
+  label: string;
+  meta: ModelMeta;
+  source: 'memory' | 'disk' | 'fresh';
+  /** Headline accuracy, when known. */
+  accuracy?: number | null;
+  createdAt?: string;
+}
+
+export interface ModelEntry extends ModelInfo {
+  model: Sequential;
+}
+
+/** Untrained IMDb networks with the lab's sizes, built with a fixed seed. */
+export const FRESH_MODELS = ['simple_rnn', 'lstm', 'gru'] as const;
+
+export class ModelRegistry {
+  private memory = new Map<string, ModelEntry>();
+  private loaded = new Map<string, ModelEntry>();
+  private fresh = new Map<string, ModelEntry>();
+
+  constructor(private readonly runs: RunStore) {}
+
+  addTrained(info: ModelInfo, model: Sequential): void {
+    this.memory.set(info.id, { ...info, model });
+    // The newest few stay in memory; older ones are loaded again from their run folder when asked for.
+    if (this.memory.size > 8) this.memory.delete(this.memory.keys().next().value!);
+  }
+
+  /** Every model that can be used now, newest first, then the untrained ones. */
+  async list(): Promise<ModelInfo[]> {
+    const out: ModelInfo[] = [...this.memory.values()].map(strip);
+    const seen = new Set(out.map((m) => m.id));
+    for (const r of await this.runs.modelRuns()) {
+      if (!seen.has(r.id)) out.push(r);
+    }
+    out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    for (const kind of FRESH_MODELS) out.push(freshInfo(kind));
+    return out;
+  }
+
+  async get(id: string, task?: 'imdb' | 'addition'): Promise<ModelEntry> {
+    let entry = this.memory.get(id) ?? this.loaded.get(id);
+    if (!entry && id.startsWith('fresh:')) entry = this.freshModel(id.slice(6));
+    if (!entry) {
+      const found = await this.runs.loadModel(id);
+      if (!found) throw notFound(`no trained model '${id}': pick one from GET /api/models`);
+      entry = { ...found.info, model: found.model };
+      this.loaded.set(id, entry);
+      // Keep a handful of loaded models; the oldest goes first.
+      if (this.loaded.size > 6) this.loaded.delete(this.loaded.keys().next().value!);
+    }
+    if (task && entry.meta.task !== task) {
+      throw badRequest(`model '${id}' is a${entry.meta.task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model; this needs a${task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model`);
+    }
+    return entry;
+  }
+
+  private freshModel(kind: string): ModelEntry {
+    const have = this.fresh.get(kind);
+    if (have) return have;
+    if (!(FRESH_MODELS as readonly string[]).includes(kind)) throw notFound(`no untrained model 'fresh:${kind}'; choose one of ${FRESH_MODELS.map((k) => `fresh:${k}`).join(', ')}`);
+    const info = freshInfo(kind);
+    const meta = info.meta as Extract<ModelMeta, { task: 'imdb' }>;
+    // Build with a fixed seed without disturbing the stream a training job may be using.
+    const state = globalRandom.getState();
+    let model: Sequential;
+    try {
+      setSeed(1234);
+      model = imdbModel(kind as ImdbModelName, { vocab: meta.vocab, maxlen: meta.maxlen });
+      model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    } finally {
+      globalRandom.setState(state);
+    }
+    const entry = { ...info, model };
+    this.fresh.set(kind, entry);
+    return entry;
+  }
+}
+
+const CLASS_NAMES: Record<string, string> = { simple_rnn: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' };
+
+function freshInfo(kind: string): ModelInfo {
+  return {
+    id: `fresh:${kind}`,
+    label: `untrained ${CLASS_NAMES[kind] ?? kind} (lab sizes, random init)`,
+    meta: { task: 'imdb', kind, vocab: 10000, maxlen: 200 },
+    source: 'fresh',
+    accuracy: null,
+  };
+}
+
+function strip(e: ModelEntry): ModelInfo {
+  const { model: _m, ...info } = e;
+  return info;
+}

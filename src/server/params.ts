@@ -1,0 +1,86 @@
+/** Checks request fields one by one, so every bad value is a 400 that names the field and the allowed range. */
+import { badRequest } from './http.js';
+
+export class Fields {
+  private used = new Set<string>();
+
+  constructor(private readonly body: Record<string, unknown>, private readonly where = 'request') {}
+
+  private take(key: string): unknown {
+    this.used.add(key);
+    const v = this.body[key];
+    return v === null ? undefined : v;
+  }
+
+  has(key: string): boolean {
+    return this.body[key] !== undefined && this.body[key] !== null;
+  }
+
+  int(key: string, min: number, max: number): number | undefined;
+  int(key: string, min: number, max: number, fallback: number): number;
+  int(key: string, min: number, max: number, fallback?: number): number | undefined {
+    const v = this.take(key);
+    if (v === undefined || v === '') return fallback;
+    const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest(`${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    if (n < min || n > max) throw badRequest(`${key} must be from ${min} to ${max}, got ${n}`);
+    return n;
+  }
+
+  num(key: string, min: number, max: number): number | undefined {
+    const v = this.take(key);
+    if (v === undefined || v === '') return undefined;
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw badRequest(`${key} must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    if (n < min || n > max) throw badRequest(`${key} must be from ${min} to ${max}, got ${n}`);
+    return n;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.take(key);
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw badRequest(`${key} must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[]): T | undefined;
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T;
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback?: T): T | undefined {
+    const v = this.take(key);
+    if (v === undefined || v === '') return fallback;
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      throw badRequest(`${key} must be one of ${choices.join(', ')}; got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  }
+
+  str(key: string, maxLength: number, required: true): string;
+  str(key: string, maxLength: number, required?: false): string | undefined;
+  str(key: string, maxLength: number, required = false): string | undefined {
+    const v = this.take(key);
+    if (v === undefined) {
+      if (required) throw badRequest(`${key} is required`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw badRequest(`${key} must be a string, got ${JSON.stringify(v)?.slice(0, 40)}`);
+    if (v.length > maxLength) throw badRequest(`${key} is ${v.length} characters long; the limit is ${maxLength}`);
+    if (required && v.trim() === '') throw badRequest(`${key} must not be empty`);
+    return v;
+  }
+
+  strings(key: string, maxItems: number, maxLength: number): string[] | undefined {
+    const v = this.take(key);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length > maxLength)) {
+      throw badRequest(`${key} must be an array of strings`);
+    }
+    if (v.length > maxItems) throw badRequest(`${key} has ${v.length} entries; the limit is ${maxItems}`);
+    return v as string[];
+  }
+
+  /** Rejects fields nobody asked for: a typo ("epoch") should not be silently ignored. */
+  done(): void {
+    const extra = Object.keys(this.body).filter((k) => !this.used.has(k));
+    if (extra.length) throw badRequest(`unknown field${extra.length > 1 ? 's' : ''} in the ${this.where}: ${extra.join(', ')}`);
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * The dashboard's HTTP server: the single-page app, a JSON API, and a server-sent event stream. It binds
+ * 127.0.0.1 unless a host is given explicitly, and any bad request is a 4xx with a message, never a crash.
+ */
+import { mkdirSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { backendInfo } from '../backend/index.js';
+import { DataError, resolveImdbTarball } from '../data/index.js';
+import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
+import { rnnlabVersion } from '../report/run.js';
+import { HttpError, Router, badRequest, readJsonBody, sendError, sendJson, type RequestContext } from './http.js';
+import {
+  commutativity, gradientNorms, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
+} from './inference.js';
+import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
+import { JobQueue } from './jobs.js';
+import { FRESH_MODELS, ModelRegistry } from './models.js';
+import { Fields } from './params.js';
+import { RunStore } from './runs.js';
+import { EventHub } from './sse.js';
+import { SECURITY_HEADERS, sendFile, webFile } from './static.js';
+
+export interface DashboardOptions {
+  port?: number;
+  /** Interface to bind; 127.0.0.1 unless given. */
+  host?: string;
+  runsDir?: string;
+  /** The IMDb tarball or a folder holding it (as the CLI's --data). */
+  dataPath?: string;
+  /** A pause after every training batch, in ms: lets tests (and slow eyes) watch the curves grow. Default 0. */
+  batchDelayMs?: number;
+}
+
+export interface Dashboard {
+  server: http.Server;
+  url: string;
+  port: number;
+  host: string;
+  runs: RunStore;
+  jobs: JobQueue;
+  models: ModelRegistry;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The hostname part of a Host header ("[::1]:8787" -> "[::1]"). */
+function hostName(header: string | undefined): string {
+  if (!header) return '';
+  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
+  return header.split(':')[0].toLowerCase();
+}
+
+/** A path as the user would type it: relative to the working folder when inside it. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+async function imdbAvailable(dataPath?: string): Promise<{ available: boolean; message?: string }> {
+  try {
+    await resolveImdbTarball({ path: dataPath, download: false });
+    return { available: true };
+  } catch (e) {
+    return { available: false, message: (e as Error).message };
+  }
+}
+
+export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; dataPath?: string }): Router {
+  const { runs, jobs, models, hub } = d;
+  const r = new Router();
+  const body = (ctx: RequestContext) => readJsonBody(ctx.req);
+
+  r.get('/api/health', () => ({ ok: true, version: rnnlabVersion(), backend: backendInfo(), jobs: jobs.list().filter((j) => j.status === 'running' || j.status === 'queued').length }));
+
+  r.get('/api/config', async () => ({
+    imdbModels: IMDB_MODELS,
+    imdbDefaults: IMDB_DEFAULTS,
+    imdbForm: IMDB_FORM_DEFAULTS,
+    additionForm: ADDITION_FORM_DEFAULTS,
+    rnnKinds: RNN_KINDS,
+    optimizers: OPTIMIZERS,
+    limits: LIMITS,
+    demo: DEMO_JOBS,
+    freshModels: FRESH_MODELS.map((k) => `fresh:${k}`),
+    maxTextChars: MAX_TEXT_CHARS,
+    imdbData: await imdbAvailable(d.dataPath),
+    runsDir: displayPath(runs.dir),
+  }));
+
+  r.get('/api/runs', () => ({ runs: runs.list() }));
+  r.get('/api/runs/:id', (ctx) => runs.get(ctx.params.id));
+  r.get('/api/runs/:id/report.html', (ctx) => sendFile(ctx.res, runs.file(ctx.params.id, 'report.html'), ctx.req.method === 'HEAD'));
+  r.get('/api/runs/:id/report.png', (ctx) => sendFile(ctx.res, runs.file(ctx.params.id, 'report.png'), ctx.req.method === 'HEAD'));
+
+  r.get('/api/jobs', () => ({ jobs: jobs.list() }));
+  r.post('/api/jobs', async (ctx) => {
+    const job = jobs.submit(parseJobSpec(await body(ctx)));
+    ctx.res.statusCode = 202;
+    return { job };
+  });
+  r.post('/api/demo', async (ctx) => {
+    const f = new Fields(await body(ctx), 'request');
+    const task = f.oneOf('task', ['imdb', 'addition', 'both'] as const, 'both');
+    f.done();
+    const tasks = task === 'both' ? (['imdb', 'addition'] as const) : [task];
+    const submitted = tasks.map((t) => jobs.submit(parseJobSpec({ ...DEMO_JOBS[t] })));
+    ctx.res.statusCode = 202;
+    return { jobs: submitted };
+  });
+  r.get('/api/jobs/:id', (ctx) => ({ job: jobs.get(ctx.params.id) }));
+  r.post('/api/jobs/:id/cancel', (ctx) => ({ job: jobs.cancel(ctx.params.id) }));
+  r.delete('/api/jobs/:id', (ctx) => ({ job: jobs.cancel(ctx.params.id) }));
+
+  r.get('/api/events', (ctx) => {
+    hub.add(ctx.req, ctx.res, [['snapshot', { jobs: jobs.snapshot() }]]);
+    return undefined;
+  });
+
+  r.get('/api/models', async () => ({ models: await models.list() }));
+
+  r.post('/api/predict/sentiment', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const text = f.str('text', MAX_TEXT_CHARS, true);
+    f.done();
+    return predictSentiment(await models.get(id, 'imdb'), text);
+  });
+
+  r.post('/api/predict/sum', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const query = f.str('query', 40, true);
+    f.done();
+    return predictSum(await models.get(id, 'addition'), query);
+  });
+
+  r.post('/api/inspect/states', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const text = f.str('text', MAX_TEXT_CHARS);
+    const query = f.str('query', 40);
+    const includePadding = f.bool('includePadding', false);
+    f.done();
+    const entry = await models.get(id);
+    if (entry.meta.task === 'imdb' && text === undefined) throw badRequest(`model '${id}' reads reviews: send text`);
+    if (entry.meta.task === 'addition' && query === undefined) throw badRequest(`model '${id}' adds numbers: send query, e.g. "231+432"`);
+    return traceInput(entry, { text, query, includePadding });
+  });
+
+  r.post('/api/inspect/gradients', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const ids = f.strings('models', 4, 200) ?? ['fresh:simple_rnn', 'fresh:lstm'];
+    const text = f.str('text', MAX_TEXT_CHARS);
+    const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
+    const label = f.oneOf('label', ['positive', 'negative'] as const, 'positive');
+    const samples = f.int('samples', 1, 256, 32);
+    f.done();
+    if (!ids.length) throw badRequest('models must name at least one IMDb model');
+    if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
+    const series = [];
+    for (const id of ids) {
+      const entry = await models.get(id, 'imdb');
+      const meta = entry.meta as Extract<typeof entry.meta, { task: 'imdb' }>;
+      let batch;
+      if (source === 'text') batch = reviewBatch(entry.model, text!, label === 'positive' ? 1 : 0, meta);
+      else {
+        try {
+          batch = await testReviews(entry.model, meta, samples, d.dataPath);
+        } catch (e) {
+          if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0]}`);
+          throw e;
+        }
+      }
+      series.push(gradientNorms(entry, batch.x, batch.y));
+    }
+    return { source, samples: series[0]?.samples ?? 0, series };
+  });
+
+  r.post('/api/inspect/commutativity', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const query = f.str('query', 40);
+    const aIn = f.int('a', 0, 99999);
+    const bIn = f.int('b', 0, 99999);
+    f.done();
+    const entry = await models.get(id, 'addition');
+    const meta = entry.meta as Extract<typeof entry.meta, { task: 'addition' }>;
+    let a: number, b: number;
+    if (query !== undefined) ({ a, b } = parseSum(query, meta.digits));
+    else if (aIn !== undefined && bIn !== undefined) [a, b] = [aIn, bIn];
+    else throw badRequest('send query ("231+432") or both a and b');
+    return commutativity(entry, a, b);
+  });
+  return r;
+}
+
+function errorStatus(e: unknown): { status: number; message: string } {
+  if (e instanceof HttpError) return { status: e.status, message: e.message };
+  if (e instanceof DataError) return { status: 400, message: e.message };
+  return { status: 500, message: `internal error: ${(e as Error)?.message ?? String(e)}` };
+}
+
+export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboard> {
+  const host = o.host ?? '127.0.0.1';
+  const runsDir = path.resolve(o.runsDir ?? 'runs');
+  mkdirSync(runsDir, { recursive: true });
+  const hub = new EventHub();
+  const runs = new RunStore(runsDir);
+  const models = new ModelRegistry(runs);
+  const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
+  const router = buildRouter({ runs, jobs, models, hub, dataPath: o.dataPath });
+  const checkHost = isLoopback(host);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Bound to loopback, accept only loopback names: a web page elsewhere cannot reach us through DNS rebinding.
+    if (checkHost && !isLoopback(hostName(req.headers.host))) {
+      sendError(res, 403, `this dashboard answers only to localhost; got Host '${req.headers.host ?? ''}'`);
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
+      sendFile(res, webFile(url.pathname), req.method === 'HEAD');
+      return;
+    }
+    const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
+    const value = await handler({ req, res, url, params });
+    if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value);
+  };
+
+  const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    handle(req, res).catch((e) => {
+      const { status, message } = errorStatus(e);
+      if (status >= 500) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent) sendError(res, status, message);
+      else res.end();
+      // Whatever is left of the request body is not read; drop the connection after answering.
+      if (!req.complete) req.resume();
+    });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\nmalformed HTTP request\n');
+    else socket.destroy(err);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(e);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(o.port ?? 8787, host);
+  });
+  const addr = server.address() as AddressInfo;
+  const shown = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const url = `http://${shown === '[::]' ? '[::1]' : shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}/`;
+  let closing: Promise<void> | null = null;
+  return {
+    server, url, port: addr.port, host, runs, jobs, models,
+    close() {
+      closing ??= (async () => {
+        await jobs.close();
+        hub.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 1000);
+        await closed;
+        clearTimeout(force);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The single-page app's files: web/ from the package (same relative path from src/server and dist/server)
+ * and Chart.js's UMD build from the installed chart.js package. Nothing is fetched from the network.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerResponse } from 'node:http';
+import { notFound } from './http.js';
+
+export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/** The browser may load only what this server serves; pages elsewhere may not frame it. */
+export const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Chart.js's UMD file inside the installed package. */
+export function chartJsPath(): string {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve('chart.js');
+  const umd = path.join(path.dirname(main), 'chart.umd.min.js');
+  if (existsSync(umd)) return umd;
+  const alt = path.join(path.dirname(main), 'chart.umd.js');
+  if (existsSync(alt)) return alt;
+  throw new Error(`chart.js is installed at ${path.dirname(main)} but has no UMD build; reinstall with npm ci`);
+}
+
+export const VENDOR: Record<string, () => string> = {
+  'chart.umd.min.js': chartJsPath,
+};
+
+export function sendFile(res: ServerResponse, file: string, head = false, extraHeaders: Record<string, string> = {}): void {
+  const body = readFileSync(file);
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+    ...SECURITY_HEADERS,
+    ...extraHeaders,
+  });
+  res.end(head ? undefined : body);
+}
+
+/** A file of the app for a URL path, or a 404. Never leaves web/. */
+export function webFile(pathname: string): string {
+  if (pathname === '/' || pathname === '/index.html') return path.join(WEB_DIR, 'index.html');
+  if (pathname.startsWith('/vendor/')) {
+    const f = VENDOR[pathname.slice('/vendor/'.length)];
+    if (f) return f();
+    throw notFound(`no such file: ${pathname}`);
+  }
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    throw notFound(`no such file: ${pathname}`);
+  }
+  const file = path.resolve(WEB_DIR, '.' + path.posix.normalize(rel));
+  if (!file.startsWith(WEB_DIR + path.sep) || !(path.extname(file).toLowerCase() in TYPES)) throw notFound(`no such file: ${pathname}`);
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a file');
+  } catch {
+    throw notFound(`no such file: ${pathname}`);
+  }
+  return file;
+}

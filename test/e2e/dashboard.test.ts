@@ -1,0 +1,297 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium driven by playwright-core. It starts a tiny training
+ * run and watches the curve points arrive, trains the demo models, asks for a review's sentiment and a
+ * sum, opens the hidden-state, gradient and commutativity views, overlays runs, and checks the layout on a
+ * phone-sized screen. Assertions are on the DOM; screenshots are taken along the way (into
+ * RNNLAB_SCREENSHOT_DIR, e.g. docs/screenshots, or a temporary folder).
+ */
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayPath } from '../../src/server/server.js';
+import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) before the browser tests`);
+const hasImdb = imdbDataPath() !== undefined;
+const shotDir = process.env.RNNLAB_SCREENSHOT_DIR ? resolve(REPO_ROOT, process.env.RNNLAB_SCREENSHOT_DIR) : tempDir('rnnlab-shots-');
+/** An existing runs folder to serve (e.g. with better-trained models for the docs' screenshots). */
+const givenRuns = process.env.RNNLAB_E2E_RUNS ? resolve(process.env.RNNLAB_E2E_RUNS) : undefined;
+
+let server: TestServer;
+let ctx: BrowserContext;
+let page: Page;
+let profile: string;
+const pageErrors: string[] = [];
+const shots: string[] = [];
+
+async function shot(name: string, fullPage = true): Promise<void> {
+  const file = join(shotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage });
+  shots.push(file);
+}
+
+/** Picks the option whose label shows the highest accuracy (labels end in "· 81.2%"). */
+async function pickBest(select: string, include: RegExp): Promise<string> {
+  const options = await page.$$eval(`${select} option`, (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
+  const fits = options.filter((o) => include.test(o.text) && o.value);
+  expect(fits.length, `${select} has no option matching ${include}`).toBeGreaterThan(0);
+  const acc = (t: string) => Number(/([\d.]+)%$/.exec(t)?.[1] ?? -1);
+  fits.sort((a, b) => acc(b.text) - acc(a.text));
+  await page.selectOption(select, fits[0].value);
+  return fits[0].value;
+}
+
+describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(shotDir, { recursive: true });
+    // A short pause after each batch, so the curve visibly grows in several updates even on a fast machine.
+    server = await startTestServer({ batchDelayMs: 30, ...(givenRuns ? { runsDir: givenRuns } : {}) });
+    profile = tempDir('rnnlab-chromium-');
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1360, height: 900 },
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.setDefaultTimeout(60000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Nothing may be fetched from anywhere but the dashboard itself.
+    await ctx.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => {
+      pageErrors.push(`blocked request to ${route.request().url()}`);
+      return route.abort();
+    });
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (!process.env.RNNLAB_SCREENSHOT_DIR) rmSync(shotDir, { recursive: true, force: true });
+  });
+
+  it('opens on the runs view', async () => {
+    await page.goto(server.base);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.title()).toBe('rnnlab dashboard');
+    expect(await page.getAttribute('#tab-runs', 'aria-selected')).toBe('true');
+    expect(await page.isVisible('#view-runs')).toBe(true);
+    expect(await page.textContent('#runs-dir')).toBe(displayPath(server.runsDir));
+    await page.waitForSelector('#conn-dot.live');
+    if (!givenRuns) expect(await page.isVisible('#runs-empty')).toBe(true);
+  });
+
+  it('starts a tiny training run from the form and shows the curve points as they arrive', async () => {
+    await page.click('#tab-train');
+    expect(await page.isVisible('#view-train')).toBe(true);
+    if (hasImdb) {
+      await page.selectOption('#f-task', 'imdb');
+      await page.selectOption('#f-model', 'lstm');
+      const f = (name: string) => `fieldset[data-task="imdb"] [name="${name}"]`;
+      await page.fill(f('epochs'), '1');
+      await page.fill(f('batchSize'), '16');
+      await page.fill(f('limit'), '300');
+      await page.fill(f('maxlen'), '80');
+      await page.fill(f('units'), '16');
+      await page.fill(f('embeddingDim'), '16');
+      await page.fill('#f-name', 'e2e-imdb');
+      expect(await page.textContent('#cmdline')).toContain('rnnlab imdb --model lstm --epochs 1 --batch-size 16 --limit 300 --maxlen 80');
+    } else {
+      await page.selectOption('#f-task', 'addition');
+      const f = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
+      await page.fill(f('trainingSize'), '2000');
+      await page.fill(f('hidden'), '16');
+      await page.fill(f('epochs'), '1');
+      await page.fill(f('batchSize'), '32');
+      await page.fill('#f-name', 'e2e-addition');
+    }
+    // Record every value the batch counter takes, to see the points arrive in several updates.
+    await page.evaluate(() => {
+      const w = window as unknown as { counts: number[] };
+      w.counts = [];
+      const target = document.querySelector('#live-points')!;
+      new MutationObserver(() => w.counts.push(Number(target.textContent))).observe(target, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#train-start');
+    await page.waitForFunction(() => Number(document.querySelector('#live-points')?.getAttribute('data-count')) > 0);
+    await page.waitForSelector('#jobs li[data-status="completed"]');
+    await page.waitForFunction(() => Number(document.querySelector('#live-epochs')?.getAttribute('data-count')) === 1);
+    const counts = await page.evaluate(() => (window as unknown as { counts: number[] }).counts);
+    const distinct = [...new Set(counts.filter((c) => c > 0))];
+    expect(distinct.length, `batch counter values seen: ${counts.join(',')}`).toBeGreaterThanOrEqual(2);
+    expect(distinct).toEqual([...distinct].sort((a, b) => a - b));
+    const steps = hasImdb ? 19 : 57;
+    expect(Number(await page.getAttribute('#live-points', 'data-count'))).toBe(steps);
+    // The charts hold the batch curve and the epoch points.
+    const series = await page.evaluate(() => {
+      const C = (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string; data: unknown[] }[] } } } }).Chart;
+      return C.getChart(document.querySelector('#live-loss')!).data.datasets.map((d) => [d.label, d.data.length]);
+    });
+    expect(series[0]).toEqual(['train, per batch (running mean over the epoch)', steps]);
+    expect(series.some(([label]) => String(label).startsWith('validation'))).toBe(true);
+    expect(await page.textContent('#live-progress-text')).toMatch(/done/);
+    expect(await page.getAttribute('#live-progress', 'value')).toBe('1');
+    await shot('live-training');
+  });
+
+  it('trains the demo models and cancels a queued job', async () => {
+    await page.click('#train-demo');
+    await page.waitForFunction(() => document.querySelectorAll('#jobs li').length >= 3);
+    // The live view follows the job that trains. Catch the addition demo mid-run for a screenshot when the
+    // machine is slow enough to (on a fast one it may be done first; that is fine).
+    const midRun = await page.waitForFunction(() => {
+      // #live-title and the epoch counter are drawn together, so both describe the same job.
+      return (document.querySelector('#live-title')?.textContent ?? '').includes('demo-addition (running)')
+        && Number(document.querySelector('#live-epochs')?.getAttribute('data-count')) >= 1;
+    }, undefined, { timeout: 20000 }).then(() => true, () => false);
+    if (midRun) {
+      expect(await page.isVisible('#jobs li.selected button[data-action="cancel"]')).toBe(true);
+      expect(await page.textContent('#live-progress-text')).toMatch(/^epoch \d\/3 · batch \d+\/43 · \d+% · .* elapsed · ETA /);
+    }
+    await shot('live-training-running');
+    // Queue a third job behind the demos and cancel it before it starts.
+    await page.selectOption('#f-task', 'addition');
+    await page.fill('#f-name', 'to-cancel');
+    await page.click('#train-start');
+    const cancel = page.locator('#jobs li', { hasText: 'to-cancel' }).locator('button[data-action="cancel"]');
+    await cancel.click();
+    await page.waitForSelector('#jobs li[data-status="cancelled"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#jobs li')].every((li) => !['running', 'queued'].includes(li.getAttribute('data-status') ?? '')), undefined, { timeout: 90000 });
+    const statuses = await page.$$eval('#jobs li', (lis) => lis.map((li) => [li.querySelector('.job-name')?.textContent?.trim(), li.getAttribute('data-status')]));
+    expect(statuses).toEqual(expect.arrayContaining([['demo-addition', 'completed'], ['demo-imdb-lstm', hasImdb ? 'completed' : 'failed'], ['to-cancel', 'cancelled']]));
+  });
+
+  it('predicts a review\'s sentiment with a heat strip over the words', async () => {
+    await page.click('#tab-try');
+    if (!hasImdb) {
+      // Without the IMDb data there is no sentiment model: the form says so instead of failing.
+      expect(await page.isDisabled('#sentiment-model')).toBe(true);
+      expect(await page.textContent('#sentiment-model option')).toBe('no IMDb model yet');
+      return;
+    }
+    await page.waitForFunction(() => !(document.querySelector('#sentiment-model') as HTMLSelectElement).disabled);
+    await pickBest('#sentiment-model', /IMDb/);
+    const review = 'This movie was wonderful. The acting was great and the story kept me interested until the very end.';
+    await page.fill('#sentiment-text', review);
+    await page.click('#sentiment-go');
+    await page.waitForSelector('#heat-strip .tok');
+    const words = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => t.textContent));
+    expect(words).toEqual(['<start>', 'this', 'movie', 'was', 'wonderful', 'the', 'acting', 'was', 'great', 'and', 'the', 'story', 'kept', 'me', 'interested', 'until', 'the', 'very', 'end']);
+    const ps = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => Number((t as HTMLElement).dataset.p)));
+    for (const p of ps) expect(p > 0 && p < 1).toBe(true);
+    const colours = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => (t as HTMLElement).style.background));
+    for (const c of colours) expect(c).toMatch(/^rgb\(/);
+    expect(['positive', 'negative']).toContain(await page.textContent('#sentiment-label'));
+    expect(await page.textContent('#sentiment-prob')).toMatch(/^P\(positive\) = 0\.\d{3}$/);
+    const chartPoints = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } } }).Chart.getChart(document.querySelector('#sentiment-chart')!).data.datasets[0].data.length);
+    expect(chartPoints).toBe(19);
+  });
+
+  it('answers a sum with per-character probabilities', async () => {
+    await pickBest('#sum-model', /addition/);
+    await page.fill('#sum-query', '231+432');
+    await page.click('#sum-go');
+    await page.waitForSelector('#sum-probs tbody tr');
+    expect(await page.textContent('#sum-question')).toBe('231+432');
+    const answer = (await page.textContent('#sum-answer'))!;
+    expect(answer.length).toBeGreaterThan(0);
+    expect(await page.textContent('#sum-check')).toMatch(answer === '663' ? /^right$/ : /^wrong: 663$/);
+    expect(await page.$$eval('#sum-probs tbody tr', (rs) => rs.length)).toBe(4);
+    expect(await page.$$eval('#sum-probs thead th', (hs) => hs.map((h) => h.textContent))).toEqual(['position', 'answer', '␣', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(await page.$$eval('#sum-probs td.best', (cs) => cs.length)).toBe(4);
+    await shot('try-it');
+    // A bad sum shows the server's message and nothing breaks.
+    await page.fill('#sum-query', '12*3');
+    await page.click('#sum-go');
+    await page.waitForFunction(() => (document.querySelector('#sum-error')?.textContent ?? '').length > 0);
+    expect(await page.textContent('#sum-error')).toMatch(/not a sum/);
+  });
+
+  it('shows hidden states and LSTM gates over time, the vanishing-gradient plot and the commutativity view', async () => {
+    await page.click('#tab-inside');
+    if (hasImdb) {
+      await pickBest('#states-model', /IMDb lstm/);
+      await page.fill('#states-input', 'a wonderful film with great acting');
+    } else {
+      await pickBest('#states-model', /addition/);
+    }
+    await page.click('#states-go');
+    await page.waitForSelector('#states-maps .map[data-kind="hidden"]');
+    const kinds = await page.$$eval('#states-maps .map', (ms) => ms.map((m) => (m as HTMLElement).dataset.kind));
+    expect(kinds).toEqual(['hidden', 'gate-input', 'gate-forget', 'gate-output']);
+    const cols = await page.$$eval('#states-maps .map', (ms) => ms.map((m) => Number((m as HTMLElement).dataset.cols)));
+    expect(cols).toEqual(hasImdb ? [7, 7, 7, 7] : [7, 7, 7, 7]);
+    expect(await page.textContent('#states-maps .map h4')).toMatch(/hidden state h_t of lstm/);
+    // The heatmap's axes are labelled with the words (or characters) read and the units.
+    const axes = await page.evaluate(() => {
+      const c = (window as unknown as { Chart: { getChart(c: Element): { options: { scales: { x: { title: { text: string } }; y: { title: { text: string } } } } } } }).Chart.getChart(document.querySelector('#states-maps .map canvas')!);
+      return [c.options.scales.x.title.text, c.options.scales.y.title.text];
+    });
+    expect(axes[0]).toMatch(/time step/);
+    expect(axes[1]).toBe('unit');
+
+    await page.selectOption('#grad-source', hasImdb ? 'test' : 'text');
+    await page.click('#grad-go');
+    await page.waitForSelector('#grad-chart[data-series="2"]');
+    expect(await page.textContent('#grad-note')).toMatch(/Averaged over/);
+    const labels = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#grad-chart')!).data.datasets.map((d) => d.label));
+    expect(labels.join(' ')).toMatch(/SimpleRNN.*LSTM/);
+
+    await pickBest('#comm-model', /addition/);
+    await page.fill('#comm-a', '231');
+    await page.fill('#comm-b', '432');
+    await page.click('#comm-go');
+    await page.waitForSelector('#comm-matrix .map[data-kind="similarity"]');
+    expect(await page.textContent('#comm-verdict')).toMatch(/Cosine similarity of the encoder's final hidden states: -?\d\.\d{3}/);
+    expect(await page.$$eval('#comm-matrix .map', (ms) => (ms[0] as HTMLElement).dataset.cols)).toBe('7');
+    await shot('inside-the-network');
+  });
+
+  it('lists the runs and overlays the selected ones', async () => {
+    await page.click('#tab-runs');
+    await page.click('#runs-refresh');
+    await page.waitForFunction(() => document.querySelectorAll('#runs-table tbody tr').length >= 3);
+    const rows = await page.$$eval('#runs-table tbody tr', (rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    const names = rows.map((r) => r[1]);
+    expect(names).toEqual(expect.arrayContaining(['demo-addition', 'to-cancel'].filter((n) => n !== 'to-cancel')));
+    const demo = rows.find((r) => r[1] === 'demo-addition')!;
+    expect(demo[2]).toBe('addition');
+    expect(demo[3]).toBe('lstm seq2seq');
+    expect(demo[4]).toBe('completed');
+    expect(demo[5]).toBe('3');
+    expect(demo[6]).toMatch(/^\d+\.\d\d%$/);
+    expect(demo[7]).toMatch(/^\d+\.\d\d$/);
+    // Select every run that has curves.
+    // The table re-renders when jobs change; locators find the row again each time.
+    const ids = await page.$$eval('#runs-table tbody tr', (rs) => rs.map((r) => (r as HTMLElement).dataset.run!));
+    for (const id of ids) await page.locator(`#runs-table tbody tr[data-run="${id}"] input[type="checkbox"]`).check();
+    await page.waitForFunction(() => Number(document.querySelector('#runs-loss')?.getAttribute('data-series')) >= 4);
+    const legend = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#runs-acc')!).data.datasets.map((d) => d.label));
+    expect(legend).toEqual(expect.arrayContaining(['demo-addition train', 'demo-addition validation']));
+    expect(await page.getAttribute('#runs-table tbody tr:first-child td:last-child a', 'href')).toMatch(/^\/api\/runs\/.+\/report\.html$/);
+    await shot('runs');
+  });
+
+  it('fits a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.click('#tab-try');
+    // Charts follow the new width on their next resize callback.
+    const overflow = await page.waitForFunction(() => {
+      const extra = document.documentElement.scrollWidth - window.innerWidth;
+      return extra <= 0 ? 'fits' : false;
+    }, undefined, { timeout: 5000 }).then(() => 0, async () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth));
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.isVisible('#heat-strip')).toBe(hasImdb);
+    await shot('mobile-try-it');
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('raised no script error, fetched nothing from elsewhere, and left screenshots', () => {
+    expect(pageErrors).toEqual([]);
+    expect(shots.length).toBe(6);
+    for (const f of shots) expect(statSync(f).size).toBeGreaterThan(10000);
+  });
+});

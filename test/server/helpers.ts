@@ -1,0 +1,179 @@
+/** Shared helpers for the dashboard's API and browser tests: a server on a random port, requests, and SSE. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The IMDb tarball's folder when this machine has it (RNNLAB_DATA, or shared/data beside or inside the checkout). */
+export function imdbDataPath(): string | undefined {
+  // RNNLAB_TEST_NO_IMDB=1 runs the tests as on a machine without the tarball.
+  if (process.env.RNNLAB_TEST_NO_IMDB === '1') return undefined;
+  const candidates = [process.env.RNNLAB_DATA, resolve(REPO_ROOT, '../shared/data'), resolve(REPO_ROOT, 'shared/data')];
+  for (const c of candidates) {
+    if (!c) continue;
+    if (existsSync(c) && (c.endsWith('.tar.gz') || existsSync(join(c, 'aclImdb_v1.tar.gz')))) return c;
+  }
+  return undefined;
+}
+
+let emptyData: string | undefined;
+function emptyDataDir(): string {
+  emptyData ??= tempDir('rnnlab-no-imdb-');
+  return emptyData;
+}
+
+export function tempDir(prefix = 'rnnlab-serve-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestServer {
+  d: Dashboard;
+  base: string;
+  runsDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(o: DashboardOptions = {}): Promise<TestServer> {
+  const runsDir = o.runsDir ?? tempDir();
+  const data = imdbDataPath();
+  // Without the tarball, point the server at an empty folder so nothing tries a download.
+  const d = await startDashboard({ port: 0, runsDir, dataPath: data ?? emptyDataDir(), ...o });
+  return {
+    d, base: `http://127.0.0.1:${d.port}`, runsDir,
+    async close() {
+      await d.close();
+      if (!o.runsDir) rmSync(runsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** One HTTP request with full control over the path, headers and raw body (fetch would normalise some of them). */
+export function request(base: string, method: string, path: string, o: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const u = new URL(base);
+  return new Promise((resolveReply, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: { connection: 'close', ...o.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = null;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = null;
+        }
+        resolveReply({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (o.body !== undefined) req.write(o.body);
+    req.end();
+  });
+}
+
+export const get = (base: string, path: string) => request(base, 'GET', path);
+export const post = (base: string, path: string, body: unknown) =>
+  request(base, 'POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+export interface SseEvent { event: string; data: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Listens to /api/events and keeps every event. */
+export class SseClient {
+  events: SseEvent[] = [];
+  private req: http.ClientRequest | null = null;
+  private waiters: (() => void)[] = [];
+
+  static connect(base: string): Promise<SseClient> {
+    const c = new SseClient();
+    const u = new URL('/api/events', base);
+    return new Promise((resolveClient, reject) => {
+      c.req = http.get({ host: u.hostname, port: u.port, path: u.pathname }, (res) => {
+        if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream')) {
+          reject(new Error(`SSE answered ${res.statusCode} ${res.headers['content-type']}`));
+          return;
+        }
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let at: number;
+          while ((at = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, at);
+            buf = buf.slice(at + 2);
+            let event = 'message';
+            const data: string[] = [];
+            for (const line of frame.split('\n')) {
+              if (line.startsWith('event: ')) event = line.slice(7);
+              else if (line.startsWith('data: ')) data.push(line.slice(6));
+            }
+            if (data.length) {
+              c.events.push({ event, data: JSON.parse(data.join('\n')) });
+              for (const w of c.waiters.splice(0)) w();
+            }
+          }
+        });
+        resolveClient(c);
+      });
+      c.req.on('error', (e) => {
+        if (c.req) reject(e);
+      });
+    });
+  }
+
+  /** Resolves with the first event (already received or coming) that matches. */
+  async waitFor(pred: (e: SseEvent) => boolean, timeoutMs = 60000, what = 'event'): Promise<SseEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.events.find(pred);
+      if (hit) return hit;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.events.map((e) => e.event).join(', ')}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    const r = this.req;
+    this.req = null;
+    r?.destroy();
+  }
+}
+
+/** Polls until fn returns a truthy value. */
+export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 60000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for a job to reach a final state and returns it. */
+export async function finished(base: string, id: string, timeoutMs = 90000) {
+  return until(async () => {
+    const r = await get(base, `/api/jobs/${id}`);
+    const j = r.body?.job;
+    return j && (j.status === 'completed' || j.status === 'cancelled' || j.status === 'failed') ? j : null;
+  }, timeoutMs, `job ${id} to finish`);
+}

@@ -1,0 +1,194 @@
+/** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { additionSpec } from '../../src/cli/addition.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { imdbSpec } from '../../src/cli/imdb.js';
+import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
+import { finished, get, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
+
+let s: TestServer;
+
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const tiny = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32, name: 'tiny-sum' };
+/** Long enough to still be training when the test cancels it. */
+const long = { task: 'addition', digits: 3, trainingSize: 20000, hidden: 32, epochs: 200, batchSize: 16, name: 'long-sum' };
+
+function results(runId: string) {
+  return JSON.parse(readFileSync(join(s.runsDir, runId, 'results.json'), 'utf8'));
+}
+
+describe('POST /api/jobs checks every field', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['no task', {}, /task is required/],
+    ['unknown task', { task: 'mnist' }, /task must be one of imdb, addition/],
+    ['unknown model', { task: 'imdb', model: 'transformer' }, /model must be one of ff_raw, .*bilstm/],
+    ['epochs 0', { task: 'imdb', epochs: 0 }, /epochs must be from 1 to 200, got 0/],
+    ['epochs too many', { task: 'addition', epochs: 100000 }, /epochs must be from 1 to 200/],
+    ['fractional batch size', { task: 'imdb', batchSize: 2.5 }, /batchSize must be an integer/],
+    ['negative limit', { task: 'imdb', limit: -5 }, /limit must be from 1 to 25000/],
+    ['string maxlen', { task: 'imdb', maxlen: 'long' }, /maxlen must be an integer/],
+    ['vocab too small', { task: 'imdb', vocab: 3 }, /vocab must be from 10/],
+    ['learning rate 0', { task: 'imdb', lr: 0 }, /lr must be from/],
+    ['learning rate NaN', { task: 'imdb', lr: 'fast' }, /lr must be a number/],
+    ['unknown optimizer', { task: 'addition', optimizer: 'adagrad' }, /optimizer must be one of adam, rmsprop, sgd/],
+    ['digits 9', { task: 'addition', digits: 9 }, /digits must be from 1 to 5/],
+    ['more questions than exist', { task: 'addition', digits: 1, trainingSize: 1000 }, /more than the 55 distinct questions/],
+    ['reverse not boolean', { task: 'addition', reverse: 'yes' }, /reverse must be true or false/],
+    ['unknown field (a typo)', { task: 'imdb', epoch: 3 }, /unknown field in the job: epoch/],
+    ['field of the other task', { task: 'imdb', digits: 3 }, /unknown field in the job: digits/],
+    ['name with a slash', { task: 'imdb', name: '../../etc' }, /name may hold only/],
+    ['name too long', { task: 'imdb', name: 'x'.repeat(65) }, /name is 65 characters long/],
+  ];
+  for (const [what, body, message] of cases) {
+    it(what, async () => {
+      const r = await post(s.base, '/api/jobs', body);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatch(message);
+    });
+  }
+  it('queued nothing', async () => {
+    expect((await get(s.base, '/api/jobs')).body.jobs).toEqual([]);
+  });
+});
+
+describe('the command line shown for a job', () => {
+  it('is one the rnnlab CLI accepts, with the same values', () => {
+    const imdb = parseJobSpec({ task: 'imdb', model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop' });
+    const a = parseArgs(imdbSpec, commandLine(imdb.config).split(' ').slice(2));
+    expect(a.flags).toMatchObject({ model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop', batchSize: 64 });
+    const add = parseJobSpec({ task: 'addition', digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2 });
+    const b = parseArgs(additionSpec, commandLine(add.config).split(' ').slice(2));
+    expect(b.flags).toMatchObject({ digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2, epochs: 20, batchSize: 128 });
+  });
+});
+
+describe('a training job', () => {
+  it('streams batches and epochs over SSE, then leaves a completed run folder in the CLI format with its model', async () => {
+    const sse = await SseClient.connect(s.base);
+    try {
+      const snap = await sse.waitFor((e) => e.event === 'snapshot', 5000, 'snapshot');
+      expect(Array.isArray(snap.data.jobs)).toBe(true);
+      const r = await post(s.base, '/api/jobs', tiny);
+      expect(r.status).toBe(202);
+      const id = r.body.job.id;
+      expect(r.body.job).toMatchObject({ name: 'tiny-sum', command: expect.stringMatching(/^rnnlab addition --digits 2 --training-size 300/) });
+      const batch = await sse.waitFor((e) => e.event === 'batches' && e.data.id === id, 60000, 'batches');
+      const p = batch.data.points[0];
+      expect(p.step).toBeGreaterThanOrEqual(1);
+      expect(p.loss).toBeGreaterThan(0);
+      expect(p.acc).toBeGreaterThanOrEqual(0);
+      expect(batch.data.progress).toMatchObject({ epochs: 2, steps: 9 });
+      const epoch = await sse.waitFor((e) => e.event === 'epoch' && e.data.id === id, 60000, 'epoch');
+      expect(epoch.data.epoch.epoch).toBe(1);
+      expect(Object.keys(epoch.data.epoch.logs)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_exact']));
+      const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
+      expect(done.data.modelReady).toBe(true);
+      expect(done.data.progress.fraction).toBe(1);
+      const job = (await get(s.base, `/api/jobs/${id}`)).body.job;
+      expect(job.points).toHaveLength(18);
+      expect(job.epochs).toHaveLength(2);
+      const res = results(job.runId);
+      expect(res).toMatchObject({ command: 'addition', status: 'completed', runName: 'tiny-sum', config: { digits: 2, trainingSize: 300, rnn: 'lstm', hidden: 8, epochs: 2 } });
+      expect(res.argv).toEqual(['addition', '--digits', '2', '--training-size', '300', '--rnn', 'lstm', '--hidden', '8', '--layers', '1', '--epochs', '2', '--batch-size', '32', '--seed', '1']);
+      expect(res.history.loss).toHaveLength(2);
+      expect(res.timing.secondsPerEpoch).toHaveLength(2);
+      expect(typeof res.metrics.exactMatchAccuracy).toBe('number');
+      expect(res.samples.length).toBeGreaterThan(0);
+      expect(existsSync(join(s.runsDir, job.runId, 'report.html'))).toBe(true);
+      expect(existsSync(join(s.runsDir, job.runId, 'model', 'model.json'))).toBe(true);
+      // The runs list and the model list know it.
+      const runs = (await get(s.base, '/api/runs')).body.runs;
+      expect(runs.find((x: { id: string }) => x.id === job.runId)).toMatchObject({ status: 'completed', epochs: 2, hasModel: true, command: 'addition' });
+      const models = (await get(s.base, '/api/models')).body.models;
+      expect(models.find((m: { id: string }) => m.id === job.runId)).toMatchObject({ source: 'memory', meta: { task: 'addition', digits: 2, reverse: false } });
+    } finally {
+      sse.close();
+    }
+  });
+
+  it('runs one at a time: the next waits, and cancelling leaves consistent folders', async () => {
+    const a = (await post(s.base, '/api/jobs', long)).body.job;
+    const b = (await post(s.base, '/api/jobs', { ...tiny, name: 'waiting' })).body.job;
+    expect(b.status).toBe('queued');
+    // Cancel the queued one: it never starts and leaves no folder.
+    const cb = await post(s.base, `/api/jobs/${b.id}/cancel`, {});
+    expect(cb.status).toBe(200);
+    expect(cb.body.job.status).toBe('cancelled');
+    expect(cb.body.job.runId).toBeNull();
+    // Wait until the long one has trained a few batches, then cancel it (DELETE works too).
+    const running = await until(async () => {
+      const j = (await get(s.base, `/api/jobs/${a.id}`)).body.job;
+      return j.points.length >= 3 ? j : null;
+    });
+    expect(running.status).toBe('running');
+    expect(running.progress.etaSeconds).toBeGreaterThan(0);
+    const during = results(running.runId);
+    expect(during).toMatchObject({ status: 'running', pid: process.pid });
+    const ca = await request(s.base, 'DELETE', `/api/jobs/${a.id}`);
+    expect(ca.status).toBe(200);
+    const end = await finished(s.base, a.id);
+    expect(end.status).toBe('cancelled');
+    expect(end.modelReady).toBe(false);
+    const res = results(end.runId);
+    expect(res).toMatchObject({ status: 'cancelled', cancelledAfterEpochs: 0, partialLastEpoch: true });
+    expect(res.finding).toMatch(/cancelled after 0 epochs, \d+ of 1125 batches into epoch 1/);
+    expect(res.finishedAt).toEqual(expect.any(String));
+    expect(existsSync(join(s.runsDir, end.runId, 'report.html'))).toBe(true);
+    expect(existsSync(join(s.runsDir, end.runId, 'model'))).toBe(false);
+    expect(readdirSync(join(s.runsDir, end.runId)).filter((f) => f.startsWith('.rnnlab-tmp'))).toEqual([]);
+    const listed = (await get(s.base, '/api/runs')).body.runs.find((x: { id: string }) => x.id === end.runId);
+    expect(listed.status).toBe('cancelled');
+    // Cancelling twice, or an unknown job.
+    expect((await post(s.base, `/api/jobs/${a.id}/cancel`, {})).status).toBe(409);
+    expect((await post(s.base, '/api/jobs/job-999/cancel', {})).status).toBe(404);
+    expect((await get(s.base, '/api/jobs/job-999')).status).toBe(404);
+  });
+
+  it('a job that crashes is marked failed, with the reason, in its folder', async () => {
+    const t = await startTestServer({ dataPath: tempDir('no-imdb-') });
+    try {
+      const r = await post(t.base, '/api/jobs', { task: 'imdb', model: 'lstm', limit: 10, epochs: 1, name: 'no-data' });
+      expect(r.status).toBe(202);
+      const end = await finished(t.base, r.body.job.id);
+      expect(end.status).toBe('failed');
+      expect(end.error).toMatch(/IMDb data not found/);
+      const res = JSON.parse(readFileSync(join(t.runsDir, end.runId, 'results.json'), 'utf8'));
+      expect(res.status).toBe('failed');
+      expect(res.error.message).toMatch(/IMDb data not found/);
+      const listed = (await get(t.base, '/api/runs')).body.runs[0];
+      expect(listed).toMatchObject({ status: 'failed', name: 'no-data' });
+      // The queue moves on.
+      const next = (await post(t.base, '/api/jobs', tiny)).body.job;
+      expect((await finished(t.base, next.id)).status).toBe('completed');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('POST /api/demo queues the tiny demo jobs', async () => {
+    const r = await post(s.base, '/api/demo', { task: 'addition' });
+    expect(r.status).toBe(202);
+    expect(r.body.jobs).toHaveLength(1);
+    expect(r.body.jobs[0]).toMatchObject({ name: 'demo-addition', config: { task: 'addition', trainingSize: 3000 } });
+    await post(s.base, `/api/jobs/${r.body.jobs[0].id}/cancel`, {});
+    await finished(s.base, r.body.jobs[0].id);
+  });
+});
+
+async function until<T>(fn: () => Promise<T | null>, ms = 60000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

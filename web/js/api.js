@@ -1,0 +1,96 @@
+// Talking to the rnnlab server: JSON requests with readable errors, and the live event stream.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function request(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, `cannot reach the server (${e.message}); is rnnlab serve still running?`);
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) throw new ApiError(res.status, (data && data.error) || `${res.status} ${res.statusText}`);
+  return data;
+}
+
+export const api = {
+  get: (path) => request('GET', path),
+  post: (path, body) => request('POST', path, body ?? {}),
+};
+
+/** Subscribes to /api/events; handlers get parsed data. Reconnects by itself (EventSource does). */
+export function connectEvents(handlers, onState) {
+  const es = new EventSource('/api/events');
+  es.onopen = () => onState(true);
+  es.onerror = () => onState(false);
+  for (const [event, fn] of Object.entries(handlers)) {
+    es.addEventListener(event, (e) => {
+      try {
+        fn(JSON.parse(e.data));
+      } catch (err) {
+        console.error(`event ${event}:`, err);
+      }
+    });
+  }
+  return es;
+}
+
+/** Runs an async action for a form: disables its button, shows errors in `errorEl`. */
+export async function guarded(button, errorEl, fn) {
+  if (errorEl) errorEl.textContent = '';
+  if (button) button.disabled = true;
+  try {
+    return await fn();
+  } catch (e) {
+    if (errorEl) errorEl.textContent = e.message;
+    else console.error(e);
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+export const pct = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : '–');
+export const num = (v, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+export function duration(seconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
+  if (m < 60) return `${m} min ${s} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

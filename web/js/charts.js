@@ -1,0 +1,191 @@
+// Chart.js helpers: line charts with labelled axes, and heatmaps drawn inside a Chart.js chart so they get
+// the same axes, ticks and titles as the other charts.
+/* global Chart */
+import { el } from './api.js';
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+
+Chart.defaults.font.family = '"DejaVu Sans", system-ui, sans-serif';
+Chart.defaults.font.size = 12;
+Chart.defaults.color = '#3a4150';
+Chart.defaults.maintainAspectRatio = false;
+Chart.defaults.animation = false;
+
+const charts = new WeakMap();
+
+/** Replaces any chart on this canvas. */
+function fresh(canvas, config) {
+  const old = charts.get(canvas) ?? Chart.getChart(canvas);
+  if (old) old.destroy();
+  const c = new Chart(canvas, config);
+  charts.set(canvas, c);
+  return c;
+}
+
+function axis(title, extra = {}) {
+  return { title: { display: true, text: title, font: { weight: 'bold' } }, grid: { color: '#eceff3' }, ...extra };
+}
+
+/**
+ * A line chart over a linear x axis. opts: xLabel, yLabel, logY, yMin, yMax, percent (y values are fractions,
+ * shown as %), title.
+ */
+export function lineChart(canvas, opts) {
+  const y = axis(opts.yLabel, { type: opts.logY ? 'logarithmic' : 'linear' });
+  if (opts.yMin !== undefined) y.min = opts.yMin;
+  if (opts.yMax !== undefined) y.max = opts.yMax;
+  if (opts.percent) y.ticks = { callback: (v) => `${Math.round(v * 100)}%` };
+  if (opts.logY) y.ticks = { callback: (v) => { const e = Math.log10(v); return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : ''; } };
+  return fresh(canvas, {
+    type: 'line',
+    data: { datasets: [] },
+    options: {
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+      plugins: {
+        legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28, boxHeight: 8 } },
+        title: opts.title ? { display: true, text: opts.title } : undefined,
+        tooltip: {
+          callbacks: {
+            label: (ctx) => `${ctx.dataset.label}: ${opts.percent ? `${(ctx.parsed.y * 100).toFixed(2)}%` : Number(ctx.parsed.y).toPrecision(4)}`,
+            title: (items) => (items[0] ? `${opts.xLabel} ${Number(items[0].parsed.x).toFixed(opts.xDigits ?? 2)}` : ''),
+          },
+        },
+      },
+      scales: { x: axis(opts.xLabel, { type: 'linear', ...(opts.xMin !== undefined ? { min: opts.xMin } : {}) }), y },
+    },
+  });
+}
+
+/** A bar chart over categories. opts: xLabel, yLabel, yMin, yMax. */
+export function barChart(canvas, labels, values, opts) {
+  const y = axis(opts.yLabel, { type: 'linear' });
+  if (opts.yMin !== undefined) y.min = opts.yMin;
+  if (opts.yMax !== undefined) y.max = opts.yMax;
+  return fresh(canvas, {
+    type: 'bar',
+    data: { labels, datasets: [{ label: opts.label ?? opts.yLabel, data: values, backgroundColor: labels.map((_, i) => PALETTE[(opts.colorOffset ?? 0) + i] ?? PALETTE[0]) }] },
+    options: {
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${opts.yLabel}: ${Number(ctx.parsed.y).toFixed(3)}` } } },
+      scales: { x: axis(opts.xLabel, { type: 'category', grid: { display: false } }), y },
+    },
+  });
+}
+
+export function series(label, points, i, extra = {}) {
+  const color = PALETTE[i % PALETTE.length];
+  return {
+    label, data: points, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: points.length > 60 ? 0 : 2.5,
+    tension: 0, spanGaps: true, ...extra,
+  };
+}
+
+/** The chart on a canvas, if any. */
+export const chartOf = (canvas) => charts.get(canvas) ?? Chart.getChart(canvas);
+
+// Colour scales ---------------------------------------------------------------------------------------------
+
+const lerp = (a, b, t) => Math.round(a + (b - a) * t);
+const mix = (c1, c2, t) => [lerp(c1[0], c2[0], t), lerp(c1[1], c2[1], t), lerp(c1[2], c2[2], t)];
+const WHITE = [247, 247, 247];
+
+/** -1 blue ... 0 white ... +1 red (hidden states are tanh outputs). */
+export function divergingColor(v, max = 1) {
+  const t = Math.max(-1, Math.min(1, v / max));
+  return t < 0 ? mix(WHITE, [33, 102, 172], -t) : mix(WHITE, [178, 24, 43], t);
+}
+
+/** 0 white ... 1 dark blue (gates are sigmoid outputs). */
+export function sequentialColor(v) {
+  const t = Math.max(0, Math.min(1, v));
+  return mix([255, 255, 255], [8, 48, 107], t);
+}
+
+/** A review's probability of being positive: 0 red, 0.5 white, 1 green. */
+export function sentimentColor(p) {
+  const t = Math.max(0, Math.min(1, p));
+  return t < 0.5 ? mix([245, 245, 245], [198, 40, 40], (0.5 - t) * 2) : mix([245, 245, 245], [26, 127, 55], (t - 0.5) * 2);
+}
+
+export const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
+
+/** Black or white text, whichever reads better on rgb. */
+export const inkOn = ([r, g, b]) => (0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#111' : '#fff');
+
+// Heatmaps --------------------------------------------------------------------------------------------------
+
+const heatmapPlugin = {
+  id: 'rnnlabHeatmap',
+  beforeDatasetsDraw(chart) {
+    const h = chart.options.plugins.rnnlabHeatmap;
+    if (!h || !h.image) return;
+    const { ctx, chartArea: a } = chart;
+    ctx.save();
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(h.image, a.left, a.top, a.right - a.left, a.bottom - a.top);
+    ctx.restore();
+  },
+};
+Chart.register(heatmapPlugin);
+
+/**
+ * A heatmap of matrix[col][row] (e.g. [time step][unit]) inside a Chart.js chart with labelled axes.
+ * opts: title, xLabel, yLabel, xTicks (labels for columns), yTicks (labels for rows, else indices),
+ * color (value -> [r, g, b]), format (value -> text), legend ('states' | 'gates' | 'diverging'), legendText.
+ */
+export function heatmap(container, matrix, opts) {
+  const cols = matrix.length, rows = cols ? matrix[0].length : 0;
+  const img = document.createElement('canvas');
+  img.width = Math.max(1, cols);
+  img.height = Math.max(1, rows);
+  const g = img.getContext('2d');
+  const data = g.createImageData(img.width, img.height);
+  for (let c = 0; c < cols; c++) {
+    for (let r = 0; r < rows; r++) {
+      // Row 0 at the bottom, as the y axis counts up.
+      const [R, G, B] = opts.color(matrix[c][r]);
+      const o = ((rows - 1 - r) * cols + c) * 4;
+      data.data[o] = R; data.data[o + 1] = G; data.data[o + 2] = B; data.data[o + 3] = 255;
+    }
+  }
+  g.putImageData(data, 0, 0);
+
+  const canvas = el('canvas', { 'aria-label': opts.title, role: 'img' });
+  const hover = el('div', { class: 'hover', text: 'hover over a cell for its value' });
+  const legend = opts.legend ? el('div', { class: 'legend-bar' }, el('span', { text: opts.legendText?.[0] ?? '' }), el('div', { class: `grad ${opts.legend}` }), el('span', { text: opts.legendText?.[1] ?? '' })) : null;
+  const box = el('div', { class: 'map', dataset: { kind: opts.kind ?? 'heatmap', cols: String(cols), rows: String(rows) } },
+    el('h4', { text: opts.title }), el('div', { class: 'chart-box' }, canvas), legend, hover);
+  container.append(box);
+  const tickLabel = (labels) => (v) => {
+    if (!Number.isInteger(v)) return '';
+    return labels ? (labels[v] ?? '') : String(v);
+  };
+  // Ticks on cell centres (0, 1, 2, ...), thinned to about `most` of them; Chart.js would start at the -0.5 edge.
+  const cellTicks = (n, most) => (scale) => {
+    const step = Math.max(1, Math.ceil(n / most));
+    scale.ticks = Array.from({ length: Math.ceil(n / step) }, (_, i) => ({ value: i * step }));
+  };
+  const chart = fresh(canvas, {
+    type: 'scatter',
+    data: { datasets: [{ data: [] }] },
+    options: {
+      plugins: { legend: { display: false }, tooltip: { enabled: false }, rnnlabHeatmap: { image: img } },
+      scales: {
+        x: axis(opts.xLabel, { type: 'linear', min: -0.5, max: cols - 0.5, grid: { display: false }, afterBuildTicks: cellTicks(cols, opts.xTicks ? 60 : 20),
+          ticks: { autoSkip: true, maxRotation: 60, minRotation: opts.xTicks ? 45 : 0, callback: tickLabel(opts.xTicks) } }),
+        y: axis(opts.yLabel, { type: 'linear', min: -0.5, max: rows - 0.5, grid: { display: false }, afterBuildTicks: cellTicks(rows, opts.yTicks ? 40 : 10),
+          ticks: { autoSkip: true, callback: tickLabel(opts.yTicks) } }),
+      },
+    },
+  });
+  canvas.addEventListener('mousemove', (e) => {
+    const c = Math.round(chart.scales.x.getValueForPixel(e.offsetX));
+    const r = Math.round(chart.scales.y.getValueForPixel(e.offsetY));
+    if (c < 0 || c >= cols || r < 0 || r >= rows) return;
+    const xl = opts.xTicks ? `${opts.xLabel} ${c + 1} "${opts.xTicks[c]}"` : `${opts.xLabel} ${c}`;
+    const yl = opts.yTicks ? `${opts.yLabel} "${opts.yTicks[r]}"` : `${opts.yLabel} ${r}`;
+    hover.textContent = `${xl}, ${yl}: ${opts.format ? opts.format(matrix[c][r]) : matrix[c][r]}`;
+  });
+  return { chart, box };
+}

@@ -1,0 +1,107 @@
+// The Runs view: the runs folder as a table, and the selected runs' curves overlaid.
+import { $, api, el, num, pct } from './api.js';
+import { lineChart, series } from './charts.js';
+
+const selected = new Set();
+const details = new Map();
+let lossChart, accChart;
+let runs = [];
+
+function fmtDate(s) {
+  if (!s) return '–';
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? s : d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+function row(r) {
+  const box = el('input', { type: 'checkbox', 'aria-label': `overlay ${r.id}`, checked: selected.has(r.id) });
+  box.addEventListener('change', () => {
+    if (box.checked) selected.add(r.id);
+    else selected.delete(r.id);
+    tr.classList.toggle('selected', box.checked);
+    drawCurves();
+  });
+  const tr = el('tr', { dataset: { run: r.id }, class: selected.has(r.id) ? 'selected' : '' },
+    el('td', {}, box),
+    el('td', { title: r.error ?? r.id }, r.name !== r.id ? `${r.name}` : r.id),
+    el('td', { text: r.command || '–' }),
+    el('td', { text: r.model || '–' }),
+    el('td', {}, el('span', { class: `badge ${r.status}`, title: r.error ?? '', text: r.status })),
+    el('td', { class: 'num', text: r.epochs ?? '–' }),
+    el('td', { class: 'num', text: pct(r.bestValAccuracy, 2) }),
+    el('td', { class: 'num', text: num(r.secondsPerEpoch, 2) }),
+    el('td', { text: fmtDate(r.startedAt) }),
+    el('td', {}, r.hasReport ? el('a', { href: `/api/runs/${encodeURIComponent(r.id)}/report.html`, target: '_blank', rel: 'noopener', text: 'report' }) : '–'),
+  );
+  return tr;
+}
+
+export async function refreshRuns() {
+  const data = await api.get('/api/runs');
+  runs = data.runs;
+  const known = new Set(runs.map((r) => r.id));
+  for (const id of [...selected]) if (!known.has(id)) selected.delete(id);
+  // A run still training gets new epochs: forget its cached curves.
+  for (const r of runs) if (r.status === 'running') details.delete(r.id);
+  const body = $('#runs-table tbody');
+  body.replaceChildren(...runs.map(row));
+  $('#runs-empty').hidden = runs.length > 0;
+  $('#runs-table').hidden = runs.length === 0;
+  if (selected.size === 0 && runs.length) {
+    // Start with the newest run that has curves selected, so the charts are not empty.
+    const first = runs.find((r) => r.epochs);
+    if (first) {
+      selected.add(first.id);
+      body.querySelector(`tr[data-run="${CSS.escape(first.id)}"]`)?.classList.add('selected');
+      const cb = body.querySelector(`tr[data-run="${CSS.escape(first.id)}"] input`);
+      if (cb) cb.checked = true;
+    }
+  }
+  await drawCurves();
+}
+
+async function drawCurves() {
+  const ids = [...selected];
+  await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
+    try {
+      details.set(id, await api.get(`/api/runs/${encodeURIComponent(id)}`));
+    } catch {
+      details.set(id, { curves: [] });
+    }
+  }));
+  const loss = [], acc = [];
+  let i = 0;
+  const names = ids.map((id) => details.get(id)?.summary?.name ?? id);
+  const clash = new Set(names.filter((n, k) => names.indexOf(n) !== k));
+  for (const id of ids) {
+    const d = details.get(id);
+    const curves = d?.curves ?? [];
+    for (const c of curves) {
+      const runName = clash.has(d.summary?.name) ? id : (d.summary?.name ?? id);
+      const name = curves.length > 1 ? `${runName} · ${c.label}` : runName;
+      const pts = (k) => (c.history[k] ?? []).map((y, e) => ({ x: e + 1, y }));
+      const trainAcc = c.history.accuracy ?? c.history.acc;
+      const valAcc = c.history.val_accuracy ?? c.history.val_acc;
+      if (c.history.loss) loss.push(series(`${name} train`, pts('loss'), i));
+      if (c.history.val_loss) loss.push(series(`${name} validation`, pts('val_loss'), i, { borderDash: [6, 4] }));
+      if (trainAcc) acc.push(series(`${name} train`, trainAcc.map((y, e) => ({ x: e + 1, y })), i));
+      if (valAcc) acc.push(series(`${name} validation`, valAcc.map((y, e) => ({ x: e + 1, y })), i, { borderDash: [6, 4] }));
+      i++;
+    }
+  }
+  lossChart ??= lineChart($('#runs-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', xDigits: 0 });
+  accChart ??= lineChart($('#runs-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, xDigits: 0 });
+  lossChart.data.datasets = loss;
+  accChart.data.datasets = acc;
+  lossChart.options.scales.x.ticks = { stepSize: 1 };
+  accChart.options.scales.x.ticks = { stepSize: 1 };
+  lossChart.update();
+  accChart.update();
+  $('#runs-loss').dataset.series = String(loss.length);
+  $('#runs-acc').dataset.series = String(acc.length);
+}
+
+export function initRuns(config) {
+  $('#runs-dir').textContent = config.runsDir;
+  $('#runs-refresh').addEventListener('click', () => refreshRuns().catch(console.error));
+}

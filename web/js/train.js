@@ -1,0 +1,230 @@
+// Live training: the job form, the queue, and the curves of the chosen job as its batches arrive.
+import { $, $$, api, duration, el, guarded, pct } from './api.js';
+import { lineChart, series } from './charts.js';
+
+const jobs = new Map(); // id -> { view, points }
+let shownJob = null;
+let lossChart, accChart;
+let redraw = 0;
+let config;
+const listeners = [];
+
+/** Called with a job whenever one changes (the other views refresh their model lists on completion). */
+export function onJobChange(fn) {
+  listeners.push(fn);
+}
+
+function formValues() {
+  const form = $('#train-form');
+  const task = $('#f-task').value;
+  const body = { task };
+  const name = $('#f-name').value.trim();
+  if (name) body.name = name;
+  const scope = [...$$('fieldset.task-fields', form).filter((f) => f.dataset.task === task), $('details', form)];
+  for (const fs of scope) {
+    for (const input of $$('input, select', fs)) {
+      if (!input.name) continue;
+      if (input.type === 'checkbox') body[input.name] = input.checked;
+      else if (input.value.trim() !== '') body[input.name] = input.type === 'number' ? Number(input.value) : input.value;
+    }
+  }
+  return body;
+}
+
+function commandPreview() {
+  const b = formValues();
+  const parts = ['rnnlab', b.task];
+  const flag = (k, v) => parts.push(`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`, String(v));
+  for (const [k, v] of Object.entries(b)) {
+    if (k === 'task' || k === 'name') continue;
+    if (typeof v === 'boolean') {
+      if (k === 'validate') parts.push(v ? '--validate' : '--no-validate');
+      else if (v) parts.push(`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`);
+      continue;
+    }
+    if (k === 'optimizer' && v === 'adam') continue;
+    flag(k, v);
+  }
+  $('#cmdline').textContent = parts.join(' ');
+}
+
+function showTask() {
+  const task = $('#f-task').value;
+  for (const fs of $$('fieldset.task-fields')) fs.hidden = fs.dataset.task !== task;
+  commandPreview();
+}
+
+function statusText(v) {
+  const p = v.progress;
+  if (v.status === 'running' && p) {
+    return `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.steps} · ${(p.fraction * 100).toFixed(0)}% · ${duration(p.elapsedSeconds)} elapsed · ETA ${p.etaSeconds === null ? '–' : duration(p.etaSeconds)}`;
+  }
+  if (v.status === 'completed') {
+    const m = v.metrics ?? {};
+    const acc = m.testAccuracy ?? m.exactMatchAccuracy;
+    return `done · ${acc === undefined ? '' : `${m.testAccuracy !== undefined ? 'test accuracy' : 'exact answers'} ${pct(acc, 2)} · `}run folder ${v.runId}`;
+  }
+  if (v.status === 'failed') return `failed: ${v.error}`;
+  return v.phase;
+}
+
+function renderJobs() {
+  const list = $('#jobs');
+  const items = [...jobs.values()].reverse().map(({ view: v }) => {
+    const cancel = (v.status === 'running' || v.status === 'queued')
+      ? el('button', { class: 'danger', 'data-action': 'cancel', 'aria-label': `cancel ${v.name}`, onclick: (e) => {
+        e.stopPropagation();
+        guarded(e.currentTarget, $('#train-error'), () => api.post(`/api/jobs/${v.id}/cancel`));
+      } }, 'Cancel')
+      : el('span', { class: `badge ${v.status}`, text: v.status });
+    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command },
+      el('span', { class: 'job-name' }, `${v.name} `, v.status === 'running' || v.status === 'queued' ? el('span', { class: `badge ${v.status}`, text: v.status }) : null),
+      cancel,
+      v.status === 'running' ? el('progress', { max: '1', value: String(v.progress?.fraction ?? 0) }) : null,
+      el('span', { class: 'job-phase', text: v.status === 'running' && !v.progress ? v.phase : statusText(v) }),
+    );
+    return li;
+  });
+  list.replaceChildren(...items);
+  $('#jobs-empty').hidden = items.length > 0;
+  const sel = $('#live-job');
+  const current = sel.value;
+  sel.replaceChildren(...[...jobs.values()].reverse().map(({ view: v }) => el('option', { value: v.id, text: `${v.name} (${v.status})` })));
+  if (shownJob) sel.value = shownJob;
+  else if (current) sel.value = current;
+  const running = [...jobs.values()].find((j) => j.view.status === 'running');
+  const queued = [...jobs.values()].filter((j) => j.view.status === 'queued').length;
+  $('#status-text').textContent = running
+    ? `training ${running.view.name}${running.view.progress ? ` ${(running.view.progress.fraction * 100).toFixed(0)}%` : ''}${queued ? `, ${queued} waiting` : ''}`
+    : queued ? `${queued} waiting` : 'idle';
+}
+
+function ensureCharts() {
+  lossChart ??= lineChart($('#live-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', title: 'Loss' });
+  accChart ??= lineChart($('#live-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, yMin: 0, yMax: 1, title: 'Accuracy' });
+}
+
+function drawLive() {
+  redraw = 0;
+  ensureCharts();
+  const j = shownJob ? jobs.get(shownJob) : null;
+  const pts = j?.points ?? [];
+  const epochs = j?.view.epochs ?? [];
+  const ep = (k) => epochs.filter((e) => typeof e.logs[k] === 'number').map((e) => ({ x: e.epoch, y: e.logs[k] }));
+  lossChart.data.datasets = [
+    series('train, per batch (running mean over the epoch)', pts.map((p) => ({ x: p.epoch, y: p.loss })), 0, { pointRadius: 0, borderWidth: 1.5 }),
+    series('train, end of epoch', ep('loss'), 2, { pointRadius: 4, showLine: false }),
+    series('validation, end of epoch', ep('val_loss'), 1, { pointRadius: 4, borderDash: [6, 4] }),
+  ].filter((d) => d.data.length);
+  accChart.data.datasets = [
+    series('train, per batch (running mean over the epoch)', pts.filter((p) => p.acc !== null).map((p) => ({ x: p.epoch, y: p.acc })), 0, { pointRadius: 0, borderWidth: 1.5 }),
+    series('train, end of epoch', ep('accuracy'), 2, { pointRadius: 4, showLine: false }),
+    series('validation, end of epoch', ep('val_accuracy'), 1, { pointRadius: 4, borderDash: [6, 4] }),
+    series('validation, exact answers', ep('val_exact'), 3, { pointRadius: 4, borderDash: [2, 3] }),
+  ].filter((d) => d.data.length);
+  lossChart.update('none');
+  accChart.update('none');
+  $('#live-points').textContent = String(pts.length);
+  $('#live-points').dataset.count = String(pts.length);
+  $('#live-epochs').textContent = String(epochs.length);
+  $('#live-epochs').dataset.count = String(epochs.length);
+  $('#live-epochs-word').textContent = epochs.length === 1 ? 'epoch' : 'epochs';
+  const v = j?.view;
+  $('#live-title').textContent = v ? `· ${v.name} (${v.status})` : '';
+  $('#live-progress').value = v?.status === 'completed' ? 1 : v?.progress?.fraction ?? 0;
+  $('#live-progress-text').textContent = v ? statusText(v) : 'no job yet';
+}
+
+function scheduleDraw() {
+  if (!redraw) redraw = requestAnimationFrame(drawLive);
+}
+
+function showJob(id) {
+  shownJob = id;
+  renderJobs();
+  scheduleDraw();
+}
+
+function upsert(view, points) {
+  const j = jobs.get(view.id) ?? { view, points: [] };
+  j.view = view;
+  if (points) j.points = points;
+  jobs.set(view.id, j);
+  // Follow the job that is training, unless the user picked another one that is still going.
+  const shown = shownJob && jobs.get(shownJob);
+  if (view.status === 'running' && (!shown || shown.view.status !== 'running')) shownJob = view.id;
+  if (!shownJob) shownJob = view.id;
+  return j;
+}
+
+export const jobEvents = {
+  snapshot(data) {
+    jobs.clear();
+    for (const j of data.jobs) upsert(j, j.points);
+    renderJobs();
+    scheduleDraw();
+  },
+  job(view) {
+    upsert(view);
+    renderJobs();
+    if (view.id === shownJob) scheduleDraw();
+    for (const fn of listeners) fn(view);
+  },
+  batches({ id, points, progress }) {
+    const j = jobs.get(id);
+    if (!j) return;
+    j.points.push(...points);
+    j.view.progress = progress;
+    if (id === shownJob) scheduleDraw();
+    renderJobsThrottled();
+  },
+  epoch({ id, epoch, progress }) {
+    const j = jobs.get(id);
+    if (!j) return;
+    j.view.epochs = [...j.view.epochs, epoch];
+    j.view.progress = progress;
+    if (id === shownJob) scheduleDraw();
+    renderJobs();
+    for (const fn of listeners) fn(j.view);
+  },
+};
+
+let jobsTimer = 0;
+function renderJobsThrottled() {
+  if (jobsTimer) return;
+  jobsTimer = setTimeout(() => { jobsTimer = 0; renderJobs(); }, 250);
+}
+
+export async function startDemo(button, errorEl) {
+  return guarded(button, errorEl, async () => {
+    const r = await api.post('/api/demo', {});
+    if (r.jobs?.length) showJob(r.jobs[0].id);
+    return r;
+  });
+}
+
+export function initTrain(cfg) {
+  config = cfg;
+  const modelSel = $('#f-model');
+  modelSel.replaceChildren(...cfg.imdbModels.map((m) => el('option', { value: m, text: m })));
+  modelSel.value = cfg.imdbForm.model;
+  const note = $('#imdb-data-note');
+  note.textContent = cfg.imdbData.available ? '' : 'The IMDb data is not on this machine (set RNNLAB_DATA or start the server with --data); IMDb runs will fail until it is.';
+  const form = $('#train-form');
+  form.addEventListener('input', commandPreview);
+  form.addEventListener('change', commandPreview);
+  $('#f-task').addEventListener('change', showTask);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded($('#train-start'), $('#train-error'), async () => {
+      const r = await api.post('/api/jobs', formValues());
+      upsert(r.job);
+      showJob(r.job.id);
+    });
+  });
+  $('#train-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#train-error')));
+  $('#live-job').addEventListener('change', (e) => showJob(e.target.value));
+  showTask();
+  drawLive();
+  return config;
+}

@@ -1,0 +1,100 @@
+// Try it: a review's sentiment with the prediction after every word, and sums with per-character probabilities.
+import { $, api, el, guarded } from './api.js';
+import { css, inkOn, lineChart, sentimentColor, sequentialColor, series } from './charts.js';
+
+let models = [];
+
+/** Fills a <select> with models of one task, keeping the choice when it is still there. */
+export function fillModelSelect(sel, list, emptyText) {
+  const keep = sel.value;
+  const opts = list.map((m) => el('option', { value: m.id, text: m.label + (typeof m.accuracy === 'number' ? ` · ${(m.accuracy * 100).toFixed(1)}%` : '') }));
+  sel.replaceChildren(...(opts.length ? opts : [el('option', { value: '', text: emptyText })]));
+  sel.disabled = opts.length === 0;
+  if (keep && list.some((m) => m.id === keep)) sel.value = keep;
+}
+
+export async function refreshModels() {
+  models = (await api.get('/api/models')).models;
+  const trained = models.filter((m) => m.source !== 'fresh');
+  fillModelSelect($('#sentiment-model'), trained.filter((m) => m.meta.task === 'imdb'), 'no IMDb model yet');
+  fillModelSelect($('#sum-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
+  $('#try-notice').hidden = trained.length > 0;
+  return models;
+}
+
+function showSentiment(r) {
+  $('#sentiment-result').hidden = false;
+  const label = $('#sentiment-label');
+  label.textContent = r.label;
+  label.className = `badge ${r.label}`;
+  $('#sentiment-prob').textContent = `P(positive) = ${r.probability.toFixed(3)}`;
+  $('#sentiment-meter').style.left = `calc(${(r.probability * 100).toFixed(1)}% - 1px)`;
+  $('#sentiment-method').textContent = `Each word is coloured by the model's output after reading it: ${r.method}. ` +
+    `${r.known} word${r.known === 1 ? '' : 's'} read${r.skipped ? `, ${r.skipped} not in the vocabulary (struck through, skipped as in Keras's data)` : ''}; the model reads at most ${r.maxlen} ids.`;
+  const strip = $('#heat-strip');
+  strip.replaceChildren(...r.tokens.map((t, i) => {
+    if (t.p === null) return el('span', { class: 'tok skipped', title: `${t.word}: not in the vocabulary, skipped`, text: t.word });
+    const c = sentimentColor(t.p);
+    const s = el('span', { class: `tok${t.kind === 'start' ? ' special' : ''}`, dataset: { p: String(t.p), index: String(i) },
+      title: `after "${t.word}"${t.kind === 'rare' ? ' (rare word, read as OOV)' : ''}: P(positive) = ${t.p.toFixed(3)}`, text: t.word });
+    s.style.background = css(c);
+    s.style.color = inkOn(c);
+    return s;
+  }));
+  const read = r.tokens.filter((t) => t.p !== null);
+  const chart = lineChart($('#sentiment-chart'), { xLabel: 'words read', yLabel: 'P(positive)', yMin: 0, yMax: 1, xDigits: 0 });
+  chart.options.scales.x.ticks = { stepSize: 1, callback: (v) => (Number.isInteger(v) && read[v] ? read[v].word : '') };
+  chart.options.plugins.tooltip.callbacks.title = (items) => (items[0] ? `after "${read[items[0].parsed.x]?.word}"` : '');
+  chart.data.datasets = [
+    series('P(positive) after each word', read.map((t, i) => ({ x: i, y: t.p })), 2),
+    series('0.5 (undecided)', [{ x: 0, y: 0.5 }, { x: Math.max(1, read.length - 1), y: 0.5 }], 7, { borderDash: [4, 4], pointRadius: 0, borderWidth: 1 }),
+  ];
+  chart.update();
+}
+
+function showSum(r) {
+  $('#sum-result').hidden = false;
+  $('#sum-question').textContent = r.question;
+  $('#sum-answer').textContent = r.answer || '(nothing)';
+  const check = $('#sum-check');
+  check.textContent = r.correct ? 'right' : `wrong: ${r.expected}`;
+  check.className = `badge ${r.correct ? 'right' : 'wrong'}`;
+  $('#sum-input-note').textContent = `The model reads "${r.modelInput.replace(/ /g, '␣')}"${r.reversed ? ' (reversed, as it was trained)' : ''} and writes one character per output position.`;
+  const chars = r.chars;
+  const head = el('tr', {}, el('th', { text: 'position' }), el('th', { text: 'answer' }), ...chars.map((c) => el('th', { class: 'num', text: c === ' ' ? '␣' : c })));
+  const rows = r.positions.map((p) => {
+    const probs = Object.fromEntries(p.probs.map((q) => [q.char, q.p]));
+    return el('tr', { dataset: { position: String(p.position) } },
+      el('td', { text: String(p.position) }),
+      el('td', { text: `${p.char === ' ' ? '␣' : p.char} (${(p.probability * 100).toFixed(1)}%)` }),
+      ...chars.map((c) => {
+        const v = probs[c] ?? 0;
+        const col = sequentialColor(v);
+        const td = el('td', { class: c === p.char ? 'best' : '', title: `P("${c === ' ' ? 'space' : c}" at position ${p.position}) = ${(v * 100).toFixed(2)}%`, text: v >= 0.005 ? (v * 100).toFixed(0) : '' });
+        td.style.background = css(col);
+        td.style.color = inkOn(col);
+        return td;
+      }));
+  });
+  $('#sum-probs').replaceChildren(el('thead', {}, head), el('tbody', {}, rows), el('caption', { class: 'muted small', text: 'probability in % (blank: under 0.5%); the outlined cell is the chosen character' }));
+}
+
+export function initTry(startDemo) {
+  $('#sentiment-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded($('#sentiment-go'), $('#sentiment-error'), async () => {
+      const model = $('#sentiment-model').value;
+      if (!model) throw new Error('no IMDb model yet: train one first (the demo models take seconds)');
+      showSentiment(await api.post('/api/predict/sentiment', { model, text: $('#sentiment-text').value }));
+    });
+  });
+  $('#sum-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded($('#sum-go'), $('#sum-error'), async () => {
+      const model = $('#sum-model').value;
+      if (!model) throw new Error('no addition model yet: train one first (the demo models take seconds)');
+      showSum(await api.post('/api/predict/sum', { model, query: $('#sum-query').value }));
+    });
+  });
+  $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, null));
+}
