@@ -3,7 +3,11 @@
  * generation. `setSeed(n)` plays numpy.random.seed's role: same seed, same run.
  */
 
-/** xoshiro128** on 32-bit state: fast, small, and good enough statistically for ML. */
+/**
+ * xoshiro128** (Blackman & Vigna, 2018), its state filled by splitmix32 from the seed. Only 32-bit integer
+ * ops, so a seed gives the same stream on every platform. It does not reproduce numpy's MT19937 streams;
+ * it promises determinism per seed.
+ */
 export class Random {
   private s = new Uint32Array(4);
   private spareNormal: number | null = null;
@@ -13,44 +17,62 @@ export class Random {
   }
 
   seed(seed: number): void {
-    // splitmix32 expands one number into the four state words.
-    let x = (Math.floor(seed) >>> 0) ^ 0x9e3779b9;
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 4294967296) >>> 0;
+    let a = (lo ^ Math.imul(hi, 0x85ebca6b)) | 0;
     for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      a = (a + 0x9e3779b9) | 0;
+      let t = a ^ (a >>> 16);
+      t = Math.imul(t, 0x21f0aaad);
+      t ^= t >>> 15;
+      t = Math.imul(t, 0x735a2d97);
+      this.s[i] = (t ^ (t >>> 15)) >>> 0;
     }
-    if (this.s.every((v) => v === 0)) this.s[0] = 1;
     this.spareNormal = null;
   }
 
   /** The full state, so checkpoints can resume a run bit for bit. */
   getState(): number[] { return [...this.s, this.spareNormal ?? NaN]; }
   setState(state: number[]): void {
-    if (!Array.isArray(state) || state.length !== 5) throw new Error('random state must be an array of 5 numbers');
+    if (!Array.isArray(state) || state.length !== 5 || state.slice(0, 4).some((v) => !Number.isInteger(v))) {
+      throw new Error('random state must be an array of 4 integers and the spare normal');
+    }
     for (let i = 0; i < 4; i++) this.s[i] = state[i] >>> 0;
     this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
   }
 
+  /** Uniform integer in [0, 2^32). */
   nextUint32(): number {
     const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
     s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
     return result;
   }
 
-  /** Uniform in [0, 1). */
-  next(): number { return this.nextUint32() / 4294967296; }
+  /** Uniform in [0, 1) with 53 random bits. */
+  next(): number {
+    const a = this.nextUint32() >>> 5;
+    const b = this.nextUint32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+  nextFloat(): number { return this.next(); }
 
   uniform(lo: number, hi: number): number { return lo + (hi - lo) * this.next(); }
 
-  /** Integer in [0, n). */
-  int(n: number): number { return Math.floor(this.next() * n); }
+  /** Uniform integer in [0, n), without modulo bias. */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 4294967296) throw new RangeError(`integer bound must be in [1, 2^32], got ${n}`);
+    const limit = 4294967296 - (4294967296 % n);
+    for (;;) {
+      const r = this.nextUint32();
+      if (r < limit) return r % n;
+    }
+  }
+  nextInt(n: number): number { return this.int(n); }
 
   normal(): number {
     if (this.spareNormal !== null) { const v = this.spareNormal; this.spareNormal = null; return v; }
@@ -61,8 +83,8 @@ export class Random {
     return u * f;
   }
 
-  /** Fisher–Yates, in place. */
-  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
+  /** Fisher–Yates, in place; returns its argument. */
+  shuffle<T extends { length: number; [i: number]: any }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i]; a[i] = a[j]; a[j] = t;
@@ -70,6 +92,7 @@ export class Random {
     return a;
   }
 
+  /** A shuffled 0..n-1. */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
@@ -77,12 +100,12 @@ export class Random {
   }
 }
 
-function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
+function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k)); }
 
 /** The global generator behind setSeed. */
-export const globalRandom = new Random();
+export const globalRandom = new Random(Date.now());
 
 export function setSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new Error(`setSeed: seed must be a finite number, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`setSeed: seed must be an integer, got ${seed}`);
   globalRandom.seed(seed);
 }

@@ -3,7 +3,7 @@
  * precision, used by gradient checks); integer tensors hold Int32Array (token ids, class labels).
  * Autograd state (grad, the op that produced it) lives here too, so ops stay small.
  */
-import { allocFloat, getPrecision, type FArray } from './backend/index.js';
+import { allocFloat, allocPersistent, getPrecision, type FArray } from './backend/index.js';
 
 export type DType = 'float32' | 'int32';
 export type Shape = number[];
@@ -129,14 +129,14 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   } else if (values instanceof Float32Array && getPrecision() === 32) {
     data = values;
   } else {
-    data = allocFloat(flat.length);
+    data = allocPersistent(flat.length);
     for (let i = 0; i < flat.length; i++) data[i] = flat[i];
   }
   return new Tensor(data, finalShape, dt);
 }
 
 export function zeros(shape: Shape): Tensor {
-  return new Tensor(allocFloat(sizeOf(shape)), shape, 'float32');
+  return new Tensor(allocPersistent(sizeOf(shape)), shape, 'float32');
 }
 
 /** Accepts anything tensor-like; nested arrays of integers stay float32 unless dtype says otherwise. */

@@ -1,10 +1,10 @@
 /** Trainable state: a tensor that receives gradients and that optimizers update in place. */
-import { allocFloat } from './backend/index.js';
+import { allocPersistent } from './backend/index.js';
 import { Tensor, type Shape } from './tensor.js';
 
 export class Variable extends Tensor {
   constructor(public readonly name: string, shape: Shape, public trainable = true) {
-    super(allocFloat(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
+    super(allocPersistent(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
     this.requiresGrad = trainable;
   }
 

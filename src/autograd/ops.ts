@@ -51,7 +51,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
   const inDim = w.shape[0], outDim = w.shape[1];
   const n = x.size / inDim;
   const xd = x.floatData();
-  const y = allocFloat(n * outDim);
+  const y = allocFloat(n * outDim, false);
   const fused = act === 'softmax' ? Act.linear : actCode(act);
   K.gemm(false, false, n, outDim, inDim, 1, xd, w.data as FArray, 0, y, (b?.data as FArray) ?? null, fused);
   const outShape = [...x.shape.slice(0, -1), outDim];
@@ -62,7 +62,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
     if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
     if (b?.requiresGrad) K.colSum(n, outDim, dz, gradBuffer(b), true);
     if (x.requiresGrad) {
-      const dx = allocFloat(n * inDim);
+      const dx = allocFloat(n * inDim, false);
       K.gemm(false, true, n, inDim, outDim, 1, dz, w.data as FArray, 0, dx, null, Act.linear);
       accumulate(x, dx, true);
     }
@@ -83,7 +83,7 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
   const dim = table.shape[1];
   const idData = ids.data instanceof Int32Array ? ids.data : Int32Array.from(ids.data, Math.trunc);
   const n = idData.length;
-  const y = allocFloat(n * dim);
+  const y = allocFloat(n * dim, false);
   K.embeddingForward(n, dim, idData, table.data as FArray, y);
   const out = floatTensor(y, [...ids.shape, dim]);
   return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
@@ -97,7 +97,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   const [B, T, Cin] = x.shape;
   const [Kw, , Cout] = w.shape;
   const xd = x.floatData();
-  const y = allocFloat(B * g.outSteps * Cout);
+  const y = allocFloat(B * g.outSteps * Cout, false);
   const fused = act === 'softmax' ? Act.linear : actCode(act);
   Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, (b?.data as FArray) ?? null, y, fused);
   const z = floatTensor(y, [B, g.outSteps, Cout]);

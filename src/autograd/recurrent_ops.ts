@@ -45,22 +45,22 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   const inputBias = bd ? bd.subarray(0, GU) : null;
   const recBias = spec.cell === 'gru' && spec.resetAfter && bd ? bd.subarray(GU, 2 * GU) : null;
 
-  const xp = allocFloat(N * GU);
+  const xp = allocFloat(N * GU, false);
   K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
 
-  const hs = allocFloat(N * U);
+  const hs = allocFloat(N * U, false);
   const h0d = (h0?.floatData() as FArray | undefined) ?? null;
   const c0d = (c0?.floatData() as FArray | undefined) ?? null;
   let cs: FArray | null = null;
   let gates: FArray | null = null;
   let hh: FArray | null = null;
   if (spec.cell === 'lstm') {
-    cs = allocFloat(N * U);
-    gates = allocFloat(N * GU);
+    cs = allocFloat(N * U, false);
+    gates = allocFloat(N * GU, false);
     K.lstmForward(B, T, U, xp, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs, gates);
   } else if (spec.cell === 'gru') {
-    gates = allocFloat(N * GU);
-    hh = allocFloat(N * U);
+    gates = allocFloat(N * GU, false);
+    hh = allocFloat(N * U, false);
     K.gruForward(B, T, U, xp, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates, hh);
   } else {
     K.simpleRnnForward(B, T, U, xp, rd, h0d, mask, spec.goBackwards, spec.act, hs);
@@ -70,7 +70,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   let dcT: FArray | null = null;
   record(sequence, [x, w, r, bias, h0, c0], () => {
     const dhs = sequence.grad!;
-    const dxp = allocFloat(N * GU);
+    const dxp = allocFloat(N * GU, false);
     const dr = allocFloat(rd.length);
     const dh0 = h0?.requiresGrad ? allocFloat(B * U) : null;
     const dc0 = c0?.requiresGrad ? allocFloat(B * U) : null;
@@ -91,7 +91,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     if (w.requiresGrad) K.gemm(true, false, D, GU, N, 1, xd, dxp, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
     if (bias?.requiresGrad) K.colSum(N, GU, dxp, gradBuffer(bias).subarray(0, GU), true);
     if (x.requiresGrad) {
-      const dx = allocFloat(N * D);
+      const dx = allocFloat(N * D, false);
       K.gemm(false, true, N, D, GU, 1, dxp, wd, 0, dx, null, Act.linear);
       accumulate(x, dx, true);
     }

@@ -53,7 +53,45 @@ function announce(): void {
 /** The kernels in force now. */
 export function kernels(): Kernels {
   if (!announced) announce();
-  return active === 'native' && precision === 32 && nativeMerged ? nativeMerged : referenceKernels;
+  const k = active === 'native' && precision === 32 && nativeMerged ? nativeMerged : referenceKernels;
+  return profiling ? profiled(k) : k;
+}
+
+/**
+ * Per-kernel timing (RNNLAB_PROFILE=1 or setProfiling(true)): wraps every kernel in a timer, so benchmarks
+ * can say where a training step's time goes.
+ */
+let profiling = process.env.RNNLAB_PROFILE === '1';
+const profileTotals = new Map<string, { calls: number; ms: number }>();
+const profiledCache = new WeakMap<Kernels, Kernels>();
+
+function profiled(k: Kernels): Kernels {
+  let p = profiledCache.get(k);
+  if (!p) {
+    p = Object.fromEntries(KERNEL_NAMES.map((name) => {
+      const fn = k[name] as (...a: unknown[]) => unknown;
+      return [name, (...args: unknown[]) => {
+        const t = performance.now();
+        const r = fn(...args);
+        const e = profileTotals.get(name) ?? { calls: 0, ms: 0 };
+        e.calls++;
+        e.ms += performance.now() - t;
+        profileTotals.set(name, e);
+        return r;
+      }];
+    })) as unknown as Kernels;
+    profiledCache.set(k, p);
+  }
+  return p;
+}
+
+export function setProfiling(on: boolean): void { profiling = on; }
+
+/** Accumulated kernel times since the last reset, largest first. */
+export function profileReport(reset = true): { kernel: string; calls: number; ms: number }[] {
+  const rows = [...profileTotals].map(([kernel, v]) => ({ kernel, calls: v.calls, ms: +v.ms.toFixed(2) })).sort((a, b) => b.ms - a.ms);
+  if (reset) profileTotals.clear();
+  return rows;
 }
 
 /** The addon's own functions (native only, no fallback), or null when it did not load. */
@@ -78,8 +116,51 @@ export function setPrecision(bits: 32 | 64): void {
 }
 export function getPrecision(): 32 | 64 { return precision; }
 
-export function allocFloat(n: number): FArray {
+/**
+ * Scratch buffers. A training step allocates hundreds of MB of activations and gradients; fresh typed arrays
+ * cost a page fault per 4 KB and dominate the step. Inside withScratch(), large float32 buffers come from a
+ * pool and go back to it when the scope ends, so steady-state steps touch only warm memory.
+ */
+const POOL_MIN = 16384;
+const pool = new Map<number, Float32Array[]>();
+const scoped: Float32Array[] = [];
+let scopeDepth = 0;
+
+/** A zeroed float buffer (pooled inside withScratch; pass zero = false when the caller overwrites all of it). */
+export function allocFloat(n: number, zero = true): FArray {
+  if (precision === 64) return new Float64Array(n);
+  if (scopeDepth === 0 || n < POOL_MIN) return new Float32Array(n);
+  const reused = pool.get(n)?.pop();
+  if (reused && zero) reused.fill(0);
+  const buf = reused ?? new Float32Array(n);
+  scoped.push(buf);
+  return buf;
+}
+
+/** A buffer that outlives any scratch scope: weights, optimizer slots. */
+export function allocPersistent(n: number): FArray {
   return precision === 64 ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** Runs fn; every pooled buffer allocated inside is recycled afterwards, so nothing from fn may escape. */
+export function withScratch<T>(fn: () => T): T {
+  const mark = scoped.length;
+  scopeDepth++;
+  try {
+    return fn();
+  } finally {
+    scopeDepth--;
+    for (const buf of scoped.splice(mark)) {
+      let list = pool.get(buf.length);
+      if (!list) pool.set(buf.length, (list = []));
+      list.push(buf);
+    }
+  }
+}
+
+/** Drops pooled buffers (end of training), returning their memory to the system. */
+export function releaseScratch(): void {
+  pool.clear();
 }
 
 export function backendInfo(): { backend: BackendName; isa: string; threads: number; addon: boolean; addonError?: string } {

@@ -1,5 +1,5 @@
 /** Optimizers update variables in place from their gradients, one fused kernel per variable. */
-import { allocFloat, kernels, type FArray } from '../backend/index.js';
+import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import type { Variable } from '../variable.js';
 
 export interface OptimizerArgs {
@@ -55,7 +55,7 @@ export abstract class Optimizer {
       }
       let s = this.slots.get(v);
       if (!s) {
-        s = Array.from({ length: this.slotCount() }, () => allocFloat(v.size));
+        s = Array.from({ length: this.slotCount() }, () => allocPersistent(v.size));
         this.slots.set(v, s);
       }
       this.updateOne(v.data as FArray, g, s);
@@ -76,7 +76,7 @@ export abstract class Optimizer {
       if (slots[i].length !== this.slotCount() || slots[i].some((s) => s.length !== v.size)) {
         throw new Error(`${this.className}: optimizer state for ${v.name} does not match its shape [${v.shape.join(', ')}]`);
       }
-      this.slots.set(v, slots[i].map((s) => { const a = allocFloat(v.size); a.set(s); return a; }));
+      this.slots.set(v, slots[i].map((s) => { const a = allocPersistent(v.size); a.set(s); return a; }));
     });
     this.iterations = iterations;
   }
