@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Timings of the fused recurrent kernels (forward + backward over a whole sequence) at the lab's shapes, on the
+// built addon directly (build/Release/rnnlab.node, `npm run build` first).
+//
+//   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION]
+//
+// Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
+// (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
+// the figure still counts every step, so it reads as the effective rate).
+// --mask F masks the first F of every sequence (IMDb-like leading padding) to show what skipping padding buys.
+// As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export const CASES = [
+  { name: 'lstm', B: 64, T: 500, U: 100 },
+  { name: 'gru', B: 64, T: 500, U: 100 },
+  { name: 'simpleRnn', B: 16, T: 500, U: 100 },
+  { name: 'lstm (addition encoder)', cell: 'lstm', B: 128, T: 7, U: 128 },
+];
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rand(next, n, scale) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (next() * 2 - 1) * scale;
+  return a;
+}
+
+function time(fn, reps) {
+  fn(); // warm-up (page faults, pool start)
+  const ts = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(ts.length / 2)], best: ts[0] };
+}
+
+/**
+ * Runs the cases; returns [{ name, B, T, U, forwardMs, backwardMs, totalMs, bestTotalMs, gflops }].
+ * Options: reps (timed repetitions, default 5), threads (pool size; default: the addon's), mask (fraction of
+ * leading masked steps, default 0), addon (an already loaded addon).
+ */
+export async function benchRecurrent({ reps = 5, threads, mask = 0, addon } = {}) {
+  const nat = addon ?? require('../build/Release/rnnlab.node');
+  if (threads) nat.setThreads(threads);
+  const next = rng(1234);
+  const results = [];
+  for (const c of CASES) {
+    const cell = c.cell ?? c.name;
+    const { B, T, U } = c;
+    const G = (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1) * U;
+    const xp = rand(next, B * T * G, 1), r = rand(next, U * G, 1 / Math.sqrt(U)), dhs = rand(next, B * T * U, 0.01);
+    const rb = cell === 'gru' ? rand(next, G, 0.1) : null;
+    let m = null;
+    if (mask > 0) {
+      m = new Uint8Array(B * T);
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) m[b * T + t] = t >= Math.floor(mask * T) ? 1 : 0;
+    }
+    const hs = new Float32Array(B * T * U), cs = new Float32Array(B * T * U), gates = new Float32Array(B * T * G);
+    const hh = new Float32Array(B * T * U), dxp = new Float32Array(B * T * G), dr = new Float32Array(U * G);
+    const drb = new Float32Array(G), dh0 = new Float32Array(B * U), dc0 = new Float32Array(B * U);
+    let fwd, bwd;
+    if (cell === 'lstm') {
+      fwd = () => nat.lstmForward(B, T, U, xp, r, null, null, m, false, 3, 2, hs, cs, gates);
+      bwd = () => nat.lstmBackward(B, T, U, r, null, null, m, false, 3, 2, hs, cs, gates, dhs, null, null, dxp, dr, dh0, dc0, null);
+    } else if (cell === 'gru') {
+      fwd = () => nat.gruForward(B, T, U, xp, r, rb, null, m, false, true, 3, 2, hs, gates, hh);
+      bwd = () => nat.gruBackward(B, T, U, r, rb, null, m, false, true, 3, 2, hs, gates, hh, dhs, null, dxp, dr, drb, dh0, null);
+    } else {
+      fwd = () => nat.simpleRnnForward(B, T, U, xp, r, null, m, false, 3, hs);
+      bwd = () => nat.simpleRnnBackward(B, T, U, r, null, m, false, 3, hs, dhs, null, dxp, dr, dh0, null);
+    }
+    const f = time(fwd, reps);
+    fwd();
+    const b = time(bwd, reps);
+    const flops = 2 * B * T * U * G * 3;
+    results.push({
+      name: c.name, B, T, U,
+      forwardMs: +f.median.toFixed(2), backwardMs: +b.median.toFixed(2), totalMs: +(f.median + b.median).toFixed(2),
+      bestTotalMs: +(f.best + b.best).toFixed(2), gflops: +(flops / ((f.median + b.median) * 1e6)).toFixed(1),
+    });
+  }
+  return results;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (name, def) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : def;
+  };
+  const nat = require('../build/Release/rnnlab.node');
+  const threads = opt('--threads', undefined);
+  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat });
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ info: nat.info(), results }));
+    return;
+  }
+  const info = nat.info();
+  console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ms)`);
+  console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s');
+  for (const r of results) {
+    console.log(`${r.name.padEnd(26)} ${String(r.B).padStart(4)} ${String(r.T).padStart(4)} ${String(r.U).padStart(4)}`
+      + ` ${r.forwardMs.toFixed(2).padStart(9)} ${r.backwardMs.toFixed(2).padStart(9)} ${r.totalMs.toFixed(2).padStart(9)}`
+      + ` ${r.bestTotalMs.toFixed(1).padStart(6)} ${r.gflops.toFixed(1).padStart(8)}`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,532 @@
+// GRU over whole sequences, forward and backward (Keras gate order z, r, h):
+//   resetAfter (Keras 2 default): hh = h_prev r + rb; z = recAct(xp_z + hh_z); rr = recAct(xp_r + hh_r);
+//                                 n = act(xp_h + rr * hh_h)
+//   not resetAfter:               z, rr as above without rb; n = act(xp_h + (rr * h_prev) r_h)
+//   h = z * h_prev + (1 - z) * n
+// The design (packing, threading, masking, storage order) is described in rnn_common.h. Without resetAfter a step
+// needs two products in sequence (the candidate's input rr * h_prev depends on the first), so the unit split then
+// synchronises twice per step.
+//
+// This file includes itself once per instruction-set pass (RL_GRU_BODY selects the kernel body below).
+#ifndef RL_GRU_BODY
+
+#include <memory>
+
+#include "rnn_common.h"
+
+namespace rl {
+namespace gru_impl {
+
+struct Fwd {
+  long B, T, U;
+  const float *xp, *r, *rb, *h0;
+  const uint8_t* mask;
+  bool back, resetAfter;
+  int act, ract;
+  float *hs, *gates, *hh;
+};
+
+struct Bwd {
+  long B, T, U;
+  const float *r, *rb, *h0;
+  const uint8_t* mask;
+  bool back, resetAfter;
+  int act, ract;
+  const float *hs, *gates, *hh, *dhs, *dhT;
+  float *dxp, *dr, *drb, *dh0, *dhAll;
+};
+
+}  // namespace gru_impl
+}  // namespace rl
+
+#if RL_RNN_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512vl")
+namespace rl {
+namespace gru_impl {
+namespace avx512 {
+#define RL_RNN_SIMD_PASS 2
+#include "rnn_common.h"
+#define RL_GRU_BODY
+#include "gru.cc"
+#undef RL_GRU_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx512
+}  // namespace gru_impl
+}  // namespace rl
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace rl {
+namespace gru_impl {
+namespace avx2 {
+#define RL_RNN_SIMD_PASS 1
+#include "rnn_common.h"
+#define RL_GRU_BODY
+#include "gru.cc"
+#undef RL_GRU_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx2
+}  // namespace gru_impl
+}  // namespace rl
+#pragma GCC pop_options
+#endif
+
+namespace rl {
+namespace gru_impl {
+namespace generic {
+#define RL_RNN_SIMD_PASS 0
+#include "rnn_common.h"
+#define RL_GRU_BODY
+#include "gru.cc"
+#undef RL_GRU_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace generic
+}  // namespace gru_impl
+}  // namespace rl
+
+namespace rl {
+namespace {
+
+void gru_forward(const gru_impl::Fwd& f) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: gru_impl::avx512::forward(f); return;
+    case rnn::ISA_AVX2: gru_impl::avx2::forward(f); return;
+#endif
+    default: gru_impl::generic::forward(f); return;
+  }
+}
+
+void gru_backward(const gru_impl::Bwd& b) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: gru_impl::avx512::backward(b); return;
+    case rnn::ISA_AVX2: gru_impl::avx2::backward(b); return;
+#endif
+    default: gru_impl::generic::backward(b); return;
+  }
+}
+
+// gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
+Napi::Value GruForward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruForward");
+  gru_impl::Fwd f{};
+  f.B = a.integer(0, "B", 1);
+  f.T = a.integer(1, "T", 1);
+  f.U = a.integer(2, "U", 1);
+  size_t nG = dims_product(a, "xp", {f.B, f.T, f.U, 3});
+  size_t nR = dims_product(a, "r", {f.U, f.U, 3});
+  size_t n3U = dims_product(a, "rb", {f.U, 3});
+  size_t nBU = dims_product(a, "h0", {f.B, f.U});
+  size_t nBT = dims_product(a, "mask", {f.B, f.T});
+  size_t nBTU = dims_product(a, "hs", {f.B, f.T, f.U});
+  f.xp = a.f32(3, "xp", nG);
+  f.r = a.f32(4, "r", nR);
+  f.rb = a.f32(5, "rb", n3U, true);
+  f.h0 = a.f32(6, "h0", nBU, true);
+  f.mask = a.u8(7, "mask", nBT, true);
+  f.back = a.flag(8, "goBackwards");
+  f.resetAfter = a.flag(9, "resetAfter");
+  f.act = act_code(a, 10, "act");
+  f.ract = act_code(a, 11, "recAct");
+  f.hs = a.f32(12, "hs", nBTU);
+  f.gates = a.f32(13, "gates", nG);
+  f.hh = a.f32(14, "hh", nBTU);
+  if (a.ok() && f.rb && !f.resetAfter) a.fail("rb", "must be null when resetAfter is false");
+  if (!a.ok()) return info.Env().Undefined();
+  gru_forward(f);
+  return info.Env().Undefined();
+}
+
+// gruBackward(B, T, U, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh, dhs, dhT,
+//             dxp, dr, drb, dh0, dhAll)
+Napi::Value GruBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruBackward");
+  gru_impl::Bwd b{};
+  b.B = a.integer(0, "B", 1);
+  b.T = a.integer(1, "T", 1);
+  b.U = a.integer(2, "U", 1);
+  size_t nG = dims_product(a, "gates", {b.B, b.T, b.U, 3});
+  size_t nR = dims_product(a, "r", {b.U, b.U, 3});
+  size_t n3U = dims_product(a, "rb", {b.U, 3});
+  size_t nBU = dims_product(a, "h0", {b.B, b.U});
+  size_t nBT = dims_product(a, "mask", {b.B, b.T});
+  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
+  b.r = a.f32(3, "r", nR);
+  b.rb = a.f32(4, "rb", n3U, true);
+  b.h0 = a.f32(5, "h0", nBU, true);
+  b.mask = a.u8(6, "mask", nBT, true);
+  b.back = a.flag(7, "goBackwards");
+  b.resetAfter = a.flag(8, "resetAfter");
+  b.act = act_code(a, 9, "act");
+  b.ract = act_code(a, 10, "recAct");
+  b.hs = a.f32(11, "hs", nBTU);
+  b.gates = a.f32(12, "gates", nG);
+  b.hh = a.f32(13, "hh", nBTU);
+  b.dhs = a.f32(14, "dhs", nBTU);
+  b.dhT = a.f32(15, "dhT", nBU, true);
+  b.dxp = a.f32(16, "dxp", nG);
+  b.dr = a.f32(17, "dr", nR);
+  b.drb = a.f32(18, "drb", n3U, true);
+  b.dh0 = a.f32(19, "dh0", nBU, true);
+  b.dhAll = a.f32(20, "dhAll", nBTU, true);
+  if (a.ok() && b.rb && !b.resetAfter) a.fail("rb", "must be null when resetAfter is false");
+  if (!a.ok()) return info.Env().Undefined();
+  if (!b.rb) b.drb = nullptr;
+  gru_backward(b);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterGru(Napi::Env env, Napi::Object exports) {
+  exports.Set("gruForward", Napi::Function::New(env, GruForward, "gruForward"));
+  exports.Set("gruBackward", Napi::Function::New(env, GruBackward, "gruBackward"));
+}
+
+}  // namespace rl
+
+#else  // RL_GRU_BODY: the kernels of one instruction-set pass
+
+template <class A, class RA>
+void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
+                 const float* zeros, float* rh, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    for (long s = 0; s < T; ++s) {
+      const long t = p.back ? T - 1 - s : s;
+      const long xstep = p.back ? -G3 : G3;
+      auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        if (!p.mask || p.mask[b * T + t]) {
+          rows[(size_t)na++] = (int)b;
+          continue;
+        }
+        if (ub <= ua) continue;
+        repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
+        std::memset(p.hh + (b * T + s) * U + ua, 0, ubytes);
+        float* g = p.gates + (b * T + s) * G3;
+        for (int q = 0; q < 3; ++q) std::memset(g + q * U + ua, 0, ubytes);
+      }
+      if (p.resetAfter) {
+        constexpr int MM = rows_for(3);
+        for (long jb = j0; jb < j1 && na > 0; ++jb) {
+          const float* panel = pan + jb * U * 3 * W;
+          const long u0 = jb * W;
+          const int nu = (int)std::min<long>(W, U - u0);
+          vf rbz = vzero(), rbr = vzero(), rbh = vzero();
+          if (p.rb) {
+            rbz = vloadn(p.rb + u0, nu);
+            rbr = vloadn(p.rb + U + u0, nu);
+            rbh = vloadn(p.rb + 2 * U + u0, nu);
+          }
+          for_tiles<MM>(na, [&](long i0, auto Mc) {
+            constexpr int M = decltype(Mc)::value;
+            const float* ap[M];
+            for (int m = 0; m < M; ++m) ap[m] = hprev(rows[(size_t)(i0 + m)]);
+            vf acc[M][3];
+            acc_zero(acc);
+            mk_accum<M, 1, 3>(acc, U, ap, &panel);
+            for (int m = 0; m < M; ++m) {
+              const long b = rows[(size_t)(i0 + m)];
+              const float* x = p.xp + (b * T + t) * G3 + u0;
+              float* g = p.gates + (b * T + s) * G3 + u0;
+              if (s + 1 < T)
+                for (int q = 0; q < 3; ++q) {
+                  __builtin_prefetch(x + xstep + q * U, 0, 3);
+                  __builtin_prefetch(g + G3 + q * U, 1, 3);
+                }
+              vf hhv = acc[m][2] + rbh;
+              vf z = ract(acc[m][0] + rbz + vloadn(x, nu));
+              vf rr = ract(acc[m][1] + rbr + vloadn(x + U, nu));
+              vf n = act(vloadn(x + 2 * U, nu) + rr * hhv);
+              vf hp = vloadn(ap[m] + u0, nu);
+              vf h = n + z * (hp - n);
+              vstoren(g, z, nu);
+              vstoren(g + U, rr, nu);
+              vstoren(g + 2 * U, n, nu);
+              vstoren(p.hh + (b * T + s) * U + u0, hhv, nu);
+              vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+            }
+          });
+        }
+      } else if (na > 0) {
+        // z and rr, then rh = rr * h_prev for the candidate's product.
+        for_tiles<2>(j1 - j0, [&](long q0, auto NPc) {
+          constexpr int NP = decltype(NPc)::value;
+          constexpr int MM = rows_for(2 * NP);
+          const float* bp[NP];
+          for (int q = 0; q < NP; ++q) bp[q] = pan + (j0 + q0 + q) * U * 2 * W;
+          for_tiles<MM>(na, [&](long i0, auto Mc) {
+            constexpr int M = decltype(Mc)::value;
+            const float* ap[M];
+            for (int m = 0; m < M; ++m) ap[m] = hprev(rows[(size_t)(i0 + m)]);
+            vf acc[M][2 * NP];
+            acc_zero(acc);
+            mk_accum<M, NP, 2>(acc, U, ap, bp);
+            for (int m = 0; m < M; ++m) {
+              const long b = rows[(size_t)(i0 + m)];
+              for (int q = 0; q < NP; ++q) {
+                const long u0 = (j0 + q0 + q) * W;
+                const int nu = (int)std::min<long>(W, U - u0);
+                const float* x = p.xp + (b * T + t) * G3 + u0;
+                float* g = p.gates + (b * T + s) * G3 + u0;
+                if (s + 1 < T)
+                  for (int k = 0; k < 3; ++k) {
+                    __builtin_prefetch(x + xstep + k * U, 0, 3);
+                    __builtin_prefetch(g + G3 + k * U, 1, 3);
+                  }
+                vf z = ract(acc[m][2 * q] + vloadn(x, nu));
+                vf rr = ract(acc[m][2 * q + 1] + vloadn(x + U, nu));
+                vstoren(g, z, nu);
+                vstoren(g + U, rr, nu);
+                vstoren(rh + b * U + u0, rr * vloadn(ap[m] + u0, nu), nu);
+              }
+            }
+          });
+        });
+      }
+      if (!p.resetAfter) {
+        if (plan.unit) rl::rnn::sync(nth);
+        if (na > 0)
+          for_tiles<4>(j1 - j0, [&](long q0, auto NPc) {
+            constexpr int NP = decltype(NPc)::value;
+            constexpr int MM = rows_for(NP);
+            const float* bp[NP];
+            for (int q = 0; q < NP; ++q) bp[q] = pan_h + (j0 + q0 + q) * U * W;
+            for_tiles<MM>(na, [&](long i0, auto Mc) {
+              constexpr int M = decltype(Mc)::value;
+              const float* ap[M];
+              for (int m = 0; m < M; ++m) ap[m] = rh + (long)rows[(size_t)(i0 + m)] * U;
+              vf acc[M][NP];
+              acc_zero(acc);
+              mk_accum<M, NP, 1>(acc, U, ap, bp);
+              for (int m = 0; m < M; ++m) {
+                const long b = rows[(size_t)(i0 + m)];
+                const float* hp = hprev(b);
+                for (int q = 0; q < NP; ++q) {
+                  const long u0 = (j0 + q0 + q) * W;
+                  const int nu = (int)std::min<long>(W, U - u0);
+                  const float* x = p.xp + (b * T + t) * G3 + u0;
+                  float* g = p.gates + (b * T + s) * G3 + u0;
+                  vf n = act(vloadn(x + 2 * U, nu) + acc[m][q]);
+                  vf z = vloadn(g, nu);
+                  vf h = n + z * (vloadn(hp + u0, nu) - n);
+                  vstoren(g + 2 * U, n, nu);
+                  vstoren(p.hh + (b * T + s) * U + u0, acc[m][q], nu);
+                  vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+                }
+              }
+            });
+          });
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+    }
+  });
+}
+
+void forward(const Fwd& p) {
+  const long B = p.B, U = p.U, nb = rl::rnn::nblocks(U);
+  std::vector<float> pan, pan_h, rh;
+  if (p.resetAfter) {
+    pan.resize((size_t)(nb * U * 3 * W));
+    const long gcol[3] = {0, U, 2 * U};
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, pan.data());
+  } else {
+    pan.resize((size_t)(nb * U * 2 * W));
+    pan_h.resize((size_t)(nb * U * W));
+    rh.resize((size_t)(B * U));
+    const long gzr[2] = {0, U}, gh[1] = {2 * U};
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, pan_h.data());
+  }
+  std::vector<int> first;
+  rl::rnn::first_real_steps(B, p.T, p.mask, p.back, first);
+  std::vector<float> zeros((size_t)U, 0.0f);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U);
+  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
+    forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<rl::ACT_TANH>{p.act},
+                ActT<rl::ACT_SIGMOID>{p.ract});
+  else
+    forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<-1>{p.act},
+                ActT<-1>{p.ract});
+}
+
+// scr [B, T, U] (processing order): resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
+template <class A, class RA>
+void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
+                  float* dh, float* scr, float* drh, float* drbp, const rl::rnn::Corr& corr, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U, nb = rl::rnn::nblocks(U);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    float* myrb = drbp ? drbp + tid * G3 : nullptr;
+    if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
+    for (long b = r0; b < r1 && ub > ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
+      else std::memset(dh + b * U + ua, 0, ubytes);
+    }
+    const long xstep = p.back ? G3 : -G3;  // dxp row of the next processed (earlier) step
+    for (long s = T - 1; s >= 0; --s) {
+      const long t = p.back ? T - 1 - s : s;
+      auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        const bool real = !p.mask || p.mask[b * T + t];
+        if (real) rows[(size_t)na++] = (int)b;
+        if (ub <= ua) continue;
+        const long ho = (b * T + s) * U;
+        float* dhb = dh + b * U;
+        float* dg = p.dxp + (b * T + t) * G3;
+        if (!real) {
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
+          for (int q = 0; q < 3; ++q) std::memset(dg + q * U + ua, 0, ubytes);
+          std::memset(scr + ho + ua, 0, ubytes);
+          continue;
+        }
+        const float* g = p.gates + (b * T + s) * G3;
+        const float* hp = hprev(b);
+        for (long u = ua; u < ub; u += W) {
+          const int n = (int)std::min<long>(W, ub - u);
+          if (s > 0) {
+            for (int q = 0; q < 3; ++q) {
+              __builtin_prefetch(g - G3 + q * U + u, 0, 3);
+              __builtin_prefetch(dg + xstep + q * U + u, 1, 3);
+            }
+            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
+            if (p.resetAfter) __builtin_prefetch(p.hh + ho - U + u, 0, 3);
+          }
+          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
+          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vf z = vloadn(g + u, n), rr = vloadn(g + U + u, n), nn = vloadn(g + 2 * U + u, n);
+          vf hpv = vloadn(hp + u, n);
+          vf dz = d * (hpv - nn) * ract.grad(z);
+          vf dn = d * (1.0f - z) * act.grad(nn);
+          vstoren(dhb + u, d * z, n);
+          vstoren(dg + u, dz, n);
+          vstoren(dg + 2 * U + u, dn, n);
+          if (p.resetAfter) {
+            vf dr = dn * vloadn(p.hh + ho + u, n) * ract.grad(rr);
+            vf dhh = dn * rr;
+            vstoren(dg + U + u, dr, n);
+            vstoren(scr + ho + u, dhh, n);
+            if (myrb) {
+              vstoren(myrb + u, vloadn(myrb + u, n) + dz, n);
+              vstoren(myrb + U + u, vloadn(myrb + U + u, n) + dr, n);
+              vstoren(myrb + 2 * U + u, vloadn(myrb + 2 * U + u, n) + dhh, n);
+            }
+          } else {
+            vstoren(scr + ho + u, rr * hpv, n);
+          }
+        }
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+      if (p.resetAfter) {
+        // dh_prev += [dz, dr] r_zr^T + (dn * rr) r_h^T
+        const PSeg sg[2] = {{p.dxp + t * G3, T * G3, rt, G3 * W, G2}, {scr + s * U, T * U, rt + G2 * W, G3 * W, U}};
+        panel_product<true, 2>(rows.data(), na, j0, j1, U, dh, U, sg);
+      } else {
+        // d(rr * h_prev) = dn r_h^T; then dr and its direct term; then dh_prev += [dz, dr] r_zr^T.
+        const PSeg sa{p.dxp + t * G3 + G2, T * G3, rt + G2 * W, G3 * W, U};
+        panel_product<false, 1>(rows.data(), na, j0, j1, U, drh, U, &sa);
+        for (long i = 0; i < na && ub > ua; ++i) {
+          const long b = rows[(size_t)i];
+          const float* g = p.gates + (b * T + s) * G3;
+          const float* hp = hprev(b);
+          float* dg = p.dxp + (b * T + t) * G3;
+          for (long u = ua; u < ub; u += W) {
+            const int n = (int)std::min<long>(W, ub - u);
+            vf dv = vloadn(drh + b * U + u, n), rr = vloadn(g + U + u, n);
+            vstoren(dg + U + u, dv * vloadn(hp + u, n) * ract.grad(rr), n);
+            vstoren(dh + b * U + u, vloadn(dh + b * U + u, n) + dv * rr, n);
+          }
+        }
+        if (plan.unit) rl::rnn::sync(nth);
+        const PSeg sb{p.dxp + t * G3, T * G3, rt, G3 * W, G2};
+        panel_product<true, 1>(rows.data(), na, j0, j1, U, dh, U, &sb);
+      }
+    }
+    for (long b = r0; b < r1 && ub > ua && p.dh0; ++b) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
+    rl::rnn::sync(nth);
+    long c0, c1;
+    if (p.drb) {
+      split_cols(G3, tid, nth, &c0, &c1);
+      for (long c = c0; c < c1; ++c) {
+        float v = 0.0f;
+        for (int th = 0; th < nth; ++th) v += drbp[th * G3 + c];
+        p.drb[c] = v;
+      }
+    }
+    // dR[:, z and r] = sum h_prev^T [dz, dr]: hs shifted by one step, plus h0's rows (corr).
+    std::vector<Seg> segs;
+    segs.reserve((size_t)B + 1);
+    split_cols(G2, tid, nth, &c0, &c1);
+    if (c1 > c0) {
+      for (long i = 0; i < corr.n; ++i) {
+        const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
+        std::memcpy(corr.g + i * G3 + c0, p.dxp + (b * T + t1) * G3 + c0, (size_t)(c1 - c0) * sizeof(float));
+      }
+      rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, G3, p.back, first);
+      if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, G3, corr.n});
+      zero_cols(p.dr, G3, U, c0, c1);
+      outer_accum(p.dr, G3, U, c0, c1, segs.data(), (long)segs.size());
+    }
+    // dR[:, h]: resetAfter: h_prev^T (dn * rr) (scr, in processing order); else (rr * h_prev)^T dn (scr^T dxp_h).
+    segs.clear();
+    split_cols(U, tid, nth, &c0, &c1);
+    if (c1 > c0) {
+      if (p.resetAfter) {
+        for (long i = 0; i < corr.n; ++i) {
+          const long b = corr.rows[i];
+          std::memcpy(corr.g + i * G3 + G2 + c0, scr + (b * T + first[b]) * U + c0, (size_t)(c1 - c0) * sizeof(float));
+        }
+        rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, scr, U, false, first);
+        if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g + G2, G3, corr.n});
+      } else {
+        for (long b = 0; b < B; ++b) {  // from the row's first real step (rr * h_prev is zero before it)
+          const long s0 = first[b];
+          if (s0 >= T) continue;
+          const long t0 = p.back ? T - 1 - s0 : s0;
+          segs.push_back(Seg{scr + (b * T + s0) * U, U, p.dxp + (b * T + t0) * G3 + G2, p.back ? -G3 : G3, T - s0});
+        }
+      }
+      zero_cols(p.dr + G2, G3, U, c0, c1);
+      outer_accum(p.dr + G2, G3, U, c0, c1, segs.data(), (long)segs.size());
+    }
+  });
+}
+
+void backward(const Bwd& p) {
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
+  std::vector<float> rt((size_t)(nb * G3 * W));
+  rl::rnn::pack_transposed_panels(p.r, G3, G3, U, rt.data());
+  std::vector<int> first;
+  rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
+  std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), drh;
+  if (!p.resetAfter) drh.resize((size_t)(B * U));
+  std::unique_ptr<float[]> scr(new float[(size_t)(B * T * U)]);
+  std::vector<float> drbp;
+  if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
+  rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, first);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U);
+  float* drbp_ = p.drb ? drbp.data() : nullptr;
+  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
+    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),
+                 ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
+  else
+    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),
+                 ActT<-1>{p.act}, ActT<-1>{p.ract});
+}
+
+#endif  // RL_GRU_BODY

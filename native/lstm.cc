@@ -1,0 +1,375 @@
+// LSTM over whole sequences, forward and backward (Keras gate order i, f, c, o):
+//   i = recAct(xp_i + h r_i), f = recAct(xp_f + h r_f), c~ = act(xp_c + h r_c), o = recAct(xp_o + h r_o)
+//   c = f * c_prev + i * c~,  h = o * act(c)
+// The design (packing, threading, masking, storage order) is described in rnn_common.h.
+//
+// This file includes itself once per instruction-set pass (RL_LSTM_BODY selects the kernel body below).
+#ifndef RL_LSTM_BODY
+
+#include "rnn_common.h"
+
+namespace rl {
+namespace lstm_impl {
+
+struct Fwd {
+  long B, T, U;
+  const float *xp, *r, *h0, *c0;
+  const uint8_t* mask;
+  bool back;
+  int act, ract;
+  float *hs, *cs, *gates;
+};
+
+struct Bwd {
+  long B, T, U;
+  const float *r, *h0, *c0;
+  const uint8_t* mask;
+  bool back;
+  int act, ract;
+  const float *hs, *cs, *gates, *dhs, *dhT, *dcT;
+  float *dxp, *dr, *dh0, *dc0, *dhAll;
+};
+
+}  // namespace lstm_impl
+}  // namespace rl
+
+#if RL_RNN_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512vl")
+namespace rl {
+namespace lstm_impl {
+namespace avx512 {
+#define RL_RNN_SIMD_PASS 2
+#include "rnn_common.h"
+#define RL_LSTM_BODY
+#include "lstm.cc"
+#undef RL_LSTM_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx512
+}  // namespace lstm_impl
+}  // namespace rl
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace rl {
+namespace lstm_impl {
+namespace avx2 {
+#define RL_RNN_SIMD_PASS 1
+#include "rnn_common.h"
+#define RL_LSTM_BODY
+#include "lstm.cc"
+#undef RL_LSTM_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx2
+}  // namespace lstm_impl
+}  // namespace rl
+#pragma GCC pop_options
+#endif
+
+namespace rl {
+namespace lstm_impl {
+namespace generic {
+#define RL_RNN_SIMD_PASS 0
+#include "rnn_common.h"
+#define RL_LSTM_BODY
+#include "lstm.cc"
+#undef RL_LSTM_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace generic
+}  // namespace lstm_impl
+}  // namespace rl
+
+namespace rl {
+namespace {
+
+void lstm_forward(const lstm_impl::Fwd& f) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: lstm_impl::avx512::forward(f); return;
+    case rnn::ISA_AVX2: lstm_impl::avx2::forward(f); return;
+#endif
+    default: lstm_impl::generic::forward(f); return;
+  }
+}
+
+void lstm_backward(const lstm_impl::Bwd& b) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: lstm_impl::avx512::backward(b); return;
+    case rnn::ISA_AVX2: lstm_impl::avx2::backward(b); return;
+#endif
+    default: lstm_impl::generic::backward(b); return;
+  }
+}
+
+// lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
+Napi::Value LstmForward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstmForward");
+  lstm_impl::Fwd f{};
+  f.B = a.integer(0, "B", 1);
+  f.T = a.integer(1, "T", 1);
+  f.U = a.integer(2, "U", 1);
+  size_t nG = dims_product(a, "xp", {f.B, f.T, f.U, 4});
+  size_t nR = dims_product(a, "r", {f.U, f.U, 4});
+  size_t nBU = dims_product(a, "h0", {f.B, f.U});
+  size_t nBT = dims_product(a, "mask", {f.B, f.T});
+  size_t nBTU = dims_product(a, "hs", {f.B, f.T, f.U});
+  f.xp = a.f32(3, "xp", nG);
+  f.r = a.f32(4, "r", nR);
+  f.h0 = a.f32(5, "h0", nBU, true);
+  f.c0 = a.f32(6, "c0", nBU, true);
+  f.mask = a.u8(7, "mask", nBT, true);
+  f.back = a.flag(8, "goBackwards");
+  f.act = act_code(a, 9, "act");
+  f.ract = act_code(a, 10, "recAct");
+  f.hs = a.f32(11, "hs", nBTU);
+  f.cs = a.f32(12, "cs", nBTU);
+  f.gates = a.f32(13, "gates", nG);
+  if (!a.ok()) return info.Env().Undefined();
+  lstm_forward(f);
+  return info.Env().Undefined();
+}
+
+// lstmBackward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
+//              dxp, dr, dh0, dc0, dhAll)
+Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstmBackward");
+  lstm_impl::Bwd b{};
+  b.B = a.integer(0, "B", 1);
+  b.T = a.integer(1, "T", 1);
+  b.U = a.integer(2, "U", 1);
+  size_t nG = dims_product(a, "gates", {b.B, b.T, b.U, 4});
+  size_t nR = dims_product(a, "r", {b.U, b.U, 4});
+  size_t nBU = dims_product(a, "h0", {b.B, b.U});
+  size_t nBT = dims_product(a, "mask", {b.B, b.T});
+  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
+  b.r = a.f32(3, "r", nR);
+  b.h0 = a.f32(4, "h0", nBU, true);
+  b.c0 = a.f32(5, "c0", nBU, true);
+  b.mask = a.u8(6, "mask", nBT, true);
+  b.back = a.flag(7, "goBackwards");
+  b.act = act_code(a, 8, "act");
+  b.ract = act_code(a, 9, "recAct");
+  b.hs = a.f32(10, "hs", nBTU);
+  b.cs = a.f32(11, "cs", nBTU);
+  b.gates = a.f32(12, "gates", nG);
+  b.dhs = a.f32(13, "dhs", nBTU);
+  b.dhT = a.f32(14, "dhT", nBU, true);
+  b.dcT = a.f32(15, "dcT", nBU, true);
+  b.dxp = a.f32(16, "dxp", nG);
+  b.dr = a.f32(17, "dr", nR);
+  b.dh0 = a.f32(18, "dh0", nBU, true);
+  b.dc0 = a.f32(19, "dc0", nBU, true);
+  b.dhAll = a.f32(20, "dhAll", nBTU, true);
+  if (!a.ok()) return info.Env().Undefined();
+  lstm_backward(b);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterLstm(Napi::Env env, Napi::Object exports) {
+  exports.Set("lstmForward", Napi::Function::New(env, LstmForward, "lstmForward"));
+  exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward, "lstmBackward"));
+}
+
+}  // namespace rl
+
+#else  // RL_LSTM_BODY: the kernels of one instruction-set pass
+
+template <class A, class RA>
+void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
+                 A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  constexpr int MM = rows_for(4);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    for (long s = 0; s < T; ++s) {
+      const long t = p.back ? T - 1 - s : s;
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        if (!p.mask || p.mask[b * T + t]) {
+          rows[(size_t)na++] = (int)b;
+          continue;
+        }
+        if (ub <= ua) continue;
+        // Masked: carry the state; the output repeats the previous one (zeros before the first real step).
+        repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
+        const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+        std::memcpy(p.cs + (b * T + s) * U + ua, cp + ua, ubytes);
+        float* g = p.gates + (b * T + s) * G4;
+        for (int q = 0; q < 4; ++q) std::memset(g + q * U + ua, 0, ubytes);
+      }
+      for (long jb = j0; jb < j1 && na > 0; ++jb) {
+        const float* panel = panels + jb * U * 4 * W;
+        const long u0 = jb * W;
+        const int nu = (int)std::min<long>(W, U - u0);
+        for_tiles<MM>(na, [&](long i0, auto Mc) {
+          constexpr int M = decltype(Mc)::value;
+          const float* ap[M];
+          for (int m = 0; m < M; ++m) {
+            long b = rows[(size_t)(i0 + m)];
+            ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
+          }
+          vf acc[M][4];
+          acc_zero(acc);
+          mk_accum<M, 1, 4>(acc, U, ap, &panel);
+          for (int m = 0; m < M; ++m) {
+            const long b = rows[(size_t)(i0 + m)];
+            const float* x = p.xp + (b * T + t) * G4 + u0;
+            float* g = p.gates + (b * T + s) * G4 + u0;
+            if (s + 1 < T) {  // the next step's lines of this row and block
+              const float* xn = x + (p.back ? -G4 : G4);
+              for (int q = 0; q < 4; ++q) {
+                __builtin_prefetch(xn + q * U, 0, 3);
+                __builtin_prefetch(g + G4 + q * U, 1, 3);
+              }
+            }
+            vf ig = ract(acc[m][0] + vloadn(x, nu));
+            vf fg = ract(acc[m][1] + vloadn(x + U, nu));
+            vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
+            vf og = ract(acc[m][3] + vloadn(x + 3 * U, nu));
+            const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+            vf c = fg * vloadn(cp + u0, nu) + ig * cg;
+            vf h = og * act(c);
+            vstoren(g, ig, nu);
+            vstoren(g + U, fg, nu);
+            vstoren(g + 2 * U, cg, nu);
+            vstoren(g + 3 * U, og, nu);
+            vstoren(p.cs + (b * T + s) * U + u0, c, nu);
+            vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+          }
+        });
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+    }
+  });
+}
+
+void forward(const Fwd& p) {
+  const long U = p.U, nb = rl::rnn::nblocks(U);
+  std::vector<float> panels((size_t)(nb * U * 4 * W));
+  const long gcol[4] = {0, U, 2 * U, 3 * U};
+  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, panels.data());
+  std::vector<int> first;
+  rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
+  std::vector<float> zeros((size_t)U, 0.0f);
+  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U);
+  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
+    forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act},
+                ActT<rl::ACT_SIGMOID>{p.ract});
+  else
+    forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<-1>{p.act}, ActT<-1>{p.ract});
+}
+
+template <class A, class RA>
+void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
+                  float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    for (long b = r0; b < r1 && ub > ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
+      else std::memset(dh + b * U + ua, 0, ubytes);
+      if (p.dcT) std::memcpy(dc + b * U + ua, p.dcT + b * U + ua, ubytes);
+      else std::memset(dc + b * U + ua, 0, ubytes);
+    }
+    for (long s = T - 1; s >= 0; --s) {
+      const long t = p.back ? T - 1 - s : s;
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        const bool real = !p.mask || p.mask[b * T + t];
+        if (real) rows[(size_t)na++] = (int)b;
+        if (ub <= ua) continue;
+        const long ho = (b * T + s) * U;
+        float* dhb = dh + b * U;
+        float* dcb = dc + b * U;
+        float* dg = p.dxp + (b * T + t) * G4;
+        if (!real) {
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
+          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + ua, 0, ubytes);
+          continue;
+        }
+        const float* g = p.gates + (b * T + s) * G4;
+        const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+        const float* cc = p.cs + ho;
+        const bool pf = s > 0;
+        for (long u = ua; u < ub; u += W) {
+          const int n = (int)std::min<long>(W, ub - u);
+          if (pf) {  // the previous step's lines of this row
+            for (int q = 0; q < 4; ++q) {
+              __builtin_prefetch(g - G4 + q * U + u, 0, 3);
+              __builtin_prefetch(dg + (p.back ? G4 : -G4) + q * U + u, 1, 3);
+            }
+            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
+            if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
+          }
+          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
+          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vf ig = vloadn(g + u, n), fg = vloadn(g + U + u, n), cg = vloadn(g + 2 * U + u, n),
+             og = vloadn(g + 3 * U + u, n);
+          vf tc = act(vloadn(cc + u, n));
+          vf dct = vloadn(dcb + u, n) + d * og * act.grad(tc);
+          vstoren(dcb + u, dct * fg, n);
+          vstoren(dg + u, dct * cg * ract.grad(ig), n);
+          vstoren(dg + U + u, dct * vloadn(cp + u, n) * ract.grad(fg), n);
+          vstoren(dg + 2 * U + u, dct * ig * act.grad(cg), n);
+          vstoren(dg + 3 * U + u, d * tc * ract.grad(og), n);
+        }
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+      // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
+      const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
+      panel_product<false, 1>(rows.data(), na, j0, j1, U, dh, U, &sg);
+    }
+    for (long b = r0; b < r1 && ub > ua; ++b) {
+      if (p.dh0) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
+      if (p.dc0) std::memcpy(p.dc0 + b * U + ua, dc + b * U + ua, ubytes);
+    }
+    rl::rnn::sync(nth);
+    // dR = sum over steps of h_prev^T dgates: h_prev is hs shifted by one step, except at each row's first real
+    // step, where it is h0 (gathered in corr).
+    long c0, c1;
+    split_cols(G4, tid, nth, &c0, &c1);
+    if (c1 <= c0) return;
+    // Gather this thread's columns of the dgates rows that pair with h0.
+    for (long i = 0; i < corr.n; ++i) {
+      const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
+      std::memcpy(corr.g + i * G4 + c0, p.dxp + (b * T + t1) * G4 + c0, (size_t)(c1 - c0) * sizeof(float));
+    }
+    std::vector<Seg> segs;
+    segs.reserve((size_t)B + 1);
+    rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, G4, p.back, first);
+    if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, G4, corr.n});
+    zero_cols(p.dr, G4, U, c0, c1);
+    outer_accum(p.dr, G4, U, c0, c1, segs.data(), (long)segs.size());
+  });
+}
+
+void backward(const Bwd& p) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  std::vector<float> rt((size_t)(nb * G4 * W));
+  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, rt.data());
+  std::vector<int> first;
+  rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
+  std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), dc((size_t)(B * U));
+  rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, first);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U);
+  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
+    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(),
+                 ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
+  else
+    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(), ActT<-1>{p.act},
+                 ActT<-1>{p.ract});
+}
+
+#endif  // RL_LSTM_BODY

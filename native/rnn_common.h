@@ -1,0 +1,608 @@
+// Shared machinery of the fused recurrent kernels (lstm.cc, gru.cc, simple_rnn.cc).
+//
+// How a recurrent kernel runs (one call per sequence, see docs/performance-model.md):
+// - The recurrent weights are packed once per call into panels of W = 8 hidden units: the forward panel of a
+//   unit block holds, for every k < U, the block's columns of each gate side by side, so one register tile
+//   computes i, f, c~, o (or z, r, h) of the same units and the gate math runs on the accumulators while they
+//   are still in registers. The backward panels hold R^T the same way (for dh_prev = dgates R^T).
+// - One parallel region covers the whole time loop. A Plan splits the work either by batch rows (each thread
+//   runs its rows through all T steps: no synchronisation at all) or, for small batches, by hidden units (each
+//   thread owns a contiguous run of unit blocks across all gates; one spin barrier per step). Nothing is
+//   allocated and nothing crosses into JS inside the loop.
+// - Masked rows are left out of the step's register tiles (their state is copied), so padding costs only a copy.
+// - Backward writes dgates straight into dxp, runs dh_prev = dgates R^T per step, and forms dR at the end as
+//   one outer-product accumulation over all B*T steps (outer_accum), split over the threads by columns.
+//
+// Keras's masking: at a masked step the state is carried and the output repeats the previous output; before the
+// first real step of a row that previous output is zero (backend.rnn starts from zeros), so hs holds zeros there
+// even when h0 is given, while the state is still h0. Storage order of hs/cs/gates/hh/dhs/dhAll is processing
+// order (s), of xp/dxp input time (t = goBackwards ? T-1-s : s).
+//
+// The SIMD part of this header (below RL_RNN_SIMD_PASS) is compiled once per instruction set: each kernel file
+// includes it (and its own body) inside a namespace per pass, under `#pragma GCC target` for AVX-512 and AVX2
+// (x86-64 GCC), and once more without one (portable). cpu_isa() picks the pass at run time.
+// Test hooks, read on every call: RNNLAB_RNN_ISA=generic|avx2 caps the pass; RNNLAB_RNN_SPLIT=serial|batch|unit
+// forces the threading plan.
+#ifndef RL_RNN_COMMON_BASE_H
+#define RL_RNN_COMMON_BASE_H
+
+#include <napi.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "common.h"
+#include "kernel_util.h"
+#include "threadpool.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define RL_RNN_X86 1
+#include <immintrin.h>
+#else
+#define RL_RNN_X86 0
+#endif
+
+namespace rl {
+namespace rnn {
+
+constexpr int W = 8;  // hidden units per block = lanes per vector, in every pass
+
+enum Isa : int { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+
+inline int cpu_isa() {
+  static const int isa = [] {
+#if RL_RNN_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return (int)ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return (int)ISA_AVX2;
+#endif
+    return (int)ISA_GENERIC;
+  }();
+  return isa;
+}
+
+// The pass to run: the best the CPU has, capped by RNNLAB_RNN_ISA.
+inline int select_isa() {
+  int best = cpu_isa();
+  if (const char* s = std::getenv("RNNLAB_RNN_ISA")) {
+    if (!std::strcmp(s, "generic")) return ISA_GENERIC;
+    if (!std::strcmp(s, "avx2")) return std::min(best, (int)ISA_AVX2);
+  }
+  return best;
+}
+
+inline long nblocks(long U) { return (U + W - 1) / W; }
+
+// How the threads share a sequence.
+struct Plan {
+  bool unit = false;  // split hidden-unit blocks (barrier per step) instead of batch rows (no barrier)
+  bool serial = true;
+  // This thread's batch rows [r0, r1) and unit blocks [j0, j1).
+  void assign(int tid, int nth, long B, long nblk, long* r0, long* r1, long* j0, long* j1) const {
+    *r0 = 0; *r1 = B; *j0 = 0; *j1 = nblk;
+    if (nth <= 1) return;
+    if (unit) split_range(nblk, tid, nth, 1, j0, j1);
+    else split_range(B, tid, nth, 1, r0, r1);
+  }
+};
+
+// flops_per_row_step: multiply-adds of one batch row in one step (e.g. U * G * U).
+inline Plan make_plan(long B, long T, long U, double fma_per_row_step) {
+  Plan p;
+  int nth = num_threads();
+  const char* env = std::getenv("RNNLAB_RNN_SPLIT");
+  if (env && !std::strcmp(env, "serial")) return p;
+  if (nth <= 1) return p;
+  if (env && !std::strcmp(env, "batch")) { p.serial = false; return p; }
+  if (env && !std::strcmp(env, "unit")) { p.serial = false; p.unit = true; return p; }
+  double total = fma_per_row_step * (double)B * (double)T;
+  if (total < 2e6) return p;  // under ~0.1 ms of work: waking the pool costs more
+  if (B >= 4L * nth) { p.serial = false; return p; }
+  // Few rows: split the units if each thread still gets a few thousand multiply-adds per step (a spin barrier
+  // costs well under a microsecond; measured: LSTM B=1 U=100 runs 1.7x faster on 2 cores than on one).
+  if (nblocks(U) >= 2L * nth && fma_per_row_step * (double)B / nth >= 8000) { p.serial = false; p.unit = true; return p; }
+  if (B >= nth) p.serial = false;
+  return p;
+}
+
+template <class F>
+inline void run_plan(const Plan& p, F&& body) {
+  if (p.serial) { body(0, 1); return; }
+  parallel([&](int tid, int nth) { body(tid, nth); });
+}
+
+inline void sync(int nth) {
+  if (nth > 1) barrier();
+}
+
+// Processing step of each row's first real step (T when the row is all masked).
+inline void first_real_steps(long B, long T, const uint8_t* mask, bool back, std::vector<int>& first) {
+  first.assign((size_t)B, 0);
+  if (!mask) return;
+  for (long b = 0; b < B; ++b) {
+    long s = 0;
+    for (; s < T; ++s) {
+      long t = back ? T - 1 - s : s;
+      if (mask[b * T + t]) break;
+    }
+    first[(size_t)b] = (int)s;
+  }
+}
+
+// Forward panels: for each unit block jb, [k < K][g < G][v < W] = r[k * ldr + gcol[g] + jb*W + v] (0 past U).
+inline void pack_gate_panels(const float* r, long K, long ldr, long U, int G, const long* gcol, float* out) {
+  long nb = nblocks(U);
+  for (long jb = 0; jb < nb; ++jb) {
+    float* o = out + jb * K * G * W;
+    for (long k = 0; k < K; ++k)
+      for (int g = 0; g < G; ++g)
+        for (int v = 0; v < W; ++v) {
+          long u = jb * W + v;
+          *o++ = u < U ? r[k * ldr + gcol[g] + u] : 0.0f;
+        }
+  }
+}
+
+// Backward panels (R^T): for each unit block jb, [j < J][v < W] = r[(jb*W + v) * ldr + j] (0 past U).
+inline void pack_transposed_panels(const float* r, long J, long ldr, long U, float* out) {
+  long nb = nblocks(U);
+  for (long jb = 0; jb < nb; ++jb) {
+    float* o = out + jb * J * W;
+    for (long j = 0; j < J; ++j)
+      for (int v = 0; v < W; ++v) {
+        long u = jb * W + v;
+        *o++ = u < U ? r[u * ldr + j] : 0.0f;
+      }
+  }
+}
+
+// One run of rows of the dR accumulation: rows k < K contribute a[k*lda + 0..M) (outer) b[k*ldb + cols].
+struct Seg {
+  const float* a;
+  long lda;
+  const float* b;
+  long ldb;
+  long K;
+};
+
+// The rows whose first real step takes h0 as h_prev, for the dR accumulation (hs holds no such row): h0's rows
+// gathered in h, and room in g for the matching dgates rows (ldg columns), which the threads fill after BPTT.
+struct Corr {
+  const long* rows;
+  long n;
+  const float* h;
+  float* g;
+};
+struct CorrBuf {
+  std::vector<long> rows;
+  std::vector<float> h, g;
+  CorrBuf(long B, long T, long U, long ldg, const float* h0, const std::vector<int>& first) {
+    if (!h0) return;
+    for (long b = 0; b < B; ++b)
+      if (first[(size_t)b] < T) rows.push_back(b);
+    h.resize(rows.size() * (size_t)U);
+    g.resize(rows.size() * (size_t)ldg);
+    for (size_t i = 0; i < rows.size(); ++i) std::memcpy(&h[i * (size_t)U], h0 + rows[i] * U, (size_t)U * sizeof(float));
+  }
+  Corr view() { return Corr{rows.data(), (long)rows.size(), h.data(), g.data()}; }
+};
+
+// The segments of dR += sum_{b, s >= 1} hs[b, s-1]^T g(b, s), where g(b, s) = g + (b*T + t(s)) * ldg: h_prev is hs
+// shifted by one step. A row's steps up to its first real one are left out: before it g is zero (masked), and at it
+// h_prev is h0, whose rows come from Corr. So leading padding costs nothing here either.
+inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, long T, long U, const float* g, long ldg,
+                               bool back, const int* first) {
+  for (long b = 0; b < B; ++b) {
+    const long s0 = std::max(1L, (long)first[b] + 1);
+    if (s0 >= T) continue;
+    const long t0 = back ? T - 1 - s0 : s0;
+    segs.push_back(Seg{hs + (b * T + s0 - 1) * U, U, g + (b * T + t0) * ldg, back ? -ldg : ldg, T - s0});
+  }
+}
+
+template <int N>
+using IC = std::integral_constant<int, N>;
+
+}  // namespace rnn
+}  // namespace rl
+
+#endif  // RL_RNN_COMMON_BASE_H
+
+// ================================================================================================ SIMD pass
+// Included once per instruction-set pass, inside that pass's namespace, with RL_RNN_SIMD_PASS set to its Isa.
+#ifdef RL_RNN_SIMD_PASS
+
+// Every function below is force-inlined into its pass's kernels, so the note about passing 32-byte vectors
+// without AVX (the portable pass) is moot.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+using rl::rnn::IC;
+using rl::rnn::Seg;
+using rl::rnn::W;
+
+#ifndef RLV
+#define RLV inline __attribute__((always_inline))
+#endif
+
+typedef float vf __attribute__((vector_size(32)));
+typedef int32_t vi __attribute__((vector_size(32)));
+
+// Accumulator registers a register tile may use: AVX-512VL has 32 ymm registers, AVX2 16, SSE2 16 xmm (2 per vf).
+#if RL_RNN_SIMD_PASS == 2
+constexpr int kMaxAcc = 24;
+#elif RL_RNN_SIMD_PASS == 1
+constexpr int kMaxAcc = 12;
+#else
+constexpr int kMaxAcc = 6;
+#endif
+constexpr int rows_for(int nv) { return kMaxAcc / nv < 1 ? 1 : (kMaxAcc / nv > 8 ? 8 : kMaxAcc / nv); }
+
+RLV vf vload(const float* p) {
+  vf v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+RLV void vstore(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+RLV vf vset(float x) { return vf{x, x, x, x, x, x, x, x}; }
+RLV vf vzero() { return vf{}; }
+
+// First n (1..W) lanes; the rest read as 0 / are left untouched. Never touches memory past p + n.
+RLV vf vload_part(const float* p, int n) {
+#if RL_RNN_SIMD_PASS == 2
+  return (vf)_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p);
+#elif RL_RNN_SIMD_PASS == 1
+  const vi lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  vi m = lane < n;
+  return (vf)_mm256_maskload_ps(p, (__m256i)m);
+#else
+  vf v = {};
+  float tmp[W] = {};
+  for (int i = 0; i < n; ++i) tmp[i] = p[i];
+  __builtin_memcpy(&v, tmp, sizeof v);
+  return v;
+#endif
+}
+RLV void vstore_part(float* p, vf v, int n) {
+#if RL_RNN_SIMD_PASS == 2
+  _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1), (__m256)v);
+#else
+  float tmp[W];
+  __builtin_memcpy(tmp, &v, sizeof v);
+  for (int i = 0; i < n; ++i) p[i] = tmp[i];
+#endif
+}
+RLV vf vloadn(const float* p, int n) { return n == W ? vload(p) : vload_part(p, n); }
+RLV void vstoren(float* p, vf v, int n) {
+  if (n == W) vstore(p, v);
+  else vstore_part(p, v, n);
+}
+
+RLV vf vmin(vf a, vf b) { return a < b ? a : b; }
+RLV vf vmax(vf a, vf b) { return a > b ? a : b; }
+RLV vf vsel(vi m, vf a, vf b) { return m ? a : b; }
+
+// 1/y. AVX-512: 14-bit estimate + one Newton step (~2^-27 relative); elsewhere a division.
+RLV vf vrcp(vf y) {
+#if RL_RNN_SIMD_PASS == 2
+  vf r = (vf)_mm256_rcp14_ps((__m256)y);
+  return r * (2.0f - y * r);
+#else
+  return 1.0f / y;
+#endif
+}
+
+// p / q. AVX-512: reciprocal estimate + one Newton step; elsewhere a division.
+RLV vf vdiv(vf p, vf q) {
+#if RL_RNN_SIMD_PASS == 2
+  return p * vrcp(q);
+#else
+  return p / q;
+#endif
+}
+
+// e^x (Cephes polynomial, ~2 ulp) for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal
+// float), NaN propagates (the clamps are written so that a NaN x falls through).
+RLV vf vexp(vf x) {
+  const vf hi = vset(88.3f), lo = vset(-87.3f);
+  vf c = hi < x ? hi : x;
+  c = lo > c ? lo : c;
+#if RL_RNN_SIMD_PASS == 2
+  vf fn = (vf)_mm256_roundscale_ps((__m256)(c * 1.44269504088896341f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+#else
+  const vf magic = vset(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+  vf t = c * 1.44269504088896341f + magic;
+  vi n = (vi)t - (vi)magic;
+  vf fn = t - magic;
+#endif
+  vf r = c - fn * 0.693359375f;  // Cody-Waite: r = c - n ln2 in two pieces
+  r = r - fn * -2.12194440e-4f;
+  vf z = r * r;
+  vf p = vset(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * z + r + 1.0f;
+#if RL_RNN_SIMD_PASS == 2
+  return (vf)_mm256_scalef_ps((__m256)p, (__m256)fn);
+#else
+  return p * (vf)((n + 127) << 23);
+#endif
+}
+RLV vf vsigmoid(vf x) { return vrcp(1.0f + vexp(-x)); }
+// tanh as a rational function of x (odd degree-13 over even degree-6 polynomial, the minimax fit Eigen uses) on
+// [-7.905, 7.905], +-1 to float precision outside: relative error below 4e-7 everywhere, and no exp.
+RLV vf vtanh(vf x) {
+  const vf hi = vset(7.90531110763549805f), lo = vset(-7.90531110763549805f);
+  vf c = hi < x ? hi : x;
+  c = lo > c ? lo : c;
+  vf z = c * c;
+  vf p = vset(-2.76076847742355e-16f);
+  p = p * z + 2.00018790482477e-13f;
+  p = p * z + -8.60467152213735e-11f;
+  p = p * z + 5.12229709037114e-08f;
+  p = p * z + 1.48572235717979e-05f;
+  p = p * z + 6.37261928875436e-04f;
+  p = p * z + 4.89352455891786e-03f;
+  vf q = vset(1.19825839466702e-06f);
+  q = q * z + 1.18534705686654e-04f;
+  q = q * z + 2.26843463243900e-03f;
+  q = q * z + 4.89352518554385e-03f;
+  return vdiv(p * c, q);
+}
+RLV vf vhard_sigmoid(vf x) {
+  vf y = vmin(vmax(0.2f * x + 0.5f, vzero()), vset(1.0f));
+  return vsel(x != x, x, y);
+}
+RLV vf vrelu(vf x) { return vsel(x > 0.0f, x, vsel(x != x, x, vzero())); }
+
+RLV vf act_apply(int code, vf x) {
+  switch (code) {
+    case rl::ACT_TANH: return vtanh(x);
+    case rl::ACT_SIGMOID: return vsigmoid(x);
+    case rl::ACT_HARD_SIGMOID: return vhard_sigmoid(x);
+    case rl::ACT_RELU: return vrelu(x);
+    default: return x;
+  }
+}
+// act'(.) from the activation's output y.
+RLV vf act_grad(int code, vf y) {
+  switch (code) {
+    case rl::ACT_TANH: return 1.0f - y * y;
+    case rl::ACT_SIGMOID: return y * (1.0f - y);
+    case rl::ACT_HARD_SIGMOID: return vsel((y > 0.0f) & (y < 1.0f), vset(0.2f), vzero());
+    case rl::ACT_RELU: return vsel(y > 0.0f, vset(1.0f), vzero());
+    default: return vset(1.0f);
+  }
+}
+
+// An activation fixed at compile time (C >= 0) or chosen at run time (C < 0, code in `code`).
+template <int C>
+struct ActT {
+  int code;
+  RLV vf operator()(vf x) const { return act_apply(C >= 0 ? C : code, x); }
+  RLV vf grad(vf y) const { return act_grad(C >= 0 ? C : code, y); }
+};
+
+// Calls f(IC<m>) for m in 1..MM.
+template <int MM, class F>
+RLV void dispatch_rows(int m, F&& f) {
+  switch (m) {
+    case 1: f(IC<1>{}); break;
+    case 2: if constexpr (MM >= 2) f(IC<2>{}); break;
+    case 3: if constexpr (MM >= 3) f(IC<3>{}); break;
+    case 4: if constexpr (MM >= 4) f(IC<4>{}); break;
+    case 5: if constexpr (MM >= 5) f(IC<5>{}); break;
+    case 6: if constexpr (MM >= 6) f(IC<6>{}); break;
+    case 7: if constexpr (MM >= 7) f(IC<7>{}); break;
+    case 8: if constexpr (MM >= 8) f(IC<8>{}); break;
+    default: break;
+  }
+}
+
+// Splits n items into balanced tiles of at most MM; calls f(first, IC<size>).
+template <int MM, class F>
+RLV void for_tiles(long n, F&& f) {
+  if (n <= 0) return;
+  long nt = (n + MM - 1) / MM, base = n / nt, rem = n % nt, i0 = 0;
+  for (long t = 0; t < nt; ++t) {
+    int m = (int)(base + (t < rem ? 1 : 0));
+    dispatch_rows<MM>(m, [&](auto Mc) { f(i0, Mc); });
+    i0 += m;
+  }
+}
+
+// Register tile: acc[m][p*VP + v] += sum_{k<K} a[m][k] * b[p][k*VP*W + v*W + lane], for M rows and NP panels of
+// VP vectors each (a panel row is VP*W floats).
+template <int M, int NP, int VP>
+RLV void mk_accum(vf (&acc)[M][NP * VP], long K, const float* const* a, const float* const* b) {
+  constexpr int NV = NP * VP;
+  vf c[M][NV];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n) c[m][n] = acc[m][n];
+  const float* ap[M];
+  const float* bp[NP];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m) ap[m] = a[m];
+#pragma GCC unroll 8
+  for (int p = 0; p < NP; ++p) bp[p] = b[p];
+  for (long k = 0; k < K; ++k) {
+    vf bv[NV];
+#pragma GCC unroll 8
+    for (int p = 0; p < NP; ++p)
+#pragma GCC unroll 8
+      for (int v = 0; v < VP; ++v) bv[p * VP + v] = vload(bp[p] + k * (VP * W) + v * W);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m) {
+      vf av = vset(ap[m][k]);
+#pragma GCC unroll 8
+      for (int n = 0; n < NV; ++n) c[m][n] = av * bv[n] + c[m][n];
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n) acc[m][n] = c[m][n];
+}
+
+template <int M, int NV>
+RLV void acc_zero(vf (&acc)[M][NV]) {
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n) acc[m][n] = vzero();
+}
+
+// One A operand of panel_product: row b is base + b * bstride (K floats), times K rows of each block's panel,
+// which starts at panels + jb * pstride.
+struct PSeg {
+  const float* base;
+  long bstride;
+  const float* panels;
+  long pstride;
+  long K;
+};
+
+// For each listed row b and each unit block jb in [j0, j1): dst[b*ldd + jb*W + lanes] (=, or += with ADD)
+// sum over segments of a_b[k] * panel_jb[k][lanes]; lanes past U are not written.
+template <bool ADD, int NSEG>
+inline void panel_product(const int* rows, long na, long j0, long j1, long U, float* dst, long ldd, const PSeg* sg) {
+  if (na <= 0) return;
+  for_tiles<4>(j1 - j0, [&](long q0, auto NPc) {
+    constexpr int NP = decltype(NPc)::value;
+    constexpr int MM = rows_for(NP);
+    for_tiles<MM>(na, [&](long i0, auto Mc) {
+      constexpr int M = decltype(Mc)::value;
+      vf acc[M][NP];
+      acc_zero(acc);
+      for (int e = 0; e < NSEG; ++e) {
+        const float* ap[M];
+        const float* bp[NP];
+        for (int m = 0; m < M; ++m) ap[m] = sg[e].base + (long)rows[i0 + m] * sg[e].bstride;
+        for (int q = 0; q < NP; ++q) bp[q] = sg[e].panels + (j0 + q0 + q) * sg[e].pstride;
+        mk_accum<M, NP, 1>(acc, sg[e].K, ap, bp);
+      }
+      for (int m = 0; m < M; ++m) {
+        float* d = dst + (long)rows[i0 + m] * ldd;
+        for (int q = 0; q < NP; ++q) {
+          const long u0 = (j0 + q0 + q) * W;
+          const int n = (int)std::min<long>(W, U - u0);
+          vf v = acc[m][q];
+          if (ADD) v += vloadn(d + u0, n);
+          vstoren(d + u0, v, n);
+        }
+      }
+    });
+  });
+}
+
+// Masked step of row b in forward: the output repeats the previous one (zeros before the row's first real step),
+// for units [ua, ub) of the output row `out` (the previous output row is out - U).
+RLV void repeat_output(float* out, long U, long ua, long ub, bool started) {
+  if (ub <= ua) return;
+  if (started) std::memcpy(out + ua, out - U + ua, (size_t)(ub - ua) * sizeof(float));
+  else std::memset(out + ua, 0, (size_t)(ub - ua) * sizeof(float));
+}
+
+// Backward at a masked step: the state's gradient passes through, plus the repeated output's when the row had a
+// real step before (the output is a constant zero otherwise). dhAll (or null) receives the total.
+RLV void masked_backward(float* dh, const float* dhs, float* dhAll, long ua, long ub, bool live) {
+  for (long u = ua; u < ub; u += W) {
+    const int n = (int)std::min<long>(W, ub - u);
+    vf d = vloadn(dh + u, n);
+    if (live) d += vloadn(dhs + u, n);
+    vstoren(dh + u, d, n);
+    if (dhAll) vstoren(dhAll + u, d, n);
+  }
+}
+
+// Tile of the dR accumulation: C[m, tile columns] += sum_k ap[k][m] * bp[k][tile columns], m < M.
+template <int M, int NV, bool TAIL>
+RLV void outer_tile(float* C, long ldc, const float* const* ap, long aoff, const float* const* bp, long boff, long K,
+                    int tailn) {
+  vf c[M][NV];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n)
+      c[m][n] = (TAIL && n == NV - 1) ? vload_part(C + m * ldc + n * W, tailn) : vload(C + m * ldc + n * W);
+  for (long k = 0; k < K; ++k) {
+    const float* br = bp[k] + boff;
+    const float* ar = ap[k] + aoff;
+    vf bv[NV];
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n) bv[n] = (TAIL && n == NV - 1) ? vload_part(br + n * W, tailn) : vload(br + n * W);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m) {
+      vf av = vset(ar[m]);
+#pragma GCC unroll 8
+      for (int n = 0; n < NV; ++n) c[m][n] = av * bv[n] + c[m][n];
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int n = 0; n < NV; ++n) {
+      if (TAIL && n == NV - 1) vstore_part(C + m * ldc + n * W, c[m][n], tailn);
+      else vstore(C + m * ldc + n * W, c[m][n]);
+    }
+}
+
+// C[0:Mr, c0:c1) += sum over segments and their rows k of a[k*lda + 0:Mr]^T b[k*ldb + c0:c1). Columns are
+// relative to both C and the b rows. Runs on the calling thread (callers split columns). The rows of all
+// segments are taken in chunks of KC (pointer lists), so short segments (few steps) cost no extra passes over C.
+inline void outer_accum(float* C, long ldc, long Mr, long c0, long c1, const Seg* segs, long nseg) {
+  constexpr int NVT = 4;
+  constexpr int MM = rows_for(NVT);
+  constexpr long KC = 128;
+  long ncol = c1 - c0;
+  if (ncol <= 0 || Mr <= 0) return;
+  long nvec = (ncol + W - 1) / W;
+  int tailn = (int)(ncol - (nvec - 1) * W);
+  const float* ap[KC];
+  const float* bp[KC];
+  long si = 0, k = 0;
+  for (;;) {
+    long kc = 0;
+    while (kc < KC && si < nseg) {
+      if (k >= segs[si].K) {
+        ++si;
+        k = 0;
+        continue;
+      }
+      ap[kc] = segs[si].a + k * segs[si].lda;
+      bp[kc] = segs[si].b + k * segs[si].ldb;
+      ++kc;
+      ++k;
+    }
+    if (kc == 0) break;
+    for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
+      constexpr int NV = decltype(NVc)::value;
+      bool tail = (v0 + NV == nvec) && tailn != W;
+      for_tiles<MM>(Mr, [&](long m0, auto Mc) {
+        constexpr int M = decltype(Mc)::value;
+        float* ct = C + m0 * ldc + c0 + v0 * W;
+        if (tail) outer_tile<M, NV, true>(ct, ldc, ap, m0, bp, c0 + v0 * W, kc, tailn);
+        else outer_tile<M, NV, false>(ct, ldc, ap, m0, bp, c0 + v0 * W, kc, W);
+      });
+    });
+  }
+}
+
+// This thread's share [c0, c1) of n columns, split in whole vectors.
+inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
+
+// Zero rows [0, Mr) x columns [c0, c1) of C.
+inline void zero_cols(float* C, long ldc, long Mr, long c0, long c1) {
+  if (c1 <= c0) return;
+  for (long m = 0; m < Mr; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+}
+
+#endif  // RL_RNN_SIMD_PASS

@@ -1,0 +1,310 @@
+// SimpleRNN over whole sequences, forward and backward: h = act(xp + h_prev r).
+// The design (packing, threading, masking, storage order) is described in rnn_common.h.
+//
+// This file includes itself once per instruction-set pass (RL_SRNN_BODY selects the kernel body below).
+#ifndef RL_SRNN_BODY
+
+#include "rnn_common.h"
+
+namespace rl {
+namespace srnn_impl {
+
+struct Fwd {
+  long B, T, U;
+  const float *xp, *r, *h0;
+  const uint8_t* mask;
+  bool back;
+  int act;
+  float* hs;
+};
+
+struct Bwd {
+  long B, T, U;
+  const float *r, *h0;
+  const uint8_t* mask;
+  bool back;
+  int act;
+  const float *hs, *dhs, *dhT;
+  float *dxp, *dr, *dh0, *dhAll;
+};
+
+}  // namespace srnn_impl
+}  // namespace rl
+
+#if RL_RNN_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512vl")
+namespace rl {
+namespace srnn_impl {
+namespace avx512 {
+#define RL_RNN_SIMD_PASS 2
+#include "rnn_common.h"
+#define RL_SRNN_BODY
+#include "simple_rnn.cc"
+#undef RL_SRNN_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx512
+}  // namespace srnn_impl
+}  // namespace rl
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace rl {
+namespace srnn_impl {
+namespace avx2 {
+#define RL_RNN_SIMD_PASS 1
+#include "rnn_common.h"
+#define RL_SRNN_BODY
+#include "simple_rnn.cc"
+#undef RL_SRNN_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace avx2
+}  // namespace srnn_impl
+}  // namespace rl
+#pragma GCC pop_options
+#endif
+
+namespace rl {
+namespace srnn_impl {
+namespace generic {
+#define RL_RNN_SIMD_PASS 0
+#include "rnn_common.h"
+#define RL_SRNN_BODY
+#include "simple_rnn.cc"
+#undef RL_SRNN_BODY
+#undef RL_RNN_SIMD_PASS
+}  // namespace generic
+}  // namespace srnn_impl
+}  // namespace rl
+
+namespace rl {
+namespace {
+
+void srnn_forward(const srnn_impl::Fwd& f) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: srnn_impl::avx512::forward(f); return;
+    case rnn::ISA_AVX2: srnn_impl::avx2::forward(f); return;
+#endif
+    default: srnn_impl::generic::forward(f); return;
+  }
+}
+
+void srnn_backward(const srnn_impl::Bwd& b) {
+  switch (rnn::select_isa()) {
+#if RL_RNN_X86
+    case rnn::ISA_AVX512: srnn_impl::avx512::backward(b); return;
+    case rnn::ISA_AVX2: srnn_impl::avx2::backward(b); return;
+#endif
+    default: srnn_impl::generic::backward(b); return;
+  }
+}
+
+// simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs)
+Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
+  Args a(info, "simpleRnnForward");
+  srnn_impl::Fwd f{};
+  f.B = a.integer(0, "B", 1);
+  f.T = a.integer(1, "T", 1);
+  f.U = a.integer(2, "U", 1);
+  size_t nR = dims_product(a, "r", {f.U, f.U});
+  size_t nBU = dims_product(a, "h0", {f.B, f.U});
+  size_t nBT = dims_product(a, "mask", {f.B, f.T});
+  size_t nBTU = dims_product(a, "xp", {f.B, f.T, f.U});
+  f.xp = a.f32(3, "xp", nBTU);
+  f.r = a.f32(4, "r", nR);
+  f.h0 = a.f32(5, "h0", nBU, true);
+  f.mask = a.u8(6, "mask", nBT, true);
+  f.back = a.flag(7, "goBackwards");
+  f.act = act_code(a, 8, "act");
+  f.hs = a.f32(9, "hs", nBTU);
+  if (!a.ok()) return info.Env().Undefined();
+  srnn_forward(f);
+  return info.Env().Undefined();
+}
+
+// simpleRnnBackward(B, T, U, r, h0, mask, goBackwards, act, hs, dhs, dhT, dxp, dr, dh0, dhAll)
+Napi::Value SimpleRnnBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "simpleRnnBackward");
+  srnn_impl::Bwd b{};
+  b.B = a.integer(0, "B", 1);
+  b.T = a.integer(1, "T", 1);
+  b.U = a.integer(2, "U", 1);
+  size_t nR = dims_product(a, "r", {b.U, b.U});
+  size_t nBU = dims_product(a, "h0", {b.B, b.U});
+  size_t nBT = dims_product(a, "mask", {b.B, b.T});
+  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
+  b.r = a.f32(3, "r", nR);
+  b.h0 = a.f32(4, "h0", nBU, true);
+  b.mask = a.u8(5, "mask", nBT, true);
+  b.back = a.flag(6, "goBackwards");
+  b.act = act_code(a, 7, "act");
+  b.hs = a.f32(8, "hs", nBTU);
+  b.dhs = a.f32(9, "dhs", nBTU);
+  b.dhT = a.f32(10, "dhT", nBU, true);
+  b.dxp = a.f32(11, "dxp", nBTU);
+  b.dr = a.f32(12, "dr", nR);
+  b.dh0 = a.f32(13, "dh0", nBU, true);
+  b.dhAll = a.f32(14, "dhAll", nBTU, true);
+  if (!a.ok()) return info.Env().Undefined();
+  srnn_backward(b);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterSimpleRnn(Napi::Env env, Napi::Object exports) {
+  exports.Set("simpleRnnForward", Napi::Function::New(env, SimpleRnnForward, "simpleRnnForward"));
+  exports.Set("simpleRnnBackward", Napi::Function::New(env, SimpleRnnBackward, "simpleRnnBackward"));
+}
+
+}  // namespace rl
+
+#else  // RL_SRNN_BODY: the kernels of one instruction-set pass
+
+template <class A>
+void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const int* first, const float* zeros,
+                 A act) {
+  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    for (long s = 0; s < T; ++s) {
+      const long t = p.back ? T - 1 - s : s;
+      const long xstep = p.back ? -U : U;
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        if (!p.mask || p.mask[b * T + t]) rows[(size_t)na++] = (int)b;
+        else repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
+      }
+      if (na > 0)
+        for_tiles<4>(j1 - j0, [&](long q0, auto NPc) {
+          constexpr int NP = decltype(NPc)::value;
+          constexpr int MM = rows_for(NP);
+          const float* bp[NP];
+          for (int q = 0; q < NP; ++q) bp[q] = pan + (j0 + q0 + q) * U * W;
+          for_tiles<MM>(na, [&](long i0, auto Mc) {
+            constexpr int M = decltype(Mc)::value;
+            const float* ap[M];
+            for (int m = 0; m < M; ++m) {
+              const long b = rows[(size_t)(i0 + m)];
+              ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
+            }
+            vf acc[M][NP];
+            acc_zero(acc);
+            mk_accum<M, NP, 1>(acc, U, ap, bp);
+            for (int m = 0; m < M; ++m) {
+              const long b = rows[(size_t)(i0 + m)];
+              const float* x = p.xp + (b * T + t) * U;
+              float* h = p.hs + (b * T + s) * U;
+              for (int q = 0; q < NP; ++q) {
+                const long u0 = (j0 + q0 + q) * W;
+                const int nu = (int)std::min<long>(W, U - u0);
+                if (s + 1 < T) {
+                  __builtin_prefetch(x + xstep + u0, 0, 3);
+                  __builtin_prefetch(h + U + u0, 1, 3);
+                }
+                vstoren(h + u0, act(acc[m][q] + vloadn(x + u0, nu)), nu);
+              }
+            }
+          });
+        });
+      if (plan.unit) rl::rnn::sync(nth);
+    }
+  });
+}
+
+void forward(const Fwd& p) {
+  const long U = p.U, nb = rl::rnn::nblocks(U);
+  std::vector<float> pan((size_t)(nb * U * W));
+  const long gcol[1] = {0};
+  rl::rnn::pack_gate_panels(p.r, U, U, U, 1, gcol, pan.data());
+  std::vector<int> first;
+  rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
+  std::vector<float> zeros((size_t)U, 0.0f);
+  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 1.0 * U * U);
+  if (p.act == rl::ACT_TANH) forward_run(p, plan, pan.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act});
+  else forward_run(p, plan, pan.data(), first.data(), zeros.data(), ActT<-1>{p.act});
+}
+
+template <class A>
+void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, float* dh,
+                  const rl::rnn::Corr& corr, A act) {
+  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    long r0, r1, j0, j1;
+    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
+    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
+    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
+    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    for (long b = r0; b < r1 && ub > ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
+      else std::memset(dh + b * U + ua, 0, ubytes);
+    }
+    const long xstep = p.back ? U : -U;
+    for (long s = T - 1; s >= 0; --s) {
+      const long t = p.back ? T - 1 - s : s;
+      long na = 0;
+      for (long b = r0; b < r1; ++b) {
+        const bool real = !p.mask || p.mask[b * T + t];
+        if (real) rows[(size_t)na++] = (int)b;
+        if (ub <= ua) continue;
+        const long ho = (b * T + s) * U;
+        float* dhb = dh + b * U;
+        float* dg = p.dxp + (b * T + t) * U;
+        if (!real) {
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
+          std::memset(dg + ua, 0, ubytes);
+          continue;
+        }
+        for (long u = ua; u < ub; u += W) {
+          const int n = (int)std::min<long>(W, ub - u);
+          if (s > 0) {
+            __builtin_prefetch(p.hs + ho - U + u, 0, 3);
+            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
+            __builtin_prefetch(dg + xstep + u, 1, 3);
+          }
+          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
+          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vstoren(dg + u, d * act.grad(vloadn(p.hs + ho + u, n)), n);
+        }
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+      const PSeg sg{p.dxp + t * U, T * U, rt, U * W, U};
+      panel_product<false, 1>(rows.data(), na, j0, j1, U, dh, U, &sg);
+    }
+    for (long b = r0; b < r1 && ub > ua && p.dh0; ++b) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
+    rl::rnn::sync(nth);
+    long c0, c1;
+    split_cols(U, tid, nth, &c0, &c1);
+    if (c1 <= c0) return;
+    for (long i = 0; i < corr.n; ++i) {
+      const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
+      std::memcpy(corr.g + i * U + c0, p.dxp + (b * T + t1) * U + c0, (size_t)(c1 - c0) * sizeof(float));
+    }
+    std::vector<Seg> segs;
+    segs.reserve((size_t)B + 1);
+    rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, U, p.back, first);
+    if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, U, corr.n});
+    zero_cols(p.dr, U, U, c0, c1);
+    outer_accum(p.dr, U, U, c0, c1, segs.data(), (long)segs.size());
+  });
+}
+
+void backward(const Bwd& p) {
+  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  std::vector<float> rt((size_t)(nb * U * W));
+  rl::rnn::pack_transposed_panels(p.r, U, U, U, rt.data());
+  std::vector<int> first;
+  rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
+  std::vector<float> dh((size_t)(B * U));
+  rl::rnn::CorrBuf corr(B, T, U, U, p.h0, first);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 1.0 * U * U);
+  if (p.act == rl::ACT_TANH) backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<rl::ACT_TANH>{p.act});
+  else backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<-1>{p.act});
+}
+
+#endif  // RL_SRNN_BODY
