@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--no-gemm]
+// npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--no-gemm] [--soak]
 // Times Adam training steps of the lab's models on random data of the lab's shapes (vocab 10000, length 500),
 // printing one JSON line per case in the shape of ../shared/reference/torch_reference.py. With --vs-torch the
 // PyTorch reference runs in the same invocation, after rnnlab (never concurrently), and ratios are printed.
@@ -25,6 +25,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--vs-torch') o.vsTorch = true;
     else if (a === '--no-gemm') o.gemm = false;
+    else if (a === '--soak') o.soak = true;
     else if (a === '--models') o.models = argv[++i].split(',');
     else if (a === '--steps') o.steps = Number(argv[++i]);
     else if (a === '--budget') o.budget = Number(argv[++i]);
@@ -84,6 +85,12 @@ function runTorch(o, names) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.soak) {
+    // The memory soak (bench/soak.mjs) instead of the timings.
+    const { soak } = await import('./soak.mjs');
+    console.log(JSON.stringify(await soak()));
+    return;
+  }
   const ours = {};
   for (const name of o.models) {
     ours[name] = timeModel(name, o.steps, o.budget);

@@ -8,6 +8,8 @@ import { seconds } from '../report/table.js';
 import { IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type Parsed } from './args.js';
 import { applyThreads, baseResults, finishRun, pct, Printer, type Io } from './io.js';
 import { saveImdbModel } from './model_store.js';
+import { defaultOutDir } from '../report/run.js';
+import { runCheckpoint } from '../io/run_checkpoint.js';
 
 const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epochs, batch ${IMDB_DEFAULTS[m].batchSize}`).join('; ');
 
@@ -19,10 +21,12 @@ export const imdbSpec: CommandSpec = {
     'Models: ff_raw (Dense on raw ids), ff_embed (Embedding + Dense), cnn, simple_rnn, lstm, cnn_lstm, gru, bilstm.',
     `Defaults follow the seed: ${defaultsText}.`,
     'The trained model is saved in <out>/model for `rnnlab predict`.',
+    'A checkpoint is written to <out>/checkpoint after every epoch; Ctrl-C saves one and exits, --resume DIR continues.',
   ],
   flags: {
     model: { kind: 'choice', choices: IMDB_MODELS, required: true, help: 'which model to train' },
     ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
+    resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
   },
   examples: ['rnnlab imdb --model lstm', 'rnnlab imdb --model cnn --epochs 1 --limit 2000 --maxlen 200', 'rnnlab imdb --model gru --units 64 --lr 0.002 --out runs/gru'],
 };
@@ -68,10 +72,12 @@ export async function runImdb(parsed: Parsed, io: Io, argv: readonly string[]): 
   const p = new Printer(io);
   const started = new Date();
   const name = f.model as ImdbModelName;
+  const ckpt = runCheckpoint({ out: f.out as string | undefined, resume: f.resume as string | undefined, defaultOut: defaultOutDir(`imdb-${name}`, started), argv, err: io.err });
+  f.out = ckpt.outDir;
   p.line(`Loading IMDb (vocab ${f.vocab}, maxlen ${f.maxlen}${f.limit ? `, first ${f.limit} reviews per split` : ''})...`);
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
-  const run = await trainImdb(name, data, { ...trainFlags(f, io), onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
+  const run = await trainImdb(name, data, { ...trainFlags(f, io), callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
   p.line(`(train accuracy ${pct(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanEpochSeconds)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
   const results = { ...baseResults('imdb', argv, started), data: { nTrain: data.nTrain, nTest: data.nTest, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, meanLength: data.meanLength, loadSeconds: data.loadSeconds }, ...runRecord(run) };

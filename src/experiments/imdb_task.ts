@@ -79,6 +79,8 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
   validate?: boolean;
   /** Called once the model is built and compiled, before training (e.g. to print its summary). */
   onBuilt?: (model: Sequential, summary: string[]) => void;
+  /** More fit callbacks (checkpoints, resume). */
+  callbacks?: Callback[];
 }
 
 /** Wall time of each epoch's training batches (validation excluded). */
@@ -133,7 +135,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const validate = o.validate ?? SEED_VALIDATES[name];
   const timer = new EpochTimer();
   const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer],
+    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, ...(o.callbacks ?? [])],
     validationData: validate ? [data.xTest, data.yTest] : undefined,
   });
   const e0 = performance.now();

@@ -30,7 +30,7 @@ export function asInput(x: TensorLike, what: string): Tensor {
 }
 
 export function checkBatchSize(v: unknown, what = 'batchSize'): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
   return v;
 }
 

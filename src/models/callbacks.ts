@@ -1,5 +1,37 @@
 /** Callback hooks as tfjs names them, and Keras's History. */
 import type { Logs } from './progress.js';
+import type { Sequential } from './sequential.js';
+
+/** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */
+export interface EpochProgress {
+  epoch: number;
+  /** Batches of this epoch already trained (the next batch to run). */
+  batch: number;
+  /** The epoch's sample order (null without shuffling). */
+  order: Int32Array | null;
+  /** Running sums behind the epoch's logs: sum of loss x batch size, samples seen, accuracy counts. */
+  lossSum: number;
+  seen: number;
+  correct: number;
+  total: number;
+}
+
+/**
+ * fit's live state, handed to callbacks that implement setFitState (checkpoints, resume). A callback may move
+ * initialEpoch and set resume in onTrainBegin to continue an interrupted run.
+ */
+export interface FitState {
+  model: Sequential;
+  history: History;
+  epochs: number;
+  batchSize: number;
+  samples: number;
+  initialEpoch: number;
+  /** A mid-epoch position to continue from (its epoch must be initialEpoch). */
+  resume: EpochProgress | null;
+  /** Updated after every batch, before onBatchEnd. */
+  progress: EpochProgress | null;
+}
 
 export interface Callback {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
@@ -8,6 +40,12 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Called once before onTrainBegin with fit's live state. */
+  setFitState?(state: FitState): void;
+  /** When true, a non-finite loss is reported to onBatchEnd (loss NaN) instead of raising NonFiniteLossError. */
+  handlesNonFiniteLoss?: boolean;
+  /** Called when fit ends, normally or by an exception (release signal handlers and the like). */
+  onFitExit?(): void;
 }
 
 export class History {
@@ -21,7 +59,10 @@ export class History {
   }
 }
 
-export async function fire<K extends keyof Callback>(cbs: Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+/** The hooks fire() calls (the other Callback members are flags and setup). */
+export type CallbackHook = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
+
+export async function fire<K extends CallbackHook>(cbs: Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
   for (const cb of cbs) {
     const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
     if (fn) await fn.apply(cb, args);

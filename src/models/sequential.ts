@@ -1,5 +1,5 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
-import { allocFloat, type FArray } from '../backend/index.js';
+import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import { lossOp, type LossKind } from '../autograd/loss_ops.js';
 import { Layer, fmt, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
@@ -11,6 +11,8 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { evaluateModel, fitModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callbacks.js';
+import type { SaveResult } from '../io/files.js';
+import type { SaveOptions } from '../io/model_json.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -76,6 +78,12 @@ export class Sequential {
 
   get inputShape(): SymbolicShape { this.requireBuilt('inputShape'); return this.layers[0].inputSpec!; }
   get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
+
+  /** Output shape for a concrete input shape (resolves free time axes). */
+  outputShapeFor(inputShape: SymbolicShape): SymbolicShape {
+    this.requireBuilt('outputShapeFor');
+    return this.layers.reduce((shape, l) => l.computeOutputShape(shape), inputShape);
+  }
 
   private requireBuilt(what: string): void {
     if (this.layers.length === 0) throw new Error(`${this.name}: ${what}: the model has no layers`);
@@ -149,16 +157,27 @@ export class Sequential {
     const yt = asInput(y, 'trainOnBatch: y');
     const target = yt.size === xt.shape[0] && this.loss !== 'sparseCategoricalCrossentropy' && this.built && this.outputShape.length === 2
       ? yt.reshape([xt.shape[0], 1]) : yt;
-    const { loss, backward } = this.lossOnBatch(xt, yt.dtype === 'int32' && this.loss !== 'sparseCategoricalCrossentropy' ? new Tensor(target.floatData(), target.shape, 'float32') : target, { training: true, mask: null });
-    const lv = loss.data[0];
-    if (!Number.isFinite(lv)) throw new Error('trainOnBatch: the loss is not finite (NaN or Inf)');
-    backward(loss);
-    this.optimizer.applyGradients(this.trainableWeights);
-    return [lv];
+    return withScratch(() => {
+      const { loss, backward } = this.lossOnBatch(xt, yt.dtype === 'int32' && this.loss !== 'sparseCategoricalCrossentropy' ? new Tensor(target.floatData(), target.shape, 'float32') : target, { training: true, mask: null });
+      const lv = loss.data[0];
+      if (!Number.isFinite(lv)) throw new Error('trainOnBatch: the loss is not finite (NaN or Inf)');
+      backward(loss);
+      this.optimizer!.applyGradients(this.trainableWeights);
+      return [lv];
+    });
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
     return fitModel(this, x, y, args);
+  }
+
+  /**
+   * Saves in the TensorFlow.js Layers format: save('file://DIR') writes DIR/model.json (Keras layer configs, the
+   * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
+   */
+  async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
+    const { saveModel } = await import('../io/files.js');
+    return saveModel(this, url, opts);
   }
 
   async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {
@@ -177,7 +196,7 @@ export class Sequential {
       const y = this.forward(takeRows(xt, null, s, e), { training: false, mask: null });
       if (!out) {
         outShape = [n, ...y.shape.slice(1)];
-        out = allocFloat(outShape.reduce((a, b) => a * b, 1));
+        out = allocPersistent(outShape.reduce((a, b) => a * b, 1));
       }
       out.set(y.data as FArray, s * (y.size / (e - s)));
     }

@@ -1,10 +1,10 @@
 /** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
-import type { FArray } from '../backend/index.js';
+import { withScratch, type FArray } from '../backend/index.js';
 import { checkTargets } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
-import { History, fire, type Callback } from './callbacks.js';
+import { History, fire, type Callback, type FitState } from './callbacks.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { Sequential } from './sequential.js';
 
@@ -77,13 +77,14 @@ function prepare(model: Sequential, x: TensorLike, y: TensorLike, what: string):
   }
   const n = xt.shape[0];
   if (yIn.shape[0] !== n) throw new Error(`${what}: x has ${n} samples but y has ${yIn.shape[0]}`);
-  const outShape = model.outputShape;
+  // Concrete output shape for this x: free (null) time axes take x's actual lengths.
+  const outShape = model.outputShapeFor([n, ...xt.shape.slice(1)]);
   const C = outShape[outShape.length - 1] as number;
   const perSample = (outShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const sparse = model.loss === 'sparseCategoricalCrossentropy';
   const want = sparse ? perSample / C : perSample;
   if (yIn.size !== n * want) {
-    throw new Error(`${what}: y has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(outShape)}` +
+    throw new Error(`${what}: y has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(model.outputShape)}` +
       (sparse ? ' (sparseCategoricalCrossentropy takes one class id per output row)' : ''));
   }
   checkTargets(model.loss!, yIn, C);
@@ -92,14 +93,18 @@ function prepare(model: Sequential, x: TensorLike, y: TensorLike, what: string):
   return { xt, yt };
 }
 
-function checkEpochs(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${what} must be a non-negative integer, got ${String(v)}`);
+function checkEpochs(v: unknown, what: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new Error(`${what} must be a non-negative integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  }
+  if (v < min) throw new Error(`${what} is ${v}: nothing would be trained; give at least ${min}`);
   return v;
 }
 
 export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
-  const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs');
+  if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
+  const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
   const initialEpoch = checkEpochs(args.initialEpoch ?? 0, 'fit: initialEpoch');
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
   const verbose = args.verbose ?? 1;
@@ -121,6 +126,9 @@ export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, 
     yt = takeRows(yt, null, 0, split);
   }
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  callbacks.forEach((cb, i) => {
+    if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
+  });
   const history = new History();
   const n = xt.shape[0];
   const steps = Math.ceil(n / batchSize);
@@ -129,48 +137,70 @@ export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, 
   const accName = model.metrics[0];
   model.stopTraining = false;
   const vars = model.trainableWeights;
-  await fire(callbacks, 'onTrainBegin', {});
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-    if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
-    await fire(callbacks, 'onEpochBegin', epoch, {});
-    const order = args.shuffle === false ? null : globalRandom.permutation(n);
-    const bar = new ProgressBar(steps, verbose, out);
-    const acc = new AccuracyMeter(model);
-    let lossSum = 0, seen = 0;
-    for (let b = 0; b < steps; b++) {
-      await fire(callbacks, 'onBatchBegin', b, { batch: b, size: Math.min(batchSize, n - b * batchSize) });
-      const s = b * batchSize, e = Math.min(n, s + batchSize);
-      const xb = takeRows(xt, order, s, e), yb = takeRows(yt, order, s, e);
-      const { out: pred, loss, backward } = model.lossOnBatch(xb, yb, { training: true, mask: null });
-      const lv = loss.data[0];
-      if (!Number.isFinite(lv)) {
-        for (const v of vars) v.grad = null;
-        throw new NonFiniteLossError(epoch, b, history);
+  // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
+  const state: FitState = { model, history, epochs, batchSize, samples: n, initialEpoch, resume: null, progress: null };
+  for (const cb of callbacks) cb.setFitState?.(state);
+  const tolerateNonFinite = callbacks.some((cb) => cb.handlesNonFiniteLoss);
+  try {
+    await fire(callbacks, 'onTrainBegin', {});
+    const start = checkEpochs(state.initialEpoch, 'fit: initialEpoch');
+    for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
+      if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
+      await fire(callbacks, 'onEpochBegin', epoch, {});
+      const resumed = state.resume && state.resume.epoch === epoch ? state.resume : null;
+      state.resume = null;
+      const order = resumed ? resumed.order : args.shuffle === false ? null : globalRandom.permutation(n);
+      const bar = new ProgressBar(steps, verbose, out);
+      const acc = new AccuracyMeter(model);
+      let lossSum = 0, seen = 0;
+      if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.correct = resumed.correct; acc.total = resumed.total; }
+      const first = resumed ? resumed.batch : 0;
+      state.progress = { epoch, batch: first, order, lossSum, seen, correct: acc.correct, total: acc.total };
+      for (let b = first; b < steps; b++) {
+        await fire(callbacks, 'onBatchBegin', b, { batch: b, size: Math.min(batchSize, n - b * batchSize) });
+        const s = b * batchSize, e = Math.min(n, s + batchSize);
+        // Everything a step allocates is scratch: recycled once the weights are updated.
+        const lv = withScratch(() => {
+          const xb = takeRows(xt, order, s, e), yb = takeRows(yt, order, s, e);
+          const { out: pred, loss, backward } = model.lossOnBatch(xb, yb, { training: true, mask: null });
+          const value = loss.data[0];
+          if (!Number.isFinite(value)) {
+            for (const v of vars) v.grad = null;
+            if (!tolerateNonFinite) throw new NonFiniteLossError(epoch, b, history);
+          } else {
+            backward(loss);
+            model.optimizer!.applyGradients(vars);
+          }
+          if (accName) acc.add(pred, yb, model.foldsActivation);
+          return value;
+        });
+        lossSum += lv * (e - s);
+        seen += e - s;
+        const logs: Logs = { loss: lossSum / seen };
+        if (accName) logs[accName] = acc.value();
+        bar.update(b + 1, logs);
+        state.progress = { epoch, batch: b + 1, order, lossSum, seen, correct: acc.correct, total: acc.total };
+        await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
+        // Let timers, servers and progress output run between batches.
+        await yieldToEventLoop();
+        if (model.stopTraining) break;
       }
-      backward(loss);
-      model.optimizer.applyGradients(vars);
-      lossSum += lv * (e - s);
-      seen += e - s;
-      const logs: Logs = { loss: lossSum / seen };
-      if (accName) { acc.add(pred, yb, model.foldsActivation); logs[accName] = acc.value(); }
-      bar.update(b + 1, logs);
-      await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
-      // Let timers, servers and progress output run between batches.
-      await yieldToEventLoop();
-      if (model.stopTraining) break;
+      const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
+      if (accName) logs[accName] = acc.value();
+      if (val) {
+        const [vl, va] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
+        logs.val_loss = vl;
+        if (accName) logs[`val_${accName}`] = va;
+      }
+      bar.finish(logs);
+      history.record(epoch, logs);
+      await fire(callbacks, 'onEpochEnd', epoch, logs);
+      state.progress = null;
     }
-    const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
-    if (accName) logs[accName] = acc.value();
-    if (val) {
-      const [vl, va] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
-      logs.val_loss = vl;
-      if (accName) logs[`val_${accName}`] = va;
-    }
-    bar.finish(logs);
-    history.record(epoch, logs);
-    await fire(callbacks, 'onEpochEnd', epoch, logs);
+    await fire(callbacks, 'onTrainEnd', {});
+  } finally {
+    for (const cb of callbacks) cb.onFitExit?.();
   }
-  await fire(callbacks, 'onTrainEnd', {});
   return history;
 }
 
@@ -180,10 +210,12 @@ async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batch
   let lossSum = 0;
   for (let s = 0; s < n; s += batchSize) {
     const e = Math.min(n, s + batchSize);
-    const yb = takeRows(yt, null, s, e);
-    const { out, loss } = model.lossOnBatch(takeRows(xt, null, s, e), yb, { training: false, mask: null });
-    lossSum += (loss.data as FArray)[0] * (e - s);
-    acc.add(out, yb, model.foldsActivation);
+    lossSum += withScratch(() => {
+      const yb = takeRows(yt, null, s, e);
+      const { out, loss } = model.lossOnBatch(takeRows(xt, null, s, e), yb, { training: false, mask: null });
+      acc.add(out, yb, model.foldsActivation);
+      return (loss.data as FArray)[0] * (e - s);
+    });
     await yieldToEventLoop();
   }
   const result = [lossSum / n];

@@ -1,0 +1,143 @@
+/**
+ * Keras's BackupAndRestore: a checkpoint after every epoch (or every N batches) in backupDir; when fit starts
+ * and a checkpoint is there, the model, optimizer, RNG, history and position are restored and training
+ * continues where it stopped, ending with the same weights an uninterrupted run would have, bit for bit.
+ * It also owns Ctrl-C (see interrupt.ts). The backup is deleted when training ends (deleteCheckpoint).
+ */
+import { resolve } from 'node:path';
+import { CheckpointError } from '../io/errors.js';
+import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
+import type { Logs } from '../models/progress.js';
+import { BaseCallback, captureState, type Writer } from './base.js';
+import { InterruptGuard } from './interrupt.js';
+
+export interface BackupAndRestoreArgs {
+  backupDir: string;
+  /** 'epoch' (default) or a number of batches between checkpoints. */
+  saveFreq?: 'epoch' | number;
+  /** Remove the backup when training ends normally (Keras's default, true). */
+  deleteCheckpoint?: boolean;
+  /** 'auto' restores when a checkpoint exists (default); 'require' fails without one; 'never' starts fresh. */
+  restore?: 'auto' | 'require' | 'never';
+  /** Ctrl-C saves a checkpoint and exits 130 (default true). */
+  handleInterrupt?: boolean;
+  /** Printed after an interrupt: how to continue (default: a line about backupAndRestore). */
+  resumeHint?: string;
+  /** 0 silent, 1 (default) one line when restoring. */
+  verbose?: 0 | 1;
+  /** Messages go here (default stderr). */
+  out?: Writer;
+  /** How to leave after an interrupt (default process.exit). */
+  exit?: (code: number) => void;
+}
+
+export class BackupAndRestore extends BaseCallback {
+  readonly backupDir: string;
+  readonly saveFreq: 'epoch' | number;
+  readonly deleteCheckpoint: boolean;
+  readonly restore: 'auto' | 'require' | 'never';
+  readonly verbose: 0 | 1;
+  private readonly out: Writer;
+  private readonly exit: (code: number) => void;
+  private readonly guard: InterruptGuard | null;
+  private readonly resumeHint: string | undefined;
+  /** Set after a restore: where training continued from. */
+  restoredFrom: { epoch: number; batch: number } | null = null;
+
+  constructor(args: BackupAndRestoreArgs) {
+    super();
+    if (!args || typeof args.backupDir !== 'string' || args.backupDir === '') throw new Error('backupAndRestore: backupDir must be a folder path');
+    this.backupDir = resolve(args.backupDir);
+    const f = args.saveFreq ?? 'epoch';
+    if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`backupAndRestore: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
+    this.saveFreq = f;
+    this.deleteCheckpoint = args.deleteCheckpoint ?? true;
+    const r = args.restore ?? 'auto';
+    if (r !== 'auto' && r !== 'require' && r !== 'never') throw new Error(`backupAndRestore: restore must be 'auto', 'require' or 'never', got ${JSON.stringify(r)}`);
+    this.restore = r;
+    this.verbose = args.verbose ?? 1;
+    this.out = args.out ?? process.stderr;
+    this.exit = args.exit ?? ((code) => process.exit(code));
+    this.resumeHint = args.resumeHint;
+    this.guard = args.handleInterrupt === false ? null : new InterruptGuard(this.out, this.exit);
+  }
+
+  onTrainBegin(): void {
+    const fit = this.state;
+    if (this.restore !== 'never' && hasCheckpoint(this.backupDir)) {
+      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => {
+        if (c.progress && (c.samples !== fit.samples || c.batchSize !== fit.batchSize)) {
+          throw new CheckpointError(`checkpoint in ${this.backupDir} stopped inside epoch ${c.progress.epoch + 1} of a run with ${c.samples} samples ` +
+            `and batch size ${c.batchSize}; this run has ${fit.samples} samples and batch size ${fit.batchSize}, so it cannot continue that epoch`);
+        }
+      } });
+      fit.history.epoch = [...st.history.epoch];
+      fit.history.history = Object.fromEntries(Object.entries(st.history.history).map(([k, v]) => [k, [...v]]));
+      fit.initialEpoch = st.nextEpoch;
+      fit.resume = st.progress;
+      this.restoredFrom = { epoch: st.nextEpoch, batch: st.progress?.batch ?? 0 };
+      if (this.verbose) {
+        const at = st.progress ? `epoch ${st.nextEpoch + 1}, batch ${st.progress.batch + 1}` : `epoch ${st.nextEpoch + 1}`;
+        this.out.write(`rnnlab: restored the checkpoint in ${this.backupDir}; continuing at ${at}\n`);
+      }
+    } else if (this.restore === 'require') {
+      throw new CheckpointError(`no checkpoint to resume from in ${this.backupDir} (checkpoint.json is missing)`);
+    }
+    this.guard?.install();
+  }
+
+  onEpochBegin(epoch: number): void {
+    if (this.guard?.requested) this.interrupt('epochBegin', epoch);
+  }
+
+  onBatchBegin(): void {
+    if (this.guard?.requested) this.interrupt('inEpoch', this.state.progress?.epoch ?? 0);
+  }
+
+  onBatchEnd(): void {
+    const p = this.state.progress;
+    if (typeof this.saveFreq === 'number' && p && p.batch % this.saveFreq === 0) {
+      writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
+    }
+  }
+
+  onEpochEnd(epoch: number, _logs?: Logs): void {
+    writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'epochEnd', epoch));
+    if (this.guard?.requested) this.interrupt('saved', epoch);
+  }
+
+  onTrainEnd(): void {
+    this.guard?.uninstall();
+    if (this.deleteCheckpoint) deleteCheckpoint(this.backupDir);
+  }
+
+  onFitExit(): void {
+    this.guard?.uninstall();
+  }
+
+  private interrupt(at: 'epochBegin' | 'inEpoch' | 'saved', epoch: number): void {
+    const fit = this.state;
+    let where: string;
+    if (at === 'saved') where = `after epoch ${epoch + 1}`;
+    else {
+      const st = at === 'epochBegin' ? { ...captureState(fit, 'epochEnd', epoch - 1) } : captureState(fit, 'inEpoch', epoch);
+      writeCheckpoint(this.backupDir, fit.model, st);
+      where = st.progress ? `in epoch ${st.progress.epoch + 1} after batch ${st.progress.batch}` : `after epoch ${st.nextEpoch}`;
+    }
+    const hint = this.resumeHint ?? `fit again with rl.callbacks.backupAndRestore({ backupDir: ${JSON.stringify(this.backupDir)} })`;
+    this.out.write(`rnnlab: interrupted; checkpoint saved to ${this.backupDir} (${where})\nrnnlab: to resume: ${hint}\n`);
+    this.guard?.uninstall();
+    this.exit(130);
+    // A test's exit may return: stop training rather than carry on past the checkpoint.
+    fit.model.stopTraining = true;
+    throw new TrainingInterrupted(this.backupDir);
+  }
+}
+
+/** Thrown when an interrupt's exit function returns instead of ending the process. */
+export class TrainingInterrupted extends Error {
+  constructor(readonly checkpointDir: string) {
+    super(`training interrupted; a checkpoint was saved to ${checkpointDir}`);
+    this.name = 'TrainingInterrupted';
+  }
+}

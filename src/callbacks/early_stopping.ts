@@ -1,0 +1,104 @@
+/** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
+import type { Logs } from '../models/progress.js';
+import { BaseCallback, checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
+
+export interface EarlyStoppingArgs {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: Mode;
+  /** Training stops unless the monitored value beats this. */
+  baseline?: number | null;
+  /** At the stop, put back the weights of the best epoch (Keras 2.11+ behaviour). */
+  restoreBestWeights?: boolean;
+  /** Epochs to wait before watching (warm-up). */
+  startFromEpoch?: number;
+  verbose?: 0 | 1;
+  out?: Writer;
+}
+
+export class EarlyStopping extends BaseCallback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly mode: 'min' | 'max';
+  readonly baseline: number | null;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  readonly verbose: 0 | 1;
+  private readonly out: Writer;
+  wait = 0;
+  stoppedEpoch = 0;
+  best = Infinity;
+  bestEpoch = 0;
+  bestWeights: Float32Array[] | null = null;
+  private warned = false;
+
+  constructor(args: EarlyStoppingArgs = {}) {
+    super();
+    this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'earlyStopping');
+    const nonNeg = (v: unknown, what: string, int: boolean) => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (int && !Number.isInteger(v))) {
+        throw new Error(`earlyStopping: ${what} must be a non-negative ${int ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+      }
+      return v;
+    };
+    this.minDelta = Math.abs(nonNeg(args.minDelta ?? 0, 'minDelta', false));
+    this.patience = nonNeg(args.patience ?? 0, 'patience', true);
+    this.startFromEpoch = nonNeg(args.startFromEpoch ?? 0, 'startFromEpoch', true);
+    this.mode = resolveMode(args.mode ?? 'auto', this.monitor, 'earlyStopping');
+    const b = args.baseline ?? null;
+    if (b !== null && (typeof b !== 'number' || !Number.isFinite(b))) throw new Error(`earlyStopping: baseline must be a number, got ${JSON.stringify(b)}`);
+    this.baseline = b;
+    this.restoreBestWeights = args.restoreBestWeights ?? false;
+    this.verbose = args.verbose ?? 0;
+    this.out = args.out ?? process.stdout;
+  }
+
+  /** Keras: better than the reference by more than minDelta (current + minDelta < ref for min, current - minDelta > ref for max). */
+  private isImprovement(v: number, ref: number): boolean {
+    return this.mode === 'min' ? v + this.minDelta < ref : v - this.minDelta > ref;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.bestWeights = null;
+    this.bestEpoch = 0;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const current = logs[this.monitor];
+    if (current === undefined) {
+      if (!this.warned) {
+        this.warned = true;
+        this.out.write(`earlyStopping: early stopping conditioned on metric '${this.monitor}', which is not available; available metrics are: ${Object.keys(logs).join(', ')}\n`);
+      }
+      return;
+    }
+    if (epoch < this.startFromEpoch) return;
+    const model = this.state.model;
+    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = model.getWeights();
+    this.wait += 1;
+    if (this.isImprovement(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) this.bestWeights = model.getWeights();
+      if (this.baseline === null || this.isImprovement(current, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      model.stopTraining = true;
+      if (this.restoreBestWeights && this.bestWeights) {
+        if (this.verbose) this.out.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
+        model.setWeights(this.bestWeights);
+      }
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.stoppedEpoch > 0 && this.verbose) this.out.write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Keras's ModelCheckpoint: after each epoch, a full checkpoint (model.json + weights, optimizer state, epoch,
+ * RNG state, history) in `path`, which may name a per-epoch folder ('ckpt/epoch-{epoch:02d}'). With
+ * saveBestOnly, only when `monitor` improves. A checkpoint folder loads with rl.loadModel and resumes with
+ * rl.callbacks.backupAndRestore({ backupDir: path }).
+ */
+import { resolve } from 'node:path';
+import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
+import type { Logs } from '../models/progress.js';
+import { BaseCallback, captureState, checkMonitor, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+
+export interface ModelCheckpointArgs {
+  /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f} templates. */
+  path?: string;
+  /** Keras's name for path. */
+  filepath?: string;
+  monitor?: string;
+  saveBestOnly?: boolean;
+  mode?: Mode;
+  /** 'epoch' (default) or a number of batches between checkpoints. */
+  saveFreq?: 'epoch' | number;
+  verbose?: 0 | 1;
+  /** Messages go here (default stdout). */
+  out?: Writer;
+}
+
+export class ModelCheckpoint extends BaseCallback {
+  readonly path: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly mode: 'min' | 'max';
+  readonly saveFreq: 'epoch' | number;
+  readonly verbose: 0 | 1;
+  private readonly out: Writer;
+  best: number;
+  private warned = false;
+  private resumedBestChecked = false;
+  /** Folders written, in order. */
+  readonly saved: string[] = [];
+
+  constructor(args: ModelCheckpointArgs) {
+    super();
+    const p = args?.path ?? args?.filepath;
+    if (typeof p !== 'string' || p === '') throw new Error('modelCheckpoint: path must be a folder path');
+    this.path = p;
+    this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'modelCheckpoint');
+    this.saveBestOnly = args.saveBestOnly ?? false;
+    if (typeof this.saveBestOnly !== 'boolean') throw new Error('modelCheckpoint: saveBestOnly must be true or false');
+    this.mode = resolveMode(args.mode ?? 'auto', this.monitor, 'modelCheckpoint');
+    const f = args.saveFreq ?? 'epoch';
+    if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`modelCheckpoint: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
+    if (f !== 'epoch' && this.saveBestOnly) throw new Error('modelCheckpoint: saveBestOnly needs epoch-end values; use saveFreq \'epoch\'');
+    this.saveFreq = f;
+    this.verbose = args.verbose ?? 0;
+    this.out = args.out ?? process.stdout;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private improved(v: number): boolean {
+    return this.mode === 'min' ? v < this.best : v > this.best;
+  }
+
+  /** After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. */
+  private loadResumedBest(): void {
+    this.resumedBestChecked = true;
+    if (!this.saveBestOnly || this.state.initialEpoch === 0 || /\{/.test(this.path)) return;
+    const dir = resolve(this.path);
+    if (!hasCheckpoint(dir)) return;
+    try {
+      const extra = readCheckpointInfo(dir).state.extra;
+      if (extra && extra.monitor === this.monitor && typeof extra.best === 'number' && Number.isFinite(extra.best)) this.best = extra.best;
+    } catch { /* a damaged checkpoint is simply replaced */ }
+  }
+
+  onBatchEnd(): void {
+    const p = this.state.progress;
+    if (typeof this.saveFreq === 'number' && p && p.batch % this.saveFreq === 0) {
+      const dir = resolve(formatPath(this.path, p.epoch));
+      writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
+      this.saved.push(dir);
+    }
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    if (this.saveFreq !== 'epoch') return;
+    if (!this.resumedBestChecked) this.loadResumedBest();
+    const dir = resolve(formatPath(this.path, epoch, logs));
+    if (this.saveBestOnly) {
+      const v = logs[this.monitor];
+      if (v === undefined) {
+        if (!this.warned) {
+          this.warned = true;
+          this.out.write(`modelCheckpoint: can save the best model only with ${this.monitor} available (logs have ${Object.keys(logs).join(', ')}), skipping\n`);
+        }
+        return;
+      }
+      if (!Number.isFinite(v) || !this.improved(v)) {
+        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${this.best.toFixed(5)}\n`);
+        return;
+      }
+      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${this.best.toFixed(5)} to ${v.toFixed(5)}, saving model to ${dir}\n`);
+      this.best = v;
+    } else if (this.verbose) {
+      this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
+    }
+    const extra = this.saveBestOnly ? { monitor: this.monitor, best: this.best } : undefined;
+    writeCheckpoint(dir, this.state.model, captureState(this.state, 'epochEnd', epoch, extra));
+    this.saved.push(dir);
+  }
+}

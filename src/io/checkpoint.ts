@@ -1,0 +1,444 @@
+/**
+ * Training checkpoints: everything needed to continue a run exactly where it stopped.
+ *
+ * A checkpoint is a folder:
+ *   model.json              the model in TensorFlow.js Layers format (so `loadModel(DIR)` and `rnnlab predict` read it)
+ *   weights-<gen>.bin       its weights (float32)
+ *   optimizer-<gen>.bin     the optimizer's slot arrays (float32), in the order of the trainable weights
+ *   checkpoint.json         the commit point: epoch, mid-epoch position, history, RNG state, optimizer iterations,
+ *                           the model's architecture signature, and the size and SHA-256 of each binary file
+ * Every file is written to a temp file, fsync'ed and renamed (see atomic.ts); checkpoint.json goes last and names
+ * the generation it belongs to, and older generations are removed only after it is in place. A crash at any moment
+ * leaves the previous checkpoint intact; a damaged file is caught by its checksum.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EpochProgress } from '../models/callbacks.js';
+import type { Sequential } from '../models/sequential.js';
+import { globalRandom } from '../random.js';
+import type { Variable } from '../variable.js';
+import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
+import { CheckpointError } from './errors.js';
+import { layerToKeras } from './keras_config.js';
+import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from './model_json.js';
+import { encodeWeights, sizeOfShape } from './weights.js';
+import { readJSONFile } from './files.js';
+
+export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_FILE = 'checkpoint.json';
+
+export interface HistoryData { epoch: number[]; history: Record<string, number[]> }
+
+/** The training state a checkpoint carries besides weights and optimizer slots. */
+export interface TrainingState {
+  /** Epochs completed: the index of the epoch to run next (when progress is null). */
+  nextEpoch: number;
+  /** Set when the checkpoint was taken inside an epoch (after a Ctrl-C): where that epoch stands. */
+  progress: EpochProgress | null;
+  history: HistoryData;
+  /** globalRandom's state at the moment of the checkpoint. */
+  rng: number[];
+  /** fit's samples and batch size, checked when continuing mid-epoch. */
+  samples: number;
+  batchSize: number;
+  /** Small extra JSON a callback wants back (e.g. ModelCheckpoint's best value). */
+  extra?: Record<string, unknown>;
+}
+
+interface FileRef { path: string; bytes: number; sha256: string }
+
+interface CheckpointJSON {
+  format: string;
+  version: number;
+  generatedBy: string;
+  generation: number;
+  savedAt: string;
+  signature: string;
+  architecture: unknown[];
+  weights: { name: string; shape: number[] }[];
+  files: { weights: FileRef; optimizer: FileRef | null };
+  optimizer: { className: string; config: Record<string, unknown>; iterations: number; slots: { name: string; count: number; size: number }[] } | null;
+  state: Omit<TrainingState, 'progress' | 'rng' | 'history'> & {
+    progress: (Omit<EpochProgress, 'order'> & { order: string | null }) | null;
+    rng: (number | null)[];
+    history: { epoch: number[]; history: Record<string, (number | null)[]> };
+  };
+}
+
+// ------------------------------------------------------------------------------------ architecture signature
+
+function stripNames(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNames);
+  if (typeof v === 'object' && v !== null) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (k !== 'name') o[k] = stripNames(x);
+    return o;
+  }
+  return v;
+}
+
+/** The model's layers as Keras configs without names (names differ between runs in one process), plus weight shapes. */
+export function architectureOf(model: Sequential): unknown[] {
+  return model.layers.map((l, i) => ({
+    ...(stripNames(layerToKeras(l, i === 0 ? model.inputShape : null)) as object),
+    weights: l.weights.map((w) => w.shape),
+  }));
+}
+
+export function signatureOf(arch: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(arch)).digest('hex');
+}
+
+function describeLayer(a: unknown): string {
+  const o = a as { class_name?: string; config?: Record<string, unknown> };
+  const c = o.config ?? {};
+  const keys = ['units', 'filters', 'input_dim', 'output_dim', 'kernel_size', 'rate', 'n', 'activation', 'return_sequences'];
+  const parts = keys.filter((k) => c[k] !== undefined).map((k) => `${k}=${JSON.stringify(c[k])}`);
+  return `${o.class_name ?? '?'}(${parts.join(', ')})`;
+}
+
+function firstDifference(saved: unknown[], current: unknown[]): string {
+  if (saved.length !== current.length) return `the checkpoint's model has ${saved.length} layers, this one has ${current.length}`;
+  for (let i = 0; i < saved.length; i++) {
+    if (JSON.stringify(saved[i]) !== JSON.stringify(current[i])) {
+      const a = saved[i] as { config?: Record<string, unknown>; weights?: unknown };
+      const b = current[i] as { config?: Record<string, unknown>; weights?: unknown };
+      const keys = new Set([...Object.keys(a.config ?? {}), ...Object.keys(b.config ?? {})]);
+      const diffs = [...keys].filter((k) => JSON.stringify(a.config?.[k]) !== JSON.stringify(b.config?.[k]))
+        .map((k) => `${k}: ${JSON.stringify(a.config?.[k])} there, ${JSON.stringify(b.config?.[k])} here`);
+      if (!diffs.length && JSON.stringify(a.weights) !== JSON.stringify(b.weights)) diffs.push(`weight shapes ${JSON.stringify(a.weights)} there, ${JSON.stringify(b.weights)} here`);
+      return `layer ${i} is ${describeLayer(saved[i])} in the checkpoint but ${describeLayer(current[i])} here (${diffs.slice(0, 3).join('; ')})`;
+    }
+  }
+  return 'their signatures differ';
+}
+
+// ------------------------------------------------------------------------------------ writing
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function toB64(a: Int32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function currentGeneration(dir: string): number {
+  let g = 0;
+  try {
+    const j = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as { generation?: unknown };
+    if (typeof j.generation === 'number' && Number.isSafeInteger(j.generation)) g = j.generation;
+  } catch { /* none or damaged */ }
+  try {
+    for (const n of readdirSync(dir)) {
+      const m = /^(?:weights|optimizer)-(\d+)\.bin$/.exec(n);
+      if (m) g = Math.max(g, Number(m[1]));
+    }
+  } catch { /* no folder yet */ }
+  return g;
+}
+
+/** Writes a checkpoint of model (weights, optimizer state) and state into dir. */
+export function writeCheckpoint(dir: string, model: Sequential, state: TrainingState): void {
+  dir = resolve(dir);
+  if (!model.built) throw new CheckpointError(`${model.name}: cannot checkpoint a model that is not built`);
+  const gen = currentGeneration(dir) + 1;
+  const tag = String(gen).padStart(6, '0');
+  const weightsName = `weights-${tag}.bin`, optName = `optimizer-${tag}.bin`;
+
+  const { json: modelJson, files } = modelToArtifacts(model, { weightsFileName: weightsName });
+  const weightBytes = files[0].data;
+
+  let optimizer: CheckpointJSON['optimizer'] = null;
+  let optRef: FileRef | null = null;
+  let optBytes: Uint8Array | null = null;
+  if (model.optimizer) {
+    const names = new Map<Variable, string>();
+    const all = model.weights;
+    namedWeights(model).forEach((w, i) => names.set(all[i], w.name));
+    const vars = model.trainableWeights;
+    const slots = model.optimizer.getSlots(vars);
+    const flat: { name: string; shape: number[]; data: ArrayLike<number> }[] = [];
+    const meta = vars.map((v, i) => {
+      slots[i].forEach((s, k) => flat.push({ name: `${names.get(v)}/slot${k}`, shape: [s.length], data: s }));
+      return { name: names.get(v) ?? v.name, count: slots[i].length, size: v.size };
+    });
+    optBytes = encodeWeights(flat).data;
+    optRef = { path: optName, bytes: optBytes.length, sha256: sha256(optBytes) };
+    const { class_name, config } = optimizerToKeras(model.optimizer);
+    optimizer = { className: class_name, config, iterations: model.optimizer.iterations, slots: meta };
+  }
+
+  const arch = architectureOf(model);
+  const p = state.progress;
+  const ck: CheckpointJSON = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    generatedBy: `rnnlab ${RNNLAB_VERSION}`,
+    generation: gen,
+    savedAt: new Date().toISOString(),
+    signature: signatureOf(arch),
+    architecture: arch,
+    weights: modelJson.weightsManifest[0].weights.map((w) => ({ name: w.name, shape: w.shape })),
+    files: { weights: { path: weightsName, bytes: weightBytes.length, sha256: sha256(weightBytes) }, optimizer: optRef },
+    optimizer,
+    state: {
+      nextEpoch: state.nextEpoch,
+      progress: p ? { epoch: p.epoch, batch: p.batch, order: p.order ? toB64(p.order) : null, lossSum: p.lossSum, seen: p.seen, correct: p.correct, total: p.total } : null,
+      history: { epoch: [...state.history.epoch], history: Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v.map(finiteOrNull)])) },
+      rng: state.rng.map(finiteOrNull),
+      samples: state.samples,
+      batchSize: state.batchSize,
+      ...(state.extra ? { extra: state.extra } : {}),
+    },
+  };
+  if (p && !Number.isFinite(p.lossSum)) ck.state.progress!.lossSum = null as unknown as number;
+
+  writeFileAtomic(join(dir, weightsName), weightBytes);
+  if (optBytes) writeFileAtomic(join(dir, optName), optBytes);
+  writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(modelJson, null, 1)}\n`);
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(ck, null, 1)}\n`);
+  // The new generation is committed; drop the old ones and anything a crashed writer left behind.
+  for (const n of readdirSync(dir)) {
+    const m = /^(?:weights|optimizer)-(\d+)\.bin$/.exec(n);
+    if (m && Number(m[1]) !== gen) { try { unlinkSync(join(dir, n)); } catch { /* gone */ } }
+  }
+  sweepTempFiles(dir);
+  fsyncDir(dir);
+}
+
+/** Removes a checkpoint's own files (and the folder, if nothing else is left in it); other files stay. */
+export function deleteCheckpoint(dir: string): void {
+  dir = resolve(dir);
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    if (n === CHECKPOINT_FILE || n === 'model.json' || /^(?:weights|optimizer)-\d+\.bin$/.test(n)) {
+      try { unlinkSync(join(dir, n)); } catch { /* gone */ }
+    }
+  }
+  sweepTempFiles(dir);
+  try { rmdirSync(dir); } catch { /* not empty: it holds files that are not ours */ }
+}
+
+// ------------------------------------------------------------------------------------ reading
+
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(join(resolve(dir), CHECKPOINT_FILE));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class V {
+  constructor(readonly where: string) {}
+  fail(m: string): CheckpointError { return new CheckpointError(`${this.where}: ${m}`); }
+  obj(v: unknown, what: string): Record<string, unknown> { if (!isObject(v)) throw this.fail(`${what} must be an object`); return v; }
+  int(v: unknown, what: string, min = 0): number {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw this.fail(`${what} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  num(v: unknown, what: string): number {
+    if (v === null) return NaN;
+    if (typeof v !== 'number') throw this.fail(`${what} must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  str(v: unknown, what: string): string { if (typeof v !== 'string') throw this.fail(`${what} must be a string`); return v; }
+  file(v: unknown, what: string): FileRef {
+    const o = this.obj(v, what);
+    const path = this.str(o.path, `${what}.path`);
+    if (!/^(weights|optimizer)-\d+\.bin$/.test(path)) throw this.fail(`${what}.path '${path}' is not a checkpoint file name`);
+    const sha = this.str(o.sha256, `${what}.sha256`);
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw this.fail(`${what}.sha256 is not a SHA-256 digest`);
+    return { path, bytes: this.int(o.bytes, `${what}.bytes`), sha256: sha };
+  }
+  shape(v: unknown, what: string): number[] {
+    if (!Array.isArray(v) || !v.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) throw this.fail(`${what} must be a list of non-negative integers`);
+    return v as number[];
+  }
+}
+
+export interface CheckpointData {
+  dir: string;
+  generation: number;
+  signature: string;
+  architecture: unknown[];
+  weights: { name: string; shape: number[] }[];
+  files: { weights: FileRef; optimizer: FileRef | null };
+  optimizer: CheckpointJSON['optimizer'];
+  state: TrainingState;
+}
+
+/** Reads and checks checkpoint.json (not the binary files). */
+export function readCheckpointInfo(dir: string): CheckpointData {
+  dir = resolve(dir);
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint: the folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new CheckpointError(`no checkpoint: ${dir} is not a folder`);
+  if (!existsSync(path)) throw new CheckpointError(`no checkpoint in ${dir} (${CHECKPOINT_FILE} is missing)`);
+  const raw = readJSONFile(path, 'checkpoint', CheckpointError);
+  const v = new V(path);
+  const j = v.obj(raw, 'the checkpoint');
+  const show = (x: unknown) => (x === undefined ? 'missing' : JSON.stringify(x));
+  if (j.format !== CHECKPOINT_FORMAT) throw v.fail(`not an rnnlab checkpoint (format ${show(j.format)})`);
+  if (j.version !== CHECKPOINT_VERSION) throw v.fail(`checkpoint version ${show(j.version)} is not supported (this rnnlab reads version ${CHECKPOINT_VERSION})`);
+  const generation = v.int(j.generation, 'generation', 1);
+  const signature = v.str(j.signature, 'signature');
+  if (!Array.isArray(j.architecture)) throw v.fail('architecture must be a list');
+  if (!Array.isArray(j.weights)) throw v.fail('weights must be a list');
+  const weights = j.weights.map((w, i) => {
+    const o = v.obj(w, `weights[${i}]`);
+    return { name: v.str(o.name, `weights[${i}].name`), shape: v.shape(o.shape, `weights[${i}].shape`) };
+  });
+  const files = v.obj(j.files, 'files');
+  const wRef = v.file(files.weights, 'files.weights');
+  const oRef = files.optimizer === null || files.optimizer === undefined ? null : v.file(files.optimizer, 'files.optimizer');
+  let optimizer: CheckpointJSON['optimizer'] = null;
+  if (j.optimizer !== null && j.optimizer !== undefined) {
+    const o = v.obj(j.optimizer, 'optimizer');
+    if (!Array.isArray(o.slots)) throw v.fail('optimizer.slots must be a list');
+    optimizer = {
+      className: v.str(o.className, 'optimizer.className'),
+      config: v.obj(o.config, 'optimizer.config'),
+      iterations: v.int(o.iterations, 'optimizer.iterations'),
+      slots: o.slots.map((s, i) => {
+        const so = v.obj(s, `optimizer.slots[${i}]`);
+        return { name: v.str(so.name, `optimizer.slots[${i}].name`), count: v.int(so.count, `optimizer.slots[${i}].count`), size: v.int(so.size, `optimizer.slots[${i}].size`) };
+      }),
+    };
+    if (!oRef) throw v.fail('the optimizer state has no file');
+  }
+  const s = v.obj(j.state, 'state');
+  const samples = v.int(s.samples, 'state.samples');
+  const batchSize = v.int(s.batchSize, 'state.batchSize', 1);
+  const nextEpoch = v.int(s.nextEpoch, 'state.nextEpoch');
+  if (!Array.isArray(s.rng) || s.rng.length !== 5 || !s.rng.slice(0, 4).every((x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) < 2 ** 32)
+    || !(s.rng[4] === null || typeof s.rng[4] === 'number')) {
+    throw v.fail('state.rng must hold four 32-bit words and the spare normal (a number or null)');
+  }
+  if ((s.rng as number[]).slice(0, 4).every((x) => x === 0)) throw v.fail('state.rng is all zeros, which no generator reaches');
+  const rng = (s.rng as (number | null)[]).map((x) => (x === null ? NaN : x));
+  const h = v.obj(s.history, 'state.history');
+  if (!Array.isArray(h.epoch)) throw v.fail('state.history.epoch must be a list');
+  const histEpoch = h.epoch.map((e, i) => v.int(e, `state.history.epoch[${i}]`));
+  const hh = v.obj(h.history, 'state.history.history');
+  const history: Record<string, number[]> = {};
+  for (const [k, arr] of Object.entries(hh)) {
+    if (!Array.isArray(arr)) throw v.fail(`state.history.history.${k} must be a list`);
+    history[k] = arr.map((x, i) => v.num(x, `state.history.history.${k}[${i}]`));
+  }
+  let progress: EpochProgress | null = null;
+  if (s.progress !== null && s.progress !== undefined) {
+    const p = v.obj(s.progress, 'state.progress');
+    const epoch = v.int(p.epoch, 'state.progress.epoch');
+    if (epoch !== nextEpoch) throw v.fail(`state.progress.epoch (${epoch}) must equal state.nextEpoch (${nextEpoch})`);
+    const batch = v.int(p.batch, 'state.progress.batch');
+    if (batch > Math.ceil(samples / batchSize)) throw v.fail(`state.progress.batch ${batch} is past the epoch's ${Math.ceil(samples / batchSize)} batches`);
+    let order: Int32Array | null = null;
+    if (p.order !== null && p.order !== undefined) {
+      const b = Buffer.from(v.str(p.order, 'state.progress.order'), 'base64');
+      if (b.length !== samples * 4) throw v.fail(`state.progress.order holds ${Math.floor(b.length / 4)} indices for ${samples} samples`);
+      order = new Int32Array(samples);
+      for (let i = 0; i < samples; i++) order[i] = b.readInt32LE(4 * i);
+      const seen = new Uint8Array(samples);
+      for (const i of order) {
+        if (i < 0 || i >= samples || seen[i]) throw v.fail('state.progress.order is not a permutation of the samples');
+        seen[i] = 1;
+      }
+    }
+    progress = { epoch, batch, order, lossSum: v.num(p.lossSum, 'state.progress.lossSum'), seen: v.int(p.seen, 'state.progress.seen'),
+      correct: v.int(p.correct, 'state.progress.correct'), total: v.int(p.total, 'state.progress.total') };
+  }
+  const extra = s.extra === undefined ? undefined : v.obj(s.extra, 'state.extra');
+  return {
+    dir, generation, signature, architecture: j.architecture, weights, files: { weights: wRef, optimizer: oRef }, optimizer,
+    state: { nextEpoch, progress, history: { epoch: histEpoch, history }, rng, samples, batchSize, extra },
+  };
+}
+
+function readVerified(dir: string, ref: FileRef, what: string): Uint8Array {
+  const p = join(dir, ref.path);
+  let b: Buffer;
+  try { b = readFileSync(p); } catch (e) {
+    throw new CheckpointError(`checkpoint in ${dir}: the ${what} file ${ref.path} is missing or unreadable (${(e as Error).message})`, { cause: e });
+  }
+  if (b.length !== ref.bytes) throw new CheckpointError(`checkpoint in ${dir}: the ${what} file ${ref.path} has ${b.length} bytes, expected ${ref.bytes} (truncated or replaced)`);
+  if (sha256(b) !== ref.sha256) throw new CheckpointError(`checkpoint in ${dir}: the ${what} file ${ref.path} is corrupt (SHA-256 mismatch)`);
+  return b;
+}
+
+/** Slot arrays per variable for each optimizer (by its saved class name). */
+const SLOT_COUNTS: Record<string, number> = { Adam: 2, RMSProp: 1, SGD: 1 };
+
+function floats(b: Uint8Array): Float32Array {
+  const out = new Float32Array(b.length / 4);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+/**
+ * Loads a checkpoint into model: weights, optimizer slots and iterations, and globalRandom's state. Everything
+ * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
+ */
+export function restoreCheckpoint(dir: string, model: Sequential, opts: { check?: (state: TrainingState) => void } = {}): TrainingState {
+  const ck = readCheckpointInfo(dir);
+  const where = `checkpoint in ${ck.dir}`;
+  if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
+  const arch = architectureOf(model);
+  if (signatureOf(arch) !== ck.signature) {
+    throw new CheckpointError(`${where} was written for a different model: ${firstDifference(ck.architecture, arch)}`);
+  }
+  const vars = model.weights;
+  if (ck.weights.length !== vars.length) throw new CheckpointError(`${where} holds ${ck.weights.length} weights, the model has ${vars.length}`);
+  ck.weights.forEach((w, i) => {
+    if (w.shape.join(',') !== vars[i].shape.join(',')) {
+      throw new CheckpointError(`${where}: weight '${w.name}' has shape [${w.shape.join(', ')}], the model's ${vars[i].name} is [${vars[i].shape.join(', ')}]`);
+    }
+  });
+  const total = ck.weights.reduce((s, w) => s + sizeOfShape(w.shape), 0);
+  if (ck.files.weights.bytes !== total * 4) throw new CheckpointError(`${where}: the weights file should hold ${total * 4} bytes, checkpoint.json says ${ck.files.weights.bytes}`);
+  const wvals = floats(readVerified(ck.dir, ck.files.weights, 'weights'));
+
+  let slots: Float32Array[][] | null = null;
+  const trainable = model.trainableWeights;
+  if (ck.optimizer) {
+    const opt = model.optimizer;
+    if (!opt) throw new CheckpointError(`${where}: compile the model before restoring (the checkpoint holds ${ck.optimizer.className} state)`);
+    const mine = optimizerToKeras(opt).class_name;
+    if (mine !== ck.optimizer.className) throw new CheckpointError(`${where} holds ${ck.optimizer.className} state, but the model is compiled with ${mine}`);
+    if (ck.optimizer.slots.length !== trainable.length) {
+      throw new CheckpointError(`${where}: optimizer state covers ${ck.optimizer.slots.length} trainable weights, the model has ${trainable.length}`);
+    }
+    const slotCount = SLOT_COUNTS[mine];
+    let need = 0;
+    ck.optimizer.slots.forEach((s, i) => {
+      if (s.size !== trainable[i].size) throw new CheckpointError(`${where}: optimizer state for '${s.name}' has ${s.size} values per slot, the weight has ${trainable[i].size}`);
+      if (s.count !== 0 && s.count !== slotCount) throw new CheckpointError(`${where}: optimizer state for '${s.name}' has ${s.count} slots; ${mine} keeps ${slotCount}`);
+      need += s.count * s.size;
+    });
+    if (ck.files.optimizer!.bytes !== need * 4) throw new CheckpointError(`${where}: the optimizer file should hold ${need * 4} bytes, checkpoint.json says ${ck.files.optimizer!.bytes}`);
+    const ovals = floats(readVerified(ck.dir, ck.files.optimizer!, 'optimizer'));
+    let at = 0;
+    slots = ck.optimizer.slots.map((s) => Array.from({ length: s.count }, () => { const a = ovals.subarray(at, at + s.size); at += s.size; return a; }));
+  }
+
+  opts.check?.(ck.state);
+  // Everything checked: apply.
+  let at = 0;
+  for (const v of vars) { v.assign(wvals.subarray(at, at + v.size)); at += v.size; }
+  if (slots && model.optimizer) {
+    try {
+      model.optimizer.setSlots(trainable, slots, ck.optimizer!.iterations);
+    } catch (e) {
+      throw new CheckpointError(`${where}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  globalRandom.setState(ck.state.rng);
+  return ck.state;
+}

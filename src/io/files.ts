@@ -1,0 +1,146 @@
+/** model.json + weight files on disk: the file:// half of TensorFlow.js's IO handlers, for Node. */
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sequential } from '../models/sequential.js';
+import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
+import { ModelFormatError } from './errors.js';
+import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON, type SaveOptions } from './model_json.js';
+import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
+
+/** Larger model.json files are refused: the topology of any real Sequential model is far smaller. */
+const MAX_JSON_BYTES = 64 * 2 ** 20;
+
+export interface SaveResult {
+  /** Where model.json went. */
+  modelPath: string;
+  weightPaths: string[];
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
+}
+
+export interface LoadOptions {
+  /** Compile with the saved trainingConfig when there is one (default true). */
+  compile?: boolean;
+}
+
+/** 'file://DIR', 'file:///abs/DIR', a plain path, or any of those ending in a .json file name. */
+export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: string; jsonName: string } {
+  if (typeof url !== 'string' || url.trim() === '') throw new ModelFormatError(`${what}: expected a 'file://DIR' URL or a path, got ${JSON.stringify(url)}`);
+  let p = url;
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
+  if (scheme) {
+    if (scheme[1].toLowerCase() !== 'file') throw new ModelFormatError(`${what}: unsupported URL scheme '${scheme[1]}://'; rnnlab reads and writes file:// URLs and paths`);
+    p = url.startsWith('file:///') ? fileURLToPath(url) : url.slice('file://'.length);
+  }
+  const abs = resolve(p);
+  if (abs.toLowerCase().endsWith('.json')) return { dir: dirname(abs), jsonName: basename(abs) };
+  return { dir: abs, jsonName: 'model.json' };
+}
+
+const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
+
+/** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
+export async function saveModel(model: Sequential, url: string, opts: SaveOptions = {}): Promise<SaveResult> {
+  const { dir, jsonName } = resolveModelPath(url, 'save');
+  const { json, files } = modelToArtifacts(model, opts);
+  writeArtifacts(dir, jsonName, json, files);
+  const text = JSON.stringify(json.modelTopology);
+  return {
+    modelPath: join(dir, jsonName),
+    weightPaths: files.map((f) => join(dir, f.path)),
+    modelArtifactsInfo: {
+      dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: Buffer.byteLength(text),
+      weightSpecsBytes: Buffer.byteLength(JSON.stringify(json.weightsManifest)), weightDataBytes: files.reduce((s, f) => s + f.data.length, 0),
+    },
+  };
+}
+
+/** Writes weight files, then model.json (the commit point), then removes shard files no longer referenced. */
+export function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
+  for (const f of files) writeFileAtomic(join(dir, f.path), f.data);
+  writeFileAtomic(join(dir, jsonName), `${JSON.stringify(json, null, 1)}\n`);
+  const keep = new Set(files.map((f) => f.path));
+  if (jsonName === 'model.json') {
+    for (const n of readdirSync(dir)) {
+      if (SHARD_FILE.test(n) && !keep.has(n)) { try { unlinkSync(join(dir, n)); } catch { /* gone already */ } }
+    }
+  }
+  sweepTempFiles(dir);
+  fsyncDir(dir);
+}
+
+export function readJSONFile(path: string, label: string, Err: new (m: string, o?: { cause?: unknown }) => Error = ModelFormatError): unknown {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new Err(`${label}: ${path} is a folder, not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof Err) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Err(code === 'ENOENT' ? `${label}: ${path} does not exist` : `${label}: cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  if (size === 0) throw new Err(`${label}: ${path} is empty`);
+  if (size > MAX_JSON_BYTES) throw new Err(`${label}: ${path} is ${size} bytes, too large to be a model description`);
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Err(`${label}: ${path} is not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+}
+
+function weightReader(dir: string, where: string): { read: (p: string) => Uint8Array; size: (p: string) => number } {
+  const fail = (p: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return new ModelFormatError(code === 'ENOENT' ? `${where}: weights file '${p}' listed in the manifest is missing from ${dir}` :
+      `${where}: cannot read weights file '${p}': ${(e as Error).message}`, { cause: e });
+  };
+  return {
+    size: (p) => { try { return statSync(join(dir, p)).size; } catch (e) { throw fail(p, e); } },
+    read: (p) => { try { return readFileSync(join(dir, p)); } catch (e) { throw fail(p, e); } },
+  };
+}
+
+/** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers model (rnnlab's, tfjs's, or one converted from Keras). */
+export async function loadModel(url: string, opts: LoadOptions = {}): Promise<Sequential> {
+  const { dir, jsonName } = resolveModelPath(url, 'load');
+  const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
+  const json = readJSONFile(join(dir, jsonName), 'loadModel');
+  const parsed = parseModelJSON(json, where);
+  const specs = matchWeights(parsed.plan, parsed.manifest, where);
+  const groups = usedGroups(parsed.manifest, specs);
+  const { read, size } = weightReader(dir, where);
+  const weights = decodeWeights(groups, read, where, size);
+  return buildModel(parsed, weights, specs, opts, where);
+}
+
+/** Only the groups holding weights we use (tfjs may add an 'optimizer' group we ignore). */
+function usedGroups(manifest: ManifestGroup[], specs: WeightSpec[]): ManifestGroup[] {
+  const names = new Set(specs.map((s) => s.name));
+  return manifest.filter((g) => g.weights.some((w) => names.has(w.name)));
+}
+
+/** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
+export interface ModelArtifacts {
+  modelTopology: unknown;
+  weightSpecs?: unknown;
+  weightData?: ArrayBuffer | ArrayBuffer[] | Uint8Array;
+  trainingConfig?: unknown;
+  format?: string;
+}
+
+/** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */
+export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential {
+  const where = 'artifacts';
+  if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
+  const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
+  const parsed = parseModelJSON(json, where);
+  const specs = matchWeights(parsed.plan, parsed.manifest, where);
+  const wd = a.weightData;
+  const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
+    : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
+  const weights = decodeWeights(parsed.manifest, () => bytes, where);
+  return buildModel(parsed, weights, specs, opts, where);
+}

@@ -1,0 +1,8 @@
+/** Saving and loading: TensorFlow.js Layers models and rnnlab training checkpoints. */
+export { ModelFormatError, CheckpointError } from './errors.js';
+export { saveModel, loadModel, modelFromArtifacts, resolveModelPath } from './files.js';
+export type { SaveResult, LoadOptions, ModelArtifacts } from './files.js';
+export type { SaveOptions, ModelJSON, TrainingConfig } from './model_json.js';
+export { writeCheckpoint, restoreCheckpoint, readCheckpointInfo, hasCheckpoint, deleteCheckpoint } from './checkpoint.js';
+export type { TrainingState, CheckpointData } from './checkpoint.js';
+export { writeFileAtomic } from './atomic.js';

@@ -1,0 +1,363 @@
+/**
+ * A Sequential model as TensorFlow.js Layers artifacts (model.json + weight bytes) and back.
+ *
+ * Weight names follow tfjs: '<layer>/<weight>' (e.g. 'lstm/recurrent_kernel'), wrappers scope their inner
+ * layer's weights under their own name ('bidirectional/forward_lstm/kernel', 'time_distributed/kernel').
+ * Loading checks everything before it allocates: the layers are parsed unbuilt, their weight shapes inferred
+ * from the declared input shape, and compared with the manifest; only then is the model built and filled.
+ */
+import type { LossKind } from '../autograd/loss_ops.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D } from '../layers/conv1d.js';
+import { Dense } from '../layers/dense.js';
+import { Embedding } from '../layers/embedding.js';
+import { GRU } from '../layers/gru.js';
+import { fmt, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { LSTM } from '../layers/lstm.js';
+import { RNN } from '../layers/recurrent.js';
+import { TimeDistributed } from '../layers/time_distributed.js';
+import { lossKerasName, lossKind } from '../losses.js';
+import { Sequential } from '../models/sequential.js';
+import { Adam, Optimizer, RMSprop, SGD } from '../optimizers/index.js';
+import { globalRandom } from '../random.js';
+import { ModelFormatError } from './errors.js';
+import { declaredBatchShape, layerFromKeras, layerToKeras, toCamel, type KerasLayerJSON } from './keras_config.js';
+import { describe, encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
+
+export const RNNLAB_VERSION = '0.1.0';
+
+export interface TrainingConfig {
+  loss: string;
+  metrics: string[];
+  optimizer_config: { class_name: string; config: Record<string, unknown> };
+}
+
+export interface ModelJSON {
+  format: 'layers-model';
+  generatedBy: string;
+  convertedBy: null;
+  modelTopology: {
+    class_name: 'Sequential';
+    config: { name: string; layers: KerasLayerJSON[] };
+    keras_version: string;
+    backend: string;
+  };
+  trainingConfig?: TrainingConfig;
+  weightsManifest: ManifestGroup[];
+}
+
+export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
+
+// ------------------------------------------------------------------------------------ weight names and shapes
+
+function known(d: number | null | undefined, layer: Layer, what: string, input: SymbolicShape): number {
+  if (d === null || d === undefined) {
+    throw new Error(`layer '${layer.name}' (${layer.className}) needs a known ${what}, but its input is ${fmt(input)}`);
+  }
+  return d;
+}
+
+/** The weights a layer creates for an input shape, with tfjs names under `scope`, computed without building it. */
+export function plannedWeights(layer: Layer, input: SymbolicShape, scope = layer.name): PlannedWeight[] {
+  const w = (leaf: string, shape: number[]): PlannedWeight => ({ name: `${scope}/${leaf}`, shape, layer });
+  if (layer instanceof Dense) {
+    if (input.length < 2) throw new Error(`layer '${layer.name}' (Dense) needs input of rank >= 2, got ${fmt(input)}`);
+    const inDim = known(input[input.length - 1], layer, 'last dimension', input);
+    return [w('kernel', [inDim, layer.units]), ...(layer.useBias ? [w('bias', [layer.units])] : [])];
+  }
+  if (layer instanceof Embedding) return [w('embeddings', [layer.inputDim, layer.outputDim])];
+  if (layer instanceof Conv1D) {
+    if (input.length !== 3) throw new Error(`layer '${layer.name}' (Conv1D) needs input (batch, steps, channels), got ${fmt(input)}`);
+    const cin = known(input[2], layer, 'channel count', input);
+    return [w('kernel', [layer.kernelSize, cin, layer.filters]), ...(layer.useBias ? [w('bias', [layer.filters])] : [])];
+  }
+  if (layer instanceof RNN) {
+    if (input.length !== 3) throw new Error(`layer '${layer.name}' (${layer.className}) needs input (batch, steps, features), got ${fmt(input)}`);
+    const D = known(input[2], layer, 'feature count', input);
+    const U = layer.units;
+    const G = layer instanceof LSTM ? 4 : layer instanceof GRU ? 3 : 1;
+    const bias = layer instanceof GRU && layer.resetAfter ? [2, 3 * U] : [G * U];
+    return [w('kernel', [D, G * U]), w('recurrent_kernel', [U, G * U]), ...(layer.useBias ? [w('bias', bias)] : [])];
+  }
+  if (layer instanceof Bidirectional) {
+    // Keras and tfjs scope the two copies as forward_<inner> and backward_<inner>.
+    const inner = layer.forwardLayer.name.replace(/^forward_/, '');
+    return [...plannedWeights(layer.forwardLayer, input, `${scope}/forward_${inner}`),
+      ...plannedWeights(layer.backwardLayer, input, `${scope}/backward_${inner}`)].map((p) => ({ ...p, layer }));
+  }
+  if (layer instanceof TimeDistributed) {
+    if (input.length < 3) throw new Error(`layer '${layer.name}' (TimeDistributed) needs input (batch, steps, ...), got ${fmt(input)}`);
+    return plannedWeights(layer.layer, [null, ...input.slice(2)], scope).map((p) => ({ ...p, layer }));
+  }
+  if (layer.weights.length > 0) throw new Error(`layer '${layer.name}' (${layer.className}) has weights rnnlab cannot name for saving`);
+  return [];
+}
+
+/** Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order. */
+export function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
+  const out: PlannedWeight[] = [];
+  let shape = batchInputShape;
+  layers.forEach((l, i) => {
+    try {
+      out.push(...plannedWeights(l, shape));
+      shape = l.computeOutputShape(shape);
+    } catch (e) {
+      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${fmt(shape)}: ${(e as Error).message}`);
+    }
+  });
+  return out;
+}
+
+/** The model's weights with their tfjs names, in the order of model.weights. */
+export function namedWeights(model: Sequential): { name: string; shape: number[]; data: ArrayLike<number> }[] {
+  const plan = planModel(model.layers, model.inputShape);
+  const vars = model.weights;
+  if (plan.length !== vars.length) throw new Error(`${model.name}: expected ${plan.length} weights from the layer configs, found ${vars.length}`);
+  return plan.map((p, i) => {
+    const v = vars[i];
+    if (v.shape.join(',') !== p.shape.join(',')) throw new Error(`${model.name}: weight ${p.name} has shape [${v.shape}] but the config implies [${p.shape}]`);
+    return { name: p.name, shape: [...v.shape], data: v.data };
+  });
+}
+
+// ------------------------------------------------------------------------------------ training config
+
+export function trainingConfigOf(model: Sequential): TrainingConfig | undefined {
+  if (!model.loss || !model.optimizer) return undefined;
+  return { loss: lossKerasName(model.loss), metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
+}
+
+export function optimizerToKeras(o: Optimizer): { class_name: string; config: Record<string, unknown> } {
+  const clip: Record<string, unknown> = {};
+  if (o.clipnorm !== undefined) clip.clipnorm = o.clipnorm;
+  if (o.clipvalue !== undefined) clip.clipvalue = o.clipvalue;
+  if (o instanceof Adam) {
+    return { class_name: 'Adam', config: { learning_rate: o.learningRate, beta_1: o.beta1, beta_2: o.beta2, epsilon: o.epsilon, amsgrad: false, ...clip } };
+  }
+  if (o instanceof RMSprop) {
+    // tfjs registers 'RMSProp'; Keras matches optimizer names case-insensitively, so both read it.
+    return { class_name: 'RMSProp', config: { learning_rate: o.learningRate, rho: o.rho, momentum: 0, epsilon: o.epsilon, centered: false, ...clip } };
+  }
+  if (o instanceof SGD) return { class_name: 'SGD', config: { learning_rate: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, ...clip } };
+  throw new Error(`cannot save optimizer '${o.className}'`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function optimizerFromKeras(raw: unknown, where: string): Optimizer {
+  if (!isObject(raw) || typeof raw.class_name !== 'string') {
+    throw new ModelFormatError(`${where}: optimizer_config must be {class_name, config}, got ${describe(raw)}`);
+  }
+  const cfgRaw = raw.config ?? {};
+  if (!isObject(cfgRaw)) throw new ModelFormatError(`${where}: optimizer_config.config must be an object`);
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(cfgRaw)) c[toCamel(k)] = v;
+  const num = (k: string): number | undefined => {
+    const v = c[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number') throw new ModelFormatError(`${where}: optimizer ${raw.class_name}: ${k} must be a number, got ${describe(v)}`);
+    return v;
+  };
+  const base = { learningRate: num('learningRate') ?? num('lr'), clipnorm: num('clipnorm'), clipvalue: num('clipvalue') };
+  try {
+    switch (raw.class_name.toLowerCase()) {
+      case 'adam': return new Adam({ ...base, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
+      case 'rmsprop': return new RMSprop({ ...base, rho: num('rho') ?? (raw.class_name === 'RMSProp' ? num('decay') : undefined), epsilon: num('epsilon') });
+      case 'sgd': return new SGD({ ...base, momentum: num('momentum'), nesterov: c.nesterov === true });
+      case 'momentum': return new SGD({ ...base, momentum: num('momentum'), nesterov: c.useNesterov === true });
+      default:
+        throw new ModelFormatError(`${where}: unknown optimizer '${raw.class_name}' (rnnlab has Adam, RMSprop, SGD); load with {compile: false} to skip the training config`);
+    }
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`${where}: optimizer ${raw.class_name}: ${(e as Error).message}`);
+  }
+}
+
+const METRIC_ALIASES: Record<string, string> = {
+  accuracy: 'accuracy', acc: 'acc', binary_accuracy: 'accuracy', binaryAccuracy: 'accuracy', categorical_accuracy: 'accuracy',
+  categoricalAccuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
+};
+
+export function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
+  if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
+  if (typeof tc.loss !== 'string') throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
+  let loss: LossKind;
+  try { loss = lossKind(tc.loss); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  const metricsRaw = tc.metrics ?? [];
+  if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
+  const metrics = metricsRaw.map((m) => {
+    const name = typeof m === 'string' ? METRIC_ALIASES[m] : undefined;
+    if (!name) throw new ModelFormatError(`${where}: unsupported metric ${JSON.stringify(m)} in trainingConfig (rnnlab has 'accuracy')`);
+    return name;
+  });
+  const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
+  model.compile({ optimizer, loss, metrics });
+}
+
+// ------------------------------------------------------------------------------------ writing
+
+export interface SaveOptions {
+  /** Split the weights into files of at most this many bytes (tfjs shards: group1-shardKofN.bin). Default: one weights.bin. */
+  shardSizeBytes?: number | null;
+  /** Write trainingConfig (loss, metrics, optimizer) when the model is compiled. Default true. */
+  includeTrainingConfig?: boolean;
+  /** File name of the single weights file (ignored when sharding). */
+  weightsFileName?: string;
+}
+
+export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
+  if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
+  if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
+  const layers = model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null));
+  const { specs, data } = encodeWeights(namedWeights(model));
+  const shard = opts.shardSizeBytes ?? null;
+  if (shard !== null && !(Number.isInteger(shard) && shard > 0)) throw new Error(`save: shardSizeBytes must be a positive integer, got ${String(shard)}`);
+  const { group, files } = shardGroup(specs, data, shard, opts.weightsFileName ?? 'weights.bin');
+  const json: ModelJSON = {
+    format: 'layers-model',
+    generatedBy: `rnnlab ${RNNLAB_VERSION}`,
+    convertedBy: null,
+    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers }, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' },
+    weightsManifest: [group],
+  };
+  const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);
+  if (tc) json.trainingConfig = tc;
+  return { json, files };
+}
+
+// ------------------------------------------------------------------------------------ reading
+
+export interface ParsedModel {
+  name: string | undefined;
+  layers: Layer[];
+  batchInputShape: SymbolicShape;
+  plan: PlannedWeight[];
+  manifest: ManifestGroup[];
+  trainingConfig: unknown;
+}
+
+/** Parses and checks model.json without reading weights or allocating them. */
+export function parseModelJSON(json: unknown, where: string): ParsedModel {
+  if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
+  if (json.format !== undefined && json.format !== 'layers-model') {
+    throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'`);
+  }
+  const outer = json.modelTopology;
+  if (!isObject(outer)) throw new ModelFormatError(`${where}: modelTopology is missing or not an object`);
+  const topo: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
+  const cls = topo.class_name ?? topo.className;
+  if (cls !== 'Sequential') {
+    throw new ModelFormatError(`${where}: modelTopology is a ${typeof cls === 'string' ? `'${cls}'` : 'model of unknown class'}; rnnlab loads Sequential models only`);
+  }
+  const cfg = topo.config;
+  let rawLayers: unknown;
+  let name: string | undefined;
+  if (Array.isArray(cfg)) rawLayers = cfg;
+  else if (isObject(cfg)) {
+    rawLayers = cfg.layers;
+    if (cfg.name !== undefined && cfg.name !== null) {
+      if (typeof cfg.name !== 'string') throw new ModelFormatError(`${where}: the model name must be a string`);
+      name = cfg.name;
+    }
+  } else throw new ModelFormatError(`${where}: modelTopology.config must hold the layer list`);
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ModelFormatError(`${where}: the model has no layers (modelTopology.config.layers is empty or missing)`);
+  let shape: SymbolicShape | null = null;
+  const entries = [...rawLayers];
+  const first = entries[0];
+  if (isObject(first) && (first.class_name ?? first.className) === 'InputLayer') {
+    const c = isObject(first.config) ? first.config : {};
+    shape = declaredBatchShape(c, `${where}: layer 0 (InputLayer)`);
+    if (!shape) throw new ModelFormatError(`${where}: layer 0 (InputLayer) declares no batch_input_shape`);
+    entries.shift();
+    if (entries.length === 0) throw new ModelFormatError(`${where}: the model has only an InputLayer`);
+  }
+  const offset = rawLayers.length - entries.length;
+  const layers = entries.map((e, i) => {
+    if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') throw new ModelFormatError(`${where}: layer ${i + offset}: InputLayer may only come first`);
+    return layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
+  });
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw new ModelFormatError(`${where}: two layers are named '${l.name}'`);
+    names.add(l.name);
+  }
+  layers.slice(1).forEach((l, i) => {
+    if (l.batchInputShape) throw new ModelFormatError(`${where}: layer ${i + 1 + offset} ('${l.name}') declares an input shape, but only the first layer of a Sequential model may`);
+  });
+  const batchInputShape = layers[0].batchInputShape;
+  if (!batchInputShape) {
+    throw new ModelFormatError(`${where}: the first layer ('${layers[0].name}') declares no batch_input_shape, so the weights' shapes cannot be known`);
+  }
+  let plan: PlannedWeight[];
+  try { plan = planModel(layers, batchInputShape); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  const manifest = parseManifest(json.weightsManifest ?? [], where);
+  return { name, layers, batchInputShape, plan, manifest, trainingConfig: json.trainingConfig };
+}
+
+/** Drops ':0' suffixes and Keras's '<rnn>_cell' scopes, so names from Keras conversions match tfjs's. */
+export function normalizeWeightName(n: string): string {
+  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^(lstm|gru|simple_rnn)_cell(_\d+)?$/.test(s)).join('/');
+}
+
+const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Pairs each planned weight with a manifest spec: by name, or (when no name matches but the count and every
+ * shape line up) by position. Any other disagreement is an error naming the layer, the weight and the shapes.
+ */
+export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string): WeightSpec[] {
+  const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
+  const byName = new Map(specs.map((s) => [normalizeWeightName(s.name), s]));
+  const named = plan.map((p) => byName.get(p.name));
+  const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
+  const anyNamed = named.some((s) => s !== undefined);
+  if (!anyNamed && plan.length > 0 && specs.length === plan.length && plan.every((p, i) => shapeEq(p.shape, specs[i].shape))) return specs;
+  plan.forEach((p, i) => {
+    const s = named[i];
+    if (s && !shapeEq(s.shape, p.shape)) {
+      throw new ModelFormatError(`${where}: weight '${s.name}' has shape [${s.shape.join(', ')}] in the weights manifest, but ${desc(p)} needs [${p.shape.join(', ')}]`);
+    }
+  });
+  const missing = plan.filter((_, i) => !named[i]);
+  if (missing.length) {
+    const p = missing[0];
+    const have = specs.length ? specs.slice(0, 8).map((s) => s.name).join(', ') + (specs.length > 8 ? ', …' : '') : 'no weights';
+    throw new ModelFormatError(`${where}: missing weight '${p.name}' (shape [${p.shape.join(', ')}]) for ${desc(p)}` +
+      `${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}; the weights manifest has: ${have}`);
+  }
+  const used = new Set(named.map((s) => s!.name));
+  const extra = specs.filter((s) => !used.has(s.name));
+  if (extra.length) {
+    throw new ModelFormatError(`${where}: the weights manifest has ${extra.length} weight(s) no layer uses: ${extra.slice(0, 5).map((s) => `'${s.name}'`).join(', ')}`);
+  }
+  return named as WeightSpec[];
+}
+
+/** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */
+export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: WeightSpec[], opts: { compile?: boolean }, where: string): Sequential {
+  const rngState = globalRandom.getState();
+  let model: Sequential;
+  try {
+    model = new Sequential({ name: parsed.name });
+    for (const l of parsed.layers) model.add(l);
+    if (!model.built) model.build(parsed.batchInputShape);
+  } catch (e) {
+    throw new ModelFormatError(`${where}: ${(e as Error).message}`);
+  } finally {
+    globalRandom.setState(rngState);
+  }
+  const vars = model.weights;
+  if (vars.length !== specs.length) throw new ModelFormatError(`${where}: the model built ${vars.length} weights but ${specs.length} were planned`);
+  vars.forEach((v, i) => {
+    const w = weights.get(specs[i].name)!;
+    if (v.size !== w.values.length) throw new ModelFormatError(`${where}: weight '${w.name}' has ${w.values.length} values, ${v.name} needs ${v.size}`);
+    v.assign(w.values);
+  });
+  if (opts.compile !== false && parsed.trainingConfig !== undefined && parsed.trainingConfig !== null) {
+    compileFromTrainingConfig(model, parsed.trainingConfig, where);
+  }
+  return model;
+}

@@ -1,0 +1,59 @@
+/**
+ * Checkpointing for a CLI training run: every epoch a checkpoint goes to <out>/checkpoint, Ctrl-C saves one and
+ * prints the command that continues the run, and `--resume DIR` (the run folder or its checkpoint/ folder)
+ * picks it up, writing the rest of the run into the same folder unless --out says otherwise.
+ */
+import { basename, dirname, join, resolve } from 'node:path';
+import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
+import { hasCheckpoint } from './checkpoint.js';
+import { CheckpointError } from './errors.js';
+
+export interface RunCheckpointOptions {
+  /** --out, when given. */
+  out?: string;
+  /** --resume, when given. */
+  resume?: string;
+  /** Where the run goes without --out (and without --resume). */
+  defaultOut: string;
+  /** The command line after `rnnlab`, for the resume hint. */
+  argv: readonly string[];
+  /** Messages (restored, interrupted). */
+  err: { write(s: string): unknown };
+}
+
+function quote(a: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line without any --resume flag. */
+function withoutResume(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--resume') { i++; continue; }
+    if (argv[i].startsWith('--resume=')) continue;
+    out.push(argv[i]);
+  }
+  return out;
+}
+
+export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore } {
+  let outDir: string;
+  let checkpointDir: string;
+  if (o.resume !== undefined) {
+    const dir = resolve(o.resume);
+    if (hasCheckpoint(dir)) checkpointDir = dir;
+    else if (hasCheckpoint(join(dir, 'checkpoint'))) checkpointDir = join(dir, 'checkpoint');
+    else throw new CheckpointError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')})`);
+    outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : o.defaultOut);
+  } else {
+    outDir = o.out ?? o.defaultOut;
+    checkpointDir = join(resolve(outDir), 'checkpoint');
+  }
+  const runDir = basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : checkpointDir;
+  const shownDir = o.out === undefined && o.resume === undefined ? outDir : runDir;
+  const hint = `rnnlab ${[...withoutResume(o.argv), '--resume', shownDir].map(quote).join(' ')}`;
+  const callback = new BackupAndRestore({
+    backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
+  });
+  return { outDir, checkpointDir, callback };
+}

@@ -1,0 +1,104 @@
+/** Bad IMDb tarballs and reviews: each is a DataError that names the file and what is wrong, never a crash. */
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataError } from '../../src/data/errors.js';
+import { load, loadRaw } from '../../src/data/imdb.js';
+import { makeTar, makeTarGz, removeDir, reviewEntries, tempDir, writeFixture, type FixtureEntry } from '../data/fixtures.js';
+import * as rl from '../../src/index.js';
+import { expectClean } from './helpers.js';
+
+const dir = tempDir('rnnlab-bad-tar-');
+afterAll(() => removeDir(dir));
+const offline = { download: false, env: {}, cache: false, cacheDir: join(dir, 'cache') } as const;
+let n = 0;
+const file = (data: Buffer, ext = '.tar.gz') => writeFixture(dir, `case${n++}${ext}`, data);
+const good = reviewEntries(2);
+const replace = (suffix: string, data: string | Buffer): FixtureEntry[] => good.map((e) => (e.name.endsWith(suffix) ? { ...e, data } : e));
+
+/** Both readers (ids and raw text) reject the tarball with the same clear DataError. */
+async function rejects(path: string, message: RegExp): Promise<void> {
+  await expectClean(() => load({ path, ...offline }), DataError, message);
+  await expectClean(() => loadRaw({ path, ...offline }), DataError, message);
+}
+
+describe('bad tarballs', () => {
+  it('an empty file', async () => {
+    await rejects(file(Buffer.alloc(0)), /is truncated: no end-of-archive marker after byte 0/);
+  });
+
+  it('a gzip stream cut in half', async () => {
+    const gz = makeTarGz(good);
+    await rejects(file(gz.subarray(0, gz.length >> 1)), /is corrupt or truncated \(gzip: unexpected end of file\)/);
+  });
+
+  it('a plain tar cut inside a header and inside a member', async () => {
+    const tar = makeTar(good);
+    await rejects(file(tar.subarray(0, 700), '.tar'), /is truncated: the archive ends inside a header/);
+    // Cut in the middle of a review's data block.
+    const at = tar.indexOf(Buffer.from('The End!')) - 5;
+    await rejects(file(tar.subarray(0, at), '.tar'), /is truncated: the archive ends inside member aclImdb\//);
+  });
+
+  it('corrupt gzip data', async () => {
+    const gz = Buffer.from(makeTarGz(good));
+    for (let i = 30; i < 60; i++) gz[i] ^= 0x5a;
+    await rejects(file(gz), /is corrupt or truncated \(gzip: /);
+  });
+
+  it('a corrupt tar header (bad checksum), and text that is not a tarball at all', async () => {
+    const tar = Buffer.from(makeTar(good));
+    tar[10] ^= 0xff;
+    await rejects(file(tar, '.tar'), /is corrupt: header checksum mismatch at byte 0/);
+    await rejects(file(Buffer.from('this is not a tarball\n'.repeat(50)), '.tar'), /is corrupt: header checksum mismatch/);
+    await rejects(file(gzipSync(Buffer.from('plain text inside gzip'))), /is truncated: the archive ends inside a header/);
+  });
+
+  it('wrongly laid out archives: no aclImdb/<split>/<pos|neg>, missing splits, badly named members', async () => {
+    await rejects(file(makeTarGz([{ name: 'reviews/a.txt', data: 'good' }])), /has no reviews under aclImdb\/train\/neg\/: the train split is missing/);
+    await rejects(file(makeTarGz(reviewEntries(2, ['test/pos']))), /has no reviews under aclImdb\/test\/pos\//);
+    await rejects(file(makeTarGz(good.map((e) => ({ ...e, name: e.name.replace('/pos/', '/positive/') })))), /has no reviews under aclImdb\/train\/pos\//);
+    await rejects(file(makeTarGz([...good, { name: 'aclImdb/train/pos/review.txt', data: 'x' }])), /review\.txt .*the name does not follow <id>_<rating>\.txt/);
+    await rejects(file(makeTarGz([...good, { name: 'aclImdb/train/pos/99_2.txt', data: 'x' }])), /rating 2 contradicts the folder pos/);
+    await rejects(file(makeTarGz([...good, { ...good.find((e) => e.name.endsWith('.txt') && e.name.includes('/pos/'))! }])), /holds this review twice/);
+    await rejects(file(makeTarGz([...good, { name: 'aclImdb/train/pos/77_8.txt', type: '5' }])), /not a regular file/);
+  });
+
+  it('a folder or a missing path instead of a tarball', async () => {
+    await expectClean(() => load({ path: join(dir, 'nope.tar.gz'), ...offline }), DataError, /IMDb data not found/);
+    await expectClean(() => load({ path: join(dir, 'cache'), ...offline }), DataError, /IMDb data not found/);
+  });
+});
+
+describe('bad reviews', () => {
+  it('a review that is not UTF-8 names the member', async () => {
+    await rejects(file(makeTarGz(replace('0_1.txt', Buffer.from([0x66, 0xff, 0xfe, 0x20])))), /unreadable review aclImdb\/train\/neg\/0_1\.txt .*: not valid UTF-8/);
+  });
+
+  it('an empty (or blank) review is read as Keras reads it: only the start id, and the model still predicts on it', async () => {
+    for (const text of ['', '  \n\t ']) {
+      const path = file(makeTarGz(replace('0_1.txt', text)));
+      const d = await load({ path, ...offline });
+      const i = d.train.x.findIndex((s) => s.length === 1);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(Array.from(d.train.x[i])).toEqual([1]);
+      const raw = await loadRaw({ path, ...offline });
+      expect(raw.train.texts[raw.train.files.indexOf('aclImdb/train/neg/0_1.txt')]).toBe(text);
+      // Padded to a fixed length it is a row of zeros and the start id; a model predicts a finite probability.
+      const x = rl.tensor(Int32Array.from([0, 0, 0, 1]), [1, 4], 'int32');
+      rl.setSeed(1);
+      const m = rl.sequential({ layers: [rl.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4, maskZero: true }), rl.layers.lstm({ units: 2 }), rl.layers.dense({ units: 1, activation: 'sigmoid' })] });
+      const p = m.predict(x).data[0];
+      expect(p > 0 && p < 1).toBe(true);
+    }
+  });
+
+  it('maxlen 0 (and other impossible maxlens) are refused before any reading', async () => {
+    const path = file(makeTarGz(good));
+    await expectClean(() => load({ path, ...offline, maxlen: 0 }), DataError, /maxlen must be an integer >= 1, got 0/);
+    await expectClean(() => load({ path, ...offline, maxlen: -3 }), DataError, /maxlen must be an integer >= 1, got -3/);
+    await expectClean(() => load({ path, ...offline, maxlen: 2.5 }), DataError, /maxlen must be an integer >= 1, got 2.5/);
+    await expectClean(() => load({ path, ...offline, maxlen: 1 }), DataError, /maxlen=1 keeps no review/);
+    await expectClean(() => rl.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 0 }), Error, /inputLength must be a positive integer, got 0/);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * `rnnlab imdb … --resume DIR`: a run stopped after an epoch, or by Ctrl-C in the middle of one, and resumed
+ * ends with the same weights as an uninterrupted run with the same seed, bit for bit. On a synthetic tarball.
+ * The Ctrl-C case runs the built CLI (bin/rnnlab.js, dist/) in a child process and sends it real SIGINTs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { readCheckpointInfo } from '../../src/io/checkpoint.js';
+import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
+import { removeDir, tempDir } from './helpers.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const root = tempDir('rnnlab-cli-resume-');
+const savedCache = process.env.RNNLAB_CACHE;
+let tar = '', bigTar = '';
+beforeAll(() => {
+  process.env.RNNLAB_CACHE = join(root, 'cache');
+  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(150)));
+  bigTar = writeFixture(root, 'imdb-big.tar.gz', makeTarGz(reviewEntries(1500)));
+});
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
+  else process.env.RNNLAB_CACHE = savedCache;
+  removeDir(root);
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
+  return { code, out, err };
+}
+
+const base = (epochs: number) => ['imdb', '--model', 'lstm', '--data', tar, '--vocab', '60', '--maxlen', '24', '--units', '6', '--embedding-dim', '5',
+  '--batch-size', '16', '--epochs', String(epochs), '--seed', '7', '--verbose', '0'];
+const weights = (dir: string) => readFileSync(join(dir, 'model', 'weights.bin'));
+
+describe('rnnlab imdb --resume', () => {
+  let reference: Buffer;
+  const refDir = join(root, 'ref');
+
+  it('an uninterrupted run writes its model and keeps a checkpoint of the last epoch', async () => {
+    const r = await cli([...base(3), '--out', refDir]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    reference = weights(refDir);
+    expect(readCheckpointInfo(join(refDir, 'checkpoint')).state.nextEpoch).toBe(3);
+  });
+
+  it('a run stopped after epoch 1 and resumed to epoch 3 ends with the same weights, bit for bit', async () => {
+    const dir = join(root, 'short');
+    expect((await cli([...base(1), '--out', dir])).code).toBe(0);
+    const r = await cli([...base(3), '--resume', dir]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/restored the checkpoint in .*checkpoint; continuing at epoch 2/);
+    expect(weights(dir).equals(reference)).toBe(true);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.history.loss).toHaveLength(3);
+    // The checkpoint folder itself works as --resume DIR too (nothing left to train: the same weights again).
+    const again = await cli([...base(3), '--resume', join(dir, 'checkpoint'), '--out', join(root, 'again')]);
+    expect(again.code).toBe(0);
+    expect(weights(join(root, 'again')).equals(reference)).toBe(true);
+  });
+
+  it('a --resume folder without a checkpoint, or from a different model, is a clear error', async () => {
+    const empty = join(root, 'cache');
+    const r = await cli([...base(3), '--resume', empty]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/rnnlab imdb: error: --resume: no checkpoint in .*cache/);
+    const g = await cli([...base(3).map((a) => (a === 'lstm' ? 'gru' : a)), '--resume', refDir, '--out', join(root, 'gru')]);
+    expect(g.code).toBe(1);
+    expect(g.err).toMatch(/rnnlab imdb: error: checkpoint in .* was written for a different model: layer 1 is LSTM\(units=6.*\) in the checkpoint but GRU\(units=6/);
+    const u = await cli([...base(3).map((a) => (a === '6' ? '7' : a)), '--resume', refDir, '--out', join(root, 'units')]);
+    expect(u.err).toMatch(/different model: .*units: 6 there, 7 here/);
+    const m = await cli([...base(3), '--resume', join(root, 'nope')]);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/--resume: no such file or folder/);
+  });
+
+  // The child runs the built CLI: only when dist/ is newer than every source file (CI builds it first).
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+  const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/io/run_checkpoint.js')) &&
+    statSync(join(REPO, 'dist/cli/main.js')).mtimeMs >= newest(join(REPO, 'src'));
+
+  it.skipIf(!built)('Ctrl-C mid-run saves a checkpoint, prints how to resume and exits 130; resuming gives the same weights', async () => {
+    // Longer epochs (3000 reviews, 750 batches) than above, so that the signal lands inside one.
+    const args = ['imdb', '--model', 'lstm', '--data', bigTar, '--vocab', '60', '--maxlen', '100', '--units', '16', '--embedding-dim', '8',
+      '--batch-size', '4', '--epochs', '4', '--seed', '7', '--verbose', '0'];
+    const ref = join(root, 'ref4');
+    expect((await cli([...args, '--out', ref])).code).toBe(0);
+    const dir = join(root, 'interrupted');
+    const child = spawn(process.execPath, [join(REPO, 'bin/rnnlab.js'), ...args.slice(0, -1), '2', '--out', dir],
+      { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    let sent = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!sent && /Epoch 2\/4/.test(out)) { sent = true; setTimeout(() => child.kill('SIGINT'), 30); }
+    });
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(err).toMatch(/finishing the current batch/);
+    expect(err).toMatch(/interrupted; checkpoint saved to .*interrupted\/checkpoint \((in epoch 2 after batch \d+|after epoch \d)\)/);
+    const hint = /to resume: (rnnlab imdb .* --resume \S+)/.exec(err);
+    expect(hint).not.toBeNull();
+    expect(hint![1]).toContain(`--resume ${dir}`);
+    const resumed = await cli([...args, '--resume', dir]);
+    expect(resumed.code).toBe(0);
+    expect(weights(dir).equals(weights(ref))).toBe(true);
+  });
+
+  it.skipIf(!built)('a second Ctrl-C exits at once', async () => {
+    const dir = join(root, 'twice');
+    const child = spawn(process.execPath, [join(REPO, 'bin/rnnlab.js'), 'imdb', '--model', 'lstm', '--data', bigTar, '--maxlen', '100', '--units', '16',
+      '--batch-size', '4', '--epochs', '50', '--verbose', '2', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/Epoch 2\/50/.test(out) && !child.killed) { child.kill('SIGINT'); setTimeout(() => child.kill('SIGINT'), 5); }
+    });
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code).toBe(130);
+    expect(err).toMatch(/second Ctrl-C, exiting without waiting|checkpoint saved/);
+  });
+});

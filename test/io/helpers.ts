@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as rl from '../../src/index.js';
+
+export const silent = { write: () => true };
+
+export function tempDir(prefix = 'rnnlab-io-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Token ids [n, T] in [1, vocab) as int32, and one-hot targets [n, T', C] or binary [n, 1]. */
+export function idData(n: number, T: number, vocab: number, seed: number): rl.Tensor {
+  const r = new rl.Random(seed);
+  const ids = new Int32Array(n * T);
+  for (let i = 0; i < ids.length; i++) ids[i] = 1 + r.int(vocab - 1);
+  return rl.tensor(ids, [n, T], 'int32');
+}
+
+export function binaryLabels(n: number, seed: number): rl.Tensor {
+  const r = new rl.Random(seed);
+  return rl.tensor(Float32Array.from({ length: n }, () => r.int(2)), [n, 1]);
+}
+
+export function oneHot(n: number, T: number, C: number, seed: number): rl.Tensor {
+  const r = new rl.Random(seed);
+  const y = new Float32Array(n * T * C);
+  for (let i = 0; i < n * T; i++) y[i * C + r.int(C)] = 1;
+  return rl.tensor(y, [n, T, C]);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.length === b[i].length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+}
+
+/** Small binary-classification data of token ids, learnable: label = whether id 1 appears more than id 2. */
+export function toyText(n: number, T: number, vocab: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
+  const r = new rl.Random(seed);
+  const ids = new Int32Array(n * T), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let t = 0; t < T; t++) {
+      const v = 1 + r.int(vocab - 1);
+      ids[i * T + t] = v;
+      if (v === 1) c++;
+      if (v === 2) c--;
+    }
+    y[i] = c > 0 ? 1 : 0;
+  }
+  return { x: rl.tensor(ids, [n, T], 'int32'), y: rl.tensor(y, [n, 1]) };
+}
