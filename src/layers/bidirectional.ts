@@ -26,9 +26,10 @@ export class Bidirectional extends Layer {
     const mode = args.mergeMode ?? 'concat';
     if (!['concat', 'sum', 'mul', 'ave'].includes(mode)) throw new Error(`${this.name}: mergeMode must be concat, sum, mul or ave, got '${mode}'`);
     this.mergeMode = mode;
+    const inner = args.layer.name;
     this.forwardLayer = args.layer;
-    this.forwardLayer.name = `forward_${args.layer.name}`;
-    const config = { ...args.layer.getConfig(), name: `backward_${args.layer.name}`, goBackwards: !args.layer.goBackwards } as never;
+    this.forwardLayer.name = `forward_${inner}`;
+    const config = { ...args.layer.getConfig(), name: `backward_${inner}`, goBackwards: !args.layer.goBackwards } as never;
     const Cls = args.layer.constructor as typeof LSTM | typeof GRU | typeof SimpleRNN;
     this.backwardLayer = new Cls(config);
   }

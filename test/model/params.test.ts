@@ -92,3 +92,12 @@ describe('bad configurations are named errors', () => {
     expect(() => rl.layers.lstm({ units: 4, dropout: -0.1 })).toThrow(/dropout/);
   });
 });
+
+describe('bidirectional naming', () => {
+  it('names its copies forward_<layer> and backward_<layer>, as Keras does', () => {
+    const b = rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2, name: 'enc' }) });
+    expect(b.forwardLayer.name).toBe('forward_enc');
+    expect(b.backwardLayer.name).toBe('backward_enc');
+    expect(b.backwardLayer.goBackwards).toBe(true);
+  });
+});
