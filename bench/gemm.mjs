@@ -1,0 +1,56 @@
+// SGEMM throughput of the native addon on the shapes torch_reference.py's gemm_peak measures:
+// "M x K x N" is A [M, K] @ B [K, N], with beta = 0, no bias, linear activation, about a second each.
+// `node bench/gemm.mjs` prints one JSON line; other scripts import gemmBench().
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+export const GEMM_SHAPES = [
+  [2048, 2048, 2048],
+  [64, 200, 400],
+  [32000, 100, 400],
+];
+
+function loadAddon() {
+  return require('../build/Release/rnnlab.node');
+}
+
+function randomArray(n) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
+  return a;
+}
+
+/** GFLOP/s of C = A B for one shape, timed over about `seconds` after a warm-up. */
+export function measureGemm(addon, M, K, N, { transA = false, transB = false, seconds = 1 } = {}) {
+  const a = randomArray(M * K), b = randomArray(K * N), c = new Float32Array(M * N);
+  const flops = 2 * M * N * K;
+  const run = () => addon.gemm(transA, transB, M, N, K, 1, a, b, 0, c, null, 0);
+  // Warm up (first-touch of buffers, packing scratch, thread wake-up) for ~10% of the time.
+  let t0 = process.hrtime.bigint();
+  do run(); while (Number(process.hrtime.bigint() - t0) < seconds * 1e8);
+  let iters = 0;
+  t0 = process.hrtime.bigint();
+  let elapsed = 0;
+  do {
+    run();
+    iters++;
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  } while (elapsed < seconds);
+  return (flops * iters) / elapsed / 1e9;
+}
+
+export async function gemmBench() {
+  const addon = loadAddon();
+  const out = {};
+  for (const [M, K, N] of GEMM_SHAPES) out[`${M}x${K}x${N}`] = Math.round(measureGemm(addon, M, K, N) * 10) / 10;
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const addon = loadAddon();
+  const { threads, isa } = addon.info();
+  const gflops = await gemmBench();
+  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, gflops }));
+}

@@ -1,0 +1,308 @@
+// SGEMM driver: cache blocking over n and k, threading, instruction-set dispatch and the JS binding.
+//
+// Scheme (per thread, see gemm_kernels.h for the kernels' side): for each nc-wide column block and kc-deep slice
+// of op(B), pack that B block (it then stays in L2) unless B is cheaper to read in place, and sweep C's rows in
+// micro-tile panels: the mr x kc panel of op(A) stays in L1 while the micro-kernel runs across the block's
+// columns. The first k slice applies beta, the last one bias and the activation, so C is written in one pass
+// when k fits in one slice.
+//
+// Threads take a grid of C's blocks (the split that keeps the busiest thread's share smallest), or split k when
+// the output is small next to k (weight gradients A^T B with k = batch x time): each thread then accumulates a
+// private m x n partial product, and the partials are summed, rows spread over the threads, before the epilogue.
+#include "gemm.h"
+
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "cpu.h"
+#include "gemm_kernels.h"
+#include "kernel_util.h"
+#include "threadpool.h"
+
+namespace rl {
+namespace {
+
+using gemm::Block;
+using gemm::Isa;
+
+// ---------------------------------------------------------------- dispatch
+
+// The best kernel set this CPU runs, at most `cap` ("avx512" > "avx2" > "portable"; anything else: no cap).
+const Isa* pick_isa(const char* cap) {
+  const std::string c = cap ? cap : "";
+  const bool allow512 = c != "avx2" && c != "portable";
+  const bool allow2 = c != "portable";
+  if (allow512 && gemm::isa_avx512() && cpu_has_avx512()) return gemm::isa_avx512();
+  if (allow2 && gemm::isa_avx2() && cpu_has_avx2_fma()) return gemm::isa_avx2();
+  return gemm::isa_portable();
+}
+
+std::atomic<const Isa*> g_isa{nullptr};
+
+const Isa& isa() {
+  const Isa* p = g_isa.load(std::memory_order_acquire);
+  if (!p) {
+    static const Isa* from_env = pick_isa(std::getenv("RNNLAB_ISA"));
+    p = from_env;
+    g_isa.store(p, std::memory_order_release);
+  }
+  return *p;
+}
+
+// ---------------------------------------------------------------- per-thread scratch
+
+// A 64-byte aligned float buffer that grows and is reused, so steady-state calls allocate nothing.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { release(); }
+  float* get(size_t n) {
+    if (n > cap_) {
+      release();
+      p_ = static_cast<float*>(::operator new(n * sizeof(float), std::align_val_t(64)));
+      cap_ = n;
+    }
+    return p_;
+  }
+
+ private:
+  void release() {
+    if (p_) ::operator delete(p_, std::align_val_t(64));
+    p_ = nullptr;
+    cap_ = 0;
+  }
+  float* p_ = nullptr;
+  size_t cap_ = 0;
+};
+
+struct Scratch {
+  Buffer a;  // one packed A panel
+  Buffer b;  // one packed B block
+  Buffer w;  // a partial product (k split)
+};
+thread_local Scratch t_scratch;
+
+// ---------------------------------------------------------------- tuning
+
+// Reading an operand in place instead of packing it saves the packing pass but gives up contiguous,
+// TLB-friendly panels. Measured on AMD Zen 5 (48 KB L1d, 1 MB L2):
+//  - A: in place wins except for a transposed A whose kc-row panel spans more than a few MB (one page per
+//    k step: the TLB runs out), so pack only then.
+//  - B (not transposed): in place wins when each B element serves few rows of C (m small: packing would cost
+//    a good part of the work) or B is small; a packed panel wins for big products.
+constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
+constexpr long kDirectBMaxRows = 160;
+constexpr double kDirectBBytes = 384.0 * 1024;
+// Products below this many flops (about 5 us on one core) run on the calling thread. A spinning pool halves
+// even smaller ones, but a worker that has gone to sleep or been preempted costs tens of microseconds or more.
+constexpr double kParallelMinFlops = 1e6;
+
+inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
+inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
+
+inline bool b_in_place(bool tb, long m, long n, long k) {
+  return !tb && (m <= kDirectBMaxRows || 4.0 * (double)k * (double)n <= kDirectBBytes);
+}
+
+// Threads as a tm x tn grid over C, chosen to minimise the busiest thread's estimated time: its share of the
+// work rounded to whole micro-tile rows and vectors, plus packing its B columns where B gets packed (costed as
+// kPackFlops flops per element). With A read in place, a column split duplicates no packing, so it wins ties.
+struct Grid {
+  int tm, tn;
+};
+constexpr double kPackFlops = 16.0;
+
+Grid choose_grid(const Isa& K, bool tb, long m, long n, long k, int nt) {
+  Grid best{1, nt};
+  double best_cost = -1;
+  for (int tm = 1; tm <= nt; ++tm) {
+    if (nt % tm) continue;
+    const int tn = nt / tm;
+    const long rows = ceil_div(ceil_div(m, K.mr), tm) * K.mr;
+    const long cols = ceil_div(ceil_div(n, K.vec), tn) * K.vec;
+    const double pack = b_in_place(tb, rows, cols, k) ? 0.0 : kPackFlops;
+    const double cost = (double)cols * (double)k * (2.0 * (double)rows + pack);
+    if (best_cost < 0 || cost < best_cost) best = {tm, tn}, best_cost = cost;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- serial driver
+
+void serial(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+            const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {  // nothing to multiply (and A, B are not read, as in BLAS)
+    for (long i = 0; i < m; ++i) K.finish_row(n, nullptr, beta, bias, act, C + i * ldc);
+    return;
+  }
+  Scratch& s = t_scratch;
+  const bool direct_b = b_in_place(tb, m, n, k);
+  const long kc_step = ceil_div(k, ceil_div(k, K.kc));
+  // B read in place needs no column blocking while a whole kc-deep slice of it fits in L2.
+  const long nc_step = direct_b && 4.0 * (double)kc_step * (double)n <= kDirectBBytes
+                           ? n
+                           : round_up(ceil_div(n, ceil_div(n, K.nc)), K.nr);
+  const bool pack_a = ta && 4.0 * (double)lda * (double)kc_step > kPackASpanBytes;
+  float* abuf = pack_a ? s.a.get((size_t)(K.mr * kc_step + 16)) : nullptr;
+  float* bbuf = direct_b ? nullptr : s.b.get((size_t)(kc_step * round_up(std::min(n, nc_step), K.nr)));
+
+  for (long jc = 0; jc < n; jc += nc_step) {
+    const long nc = std::min(nc_step, n - jc);
+    for (long pc = 0; pc < k; pc += kc_step) {
+      const long kc = std::min(kc_step, k - pc);
+      const float* Bk = tb ? B + jc * ldb + pc : B + pc * ldb + jc;
+      if (!direct_b) K.pack_b(tb, Bk, ldb, kc, nc, bbuf);
+      const bool first = pc == 0, last = pc + kc >= k;
+      Block blk;
+      blk.ta = ta;
+      blk.A = ta ? A + pc * lda : A + pc;
+      blk.lda = lda;
+      blk.a_packed = pack_a;
+      blk.B = direct_b ? Bk : bbuf;
+      blk.ldb = ldb;
+      blk.b_packed = !direct_b;
+      blk.m = m;
+      blk.n = nc;
+      blk.kc = kc;
+      blk.C = C + jc;
+      blk.ldc = ldc;
+      blk.epi.alpha = alpha;
+      blk.epi.beta = first ? beta : 1.0f;
+      blk.epi.bias = last && bias ? bias + jc : nullptr;
+      blk.epi.act = last ? act : ACT_LINEAR;
+      blk.abuf = abuf;
+      K.block(blk);
+    }
+  }
+}
+
+// k split over the threads: each accumulates alpha * op(A)[:, ks] op(B)[ks, :] into a private m x n buffer, then
+// the rows are summed and finished (beta, bias, activation) in parallel.
+void split_k(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+             const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act) {
+  std::vector<float*> parts(num_threads(), nullptr);
+  parallel([&](int tid, int nth) {
+    if (nth == 1) {  // called from inside another parallel region: no one to share with
+      serial(K, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
+      return;
+    }
+    long p0, p1;
+    split_range(k, tid, nth, 16, &p0, &p1);
+    float* w = t_scratch.w.get((size_t)(m * n));
+    parts[tid] = w;
+    serial(K, ta, tb, m, n, p1 - p0, alpha, ta ? A + p0 * lda : A + p0, lda, tb ? B + p0 : B + p0 * ldb, ldb, 0.0f,
+           w, n, nullptr, ACT_LINEAR);
+    barrier();
+    long r0, r1;
+    split_range(m, tid, nth, 1, &r0, &r1);
+    for (long i = r0; i < r1; ++i) {
+      float* acc = parts[0] + i * n;
+      for (int t = 1; t < nth; ++t) {
+        const float* q = parts[t] + i * n;
+        for (long j = 0; j < n; ++j) acc[j] += q[j];
+      }
+      K.finish_row(n, acc, beta, bias, act, C + i * ldc);
+    }
+  });
+}
+
+}  // namespace
+
+void sgemm_serial(bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda, const float* B,
+                  long ldb, float beta, float* C, long ldc, const float* bias, int act) {
+  serial(isa(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
+}
+
+void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda, const float* B, long ldb,
+           float beta, float* C, long ldc, const float* bias, int act) {
+  const Isa& K = isa();
+  if (m <= 0 || n <= 0) return;
+  const int nth = num_threads();
+  const double flops = 2.0 * (double)m * (double)n * (double)k;
+  if (nth <= 1 || k <= 0 || alpha == 0.0f || flops < kParallelMinFlops) {
+    serial(K, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
+    return;
+  }
+  // Small output, long k: split k (row or column splits would each re-read all of one operand).
+  if (k >= 4 * std::max(m, n) && k >= 256L * nth && (double)m * (double)n <= (double)(1 << 20)) {
+    split_k(K, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
+    return;
+  }
+  // Otherwise a grid of threads over C, each running the serial scheme on its part with its own packing.
+  parallel([&](int tid, int nt) {
+    const Grid g = choose_grid(K, tb, m, n, k, nt);
+    long r0, r1, c0, c1;
+    split_range(m, tid / g.tn, g.tm, K.mr, &r0, &r1);
+    split_range(n, tid % g.tn, g.tn, K.vec, &c0, &c1);
+    if (r0 >= r1 || c0 >= c1) return;
+    serial(K, ta, tb, r1 - r0, c1 - c0, k, alpha, ta ? A + r0 : A + r0 * lda, lda, tb ? B + c0 * ldb : B + c0, ldb,
+           beta, C + r0 * ldc + c0, ldc, bias ? bias + c0 : nullptr, act);
+  });
+}
+
+const char* gemm_isa() { return isa().name; }
+
+// ---------------------------------------------------------------- binding
+
+namespace {
+
+// gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias | null, act), contiguous row-major arrays.
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Args a(info, "gemm");
+  const bool ta = a.flag(0, "transA");
+  const bool tb = a.flag(1, "transB");
+  const int64_t m = a.integer(2, "m");
+  const int64_t n = a.integer(3, "n");
+  const int64_t k = a.integer(4, "k");
+  const double alpha = a.num(5, "alpha");
+  const size_t mk = dims_product(a, "a", {m, k});
+  const size_t kn = dims_product(a, "b", {k, n});
+  const size_t mn = dims_product(a, "c", {m, n});
+  const float* A = a.f32(6, "a", mk);
+  const float* B = a.f32(7, "b", kn);
+  const double beta = a.num(8, "beta");
+  float* C = a.f32(9, "c", mn);
+  const float* bias = a.f32(10, "bias", (size_t)n, true);
+  const int act = act_code(a, 11, "act");
+  if (!a.ok()) return info.Env().Undefined();
+  sgemm(ta, tb, (long)m, (long)n, (long)k, (float)alpha, A, ta ? (long)m : (long)k, B, tb ? (long)k : (long)n,
+        (float)beta, C, (long)n, bias, act);
+  return info.Env().Undefined();
+}
+
+// setGemmIsa(name): use at most `name` ("avx512", "avx2", "portable"; "auto" for the best this CPU runs) from
+// now on, as RNNLAB_ISA does at startup; returns the name of the kernel set actually in force. For tests.
+Napi::Value SetGemmIsa(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "setGemmIsa: expected 'avx512', 'avx2', 'portable' or 'auto'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name != "avx512" && name != "avx2" && name != "portable" && name != "auto") {
+    Napi::RangeError::New(env, "setGemmIsa: unknown instruction set '" + name + "'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  g_isa.store(pick_isa(name.c_str()), std::memory_order_release);
+  return Napi::String::New(env, gemm_isa());
+}
+
+}  // namespace
+
+void RegisterGemm(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("setGemmIsa", Napi::Function::New(env, SetGemmIsa, "setGemmIsa"));
+}
+
+}  // namespace rl

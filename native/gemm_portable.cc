@@ -1,0 +1,177 @@
+// Portable SGEMM kernels for CPUs without AVX2 (and every non-x86 CPU, e.g. Apple silicon): the same blocked
+// scheme with a micro-tile written in GCC/Clang vector extensions (4 floats, i.e. SSE or NEON registers), so it
+// needs no intrinsics. aarch64 has 32 vector registers and gets an 8 x 12 tile; elsewhere 6 x 8 fits in 16.
+#include "gemm_kernels.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "common.h"
+
+namespace rl {
+namespace gemm {
+namespace {
+
+constexpr int VEC = 4;
+#if defined(__aarch64__) || defined(__ARM_NEON)
+constexpr int MR = 8;
+constexpr int NV = 3;
+#else
+constexpr int MR = 6;
+constexpr int NV = 2;
+#endif
+constexpr int NR = NV * VEC;
+constexpr long KC = 256;
+constexpr long NC = 512;
+
+#if defined(__GNUC__) || defined(__clang__)
+typedef float v4 __attribute__((vector_size(16)));
+#define RL_UNROLL _Pragma("GCC unroll 8")
+#else
+struct v4 {  // plain fallback for other compilers
+  float x[4];
+  float& operator[](int i) { return x[i]; }
+  v4 operator*(const v4& o) const { v4 r; for (int i = 0; i < 4; ++i) r.x[i] = x[i] * o.x[i]; return r; }
+  v4 operator+(const v4& o) const { v4 r; for (int i = 0; i < 4; ++i) r.x[i] = x[i] + o.x[i]; return r; }
+};
+#define RL_UNROLL
+#endif
+
+inline v4 load4(const float* p) {
+  v4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(float* p, v4 v) { std::memcpy(p, &v, sizeof v); }
+#if defined(__GNUC__) || defined(__clang__)
+inline v4 splat(float x) { return (v4){x, x, x, x}; }
+#else
+inline v4 splat(float x) { return v4{{x, x, x, x}}; }
+#endif
+
+inline float act1(int act, float v) {
+  switch (act) {
+    case ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case ACT_SIGMOID: return 1.0f / (1.0f + std::exp(-v));
+    case ACT_TANH: return std::tanh(v);
+    case ACT_HARD_SIGMOID: {
+      float h = 0.2f * v + 0.5f;
+      return h < 0.0f ? 0.0f : (h > 1.0f ? 1.0f : h);
+    }
+    default: return v;
+  }
+}
+
+// C[0..R, 0..cols] = epilogue(op(A) panel * B panel), cols <= NR; op(A)[i, p] is a[i * ais + p * aks] (a packed
+// panel or A in place), B's row p is b + p * bks. With EDGE (cols < NR) B's row may end early (when read in
+// place), so its loads go through a zero-padded copy, and C is written element by element.
+template <int R, bool EDGE>
+void kernel(long kc, const float* a, long ais, long aks, const float* b, long bks, float* c, long ldc, long cols,
+            const Epilogue& e) {
+  v4 acc[R][NV];
+  RL_UNROLL for (int i = 0; i < R; ++i) RL_UNROLL for (int v = 0; v < NV; ++v) acc[i][v] = splat(0.0f);
+  for (long p = 0; p < kc; ++p) {
+    v4 bv[NV];
+    if (EDGE) {
+      float tmp[NR] = {};
+      std::memcpy(tmp, b, sizeof(float) * cols);
+      RL_UNROLL for (int v = 0; v < NV; ++v) bv[v] = load4(tmp + v * VEC);
+    } else {
+      RL_UNROLL for (int v = 0; v < NV; ++v) bv[v] = load4(b + v * VEC);
+    }
+    RL_UNROLL for (int i = 0; i < R; ++i) {
+      const v4 ai = splat(a[i * ais]);
+      RL_UNROLL for (int v = 0; v < NV; ++v) acc[i][v] = acc[i][v] + ai * bv[v];
+    }
+    a += aks;
+    b += bks;
+  }
+  const long w = EDGE ? cols : NR;
+  for (int i = 0; i < R; ++i) {
+    float row[NR];
+    RL_UNROLL for (int v = 0; v < NV; ++v) store4(row + v * VEC, acc[i][v]);
+    float* ci = c + i * ldc;
+    for (long j = 0; j < w; ++j) {
+      float x = e.alpha * row[j];
+      if (e.beta != 0.0f) x += e.beta * ci[j];
+      if (e.bias) x += e.bias[j];
+      ci[j] = act1(e.act, x);
+    }
+  }
+}
+
+using KernelFn = void (*)(long, const float*, long, long, const float*, long, float*, long, long, const Epilogue&);
+
+template <int R>
+struct Entry {
+  static constexpr KernelFn full = &kernel<R, false>;
+  static constexpr KernelFn edge = &kernel<R, true>;
+};
+#define RL_ROW(R) {Entry<R>::full, Entry<R>::edge}
+#if defined(__aarch64__) || defined(__ARM_NEON)
+const KernelFn kKernels[MR][2] = {RL_ROW(1), RL_ROW(2), RL_ROW(3), RL_ROW(4), RL_ROW(5), RL_ROW(6), RL_ROW(7), RL_ROW(8)};
+#else
+const KernelFn kKernels[MR][2] = {RL_ROW(1), RL_ROW(2), RL_ROW(3), RL_ROW(4), RL_ROW(5), RL_ROW(6)};
+#endif
+#undef RL_ROW
+
+void pack_a(bool ta, const float* A, long lda, long rows, long kc, float* dst) {
+  for (long p = 0; p < kc; ++p)
+    for (long i = 0; i < rows; ++i) dst[p * MR + i] = ta ? A[p * lda + i] : A[i * lda + p];
+}
+
+void pack_b(bool tb, const float* B, long ldb, long kc, long nc, float* dst) {
+  for (long j0 = 0; j0 < nc; j0 += NR) {
+    const long cols = nc - j0 < NR ? nc - j0 : NR;
+    const long w = (cols + VEC - 1) / VEC * VEC;
+    float* d = dst + j0 * kc;
+    for (long p = 0; p < kc; ++p, d += w) {
+      for (long j = 0; j < cols; ++j) d[j] = tb ? B[(j0 + j) * ldb + p] : B[p * ldb + j0 + j];
+      for (long j = cols; j < w; ++j) d[j] = 0.0f;
+    }
+  }
+}
+
+void block(const Block& k) {
+  for (long i0 = 0; i0 < k.m; i0 += MR) {
+    const long rows = k.m - i0 < MR ? k.m - i0 : MR;
+    const float* a;
+    long ais, aks;
+    if (k.a_packed) {
+      pack_a(k.ta, k.ta ? k.A + i0 : k.A + i0 * k.lda, k.lda, rows, k.kc, k.abuf);
+      a = k.abuf, ais = 1, aks = MR;
+    } else if (k.ta) {
+      a = k.A + i0, ais = 1, aks = k.lda;
+    } else {
+      a = k.A + i0 * k.lda, ais = k.lda, aks = 1;
+    }
+    for (long j0 = 0; j0 < k.n; j0 += NR) {
+      const long cols = k.n - j0 < NR ? k.n - j0 : NR;
+      // A packed edge panel is zero-padded to whole vectors; its row stride is that padded width.
+      const long w = (cols + VEC - 1) / VEC * VEC;
+      const float* b = k.b_packed ? k.B + j0 * k.kc : k.B + j0;
+      const long bks = k.b_packed ? w : k.ldb;
+      Epilogue e = k.epi;
+      if (e.bias) e.bias += j0;
+      kKernels[rows - 1][cols < NR](k.kc, a, ais, aks, b, bks, k.C + i0 * k.ldc + j0, k.ldc, cols, e);
+    }
+  }
+}
+
+void finish_row(long n, const float* src, float beta, const float* bias, int act, float* c) {
+  for (long j = 0; j < n; ++j) {
+    float x = src ? src[j] : 0.0f;
+    if (beta != 0.0f) x += beta * c[j];
+    if (bias) x += bias[j];
+    c[j] = act1(act, x);
+  }
+}
+
+const Isa kIsa = {"portable", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+
+}  // namespace
+
+const Isa* isa_portable() { return &kIsa; }
+
+}  // namespace gemm
+}  // namespace rl

@@ -1,0 +1,161 @@
+#include "threadpool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+static inline void cpu_relax() { _mm_pause(); }
+#elif defined(__aarch64__)
+static inline void cpu_relax() { __asm__ __volatile__("yield"); }
+#else
+static inline void cpu_relax() {}
+#endif
+
+namespace rl {
+namespace {
+
+// Spin until done(), yielding the core now and then: on a loaded machine the thread we wait for may be queued on
+// this very core, and a pure spin would hold it off for a whole time slice (a millisecond or more per wait).
+template <class Done>
+inline void spin_until(Done done) {
+  for (unsigned spins = 1; !done(); ++spins) {
+    cpu_relax();
+    if ((spins & 127) == 0) std::this_thread::yield();
+  }
+}
+
+struct Pool {
+  int nth = 1;
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<unsigned> generation{0};
+  std::atomic<int> remaining{0};
+  const std::function<void(int, int)>* job = nullptr;
+  bool stop = false;
+  // barrier state
+  std::atomic<int> bar_count{0};
+  std::atomic<unsigned> bar_gen{0};
+  int region_nth = 1;
+
+  void start(int n) {
+    nth = n < 1 ? 1 : n;
+    for (int t = 1; t < nth; ++t) workers.emplace_back([this, t] { loop(t); });
+  }
+  void shutdown() {
+    {
+      std::lock_guard<std::mutex> g(mu);
+      stop = true;
+      generation.fetch_add(1);
+    }
+    cv.notify_all();
+    for (auto& w : workers) w.join();
+    workers.clear();
+  }
+  void loop(int tid) {
+    unsigned seen = 0;
+    for (;;) {
+      // Spin briefly for back-to-back jobs (a training step issues many), then sleep.
+      for (int spins = 1; generation.load(std::memory_order_acquire) == seen && spins < 20000; ++spins) {
+        cpu_relax();
+        if ((spins & 127) == 0) std::this_thread::yield();
+      }
+      if (generation.load(std::memory_order_acquire) == seen) {
+        std::unique_lock<std::mutex> lk(mu);
+        cv.wait(lk, [&] { return generation.load() != seen; });
+      }
+      seen = generation.load(std::memory_order_acquire);
+      if (stop) return;
+      (*job)(tid, nth);
+      remaining.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+};
+
+Pool* g_pool = nullptr;
+thread_local bool t_in_region = false;
+
+int default_threads() {
+  if (const char* s = std::getenv("RNNLAB_THREADS")) {
+    int v = std::atoi(s);
+    if (v >= 1 && v <= 256) return v;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? (int)hc : 1;
+}
+
+Pool& pool() {
+  if (!g_pool) {
+    g_pool = new Pool();
+    g_pool->start(default_threads());
+  }
+  return *g_pool;
+}
+
+}  // namespace
+
+int num_threads() { return pool().nth; }
+
+void set_num_threads(int n) {
+  Pool& p = pool();
+  if (n < 1) n = 1;
+  if (n == p.nth) return;
+  p.shutdown();
+  delete g_pool;
+  g_pool = new Pool();
+  g_pool->start(n);
+}
+
+void parallel(const std::function<void(int, int)>& fn) {
+  Pool& p = pool();
+  if (t_in_region || p.nth == 1) {
+    bool was = t_in_region;
+    t_in_region = true;
+    p.region_nth = 1;
+    fn(0, 1);
+    t_in_region = was;
+    return;
+  }
+  t_in_region = true;
+  p.region_nth = p.nth;
+  p.job = &fn;
+  p.remaining.store(p.nth - 1, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> g(p.mu);
+    p.generation.fetch_add(1, std::memory_order_acq_rel);
+  }
+  p.cv.notify_all();
+  fn(0, p.nth);
+  spin_until([&] { return p.remaining.load(std::memory_order_acquire) == 0; });
+  t_in_region = false;
+}
+
+void split_range(long n, int tid, int nth, long align, long* begin, long* end) {
+  if (align < 1) align = 1;
+  long blocks = (n + align - 1) / align;
+  long per = blocks / nth, extra = blocks % nth;
+  long b0 = tid * per + (tid < extra ? tid : extra);
+  long b1 = b0 + per + (tid < extra ? 1 : 0);
+  *begin = b0 * align < n ? b0 * align : n;
+  *end = b1 * align < n ? b1 * align : n;
+}
+
+void barrier() {
+  Pool& p = pool();
+  int n = p.region_nth;
+  if (n <= 1) return;
+  unsigned gen = p.bar_gen.load(std::memory_order_acquire);
+  if (p.bar_count.fetch_add(1, std::memory_order_acq_rel) == n - 1) {
+    p.bar_count.store(0, std::memory_order_relaxed);
+    p.bar_gen.fetch_add(1, std::memory_order_acq_rel);
+  } else {
+    spin_until([&] { return p.bar_gen.load(std::memory_order_acquire) != gen; });
+  }
+}
+
+}  // namespace rl
