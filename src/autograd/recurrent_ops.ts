@@ -45,8 +45,20 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   const inputBias = bd ? bd.subarray(0, GU) : null;
   const recBias = spec.cell === 'gru' && spec.resetAfter && bd ? bd.subarray(GU, 2 * GU) : null;
 
-  const xp = allocFloat(N * GU, false);
-  K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
+  // With a mask only real steps need an input projection (and, backward, its gradients): padding is often more
+  // than half of IMDb's steps, so the three big GEMMs run on the gathered real rows.
+  const rows = mask ? realRows(mask) : null;
+  const compact = rows !== null && rows.length < 0.9 * N;
+  const Na = compact ? rows!.length : N;
+  const xa = compact ? gatherRows(xd, rows!, D) : xd;
+  const xp = allocFloat(N * GU, compact);
+  if (compact) {
+    const xpa = allocFloat(Na * GU, false);
+    if (Na > 0) K.gemm(false, false, Na, GU, D, 1, xa, wd, 0, xpa, inputBias, Act.linear);
+    scatterRows(xpa, rows!, GU, xp);
+  } else {
+    K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
+  }
 
   const hs = allocFloat(N * U, false);
   const h0d = (h0?.floatData() as FArray | undefined) ?? null;
@@ -88,11 +100,17 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     }
     if (dhAll) onStateGrad!(dhAll);
     accumulate(r, dr, true);
-    if (w.requiresGrad) K.gemm(true, false, D, GU, N, 1, xd, dxp, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
-    if (bias?.requiresGrad) K.colSum(N, GU, dxp, gradBuffer(bias).subarray(0, GU), true);
+    // Masked steps get no gradient, so their dxp rows are zero and can be left out.
+    const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
+    if (Na > 0) {
+      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
+    }
     if (x.requiresGrad) {
-      const dx = allocFloat(N * D, false);
-      K.gemm(false, true, N, D, GU, 1, dxp, wd, 0, dx, null, Act.linear);
+      const dxa = allocFloat(Na * D, false);
+      if (Na > 0) K.gemm(false, true, Na, D, GU, 1, dxpa, wd, 0, dxa, null, Act.linear);
+      let dx = dxa;
+      if (compact) { dx = allocFloat(N * D); scatterRows(dxa, rows!, D, dx); }
       accumulate(x, dx, true);
     }
     if (dh0) accumulate(h0, dh0, true);
@@ -126,4 +144,23 @@ export function lastStep(x: Tensor): Tensor {
     const go = out.grad!;
     for (let b = 0; b < B; b++) for (let u = 0; u < U; u++) g[(b * T + T - 1) * U + u] += go[b * U + u];
   });
+}
+
+/** Flat indices b*T + t of the real (unmasked) steps. */
+function realRows(mask: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) rows[k++] = i;
+  return rows;
+}
+
+function gatherRows(src: FArray, rows: Int32Array, width: number): FArray {
+  const out = allocFloat(rows.length * width, false);
+  for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+  return out;
+}
+
+function scatterRows(src: FArray, rows: Int32Array, width: number, dst: FArray): void {
+  for (let i = 0; i < rows.length; i++) dst.set(src.subarray(i * width, (i + 1) * width), rows[i] * width);
 }
