@@ -23,3 +23,18 @@ export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/i
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs } from './callbacks/index.js';
 export type { FitState, EpochProgress } from './models/callbacks.js';
+
+import { datasets, preprocessing as dataPreprocessing } from './data/index.js';
+import type { PadOptions } from './data/pad.js';
+import { Tensor as TensorClass } from './tensor.js';
+export { datasets };
+export { DataError } from './data/index.js';
+
+/** Keras's text preprocessing; padSequences returns a 2-D tensor here (src/data's version returns typed rows). */
+export const preprocessing = {
+  ...dataPreprocessing,
+  padSequences(sequences: readonly ArrayLike<number>[], options: PadOptions = {}): TensorClass {
+    const p = dataPreprocessing.padSequences(sequences, options);
+    return new TensorClass(p.data, p.shape, p.dtype);
+  },
+};
