@@ -10,7 +10,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++1y", "-std=gnu++20"],
       "cflags": ["-O3", "-fno-math-errno"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-pthread"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-pthread", "-Wno-psabi"],
       "ldflags": ["-pthread"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
