@@ -130,11 +130,19 @@ let scopeDepth = 0;
 export function allocFloat(n: number, zero = true): FArray {
   if (precision === 64) return new Float64Array(n);
   if (scopeDepth === 0 || n < POOL_MIN) return new Float32Array(n);
-  const reused = pool.get(n)?.pop();
-  if (reused && zero) reused.fill(0);
-  const buf = reused ?? new Float32Array(n);
+  // Sizes vary from batch to batch (masks, the last batch), so buffers come in size classes 1/8 of a power of two
+  // apart and callers get an exact-length view.
+  const cls = sizeClass(n);
+  const buf = pool.get(cls)?.pop() ?? new Float32Array(cls);
   scoped.push(buf);
-  return buf;
+  const view = buf.subarray(0, n);
+  if (zero) view.fill(0);
+  return view;
+}
+
+function sizeClass(n: number): number {
+  const step = 2 ** Math.max(Math.floor(Math.log2(n)) - 3, 0);
+  return Math.ceil(n / step) * step;
 }
 
 /** A buffer that outlives any scratch scope: weights, optimizer slots. */
