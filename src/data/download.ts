@@ -81,16 +81,25 @@ async function fetchInto(url: string, part: string, total: number, progress: boo
   const bar = progress ? new ProgressBar(total, append ? start : 0) : undefined;
   const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
   await new Promise<void>((resolve, reject) => {
-    const fail = (err: Error) => {
+    let failed = false;
+    let cause: Error | null = null;
+    res.on('data', (chunk: Buffer) => bar?.advance(chunk.length));
+    res.on('error', (err) => { cause = err; });
+    // A dropped connection keeps what arrived: every chunk has been delivered by 'close', so flush them all to the
+    // partial file and the next attempt resumes exactly there.
+    res.on('close', () => {
+      if (res.complete || failed) return;
+      failed = true;
+      res.unpipe(out);
+      out.end(() => reject(cause && cause.message !== 'aborted' ? cause : new Error('connection aborted')));
+    });
+    out.on('error', (err) => {
+      failed = true;
       res.destroy();
       out.destroy();
       reject(err);
-    };
-    res.on('data', (chunk: Buffer) => bar?.advance(chunk.length));
-    res.on('error', fail);
-    res.on('aborted', () => fail(new Error('connection aborted')));
-    out.on('error', fail);
-    out.on('finish', () => resolve());
+    });
+    out.on('finish', () => { if (!failed) resolve(); });
     res.pipe(out);
   });
   bar?.done();
