@@ -150,13 +150,20 @@ export function dropout(x: Tensor, rate: number, givenMask?: Uint8Array): Tensor
   });
 }
 
+/**
+ * Outputs of repeatVector, with what they repeat: a recurrent layer reading one projects the source once instead
+ * of every identical step (the addition decoder's input projection shrinks by its step count).
+ */
+export const repeatedFrom = new WeakMap<Tensor, { source: Tensor; n: number }>();
+
 /** x [B, D] -> [B, n, D]. */
 export function repeatVector(x: Tensor, n: number): Tensor {
   const [B, D] = x.shape;
   const xd = x.floatData();
-  const y = allocFloat(B * n * D);
+  const y = allocFloat(B * n * D, false);
   for (let b = 0; b < B; b++) for (let t = 0; t < n; t++) y.set(xd.subarray(b * D, (b + 1) * D), (b * n + t) * D);
   const out = floatTensor(y, [B, n, D]);
+  repeatedFrom.set(out, { source: x, n });
   return record(out, [x], () => {
     const g = out.grad!;
     const dx = allocFloat(x.size);

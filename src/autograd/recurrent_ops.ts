@@ -5,6 +5,7 @@
 import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
+import { repeatedFrom } from './ops.js';
 
 export type CellKind = 'lstm' | 'gru' | 'simpleRnn';
 
@@ -52,7 +53,14 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   const Na = compact ? rows!.length : N;
   const xa = compact ? gatherRows(xd, rows!, D) : xd;
   const xp = allocFloat(N * GU, compact);
-  if (compact) {
+  // Input that repeats one vector per sample (RepeatVector): project the B source rows once and broadcast.
+  const repeat = !mask ? repeatedFrom.get(x) : undefined;
+  const srcd = repeat ? repeat.source.floatData() : null;
+  if (repeat) {
+    const xps = allocFloat(B * GU, false);
+    K.gemm(false, false, B, GU, D, 1, srcd!, wd, 0, xps, inputBias, Act.linear);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) xp.set(xps.subarray(b * GU, (b + 1) * GU), (b * T + t) * GU);
+  } else if (compact) {
     const xpa = allocFloat(Na * GU, false);
     if (Na > 0) K.gemm(false, false, Na, GU, D, 1, xa, wd, 0, xpa, inputBias, Act.linear);
     scatterRows(xpa, rows!, GU, xp);
@@ -100,6 +108,21 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     }
     if (dhAll) onStateGrad!(dhAll);
     accumulate(r, dr, true);
+    if (repeat) {
+      // The steps share one projection: sum their gradients per sample, then two GEMMs on B rows.
+      const dxps = allocFloat(B * GU, false);
+      for (let b = 0; b < B; b++) K.colSum(T, GU, dxp.subarray(b * T * GU, (b + 1) * T * GU), dxps.subarray(b * GU, (b + 1) * GU), false);
+      if (w.requiresGrad) K.gemm(true, false, D, GU, B, 1, srcd!, dxps, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      if (bias?.requiresGrad) K.colSum(B, GU, dxps, gradBuffer(bias).subarray(0, GU), true);
+      if (repeat.source.requiresGrad) {
+        const ds = allocFloat(B * D, false);
+        K.gemm(false, true, B, D, GU, 1, dxps, wd, 0, ds, null, Act.linear);
+        accumulate(repeat.source, ds, true);
+      }
+      if (dh0) accumulate(h0, dh0, true);
+      if (dc0) accumulate(c0, dc0, true);
+      return;
+    }
     // Masked steps get no gradient, so their dxp rows are zero and can be left out.
     const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
     if (Na > 0) {

@@ -142,3 +142,33 @@ describe('loss gradients vs finite differences (float64)', () => {
     }
   });
 });
+
+describe('fused paths vs finite differences (float64)', () => {
+  // RepeatVector feeding a recurrent layer: the layer projects the repeated vector once (an optimisation that must
+  // not change the gradients).
+  it.each(['lstm', 'gru', 'simpleRNN'] as const)('repeatVector -> %s (returnSequences) -> timeDistributed(dense)', (kind) => {
+    rl.setSeed(5);
+    const m = rl.sequential({ layers: [
+      rl.layers.dense({ units: 4, activation: 'tanh', inputDim: 3 }),
+      rl.layers.repeatVector({ n: 3 }),
+      rl.layers[kind]({ units: 5, returnSequences: true }),
+      rl.layers.timeDistributed({ layer: rl.layers.dense({ units: 2 }) }),
+    ] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = randomTensor([2, 3], 31), y = randomTensor([2, 3, 2], 32);
+    const { loss, backward } = m.lossOnBatch(x, y, { training: false, mask: null });
+    backward(loss);
+    for (const w of m.weights) {
+      const analytic = Float64Array.from(w.grad ?? new Float64Array(w.size));
+      const d = w.data as Float64Array;
+      for (let i = 0; i < w.size; i += Math.max(1, Math.floor(w.size / 15))) {
+        const old = d[i], h = 1e-6;
+        d[i] = old + h; const lp = m.lossOnBatch(x, y, { training: false, mask: null }).loss.data[0] as number;
+        d[i] = old - h; const lm = m.lossOnBatch(x, y, { training: false, mask: null }).loss.data[0] as number;
+        d[i] = old;
+        expect(analytic[i]).toBeCloseTo((lp - lm) / (2 * h), 7);
+      }
+      w.grad = null;
+    }
+  });
+});
