@@ -34,7 +34,8 @@ export class Embedding extends Layer {
 
   build(inputShape: SymbolicShape): void {
     this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
-    super.build(inputShape);
+    // Without inputLength, any sequence length is accepted (as in Keras), whatever the first batch had.
+    super.build(this.inputLength === null && !this.batchInputShape ? inputShape.map((d, i) => (i === 0 ? d : null)) : inputShape);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
