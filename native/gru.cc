@@ -89,25 +89,9 @@ namespace generic {
 namespace rl {
 namespace {
 
-void gru_forward(const gru_impl::Fwd& f) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: gru_impl::avx512::forward(f); return;
-    case rnn::ISA_AVX2: gru_impl::avx2::forward(f); return;
-#endif
-    default: gru_impl::generic::forward(f); return;
-  }
-}
+void gru_forward(const gru_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(gru_impl, forward)); }
 
-void gru_backward(const gru_impl::Bwd& b) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: gru_impl::avx512::backward(b); return;
-    case rnn::ISA_AVX2: gru_impl::avx2::backward(b); return;
-#endif
-    default: gru_impl::generic::backward(b); return;
-  }
-}
+void gru_backward(const gru_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(gru_impl, backward)); }
 
 // gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
 Napi::Value GruForward(const Napi::CallbackInfo& info) {

@@ -83,25 +83,9 @@ namespace generic {
 namespace rl {
 namespace {
 
-void lstm_forward(const lstm_impl::Fwd& f) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: lstm_impl::avx512::forward(f); return;
-    case rnn::ISA_AVX2: lstm_impl::avx2::forward(f); return;
-#endif
-    default: lstm_impl::generic::forward(f); return;
-  }
-}
+void lstm_forward(const lstm_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(lstm_impl, forward)); }
 
-void lstm_backward(const lstm_impl::Bwd& b) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: lstm_impl::avx512::backward(b); return;
-    case rnn::ISA_AVX2: lstm_impl::avx2::backward(b); return;
-#endif
-    default: lstm_impl::generic::backward(b); return;
-  }
-}
+void lstm_backward(const lstm_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(lstm_impl, backward)); }
 
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {

@@ -75,6 +75,22 @@ inline int select_isa() {
   return best;
 }
 
+// Runs the pass select_isa() picks; a cell names its three passes with RL_RNN_PASSES(ns, fn).
+template <class P>
+inline void dispatch(const P& p, void (*avx512)(const P&), void (*avx2)(const P&), void (*generic)(const P&)) {
+  switch (select_isa()) {
+    case ISA_AVX512: if (avx512) return avx512(p); break;
+    case ISA_AVX2: if (avx2) return avx2(p); break;
+    default: break;
+  }
+  generic(p);
+}
+#if RL_RNN_X86
+#define RL_RNN_PASSES(ns, fn) ns::avx512::fn, ns::avx2::fn, ns::generic::fn
+#else
+#define RL_RNN_PASSES(ns, fn) nullptr, nullptr, ns::generic::fn
+#endif
+
 inline long nblocks(long U) { return (U + W - 1) / W; }
 
 // How the threads share a sequence.

@@ -81,25 +81,9 @@ namespace generic {
 namespace rl {
 namespace {
 
-void srnn_forward(const srnn_impl::Fwd& f) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: srnn_impl::avx512::forward(f); return;
-    case rnn::ISA_AVX2: srnn_impl::avx2::forward(f); return;
-#endif
-    default: srnn_impl::generic::forward(f); return;
-  }
-}
+void srnn_forward(const srnn_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(srnn_impl, forward)); }
 
-void srnn_backward(const srnn_impl::Bwd& b) {
-  switch (rnn::select_isa()) {
-#if RL_RNN_X86
-    case rnn::ISA_AVX512: srnn_impl::avx512::backward(b); return;
-    case rnn::ISA_AVX2: srnn_impl::avx2::backward(b); return;
-#endif
-    default: srnn_impl::generic::backward(b); return;
-  }
-}
+void srnn_backward(const srnn_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(srnn_impl, backward)); }
 
 // simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs)
 Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
