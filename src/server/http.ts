@@ -73,12 +73,13 @@ export class Router {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Sends a JSON answer; `transform` rewrites the serialized text (the server uses it to keep its folders private). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, transform: (text: string) => string = (t) => t): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const text = transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',

@@ -3,7 +3,6 @@
  * 127.0.0.1 unless a host is given explicitly, and any bad request is a 4xx with a message, never a crash.
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import { backendInfo } from '../backend/index.js';
 import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendError, sendJson, type RequestContext } from './http.js';
+import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson, type RequestContext } from './http.js';
 import {
   commutativity, gradientNorms, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
@@ -22,6 +21,7 @@ import { Fields } from './params.js';
 import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
 import { RunStore } from './runs.js';
 import { regularFileInside, UnsafeFileError } from './safe_files.js';
+import { pathRedactor, publicPath } from './redact.js';
 import { EventHub } from './sse.js';
 import { SECURITY_HEADERS, sendFile, webFile } from './static.js';
 
@@ -62,27 +62,12 @@ export function displayPath(p: string): string {
   return rel === '' ? '.' : !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
-/** A folder as API answers may name it: relative to the working folder when inside it, else only its last name. */
-export function publicPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel === '' ? '.' : !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(p);
-}
-
-/** Replaces the machine's absolute folders in a message with the names publicPath gives them. */
-export function redactPaths(message: string, folders: (string | undefined)[]): string {
-  const known = [...folders, process.cwd(), homedir()].filter((f): f is string => !!f && path.isAbsolute(f) && f !== path.sep);
-  known.sort((a, b) => b.length - a.length);
-  let out = message;
-  for (const f of known) out = out.split(f).join(f === homedir() ? '~' : publicPath(f));
-  return out;
-}
-
 async function imdbAvailable(dataPath?: string): Promise<{ available: boolean; message?: string }> {
   try {
     await resolveImdbTarball({ path: dataPath, download: false });
     return { available: true };
   } catch (e) {
-    return { available: false, message: redactPaths((e as Error).message, [dataPath && path.resolve(dataPath), resolveCacheDir()]) };
+    return { available: false, message: (e as Error).message };
   }
 }
 
@@ -247,7 +232,9 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
   const runsDir = path.resolve(o.runsDir ?? 'runs');
   mkdirSync(runsDir, { recursive: true });
-  const hub = new EventHub();
+  // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
+  const redact = pathRedactor([runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
+  const hub = new EventHub(redact);
   const runs = new RunStore(runsDir);
   const models = new ModelRegistry(runs);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
@@ -274,16 +261,15 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     }
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
     const value = await handler({ req, res, url, params });
-    if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value);
+    if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value, redact);
   };
 
   const server = http.createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
-      const { status, message: raw } = errorStatus(e);
-      const message = redactPaths(raw, [runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
+      const { status, message } = errorStatus(e);
       if (status >= 500) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
-      if (!res.headersSent) sendError(res, status, message);
+      if (!res.headersSent) sendJson(res, status, { error: message, status }, redact);
       else res.end();
       // Whatever is left of the request body is not read; drop the connection after answering.
       if (!req.complete) req.resume();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { newJobId } from '../../src/server/job_id.js';
+import { pathRedactor } from '../../src/server/redact.js';
 import { parseHost } from '../../src/server/request_guard.js';
 import { runServe, serveSpec, type Dashboard } from '../../src/server/index.js';
 import { get, request, startTestServer, tempDir, type TestServer } from './helpers.js';
@@ -205,5 +206,12 @@ describe('error disclosure', () => {
     for (const a of answers) {
       for (const p of [s.runsDir, tmpdir(), process.cwd(), homedir()]) expect(a.text).not.toContain(p);
     }
+  });
+
+  it('answers and events name folders by their public names, also inside JSON strings', () => {
+    const runs = join(tmpdir(), 'some-runs');
+    const redact = pathRedactor([runs]);
+    expect(redact(`cannot write ${runs}/x: EACCES`)).toBe('cannot write some-runs/x: EACCES');
+    expect(redact(JSON.stringify({ dir: `${homedir()}/data/a.tar.gz`, cwd: join(process.cwd(), 'runs') }))).toBe(JSON.stringify({ dir: '~/data/a.tar.gz', cwd: './runs' }));
   });
 });
