@@ -60,6 +60,7 @@ describe('safe_files', () => {
     await expect(readJsonInside(root, 'run/broken.json', limits)).rejects.toThrow(/run\/broken\.json is not valid JSON/);
     writeFileSync(join(root, 'run', 'deep.json'), '['.repeat(5000) + ']'.repeat(5000));
     await expect(readJsonInside(root, 'run/deep.json', { maxBytes: 1 << 20 })).rejects.toThrow(/more than 256 levels deep/);
+    await expect(readJsonInside(root, 'run/results.json', { maxBytes: 4096, maxDepth: 0 })).rejects.toThrow(/more than 0 levels deep/);
   });
 
   it.skipIf(process.platform === 'win32')('refuses a FIFO at once instead of blocking on it (mkfifo is POSIX only)', async () => {
