@@ -121,7 +121,7 @@ const EXPORTERS: Record<string, Exporter> = {
 export function toOnnx(model: ExportableModel): Uint8Array {
   if (model.layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
   const firstLayer = model.layers[0];
-  const spec = firstLayer.inputSpec;
+  const spec = firstLayer.inputSpec ?? (firstLayer.getConfig().batchInputShape as (number | null)[] | undefined);
   if (!spec) throw new OnnxExportError(`ONNX export: model '${model.name}' is not built yet (give the first layer an input shape, or fit/predict once)`);
   const g = new GraphBuilder();
   const elemType: ElemType = firstLayer.className === 'Embedding' ? 'int32' : 'float32';

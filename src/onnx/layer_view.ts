@@ -27,8 +27,19 @@ export function refuse(view: LayerView, why: string): never {
 
 export interface LayerLike { name: string; className: string; getConfig(): Record<string, unknown>; getWeights(): Float32Array[] }
 
+/** Config keys in camelCase whichever spelling getConfig uses (rnnlab's camelCase or Keras's snake_case). */
+function camelKeys(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    const nested = k === 'layer' && v && typeof v === 'object' ? v as { className?: string; class_name?: string; config?: Record<string, unknown> } : null;
+    out[k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = nested
+      ? { className: nested.className ?? nested.class_name, config: nested.config ? camelKeys(nested.config) : undefined } : v;
+  }
+  return out;
+}
+
 export function viewOf(layer: LayerLike): LayerView {
-  return { name: layer.name, className: layer.className, config: layer.getConfig(), weights: layer.getWeights() };
+  return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeights() };
 }
 
 /** The layer wrapped by TimeDistributed or Bidirectional, with the given share of the wrapper's weights. */

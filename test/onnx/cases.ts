@@ -69,6 +69,15 @@ export const CASES: OnnxCase[] = [
     input: () => tokenIds(9, 8, 20, 10, { pad: true, holes: true, allowEmpty: true }),
   },
   {
+    title: 'Embedding without inputLength (any number of steps) feeding a masked GRU', seed: 62, loss: 'binaryCrossentropy',
+    build: () => rl.sequential({ layers: [
+      L.embedding({ inputDim: 25, outputDim: 4, maskZero: true }),
+      L.gru({ units: 3 }),
+      L.dense({ units: 1, activation: 'sigmoid' }),
+    ] }),
+    input: () => tokenIds(8, 13, 25, 12, { pad: true, holes: true }),
+  },
+  {
     title: 'Conv1D with valid padding and stride 2, MaxPooling1D with same padding, Flatten, Dense', seed: 61, loss: 'binaryCrossentropy',
     build: () => rl.sequential({ layers: [
       L.embedding({ inputDim: 20, outputDim: 4, inputLength: 11 }),

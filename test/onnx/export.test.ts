@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { toOnnx } from '../../src/onnx/index.js';
 import { CASES, trainedCase } from './cases.js';
-import { maxAbsDiff, ortPredict, ortSession } from './helpers.js';
+import { maxAbsDiff, ortPredict, ortSession, tokenIds } from './helpers.js';
 
 const TOL = 1e-5;
 async function expectSameAsOrt(m: rl.Sequential, x: rl.Tensor): Promise<number> {
@@ -22,6 +22,16 @@ describe('ONNX export matches rnnlab predict in ONNX Runtime', () => {
       const { model, x } = await trainedCase(c);
       await expectSameAsOrt(model, x);
     });
+  }
+});
+
+it('a model without a fixed sequence length takes any length in ONNX Runtime too', async () => {
+  const c = CASES.find((k) => k.title.startsWith('Embedding without inputLength'))!;
+  const { model } = await trainedCase(c);
+  const session = await ortSession(toOnnx(model));
+  for (const steps of [5, 21]) {
+    const x = tokenIds(4, steps, 25, steps, { pad: true });
+    expect(maxAbsDiff(model.predict(x).data, await ortPredict(session, x))).toBeLessThanOrEqual(TOL);
   }
 });
 
