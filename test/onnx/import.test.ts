@@ -1,5 +1,6 @@
 // ONNX import: every exported test model reads back as an equal Sequential (same layers, same predictions), PyTorch
-// exports (Embedding -> LSTM/GRU -> last step -> Linear -> sigmoid) predict what ONNX Runtime and PyTorch computed
+// exports (Embedding -> LSTM/GRU/RNN -> last step -> Linear -> sigmoid, and a
+// bidirectional GRU read from its final states) predict what ONNX Runtime and PyTorch computed
 // and can be fine-tuned, and anything else is refused by name.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,13 +28,17 @@ describe('exported models import back unchanged', () => {
 });
 
 describe('PyTorch exports (scripts/gen_onnx_fixtures.py)', () => {
-  for (const name of ['torch_lstm', 'torch_gru']) {
+  const LAYERS: Record<string, string[]> = {
+    torch_lstm: ['Embedding', 'LSTM', 'Dense'], torch_gru: ['Embedding', 'GRU', 'Dense'],
+    torch_rnn: ['Embedding', 'SimpleRNN', 'Dense'], torch_bigru: ['Embedding', 'Bidirectional', 'Dense'],
+  };
+  for (const name of Object.keys(LAYERS)) {
     it(`${name}: predict equals ONNX Runtime and PyTorch, and fine-tuning lowers its loss`, async () => {
       const path = join(FIXTURES, `${name}.onnx`);
       const sample = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as { ids: number[][]; shape: number[]; torch_output: number[] };
       const x = rl.tensor(Int32Array.from(sample.ids.flat()), sample.shape, 'int32');
       const m = await loadOnnx(path);
-      expect(m.layers.map((l) => l.className)).toEqual(['Embedding', name === 'torch_lstm' ? 'LSTM' : 'GRU', 'Dense']);
+      expect(m.layers.map((l) => l.className)).toEqual(LAYERS[name]);
       const ours = m.predict(x).data;
       const ort = await ortPredict(await ortSession(readFileSync(path)), x);
       expect(maxAbsDiff(ours, ort)).toBeLessThanOrEqual(TOL);
