@@ -5,7 +5,7 @@
  * recurrent bias (Keras has one bias, except GRU resetAfter whose two rows map to them and to linear_before_reset=1).
  */
 import type { GraphBuilder } from './graph.js';
-import { compact, expandSteps, zeroEmptyRows, type MaskInfo } from './mask_export.js';
+import { compact, expandSteps, zeroEmptyRows } from './mask_export.js';
 import { refuse, type Flow, type LayerView } from './layer_view.js';
 
 type Cell = 'LSTM' | 'GRU' | 'SimpleRNN';
@@ -129,4 +129,3 @@ function merge(g: GraphBuilder, owner: LayerView, [f, b]: string[], mode: string
   }
 }
 
-export type { MaskInfo };
