@@ -38,3 +38,4 @@ export const preprocessing = {
     return new TensorClass(p.data, p.shape, p.dtype);
   },
 };
+export { exportOnnx as exportONNX, loadOnnx as loadONNX, toOnnx, modelFromOnnx, OnnxExportError, OnnxImportError } from './onnx/index.js';
