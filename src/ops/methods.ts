@@ -100,7 +100,8 @@ declare module '../tensor.js' {
 }
 
 const P = Tensor.prototype;
-const list = (x: TensorLike | TensorLike[]): TensorLike[] => (x instanceof Tensor || !Array.isArray(x) || !Array.isArray(x[0]) && !(x[0] instanceof Tensor) ? [x as TensorLike] : x as TensorLike[]);
+/** As tfjs's x.concat(y): a Tensor is one more tensor, an array is a list of them. */
+const list = (x: TensorLike | TensorLike[]): TensorLike[] => (x instanceof Tensor || !Array.isArray(x) ? [x as TensorLike] : x as TensorLike[]);
 
 Object.defineProperty(P, 'isDisposed', { configurable: true, get(this: Tensor) { return isDisposed(this); } });
 Object.defineProperty(P, 'strides', { configurable: true, get(this: Tensor) { return strides(this.shape).slice(0, -1); } });

@@ -113,6 +113,8 @@ describe('methods', () => {
       expect(x.slice([0, 1], [2, 1]).as1D().arraySync()).toEqual([2, 5]);
       expect(x.gather([1]).arraySync()).toEqual([[4, 5, 6]]);
       expect(x.concat(x, 0).shape).toEqual([4, 3]);
+      expect(x.concat([x, x], 1).shape).toEqual([2, 9]);
+      expect(x.stack([x]).shape).toEqual([2, 2, 3]);
       expect(x.tile([1, 2]).reverse(1).pad([[0, 0], [1, 0]]).shape).toEqual([2, 7]);
       expect(x.argMax(1).arraySync()).toEqual([2, 2]);
       expect(x.max().arraySync()).toBe(6);
