@@ -149,6 +149,20 @@ describe('matMul', () => {
     expect((c.arraySync() as number[][][][])[0][0]).toEqual([[10, 13], [28, 40]]);
   });
 
+  it('gives the same product when the precision changed after the inputs were made (float64 runs the reference GEMM)', () => {
+    const a = rl.tensor([[1.5, 2], [3, 4]]), b = rl.tensor([[1, -1], [0.25, 2]]);
+    const at32 = rl.matMul(a, b).arraySync();
+    rl.setPrecision(64);
+    try {
+      const c = rl.matMul(a, b);
+      expect(c.dataSync()).toBeInstanceOf(Float64Array);
+      expect(c.arraySync()).toEqual(at32);
+      expect(rl.softmax(a).sum(1).arraySync()).toEqual([1, 1]);
+    } finally {
+      rl.setPrecision(32);
+    }
+  });
+
   it('rejects what tfjs rejects', () => {
     bothThrow((t: any) => t.matMul(t.tensor(X), t.tensor(X)), /inner shapes \(3\) and \(2\) of Tensors with shapes 2,3 and 2,3/);
     expect(() => rl.matMul(rl.tensor([1, 2]), rl.tensor(X))).toThrow(/rank of at least 2, got ranks 1 and 2/);
