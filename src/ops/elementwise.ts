@@ -25,7 +25,7 @@ function binary(a: TensorLike, b: TensorLike, op: string, fn: Binary, dtypeOf: (
   return resultFrom(shape, dtype, (i) => fn(xd[xi ? xi[i] : i], yd[yi ? yi[i] : i]));
 }
 
-const same = (d: DType): DType => d;
+export const same = (d: DType): DType => d;
 const boolToInt = (d: DType): DType => (d === 'bool' ? 'int32' : d);
 const toBool = (): DType => 'bool';
 
@@ -60,7 +60,7 @@ export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binary(a, b,
 export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'logicalOr', (x, y) => +(x !== 0 || y !== 0), toBool, 'bool');
 export const logicalXor = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'logicalXor', (x, y) => +((x !== 0) !== (y !== 0)), toBool, 'bool');
 
-function unary(a: TensorLike, op: string, fn: (v: number) => number, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', act?: ActCode): Tensor {
+export function unary(a: TensorLike, op: string, fn: (v: number) => number, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', act?: ActCode): Tensor {
   const x = asTensor(a, 'x', op, parseAs);
   const dtype = dtypeOf(x.dtype);
   if (act !== undefined && x.dtype === 'float32') {

@@ -55,3 +55,8 @@ function range(a: number, b: number): number[] {
   for (let i = a; i < b; i++) r.push(i);
   return r;
 }
+
+/** tf.print: writes the tensor's text to the console. */
+export function print(x: Tensor, verbose = false): void {
+  console.log(formatTensor(x, verbose));
+}

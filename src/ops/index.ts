@@ -12,6 +12,10 @@ export type { NormOrd } from './reduction.js';
 export { reshape, flatten, squeeze, expandDims } from './shape.js';
 export { slice, gather, concat, stack, unstack, split, tile, reverse, pad } from './slicing.js';
 export { matMul, transpose } from './linalg.js';
+export { floor, ceil, round, sign, reciprocal, rsqrt, sin, cos, expm1, log1p, softplus, logSigmoid, elu, selu, relu6, leakyRelu, step,
+  addN, cumsum, moments, broadcastTo, dot, outerProduct } from './math.js';
 export { tidy, dispose, keep, memory } from './memory.js';
+export { print } from './format.js';
+export { ready } from './engine.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { util } from './util.js';

@@ -11,6 +11,7 @@ import * as r from './reduction.js';
 import * as s from './shape.js';
 import * as sl from './slicing.js';
 import * as la from './linalg.js';
+import * as m from './math.js';
 import { dispose, isDisposed } from './memory.js';
 import { TensorBuffer } from './creation.js';
 import { strides } from './convert.js';
@@ -89,6 +90,26 @@ declare module '../tensor.js' {
     tanh(): Tensor;
     relu(): Tensor;
     isNaN(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    sign(): Tensor;
+    reciprocal(): Tensor;
+    rsqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    expm1(): Tensor;
+    log1p(): Tensor;
+    softplus(): Tensor;
+    logSigmoid(): Tensor;
+    elu(): Tensor;
+    selu(): Tensor;
+    relu6(): Tensor;
+    leakyRelu(alpha?: number): Tensor;
+    step(alpha?: number): Tensor;
+    cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+    dot(b: TensorLike): Tensor;
+    broadcastTo(shape: Shape): Tensor;
     clipByValue(min: number, max: number): Tensor;
     matMul(b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
     transpose(perm?: number[]): Tensor;
@@ -152,6 +173,11 @@ Object.assign(P, {
   topk(this: Tensor, k?: number, sorted?: boolean) { return r.topk(this, k, sorted); },
   norm(this: Tensor, ord?: r.NormOrd, axis?: Axis, keepDims?: boolean) { return r.norm(this, ord, axis, keepDims); },
   clipByValue(this: Tensor, lo: number, hi: number) { return e.clipByValue(this, lo, hi); },
+  leakyRelu(this: Tensor, alpha?: number) { return m.leakyRelu(this, alpha); },
+  step(this: Tensor, alpha?: number) { return m.step(this, alpha); },
+  cumsum(this: Tensor, axis?: number, exclusive?: boolean, reverse?: boolean) { return m.cumsum(this, axis, exclusive, reverse); },
+  dot(this: Tensor, b: TensorLike) { return m.dot(this, b); },
+  broadcastTo(this: Tensor, shape: Shape) { return m.broadcastTo(this, shape); },
 });
 
 // One-argument and binary ops take the same shape of method: this first.
@@ -161,8 +187,12 @@ for (const name of binaryOps) {
   const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
   Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor, b: TensorLike) { return fn(this, b); } });
 }
-const unaryOps = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sigmoid', 'tanh', 'relu', 'isNaN', 'logicalNot'] as const;
-for (const name of unaryOps) {
-  const fn = e[name] as (a: TensorLike) => Tensor;
+const unaryOps: Record<string, (a: TensorLike) => Tensor> = {
+  neg: e.neg, abs: e.abs, exp: e.exp, log: e.log, sqrt: e.sqrt, square: e.square, sigmoid: e.sigmoid, tanh: e.tanh, relu: e.relu,
+  isNaN: e.isNaN, logicalNot: e.logicalNot, floor: m.floor, ceil: m.ceil, round: m.round, sign: m.sign, reciprocal: m.reciprocal,
+  rsqrt: m.rsqrt, sin: m.sin, cos: m.cos, expm1: m.expm1, log1p: m.log1p, softplus: m.softplus, logSigmoid: m.logSigmoid,
+  elu: m.elu, selu: m.selu, relu6: m.relu6,
+};
+for (const [name, fn] of Object.entries(unaryOps)) {
   Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor) { return fn(this); } });
 }
