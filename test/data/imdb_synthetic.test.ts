@@ -2,10 +2,12 @@ import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
-import { load, loadRaw } from '../../src/data/imdb.js';
-import { CACHE_VERSION } from '../../src/data/imdb_cache.js';
+import { load, loadEncoded, loadRaw } from '../../src/data/imdb.js';
+import { CACHE_VERSION, writeCache } from '../../src/data/imdb_cache.js';
 import { IMDB_FILE, resolveImdbTarball } from '../../src/data/imdb_source.js';
-import { getWordIndex } from '../../src/data/imdb_words.js';
+import { getWordIndex, WORD_INDEX_PATH } from '../../src/data/imdb_words.js';
+import { syntheticImdbTarball } from '../helpers/imdb.js';
+import { SYNTHETIC_MTIME, SYNTHETIC_PER_FOLDER } from '../helpers/synthetic_imdb.js';
 import { listDir, makeTarGz, removeDir, reviewEntries, tempDir, writeFixture, type FixtureEntry } from './fixtures.js';
 
 const root = tempDir();
@@ -190,6 +192,42 @@ describe('imdb.load errors', () => {
     await load({ path: good.tar, cacheDir: good.cacheDir, ...offline });
     expect(listDir(good.cacheDir)).toContain(`imdb-${st.size}-${Math.trunc(st.mtimeMs)}.v${CACHE_VERSION}.bin`);
     expect(listDir(good.cacheDir)).toHaveLength(2);
+  });
+});
+
+describe('the synthetic aclImdb tarball the tests share', () => {
+  it('holds 200 reviews per folder in the real layout; train/unsup, imdb.vocab and imdbEr.txt are ignored', async () => {
+    const tar = syntheticImdbTarball();
+    const cacheDir = join(root, 'shared-synthetic', 'cache');
+    const raw = await loadRaw({ path: tar, cacheDir, ...offline });
+    for (const split of [raw.train, raw.test]) {
+      expect(split.texts).toHaveLength(2 * SYNTHETIC_PER_FOLDER);
+      expect([...split.labels].filter((l) => l === 1)).toHaveLength(SYNTHETIC_PER_FOLDER);
+      expect(split.files.some((f) => f.includes('/unsup/'))).toBe(false);
+    }
+    expect(statSync(tar).mtime).toEqual(SYNTHETIC_MTIME);
+    const d = await load({ path: tar, cacheDir, numWords: 2000, ...offline });
+    const lengths = d.train.x.map((s) => s.length);
+    // Short and long reviews, so maxlen both pads and truncates.
+    expect(Math.min(...lengths)).toBeLessThan(20);
+    expect(Math.max(...lengths)).toBeGreaterThan(200);
+    // "qwzxv" is in no word index: it is dropped, as Keras drops unknown words.
+    expect(raw.train.texts.some((t) => t.includes('qwzxv'))).toBe(true);
+  });
+
+  it('is read from the cache file on a warm load, not from the tarball', async () => {
+    const { tar, cacheDir } = fixture(reviewEntries(3));
+    const real = await load({ path: tar, cacheDir, ...offline });
+    const [mine] = listDir(cacheDir);
+    // Put another corpus's encoding under this tarball's cache key: a warm load must return it.
+    const other = fixture(reviewEntries(5));
+    const st = statSync(tar);
+    const key = { size: st.size, mtimeMs: st.mtimeMs, wordIndexSize: statSync(WORD_INDEX_PATH).size };
+    writeCache(cacheDir, key, await loadEncoded({ path: other.tar, cacheDir: other.cacheDir, ...offline }));
+    const warm = await load({ path: tar, cacheDir, ...offline });
+    expect(real.train.x).toHaveLength(6);
+    expect(warm.train.x).toHaveLength(10);
+    expect(listDir(cacheDir)).toEqual([mine]);
   });
 });
 
