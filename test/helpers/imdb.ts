@@ -6,13 +6,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { envPath } from '../../src/env.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const IMDB_FILE = 'aclImdb_v1.tar.gz';
 
 /** The real tarball: RNNLAB_DATA (the file or a folder holding it), else ../shared/data/ beside the checkout. */
 export function realImdbTarball(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const given = env.RNNLAB_DATA;
+  const given = envPath('RNNLAB_DATA', env);
   if (given) {
     const file = existsSync(given) && statSync(given).isDirectory() ? join(given, IMDB_FILE) : given;
     if (!existsSync(file)) throw new Error(`RNNLAB_DATA=${given} holds no ${IMDB_FILE}: unset it, or point it at the tarball or its folder`);

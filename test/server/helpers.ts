@@ -4,6 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
+import { envFlag } from '../../src/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
 
 export { REPO_ROOT } from '../helpers/imdb.js';
@@ -11,7 +12,7 @@ export { REPO_ROOT } from '../helpers/imdb.js';
 /** The IMDb tarball (real when present, else synthetic); undefined under RNNLAB_TEST_NO_IMDB=1. */
 export function imdbDataPath(): string | undefined {
   // RNNLAB_TEST_NO_IMDB=1 runs the tests as on a machine without the tarball.
-  if (process.env.RNNLAB_TEST_NO_IMDB === '1') return undefined;
+  if (envFlag('RNNLAB_TEST_NO_IMDB')) return undefined;
   return imdbTarball();
 }
 
