@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
 import { envFlag } from '../../src/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
@@ -16,8 +17,16 @@ export function imdbDataPath(): string | undefined {
   return imdbTarball();
 }
 
+const made: string[] = [];
+// Runs at the end of each test file that imports these helpers: no folder it made outlives it.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'rnnlab-serve-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export interface TestServer {
