@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveCacheDir, resolveImdbTarball } from '../../src/data/imdb_source.js';
 import { checkEnv, checkNativeEnv, ENV_VARS, envChoice, EnvError, envFlag, envInt, envPath } from '../../src/env.js';
 import { run } from '../cli/helpers.js';
+import { REPO_ROOT } from '../helpers/imdb.js';
 
 describe('the typed readers', () => {
   it('reads on/off variables in any case, unset or empty as off', () => {
@@ -96,5 +99,34 @@ describe('the call sites', () => {
     expect(backend.getBackend()).toBe('reference');
     backend.kernels().sumSquares(new Float32Array([1, 2]));
     expect(backend.profileReport().length).toBeGreaterThan(0);
+  });
+});
+
+describe('one table for every variable', () => {
+  const NOT_VARIABLES = ['RNNLAB_VERSION']; // a constant in src/io, not read from the environment
+  const files = (dir: string): string[] => readdirSync(join(REPO_ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && /\.(ts|mjs|js|cc|h|py)$|^run$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    // This file names wrong variables on purpose.
+    .filter((f) => !f.startsWith(join(REPO_ROOT, 'test/env')));
+  const mentioned = new Set<string>();
+  for (const dir of ['src', 'native', 'bench', 'test', 'web', 'bin', '.ci']) {
+    for (const f of files(dir)) for (const m of readFileSync(f, 'utf8').matchAll(/RNNLAB_[A-Z0-9_]+/g)) mentioned.add(m[0]);
+  }
+
+  it('every RNNLAB_* name in the code is in ENV_VARS', () => {
+    expect([...mentioned].filter((n) => !(n in ENV_VARS) && !NOT_VARIABLES.includes(n)).sort()).toEqual([]);
+  });
+
+  it('docs/ENVIRONMENT.md documents every variable of ENV_VARS', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/ENVIRONMENT.md'), 'utf8');
+    expect(Object.keys(ENV_VARS).filter((n) => !doc.includes(`| \`${n}\` |`))).toEqual([]);
+  });
+
+  it('src/ reads RNNLAB_* variables only through src/env.ts', () => {
+    const direct = files('src')
+      .filter((f) => !f.endsWith(join('src', 'env.ts')))
+      .filter((f) => /env(\.|\[['"])RNNLAB_/.test(readFileSync(f, 'utf8')));
+    expect(direct.map((f) => f.slice(REPO_ROOT.length + 1))).toEqual([]);
   });
 });
