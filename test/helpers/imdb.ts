@@ -39,7 +39,13 @@ export const REAL_IMDB = realImdbTarball();
 /** For `describe.skipIf(NO_REAL_IMDB)` / `it.skipIf(NO_REAL_IMDB)` on tests of real counts and accuracies. */
 export const NO_REAL_IMDB = REAL_IMDB === undefined;
 
-/** A test title that, when the real data is absent, says in one line why the test is skipped. */
+/**
+ * A title for a suite of real-data tests. Without the real data it carries the reason for the skip, and the
+ * reason is printed once, since the default reporter shows skipped suites only as a count.
+ */
 export function realDataOnly(title: string): string {
-  return NO_REAL_IMDB ? `${title} (skipped: needs the real ${IMDB_FILE}; set RNNLAB_DATA or put it in ../shared/data/)` : title;
+  if (!NO_REAL_IMDB) return title;
+  const why = `skipped: needs the real ${IMDB_FILE}; set RNNLAB_DATA or put it in ../shared/data/`;
+  console.info(`"${title}" ${why}`);
+  return `${title} (${why})`;
 }
