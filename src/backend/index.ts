@@ -38,7 +38,7 @@ const nativeMerged: Kernels | null = addon
   : null;
 
 export type BackendName = 'native' | 'reference';
-let active: BackendName = addon && envChoice('RNNLAB_BACKEND') !== 'reference' ? 'native' : 'reference';
+let active: BackendName = envChoice('RNNLAB_BACKEND') !== 'reference' && addon ? 'native' : 'reference';
 let precision: 32 | 64 = 32;
 let announced = false;
 
