@@ -32,6 +32,8 @@ export const ENV_VARS = {
   RNNLAB_ISA: { kind: 'choice', choices: ['avx512', 'avx2', 'portable'], audience: 'user', help: 'the best SIMD path the native kernels may use' },
   RNNLAB_PROFILE: { kind: 'flag', audience: 'user', help: 'time every kernel call (rl.profileReport())' },
   RNNLAB_DEBUG: { kind: 'flag', audience: 'user', help: 'the CLI prints stack traces with its errors' },
+  // The dashboard checks the token's characters itself (src/server), naming RNNLAB_TOKEN.
+  RNNLAB_TOKEN: { kind: 'text', audience: 'user', help: "the dashboard's access token when --token is not given" },
   RNNLAB_REQUIRE_NATIVE: { kind: 'flag', audience: 'build', help: '`npm install` fails when the native addon does not build' },
   RNNLAB_ALLOW_NO_NATIVE: { kind: 'flag', audience: 'tests', help: 'the kernel tests skip, instead of failing, when the addon is missing' },
   RNNLAB_TEST_NO_IMDB: { kind: 'flag', audience: 'tests', help: 'the dashboard tests run as on a machine without the IMDb tarball' },
