@@ -9,6 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { KERNEL_NAMES, type FArray, type Kernels } from './kernels.js';
 import { referenceKernels } from './reference/index.js';
+import { checkNativeEnv, envChoice, envFlag } from '../env.js';
 
 export * from './kernels.js';
 export { referenceKernels };
@@ -20,6 +21,7 @@ interface Addon extends Partial<Kernels> {
 
 let addon: Addon | null = null;
 let addonError = '';
+checkNativeEnv();
 {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const require = createRequire(import.meta.url);
@@ -36,7 +38,7 @@ const nativeMerged: Kernels | null = addon
   : null;
 
 export type BackendName = 'native' | 'reference';
-let active: BackendName = addon && process.env.RNNLAB_BACKEND !== 'reference' ? 'native' : 'reference';
+let active: BackendName = envChoice('RNNLAB_BACKEND') !== 'reference' && addon ? 'native' : 'reference';
 let precision: 32 | 64 = 32;
 let announced = false;
 
@@ -61,7 +63,7 @@ export function kernels(): Kernels {
  * Per-kernel timing (RNNLAB_PROFILE=1 or setProfiling(true)): wraps every kernel in a timer, so benchmarks
  * can say where a training step's time goes.
  */
-let profiling = process.env.RNNLAB_PROFILE === '1';
+let profiling = envFlag('RNNLAB_PROFILE');
 const profileTotals = new Map<string, { calls: number; ms: number }>();
 const profiledCache = new WeakMap<Kernels, Kernels>();
 

@@ -3,6 +3,7 @@
  * 2 usage error (a bad flag or value, named in the message).
  */
 import { DataError } from '../data/index.js';
+import { checkEnv, envFlag, EnvError } from '../env.js';
 import { rnnlabVersion } from '../report/run.js';
 import { additionSpec, runAddition } from './addition.js';
 import { helpText, parseArgs, UsageError, type CommandSpec, type Parsed } from './args.js';
@@ -59,6 +60,7 @@ function usage(io: Io, err: UsageError): number {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   try {
+    for (const warning of checkEnv()) io.err.write(`${warning}\n`);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       if (name === 'help' && rest[0] && (COMMANDS[rest[0]] || rest[0] === 'experiment')) return main([rest[0], '--help'], io);
       io.out.write(`${mainHelp()}\n`);
@@ -97,7 +99,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const err = e as Error;
     const where = name && (COMMANDS[name] || name === 'experiment') ? `rnnlab ${name}` : 'rnnlab';
     io.err.write(`${where}: ${e instanceof DataError ? 'data error' : 'error'}: ${err?.message ?? String(e)}\n`);
-    if (process.env.RNNLAB_DEBUG && err?.stack) io.err.write(`${err.stack}\n`);
+    if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && err?.stack) io.err.write(`${err.stack}\n`);
     return 1;
   }
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { downloadFile } from './download.js';
 import { DataError } from './errors.js';
+import { envFlag, envPath } from '../env.js';
 
 export const IMDB_FILE = 'aclImdb_v1.tar.gz';
 export const IMDB_URL = 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz';
@@ -27,7 +28,7 @@ export interface SourceOptions {
 export function resolveCacheDir(options: Pick<SourceOptions, 'cacheDir' | 'env'> = {}): string {
   const env = options.env ?? process.env;
   if (options.cacheDir) return resolve(options.cacheDir);
-  if (env.RNNLAB_CACHE) return resolve(env.RNNLAB_CACHE);
+  if (envPath('RNNLAB_CACHE', env)) return resolve(envPath('RNNLAB_CACHE', env)!);
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'rnnlab');
   return join(homedir(), '.cache', 'rnnlab');
 }
@@ -57,8 +58,7 @@ function locate(p: string): string | undefined {
 }
 
 function offline(env: NodeJS.ProcessEnv): boolean {
-  const v = (env.RNNLAB_OFFLINE ?? '').toLowerCase();
-  return v !== '' && v !== '0' && v !== 'false';
+  return envFlag('RNNLAB_OFFLINE', env);
 }
 
 /**
@@ -75,10 +75,11 @@ export async function resolveImdbTarball(options: SourceOptions = {}): Promise<s
     if (found) return found;
     throw notFound([`path: ${resolve(options.path)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);
   }
-  if (env.RNNLAB_DATA) {
-    const found = locate(env.RNNLAB_DATA);
+  const dataVar = envPath('RNNLAB_DATA', env);
+  if (dataVar) {
+    const found = locate(dataVar);
     if (found) return found;
-    throw notFound([`RNNLAB_DATA: ${resolve(env.RNNLAB_DATA)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);
+    throw notFound([`RNNLAB_DATA: ${resolve(dataVar)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);
   }
   checked.push('path: not given', 'RNNLAB_DATA: not set');
   const cached = join(cacheDir, IMDB_FILE);

@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
+import { imdbTarball } from '../helpers/imdb.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The real IMDb tarball, beside the repository. */
-export const DATA = path.resolve(REPO_ROOT, '../shared/data/aclImdb_v1.tar.gz');
+/** The IMDb tarball: the real one when present, else the synthetic one (test/helpers/imdb.ts). */
+export const DATA = imdbTarball();
 
 export function requireData(): string {
-  if (!existsSync(DATA)) throw new Error(`the CLI tests need the real IMDb tarball at ${DATA}`);
   return DATA;
 }
 

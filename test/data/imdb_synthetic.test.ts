@@ -1,12 +1,22 @@
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
 import { load, loadRaw } from '../../src/data/imdb.js';
 import { CACHE_VERSION } from '../../src/data/imdb_cache.js';
 import { IMDB_FILE, resolveImdbTarball } from '../../src/data/imdb_source.js';
+import { readTarFile } from '../../src/data/tar.js';
 import { getWordIndex } from '../../src/data/imdb_words.js';
+import { syntheticImdbTarball } from '../helpers/imdb.js';
+import { SYNTHETIC_MTIME, SYNTHETIC_PER_FOLDER } from '../helpers/synthetic_imdb.js';
 import { listDir, makeTarGz, removeDir, reviewEntries, tempDir, writeFixture, type FixtureEntry } from './fixtures.js';
+
+// Counts the loader's passes over tarballs (it still reads them): a cache hit is a load that makes none.
+vi.mock('../../src/data/tar.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/data/tar.js')>();
+  return { ...original, readTarFile: vi.fn(original.readTarFile) };
+});
+const tarReads = () => vi.mocked(readTarFile).mock.calls.length;
 
 const root = tempDir();
 afterAll(() => removeDir(root));
@@ -190,6 +200,44 @@ describe('imdb.load errors', () => {
     await load({ path: good.tar, cacheDir: good.cacheDir, ...offline });
     expect(listDir(good.cacheDir)).toContain(`imdb-${st.size}-${Math.trunc(st.mtimeMs)}.v${CACHE_VERSION}.bin`);
     expect(listDir(good.cacheDir)).toHaveLength(2);
+  });
+});
+
+describe('the synthetic aclImdb tarball the tests share', () => {
+  it('holds 200 reviews per folder in the real layout; train/unsup, imdb.vocab and imdbEr.txt are ignored', async () => {
+    const tar = syntheticImdbTarball();
+    const cacheDir = join(root, 'shared-synthetic', 'cache');
+    const raw = await loadRaw({ path: tar, cacheDir, ...offline });
+    for (const split of [raw.train, raw.test]) {
+      expect(split.texts).toHaveLength(2 * SYNTHETIC_PER_FOLDER);
+      expect([...split.labels].filter((l) => l === 1)).toHaveLength(SYNTHETIC_PER_FOLDER);
+      expect(split.files.some((f) => f.includes('/unsup/'))).toBe(false);
+    }
+    expect(statSync(tar).mtime).toEqual(SYNTHETIC_MTIME);
+    const d = await load({ path: tar, cacheDir, numWords: 2000, ...offline });
+    const lengths = d.train.x.map((s) => s.length);
+    // Short and long reviews, so maxlen both pads and truncates.
+    expect(Math.min(...lengths)).toBeLessThan(20);
+    expect(Math.max(...lengths)).toBeGreaterThan(200);
+    // "qwzxv" is in no word index: it is dropped, as Keras drops unknown words.
+    expect(raw.train.texts.some((t) => t.includes('qwzxv'))).toBe(true);
+  });
+
+  it('is read from the cache file on a warm load, without a pass over the tarball', async () => {
+    const { tar, cacheDir } = fixture(reviewEntries(3));
+    const before = tarReads();
+    const cold = await load({ path: tar, cacheDir, ...offline });
+    expect(tarReads()).toBe(before + 1);
+    const [file] = listDir(cacheDir);
+    const written = statSync(join(cacheDir, file)).mtimeMs;
+    const warm = await load({ path: tar, cacheDir, ...offline });
+    expect(tarReads()).toBe(before + 1);
+    expect(warm.train.x.map((x) => [...x])).toEqual(cold.train.x.map((x) => [...x]));
+    expect(listDir(cacheDir)).toEqual([file]);
+    expect(statSync(join(cacheDir, file)).mtimeMs).toBe(written);
+    // Without the cache, every load reads the tarball again.
+    await load({ path: tar, cacheDir, cache: false, ...offline });
+    expect(tarReads()).toBe(before + 2);
   });
 });
 

@@ -1,33 +1,32 @@
 /** Shared helpers for the dashboard's API and browser tests: a server on a random port, requests, and SSE. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
+import { envFlag } from '../../src/env.js';
+import { imdbTarball } from '../helpers/imdb.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT } from '../helpers/imdb.js';
 
-/** The IMDb tarball's folder when this machine has it (RNNLAB_DATA, or shared/data beside or inside the checkout). */
+/** The IMDb tarball (real when present, else synthetic); undefined under RNNLAB_TEST_NO_IMDB=1. */
 export function imdbDataPath(): string | undefined {
   // RNNLAB_TEST_NO_IMDB=1 runs the tests as on a machine without the tarball.
-  if (process.env.RNNLAB_TEST_NO_IMDB === '1') return undefined;
-  const candidates = [process.env.RNNLAB_DATA, resolve(REPO_ROOT, '../shared/data'), resolve(REPO_ROOT, 'shared/data')];
-  for (const c of candidates) {
-    if (!c) continue;
-    if (existsSync(c) && (c.endsWith('.tar.gz') || existsSync(join(c, 'aclImdb_v1.tar.gz')))) return c;
-  }
-  return undefined;
+  if (envFlag('RNNLAB_TEST_NO_IMDB')) return undefined;
+  return imdbTarball();
 }
 
-let emptyData: string | undefined;
-function emptyDataDir(): string {
-  emptyData ??= tempDir('rnnlab-no-imdb-');
-  return emptyData;
-}
+const made: string[] = [];
+// Runs at the end of each test file that imports these helpers: no folder it made outlives it.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 export function tempDir(prefix = 'rnnlab-serve-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export interface TestServer {
@@ -39,14 +38,15 @@ export interface TestServer {
 
 export async function startTestServer(o: DashboardOptions = {}): Promise<TestServer> {
   const runsDir = o.runsDir ?? tempDir();
-  const data = imdbDataPath();
   // Without the tarball, point the server at an empty folder so nothing tries a download.
-  const d = await startDashboard({ port: 0, runsDir, dataPath: data ?? emptyDataDir(), ...o });
+  const noData = imdbDataPath() === undefined && !o.dataPath ? tempDir('rnnlab-no-imdb-') : undefined;
+  const d = await startDashboard({ port: 0, runsDir, dataPath: imdbDataPath() ?? noData, ...o });
   return {
     d, base: `http://127.0.0.1:${d.port}`, runsDir,
     async close() {
       await d.close();
       if (!o.runsDir) rmSync(runsDir, { recursive: true, force: true });
+      if (noData) rmSync(noData, { recursive: true, force: true });
     },
   };
 }

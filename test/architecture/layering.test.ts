@@ -1,0 +1,67 @@
+/** docs/ARCHITECTURE.md's direction: each layer of src/ imports only from the layers below it. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/imdb.js';
+import { areaOf, importGraph } from './import_graph.js';
+
+// Areas other branches add (ops, onnx, tasks, sweep) have their rows already, so a merge needs no edit here.
+const APPS = ['cli', 'server', 'experiments', 'report', 'tasks', 'sweep'];
+const API = ['models', 'layers', 'io', 'callbacks', 'optimizers', 'losses.ts', 'onnx', 'index.ts'];
+const TENSORS = ['tensor.ts', 'variable.ts', 'autograd', 'ops'];
+const EVERYTHING = [...APPS, ...API, ...TENSORS, 'data', 'backend', 'random.ts', 'env.ts'];
+
+/** Area of src/ → the areas it must never import. Every area of src/ needs a row. */
+const FORBIDDEN: Record<string, string[]> = {
+  'env.ts': EVERYTHING,
+  'random.ts': EVERYTHING.filter((a) => a !== 'env.ts'),
+  backend: [...APPS, ...API, ...TENSORS, 'data'],
+  'tensor.ts': [...APPS, ...API, 'data'],
+  'variable.ts': [...APPS, ...API, 'data'],
+  autograd: [...APPS, ...API, 'data'],
+  ops: [...APPS, ...API, 'data'],
+  layers: [...APPS, 'data'],
+  optimizers: [...APPS, 'data'],
+  'losses.ts': [...APPS, 'data'],
+  models: APPS,
+  io: APPS,
+  callbacks: APPS,
+  onnx: APPS,
+  'index.ts': APPS,
+  data: [...APPS, ...API, ...TENSORS, 'backend'],
+  report: ['cli', 'server', 'experiments', 'tasks', 'sweep'],
+  experiments: ['cli', 'server', 'tasks', 'sweep'],
+  tasks: ['cli', 'server', 'sweep'],
+  // The CLI starts the dashboard (`rnnlab serve`) and sweeps; nothing reaches back into the CLI.
+  server: ['cli'],
+  sweep: ['cli'],
+  cli: [],
+};
+
+/** "from → imported" for every import that breaks the table. */
+function violations(graph: Map<string, Set<string>>, forbidden: Record<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of graph) {
+    const banned = forbidden[areaOf(from)] ?? [];
+    for (const t of targets) if (banned.includes(areaOf(t))) out.push(`${from} → ${t}`);
+  }
+  return out.sort();
+}
+
+describe('layer direction in src/', () => {
+  const graph = importGraph(join(REPO_ROOT, 'src'));
+
+  it('has a row for every area of src/, so a new folder gets a decision', () => {
+    const areas = [...new Set([...graph.keys()].map(areaOf))].sort();
+    expect(areas.filter((a) => !(a in FORBIDDEN))).toEqual([]);
+  });
+
+  it('flags an import that goes up', () => {
+    const g = new Map([['backend/index.ts', new Set(['layers/dense.ts', 'random.ts'])], ['layers/dense.ts', new Set(['backend/index.ts'])]]);
+    expect(violations(g, FORBIDDEN)).toEqual(['backend/index.ts → layers/dense.ts']);
+  });
+
+  it('no module imports from a layer above its own', () => {
+    const found = violations(graph, FORBIDDEN);
+    expect(found, `imports against docs/ARCHITECTURE.md's direction:\n${found.join('\n')}`).toEqual([]);
+  });
+});
