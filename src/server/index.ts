@@ -7,6 +7,7 @@ import { applyThreads, processIo, type Io } from '../cli/io.js';
 import { displayPath, startDashboard, isLoopback, type Dashboard, type DashboardOptions } from './server.js';
 
 import { checkToken } from './request_guard.js';
+import { envText } from '../env.js';
 import { serveSpec } from './spec.js';
 
 export { serveSpec } from './spec.js';
@@ -20,7 +21,7 @@ export async function runServe(parsed: Parsed, io: Io, opts: { stop?: Promise<un
   applyThreads(f);
   const host = typeof f.host === 'string' ? f.host : undefined;
   if (host !== undefined && host.trim() === '') throw new UsageError('--host needs an address', 'serve');
-  const token = typeof f.token === 'string' ? f.token : process.env.RNNLAB_TOKEN || undefined;
+  const token = typeof f.token === 'string' ? f.token : envText('RNNLAB_TOKEN');
   if (token !== undefined) {
     try {
       checkToken(token, typeof f.token === 'string' ? '--token' : 'RNNLAB_TOKEN');
