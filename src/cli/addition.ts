@@ -2,11 +2,14 @@
 import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS, sampleLine, trainAddition, type RnnKind } from '../experiments/addition_task.js';
 import type { ReportDoc } from '../report/html.js';
-import { OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type FlagSpec, type Parsed } from './args.js';
-import { applyThreads, baseResults, finishRun, pct, Printer, type Io } from './io.js';
+import type { Command } from 'commander';
+import { percent as pct } from '../report/table.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { applyThreads, argvOf, baseResults, finishRun, Printer } from './printer.js';
 import type { OptimizerChoice } from '../experiments/imdb_task.js';
 
-export const ADDITION_FLAGS: Record<string, FlagSpec> = {
+export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
   'training-size': { kind: 'int', min: 10, default: ADDITION_DEFAULTS.trainingSize, help: 'distinct questions generated (10% are held out for validation)' },
   rnn: { kind: 'choice', choices: ['lstm', 'gru', 'simple_rnn'], default: ADDITION_DEFAULTS.rnn, help: 'recurrent layer of the encoder and decoder' },
@@ -17,18 +20,21 @@ export const ADDITION_FLAGS: Record<string, FlagSpec> = {
   'batch-size': { ...TRAIN_FLAGS['batch-size'], default: ADDITION_DEFAULTS.batchSize },
 };
 
-export const additionSpec: CommandSpec = {
-  name: 'addition',
-  usage: 'addition [options]',
-  summary: 'Teach a seq2seq RNN to add: "231+432" -> "663". Prints sample guesses, per-character and exact-match accuracy.',
-  flags: {
-    ...ADDITION_FLAGS,
-    reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
-    samples: { kind: 'int', min: 0, max: 10000, default: 20, help: 'validation questions to print' },
-    ...OUT_FLAG, ...VERBOSE_FLAG,
-  },
-  examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'],
+export const ADDITION_COMMAND_FLAGS: Flags = {
+  ...ADDITION_FLAGS,
+  reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
+  samples: { kind: 'int', min: 0, max: 10000, default: 20, help: 'validation questions to print' },
+  ...OUT_FLAG, ...VERBOSE_FLAG,
 };
+
+const SUMMARY = 'Teach a seq2seq RNN to add: "231+432" -> "663". Prints sample guesses, per-character and exact-match accuracy.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('addition').summary(SUMMARY).description(SUMMARY);
+  addFlags(cmd, ADDITION_COMMAND_FLAGS, 'addition');
+  helpExtras(cmd, { examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'] });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runAddition(flags, ctx, argvOf(c)); });
+}
 
 const shape = (s: readonly number[]) => `(${s.join(', ')})`;
 
@@ -39,24 +45,22 @@ export function checkAdditionFlags(f: Record<string, unknown>, cmd: string): voi
   if (size > max) throw new UsageError(`--training-size ${size} is more than the ${max.toLocaleString('en-US')} distinct questions --digits ${digits} allows`, cmd);
 }
 
-export function additionOptions(f: Record<string, unknown>, io: Io, p: Printer) {
+export function additionOptions(f: Record<string, unknown>, p: Printer) {
   return {
     digits: f.digits as number, trainingSize: f.trainingSize as number, rnn: f.rnn as RnnKind, hidden: f.hidden as number, layers: f.layers as number,
     epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number,
-    verbose: f.verbose as 0 | 1 | 2, out: io.out, log: (l: string) => p.line(l),
+    verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l: string) => p.line(l),
   };
 }
 
-export async function runAddition(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, 'addition');
+async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   checkAdditionFlags(f, 'addition');
   applyThreads(f);
-  const p = new Printer(io);
+  const p = new Printer(ctx);
   const started = new Date();
   p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${f.digits} digits${f.reverse ? ' (queries reversed)' : ''}...`);
   const run = await trainAddition({
-    ...additionOptions(f, io, p), reverse: f.reverse as boolean, samples: f.samples as number,
+    ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
     onBuilt: (_m, summary, d) => {
       p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
       if (d.train.questions.length) p.line(`Sample question (decoded): '${d.train.questions[0]}'  answer: '${d.train.answers[0]}'`);

@@ -4,34 +4,39 @@ import { loadImdbArrays } from '../experiments/imdb_task.js';
 import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
-import { IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type Parsed } from './args.js';
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { describeData, imdbDataOptions, runRecord, trainFlags } from './imdb.js';
-import { applyThreads, baseResults, finishRun, Printer, type Io } from './io.js';
+import { applyThreads, argvOf, baseResults, finishRun, Printer } from './printer.js';
 
-export const compareSpec: CommandSpec = {
-  name: 'compare',
-  usage: 'compare [--models a,b,...] [options]',
-  summary: 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.',
-  description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
-  flags: {
-    models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
-    ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
-  },
-  examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
+const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
+
+export const COMPARE_FLAGS: Flags = {
+  models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 
-export async function runCompare(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, 'compare');
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('compare').summary(SUMMARY).description(SUMMARY).usage('[--models a,b,...] [options]');
+  addFlags(cmd, COMPARE_FLAGS, 'compare');
+  helpExtras(cmd, {
+    description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
+    examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
+  });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runCompare(flags, ctx, argvOf(c)); });
+}
+
+async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
-  const p = new Printer(io);
+  const p = new Printer(ctx);
   const started = new Date();
   const models = [...new Set(f.models as ImdbModelName[])];
   p.line(`Loading IMDb (vocab ${f.vocab}, maxlen ${f.maxlen}${f.limit ? `, first ${f.limit} reviews per split` : ''})...`);
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
   const res = await compareModels(data, models, {
-    ...trainFlags(f, io),
+    ...trainFlags(f, ctx),
     onBuilt: (m) => { m.summary(undefined, undefined, (l) => p.line(l)); },
   }, (name, i) => {
     const d = IMDB_DEFAULTS[name];

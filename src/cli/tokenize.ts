@@ -1,7 +1,9 @@
 /** `rnnlab tokenize "text"`: how a review becomes the ids the IMDb models read, and how padding shapes it. */
 import { datasets, imdbTokenize, padSequences, Tokenizer } from '../data/index.js';
-import { OUT_FLAG, UsageError, type CommandSpec, type Parsed } from './args.js';
-import { baseResults, finishRun, Printer, type Io } from './io.js';
+import type { Command } from 'commander';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
+import { argvOf, baseResults, finishRun, Printer } from './printer.js';
 import { formatTable } from '../report/table.js';
 
 export const INDEX_FROM = 3, START_ID = 1, OOV_ID = 2;
@@ -38,29 +40,32 @@ export function compactRow(row: ArrayLike<number>, pad = 0): string {
   return `[${parts.join(' ')}]`;
 }
 
-export const tokenizeSpec: CommandSpec = {
-  name: 'tokenize',
-  usage: 'tokenize "some text" [more texts...] [options]',
-  summary: 'Show the tokens, ids and padding a text gets before an IMDb model reads it.',
-  description: ['Ids follow Keras\'s IMDb data: 0 padding, 1 <START>, 2 <UNK>, then word rank + 3 (the = 4).',
-    'With --fit, a Keras Tokenizer is fitted on the given texts instead, as in the lab\'s small example.'],
-  positionals: [{ name: 'TEXT', help: 'the text (several arguments are several texts)' }],
-  flags: {
-    vocab: { kind: 'int', min: 4, max: 1000000, default: 10000, help: 'vocabulary size (ids >= vocab become <UNK>)' },
-    maxlen: { kind: 'int', min: 1, max: 100000, default: 500, help: 'padded length' },
-    padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
-    truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
-    fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
-    ...OUT_FLAG,
-  },
-  examples: ['rnnlab tokenize "This movie was great!"', 'rnnlab tokenize --maxlen 12 "i have books" "interesting books are useful" --fit'],
+export const TOKENIZE_FLAGS: Flags = {
+  vocab: { kind: 'int', min: 4, max: 1000000, default: 10000, help: 'vocabulary size (ids >= vocab become <UNK>)' },
+  maxlen: { kind: 'int', min: 1, max: 100000, default: 500, help: 'padded length' },
+  padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
+  truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
+  fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
+  ...OUT_FLAG,
 };
 
-export async function runTokenize(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  const texts = parsed.positionals;
+const SUMMARY = 'Show the tokens, ids and padding a text gets before an IMDb model reads it.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('tokenize').summary(SUMMARY).description(SUMMARY).usage('"some text" [more texts...] [options]')
+    .argument('[text...]', 'the text (several arguments are several texts)');
+  addFlags(cmd, TOKENIZE_FLAGS, 'tokenize');
+  helpExtras(cmd, {
+    description: ['Ids follow Keras\'s IMDb data: 0 padding, 1 <START>, 2 <UNK>, then word rank + 3 (the = 4).',
+      'With --fit, a Keras Tokenizer is fitted on the given texts instead, as in the lab\'s small example.'],
+    examples: ['rnnlab tokenize "This movie was great!"', 'rnnlab tokenize --maxlen 12 "i have books" "interesting books are useful" --fit'],
+  });
+  cmd.action(async (texts: string[], flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runTokenize(texts, flags, ctx, argvOf(c)); });
+}
+
+async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   if (texts.length === 0 || texts.every((t) => t.trim() === '')) throw new UsageError('give the text to tokenize, e.g. rnnlab tokenize "This movie was great!"', 'tokenize');
-  const p = new Printer(io);
+  const p = new Printer(ctx);
   const started = new Date();
   const maxlen = f.maxlen as number, vocab = f.vocab as number;
   const padOpts = { maxlen, padding: f.padding as 'pre' | 'post', truncating: f.truncating as 'pre' | 'post' };

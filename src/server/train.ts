@@ -5,7 +5,7 @@
  * server keeps answering while a job trains.
  */
 import { curveCharts, runRecord } from '../cli/imdb.js';
-import { pct } from '../cli/io.js';
+import { percent as pct } from '../report/table.js';
 import { addition } from '../data/index.js';
 import { buildAdditionModel, oneHotTensor, readable, scoreAnswers, type AdditionSample } from '../experiments/addition_task.js';
 import { EpochTimer, buildImdbModel, loadImdbArrays } from '../experiments/imdb_task.js';

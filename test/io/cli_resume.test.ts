@@ -82,7 +82,7 @@ describe('rnnlab imdb --resume', () => {
   // The child runs the built CLI: only when dist/ is newer than every source file (CI builds it first).
   const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
     .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-  const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/io/run_checkpoint.js')) &&
+  const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/cli/run_checkpoint.js')) &&
     statSync(join(REPO, 'dist/cli/main.js')).mtimeMs >= newest(join(REPO, 'src'));
 
   it.skipIf(!built)('Ctrl-C mid-run saves a checkpoint, prints how to resume and exits 130; resuming gives the same weights', async () => {

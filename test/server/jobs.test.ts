@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { additionSpec } from '../../src/cli/addition.js';
-import { parseArgs } from '../../src/cli/args.js';
-import { imdbSpec } from '../../src/cli/imdb.js';
+import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
+import { parseFlags } from '../../src/cli/flags.js';
+import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
 import { finished, get, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
 
@@ -62,10 +62,10 @@ describe('POST /api/jobs checks every field', () => {
 describe('the command line shown for a job', () => {
   it('is one the rnnlab CLI accepts, with the same values', () => {
     const imdb = parseJobSpec({ task: 'imdb', model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop' });
-    const a = parseArgs(imdbSpec, commandLine(imdb.config).split(' ').slice(2));
+    const a = parseFlags(IMDB_FLAGS, commandLine(imdb.config).split(' ').slice(2), 'imdb');
     expect(a.flags).toMatchObject({ model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop', batchSize: 64 });
     const add = parseJobSpec({ task: 'addition', digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2 });
-    const b = parseArgs(additionSpec, commandLine(add.config).split(' ').slice(2));
+    const b = parseFlags(ADDITION_COMMAND_FLAGS, commandLine(add.config).split(' ').slice(2), 'addition');
     expect(b.flags).toMatchObject({ digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2, epochs: 20, batchSize: 128 });
   });
 });

@@ -1,22 +1,25 @@
-/** Where the CLI writes: stdout and stderr by default, anything with write() in tests and the dashboard. */
+/** What the commands share when they print and when they finish a run: lines to ctx.out, the run's files to --out. */
 import path from 'node:path';
+import type { Command } from 'commander';
 import { setThreads } from '../backend/index.js';
 import { environment, defaultOutDir, writeRun, type RunFiles } from '../report/run.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable, type Table } from '../report/table.js';
-
-export interface Writer { write(s: string): unknown; isTTY?: boolean }
-
-export interface Io { out: Writer; err: Writer }
-
-export const processIo = (): Io => ({ out: process.stdout, err: process.stderr });
+import type { CliContext } from './context.js';
 
 export class Printer {
-  constructor(readonly io: Io) {}
-  line(s = ''): void { this.io.out.write(`${s}\n`); }
+  constructor(readonly ctx: CliContext) {}
+  line(s = ''): void { this.ctx.out.write(`${s}\n`); }
   lines(ls: readonly string[]): void { for (const l of ls) this.line(l); }
   table(t: Table): void { this.lines(formatTable(t)); }
-  warn(s: string): void { this.io.err.write(`${s}\n`); }
+  warn(s: string): void { this.ctx.err.write(`${s}\n`); }
+}
+
+/** The whole command line after `rnnlab`, as given (commander keeps it on the root command). */
+export function argvOf(command: Command): string[] {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return [...((root as unknown as { rawArgs?: string[] }).rawArgs ?? [])];
 }
 
 export function applyThreads(flags: Record<string, unknown>): void {
@@ -37,5 +40,3 @@ export function finishRun(p: Printer, flags: Record<string, unknown>, name: stri
   if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);
   return files;
 }
-
-export const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : 'n/a');
