@@ -1,13 +1,13 @@
 /** `rnnlab addition`: the lab's part 2, an encoder–decoder that learns to add numbers written as text. */
 import { maxAdditionPairs } from '../data/index.js';
-import { ADDITION_DEFAULTS, sampleLine, trainAddition, type RnnKind } from '../experiments/addition_task.js';
-import type { ReportDoc } from '../report/html.js';
+import { additionBody, additionDoc, sampleLine } from '../experiments/addition_result.js';
+import { ADDITION_DEFAULTS, trainAddition, type RnnKind } from '../experiments/addition_task.js';
+import type { OptimizerChoice } from '../experiments/imdb_task.js';
 import type { Command } from 'commander';
 import { percent as pct } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { applyThreads, argvOf, baseResults, finishRun, Printer } from './printer.js';
-import type { OptimizerChoice } from '../experiments/imdb_task.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
@@ -57,8 +57,8 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
   checkAdditionFlags(f, 'addition');
   applyThreads(f);
   const p = new Printer(ctx);
-  const started = new Date();
-  p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${f.digits} digits${f.reverse ? ' (queries reversed)' : ''}...`);
+  const startedAt = new Date();
+  p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);
   const run = await trainAddition({
     ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
     onBuilt: (_m, summary, d) => {
@@ -69,37 +69,13 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
       p.line();
     },
   });
-  const d = run.data;
   p.line();
-  const qw = 2 * (f.digits as number) + 1, aw = (f.digits as number) + 1;
-  for (const s of run.samples) p.line(sampleLine(s, qw, aw));
+  for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
   const right = run.samples.filter((s) => s.correct).length;
   if (run.samples.length) p.line(`The model scored ${((right * 100) / run.samples.length).toFixed(1)} % in its test (${right} of ${run.samples.length} samples).`);
   p.line(`Validation accuracy per character (Keras): ${pct(run.perChar)}`);
   p.line(`Validation exact-match accuracy (whole answer right): ${pct(run.exact)}`);
-  const finding = `After ${run.config.epochs} epoch(s) the ${run.config.rnn} seq2seq (${run.params.toLocaleString('en-US')} parameters, ${run.config.layers} decoder layer(s)) ` +
-    `gets ${pct(run.perChar)} of answer characters and ${pct(run.exact)} of whole answers right on ${d.val.answers.length} held-out questions.`;
-  const results = {
-    ...baseResults('addition', argv, started), config: run.config, params: run.params, history: run.history,
-    metrics: { perCharAccuracy: run.perChar, exactMatchAccuracy: run.exact, trainAccuracy: run.history.accuracy?.at(-1) ?? null, valLoss: run.history.val_loss?.at(-1) ?? null },
-    timing: { secondsPerEpoch: run.epochSeconds, totalSeconds: run.totalSeconds }, samples: run.samples, summary: run.summary, finding,
-  };
-  const x = run.history.loss?.map((_, i) => i + 1) ?? [];
-  const doc: ReportDoc = {
-    title: `Addition seq2seq (${run.config.rnn}, ${run.config.digits} digits${run.config.reverse ? ', reversed' : ''})`,
-    finding,
-    metrics: { 'exact match (validation)': pct(run.exact), 'per character (validation)': pct(run.perChar), parameters: run.params.toLocaleString('en-US') },
-    sections: [
-      { title: 'Curves', charts: [
-        { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'categorical cross-entropy', series: [{ name: 'train', x, y: run.history.loss ?? [] }, { name: 'validation', x, y: run.history.val_loss ?? [], dashed: true }] },
-        { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', yMin: 0, yMax: 1, series: [{ name: 'train (per char)', x, y: run.history.accuracy ?? [] },
-          { name: 'validation (per char)', x, y: run.history.val_accuracy ?? [], dashed: true }, { name: 'validation (exact)', x, y: run.history.val_exact ?? [] }] },
-      ] },
-      { title: 'Samples', pre: run.samples.map((s) => sampleLine(s, qw, aw)).join('\n') },
-      { title: 'Model summary', pre: run.summary.join('\n') },
-    ],
-    config: run.config,
-  };
-  finishRun(p, f, 'addition', started, results, doc);
+  const body = additionBody(run);
+  finishRun(p, { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined }, body, additionDoc(run, body));
   return 0;
 }

@@ -14,8 +14,10 @@ import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { describeData, imdbDataOptions } from './imdb.js';
-import { applyThreads, argvOf, baseResults, finishRun, Printer } from './printer.js';
+import { describeData } from '../experiments/imdb_result.js';
+import { imdbDataOptions, loadingLine } from './imdb.js';
+import type { RecordBody } from '../report/record.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResult> | ExperimentResult;
 
@@ -80,7 +82,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       const batchSize = f.batchSize as number, batches = f.batches as number, epochs = f.epochs as number;
       // Only the measured batches are needed, unless the models train first.
       const limit = (f.limit as number | undefined) ?? (epochs > 0 ? null : batchSize * batches);
-      p.line(`Loading IMDb (vocab ${f.vocab}, maxlen ${f.maxlen}${limit ? `, first ${limit} reviews per split` : ''})...`);
+      p.line(loadingLine(f, limit));
       const data = await loadImdbArrays({ ...imdbDataOptions(f), limit });
       p.line(describeData(data));
       return gradientsExperiment(data, {
@@ -148,18 +150,17 @@ export function experimentDoc(r: ExperimentResult): ReportDoc {
 async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
   const p = new Printer(ctx);
-  const started = new Date();
+  const startedAt = new Date();
   p.line(`Experiment ${name}: ${e.spec.summary}`);
   const r = await e.run(f, p);
   p.line();
   if (r.lines?.length) { p.lines(r.lines); p.line(); }
   for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
   p.line(`Finding: ${r.finding}`);
-  const results = {
-    ...baseResults(`experiment ${name}`, argv, started), experiment: name, title: r.title, finding: r.finding,
-    config: r.config, metrics: r.numbers, history: r.histories ?? {}, timing: r.timing ?? {}, tables: r.tables, details: r.details ?? {},
+  const body: RecordBody = {
+    config: r.config, data: null, models: r.models ?? [], metrics: r.numbers, finding: r.finding, tables: r.tables, details: { title: r.title, ...r.details },
   };
-  finishRun(p, f, `experiment-${name}`, started, results, experimentDoc(r));
+  finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out: f.out as string | undefined }, body, experimentDoc(r));
   return 0;
 }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { Printer } from './printer.js';
-import { loadImdbModel, resolveModelDir } from './model_store.js';
+import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
 import { encodeReview } from './tokenize.js';
 
 export const PREDICT_FLAGS: Flags = {

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { setThreads } from '../backend/index.js';
-import { environment, defaultOutDir, writeRun, type RunFiles } from '../report/run.js';
+import type { RecordBody } from '../report/record.js';
+import { defaultOutDir, finishRecord, startRecord, writeRun, type RunFiles } from '../report/run.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable, type Table } from '../report/table.js';
 import type { CliContext } from './context.js';
@@ -26,15 +27,13 @@ export function applyThreads(flags: Record<string, unknown>): void {
   if (typeof flags.threads === 'number') setThreads(flags.threads);
 }
 
-/** The fields every results.json starts with. */
-export function baseResults(command: string, argv: readonly string[], startedAt: Date): Record<string, unknown> {
-  return { command, argv: [...argv], startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), environment: environment() };
-}
+/** A CLI run: its command ("imdb", "experiment reverse"), its name for the default folder, and --out. */
+export interface CliRun { command: string; runName: string; argv: readonly string[]; startedAt: Date; out?: string }
 
-/** Writes the run's files to --out (or runs/<timestamp>-<name>/) and says where they went. */
-export function finishRun(p: Printer, flags: Record<string, unknown>, name: string, startedAt: Date, results: Record<string, unknown>, doc: ReportDoc): RunFiles {
-  const dir = typeof flags.out === 'string' ? flags.out : defaultOutDir(name, startedAt);
-  const files = writeRun(dir, results, doc);
+/** Writes the run's record and reports to --out (or runs/<timestamp>-<name>/) and says where they went. */
+export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc): RunFiles {
+  const dir = run.out ?? defaultOutDir(run.runName, run.startedAt);
+  const files = writeRun(dir, finishRecord(startRecord({ ...run, source: 'cli' }), body), doc);
   p.line();
   p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}`);
   if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);

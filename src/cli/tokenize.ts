@@ -3,7 +3,8 @@ import { datasets, imdbTokenize, padSequences, Tokenizer } from '../data/index.j
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
-import { argvOf, baseResults, finishRun, Printer } from './printer.js';
+import type { RecordBody } from '../report/record.js';
+import { argvOf, finishRun, Printer } from './printer.js';
 import { formatTable } from '../report/table.js';
 
 export const INDEX_FROM = 3, START_ID = 1, OOV_ID = 2;
@@ -102,8 +103,8 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     });
   }
   if (typeof f.out === 'string') {
-    finishRun(p, f, 'tokenize', started, { ...baseResults('tokenize', argv, started), config: { vocab, ...padOpts, fit: f.fit }, texts: out },
-      { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
+    const body: RecordBody = { config: { vocab, ...padOpts, fit: f.fit }, data: null, models: [], metrics: {}, finding: `Tokenized ${texts.length} text(s).`, details: { texts: out } };
+    finishRun(p, { command: 'tokenize', runName: 'tokenize', argv, startedAt: started, out: f.out }, body, { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
   }
   return 0;
 }

@@ -3,17 +3,17 @@
  * it both as Keras does (per-character accuracy) and as a person would (the whole answer right).
  */
 import { addition, type AdditionData, type CharacterTable, type OneHot } from '../data/index.js';
-import type { Callback } from '../models/callbacks.js';
 import type { Sequential } from '../models/sequential.js';
 import { setSeed, Random } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { EpochTimer, makeOptimizer, type OptimizerChoice } from './imdb_task.js';
+import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { additionModel } from './lab_models.js';
+import { aborted, hookCallbacks, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
 export type RnnKind = 'lstm' | 'gru' | 'simple_rnn';
 
-export interface AdditionTaskOptions extends RunIo {
+export interface AdditionTaskOptions extends RunIo, TrainHooks {
   digits?: number;
   trainingSize?: number;
   reverse?: boolean;
@@ -48,6 +48,8 @@ export interface AdditionRun {
   exact: number;
   samples: AdditionSample[];
   totalSeconds: number;
+  /** Stopped through the signal: the history holds the epochs done. */
+  cancelled: boolean;
 }
 
 export const ADDITION_DEFAULTS = { digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128 };
@@ -78,11 +80,6 @@ export function scoreAnswers(model: Sequential, x: OneHot, answers: readonly str
   return { guesses, exact: exact / n, perChar: chars / (n * L) };
 }
 
-/** One line in the lab's format: "Question 231+432 True 663 Guess 663 ☑". */
-export function sampleLine(s: AdditionSample, qWidth: number, aWidth: number): string {
-  return `Question ${s.question.padEnd(qWidth)} True ${s.truth.padEnd(aWidth)} Guess ${s.guess.padEnd(aWidth)} ${s.correct ? '☑' : '☒'}`;
-}
-
 export function buildAdditionModel(o: AdditionTaskOptions): Sequential {
   const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
   const model = additionModel({ digits: d.digits, hidden: d.hidden, layers: d.layers, rnn: d.rnn });
@@ -98,29 +95,32 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
   const t0 = performance.now();
   const d = { ...ADDITION_DEFAULTS, seed: 1, samples: 20, ...stripUndefined(o) };
+  o.onPhase?.('generating questions');
   data ??= addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
   setSeed(d.seed);
   const model = buildAdditionModel(d);
   const summary: string[] = [];
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary, data);
-  const timer = new EpochTimer();
   const valExact: number[] = [];
   const hasVal = data.val.answers.length > 0;
-  const exactCb: Callback = {
-    onEpochEnd: (epoch) => {
-      if (!hasVal) return;
-      const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
-      valExact.push(s.exact);
-      if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
-    },
-  };
+  const follow = hookCallbacks(model, o, (epoch, logs) => {
+    if (!hasVal) return;
+    const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
+    valExact.push(s.exact);
+    logs.val_exact = s.exact;
+    if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
+  });
+  const nTrain = data.train.answers.length;
+  o.onTrainBegin?.({ epochs: d.epochs, steps: Math.ceil(nTrain / d.batchSize), samples: nTrain, params: model.countParams() });
+  o.onPhase?.('training');
   const history = await model.fit(oneHotTensor(data.train.x), oneHotTensor(data.train.y), {
-    epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, exactCb],
+    epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: follow,
     validationData: hasVal ? [oneHotTensor(data.val.x), oneHotTensor(data.val.y)] : undefined,
   });
   const h: Record<string, number[]> = { ...history.history };
   if (hasVal) h.val_exact = valExact;
+  if (hasVal) o.onPhase?.('scoring the validation questions');
   const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
   // The lab picks validation rows at random; a seeded pick keeps runs comparable.
   const rng = new Random(d.seed + 7);
@@ -133,7 +133,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
-    history: h, epochSeconds: timer.seconds, perChar: final.perChar, exact: final.exact, samples,
-    totalSeconds: (performance.now() - t0) / 1000,
+    history: h, epochSeconds: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
+    totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
   };
 }

@@ -9,6 +9,7 @@ import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { IMDB_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import { aborted, hookCallbacks, mean, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
 export interface ImdbDataOptions {
@@ -69,7 +70,7 @@ export function makeOptimizer(name: OptimizerChoice, lr?: number): Optimizer {
   return name === 'rmsprop' ? optimizers.rmsprop({ learningRate: lr }) : name === 'sgd' ? optimizers.sgd({ learningRate: lr }) : optimizers.adam({ learningRate: lr });
 }
 
-export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
+export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -81,16 +82,6 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
   onBuilt?: (model: Sequential, summary: string[]) => void;
   /** More fit callbacks (checkpoints, resume). */
   callbacks?: Callback[];
-}
-
-/** Wall time of each epoch's training batches (validation excluded). */
-export class EpochTimer implements Callback {
-  seconds: number[] = [];
-  private begin = 0;
-  private lastBatch = 0;
-  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; }
-  onBatchEnd(): void { this.lastBatch = performance.now(); }
-  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); }
 }
 
 export interface ImdbRun {
@@ -108,6 +99,8 @@ export interface ImdbRun {
   testLoss: number;
   evalSeconds: number;
   totalSeconds: number;
+  /** Stopped through the signal: the history holds the epochs done, the test numbers are NaN. */
+  cancelled: boolean;
 }
 
 /** The seed validates the feed-forward models on the test set every epoch; the others only at the end. */
@@ -133,14 +126,22 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary);
   const validate = o.validate ?? SEED_VALIDATES[name];
-  const timer = new EpochTimer();
+  const follow = hookCallbacks(model, o);
+  o.onTrainBegin?.({ epochs, steps: Math.ceil(data.nTrain / batchSize), samples: data.nTrain, params: model.countParams() });
+  o.onPhase?.('training');
   const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, ...(o.callbacks ?? [])],
+    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
     validationData: validate ? [data.xTest, data.yTest] : undefined,
   });
-  const e0 = performance.now();
-  const [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
-  const evalSeconds = (performance.now() - e0) / 1000;
+  const cancelled = aborted(o);
+  let testLoss = NaN, testAccuracy = NaN, evalSeconds = 0;
+  if (!cancelled) {
+    o.onPhase?.('evaluating on the test reviews');
+    const e0 = performance.now();
+    [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+    evalSeconds = (performance.now() - e0) / 1000;
+  }
+  const seconds = timerOf(follow).seconds;
   const h = history.history;
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
@@ -148,9 +149,9 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
     config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? 100, units: o.units ?? null, maskZero: o.maskZero ?? false,
       epochs, batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
-    epochSeconds: timer.seconds,
-    meanEpochSeconds: timer.seconds.length ? timer.seconds.reduce((a, b) => a + b, 0) / timer.seconds.length : 0,
+    epochSeconds: seconds,
+    meanEpochSeconds: mean(seconds),
     trainAccuracy: last('accuracy'), trainLoss: last('loss'), testAccuracy, testLoss, evalSeconds,
-    totalSeconds: (performance.now() - t0) / 1000,
+    totalSeconds: (performance.now() - t0) / 1000, cancelled,
   };
 }

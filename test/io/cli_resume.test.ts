@@ -57,7 +57,7 @@ describe('rnnlab imdb --resume', () => {
     expect(r.err).toMatch(/restored the checkpoint in .*checkpoint; continuing at epoch 2/);
     expect(weights(dir).equals(reference)).toBe(true);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(results.history.loss).toHaveLength(3);
+    expect(results.models[0].history.loss).toHaveLength(3);
     // The checkpoint folder itself works as --resume DIR too (nothing left to train: the same weights again).
     const again = await cli([...base(3), '--resume', join(dir, 'checkpoint'), '--out', join(root, 'again')]);
     expect(again.code).toBe(0);

@@ -1,19 +1,22 @@
 /** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
-import { finished, get, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { main } from '../../src/cli/main.js';
+import { schemaProblems } from '../cli/helpers.js';
+import { finished, get, imdbDataPath, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
 
+// Every test gets its own server and runs folder: none depends on what another left behind.
 let s: TestServer;
 
-beforeAll(async () => {
+beforeEach(async () => {
   s = await startTestServer();
 });
-afterAll(async () => {
+afterEach(async () => {
   await s.close();
 });
 
@@ -21,9 +24,22 @@ const tiny = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs
 /** Long enough to still be training when the test cancels it. */
 const long = { task: 'addition', digits: 3, trainingSize: 20000, hidden: 32, epochs: 200, batchSize: 16, name: 'long-sum' };
 
-function results(runId: string) {
-  return JSON.parse(readFileSync(join(s.runsDir, runId, 'results.json'), 'utf8'));
+/** A job's results.json, checked against the published schema. */
+function results(runId: string, runsDir = s.runsDir) {
+  const r = JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
+  expect(schemaProblems(r), `${runId}/results.json`).toEqual([]);
+  return r;
 }
+
+/** The same run from the terminal: the job's command line, into dir. */
+async function cliRun(command: string, dir: string): Promise<Record<string, any>> {
+  let err = '';
+  const code = await main([...command.split(' ').slice(1), '--out', dir, '--verbose', '0'], { out: { write: () => true }, err: { write: (t: string) => { err += t; return true; } } });
+  expect(code, err).toBe(0);
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+}
+
+const sortedKeys = (o: object) => Object.keys(o).sort();
 
 describe('POST /api/jobs checks every field', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
@@ -54,7 +70,8 @@ describe('POST /api/jobs checks every field', () => {
       expect(r.body.error).toMatch(message);
     });
   }
-  it('queued nothing', async () => {
+  it('queues nothing for bad requests', async () => {
+    for (const [, body] of cases) await post(s.base, '/api/jobs', body);
     expect((await get(s.base, '/api/jobs')).body.jobs).toEqual([]);
   });
 });
@@ -96,10 +113,10 @@ describe('a training job', () => {
       expect(job.points).toHaveLength(18);
       expect(job.epochs).toHaveLength(2);
       const res = results(job.runId);
-      expect(res).toMatchObject({ command: 'addition', status: 'completed', runName: 'tiny-sum', config: { digits: 2, trainingSize: 300, rnn: 'lstm', hidden: 8, epochs: 2 } });
+      expect(res).toMatchObject({ command: 'addition', status: 'completed', source: 'dashboard', pid: null, runName: 'tiny-sum', config: { digits: 2, trainingSize: 300, rnn: 'lstm', hidden: 8, epochs: 2 } });
       expect(res.argv).toEqual(['addition', '--digits', '2', '--training-size', '300', '--rnn', 'lstm', '--hidden', '8', '--layers', '1', '--epochs', '2', '--batch-size', '32', '--seed', '1']);
-      expect(res.history.loss).toHaveLength(2);
-      expect(res.timing.secondsPerEpoch).toHaveLength(2);
+      expect(res.models[0].history.loss).toHaveLength(2);
+      expect(res.models[0].secondsPerEpoch).toHaveLength(2);
       expect(typeof res.metrics.exactMatchAccuracy).toBe('number');
       expect(res.samples.length).toBeGreaterThan(0);
       expect(existsSync(join(s.runsDir, job.runId, 'report.html'))).toBe(true);
@@ -138,7 +155,7 @@ describe('a training job', () => {
     expect(end.status).toBe('cancelled');
     expect(end.modelReady).toBe(false);
     const res = results(end.runId);
-    expect(res).toMatchObject({ status: 'cancelled', cancelledAfterEpochs: 0, partialLastEpoch: true });
+    expect(res).toMatchObject({ status: 'cancelled', pid: null, cancellation: { afterEpochs: 0, partialLastEpoch: true } });
     expect(res.finding).toMatch(/cancelled after 0 epochs, \d+ of 1125 batches into epoch 1/);
     expect(res.finishedAt).toEqual(expect.any(String));
     expect(existsSync(join(s.runsDir, end.runId, 'report.html'))).toBe(true);
@@ -160,7 +177,7 @@ describe('a training job', () => {
       const end = await finished(t.base, r.body.job.id);
       expect(end.status).toBe('failed');
       expect(end.error).toMatch(/IMDb data not found/);
-      const res = JSON.parse(readFileSync(join(t.runsDir, end.runId, 'results.json'), 'utf8'));
+      const res = results(end.runId, t.runsDir);
       expect(res.status).toBe('failed');
       expect(res.error.message).toMatch(/IMDb data not found/);
       const listed = (await get(t.base, '/api/runs')).body.runs[0];
@@ -171,6 +188,36 @@ describe('a training job', () => {
     } finally {
       await t.close();
     }
+  });
+
+  /** Trains the job on the dashboard and its command line in the CLI; both records must say the same. */
+  async function sameAsCli(body: Record<string, unknown>, extraArgs = '') {
+    const job = (await post(s.base, '/api/jobs', body)).body.job;
+    const end = await finished(s.base, job.id);
+    expect(end.status).toBe('completed');
+    const dash = results(end.runId);
+    const cli = await cliRun(`${job.command}${extraArgs}`, tempDir('rnnlab-cli-same-'));
+    expect(schemaProblems(cli)).toEqual([]);
+    expect(sortedKeys(dash)).toEqual(sortedKeys(cli));
+    expect(sortedKeys(dash.models[0])).toEqual(sortedKeys(cli.models[0]));
+    // One task function trained both: the seed gives the same model, numbers and finding.
+    expect(dash.config).toEqual(cli.config);
+    expect(dash.metrics).toEqual(cli.metrics);
+    expect(dash.models[0].history).toEqual(cli.models[0].history);
+    expect(dash.finding).toBe(cli.finding);
+    expect([dash.source, cli.source]).toEqual(['dashboard', 'cli']);
+    return { dash, cli };
+  }
+
+  it('writes the record the CLI writes for the same settings: same keys, same numbers', async () => {
+    const { dash, cli } = await sameAsCli(tiny);
+    expect(dash.samples).toEqual(cli.samples);
+  });
+
+  it.skipIf(!imdbDataPath())('an IMDb job writes the record `rnnlab imdb` writes for the same settings (needs the IMDb tarball)', async () => {
+    const data = imdbDataPath()!;
+    await sameAsCli({ task: 'imdb', model: 'gru', limit: 64, epochs: 1, maxlen: 20, vocab: 500, units: 4, embeddingDim: 4, batchSize: 32 },
+      ` --data ${data.endsWith('.tar.gz') ? data : join(data, 'aclImdb_v1.tar.gz')}`);
   });
 
   it('POST /api/demo queues the tiny demo jobs', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadModel } from '../io/index.js';
 import { Embedding } from '../layers/index.js';
 import type { Sequential } from '../models/sequential.js';
-import type { ImdbModelName, ImdbModelOptions } from '../experiments/lab_models.js';
+import type { ImdbModelName, ImdbModelOptions } from './lab_models.js';
 
 export const INPUT_FILE = 'rnnlab-input.json';
 
