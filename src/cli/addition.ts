@@ -23,7 +23,7 @@ export const ADDITION_FLAGS: Flags = {
 export const ADDITION_COMMAND_FLAGS: Flags = {
   ...ADDITION_FLAGS,
   reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
-  samples: { kind: 'int', min: 0, max: 10000, default: 20, help: 'validation questions to print' },
+  samples: { kind: 'int', min: 0, max: 10000, default: ADDITION_DEFAULTS.samples, help: 'validation questions to print' },
   ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 

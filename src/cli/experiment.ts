@@ -13,7 +13,7 @@ import { formatTable } from '../report/table.js';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, IMDB_DATA_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { describeData } from '../experiments/imdb_result.js';
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import type { RecordBody } from '../report/record.js';
@@ -71,7 +71,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     spec: exp('gradients', '||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
       models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
       ...IMDB_DATA_FLAGS,
-      'embedding-dim': { kind: 'int', min: 1, max: 100000, default: 100, help: 'embedding size' },
+      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, default: 100, help: 'recurrent units' },
       'batch-size': { kind: 'int', min: 1, max: 100000, default: 32, help: 'reviews per batch' },
       batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
@@ -98,7 +98,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
   params: {
     spec: exp('params', 'Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
       vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
-      'embedding-dim': { kind: 'int', min: 1, max: 100000, default: 100, help: 'embedding size' },
+      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
     }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64']),
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),

@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { OPTIMIZERS } from '../experiments/imdb_task.js';
+import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError } from './context.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
@@ -121,19 +123,19 @@ export const TRAIN_FLAGS: Flags = {
   epochs: { kind: 'int', min: 1, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, help: 'samples per batch' },
   lr: { kind: 'number', above: 0, help: 'learning rate (optimizer default: 0.001 for adam and rmsprop, 0.01 for sgd)' },
-  optimizer: { kind: 'choice', choices: ['adam', 'rmsprop', 'sgd'], default: 'adam', help: 'optimizer' },
-  seed: { kind: 'int', default: 1, help: 'random seed for weights, shuffles and generated data' },
+  optimizer: { kind: 'choice', choices: OPTIMIZERS, default: IMDB_RUN_DEFAULTS.optimizer, help: 'optimizer' },
+  seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
 };
 
 export const IMDB_DATA_FLAGS: Flags = {
-  vocab: { kind: 'int', min: 4, max: 100000, default: 10000, help: 'vocabulary size: ids >= vocab become <UNK> (Keras num_words)' },
-  maxlen: { kind: 'int', min: 1, max: 100000, default: 500, help: 'review length after padding / truncation' },
+  vocab: { kind: 'int', min: 4, max: 100000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size: ids >= vocab become <UNK> (Keras num_words)' },
+  maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'review length after padding / truncation' },
   limit: { kind: 'int', min: 1, help: 'use only the first N training and N test reviews (quick runs)' },
   data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
 };
 
 export const IMDB_MODEL_FLAGS: Flags = {
-  'embedding-dim': { kind: 'int', min: 1, max: 100000, default: 100, help: 'embedding size' },
+  'embedding-dim': { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.embeddingDim, help: 'embedding size' },
   units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) or hidden Dense width of the feed-forward/CNN models (250)' },
   'mask-zero': { kind: 'bool', default: false, help: 'treat id 0 as padding the recurrent layers skip' },
   validate: { kind: 'bool', help: 'evaluate on the test set after every epoch (default: as the seed, only ff_raw and ff_embed)' },

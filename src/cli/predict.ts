@@ -1,12 +1,11 @@
 /** `rnnlab predict --model DIR "review"`: the sentiment probability a saved IMDb model gives a text. */
-import { padSequences } from '../data/index.js';
+import { datasets, encodeReview, padSequences } from '../data/index.js';
 import { Tensor } from '../tensor.js';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { Printer } from './printer.js';
 import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
-import { encodeReview } from './tokenize.js';
 
 export const PREDICT_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder' },
@@ -28,7 +27,7 @@ async function runPredict(texts: string[], f: Record<string, unknown>, ctx: CliC
   const p = new Printer(ctx);
   const { model, input } = await loadImdbModel(f.model as string);
   const { vocab, maxlen } = input;
-  const seqs = texts.map((t) => encodeReview(t, vocab).ids);
+  const seqs = texts.map((t) => encodeReview(t, vocab, datasets.imdb.getWordIndex()).ids);
   const padded = padSequences(seqs, { maxlen });
   const probs = model.predict(new Tensor(padded.data as Int32Array, [texts.length, maxlen], 'int32')).data;
   p.line(`Model: ${input.model ?? model.name} (vocab ${vocab}, maxlen ${maxlen}${input.metrics?.testAccuracy !== undefined ? `, test accuracy ${(input.metrics.testAccuracy * 100).toFixed(2)}%` : ''})`);

@@ -1,29 +1,18 @@
 /** `rnnlab tokenize "text"`: how a review becomes the ids the IMDb models read, and how padding shapes it. */
-import { datasets, imdbTokenize, padSequences, Tokenizer } from '../data/index.js';
+import { datasets, encodeReview, padSequences, Tokenizer, type ReviewToken } from '../data/index.js';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
+import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import type { RecordBody } from '../report/record.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { formatTable } from '../report/table.js';
 
-export const INDEX_FROM = 3, START_ID = 1, OOV_ID = 2;
-
-export interface EncodedToken { token: string; rank: number | null; id: number | null; note: string }
-
-/** Keras's IMDb encoding of a text: <START>, then rank + 3 for each word in the index (ids >= vocab become <UNK>). */
-export function encodeReview(text: string, vocab: number): { tokens: EncodedToken[]; ids: number[] } {
-  const index = datasets.imdb.getWordIndex();
-  const ids = [START_ID];
-  const tokens = imdbTokenize(text).map((token): EncodedToken => {
-    const rank = index.get(token) ?? null;
-    if (rank === null) return { token, rank, id: null, note: 'not in the word index: dropped (as in Keras\'s data)' };
-    const id = rank + INDEX_FROM;
-    if (id >= vocab) { ids.push(OOV_ID); return { token, rank, id: OOV_ID, note: `rank ${rank} + 3 >= vocab ${vocab}: <UNK>` }; }
-    ids.push(id);
-    return { token, rank, id, note: '' };
-  });
-  return { tokens, ids };
+/** Why a word became the id it did, for the table. */
+function note(t: ReviewToken, vocab: number): string {
+  if (t.kind === 'unknown') return 'not in the word index: dropped (as in Keras\'s data)';
+  if (t.kind === 'rare') return `rank ${String(t.rank)} + 3 >= vocab ${vocab}: <UNK>`;
+  return '';
 }
 
 /** A padded row in short: runs of the padding value are written "0 x 495". */
@@ -42,8 +31,8 @@ export function compactRow(row: ArrayLike<number>, pad = 0): string {
 }
 
 export const TOKENIZE_FLAGS: Flags = {
-  vocab: { kind: 'int', min: 4, max: 1000000, default: 10000, help: 'vocabulary size (ids >= vocab become <UNK>)' },
-  maxlen: { kind: 'int', min: 1, max: 100000, default: 500, help: 'padded length' },
+  vocab: { kind: 'int', min: 4, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (ids >= vocab become <UNK>)' },
+  maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'padded length' },
   padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
   truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
   fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
@@ -89,17 +78,17 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     });
   } else {
     texts.forEach((t, i) => {
-      const enc = encodeReview(t, vocab);
+      const enc = encodeReview(t, vocab, datasets.imdb.getWordIndex());
       const padded = padSequences([enc.ids], padOpts);
       if (i) p.line();
       p.line(`Text:    ${JSON.stringify(t)}`);
-      p.line(`Tokens:  ${enc.tokens.map((x) => x.token).join(' | ')}  (${enc.tokens.length})`);
+      p.line(`Tokens:  ${enc.tokens.map((x) => x.word).join(' | ')}  (${enc.tokens.length})`);
       p.line(`Ids:     [${enc.ids.join(', ')}]  (1 = <START>, 2 = <UNK>, word = rank + 3)`);
-      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.token, x.rank, x.id, x.note]) }).map((l) => `  ${l}`));
+      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.word, x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
       const cut = enc.ids.length > maxlen ? `; ${enc.ids.length - maxlen} id(s) cut at the ${padOpts.truncating === 'pre' ? 'front' : 'end'}` : '';
       p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cut})`);
       p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/(<PAD> )+/g, (m) => (m.length > 12 ? `<PAD> x ${m.length / 6} ` : m))}`);
-      out.push({ text: t, tokens: enc.tokens, ids: enc.ids, padded: Array.from(padded.data) });
+      out.push({ text: t, tokens: enc.tokens.map((x) => ({ token: x.word, rank: x.rank, id: x.id, note: note(x, vocab) })), ids: enc.ids, padded: Array.from(padded.data) });
     });
   }
   if (typeof f.out === 'string') {

@@ -52,7 +52,10 @@ export interface AdditionRun {
   cancelled: boolean;
 }
 
-export const ADDITION_DEFAULTS = { digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128 };
+/** The defaults of an addition run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
+export const ADDITION_DEFAULTS = {
+  digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128, optimizer: 'adam' as const, seed: 1, samples: 20,
+};
 
 export function oneHotTensor(o: OneHot): Tensor {
   return new Tensor(o.data, o.shape, 'float32');
@@ -83,7 +86,7 @@ export function scoreAnswers(model: Sequential, x: OneHot, answers: readonly str
 export function buildAdditionModel(o: AdditionTaskOptions): Sequential {
   const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
   const model = additionModel({ digits: d.digits, hidden: d.hidden, layers: d.layers, rnn: d.rnn });
-  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? ADDITION_DEFAULTS.optimizer, o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
@@ -94,7 +97,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Generates the data (seeded), trains, and scores exact matches on the validation set after every epoch. */
 export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
   const t0 = performance.now();
-  const d = { ...ADDITION_DEFAULTS, seed: 1, samples: 20, ...stripUndefined(o) };
+  const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
   o.onPhase?.('generating questions');
   data ??= addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
   setSeed(d.seed);
@@ -132,7 +135,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   return {
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
-      epochs: d.epochs, batchSize: d.batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
+      epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
     history: h, epochSeconds: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
     totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
   };

@@ -8,7 +8,7 @@ import type { Sequential } from '../models/sequential.js';
 import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { IMDB_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import { IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
 import { aborted, hookCallbacks, mean, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
@@ -49,7 +49,7 @@ function toTensors(x: Int32Array[], y: Int32Array, maxlen: number, limit: number
 }
 
 export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArrays> {
-  const vocab = o.vocab ?? 10000, maxlen = o.maxlen ?? 500, limit = o.limit ?? null;
+  const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, limit = o.limit ?? null;
   const t0 = performance.now();
   const d = await datasets.imdb.load({ numWords: vocab, path: o.data, seed: o.shuffleSeed });
   const train = toTensors(d.train.x, d.train.y, maxlen, limit);
@@ -63,7 +63,8 @@ export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArray
   };
 }
 
-export type OptimizerChoice = 'adam' | 'rmsprop' | 'sgd';
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
 export function makeOptimizer(name: OptimizerChoice, lr?: number): Optimizer {
   if (lr === undefined) return getOptimizer(name);
@@ -110,7 +111,7 @@ export const SEED_VALIDATES: Record<ImdbModelName, boolean> = {
 
 export function buildImdbModel(name: ImdbModelName, o: ImdbModelOptions & { optimizer?: OptimizerChoice; lr?: number }): Sequential {
   const model = imdbModel(name, o);
-  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
@@ -118,7 +119,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const t0 = performance.now();
   const epochs = o.epochs ?? IMDB_DEFAULTS[name].epochs;
   const batchSize = o.batchSize ?? IMDB_DEFAULTS[name].batchSize;
-  const seed = o.seed ?? 1;
+  const seed = o.seed ?? IMDB_RUN_DEFAULTS.seed;
   setSeed(seed);
   const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero };
   const model = buildImdbModel(name, { ...modelOptions, optimizer: o.optimizer, lr: o.lr });
@@ -146,8 +147,8 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
     name, model, params: model.countParams(), summary,
-    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? 100, units: o.units ?? null, maskZero: o.maskZero ?? false,
-      epochs, batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
+    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false,
+      epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
     epochSeconds: seconds,
     meanEpochSeconds: mean(seconds),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compactRow, encodeReview } from '../../src/cli/tokenize.js';
+import { compactRow } from '../../src/cli/tokenize.js';
+import { datasets, encodeReview } from '../../src/data/index.js';
 import { run } from './helpers.js';
 
 describe('rnnlab tokenize', () => {
@@ -30,8 +31,10 @@ describe('rnnlab tokenize', () => {
 
   it('helpers', () => {
     expect(compactRow([0, 0, 0, 0, 0, 7, 0, 3])).toBe('[0 x 5 7 0 3]');
-    const e = encodeReview('zzzqqqxx great', 10000);
+    const e = encodeReview('zzzqqqxx great', 10000, datasets.imdb.getWordIndex());
     expect(e.ids).toEqual([1, 87]);
-    expect(e.tokens[0].note).toMatch(/dropped/);
+    expect(e.tokens).toEqual([{ word: 'zzzqqqxx', rank: null, id: null, kind: 'unknown' }, { word: 'great', rank: 84, id: 87, kind: 'word' }]);
+    // rank 84 + 3 = 87 is outside a vocabulary of 80: the OOV id.
+    expect(encodeReview('great', 80, datasets.imdb.getWordIndex())).toEqual({ ids: [1, 2], tokens: [{ word: 'great', rank: 84, id: 2, kind: 'rare' }] });
   });
 });

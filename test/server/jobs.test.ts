@@ -76,6 +76,17 @@ describe('POST /api/jobs checks every field', () => {
   });
 });
 
+describe('parseJobSpec', () => {
+  it('reads form values: numeric strings as numbers, empty and null fields as absent, defaults from the runs\' defaults', () => {
+    const a = parseJobSpec({ task: 'addition', epochs: '3', lr: '', hidden: null, reverse: true });
+    expect(a.config).toEqual({ task: 'addition', digits: 3, trainingSize: 50000, reverse: true, rnn: 'lstm', hidden: 128, layers: 1, epochs: 3, batchSize: 128, optimizer: 'adam', lr: undefined, seed: 1 });
+    expect(a.name).toBe('addition-lstm-reversed');
+    const i = parseJobSpec({ task: 'imdb', model: 'cnn' });
+    expect(i.config).toMatchObject({ model: 'cnn', epochs: 2, batchSize: 128, vocab: 10000, maxlen: 500, embeddingDim: 100, validate: true, limit: null });
+    expect(() => parseJobSpec({ task: 'imdb', epoch: 1, batchsize: 2 })).toThrow(/unknown fields in the job: epoch, batchsize/);
+  });
+});
+
 describe('the command line shown for a job', () => {
   it('is one the rnnlab CLI accepts, with the same values', () => {
     const imdb = parseJobSpec({ task: 'imdb', model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop' });
