@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compactRow } from '../../src/cli/tokenize.js';
 import { datasets, encodeReview } from '../../src/data/index.js';
-import { run } from './helpers.js';
+import { afterAll } from 'vitest';
+import { checkCommonResults, cleanup, readResults, run, tempDir } from './helpers.js';
+
+afterAll(cleanup);
 
 describe('rnnlab tokenize', () => {
   it('shows tokens, Keras IMDb ids and the padding', async () => {
@@ -19,6 +22,16 @@ describe('rnnlab tokenize', () => {
     expect(r.out).toContain('Ids:     [1, 14, 2, 16, 2]');
     expect(r.out).toContain("Padded:  [2 16 2]  (maxlen 3, padding 'pre'; 2 id(s) cut at the front)");
     expect(r.out).toMatch(/rank 17 \+ 3 >= vocab 20: <UNK>/);
+  });
+
+  it('with --out writes a run record like every command', async () => {
+    const out = tempDir();
+    const r = await run(['tokenize', '--maxlen', '4', '--out', out, 'great film']);
+    expect(r.code).toBe(0);
+    const res = readResults(out);
+    checkCommonResults(res, 'tokenize');
+    expect(res.config).toMatchObject({ vocab: 10000, maxlen: 4, padding: 'pre', fit: false });
+    expect(res.details.texts[0]).toMatchObject({ text: 'great film', ids: [1, 87, 22], padded: [0, 1, 87, 22] });
   });
 
   it('fits a Keras Tokenizer with --fit, as in the lab\'s example', async () => {
