@@ -145,10 +145,24 @@ export const IMDB_MODEL_FLAGS: Flags = {
 export function parseFlags(flags: Flags, argv: readonly string[], cmd: string): { flags: Record<string, unknown>; args: string[] } {
   const c = addFlags(new Command(cmd), flags, cmd).argument('[args...]').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   try {
-    c.parse([...argv], { from: 'user' });
+    c.parse(booleanValues(c, argv, cmd), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) throw new UsageError(e.message.replace(/^error: /, ''), cmd);
     throw e;
   }
   return { flags: c.opts(), args: c.args };
+}
+
+const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
+
+/** `--flag=true` / `--flag=no` as commander's `--flag` / `--no-flag`, for the boolean flags of command. */
+export function booleanValues(command: Command, argv: readonly string[], cmd: string): string[] {
+  return argv.map((a) => {
+    const m = /^--([^=]+)=(.*)$/.exec(a);
+    if (!m || !command.options.some((o) => o.long === `--${m[1]}` && o.isBoolean() && !o.negate)) return a;
+    const v = m[2].toLowerCase();
+    if (TRUE.includes(v)) return `--${m[1]}`;
+    if (FALSE.includes(v)) return `--no-${m[1]}`;
+    throw new UsageError(`--${m[1]} expects true or false, got '${m[2]}'`, cmd);
+  });
 }

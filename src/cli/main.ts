@@ -9,6 +9,7 @@ import { rnnlabVersion } from '../report/run.js';
 import { register as registerAddition } from './addition.js';
 import { register as registerCompare } from './compare.js';
 import { processContext, UsageError, type CliContext } from './context.js';
+import { booleanValues } from './flags.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerImdb } from './imdb.js';
 import { register as registerPredict } from './predict.js';
@@ -41,12 +42,12 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** "imdb", "experiment reverse": the command argv names, for messages. */
-function commandPath(program: Command, argv: readonly string[]): string | null {
+/** The command argv names ("imdb", "experiment reverse"), for messages and its flags. */
+function commandOf(program: Command, argv: readonly string[]): { command: Command; path: string } | null {
   const top = program.commands.find((c) => c.name() === argv[0]);
   if (!top) return null;
   const sub = top.commands.find((c) => c.name() === argv[1]);
-  return sub ? `${top.name()} ${sub.name()}` : top.name();
+  return sub ? { command: sub, path: `${top.name()} ${sub.name()}` } : { command: top, path: top.name() };
 }
 
 function usage(ctx: CliContext, message: string, command: string | null): number {
@@ -62,11 +63,14 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     ctx.out.write(program.helpInformation());
     return 2;
   }
+  const target = commandOf(program, argv);
+  const where = target?.path ?? null;
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    const depth = where?.split(' ').length ?? 0;
+    const args = target ? [...argv.slice(0, depth), ...booleanValues(target.command, argv.slice(depth), target.path)] : argv;
+    await program.parseAsync(args, { from: 'user' });
     return ctx.exitCode ?? 0;
   } catch (e) {
-    const where = commandPath(program, argv);
     if (e instanceof UsageError) return usage(ctx, e.message, e.command ?? where);
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;

@@ -31,6 +31,7 @@ describe('rnnlab usage errors exit with code 2 and name the flag', () => {
     ['tokenize without text', ['tokenize'], /give the text to tokenize/],
     ['predict without a model folder', ['predict', '--model', 'no-such-dir', 'great film'], /--model: no such file or folder: no-such-dir/],
     ['a stray argument', ['addition', 'now'], /too many arguments for 'addition'/],
+    ['a boolean with a value that is not one', ['addition', '--reverse=maybe'], /--reverse expects true or false, got 'maybe'/],
   ])('%s', async (_what, argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
@@ -93,7 +94,9 @@ describe('parseFlags', () => {
   it('throws UsageError for bad values', () => {
     expect(() => parseFlags(flags, ['--n', '-1'], 't')).toThrow(UsageError);
     expect(() => parseFlags(flags, ['--n', '1e3'], 't')).toThrow(/--n expects a non-negative integer/);
-    expect(() => parseFlags(flags, ['--flag=maybe'], 't')).toThrow(/unknown option '--flag=maybe'/);
+    expect(() => parseFlags(flags, ['--flag=maybe'], 't')).toThrow(/--flag expects true or false, got 'maybe'/);
+    expect(parseFlags(flags, ['--flag=yes'], 't').flags.flag).toBe(true);
+    expect(parseFlags(flags, ['--flag=off'], 't').flags.flag).toBe(false);
     expect(() => parseFlags(flags, ['-x'], 't')).toThrow(/unknown option '-x'/);
   });
 });
