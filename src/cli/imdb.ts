@@ -63,7 +63,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   p.line(describeData(data));
   const run = await trainImdb(name, data, { ...trainFlags(f, ctx), callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
-  p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanEpochSeconds)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
+  p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanSecondsPerEpoch)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
   const body = imdbBody(run, data, (f.limit as number | undefined) ?? null);
   const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
   await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean },

@@ -32,7 +32,7 @@ export function additionBody(r: AdditionRun): RecordBody {
   return {
     config: c,
     data: { trainingQuestions: r.data.train.answers.length, validationQuestions: r.data.val.answers.length },
-    models: [{ name: `${String(c.rnn)} seq2seq`, params: r.params, history: r.history, secondsPerEpoch: r.epochSeconds, metrics, summary: r.summary }],
+    models: [{ name: `${String(c.rnn)} seq2seq`, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics, summary: r.summary }],
     metrics, finding, samples: r.samples,
   };
 }

@@ -41,7 +41,7 @@ export interface AdditionRun {
   summary: string[];
   /** loss, accuracy, val_loss, val_accuracy (per character, as Keras) and val_exact per epoch. */
   history: Record<string, number[]>;
-  epochSeconds: number[];
+  secondsPerEpoch: number[];
   /** Final validation accuracy per character. */
   perChar: number;
   /** Final validation accuracy of whole answers. */
@@ -136,7 +136,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
-    history: h, epochSeconds: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
+    history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
     totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
   };
 }

@@ -37,7 +37,7 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   }
   const rows: CompareRow[] = runs.map((r) => ({
     model: r.name, params: r.params, epochs: r.config.epochs as number, batchSize: r.config.batchSize as number,
-    secondsPerEpoch: r.meanEpochSeconds, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
+    secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
   }));
   const table: Table = {
     caption: `IMDb sentiment, ${data.nTrain} training and ${data.nTest} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,

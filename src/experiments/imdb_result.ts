@@ -27,7 +27,7 @@ export function imdbMetrics(r: Omit<ImdbRun, 'model'>): Record<string, number> {
 }
 
 export function imdbModelRecord(r: Omit<ImdbRun, 'model'>): ModelRecord {
-  return { name: r.name, params: r.params, history: r.history, secondsPerEpoch: r.epochSeconds, metrics: { ...imdbMetrics(r), evalSeconds: r.evalSeconds }, summary: r.summary };
+  return { name: r.name, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: { ...imdbMetrics(r), evalSeconds: r.evalSeconds }, summary: r.summary };
 }
 
 export function imdbDataRecord(d: ImdbArrays, limit: number | null): Record<string, unknown> {
@@ -37,7 +37,7 @@ export function imdbDataRecord(d: ImdbArrays, limit: number | null): Record<stri
 export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
   const epochs = r.history.loss?.length ?? 0;
   return `${r.name} reaches ${percent(r.testAccuracy)} test accuracy after ${epochs} epoch(s) (train ${percent(r.trainAccuracy)}), ` +
-    `at ${seconds(r.meanEpochSeconds)} s per epoch on ${d.nTrain} reviews.`;
+    `at ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews.`;
 }
 
 export function imdbBody(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, limit: number | null): RecordBody {
@@ -52,10 +52,10 @@ export function imdbDoc(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, body: RecordBo
     title: `IMDb sentiment: ${r.name}`,
     subtitle: describeData(d),
     finding: body.finding,
-    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': r.testLoss.toFixed(4), 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanEpochSeconds) },
+    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': r.testLoss.toFixed(4), 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanSecondsPerEpoch) },
     sections: [
       { title: 'Curves', charts: curveCharts(r.history) },
-      { title: 'Per epoch', tables: [{ columns: ['epoch', 'seconds', ...Object.keys(r.history)], rows: r.epochSeconds.map((s, e) => [e + 1, seconds(s), ...Object.values(r.history).map((v) => (v[e] ?? NaN).toFixed(4))]) }] },
+      { title: 'Per epoch', tables: [{ columns: ['epoch', 'seconds', ...Object.keys(r.history)], rows: r.secondsPerEpoch.map((s, e) => [e + 1, seconds(s), ...Object.values(r.history).map((v) => (v[e] ?? NaN).toFixed(4))]) }] },
       { title: 'Model summary', pre: r.summary.join('\n') },
     ],
     config: body.config,

@@ -92,8 +92,8 @@ export interface ImdbRun {
   summary: string[];
   config: Record<string, unknown>;
   history: Record<string, number[]>;
-  epochSeconds: number[];
-  meanEpochSeconds: number;
+  secondsPerEpoch: number[];
+  meanSecondsPerEpoch: number;
   trainAccuracy: number;
   trainLoss: number;
   testAccuracy: number;
@@ -150,8 +150,8 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
     config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false,
       epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
-    epochSeconds: seconds,
-    meanEpochSeconds: mean(seconds),
+    secondsPerEpoch: seconds,
+    meanSecondsPerEpoch: mean(seconds),
     trainAccuracy: last('accuracy'), trainLoss: last('loss'), testAccuracy, testLoss, evalSeconds,
     totalSeconds: (performance.now() - t0) / 1000, cancelled,
   };

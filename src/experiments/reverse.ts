@@ -53,8 +53,8 @@ export async function reverseExperiment(o: ReverseOptions = {}): Promise<Experim
     ],
     config: { ...p.config, reverse: 'both' },
     models: [
-      { name: 'plain', params: p.params, history: p.history, secondsPerEpoch: p.epochSeconds },
-      { name: 'reversed', params: r.params, history: r.history, secondsPerEpoch: r.epochSeconds },
+      { name: 'plain', params: p.params, history: p.history, secondsPerEpoch: p.secondsPerEpoch },
+      { name: 'reversed', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch },
     ],
     details: { params: p.params, summary: p.summary },
   };
