@@ -7,16 +7,15 @@ import type { ImdbModelName } from '../experiments/lab_models.js';
 import { paramsExperiment } from '../experiments/params.js';
 import { reverseExperiment } from '../experiments/reverse.js';
 import { shapesExperiment } from '../experiments/shapes.js';
+import { experimentBody, experimentDoc } from '../experiments/experiment_result.js';
+import { describeData } from '../experiments/imdb_result.js';
 import type { ExperimentResult } from '../experiments/types.js';
-import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
-import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import type { Command } from 'commander';
+import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { describeData } from '../experiments/imdb_result.js';
 import { imdbDataOptions, loadingLine } from './imdb.js';
-import type { RecordBody } from '../report/record.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResult> | ExperimentResult;
@@ -25,12 +24,12 @@ interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
 interface Experiment { spec: ExperimentSpec; run: Runner }
 
-const exp = (_name: string, summary: string, flags: Flags, examples: string[]): ExperimentSpec =>
+const exp = (summary: string, flags: Flags, examples: string[]): ExperimentSpec =>
   ({ summary, flags: { ...flags, ...OUT_FLAG, ...VERBOSE_FLAG }, examples });
 
 export const EXPERIMENTS: Record<string, Experiment> = {
   reverse: {
-    spec: exp('reverse', 'The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
+    spec: exp('The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
       ['rnnlab experiment reverse --epochs 10', 'rnnlab experiment reverse --digits 2 --training-size 3000 --epochs 3']),
     run: (f, p) => {
       checkAdditionFlags(f, 'experiment reverse');
@@ -38,7 +37,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     },
   },
   commutativity: {
-    spec: exp('commutativity', 'Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
+    spec: exp('Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
       ...ADDITION_FLAGS,
       reverse: { kind: 'bool', default: false, help: 'train on reversed queries' },
       pairs: { kind: 'int', min: 1, max: 100000, default: 500, help: 'validation pairs to compare' },
@@ -49,7 +48,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     },
   },
   digitwise: {
-    spec: exp('digitwise', 'Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
+    spec: exp('Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
       digits: { kind: 'int', min: 1, max: 50, default: DIGITWISE_DEFAULTS.trainDigits, help: 'digits per operand in training' },
       'test-digits': { kind: 'int', min: 1, max: 100, default: DIGITWISE_DEFAULTS.testDigits, help: 'evaluate on every operand length up to this' },
       rnn: { kind: 'choice', choices: ['simple_rnn', 'lstm', 'gru'], default: DIGITWISE_DEFAULTS.rnn, help: 'recurrent layer' },
@@ -68,7 +67,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     }),
   },
   gradients: {
-    spec: exp('gradients', '||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
+    spec: exp('||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
       models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
       ...IMDB_DATA_FLAGS,
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
@@ -92,11 +91,11 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     },
   },
   shapes: {
-    spec: exp('shapes', 'The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes']),
+    spec: exp('The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes']),
     run: (f) => shapesExperiment({ seed: f.seed as number }),
   },
   params: {
-    spec: exp('params', 'Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
+    spec: exp('Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
       vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
@@ -127,26 +126,6 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
-function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  if (Math.abs(v) > 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(3);
-  return v.toFixed(4);
-}
-
-export function experimentDoc(r: ExperimentResult): ReportDoc {
-  return {
-    title: `Experiment ${r.name}: ${r.title}`,
-    finding: r.finding,
-    metrics: Object.fromEntries(Object.entries(r.numbers).map(([k, v]) => [k, formatNumber(v)])),
-    sections: [
-      ...(r.charts.length ? [{ title: 'Plots', charts: r.charts }] : []),
-      ...(r.tables.length ? [{ title: 'Numbers', tables: r.tables }] : []),
-      ...(r.lines?.length ? [{ title: 'Output', pre: r.lines.join('\n') }] : []),
-    ],
-    config: r.config,
-  };
-}
-
 async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
   const p = new Printer(ctx);
@@ -157,10 +136,7 @@ async function runExperiment(name: string, e: Experiment, f: Record<string, unkn
   if (r.lines?.length) { p.lines(r.lines); p.line(); }
   for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
   p.line(`Finding: ${r.finding}`);
-  const body: RecordBody = {
-    config: r.config, data: null, models: r.models ?? [], metrics: r.numbers, finding: r.finding, tables: r.tables, details: { title: r.title, ...r.details },
-  };
-  finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out: f.out as string | undefined }, body, experimentDoc(r));
+  finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out: f.out as string | undefined }, experimentBody(r), experimentDoc(r));
   return 0;
 }
 
