@@ -245,6 +245,11 @@ export function upgradeRecord(r: Json): Json {
   };
   if (Array.isArray(r.samples)) out.samples = r.samples;
   if (Array.isArray(r.tables)) out.tables = r.tables;
-  if (isObj(r.details)) out.details = r.details;
+  // What 0.1.0 kept at the top level and the record keeps in details (experiment title, compare rows, tokenize texts).
+  const details: Json = {
+    ...(typeof r.title === 'string' ? { title: r.title } : {}), ...(Array.isArray(r.comparison) ? { comparison: r.comparison } : {}),
+    ...(Array.isArray(r.texts) ? { texts: r.texts } : {}), ...(isObj(r.details) ? r.details : {}),
+  };
+  if (Object.keys(details).length) out.details = details;
   return out;
 }

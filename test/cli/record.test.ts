@@ -77,3 +77,35 @@ describe('RunRecord', () => {
     }
   });
 });
+
+describe('records written by rnnlab 0.1.0 (fixtures made by its CLI and dashboard)', () => {
+  const fixture = (name: string) => readRecord(path.join(REPO_ROOT, 'test/cli/fixtures/records-0.1.0', `${name}.json`));
+
+  it.each(['imdb', 'compare', 'addition', 'experiment-reverse', 'experiment-params', 'tokenize', 'dashboard-addition'])('%s loads as a valid RunRecord', (name) => {
+    const r = fixture(name);
+    expect(schemaProblems(r)).toEqual([]);
+    expect(r).toMatchObject({ schemaVersion: 1, status: 'completed', pid: null });
+  });
+
+  it('keeps what each one measured, in the places the record has for it', () => {
+    const imdb = fixture('imdb');
+    expect(imdb.models).toHaveLength(1);
+    expect(imdb.models[0]).toMatchObject({ name: 'gru', params: expect.any(Number) });
+    expect(imdb.models[0].history.loss).toHaveLength(2);
+    expect(imdb.models[0].secondsPerEpoch).toHaveLength(2);
+    expect(imdb.models[0].summary!.join('\n')).toContain('Total params');
+    expect(imdb.metrics.testAccuracy).toEqual(expect.any(Number));
+    const compare = fixture('compare');
+    expect(compare.models.map((m) => m.name)).toEqual(['gru', 'cnn']);
+    for (const m of compare.models) expect([m.history.loss.length, m.secondsPerEpoch.length, typeof m.params]).toEqual([1, 1, 'number']);
+    expect((compare.details!.comparison as unknown[]).length).toBe(2);
+    const add = fixture('addition');
+    expect(add.samples).toHaveLength(2);
+    expect(add.models[0]).toMatchObject({ name: 'lstm seq2seq' });
+    expect(add.models[0].history.val_exact).toHaveLength(2);
+    expect(fixture('experiment-reverse').models.map((m) => m.name)).toEqual(['plain', 'reversed']);
+    expect(fixture('experiment-params')).toMatchObject({ command: 'experiment params', models: [], details: { title: expect.any(String) } });
+    expect(fixture('tokenize').details!.texts).toHaveLength(1);
+    expect(fixture('dashboard-addition')).toMatchObject({ source: 'dashboard', runName: 'old-job', command: 'addition' });
+  });
+});
