@@ -1,12 +1,15 @@
 /** `rnnlab addition`: the lab's part 2, an encoder–decoder that learns to add numbers written as text. */
 import { maxAdditionPairs } from '../data/index.js';
-import { ADDITION_DEFAULTS, sampleLine, trainAddition, type RnnKind } from '../experiments/addition_task.js';
-import type { ReportDoc } from '../report/html.js';
-import { OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type FlagSpec, type Parsed } from './args.js';
-import { applyThreads, baseResults, finishRun, pct, Printer, type Io } from './io.js';
+import { additionBody, additionDoc, sampleLine } from '../experiments/addition_result.js';
+import { ADDITION_DEFAULTS, trainAddition, type RnnKind } from '../experiments/addition_task.js';
 import type { OptimizerChoice } from '../experiments/imdb_task.js';
+import type { Command } from 'commander';
+import { percent as pct } from '../report/table.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
-export const ADDITION_FLAGS: Record<string, FlagSpec> = {
+export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
   'training-size': { kind: 'int', min: 10, default: ADDITION_DEFAULTS.trainingSize, help: 'distinct questions generated (10% are held out for validation)' },
   rnn: { kind: 'choice', choices: ['lstm', 'gru', 'simple_rnn'], default: ADDITION_DEFAULTS.rnn, help: 'recurrent layer of the encoder and decoder' },
@@ -17,18 +20,21 @@ export const ADDITION_FLAGS: Record<string, FlagSpec> = {
   'batch-size': { ...TRAIN_FLAGS['batch-size'], default: ADDITION_DEFAULTS.batchSize },
 };
 
-export const additionSpec: CommandSpec = {
-  name: 'addition',
-  usage: 'addition [options]',
-  summary: 'Teach a seq2seq RNN to add: "231+432" -> "663". Prints sample guesses, per-character and exact-match accuracy.',
-  flags: {
-    ...ADDITION_FLAGS,
-    reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
-    samples: { kind: 'int', min: 0, max: 10000, default: 20, help: 'validation questions to print' },
-    ...OUT_FLAG, ...VERBOSE_FLAG,
-  },
-  examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'],
+export const ADDITION_COMMAND_FLAGS: Flags = {
+  ...ADDITION_FLAGS,
+  reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
+  samples: { kind: 'int', min: 0, max: 10000, default: ADDITION_DEFAULTS.samples, help: 'validation questions to print' },
+  ...OUT_FLAG, ...VERBOSE_FLAG,
 };
+
+const SUMMARY = 'Teach a seq2seq RNN to add: "231+432" -> "663". Prints sample guesses, per-character and exact-match accuracy.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('addition').summary(SUMMARY).description(SUMMARY);
+  addFlags(cmd, ADDITION_COMMAND_FLAGS, 'addition');
+  helpExtras(cmd, { examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'] });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runAddition(flags, ctx, argvOf(c)); });
+}
 
 const shape = (s: readonly number[]) => `(${s.join(', ')})`;
 
@@ -39,24 +45,22 @@ export function checkAdditionFlags(f: Record<string, unknown>, cmd: string): voi
   if (size > max) throw new UsageError(`--training-size ${size} is more than the ${max.toLocaleString('en-US')} distinct questions --digits ${digits} allows`, cmd);
 }
 
-export function additionOptions(f: Record<string, unknown>, io: Io, p: Printer) {
+export function additionOptions(f: Record<string, unknown>, p: Printer) {
   return {
     digits: f.digits as number, trainingSize: f.trainingSize as number, rnn: f.rnn as RnnKind, hidden: f.hidden as number, layers: f.layers as number,
     epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number,
-    verbose: f.verbose as 0 | 1 | 2, out: io.out, log: (l: string) => p.line(l),
+    verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l: string) => p.line(l),
   };
 }
 
-export async function runAddition(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, 'addition');
+async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   checkAdditionFlags(f, 'addition');
   applyThreads(f);
-  const p = new Printer(io);
-  const started = new Date();
-  p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${f.digits} digits${f.reverse ? ' (queries reversed)' : ''}...`);
+  const p = new Printer(ctx);
+  const startedAt = new Date();
+  p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);
   const run = await trainAddition({
-    ...additionOptions(f, io, p), reverse: f.reverse as boolean, samples: f.samples as number,
+    ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
     onBuilt: (_m, summary, d) => {
       p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
       if (d.train.questions.length) p.line(`Sample question (decoded): '${d.train.questions[0]}'  answer: '${d.train.answers[0]}'`);
@@ -65,37 +69,13 @@ export async function runAddition(parsed: Parsed, io: Io, argv: readonly string[
       p.line();
     },
   });
-  const d = run.data;
   p.line();
-  const qw = 2 * (f.digits as number) + 1, aw = (f.digits as number) + 1;
-  for (const s of run.samples) p.line(sampleLine(s, qw, aw));
+  for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
   const right = run.samples.filter((s) => s.correct).length;
   if (run.samples.length) p.line(`The model scored ${((right * 100) / run.samples.length).toFixed(1)} % in its test (${right} of ${run.samples.length} samples).`);
   p.line(`Validation accuracy per character (Keras): ${pct(run.perChar)}`);
   p.line(`Validation exact-match accuracy (whole answer right): ${pct(run.exact)}`);
-  const finding = `After ${run.config.epochs} epoch(s) the ${run.config.rnn} seq2seq (${run.params.toLocaleString('en-US')} parameters, ${run.config.layers} decoder layer(s)) ` +
-    `gets ${pct(run.perChar)} of answer characters and ${pct(run.exact)} of whole answers right on ${d.val.answers.length} held-out questions.`;
-  const results = {
-    ...baseResults('addition', argv, started), config: run.config, params: run.params, history: run.history,
-    metrics: { perCharAccuracy: run.perChar, exactMatchAccuracy: run.exact, trainAccuracy: run.history.accuracy?.at(-1) ?? null, valLoss: run.history.val_loss?.at(-1) ?? null },
-    timing: { secondsPerEpoch: run.epochSeconds, totalSeconds: run.totalSeconds }, samples: run.samples, summary: run.summary, finding,
-  };
-  const x = run.history.loss?.map((_, i) => i + 1) ?? [];
-  const doc: ReportDoc = {
-    title: `Addition seq2seq (${run.config.rnn}, ${run.config.digits} digits${run.config.reverse ? ', reversed' : ''})`,
-    finding,
-    metrics: { 'exact match (validation)': pct(run.exact), 'per character (validation)': pct(run.perChar), parameters: run.params.toLocaleString('en-US') },
-    sections: [
-      { title: 'Curves', charts: [
-        { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'categorical cross-entropy', series: [{ name: 'train', x, y: run.history.loss ?? [] }, { name: 'validation', x, y: run.history.val_loss ?? [], dashed: true }] },
-        { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', yMin: 0, yMax: 1, series: [{ name: 'train (per char)', x, y: run.history.accuracy ?? [] },
-          { name: 'validation (per char)', x, y: run.history.val_accuracy ?? [], dashed: true }, { name: 'validation (exact)', x, y: run.history.val_exact ?? [] }] },
-      ] },
-      { title: 'Samples', pre: run.samples.map((s) => sampleLine(s, qw, aw)).join('\n') },
-      { title: 'Model summary', pre: run.summary.join('\n') },
-    ],
-    config: run.config,
-  };
-  finishRun(p, f, 'addition', started, results, doc);
+  const body = additionBody(run);
+  finishRun(p, { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined }, body, additionDoc(run, body));
   return 0;
 }

@@ -8,13 +8,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CACHE_VERSION } from '../data/imdb_cache.js';
 import { IMDB_FILE, resolveCacheDir } from '../data/imdb_source.js';
 import { envPath } from '../env.js';
+import type { CliContext } from './context.js';
 
-/** The CLI convention's context (src/cli/context.ts): where to print, and where to leave the exit code. */
-export interface CacheCliContext {
-  out: { write(s: string): unknown };
-  err: { write(s: string): unknown };
-  exitCode?: number;
-}
 
 export type CacheEntryKind = 'imdb-arrays' | 'download' | 'partial-download' | 'unfinished-write';
 
@@ -111,7 +106,7 @@ function cacheFolder(option: string | undefined): string {
   return resolveCacheDir(option === undefined ? {} : { cacheDir: option });
 }
 
-export function register(program: Command, ctx: CacheCliContext): void {
+export function register(program: Command, ctx: CliContext): void {
   const cache = program.command('cache').description('List or clean the cache folder (encoded IMDb arrays, the downloaded tarball).');
   const folderHelp = 'the cache folder (default: RNNLAB_CACHE, else $XDG_CACHE_HOME/rnnlab or ~/.cache/rnnlab)';
 

@@ -1,59 +1,56 @@
 /** `rnnlab compare`: the lab's six IMDb models (or the ones given) on the same data, side by side. */
-import { compareModels, LAB_MODELS } from '../experiments/compare.js';
+import type { Command } from 'commander';
+import { compareBody, compareModels, LAB_MODELS } from '../experiments/compare.js';
+import { describeData } from '../experiments/imdb_result.js';
 import { loadImdbArrays } from '../experiments/imdb_task.js';
 import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
-import { IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type Parsed } from './args.js';
-import { describeData, imdbDataOptions, runRecord, trainFlags } from './imdb.js';
-import { applyThreads, baseResults, finishRun, Printer, type Io } from './io.js';
+import type { CliContext } from './context.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
-export const compareSpec: CommandSpec = {
-  name: 'compare',
-  usage: 'compare [--models a,b,...] [options]',
-  summary: 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.',
-  description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
-  flags: {
-    models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
-    ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
-  },
-  examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
+const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
+
+export const COMPARE_FLAGS: Flags = {
+  models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 
-export async function runCompare(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, 'compare');
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('compare').summary(SUMMARY).description(SUMMARY).usage('[--models a,b,...] [options]');
+  addFlags(cmd, COMPARE_FLAGS, 'compare');
+  helpExtras(cmd, {
+    description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
+    examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
+  });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runCompare(flags, ctx, argvOf(c)); });
+}
+
+async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
-  const p = new Printer(io);
-  const started = new Date();
+  const p = new Printer(ctx);
+  const startedAt = new Date();
   const models = [...new Set(f.models as ImdbModelName[])];
-  p.line(`Loading IMDb (vocab ${f.vocab}, maxlen ${f.maxlen}${f.limit ? `, first ${f.limit} reviews per split` : ''})...`);
+  p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
   const res = await compareModels(data, models, {
-    ...trainFlags(f, io),
+    ...trainFlags(f, ctx),
     onBuilt: (m) => { m.summary(undefined, undefined, (l) => p.line(l)); },
   }, (name, i) => {
     const d = IMDB_DEFAULTS[name];
     p.line();
-    p.line(`[${i + 1}/${models.length}] ${name}: ${f.epochs ?? d.epochs} epoch(s), batch ${f.batchSize ?? d.batchSize}`);
+    p.line(`[${i + 1}/${models.length}] ${name}: ${String(f.epochs ?? d.epochs)} epoch(s), batch ${String(f.batchSize ?? d.batchSize)}`);
   });
   p.line();
   p.lines(formatTable(res.table));
   p.line();
   p.line(res.finding);
-  const results = {
-    ...baseResults('compare', argv, started),
-    config: { models, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, epochs: f.epochs ?? 'seed defaults', batchSize: f.batchSize ?? 'seed defaults',
-      embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero },
-    data: { nTrain: data.nTrain, nTest: data.nTest, meanLength: data.meanLength, loadSeconds: data.loadSeconds },
-    comparison: res.rows,
-    history: Object.fromEntries(res.runs.map((r) => [r.name, r.history])),
-    metrics: Object.fromEntries(res.rows.map((r) => [r.model, { testAccuracy: r.testAccuracy, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss }])),
-    timing: { totalSeconds: (Date.now() - started.getTime()) / 1000, secondsPerEpoch: Object.fromEntries(res.runs.map((r) => [r.name, r.epochSeconds])) },
-    runs: res.runs.map((r) => runRecord(r)),
-    finding: res.finding,
-  };
+  const config = { models, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, epochs: f.epochs ?? 'seed defaults', batchSize: f.batchSize ?? 'seed defaults',
+    embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero };
+  const body = compareBody(res, data, config);
   const doc: ReportDoc = {
     title: 'IMDb sentiment: the lab\'s models compared',
     subtitle: describeData(data),
@@ -63,8 +60,8 @@ export async function runCompare(parsed: Parsed, io: Io, argv: readonly string[]
       { title: 'Curves', charts: res.charts },
       ...res.runs.map((r) => ({ title: `Model summary: ${r.name}`, pre: r.summary.join('\n') })),
     ],
-    config: results.config,
+    config,
   };
-  finishRun(p, f, 'compare', started, results, doc);
+  finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc);
   return 0;
 }

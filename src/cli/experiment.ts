@@ -7,43 +7,48 @@ import type { ImdbModelName } from '../experiments/lab_models.js';
 import { paramsExperiment } from '../experiments/params.js';
 import { reverseExperiment } from '../experiments/reverse.js';
 import { shapesExperiment } from '../experiments/shapes.js';
+import { experimentBody, experimentDoc } from '../experiments/experiment_result.js';
+import { describeData } from '../experiments/imdb_result.js';
 import type { ExperimentResult } from '../experiments/types.js';
-import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
+import type { Command } from 'commander';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
-import { helpText, IMDB_DATA_FLAGS, OUT_FLAG, TRAIN_FLAGS, UsageError, VERBOSE_FLAG, type CommandSpec, type Parsed } from './args.js';
-import { describeData, imdbDataOptions } from './imdb.js';
-import { applyThreads, baseResults, finishRun, Printer, type Io } from './io.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { imdbDataOptions, loadingLine } from './imdb.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
-type Runner = (f: Record<string, unknown>, io: Io, p: Printer) => Promise<ExperimentResult> | ExperimentResult;
+type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResult> | ExperimentResult;
 
-interface Experiment { spec: CommandSpec; run: Runner }
+interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
-const exp = (name: string, summary: string, flags: CommandSpec['flags'], examples: string[], description?: string[]): CommandSpec =>
-  ({ name: `experiment ${name}`, usage: `experiment ${name} [options]`, summary, flags: { ...flags, ...OUT_FLAG, ...VERBOSE_FLAG }, examples, description });
+interface Experiment { spec: ExperimentSpec; run: Runner }
+
+const exp = (summary: string, flags: Flags, examples: string[]): ExperimentSpec =>
+  ({ summary, flags: { ...flags, ...OUT_FLAG, ...VERBOSE_FLAG }, examples });
 
 export const EXPERIMENTS: Record<string, Experiment> = {
   reverse: {
-    spec: exp('reverse', 'The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
+    spec: exp('The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
       ['rnnlab experiment reverse --epochs 10', 'rnnlab experiment reverse --digits 2 --training-size 3000 --epochs 3']),
-    run: (f, io, p) => {
+    run: (f, p) => {
       checkAdditionFlags(f, 'experiment reverse');
-      return reverseExperiment(additionOptions(f, io, p));
+      return reverseExperiment(additionOptions(f, p));
     },
   },
   commutativity: {
-    spec: exp('commutativity', 'Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
+    spec: exp('Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
       ...ADDITION_FLAGS,
       reverse: { kind: 'bool', default: false, help: 'train on reversed queries' },
       pairs: { kind: 'int', min: 1, max: 100000, default: 500, help: 'validation pairs to compare' },
     }, ['rnnlab experiment commutativity --epochs 10']),
-    run: (f, io, p) => {
+    run: (f, p) => {
       checkAdditionFlags(f, 'experiment commutativity');
-      return commutativityExperiment({ ...additionOptions(f, io, p), reverse: f.reverse as boolean, pairs: f.pairs as number });
+      return commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number });
     },
   },
   digitwise: {
-    spec: exp('digitwise', 'Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
+    spec: exp('Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
       digits: { kind: 'int', min: 1, max: 50, default: DIGITWISE_DEFAULTS.trainDigits, help: 'digits per operand in training' },
       'test-digits': { kind: 'int', min: 1, max: 100, default: DIGITWISE_DEFAULTS.testDigits, help: 'evaluate on every operand length up to this' },
       rnn: { kind: 'choice', choices: ['simple_rnn', 'lstm', 'gru'], default: DIGITWISE_DEFAULTS.rnn, help: 'recurrent layer' },
@@ -55,104 +60,83 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       'batch-size': { ...TRAIN_FLAGS['batch-size'], default: DIGITWISE_DEFAULTS.batchSize },
       lr: { ...TRAIN_FLAGS.lr, default: DIGITWISE_DEFAULTS.lr },
     }, ['rnnlab experiment digitwise', 'rnnlab experiment digitwise --digits 4 --test-digits 10 --rnn lstm']),
-    run: (f, io, p) => digitwiseExperiment({
+    run: (f, p) => digitwiseExperiment({
       trainDigits: f.digits as number, testDigits: f.testDigits as number, rnn: f.rnn as never, hidden: f.hidden as number,
       trainingSize: f.trainingSize as number, testSize: f.testSize as number, epochs: f.epochs as number, batchSize: f.batchSize as number,
-      lr: f.lr as number, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: io.out, log: (l) => p.line(l),
+      lr: f.lr as number, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
     }),
   },
   gradients: {
-    spec: exp('gradients', '||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
+    spec: exp('||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
       models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
       ...IMDB_DATA_FLAGS,
-      'embedding-dim': { kind: 'int', min: 1, max: 100000, default: 100, help: 'embedding size' },
+      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, default: 100, help: 'recurrent units' },
       'batch-size': { kind: 'int', min: 1, max: 100000, default: 32, help: 'reviews per batch' },
       batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
       epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
       lr: TRAIN_FLAGS.lr, optimizer: TRAIN_FLAGS.optimizer, seed: TRAIN_FLAGS.seed,
     }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
-    run: async (f, io, p) => {
+    run: async (f, p) => {
       const batchSize = f.batchSize as number, batches = f.batches as number, epochs = f.epochs as number;
       // Only the measured batches are needed, unless the models train first.
       const limit = (f.limit as number | undefined) ?? (epochs > 0 ? null : batchSize * batches);
-      p.line(`Loading IMDb (vocab ${f.vocab}, maxlen ${f.maxlen}${limit ? `, first ${limit} reviews per split` : ''})...`);
+      p.line(loadingLine(f, limit));
       const data = await loadImdbArrays({ ...imdbDataOptions(f), limit });
       p.line(describeData(data));
       return gradientsExperiment(data, {
         models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
-        lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: io.out, log: (l) => p.line(l),
+        lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
       });
     },
   },
   shapes: {
-    spec: exp('shapes', 'The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes']),
+    spec: exp('The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes']),
     run: (f) => shapesExperiment({ seed: f.seed as number }),
   },
   params: {
-    spec: exp('params', 'Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
+    spec: exp('Calculate the number of parameters: the formula and the count for each layer of each lab model.', {
       vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
-      'embedding-dim': { kind: 'int', min: 1, max: 100000, default: 100, help: 'embedding size' },
+      'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
     }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64']),
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
 };
 
-export const experimentSpec: CommandSpec = {
-  name: 'experiment',
-  usage: 'experiment NAME [options]',
-  summary: 'Run one of the lab\'s exercises; it prints its finding in a sentence and its numbers, and writes a report.',
-  description: ['Experiments:', ...Object.entries(EXPERIMENTS).map(([k, e]) => `  ${k.padEnd(15)} ${e.spec.summary}`), '', 'rnnlab experiment NAME --help lists its options.'],
-  flags: {},
-};
+const SUMMARY = 'Run one of the lab\'s exercises; it prints its finding in a sentence and its numbers, and writes a report.';
+const NAMES = Object.keys(EXPERIMENTS).join(', ');
 
-function formatNumber(v: number): string {
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  if (Math.abs(v) > 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(3);
-  return v.toFixed(4);
+export function register(program: Command, ctx: CliContext): void {
+  const parent = program.command('experiment').summary(`${SUMMARY.split(';')[0]} (${NAMES})`).description(SUMMARY).usage('NAME [options]')
+    .argument('[name]', 'the experiment')
+    .helpCommand(false).allowUnknownOption().allowExcessArguments();
+  helpExtras(parent, { description: ['rnnlab experiment NAME --help lists its options.'] });
+  for (const [name, e] of Object.entries(EXPERIMENTS)) {
+    const cmd = parent.command(name).summary(e.spec.summary).description(e.spec.summary);
+    addFlags(cmd, e.spec.flags, `experiment ${name}`);
+    helpExtras(cmd, { examples: e.spec.examples });
+    cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runExperiment(name, e, flags, ctx, argvOf(c)); });
+  }
+  // Reached only when no experiment name matched.
+  parent.action((first: string | undefined) => {
+    if (first === undefined) throw new UsageError(`name an experiment: ${NAMES}`, 'experiment');
+    throw new UsageError(first.startsWith('-') ? `the experiment name comes first: rnnlab experiment NAME [options] (${NAMES})`
+      : `unknown experiment '${first}'; choose one of ${NAMES}`, 'experiment');
+  });
 }
 
-export function experimentDoc(r: ExperimentResult): ReportDoc {
-  return {
-    title: `Experiment ${r.name}: ${r.title}`,
-    finding: r.finding,
-    metrics: Object.fromEntries(Object.entries(r.numbers).map(([k, v]) => [k, formatNumber(v)])),
-    sections: [
-      ...(r.charts.length ? [{ title: 'Plots', charts: r.charts }] : []),
-      ...(r.tables.length ? [{ title: 'Numbers', tables: r.tables }] : []),
-      ...(r.lines?.length ? [{ title: 'Output', pre: r.lines.join('\n') }] : []),
-    ],
-    config: r.config,
-  };
-}
-
-/** Splits argv into the experiment name and its flags, and parses them. */
-export function resolveExperiment(argv: readonly string[]): { name: string | null; exp: Experiment | null; rest: string[] } {
-  const idx = argv.findIndex((a) => !a.startsWith('-'));
-  if (idx < 0) return { name: null, exp: null, rest: [...argv] };
-  const name = argv[idx];
-  return { name, exp: EXPERIMENTS[name] ?? null, rest: [...argv.slice(0, idx), ...argv.slice(idx + 1)] };
-}
-
-export async function runExperiment(name: string, e: Experiment, parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, e.spec.name);
+async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
-  const p = new Printer(io);
-  const started = new Date();
+  const p = new Printer(ctx);
+  const startedAt = new Date();
   p.line(`Experiment ${name}: ${e.spec.summary}`);
-  const r = await e.run(f, io, p);
+  const r = await e.run(f, p);
   p.line();
   if (r.lines?.length) { p.lines(r.lines); p.line(); }
   for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
   p.line(`Finding: ${r.finding}`);
-  const results = {
-    ...baseResults(`experiment ${name}`, argv, started), experiment: name, title: r.title, finding: r.finding,
-    config: r.config, metrics: r.numbers, history: r.histories ?? {}, timing: r.timing ?? {}, tables: r.tables, details: r.details ?? {},
-  };
-  finishRun(p, f, `experiment-${name}`, started, results, experimentDoc(r));
+  finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out: f.out as string | undefined }, experimentBody(r), experimentDoc(r));
   return 0;
 }
 
-export { helpText };

@@ -5,14 +5,8 @@
 import type { Command } from 'commander';
 import { loadModel } from '../io/index.js';
 import { exportOnnx } from '../onnx/export.js';
-import { resolveModelDir } from './model_store.js';
-
-/** As in src/cli/context.ts (the CLI convention); declared here until that file is merged in. */
-export interface CliContext {
-  out: { write(s: string): unknown };
-  err: { write(s: string): unknown };
-  exitCode?: number;
-}
+import { resolveModelDir } from '../experiments/model_store.js';
+import { UsageError, type CliContext } from './context.js';
 
 const FORMATS = ['onnx'];
 
@@ -29,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {
-  const usage = (msg: string) => { ctx.err.write(`rnnlab export: ${msg}\n`); return 2; };
+  const usage = (msg: string): never => { throw new UsageError(msg, 'export'); };
   if (!opts.model) return usage('--model DIR is required (a saved model folder or a run folder)');
   if (!opts.out) return usage('--out FILE is required');
   if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);

@@ -1,26 +1,18 @@
 /** `rnnlab tokenize "text"`: how a review becomes the ids the IMDb models read, and how padding shapes it. */
-import { datasets, imdbTokenize, padSequences, Tokenizer } from '../data/index.js';
-import { OUT_FLAG, UsageError, type CommandSpec, type Parsed } from './args.js';
-import { baseResults, finishRun, Printer, type Io } from './io.js';
+import { datasets, encodeReview, padSequences, Tokenizer, type ReviewToken } from '../data/index.js';
+import type { Command } from 'commander';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
+import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
+import type { RecordBody } from '../report/record.js';
+import { argvOf, finishRun, Printer } from './printer.js';
 import { formatTable } from '../report/table.js';
 
-export const INDEX_FROM = 3, START_ID = 1, OOV_ID = 2;
-
-export interface EncodedToken { token: string; rank: number | null; id: number | null; note: string }
-
-/** Keras's IMDb encoding of a text: <START>, then rank + 3 for each word in the index (ids >= vocab become <UNK>). */
-export function encodeReview(text: string, vocab: number): { tokens: EncodedToken[]; ids: number[] } {
-  const index = datasets.imdb.getWordIndex();
-  const ids = [START_ID];
-  const tokens = imdbTokenize(text).map((token): EncodedToken => {
-    const rank = index.get(token) ?? null;
-    if (rank === null) return { token, rank, id: null, note: 'not in the word index: dropped (as in Keras\'s data)' };
-    const id = rank + INDEX_FROM;
-    if (id >= vocab) { ids.push(OOV_ID); return { token, rank, id: OOV_ID, note: `rank ${rank} + 3 >= vocab ${vocab}: <UNK>` }; }
-    ids.push(id);
-    return { token, rank, id, note: '' };
-  });
-  return { tokens, ids };
+/** Why a word became the id it did, for the table. */
+function note(t: ReviewToken, vocab: number): string {
+  if (t.kind === 'unknown') return 'not in the word index: dropped (as in Keras\'s data)';
+  if (t.kind === 'rare') return `rank ${String(t.rank)} + 3 >= vocab ${vocab}: <UNK>`;
+  return '';
 }
 
 /** A padded row in short: runs of the padding value are written "0 x 495". */
@@ -38,29 +30,32 @@ export function compactRow(row: ArrayLike<number>, pad = 0): string {
   return `[${parts.join(' ')}]`;
 }
 
-export const tokenizeSpec: CommandSpec = {
-  name: 'tokenize',
-  usage: 'tokenize "some text" [more texts...] [options]',
-  summary: 'Show the tokens, ids and padding a text gets before an IMDb model reads it.',
-  description: ['Ids follow Keras\'s IMDb data: 0 padding, 1 <START>, 2 <UNK>, then word rank + 3 (the = 4).',
-    'With --fit, a Keras Tokenizer is fitted on the given texts instead, as in the lab\'s small example.'],
-  positionals: [{ name: 'TEXT', help: 'the text (several arguments are several texts)' }],
-  flags: {
-    vocab: { kind: 'int', min: 4, max: 1000000, default: 10000, help: 'vocabulary size (ids >= vocab become <UNK>)' },
-    maxlen: { kind: 'int', min: 1, max: 100000, default: 500, help: 'padded length' },
-    padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
-    truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
-    fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
-    ...OUT_FLAG,
-  },
-  examples: ['rnnlab tokenize "This movie was great!"', 'rnnlab tokenize --maxlen 12 "i have books" "interesting books are useful" --fit'],
+export const TOKENIZE_FLAGS: Flags = {
+  vocab: { kind: 'int', min: 4, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (ids >= vocab become <UNK>)' },
+  maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'padded length' },
+  padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
+  truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
+  fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
+  ...OUT_FLAG,
 };
 
-export async function runTokenize(parsed: Parsed, io: Io, argv: readonly string[]): Promise<number> {
-  const f = parsed.flags;
-  const texts = parsed.positionals;
+const SUMMARY = 'Show the tokens, ids and padding a text gets before an IMDb model reads it.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('tokenize').summary(SUMMARY).description(SUMMARY).usage('"some text" [more texts...] [options]')
+    .argument('[text...]', 'the text (several arguments are several texts)');
+  addFlags(cmd, TOKENIZE_FLAGS, 'tokenize');
+  helpExtras(cmd, {
+    description: ['Ids follow Keras\'s IMDb data: 0 padding, 1 <START>, 2 <UNK>, then word rank + 3 (the = 4).',
+      'With --fit, a Keras Tokenizer is fitted on the given texts instead, as in the lab\'s small example.'],
+    examples: ['rnnlab tokenize "This movie was great!"', 'rnnlab tokenize --maxlen 12 "i have books" "interesting books are useful" --fit'],
+  });
+  cmd.action(async (texts: string[], flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runTokenize(texts, flags, ctx, argvOf(c)); });
+}
+
+async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   if (texts.length === 0 || texts.every((t) => t.trim() === '')) throw new UsageError('give the text to tokenize, e.g. rnnlab tokenize "This movie was great!"', 'tokenize');
-  const p = new Printer(io);
+  const p = new Printer(ctx);
   const started = new Date();
   const maxlen = f.maxlen as number, vocab = f.vocab as number;
   const padOpts = { maxlen, padding: f.padding as 'pre' | 'post', truncating: f.truncating as 'pre' | 'post' };
@@ -83,22 +78,22 @@ export async function runTokenize(parsed: Parsed, io: Io, argv: readonly string[
     });
   } else {
     texts.forEach((t, i) => {
-      const enc = encodeReview(t, vocab);
+      const enc = encodeReview(t, vocab, datasets.imdb.getWordIndex());
       const padded = padSequences([enc.ids], padOpts);
       if (i) p.line();
       p.line(`Text:    ${JSON.stringify(t)}`);
-      p.line(`Tokens:  ${enc.tokens.map((x) => x.token).join(' | ')}  (${enc.tokens.length})`);
+      p.line(`Tokens:  ${enc.tokens.map((x) => x.word).join(' | ')}  (${enc.tokens.length})`);
       p.line(`Ids:     [${enc.ids.join(', ')}]  (1 = <START>, 2 = <UNK>, word = rank + 3)`);
-      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.token, x.rank, x.id, x.note]) }).map((l) => `  ${l}`));
+      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.word, x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
       const cut = enc.ids.length > maxlen ? `; ${enc.ids.length - maxlen} id(s) cut at the ${padOpts.truncating === 'pre' ? 'front' : 'end'}` : '';
       p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cut})`);
       p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/(<PAD> )+/g, (m) => (m.length > 12 ? `<PAD> x ${m.length / 6} ` : m))}`);
-      out.push({ text: t, tokens: enc.tokens, ids: enc.ids, padded: Array.from(padded.data) });
+      out.push({ text: t, tokens: enc.tokens.map((x) => ({ token: x.word, rank: x.rank, id: x.id, note: note(x, vocab) })), ids: enc.ids, padded: Array.from(padded.data) });
     });
   }
   if (typeof f.out === 'string') {
-    finishRun(p, f, 'tokenize', started, { ...baseResults('tokenize', argv, started), config: { vocab, ...padOpts, fit: f.fit }, texts: out },
-      { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
+    const body: RecordBody = { config: { vocab, ...padOpts, fit: f.fit }, data: null, models: [], metrics: {}, finding: `Tokenized ${texts.length} text(s).`, details: { texts: out } };
+    finishRun(p, { command: 'tokenize', runName: 'tokenize', argv, startedAt: started, out: f.out }, body, { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
   }
   return 0;
 }

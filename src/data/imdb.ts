@@ -2,7 +2,7 @@ import { DataError, requireInteger } from './errors.js';
 import { readCache, sourceKey, writeCache, type EncodedCorpus, type EncodedSplit } from './imdb_cache.js';
 import { scanReviews, SPLITS, type Split } from './imdb_reviews.js';
 import { resolveCacheDir, resolveImdbTarball, type SourceOptions } from './imdb_source.js';
-import { imdbEncodeRanks } from './imdb_tokenize.js';
+import { IMDB_IDS, imdbEncodeRanks } from './imdb_tokenize.js';
 import { getWordIndex, WORD_INDEX_PATH } from './imdb_words.js';
 import { Rng } from './random.js';
 
@@ -155,7 +155,7 @@ interface Checked {
 }
 
 function checkOptions(o: ImdbLoadOptions): Checked {
-  const indexFrom = requireInteger('indexFrom', o.indexFrom ?? 3, 0);
+  const indexFrom = requireInteger('indexFrom', o.indexFrom ?? IMDB_IDS.indexFrom, 0);
   const numWords = o.numWords ?? null;
   if (numWords !== null && (!Number.isInteger(numWords) || numWords <= indexFrom)) {
     throw new DataError(
@@ -171,8 +171,8 @@ function checkOptions(o: ImdbLoadOptions): Checked {
     skipTop: requireInteger('skipTop', o.skipTop ?? 0, 0),
     maxlen,
     seed: requireInteger('seed', o.seed ?? DEFAULT_SEED, Number.MIN_SAFE_INTEGER),
-    startChar: nullableId('startChar', o.startChar, 1),
-    oovChar: nullableId('oovChar', o.oovChar, 2),
+    startChar: nullableId('startChar', o.startChar, IMDB_IDS.start),
+    oovChar: nullableId('oovChar', o.oovChar, IMDB_IDS.oov),
     indexFrom,
   };
 }

@@ -26,3 +26,30 @@ export function imdbEncodeRanks(text: string, wordIndex: ReadonlyMap<string, num
   }
   return ranks;
 }
+
+/** Keras's IMDb ids: 0 padding, 1 the start marker, 2 a word outside the vocabulary, rank + 3 a word. */
+export const IMDB_IDS = { pad: 0, start: 1, oov: 2, indexFrom: 3 } as const;
+
+export interface ReviewToken {
+  word: string;
+  /** Frequency rank in Keras's word index (the = 1); null when the word is not in it. */
+  rank: number | null;
+  /** The id the model reads; null when the word is not in the index and is dropped, as in Keras's data. */
+  id: number | null;
+  /** 'word'; 'rare': in the index but rank + 3 >= vocab, read as the OOV id; 'unknown': dropped. */
+  kind: 'word' | 'rare' | 'unknown';
+}
+
+/** A review as an IMDb model reads it: the start marker, then one id per known word (ids >= vocab become OOV). */
+export function encodeReview(text: string, vocab: number, wordIndex: ReadonlyMap<string, number>): { tokens: ReviewToken[]; ids: number[] } {
+  const ids: number[] = [IMDB_IDS.start];
+  const tokens = imdbTokenize(text).map((word): ReviewToken => {
+    const rank = wordIndex.get(word) ?? null;
+    if (rank === null) return { word, rank, id: null, kind: 'unknown' };
+    const id = rank + IMDB_IDS.indexFrom;
+    const t: ReviewToken = id < vocab ? { word, rank, id, kind: 'word' } : { word, rank, id: IMDB_IDS.oov, kind: 'rare' };
+    ids.push(t.id!);
+    return t;
+  });
+  return { tokens, ids };
+}

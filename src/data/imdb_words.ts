@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError } from './errors.js';
+import { IMDB_IDS } from './imdb_tokenize.js';
 
 /** Keras's imdb_word_index.json, shipped in the package (same relative path from src/data and dist/data). */
 export const WORD_INDEX_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/imdb_word_index.json');
@@ -45,7 +46,7 @@ export interface DecodeOptions {
 
 /** Turns ids from `imdb.load` back into words: "<START> this film was just brilliant ...". */
 export function decode(sequence: ArrayLike<number>, options: DecodeOptions = {}): string {
-  const { indexFrom = 3, startChar = 1, oovChar = 2, padChar = 0, skipSpecial = false } = options;
+  const { indexFrom = IMDB_IDS.indexFrom, startChar = IMDB_IDS.start, oovChar = IMDB_IDS.oov, padChar = IMDB_IDS.pad, skipSpecial = false } = options;
   const words = getIndexWord();
   const out: string[] = [];
   for (let i = 0; i < sequence.length; i++) {

@@ -3,17 +3,17 @@
  * it both as Keras does (per-character accuracy) and as a person would (the whole answer right).
  */
 import { addition, type AdditionData, type CharacterTable, type OneHot } from '../data/index.js';
-import type { Callback } from '../models/callbacks.js';
 import type { Sequential } from '../models/sequential.js';
 import { setSeed, Random } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { EpochTimer, makeOptimizer, type OptimizerChoice } from './imdb_task.js';
+import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { additionModel } from './lab_models.js';
+import { aborted, hookCallbacks, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
 export type RnnKind = 'lstm' | 'gru' | 'simple_rnn';
 
-export interface AdditionTaskOptions extends RunIo {
+export interface AdditionTaskOptions extends RunIo, TrainHooks {
   digits?: number;
   trainingSize?: number;
   reverse?: boolean;
@@ -41,16 +41,21 @@ export interface AdditionRun {
   summary: string[];
   /** loss, accuracy, val_loss, val_accuracy (per character, as Keras) and val_exact per epoch. */
   history: Record<string, number[]>;
-  epochSeconds: number[];
+  secondsPerEpoch: number[];
   /** Final validation accuracy per character. */
   perChar: number;
   /** Final validation accuracy of whole answers. */
   exact: number;
   samples: AdditionSample[];
   totalSeconds: number;
+  /** Stopped through the signal: the history holds the epochs done. */
+  cancelled: boolean;
 }
 
-export const ADDITION_DEFAULTS = { digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128 };
+/** The defaults of an addition run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
+export const ADDITION_DEFAULTS = {
+  digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnKind, hidden: 128, layers: 1, epochs: 20, batchSize: 128, optimizer: 'adam' as const, seed: 1, samples: 20,
+};
 
 export function oneHotTensor(o: OneHot): Tensor {
   return new Tensor(o.data, o.shape, 'float32');
@@ -78,15 +83,10 @@ export function scoreAnswers(model: Sequential, x: OneHot, answers: readonly str
   return { guesses, exact: exact / n, perChar: chars / (n * L) };
 }
 
-/** One line in the lab's format: "Question 231+432 True 663 Guess 663 ☑". */
-export function sampleLine(s: AdditionSample, qWidth: number, aWidth: number): string {
-  return `Question ${s.question.padEnd(qWidth)} True ${s.truth.padEnd(aWidth)} Guess ${s.guess.padEnd(aWidth)} ${s.correct ? '☑' : '☒'}`;
-}
-
 export function buildAdditionModel(o: AdditionTaskOptions): Sequential {
   const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
   const model = additionModel({ digits: d.digits, hidden: d.hidden, layers: d.layers, rnn: d.rnn });
-  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? ADDITION_DEFAULTS.optimizer, o.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
@@ -97,30 +97,33 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 /** Generates the data (seeded), trains, and scores exact matches on the validation set after every epoch. */
 export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
   const t0 = performance.now();
-  const d = { ...ADDITION_DEFAULTS, seed: 1, samples: 20, ...stripUndefined(o) };
+  const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
+  o.onPhase?.('generating questions');
   data ??= addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
   setSeed(d.seed);
   const model = buildAdditionModel(d);
   const summary: string[] = [];
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary, data);
-  const timer = new EpochTimer();
   const valExact: number[] = [];
   const hasVal = data.val.answers.length > 0;
-  const exactCb: Callback = {
-    onEpochEnd: (epoch) => {
-      if (!hasVal) return;
-      const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
-      valExact.push(s.exact);
-      if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
-    },
-  };
+  const follow = hookCallbacks(model, o, (epoch, logs) => {
+    if (!hasVal) return;
+    const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
+    valExact.push(s.exact);
+    logs.val_exact = s.exact;
+    if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
+  });
+  const nTrain = data.train.answers.length;
+  o.onTrainBegin?.({ epochs: d.epochs, steps: Math.ceil(nTrain / d.batchSize), samples: nTrain, params: model.countParams() });
+  o.onPhase?.('training');
   const history = await model.fit(oneHotTensor(data.train.x), oneHotTensor(data.train.y), {
-    epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, exactCb],
+    epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: follow,
     validationData: hasVal ? [oneHotTensor(data.val.x), oneHotTensor(data.val.y)] : undefined,
   });
   const h: Record<string, number[]> = { ...history.history };
   if (hasVal) h.val_exact = valExact;
+  if (hasVal) o.onPhase?.('scoring the validation questions');
   const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
   // The lab picks validation rows at random; a seeded pick keeps runs comparable.
   const rng = new Random(d.seed + 7);
@@ -132,8 +135,8 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   return {
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
-      epochs: d.epochs, batchSize: d.batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
-    history: h, epochSeconds: timer.seconds, perChar: final.perChar, exact: final.exact, samples,
-    totalSeconds: (performance.now() - t0) / 1000,
+      epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
+    history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
+    totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
   };
 }

@@ -137,8 +137,7 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
         series: [{ name: 'train (per char)', y: run.history.accuracy ?? [] }, { name: 'val (per char)', y: run.history.val_accuracy ?? [] }, { name: 'val (exact)', y: run.history.val_exact ?? [] }] },
     ],
     config: { ...run.config, pairs: pairs.length },
-    histories: { addition: run.history },
-    timing: { epochSeconds: run.epochSeconds, totalSeconds: run.totalSeconds },
+    models: [{ name: 'addition', params: run.params, history: run.history, secondsPerEpoch: run.secondsPerEpoch }],
     details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trim(), guessBA: swapped.guesses[i].trim() })) },
   };
 }

@@ -3,6 +3,8 @@ import { percent, seconds, type Table } from '../report/table.js';
 import type { ChartSpec } from '../report/svg.js';
 import { trainImdb, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
 import type { ImdbModelName } from './lab_models.js';
+import { imdbDataRecord, imdbModelRecord } from './imdb_result.js';
+import type { RecordBody } from '../report/record.js';
 
 export const LAB_MODELS: ImdbModelName[] = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm'];
 
@@ -35,7 +37,7 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   }
   const rows: CompareRow[] = runs.map((r) => ({
     model: r.name, params: r.params, epochs: r.config.epochs as number, batchSize: r.config.batchSize as number,
-    secondsPerEpoch: r.meanEpochSeconds, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
+    secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
   }));
   const table: Table = {
     caption: `IMDb sentiment, ${data.nTrain} training and ${data.nTest} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,
@@ -62,4 +64,13 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     { kind: 'bar', title: 'Seconds per epoch', yLabel: 'seconds', categories: rows.map((r) => r.model), series: [{ name: 's/epoch', y: rows.map((r) => r.secondsPerEpoch) }] },
   ];
   return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding };
+}
+
+/** The record body of a comparison: one model record per model, metrics keyed by model. */
+export function compareBody(res: CompareResult, data: ImdbArrays, config: Record<string, unknown>): RecordBody {
+  return {
+    config, data: imdbDataRecord(data, (config.limit as number | null) ?? null), models: res.runs.map(imdbModelRecord),
+    metrics: Object.fromEntries(res.rows.map((r) => [r.model, { testAccuracy: r.testAccuracy, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss }])),
+    finding: res.finding, tables: [res.table], details: { comparison: res.rows },
+  };
 }

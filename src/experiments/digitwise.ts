@@ -11,7 +11,8 @@ import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
 import { takeRows, yieldToEventLoop } from '../models/batches.js';
 import { ProgressBar } from '../models/progress.js';
-import { EpochTimer, makeOptimizer, type OptimizerChoice } from './imdb_task.js';
+import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
+import { EpochTimer } from './train_hooks.js';
 import type { RnnKind } from './addition_task.js';
 import type { ExperimentResult, RunIo } from './types.js';
 
@@ -156,7 +157,6 @@ async function trainMixed(model: Sequential, sets: { x: Tensor; y: Tensor }[], d
 }
 
 export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<ExperimentResult> {
-  const t0 = performance.now();
   const d = { ...DIGITWISE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof DIGITWISE_DEFAULTS & DigitwiseOptions;
   const rng = new Random(d.seed + 101);
   // Numbers of 1..trainDigits digits, as in the lab's generator; each length is its own set of sequences.
@@ -214,8 +214,7 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
         series: [{ name: 'loss', y: h.loss ?? [] }, { name: 'accuracy (per digit)', y: h.accuracy ?? [] }] },
     ],
     config: { ...d, out: undefined, log: undefined },
-    histories: { digitwise: h },
-    timing: { epochSeconds: timer.seconds, totalSeconds: (performance.now() - t0) / 1000 },
+    models: [{ name: 'digitwise', params: model.countParams(), history: h, secondsPerEpoch: timer.seconds }],
     details: { scores, summary },
   };
 }

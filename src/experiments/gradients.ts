@@ -53,7 +53,6 @@ export function stepNorms(dh: ArrayLike<number>, [B, T, U]: [number, number, num
 }
 
 export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions = {}): Promise<ExperimentResult> {
-  const t0 = performance.now();
   const names = o.models ?? ['simple_rnn', 'lstm'];
   for (const n of names) {
     if (!(RECURRENT_MODELS as readonly string[]).includes(n)) throw new Error(`gradients: '${n}' has no recurrent layer; use one of ${RECURRENT_MODELS.join(', ')}`);
@@ -132,7 +131,6 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
     charts: [{ title: '||d loss / d h_t|| (log scale)', xLabel: 'time step t', yLabel: 'gradient norm', logY: true,
       series: profiles.map((p) => ({ name: `${p.model} (${p.className})`, y: p.norms })) }],
     config: { models: names, vocab: data.vocab, maxlen: data.maxlen, units: o.units ?? 100, embeddingDim: o.embeddingDim ?? 100, batchSize, batches: nBatches, epochs: o.epochs ?? 0, seed },
-    timing: { totalSeconds: (performance.now() - t0) / 1000 },
     details: { profiles, losses },
   };
 }

@@ -8,7 +8,8 @@ import type { Sequential } from '../models/sequential.js';
 import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { IMDB_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import { IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import { aborted, hookCallbacks, mean, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
 export interface ImdbDataOptions {
@@ -48,7 +49,7 @@ function toTensors(x: Int32Array[], y: Int32Array, maxlen: number, limit: number
 }
 
 export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArrays> {
-  const vocab = o.vocab ?? 10000, maxlen = o.maxlen ?? 500, limit = o.limit ?? null;
+  const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, limit = o.limit ?? null;
   const t0 = performance.now();
   const d = await datasets.imdb.load({ numWords: vocab, path: o.data, seed: o.shuffleSeed });
   const train = toTensors(d.train.x, d.train.y, maxlen, limit);
@@ -62,14 +63,15 @@ export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArray
   };
 }
 
-export type OptimizerChoice = 'adam' | 'rmsprop' | 'sgd';
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
 export function makeOptimizer(name: OptimizerChoice, lr?: number): Optimizer {
   if (lr === undefined) return getOptimizer(name);
   return name === 'rmsprop' ? optimizers.rmsprop({ learningRate: lr }) : name === 'sgd' ? optimizers.sgd({ learningRate: lr }) : optimizers.adam({ learningRate: lr });
 }
 
-export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
+export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -83,16 +85,6 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo {
   callbacks?: Callback[];
 }
 
-/** Wall time of each epoch's training batches (validation excluded). */
-export class EpochTimer implements Callback {
-  seconds: number[] = [];
-  private begin = 0;
-  private lastBatch = 0;
-  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; }
-  onBatchEnd(): void { this.lastBatch = performance.now(); }
-  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); }
-}
-
 export interface ImdbRun {
   name: ImdbModelName;
   model: Sequential;
@@ -100,14 +92,16 @@ export interface ImdbRun {
   summary: string[];
   config: Record<string, unknown>;
   history: Record<string, number[]>;
-  epochSeconds: number[];
-  meanEpochSeconds: number;
+  secondsPerEpoch: number[];
+  meanSecondsPerEpoch: number;
   trainAccuracy: number;
   trainLoss: number;
   testAccuracy: number;
   testLoss: number;
   evalSeconds: number;
   totalSeconds: number;
+  /** Stopped through the signal: the history holds the epochs done, the test numbers are NaN. */
+  cancelled: boolean;
 }
 
 /** The seed validates the feed-forward models on the test set every epoch; the others only at the end. */
@@ -117,7 +111,7 @@ export const SEED_VALIDATES: Record<ImdbModelName, boolean> = {
 
 export function buildImdbModel(name: ImdbModelName, o: ImdbModelOptions & { optimizer?: OptimizerChoice; lr?: number }): Sequential {
   const model = imdbModel(name, o);
-  model.compile({ optimizer: makeOptimizer(o.optimizer ?? 'adam', o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: makeOptimizer(o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
@@ -125,7 +119,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const t0 = performance.now();
   const epochs = o.epochs ?? IMDB_DEFAULTS[name].epochs;
   const batchSize = o.batchSize ?? IMDB_DEFAULTS[name].batchSize;
-  const seed = o.seed ?? 1;
+  const seed = o.seed ?? IMDB_RUN_DEFAULTS.seed;
   setSeed(seed);
   const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero };
   const model = buildImdbModel(name, { ...modelOptions, optimizer: o.optimizer, lr: o.lr });
@@ -133,24 +127,32 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary);
   const validate = o.validate ?? SEED_VALIDATES[name];
-  const timer = new EpochTimer();
+  const follow = hookCallbacks(model, o);
+  o.onTrainBegin?.({ epochs, steps: Math.ceil(data.nTrain / batchSize), samples: data.nTrain, params: model.countParams() });
+  o.onPhase?.('training');
   const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer, ...(o.callbacks ?? [])],
+    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
     validationData: validate ? [data.xTest, data.yTest] : undefined,
   });
-  const e0 = performance.now();
-  const [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
-  const evalSeconds = (performance.now() - e0) / 1000;
+  const cancelled = aborted(o);
+  let testLoss = NaN, testAccuracy = NaN, evalSeconds = 0;
+  if (!cancelled) {
+    o.onPhase?.('evaluating on the test reviews');
+    const e0 = performance.now();
+    [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+    evalSeconds = (performance.now() - e0) / 1000;
+  }
+  const seconds = timerOf(follow).seconds;
   const h = history.history;
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
     name, model, params: model.countParams(), summary,
-    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? 100, units: o.units ?? null, maskZero: o.maskZero ?? false,
-      epochs, batchSize, optimizer: o.optimizer ?? 'adam', lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
+    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false,
+      epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
-    epochSeconds: timer.seconds,
-    meanEpochSeconds: timer.seconds.length ? timer.seconds.reduce((a, b) => a + b, 0) / timer.seconds.length : 0,
+    secondsPerEpoch: seconds,
+    meanSecondsPerEpoch: mean(seconds),
     trainAccuracy: last('accuracy'), trainLoss: last('loss'), testAccuracy, testLoss, evalSeconds,
-    totalSeconds: (performance.now() - t0) / 1000,
+    totalSeconds: (performance.now() - t0) / 1000, cancelled,
   };
 }

@@ -14,6 +14,9 @@ export interface ImdbModelOptions {
   maskZero?: boolean;
 }
 
+/** The defaults of an IMDb run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
+export const IMDB_RUN_DEFAULTS = { model: 'lstm' as ImdbModelName, vocab: 10000, maxlen: 500, embeddingDim: 100, optimizer: 'adam' as const, seed: 1 };
+
 /** Epochs and batch size the seed trains each model with. */
 export const IMDB_DEFAULTS: Record<ImdbModelName, { epochs: number; batchSize: number }> = {
   ff_raw: { epochs: 10, batchSize: 128 },
@@ -27,7 +30,7 @@ export const IMDB_DEFAULTS: Record<ImdbModelName, { epochs: number; batchSize: n
 };
 
 export function imdbModel(name: ImdbModelName, o: ImdbModelOptions = {}): Sequential {
-  const vocab = o.vocab ?? 10000, maxlen = o.maxlen ?? 500, dim = o.embeddingDim ?? 100;
+  const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, dim = o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim;
   const embed = () => layers.embedding({ inputDim: vocab, outputDim: dim, inputLength: maxlen, maskZero: o.maskZero ?? false });
   const out = () => layers.dense({ units: 1, activation: 'sigmoid' });
   const rnnUnits = o.units ?? 100;

@@ -52,8 +52,10 @@ export async function reverseExperiment(o: ReverseOptions = {}): Promise<Experim
           { name: 'plain (train)', x, y: p.history.loss ?? [], dashed: true }, { name: 'reversed (train)', x, y: r.history.loss ?? [], dashed: true }] },
     ],
     config: { ...p.config, reverse: 'both' },
-    histories: { plain: p.history, reversed: r.history },
-    timing: { plainEpochSeconds: p.epochSeconds, reversedEpochSeconds: r.epochSeconds, plainSeconds: p.totalSeconds, reversedSeconds: r.totalSeconds },
+    models: [
+      { name: 'plain', params: p.params, history: p.history, secondsPerEpoch: p.secondsPerEpoch },
+      { name: 'reversed', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch },
+    ],
     details: { params: p.params, summary: p.summary },
   };
 }

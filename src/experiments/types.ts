@@ -1,5 +1,6 @@
 /** What every experiment hands back: the CLI prints it, the report renders it, the dashboard can reuse it. */
 import type { ProgressWriter } from '../models/progress.js';
+import type { ModelRecord } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
 import type { Table } from '../report/table.js';
 
@@ -18,9 +19,8 @@ export interface ExperimentResult {
   config: Record<string, unknown>;
   /** Raw measurements for results.json. */
   details?: Record<string, unknown>;
-  /** Training histories by run (loss, accuracy, ... per epoch). */
-  histories?: Record<string, Record<string, number[]>>;
-  timing?: Record<string, number | number[]>;
+  /** The models it trained, with their histories (loss, accuracy, ... per epoch) and epoch times. */
+  models?: ModelRecord[];
 }
 
 /** Where training progress goes (Keras-style), and how much of it. */

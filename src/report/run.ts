@@ -2,54 +2,13 @@
  * What every run leaves behind in its output folder: results.json (config, history, metrics, timing,
  * engine and machine), report.html (self-contained) and report.png (the curves).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { backendInfo } from '../backend/index.js';
+import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
 import { chartGridSvg } from './svg.js';
-
-export interface Environment {
-  engine: ReturnType<typeof backendInfo>;
-  cpu: string;
-  cpuCount: number;
-  node: string;
-  platform: string;
-  arch: string;
-  rnnlab: string;
-  hostMemoryGiB: number;
-}
-
-let version: string | undefined;
-
-/** rnnlab's version, from package.json (same relative path from src/report and dist/report). */
-export function rnnlabVersion(): string {
-  if (version === undefined) {
-    try {
-      const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
-      version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
-    } catch {
-      version = '0.0.0';
-    }
-  }
-  return version;
-}
-
-export function environment(): Environment {
-  const cpus = os.cpus();
-  return {
-    engine: backendInfo(),
-    cpu: cpus[0]?.model?.trim() ?? 'unknown',
-    cpuCount: cpus.length,
-    node: process.version,
-    platform: os.platform(),
-    arch: os.arch(),
-    rnnlab: rnnlabVersion(),
-    hostMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-  };
-}
+import { RESULTS_FILE, RUN_RECORD_VERSION, writeRecord, type RecordBody, type RunRecord, type RunStatus } from './record.js';
 
 /** runs/<timestamp>-<name>, the timestamp in local time and safe in file names. */
 export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
@@ -58,31 +17,41 @@ export function defaultOutDir(name: string, now = new Date(), base = 'runs'): st
   return path.join(base, `${stamp}-${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
 }
 
-/** JSON with typed arrays as arrays and non-finite numbers as null (JSON has no NaN). */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => {
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
-    if (typeof v === 'number' && !Number.isFinite(v)) return null;
-    return v;
-  }, 2);
+export { environment, rnnlabVersion, type Environment } from './environment.js';
+
+/** A record of a run that has just started; the task fills in its body, finishRecord its end. */
+export function startRecord(o: { command: string; argv: readonly string[]; source: RunRecord['source']; runName: string; startedAt: Date; config?: Record<string, unknown> }): RunRecord {
+  return {
+    schemaVersion: RUN_RECORD_VERSION, command: o.command, argv: [...o.argv], source: o.source, runName: o.runName, status: 'running', pid: process.pid,
+    startedAt: o.startedAt.toISOString(), finishedAt: null, environment: environment(), config: o.config ?? {}, data: null, models: [], metrics: {},
+    timing: { totalSeconds: null }, finding: '', error: null, cancellation: null,
+  };
+}
+
+/** The record at the end of a run: the task's body, the final status, the time. */
+export function finishRecord(start: RunRecord, body: RecordBody, status: Exclude<RunStatus, 'running'> = 'completed', extra: Partial<RunRecord> = {}): RunRecord {
+  const finishedAt = new Date();
+  return {
+    ...start, ...body, status, pid: null, finishedAt: finishedAt.toISOString(),
+    timing: { totalSeconds: (finishedAt.getTime() - Date.parse(start.startedAt)) / 1000 }, ...extra,
+  };
 }
 
 export interface RunFiles { dir: string; results: string; html: string; png: string | null; pngError?: string }
 
-/** Writes results.json, report.html and report.png into dir (created as needed). */
-export function writeRun(dir: string, results: Record<string, unknown>, doc: ReportDoc): RunFiles {
+/** Writes report.html and report.png, then results.json (atomically, last: a record that says "completed" has its reports). */
+export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
   mkdirSync(dir, { recursive: true });
-  const files: RunFiles = { dir, results: path.join(dir, 'results.json'), html: path.join(dir, 'report.html'), png: path.join(dir, 'report.png') };
-  writeFileSync(files.results, toJson(results) + '\n');
-  const env = results.environment as Environment | undefined;
+  const files: RunFiles = { dir, results: path.join(dir, RESULTS_FILE), html: path.join(dir, 'report.html'), png: path.join(dir, 'report.png') };
+  const env: Environment = record.environment;
   const full: ReportDoc = {
     ...doc,
-    config: doc.config ?? (results.config as Record<string, unknown> | undefined),
-    environment: doc.environment ?? (env ? {
+    config: doc.config ?? record.config,
+    environment: doc.environment ?? {
       engine: `${env.engine.backend} (${env.engine.isa}, ${env.engine.threads} thread${env.engine.threads === 1 ? '' : 's'})`,
       cpu: `${env.cpu} x ${env.cpuCount}`, node: env.node, platform: `${env.platform}-${env.arch}`, rnnlab: env.rnnlab,
-      started: results.startedAt, finished: results.finishedAt,
-    } : undefined),
+      started: record.startedAt, finished: record.finishedAt ?? '',
+    },
   };
   writeFileSync(files.html, renderHtml(full));
   try {
@@ -91,5 +60,6 @@ export function writeRun(dir: string, results: Record<string, unknown>, doc: Rep
     files.png = null;
     files.pngError = (e as Error).message;
   }
+  writeRecord(dir, record);
   return files;
 }

@@ -17,8 +17,9 @@ export function formatCell(v: Cell, digits = 4): string {
   return v.toFixed(digits);
 }
 
+/** A fraction as a percentage; 'n/a' where there is no number (a run cancelled before its evaluation). */
 export function percent(v: number, digits = 2): string {
-  return Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : String(v);
+  return Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : 'n/a';
 }
 
 /** A plain-text table: columns padded, numbers right-aligned, a rule under the header. */

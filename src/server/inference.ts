@@ -3,7 +3,7 @@
  * prediction after every word, sums with per-character probabilities, hidden states and gates over time,
  * ||d loss / d h_t|| against t, and how alike the hidden states of a+b and b+a are.
  */
-import { ADDITION_CHARS, CharacterTable, datasets, imdbTokenize, padSequences } from '../data/index.js';
+import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IMDB_IDS, padSequences } from '../data/index.js';
 import { cosine } from '../experiments/commutativity.js';
 import { stepNorms } from '../experiments/gradients.js';
 import { getWordIndex } from '../data/imdb_words.js';
@@ -19,7 +19,6 @@ type AdditionMeta = Extract<ModelMeta, { task: 'addition' }>;
 
 /** Reviews longer than this many characters are refused before tokenizing. */
 export const MAX_TEXT_CHARS = 20000;
-const INDEX_FROM = 3, START = 1, OOV = 2;
 const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
 /** Layers that map each time step on its own, so a hidden state at step t can be read out at step t. */
 const STEPWISE_AFTER = new Set(['Dense', 'Dropout', 'Activation']);
@@ -42,20 +41,9 @@ export interface Token {
 /** A review as the IMDb model reads it: the start marker, then the word ids, as `imdb.load` makes them. */
 export function encodeReview(text: string, meta: ImdbMeta): { tokens: Token[]; ids: number[] } {
   if (text.length > MAX_TEXT_CHARS) throw badRequest(`text is ${text.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
-  const index = getWordIndex();
-  const tokens: Token[] = [{ word: '<start>', id: START, kind: 'start' }];
-  const ids = [START];
-  for (const w of imdbTokenize(text)) {
-    const rank = index.get(w);
-    if (rank === undefined) {
-      tokens.push({ word: w, id: null, kind: 'unknown' });
-      continue;
-    }
-    const id = rank + INDEX_FROM;
-    const inVocab = id < meta.vocab;
-    tokens.push({ word: w, id: inVocab ? id : OOV, kind: inVocab ? 'word' : 'rare' });
-    ids.push(inVocab ? id : OOV);
-  }
+  const enc = encodeIds(text, meta.vocab, getWordIndex());
+  const tokens: Token[] = [{ word: '<start>', id: IMDB_IDS.start, kind: 'start' }, ...enc.tokens.map(({ word, id, kind }) => ({ word, id, kind }))];
+  const ids = enc.ids;
   if (ids.length === 1) throw badRequest('the text has no word the model knows; type a few English words');
   if (ids.length > meta.maxlen) {
     throw badRequest(`the text is too long for this model: it reads ${ids.length} ids (the start marker and ${ids.length - 1} words) ` +

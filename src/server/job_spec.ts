@@ -3,13 +3,15 @@
  * range so a bad form gives a 400 that names the field, never a crash or a run that cannot finish.
  */
 import { maxAdditionPairs } from '../data/index.js';
-import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
+import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
+import { OPTIMIZERS, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, type ImdbModelName } from '../experiments/lab_models.js';
 import { badRequest } from './http.js';
-import { Fields } from './params.js';
+import { checkRequest, requestChecker } from './params.js';
 
 export type Task = 'imdb' | 'addition';
-export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export { OPTIMIZERS };
+export type OptimizerName = OptimizerChoice;
 export const RNN_KINDS = ['lstm', 'gru', 'simple_rnn'] as const;
 export type RnnName = (typeof RNN_KINDS)[number];
 
@@ -72,8 +74,9 @@ export const LIMITS = {
   layers: [1, 4],
 } as const satisfies Record<string, readonly [number, number]>;
 
-export const IMDB_FORM_DEFAULTS = { model: 'lstm' as ImdbModelName, maxlen: 500, vocab: 10000, embeddingDim: 100, seed: 1 };
-export const ADDITION_FORM_DEFAULTS = { digits: 3, trainingSize: 50000, reverse: false, rnn: 'lstm' as RnnName, hidden: 128, layers: 1, epochs: 20, batchSize: 128, seed: 1 };
+/** The form's defaults are the runs' defaults (src/experiments), so the dashboard and the CLI start from the same settings. */
+export const IMDB_FORM_DEFAULTS = IMDB_RUN_DEFAULTS;
+export const ADDITION_FORM_DEFAULTS = ADDITION_DEFAULTS;
 
 /** The ready-made tiny jobs behind "train demo models": seconds on a laptop, enough to try every view. */
 export const DEMO_JOBS: Record<Task, Record<string, unknown>> = {
@@ -81,53 +84,59 @@ export const DEMO_JOBS: Record<Task, Record<string, unknown>> = {
   addition: { task: 'addition', digits: 3, trainingSize: 3000, hidden: 64, epochs: 3, batchSize: 64, name: 'demo-addition' },
 };
 
-const int = (f: Fields, k: keyof typeof LIMITS) => f.int(k, LIMITS[k][0], LIMITS[k][1]);
+const int = (k: keyof typeof LIMITS) => ({ type: 'integer', minimum: LIMITS[k][0], maximum: LIMITS[k][1] });
+const common = {
+  task: { enum: ['imdb', 'addition'] },
+  name: { type: 'string', maxLength: 64 },
+  epochs: int('epochs'), batchSize: int('batchSize'), seed: int('seed'),
+  optimizer: { enum: OPTIMIZERS }, lr: { type: 'number', minimum: LIMITS.lr[0], maximum: LIMITS.lr[1] },
+};
+const jobSchema = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...common, ...properties } });
+
+/** What a job may hold, per task: every field with its type and range (LIMITS). */
+const CHECK = {
+  task: requestChecker({ type: 'object', required: ['task'], properties: { task: common.task } }),
+  imdb: requestChecker(jobSchema({
+    model: { enum: IMDB_MODELS }, limit: int('limit'), maxlen: int('maxlen'), vocab: int('vocab'), units: int('units'), embeddingDim: int('embeddingDim'),
+    maskZero: { type: 'boolean' }, validate: { type: 'boolean' },
+  })),
+  addition: requestChecker(jobSchema({
+    digits: int('digits'), trainingSize: int('trainingSize'), reverse: { type: 'boolean' }, rnn: { enum: RNN_KINDS }, hidden: int('hidden'), layers: int('layers'),
+  })),
+};
+
+type JobFields = Partial<Omit<ImdbJobConfig, 'task' | 'limit'> & Omit<AdditionJobConfig, 'task'>> & { name?: string; limit?: number };
 
 export function parseJobSpec(body: Record<string, unknown>): JobSpec {
-  const f = new Fields(body, 'job');
-  const task = f.oneOf('task', ['imdb', 'addition'] as const);
-  if (!task) throw badRequest("task is required: 'imdb' or 'addition'");
-  const rawName = f.str('name', 64);
+  if (body.task === undefined || body.task === null || body.task === '') throw badRequest("task is required: 'imdb' or 'addition'");
+  const task = checkRequest(CHECK.task, { task: body.task }, 'job').task as Task;
+  // The checker has verified every type and range above.
+  const f = checkRequest(CHECK[task], body, 'job') as JobFields;
+  const rawName = f.name;
   let config: JobConfig;
   if (task === 'imdb') {
-    const model = f.oneOf('model', IMDB_MODELS, IMDB_FORM_DEFAULTS.model);
-    const d = IMDB_DEFAULTS[model];
+    const D = IMDB_FORM_DEFAULTS;
+    const model = f.model ?? D.model;
     config = {
       task, model,
-      epochs: int(f, 'epochs') ?? d.epochs,
-      batchSize: int(f, 'batchSize') ?? d.batchSize,
-      limit: int(f, 'limit') ?? null,
-      maxlen: int(f, 'maxlen') ?? IMDB_FORM_DEFAULTS.maxlen,
-      vocab: int(f, 'vocab') ?? IMDB_FORM_DEFAULTS.vocab,
-      units: int(f, 'units'),
-      embeddingDim: int(f, 'embeddingDim') ?? IMDB_FORM_DEFAULTS.embeddingDim,
-      maskZero: f.bool('maskZero', false),
-      optimizer: f.oneOf('optimizer', OPTIMIZERS, 'adam'),
-      lr: f.num('lr', LIMITS.lr[0], LIMITS.lr[1]),
-      seed: int(f, 'seed') ?? IMDB_FORM_DEFAULTS.seed,
-      validate: f.bool('validate', true),
+      epochs: f.epochs ?? IMDB_DEFAULTS[model].epochs, batchSize: f.batchSize ?? IMDB_DEFAULTS[model].batchSize, limit: f.limit ?? null,
+      maxlen: f.maxlen ?? D.maxlen, vocab: f.vocab ?? D.vocab, units: f.units, embeddingDim: f.embeddingDim ?? D.embeddingDim,
+      maskZero: f.maskZero ?? false, optimizer: f.optimizer ?? D.optimizer, lr: f.lr, seed: f.seed ?? D.seed,
+      // The dashboard draws the validation curve live, so its form validates unless told not to.
+      validate: f.validate ?? true,
     };
   } else {
     const A = ADDITION_FORM_DEFAULTS;
-    const digits = int(f, 'digits') ?? A.digits;
-    const trainingSize = int(f, 'trainingSize') ?? Math.min(A.trainingSize, maxAdditionPairs(digits));
+    const digits = f.digits ?? A.digits;
+    const trainingSize = f.trainingSize ?? Math.min(A.trainingSize, maxAdditionPairs(digits));
     if (trainingSize > maxAdditionPairs(digits)) {
       throw badRequest(`trainingSize ${trainingSize} is more than the ${maxAdditionPairs(digits)} distinct questions that ${digits} digit${digits > 1 ? 's' : ''} allow`);
     }
     config = {
-      task, digits, trainingSize,
-      reverse: f.bool('reverse', A.reverse),
-      rnn: f.oneOf('rnn', RNN_KINDS, A.rnn),
-      hidden: int(f, 'hidden') ?? A.hidden,
-      layers: int(f, 'layers') ?? A.layers,
-      epochs: int(f, 'epochs') ?? A.epochs,
-      batchSize: int(f, 'batchSize') ?? A.batchSize,
-      optimizer: f.oneOf('optimizer', OPTIMIZERS, 'adam'),
-      lr: f.num('lr', LIMITS.lr[0], LIMITS.lr[1]),
-      seed: int(f, 'seed') ?? A.seed,
+      task, digits, trainingSize, reverse: f.reverse ?? A.reverse, rnn: f.rnn ?? A.rnn, hidden: f.hidden ?? A.hidden, layers: f.layers ?? A.layers,
+      epochs: f.epochs ?? A.epochs, batchSize: f.batchSize ?? A.batchSize, optimizer: f.optimizer ?? A.optimizer, lr: f.lr, seed: f.seed ?? A.seed,
     };
   }
-  f.done();
   const name = (rawName ?? '').trim() || defaultName(config);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badRequest(`name may hold only letters, digits, '.', '_' and '-'; got ${JSON.stringify(name)}`);
   return { name, config };

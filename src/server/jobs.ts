@@ -6,19 +6,20 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { releaseScratch } from '../backend/index.js';
+import { additionCharts } from '../experiments/addition_result.js';
+import { curveCharts } from '../experiments/imdb_result.js';
+import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { Logs } from '../models/progress.js';
-import { curveCharts } from '../cli/imdb.js';
-import { baseResults, pct } from '../cli/io.js';
-import { sampleLine } from '../experiments/addition_task.js';
-import type { ReportDoc, Section } from '../report/html.js';
-import { defaultOutDir, toJson, writeRun } from '../report/run.js';
+import type { ReportDoc } from '../report/html.js';
+import { writeRecord, type ModelRecord, type Num, type RecordBody } from '../report/record.js';
+import { defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
-import { commandLine, type JobSpec } from './job_spec.js';
+import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { saveRunModel } from './model_io.js';
 import type { ModelRegistry } from './models.js';
 import { labelFor } from './runs.js';
-import { JobCancelled, trainJob, type LiveHooks, type TrainOutcome } from './train.js';
+import { JobCancelled, trainJob, type TrainOutcome } from './train.js';
 import { newJobId } from './job_id.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
@@ -74,6 +75,7 @@ export interface JobView {
 interface Job extends JobView {
   points: BatchPoint[];
   cancelRequested: boolean;
+  abort: AbortController;
   pending: BatchPoint[];
   flushTimer: NodeJS.Timeout | null;
   fitStart: number;
@@ -142,6 +144,7 @@ export class JobQueue {
       modelReady: false,
       points: [],
       cancelRequested: false,
+      abort: new AbortController(),
       pending: [],
       flushTimer: null,
       fitStart: 0,
@@ -162,6 +165,7 @@ export class JobQueue {
       this.emitJob(j);
     } else if (j.status === 'running') {
       j.cancelRequested = true;
+      j.abort.abort();
       j.phase = 'cancelling';
       this.emitJob(j);
     } else {
@@ -175,7 +179,10 @@ export class JobQueue {
     this.closed = true;
     for (const j of this.jobs) {
       if (j.status === 'queued') this.cancel(j.id);
-      else if (j.status === 'running') j.cancelRequested = true;
+      else if (j.status === 'running') {
+        j.cancelRequested = true;
+        j.abort.abort();
+      }
     }
     await this.idle;
   }
@@ -219,38 +226,39 @@ export class JobQueue {
   private async execute(j: Job): Promise<void> {
     j.status = 'running';
     j.phase = 'starting';
-    const started = new Date();
-    j.startedAt = started.toISOString();
-    const dir = uniqueDir(defaultOutDir(j.name, started, this.runsDir));
+    const startedAt = new Date();
+    j.startedAt = startedAt.toISOString();
+    const dir = uniqueDir(defaultOutDir(j.name, startedAt, this.runsDir));
     j.runId = path.basename(dir);
-    const argv = j.command.split(' ').slice(1);
-    const base = { ...baseResults(j.config.task, argv, started), finishedAt: null, runName: j.name, source: 'rnnlab serve', config: j.config };
-    const writeStatus = (extra: Record<string, unknown>) => {
+    const start = startRecord({ command: j.config.task, argv: j.command.split(' ').slice(1), source: 'dashboard', runName: j.name, startedAt, config: { ...j.config } });
+    // What the run folder says while the job trains: the epochs so far, rewritten atomically after each.
+    const live: ModelRecord = { name: liveModelName(j.config), params: null, history: {}, secondsPerEpoch: [] };
+    const writeRunning = () => {
       try {
-        writeFileAtomic(path.join(dir, 'results.json'), toJson({ ...base, ...extra }) + '\n');
+        writeRecord(dir, { ...start, models: [live] });
       } catch (e) {
         j.phase = `cannot write ${dir}: ${(e as Error).message}`;
       }
     };
-    const history: Record<string, number[]> = {};
-    const epochSeconds: number[] = [];
-    writeStatus({ status: 'running', pid: process.pid, history, timing: { secondsPerEpoch: epochSeconds } });
+    writeRunning();
     this.emitJob(j);
 
     let steps = 1, epochs = 1;
-    const hooks: LiveHooks = {
-      phase: (text) => {
+    const hooks: TrainHooks = {
+      signal: j.abort.signal,
+      onPhase: (text) => {
         j.phase = j.cancelRequested ? 'cancelling' : text;
         this.emitJob(j);
       },
-      trainBegin: (info) => {
+      onTrainBegin: (info) => {
         steps = Math.max(1, info.steps);
         epochs = info.epochs;
         j.params = info.params;
+        live.params = info.params;
         j.fitStart = performance.now();
         j.progress = { epoch: 0, epochs, batch: 0, steps, fraction: 0, elapsedSeconds: 0, etaSeconds: null };
       },
-      batch: (epoch, batch, logs: Logs) => {
+      onBatchEnd: async (epoch, batch, logs: Logs) => {
         const done = epoch * steps + batch + 1;
         const fraction = done / (epochs * steps);
         const elapsed = (performance.now() - j.fitStart) / 1000;
@@ -260,20 +268,19 @@ export class JobQueue {
         j.points.push(p);
         j.pending.push(p);
         if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
+        if (this.batchDelayMs > 0) await new Promise((r) => setTimeout(r, this.batchDelayMs));
       },
-      epoch: (epoch, logs, seconds) => {
+      onEpochEnd: (epoch, logs, seconds) => {
         this.flush(j);
         const clean: Record<string, number> = {};
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') clean[k] = v;
-        for (const [k, v] of Object.entries(clean)) (history[k] ??= []).push(v);
-        epochSeconds.push(seconds);
+        for (const [k, v] of Object.entries(clean)) (live.history[k] ??= []).push(v);
+        live.secondsPerEpoch.push(seconds);
         const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds };
         j.epochs.push(point);
-        writeStatus({ status: 'running', pid: process.pid, history, timing: { secondsPerEpoch: epochSeconds } });
+        writeRunning();
         this.broadcast('epoch', { id: j.id, epoch: point, progress: j.progress });
       },
-      shouldStop: () => j.cancelRequested,
-      afterBatch: this.batchDelayMs > 0 ? () => new Promise((r) => setTimeout(r, this.batchDelayMs)) : undefined,
     };
 
     let outcome: TrainOutcome | null = null;
@@ -282,48 +289,32 @@ export class JobQueue {
       outcome = await trainJob(j.config, hooks, this.dataPath);
     } catch (e) {
       error = e as Error;
+    } finally {
+      // The server lives long: give the kernels' scratch pool back between jobs instead of keeping its high-water mark.
+      releaseScratch();
     }
     this.flush(j);
     const cancelled = j.cancelRequested || error instanceof JobCancelled || !!outcome?.cancelled;
-    const status: JobStatus = error && !(error instanceof JobCancelled) ? 'failed' : cancelled ? 'cancelled' : 'completed';
+    const status = error && !(error instanceof JobCancelled) ? 'failed' : cancelled ? 'cancelled' : 'completed';
     j.finishedAt = new Date().toISOString();
-    const metrics = outcome ? { ...outcome.metrics } : {};
-    j.metrics = metrics;
-    if (status === 'completed' && outcome) {
-      j.phase = 'saving';
-      this.emitJob(j);
-      try {
-        const c = j.config;
-        const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero } : {};
-        await saveRunModel(dir, outcome.model, outcome.meta, options, finiteOnly(metrics));
-      } catch (e) {
-        j.phase = `model not saved: ${(e as Error).message}`;
-      }
-      this.registry.addTrained({
-        id: j.runId, label: labelFor(j.runId, outcome.meta), meta: outcome.meta, source: 'memory',
-        accuracy: metrics.testAccuracy ?? metrics.exactMatchAccuracy ?? null, createdAt: j.startedAt,
-      }, outcome.model);
-      j.modelReady = true;
-    }
+    j.metrics = outcome ? { ...outcome.metrics } : {};
+    if (status === 'completed' && outcome) await this.keepModel(j, dir, outcome);
     // fit records the epoch it was stopped in (with the batches it did); say so.
     const partial = status === 'cancelled' && !!j.progress && j.epochs.length > 0 && j.progress.batch < j.progress.steps && j.progress.epoch === j.epochs.length;
-    const finding = status === 'completed' && outcome ? outcome.finding : statusFinding(j, status, error, partial);
-    const results: Record<string, unknown> = {
-      ...base,
-      finishedAt: j.finishedAt,
-      status,
-      ...(outcome ? outcome.record : { history, timing: { secondsPerEpoch: epochSeconds } }),
-      config: outcome?.record.config ?? j.config,
-      finding,
-      ...(status === 'cancelled' ? { cancelledAt: j.finishedAt, cancelledAfterEpochs: j.epochs.length - (partial ? 1 : 0), partialLastEpoch: partial } : {}),
-      ...(error && status === 'failed' ? { error: { name: error.name, message: error.message } } : {}),
-    };
+    const finding = status === 'completed' && outcome ? outcome.body.finding : statusFinding(j, status, error, partial);
+    const body: RecordBody = outcome ? { ...outcome.body, finding } : { config: { ...j.config }, data: null, models: [live], metrics: {}, finding };
+    const record = finishRecord(start, body, status, {
+      cancellation: status === 'cancelled' ? { afterEpochs: j.epochs.length - (partial ? 1 : 0), partialLastEpoch: partial } : null,
+      error: error && status === 'failed' ? { name: error.name, message: error.message } : null,
+    });
     try {
-      writeRun(dir, results, reportDoc(j, status, finding, outcome, history));
-      // writeRun writes plainly; end on an atomic write so the status flip is all-or-nothing.
-      writeFileAtomic(path.join(dir, 'results.json'), toJson(results) + '\n');
+      writeRun(dir, record, reportDoc(j, status, finding, outcome, live.history));
     } catch (e) {
-      writeStatus({ ...results, reportError: (e as Error).message });
+      try {
+        writeRecord(dir, { ...record, reportError: (e as Error).message });
+      } catch (e2) {
+        j.phase = `cannot write ${dir}: ${(e2 as Error).message}`;
+      }
     }
     j.status = status;
     j.error = status === 'failed' ? error!.message : null;
@@ -331,6 +322,29 @@ export class JobQueue {
     this.emitJob(j);
     this.trim();
   }
+
+  /** Saves the trained model in the run folder and offers it to "Try it" and "Inside the network". */
+  private async keepModel(j: Job, dir: string, outcome: TrainOutcome): Promise<void> {
+    j.phase = 'saving';
+    this.emitJob(j);
+    const metrics = j.metrics ?? {};
+    try {
+      const c = j.config;
+      const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero } : {};
+      await saveRunModel(dir, outcome.model, outcome.meta, options, finiteOnly(metrics));
+    } catch (e) {
+      j.phase = `model not saved: ${(e as Error).message}`;
+    }
+    this.registry.addTrained({
+      id: j.runId!, label: labelFor(j.runId!, outcome.meta), meta: outcome.meta, source: 'memory',
+      accuracy: metrics.testAccuracy ?? metrics.exactMatchAccuracy ?? null, createdAt: j.startedAt ?? undefined,
+    }, outcome.model);
+    j.modelReady = true;
+  }
+}
+
+function liveModelName(c: JobConfig): string {
+  return c.task === 'imdb' ? c.model : `${c.rnn} seq2seq`;
 }
 
 function uniqueDir(dir: string): string {
@@ -357,17 +371,11 @@ function statusFinding(j: Job, status: JobStatus, error: Error | null, partial =
   return `The run was cancelled after ${done}${partial ? `, ${j.progress!.batch} of ${j.progress!.steps} batches into epoch ${n + 1} (kept as a partial last epoch)` : ''}.`;
 }
 
-function reportDoc(j: Job, status: JobStatus, finding: string, outcome: TrainOutcome | null, history: Record<string, number[]>): ReportDoc {
-  const sections: Section[] = [{ title: 'Curves', charts: outcome?.charts ?? curveCharts(history) }];
-  if (outcome?.samples?.length) {
-    const qw = 2 * (j.config.task === 'addition' ? j.config.digits : 3) + 1;
-    sections.push({ title: 'Samples', pre: outcome.samples.map((s) => sampleLine(s, qw, qw)).join('\n') });
-  }
-  if (outcome?.summary.length) sections.push({ title: 'Model summary', pre: outcome.summary.join('\n') });
-  const metrics: Record<string, string | number> = { status };
-  for (const [k, v] of Object.entries(outcome?.metrics ?? {})) {
-    if (typeof v === 'number') metrics[k] = /ccuracy/.test(k) ? pct(v) : Number(v.toFixed(4));
-  }
-  if (outcome) metrics.parameters = outcome.params.toLocaleString('en-US');
-  return { title: `${j.name} (${status})`, subtitle: `dashboard run; the same from the terminal: ${j.command}`, finding, metrics, sections, config: (outcome?.record.config as Record<string, unknown>) ?? { ...j.config } };
+function reportDoc(j: Job, status: JobStatus, finding: string, outcome: TrainOutcome | null, history: Record<string, Num[]>): ReportDoc {
+  const h = history as Record<string, number[]>;
+  const doc: ReportDoc = outcome?.doc ?? { title: j.name, sections: [{ title: 'Curves', charts: j.config.task === 'imdb' ? curveCharts(h) : additionCharts(h) }], config: { ...j.config } };
+  return {
+    ...doc, title: `${j.name} (${status})`, subtitle: `dashboard run; the same from the terminal: ${j.command}`, finding,
+    metrics: { status, ...(doc.metrics ?? {}) },
+  };
 }

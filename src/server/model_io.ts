@@ -4,11 +4,10 @@
  * (so `rnnlab predict --model <run>/model` works on dashboard runs).
  */
 import path from 'node:path';
-import { resolveModelDir, saveImdbModel } from '../cli/model_store.js';
+import { resolveModelDir, saveImdbModel } from '../experiments/model_store.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
 import { loadModel } from '../io/index.js';
 import type { Sequential } from '../models/sequential.js';
-import type { ModelMeta } from './models.js';
 
 /** The folder holding the run's saved model (model.json), or null. */
 export function savedModelDir(runDir: string): string | null {
@@ -30,4 +29,20 @@ export async function loadSavedModel(runDir: string): Promise<Sequential | null>
   const dir = resolveModelDir(runDir);
   if (!dir) return null;
   return loadModel(`file://${dir}`);
+}
+
+/** What a saved model reads: a review's ids (IMDb) or a one-hot sum (addition). */
+export type ModelMeta =
+  | { task: 'imdb'; kind: string; vocab: number; maxlen: number }
+  | { task: 'addition'; kind: string; digits: number; reverse: boolean };
+
+export interface ModelInfo {
+  /** The run id (folder name), or "fresh:<kind>" for an untrained network. */
+  id: string;
+  label: string;
+  meta: ModelMeta;
+  source: 'memory' | 'disk' | 'fresh';
+  /** Headline accuracy, when known. */
+  accuracy?: number | null;
+  createdAt?: string;
 }

@@ -7,22 +7,10 @@ import type { Sequential } from '../models/sequential.js';
 import { globalRandom, setSeed } from '../random.js';
 import { imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
 import { badRequest, notFound } from './http.js';
+import type { ModelInfo, ModelMeta } from './model_io.js';
 import type { RunStore } from './runs.js';
 
-export type ModelMeta =
-  | { task: 'imdb'; kind: string; vocab: number; maxlen: number }
-  | { task: 'addition'; kind: string; digits: number; reverse: boolean };
-
-export interface ModelInfo {
-  /** The run id (folder name), or "fresh:<kind>" for an untrained network. */
-  id: string;
-  label: string;
-  meta: ModelMeta;
-  source: 'memory' | 'disk' | 'fresh';
-  /** Headline accuracy, when known. */
-  accuracy?: number | null;
-  createdAt?: string;
-}
+export type { ModelInfo, ModelMeta } from './model_io.js';
 
 export interface ModelEntry extends ModelInfo {
   model: Sequential;

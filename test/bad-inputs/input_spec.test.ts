@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INPUT_FILE, loadImdbModel, saveImdbModel } from '../../src/cli/model_store.js';
+import { INPUT_FILE, loadImdbModel, saveImdbModel } from '../../src/experiments/model_store.js';
 import { ModelFormatError } from '../../src/io/errors.js';
 import * as rl from '../../src/index.js';
 import { expectClean } from './helpers.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { register, type CacheCliContext } from '../../src/cli/cache.js';
+import { register } from '../../src/cli/cache.js';
+import type { CliContext } from '../../src/cli/context.js';
 import { load } from '../../src/data/imdb.js';
 import { CACHE_VERSION } from '../../src/data/imdb_cache.js';
 import { syntheticImdbTarball } from '../helpers/imdb.js';
@@ -18,7 +19,7 @@ afterEach(() => {
 
 async function cache(...args: string[]): Promise<{ out: string; code?: number }> {
   let out = '';
-  const ctx: CacheCliContext = { out: { write: (s: string) => (out += s) }, err: { write: () => true } };
+  const ctx: CliContext = { out: { write: (s: string) => (out += s) }, err: { write: () => true } };
   const program = new Command('rnnlab').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
   register(program, ctx);
   await program.parseAsync(['cache', ...args], { from: 'user' });

@@ -24,9 +24,9 @@ describe('rnnlab addition', () => {
     const res = readResults(out);
     checkCommonResults(res, 'addition');
     expect(res.config).toMatchObject({ digits: 2, trainingSize: 1000, reverse: false, rnn: 'lstm', hidden: 16, layers: 2, epochs: 1, batchSize: 64 });
-    expect(res.history.val_accuracy).toHaveLength(1);
-    expect(res.history.val_exact).toHaveLength(1);
-    expect(res.metrics.perCharAccuracy).toBeCloseTo(res.history.val_accuracy[0], 5);
+    expect(res.models[0].history.val_accuracy).toHaveLength(1);
+    expect(res.models[0].history.val_exact).toHaveLength(1);
+    expect(res.metrics.perCharAccuracy).toBeCloseTo(res.models[0].history.val_accuracy[0], 5);
     expect(res.metrics.exactMatchAccuracy).toBeLessThanOrEqual(res.metrics.perCharAccuracy);
     expect(res.samples).toHaveLength(5);
     checkReport(out);

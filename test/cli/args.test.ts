@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError, type CommandSpec } from '../../src/cli/args.js';
+import { UsageError } from '../../src/cli/context.js';
+import { parseFlags, type Flags } from '../../src/cli/flags.js';
 import { REPO_ROOT, run } from './helpers.js';
 
 describe('rnnlab usage errors exit with code 2 and name the flag', () => {
@@ -17,18 +18,20 @@ describe('rnnlab usage errors exit with code 2 and name the flag', () => {
     ['--digits 0 in digitwise', ['experiment', 'digitwise', '--digits', '0'], /--digits must be an integer from 1 to 50, got '0'/],
     ['a missing data file', ['imdb', '--model', 'lstm', '--data', 'no/such/aclImdb_v1.tar.gz'], /--data: no such file or folder: no\/such\/aclImdb_v1.tar.gz/],
     ['a missing data file (compare)', ['compare', '--data', 'missing.tar.gz'], /--data: no such file or folder: missing.tar.gz/],
-    ['a missing --model', ['imdb', '--epochs', '1'], /--model is required/],
-    ['a flag without its value', ['imdb', '--model'], /--model needs a value/],
-    ['an unknown option', ['addition', '--digit', '3'], /unknown option '--digit' for 'rnnlab addition' \(did you mean --digits\?\)/],
+    ['a missing --model', ['imdb', '--epochs', '1'], /required option '--model <[^>]+>' not specified/],
+    ['a flag without its value', ['imdb', '--model'], /option '--model <[^>]+>' argument missing/],
+    ['an unknown option', ['addition', '--digit', '3'], /rnnlab addition: error: unknown option '--digit' \(did you mean --digits\?\)/],
     ['an unknown model in a list', ['compare', '--models', 'lstm,rnn'], /--models: unknown value 'rnn'; choose from/],
-    ['an unknown command', ['train'], /unknown command 'train'/],
+    ['an unknown command', ['bogus'], /unknown command 'bogus'; commands are imdb, compare, addition/],
+    ['an option before the experiment name', ['experiment', '--epochs', '2'], /the experiment name comes first/],
     ['an unknown experiment', ['experiment', 'attention'], /unknown experiment 'attention'; choose one of reverse, commutativity, digitwise, gradients, shapes, params/],
     ['no experiment', ['experiment'], /name an experiment/],
     ['too many questions for the digits', ['addition', '--digits', '1', '--training-size', '100'], /--training-size 100 is more than the 55 distinct questions --digits 1 allows/],
     ['a bad choice', ['addition', '--rnn', 'transformer'], /--rnn must be one of lstm, gru, simple_rnn, got 'transformer'/],
     ['tokenize without text', ['tokenize'], /give the text to tokenize/],
     ['predict without a model folder', ['predict', '--model', 'no-such-dir', 'great film'], /--model: no such file or folder: no-such-dir/],
-    ['a stray argument', ['addition', 'now'], /unexpected argument 'now'/],
+    ['a stray argument', ['addition', 'now'], /too many arguments for 'addition'/],
+    ['a boolean with a value that is not one', ['addition', '--reverse=maybe'], /--reverse expects true or false, got 'maybe'/],
   ])('%s', async (_what, argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
@@ -73,29 +76,27 @@ describe('help and version', () => {
   });
 });
 
-describe('parseArgs', () => {
-  const spec: CommandSpec = {
-    name: 't', usage: 't', summary: 's',
-    flags: {
-      n: { kind: 'int', min: 0, default: 3, help: '' },
-      'batch-size': { kind: 'int', min: 1, help: '' },
-      flag: { kind: 'bool', default: false, help: '' },
-      lr: { kind: 'number', above: 0, help: '' },
-      list: { kind: 'list', choices: ['a', 'b'], help: '' },
-    },
+describe('parseFlags', () => {
+  const flags: Flags = {
+    n: { kind: 'int', min: 0, default: 3, help: '' },
+    'batch-size': { kind: 'int', min: 1, help: '' },
+    flag: { kind: 'bool', default: false, help: '' },
+    lr: { kind: 'number', above: 0, help: '' },
+    list: { kind: 'list', choices: ['a', 'b'], help: '' },
   };
   it('reads --name value, --name=value, booleans, --no-name, camelCase keys and defaults', () => {
-    const p = parseArgs(spec, ['--batch-size=7', '--flag', '--lr', '1e-3', 'pos', '--list', 'a,b']);
+    const p = parseFlags(flags, ['--batch-size=7', '--flag', '--lr', '1e-3', 'pos', '--list', 'a,b'], 't');
     expect(p.flags).toEqual({ batchSize: 7, flag: true, lr: 0.001, list: ['a', 'b'], n: 3 });
-    expect(p.positionals).toEqual(['pos']);
-    expect([...p.given].sort()).toEqual(['batchSize', 'flag', 'list', 'lr']);
-    expect(parseArgs(spec, ['--no-flag']).flags.flag).toBe(false);
-    expect(parseArgs(spec, ['--', '--flag']).positionals).toEqual(['--flag']);
+    expect(p.args).toEqual(['pos']);
+    expect(parseFlags(flags, ['--no-flag'], 't').flags.flag).toBe(false);
+    expect(parseFlags(flags, ['--', '--flag'], 't').args).toEqual(['--flag']);
   });
   it('throws UsageError for bad values', () => {
-    expect(() => parseArgs(spec, ['--n', '-1'])).toThrow(UsageError);
-    expect(() => parseArgs(spec, ['--n', '1e3'])).toThrow(/--n expects a non-negative integer/);
-    expect(() => parseArgs(spec, ['--flag=maybe'])).toThrow(/--flag expects true or false/);
-    expect(() => parseArgs(spec, ['-x'])).toThrow(/unknown option '-x'/);
+    expect(() => parseFlags(flags, ['--n', '-1'], 't')).toThrow(UsageError);
+    expect(() => parseFlags(flags, ['--n', '1e3'], 't')).toThrow(/--n expects a non-negative integer/);
+    expect(() => parseFlags(flags, ['--flag=maybe'], 't')).toThrow(/--flag expects true or false, got 'maybe'/);
+    expect(parseFlags(flags, ['--flag=yes'], 't').flags.flag).toBe(true);
+    expect(parseFlags(flags, ['--flag=off'], 't').flags.flag).toBe(false);
+    expect(() => parseFlags(flags, ['-x'], 't')).toThrow(/unknown option '-x'/);
   });
 });

@@ -30,15 +30,16 @@ describe('rnnlab compare', () => {
 
     const res = readResults(out);
     checkCommonResults(res, 'compare');
-    expect(res.comparison).toHaveLength(6);
-    for (const row of res.comparison) {
+    expect(res.details.comparison).toHaveLength(6);
+    for (const row of res.details.comparison) {
       expect(row.params).toBeGreaterThan(0);
       expect(row.secondsPerEpoch).toBeGreaterThan(0);
       expect(row.testAccuracy).toBeGreaterThanOrEqual(0);
       expect(row.trainAccuracy).toBeLessThanOrEqual(1);
     }
-    expect(Object.keys(res.history)).toEqual(['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm']);
-    expect(res.history.lstm.loss).toHaveLength(1);
+    expect(res.models.map((m: { name: string }) => m.name)).toEqual(['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm']);
+    expect(res.models[4].history.loss).toHaveLength(1);
+    expect(res.metrics.lstm.testAccuracy).toBe(res.details.comparison[4].testAccuracy);
     const { html } = checkReport(out);
     expect(html).toContain('Training accuracy per epoch');
     expect(html).toContain('<th>test acc</th>');
@@ -49,6 +50,8 @@ describe('rnnlab compare', () => {
     const r = await run(['compare', '--models', 'gru,bilstm', '--limit', '64', '--epochs', '1', '--maxlen', '20', '--vocab', '500',
       '--embedding-dim', '4', '--units', '4', '--data', data, '--out', out, '--verbose', '0']);
     expect(r.code).toBe(0);
-    expect(readResults(out).comparison.map((c: { model: string }) => c.model)).toEqual(['gru', 'bilstm']);
+    const res = readResults(out);
+    checkCommonResults(res, 'compare');
+    expect(res.models.map((m: { name: string }) => m.name)).toEqual(['gru', 'bilstm']);
   });
 });

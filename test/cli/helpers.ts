@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { main } from '../../src/cli/main.js';
 import { imdbTarball } from '../helpers/imdb.js';
 
@@ -50,11 +51,23 @@ export function checkReport(dir: string): { html: string; png: Buffer } {
   return { html, png };
 }
 
-/** Fields every results.json carries. */
+let schemaCheck: ValidateFunction | undefined;
+
+/** Problems of a results.json against the published schema (docs/results.schema.json), compiled here on its own. */
+export function schemaProblems(r: unknown): string[] {
+  if (!schemaCheck) {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'docs/results.schema.json'), 'utf8'));
+    schemaCheck = new Ajv({ allErrors: true, formats: { 'date-time': true } }).compile(schema);
+  }
+  return schemaCheck(r) ? [] : (schemaCheck.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** A completed CLI run's results.json: valid against the schema, for this command. */
 export function checkCommonResults(r: Record<string, any>, command: string): void {
-  const missing = ['command', 'argv', 'startedAt', 'finishedAt', 'config', 'environment'].filter((k) => !(k in r));
-  if (missing.length) throw new Error(`results.json lacks ${missing.join(', ')}`);
+  const problems = schemaProblems(r);
+  if (problems.length) throw new Error(`results.json does not match docs/results.schema.json: ${problems.join('; ')}`);
   if (r.command !== command) throw new Error(`results.json command is ${r.command}, expected ${command}`);
+  if (r.status !== 'completed' || r.source !== 'cli' || r.pid !== null) throw new Error(`results.json says ${r.status} from ${r.source} (pid ${r.pid}), expected a completed CLI run`);
   const env = r.environment;
   if (!env.engine?.backend || typeof env.cpu !== 'string' || !String(env.node).startsWith('v')) throw new Error(`results.json environment is incomplete: ${JSON.stringify(env)}`);
 }

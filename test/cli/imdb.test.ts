@@ -35,16 +35,16 @@ describe('rnnlab imdb and predict on real reviews', () => {
     const res = readResults(out);
     checkCommonResults(res, 'imdb');
     expect(res.config).toMatchObject({ model: 'lstm', epochs: 1, batchSize: 64, maxlen: 100, vocab: 10000, units: 16, embeddingDim: 16, optimizer: 'adam', seed: 1 });
-    expect(res.history.loss).toHaveLength(1);
-    expect(res.history.accuracy).toHaveLength(1);
+    expect(res.models[0].history.loss).toHaveLength(1);
+    expect(res.models[0].history.accuracy).toHaveLength(1);
     expect(res.metrics.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(res.metrics.testAccuracy).toBeLessThanOrEqual(1);
     expect(Number.isFinite(res.metrics.testLoss)).toBe(true);
-    expect(res.timing.secondsPerEpoch).toHaveLength(1);
-    expect(res.timing.secondsPerEpoch[0]).toBeGreaterThan(0);
-    expect(res.params).toBe(162_129);
+    expect(res.models[0].secondsPerEpoch).toHaveLength(1);
+    expect(res.models[0].secondsPerEpoch[0]).toBeGreaterThan(0);
+    expect(res.models[0].params).toBe(162_129);
     expect(res.data).toMatchObject({ nTrain: 200, nTest: 200, limit: 200 });
-    expect(res.summary.join('\n')).toContain('Total params: 162,129');
+    expect(res.models[0].summary.join('\n')).toContain('Total params: 162,129');
 
     const { html } = checkReport(out);
     expect(html).toContain('IMDb sentiment: lstm');
@@ -99,7 +99,7 @@ describe('rnnlab imdb and predict on real reviews', () => {
     expect(r.out).toMatch(/val_loss: \d+\.\d{4} - val_accuracy: \d\.\d{4}$/m);
     const res = readResults(dir);
     expect(res.config).toMatchObject({ model: 'ff_raw', batchSize: 128, validate: true });
-    expect(res.history.val_accuracy).toHaveLength(1);
+    expect(res.models[0].history.val_accuracy).toHaveLength(1);
     checkReport(dir);
   });
 });

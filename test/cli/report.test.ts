@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { svgToPng } from '../../src/report/png.js';
-import { defaultOutDir, toJson, writeRun, environment } from '../../src/report/run.js';
+import { recordJson } from '../../src/report/record.js';
+import { defaultOutDir, finishRecord, startRecord, writeRun } from '../../src/report/run.js';
 import { chartGridSvg, chartSvg, niceTicks } from '../../src/report/svg.js';
 import { formatTable } from '../../src/report/table.js';
 import { checkReport, cleanup, tempDir } from './helpers.js';
@@ -49,17 +50,22 @@ describe('report building blocks', () => {
 
   it('writes results.json (NaN as null, typed arrays as arrays), a self-contained report.html and report.png', () => {
     const dir = path.join(tempDir(), 'nested', 'run');
-    const files = writeRun(dir, { command: 'test', config: { a: 1 }, metrics: { x: NaN }, history: { loss: new Float32Array([0.5, 0.25]) }, environment: environment() },
+    const start = startRecord({ command: 'test', argv: ['test'], source: 'cli', runName: 'test', startedAt: new Date() });
+    const history = { loss: Array.from(new Float32Array([0.5, 0.25])) };
+    const record = finishRecord(start, { config: { a: 1 }, data: null, models: [{ name: 'm', params: 3, history, secondsPerEpoch: [NaN, 1] }], metrics: { x: NaN }, finding: 'It works.' });
+    const files = writeRun(dir, record,
       { title: 'T', finding: 'It works.', sections: [{ title: 'Curves', charts: [{ title: 'Loss', series: [{ name: 'train', y: [0.5, 0.25] }] }] }, { title: 'S', pre: '<pre> & "quotes"' }] });
     expect(files.png).not.toBeNull();
     const res = JSON.parse(readFileSync(files.results, 'utf8'));
     expect(res.metrics.x).toBeNull();
-    expect(res.history.loss).toEqual([0.5, 0.25]);
+    expect(res.models[0].history.loss).toEqual([0.5, 0.25]);
+    expect(res.models[0].secondsPerEpoch).toEqual([null, 1]);
+    expect(res).toMatchObject({ schemaVersion: 1, status: 'completed', pid: null, source: 'cli' });
     const { html } = checkReport(dir);
     expect(html).toContain('<p class="finding">It works.</p>');
     expect(html).toContain('&lt;pre&gt; &amp; &quot;quotes&quot;');
     expect(html).toContain('<h2>Environment</h2>');
-    expect(toJson({ v: Infinity })).toBe('{\n  "v": null\n}');
+    expect(recordJson({ v: Infinity, t: new Float32Array([1]) })).toBe('{\n  "v": null,\n  "t": [\n    1\n  ]\n}');
   });
 
   it('default run folders are runs/<timestamp>-<name>', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compactRow, encodeReview } from '../../src/cli/tokenize.js';
-import { run } from './helpers.js';
+import { compactRow } from '../../src/cli/tokenize.js';
+import { datasets, encodeReview } from '../../src/data/index.js';
+import { afterAll } from 'vitest';
+import { checkCommonResults, cleanup, readResults, run, tempDir } from './helpers.js';
+
+afterAll(cleanup);
 
 describe('rnnlab tokenize', () => {
   it('shows tokens, Keras IMDb ids and the padding', async () => {
@@ -20,6 +24,16 @@ describe('rnnlab tokenize', () => {
     expect(r.out).toMatch(/rank 17 \+ 3 >= vocab 20: <UNK>/);
   });
 
+  it('with --out writes a run record like every command', async () => {
+    const out = tempDir();
+    const r = await run(['tokenize', '--maxlen', '4', '--out', out, 'great film']);
+    expect(r.code).toBe(0);
+    const res = readResults(out);
+    checkCommonResults(res, 'tokenize');
+    expect(res.config).toMatchObject({ vocab: 10000, maxlen: 4, padding: 'pre', fit: false });
+    expect(res.details.texts[0]).toMatchObject({ text: 'great film', ids: [1, 87, 22], padded: [0, 1, 87, 22] });
+  });
+
   it('fits a Keras Tokenizer with --fit, as in the lab\'s example', async () => {
     const r = await run(['tokenize', '--fit', '--maxlen', '6', 'i have books', 'interesting books are useful', 'i have computers']);
     expect(r.code).toBe(0);
@@ -30,8 +44,10 @@ describe('rnnlab tokenize', () => {
 
   it('helpers', () => {
     expect(compactRow([0, 0, 0, 0, 0, 7, 0, 3])).toBe('[0 x 5 7 0 3]');
-    const e = encodeReview('zzzqqqxx great', 10000);
+    const e = encodeReview('zzzqqqxx great', 10000, datasets.imdb.getWordIndex());
     expect(e.ids).toEqual([1, 87]);
-    expect(e.tokens[0].note).toMatch(/dropped/);
+    expect(e.tokens).toEqual([{ word: 'zzzqqqxx', rank: null, id: null, kind: 'unknown' }, { word: 'great', rank: 84, id: 87, kind: 'word' }]);
+    // rank 84 + 3 = 87 is outside a vocabulary of 80: the OOV id.
+    expect(encodeReview('great', 80, datasets.imdb.getWordIndex())).toEqual({ ids: [1, 2], tokens: [{ word: 'great', rank: 84, id: 2, kind: 'rare' }] });
   });
 });

@@ -7,14 +7,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { additionSpec } from '../../src/cli/addition.js';
-import { parseArgs, UsageError, type CommandSpec } from '../../src/cli/args.js';
-import { compareSpec } from '../../src/cli/compare.js';
+import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
+import { COMPARE_FLAGS } from '../../src/cli/compare.js';
+import { UsageError } from '../../src/cli/context.js';
 import { EXPERIMENTS } from '../../src/cli/experiment.js';
-import { imdbSpec } from '../../src/cli/imdb.js';
+import { parseFlags, type Flags } from '../../src/cli/flags.js';
+import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { main } from '../../src/cli/main.js';
-import { predictSpec } from '../../src/cli/predict.js';
-import { tokenizeSpec } from '../../src/cli/tokenize.js';
+import { PREDICT_FLAGS } from '../../src/cli/predict.js';
+import { TOKENIZE_FLAGS } from '../../src/cli/tokenize.js';
 import { backendInfo, setThreads } from '../../src/backend/index.js';
 import { Random } from '../../src/random.js';
 import { removeDir, tempDir } from '../io/helpers.js';
@@ -60,8 +61,8 @@ function valueFor(kind: string, r: Random, choices?: readonly string[]): string 
 }
 
 /** A random argument list for spec: known flags with odd values, in odd spellings, plus stray tokens. */
-function randomArgs(spec: CommandSpec, r: Random): string[] {
-  const names = Object.keys(spec.flags);
+function randomArgs(flags: Flags, r: Random): string[] {
+  const names = Object.keys(flags);
   const out: string[] = [];
   const k = r.int(6);
   for (let i = 0; i < k; i++) {
@@ -69,7 +70,7 @@ function randomArgs(spec: CommandSpec, r: Random): string[] {
     if (roll < 0.08) { out.push(['--bogus', '-x', '--', '-', '--=', '--help'][r.int(6)]); continue; }
     if (roll < 0.15) { out.push(WORDS[r.int(WORDS.length)]); continue; }
     const name = names[r.int(names.length)];
-    const f = spec.flags[name];
+    const f = flags[name];
     // --threads is real: keep it to values that cannot start a thousand threads.
     const v = name === 'threads' ? ['0', '1', '2', 'x', '-3', ''][r.int(6)] : valueFor(f.kind, r, f.choices);
     const form = r.int(4);
@@ -83,11 +84,11 @@ function randomArgs(spec: CommandSpec, r: Random): string[] {
   return out.map((a) => (a.startsWith('--out=') ? `--out=${join(root, 'out')}` : a));
 }
 
-const SPECS: [string, CommandSpec, boolean][] = [
-  // name, spec, whether main() may run it (the others would train a model when the arguments happen to be valid)
-  ['imdb', imdbSpec, true], ['compare', compareSpec, true], ['tokenize', tokenizeSpec, true], ['predict', predictSpec, true],
-  ['addition', additionSpec, false],
-  ...Object.entries(EXPERIMENTS).map(([n, e]) => [`experiment ${n}`, e.spec, false] as [string, CommandSpec, boolean]),
+const SPECS: [string, Flags, boolean][] = [
+  // name, flags, whether main() may run it (the others would train a model when the arguments happen to be valid)
+  ['imdb', IMDB_FLAGS, true], ['compare', COMPARE_FLAGS, true], ['tokenize', TOKENIZE_FLAGS, true], ['predict', PREDICT_FLAGS, true],
+  ['addition', ADDITION_COMMAND_FLAGS, false],
+  ...Object.entries(EXPERIMENTS).map(([n, e]) => [`experiment ${n}`, e.spec.flags, false] as [string, Flags, boolean]),
 ];
 
 describe('fuzz the command line', () => {
@@ -97,7 +98,7 @@ describe('fuzz the command line', () => {
       for (let i = 0; i < ITER; i++) {
         const argv = randomArgs(spec, r);
         try {
-          parseArgs(spec, argv);
+          parseFlags(spec, argv, name);
         } catch (e) {
           if (!(e instanceof UsageError) || SURPRISES.test((e as Error).message)) {
             throw new Error(`${name} ${JSON.stringify(argv)} (seed ${SEED}, iteration ${i}): ${(e as Error).name}: ${(e as Error).message}`);
@@ -114,7 +115,7 @@ describe('fuzz the command line', () => {
     for (let i = 0; i < ITER; i++) {
       let argv: string[];
       const roll = r.next();
-      if (roll < 0.05) argv = [['bogus', '--version', '', 'help', 'experiment', '-z'][r.int(6)], ...randomArgs(imdbSpec, r)];
+      if (roll < 0.05) argv = [['bogus', '--version', '', 'help', 'experiment', '-z'][r.int(6)], ...randomArgs(IMDB_FLAGS, r)];
       else {
         const [name, spec] = runnable[r.int(runnable.length)];
         argv = [name, ...randomArgs(spec, r)];

@@ -57,7 +57,7 @@ describe('rnnlab imdb --resume', () => {
     expect(r.err).toMatch(/restored the checkpoint in .*checkpoint; continuing at epoch 2/);
     expect(weights(dir).equals(reference)).toBe(true);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(results.history.loss).toHaveLength(3);
+    expect(results.models[0].history.loss).toHaveLength(3);
     // The checkpoint folder itself works as --resume DIR too (nothing left to train: the same weights again).
     const again = await cli([...base(3), '--resume', join(dir, 'checkpoint'), '--out', join(root, 'again')]);
     expect(again.code).toBe(0);
@@ -82,7 +82,7 @@ describe('rnnlab imdb --resume', () => {
   // The child runs the built CLI: only when dist/ is newer than every source file (CI builds it first).
   const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
     .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-  const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/io/run_checkpoint.js')) &&
+  const built = existsSync(join(REPO, 'dist/cli/main.js')) && existsSync(join(REPO, 'dist/cli/run_checkpoint.js')) &&
     statSync(join(REPO, 'dist/cli/main.js')).mtimeMs >= newest(join(REPO, 'src'));
 
   it.skipIf(!built)('Ctrl-C mid-run saves a checkpoint, prints how to resume and exits 130; resuming gives the same weights', async () => {

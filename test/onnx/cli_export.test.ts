@@ -3,10 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { register, type CliContext } from '../../src/cli/export.js';
+import { main } from '../../src/cli/main.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../../src/onnx/url.js';
 import { imdbModel } from '../../src/experiments/lab_models.js';
 import { maxAbsDiff, ortPredict, ortSession, tokenIds, trainBriefly } from './helpers.js';
@@ -26,11 +25,8 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
-  const ctx: CliContext = { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } };
-  const program = new Command().exitOverride().configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => (out += s) });
-  register(program, ctx);
-  await program.parseAsync(['node', 'rnnlab', 'export', ...args]);
-  return { code: ctx.exitCode ?? 0, out, err };
+  const code = await main(['export', ...args], { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
 }
 
 describe('rnnlab export', () => {

@@ -2,8 +2,8 @@
 import net from 'node:net';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
-import { isLoopback, runServe, serveCommand, serveSpec, type Dashboard } from '../../src/server/index.js';
+import { main } from '../../src/cli/main.js';
+import { isLoopback, runServe, type Dashboard } from '../../src/server/index.js';
 import { get, post, request, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -131,7 +131,7 @@ describe('rnnlab serve', () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     let dash: Dashboard | undefined;
-    const code = runServe(parseArgs(serveSpec, ['--port', '0', '--runs', tempDir()]), c.io, {
+    const code = runServe({ port: 0, runsDir: tempDir() }, c.io, {
       stop: stopped,
       onReady: (d) => {
         dash = d;
@@ -146,7 +146,7 @@ describe('rnnlab serve', () => {
 
   it('says so and exits non-zero when the port is busy', async () => {
     const c = capture();
-    const code = await serveCommand(['--port', String(s.d.port), '--runs', tempDir()], c.io);
+    const code = await main(['serve', '--port', String(s.d.port), '--runs', tempDir()], c.io);
     expect(code).toBe(1);
     expect(c.err.join('')).toMatch(new RegExp(`port ${s.d.port} on 127\\.0\\.0\\.1 is already in use`));
   });
@@ -163,12 +163,12 @@ describe('rnnlab serve', () => {
 
   it('checks its flags and has help', async () => {
     const bad = capture();
-    expect(await serveCommand(['--port', '70000'], bad.io)).toBe(2);
+    expect(await main(['serve', '--port', '70000'], bad.io)).toBe(2);
     expect(bad.err.join('')).toMatch(/--port must be an integer from 0 to 65535/);
     const unknown = capture();
-    expect(await serveCommand(['--bogus'], unknown.io)).toBe(2);
+    expect(await main(['serve', '--bogus'], unknown.io)).toBe(2);
     const help = capture();
-    expect(await serveCommand(['--help'], help.io)).toBe(0);
+    expect(await main(['serve', '--help'], help.io)).toBe(0);
     expect(help.out.join('')).toMatch(/--host/);
     expect(help.out.join('')).toMatch(/127\.0\.0\.1/);
   });
@@ -178,7 +178,7 @@ describe('rnnlab serve', () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     let addr = '';
-    const code = await runServe(parseArgs(serveSpec, ['--port', '0', '--host', '127.0.0.2', '--runs', tempDir()]), c.io, {
+    const code = await runServe({ port: 0, host: '127.0.0.2', runsDir: tempDir() }, c.io, {
       stop: stopped,
       onReady: (d) => {
         addr = (d.server.address() as net.AddressInfo).address;

@@ -1,19 +1,29 @@
 /** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { additionSpec } from '../../src/cli/addition.js';
-import { parseArgs } from '../../src/cli/args.js';
-import { imdbSpec } from '../../src/cli/imdb.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
+import { parseFlags } from '../../src/cli/flags.js';
+import { IMDB_FLAGS } from '../../src/cli/imdb.js';
 import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
-import { finished, get, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { main } from '../../src/cli/main.js';
+import { schemaProblems } from '../cli/helpers.js';
+import { finished, get, imdbDataPath, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
 
+// Counts the scratch-pool releases the queue makes (the pool itself is the backend's).
+const released = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../../src/backend/index.js', async (importOriginal) => {
+  const backend = await importOriginal<typeof import('../../src/backend/index.js')>();
+  return { ...backend, releaseScratch: () => { released.count++; backend.releaseScratch(); } };
+});
+
+// Every test gets its own server and runs folder: none depends on what another left behind.
 let s: TestServer;
 
-beforeAll(async () => {
+beforeEach(async () => {
   s = await startTestServer();
 });
-afterAll(async () => {
+afterEach(async () => {
   await s.close();
 });
 
@@ -21,9 +31,22 @@ const tiny = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs
 /** Long enough to still be training when the test cancels it. */
 const long = { task: 'addition', digits: 3, trainingSize: 20000, hidden: 32, epochs: 200, batchSize: 16, name: 'long-sum' };
 
-function results(runId: string) {
-  return JSON.parse(readFileSync(join(s.runsDir, runId, 'results.json'), 'utf8'));
+/** A job's results.json, checked against the published schema. */
+function results(runId: string, runsDir = s.runsDir) {
+  const r = JSON.parse(readFileSync(join(runsDir, runId, 'results.json'), 'utf8'));
+  expect(schemaProblems(r), `${runId}/results.json`).toEqual([]);
+  return r;
 }
+
+/** The same run from the terminal: the job's command line, into dir. */
+async function cliRun(command: string, dir: string): Promise<Record<string, any>> {
+  let err = '';
+  const code = await main([...command.split(' ').slice(1), '--out', dir, '--verbose', '0'], { out: { write: () => true }, err: { write: (t: string) => { err += t; return true; } } });
+  expect(code, err).toBe(0);
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+}
+
+const sortedKeys = (o: object) => Object.keys(o).sort();
 
 describe('POST /api/jobs checks every field', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
@@ -54,18 +77,30 @@ describe('POST /api/jobs checks every field', () => {
       expect(r.body.error).toMatch(message);
     });
   }
-  it('queued nothing', async () => {
+  it('queues nothing for bad requests', async () => {
+    for (const [, body] of cases) await post(s.base, '/api/jobs', body);
     expect((await get(s.base, '/api/jobs')).body.jobs).toEqual([]);
+  });
+});
+
+describe('parseJobSpec', () => {
+  it('reads form values: numeric strings as numbers, empty and null fields as absent, defaults from the runs\' defaults', () => {
+    const a = parseJobSpec({ task: 'addition', epochs: '3', lr: '', hidden: null, reverse: true });
+    expect(a.config).toEqual({ task: 'addition', digits: 3, trainingSize: 50000, reverse: true, rnn: 'lstm', hidden: 128, layers: 1, epochs: 3, batchSize: 128, optimizer: 'adam', lr: undefined, seed: 1 });
+    expect(a.name).toBe('addition-lstm-reversed');
+    const i = parseJobSpec({ task: 'imdb', model: 'cnn' });
+    expect(i.config).toMatchObject({ model: 'cnn', epochs: 2, batchSize: 128, vocab: 10000, maxlen: 500, embeddingDim: 100, validate: true, limit: null });
+    expect(() => parseJobSpec({ task: 'imdb', epoch: 1, batchsize: 2 })).toThrow(/unknown fields in the job: epoch, batchsize/);
   });
 });
 
 describe('the command line shown for a job', () => {
   it('is one the rnnlab CLI accepts, with the same values', () => {
     const imdb = parseJobSpec({ task: 'imdb', model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop' });
-    const a = parseArgs(imdbSpec, commandLine(imdb.config).split(' ').slice(2));
+    const a = parseFlags(IMDB_FLAGS, commandLine(imdb.config).split(' ').slice(2), 'imdb');
     expect(a.flags).toMatchObject({ model: 'gru', epochs: 2, limit: 300, maxlen: 80, units: 16, maskZero: true, validate: false, lr: 0.002, optimizer: 'rmsprop', batchSize: 64 });
     const add = parseJobSpec({ task: 'addition', digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2 });
-    const b = parseArgs(additionSpec, commandLine(add.config).split(' ').slice(2));
+    const b = parseFlags(ADDITION_COMMAND_FLAGS, commandLine(add.config).split(' ').slice(2), 'addition');
     expect(b.flags).toMatchObject({ digits: 2, trainingSize: 400, reverse: true, rnn: 'gru', layers: 2, epochs: 20, batchSize: 128 });
   });
 });
@@ -76,6 +111,7 @@ describe('a training job', () => {
     try {
       const snap = await sse.waitFor((e) => e.event === 'snapshot', 5000, 'snapshot');
       expect(Array.isArray(snap.data.jobs)).toBe(true);
+      const releasedBefore = released.count;
       const r = await post(s.base, '/api/jobs', tiny);
       expect(r.status).toBe(202);
       const id = r.body.job.id;
@@ -91,15 +127,17 @@ describe('a training job', () => {
       expect(Object.keys(epoch.data.epoch.logs)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_exact']));
       const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
       expect(done.data.modelReady).toBe(true);
+      // The long-lived server gives the kernels' scratch memory back after every job.
+      expect(released.count).toBe(releasedBefore + 1);
       expect(done.data.progress.fraction).toBe(1);
       const job = (await get(s.base, `/api/jobs/${id}`)).body.job;
       expect(job.points).toHaveLength(18);
       expect(job.epochs).toHaveLength(2);
       const res = results(job.runId);
-      expect(res).toMatchObject({ command: 'addition', status: 'completed', runName: 'tiny-sum', config: { digits: 2, trainingSize: 300, rnn: 'lstm', hidden: 8, epochs: 2 } });
+      expect(res).toMatchObject({ command: 'addition', status: 'completed', source: 'dashboard', pid: null, runName: 'tiny-sum', config: { digits: 2, trainingSize: 300, rnn: 'lstm', hidden: 8, epochs: 2 } });
       expect(res.argv).toEqual(['addition', '--digits', '2', '--training-size', '300', '--rnn', 'lstm', '--hidden', '8', '--layers', '1', '--epochs', '2', '--batch-size', '32', '--seed', '1']);
-      expect(res.history.loss).toHaveLength(2);
-      expect(res.timing.secondsPerEpoch).toHaveLength(2);
+      expect(res.models[0].history.loss).toHaveLength(2);
+      expect(res.models[0].secondsPerEpoch).toHaveLength(2);
       expect(typeof res.metrics.exactMatchAccuracy).toBe('number');
       expect(res.samples.length).toBeGreaterThan(0);
       expect(existsSync(join(s.runsDir, job.runId, 'report.html'))).toBe(true);
@@ -138,7 +176,7 @@ describe('a training job', () => {
     expect(end.status).toBe('cancelled');
     expect(end.modelReady).toBe(false);
     const res = results(end.runId);
-    expect(res).toMatchObject({ status: 'cancelled', cancelledAfterEpochs: 0, partialLastEpoch: true });
+    expect(res).toMatchObject({ status: 'cancelled', pid: null, cancellation: { afterEpochs: 0, partialLastEpoch: true } });
     expect(res.finding).toMatch(/cancelled after 0 epochs, \d+ of 1125 batches into epoch 1/);
     expect(res.finishedAt).toEqual(expect.any(String));
     expect(existsSync(join(s.runsDir, end.runId, 'report.html'))).toBe(true);
@@ -160,7 +198,7 @@ describe('a training job', () => {
       const end = await finished(t.base, r.body.job.id);
       expect(end.status).toBe('failed');
       expect(end.error).toMatch(/IMDb data not found/);
-      const res = JSON.parse(readFileSync(join(t.runsDir, end.runId, 'results.json'), 'utf8'));
+      const res = results(end.runId, t.runsDir);
       expect(res.status).toBe('failed');
       expect(res.error.message).toMatch(/IMDb data not found/);
       const listed = (await get(t.base, '/api/runs')).body.runs[0];
@@ -171,6 +209,38 @@ describe('a training job', () => {
     } finally {
       await t.close();
     }
+  });
+
+  /** Trains the job on the dashboard and its command line in the CLI; both records must say the same. */
+  async function sameAsCli(body: Record<string, unknown>, extraArgs = '') {
+    const job = (await post(s.base, '/api/jobs', body)).body.job;
+    const end = await finished(s.base, job.id);
+    expect(end.status).toBe('completed');
+    const dash = results(end.runId);
+    const cli = await cliRun(`${job.command}${extraArgs}`, tempDir('rnnlab-cli-same-'));
+    expect(schemaProblems(cli)).toEqual([]);
+    expect(sortedKeys(dash)).toEqual(sortedKeys(cli));
+    expect(sortedKeys(dash.models[0])).toEqual(sortedKeys(cli.models[0]));
+    // One task function trained both: the seed gives the same model, numbers and finding.
+    expect(dash.config).toEqual(cli.config);
+    expect(dash.metrics).toEqual(cli.metrics);
+    expect(dash.models[0].history).toEqual(cli.models[0].history);
+    // The finding quotes the measured seconds per epoch, the one thing that differs.
+    const untimed = (f: string) => f.replace(/at [\d.]+ s per epoch/, 'at _ s per epoch');
+    expect(untimed(dash.finding)).toBe(untimed(cli.finding));
+    expect([dash.source, cli.source]).toEqual(['dashboard', 'cli']);
+    return { dash, cli };
+  }
+
+  it('writes the record the CLI writes for the same settings: same keys, same numbers', async () => {
+    const { dash, cli } = await sameAsCli(tiny);
+    expect(dash.samples).toEqual(cli.samples);
+  });
+
+  it.skipIf(!imdbDataPath())('an IMDb job writes the record `rnnlab imdb` writes for the same settings (needs the IMDb tarball)', async () => {
+    const data = imdbDataPath()!;
+    await sameAsCli({ task: 'imdb', model: 'gru', limit: 64, epochs: 1, maxlen: 20, vocab: 500, units: 4, embeddingDim: 4, batchSize: 32 },
+      ` --data ${data.endsWith('.tar.gz') ? data : join(data, 'aclImdb_v1.tar.gz')}`);
   });
 
   it('POST /api/demo queues the tiny demo jobs', async () => {

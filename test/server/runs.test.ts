@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curvesOf } from '../../src/server/runs.js';
 import { get, request, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -39,6 +38,9 @@ beforeAll(async () => {
   run('20250105-100000-failed', { command: 'imdb', status: 'failed', error: { message: 'IMDb data not found' }, startedAt: '2025-01-05T10:00:00.000Z', config: { model: 'cnn' } });
   run('20250106-100000-broken', '{"command": "imdb", "hist');
   run('20250107-100000-array', '[1, 2, 3]');
+  // a record from a newer rnnlab, and an experiment record of 0.1.0 (histories by run)
+  run('20250108-100000-future', { schemaVersion: 9, command: 'imdb' });
+  run('20241231-100000-experiment', { command: 'experiment reverse', startedAt: '2024-12-31T10:00:00.000Z', histories: { reversed: { loss: [1, 2] }, plain: { history: { loss: [3] } } } });
   // not runs: an empty folder, a hidden one, a plain file
   mkdirSync(join(runsDir, 'empty-folder'));
   run('.hidden', { command: 'imdb' });
@@ -56,8 +58,8 @@ describe('GET /api/runs', () => {
     expect(r.status).toBe(200);
     const runs = r.body.runs as Record<string, unknown>[];
     expect(runs.map((x) => x.id)).toEqual([
-      '20250107-100000-array', '20250106-100000-broken', '20250105-100000-failed', '20250104-100000-cancelled',
-      '20250103-100000-addition', '20250102-100000-compare', '20250101-100000-imdb-lstm',
+      '20250108-100000-future', '20250107-100000-array', '20250106-100000-broken', '20250105-100000-failed', '20250104-100000-cancelled',
+      '20250103-100000-addition', '20250102-100000-compare', '20250101-100000-imdb-lstm', '20241231-100000-experiment',
     ]);
     const byId = Object.fromEntries(runs.map((x) => [x.id, x]));
     expect(byId['20250101-100000-imdb-lstm']).toMatchObject({ command: 'imdb', model: 'lstm', status: 'completed', epochs: 3, bestValAccuracy: 0.86, secondsPerEpoch: 12, hasReport: true, hasModel: false });
@@ -68,6 +70,8 @@ describe('GET /api/runs', () => {
     expect(byId['20250106-100000-broken'].status).toBe('invalid');
     expect(String(byId['20250106-100000-broken'].error)).toMatch(/cannot be read/);
     expect(byId['20250107-100000-array']).toMatchObject({ status: 'invalid', error: 'results.json is not a JSON object' });
+    expect(byId['20250108-100000-future']).toMatchObject({ status: 'invalid', error: 'results.json has schemaVersion 9; this rnnlab reads version 1 and older records' });
+    expect(byId['20241231-100000-experiment']).toMatchObject({ command: 'experiment reverse', model: 'reversed, plain', status: 'completed', epochs: 2 });
   });
 
   it('gives one run with its curves', async () => {
@@ -97,10 +101,11 @@ describe('GET /api/runs', () => {
   });
 });
 
-describe('curvesOf', () => {
-  it('reads experiment results (histories) and runs[] records', () => {
-    expect(curvesOf({ histories: { reversed: { loss: [1, 2] }, plain: { history: { loss: [3] } } } }).map((c) => c.label)).toEqual(['reversed', 'plain']);
-    expect(curvesOf({ runs: [{ model: 'gru', history: { loss: [1, null] } }] })).toEqual([{ label: 'gru', history: { loss: [1, NaN] } }]);
-    expect(curvesOf({ history: 'nonsense' })).toEqual([]);
+describe('a 0.1.0 record through the API', () => {
+  it('comes back upgraded to the current RunRecord, with one curve per model', async () => {
+    const r = await get(s.base, '/api/runs/20241231-100000-experiment');
+    expect(r.status).toBe(200);
+    expect(r.body.results).toMatchObject({ schemaVersion: 1, command: 'experiment reverse', status: 'completed', source: 'cli' });
+    expect(r.body.curves).toEqual([{ label: 'reversed', history: { loss: [1, 2] } }, { label: 'plain', history: { loss: [3] } }]);
   });
 });

@@ -4,11 +4,11 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
+import { main } from '../../src/cli/main.js';
 import { newJobId } from '../../src/server/job_id.js';
 import { pathRedactor } from '../../src/server/redact.js';
 import { parseHost } from '../../src/server/request_guard.js';
-import { runServe, serveSpec, type Dashboard } from '../../src/server/index.js';
+import { runServe, type Dashboard } from '../../src/server/index.js';
 import { get, request, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -142,15 +142,19 @@ describe('the access token', () => {
       return { io: { out: { write: (t: string) => out.push(t) }, err: { write: (t: string) => err.push(t) } }, out, err };
     };
     const short = io();
-    await expect(runServe(parseArgs(serveSpec, ['--port', '0', '--runs', tempDir(), '--token', 'abc']), short.io)).rejects.toThrow(/--token must be 8 to 256 characters/);
+    expect(await main(['serve', '--port', '0', '--runs', tempDir(), '--token', 'abc'], short.io)).toBe(2);
+    expect(short.err.join('')).toMatch(/--token must be 8 to 256 characters/);
     const c = io();
     const saved = process.env.RNNLAB_TOKEN;
-    process.env.RNNLAB_TOKEN = 'from-the-environment';
     try {
+      process.env.RNNLAB_TOKEN = 'abc';
+      const bad = io();
+      expect(await main(['serve', '--port', '0', '--runs', tempDir()], bad.io)).toBe(2);
+      expect(bad.err.join('')).toMatch(/RNNLAB_TOKEN must be 8 to 256 characters/);
       let stop!: () => void;
       const stopped = new Promise<void>((r) => (stop = r));
       let token: string | null = null;
-      const code = await runServe(parseArgs(serveSpec, ['--port', '0', '--runs', tempDir()]), c.io, { stop: stopped, onReady: (d) => ((token = d.token), stop()) });
+      const code = await runServe({ port: 0, runsDir: tempDir(), token: 'from-the-environment' }, c.io, { stop: stopped, onReady: (d) => ((token = d.token), stop()) });
       expect(code).toBe(0);
       expect(token).toBe('from-the-environment');
       expect(c.out.join('')).toMatch(/\?token=from-the-environment/);

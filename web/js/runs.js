@@ -80,8 +80,8 @@ async function drawCurves() {
       const runName = clash.has(d.summary?.name) ? id : (d.summary?.name ?? id);
       const name = curves.length > 1 ? `${runName} · ${c.label}` : runName;
       const pts = (k) => (c.history[k] ?? []).map((y, e) => ({ x: e + 1, y }));
-      const trainAcc = c.history.accuracy ?? c.history.acc;
-      const valAcc = c.history.val_accuracy ?? c.history.val_acc;
+      const trainAcc = c.history.accuracy;
+      const valAcc = c.history.val_accuracy;
       if (c.history.loss) loss.push(series(`${name} train`, pts('loss'), i));
       if (c.history.val_loss) loss.push(series(`${name} validation`, pts('val_loss'), i, { borderDash: [6, 4] }));
       if (trainAcc) acc.push(series(`${name} train`, trainAcc.map((y, e) => ({ x: e + 1, y })), i));

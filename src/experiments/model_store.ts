@@ -5,13 +5,17 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { IMDB_IDS } from '../data/index.js';
 import { loadModel } from '../io/index.js';
 import { ModelFormatError } from '../io/errors.js';
 import { Embedding } from '../layers/index.js';
 import type { Sequential } from '../models/sequential.js';
-import { IMDB_MODELS, type ImdbModelName, type ImdbModelOptions } from '../experiments/lab_models.js';
+import { IMDB_MODELS, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
 
 export const INPUT_FILE = 'rnnlab-input.json';
+
+/** Keras's IMDb id scheme, as rnnlab-input.json records it. */
+const ID_SCHEME = { indexFrom: IMDB_IDS.indexFrom, startChar: IMDB_IDS.start, oovChar: IMDB_IDS.oov, padding: 'pre', truncating: 'pre' } as const;
 
 export interface InputSpec {
   format: 'rnnlab-imdb-input';
@@ -33,7 +37,7 @@ export async function saveImdbModel(dir: string, model: Sequential, name: ImdbMo
   metrics?: Record<string, number>): Promise<void> {
   await model.save(dir);
   const spec: InputSpec = { format: 'rnnlab-imdb-input', version: 1, model: name, options, vocab: options.vocab, maxlen: options.maxlen,
-    indexFrom: 3, startChar: 1, oovChar: 2, padding: 'pre', truncating: 'pre', metrics };
+    ...ID_SCHEME, metrics };
   writeFileSync(path.join(dir, INPUT_FILE), JSON.stringify(spec, null, 2) + '\n');
 }
 
@@ -62,7 +66,7 @@ export async function loadImdbModel(dir: string): Promise<{ model: Sequential; i
   return {
     model, dir: d,
     input: { format: 'rnnlab-imdb-input', version: 1, model: null, vocab: first instanceof Embedding ? first.inputDim : 10000, maxlen: shape[1],
-      indexFrom: 3, startChar: 1, oovChar: 2, padding: 'pre', truncating: 'pre' },
+      ...ID_SCHEME },
   };
 }
 

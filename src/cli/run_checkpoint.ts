@@ -5,8 +5,8 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
-import { hasCheckpoint } from './checkpoint.js';
-import { CheckpointError } from './errors.js';
+import { hasCheckpoint } from '../io/checkpoint.js';
+import { CheckpointError } from '../io/errors.js';
 
 export interface RunCheckpointOptions {
   /** --out, when given. */

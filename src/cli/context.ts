@@ -1,0 +1,23 @@
+/**
+ * What every command file gets from main: where to print, and where to leave its exit code. A command file
+ * exports `register(program, ctx)`, adds one commander command, and its action sets `ctx.exitCode`
+ * (0 done, 1 failed; usage errors throw UsageError, which main turns into exit code 2).
+ */
+export interface Writer { write(s: string): unknown; isTTY?: boolean }
+
+export interface CliContext {
+  out: Writer;
+  err: Writer;
+  exitCode?: number;
+}
+
+/** A bad flag, value or argument: main prints it with a pointer to --help and exits with code 2. */
+export class UsageError extends Error {
+  /** command: the command path after "rnnlab" ("imdb", "experiment reverse"), for the pointer to its --help. */
+  constructor(message: string, readonly command?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const processContext = (): CliContext => ({ out: process.stdout, err: process.stderr });

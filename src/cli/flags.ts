@@ -1,0 +1,168 @@
+/**
+ * Flags as data: each command declares its flags once (kind, range, default, help) and addFlags turns them
+ * into commander options whose parsers throw a UsageError naming the flag and what it accepts.
+ */
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { OPTIMIZERS } from '../experiments/imdb_task.js';
+import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
+import { UsageError } from './context.js';
+
+export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
+
+export interface FlagSpec {
+  kind: FlagKind;
+  help: string;
+  /** Inclusive bounds for int and number. */
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound for number (e.g. a learning rate > 0). */
+  above?: number;
+  /** Allowed values of a choice, or of each item of a list. */
+  choices?: readonly string[];
+  default?: string | number | boolean | string[];
+  /** For help: the value's name (--epochs N). */
+  metavar?: string;
+  /** path: the file or folder must exist. */
+  mustExist?: boolean;
+  required?: boolean;
+}
+
+export type Flags = Record<string, FlagSpec>;
+
+function describeRange(f: FlagSpec): string {
+  const isInt = f.kind === 'int';
+  if (f.above !== undefined) return `a number > ${f.above}`;
+  if (f.min !== undefined && f.max !== undefined) return `${isInt ? 'an integer' : 'a number'} from ${f.min} to ${f.max}`;
+  if (f.min === 1 && isInt) return 'a positive integer';
+  if (f.min === 0 && isInt) return 'a non-negative integer';
+  if (f.min !== undefined) return `${isInt ? 'an integer' : 'a number'} >= ${f.min}`;
+  if (f.max !== undefined) return `${isInt ? 'an integer' : 'a number'} <= ${f.max}`;
+  return isInt ? 'an integer' : 'a number';
+}
+
+/** The value of --name raw, checked against its spec. */
+export function convertFlag(name: string, f: FlagSpec, raw: string, cmd: string): unknown {
+  const bad = (what: string) => new UsageError(`--${name} ${what}, got '${raw}'`, cmd);
+  switch (f.kind) {
+    case 'int':
+    case 'number': {
+      const ok = f.kind === 'int' ? /^[+-]?\d+$/.test(raw.trim()) : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
+      const v = Number(raw);
+      if (!ok || !Number.isFinite(v) || (f.kind === 'int' && !Number.isSafeInteger(v))) throw bad(`expects ${describeRange(f)}`);
+      if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above))) {
+        throw bad(`must be ${describeRange(f)}`);
+      }
+      return v;
+    }
+    case 'choice':
+      if (!f.choices!.includes(raw)) throw bad(`must be one of ${f.choices!.join(', ')}`);
+      return raw;
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (items.length === 0) throw bad('expects a comma-separated list');
+      if (f.choices) {
+        const unknown = items.filter((i) => !f.choices!.includes(i));
+        if (unknown.length) throw new UsageError(`--${name}: unknown value${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; choose from ${f.choices.join(', ')}`, cmd);
+      }
+      return items;
+    }
+    case 'path':
+      if (raw === '') throw bad('expects a path');
+      if (f.mustExist && !existsSync(raw)) throw new UsageError(`--${name}: no such file or folder: ${raw}`, cmd);
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+function metavar(f: FlagSpec): string {
+  return f.metavar ?? (f.kind === 'int' || f.kind === 'number' ? 'N' : f.kind === 'choice' ? f.choices!.join('|') : f.kind === 'list' ? 'A,B,...' : 'VALUE');
+}
+
+/** Adds the flags to a commander command; `cmd` names the command in error messages ("imdb", "experiment reverse"). */
+export function addFlags(command: Command, flags: Flags, cmd: string): Command {
+  for (const [name, f] of Object.entries(flags)) {
+    if (f.kind === 'bool') {
+      const on = new Option(`--${name}`, f.help);
+      if (f.default !== undefined) on.default(f.default);
+      command.addOption(on);
+      command.addOption(new Option(`--no-${name}`, `turn --${name} off`).hideHelp());
+      continue;
+    }
+    const choices = f.kind === 'list' && f.choices ? ` [${f.choices.join(', ')}]` : '';
+    const o = new Option(`--${name} <${metavar(f)}>`, `${f.help}${choices}`).argParser((raw: string) => convertFlag(name, f, raw, cmd));
+    if (f.default !== undefined) o.default(f.default, Array.isArray(f.default) ? f.default.join(',') : String(f.default));
+    if (f.required) o.makeOptionMandatory();
+    command.addOption(o);
+  }
+  return command;
+}
+
+/** Description and examples under a command's --help. */
+export function helpExtras(command: Command, o: { description?: string[]; examples?: string[] }): Command {
+  const parts: string[] = [];
+  if (o.description?.length) parts.push('', ...o.description);
+  if (o.examples?.length) parts.push('', 'Examples:', ...o.examples.map((e) => `  ${e}`));
+  if (parts.length) command.addHelpText('after', parts.join('\n'));
+  return command;
+}
+
+// Flag groups the commands share.
+
+export const OUT_FLAG: Flags = {
+  out: { kind: 'path', metavar: 'DIR', help: 'where results.json, report.html and report.png go (default runs/<timestamp>-<name>/)' },
+};
+
+export const VERBOSE_FLAG: Flags = {
+  verbose: { kind: 'int', min: 0, max: 2, default: 1, help: 'training output: 0 silent, 1 Keras progress, 2 one line per epoch' },
+  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads (default: all cores, or RNNLAB_THREADS)' },
+};
+
+export const TRAIN_FLAGS: Flags = {
+  epochs: { kind: 'int', min: 1, help: 'training epochs' },
+  'batch-size': { kind: 'int', min: 1, help: 'samples per batch' },
+  lr: { kind: 'number', above: 0, help: 'learning rate (optimizer default: 0.001 for adam and rmsprop, 0.01 for sgd)' },
+  optimizer: { kind: 'choice', choices: OPTIMIZERS, default: IMDB_RUN_DEFAULTS.optimizer, help: 'optimizer' },
+  seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
+};
+
+export const IMDB_DATA_FLAGS: Flags = {
+  vocab: { kind: 'int', min: 4, max: 100000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size: ids >= vocab become <UNK> (Keras num_words)' },
+  maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'review length after padding / truncation' },
+  limit: { kind: 'int', min: 1, help: 'use only the first N training and N test reviews (quick runs)' },
+  data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
+};
+
+export const IMDB_MODEL_FLAGS: Flags = {
+  'embedding-dim': { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.embeddingDim, help: 'embedding size' },
+  units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) or hidden Dense width of the feed-forward/CNN models (250)' },
+  'mask-zero': { kind: 'bool', default: false, help: 'treat id 0 as padding the recurrent layers skip' },
+  validate: { kind: 'bool', help: 'evaluate on the test set after every epoch (default: as the seed, only ff_raw and ff_embed)' },
+};
+
+/** Parses argv against flags alone (no action runs): the values commander would hand a command, or a UsageError. */
+export function parseFlags(flags: Flags, argv: readonly string[], cmd: string): { flags: Record<string, unknown>; args: string[] } {
+  const c = addFlags(new Command(cmd), flags, cmd).argument('[args...]').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  try {
+    c.parse(booleanValues(c, argv, cmd), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) throw new UsageError(e.message.replace(/^error: /, ''), cmd);
+    throw e;
+  }
+  return { flags: c.opts(), args: c.args };
+}
+
+const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
+
+/** `--flag=true` / `--flag=no` as commander's `--flag` / `--no-flag`, for the boolean flags of command. */
+export function booleanValues(command: Command, argv: readonly string[], cmd: string): string[] {
+  return argv.map((a) => {
+    const m = /^--([^=]+)=(.*)$/.exec(a);
+    if (!m || !command.options.some((o) => o.long === `--${m[1]}` && o.isBoolean() && !o.negate)) return a;
+    const v = m[2].toLowerCase();
+    if (TRUE.includes(v)) return `--${m[1]}`;
+    if (FALSE.includes(v)) return `--no-${m[1]}`;
+    throw new UsageError(`--${m[1]} expects true or false, got '${m[2]}'`, cmd);
+  });
+}

@@ -1,0 +1,41 @@
+/** What the commands share when they print and when they finish a run: lines to ctx.out, the run's files to --out. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { setThreads } from '../backend/index.js';
+import type { RecordBody } from '../report/record.js';
+import { defaultOutDir, finishRecord, startRecord, writeRun, type RunFiles } from '../report/run.js';
+import type { ReportDoc } from '../report/html.js';
+import { formatTable, type Table } from '../report/table.js';
+import type { CliContext } from './context.js';
+
+export class Printer {
+  constructor(readonly ctx: CliContext) {}
+  line(s = ''): void { this.ctx.out.write(`${s}\n`); }
+  lines(ls: readonly string[]): void { for (const l of ls) this.line(l); }
+  table(t: Table): void { this.lines(formatTable(t)); }
+  warn(s: string): void { this.ctx.err.write(`${s}\n`); }
+}
+
+/** The whole command line after `rnnlab`, as given (commander keeps it on the root command). */
+export function argvOf(command: Command): string[] {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return [...((root as unknown as { rawArgs?: string[] }).rawArgs ?? [])];
+}
+
+export function applyThreads(flags: Record<string, unknown>): void {
+  if (typeof flags.threads === 'number') setThreads(flags.threads);
+}
+
+/** A CLI run: its command ("imdb", "experiment reverse"), its name for the default folder, and --out. */
+export interface CliRun { command: string; runName: string; argv: readonly string[]; startedAt: Date; out?: string }
+
+/** Writes the run's record and reports to --out (or runs/<timestamp>-<name>/) and says where they went. */
+export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc): RunFiles {
+  const dir = run.out ?? defaultOutDir(run.runName, run.startedAt);
+  const files = writeRun(dir, finishRecord(startRecord({ ...run, source: 'cli' }), body), doc);
+  p.line();
+  p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}`);
+  if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);
+  return files;
+}

@@ -1,0 +1,43 @@
+/** `rnnlab serve`: the dashboard. The server code is loaded only when the command runs. */
+import type { Command } from 'commander';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras } from './flags.js';
+import { applyThreads } from './printer.js';
+import { envText } from '../env.js';
+import { checkToken } from '../server/request_guard.js';
+
+const SUMMARY = 'Start the dashboard: watch training live, compare runs, try the models, look inside the networks.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('serve').summary(SUMMARY).description(SUMMARY).usage('[--port 8787] [--runs runs/] [--host 127.0.0.1] [--token TOKEN]');
+  addFlags(cmd, {
+    port: { kind: 'int', min: 0, max: 65535, default: 8787, help: 'TCP port (0 picks a free one)' },
+    runs: { kind: 'path', metavar: 'DIR', default: 'runs', help: 'the runs folder to list and to write new runs into' },
+    host: { kind: 'string', metavar: 'ADDR', help: 'interface to bind (default 127.0.0.1)' },
+    data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
+    threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads for training jobs (default: all cores, or RNNLAB_THREADS)' },
+    token: { kind: 'string', metavar: 'TOKEN', help: 'access token every request must carry (else RNNLAB_TOKEN; off loopback a random one is made)' },
+  }, 'serve');
+  helpExtras(cmd, {
+    description: [
+      'Serves a single-page app (no network access needed) and prints its URL. Binds 127.0.0.1 only,',
+      'unless --host names another interface (e.g. --host 0.0.0.0); then every request needs the access token printed in the URL.',
+    ],
+    examples: ['rnnlab serve', 'rnnlab serve --port 9000 --runs experiments/runs'],
+  });
+  cmd.action(async (f: Record<string, unknown>) => {
+    const host = typeof f.host === 'string' ? f.host : undefined;
+    if (host !== undefined && host.trim() === '') throw new UsageError('--host needs an address', 'serve');
+    const token = typeof f.token === 'string' ? f.token : envText('RNNLAB_TOKEN');
+    if (token !== undefined) {
+      try {
+        checkToken(token, typeof f.token === 'string' ? '--token' : 'RNNLAB_TOKEN');
+      } catch (e) {
+        throw new UsageError((e as Error).message, 'serve');
+      }
+    }
+    applyThreads(f);
+    const { runServe } = await import('../server/index.js');
+    ctx.exitCode = await runServe({ port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined, token }, ctx);
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * What one addition run means for its reader: the record body for results.json, the report, the sample lines;
+ * the same for `rnnlab addition` and for a dashboard job.
+ */
+import type { ReportDoc } from '../report/html.js';
+import type { RecordBody } from '../report/record.js';
+import type { ChartSpec } from '../report/svg.js';
+import { percent } from '../report/table.js';
+import type { AdditionRun, AdditionSample } from './addition_task.js';
+
+/** One line in the lab's format: "Question 231+432 True 663 Guess 663 ☑", padded for the run's digits. */
+export function sampleLine(s: AdditionSample, digits: number): string {
+  const qWidth = 2 * digits + 1, aWidth = digits + 1;
+  return `Question ${s.question.padEnd(qWidth)} True ${s.truth.padEnd(aWidth)} Guess ${s.guess.padEnd(aWidth)} ${s.correct ? '☑' : '☒'}`;
+}
+
+export function additionCharts(h: Record<string, number[]>): ChartSpec[] {
+  const x = h.loss?.map((_, i) => i + 1) ?? [];
+  return [
+    { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'categorical cross-entropy', series: [{ name: 'train', x, y: h.loss ?? [] }, { name: 'validation', x, y: h.val_loss ?? [], dashed: true }] },
+    { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', yMin: 0, yMax: 1, series: [{ name: 'train (per char)', x, y: h.accuracy ?? [] },
+      { name: 'validation (per char)', x, y: h.val_accuracy ?? [], dashed: true }, { name: 'validation (exact)', x, y: h.val_exact ?? [] }] },
+  ];
+}
+
+export function additionBody(r: AdditionRun): RecordBody {
+  const epochs = r.history.loss?.length ?? 0;
+  const c = r.config;
+  const finding = `After ${epochs} epoch(s) the ${String(c.rnn)} seq2seq (${r.params.toLocaleString('en-US')} parameters, ${String(c.layers)} decoder layer(s)) ` +
+    `gets ${percent(r.perChar)} of answer characters and ${percent(r.exact)} of whole answers right on ${r.data.val.answers.length} held-out questions.`;
+  const metrics = { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: r.history.accuracy?.at(-1) ?? null, valLoss: r.history.val_loss?.at(-1) ?? null };
+  return {
+    config: c,
+    data: { trainingQuestions: r.data.train.answers.length, validationQuestions: r.data.val.answers.length },
+    models: [{ name: `${String(c.rnn)} seq2seq`, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics, summary: r.summary }],
+    metrics, finding, samples: r.samples,
+  };
+}
+
+export function additionDoc(r: AdditionRun, body: RecordBody): ReportDoc {
+  const c = r.config;
+  return {
+    title: `Addition seq2seq (${String(c.rnn)}, ${String(c.digits)} digits${c.reverse ? ', reversed' : ''})`,
+    finding: body.finding,
+    metrics: { 'exact match (validation)': percent(r.exact), 'per character (validation)': percent(r.perChar), parameters: r.params.toLocaleString('en-US') },
+    sections: [
+      { title: 'Curves', charts: additionCharts(r.history) },
+      { title: 'Samples', pre: r.samples.map((s) => sampleLine(s, c.digits as number)).join('\n') },
+      { title: 'Model summary', pre: r.summary.join('\n') },
+    ],
+    config: c,
+  };
+}

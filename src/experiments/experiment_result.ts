@@ -1,0 +1,28 @@
+/** What an experiment's result becomes: its record body for results.json and its report. */
+import type { ReportDoc } from '../report/html.js';
+import type { RecordBody } from '../report/record.js';
+import type { ExperimentResult } from './types.js';
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  if (Math.abs(v) > 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(3);
+  return v.toFixed(4);
+}
+
+export function experimentDoc(r: ExperimentResult): ReportDoc {
+  return {
+    title: `Experiment ${r.name}: ${r.title}`,
+    finding: r.finding,
+    metrics: Object.fromEntries(Object.entries(r.numbers).map(([k, v]) => [k, formatNumber(v)])),
+    sections: [
+      ...(r.charts.length ? [{ title: 'Plots', charts: r.charts }] : []),
+      ...(r.tables.length ? [{ title: 'Numbers', tables: r.tables }] : []),
+      ...(r.lines?.length ? [{ title: 'Output', pre: r.lines.join('\n') }] : []),
+    ],
+    config: r.config,
+  };
+}
+
+export function experimentBody(r: ExperimentResult): RecordBody {
+  return { config: r.config, data: null, models: r.models ?? [], metrics: r.numbers, finding: r.finding, tables: r.tables, details: { title: r.title, ...r.details } };
+}

@@ -1,0 +1,60 @@
+/**
+ * How a caller follows and stops a task's training: the CLI passes none (Keras progress goes to `out`), the
+ * dashboard streams every batch and epoch and cancels through an AbortSignal. One fit callback serves both.
+ */
+import type { Callback } from '../models/callbacks.js';
+import type { Logs } from '../models/progress.js';
+import type { Sequential } from '../models/sequential.js';
+
+export interface TrainHooks {
+  /** Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. */
+  signal?: AbortSignal;
+  /** What the task is doing now ("loading IMDb", "training", ...). */
+  onPhase?: (text: string) => void;
+  onTrainBegin?: (info: { epochs: number; steps: number; samples: number; params: number }) => void;
+  onBatchEnd?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
+  /** After the task's own epoch measurements (val_exact, ...) are in logs; seconds: the epoch's training time. */
+  onEpochEnd?: (epoch: number, logs: Logs, seconds: number) => void | Promise<void>;
+}
+
+/** Wall time of each epoch's training batches (validation excluded). */
+export class EpochTimer implements Callback {
+  seconds: number[] = [];
+  private begin = 0;
+  private lastBatch = 0;
+  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; }
+  onBatchEnd(): void { this.lastBatch = performance.now(); }
+  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); }
+}
+
+export const aborted = (h: TrainHooks): boolean => h.signal?.aborted ?? false;
+
+/**
+ * The fit callbacks of a task: the timer, the task's own per-epoch measurement (added to the logs), and the
+ * caller's hooks. Goes after the timer in the list, so the epoch's seconds are known when the hooks run.
+ */
+export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (epoch: number, logs: Logs) => void): Callback[] {
+  const timer = new EpochTimer();
+  let epochNow = 0;
+  const follow: Callback = {
+    onEpochBegin: (epoch) => { epochNow = epoch; },
+    onBatchEnd: async (batch, logs) => {
+      await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
+      if (aborted(hooks)) model.stopTraining = true;
+    },
+    onEpochEnd: async (epoch, logs) => {
+      const l = logs ?? {};
+      measure?.(epoch, l);
+      await hooks.onEpochEnd?.(epoch, l, timer.seconds[timer.seconds.length - 1] ?? 0);
+    },
+  };
+  return [timer, follow];
+}
+
+export function timerOf(callbacks: Callback[]): EpochTimer {
+  return callbacks[0] as EpochTimer;
+}
+
+export function mean(v: readonly number[]): number {
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+}
