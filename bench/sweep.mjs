@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// node bench/sweep.mjs --data aclImdb_v1.tar.gz [--runs 8] [--workers 1,2,4] [--spec-flags '{"limit":2000,...}']
+// Measures sweep throughput on this machine: the local pool as 1 run × all cores and as N runs × 1 thread,
+// then through Redis (Debian's redis-server on a free loopback port) with 1, 2 and 4 worker processes. Prints
+// runs per hour, the queue's overhead per job against the local pool, and Redis commands per job.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { validateSpec } from '../dist/sweep/spec.js';
+import { runSweepLocal } from '../dist/sweep/pool.js';
+import { enqueueSweep, waitForSweep } from '../dist/sweep/queue.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
+const data = opt('data', process.env.RNNLAB_DATA);
+if (!data) throw new Error('bench/sweep: --data PATH (aclImdb_v1.tar.gz) or RNNLAB_DATA is needed');
+const nRuns = Number(opt('runs', '8'));
+const workerCounts = opt('workers', '1,2,4').split(',').map(Number);
+const flags = { data, limit: 2000, epochs: 1, maxlen: 200, model: 'lstm', units: 32, ...JSON.parse(opt('spec-flags', '{}')) };
+const cores = availableParallelism();
+const doc = { command: 'imdb', flags, metric: 'test_accuracy', attempts: 1 };
+const spec = validateSpec({ ...doc, seeds: Array.from({ length: nRuns }, (_, i) => i + 1) });
+const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-bench-sweep-'));
+process.env.RNNLAB_CACHE ??= path.join(root, 'cache');
+const rows = [];
+
+async function timed(label, fn) {
+  const t = process.hrtime.bigint();
+  const extra = await fn();
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  const row = { case: label, runs: nRuns, seconds: +s.toFixed(2), runsPerHour: Math.round((nRuns / s) * 3600), ...extra };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+  return s;
+}
+
+async function startRedis() {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let log = '';
+    child.stdout.on('data', (c) => { log += c; if (log.includes('Ready to accept')) resolve(); });
+    child.once('exit', (c) => reject(new Error(`redis-server exited ${c}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+function commandsProcessed(url) {
+  const r = new Redis(url);
+  return r.info('stats').then((s) => { r.disconnect(); return Number(/total_commands_processed:(\d+)/.exec(s)[1]); });
+}
+
+// A warm-up run fills the IMDb cache so every case below starts from the same state.
+await runSweepLocal(validateSpec({ ...doc, seeds: [0] }), { dir: path.join(root, 'warm'), parallel: 1, threads: cores });
+
+const local1 = await timed(`local: 1 run at a time x ${cores} threads`, () => runSweepLocal(spec, { dir: path.join(root, 'local-1'), parallel: 1, threads: cores }).then(() => ({})));
+await timed(`local: ${cores} runs at a time x 1 thread`, () => runSweepLocal(spec, { dir: path.join(root, 'local-n'), parallel: cores, threads: 1 }).then(() => ({})));
+
+const redis = await startRedis();
+for (const n of workerCounts) {
+  const threads = Math.max(1, Math.floor(cores / n));
+  const dir = path.join(root, `queue-${n}`);
+  const before = await commandsProcessed(redis.url);
+  const workers = Array.from({ length: n }, (_, i) => spawn(process.execPath, [path.resolve(here, '../bin/rnnlab.js'), 'worker', '--queue', redis.url, '--queue-name', `bench-${n}`, '--threads', String(threads), '--name', `w${i}`], { stdio: 'ignore' }));
+  const s = await timed(`redis: ${n} worker process(es) x ${threads} thread(s)`, async () => {
+    await enqueueSweep(spec, dir, { url: redis.url, name: `bench-${n}` });
+    await waitForSweep(spec, dir, { url: redis.url, name: `bench-${n}`, pollMs: 250 });
+    return {};
+  });
+  const after = await commandsProcessed(redis.url);
+  rows.at(-1).redisCommandsPerJob = Math.round((after - before) / nRuns);
+  if (n === 1 && threads === cores) rows.at(-1).overheadPerJobSeconds = +((s - local1) / nRuns).toFixed(3);
+  console.log(JSON.stringify(rows.at(-1)));
+  for (const w of workers) w.kill('SIGTERM');
+}
+redis.child.kill('SIGTERM');
+rmSync(root, { recursive: true, force: true });
+console.log('\n| case | runs | seconds | runs/hour | Redis commands/job |\n|---|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.case} | ${r.runs} | ${r.seconds} | ${r.runsPerHour} | ${r.redisCommandsPerJob ?? ''} |`);
+process.exit(0);

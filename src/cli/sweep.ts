@@ -1,0 +1,92 @@
+/**
+ * `rnnlab sweep SPEC`: the lab's "try other hyper-parameters" exercise as one command. Runs every setting ×
+ * seed of the spec on a local pool (default) or queues them on Redis for `rnnlab worker`s, then prints and writes
+ * the ranked table, each axis's effect and the finding.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { defaultOutDir } from '../report/run.js';
+import { expandRuns } from '../sweep/expand.js';
+import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
+import { DEFAULT_QUEUE_NAME, enqueueSweep, waitForSweep } from '../sweep/queue.js';
+import { summaryLines } from '../sweep/render.js';
+import { readSpec, type SweepSpec } from '../sweep/spec.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, type Flags } from './flags.js';
+
+const FLAGS: Flags = {
+  out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
+  parallel: { kind: 'int', min: 1, max: 1024, help: 'runs at once on this machine (default: one run using every core)' },
+  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads per run (default: cores / parallel)' },
+  queue: { kind: 'string', metavar: 'URL', help: 'queue the runs on Redis (redis://HOST:PORT) for `rnnlab worker`s instead of running them here' },
+  'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
+  detach: { kind: 'bool', help: 'with --queue: return once the runs are queued' },
+};
+
+interface SweepFlags { out?: string; parallel?: number; threads?: number; queue?: string; queueName: string; detach?: boolean }
+
+async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<SweepOutcome | null> {
+  const url = f.queue!;
+  const q = await enqueueSweep(spec, dir, { url, name: f.queueName });
+  line(`Queued ${q.queued} run(s) on ${url} (${q.done} already complete) for the sweep in ${dir}.`);
+  if (f.detach) {
+    line(`Workers take them: rnnlab worker --queue ${url}; rnnlab sweep with the same spec and --out waits for the results.`);
+    return null;
+  }
+  let last = '';
+  return waitForSweep(spec, dir, {
+    url, name: f.queueName,
+    onProgress: (p) => {
+      const running = p.active.map((a) => `${a.runId} epoch ${a.epoch}/${a.epochs} on ${a.worker}`).join(', ');
+      const s = `${p.completed}/${p.total} done, ${p.failed} failed${running ? `; running ${running}` : ''}`;
+      if (s !== last) line(s);
+      last = s;
+    },
+  });
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('sweep')
+    .summary('run a hyper-parameter sweep (grid, random or list, times seeds) and rank the settings')
+    .argument('<spec>', 'the sweep spec, YAML or JSON');
+  addFlags(cmd, FLAGS, 'sweep');
+  helpExtras(cmd, {
+    description: [
+      'Each run goes to <out>/runs/<settings>, in its own process; sweep.json and report.html rank the settings by',
+      'the metric (mean ± std over seeds) and show each axis\'s effect and the curves. A spec:',
+      '  command: imdb            # imdb or addition (train and seq2seq once they exist)',
+      '  flags: { data: aclImdb_v1.tar.gz, limit: 2000, epochs: 2, maxlen: 200 }',
+      '  grid: { model: [lstm, gru], units: [32, 100] }   # every combination; samples: N draws N of them',
+      '  list: [ { model: cnn, units: 250 } ]              # extra settings, as listed',
+      '  seeds: [1, 2, 3]',
+      '  metric: test_accuracy   # as results.json names it; goal: max|min (default from the name)',
+      '  attempts: 3             # tries per run before it is recorded as failed',
+    ],
+    examples: ['rnnlab sweep sweep.yaml --out runs/my-sweep', 'rnnlab sweep sweep.yaml --parallel 2 --threads 1', 'rnnlab sweep sweep.yaml --queue redis://127.0.0.1:6379'],
+  });
+  cmd.action(async (specFile: string, f: SweepFlags) => {
+    if (f.detach && !f.queue) throw new UsageError('--detach needs --queue: a local sweep runs in this process', 'sweep');
+    if (f.queue && f.parallel !== undefined) throw new UsageError('--parallel sizes the local pool; with --queue, size the workers (rnnlab worker --concurrency N)', 'sweep');
+    const spec = readSpec(specFile);
+    const dir = f.out ?? defaultOutDir(`sweep-${spec.command}`);
+    const line = (s: string) => ctx.out.write(`${s}\n`);
+    let outcome: SweepOutcome | null;
+    if (f.queue) {
+      outcome = await viaQueue(spec, dir, f, line);
+      if (!outcome) return;
+    } else {
+      const size = poolSize(f);
+      line(`Sweep of ${expandRuns(spec).length} run(s) of rnnlab ${spec.command} in ${dir}: ${size.parallel} at a time, ${size.threads} thread(s) each.`);
+      outcome = await runSweepLocal(spec, {
+        dir, ...size,
+        onEvent: (e) => {
+          if (e.type === 'done') line(`${e.how === 'skipped' ? 'already done' : 'done'}: ${e.run.id}  ${spec.metric} ${e.value.toFixed(4)}`);
+          else if (e.type === 'failed') line(`failed: ${e.run.id}${e.retrying ? ' (trying again)' : ''}: ${e.error}`);
+        },
+      });
+    }
+    for (const l of summaryLines(outcome.summary)) line(l);
+    line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);
+    ctx.exitCode = outcome.summary.failed ? 1 : 0;
+  });
+}

@@ -1,0 +1,36 @@
+/** `rnnlab worker --queue redis://HOST:PORT`: takes sweep runs off the queue until stopped (Ctrl-C). */
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { DEFAULT_QUEUE_NAME, runWorker } from '../sweep/queue.js';
+import type { CliContext } from './context.js';
+import { addFlags, helpExtras, type Flags } from './flags.js';
+
+const FLAGS: Flags = {
+  queue: { kind: 'string', metavar: 'URL', required: true, help: 'the Redis server, redis://HOST:PORT' },
+  'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
+  concurrency: { kind: 'int', min: 1, max: 256, default: 1, help: 'runs at once' },
+  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads per run (default: cores / concurrency)' },
+  name: { kind: 'string', metavar: 'NAME', help: 'how progress and logs name this worker (default HOST:PID)' },
+  'lock-seconds': { kind: 'int', min: 1, max: 86400, default: 30, help: 'a run whose worker stops renewing its lock this long is taken over by another worker' },
+};
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('worker').summary('run sweep runs queued on Redis by `rnnlab sweep --queue`');
+  addFlags(cmd, FLAGS, 'worker');
+  helpExtras(cmd, {
+    description: ['Each run goes into its sweep folder, which this machine must reach at the same path (a shared file system).'],
+    examples: ['rnnlab worker --queue redis://queue-host:6379 --concurrency 2 --threads 1'],
+  });
+  cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
+    const threads = f.threads ?? Math.max(1, Math.floor(availableParallelism() / f.concurrency));
+    const w = runWorker({ workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
+    ctx.out.write(`Worker on ${f.queue} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
+    const stop = () => { void w.stop(); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await w.done;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    ctx.exitCode = 0;
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Runs one run of a sweep in its own process (a crash takes out that run, not the sweep) and reports its
+ * progress line by line. A run folder that already holds a completed results.json is not run again; one that
+ * holds a checkpoint is resumed from it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runArgv, type SweepRun } from './expand.js';
+import { readOutcome, type RunOutcome } from './outcome.js';
+
+export interface ExecuteOptions {
+  /** The sweep folder; the run goes to <sweepDir>/runs/<id>. */
+  sweepDir: string;
+  /** Kernel threads for this run. */
+  threads: number;
+  /** Each line the run prints (with --verbose 2: one per epoch). */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExecuteResult {
+  /** 'skipped': it had completed before. */
+  how: 'ran' | 'resumed' | 'skipped';
+  outcome: RunOutcome;
+}
+
+export class RunFailedError extends Error {
+  constructor(readonly runId: string, readonly exitCode: number | null, readonly tail: string) {
+    super(`run ${runId} failed (exit ${exitCode ?? 'by signal'})${tail ? `: ${tail}` : ''}`);
+    this.name = 'RunFailedError';
+  }
+}
+
+export function runDirOf(sweepDir: string, run: SweepRun): string {
+  return path.join(sweepDir, 'runs', run.id);
+}
+
+/** The compiled child entry point: under vitest this module is TypeScript source, but children run dist/. */
+function childEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.ts')
+    ? path.resolve(path.dirname(here), '../../dist/sweep/child_main.js')
+    : path.join(path.dirname(here), 'child_main.js');
+}
+
+const EPOCH_LINE = /Epoch (\d+)\/(\d+)/;
+
+/** The epoch a progress line reports, if any. */
+export function epochOfLine(line: string): { epoch: number; epochs: number } | null {
+  const m = EPOCH_LINE.exec(line);
+  return m ? { epoch: Number(m[1]), epochs: Number(m[2]) } : null;
+}
+
+export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
+  const dir = path.resolve(runDirOf(o.sweepDir, run));
+  const before = readOutcome(dir);
+  if (before?.status === 'completed') return { how: 'skipped', outcome: before };
+  mkdirSync(dir, { recursive: true });
+  const argv = runArgv(run, dir, o.threads);
+  const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
+  if (resumed) argv.push('--resume', dir);
+  const entry = childEntry();
+  if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
+
+  const tail: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, ...argv], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, RNNLAB_THREADS: String(o.threads) },
+    });
+    const onAbort = () => child.kill('SIGTERM');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const lines = (chunk: Buffer, keep: boolean) => {
+      for (const raw of chunk.toString('utf8').split(/\r|\n/)) {
+        const line = raw.trim();
+        if (!line) continue;
+        o.onLine?.(line);
+        if (keep) { tail.push(line); if (tail.length > 5) tail.shift(); }
+      }
+    };
+    child.stdout.on('data', (c: Buffer) => lines(c, false));
+    child.stderr.on('data', (c: Buffer) => lines(c, true));
+    child.on('error', reject);
+    child.on('close', (c) => {
+      o.signal?.removeEventListener('abort', onAbort);
+      resolve(c);
+    });
+  });
+  const outcome = readOutcome(dir);
+  if (code !== 0 || !outcome || outcome.status !== 'completed') throw new RunFailedError(run.id, code, tail.join(' | '));
+  return { how: resumed ? 'resumed' : 'ran', outcome };
+}

@@ -1,0 +1,82 @@
+/**
+ * Expands a spec into its runs. A run's id is derived from its settings alone, so expanding the same spec
+ * again (to resume, or on another machine) names every run the same way and finds its folder.
+ */
+import { createHash } from 'node:crypto';
+import { Random } from '../random.js';
+import type { FlagValue, SweepCommand, SweepSpec } from './spec.js';
+
+export interface SweepRun {
+  /** Folder name under <sweep>/runs/, stable across expansions. */
+  id: string;
+  command: SweepCommand;
+  /** The varied settings (axis → value), without the seed. */
+  axes: Record<string, FlagValue>;
+  seed: number;
+  /** Every flag the run gets from the spec: fixed flags, then its axis values. */
+  flags: Record<string, FlagValue>;
+}
+
+function cartesian(grid: Record<string, FlagValue[]>): Record<string, FlagValue>[] {
+  let combos: Record<string, FlagValue>[] = [{}];
+  for (const [name, values] of Object.entries(grid)) {
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+  }
+  return combos;
+}
+
+/** The combinations a spec asks for, in a stable order: grid (or its random sample), then the list. */
+export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
+  const hasGrid = Object.keys(spec.grid).length > 0;
+  let fromGrid = hasGrid ? cartesian(spec.grid) : [];
+  if (spec.samples !== null && spec.samples < fromGrid.length) {
+    const rng = new Random(spec.sampleSeed);
+    const picked = Array.from(rng.permutation(fromGrid.length).subarray(0, spec.samples)).sort((a, b) => a - b);
+    fromGrid = picked.map((i) => fromGrid[i]);
+  }
+  const all = [...fromGrid, ...spec.list];
+  if (all.length === 0) all.push({});
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const key = canonical(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function canonical(o: Record<string, FlagValue>): string {
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+function slug(v: FlagValue): string {
+  return String(v).replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'x';
+}
+
+export function expandRuns(spec: SweepSpec): SweepRun[] {
+  const runs: SweepRun[] = [];
+  const used = new Set<string>();
+  for (const axes of combinations(spec)) {
+    for (const seed of spec.seeds) {
+      const parts = Object.entries(axes).map(([k, v]) => `${k}-${slug(v)}`);
+      let id = [...parts, `seed-${seed}`].join('_');
+      // Distinct values can slug alike ("a/b", "a_b"): the settings' hash keeps their folders apart.
+      if (used.has(id)) id += `_${createHash('sha256').update(canonical({ ...axes, seed })).digest('hex').slice(0, 8)}`;
+      used.add(id);
+      runs.push({ id, command: spec.command, axes, seed, flags: { ...spec.flags, ...axes } });
+    }
+  }
+  return runs;
+}
+
+/** The command line of one run (without the program name): `imdb --model lstm --units 32 --seed 1 ...`. */
+export function runArgv(run: SweepRun, outDir: string, threads: number): string[] {
+  const argv: string[] = [run.command];
+  for (const [name, value] of Object.entries(run.flags)) {
+    if (value === true) argv.push(`--${name}`);
+    else if (value === false) argv.push(`--no-${name}`);
+    else argv.push(`--${name}`, String(value));
+  }
+  argv.push('--seed', String(run.seed), '--out', outDir, '--threads', String(threads), '--verbose', '2');
+  return argv;
+}

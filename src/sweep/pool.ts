@@ -1,0 +1,80 @@
+/**
+ * The local pool: a sweep's runs on this machine, each in its own process, so that runs × kernel threads fit
+ * the cores. A failed run is tried again up to the spec's `attempts`, then recorded as failed; the rest go on.
+ */
+import { availableParallelism } from 'node:os';
+import { epochOfLine, executeRun, RunFailedError } from './execute.js';
+import type { SweepRun } from './expand.js';
+import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
+import { writeSweepReport } from './report.js';
+import type { SweepSpec } from './spec.js';
+import { summarize, type RunEntry, type SweepSummary } from './summary.js';
+
+export type SweepEvent =
+  | { type: 'start'; run: SweepRun; attempt: number }
+  | { type: 'epoch'; run: SweepRun; epoch: number; epochs: number; line: string }
+  | { type: 'done'; run: SweepRun; value: number; how: 'ran' | 'resumed' | 'skipped' }
+  | { type: 'failed'; run: SweepRun; error: string; retrying: boolean };
+
+export interface PoolSize { parallel: number; threads: number }
+
+/** Runs at once and threads per run: by default one run using every core (measured fastest: docs/SCALING.md). */
+export function poolSize(o: { parallel?: number; threads?: number }, cores = availableParallelism()): PoolSize {
+  if (o.parallel !== undefined && o.threads !== undefined) return { parallel: o.parallel, threads: o.threads };
+  if (o.threads !== undefined) return { parallel: Math.max(1, Math.floor(cores / o.threads)), threads: o.threads };
+  if (o.parallel !== undefined) return { parallel: o.parallel, threads: Math.max(1, Math.floor(cores / o.parallel)) };
+  return { parallel: 1, threads: cores };
+}
+
+export interface LocalSweepOptions extends Partial<PoolSize> {
+  dir: string;
+  onEvent?: (e: SweepEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface SweepOutcome { record: SweepRecord; summary: SweepSummary; entries: RunEntry[] }
+
+/** Re-reads every run folder, writes sweep.json and the report. */
+export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
+  const entries = collectEntries(dir, spec, runs, known);
+  const summary = summarize(entries, spec.metric, spec.goal);
+  const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
+  if (finished) writeSweepReport(dir, spec, summary);
+  return { record, summary, entries };
+}
+
+export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Promise<SweepOutcome> {
+  const { parallel, threads } = poolSize(o);
+  const { runs, createdAt, known } = openSweep(o.dir, spec);
+  finishSweep(o.dir, spec, runs, createdAt, known, false);
+  let next = 0;
+  const work = async () => {
+    while (next < runs.length && !o.signal?.aborted) {
+      const run = runs[next++];
+      const before = known.get(run.id)?.attempts ?? 0;
+      for (let attempt = 1; attempt <= spec.attempts; attempt++) {
+        known.set(run.id, { attempts: before + attempt });
+        o.onEvent?.({ type: 'start', run, attempt });
+        try {
+          const r = await executeRun(run, {
+            sweepDir: o.dir, threads, signal: o.signal,
+            onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
+          });
+          if (r.how === 'skipped') known.set(run.id, { attempts: before });
+          const entry = collectEntries(o.dir, spec, [run])[0];
+          o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
+          break;
+        } catch (e) {
+          const error = e instanceof RunFailedError ? e.message : (e as Error).message;
+          const retrying = attempt < spec.attempts && !o.signal?.aborted;
+          o.onEvent?.({ type: 'failed', run, error, retrying });
+          if (!retrying) known.set(run.id, { attempts: before + attempt, status: 'failed', error });
+          if (!(e instanceof RunFailedError)) throw e;
+        }
+      }
+      finishSweep(o.dir, spec, runs, createdAt, known, false);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, work));
+  return finishSweep(o.dir, spec, runs, createdAt, known, !o.signal?.aborted);
+}

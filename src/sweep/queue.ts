@@ -1,0 +1,153 @@
+/**
+ * Sweeps across machines on BullMQ over Redis. `enqueueSweep` puts every unfinished run on the queue under a
+ * job id derived from the sweep folder and the run id, so queueing the same sweep twice adds nothing; workers
+ * (`runWorker`) run jobs in child processes exactly as the local pool does, writing into the sweep folder, which
+ * every worker must reach (a shared file system: docs/SCALING.md). A worker killed mid-run stops renewing its
+ * lock; when the lock expires another worker's stalled-job check puts the job back, and the run resumes from its
+ * last checkpoint in the same folder, so a retried run never makes a second result folder.
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { epochOfLine, executeRun } from './execute.js';
+import type { SweepRun } from './expand.js';
+import { finishSweep, type SweepOutcome } from './pool.js';
+import { openSweep } from './record.js';
+import type { SweepSpec } from './spec.js';
+import type { RunEntry } from './summary.js';
+
+export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
+
+interface RunJob { sweepDir: string; run: SweepRun }
+
+/** Progress a worker publishes on its job (the dashboard and `rnnlab sweep` read it). */
+export interface RunProgress { worker: string; runId: string; epoch: number; epochs: number; resumed: boolean }
+
+/** A Redis connection from redis://[user:password@]host:port[/db]; BullMQ workers need blocking commands without retries per request. */
+export function redisConnection(url: string): Redis {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--queue: '${url}' is not a URL; expected redis://HOST:PORT`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`--queue: expected a redis:// URL, got ${u.protocol}//`);
+  if (!u.port || !u.hostname) throw new Error(`--queue: '${url}' needs a host and a port, e.g. redis://127.0.0.1:6379`);
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true });
+}
+
+/** One sweep's job ids never collide with another's: they carry a hash of the sweep folder's absolute path. */
+export function jobId(sweepDir: string, runId: string): string {
+  const key = createHash('sha256').update(path.resolve(sweepDir)).digest('hex').slice(0, 12);
+  return `${key}-${runId}`;
+}
+
+export interface QueueOptions { url: string; name?: string }
+
+export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions): Promise<{ queued: number; done: number }> {
+  const sweepDir = path.resolve(dir);
+  const { runs, createdAt, known } = openSweep(sweepDir, spec);
+  const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
+  const connection = redisConnection(q.url);
+  const queue = new Queue<RunJob>(q.name ?? DEFAULT_QUEUE_NAME, { connection });
+  try {
+    const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
+    await queue.addBulk(todo.map((run) => ({
+      name: run.id,
+      data: { sweepDir, run },
+      opts: { jobId: jobId(sweepDir, run.id), attempts: spec.attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+    })));
+    return { queued: todo.length, done: runs.length - todo.length };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+export interface WaitOptions extends QueueOptions {
+  pollMs?: number;
+  onProgress?: (p: { completed: number; failed: number; total: number; active: RunProgress[] }) => void;
+  signal?: AbortSignal;
+}
+
+/** Waits until every run of the sweep has completed or failed for good, then writes sweep.json and the report. */
+export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions): Promise<SweepOutcome> {
+  const sweepDir = path.resolve(dir);
+  const { runs, createdAt } = openSweep(sweepDir, spec);
+  const connection = redisConnection(w.url);
+  const queue = new Queue<RunJob>(w.name ?? DEFAULT_QUEUE_NAME, { connection });
+  const known = new Map<string, Partial<RunEntry>>();
+  try {
+    for (;;) {
+      let completed = 0, failed = 0;
+      const active: RunProgress[] = [];
+      for (const run of runs) {
+        const job = await queue.getJob(jobId(sweepDir, run.id));
+        if (!job) { completed++; continue; } // not queued: it had completed before
+        const state = await job.getState();
+        if (state === 'completed') completed++;
+        else if (state === 'failed') {
+          failed++;
+          known.set(run.id, { status: 'failed', attempts: job.attemptsMade, error: job.failedReason });
+        } else if (state === 'active' && job.progress && typeof job.progress === 'object') active.push(job.progress as RunProgress);
+        if (state !== 'failed') known.set(run.id, { attempts: job.attemptsMade });
+      }
+      w.onProgress?.({ completed, failed, total: runs.length, active });
+      if (completed + failed === runs.length || w.signal?.aborted) break;
+      await new Promise((r) => setTimeout(r, w.pollMs ?? 1000));
+    }
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+  return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted);
+}
+
+export interface WorkerOptions extends QueueOptions {
+  concurrency?: number;
+  threads: number;
+  /** How long a job's lock lasts without renewal: a killed worker's run is taken over after about this long. */
+  lockMs?: number;
+  name?: string;
+  workerName?: string;
+  log?: (line: string) => void;
+}
+
+/** Takes runs off the queue until `stop()` is called. */
+export function runWorker(o: WorkerOptions): { stop: () => Promise<void>; done: Promise<void> } {
+  const connection = redisConnection(o.url);
+  const me = o.workerName ?? `${hostname()}:${process.pid}`;
+  const lockDuration = o.lockMs ?? 30_000;
+  const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>) => {
+    const { sweepDir, run } = job.data;
+    o.log?.(`${me}: start ${run.id} (attempt ${job.attemptsMade + 1})`);
+    let resumed = false;
+    const r = await executeRun(run, {
+      sweepDir, threads: o.threads,
+      onLine: (line) => {
+        const e = epochOfLine(line);
+        if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);
+        if (/Restored|resum/i.test(line)) resumed = true;
+      },
+    });
+    o.log?.(`${me}: ${r.how === 'skipped' ? 'already complete' : r.how === 'resumed' ? 'resumed and finished' : 'finished'} ${run.id}`);
+    return { how: r.how, metrics: r.outcome.metrics };
+  }, {
+    connection,
+    concurrency: o.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
+    maxStalledCount: 3,
+  });
+  worker.on('failed', (job, err) => o.log?.(`${me}: run ${job?.data.run.id ?? '?'} failed: ${err.message}`));
+  const done = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
+  return {
+    done,
+    stop: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

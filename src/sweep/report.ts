@@ -1,0 +1,69 @@
+/** The sweep's report: the ranked table, the effect of each axis, and the mean curves of every setting. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { allCharts, renderHtml, type ReportDoc } from '../report/html.js';
+import { svgToPng } from '../report/png.js';
+import { chartGridSvg, type ChartSpec } from '../report/svg.js';
+import type { Table } from '../report/table.js';
+import type { SweepSpec } from './spec.js';
+import type { SweepSummary } from './summary.js';
+
+const num = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : 'n/a');
+
+export function rankedTable(s: SweepSummary): Table {
+  return {
+    caption: `Settings ranked by ${s.metric} (${s.goal === 'max' ? 'highest' : 'lowest'} first), mean ± std over seeds`,
+    columns: ['rank', 'setting', s.metric, '± std', 'seeds'],
+    rows: s.rows.map((r, i) => [i + 1, r.label, num(r.mean), num(r.std), r.n]),
+  };
+}
+
+export function effectTables(s: SweepSummary): Table[] {
+  return s.effects.map((e) => ({
+    caption: `Effect of ${e.axis} (${s.metric} averaged over every other setting and seed)`,
+    columns: [e.axis, s.metric, '± std', 'runs'],
+    rows: e.values.map((v) => [String(v.value), num(v.mean), num(v.std), v.n]),
+  }));
+}
+
+function charts(s: SweepSummary): ChartSpec[] {
+  const out: ChartSpec[] = s.effects.filter((e) => e.values.length > 1).map((e) => ({
+    kind: 'bar' as const, title: `${s.metric} by ${e.axis}`, yLabel: s.metric, categories: e.values.map((v) => String(v.value)),
+    series: [{ name: s.metric, y: e.values.map((v) => v.mean) }],
+  }));
+  const keys = [...new Set(s.rows.flatMap((r) => Object.keys(r.curves)))].filter((k) => /^(val_)?(accuracy|loss)$/.test(k));
+  for (const key of keys) {
+    const series = s.rows.filter((r) => r.curves[key]?.length).map((r) => ({ name: r.label, y: r.curves[key] }));
+    if (series.length) out.push({ title: `${key} per epoch (mean over seeds)`, xLabel: 'epoch', yLabel: key, series });
+  }
+  return out;
+}
+
+export function sweepReportDoc(spec: SweepSpec, s: SweepSummary): ReportDoc {
+  return {
+    title: `Sweep: rnnlab ${spec.command}`,
+    subtitle: `${s.completed} runs completed, ${s.failed} failed, ${s.pending} pending; ranked by ${s.metric}`,
+    finding: s.finding,
+    config: { command: spec.command, flags: spec.flags, grid: spec.grid, list: spec.list, samples: spec.samples, seeds: spec.seeds, metric: spec.metric },
+    sections: [
+      { title: 'Ranking', tables: [rankedTable(s)] },
+      { title: 'Effect of each axis', tables: effectTables(s), charts: charts(s).filter((c) => c.kind === 'bar') },
+      { title: 'Curves', charts: charts(s).filter((c) => c.kind !== 'bar') },
+    ],
+  };
+}
+
+export function writeSweepReport(dir: string, spec: SweepSpec, s: SweepSummary): { html: string; png: string | null } {
+  const doc = sweepReportDoc(spec, s);
+  const html = path.join(dir, 'report.html');
+  writeFileSync(html, renderHtml(doc));
+  const png = path.join(dir, 'report.png');
+  const all = allCharts(doc);
+  if (!all.length) return { html, png: null };
+  try {
+    writeFileSync(png, svgToPng(chartGridSvg(all)));
+    return { html, png };
+  } catch {
+    return { html, png: null };
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * What a sweep found: runs grouped by their settings with the metric's mean ± std over seeds, the effect of
+ * each axis (the metric by value, averaged over everything else), mean curves per setting, and one finding
+ * sentence built from those numbers.
+ */
+import type { FlagValue } from './spec.js';
+import type { RunOutcome } from './outcome.js';
+
+export interface RunEntry {
+  id: string;
+  axes: Record<string, FlagValue>;
+  seed: number;
+  status: 'pending' | 'completed' | 'failed';
+  attempts: number;
+  error?: string;
+  /** The ranking metric's value, when completed. */
+  value?: number;
+  outcome?: RunOutcome;
+}
+
+export interface SettingRow {
+  axes: Record<string, FlagValue>;
+  label: string;
+  mean: number;
+  std: number;
+  n: number;
+  /** Per-epoch history averaged over seeds (only keys every seed has, truncated to the shortest). */
+  curves: Record<string, number[]>;
+}
+
+export interface AxisEffect {
+  axis: string;
+  values: { value: FlagValue; mean: number; std: number; n: number }[];
+  /** Best minus worst mean, in the goal's direction (≥ 0). */
+  spread: number;
+}
+
+export interface SweepSummary {
+  metric: string;
+  goal: 'max' | 'min';
+  rows: SettingRow[];
+  effects: AxisEffect[];
+  completed: number;
+  failed: number;
+  pending: number;
+  finding: string;
+}
+
+export function meanStd(xs: number[]): { mean: number; std: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, std: 0 };
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+  return { mean, std: Math.sqrt(v) };
+}
+
+export function settingLabel(axes: Record<string, FlagValue>): string {
+  const parts = Object.entries(axes).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join(', ') : '(fixed settings)';
+}
+
+function meanCurves(outcomes: RunOutcome[]): Record<string, number[]> {
+  if (!outcomes.length) return {};
+  const keys = Object.keys(outcomes[0].history).filter((k) => outcomes.every((o) => o.history[k]?.length));
+  const out: Record<string, number[]> = {};
+  for (const k of keys) {
+    const len = Math.min(...outcomes.map((o) => o.history[k].length));
+    out[k] = Array.from({ length: len }, (_, e) => meanStd(outcomes.map((o) => o.history[k][e])).mean);
+  }
+  return out;
+}
+
+const fmt = (v: number) => (Math.abs(v) <= 1 ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
+const fmtPm = (m: number, s: number, n: number) => (n > 1 ? `${fmt(m)} ± ${Math.abs(m) <= 1 ? (s * 100).toFixed(2) : s.toFixed(4)}` : fmt(m));
+
+export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min'): SweepSummary {
+  const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
+  const done = runs.filter((r) => r.status === 'completed' && r.value !== undefined);
+  const groups = new Map<string, RunEntry[]>();
+  for (const r of done) {
+    const key = JSON.stringify(r.axes);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows: SettingRow[] = [...groups.values()].map((g) => {
+    const { mean, std } = meanStd(g.map((r) => r.value!));
+    return { axes: g[0].axes, label: settingLabel(g[0].axes), mean, std, n: g.length, curves: meanCurves(g.map((r) => r.outcome!).filter(Boolean)) };
+  }).sort((a, b) => better(a.mean, b.mean));
+
+  const axisNames = [...new Set(runs.flatMap((r) => Object.keys(r.axes)))];
+  const effects: AxisEffect[] = axisNames.map((axis) => {
+    const byValue = new Map<string, { value: FlagValue; xs: number[] }>();
+    for (const r of done) {
+      if (!(axis in r.axes)) continue;
+      const v = r.axes[axis];
+      const e = byValue.get(String(v)) ?? { value: v, xs: [] };
+      e.xs.push(r.value!);
+      byValue.set(String(v), e);
+    }
+    const values = [...byValue.values()].map(({ value, xs }) => ({ value, ...meanStd(xs), n: xs.length }));
+    const means = values.map((v) => v.mean);
+    const spread = means.length > 1 ? Math.max(...means) - Math.min(...means) : 0;
+    return { axis, values, spread };
+  }).sort((a, b) => b.spread - a.spread);
+
+  const s: SweepSummary = {
+    metric, goal, rows, effects,
+    completed: done.length,
+    failed: runs.filter((r) => r.status === 'failed').length,
+    pending: runs.filter((r) => r.status === 'pending').length,
+    finding: '',
+  };
+  s.finding = findingOf(s);
+  return s;
+}
+
+/** The validation curve of a metric: val_<metric> where the run recorded one. */
+function validationCurve(row: SettingRow, metric: string): { key: string; ys: number[] } | null {
+  const base = metric.replace(/^(test|val)_?/i, '').replace(/^[A-Z]/, (c) => c.toLowerCase());
+  const snake = base.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  for (const key of [`val_${snake}`, `val_${base}`, 'val_accuracy', 'val_loss']) {
+    if (row.curves[key]?.length) return { key, ys: row.curves[key] };
+  }
+  return null;
+}
+
+/** One sentence from the numbers: the best setting, the axis that matters most, and where training peaks. */
+export function findingOf(s: SweepSummary): string {
+  if (!s.rows.length) return `No run has completed yet (${s.failed} failed, ${s.pending} pending).`;
+  const best = s.rows[0];
+  const parts = [`Best: ${best.label} with ${s.metric} ${fmtPm(best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
+  const top = s.effects[0];
+  if (top && top.values.length > 1) {
+    const vals = [...top.values].sort((a, b) => (s.goal === 'max' ? b.mean - a.mean : a.mean - b.mean));
+    const noise = Math.max(...top.values.map((v) => v.std).filter((x) => Number.isFinite(x)), 0);
+    const hi = vals[0], lo = vals[vals.length - 1];
+    parts.push(top.spread > noise
+      ? `${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}.`
+      : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}).`);
+  }
+  const curve = validationCurve(best, s.metric);
+  if (curve && curve.ys.length > 1) {
+    const lossLike = /loss/.test(curve.key);
+    const ys = curve.ys;
+    let peak = 0;
+    ys.forEach((y, i) => { if (lossLike ? y < ys[peak] : y > ys[peak]) peak = i; });
+    const last = ys.length - 1;
+    const eps = 1e-9;
+    const worseAtEnd = lossLike ? ys[last] > ys[peak] + eps : ys[last] < ys[peak] - eps;
+    const improved = lossLike ? ys[peak] < ys[0] - eps : ys[peak] > ys[0] + eps;
+    if (peak < last && worseAtEnd) {
+      parts.push(improved
+        ? `More epochs help until epoch ${peak + 1} (${curve.key} ${fmt(ys[peak])}), then it overfits (${fmt(ys[last])} at epoch ${last + 1}).`
+        : `${curve.key} is best after the first epoch (${fmt(ys[0])}) and worse by epoch ${last + 1} (${fmt(ys[last])}): fewer epochs suffice.`);
+    } else if (!improved) {
+      parts.push(`${curve.key} does not move over ${ys.length} epochs (${fmt(ys[last])}).`);
+    } else {
+      parts.push(`${curve.key} still improves at the last epoch (${fmt(ys[last])} at epoch ${last + 1}): more epochs may help.`);
+    }
+  }
+  return parts.join(' ');
+}

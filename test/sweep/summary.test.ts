@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { meanStd, summarize, type RunEntry } from '../../src/sweep/summary.js';
+
+function run(axes: Record<string, string | number>, seed: number, value: number, valAcc: number[] = []): RunEntry {
+  return {
+    id: `${JSON.stringify(axes)}-${seed}`, axes, seed, status: 'completed', attempts: 1, value,
+    outcome: { status: 'completed', metrics: { testAccuracy: value }, history: valAcc.length ? { val_accuracy: valAcc, accuracy: valAcc.map((v) => v + 0.05) } : {}, secondsPerEpoch: 1 },
+  };
+}
+
+describe('sweep summary', () => {
+  it('mean and sample standard deviation', () => {
+    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1 });
+    expect(meanStd([5])).toEqual({ mean: 5, std: 0 });
+    expect(Number.isNaN(meanStd([]).mean)).toBe(true);
+  });
+
+  it('ranks settings by mean over seeds, computes each axis\'s effect and names the axis that matters', () => {
+    const runs = [
+      run({ model: 'lstm', units: 32 }, 1, 0.80), run({ model: 'lstm', units: 32 }, 2, 0.82),
+      run({ model: 'lstm', units: 100 }, 1, 0.86), run({ model: 'lstm', units: 100 }, 2, 0.88),
+      run({ model: 'gru', units: 32 }, 1, 0.70), run({ model: 'gru', units: 32 }, 2, 0.72),
+      run({ model: 'gru', units: 100 }, 1, 0.74), run({ model: 'gru', units: 100 }, 2, 0.76),
+      { id: 'x', axes: { model: 'gru', units: 100 }, seed: 3, status: 'failed', attempts: 3, error: 'boom' },
+    ] satisfies RunEntry[];
+    const s = summarize(runs, 'test_accuracy', 'max');
+    expect(s.rows.map((r) => r.label)).toEqual(['model=lstm, units=100', 'model=lstm, units=32', 'model=gru, units=100', 'model=gru, units=32']);
+    expect(s.rows[0].mean).toBeCloseTo(0.87, 12);
+    expect(s.rows[0].std).toBeCloseTo(Math.SQRT2 * 0.01, 12);
+    expect(s.rows[0].n).toBe(2);
+    expect(s.effects[0].axis).toBe('model');
+    expect(s.effects[0].values.find((v) => v.value === 'lstm')!.mean).toBeCloseTo(0.84, 12);
+    expect(s.effects[0].spread).toBeCloseTo(0.84 - 0.73, 12);
+    expect(s.effects[1].axis).toBe('units');
+    expect(s).toMatchObject({ completed: 8, failed: 1, pending: 0 });
+    expect(s.finding).toContain('Best: model=lstm, units=100 with test_accuracy 87.00% ± 1.41 over 2 seeds.');
+    expect(s.finding).toContain('model matters most: lstm gives 84.00% against 73.00% for gru.');
+  });
+
+  it('ranks losses lowest first', () => {
+    const s = summarize([run({ lr: 0.1 }, 1, 0.5), run({ lr: 0.01 }, 1, 0.3)], 'val_loss', 'min');
+    expect(s.rows[0].label).toBe('lr=0.01');
+  });
+
+  it('reads overfitting off the mean validation curve of the best setting', () => {
+    const s = summarize([run({ model: 'lstm' }, 1, 0.85, [0.84, 0.87, 0.85]), run({ model: 'lstm' }, 2, 0.85, [0.84, 0.87, 0.85])], 'test_accuracy', 'max');
+    expect(s.finding).toContain('More epochs help until epoch 2 (val_accuracy 87.00%), then it overfits (85.00% at epoch 3).');
+    const rising = summarize([run({ model: 'gru' }, 1, 0.8, [0.7, 0.75, 0.8])], 'test_accuracy', 'max');
+    expect(rising.finding).toContain('still improves at the last epoch');
+    const flat = summarize([run({ model: 'gru' }, 1, 0.5, [0.5, 0.5])], 'test_accuracy', 'max');
+    expect(flat.finding).toContain('does not move over 2 epochs');
+  });
+
+  it('says when no axis beats the seed-to-seed spread', () => {
+    const s = summarize([run({ units: 8 }, 1, 0.70), run({ units: 8 }, 2, 0.80), run({ units: 16 }, 1, 0.71), run({ units: 16 }, 2, 0.79)], 'test_accuracy', 'max');
+    expect(s.finding).toContain('No axis moves test_accuracy by more than the seed-to-seed spread');
+  });
+});
