@@ -17,15 +17,17 @@ import { register as registerExport } from './export.js';
 import { register as registerImdb } from './imdb.js';
 import { register as registerPredict } from './predict.js';
 import { register as registerServe } from './serve.js';
+import { register as registerSweep } from './sweep.js';
 import { register as registerTokenize } from './tokenize.js';
 import { register as registerVersion } from './version.js';
+import { register as registerWorker } from './worker.js';
 
 export type { CliContext, Writer } from './context.js';
 
 /** One entry per command file; a new command is one import and one line here. */
 const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerImdb, registerCompare, registerAddition, registerExperiment, registerTokenize, registerPredict, registerServe,
-  registerExport, registerCache, registerVersion,
+  registerSweep, registerWorker, registerExport, registerCache, registerVersion,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

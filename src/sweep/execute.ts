@@ -37,12 +37,13 @@ export function runDirOf(sweepDir: string, run: SweepRun): string {
   return path.join(sweepDir, 'runs', run.id);
 }
 
-/** The compiled child entry point: under vitest this module is TypeScript source, but children run dist/. */
+/**
+ * The compiled child entry point (src/cli/sweep_child.ts, named by path so that the sweep code does not import
+ * the CLI): under vitest this module is TypeScript source, but children always run dist/.
+ */
 function childEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts')
-    ? path.resolve(path.dirname(here), '../../dist/sweep/child_main.js')
-    : path.join(path.dirname(here), 'child_main.js');
+  return path.resolve(path.dirname(here), here.endsWith('.ts') ? '../../dist/cli/sweep_child.js' : '../cli/sweep_child.js');
 }
 
 const EPOCH_LINE = /Epoch (\d+)\/(\d+)/;

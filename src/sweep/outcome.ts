@@ -1,59 +1,51 @@
 /**
  * What a finished run left in its folder, as a sweep needs it: did it complete, its final metrics and its
- * per-epoch history. Reads the run's results.json only; a missing or unreadable one means "not done".
+ * per-epoch history. Reads the run's results.json through the one RunRecord reader; a missing or unreadable
+ * one (a run killed while writing it) means "not done", so the run is run again.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readRecord, RESULTS_FILE, type Num, type RunStatus } from '../report/record.js';
 
 export interface RunOutcome {
-  status: 'completed' | 'failed' | 'cancelled' | 'running';
+  status: RunStatus;
   metrics: Record<string, number>;
   history: Record<string, number[]>;
   secondsPerEpoch: number | null;
 }
-
-const RESULTS = 'results.json';
 
 /** snake_case and camelCase name the same metric: test_accuracy = testAccuracy. */
 export function metricKey(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
-function numbers(o: unknown): Record<string, number> {
+function finite(o: Record<string, unknown>): Record<string, number> {
   const out: Record<string, number> = {};
-  if (o && typeof o === 'object') {
-    for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-  }
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
 }
 
-function history(o: unknown): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  if (o && typeof o === 'object') {
-    for (const [k, v] of Object.entries(o)) if (Array.isArray(v) && v.every((x) => typeof x === 'number' || x === null)) out[k] = v.map((x) => (x === null ? NaN : x));
-  }
-  return out;
-}
+const numbers = (xs: Num[]) => xs.map((x) => (x === null ? NaN : x));
 
-/** The run's outcome, or null when it has not finished (no results.json, or one still marked running). */
+/** The run's outcome, or null when it has not finished (no readable results.json, or one still marked running). */
 export function readOutcome(runDir: string): RunOutcome | null {
-  const file = path.join(runDir, RESULTS);
+  const file = path.join(runDir, RESULTS_FILE);
   if (!existsSync(file)) return null;
-  let rec: Record<string, unknown>;
+  let rec;
   try {
-    rec = JSON.parse(readFileSync(file, 'utf8'));
+    rec = readRecord(file);
   } catch {
     return null;
   }
-  const status = (rec.status as RunOutcome['status'] | undefined) ?? 'completed';
-  if (status === 'running') return null;
-  const timing = (rec.timing ?? {}) as Record<string, unknown>;
-  const spe = timing.meanSecondsPerEpoch ?? timing.secondsPerEpoch;
+  if (rec.status === 'running') return null;
+  // A sweep's run trains one model; a command that trains several (compare) is ranked by its top-level metrics.
+  const model = rec.models.length === 1 ? rec.models[0] : null;
+  const spe = model ? numbers(model.secondsPerEpoch).filter(Number.isFinite) : [];
   return {
-    status,
-    metrics: numbers(rec.metrics),
-    history: history(rec.history),
-    secondsPerEpoch: typeof spe === 'number' ? spe : Array.isArray(spe) && spe.length ? spe.reduce((a: number, b: number) => a + b, 0) / spe.length : null,
+    status: rec.status,
+    metrics: finite(rec.metrics),
+    history: model ? Object.fromEntries(Object.entries(model.history).map(([k, v]) => [k, numbers(v)])) : {},
+    secondsPerEpoch: spe.length ? spe.reduce((a, b) => a + b, 0) / spe.length : null,
   };
 }
 

@@ -95,7 +95,8 @@ attempts: 2
     expect(folders).toEqual(expandRuns(spec).map((r) => r.id).sort());
     for (const f of folders) {
       const rec = JSON.parse(readFileSync(path.join(dir, 'runs', f, 'results.json'), 'utf8'));
-      expect(rec.history.loss).toHaveLength(30);
+      expect(rec.status).toBe('completed');
+      expect(rec.models[0].history.loss).toHaveLength(30);
     }
     // The killed run was taken over by worker b and resumed from its checkpoint.
     expect(b.log.some((l) => l.includes(`resumed and finished ${killed}`))).toBe(true);

@@ -3,7 +3,7 @@
  * stdin closes (the pool or worker died, even by kill -9), this run stops too, so a retried run never races an
  * orphan writing the same folder.
  */
-import { main } from '../cli/main.js';
+import { main } from './main.js';
 
 process.stdin.on('end', () => process.exit(137));
 process.stdin.on('error', () => process.exit(137));
