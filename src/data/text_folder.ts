@@ -1,0 +1,50 @@
+/**
+ * Keras's text_dataset_from_directory layout: DIR/<class>/*.txt, one example per file, class names from the
+ * subfolder names (sorted). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from './errors.js';
+import type { RowSink, TextDatasetOptions } from './text_dataset.js';
+import { Utf8Checker, utf8Problem } from './text_stream.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a .txt file, or where and why it is not UTF-8. */
+export function readTxtFile(file: string): { text: string } | { line: number; problem: string } {
+  const bytes = readFileSync(file);
+  const checker = new Utf8Checker();
+  if (checker.check(bytes) >= 0) return { line: checker.line, problem: utf8Problem(checker) };
+  if (checker.truncated) return { line: checker.line, problem: 'the file ends inside a UTF-8 character (truncated or not UTF-8)' };
+  return { text: utf8.decode(bytes) };
+}
+
+export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
+  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  let classes = subdirs;
+  if (options.classes) {
+    const missing = options.classes.filter((c) => !subdirs.includes(c));
+    if (missing.length) throw new DataError(`${dir}: no subfolder ${missing.map((m) => `'${m}'`).join(', ')} (classes); the subfolders are ${subdirs.join(', ') || 'none'}`);
+    classes = [...new Set(options.classes)].sort();
+  }
+  if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
+  let files = 0;
+  for (const cls of classes) {
+    const sub = join(dir, cls);
+    const names = readdirSync(sub).filter((n) => n.toLowerCase().endsWith('.txt')).sort();
+    for (const n of names) {
+      const file = join(sub, n);
+      files++;
+      const read = readTxtFile(file);
+      if (!('text' in read)) {
+        sink.bad({ where: `${file}:${read.line}`, problem: read.problem });
+        continue;
+      }
+      let text = read.text;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.trim() === '') sink.bad({ where: file, problem: 'empty text' });
+      else sink.row({ text, label: cls, where: file });
+    }
+  }
+  if (files === 0) throw new DataError(`${dir}: no .txt files in ${classes.map((c) => `${c}/`).join(', ')}; expected DIR/<class>/*.txt`);
+}
