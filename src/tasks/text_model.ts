@@ -28,8 +28,9 @@ export interface TextModelOptions {
   learningRate?: number;
 }
 
-export class TextModelError extends Error {
-  constructor(message: string) { super(message); this.name = 'TextModelError'; }
+/** A task option with a bad value; `option` is its name (camelCase), so a CLI can name its flag instead. */
+export class TextOptionError extends Error {
+  constructor(readonly option: string, problem: string) { super(`${option}: ${problem}`); this.name = 'TextOptionError'; }
 }
 
 export function isTextModelName(name: string): name is TextModelName { return (TEXT_MODELS as readonly string[]).includes(name); }
@@ -40,24 +41,24 @@ function recurrentLayer(name: TextModelName, units: number, returnSequences: boo
   const inner = make();
   // The layer options are checked by the layer itself; recurrentDropout is refused here until the layers implement it.
   if (o.recurrentDropout && (inner as unknown as { recurrentDropout?: number }).recurrentDropout !== o.recurrentDropout) {
-    throw new TextModelError(`recurrentDropout: rnnlab's ${inner.className} layer has no recurrent dropout; use dropout (input dropout) or leave recurrentDropout at 0`);
+    throw new TextOptionError('recurrentDropout', `rnnlab's ${inner.className} layer has no recurrent dropout; use dropout (input dropout) or leave recurrentDropout at 0`);
   }
   return name === 'bilstm' ? layers.bidirectional({ layer: inner as never }) : inner;
 }
 
 export function checkTextModelOptions(name: string, o: TextModelOptions): asserts name is TextModelName {
   if (!isTextModelName(name)) {
-    throw new TextModelError(`model: unknown model '${name}'; choose one of ${TEXT_MODELS.join(', ')}` + (name === 'ff_raw' ? " (ff_raw feeds raw word ids to a Dense layer; it does not apply to text classification)" : ''));
+    throw new TextOptionError('model', `unknown model '${name}'; choose one of ${TEXT_MODELS.join(', ')}` + (name === 'ff_raw' ? " (ff_raw feeds raw word ids to a Dense layer; it does not apply to text classification)" : ''));
   }
   const recurrent = RECURRENT.includes(name);
   const n = o.layers ?? 1;
-  if (!Number.isInteger(n) || n < 1) throw new TextModelError(`layers must be a positive integer, got ${n}`);
-  if (!recurrent && n !== 1) throw new TextModelError(`layers: ${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
-  if (!recurrent && o.recurrentDropout) throw new TextModelError(`recurrentDropout: ${name} has no recurrent layer`);
+  if (!Number.isInteger(n) || n < 1) throw new TextOptionError('layers', `must be a positive integer, got ${n}`);
+  if (!recurrent && n !== 1) throw new TextOptionError('layers', `${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
+  if (!recurrent && o.recurrentDropout) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer`);
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextModelError(`${k} must be in [0, 1), got ${v}`);
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextOptionError(k, `must be in [0, 1), got ${v}`);
   }
-  if (o.numClasses < 2) throw new TextModelError(`a classifier needs at least two classes, got ${o.numClasses}`);
+  if (o.numClasses < 2) throw new TextOptionError('numClasses', `a classifier needs at least two classes, got ${o.numClasses}`);
 }
 
 /** The compiled model (Adam, accuracy). */

@@ -7,13 +7,15 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../io/atomic.js';
 import type { Sequential } from '../models/sequential.js';
+import { toJson } from '../report/run.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
 export const RESULTS_FILE = 'results.json';
 
+/** results.json, atomically; typed arrays as lists, NaN as null. */
 export function writeResultsJson(dir: string, record: unknown): string {
   const file = path.join(dir, RESULTS_FILE);
-  writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+  writeFileAtomic(file, toJson(record) + '\n');
   return file;
 }
 

@@ -17,7 +17,7 @@ import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { balancedClassWeights, withClassWeights } from './text_class_weight.js';
 import type { TextClassifierSpec } from './text_classifier_file.js';
-import { buildTextModel, checkTextModelOptions, type TextModelOptions } from './text_model.js';
+import { buildTextModel, checkTextModelOptions, TextOptionError, type TextModelOptions } from './text_model.js';
 import { classificationMetrics, toClassProbabilities, type ClassificationMetrics } from './text_metrics.js';
 import { saveTextClassifier } from './text_output.js';
 
@@ -81,14 +81,14 @@ function subset(ds: TextDataset, idx: Int32Array): TextDataset {
   return { ...ds, texts: pick(ds.texts), labels: pick(ds.labels), where: pick(ds.where) };
 }
 
-async function dataset(d: string | TextDataset, o: TextTrainOptions): Promise<TextDataset> {
+async function dataset(d: string | TextDataset, o: TextTrainOptions, validation = false): Promise<TextDataset> {
   if (typeof d !== 'string') return d;
   // classes picks subfolders; a CSV/JSONL validation file beside a folder dataset has none to pick.
-  return loadTextDataset(d, { ...o, classes: detectFormat(d) === 'folder' ? o.classes : undefined });
+  return loadTextDataset(d, validation && detectFormat(d) !== 'folder' ? { ...o, classes: undefined } : o);
 }
 
 function check(name: string, v: unknown, ok: boolean, want: string): void {
-  if (v !== undefined && v !== null && !ok) throw new DataError(`${name} must be ${want}, got ${JSON.stringify(v)}`);
+  if (v !== undefined && v !== null && !ok) throw new TextOptionError(name, `must be ${want}, got ${JSON.stringify(v)}`);
 }
 
 function checkOptions(o: TextTrainOptions): void {
@@ -100,12 +100,13 @@ function checkOptions(o: TextTrainOptions): void {
   check('limit', o.limit, posInt(o.limit), 'a positive integer');
   check('vocab', o.vocab, Number.isInteger(o.vocab) && (o.vocab as number) >= 3, 'an integer >= 3');
   check('maxlen', o.maxlen, o.maxlen === 'auto' || posInt(o.maxlen), "a positive integer or 'auto'");
+  check('validationSplit', o.validationSplit, typeof o.validationSplit === 'number' && o.validationSplit > 0 && o.validationSplit < 1, 'in (0, 1)');
   check('seed', o.seed, Number.isSafeInteger(o.seed), 'an integer');
   check('learningRate', o.learningRate, typeof o.learningRate === 'number' && o.learningRate > 0, 'a positive number');
   check('classWeight', o.classWeight, o.classWeight === 'balanced', "'balanced'");
   check('earlyStopping', o.earlyStopping, typeof o.earlyStopping === 'boolean' || Number.isInteger(o.earlyStopping) && (o.earlyStopping as number) >= 0,
     'true/false or a patience (epochs)');
-  if (o.validation && o.validationSplit !== undefined) throw new DataError('give either validation (a file) or validationSplit, not both');
+  if (o.validation && o.validationSplit !== undefined) throw new TextOptionError('validationSplit', 'give either validation (a file) or validationSplit, not both');
 }
 
 export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrainResult> {
@@ -120,7 +121,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source);
   let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array;
   if (o.validation) {
-    val = await dataset(o.validation, o);
+    val = await dataset(o.validation, o, true);
     valIds = encodeLabels(val.labels, val.where, val.source, classes).ids;
   } else {
     const split = stratifiedSplit(allIds, classes.length, o.validationSplit ?? 0.1, seed);

@@ -68,9 +68,9 @@ describe('trainTextClassifier', () => {
     await expect(trainTextClassifier({ data, model: 'transformer', saveTo })).rejects.toThrow(/model: unknown model 'transformer'; choose one of lstm/);
     await expect(trainTextClassifier({ data, model: 'cnn', layers: 2, saveTo })).rejects.toThrow(/layers: cnn has no recurrent layers/);
     await expect(trainTextClassifier({ data, recurrentDropout: 0.2, saveTo })).rejects.toThrow(/recurrentDropout: rnnlab's LSTM layer has no recurrent dropout/);
-    await expect(trainTextClassifier({ data, maxlen: 0, saveTo })).rejects.toThrow(/maxlen must be a positive integer or 'auto'/);
-    await expect(trainTextClassifier({ data, classWeight: 'even' as never, saveTo })).rejects.toThrow(/classWeight must be 'balanced'/);
-    await expect(trainTextClassifier({ data, validation: data, validationSplit: 0.2, saveTo })).rejects.toThrow(/either validation .* or validationSplit/);
+    await expect(trainTextClassifier({ data, maxlen: 0, saveTo })).rejects.toThrow(/maxlen: must be a positive integer or 'auto'/);
+    await expect(trainTextClassifier({ data, classWeight: 'even' as never, saveTo })).rejects.toThrow(/classWeight: must be 'balanced'/);
+    await expect(trainTextClassifier({ data, validation: data, validationSplit: 0.2, saveTo })).rejects.toThrow(/validationSplit: give either validation .* or validationSplit/);
     await expect(trainTextClassifier({ data: writeCsv(root, 'one.csv', [{ text: 'a b', label: 'x' }, { text: 'c', label: 'x' }]), saveTo }))
       .rejects.toThrow(/every example has the label 'x'/);
     expect(existsSync(saveTo)).toBe(false);

@@ -1,0 +1,32 @@
+/** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
+import type { Command } from 'commander';
+import { defaultOutDir, environment } from '../report/run.js';
+import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
+import { evaluationLines } from '../tasks/text_format.js';
+import { writeResultsJson } from '../tasks/text_output.js';
+import { addDataOptions, dataOptions, positiveInt, reportFailure, type CliContext, type DataFlags } from './text_cli.js';
+
+interface EvaluateFlags extends DataFlags { model: string; worst: number; out?: string }
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('evaluate')
+    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples');
+  cmd.requiredOption('--model <dir>', 'the model folder (or the run folder holding model/)');
+  addDataOptions(cmd)
+    .option('--worst <n>', 'how many worst-scored examples to show', positiveInt('--worst'), 10)
+    .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)')
+    .action(async (f: EvaluateFlags) => {
+      try {
+        const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f), worst: f.worst });
+        const out = f.out ?? defaultOutDir('evaluate');
+        const file = writeResultsJson(out, { kind: 'text-evaluate', createdAt: new Date().toISOString(), model: r.modelDir, data: r.data, classes: r.classes,
+          skipped: r.skipped, metrics: r.metrics, worst: r.worst, seconds: r.seconds, environment: environment() });
+        for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
+        if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
+        ctx.out.write(`\nResults: ${file}\n`);
+        ctx.exitCode = 0;
+      } catch (e) {
+        reportFailure(ctx, 'evaluate', e);
+      }
+    });
+}
