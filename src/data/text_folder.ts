@@ -28,13 +28,14 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
     classes = [...new Set(options.classes)].sort();
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
-  let files = 0;
-  for (const cls of classes) {
+  const listed = classes.map((cls) => ({ cls, names: readdirSync(join(dir, cls)).filter((n) => n.toLowerCase().endsWith('.txt')).sort() }));
+  const empty = listed.filter((l) => l.names.length === 0).map((l) => `${l.cls}/`);
+  if (empty.length === classes.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; expected DIR/<class>/*.txt`);
+  if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples (or leave it out with classes / --classes)`);
+  for (const { cls, names } of listed) {
     const sub = join(dir, cls);
-    const names = readdirSync(sub).filter((n) => n.toLowerCase().endsWith('.txt')).sort();
     for (const n of names) {
       const file = join(sub, n);
-      files++;
       const read = readTxtFile(file);
       if (!('text' in read)) {
         sink.bad({ where: `${file}:${read.line}`, problem: read.problem });
@@ -46,5 +47,4 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
       else sink.row({ text, label: cls, where: file });
     }
   }
-  if (files === 0) throw new DataError(`${dir}: no .txt files in ${classes.map((c) => `${c}/`).join(', ')}; expected DIR/<class>/*.txt`);
 }

@@ -106,6 +106,7 @@ describe('folder of class subfolders', () => {
   it('rejects a folder without .txt files, without subfolders, and a non-UTF-8 file (named)', async () => {
     await expect(loadTextDataset(tree({ 'a/x.csv': 'x', 'b/y.md': 'y' }))).rejects.toThrow(/no \.txt files in a\/, b\//);
     await expect(loadTextDataset(tree({ 'x.txt': 'x' }))).rejects.toThrow(/no class subfolders/);
+    await expect(loadTextDataset(tree({ 'a/1.txt': 'x', 'b/1.md': 'y', 'c/2.txt': 'z' }))).rejects.toThrow(/no \.txt files in b\/; every class subfolder needs examples/);
     const dir = tree({ 'a/1.txt': 'fine', 'b/2.txt': Buffer.from([0x61, 0xff, 0x62]) });
     await expect(loadTextDataset(dir)).rejects.toThrow(/b\/2\.txt:1: byte 0xff is not UTF-8/);
   });
