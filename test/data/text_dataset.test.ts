@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
-import { encodeLabels, sortClassNames } from '../../src/data/text_labels.js';
+import { encodeLabels, mapLabels, resolveLabelMap, sortClassNames } from '../../src/data/text_labels.js';
 import { readLines } from '../../src/data/text_stream.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-text-data-'));
@@ -119,6 +119,18 @@ describe('labels', () => {
     expect(() => encodeLabels(['a', 'a'], ['f:2', 'f:3'], 'f')).toThrow(/every example has the label 'a'.*two classes/);
     expect(() => encodeLabels(['a', null], ['f:2', 'f:3'], 'f')).toThrow(/f:3: no label/);
     expect(() => encodeLabels(['a', 'c'], ['f:2', 'f:3'], 'f', ['a', 'b'])).toThrow(/f:3: label 'c' is not one of the model's classes \(a, b\)/);
+  });
+
+  it('maps data labels onto a model\'s classes: explicitly, or sentiment labels by polarity', () => {
+    expect(resolveLabelMap(['0', '1', '1'], ['neg', 'pos'])).toEqual({ 0: 'neg', 1: 'pos' });
+    expect(resolveLabelMap(['positive', 'negative'], ['0', '1'])).toEqual({ positive: '1', negative: '0' });
+    expect(resolveLabelMap(['neg', 'pos'], ['neg', 'pos'])).toBeNull();
+    expect(resolveLabelMap(['cat', 'dog'], ['neg', 'pos'])).toBeNull();
+    expect(resolveLabelMap(['0', '1'], ['a', 'b'])).toBeNull();
+    expect(resolveLabelMap(['x', 'y'], ['a', 'b'], { x: 'b', y: 'a' })).toEqual({ x: 'b', y: 'a' });
+    expect(() => resolveLabelMap(['x'], ['a', 'b'], { x: 'c' })).toThrow(/labelMap: 'x=c': 'c' is not one of the model's classes \(a, b\)/);
+    expect(mapLabels(['x', 'z', null], { x: 'b' })).toEqual(['b', 'z', null]);
+    expect(() => encodeLabels(['cat'], ['f:2'], 'f', ['neg', 'pos'])).toThrow(/label 'cat' is not one of the model's classes \(neg, pos\); map labels with labelMap \/ --label-map/);
   });
 
   it('readLines splits LF and CRLF across chunk boundaries and drops a BOM', async () => {

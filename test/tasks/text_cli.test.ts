@@ -70,6 +70,19 @@ describe('rnnlab train / evaluate', () => {
     const res = JSON.parse(readFileSync(path.join(evalOut, 'results.json'), 'utf8'));
     expect(res.metrics.n).toBe(40);
     expect(res.worst).toHaveLength(2);
+    expect(res.labelMap).toBeNull();
+
+    // Another labelled set with 0/1 labels: matched by polarity, or mapped explicitly.
+    const rows = sentiment(10, 3).filter((r) => r.label !== 'unsup');
+    const numeric = writeCsv(root, 'numeric.csv', rows.map((r) => ({ text: r.text, label: r.label === 'pos' ? '1' : '0' })));
+    const auto = await cli(['evaluate', '--model', out, '--data', numeric, '--out', path.join(root, 'eval2')]);
+    expect(auto.code).toBe(0);
+    expect(auto.out).toMatch(/Labels mapped: 0 -> neg, 1 -> pos|Labels mapped: 1 -> pos, 0 -> neg/);
+    const flipped = await cli(['evaluate', '--model', out, '--data', numeric, '--label-map', '0=pos,1=neg', '--out', path.join(root, 'eval3')]);
+    const acc = (s: string) => Number(s.match(/^Accuracy: ([\d.]+)%/)![1]);
+    expect(acc(flipped.out)).toBeCloseTo(100 - acc(auto.out), 6);
+    const badMap = await cli(['evaluate', '--model', out, '--data', numeric, '--label-map', '0']);
+    expect(badMap.err).toMatch(/--label-map takes label=class pairs/);
   });
 
   it('names the flag on bad values (exit 2) and the file on bad data (exit 1), writing nothing to --out', async () => {
