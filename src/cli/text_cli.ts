@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
+import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import { TextOptionError } from '../tasks/text_model.js';
 
 /** Same shape as src/cli/context.ts's CliContext (the CLI convention); swap for the import once merged. */
@@ -50,13 +51,14 @@ export function addDataOptions(cmd: Command): Command {
     .option('--text-column <name>', 'the text column / field (default: text, sentence, review or content)')
     .option('--label-column <name>', 'the label column / field (default: label, sentiment, class or category)')
     .option('--classes <a,b,...>', 'folder data: the class subfolders to read (e.g. pos,neg for aclImdb)', nameList('--classes'))
-    .option('--skip-bad-rows', 'skip rows that cannot be read (and count them) instead of stopping at the first');
+    .option('--skip-bad-rows', 'skip rows that cannot be read (and count them) instead of stopping at the first')
+    .addOption(choice('--format <kind>', 'how to read --data (default from its name: a folder, .jsonl/.json, .tsv, else CSV)', TEXT_FORMATS));
 }
 
-export interface DataFlags { data: string; textColumn?: string; labelColumn?: string; classes?: string[]; skipBadRows?: boolean }
+export interface DataFlags { data: string; textColumn?: string; labelColumn?: string; classes?: string[]; skipBadRows?: boolean; format?: TextFormat }
 
 export function dataOptions(f: DataFlags) {
-  return { textColumn: f.textColumn ?? null, labelColumn: f.labelColumn ?? null, classes: f.classes ?? null, skipBadRows: !!f.skipBadRows };
+  return { textColumn: f.textColumn ?? null, labelColumn: f.labelColumn ?? null, classes: f.classes ?? null, skipBadRows: !!f.skipBadRows, format: f.format };
 }
 
 export function choice(flags: string, help: string, values: readonly string[]): Option {

@@ -57,8 +57,9 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
           if (!options.labelsOptional || options.labelColumn) throw e;
         }
       } catch (e) {
-        badInHeader = e as DataError;
-        throw e;
+        const tabs = delimiter === ',' && header.length === 1 && header[0].includes('\t');
+        badInHeader = tabs ? new DataError(`${(e as Error).message}; the header holds tabs: is this TSV (format 'tsv' / --format tsv)?`) : e as DataError;
+        throw badInHeader;
       }
       return header;
     },

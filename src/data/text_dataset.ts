@@ -16,11 +16,11 @@ export interface TextDatasetOptions {
   textColumn?: string | null;
   /** Default: found by name (label, sentiment, class, category), case-insensitive. */
   labelColumn?: string | null;
-  /** Folder datasets: the subfolders to read (default all); also the order of nothing: class names are sorted. */
+  /** Folder datasets: the subfolders to read (default all). Class names are sorted whatever the order given. */
   classes?: readonly string[] | null;
   /** Skip rows that cannot be read (counted in `skipped`) instead of stopping at the first. */
   skipBadRows?: boolean;
-  /** Default from the path: a folder, .jsonl/.ndjson, .tsv/.tab, else CSV. */
+  /** Default from the path: a folder, .jsonl/.ndjson/.json, .tsv/.tab, else CSV. */
   format?: TextFormat;
   /** Longest line / CSV record accepted, in characters. */
   maxLineChars?: number;
@@ -56,17 +56,18 @@ export function detectFormat(path: string): TextFormat {
   try { dir = statSync(path).isDirectory(); } catch { throw new DataError(`${path}: no such file or folder`); }
   if (dir) return 'folder';
   const lower = path.toLowerCase();
-  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
   if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
   return 'csv';
 }
 
-const FORMATS: readonly string[] = ['csv', 'tsv', 'jsonl', 'folder'];
+export const TEXT_FORMATS: readonly TextFormat[] = ['csv', 'tsv', 'jsonl', 'folder'];
 
 /** Reads every row of a dataset; bad rows stop it (an error naming file and line) unless skipBadRows. */
 export async function loadTextDataset(path: string, options: TextDatasetOptions = {}): Promise<TextDataset> {
   const format = options.format ?? detectFormat(path);
-  if (!FORMATS.includes(format)) throw new DataError(`format must be one of ${FORMATS.join(', ')}, got '${String(format)}'`);
+  if (format === 'folder' && detectFormat(path) !== 'folder') throw new DataError(`${path}: format 'folder' needs a folder of class subfolders, not a file`);
+  if (!TEXT_FORMATS.includes(format)) throw new DataError(`format must be one of ${TEXT_FORMATS.join(', ')}, got '${String(format)}'`);
   if (options.classes && format !== 'folder') {
     throw new DataError(`${path}: classes picks subfolders of a folder dataset; for ${format} files keep only the rows you want`);
   }

@@ -1,4 +1,5 @@
 /** JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings or numbers. */
+import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
 import type { RowSink, TextDatasetOptions } from './text_dataset.js';
 import { readLines, type ByteSource } from './text_stream.js';
@@ -9,6 +10,9 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
   for await (const { text: raw, line } of readLines(source, name, options.maxLineChars)) {
     if (raw.trim() === '') continue;
     const where = `${name}:${line}`;
+    if (line === 1 && raw.trimStart().startsWith('[')) {
+      throw new DataError(`${where}: this looks like one JSON array; JSON Lines needs one object per line, e.g. {"text": "...", "label": "..."}`);
+    }
     let obj: unknown;
     try { obj = JSON.parse(raw); } catch (e) {
       sink.bad({ where, problem: `not valid JSON (${(e as Error).message})` });

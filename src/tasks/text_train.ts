@@ -83,8 +83,9 @@ function subset(ds: TextDataset, idx: Int32Array): TextDataset {
 
 async function dataset(d: string | TextDataset, o: TextTrainOptions, validation = false): Promise<TextDataset> {
   if (typeof d !== 'string') return d;
-  // classes picks subfolders; a CSV/JSONL validation file beside a folder dataset has none to pick.
-  return loadTextDataset(d, validation && detectFormat(d) !== 'folder' ? { ...o, classes: undefined } : o);
+  if (!validation) return loadTextDataset(d, o);
+  // The validation set's format comes from its own name; classes picks subfolders only if it is a folder too.
+  return loadTextDataset(d, { ...o, format: undefined, classes: detectFormat(d) === 'folder' ? o.classes : undefined });
 }
 
 function check(name: string, v: unknown, ok: boolean, want: string): void {

@@ -55,6 +55,14 @@ describe('CSV and TSV', () => {
     await expect(loadTextDataset(latin1)).rejects.toThrow(/latin1\.csv:3: byte 0xe9 is not UTF-8/);
   });
 
+  it('format overrides the extension; a JSON array is not JSON Lines', async () => {
+    const f = file('data.txt', 'text\tlabel\na, b\tx\nc\ty\n');
+    expect((await loadTextDataset(f, { format: 'tsv' })).texts).toEqual(['a, b', 'c']);
+    await expect(loadTextDataset(f)).rejects.toThrow(/data\.txt:1: no text column found.*is this TSV \(format 'tsv' \/ --format tsv\)/);
+    await expect(loadTextDataset(f, { format: 'folder' })).rejects.toThrow(/format 'folder' needs a folder/);
+    await expect(loadTextDataset(file('arr.json', '[{"text": "a", "label": 1}]'))).rejects.toThrow(/arr\.json:1: this looks like one JSON array/);
+  });
+
   it('caps the length of a record', async () => {
     const f = file('long.csv', `text,label\n"${'x'.repeat(5000)}",a\nshort,b\n`);
     await expect(loadTextDataset(f, { maxLineChars: 1000 })).rejects.toThrow(/long\.csv:\d+: record is too long/);

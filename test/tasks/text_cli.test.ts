@@ -100,6 +100,8 @@ describe('rnnlab train / evaluate', () => {
     await bad(['--model', 'transformer'], 1, /'transformer' is invalid.*lstm, gru/s);
     await bad(['--label-column', 'stars'], 1, /data error: .*d\.csv:1: no label column 'stars'.*"text", "label"/);
     await bad(['--classes', 'a,b'], 1, /classes picks subfolders of a folder dataset/);
+    await bad(['--format', 'tsv'], 1, /d\.csv:1: no text column found.*"text,label"/);
+    await bad(['--format', 'xml'], 1, /'xml' is invalid.*csv, tsv, jsonl, folder/s);
     expect(existsSync(out)).toBe(false);
     const e = await cli(['evaluate', '--model', path.join(root, 'nothing'), '--data', data]);
     expect(e.code).toBe(1);
