@@ -7,6 +7,7 @@ import { imdbModel } from '../../src/experiments/lab_models.js';
 import { loadTextClassifier, TEXT_SPEC_FILE } from '../../src/tasks/text_classifier_file.js';
 import { formatPredictions } from '../../src/tasks/text_format.js';
 import { predictTexts, readTexts, type PredictionRecord } from '../../src/tasks/text_predict.js';
+import { predictFile } from '../../src/tasks/text_predict_file.js';
 import { trainTextClassifier } from '../../src/tasks/text_train.js';
 import { topicTexts, writeJsonl } from './helpers.js';
 
@@ -14,7 +15,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-text-predict-'));
 const modelDir = path.join(root, 'run', 'model');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => {
-  await trainTextClassifier({ data: writeJsonl(root, 'topics.jsonl', topicTexts(60, 1)), epochs: 4, units: 16, embeddingDim: 16, saveTo: modelDir, seed: 2 });
+  await trainTextClassifier({ data: writeJsonl(root, 'topics.jsonl', topicTexts(150, 1)), model: 'gru', epochs: 6, batchSize: 32, units: 16, embeddingDim: 16, saveTo: modelDir, seed: 3 });
 });
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -58,6 +59,20 @@ describe('predictTexts', () => {
     expect(table[0]).toMatch(/^prob\s+label\s+text$/);
     expect(table[1]).toMatch(/^\d\.\d{4} {2}\w+\s+"plain text" {2}\[\w+ \d\.\d{3}, \w+ \d\.\d{3}\]$/);
     await expect(collect(formatPredictions(again(), 'xml' as never, []))).rejects.toThrow(/format must be one of table, csv, jsonl/);
+  });
+});
+
+describe('predictFile', () => {
+  it('reads a CSV text column or stdin lines and prints one formatted line per input, in order', async () => {
+    const csv = path.join(root, 'score.csv');
+    writeFileSync(csv, 'id,body\n1,the referee and the football coach\n2,"a quantum physics laboratory, at night"\n');
+    const lines = await collect(predictFile(modelDir, csv, { inputFormat: 'csv', textColumn: 'body', format: 'jsonl' }));
+    expect(lines.map((l) => JSON.parse(l).text)).toEqual(['the referee and the football coach', 'a quantum physics laboratory, at night']);
+    expect(lines.map((l) => JSON.parse(l).label)).toEqual(['sports', 'science']);
+    const table = await collect(predictFile(modelDir, Readable.from([Buffer.from('-starts with a dash\nopera and museum\n')]), { topK: 3 }));
+    expect(table).toHaveLength(3);
+    expect(table[1]).toMatch(/"-starts with a dash"/);
+    await expect(collect(predictFile(modelDir, Readable.from([Buffer.from([0x61, 0xfe, 0x0a])])))).rejects.toThrow(/stdin:1: byte 0xfe is not UTF-8/);
   });
 });
 
