@@ -110,14 +110,10 @@ function checkOptions(o: TextTrainOptions): void {
   if (o.validation && o.validationSplit !== undefined) throw new TextOptionError('validationSplit', 'give either validation (a file) or validationSplit, not both');
 }
 
-export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrainResult> {
-  const t0 = performance.now();
-  checkOptions(o);
-  const name = o.model ?? 'lstm';
-  const seed = o.seed ?? 1;
-  const modelChecks: TextModelOptions = { vocab: 3, maxlen: 1, numClasses: 2, layers: o.layers, dropout: o.dropout, recurrentDropout: o.recurrentDropout };
-  checkTextModelOptions(name, modelChecks);
+interface Splits { classes: string[]; train: TextDataset; trainIds: Int32Array; val: TextDataset; valIds: Int32Array; skipped: number }
 
+/** The training and validation parts (a validation file, or a stratified seeded split), after limit. */
+async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Splits> {
   const all = await dataset(o.data, o);
   const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source);
   let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array;
@@ -136,7 +132,18 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const present = new Set(trainIds);
   const absent = classes.filter((_, c) => !present.has(c));
   if (absent.length) throw new DataError(`${all.source}: the training part has no example of class ${absent.map((a) => `'${a}'`).join(', ')}`);
+  return { classes, train, trainIds, val, valIds, skipped: all.skipped + (o.validation ? val.skipped : 0) };
+}
 
+export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrainResult> {
+  const t0 = performance.now();
+  checkOptions(o);
+  const name = o.model ?? 'lstm';
+  const seed = o.seed ?? 1;
+  const modelChecks: TextModelOptions = { vocab: 3, maxlen: 1, numClasses: 2, layers: o.layers, dropout: o.dropout, recurrentDropout: o.recurrentDropout };
+  checkTextModelOptions(name, modelChecks);
+
+  const { classes, train, trainIds, val, valIds, skipped } = await splitForTraining(o, seed);
   const vectorizer = new TextVectorizer({ maxTokens: o.vocab ?? 10000, standardize: o.lowercase === false ? 'strip_punctuation' : 'lower_and_strip_punctuation',
     maxlen: o.maxlen === 'auto' || o.maxlen === undefined ? null : o.maxlen, padding: o.padding, truncating: o.truncating });
   vectorizer.adapt(train.texts);
@@ -184,7 +191,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const h = history.history;
   return {
     model, vectorizer, classes, config,
-    counts: { train: train.texts.length, validation: val.texts.length, skipped: all.skipped + (o.validation ? val.skipped : 0), perClassTrain },
+    counts: { train: train.texts.length, validation: val.texts.length, skipped, perClassTrain },
     classWeights: weights ? Object.fromEntries(classes.map((c, i) => [c, weights[i]])) : null,
     params: model.countParams(), history: h, epochsRun: h.loss?.length ?? 0, stoppedEarly: (h.loss?.length ?? 0) < epochs,
     validation, modelDir, seconds: (performance.now() - t0) / 1000,
