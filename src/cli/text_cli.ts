@@ -48,8 +48,8 @@ export function nameList(flag: string) {
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--data <path>', 'CSV/TSV with a header, JSON Lines (.jsonl), or a folder of class subfolders of .txt files')
-    .option('--text-column <name>', 'the text column / field (default: text, sentence, review or content)')
-    .option('--label-column <name>', 'the label column / field (default: label, sentiment, class or category)')
+    .option('--text-column <name>', 'the text column / field (default: the first of text, sentence, review, content, body, tweet, ...)')
+    .option('--label-column <name>', 'the label column / field (default: the first of label, sentiment, class, category, target, ...)')
     .option('--classes <a,b,...>', 'folder data: the class subfolders to read (e.g. pos,neg for aclImdb)', nameList('--classes'))
     .option('--skip-bad-rows', 'skip rows that cannot be read (and count them) instead of stopping at the first')
     .addOption(choice('--format <kind>', 'how to read --data (default from its name: a folder, .jsonl/.json, .tsv, else CSV)', TEXT_FORMATS));

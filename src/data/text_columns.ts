@@ -1,8 +1,9 @@
 /** Which field of a CSV header or JSON object holds the text and which the label. */
 import { DataError } from './errors.js';
 
-export const TEXT_COLUMN_NAMES = ['text', 'sentence', 'review', 'content'] as const;
-export const LABEL_COLUMN_NAMES = ['label', 'sentiment', 'class', 'category'] as const;
+/** Looked for in this order; the first four are the documented defaults, the rest common in public datasets. */
+export const TEXT_COLUMN_NAMES = ['text', 'sentence', 'review', 'content', 'body', 'document', 'tweet', 'comment', 'message', 'utterance'] as const;
+export const LABEL_COLUMN_NAMES = ['label', 'sentiment', 'class', 'category', 'labels', 'target', 'polarity', 'topic', 'intent'] as const;
 
 export interface ColumnChoice {
   /** The name given by the user (exact, else case-insensitive match), or null to look for the default names. */

@@ -33,9 +33,10 @@ describe('CSV and TSV', () => {
   });
 
   it('names unknown columns and lists the available ones', async () => {
-    const f = file('cols.csv', 'body,label\nx,a\n');
-    await expect(loadTextDataset(f)).rejects.toThrow(/no text column found.*"body", "label".*--text-column/);
-    await expect(loadTextDataset(f, { textColumn: 'body', labelColumn: 'stars' })).rejects.toThrow(/no label column 'stars'.*"body", "label"/);
+    const f = file('cols.csv', 'words,label\nx,a\n');
+    expect((await loadTextDataset(file('tweets.csv', 'Target,id,Tweet\n1,7,hello\n'))).texts).toEqual(['hello']);
+    await expect(loadTextDataset(f)).rejects.toThrow(/no text column found.*"words", "label".*--text-column/);
+    await expect(loadTextDataset(f, { textColumn: 'words', labelColumn: 'stars' })).rejects.toThrow(/no label column 'stars'.*"words", "label"/);
   });
 
   it('stops at a bad row with its line, or skips and counts it with skipBadRows', async () => {
