@@ -2,21 +2,26 @@
  * Keras's text_dataset_from_directory layout: DIR/<class>/*.txt, one example per file, class names from the
  * subfolder names (sorted). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
 import type { RowSink, TextDatasetOptions } from './text_dataset.js';
-import { Utf8Checker, utf8Problem } from './text_stream.js';
+import { DEFAULT_MAX_LINE_CHARS, Utf8Checker, utf8Problem } from './text_stream.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The text of a .txt file, or where and why it is not UTF-8. */
-export function readTxtFile(file: string): { text: string } | { line: number; problem: string } {
+/** The text of a .txt file, or where and why it cannot be one example (not UTF-8, too long). */
+export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { text: string } | { line: number; problem: string } {
+  // Checked before reading, so a huge file is never loaded: a UTF-8 character takes at most 4 bytes.
+  const size = statSync(file).size;
+  if (size > 4 * maxChars) return { line: 1, problem: `the file is ${size} bytes, longer than ${maxChars} characters can be` };
   const bytes = readFileSync(file);
   const checker = new Utf8Checker();
   if (checker.check(bytes) >= 0) return { line: checker.line, problem: utf8Problem(checker) };
   if (checker.truncated) return { line: checker.line, problem: 'the file ends inside a UTF-8 character (truncated or not UTF-8)' };
-  return { text: utf8.decode(bytes) };
+  const text = utf8.decode(bytes);
+  if (text.length > maxChars) return { line: 1, problem: `the text is longer than ${maxChars} characters` };
+  return { text };
 }
 
 export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
@@ -36,7 +41,7 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
     const sub = join(dir, cls);
     for (const n of names) {
       const file = join(sub, n);
-      const read = readTxtFile(file);
+      const read = readTxtFile(file, options.maxLineChars);
       if (!('text' in read)) {
         sink.bad({ where: `${file}:${read.line}`, problem: read.problem });
         continue;

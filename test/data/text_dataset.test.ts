@@ -116,6 +116,9 @@ describe('folder of class subfolders', () => {
     await expect(loadTextDataset(tree({ 'a/x.csv': 'x', 'b/y.md': 'y' }))).rejects.toThrow(/no \.txt files in a\/, b\//);
     await expect(loadTextDataset(tree({ 'x.txt': 'x' }))).rejects.toThrow(/no class subfolders/);
     await expect(loadTextDataset(tree({ 'a/1.txt': 'x', 'b/1.md': 'y', 'c/2.txt': 'z' }))).rejects.toThrow(/no \.txt files in b\/; every class subfolder needs examples/);
+    const long = tree({ 'a/1.txt': 'fine', 'b/2.txt': 'z'.repeat(500), 'b/3.txt': 'ok' });
+    await expect(loadTextDataset(long, { maxLineChars: 100 })).rejects.toThrow(/b\/2\.txt:1: the file is 500 bytes, longer than 100 characters can be/);
+    expect((await loadTextDataset(long, { maxLineChars: 200, skipBadRows: true })).skippedRows[0].problem).toBe('the text is longer than 200 characters');
     const dir = tree({ 'a/1.txt': 'fine', 'b/2.txt': Buffer.from([0x61, 0xff, 0x62]) });
     await expect(loadTextDataset(dir)).rejects.toThrow(/b\/2\.txt:1: byte 0xff is not UTF-8/);
   });
