@@ -26,6 +26,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--label-map <a=x,b=y>', "data label = model class, e.g. 0=neg,1=pos (default: sentiment labels matched by polarity)", labelMapArg)
     .option('--worst <n>', 'how many worst-scored examples to show', positiveInt('--worst'), 10)
     .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)')
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  rnnlab evaluate --model runs/reviews --data test.csv',
+      '  rnnlab evaluate --model runs/imdb-lstm --data aclImdb/test --classes pos,neg',
+      '  rnnlab evaluate --model runs/reviews --data other.tsv --label-map 0=neg,1=pos',
+    ].join('\n'))
     .action(async (f: EvaluateFlags) => {
       try {
         const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f), labelMap: f.labelMap ?? null, worst: f.worst });

@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
     .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", maxlenArg, 'auto')
     .option('--vocab <n>', 'vocabulary size, padding and [UNK] included (default 10000)', positiveInt('--vocab'))
-    .option('--lowercase', 'lowercase the text (default)', true)
+    .option('--lowercase', 'lowercase the text', true)
     .option('--no-lowercase', 'keep the case of words')
     .option('--validation-split <f>', 'fraction held out, stratified and seeded (default 0.1)', fraction('--validation-split'))
     .option('--validation <path>', 'a separate labelled validation set instead of a split')
@@ -53,6 +53,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed for the split, the weights and the shuffles (default 1)', positiveInt('--seed'))
     .option('--limit <n>', 'train on a stratified sample of n examples', positiveInt('--limit'))
     .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)')
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  rnnlab train --data reviews.csv --out runs/reviews',
+      '  rnnlab train --data tickets.jsonl --model gru --layers 2 --class-weight balanced --early-stopping',
+      '  rnnlab train --data aclImdb/train --classes pos,neg --model cnn_lstm --maxlen 500',
+    ].join('\n'))
     .action(async (f: TrainFlags) => {
       const out = f.out ?? defaultOutDir(`train-${f.model}`);
       try {
