@@ -140,8 +140,10 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   checkOptions(o);
   const name = o.model ?? 'lstm';
   const seed = o.seed ?? 1;
-  const modelChecks: TextModelOptions = { vocab: 3, maxlen: 1, numClasses: 2, layers: o.layers, dropout: o.dropout, recurrentDropout: o.recurrentDropout };
-  checkTextModelOptions(name, modelChecks);
+  // Option mistakes surface before the data is read; maxlen 'auto' is checked again once known.
+  const early: TextModelOptions = { vocab: 3, maxlen: typeof o.maxlen === 'number' ? o.maxlen : 2, numClasses: 2, layers: o.layers, dropout: o.dropout,
+    recurrentDropout: o.recurrentDropout };
+  checkTextModelOptions(name, early);
 
   const { classes, train, trainIds, val, valIds, skipped } = await splitForTraining(o, seed);
   const vectorizer = new TextVectorizer({ maxTokens: o.vocab ?? 10000, standardize: o.lowercase === false ? 'strip_punctuation' : 'lower_and_strip_punctuation',

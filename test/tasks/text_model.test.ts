@@ -37,6 +37,7 @@ describe('buildTextModel', () => {
     expect(g1.dropout).toBe(0.25);
     expect(() => buildTextModel('lstm', { ...base, dropout: 1 })).toThrow(/dropout: must be in \[0, 1\)/);
     expect(() => buildTextModel('ff_raw', base)).toThrow(/ff_raw feeds raw word ids/);
+    expect(() => buildTextModel('cnn', { ...base, maxlen: 1 })).toThrow(/maxlen: cnn pools pairs of steps and needs maxlen >= 2/);
   });
 });
 
