@@ -35,16 +35,12 @@ export class TextOptionError extends Error {
 
 export function isTextModelName(name: string): name is TextModelName { return (TEXT_MODELS as readonly string[]).includes(name); }
 
-function recurrentLayer(name: TextModelName, units: number, returnSequences: boolean, o: TextModelOptions): Layer {
+function recurrentLayer(cell: 'lstm' | 'gru' | 'simple_rnn', units: number, returnSequences: boolean, o: TextModelOptions): Layer {
   const args = { units, returnSequences, dropout: o.dropout ?? 0, ...(o.recurrentDropout ? { recurrentDropout: o.recurrentDropout } : {}) };
-  const make = () => (name === 'gru' ? layers.gru(args) : name === 'simple_rnn' ? layers.simpleRNN(args) : layers.lstm(args));
-  const inner = make();
-  // The layer options are checked by the layer itself; recurrentDropout is refused here until the layers implement it.
-  if (o.recurrentDropout && (inner as unknown as { recurrentDropout?: number }).recurrentDropout !== o.recurrentDropout) {
-    throw new TextOptionError('recurrentDropout', `rnnlab's ${inner.className} layer has no recurrent dropout; use dropout (input dropout) or leave recurrentDropout at 0`);
-  }
-  return name === 'bilstm' ? layers.bidirectional({ layer: inner as never }) : inner;
+  return cell === 'gru' ? layers.gru(args) : cell === 'simple_rnn' ? layers.simpleRNN(args) : layers.lstm(args);
 }
+
+const cellOf = (name: TextModelName) => (name === 'gru' ? 'gru' : name === 'simple_rnn' ? 'simple_rnn' : 'lstm');
 
 export function checkTextModelOptions(name: string, o: TextModelOptions): asserts name is TextModelName {
   if (!isTextModelName(name)) {
@@ -55,6 +51,13 @@ export function checkTextModelOptions(name: string, o: TextModelOptions): assert
   if (!Number.isInteger(n) || n < 1) throw new TextOptionError('layers', `must be a positive integer, got ${n}`);
   if (!recurrent && n !== 1) throw new TextOptionError('layers', `${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
   if (!recurrent && o.recurrentDropout) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer`);
+  if (recurrent && o.recurrentDropout) {
+    // Refused until the recurrent layers implement it (a layer that does keeps the value).
+    const probe = recurrentLayer(cellOf(name), 1, false, { ...o, dropout: 0 }) as unknown as { recurrentDropout?: number; className: string };
+    if (probe.recurrentDropout !== o.recurrentDropout) {
+      throw new TextOptionError('recurrentDropout', `rnnlab's ${probe.className} layer has no recurrent dropout; use dropout (input dropout) or leave recurrentDropout at 0`);
+    }
+  }
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextOptionError(k, `must be in [0, 1), got ${v}`);
   }
@@ -74,8 +77,10 @@ export function buildTextModel(name: string, o: TextModelOptions): Sequential {
     if (o.dropout) stack.push(layers.dropout({ rate: o.dropout }));
   } else {
     if (name === 'cnn_lstm') stack.push(layers.conv1d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling1d({ poolSize: 2 }));
-    const cell = name === 'cnn_lstm' ? 'lstm' : name;
-    for (let i = 0; i < n; i++) stack.push(recurrentLayer(cell, o.units ?? 100, i < n - 1, o));
+    for (let i = 0; i < n; i++) {
+      const layer = recurrentLayer(cellOf(name), o.units ?? 100, i < n - 1, o);
+      stack.push(name === 'bilstm' ? layers.bidirectional({ layer: layer as never }) : layer);
+    }
   }
   stack.push(layers.dense({ units: binary ? 1 : o.numClasses, activation: binary ? 'sigmoid' : 'softmax' }));
   const model = new Sequential({ layers: stack });
