@@ -1,0 +1,50 @@
+/** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultOutDir, environment } from '../report/run.js';
+import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
+import { evaluationLines } from '../tasks/text_format.js';
+import { writeResultsJson } from '../tasks/text_output.js';
+import { addDataOptions, dataOptions, positiveInt, reportFailure, type CliContext, type DataFlags } from './text_cli.js';
+
+interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
+
+function labelMapArg(v: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of v.split(',')) {
+    const m = /^([^=]+)=(.+)$/.exec(pair.trim());
+    if (!m) throw new InvalidArgumentError(`--label-map takes label=class pairs, e.g. 0=neg,1=pos; got '${pair}'`);
+    map[m[1].trim()] = m[2].trim();
+  }
+  return map;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('evaluate')
+    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples');
+  cmd.requiredOption('--model <dir>', 'the model folder (or the run folder holding model/)');
+  addDataOptions(cmd)
+    .option('--label-map <a=x,b=y>', "data label = model class, e.g. 0=neg,1=pos (default: sentiment labels matched by polarity)", labelMapArg)
+    .option('--worst <n>', 'how many worst-scored examples to show', positiveInt('--worst'), 10)
+    .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)')
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  rnnlab evaluate --model runs/reviews --data test.csv',
+      '  rnnlab evaluate --model runs/imdb-lstm --data aclImdb/test --classes pos,neg',
+      '  rnnlab evaluate --model runs/reviews --data other.tsv --label-map 0=neg,1=pos',
+    ].join('\n'))
+    .action(async (f: EvaluateFlags) => {
+      try {
+        const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f), labelMap: f.labelMap ?? null, worst: f.worst });
+        const out = f.out ?? defaultOutDir('evaluate');
+        const file = writeResultsJson(out, { kind: 'text-evaluate', createdAt: new Date().toISOString(), model: r.modelDir, data: r.data, classes: r.classes,
+          skipped: r.skipped, labelMap: r.labelMap, metrics: r.metrics, worst: r.worst, seconds: r.seconds, environment: environment() });
+        for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
+        if (r.labelMap) ctx.out.write(`\nLabels mapped: ${Object.entries(r.labelMap).map(([a, b]) => `${a} -> ${b}`).join(', ')}\n`);
+        if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
+        ctx.out.write(`\nResults: ${file}\n`);
+        ctx.exitCode = 0;
+      } catch (e) {
+        reportFailure(ctx, 'evaluate', e);
+      }
+    });
+}

@@ -1,0 +1,83 @@
+/** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { defaultOutDir, environment } from '../report/run.js';
+import { TEXT_MODELS } from '../tasks/text_model.js';
+import { writeResultsJson } from '../tasks/text_output.js';
+import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
+import { addDataOptions, choice, dataOptions, fraction, positiveInt, reportFailure, type CliContext, type DataFlags } from './text_cli.js';
+
+interface TrainFlags extends DataFlags {
+  model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean;
+  maxlen?: number | 'auto'; vocab?: number; lowercase: boolean; validationSplit?: number; validation?: string; earlyStopping?: number | true;
+  classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string;
+}
+
+function maxlenArg(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : positiveInt('--maxlen')(v);
+}
+
+export function trainSummary(r: TextTrainResult, out: string): string[] {
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  return [
+    `Validation accuracy: ${pct(r.validation.accuracy)}  (loss ${r.validation.loss.toFixed(4)}${r.validation.auc === null ? '' : `, ROC AUC ${r.validation.auc.toFixed(4)}`})`,
+    `Classes: ${r.classes.join(', ')} (${r.classes.length === 2 ? 'sigmoid' : 'softmax'} head)`,
+    `Examples: ${r.counts.train} train, ${r.counts.validation} validation${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
+    `Model: ${r.config.model}, ${r.params} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
+      `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
+    `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,
+  ];
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('train')
+    .description('Train a text classifier on your own labelled texts (CSV/TSV, JSON Lines, or a folder of class subfolders)');
+  addDataOptions(cmd)
+    .addOption(choice('--model <name>', 'architecture', TEXT_MODELS).default('lstm'))
+    .option('--layers <n>', 'stacked recurrent layers', positiveInt('--layers'))
+    .option('--units <n>', 'recurrent units (cnn / ff_embed: hidden Dense width)', positiveInt('--units'))
+    .option('--embedding-dim <n>', 'embedding size (default 100)', positiveInt('--embedding-dim'))
+    .option('--dropout <rate>', 'input dropout of the recurrent layers (cnn / ff_embed: before the output)', fraction('--dropout', false))
+    .option('--recurrent-dropout <rate>', 'dropout on the recurrent state, where the layer supports it', fraction('--recurrent-dropout', false))
+    .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
+    .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", maxlenArg, 'auto')
+    .option('--vocab <n>', 'vocabulary size, padding and [UNK] included (default 10000)', positiveInt('--vocab'))
+    .option('--lowercase', 'lowercase the text', true)
+    .option('--no-lowercase', 'keep the case of words')
+    .option('--validation-split <f>', 'fraction held out, stratified and seeded (default 0.1)', fraction('--validation-split'))
+    .option('--validation <path>', 'a separate labelled validation set instead of a split')
+    .option('--early-stopping [patience]', 'stop when val_loss stops improving (default patience 2) and keep the best weights', positiveInt('--early-stopping'))
+    .addOption(choice('--class-weight <mode>', "'balanced': weigh classes by n / (classes * count)", ['balanced']))
+    .option('--epochs <n>', 'epochs (default: the lab\'s for the model, else 3)', positiveInt('--epochs'))
+    .option('--batch-size <n>', 'batch size (default: the lab\'s for the model, else 64)', positiveInt('--batch-size'))
+    .option('--seed <n>', 'seed for the split, the weights and the shuffles (default 1)', positiveInt('--seed'))
+    .option('--limit <n>', 'train on a stratified sample of n examples', positiveInt('--limit'))
+    .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)')
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  rnnlab train --data reviews.csv --out runs/reviews',
+      '  rnnlab train --data tickets.jsonl --model gru --layers 2 --class-weight balanced --early-stopping',
+      '  rnnlab train --data aclImdb/train --classes pos,neg --model cnn_lstm --maxlen 500',
+    ].join('\n'))
+    .action(async (f: TrainFlags) => {
+      const out = f.out ?? defaultOutDir(`train-${f.model}`);
+      try {
+        const r = await trainTextClassifier({
+          data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
+          model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
+          maskZero: !!f.maskZero, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
+          classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
+          saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
+        });
+        writeResultsJson(out, {
+          kind: 'text-train', createdAt: new Date().toISOString(), config: r.config, classes: r.classes, counts: r.counts, classWeights: r.classWeights,
+          params: r.params, history: r.history, epochsRun: r.epochsRun, stoppedEarly: r.stoppedEarly, validation: r.validation,
+          model: path.join(out, 'model'), seconds: r.seconds, environment: environment(),
+        });
+        for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
+        ctx.exitCode = 0;
+      } catch (e) {
+        reportFailure(ctx, 'train', e);
+      }
+    });
+}

@@ -1,0 +1,98 @@
+/**
+ * Labelled texts a user brings: CSV/TSV with a header, JSON Lines, or a folder of class subfolders of .txt files
+ * (Keras's text_dataset_from_directory layout, which is also aclImdb's train/ and test/).
+ */
+import { statSync } from 'node:fs';
+import { DataError } from './errors.js';
+import { readCsvRows } from './text_csv.js';
+import { readFolderRows } from './text_folder.js';
+import { readJsonlRows } from './text_jsonl.js';
+import type { ByteSource } from './text_stream.js';
+
+export type TextFormat = 'csv' | 'tsv' | 'jsonl' | 'folder';
+
+export interface TextDatasetOptions {
+  /** Default: found by name (text, sentence, review, content), case-insensitive. */
+  textColumn?: string | null;
+  /** Default: found by name (label, sentiment, class, category), case-insensitive. */
+  labelColumn?: string | null;
+  /** Folder datasets: the subfolders to read (default all). Class names are sorted whatever the order given. */
+  classes?: readonly string[] | null;
+  /** Skip rows that cannot be read (counted in `skipped`) instead of stopping at the first. */
+  skipBadRows?: boolean;
+  /** Default from the path: a folder, .jsonl/.ndjson/.json, .tsv/.tab, else CSV. */
+  format?: TextFormat;
+  /** Longest line / CSV record accepted, in characters. */
+  maxLineChars?: number;
+  /** Labels may be absent (texts to score); a label column is still read when there is one. */
+  labelsOptional?: boolean;
+}
+
+/** One labelled example and where it came from ("file:line" or the .txt file). */
+export interface TextRow { text: string; label: string | null; where: string }
+
+export interface BadRow { where: string; problem: string }
+
+export interface RowSink {
+  row(r: TextRow): void;
+  /** A row that cannot be used: an error, or counted when skipping. */
+  bad(b: BadRow): void;
+}
+
+export interface TextDataset {
+  source: string;
+  format: TextFormat;
+  texts: string[];
+  /** The label as written (numbers as their text), or null when the data has none. */
+  labels: (string | null)[];
+  where: string[];
+  skipped: number;
+  /** The first few skipped rows, for the report. */
+  skippedRows: BadRow[];
+}
+
+export function detectFormat(path: string): TextFormat {
+  let dir = false;
+  try { dir = statSync(path).isDirectory(); } catch { throw new DataError(`${path}: no such file or folder`); }
+  if (dir) return 'folder';
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
+  if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
+  return 'csv';
+}
+
+export const TEXT_FORMATS: readonly TextFormat[] = ['csv', 'tsv', 'jsonl', 'folder'];
+
+/** Reads every row of a dataset; bad rows stop it (an error naming file and line) unless skipBadRows. */
+export async function loadTextDataset(path: string, options: TextDatasetOptions = {}): Promise<TextDataset> {
+  const format = options.format ?? detectFormat(path);
+  if (format === 'folder' && detectFormat(path) !== 'folder') throw new DataError(`${path}: format 'folder' needs a folder of class subfolders, not a file`);
+  if (!TEXT_FORMATS.includes(format)) throw new DataError(`format must be one of ${TEXT_FORMATS.join(', ')}, got '${String(format)}'`);
+  if (options.classes && format !== 'folder') {
+    throw new DataError(`${path}: classes picks subfolders of a folder dataset; for ${format} files keep only the rows you want`);
+  }
+  const ds: TextDataset = { source: path, format, texts: [], labels: [], where: [], skipped: 0, skippedRows: [] };
+  const sink: RowSink = {
+    row(r) { ds.texts.push(r.text); ds.labels.push(r.label); ds.where.push(r.where); },
+    bad(b) {
+      if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem} (skip such rows with skipBadRows / --skip-bad-rows)`);
+      ds.skipped++;
+      if (ds.skippedRows.length < 10) ds.skippedRows.push(b);
+    },
+  };
+  await readRows(path, format, options, sink);
+  if (ds.texts.length === 0) {
+    throw new DataError(ds.skipped > 0 ? `${path}: every row was bad (${ds.skipped} skipped; first: ${ds.skippedRows[0].where}: ${ds.skippedRows[0].problem})`
+      : `${path}: no examples (the file is empty or holds only a header)`);
+  }
+  return ds;
+}
+
+export async function readRows(source: ByteSource, format: TextFormat, options: TextDatasetOptions, sink: RowSink, name = String(source)): Promise<void> {
+  if (format === 'folder') {
+    if (typeof source !== 'string') throw new DataError('a folder dataset must be given as a path');
+    return readFolderRows(source, options, sink);
+  }
+  if (format === 'jsonl') return readJsonlRows(source, name, options, sink);
+  return readCsvRows(source, name, format === 'tsv' ? '\t' : ',', options, sink);
+}

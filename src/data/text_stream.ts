@@ -1,0 +1,106 @@
+/**
+ * Streaming text input for user datasets: bytes are checked as UTF-8 (the first bad byte is reported with its
+ * line), a leading BOM is dropped, and lines are capped in length, so a 2 GB file (or a 2 GB line) never becomes
+ * one string.
+ */
+import { createReadStream } from 'node:fs';
+import { DataError } from './errors.js';
+
+/** Longest line (JSONL, plain text) or CSV record accepted, in characters, unless a caller asks otherwise. */
+export const DEFAULT_MAX_LINE_CHARS = 10_000_000;
+
+/** Counts lines and finds the first byte that cannot be UTF-8, across chunk boundaries. */
+export class Utf8Checker {
+  /** 1-based line of the next byte. */
+  line = 1;
+  /** The byte that began the bad sequence (after check returned an index). */
+  badByte = 0;
+  private need = 0;
+  private lead = 0;
+
+  /** Index of the first byte where the text stops being UTF-8, or -1. */
+  check(buf: Uint8Array): number {
+    let need = this.need, line = this.line, lead = this.lead;
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i];
+      let ok = true;
+      if (need > 0) {
+        ok = (b & 0xc0) === 0x80;
+        need--;
+      } else if (b < 0x80) {
+        if (b === 10) line++;
+      } else {
+        lead = b;
+        if (b >= 0xc2 && b <= 0xdf) need = 1;
+        else if ((b & 0xf0) === 0xe0) need = 2;
+        else if (b >= 0xf0 && b <= 0xf4) need = 3;
+        else ok = false;
+      }
+      if (!ok) {
+        this.badByte = lead;
+        this.need = 0; this.line = line; this.lead = lead;
+        return i;
+      }
+    }
+    this.need = need; this.line = line; this.lead = lead;
+    return -1;
+  }
+
+  /** True when the input ended inside a multi-byte character. */
+  get truncated(): boolean { return this.need > 0; }
+}
+
+export function utf8Problem(c: Utf8Checker): string {
+  return `byte 0x${c.badByte.toString(16).padStart(2, '0')} is not UTF-8; save the file as UTF-8`;
+}
+
+export type ByteSource = string | AsyncIterable<Uint8Array | string>;
+
+function open(source: ByteSource): AsyncIterable<Uint8Array | string> {
+  return typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
+}
+
+/** The decoded text of a file or stream in chunks; `name` is what errors call it. */
+export async function* decodedChunks(source: ByteSource, name: string): AsyncGenerator<string> {
+  const checker = new Utf8Checker();
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  try {
+    for await (const chunk of open(source)) {
+      if (typeof chunk === 'string') { yield chunk; continue; }
+      const bad = checker.check(chunk);
+      if (bad >= 0) {
+        throw new DataError(`${name}:${checker.line}: ${utf8Problem(checker)}`);
+      }
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield text;
+    }
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${name}: no such file`);
+    if (e instanceof TypeError) throw new DataError(`${name}:${checker.line}: the text is not valid UTF-8; save the file as UTF-8`);
+    throw e;
+  }
+  if (checker.truncated) throw new DataError(`${name}:${checker.line}: the file ends inside a UTF-8 character (truncated or not UTF-8)`);
+}
+
+/** Lines (without \n or \r\n) with their 1-based numbers; a line over maxChars is an error naming it. */
+export async function* readLines(source: ByteSource, name: string, maxChars = DEFAULT_MAX_LINE_CHARS): AsyncGenerator<{ text: string; line: number }> {
+  let pending = '';
+  let line = 1;
+  const tooLong = () => new DataError(`${name}:${line}: line is longer than ${maxChars} characters; is this the right file?`);
+  for await (const chunk of decodedChunks(source, name)) {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      let text = pending + chunk.slice(start, nl);
+      pending = '';
+      if (text.length > maxChars) throw tooLong();
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      yield { text, line };
+      line++;
+      start = nl + 1;
+    }
+    pending += chunk.slice(start);
+    if (pending.length > maxChars) throw tooLong();
+  }
+  if (pending.length > 0) yield { text: pending.endsWith('\r') ? pending.slice(0, -1) : pending, line };
+}

@@ -1,0 +1,63 @@
+/** Text renderings of the text tasks' results: prediction records as table/CSV/JSONL, the evaluation report. */
+import type { ClassificationMetrics, ScoredExample } from './text_metrics.js';
+import type { PredictionRecord } from './text_predict.js';
+
+export const PREDICT_FORMATS = ['table', 'csv', 'jsonl'] as const;
+export type PredictFormat = (typeof PREDICT_FORMATS)[number];
+
+/** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function short(text: string, n = 70): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? `${flat.slice(0, n - 3)}...` : flat;
+}
+
+/** The lines to print, one per record after a header for csv/table; `classes` gives the probability columns. */
+export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[]): AsyncGenerator<string> {
+  if (!PREDICT_FORMATS.includes(format)) throw new Error(`format must be one of ${PREDICT_FORMATS.join(', ')}, got '${String(format)}'`);
+  const width = Math.max(5, ...classes.map((c) => c.length));
+  if (format === 'csv') yield ['text', 'label', 'probability', ...classes.map((c) => `p_${c}`)].map(csvField).join(',');
+  if (format === 'table') yield `${'prob'.padEnd(6)}  ${'label'.padEnd(width)}  text`;
+  for await (const r of records) {
+    if (format === 'jsonl') yield JSON.stringify(r.top ? r : { ...r, top: undefined });
+    else if (format === 'csv') yield [r.text, r.label, String(r.probability), ...classes.map((c) => String(r.probabilities[c]))].map(csvField).join(',');
+    else {
+      const top = r.top && r.top.length > 1 ? `  [${r.top.map((t) => `${t.label} ${t.probability.toFixed(3)}`).join(', ')}]` : '';
+      yield `${r.probability.toFixed(4)}  ${r.label.padEnd(width)}  ${JSON.stringify(short(r.text))}${top}`;
+    }
+  }
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+/** The evaluation report: first line `Accuracy: NN.NN%` (as rnnlab imdb prints it). */
+export function evaluationLines(m: ClassificationMetrics, worst: readonly ScoredExample[]): string[] {
+  const names = m.perClass.map((c) => c.name);
+  const w = Math.max(12, ...names.map((n) => n.length));
+  const row = (name: string, p: number, r: number, f: number, s: number | string) =>
+    `${name.padEnd(w)} ${p.toFixed(4).padStart(9)} ${r.toFixed(4).padStart(9)} ${f.toFixed(4).padStart(9)} ${String(s).padStart(8)}`;
+  const cw = Math.max(6, ...names.map((n) => n.length), ...m.confusion.flat().map((v) => String(v).length));
+  const lines = [
+    `Accuracy: ${pct(m.accuracy)}`,
+    `Loss: ${m.loss.toFixed(4)}`,
+    `Examples: ${m.n}`,
+    '',
+    `${''.padEnd(w)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1'.padStart(9)} ${'support'.padStart(8)}`,
+    ...m.perClass.map((c) => row(c.name, c.precision, c.recall, c.f1, c.support)),
+    row('macro avg', m.macro.precision, m.macro.recall, m.macro.f1, m.n),
+    row('weighted avg', m.weighted.precision, m.weighted.recall, m.weighted.f1, m.n),
+    '',
+    'Confusion matrix (rows: true class, columns: predicted):',
+    `${''.padEnd(w)} ${names.map((n) => n.padStart(cw)).join(' ')}`,
+    ...m.confusion.map((r, i) => `${names[i].padEnd(w)} ${r.map((v) => String(v).padStart(cw)).join(' ')}`),
+  ];
+  if (m.auc !== null) lines.push('', `ROC AUC (${names[1]}): ${m.auc.toFixed(4)}`);
+  if (worst.length) {
+    lines.push('', 'Worst-scored examples (lowest probability of the true class):');
+    for (const e of worst) lines.push(`  ${e.trueProbability.toFixed(4)}  true ${e.label}, predicted ${e.predicted}  ${e.where}  ${JSON.stringify(short(e.text, 60))}`);
+  }
+  return lines;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the text tasks write: the model folder, staged beside its final place and renamed in at the end, and
+ * results.json through one small atomic writer (to be replaced by the project's RunRecord writer).
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../io/atomic.js';
+import type { Sequential } from '../models/sequential.js';
+import { toJson } from '../report/run.js';
+import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
+
+export const RESULTS_FILE = 'results.json';
+
+/** results.json, atomically; typed arrays as lists, NaN as null. */
+export function writeResultsJson(dir: string, record: unknown): string {
+  const file = path.join(dir, RESULTS_FILE);
+  writeFileAtomic(file, toJson(record) + '\n');
+  return file;
+}
+
+/**
+ * Saves model + rnnlab-text.json as `dir` (e.g. <out>/model). Everything is written into a temporary sibling
+ * first; only a complete folder replaces `dir`, so a failure leaves no half-saved model.
+ */
+export async function saveTextClassifier(dir: string, model: Sequential, spec: TextClassifierSpec): Promise<void> {
+  const parent = path.dirname(path.resolve(dir));
+  mkdirSync(parent, { recursive: true });
+  const staging = path.join(parent, `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
+  try {
+    await model.save(`file://${staging}`);
+    writeFileSync(path.join(staging, TEXT_SPEC_FILE), JSON.stringify(spec, null, 1) + '\n');
+    if (existsSync(dir)) {
+      const old = `${staging}-old`;
+      renameSync(dir, old);
+      renameSync(staging, dir);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(staging, dir);
+    fsyncDir(parent);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
