@@ -1,10 +1,12 @@
 /** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { defaultOutDir, environment } from '../report/run.js';
+import { defaultOutDir } from '../report/run.js';
+import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
 import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
 import { evaluationLines } from '../tasks/text_format.js';
-import { writeResultsJson } from '../tasks/text_output.js';
-import { addDataOptions, dataOptions, positiveInt, reportFailure, type CliContext, type DataFlags } from './text_cli.js';
+import { addDataOptions, dataOptions, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
+import type { CliContext } from './context.js';
+import { argvOf, finishRun, Printer } from './printer.js';
 
 interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
 
@@ -33,15 +35,15 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab evaluate --model runs/reviews --data other.tsv --label-map 0=neg,1=pos',
     ].join('\n'))
     .action(async (f: EvaluateFlags) => {
+      const startedAt = new Date();
       try {
         const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f), labelMap: f.labelMap ?? null, worst: f.worst });
-        const out = f.out ?? defaultOutDir('evaluate');
-        const file = writeResultsJson(out, { kind: 'text-evaluate', createdAt: new Date().toISOString(), model: r.modelDir, data: r.data, classes: r.classes,
-          skipped: r.skipped, labelMap: r.labelMap, metrics: r.metrics, worst: r.worst, seconds: r.seconds, environment: environment() });
+        const out = f.out ?? defaultOutDir('evaluate', startedAt);
         for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
         if (r.labelMap) ctx.out.write(`\nLabels mapped: ${Object.entries(r.labelMap).map(([a, b]) => `${a} -> ${b}`).join(', ')}\n`);
         if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
-        ctx.out.write(`\nResults: ${file}\n`);
+        const body = textEvaluateBody(r);
+        finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out }, body, textEvaluateDoc(r, body));
         ctx.exitCode = 0;
       } catch (e) {
         reportFailure(ctx, 'evaluate', e);

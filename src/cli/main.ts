@@ -10,6 +10,7 @@ import { rnnlabVersion } from '../report/run.js';
 import { register as registerAddition } from './addition.js';
 import { register as registerCache } from './cache.js';
 import { register as registerCompare } from './compare.js';
+import { register as registerEvaluate } from './evaluate.js';
 import { processContext, UsageError, type CliContext } from './context.js';
 import { booleanValues } from './flags.js';
 import { register as registerExperiment } from './experiment.js';
@@ -19,6 +20,7 @@ import { register as registerPredict } from './predict.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerTokenize } from './tokenize.js';
+import { register as registerTrain } from './train.js';
 import { register as registerVersion } from './version.js';
 import { register as registerWorker } from './worker.js';
 
@@ -27,7 +29,7 @@ export type { CliContext, Writer } from './context.js';
 /** One entry per command file; a new command is one import and one line here. */
 const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerImdb, registerCompare, registerAddition, registerExperiment, registerTokenize, registerPredict, registerServe,
-  registerSweep, registerWorker, registerExport, registerCache, registerVersion,
+  registerTrain, registerEvaluate, registerSweep, registerWorker, registerExport, registerCache, registerVersion,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

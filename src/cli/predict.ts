@@ -1,31 +1,84 @@
-/** `rnnlab predict --model DIR "review"`: the sentiment probability a saved IMDb model gives a text. */
-import { datasets, encodeReview, padSequences } from '../data/index.js';
-import { Tensor } from '../tensor.js';
+/**
+ * `rnnlab predict --model DIR`: score texts with a saved model — IMDb models from `rnnlab imdb` and text
+ * classifiers from `rnnlab train` — given as arguments, or from a file or stdin (`--file PATH|-`), in batches,
+ * printed in input order as a table, CSV or JSON Lines.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { datasets, encodeReview, padSequences } from '../data/index.js';
+import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
+import { TEXT_SPEC_FILE } from '../tasks/text_classifier_file.js';
+import { formatPredictions, PREDICT_FORMATS, type PredictFormat } from '../tasks/text_format.js';
+import { predictTexts, type TextInputFormat } from '../tasks/text_predict.js';
+import { predictFile } from '../tasks/text_predict_file.js';
+import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { Printer } from './printer.js';
-import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
+
+const INPUT_FORMATS = ['lines', 'csv', 'tsv', 'jsonl'] as const;
 
 export const PREDICT_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder' },
+  file: { kind: 'string', metavar: 'PATH', help: "score the texts of a file, or '-' for stdin (one text per line, or a CSV/TSV/JSONL column: --input-format)" },
+  'input-format': { kind: 'choice', choices: INPUT_FORMATS, help: "how --file holds its texts (default: from its name, else one per line)" },
+  'text-column': { kind: 'string', metavar: 'NAME', help: 'the text column / field of a CSV, TSV or JSONL --file (default: text, sentence, review, content, ...)' },
+  format: { kind: 'choice', choices: PREDICT_FORMATS, help: 'output: table (default), csv or jsonl, one record per input with every class probability' },
+  'top-k': { kind: 'int', min: 1, max: 1000, metavar: 'K', help: 'also list the K most probable classes (multi-class models)' },
 };
 
-const SUMMARY = 'Print the probability that a review is positive, from a model saved by `rnnlab imdb`.';
+const SUMMARY = 'Score texts with a saved model (rnnlab imdb or rnnlab train): arguments, a file, or stdin.';
+
+interface PredictFlags { model: string; file?: string; inputFormat?: TextInputFormat; textColumn?: string; format?: PredictFormat; topK?: number }
 
 export function register(program: Command, ctx: CliContext): void {
-  const cmd = program.command('predict').summary(SUMMARY).description(SUMMARY).usage('--model DIR "review text" [more reviews...]')
-    .argument('[text...]', 'a review (several arguments are several reviews)');
+  const cmd = program.command('predict').summary(SUMMARY).description(SUMMARY).usage('--model DIR ["text" ...] [--file PATH|-] [--format table|csv|jsonl]')
+    .argument('[text...]', 'texts to score (several arguments are several texts)');
   addFlags(cmd, PREDICT_FLAGS, 'predict');
-  helpExtras(cmd, { examples: ['rnnlab predict --model runs/20260101-120000-imdb-lstm "A moving, beautifully shot film."'] });
-  cmd.action(async (texts: string[], flags: Record<string, unknown>) => { ctx.exitCode = await runPredict(texts, flags, ctx); });
+  helpExtras(cmd, {
+    description: ['A text that starts with "-" would be taken for a flag: put -- before it, or use --file.'],
+    examples: [
+      'rnnlab predict --model runs/20260101-120000-imdb-lstm "A moving, beautifully shot film."',
+      'rnnlab predict --model runs/reviews --file reviews.txt --format csv > scores.csv',
+      'cat tweets.jsonl | rnnlab predict --model runs/tweets --file - --input-format jsonl --format jsonl --top-k 2',
+    ],
+  });
+  cmd.action(async (texts: string[], flags: PredictFlags) => { ctx.exitCode = await runPredict(texts, flags, ctx); });
 }
 
-async function runPredict(texts: string[], f: Record<string, unknown>, ctx: CliContext): Promise<number> {
-  if (texts.length === 0) throw new UsageError('give the review text to score, e.g. rnnlab predict --model DIR "What a great film"', 'predict');
-  if (!resolveModelDir(f.model as string)) throw new UsageError(`--model: ${String(f.model)} holds no saved model (model.json); train one with rnnlab imdb`, 'predict');
+function inputFormatOf(file: string, given?: TextInputFormat): TextInputFormat {
+  if (given) return given;
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : ext === '.jsonl' || ext === '.json' ? 'jsonl' : 'lines';
+}
+
+async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
+  const dir = resolveModelDir(f.model);
+  if (!dir) throw new UsageError(`--model: ${f.model} holds no saved model (model.json); train one with rnnlab imdb or rnnlab train`, 'predict');
+  if (f.file !== undefined && texts.length) throw new UsageError('give texts as arguments or --file, not both', 'predict');
+  if (f.file === undefined && texts.length === 0) throw new UsageError('give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH', 'predict');
+  if (f.file === undefined && (f.inputFormat || f.textColumn)) throw new UsageError(`--${f.inputFormat ? 'input-format' : 'text-column'} describes --file; there is no --file`, 'predict');
+  if (f.file !== undefined && f.file !== '-' && !existsSync(f.file)) throw new UsageError(`--file: no such file: ${f.file}`, 'predict');
+  const write = (line: string) => ctx.out.write(`${line}\n`);
+  if (f.file !== undefined) {
+    const source = f.file === '-' ? process.stdin : f.file;
+    for await (const line of predictFile(dir, source, { inputFormat: inputFormatOf(f.file, f.inputFormat), textColumn: f.textColumn, format: f.format, topK: f.topK })) write(line);
+    return 0;
+  }
+  if (f.format !== undefined || f.topK !== undefined || existsSync(path.join(dir, TEXT_SPEC_FILE))) {
+    const { loadTextClassifier } = await import('../tasks/text_classifier_file.js');
+    const clf = await loadTextClassifier(dir);
+    for await (const line of formatPredictions(predictTexts(clf, texts, { topK: f.topK }), f.format ?? 'table', clf.classes)) write(line);
+    return 0;
+  }
+  return imdbPredict(texts, dir, ctx);
+}
+
+/** An IMDb model's answer per review, with how many of its words the model knows (the lab's encoding). */
+async function imdbPredict(texts: string[], dir: string, ctx: CliContext): Promise<number> {
   const p = new Printer(ctx);
-  const { model, input } = await loadImdbModel(f.model as string);
+  const { model, input } = await loadImdbModel(dir);
   const { vocab, maxlen } = input;
   const seqs = texts.map((t) => encodeReview(t, vocab, datasets.imdb.getWordIndex()).ids);
   const padded = padSequences(seqs, { maxlen });

@@ -6,13 +6,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import { TextOptionError } from '../tasks/text_model.js';
+import type { CliContext } from './context.js';
 
-/** Same shape as src/cli/context.ts's CliContext (the CLI convention); swap for the import once merged. */
-export interface CliContext {
-  out: { write(s: string): unknown };
-  err: { write(s: string): unknown };
-  exitCode?: number;
-}
 
 export function kebab(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -1,11 +1,13 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultOutDir, environment } from '../report/run.js';
+import { defaultOutDir } from '../report/run.js';
+import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
-import { writeResultsJson } from '../tasks/text_output.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
-import { addDataOptions, choice, dataOptions, fraction, positiveInt, reportFailure, type CliContext, type DataFlags } from './text_cli.js';
+import { addDataOptions, choice, dataOptions, fraction, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
+import type { CliContext } from './context.js';
+import { argvOf, finishRun, Printer } from './printer.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean;
@@ -60,7 +62,8 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab train --data aclImdb/train --classes pos,neg --model cnn_lstm --maxlen 500',
     ].join('\n'))
     .action(async (f: TrainFlags) => {
-      const out = f.out ?? defaultOutDir(`train-${f.model}`);
+      const startedAt = new Date();
+      const out = f.out ?? defaultOutDir(`train-${f.model}`, startedAt);
       try {
         const r = await trainTextClassifier({
           data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
@@ -69,12 +72,9 @@ export function register(program: Command, ctx: CliContext): void {
           classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
           saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
         });
-        writeResultsJson(out, {
-          kind: 'text-train', createdAt: new Date().toISOString(), config: r.config, classes: r.classes, counts: r.counts, classWeights: r.classWeights,
-          params: r.params, history: r.history, epochsRun: r.epochsRun, stoppedEarly: r.stoppedEarly, validation: r.validation,
-          model: path.join(out, 'model'), seconds: r.seconds, environment: environment(),
-        });
         for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
+        const body = textTrainBody(r, f.data);
+        finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
         ctx.exitCode = 0;
       } catch (e) {
         reportFailure(ctx, 'train', e);

@@ -1,23 +1,10 @@
-/**
- * What the text tasks write: the model folder, staged beside its final place and renamed in at the end, and
- * results.json through one small atomic writer (to be replaced by the project's RunRecord writer).
- */
+/** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../io/atomic.js';
+import { fsyncDir, TEMP_PREFIX } from '../io/atomic.js';
 import type { Sequential } from '../models/sequential.js';
-import { toJson } from '../report/run.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
-
-export const RESULTS_FILE = 'results.json';
-
-/** results.json, atomically; typed arrays as lists, NaN as null. */
-export function writeResultsJson(dir: string, record: unknown): string {
-  const file = path.join(dir, RESULTS_FILE);
-  writeFileAtomic(file, toJson(record) + '\n');
-  return file;
-}
 
 /**
  * Saves model + rnnlab-text.json as `dir` (e.g. <out>/model). Everything is written into a temporary sibling

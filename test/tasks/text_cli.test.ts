@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { register as registerEvaluate } from '../../src/cli/evaluate.js';
-import type { CliContext } from '../../src/cli/text_cli.js';
-import { register as registerTrain } from '../../src/cli/train.js';
+import { main } from '../../src/cli/main.js';
+import { recordProblems } from '../../src/report/record.js';
 import { topicTexts, writeCsv } from './helpers.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-text-cli-'));
@@ -13,16 +11,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
-  const ctx: CliContext = { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } };
-  const program = new Command().exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-  registerTrain(program, ctx);
-  registerEvaluate(program, ctx);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    return { code: (e as { exitCode?: number }).exitCode ?? 1, out, err };
-  }
-  return { code: ctx.exitCode ?? 0, out, err };
+  const code = await main(args, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
 }
 
 /** A folder dataset as Keras's text_dataset_from_directory reads it (also aclImdb's train/ layout). */
@@ -51,9 +41,11 @@ describe('rnnlab train / evaluate', () => {
     expect(t.out).toMatch(/Validation accuracy: \d+\.\d\d%/);
     expect(t.out).toMatch(/Classes: neg, pos \(sigmoid head\)/);
     expect(t.out).toMatch(/Examples: 128 train, 32 validation/);
-    expect(readdirSync(out).sort()).toEqual(['model', 'results.json']);
+    expect(readdirSync(out).sort()).toEqual(['model', 'report.html', 'report.png', 'results.json']);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    expect(results).toMatchObject({ kind: 'text-train', classes: ['neg', 'pos'], config: { model: 'lstm', earlyStopping: 2, validationSplit: 0.2 } });
+    expect(results).toMatchObject({ command: 'train', status: 'completed', data: { classes: ['neg', 'pos'] }, config: { model: 'lstm', earlyStopping: 2, validationSplit: 0.2 } });
+    expect(results.metrics.validationAccuracy).toBeGreaterThan(0.5);
+    expect(recordProblems(results)).toEqual([]);
 
     const evalOut = path.join(root, 'eval');
     const e = await cli(['evaluate', '--model', out, '--data', test, '--classes', 'neg,pos', '--worst', '2', '--out', evalOut]);
@@ -68,9 +60,12 @@ describe('rnnlab train / evaluate', () => {
     expect(e.out).toMatch(/ROC AUC \(pos\): /);
     expect(e.out).toMatch(/Worst-scored examples/);
     const res = JSON.parse(readFileSync(path.join(evalOut, 'results.json'), 'utf8'));
-    expect(res.metrics.n).toBe(40);
-    expect(res.worst).toHaveLength(2);
-    expect(res.labelMap).toBeNull();
+    expect(res.data.n).toBe(40);
+    expect(res.details.worst).toHaveLength(2);
+    expect(res.details.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(40);
+    expect(res.config.labelMap).toBeNull();
+    expect(res.metrics.testAccuracy).toBeCloseTo(Number(lines[0].match(/([\d.]+)%/)![1]) / 100, 4);
+    expect(recordProblems(res)).toEqual([]);
 
     // Another labelled set with 0/1 labels: matched by polarity, or mapped explicitly.
     const rows = sentiment(10, 3).filter((r) => r.label !== 'unsup');
@@ -96,12 +91,12 @@ describe('rnnlab train / evaluate', () => {
     await bad(['--recurrent-dropout', '0.2'], 2, /--recurrent-dropout: rnnlab's LSTM layer has no recurrent dropout/);
     await bad(['--model', 'cnn', '--layers', '2'], 2, /--layers: cnn has no recurrent layers/);
     await bad(['--validation', data, '--validation-split', '0.2'], 2, /--validation-split: give either validation/);
-    await bad(['--maxlen', 'long'], 1, /--maxlen takes a positive integer, got 'long'/);
-    await bad(['--model', 'transformer'], 1, /'transformer' is invalid.*lstm, gru/s);
+    await bad(['--maxlen', 'long'], 2, /--maxlen takes a positive integer, got 'long'/);
+    await bad(['--model', 'transformer'], 2, /'transformer' is invalid.*lstm, gru/s);
     await bad(['--label-column', 'stars'], 1, /data error: .*d\.csv:1: no label column 'stars'.*"text", "label"/);
     await bad(['--classes', 'a,b'], 1, /classes picks subfolders of a folder dataset/);
     await bad(['--format', 'tsv'], 1, /d\.csv:1: no text column found.*"text,label"/);
-    await bad(['--format', 'xml'], 1, /'xml' is invalid.*csv, tsv, jsonl, folder/s);
+    await bad(['--format', 'xml'], 2, /'xml' is invalid.*csv, tsv, jsonl, folder/s);
     expect(existsSync(out)).toBe(false);
     const e = await cli(['evaluate', '--model', path.join(root, 'nothing'), '--data', data]);
     expect(e.code).toBe(1);
@@ -117,6 +112,6 @@ describe('rnnlab train / evaluate', () => {
     expect(spec.vectorizer.standardize).toBe('strip_punctuation');
     expect(spec.vectorizer.vocabulary.some((w: string) => /^[A-Z]/.test(w))).toBe(true);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    expect(results.classWeights).toEqual({ arts: 1, sports: 1 });
+    expect(results.data.classWeights).toEqual({ arts: 1, sports: 1 });
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * The text tasks' results as a RunRecord body and a report (the shape experiments/imdb_result.ts gives the lab's
+ * runs), so `rnnlab train` and `rnnlab evaluate` runs are read by the dashboard, sweeps and reports like any other.
+ */
+import type { ReportDoc } from '../report/html.js';
+import type { Num, RecordBody } from '../report/record.js';
+import { percent, type Table } from '../report/table.js';
+import type { ClassificationMetrics, ScoredExample } from './text_metrics.js';
+import type { TextEvaluateResult } from './text_evaluate.js';
+import type { TextTrainResult } from './text_train.js';
+
+/** Headline numbers: fractions for accuracies, per-class scores keyed by class. */
+export function classificationMetrics(m: ClassificationMetrics, prefix: string): Record<string, Num | Record<string, Num>> {
+  return {
+    [`${prefix}Accuracy`]: m.accuracy, [`${prefix}Loss`]: m.loss, [`${prefix}Auc`]: m.auc,
+    [`${prefix}MacroF1`]: m.macro.f1, [`${prefix}WeightedF1`]: m.weighted.f1,
+    precision: Object.fromEntries(m.perClass.map((c) => [c.name, c.precision])),
+    recall: Object.fromEntries(m.perClass.map((c) => [c.name, c.recall])),
+    f1: Object.fromEntries(m.perClass.map((c) => [c.name, c.f1])),
+  };
+}
+
+export function perClassTable(m: ClassificationMetrics): Table {
+  return {
+    caption: 'Per class',
+    columns: ['class', 'precision', 'recall', 'F1', 'support'],
+    rows: [
+      ...m.perClass.map((c) => [c.name, c.precision.toFixed(4), c.recall.toFixed(4), c.f1.toFixed(4), c.support]),
+      ['macro avg', m.macro.precision.toFixed(4), m.macro.recall.toFixed(4), m.macro.f1.toFixed(4), m.n],
+      ['weighted avg', m.weighted.precision.toFixed(4), m.weighted.recall.toFixed(4), m.weighted.f1.toFixed(4), m.n],
+    ],
+  };
+}
+
+export function confusionTable(m: ClassificationMetrics): Table {
+  const names = m.perClass.map((c) => c.name);
+  return { caption: 'Confusion matrix (rows: true class, columns: predicted)', columns: ['true \\ predicted', ...names], rows: m.confusion.map((row, i) => [names[i], ...row]) };
+}
+
+function worstTable(worst: readonly ScoredExample[]): Table {
+  return {
+    caption: 'Worst-scored examples (lowest probability of the true class)',
+    columns: ['where', 'true', 'predicted', 'P(true)', 'text'],
+    rows: worst.map((w) => [w.where, w.label, w.predicted, w.trueProbability.toFixed(4), w.text.length > 160 ? `${w.text.slice(0, 157)}...` : w.text]),
+  };
+}
+
+export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody {
+  const finding = `A ${String(r.config.model)} classifier over ${r.classes.length} classes reaches ${percent(r.validation.accuracy)} validation accuracy after ${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}.`;
+  return {
+    config: r.config,
+    data: { path: dataPath, classes: r.classes, ...r.counts, classWeights: r.classWeights },
+    models: [{ name: String(r.config.model), params: r.params, history: r.history, secondsPerEpoch: [] }],
+    metrics: classificationMetrics(r.validation, 'validation'),
+    finding,
+    tables: [perClassTable(r.validation), confusionTable(r.validation)],
+    details: { confusion: r.validation.confusion, seconds: r.seconds },
+  };
+}
+
+export function textTrainDoc(r: TextTrainResult, body: RecordBody): ReportDoc {
+  const h = r.history;
+  const s = (k: string, name: string, dashed = false) => (h[k]?.length ? [{ name, y: h[k], dashed }] : []);
+  return {
+    title: `Text classifier: ${String(r.config.model)}`,
+    subtitle: `${r.counts.train} training and ${r.counts.validation} validation examples; classes ${r.classes.join(', ')}`,
+    finding: body.finding,
+    metrics: { 'validation accuracy': percent(r.validation.accuracy), 'validation loss': r.validation.loss.toFixed(4), ...(r.validation.auc === null ? {} : { 'ROC AUC': r.validation.auc.toFixed(4) }), parameters: r.params.toLocaleString('en-US') },
+    sections: [
+      { title: 'Curves', charts: [
+        { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'loss', series: [...s('loss', 'train'), ...s('val_loss', 'validation', true)] },
+        { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [...s('accuracy', 'train'), ...s('val_accuracy', 'validation', true)] },
+      ] },
+      { title: 'Validation', tables: body.tables },
+    ],
+    config: r.config,
+  };
+}
+
+export function textEvaluateBody(r: TextEvaluateResult): RecordBody {
+  const m = r.metrics;
+  return {
+    config: { model: r.modelDir, labelMap: r.labelMap },
+    data: { path: r.data, classes: r.classes, n: m.n, skipped: r.skipped },
+    models: [],
+    metrics: classificationMetrics(m, 'test'),
+    finding: `The model scores ${percent(m.accuracy)} accuracy on ${m.n} labelled examples (macro F1 ${m.macro.f1.toFixed(4)}${m.auc === null ? '' : `, ROC AUC ${m.auc.toFixed(4)}`}).`,
+    tables: [perClassTable(m), confusionTable(m), worstTable(r.worst)],
+    details: { confusion: m.confusion, worst: r.worst, seconds: r.seconds },
+  };
+}
+
+export function textEvaluateDoc(r: TextEvaluateResult, body: RecordBody): ReportDoc {
+  return {
+    title: 'Evaluation of a text classifier',
+    subtitle: `${r.modelDir} on ${r.data}`,
+    finding: body.finding,
+    metrics: { accuracy: percent(r.metrics.accuracy), loss: r.metrics.loss.toFixed(4), ...(r.metrics.auc === null ? {} : { 'ROC AUC': r.metrics.auc.toFixed(4) }) },
+    sections: [{ title: 'Scores', tables: body.tables }],
+    config: body.config,
+  };
+}
