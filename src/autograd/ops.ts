@@ -130,6 +130,36 @@ export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
   });
 }
 
+/**
+ * Mean over time: x [B, T, C] -> [B, C]; with a mask [B, T] (1 = real step), over each row's real steps only
+ * (Keras's GlobalAveragePooling1D). Plain loops, no kernel: it is one pass over x, memory-bound either way.
+ */
+export function meanTime(x: Tensor, mask: Uint8Array | null): Tensor {
+  const [B, T, C] = x.shape;
+  const xd = x.floatData();
+  const weight = new Float64Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    for (let t = 0; t < T; t++) n += mask ? mask[b * T + t] : 1;
+    for (let t = 0; t < T; t++) weight[b * T + t] = n === 0 || (mask && !mask[b * T + t]) ? 0 : 1 / n;
+  }
+  const y = allocFloat(B * C);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+    const w = weight[b * T + t], o = (b * T + t) * C;
+    if (w !== 0) for (let c = 0; c < C; c++) y[b * C + c] += w * xd[o + c];
+  }
+  const out = floatTensor(y, [B, C]);
+  return record(out, [x], () => {
+    const g = out.grad!;
+    const dx = allocFloat(x.size);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+      const w = weight[b * T + t], o = (b * T + t) * C;
+      for (let c = 0; c < C; c++) dx[o + c] = w * g[b * C + c];
+    }
+    accumulate(x, dx, true);
+  });
+}
+
 /** Inverted dropout: kept values are scaled by 1/(1-rate) so inference needs no rescaling. */
 export function dropout(x: Tensor, rate: number, givenMask?: Uint8Array): Tensor {
   if (rate <= 0) return x;

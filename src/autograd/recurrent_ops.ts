@@ -7,9 +7,9 @@ import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
 
-export type CellKind = 'lstm' | 'gru' | 'simpleRnn';
+export type CellKind = 'lstm' | 'gru' | 'simple_rnn';
 
-export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simpleRnn: 1 };
+export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simple_rnn: 1 };
 
 export interface RecurrentSpec {
   cell: CellKind;

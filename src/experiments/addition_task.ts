@@ -3,7 +3,7 @@
  * it both as Keras does (per-character accuracy) and as a person would (the whole answer right).
  */
 import { addition, type AdditionData, type CharacterTable, type OneHot } from '../data/index.js';
-import type { Callback } from '../models/callbacks.js';
+import type { Callback } from '../callbacks/callback.js';
 import type { Sequential } from '../models/sequential.js';
 import { setSeed, Random } from '../random.js';
 import { Tensor } from '../tensor.js';

@@ -3,6 +3,7 @@
  * group's weights back to back, little-endian, in the manifest's order. rnnlab writes float32; it reads
  * float32, int32, bool and tfjs's quantized weights (uint8 / uint16 with scale and min, float16).
  */
+import { describe } from '../layers/layer.js';
 import { endianness } from 'node:os';
 import { ModelFormatError } from './errors.js';
 
@@ -185,9 +186,4 @@ function sizeError(where: string, gi: number, g: ManifestGroup, have: number, ex
   return new ModelFormatError(`${where}: weights group ${gi + 1} (${files}) holds ${have} bytes but its manifest describes ${expected} (${what})`);
 }
 
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
-}
+export { describe };

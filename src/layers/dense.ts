@@ -1,51 +1,58 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import type { InitializerName } from './initializers.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkActivation } from './activations.js';
+import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { Layer, checkBool, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
+  /** Default 'linear'. */
   activation?: ops.Activation;
+  /** Default true. */
   useBias?: boolean;
+  /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
+  /** Default 'zeros'. */
   biasInitializer?: InitializerName;
 }
 
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
 export class Dense extends Layer {
-  readonly className = 'Dense';
+  static readonly className = 'Dense';
   readonly units: number;
   readonly activation: ops.Activation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
-  kernel!: Variable;
-  bias: Variable | null = null;
 
   constructor(args: DenseArgs) {
     super(args, 'dense');
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkActivation(this.name, args.activation ?? 'linear');
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
+    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
   }
 
-  build(inputShape: SymbolicShape): void {
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const inDim = inputShape[inputShape.length - 1];
     if (inputShape.length < 2 || inDim === null) {
       throw new Error(`${this.name} (Dense): input must have a known last dimension, got ${fmt(inputShape)}`);
     }
-    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
-    super.build(inputShape);
+    return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer },
+      ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer }] : [])];
   }
+
+  get kernel(): Variable { return this.weightNamed('kernel')!; }
+  get bias(): Variable | null { return this.weightNamed('bias'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return [...inputShape.slice(0, -1), this.units];
   }
+
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
 
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     const act = logits && (this.activation === 'sigmoid' || this.activation === 'softmax') ? 'linear' : this.activation;
@@ -54,6 +61,9 @@ export class Dense extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer };
+      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
   }
 }
+
+registerLayer(Dense);

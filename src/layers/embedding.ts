@@ -1,39 +1,49 @@
 import * as ops from '../autograd/ops.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import type { InitializerName } from './initializers.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { Layer, checkBool, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;
   outputDim: number;
-  inputLength?: number;
+  /** Fixes the sequence length; without it any length is accepted. */
+  inputLength?: number | [number] | null;
+  /** Default false: with true, id 0 is padding and masks the recurrent layers that follow. */
   maskZero?: boolean;
+  /** Default 'uniform' (Keras's RandomUniform(-0.05, 0.05)). */
   embeddingsInitializer?: InitializerName;
 }
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */
 export class Embedding extends Layer {
-  readonly className = 'Embedding';
+  static readonly className = 'Embedding';
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: number | null;
   readonly maskZero: boolean;
   readonly embeddingsInitializer: InitializerName;
-  embeddings!: Variable;
 
   constructor(args: EmbeddingArgs) {
     const { inputDim: _ignored, ...rest } = args;
-    super({ ...rest, inputShape: args.inputShape ?? (args.inputLength !== undefined ? [args.inputLength] : undefined) }, 'embedding');
+    // Keras writes input_length as a number or a one-element list.
+    const length = Array.isArray(args.inputLength) ? args.inputLength[0] : args.inputLength ?? undefined;
+    super({ ...rest, inputShape: args.inputShape ?? (length !== undefined ? [length] : undefined) }, 'embedding');
     this.inputDim = checkPositiveInt(this.name, 'inputDim', args.inputDim);
     this.outputDim = checkPositiveInt(this.name, 'outputDim', args.outputDim);
-    this.inputLength = args.inputLength === undefined ? null : checkPositiveInt(this.name, 'inputLength', args.inputLength);
-    this.maskZero = args.maskZero ?? false;
-    this.embeddingsInitializer = args.embeddingsInitializer ?? 'uniform';
+    this.inputLength = length === undefined ? null : checkPositiveInt(this.name, 'inputLength', length);
+    this.maskZero = checkBool(this.name, 'maskZero', args.maskZero, false);
+    this.embeddingsInitializer = checkInitializer(this.name, 'embeddingsInitializer', args.embeddingsInitializer ?? 'uniform');
   }
 
+  weightSpecs(): WeightSpec[] {
+    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer }];
+  }
+
+  get embeddings(): Variable { return this.weightNamed('embeddings')!; }
+
   build(inputShape: SymbolicShape): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
     // Without inputLength, any sequence length is accepted (as in Keras), whatever the first batch had.
     super.build(this.inputLength === null && !this.batchInputShape ? inputShape.map((d, i) => (i === 0 ? d : null)) : inputShape);
   }
@@ -67,10 +77,13 @@ export class Embedding extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, inputLength: this.inputLength,
-      maskZero: this.maskZero, embeddingsInitializer: this.embeddingsInitializer };
+    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: null, activityRegularizer: null,
+      embeddingsConstraint: null, maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
   }
 }
+
+registerLayer(Embedding);
 
 function unravel(i: number, shape: number[]): number[] {
   const pos = new Array<number>(shape.length);

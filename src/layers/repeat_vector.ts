@@ -1,12 +1,13 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface RepeatVectorArgs extends LayerArgs { n: number }
 
 /** (batch, features) -> (batch, n, features): feeds an encoder's summary to every decoder step. */
 export class RepeatVector extends Layer {
-  readonly className = 'RepeatVector';
+  static readonly className = 'RepeatVector';
   readonly n: number;
   constructor(args: RepeatVectorArgs) {
     super(args, 'repeat_vector');
@@ -22,3 +23,5 @@ export class RepeatVector extends Layer {
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
 }
+
+registerLayer(RepeatVector);

@@ -10,9 +10,9 @@ import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { evaluateModel, fitModel, type EvaluateArgs, type FitArgs } from './training.js';
-import type { History } from './callbacks.js';
-import type { SaveResult } from '../io/files.js';
-import type { SaveOptions } from '../io/model_json.js';
+import type { History } from '../callbacks/callback.js';
+import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import type { TrainableModel } from './trainable.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -24,7 +24,7 @@ export interface CompileArgs {
 
 let modelCounter = 0;
 
-export class Sequential {
+export class Sequential implements TrainableModel {
   readonly className = 'Sequential';
   name: string;
   layers: Layer[] = [];
@@ -176,8 +176,7 @@ export class Sequential {
    * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
    */
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
-    const { saveModel } = await import('../io/files.js');
-    return saveModel(this, url, opts);
+    return saveHandler()(this, url, opts);
   }
 
   async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {

@@ -4,9 +4,9 @@ import { checkTargets } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
-import { History, fire, type Callback, type FitState } from './callbacks.js';
+import { History, fire, type Callback, type FitState } from '../callbacks/callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
-import type { Sequential } from './sequential.js';
+import type { TrainableModel } from './trainable.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -36,7 +36,7 @@ export class NonFiniteLossError extends Error {
 class AccuracyMeter {
   correct = 0;
   total = 0;
-  constructor(private model: Sequential) {}
+  constructor(private model: TrainableModel) {}
 
   add(out: Tensor, y: Tensor, fromLogits: boolean): void {
     const p = out.data, t = y.data;
@@ -67,7 +67,7 @@ class AccuracyMeter {
 }
 
 /** Checks x and y against the model and each other; returns y shaped like the model's output. */
-function prepare(model: Sequential, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
+function prepare(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
   const xt = asInput(x, `${what}: x`);
   const yIn = asInput(y, `${what}: y`);
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
@@ -101,7 +101,7 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
   return v;
 }
 
-export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
+export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
@@ -204,7 +204,7 @@ export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, 
   return history;
 }
 
-async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batchSize: number): Promise<number[]> {
+async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, batchSize: number): Promise<number[]> {
   const n = xt.shape[0];
   const acc = new AccuracyMeter(model);
   let lossSum = 0;
@@ -224,7 +224,7 @@ async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batch
 }
 
 /** [loss, accuracy?] over all samples, as Keras's evaluate. */
-export async function evaluateModel(model: Sequential, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
+export async function evaluateModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
   const { xt, yt } = prepare(model, x, y, 'evaluate');

@@ -9,7 +9,7 @@ import { pct } from '../cli/io.js';
 import { addition } from '../data/index.js';
 import { buildAdditionModel, oneHotTensor, readable, scoreAnswers, type AdditionSample } from '../experiments/addition_task.js';
 import { EpochTimer, buildImdbModel, loadImdbArrays } from '../experiments/imdb_task.js';
-import type { Callback } from '../models/callbacks.js';
+import type { Callback } from '../callbacks/callback.js';
 import type { Logs } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
 import { Random, setSeed } from '../random.js';
