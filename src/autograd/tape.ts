@@ -63,7 +63,7 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
         if (t.grad && t.backwardFn) t.backwardFn();
         // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
         t.backwardFn = null;
-        if (!t.retainGrad) t.grad = null;
+        t.grad = null;
       }
     },
   };

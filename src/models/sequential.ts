@@ -1,5 +1,5 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
-import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
+import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import { lossOp, type LossKind } from '../autograd/loss_ops.js';
 import { Layer, fmt, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
@@ -9,7 +9,7 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
-import { evaluateModel, fitModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from '../callbacks/callback.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
@@ -43,6 +43,8 @@ export class Sequential implements TrainableModel {
 
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer, got ${String(layer)}`);
+    const extra = layer.extraOutputsOption();
+    if (extra) throw new Error(`${this.name}.add: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); call layer.run directly`);
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.layers.push(layer);
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
@@ -150,21 +152,9 @@ export class Sequential implements TrainableModel {
     return { ...value, backward };
   }
 
-  /** One gradient step on one batch (Keras train_on_batch); returns [loss] or [loss, accuracy]. */
+  /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
   trainOnBatch(x: TensorLike, y: TensorLike): number[] {
-    if (!this.optimizer) throw new Error(`${this.name}: call compile() before trainOnBatch()`);
-    const xt = asInput(x, 'trainOnBatch: x');
-    const yt = asInput(y, 'trainOnBatch: y');
-    const target = yt.size === xt.shape[0] && this.loss !== 'sparseCategoricalCrossentropy' && this.built && this.outputShape.length === 2
-      ? yt.reshape([xt.shape[0], 1]) : yt;
-    return withScratch(() => {
-      const { loss, backward } = this.lossOnBatch(xt, yt.dtype === 'int32' && this.loss !== 'sparseCategoricalCrossentropy' ? new Tensor(target.floatData(), target.shape, 'float32') : target, { training: true, mask: null });
-      const lv = loss.data[0];
-      if (!Number.isFinite(lv)) throw new Error('trainOnBatch: the loss is not finite (NaN or Inf)');
-      backward(loss);
-      this.optimizer!.applyGradients(this.trainableWeights);
-      return [lv];
-    });
+    return trainOnBatchModel(this, x, y);
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {

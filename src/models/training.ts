@@ -230,3 +230,26 @@ export async function evaluateModel(model: TrainableModel, x: TensorLike, y: Ten
   const { xt, yt } = prepare(model, x, y, 'evaluate');
   return evaluatePrepared(model, xt, yt, batchSize);
 }
+
+/**
+ * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): returns [loss] plus one value
+ * per compiled metric, measured on this batch before the update.
+ */
+export function trainOnBatchModel(model: TrainableModel, x: TensorLike, y: TensorLike): number[] {
+  if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
+  const { xt, yt } = prepare(model, x, y, 'trainOnBatch');
+  return withScratch(() => {
+    const { out, loss, backward } = model.lossOnBatch(xt, yt, { training: true, mask: null });
+    const lv = loss.data[0];
+    if (!Number.isFinite(lv)) {
+      for (const v of model.trainableWeights) v.grad = null;
+      throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
+    }
+    const acc = new AccuracyMeter(model);
+    if (model.metrics.length) acc.add(out, yt, model.foldsActivation);
+    backward(loss);
+    model.optimizer!.applyGradients(model.trainableWeights);
+    return [lv, ...model.metrics.map(() => acc.value())];
+  });
+}
+
