@@ -7,7 +7,7 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import { fmt, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { fmt, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
 import type { SaveOptions } from '../models/saving.js';
 import { Sequential } from '../models/sequential.js';
@@ -208,6 +208,12 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
   const layers = entries.map((e, i) => {
     if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') throw new ModelFormatError(`${where}: layer ${i + offset}: InputLayer may only come first`);
     return layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
+  });
+  layers.forEach((l, i) => {
+    const extra = l.extraOutputsOption();
+    if (extra) {
+      throw new ModelFormatError(`${where}: layer ${i + offset} ('${l.name}', ${l.className}): ${snakeCase(extra)} is not supported in a Sequential model (the extra outputs would be dropped)`);
+    }
   });
   const names = new Set<string>();
   for (const l of layers) {
