@@ -163,6 +163,27 @@ describe('TensorFlow.js -> rnnlab', () => {
     expect(Number.isFinite(h.history.loss[0])).toBe(true);
   });
 
+  it('globalMaxPooling1d and globalAveragePooling1d models cross both ways (tfjs-examples sentiment cnn shape)', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.embedding({ inputDim: 25, outputDim: 5, inputLength: 9 }));
+    tm.add(tf.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' }));
+    tm.add(tf.layers.globalMaxPool1d({}));
+    tm.add(tf.layers.repeatVector({ n: 3 }));
+    tm.add(tf.layers.globalAveragePooling1d({}));
+    tm.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+    const dir = join(root, 'pooling-from-tfjs');
+    await tfSave(tm, dir);
+    const m = await rl.loadModel(dir);
+    expect(m.layers.map((l) => l.className).slice(2, 5)).toEqual(['GlobalMaxPooling1D', 'RepeatVector', 'GlobalAveragePooling1D']);
+    const ids = idData(6, 9, 25, 4);
+    const xt = tf.tensor2d(Array.from(ids.data), [6, 9]);
+    expect(maxAbsDiff(m.predict(ids).data, (tm.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+    const back = join(root, 'pooling-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    expect(maxAbsDiff(m.predict(ids).data, (tm2.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+  });
+
   it('reads tfjs models from memory too (modelFromArtifacts)', async () => {
     const tm = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
     let artifacts: tf.io.ModelArtifacts | null = null;
