@@ -8,9 +8,6 @@ import { Tensor } from '../tensor.js';
 
 let tape: Tensor[] | null = null;
 
-export function isRecording(): boolean {
-  return tape !== null;
-}
 
 /** Registers out as produced from inputs; backward runs only if out.grad is set when replayed. */
 export function record(out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: () => void): Tensor {

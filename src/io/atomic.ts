@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files start with this, so a folder scan can recognise (and sweep) what a crash left behind. */
-export const TEMP_PREFIX = '.rnnlab-tmp-';
+const TEMP_PREFIX = '.rnnlab-tmp-';
 
 /** Test hook: called with the temp path after the data is written and synced, before the rename. */
 let beforeRename: ((tmp: string, target: string) => void) | null = null;

@@ -25,8 +25,8 @@ import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from
 import { encodeWeights, sizeOfShape } from './weights.js';
 import { readJSONFile } from './files.js';
 
-export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
+const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = 'checkpoint.json';
 
 export interface HistoryData { epoch: number[]; history: Record<string, number[]> }
@@ -80,14 +80,14 @@ function stripNames(v: unknown): unknown {
 }
 
 /** The model's layers as Keras configs without names (names differ between runs in one process), plus weight shapes. */
-export function architectureOf(model: TrainableModel): unknown[] {
+function architectureOf(model: TrainableModel): unknown[] {
   return model.layers.map((l, i) => ({
     ...(stripNames(layerToKeras(l, i === 0 ? model.inputShape : null)) as object),
     weights: l.weights.map((w) => w.shape),
   }));
 }
 
-export function signatureOf(arch: unknown[]): string {
+function signatureOf(arch: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(arch)).digest('hex');
 }
 

@@ -61,7 +61,7 @@ export async function saveModel(model: TrainableModel, url: string, opts: SaveOp
 }
 
 /** Writes weight files, then model.json (the commit point), then removes shard files no longer referenced. */
-export function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
+function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
   for (const f of files) writeFileAtomic(join(dir, f.path), f.data);
   writeFileAtomic(join(dir, jsonName), `${JSON.stringify(json, null, 1)}\n`);
   const keep = new Set(files.map((f) => f.path));

@@ -2,6 +2,7 @@
 export { ModelFormatError, CheckpointError } from './errors.js';
 export { saveModel, loadModel, modelFromArtifacts, resolveModelPath } from './files.js';
 export type { SaveResult, LoadOptions, ModelArtifacts } from './files.js';
+export { DEFAULT_MAX_PARAMS } from './model_json.js';
 export type { ModelJSON, TrainingConfig } from './model_json.js';
 export type { SaveOptions } from '../models/saving.js';
 export { writeCheckpoint, restoreCheckpoint, readCheckpointInfo, hasCheckpoint, deleteCheckpoint } from './checkpoint.js';

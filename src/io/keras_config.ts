@@ -11,7 +11,7 @@ import { describe } from './weights.js';
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 
 /** Deeper configs are refused: real ones are a few levels deep, and recursion on a crafted one would overflow the stack. */
-export const MAX_CONFIG_DEPTH = 64;
+const MAX_CONFIG_DEPTH = 64;
 
 /** Keys whose Keras spelling is not the regular snake_case of the camelCase one. */
 const SNAKE_EXCEPTIONS: Record<string, string> = { beta1: 'beta_1', beta2: 'beta_2' };

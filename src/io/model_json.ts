@@ -7,7 +7,7 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import { fmt, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { kerasShape, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
 import type { SaveOptions } from '../models/saving.js';
 import { Sequential } from '../models/sequential.js';
@@ -53,7 +53,7 @@ export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeigh
 }
 
 /** Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order. */
-export function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
+function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
   const out: PlannedWeight[] = [];
   let shape = batchInputShape;
   layers.forEach((l, i) => {
@@ -61,7 +61,7 @@ export function planModel(layers: Layer[], batchInputShape: SymbolicShape): Plan
       out.push(...plannedWeights(l, shape));
       shape = l.computeOutputShape(shape);
     } catch (e) {
-      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${fmt(shape)}: ${(e as Error).message}`);
+      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${kerasShape(shape)}: ${(e as Error).message}`);
     }
   });
   return out;
@@ -81,7 +81,7 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 
 // ------------------------------------------------------------------------------------ training config
 
-export function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
+function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
   return { loss: lossKerasName(model.loss), metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
 }
@@ -94,7 +94,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function optimizerFromKeras(raw: unknown, where: string): Optimizer {
+function optimizerFromKeras(raw: unknown, where: string): Optimizer {
   if (!isObject(raw) || typeof raw.class_name !== 'string') {
     throw new ModelFormatError(`${where}: optimizer_config must be {class_name, config}, got ${describe(raw)}`);
   }
@@ -117,7 +117,7 @@ const METRIC_ALIASES: Record<string, string> = {
   categoricalAccuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
 };
 
-export function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
+function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
   if (typeof tc.loss !== 'string') throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
   let loss: LossKind;
@@ -234,7 +234,7 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
 }
 
 /** Drops ':0' suffixes and Keras's '<rnn>_cell' scopes, so names from Keras conversions match tfjs's. */
-export function normalizeWeightName(n: string): string {
+function normalizeWeightName(n: string): string {
   return n.replace(/:\d+$/, '').split('/').filter((s) => !/^(lstm|gru|simple_rnn)_cell(_\d+)?$/.test(s)).join('/');
 }
 

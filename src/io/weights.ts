@@ -74,7 +74,7 @@ function bytesPerValue(spec: WeightSpec): number {
 }
 
 /** A relative path inside the model's folder: no absolute paths, no '..', no backslashes or NULs. */
-export function checkRelativePath(p: unknown, where: string): string {
+function checkRelativePath(p: unknown, where: string): string {
   if (typeof p !== 'string' || p.length === 0) throw new ModelFormatError(`${where}: a weights path must be a non-empty string, got ${JSON.stringify(p)}`);
   if (p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.includes('\0') || p.split('/').some((s) => s === '..' || s === '')) {
     throw new ModelFormatError(`${where}: weights path '${p}' must be a plain relative path inside the model folder`);

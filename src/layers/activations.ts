@@ -1,7 +1,7 @@
 import type { Activation } from '../autograd/ops.js';
 import { describe } from './layer.js';
 
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'hard_sigmoid'];
+const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'hard_sigmoid'];
 
 /** Accepts Keras spellings too (hardSigmoid / hard_sigmoid, null for linear, Keras 3's {className: 'function', config: 'relu'}). */
 export function checkActivation(layer: string, given: unknown): Activation {

@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
 import { registerLayer } from './registry.js';
 
@@ -56,7 +56,7 @@ export class Conv1D extends Layer {
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const cin = inputShape[2];
     if (inputShape.length !== 3 || cin === null) {
-      throw new Error(`${this.name} (Conv1D): expected input (batch, steps, channels), got ${fmt(inputShape)}`);
+      throw new Error(`${this.name} (Conv1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     }
     return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer },
       ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer }] : [])];

@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -39,7 +39,7 @@ export class Dense extends Layer {
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const inDim = inputShape[inputShape.length - 1];
     if (inputShape.length < 2 || inDim === null) {
-      throw new Error(`${this.name} (Dense): input must have a known last dimension, got ${fmt(inputShape)}`);
+      throw new Error(`${this.name} (Dense): input must have a known last dimension, got ${kerasShape(inputShape)}`);
     }
     return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer },
       ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer }] : [])];

@@ -2,7 +2,7 @@ import * as ops from '../autograd/ops.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface EmbeddingArgs extends LayerArgs {
@@ -70,7 +70,7 @@ export class Embedding extends Layer {
       const v = d[i];
       if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
         const pos = unravel(i, x.shape);
-        throw new Error(`${this.name} (Embedding): token id ${v} at position [${pos.join(', ')}] of input ${fmt([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
+        throw new Error(`${this.name} (Embedding): token id ${v} at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
       }
     }
     return d instanceof Int32Array ? d : Int32Array.from(d);

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface FlattenArgs extends LayerArgs {
@@ -14,7 +14,7 @@ export class Flatten extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const rest = inputShape.slice(1);
-    if (rest.some((d) => d === null)) throw new Error(`${this.name} (Flatten): all non-batch dimensions must be known, got ${fmt(inputShape)}`);
+    if (rest.some((d) => d === null)) throw new Error(`${this.name} (Flatten): all non-batch dimensions must be known, got ${kerasShape(inputShape)}`);
     return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
   }
 

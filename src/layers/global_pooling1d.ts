@@ -1,5 +1,5 @@
 /** What GlobalMaxPooling1D and GlobalAveragePooling1D share (Keras's base_global_pooling): config and output shape. */
-import { Layer, fmt, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only 'channels_last'. */
@@ -16,7 +16,7 @@ export abstract class GlobalPooling1D extends Layer {
 
   /** (batch, steps, channels) -> (batch, channels); steps may be free. */
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, channels), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     return [inputShape[0], inputShape[2]];
   }
 

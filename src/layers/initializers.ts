@@ -43,11 +43,6 @@ export function checkInitializer(layer: string, what: string, v: unknown): Initi
   throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${Object.keys(INITIALIZERS).join(', ')}`);
 }
 
-export function initialize(name: InitializerName, shape: Shape, out: { length: number; [i: number]: number }): void {
-  const fill = INITIALIZERS[name];
-  if (!fill) throw new Error(`unknown initializer '${String(name)}'`);
-  fill(shape, out);
-}
 
 /** Keras's {className, config} for an initializer (camelCase keys; src/io writes snake_case). */
 export function serializeInitializer(name: InitializerName): { className: string; config: Record<string, unknown> } {
@@ -64,7 +59,7 @@ export function serializeInitializer(name: InitializerName): { className: string
 }
 
 /** A Keras initializer ({className, config} or a bare class name) as rnnlab's name; anything else is an error. */
-export function deserializeInitializer(v: unknown, where: string): InitializerName {
+function deserializeInitializer(v: unknown, where: string): InitializerName {
   let cls: unknown = v, cfg: Record<string, unknown> = {};
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;

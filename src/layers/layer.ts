@@ -218,7 +218,7 @@ export abstract class Layer {
     const spec = this.inputSpec!;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || d === x.shape[i]);
     if (!ok) {
-      throw new Error(`${this.name} (${this.className}): expected input of shape ${fmt(spec)}, got [${x.shape.join(', ')}]`);
+      throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
     return this.call(x, ctx, logits);
   }
@@ -278,6 +278,7 @@ export abstract class Layer {
   }
 }
 
-export function fmt(shape: SymbolicShape): string {
+/** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
+export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }

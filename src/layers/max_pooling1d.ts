@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
 import { registerLayer } from './registry.js';
 
@@ -28,7 +28,7 @@ export class MaxPooling1D extends Layer {
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (MaxPooling1D): expected input (batch, steps, channels), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 3) throw new Error(`${this.name} (MaxPooling1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     const T = inputShape[1];
     const steps = T === null ? null : windowGeometry(T, this.poolSize, this.strides, this.padding).outSteps;
     if (steps === 0) throw new Error(`${this.name} (MaxPooling1D): ${T} steps are too few for poolSize ${this.poolSize}`);

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, checkPositiveInt, checkRate, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 
 export interface RNNArgs extends LayerArgs {
   units: number;
@@ -91,7 +91,7 @@ export abstract class RNN extends Layer {
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const D = inputShape[2];
     if (inputShape.length !== 3 || D === null) {
-      throw new Error(`${this.name} (${this.className}): needs input (batch, steps, features), got ${fmt(inputShape)}`);
+      throw new Error(`${this.name} (${this.className}): needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
     }
     const GU = this.gateCount() * this.units;
     return [
@@ -108,7 +108,7 @@ export abstract class RNN extends Layer {
   extraOutputsOption(): string | null { return this.returnState ? 'returnState' : null; }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
   }
 

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, fmt, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
@@ -24,7 +24,7 @@ export class TimeDistributed extends Layer {
   }
 
   private innerShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length < 3) throw new Error(`${this.name} (TimeDistributed): expected input (batch, steps, ...), got ${fmt(inputShape)}`);
+    if (inputShape.length < 3) throw new Error(`${this.name} (TimeDistributed): expected input (batch, steps, ...), got ${kerasShape(inputShape)}`);
     return [null, ...inputShape.slice(2)];
   }
 

@@ -2,7 +2,7 @@
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import { lossOp, type LossKind } from '../autograd/loss_ops.js';
-import { Layer, fmt, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation, lossKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -59,11 +59,11 @@ export class Sequential implements TrainableModel {
       if (!layer.built) layer.build(inputShape);
       else layer.outputShapeValue = layer.computeOutputShape(inputShape);
     } catch (e) {
-      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${fmt(inputShape)}: ${(e as Error).message}`);
+      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
     }
     const spec = layer.inputSpec;
     if (spec && (spec.length !== inputShape.length || spec.some((d, i) => d !== null && inputShape[i] !== null && d !== inputShape[i]))) {
-      throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${fmt(spec)} but receives ${fmt(inputShape)}`);
+      throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
   }
 

@@ -1,5 +1,5 @@
 /** Keras's model.summary() table for a sequential model (line length 65, columns at 45% and 85%). */
-import { fmt, type Layer } from '../layers/layer.js';
+import { kerasShape, type Layer } from '../layers/layer.js';
 
 export function summaryLines(modelName: string, layers: Layer[], lineLength = 65): string[] {
   const cols = [Math.floor(lineLength * 0.45), Math.floor(lineLength * 0.85), lineLength];
@@ -13,7 +13,7 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength = 65
   };
   const lines = [`Model: "${modelName}"`, '_'.repeat(lineLength), row(['Layer (type)', 'Output Shape', 'Param #']), '='.repeat(lineLength)];
   layers.forEach((l, i) => {
-    lines.push(row([`${l.name} (${l.className})`, fmt(l.outputShape), String(l.countParams())]));
+    lines.push(row([`${l.name} (${l.className})`, kerasShape(l.outputShape), String(l.countParams())]));
     lines.push(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
   const total = layers.reduce((s, l) => s + l.countParams(), 0);
