@@ -102,9 +102,9 @@ export class Sequential implements TrainableModel {
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
   }
 
-  summary(lineLength?: number, _positions?: number[], printFn: (line: string) => void = console.log): void {
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     this.requireBuilt('summary');
-    for (const line of summaryLines(this.name, this.layers, lineLength)) printFn(line);
+    for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
 
   getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }

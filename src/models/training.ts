@@ -21,7 +21,13 @@ export interface FitArgs {
   out?: ProgressWriter;
 }
 
-export interface EvaluateArgs { batchSize?: number; verbose?: 0 | 1 }
+export interface EvaluateArgs {
+  batchSize?: number;
+  /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
+  verbose?: 0 | 1;
+  /** Where verbose output goes (default stdout). */
+  out?: ProgressWriter;
+}
 
 /** Raised when the loss stops being finite; training stops at that batch, before its update. */
 export class NonFiniteLossError extends Error {
@@ -204,7 +210,7 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
   return history;
 }
 
-async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, batchSize: number): Promise<number[]> {
+async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, batchSize: number, bar?: ProgressBar): Promise<number[]> {
   const n = xt.shape[0];
   const acc = new AccuracyMeter(model);
   let lossSum = 0;
@@ -216,19 +222,30 @@ async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, b
       acc.add(out, yb, model.foldsActivation);
       return (loss.data as FArray)[0] * (e - s);
     });
+    bar?.update(Math.ceil(e / batchSize), metricLogs(model, lossSum / e, acc));
     await yieldToEventLoop();
   }
+  bar?.finish(metricLogs(model, lossSum / n, acc));
   const result = [lossSum / n];
   if (model.metrics.length) result.push(acc.value());
   return result;
+}
+
+function metricLogs(model: TrainableModel, loss: number, acc: AccuracyMeter): Logs {
+  const logs: Logs = { loss };
+  for (const m of model.metrics) logs[m] = acc.value();
+  return logs;
 }
 
 /** [loss, accuracy?] over all samples, as Keras's evaluate. */
 export async function evaluateModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
+  const verbose = args.verbose ?? 0;
+  if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xt, yt } = prepare(model, x, y, 'evaluate');
-  return evaluatePrepared(model, xt, yt, batchSize);
+  const bar = verbose ? new ProgressBar(Math.ceil(xt.shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
+  return evaluatePrepared(model, xt, yt, batchSize, bar);
 }
 
 /**
