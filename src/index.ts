@@ -8,6 +8,7 @@ export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';
 export * as layerClasses from './layers/index.js';
+export { regularizers, L1L2 } from './layers/regularizers.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';

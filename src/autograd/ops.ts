@@ -160,6 +160,36 @@ export function meanTime(x: Tensor, mask: Uint8Array | null): Tensor {
   });
 }
 
+/**
+ * loss + sum over terms of l1 * sum|w| + l2 * sum w^2 (Keras's weight regularizers); backward adds
+ * g * (l1 * sign(w) + 2 * l2 * w) to each weight's gradient.
+ */
+export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number } }[]): Tensor {
+  if (terms.length === 0) return loss;
+  let penalty = 0;
+  for (const { variable, regularizer: { l1, l2 } } of terms) {
+    const w = variable.floatData();
+    let a = 0, q = 0;
+    for (let i = 0; i < w.length; i++) { a += Math.abs(w[i]); q += w[i] * w[i]; }
+    penalty += l1 * a + l2 * q;
+  }
+  const y = allocFloat(1);
+  y[0] = loss.floatData()[0] + penalty;
+  const out = floatTensor(y, loss.shape);
+  return record(out, [loss, ...terms.map((t) => t.variable)], () => {
+    const g = out.grad![0];
+    const dl = allocFloat(1);
+    dl[0] = g;
+    accumulate(loss, dl, true);
+    for (const { variable, regularizer: { l1, l2 } } of terms) {
+      const w = variable.floatData();
+      const dw = allocFloat(w.length);
+      for (let i = 0; i < w.length; i++) dw[i] = g * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
+      accumulate(variable, dw, true);
+    }
+  });
+}
+
 /** Inverted dropout: kept values are scaled by 1/(1-rate) so inference needs no rescaling. */
 export function dropout(x: Tensor, rate: number, givenMask?: Uint8Array): Tensor {
   if (rate <= 0) return x;

@@ -122,7 +122,8 @@ function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string
   if (typeof tc.loss !== 'string') throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
   let loss: LossKind;
   try { loss = lossKind(tc.loss); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
-  const metricsRaw = tc.metrics ?? [];
+  // tfjs writes metrics per output as an object ({} when there are none); a Sequential model has one output.
+  const metricsRaw = isObject(tc.metrics) ? Object.values(tc.metrics).flat() : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
     const name = typeof m === 'string' ? METRIC_ALIASES[m] : undefined;

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, describe, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, describe, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
@@ -49,6 +49,10 @@ export class Bidirectional extends Layer {
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const scoped = (l: RNN) => l.weightSpecs(inputShape).map((s) => ({ ...s, name: `${l.name}/${s.name}` }));
     return [...scoped(this.forwardLayer), ...scoped(this.backwardLayer)];
+  }
+
+  weightPenalties(): WeightPenalty[] {
+    return [...this.forwardLayer.weightPenalties(), ...this.backwardLayer.weightPenalties()];
   }
 
   build(inputShape: SymbolicShape): void {

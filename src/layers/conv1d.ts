@@ -5,6 +5,7 @@ import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
 export interface Conv1DArgs extends LayerArgs {
@@ -24,6 +25,10 @@ export interface Conv1DArgs extends LayerArgs {
   kernelInitializer?: InitializerName;
   /** Default 'zeros'. */
   biasInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  biasRegularizer?: RegularizerIdentifier;
 }
 
 /** Temporal convolution over [batch, steps, channels] with Keras's kernel layout [kernelSize, in, filters]. */
@@ -38,6 +43,8 @@ export class Conv1D extends Layer {
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: L1L2 | null;
+  readonly biasRegularizer: L1L2 | null;
 
   constructor(args: Conv1DArgs) {
     super(args, 'conv1d');
@@ -51,6 +58,8 @@ export class Conv1D extends Layer {
     this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
     this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
   }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
@@ -58,8 +67,8 @@ export class Conv1D extends Layer {
     if (inputShape.length !== 3 || cin === null) {
       throw new Error(`${this.name} (Conv1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     }
-    return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer },
-      ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer }] : [])];
+    return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
+      ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer, regularizer: this.biasRegularizer }] : [])];
   }
 
   get kernel(): Variable { return this.weightNamed('kernel')!; }
@@ -82,7 +91,7 @@ export class Conv1D extends Layer {
     return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
       padding: this.padding, dataFormat: 'channels_last', dilationRate: [1], activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer), activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
   }
 }
 

@@ -4,6 +4,7 @@ import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -16,6 +17,10 @@ export interface DenseArgs extends LayerArgs {
   kernelInitializer?: InitializerName;
   /** Default 'zeros'. */
   biasInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  biasRegularizer?: RegularizerIdentifier;
 }
 
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
@@ -26,6 +31,8 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: L1L2 | null;
+  readonly biasRegularizer: L1L2 | null;
 
   constructor(args: DenseArgs) {
     super(args, 'dense');
@@ -34,6 +41,8 @@ export class Dense extends Layer {
     this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
     this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
   }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
@@ -41,8 +50,8 @@ export class Dense extends Layer {
     if (inputShape.length < 2 || inDim === null) {
       throw new Error(`${this.name} (Dense): input must have a known last dimension, got ${kerasShape(inputShape)}`);
     }
-    return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer },
-      ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer }] : [])];
+    return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
+      ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer, regularizer: this.biasRegularizer }] : [])];
   }
 
   get kernel(): Variable { return this.weightNamed('kernel')!; }
@@ -62,7 +71,7 @@ export class Dense extends Layer {
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer), activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
   }
 }
 

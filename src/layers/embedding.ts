@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
 export interface EmbeddingArgs extends LayerArgs {
@@ -14,6 +15,8 @@ export interface EmbeddingArgs extends LayerArgs {
   maskZero?: boolean;
   /** Default 'uniform' (Keras's RandomUniform(-0.05, 0.05)). */
   embeddingsInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  embeddingsRegularizer?: RegularizerIdentifier;
 }
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */
@@ -24,6 +27,7 @@ export class Embedding extends Layer {
   readonly inputLength: number | null;
   readonly maskZero: boolean;
   readonly embeddingsInitializer: InitializerName;
+  readonly embeddingsRegularizer: L1L2 | null;
 
   constructor(args: EmbeddingArgs) {
     const { inputDim: _ignored, ...rest } = args;
@@ -35,10 +39,11 @@ export class Embedding extends Layer {
     this.inputLength = length === undefined ? null : checkPositiveInt(this.name, 'inputLength', length);
     this.maskZero = checkBool(this.name, 'maskZero', args.maskZero, false);
     this.embeddingsInitializer = checkInitializer(this.name, 'embeddingsInitializer', args.embeddingsInitializer ?? 'uniform');
+    this.embeddingsRegularizer = checkRegularizer(this.name, 'embeddingsRegularizer', args.embeddingsRegularizer);
   }
 
   weightSpecs(): WeightSpec[] {
-    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer }];
+    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer }];
   }
 
   get embeddings(): Variable { return this.weightNamed('embeddings')!; }
@@ -78,7 +83,7 @@ export class Embedding extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
-      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: null, activityRegularizer: null,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: null,
       embeddingsConstraint: null, maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
   }
 }

@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
+import type { L1L2 } from './regularizers.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
 export type SymbolicShape = (number | null)[];
@@ -51,7 +52,12 @@ export interface WeightSpec {
   name: string;
   shape: number[];
   initializer: InitializerName | ((shape: number[], out: Float32Array) => void);
+  /** Adds l1 * sum|w| + l2 * sum w^2 to the loss. */
+  regularizer?: L1L2 | null;
 }
+
+/** A weight and the penalty it adds to the loss. */
+export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
 
 let initializersOn = true;
 
@@ -73,11 +79,7 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
   stateful: { allowed: [false], why: 'rnnlab has no stateful RNNs' },
   recurrentDropout: { allowed: [0], why: 'recurrent dropout is not implemented' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
-  kernelRegularizer: { allowed: [null], why: 'regularizers are not implemented' },
-  recurrentRegularizer: { allowed: [null], why: 'regularizers are not implemented' },
-  biasRegularizer: { allowed: [null], why: 'regularizers are not implemented' },
-  activityRegularizer: { allowed: [null], why: 'regularizers are not implemented' },
-  embeddingsRegularizer: { allowed: [null], why: 'regularizers are not implemented' },
+  activityRegularizer: { allowed: [null], why: 'activity regularizers are not implemented (weight regularizers are)' },
   kernelConstraint: { allowed: [null], why: 'constraints are not implemented' },
   recurrentConstraint: { allowed: [null], why: 'constraints are not implemented' },
   biasConstraint: { allowed: [null], why: 'constraints are not implemented' },
@@ -163,6 +165,7 @@ export abstract class Layer {
   trainable: boolean;
   built = false;
   weights: Variable[] = [];
+  private penalties: WeightPenalty[] = [];
   inputSpec: SymbolicShape | null = null;
   outputShapeValue: SymbolicShape | null = null;
   readonly batchInputShape: SymbolicShape | null;
@@ -242,7 +245,13 @@ export abstract class Layer {
       else INITIALIZERS[init](spec.shape, v.data as Float32Array);
     }
     this.weights.push(v);
+    if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });
     return v;
+  }
+
+  /** The regularized weights (wrappers report their inner layers'). */
+  weightPenalties(): WeightPenalty[] {
+    return this.penalties;
   }
 
   /** The built weight with this leaf name (as in weightSpecs), or null. */

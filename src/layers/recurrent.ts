@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 
 export interface RNNArgs extends LayerArgs {
@@ -32,6 +33,12 @@ export interface RNNArgs extends LayerArgs {
   recurrentInitializer?: InitializerName;
   /** Default 'zeros'. */
   biasInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  recurrentRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  biasRegularizer?: RegularizerIdentifier;
 }
 
 /** LSTM's and GRU's extra argument. */
@@ -62,6 +69,9 @@ export abstract class RNN extends Layer {
   readonly kernelInitializer: InitializerName;
   readonly recurrentInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: L1L2 | null;
+  readonly recurrentRegularizer: L1L2 | null;
+  readonly biasRegularizer: L1L2 | null;
 
   constructor(args: GatedRNNArgs, prefix: string) {
     super(args, prefix);
@@ -77,6 +87,9 @@ export abstract class RNN extends Layer {
     this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
     this.recurrentInitializer = checkInitializer(this.name, 'recurrentInitializer', args.recurrentInitializer ?? 'orthogonal');
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
+    this.recurrentRegularizer = checkRegularizer(this.name, 'recurrentRegularizer', args.recurrentRegularizer);
+    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
   }
 
   /** Gates per unit (the kernel is [features, gateCount * units]). */
@@ -95,9 +108,9 @@ export abstract class RNN extends Layer {
     }
     const GU = this.gateCount() * this.units;
     return [
-      { name: 'kernel', shape: [D, GU], initializer: this.kernelInitializer },
-      { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer },
-      ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill() }] : []),
+      { name: 'kernel', shape: [D, GU], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
+      { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer },
+      ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill(), regularizer: this.biasRegularizer }] : []),
     ];
   }
 
@@ -183,8 +196,9 @@ export abstract class RNN extends Layer {
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), recurrentInitializer: serializeInitializer(this.recurrentInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: null, recurrentRegularizer: null,
-      biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, recurrentConstraint: null, biasConstraint: null,
+      biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
+      recurrentRegularizer: serializeRegularizer(this.recurrentRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: null, recurrentConstraint: null, biasConstraint: null,
       dropout: this.dropout, recurrentDropout: 0, returnSequences: this.returnSequences, returnState: this.returnState,
       goBackwards: this.goBackwards, stateful: false, unroll: false };
   }

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
@@ -31,6 +31,10 @@ export class TimeDistributed extends Layer {
   /** tfjs names the wrapped layer's weights under the wrapper ('time_distributed/kernel'). */
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     return this.layer.weightSpecs(this.innerShape(inputShape));
+  }
+
+  weightPenalties(): WeightPenalty[] {
+    return this.layer.weightPenalties();
   }
 
   build(inputShape: SymbolicShape): void {

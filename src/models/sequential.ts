@@ -2,6 +2,7 @@
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation, lossKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -147,7 +148,9 @@ export class Sequential implements TrainableModel {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const out = this.forward(x, ctx, this.foldsActivation);
-      return { out, loss: lossOp(this.loss!, out, y, this.foldsActivation) };
+      // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
+      const penalties = this.layers.flatMap((l) => l.weightPenalties());
+      return { out, loss: addWeightPenalty(lossOp(this.loss!, out, y, this.foldsActivation), penalties) };
     });
     return { ...value, backward };
   }

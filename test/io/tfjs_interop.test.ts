@@ -184,6 +184,29 @@ describe('TensorFlow.js -> rnnlab', () => {
     expect(maxAbsDiff(m.predict(ids).data, (tm2.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
   });
 
+  it('weight regularizers cross both ways; the penalty is the one tfjs trains with', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.dense({ units: 4, inputShape: [3], activation: 'tanh', kernelRegularizer: tf.regularizers.l2({ l2: 0.2 }), biasInitializer: 'ones',
+      biasRegularizer: tf.regularizers.l1l2({ l1: 0.03, l2: 0.04 }) }));
+    tm.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+    tm.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    const dir = join(root, 'regularized-from-tfjs');
+    await tfSave(tm, dir, true);
+    const m = await rl.loadModel(dir);
+    const xs = [[0.5, -1, 2], [1, 0.25, -0.5], [-1, 1, 0]], ys = [[1], [0], [1]];
+    // tfjs's evaluate leaves the penalty out; rnnlab's includes it, as Keras's does.
+    const theirs = (tm.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0];
+    const [k, b] = m.layers[0].getWeights();
+    const penalty = 0.2 * k.reduce((s, w) => s + w * w, 0) + b.reduce((s, w) => s + 0.03 * Math.abs(w) + 0.04 * w * w, 0);
+    const [ours] = await m.evaluate(rl.tensor(xs), rl.tensor(ys));
+    expect(ours).toBeCloseTo(theirs + penalty, 5);
+    const back = join(root, 'regularized-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    tm2.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    expect((tm2.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0]).toBeCloseTo(theirs, 5);
+  });
+
   it('reads tfjs models from memory too (modelFromArtifacts)', async () => {
     const tm = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
     let artifacts: tf.io.ModelArtifacts | null = null;

@@ -19,9 +19,9 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
   it.each([
     ['stateful', () => L.lstm({ units: 2, stateful: true } as never), /lstm\w* \(LSTM\): stateful = true is not supported \(rnnlab has no stateful RNNs\)/],
     ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
-    ['kernelRegularizer', () => L.dense({ units: 2, kernelRegularizer: 'l2' } as never), /\(Dense\): kernelRegularizer = "l2" is not supported \(regularizers are not implemented\)/],
+    ['activityRegularizer', () => L.dense({ units: 2, activityRegularizer: 'l2' } as never), /\(Dense\): activityRegularizer = "l2" is not supported \(activity regularizers are not implemented/],
     ['recurrentConstraint', () => L.simpleRNN({ units: 2, recurrentConstraint: { className: 'MaxNorm' } } as never), /\(SimpleRNN\): recurrentConstraint = an object is not supported/],
-    ['embeddingsRegularizer', () => L.embedding({ inputDim: 5, outputDim: 2, embeddingsRegularizer: 'l1' } as never), /\(Embedding\): embeddingsRegularizer = "l1" is not supported/],
+    ['embeddingsConstraint', () => L.embedding({ inputDim: 5, outputDim: 2, embeddingsConstraint: 'nonNeg' } as never), /\(Embedding\): embeddingsConstraint = "nonNeg" is not supported/],
     ['noiseShape', () => L.dropout({ rate: 0.5, noiseShape: [1, 3] } as never), /\(Dropout\): noiseShape = an array is not supported/],
     ['dtype', () => L.dense({ units: 2, dtype: 'float64' } as never), /\(Dense\): dtype = "float64" is not supported/],
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
@@ -50,7 +50,8 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     const json = JSON.parse(readFileSync(join(good, 'model.json'), 'utf8'));
     const cases: [string, (layers: Record<string, Record<string, unknown>>[]) => void, RegExp][] = [
       ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 0.25; }, /layer 0 \(LSTM 'lstm'\): lstm \(LSTM\): recurrent_dropout = 0.25 is not supported/],
-      ['regularizer', (ls) => { ls[1].config.kernel_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*kernel_regularizer = an object is not supported \(regularizers are not implemented\)/],
+      ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer = an object is not supported \(activity regularizers are not implemented/],
+      ['constraint', (ls) => { ls[1].config.kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; }, /kernel_constraint = an object is not supported \(constraints are not implemented\)/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
       ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful = true is not supported/],
     ];
