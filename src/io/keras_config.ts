@@ -17,7 +17,7 @@ const MAX_CONFIG_DEPTH = 64;
 const SNAKE_EXCEPTIONS: Record<string, string> = { beta1: 'beta_1', beta2: 'beta_2' };
 
 function snakeKey(k: string): string {
-  return SNAKE_EXCEPTIONS[k] ?? snakeCase(k);
+  return Object.hasOwn(SNAKE_EXCEPTIONS, k) ? SNAKE_EXCEPTIONS[k] : snakeCase(k);
 }
 
 function camelKey(k: string): string {

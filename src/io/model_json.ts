@@ -126,7 +126,7 @@ function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string
   const metricsRaw = isObject(tc.metrics) ? Object.values(tc.metrics).flat() : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
-    const name = typeof m === 'string' ? METRIC_ALIASES[m] : undefined;
+    const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : undefined;
     if (!name) throw new ModelFormatError(`${where}: unsupported metric ${JSON.stringify(m)} in trainingConfig (rnnlab has 'accuracy')`);
     return name;
   });
@@ -234,9 +234,9 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
   return { name, layers, batchInputShape, plan, manifest, trainingConfig: json.trainingConfig };
 }
 
-/** Drops ':0' suffixes and Keras's '<rnn>_cell' scopes, so names from Keras conversions match tfjs's. */
+/** Drops ':0' suffixes and Keras's '<layer>_cell' scopes, so names from Keras conversions match tfjs's. */
 function normalizeWeightName(n: string): string {
-  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^(lstm|gru|simple_rnn)_cell(_\d+)?$/.test(s)).join('/');
+  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^[a-z0-9_]+_cell(_\d+)?$/.test(s)).join('/');
 }
 
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -71,7 +71,7 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
     glorotuniform: 'glorotUniform', glorotnormal: 'glorotNormal', heuniform: 'heUniform', orthogonal: 'orthogonal',
     zeros: 'zeros', zero: 'zeros', ones: 'ones', one: 'ones', uniform: 'uniform', randomuniform: 'uniform',
   };
-  const name = simple[key] ?? (key === 'variancescaling' ? varianceScaling(cfg) : undefined);
+  const name = Object.hasOwn(simple, key) ? simple[key] : key === 'variancescaling' ? varianceScaling(cfg) : undefined;
   if (!name) throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
   return name;
 }

@@ -98,7 +98,7 @@ function checkUnsupported(layer: string, args: object): void {
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined) continue;
     if (k === 'dtype') { checkDtype(layer, v); continue; }
-    const rule = UNSUPPORTED_OPTIONS[k];
+    const rule = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
     if (rule && !rule.allowed.some((a) => a === v)) {
       throw new Error(`${layer}: ${k} = ${typeof v === 'object' && v !== null ? describe(v) : JSON.stringify(v)} is not supported (${rule.why})`);
     }

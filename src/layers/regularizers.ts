@@ -37,8 +37,8 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
   if (v instanceof L1L2) return v;
   try {
     if (typeof v === 'string') {
-      const make = (regularizers as Record<string, () => L1L2>)[v.replace(/_/g, '').toLowerCase()];
-      if (make) return make();
+      const key = v.replace(/_/g, '').toLowerCase();
+      if (Object.hasOwn(regularizers, key)) return (regularizers as Record<string, () => L1L2>)[key]();
     } else if (typeof v === 'object' && !Array.isArray(v)) {
       const { className, config = {} } = v as { className?: unknown; config?: RegularizerArgs };
       // Keras's own L1 and L2 classes default their factor to 0.01 when the config leaves it out.

@@ -28,7 +28,7 @@ const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
 export function checkOptimizerConfig(c: Record<string, unknown>, known: readonly string[]): void {
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined || v === null && k !== 'decay' || known.includes(k) || k === 'name' || k === 'isLegacyOptimizer') continue;
-    const allowed = UNSUPPORTED_OPTIONS[k];
+    const allowed = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
     if (!allowed) throw new Error(`unknown option '${k}'`);
     if (!allowed.includes(v)) throw new Error(`option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
   }

@@ -108,3 +108,11 @@ describe('the layer registry', () => {
     expect(back.computeOutputShape(shape)).toEqual(layer.computeOutputShape(shape));
   });
 });
+
+describe('names that are also Object.prototype members', () => {
+  it('are unknown names, not crashes', () => {
+    expect(() => L.dense({ units: 1, kernelInitializer: { className: 'constructor' } } as never)).toThrow(/initializer .* is not supported/);
+    expect(() => L.dense({ units: 1, constructor: 1 } as never)).not.toThrow();
+    expect(() => L.dense({ units: 1, kernelInitializer: 'toString' } as never)).toThrow(/unknown kernelInitializer "toString"/);
+  });
+});
