@@ -79,7 +79,8 @@ function inFileSpelling(message: string, rawConfig: Record<string, unknown>): st
   let out = message;
   for (const k of Object.keys(rawConfig)) {
     const camel = camelKey(k);
-    if (camel !== k) out = out.replace(new RegExp(`\\b${camel}\\b`, 'g'), k);
+    // Only plain identifiers: a crafted key must not become a regular expression.
+    if (camel !== k && /^[A-Za-z][A-Za-z0-9]*$/.test(camel)) out = out.replace(new RegExp(`\\b${camel}\\b`, 'g'), k);
   }
   return out;
 }

@@ -54,6 +54,8 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
       ['constraint', (ls) => { ls[1].config.kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; }, /kernel_constraint = an object is not supported \(constraints are not implemented\)/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
       ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful = true is not supported/],
+      // A key that is not an identifier must not break the message (it once became a regular expression).
+      ['odd-key', (ls) => { ls[0].config['a_b['] = 1; delete ls[0].config.units; }, /lstm: missing required field 'units'/],
     ];
     for (const [name, edit, message] of cases) {
       const dir = join(root, name);
