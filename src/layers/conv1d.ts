@@ -5,6 +5,7 @@ import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
@@ -29,6 +30,10 @@ export interface Conv1DArgs extends LayerArgs {
   kernelRegularizer?: RegularizerIdentifier;
   /** Default none. */
   biasRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.maxNorm({maxValue}) or Keras's {className, config}. */
+  kernelConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  biasConstraint?: ConstraintIdentifier;
 }
 
 /** Temporal convolution over [batch, steps, channels] with Keras's kernel layout [kernelSize, in, filters]. */
@@ -45,6 +50,8 @@ export class Conv1D extends Layer {
   readonly biasInitializer: InitializerName;
   readonly kernelRegularizer: L1L2 | null;
   readonly biasRegularizer: L1L2 | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
 
   constructor(args: Conv1DArgs) {
     super(args, 'conv1d');
@@ -60,6 +67,8 @@ export class Conv1D extends Layer {
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
     this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
     this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
+    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
+    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
@@ -67,8 +76,8 @@ export class Conv1D extends Layer {
     if (inputShape.length !== 3 || cin === null) {
       throw new Error(`${this.name} (Conv1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     }
-    return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
-      ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer, regularizer: this.biasRegularizer }] : [])];
+    return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
+      ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : [])];
   }
 
   get kernel(): Variable { return this.weightNamed('kernel')!; }
@@ -91,7 +100,8 @@ export class Conv1D extends Layer {
     return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
       padding: this.padding, dataFormat: 'channels_last', dilationRate: [1], activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer), activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint) };
   }
 }
 

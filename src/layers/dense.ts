@@ -4,6 +4,7 @@ import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
@@ -21,6 +22,10 @@ export interface DenseArgs extends LayerArgs {
   kernelRegularizer?: RegularizerIdentifier;
   /** Default none. */
   biasRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.maxNorm({maxValue}) or Keras's {className, config}. */
+  kernelConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  biasConstraint?: ConstraintIdentifier;
 }
 
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
@@ -33,6 +38,8 @@ export class Dense extends Layer {
   readonly biasInitializer: InitializerName;
   readonly kernelRegularizer: L1L2 | null;
   readonly biasRegularizer: L1L2 | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
 
   constructor(args: DenseArgs) {
     super(args, 'dense');
@@ -43,6 +50,8 @@ export class Dense extends Layer {
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
     this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
     this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
+    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
+    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
@@ -50,8 +59,8 @@ export class Dense extends Layer {
     if (inputShape.length < 2 || inDim === null) {
       throw new Error(`${this.name} (Dense): input must have a known last dimension, got ${kerasShape(inputShape)}`);
     }
-    return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
-      ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer, regularizer: this.biasRegularizer }] : [])];
+    return [{ name: 'kernel', shape: [inDim, this.units], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
+      ...(this.useBias ? [{ name: 'bias', shape: [this.units], initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : [])];
   }
 
   get kernel(): Variable { return this.weightNamed('kernel')!; }
@@ -71,7 +80,8 @@ export class Dense extends Layer {
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer), activityRegularizer: null, kernelConstraint: null, biasConstraint: null };
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint) };
   }
 }
 

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
@@ -17,6 +18,8 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsInitializer?: InitializerName;
   /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
   embeddingsRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
+  embeddingsConstraint?: ConstraintIdentifier;
 }
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */
@@ -28,6 +31,7 @@ export class Embedding extends Layer {
   readonly maskZero: boolean;
   readonly embeddingsInitializer: InitializerName;
   readonly embeddingsRegularizer: L1L2 | null;
+  readonly embeddingsConstraint: Constraint | null;
 
   constructor(args: EmbeddingArgs) {
     const { inputDim: _ignored, ...rest } = args;
@@ -40,10 +44,11 @@ export class Embedding extends Layer {
     this.maskZero = checkBool(this.name, 'maskZero', args.maskZero, false);
     this.embeddingsInitializer = checkInitializer(this.name, 'embeddingsInitializer', args.embeddingsInitializer ?? 'uniform');
     this.embeddingsRegularizer = checkRegularizer(this.name, 'embeddingsRegularizer', args.embeddingsRegularizer);
+    this.embeddingsConstraint = checkConstraint(this.name, 'embeddingsConstraint', args.embeddingsConstraint);
   }
 
   weightSpecs(): WeightSpec[] {
-    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer }];
+    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer, constraint: this.embeddingsConstraint }];
   }
 
   get embeddings(): Variable { return this.weightNamed('embeddings')!; }
@@ -84,7 +89,7 @@ export class Embedding extends Layer {
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
       embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: null,
-      embeddingsConstraint: null, maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
+      embeddingsConstraint: serializeConstraint(this.embeddingsConstraint), maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
   }
 }
 

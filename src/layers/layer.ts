@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
+import type { Constraint } from './constraints.js';
 import type { L1L2 } from './regularizers.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
@@ -54,6 +55,8 @@ export interface WeightSpec {
   initializer: InitializerName | ((shape: number[], out: Float32Array) => void);
   /** Adds l1 * sum|w| + l2 * sum w^2 to the loss. */
   regularizer?: L1L2 | null;
+  /** Applied after every optimizer step. */
+  constraint?: Constraint | null;
 }
 
 /** A weight and the penalty it adds to the loss. */
@@ -80,10 +83,6 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
   recurrentDropout: { allowed: [0], why: 'recurrent dropout is not implemented' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
   activityRegularizer: { allowed: [null], why: 'activity regularizers are not implemented (weight regularizers are)' },
-  kernelConstraint: { allowed: [null], why: 'constraints are not implemented' },
-  recurrentConstraint: { allowed: [null], why: 'constraints are not implemented' },
-  biasConstraint: { allowed: [null], why: 'constraints are not implemented' },
-  embeddingsConstraint: { allowed: [null], why: 'constraints are not implemented' },
   dataFormat: { allowed: ['channels_last', 'channelsLast'], why: 'rnnlab is channels-last' },
   noiseShape: { allowed: [null], why: 'dropout noise shapes are not implemented' },
   seed: { allowed: [null], why: 'per-layer seeds are not implemented; rl.setSeed seeds everything' },
@@ -238,6 +237,7 @@ export abstract class Layer {
 
   protected addWeight(spec: WeightSpec, trainable = true): Variable {
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
+    spec.constraint?.checkShape(spec.shape);
     const v = new Variable(`${this.name}/${spec.name}`, spec.shape, trainable && this.trainable);
     if (initializersOn) {
       const init = spec.initializer;
@@ -246,6 +246,7 @@ export abstract class Layer {
     }
     this.weights.push(v);
     if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });
+    v.constraint = spec.constraint ?? null;
     return v;
   }
 

@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 
@@ -39,6 +40,12 @@ export interface RNNArgs extends LayerArgs {
   recurrentRegularizer?: RegularizerIdentifier;
   /** Default none. */
   biasRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
+  kernelConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  recurrentConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  biasConstraint?: ConstraintIdentifier;
 }
 
 /** LSTM's and GRU's extra argument. */
@@ -72,6 +79,9 @@ export abstract class RNN extends Layer {
   readonly kernelRegularizer: L1L2 | null;
   readonly recurrentRegularizer: L1L2 | null;
   readonly biasRegularizer: L1L2 | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly recurrentConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
 
   constructor(args: GatedRNNArgs, prefix: string) {
     super(args, prefix);
@@ -90,6 +100,9 @@ export abstract class RNN extends Layer {
     this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
     this.recurrentRegularizer = checkRegularizer(this.name, 'recurrentRegularizer', args.recurrentRegularizer);
     this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
+    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
+    this.recurrentConstraint = checkConstraint(this.name, 'recurrentConstraint', args.recurrentConstraint);
+    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
 
   /** Gates per unit (the kernel is [features, gateCount * units]). */
@@ -108,9 +121,9 @@ export abstract class RNN extends Layer {
     }
     const GU = this.gateCount() * this.units;
     return [
-      { name: 'kernel', shape: [D, GU], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer },
-      { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer },
-      ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill(), regularizer: this.biasRegularizer }] : []),
+      { name: 'kernel', shape: [D, GU], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
+      { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint },
+      ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill(), regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : []),
     ];
   }
 
@@ -198,7 +211,8 @@ export abstract class RNN extends Layer {
       kernelInitializer: serializeInitializer(this.kernelInitializer), recurrentInitializer: serializeInitializer(this.recurrentInitializer),
       biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
       recurrentRegularizer: serializeRegularizer(this.recurrentRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: null, kernelConstraint: null, recurrentConstraint: null, biasConstraint: null,
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint),
+      recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
       dropout: this.dropout, recurrentDropout: 0, returnSequences: this.returnSequences, returnState: this.returnState,
       goBackwards: this.goBackwards, stateful: false, unroll: false };
   }

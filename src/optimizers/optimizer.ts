@@ -100,6 +100,7 @@ export abstract class Optimizer {
         this.slots.set(v, s);
       }
       this.updateOne(v.data as FArray, g, s);
+      v.constraint?.apply(v.data as FArray, v.shape);
       v.grad = null;
     }
   }

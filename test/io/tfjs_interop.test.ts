@@ -207,6 +207,21 @@ describe('TensorFlow.js -> rnnlab', () => {
     expect((tm2.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0]).toBeCloseTo(theirs, 5);
   });
 
+  it('weight constraints cross both ways', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.dense({ units: 3, inputShape: [2], kernelConstraint: tf.constraints.maxNorm({ maxValue: 1.5, axis: 0 }), biasConstraint: tf.constraints.nonNeg() }));
+    const dir = join(root, 'constrained-from-tfjs');
+    await tfSave(tm, dir);
+    const m = await rl.loadModel(dir);
+    const d = m.layers[0] as rl.layerClasses.Dense;
+    expect([d.kernelConstraint?.className, d.kernelConstraint?.maxValue, d.biasConstraint?.className]).toEqual(['MaxNorm', 1.5, 'NonNeg']);
+    const back = join(root, 'constrained-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    const cfg = tm2.layers[0].getConfig() as { kernelConstraint: { className: string; config: { maxValue: number } } };
+    expect(cfg.kernelConstraint).toMatchObject({ className: 'MaxNorm', config: { maxValue: 1.5 } });
+  });
+
   it('reads tfjs models from memory too (modelFromArtifacts)', async () => {
     const tm = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
     let artifacts: tf.io.ModelArtifacts | null = null;

@@ -20,8 +20,8 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     ['stateful', () => L.lstm({ units: 2, stateful: true } as never), /lstm\w* \(LSTM\): stateful = true is not supported \(rnnlab has no stateful RNNs\)/],
     ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
     ['activityRegularizer', () => L.dense({ units: 2, activityRegularizer: 'l2' } as never), /\(Dense\): activityRegularizer = "l2" is not supported \(activity regularizers are not implemented/],
-    ['recurrentConstraint', () => L.simpleRNN({ units: 2, recurrentConstraint: { className: 'MaxNorm' } } as never), /\(SimpleRNN\): recurrentConstraint = an object is not supported/],
-    ['embeddingsConstraint', () => L.embedding({ inputDim: 5, outputDim: 2, embeddingsConstraint: 'nonNeg' } as never), /\(Embedding\): embeddingsConstraint = "nonNeg" is not supported/],
+    ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
+    ['groups', () => L.conv1d({ filters: 2, kernelSize: 2, groups: 2 } as never), /\(Conv1D\): groups = 2 is not supported \(grouped convolutions are not implemented\)/],
     ['noiseShape', () => L.dropout({ rate: 0.5, noiseShape: [1, 3] } as never), /\(Dropout\): noiseShape = an array is not supported/],
     ['dtype', () => L.dense({ units: 2, dtype: 'float64' } as never), /\(Dense\): dtype = "float64" is not supported/],
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
@@ -51,7 +51,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     const cases: [string, (layers: Record<string, Record<string, unknown>>[]) => void, RegExp][] = [
       ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 0.25; }, /layer 0 \(LSTM 'lstm'\): lstm \(LSTM\): recurrent_dropout = 0.25 is not supported/],
       ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer = an object is not supported \(activity regularizers are not implemented/],
-      ['constraint', (ls) => { ls[1].config.kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; }, /kernel_constraint = an object is not supported \(constraints are not implemented\)/],
+      ['time-major', (ls) => { ls[0].config.time_major = true; }, /time_major = true is not supported/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
       ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful = true is not supported/],
       // A key that is not an identifier must not break the message (it once became a regular expression).
