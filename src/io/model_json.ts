@@ -17,7 +17,8 @@ import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
-import { describe, encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
+import { describe } from '../layers/describe.js';
+import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 
 export type { SaveOptions };
 

@@ -3,7 +3,7 @@
  * group's weights back to back, little-endian, in the manifest's order. rnnlab writes float32; it reads
  * float32, int32, bool and tfjs's quantized weights (uint8 / uint16 with scale and min, float16).
  */
-import { describe } from '../layers/layer.js';
+import { describe } from '../layers/describe.js';
 import { endianness } from 'node:os';
 import { ModelFormatError } from './errors.js';
 
@@ -185,5 +185,3 @@ function sizeError(where: string, gi: number, g: ManifestGroup, have: number, ex
   const what = have < expected ? 'truncated or missing data' : 'more bytes than the manifest describes';
   return new ModelFormatError(`${where}: weights group ${gi + 1} (${files}) holds ${have} bytes but its manifest describes ${expected} (${what})`);
 }
-
-export { describe };

@@ -1,5 +1,5 @@
 import type { Activation } from '../autograd/ops.js';
-import { describe } from './layer.js';
+import { describe } from './describe.js';
 
 const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'hard_sigmoid'];
 

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
+import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';
 import type { L1L2 } from './regularizers.js';
@@ -120,14 +121,6 @@ function uniqueName(prefix: string): string {
 
 export function snakeCase(s: string): string {
   return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
-}
-
-/** A bad value in words for error messages (never '[object Object]', never a whole file). */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
 /** Numbers print plainly (got -2), anything else as describe() words (got the string "2"). */
