@@ -2,28 +2,29 @@
 import type { LossKind } from './autograd/loss_ops.js';
 import type { Tensor } from './tensor.js';
 
-const ALIASES: Record<string, LossKind> = {
-  binaryCrossentropy: 'binaryCrossentropy', binary_crossentropy: 'binaryCrossentropy',
-  categoricalCrossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy',
-  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
-  meanSquaredError: 'meanSquaredError', mean_squared_error: 'meanSquaredError', mse: 'meanSquaredError',
+/** One entry per loss: its Keras name, the names compile accepts, and the final activation it can fold in. */
+interface LossEntry { kerasName: string; names: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
+
+const LOSSES: Record<LossKind, LossEntry> = {
+  binaryCrossentropy: { kerasName: 'binary_crossentropy', names: ['binaryCrossentropy', 'binary_crossentropy'], folds: 'sigmoid' },
+  categoricalCrossentropy: { kerasName: 'categorical_crossentropy', names: ['categoricalCrossentropy', 'categorical_crossentropy'], folds: 'softmax' },
+  sparseCategoricalCrossentropy: { kerasName: 'sparse_categorical_crossentropy', names: ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'], folds: 'softmax' },
+  meanSquaredError: { kerasName: 'mean_squared_error', names: ['meanSquaredError', 'mean_squared_error', 'mse'], folds: null },
 };
 
 export function lossKind(name: string): LossKind {
-  const k = ALIASES[name];
-  if (!k) throw new Error(`unknown loss '${name}': use binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy or meanSquaredError`);
-  return k;
+  for (const [kind, e] of Object.entries(LOSSES)) if (e.names.includes(name)) return kind as LossKind;
+  throw new Error(`unknown loss '${name}': use ${Object.keys(LOSSES).join(', ')}`);
 }
 
 /** Keras's snake_case name of a loss, for logs and saved configs. */
 export function lossKerasName(k: LossKind): string {
-  return { binaryCrossentropy: 'binary_crossentropy', categoricalCrossentropy: 'categorical_crossentropy',
-    sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy', meanSquaredError: 'mean_squared_error' }[k];
+  return LOSSES[k].kerasName;
 }
 
 /** The fold-in activation a loss can absorb (and compute stably from logits). */
 export function foldableActivation(k: LossKind): 'sigmoid' | 'softmax' | null {
-  return k === 'binaryCrossentropy' ? 'sigmoid' : k === 'meanSquaredError' ? null : 'softmax';
+  return LOSSES[k].folds;
 }
 
 /** Rejects targets a loss cannot use: they would otherwise train silently on nonsense. */

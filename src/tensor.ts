@@ -19,8 +19,6 @@ export class Tensor {
   requiresGrad = false;
   /** Set by ops: the callback that pushes this tensor's grad into its inputs. */
   backwardFn: (() => void) | null = null;
-  /** Keep grad after backward (introspection: gradients w.r.t. hidden states). */
-  retainGrad = false;
   name?: string;
 
   constructor(public data: FArray | Int32Array, public readonly shape: Shape, public readonly dtype: DType) {

@@ -3,6 +3,9 @@ import { allocPersistent } from './backend/index.js';
 import { Tensor, type Shape } from './tensor.js';
 
 export class Variable extends Tensor {
+  /** Applied in place after every optimizer step (Keras's weight constraints). */
+  constraint: { apply(w: Float32Array | Float64Array, shape: readonly number[]): void } | null = null;
+
   constructor(public readonly name: string, shape: Shape, public trainable = true) {
     super(allocPersistent(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
     this.requiresGrad = trainable;

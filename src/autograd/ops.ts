@@ -130,6 +130,66 @@ export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
   });
 }
 
+/**
+ * Mean over time: x [B, T, C] -> [B, C]; with a mask [B, T] (1 = real step), over each row's real steps only
+ * (Keras's GlobalAveragePooling1D). Plain loops, no kernel: it is one pass over x, memory-bound either way.
+ */
+export function meanTime(x: Tensor, mask: Uint8Array | null): Tensor {
+  const [B, T, C] = x.shape;
+  const xd = x.floatData();
+  const weight = new Float64Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    for (let t = 0; t < T; t++) n += mask ? mask[b * T + t] : 1;
+    for (let t = 0; t < T; t++) weight[b * T + t] = n === 0 || (mask && !mask[b * T + t]) ? 0 : 1 / n;
+  }
+  const y = allocFloat(B * C);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+    const w = weight[b * T + t], o = (b * T + t) * C;
+    if (w !== 0) for (let c = 0; c < C; c++) y[b * C + c] += w * xd[o + c];
+  }
+  const out = floatTensor(y, [B, C]);
+  return record(out, [x], () => {
+    const g = out.grad!;
+    const dx = allocFloat(x.size);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+      const w = weight[b * T + t], o = (b * T + t) * C;
+      for (let c = 0; c < C; c++) dx[o + c] = w * g[b * C + c];
+    }
+    accumulate(x, dx, true);
+  });
+}
+
+/**
+ * loss + sum over terms of l1 * sum|w| + l2 * sum w^2 (Keras's weight regularizers); backward adds
+ * g * (l1 * sign(w) + 2 * l2 * w) to each weight's gradient.
+ */
+export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number } }[]): Tensor {
+  if (terms.length === 0) return loss;
+  let penalty = 0;
+  for (const { variable, regularizer: { l1, l2 } } of terms) {
+    const w = variable.floatData();
+    let a = 0, q = 0;
+    for (let i = 0; i < w.length; i++) { a += Math.abs(w[i]); q += w[i] * w[i]; }
+    penalty += l1 * a + l2 * q;
+  }
+  const y = allocFloat(1);
+  y[0] = loss.floatData()[0] + penalty;
+  const out = floatTensor(y, loss.shape);
+  return record(out, [loss, ...terms.map((t) => t.variable)], () => {
+    const g = out.grad![0];
+    const dl = allocFloat(1);
+    dl[0] = g;
+    accumulate(loss, dl, true);
+    for (const { variable, regularizer: { l1, l2 } } of terms) {
+      const w = variable.floatData();
+      const dw = allocFloat(w.length);
+      for (let i = 0; i < w.length; i++) dw[i] = g * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
+      accumulate(variable, dw, true);
+    }
+  });
+}
+
 /** Inverted dropout: kept values are scaled by 1/(1-rate) so inference needs no rescaling. */
 export function dropout(x: Tensor, rate: number, givenMask?: Uint8Array): Tensor {
   if (rate <= 0) return x;

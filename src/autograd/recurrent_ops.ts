@@ -7,9 +7,9 @@ import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
 
-export type CellKind = 'lstm' | 'gru' | 'simpleRnn';
+export type CellKind = 'lstm' | 'gru' | 'simple_rnn';
 
-export const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simpleRnn: 1 };
+const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simple_rnn: 1 };
 
 export interface RecurrentSpec {
   cell: CellKind;
@@ -156,7 +156,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
 }
 
 /** x[:, T-1, :] of [B, T, U]. */
-export function lastStep(x: Tensor): Tensor {
+function lastStep(x: Tensor): Tensor {
   const [B, T, U] = x.shape;
   const xd = x.floatData();
   const y = allocFloat(B * U);

@@ -8,9 +8,6 @@ import { Tensor } from '../tensor.js';
 
 let tape: Tensor[] | null = null;
 
-export function isRecording(): boolean {
-  return tape !== null;
-}
 
 /** Registers out as produced from inputs; backward runs only if out.grad is set when replayed. */
 export function record(out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: () => void): Tensor {
@@ -63,7 +60,7 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
         if (t.grad && t.backwardFn) t.backwardFn();
         // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
         t.backwardFn = null;
-        if (!t.retainGrad) t.grad = null;
+        t.grad = null;
       }
     },
   };

@@ -1,6 +1,6 @@
 /** The lab's TimeDistributed and RepeatVector demos, with the shapes they print, and the seq2seq's shapes. */
 import { layers } from '../layers/index.js';
-import { fmt } from '../layers/layer.js';
+import { kerasShape } from '../layers/layer.js';
 import { sequential } from '../models/sequential.js';
 import { Random, setSeed } from '../random.js';
 import type { Table } from '../report/table.js';
@@ -8,7 +8,7 @@ import { Tensor } from '../tensor.js';
 import { additionModel } from './lab_models.js';
 import type { ExperimentResult } from './types.js';
 
-const tuple = (s: readonly number[]) => fmt([...s]);
+const tuple = (s: readonly number[]) => kerasShape([...s]);
 
 function randint(rng: Random, hi: number, shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -27,7 +27,7 @@ export function shapesExperiment(o: { seed?: number } = {}): ExperimentResult {
   td.compile({ optimizer: 'rmsprop', loss: 'mse' });
   const tdIn = randint(rng, 10, [1, 3, 5]);
   const tdOut = td.predict(tdIn);
-  lines.push(`  model.output_shape  ${fmt(td.outputShape)}`);
+  lines.push(`  model.output_shape  ${kerasShape(td.outputShape)}`);
   lines.push(`  Shape of input :  ${tuple(tdIn.shape)}`);
   lines.push(`  Shape of output :  ${tuple(tdOut.shape)}`);
   rows.push(['TimeDistributed', 'input', tuple(tdIn.shape)], ['TimeDistributed', 'Dense(8) on each of the 3 steps', tuple(tdOut.shape)]);
@@ -35,9 +35,9 @@ export function shapesExperiment(o: { seed?: number } = {}): ExperimentResult {
   lines.push('', 'Dense(6, input_dim=10) then RepeatVector(3):');
   const rv = sequential();
   rv.add(layers.dense({ units: 6, inputDim: 10 }));
-  lines.push(`  ${fmt(rv.outputShape)}`);
+  lines.push(`  ${kerasShape(rv.outputShape)}`);
   rv.add(layers.repeatVector({ n: 3 }));
-  lines.push(`  ${fmt(rv.outputShape)}`);
+  lines.push(`  ${kerasShape(rv.outputShape)}`);
   rv.compile({ optimizer: 'rmsprop', loss: 'mse' });
   const rvIn = randint(rng, 1000, [1, 10]);
   const rvOut = rv.predict(rvIn);
@@ -53,8 +53,8 @@ export function shapesExperiment(o: { seed?: number } = {}): ExperimentResult {
   lines.push('', 'The addition seq2seq: encoder -> RepeatVector -> decoder (return_sequences) -> TimeDistributed(Dense softmax):');
   const add = additionModel();
   for (const l of add.layers) {
-    lines.push(`  ${`${l.name} (${l.className})`.padEnd(40)} ${fmt(l.outputShape)}`);
-    rows.push(['addition seq2seq', `${l.className}`, fmt(l.outputShape)]);
+    lines.push(`  ${`${l.name} (${l.className})`.padEnd(40)} ${kerasShape(l.outputShape)}`);
+    rows.push(['addition seq2seq', `${l.className}`, kerasShape(l.outputShape)]);
   }
   const finding = `TimeDistributed applies the same Dense to every step, turning ${tuple(tdIn.shape)} into ${tuple(tdOut.shape)}; ` +
     `RepeatVector copies one vector to every step, turning ${tuple(rvIn.shape)} through (1, 6) into ${tuple(rvOut.shape)} with ${identical ? 'three identical rows' : 'rows that differ (unexpected)'}; ` +

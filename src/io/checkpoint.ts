@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EpochProgress } from '../models/callbacks.js';
-import type { Sequential } from '../models/sequential.js';
+import type { EpochProgress } from '../callbacks/callback.js';
+import type { TrainableModel } from '../models/trainable.js';
 import { globalRandom } from '../random.js';
 import type { Variable } from '../variable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
@@ -25,8 +25,8 @@ import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from
 import { encodeWeights, sizeOfShape } from './weights.js';
 import { readJSONFile } from './files.js';
 
-export const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
+const CHECKPOINT_VERSION = 1;
 const CHECKPOINT_FILE = 'checkpoint.json';
 
 export interface HistoryData { epoch: number[]; history: Record<string, number[]> }
@@ -80,14 +80,14 @@ function stripNames(v: unknown): unknown {
 }
 
 /** The model's layers as Keras configs without names (names differ between runs in one process), plus weight shapes. */
-export function architectureOf(model: Sequential): unknown[] {
+function architectureOf(model: TrainableModel): unknown[] {
   return model.layers.map((l, i) => ({
     ...(stripNames(layerToKeras(l, i === 0 ? model.inputShape : null)) as object),
     weights: l.weights.map((w) => w.shape),
   }));
 }
 
-export function signatureOf(arch: unknown[]): string {
+function signatureOf(arch: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(arch)).digest('hex');
 }
 
@@ -143,7 +143,7 @@ function currentGeneration(dir: string): number {
 }
 
 /** Writes a checkpoint of model (weights, optimizer state) and state into dir. */
-export function writeCheckpoint(dir: string, model: Sequential, state: TrainingState): void {
+export function writeCheckpoint(dir: string, model: TrainableModel, state: TrainingState): void {
   dir = resolve(dir);
   if (!model.built) throw new CheckpointError(`${model.name}: cannot checkpoint a model that is not built`);
   const gen = currentGeneration(dir) + 1;
@@ -235,7 +235,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-class V {
+/** Typed reads of checkpoint.json fields; every failure names the file and the field. */
+class CheckpointFields {
   constructor(readonly where: string) {}
   fail(m: string): CheckpointError { return new CheckpointError(`${this.where}: ${m}`); }
   obj(v: unknown, what: string): Record<string, unknown> { if (!isObject(v)) throw this.fail(`${what} must be an object`); return v; }
@@ -282,7 +283,7 @@ export function readCheckpointInfo(dir: string): CheckpointData {
   if (!statSync(dir).isDirectory()) throw new CheckpointError(`no checkpoint: ${dir} is not a folder`);
   if (!existsSync(path)) throw new CheckpointError(`no checkpoint in ${dir} (${CHECKPOINT_FILE} is missing)`);
   const raw = readJSONFile(path, 'checkpoint', CheckpointError);
-  const v = new V(path);
+  const v = new CheckpointFields(path);
   const j = v.obj(raw, 'the checkpoint');
   const show = (x: unknown) => (x === undefined ? 'missing' : JSON.stringify(x));
   if (j.format !== CHECKPOINT_FORMAT) throw v.fail(`not an rnnlab checkpoint (format ${show(j.format)})`);
@@ -372,9 +373,6 @@ function readVerified(dir: string, ref: FileRef, what: string): Uint8Array {
   return b;
 }
 
-/** Slot arrays per variable for each optimizer (by its saved class name). */
-const SLOT_COUNTS: Record<string, number> = { Adam: 2, RMSProp: 1, SGD: 1 };
-
 function floats(b: Uint8Array): Float32Array {
   const out = new Float32Array(b.length / 4);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -386,7 +384,7 @@ function floats(b: Uint8Array): Float32Array {
  * Loads a checkpoint into model: weights, optimizer slots and iterations, and globalRandom's state. Everything
  * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
  */
-export function restoreCheckpoint(dir: string, model: Sequential, opts: { check?: (state: TrainingState) => void } = {}): TrainingState {
+export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { check?: (state: TrainingState) => void } = {}): TrainingState {
   const ck = readCheckpointInfo(dir);
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
@@ -410,12 +408,12 @@ export function restoreCheckpoint(dir: string, model: Sequential, opts: { check?
   if (ck.optimizer) {
     const opt = model.optimizer;
     if (!opt) throw new CheckpointError(`${where}: compile the model before restoring (the checkpoint holds ${ck.optimizer.className} state)`);
-    const mine = optimizerToKeras(opt).class_name;
+    const mine = opt.kerasName;
     if (mine !== ck.optimizer.className) throw new CheckpointError(`${where} holds ${ck.optimizer.className} state, but the model is compiled with ${mine}`);
     if (ck.optimizer.slots.length !== trainable.length) {
       throw new CheckpointError(`${where}: optimizer state covers ${ck.optimizer.slots.length} trainable weights, the model has ${trainable.length}`);
     }
-    const slotCount = SLOT_COUNTS[mine];
+    const slotCount = opt.slotCount;
     let need = 0;
     ck.optimizer.slots.forEach((s, i) => {
       if (s.size !== trainable[i].size) throw new CheckpointError(`${where}: optimizer state for '${s.name}' has ${s.size} values per slot, the weight has ${trainable[i].size}`);

@@ -2,25 +2,30 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerSaveHandler, type SaveOptions, type SaveResult } from '../models/saving.js';
 import type { Sequential } from '../models/sequential.js';
+import type { TrainableModel } from '../models/trainable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
-import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON, type SaveOptions } from './model_json.js';
+import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
 
 /** Larger model.json files are refused: the topology of any real Sequential model is far smaller. */
 const MAX_JSON_BYTES = 64 * 2 ** 20;
 
-export interface SaveResult {
-  /** Where model.json went. */
-  modelPath: string;
-  weightPaths: string[];
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
-}
+export type { SaveResult };
 
 export interface LoadOptions {
   /** Compile with the saved trainingConfig when there is one (default true). */
   compile?: boolean;
+  /** Refuse models declaring more parameters than this, before allocating anything (default 2^28). */
+  maxParams?: number;
+}
+
+function maxParamsOf(opts: LoadOptions): number | undefined {
+  const m = opts.maxParams;
+  if (m !== undefined && !(Number.isSafeInteger(m) && m > 0)) throw new ModelFormatError(`loadModel: maxParams must be a positive integer, got ${String(m)}`);
+  return m;
 }
 
 /** 'file://DIR', 'file:///abs/DIR', a plain path, or any of those ending in a .json file name. */
@@ -40,7 +45,7 @@ export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: str
 const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
 
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
-export async function saveModel(model: Sequential, url: string, opts: SaveOptions = {}): Promise<SaveResult> {
+export async function saveModel(model: TrainableModel, url: string, opts: SaveOptions = {}): Promise<SaveResult> {
   const { dir, jsonName } = resolveModelPath(url, 'save');
   const { json, files } = modelToArtifacts(model, opts);
   writeArtifacts(dir, jsonName, json, files);
@@ -56,7 +61,7 @@ export async function saveModel(model: Sequential, url: string, opts: SaveOption
 }
 
 /** Writes weight files, then model.json (the commit point), then removes shard files no longer referenced. */
-export function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
+function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
   for (const f of files) writeFileAtomic(join(dir, f.path), f.data);
   writeFileAtomic(join(dir, jsonName), `${JSON.stringify(json, null, 1)}\n`);
   const keep = new Set(files.map((f) => f.path));
@@ -106,9 +111,10 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 export async function loadModel(url: string, opts: LoadOptions = {}): Promise<Sequential> {
   const { dir, jsonName } = resolveModelPath(url, 'load');
   const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
+  const maxParams = maxParamsOf(opts);
   const json = readJSONFile(join(dir, jsonName), 'loadModel');
   const parsed = parseModelJSON(json, where);
-  const specs = matchWeights(parsed.plan, parsed.manifest, where);
+  const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParams);
   const groups = usedGroups(parsed.manifest, specs);
   const { read, size } = weightReader(dir, where);
   const weights = decodeWeights(groups, read, where, size);
@@ -137,10 +143,12 @@ export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): S
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
     weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
   const parsed = parseModelJSON(json, where);
-  const specs = matchWeights(parsed.plan, parsed.manifest, where);
+  const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParamsOf(opts));
   const wd = a.weightData;
   const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
     : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
   const weights = decodeWeights(parsed.manifest, () => bytes, where);
   return buildModel(parsed, weights, specs, opts, where);
 }
+
+registerSaveHandler(saveModel);

@@ -2,7 +2,9 @@
 export { ModelFormatError, CheckpointError } from './errors.js';
 export { saveModel, loadModel, modelFromArtifacts, resolveModelPath } from './files.js';
 export type { SaveResult, LoadOptions, ModelArtifacts } from './files.js';
-export type { SaveOptions, ModelJSON, TrainingConfig } from './model_json.js';
+export { DEFAULT_MAX_PARAMS } from './model_json.js';
+export type { ModelJSON, TrainingConfig } from './model_json.js';
+export type { SaveOptions } from '../models/saving.js';
 export { writeCheckpoint, restoreCheckpoint, readCheckpointInfo, hasCheckpoint, deleteCheckpoint } from './checkpoint.js';
 export type { TrainingState, CheckpointData } from './checkpoint.js';
 export { writeFileAtomic } from './atomic.js';

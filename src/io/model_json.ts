@@ -7,22 +7,20 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import { Bidirectional } from '../layers/bidirectional.js';
-import { Conv1D } from '../layers/conv1d.js';
-import { Dense } from '../layers/dense.js';
-import { Embedding } from '../layers/embedding.js';
-import { GRU } from '../layers/gru.js';
-import { fmt, type Layer, type SymbolicShape } from '../layers/layer.js';
-import { LSTM } from '../layers/lstm.js';
-import { RNN } from '../layers/recurrent.js';
-import { TimeDistributed } from '../layers/time_distributed.js';
+import { kerasShape, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
+import type { SaveOptions } from '../models/saving.js';
 import { Sequential } from '../models/sequential.js';
-import { Adam, Optimizer, RMSprop, SGD } from '../optimizers/index.js';
+import type { TrainableModel } from '../models/trainable.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
-import { declaredBatchShape, layerFromKeras, layerToKeras, toCamel, type KerasLayerJSON } from './keras_config.js';
-import { describe, encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
+import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { describe } from '../layers/describe.js';
+import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
+
+export type { SaveOptions };
 
 export const RNNLAB_VERSION = '0.1.0';
 
@@ -50,51 +48,13 @@ export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
 
 // ------------------------------------------------------------------------------------ weight names and shapes
 
-function known(d: number | null | undefined, layer: Layer, what: string, input: SymbolicShape): number {
-  if (d === null || d === undefined) {
-    throw new Error(`layer '${layer.name}' (${layer.className}) needs a known ${what}, but its input is ${fmt(input)}`);
-  }
-  return d;
-}
-
-/** The weights a layer creates for an input shape, with tfjs names under `scope`, computed without building it. */
-export function plannedWeights(layer: Layer, input: SymbolicShape, scope = layer.name): PlannedWeight[] {
-  const w = (leaf: string, shape: number[]): PlannedWeight => ({ name: `${scope}/${leaf}`, shape, layer });
-  if (layer instanceof Dense) {
-    if (input.length < 2) throw new Error(`layer '${layer.name}' (Dense) needs input of rank >= 2, got ${fmt(input)}`);
-    const inDim = known(input[input.length - 1], layer, 'last dimension', input);
-    return [w('kernel', [inDim, layer.units]), ...(layer.useBias ? [w('bias', [layer.units])] : [])];
-  }
-  if (layer instanceof Embedding) return [w('embeddings', [layer.inputDim, layer.outputDim])];
-  if (layer instanceof Conv1D) {
-    if (input.length !== 3) throw new Error(`layer '${layer.name}' (Conv1D) needs input (batch, steps, channels), got ${fmt(input)}`);
-    const cin = known(input[2], layer, 'channel count', input);
-    return [w('kernel', [layer.kernelSize, cin, layer.filters]), ...(layer.useBias ? [w('bias', [layer.filters])] : [])];
-  }
-  if (layer instanceof RNN) {
-    if (input.length !== 3) throw new Error(`layer '${layer.name}' (${layer.className}) needs input (batch, steps, features), got ${fmt(input)}`);
-    const D = known(input[2], layer, 'feature count', input);
-    const U = layer.units;
-    const G = layer instanceof LSTM ? 4 : layer instanceof GRU ? 3 : 1;
-    const bias = layer instanceof GRU && layer.resetAfter ? [2, 3 * U] : [G * U];
-    return [w('kernel', [D, G * U]), w('recurrent_kernel', [U, G * U]), ...(layer.useBias ? [w('bias', bias)] : [])];
-  }
-  if (layer instanceof Bidirectional) {
-    // Keras and tfjs scope the two copies as forward_<inner> and backward_<inner>.
-    const inner = layer.forwardLayer.name.replace(/^forward_/, '');
-    return [...plannedWeights(layer.forwardLayer, input, `${scope}/forward_${inner}`),
-      ...plannedWeights(layer.backwardLayer, input, `${scope}/backward_${inner}`)].map((p) => ({ ...p, layer }));
-  }
-  if (layer instanceof TimeDistributed) {
-    if (input.length < 3) throw new Error(`layer '${layer.name}' (TimeDistributed) needs input (batch, steps, ...), got ${fmt(input)}`);
-    return plannedWeights(layer.layer, [null, ...input.slice(2)], scope).map((p) => ({ ...p, layer }));
-  }
-  if (layer.weights.length > 0) throw new Error(`layer '${layer.name}' (${layer.className}) has weights rnnlab cannot name for saving`);
-  return [];
+/** The weights a layer creates for an input shape, with tfjs names ('<layer>/<leaf>'), computed without building it. */
+export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeight[] {
+  return layer.weightSpecs(input).map((s) => ({ name: `${layer.name}/${s.name}`, shape: s.shape, layer }));
 }
 
 /** Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order. */
-export function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
+function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
   const out: PlannedWeight[] = [];
   let shape = batchInputShape;
   layers.forEach((l, i) => {
@@ -102,14 +62,14 @@ export function planModel(layers: Layer[], batchInputShape: SymbolicShape): Plan
       out.push(...plannedWeights(l, shape));
       shape = l.computeOutputShape(shape);
     } catch (e) {
-      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${fmt(shape)}: ${(e as Error).message}`);
+      throw new ModelFormatError(`layer ${i} ('${l.name}', ${l.className}) cannot take input ${kerasShape(shape)}: ${(e as Error).message}`);
     }
   });
   return out;
 }
 
 /** The model's weights with their tfjs names, in the order of model.weights. */
-export function namedWeights(model: Sequential): { name: string; shape: number[]; data: ArrayLike<number> }[] {
+export function namedWeights(model: TrainableModel): { name: string; shape: number[]; data: ArrayLike<number> }[] {
   const plan = planModel(model.layers, model.inputShape);
   const vars = model.weights;
   if (plan.length !== vars.length) throw new Error(`${model.name}: expected ${plan.length} weights from the layer configs, found ${vars.length}`);
@@ -122,54 +82,31 @@ export function namedWeights(model: Sequential): { name: string; shape: number[]
 
 // ------------------------------------------------------------------------------------ training config
 
-export function trainingConfigOf(model: Sequential): TrainingConfig | undefined {
+function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
   return { loss: lossKerasName(model.loss), metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
 }
 
 export function optimizerToKeras(o: Optimizer): { class_name: string; config: Record<string, unknown> } {
-  const clip: Record<string, unknown> = {};
-  if (o.clipnorm !== undefined) clip.clipnorm = o.clipnorm;
-  if (o.clipvalue !== undefined) clip.clipvalue = o.clipvalue;
-  if (o instanceof Adam) {
-    return { class_name: 'Adam', config: { learning_rate: o.learningRate, beta_1: o.beta1, beta_2: o.beta2, epsilon: o.epsilon, amsgrad: false, ...clip } };
-  }
-  if (o instanceof RMSprop) {
-    // tfjs registers 'RMSProp'; Keras matches optimizer names case-insensitively, so both read it.
-    return { class_name: 'RMSProp', config: { learning_rate: o.learningRate, rho: o.rho, momentum: 0, epsilon: o.epsilon, centered: false, ...clip } };
-  }
-  if (o instanceof SGD) return { class_name: 'SGD', config: { learning_rate: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, ...clip } };
-  throw new Error(`cannot save optimizer '${o.className}'`);
+  return { class_name: o.kerasName, config: convertKeys(o.getConfig(), 'snake') as Record<string, unknown> };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function optimizerFromKeras(raw: unknown, where: string): Optimizer {
+function optimizerFromKeras(raw: unknown, where: string): Optimizer {
   if (!isObject(raw) || typeof raw.class_name !== 'string') {
     throw new ModelFormatError(`${where}: optimizer_config must be {class_name, config}, got ${describe(raw)}`);
   }
   const cfgRaw = raw.config ?? {};
   if (!isObject(cfgRaw)) throw new ModelFormatError(`${where}: optimizer_config.config must be an object`);
-  const c: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(cfgRaw)) c[toCamel(k)] = v;
-  const num = (k: string): number | undefined => {
-    const v = c[k];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number') throw new ModelFormatError(`${where}: optimizer ${raw.class_name}: ${k} must be a number, got ${describe(v)}`);
-    return v;
-  };
-  const base = { learningRate: num('learningRate') ?? num('lr'), clipnorm: num('clipnorm'), clipvalue: num('clipvalue') };
+  const cls = optimizerClass(raw.class_name);
+  if (!cls) {
+    throw new ModelFormatError(`${where}: unknown optimizer '${raw.class_name}' (rnnlab has ${optimizerClassNames().join(', ')}); load with {compile: false} to skip the training config`);
+  }
   try {
-    switch (raw.class_name.toLowerCase()) {
-      case 'adam': return new Adam({ ...base, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
-      case 'rmsprop': return new RMSprop({ ...base, rho: num('rho') ?? (raw.class_name === 'RMSProp' ? num('decay') : undefined), epsilon: num('epsilon') });
-      case 'sgd': return new SGD({ ...base, momentum: num('momentum'), nesterov: c.nesterov === true });
-      case 'momentum': return new SGD({ ...base, momentum: num('momentum'), nesterov: c.useNesterov === true });
-      default:
-        throw new ModelFormatError(`${where}: unknown optimizer '${raw.class_name}' (rnnlab has Adam, RMSprop, SGD); load with {compile: false} to skip the training config`);
-    }
+    return cls.fromConfig(convertKeys(cfgRaw, 'camel', where) as Record<string, unknown>, raw.class_name);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: optimizer ${raw.class_name}: ${(e as Error).message}`);
@@ -181,15 +118,16 @@ const METRIC_ALIASES: Record<string, string> = {
   categoricalAccuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
 };
 
-export function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
+function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
   if (typeof tc.loss !== 'string') throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
   let loss: LossKind;
   try { loss = lossKind(tc.loss); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
-  const metricsRaw = tc.metrics ?? [];
+  // tfjs writes metrics per output as an object ({} when there are none); a Sequential model has one output.
+  const metricsRaw = isObject(tc.metrics) ? Object.values(tc.metrics).flat() : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
-    const name = typeof m === 'string' ? METRIC_ALIASES[m] : undefined;
+    const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : undefined;
     if (!name) throw new ModelFormatError(`${where}: unsupported metric ${JSON.stringify(m)} in trainingConfig (rnnlab has 'accuracy')`);
     return name;
   });
@@ -199,16 +137,7 @@ export function compileFromTrainingConfig(model: Sequential, tc: unknown, where:
 
 // ------------------------------------------------------------------------------------ writing
 
-export interface SaveOptions {
-  /** Split the weights into files of at most this many bytes (tfjs shards: group1-shardKofN.bin). Default: one weights.bin. */
-  shardSizeBytes?: number | null;
-  /** Write trainingConfig (loss, metrics, optimizer) when the model is compiled. Default true. */
-  includeTrainingConfig?: boolean;
-  /** File name of the single weights file (ignored when sharding). */
-  weightsFileName?: string;
-}
-
-export function modelToArtifacts(model: Sequential, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
+export function modelToArtifacts(model: TrainableModel, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
   if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
   if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
   const layers = model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null));
@@ -238,6 +167,9 @@ export interface ParsedModel {
   manifest: ManifestGroup[];
   trainingConfig: unknown;
 }
+
+/** Default cap on the parameters a loaded model may declare: 2^28 floats (1 GiB), far above any model here. */
+export const DEFAULT_MAX_PARAMS = 2 ** 28;
 
 /** Parses and checks model.json without reading weights or allocating them. */
 export function parseModelJSON(json: unknown, where: string): ParsedModel {
@@ -279,6 +211,12 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
     if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') throw new ModelFormatError(`${where}: layer ${i + offset}: InputLayer may only come first`);
     return layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
   });
+  layers.forEach((l, i) => {
+    const extra = l.extraOutputsOption();
+    if (extra) {
+      throw new ModelFormatError(`${where}: layer ${i + offset} ('${l.name}', ${l.className}): ${snakeCase(extra)} is not supported in a Sequential model (the extra outputs would be dropped)`);
+    }
+  });
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) throw new ModelFormatError(`${where}: two layers are named '${l.name}'`);
@@ -297,9 +235,9 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
   return { name, layers, batchInputShape, plan, manifest, trainingConfig: json.trainingConfig };
 }
 
-/** Drops ':0' suffixes and Keras's '<rnn>_cell' scopes, so names from Keras conversions match tfjs's. */
-export function normalizeWeightName(n: string): string {
-  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^(lstm|gru|simple_rnn)_cell(_\d+)?$/.test(s)).join('/');
+/** Drops ':0' suffixes and Keras's '<layer>_cell' scopes, so names from Keras conversions match tfjs's. */
+function normalizeWeightName(n: string): string {
+  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^[a-z0-9_]+_cell(_\d+)?$/.test(s)).join('/');
 }
 
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -308,7 +246,17 @@ const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((
  * Pairs each planned weight with a manifest spec: by name, or (when no name matches but the count and every
  * shape line up) by position. Any other disagreement is an error naming the layer, the weight and the shapes.
  */
-export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string): WeightSpec[] {
+export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, maxParams = DEFAULT_MAX_PARAMS): WeightSpec[] {
+  const specs = matchByName(plan, manifest, where);
+  // Checked after matching, so a mismatch is reported as such; before anything is allocated or read.
+  const params = plan.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  if (params > maxParams) {
+    throw new ModelFormatError(`${where}: the model declares ${params} parameters, over the limit of ${maxParams} (raise it with the maxParams load option)`);
+  }
+  return specs;
+}
+
+function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string): WeightSpec[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
   const byName = new Map(specs.map((s) => [normalizeWeightName(s.name), s]));
   const named = plan.map((p) => byName.get(p.name));
@@ -341,9 +289,13 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
   const rngState = globalRandom.getState();
   let model: Sequential;
   try {
-    model = new Sequential({ name: parsed.name });
-    for (const l of parsed.layers) model.add(l);
-    if (!model.built) model.build(parsed.batchInputShape);
+    // The saved values overwrite every weight, so drawing initial values would only cost time (seconds for big LSTMs).
+    model = withoutInitializers(() => {
+      const m = new Sequential({ name: parsed.name });
+      for (const l of parsed.layers) m.add(l);
+      if (!m.built) m.build(parsed.batchInputShape);
+      return m;
+    });
   } catch (e) {
     throw new ModelFormatError(`${where}: ${(e as Error).message}`);
   } finally {

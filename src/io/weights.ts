@@ -3,6 +3,7 @@
  * group's weights back to back, little-endian, in the manifest's order. rnnlab writes float32; it reads
  * float32, int32, bool and tfjs's quantized weights (uint8 / uint16 with scale and min, float16).
  */
+import { describe } from '../layers/describe.js';
 import { endianness } from 'node:os';
 import { ModelFormatError } from './errors.js';
 
@@ -73,7 +74,7 @@ function bytesPerValue(spec: WeightSpec): number {
 }
 
 /** A relative path inside the model's folder: no absolute paths, no '..', no backslashes or NULs. */
-export function checkRelativePath(p: unknown, where: string): string {
+function checkRelativePath(p: unknown, where: string): string {
   if (typeof p !== 'string' || p.length === 0) throw new ModelFormatError(`${where}: a weights path must be a non-empty string, got ${JSON.stringify(p)}`);
   if (p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.includes('\0') || p.split('/').some((s) => s === '..' || s === '')) {
     throw new ModelFormatError(`${where}: weights path '${p}' must be a plain relative path inside the model folder`);
@@ -183,11 +184,4 @@ function sizeError(where: string, gi: number, g: ManifestGroup, have: number, ex
   const files = g.paths.join(', ');
   const what = have < expected ? 'truncated or missing data' : 'more bytes than the manifest describes';
   return new ModelFormatError(`${where}: weights group ${gi + 1} (${files}) holds ${have} bytes but its manifest describes ${expected} (${what})`);
-}
-
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }

@@ -2,20 +2,24 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { checkActivation } from './activations.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface ActivationArgs extends LayerArgs { activation: ops.Activation }
 
 export class ActivationLayer extends Layer {
-  readonly className = 'Activation';
+  static readonly className = 'Activation';
   readonly activation: ops.Activation;
   constructor(args: ActivationArgs) {
     super(args, 'activation');
     this.activation = checkActivation(this.name, args.activation);
   }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
     return ops.activation(x, this.activation);
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
 }
+
+registerLayer(ActivationLayer);

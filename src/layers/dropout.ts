@@ -1,12 +1,19 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
 
-export interface DropoutArgs extends LayerArgs { rate: number }
+export interface DropoutArgs extends LayerArgs {
+  rate: number;
+  /** Not implemented: only null. */
+  noiseShape?: null;
+  /** Not implemented (rl.setSeed seeds every mask): only null. */
+  seed?: null;
+}
 
 /** Active only while training, like Keras. */
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
+  static readonly className = 'Dropout';
   readonly rate: number;
   constructor(args: DropoutArgs) {
     super(args, 'dropout');
@@ -14,5 +21,7 @@ export class Dropout extends Layer {
   }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   call(x: Tensor, ctx: CallContext): Tensor { return ctx.training ? ops.dropout(x, this.rate) : x; }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: null }; }
 }
+
+registerLayer(Dropout);

@@ -1,39 +1,59 @@
 import * as ops from '../autograd/ops.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import type { InitializerName } from './initializers.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { registerLayer } from './registry.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;
   outputDim: number;
-  inputLength?: number;
+  /** Fixes the sequence length; without it any length is accepted. */
+  inputLength?: number | [number] | null;
+  /** Default false: with true, id 0 is padding and masks the recurrent layers that follow. */
   maskZero?: boolean;
+  /** Default 'uniform' (Keras's RandomUniform(-0.05, 0.05)). */
   embeddingsInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  embeddingsRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
+  embeddingsConstraint?: ConstraintIdentifier;
 }
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */
 export class Embedding extends Layer {
-  readonly className = 'Embedding';
+  static readonly className = 'Embedding';
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: number | null;
   readonly maskZero: boolean;
   readonly embeddingsInitializer: InitializerName;
-  embeddings!: Variable;
+  readonly embeddingsRegularizer: L1L2 | null;
+  readonly embeddingsConstraint: Constraint | null;
 
   constructor(args: EmbeddingArgs) {
     const { inputDim: _ignored, ...rest } = args;
-    super({ ...rest, inputShape: args.inputShape ?? (args.inputLength !== undefined ? [args.inputLength] : undefined) }, 'embedding');
+    // Keras writes input_length as a number or a one-element list.
+    const length = Array.isArray(args.inputLength) ? args.inputLength[0] : args.inputLength ?? undefined;
+    super({ ...rest, inputShape: args.inputShape ?? (length !== undefined ? [length] : undefined) }, 'embedding');
     this.inputDim = checkPositiveInt(this.name, 'inputDim', args.inputDim);
     this.outputDim = checkPositiveInt(this.name, 'outputDim', args.outputDim);
-    this.inputLength = args.inputLength === undefined ? null : checkPositiveInt(this.name, 'inputLength', args.inputLength);
-    this.maskZero = args.maskZero ?? false;
-    this.embeddingsInitializer = args.embeddingsInitializer ?? 'uniform';
+    this.inputLength = length === undefined ? null : checkPositiveInt(this.name, 'inputLength', length);
+    this.maskZero = checkBool(this.name, 'maskZero', args.maskZero, false);
+    this.embeddingsInitializer = checkInitializer(this.name, 'embeddingsInitializer', args.embeddingsInitializer ?? 'uniform');
+    this.embeddingsRegularizer = checkRegularizer(this.name, 'embeddingsRegularizer', args.embeddingsRegularizer);
+    this.embeddingsConstraint = checkConstraint(this.name, 'embeddingsConstraint', args.embeddingsConstraint);
   }
 
+  weightSpecs(): WeightSpec[] {
+    return [{ name: 'embeddings', shape: [this.inputDim, this.outputDim], initializer: this.embeddingsInitializer, regularizer: this.embeddingsRegularizer, constraint: this.embeddingsConstraint }];
+  }
+
+  get embeddings(): Variable { return this.weightNamed('embeddings')!; }
+
   build(inputShape: SymbolicShape): void {
-    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.embeddingsInitializer);
     // Without inputLength, any sequence length is accepted (as in Keras), whatever the first batch had.
     super.build(this.inputLength === null && !this.batchInputShape ? inputShape.map((d, i) => (i === 0 ? d : null)) : inputShape);
   }
@@ -60,17 +80,20 @@ export class Embedding extends Layer {
       const v = d[i];
       if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
         const pos = unravel(i, x.shape);
-        throw new Error(`${this.name} (Embedding): token id ${v} at position [${pos.join(', ')}] of input ${fmt([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
+        throw new Error(`${this.name} (Embedding): token id ${v} at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
       }
     }
     return d instanceof Int32Array ? d : Int32Array.from(d);
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, inputLength: this.inputLength,
-      maskZero: this.maskZero, embeddingsInitializer: this.embeddingsInitializer };
+    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: null,
+      embeddingsConstraint: serializeConstraint(this.embeddingsConstraint), maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
   }
 }
+
+registerLayer(Embedding);
 
 function unravel(i: number, shape: number[]): number[] {
   const pos = new Array<number>(shape.length);

@@ -1,14 +1,20 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
+
+export interface FlattenArgs extends LayerArgs {
+  /** Only 'channels_last'. */
+  dataFormat?: 'channels_last';
+}
 
 export class Flatten extends Layer {
-  readonly className = 'Flatten';
-  constructor(args: LayerArgs = {}) { super(args, 'flatten'); }
+  static readonly className = 'Flatten';
+  constructor(args: FlattenArgs = {}) { super(args, 'flatten'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const rest = inputShape.slice(1);
-    if (rest.some((d) => d === null)) throw new Error(`${this.name} (Flatten): all non-batch dimensions must be known, got ${fmt(inputShape)}`);
+    if (rest.some((d) => d === null)) throw new Error(`${this.name} (Flatten): all non-batch dimensions must be known, got ${kerasShape(inputShape)}`);
     return [inputShape[0], (rest as number[]).reduce((a, b) => a * b, 1)];
   }
 
@@ -16,4 +22,8 @@ export class Flatten extends Layer {
     ctx.mask = null;
     return ops.reshape(x, [x.shape[0], x.size / x.shape[0]]);
   }
+
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: 'channels_last' }; }
 }
+
+registerLayer(Flatten);

@@ -1,8 +1,10 @@
-/** Keras's initializers, drawing from rnnlab's seeded generator. */
+/** Keras's initializers, drawing from rnnlab's seeded generator, and their Keras serialization. */
 import { globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
 
 export type InitializerName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
+
+type Fill = (shape: Shape, out: { length: number; [i: number]: number }) => void;
 
 /** Keras's fan computation: the kernel's last two axes are (in, out); earlier axes are the receptive field. */
 function fans(shape: Shape): [number, number] {
@@ -11,41 +13,74 @@ function fans(shape: Shape): [number, number] {
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
-export function initialize(name: InitializerName, shape: Shape, out: { length: number; [i: number]: number }): void {
-  const n = out.length;
+function uniformFill(out: { length: number; [i: number]: number }, limit: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = globalRandom.uniform(-limit, limit);
+}
+
+/** name -> fill function. A table (not a switch) so tests can count calls, e.g. that loading skips them. */
+export const INITIALIZERS: Record<InitializerName, Fill> = {
+  zeros: (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 0; },
+  ones: (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 1; },
+  uniform: (_s, out) => uniformFill(out, 0.05),
+  glorotUniform: (shape, out) => { const [fi, fo] = fans(shape); uniformFill(out, Math.sqrt(6 / (fi + fo))); },
+  heUniform: (shape, out) => uniformFill(out, Math.sqrt(6 / fans(shape)[0])),
+  glorotNormal: (shape, out) => {
+    // Keras truncates at two standard deviations and rescales by 0.8796 to keep the variance.
+    const [fi, fo] = fans(shape);
+    const std = Math.sqrt(2 / (fi + fo)) / 0.87962566103423978;
+    for (let i = 0; i < out.length; i++) {
+      let v: number;
+      do v = globalRandom.normal(); while (Math.abs(v) > 2);
+      out[i] = v * std;
+    }
+  },
+  orthogonal: (shape, out) => orthogonal(shape, out),
+};
+
+export function checkInitializer(layer: string, what: string, v: unknown): InitializerName {
+  if (typeof v === 'string' && Object.hasOwn(INITIALIZERS, v)) return v as InitializerName;
+  if (typeof v === 'object' && v !== null) return deserializeInitializer(v, `${layer}: ${what}`);
+  throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${Object.keys(INITIALIZERS).join(', ')}`);
+}
+
+
+/** Keras's {className, config} for an initializer (camelCase keys; src/io writes snake_case). */
+export function serializeInitializer(name: InitializerName): { className: string; config: Record<string, unknown> } {
   switch (name) {
-    case 'zeros': for (let i = 0; i < n; i++) out[i] = 0; return;
-    case 'ones': for (let i = 0; i < n; i++) out[i] = 1; return;
-    case 'uniform': for (let i = 0; i < n; i++) out[i] = globalRandom.uniform(-0.05, 0.05); return;
-    case 'glorotUniform': {
-      const [fi, fo] = fans(shape);
-      const limit = Math.sqrt(6 / (fi + fo));
-      for (let i = 0; i < n; i++) out[i] = globalRandom.uniform(-limit, limit);
-      return;
-    }
-    case 'heUniform': {
-      const limit = Math.sqrt(6 / fans(shape)[0]);
-      for (let i = 0; i < n; i++) out[i] = globalRandom.uniform(-limit, limit);
-      return;
-    }
-    case 'glorotNormal': {
-      // Keras truncates at two standard deviations and rescales by 0.8796 to keep the variance.
-      const [fi, fo] = fans(shape);
-      const std = Math.sqrt(2 / (fi + fo)) / 0.87962566103423978;
-      for (let i = 0; i < n; i++) {
-        let v: number;
-        do v = globalRandom.normal(); while (Math.abs(v) > 2);
-        out[i] = v * std;
-      }
-      return;
-    }
-    case 'orthogonal': {
-      orthogonal(shape, out);
-      return;
-    }
-    default:
-      throw new Error(`unknown initializer '${String(name)}'`);
+    case 'glorotUniform': return { className: 'GlorotUniform', config: { seed: null } };
+    case 'glorotNormal': return { className: 'GlorotNormal', config: { seed: null } };
+    case 'heUniform': return { className: 'HeUniform', config: { seed: null } };
+    case 'orthogonal': return { className: 'Orthogonal', config: { gain: 1, seed: null } };
+    case 'zeros': return { className: 'Zeros', config: {} };
+    case 'ones': return { className: 'Ones', config: {} };
+    case 'uniform': return { className: 'RandomUniform', config: { minval: -0.05, maxval: 0.05, seed: null } };
+    default: throw new Error(`unknown initializer '${String(name)}'`);
   }
+}
+
+/** A Keras initializer ({className, config} or a bare class name) as rnnlab's name; anything else is an error. */
+function deserializeInitializer(v: unknown, where: string): InitializerName {
+  let cls: unknown = v, cfg: Record<string, unknown> = {};
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    cls = o.className;
+    if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
+  }
+  const key = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
+  const simple: Record<string, InitializerName> = {
+    glorotuniform: 'glorotUniform', glorotnormal: 'glorotNormal', heuniform: 'heUniform', orthogonal: 'orthogonal',
+    zeros: 'zeros', zero: 'zeros', ones: 'ones', one: 'ones', uniform: 'uniform', randomuniform: 'uniform',
+  };
+  const name = Object.hasOwn(simple, key) ? simple[key] : key === 'variancescaling' ? varianceScaling(cfg) : undefined;
+  if (!name) throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
+  return name;
+}
+
+function varianceScaling(cfg: Record<string, unknown>): InitializerName | undefined {
+  const mode = cfg.mode, dist = String(cfg.distribution ?? ''), scale = cfg.scale ?? 1;
+  if (mode === 'fan_avg' && scale === 1) return dist.includes('normal') ? 'glorotNormal' : 'glorotUniform';
+  if (mode === 'fan_in' && scale === 2 && dist === 'uniform') return 'heUniform';
+  return undefined;
 }
 
 /**

@@ -1,24 +1,30 @@
-import type { Variable } from '../variable.js';
-import { RNN, type RNNArgs } from './recurrent.js';
+import { RNN, gatedConfig, onesAfter, type GatedRNNArgs } from './recurrent.js';
+import { checkBool, type WeightSpec } from './layer.js';
+import { registerLayer } from './registry.js';
 
-export interface LSTMArgs extends RNNArgs {
-  /** Keras's default: the forget gate's bias starts at 1 so early training remembers. */
+export interface LSTMArgs extends GatedRNNArgs {
+  /** Default true (Keras): the forget gate's bias starts at 1 so early training remembers. */
   unitForgetBias?: boolean;
 }
 
 /** Long short-term memory, gates i, f, c, o (Keras order). */
 export class LSTM extends RNN {
-  readonly className = 'LSTM';
+  static readonly className = 'LSTM';
   readonly cell = 'lstm' as const;
   readonly unitForgetBias: boolean;
   constructor(args: LSTMArgs) {
     super(args, 'lstm');
-    this.unitForgetBias = args.unitForgetBias ?? true;
+    this.unitForgetBias = checkBool(this.name, 'unitForgetBias', args.unitForgetBias, true);
   }
+  protected gateCount(): number { return 4; }
   protected biasShape(): number[] { return [4 * this.units]; }
-  protected initBias(bias: Variable): void {
-    if (this.unitForgetBias) (bias.data as Float32Array).fill(1, this.units, 2 * this.units);
+  protected biasFill(): WeightSpec['initializer'] {
+    return this.unitForgetBias ? onesAfter(this.biasInitializer, this.units, 2 * this.units) : this.biasInitializer;
   }
+  /** h and c. */
+  get stateCount(): number { return 2; }
   protected gateNames(): string[] { return ['input', 'forget', 'candidate', 'output']; }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), unitForgetBias: this.unitForgetBias, implementation: 2 }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), ...gatedConfig(this), unitForgetBias: this.unitForgetBias }; }
 }
+
+registerLayer(LSTM);

@@ -1,30 +1,34 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
-import { checkPadding, windowGeometry, type Padding } from './padding.js';
+import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import { registerLayer } from './registry.js';
 
 export interface MaxPooling1DArgs extends LayerArgs {
+  /** Default 2. */
   poolSize?: number | [number];
+  /** Default: poolSize. */
   strides?: number | [number] | null;
+  /** Default 'valid'. */
   padding?: Padding;
 }
 
 export class MaxPooling1D extends Layer {
-  readonly className = 'MaxPooling1D';
+  static readonly className = 'MaxPooling1D';
+  static readonly aliases = ['MaxPool1D'];
   readonly poolSize: number;
   readonly strides: number;
   readonly padding: Padding;
 
   constructor(args: MaxPooling1DArgs = {}) {
     super(args, 'max_pooling1d');
-    const one = (v: number | [number] | null | undefined) => (Array.isArray(v) ? v[0] : v ?? undefined);
-    this.poolSize = checkPositiveInt(this.name, 'poolSize', one(args.poolSize) ?? 2);
-    this.strides = checkPositiveInt(this.name, 'strides', one(args.strides) ?? this.poolSize);
+    this.poolSize = checkPositiveInt(this.name, 'poolSize', oneInt(this.name, 'poolSize', args.poolSize ?? 2));
+    this.strides = checkPositiveInt(this.name, 'strides', oneInt(this.name, 'strides', args.strides ?? this.poolSize));
     this.padding = checkPadding(this.name, args.padding ?? 'valid');
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (MaxPooling1D): expected input (batch, steps, channels), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 3) throw new Error(`${this.name} (MaxPooling1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     const T = inputShape[1];
     const steps = T === null ? null : windowGeometry(T, this.poolSize, this.strides, this.padding).outSteps;
     if (steps === 0) throw new Error(`${this.name} (MaxPooling1D): ${T} steps are too few for poolSize ${this.poolSize}`);
@@ -38,6 +42,8 @@ export class MaxPooling1D extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), poolSize: [this.poolSize], strides: [this.strides], padding: this.padding };
+    return { ...super.getConfig(), poolSize: [this.poolSize], strides: [this.strides], padding: this.padding, dataFormat: 'channels_last' };
   }
 }
+
+registerLayer(MaxPooling1D);

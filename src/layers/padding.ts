@@ -11,6 +11,13 @@ export function windowGeometry(T: number, size: number, stride: number, padding:
 }
 
 export function checkPadding(layer: string, p: unknown): Padding {
-  if (p !== 'valid' && p !== 'same') throw new Error(`${layer}: padding must be 'valid' or 'same', got '${String(p)}'`);
+  if (p !== 'valid' && p !== 'same') throw new Error(`${layer}: padding must be 'valid' or 'same', got ${typeof p === 'string' ? `'${p}'` : JSON.stringify(p) ?? String(p)}`);
   return p;
+}
+
+/** Keras writes kernel_size, strides and the like as one-element lists; both spellings are accepted. */
+export function oneInt(layer: string, what: string, v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  if (v.length !== 1) throw new Error(`${layer}: ${what} must be a number or a one-element list, got ${JSON.stringify(v)}`);
+  return v[0];
 }

@@ -4,27 +4,54 @@
  */
 import { type FArray } from '../backend/index.js';
 import * as ops from '../autograd/ops.js';
-import { recurrent, GATES, type CellKind } from '../autograd/recurrent_ops.js';
+import { recurrent, type CellKind } from '../autograd/recurrent_ops.js';
 import { globalRandom } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkActivation } from './activations.js';
-import type { InitializerName } from './initializers.js';
-import { Layer, checkPositiveInt, checkRate, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 
 export interface RNNArgs extends LayerArgs {
   units: number;
+  /** Default 'tanh'. */
   activation?: ops.Activation;
-  recurrentActivation?: ops.Activation;
+  /** Default true. */
   useBias?: boolean;
+  /** Default false: only the last output. */
   returnSequences?: boolean;
+  /** Default false. The final states as extra outputs: usable through layer.run, an error inside a Sequential. */
   returnState?: boolean;
+  /** Default false. */
   goBackwards?: boolean;
-  /** Fraction of input features dropped while training (one mask per sequence, as Keras). */
+  /** Default 0. Fraction of input features dropped while training (one mask per sequence, as Keras). */
   dropout?: number;
+  /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
+  /** Default 'orthogonal'. */
   recurrentInitializer?: InitializerName;
+  /** Default 'zeros'. */
   biasInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  recurrentRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  biasRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
+  kernelConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  recurrentConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  biasConstraint?: ConstraintIdentifier;
+}
+
+/** LSTM's and GRU's extra argument. */
+export interface GatedRNNArgs extends RNNArgs {
+  /** Default 'sigmoid'. */
+  recurrentActivation?: ops.Activation;
 }
 
 export interface RNNRun {
@@ -49,49 +76,65 @@ export abstract class RNN extends Layer {
   readonly kernelInitializer: InitializerName;
   readonly recurrentInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
-  kernel!: Variable;
-  recurrentKernel!: Variable;
-  bias: Variable | null = null;
+  readonly kernelRegularizer: L1L2 | null;
+  readonly recurrentRegularizer: L1L2 | null;
+  readonly biasRegularizer: L1L2 | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly recurrentConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
 
-  constructor(args: RNNArgs, prefix: string) {
+  constructor(args: GatedRNNArgs, prefix: string) {
     super(args, prefix);
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkActivation(this.name, args.activation ?? 'tanh');
     this.recurrentActivation = checkActivation(this.name, args.recurrentActivation ?? 'sigmoid');
     if (this.activation === 'softmax' || this.recurrentActivation === 'softmax') throw new Error(`${this.name}: softmax cannot be a recurrent activation`);
-    this.useBias = args.useBias ?? true;
-    this.returnSequences = args.returnSequences ?? false;
-    this.returnState = args.returnState ?? false;
-    this.goBackwards = args.goBackwards ?? false;
+    this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
+    this.returnSequences = checkBool(this.name, 'returnSequences', args.returnSequences, false);
+    this.returnState = checkBool(this.name, 'returnState', args.returnState, false);
+    this.goBackwards = checkBool(this.name, 'goBackwards', args.goBackwards, false);
     this.dropout = checkRate(this.name, 'dropout', args.dropout ?? 0);
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.recurrentInitializer = args.recurrentInitializer ?? 'orthogonal';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
+    this.recurrentInitializer = checkInitializer(this.name, 'recurrentInitializer', args.recurrentInitializer ?? 'orthogonal');
+    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
+    this.recurrentRegularizer = checkRegularizer(this.name, 'recurrentRegularizer', args.recurrentRegularizer);
+    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
+    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
+    this.recurrentConstraint = checkConstraint(this.name, 'recurrentConstraint', args.recurrentConstraint);
+    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
 
+  /** Gates per unit (the kernel is [features, gateCount * units]). */
+  protected abstract gateCount(): number;
   protected abstract biasShape(): number[];
-  protected initBias(_bias: Variable): void {}
+  /** The bias initializer; LSTM's unitForgetBias adds ones for the forget gate. */
+  protected biasFill(): WeightSpec['initializer'] { return this.biasInitializer; }
 
   /** Number of state tensors (LSTM: h and c). */
-  get stateCount(): number { return this.cell === 'lstm' ? 2 : 1; }
+  get stateCount(): number { return 1; }
 
-  build(inputShape: SymbolicShape): void {
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const D = inputShape[2];
     if (inputShape.length !== 3 || D === null) {
-      throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${fmt(inputShape)}`);
+      throw new Error(`${this.name} (${this.className}): needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
     }
-    const GU = GATES[this.cell] * this.units;
-    this.kernel = this.addWeight('kernel', [D, GU], this.kernelInitializer);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, GU], this.recurrentInitializer);
-    if (this.useBias) {
-      this.bias = this.addWeight('bias', this.biasShape(), this.biasInitializer);
-      this.initBias(this.bias);
-    }
-    super.build(inputShape);
+    const GU = this.gateCount() * this.units;
+    return [
+      { name: 'kernel', shape: [D, GU], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
+      { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint },
+      ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill(), regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : []),
+    ];
   }
 
+  get kernel(): Variable { return this.weightNamed('kernel')!; }
+  get recurrentKernel(): Variable { return this.weightNamed('recurrent_kernel')!; }
+  get bias(): Variable | null { return this.weightNamed('bias'); }
+
+  extraOutputsOption(): string | null { return this.returnState ? 'returnState' : null; }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
   }
 
@@ -164,9 +207,26 @@ export abstract class RNN extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, activation: this.activation, recurrentActivation: this.recurrentActivation,
-      useBias: this.useBias, returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
-      dropout: this.dropout, kernelInitializer: this.kernelInitializer, recurrentInitializer: this.recurrentInitializer,
-      biasInitializer: this.biasInitializer };
+    return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer), recurrentInitializer: serializeInitializer(this.recurrentInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
+      recurrentRegularizer: serializeRegularizer(this.recurrentRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint),
+      recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
+      dropout: this.dropout, recurrentDropout: 0, returnSequences: this.returnSequences, returnState: this.returnState,
+      goBackwards: this.goBackwards, stateful: false, unroll: false };
   }
+}
+
+/** What LSTM and GRU add to SimpleRNN's config. */
+export function gatedConfig(l: RNN): Record<string, unknown> {
+  return { recurrentActivation: l.recurrentActivation, implementation: 2 };
+}
+
+/** The bias fill with ones over [from, to) after the configured initializer (LSTM's forget gate). */
+export function onesAfter(init: InitializerName, from: number, to: number): WeightSpec['initializer'] {
+  return (shape, out) => {
+    INITIALIZERS[init](shape, out);
+    out.fill(1, from, to);
+  };
 }

@@ -1,19 +1,20 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface RepeatVectorArgs extends LayerArgs { n: number }
 
 /** (batch, features) -> (batch, n, features): feeds an encoder's summary to every decoder step. */
 export class RepeatVector extends Layer {
-  readonly className = 'RepeatVector';
+  static readonly className = 'RepeatVector';
   readonly n: number;
   constructor(args: RepeatVectorArgs) {
     super(args, 'repeat_vector');
     this.n = checkPositiveInt(this.name, 'n', args.n);
   }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 2) throw new Error(`${this.name} (RepeatVector): expected input (batch, features), got ${fmt(inputShape)}`);
+    if (inputShape.length !== 2) throw new Error(`${this.name} (RepeatVector): expected input (batch, features), got ${kerasShape(inputShape)}`);
     return [inputShape[0], this.n, inputShape[1]];
   }
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -22,3 +23,5 @@ export class RepeatVector extends Layer {
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
 }
+
+registerLayer(RepeatVector);

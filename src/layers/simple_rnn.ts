@@ -1,9 +1,18 @@
 import { RNN, type RNNArgs } from './recurrent.js';
+import { registerLayer } from './registry.js';
 
 /** h_t = activation(x_t W + h_{t-1} U + b). */
 export class SimpleRNN extends RNN {
-  readonly className = 'SimpleRNN';
-  readonly cell = 'simpleRnn' as const;
-  constructor(args: RNNArgs) { super(args, 'simple_rnn'); }
+  static readonly className = 'SimpleRNN';
+  readonly cell = 'simple_rnn' as const;
+  constructor(args: RNNArgs) {
+    const gatedOnly = (args as { recurrentActivation?: unknown }).recurrentActivation;
+    super(args, 'simple_rnn');
+    // SimpleRNN has no gates, so a recurrent activation would be silently unused.
+    if (gatedOnly !== undefined && gatedOnly !== null) throw new Error(`${this.name} (SimpleRNN): recurrentActivation does not apply (SimpleRNN has no gates)`);
+  }
+  protected gateCount(): number { return 1; }
   protected biasShape(): number[] { return [this.units]; }
 }
+
+registerLayer(SimpleRNN);

@@ -1,43 +1,67 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, fmt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
 
 /** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
 export class TimeDistributed extends Layer {
-  readonly className = 'TimeDistributed';
+  static readonly className = 'TimeDistributed';
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
     if (!(args.layer instanceof Layer)) throw new Error(`${this.name}: 'layer' must be a layer, got ${String(args.layer)}`);
+    const extra = args.layer.extraOutputsOption();
+    if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
     this.layer = args.layer;
   }
 
+  /** The wrapped layer arrives as {className, config}. */
+  static fromConfig(config: Record<string, unknown>): Layer {
+    return new TimeDistributed({ ...config, layer: deserializeLayer(config.layer, 'wrapped layer') } as TimeDistributedArgs);
+  }
+
+  private innerShape(inputShape: SymbolicShape): SymbolicShape {
+    if (inputShape.length < 3) throw new Error(`${this.name} (TimeDistributed): expected input (batch, steps, ...), got ${kerasShape(inputShape)}`);
+    return [null, ...inputShape.slice(2)];
+  }
+
+  /** tfjs names the wrapped layer's weights under the wrapper ('time_distributed/kernel'). */
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    return this.layer.weightSpecs(this.innerShape(inputShape));
+  }
+
+  weightPenalties(): WeightPenalty[] {
+    return this.layer.weightPenalties();
+  }
+
   build(inputShape: SymbolicShape): void {
-    if (inputShape.length < 3) throw new Error(`${this.name} (TimeDistributed): expected input (batch, steps, ...), got ${fmt(inputShape)}`);
-    this.layer.build([null, ...inputShape.slice(2)]);
+    this.layer.build(this.innerShape(inputShape));
     this.weights = this.layer.weights;
-    super.build(inputShape);
+    this.markBuilt(inputShape);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const inner = this.layer.computeOutputShape([null, ...inputShape.slice(2)]);
+    const inner = this.layer.computeOutputShape(this.innerShape(inputShape));
     return [inputShape[0], inputShape[1], ...inner.slice(1)];
   }
+
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.layer.foldsActivation(kind); }
 
   call(x: Tensor, ctx: CallContext, logits = false): Tensor {
     const [B, T] = x.shape;
     const folded = ops.reshape(x, [B * T, ...x.shape.slice(2)]);
     const mask = ctx.mask;
-    const inner = this.layer as Layer & { call(x: Tensor, c: CallContext, logits?: boolean): Tensor };
-    const y = inner.call(folded, { ...ctx, mask: null }, logits);
+    const y = this.layer.call(folded, { ...ctx, mask: null }, logits);
     ctx.mask = mask;
     return ops.reshape(y, [B, T, ...y.shape.slice(1)]);
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), layer: { className: this.layer.className, config: this.layer.getConfig() } };
+    return { ...super.getConfig(), layer: serializeLayer(this.layer) };
   }
 }
+
+registerLayer(TimeDistributed);

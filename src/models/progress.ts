@@ -4,7 +4,7 @@
  */
 export type Logs = Record<string, number>;
 
-export function formatLogs(logs: Logs): string {
+function formatLogs(logs: Logs): string {
   return Object.entries(logs).map(([k, v]) => ` - ${k}: ${fmtValue(v)}`).join('');
 }
 
@@ -12,13 +12,13 @@ function fmtValue(v: number): string {
   return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(4);
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds >= 3600) return `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
   return `${Math.round(seconds)}s`;
 }
 
-export function formatPerStep(seconds: number): string {
+function formatPerStep(seconds: number): string {
   if (seconds >= 1) return `${Math.round(seconds)}s/step`;
   if (seconds >= 1e-3) return `${Math.round(seconds * 1e3)}ms/step`;
   return `${Math.round(seconds * 1e6)}us/step`;

@@ -1,18 +1,19 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
-import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
+import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import { lossOp, type LossKind } from '../autograd/loss_ops.js';
-import { Layer, fmt, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { addWeightPenalty } from '../autograd/ops.js';
+import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation, lossKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
-import { evaluateModel, fitModel, type EvaluateArgs, type FitArgs } from './training.js';
-import type { History } from './callbacks.js';
-import type { SaveResult } from '../io/files.js';
-import type { SaveOptions } from '../io/model_json.js';
+import { evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import type { History } from '../callbacks/callback.js';
+import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import type { TrainableModel } from './trainable.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -24,7 +25,7 @@ export interface CompileArgs {
 
 let modelCounter = 0;
 
-export class Sequential {
+export class Sequential implements TrainableModel {
   readonly className = 'Sequential';
   name: string;
   layers: Layer[] = [];
@@ -43,6 +44,8 @@ export class Sequential {
 
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer, got ${String(layer)}`);
+    const extra = layer.extraOutputsOption();
+    if (extra) throw new Error(`${this.name}.add: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); call layer.run directly`);
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.layers.push(layer);
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
@@ -57,11 +60,11 @@ export class Sequential {
       if (!layer.built) layer.build(inputShape);
       else layer.outputShapeValue = layer.computeOutputShape(inputShape);
     } catch (e) {
-      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${fmt(inputShape)}: ${(e as Error).message}`);
+      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
     }
     const spec = layer.inputSpec;
     if (spec && (spec.length !== inputShape.length || spec.some((d, i) => d !== null && inputShape[i] !== null && d !== inputShape[i]))) {
-      throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${fmt(spec)} but receives ${fmt(inputShape)}`);
+      throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
   }
 
@@ -100,9 +103,9 @@ export class Sequential {
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
   }
 
-  summary(lineLength?: number, _positions?: number[], printFn: (line: string) => void = console.log): void {
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     this.requireBuilt('summary');
-    for (const line of summaryLines(this.name, this.layers, lineLength)) printFn(line);
+    for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
 
   getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
@@ -145,26 +148,16 @@ export class Sequential {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const out = this.forward(x, ctx, this.foldsActivation);
-      return { out, loss: lossOp(this.loss!, out, y, this.foldsActivation) };
+      // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
+      const penalties = this.layers.flatMap((l) => l.weightPenalties());
+      return { out, loss: addWeightPenalty(lossOp(this.loss!, out, y, this.foldsActivation), penalties) };
     });
     return { ...value, backward };
   }
 
-  /** One gradient step on one batch (Keras train_on_batch); returns [loss] or [loss, accuracy]. */
+  /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
   trainOnBatch(x: TensorLike, y: TensorLike): number[] {
-    if (!this.optimizer) throw new Error(`${this.name}: call compile() before trainOnBatch()`);
-    const xt = asInput(x, 'trainOnBatch: x');
-    const yt = asInput(y, 'trainOnBatch: y');
-    const target = yt.size === xt.shape[0] && this.loss !== 'sparseCategoricalCrossentropy' && this.built && this.outputShape.length === 2
-      ? yt.reshape([xt.shape[0], 1]) : yt;
-    return withScratch(() => {
-      const { loss, backward } = this.lossOnBatch(xt, yt.dtype === 'int32' && this.loss !== 'sparseCategoricalCrossentropy' ? new Tensor(target.floatData(), target.shape, 'float32') : target, { training: true, mask: null });
-      const lv = loss.data[0];
-      if (!Number.isFinite(lv)) throw new Error('trainOnBatch: the loss is not finite (NaN or Inf)');
-      backward(loss);
-      this.optimizer!.applyGradients(this.trainableWeights);
-      return [lv];
-    });
+    return trainOnBatchModel(this, x, y);
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
@@ -176,8 +169,7 @@ export class Sequential {
    * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
    */
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
-    const { saveModel } = await import('../io/files.js');
-    return saveModel(this, url, opts);
+    return saveHandler()(this, url, opts);
   }
 
   async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {

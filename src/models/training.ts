@@ -4,9 +4,9 @@ import { checkTargets } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
-import { History, fire, type Callback, type FitState } from './callbacks.js';
+import { History, fire, type Callback, type FitState } from '../callbacks/callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
-import type { Sequential } from './sequential.js';
+import type { TrainableModel } from './trainable.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -21,7 +21,13 @@ export interface FitArgs {
   out?: ProgressWriter;
 }
 
-export interface EvaluateArgs { batchSize?: number; verbose?: 0 | 1 }
+export interface EvaluateArgs {
+  batchSize?: number;
+  /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
+  verbose?: 0 | 1;
+  /** Where verbose output goes (default stdout). */
+  out?: ProgressWriter;
+}
 
 /** Raised when the loss stops being finite; training stops at that batch, before its update. */
 export class NonFiniteLossError extends Error {
@@ -36,7 +42,7 @@ export class NonFiniteLossError extends Error {
 class AccuracyMeter {
   correct = 0;
   total = 0;
-  constructor(private model: Sequential) {}
+  constructor(private model: TrainableModel) {}
 
   add(out: Tensor, y: Tensor, fromLogits: boolean): void {
     const p = out.data, t = y.data;
@@ -67,7 +73,7 @@ class AccuracyMeter {
 }
 
 /** Checks x and y against the model and each other; returns y shaped like the model's output. */
-function prepare(model: Sequential, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
+function prepare(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
   const xt = asInput(x, `${what}: x`);
   const yIn = asInput(y, `${what}: y`);
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
@@ -101,7 +107,7 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
   return v;
 }
 
-export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
+export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
@@ -204,7 +210,7 @@ export async function fitModel(model: Sequential, x: TensorLike, y: TensorLike, 
   return history;
 }
 
-async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batchSize: number): Promise<number[]> {
+async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, batchSize: number, bar?: ProgressBar): Promise<number[]> {
   const n = xt.shape[0];
   const acc = new AccuracyMeter(model);
   let lossSum = 0;
@@ -216,17 +222,51 @@ async function evaluatePrepared(model: Sequential, xt: Tensor, yt: Tensor, batch
       acc.add(out, yb, model.foldsActivation);
       return (loss.data as FArray)[0] * (e - s);
     });
+    bar?.update(Math.ceil(e / batchSize), metricLogs(model, lossSum / e, acc));
     await yieldToEventLoop();
   }
+  bar?.finish(metricLogs(model, lossSum / n, acc));
   const result = [lossSum / n];
   if (model.metrics.length) result.push(acc.value());
   return result;
 }
 
+function metricLogs(model: TrainableModel, loss: number, acc: AccuracyMeter): Logs {
+  const logs: Logs = { loss };
+  for (const m of model.metrics) logs[m] = acc.value();
+  return logs;
+}
+
 /** [loss, accuracy?] over all samples, as Keras's evaluate. */
-export async function evaluateModel(model: Sequential, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
+export async function evaluateModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
+  const verbose = args.verbose ?? 0;
+  if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xt, yt } = prepare(model, x, y, 'evaluate');
-  return evaluatePrepared(model, xt, yt, batchSize);
+  const bar = verbose ? new ProgressBar(Math.ceil(xt.shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
+  return evaluatePrepared(model, xt, yt, batchSize, bar);
 }
+
+/**
+ * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): returns [loss] plus one value
+ * per compiled metric, measured on this batch before the update.
+ */
+export function trainOnBatchModel(model: TrainableModel, x: TensorLike, y: TensorLike): number[] {
+  if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
+  const { xt, yt } = prepare(model, x, y, 'trainOnBatch');
+  return withScratch(() => {
+    const { out, loss, backward } = model.lossOnBatch(xt, yt, { training: true, mask: null });
+    const lv = loss.data[0];
+    if (!Number.isFinite(lv)) {
+      for (const v of model.trainableWeights) v.grad = null;
+      throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
+    }
+    const acc = new AccuracyMeter(model);
+    if (model.metrics.length) acc.add(out, yt, model.foldsActivation);
+    backward(loss);
+    model.optimizer!.applyGradients(model.trainableWeights);
+    return [lv, ...model.metrics.map(() => acc.value())];
+  });
+}
+

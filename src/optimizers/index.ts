@@ -1,10 +1,10 @@
 import { Adam, type AdamArgs } from './adam.js';
 import { Optimizer } from './optimizer.js';
+import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { SGD, type SGDArgs } from './sgd.js';
 
 export { Adam, Optimizer, RMSprop, SGD };
-export type OptimizerName = 'adam' | 'rmsprop' | 'sgd';
 
 /** tfjs-style factories: rl.train.adam(0.01). */
 export const train = {
@@ -19,12 +19,11 @@ export const optimizers = {
   sgd: (args?: SGDArgs) => new SGD(args),
 };
 
-export function getOptimizer(o: OptimizerName | Optimizer | string): Optimizer {
+/** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */
+export function getOptimizer(o: Optimizer | string): Optimizer {
   if (o instanceof Optimizer) return o;
-  switch (typeof o === 'string' ? o.toLowerCase() : o) {
-    case 'adam': return new Adam();
-    case 'rmsprop': return new RMSprop();
-    case 'sgd': return new SGD();
-    default: throw new Error(`unknown optimizer '${String(o)}': use 'adam', 'rmsprop', 'sgd' or an optimizer object`);
-  }
+  const cls = typeof o === 'string' ? optimizerClass(o) : undefined;
+  // Only rnnlab's own names here: aliases such as tfjs's 'Momentum' carry settings a bare name would drop.
+  if (!cls || cls.className.toLowerCase() !== String(o).toLowerCase()) throw new Error(`unknown optimizer '${String(o)}': use ${optimizerClassNames().map((n) => `'${n.toLowerCase()}'`).join(', ')} or an optimizer object`);
+  return new cls();
 }

@@ -18,13 +18,55 @@ export function checkHyper(owner: string, name: string, v: unknown, { min = 0, m
   return v;
 }
 
+/** Keras options rnnlab does not implement, with the values that mean "off"; others are errors naming the option. */
+const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
+  amsgrad: [false], centered: [false], weightDecay: [null, 0], globalClipnorm: [null], useEma: [false], decay: [0],
+  emaMomentum: [null, 0.99], emaOverwriteFrequency: [null], lossScaleFactor: [null], gradientAccumulationSteps: [null],
+};
+
+/** Checks a Keras optimizer config (camelCase) for options that would be silently dropped. */
+export function checkOptimizerConfig(c: Record<string, unknown>, known: readonly string[]): void {
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined || v === null && k !== 'decay' || known.includes(k) || k === 'name' || k === 'isLegacyOptimizer') continue;
+    const allowed = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
+    if (!allowed) throw new Error(`unknown option '${k}'`);
+    if (!allowed.includes(v)) throw new Error(`option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
+  }
+}
+
+/** A number from a loaded config, or undefined when absent (the loader prefixes the optimizer's name). */
+export function configNumber(c: Record<string, unknown>, k: string): number | undefined {
+  const v = c[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') throw new Error(`${k} must be a number, got ${typeof v === 'object' ? 'an object' : JSON.stringify(v)}`);
+  return v;
+}
+
+/** learningRate (or Keras 2's lr) and the clipping options every optimizer shares. */
+export function baseArgs(c: Record<string, unknown>): OptimizerArgs {
+  return { learningRate: configNumber(c, 'learningRate') ?? configNumber(c, 'lr'),
+    clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue') };
+}
+
+export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
+
 export abstract class Optimizer {
-  abstract readonly className: string;
+  /** rnnlab's class name (rl.Adam etc.); each subclass sets it. */
+  static readonly className: string = 'Optimizer';
+  /** The class name written into model.json (tfjs's and Keras's spelling). */
+  static readonly kerasName: string = 'Optimizer';
+  /** What the optimizer keeps per variable, in checkpoint order (Adam: m, v). */
+  static readonly slotNames: readonly string[] = [];
   learningRate: number;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
   iterations = 0;
   protected slots = new Map<Variable, FArray[]>();
+
+  get className(): string { return (this.constructor as typeof Optimizer).className; }
+  get kerasName(): string { return (this.constructor as typeof Optimizer).kerasName; }
+  /** Slot arrays per variable. */
+  get slotCount(): number { return (this.constructor as typeof Optimizer).slotNames.length; }
 
   constructor(args: OptimizerArgs, defaultLr: number) {
     this.learningRate = checkHyper(this.constructor.name, 'learningRate', args.learningRate ?? defaultLr, { allowZero: false });
@@ -32,7 +74,6 @@ export abstract class Optimizer {
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
   }
 
-  protected abstract slotCount(): number;
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
 
   /** Applies one step to every variable that received a gradient, then clears the gradients. */
@@ -55,10 +96,11 @@ export abstract class Optimizer {
       }
       let s = this.slots.get(v);
       if (!s) {
-        s = Array.from({ length: this.slotCount() }, () => allocPersistent(v.size));
+        s = Array.from({ length: this.slotCount }, () => allocPersistent(v.size));
         this.slots.set(v, s);
       }
       this.updateOne(v.data as FArray, g, s);
+      v.constraint?.apply(v.data as FArray, v.shape);
       v.grad = null;
     }
   }
@@ -73,7 +115,7 @@ export abstract class Optimizer {
     this.slots.clear();
     vars.forEach((v, i) => {
       if (slots[i].length === 0) return;
-      if (slots[i].length !== this.slotCount() || slots[i].some((s) => s.length !== v.size)) {
+      if (slots[i].length !== this.slotCount || slots[i].some((s) => s.length !== v.size)) {
         throw new Error(`${this.className}: optimizer state for ${v.name} does not match its shape [${v.shape.join(', ')}]`);
       }
       this.slots.set(v, slots[i].map((s) => { const a = allocPersistent(v.size); a.set(s); return a; }));
@@ -81,6 +123,7 @@ export abstract class Optimizer {
     this.iterations = iterations;
   }
 
+  /** Keras's config with camelCase keys (src/io writes snake_case). */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
       ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}) };

@@ -1,11 +1,15 @@
 import { kernels, type FArray } from '../backend/index.js';
-import { Optimizer, checkHyper, type OptimizerArgs } from './optimizer.js';
+import { registerOptimizer } from './registry.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
 /** Keras defaults: learningRate 0.001, rho 0.9, epsilon 1e-7. */
 export class RMSprop extends Optimizer {
-  readonly className = 'RMSprop';
+  static readonly className = 'RMSprop';
+  /** tfjs registers 'RMSProp'; Keras matches optimizer names case-insensitively, so both read it. */
+  static readonly kerasName = 'RMSProp';
+  static readonly slotNames = ['accumulator'];
   readonly rho: number;
   readonly epsilon: number;
   constructor(args: RMSpropArgs = {}) {
@@ -13,9 +17,19 @@ export class RMSprop extends Optimizer {
     this.rho = checkHyper('RMSprop', 'rho', args.rho ?? 0.9, { maxExclusive: 1 });
     this.epsilon = checkHyper('RMSprop', 'epsilon', args.epsilon ?? 1e-7);
   }
-  protected slotCount(): number { return 1; }
+  /** tfjs's RMSProp config spells rho 'decay' (Keras 2's 'decay' is a learning-rate decay, which must be 0). */
+  static fromConfig(c: Record<string, unknown>, savedName = 'RMSprop'): RMSprop {
+    const tfjs = savedName === 'RMSProp';
+    const { decay, ...rest } = c;
+    checkOptimizerConfig(tfjs ? rest : c, [...BASE_OPTIONS, 'rho', 'epsilon', 'momentum']);
+    if ((configNumber(c, 'momentum') ?? 0) !== 0) throw new Error(`option 'momentum' = ${JSON.stringify(c.momentum)} is not supported by rnnlab`);
+    const rho = configNumber(c, 'rho') ?? (tfjs ? configNumber({ decay }, 'decay') : undefined);
+    return new RMSprop({ ...baseArgs(c), rho, epsilon: configNumber(c, 'epsilon') });
+  }
   protected updateOne(p: FArray, g: FArray, [acc]: FArray[]): void {
     kernels().rmsprop(p, g, acc, this.learningRate, this.rho, this.epsilon);
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rho: this.rho, momentum: 0, epsilon: this.epsilon, centered: false }; }
 }
+
+registerOptimizer(RMSprop);

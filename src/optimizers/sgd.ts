@@ -1,21 +1,32 @@
 import { kernels, type FArray } from '../backend/index.js';
-import { Optimizer, checkHyper, type OptimizerArgs } from './optimizer.js';
+import { registerOptimizer } from './registry.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
-/** Keras defaults: learningRate 0.01, momentum 0, no Nesterov. */
+/** Keras defaults: learningRate 0.01, momentum 0, no Nesterov. tfjs's 'Momentum' optimizer loads as SGD with momentum. */
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  static readonly className = 'SGD';
+  static readonly kerasName = 'SGD';
+  static readonly aliases = ['Momentum'];
+  static readonly slotNames = ['velocity'];
   readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SGDArgs = {}) {
     super(args, 0.01);
     this.momentum = checkHyper('SGD', 'momentum', args.momentum ?? 0);
-    this.nesterov = args.nesterov ?? false;
+    const nesterov = args.nesterov ?? false;
+    if (typeof nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${JSON.stringify(nesterov)}`);
+    this.nesterov = nesterov;
   }
-  protected slotCount(): number { return 1; }
+  static fromConfig(c: Record<string, unknown>): SGD {
+    checkOptimizerConfig(c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
+    return new SGD({ ...baseArgs(c), momentum: configNumber(c, 'momentum'), nesterov: (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined });
+  }
   protected updateOne(p: FArray, g: FArray, [vel]: FArray[]): void {
     kernels().sgd(p, g, vel, this.learningRate, this.momentum, this.nesterov);
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov }; }
 }
+
+registerOptimizer(SGD);

@@ -163,6 +163,65 @@ describe('TensorFlow.js -> rnnlab', () => {
     expect(Number.isFinite(h.history.loss[0])).toBe(true);
   });
 
+  it('globalMaxPooling1d and globalAveragePooling1d models cross both ways (tfjs-examples sentiment cnn shape)', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.embedding({ inputDim: 25, outputDim: 5, inputLength: 9 }));
+    tm.add(tf.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu' }));
+    tm.add(tf.layers.globalMaxPool1d({}));
+    tm.add(tf.layers.repeatVector({ n: 3 }));
+    tm.add(tf.layers.globalAveragePooling1d({}));
+    tm.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+    const dir = join(root, 'pooling-from-tfjs');
+    await tfSave(tm, dir);
+    const m = await rl.loadModel(dir);
+    expect(m.layers.map((l) => l.className).slice(2, 5)).toEqual(['GlobalMaxPooling1D', 'RepeatVector', 'GlobalAveragePooling1D']);
+    const ids = idData(6, 9, 25, 4);
+    const xt = tf.tensor2d(Array.from(ids.data), [6, 9]);
+    expect(maxAbsDiff(m.predict(ids).data, (tm.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+    const back = join(root, 'pooling-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    expect(maxAbsDiff(m.predict(ids).data, (tm2.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+  });
+
+  it('weight regularizers cross both ways; the penalty is the one tfjs trains with', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.dense({ units: 4, inputShape: [3], activation: 'tanh', kernelRegularizer: tf.regularizers.l2({ l2: 0.2 }), biasInitializer: 'ones',
+      biasRegularizer: tf.regularizers.l1l2({ l1: 0.03, l2: 0.04 }) }));
+    tm.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+    tm.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    const dir = join(root, 'regularized-from-tfjs');
+    await tfSave(tm, dir, true);
+    const m = await rl.loadModel(dir);
+    const xs = [[0.5, -1, 2], [1, 0.25, -0.5], [-1, 1, 0]], ys = [[1], [0], [1]];
+    // tfjs's evaluate leaves the penalty out; rnnlab's includes it, as Keras's does.
+    const theirs = (tm.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0];
+    const [k, b] = m.layers[0].getWeights();
+    const penalty = 0.2 * k.reduce((s, w) => s + w * w, 0) + b.reduce((s, w) => s + 0.03 * Math.abs(w) + 0.04 * w * w, 0);
+    const [ours] = await m.evaluate(rl.tensor(xs), rl.tensor(ys));
+    expect(ours).toBeCloseTo(theirs + penalty, 5);
+    const back = join(root, 'regularized-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    tm2.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    expect((tm2.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0]).toBeCloseTo(theirs, 5);
+  });
+
+  it('weight constraints cross both ways', async () => {
+    const tm = tf.sequential();
+    tm.add(tf.layers.dense({ units: 3, inputShape: [2], kernelConstraint: tf.constraints.maxNorm({ maxValue: 1.5, axis: 0 }), biasConstraint: tf.constraints.nonNeg() }));
+    const dir = join(root, 'constrained-from-tfjs');
+    await tfSave(tm, dir);
+    const m = await rl.loadModel(dir);
+    const d = m.layers[0] as rl.layerClasses.Dense;
+    expect([d.kernelConstraint?.className, d.kernelConstraint?.maxValue, d.biasConstraint?.className]).toEqual(['MaxNorm', 1.5, 'NonNeg']);
+    const back = join(root, 'constrained-to-tfjs');
+    await m.save(back);
+    const tm2 = await tfLoad(back);
+    const cfg = tm2.layers[0].getConfig() as { kernelConstraint: { className: string; config: { maxValue: number } } };
+    expect(cfg.kernelConstraint).toMatchObject({ className: 'MaxNorm', config: { maxValue: 1.5 } });
+  });
+
   it('reads tfjs models from memory too (modelFromArtifacts)', async () => {
     const tm = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 1 })] });
     let artifacts: tf.io.ModelArtifacts | null = null;

@@ -85,6 +85,11 @@ describe('layer gradients vs finite differences (float64)', () => {
     checkLayer(rl.layers.maxPooling1d({ poolSize, strides, padding }), randomTensor([2, 8, 3], 4));
   });
   it('flatten', () => checkLayer(rl.layers.flatten(), randomTensor([2, 3, 4], 5)));
+  it('globalMaxPooling1d', () => checkLayer(rl.layers.globalMaxPooling1d(), randomTensor([2, 5, 3], 13)));
+  it('globalAveragePooling1d, with and without a padding mask', () => {
+    checkLayer(rl.layers.globalAveragePooling1d(), randomTensor([2, 5, 3], 14));
+    checkLayer(rl.layers.globalAveragePooling1d(), randomTensor([2, 5, 3], 15), { mask: Uint8Array.from([1, 1, 1, 0, 0, 0, 1, 1, 1, 1]) });
+  });
   it('dropout (training, fixed seed)', () => checkLayer(rl.layers.dropout({ rate: 0.4 }), randomTensor([3, 6], 6), { seed: 11 }));
   it('repeatVector', () => checkLayer(rl.layers.repeatVector({ n: 3 }), randomTensor([2, 5], 7)));
   it('timeDistributed(dense softmax)', () => checkLayer(rl.layers.timeDistributed({ layer: rl.layers.dense({ units: 4, activation: 'softmax' }) }), randomTensor([2, 3, 5], 8)));

@@ -1,6 +1,6 @@
-/** Callback hooks as tfjs names them, and Keras's History. */
-import type { Logs } from './progress.js';
-import type { Sequential } from './sequential.js';
+/** The callback contract fit calls (hooks as tfjs names them) and Keras's History. */
+import type { Logs } from '../models/progress.js';
+import type { TrainableModel } from '../models/trainable.js';
 
 /** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */
 export interface EpochProgress {
@@ -21,7 +21,7 @@ export interface EpochProgress {
  * initialEpoch and set resume in onTrainBegin to continue an interrupted run.
  */
 export interface FitState {
-  model: Sequential;
+  model: TrainableModel;
   history: History;
   epochs: number;
   batchSize: number;

@@ -1,0 +1,19 @@
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { GlobalPooling1D, type GlobalPooling1DArgs } from './global_pooling1d.js';
+import type { CallContext } from './layer.js';
+import { registerLayer } from './registry.js';
+
+/** The mean of each channel over the steps; with a padding mask (embedding maskZero), over the real steps only, as Keras. */
+export class GlobalAveragePooling1D extends GlobalPooling1D {
+  static readonly className = 'GlobalAveragePooling1D';
+  static readonly aliases = ['GlobalAvgPool1D'];
+  constructor(args: GlobalPooling1DArgs = {}) { super(args, 'global_average_pooling1d'); }
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const mask = ctx.mask;
+    ctx.mask = null;
+    return ops.meanTime(x, mask);
+  }
+}
+
+registerLayer(GlobalAveragePooling1D);

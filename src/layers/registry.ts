@@ -1,0 +1,50 @@
+/**
+ * className -> layer class, filled by each layer file as it loads (Keras's object registration). Saving and
+ * loading look classes up here, so src/io never names a concrete layer.
+ */
+import type { Layer } from './layer.js';
+
+/** A layer class as the registry sees it: its Keras name, its alias names, and the inverse of getConfig. */
+export interface LayerClass {
+  readonly className: string;
+  readonly aliases?: readonly string[];
+  fromConfig(config: Record<string, unknown>): Layer;
+}
+
+/** A layer as Keras serializes it, with camelCase keys (src/io converts to snake_case at the file boundary). */
+export interface SerializedLayer { className: string; config: Record<string, unknown> }
+
+const classes = new Map<string, LayerClass>();
+
+export function registerLayer(cls: LayerClass): void {
+  for (const name of [cls.className, ...(cls.aliases ?? [])]) {
+    const had = classes.get(name);
+    if (had && had !== cls) throw new Error(`registerLayer: '${name}' is already registered to another class`);
+    classes.set(name, cls);
+  }
+}
+
+export function layerClass(name: string): LayerClass | undefined {
+  return classes.get(name);
+}
+
+/** Registered class names (aliases left out), for error messages. */
+export function layerClassNames(): string[] {
+  return [...new Set([...classes.values()].map((c) => c.className))];
+}
+
+export function serializeLayer(layer: Layer): SerializedLayer {
+  return { className: layer.className, config: layer.getConfig() };
+}
+
+/** {className, config} -> an unbuilt layer; errors name the class. */
+export function deserializeLayer(entry: unknown, where = 'layer'): Layer {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: expected {className, config}, got ${JSON.stringify(entry) ?? String(entry)}`);
+  const { className, config } = entry as { className?: unknown; config?: unknown };
+  if (typeof className !== 'string') throw new Error(`${where}: the layer has no className`);
+  const cls = layerClass(className);
+  if (!cls) throw new Error(`${where}: unknown layer class '${className}'; rnnlab has ${layerClassNames().join(', ')}`);
+  const cfg = config ?? {};
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new Error(`${where} (${className}): config must be an object`);
+  return cls.fromConfig(cfg as Record<string, unknown>);
+}

@@ -1,0 +1,34 @@
+/**
+ * model.save's contract. src/io implements it and registers itself here when it loads, so models never
+ * import io (io depends on models, not the reverse).
+ */
+import type { TrainableModel } from './trainable.js';
+
+export interface SaveOptions {
+  /** Split the weights into files of at most this many bytes (tfjs shards: group1-shardKofN.bin). Default: one weights.bin. */
+  shardSizeBytes?: number | null;
+  /** Write trainingConfig (loss, metrics, optimizer) when the model is compiled. Default true. */
+  includeTrainingConfig?: boolean;
+  /** File name of the single weights file (ignored when sharding). */
+  weightsFileName?: string;
+}
+
+export interface SaveResult {
+  /** Where model.json went. */
+  modelPath: string;
+  weightPaths: string[];
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
+}
+
+export type SaveHandler = (model: TrainableModel, url: string, opts?: SaveOptions) => Promise<SaveResult>;
+
+let handler: SaveHandler | null = null;
+
+export function registerSaveHandler(h: SaveHandler): void {
+  handler = h;
+}
+
+export function saveHandler(): SaveHandler {
+  if (!handler) throw new Error("model.save: no save handler is registered; import rnnlab from its package root (or src/io) to enable saving");
+  return handler;
+}

@@ -1,0 +1,31 @@
+/**
+ * What the training loop, callbacks and checkpoints need from a model. Sequential implements it; depending on
+ * this interface instead of the class keeps models, callbacks and io free of import cycles.
+ */
+import type { LossKind } from '../autograd/loss_ops.js';
+import type { CallContext, Layer, SymbolicShape } from '../layers/layer.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+
+export interface TrainableModel {
+  readonly name: string;
+  readonly layers: Layer[];
+  readonly built: boolean;
+  readonly inputShape: SymbolicShape;
+  readonly outputShape: SymbolicShape;
+  readonly weights: Variable[];
+  readonly trainableWeights: Variable[];
+  optimizer: Optimizer | null;
+  loss: LossKind | null;
+  metrics: string[];
+  /** The final sigmoid/softmax is folded into the loss during training. */
+  readonly foldsActivation: boolean;
+  /** Set by a callback to end fit after the current batch. */
+  stopTraining: boolean;
+  build(batchInputShape: SymbolicShape): void;
+  outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
+  lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void };
+  getWeights(): Float32Array[];
+  setWeights(values: ArrayLike<number>[]): void;
+}

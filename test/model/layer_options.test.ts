@@ -1,0 +1,120 @@
+/**
+ * Every option a layer accepts works or is an error naming the layer and the option, in constructors and in
+ * loaded files alike; and every registered layer describes itself: weightSpecs is what build creates, and
+ * fromConfig inverts getConfig.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import type { Layer, SymbolicShape } from '../../src/layers/layer.js';
+import { deserializeLayer, layerClassNames, serializeLayer } from '../../src/layers/registry.js';
+import { removeDir, tempDir } from '../io/helpers.js';
+
+const root = tempDir('rnnlab-options-');
+afterAll(() => removeDir(root));
+const L = rl.layers;
+
+describe('options rnnlab does not implement are errors, not silently dropped', () => {
+  it.each([
+    ['stateful', () => L.lstm({ units: 2, stateful: true } as never), /lstm\w* \(LSTM\): stateful = true is not supported \(rnnlab has no stateful RNNs\)/],
+    ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
+    ['activityRegularizer', () => L.dense({ units: 2, activityRegularizer: 'l2' } as never), /\(Dense\): activityRegularizer = "l2" is not supported \(activity regularizers are not implemented/],
+    ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
+    ['groups', () => L.conv1d({ filters: 2, kernelSize: 2, groups: 2 } as never), /\(Conv1D\): groups = 2 is not supported \(grouped convolutions are not implemented\)/],
+    ['noiseShape', () => L.dropout({ rate: 0.5, noiseShape: [1, 3] } as never), /\(Dropout\): noiseShape = an array is not supported/],
+    ['dtype', () => L.dense({ units: 2, dtype: 'float64' } as never), /\(Dense\): dtype = "float64" is not supported/],
+    ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
+    ['a non-boolean flag', () => L.lstm({ units: 2, returnSequences: 'yes' } as never), /returnSequences must be true or false, got the string "yes"/],
+    ['an unknown initializer', () => L.dense({ units: 2, kernelInitializer: 'heNormal' } as never), /initializer "heNormal" is not supported|unknown kernelInitializer "heNormal"/],
+    ['dilationRate', () => L.conv1d({ filters: 2, kernelSize: 2, dilationRate: 2 }), /dilationRate = 2 is not supported \(only 1\)/],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it('returnState inside a Sequential model or a wrapper (its states would be dropped)', () => {
+    const m = rl.sequential();
+    expect(() => m.add(L.lstm({ units: 2, returnState: true, inputShape: [3, 2], name: 'enc' })))
+      .toThrow(/enc \(LSTM\): returnState is not supported in a Sequential model/);
+    expect(() => L.bidirectional({ layer: L.gru({ units: 2, returnState: true }) })).toThrow(/\(Bidirectional\): returnState of the wrapped layer is not supported/);
+    // Outside a Sequential the option works: run returns the final states.
+    const enc = L.lstm({ units: 2, returnState: true });
+    const res = enc.run(rl.tensor(new Float32Array(12), [2, 3, 2]), { training: false, mask: null });
+    expect(res.states.map((s) => s.shape)).toEqual([[2, 2], [2, 2]]);
+  });
+
+  it('a saved model using one of them fails to load with an error naming the field as the file spells it', async () => {
+    const m = rl.sequential({ layers: [L.lstm({ units: 2, inputShape: [3, 2], name: 'lstm' }), L.dense({ units: 1, name: 'out' })] });
+    const good = join(root, 'good');
+    await m.save(good);
+    const json = JSON.parse(readFileSync(join(good, 'model.json'), 'utf8'));
+    const cases: [string, (layers: Record<string, Record<string, unknown>>[]) => void, RegExp][] = [
+      ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 0.25; }, /layer 0 \(LSTM 'lstm'\): lstm \(LSTM\): recurrent_dropout = 0.25 is not supported/],
+      ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer = an object is not supported \(activity regularizers are not implemented/],
+      ['time-major', (ls) => { ls[0].config.time_major = true; }, /time_major = true is not supported/],
+      ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
+      ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful = true is not supported/],
+      // A key that is not an identifier must not break the message (it once became a regular expression).
+      ['odd-key', (ls) => { ls[0].config['a_b['] = 1; delete ls[0].config.units; }, /lstm: missing required field 'units'/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      const copy = JSON.parse(JSON.stringify(json));
+      edit(copy.modelTopology.config.layers);
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(copy));
+      writeFileSync(join(dir, 'weights.bin'), readFileSync(join(good, 'weights.bin')));
+      const err = await rl.loadModel(dir).then(() => null, (e: Error) => e);
+      expect(err, name).toBeInstanceOf(rl.ModelFormatError);
+      expect(err!.message, name).toMatch(message);
+    }
+  });
+});
+
+/** One instance of every registered class, with the input shape it is built for. */
+const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
+  Activation: [() => L.activation({ activation: 'tanh' }), [null, 4]],
+  Bidirectional: [() => L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true, resetAfter: false }), mergeMode: 'ave' }), [null, 5, 2]],
+  Conv1D: [() => L.conv1d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same', useBias: false }), [null, 7, 2]],
+  Dense: [() => L.dense({ units: 3, activation: 'relu', kernelInitializer: 'heUniform' }), [null, 4]],
+  Dropout: [() => L.dropout({ rate: 0.3 }), [null, 4]],
+  Embedding: [() => L.embedding({ inputDim: 9, outputDim: 2, maskZero: true, inputLength: 6 }), [null, 6]],
+  Flatten: [() => L.flatten(), [null, 3, 2]],
+  GlobalAveragePooling1D: [() => L.globalAveragePooling1d(), [null, 5, 2]],
+  GlobalMaxPooling1D: [() => L.globalMaxPooling1d(), [null, 5, 2]],
+  GRU: [() => L.gru({ units: 3, recurrentActivation: 'hard_sigmoid' }), [null, 5, 2]],
+  LSTM: [() => L.lstm({ units: 3, unitForgetBias: false, goBackwards: true }), [null, 5, 2]],
+  MaxPooling1D: [() => L.maxPooling1d({ poolSize: 3, strides: 1 }), [null, 5, 2]],
+  RepeatVector: [() => L.repeatVector({ n: 4 }), [null, 3]],
+  SimpleRNN: [() => L.simpleRNN({ units: 3, returnSequences: true, dropout: 0.1 }), [null, 5, 2]],
+  TimeDistributed: [() => L.timeDistributed({ layer: L.dense({ units: 2 }) }), [null, 5, 3]],
+};
+
+describe('the layer registry', () => {
+  it('has an example here for every registered class', () => {
+    expect(layerClassNames().sort()).toEqual(Object.keys(EXAMPLES).sort());
+  });
+
+  it.each(Object.entries(EXAMPLES))('%s: build creates exactly weightSpecs, and fromConfig(getConfig()) is the same layer', (_cls, [make, shape]) => {
+    const layer = make();
+    const specs = layer.weightSpecs(shape);
+    layer.build(shape);
+    expect(layer.weights.map((w) => w.shape)).toEqual(specs.map((s) => s.shape));
+    // Wrappers' specs are scoped under their inner layers' names ('forward_gru/kernel'), as the variables are.
+    layer.weights.forEach((w, i) => expect(w.name.endsWith(`/${specs[i].name}`) || w.name === specs[i].name).toBe(true));
+    const back = deserializeLayer(serializeLayer(layer));
+    expect(back.className).toBe(layer.className);
+    expect(back.getConfig()).toEqual(layer.getConfig());
+    back.build(shape);
+    expect(back.weights.map((w) => w.shape)).toEqual(layer.weights.map((w) => w.shape));
+    expect(back.computeOutputShape(shape)).toEqual(layer.computeOutputShape(shape));
+  });
+});
+
+describe('names that are also Object.prototype members', () => {
+  it('are unknown names, not crashes', () => {
+    expect(() => L.dense({ units: 1, kernelInitializer: { className: 'constructor' } } as never)).toThrow(/initializer .* is not supported/);
+    expect(() => L.dense({ units: 1, constructor: 1 } as never)).not.toThrow();
+    expect(() => L.dense({ units: 1, kernelInitializer: 'toString' } as never)).toThrow(/unknown kernelInitializer "toString"/);
+  });
+});
