@@ -1,5 +1,5 @@
 /** What rnnlab's built-in callbacks share: fit's live state, Keras's monitor/mode rules, messages. */
-import type { Callback, FitState } from './callback.js';
+import type { Callback, FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
 import type { TrainingState } from '../io/checkpoint.js';

@@ -3,7 +3,7 @@ import { parse, type CsvError } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
-import type { RowSink, TextDatasetOptions } from './text_dataset.js';
+import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { decodedChunks, DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
 
 export function describeCsvError(e: CsvError, name: string): { where: string; problem: string } {

@@ -9,35 +9,8 @@ import { readFolderRows } from './text_folder.js';
 import { readJsonlRows } from './text_jsonl.js';
 import type { ByteSource } from './text_stream.js';
 
-export type TextFormat = 'csv' | 'tsv' | 'jsonl' | 'folder';
-
-export interface TextDatasetOptions {
-  /** Default: found by name (text, sentence, review, content), case-insensitive. */
-  textColumn?: string | null;
-  /** Default: found by name (label, sentiment, class, category), case-insensitive. */
-  labelColumn?: string | null;
-  /** Folder datasets: the subfolders to read (default all). Class names are sorted whatever the order given. */
-  classes?: readonly string[] | null;
-  /** Skip rows that cannot be read (counted in `skipped`) instead of stopping at the first. */
-  skipBadRows?: boolean;
-  /** Default from the path: a folder, .jsonl/.ndjson/.json, .tsv/.tab, else CSV. */
-  format?: TextFormat;
-  /** Longest line / CSV record accepted, in characters. */
-  maxLineChars?: number;
-  /** Labels may be absent (texts to score); a label column is still read when there is one. */
-  labelsOptional?: boolean;
-}
-
-/** One labelled example and where it came from ("file:line" or the .txt file). */
-export interface TextRow { text: string; label: string | null; where: string }
-
-export interface BadRow { where: string; problem: string }
-
-export interface RowSink {
-  row(r: TextRow): void;
-  /** A row that cannot be used: an error, or counted when skipping. */
-  bad(b: BadRow): void;
-}
+export type { BadRow, RowSink, TextDatasetOptions, TextFormat, TextRow } from './text_types.js';
+import type { BadRow, RowSink, TextDatasetOptions, TextFormat, TextRow } from './text_types.js';
 
 export interface TextDataset {
   source: string;

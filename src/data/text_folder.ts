@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
-import type { RowSink, TextDatasetOptions } from './text_dataset.js';
+import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, Utf8Checker, utf8Problem } from './text_stream.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

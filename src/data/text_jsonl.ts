@@ -1,7 +1,7 @@
 /** JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings or numbers. */
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
-import type { RowSink, TextDatasetOptions } from './text_dataset.js';
+import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { readLines, type ByteSource } from './text_stream.js';
 
 function fieldError(e: unknown): string { return (e as Error).message.replace(/^[^:]*:\d+: /, ''); }

@@ -3,7 +3,7 @@
  * the seed's hyper-parameters, and measure it (per-epoch history and time, train and test accuracy).
  */
 import { datasets, padSequences } from '../data/index.js';
-import type { Callback } from '../callbacks/callback.js';
+import type { Callback } from '../models/callback.js';
 import type { Sequential } from '../models/sequential.js';
 import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
 import { setSeed } from '../random.js';

@@ -2,7 +2,7 @@
  * How a caller follows and stops a task's training: the CLI passes none (Keras progress goes to `out`), the
  * dashboard streams every batch and epoch and cancels through an AbortSignal. One fit callback serves both.
  */
-import type { Callback } from '../callbacks/callback.js';
+import type { Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
 

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EpochProgress } from '../callbacks/callback.js';
+import type { EpochProgress } from '../models/trainable.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { globalRandom } from '../random.js';
 import type { Variable } from '../variable.js';

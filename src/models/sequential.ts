@@ -11,7 +11,7 @@ import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
-import type { History } from '../callbacks/callback.js';
+import type { History } from './callback.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 

@@ -29,3 +29,17 @@ export interface TrainableModel {
   getWeights(): Float32Array[];
   setWeights(values: ArrayLike<number>[]): void;
 }
+
+/** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */
+export interface EpochProgress {
+  epoch: number;
+  /** Batches of this epoch already trained (the next batch to run). */
+  batch: number;
+  /** The epoch's sample order (null without shuffling). */
+  order: Int32Array | null;
+  /** Running sums behind the epoch's logs: sum of loss x batch size, samples seen, accuracy counts. */
+  lossSum: number;
+  seen: number;
+  correct: number;
+  total: number;
+}

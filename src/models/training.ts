@@ -4,7 +4,7 @@ import { checkTargets } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
-import { History, fire, type Callback, type FitState } from '../callbacks/callback.js';
+import { History, fire, type Callback, type FitState } from './callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
 

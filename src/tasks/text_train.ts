@@ -10,7 +10,7 @@ import { stratifiedSample, stratifiedSplit } from '../data/text_split.js';
 import { TextVectorizer } from '../data/text_vectorizer.js';
 import { EarlyStopping } from '../callbacks/index.js';
 import { IMDB_DEFAULTS, type ImdbModelName } from '../experiments/lab_models.js';
-import type { Callback } from '../callbacks/callback.js';
+import type { Callback } from '../models/callback.js';
 import type { ProgressWriter } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
 import { setSeed } from '../random.js';

@@ -1,20 +1,8 @@
 /** The callback contract fit calls (hooks as tfjs names them) and Keras's History. */
-import type { Logs } from '../models/progress.js';
-import type { TrainableModel } from '../models/trainable.js';
+import type { Logs } from './progress.js';
+import type { EpochProgress, TrainableModel } from './trainable.js';
 
-/** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */
-export interface EpochProgress {
-  epoch: number;
-  /** Batches of this epoch already trained (the next batch to run). */
-  batch: number;
-  /** The epoch's sample order (null without shuffling). */
-  order: Int32Array | null;
-  /** Running sums behind the epoch's logs: sum of loss x batch size, samples seen, accuracy counts. */
-  lossSum: number;
-  seen: number;
-  correct: number;
-  total: number;
-}
+export type { EpochProgress } from './trainable.js';
 
 /**
  * fit's live state, handed to callbacks that implement setFitState (checkpoints, resume). A callback may move
