@@ -65,6 +65,11 @@ async function main() {
   const samples = findSamples(markdown);
   if (samples.length === 0) throw new Error('docs/CLI.md: no <!-- sample: rnnlab ... --> markers');
   const scratch = mkdtempSync(join(tmpdir(), 'rnnlab-docs-'));
+  // Ctrl-C skips `finally`: remove the scratch folder (runs, cache, a symlinked tarball) here too.
+  process.once('SIGINT', () => {
+    rmSync(scratch, { recursive: true, force: true });
+    process.exit(130);
+  });
   try {
     const real = realTarball();
     let data;
