@@ -6,7 +6,7 @@ import type { SweepSummary } from './summary.js';
 export function summaryLines(s: SweepSummary): string[] {
   const lines: string[] = [];
   for (const t of [rankedTable(s), ...effectTables(s)]) {
-    lines.push('', t.caption ?? '', ...formatTable(t));
+    lines.push('', ...formatTable(t));
   }
   lines.push('', s.finding);
   if (s.failed) lines.push(`${s.failed} run(s) failed; their errors are in sweep.json.`);
