@@ -2,7 +2,9 @@
  * rnnlab's public API, shaped like tfjs-layers: rl.sequential, rl.layers.*, rl.tensor, rl.train.*,
  * plus rl.setSeed, the engine controls, and (from src/data) datasets and preprocessing.
  */
-export { tensor, zeros, Tensor } from './tensor.js';
+export { Tensor } from './tensor.js';
+// Tensor creation, ops, tidy/dispose/memory and util, with tfjs's names; also attaches the chainable methods.
+export * from './ops/index.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
 export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
@@ -38,3 +40,4 @@ export const preprocessing = {
     return new TensorClass(p.data, p.shape, p.dtype);
   },
 };
+export { exportOnnx as exportONNX, loadOnnx as loadONNX, toOnnx, modelFromOnnx, OnnxExportError, OnnxImportError } from './onnx/index.js';

@@ -2,10 +2,12 @@
  * Tensors: a flat typed array plus a shape. Float tensors hold Float32Array (Float64Array under float64
  * precision, used by gradient checks); integer tensors hold Int32Array (token ids, class labels).
  * Autograd state (grad, the op that produced it) lives here too, so ops stay small.
+ * 'bool' tensors (comparison results, as in tfjs) hold 0/1 in an Int32Array, so every tensor's data stays a
+ * float or int32 array and kernels see no third storage type.
  */
 import { allocFloat, allocPersistent, getPrecision, type FArray } from './backend/index.js';
 
-export type DType = 'float32' | 'int32';
+export type DType = 'float32' | 'int32' | 'bool';
 export type Shape = number[];
 export type NestedArray = number | boolean | NestedArray[];
 export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | number[];
@@ -119,11 +121,13 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   if (sizeOf(finalShape) !== flat.length) {
     throw new Error(`tensor: ${flat.length} values do not fit shape ${shapeStr(finalShape)}`);
   }
-  const dt: DType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
-  if (dt !== 'float32' && dt !== 'int32') throw new Error(`tensor: unsupported dtype '${String(dt)}' (use 'float32' or 'int32')`);
+  const dt: DType = dtype ?? inferDtype(values);
+  if (dt !== 'float32' && dt !== 'int32' && dt !== 'bool') throw new Error(`tensor: unsupported dtype '${String(dt)}' (use 'float32', 'int32' or 'bool')`);
   let data: FArray | Int32Array;
   if (dt === 'int32') {
     data = values instanceof Int32Array ? values : Int32Array.from(flat, (v) => Math.trunc(v));
+  } else if (dt === 'bool') {
+    data = Int32Array.from(flat, (v) => (v !== 0 ? 1 : 0));
   } else if (values instanceof Float32Array && getPrecision() === 32) {
     data = values;
   } else {
@@ -133,6 +137,15 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   return new Tensor(data, finalShape, dt);
 }
 
+/** tfjs's inference: integer typed arrays give int32, booleans give bool, everything else float32. */
+function inferDtype(values: TensorLike): DType {
+  if (values instanceof Int32Array || values instanceof Uint8Array) return 'int32';
+  if (ArrayBuffer.isView(values)) return 'float32';
+  let first: NestedArray = values as NestedArray;
+  while (Array.isArray(first) && first.length > 0) first = first[0];
+  return typeof first === 'boolean' ? 'bool' : 'float32';
+}
+
 export function zeros(shape: Shape): Tensor {
   return new Tensor(allocPersistent(sizeOf(shape)), shape, 'float32');
 }
@@ -140,7 +153,8 @@ export function zeros(shape: Shape): Tensor {
 /** Accepts anything tensor-like; nested arrays of integers stay float32 unless dtype says otherwise. */
 export function toTensor(x: TensorLike, what = 'input'): Tensor {
   try {
-    return x instanceof Tensor ? x : tensor(x);
+    // Model inputs keep the pre-tfjs-dtype rule (only Int32Array is int32), so labels and data fed to fit do not change meaning.
+    return x instanceof Tensor ? x : tensor(x, undefined, x instanceof Int32Array ? 'int32' : 'float32');
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);
   }

@@ -6,9 +6,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadModel } from '../io/index.js';
+import { ModelFormatError } from '../io/errors.js';
 import { Embedding } from '../layers/index.js';
 import type { Sequential } from '../models/sequential.js';
-import type { ImdbModelName, ImdbModelOptions } from '../experiments/lab_models.js';
+import { IMDB_MODELS, type ImdbModelName, type ImdbModelOptions } from '../experiments/lab_models.js';
 
 export const INPUT_FILE = 'rnnlab-input.json';
 
@@ -52,7 +53,7 @@ export async function loadImdbModel(dir: string): Promise<{ model: Sequential; i
   if (!d) throw new Error(`no saved model in ${dir} (expected model.json, or a run folder with model/model.json)`);
   const model = await loadModel(d);
   const file = path.join(d, INPUT_FILE);
-  if (existsSync(file)) return { model, input: JSON.parse(readFileSync(file, 'utf8')) as InputSpec, dir: d };
+  if (existsSync(file)) return { model, input: readInputSpec(file, model), dir: d };
   const shape = model.inputShape;
   const first = model.layers[0];
   if (shape.length !== 2 || typeof shape[1] !== 'number') {
@@ -63,4 +64,65 @@ export async function loadImdbModel(dir: string): Promise<{ model: Sequential; i
     input: { format: 'rnnlab-imdb-input', version: 1, model: null, vocab: first instanceof Embedding ? first.inputDim : 10000, maxlen: shape[1],
       indexFrom: 3, startChar: 1, oovChar: 2, padding: 'pre', truncating: 'pre' },
   };
+}
+
+/** rnnlab-input.json is small; anything bigger is not one. */
+const MAX_INPUT_SPEC_BYTES = 1 << 20;
+const MAX_VOCAB = 10_000_000;
+const MAX_MAXLEN = 1_000_000;
+const FIXED = { format: 'rnnlab-imdb-input', version: 1, indexFrom: 3, startChar: 1, oovChar: 2, padding: 'pre', truncating: 'pre' } as const;
+const OPTIONAL = new Set(['options', 'metrics']);
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Reads and checks rnnlab-input.json as strictly as model.json: every field known, of its type and range,
+ * and consistent with the model (maxlen its input length, vocab within its Embedding).
+ */
+export function readInputSpec(file: string, model: Sequential): InputSpec {
+  const fail = (why: string) => new ModelFormatError(`${file}: ${why}`);
+  if (statSync(file).size > MAX_INPUT_SPEC_BYTES) throw fail(`larger than ${MAX_INPUT_SPEC_BYTES} bytes; this is not an rnnlab-input.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw fail(`not valid JSON (${(e as Error).message.split('\n')[0].slice(0, 200)})`);
+  }
+  if (!isObject(raw)) throw fail('must hold a JSON object');
+  for (const key of Object.keys(raw)) {
+    if (!Object.hasOwn(FIXED, key) && !OPTIONAL.has(key) && key !== 'model' && key !== 'vocab' && key !== 'maxlen') throw fail(`unknown field ${JSON.stringify(key)}`);
+  }
+  const field = (key: string) => (Object.hasOwn(raw as Json, key) ? (raw as Json)[key] : undefined);
+  for (const [key, value] of Object.entries(FIXED)) {
+    if (field(key) !== value) throw fail(`field '${key}' must be ${JSON.stringify(value)}, got ${describe(field(key))}`);
+  }
+  const model_ = field('model');
+  if (model_ !== null && !(IMDB_MODELS as readonly unknown[]).includes(model_)) throw fail(`field 'model' must be null or one of ${IMDB_MODELS.join(', ')}, got ${describe(model_)}`);
+  const integer = (key: string, min: number, max: number): number => {
+    const v = field(key);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw fail(`field '${key}' must be an integer from ${min} to ${max}, got ${describe(v)}`);
+    return v;
+  };
+  const first = model.layers[0];
+  const embeddingDim = first instanceof Embedding ? first.inputDim : MAX_VOCAB;
+  // Ids below 4 are padding, start, out-of-vocabulary and the first word; ids at or above the Embedding's inputDim have no row.
+  const vocab = integer('vocab', 4, Math.min(MAX_VOCAB, embeddingDim));
+  const length = model.inputShape[1];
+  const maxlen = typeof length === 'number' ? integer('maxlen', length, length) : integer('maxlen', 1, MAX_MAXLEN);
+  const options = field('options');
+  const metrics = field('metrics');
+  if (options !== undefined && !(isObject(options) && Object.values(options).every((v) => ['number', 'boolean', 'string'].includes(typeof v)))) {
+    throw fail("field 'options' must be an object of numbers, booleans and strings");
+  }
+  if (metrics !== undefined && !(isObject(metrics) && Object.values(metrics).every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    throw fail("field 'metrics' must be an object of finite numbers");
+  }
+  return { ...FIXED, model: model_ as ImdbModelName | null, vocab, maxlen, options: options as ImdbModelOptions | undefined, metrics: metrics as Record<string, number> | undefined };
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

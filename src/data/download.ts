@@ -78,12 +78,33 @@ async function fetchInto(url: string, part: string, total: number, progress: boo
     res.resume();
     throw new DataError(`download of ${url} failed: HTTP ${res.statusCode}`);
   }
-  const bar = progress ? new ProgressBar(total, append ? start : 0) : undefined;
+  const offset = append ? start : 0;
+  // A server that sends more than the file's size is broken or hostile: stop before it fills the disk.
+  const tooMuch = () => new DataError(`download of ${url} sends more than the expected ${total} bytes; stopped, and the partial file was deleted`);
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && offset + declared > total) {
+    res.destroy();
+    rmSync(part, { force: true });
+    throw tooMuch();
+  }
+  const bar = progress ? new ProgressBar(total, offset) : undefined;
   const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     let cause: Error | null = null;
-    res.on('data', (chunk: Buffer) => bar?.advance(chunk.length));
+    let received = offset;
+    res.on('data', (chunk: Buffer) => {
+      bar?.advance(chunk.length);
+      received += chunk.length;
+      if (received <= total || failed) return;
+      failed = true;
+      res.unpipe(out);
+      res.destroy();
+      out.end(() => {
+        rmSync(part, { force: true });
+        reject(tooMuch());
+      });
+    });
     res.on('error', (err) => { cause = err; });
     // A dropped connection keeps what arrived: every chunk has been delivered by 'close', so flush them all to the
     // partial file and the next attempt resumes exactly there.
@@ -115,7 +136,12 @@ function get(url: string, start: number, timeoutMs: number, redirects = 5): Prom
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.resume();
         if (redirects === 0) return reject(new DataError(`download of ${url}: too many redirects`));
-        return resolve(get(new URL(location, url).toString(), start, timeoutMs, redirects - 1));
+        const next = new URL(location, url);
+        // Only web URLs, and never from https down to plain http.
+        if (!['http:', 'https:'].includes(next.protocol) || (url.startsWith('https:') && next.protocol === 'http:')) {
+          return reject(new DataError(`download of ${url}: refusing the redirect to ${next.protocol}//${next.host}`));
+        }
+        return resolve(get(next.toString(), start, timeoutMs, redirects - 1));
       }
       resolve(res);
     });

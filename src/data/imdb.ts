@@ -1,6 +1,5 @@
-import { statSync } from 'node:fs';
 import { DataError, requireInteger } from './errors.js';
-import { readCache, writeCache, type EncodedCorpus, type EncodedSplit, type SourceKey } from './imdb_cache.js';
+import { readCache, sourceKey, writeCache, type EncodedCorpus, type EncodedSplit } from './imdb_cache.js';
 import { scanReviews, SPLITS, type Split } from './imdb_reviews.js';
 import { resolveCacheDir, resolveImdbTarball, type SourceOptions } from './imdb_source.js';
 import { imdbEncodeRanks } from './imdb_tokenize.js';
@@ -108,10 +107,9 @@ export async function loadRaw(options: SourceOptions & { seed?: number } = {}): 
 export async function loadEncoded(options: ImdbLoadOptions = {}): Promise<EncodedCorpus> {
   const tar = await resolveImdbTarball(options);
   const cacheDir = resolveCacheDir(options);
-  const st = statSync(tar);
-  const key: SourceKey = { size: st.size, mtimeMs: st.mtimeMs, wordIndexSize: statSync(WORD_INDEX_PATH).size };
+  const key = sourceKey(tar, WORD_INDEX_PATH);
   const useCache = options.cache !== false;
-  const cached = useCache ? readCache(cacheDir, key) : undefined;
+  const cached = useCache ? await readCache(cacheDir, key) : undefined;
   if (cached) return cached;
   const wordIndex = getWordIndex();
   // Packed per review right away, so the peak stays near the size of the result.
@@ -142,7 +140,7 @@ export async function loadEncoded(options: ImdbLoadOptions = {}): Promise<Encode
     });
     corpus[split] = s;
   }
-  if (useCache) writeCache(cacheDir, key, corpus);
+  if (useCache) await writeCache(cacheDir, key, corpus);
   return corpus;
 }
 

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { Split } from './imdb_reviews.js';
@@ -19,15 +20,46 @@ export interface EncodedSplit {
 
 export type EncodedCorpus = Record<Split, EncodedSplit>;
 
-/** What the cache must match: the tarball (size, mtime) and the word index it was encoded with. */
+/**
+ * What the cache must match: the tarball's content (its SHA-256) and the word index it was encoded with.
+ * The file's identity (device, inode, size, mtime, ctime) is a fast pre-check: when all of it matches the
+ * cache header the stored hash is trusted; otherwise the tarball is hashed (once) before the cache is used.
+ */
 export interface SourceKey {
+  path: string;
   size: number;
   mtimeMs: number;
+  /** Changes on every write or touch and cannot be set back, unlike mtime. */
+  ctimeMs: number;
+  dev: number;
+  ino: number;
   wordIndexSize: number;
+  /** Filled in by contentHash when the pre-check does not decide. */
+  sha256?: string;
 }
 
 // Bump when the layout or the tokenization changes: old files are then simply not found.
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
+
+export function sourceKey(tarPath: string, wordIndexPath: string): SourceKey {
+  const st = statSync(tarPath);
+  return { path: tarPath, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, dev: st.dev, ino: st.ino, wordIndexSize: statSync(wordIndexPath).size };
+}
+
+/** The tarball's SHA-256, computed at most once per key. */
+export async function contentHash(key: SourceKey): Promise<string> {
+  if (key.sha256 === undefined) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(key.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    key.sha256 = hash.digest('hex');
+  }
+  return key.sha256;
+}
+
+/** Whether the file is, by everything the file system says about it, the one the cache was made from. */
+function sameFile(a: Omit<SourceKey, 'path'>, b: SourceKey): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.dev === b.dev && a.ino === b.ino;
+}
 const MAGIC = 'RNNLIMDB';
 const SPLIT_ORDER: readonly Split[] = ['train', 'test'];
 
@@ -38,7 +70,7 @@ export function cacheFileName(key: SourceKey): string {
 interface Header {
   format: 'rnnlab-imdb';
   version: number;
-  source: SourceKey;
+  source: Omit<SourceKey, 'path'> & { sha256: string };
   splits: Record<Split, { count: number; tokens: number; checksum: number; maxRank: number }>;
 }
 
@@ -54,8 +86,8 @@ function splitBytes(count: number, tokens: number): number {
   return 2 * pad4(count) + 4 * count + 4 * (count + 1) + 4 * tokens;
 }
 
-/** Returns the cached corpus, or undefined when the file is absent, stale, truncated or damaged. */
-export function readCache(dir: string, key: SourceKey): EncodedCorpus | undefined {
+/** Returns the cached corpus, or undefined when the file is absent, made from other content, truncated or damaged. */
+export async function readCache(dir: string, key: SourceKey): Promise<EncodedCorpus | undefined> {
   if (endianness() !== 'LE') return undefined;
   let buf: Buffer;
   try {
@@ -74,7 +106,9 @@ export function readCache(dir: string, key: SourceKey): EncodedCorpus | undefine
   }
   const s = header.source;
   if (header.format !== 'rnnlab-imdb' || header.version !== CACHE_VERSION) return undefined;
-  if (s?.size !== key.size || s.mtimeMs !== key.mtimeMs || s.wordIndexSize !== key.wordIndexSize) return undefined;
+  if (s?.size !== key.size || s.wordIndexSize !== key.wordIndexSize || typeof s.sha256 !== 'string') return undefined;
+  // Two tarballs of one size and mtime share this file name: only the content decides whose cache it is.
+  if (!sameFile(s, key) && s.sha256 !== (await contentHash(key).catch(() => undefined))) return undefined;
   let expected = 16 + headerBytes;
   for (const split of SPLIT_ORDER) expected += splitBytes(header.splits[split].count, header.splits[split].tokens);
   if (buf.length !== expected) return undefined;
@@ -106,12 +140,20 @@ export function readCache(dir: string, key: SourceKey): EncodedCorpus | undefine
  * Writes through a temp file and a rename, so a crash or a concurrent loader never leaves a half file
  * under the real name. Failure to write is not fatal: the cache is only a speed-up.
  */
-export function writeCache(dir: string, key: SourceKey, corpus: EncodedCorpus): string | undefined {
+export async function writeCache(dir: string, key: SourceKey, corpus: EncodedCorpus): Promise<string | undefined> {
   if (endianness() !== 'LE') return undefined;
+  const { path: tarPath, ...identity } = key;
+  let sha256: string;
+  try {
+    sha256 = await contentHash(key);
+  } catch (err) {
+    process.stderr.write(`rnnlab: not caching the IMDb arrays: cannot hash ${tarPath}: ${(err as Error).message}\n`);
+    return undefined;
+  }
   const header: Header = {
     format: 'rnnlab-imdb',
     version: CACHE_VERSION,
-    source: key,
+    source: { ...identity, sha256 },
     splits: {
       train: summary(corpus.train),
       test: summary(corpus.test),

@@ -73,12 +73,13 @@ export class Router {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Sends a JSON answer; `transform` rewrites the serialized text (the server uses it to keep its folders private). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, transform: (text: string) => string = (t) => t): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const text = transform(JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
@@ -91,9 +92,38 @@ export function sendError(res: ServerResponse, status: number, message: string):
   sendJson(res, status, { error: message, status });
 }
 
-/** Reads a JSON object body (at most `limit` bytes). Empty body gives {}. */
-export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promise<Record<string, unknown>> {
+/** Bodies nested deeper than this are refused before parsing: nothing the API takes needs more than a few levels. */
+export const MAX_JSON_DEPTH = 32;
+
+/** The deepest nesting of arrays and objects in a JSON text, counted without recursion (strings skipped). */
+export function jsonDepth(text: string, stopAt = Infinity): number {
+  let depth = 0, max = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+      if (max > stopAt) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** A request that does not declare a JSON body is refused (415), whatever its length. */
+export function requireJsonType(req: IncomingMessage): void {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+}
+
+/**
+ * Reads a JSON object body (at most `limit` bytes). Empty body gives {}. Every POST must say it sends
+ * JSON, even an empty one: HTML forms on other sites cannot set that content type without CORS.
+ */
+export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promise<Record<string, unknown>> {
+  requireJsonType(req);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -104,11 +134,11 @@ export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promi
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
-  // Requiring a JSON content type keeps plain HTML forms on other sites from posting here (they cannot set it without CORS).
-  if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw badRequest(`the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
   }

@@ -6,6 +6,7 @@ import { helpText, parseArgs, UsageError, type Parsed } from '../cli/args.js';
 import { applyThreads, processIo, type Io } from '../cli/io.js';
 import { displayPath, startDashboard, isLoopback, type Dashboard, type DashboardOptions } from './server.js';
 
+import { checkToken } from './request_guard.js';
 import { serveSpec } from './spec.js';
 
 export { serveSpec } from './spec.js';
@@ -19,7 +20,15 @@ export async function runServe(parsed: Parsed, io: Io, opts: { stop?: Promise<un
   applyThreads(f);
   const host = typeof f.host === 'string' ? f.host : undefined;
   if (host !== undefined && host.trim() === '') throw new UsageError('--host needs an address', 'serve');
-  const options: DashboardOptions = { port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined };
+  const token = typeof f.token === 'string' ? f.token : process.env.RNNLAB_TOKEN || undefined;
+  if (token !== undefined) {
+    try {
+      checkToken(token, typeof f.token === 'string' ? '--token' : 'RNNLAB_TOKEN');
+    } catch (e) {
+      throw new UsageError((e as Error).message, 'serve');
+    }
+  }
+  const options: DashboardOptions = { port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined, token };
   let d: Dashboard;
   try {
     d = await startDashboard(options);
@@ -34,7 +43,7 @@ export async function runServe(parsed: Parsed, io: Io, opts: { stop?: Promise<un
   }
   io.out.write(`rnnlab dashboard: ${d.url}\n`);
   io.out.write(`runs folder: ${displayPath(d.runs.dir)}\n`);
-  if (!isLoopback(d.host)) io.err.write(`rnnlab serve: warning: listening on ${d.host}; anyone who can reach this machine can use the dashboard and start jobs\n`);
+  if (!isLoopback(d.host)) io.err.write(`rnnlab serve: listening on ${d.host}: every request needs the access token in the URL above; share it only with people who may start jobs here\n`);
   io.out.write('Press Ctrl+C to stop.\n');
   opts.onReady?.(d);
   await new Promise<void>((resolve) => {

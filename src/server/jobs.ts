@@ -19,6 +19,7 @@ import { saveRunModel } from './model_io.js';
 import type { ModelRegistry } from './models.js';
 import { labelFor } from './runs.js';
 import { JobCancelled, trainJob, type LiveHooks, type TrainOutcome } from './train.js';
+import { newJobId } from './job_id.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
 
@@ -87,7 +88,6 @@ const FLUSH_MS = 100;
 export class JobQueue {
   private jobs: Job[] = [];
   private running: Job | null = null;
-  private counter = 0;
   private idle: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -124,7 +124,7 @@ export class JobQueue {
     const queued = this.jobs.filter((j) => j.status === 'queued').length;
     if (queued >= MAX_QUEUED) throw new HttpError(429, `${queued} jobs are already waiting; cancel some or wait`);
     const job: Job = {
-      id: `job-${++this.counter}`,
+      id: newJobId(),
       name: spec.name,
       status: 'queued',
       config: spec.config,

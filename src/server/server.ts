@@ -7,10 +7,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { backendInfo } from '../backend/index.js';
-import { DataError, resolveImdbTarball } from '../data/index.js';
+import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { HttpError, Router, badRequest, readJsonBody, sendError, sendJson, type RequestContext } from './http.js';
+import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson, type RequestContext } from './http.js';
 import {
   commutativity, gradientNorms, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
@@ -18,7 +18,10 @@ import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZE
 import { JobQueue } from './jobs.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
 import { Fields } from './params.js';
+import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
 import { RunStore } from './runs.js';
+import { regularFileInside, UnsafeFileError } from './safe_files.js';
+import { pathRedactor, publicPath } from './redact.js';
 import { EventHub } from './sse.js';
 import { SECURITY_HEADERS, sendFile, webFile } from './static.js';
 
@@ -31,6 +34,11 @@ export interface DashboardOptions {
   dataPath?: string;
   /** A pause after every training batch, in ms: lets tests (and slow eyes) watch the curves grow. Default 0. */
   batchDelayMs?: number;
+  /**
+   * The access token every request must carry (?token= once, then a cookie). Given, it is required on any
+   * interface; not given, a random one is made when the host is not loopback, and none is asked on loopback.
+   */
+  token?: string;
 }
 
 export interface Dashboard {
@@ -38,24 +46,15 @@ export interface Dashboard {
   url: string;
   port: number;
   host: string;
+  /** The access token requests need, or null (loopback without --token). `url` carries it. */
+  token: string | null;
   runs: RunStore;
   jobs: JobQueue;
   models: ModelRegistry;
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** The hostname part of a Host header ("[::1]:8787" -> "[::1]"). */
-function hostName(header: string | undefined): string {
-  if (!header) return '';
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
-  return header.split(':')[0].toLowerCase();
-}
+export { isLoopback } from './request_guard.js';
 
 /** A path as the user would type it: relative to the working folder when inside it. */
 export function displayPath(p: string): string {
@@ -71,6 +70,9 @@ async function imdbAvailable(dataPath?: string): Promise<{ available: boolean; m
     return { available: false, message: (e as Error).message };
   }
 }
+
+/** Report files and results.json of a run are read only when they are regular files inside the runs folder. */
+const RUN_FILE_LIMITS = { maxBytes: 64 << 20 };
 
 export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; dataPath?: string }): Router {
   const { runs, jobs, models, hub } = d;
@@ -91,13 +93,29 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     freshModels: FRESH_MODELS.map((k) => `fresh:${k}`),
     maxTextChars: MAX_TEXT_CHARS,
     imdbData: await imdbAvailable(d.dataPath),
-    runsDir: displayPath(runs.dir),
+    runsDir: publicPath(runs.dir),
   }));
 
   r.get('/api/runs', () => ({ runs: runs.list() }));
-  r.get('/api/runs/:id', (ctx) => runs.get(ctx.params.id));
-  r.get('/api/runs/:id/report.html', (ctx) => sendFile(ctx.res, runs.file(ctx.params.id, 'report.html'), ctx.req.method === 'HEAD'));
-  r.get('/api/runs/:id/report.png', (ctx) => sendFile(ctx.res, runs.file(ctx.params.id, 'report.png'), ctx.req.method === 'HEAD'));
+  r.get('/api/runs/:id', async (ctx) => {
+    const id = ctx.params.id;
+    runs.resolve(id);
+    // RunStore reads results.json synchronously: make sure it is a plain file inside the folder first.
+    await regularFileInside(runs.dir, `${id}/results.json`, RUN_FILE_LIMITS);
+    return runs.get(id);
+  });
+  const report = (name: string) => async (ctx: RequestContext) => {
+    const id = ctx.params.id;
+    runs.resolve(id);
+    try {
+      await sendFile(ctx.res, { root: runs.dir, rel: `${id}/${name}` }, ctx.req.method === 'HEAD');
+    } catch (e) {
+      if (e instanceof UnsafeFileError && e.reason === 'missing') throw new HttpError(404, `run '${id}' has no ${name}`);
+      throw e;
+    }
+  };
+  r.get('/api/runs/:id/report.html', report('report.html'));
+  r.get('/api/runs/:id/report.png', report('report.png'));
 
   r.get('/api/jobs', () => ({ jobs: jobs.list() }));
   r.post('/api/jobs', async (ctx) => {
@@ -204,35 +222,46 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof HttpError) return { status: e.status, message: e.message };
   if (e instanceof DataError) return { status: 400, message: e.message };
-  return { status: 500, message: `internal error: ${(e as Error)?.message ?? String(e)}` };
+  // The details (and the machine's paths in them) go to the server's log, not to the client.
+  return { status: 500, message: 'internal error; the log of rnnlab serve has the details' };
 }
 
 export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
+  const loopback = isLoopback(host);
+  const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
   const runsDir = path.resolve(o.runsDir ?? 'runs');
   mkdirSync(runsDir, { recursive: true });
-  const hub = new EventHub();
+  // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
+  const redact = pathRedactor([runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
+  const hub = new EventHub(redact);
   const runs = new RunStore(runsDir);
   const models = new ModelRegistry(runs);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
   const router = buildRouter({ runs, jobs, models, hub, dataPath: o.dataPath });
-  const checkHost = isLoopback(host);
+  let gate: TokenGate | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const hostHeader = parseHost(req.headers.host);
+    if (!hostHeader) throw new HttpError(400, `malformed Host header '${(req.headers.host ?? '').slice(0, 200)}'`);
     // Bound to loopback, accept only loopback names: a web page elsewhere cannot reach us through DNS rebinding.
-    if (checkHost && !isLoopback(hostName(req.headers.host))) {
-      sendError(res, 403, `this dashboard answers only to localhost; got Host '${req.headers.host ?? ''}'`);
-      return;
+    if (loopback && !isLoopback(hostHeader.name)) {
+      throw new HttpError(403, `this dashboard answers only to localhost; got Host '${req.headers.host ?? ''}'`);
     }
+    if (token !== null) (gate ??= new TokenGate(token, (server.address() as AddressInfo).port)).check(req, res, url);
+    checkSameOrigin(req);
+    if (req.method === 'POST') requireJsonType(req);
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
-      sendFile(res, webFile(url.pathname), req.method === 'HEAD');
+      await sendFile(res, webFile(url.pathname), req.method === 'HEAD').catch((e) => {
+        throw e instanceof UnsafeFileError ? new HttpError(404, `no such file: ${url.pathname}`) : e;
+      });
       return;
     }
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
     const value = await handler({ req, res, url, params });
-    if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value);
+    if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value, redact);
   };
 
   const server = http.createServer((req, res) => {
@@ -240,7 +269,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
       if (status >= 500) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
-      if (!res.headersSent) sendError(res, status, message);
+      if (!res.headersSent) sendJson(res, status, { error: message, status }, redact);
       else res.end();
       // Whatever is left of the request body is not read; drop the connection after answering.
       if (!req.complete) req.resume();
@@ -266,10 +295,10 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   });
   const addr = server.address() as AddressInfo;
   const shown = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
-  const url = `http://${shown === '[::]' ? '[::1]' : shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}/`;
+  const url = `http://${shown === '[::]' ? '[::1]' : shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}/${token === null ? '' : `?${TOKEN_PARAM}=${token}`}`;
   let closing: Promise<void> | null = null;
   return {
-    server, url, port: addr.port, host, runs, jobs, models,
+    server, url, port: addr.port, host, token, runs, jobs, models,
     close() {
       closing ??= (async () => {
         await jobs.close();

@@ -8,6 +8,9 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | null = null;
   private nextId = 1;
 
+  /** `transform` rewrites each event's JSON text (the server uses it to keep its folders private). */
+  constructor(private readonly transform: (json: string) => string = (t) => t) {}
+
   get size(): number {
     return this.clients.size;
   }
@@ -36,7 +39,7 @@ export class EventHub {
   }
 
   private frame(event: string, data: unknown): string {
-    const json = JSON.stringify(data, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+    const json = this.transform(JSON.stringify(data, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
     return `id: ${this.nextId++}\nevent: ${event}\ndata: ${json}\n\n`;
   }
 

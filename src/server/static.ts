@@ -2,12 +2,13 @@
  * The single-page app's files: web/ from the package (same relative path from src/server and dist/server)
  * and Chart.js's UMD build from the installed chart.js package. Nothing is fetched from the network.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import { notFound } from './http.js';
+import { readFileInside } from './safe_files.js';
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 
@@ -44,10 +45,19 @@ export const VENDOR: Record<string, () => string> = {
   'chart.umd.min.js': chartJsPath,
 };
 
-export function sendFile(res: ServerResponse, file: string, head = false, extraHeaders: Record<string, string> = {}): void {
-  const body = readFileSync(file);
+/** A file to serve: its folder and its path inside that folder, read through safe_files. */
+export interface ServedFile {
+  root: string;
+  rel: string;
+}
+
+/** Generous for the app's scripts and Chart.js, and for report pages with their charts inlined. */
+export const MAX_SERVED_BYTES = 64 << 20;
+
+export async function sendFile(res: ServerResponse, file: ServedFile, head = false, extraHeaders: Record<string, string> = {}): Promise<void> {
+  const body = await readFileInside(file.root, file.rel, { maxBytes: MAX_SERVED_BYTES });
   res.writeHead(200, {
-    'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': TYPES[path.extname(file.rel).toLowerCase()] ?? 'application/octet-stream',
     'content-length': body.length,
     'cache-control': 'no-cache',
     ...SECURITY_HEADERS,
@@ -57,11 +67,14 @@ export function sendFile(res: ServerResponse, file: string, head = false, extraH
 }
 
 /** A file of the app for a URL path, or a 404. Never leaves web/. */
-export function webFile(pathname: string): string {
-  if (pathname === '/' || pathname === '/index.html') return path.join(WEB_DIR, 'index.html');
+export function webFile(pathname: string): ServedFile {
+  if (pathname === '/' || pathname === '/index.html') return { root: WEB_DIR, rel: 'index.html' };
   if (pathname.startsWith('/vendor/')) {
     const f = VENDOR[pathname.slice('/vendor/'.length)];
-    if (f) return f();
+    if (f) {
+      const file = f();
+      return { root: path.dirname(file), rel: path.basename(file) };
+    }
     throw notFound(`no such file: ${pathname}`);
   }
   let rel: string;
@@ -72,10 +85,5 @@ export function webFile(pathname: string): string {
   }
   const file = path.resolve(WEB_DIR, '.' + path.posix.normalize(rel));
   if (!file.startsWith(WEB_DIR + path.sep) || !(path.extname(file).toLowerCase() in TYPES)) throw notFound(`no such file: ${pathname}`);
-  try {
-    if (!statSync(file).isFile()) throw new Error('not a file');
-  } catch {
-    throw notFound(`no such file: ${pathname}`);
-  }
-  return file;
+  return { root: WEB_DIR, rel: path.relative(WEB_DIR, file) };
 }

@@ -1,5 +1,7 @@
 /** Bad IMDb tarballs and reviews: each is a DataError that names the file and what is wrong, never a crash. */
-import { gzipSync } from 'node:zlib';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createGzip, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
@@ -67,6 +69,62 @@ describe('bad tarballs', () => {
   it('a folder or a missing path instead of a tarball', async () => {
     await expectClean(() => load({ path: join(dir, 'nope.tar.gz'), ...offline }), DataError, /IMDb data not found/);
     await expectClean(() => load({ path: join(dir, 'cache'), ...offline }), DataError, /IMDb data not found/);
+  });
+});
+
+/** Rewrites the size field of the header at `at` (base-256 when octal cannot hold it, as GNU tar does) and its checksum. */
+function declareSize(tar: Buffer, at: number, size: number): Buffer {
+  const h = tar.subarray(at, at + 512);
+  if (size < 8 ** 11) h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  else {
+    h.fill(0, 124, 136);
+    h[124] = 0x80;
+    for (let i = 135, v = size; i > 124; i--, v = Math.floor(v / 256)) h[i] = v % 256;
+  }
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return tar;
+}
+
+/** The good reviews, then one review member of `size` zero bytes, gzipped as a stream (never whole in memory). */
+async function zeroBomb(name: string, size: number): Promise<string> {
+  const head = makeTar(good);
+  const bomb = declareSize(makeTar([{ name, data: '' }]).subarray(0, 512), 0, size);
+  const path = join(dir, `bomb${n++}.tar.gz`);
+  const gz = createGzip({ level: 1 });
+  const done = once(gz.pipe(createWriteStream(path)), 'finish');
+  gz.write(head.subarray(0, head.length - 1024));
+  gz.write(bomb);
+  const zeros = Buffer.alloc(1 << 20);
+  for (let left = size; left > 0; left -= zeros.length) {
+    if (!gz.write(left >= zeros.length ? zeros : zeros.subarray(0, left))) await once(gz, 'drain');
+  }
+  gz.end(Buffer.alloc(1024));
+  await done;
+  return path;
+}
+
+describe('members that would expand beyond reason', () => {
+  it('a review declaring 1 TiB says what is wrong (not a gzip error)', async () => {
+    const tar = makeTar([...good, { name: 'aclImdb/train/pos/99_9.txt', data: '' }]);
+    const at = makeTar(good).length - 1024;
+    await rejects(file(gzipSync(declareSize(tar, at, 2 ** 40))), /is corrupt: member aclImdb\/train\/pos\/99_9\.txt declares 1099511627776 bytes, more than the \d+ bytes a member may expand to/);
+  });
+
+  it('a 200 MB review of zeros is refused at its header, with memory that stays bounded', async () => {
+    const path = await zeroBomb('aclImdb/train/neg/98_1.txt', 200 << 20);
+    let peak = 0;
+    const base = process.memoryUsage().arrayBuffers;
+    const watch = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base)), 5);
+    try {
+      await expectClean(() => load({ path, ...offline }), DataError, /member aclImdb\/train\/neg\/98_1\.txt declares 209715200 bytes/);
+    } finally {
+      clearInterval(watch);
+    }
+    // Loosely: far below the member's 200 MB (the old reader allocated it whole).
+    expect(peak).toBeLessThan(64 << 20);
   });
 });
 

@@ -26,6 +26,26 @@ beforeAll(async () => {
       res.writeHead(302, { location: '/data.tar.gz' }).end();
       return;
     }
+    if (req.url === '/to-file') {
+      res.writeHead(302, { location: 'file:///etc/passwd' }).end();
+      return;
+    }
+    if (req.url === '/endless') {
+      // No content-length, and no end: only the client can stop it.
+      res.writeHead(200);
+      const more = () => {
+        while (!res.destroyed && res.write(noise));
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      more();
+      return;
+    }
+    if (req.url === '/too-long') {
+      res.writeHead(200, { 'content-length': payload.length * 1000 });
+      res.write(noise);
+      return;
+    }
     if (req.url !== '/data.tar.gz') {
       res.writeHead(404).end('not found');
       return;
@@ -108,6 +128,19 @@ describe('downloading the tarball', () => {
     );
     expect(existsSync(dest)).toBe(false);
     await expect(downloadFile(`${base}/data.tar.gz`, dest, opts({ expectedSize: 100 }))).rejects.toThrow(/partial file was deleted/);
+    expect(listDir(dir)).toEqual([]);
+  });
+
+  it('stops a server that sends more than the file size, and deletes what it sent', async () => {
+    const dest = join(dir, IMDB_FILE);
+    for (const path of ['/endless', '/too-long']) {
+      await expect(downloadFile(`${base}${path}`, dest, opts())).rejects.toThrow(new RegExp(`sends more than the expected ${payload.length} bytes; stopped, and the partial file was deleted`));
+      expect(listDir(dir), path).toEqual([]);
+    }
+  });
+
+  it('follows redirects only to web URLs', async () => {
+    await expect(downloadFile(`${base}/to-file`, join(dir, IMDB_FILE), opts())).rejects.toThrow(/refusing the redirect to file:/);
     expect(listDir(dir)).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTarFile, TarParser, type TarEntry } from '../../src/data/tar.js';
+import { Readable } from 'node:stream';
+import { readTarFile, readTarStream, type TarEntry } from '../../src/data/tar.js';
 import { makeTar, makeTarGz, removeDir, tempDir, writeFixture, type FixtureEntry } from './fixtures.js';
 
 const dir = tempDir();
@@ -54,13 +55,13 @@ describe('readTarFile', () => {
     expect(seen).toHaveLength(entries.length);
   });
 
-  it('accepts any chunking of the stream', () => {
+  it('accepts any chunking of the stream', async () => {
     const tar = makeTar(entries, 'pax');
     for (const size of [1, 7, 511, 513, 4096]) {
       const names: string[] = [];
-      const p = new TarParser('mem', (e) => (names.push(e.name), undefined));
-      for (let i = 0; i < tar.length; i += size) p.push(tar.subarray(i, i + size));
-      p.end();
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < tar.length; i += size) chunks.push(tar.subarray(i, i + size));
+      await readTarStream('mem', Readable.from(chunks), (e) => (names.push(e.name), (d) => expect(d.length).toBe(e.size)));
       expect(names).toEqual(entries.map((e) => e.name));
     }
   });
@@ -90,6 +91,15 @@ describe('readTarFile', () => {
     await expect(readAll(writeFixture(dir, 'midhead.tar', tar.subarray(0, 512 + 100)))).rejects.toThrow(/truncated: the archive ends inside a header/);
     await expect(readAll(writeFixture(dir, 'noend.tar', tar.subarray(0, tar.length - 1024)))).rejects.toThrow(/no end-of-archive marker/);
     await expect(readAll(writeFixture(dir, 'empty.tar', Buffer.alloc(0)))).rejects.toThrow(/truncated/);
+  });
+
+  it('caps what a member may expand to: members read by the visitor and members skipped have their own limits', async () => {
+    const p = writeFixture(dir, 'limits.tar.gz', makeTarGz(entries));
+    const reading = (e: TarEntry) => (e.name.endsWith('block.bin') ? () => undefined : undefined);
+    await expect(readTarFile(p, reading, { maxMemberBytes: 1023 })).rejects.toThrow(/member aclImdb\/block\.bin declares 1024 bytes, more than the 1023 bytes a member may expand to/);
+    await expect(readTarFile(p, reading, { maxMemberBytes: 1024 })).resolves.toBeUndefined();
+    await expect(readTarFile(p, () => undefined, { maxSkippedBytes: 1000 })).rejects.toThrow(/block\.bin declares 1024 bytes, more than the 1000 bytes/);
+    await expect(readTarFile(p, () => undefined, { maxSkippedBytes: 1024 })).resolves.toBeUndefined();
   });
 
   it('reports a missing file', async () => {

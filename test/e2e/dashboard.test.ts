@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { displayPath } from '../../src/server/server.js';
+import { publicPath } from '../../src/server/redact.js';
 import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,7 +79,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(await page.title()).toBe('rnnlab dashboard');
     expect(await page.getAttribute('#tab-runs', 'aria-selected')).toBe('true');
     expect(await page.isVisible('#view-runs')).toBe(true);
-    expect(await page.textContent('#runs-dir')).toBe(displayPath(server.runsDir));
+    expect(await page.textContent('#runs-dir')).toBe(publicPath(server.runsDir));
     await page.waitForSelector('#conn-dot.live');
     if (!givenRuns) expect(await page.isVisible('#runs-empty')).toBe(true);
   });

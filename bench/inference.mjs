@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,64,1024]
+// Times rnnlab's predict against ONNX Runtime on the same model (exported by rnnlab), the same inputs and the same
+// thread count, in one run: batch 1 latency (p50/p99, ms) and batch 64 / 1024 throughput (samples/s). Lab shapes:
+// IMDb models with vocab 10000, length 500, embedding 100, 100 units; the addition seq2seq with 3 digits, 128 units.
+// Weights are the initial random ones (speed does not depend on their values). Needs dist/ (npm run build).
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import * as rl from '../dist/index.js';
+import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
+
+const MODELS = ['lstm', 'cnn_lstm', 'gru', 'addition'];
+
+function parseArgs(argv) {
+  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 64, 1024] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = argv[i + 1];
+    if (a === '--inference') continue; // when started through npm run bench -- --inference
+    else if (a === '--models') { o.models = v.split(','); i++; }
+    else if (a === '--threads') { o.threads = Number(v); i++; }
+    else if (a === '--budget') { o.budget = Number(v); i++; }
+    else if (a === '--batches') { o.batches = v.split(',').map(Number); i++; }
+    else throw new Error(`bench/inference: unknown flag ${a}`);
+  }
+  for (const m of o.models) if (!MODELS.includes(m)) throw new Error(`bench/inference: unknown model ${m}; choose from ${MODELS.join(', ')}`);
+  if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench/inference: --threads must be a positive integer, got ${o.threads}`);
+  if (!(o.budget > 0)) throw new Error(`bench/inference: --budget must be a positive number of seconds, got ${o.budget}`);
+  if (o.batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench/inference: --batches must be positive integers');
+  return o;
+}
+
+function input(name, batch) {
+  const r = new rl.Random(1);
+  if (name === 'addition') {
+    const x = new Float32Array(batch * 7 * 12);
+    for (let i = 0; i < batch * 7; i++) x[i * 12 + r.int(12)] = 1;
+    return { x: rl.tensor(x, [batch, 7, 12]), feed: new ort.Tensor('float32', x, [batch, 7, 12]) };
+  }
+  const ids = new Int32Array(batch * 500);
+  for (let i = 0; i < ids.length; i++) ids[i] = 1 + r.int(9999);
+  return { x: rl.tensor(ids, [batch, 500], 'int32'), feed: new ort.Tensor('int32', ids, [batch, 500]) };
+}
+
+/** Per-call times (ms) of run(), warm, for at least 3 calls and until the budget is spent. */
+async function times(run, budgetMs) {
+  await run();
+  const out = [];
+  const t0 = performance.now();
+  while (out.length < 3 || (performance.now() - t0 < budgetMs && out.length < 2000)) {
+    const s = performance.now();
+    await run();
+    out.push(performance.now() - s);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  rl.setThreads(o.threads);
+  const rows = [];
+  for (const name of o.models) {
+    rl.setSeed(0);
+    const model = name === 'addition' ? additionModel() : imdbModel(name);
+    const session = await ort.InferenceSession.create(rl.toOnnx(model), { intraOpNumThreads: o.threads, interOpNumThreads: 1, executionMode: 'sequential' });
+    for (const batch of o.batches) {
+      const { x, feed } = input(name, batch);
+      const ours = await times(async () => model.predict(x, { batchSize: batch }), o.budget * 1000);
+      const theirs = await times(() => session.run({ [session.inputNames[0]]: feed }), o.budget * 1000);
+      const row = { model: name, batch, threads: o.threads, calls: [ours.length, theirs.length] };
+      if (batch === 1) Object.assign(row, { rnnlab_p50_ms: pct(ours, 0.5), rnnlab_p99_ms: pct(ours, 0.99), ort_p50_ms: pct(theirs, 0.5), ort_p99_ms: pct(theirs, 0.99), ratio_p50: pct(ours, 0.5) / pct(theirs, 0.5) });
+      else Object.assign(row, { rnnlab_per_s: (1000 * batch) / pct(ours, 0.5), ort_per_s: (1000 * batch) / pct(theirs, 0.5), ratio_throughput: pct(theirs, 0.5) / pct(ours, 0.5) });
+      console.log(JSON.stringify(row));
+      rows.push(row);
+    }
+  }
+  const f = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  console.log('\n| model | batch | rnnlab | ONNX Runtime | rnnlab / ORT |\n|---|---|---|---|---|');
+  for (const r of rows) {
+    if (r.batch === 1) console.log(`| ${r.model} | 1 | p50 ${f(r.rnnlab_p50_ms)} ms, p99 ${f(r.rnnlab_p99_ms)} ms | p50 ${f(r.ort_p50_ms)} ms, p99 ${f(r.ort_p99_ms)} ms | ${r.ratio_p50.toFixed(2)}x latency |`);
+    else console.log(`| ${r.model} | ${r.batch} | ${f(r.rnnlab_per_s)} /s | ${f(r.ort_per_s)} /s | ${r.ratio_throughput.toFixed(2)}x throughput |`);
+  }
+}
+
+main().catch((e) => { console.error(e.message); process.exit(1); });

@@ -1,0 +1,50 @@
+/**
+ * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
+ * ONNX file for ONNX Runtime and the other ONNX engines.
+ */
+import type { Command } from 'commander';
+import { loadModel } from '../io/index.js';
+import { exportOnnx } from '../onnx/export.js';
+import { resolveModelDir } from './model_store.js';
+
+/** As in src/cli/context.ts (the CLI convention); declared here until that file is merged in. */
+export interface CliContext {
+  out: { write(s: string): unknown };
+  err: { write(s: string): unknown };
+  exitCode?: number;
+}
+
+const FORMATS = ['onnx'];
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('export')
+    .description('write a saved model in another format (onnx) for other engines')
+    .option('--model <dir>', 'saved model folder (model.json + weights) or a run folder')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
+    .option('--out <file>', 'file to write, e.g. model.onnx')
+    .action(async (opts: { model?: string; format: string; out?: string }) => {
+      ctx.exitCode = await exportCommand(opts, ctx);
+    });
+}
+
+export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {
+  const usage = (msg: string) => { ctx.err.write(`rnnlab export: ${msg}\n`); return 2; };
+  if (!opts.model) return usage('--model DIR is required (a saved model folder or a run folder)');
+  if (!opts.out) return usage('--out FILE is required');
+  if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
+  const dir = resolveModelDir(opts.model);
+  if (!dir) {
+    ctx.err.write(`rnnlab export: --model ${opts.model}: no saved model there (expected model.json, or a run folder with model/model.json)\n`);
+    return 1;
+  }
+  try {
+    const model = await loadModel(dir, { compile: false });
+    const { path, bytes } = await exportOnnx(model, opts.out);
+    ctx.out.write(`wrote ${path} (${bytes} bytes, ONNX opset 17) from ${dir}\n`);
+    return 0;
+  } catch (e) {
+    ctx.err.write(`rnnlab export: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * rnnlab Sequential -> ONNX (opset 17): one graph input (token ids as int32 when the model starts with an Embedding,
+ * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
+ */
+import { writeFile, rename, rm } from 'node:fs/promises';
+import { GraphBuilder, type ElemType } from './graph.js';
+import { maskFromIds } from './mask_export.js';
+import { exportRecurrent, recurrentConfig } from './recurrent_export.js';
+import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+
+export { OnnxExportError };
+
+export interface ExportableModel {
+  name: string;
+  layers: (LayerLike & { inputSpec?: (number | null)[] | null; outputShape: (number | null)[] })[];
+}
+
+const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax', hard_sigmoid: 'HardSigmoid' };
+
+function activate(g: GraphBuilder, view: LayerView, x: string, activation: unknown): string {
+  if (activation === 'linear' || activation === undefined || activation === null) return x;
+  const op = ACTIVATION_OP[String(activation)] ?? refuse(view, `activation '${String(activation)}' has no ONNX equivalent here`);
+  // Keras's hard_sigmoid is clip(0.2 x + 0.5, 0, 1): ONNX HardSigmoid's defaults.
+  return g.node(op, [x], op === 'Softmax' ? { axis: -1 } : {}, `${view.name}/${op}`);
+}
+
+function dense(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
+  const units = view.config.units as number;
+  const [kernel, bias] = view.weights;
+  const W = g.floats(`${view.name}/kernel`, kernel, [kernel.length / units, units]);
+  const B = view.config.useBias !== false ? g.floats(`${view.name}/bias`, bias, [units]) : null;
+  let y: string;
+  if (flow.rank === 2 && B) y = g.node('Gemm', [flow.x, W, B], {}, `${view.name}/Gemm`);
+  else {
+    y = g.node('MatMul', [flow.x, W], {}, `${view.name}/MatMul`);
+    if (B) y = g.node('Add', [y, B], {}, `${view.name}/Add`);
+  }
+  return { ...flow, x: activate(g, view, y, view.config.activation) };
+}
+
+function embedding(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
+  const [table] = view.weights;
+  const dim = view.config.outputDim as number;
+  const E = g.floats(`${view.name}/embeddings`, table, [table.length / dim, dim]);
+  const mask = view.config.maskZero ? maskFromIds(g, flow.x) : flow.mask;
+  return { x: g.node('Gather', [E, flow.x], { axis: 0 }, `${view.name}/Gather`), rank: flow.rank + 1, mask };
+}
+
+const first = (v: unknown): number => (Array.isArray(v) ? (v[0] as number) : (v as number));
+
+/** Conv1D and MaxPooling1D run channels-first in ONNX: [B, T, C] -> [B, C, T] and back. */
+function channelsFirst(g: GraphBuilder, view: LayerView, flow: Flow, body: (x: string) => string): Flow {
+  if (flow.rank !== 3) refuse(view, `expects input (batch, steps, channels), got rank ${flow.rank}`);
+  const x = g.node('Transpose', [flow.x], { perm: [0, 2, 1] }, `${view.name}/channels_first`);
+  return { x: g.node('Transpose', [body(x)], { perm: [0, 2, 1] }, `${view.name}/channels_last`), rank: 3, mask: null };
+}
+
+// Keras 'same' puts the odd padding step at the end: ONNX SAME_UPPER.
+const autoPad = (padding: unknown) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
+
+function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
+  const K = first(view.config.kernelSize), F = view.config.filters as number;
+  if (first(view.config.dilationRate ?? 1) !== 1) refuse(view, 'dilationRate other than 1 is not exported');
+  const [kernel, bias] = view.weights;
+  const C = kernel.length / (K * F);
+  const w = new Float32Array(kernel.length); // Keras [K, C, F] -> ONNX [F, C, K]
+  for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) w[(f * C + c) * K + k] = kernel[(k * C + c) * F + f];
+  const inputs = [g.floats(`${view.name}/kernel`, w, [F, C, K])];
+  if (view.config.useBias !== false) inputs.push(g.floats(`${view.name}/bias`, bias, [F]));
+  return channelsFirst(g, view, flow, (x) => {
+    const y = g.node('Conv', [x, ...inputs], { kernel_shape: [K], strides: [first(view.config.strides ?? 1)], auto_pad: autoPad(view.config.padding) }, `${view.name}/Conv`);
+    return activate(g, view, y, view.config.activation);
+  });
+}
+
+function maxPooling1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
+  const size = first(view.config.poolSize);
+  return channelsFirst(g, view, flow, (x) => g.node('MaxPool', [x],
+    { kernel_shape: [size], strides: [first(view.config.strides ?? size)], auto_pad: autoPad(view.config.padding) }, `${view.name}/MaxPool`));
+}
+
+type Exporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;
+
+/** Layers that work on any rank, so TimeDistributed can wrap them as they are. */
+const POINTWISE: Record<string, Exporter> = {
+  Dense: dense,
+  Activation: (g, v, f) => ({ ...f, x: activate(g, v, f.x, v.config.activation) }),
+  Dropout: (_g, _v, f) => f, // inference only: dropout is the identity
+};
+
+const EXPORTERS: Record<string, Exporter> = {
+  ...POINTWISE,
+  Embedding: embedding,
+  Conv1D: conv1d,
+  MaxPooling1D: maxPooling1d,
+  Flatten: (g, v, f) => ({ x: g.node('Flatten', [f.x], { axis: 1 }, `${v.name}/Flatten`), rank: 2, mask: null }),
+  RepeatVector: (g, v, f) => {
+    if (f.rank !== 2) refuse(v, `expects input (batch, features), got rank ${f.rank}`);
+    const x = g.node('Unsqueeze', [f.x, g.ints([1])], {}, `${v.name}/Unsqueeze`);
+    return { x: g.node('Tile', [x, g.ints([1, v.config.n as number, 1])], {}, `${v.name}/Tile`), rank: 3, mask: null };
+  },
+  TimeDistributed: (g, v, f) => {
+    const inner = innerView(v, v.weights, 'inner');
+    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (Dense, Activation, Dropout are)`);
+    if (f.rank < 3) refuse(v, `expects input (batch, steps, ...), got rank ${f.rank}`);
+    return ex(g, inner, f);
+  },
+  SimpleRNN: (g, v, f) => exportRecurrent(g, v, [v], f),
+  LSTM: (g, v, f) => exportRecurrent(g, v, [v], f),
+  GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
+  Bidirectional: (g, v, f) => {
+    const half = v.weights.length / 2;
+    const fwd = innerView(v, v.weights.slice(0, half), 'forward');
+    const bwd = innerView(v, v.weights.slice(half), 'backward');
+    recurrentConfig(fwd);
+    return exportRecurrent(g, v, [fwd, bwd], f, String(v.config.mergeMode ?? 'concat'));
+  },
+};
+
+/** The ONNX model's bytes. */
+export function toOnnx(model: ExportableModel): Uint8Array {
+  if (model.layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
+  const firstLayer = model.layers[0];
+  const spec = firstLayer.inputSpec ?? (firstLayer.getConfig().batchInputShape as (number | null)[] | undefined);
+  if (!spec) throw new OnnxExportError(`ONNX export: model '${model.name}' is not built yet (give the first layer an input shape, or fit/predict once)`);
+  const g = new GraphBuilder();
+  const elemType: ElemType = firstLayer.className === 'Embedding' ? 'int32' : 'float32';
+  const input = { name: 'input', elemType, shape: spec.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
+  let flow: Flow = { x: input.name, rank: spec.length, mask: null };
+  for (const layer of model.layers) {
+    const view = viewOf(layer);
+    const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${Object.keys(EXPORTERS).join(', ')})`);
+    flow = ex(g, view, flow);
+  }
+  const out = model.layers[model.layers.length - 1].outputShape;
+  const outName = g.node('Identity', [flow.x], {}, 'output');
+  const output = { name: outName, elemType: 'float32' as const, shape: out.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
+  return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${model.layers.map((l) => l.className).join(' -> ')}`);
+}
+
+/** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */
+export async function exportOnnx(model: ExportableModel, path: string): Promise<{ path: string; bytes: number }> {
+  const bytes = toOnnx(model);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new Error(`ONNX export: cannot write '${path}': ${(e as Error).message}`);
+  }
+  return { path, bytes: bytes.length };
+}

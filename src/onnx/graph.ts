@@ -1,0 +1,100 @@
+/**
+ * Builds an ONNX graph node by node: unique tensor names, typed attributes, initializers as raw little-endian
+ * bytes, and the ModelProto around it, serialised by protobufjs (onnx-proto).
+ */
+import { onnxSchema, type OnnxNamespace } from './proto.js';
+
+export const OPSET = 17;
+
+export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] };
+export type ElemType = 'float32' | 'int32' | 'int64';
+
+const ELEM_CODE: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7 };
+
+export interface ValueInfo { name: string; elemType: ElemType; shape: (number | string)[] }
+
+export class GraphBuilder {
+  readonly nodes: OnnxNamespace.INodeProto[] = [];
+  readonly initializers: OnnxNamespace.ITensorProto[] = [];
+  private readonly used = new Set<string>();
+  private readonly constants = new Map<string, string>();
+
+  /** A fresh tensor name starting with prefix. */
+  name(prefix: string): string {
+    let n = prefix, i = 1;
+    while (this.used.has(n)) n = `${prefix}_${i++}`;
+    this.used.add(n);
+    return n;
+  }
+
+  /** Adds a node; returns the names of its outputs (count of them). */
+  nodeN(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, prefix = op, count = 1): string[] {
+    const outputs = Array.from({ length: count }, (_, k) => this.name(count === 1 ? prefix : `${prefix}_out${k}`));
+    this.nodes.push({ opType: op, name: this.name(`${prefix}_node`), input: inputs, output: outputs, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return outputs;
+  }
+
+  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, prefix = op): string {
+    return this.nodeN(op, inputs, attrs, prefix, 1)[0];
+  }
+
+  floats(prefix: string, data: ArrayLike<number>, dims: number[]): string {
+    const name = this.name(prefix);
+    const f = Float32Array.from(data);
+    this.initializers.push({ name, dataType: ELEM_CODE.float32, dims, rawData: new Uint8Array(f.buffer, f.byteOffset, f.byteLength) });
+    return name;
+  }
+
+  /** An int64 constant, shared between nodes that need the same values. */
+  ints(values: number[], dims: number[] = [values.length]): string {
+    const key = `${dims.join('x')}:${values.join(',')}`;
+    const found = this.constants.get(key);
+    if (found) return found;
+    const name = this.name(`const_i64_${values.length === 1 ? String(values[0]).replace('-', 'm') : 'v'}`);
+    const b = BigInt64Array.from(values.map((v) => BigInt(v)));
+    this.initializers.push({ name, dataType: ELEM_CODE.int64, dims, rawData: new Uint8Array(b.buffer) });
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** A float32 scalar-like constant, shared. */
+  scalar(v: number): string {
+    const key = `f:${v}`;
+    const found = this.constants.get(key);
+    if (found) return found;
+    const name = this.floats(`const_f_${String(v).replace(/[-.]/g, '_')}`, [v], []);
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** Serialises the graph with one input and one output. */
+  toBytes(input: ValueInfo, output: ValueInfo, graphName: string, docString: string): Uint8Array {
+    const onnx = onnxSchema();
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'rnnlab',
+      producerVersion: '0.1.0',
+      docString,
+      opsetImport: [{ domain: '', version: OPSET }],
+      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: [valueInfo(input)], output: [valueInfo(output)] },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+function valueInfo(v: ValueInfo): OnnxNamespace.IValueInfoProto {
+  const dim = v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  return { name: v.name, type: { tensorType: { elemType: ELEM_CODE[v.elemType], shape: { dim } } } };
+}
+
+function attribute(name: string, v: AttrValue): OnnxNamespace.IAttributeProto {
+  const T = onnxSchema().AttributeProto.AttributeType;
+  if (typeof v === 'number') return { name, type: T.INT, i: v };
+  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'number')) return { name, type: T.INTS, ints: v as number[] };
+    return { name, type: T.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
+  }
+  if ('float' in v) return { name, type: T.FLOAT, f: v.float };
+  return { name, type: T.FLOATS, floats: v.floats };
+}

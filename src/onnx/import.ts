@@ -1,0 +1,68 @@
+/**
+ * ONNX -> rnnlab Sequential, for graphs that are a chain of layers: the graphs exportOnnx writes and the usual
+ * PyTorch exports (Embedding -> LSTM/GRU/RNN -> last step -> Linear -> activation). The importer follows the data path
+ * back from the output to the input, then reads it forwards, turning operators into layers and recognising the
+ * plumbing around recurrent nodes (time-major transposes, squeezes, last-step gathers, direction merges, and the
+ * padding-mask subgraph the exporter writes). Any other operator is refused by name.
+ */
+import { readFile } from 'node:fs/promises';
+import { layers } from '../layers/index.js';
+import type { Layer } from '../layers/layer.js';
+import { Sequential } from '../models/sequential.js';
+import { decodeModel, OnnxImportError } from './read.js';
+import { dataPath, readGraph } from './import_graph.js';
+import { Reader, type Spec } from './import_reader.js';
+
+export { OnnxImportError };
+
+const RNN_FACTORY = { LSTM: layers.lstm, GRU: layers.gru, SimpleRNN: layers.simpleRNN } as Record<string, (a: never) => Layer>;
+
+function makeLayer(spec: Spec): Layer {
+  const a = spec.args as never;
+  switch (spec.className) {
+    case 'Embedding': return layers.embedding(a);
+    case 'Dense': return spec.wrapTime ? layers.timeDistributed({ layer: layers.dense(a) }) : layers.dense(a);
+    case 'Conv1D': return layers.conv1d(a);
+    case 'MaxPooling1D': return layers.maxPooling1d(a);
+    case 'Flatten': return layers.flatten();
+    case 'RepeatVector': return layers.repeatVector(a);
+    case 'Activation': return layers.activation(a);
+    case 'Bidirectional': {
+      const { cell, inner, mergeMode } = spec.args as { cell: string; inner: never; mergeMode: never };
+      return layers.bidirectional({ layer: RNN_FACTORY[cell](inner) as never, mergeMode });
+    }
+    default: return RNN_FACTORY[spec.className](a);
+  }
+}
+
+/** An rnnlab Sequential from ONNX bytes (source names the file in errors). */
+export function modelFromOnnx(bytes: Uint8Array, source = 'ONNX model'): Sequential {
+  const g = readGraph(decodeModel(bytes, source), source);
+  const reader = new Reader(g);
+  reader.read(dataPath(g));
+  if (reader.specs.length === 0) throw new OnnxImportError(`${source}: the graph has no layers`);
+  const model = new Sequential();
+  reader.specs.forEach((s, i) => {
+    const layer = makeLayer(i === 0 && s.className !== 'Embedding' ? { ...s, args: { ...s.args, batchInputShape: g.input.dims } } : s);
+    model.add(layer);
+  });
+  if (!model.layers[0].built) model.build(g.input.dims);
+  reader.specs.forEach((s, i) => {
+    try {
+      model.layers[i].setWeights(s.weights);
+    } catch (e) {
+      throw new OnnxImportError(`${source}: weights of ${s.className} layer ${i + 1} do not fit: ${(e as Error).message}`);
+    }
+  });
+  return model;
+}
+
+export async function loadOnnx(path: string): Promise<Sequential> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new OnnxImportError(`cannot read ONNX file '${path}': ${(e as Error).message}`);
+  }
+  return modelFromOnnx(bytes, path);
+}

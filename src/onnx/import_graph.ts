@@ -1,0 +1,71 @@
+/**
+ * The graph side of ONNX import: constants and producers by tensor name, the single input and output, the data path
+ * from input to output, and the questions the layer reader asks about the rest of the graph.
+ */
+import type { OnnxNamespace } from './proto.js';
+import { attrsOf, num, OnnxImportError, tensorValues, type ConstTensor } from './read.js';
+
+export type Node = OnnxNamespace.INodeProto;
+
+export interface Graph {
+  source: string;
+  producer: Map<string, Node>;
+  consts: Map<string, ConstTensor>;
+  input: { name: string; dims: (number | null)[] };
+  output: string;
+  nodes: Node[];
+}
+
+export function readGraph(model: OnnxNamespace.ModelProto, source: string): Graph {
+  const graph = model.graph;
+  if (!graph) throw new OnnxImportError(`${source}: the model has no graph`);
+  const consts = new Map<string, ConstTensor>();
+  for (const t of graph.initializer ?? []) consts.set(t.name ?? '', tensorValues(t, source));
+  const producer = new Map<string, Node>();
+  for (const n of graph.node ?? []) {
+    if (n.domain) throw new OnnxImportError(`${source}: node '${n.name ?? ''}' uses operator domain '${n.domain}'; only the default ONNX domain is imported`);
+    if (n.opType === 'Constant') {
+      const t = attrsOf(n).get('value')?.t;
+      if (!t) throw new OnnxImportError(`${source}: Constant node '${n.name ?? ''}' has no tensor 'value' (only tensor constants are imported)`);
+      consts.set(n.output?.[0] ?? '', tensorValues(t, source));
+      continue;
+    }
+    for (const o of n.output ?? []) producer.set(o, n);
+  }
+  const inputs = (graph.input ?? []).filter((i) => !consts.has(i.name ?? ''));
+  if (inputs.length !== 1 || (graph.output ?? []).length !== 1) {
+    throw new OnnxImportError(`${source}: a Sequential needs exactly one input and one output; the graph has ${inputs.length} input(s) and ${(graph.output ?? []).length} output(s)`);
+  }
+  const dims = (inputs[0].type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : null));
+  return { source, producer, consts, input: { name: inputs[0].name ?? '', dims }, output: graph.output![0].name ?? '', nodes: graph.node ?? [] };
+}
+
+/** The nodes from the input to the output along the data path, each with the output it passes on. */
+export function dataPath(g: Graph): { node: Node; out: string }[] {
+  const chain: { node: Node; out: string }[] = [];
+  for (let cur = g.output; cur !== g.input.name;) {
+    const node = g.producer.get(cur);
+    if (!node) throw new OnnxImportError(`${g.source}: tensor '${cur}' on the way to the output comes from neither a node nor the input`);
+    if (chain.length > g.nodes.length) throw new OnnxImportError(`${g.source}: the graph has a cycle`);
+    chain.push({ node, out: cur });
+    const ins = (node.input ?? []).filter((n) => n !== '' && !g.consts.has(n));
+    cur = node.opType === 'Gather' && g.consts.has(node.input?.[0] ?? '') ? node.input![1] : ins[0];
+    if (cur === undefined) throw new OnnxImportError(`${g.source}: node '${node.name ?? ''}' (${node.opType}) on the way to the output does not depend on the input`);
+  }
+  return chain.reverse();
+}
+
+export function dependsOn(g: Graph, tensor: string, target: Node, seen = new Set<string>()): boolean {
+  if (seen.has(tensor)) return false;
+  seen.add(tensor);
+  const node = g.producer.get(tensor);
+  if (!node) return false;
+  return node === target || (node.input ?? []).some((i) => i !== '' && dependsOn(g, i, target, seen));
+}
+
+/** Does the graph compute a padding mask "token id != 0" from its input, as exportOnnx writes for maskZero? */
+export function hasPaddingMask(g: Graph): boolean {
+  const fromInput = (t: string): boolean => t === g.input.name || (g.producer.get(t)?.opType === 'Cast' && fromInput(g.producer.get(t)!.input![0]));
+  return g.nodes.some((n) => n.opType === 'Equal' && (n.input ?? []).some(fromInput)
+    && (n.input ?? []).some((i) => g.consts.has(i) && Array.from(g.consts.get(i)!.values).every((v) => v === 0)));
+}

@@ -1,0 +1,268 @@
+/**
+ * Reads the data path of an ONNX graph forwards and turns it into layer specs: operators into layers, plus the
+ * plumbing around recurrent nodes (time-major transposes, squeezes, last-step gathers, direction merges, and the
+ * padding-mask subgraph exportOnnx writes). Anything else is refused by node and operator.
+ */
+import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
+import { dependsOn, hasPaddingMask, type Graph, type Node } from './import_graph.js';
+import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
+import { ONNX_ACTIVATION } from './recurrent_export.js';
+
+/** One rnnlab layer to make: its class, constructor arguments and Keras-layout weights. */
+export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
+
+const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax' };
+const PASS_THROUGH = new Set(['Identity', 'Cast', 'Dropout']);
+
+/** What a recurrent node's output is turned into on its way back to a (batch, ...) tensor. */
+interface RecurrentState {
+  node: Node;
+  rec: RecurrentImport;
+  stage: 'Y' | 'Y_h' | 'timeMajor' | 'batch4' | 'done';
+  returnSequences: boolean;
+  processingOrder: boolean;
+  mergeMode: string;
+}
+
+export class Reader {
+  readonly specs: Spec[] = [];
+  rank: number;
+  layout: 'keras' | 'timeMajor' | 'channelsFirst' = 'keras';
+  rnn: RecurrentState | null = null;
+  /** The last layer can still take a following activation node as its own. */
+  open = false;
+  private repeat: number | null = null;
+  private readonly masked: boolean;
+
+  constructor(private readonly g: Graph) {
+    this.rank = g.input.dims.length;
+    this.masked = hasPaddingMask(g);
+  }
+
+  fail(node: Node, why: string): never {
+    throw new OnnxImportError(`${this.g.source}: node '${node.name ?? ''}' (${node.opType}): ${why}`);
+  }
+
+  private constOf(node: Node, index: number, what: string): ConstTensor {
+    return this.g.consts.get(node.input?.[index] ?? '') ?? this.fail(node, `${what} must be a constant (an initializer)`);
+  }
+
+  private constInts(node: Node, index: number, what: string): number[] {
+    return Array.from(this.constOf(node, index, what).values);
+  }
+
+  read(chain: { node: Node; out: string }[]): void {
+    for (let i = 0; i < chain.length; i++) {
+      const { node, out } = chain[i];
+      if (PASS_THROUGH.has(node.opType ?? '')) continue;
+      if (this.rnn && this.recurrentPlumbing(node, chain[i + 1]?.node)) continue;
+      if (this.rnn) this.finishRecurrent(node);
+      this.layerOp(node, out);
+    }
+    if (this.rnn) this.finishRecurrent(chain[chain.length - 1].node);
+  }
+
+  private push(spec: Spec, open: boolean): void {
+    this.specs.push(spec);
+    this.open = open;
+  }
+
+  private layerOp(node: Node, out: string): void {
+    const op = node.opType ?? '';
+    const a = attrsOf(node);
+    if (this.repeat !== null && op !== 'Tile') this.fail(node, 'expected Tile after Unsqueeze (RepeatVector)');
+    const wasOpen = this.open;
+    this.open = false;
+    switch (op) {
+      case 'Gather': return this.embedding(node);
+      case 'Transpose': return this.transpose(node, wasOpen);
+      case 'LSTM': case 'GRU': case 'RNN': return this.recurrent(node, out);
+      case 'Gemm': return this.gemm(node);
+      case 'MatMul': {
+        const W = this.constOf(node, 1, 'the MatMul weight');
+        if (W.dims.length !== 2) this.fail(node, `weight of shape [${W.dims}] is not a Dense kernel`);
+        return this.push({ className: 'Dense', args: { units: W.dims[1], useBias: false }, weights: [W.values as Float32Array], wrapTime: this.rank > 2 }, true);
+      }
+      case 'Add': {
+        const last = this.specs[this.specs.length - 1];
+        const b = (node.input ?? []).map((n) => this.g.consts.get(n)).find(Boolean);
+        if (!wasOpen || !b || last?.className !== 'Dense' || last.args.useBias !== false) this.fail(node, 'only a bias Add right after a MatMul is imported');
+        last.args.useBias = true;
+        last.weights.push(broadcast(b.values as Float32Array, last.args.units as number));
+        this.open = true;
+        return;
+      }
+      case 'Conv': return this.conv(node, a);
+      case 'MaxPool': return this.maxPool(node, a);
+      case 'Flatten':
+        if (attrInt(a, 'axis', 1) !== 1) this.fail(node, 'only Flatten with axis 1 is imported');
+        return this.flatten(node);
+      case 'Reshape': {
+        const shape = this.constInts(node, 1, 'the target shape');
+        if (shape.length !== 2 || shape[1] !== -1 || (shape[0] !== 0 && shape[0] !== -1)) this.fail(node, `only a flattening Reshape to [0, -1] is imported, got [${shape}]`);
+        return this.flatten(node);
+      }
+      case 'Unsqueeze': {
+        const axes = this.constInts(node, 1, 'axes');
+        if (this.rank !== 2 || axes.length !== 1 || axes[0] !== 1) this.fail(node, 'only Unsqueeze(axis 1) followed by Tile (RepeatVector) is imported');
+        this.repeat = 0;
+        return;
+      }
+      case 'Tile': {
+        const reps = this.constInts(node, 1, 'repeats');
+        if (this.repeat === null || reps.length !== 3 || reps[0] !== 1 || reps[2] !== 1) this.fail(node, 'only Tile [1, n, 1] after Unsqueeze(axis 1) is imported (RepeatVector)');
+        this.repeat = null;
+        this.rank = 3;
+        return this.push({ className: 'RepeatVector', args: { n: reps[1] }, weights: [] }, false);
+      }
+      default:
+        if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
+        if (op === 'GatherElements' && this.masked) return this.restore(wasOpen); // the exporter's mask compaction
+        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN and activations is)`);
+    }
+  }
+
+  private restore(open: boolean): void { this.open = open; }
+
+  private embedding(node: Node): void {
+    const E = this.g.consts.get(node.input?.[0] ?? '');
+    if (!E || E.dims.length !== 2 || this.specs.length > 0 || this.rank !== 2) this.fail(node, 'only a Gather from a constant table on the token ids (Embedding, first layer) is imported');
+    if (attrInt(attrsOf(node), 'axis', 0) !== 0) this.fail(node, 'an Embedding Gather must use axis 0');
+    const T = this.g.input.dims[1];
+    this.rank = 3;
+    this.push({ className: 'Embedding', args: { inputDim: E.dims[0], outputDim: E.dims[1], ...(T ? { inputLength: T } : {}), maskZero: this.masked }, weights: [E.values as Float32Array] }, false);
+  }
+
+  private transpose(node: Node, wasOpen: boolean): void {
+    const perm = (attrInts(attrsOf(node), 'perm') ?? []).join();
+    if (perm === '1,0,2' && this.layout !== 'channelsFirst') this.layout = this.layout === 'keras' ? 'timeMajor' : 'keras';
+    else if (perm === '0,2,1' && this.layout !== 'timeMajor') {
+      this.layout = this.layout === 'keras' ? 'channelsFirst' : 'keras';
+      this.open = wasOpen; // an activation after the transpose back still belongs to the Conv1D
+    } else this.fail(node, `transpose perm [${perm}] is not a layout change rnnlab knows in this place`);
+  }
+
+  private requireLayout(node: Node, layout: Reader['layout'], what: string): void {
+    if (this.layout !== layout || this.rank !== 3) this.fail(node, `expects ${what}; the data here is ${this.layout} of rank ${this.rank}`);
+  }
+
+  private recurrent(node: Node, out: string): void {
+    this.requireLayout(node, 'timeMajor', 'a time-major (steps, batch, features) input');
+    const rec = importRecurrent(node, this.g.consts, this.g.producer, `${this.g.source}: node '${node.name ?? ''}' (${node.opType})`);
+    if (rec.masked && !this.masked) this.fail(node, 'sequence_lens is imported only with the padding mask (token id 0) that exportOnnx writes');
+    const which = (node.output ?? []).indexOf(out);
+    if (which > 1) this.fail(node, 'only Y or Y_h may feed the rest of the graph');
+    this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat' };
+  }
+
+  /** Consumes one node of the plumbing after a recurrent node; false when the node is the next layer. */
+  private recurrentPlumbing(node: Node, next: Node | undefined): boolean {
+    const r = this.rnn!, op = node.opType, a = attrsOf(node);
+    const scalarIndex = () => { const c = this.g.consts.get(node.input?.[1] ?? ''); return c && c.dims.length === 0 ? c.values[0] : null; };
+    const fromRnn = (i: number) => dependsOn(this.g, node.input?.[i] ?? '', r.node);
+    const axis = attrInt(a, 'axis', 0);
+    if (op === 'Squeeze' && r.stage === 'Y_h' && this.constInts(node, 1, 'axes').join() === '0') r.stage = 'done';
+    else if (op === 'Squeeze' && r.stage === 'Y' && this.constInts(node, 1, 'axes').join() === '1') r.stage = 'timeMajor';
+    else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && scalarIndex() === 0) r.stage = 'done';
+    else if (op === 'Transpose' && r.stage === 'Y' && attrInts(a, 'perm')?.join() === '2,0,1,3') r.stage = 'batch4';
+    else if (op === 'Transpose' && r.stage === 'timeMajor' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'done';
+    else if (op === 'Gather' && r.stage === 'batch4' && axis === 2 && scalarIndex() === 0) r.stage = 'done';
+    else if (op === 'Gather' && r.returnSequences && (r.stage === 'done' && axis === 1 || r.stage === 'timeMajor' && axis === 0)) {
+      const T = this.g.input.dims[1];
+      if (scalarIndex() !== -1 && (T === null || scalarIndex() !== T - 1)) this.fail(node, 'only the last time step can be taken from a recurrent output');
+      if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
+      r.returnSequences = false;
+      r.stage = 'done';
+    } else if (op === 'Slice' && r.stage === 'done' && r.returnSequences && this.constInts(node, 4, 'steps').join() === '-1') r.processingOrder = true;
+    else if (r.rec.masked && ['Pad', 'GatherElements'].includes(op ?? '') && r.stage === 'done') return true;
+    else if (r.rec.masked && op === 'Mul' && r.stage === 'done' && !fromRnn(1)) return true;
+    else if (r.rec.directions === 2 && r.stage === 'done' && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
+      r.mergeMode = op === 'Concat' ? 'concat' : op === 'Mul' ? 'mul' : 'sum';
+      if (op === 'Concat' && attrInt(a, 'axis', 0) !== (r.returnSequences ? 2 : 1)) this.fail(node, 'a direction merge must concatenate the features');
+      if (op === 'Add' && next?.opType === 'Mul' && (next.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.mergeMode = 'ave';
+    } else if (op === 'Mul' && r.mergeMode === 'ave' && r.stage === 'done') return true;
+    else return false;
+    return true;
+  }
+
+  private finishRecurrent(at: Node): void {
+    const r = this.rnn!;
+    this.rnn = null;
+    if (r.stage !== 'done') this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
+    const single = r.rec.directions === 1;
+    if (single && r.rec.reverse && r.returnSequences && !r.processingOrder) this.fail(r.node, "a reverse layer's time-aligned sequence output has no Keras equivalent (Keras returns it in processing order)");
+    const args = { ...r.rec.args, returnSequences: r.returnSequences, goBackwards: single && r.rec.reverse };
+    this.rank = r.returnSequences ? 3 : 2;
+    this.layout = 'keras';
+    if (single) this.push({ className: r.rec.cell, args, weights: r.rec.weights[0] }, false);
+    else this.push({ className: 'Bidirectional', args: { cell: r.rec.cell, inner: args, mergeMode: r.mergeMode }, weights: r.rec.weights.flat() }, false);
+  }
+
+  private gemm(node: Node): void {
+    const a = attrsOf(node);
+    if (this.rank !== 2 || attrInt(a, 'transA', 0) !== 0) this.fail(node, 'only Gemm on (batch, features) without transA is imported');
+    const W = this.constOf(node, 1, 'the Gemm weight');
+    const alpha = attrFloat(a, 'alpha', 1), beta = attrFloat(a, 'beta', 1);
+    const transB = attrInt(a, 'transB', 0) === 1;
+    const [rows, cols] = W.dims;
+    const units = transB ? rows : cols, inDim = transB ? cols : rows;
+    const kernel = new Float32Array(inDim * units);
+    const w = W.values as Float32Array;
+    for (let i = 0; i < inDim; i++) for (let u = 0; u < units; u++) kernel[i * units + u] = alpha * (transB ? w[u * inDim + i] : w[i * units + u]);
+    const weights: Float32Array[] = [kernel];
+    if (node.input?.[2]) weights.push(broadcast((this.constOf(node, 2, 'the Gemm bias').values as Float32Array).map((v) => beta * v), units));
+    this.push({ className: 'Dense', args: { units, useBias: weights.length === 2 }, weights }, true);
+  }
+
+  private activation(node: Node, a: ReturnType<typeof attrsOf>, wasOpen: boolean): void {
+    const op = node.opType ?? '';
+    if (op === 'HardSigmoid' && (attrFloat(a, 'alpha', 0.2) !== 0.2 || attrFloat(a, 'beta', 0.5) !== 0.5)) this.fail(node, 'only HardSigmoid with alpha 0.2, beta 0.5 (Keras hard_sigmoid) is imported');
+    if (op === 'Softmax' && ![-1, this.rank - 1].includes(attrInt(a, 'axis', -1))) this.fail(node, 'only Softmax over the last axis is imported');
+    const last = this.specs[this.specs.length - 1];
+    if (wasOpen && last && (last.args.activation ?? 'linear') === 'linear') {
+      last.args.activation = ACTIVATION_OF_OP[op];
+      return;
+    }
+    this.push({ className: 'Activation', args: { activation: ACTIVATION_OF_OP[op] }, weights: [] }, false);
+  }
+
+  private window(node: Node, a: ReturnType<typeof attrsOf>): { size: number; strides: number; padding: string } {
+    const k = attrInts(a, 'kernel_shape') ?? [];
+    const strides = attrInts(a, 'strides') ?? [1];
+    const pads = attrInts(a, 'pads') ?? [0, 0];
+    const auto = attrString(a, 'auto_pad', 'NOTSET');
+    if ((attrInts(a, 'dilations') ?? [1]).some((d) => d !== 1) || attrInt(a, 'ceil_mode', 0) !== 0 || attrInt(a, 'group', 1) !== 1) this.fail(node, 'dilations, ceil_mode and groups are not imported');
+    const padding = auto === 'SAME_UPPER' ? 'same' : (auto === 'VALID' || auto === 'NOTSET') && pads.every((p) => p === 0) ? 'valid'
+      : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER and zero pads are imported)`);
+    if (k.length !== 1 || strides.length !== 1) this.fail(node, 'only 1-D windows are imported');
+    return { size: k[0], strides: strides[0], padding };
+  }
+
+  private conv(node: Node, a: ReturnType<typeof attrsOf>): void {
+    this.requireLayout(node, 'channelsFirst', 'a channels-first (batch, channels, steps) input');
+    const { size, strides, padding } = this.window(node, a);
+    const W = this.constOf(node, 1, 'the Conv weight');
+    const [F, C, K] = W.dims;
+    const w = W.values as Float32Array, kernel = new Float32Array(w.length); // ONNX [F, C, K] -> Keras [K, C, F]
+    for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) kernel[(k * C + c) * F + f] = w[(f * C + c) * K + k];
+    const weights: Float32Array[] = [kernel];
+    if (node.input?.[2]) weights.push(this.constOf(node, 2, 'the Conv bias').values as Float32Array);
+    this.push({ className: 'Conv1D', args: { filters: F, kernelSize: size, strides, padding, useBias: weights.length === 2 }, weights }, true);
+  }
+
+  private maxPool(node: Node, a: ReturnType<typeof attrsOf>): void {
+    this.requireLayout(node, 'channelsFirst', 'a channels-first (batch, channels, steps) input');
+    const { size, strides, padding } = this.window(node, a);
+    this.push({ className: 'MaxPooling1D', args: { poolSize: size, strides, padding }, weights: [] }, false);
+  }
+
+  private flatten(node: Node): void {
+    if (this.layout !== 'keras') this.fail(node, `flattening a ${this.layout} tensor would order features unlike Keras`);
+    this.rank = 2;
+    this.push({ className: 'Flatten', args: {}, weights: [] }, false);
+  }
+}
+
+function broadcast(b: Float32Array, units: number): Float32Array {
+  return b.length === units ? Float32Array.from(b) : new Float32Array(units).fill(b[0]);
+}

@@ -1,0 +1,50 @@
+/**
+ * What the exporter reads from a layer: its class, config and weights through the public API only
+ * (className, getConfig(), getWeights()), so internal refactors of the layers do not touch ONNX export.
+ */
+import type { MaskInfo } from './mask_export.js';
+
+export interface LayerView {
+  name: string;
+  className: string;
+  config: Record<string, unknown>;
+  weights: Float32Array[];
+}
+
+/** The tensor flowing between layers: its ONNX name, its rank, and the padding mask Keras would propagate. */
+export interface Flow { x: string; rank: number; mask: MaskInfo | null }
+
+export class OnnxExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OnnxExportError';
+  }
+}
+
+export function refuse(view: LayerView, why: string): never {
+  throw new OnnxExportError(`ONNX export: layer '${view.name}' (${view.className}) ${why}`);
+}
+
+export interface LayerLike { name: string; className: string; getConfig(): Record<string, unknown>; getWeights(): Float32Array[] }
+
+/** Config keys in camelCase whichever spelling getConfig uses (rnnlab's camelCase or Keras's snake_case). */
+function camelKeys(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    const nested = k === 'layer' && v && typeof v === 'object' ? v as { className?: string; class_name?: string; config?: Record<string, unknown> } : null;
+    out[k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = nested
+      ? { className: nested.className ?? nested.class_name, config: nested.config ? camelKeys(nested.config) : undefined } : v;
+  }
+  return out;
+}
+
+export function viewOf(layer: LayerLike): LayerView {
+  return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeights() };
+}
+
+/** The layer wrapped by TimeDistributed or Bidirectional, with the given share of the wrapper's weights. */
+export function innerView(owner: LayerView, weights: Float32Array[], suffix: string): LayerView {
+  const inner = owner.config.layer as { className?: string; config?: Record<string, unknown> } | undefined;
+  if (!inner || typeof inner.className !== 'string' || !inner.config) refuse(owner, 'has no wrapped layer in its config');
+  return { name: `${owner.name}/${suffix}`, className: inner.className, config: inner.config, weights };
+}

@@ -1,0 +1,90 @@
+/**
+ * Keras masking in ONNX, in-graph: the padding mask comes from the token ids (id 0 = padding), so the exported
+ * model keeps rnnlab's single input. Keras skips a masked step anywhere in a sequence (state and output carried),
+ * while ONNX's sequence_lens only cuts trailing steps; so the real steps of each row are first moved to the front,
+ * in order (a stable sort on "masked, then position" with TopK), the RNN runs on that compacted sequence with
+ * sequence_lens = number of real steps, and with returnSequences each original step then takes the output of the
+ * last real step processed at or before it (zero before the first), as Keras does.
+ */
+import type { GraphBuilder } from './graph.js';
+
+export interface MaskInfo {
+  /** float32 [B, T]: 1 for a real step, 0 for padding. */
+  m: string;
+  parts?: MaskParts;
+}
+
+interface MaskParts {
+  /** int64 [B, T]: original positions of the real steps first, then the padding. */
+  order: string;
+  /** int32 [B]: real steps per row, at least 1 (ONNX Runtime rejects 0); rows with none are zeroed by hasAny. */
+  lens: string;
+  /** float32 [B, 1]: 1 where the row has a real step. */
+  hasAny: string;
+  /** int64 [B, T]: real steps at or before t (forward) and strictly before t (for the reverse direction). */
+  upTo: string;
+  before: string;
+  /** int64 [B, 1]: real steps per row (may be 0). */
+  count: string;
+}
+
+export function maskFromIds(g: GraphBuilder, ids: string): MaskInfo {
+  const idsF = g.node('Cast', [ids], { to: 1 }, 'mask_ids');
+  const pad = g.node('Equal', [idsF, g.scalar(0)], {}, 'mask_is_pad');
+  return { m: g.node('Cast', [g.node('Not', [pad], {}, 'mask_real')], { to: 1 }, 'mask') };
+}
+
+function parts(g: GraphBuilder, mask: MaskInfo): MaskParts {
+  if (mask.parts) return mask.parts;
+  const m = mask.m;
+  const shape = g.node('Shape', [m], {}, 'mask_shape');
+  const steps1 = g.node('Gather', [shape, g.ints([1])], { axis: 0 }, 'mask_steps');
+  const steps = g.node('Gather', [shape, g.ints([1], [])], { axis: 0 }, 'mask_steps_scalar');
+  const pos = g.node('Cast', [g.node('Range', [g.ints([0], []), steps, g.ints([1], [])], {}, 'mask_positions')], { to: 1 }, 'mask_positions_f');
+  const stepsF = g.node('Cast', [steps], { to: 1 }, 'mask_steps_f');
+  const padding = g.node('Sub', [g.scalar(1), m], {}, 'mask_padding');
+  const key = g.node('Add', [g.node('Mul', [padding, stepsF], {}, 'mask_key_pad'), pos], {}, 'mask_key');
+  const order = g.nodeN('TopK', [key, steps1], { axis: 1, largest: 0, sorted: 1 }, 'mask_order', 2)[1];
+  const countF = g.node('ReduceSum', [m, g.ints([1])], { keepdims: 1 }, 'mask_count_f');
+  const count = g.node('Cast', [countF], { to: 7 }, 'mask_count');
+  const lensF = g.node('Max', [g.node('Squeeze', [countF, g.ints([1])], {}, 'mask_count_row'), g.scalar(1)], {}, 'mask_lens_f');
+  const lens = g.node('Cast', [lensF], { to: 6 }, 'mask_lens');
+  const hasAny = g.node('Min', [countF, g.scalar(1)], {}, 'mask_has_any');
+  const upTo = g.node('Cast', [g.node('CumSum', [m, g.ints([1], [])], {}, 'mask_cum_f')], { to: 7 }, 'mask_up_to');
+  const before = g.node('Sub', [upTo, g.node('Cast', [m], { to: 7 }, 'mask_i64')], {}, 'mask_before');
+  mask.parts = { order, lens, hasAny, upTo, before, count };
+  return mask.parts;
+}
+
+/** Rows of x along time at index [B, T]; the result has the shape of like. */
+function gatherSteps(g: GraphBuilder, x: string, index: string, prefix: string, like = x): string {
+  const idx = g.node('Expand', [g.node('Unsqueeze', [index, g.ints([2])], {}, `${prefix}_idx`), g.node('Shape', [like], {}, `${prefix}_shape`)], {}, `${prefix}_idx3`);
+  return g.node('GatherElements', [x, idx], { axis: 1 }, prefix);
+}
+
+/** x [B, T, D] with each row's real steps moved to the front; and sequence_lens for the RNN. */
+export function compact(g: GraphBuilder, mask: MaskInfo, x: string, prefix: string): { x: string; lens: string } {
+  const p = parts(g, mask);
+  return { x: gatherSteps(g, x, p.order, `${prefix}_compacted`), lens: p.lens };
+}
+
+/** [B, H] last output: zero for a row with no real step. */
+export function zeroEmptyRows(g: GraphBuilder, mask: MaskInfo, h: string, prefix: string): string {
+  return g.node('Mul', [h, parts(g, mask).hasAny], {}, prefix);
+}
+
+/**
+ * y [B, T, H] computed on the compacted sequence -> Keras's output at every original step. forward: the state after
+ * the real steps at or before t; reverse (time-aligned): after the real steps at or after t.
+ */
+export function expandSteps(g: GraphBuilder, mask: MaskInfo, y: string, reverse: boolean, prefix: string): string {
+  const p = parts(g, mask);
+  if (!reverse) {
+    const padded = g.node('Pad', [y, g.ints([0, 1, 0, 0, 0, 0])], {}, `${prefix}_padded`);
+    return gatherSteps(g, padded, p.upTo, prefix, y);
+  }
+  const padded = g.node('Pad', [y, g.ints([0, 0, 0, 0, 1, 0])], {}, `${prefix}_padded`);
+  const steps = g.node('Gather', [g.node('Shape', [mask.m], {}, `${prefix}_mshape`), g.ints([1], [])], { axis: 0 }, `${prefix}_steps`);
+  const valid = g.node('Less', [p.before, p.count], {}, `${prefix}_valid`);
+  return gatherSteps(g, padded, g.node('Where', [valid, p.before, steps], {}, `${prefix}_index`), prefix, y);
+}

@@ -1,0 +1,131 @@
+/**
+ * SimpleRNN, LSTM, GRU and Bidirectional as ONNX's RNN / LSTM / GRU operators. Keras stores kernel [in, G*U] and
+ * recurrent_kernel [U, G*U] with gates side by side; ONNX wants W [dirs, G*U, in] and R [dirs, G*U, U] (transposed),
+ * gates in ONNX order (LSTM: Keras i,f,c,o -> ONNX i,o,f,c; GRU z,r,h both) and B [dirs, 2*G*U] = input bias then
+ * recurrent bias (Keras has one bias, except GRU resetAfter whose two rows map to them and to linear_before_reset=1).
+ */
+import type { GraphBuilder } from './graph.js';
+import { compact, expandSteps, zeroEmptyRows } from './mask_export.js';
+import { refuse, type Flow, type LayerView } from './layer_view.js';
+
+type Cell = 'LSTM' | 'GRU' | 'SimpleRNN';
+
+const ONNX_OP: Record<Cell, string> = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RNN' };
+/** For each ONNX gate block, the Keras block it comes from. */
+export const KERAS_GATE_OF: Record<Cell, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], SimpleRNN: [0] };
+export const ONNX_ACTIVATION: Record<string, string> = { tanh: 'Tanh', sigmoid: 'Sigmoid', relu: 'Relu', hard_sigmoid: 'HardSigmoid' };
+
+export interface RecurrentConfig { cell: Cell; units: number; returnSequences: boolean; goBackwards: boolean; resetAfter: boolean; activation: string; recurrentActivation: string; useBias: boolean }
+
+export function recurrentConfig(view: LayerView): RecurrentConfig {
+  const c = view.config;
+  if (!(view.className in ONNX_OP)) refuse(view, 'is not a recurrent layer ONNX can express');
+  if (c.returnState) refuse(view, 'returnState has no place in a Sequential export');
+  return {
+    cell: view.className as Cell, units: c.units as number, returnSequences: Boolean(c.returnSequences), goBackwards: Boolean(c.goBackwards),
+    resetAfter: view.className === 'GRU' && Boolean(c.resetAfter), activation: c.activation as string,
+    recurrentActivation: c.recurrentActivation as string, useBias: c.useBias !== false,
+  };
+}
+
+/** Keras [rows, G*U] (gates side by side) -> ONNX [G*U, rows] with gates reordered. */
+export function kerasToOnnxGates(w: Float32Array, rows: number, units: number, order: number[]): Float32Array {
+  const G = order.length, GU = G * units, out = new Float32Array(w.length);
+  for (let k = 0; k < G; k++) {
+    for (let u = 0; u < units; u++) {
+      const src = order[k] * units + u, dst = (k * units + u) * rows;
+      for (let r = 0; r < rows; r++) out[dst + r] = w[r * GU + src];
+    }
+  }
+  return out;
+}
+
+function reorderBias(b: Float32Array, units: number, order: number[]): Float32Array {
+  const out = new Float32Array(order.length * units);
+  order.forEach((src, k) => out.set(b.subarray(src * units, (src + 1) * units), k * units));
+  return out;
+}
+
+/** W, R and B (input then recurrent bias) of one direction in ONNX layout. */
+function directionWeights(view: LayerView, cfg: RecurrentConfig): { w: Float32Array; r: Float32Array; b: Float32Array } {
+  const order = KERAS_GATE_OF[cfg.cell], GU = order.length * cfg.units;
+  const [kernel, recurrent, bias] = view.weights;
+  const w = kerasToOnnxGates(kernel, kernel.length / GU, cfg.units, order);
+  const r = kerasToOnnxGates(recurrent, cfg.units, cfg.units, order);
+  const b = new Float32Array(2 * GU);
+  if (cfg.useBias) {
+    b.set(reorderBias(bias.subarray(0, GU), cfg.units, order), 0);
+    if (cfg.resetAfter) b.set(reorderBias(bias.subarray(GU, 2 * GU), cfg.units, order), GU);
+  }
+  return { w, r, b };
+}
+
+function activations(view: LayerView, cfg: RecurrentConfig): string[] {
+  const name = (a: string) => ONNX_ACTIVATION[a] ?? refuse(view, `activation '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu or hard_sigmoid)`);
+  const act = name(cfg.activation), rec = name(cfg.recurrentActivation);
+  return cfg.cell === 'LSTM' ? [rec, act, act] : cfg.cell === 'GRU' ? [rec, act] : [act];
+}
+
+function concatArrays(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** One recurrent layer (dirs = [view]) or a Bidirectional one (dirs = [forward, backward]). */
+export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode = 'concat'): Flow {
+  if (flow.rank !== 3) refuse(owner, `expects input (batch, steps, features), got rank ${flow.rank}`);
+  const cfgs = dirs.map(recurrentConfig);
+  const cfg = cfgs[0];
+  if (dirs.length === 2 && cfg.goBackwards) refuse(owner, 'a Bidirectional layer around a goBackwards layer is not exported');
+  const U = cfg.units, nd = dirs.length, G = KERAS_GATE_OF[cfg.cell].length;
+  const ws = dirs.map((d, i) => directionWeights(d, cfgs[i]));
+  const D = ws[0].w.length / (G * U);
+  const p = owner.name;
+  const W = g.floats(`${p}/W`, concatArrays(ws.map((x) => x.w)), [nd, G * U, D]);
+  const R = g.floats(`${p}/R`, concatArrays(ws.map((x) => x.r)), [nd, G * U, U]);
+  const B = g.floats(`${p}/B`, concatArrays(ws.map((x) => x.b)), [nd, 2 * G * U]);
+  const mask = flow.mask;
+  let x = flow.x, lens = '';
+  if (mask) ({ x, lens } = compact(g, mask, x, p));
+  const xt = g.node('Transpose', [x], { perm: [1, 0, 2] }, `${p}/time_major`);
+  const attrs: Record<string, number | string | string[]> = {
+    hidden_size: U, direction: nd === 2 ? 'bidirectional' : cfg.goBackwards ? 'reverse' : 'forward',
+    activations: dirs.flatMap((d, i) => activations(d, cfgs[i])),
+  };
+  if (cfg.cell === 'GRU') attrs.linear_before_reset = cfg.resetAfter ? 1 : 0;
+  const [Y, Yh] = g.nodeN(ONNX_OP[cfg.cell], [xt, W, R, B, lens], attrs, `${p}/${ONNX_OP[cfg.cell]}`, 2);
+  const reverse = (d: number) => d === 1 || cfg.goBackwards;
+  let outs: string[];
+  if (!cfg.returnSequences) {
+    outs = Array.from({ length: nd }, (_, d) => {
+      const h = g.node('Gather', [Yh, g.ints([d], [])], { axis: 0 }, `${p}/last_${d}`);
+      return mask ? zeroEmptyRows(g, mask, h, `${p}/last_masked_${d}`) : h;
+    });
+  } else {
+    const bt = g.node('Transpose', [Y], { perm: [2, 0, 1, 3] }, `${p}/batch_major`);
+    outs = Array.from({ length: nd }, (_, d) => {
+      let y = g.node('Gather', [bt, g.ints([d], [])], { axis: 2 }, `${p}/seq_${d}`);
+      if (mask) y = expandSteps(g, mask, y, reverse(d), `${p}/seq_masked_${d}`);
+      // A lone goBackwards layer returns its outputs in processing order (last time step first), as Keras.
+      if (nd === 1 && cfg.goBackwards) y = g.node('Slice', [y, g.ints([-1]), g.ints([-(2 ** 63)]), g.ints([1]), g.ints([-1])], {}, `${p}/processing_order`);
+      return y;
+    });
+  }
+  const axis = cfg.returnSequences ? 2 : 1;
+  const out = nd === 1 ? outs[0] : merge(g, owner, outs, mergeMode, axis);
+  return { x: out, rank: cfg.returnSequences ? 3 : 2, mask: cfg.returnSequences ? mask : null };
+}
+
+function merge(g: GraphBuilder, owner: LayerView, [f, b]: string[], mode: string, axis: number): string {
+  const p = `${owner.name}/merge`;
+  switch (mode) {
+    case 'concat': return g.node('Concat', [f, b], { axis }, p);
+    case 'sum': return g.node('Add', [f, b], {}, p);
+    case 'mul': return g.node('Mul', [f, b], {}, p);
+    case 'ave': return g.node('Mul', [g.node('Add', [f, b], {}, `${p}_sum`), g.scalar(0.5)], {}, p);
+    default: return refuse(owner, `merge mode '${mode}' is not exported`);
+  }
+}
+

@@ -1,0 +1,91 @@
+/** ONNX RNN / LSTM / GRU nodes -> rnnlab recurrent layer arguments and Keras-layout weights (the inverse of recurrent_export). */
+import type { OnnxNamespace } from './proto.js';
+import { KERAS_GATE_OF, ONNX_ACTIVATION } from './recurrent_export.js';
+import { attrFloat, attrInt, attrString, attrStrings, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
+
+export type CellClass = 'LSTM' | 'GRU' | 'SimpleRNN';
+const CELL_OF_OP: Record<string, CellClass> = { LSTM: 'LSTM', GRU: 'GRU', RNN: 'SimpleRNN' };
+const KERAS_ACTIVATION = Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k]));
+const DEFAULT_ACTIVATIONS: Record<CellClass, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], SimpleRNN: ['Tanh'] };
+
+export interface RecurrentImport {
+  cell: CellClass;
+  directions: number;
+  reverse: boolean;
+  masked: boolean;
+  args: { units: number; activation: string; recurrentActivation: string; resetAfter?: boolean };
+  /** Per direction: kernel [D, G*U], recurrent kernel [U, G*U], bias. */
+  weights: Float32Array[][];
+}
+
+/** Keras [rows, G*U] from ONNX [G*U, rows] (the inverse of kerasToOnnxGates). */
+function onnxToKerasGates(w: Float32Array, rows: number, units: number, kerasOf: number[]): Float32Array {
+  const G = kerasOf.length, GU = G * units, out = new Float32Array(w.length);
+  for (let k = 0; k < G; k++) {
+    for (let u = 0; u < units; u++) {
+      const dst = kerasOf[k] * units + u, src = (k * units + u) * rows;
+      for (let r = 0; r < rows; r++) out[r * GU + dst] = w[src + r];
+    }
+  }
+  return out;
+}
+
+/** Is this state input absent or all zeros (what a Sequential starts from)? */
+function zeroState(name: string | undefined, consts: Map<string, ConstTensor>, producer: Map<string, OnnxNamespace.INodeProto>): boolean {
+  if (!name) return true;
+  const c = consts.get(name);
+  if (c) return Array.from(c.values).every((v) => v === 0);
+  const node = producer.get(name);
+  if (node?.opType !== 'ConstantOfShape') return false;
+  const value = attrsOf(node).get('value')?.t;
+  return !value || (value.rawData ?? new Uint8Array()).every((b) => b === 0) && (value.floatData ?? []).every((v) => v === 0);
+}
+
+export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<string, ConstTensor>,
+  producer: Map<string, OnnxNamespace.INodeProto>, where: string): RecurrentImport {
+  const cell = CELL_OF_OP[node.opType ?? ''];
+  const a = attrsOf(node);
+  const fail = (why: string): never => { throw new OnnxImportError(`${where}: ${why}`); };
+  const units = attrInt(a, 'hidden_size', 0);
+  const direction = attrString(a, 'direction', 'forward');
+  const nd = direction === 'bidirectional' ? 2 : 1;
+  if (a.has('clip')) fail(`attribute 'clip' (${attrFloat(a, 'clip', 0)}) has no rnnlab equivalent`);
+  if (attrInt(a, 'input_forget', 0) !== 0) fail("attribute 'input_forget' has no rnnlab equivalent");
+  if (attrInt(a, 'layout', 0) !== 0) fail("layout=1 (batch-major) is not imported");
+  if (a.has('activation_alpha') || a.has('activation_beta')) fail('activation_alpha/activation_beta are not imported');
+  const [, wName, rName, bName, lensName, h0, c0, peep] = node.input ?? [];
+  const get = (n: string | undefined, what: string) => consts.get(n ?? '') ?? fail(`${what} '${n ?? ''}' must be a constant (an initializer)`);
+  const W = get(wName, 'W'), R = get(rName, 'R');
+  const G = KERAS_GATE_OF[cell].length;
+  if (W.dims.length !== 3 || W.dims[0] !== nd || W.dims[1] !== G * units) fail(`W has shape [${W.dims}], expected [${nd}, ${G * units}, input_size]`);
+  const D = W.dims[2];
+  if (!zeroState(h0, consts, producer) || (cell === 'LSTM' && !zeroState(c0, consts, producer))) fail('non-zero initial states are not imported (a Sequential starts from zeros)');
+  if (peep && !zeroState(peep, consts, producer)) fail('LSTM peepholes (input P) are not imported');
+  const names = attrStrings(a, 'activations') ?? [...DEFAULT_ACTIVATIONS[cell], ...(nd === 2 ? DEFAULT_ACTIVATIONS[cell] : [])];
+  const per = DEFAULT_ACTIVATIONS[cell].length;
+  const keras = names.map((n) => KERAS_ACTIVATION[n] ?? fail(`activation '${n}' is not imported (${Object.keys(KERAS_ACTIVATION).join(', ')} are)`));
+  const [rec, act] = cell === 'SimpleRNN' ? ['sigmoid', keras[0]] : [keras[0], keras[1]];
+  if (cell === 'LSTM' && keras[2] !== act) fail(`LSTM activations g (${names[1]}) and h (${names[2]}) must be equal, as in Keras`);
+  if (nd === 2 && keras.slice(per).join() !== keras.slice(0, per).join()) fail('both directions must use the same activations');
+  const resetAfter = cell === 'GRU' ? attrInt(a, 'linear_before_reset', 0) === 1 : undefined;
+  const B = bName ? get(bName, 'B').values as Float32Array : new Float32Array(nd * 2 * G * units);
+  const GU = G * units, kerasOf = KERAS_GATE_OF[cell];
+  const weights = Array.from({ length: nd }, (_, d) => {
+    const w = (W.values as Float32Array).subarray(d * GU * D, (d + 1) * GU * D);
+    const r = (R.values as Float32Array).subarray(d * GU * units, (d + 1) * GU * units);
+    const wb = B.subarray(d * 2 * GU, d * 2 * GU + GU), rb = B.subarray(d * 2 * GU + GU, (d + 1) * 2 * GU);
+    const bias = new Float32Array(resetAfter ? 2 * GU : GU);
+    for (let k = 0; k < G; k++) {
+      for (let u = 0; u < units; u++) {
+        const dst = kerasOf[k] * units + u, src = k * units + u;
+        // Both biases are plain sums inside each gate, except GRU's recurrent candidate bias with linear_before_reset.
+        if (resetAfter) { bias[dst] = wb[src]; bias[GU + dst] = rb[src]; } else bias[dst] = wb[src] + rb[src];
+      }
+    }
+    return [onnxToKerasGates(w, D, units, kerasOf), onnxToKerasGates(r, units, units, kerasOf), bias];
+  });
+  return {
+    cell, directions: nd, reverse: direction === 'reverse', masked: Boolean(lensName),
+    args: { units, activation: act, recurrentActivation: rec, ...(resetAfter === undefined ? {} : { resetAfter }) }, weights,
+  };
+}

@@ -1,0 +1,96 @@
+/** Argument conversion and dtype rules shared by every public op (tfjs's convertToTensor and upcastType). */
+import { allocPersistent, getPrecision, type FArray } from '../backend/index.js';
+import { Tensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { track } from './memory.js';
+
+export type ParseAs = DType | 'numeric';
+
+const DTYPE_ORDER: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
+
+export function upcast(a: DType, b: DType): DType {
+  return DTYPE_ORDER[a] >= DTYPE_ORDER[b] ? a : b;
+}
+
+export function checkDtype(dtype: unknown, op: string): DType {
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`${op}: unsupported dtype '${String(dtype)}' (use 'float32', 'int32' or 'bool')`);
+  return dtype;
+}
+
+/**
+ * A tensor argument: Tensors pass through (checked against parseAs), plain values become tensors of their
+ * inferred dtype, or of parseAs when it names one (indices given as [1, 2] become int32).
+ */
+export function asTensor(x: unknown, arg: string, op: string, parseAs: ParseAs = 'numeric'): Tensor {
+  if (x instanceof Tensor) {
+    if (parseAs !== 'numeric' && x.dtype !== parseAs) throw new Error(`Argument '${arg}' passed to '${op}' must be ${parseAs} tensor, but got ${x.dtype} tensor`);
+    return x;
+  }
+  if (typeof x === 'string' || (Array.isArray(x) && containsString(x))) {
+    throw new Error(`Argument '${arg}' passed to '${op}' must be numeric tensor, but got string tensor`);
+  }
+  const plain = typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x) || ArrayBuffer.isView(x);
+  if (!plain) {
+    const kind = x === null ? 'null' : x === undefined ? 'undefined' : (x as object).constructor?.name ?? typeof x;
+    throw new Error(`Argument '${arg}' passed to '${op}' must be a Tensor or TensorLike, but got '${kind}'`);
+  }
+  try {
+    return makeTensor(x as TensorLike, undefined, parseAs === 'numeric' ? undefined : parseAs);
+  } catch (e) {
+    throw new Error(`Argument '${arg}' passed to '${op}': ${(e as Error).message}`);
+  }
+}
+
+function containsString(x: unknown[]): boolean {
+  let cur: unknown = x;
+  while (Array.isArray(cur) && cur.length > 0) cur = cur[0];
+  return typeof cur === 'string';
+}
+
+/** Fresh storage for a result of this dtype (float storage follows the precision setting). */
+export function alloc(n: number, dtype: DType): FArray | Int32Array {
+  return dtype === 'float32' ? allocPersistent(n) : new Int32Array(n);
+}
+
+/** A registered result tensor. */
+export function result(data: FArray | Int32Array, shape: Shape, dtype: DType): Tensor {
+  return track(new Tensor(data, shape, dtype));
+}
+
+/** A registered result tensor filled by fn(i) at each flat index (int32/bool storage truncates as tfjs's). */
+export function resultFrom(shape: Shape, dtype: DType, fn: (i: number) => number): Tensor {
+  const n = sizeOf(shape);
+  const data = alloc(n, dtype);
+  if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = fn(i) !== 0 ? 1 : 0;
+  else for (let i = 0; i < n; i++) data[i] = fn(i);
+  return result(data, shape, dtype);
+}
+
+/** The data as a float array of the current precision, for kernels (copies only when it must). */
+export function kernelFloats(t: Tensor): FArray {
+  const d = t.data;
+  if (getPrecision() === 32 ? d instanceof Float32Array : d instanceof Float64Array) return d as FArray;
+  const out = allocPersistent(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = d[i];
+  return out;
+}
+
+export function strides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  return s;
+}
+
+/** A single axis in [-rank, rank) made non-negative; rank+1 values allowed with `inclusive` (expandDims). */
+export function normAxis(axis: number, rank: number, op: string, inclusive = false): number {
+  const hi = inclusive ? rank + 1 : rank;
+  if (!Number.isInteger(axis) || axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [-${hi}, ${hi}) for a rank-${rank} tensor`);
+  return axis < 0 ? axis + hi : axis;
+}
+
+export function assertShape(shape: unknown, op: string): Shape {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return shape as Shape;
+}

@@ -1,0 +1,162 @@
+/** Tensor creation with tfjs's signatures, defaults and dtype inference. */
+import { Tensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { track } from './memory.js';
+import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, strides } from './convert.js';
+
+/** tf.tensor: nested arrays or a flat/typed array with a shape. */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
+  if (values instanceof Tensor) throw new Error('tensor: values must be numbers, booleans, nested arrays or a TypedArray, not a Tensor (use clone())');
+  if (dtype !== undefined) checkDtype(dtype, 'tensor');
+  if (shape !== undefined) assertShape(shape, 'tensor');
+  if (typeof values === 'number' || typeof values === 'boolean') return track(makeTensor([values], shape ?? [], dtype));
+  // The base constructor may keep the caller's typed array as storage (no copy), as tfjs does.
+  return track(makeTensor(values, shape, dtype));
+}
+
+function rankOf(values: unknown): number {
+  let r = 0;
+  for (let cur = values; Array.isArray(cur); cur = cur[0]) { r++; if (cur.length === 0) break; }
+  return r;
+}
+
+function isFlat(values: unknown): boolean {
+  return ArrayBuffer.isView(values) || (Array.isArray(values) && rankOf(values) === 1);
+}
+
+/** tensor1d..tensor6d: the rank is checked on nested values or on the shape given with flat values. */
+function ranked(rank: number) {
+  const name = `tensor${rank}d`;
+  return (values: TensorLike, shape?: Shape, dtype?: DType): Tensor => {
+    if (typeof values === 'number' || typeof values === 'boolean' || values instanceof Tensor) throw new Error(`${name}() requires values to be an array or TypedArray`);
+    if (shape !== undefined && shape.length !== rank) throw new Error(`${name}() requires shape to have ${rank} numbers, got [${shape.join(', ')}]`);
+    if (isFlat(values)) {
+      if (shape === undefined) throw new Error(`${name}() requires shape to be provided when \`values\` are a flat/TypedArray`);
+    } else if (rankOf(values) !== rank) {
+      throw new Error(`${name}() requires values to be a rank-${rank} nested array or a flat/TypedArray with a shape`);
+    }
+    return tensor(values, shape, dtype);
+  };
+}
+
+export function tensor1d(values: TensorLike, dtype?: DType): Tensor {
+  if (!isFlat(values)) throw new Error('tensor1d() requires values to be a flat/TypedArray');
+  return tensor(values, undefined, dtype);
+}
+export const tensor2d = ranked(2);
+export const tensor3d = ranked(3);
+export const tensor4d = ranked(4);
+export const tensor5d = ranked(5);
+export const tensor6d = ranked(6);
+
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error('Error creating a new Scalar: value must be a primitive (number|boolean)');
+  return tensor(value, [], dtype);
+}
+
+export function fill(shape: Shape, value: number | boolean, dtype?: DType): Tensor {
+  assertShape(shape, 'fill');
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fill: value must be a number or boolean, got ${typeof value}`);
+  const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDtype(dtype, 'fill');
+  const v = Number(value);
+  return resultFrom(shape, dt, () => v);
+}
+
+export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
+export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+export function zerosLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'zerosLike'); return fill(t.shape, 0, t.dtype); }
+export function onesLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'onesLike'); return fill(t.shape, 1, t.dtype); }
+
+/** One row of depth values per index; indices outside [0, depth) give a row of offValue. */
+export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+  const idx = asTensor(indices, 'indices', 'oneHot', 'int32');
+  if (!Number.isInteger(depth) || depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
+  checkDtype(dtype, 'oneHot');
+  const out = resultFrom([...idx.shape, depth], dtype, () => offValue);
+  for (let i = 0; i < idx.size; i++) {
+    const k = idx.data[i];
+    if (k >= 0 && k < depth) out.data[i * depth + k] = dtype === 'bool' ? (onValue !== 0 ? 1 : 0) : onValue;
+  }
+  return out;
+}
+
+/**
+ * Values start, start+step, ... before stop. As in tfjs, a decreasing range with the default step counts
+ * down by 1; any other step pointing away from stop gives an empty tensor.
+ */
+export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  if (step === 0) throw new Error('Cannot have a step of zero');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
+  if (stop < start && step === 1) step = -1;
+  const n = (stop - start) / step > 0 ? Math.ceil((stop - start) / step) : 0;
+  return resultFrom([n], dtype, (i) => start + i * step);
+}
+
+export function linspace(start: number, stop: number, num: number): Tensor {
+  if (!Number.isInteger(num) || num <= 0) throw new Error('The number of values should be positive.');
+  const step = num === 1 ? 0 : (stop - start) / (num - 1);
+  return resultFrom([num], 'float32', (i) => (i === num - 1 && num > 1 ? stop : start + i * step));
+}
+
+/** Identity matrices [numRows, numColumns], repeated over batchShape. */
+export function eye(numRows: number, numColumns?: number, batchShape?: Shape, dtype: DType = 'float32'): Tensor {
+  const cols = numColumns ?? numRows;
+  assertShape([numRows, cols], 'eye');
+  const batch = batchShape === undefined ? [] : assertShape(batchShape, 'eye');
+  checkDtype(dtype, 'eye');
+  const per = numRows * cols;
+  return resultFrom([...batch, numRows, cols], dtype, (i) => {
+    const j = i % per;
+    return Math.floor(j / cols) === j % cols ? 1 : 0;
+  });
+}
+
+/** A mutable, shaped array of values; toTensor() makes a tensor sharing its storage, as tfjs's does. */
+export class TensorBuffer {
+  readonly size: number;
+  readonly strides: number[];
+  readonly values: Float32Array | Float64Array | Int32Array;
+
+  constructor(readonly shape: Shape, readonly dtype: DType, values?: ArrayLike<number>) {
+    this.size = sizeOf(shape);
+    this.strides = strides(shape).slice(0, -1);
+    const storage = alloc(this.size, dtype);
+    if (values !== undefined) {
+      if (values.length !== this.size) throw new Error(`Length of values '${values.length}' does not match the size inferred by the shape '${this.size}'.`);
+      for (let i = 0; i < this.size; i++) storage[i] = dtype === 'bool' ? (values[i] !== 0 ? 1 : 0) : values[i];
+    }
+    this.values = storage;
+  }
+
+  locToIndex(locs: number[]): number {
+    if (locs.length !== this.shape.length) throw new Error(`The number of provided coordinates (${locs.length}) must match the rank (${this.shape.length})`);
+    let index = 0;
+    for (let i = 0; i < locs.length; i++) {
+      const v = locs[i];
+      if (!Number.isInteger(v) || v < 0 || v >= this.shape[i]) throw new Error(`Requested out of range element at ${locs.join(',')}. Buffer shape=${this.shape.join(',')}`);
+      index = index * this.shape[i] + v;
+    }
+    return index;
+  }
+
+  indexToLoc(index: number): number[] {
+    const locs = new Array<number>(this.shape.length);
+    for (let i = this.shape.length - 1; i >= 0; i--) { locs[i] = index % this.shape[i]; index = Math.floor(index / this.shape[i]); }
+    return locs;
+  }
+
+  set(value: number | boolean, ...locs: number[]): void {
+    this.values[this.locToIndex(this.shape.length === 0 && locs.length === 0 ? [] : locs)] = Number(value);
+  }
+
+  get(...locs: number[]): number {
+    return this.values[this.locToIndex(locs)];
+  }
+
+  toTensor(): Tensor {
+    return result(this.values, [...this.shape], this.dtype);
+  }
+}
+
+export function buffer(shape: Shape, dtype: DType = 'float32', values?: ArrayLike<number>): TensorBuffer {
+  return new TensorBuffer(assertShape(shape, 'buffer'), checkDtype(dtype, 'buffer'), values);
+}

@@ -1,0 +1,115 @@
+/**
+ * Elementwise ops with broadcasting and tfjs's dtype rules: arithmetic upcasts bool < int32 < float32,
+ * int32 / int32 floors, comparisons give bool. Float same-shape add/mul and the activations run on the
+ * native kernels.
+ */
+import { Act, kernels, type ActCode } from '../backend/index.js';
+import { Tensor, type DType, type TensorLike } from '../tensor.js';
+import { alloc, asTensor, kernelFloats, result, resultFrom, upcast, type ParseAs } from './convert.js';
+import { broadcastIndex, broadcastShape } from './broadcast.js';
+
+type Binary = (x: number, y: number) => number;
+
+function binary(a: TensorLike, b: TensorLike, op: string, fn: Binary, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', kernel?: 'add' | 'mul'): Tensor {
+  const x = asTensor(a, 'a', op, parseAs), y = asTensor(b, 'b', op, parseAs);
+  const shape = broadcastShape(x.shape, y.shape);
+  const dtype = dtypeOf(upcast(x.dtype, y.dtype));
+  const xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
+  if (kernel && dtype === 'float32' && !xi && !yi && x.dtype === 'float32' && y.dtype === 'float32') {
+    const out = alloc(x.size, 'float32');
+    kernels()[kernel](kernelFloats(x), kernelFloats(y), out as Float32Array);
+    return result(out, shape, dtype);
+  }
+  const xd = x.data, yd = y.data;
+  if (!xi && !yi) return resultFrom(shape, dtype, (i) => fn(xd[i], yd[i]));
+  return resultFrom(shape, dtype, (i) => fn(xd[xi ? xi[i] : i], yd[yi ? yi[i] : i]));
+}
+
+export const same = (d: DType): DType => d;
+const boolToInt = (d: DType): DType => (d === 'bool' ? 'int32' : d);
+const toBool = (): DType => 'bool';
+
+export const add = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'add', (x, y) => x + y, same, 'numeric', 'add');
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'sub', (x, y) => x - y, same);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'mul', (x, y) => x * y, same, 'numeric', 'mul');
+export const pow = (base: TensorLike, exp: TensorLike): Tensor => binary(base, exp, 'pow', Math.pow, same);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'maximum', (x, y) => (x > y || Number.isNaN(x) ? x : y), boolToInt);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'minimum', (x, y) => (x < y || Number.isNaN(x) ? x : y), boolToInt);
+/** Python-style remainder: the result takes the divisor's sign. */
+export const mod = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'mod', (x, y) => {
+  const r = x % y;
+  return (x < 0 && y < 0) || (x >= 0 && y >= 0) ? r : (r + y) % y;
+}, same);
+
+/** Real division; int32 / int32 floors as tfjs's div (floorDiv) does. */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, 'a', 'div'), y = asTensor(b, 'b', 'div');
+  if (x.dtype === 'int32' && y.dtype === 'int32') return binary(x, y, 'div', (p, q) => Math.floor(p / q), same);
+  return binary(x, y, 'div', (p, q) => p / q, () => 'float32');
+}
+export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'floorDiv', (x, y) => Math.floor(x / y), same);
+export const squaredDifference = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'squaredDifference', (x, y) => (x - y) * (x - y), boolToInt);
+
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'equal', (x, y) => +(x === y), toBool);
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'notEqual', (x, y) => +(x !== y), toBool);
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'greater', (x, y) => +(x > y), toBool);
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'greaterEqual', (x, y) => +(x >= y), toBool);
+export const less = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'less', (x, y) => +(x < y), toBool);
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'lessEqual', (x, y) => +(x <= y), toBool);
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'logicalAnd', (x, y) => +(x !== 0 && y !== 0), toBool, 'bool');
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'logicalOr', (x, y) => +(x !== 0 || y !== 0), toBool, 'bool');
+export const logicalXor = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'logicalXor', (x, y) => +((x !== 0) !== (y !== 0)), toBool, 'bool');
+
+export function unary(a: TensorLike, op: string, fn: (v: number) => number, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', act?: ActCode): Tensor {
+  const x = asTensor(a, 'x', op, parseAs);
+  const dtype = dtypeOf(x.dtype);
+  if (act !== undefined && x.dtype === 'float32') {
+    const out = alloc(x.size, 'float32');
+    kernels().activation(act, kernelFloats(x), out as Float32Array);
+    return result(out, x.shape, dtype);
+  }
+  const d = x.data;
+  return resultFrom(x.shape, dtype, (i) => fn(d[i]));
+}
+
+const toFloat = (): DType => 'float32';
+export const neg = (x: TensorLike): Tensor => unary(x, 'neg', (v) => -v, same);
+export const abs = (x: TensorLike): Tensor => unary(x, 'abs', Math.abs, same);
+export const square = (x: TensorLike): Tensor => unary(x, 'square', (v) => v * v, same);
+export const exp = (x: TensorLike): Tensor => unary(x, 'exp', Math.exp, toFloat);
+export const log = (x: TensorLike): Tensor => unary(x, 'log', Math.log, toFloat, 'float32');
+export const sqrt = (x: TensorLike): Tensor => unary(x, 'sqrt', Math.sqrt, toFloat, 'float32');
+export const sigmoid = (x: TensorLike): Tensor => unary(x, 'sigmoid', (v) => 1 / (1 + Math.exp(-v)), toFloat, 'float32', Act.sigmoid);
+export const tanh = (x: TensorLike): Tensor => unary(x, 'tanh', Math.tanh, toFloat, 'float32', Act.tanh);
+export const relu = (x: TensorLike): Tensor => unary(x, 'relu', (v) => (v < 0 ? 0 : v), boolToInt, 'numeric', Act.relu);
+export const isNaN = (x: TensorLike): Tensor => unary(x, 'isNaN', (v) => +Number.isNaN(v), toBool);
+export const logicalNot = (x: TensorLike): Tensor => unary(x, 'logicalNot', (v) => +(v === 0), toBool, 'bool');
+
+export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: number): Tensor {
+  if (!(clipValueMin <= clipValueMax)) throw new Error(`Error in clip: min (${clipValueMin}) must be less than or equal to max (${clipValueMax}).`);
+  return unary(x, 'clipByValue', (v) => (v < clipValueMin ? clipValueMin : v > clipValueMax ? clipValueMax : v), same);
+}
+
+/** Copies the values into a new tensor of another dtype: to int32 truncates (NaN gives 0), to bool tests !== 0. */
+export function cast(x: TensorLike, dtype: DType): Tensor {
+  const t = asTensor(x, 'x', 'cast');
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`cast: unsupported dtype '${String(dtype)}' (use 'float32', 'int32' or 'bool')`);
+  const d = t.data;
+  return resultFrom(t.shape, dtype, (i) => d[i]);
+}
+
+export function clone(x: TensorLike): Tensor {
+  const t = asTensor(x, 'x', 'clone');
+  return cast(t, t.dtype);
+}
+
+/** Picks a where condition is true, b elsewhere; all three broadcast together. */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = asTensor(condition, 'condition', 'where', 'bool');
+  const x = asTensor(a, 'a', 'where'), y = asTensor(b, 'b', 'where');
+  if (x.dtype !== y.dtype) throw new Error(`The dtypes of the first(${x.dtype}) and second(${y.dtype}) input must match`);
+  const shape = broadcastShape(broadcastShape(c.shape, x.shape), y.shape);
+  const ci = broadcastIndex(c.shape, shape), xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
+  const cd = c.data, xd = x.data, yd = y.data;
+  return resultFrom(shape, x.dtype, (i) => (cd[ci ? ci[i] : i] !== 0 ? xd[xi ? xi[i] : i] : yd[yi ? yi[i] : i]));
+}

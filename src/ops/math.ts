@@ -1,0 +1,117 @@
+/**
+ * More elementwise math and the small composite ops (addN, cumsum, moments, broadcastTo, dot, outerProduct).
+ * As in tfjs, most unary ops keep an int32 input's dtype (computing in float, then truncating); floor, ceil,
+ * rsqrt, sin, cos and elu require float32.
+ */
+import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
+import { alloc, asTensor, normAxis, result, resultFrom } from './convert.js';
+import { broadcastIndex, broadcastShape } from './broadcast.js';
+import { same, sub, square, unary } from './elementwise.js';
+import { mean } from './reduction.js';
+import { reshape } from './shape.js';
+import { matMul } from './linalg.js';
+import { tidy } from './memory.js';
+
+const float = (): 'float32' => 'float32';
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+
+/** log(1 + e^x) without overflow. */
+function softplusOf(v: number): number { return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))); }
+
+/** Half-way cases go to the even neighbour (banker's rounding), as tfjs's round. */
+function roundHalfEven(v: number): number {
+  const r = Math.floor(v), d = v - r;
+  if (d < 0.5) return r;
+  if (d > 0.5) return r + 1;
+  return r % 2 === 0 ? r : r + 1;
+}
+
+export const floor = (x: TensorLike): Tensor => unary(x, 'floor', Math.floor, float, 'float32');
+export const ceil = (x: TensorLike): Tensor => unary(x, 'ceil', Math.ceil, float, 'float32');
+export const rsqrt = (x: TensorLike): Tensor => unary(x, 'rsqrt', (v) => 1 / Math.sqrt(v), float, 'float32');
+export const sin = (x: TensorLike): Tensor => unary(x, 'sin', Math.sin, float, 'float32');
+export const cos = (x: TensorLike): Tensor => unary(x, 'cos', Math.cos, float, 'float32');
+export const elu = (x: TensorLike): Tensor => unary(x, 'elu', (v) => (v > 0 ? v : Math.expm1(v)), float, 'float32');
+export const round = (x: TensorLike): Tensor => unary(x, 'round', roundHalfEven, same);
+export const sign = (x: TensorLike): Tensor => unary(x, 'sign', (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), same);
+export const reciprocal = (x: TensorLike): Tensor => unary(x, 'reciprocal', (v) => 1 / v, same);
+export const expm1 = (x: TensorLike): Tensor => unary(x, 'expm1', Math.expm1, same);
+export const log1p = (x: TensorLike): Tensor => unary(x, 'log1p', Math.log1p, same);
+export const softplus = (x: TensorLike): Tensor => unary(x, 'softplus', softplusOf, same);
+export const logSigmoid = (x: TensorLike): Tensor => unary(x, 'logSigmoid', (v) => -softplusOf(-v), same);
+export const relu6 = (x: TensorLike): Tensor => unary(x, 'relu6', (v) => (v < 0 ? 0 : v > 6 ? 6 : v), same);
+export const selu = (x: TensorLike): Tensor => unary(x, 'selu', (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)), same);
+export const leakyRelu = (x: TensorLike, alpha = 0.2): Tensor => unary(x, 'leakyRelu', (v) => (v < 0 ? alpha * v : v), float);
+/** 1 where x > 0, alpha elsewhere (NaN stays NaN). */
+export const step = (x: TensorLike, alpha = 0): Tensor => unary(x, 'step', (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha), same);
+
+/** Elementwise sum of tensors of one shape and dtype. */
+export function addN(tensors: TensorLike[]): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('Must pass at least one tensor to tf.addN()');
+  const ts = tensors.map((t, i) => asTensor(t, `tensors${i}`, 'addN'));
+  for (const t of ts) {
+    if (t.dtype !== ts[0].dtype) throw new Error('All tensors passed to tf.addN() must have the same dtype');
+    if (t.shape.length !== ts[0].shape.length || t.shape.some((d, k) => d !== ts[0].shape[k])) throw new Error('All tensors passed to tf.addN() must have the same shape');
+  }
+  return resultFrom(ts[0].shape, ts[0].dtype, (i) => ts.reduce((acc, t) => acc + t.data[i], 0));
+}
+
+/** Running sum along axis; exclusive leaves out the current element, reverse runs from the end. */
+export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  const t = asTensor(x, 'x', 'cumsum');
+  const ax = normAxis(axis, t.rank, 'cumsum');
+  const dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1)), outer = sizeOf(t.shape.slice(0, ax));
+  const dtype = t.dtype === 'bool' ? 'int32' : t.dtype;
+  const out = alloc(t.size, dtype);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+    let acc = 0;
+    for (let s = 0; s < dim; s++) {
+      const k = reverse ? dim - 1 - s : s;
+      const at = (o * dim + k) * inner + i;
+      if (exclusive) { out[at] = acc; acc += t.data[at]; } else { acc += t.data[at]; out[at] = acc; }
+    }
+  }
+  return result(out, [...t.shape], dtype);
+}
+
+/** Mean and (population) variance over axis. */
+export function moments(x: TensorLike, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+  const t = asTensor(x, 'x', 'moments');
+  return tidy(() => {
+    const m = mean(t, axis, true);
+    const variance = mean(square(sub(t, m)), axis, keepDims);
+    return { mean: keepDims ? m : mean(t, axis, false), variance };
+  });
+}
+
+/** x repeated along new leading axes and size-1 axes to fill shape. */
+export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
+  const t = asTensor(x, 'x', 'broadcastTo');
+  const bad = (): Error => new Error(`broadcastTo(): [${t.shape.join(',')}] cannot be broadcast to [${shape.join(',')}].`);
+  if (!Array.isArray(shape) || shape.length < t.rank) throw bad();
+  let out: Shape;
+  try { out = broadcastShape(t.shape, shape); } catch { throw bad(); }
+  if (out.some((d, i) => d !== shape[i])) throw bad();
+  const idx = broadcastIndex(t.shape, out);
+  return resultFrom(out, t.dtype, (i) => t.data[idx ? idx[i] : i]);
+}
+
+/** Vector·vector, matrix·vector, vector·matrix or matrix·matrix. */
+export function dot(t1: TensorLike, t2: TensorLike): Tensor {
+  const a = asTensor(t1, 't1', 'dot'), b = asTensor(t2, 't2', 'dot');
+  if ((a.rank !== 1 && a.rank !== 2) || (b.rank !== 1 && b.rank !== 2)) throw new Error(`Error in dot: inputs must all be rank 1 or 2, but got ranks ${a.rank} and ${b.rank}.`);
+  const inA = a.shape[a.rank - 1], inB = b.shape[0];
+  if (inA !== inB) throw new Error(`Error in dot: inner dimensions of inputs must match, but got ${inA} and ${inB}.`);
+  return tidy(() => {
+    const product = matMul(a.rank === 1 ? reshape(a, [1, -1]) : a, b.rank === 1 ? reshape(b, [-1, 1]) : b);
+    const shape = [...(a.rank === 2 ? [a.shape[0]] : []), ...(b.rank === 2 ? [b.shape[1]] : [])];
+    return reshape(product, shape);
+  });
+}
+
+export function outerProduct(v1: TensorLike, v2: TensorLike): Tensor {
+  const a = asTensor(v1, 'v1', 'outerProduct'), b = asTensor(v2, 'v2', 'outerProduct');
+  if (a.rank !== 1 || b.rank !== 1) throw new Error(`Error in outerProduct: inputs must be rank 1, but got ranks ${a.rank} and ${b.rank}.`);
+  return tidy(() => matMul(reshape(a, [-1, 1]), reshape(b, [1, -1])));
+}

@@ -1,0 +1,198 @@
+/**
+ * tfjs's async data() cannot exist here: `data` is the Tensor's storage field, which layers and kernels read
+ * directly; use dataSync() or array().
+ *
+ * The chainable forms of the ops (x.add(y), x.sum(1), ...) attached to Tensor.prototype, as tfjs's Tensor
+ * has them. Imported once, for its side effect, by src/index.ts (and by src/ops/index.ts).
+ */
+import { Tensor, type DType, type NestedArray, type Shape, type TensorLike } from '../tensor.js';
+import * as e from './elementwise.js';
+import * as r from './reduction.js';
+import * as s from './shape.js';
+import * as sl from './slicing.js';
+import * as la from './linalg.js';
+import * as m from './math.js';
+import { dispose, isDisposed } from './memory.js';
+import { TensorBuffer } from './creation.js';
+import { strides } from './convert.js';
+import { formatTensor } from './format.js';
+
+type Axis = number | number[] | null;
+
+declare module '../tensor.js' {
+  interface Tensor {
+    readonly isDisposed: boolean;
+    readonly strides: number[];
+    array(): Promise<NestedArray>;
+    print(verbose?: boolean): void;
+    toString(verbose?: boolean): string;
+    dispose(): void;
+    bufferSync(): TensorBuffer;
+    buffer(): Promise<TensorBuffer>;
+    clone(): Tensor;
+    cast(dtype: DType): Tensor;
+    asType(dtype: DType): Tensor;
+    asScalar(): Tensor;
+    as1D(): Tensor;
+    as2D(rows: number, columns: number): Tensor;
+    as3D(rows: number, columns: number, depth: number): Tensor;
+    as4D(rows: number, columns: number, depth: number, depth2: number): Tensor;
+    reshapeAs(x: Tensor): Tensor;
+    flatten(): Tensor;
+    squeeze(axis?: number | number[]): Tensor;
+    expandDims(axis?: number): Tensor;
+    slice(begin: number | number[], size?: number | number[]): Tensor;
+    gather(indices: TensorLike, axis?: number, batchDims?: number): Tensor;
+    concat(x: TensorLike | TensorLike[], axis?: number): Tensor;
+    stack(x: TensorLike | TensorLike[], axis?: number): Tensor;
+    unstack(axis?: number): Tensor[];
+    split(numOrSizeSplits: number | number[], axis?: number): Tensor[];
+    tile(reps: number[]): Tensor;
+    reverse(axis?: number | number[]): Tensor;
+    pad(paddings: Array<[number, number]>, constantValue?: number): Tensor;
+    argMax(axis?: number): Tensor;
+    argMin(axis?: number): Tensor;
+    max(axis?: Axis, keepDims?: boolean): Tensor;
+    min(axis?: Axis, keepDims?: boolean): Tensor;
+    sum(axis?: Axis, keepDims?: boolean): Tensor;
+    mean(axis?: Axis, keepDims?: boolean): Tensor;
+    prod(axis?: Axis, keepDims?: boolean): Tensor;
+    any(axis?: Axis, keepDims?: boolean): Tensor;
+    all(axis?: Axis, keepDims?: boolean): Tensor;
+    add(b: TensorLike): Tensor;
+    sub(b: TensorLike): Tensor;
+    mul(b: TensorLike): Tensor;
+    div(b: TensorLike): Tensor;
+    floorDiv(b: TensorLike): Tensor;
+    pow(exp: TensorLike): Tensor;
+    maximum(b: TensorLike): Tensor;
+    minimum(b: TensorLike): Tensor;
+    mod(b: TensorLike): Tensor;
+    squaredDifference(b: TensorLike): Tensor;
+    greater(b: TensorLike): Tensor;
+    greaterEqual(b: TensorLike): Tensor;
+    less(b: TensorLike): Tensor;
+    lessEqual(b: TensorLike): Tensor;
+    equal(b: TensorLike): Tensor;
+    notEqual(b: TensorLike): Tensor;
+    logicalAnd(b: TensorLike): Tensor;
+    logicalOr(b: TensorLike): Tensor;
+    logicalXor(b: TensorLike): Tensor;
+    logicalNot(): Tensor;
+    where(condition: TensorLike, b: TensorLike): Tensor;
+    neg(): Tensor;
+    abs(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    square(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    relu(): Tensor;
+    isNaN(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    sign(): Tensor;
+    reciprocal(): Tensor;
+    rsqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    expm1(): Tensor;
+    log1p(): Tensor;
+    softplus(): Tensor;
+    logSigmoid(): Tensor;
+    elu(): Tensor;
+    selu(): Tensor;
+    relu6(): Tensor;
+    leakyRelu(alpha?: number): Tensor;
+    step(alpha?: number): Tensor;
+    cumsum(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+    dot(b: TensorLike): Tensor;
+    broadcastTo(shape: Shape): Tensor;
+    clipByValue(min: number, max: number): Tensor;
+    matMul(b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
+    transpose(perm?: number[]): Tensor;
+    softmax(dim?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+    topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
+    norm(ord?: r.NormOrd, axis?: Axis, keepDims?: boolean): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+/** As tfjs's x.concat(y): a Tensor is one more tensor, an array is a list of them. */
+const list = (x: TensorLike | TensorLike[]): TensorLike[] => (x instanceof Tensor || !Array.isArray(x) ? [x as TensorLike] : x as TensorLike[]);
+
+Object.defineProperty(P, 'isDisposed', { configurable: true, get(this: Tensor) { return isDisposed(this); } });
+Object.defineProperty(P, 'strides', { configurable: true, get(this: Tensor) { return strides(this.shape).slice(0, -1); } });
+
+Object.assign(P, {
+  array(this: Tensor) { return Promise.resolve().then(() => this.arraySync()); },
+  print(this: Tensor, verbose = false) { console.log(formatTensor(this, verbose)); },
+  toString(this: Tensor, verbose = false) { return formatTensor(this, verbose); },
+  dispose(this: Tensor) { dispose(this); },
+  bufferSync(this: Tensor) { return new TensorBuffer([...this.shape], this.dtype, this.data); },
+  buffer(this: Tensor) { return Promise.resolve().then(() => this.bufferSync()); },
+  clone(this: Tensor) { return e.clone(this); },
+  cast(this: Tensor, dtype: DType) { return e.cast(this, dtype); },
+  asType(this: Tensor, dtype: DType) { return e.cast(this, dtype); },
+  asScalar(this: Tensor) { return s.asScalar(this); },
+  as1D(this: Tensor) { return s.as1D(this); },
+  as2D(this: Tensor, a: number, b: number) { return s.as2D(this, a, b); },
+  as3D(this: Tensor, a: number, b: number, c: number) { return s.as3D(this, a, b, c); },
+  as4D(this: Tensor, a: number, b: number, c: number, d: number) { return s.as4D(this, a, b, c, d); },
+  reshape(this: Tensor, shape: Shape) { return s.reshape(this, shape); },
+  reshapeAs(this: Tensor, x: Tensor) { return s.reshape(this, x.shape); },
+  flatten(this: Tensor) { return s.flatten(this); },
+  squeeze(this: Tensor, axis?: number | number[]) { return s.squeeze(this, axis); },
+  expandDims(this: Tensor, axis?: number) { return s.expandDims(this, axis); },
+  slice(this: Tensor, begin: number | number[], size?: number | number[]) { return sl.slice(this, begin, size); },
+  gather(this: Tensor, indices: TensorLike, axis?: number, batchDims?: number) { return sl.gather(this, indices, axis, batchDims); },
+  concat(this: Tensor, x: TensorLike | TensorLike[], axis?: number) { return sl.concat([this, ...list(x)], axis); },
+  stack(this: Tensor, x: TensorLike | TensorLike[], axis?: number) { return sl.stack([this, ...list(x)], axis); },
+  unstack(this: Tensor, axis?: number) { return sl.unstack(this, axis); },
+  split(this: Tensor, n: number | number[], axis?: number) { return sl.split(this, n, axis); },
+  tile(this: Tensor, reps: number[]) { return sl.tile(this, reps); },
+  reverse(this: Tensor, axis?: number | number[]) { return sl.reverse(this, axis); },
+  pad(this: Tensor, paddings: Array<[number, number]>, c?: number) { return sl.pad(this, paddings, c); },
+  argMax(this: Tensor, axis?: number) { return r.argMax(this, axis); },
+  argMin(this: Tensor, axis?: number) { return r.argMin(this, axis); },
+  max(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.max(this, axis, keepDims); },
+  min(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.min(this, axis, keepDims); },
+  sum(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.sum(this, axis, keepDims); },
+  mean(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.mean(this, axis, keepDims); },
+  prod(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.prod(this, axis, keepDims); },
+  any(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.any(this, axis, keepDims); },
+  all(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.all(this, axis, keepDims); },
+  where(this: Tensor, condition: TensorLike, b: TensorLike) { return e.where(condition, this, b); },
+  matMul(this: Tensor, b: TensorLike, ta?: boolean, tb?: boolean) { return la.matMul(this, b, ta, tb); },
+  transpose(this: Tensor, perm?: number[]) { return la.transpose(this, perm); },
+  softmax(this: Tensor, dim?: number) { return r.softmax(this, dim); },
+  logSoftmax(this: Tensor, axis?: number) { return r.logSoftmax(this, axis); },
+  topk(this: Tensor, k?: number, sorted?: boolean) { return r.topk(this, k, sorted); },
+  norm(this: Tensor, ord?: r.NormOrd, axis?: Axis, keepDims?: boolean) { return r.norm(this, ord, axis, keepDims); },
+  clipByValue(this: Tensor, lo: number, hi: number) { return e.clipByValue(this, lo, hi); },
+  leakyRelu(this: Tensor, alpha?: number) { return m.leakyRelu(this, alpha); },
+  step(this: Tensor, alpha?: number) { return m.step(this, alpha); },
+  cumsum(this: Tensor, axis?: number, exclusive?: boolean, reverse?: boolean) { return m.cumsum(this, axis, exclusive, reverse); },
+  dot(this: Tensor, b: TensorLike) { return m.dot(this, b); },
+  broadcastTo(this: Tensor, shape: Shape) { return m.broadcastTo(this, shape); },
+});
+
+// One-argument and binary ops take the same shape of method: this first.
+const binaryOps = ['add', 'sub', 'mul', 'div', 'floorDiv', 'pow', 'maximum', 'minimum', 'mod', 'squaredDifference', 'greater', 'greaterEqual',
+  'less', 'lessEqual', 'equal', 'notEqual', 'logicalAnd', 'logicalOr', 'logicalXor'] as const;
+for (const name of binaryOps) {
+  const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
+  Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor, b: TensorLike) { return fn(this, b); } });
+}
+const unaryOps: Record<string, (a: TensorLike) => Tensor> = {
+  neg: e.neg, abs: e.abs, exp: e.exp, log: e.log, sqrt: e.sqrt, square: e.square, sigmoid: e.sigmoid, tanh: e.tanh, relu: e.relu,
+  isNaN: e.isNaN, logicalNot: e.logicalNot, floor: m.floor, ceil: m.ceil, round: m.round, sign: m.sign, reciprocal: m.reciprocal,
+  rsqrt: m.rsqrt, sin: m.sin, cos: m.cos, expm1: m.expm1, log1p: m.log1p, softplus: m.softplus, logSigmoid: m.logSigmoid,
+  elu: m.elu, selu: m.selu, relu6: m.relu6,
+};
+for (const [name, fn] of Object.entries(unaryOps)) {
+  Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor) { return fn(this); } });
+}

@@ -1,0 +1,207 @@
+/** Slicing and joining: slice, gather, concat, stack, unstack, split, tile, reverse, pad. */
+import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
+import { alloc, asTensor, normAxis, result, strides, upcast } from './convert.js';
+
+/**
+ * Copies the box begin..begin+size of x. A number begin/size applies to the first axis; shorter arrays are
+ * padded with 0 (begin) and -1 (size); size -1 means "to the end".
+ */
+export function slice(x: TensorLike, begin: number | number[], size?: number | number[]): Tensor {
+  const t = asTensor(x, 'x', 'slice');
+  const where = `Error in slice${t.rank}D`;
+  const b = typeof begin === 'number' ? [begin] : [...begin];
+  if (b.length > t.rank) throw new Error(`${where}: Length of begin ${b.join(',')} must match the rank of the array (${t.rank}).`);
+  while (b.length < t.rank) b.push(0);
+  const s = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
+  if (s.length > t.rank) throw new Error(`${where}: Length of size ${s.join(',')} must match the rank of the array (${t.rank}).`);
+  while (s.length < t.rank) s.push(-1);
+  for (let i = 0; i < t.rank; i++) {
+    if (!Number.isInteger(b[i]) || b[i] < 0 || b[i] > t.shape[i]) throw new Error(`${where}: begin[${i}] (${b[i]}) must be an integer in [0, ${t.shape[i]}]`);
+    if (s[i] === -1) s[i] = t.shape[i] - b[i];
+    if (!Number.isInteger(s[i]) || s[i] < 0) throw new Error(`${where}: size[${i}] (${s[i]}) must be a non-negative integer or -1`);
+    if (b[i] + s[i] > t.shape[i]) throw new Error(`${where}: begin[${i}] + size[${i}] (${b[i] + s[i]}) would overflow input.shape[${i}] (${t.shape[i]})`);
+  }
+  return copyBox(t, b, s);
+}
+
+function copyBox(t: Tensor, begin: number[], size: Shape, outShape: Shape = [...size]): Tensor {
+  const out = alloc(sizeOf(size), t.dtype);
+  const src = strides(t.shape);
+  const counter = new Array<number>(size.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let pos = 0;
+    for (let d = 0; d < size.length; d++) pos += (begin[d] + counter[d]) * src[d];
+    out[i] = t.data[pos];
+    for (let d = size.length - 1; d >= 0; d--) { if (++counter[d] < size[d]) break; counter[d] = 0; }
+  }
+  return result(out, outShape, t.dtype);
+}
+
+/** Slices of x along axis picked by integer indices; batchDims leading dimensions pair x with indices. */
+export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
+  const t = asTensor(x, 'x', 'gather');
+  const idx = asTensor(indices, 'indices', 'gather', 'int32');
+  const ax = normAxis(axis, t.rank, 'gather');
+  if (!Number.isInteger(batchDims) || batchDims < 0 || batchDims > ax || batchDims > idx.rank) {
+    throw new Error(`gather: batchDims (${batchDims}) must be in [0, min(axis, rank of indices)]`);
+  }
+  for (let d = 0; d < batchDims; d++) {
+    if (t.shape[d] !== idx.shape[d]) throw new Error(`gather: x.shape[${d}] (${t.shape[d]}) must equal indices.shape[${d}] (${idx.shape[d]}) for batchDims ${batchDims}`);
+  }
+  const outer = sizeOf(t.shape.slice(0, ax)), dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1));
+  const batches = sizeOf(t.shape.slice(0, batchDims));
+  const outerPerBatch = outer / Math.max(batches, 1), perBatch = batches === 0 ? 0 : idx.size / batches;
+  const out = alloc(outer * perBatch * inner, t.dtype);
+  for (let o = 0; o < outer; o++) {
+    const batch = Math.floor(o / outerPerBatch);
+    for (let j = 0; j < perBatch; j++) {
+      const k = idx.data[batch * perBatch + j];
+      if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
+      const from = (o * dim + k) * inner, to = (o * perBatch + j) * inner;
+      for (let i = 0; i < inner; i++) out[to + i] = t.data[from + i];
+    }
+  }
+  return result(out, [...t.shape.slice(0, ax), ...idx.shape.slice(batchDims), ...t.shape.slice(ax + 1)], t.dtype);
+}
+
+/** Joins tensors of equal rank along axis; the others must agree. Mixed dtypes upcast. */
+export function concat(tensors: TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('Pass at least one tensor to concat');
+  const ts = tensors.map((x, i) => asTensor(x, `tensors[${i}]`, 'concat'));
+  const rank = ts[0].rank;
+  if (rank === 0) throw new Error('concat: scalars cannot be concatenated (use stack)');
+  const ax = normAxis(axis, rank, 'concat');
+  const where = `Error in concat${rank}D`;
+  ts.forEach((t, i) => {
+    if (t.rank !== rank) throw new Error(`${where}: rank of tensors[${i}] must be the same as the rank of the rest (${rank})`);
+    if (t.shape.some((d, k) => k !== ax && d !== ts[0].shape[k])) {
+      throw new Error(`${where}: Shape of tensors[${i}] (${t.shape.join(',')}) does not match the shape of the rest (${ts[0].shape.join(',')}) along the non-concatenated axis ${ax}.`);
+    }
+  });
+  const dtype = ts.map((t) => t.dtype).reduce(upcast);
+  const shape = [...ts[0].shape];
+  shape[ax] = ts.reduce((n, t) => n + t.shape[ax], 0);
+  const outer = sizeOf(shape.slice(0, ax)), rowLen = sizeOf(shape.slice(ax));
+  const out = alloc(sizeOf(shape), dtype);
+  let col = 0;
+  for (const t of ts) {
+    const len = sizeOf(t.shape.slice(ax));
+    for (let o = 0; o < outer; o++) for (let i = 0; i < len; i++) out[o * rowLen + col + i] = t.data[o * len + i];
+    col += len;
+  }
+  return result(out, shape, dtype);
+}
+
+export function stack(tensors: TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('Pass at least one tensor to tf.stack');
+  const ts = tensors.map((x, i) => asTensor(x, `tensors[${i}]`, 'stack'));
+  ts.forEach((t) => {
+    if (t.shape.length !== ts[0].shape.length || t.shape.some((d, k) => d !== ts[0].shape[k])) {
+      throw new Error(`All tensors passed to stack must have matching shapes Shapes ${ts[0].shape.join(',')} and ${t.shape.join(',')} must match`);
+    }
+  });
+  const ax = normAxis(axis, ts[0].rank, 'stack', true);
+  const withAxis = ts.map((t) => new Tensor(t.data, expandShape(t.shape, ax), t.dtype));
+  return concat(withAxis, ax);
+}
+
+function expandShape(shape: Shape, axis: number): Shape {
+  const s = [...shape];
+  s.splice(axis, 0, 1);
+  return s;
+}
+
+export function unstack(x: TensorLike, axis = 0): Tensor[] {
+  const t = asTensor(x, 'x', 'unstack');
+  const ax = normAxis(axis, t.rank, 'unstack');
+  const shape = t.shape.filter((_, i) => i !== ax);
+  return splitSizes(t, new Array<number>(t.shape[ax]).fill(1), ax, shape);
+}
+
+/** Pieces along axis: a count that divides the axis, or sizes (one may be -1) that sum to it. */
+export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  const t = asTensor(x, 'x', 'split');
+  const ax = normAxis(axis, t.rank, 'split');
+  const dim = t.shape[ax];
+  let sizes: number[];
+  if (typeof numOrSizeSplits === 'number') {
+    if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) throw new Error('Number of splits must evenly divide the axis.');
+    sizes = new Array<number>(numOrSizeSplits).fill(dim / numOrSizeSplits);
+  } else {
+    sizes = [...numOrSizeSplits];
+    const implicit = sizes.filter((s) => s === -1).length;
+    if (implicit > 1) throw new Error('There should be only one negative value in split array.');
+    const known = sizes.reduce((a, s) => (s === -1 ? a : a + s), 0);
+    if (implicit === 1) sizes[sizes.indexOf(-1)] = dim - known;
+    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, s) => a + s, 0) !== dim) {
+      throw new Error('The sum of sizes must match the size of the axis dimension.');
+    }
+  }
+  return splitSizes(t, sizes, ax);
+}
+
+function splitSizes(t: Tensor, sizes: number[], axis: number, pieceShape?: Shape): Tensor[] {
+  const begin = new Array<number>(t.rank).fill(0);
+  return sizes.map((s) => {
+    const size = [...t.shape];
+    size[axis] = s;
+    const piece = copyBox(t, [...begin], size, pieceShape ? [...pieceShape] : [...size]);
+    begin[axis] += s;
+    return piece;
+  });
+}
+
+/** Repeats x reps[i] times along axis i. */
+export function tile(x: TensorLike, reps: number[]): Tensor {
+  const t = asTensor(x, 'x', 'tile');
+  if (!Array.isArray(reps) || reps.length !== t.rank) throw new Error(`Error in tile: rank of input ${t.rank} must match length of reps ${Array.isArray(reps) ? reps.length : String(reps)}.`);
+  if (reps.some((r) => !Number.isInteger(r) || r < 0)) throw new Error(`Error in tile: reps must be non-negative integers, got [${reps.join(', ')}]`);
+  const shape = t.shape.map((d, i) => d * reps[i]);
+  const src = strides(t.shape), dst = strides(shape);
+  const out = alloc(sizeOf(shape), t.dtype);
+  for (let i = 0; i < out.length; i++) {
+    let pos = 0, rem = i;
+    for (let d = 0; d < shape.length; d++) { const c = Math.floor(rem / dst[d]); rem -= c * dst[d]; pos += (c % t.shape[d]) * src[d]; }
+    out[i] = t.data[pos];
+  }
+  return result(out, shape, t.dtype);
+}
+
+/** Reverses the given axes (all of them by default). */
+export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
+  const t = asTensor(x, 'x', 'reverse');
+  const axes = axis === undefined ? [...Array(t.rank).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'reverse'));
+  const st = strides(t.shape);
+  const out = alloc(t.size, t.dtype);
+  for (let i = 0; i < t.size; i++) {
+    let pos = 0, rem = i;
+    for (let d = 0; d < t.rank; d++) {
+      const c = Math.floor(rem / st[d]);
+      rem -= c * st[d];
+      pos += (axes.includes(d) ? t.shape[d] - 1 - c : c) * st[d];
+    }
+    out[i] = t.data[pos];
+  }
+  return result(out, [...t.shape], t.dtype);
+}
+
+/** Pads each axis with paddings[i] = [before, after] copies of constantValue. */
+export function pad(x: TensorLike, paddings: Array<[number, number]>, constantValue = 0): Tensor {
+  const t = asTensor(x, 'x', 'pad');
+  if (!Array.isArray(paddings) || paddings.length !== t.rank) {
+    throw new Error(`pad: paddings must have one [before, after] pair per axis (${t.rank}), got ${JSON.stringify(paddings)}`);
+  }
+  paddings.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`pad: paddings[${i}] must be two non-negative integers, got ${JSON.stringify(p)}`);
+  });
+  const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const out = alloc(sizeOf(shape), t.dtype);
+  out.fill(t.dtype === 'bool' ? +(constantValue !== 0) : constantValue);
+  const src = strides(t.shape), dst = strides(shape);
+  for (let i = 0; i < t.size; i++) {
+    let pos = 0, rem = i;
+    for (let d = 0; d < t.rank; d++) { const c = Math.floor(rem / src[d]); rem -= c * src[d]; pos += (c + paddings[d][0]) * dst[d]; }
+    out[pos] = t.data[i];
+  }
+  return result(out, shape, t.dtype);
+}

@@ -1,0 +1,28 @@
+/** Keeps the machine's absolute folders out of what the dashboard answers: users see names relative to where they work. */
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/** A folder as answers may name it: relative to the working folder when inside it, else only its last name. */
+export function publicPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(p);
+}
+
+/**
+ * A function replacing the given folders, the working folder and the home folder in a text (plain or
+ * JSON-encoded) with their public names. Longest first, so a runs folder inside the home folder keeps its name.
+ */
+export function pathRedactor(folders: (string | undefined)[]): (text: string) => string {
+  const home = homedir();
+  const known = [...new Set([...folders, process.cwd(), home])]
+    .filter((f): f is string => !!f && path.isAbsolute(f) && f !== path.parse(f).root)
+    .sort((a, b) => b.length - a.length);
+  const pairs: [string, string][] = [];
+  for (const f of known) {
+    const name = f === home ? '~' : publicPath(f);
+    pairs.push([f, name]);
+    const escaped = JSON.stringify(f).slice(1, -1);
+    if (escaped !== f) pairs.push([escaped, JSON.stringify(name).slice(1, -1)]);
+  }
+  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
+}

@@ -1,0 +1,83 @@
+// `rnnlab export --model DIR --format onnx --out FILE`, and the onnx:// save/load hooks for src/io.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import { register, type CliContext } from '../../src/cli/export.js';
+import { loadOnnxUrl, onnxPath, saveOnnx } from '../../src/onnx/url.js';
+import { imdbModel } from '../../src/experiments/lab_models.js';
+import { maxAbsDiff, ortPredict, ortSession, tokenIds, trainBriefly } from './helpers.js';
+
+let dir = '';
+let model: rl.Sequential;
+const x = tokenIds(6, 10, 40, 3, { pad: true });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rnnlab-onnx-cli-'));
+  rl.setSeed(2);
+  model = imdbModel('gru', { vocab: 40, maxlen: 10, embeddingDim: 4, units: 5, maskZero: true });
+  await trainBriefly(model, x, 'binaryCrossentropy');
+  await model.save(join(dir, 'saved'));
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const ctx: CliContext = { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } };
+  const program = new Command().exitOverride().configureOutput({ writeErr: (s) => (err += s), writeOut: (s) => (out += s) });
+  register(program, ctx);
+  await program.parseAsync(['node', 'rnnlab', 'export', ...args]);
+  return { code: ctx.exitCode ?? 0, out, err };
+}
+
+describe('rnnlab export', () => {
+  it('writes an ONNX file that ONNX Runtime runs to the saved model\'s predictions', async () => {
+    const out = join(dir, 'gru.onnx');
+    const r = await run(['--model', join(dir, 'saved'), '--format', 'onnx', '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/wrote .*gru\.onnx \(\d+ bytes, ONNX opset 17\)/);
+    const theirs = await ortPredict(await ortSession(readFileSync(out)), x);
+    expect(maxAbsDiff(model.predict(x).data, theirs)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('usage errors exit 2 naming the flag; a missing model or unwritable output exits 1 and writes nothing', async () => {
+    const out = join(dir, 'never.onnx');
+    expect(await run(['--model', join(dir, 'saved'), '--format', 'tflite', '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--format must be one of onnx, got 'tflite'/) });
+    expect(await run(['--model', join(dir, 'saved')])).toMatchObject({ code: 2, err: expect.stringMatching(/--out FILE is required/) });
+    expect(await run(['--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--model DIR is required/) });
+    expect(await run(['--model', join(dir, 'nothing'), '--out', out])).toMatchObject({ code: 1, err: expect.stringMatching(/--model .*nothing: no saved model there/) });
+    expect(await run(['--model', join(dir, 'saved'), '--out', join(dir, 'no', 'such', 'dir', 'm.onnx')])).toMatchObject({ code: 1, err: expect.stringMatching(/cannot write/) });
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('onnx:// hooks for model.save and rl.loadModel', () => {
+  it('recognise onnx:// URLs and .onnx paths, and nothing else', () => {
+    expect(onnxPath('onnx://models/m.onnx')).toBe('models/m.onnx');
+    expect(onnxPath('file:///srv/models/m.onnx')).toBe('/srv/models/m.onnx');
+    expect(onnxPath('runs/m.ONNX')).toBe('runs/m.ONNX');
+    expect(onnxPath('file://runs/model')).toBeNull();
+    expect(onnxPath('runs/model.json')).toBeNull();
+    expect(() => onnxPath('onnx://')).toThrow(/an onnx:\/\/ URL needs a file path/);
+  });
+
+  it('save then load through onnx:// gives the same predictions', async () => {
+    const url = `onnx://${join(dir, 'hook.onnx')}`;
+    const saved = await saveOnnx(model, url);
+    expect(saved.modelArtifactsInfo.modelTopologyType).toBe('ONNX');
+    expect(saved.modelArtifactsInfo.modelTopologyBytes).toBe(readFileSync(join(dir, 'hook.onnx')).length);
+    const back = await loadOnnxUrl(url);
+    expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('rl.exportONNX and rl.loadONNX are the public names', async () => {
+    const path = join(dir, 'public.onnx');
+    await rl.exportONNX(model, path);
+    const back = await rl.loadONNX(path);
+    expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+  });
+});

@@ -1,0 +1,59 @@
+// Every lab model, a GRU of each reset kind and bidirectional models, exported to ONNX and run by ONNX Runtime:
+// its outputs must equal model.predict's on the same inputs (max abs difference <= 1e-5), masked inputs included.
+import { describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import { toOnnx } from '../../src/onnx/index.js';
+import { CASES, trainedCase } from './cases.js';
+import { maxAbsDiff, ortPredict, ortSession, tokenIds } from './helpers.js';
+
+const TOL = 1e-5;
+async function expectSameAsOrt(m: rl.Sequential, x: rl.Tensor): Promise<number> {
+  const session = await ortSession(toOnnx(m));
+  const ours = m.predict(x).data;
+  const theirs = await ortPredict(session, x);
+  const diff = maxAbsDiff(ours, theirs);
+  expect(diff).toBeLessThanOrEqual(TOL);
+  return diff;
+}
+
+describe('ONNX export matches rnnlab predict in ONNX Runtime', () => {
+  for (const c of CASES) {
+    it(c.title, async () => {
+      const { model, x } = await trainedCase(c);
+      await expectSameAsOrt(model, x);
+    });
+  }
+});
+
+it('a model without a fixed sequence length takes any length in ONNX Runtime too', async () => {
+  const c = CASES.find((k) => k.title.startsWith('Embedding without inputLength'))!;
+  const { model } = await trainedCase(c);
+  const session = await ortSession(toOnnx(model));
+  for (const steps of [5, 21]) {
+    const x = tokenIds(4, steps, 25, steps, { pad: true });
+    expect(maxAbsDiff(model.predict(x).data, await ortPredict(session, x))).toBeLessThanOrEqual(TOL);
+  }
+});
+
+describe('ONNX export refuses what it cannot express, naming the layer and class', () => {
+  it('a recurrent layer with a linear activation', () => {
+    const m = rl.sequential({ layers: [rl.layers.lstm({ units: 2, activation: 'linear', inputShape: [3, 2], name: 'lin_lstm' })] });
+    expect(() => toOnnx(m)).toThrow(/layer 'lin_lstm' \(LSTM\) activation 'linear' has no ONNX recurrent equivalent/);
+  });
+
+  it('TimeDistributed around a layer that is not pointwise', () => {
+    const m = rl.sequential({ layers: [rl.layers.timeDistributed({ layer: rl.layers.flatten(), inputShape: [3, 2, 2], name: 'td_flat' })] });
+    expect(() => toOnnx(m)).toThrow(/layer 'td_flat' \(TimeDistributed\) wraps Flatten, which is not exported inside TimeDistributed/);
+  });
+
+  it('a layer class it does not know', () => {
+    class Custom extends rl.layerClasses.Dense { readonly className = 'MyCustom' as 'Dense'; }
+    const m = rl.sequential({ layers: [new Custom({ units: 2, inputDim: 3, name: 'mine' })] });
+    expect(() => toOnnx(m)).toThrow(/layer 'mine' \(MyCustom\) has no ONNX export/);
+  });
+
+  it('a model that is not built', () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 2 })], name: 'unbuilt' });
+    expect(() => toOnnx(m)).toThrow(/model 'unbuilt' is not built yet/);
+  });
+});
