@@ -7,7 +7,7 @@ import { registerLayer } from './registry.js';
 export interface ActivationArgs extends LayerArgs { activation: ops.Activation }
 
 export class ActivationLayer extends Layer {
-  static readonly className = 'Activation';
+  static override readonly className: string = 'Activation';
   readonly activation: ops.Activation;
   constructor(args: ActivationArgs) {
     super(args, 'activation');

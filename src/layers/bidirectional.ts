@@ -14,7 +14,7 @@ export interface BidirectionalArgs extends LayerArgs {
 
 /** Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs. */
 export class Bidirectional extends Layer {
-  static readonly className = 'Bidirectional';
+  static override readonly className: string = 'Bidirectional';
   readonly forwardLayer: RNN;
   readonly backwardLayer: RNN;
   readonly mergeMode: MergeMode;

@@ -28,7 +28,7 @@ export interface Conv1DArgs extends LayerArgs {
 
 /** Temporal convolution over [batch, steps, channels] with Keras's kernel layout [kernelSize, in, filters]. */
 export class Conv1D extends Layer {
-  static readonly className = 'Conv1D';
+  static override readonly className: string = 'Conv1D';
   static readonly aliases = ['Convolution1D'];
   readonly filters: number;
   readonly kernelSize: number;

@@ -20,7 +20,7 @@ export interface DenseArgs extends LayerArgs {
 
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
 export class Dense extends Layer {
-  static readonly className = 'Dense';
+  static override readonly className: string = 'Dense';
   readonly units: number;
   readonly activation: ops.Activation;
   readonly useBias: boolean;

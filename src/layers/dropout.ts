@@ -13,7 +13,7 @@ export interface DropoutArgs extends LayerArgs {
 
 /** Active only while training, like Keras. */
 export class Dropout extends Layer {
-  static readonly className = 'Dropout';
+  static override readonly className: string = 'Dropout';
   readonly rate: number;
   constructor(args: DropoutArgs) {
     super(args, 'dropout');

@@ -18,7 +18,7 @@ export interface EmbeddingArgs extends LayerArgs {
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */
 export class Embedding extends Layer {
-  static readonly className = 'Embedding';
+  static override readonly className: string = 'Embedding';
   readonly inputDim: number;
   readonly outputDim: number;
   readonly inputLength: number | null;

@@ -9,7 +9,7 @@ export interface FlattenArgs extends LayerArgs {
 }
 
 export class Flatten extends Layer {
-  static readonly className = 'Flatten';
+  static override readonly className: string = 'Flatten';
   constructor(args: FlattenArgs = {}) { super(args, 'flatten'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

@@ -6,7 +6,7 @@ import { registerLayer } from './registry.js';
 
 /** The mean of each channel over the steps; with a padding mask (embedding maskZero), over the real steps only, as Keras. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
-  static readonly className = 'GlobalAveragePooling1D';
+  static override readonly className: string = 'GlobalAveragePooling1D';
   static readonly aliases = ['GlobalAvgPool1D'];
   constructor(args: GlobalPooling1DArgs = {}) { super(args, 'global_average_pooling1d'); }
   call(x: Tensor, ctx: CallContext): Tensor {

@@ -6,7 +6,7 @@ import { registerLayer } from './registry.js';
 
 /** The largest value of each channel over all steps. Like Keras, it ignores a padding mask. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
-  static readonly className = 'GlobalMaxPooling1D';
+  static override readonly className: string = 'GlobalMaxPooling1D';
   static readonly aliases = ['GlobalMaxPool1D'];
   constructor(args: GlobalPooling1DArgs = {}) { super(args, 'global_max_pooling1d'); }
   call(x: Tensor, ctx: CallContext): Tensor {

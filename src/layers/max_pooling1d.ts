@@ -14,7 +14,7 @@ export interface MaxPooling1DArgs extends LayerArgs {
 }
 
 export class MaxPooling1D extends Layer {
-  static readonly className = 'MaxPooling1D';
+  static override readonly className: string = 'MaxPooling1D';
   static readonly aliases = ['MaxPool1D'];
   readonly poolSize: number;
   readonly strides: number;

@@ -7,7 +7,7 @@ export interface RepeatVectorArgs extends LayerArgs { n: number }
 
 /** (batch, features) -> (batch, n, features): feeds an encoder's summary to every decoder step. */
 export class RepeatVector extends Layer {
-  static readonly className = 'RepeatVector';
+  static override readonly className: string = 'RepeatVector';
   readonly n: number;
   constructor(args: RepeatVectorArgs) {
     super(args, 'repeat_vector');

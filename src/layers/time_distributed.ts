@@ -7,7 +7,7 @@ export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
 
 /** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
 export class TimeDistributed extends Layer {
-  static readonly className = 'TimeDistributed';
+  static override readonly className: string = 'TimeDistributed';
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {

@@ -62,8 +62,10 @@ function directionWeights(view: LayerView, cfg: RecurrentConfig): { w: Float32Ar
 
 function activations(view: LayerView, cfg: RecurrentConfig): string[] {
   const name = (a: string) => ONNX_ACTIVATION[a] ?? refuse(view, `activation '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu or hard_sigmoid)`);
-  const act = name(cfg.activation), rec = name(cfg.recurrentActivation);
-  return cfg.cell === 'LSTM' ? [rec, act, act] : cfg.cell === 'GRU' ? [rec, act] : [act];
+  const act = name(cfg.activation);
+  if (cfg.cell === 'SimpleRNN') return [act];
+  const rec = name(cfg.recurrentActivation);
+  return cfg.cell === 'LSTM' ? [rec, act, act] : [rec, act];
 }
 
 function concatArrays(parts: Float32Array[]): Float32Array {

@@ -13,7 +13,7 @@ export interface RecurrentImport {
   directions: number;
   reverse: boolean;
   masked: boolean;
-  args: { units: number; activation: string; recurrentActivation: string; resetAfter?: boolean };
+  args: { units: number; activation: string; recurrentActivation?: string; resetAfter?: boolean };
   /** Per direction: kernel [D, G*U], recurrent kernel [U, G*U], bias. */
   weights: Float32Array[][];
 }
@@ -64,7 +64,7 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   const names = attrStrings(a, 'activations') ?? [...DEFAULT_ACTIVATIONS[cell], ...(nd === 2 ? DEFAULT_ACTIVATIONS[cell] : [])];
   const per = DEFAULT_ACTIVATIONS[cell].length;
   const keras = names.map((n) => KERAS_ACTIVATION[n] ?? fail(`activation '${n}' is not imported (${Object.keys(KERAS_ACTIVATION).join(', ')} are)`));
-  const [rec, act] = cell === 'SimpleRNN' ? ['sigmoid', keras[0]] : [keras[0], keras[1]];
+  const [rec, act] = cell === 'SimpleRNN' ? [undefined, keras[0]] : [keras[0], keras[1]];
   if (cell === 'LSTM' && keras[2] !== act) fail(`LSTM activations g (${names[1]}) and h (${names[2]}) must be equal, as in Keras`);
   if (nd === 2 && keras.slice(per).join() !== keras.slice(0, per).join()) fail('both directions must use the same activations');
   const resetAfter = cell === 'GRU' ? attrInt(a, 'linear_before_reset', 0) === 1 : undefined;
@@ -86,6 +86,6 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   });
   return {
     cell, directions: nd, reverse: direction === 'reverse', masked: Boolean(lensName),
-    args: { units, activation: act, recurrentActivation: rec, ...(resetAfter === undefined ? {} : { resetAfter }) }, weights,
+    args: { units, activation: act, ...(rec === undefined ? {} : { recurrentActivation: rec }), ...(resetAfter === undefined ? {} : { resetAfter }) }, weights,
   };
 }

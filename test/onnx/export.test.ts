@@ -47,7 +47,7 @@ describe('ONNX export refuses what it cannot express, naming the layer and class
   });
 
   it('a layer class it does not know', () => {
-    class Custom extends rl.layerClasses.Dense { readonly className = 'MyCustom' as 'Dense'; }
+    class Custom extends rl.layerClasses.Dense { static override readonly className: string = 'MyCustom'; }
     const m = rl.sequential({ layers: [new Custom({ units: 2, inputDim: 3, name: 'mine' })] });
     expect(() => toOnnx(m)).toThrow(/layer 'mine' \(MyCustom\) has no ONNX export/);
   });
