@@ -17,14 +17,20 @@ import { RNN, type RNNArgs } from './recurrent.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
+import { InputLayer, type InputLayerArgs } from './input_layer.js';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract, type MergeArgs } from './merging.js';
+import { Concatenate, type ConcatenateArgs } from './concatenate.js';
+import { Dot, type DotArgs } from './dot.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, SimpleRNN, TimeDistributed,
+  InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
+  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs,
 };
 
 export const layers = {
@@ -46,4 +52,13 @@ export const layers = {
   bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
+  inputLayer: (args: InputLayerArgs) => new InputLayer(args),
+  add: (args?: MergeArgs) => new Add(args),
+  subtract: (args?: MergeArgs) => new Subtract(args),
+  multiply: (args?: MergeArgs) => new Multiply(args),
+  average: (args?: MergeArgs) => new Average(args),
+  maximum: (args?: MergeArgs) => new Maximum(args),
+  minimum: (args?: MergeArgs) => new Minimum(args),
+  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
+  dot: (args: DotArgs) => new Dot(args),
 };

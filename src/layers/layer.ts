@@ -2,7 +2,8 @@
  * The base of every layer: Keras's contract. A layer owns its config, infers its output shape from its
  * input shape, creates its weights on build, and computes its output with autograd ops.
  */
-import type { Tensor } from '../tensor.js';
+import { Node, SymbolicTensor, isSymbolic, type NodeArgs } from '../models/symbolic.js';
+import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 
@@ -17,6 +18,14 @@ export interface LayerArgs {
   /** Shorthand for inputShape: [inputDim] (Keras input_dim). */
   inputDim?: number;
   trainable?: boolean;
+}
+
+/** tfjs's apply kwargs: what a call takes besides its inputs. */
+export interface ApplyArgs {
+  /** Recurrent layers: the initial states ([h] or [h, c]); symbolic states become extra inputs of the node. */
+  initialState?: (Tensor | SymbolicTensor)[] | Tensor | SymbolicTensor;
+  /** Real tensors only: run in training mode (dropout active). */
+  training?: boolean;
 }
 
 export interface CallContext {
@@ -212,15 +221,119 @@ export abstract class Layer {
     return this.outputShapeValue;
   }
 
-  /** Checks the input against the built shape, then calls. */
-  apply(x: Tensor, ctx: CallContext, logits = false): Tensor {
+  /**
+   * Keras's __call__. On real tensors it checks the input against the built shape and computes; on symbolic
+   * tensors (rl.input()) it infers the output shapes, builds the layer, and records a node in the graph.
+   */
+  apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
+  apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
+  apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
+  apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const list = (Array.isArray(x) ? x : [x]) as unknown[];
+    const isCtx = second !== undefined && 'mask' in second;
+    const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
+    for (const k of Object.keys(args)) {
+      if (k !== 'initialState' && k !== 'training') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState and training)`);
+    }
+    const states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
+    const all = [...list, ...states];
+    if (all.length === 0) throw new Error(`${this.name} (${this.className}): apply needs at least one input`);
+    if (all.every(isSymbolic)) {
+      if (args.training !== undefined) throw new Error(`${this.name} (${this.className}): training is not taken on symbolic inputs; fit and predict set it`);
+      const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[]);
+      return outs.length === 1 ? outs[0] : outs;
+    }
+    if (all.some(isSymbolic)) throw new Error(`${this.name} (${this.className}): apply got symbolic and real tensors mixed; give it one kind`);
+    all.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
+    });
+    const ctx: CallContext = isCtx ? second as CallContext : { training: args.training ?? false, mask: null };
+    const outs = this.callTensors(all as Tensor[], ctx, logits, list.length);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[]): SymbolicTensor[] {
+    const all = [...inputs, ...states];
+    const shapes = all.map((t) => t.shape);
+    const where = `${this.name} (${this.className})`;
+    if (!this.built) this.buildFor(shapes, inputs.length);
+    else if (this.inputSpec && inputs.length === 1) {
+      const spec = this.inputSpec, got = shapes[0];
+      if (spec.length !== got.length || spec.some((d, i) => d !== null && got[i] !== null && d !== got[i])) {
+        throw new Error(`${where}: was built for input ${kerasShape(spec)} but is applied to ${kerasShape(got)}`);
+      }
+    }
+    const outShapes = this.computeOutputShapes(shapes, inputs.length);
+    const args: NodeArgs = {};
+    const node = new Node(this, all, inputs.length, args);
+    node.outputs = outShapes.map((s, i) => new SymbolicTensor(this.outputDType(all), s, this, node, i));
+    return node.outputs;
+  }
+
+  /** int32 only where a layer passes ids through (InputLayer); everything else computes in float32. */
+  protected outputDType(_inputs: SymbolicTensor[]): 'float32' | 'int32' { return 'float32'; }
+
+  /** Nodes recorded by apply() on symbolic tensors, in call order (Keras's inbound nodes). */
+  inboundNodes: Node[] = [];
+
+  private onlyNode(what: string): Node {
+    if (this.inboundNodes.length === 0) throw new Error(`${this.name} (${this.className}): ${what} is undefined: the layer has not been applied to a symbolic input (rl.input())`);
+    if (this.inboundNodes.length > 1) throw new Error(`${this.name} (${this.className}): ${what} is ambiguous: the layer has been applied ${this.inboundNodes.length} times (it is shared)`);
+    return this.inboundNodes[0];
+  }
+
+  /** The symbolic input(s) of the layer's only call, as tfjs's layer.input. */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const ins = this.onlyNode('input').inputs;
+    return ins.length === 1 ? ins[0] : ins;
+  }
+
+  /** The symbolic output(s) of the layer's only call: rl.model({inputs, outputs: layer.output}) makes a sub-model. */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.onlyNode('output').outputs;
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /**
+   * The graph's view of a layer: one call on a list of tensors. inputCount of them are the layer's inputs; the rest
+   * are extras (a recurrent layer's initial states). Single-input layers keep these defaults.
+   */
+  callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    this.requireOneInput(inputs.length, inputCount);
+    const x = inputs[0];
+    this.checkInput(x);
+    return [this.call(x, ctx, logits)];
+  }
+
+  /** Builds for x on first use, then checks x against the built input shape. */
+  protected checkInput(x: Tensor): void {
     if (!this.built) this.build([null, ...x.shape.slice(1)]);
     const spec = this.inputSpec!;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || d === x.shape[i]);
     if (!ok) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
-    return this.call(x, ctx, logits);
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    this.requireOneInput(inputShapes.length, inputCount);
+    return [this.computeOutputShape(inputShapes[0])];
+  }
+
+  /** The weights build creates for these input shapes (one per input). */
+  weightSpecsFor(inputShapes: SymbolicShape[]): WeightSpec[] {
+    return this.weightSpecs(inputShapes[0]);
+  }
+
+  buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
+    this.requireOneInput(inputShapes.length, inputCount);
+    this.build(inputShapes[0]);
+  }
+
+  protected requireOneInput(n: number, inputCount: number): void {
+    if (n !== 1 || inputCount !== 1) {
+      throw new Error(`${this.name} (${this.className}): takes one input tensor, got ${inputCount}${n > inputCount ? ` and ${n - inputCount} initial state(s)` : ''}`);
+    }
   }
 
   /** True when call(x, ctx, true) returns pre-activation values of a final sigmoid (or softmax). */

@@ -57,7 +57,8 @@ describe('model.json that is not a model', () => {
   it('graph models, functional models, empty models', async () => {
     await bad((j) => { j.format = 'graph-model'; }, /format "graph-model" is not a Layers model/);
     await bad((j) => { delete j.modelTopology; }, /modelTopology is missing or not an object/);
-    await bad((j) => { j.modelTopology.class_name = 'Functional'; }, /modelTopology is a 'Functional'; rnnlab loads Sequential models only/);
+    await bad((j) => { j.modelTopology.class_name = 'Functional'; }, /config\.input_layers and config\.output_layers must be lists/);
+    await bad((j) => { j.modelTopology.class_name = 'GraphNet'; }, /modelTopology is a 'GraphNet'; rnnlab loads Sequential and Functional models/);
     await bad((j) => { j.modelTopology.config.layers = []; }, /the model has no layers/);
     await bad((j) => { j.modelTopology.config = 5; }, /modelTopology\.config must hold the layer list/);
   });
