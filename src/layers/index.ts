@@ -21,16 +21,18 @@ import { InputLayer, type InputLayerArgs } from './input_layer.js';
 import { Add, Average, Maximum, Minimum, Multiply, Subtract, type MergeArgs } from './merging.js';
 import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
+import { Attention, type AttentionArgs } from './attention.js';
+import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attention.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, SimpleRNN, TimeDistributed,
-  InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot,
+  InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
-  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs,
+  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
 };
 
 export const layers = {
@@ -61,4 +63,6 @@ export const layers = {
   minimum: (args?: MergeArgs) => new Minimum(args),
   concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
   dot: (args: DotArgs) => new Dot(args),
+  attention: (args?: AttentionArgs) => new Attention(args),
+  additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),
 };

@@ -32,6 +32,8 @@ export interface CallContext {
   training: boolean;
   /** Padding mask [B, T] (1 = real step), produced by embedding({maskZero}) and consumed by recurrent layers. */
   mask: Uint8Array | null;
+  /** In a functional model: the padding mask of each input of a multi-input call (attention reads query's and value's). */
+  inputMasks?: (Uint8Array | null)[];
   /** Collects per-layer introspection (hidden states, gates) when set. */
   trace?: TraceRecord[];
   /** Collects d loss / d h_t for every step of every recurrent layer during backward, when set. */

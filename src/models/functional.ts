@@ -205,6 +205,7 @@ export class Functional implements TrainableModel {
     for (const n of this.nodes) {
       const ins = n.inputs.map((s) => values.get(s)!);
       ctx.mask = ins[0]?.mask ?? null;
+      ctx.inputMasks = ins.map((v) => v.mask);
       const outs = n.layer.callTensors(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
       const mask = ctx.mask;
       n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));

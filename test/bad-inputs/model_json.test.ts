@@ -66,7 +66,7 @@ describe('model.json that is not a model', () => {
 
 describe('layers rnnlab cannot build', () => {
   it('an unknown layer class names the class, its position and what is supported', async () => {
-    const e = await bad((j) => { layers(j)[1].class_name = 'Attention'; }, /layer 1: unknown layer class 'Attention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
+    const e = await bad((j) => { layers(j)[1].class_name = 'MultiHeadAttention'; }, /layer 1: unknown layer class 'MultiHeadAttention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
     expect(e.message).toMatch(/Bidirectional/);
     await bad((j) => { layers(j).push({ class_name: 'BatchNormalization', config: { name: 'bn' } }); }, /layer 3: unknown layer class 'BatchNormalization'/);
     await bad((j) => { layers(j)[0] = 'Embedding'; }, /layer 0: a layer must be an object \{class_name, config\}, got the string "Embedding"/);
