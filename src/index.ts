@@ -5,10 +5,14 @@
 export { Tensor } from './tensor.js';
 // Tensor creation, ops, tidy/dispose/memory and util, with tfjs's names; also attaches the chainable methods.
 export * from './ops/index.js';
+// These shadow the plain ops of the same names: they record on the tape while one is active (custom layers train).
+export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
+  from './autograd/public_ops.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
 export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';
+export { serialization } from './layers/serialization.js';
 export * as layerClasses from './layers/index.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';

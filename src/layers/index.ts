@@ -36,6 +36,8 @@ export type {
 };
 
 export const layers = {
+  /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
+  Layer,
   dense: (args: DenseArgs) => new Dense(args),
   embedding: (args: EmbeddingArgs) => new Embedding(args),
   flatten: (args?: FlattenArgs) => new Flatten(args),

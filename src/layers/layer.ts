@@ -309,7 +309,7 @@ export abstract class Layer {
 
   /** Builds for x on first use, then checks x against the built input shape. */
   protected checkInput(x: Tensor): void {
-    if (!this.built) this.build([null, ...x.shape.slice(1)]);
+    if (!this.built || !this.inputSpec) this.ensureBuilt([null, ...x.shape.slice(1)]);
     const spec = this.inputSpec!;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || d === x.shape[i]);
     if (!ok) {
@@ -329,7 +329,13 @@ export abstract class Layer {
 
   buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
     this.requireOneInput(inputShapes.length, inputCount);
-    this.build(inputShapes[0]);
+    this.ensureBuilt(inputShapes[0]);
+  }
+
+  /** build, then record the shapes if the build did not (a custom layer's build may only create its weights). */
+  ensureBuilt(inputShape: SymbolicShape): void {
+    if (!this.built) this.build(inputShape);
+    if (!this.inputSpec) this.markBuilt(inputShape);
   }
 
   protected requireOneInput(n: number, inputCount: number): void {
@@ -348,9 +354,18 @@ export abstract class Layer {
     return null;
   }
 
-  protected addWeight(spec: WeightSpec, trainable = true): Variable {
+  /**
+   * Creates and tracks a weight. Built-in layers pass a WeightSpec; custom layers use tfjs's signature
+   * addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?) with an initializer name or function.
+   */
+  addWeight(spec: WeightSpec, trainable?: boolean): Variable;
+  addWeight(name: string, shape: number[], dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable;
+  addWeight(first: WeightSpec | string, second?: number[] | boolean, dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable {
+    if (typeof first === 'string') return this.addWeight(customWeightSpec(`${this.name} (${this.className})`, first, second, dtype, initializer, regularizer), trainable ?? true);
+    const spec = first;
+    const train = typeof second === 'boolean' ? second : true;
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
-    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, trainable && this.trainable);
+    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train && this.trainable);
     if (initializersOn) {
       const init = spec.initializer;
       if (typeof init === 'function') init(spec.shape, v.data as Float32Array);
@@ -391,6 +406,24 @@ export abstract class Layer {
     if (this.batchInputShape) c.batchInputShape = this.batchInputShape;
     return c;
   }
+}
+
+/** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */
+function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown): WeightSpec {
+  if (name === '' || name.includes('/')) throw new Error(`${layer}: addWeight: the weight name must be non-empty without '/', got ${JSON.stringify(name)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${layer}: addWeight '${name}': shape must be a list of sizes, got ${describe(shape)}`);
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') throw new Error(`${layer}: addWeight '${name}': dtype ${describe(dtype)} is not supported (weights are float32)`);
+  if (regularizer !== undefined && regularizer !== null) throw new Error(`${layer}: addWeight '${name}': regularizers are not implemented`);
+  let init: WeightSpec['initializer'] = 'glorotUniform';
+  if (typeof initializer === 'function') init = initializer as WeightSpec['initializer'];
+  else if (typeof initializer === 'string') {
+    const camel = initializer.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (!(camel in INITIALIZERS)) throw new Error(`${layer}: addWeight '${name}': unknown initializer '${initializer}'; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
+    init = camel as InitializerName;
+  } else if (initializer !== undefined && initializer !== null) {
+    throw new Error(`${layer}: addWeight '${name}': the initializer must be a name (e.g. 'glorotUniform') or a function (shape, out) => void, got ${describe(initializer)}`);
+  }
+  return { name, shape: shape as number[], initializer: init };
 }
 
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */

@@ -56,7 +56,7 @@ export class Sequential implements TrainableModel {
 
   private buildLayer(layer: Layer, inputShape: SymbolicShape): void {
     try {
-      if (!layer.built) layer.build(inputShape);
+      if (!layer.built || !layer.inputSpec) layer.ensureBuilt(inputShape);
       else layer.outputShapeValue = layer.computeOutputShape(inputShape);
     } catch (e) {
       throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
