@@ -7,7 +7,7 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import { kerasShape, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
 import type { SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
@@ -52,6 +52,11 @@ export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
 
 /** The weights a layer creates for an input shape, with tfjs names ('<layer>/<leaf>'), computed without building it. */
 export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeight[] {
+  if (layer.weightSpecs === Layer.prototype.weightSpecs) {
+    // A custom layer creates its weights in its own build: build it (drawing no values) to learn them.
+    if (!layer.built || !layer.inputSpec) withoutInitializers(() => layer.ensureBuilt(input));
+    return layer.weights.map((w) => ({ name: w.name, shape: [...w.shape], layer }));
+  }
   return layer.weightSpecs(input).map((s) => ({ name: `${layer.name}/${s.name}`, shape: s.shape, layer }));
 }
 

@@ -86,6 +86,21 @@ describe('custom layers', () => {
     }
   });
 
+  it('a Sequential model with a custom layer saves and loads too', async () => {
+    rl.setSeed(9);
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 5, inputShape: [3] }), new GatedProjection({ units: 2, name: 'g' }), rl.layers.flatten()] });
+    const x = rl.randomNormal([4, 3]);
+    const dir = tempDir('rnnlab-custom-seq-');
+    try {
+      await m.save(`file://${dir}`);
+      const back = await rl.loadModel(`file://${dir}`);
+      expect(back.getLayer('g')).toBeInstanceOf(GatedProjection);
+      expect(maxDiff(back.predict(x).dataSync(), m.predict(x).dataSync())).toBe(0);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('errors name the class, the weight or the option', () => {
     class Nameless extends rl.layers.Layer {
       computeOutputShape(s: (number | null)[]) { return s; }
