@@ -232,7 +232,8 @@ export abstract class Layer {
   apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     const list = (Array.isArray(x) ? x : [x]) as unknown[];
-    const isCtx = second !== undefined && 'mask' in second;
+    // The engine's CallContext has both fields; tfjs-style kwargs never carry mask and training together here.
+    const isCtx = second !== undefined && 'mask' in second && 'training' in second;
     const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
     for (const k of Object.keys(args)) {
       if (k !== 'initialState' && k !== 'training') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState and training)`);
