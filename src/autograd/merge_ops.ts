@@ -2,7 +2,7 @@
  * Ops of the functional API's merge and attention layers: n-ary elementwise merges, concatenation on any axis,
  * batched matrix products (one GEMM per batch entry) and L2 normalization. Forward and backward side by side.
  */
-import { Act, allocFloat, kernels, type FArray } from '../backend/index.js';
+import { Act, allocFloat, kernels } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 

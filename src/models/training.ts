@@ -78,7 +78,7 @@ class AccuracyMeter {
 class Meters {
   readonly meters: AccuracyMeter[];
   readonly names: string[];
-  constructor(private model: TrainableModel) {
+  constructor(model: TrainableModel) {
     const heads = model.outputHeads();
     this.meters = model.metrics.length ? heads.map((h) => new AccuracyMeter(h.loss, h.fromLogits)) : [];
     this.names = model.metrics.length ? heads.map((h) => (heads.length === 1 ? model.metrics[0] : `${h.name}_${model.metrics[0]}`)) : [];

@@ -7,7 +7,6 @@ import { deserializeLayer, serializeLayer } from '../../src/layers/registry.js';
 import type { Tensor } from '../../src/tensor.js';
 import { gradCheck, maxDiff, randomTensor, removeDir, tempDir } from './functional_helpers.js';
 
-const ctx = (training = false) => ({ training, mask: null });
 type Sym = rl.SymbolicTensor;
 const one = (v: Sym | Sym[]): Sym => v as Sym;
 const many = (v: Sym | Sym[]): Sym[] => v as Sym[];
