@@ -119,7 +119,7 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
       while (p.calls.length > 0) {
         const call = p.calls[0];
         const at = `${p.at}, inbound node ${p.layer.inboundNodes.length}`;
-        const raw = Array.isArray(call) && call.length > 0 && typeof call[0] === 'string' ? [call] : call;
+        const raw = callInputs(call, at);
         if (!Array.isArray(raw) || raw.length === 0) throw new ModelFormatError(`${at}: expected a list of input tensors, got ${describe(call)}`);
         const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
         if (ins.some((t) => t === null)) break;
@@ -145,11 +145,40 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
   });
   const name = typeof cfg.name === 'string' ? cfg.name : undefined;
   try {
-    return new Functional({ inputs: refs(cfg.input_layers as unknown[], 'input_layers'), outputs: refs(cfg.output_layers as unknown[], 'output_layers'), name });
+    return new Functional({ inputs: refs(refList(cfg.input_layers as unknown[]), 'input_layers'), outputs: refs(refList(cfg.output_layers as unknown[]), 'output_layers'), name });
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** Keras 3 writes a model's single input or output as one flat [name, node, tensor] triple. */
+function refList(v: unknown[]): unknown[] {
+  return v.length > 0 && typeof v[0] === 'string' ? [v] : v;
+}
+
+/**
+ * One inbound node's input references: Keras 2 / tfjs write a list of [name, node, tensor, kwargs]; Keras 3 writes
+ * {args, kwargs} holding {class_name: '__keras_tensor__', config: {keras_history}} (initial states in kwargs).
+ */
+function callInputs(call: unknown, at: string): unknown[] {
+  if (isObject(call) && 'args' in call) {
+    const refs: unknown[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) refs.push(v.config.keras_history);
+    };
+    walk(call.args);
+    const kwargs = isObject(call.kwargs) ? call.kwargs : {};
+    for (const [k, v] of Object.entries(kwargs)) {
+      if (k === 'initial_state') walk(v);
+      else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) {
+        throw new ModelFormatError(`${at}: call argument ${k} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
+      }
+    }
+    return refs;
+  }
+  return Array.isArray(call) && call.length > 0 && typeof call[0] === 'string' ? [call] : (call as unknown[]);
 }
 
 /** Refuses a call whose new weights would take the model past maxParams, before they are allocated. */

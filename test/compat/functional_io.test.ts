@@ -108,6 +108,26 @@ describe('Functional models in the Layers format', () => {
     expect(m.losses).toEqual(['categoricalCrossentropy', 'meanSquaredError']);
   });
 
+  it('reads Keras 3 functional configs ({args, kwargs} inbound nodes, flat input_layers)', () => {
+    const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+    const ref = (name: string, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [name, 0, 0] } });
+    const layer = (class_name: string, name: string, config: object, args: unknown[]) => ({ module: 'keras.layers', class_name, name, registered_name: null,
+      config: { name, trainable: true, dtype: policy, ...config }, inbound_nodes: [{ args, kwargs: {} }] });
+    const topology = { class_name: 'Functional', config: { name: 'functional', trainable: true, layers: [
+      { module: 'keras.layers', class_name: 'InputLayer', name: 'input_layer', registered_name: null, inbound_nodes: [],
+        config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, name: 'input_layer' } },
+      layer('Dense', 'dense', { units: 2, activation: 'tanh', use_bias: true }, [ref('input_layer', [null, 3])]),
+      layer('Concatenate', 'concatenate', { axis: -1 }, [[ref('dense', [null, 2]), ref('input_layer', [null, 3])]]),
+    ], input_layers: ['input_layer', 0, 0], output_layers: ['concatenate', 0, 0] } };
+    const kernel = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6], bias = [0.05, -0.05];
+    const m = rl.layersModelFromArtifacts({ modelTopology: topology, weightSpecs: [
+      { name: 'dense/kernel', shape: [3, 2], dtype: 'float32' }, { name: 'dense/bias', shape: [2], dtype: 'float32' }],
+    weightData: new Float32Array([...kernel, ...bias]).buffer }) as rl.Functional;
+    const y = (m.predict(rl.tensor2d([[1, 2, 3]])) as rl.Tensor).dataSync();
+    expect(y[0]).toBeCloseTo(Math.tanh(0.1 + 2 * 0.3 + 3 * -0.5 + 0.05), 6);
+    expect(Array.from(y.slice(2))).toEqual([1, 2, 3]);
+  });
+
   it('reads class_name Model (older tfjs) and names the problem in bad files', async () => {
     const m = graphModel();
     const dir = join(root, 'old');
