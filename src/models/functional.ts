@@ -161,7 +161,9 @@ export class Functional implements TrainableModel {
   }
 
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
-    for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
+    const nodes = new Set(this.nodes);
+    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.node.index}][${t.outputIndex}]`));
+    for (const line of summaryLines(this.name, this.layers, lineLength, positions, inputsOf)) printFn(line);
   }
 
   compile(args: FunctionalCompileArgs): void {

@@ -57,6 +57,9 @@ describe('building a graph', () => {
     const lines: string[] = [];
     m.summary(undefined, undefined, (l) => lines.push(l));
     expect(lines.join('\n')).toMatch(/a_in \(InputLayer\)\s+\(None, 4\)\s+0[\s\S]*hidden \(Dense\)\s+\(None, 3\)\s+15[\s\S]*Total params: 19/);
+    expect(lines[2]).toMatch(/^Layer \(type\)\s+Output Shape\s+Param #\s+Receives inputs\s*$/);
+    expect(lines.find((l) => l.startsWith('out (Dense)'))).toMatch(/\(None, 1\)\s+4\s+hidden\[0\]\[0\]/);
+    expect(lines[1]).toHaveLength(98);
     expect(() => m.getLayer('nope')).toThrow(/no layer named 'nope'/);
     expect(() => m.getLayer(undefined, 9)).toThrow(/index in \[0, 3\)/);
   });
