@@ -5,15 +5,24 @@
 export { Tensor } from './tensor.js';
 // Tensor creation, ops, tidy/dispose/memory and util, with tfjs's names; also attaches the chainable methods.
 export * from './ops/index.js';
+// These shadow the plain ops of the same names: they record on the tape while one is active (custom layers train).
+export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
+  from './autograd/public_ops.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
 export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';
+export { serialization } from './layers/serialization.js';
 export * as layerClasses from './layers/index.js';
 export { regularizers, L1L2 } from './layers/regularizers.js';
 export { constraints, Constraint } from './layers/constraints.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
+export { Functional, Functional as Model, Functional as LayersModel, model } from './models/functional.js';
+export type { ModelArgs, FunctionalCompileArgs, LossSpec, TensorsLike } from './models/functional.js';
+export { SymbolicTensor } from './layers/symbolic.js';
+export { input } from './layers/input_layer.js';
+export type { InputArgs } from './layers/input_layer.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
 export { NonFiniteLossError } from './models/training.js';
 export { History } from './models/callback.js';
@@ -21,7 +30,7 @@ export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer } from './optimizers/index.js';
 export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads, setProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
-export { loadModel, modelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
+export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';

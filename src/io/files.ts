@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerSaveHandler, type SaveOptions, type SaveResult } from '../models/saving.js';
+import { Functional } from '../models/functional.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
@@ -107,18 +108,28 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
   };
 }
 
-/** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers model (rnnlab's, tfjs's, or one converted from Keras). */
+/** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
 export async function loadModel(url: string, opts: LoadOptions = {}): Promise<Sequential> {
+  return onlySequential(await loadLayersModel(url, opts), url);
+}
+
+/** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
+export async function loadLayersModel(url: string, opts: LoadOptions = {}): Promise<Sequential | Functional> {
   const { dir, jsonName } = resolveModelPath(url, 'load');
   const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
   const maxParams = maxParamsOf(opts);
   const json = readJSONFile(join(dir, jsonName), 'loadModel');
-  const parsed = parseModelJSON(json, where);
+  const parsed = parseModelJSON(json, where, maxParams);
   const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParams);
   const groups = usedGroups(parsed.manifest, specs);
   const { read, size } = weightReader(dir, where);
   const weights = decodeWeights(groups, read, where, size);
   return buildModel(parsed, weights, specs, opts, where);
+}
+
+function onlySequential(m: Sequential | Functional, where: string): Sequential {
+  if (m instanceof Functional) throw new ModelFormatError(`${where}: holds a Functional model; load it with rl.loadLayersModel (loadModel returns Sequential models)`);
+  return m;
 }
 
 /** Only the groups holding weights we use (tfjs may add an 'optimizer' group we ignore). */
@@ -138,11 +149,16 @@ export interface ModelArtifacts {
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */
 export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential {
+  return onlySequential(layersModelFromArtifacts(a, opts), 'artifacts');
+}
+
+/** modelFromArtifacts for any Layers model: a Sequential or a Functional one. */
+export function layersModelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential | Functional {
   const where = 'artifacts';
   if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
     weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
-  const parsed = parseModelJSON(json, where);
+  const parsed = parseModelJSON(json, where, maxParamsOf(opts));
   const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParamsOf(opts));
   const wd = a.weightData;
   const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd

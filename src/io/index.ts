@@ -1,6 +1,6 @@
 /** Saving and loading: TensorFlow.js Layers models and rnnlab training checkpoints. */
 export { ModelFormatError, CheckpointError } from './errors.js';
-export { saveModel, loadModel, modelFromArtifacts, resolveModelPath } from './files.js';
+export { saveModel, loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, resolveModelPath } from './files.js';
 export type { SaveResult, LoadOptions, ModelArtifacts } from './files.js';
 export { DEFAULT_MAX_PARAMS } from './model_json.js';
 export type { ModelJSON, TrainingConfig } from './model_json.js';

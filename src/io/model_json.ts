@@ -7,9 +7,10 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import { kerasShape, snakeCase, withoutInitializers, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
 import type { SaveOptions } from '../models/saving.js';
+import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
@@ -18,6 +19,7 @@ import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../layers/describe.js';
+import { functionalFromTopology, functionalTopology, functionalWeights, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 
 export type { SaveOptions };
@@ -25,18 +27,19 @@ export type { SaveOptions };
 export const RNNLAB_VERSION = '0.1.0';
 
 export interface TrainingConfig {
-  loss: string;
+  /** One loss name, or one per output of a Functional model. */
+  loss: string | string[];
   metrics: string[];
   optimizer_config: { class_name: string; config: Record<string, unknown> };
 }
+
+type Topology = { class_name: 'Sequential'; config: { name: string; layers: KerasLayerJSON[] } } | FunctionalTopology;
 
 export interface ModelJSON {
   format: 'layers-model';
   generatedBy: string;
   convertedBy: null;
-  modelTopology: {
-    class_name: 'Sequential';
-    config: { name: string; layers: KerasLayerJSON[] };
+  modelTopology: Topology & {
     keras_version: string;
     backend: string;
   };
@@ -50,6 +53,11 @@ export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
 
 /** The weights a layer creates for an input shape, with tfjs names ('<layer>/<leaf>'), computed without building it. */
 export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeight[] {
+  if (layer.weightSpecs === Layer.prototype.weightSpecs) {
+    // A custom layer creates its weights in its own build: build it (drawing no values) to learn them.
+    if (!layer.built || !layer.inputSpec) withoutInitializers(() => layer.ensureBuilt(input));
+    return layer.weights.map((w) => ({ name: w.name, shape: [...w.shape], layer }));
+  }
   return layer.weightSpecs(input).map((s) => ({ name: `${layer.name}/${s.name}`, shape: s.shape, layer }));
 }
 
@@ -84,7 +92,8 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 
 function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
-  return { loss: lossKerasName(model.loss), metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
+  const loss = model instanceof Functional && model.losses.length > 1 ? model.losses.map(lossKerasName) : lossKerasName(model.loss);
+  return { loss, metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
 }
 
 export function optimizerToKeras(o: Optimizer): { class_name: string; config: Record<string, unknown> } {
@@ -118,13 +127,22 @@ const METRIC_ALIASES: Record<string, string> = {
   categoricalAccuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
 };
 
-function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string): void {
+function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
-  if (typeof tc.loss !== 'string') throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
-  let loss: LossKind;
-  try { loss = lossKind(tc.loss); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
-  // tfjs writes metrics per output as an object ({} when there are none); a Sequential model has one output.
-  const metricsRaw = isObject(tc.metrics) ? Object.values(tc.metrics).flat() : tc.metrics ?? [];
+  const multi = model instanceof Functional && (Array.isArray(tc.loss) || isObject(tc.loss));
+  if (typeof tc.loss !== 'string' && !multi) throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
+  const names = typeof tc.loss === 'string' ? [tc.loss] : Array.isArray(tc.loss) ? tc.loss : Object.values(tc.loss as object);
+  let kinds: LossKind[];
+  try {
+    kinds = names.map((n) => {
+      if (typeof n !== 'string') throw new Error(`trainingConfig.loss must hold loss names, got ${describe(n)}`);
+      return lossKind(n);
+    });
+  } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  const loss = model instanceof Functional && multi
+    ? (Array.isArray(tc.loss) ? kinds.map(String) : Object.fromEntries(Object.keys(tc.loss as object).map((k, i) => [k, kinds[i]]))) : kinds[0];
+  // tfjs writes metrics per output ({name: [metrics]}, {} when there are none); rnnlab's apply to every output.
+  const metricsRaw = isObject(tc.metrics) ? [...new Set(Object.values(tc.metrics as object).flat())] : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
     const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : undefined;
@@ -132,16 +150,25 @@ function compileFromTrainingConfig(model: Sequential, tc: unknown, where: string
     return name;
   });
   const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
-  model.compile({ optimizer, loss, metrics });
+  try {
+    if (model instanceof Functional) model.compile({ optimizer, loss, metrics });
+    else model.compile({ optimizer, loss: loss as string, metrics });
+  } catch (e) { throw new ModelFormatError(`${where}: trainingConfig: ${(e as Error).message}`); }
 }
 
 // ------------------------------------------------------------------------------------ writing
 
 export function modelToArtifacts(model: TrainableModel, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
+  if (model instanceof Functional) return artifactsOf(model, functionalTopology(model), functionalWeights(model), opts);
   if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
   if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
   const layers = model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null));
-  const { specs, data } = encodeWeights(namedWeights(model));
+  return artifactsOf(model, { class_name: 'Sequential', config: { name: model.name, layers } }, namedWeights(model), opts);
+}
+
+function artifactsOf(model: TrainableModel, topology: Topology,
+  weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
+  const { specs, data } = encodeWeights(weights);
   const shard = opts.shardSizeBytes ?? null;
   if (shard !== null && !(Number.isInteger(shard) && shard > 0)) throw new Error(`save: shardSizeBytes must be a positive integer, got ${String(shard)}`);
   const { group, files } = shardGroup(specs, data, shard, opts.weightsFileName ?? 'weights.bin');
@@ -149,7 +176,7 @@ export function modelToArtifacts(model: TrainableModel, opts: SaveOptions = {}):
     format: 'layers-model',
     generatedBy: `rnnlab ${RNNLAB_VERSION}`,
     convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers }, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' },
+    modelTopology: { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' },
     weightsManifest: [group],
   };
   const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);
@@ -166,13 +193,15 @@ export interface ParsedModel {
   plan: PlannedWeight[];
   manifest: ManifestGroup[];
   trainingConfig: unknown;
+  /** Set for a Functional topology: the graph, already built (weights zero until buildModel fills them). */
+  functional?: Functional;
 }
 
 /** Default cap on the parameters a loaded model may declare: 2^28 floats (1 GiB), far above any model here. */
 export const DEFAULT_MAX_PARAMS = 2 ** 28;
 
 /** Parses and checks model.json without reading weights or allocating them. */
-export function parseModelJSON(json: unknown, where: string): ParsedModel {
+export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT_MAX_PARAMS): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'`);
@@ -181,8 +210,10 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
   if (!isObject(outer)) throw new ModelFormatError(`${where}: modelTopology is missing or not an object`);
   const topo: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
   const cls = topo.class_name ?? topo.className;
+  // tfjs writes 'Model' for functional models in older versions, Keras 2.4+ and tfjs 'Functional'.
+  if (cls === 'Functional' || cls === 'Model') return parseFunctional(json, topo, where, maxParams);
   if (cls !== 'Sequential') {
-    throw new ModelFormatError(`${where}: modelTopology is a ${typeof cls === 'string' ? `'${cls}'` : 'model of unknown class'}; rnnlab loads Sequential models only`);
+    throw new ModelFormatError(`${where}: modelTopology is a ${typeof cls === 'string' ? `'${cls}'` : 'model of unknown class'}; rnnlab loads Sequential and Functional models`);
   }
   const cfg = topo.config;
   let rawLayers: unknown;
@@ -235,6 +266,14 @@ export function parseModelJSON(json: unknown, where: string): ParsedModel {
   return { name, layers, batchInputShape, plan, manifest, trainingConfig: json.trainingConfig };
 }
 
+function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
+  const functional = functionalFromTopology(topo, where, maxParams);
+  const layerOf = new Map(functional.layers.map((l) => [l.name, l]));
+  const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])! }));
+  const manifest = parseManifest(json.weightsManifest ?? [], where);
+  return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };
+}
+
 /** Drops ':0' suffixes and Keras's '<layer>_cell' scopes, so names from Keras conversions match tfjs's. */
 function normalizeWeightName(n: string): string {
   return n.replace(/:\d+$/, '').split('/').filter((s) => !/^[a-z0-9_]+_cell(_\d+)?$/.test(s)).join('/');
@@ -285,10 +324,11 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
 }
 
 /** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */
-export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: WeightSpec[], opts: { compile?: boolean }, where: string): Sequential {
+export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: WeightSpec[], opts: { compile?: boolean }, where: string): Sequential | Functional {
   const rngState = globalRandom.getState();
-  let model: Sequential;
-  try {
+  let model: Sequential | Functional;
+  if (parsed.functional) model = parsed.functional;
+  else try {
     // The saved values overwrite every weight, so drawing initial values would only cost time (seconds for big LSTMs).
     model = withoutInitializers(() => {
       const m = new Sequential({ name: parsed.name });

@@ -17,17 +17,27 @@ import { RNN, type RNNArgs } from './recurrent.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
+import { InputLayer, type InputLayerArgs } from './input_layer.js';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract, type MergeArgs } from './merging.js';
+import { Concatenate, type ConcatenateArgs } from './concatenate.js';
+import { Dot, type DotArgs } from './dot.js';
+import { Attention, type AttentionArgs } from './attention.js';
+import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attention.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, SimpleRNN, TimeDistributed,
+  InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
+  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
 };
 
 export const layers = {
+  /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
+  Layer,
   dense: (args: DenseArgs) => new Dense(args),
   embedding: (args: EmbeddingArgs) => new Embedding(args),
   flatten: (args?: FlattenArgs) => new Flatten(args),
@@ -46,4 +56,15 @@ export const layers = {
   bidirectional: (args: BidirectionalArgs) => new Bidirectional(args),
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
+  inputLayer: (args: InputLayerArgs) => new InputLayer(args),
+  add: (args?: MergeArgs) => new Add(args),
+  subtract: (args?: MergeArgs) => new Subtract(args),
+  multiply: (args?: MergeArgs) => new Multiply(args),
+  average: (args?: MergeArgs) => new Average(args),
+  maximum: (args?: MergeArgs) => new Maximum(args),
+  minimum: (args?: MergeArgs) => new Minimum(args),
+  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
+  dot: (args: DotArgs) => new Dot(args),
+  attention: (args?: AttentionArgs) => new Attention(args),
+  additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),
 };

@@ -2,7 +2,7 @@
  * The base of every layer: Keras's contract. A layer owns its config, infers its output shape from its
  * input shape, creates its weights on build, and computes its output with autograd ops.
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
@@ -22,10 +22,20 @@ export interface LayerArgs {
   trainable?: boolean;
 }
 
+/** tfjs's apply kwargs: what a call takes besides its inputs. */
+export interface ApplyArgs {
+  /** Recurrent layers: the initial states ([h] or [h, c]); symbolic states become extra inputs of the node. */
+  initialState?: (Tensor | SymbolicTensor)[] | Tensor | SymbolicTensor;
+  /** Real tensors only: run in training mode (dropout active). */
+  training?: boolean;
+}
+
 export interface CallContext {
   training: boolean;
   /** Padding mask [B, T] (1 = real step), produced by embedding({maskZero}) and consumed by recurrent layers. */
   mask: Uint8Array | null;
+  /** In a functional model: the padding mask of each input of a multi-input call (attention reads query's and value's). */
+  inputMasks?: (Uint8Array | null)[];
   /** Collects per-layer introspection (hidden states, gates) when set. */
   trace?: TraceRecord[];
   /** Collects d loss / d h_t for every step of every recurrent layer during backward, when set. */
@@ -207,15 +217,126 @@ export abstract class Layer {
     return this.outputShapeValue;
   }
 
-  /** Checks the input against the built shape, then calls. */
-  apply(x: Tensor, ctx: CallContext, logits = false): Tensor {
-    if (!this.built) this.build([null, ...x.shape.slice(1)]);
+  /**
+   * Keras's __call__. On real tensors it checks the input against the built shape and computes; on symbolic
+   * tensors (rl.input()) it infers the output shapes, builds the layer, and records a node in the graph.
+   */
+  apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
+  apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
+  apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
+  apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const list = (Array.isArray(x) ? x : [x]) as unknown[];
+    // The engine's CallContext has both fields; tfjs-style kwargs never carry mask and training together here.
+    const isCtx = second !== undefined && 'mask' in second && 'training' in second;
+    const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
+    for (const k of Object.keys(args)) {
+      if (k !== 'initialState' && k !== 'training') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState and training)`);
+    }
+    const states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
+    const all = [...list, ...states];
+    if (all.length === 0) throw new Error(`${this.name} (${this.className}): apply needs at least one input`);
+    if (all.every(isSymbolic)) {
+      if (args.training !== undefined) throw new Error(`${this.name} (${this.className}): training is not taken on symbolic inputs; fit and predict set it`);
+      const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[]);
+      return outs.length === 1 ? outs[0] : outs;
+    }
+    if (all.some(isSymbolic)) throw new Error(`${this.name} (${this.className}): apply got symbolic and real tensors mixed; give it one kind`);
+    all.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
+    });
+    const ctx: CallContext = isCtx ? second as CallContext : { training: args.training ?? false, mask: null };
+    const outs = this.callTensors(all as Tensor[], ctx, logits, list.length);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[]): SymbolicTensor[] {
+    const all = [...inputs, ...states];
+    const shapes = all.map((t) => t.shape);
+    const where = `${this.name} (${this.className})`;
+    if (!this.built) this.buildFor(shapes, inputs.length);
+    else if (this.inputSpec && inputs.length === 1) {
+      const spec = this.inputSpec, got = shapes[0];
+      if (spec.length !== got.length || spec.some((d, i) => d !== null && got[i] !== null && d !== got[i])) {
+        throw new Error(`${where}: was built for input ${kerasShape(spec)} but is applied to ${kerasShape(got)}`);
+      }
+    }
+    const outShapes = this.computeOutputShapes(shapes, inputs.length);
+    const args: NodeArgs = {};
+    const node = new Node(this, all, inputs.length, args);
+    node.outputs = outShapes.map((s, i) => new SymbolicTensor(this.outputDType(all), s, this, node, i));
+    return node.outputs;
+  }
+
+  /** int32 only where a layer passes ids through (InputLayer); everything else computes in float32. */
+  protected outputDType(_inputs: SymbolicTensor[]): 'float32' | 'int32' { return 'float32'; }
+
+  /** Nodes recorded by apply() on symbolic tensors, in call order (Keras's inbound nodes). */
+  inboundNodes: Node[] = [];
+
+  private onlyNode(what: string): Node {
+    if (this.inboundNodes.length === 0) throw new Error(`${this.name} (${this.className}): ${what} is undefined: the layer has not been applied to a symbolic input (rl.input())`);
+    if (this.inboundNodes.length > 1) throw new Error(`${this.name} (${this.className}): ${what} is ambiguous: the layer has been applied ${this.inboundNodes.length} times (it is shared)`);
+    return this.inboundNodes[0];
+  }
+
+  /** The symbolic input(s) of the layer's only call, as tfjs's layer.input. */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const ins = this.onlyNode('input').inputs;
+    return ins.length === 1 ? ins[0] : ins;
+  }
+
+  /** The symbolic output(s) of the layer's only call: rl.model({inputs, outputs: layer.output}) makes a sub-model. */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.onlyNode('output').outputs;
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /**
+   * The graph's view of a layer: one call on a list of tensors. inputCount of them are the layer's inputs; the rest
+   * are extras (a recurrent layer's initial states). Single-input layers keep these defaults.
+   */
+  callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    this.requireOneInput(inputs.length, inputCount);
+    const x = inputs[0];
+    this.checkInput(x);
+    return [this.call(x, ctx, logits)];
+  }
+
+  /** Builds for x on first use, then checks x against the built input shape. */
+  protected checkInput(x: Tensor): void {
+    if (!this.built || !this.inputSpec) this.ensureBuilt([null, ...x.shape.slice(1)]);
     const spec = this.inputSpec!;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || d === x.shape[i]);
     if (!ok) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
-    return this.call(x, ctx, logits);
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    this.requireOneInput(inputShapes.length, inputCount);
+    return [this.computeOutputShape(inputShapes[0])];
+  }
+
+  /** The weights build creates for these input shapes (one per input). */
+  weightSpecsFor(inputShapes: SymbolicShape[]): WeightSpec[] {
+    return this.weightSpecs(inputShapes[0]);
+  }
+
+  buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
+    this.requireOneInput(inputShapes.length, inputCount);
+    this.ensureBuilt(inputShapes[0]);
+  }
+
+  /** build, then record the shapes if the build did not (a custom layer's build may only create its weights). */
+  ensureBuilt(inputShape: SymbolicShape): void {
+    if (!this.built) this.build(inputShape);
+    if (!this.inputSpec) this.markBuilt(inputShape);
+  }
+
+  protected requireOneInput(n: number, inputCount: number): void {
+    if (n !== 1 || inputCount !== 1) {
+      throw new Error(`${this.name} (${this.className}): takes one input tensor, got ${inputCount}${n > inputCount ? ` and ${n - inputCount} initial state(s)` : ''}`);
+    }
   }
 
   /** True when call(x, ctx, true) returns pre-activation values of a final sigmoid (or softmax). */
@@ -228,10 +349,19 @@ export abstract class Layer {
     return null;
   }
 
-  protected addWeight(spec: WeightSpec, trainable = true): Variable {
+  /**
+   * Creates and tracks a weight. Built-in layers pass a WeightSpec; custom layers use tfjs's signature
+   * addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?) with an initializer name or function.
+   */
+  addWeight(spec: WeightSpec, trainable?: boolean): Variable;
+  addWeight(name: string, shape: number[], dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable;
+  addWeight(first: WeightSpec | string, second?: number[] | boolean, dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable {
+    if (typeof first === 'string') return this.addWeight(customWeightSpec(`${this.name} (${this.className})`, first, second, dtype, initializer, regularizer), trainable ?? true);
+    const spec = first;
+    const train = typeof second === 'boolean' ? second : true;
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
     spec.constraint?.checkShape(spec.shape);
-    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, trainable && this.trainable);
+    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train && this.trainable);
     if (initializersOn) {
       const init = spec.initializer;
       if (typeof init === 'function') init(spec.shape, v.data as Float32Array);
@@ -281,7 +411,70 @@ export abstract class Layer {
   }
 }
 
+/** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */
+function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown): WeightSpec {
+  if (name === '' || name.includes('/')) throw new Error(`${layer}: addWeight: the weight name must be non-empty without '/', got ${JSON.stringify(name)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${layer}: addWeight '${name}': shape must be a list of sizes, got ${describe(shape)}`);
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') throw new Error(`${layer}: addWeight '${name}': dtype ${describe(dtype)} is not supported (weights are float32)`);
+  if (regularizer !== undefined && regularizer !== null) throw new Error(`${layer}: addWeight '${name}': regularizers are not implemented`);
+  let init: WeightSpec['initializer'] = 'glorotUniform';
+  if (typeof initializer === 'function') init = initializer as WeightSpec['initializer'];
+  else if (typeof initializer === 'string') {
+    const camel = initializer.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (!(camel in INITIALIZERS)) throw new Error(`${layer}: addWeight '${name}': unknown initializer '${initializer}'; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
+    init = camel as InitializerName;
+  } else if (initializer !== undefined && initializer !== null) {
+    throw new Error(`${layer}: addWeight '${name}': the initializer must be a name (e.g. 'glorotUniform') or a function (shape, out) => void, got ${describe(initializer)}`);
+  }
+  return { name, shape: shape as number[], initializer: init };
+}
+
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
 export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
+}
+
+// The functional API's graph (Keras's KerasTensor and Node): a SymbolicTensor is a placeholder with a shape that
+// layer.apply() returns when given placeholders; each such call records a Node linking the layer to its inputs and
+// outputs, and rl.model({inputs, outputs}) walks the nodes back from its outputs. They live here because a Node
+// registers itself on its layer.
+
+export type SymbolicDType = 'float32' | 'int32';
+
+let tensorIds = 0;
+
+export class SymbolicTensor {
+  readonly id = tensorIds++;
+  constructor(
+    readonly dtype: SymbolicDType,
+    readonly shape: SymbolicShape,
+    /** The layer whose call produced this tensor (an InputLayer for rl.input()). */
+    readonly sourceLayer: Layer,
+    /** The call of sourceLayer that produced it, and which of that call's outputs it is. */
+    readonly node: Node,
+    readonly outputIndex: number,
+  ) {}
+
+  get name(): string { return `${this.sourceLayer.name}/${this.node.index}/${this.outputIndex}`; }
+  get rank(): number { return this.shape.length; }
+  toString(): string { return `SymbolicTensor ${this.name} ${JSON.stringify(this.shape)}`; }
+}
+
+/** Options a layer call records: extra tensors go into inputs (Keras does the same for initial states). */
+export interface NodeArgs { [key: string]: unknown }
+
+/** One call of a layer on symbolic tensors. */
+export class Node {
+  outputs: SymbolicTensor[] = [];
+  /** Position of this node in layer.inboundNodes. */
+  readonly index: number;
+  /** inputs[0, inputCount) are the layer's inputs; the rest are extras (a recurrent layer's initial states). */
+  constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], readonly inputCount: number, readonly args: NodeArgs) {
+    this.index = layer.inboundNodes.length;
+    layer.inboundNodes.push(this);
+  }
+}
+
+export function isSymbolic(v: unknown): v is SymbolicTensor {
+  return v instanceof SymbolicTensor;
 }

@@ -142,6 +142,38 @@ export abstract class RNN extends Layer {
     return this.run(x, ctx).output;
   }
 
+  /** Inputs [x, ...initialState] (tfjs's call convention); outputs [output, ...finalStates] with returnState. */
+  callTensors(inputs: Tensor[], ctx: CallContext, _logits: boolean, inputCount = inputs.length): Tensor[] {
+    this.checkStateInputs(inputs.length, inputCount);
+    this.checkInput(inputs[0]);
+    const r = this.run(inputs[0], ctx, inputs.length > 1 ? inputs.slice(1) : undefined);
+    return this.returnState ? [r.output, ...r.states] : [r.output];
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    this.checkStateInputs(inputShapes.length, inputCount);
+    inputShapes.slice(1).forEach((s, i) => {
+      if (s.length !== 2 || (s[1] !== null && s[1] !== this.units)) {
+        throw new Error(`${this.name} (${this.className}): initial state ${i} must have shape (batch, ${this.units}), got ${kerasShape(s)}`);
+      }
+    });
+    const out = this.computeOutputShape(inputShapes[0]);
+    const state: SymbolicShape = [inputShapes[0][0], this.units];
+    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => state)] : [out];
+  }
+
+  buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
+    this.checkStateInputs(inputShapes.length, inputCount);
+    this.build(inputShapes[0]);
+  }
+
+  private checkStateInputs(n: number, inputCount: number): void {
+    if (inputCount !== 1) throw new Error(`${this.name} (${this.className}): takes one input tensor (initial states go in initialState), got ${inputCount}`);
+    if (n > 1 && n - 1 !== this.stateCount) {
+      throw new Error(`${this.name} (${this.className}): expected ${this.stateCount} initial state tensor(s), got ${n - 1}`);
+    }
+  }
+
   /** Runs the layer with optional initial states ([h] or [h, c], each [batch, units]); returns output and final states. */
   run(x: Tensor, ctx: CallContext, initialState?: Tensor[]): RNNRun {
     if (!this.built) this.build([null, ...x.shape.slice(1)]);

@@ -10,7 +10,7 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
-import { evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateModel, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
@@ -57,7 +57,7 @@ export class Sequential implements TrainableModel {
 
   private buildLayer(layer: Layer, inputShape: SymbolicShape): void {
     try {
-      if (!layer.built) layer.build(inputShape);
+      if (!layer.built || !layer.inputSpec) layer.ensureBuilt(inputShape);
       else layer.outputShapeValue = layer.computeOutputShape(inputShape);
     } catch (e) {
       throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
@@ -153,6 +153,19 @@ export class Sequential implements TrainableModel {
       return { out, loss: addWeightPenalty(lossOp(this.loss!, out, y, this.foldsActivation), penalties) };
     });
     return { ...value, backward };
+  }
+
+  prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
+    return prepareSequential(this, x as TensorLike, y as TensorLike, what);
+  }
+
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
+    const { out, loss, backward } = this.lossOnBatch(xs[0], ys[0], ctx);
+    return { outs: [out], loss, backward };
+  }
+
+  outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
+    return [{ name: this.layers[this.layers.length - 1]?.name ?? this.name, loss: this.loss!, fromLogits: this.foldsActivation }];
   }
 
   /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */

@@ -1,14 +1,19 @@
-/** Keras's model.summary() table for a sequential model (line length 65, columns at 45% and 85%). */
+/** Keras's model.summary() table (line length 65, columns at 45% and 85%; graph models add tfjs's 'Receives inputs'). */
 import { kerasShape, type Layer } from '../layers/layer.js';
 
 /**
  * positions: where the three columns end, as fractions of lineLength (all <= 1) or as character counts, as tfjs
  * takes them; default [0.45, 0.85, 1].
  */
-export function summaryLines(modelName: string, layers: Layer[], lineLength = 65, positions: number[] = [0.45, 0.85, 1]): string[] {
+export function summaryLines(modelName: string, layers: Layer[], lineLength?: number, positions?: number[], inputsOf?: (l: Layer) => string[]): string[] {
+  // A graph model gets tfjs's fourth column, the layers each one receives, and tfjs's wider defaults.
+  const graph = inputsOf !== undefined;
+  lineLength ??= graph ? 98 : 65;
+  positions ??= graph ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1];
+  const count = graph ? 4 : 3;
   if (!Number.isInteger(lineLength) || lineLength < 10) throw new Error(`summary: lineLength must be an integer >= 10, got ${String(lineLength)}`);
-  if (!Array.isArray(positions) || positions.length !== 3 || !positions.every((p, i) => typeof p === 'number' && p > 0 && (i === 0 || p > positions[i - 1]))) {
-    throw new Error(`summary: positions must be three increasing positive numbers, got ${JSON.stringify(positions)}`);
+  if (!Array.isArray(positions) || positions.length !== count || !positions.every((p, i) => typeof p === 'number' && p > 0 && (i === 0 || p > positions![i - 1]))) {
+    throw new Error(`summary: positions must be ${count === 3 ? 'three' : 'four'} increasing positive numbers, got ${JSON.stringify(positions)}`);
   }
   const cols = positions.every((p) => p <= 1) ? positions.map((p) => Math.floor(lineLength * p)) : positions.map((p) => Math.floor(p));
   const row = (fields: string[]) => {
@@ -19,9 +24,12 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength = 65
     });
     return line;
   };
-  const lines = [`Model: "${modelName}"`, '_'.repeat(lineLength), row(['Layer (type)', 'Output Shape', 'Param #']), '='.repeat(lineLength)];
+  const lines = [`Model: "${modelName}"`, '_'.repeat(lineLength),
+    row(['Layer (type)', 'Output Shape', 'Param #', ...(graph ? ['Receives inputs'] : [])]), '='.repeat(lineLength)];
   layers.forEach((l, i) => {
-    lines.push(row([`${l.name} (${l.className})`, kerasShape(l.outputShape), String(l.countParams())]));
+    const from = inputsOf?.(l) ?? [];
+    lines.push(row([`${l.name} (${l.className})`, kerasShape(l.outputShape), String(l.countParams()), ...(graph ? [from[0] ?? ''] : [])]));
+    for (const more of from.slice(1)) lines.push(row(['', '', '', more]));
     lines.push(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
   const total = layers.reduce((s, l) => s + l.countParams(), 0);

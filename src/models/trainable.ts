@@ -25,7 +25,12 @@ export interface TrainableModel {
   stopTraining: boolean;
   build(batchInputShape: SymbolicShape): void;
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
-  lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void };
+  /** x and y checked against the model: one tensor per model input and per output, samples on axis 0. */
+  prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] };
+  /** Forward and loss on one batch (lists as prepareData makes them), recorded for backward. */
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void };
+  /** Per output: its name, loss, and whether batchLoss's output holds logits (for accuracy). */
+  outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
   getWeights(): Float32Array[];
   setWeights(values: ArrayLike<number>[]): void;
 }

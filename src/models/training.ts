@@ -1,5 +1,7 @@
 /** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
 import { withScratch, type FArray } from '../backend/index.js';
+import type { LossKind } from '../autograd/loss_ops.js';
+import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
@@ -38,18 +40,18 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Counts correct predictions the way Keras's 'accuracy' does for the compiled loss. */
+/** Counts correct predictions the way Keras's 'accuracy' does for one output's loss. */
 class AccuracyMeter {
   correct = 0;
   total = 0;
-  constructor(private model: TrainableModel) {}
+  constructor(private loss: LossKind, private fromLogits: boolean) {}
 
-  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
+  add(out: Tensor, y: Tensor): void {
     const p = out.data, t = y.data;
     const C = out.shape[out.rank - 1];
-    const loss = this.model.loss!;
+    const loss = this.loss;
     if (loss === 'binaryCrossentropy' || (C === 1 && loss === 'meanSquaredError')) {
-      const thr = fromLogits ? 0 : 0.5;
+      const thr = this.fromLogits ? 0 : 0.5;
       for (let i = 0; i < p.length; i++) if ((p[i] > thr ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) this.correct++;
       this.total += p.length;
       return;
@@ -72,8 +74,32 @@ class AccuracyMeter {
   value(): number { return this.total ? this.correct / this.total : 0; }
 }
 
-/** Checks x and y against the model and each other; returns y shaped like the model's output. */
-function prepare(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xt: Tensor; yt: Tensor } {
+/** One accuracy meter per model output; logs name them 'acc' for one output, '<output>_acc' for several (tfjs). */
+class Meters {
+  readonly meters: AccuracyMeter[];
+  readonly names: string[];
+  constructor(model: TrainableModel) {
+    const heads = model.outputHeads();
+    this.meters = model.metrics.length ? heads.map((h) => new AccuracyMeter(h.loss, h.fromLogits)) : [];
+    this.names = model.metrics.length ? heads.map((h) => (heads.length === 1 ? model.metrics[0] : `${h.name}_${model.metrics[0]}`)) : [];
+  }
+
+  add(outs: Tensor[], ys: Tensor[]): void { this.meters.forEach((m, i) => m.add(outs[i], ys[i])); }
+  values(): number[] { return this.meters.map((m) => m.value()); }
+  into(logs: Logs, prefix = ''): Logs {
+    this.meters.forEach((m, i) => { logs[prefix + this.names[i]] = m.value(); });
+    return logs;
+  }
+  get counts(): { correct: number; total: number } { return { correct: this.meters[0]?.correct ?? 0, total: this.meters[0]?.total ?? 0 }; }
+  restore(correct: number, total: number): void {
+    if (this.meters[0]) { this.meters[0].correct = correct; this.meters[0].total = total; }
+  }
+}
+
+const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => ts.map((t) => takeRows(t, order, s, e));
+
+/** A Sequential model's x and y checked against it and each other; y comes back shaped like the model's output. */
+export function prepareSequential(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xs: Tensor[]; ys: Tensor[] } {
   const xt = asInput(x, `${what}: x`);
   const yIn = asInput(y, `${what}: y`);
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
@@ -85,18 +111,23 @@ function prepare(model: TrainableModel, x: TensorLike, y: TensorLike, what: stri
   if (yIn.shape[0] !== n) throw new Error(`${what}: x has ${n} samples but y has ${yIn.shape[0]}`);
   // Concrete output shape for this x: free (null) time axes take x's actual lengths.
   const outShape = model.outputShapeFor([n, ...xt.shape.slice(1)]);
+  return { xs: [xt], ys: [conformTargets(model.loss!, yIn, outShape, model.outputShape, `${what}: y`)] };
+}
+
+/** Targets checked against the loss and reshaped like the output (outShape concrete, declared for messages). */
+export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicShape, declared: SymbolicShape, what: string): Tensor {
+  const n = yIn.shape[0];
   const C = outShape[outShape.length - 1] as number;
   const perSample = (outShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-  const sparse = model.loss === 'sparseCategoricalCrossentropy';
+  const sparse = loss === 'sparseCategoricalCrossentropy';
   const want = sparse ? perSample / C : perSample;
   if (yIn.size !== n * want) {
-    throw new Error(`${what}: y has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(model.outputShape)}` +
+    throw new Error(`${what} has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(declared)}` +
       (sparse ? ' (sparseCategoricalCrossentropy takes one class id per output row)' : ''));
   }
-  checkTargets(model.loss!, yIn, C);
+  checkTargets(loss, yIn, C);
   const yShape = sparse ? [n, ...(outShape.slice(1, -1) as number[])] : [n, ...(outShape.slice(1) as number[])];
-  const yt = sparse ? new Tensor(Int32Array.from(yIn.data), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
-  return { xt, yt };
+  return sparse ? new Tensor(Int32Array.from(yIn.data), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
 }
 
 function checkEpochs(v: unknown, what: string, min = 0): number {
@@ -107,7 +138,7 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
   return v;
 }
 
-export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: FitArgs): Promise<History> {
+export async function fitModel(model: TrainableModel, x: unknown, y: unknown, args: FitArgs): Promise<History> {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
@@ -115,32 +146,31 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
-  let { xt, yt } = prepare(model, x, y, 'fit');
-  let val: { xt: Tensor; yt: Tensor } | null = null;
+  let { xs, ys } = model.prepareData(x, y, 'fit');
+  let val: { xs: Tensor[]; ys: Tensor[] } | null = null;
   if (args.validationData) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
-    val = prepare(model, args.validationData[0], args.validationData[1], 'fit: validationData');
+    val = model.prepareData(args.validationData[0], args.validationData[1], 'fit: validationData');
   } else if (args.validationSplit !== undefined) {
     const s = args.validationSplit;
     if (typeof s !== 'number' || !(s > 0 && s < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${String(s)}`);
     // Keras takes the last fraction of the samples, before any shuffling.
-    const n = xt.shape[0];
+    const n = xs[0].shape[0];
     const split = Math.floor(n * (1 - s));
     if (split === 0 || split === n) throw new Error(`fit: validationSplit ${s} leaves no training or no validation samples out of ${n}`);
-    val = { xt: takeRows(xt, null, split, n), yt: takeRows(yt, null, split, n) };
-    xt = takeRows(xt, null, 0, split);
-    yt = takeRows(yt, null, 0, split);
+    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n) };
+    xs = rows(xs, null, 0, split);
+    ys = rows(ys, null, 0, split);
   }
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   callbacks.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
   });
   const history = new History();
-  const n = xt.shape[0];
+  const n = xs[0].shape[0];
   const steps = Math.ceil(n / batchSize);
   history.params = { epochs, steps, batchSize, samples: n, verbose };
   const out = args.out ?? process.stdout;
-  const accName = model.metrics[0];
   model.stopTraining = false;
   const vars = model.trainableWeights;
   // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
@@ -157,18 +187,18 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
       state.resume = null;
       const order = resumed ? resumed.order : args.shuffle === false ? null : globalRandom.permutation(n);
       const bar = new ProgressBar(steps, verbose, out);
-      const acc = new AccuracyMeter(model);
+      const acc = new Meters(model);
       let lossSum = 0, seen = 0;
-      if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.correct = resumed.correct; acc.total = resumed.total; }
+      if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.restore(resumed.correct, resumed.total); }
       const first = resumed ? resumed.batch : 0;
-      state.progress = { epoch, batch: first, order, lossSum, seen, correct: acc.correct, total: acc.total };
+      state.progress = { epoch, batch: first, order, lossSum, seen, ...acc.counts };
       for (let b = first; b < steps; b++) {
         await fire(callbacks, 'onBatchBegin', b, { batch: b, size: Math.min(batchSize, n - b * batchSize) });
         const s = b * batchSize, e = Math.min(n, s + batchSize);
         // Everything a step allocates is scratch: recycled once the weights are updated.
         const lv = withScratch(() => {
-          const xb = takeRows(xt, order, s, e), yb = takeRows(yt, order, s, e);
-          const { out: pred, loss, backward } = model.lossOnBatch(xb, yb, { training: true, mask: null });
+          const xb = rows(xs, order, s, e), yb = rows(ys, order, s, e);
+          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null });
           const value = loss.data[0];
           if (!Number.isFinite(value)) {
             for (const v of vars) v.grad = null;
@@ -177,26 +207,24 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
             backward(loss);
             model.optimizer!.applyGradients(vars);
           }
-          if (accName) acc.add(pred, yb, model.foldsActivation);
+          acc.add(pred, yb);
           return value;
         });
         lossSum += lv * (e - s);
         seen += e - s;
-        const logs: Logs = { loss: lossSum / seen };
-        if (accName) logs[accName] = acc.value();
+        const logs = acc.into({ loss: lossSum / seen });
         bar.update(b + 1, logs);
-        state.progress = { epoch, batch: b + 1, order, lossSum, seen, correct: acc.correct, total: acc.total };
+        state.progress = { epoch, batch: b + 1, order, lossSum, seen, ...acc.counts };
         await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
         // Let timers, servers and progress output run between batches.
         await yieldToEventLoop();
         if (model.stopTraining) break;
       }
-      const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
-      if (accName) logs[accName] = acc.value();
+      const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
       if (val) {
-        const [vl, va] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
+        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize);
         logs.val_loss = vl;
-        if (accName) logs[`val_${accName}`] = va;
+        new Meters(model).names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
       bar.finish(logs);
       history.record(epoch, logs);
@@ -210,63 +238,55 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
   return history;
 }
 
-async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, batchSize: number, bar?: ProgressBar): Promise<number[]> {
-  const n = xt.shape[0];
-  const acc = new AccuracyMeter(model);
+async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Promise<number[]> {
+  const n = xs[0].shape[0];
+  const acc = new Meters(model);
   let lossSum = 0;
   for (let s = 0; s < n; s += batchSize) {
     const e = Math.min(n, s + batchSize);
     lossSum += withScratch(() => {
-      const yb = takeRows(yt, null, s, e);
-      const { out, loss } = model.lossOnBatch(takeRows(xt, null, s, e), yb, { training: false, mask: null });
-      acc.add(out, yb, model.foldsActivation);
+      const yb = rows(ys, null, s, e);
+      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null });
+      acc.add(outs, yb);
       return (loss.data as FArray)[0] * (e - s);
     });
-    bar?.update(Math.ceil(e / batchSize), metricLogs(model, lossSum / e, acc));
+    bar?.update(Math.ceil(e / batchSize), acc.into({ loss: lossSum / e }));
     await yieldToEventLoop();
   }
-  bar?.finish(metricLogs(model, lossSum / n, acc));
-  const result = [lossSum / n];
-  if (model.metrics.length) result.push(acc.value());
-  return result;
-}
-
-function metricLogs(model: TrainableModel, loss: number, acc: AccuracyMeter): Logs {
-  const logs: Logs = { loss };
-  for (const m of model.metrics) logs[m] = acc.value();
-  return logs;
+  bar?.finish(acc.into({ loss: lossSum / n }));
+  return [lossSum / n, ...acc.values()];
 }
 
 /** [loss, accuracy?] over all samples, as Keras's evaluate. */
-export async function evaluateModel(model: TrainableModel, x: TensorLike, y: TensorLike, args: EvaluateArgs): Promise<number[]> {
+export async function evaluateModel(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Promise<number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
-  const { xt, yt } = prepare(model, x, y, 'evaluate');
-  const bar = verbose ? new ProgressBar(Math.ceil(xt.shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  return evaluatePrepared(model, xt, yt, batchSize, bar);
+  const { xs, ys } = model.prepareData(x, y, 'evaluate');
+  const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
+  return evaluatePrepared(model, xs, ys, batchSize, bar);
 }
 
 /**
  * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): returns [loss] plus one value
  * per compiled metric, measured on this batch before the update.
  */
-export function trainOnBatchModel(model: TrainableModel, x: TensorLike, y: TensorLike): number[] {
+export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown): number[] {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
-  const { xt, yt } = prepare(model, x, y, 'trainOnBatch');
+  const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
   return withScratch(() => {
-    const { out, loss, backward } = model.lossOnBatch(xt, yt, { training: true, mask: null });
+    const { outs, loss, backward } = model.batchLoss(xs, ys, { training: true, mask: null });
     const lv = loss.data[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
       throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
     }
-    const acc = new AccuracyMeter(model);
-    if (model.metrics.length) acc.add(out, yt, model.foldsActivation);
+    const acc = new Meters(model);
+    acc.add(outs, ys);
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
-    return [lv, ...model.metrics.map(() => acc.value())];
+    return [lv, ...acc.values()];
   });
 }
 

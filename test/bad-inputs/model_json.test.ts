@@ -57,7 +57,8 @@ describe('model.json that is not a model', () => {
   it('graph models, functional models, empty models', async () => {
     await bad((j) => { j.format = 'graph-model'; }, /format "graph-model" is not a Layers model/);
     await bad((j) => { delete j.modelTopology; }, /modelTopology is missing or not an object/);
-    await bad((j) => { j.modelTopology.class_name = 'Functional'; }, /modelTopology is a 'Functional'; rnnlab loads Sequential models only/);
+    await bad((j) => { j.modelTopology.class_name = 'Functional'; }, /config\.input_layers and config\.output_layers must be lists/);
+    await bad((j) => { j.modelTopology.class_name = 'GraphNet'; }, /modelTopology is a 'GraphNet'; rnnlab loads Sequential and Functional models/);
     await bad((j) => { j.modelTopology.config.layers = []; }, /the model has no layers/);
     await bad((j) => { j.modelTopology.config = 5; }, /modelTopology\.config must hold the layer list/);
   });
@@ -65,7 +66,7 @@ describe('model.json that is not a model', () => {
 
 describe('layers rnnlab cannot build', () => {
   it('an unknown layer class names the class, its position and what is supported', async () => {
-    const e = await bad((j) => { layers(j)[1].class_name = 'Attention'; }, /layer 1: unknown layer class 'Attention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
+    const e = await bad((j) => { layers(j)[1].class_name = 'MultiHeadAttention'; }, /layer 1: unknown layer class 'MultiHeadAttention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
     expect(e.message).toMatch(/Bidirectional/);
     await bad((j) => { layers(j).push({ class_name: 'BatchNormalization', config: { name: 'bn' } }); }, /layer 3: unknown layer class 'BatchNormalization'/);
     await bad((j) => { layers(j)[0] = 'Embedding'; }, /layer 0: a layer must be an object \{class_name, config\}, got the string "Embedding"/);

@@ -1,0 +1,163 @@
+/**
+ * Ops of the functional API's merge and attention layers: n-ary elementwise merges, concatenation on any axis,
+ * batched matrix products (one GEMM per batch entry) and L2 normalization. Forward and backward side by side.
+ */
+import { Act, allocFloat, kernels } from '../backend/index.js';
+import { Tensor } from '../tensor.js';
+import { accumulate, gradBuffer, record } from './tape.js';
+
+export type MergeMode = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
+
+/** Elementwise over equal shapes; subtract takes exactly two inputs. */
+export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
+  const ds = inputs.map((t) => t.floatData());
+  const n = inputs[0].size;
+  const y = allocFloat(n, false);
+  y.set(ds[0]);
+  // For maximum/minimum: which input won each element (the gradient goes there only).
+  const arg = mode === 'maximum' || mode === 'minimum' ? new Int32Array(n) : null;
+  for (let k = 1; k < ds.length; k++) {
+    const d = ds[k];
+    for (let i = 0; i < n; i++) {
+      switch (mode) {
+        case 'add': case 'average': y[i] += d[i]; break;
+        case 'subtract': y[i] -= d[i]; break;
+        case 'multiply': y[i] *= d[i]; break;
+        case 'maximum': if (d[i] > y[i]) { y[i] = d[i]; arg![i] = k; } break;
+        case 'minimum': if (d[i] < y[i]) { y[i] = d[i]; arg![i] = k; } break;
+      }
+    }
+  }
+  if (mode === 'average') for (let i = 0; i < n; i++) y[i] /= ds.length;
+  const out = new Tensor(y, inputs[0].shape, 'float32');
+  return record(out, inputs, () => {
+    const g = out.grad!;
+    inputs.forEach((t, k) => {
+      if (!t.requiresGrad) return;
+      const gk = allocFloat(n);
+      for (let i = 0; i < n; i++) {
+        switch (mode) {
+          case 'add': gk[i] = g[i]; break;
+          case 'average': gk[i] = g[i] / ds.length; break;
+          case 'subtract': gk[i] = k === 0 ? g[i] : -g[i]; break;
+          case 'multiply': {
+            let p = g[i];
+            for (let j = 0; j < ds.length; j++) if (j !== k) p *= ds[j][i];
+            gk[i] = p;
+            break;
+          }
+          default: gk[i] = arg![i] === k ? g[i] : 0;
+        }
+      }
+      accumulate(t, gk, true);
+    });
+  });
+}
+
+/** Splits a shape around axis: rows before it, the axis, the contiguous size after it. */
+function around(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  let outer = 1, inner = 1;
+  shape.forEach((d, i) => { if (i < axis) outer *= d; else if (i > axis) inner *= d; });
+  return { outer, inner };
+}
+
+/** Concatenates along axis (non-negative, < rank); the other axes must agree. */
+export function concat(inputs: Tensor[], axis: number): Tensor {
+  const { outer, inner } = around(inputs[0].shape, axis);
+  const widths = inputs.map((t) => t.shape[axis] * inner);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const y = allocFloat(outer * total, false);
+  let off = 0;
+  inputs.forEach((t, k) => {
+    const d = t.floatData(), w = widths[k];
+    for (let r = 0; r < outer; r++) y.set(d.subarray(r * w, (r + 1) * w), r * total + off);
+    off += w;
+  });
+  const shape = [...inputs[0].shape];
+  shape[axis] = inputs.reduce((s, t) => s + t.shape[axis], 0);
+  const out = new Tensor(y, shape, 'float32');
+  return record(out, inputs, () => {
+    const g = out.grad!;
+    let o = 0;
+    inputs.forEach((t, k) => {
+      const w = widths[k];
+      if (t.requiresGrad) {
+        const gk = allocFloat(t.size, false);
+        for (let r = 0; r < outer; r++) gk.set(g.subarray(r * total + o, r * total + o + w), r * w);
+        accumulate(t, gk, true);
+      }
+      o += w;
+    });
+  });
+}
+
+/**
+ * Batched matrix product: a [B, M, K] (or [B, K, M] with transA) times b [B, K, N] (or [B, N, K] with transB)
+ * -> [B, M, N]; one GEMM per batch entry on the backend's kernel.
+ */
+export function batchMatMul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  const K = kernels();
+  const [B, a1, a2] = a.shape;
+  const [, b1, b2] = b.shape;
+  const M = transA ? a2 : a1, Kd = transA ? a1 : a2, N = transB ? b1 : b2;
+  const ad = a.floatData(), bd = b.floatData();
+  const sa = a1 * a2, sb = b1 * b2, sy = M * N;
+  const y = allocFloat(B * sy, false);
+  for (let i = 0; i < B; i++) {
+    K.gemm(transA, transB, M, N, Kd, 1, ad.subarray(i * sa, (i + 1) * sa), bd.subarray(i * sb, (i + 1) * sb), 0, y.subarray(i * sy, (i + 1) * sy), null, Act.linear);
+  }
+  const out = new Tensor(y, [B, M, N], 'float32');
+  return record(out, [a, b], () => {
+    const g = out.grad!;
+    const ga = a.requiresGrad ? gradBuffer(a) : null;
+    const gb = b.requiresGrad ? gradBuffer(b) : null;
+    for (let i = 0; i < B; i++) {
+      const gi = g.subarray(i * sy, (i + 1) * sy);
+      const ai = ad.subarray(i * sa, (i + 1) * sa), bi = bd.subarray(i * sb, (i + 1) * sb);
+      // y = op(a) op(b): d op(a) = g op(b)^T, d op(b) = op(a)^T g; transposed operands take the transposed product.
+      if (ga) {
+        const dst = ga.subarray(i * sa, (i + 1) * sa);
+        if (!transA) K.gemm(false, !transB, M, Kd, N, 1, gi, bi, 1, dst, null, Act.linear);
+        else K.gemm(transB, true, Kd, M, N, 1, bi, gi, 1, dst, null, Act.linear);
+      }
+      if (gb) {
+        const dst = gb.subarray(i * sb, (i + 1) * sb);
+        if (!transB) K.gemm(!transA, false, Kd, N, M, 1, ai, gi, 1, dst, null, Act.linear);
+        else K.gemm(true, transA, N, Kd, M, 1, gi, ai, 1, dst, null, Act.linear);
+      }
+    }
+  });
+}
+
+/** x / max(||x||, 1e-12 ... as Keras: x * rsqrt(max(sum x^2, 1e-12))) along axis. */
+export function l2Normalize(x: Tensor, axis: number): Tensor {
+  const { outer, inner } = around(x.shape, axis);
+  const n = x.shape[axis];
+  const xd = x.floatData();
+  const y = allocFloat(x.size, false);
+  const inv = allocFloat(outer * inner, false);
+  const clipped = new Uint8Array(outer * inner);
+  for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) { const v = xd[(o * n + k) * inner + j]; s += v * v; }
+    if (s < 1e-12) { s = 1e-12; clipped[o * inner + j] = 1; }
+    const r = 1 / Math.sqrt(s);
+    inv[o * inner + j] = r;
+    for (let k = 0; k < n; k++) y[(o * n + k) * inner + j] = xd[(o * n + k) * inner + j] * r;
+  }
+  const out = new Tensor(y, x.shape, 'float32');
+  return record(out, [x], () => {
+    const g = out.grad!;
+    const dx = allocFloat(x.size, false);
+    for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
+      const r = inv[o * inner + j];
+      let dot = 0;
+      for (let k = 0; k < n; k++) { const i = (o * n + k) * inner + j; dot += g[i] * y[i]; }
+      for (let k = 0; k < n; k++) {
+        const i = (o * n + k) * inner + j;
+        dx[i] = clipped[o * inner + j] ? g[i] * r : r * (g[i] - y[i] * dot);
+      }
+    }
+    accumulate(x, dx, true);
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * A Functional model's topology in the TensorFlow.js Layers / Keras 2 format: config.layers[] each with
+ * inbound_nodes ([[layerName, nodeIndex, tensorIndex, kwargs], ...] per call), input_layers and output_layers.
+ * Loading creates the layers unbuilt, replays their calls on symbolic tensors in dependency order (which plans
+ * every weight shape without drawing values), and only then reads weights.
+ */
+import { withoutInitializers, type Layer } from '../layers/layer.js';
+import { RNN } from '../layers/recurrent.js';
+import { InputLayer } from '../layers/input_layer.js';
+import { Functional } from '../models/functional.js';
+import type { Node, SymbolicTensor } from '../layers/symbolic.js';
+import { globalRandom } from '../random.js';
+import { ModelFormatError } from './errors.js';
+import { layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { describe } from '../layers/describe.js';
+
+type TensorRef = [string, number, number];
+
+export interface FunctionalTopology {
+  class_name: 'Functional';
+  config: {
+    name: string;
+    layers: (KerasLayerJSON & { name: string; inbound_nodes: [string, number, number, Record<string, never>][][] })[];
+    input_layers: TensorRef[];
+    output_layers: TensorRef[];
+  };
+}
+
+/** The nodes of each layer that belong to this model, in call order (a shared layer may have calls elsewhere). */
+function modelNodes(model: Functional): Map<Layer, Node[]> {
+  const inModel = new Set<Node>([...model.nodes, ...model.inputs.map((t) => t.node)]);
+  const out = new Map<Layer, Node[]>();
+  for (const l of model.layers) out.set(l, l.inboundNodes.filter((n) => inModel.has(n)));
+  return out;
+}
+
+export function functionalTopology(model: Functional): FunctionalTopology {
+  const nodes = modelNodes(model);
+  const ref = (t: SymbolicTensor): TensorRef => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node), t.outputIndex];
+  const layers = model.layers.map((l) => {
+    const { class_name, config } = layerToKeras(l, l instanceof InputLayer ? l.batchInputShape : null);
+    const inbound = l instanceof InputLayer ? [] : nodes.get(l)!.map((n) => n.inputs.map((t) => [...ref(t), {}] as [string, number, number, Record<string, never>]));
+    return { class_name, config, name: l.name, inbound_nodes: inbound };
+  });
+  return { class_name: 'Functional', config: { name: model.name, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
+}
+
+/** The model's weights with tfjs names ('<layer>/<leaf>'), in the order of model.weights. */
+export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
+  return model.layers.flatMap((l) => {
+    if (l.weights.length === 0) return [];
+    const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
+    const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
+    // A custom layer creates its weights in its own build (weightSpecs stays empty): its variables carry the names.
+    if (specs.length === 0) return l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.data }));
+    if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
+    return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].data }));
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function tensorRef(v: unknown, where: string): TensorRef {
+  if (!Array.isArray(v) || v.length < 3 || typeof v[0] !== 'string' || !Number.isInteger(v[1]) || !Number.isInteger(v[2])) {
+    throw new ModelFormatError(`${where}: expected [layer_name, node_index, tensor_index], got ${JSON.stringify(v)?.slice(0, 80)}`);
+  }
+  if (v.length > 3 && v[3] !== null && !(isObject(v[3]) && Object.keys(v[3]).length === 0)) {
+    throw new ModelFormatError(`${where}: call arguments ${JSON.stringify(v[3]).slice(0, 80)} are not supported (rnnlab records none)`);
+  }
+  return [v[0], v[1] as number, v[2] as number];
+}
+
+/**
+ * Rebuilds the graph of a Functional/Model topology without drawing initial values (the saved weights overwrite
+ * them; the global RNG is left as it was). Errors name the layer and the call.
+ */
+export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number): Functional {
+  const cfg = topo.config;
+  if (!isObject(cfg)) throw new ModelFormatError(`${where}: modelTopology.config must be an object with layers, input_layers, output_layers`);
+  const rawLayers = cfg.layers;
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ModelFormatError(`${where}: the model has no layers (config.layers is empty or missing)`);
+  if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
+  const rngState = globalRandom.getState();
+  try {
+    return withoutInitializers(() => replay(cfg, rawLayers, where, { left: maxParams, max: maxParams }));
+  } finally {
+    globalRandom.setState(rngState);
+  }
+}
+
+function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: string, budget: { left: number; max: number }): Functional {
+  const byName = new Map<string, Layer>();
+  const pending: { layer: Layer; calls: unknown[]; at: string }[] = [];
+  rawLayers.forEach((e, i) => {
+    const at = `${where}: layer ${i}`;
+    const layer = layerFromKeras(e, at);
+    if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
+    byName.set(layer.name, layer);
+    const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
+    if (!Array.isArray(calls)) throw new ModelFormatError(`${at} ('${layer.name}'): inbound_nodes must be a list, got ${describe(calls)}`);
+    if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')` });
+  });
+  const tensorAt = (r: TensorRef, at: string): SymbolicTensor | null => {
+    const l = byName.get(r[0]);
+    if (!l) throw new ModelFormatError(`${at}: refers to layer '${r[0]}', which the model does not have`);
+    const node = l.inboundNodes[r[1]];
+    if (!node) return null;
+    const t = node.outputs[r[2]];
+    if (!t) throw new ModelFormatError(`${at}: layer '${r[0]}' call ${r[1]} has no output ${r[2]}`);
+    return t;
+  };
+  // Keras's order: keep sweeping the layers, applying each next call whose inputs all exist.
+  let progress = true;
+  while (progress && pending.some((p) => p.calls.length > 0)) {
+    progress = false;
+    for (const p of pending) {
+      while (p.calls.length > 0) {
+        const call = p.calls[0];
+        const at = `${p.at}, inbound node ${p.layer.inboundNodes.length}`;
+        const raw = callInputs(call, at);
+        if (!Array.isArray(raw) || raw.length === 0) throw new ModelFormatError(`${at}: expected a list of input tensors, got ${describe(call)}`);
+        const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
+        if (ins.some((t) => t === null)) break;
+        try {
+          const [x, ...states] = ins as SymbolicTensor[];
+          checkParams(p.layer, ins as SymbolicTensor[], budget, at);
+          if (states.length && p.layer instanceof RNN) p.layer.apply(x, { initialState: states });
+          else p.layer.apply(ins.length === 1 ? x : ins as SymbolicTensor[]);
+        } catch (e) {
+          throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
+        }
+        p.calls.shift();
+        progress = true;
+      }
+    }
+  }
+  const stuck = pending.find((p) => p.calls.length > 0);
+  if (stuck) throw new ModelFormatError(`${stuck.at}: its inputs never become available (a missing or circular reference in inbound_nodes)`);
+  const refs = (list: unknown[], what: string) => list.map((r, i) => {
+    const t = tensorAt(tensorRef(r, `${where}: ${what}[${i}]`), `${where}: ${what}[${i}]`);
+    if (!t) throw new ModelFormatError(`${where}: ${what}[${i}] refers to a call of '${(r as TensorRef)[0]}' that does not exist`);
+    return t;
+  });
+  const name = typeof cfg.name === 'string' ? cfg.name : undefined;
+  try {
+    return new Functional({ inputs: refs(refList(cfg.input_layers as unknown[]), 'input_layers'), outputs: refs(refList(cfg.output_layers as unknown[]), 'output_layers'), name });
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`${where}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Keras 3 writes a model's single input or output as one flat [name, node, tensor] triple. */
+function refList(v: unknown[]): unknown[] {
+  return v.length > 0 && typeof v[0] === 'string' ? [v] : v;
+}
+
+/**
+ * One inbound node's input references: Keras 2 / tfjs write a list of [name, node, tensor, kwargs]; Keras 3 writes
+ * {args, kwargs} holding {class_name: '__keras_tensor__', config: {keras_history}} (initial states in kwargs).
+ */
+function callInputs(call: unknown, at: string): unknown[] {
+  if (isObject(call) && 'args' in call) {
+    const refs: unknown[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) refs.push(v.config.keras_history);
+    };
+    walk(call.args);
+    const kwargs = isObject(call.kwargs) ? call.kwargs : {};
+    for (const [k, v] of Object.entries(kwargs)) {
+      if (k === 'initial_state') walk(v);
+      else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) {
+        throw new ModelFormatError(`${at}: call argument ${k} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
+      }
+    }
+    return refs;
+  }
+  return Array.isArray(call) && call.length > 0 && typeof call[0] === 'string' ? [call] : (call as unknown[]);
+}
+
+/** Refuses a call whose new weights would take the model past maxParams, before they are allocated. */
+function checkParams(layer: Layer, ins: SymbolicTensor[], budget: { left: number; max: number }, at: string): void {
+  if (layer.built) return;
+  const n = layer.weightSpecsFor(ins.map((t) => t.shape)).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  budget.left -= n;
+  if (budget.left < 0) throw new ModelFormatError(`${at}: the model declares more than ${budget.max} parameters, over the limit (raise it with the maxParams load option)`);
+}

@@ -1,0 +1,68 @@
+/**
+ * What layers taking a list of tensors share (Keras's base_merge): build and call on lists, errors naming the
+ * layer when the list or its shapes do not fit. Subclasses give the output shape and the merge itself.
+ */
+import type { Tensor } from '../tensor.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+
+export abstract class MultiInputLayer extends Layer {
+  constructor(args: LayerArgs = {}, prefix?: string) {
+    super(args, prefix);
+  }
+
+  /** Fewest inputs the layer takes (and most, when fixed). */
+  protected abstract inputCountRange(): [number, number];
+  protected abstract mergedShapes(shapes: SymbolicShape[]): SymbolicShape[];
+  protected abstract merge(inputs: Tensor[], ctx: CallContext): Tensor[];
+
+  protected get where(): string { return `${this.name} (${this.className})`; }
+
+  private checkCount(n: number, inputCount: number): void {
+    const [lo, hi] = this.inputCountRange();
+    if (n !== inputCount || n < lo || n > hi) {
+      const want = lo === hi ? `${lo}` : hi === Infinity ? `at least ${lo}` : `${lo} to ${hi}`;
+      throw new Error(`${this.where}: expects a list of ${want} input tensors, got ${inputCount}`);
+    }
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    throw new Error(`${this.where}: takes a list of inputs, got one of shape ${kerasShape(inputShape)}`);
+  }
+
+  call(_x: Tensor): Tensor {
+    throw new Error(`${this.where}: takes a list of inputs, got one tensor`);
+  }
+
+  computeOutputShapes(shapes: SymbolicShape[], inputCount = shapes.length): SymbolicShape[] {
+    this.checkCount(shapes.length, inputCount);
+    return this.mergedShapes(shapes);
+  }
+
+  buildFor(shapes: SymbolicShape[], inputCount = shapes.length): void {
+    this.checkCount(shapes.length, inputCount);
+    const outs = this.mergedShapes(shapes);
+    for (const spec of this.weightSpecsFor(shapes)) this.addWeight(spec);
+    this.inputSpec = null;
+    this.outputShapeValue = outs[0];
+    this.built = true;
+  }
+
+  callTensors(inputs: Tensor[], ctx: CallContext, _logits: boolean, inputCount = inputs.length): Tensor[] {
+    const shapes = inputs.map((t) => [null, ...t.shape.slice(1)]);
+    if (!this.built) this.buildFor(shapes, inputCount);
+    this.computeOutputShapes(inputs.map((t) => t.shape), inputCount);
+    return this.merge(inputs, ctx);
+  }
+}
+
+/** Shapes equal where both are known; Keras's merges check this with the same wording. */
+export function sameShapes(where: string, shapes: SymbolicShape[]): SymbolicShape {
+  const out = [...shapes[0]];
+  for (const s of shapes.slice(1)) {
+    if (s.length !== out.length || s.some((d, i) => d !== null && out[i] !== null && d !== out[i])) {
+      throw new Error(`${where}: inputs must have the same shape, got ${shapes.map(kerasShape).join(' and ')}`);
+    }
+    s.forEach((d, i) => { if (out[i] === null) out[i] = d; });
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import type { Tensor } from '../tensor.js';
+import { Node, SymbolicTensor, type SymbolicDType } from './symbolic.js';
+import { Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
+import { describe } from './describe.js';
+import { registerLayer } from './registry.js';
+
+export interface InputLayerArgs {
+  /** Shape of one sample, without the batch axis (null for a free axis). */
+  inputShape?: (number | null)[];
+  batchInputShape?: (number | null)[];
+  batchSize?: number;
+  /** Default 'float32'; 'int32' for token ids. */
+  dtype?: SymbolicDType;
+  /** Keras writes sparse: false; true is refused. */
+  sparse?: boolean;
+  name?: string;
+}
+
+/** rl.input()'s arguments, as tfjs's InputConfig. */
+export interface InputArgs {
+  shape?: (number | null)[];
+  batchShape?: (number | null)[];
+  batchSize?: number;
+  dtype?: SymbolicDType;
+  sparse?: boolean;
+  name?: string;
+}
+
+function checkShape(where: string, key: string, v: unknown): (number | null)[] {
+  if (!Array.isArray(v) || !v.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
+    throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
+  }
+  return v as (number | null)[];
+}
+
+/** The entry of a functional model: it has no weights and passes its input through (Keras InputLayer). */
+export class InputLayer extends Layer {
+  static override readonly className: string = 'InputLayer';
+  readonly dtype: SymbolicDType;
+
+  constructor(args: InputLayerArgs) {
+    const where = `${args?.name ?? 'input'} (InputLayer)`;
+    if (typeof args !== 'object' || args === null) throw new Error(`InputLayer: expected {shape} or {batchShape}, got ${describe(args)}`);
+    if (args.inputShape !== undefined && args.batchInputShape !== undefined) throw new Error(`${where}: give inputShape or batchInputShape, not both`);
+    let batch: SymbolicShape;
+    if (args.batchInputShape !== undefined) batch = checkShape(where, 'batchInputShape', args.batchInputShape);
+    else if (args.inputShape !== undefined) batch = [args.batchSize ?? null, ...checkShape(where, 'inputShape', args.inputShape)];
+    else throw new Error(`${where}: needs a shape (inputShape or batchInputShape)`);
+    if (args.sparse === true) throw new Error(`${where}: sparse = true is not supported (rnnlab's tensors are dense)`);
+    const dtype = args.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`${where}: dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
+    super({ name: args.name, batchInputShape: batch }, 'input');
+    this.dtype = dtype;
+    this.markBuilt(batch);
+    const node = new Node(this, [], 0, {});
+    node.outputs = [new SymbolicTensor(dtype, batch, this, node, 0)];
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+
+  call(x: Tensor, _ctx: CallContext): Tensor { return x; }
+
+  /** Checks a value fed to the model against the declared shape. */
+  checkFeed(x: Tensor, what: string): void {
+    const spec = this.batchInputShape!;
+    if (x.rank !== spec.length || spec.some((d, i) => i > 0 && d !== null && d !== x.shape[i])) {
+      throw new Error(`${what}: input '${this.name}' expects shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
+    }
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { batchInputShape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
+  }
+
+  static override fromConfig(config: Record<string, unknown>): Layer {
+    const { batchInputShape, dtype, sparse, name, ragged } = config;
+    if (ragged === true) throw new Error(`${String(name)} (InputLayer): ragged = true is not supported`);
+    return new InputLayer({ batchInputShape: batchInputShape as SymbolicShape, dtype: (dtype ?? 'float32') as SymbolicDType, sparse: sparse as boolean, name: name as string });
+  }
+}
+
+registerLayer(InputLayer);
+
+/** rl.input({shape}): a symbolic tensor to start a functional model from. */
+export function input(args: InputArgs): SymbolicTensor {
+  if (typeof args !== 'object' || args === null) throw new Error(`input: expected {shape}, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!['shape', 'batchShape', 'batchSize', 'dtype', 'sparse', 'name'].includes(k)) throw new Error(`input: unknown option '${k}'`);
+  }
+  if (args.shape === undefined && args.batchShape === undefined) throw new Error('input: give shape (or batchShape)');
+  if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
+  const layer = new InputLayer({ inputShape: args.shape, batchInputShape: args.batchShape, batchSize: args.batchSize, dtype: args.dtype, sparse: args.sparse, name: args.name });
+  return layer.inboundNodes[0].outputs[0];
+}

@@ -1,0 +1,36 @@
+/** Keras's elementwise merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum (equal input shapes). */
+import { mergeElementwise, type MergeMode } from '../autograd/merge_ops.js';
+import type { Tensor } from '../tensor.js';
+import { MultiInputLayer, sameShapes } from './base_merge.js';
+import type { LayerArgs, SymbolicShape } from './layer.js';
+import { registerLayer, type LayerClass } from './registry.js';
+
+export type MergeArgs = LayerArgs;
+
+export abstract class ElementwiseMerge extends MultiInputLayer {
+  protected abstract readonly mode: MergeMode;
+  protected inputCountRange(): [number, number] { return [2, this.mode === 'subtract' ? 2 : Infinity]; }
+  protected mergedShapes(shapes: SymbolicShape[]): SymbolicShape[] { return [sameShapes(this.where, shapes)]; }
+  protected merge(inputs: Tensor[]): Tensor[] { return [mergeElementwise(inputs, this.mode)]; }
+}
+
+/** The six classes differ only in name and mode; each is registered under its Keras class name. */
+export type MergeClass = LayerClass & (new (args?: MergeArgs) => ElementwiseMerge);
+
+function mergeClass(className: string, mode: MergeMode): MergeClass {
+  const cls = class extends ElementwiseMerge {
+    static override readonly className: string = className;
+    protected readonly mode = mode;
+    constructor(args: MergeArgs = {}) { super(args, mode); }
+  };
+  Object.defineProperty(cls, 'name', { value: className });
+  registerLayer(cls);
+  return cls;
+}
+
+export const Add = mergeClass('Add', 'add');
+export const Subtract = mergeClass('Subtract', 'subtract');
+export const Multiply = mergeClass('Multiply', 'multiply');
+export const Average = mergeClass('Average', 'average');
+export const Maximum = mergeClass('Maximum', 'maximum');
+export const Minimum = mergeClass('Minimum', 'minimum');

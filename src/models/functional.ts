@@ -1,0 +1,311 @@
+/**
+ * Keras's Functional model (tfjs's LayersModel, created by rl.model({inputs, outputs})): a graph of layer calls
+ * recorded by layer.apply() on symbolic tensors, with several inputs and outputs and layers shared between calls.
+ * Training reuses the Sequential loop (training.ts) through the TrainableModel contract.
+ */
+import { allocPersistent, type FArray } from '../backend/index.js';
+import { withTape } from '../autograd/tape.js';
+import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import { mergeElementwise } from '../autograd/merge_ops.js';
+import { InputLayer } from '../layers/input_layer.js';
+import { Layer, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { foldableActivation, lossKind } from '../losses.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import type { History } from './callback.js';
+import { asInput, checkBatchSize, takeRows } from './batches.js';
+import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { summaryLines } from './summary.js';
+import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
+import type { TrainableModel } from './trainable.js';
+import { conformTargets, evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+/** compile's loss: one name for every output, a list (one per output), or a map from output layer name. */
+export type LossSpec = string | string[] | Record<string, string>;
+
+export interface FunctionalCompileArgs {
+  optimizer: string | Optimizer;
+  loss: LossSpec;
+  metrics?: string[];
+}
+
+/** Model inputs or targets as fit/predict take them: one tensor, a list in model order, or a map by input/output name. */
+export type TensorsLike = TensorLike | TensorLike[] | Record<string, TensorLike>;
+
+let modelCounter = 0;
+
+function asList<T>(v: T | T[]): T[] { return Array.isArray(v) ? v : [v]; }
+
+export class Functional implements TrainableModel {
+  readonly className = 'Functional';
+  name: string;
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  /** Every layer once, in execution order; input layers first (tfjs's model.layers). */
+  readonly layers: Layer[];
+  /** The layer calls to run, in dependency order (input layers' own nodes left out). */
+  readonly nodes: Node[];
+  optimizer: Optimizer | null = null;
+  /** The loss of the first output (TrainableModel's view); losses holds one per output. */
+  loss: LossKind | null = null;
+  losses: LossKind[] = [];
+  metrics: string[] = [];
+  /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
+  private folds: boolean[] = [];
+  stopTraining = false;
+
+  constructor(args: ModelArgs) {
+    if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
+    this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
+    this.inputs = asList(args.inputs);
+    this.outputs = asList(args.outputs);
+    const where = `model '${this.name}'`;
+    if (this.inputs.length === 0 || this.outputs.length === 0) throw new Error(`${where}: needs at least one input and one output`);
+    this.inputs.forEach((t, i) => {
+      if (!isSymbolic(t)) throw new Error(`${where}: inputs[${i}] is not a symbolic tensor (make inputs with rl.input())`);
+      if (!(t.sourceLayer instanceof InputLayer)) throw new Error(`${where}: inputs[${i}] comes from layer '${t.sourceLayer.name}', not from rl.input(); a model's inputs must be input tensors`);
+    });
+    if (new Set(this.inputs).size !== this.inputs.length) throw new Error(`${where}: an input tensor is listed twice`);
+    this.outputs.forEach((t, i) => {
+      if (!isSymbolic(t)) throw new Error(`${where}: outputs[${i}] is not a symbolic tensor (apply layers to rl.input() tensors)`);
+    });
+    this.nodes = this.orderNodes(where);
+    const seen = new Set<Layer>();
+    this.layers = [];
+    for (const t of this.inputs) if (!seen.has(t.sourceLayer)) { seen.add(t.sourceLayer); this.layers.push(t.sourceLayer); }
+    for (const n of this.nodes) if (!seen.has(n.layer)) { seen.add(n.layer); this.layers.push(n.layer); }
+    const names = new Set<string>();
+    for (const l of this.layers) {
+      if (names.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'; layer names must be unique in a model`);
+      names.add(l.name);
+    }
+  }
+
+  /** Depth-first from the outputs; a tensor from an input layer that is not a model input disconnects the graph. */
+  private orderNodes(where: string): Node[] {
+    const order: Node[] = [];
+    const done = new Set<Node>();
+    const active = new Set<Node>();
+    const inputSet = new Set(this.inputs);
+    const visit = (t: SymbolicTensor, consumer: string) => {
+      if (inputSet.has(t)) return;
+      const node = t.node;
+      if (node.layer instanceof InputLayer) {
+        throw new Error(`${where}: graph disconnected: cannot obtain a value for input '${node.layer.name}' ${shapeStr(t.shape)} needed by layer '${consumer}'; add it to the model's inputs`);
+      }
+      if (done.has(node)) return;
+      if (active.has(node)) throw new Error(`${where}: the graph has a cycle through layer '${node.layer.name}'`);
+      active.add(node);
+      for (const i of node.inputs) visit(i, node.layer.name);
+      active.delete(node);
+      done.add(node);
+      order.push(node);
+    };
+    for (const t of this.outputs) visit(t, '(model output)');
+    return order;
+  }
+
+  get built(): boolean { return true; }
+  build(_shape: SymbolicShape): void { /* built when the graph was made */ }
+  get inputShape(): SymbolicShape { return this.inputs[0].shape; }
+  get outputShape(): SymbolicShape { return this.outputs[0].shape; }
+  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
+
+  /** Output shape for a concrete input shape (first input; free axes resolved by running the shape inference). */
+  outputShapeFor(inputShape: SymbolicShape): SymbolicShape {
+    return this.outputShapesFor([inputShape, ...this.inputs.slice(1).map((t) => t.shape)])[0];
+  }
+
+  /** Every output's shape when the inputs have these shapes. */
+  outputShapesFor(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const shapes = new Map<SymbolicTensor, SymbolicShape>();
+    this.inputs.forEach((t, i) => shapes.set(t, inputShapes[i]));
+    for (const n of this.nodes) {
+      const outs = n.layer.computeOutputShapes(n.inputs.map((t) => shapes.get(t)!), n.inputCount);
+      n.outputs.forEach((t, i) => shapes.set(t, outs[i]));
+    }
+    return this.outputs.map((t) => shapes.get(t)!);
+  }
+
+  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
+  get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
+  countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
+  getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
+
+  setWeights(values: ArrayLike<number>[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
+    ws.forEach((w, i) => w.assign(values[i]));
+  }
+
+  /** tfjs's getLayer(name) or getLayer(undefined, index). */
+  getLayer(name?: string | number, index?: number): Layer {
+    if (typeof name === 'number') return this.getLayer(undefined, name);
+    if (name !== undefined) {
+      const l = this.layers.find((x) => x.name === name);
+      if (!l) throw new Error(`${this.name}: no layer named '${name}'; it has ${this.layers.map((x) => x.name).join(', ')}`);
+      return l;
+    }
+    if (index === undefined || !Number.isInteger(index) || index < 0 || index >= this.layers.length) {
+      throw new Error(`${this.name}: getLayer needs a name or an index in [0, ${this.layers.length}), got ${String(index)}`);
+    }
+    return this.layers[index];
+  }
+
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    const nodes = new Set(this.nodes);
+    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.node.index}][${t.outputIndex}]`));
+    for (const line of summaryLines(this.name, this.layers, lineLength, positions, inputsOf)) printFn(line);
+  }
+
+  compile(args: FunctionalCompileArgs): void {
+    if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
+    const names = this.outputNames;
+    let perOutput: string[];
+    if (typeof args.loss === 'string') perOutput = names.map(() => args.loss as string);
+    else if (Array.isArray(args.loss)) {
+      if (args.loss.length !== names.length) throw new Error(`${this.name}.compile: loss lists ${args.loss.length} losses but the model has ${names.length} outputs`);
+      perOutput = args.loss;
+    } else {
+      const map = args.loss;
+      for (const k of Object.keys(map)) if (!names.includes(k)) throw new Error(`${this.name}.compile: loss names output '${k}', but the outputs are ${names.join(', ')}`);
+      perOutput = names.map((n) => {
+        if (map[n] === undefined) throw new Error(`${this.name}.compile: loss gives no loss for output '${n}'`);
+        return map[n];
+      });
+    }
+    this.optimizer = getOptimizer(args.optimizer);
+    this.losses = perOutput.map((l) => lossKind(l));
+    this.loss = this.losses[0];
+    this.metrics = (args.metrics ?? []).map((m) => {
+      if (m !== 'accuracy' && m !== 'acc') throw new Error(`${this.name}.compile: unknown metric '${m}'; rnnlab supports 'accuracy' (or 'acc')`);
+      return m;
+    });
+    const consumed = new Set(this.nodes.flatMap((n) => n.inputs));
+    this.folds = this.outputs.map((t, i) => {
+      const fold = foldableActivation(this.losses[i]);
+      // Only a tensor nothing else reads may hold logits instead of probabilities.
+      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && t.sourceLayer.foldsActivation(fold);
+    });
+  }
+
+  get foldsActivation(): boolean { return this.folds[0] ?? false; }
+
+  /** Runs the graph on real tensors (one per input, in order); logitsFor: outputs to leave as logits. */
+  execute(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = []): Tensor[] {
+    const values = new Map<SymbolicTensor, { t: Tensor; mask: Uint8Array | null }>();
+    this.inputs.forEach((s, i) => values.set(s, { t: xs[i], mask: null }));
+    const logitTensors = new Set(this.outputs.filter((_, i) => logitsFor[i]));
+    for (const n of this.nodes) {
+      const ins = n.inputs.map((s) => values.get(s)!);
+      ctx.mask = ins[0]?.mask ?? null;
+      ctx.inputMasks = ins.map((v) => v.mask);
+      const outs = n.layer.callTensors(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
+      const mask = ctx.mask;
+      n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));
+    }
+    return this.outputs.map((s) => values.get(s)!.t);
+  }
+
+  /** tfjs-style inputs (one tensor, a list, or {inputName: tensor}) as one checked tensor per model input. */
+  private feeds(x: unknown, what: string): Tensor[] {
+    const names = this.inputNames;
+    const list = this.byName(x, names, 'input', what);
+    const xs = list.map((v, i) => asInput(v, `${what}: ${names.length > 1 ? `x['${names[i]}']` : 'x'}`));
+    xs.forEach((t, i) => (this.inputs[i].sourceLayer as InputLayer).checkFeed(t, what));
+    const n = xs[0].shape[0];
+    xs.forEach((t, i) => { if (t.shape[0] !== n) throw new Error(`${what}: input '${names[i]}' has ${t.shape[0]} samples but '${names[0]}' has ${n}`); });
+    return xs;
+  }
+
+  private byName(v: unknown, names: string[], kind: string, what: string): TensorLike[] {
+    if (isRecord(v)) {
+      for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(`${what}: unknown ${kind} '${k}'; the model's ${kind}s are ${names.join(', ')}`);
+      return names.map((n) => {
+        if (v[n] === undefined) throw new Error(`${what}: no value for ${kind} '${n}'`);
+        return v[n] as TensorLike;
+      });
+    }
+    if (names.length === 1) return [Array.isArray(v) && v.length === 1 && v[0] instanceof Tensor ? v[0] : v as TensorLike];
+    if (!Array.isArray(v)) throw new Error(`${what}: the model has ${names.length} ${kind}s (${names.join(', ')}); give a list or a map by name`);
+    if (v.length !== names.length) throw new Error(`${what}: the model has ${names.length} ${kind}s (${names.join(', ')}) but ${v.length} were given`);
+    return v as TensorLike[];
+  }
+
+  prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
+    if (!this.losses.length) throw new Error(`${this.name}: call compile() before ${what}`);
+    const xs = this.feeds(x, what);
+    const n = xs[0].shape[0];
+    const outNames = this.outputNames;
+    const yIn = this.byName(y, outNames, 'output', what).map((v, i) => asInput(v, `${what}: y${outNames.length > 1 ? `['${outNames[i]}']` : ''}`));
+    const concrete = this.outputShapesFor(xs.map((t) => t.shape));
+    const ys = yIn.map((t, i) => {
+      const label = `${what}: y${outNames.length > 1 ? ` for output '${outNames[i]}'` : ''}`;
+      if (t.shape[0] !== n) throw new Error(`${label} has ${t.shape[0]} samples but x has ${n}`);
+      return conformTargets(this.losses[i], t, concrete[i], this.outputs[i].shape, label);
+    });
+    return { xs, ys };
+  }
+
+  /** The summed loss of every output, recorded for backward. */
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
+    if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
+    const { value, backward } = withTape(() => {
+      const outs = this.execute(xs, ctx, this.folds);
+      const terms = outs.map((o, i) => lossOp(this.losses[i], o, ys[i], this.folds[i]));
+      return { outs, loss: terms.length === 1 ? terms[0] : mergeElementwise(terms, 'add') };
+    });
+    return { ...value, backward };
+  }
+
+  outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
+    return this.outputNames.map((name, i) => ({ name, loss: this.losses[i], fromLogits: this.folds[i] }));
+  }
+
+  trainOnBatch(x: TensorsLike, y: TensorsLike): number[] { return trainOnBatchModel(this, x, y); }
+  async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
+  async evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Promise<number[]> { return evaluateModel(this, x, y, args); }
+
+  /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
+  predict(x: TensorsLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    const xs = this.feeds(x, `${this.name}.predict`);
+    const bs = checkBatchSize(args.batchSize ?? 32);
+    const n = xs[0].shape[0];
+    const outs: { data: FArray; shape: number[] }[] = [];
+    for (let s = 0; s < n; s += bs) {
+      const e = Math.min(n, s + bs);
+      const ys = this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null });
+      ys.forEach((y, i) => {
+        if (!outs[i]) {
+          const shape = [n, ...y.shape.slice(1)];
+          outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
+        }
+        outs[i].data.set(y.data as FArray, s * (y.size / (e - s)));
+      });
+    }
+    const res = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
+    return res.length === 1 ? res[0] : res;
+  }
+
+  /** Saves in the TensorFlow.js Layers format (class_name 'Functional'); rl.loadModel and tf.loadLayersModel read it. */
+  async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
+    return saveHandler()(this, url, opts);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v);
+}
+
+/** rl.model({inputs, outputs}): tfjs's tf.model. */
+export function model(args: ModelArgs): Functional {
+  return new Functional(args);
+}
