@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "act.h"
+
 namespace rl {
 
 class Args {
@@ -66,8 +68,5 @@ class Args {
   const char* kernel_;
   bool ok_ = true;
 };
-
-// Activation codes shared with src/backend/kernels.ts (Act).
-enum Act : int { ACT_LINEAR = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_TANH = 3, ACT_HARD_SIGMOID = 4 };
 
 }  // namespace rl

@@ -7,11 +7,12 @@
 // needs two products in sequence (the candidate's input rr * h_prev depends on the first), so the unit split then
 // synchronises twice per step.
 //
-// This file includes itself once per instruction-set pass (RL_GRU_BODY selects the kernel body below).
-#ifndef RL_GRU_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
 #include <memory>
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -39,59 +40,8 @@ struct Bwd {
 }  // namespace gru_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace gru_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace gru_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace gru_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace gru_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace gru_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace gru_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
-
-void gru_forward(const gru_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(gru_impl, forward)); }
-
-void gru_backward(const gru_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(gru_impl, backward)); }
 
 // gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
 Napi::Value GruForward(const Napi::CallbackInfo& info) {
@@ -120,7 +70,7 @@ Napi::Value GruForward(const Napi::CallbackInfo& info) {
   f.hh = a.f32(14, "hh", nBTU);
   if (a.ok() && f.rb && !f.resetAfter) a.fail("rb", "must be null when resetAfter is false");
   if (!a.ok()) return info.Env().Undefined();
-  gru_forward(f);
+  kernels().gru_forward(f);
   return info.Env().Undefined();
 }
 
@@ -159,7 +109,7 @@ Napi::Value GruBackward(const Napi::CallbackInfo& info) {
   if (a.ok() && b.rb && !b.resetAfter) a.fail("rb", "must be null when resetAfter is false");
   if (!a.ok()) return info.Env().Undefined();
   if (!b.rb) b.drb = nullptr;
-  gru_backward(b);
+  kernels().gru_backward(b);
   return info.Env().Undefined();
 }
 
@@ -172,7 +122,14 @@ void RegisterGru(Napi::Env env, Napi::Object exports) {
 
 }  // namespace rl
 
-#else  // RL_GRU_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "gru.cc"
+#define RL_PASS_NS gru_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
@@ -513,4 +470,8 @@ void backward(const Bwd& p) {
                  ActT<-1>{p.act}, ActT<-1>{p.ract});
 }
 
-#endif  // RL_GRU_BODY
+namespace {
+RL_REGISTER_PASS(kFamilyGru, t.gru_forward = forward; t.gru_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

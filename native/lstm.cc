@@ -3,9 +3,10 @@
 //   c = f * c_prev + i * c~,  h = o * act(c)
 // The design (packing, threading, masking, storage order) is described in rnn_common.h.
 //
-// This file includes itself once per instruction-set pass (RL_LSTM_BODY selects the kernel body below).
-#ifndef RL_LSTM_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -33,59 +34,8 @@ struct Bwd {
 }  // namespace lstm_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace lstm_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace lstm_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace lstm_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace lstm_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace lstm_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace lstm_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
-
-void lstm_forward(const lstm_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(lstm_impl, forward)); }
-
-void lstm_backward(const lstm_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(lstm_impl, backward)); }
 
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
@@ -111,7 +61,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   f.cs = a.f32(12, "cs", nBTU);
   f.gates = a.f32(13, "gates", nG);
   if (!a.ok()) return info.Env().Undefined();
-  lstm_forward(f);
+  kernels().lstm_forward(f);
   return info.Env().Undefined();
 }
 
@@ -147,7 +97,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   b.dc0 = a.f32(19, "dc0", nBU, true);
   b.dhAll = a.f32(20, "dhAll", nBTU, true);
   if (!a.ok()) return info.Env().Undefined();
-  lstm_backward(b);
+  kernels().lstm_backward(b);
   return info.Env().Undefined();
 }
 
@@ -160,7 +110,14 @@ void RegisterLstm(Napi::Env env, Napi::Object exports) {
 
 }  // namespace rl
 
-#else  // RL_LSTM_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "lstm.cc"
+#define RL_PASS_NS lstm_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
@@ -356,4 +313,8 @@ void backward(const Bwd& p) {
                  ActT<-1>{p.ract});
 }
 
-#endif  // RL_LSTM_BODY
+namespace {
+RL_REGISTER_PASS(kFamilyLstm, t.lstm_forward = forward; t.lstm_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

@@ -1,9 +1,10 @@
 // SimpleRNN over whole sequences, forward and backward: h = act(xp + h_prev r).
 // The design (packing, threading, masking, storage order) is described in rnn_common.h.
 //
-// This file includes itself once per instruction-set pass (RL_SRNN_BODY selects the kernel body below).
-#ifndef RL_SRNN_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -31,59 +32,8 @@ struct Bwd {
 }  // namespace srnn_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace srnn_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace srnn_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace srnn_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace srnn_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace srnn_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace srnn_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
-
-void srnn_forward(const srnn_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(srnn_impl, forward)); }
-
-void srnn_backward(const srnn_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(srnn_impl, backward)); }
 
 // simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs)
 Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
@@ -104,7 +54,7 @@ Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
   f.act = act_code(a, 8, "act");
   f.hs = a.f32(9, "hs", nBTU);
   if (!a.ok()) return info.Env().Undefined();
-  srnn_forward(f);
+  kernels().simple_rnn_forward(f);
   return info.Env().Undefined();
 }
 
@@ -132,7 +82,7 @@ Napi::Value SimpleRnnBackward(const Napi::CallbackInfo& info) {
   b.dh0 = a.f32(13, "dh0", nBU, true);
   b.dhAll = a.f32(14, "dhAll", nBTU, true);
   if (!a.ok()) return info.Env().Undefined();
-  srnn_backward(b);
+  kernels().simple_rnn_backward(b);
   return info.Env().Undefined();
 }
 
@@ -145,7 +95,14 @@ void RegisterSimpleRnn(Napi::Env env, Napi::Object exports) {
 
 }  // namespace rl
 
-#else  // RL_SRNN_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "simple_rnn.cc"
+#define RL_PASS_NS srnn_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const int* first, const float* zeros,
@@ -291,4 +248,8 @@ void backward(const Bwd& p) {
   else backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<-1>{p.act});
 }
 
-#endif  // RL_SRNN_BODY
+namespace {
+RL_REGISTER_PASS(kFamilySimpleRnn, t.simple_rnn_forward = forward; t.simple_rnn_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

@@ -16,13 +16,13 @@ export function activationGradFromOutput(act: ActCode, y: number): number {
   switch (act) {
     case Act.relu: return y > 0 ? 1 : 0;
     case Act.sigmoid: return y * (1 - y);
-    case Act.tanh: return 1 - y * y;
+    case Act.tanh: return (1 - y) * (1 + y);
     case Act.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
     default: return 1;
   }
 }
 
-function checkAct(name: string, act: number): void {
+export function checkAct(name: string, act: number): void {
   if (!Number.isInteger(act) || act < 0 || act > 4) throw new RangeError(`${name}: argument 'act' must be an activation code 0..4`);
 }
 
