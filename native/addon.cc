@@ -1,24 +1,30 @@
-// The addon's entry point: each kernel family registers its own functions, named exactly as in
-// src/backend/kernels.ts, so the TypeScript side can swap native and reference kernels one by one.
+// The addon's entry point: applies RNNLAB_ISA, then exports info/setThreads/setIsa and every kernel binding the
+// kernel files added (add_bindings), named exactly as in src/backend/kernels.ts, so the TypeScript side can swap
+// native and reference kernels one by one.
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
+#include "common.h"
 #include "dispatch.h"
 #include "isa.h"
 #include "threadpool.h"
 
 namespace rl {
-void RegisterGemm(Napi::Env env, Napi::Object exports);
-void RegisterPointwise(Napi::Env env, Napi::Object exports);
-void RegisterLoss(Napi::Env env, Napi::Object exports);
-void RegisterConv(Napi::Env env, Napi::Object exports);
-void RegisterPool(Napi::Env env, Napi::Object exports);
-void RegisterEmbedding(Napi::Env env, Napi::Object exports);
-void RegisterOptim(Napi::Env env, Napi::Object exports);
-void RegisterLstm(Napi::Env env, Napi::Object exports);
-void RegisterGru(Napi::Env env, Napi::Object exports);
-void RegisterSimpleRnn(Napi::Env env, Napi::Object exports);
+
+namespace {
+std::vector<Binding>& bindings() {
+  static std::vector<Binding> all;
+  return all;
+}
+}  // namespace
+
+bool add_bindings(std::initializer_list<Binding> list) {
+  bindings().insert(bindings().end(), list);
+  return true;
+}
+
 }  // namespace rl
 
 // info(): threads, the instruction set in force, the ones this CPU and build can run (best first) and the
@@ -78,17 +84,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  for (const rl::Binding& b : rl::bindings()) exports.Set(b.name, Napi::Function::New(env, b.fn, b.name));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
-  rl::RegisterGemm(env, exports);
-  rl::RegisterPointwise(env, exports);
-  rl::RegisterLoss(env, exports);
-  rl::RegisterConv(env, exports);
-  rl::RegisterPool(env, exports);
-  rl::RegisterEmbedding(env, exports);
-  rl::RegisterOptim(env, exports);
-  rl::RegisterLstm(env, exports);
-  rl::RegisterGru(env, exports);
-  rl::RegisterSimpleRnn(env, exports);
   return exports;
 }
 

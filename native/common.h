@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "act.h"
@@ -68,5 +69,13 @@ class Args {
   const char* kernel_;
   bool ok_ = true;
 };
+
+// A JS-visible function of the addon. Each kernel file adds its own from a static initialiser
+// (`const bool exported = add_bindings({...});`); the addon's entry point exports them all.
+struct Binding {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+bool add_bindings(std::initializer_list<Binding> bindings);
 
 }  // namespace rl

@@ -266,12 +266,9 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace
+const bool exported = add_bindings({{"conv1d", Conv1d}, {"conv1dBackward", Conv1dBackward}});
 
-void RegisterConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv1d", Napi::Function::New(env, Conv1d, "conv1d"));
-  exports.Set("conv1dBackward", Napi::Function::New(env, Conv1dBackward, "conv1dBackward"));
-}
+}  // namespace
 
 }  // namespace rl
 

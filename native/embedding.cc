@@ -73,12 +73,12 @@ Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace
+const bool exported = add_bindings({
+    {"embeddingForward", EmbeddingForward},
+    {"embeddingBackward", EmbeddingBackward},
+});
 
-void RegisterEmbedding(Napi::Env env, Napi::Object exports) {
-  exports.Set("embeddingForward", Napi::Function::New(env, EmbeddingForward, "embeddingForward"));
-  exports.Set("embeddingBackward", Napi::Function::New(env, EmbeddingBackward, "embeddingBackward"));
-}
+}  // namespace
 
 }  // namespace rl
 

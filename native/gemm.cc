@@ -254,10 +254,8 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace
+const bool exported = add_bindings({{"gemm", Gemm}});
 
-void RegisterGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-}
+}  // namespace
 
 }  // namespace rl

@@ -109,19 +109,16 @@ Napi::Value CategoricalCrossentropy(const Napi::CallbackInfo& info) {
   return RowLoss(info, "categoricalCrossentropy", true, Target::distributions);
 }
 
-}  // namespace
+const bool exported = add_bindings({
+    {"sigmoidCrossEntropyWithLogits", SigmoidCrossEntropyWithLogits},
+    {"binaryCrossentropy", BinaryCrossentropy},
+    {"softmaxCrossEntropyWithLogits", SoftmaxCrossEntropyWithLogits},
+    {"sparseSoftmaxCrossEntropyWithLogits", SparseSoftmaxCrossEntropyWithLogits},
+    {"categoricalCrossentropy", CategoricalCrossentropy},
+    {"meanSquaredError", MeanSquaredError},
+});
 
-void RegisterLoss(Napi::Env env, Napi::Object exports) {
-  exports.Set("sigmoidCrossEntropyWithLogits",
-              Napi::Function::New(env, SigmoidCrossEntropyWithLogits, "sigmoidCrossEntropyWithLogits"));
-  exports.Set("binaryCrossentropy", Napi::Function::New(env, BinaryCrossentropy, "binaryCrossentropy"));
-  exports.Set("softmaxCrossEntropyWithLogits",
-              Napi::Function::New(env, SoftmaxCrossEntropyWithLogits, "softmaxCrossEntropyWithLogits"));
-  exports.Set("sparseSoftmaxCrossEntropyWithLogits",
-              Napi::Function::New(env, SparseSoftmaxCrossEntropyWithLogits, "sparseSoftmaxCrossEntropyWithLogits"));
-  exports.Set("categoricalCrossentropy", Napi::Function::New(env, CategoricalCrossentropy, "categoricalCrossentropy"));
-  exports.Set("meanSquaredError", Napi::Function::New(env, MeanSquaredError, "meanSquaredError"));
-}
+}  // namespace
 
 }  // namespace rl
 

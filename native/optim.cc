@@ -74,13 +74,9 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace
+const bool exported = add_bindings({{"adam", Adam}, {"rmsprop", RmsProp}, {"sgd", Sgd}});
 
-void RegisterOptim(Napi::Env env, Napi::Object exports) {
-  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
-  exports.Set("rmsprop", Napi::Function::New(env, RmsProp, "rmsprop"));
-  exports.Set("sgd", Napi::Function::New(env, Sgd, "sgd"));
-}
+}  // namespace
 
 }  // namespace rl
 

@@ -189,20 +189,20 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), total);
 }
 
-}  // namespace
+const bool exported = add_bindings({
+    {"activation", Activation},
+    {"activationBackward", ActivationBackward},
+    {"softmax", Softmax},
+    {"softmaxBackward", SoftmaxBackward},
+    {"colSum", ColSum},
+    {"add", Add},
+    {"mul", Mul},
+    {"axpy", Axpy},
+    {"dropoutApply", DropoutApply},
+    {"sumSquares", SumSquares},
+});
 
-void RegisterPointwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("activation", Napi::Function::New(env, Activation, "activation"));
-  exports.Set("activationBackward", Napi::Function::New(env, ActivationBackward, "activationBackward"));
-  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
-  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward, "softmaxBackward"));
-  exports.Set("colSum", Napi::Function::New(env, ColSum, "colSum"));
-  exports.Set("add", Napi::Function::New(env, Add, "add"));
-  exports.Set("mul", Napi::Function::New(env, Mul, "mul"));
-  exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
-  exports.Set("dropoutApply", Napi::Function::New(env, DropoutApply, "dropoutApply"));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
-}
+}  // namespace
 
 }  // namespace rl
 

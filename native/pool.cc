@@ -79,12 +79,9 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-}  // namespace
+const bool exported = add_bindings({{"maxPool1d", MaxPool1d}, {"maxPool1dBackward", MaxPool1dBackward}});
 
-void RegisterPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool1d", Napi::Function::New(env, MaxPool1d, "maxPool1d"));
-  exports.Set("maxPool1dBackward", Napi::Function::New(env, MaxPool1dBackward, "maxPool1dBackward"));
-}
+}  // namespace
 
 }  // namespace rl
 

@@ -35,6 +35,7 @@
 
 #include "common.h"
 #include "kernel_util.h"
+#include "simd_math.h"
 #include "threadpool.h"
 
 #include "isa.h"
@@ -46,6 +47,39 @@ namespace rl {
 namespace rnn {
 
 constexpr int W = 8;  // hidden units per block = lanes per vector, in every pass
+
+// The argument reader of the recurrent bindings: B, T, U come first (each >= 1); every later argument is read in
+// order, an array checked against the length its role implies for a cell of G gates.
+class SeqArgs : public Args {
+ public:
+  enum Len { kGates, kWeights, kBias, kState, kSeq, kMask };  // B*T*G*U, U*G*U, G*U, B*U, B*T*U, B*T
+  long B, T, U;
+
+  SeqArgs(const Napi::CallbackInfo& info, const char* kernel, int G) : Args(info, kernel) {
+    B = integer(0, "B", 1), T = integer(1, "T", 1), U = integer(2, "U", 1);
+    len_[kGates] = dims_product(*this, "gates", {B, T, U, G});
+    len_[kWeights] = dims_product(*this, "r", {U, U, G});
+    len_[kBias] = dims_product(*this, "rb", {U, G});
+    len_[kState] = dims_product(*this, "h0", {B, U});
+    len_[kSeq] = dims_product(*this, "hs", {B, T, U});
+    len_[kMask] = dims_product(*this, "mask", {B, T});
+  }
+  float* arr(const char* name, Len len) { return f32(next_++, name, len_[len]); }
+  float* optional(const char* name, Len len) { return f32(next_++, name, len_[len], true); }
+  const uint8_t* mask() { return u8(next_++, "mask", len_[kMask], true); }
+  bool option(const char* name) { return flag(next_++, name); }
+  int act(const char* name) { return act_code(*this, next_++, name); }
+  // Runs the pass on p when every argument was good (else the pending exception stands).
+  template <class P>
+  Napi::Value run(void (*pass)(const P&), const P& p) {
+    if (ok()) pass(p);
+    return env().Undefined();
+  }
+
+ private:
+  size_t len_[6] = {};
+  size_t next_ = 3;
+};
 
 inline long nblocks(long U) { return (U + W - 1) / W; }
 
@@ -276,34 +310,20 @@ RLV vf vdiv(vf p, vf q) {
 #endif
 }
 
-// e^x (Cephes polynomial, ~2 ulp) for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal
-// float), NaN propagates (the clamps are written so that a NaN x falls through).
+// e^x for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal float and 2^n is one normal
+// factor), NaN propagates (the clamps are written so that a NaN x falls through). The polynomial is simd_math.h's.
 RLV vf vexp(vf x) {
   const vf hi = vset(88.3f), lo = vset(-87.3f);
   vf c = hi < x ? hi : x;
   c = lo > c ? lo : c;
 #if RL_PASS == 2
   vf fn = (vf)_mm256_roundscale_ps((__m256)(c * 1.44269504088896341f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return (vf)_mm256_scalef_ps((__m256)rl::exp_reduced(c, fn), (__m256)fn);
 #else
   const vf magic = vset(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
   vf t = c * 1.44269504088896341f + magic;
   vi n = (vi)t - (vi)magic;
-  vf fn = t - magic;
-#endif
-  vf r = c - fn * 0.693359375f;  // Cody-Waite: r = c - n ln2 in two pieces
-  r = r - fn * -2.12194440e-4f;
-  vf z = r * r;
-  vf p = vset(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * z + r + 1.0f;
-#if RL_PASS == 2
-  return (vf)_mm256_scalef_ps((__m256)p, (__m256)fn);
-#else
-  return p * (vf)((n + 127) << 23);
+  return rl::exp_reduced(c, t - magic) * (vf)((n + 127) << 23);
 #endif
 }
 RLV vf vsigmoid(vf x) { return vrcp(1.0f + vexp(-x)); }
@@ -345,8 +365,8 @@ RLV vf act_apply(int code, vf x) {
 // act'(.) from the activation's output y.
 RLV vf act_grad(int code, vf y) {
   switch (code) {
-    case rl::ACT_TANH: return 1.0f - y * y;
-    case rl::ACT_SIGMOID: return y * (1.0f - y);
+    case rl::ACT_TANH: return rl::tanh_grad_y(y);
+    case rl::ACT_SIGMOID: return rl::sigmoid_grad_y(y);
     case rl::ACT_HARD_SIGMOID: return vsel((y > 0.0f) & (y < 1.0f), vset(0.2f), vzero());
     case rl::ACT_RELU: return vsel(y > 0.0f, vset(1.0f), vzero());
     default: return vset(1.0f);
