@@ -1,4 +1,5 @@
 import type { FArray, LossKernels } from '../kernels.js';
+import { Args } from './common.js';
 
 /** Keras backend epsilon(). */
 const EPS = 1e-7;
@@ -14,8 +15,27 @@ function logSumExp(x: FArray, offset: number, cols: number): number {
 
 const clip = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
+/** n, then arrays of n elements (as native/loss.cc's ElementwiseLoss). */
+function checkElementwise(kernel: string, n: number, arrays: Record<string, unknown>): void {
+  const a = new Args(kernel);
+  a.integer('n', n);
+  for (const [name, arr] of Object.entries(arrays)) a.floats(name, arr, n);
+}
+
+/** rows, cols, then arrays of rows * cols elements; labels: an Int32Array of rows (as native/loss.cc's RowLoss). */
+function checkRows(kernel: string, rows: number, cols: number, arrays: Record<string, unknown>): void {
+  const a = new Args(kernel);
+  a.integer('rows', rows);
+  a.integer('cols', cols);
+  for (const [name, arr] of Object.entries(arrays)) {
+    if (name === 'labels') a.ints(name, arr, rows);
+    else a.floats(name, arr, rows * cols);
+  }
+}
+
 export const lossKernels: LossKernels = {
   sigmoidCrossEntropyWithLogits(n: number, logits: FArray, target: FArray, grad: FArray): number {
+    checkElementwise('sigmoidCrossEntropyWithLogits', n, { logits, target, grad });
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -30,6 +50,7 @@ export const lossKernels: LossKernels = {
   },
 
   binaryCrossentropy(n: number, prob: FArray, target: FArray, grad: FArray): number {
+    checkElementwise('binaryCrossentropy', n, { prob, target, grad });
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -44,6 +65,7 @@ export const lossKernels: LossKernels = {
   },
 
   softmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, target: FArray, grad: FArray): number {
+    checkRows('softmaxCrossEntropyWithLogits', rows, cols, { logits, target, grad });
     if (rows === 0) return 0;
     let total = 0;
     for (let r = 0; r < rows; r++) {
@@ -61,6 +83,7 @@ export const lossKernels: LossKernels = {
   },
 
   sparseSoftmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, labels: Int32Array, grad: FArray): number {
+    checkRows('sparseSoftmaxCrossEntropyWithLogits', rows, cols, { logits, labels, grad });
     for (let r = 0; r < rows; r++) {
       if (!(labels[r] >= 0 && labels[r] < cols)) {
         throw new RangeError(`sparseSoftmaxCrossEntropyWithLogits: argument 'labels' holds ${labels[r]} at ${r}, outside [0, ${cols})`);
@@ -83,6 +106,7 @@ export const lossKernels: LossKernels = {
    * dL/dq_j = -t_j / q_j inside the clip (0 outside); dL/dp_k = (dL/dq_k - sum_j dL/dq_j q_j) / sum(p).
    */
   categoricalCrossentropy(rows: number, cols: number, prob: FArray, target: FArray, grad: FArray): number {
+    checkRows('categoricalCrossentropy', rows, cols, { prob, target, grad });
     if (rows === 0) return 0;
     let total = 0;
     const gq = new Float64Array(cols);
@@ -104,6 +128,7 @@ export const lossKernels: LossKernels = {
   },
 
   meanSquaredError(n: number, pred: FArray, target: FArray, grad: FArray): number {
+    checkElementwise('meanSquaredError', n, { pred, target, grad });
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
