@@ -56,3 +56,21 @@ export class Args {
 export function typedLength(a: FArray | Uint8Array | unknown): number {
   return ArrayBuffer.isView(a) ? (a as unknown as ArrayLike<number>).length : 0;
 }
+
+/** n (with nName), then arrays of at least n elements: the elementwise kernels' checks. */
+export function checkSameLength(kernel: string, n: number, arrays: Record<string, unknown>, nName?: string): void {
+  const a = new Args(kernel);
+  if (nName) a.integer(nName, n);
+  for (const [name, arr] of Object.entries(arrays)) a.floats(name, arr, n);
+}
+
+/** rows, cols, then arrays of rows * cols elements ('labels': an Int32Array of rows): the row kernels' checks. */
+export function checkRows(kernel: string, rows: number, cols: number, arrays: Record<string, unknown>): void {
+  const a = new Args(kernel);
+  a.integer('rows', rows);
+  a.integer('cols', cols);
+  for (const [name, arr] of Object.entries(arrays)) {
+    if (name === 'labels') a.ints(name, arr, rows);
+    else a.floats(name, arr, rows * cols);
+  }
+}

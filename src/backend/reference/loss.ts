@@ -1,5 +1,5 @@
 import type { FArray, LossKernels } from '../kernels.js';
-import { Args } from './common.js';
+import { checkRows, checkSameLength } from './common.js';
 
 /** Keras backend epsilon(). */
 const EPS = 1e-7;
@@ -15,27 +15,9 @@ function logSumExp(x: FArray, offset: number, cols: number): number {
 
 const clip = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
-/** n, then arrays of n elements (as native/loss.cc's ElementwiseLoss). */
-function checkElementwise(kernel: string, n: number, arrays: Record<string, unknown>): void {
-  const a = new Args(kernel);
-  a.integer('n', n);
-  for (const [name, arr] of Object.entries(arrays)) a.floats(name, arr, n);
-}
-
-/** rows, cols, then arrays of rows * cols elements; labels: an Int32Array of rows (as native/loss.cc's RowLoss). */
-function checkRows(kernel: string, rows: number, cols: number, arrays: Record<string, unknown>): void {
-  const a = new Args(kernel);
-  a.integer('rows', rows);
-  a.integer('cols', cols);
-  for (const [name, arr] of Object.entries(arrays)) {
-    if (name === 'labels') a.ints(name, arr, rows);
-    else a.floats(name, arr, rows * cols);
-  }
-}
-
 export const lossKernels: LossKernels = {
   sigmoidCrossEntropyWithLogits(n: number, logits: FArray, target: FArray, grad: FArray): number {
-    checkElementwise('sigmoidCrossEntropyWithLogits', n, { logits, target, grad });
+    checkSameLength('sigmoidCrossEntropyWithLogits', n, { logits, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -50,7 +32,7 @@ export const lossKernels: LossKernels = {
   },
 
   binaryCrossentropy(n: number, prob: FArray, target: FArray, grad: FArray): number {
-    checkElementwise('binaryCrossentropy', n, { prob, target, grad });
+    checkSameLength('binaryCrossentropy', n, { prob, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -128,7 +110,7 @@ export const lossKernels: LossKernels = {
   },
 
   meanSquaredError(n: number, pred: FArray, target: FArray, grad: FArray): number {
-    checkElementwise('meanSquaredError', n, { pred, target, grad });
+    checkSameLength('meanSquaredError', n, { pred, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
 import { Act, type ActCode, type FArray, type PointwiseKernels } from '../kernels.js';
-import { Args, typedLength } from './common.js';
+import { Args, checkRows, checkSameLength, typedLength } from './common.js';
 
 /** act(v) for one value. */
 export function activate(act: ActCode, v: number): number {
@@ -28,31 +28,17 @@ export function checkAct(kernel: string, act: number): void {
   new Args(kernel).act('act', act);
 }
 
-/** Elementwise kernels: every array named has at least n = length of the array at `lengthOf`. */
-function checkSame(kernel: string, n: number, arrays: Record<string, unknown>): void {
-  const a = new Args(kernel);
-  for (const [name, arr] of Object.entries(arrays)) a.floats(name, arr, n);
-}
-
-/** rows, cols, then arrays of rows * cols elements. */
-function checkRows(kernel: string, rows: number, cols: number, arrays: Record<string, unknown>): void {
-  const a = new Args(kernel);
-  a.integer('rows', rows);
-  a.integer('cols', cols);
-  for (const [name, arr] of Object.entries(arrays)) a.floats(name, arr, rows * cols);
-}
-
 export const pointwiseKernels: PointwiseKernels = {
   activation(act: ActCode, x: FArray, y: FArray): void {
     checkAct('activation', act);
-    checkSame('activation', typedLength(x), { x, y });
+    checkSameLength('activation', typedLength(x), { x, y });
     for (let i = 0; i < x.length; i++) y[i] = activate(act, x[i]);
   },
 
   // n = y.length (the activation's output), mirroring activation's n = x.length.
   activationBackward(act: ActCode, y: FArray, dy: FArray, dx: FArray): void {
     checkAct('activationBackward', act);
-    checkSame('activationBackward', typedLength(y), { y, dy, dx });
+    checkSameLength('activationBackward', typedLength(y), { y, dy, dx });
     for (let i = 0; i < y.length; i++) {
       // relu and hard_sigmoid pass or block dy (no 0 * dy, so an infinite dy stays where it is blocked).
       if (act === Act.relu) dx[i] = y[i] > 0 ? dy[i] : 0;
@@ -99,18 +85,18 @@ export const pointwiseKernels: PointwiseKernels = {
   },
 
   add(a: FArray, b: FArray, y: FArray): void {
-    checkSame('add', typedLength(y), { a, b, y });
+    checkSameLength('add', typedLength(y), { a, b, y });
     for (let i = 0; i < y.length; i++) y[i] = a[i] + b[i];
   },
 
   mul(a: FArray, b: FArray, y: FArray): void {
-    checkSame('mul', typedLength(y), { a, b, y });
+    checkSameLength('mul', typedLength(y), { a, b, y });
     for (let i = 0; i < y.length; i++) y[i] = a[i] * b[i];
   },
 
   axpy(alpha: number, x: FArray, y: FArray): void {
     new Args('axpy').num('alpha', alpha);
-    checkSame('axpy', typedLength(y), { x, y });
+    checkSameLength('axpy', typedLength(y), { x, y });
     for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   },
 
