@@ -3,7 +3,10 @@
 #pragma once
 #include <napi.h>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+
+#include "act.h"
 
 namespace rl {
 
@@ -67,7 +70,12 @@ class Args {
   bool ok_ = true;
 };
 
-// Activation codes shared with src/backend/kernels.ts (Act).
-enum Act : int { ACT_LINEAR = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_TANH = 3, ACT_HARD_SIGMOID = 4 };
+// A JS-visible function of the addon. Each kernel file adds its own from a static initialiser
+// (`const bool exported = add_bindings({...});`); the addon's entry point exports them all.
+struct Binding {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+bool add_bindings(std::initializer_list<Binding> bindings);
 
 }  // namespace rl

@@ -13,6 +13,7 @@
 // Threading: with enough samples each thread takes a contiguous range of samples and runs single-threaded
 // GEMMs (no synchronisation inside; per-thread dw/db partials merged in thread order). With few samples the
 // samples run one after another on the multi-threaded GEMM.
+#ifndef RL_PASS
 #include <napi.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "common.h"
+#include "dispatch.h"
 #include "gemm.h"
 #include "kernel_util.h"
 #include "simd_math.h"
@@ -60,13 +62,6 @@ void im2col_row(const Shape& c, const float* x, long b, long o, float* dst) {
     if (t >= 0 && t < c.T) std::memcpy(dst + j * c.Cin, x + (b * c.T + t) * c.Cin, (size_t)c.Cin * sizeof(float));
     else std::memset(dst + j * c.Cin, 0, (size_t)c.Cin * sizeof(float));
   }
-}
-
-RL_CLONES void add_to(float* dst, const float* src, long n) {
-  for (long i = 0; i < n; ++i) dst[i] += src[i];
-}
-RL_CLONES void add_to_d(double* dst, const float* src, long n) {
-  for (long i = 0; i < n; ++i) dst[i] += (double)src[i];
 }
 
 // Whether to give each thread its own samples (single-threaded GEMMs) rather than thread each GEMM.
@@ -146,7 +141,7 @@ Napi::Value Conv1d(const Napi::CallbackInfo& info) {
     for (long r = 0; r < c.B * c.To; ++r) {
       float* yr = y + r * c.Cout;
       for (long j = 0; j < c.Cout; ++j) yr[j] = bias ? bias[j] : 0.0f;
-      apply_activation(act, yr, yr, c.Cout);
+      kernels().activation(act, yr, yr, c.Cout);
     }
     return info.Env().Undefined();
   }
@@ -192,7 +187,7 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
   }
 
   if (dbacc)
-    for (long r = b0 * c.To; r < b1 * c.To; ++r) add_to_d(dbacc, dy + r * c.Cout, c.Cout);
+    for (long r = b0 * c.To; r < b1 * c.To; ++r) kernels().add_to_d(dbacc, dy + r * c.Cout, c.Cout);
 
   if (dx) {
     // dcol = dy w^T a block of steps at a time (w stored [KC, Cout]); col2im adds each row's K slices.
@@ -209,7 +204,7 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
           long t0 = c.t0(o0 + r);
           const float* src = dcol.data() + r * c.KC;
           long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
-          if (jlo < jhi) add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
+          if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
         }
       }
     }
@@ -237,7 +232,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
     if (dx) std::fill(dx, dx + nx, 0.0f);
     if (db && ny > 0) {
       std::vector<double> acc((size_t)c.Cout, 0.0);
-      for (long r = 0; r < c.B * c.To; ++r) add_to_d(acc.data(), dy + r * c.Cout, c.Cout);
+      for (long r = 0; r < c.B * c.To; ++r) kernels().add_to_d(acc.data(), dy + r * c.Cout, c.Cout);
       for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
     }
     return info.Env().Undefined();
@@ -255,7 +250,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
       double* dbacc = db ? dbpart.data() + (size_t)tid * (size_t)c.Cout : nullptr;
       if (b0 < b1) backward_range(c, x, w, dy, dx, dwacc, dbacc, b0, b1, sgemm_serial);
     });
-    for (int t = 1; t < nth; ++t) add_to(dw, dwpart.data() + (size_t)(t - 1) * nw, (long)nw);
+    for (int t = 1; t < nth; ++t) kernels().add_to(dw, dwpart.data() + (size_t)(t - 1) * nw, (long)nw);
     if (db)
       for (long j = 0; j < c.Cout; ++j) {
         double s = 0;
@@ -271,11 +266,31 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+const bool exported = add_bindings({{"conv1d", Conv1d}, {"conv1dBackward", Conv1dBackward}});
+
 }  // namespace
 
-void RegisterConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv1d", Napi::Function::New(env, Conv1d, "conv1d"));
-  exports.Set("conv1dBackward", Napi::Function::New(env, Conv1dBackward, "conv1dBackward"));
+}  // namespace rl
+
+#define RL_PASS_FILE "conv1d.cc"
+#define RL_PASS_NS conv_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+void add_to(float* dst, const float* src, long n) {
+  for (long i = 0; i < n; ++i) dst[i] += src[i];
 }
 
-}  // namespace rl
+void add_to_d(double* dst, const float* src, long n) {
+  for (long i = 0; i < n; ++i) dst[i] += (double)src[i];
+}
+
+RL_REGISTER_PASS(kFamilyConv, t.add_to = add_to; t.add_to_d = add_to_d);
+
+}  // namespace
+
+#endif  // RL_PASS

@@ -2,6 +2,7 @@
 // (a bad id is a RangeError, never a read or write outside the table). The backward pass splits the
 // work so that no two threads ever touch the same float: by bands of columns when rows are wide,
 // otherwise by id modulo the thread count (every thread scans all ids, keeps its own rows).
+#ifndef RL_PASS
 #include <napi.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "common.h"
+#include "dispatch.h"
 #include "kernel_util.h"
 #include "simd_math.h"
 #include "threadpool.h"
@@ -25,25 +27,6 @@ bool check_ids(Args& a, const int32_t* ids, long n, long rows) {
       return false;
     }
   return true;
-}
-
-RL_CLONES void scatter_cols(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0, long c1) {
-  const long w = c1 - c0;
-  for (long i = 0; i < n; ++i) {
-    float* dst = dTable + (long)ids[i] * dim + c0;
-    const float* src = dOut + i * dim + c0;
-    for (long c = 0; c < w; ++c) dst[c] += src[c];
-  }
-}
-
-RL_CLONES void scatter_mod(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, int tid, int nth) {
-  for (long i = 0; i < n; ++i) {
-    long id = ids[i];
-    if (id % nth != tid) continue;
-    float* dst = dTable + id * dim;
-    const float* src = dOut + i * dim;
-    for (long c = 0; c < dim; ++c) dst[c] += src[c];
-  }
 }
 
 Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
@@ -77,24 +60,58 @@ Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
   if (!check_ids(a, ids, n, rows)) return info.Env().Undefined();
   int nth = num_threads();
   if ((long)nout < kParallelMin || nth <= 1) {
-    scatter_cols(n, dim, ids, dOut, dTable, 0, dim);
+    kernels().scatter_cols(n, dim, ids, dOut, dTable, 0, dim);
   } else if (dim >= 32L * nth) {
     parallel([&](int tid, int nt) {
       long c0, c1;
       split_range(dim, tid, nt, 16, &c0, &c1);
-      if (c0 < c1) scatter_cols(n, dim, ids, dOut, dTable, c0, c1);
+      if (c0 < c1) kernels().scatter_cols(n, dim, ids, dOut, dTable, c0, c1);
     });
   } else {
-    parallel([&](int tid, int nt) { scatter_mod(n, dim, ids, dOut, dTable, tid, nt); });
+    parallel([&](int tid, int nt) { kernels().scatter_mod(n, dim, ids, dOut, dTable, tid, nt); });
   }
   return info.Env().Undefined();
 }
 
+const bool exported = add_bindings({
+    {"embeddingForward", EmbeddingForward},
+    {"embeddingBackward", EmbeddingBackward},
+});
+
 }  // namespace
 
-void RegisterEmbedding(Napi::Env env, Napi::Object exports) {
-  exports.Set("embeddingForward", Napi::Function::New(env, EmbeddingForward, "embeddingForward"));
-  exports.Set("embeddingBackward", Napi::Function::New(env, EmbeddingBackward, "embeddingBackward"));
+}  // namespace rl
+
+#define RL_PASS_FILE "embedding.cc"
+#define RL_PASS_NS embedding_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+void scatter_cols(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0, long c1) {
+  const long w = c1 - c0;
+  for (long i = 0; i < n; ++i) {
+    float* dst = dTable + (long)ids[i] * dim + c0;
+    const float* src = dOut + i * dim + c0;
+    for (long c = 0; c < w; ++c) dst[c] += src[c];
+  }
 }
 
-}  // namespace rl
+void scatter_mod(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, int tid, int nth) {
+  for (long i = 0; i < n; ++i) {
+    long id = ids[i];
+    if (id % nth != tid) continue;
+    float* dst = dTable + id * dim;
+    const float* src = dOut + i * dim;
+    for (long c = 0; c < dim; ++c) dst[c] += src[c];
+  }
+}
+
+RL_REGISTER_PASS(kFamilyEmbedding, t.scatter_cols = scatter_cols; t.scatter_mod = scatter_mod);
+
+}  // namespace
+
+#endif  // RL_PASS

@@ -1,4 +1,5 @@
-// SGEMM driver: cache blocking over n and k, threading, instruction-set dispatch and the JS binding.
+// SGEMM driver: cache blocking over n and k, threading and the JS binding; the micro-kernels come from the
+// kernel table of the instruction set in force (dispatch.h).
 //
 // Scheme (per thread, see gemm_kernels.h for the kernels' side): for each nc-wide column block and kc-deep slice
 // of op(B), pack that B block (it then stays in L2) unless B is cheaper to read in place, and sweep C's rows in
@@ -14,15 +15,13 @@
 #include <napi.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "common.h"
-#include "cpu.h"
+#include "dispatch.h"
 #include "gemm_kernels.h"
 #include "kernel_util.h"
 #include "threadpool.h"
@@ -31,31 +30,7 @@ namespace rl {
 namespace {
 
 using gemm::Block;
-using gemm::Isa;
-
-// ---------------------------------------------------------------- dispatch
-
-// The best kernel set this CPU runs, at most `cap` ("avx512" > "avx2" > "portable"; anything else: no cap).
-const Isa* pick_isa(const char* cap) {
-  const std::string c = cap ? cap : "";
-  const bool allow512 = c != "avx2" && c != "portable";
-  const bool allow2 = c != "portable";
-  if (allow512 && gemm::isa_avx512() && cpu_has_avx512()) return gemm::isa_avx512();
-  if (allow2 && gemm::isa_avx2() && cpu_has_avx2_fma()) return gemm::isa_avx2();
-  return gemm::isa_portable();
-}
-
-std::atomic<const Isa*> g_isa{nullptr};
-
-const Isa& isa() {
-  const Isa* p = g_isa.load(std::memory_order_acquire);
-  if (!p) {
-    static const Isa* from_env = pick_isa(std::getenv("RNNLAB_ISA"));
-    p = from_env;
-    g_isa.store(p, std::memory_order_release);
-  }
-  return *p;
-}
+using gemm::KernelSet;
 
 // ---------------------------------------------------------------- per-thread scratch
 
@@ -122,7 +97,7 @@ struct Grid {
 };
 constexpr double kPackFlops = 16.0;
 
-Grid choose_grid(const Isa& K, bool tb, long m, long n, long k, int nt) {
+Grid choose_grid(const KernelSet& K, bool tb, long m, long n, long k, int nt) {
   Grid best{1, nt};
   double best_cost = -1;
   for (int tm = 1; tm <= nt; ++tm) {
@@ -139,7 +114,7 @@ Grid choose_grid(const Isa& K, bool tb, long m, long n, long k, int nt) {
 
 // ---------------------------------------------------------------- serial driver
 
-void serial(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
             const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.0f) {  // nothing to multiply (and A, B are not read, as in BLAS)
@@ -189,7 +164,7 @@ void serial(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha,
 
 // k split over the threads: each accumulates alpha * op(A)[:, ks] op(B)[ks, :] into a private m x n buffer, then
 // the rows are summed and finished (beta, bias, activation) in parallel.
-void split_k(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+void split_k(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
              const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act) {
   std::vector<float*> parts(num_threads(), nullptr);
   parallel([&](int tid, int nth) {
@@ -221,12 +196,12 @@ void split_k(const Isa& K, bool ta, bool tb, long m, long n, long k, float alpha
 
 void sgemm_serial(bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda, const float* B,
                   long ldb, float beta, float* C, long ldc, const float* bias, int act) {
-  serial(isa(), ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
+  serial(*kernels().gemm, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, bias, act);
 }
 
 void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda, const float* B, long ldb,
            float beta, float* C, long ldc, const float* bias, int act) {
-  const Isa& K = isa();
+  const KernelSet& K = *kernels().gemm;
   if (m <= 0 || n <= 0) return;
   const int nth = num_threads();
   const double flops = 2.0 * (double)m * (double)n * (double)k;
@@ -250,8 +225,6 @@ void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A
            beta, C + r0 * ldc + c0, ldc, bias ? bias + c0 : nullptr, act);
   });
 }
-
-const char* gemm_isa() { return isa().name; }
 
 // ---------------------------------------------------------------- binding
 
@@ -281,28 +254,8 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setGemmIsa(name): use at most `name` ("avx512", "avx2", "portable"; "auto" for the best this CPU runs) from
-// now on, as RNNLAB_ISA does at startup; returns the name of the kernel set actually in force. For tests.
-Napi::Value SetGemmIsa(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "setGemmIsa: expected 'avx512', 'avx2', 'portable' or 'auto'").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const std::string name = info[0].As<Napi::String>().Utf8Value();
-  if (name != "avx512" && name != "avx2" && name != "portable" && name != "auto") {
-    Napi::RangeError::New(env, "setGemmIsa: unknown instruction set '" + name + "'").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  g_isa.store(pick_isa(name.c_str()), std::memory_order_release);
-  return Napi::String::New(env, gemm_isa());
-}
+const bool exported = add_bindings({{"gemm", Gemm}});
 
 }  // namespace
-
-void RegisterGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("setGemmIsa", Napi::Function::New(env, SetGemmIsa, "setGemmIsa"));
-}
 
 }  // namespace rl

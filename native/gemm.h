@@ -12,7 +12,4 @@ void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A
 void sgemm_serial(bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda, const float* B,
                   long ldb, float beta, float* C, long ldc, const float* bias, int act);
 
-// Name of the instruction set the kernels dispatched to ("avx512", "avx2", "portable").
-const char* gemm_isa();
-
 }  // namespace rl

@@ -2,9 +2,10 @@
 // A: 15 of the 16 registers) reading A and B packed or in place, masked loads and stores at the right edge, and
 // the epilogue (alpha, beta, bias, activation) fused into the tile's write-back. Only the functions here are
 // compiled for AVX2; the driver calls them after checking the CPU.
+#include "dispatch.h"
 #include "gemm_kernels.h"
 
-#if RL_GEMM_X86
+#if RL_X86
 #include <immintrin.h>
 
 #include <cstring>
@@ -69,13 +70,15 @@ RL_AVX2 inline __m256 tanh8(__m256 x) {
 
 RL_AVX2 inline __m256 act8(int act, __m256 v) {
   switch (act) {
-    case ACT_RELU: return _mm256_max_ps(v, _mm256_setzero_ps());
+    // max/min return their second operand for a NaN: blend NaN back in, so it propagates as in the pointwise kernels.
+    case ACT_RELU: return _mm256_blendv_ps(_mm256_max_ps(v, _mm256_setzero_ps()), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     case ACT_SIGMOID: return sigmoid8(v);
     case ACT_TANH: return tanh8(v);
     case ACT_HARD_SIGMOID:
-      return _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, _mm256_set1_ps(0.2f), _mm256_set1_ps(0.5f)),
-                                         _mm256_setzero_ps()),
-                           _mm256_set1_ps(1.0f));
+      return _mm256_blendv_ps(
+          _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, _mm256_set1_ps(0.2f), _mm256_set1_ps(0.5f)), _mm256_setzero_ps()),
+                        _mm256_set1_ps(1.0f)),
+          v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     default: return v;
   }
 }
@@ -265,20 +268,12 @@ RL_AVX2 void finish_row(long n, const float* src, float beta, const float* bias,
   }
 }
 
-const Isa kIsa = {"avx2", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+const KernelSet kSet = {"avx2", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+
+const bool registered = register_family(Isa::avx2, kFamilyGemm, [](KernelTable& t) { t.gemm = &kSet; });
 
 }  // namespace
 
-const Isa* isa_avx2() { return &kIsa; }
-
-}  // namespace gemm
-}  // namespace rl
-
-#else  // not x86
-
-namespace rl {
-namespace gemm {
-const Isa* isa_avx2() { return nullptr; }
 }  // namespace gemm
 }  // namespace rl
 

@@ -2,9 +2,10 @@
 // once, within the 32 registers) reading A and B packed or in place, masked loads and stores at the right edge,
 // and the epilogue (alpha, beta, bias, activation) fused into the tile's write-back. Only the functions here are
 // compiled for AVX-512; the driver calls them after checking the CPU.
+#include "dispatch.h"
 #include "gemm_kernels.h"
 
-#if RL_GEMM_X86
+#if RL_X86
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 flags the intrinsics' own `__m512 __Y = __Y;` (_mm512_undefined_ps) once they are inlined here.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -78,13 +79,16 @@ RL_AVX512 inline __m512 tanh16(__m512 x) {
 
 RL_AVX512 inline __m512 act16(int act, __m512 v) {
   switch (act) {
-    case ACT_RELU: return _mm512_max_ps(v, _mm512_setzero_ps());
+    // max/min return their second operand for a NaN: blend NaN back in, so it propagates as in the pointwise kernels.
+    case ACT_RELU: return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), _mm512_max_ps(v, _mm512_setzero_ps()), v);
     case ACT_SIGMOID: return sigmoid16(v);
     case ACT_TANH: return tanh16(v);
     case ACT_HARD_SIGMOID:
-      return _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(v, _mm512_set1_ps(0.2f), _mm512_set1_ps(0.5f)),
-                                         _mm512_setzero_ps()),
-                           _mm512_set1_ps(1.0f));
+      return _mm512_mask_blend_ps(
+          _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q),
+          _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(v, _mm512_set1_ps(0.2f), _mm512_set1_ps(0.5f)), _mm512_setzero_ps()),
+                        _mm512_set1_ps(1.0f)),
+          v);
     default: return v;
   }
 }
@@ -272,20 +276,12 @@ RL_AVX512 void finish_row(long n, const float* src, float beta, const float* bia
   }
 }
 
-const Isa kIsa = {"avx512", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+const KernelSet kSet = {"avx512", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+
+const bool registered = register_family(Isa::avx512, kFamilyGemm, [](KernelTable& t) { t.gemm = &kSet; });
 
 }  // namespace
 
-const Isa* isa_avx512() { return &kIsa; }
-
-}  // namespace gemm
-}  // namespace rl
-
-#else  // not x86
-
-namespace rl {
-namespace gemm {
-const Isa* isa_avx512() { return nullptr; }
 }  // namespace gemm
 }  // namespace rl
 

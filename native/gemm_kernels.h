@@ -32,7 +32,7 @@ struct Epilogue {
 //  - A points at op(A)[0, 0] of the block; op(A)[i, p] is A[i * lda + p], or A[p * lda + i] when ta. With
 //    a_packed each mr-row panel is packed into abuf (at least mr * kc + 16 floats, 64-byte aligned) before use;
 //    otherwise the kernel reads A in place and abuf may be null.
-//  - Bk is either packed by the same Isa's pack_b (b_packed; ldb ignored), or, for a B that is not
+//  - Bk is either packed by the same KernelSet's pack_b (b_packed; ldb ignored), or, for a B that is not
 //    transposed, read in place: Bk[p, j] = B[p * ldb + j] (the kernel masks its loads at the right edge).
 struct Block {
   bool ta;
@@ -49,7 +49,7 @@ struct Block {
   float* abuf;
 };
 
-struct Isa {
+struct KernelSet {
   const char* name;
   int mr;   // rows of a micro-tile
   int nr;   // columns of a micro-tile (a multiple of vec)
@@ -64,12 +64,6 @@ struct Isa {
   // beta == 0 means c is not read.
   void (*finish_row)(long n, const float* src, float beta, const float* bias, int act, float* c);
 };
-
-// The kernel sets compiled into this build; null where an instruction set is not compiled in (non-x86).
-// They do not check the CPU: gemm.cc does that before using one.
-const Isa* isa_avx512();
-const Isa* isa_avx2();
-const Isa* isa_portable();
 
 }  // namespace gemm
 }  // namespace rl

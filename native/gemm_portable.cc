@@ -1,12 +1,14 @@
 // Portable SGEMM kernels for CPUs without AVX2 (and every non-x86 CPU, e.g. Apple silicon): the same blocked
 // scheme with a micro-tile written in GCC/Clang vector extensions (4 floats, i.e. SSE or NEON registers), so it
 // needs no intrinsics. aarch64 has 32 vector registers and gets an 8 x 12 tile; elsewhere 6 x 8 fits in 16.
+#include "dispatch.h"
 #include "gemm_kernels.h"
 
 #include <cmath>
 #include <cstring>
 
 #include "common.h"
+#include "simd_math.h"
 
 namespace rl {
 namespace gemm {
@@ -51,12 +53,11 @@ inline v4 splat(float x) { return v4{{x, x, x, x}}; }
 
 inline float act1(int act, float v) {
   switch (act) {
-    case ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case ACT_RELU: return relu(v);
     case ACT_SIGMOID: return 1.0f / (1.0f + std::exp(-v));
     case ACT_TANH: return std::tanh(v);
     case ACT_HARD_SIGMOID: {
-      float h = 0.2f * v + 0.5f;
-      return h < 0.0f ? 0.0f : (h > 1.0f ? 1.0f : h);
+      return hard_sigmoid(v);
     }
     default: return v;
   }
@@ -167,11 +168,11 @@ void finish_row(long n, const float* src, float beta, const float* bias, int act
   }
 }
 
-const Isa kIsa = {"portable", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+const KernelSet kSet = {"portable", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+
+const bool registered = register_family(Isa::portable, kFamilyGemm, [](KernelTable& t) { t.gemm = &kSet; });
 
 }  // namespace
-
-const Isa* isa_portable() { return &kIsa; }
 
 }  // namespace gemm
 }  // namespace rl

@@ -4,7 +4,7 @@
 #pragma once
 #include "gemm_kernels.h"
 
-#if RL_GEMM_X86
+#if RL_X86
 #include <immintrin.h>
 
 #define RL_TARGET_AVX2 __attribute__((target("avx2,fma")))
@@ -75,4 +75,4 @@ static inline RL_TARGET_AVX2 void transpose_pack(const float* src, long lds, lon
 }  // namespace gemm
 }  // namespace rl
 
-#endif  // RL_GEMM_X86
+#endif  // RL_X86

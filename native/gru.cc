@@ -7,11 +7,12 @@
 // needs two products in sequence (the candidate's input rr * h_prev depends on the first), so the unit split then
 // synchronises twice per step.
 //
-// This file includes itself once per instruction-set pass (RL_GRU_BODY selects the kernel body below).
-#ifndef RL_GRU_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
 #include <memory>
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -39,140 +40,56 @@ struct Bwd {
 }  // namespace gru_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace gru_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace gru_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace gru_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace gru_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace gru_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_GRU_BODY
-#include "gru.cc"
-#undef RL_GRU_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace gru_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
 
-void gru_forward(const gru_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(gru_impl, forward)); }
-
-void gru_backward(const gru_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(gru_impl, backward)); }
-
 // gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
 Napi::Value GruForward(const Napi::CallbackInfo& info) {
-  Args a(info, "gruForward");
+  rnn::SeqArgs a(info, "gruForward", 3);
   gru_impl::Fwd f{};
-  f.B = a.integer(0, "B", 1);
-  f.T = a.integer(1, "T", 1);
-  f.U = a.integer(2, "U", 1);
-  size_t nG = dims_product(a, "xp", {f.B, f.T, f.U, 3});
-  size_t nR = dims_product(a, "r", {f.U, f.U, 3});
-  size_t n3U = dims_product(a, "rb", {f.U, 3});
-  size_t nBU = dims_product(a, "h0", {f.B, f.U});
-  size_t nBT = dims_product(a, "mask", {f.B, f.T});
-  size_t nBTU = dims_product(a, "hs", {f.B, f.T, f.U});
-  f.xp = a.f32(3, "xp", nG);
-  f.r = a.f32(4, "r", nR);
-  f.rb = a.f32(5, "rb", n3U, true);
-  f.h0 = a.f32(6, "h0", nBU, true);
-  f.mask = a.u8(7, "mask", nBT, true);
-  f.back = a.flag(8, "goBackwards");
-  f.resetAfter = a.flag(9, "resetAfter");
-  f.act = act_code(a, 10, "act");
-  f.ract = act_code(a, 11, "recAct");
-  f.hs = a.f32(12, "hs", nBTU);
-  f.gates = a.f32(13, "gates", nG);
-  f.hh = a.f32(14, "hh", nBTU);
+  f.B = a.B, f.T = a.T, f.U = a.U;
+  f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights), f.rb = a.optional("rb", a.kBias);
+  f.h0 = a.optional("h0", a.kState), f.mask = a.mask();
+  f.back = a.option("goBackwards"), f.resetAfter = a.option("resetAfter");
+  f.act = a.act("act"), f.ract = a.act("recAct");
+  f.hs = a.arr("hs", a.kSeq), f.gates = a.arr("gates", a.kGates), f.hh = a.arr("hh", a.kSeq);
   if (a.ok() && f.rb && !f.resetAfter) a.fail("rb", "must be null when resetAfter is false");
-  if (!a.ok()) return info.Env().Undefined();
-  gru_forward(f);
-  return info.Env().Undefined();
+  return a.run(kernels().gru_forward, f);
 }
 
 // gruBackward(B, T, U, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh, dhs, dhT,
 //             dxp, dr, drb, dh0, dhAll)
 Napi::Value GruBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "gruBackward");
+  rnn::SeqArgs a(info, "gruBackward", 3);
   gru_impl::Bwd b{};
-  b.B = a.integer(0, "B", 1);
-  b.T = a.integer(1, "T", 1);
-  b.U = a.integer(2, "U", 1);
-  size_t nG = dims_product(a, "gates", {b.B, b.T, b.U, 3});
-  size_t nR = dims_product(a, "r", {b.U, b.U, 3});
-  size_t n3U = dims_product(a, "rb", {b.U, 3});
-  size_t nBU = dims_product(a, "h0", {b.B, b.U});
-  size_t nBT = dims_product(a, "mask", {b.B, b.T});
-  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
-  b.r = a.f32(3, "r", nR);
-  b.rb = a.f32(4, "rb", n3U, true);
-  b.h0 = a.f32(5, "h0", nBU, true);
-  b.mask = a.u8(6, "mask", nBT, true);
-  b.back = a.flag(7, "goBackwards");
-  b.resetAfter = a.flag(8, "resetAfter");
-  b.act = act_code(a, 9, "act");
-  b.ract = act_code(a, 10, "recAct");
-  b.hs = a.f32(11, "hs", nBTU);
-  b.gates = a.f32(12, "gates", nG);
-  b.hh = a.f32(13, "hh", nBTU);
-  b.dhs = a.f32(14, "dhs", nBTU);
-  b.dhT = a.f32(15, "dhT", nBU, true);
-  b.dxp = a.f32(16, "dxp", nG);
-  b.dr = a.f32(17, "dr", nR);
-  b.drb = a.f32(18, "drb", n3U, true);
-  b.dh0 = a.f32(19, "dh0", nBU, true);
-  b.dhAll = a.f32(20, "dhAll", nBTU, true);
+  b.B = a.B, b.T = a.T, b.U = a.U;
+  b.r = a.arr("r", a.kWeights), b.rb = a.optional("rb", a.kBias);
+  b.h0 = a.optional("h0", a.kState), b.mask = a.mask();
+  b.back = a.option("goBackwards"), b.resetAfter = a.option("resetAfter");
+  b.act = a.act("act"), b.ract = a.act("recAct");
+  b.hs = a.arr("hs", a.kSeq), b.gates = a.arr("gates", a.kGates), b.hh = a.arr("hh", a.kSeq);
+  b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState);
+  b.dxp = a.arr("dxp", a.kGates), b.dr = a.arr("dr", a.kWeights), b.drb = a.optional("drb", a.kBias);
+  b.dh0 = a.optional("dh0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
   if (a.ok() && b.rb && !b.resetAfter) a.fail("rb", "must be null when resetAfter is false");
-  if (!a.ok()) return info.Env().Undefined();
   if (!b.rb) b.drb = nullptr;
-  gru_backward(b);
-  return info.Env().Undefined();
+  return a.run(kernels().gru_backward, b);
 }
+
+const bool exported = add_bindings({{"gruForward", GruForward}, {"gruBackward", GruBackward}});
 
 }  // namespace
 
-void RegisterGru(Napi::Env env, Napi::Object exports) {
-  exports.Set("gruForward", Napi::Function::New(env, GruForward, "gruForward"));
-  exports.Set("gruBackward", Napi::Function::New(env, GruBackward, "gruBackward"));
-}
-
 }  // namespace rl
 
-#else  // RL_GRU_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "gru.cc"
+#define RL_PASS_NS gru_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
@@ -513,4 +430,8 @@ void backward(const Bwd& p) {
                  ActT<-1>{p.act}, ActT<-1>{p.ract});
 }
 
-#endif  // RL_GRU_BODY
+namespace {
+RL_REGISTER_PASS(kFamilyGru, t.gru_forward = forward; t.gru_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

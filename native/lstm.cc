@@ -3,9 +3,10 @@
 //   c = f * c_prev + i * c~,  h = o * act(c)
 // The design (packing, threading, masking, storage order) is described in rnn_common.h.
 //
-// This file includes itself once per instruction-set pass (RL_LSTM_BODY selects the kernel body below).
-#ifndef RL_LSTM_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -33,134 +34,51 @@ struct Bwd {
 }  // namespace lstm_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace lstm_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace lstm_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace lstm_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace lstm_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace lstm_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_LSTM_BODY
-#include "lstm.cc"
-#undef RL_LSTM_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace lstm_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
 
-void lstm_forward(const lstm_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(lstm_impl, forward)); }
-
-void lstm_backward(const lstm_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(lstm_impl, backward)); }
-
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
-  Args a(info, "lstmForward");
+  rnn::SeqArgs a(info, "lstmForward", 4);
   lstm_impl::Fwd f{};
-  f.B = a.integer(0, "B", 1);
-  f.T = a.integer(1, "T", 1);
-  f.U = a.integer(2, "U", 1);
-  size_t nG = dims_product(a, "xp", {f.B, f.T, f.U, 4});
-  size_t nR = dims_product(a, "r", {f.U, f.U, 4});
-  size_t nBU = dims_product(a, "h0", {f.B, f.U});
-  size_t nBT = dims_product(a, "mask", {f.B, f.T});
-  size_t nBTU = dims_product(a, "hs", {f.B, f.T, f.U});
-  f.xp = a.f32(3, "xp", nG);
-  f.r = a.f32(4, "r", nR);
-  f.h0 = a.f32(5, "h0", nBU, true);
-  f.c0 = a.f32(6, "c0", nBU, true);
-  f.mask = a.u8(7, "mask", nBT, true);
-  f.back = a.flag(8, "goBackwards");
-  f.act = act_code(a, 9, "act");
-  f.ract = act_code(a, 10, "recAct");
-  f.hs = a.f32(11, "hs", nBTU);
-  f.cs = a.f32(12, "cs", nBTU);
-  f.gates = a.f32(13, "gates", nG);
-  if (!a.ok()) return info.Env().Undefined();
-  lstm_forward(f);
-  return info.Env().Undefined();
+  f.B = a.B, f.T = a.T, f.U = a.U;
+  f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
+  f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
+  f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
+  f.hs = a.arr("hs", a.kSeq), f.cs = a.arr("cs", a.kSeq), f.gates = a.arr("gates", a.kGates);
+  return a.run(kernels().lstm_forward, f);
 }
 
 // lstmBackward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
 //              dxp, dr, dh0, dc0, dhAll)
 Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "lstmBackward");
+  rnn::SeqArgs a(info, "lstmBackward", 4);
   lstm_impl::Bwd b{};
-  b.B = a.integer(0, "B", 1);
-  b.T = a.integer(1, "T", 1);
-  b.U = a.integer(2, "U", 1);
-  size_t nG = dims_product(a, "gates", {b.B, b.T, b.U, 4});
-  size_t nR = dims_product(a, "r", {b.U, b.U, 4});
-  size_t nBU = dims_product(a, "h0", {b.B, b.U});
-  size_t nBT = dims_product(a, "mask", {b.B, b.T});
-  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
-  b.r = a.f32(3, "r", nR);
-  b.h0 = a.f32(4, "h0", nBU, true);
-  b.c0 = a.f32(5, "c0", nBU, true);
-  b.mask = a.u8(6, "mask", nBT, true);
-  b.back = a.flag(7, "goBackwards");
-  b.act = act_code(a, 8, "act");
-  b.ract = act_code(a, 9, "recAct");
-  b.hs = a.f32(10, "hs", nBTU);
-  b.cs = a.f32(11, "cs", nBTU);
-  b.gates = a.f32(12, "gates", nG);
-  b.dhs = a.f32(13, "dhs", nBTU);
-  b.dhT = a.f32(14, "dhT", nBU, true);
-  b.dcT = a.f32(15, "dcT", nBU, true);
-  b.dxp = a.f32(16, "dxp", nG);
-  b.dr = a.f32(17, "dr", nR);
-  b.dh0 = a.f32(18, "dh0", nBU, true);
-  b.dc0 = a.f32(19, "dc0", nBU, true);
-  b.dhAll = a.f32(20, "dhAll", nBTU, true);
-  if (!a.ok()) return info.Env().Undefined();
-  lstm_backward(b);
-  return info.Env().Undefined();
+  b.B = a.B, b.T = a.T, b.U = a.U;
+  b.r = a.arr("r", a.kWeights);
+  b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
+  b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
+  b.hs = a.arr("hs", a.kSeq), b.cs = a.arr("cs", a.kSeq), b.gates = a.arr("gates", a.kGates);
+  b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState), b.dcT = a.optional("dcT", a.kState);
+  b.dxp = a.arr("dxp", a.kGates), b.dr = a.arr("dr", a.kWeights);
+  b.dh0 = a.optional("dh0", a.kState), b.dc0 = a.optional("dc0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
+  return a.run(kernels().lstm_backward, b);
 }
+
+const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}});
 
 }  // namespace
 
-void RegisterLstm(Napi::Env env, Napi::Object exports) {
-  exports.Set("lstmForward", Napi::Function::New(env, LstmForward, "lstmForward"));
-  exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward, "lstmBackward"));
-}
-
 }  // namespace rl
 
-#else  // RL_LSTM_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "lstm.cc"
+#define RL_PASS_NS lstm_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
@@ -356,4 +274,8 @@ void backward(const Bwd& p) {
                  ActT<-1>{p.ract});
 }
 
-#endif  // RL_LSTM_BODY
+namespace {
+RL_REGISTER_PASS(kFamilyLstm, t.lstm_forward = forward; t.lstm_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

@@ -1,57 +1,19 @@
 // Optimizer updates, one fused pass over each parameter array (memory-bound: read p, g and the slots once,
-// write p and the slots once), multi-versioned and split over the pool for large arrays.
+// write p and the slots once), compiled once per instruction set (isa_passes.h) and split over the pool for
+// large arrays.
+#ifndef RL_PASS
 #include <napi.h>
 
 #include <cmath>
 
 #include "common.h"
+#include "dispatch.h"
 #include "kernel_util.h"
 #include "simd_math.h"
 #include "threadpool.h"
 
 namespace rl {
 namespace {
-
-RL_CLONES void adam_range(float* p, const float* g, float* m, float* v, long n, float b1, float c1, float b2,
-                          float c2, float lr_t, float eps) {
-  for (long i = 0; i < n; ++i) {
-    float gi = g[i];
-    float mi = b1 * m[i] + c1 * gi;
-    float vi = b2 * v[i] + c2 * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= lr_t * mi / (std::sqrt(vi) + eps);
-  }
-}
-
-RL_CLONES void rmsprop_range(float* p, const float* g, float* acc, long n, float rho, float c, float lr, float eps) {
-  for (long i = 0; i < n; ++i) {
-    float gi = g[i];
-    float ai = rho * acc[i] + c * gi * gi;
-    acc[i] = ai;
-    p[i] -= lr * gi / (std::sqrt(ai) + eps);
-  }
-}
-
-RL_CLONES void sgd_plain_range(float* p, const float* g, long n, float lr) {
-  for (long i = 0; i < n; ++i) p[i] -= lr * g[i];
-}
-
-RL_CLONES void sgd_momentum_range(float* p, const float* g, float* vel, long n, float lr, float mom, bool nesterov) {
-  if (nesterov) {
-    for (long i = 0; i < n; ++i) {
-      float vi = mom * vel[i] - lr * g[i];
-      vel[i] = vi;
-      p[i] += mom * vi - lr * g[i];
-    }
-  } else {
-    for (long i = 0; i < n; ++i) {
-      float vi = mom * vel[i] - lr * g[i];
-      vel[i] = vi;
-      p[i] += vi;
-    }
-  }
-}
 
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   Args a(info, "adam");
@@ -69,7 +31,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   double t = (double)step;
   double lr_t = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
   parallel_for((long)n, 16, 1, [&](long i0, long i1) {
-    adam_range(p + i0, g + i0, m + i0, v + i0, i1 - i0, (float)b1, (float)(1.0 - b1), (float)b2, (float)(1.0 - b2),
+    kernels().adam(p + i0, g + i0, m + i0, v + i0, i1 - i0, (float)b1, (float)(1.0 - b1), (float)b2, (float)(1.0 - b2),
                (float)lr_t, (float)eps);
   });
   return info.Env().Undefined();
@@ -86,7 +48,7 @@ Napi::Value RmsProp(const Napi::CallbackInfo& info) {
   double eps = a.num(5, "eps");
   if (!a.ok()) return info.Env().Undefined();
   parallel_for((long)n, 16, 1, [&](long i0, long i1) {
-    rmsprop_range(p + i0, g + i0, acc + i0, i1 - i0, (float)rho, (float)(1.0 - rho), (float)lr, (float)eps);
+    kernels().rmsprop(p + i0, g + i0, acc + i0, i1 - i0, (float)rho, (float)(1.0 - rho), (float)lr, (float)eps);
   });
   return info.Env().Undefined();
 }
@@ -103,21 +65,73 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
   bool nesterov = a.flag(5, "nesterov");
   if (!a.ok()) return info.Env().Undefined();
   if (momentum == 0) {
-    parallel_for((long)n, 16, 1, [&](long i0, long i1) { sgd_plain_range(p + i0, g + i0, i1 - i0, (float)lr); });
+    parallel_for((long)n, 16, 1, [&](long i0, long i1) { kernels().sgd(p + i0, g + i0, i1 - i0, (float)lr); });
   } else {
     parallel_for((long)n, 16, 1, [&](long i0, long i1) {
-      sgd_momentum_range(p + i0, g + i0, vel + i0, i1 - i0, (float)lr, (float)momentum, nesterov);
+      kernels().sgd_momentum(p + i0, g + i0, vel + i0, i1 - i0, (float)lr, (float)momentum, nesterov);
     });
   }
   return info.Env().Undefined();
 }
 
+const bool exported = add_bindings({{"adam", Adam}, {"rmsprop", RmsProp}, {"sgd", Sgd}});
+
 }  // namespace
 
-void RegisterOptim(Napi::Env env, Napi::Object exports) {
-  exports.Set("adam", Napi::Function::New(env, Adam, "adam"));
-  exports.Set("rmsprop", Napi::Function::New(env, RmsProp, "rmsprop"));
-  exports.Set("sgd", Napi::Function::New(env, Sgd, "sgd"));
+}  // namespace rl
+
+#define RL_PASS_FILE "optim.cc"
+#define RL_PASS_NS optim_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+void adam(float* p, const float* g, float* m, float* v, long n, float b1, float c1, float b2,
+                          float c2, float lr_t, float eps) {
+  for (long i = 0; i < n; ++i) {
+    float gi = g[i];
+    float mi = b1 * m[i] + c1 * gi;
+    float vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= lr_t * mi / (std::sqrt(vi) + eps);
+  }
 }
 
-}  // namespace rl
+void rmsprop(float* p, const float* g, float* acc, long n, float rho, float c, float lr, float eps) {
+  for (long i = 0; i < n; ++i) {
+    float gi = g[i];
+    float ai = rho * acc[i] + c * gi * gi;
+    acc[i] = ai;
+    p[i] -= lr * gi / (std::sqrt(ai) + eps);
+  }
+}
+
+void sgd(float* p, const float* g, long n, float lr) {
+  for (long i = 0; i < n; ++i) p[i] -= lr * g[i];
+}
+
+void sgd_momentum(float* p, const float* g, float* vel, long n, float lr, float mom, bool nesterov) {
+  if (nesterov) {
+    for (long i = 0; i < n; ++i) {
+      float vi = mom * vel[i] - lr * g[i];
+      vel[i] = vi;
+      p[i] += mom * vi - lr * g[i];
+    }
+  } else {
+    for (long i = 0; i < n; ++i) {
+      float vi = mom * vel[i] - lr * g[i];
+      vel[i] = vi;
+      p[i] += vi;
+    }
+  }
+}
+
+RL_REGISTER_PASS(kFamilyOptim, t.adam = adam; t.rmsprop = rmsprop; t.sgd = sgd; t.sgd_momentum = sgd_momentum);
+
+}  // namespace
+
+#endif  // RL_PASS

@@ -1,7 +1,9 @@
 // Pointwise kernels: activations and their gradients, softmax, column sums, elementwise arithmetic,
-// dropout and the sum of squares. Loops are multi-versioned (RL_CLONES) and split over the pool above
-// kParallelMin elements. Reductions keep 16 independent lanes (so they vectorise without fast-math)
-// and accumulate in double where a long sum would otherwise lose digits.
+// dropout and the sum of squares. The bindings come first; the loops (below RL_PASS) are compiled once per
+// instruction set (isa_passes.h) and split over the pool above kParallelMin elements. Reductions keep 16
+// independent lanes (so they vectorise without fast-math) and accumulate in double where a long sum would
+// otherwise lose digits.
+#ifndef RL_PASS
 #include <napi.h>
 
 #include <cmath>
@@ -9,59 +11,13 @@
 #include <vector>
 
 #include "common.h"
+#include "dispatch.h"
 #include "kernel_util.h"
 #include "simd_math.h"
 #include "threadpool.h"
 
 namespace rl {
 namespace {
-
-// ---------------------------------------------------------------- loops
-
-RL_CLONES void softmax_rows(const float* x, float* y, long r0, long r1, long cols) {
-  for (long r = r0; r < r1; ++r) {
-    const float* xr = x + r * cols;
-    float* yr = y + r * cols;
-    float m = max_f(xr, cols);
-    if (m == -INFINITY) m = 0.0f;  // an all -inf row: no shift (gives NaN, as the reference does)
-    for (long j = 0; j < cols; ++j) yr[j] = exp_approx(xr[j] - m);
-    float inv = (float)(1.0 / sum_d(yr, cols));
-    for (long j = 0; j < cols; ++j) yr[j] *= inv;
-  }
-}
-
-RL_CLONES void softmax_backward_rows(const float* y, const float* dy, float* dx, long r0, long r1, long cols) {
-  for (long r = r0; r < r1; ++r) {
-    const float* yr = y + r * cols;
-    const float* dyr = dy + r * cols;
-    float* dxr = dx + r * cols;
-    float s = dot_f(yr, dyr, cols);
-    for (long j = 0; j < cols; ++j) dxr[j] = yr[j] * (dyr[j] - s);
-  }
-}
-
-// acc[j - c0] += sum over rows r0..r1 of x[r, j] for j in [c0, c1).
-RL_CLONES void colsum_block(const float* x, long cols, long r0, long r1, long c0, long c1, double* acc) {
-  long w = c1 - c0;
-  for (long r = r0; r < r1; ++r) {
-    const float* xr = x + r * cols + c0;
-    for (long j = 0; j < w; ++j) acc[j] += (double)xr[j];
-  }
-}
-
-RL_CLONES void add_range(const float* a, const float* b, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = a[i] + b[i];
-}
-RL_CLONES void mul_range(const float* a, const float* b, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = a[i] * b[i];
-}
-RL_CLONES void axpy_range(float alpha, const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] += alpha * x[i];
-}
-RL_CLONES void dropout_range(const float* x, const uint8_t* mask, float scale, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = mask[i] ? x[i] * scale : 0.0f;
-}
-RL_CLONES double sumsq_range(const float* x, long n) { return sumsq_d(x, n); }
 
 // ---------------------------------------------------------------- bindings
 
@@ -71,8 +27,9 @@ Napi::Value Activation(const Napi::CallbackInfo& info) {
   size_t n = typed_length(info, 1);
   const float* x = a.f32(1, "x", n);
   float* y = a.f32(2, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { apply_activation(act, x + b, y + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { K.activation(act, x + b, y + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -84,8 +41,9 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   const float* y = a.f32(1, "y", n);
   const float* dy = a.f32(2, "dy", n);
   float* dx = a.f32(3, "dx", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { activation_grad(act, y + b, dy + b, dx + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { K.activation_grad(act, y + b, dy + b, dx + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -96,8 +54,9 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   size_t n = dims_product(a, "rows*cols", {rows, cols});
   const float* x = a.f32(2, "x", n);
   float* y = a.f32(3, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok() || n == 0) return info.Env().Undefined();
-  parallel_for(rows, 1, cols * 4, [&](long r0, long r1) { softmax_rows(x, y, r0, r1, cols); });
+  parallel_for(rows, 1, cols * 4, [&](long r0, long r1) { K.softmax_rows(x, y, r0, r1, cols); });
   return info.Env().Undefined();
 }
 
@@ -109,8 +68,9 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   const float* y = a.f32(2, "y", n);
   const float* dy = a.f32(3, "dy", n);
   float* dx = a.f32(4, "dx", n);
+  const KernelTable& K = kernels();
   if (!a.ok() || n == 0) return info.Env().Undefined();
-  parallel_for(rows, 1, cols, [&](long r0, long r1) { softmax_backward_rows(y, dy, dx, r0, r1, cols); });
+  parallel_for(rows, 1, cols, [&](long r0, long r1) { K.softmax_backward_rows(y, dy, dx, r0, r1, cols); });
   return info.Env().Undefined();
 }
 
@@ -122,6 +82,7 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
   const float* x = a.f32(2, "x", n);
   float* out = a.f32(3, "out", (size_t)cols);
   bool accumulate = a.flag(4, "accumulate");
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
   if (cols == 0) return info.Env().Undefined();
   auto finish = [&](long c0, long c1, const double* acc) {
@@ -130,7 +91,7 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
   int nth = num_threads();
   if ((long)n < kParallelMin || nth <= 1) {
     std::vector<double> acc((size_t)cols, 0.0);
-    colsum_block(x, cols, 0, rows, 0, cols, acc.data());
+    K.colsum_block(x, cols, 0, rows, 0, cols, acc.data());
     finish(0, cols, acc.data());
   } else if (cols >= 64L * nth) {
     // Wide: each thread owns a band of columns (deterministic, no merge).
@@ -139,7 +100,7 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
       split_range(cols, tid, nt, 16, &c0, &c1);
       if (c0 >= c1) return;
       std::vector<double> acc((size_t)(c1 - c0), 0.0);
-      colsum_block(x, cols, 0, rows, c0, c1, acc.data());
+      K.colsum_block(x, cols, 0, rows, c0, c1, acc.data());
       finish(c0, c1, acc.data());
     });
   } else {
@@ -148,7 +109,7 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
     parallel([&](int tid, int nt) {
       long r0, r1;
       split_range(rows, tid, nt, 1, &r0, &r1);
-      if (r0 < r1) colsum_block(x, cols, r0, r1, 0, cols, part.data() + (size_t)tid * cols);
+      if (r0 < r1) K.colsum_block(x, cols, r0, r1, 0, cols, part.data() + (size_t)tid * cols);
     });
     for (int t = 1; t < nth; ++t)
       for (long j = 0; j < cols; ++j) part[j] += part[(size_t)t * cols + j];
@@ -163,8 +124,9 @@ Napi::Value Add(const Napi::CallbackInfo& info) {
   const float* x = a.f32(0, "a", n);
   const float* y0 = a.f32(1, "b", n);
   float* y = a.f32(2, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { add_range(x + b, y0 + b, y + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { K.add(x + b, y0 + b, y + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -174,8 +136,9 @@ Napi::Value Mul(const Napi::CallbackInfo& info) {
   const float* x = a.f32(0, "a", n);
   const float* y0 = a.f32(1, "b", n);
   float* y = a.f32(2, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { mul_range(x + b, y0 + b, y + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { K.mul(x + b, y0 + b, y + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -185,8 +148,9 @@ Napi::Value Axpy(const Napi::CallbackInfo& info) {
   size_t n = typed_length(info, 2);
   const float* x = a.f32(1, "x", n);
   float* y = a.f32(2, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { axpy_range(alpha, x + b, y + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { K.axpy(alpha, x + b, y + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -197,8 +161,9 @@ Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
   const uint8_t* mask = a.u8(1, "mask", n);
   float scale = (float)a.num(2, "scale");
   float* y = a.f32(3, "y", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 64, 1, [&](long b, long e) { dropout_range(x + b, mask + b, scale, y + b, e - b); });
+  parallel_for((long)n, 64, 1, [&](long b, long e) { K.dropout(x + b, mask + b, scale, y + b, e - b); });
   return info.Env().Undefined();
 }
 
@@ -206,36 +171,126 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   Args a(info, "sumSquares");
   size_t n = typed_length(info, 0);
   const float* x = a.f32(0, "x", n);
+  const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
   int nth = num_threads();
   double total = 0;
   if ((long)n < kParallelMin || nth <= 1) {
-    total = sumsq_range(x, (long)n);
+    total = K.sum_squares(x, (long)n);
   } else {
     std::vector<double> part((size_t)nth, 0.0);
     parallel([&](int tid, int nt) {
       long b, e;
       split_range((long)n, tid, nt, 16, &b, &e);
-      if (b < e) part[(size_t)tid] = sumsq_range(x + b, e - b);
+      if (b < e) part[(size_t)tid] = K.sum_squares(x + b, e - b);
     });
     for (double p : part) total += p;
   }
   return Napi::Number::New(info.Env(), total);
 }
 
+const bool exported = add_bindings({
+    {"activation", Activation},
+    {"activationBackward", ActivationBackward},
+    {"softmax", Softmax},
+    {"softmaxBackward", SoftmaxBackward},
+    {"colSum", ColSum},
+    {"add", Add},
+    {"mul", Mul},
+    {"axpy", Axpy},
+    {"dropoutApply", DropoutApply},
+    {"sumSquares", SumSquares},
+});
+
 }  // namespace
 
-void RegisterPointwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("activation", Napi::Function::New(env, Activation, "activation"));
-  exports.Set("activationBackward", Napi::Function::New(env, ActivationBackward, "activationBackward"));
-  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
-  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward, "softmaxBackward"));
-  exports.Set("colSum", Napi::Function::New(env, ColSum, "colSum"));
-  exports.Set("add", Napi::Function::New(env, Add, "add"));
-  exports.Set("mul", Napi::Function::New(env, Mul, "mul"));
-  exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
-  exports.Set("dropoutApply", Napi::Function::New(env, DropoutApply, "dropoutApply"));
-  exports.Set("sumSquares", Napi::Function::New(env, SumSquares, "sumSquares"));
+}  // namespace rl
+
+#define RL_PASS_FILE "pointwise.cc"
+#define RL_PASS_NS pointwise_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+// y = act(x) for an rl::Act code (y may alias x).
+void activation(int act, const float* x, float* y, long n) {
+  switch (act) {
+    case ACT_RELU: for (long i = 0; i < n; ++i) y[i] = relu(x[i]); break;
+    case ACT_SIGMOID: for (long i = 0; i < n; ++i) y[i] = sigmoid_approx(x[i]); break;
+    case ACT_TANH: for (long i = 0; i < n; ++i) y[i] = tanh_approx(x[i]); break;
+    case ACT_HARD_SIGMOID: for (long i = 0; i < n; ++i) y[i] = hard_sigmoid(x[i]); break;
+    default:
+      if (x != y) std::memmove(y, x, (size_t)n * sizeof(float));
+  }
 }
 
-}  // namespace rl
+// dx = dy * act'(.) from the activation's output y (dx may alias dy).
+void activation_grad(int act, const float* y, const float* dy, float* dx, long n) {
+  switch (act) {
+    case ACT_RELU: for (long i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f; break;
+    case ACT_SIGMOID: for (long i = 0; i < n; ++i) dx[i] = dy[i] * sigmoid_grad_y(y[i]); break;
+    case ACT_TANH: for (long i = 0; i < n; ++i) dx[i] = dy[i] * tanh_grad_y(y[i]); break;
+    case ACT_HARD_SIGMOID:
+      for (long i = 0; i < n; ++i) dx[i] = (y[i] > 0.0f && y[i] < 1.0f) ? 0.2f * dy[i] : 0.0f;
+      break;
+    default:
+      if (dx != dy) std::memmove(dx, dy, (size_t)n * sizeof(float));
+  }
+}
+
+void softmax_rows(const float* x, float* y, long r0, long r1, long cols) {
+  for (long r = r0; r < r1; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    float m = max_f(xr, cols);
+    if (m == -INFINITY) m = 0.0f;  // an all -inf row: no shift (gives NaN, as the reference does)
+    for (long j = 0; j < cols; ++j) yr[j] = exp_approx(xr[j] - m);
+    float inv = (float)(1.0 / sum_d(yr, cols));
+    for (long j = 0; j < cols; ++j) yr[j] *= inv;
+  }
+}
+
+void softmax_backward_rows(const float* y, const float* dy, float* dx, long r0, long r1, long cols) {
+  for (long r = r0; r < r1; ++r) {
+    const float* yr = y + r * cols;
+    const float* dyr = dy + r * cols;
+    float* dxr = dx + r * cols;
+    float s = dot_f(yr, dyr, cols);
+    for (long j = 0; j < cols; ++j) dxr[j] = yr[j] * (dyr[j] - s);
+  }
+}
+
+// acc[j - c0] += sum over rows r0..r1 of x[r, j] for j in [c0, c1).
+void colsum_block(const float* x, long cols, long r0, long r1, long c0, long c1, double* acc) {
+  long w = c1 - c0;
+  for (long r = r0; r < r1; ++r) {
+    const float* xr = x + r * cols + c0;
+    for (long j = 0; j < w; ++j) acc[j] += (double)xr[j];
+  }
+}
+
+void add(const float* a, const float* b, float* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] = a[i] + b[i];
+}
+void mul(const float* a, const float* b, float* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] = a[i] * b[i];
+}
+void axpy(float alpha, const float* x, float* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+void dropout(const float* x, const uint8_t* mask, float scale, float* y, long n) {
+  for (long i = 0; i < n; ++i) y[i] = mask[i] ? x[i] * scale : 0.0f;
+}
+double sum_squares(const float* x, long n) { return sumsq_d(x, n); }
+
+RL_REGISTER_PASS(kFamilyPointwise, t.activation = activation; t.activation_grad = activation_grad;
+                t.softmax_rows = softmax_rows; t.softmax_backward_rows = softmax_backward_rows;
+                t.colsum_block = colsum_block; t.add = add; t.mul = mul; t.axpy = axpy; t.dropout = dropout;
+                t.sum_squares = sum_squares);
+
+}  // namespace
+
+#endif  // RL_PASS

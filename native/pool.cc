@@ -2,6 +2,7 @@
 // [o*stride - padLeft, o*stride - padLeft + pool) clipped to [0, T), so padding never wins; the first
 // maximum wins ties and argmax records its t. A window with no input step (impossible with Keras's
 // 'valid'/'same' shapes) gives y = 0 and argmax = -1, which backward skips.
+#ifndef RL_PASS
 #include <napi.h>
 
 #include <algorithm>
@@ -10,46 +11,13 @@
 #include <string>
 
 #include "common.h"
+#include "dispatch.h"
 #include "kernel_util.h"
 #include "simd_math.h"
 #include "threadpool.h"
 
 namespace rl {
 namespace {
-
-// Output rows [r0, r1) of the flattened [B, To] grid.
-RL_CLONES void pool_rows(const float* x, float* y, int32_t* am, long T, long C, long pool, long stride, long pl,
-                         long To, long r0, long r1) {
-  for (long r = r0; r < r1; ++r) {
-    long b = r / To, o = r % To;
-    long ts = o * stride - pl;
-    long t0 = std::max(ts, 0L), t1 = std::min(ts + pool, T);
-    float* yr = y + r * C;
-    int32_t* ar = am + r * C;
-    if (t0 >= t1) {
-      for (long c = 0; c < C; ++c) {
-        yr[c] = 0.0f;
-        ar[c] = -1;
-      }
-      continue;
-    }
-    const float* xb = x + b * T * C;
-    const float* x0 = xb + t0 * C;
-    for (long c = 0; c < C; ++c) {
-      yr[c] = x0[c];
-      ar[c] = (int32_t)t0;
-    }
-    for (long t = t0 + 1; t < t1; ++t) {
-      const float* xt = xb + t * C;
-      const int32_t tt = (int32_t)t;
-      for (long c = 0; c < C; ++c) {
-        bool win = xt[c] > yr[c];
-        yr[c] = win ? xt[c] : yr[c];
-        ar[c] = win ? tt : ar[c];
-      }
-    }
-  }
-}
 
 Napi::Value MaxPool1d(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool1d");
@@ -70,7 +38,7 @@ Napi::Value MaxPool1d(const Napi::CallbackInfo& info) {
   int32_t* am = a.i32(9, "argmax", ny);
   if (!a.ok() || ny == 0) return info.Env().Undefined();
   parallel_for(B * To, 1, C * std::min(pool, std::max(T, 1L)),
-               [&](long r0, long r1) { pool_rows(x, y, am, T, C, pool, stride, pl, To, r0, r1); });
+               [&](long r0, long r1) { kernels().max_pool_rows(x, y, am, T, C, pool, stride, pl, To, r0, r1); });
   return info.Env().Undefined();
 }
 
@@ -111,11 +79,57 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+const bool exported = add_bindings({{"maxPool1d", MaxPool1d}, {"maxPool1dBackward", MaxPool1dBackward}});
+
 }  // namespace
 
-void RegisterPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool1d", Napi::Function::New(env, MaxPool1d, "maxPool1d"));
-  exports.Set("maxPool1dBackward", Napi::Function::New(env, MaxPool1dBackward, "maxPool1dBackward"));
+}  // namespace rl
+
+#define RL_PASS_FILE "pool.cc"
+#define RL_PASS_NS pool_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+// Output rows [r0, r1) of the flattened [B, To] grid.
+void max_pool_rows(const float* x, float* y, int32_t* am, long T, long C, long pool, long stride, long pl,
+                         long To, long r0, long r1) {
+  for (long r = r0; r < r1; ++r) {
+    long b = r / To, o = r % To;
+    long ts = o * stride - pl;
+    long t0 = std::max(ts, 0L), t1 = std::min(ts + pool, T);
+    float* yr = y + r * C;
+    int32_t* ar = am + r * C;
+    if (t0 >= t1) {
+      for (long c = 0; c < C; ++c) {
+        yr[c] = 0.0f;
+        ar[c] = -1;
+      }
+      continue;
+    }
+    const float* xb = x + b * T * C;
+    const float* x0 = xb + t0 * C;
+    for (long c = 0; c < C; ++c) {
+      yr[c] = x0[c];
+      ar[c] = (int32_t)t0;
+    }
+    for (long t = t0 + 1; t < t1; ++t) {
+      const float* xt = xb + t * C;
+      const int32_t tt = (int32_t)t;
+      for (long c = 0; c < C; ++c) {
+        bool win = xt[c] > yr[c];
+        yr[c] = win ? xt[c] : yr[c];
+        ar[c] = win ? tt : ar[c];
+      }
+    }
+  }
 }
 
-}  // namespace rl
+RL_REGISTER_PASS(kFamilyPool, t.max_pool_rows = max_pool_rows);
+
+}  // namespace
+
+#endif  // RL_PASS

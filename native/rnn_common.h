@@ -1,6 +1,6 @@
 // Shared machinery of the fused recurrent kernels (lstm.cc, gru.cc, simple_rnn.cc).
 //
-// How a recurrent kernel runs (one call per sequence, see docs/performance-model.md):
+// How a recurrent kernel runs (one call per sequence; the cost model is in ../shared/docs/performance-model.md):
 // - The recurrent weights are packed once per call into panels of W = 8 hidden units: the forward panel of a
 //   unit block holds, for every k < U, the block's columns of each gate side by side, so one register tile
 //   computes i, f, c~, o (or z, r, h) of the same units and the gate math runs on the accumulators while they
@@ -18,11 +18,9 @@
 // even when h0 is given, while the state is still h0. Storage order of hs/cs/gates/hh/dhs/dhAll is processing
 // order (s), of xp/dxp input time (t = goBackwards ? T-1-s : s).
 //
-// The SIMD part of this header (below RL_RNN_SIMD_PASS) is compiled once per instruction set: each kernel file
-// includes it (and its own body) inside a namespace per pass, under `#pragma GCC target` for AVX-512 and AVX2
-// (x86-64 GCC), and once more without one (portable). cpu_isa() picks the pass at run time.
-// Test hooks, read on every call: RNNLAB_RNN_ISA=generic|avx2 caps the pass; RNNLAB_RNN_SPLIT=serial|batch|unit
-// forces the threading plan.
+// The SIMD part of this header (below RL_PASS) is compiled once per instruction set: each cell's pass body
+// (isa_passes.h) includes it again inside that pass's namespace and target; the kernel table picks the pass.
+// Test hook, read on every call: RNNLAB_RNN_SPLIT=serial|batch|unit forces the threading plan.
 #ifndef RL_RNN_COMMON_BASE_H
 #define RL_RNN_COMMON_BASE_H
 
@@ -37,13 +35,12 @@
 
 #include "common.h"
 #include "kernel_util.h"
+#include "simd_math.h"
 #include "threadpool.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define RL_RNN_X86 1
+#include "isa.h"
+#if RL_X86
 #include <immintrin.h>
-#else
-#define RL_RNN_X86 0
 #endif
 
 namespace rl {
@@ -51,45 +48,38 @@ namespace rnn {
 
 constexpr int W = 8;  // hidden units per block = lanes per vector, in every pass
 
-enum Isa : int { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+// The argument reader of the recurrent bindings: B, T, U come first (each >= 1); every later argument is read in
+// order, an array checked against the length its role implies for a cell of G gates.
+class SeqArgs : public Args {
+ public:
+  enum Len { kGates, kWeights, kBias, kState, kSeq, kMask };  // B*T*G*U, U*G*U, G*U, B*U, B*T*U, B*T
+  long B, T, U;
 
-inline int cpu_isa() {
-  static const int isa = [] {
-#if RL_RNN_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return (int)ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return (int)ISA_AVX2;
-#endif
-    return (int)ISA_GENERIC;
-  }();
-  return isa;
-}
-
-// The pass to run: the best the CPU has, capped by RNNLAB_RNN_ISA.
-inline int select_isa() {
-  int best = cpu_isa();
-  if (const char* s = std::getenv("RNNLAB_RNN_ISA")) {
-    if (!std::strcmp(s, "generic")) return ISA_GENERIC;
-    if (!std::strcmp(s, "avx2")) return std::min(best, (int)ISA_AVX2);
+  SeqArgs(const Napi::CallbackInfo& info, const char* kernel, int G) : Args(info, kernel) {
+    B = integer(0, "B", 1), T = integer(1, "T", 1), U = integer(2, "U", 1);
+    len_[kGates] = dims_product(*this, "gates", {B, T, U, G});
+    len_[kWeights] = dims_product(*this, "r", {U, U, G});
+    len_[kBias] = dims_product(*this, "rb", {U, G});
+    len_[kState] = dims_product(*this, "h0", {B, U});
+    len_[kSeq] = dims_product(*this, "hs", {B, T, U});
+    len_[kMask] = dims_product(*this, "mask", {B, T});
   }
-  return best;
-}
-
-// Runs the pass select_isa() picks; a cell names its three passes with RL_RNN_PASSES(ns, fn).
-template <class P>
-inline void dispatch(const P& p, void (*avx512)(const P&), void (*avx2)(const P&), void (*generic)(const P&)) {
-  switch (select_isa()) {
-    case ISA_AVX512: if (avx512) return avx512(p); break;
-    case ISA_AVX2: if (avx2) return avx2(p); break;
-    default: break;
+  float* arr(const char* name, Len len) { return f32(next_++, name, len_[len]); }
+  float* optional(const char* name, Len len) { return f32(next_++, name, len_[len], true); }
+  const uint8_t* mask() { return u8(next_++, "mask", len_[kMask], true); }
+  bool option(const char* name) { return flag(next_++, name); }
+  int act(const char* name) { return act_code(*this, next_++, name); }
+  // Runs the pass on p when every argument was good (else the pending exception stands).
+  template <class P>
+  Napi::Value run(void (*pass)(const P&), const P& p) {
+    if (ok()) pass(p);
+    return env().Undefined();
   }
-  generic(p);
-}
-#if RL_RNN_X86
-#define RL_RNN_PASSES(ns, fn) ns::avx512::fn, ns::avx2::fn, ns::generic::fn
-#else
-#define RL_RNN_PASSES(ns, fn) nullptr, nullptr, ns::generic::fn
-#endif
+
+ private:
+  size_t len_[6] = {};
+  size_t next_ = 3;
+};
 
 inline long nblocks(long U) { return (U + W - 1) / W; }
 
@@ -229,8 +219,8 @@ using IC = std::integral_constant<int, N>;
 #endif  // RL_RNN_COMMON_BASE_H
 
 // ================================================================================================ SIMD pass
-// Included once per instruction-set pass, inside that pass's namespace, with RL_RNN_SIMD_PASS set to its Isa.
-#ifdef RL_RNN_SIMD_PASS
+// Included once per instruction-set pass, inside that pass's namespace, with RL_PASS set (isa_passes.h).
+#ifdef RL_PASS
 
 // Every function below is force-inlined into its pass's kernels, so the note about passing 32-byte vectors
 // without AVX (the portable pass) is moot.
@@ -248,9 +238,9 @@ typedef float vf __attribute__((vector_size(32)));
 typedef int32_t vi __attribute__((vector_size(32)));
 
 // Accumulator registers a register tile may use: AVX-512VL has 32 ymm registers, AVX2 16, SSE2 16 xmm (2 per vf).
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
 constexpr int kMaxAcc = 24;
-#elif RL_RNN_SIMD_PASS == 1
+#elif RL_PASS == 1
 constexpr int kMaxAcc = 12;
 #else
 constexpr int kMaxAcc = 6;
@@ -268,9 +258,9 @@ RLV vf vzero() { return vf{}; }
 
 // First n (1..W) lanes; the rest read as 0 / are left untouched. Never touches memory past p + n.
 RLV vf vload_part(const float* p, int n) {
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
   return (vf)_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p);
-#elif RL_RNN_SIMD_PASS == 1
+#elif RL_PASS == 1
   const vi lane = {0, 1, 2, 3, 4, 5, 6, 7};
   vi m = lane < n;
   return (vf)_mm256_maskload_ps(p, (__m256i)m);
@@ -283,7 +273,7 @@ RLV vf vload_part(const float* p, int n) {
 #endif
 }
 RLV void vstore_part(float* p, vf v, int n) {
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
   _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1), (__m256)v);
 #else
   float tmp[W];
@@ -303,7 +293,7 @@ RLV vf vsel(vi m, vf a, vf b) { return m ? a : b; }
 
 // 1/y. AVX-512: 14-bit estimate + one Newton step (~2^-27 relative); elsewhere a division.
 RLV vf vrcp(vf y) {
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
   vf r = (vf)_mm256_rcp14_ps((__m256)y);
   return r * (2.0f - y * r);
 #else
@@ -313,41 +303,27 @@ RLV vf vrcp(vf y) {
 
 // p / q. AVX-512: reciprocal estimate + one Newton step; elsewhere a division.
 RLV vf vdiv(vf p, vf q) {
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
   return p * vrcp(q);
 #else
   return p / q;
 #endif
 }
 
-// e^x (Cephes polynomial, ~2 ulp) for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal
-// float), NaN propagates (the clamps are written so that a NaN x falls through).
+// e^x for x in [-87.3, 88.3]; inputs outside are clamped (so e^x stays a normal float and 2^n is one normal
+// factor), NaN propagates (the clamps are written so that a NaN x falls through). The polynomial is simd_math.h's.
 RLV vf vexp(vf x) {
   const vf hi = vset(88.3f), lo = vset(-87.3f);
   vf c = hi < x ? hi : x;
   c = lo > c ? lo : c;
-#if RL_RNN_SIMD_PASS == 2
+#if RL_PASS == 2
   vf fn = (vf)_mm256_roundscale_ps((__m256)(c * 1.44269504088896341f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return (vf)_mm256_scalef_ps((__m256)rl::exp_reduced(c, fn), (__m256)fn);
 #else
   const vf magic = vset(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
   vf t = c * 1.44269504088896341f + magic;
   vi n = (vi)t - (vi)magic;
-  vf fn = t - magic;
-#endif
-  vf r = c - fn * 0.693359375f;  // Cody-Waite: r = c - n ln2 in two pieces
-  r = r - fn * -2.12194440e-4f;
-  vf z = r * r;
-  vf p = vset(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * z + r + 1.0f;
-#if RL_RNN_SIMD_PASS == 2
-  return (vf)_mm256_scalef_ps((__m256)p, (__m256)fn);
-#else
-  return p * (vf)((n + 127) << 23);
+  return rl::exp_reduced(c, t - magic) * (vf)((n + 127) << 23);
 #endif
 }
 RLV vf vsigmoid(vf x) { return vrcp(1.0f + vexp(-x)); }
@@ -389,8 +365,8 @@ RLV vf act_apply(int code, vf x) {
 // act'(.) from the activation's output y.
 RLV vf act_grad(int code, vf y) {
   switch (code) {
-    case rl::ACT_TANH: return 1.0f - y * y;
-    case rl::ACT_SIGMOID: return y * (1.0f - y);
+    case rl::ACT_TANH: return rl::tanh_grad_y(y);
+    case rl::ACT_SIGMOID: return rl::sigmoid_grad_y(y);
     case rl::ACT_HARD_SIGMOID: return vsel((y > 0.0f) & (y < 1.0f), vset(0.2f), vzero());
     case rl::ACT_RELU: return vsel(y > 0.0f, vset(1.0f), vzero());
     default: return vset(1.0f);
@@ -621,4 +597,4 @@ inline void zero_cols(float* C, long ldc, long Mr, long c0, long c1) {
   for (long m = 0; m < Mr; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
 }
 
-#endif  // RL_RNN_SIMD_PASS
+#endif  // RL_PASS

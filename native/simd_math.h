@@ -3,29 +3,14 @@
 //
 // The scalar functions are branch-free and written with operations every SIMD instruction set has
 // (no floor, no table lookups, bit casts through memcpy), so a loop that calls them auto-vectorises.
-// They are force-inlined: inside a function compiled for AVX-512 (see RL_CLONES) they become AVX-512
-// code, inside the "default" clone SSE2 code. Measured largest relative errors against double precision:
+// They are force-inlined: inside a kernel pass compiled for AVX-512 (see isa_passes.h) they become AVX-512
+// code, inside the portable pass SSE2 code. Measured largest relative errors against double precision:
 // exp 8e-8, sigmoid 1.4e-7, tanh 1.4e-7 (including tiny arguments); NaN propagates.
-//
-// RL_CLONES marks a function for multi-versioning (AVX-512, AVX2, baseline) where the toolchain supports
-// ifunc-based target_clones (GCC on x86-64 glibc); elsewhere it expands to nothing and the plain
-// version is compiled with whatever flags the build uses. Put it on the function that holds the loop;
-// the force-inlined helpers then compile for each instruction set.
-//
-// The array helpers at the end (vexp, vsigmoid, vtanh, apply_activation, activation_grad, vsum, ...) run
-// on the calling thread; callers parallelise.
+
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-
-// RL_SIMD_PORTABLE (define it to test) forces the plain versions everywhere.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && defined(__GLIBC__) && \
-    !defined(RL_SIMD_PORTABLE)
-#define RL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RL_CLONES
-#endif
 
 #if defined(__GNUC__)
 #define RL_INLINE inline __attribute__((always_inline))
@@ -56,6 +41,22 @@ RL_INLINE float copysign_(float x, float s) {
 
 }  // namespace simd
 
+// e^r for r = c - n ln2, given c and n (as a float): the Cody-Waite reduction (ln2 in two pieces, so |r| <= ln2/2
+// loses nothing) and the Cephes polynomial (~2 ulp). The one definition of both, for every exp in the kernels:
+// T is float or a vector of floats (the recurrent passes' vf), and the caller scales by 2^n its own way.
+template <class T>
+RL_INLINE T exp_reduced(T c, T fn) {
+  T r = c - fn * 0.693359375f;
+  r = r - fn * -2.12194440e-4f;
+  T z = r * r;
+  T p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  return p * z + r + 1.0f;
+}
+
 // e^x. Inputs below -87.33 give ~1.2e-38 (the smallest normal float) instead of underflowing, inputs above
 // 88.72 give ~3.4e38 instead of inf; NaN gives NaN.
 RL_INLINE float exp_approx(float x) {
@@ -65,18 +66,7 @@ RL_INLINE float exp_approx(float x) {
   const float magic = 12582912.0f;
   float t = c * 1.44269504088896341f + magic;
   int32_t n = as_int(t) - as_int(magic);
-  float fn = t - magic;
-  // r = c - n ln2 in two pieces (Cody-Waite), |r| <= ln2/2.
-  float r = c - fn * 0.693359375f;
-  r = r - fn * -2.12194440e-4f;
-  float z = r * r;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * z + r + 1.0f;
+  float p = exp_reduced(c, t - magic);
   // 2^n; n in [-126, 128]: split so that both factors are normal.
   int32_t n1 = n >> 1, n2 = n - n1;
   float y = p * as_float((n1 + 127) << 23) * as_float((n2 + 127) << 23);
@@ -112,19 +102,23 @@ RL_INLINE float hard_sigmoid(float x) {
 
 RL_INLINE float relu(float x) { return x > 0.0f ? x : (x != x ? x : 0.0f); }
 
-// Derivatives from the activation's output y.
-RL_INLINE float relu_grad_y(float y) { return y > 0.0f ? 1.0f : 0.0f; }
-RL_INLINE float sigmoid_grad_y(float y) { return y * (1.0f - y); }
+// Derivatives from the activation's output y (T: float or a vector of floats).
+template <class T>
+RL_INLINE T sigmoid_grad_y(T y) {
+  return y * (1.0f - y);
+}
 // (1 - y)(1 + y) rather than 1 - y^2: 1 - y is exact near |y| = 1, where 1 - y^2 would cancel.
-RL_INLINE float tanh_grad_y(float y) { return (1.0f - y) * (1.0f + y); }
-RL_INLINE float hard_sigmoid_grad_y(float y) { return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f; }
+template <class T>
+RL_INLINE T tanh_grad_y(T y) {
+  return (1.0f - y) * (1.0f + y);
+}
 
 // ---- reductions ----
 // Floating-point sums do not auto-vectorise without fast-math, so these keep explicit vector accumulators
 // (GCC vector extensions; a plain loop elsewhere). Force-inlined: they take the instruction set of the
 // function they are inlined into. The summation order differs from a sequential loop.
 
-#if defined(__GNUC__) && !defined(__clang__) && !defined(RL_SIMD_PORTABLE)
+#if defined(__GNUC__) && !defined(__clang__)
 #define RL_VECTOR_EXT 1
 namespace simd {
 typedef float v16f __attribute__((vector_size(64)));
@@ -226,69 +220,6 @@ RL_INLINE double sumsq_d(const float* x, long n) {
 #endif
   for (; i < n; ++i) s += (double)x[i] * x[i];
   return s;
-}
-
-// ---- array helpers (calling thread only) ----
-
-RL_CLONES static inline float vsum(const float* x, long n) { return sum_f(x, n); }
-RL_CLONES static inline float vdot(const float* x, const float* y, long n) { return dot_f(x, y, n); }
-RL_CLONES static inline float vmax(const float* x, long n) { return max_f(x, n); }
-RL_CLONES static inline double vsumsq(const float* x, long n) { return sumsq_d(x, n); }
-
-RL_CLONES static inline void vexp(const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = exp_approx(x[i]);
-}
-RL_CLONES static inline void vsigmoid(const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = sigmoid_approx(x[i]);
-}
-RL_CLONES static inline void vtanh(const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = tanh_approx(x[i]);
-}
-RL_CLONES static inline void vhard_sigmoid(const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = hard_sigmoid(x[i]);
-}
-RL_CLONES static inline void vrelu(const float* x, float* y, long n) {
-  for (long i = 0; i < n; ++i) y[i] = relu(x[i]);
-}
-
-// Activation codes as in common.h's rl::Act (kept literal so this header needs no Node-API headers).
-enum : int { kActLinear = 0, kActRelu = 1, kActSigmoid = 2, kActTanh = 3, kActHardSigmoid = 4 };
-
-// y = act(x) for an rl::Act code (y may alias x).
-static inline void apply_activation(int act, const float* x, float* y, long n) {
-  switch (act) {
-    case kActRelu: vrelu(x, y, n); break;
-    case kActSigmoid: vsigmoid(x, y, n); break;
-    case kActTanh: vtanh(x, y, n); break;
-    case kActHardSigmoid: vhard_sigmoid(x, y, n); break;
-    default:
-      if (x != y) std::memmove(y, x, (size_t)n * sizeof(float));
-  }
-}
-
-RL_CLONES static inline void activation_grad_relu(const float* y, const float* dy, float* dx, long n) {
-  for (long i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-}
-RL_CLONES static inline void activation_grad_sigmoid(const float* y, const float* dy, float* dx, long n) {
-  for (long i = 0; i < n; ++i) dx[i] = dy[i] * sigmoid_grad_y(y[i]);
-}
-RL_CLONES static inline void activation_grad_tanh(const float* y, const float* dy, float* dx, long n) {
-  for (long i = 0; i < n; ++i) dx[i] = dy[i] * tanh_grad_y(y[i]);
-}
-RL_CLONES static inline void activation_grad_hard_sigmoid(const float* y, const float* dy, float* dx, long n) {
-  for (long i = 0; i < n; ++i) dx[i] = (y[i] > 0.0f && y[i] < 1.0f) ? 0.2f * dy[i] : 0.0f;
-}
-
-// dx = dy * act'(.) from the activation's output y (dx may alias dy).
-static inline void activation_grad(int act, const float* y, const float* dy, float* dx, long n) {
-  switch (act) {
-    case kActRelu: activation_grad_relu(y, dy, dx, n); break;
-    case kActSigmoid: activation_grad_sigmoid(y, dy, dx, n); break;
-    case kActTanh: activation_grad_tanh(y, dy, dx, n); break;
-    case kActHardSigmoid: activation_grad_hard_sigmoid(y, dy, dx, n); break;
-    default:
-      if (dx != dy) std::memmove(dx, dy, (size_t)n * sizeof(float));
-  }
 }
 
 }  // namespace rl

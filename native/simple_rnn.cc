@@ -1,9 +1,10 @@
 // SimpleRNN over whole sequences, forward and backward: h = act(xp + h_prev r).
 // The design (packing, threading, masking, storage order) is described in rnn_common.h.
 //
-// This file includes itself once per instruction-set pass (RL_SRNN_BODY selects the kernel body below).
-#ifndef RL_SRNN_BODY
+// The kernel body (below RL_PASS) is compiled once per instruction set (isa_passes.h).
+#ifndef RL_PASS
 
+#include "dispatch.h"
 #include "rnn_common.h"
 
 namespace rl {
@@ -31,121 +32,50 @@ struct Bwd {
 }  // namespace srnn_impl
 }  // namespace rl
 
-#if RL_RNN_X86
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f,avx512vl")
-namespace rl {
-namespace srnn_impl {
-namespace avx512 {
-#define RL_RNN_SIMD_PASS 2
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx512
-}  // namespace srnn_impl
-}  // namespace rl
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace rl {
-namespace srnn_impl {
-namespace avx2 {
-#define RL_RNN_SIMD_PASS 1
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace avx2
-}  // namespace srnn_impl
-}  // namespace rl
-#pragma GCC pop_options
-#endif
-
-namespace rl {
-namespace srnn_impl {
-namespace generic {
-#define RL_RNN_SIMD_PASS 0
-#include "rnn_common.h"
-#define RL_SRNN_BODY
-#include "simple_rnn.cc"
-#undef RL_SRNN_BODY
-#undef RL_RNN_SIMD_PASS
-}  // namespace generic
-}  // namespace srnn_impl
-}  // namespace rl
-
 namespace rl {
 namespace {
 
-void srnn_forward(const srnn_impl::Fwd& f) { rnn::dispatch(f, RL_RNN_PASSES(srnn_impl, forward)); }
-
-void srnn_backward(const srnn_impl::Bwd& b) { rnn::dispatch(b, RL_RNN_PASSES(srnn_impl, backward)); }
-
 // simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs)
 Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
-  Args a(info, "simpleRnnForward");
+  rnn::SeqArgs a(info, "simpleRnnForward", 1);
   srnn_impl::Fwd f{};
-  f.B = a.integer(0, "B", 1);
-  f.T = a.integer(1, "T", 1);
-  f.U = a.integer(2, "U", 1);
-  size_t nR = dims_product(a, "r", {f.U, f.U});
-  size_t nBU = dims_product(a, "h0", {f.B, f.U});
-  size_t nBT = dims_product(a, "mask", {f.B, f.T});
-  size_t nBTU = dims_product(a, "xp", {f.B, f.T, f.U});
-  f.xp = a.f32(3, "xp", nBTU);
-  f.r = a.f32(4, "r", nR);
-  f.h0 = a.f32(5, "h0", nBU, true);
-  f.mask = a.u8(6, "mask", nBT, true);
-  f.back = a.flag(7, "goBackwards");
-  f.act = act_code(a, 8, "act");
-  f.hs = a.f32(9, "hs", nBTU);
-  if (!a.ok()) return info.Env().Undefined();
-  srnn_forward(f);
-  return info.Env().Undefined();
+  f.B = a.B, f.T = a.T, f.U = a.U;
+  f.xp = a.arr("xp", a.kSeq), f.r = a.arr("r", a.kWeights), f.h0 = a.optional("h0", a.kState), f.mask = a.mask();
+  f.back = a.option("goBackwards"), f.act = a.act("act");
+  f.hs = a.arr("hs", a.kSeq);
+  return a.run(kernels().simple_rnn_forward, f);
 }
 
 // simpleRnnBackward(B, T, U, r, h0, mask, goBackwards, act, hs, dhs, dhT, dxp, dr, dh0, dhAll)
 Napi::Value SimpleRnnBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "simpleRnnBackward");
+  rnn::SeqArgs a(info, "simpleRnnBackward", 1);
   srnn_impl::Bwd b{};
-  b.B = a.integer(0, "B", 1);
-  b.T = a.integer(1, "T", 1);
-  b.U = a.integer(2, "U", 1);
-  size_t nR = dims_product(a, "r", {b.U, b.U});
-  size_t nBU = dims_product(a, "h0", {b.B, b.U});
-  size_t nBT = dims_product(a, "mask", {b.B, b.T});
-  size_t nBTU = dims_product(a, "hs", {b.B, b.T, b.U});
-  b.r = a.f32(3, "r", nR);
-  b.h0 = a.f32(4, "h0", nBU, true);
-  b.mask = a.u8(5, "mask", nBT, true);
-  b.back = a.flag(6, "goBackwards");
-  b.act = act_code(a, 7, "act");
-  b.hs = a.f32(8, "hs", nBTU);
-  b.dhs = a.f32(9, "dhs", nBTU);
-  b.dhT = a.f32(10, "dhT", nBU, true);
-  b.dxp = a.f32(11, "dxp", nBTU);
-  b.dr = a.f32(12, "dr", nR);
-  b.dh0 = a.f32(13, "dh0", nBU, true);
-  b.dhAll = a.f32(14, "dhAll", nBTU, true);
-  if (!a.ok()) return info.Env().Undefined();
-  srnn_backward(b);
-  return info.Env().Undefined();
+  b.B = a.B, b.T = a.T, b.U = a.U;
+  b.r = a.arr("r", a.kWeights), b.h0 = a.optional("h0", a.kState), b.mask = a.mask();
+  b.back = a.option("goBackwards"), b.act = a.act("act");
+  b.hs = a.arr("hs", a.kSeq), b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState);
+  b.dxp = a.arr("dxp", a.kSeq), b.dr = a.arr("dr", a.kWeights);
+  b.dh0 = a.optional("dh0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
+  return a.run(kernels().simple_rnn_backward, b);
 }
+
+const bool exported = add_bindings({
+    {"simpleRnnForward", SimpleRnnForward},
+    {"simpleRnnBackward", SimpleRnnBackward},
+});
 
 }  // namespace
 
-void RegisterSimpleRnn(Napi::Env env, Napi::Object exports) {
-  exports.Set("simpleRnnForward", Napi::Function::New(env, SimpleRnnForward, "simpleRnnForward"));
-  exports.Set("simpleRnnBackward", Napi::Function::New(env, SimpleRnnBackward, "simpleRnnBackward"));
-}
-
 }  // namespace rl
 
-#else  // RL_SRNN_BODY: the kernels of one instruction-set pass
+
+#define RL_PASS_FILE "simple_rnn.cc"
+#define RL_PASS_NS srnn_impl
+#include "isa_passes.h"
+
+#else  // RL_PASS: the kernels of one instruction-set pass
+
+#include "rnn_common.h"  // its SIMD part, for this pass
 
 template <class A>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const int* first, const float* zeros,
@@ -291,4 +221,8 @@ void backward(const Bwd& p) {
   else backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<-1>{p.act});
 }
 
-#endif  // RL_SRNN_BODY
+namespace {
+RL_REGISTER_PASS(kFamilySimpleRnn, t.simple_rnn_forward = forward; t.simple_rnn_backward = backward);
+}  // namespace
+
+#endif  // RL_PASS

@@ -15,8 +15,10 @@ export * from './kernels.js';
 export { referenceKernels };
 
 interface Addon extends Partial<Kernels> {
-  info(): { threads: number; isa: string };
+  /** isa: the instruction set in force; isas: those this CPU and build run, best first; features: CPUID's, comma-separated. */
+  info(): { threads: number; isa: string; isas: string[]; features: string };
   setThreads(n: number): void;
+  setIsa(name: string): string;
 }
 
 let addon: Addon | null = null;
@@ -30,6 +32,8 @@ checkNativeEnv();
   if (!found) addonError = 'build/Release/rnnlab.node not found (run `npm run build`)';
   else {
     try { addon = require(found) as Addon; } catch (e) { addonError = (e as Error).message; }
+    // A bad RNNLAB_ISA is the user's mistake, not a missing addon: stop rather than fall back.
+    if (addonError.startsWith('RNNLAB_ISA')) throw new Error(addonError);
   }
 }
 
@@ -168,15 +172,43 @@ export function withScratch<T>(fn: () => T): T {
   }
 }
 
-/** Drops pooled buffers (end of training), returning their memory to the system. */
+/**
+ * Drops the pooled buffers, returning their memory to the system. The pool only grows while a process trains,
+ * so a long-running process (the server) calls this between jobs. Buffers handed out inside a running
+ * withScratch() scope are not in the pool and stay valid; they return to the (now empty) pool when it ends.
+ */
 export function releaseScratch(): void {
   pool.clear();
 }
 
-export function backendInfo(): { backend: BackendName; isa: string; threads: number; addon: boolean; addonError?: string } {
-  const info = addon ? addon.info() : { threads: 1, isa: 'none' };
-  return { backend: getBackend(), isa: getBackend() === 'native' ? info.isa : 'typescript', threads: getBackend() === 'native' ? info.threads : 1,
+/** What the scratch pool holds now: idle buffers and their total size in bytes. */
+export function scratchStats(): { buffers: number; bytes: number } {
+  let buffers = 0, bytes = 0;
+  for (const list of pool.values()) for (const buf of list) { buffers++; bytes += buf.byteLength; }
+  return { buffers, bytes };
+}
+
+/**
+ * The engine in force: backend, instruction set (of the native kernels; 'typescript' on the reference ones), the
+ * instruction sets this CPU runs (best first) and the CPU features the addon's probe found.
+ */
+export function backendInfo(): { backend: BackendName; isa: string; isas: string[]; cpuFeatures: string[]; threads: number;
+  addon: boolean; addonError?: string } {
+  const info = addon ? addon.info() : { threads: 1, isa: 'none', isas: [], features: '' };
+  const native = getBackend() === 'native';
+  return { backend: getBackend(), isa: native ? info.isa : 'typescript', isas: info.isas,
+    cpuFeatures: info.features ? info.features.split(',') : [], threads: native ? info.threads : 1,
     addon: !!addon, ...(addon ? {} : { addonError }) };
+}
+
+/**
+ * Makes every native kernel run the instruction set `name` ('avx512', 'avx2', 'portable', or 'auto' for the best
+ * this CPU runs), as RNNLAB_ISA does at startup; returns the one in force. Throws for an unknown name, one this CPU
+ * cannot run, or without the addon.
+ */
+export function setIsa(name: string): string {
+  if (!addon) throw new Error(`setIsa: the native backend is unavailable: ${addonError}`);
+  return addon.setIsa(name);
 }
 
 export function setThreads(n: number): void {

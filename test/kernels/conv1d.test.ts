@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Act, type ActCode } from '../../src/backend/index.js';
-import { Rng, describeNative, dot, expectClose, f64, numericGrad, randF32, randF64, referenceKernels as ref, relErr } from './util.js';
+import { Rng, describeNative, describeNativeEachIsa, dot, expectClose, f64, numericGrad, randF32, randF64, referenceKernels as ref, relErr } from './util.js';
 
 interface Conv { B: number; T: number; Cin: number; Cout: number; K: number; stride: number; padLeft: number; To: number }
 
@@ -37,7 +37,7 @@ const CASES: [Conv, ActCode, boolean][] = [
 
 const label = (c: Conv): string => `B${c.B} T${c.T} Cin${c.Cin} Cout${c.Cout} K${c.K} s${c.stride} pl${c.padLeft} To${c.To}`;
 
-describeNative('conv1d: native vs reference', (nat) => {
+describeNativeEachIsa('conv1d: native vs reference', (nat) => {
   it('forward', () => {
     const rng = new Rng(1);
     for (const [c, act, withBias] of CASES) {

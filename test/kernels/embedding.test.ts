@@ -4,7 +4,7 @@
  * rows used, the reference's backward against finite differences in float64, and argument checking.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, describeNative, dot, f64, numericGrad, randF32, randF64, randInt32, referenceKernels as ref, relErr } from './util.js';
+import { Rng, describeNative, describeNativeEachIsa, dot, f64, numericGrad, randF32, randF64, randInt32, referenceKernels as ref, relErr } from './util.js';
 
 /** ids in [0, vocab), about half of them the padding id 0, as in padded IMDb batches. */
 function ids(rng: Rng, n: number, vocab: number): Int32Array {
@@ -23,7 +23,7 @@ const CASES: [number, number, number][] = [
   [3000, 33, 3],  // few distinct rows, heavy duplicates
 ];
 
-describeNative('embedding: native vs reference', (nat) => {
+describeNativeEachIsa('embedding: native vs reference', (nat) => {
   it('forward gathers rows exactly', () => {
     const rng = new Rng(1);
     for (const [n, dim, vocab] of CASES) {

@@ -1,21 +1,22 @@
 /**
  * Native SGEMM against the TypeScript reference: awkward sizes (1, primes, edges of every micro-tile and cache
  * block, k in the thousands), all four transpose combinations, alpha/beta/bias and every activation, on each
- * instruction set this CPU runs (the addon's setGemmIsa forces the lower ones), plus argument checking.
+ * instruction set this CPU runs (setIsa forces each), plus argument checking and the RNNLAB_ISA variable.
  * The native addon must have loaded unless RNNLAB_ALLOW_NO_NATIVE=1.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
+import { describeNativeEachIsa, recordDifference } from './util.js';
 
 type GemmFn = typeof referenceKernels.gemm;
 interface GemmAddon {
   gemm: GemmFn;
-  setGemmIsa(name: string): string;
+  setIsa(name: string): string;
   setThreads(n: number): void;
-  info(): { isa: string; threads: number };
+  info(): { isa: string; isas: string[]; threads: number; features: string };
 }
 
 const native = nativeKernels() as unknown as GemmAddon | null;
@@ -84,8 +85,10 @@ function compare(c: Case): { rel: number; maxRel: number } {
     maxRef = Math.max(maxRef, Math.abs(ref[i]));
     if (Number.isNaN(out[i]) !== Number.isNaN(ref[i])) return { rel: Infinity, maxRel: Infinity };
   }
-  if (den === 0) return { rel: Math.sqrt(num), maxRel: maxErr };
-  return { rel: Math.sqrt(num / den), maxRel: maxErr / Math.max(maxRef, scale) };
+  const result = den === 0 ? { rel: Math.sqrt(num), maxRel: maxErr }
+    : { rel: Math.sqrt(num / den), maxRel: maxErr / Math.max(maxRef, scale) };
+  recordDifference(result.maxRel);
+  return result;
 }
 
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
@@ -155,45 +158,53 @@ describe('native gemm', () => {
   });
 });
 
-describe.skipIf(!native)('native gemm vs reference', () => {
-  const best = native ? native.info().isa : 'none';
-  afterAll(() => { native?.setGemmIsa('auto'); });
+describeNativeEachIsa('native gemm vs reference', (_nat, isa) => {
+  it('matches the reference on awkward shapes, all transposes', () => checkAll(isa));
+  it('applies alpha, beta, bias and each activation', () => checkEpilogues(isa));
+  it('keeps activations accurate across their range', () => checkActivationRange(isa));
+  it('propagates NaN through every fused activation, as activation() and the reference gemm do', () => {
+    const n = 37, m = 3;
+    const b = Float32Array.from({ length: n }, (_, j) => (j % 3 === 0 ? NaN : j - 18));
+    const a = new Float32Array(m).fill(1);
+    for (const act of [Act.linear, Act.relu, Act.sigmoid, Act.tanh, Act.hardSigmoid]) {
+      const fused = new Float32Array(m * n), pointwise = new Float32Array(n), ref = new Float64Array(m * n);
+      _nat.gemm(false, false, m, n, 1, 1, a, b, 0, fused, null, act);
+      _nat.activation(act, b, pointwise);
+      referenceKernels.gemm(false, false, m, n, 1, 1, Float64Array.from(a), Float64Array.from(b), 0, ref, null, act);
+      for (let j = 0; j < m * n; j++) {
+        expect(Number.isNaN(fused[j]), `act ${act} [${j}]`).toBe(Number.isNaN(b[j % n]));
+        expect(Number.isNaN(ref[j]), `reference act ${act} [${j}]`).toBe(Number.isNaN(b[j % n]));
+        if (!Number.isNaN(b[j % n])) expect(Math.abs(fused[j] - pointwise[j % n])).toBeLessThan(1e-6);
+      }
+    }
+  });
+});
 
-  for (const isa of ['avx512', 'avx2', 'portable']) {
-    describe(isa, () => {
-      const use = (): boolean => {
-        const got = native!.setGemmIsa(isa);
-        return got === isa;
-      };
-      it('matches the reference on awkward shapes, all transposes', (ctx) => {
-        if (!use()) ctx.skip();
-        checkAll(isa);
-      });
-      it('applies alpha, beta, bias and each activation', (ctx) => {
-        if (!use()) ctx.skip();
-        checkEpilogues(isa);
-      });
-      it('keeps activations accurate across their range', (ctx) => {
-        if (!use()) ctx.skip();
-        checkActivationRange(isa);
-      });
-    });
-  }
+describe.skipIf(!native)('native gemm', () => {
+  const start = native ? native.info().isa : 'none';
+  const best = native ? native.info().isas[0] : 'none';
 
-  it('reports the best instruction set by default', () => {
-    expect(native!.setGemmIsa('auto')).toBe(best);
+  it('reports the best instruction set for auto', () => {
+    expect(native!.setIsa('auto')).toBe(best);
     expect(['avx512', 'avx2', 'portable']).toContain(best);
+    expect(native!.info().isas.at(-1)).toBe('portable');
+    native!.setIsa(start);
   });
 
-  it('honours RNNLAB_ISA at startup', () => {
-    for (const isa of ['portable', 'avx2']) {
-      const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(addonPath)}).info().isa)`],
-        { env: { ...process.env, RNNLAB_ISA: isa }, encoding: 'utf8' });
+  it('honours RNNLAB_ISA at startup, and refuses an unknown value naming the variable', () => {
+    const load = (value: string) => spawnSync(process.execPath,
+      ['-e', `console.log(require(${JSON.stringify(addonPath)}).info().isa)`],
+      { env: { ...process.env, RNNLAB_ISA: value }, encoding: 'utf8' });
+    for (const isa of native!.info().isas) {
+      const r = load(isa);
       expect(r.status, r.stderr).toBe(0);
-      const got = r.stdout.trim();
-      // A CPU without AVX2 stays on portable.
-      expect(isa === 'avx2' ? ['avx2', 'portable'] : ['portable']).toContain(got);
+      expect(r.stdout.trim()).toBe(isa);
     }
+    const auto = load('auto');
+    expect(auto.stdout.trim()).toBe(best);
+    const bad = load('sse9');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/RNNLAB_ISA: unknown instruction set 'sse9'/);
   });
 
   it('ignores NaN in C when beta = 0 and in A, B when alpha = 0', () => {
@@ -264,9 +275,12 @@ describe.skipIf(!native)('native gemm vs reference', () => {
     expect(() => g(true, true, 4, 5, 6, 1, f(24), f(30), 0, f(20), null, 0)).not.toThrow();
   });
 
-  it('rejects unknown instruction sets', () => {
-    expect(() => native!.setGemmIsa('sse9')).toThrow(/unknown/);
-    expect(native!.setGemmIsa('auto')).toBe(best);
+  it('rejects unknown instruction sets and ones this CPU lacks', () => {
+    expect(() => native!.setIsa('sse9')).toThrow(/setIsa: unknown instruction set 'sse9'/);
+    expect(() => (native!.setIsa as (v: unknown) => string)(3)).toThrow(TypeError);
+    for (const isa of ['avx512', 'avx2'].filter((i) => !native!.info().isas.includes(i)))
+      expect(() => native!.setIsa(isa)).toThrow(/cannot run/);
+    expect(native!.info().isa).toBe(start);
   });
 });
 

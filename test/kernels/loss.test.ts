@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FArray } from '../../src/backend/index.js';
 import {
-  Rng, describeNative, expectClose, f64, numericGrad, randF32, randF64, randInt32, referenceKernels as ref,
+  Rng, describeNative, describeNativeEachIsa, expectClose, f64, numericGrad, randF32, randF64, randInt32, referenceKernels as ref,
   relErr, scalarRelErr,
 } from './util.js';
 
@@ -43,7 +43,7 @@ const binaryTargets = (rng: Rng, n: number): Float32Array => {
 const SIZES = [1, 2, 5, 17, 128, 1000, 100_003];
 const SHAPES: [number, number][] = [[1, 1], [1, 2], [3, 7], [128, 2], [64, 10], [33, 17], [5000, 12], [40, 2001]];
 
-describeNative('losses: native vs reference', (nat) => {
+describeNativeEachIsa('losses: native vs reference', (nat) => {
   it('sigmoidCrossEntropyWithLogits', () => {
     const rng = new Rng(1);
     for (const n of SIZES) {

@@ -3,11 +3,11 @@
  * formulas on hand-computed values, and argument checking.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, describeNative, expectClose, f64, randF32, referenceKernels as ref } from './util.js';
+import { Rng, describeNative, describeNativeEachIsa, expectClose, f64, randF32, referenceKernels as ref } from './util.js';
 
 const SIZES = [1, 7, 16, 17, 1000, 40_009, 200_003];
 
-describeNative('optimizers: native vs reference', (nat) => {
+describeNativeEachIsa('optimizers: native vs reference', (nat) => {
   it('adam over 5 steps', () => {
     const rng = new Rng(1);
     for (const n of SIZES) {

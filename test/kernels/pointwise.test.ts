@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Act, type ActCode } from '../../src/backend/index.js';
 import {
-  AWKWARD_SIZES, Rng, describeNative, dot, expectClose, f32, f64, maxRelErr, numericGrad, randF32, randF64,
+  AWKWARD_SIZES, Rng, describeNative, describeNativeEachIsa, dot, expectClose, f32, f64, maxRelErr, numericGrad, randF32, randF64,
   referenceKernels as ref, relErr, scalarRelErr,
 } from './util.js';
 
@@ -24,7 +24,7 @@ function activationInputs(rng: Rng, n: number): Float32Array {
   return x;
 }
 
-describeNative('pointwise: native vs reference', (nat) => {
+describeNativeEachIsa('pointwise: native vs reference', (nat) => {
   for (const [name, act] of ACTS) {
     it(`activation ${name}`, () => {
       const rng = new Rng(11 + act);

@@ -4,7 +4,7 @@
  * float64, and argument checking (a bad argmax is a RangeError, never a write outside dx).
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, describeNative, dot, f64, numericGrad, randF32, randF64, referenceKernels as ref, relErr } from './util.js';
+import { Rng, describeNative, describeNativeEachIsa, dot, f64, numericGrad, randF32, randF64, referenceKernels as ref, relErr } from './util.js';
 
 interface Pool { B: number; T: number; C: number; pool: number; stride: number; padLeft: number; To: number }
 
@@ -29,7 +29,7 @@ const CASES: Pool[] = [
 
 const label = (c: Pool): string => `B${c.B} T${c.T} C${c.C} pool${c.pool} s${c.stride} pl${c.padLeft} To${c.To}`;
 
-describeNative('maxPool1d: native vs reference', (nat) => {
+describeNativeEachIsa('maxPool1d: native vs reference', (nat) => {
   it('forward and backward, random values and ties', () => {
     const rng = new Rng(1);
     for (const c of CASES) {

@@ -1,13 +1,13 @@
 /**
  * Native recurrent kernels (lstm/gru/simpleRnn, forward and backward) against the float64 reference, over the
  * option combinations (masks with leading, random and all-masked rows, goBackwards, h0/c0, dhT/dcT, dhAll,
- * activations, GRU resetAfter and rb), awkward sizes, every threading plan and instruction-set pass the addon
- * has (forced through its RNNLAB_RNN_SPLIT / RNNLAB_RNN_ISA hooks), and bad arguments.
+ * activations, GRU resetAfter and rb), awkward sizes, every threading plan (forced through the addon's
+ * RNNLAB_RNN_SPLIT hook) on every instruction set this CPU runs (setIsa), and bad arguments.
  * Without the addon these tests fail unless RNNLAB_ALLOW_NO_NATIVE=1.
  */
 import { afterAll, expect, it } from 'vitest';
 import { Act, type Kernels } from '../../src/backend/index.js';
-import { describeNative, referenceKernels, relErr } from './util.js';
+import { describeNative, describeNativeEachIsa, referenceKernels, relErr } from './util.js';
 import { describeCase, makeInputs, runCase, withEnv, type CaseCfg, type CellKind, type Outputs } from './recurrent_helpers.js';
 
 const TOL = 1e-5;
@@ -47,7 +47,7 @@ const OPTIONS: Partial<CaseCfg>[] = [
 
 const SIZES: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [1, 7, 17], [3, 1, 17], [2, 5, 100], [5, 9, 13]];
 
-describeNative('recurrent kernels: native vs reference', (nat) => {
+describeNativeEachIsa('recurrent kernels: native vs reference', (nat) => {
   for (const { kind, extra } of KINDS) {
     it(`${kind}${extra ? ' ' + JSON.stringify(extra) : ''}: all options at awkward sizes`, () => {
       let seed = 1;
@@ -68,33 +68,30 @@ describeNative('recurrent kernels: native vs reference', (nat) => {
     compare(nat, { kind: 'gru', B: 64, T: 6, U: 100, resetAfter: false, mask: 'random', h0: true, dT: true }, 105);
   });
 
-  // Every threading plan and instruction-set pass, each on the same representative cases.
-  const PATHS: { split?: string; isa?: string }[] = [
-    { split: 'serial' }, { split: 'batch' }, { split: 'unit' },
-    { isa: 'avx2' }, { isa: 'generic' },
-    { split: 'unit', isa: 'avx2' }, { split: 'batch', isa: 'generic' },
-  ];
+  // Every threading plan, each on the same representative cases.
+  const SPLITS = ['serial', 'batch', 'unit'];
   const REP: Partial<CaseCfg>[] = [
     { B: 7, T: 6, U: 37, mask: 'withEmptyRow', h0: true, back: true, dT: true, dhAll: true },
     { B: 3, T: 5, U: 100, mask: 'random', act: Act.relu, recAct: Act.hardSigmoid },
     { B: 1, T: 3, U: 9 },
   ];
-  for (const p of PATHS) {
-    it(`plan ${p.split ?? 'auto'}, isa ${p.isa ?? 'best'}`, () => {
-      withEnv({ RNNLAB_RNN_SPLIT: p.split, RNNLAB_RNN_ISA: p.isa }, () => {
+  for (const split of SPLITS) {
+    it(`plan ${split}`, () => {
+      withEnv({ RNNLAB_RNN_SPLIT: split }, () => {
         let seed = 200;
         for (const { kind, extra } of KINDS)
-          for (const r of REP) compare(nat, { kind, B: 1, T: 1, U: 1, ...extra, ...r } as CaseCfg, seed++, `[${JSON.stringify(p)}] `);
+          for (const r of REP) compare(nat, { kind, B: 1, T: 1, U: 1, ...extra, ...r } as CaseCfg, seed++, `[${split}] `);
       });
     });
   }
 
   it('an odd thread count (3) splits rows and units unevenly', () => {
     const addon = nat as unknown as { setThreads?: (n: number) => void; info?: () => { threads: number } };
-    if (!addon.setThreads || !addon.info) return;
-    const before = addon.info().threads;
+    expect(typeof addon.setThreads, 'the addon exports setThreads').toBe('function');
+    expect(typeof addon.info, 'the addon exports info').toBe('function');
+    const before = addon.info!().threads;
     try {
-      addon.setThreads(3);
+      addon.setThreads!(3);
       for (const split of ['batch', 'unit']) {
         withEnv({ RNNLAB_RNN_SPLIT: split }, () => {
           let seed = 300;
@@ -105,11 +102,11 @@ describeNative('recurrent kernels: native vs reference', (nat) => {
         });
       }
     } finally {
-      addon.setThreads(before);
+      addon.setThreads!(before);
     }
   });
 
-  it('gate activations are accurate to 1e-6 relative, elementwise, in every pass (SimpleRNN with r = 0)', () => {
+  it('gate activations are accurate to 1e-6 relative, elementwise (SimpleRNN with r = 0)', () => {
     const n = 20001;
     const xp = new Float32Array(n);
     for (let i = 0; i < n; i++) {
@@ -120,21 +117,17 @@ describeNative('recurrent kernels: native vs reference', (nat) => {
       [Act.tanh]: Math.tanh, [Act.sigmoid]: (v) => 1 / (1 + Math.exp(-v)), [Act.relu]: (v) => Math.max(v, 0),
       [Act.hardSigmoid]: (v) => Math.min(Math.max(0.2 * v + 0.5, 0), 1), [Act.linear]: (v) => v,
     };
-    for (const isa of [undefined, 'avx2', 'generic']) {
-      withEnv({ RNNLAB_RNN_ISA: isa }, () => {
-        for (const act of [Act.tanh, Act.sigmoid, Act.relu, Act.hardSigmoid, Act.linear]) {
-          const hs = new Float32Array(n);
-          nat.simpleRnnForward(n, 1, 1, xp, new Float32Array(1), null, null, false, act, hs);
-          let worst = 0;
-          for (let i = 0; i < n; i++) {
-            const want = exact[act](xp[i]);
-            // hard_sigmoid's 0.2 x + 0.5 cancels near x = -2.5 in any float32 evaluation: judge it absolutely.
-            const e = Math.abs(hs[i] - want) / (act === Act.hardSigmoid ? 0.2 : Math.max(Math.abs(want), 1e-30));
-            if (!(e <= worst)) worst = e;
-          }
-          expect(worst, `isa ${isa ?? 'best'} act ${act}: max relative error ${worst}`).toBeLessThan(1e-6);
-        }
-      });
+    for (const act of [Act.tanh, Act.sigmoid, Act.relu, Act.hardSigmoid, Act.linear]) {
+      const hs = new Float32Array(n);
+      nat.simpleRnnForward(n, 1, 1, xp, new Float32Array(1), null, null, false, act, hs);
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const want = exact[act](xp[i]);
+        // hard_sigmoid's 0.2 x + 0.5 cancels near x = -2.5 in any float32 evaluation: judge it absolutely.
+        const e = Math.abs(hs[i] - want) / (act === Act.hardSigmoid ? 0.2 : Math.max(Math.abs(want), 1e-30));
+        if (!(e <= worst)) worst = e;
+      }
+      expect(worst, `act ${act}: max relative error ${worst}`).toBeLessThan(1e-6);
     }
   });
 
@@ -151,7 +144,6 @@ describeNative('recurrent kernels: native vs reference', (nat) => {
 
   afterAll(() => {
     delete process.env.RNNLAB_RNN_SPLIT;
-    delete process.env.RNNLAB_RNN_ISA;
   });
 });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ActCode, FArray, Kernels } from '../../src/backend/index.js';
-import { describeNative, referenceKernels, relErr } from './util.js';
+import { describeNativeEachIsa, referenceKernels, relErr } from './util.js';
 import { finalState } from './recurrent_helpers.js';
 
 interface Fixture {
@@ -82,6 +82,6 @@ describe('recurrent golden values (PyTorch fixtures)', () => {
   it('reference kernels (float64) reproduce them', () => compare(referenceKernels, 64, 1e-8));
 });
 
-describeNative('recurrent golden values (PyTorch fixtures), native', (nat) => {
+describeNativeEachIsa('recurrent golden values (PyTorch fixtures), native', (nat) => {
   it('native kernels (float32) reproduce them', () => compare(nat, 32, 1e-5));
 });

@@ -1,10 +1,11 @@
 /**
  * Shared helpers for kernel tests: a seeded PRNG and random arrays, error measures, central finite
  * differences, and describeNative(), which runs a native-vs-reference suite when the addon loaded and
- * otherwise fails (or, with RNNLAB_ALLOW_NO_NATIVE=1, skips).
+ * otherwise fails (or, with RNNLAB_ALLOW_NO_NATIVE=1, skips); describeNativeEachIsa() runs it once per
+ * instruction set.
  */
-import { describe, expect, it } from 'vitest';
-import { nativeKernels, referenceKernels, type FArray, type Kernels } from '../../src/backend/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendInfo, nativeKernels, referenceKernels, setIsa, type FArray, type Kernels } from '../../src/backend/index.js';
 
 export { referenceKernels };
 export type { FArray, Kernels };
@@ -28,6 +29,47 @@ export function describeNative(name: string, fn: (nat: Kernels) => void): void {
       it('needs the native addon', () => {
         throw new Error('the native addon did not load: run `npm run build` (or set RNNLAB_ALLOW_NO_NATIVE=1 to skip native tests)');
       });
+    });
+  }
+}
+
+/**
+ * The instruction sets the per-ISA suites run: the one RNNLAB_ISA names (so a CI job per ISA covers exactly that
+ * one), else every one this CPU runs, best first.
+ */
+export const isasUnderTest: string[] = (() => {
+  const env = process.env.RNNLAB_ISA;
+  if (env && env !== 'auto') return [env];
+  return native ? backendInfo().isas : [];
+})();
+
+let largestDifference: { value: number } | null = null;
+
+/** Records a native-vs-reference difference for the summary line of the per-ISA suite running now. */
+export function recordDifference(e: number): void {
+  if (largestDifference && !(e <= largestDifference.value)) largestDifference.value = e;
+}
+
+/**
+ * describeNative() once per instruction set in isasUnderTest, each suite forcing every native kernel onto that set
+ * through setIsa(); at the end of each it prints the largest relative difference from the reference it saw.
+ */
+export function describeNativeEachIsa(name: string, fn: (nat: Kernels, isa: string) => void): void {
+  if (!native) return describeNative(name, () => {});
+  const start = backendInfo().isa;
+  for (const isa of isasUnderTest) {
+    describe(`${name} [${isa}]`, () => {
+      const seen = { value: 0 };
+      beforeAll(() => {
+        expect(setIsa(isa)).toBe(isa);
+        largestDifference = seen;
+      });
+      afterAll(() => {
+        largestDifference = null;
+        setIsa(start);
+        console.log(`${name} [${isa}]: largest relative difference from the reference ${seen.value.toExponential(2)}`);
+      });
+      fn(native as Kernels, isa);
     });
   }
 }
@@ -98,7 +140,9 @@ export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): 
     if (d > num) num = d;
     den = Math.max(den, Math.abs(expected[i]));
   }
-  return num === 0 ? 0 : num / den;
+  const e = num === 0 ? 0 : num / den;
+  recordDifference(e);
+  return e;
 }
 
 /** max over i of |a_i - b_i| / max(|b_i|, floor): elementwise relative error. */
@@ -111,13 +155,16 @@ export function maxRelErr(actual: ArrayLike<number>, expected: ArrayLike<number>
     const e = d / Math.max(Math.abs(expected[i]), floor);
     if (!(e <= worst)) worst = e;  // NaN propagates as the worst
   }
+  recordDifference(worst);
   return worst;
 }
 
 /** Scalar relative error |a - b| / max(|b|, floor). */
 export function scalarRelErr(actual: number, expected: number, floor = 1e-30): number {
   if (actual === expected) return 0;
-  return Math.abs(actual - expected) / Math.max(Math.abs(expected), floor);
+  const e = Math.abs(actual - expected) / Math.max(Math.abs(expected), floor);
+  recordDifference(e);
+  return e;
 }
 
 /** expect(relErr(actual, expected)).toBeLessThan(tol), naming the case in the failure. */

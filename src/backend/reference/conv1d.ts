@@ -1,13 +1,27 @@
 import type { ActCode, ConvKernels, FArray } from '../kernels.js';
+import { Args } from './common.js';
 import { activate } from './pointwise.js';
 
 /**
  * Direct loops. x [B, T, Cin], w [K, Cin, Cout], y [B, To, Cout]; output step o reads input steps
  * t = o * stride - padLeft + j (j < K), zero outside [0, T).
  */
+/** B, T, Cin, Cout, K (>= 1), stride (>= 1), padLeft, To, as native/conv1d.cc's read_shape. */
+function checkShape(kernel: string, dims: number[]): Args {
+  const a = new Args(kernel);
+  ['B', 'T', 'Cin', 'Cout', 'K', 'stride', 'padLeft', 'To'].forEach((name, i) => a.integer(name, dims[i], name === 'K' || name === 'stride' ? 1 : 0));
+  return a;
+}
+
 export const convKernels: ConvKernels = {
   conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
     x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode): void {
+    const a = checkShape('conv1d', [B, T, Cin, Cout, K, stride, padLeft, To]);
+    a.floats('x', x, B * T * Cin);
+    a.floats('w', w, K * Cin * Cout);
+    a.floats('bias', bias, Cout, true);
+    a.floats('y', y, B * To * Cout);
+    a.act('act', act);
     const acc = new Float64Array(Cout);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {
@@ -29,6 +43,13 @@ export const convKernels: ConvKernels = {
 
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
     x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void {
+    const a = checkShape('conv1dBackward', [B, T, Cin, Cout, K, stride, padLeft, To]);
+    a.floats('x', x, B * T * Cin);
+    a.floats('w', w, K * Cin * Cout);
+    a.floats('dy', dy, B * To * Cout);
+    a.floats('dx', dx, B * T * Cin, true);
+    a.floats('dw', dw, K * Cin * Cout);
+    a.floats('db', db, Cout, true);
     // Accumulate in float64 (a float32 output would round at every one of the B*To terms).
     const dwAcc = new Float64Array(K * Cin * Cout);
     const dbAcc = new Float64Array(Cout);

@@ -4,18 +4,7 @@
  * loops over speed (though it walks B by rows, which keeps it usable as the fallback).
  */
 import type { ActCode, FArray, GemmKernels } from '../kernels.js';
-
-/** Keras's activations on one value, by the codes of Act. */
-function activate(act: ActCode, x: number): number {
-  switch (act) {
-    case 0: return x;
-    case 1: return x > 0 ? x : 0;
-    case 2: return 1 / (1 + Math.exp(-x));
-    case 3: return Math.tanh(x);
-    case 4: return Math.min(1, Math.max(0, 0.2 * x + 0.5));
-    default: throw new RangeError(`gemm: unknown activation code ${String(act)}`);
-  }
-}
+import { activate, checkAct } from './pointwise.js';
 
 function need(name: string, arr: FArray, len: number): void {
   if (arr.length < len) throw new RangeError(`gemm: argument '${name}' has ${arr.length} elements, needs ${len}`);
@@ -23,6 +12,7 @@ function need(name: string, arr: FArray, len: number): void {
 
 export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   a: FArray, b: FArray, beta: number, c: FArray, bias: FArray | null, act: ActCode): void {
+  checkAct('gemm', act);
   need('a', a, m * k);
   need('b', b, k * n);
   need('c', c, m * n);

@@ -1,4 +1,5 @@
 import type { FArray, LossKernels } from '../kernels.js';
+import { checkRows, checkSameLength } from './common.js';
 
 /** Keras backend epsilon(). */
 const EPS = 1e-7;
@@ -16,6 +17,7 @@ const clip = (v: number, lo: number, hi: number): number => Math.min(Math.max(v,
 
 export const lossKernels: LossKernels = {
   sigmoidCrossEntropyWithLogits(n: number, logits: FArray, target: FArray, grad: FArray): number {
+    checkSameLength('sigmoidCrossEntropyWithLogits', n, { logits, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -30,6 +32,7 @@ export const lossKernels: LossKernels = {
   },
 
   binaryCrossentropy(n: number, prob: FArray, target: FArray, grad: FArray): number {
+    checkSameLength('binaryCrossentropy', n, { prob, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -44,6 +47,7 @@ export const lossKernels: LossKernels = {
   },
 
   softmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, target: FArray, grad: FArray): number {
+    checkRows('softmaxCrossEntropyWithLogits', rows, cols, { logits, target, grad });
     if (rows === 0) return 0;
     let total = 0;
     for (let r = 0; r < rows; r++) {
@@ -61,6 +65,7 @@ export const lossKernels: LossKernels = {
   },
 
   sparseSoftmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, labels: Int32Array, grad: FArray): number {
+    checkRows('sparseSoftmaxCrossEntropyWithLogits', rows, cols, { logits, labels, grad });
     for (let r = 0; r < rows; r++) {
       if (!(labels[r] >= 0 && labels[r] < cols)) {
         throw new RangeError(`sparseSoftmaxCrossEntropyWithLogits: argument 'labels' holds ${labels[r]} at ${r}, outside [0, ${cols})`);
@@ -83,6 +88,7 @@ export const lossKernels: LossKernels = {
    * dL/dq_j = -t_j / q_j inside the clip (0 outside); dL/dp_k = (dL/dq_k - sum_j dL/dq_j q_j) / sum(p).
    */
   categoricalCrossentropy(rows: number, cols: number, prob: FArray, target: FArray, grad: FArray): number {
+    checkRows('categoricalCrossentropy', rows, cols, { prob, target, grad });
     if (rows === 0) return 0;
     let total = 0;
     const gq = new Float64Array(cols);
@@ -104,6 +110,7 @@ export const lossKernels: LossKernels = {
   },
 
   meanSquaredError(n: number, pred: FArray, target: FArray, grad: FArray): number {
+    checkSameLength('meanSquaredError', n, { pred, target, grad }, 'n');
     if (n === 0) return 0;
     let total = 0;
     for (let i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 import { Act, type ActCode, type FArray, type PointwiseKernels } from '../kernels.js';
+import { Args, checkRows, checkSameLength, typedLength } from './common.js';
 
 /** act(v) for one value. */
 export function activate(act: ActCode, v: number): number {
@@ -16,25 +17,28 @@ export function activationGradFromOutput(act: ActCode, y: number): number {
   switch (act) {
     case Act.relu: return y > 0 ? 1 : 0;
     case Act.sigmoid: return y * (1 - y);
-    case Act.tanh: return 1 - y * y;
+    case Act.tanh: return (1 - y) * (1 + y);
     case Act.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
     default: return 1;
   }
 }
 
-function checkAct(name: string, act: number): void {
-  if (!Number.isInteger(act) || act < 0 || act > 4) throw new RangeError(`${name}: argument 'act' must be an activation code 0..4`);
+/** The checks of a kernel's leading activation code, as native/kernel_util.h's act_code. */
+export function checkAct(kernel: string, act: number): void {
+  new Args(kernel).act('act', act);
 }
 
 export const pointwiseKernels: PointwiseKernels = {
   activation(act: ActCode, x: FArray, y: FArray): void {
     checkAct('activation', act);
+    checkSameLength('activation', typedLength(x), { x, y });
     for (let i = 0; i < x.length; i++) y[i] = activate(act, x[i]);
   },
 
   // n = y.length (the activation's output), mirroring activation's n = x.length.
   activationBackward(act: ActCode, y: FArray, dy: FArray, dx: FArray): void {
     checkAct('activationBackward', act);
+    checkSameLength('activationBackward', typedLength(y), { y, dy, dx });
     for (let i = 0; i < y.length; i++) {
       // relu and hard_sigmoid pass or block dy (no 0 * dy, so an infinite dy stays where it is blocked).
       if (act === Act.relu) dx[i] = y[i] > 0 ? dy[i] : 0;
@@ -44,6 +48,7 @@ export const pointwiseKernels: PointwiseKernels = {
   },
 
   softmax(rows: number, cols: number, x: FArray, y: FArray): void {
+    checkRows('softmax', rows, cols, { x, y });
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let m = -Infinity;
@@ -60,6 +65,7 @@ export const pointwiseKernels: PointwiseKernels = {
   },
 
   softmaxBackward(rows: number, cols: number, y: FArray, dy: FArray, dx: FArray): void {
+    checkRows('softmaxBackward', rows, cols, { y, dy, dx });
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let s = 0;
@@ -69,6 +75,8 @@ export const pointwiseKernels: PointwiseKernels = {
   },
 
   colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean): void {
+    checkRows('colSum', rows, cols, { x });
+    new Args('colSum').floats('out', out, cols);
     for (let j = 0; j < cols; j++) {
       let s = accumulate ? out[j] : 0;
       for (let i = 0; i < rows; i++) s += x[i * cols + j];
@@ -77,22 +85,32 @@ export const pointwiseKernels: PointwiseKernels = {
   },
 
   add(a: FArray, b: FArray, y: FArray): void {
+    checkSameLength('add', typedLength(y), { a, b, y });
     for (let i = 0; i < y.length; i++) y[i] = a[i] + b[i];
   },
 
   mul(a: FArray, b: FArray, y: FArray): void {
+    checkSameLength('mul', typedLength(y), { a, b, y });
     for (let i = 0; i < y.length; i++) y[i] = a[i] * b[i];
   },
 
   axpy(alpha: number, x: FArray, y: FArray): void {
+    new Args('axpy').num('alpha', alpha);
+    checkSameLength('axpy', typedLength(y), { x, y });
     for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
   },
 
   dropoutApply(x: FArray, mask: Uint8Array, scale: number, y: FArray): void {
+    const a = new Args('dropoutApply'), n = typedLength(y);
+    a.floats('x', x, n);
+    a.bytes('mask', mask, n);
+    a.num('scale', scale);
+    a.floats('y', y, n);
     for (let i = 0; i < y.length; i++) y[i] = mask[i] ? x[i] * scale : 0;
   },
 
   sumSquares(x: FArray): number {
+    new Args('sumSquares').floats('x', x, 0);
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i] * x[i];
     return s;

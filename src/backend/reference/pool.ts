@@ -1,4 +1,5 @@
 import type { FArray, PoolKernels } from '../kernels.js';
+import { Args } from './common.js';
 
 /**
  * Output step o pools input steps [o * stride - padLeft, o * stride - padLeft + pool) clipped to [0, T), so
@@ -8,6 +9,12 @@ import type { FArray, PoolKernels } from '../kernels.js';
 export const poolKernels: PoolKernels = {
   maxPool1d(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
     x: FArray, y: FArray, argmax: Int32Array): void {
+    const a = new Args('maxPool1d');
+    a.integer('B', B), a.integer('T', T), a.integer('C', C), a.integer('pool', pool, 1), a.integer('stride', stride, 1);
+    a.integer('padLeft', padLeft), a.integer('To', To);
+    a.floats('x', x, B * T * C);
+    a.floats('y', y, B * To * C);
+    a.ints('argmax', argmax, B * To * C);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {
         const start = o * stride - padLeft;
@@ -28,6 +35,11 @@ export const poolKernels: PoolKernels = {
   },
 
   maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void {
+    const a = new Args('maxPool1dBackward');
+    a.integer('B', B), a.integer('T', T), a.integer('C', C), a.integer('To', To);
+    a.floats('dy', dy, B * To * C);
+    a.ints('argmax', argmax, B * To * C);
+    a.floats('dx', dx, B * T * C);
     dx.fill(0, 0, B * T * C);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {

@@ -1,0 +1,25 @@
+#include "dispatch.h"
+
+namespace rl {
+namespace {
+
+// Function-local, so that passes registering from static initialisers in other files find it constructed.
+KernelTable* tables() {
+  static KernelTable t[kIsaCount];
+  return t;
+}
+
+}  // namespace
+
+bool register_family(Isa isa, Family family, void (*fill)(KernelTable&)) {
+  KernelTable& t = tables()[(int)isa];
+  fill(t);
+  t.families |= family;
+  return true;
+}
+
+bool kernel_table_complete(Isa isa) { return tables()[(int)isa].families == kAllFamilies; }
+
+const KernelTable& kernels() { return tables()[(int)active_isa()]; }
+
+}  // namespace rl

@@ -1,0 +1,116 @@
+// The kernel table: one per instruction set, every kernel loop of every family, filled once when the addon loads
+// and chosen by isa.h's active_isa(). Call sites fetch the active table and call through it, with no instruction-set
+// branches of their own.
+//
+// Each kernel family compiles its loops once per instruction set (isa_passes.h) and each pass registers its
+// functions here (register_family); a table is usable only when every family has registered into it.
+#pragma once
+#include <cstdint>
+
+#include "isa.h"
+
+namespace rl {
+
+namespace gemm {
+struct KernelSet;
+}
+namespace lstm_impl {
+struct Fwd;
+struct Bwd;
+}  // namespace lstm_impl
+namespace gru_impl {
+struct Fwd;
+struct Bwd;
+}  // namespace gru_impl
+namespace srnn_impl {
+struct Fwd;
+struct Bwd;
+}  // namespace srnn_impl
+
+enum Family : unsigned {
+  kFamilyGemm = 1u << 0,
+  kFamilyPointwise = 1u << 1,
+  kFamilyConv = 1u << 2,
+  kFamilyPool = 1u << 3,
+  kFamilyEmbedding = 1u << 4,
+  kFamilyOptim = 1u << 5,
+  kFamilyLstm = 1u << 6,
+  kFamilyGru = 1u << 7,
+  kFamilySimpleRnn = 1u << 8,
+  kFamilyLoss = 1u << 9,
+  kAllFamilies = (1u << 10) - 1,
+};
+
+struct KernelTable {
+  unsigned families = 0;  // the families that registered
+
+  // gemm_*.cc: the micro-kernels and packing the SGEMM driver (gemm.cc) runs.
+  const gemm::KernelSet* gemm = nullptr;
+
+  // pointwise.cc. activation/activation_grad take an rl::Act code; y may alias x, dx may alias dy.
+  void (*activation)(int act, const float* x, float* y, long n) = nullptr;
+  void (*activation_grad)(int act, const float* y, const float* dy, float* dx, long n) = nullptr;
+  void (*softmax_rows)(const float* x, float* y, long r0, long r1, long cols) = nullptr;
+  void (*softmax_backward_rows)(const float* y, const float* dy, float* dx, long r0, long r1, long cols) = nullptr;
+  // acc[j - c0] += sum of x[r, j] over rows [r0, r1), for j in [c0, c1).
+  void (*colsum_block)(const float* x, long cols, long r0, long r1, long c0, long c1, double* acc) = nullptr;
+  void (*add)(const float* a, const float* b, float* y, long n) = nullptr;
+  void (*mul)(const float* a, const float* b, float* y, long n) = nullptr;
+  void (*axpy)(float alpha, const float* x, float* y, long n) = nullptr;
+  void (*dropout)(const float* x, const uint8_t* mask, float scale, float* y, long n) = nullptr;
+  double (*sum_squares)(const float* x, long n) = nullptr;
+
+  // loss.cc: each returns the summed loss of its rows [r0, r1) and writes their gradients.
+  double (*sigmoid_xent_rows)(const float* x, const float* z, float* g, double inv, long r0, long r1) = nullptr;
+  double (*binary_xent_rows)(const float* p, const float* z, float* g, double inv, long r0, long r1) = nullptr;
+  double (*softmax_xent_rows)(const float* x, const float* t, const int32_t* labels, float* g, long cols, double inv,
+                              long r0, long r1) = nullptr;
+  double (*categorical_xent_rows)(const float* p, const float* t, float* g, long cols, double inv, long r0,
+                                  long r1) = nullptr;
+  double (*mse_rows)(const float* p, const float* t, float* g, double inv, long r0, long r1) = nullptr;
+
+  // conv1d.cc
+  void (*add_to)(float* dst, const float* src, long n) = nullptr;
+  void (*add_to_d)(double* dst, const float* src, long n) = nullptr;
+
+  // pool.cc: max pooling of the output rows [r0, r1) of the flattened [B, To] grid.
+  void (*max_pool_rows)(const float* x, float* y, int32_t* argmax, long T, long C, long pool, long stride, long pl,
+                        long To, long r0, long r1) = nullptr;
+
+  // embedding.cc: dTable rows += dOut rows, by column band [c0, c1) or by id modulo nth.
+  void (*scatter_cols)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0,
+                       long c1) = nullptr;
+  void (*scatter_mod)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, int tid,
+                      int nth) = nullptr;
+
+  // optim.cc
+  void (*adam)(float* p, const float* g, float* m, float* v, long n, float b1, float c1, float b2, float c2,
+               float lr_t, float eps) = nullptr;
+  void (*rmsprop)(float* p, const float* g, float* acc, long n, float rho, float c, float lr, float eps) = nullptr;
+  void (*sgd)(float* p, const float* g, long n, float lr) = nullptr;
+  void (*sgd_momentum)(float* p, const float* g, float* vel, long n, float lr, float mom, bool nesterov) = nullptr;
+
+  // lstm.cc, gru.cc, simple_rnn.cc: whole sequences (see rnn_common.h).
+  void (*lstm_forward)(const lstm_impl::Fwd&) = nullptr;
+  void (*lstm_backward)(const lstm_impl::Bwd&) = nullptr;
+  void (*gru_forward)(const gru_impl::Fwd&) = nullptr;
+  void (*gru_backward)(const gru_impl::Bwd&) = nullptr;
+  void (*simple_rnn_forward)(const srnn_impl::Fwd&) = nullptr;
+  void (*simple_rnn_backward)(const srnn_impl::Bwd&) = nullptr;
+};
+
+// The table a pass of `isa` fills; `family` is marked as registered after fill(table) ran. Returns true, so a
+// pass can register from a static initialiser: `const bool registered = register_family(...);`.
+bool register_family(Isa isa, Family family, void (*fill)(KernelTable&));
+
+// In a pass body: registers the statements (assignments to the table `t`) for this pass's instruction set.
+#define RL_REGISTER_PASS(family, ...) \
+  const bool registered = ::rl::register_family(kPassIsa, family, [](::rl::KernelTable& t) { __VA_ARGS__; })
+
+// Whether every family registered into the table of `isa` (false for one this build does not compile).
+bool kernel_table_complete(Isa isa);
+
+// The table of the instruction set in force.
+const KernelTable& kernels();
+
+}  // namespace rl
