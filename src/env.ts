@@ -29,7 +29,7 @@ export const ENV_VARS = {
   RNNLAB_OFFLINE: { kind: 'flag', audience: 'user', help: 'never download the IMDb tarball' },
   RNNLAB_THREADS: { kind: 'int', min: 1, max: 256, audience: 'user', help: 'kernel threads (default: the number of cores)' },
   RNNLAB_BACKEND: { kind: 'choice', choices: ['native', 'reference'], audience: 'user', help: 'reference runs every kernel in TypeScript' },
-  RNNLAB_ISA: { kind: 'choice', choices: ['avx512', 'avx2', 'portable'], audience: 'user', help: 'the best SIMD path the native kernels may use' },
+  RNNLAB_ISA: { kind: 'choice', choices: ['avx512', 'avx2', 'portable', 'auto'], audience: 'user', help: 'the SIMD path every native kernel uses (auto: the best the CPU has); an ISA the CPU lacks is an error' },
   RNNLAB_PROFILE: { kind: 'flag', audience: 'user', help: 'time every kernel call (rl.profileReport())' },
   RNNLAB_DEBUG: { kind: 'flag', audience: 'user', help: 'the CLI prints stack traces with its errors' },
   // The dashboard checks the token's characters itself (src/server), naming RNNLAB_TOKEN.
@@ -39,7 +39,6 @@ export const ENV_VARS = {
   RNNLAB_TEST_NO_IMDB: { kind: 'flag', audience: 'tests', help: 'the dashboard tests run as on a machine without the IMDb tarball' },
   RNNLAB_SCREENSHOT_DIR: { kind: 'path', audience: 'tests', help: 'the browser tests keep their screenshots here (docs/screenshots)' },
   RNNLAB_E2E_RUNS: { kind: 'path', audience: 'tests', help: 'a runs folder for the browser tests to serve instead of an empty one' },
-  RNNLAB_RNN_ISA: { kind: 'choice', choices: ['generic', 'avx2'], audience: 'tests', help: 'caps the SIMD path of the recurrent kernels (test hook)' },
   RNNLAB_RNN_SPLIT: { kind: 'choice', choices: ['serial', 'batch', 'unit'], audience: 'tests', help: 'forces how the recurrent kernels share work between threads (test hook)' },
   RNNLAB_SOAK_CHILD: { kind: 'text', audience: 'tests', help: "bench/soak.mjs's options for its child process (set by the benchmark itself)" },
 } as const satisfies Record<string, EnvVarSpec>;
@@ -105,7 +104,7 @@ function read(name: EnvName, env: NodeJS.ProcessEnv): unknown {
 
 /** The variables the native addon reads itself: checked in JS before it loads, since C++ would ignore a typo. */
 export function checkNativeEnv(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of ['RNNLAB_THREADS', 'RNNLAB_ISA', 'RNNLAB_RNN_ISA', 'RNNLAB_RNN_SPLIT'] as const) read(name, env);
+  for (const name of ['RNNLAB_THREADS', 'RNNLAB_ISA', 'RNNLAB_RNN_SPLIT'] as const) read(name, env);
 }
 
 /**

@@ -213,7 +213,7 @@ function oldMetrics(r: Json): RecordBody['metrics'] {
 }
 
 const UNKNOWN_ENVIRONMENT: Environment = {
-  engine: { backend: 'native', isa: 'unknown', threads: 1, addon: false }, cpu: 'unknown', cpuCount: 0, node: 'unknown',
+  engine: { backend: 'native', isa: 'unknown', isas: [], cpuFeatures: [], threads: 1, addon: false }, cpu: 'unknown', cpuCount: 0, node: 'unknown',
   platform: 'unknown', arch: 'unknown', rnnlab: '0.1.0', hostMemoryGiB: 0,
 };
 
