@@ -88,3 +88,17 @@ describe('examples/lab8 in quick mode', () => {
     }
   });
 });
+
+describe('examples/lab8.ipynb', () => {
+  it('is generated from the section files (no drift)', () => {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/lab_notebook.mjs'), '--check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const nb = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/lab8.ipynb'), 'utf8'));
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').map((c: { source: string[] }) => c.source.join(''));
+    // One shared scope: rnnlab is imported once, and no cell imports another section or exports.
+    expect(code.filter((s: string) => s.includes("from 'rnnlab'"))).toHaveLength(1);
+    for (const s of code) expect(s).not.toMatch(/^(export |import .* from '\.\/\d)/m);
+    expect(nb.metadata.kernelspec.name).toBe('deno');
+  });
+});
