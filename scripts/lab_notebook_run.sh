@@ -4,6 +4,7 @@
 # Usage: scripts/lab_notebook_run.sh [output.ipynb]   (RNNLAB_DATA names the IMDb tarball, as everywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node node_modules/typescript/bin/tsc -p tsconfig.examples.json
 node scripts/lab_notebook.mjs --check
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
