@@ -65,10 +65,20 @@ export function buildNotebook() {
     ], 'title'),
     nbCell('code', [RNNLAB_IMPORT, "import { epochs, percent, quick, SEED } from './lab8/lab.ts';"], 'setup'),
   ];
-  for (const s of LAB_SECTIONS) {
-    const source = readFileSync(resolve(SOURCES, s.file), 'utf8');
-    cellsOf(source, `examples/lab8/${s.file}`).forEach((c, k) => cells.push(nbCell(c.kind, c.lines, `s${String(s.id).padStart(2, '0')}-${k + 1}`)));
-  }
+  // Helper modules (files that are not sections, besides lab.ts) go in once, before their first user.
+  const sectionFiles = new Set(LAB_SECTIONS.map((s) => s.file));
+  const inlined = new Set(['lab.ts']);
+  const add = (file, idPrefix) => {
+    const source = readFileSync(resolve(SOURCES, file), 'utf8');
+    for (const [, name] of source.matchAll(/^import .* from '\.\/([\w-]+)\.js';$/gm)) {
+      const dep = `${name}.ts`;
+      if (sectionFiles.has(dep) || inlined.has(dep)) continue;
+      inlined.add(dep);
+      add(dep, name);
+    }
+    cellsOf(source, `examples/lab8/${file}`).forEach((c, k) => cells.push(nbCell(c.kind, c.lines, `${idPrefix}-${k + 1}`)));
+  };
+  for (const s of LAB_SECTIONS) add(s.file, `s${String(s.id).padStart(2, '0')}`);
   const notebook = {
     cells,
     metadata: {

@@ -9,6 +9,8 @@ import { quick } from './lab.js';
 // A finite vocabulary keeps the word matrices small; a finite length keeps reviews short.
 export const vocabulary_size = 10000;
 export const max_review_length = quick ? 100 : 500;
+// The size of the word vectors that Model 1B introduces; the later models reuse it.
+export const embedding_dim = 100;
 // Quick mode keeps the first few reviews of each split.
 const reviews = quick ? 256 : Infinity;
 

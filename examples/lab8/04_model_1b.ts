@@ -5,9 +5,9 @@
 // %%
 import * as rl from 'rnnlab';
 import { epochs, percent, SEED } from './lab.js';
-import { max_review_length, vocabulary_size, X_test, X_train, y_test, y_train } from './02_load_imdb.js';
+import { embedding_dim, max_review_length, vocabulary_size, X_test, X_train, y_test, y_train } from './02_load_imdb.js';
 
-export const embedding_dim = 100;
+// embedding_dim = 100 is set with the other sizes in section 2, since every later model uses it.
 // %%
 rl.setSeed(SEED);
 const model = rl.sequential();

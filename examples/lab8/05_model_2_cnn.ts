@@ -5,8 +5,7 @@
 // %%
 import * as rl from 'rnnlab';
 import { epochs, percent, SEED } from './lab.js';
-import { max_review_length, vocabulary_size, X_test, X_train, y_test, y_train } from './02_load_imdb.js';
-import { embedding_dim } from './04_model_1b.js';
+import { embedding_dim, max_review_length, vocabulary_size, X_test, X_train, y_test, y_train } from './02_load_imdb.js';
 
 rl.setSeed(SEED);
 // create the CNN

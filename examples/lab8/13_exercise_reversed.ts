@@ -7,7 +7,7 @@
 import * as rl from 'rnnlab';
 import { epochs, percent, SEED } from './lab.js';
 import { x_train, x_val, y_train, y_val } from './09_addition_data.js';
-import { build_seq2seq, exact_match } from './12_exercise_hyperparams.js';
+import { build_seq2seq, exact_match } from './seq2seq_tools.js';
 
 // numpy's x[:, ::-1]: the time steps of every example in reverse order
 export function reverse_steps(t: rl.Tensor): rl.Tensor {

@@ -66,6 +66,14 @@ describe('examples/lab8 in quick mode', () => {
     // Section 4 imports the data section, whose printout comes first.
     expect(r.stdout.indexOf('Number of reviews 12')).toBeLessThan(r.stdout.indexOf('Accuracy:'));
     expect(r.stdout).toContain('lab: 1 section(s)');
+    // A section pulls in the data it needs, never another model's training.
+    const rnn = lab(['--quick', '--data', tarball, '6']);
+    expect(rnn.status).toBe(0);
+    expect(rnn.stdout.match(/^Accuracy: /gm)).toHaveLength(1);
+    const reversed = lab(['--quick', '--data', tarball, '13']);
+    expect(reversed.status).toBe(0);
+    expect(reversed.stdout).not.toContain('decoder layer');
+    expect(reversed.stdout).toContain('reversed questions: per character');
   }, 60_000);
 
   it('rejects unknown flags, bad sections and a missing --data path with exit 2', () => {
