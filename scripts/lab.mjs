@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Runs the lab's TypeScript port (compiled by `npm run lab` into dist/examples): every section in order, or
 // the ones named. Usage: npm run lab -- [section ...] [--quick] [--data <tarball or folder>] [--list]
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPILED = resolve(ROOT, 'dist/examples/lab8');
 const USAGE = 'usage: npm run lab -- [section ...] [--quick] [--data <aclImdb_v1.tar.gz or its folder>] [--list]';
 

@@ -5,9 +5,9 @@
 // and one setup cell imports rnnlab and the lab's settings. Usage: node scripts/lab_notebook.mjs [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOTEBOOK = resolve(ROOT, 'examples/lab8.ipynb');
 const SOURCES = resolve(ROOT, 'examples/lab8');
 const { LAB_SECTIONS } = await import(pathToFileURL(resolve(ROOT, 'dist/examples/lab8/sections.js')).href);
