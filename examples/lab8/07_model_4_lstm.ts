@@ -1,0 +1,20 @@
+// %% [markdown]
+// ### MODEL 4 : LSTM
+// The same architecture as the SimpleRNN (100 units) with an LSTM cell: four times the recurrent parameters.
+// Try more units, stacked layers or dropout from here.
+// %%
+import * as rl from 'rnnlab';
+import { epochs, percent, SEED } from './lab.js';
+import { embedding_dim, max_review_length, vocabulary_size, X_test, X_train, y_test, y_train } from './02_load_imdb.js';
+
+rl.setSeed(SEED);
+const model = rl.sequential();
+model.add(rl.layers.embedding({ inputDim: vocabulary_size, outputDim: embedding_dim, inputLength: max_review_length }));
+model.add(rl.layers.lstm({ units: 100 }));
+model.add(rl.layers.dense({ units: 1, activation: 'sigmoid' }));
+model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+model.summary();
+await model.fit(X_train, y_train, { epochs: epochs(3), batchSize: 64 });
+// evaluation of the LSTM's performance
+const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
+console.log(`Accuracy: ${percent(scores[1])}`);

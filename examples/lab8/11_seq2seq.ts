@@ -1,0 +1,54 @@
+// %% [markdown]
+// ### MODEL ARCHITECTURE
+// An LSTM returns only its last hidden state unless `returnSequences: true`. The encoder does exactly that
+// (one vector per question); RepeatVector hands that vector to each of the decoder's MAXOUTPUTLEN steps; the
+// decoder returns a state per step, and TimeDistributed(Dense(softmax)) turns each into a character.
+// %%
+import * as rl from 'rnnlab';
+import { epochs, quick, SEED } from './lab.js';
+import { chars, ctable, MAXLEN, MAXOUTPUTLEN, rows, x_train, x_val, y_train, y_val } from './09_addition_data.js';
+
+// Hyperparams
+const RNN = rl.layers.lstm;
+const HIDDEN_SIZE = 128;
+const BATCH_SIZE = 128;
+const LAYERS = 1;
+
+rl.setSeed(SEED);
+console.log('Build model...');
+export const model = rl.sequential();
+// ENCODING
+model.add(RNN({ units: HIDDEN_SIZE, inputShape: [MAXLEN, chars.length] }));
+model.add(rl.layers.repeatVector({ n: MAXOUTPUTLEN }));
+// DECODING
+for (let i = 0; i < LAYERS; i++) {
+  // return the hidden state at each time step
+  model.add(RNN({ units: HIDDEN_SIZE, returnSequences: true }));
+}
+model.add(rl.layers.timeDistributed({ layer: rl.layers.dense({ units: chars.length, activation: 'softmax' }) }));
+model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+model.summary();
+// %% [markdown]
+// Let's check how well our model trained.
+// %%
+const random = new rl.Random(SEED);
+for (let iteration = 1; iteration < 2; iteration++) {
+  console.log();
+  await model.fit(x_train, y_train, { batchSize: BATCH_SIZE, epochs: epochs(20), validationData: [x_val, y_val], verbose: quick ? 2 : 1 });
+  // Pick 20 validation questions at random to see the errors.
+  console.log('Finished iteration ', iteration);
+  let numcorrect = 0;
+  const numtotal = 20;
+  for (let i = 0; i < numtotal; i++) {
+    const ind = random.int(x_val.shape[0]);
+    const rowx = rows(x_val, ind, ind + 1), rowy = rows(y_val, ind, ind + 1);
+    const preds = model.predictClasses(rowx);
+    const q = ctable.decode(rowx.data);
+    const correct = ctable.decode(rowy.data);
+    const guess = ctable.decode(preds.data, { argmax: false });
+    const verdict = guess === correct ? 'Good job' : 'Fail';
+    if (guess === correct) numcorrect += 1;
+    console.log('Question', q, 'True', correct, 'Guess', guess, verdict);
+  }
+  console.log('The model scored ', (numcorrect * 100) / numtotal, ' % in its test.');
+}

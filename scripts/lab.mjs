@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Runs the lab's TypeScript port (compiled by `npm run lab` into dist/examples): every section in order, or
+// the ones named. Usage: npm run lab -- [section ...] [--quick] [--data <tarball or folder>] [--list]
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const COMPILED = resolve(ROOT, 'dist/examples/lab8');
+const USAGE = 'usage: npm run lab -- [section ...] [--quick] [--data <aclImdb_v1.tar.gz or its folder>] [--list]';
+
+function usageError(message) {
+  process.stderr.write(`lab: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parse(argv, count) {
+  const o = { sections: [], quick: false, data: undefined, list: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--list') o.list = true;
+    else if (a === '--help' || a === '-h') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
+    else if (a === '--data' || a.startsWith('--data=')) {
+      o.data = a === '--data' ? argv[++i] : a.slice('--data='.length);
+      if (!o.data || o.data.startsWith('--')) usageError('--data needs a path to aclImdb_v1.tar.gz or the folder holding it');
+      if (!existsSync(o.data)) usageError(`--data: ${o.data} does not exist`);
+    } else if (a.startsWith('-')) usageError(`unknown flag ${a}`);
+    else {
+      const n = Number(a);
+      if (!Number.isInteger(n) || n < 1 || n > count) usageError(`section '${a}' is not a number from 1 to ${count} (--list shows them)`);
+      o.sections.push(n);
+    }
+  }
+  return o;
+}
+
+if (!existsSync(resolve(COMPILED, 'sections.js'))) usageError('the examples are not compiled: run `npm run lab` (it compiles them first)');
+const { LAB_SECTIONS } = await import(pathToFileURL(resolve(COMPILED, 'sections.js')).href);
+const o = parse(process.argv.slice(2), LAB_SECTIONS.length);
+if (o.list) {
+  for (const s of LAB_SECTIONS) process.stdout.write(`${String(s.id).padStart(2)}  ${s.title}  (examples/lab8/${s.file})\n`);
+  process.exit(0);
+}
+// The sections read these when they load; a section imports the ones it builds on, which run first.
+if (o.quick) process.env.RNNLAB_LAB_QUICK = '1';
+if (o.data !== undefined) process.env.RNNLAB_DATA = resolve(o.data);
+const chosen = o.sections.length ? [...new Set(o.sections)].sort((a, b) => a - b) : LAB_SECTIONS.map((s) => s.id);
+const started = performance.now();
+for (const id of chosen) {
+  const s = LAB_SECTIONS[id - 1];
+  process.stdout.write(`\n=== ${s.id}. ${s.title} (examples/lab8/${s.file}) ===\n`);
+  const t0 = performance.now();
+  await import(pathToFileURL(resolve(COMPILED, s.file.replace(/\.ts$/, '.js'))).href);
+  process.stdout.write(`--- section ${s.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+process.stdout.write(`\nlab: ${chosen.length} section(s) in ${((performance.now() - started) / 1000).toFixed(1)} s${o.quick ? ' (quick mode)' : ''}\n`);

@@ -1,0 +1,113 @@
+/**
+ * The lab's TypeScript port runs end to end in quick mode on a small synthetic aclImdb tarball, so the
+ * examples never rot: they compile against the public API, every section runs, and each prints what the
+ * notebook prints.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTarGz, removeDir, reviewEntries, tempDir, writeFixture } from '../data/fixtures.js';
+import { REPO_ROOT } from '../helpers/imdb.js';
+import { LAB_SECTIONS, labSections } from '../../examples/lab8/sections.js';
+
+const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+const RUNNER = join(REPO_ROOT, 'scripts/lab.mjs');
+let dir = '';
+let tarball = '';
+
+function lab(args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, RNNLAB_CACHE: join(dir, 'cache'), RNNLAB_OFFLINE: '1' };
+  delete env.RNNLAB_DATA;
+  delete env.RNNLAB_LAB_QUICK;
+  return spawnSync(process.execPath, [RUNNER, ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 });
+}
+
+beforeAll(() => {
+  const built = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.examples.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(built.stdout + built.stderr, 'the examples compile against the public API').toBe('');
+  dir = tempDir('rnnlab-lab8-');
+  // 2 reviews per folder is too few for "first and fifth review"; 6 per folder gives 12 per split.
+  tarball = writeFixture(dir, 'aclImdb_v1.tar.gz', makeTarGz(reviewEntries(6)));
+}, 120_000);
+
+afterAll(() => removeDir(dir));
+
+describe('examples/lab8 in quick mode', () => {
+  it('runs every section in order and prints what the notebook prints', () => {
+    const r = lab(['--quick', '--data', tarball]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    for (const s of LAB_SECTIONS) expect(out).toContain(`=== ${s.id}. ${s.title}`);
+    // Tokenization of the lab's toy corpus: 'books' is the most frequent word.
+    expect(out).toContain('i have books - [4, 5, 1]');
+    expect(out).toContain('Number of reviews 12');
+    expect(out).toContain('Length of first and fifth review after padding 100 100');
+    // Six IMDb models, each with its summary and the lab's accuracy line.
+    expect(out.match(/^Accuracy: \d+\.\d\d%$/gm)).toHaveLength(6);
+    expect(out).toContain('Total params: 25,501');
+    expect(out).toContain('Total addition questions: 2000');
+    expect(out).toContain('X :  [ 1800, 7, 12 ]');
+    expect(out).toContain('Shape of output :  [ 1, 3, 8 ]');
+    expect(out).toContain('Shape of output :  [ 1, 3, 6 ]');
+    expect(out.match(/^Question \S+ +True \S+ +Guess .* (Good job|Fail)$/gm)).toHaveLength(20);
+    expect(out).toMatch(/The model scored {2}\d+(\.\d+)? {2}% in its test\./);
+    expect(out.match(/per character \d+\.\d\d%, whole answers \d+\.\d\d%/g)).toHaveLength(5);
+    expect(out).toMatch(/a\+b vs b\+a: +0\.\d{3}|a\+b vs b\+a: +1\.000/);
+    expect(out).toMatch(/6-digit numbers: \d+\.\d\d% of sums exactly right/);
+    expect(out).toContain('lab: 15 section(s)');
+  }, 120_000);
+
+  it('runs one section with the sections it builds on', () => {
+    const r = lab(['--quick', '--data', tarball, '4']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('=== 4. Model 1B');
+    expect(r.stdout).not.toContain('=== 3. Model 1A');
+    // Section 4 imports the data section, whose printout comes first.
+    expect(r.stdout.indexOf('Number of reviews 12')).toBeLessThan(r.stdout.indexOf('Accuracy:'));
+    expect(r.stdout).toContain('lab: 1 section(s)');
+    // A section pulls in the data it needs, never another model's training.
+    const rnn = lab(['--quick', '--data', tarball, '6']);
+    expect(rnn.status).toBe(0);
+    expect(rnn.stdout.match(/^Accuracy: /gm)).toHaveLength(1);
+    const reversed = lab(['--quick', '--data', tarball, '13']);
+    expect(reversed.status).toBe(0);
+    expect(reversed.stdout).not.toContain('decoder layer');
+    expect(reversed.stdout).toContain('reversed questions: per character');
+  }, 60_000);
+
+  it('rejects unknown flags, bad sections and a missing --data path with exit 2', () => {
+    for (const [args, message] of [[['--fast'], 'unknown flag --fast'], [['16'], "section '16'"], [['0'], "section '0'"],
+      [['--data'], '--data needs a path'], [['--data', join(dir, 'nope.tar.gz')], 'does not exist']] as const) {
+      const r = lab([...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
+  it('lists the sections with their sources for the dashboard', () => {
+    const sections = labSections();
+    expect(sections.map((s) => s.id)).toEqual(LAB_SECTIONS.map((_, i) => i + 1));
+    for (const s of sections) {
+      expect(s.source).toBe(readFileSync(join(REPO_ROOT, 'examples/lab8', s.file), 'utf8'));
+      expect(s.source, s.file).toMatch(/^import \* as rl from 'rnnlab';$/m);
+      // Plain public API only: nothing from the library's internals.
+      expect(s.source, s.file).not.toMatch(/from '(\.\.\/)+src\//);
+    }
+  });
+});
+
+describe('examples/lab8.ipynb', () => {
+  it('is generated from the section files (no drift)', () => {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/lab_notebook.mjs'), '--check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const nb = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/lab8.ipynb'), 'utf8'));
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === 'code').map((c: { source: string[] }) => c.source.join(''));
+    // One shared scope: rnnlab is imported once, and no cell imports another section or exports.
+    expect(code.filter((s: string) => s.includes("from 'rnnlab'"))).toHaveLength(1);
+    for (const s of code) expect(s).not.toMatch(/^(export |import .* from '\.\/\d)/m);
+    expect(nb.metadata.kernelspec.name).toBe('deno');
+  });
+});
