@@ -5,7 +5,7 @@
  */
 import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IMDB_IDS, padSequences } from '../data/index.js';
 import { cosine } from '../experiments/commutativity.js';
-import { stepNorms } from '../experiments/gradients.js';
+import { longRangeRuns, recordNorms, type LongRangeRun } from '../experiments/gradients.js';
 import { getWordIndex } from '../data/imdb_words.js';
 import type { TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
@@ -238,19 +238,34 @@ export interface GradientSeries {
   className: string;
   /** ||d loss / d h_t||, t = 1..T, averaged over the samples. */
   norms: number[];
+  /** LSTM only: ||d loss / d c_t|| (the cell state). */
+  cellNorms?: number[];
+  /** ||d loss / d x_t|| of the recurrent layer's input (the word vector read at step t). */
+  inputNorms: number[];
   loss: number;
   samples: number;
 }
 
-/** ||d loss / d h_t|| for the first recurrent layer, averaged over the given reviews. */
+const precise = (v: number[]) => v.map((x) => Number(x.toPrecision(5)));
+
+/** ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given reviews. */
 export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
   const g = entry.model.hiddenStateGradients(x, y);
   const first = g.layers.find((l) => !l.layer.startsWith('backward_')) ?? g.layers[0];
   if (!first) throw badRequest(`model '${entry.id}' has no recurrent layer to measure`);
+  const n = recordNorms(first);
   return {
     model: entry.id, label: entry.label, layer: first.layer, className: first.className,
-    norms: stepNorms(first.dh, first.shape).map((v) => Number(v.toPrecision(5))), loss: round(g.loss, 6), samples: x.shape[0],
+    norms: precise(n.dh), ...(n.dc ? { cellNorms: precise(n.dc) } : {}), inputNorms: precise(n.dx), loss: round(g.loss, 6), samples: x.shape[0],
   };
+}
+
+let longRangeCache: Promise<LongRangeRun[]> | null = null;
+
+/** The long-range sign task, trained once per server (deterministic, about five seconds on two cores). */
+export function longRangeGradients(): Promise<LongRangeRun[]> {
+  longRangeCache ??= longRangeRuns().catch((e) => { longRangeCache = null; throw e; });
+  return longRangeCache;
 }
 
 export function reviewBatch(model: Sequential, text: string, label: 0 | 1, meta: ImdbMeta): { x: Tensor; y: Tensor } {

@@ -12,7 +12,7 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson, type RequestContext } from './http.js';
 import {
-  commutativity, gradientNorms, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
+  commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
 import { JobQueue } from './jobs.js';
@@ -199,6 +199,14 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       series.push(gradientNorms(entry, batch.x, batch.y));
     }
     return { source, samples: series[0]?.samples ?? 0, series };
+  });
+
+  r.post('/api/inspect/long-range', async (ctx) => {
+    new Fields(await body(ctx)).done();
+    const runs = await longRangeGradients();
+    return { steps: runs[0].initial.norms.length, runs: runs.map((r) => ({ cell: r.cell, className: r.initial.className, accuracy: r.accuracy, forgetGate: r.forgetGate ?? null,
+      initial: { h: r.initial.norms, c: r.initial.cellNorms ?? null, x: r.initial.inputNorms },
+      trained: { h: r.trained.norms, c: r.trained.cellNorms ?? null, x: r.trained.inputNorms } })) };
   });
 
   r.post('/api/inspect/commutativity', async (ctx) => {

@@ -239,6 +239,22 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(await page.textContent('#grad-note')).toMatch(/Averaged over/);
     const labels = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#grad-chart')!).data.datasets.map((d) => d.label));
     expect(labels.join(' ')).toMatch(/SimpleRNN.*LSTM/);
+    // The LSTM's cell-state gradient and both input gradients, beside ||dL/dh_t||.
+    await page.waitForSelector('#grad-more-chart[data-series="3"]');
+    const more = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#grad-more-chart')!).data.datasets.map((d) => d.label));
+    expect(more.filter((l) => /cell state c_t/.test(l))).toHaveLength(1);
+    expect(more.filter((l) => /input x_t/.test(l))).toHaveLength(2);
+    expect(await page.textContent('#grad-note')).toMatch(/σ\(1\) ≈ 0\.73/);
+
+    // The long-range task: trained, the LSTM remembers the sign and the gradient reaches step 1.
+    await page.click('#lr-go');
+    await page.waitForSelector('#lr-cell-chart[data-series="4"]');
+    const note = (await page.textContent('#lr-note')) ?? '';
+    const acc = [...note.matchAll(/(\w+): held-out accuracy ([\d.]+) %/g)].map((m) => [m[1], Number(m[2])] as const);
+    expect(acc.map((a) => a[0])).toEqual(['SimpleRNN', 'LSTM']);
+    expect(acc[1][1]).toBeGreaterThan(90);
+    expect(acc[0][1]).toBeLessThan(60);
+    expect(note).toMatch(/mean forget gate 0\.\d\d → 0\.\d\d/);
 
     await pickBest('#comm-model', /addition/);
     await page.fill('#comm-a', '231');

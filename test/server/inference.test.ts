@@ -179,6 +179,28 @@ describe('POST /api/inspect/gradients', () => {
     const rnn = r.body.series[0].norms;
     // Vanishing: the gradient that reaches the first step is far smaller than at the last.
     expect(rnn[0]).toBeLessThan(rnn[199]);
+    const [srnn, lstm] = r.body.series;
+    expect(srnn.cellNorms).toBeUndefined();
+    expect(lstm.cellNorms).toHaveLength(200);
+    expect(lstm.inputNorms).toHaveLength(200);
+    // At initialisation the forget gates (about 0.73) shrink the cell-state gradient with distance from the end.
+    expect(lstm.cellNorms[0]).toBeLessThan(lstm.cellNorms[199]);
+    expect(lstm.inputNorms[199]).toBeGreaterThan(0);
+  });
+
+  it('POST /api/inspect/long-range: the trained LSTM keeps the gradient that reaches step 1; the SimpleRNN does not', async () => {
+    const r = await post(s.base, '/api/inspect/long-range', {});
+    expect(r.status).toBe(200);
+    expect(r.body.steps).toBe(50);
+    const [srnn, lstm] = r.body.runs;
+    expect([srnn.className, lstm.className]).toEqual(['SimpleRNN', 'LSTM']);
+    expect(lstm.accuracy).toBeGreaterThan(0.9);
+    expect(srnn.accuracy).toBeLessThan(0.6);
+    const first = (v: number[]) => v[0] / v[49];
+    expect(first(lstm.trained.x)).toBeGreaterThan(100 * first(lstm.initial.x));
+    expect(first(lstm.trained.c)).toBeGreaterThan(first(lstm.initial.c));
+    expect(srnn.trained.c).toBeNull();
+    expect((await post(s.base, '/api/inspect/long-range', { epochs: 3 })).status).toBe(400);
   });
 
   it.runIf(hasImdb)('on the first IMDb test reviews', async () => {
