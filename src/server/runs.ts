@@ -24,8 +24,14 @@ export interface RunSummary {
   status: RunState;
   /** Epochs trained (the longest history in the run). */
   epochs: number | null;
-  /** Best validation accuracy over epochs and models (a fraction). */
+  /** Best validation accuracy over epochs and models (a fraction; per character for the adder, as Keras counts it). */
   bestValAccuracy: number | null;
+  /** Final test-set accuracy (IMDb-style runs), a fraction. */
+  testAccuracy: number | null;
+  /** Seq2seq: the fraction of validation answers exactly right. */
+  exactMatch: number | null;
+  /** The run's main settings, "key=value" joined by spaces, so runs can be compared side by side. */
+  settings: string;
   /** Mean wall time of a training epoch. */
   secondsPerEpoch: number | null;
   startedAt: string | null;
@@ -69,7 +75,7 @@ function processAlive(pid: number): boolean {
 
 export function summarize(id: string, dir: string, r: RunRecord | null, error?: string): RunSummary {
   const base: RunSummary = {
-    id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, secondsPerEpoch: null,
+    id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
     startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
   };
   if (!r) return { ...base, error };
@@ -84,11 +90,27 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     status: stateOf(r),
     epochs: lengths.length ? Math.max(...lengths) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
+    testAccuracy: metric(r, 'testAccuracy'),
+    exactMatch: metric(r, 'exactMatchAccuracy'),
+    settings: settingsOf(r.config),
     secondsPerEpoch: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     error: r.error?.message,
   };
+}
+
+function metric(r: RunRecord, key: string): number | null {
+  const v = r.metrics[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The settings that tell runs apart, in a fixed order; the rest stays in the run's record. */
+const SETTING_KEYS = ['model', 'rnn', 'units', 'hidden', 'layers', 'embeddingDim', 'maxlen', 'vocab', 'limit', 'digits', 'trainingSize', 'reverse',
+  'epochs', 'batchSize', 'optimizer', 'lr', 'seed'];
+
+export function settingsOf(config: Record<string, unknown>): string {
+  return SETTING_KEYS.filter((k) => ['number', 'string', 'boolean'].includes(typeof config[k])).map((k) => `${k}=${String(config[k])}`).join(' ');
 }
 
 /** What an inference request needs to know about a saved model, from its record. */

@@ -114,10 +114,23 @@ describe('POST /api/predict/sentiment', () => {
     expect(r.body.tokens[2]).toMatchObject({ word: 'cinematographer', kind: expect.stringMatching(/word|rare/) });
   });
 
-  it('rejects a text longer than the model allows, empty texts and texts without known words', async () => {
-    const tooLong = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: 'good '.repeat(200) });
-    expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error).toMatch(/too long for this model: it reads 201 ids .* maxlen 200/);
+  it('reads only the last maxlen ids of a long review, as Keras truncates (pre), and marks the words cut off', async () => {
+    const text = `${'awful '.repeat(10)}${'good '.repeat(199)}`;
+    const r = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text });
+    expect(r.status).toBe(200);
+    // 1 start marker + 209 words = 210 ids; the first 10 (start marker and 9 of the 'awful's) are cut.
+    expect(r.body.truncated).toBe(10);
+    const kinds = r.body.tokens.map((t: { kind: string }) => t.kind);
+    expect(kinds.slice(0, 10)).toEqual(new Array(10).fill('truncated'));
+    expect(r.body.tokens[10]).toMatchObject({ word: 'awful', kind: expect.stringMatching(/word|rare/) });
+    const read = r.body.tokens.filter((t: { p: number | null }) => t.p !== null);
+    expect(read).toHaveLength(200);
+    // The same prediction as for the review without its cut-off front.
+    const tail = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: `awful ${'good '.repeat(199)}` });
+    expect(tail.body.probability).toBeCloseTo(r.body.probability, 5);
+  });
+
+  it('rejects over-long texts, empty texts and texts without known words', async () => {
     const huge = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: 'a'.repeat(20001) });
     expect(huge.status).toBe(400);
     expect(huge.body.error).toMatch(/limit is 20000/);

@@ -30,8 +30,9 @@ export function setInsideModels(list, config) {
   // Default: SimpleRNN against LSTM (trained ones when there are, else untrained reference networks).
   const pick = (kind) => imdb.filter((m) => m.meta.kind === kind && m.source !== 'fresh').sort((a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0))[0]
     ?? imdb.find((m) => m.id === `fresh:${kind}`);
-  if (!keepA) $('#grad-a').value = pick('simple_rnn')?.id ?? '';
-  if (!keepB) $('#grad-b').value = pick('lstm')?.id ?? '';
+  // Remembered as the choice, so a model list refresh keeps the pair.
+  if (!keepA) $('#grad-a').value = $('#grad-a').dataset.chosen = pick('simple_rnn')?.id ?? '';
+  if (!keepB) $('#grad-b').value = $('#grad-b').dataset.chosen = pick('lstm')?.id ?? '';
   fillModelSelect($('#comm-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
   if (!config.imdbData.available) {
     $('#grad-source').value = 'text';
