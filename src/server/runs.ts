@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
 import { HttpError, notFound } from './http.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
@@ -171,7 +172,8 @@ export class RunStore {
     for (const id of this.ids()) {
       const dir = path.join(this.dir, id);
       const { results, error } = this.read(dir);
-      if (!results && error === `no ${RESULTS_FILE}` && !existsSync(path.join(dir, 'report.html'))) continue;
+      // A sweep folder is listed under Sweeps, not as a broken run.
+      if (!results && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
       out.push(summarize(id, dir, results, error));
     }
     // Newest first: folder names start with a timestamp; fall back to the recorded start time.

@@ -11,6 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicPath } from '../../src/server/redact.js';
 import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+import { writeSmallSweep } from '../server/sweep_fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -56,6 +57,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1360, height: 900 },
     });
+    // A real two-run sweep in the runs folder, for the Sweeps view.
+    if (!givenRuns) await writeSmallSweep(server.runsDir, 'lab-sweep', tempDir('rnnlab-sweep-data-'));
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(60000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -348,6 +351,22 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       .Chart.getChart(document.querySelector('#runs-acc')!).data.datasets.find((d) => d.label === 'stale-check train')?.data.length === 6);
   });
 
+  it.skipIf(givenRuns !== undefined)('shows a sweep: progress, ranked settings and the effect of each axis', async () => {
+    await page.click('#tab-sweeps');
+    await page.waitForSelector('#sweeps-table tbody tr[data-sweep="lab-sweep"]');
+    const cells = await page.$$eval('#sweeps-table tbody tr[data-sweep="lab-sweep"] td', (tds) => tds.map((td) => td.textContent?.trim()));
+    expect(cells.slice(0, 4)).toEqual(['lab-sweep', 'imdb', '2/2', 'test_accuracy (max)']);
+    expect(cells[4]).toMatch(/^model=(lstm|gru)$/);
+    await page.click('#sweeps-table tbody tr[data-sweep="lab-sweep"] button');
+    await page.waitForSelector('#sweep-ranked[data-rows="2"]');
+    expect(await page.textContent('#sweep-progress-text')).toMatch(/^2 of 2 runs done \(2 completed, 0 failed, 0 pending\)/);
+    const ranked = await page.$$eval('#sweep-ranked tbody tr', (rs) => rs.map((r) => r.querySelectorAll('td')[1].textContent));
+    expect([...ranked].sort()).toEqual(['model=gru', 'model=lstm']);
+    expect(await page.$$eval('#sweep-effects .effect', (es) => es.map((e) => (e as HTMLElement).dataset.axis))).toEqual(['model']);
+    expect((await page.textContent('#sweep-finding'))!.length).toBeGreaterThan(10);
+    await shot('sweeps');
+  });
+
   it('fits a phone-sized screen', async () => {
     await page.setViewportSize({ width: 400, height: 860 });
     await page.click('#tab-try');
@@ -364,7 +383,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
 
   it('raised no script error, fetched nothing from elsewhere, and left screenshots', () => {
     expect(pageErrors).toEqual([]);
-    expect(shots.length).toBe(6);
+    expect(shots.length).toBe(givenRuns ? 6 : 7);
     for (const f of shots) expect(statSync(f).size).toBeGreaterThan(10000);
   });
 });

@@ -2,10 +2,11 @@
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
 import { initRuns, refreshRuns } from './runs.js';
+import { initSweeps, refreshSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
 import { initTry, refreshModels } from './try.js';
 
-const TABS = ['runs', 'train', 'try', 'inside'];
+const TABS = ['runs', 'train', 'try', 'inside', 'sweeps'];
 
 function showTab(name) {
   if (!TABS.includes(name)) name = 'runs';
@@ -13,6 +14,7 @@ function showTab(name) {
   for (const t of TABS) $(`#view-${t}`).hidden = t !== name;
   if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
   document.body.dataset.tab = name;
+  if (name === 'sweeps') refreshSweeps().catch(console.error);
 }
 
 async function main() {
@@ -27,6 +29,7 @@ async function main() {
   showTab(location.hash.slice(1) || 'runs');
 
   initRuns(config);
+  initSweeps();
   initTrain(config);
   initTry(startDemo);
   initInside(() => $('#sentiment-text').value);
@@ -50,7 +53,7 @@ async function main() {
     $('#conn-dot').title = live ? 'live updates connected' : 'live updates disconnected; retrying';
     if (!live) $('#status-text').textContent = 'reconnecting…';
   });
-  await Promise.all([refreshRuns(), reloadModels()]);
+  await Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]);
   document.body.dataset.ready = 'true';
 }
 
