@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicPath } from '../../src/server/redact.js';
+import { startDashboard, type Dashboard } from '../../src/server/index.js';
 import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { writeSmallSweep } from '../server/sweep_fixture.js';
 
@@ -22,6 +23,8 @@ const shotDir = process.env.RNNLAB_SCREENSHOT_DIR ? resolve(REPO_ROOT, process.e
 const givenRuns = process.env.RNNLAB_E2E_RUNS ? resolve(process.env.RNNLAB_E2E_RUNS) : undefined;
 
 let server: TestServer;
+/** The dashboard started again on the same port and runs folder, after the offline test stopped the first. */
+let restarted: Dashboard | undefined;
 let ctx: BrowserContext;
 let page: Page;
 let profile: string;
@@ -71,6 +74,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
 
   afterAll(async () => {
     await ctx?.close();
+    await restarted?.close();
     await server?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     if (!process.env.RNNLAB_SCREENSHOT_DIR) rmSync(shotDir, { recursive: true, force: true });
@@ -381,9 +385,25 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.setViewportSize({ width: 1360, height: 900 });
   });
 
+  it('shows a banner and disables actions while the server is unreachable, then recovers', async () => {
+    await page.click('#tab-train');
+    const port = Number(new URL(server.base).port);
+    await server.d.close();
+    await page.waitForSelector('#offline-banner', { state: 'visible', timeout: 20000 });
+    expect(await page.isDisabled('#train-start')).toBe(true);
+    expect(await page.isDisabled('#train-demo')).toBe(true);
+    await shot('offline', false);
+    restarted = await startDashboard({ port, runsDir: server.runsDir, dataPath: imdbDataPath() ?? server.runsDir });
+    // EventSource retries on its own; the banner goes and the actions come back.
+    await page.waitForSelector('#offline-banner', { state: 'hidden', timeout: 30000 });
+    expect(await page.isDisabled('#train-start')).toBe(false);
+    await page.click('#tab-runs');
+    await page.waitForSelector('#runs-table tbody tr[data-run]');
+  });
+
   it('raised no script error, fetched nothing from elsewhere, and left screenshots', () => {
     expect(pageErrors).toEqual([]);
-    expect(shots.length).toBe(givenRuns ? 6 : 7);
+    expect(shots.length).toBe(givenRuns ? 7 : 8);
     for (const f of shots) expect(statSync(f).size).toBeGreaterThan(10000);
   });
 });

@@ -77,7 +77,9 @@ function renderJobs() {
         guarded(e.currentTarget, $('#train-error'), () => api.post(`/api/jobs/${v.id}/cancel`));
       } }, 'Cancel')
       : el('span', { class: `badge ${v.status}`, text: v.status });
-    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command },
+    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command,
+      tabindex: '0', 'aria-current': v.id === shownJob ? 'true' : undefined,
+      onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); showJob(v.id); } } },
       el('span', { class: 'job-name' }, `${v.name} `, v.status === 'running' || v.status === 'queued' ? el('span', { class: `badge ${v.status}`, text: v.status }) : null),
       cancel,
       v.status === 'running' ? el('progress', { max: '1', value: String(v.progress?.fraction ?? 0) }) : null,
@@ -209,7 +211,13 @@ export function initTrain(cfg) {
   modelSel.replaceChildren(...cfg.imdbModels.map((m) => el('option', { value: m, text: m })));
   modelSel.value = cfg.imdbForm.model;
   const note = $('#imdb-data-note');
-  note.textContent = cfg.imdbData.available ? '' : 'The IMDb data is not on this machine (set RNNLAB_DATA or start the server with --data); IMDb runs will fail until it is.';
+  note.textContent = cfg.imdbData.available ? '' : 'The IMDb data is not on this machine (set RNNLAB_DATA or start the server with --data), so IMDb runs are disabled.';
+  if (!cfg.imdbData.available) {
+    const imdbOption = $('#f-task option[value="imdb"]');
+    imdbOption.disabled = true;
+    imdbOption.textContent += ' (needs the IMDb data)';
+    $('#f-task').value = 'addition';
+  }
   const form = $('#train-form');
   form.addEventListener('input', commandPreview);
   form.addEventListener('change', commandPreview);
@@ -220,7 +228,7 @@ export function initTrain(cfg) {
       const r = await api.post('/api/jobs', formValues());
       upsert(r.job);
       showJob(r.job.id);
-    });
+    }).then(() => $('#train-start').focus());
   });
   $('#train-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#train-error')));
   $('#live-job').addEventListener('change', (e) => showJob(e.target.value));
