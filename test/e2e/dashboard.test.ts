@@ -206,6 +206,17 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     for (const p of ps) expect(p > 0 && p < 1).toBe(true);
     const colours = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => (t as HTMLElement).style.background));
     for (const c of colours) expect(c).toMatch(/^rgb\(/);
+    // Every word's text is readable on its colour: WCAG contrast of at least 4.5:1.
+    const contrasts = await page.$$eval('#heat-strip .tok:not(.truncated):not(.skipped)', (ts) => ts.map((t) => {
+      const lum = (s: string) => {
+        const [r, g, b] = (s.match(/\d+/g) ?? []).slice(0, 3).map((v) => { const c = Number(v) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const st = getComputedStyle(t);
+      const [a, b] = [lum(st.color), lum(st.backgroundColor)];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }));
+    for (const c of contrasts) expect(c).toBeGreaterThanOrEqual(4.5);
     expect(['positive', 'negative']).toContain(await page.textContent('#sentiment-label'));
     expect(await page.textContent('#sentiment-prob')).toMatch(/^P\(positive\) = 0\.\d{3}$/);
     const chartPoints = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } } }).Chart.getChart(document.querySelector('#sentiment-chart')!).data.datasets[0].data.length);
