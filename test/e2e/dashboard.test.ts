@@ -412,6 +412,27 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.waitForSelector('#runs-table tbody tr[data-run]');
   });
 
+  it('remembers the form across a reload and checks fields as they are filled in', async () => {
+    await page.click('#tab-train');
+    await page.selectOption('#f-task', 'addition');
+    const f = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
+    await page.fill(f('hidden'), '24');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#tab-train');
+    expect(await page.inputValue('#f-task')).toBe('addition');
+    expect(await page.inputValue(f('hidden'))).toBe('24');
+    await page.fill(f('epochs'), '0');
+    expect(await page.getAttribute(f('epochs'), 'aria-invalid')).toBe('true');
+    expect((await page.textContent('fieldset[data-task="addition"] .field-error'))!.length).toBeGreaterThan(0);
+    await page.fill(f('epochs'), '2');
+    expect(await page.getAttribute(f('epochs'), 'aria-invalid')).toBe('false');
+    expect(await page.$('fieldset[data-task="addition"] .field-error')).toBeNull();
+    // The live curves come before the form.
+    const [curvesTop, formTop] = await page.evaluate(() => ['#live-loss', '#train-form'].map((q) => document.querySelector(q)!.getBoundingClientRect().top));
+    expect(curvesTop).toBeLessThan(formTop);
+  });
+
   it('raised no script error, fetched nothing from elsewhere, and left screenshots', () => {
     expect(pageErrors).toEqual([]);
     expect(shots.length).toBe(givenRuns ? 7 : 8);

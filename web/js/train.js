@@ -31,6 +31,45 @@ function formValues() {
   return body;
 }
 
+const FORM_KEY = 'rnnlab.trainForm';
+/** A field's key in the remembered form: fields of a task's fieldset are per task. */
+const fieldKey = (input) => `${input.closest('fieldset[data-task]')?.dataset.task ?? 'all'}.${input.name}`;
+const formFields = () => $$('#train-form input[name], #train-form select[name]').filter((i) => i.id !== 'f-name');
+
+/** The form as it was last filled in, so a reload or a new visit starts from it. */
+function rememberForm() {
+  const saved = {};
+  for (const i of formFields()) saved[fieldKey(i)] = i.type === 'checkbox' ? i.checked : i.value;
+  try { localStorage.setItem(FORM_KEY, JSON.stringify(saved)); } catch { /* storage full or disabled: nothing to remember */ }
+}
+
+function restoreForm() {
+  let saved;
+  try { saved = JSON.parse(localStorage.getItem(FORM_KEY) ?? 'null'); } catch { saved = null; }
+  if (!saved || typeof saved !== 'object') return;
+  for (const i of formFields()) {
+    const v = saved[fieldKey(i)];
+    if (v === undefined) continue;
+    if (i.type === 'checkbox') i.checked = v === true;
+    else if (i.tagName === 'SELECT' && ![...i.options].some((o) => o.value === v && !o.disabled)) continue;
+    else i.value = String(v);
+  }
+}
+
+/** Checks a field as it is filled in, with the browser's own message for its min/max/pattern. */
+function validateField(input) {
+  if (!input.willValidate) return;
+  const ok = input.checkValidity();
+  input.setAttribute('aria-invalid', String(!ok));
+  let msg = input.parentElement.querySelector('.field-error');
+  if (ok) { msg?.remove(); return; }
+  if (!msg) {
+    msg = el('span', { class: 'field-error error', role: 'status' });
+    input.after(msg);
+  }
+  msg.textContent = input.validationMessage;
+}
+
 function commandPreview() {
   const b = formValues();
   const parts = ['rnnlab', b.task];
@@ -219,8 +258,9 @@ export function initTrain(cfg) {
     $('#f-task').value = 'addition';
   }
   const form = $('#train-form');
-  form.addEventListener('input', commandPreview);
-  form.addEventListener('change', commandPreview);
+  restoreForm();
+  form.addEventListener('input', (e) => { validateField(e.target); rememberForm(); commandPreview(); });
+  form.addEventListener('change', () => { rememberForm(); commandPreview(); });
   $('#f-task').addEventListener('change', showTask);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
