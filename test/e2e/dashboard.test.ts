@@ -393,6 +393,12 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await page.isVisible('#heat-strip')).toBe(hasImdb);
     await shot('mobile-try-it');
+    // The runs table shows each run's status and accuracies without scrolling sideways.
+    await page.click('#tab-runs');
+    const right = await page.$$eval('#runs-table tbody tr:first-child td', (tds) => tds.filter((td) => getComputedStyle(td).display !== 'none').map((td) => [td.textContent?.trim(), td.getBoundingClientRect().right]));
+    expect(right.map((c) => c[0])).toEqual(expect.arrayContaining(['completed']));
+    expect(right.length).toBe(5);
+    for (const [, r] of right) expect(Number(r)).toBeLessThanOrEqual(400);
     await page.setViewportSize({ width: 1360, height: 900 });
   });
 
