@@ -27,6 +27,7 @@ export const ENV_VARS = {
   RNNLAB_DATA: { kind: 'path', audience: 'user', help: 'aclImdb_v1.tar.gz, or a folder holding it' },
   RNNLAB_CACHE: { kind: 'path', audience: 'user', help: 'the cache folder: the downloaded tarball and the encoded IMDb arrays (default $XDG_CACHE_HOME/rnnlab or ~/.cache/rnnlab)' },
   RNNLAB_OFFLINE: { kind: 'flag', audience: 'user', help: 'never download the IMDb tarball' },
+  RNNLAB_LAB_QUICK: { kind: 'flag', audience: 'user', help: 'the lab port (examples/lab8) runs on a small slice with few epochs' },
   RNNLAB_THREADS: { kind: 'int', min: 1, max: 256, audience: 'user', help: 'kernel threads (default: the number of cores)' },
   RNNLAB_BACKEND: { kind: 'choice', choices: ['native', 'reference'], audience: 'user', help: 'reference runs every kernel in TypeScript' },
   RNNLAB_ISA: { kind: 'choice', choices: ['avx512', 'avx2', 'portable', 'auto'], audience: 'user', help: 'the SIMD path every native kernel uses (auto: the best the CPU has); an ISA the CPU lacks is an error' },

@@ -6,6 +6,7 @@ import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
+import { rnnAct, rnnActGrad } from '../backend/reference/lstm.js';
 
 export type CellKind = 'lstm' | 'gru' | 'simple_rnn';
 
@@ -32,8 +33,14 @@ export interface RecurrentOutputs {
   gates: FArray | null;
 }
 
+/** Extra per-step gradients handed to onStateGrad: the LSTM cell state (processing order) and the layer input (input time). */
+export interface StateGradExtras {
+  dc: FArray | null;
+  dx: FArray;
+}
+
 export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, bias: Tensor | null,
-  h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray) => void): RecurrentOutputs {
+  h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray, more: StateGradExtras) => void): RecurrentOutputs {
   const K = kernels();
   const [B, T, D] = x.shape;
   const U = spec.units;
@@ -106,7 +113,12 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     } else {
       K.simpleRnnBackward(B, T, U, rd, h0d, mask, spec.goBackwards, spec.act, hs, dhs, null, dxp, dr, dh0, dhAll);
     }
-    if (dhAll) onStateGrad!(dhAll);
+    if (dhAll) {
+      const dc = spec.cell === 'lstm' ? cellStateGrads(B, T, U, mask, spec.goBackwards, spec.act, cs!, gates!, dhAll, dcT) : null;
+      const dxAll = allocFloat(N * D, false);
+      K.gemm(false, true, N, D, GU, 1, dxp, wd, 0, dxAll, null, Act.linear);
+      onStateGrad!(dhAll, { dc, dx: dxAll });
+    }
     accumulate(r, dr, true);
     if (repeat) {
       // The steps share one projection: sum their gradients per sample, then two GEMMs on B rows.
@@ -153,6 +165,35 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     });
   }
   return { sequence, last, cell, gates };
+}
+
+/**
+ * d loss / d c_t for every step, rebuilt from the kernel's total dh_t with the same recursion lstmBackward uses
+ * (dc_t = dc_{t+1} f_{t+1} + dh_t o_t act'(c_t)); only the introspection path pays for it.
+ */
+function cellStateGrads(B: number, T: number, U: number, mask: Uint8Array | null, goBackwards: boolean, act: ActCode,
+  cs: FArray, gates: FArray, dhAll: FArray, dcT: FArray | null): FArray {
+  const G = 4 * U;
+  const out = allocFloat(B * T * U, false);
+  const dc = new Float64Array(U);
+  for (let b = 0; b < B; b++) {
+    for (let u = 0; u < U; u++) dc[u] = dcT ? dcT[b * U + u] : 0;
+    for (let s = T - 1; s >= 0; s--) {
+      const t = goBackwards ? T - 1 - s : s;
+      const ho = (b * T + s) * U, go = (b * T + s) * G;
+      if (mask && !mask[b * T + t]) {
+        for (let u = 0; u < U; u++) out[ho + u] = dc[u];
+        continue;
+      }
+      for (let u = 0; u < U; u++) {
+        const tc = rnnAct(act, cs[ho + u]);
+        const dct = dc[u] + dhAll[ho + u] * gates[go + 3 * U + u] * rnnActGrad(act, tc);
+        out[ho + u] = dct;
+        dc[u] = dct * gates[go + U + u];
+      }
+    }
+  }
+  return out;
 }
 
 /** x[:, T-1, :] of [B, T, U]. */

@@ -67,7 +67,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
     }),
   },
   gradients: {
-    spec: exp('||d loss / d h_t|| against t for SimpleRNN and LSTM on IMDb batches: the vanishing gradient, measured.', {
+    spec: exp('||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| against t for SimpleRNN and LSTM on IMDb batches and on the long-range sign task: the vanishing gradient, measured.', {
       models: { kind: 'list', choices: RECURRENT_MODELS, default: ['simple_rnn', 'lstm'], help: 'models to measure' },
       ...IMDB_DATA_FLAGS,
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
@@ -75,6 +75,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       'batch-size': { kind: 'int', min: 1, max: 100000, default: 32, help: 'reviews per batch' },
       batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
       epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
+      'long-range-epochs': { kind: 'int', min: 0, max: 1000, default: 30, help: 'also train an LSTM and a SimpleRNN this many epochs on the long-range sign task and measure them before and after (0: skip it)' },
       lr: TRAIN_FLAGS.lr, optimizer: TRAIN_FLAGS.optimizer, seed: TRAIN_FLAGS.seed,
     }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
     run: async (f, p) => {
@@ -87,6 +88,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       return gradientsExperiment(data, {
         models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
         lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
+        longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number } : false,
       });
     },
   },

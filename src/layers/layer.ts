@@ -48,6 +48,11 @@ export interface StateGradRecord {
   /** [B, T, U] gradient of the loss w.r.t. each hidden state (processing order). */
   dh: Float32Array | Float64Array;
   shape: [number, number, number];
+  /** LSTM only: [B, T, U] gradient w.r.t. each cell state c_t (processing order). */
+  dc?: Float32Array | Float64Array;
+  /** [B, T, D] gradient w.r.t. the layer's input at each step (input time order), D = inputSize. */
+  dx?: Float32Array | Float64Array;
+  inputSize?: number;
 }
 
 export interface TraceRecord {

@@ -4,7 +4,7 @@
  */
 import { type FArray } from '../backend/index.js';
 import * as ops from '../autograd/ops.js';
-import { recurrent, type CellKind } from '../autograd/recurrent_ops.js';
+import { recurrent, type CellKind, type StateGradExtras } from '../autograd/recurrent_ops.js';
 import { globalRandom } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
@@ -210,7 +210,8 @@ export abstract class RNN extends Layer {
       cell: this.cell, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
       goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(),
     };
-    const onStateGrad = ctx.stateGrads ? (dh: FArray) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh, shape: [B, T, this.units] }) : undefined;
+    const onStateGrad = ctx.stateGrads ? (dh: FArray, more: StateGradExtras) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh,
+      shape: [B, T, this.units], ...(more.dc ? { dc: more.dc } : {}), dx: more.dx, inputSize: D }) : undefined;
     const res = recurrent(spec, input, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, onStateGrad);
     if (ctx.trace) ctx.trace.push({ layer: this.name, className: this.className, hiddenStates: res.sequence, gates: this.splitGates(res.gates, B, T) });
     if (!this.returnSequences) ctx.mask = null;

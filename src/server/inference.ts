@@ -5,7 +5,7 @@
  */
 import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IMDB_IDS, padSequences } from '../data/index.js';
 import { cosine } from '../experiments/commutativity.js';
-import { stepNorms } from '../experiments/gradients.js';
+import { longRangeRuns, recordNorms, type LongRangeRun } from '../experiments/gradients.js';
 import { getWordIndex } from '../data/imdb_words.js';
 import type { TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
@@ -34,22 +34,30 @@ export interface Token {
   word: string;
   /** The id the model reads; null when the word is not in the vocabulary at all and is skipped, as in Keras's data. */
   id: number | null;
-  /** 'word', 'rare' (outside the model's vocabulary: read as the OOV id), 'unknown' (skipped), 'start' (the start marker). */
-  kind: 'word' | 'rare' | 'unknown' | 'start';
+  /**
+   * 'word', 'rare' (outside the model's vocabulary: read as the OOV id), 'unknown' (skipped), 'start' (the start marker),
+   * 'truncated' (cut off the front of a review longer than maxlen, as Keras's pad_sequences does; id null).
+   */
+  kind: 'word' | 'rare' | 'unknown' | 'start' | 'truncated';
 }
 
 /** A review as the IMDb model reads it: the start marker, then the word ids, as `imdb.load` makes them. */
-export function encodeReview(text: string, meta: ImdbMeta): { tokens: Token[]; ids: number[] } {
+export function encodeReview(text: string, meta: ImdbMeta): { tokens: Token[]; ids: number[]; truncated: number } {
   if (text.length > MAX_TEXT_CHARS) throw badRequest(`text is ${text.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
   const enc = encodeIds(text, meta.vocab, getWordIndex());
   const tokens: Token[] = [{ word: '<start>', id: IMDB_IDS.start, kind: 'start' }, ...enc.tokens.map(({ word, id, kind }) => ({ word, id, kind }))];
-  const ids = enc.ids;
-  if (ids.length === 1) throw badRequest('the text has no word the model knows; type a few English words');
-  if (ids.length > meta.maxlen) {
-    throw badRequest(`the text is too long for this model: it reads ${ids.length} ids (the start marker and ${ids.length - 1} words) ` +
-      `but the model was trained with maxlen ${meta.maxlen}; shorten the text to at most ${meta.maxlen - 1} known words`);
+  if (enc.ids.length === 1) throw badRequest('the text has no word the model knows; type a few English words');
+  // Keras's pad_sequences truncates 'pre' by default: a long review keeps its last maxlen ids, as in training.
+  const truncated = Math.max(0, enc.ids.length - meta.maxlen);
+  let cut = truncated;
+  for (const t of tokens) {
+    if (cut === 0) break;
+    if (t.id === null) continue;
+    t.id = null;
+    t.kind = 'truncated';
+    cut--;
   }
-  return { tokens, ids };
+  return { tokens, ids: enc.ids.slice(truncated), truncated };
 }
 
 /** Id rows as the model takes them: int32 for an Embedding, floats for a model that starts with Dense (the lab's ff_raw). */
@@ -98,7 +106,7 @@ function outputsAfterEachStep(model: Sequential, ids: number[], maxlen: number):
 
 export function predictSentiment(entry: ModelEntry, text: string) {
   const meta = entry.meta as ImdbMeta;
-  const { tokens, ids } = encodeReview(text, meta);
+  const { tokens, ids, truncated } = encodeReview(text, meta);
   const { probs, method } = outputsAfterEachStep(entry.model, ids, meta.maxlen);
   const final = entry.model.predict(padded(entry.model, ids, meta.maxlen)).data[0];
   let k = 0;
@@ -108,8 +116,9 @@ export function predictSentiment(entry: ModelEntry, text: string) {
     probability: round(final),
     label: final > 0.5 ? 'positive' : 'negative',
     tokens: steps,
-    known: ids.length - 1,
+    known: tokens.filter((t) => t.kind === 'word' || t.kind === 'rare').length,
     skipped: tokens.filter((t) => t.kind === 'unknown').length,
+    truncated,
     maxlen: meta.maxlen,
     method,
   };
@@ -238,19 +247,34 @@ export interface GradientSeries {
   className: string;
   /** ||d loss / d h_t||, t = 1..T, averaged over the samples. */
   norms: number[];
+  /** LSTM only: ||d loss / d c_t|| (the cell state). */
+  cellNorms?: number[];
+  /** ||d loss / d x_t|| of the recurrent layer's input (the word vector read at step t). */
+  inputNorms: number[];
   loss: number;
   samples: number;
 }
 
-/** ||d loss / d h_t|| for the first recurrent layer, averaged over the given reviews. */
+const precise = (v: number[]) => v.map((x) => Number(x.toPrecision(5)));
+
+/** ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given reviews. */
 export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
   const g = entry.model.hiddenStateGradients(x, y);
   const first = g.layers.find((l) => !l.layer.startsWith('backward_')) ?? g.layers[0];
   if (!first) throw badRequest(`model '${entry.id}' has no recurrent layer to measure`);
+  const n = recordNorms(first);
   return {
     model: entry.id, label: entry.label, layer: first.layer, className: first.className,
-    norms: stepNorms(first.dh, first.shape).map((v) => Number(v.toPrecision(5))), loss: round(g.loss, 6), samples: x.shape[0],
+    norms: precise(n.dh), ...(n.dc ? { cellNorms: precise(n.dc) } : {}), inputNorms: precise(n.dx), loss: round(g.loss, 6), samples: x.shape[0],
   };
+}
+
+let longRangeCache: Promise<LongRangeRun[]> | null = null;
+
+/** The long-range sign task, trained once per server (deterministic, about five seconds on two cores). */
+export function longRangeGradients(): Promise<LongRangeRun[]> {
+  longRangeCache ??= longRangeRuns().catch((e) => { longRangeCache = null; throw e; });
+  return longRangeCache;
 }
 
 export function reviewBatch(model: Sequential, text: string, label: 0 | 1, meta: ImdbMeta): { x: Tensor; y: Tensor } {

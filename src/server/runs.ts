@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
 import { HttpError, notFound } from './http.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
@@ -24,8 +25,14 @@ export interface RunSummary {
   status: RunState;
   /** Epochs trained (the longest history in the run). */
   epochs: number | null;
-  /** Best validation accuracy over epochs and models (a fraction). */
+  /** Best validation accuracy over epochs and models (a fraction; per character for the adder, as Keras counts it). */
   bestValAccuracy: number | null;
+  /** Final test-set accuracy (IMDb-style runs), a fraction. */
+  testAccuracy: number | null;
+  /** Seq2seq: the fraction of validation answers exactly right. */
+  exactMatch: number | null;
+  /** The run's main settings, "key=value" joined by spaces, so runs can be compared side by side. */
+  settings: string;
   /** Mean wall time of a training epoch. */
   secondsPerEpoch: number | null;
   startedAt: string | null;
@@ -69,7 +76,7 @@ function processAlive(pid: number): boolean {
 
 export function summarize(id: string, dir: string, r: RunRecord | null, error?: string): RunSummary {
   const base: RunSummary = {
-    id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, secondsPerEpoch: null,
+    id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
     startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
   };
   if (!r) return { ...base, error };
@@ -84,11 +91,27 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     status: stateOf(r),
     epochs: lengths.length ? Math.max(...lengths) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
+    testAccuracy: metric(r, 'testAccuracy'),
+    exactMatch: metric(r, 'exactMatchAccuracy'),
+    settings: settingsOf(r.config),
     secondsPerEpoch: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     error: r.error?.message,
   };
+}
+
+function metric(r: RunRecord, key: string): number | null {
+  const v = r.metrics[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** The settings that tell runs apart, in a fixed order; the rest stays in the run's record. */
+const SETTING_KEYS = ['model', 'rnn', 'units', 'hidden', 'layers', 'embeddingDim', 'maxlen', 'vocab', 'limit', 'digits', 'trainingSize', 'reverse',
+  'epochs', 'batchSize', 'optimizer', 'lr', 'seed'];
+
+export function settingsOf(config: Record<string, unknown>): string {
+  return SETTING_KEYS.filter((k) => ['number', 'string', 'boolean'].includes(typeof config[k])).map((k) => `${k}=${String(config[k])}`).join(' ');
 }
 
 /** What an inference request needs to know about a saved model, from its record. */
@@ -149,7 +172,8 @@ export class RunStore {
     for (const id of this.ids()) {
       const dir = path.join(this.dir, id);
       const { results, error } = this.read(dir);
-      if (!results && error === `no ${RESULTS_FILE}` && !existsSync(path.join(dir, 'report.html'))) continue;
+      // A sweep folder is listed under Sweeps, not as a broken run.
+      if (!results && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
       out.push(summarize(id, dir, results, error));
     }
     // Newest first: folder names start with a timestamp; fall back to the recorded start time.

@@ -12,8 +12,9 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson, type RequestContext } from './http.js';
 import {
-  commutativity, gradientNorms, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
+  commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
+import { SweepStore } from './sweeps.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
 import { JobQueue } from './jobs.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
@@ -76,6 +77,7 @@ const RUN_FILE_LIMITS = { maxBytes: 64 << 20 };
 
 export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; dataPath?: string }): Router {
   const { runs, jobs, models, hub } = d;
+  const sweeps = new SweepStore(runs.dir);
   const r = new Router();
   const body = (ctx: RequestContext) => readJsonBody(ctx.req);
 
@@ -97,6 +99,8 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   }));
 
   r.get('/api/runs', () => ({ runs: runs.list() }));
+  r.get('/api/sweeps', async () => ({ sweeps: await sweeps.list() }));
+  r.get('/api/sweeps/:id', async (ctx) => ({ sweep: await sweeps.get(ctx.params.id) }));
   r.get('/api/runs/:id', async (ctx) => {
     const id = ctx.params.id;
     runs.resolve(id);
@@ -199,6 +203,14 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       series.push(gradientNorms(entry, batch.x, batch.y));
     }
     return { source, samples: series[0]?.samples ?? 0, series };
+  });
+
+  r.post('/api/inspect/long-range', async (ctx) => {
+    new Fields(await body(ctx)).done();
+    const runs = await longRangeGradients();
+    return { steps: runs[0].initial.norms.length, runs: runs.map((r) => ({ cell: r.cell, className: r.initial.className, accuracy: r.accuracy, forgetGate: r.forgetGate ?? null,
+      initial: { h: r.initial.norms, c: r.initial.cellNorms ?? null, x: r.initial.inputNorms },
+      trained: { h: r.trained.norms, c: r.trained.cellNorms ?? null, x: r.trained.inputNorms } })) };
   });
 
   r.post('/api/inspect/commutativity', async (ctx) => {

@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicPath } from '../../src/server/redact.js';
+import { startDashboard, type Dashboard } from '../../src/server/index.js';
 import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+import { writeSmallSweep } from '../server/sweep_fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -21,6 +23,8 @@ const shotDir = process.env.RNNLAB_SCREENSHOT_DIR ? resolve(REPO_ROOT, process.e
 const givenRuns = process.env.RNNLAB_E2E_RUNS ? resolve(process.env.RNNLAB_E2E_RUNS) : undefined;
 
 let server: TestServer;
+/** The dashboard started again on the same port and runs folder, after the offline test stopped the first. */
+let restarted: Dashboard | undefined;
 let ctx: BrowserContext;
 let page: Page;
 let profile: string;
@@ -38,7 +42,7 @@ async function pickBest(select: string, include: RegExp): Promise<string> {
   const options = await page.$$eval(`${select} option`, (os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
   const fits = options.filter((o) => include.test(o.text) && o.value);
   expect(fits.length, `${select} has no option matching ${include}`).toBeGreaterThan(0);
-  const acc = (t: string) => Number(/([\d.]+)%$/.exec(t)?.[1] ?? -1);
+  const acc = (t: string) => Number(/([\d.]+)%/.exec(t)?.[1] ?? -1);
   fits.sort((a, b) => acc(b.text) - acc(a.text));
   await page.selectOption(select, fits[0].value);
   return fits[0].value;
@@ -48,7 +52,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shotDir, { recursive: true });
     // A short pause after each batch, so the curve visibly grows in several updates even on a fast machine.
-    server = await startTestServer({ batchDelayMs: 30, ...(givenRuns ? { runsDir: givenRuns } : {}) });
+    server = await startTestServer({ batchDelayMs: 10, ...(givenRuns ? { runsDir: givenRuns } : {}) });
     profile = tempDir('rnnlab-chromium-');
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -56,6 +60,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1360, height: 900 },
     });
+    // A real two-run sweep in the runs folder, for the Sweeps view.
+    if (!givenRuns) await writeSmallSweep(server.runsDir, 'lab-sweep', tempDir('rnnlab-sweep-data-'));
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(60000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -68,6 +74,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
 
   afterAll(async () => {
     await ctx?.close();
+    await restarted?.close();
     await server?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     if (!process.env.RNNLAB_SCREENSHOT_DIR) rmSync(shotDir, { recursive: true, force: true });
@@ -137,7 +144,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await shot('live-training');
   });
 
-  it('trains the demo models and cancels a queued job', async () => {
+  it('trains the demo models and cancels a queued job', { timeout: 360000 }, async () => {
     await page.click('#train-demo');
     await page.waitForFunction(() => document.querySelectorAll('#jobs li').length >= 3);
     // The live view follows the job that trains. Catch the addition demo mid-run for a screenshot when the
@@ -149,7 +156,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     }, undefined, { timeout: 20000 }).then(() => true, () => false);
     if (midRun) {
       expect(await page.isVisible('#jobs li.selected button[data-action="cancel"]')).toBe(true);
-      expect(await page.textContent('#live-progress-text')).toMatch(/^epoch \d\/3 · batch \d+\/43 · \d+% · .* elapsed · ETA /);
+      expect(await page.textContent('#live-progress-text')).toMatch(/^epoch \d+\/20 · batch \d+\/422 · \d+% · .* elapsed · ETA /);
     }
     await shot('live-training-running');
     // Queue a third job behind the demos and cancel it before it starts.
@@ -159,7 +166,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     const cancel = page.locator('#jobs li', { hasText: 'to-cancel' }).locator('button[data-action="cancel"]');
     await cancel.click();
     await page.waitForSelector('#jobs li[data-status="cancelled"]');
-    await page.waitForFunction(() => [...document.querySelectorAll('#jobs li')].every((li) => !['running', 'queued'].includes(li.getAttribute('data-status') ?? '')), undefined, { timeout: 90000 });
+    // The demo models train for about a minute on two cores (right on the lab's examples, checked below).
+    await page.waitForFunction(() => [...document.querySelectorAll('#jobs li')].every((li) => !['running', 'queued'].includes(li.getAttribute('data-status') ?? '')), undefined, { timeout: 300000 });
     const statuses = await page.$$eval('#jobs li', (lis) => lis.map((li) => [li.querySelector('.job-name')?.textContent?.trim(), li.getAttribute('data-status')]));
     expect(statuses).toEqual(expect.arrayContaining([['demo-addition', 'completed'], ['demo-imdb-lstm', hasImdb ? 'completed' : 'failed'], ['to-cancel', 'cancelled']]));
   });
@@ -173,17 +181,42 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       return;
     }
     await page.waitForFunction(() => !(document.querySelector('#sentiment-model') as HTMLSelectElement).disabled);
+    // Try it starts on the most accurate model: the demo model, not the one-epoch run on 300 reviews.
+    expect(await page.$eval('#sentiment-model', (sel) => (sel as HTMLSelectElement).selectedOptions[0].textContent)).toMatch(/demo-imdb-lstm/);
+    const verdict = async (text: string) => {
+      await page.fill('#sentiment-text', text);
+      await page.click('#sentiment-go');
+      await page.waitForFunction((t) => document.querySelector('#sentiment-result')?.getAttribute('data-text') === t, text);
+      return page.textContent('#sentiment-label');
+    };
+    expect(await verdict('This movie was wonderful, brilliant and beautiful. I loved it, a great film and the best acting.')).toBe('positive');
+    expect(await verdict('Terrible film. Boring, awful and stupid, the worst acting and a complete waste of time.')).toBe('negative');
+    // A review longer than maxlen (100 ids for the demo model) is read as Keras reads it: only its last 100 ids.
+    const long = `${'boring '.repeat(30)}${'wonderful '.repeat(90)}`;
+    await verdict(long);
+    expect(await page.getAttribute('#sentiment-result', 'data-truncated')).toBe('21');
+    expect(await page.$$eval('#heat-strip .tok.truncated', (ts) => ts.length)).toBe(21);
+    expect(await page.textContent('#sentiment-method')).toMatch(/the first 21 ids were cut off and only the last 100 read/);
     await pickBest('#sentiment-model', /IMDb/);
     const review = 'This movie was wonderful. The acting was great and the story kept me interested until the very end.';
-    await page.fill('#sentiment-text', review);
-    await page.click('#sentiment-go');
-    await page.waitForSelector('#heat-strip .tok');
+    await verdict(review);
     const words = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => t.textContent));
     expect(words).toEqual(['<start>', 'this', 'movie', 'was', 'wonderful', 'the', 'acting', 'was', 'great', 'and', 'the', 'story', 'kept', 'me', 'interested', 'until', 'the', 'very', 'end']);
     const ps = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => Number((t as HTMLElement).dataset.p)));
     for (const p of ps) expect(p > 0 && p < 1).toBe(true);
     const colours = await page.$$eval('#heat-strip .tok', (ts) => ts.map((t) => (t as HTMLElement).style.background));
     for (const c of colours) expect(c).toMatch(/^rgb\(/);
+    // Every word's text is readable on its colour: WCAG contrast of at least 4.5:1.
+    const contrasts = await page.$$eval('#heat-strip .tok:not(.truncated):not(.skipped)', (ts) => ts.map((t) => {
+      const lum = (s: string) => {
+        const [r, g, b] = (s.match(/\d+/g) ?? []).slice(0, 3).map((v) => { const c = Number(v) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const st = getComputedStyle(t);
+      const [a, b] = [lum(st.color), lum(st.backgroundColor)];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }));
+    for (const c of contrasts) expect(c).toBeGreaterThanOrEqual(4.5);
     expect(['positive', 'negative']).toContain(await page.textContent('#sentiment-label'));
     expect(await page.textContent('#sentiment-prob')).toMatch(/^P\(positive\) = 0\.\d{3}$/);
     const chartPoints = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } } }).Chart.getChart(document.querySelector('#sentiment-chart')!).data.datasets[0].data.length);
@@ -197,8 +230,9 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.waitForSelector('#sum-probs tbody tr');
     expect(await page.textContent('#sum-question')).toBe('231+432');
     const answer = (await page.textContent('#sum-answer'))!;
-    expect(answer.length).toBeGreaterThan(0);
-    expect(await page.textContent('#sum-check')).toMatch(answer === '663' ? /^right$/ : /^wrong: 663$/);
+    // The demo adder is right on the lab's example.
+    expect(answer).toBe('663');
+    expect(await page.textContent('#sum-check')).toBe('right');
     expect(await page.$$eval('#sum-probs tbody tr', (rs) => rs.length)).toBe(4);
     expect(await page.$$eval('#sum-probs thead th', (hs) => hs.map((h) => h.textContent))).toEqual(['position', 'answer', '␣', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(await page.$$eval('#sum-probs td.best', (cs) => cs.length)).toBe(4);
@@ -239,6 +273,22 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(await page.textContent('#grad-note')).toMatch(/Averaged over/);
     const labels = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#grad-chart')!).data.datasets.map((d) => d.label));
     expect(labels.join(' ')).toMatch(/SimpleRNN.*LSTM/);
+    // The LSTM's cell-state gradient and both input gradients, beside ||dL/dh_t||.
+    await page.waitForSelector('#grad-more-chart[data-series="3"]');
+    const more = await page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string }[] } } } }).Chart.getChart(document.querySelector('#grad-more-chart')!).data.datasets.map((d) => d.label));
+    expect(more.filter((l) => /cell state c_t/.test(l))).toHaveLength(1);
+    expect(more.filter((l) => /input x_t/.test(l))).toHaveLength(2);
+    expect(await page.textContent('#grad-note')).toMatch(/σ\(1\) ≈ 0\.73/);
+
+    // The long-range task: trained, the LSTM remembers the sign and the gradient reaches step 1.
+    await page.click('#lr-go');
+    await page.waitForSelector('#lr-cell-chart[data-series="4"]');
+    const note = (await page.textContent('#lr-note')) ?? '';
+    const acc = [...note.matchAll(/(\w+): held-out accuracy ([\d.]+) %/g)].map((m) => [m[1], Number(m[2])] as const);
+    expect(acc.map((a) => a[0])).toEqual(['SimpleRNN', 'LSTM']);
+    expect(acc[1][1]).toBeGreaterThan(90);
+    expect(acc[0][1]).toBeLessThan(60);
+    expect(note).toMatch(/mean forget gate 0\.\d\d → 0\.\d\d/);
 
     await pickBest('#comm-model', /addition/);
     await page.fill('#comm-a', '231');
@@ -261,9 +311,17 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(demo[2]).toBe('addition');
     expect(demo[3]).toBe('lstm seq2seq');
     expect(demo[4]).toBe('completed');
-    expect(demo[5]).toBe('3');
-    expect(demo[6]).toMatch(/^\d+\.\d\d%$/);
-    expect(demo[7]).toMatch(/^\d+\.\d\d$/);
+    expect(demo[5]).toBe('20');
+    // Separate columns: no test-set figure for the adder, per-character validation accuracy and exact match apart.
+    expect(demo[6]).toBe('–');
+    expect(demo[7]).toMatch(/^\d+\.\d\d%$/);
+    expect(demo[8]).toMatch(/^\d+\.\d\d%$/);
+    expect(demo[9]).toMatch(/^\d+\.\d\d$/);
+    expect(demo[10]).toContain('reverse=true');
+    // Sorting by exact match puts the demo adder first.
+    await page.click('#runs-table th[data-sort="exactMatch"] button');
+    expect(await page.getAttribute('#runs-table th[data-sort="exactMatch"]', 'aria-sort')).toBe('descending');
+    expect(await page.$eval('#runs-table tbody tr', (r) => r.querySelectorAll('td')[1].textContent)).toBe('demo-addition');
     // Select every run that has curves.
     // The table re-renders when jobs change; locators find the row again each time.
     const ids = await page.$$eval('#runs-table tbody tr', (rs) => rs.map((r) => (r as HTMLElement).dataset.run!));
@@ -273,6 +331,55 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(legend).toEqual(expect.arrayContaining(['demo-addition train', 'demo-addition validation']));
     expect(await page.getAttribute('#runs-table tbody tr:first-child td:last-child a', 'href')).toMatch(/^\/api\/runs\/.+\/report\.html$/);
     await shot('runs');
+  });
+
+  it('redraws a ticked run\'s curves when it finishes (no stale partial curve)', async () => {
+    await page.click('#tab-train');
+    await page.selectOption('#f-task', 'addition');
+    const f = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
+    await page.fill(f('trainingSize'), '2000');
+    await page.fill(f('hidden'), '16');
+    await page.fill(f('epochs'), '6');
+    await page.fill(f('batchSize'), '32');
+    await page.fill('#f-name', 'stale-check');
+    await page.click('#train-start');
+    await page.click('#tab-runs');
+    const row = '#runs-table tbody tr:has(td:nth-child(2):text-is("stale-check"))';
+    // Tick the run while it trains, once it has at least one epoch on disk.
+    let ticked = false;
+    for (let k = 0; k < 200 && !ticked; k++) {
+      await page.click('#runs-refresh');
+      const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent?.trim() ?? ''));
+      if (cells[4] === 'running' && Number(cells[5]) >= 1) {
+        await page.locator(`${row} input[type="checkbox"]`).check();
+        ticked = true;
+      } else if (cells[4] === 'completed') break;
+      else await page.waitForTimeout(100);
+    }
+    expect(ticked, 'caught stale-check while it trained').toBe(true);
+    const points = () => page.evaluate(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string; data: unknown[] }[] } } } })
+      .Chart.getChart(document.querySelector('#runs-acc')!).data.datasets.find((d) => d.label === 'stale-check train')?.data.length ?? 0);
+    expect(await points()).toBeLessThan(6);
+    await page.waitForSelector(`${row} .badge.completed`);
+    // No click on Refresh: finishing the job redraws the ticked run with all six epochs.
+    await page.waitForFunction(() => (window as unknown as { Chart: { getChart(c: Element): { data: { datasets: { label: string; data: unknown[] }[] } } } })
+      .Chart.getChart(document.querySelector('#runs-acc')!).data.datasets.find((d) => d.label === 'stale-check train')?.data.length === 6);
+  });
+
+  it.skipIf(givenRuns !== undefined)('shows a sweep: progress, ranked settings and the effect of each axis', async () => {
+    await page.click('#tab-sweeps');
+    await page.waitForSelector('#sweeps-table tbody tr[data-sweep="lab-sweep"]');
+    const cells = await page.$$eval('#sweeps-table tbody tr[data-sweep="lab-sweep"] td', (tds) => tds.map((td) => td.textContent?.trim()));
+    expect(cells.slice(0, 4)).toEqual(['lab-sweep', 'imdb', '2/2', 'test_accuracy (max)']);
+    expect(cells[4]).toMatch(/^model=(lstm|gru)$/);
+    await page.click('#sweeps-table tbody tr[data-sweep="lab-sweep"] button');
+    await page.waitForSelector('#sweep-ranked[data-rows="2"]');
+    expect(await page.textContent('#sweep-progress-text')).toMatch(/^2 of 2 runs done \(2 completed, 0 failed, 0 pending\)/);
+    const ranked = await page.$$eval('#sweep-ranked tbody tr', (rs) => rs.map((r) => r.querySelectorAll('td')[1].textContent));
+    expect([...ranked].sort()).toEqual(['model=gru', 'model=lstm']);
+    expect(await page.$$eval('#sweep-effects .effect', (es) => es.map((e) => (e as HTMLElement).dataset.axis))).toEqual(['model']);
+    expect((await page.textContent('#sweep-finding'))!.length).toBeGreaterThan(10);
+    await shot('sweeps');
   });
 
   it('fits a phone-sized screen', async () => {
@@ -286,12 +393,55 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await page.isVisible('#heat-strip')).toBe(hasImdb);
     await shot('mobile-try-it');
+    // The runs table shows each run's status and accuracies without scrolling sideways.
+    await page.click('#tab-runs');
+    const right = await page.$$eval('#runs-table tbody tr:first-child td', (tds) => tds.filter((td) => getComputedStyle(td).display !== 'none').map((td) => [td.textContent?.trim(), td.getBoundingClientRect().right]));
+    expect(right.map((c) => c[0])).toEqual(expect.arrayContaining(['completed']));
+    expect(right.length).toBe(5);
+    for (const [, r] of right) expect(Number(r)).toBeLessThanOrEqual(400);
     await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('shows a banner and disables actions while the server is unreachable, then recovers', async () => {
+    await page.click('#tab-train');
+    const port = Number(new URL(server.base).port);
+    await server.d.close();
+    await page.waitForSelector('#offline-banner', { state: 'visible', timeout: 20000 });
+    expect(await page.isDisabled('#train-start')).toBe(true);
+    expect(await page.isDisabled('#train-demo')).toBe(true);
+    await shot('offline', false);
+    restarted = await startDashboard({ port, runsDir: server.runsDir, dataPath: imdbDataPath() ?? server.runsDir });
+    // EventSource retries on its own; the banner goes and the actions come back.
+    await page.waitForSelector('#offline-banner', { state: 'hidden', timeout: 30000 });
+    expect(await page.isDisabled('#train-start')).toBe(false);
+    await page.click('#tab-runs');
+    await page.waitForSelector('#runs-table tbody tr[data-run]');
+  });
+
+  it('remembers the form across a reload and checks fields as they are filled in', async () => {
+    await page.click('#tab-train');
+    await page.selectOption('#f-task', 'addition');
+    const f = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
+    await page.fill(f('hidden'), '24');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#tab-train');
+    expect(await page.inputValue('#f-task')).toBe('addition');
+    expect(await page.inputValue(f('hidden'))).toBe('24');
+    await page.fill(f('epochs'), '0');
+    expect(await page.getAttribute(f('epochs'), 'aria-invalid')).toBe('true');
+    expect((await page.textContent('fieldset[data-task="addition"] .field-error'))!.length).toBeGreaterThan(0);
+    await page.fill(f('epochs'), '2');
+    expect(await page.getAttribute(f('epochs'), 'aria-invalid')).toBe('false');
+    expect(await page.$('fieldset[data-task="addition"] .field-error')).toBeNull();
+    // The live curves come before the form.
+    const [curvesTop, formTop] = await page.evaluate(() => ['#live-loss', '#train-form'].map((q) => document.querySelector(q)!.getBoundingClientRect().top));
+    expect(curvesTop).toBeLessThan(formTop);
   });
 
   it('raised no script error, fetched nothing from elsewhere, and left screenshots', () => {
     expect(pageErrors).toEqual([]);
-    expect(shots.length).toBe(6);
+    expect(shots.length).toBe(givenRuns ? 7 : 8);
     for (const f of shots) expect(statSync(f).size).toBeGreaterThan(10000);
   });
 });

@@ -3,20 +3,13 @@
 // every input into its state and cannot shut the noise out.
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { longRangeData } from '../../src/experiments/long_range.js';
 
-const T = 50, N = 2000, NOISE = 3;
+const T = 50;
 
 function data(seed: number): [rl.Tensor, rl.Tensor] {
-  const r = new rl.Random(seed);
-  const x = new Float32Array(N * T * 2), y = new Float32Array(N);
-  for (let i = 0; i < N; i++) {
-    const s = r.int(2);
-    y[i] = s;
-    x[i * T * 2] = s ? 1 : -1;
-    x[i * T * 2 + 1] = 1;
-    for (let t = 1; t < T; t++) x[(i * T + t) * 2] = NOISE * r.normal();
-  }
-  return [rl.tensor(x, [N, T, 2]), rl.tensor(y, [N, 1])];
+  const d = longRangeData(seed, { steps: T, samples: 2000, noise: 3 });
+  return [d.x, d.y];
 }
 
 async function heldOutAccuracy(kind: 'lstm' | 'simpleRNN'): Promise<number> {

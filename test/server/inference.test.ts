@@ -114,10 +114,23 @@ describe('POST /api/predict/sentiment', () => {
     expect(r.body.tokens[2]).toMatchObject({ word: 'cinematographer', kind: expect.stringMatching(/word|rare/) });
   });
 
-  it('rejects a text longer than the model allows, empty texts and texts without known words', async () => {
-    const tooLong = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: 'good '.repeat(200) });
-    expect(tooLong.status).toBe(400);
-    expect(tooLong.body.error).toMatch(/too long for this model: it reads 201 ids .* maxlen 200/);
+  it('reads only the last maxlen ids of a long review, as Keras truncates (pre), and marks the words cut off', async () => {
+    const text = `${'awful '.repeat(10)}${'good '.repeat(199)}`;
+    const r = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text });
+    expect(r.status).toBe(200);
+    // 1 start marker + 209 words = 210 ids; the first 10 (start marker and 9 of the 'awful's) are cut.
+    expect(r.body.truncated).toBe(10);
+    const kinds = r.body.tokens.map((t: { kind: string }) => t.kind);
+    expect(kinds.slice(0, 10)).toEqual(new Array(10).fill('truncated'));
+    expect(r.body.tokens[10]).toMatchObject({ word: 'awful', kind: expect.stringMatching(/word|rare/) });
+    const read = r.body.tokens.filter((t: { p: number | null }) => t.p !== null);
+    expect(read).toHaveLength(200);
+    // The same prediction as for the review without its cut-off front.
+    const tail = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: `awful ${'good '.repeat(199)}` });
+    expect(tail.body.probability).toBeCloseTo(r.body.probability, 5);
+  });
+
+  it('rejects over-long texts, empty texts and texts without known words', async () => {
     const huge = await post(s.base, '/api/predict/sentiment', { model: 'fresh:lstm', text: 'a'.repeat(20001) });
     expect(huge.status).toBe(400);
     expect(huge.body.error).toMatch(/limit is 20000/);
@@ -179,6 +192,28 @@ describe('POST /api/inspect/gradients', () => {
     const rnn = r.body.series[0].norms;
     // Vanishing: the gradient that reaches the first step is far smaller than at the last.
     expect(rnn[0]).toBeLessThan(rnn[199]);
+    const [srnn, lstm] = r.body.series;
+    expect(srnn.cellNorms).toBeUndefined();
+    expect(lstm.cellNorms).toHaveLength(200);
+    expect(lstm.inputNorms).toHaveLength(200);
+    // At initialisation the forget gates (about 0.73) shrink the cell-state gradient with distance from the end.
+    expect(lstm.cellNorms[0]).toBeLessThan(lstm.cellNorms[199]);
+    expect(lstm.inputNorms[199]).toBeGreaterThan(0);
+  });
+
+  it('POST /api/inspect/long-range: the trained LSTM keeps the gradient that reaches step 1; the SimpleRNN does not', async () => {
+    const r = await post(s.base, '/api/inspect/long-range', {});
+    expect(r.status).toBe(200);
+    expect(r.body.steps).toBe(50);
+    const [srnn, lstm] = r.body.runs;
+    expect([srnn.className, lstm.className]).toEqual(['SimpleRNN', 'LSTM']);
+    expect(lstm.accuracy).toBeGreaterThan(0.9);
+    expect(srnn.accuracy).toBeLessThan(0.6);
+    const first = (v: number[]) => v[0] / v[49];
+    expect(first(lstm.trained.x)).toBeGreaterThan(100 * first(lstm.initial.x));
+    expect(first(lstm.trained.c)).toBeGreaterThan(first(lstm.initial.c));
+    expect(srnn.trained.c).toBeNull();
+    expect((await post(s.base, '/api/inspect/long-range', { epochs: 3 })).status).toBe(400);
   });
 
   it.runIf(hasImdb)('on the first IMDb test reviews', async () => {

@@ -110,8 +110,16 @@ export function sentimentColor(p) {
 
 export const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
 
-/** Black or white text, whichever reads better on rgb. */
-export const inkOn = ([r, g, b]) => (0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#111' : '#fff');
+const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+/** WCAG relative luminance of rgb. */
+export const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+const DARK_INK_LUMINANCE = luminance([17, 17, 17]);
+
+/** Black or white text, whichever has the higher WCAG contrast on rgb. */
+export const inkOn = (rgb) => {
+  const l = luminance(rgb);
+  return (l + 0.05) / (DARK_INK_LUMINANCE + 0.05) >= 1.05 / (l + 0.05) ? '#111' : '#fff';
+};
 
 // Heatmaps --------------------------------------------------------------------------------------------------
 

@@ -30,8 +30,9 @@ export function setInsideModels(list, config) {
   // Default: SimpleRNN against LSTM (trained ones when there are, else untrained reference networks).
   const pick = (kind) => imdb.filter((m) => m.meta.kind === kind && m.source !== 'fresh').sort((a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0))[0]
     ?? imdb.find((m) => m.id === `fresh:${kind}`);
-  if (!keepA) $('#grad-a').value = pick('simple_rnn')?.id ?? '';
-  if (!keepB) $('#grad-b').value = pick('lstm')?.id ?? '';
+  // Remembered as the choice, so a model list refresh keeps the pair.
+  if (!keepA) $('#grad-a').value = $('#grad-a').dataset.chosen = pick('simple_rnn')?.id ?? '';
+  if (!keepB) $('#grad-b').value = $('#grad-b').dataset.chosen = pick('lstm')?.id ?? '';
   fillModelSelect($('#comm-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
   if (!config.imdbData.available) {
     $('#grad-source').value = 'text';
@@ -89,11 +90,49 @@ function showStates(r) {
   drawLayer();
 }
 
+// A log axis cannot show zeros; they are left out (and named in the notes).
+const logPoints = (norms) => norms.map((y, t) => ({ x: t + 1, y: typeof y === 'number' && y > 0 ? y : null }));
+const firstToLast = (v) => v[0] / v[v.length - 1];
+// Untrained curves dashed, so the two states differ without colour.
+const DASHED = { borderDash: [6, 4] };
+
+function showMoreGradients(r) {
+  const chart = lineChart($('#grad-more-chart'), { xLabel: 'time step t (1 = first step read)', yLabel: '‖∂loss/∂c_t‖, ‖∂loss/∂x_t‖ (log scale)', logY: true, xDigits: 0 });
+  let i = 0;
+  chart.data.datasets = r.series.flatMap((s) => [
+    ...(s.cellNorms ? [series(`${s.label}: cell state c_t`, logPoints(s.cellNorms), i++)] : []),
+    series(`${s.label}: input x_t`, logPoints(s.inputNorms), i++, DASHED),
+  ]);
+  chart.update();
+  $('#grad-more-chart').dataset.series = String(chart.data.datasets.length);
+}
+
+function showLongRange(r) {
+  const input = lineChart($('#lr-input-chart'), { title: '‖∂loss/∂x_t‖: how much step t\'s input can still change the answer', xLabel: 'time step t', yLabel: 'gradient norm (log scale)', logY: true, xDigits: 0 });
+  input.data.datasets = r.runs.flatMap((run, k) => [
+    series(`${run.className} untrained`, logPoints(run.initial.x), 2 * k, DASHED),
+    series(`${run.className} trained`, logPoints(run.trained.x), 2 * k + 1),
+  ]);
+  input.update();
+  const lstm = r.runs.find((run) => run.cell === 'lstm');
+  const cell = lineChart($('#lr-cell-chart'), { title: 'LSTM: cell state c_t against hidden state h_t', xLabel: 'time step t', yLabel: 'gradient norm (log scale)', logY: true, xDigits: 0 });
+  cell.data.datasets = [
+    series('‖∂loss/∂c_t‖ untrained', logPoints(lstm.initial.c), 0, DASHED), series('‖∂loss/∂c_t‖ trained', logPoints(lstm.trained.c), 0),
+    series('‖∂loss/∂h_t‖ untrained', logPoints(lstm.initial.h), 1, DASHED), series('‖∂loss/∂h_t‖ trained', logPoints(lstm.trained.h), 1),
+  ];
+  cell.update();
+  const pct = (v) => `${(100 * v).toFixed(1)} %`;
+  const e = (v) => v.toExponential(1);
+  $('#lr-note').textContent = r.runs.map((run) => `${run.className}: held-out accuracy ${pct(run.accuracy)}; gradient reaching step 1's input relative to the last step ` +
+    `${e(firstToLast(run.initial.x))} untrained, ${e(firstToLast(run.trained.x))} trained` +
+    (run.forgetGate ? `; mean forget gate ${run.forgetGate.initial.toFixed(2)} → ${run.forgetGate.trained.toFixed(2)}` : '') + '.').join(' ');
+  $('#lr-cell-chart').dataset.series = String(cell.data.datasets.length);
+}
+
 function showGradients(r) {
   gradChart = lineChart($('#grad-chart'), { xLabel: 'time step t (1 = first step read)', yLabel: '‖∂loss/∂h_t‖ (log scale)', logY: true, xDigits: 0 });
   // A log axis cannot show zeros; they are left out (and named below).
-  gradChart.data.datasets = r.series.map((s, i) => series(`${s.label} [${s.className}]`,
-    s.norms.map((y, t) => ({ x: t + 1, y: typeof y === 'number' && y > 0 ? y : null })), i === 0 ? 1 : 0));
+  gradChart.data.datasets = r.series.map((s, i) => series(`${s.label} [${s.className}]`, logPoints(s.norms), i === 0 ? 1 : 0));
   gradChart.update();
   const ratio = (s) => s.norms[0] / s.norms[s.norms.length - 1];
   const dead = r.series.filter((s) => !s.norms.some((v) => typeof v === 'number' && v > 0));
@@ -103,8 +142,11 @@ function showGradients(r) {
     live.map((s) => `${s.className} ${ratio(s).toExponential(1)}`).join(', ') + '. ' +
     (sorted.length > 1 ? `It vanishes fastest in the ${sorted[0].className} (${Math.log10(ratio(sorted.at(-1)) / ratio(sorted[0])).toFixed(1)} orders of magnitude below the ${sorted.at(-1).className}): the earliest words barely influence its learning. ` : '') +
     (dead.length ? `No non-zero gradient came back for ${dead.map((s) => s.label).join(', ')}. ` : '') +
-    'Untrained and trained networks differ: compare both.';
+    (r.series.some((s) => s.cellNorms) ? 'In an LSTM the gradient also flows along the cell state c_t (second chart), scaled by the forget gate at each step; ' +
+      'at initialisation that gate is about σ(1) ≈ 0.73, so both curves fall with distance from the end. ' : '') +
+    'Untrained and trained networks differ: compare both, and see the long-range task below.';
   $('#grad-chart').dataset.series = String(r.series.length);
+  showMoreGradients(r);
 }
 
 function showCommutativity(r) {
@@ -143,6 +185,10 @@ export function initInside(getReviewText) {
       const body = m.meta.task === 'imdb' ? { model: id, text: input, includePadding: $('#states-padding').checked } : { model: id, query: input };
       showStates(await api.post('/api/inspect/states', body));
     });
+  });
+  $('#lr-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    guarded($('#lr-go'), $('#lr-error'), async () => showLongRange(await api.post('/api/inspect/long-range', {})));
   });
   $('#grad-form').addEventListener('submit', (e) => {
     e.preventDefault();

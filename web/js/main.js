@@ -2,17 +2,55 @@
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
 import { initRuns, refreshRuns } from './runs.js';
+import { initSweeps, refreshSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
 import { initTry, refreshModels } from './try.js';
 
-const TABS = ['runs', 'train', 'try', 'inside'];
+const TABS = ['runs', 'train', 'try', 'inside', 'sweeps'];
 
 function showTab(name) {
   if (!TABS.includes(name)) name = 'runs';
-  for (const b of $$('nav [role="tab"]')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
+  for (const b of $$('nav [role="tab"]')) {
+    b.setAttribute('aria-selected', String(b.dataset.tab === name));
+    b.tabIndex = b.dataset.tab === name ? 0 : -1;
+  }
   for (const t of TABS) $(`#view-${t}`).hidden = t !== name;
   if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
   document.body.dataset.tab = name;
+  if (name === 'sweeps') refreshSweeps().catch(console.error);
+}
+
+/** While the server is unreachable: a banner, and every action button disabled (restored as it was on reconnect). */
+function setOffline(offline) {
+  $('#offline-banner').hidden = !offline;
+  document.body.dataset.offline = String(offline);
+  for (const b of $$('main button, main input[type="submit"]')) {
+    if (offline && !b.disabled) { b.disabled = true; b.dataset.offlineDisabled = 'true'; }
+    if (!offline && b.dataset.offlineDisabled) { b.disabled = false; delete b.dataset.offlineDisabled; }
+  }
+}
+
+/** Screen readers hear the status at most every 5 s (it changes several times a second while training). */
+function announceStatus() {
+  let last = 0, timer = 0;
+  const copy = () => { timer = 0; last = Date.now(); $('#status-announce').textContent = $('#status-text').textContent; };
+  new MutationObserver(() => {
+    if (timer) return;
+    timer = setTimeout(copy, Math.max(0, 5000 - (Date.now() - last)));
+  }).observe($('#status-text'), { childList: true, characterData: true, subtree: true });
+}
+
+/** Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern). */
+function tabKeys(e) {
+  const tabs = $$('nav [role="tab"]');
+  const i = tabs.indexOf(document.activeElement);
+  if (i < 0) return;
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (next === undefined) return;
+  e.preventDefault();
+  const t = tabs[(next + tabs.length) % tabs.length];
+  t.focus();
+  showTab(t.dataset.tab);
 }
 
 async function main() {
@@ -23,10 +61,12 @@ async function main() {
   $('#footer-runs').textContent = config.runsDir;
 
   for (const b of $$('nav [role="tab"]')) b.addEventListener('click', () => showTab(b.dataset.tab));
+  $('nav').addEventListener('keydown', tabKeys);
   window.addEventListener('hashchange', () => showTab(location.hash.slice(1)));
   showTab(location.hash.slice(1) || 'runs');
 
   initRuns(config);
+  initSweeps();
   initTrain(config);
   initTry(startDemo);
   initInside(() => $('#sentiment-text').value);
@@ -45,12 +85,18 @@ async function main() {
     if (job.status === 'completed') reloadModels().catch(console.error);
   });
 
+  let wasOffline = false;
   connectEvents(jobEvents, (live) => {
     $('#conn-dot').className = `dot ${live ? 'live' : 'down'}`;
     $('#conn-dot').title = live ? 'live updates connected' : 'live updates disconnected; retrying';
     if (!live) $('#status-text').textContent = 'reconnecting…';
+    setOffline(!live);
+    // Back after a restart: the server rebuilt its lists, so fetch them again.
+    if (live && wasOffline) Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]).catch(console.error);
+    wasOffline = !live;
   });
-  await Promise.all([refreshRuns(), reloadModels()]);
+  announceStatus();
+  await Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]);
   document.body.dataset.ready = 'true';
 }
 

@@ -6,6 +6,8 @@ const selected = new Set();
 const details = new Map();
 let lossChart, accChart;
 let runs = [];
+let sortKey = 'startedAt';
+let sortDir = -1;
 
 function fmtDate(s) {
   if (!s) return '–';
@@ -28,12 +30,34 @@ function row(r) {
     el('td', { text: r.model || '–' }),
     el('td', {}, el('span', { class: `badge ${r.status}`, title: r.error ?? '', text: r.status })),
     el('td', { class: 'num', text: r.epochs ?? '–' }),
-    el('td', { class: 'num', text: pct(r.bestValAccuracy, 2) }),
+    el('td', { class: 'num', dataset: { col: 'test' }, text: pct(r.testAccuracy, 2) }),
+    el('td', { class: 'num', dataset: { col: 'val' }, text: pct(r.bestValAccuracy, 2) }),
+    el('td', { class: 'num', dataset: { col: 'exact' }, text: pct(r.exactMatch, 2) }),
     el('td', { class: 'num', text: num(r.secondsPerEpoch, 2) }),
+    el('td', { class: 'settings small', text: r.settings || '–' }),
     el('td', { text: fmtDate(r.startedAt) }),
     el('td', {}, r.hasReport ? el('a', { href: `/api/runs/${encodeURIComponent(r.id)}/report.html`, target: '_blank', rel: 'noopener', text: 'report' }) : '–'),
   );
   return tr;
+}
+
+const versionOf = (r) => `${r.status}|${r.epochs}|${r.finishedAt}`;
+
+function compare(a, b) {
+  const x = a[sortKey], y = b[sortKey];
+  if (x === y) return 0;
+  // Missing values sort last either way.
+  if (x === null || x === undefined || x === '') return 1;
+  if (y === null || y === undefined || y === '') return -1;
+  return (x < y ? -1 : 1) * sortDir;
+}
+
+function drawRows() {
+  const body = $('#runs-table tbody');
+  body.replaceChildren(...[...runs].sort(compare).map(row));
+  for (const th of document.querySelectorAll('#runs-table th[data-sort]')) {
+    th.setAttribute('aria-sort', th.dataset.sort === sortKey ? (sortDir > 0 ? 'ascending' : 'descending') : 'none');
+  }
 }
 
 export async function refreshRuns() {
@@ -41,15 +65,15 @@ export async function refreshRuns() {
   runs = data.runs;
   const known = new Set(runs.map((r) => r.id));
   for (const id of [...selected]) if (!known.has(id)) selected.delete(id);
-  // A run still training gets new epochs: forget its cached curves.
-  for (const r of runs) if (r.status === 'running') details.delete(r.id);
-  const body = $('#runs-table tbody');
-  body.replaceChildren(...runs.map(row));
+  // A run that trained on, finished or failed since its curves were fetched: fetch them again.
+  for (const r of runs) if (details.has(r.id) && details.get(r.id).version !== versionOf(r)) details.delete(r.id);
+  drawRows();
   $('#runs-empty').hidden = runs.length > 0;
   $('#runs-table').hidden = runs.length === 0;
   if (selected.size === 0 && runs.length) {
     // Start with the newest run that has curves selected, so the charts are not empty.
     const first = runs.find((r) => r.epochs);
+    const body = $('#runs-table tbody');
     if (first) {
       selected.add(first.id);
       body.querySelector(`tr[data-run="${CSS.escape(first.id)}"]`)?.classList.add('selected');
@@ -64,7 +88,8 @@ async function drawCurves() {
   const ids = [...selected];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
     try {
-      details.set(id, await api.get(`/api/runs/${encodeURIComponent(id)}`));
+      const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
+      details.set(id, { ...d, version: versionOf(d.summary) });
     } catch {
       details.set(id, { curves: [] });
     }
@@ -104,4 +129,12 @@ async function drawCurves() {
 export function initRuns(config) {
   $('#runs-dir').textContent = config.runsDir;
   $('#runs-refresh').addEventListener('click', () => refreshRuns().catch(console.error));
+  for (const th of document.querySelectorAll('#runs-table th[data-sort]')) {
+    th.querySelector('button').addEventListener('click', () => {
+      const key = th.dataset.sort;
+      sortDir = key === sortKey ? -sortDir : (['name', 'command', 'status'].includes(key) ? 1 : -1);
+      sortKey = key;
+      drawRows();
+    });
+  }
 }

@@ -31,6 +31,45 @@ function formValues() {
   return body;
 }
 
+const FORM_KEY = 'rnnlab.trainForm';
+/** A field's key in the remembered form: fields of a task's fieldset are per task. */
+const fieldKey = (input) => `${input.closest('fieldset[data-task]')?.dataset.task ?? 'all'}.${input.name}`;
+const formFields = () => $$('#train-form input[name], #train-form select[name]').filter((i) => i.id !== 'f-name');
+
+/** The form as it was last filled in, so a reload or a new visit starts from it. */
+function rememberForm() {
+  const saved = {};
+  for (const i of formFields()) saved[fieldKey(i)] = i.type === 'checkbox' ? i.checked : i.value;
+  try { localStorage.setItem(FORM_KEY, JSON.stringify(saved)); } catch { /* storage full or disabled: nothing to remember */ }
+}
+
+function restoreForm() {
+  let saved;
+  try { saved = JSON.parse(localStorage.getItem(FORM_KEY) ?? 'null'); } catch { saved = null; }
+  if (!saved || typeof saved !== 'object') return;
+  for (const i of formFields()) {
+    const v = saved[fieldKey(i)];
+    if (v === undefined) continue;
+    if (i.type === 'checkbox') i.checked = v === true;
+    else if (i.tagName === 'SELECT' && ![...i.options].some((o) => o.value === v && !o.disabled)) continue;
+    else i.value = String(v);
+  }
+}
+
+/** Checks a field as it is filled in, with the browser's own message for its min/max/pattern. */
+function validateField(input) {
+  if (!input.willValidate) return;
+  const ok = input.checkValidity();
+  input.setAttribute('aria-invalid', String(!ok));
+  let msg = input.parentElement.querySelector('.field-error');
+  if (ok) { msg?.remove(); return; }
+  if (!msg) {
+    msg = el('span', { class: 'field-error error', role: 'status' });
+    input.after(msg);
+  }
+  msg.textContent = input.validationMessage;
+}
+
 function commandPreview() {
   const b = formValues();
   const parts = ['rnnlab', b.task];
@@ -77,7 +116,9 @@ function renderJobs() {
         guarded(e.currentTarget, $('#train-error'), () => api.post(`/api/jobs/${v.id}/cancel`));
       } }, 'Cancel')
       : el('span', { class: `badge ${v.status}`, text: v.status });
-    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command },
+    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command,
+      tabindex: '0', 'aria-current': v.id === shownJob ? 'true' : undefined,
+      onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); showJob(v.id); } } },
       el('span', { class: 'job-name' }, `${v.name} `, v.status === 'running' || v.status === 'queued' ? el('span', { class: `badge ${v.status}`, text: v.status }) : null),
       cancel,
       v.status === 'running' ? el('progress', { max: '1', value: String(v.progress?.fraction ?? 0) }) : null,
@@ -209,10 +250,17 @@ export function initTrain(cfg) {
   modelSel.replaceChildren(...cfg.imdbModels.map((m) => el('option', { value: m, text: m })));
   modelSel.value = cfg.imdbForm.model;
   const note = $('#imdb-data-note');
-  note.textContent = cfg.imdbData.available ? '' : 'The IMDb data is not on this machine (set RNNLAB_DATA or start the server with --data); IMDb runs will fail until it is.';
+  note.textContent = cfg.imdbData.available ? '' : 'The IMDb data is not on this machine (set RNNLAB_DATA or start the server with --data), so IMDb runs are disabled.';
+  if (!cfg.imdbData.available) {
+    const imdbOption = $('#f-task option[value="imdb"]');
+    imdbOption.disabled = true;
+    imdbOption.textContent += ' (needs the IMDb data)';
+    $('#f-task').value = 'addition';
+  }
   const form = $('#train-form');
-  form.addEventListener('input', commandPreview);
-  form.addEventListener('change', commandPreview);
+  restoreForm();
+  form.addEventListener('input', (e) => { validateField(e.target); rememberForm(); commandPreview(); });
+  form.addEventListener('change', () => { rememberForm(); commandPreview(); });
   $('#f-task').addEventListener('change', showTask);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -220,7 +268,7 @@ export function initTrain(cfg) {
       const r = await api.post('/api/jobs', formValues());
       upsert(r.job);
       showJob(r.job.id);
-    });
+    }).then(() => $('#train-start').focus());
   });
   $('#train-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#train-error')));
   $('#live-job').addEventListener('change', (e) => showJob(e.target.value));

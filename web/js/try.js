@@ -4,13 +4,26 @@ import { css, inkOn, lineChart, sentimentColor, sequentialColor, series } from '
 
 let models = [];
 
-/** Fills a <select> with models of one task, keeping the choice when it is still there. */
+/** A sentiment model within 5 points of a coin flip has learned nothing useful yet. */
+export const atChance = (m) => m.meta.task === 'imdb' && typeof m.accuracy === 'number' && m.accuracy < 0.55;
+
+const accuracyText = (m) => (typeof m.accuracy === 'number' ? ` · ${(m.accuracy * 100).toFixed(1)}%` : '') + (atChance(m) ? ' (at chance)' : '');
+
+/**
+ * Fills a <select> with models of one task, most accurate first, keeping the user's choice when it is still there;
+ * otherwise the most accurate model is chosen.
+ */
 export function fillModelSelect(sel, list, emptyText) {
-  const keep = sel.value;
-  const opts = list.map((m) => el('option', { value: m.id, text: m.label + (typeof m.accuracy === 'number' ? ` · ${(m.accuracy * 100).toFixed(1)}%` : '') }));
+  const keep = sel.dataset.chosen;
+  const sorted = [...list].sort((a, b) => (b.accuracy ?? -1) - (a.accuracy ?? -1));
+  const opts = sorted.map((m) => el('option', { value: m.id, text: m.label + accuracyText(m), dataset: { chance: String(atChance(m)) } }));
   sel.replaceChildren(...(opts.length ? opts : [el('option', { value: '', text: emptyText })]));
   sel.disabled = opts.length === 0;
-  if (keep && list.some((m) => m.id === keep)) sel.value = keep;
+  if (keep && sorted.some((m) => m.id === keep)) sel.value = keep;
+  if (!sel.dataset.listening) {
+    sel.dataset.listening = 'true';
+    sel.addEventListener('change', () => { sel.dataset.chosen = sel.value; });
+  }
 }
 
 export async function refreshModels() {
@@ -22,17 +35,21 @@ export async function refreshModels() {
   return models;
 }
 
-function showSentiment(r) {
+function showSentiment(r, text) {
   $('#sentiment-result').hidden = false;
+  $('#sentiment-result').dataset.text = text;
   const label = $('#sentiment-label');
   label.textContent = r.label;
   label.className = `badge ${r.label}`;
   $('#sentiment-prob').textContent = `P(positive) = ${r.probability.toFixed(3)}`;
   $('#sentiment-meter').style.left = `calc(${(r.probability * 100).toFixed(1)}% - 1px)`;
   $('#sentiment-method').textContent = `Each word is coloured by the model's output after reading it: ${r.method}. ` +
-    `${r.known} word${r.known === 1 ? '' : 's'} read${r.skipped ? `, ${r.skipped} not in the vocabulary (struck through, skipped as in Keras's data)` : ''}; the model reads at most ${r.maxlen} ids.`;
+    `${r.known} word${r.known === 1 ? '' : 's'} read${r.skipped ? `, ${r.skipped} not in the vocabulary (struck through, skipped as in Keras's data)` : ''}; the model reads at most ${r.maxlen} ids.` +
+    (r.truncated ? ` This review is longer: as Keras's pad_sequences does (truncating 'pre'), the first ${r.truncated} id${r.truncated === 1 ? '' : 's'} were cut off and only the last ${r.maxlen} read (the words cut off are greyed).` : '');
+  $('#sentiment-result').dataset.truncated = String(r.truncated ?? 0);
   const strip = $('#heat-strip');
   strip.replaceChildren(...r.tokens.map((t, i) => {
+    if (t.kind === 'truncated') return el('span', { class: 'tok truncated', title: `${t.word}: not read (cut off: the review is longer than maxlen)`, text: t.word });
     if (t.p === null) return el('span', { class: 'tok skipped', title: `${t.word}: not in the vocabulary, skipped`, text: t.word });
     const c = sentimentColor(t.p);
     const s = el('span', { class: `tok${t.kind === 'start' ? ' special' : ''}`, dataset: { p: String(t.p), index: String(i) },
@@ -85,7 +102,8 @@ export function initTry(startDemo) {
     guarded($('#sentiment-go'), $('#sentiment-error'), async () => {
       const model = $('#sentiment-model').value;
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take seconds)');
-      showSentiment(await api.post('/api/predict/sentiment', { model, text: $('#sentiment-text').value }));
+      const text = $('#sentiment-text').value;
+      showSentiment(await api.post('/api/predict/sentiment', { model, text }), text);
     });
   });
   $('#sum-form').addEventListener('submit', (e) => {

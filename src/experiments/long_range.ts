@@ -1,0 +1,54 @@
+/**
+ * The long-range task where gates matter: the sign shown at step 1 must survive T-1 steps of strong noise on the
+ * same input channel, with a flag marking step 1. An LSTM learns to open its input gate there and keep its cell;
+ * a SimpleRNN adds every input into its state. Used to measure gradients on a network that has learned to remember.
+ */
+import { Random, setSeed } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { sequential, type Sequential } from '../models/sequential.js';
+import { layers } from '../layers/index.js';
+import { train } from '../optimizers/index.js';
+
+export type LongRangeCell = 'lstm' | 'simpleRNN';
+
+export interface LongRangeOptions {
+  steps?: number;
+  samples?: number;
+  noise?: number;
+  units?: number;
+  epochs?: number;
+  seed?: number;
+}
+
+export interface LongRangeData { x: Tensor; y: Tensor; steps: number }
+
+/** samples sequences [N, T, 2]: channel 0 holds the sign at t = 1, then noise; channel 1 flags t = 1. */
+export function longRangeData(seed: number, o: LongRangeOptions = {}): LongRangeData {
+  const T = o.steps ?? 50, N = o.samples ?? 2000, noise = o.noise ?? 3;
+  const r = new Random(seed);
+  const x = new Float32Array(N * T * 2), y = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    const s = r.int(2);
+    y[i] = s;
+    x[i * T * 2] = s ? 1 : -1;
+    x[i * T * 2 + 1] = 1;
+    for (let t = 1; t < T; t++) x[(i * T + t) * 2] = noise * r.normal();
+  }
+  return { x: new Tensor(x, [N, T, 2], 'float32'), y: new Tensor(y, [N, 1], 'float32'), steps: T };
+}
+
+export function longRangeModel(cell: LongRangeCell, o: LongRangeOptions = {}): Sequential {
+  setSeed(o.seed ?? 3);
+  const m = sequential({ layers: [layers[cell]({ units: o.units ?? 16, inputShape: [o.steps ?? 50, 2] }), layers.dense({ units: 1, activation: 'sigmoid' })] });
+  m.compile({ optimizer: train.adam(0.003), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+/** Trains on seed-1 data and returns the model with its held-out accuracy (seed-2 data). */
+export async function trainLongRange(cell: LongRangeCell, o: LongRangeOptions = {}): Promise<{ model: Sequential; accuracy: number; heldOut: LongRangeData }> {
+  const trainSet = longRangeData(1, o), heldOut = longRangeData(2, o);
+  const model = longRangeModel(cell, o);
+  await model.fit(trainSet.x, trainSet.y, { epochs: o.epochs ?? 30, batchSize: 32, verbose: 0 });
+  const accuracy = (await model.evaluate(heldOut.x, heldOut.y))[1];
+  return { model, accuracy, heldOut };
+}

@@ -1,0 +1,66 @@
+// The Sweeps view: sweep folders under the runs folder, their progress, the ranked table and per-axis effects.
+import { $, api, el, guarded } from './api.js';
+import { barChart } from './charts.js';
+
+let chosen = null;
+
+const fmt = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '–');
+const progressText = (s) => `${s.completed + s.failed} of ${s.total} runs done (${s.completed} completed, ${s.failed} failed, ${s.pending} pending)`;
+
+function listRow(s) {
+  const open = el('button', { type: 'button', class: 'link', text: s.id, 'aria-label': `open sweep ${s.id}` });
+  open.addEventListener('click', () => openSweep(s.id));
+  return el('tr', { dataset: { sweep: s.id }, class: s.id === chosen ? 'selected' : '' },
+    el('td', {}, open),
+    el('td', { text: s.command || '–' }),
+    el('td', { title: s.error ?? '' }, s.error ? el('span', { class: 'badge failed', text: 'unreadable' }) : `${s.completed + s.failed}/${s.total}${s.finished ? '' : ' (running or stopped)'}`),
+    el('td', { text: s.metric ? `${s.metric} (${s.goal})` : '–' }),
+    el('td', { text: s.best?.label ?? '–' }),
+    el('td', { class: 'num', text: s.best ? `${fmt(s.best.mean)} ± ${fmt(s.best.std)}` : '–' }),
+    el('td', { text: s.updatedAt ? new Date(s.updatedAt).toLocaleString() : '–' }));
+}
+
+function table(target, head, rows) {
+  target.replaceChildren(el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))),
+    el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', { text: String(c) }))))));
+}
+
+function showSweep(w) {
+  $('#sweep-detail').hidden = false;
+  $('#sweep-title').textContent = `${w.id}: rnnlab ${w.spec.command}`;
+  $('#sweep-progress').value = w.total ? (w.completed + w.failed) / w.total : 0;
+  $('#sweep-progress-text').textContent = progressText(w) + (w.finishedAt ? '' : ' · not finished');
+  const s = w.summary;
+  $('#sweep-finding').textContent = s?.finding ?? 'No run has finished yet.';
+  table($('#sweep-ranked'), ['rank', 'setting', `${s?.metric ?? 'metric'} mean`, '± std', 'seeds'],
+    (s?.rows ?? []).map((r, i) => [i + 1, r.label, fmt(r.mean), fmt(r.std), r.n]));
+  $('#sweep-ranked').dataset.rows = String(s?.rows.length ?? 0);
+  const box = $('#sweep-effects');
+  box.replaceChildren();
+  for (const e of s?.effects ?? []) {
+    const canvas = el('canvas', { 'aria-label': `${s.metric} by ${e.axis}` });
+    const values = el('p', { class: 'small', text: e.values.map((v) => `${e.axis}=${v.value}: ${fmt(v.mean)} ± ${fmt(v.std)} (${v.n} runs)`).join('; ') });
+    box.append(el('div', { class: 'effect', dataset: { axis: e.axis } }, el('h3', { text: `Effect of ${e.axis}` }), el('div', { class: 'chart-box' }, canvas), values));
+    barChart(canvas, e.values.map((v) => String(v.value)), e.values.map((v) => v.mean), { xLabel: e.axis, yLabel: s.metric });
+  }
+  table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', s?.metric ?? 'metric', 'attempts', 'error'],
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, r.status, fmt(r.value), r.attempts, r.error ?? '']));
+}
+
+async function openSweep(id) {
+  chosen = id;
+  for (const tr of document.querySelectorAll('#sweeps-table tbody tr')) tr.classList.toggle('selected', tr.dataset.sweep === id);
+  showSweep((await api.get(`/api/sweeps/${encodeURIComponent(id)}`)).sweep);
+}
+
+export async function refreshSweeps() {
+  const { sweeps } = await api.get('/api/sweeps');
+  $('#sweeps-table tbody').replaceChildren(...sweeps.map(listRow));
+  $('#sweeps-empty').hidden = sweeps.length > 0;
+  $('#sweeps-table').hidden = sweeps.length === 0;
+  if (chosen && sweeps.some((s) => s.id === chosen)) await openSweep(chosen);
+}
+
+export function initSweeps() {
+  $('#sweeps-refresh').addEventListener('click', (e) => guarded(e.currentTarget, null, refreshSweeps));
+}
