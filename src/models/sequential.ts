@@ -108,17 +108,30 @@ export class Sequential implements TrainableModel {
     for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
 
-  getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
-
-  setWeights(values: ArrayLike<number>[]): void {
-    const ws = this.weights;
-    if (values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
-    ws.forEach((w, i) => w.assign(values[i]));
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights). */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => new Tensor(Float32Array.from(w.data as Float32Array), [...w.shape], 'float32'));
   }
 
-  getLayer(name: string | number): Layer {
-    const l = typeof name === 'number' ? this.layers[name] : this.layers.find((x) => x.name === name);
-    if (!l) throw new Error(`${this.name}: no layer ${typeof name === 'number' ? `at index ${name}` : `named '${name}'`}`);
+  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    const ws = this.weights;
+    if (!Array.isArray(values) || values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${Array.isArray(values) ? values.length : String(values)}`);
+    ws.forEach((w, i) => {
+      const v = values[i];
+      if (v instanceof Tensor && (v.rank !== w.rank || v.shape.some((d, k) => d !== w.shape[k]))) {
+        throw new Error(`${this.name}: setWeights[${i}] ('${w.name}') has shape [${v.shape.join(', ')}], expected [${w.shape.join(', ')}]`);
+      }
+      w.assign(v instanceof Tensor ? v.data : v);
+    });
+  }
+
+  /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
+  getLayer(name?: string | number, index?: number): Layer {
+    const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
+    if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index`);
+    const l = at !== undefined ? this.layers[at] : this.layers.find((x) => x.name === name);
+    if (!l) throw new Error(`${this.name}: no layer ${at !== undefined ? `at index ${at}` : `named '${name}'`}`);
     return l;
   }
 
@@ -193,6 +206,12 @@ export class Sequential implements TrainableModel {
       out.set(y.data as FArray, s * (y.size / (e - s)));
     }
     return new Tensor(out!, outShape, 'float32');
+  }
+
+  /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */
+  predictOnBatch(x: TensorLike): Tensor {
+    const xt = asInput(x, `${this.name}.predictOnBatch: x`);
+    return this.predict(xt, { batchSize: xt.shape[0] });
   }
 
   /** Class ids: threshold 0.5 for one output unit, argmax over the last axis otherwise (Keras predict_classes). */

@@ -26,8 +26,8 @@ export interface TrainableModel {
   build(batchInputShape: SymbolicShape): void;
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
   lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void };
-  getWeights(): Float32Array[];
-  setWeights(values: ArrayLike<number>[]): void;
+  getWeights(): Tensor[];
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void;
 }
 
 /** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */
