@@ -16,6 +16,7 @@ export { Sequential, sequential } from './models/sequential.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
 export { NonFiniteLossError } from './models/training.js';
+export { losses } from './losses.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer } from './optimizers/index.js';

@@ -74,7 +74,7 @@ describe('layers rnnlab cannot build', () => {
   });
 
   it('bad values name the layer and the field', async () => {
-    await bad((j) => { layers(j)[2].config.activation = 'swish'; }, /layer 2 \(Dense 'out'\): out: unknown activation 'swish'/);
+    await bad((j) => { layers(j)[2].config.activation = 'sparsemax'; }, /layer 2 \(Dense 'out'\): out: unknown activation 'sparsemax'/);
     await bad((j) => { layers(j)[1].config.units = '2'; }, /layer 1 \(LSTM 'lstm'\): lstm: units must be a positive integer, got the string "2"/);
     await bad((j) => { layers(j)[1].config.units = -2; }, /layer 1 \(LSTM 'lstm'\): lstm: units must be a positive integer, got -2/);
     await bad((j) => { layers(j)[1].config.units = 2.5; }, /units must be a positive integer, got 2.5/);
@@ -153,7 +153,7 @@ describe('training configs rnnlab cannot compile', () => {
     expect(e.name).toBe('ModelFormatError');
     const dir = variant((j) => { j.trainingConfig.optimizer_config.class_name = 'Nadam'; });
     expect((await rl.loadModel(dir, { compile: false })).countParams()).toBe(30 + 48 + 3);
-    await bad((j) => { j.trainingConfig.loss = 'hinge'; }, /unknown loss 'hinge'/);
+    await bad((j) => { j.trainingConfig.loss = 'tversky'; }, /unknown loss 'tversky'/);
     await bad((j) => { j.trainingConfig.metrics = ['auc']; }, /unsupported metric "auc" in trainingConfig/);
     await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = { class_name: 'ExponentialDecay' }; }, /optimizer Adam: learningRate must be a number, got an object/);
     await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = -1; }, /learningRate must be a finite number > 0, got -1/);
