@@ -17,6 +17,7 @@ export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
 export { NonFiniteLossError } from './models/training.js';
 export { losses } from './losses.js';
+export { metrics } from './metrics/index.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer } from './optimizers/index.js';

@@ -6,6 +6,7 @@ import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation, lossKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { metricNames } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
@@ -20,7 +21,8 @@ export interface SequentialArgs { layers?: Layer[]; name?: string }
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string;
-  metrics?: string[];
+  /** A name, a list of names, or rl.metrics functions. */
+  metrics?: string | string[] | ((...a: never[]) => unknown)[];
 }
 
 let modelCounter = 0;
@@ -139,10 +141,7 @@ export class Sequential implements TrainableModel {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     this.optimizer = getOptimizer(args.optimizer);
     this.loss = lossKind(args.loss);
-    this.metrics = (args.metrics ?? []).map((m) => {
-      if (m !== 'accuracy' && m !== 'acc') throw new Error(`${this.name}.compile: unknown metric '${m}'; rnnlab supports 'accuracy' (or 'acc')`);
-      return m;
-    });
+    this.metrics = metricNames(args.metrics, `${this.name}.compile`);
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);

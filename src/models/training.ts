@@ -1,6 +1,7 @@
 /** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
 import { withScratch, type FArray } from '../backend/index.js';
 import { checkTargets } from '../losses.js';
+import { MetricMeters as AccuracyMeter } from '../metrics/meters.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
@@ -36,40 +37,6 @@ export class NonFiniteLossError extends Error {
       'Try a lower learning rate, clipnorm, or check the inputs.');
     this.name = 'NonFiniteLossError';
   }
-}
-
-/** Counts correct predictions the way Keras's 'accuracy' does for the compiled loss. */
-class AccuracyMeter {
-  correct = 0;
-  total = 0;
-  constructor(private model: TrainableModel) {}
-
-  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
-    const p = out.data, t = y.data;
-    const C = out.shape[out.rank - 1];
-    const loss = this.model.loss!;
-    if (loss === 'binaryCrossentropy' || (C === 1 && loss === 'meanSquaredError')) {
-      const thr = fromLogits ? 0 : 0.5;
-      for (let i = 0; i < p.length; i++) if ((p[i] > thr ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) this.correct++;
-      this.total += p.length;
-      return;
-    }
-    const rows = p.length / C;
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (p[r * C + c] > p[r * C + best]) best = c;
-      let label: number;
-      if (loss === 'sparseCategoricalCrossentropy') label = t[r];
-      else {
-        label = 0;
-        for (let c = 1; c < C; c++) if (t[r * C + c] > t[r * C + label]) label = c;
-      }
-      if (best === label) this.correct++;
-    }
-    this.total += rows;
-  }
-
-  value(): number { return this.total ? this.correct / this.total : 0; }
 }
 
 /** Checks x and y against the model and each other; returns y shaped like the model's output. */
@@ -140,7 +107,6 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
   const steps = Math.ceil(n / batchSize);
   history.params = { epochs, steps, batchSize, samples: n, verbose };
   const out = args.out ?? process.stdout;
-  const accName = model.metrics[0];
   model.stopTraining = false;
   const vars = model.trainableWeights;
   // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
@@ -177,13 +143,12 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
             backward(loss);
             model.optimizer!.applyGradients(vars);
           }
-          if (accName) acc.add(pred, yb, model.foldsActivation);
+          acc.add(pred, yb, model.foldsActivation);
           return value;
         });
         lossSum += lv * (e - s);
         seen += e - s;
-        const logs: Logs = { loss: lossSum / seen };
-        if (accName) logs[accName] = acc.value();
+        const logs: Logs = { loss: lossSum / seen, ...acc.logs() };
         bar.update(b + 1, logs);
         state.progress = { epoch, batch: b + 1, order, lossSum, seen, correct: acc.correct, total: acc.total };
         await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
@@ -191,12 +156,11 @@ export async function fitModel(model: TrainableModel, x: TensorLike, y: TensorLi
         await yieldToEventLoop();
         if (model.stopTraining) break;
       }
-      const logs: Logs = { loss: lossSum / Math.max(seen, 1) };
-      if (accName) logs[accName] = acc.value();
+      const logs: Logs = { loss: lossSum / Math.max(seen, 1), ...acc.logs() };
       if (val) {
-        const [vl, va] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
+        const [vl, ...vm] = await evaluatePrepared(model, val.xt, val.yt, batchSize);
         logs.val_loss = vl;
-        if (accName) logs[`val_${accName}`] = va;
+        model.metrics.forEach((m, i) => { logs[`val_${m}`] = vm[i]; });
       }
       bar.finish(logs);
       history.record(epoch, logs);
@@ -226,15 +190,11 @@ async function evaluatePrepared(model: TrainableModel, xt: Tensor, yt: Tensor, b
     await yieldToEventLoop();
   }
   bar?.finish(metricLogs(model, lossSum / n, acc));
-  const result = [lossSum / n];
-  if (model.metrics.length) result.push(acc.value());
-  return result;
+  return [lossSum / n, ...acc.values()];
 }
 
 function metricLogs(model: TrainableModel, loss: number, acc: AccuracyMeter): Logs {
-  const logs: Logs = { loss };
-  for (const m of model.metrics) logs[m] = acc.value();
-  return logs;
+  return { loss, ...acc.logs() };
 }
 
 /** [loss, accuracy?] over all samples, as Keras's evaluate. */
@@ -263,10 +223,10 @@ export function trainOnBatchModel(model: TrainableModel, x: TensorLike, y: Tenso
       throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
     }
     const acc = new AccuracyMeter(model);
-    if (model.metrics.length) acc.add(out, yt, model.foldsActivation);
+    acc.add(out, yt, model.foldsActivation);
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
-    return [lv, ...model.metrics.map(() => acc.value())];
+    return [lv, ...acc.values()];
   });
 }
 

@@ -84,7 +84,7 @@ describe('bad configurations are named errors', () => {
   });
   it('rejects bad hyper-parameters', () => {
     expect(() => rl.layers.dense({ units: 0 })).toThrow(/units must be a positive integer/);
-    expect(() => rl.layers.dense({ units: 3, activation: 'swish' as never })).toThrow(/unknown activation 'swish'/);
+    expect(() => rl.layers.dense({ units: 3, activation: 'sparsemax' as never })).toThrow(/unknown activation 'sparsemax'/);
     expect(() => rl.layers.dropout({ rate: 1.5 })).toThrow(/rate must be a number in \[0, 1\)/);
     expect(() => rl.train.adam(NaN)).toThrow(/learningRate must be a finite number/);
     expect(() => new rl.Adam({ learningRate: Infinity })).toThrow(/learningRate/);
