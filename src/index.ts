@@ -20,7 +20,7 @@ export { losses } from './losses.js';
 export { metrics } from './metrics/index.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
-export { train, optimizers, Adam, RMSprop, SGD, Optimizer } from './optimizers/index.js';
+export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
 export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads, setProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
 export { loadModel, modelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
