@@ -12,6 +12,7 @@ export { layers } from './layers/index.js';
 export * as layerClasses from './layers/index.js';
 export { regularizers, L1L2 } from './layers/regularizers.js';
 export { constraints, Constraint } from './layers/constraints.js';
+export { initializers, Initializer } from './layers/initializer_catalogue.js';
 export { Sequential, sequential } from './models/sequential.js';
 export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
