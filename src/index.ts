@@ -19,6 +19,7 @@ export type { FitArgs, EvaluateArgs } from './models/training.js';
 export { NonFiniteLossError } from './models/training.js';
 export { losses } from './losses.js';
 export { metrics } from './metrics/index.js';
+export { data, Dataset } from './data_pipeline/index.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
