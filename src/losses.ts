@@ -1,6 +1,6 @@
 /** Loss names as Keras and tfjs spell them, and the checks on targets that make bad labels an error. */
-import type { LossKind } from './autograd/loss_ops.js';
-import type { Tensor } from './tensor.js';
+import { lossOp, type LossKind } from './autograd/loss_ops.js';
+import { toTensor, type Tensor, type TensorLike } from './tensor.js';
 
 /** One entry per loss: its Keras name, the names compile accepts, and the final activation it can fold in. */
 interface LossEntry { kerasName: string; names: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
@@ -9,7 +9,24 @@ const LOSSES: Record<LossKind, LossEntry> = {
   binaryCrossentropy: { kerasName: 'binary_crossentropy', names: ['binaryCrossentropy', 'binary_crossentropy'], folds: 'sigmoid' },
   categoricalCrossentropy: { kerasName: 'categorical_crossentropy', names: ['categoricalCrossentropy', 'categorical_crossentropy'], folds: 'softmax' },
   sparseCategoricalCrossentropy: { kerasName: 'sparse_categorical_crossentropy', names: ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'], folds: 'softmax' },
-  meanSquaredError: { kerasName: 'mean_squared_error', names: ['meanSquaredError', 'mean_squared_error', 'mse'], folds: null },
+  meanSquaredError: { kerasName: 'mean_squared_error', names: ['meanSquaredError', 'mean_squared_error', 'mse', 'MSE'], folds: null },
+  meanAbsoluteError: { kerasName: 'mean_absolute_error', names: ['meanAbsoluteError', 'mean_absolute_error', 'mae', 'MAE'], folds: null },
+  meanAbsolutePercentageError: {
+    kerasName: 'mean_absolute_percentage_error', names: ['meanAbsolutePercentageError', 'mean_absolute_percentage_error', 'mape', 'MAPE'], folds: null,
+  },
+  meanSquaredLogarithmicError: {
+    kerasName: 'mean_squared_logarithmic_error', names: ['meanSquaredLogarithmicError', 'mean_squared_logarithmic_error', 'msle', 'MSLE'], folds: null,
+  },
+  huber: { kerasName: 'huber', names: ['huber', 'huberLoss', 'huber_loss'], folds: null },
+  logCosh: { kerasName: 'log_cosh', names: ['logCosh', 'logcosh', 'log_cosh'], folds: null },
+  hinge: { kerasName: 'hinge', names: ['hinge'], folds: null },
+  squaredHinge: { kerasName: 'squared_hinge', names: ['squaredHinge', 'squared_hinge'], folds: null },
+  categoricalHinge: { kerasName: 'categorical_hinge', names: ['categoricalHinge', 'categorical_hinge'], folds: null },
+  kullbackLeiblerDivergence: {
+    kerasName: 'kl_divergence', names: ['kullbackLeiblerDivergence', 'kld', 'KLD', 'kl_divergence', 'kullback_leibler_divergence'], folds: null,
+  },
+  poisson: { kerasName: 'poisson', names: ['poisson'], folds: null },
+  cosineProximity: { kerasName: 'cosine_similarity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], folds: null },
 };
 
 export function lossKind(name: string): LossKind {
@@ -41,3 +58,22 @@ export function checkTargets(k: LossKind, y: Tensor, outputClasses: number): voi
     }
   }
 }
+
+/**
+ * The loss between yTrue and yPred as a scalar Tensor (the mean over samples, tfjs's default reduction).
+ * Recorded on the autograd tape, so a custom loss built from these functions trains through compile({loss}).
+ */
+function lossFunction(kind: LossKind): (yTrue: TensorLike, yPred: TensorLike) => Tensor {
+  return (yTrue, yPred) => {
+    const t = toTensor(yTrue, `losses.${kind}: yTrue`), p = toTensor(yPred, `losses.${kind}: yPred`);
+    if (t.size !== p.size && kind !== 'sparseCategoricalCrossentropy') {
+      throw new Error(`losses.${kind}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
+    }
+    return lossOp(kind, p, t, false);
+  };
+}
+
+/** rl.losses: every loss by its tfjs-layers name, plus the short aliases tfjs exports (mse, mae, mape, msle, kld, cosine). */
+export const losses = Object.fromEntries(
+  Object.values(LOSSES).flatMap((e) => e.names.filter((n) => !n.includes('_')).map((n) => [n, lossFunction(lossKind(n))])),
+) as Record<string, (yTrue: TensorLike, yPred: TensorLike) => Tensor>;

@@ -2,8 +2,9 @@
 import { allocFloat, kernels, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, record } from './tape.js';
+import { extraLoss, isExtraLoss, type ExtraLoss } from './extra_losses.js';
 
-export type LossKind = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
+export type LossKind = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError' | ExtraLoss;
 
 /**
  * pred holds logits when fromLogits (the model's last sigmoid/softmax is folded into the loss, which is
@@ -41,7 +42,8 @@ export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits:
       value = K.meanSquaredError(p.length, p, target.floatData(), grad);
       break;
     default:
-      throw new Error(`unknown loss '${String(kind)}'`);
+      if (!isExtraLoss(kind)) throw new Error(`unknown loss '${String(kind)}'`);
+      value = extraLoss(kind, p, target.floatData(), cols, grad);
   }
   const out = new Tensor(Float64Array.of(value) as FArray, [], 'float32');
   return record(out, [pred], () => {

@@ -6,8 +6,14 @@ import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/
 import { globalRandom } from '../random.js';
 import { Tensor, sizeOf, type Shape } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
+import { EXTRA_ACTIVATIONS, isExtraActivation, type ExtraActivation } from './extra_activations.js';
 
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid';
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid' | ExtraActivation;
+
+/** Whether a kernel's epilogue (GEMM, conv1d) can apply the activation itself. */
+function fusable(a: Activation): boolean {
+  return a !== 'softmax' && !isExtraActivation(a);
+}
 
 export function actCode(a: Activation): ActCode {
   switch (a) {
@@ -27,6 +33,7 @@ function floatTensor(data: FArray, shape: Shape): Tensor {
 /** Elementwise or row-wise (softmax over the last axis) activation. */
 export function activation(x: Tensor, act: Activation): Tensor {
   if (act === 'linear') return x;
+  if (isExtraActivation(act)) return pointwiseActivation(x, act);
   const K = kernels();
   const xd = x.floatData();
   const y = allocFloat(x.size);
@@ -52,7 +59,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
   const n = x.size / inDim;
   const xd = x.floatData();
   const y = allocFloat(n * outDim, false);
-  const fused = act === 'softmax' ? Act.linear : actCode(act);
+  const fused = fusable(act) ? actCode(act) : Act.linear;
   K.gemm(false, false, n, outDim, inDim, 1, xd, w.data as FArray, 0, y, (b?.data as FArray) ?? null, fused);
   const outShape = [...x.shape.slice(0, -1), outDim];
   const z = floatTensor(y, outShape);
@@ -67,7 +74,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
       accumulate(x, dx, true);
     }
   });
-  return act === 'softmax' ? activation(z, 'softmax') : z;
+  return fusable(act) ? z : activation(z, act);
 }
 
 /** Shares data; the gradient flows through unchanged. */
@@ -98,7 +105,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   const [Kw, , Cout] = w.shape;
   const xd = x.floatData();
   const y = allocFloat(B * g.outSteps * Cout, false);
-  const fused = act === 'softmax' ? Act.linear : actCode(act);
+  const fused = fusable(act) ? actCode(act) : Act.linear;
   Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, (b?.data as FArray) ?? null, y, fused);
   const z = floatTensor(y, [B, g.outSteps, Cout]);
   record(z, [x, w, b], () => {
@@ -112,7 +119,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);
   });
-  return act === 'softmax' ? activation(z, 'softmax') : z;
+  return fusable(act) ? z : activation(z, act);
 }
 
 /** Max over windows of time: x [B, T, C] -> [B, To, C]. */
@@ -297,5 +304,20 @@ export function merge(a: Tensor, b: Tensor, mode: 'sum' | 'mul' | 'ave'): Tensor
       accumulate(a, ga, true);
       accumulate(b, ga);
     }
+  });
+}
+
+/** An activation with no native kernel, elementwise in TypeScript; its backward uses the saved input. */
+function pointwiseActivation(x: Tensor, act: ExtraActivation): Tensor {
+  const { f, df } = EXTRA_ACTIVATIONS[act];
+  const xd = x.floatData();
+  const y = allocFloat(x.size);
+  for (let i = 0; i < y.length; i++) y[i] = f(xd[i]);
+  const out = floatTensor(y, x.shape);
+  return record(out, [x], () => {
+    const dy = out.grad!;
+    const dx = allocFloat(x.size);
+    for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * df(xd[i]);
+    accumulate(x, dx, true);
   });
 }

@@ -1,4 +1,5 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
+import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
 
@@ -31,7 +32,7 @@ export class EarlyStopping extends BaseCallback {
   stoppedEpoch = 0;
   best = Infinity;
   bestEpoch = 0;
-  bestWeights: Float32Array[] | null = null;
+  bestWeights: Tensor[] | null = null;
   private warned = false;
 
   constructor(args: EarlyStoppingArgs = {}) {

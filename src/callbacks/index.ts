@@ -3,9 +3,12 @@ import { BackupAndRestore, TrainingInterrupted, type BackupAndRestoreArgs } from
 import { EarlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
 import { ModelCheckpoint, type ModelCheckpointArgs } from './model_checkpoint.js';
 import { TerminateOnNaN } from './terminate_on_nan.js';
+import { CSVLogger } from './csv_logger.js';
+import { LearningRateScheduler } from './learning_rate_scheduler.js';
+import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './reduce_lr_on_plateau.js';
 import type { Writer } from './base.js';
 
-export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted };
+export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, CSVLogger, LearningRateScheduler, ReduceLROnPlateau };
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs };
 
 export const callbacks = {
@@ -13,4 +16,7 @@ export const callbacks = {
   backupAndRestore: (args: BackupAndRestoreArgs) => new BackupAndRestore(args),
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
   terminateOnNaN: (out?: Writer) => new TerminateOnNaN(out),
+  reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
+  learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: number) => new LearningRateScheduler(schedule, verbose),
+  csvLogger: (filename: string, opts?: { separator?: string; append?: boolean }) => new CSVLogger(filename, opts),
 };

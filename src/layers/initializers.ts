@@ -1,8 +1,11 @@
 /** Keras's initializers, drawing from rnnlab's seeded generator, and their Keras serialization. */
 import { globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
+import { INITIALIZER_CLASSES, Initializer, initializers } from './initializer_catalogue.js';
 
-export type InitializerName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
+type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
+/** A built-in name, or the key checkInitializer registers for a catalogue initializer (heNormal, a seeded one, ...). */
+export type InitializerName = BuiltinName | (string & { readonly catalogueKey?: never });
 
 type Fill = (shape: Shape, out: { length: number; [i: number]: number }) => void;
 
@@ -18,7 +21,7 @@ function uniformFill(out: { length: number; [i: number]: number }, limit: number
 }
 
 /** name -> fill function. A table (not a switch) so tests can count calls, e.g. that loading skips them. */
-export const INITIALIZERS: Record<InitializerName, Fill> = {
+export const INITIALIZERS: Record<string, Fill> = {
   zeros: (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 0; },
   ones: (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 1; },
   uniform: (_s, out) => uniformFill(out, 0.05),
@@ -37,15 +40,35 @@ export const INITIALIZERS: Record<InitializerName, Fill> = {
   orthogonal: (shape, out) => orthogonal(shape, out),
 };
 
+const BUILTIN = Object.keys(INITIALIZERS);
+/** Keras configs of the catalogue initializers registered below, by key. */
+const REGISTERED = new Map<string, { className: string; config: Record<string, unknown> }>();
+
+/** Makes a catalogue initializer usable by name: layers keep the key and fill through INITIALIZERS. */
+function register(init: Initializer): InitializerName {
+  const key = `${init.className}${JSON.stringify(init.config)}`;
+  if (!REGISTERED.has(key)) {
+    REGISTERED.set(key, { className: init.className, config: init.getConfig() });
+    INITIALIZERS[key] = (shape, out) => init.fill(shape, out);
+  }
+  return key;
+}
+
+const catalogueByName = initializers as Record<string, ((a?: never) => Initializer) | undefined>;
+
 export function checkInitializer(layer: string, what: string, v: unknown): InitializerName {
-  if (typeof v === 'string' && Object.hasOwn(INITIALIZERS, v)) return v as InitializerName;
+  if (typeof v === 'string' && Object.hasOwn(INITIALIZERS, v)) return v;
+  if (typeof v === 'string' && Object.hasOwn(catalogueByName, v)) return register(catalogueByName[v]!());
+  if (v instanceof Initializer) return register(v);
   if (typeof v === 'object' && v !== null) return deserializeInitializer(v, `${layer}: ${what}`);
-  throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${Object.keys(INITIALIZERS).join(', ')}`);
+  throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${[...new Set([...BUILTIN, ...Object.keys(initializers)])].join(', ')}`);
 }
 
 
 /** Keras's {className, config} for an initializer (camelCase keys; src/io writes snake_case). */
 export function serializeInitializer(name: InitializerName): { className: string; config: Record<string, unknown> } {
+  const registered = REGISTERED.get(name);
+  if (registered) return { className: registered.className, config: { ...registered.config } };
   switch (name) {
     case 'glorotUniform': return { className: 'GlorotUniform', config: { seed: null } };
     case 'glorotNormal': return { className: 'GlorotNormal', config: { seed: null } };
@@ -67,16 +90,23 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
     if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
   }
   const key = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
-  const simple: Record<string, InitializerName> = {
+  const simple: Record<string, BuiltinName> = {
     glorotuniform: 'glorotUniform', glorotnormal: 'glorotNormal', heuniform: 'heUniform', orthogonal: 'orthogonal',
     zeros: 'zeros', zero: 'zeros', ones: 'ones', one: 'ones', uniform: 'uniform', randomuniform: 'uniform',
   };
-  const name = Object.hasOwn(simple, key) ? simple[key] : key === 'variancescaling' ? varianceScaling(cfg) : undefined;
+  // Unseeded classic ones keep their built-in fills (saved models load to the same draws as before).
+  const seeded = cfg.seed !== undefined && cfg.seed !== null;
+  const name = !seeded && Object.hasOwn(simple, key) && (key !== 'randomuniform' || (cfg.minval ?? -0.05) === -0.05 && (cfg.maxval ?? 0.05) === 0.05)
+    ? simple[key] : !seeded && key === 'variancescaling' ? varianceScaling(cfg) : undefined;
+  if (name) return name;
+  if (Object.hasOwn(INITIALIZER_CLASSES, key)) {
+    try { return register(INITIALIZER_CLASSES[key](cfg)); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+  }
   if (!name) throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
   return name;
 }
 
-function varianceScaling(cfg: Record<string, unknown>): InitializerName | undefined {
+function varianceScaling(cfg: Record<string, unknown>): BuiltinName | undefined {
   const mode = cfg.mode, dist = String(cfg.distribution ?? ''), scale = cfg.scale ?? 1;
   if (mode === 'fan_avg' && scale === 1) return dist.includes('normal') ? 'glorotNormal' : 'glorotUniform';
   if (mode === 'fan_in' && scale === 2 && dist === 'uniform') return 'heUniform';

@@ -8,7 +8,7 @@ import { recurrent, type CellKind, type StateGradExtras } from '../autograd/recu
 import { globalRandom } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { checkActivation } from './activations.js';
+import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
@@ -86,8 +86,8 @@ export abstract class RNN extends Layer {
   constructor(args: GatedRNNArgs, prefix: string) {
     super(args, prefix);
     this.units = checkPositiveInt(this.name, 'units', args.units);
-    this.activation = checkActivation(this.name, args.activation ?? 'tanh');
-    this.recurrentActivation = checkActivation(this.name, args.recurrentActivation ?? 'sigmoid');
+    this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
+    this.recurrentActivation = checkKernelActivation(this.name, 'recurrentActivation', args.recurrentActivation ?? 'sigmoid');
     if (this.activation === 'softmax' || this.recurrentActivation === 'softmax') throw new Error(`${this.name}: softmax cannot be a recurrent activation`);
     this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
     this.returnSequences = checkBool(this.name, 'returnSequences', args.returnSequences, false);

@@ -14,6 +14,7 @@ import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
+import { assignWeights, weightTensors } from './weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
@@ -138,13 +139,10 @@ export class Functional implements TrainableModel {
   get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
   get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
-  getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
+  getWeights(): Tensor[] { return weightTensors(this.weights); }
 
-  setWeights(values: ArrayLike<number>[]): void {
-    const ws = this.weights;
-    if (values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
-    ws.forEach((w, i) => w.assign(values[i]));
-  }
+  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
 
   /** tfjs's getLayer(name) or getLayer(undefined, index). */
   getLayer(name?: string | number, index?: number): Layer {

@@ -6,10 +6,12 @@ import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation, lossKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { metricNames } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
+import { assignWeights, weightTensors } from './weight_values.js';
 import { evaluateModel, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
@@ -20,7 +22,8 @@ export interface SequentialArgs { layers?: Layer[]; name?: string }
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string;
-  metrics?: string[];
+  /** A name, a list of names, or rl.metrics functions. */
+  metrics?: string | string[] | ((...a: never[]) => unknown)[];
 }
 
 let modelCounter = 0;
@@ -108,17 +111,18 @@ export class Sequential implements TrainableModel {
     for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
 
-  getWeights(): Float32Array[] { return this.layers.flatMap((l) => l.getWeights()); }
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights). */
+  getWeights(): Tensor[] { return weightTensors(this.weights); }
 
-  setWeights(values: ArrayLike<number>[]): void {
-    const ws = this.weights;
-    if (values.length !== ws.length) throw new Error(`${this.name}: setWeights expected ${ws.length} arrays, got ${values.length}`);
-    ws.forEach((w, i) => w.assign(values[i]));
-  }
+  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
 
-  getLayer(name: string | number): Layer {
-    const l = typeof name === 'number' ? this.layers[name] : this.layers.find((x) => x.name === name);
-    if (!l) throw new Error(`${this.name}: no layer ${typeof name === 'number' ? `at index ${name}` : `named '${name}'`}`);
+  /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
+  getLayer(name?: string | number, index?: number): Layer {
+    const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
+    if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index`);
+    const l = at !== undefined ? this.layers[at] : this.layers.find((x) => x.name === name);
+    if (!l) throw new Error(`${this.name}: no layer ${at !== undefined ? `at index ${at}` : `named '${name}'`}`);
     return l;
   }
 
@@ -126,10 +130,7 @@ export class Sequential implements TrainableModel {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     this.optimizer = getOptimizer(args.optimizer);
     this.loss = lossKind(args.loss);
-    this.metrics = (args.metrics ?? []).map((m) => {
-      if (m !== 'accuracy' && m !== 'acc') throw new Error(`${this.name}.compile: unknown metric '${m}'; rnnlab supports 'accuracy' (or 'acc')`);
-      return m;
-    });
+    this.metrics = metricNames(args.metrics, `${this.name}.compile`);
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);
@@ -206,6 +207,12 @@ export class Sequential implements TrainableModel {
       out.set(y.data as FArray, s * (y.size / (e - s)));
     }
     return new Tensor(out!, outShape, 'float32');
+  }
+
+  /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */
+  predictOnBatch(x: TensorLike): Tensor {
+    const xt = asInput(x, `${this.name}.predictOnBatch: x`);
+    return this.predict(xt, { batchSize: xt.shape[0] });
   }
 
   /** Class ids: threshold 0.5 for one output unit, argmax over the last axis otherwise (Keras predict_classes). */

@@ -31,8 +31,8 @@ export interface TrainableModel {
   batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void };
   /** Per output: its name, loss, and whether batchLoss's output holds logits (for accuracy). */
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
-  getWeights(): Float32Array[];
-  setWeights(values: ArrayLike<number>[]): void;
+  getWeights(): Tensor[];
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void;
 }
 
 /** Where fit is inside an epoch: enough to continue it exactly (checkpoints taken mid-epoch save this). */

@@ -3,6 +3,7 @@ import { withScratch, type FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
+import { MetricMeters } from '../metrics/meters.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
@@ -40,56 +41,30 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Counts correct predictions the way Keras's 'accuracy' does for one output's loss. */
-class AccuracyMeter {
-  correct = 0;
-  total = 0;
-  constructor(private loss: LossKind, private fromLogits: boolean) {}
-
-  add(out: Tensor, y: Tensor): void {
-    const p = out.data, t = y.data;
-    const C = out.shape[out.rank - 1];
-    const loss = this.loss;
-    if (loss === 'binaryCrossentropy' || (C === 1 && loss === 'meanSquaredError')) {
-      const thr = this.fromLogits ? 0 : 0.5;
-      for (let i = 0; i < p.length; i++) if ((p[i] > thr ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) this.correct++;
-      this.total += p.length;
-      return;
-    }
-    const rows = p.length / C;
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (p[r * C + c] > p[r * C + best]) best = c;
-      let label: number;
-      if (loss === 'sparseCategoricalCrossentropy') label = t[r];
-      else {
-        label = 0;
-        for (let c = 1; c < C; c++) if (t[r * C + c] > t[r * C + label]) label = c;
-      }
-      if (best === label) this.correct++;
-    }
-    this.total += rows;
-  }
-
-  value(): number { return this.total ? this.correct / this.total : 0; }
-}
-
-/** One accuracy meter per model output; logs name them 'acc' for one output, '<output>_acc' for several (tfjs). */
+/**
+ * The compiled metrics of every model output (src/metrics); logs name them '<metric>' for one output and
+ * '<output>_<metric>' for several, as tfjs does.
+ */
 class Meters {
-  readonly meters: AccuracyMeter[];
+  readonly meters: MetricMeters[];
   readonly names: string[];
+  private readonly fromLogits: boolean[];
   constructor(model: TrainableModel) {
     const heads = model.outputHeads();
-    this.meters = model.metrics.length ? heads.map((h) => new AccuracyMeter(h.loss, h.fromLogits)) : [];
-    this.names = model.metrics.length ? heads.map((h) => (heads.length === 1 ? model.metrics[0] : `${h.name}_${model.metrics[0]}`)) : [];
+    const on = model.metrics.length > 0;
+    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss })) : [];
+    this.fromLogits = heads.map((h) => h.fromLogits);
+    this.names = on ? heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) : [];
   }
 
-  add(outs: Tensor[], ys: Tensor[]): void { this.meters.forEach((m, i) => m.add(outs[i], ys[i])); }
-  values(): number[] { return this.meters.map((m) => m.value()); }
+  add(outs: Tensor[], ys: Tensor[]): void { this.meters.forEach((m, i) => m.add(outs[i], ys[i], this.fromLogits[i])); }
+  values(): number[] { return this.meters.flatMap((m) => m.values()); }
   into(logs: Logs, prefix = ''): Logs {
-    this.meters.forEach((m, i) => { logs[prefix + this.names[i]] = m.value(); });
+    const v = this.values();
+    this.names.forEach((name, i) => { logs[prefix + name] = v[i]; });
     return logs;
   }
+  /** The first output's accuracy counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
   get counts(): { correct: number; total: number } { return { correct: this.meters[0]?.correct ?? 0, total: this.meters[0]?.total ?? 0 }; }
   restore(correct: number, total: number): void {
     if (this.meters[0]) { this.meters[0].correct = correct; this.meters[0].total = total; }

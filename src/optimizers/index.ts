@@ -1,22 +1,41 @@
+import { Adadelta, type AdadeltaArgs } from './adadelta.js';
+import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
+import { Adamax, type AdamaxArgs } from './adamax.js';
+import { Nadam, type NadamArgs } from './nadam.js';
 import { Optimizer } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { SGD, type SGDArgs } from './sgd.js';
 
-export { Adam, Optimizer, RMSprop, SGD };
+export { Adadelta, Adagrad, Adam, Adamax, Nadam, Optimizer, RMSprop, SGD };
+
+/** tfjs's adamax default learning rate (Keras's is 0.001, which 'adamax' by name and new Adamax() use). */
+const TFJS_ADAMAX_LR = 0.002;
 
 /** tfjs-style factories: rl.train.adam(0.01). */
 export const train = {
   adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon }),
   rmsprop: (learningRate?: number, rho?: number, epsilon?: number) => new RMSprop({ learningRate, rho, epsilon }),
   sgd: (learningRate?: number, momentum?: number) => new SGD({ learningRate, momentum }),
+  adagrad: (learningRate?: number, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
+  adadelta: (learningRate?: number, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
+  adamax: (learningRate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) => {
+    if (decay !== undefined && decay !== 0) throw new Error(`train.adamax: decay ${decay} is not supported (use a learningRateScheduler)`);
+    return new Adamax({ learningRate, beta1, beta2, epsilon });
+  },
+  /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov) at a fixed rate. */
+  momentum: (learningRate: number, momentum: number, useNesterov = false) => new SGD({ learningRate, momentum, nesterov: useNesterov }),
 };
 
 export const optimizers = {
   adam: (args?: AdamArgs) => new Adam(args),
   rmsprop: (args?: RMSpropArgs) => new RMSprop(args),
   sgd: (args?: SGDArgs) => new SGD(args),
+  adagrad: (args?: AdagradArgs) => new Adagrad(args),
+  adadelta: (args?: AdadeltaArgs) => new Adadelta(args),
+  adamax: (args?: AdamaxArgs) => new Adamax(args),
+  nadam: (args?: NadamArgs) => new Nadam(args),
 };
 
 /** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */

@@ -76,6 +76,9 @@ export abstract class Optimizer {
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
 
+  /** A fresh slot's starting values (zeros unless an optimizer says otherwise, as Adagrad's accumulator). */
+  protected initSlot(_slot: FArray): void {}
+
   /** Applies one step to every variable that received a gradient, then clears the gradients. */
   applyGradients(vars: Variable[]): void {
     this.iterations++;
@@ -97,6 +100,7 @@ export abstract class Optimizer {
       let s = this.slots.get(v);
       if (!s) {
         s = Array.from({ length: this.slotCount }, () => allocPersistent(v.size));
+        for (const slot of s) this.initSlot(slot);
         this.slots.set(v, s);
       }
       this.updateOne(v.data as FArray, g, s);

@@ -6,7 +6,7 @@ import { areaOf, importGraph } from './import_graph.js';
 
 // Areas other branches add (ops, onnx, tasks, sweep) have their rows already, so a merge needs no edit here.
 const APPS = ['cli', 'server', 'experiments', 'report', 'tasks', 'sweep'];
-const API = ['models', 'layers', 'io', 'callbacks', 'optimizers', 'losses.ts', 'onnx', 'index.ts'];
+const API = ['models', 'layers', 'io', 'callbacks', 'optimizers', 'losses.ts', 'metrics', 'data_pipeline', 'onnx', 'index.ts'];
 const TENSORS = ['tensor.ts', 'variable.ts', 'autograd', 'ops'];
 const EVERYTHING = [...APPS, ...API, ...TENSORS, 'data', 'backend', 'random.ts', 'env.ts'];
 
@@ -22,6 +22,9 @@ const FORBIDDEN: Record<string, string[]> = {
   layers: [...APPS, 'data'],
   optimizers: [...APPS, 'data'],
   'losses.ts': [...APPS, 'data'],
+  // Metrics sit beside losses (models use them); rl.data's pipeline sits on models (it attaches fitDataset).
+  metrics: [...APPS, 'data', 'models', 'layers', 'io', 'callbacks', 'data_pipeline'],
+  data_pipeline: APPS,
   models: APPS,
   io: APPS,
   callbacks: APPS,

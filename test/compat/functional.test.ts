@@ -165,7 +165,7 @@ describe('the lab models through the functional API match their Sequential twins
     fun.compile({ optimizer: rl.train.adam(0.01), loss, metrics: ['accuracy'] });
     const y = target();
     expect(fun.trainOnBatch(data, y)).toEqual(seq.trainOnBatch(data, y));
-    seq.getWeights().forEach((w, i) => expect(maxDiff(fun.getWeights()[i], w)).toBe(0));
+    seq.getWeights().forEach((w, i) => expect(maxDiff(fun.getWeights()[i].dataSync(), w.dataSync())).toBe(0));
   });
 });
 

@@ -36,7 +36,7 @@ async function uninterrupted(): Promise<{ weights: Float32Array[]; history: rl.H
   const m = build(42);
   rl.setSeed(100);
   const history = await m.fit(data.x, data.y, FIT);
-  return { weights: m.getWeights(), history, iterations: m.optimizer!.iterations };
+  return { weights: m.getWeights().map((w) => w.dataSync() as Float32Array), history, iterations: m.optimizer!.iterations };
 }
 
 class Crash extends Error {}
@@ -65,7 +65,7 @@ describe('checkpoint and resume', () => {
     const out: string[] = [];
     const h = await b.fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, out: { write: (s: string) => out.push(s) } })] });
     expect(out.join('')).toMatch(/restored the checkpoint .* continuing at epoch 3/);
-    expect(sameBits(b.getWeights(), ref.weights)).toBe(true);
+    expect(sameBits(b.getWeights().map((w) => w.dataSync() as Float32Array), ref.weights)).toBe(true);
     expect(b.optimizer!.iterations).toBe(ref.iterations);
     expect(h.epoch).toEqual([0, 1, 2, 3]);
     expect(h.history).toEqual(ref.history.history);
@@ -106,7 +106,7 @@ describe('checkpoint and resume', () => {
 
     const b = build(7);
     const h = await b.fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, verbose: 0 })] });
-    expect(sameBits(b.getWeights(), ref.weights)).toBe(true);
+    expect(sameBits(b.getWeights().map((w) => w.dataSync() as Float32Array), ref.weights)).toBe(true);
     expect(h.history).toEqual(ref.history.history);
   });
 
@@ -133,7 +133,7 @@ describe('checkpoint and resume', () => {
     expect(readCheckpointInfo(dir).state.progress).toMatchObject({ epoch: 2, batch: 2 });
     const b = build(3);
     await b.fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, verbose: 0 })] });
-    expect(sameBits(b.getWeights(), ref.weights)).toBe(true);
+    expect(sameBits(b.getWeights().map((w) => w.dataSync() as Float32Array), ref.weights)).toBe(true);
   });
 
   it('modelCheckpoint saves weights, optimizer state, epoch, RNG state and history; saveBestOnly keeps only improvements', async () => {
@@ -144,7 +144,7 @@ describe('checkpoint and resume', () => {
     const fake = [0.9, 0.7, 0.8, 0.6];
     const snapshots: Float32Array[][] = [];
     // A callback before the checkpoints sets val_loss, so which epochs improve is known.
-    const setVal: rl.Callback = { onEpochEnd: (e, logs) => { logs!.val_loss = fake[e]; snapshots.push(a.getWeights()); } };
+    const setVal: rl.Callback = { onEpochEnd: (e, logs) => { logs!.val_loss = fake[e]; snapshots.push(a.getWeights().map((w) => w.dataSync() as Float32Array)); } };
     const every = rl.callbacks.modelCheckpoint({ path: join(perEpoch, 'epoch-{epoch:02d}') });
     const onlyBest = rl.callbacks.modelCheckpoint({ path: best, monitor: 'val_loss', saveBestOnly: true });
     await a.fit(data.x, data.y, { ...FIT, callbacks: [setVal, every, onlyBest] });
@@ -161,12 +161,12 @@ describe('checkpoint and resume', () => {
     expect(e2.state.history.epoch).toEqual([0, 1]);
     // A checkpoint folder is a model folder too.
     const loaded = await rl.loadModel(join(perEpoch, 'epoch-02'));
-    expect(sameBits(loaded.getWeights(), snapshots[1])).toBe(true);
+    expect(sameBits(loaded.getWeights().map((w) => w.dataSync() as Float32Array), snapshots[1])).toBe(true);
     expect(loaded.optimizer?.className).toBe('Adam');
     // Restoring into a fresh model brings back weights, optimizer slots and the RNG state.
     const c = build(5);
     restoreCheckpoint(join(perEpoch, 'epoch-04'), c);
-    expect(sameBits(c.getWeights(), a.getWeights())).toBe(true);
+    expect(sameBits(c.getWeights().map((w) => w.dataSync() as Float32Array), a.getWeights().map((w) => w.dataSync() as Float32Array))).toBe(true);
     expect(c.optimizer!.iterations).toBe(a.optimizer!.iterations);
     const vars = a.trainableWeights, cvars = c.trainableWeights;
     const sa = a.optimizer!.getSlots(vars), sc = c.optimizer!.getSlots(cvars);
@@ -179,7 +179,7 @@ describe('checkpoint and resume', () => {
     rl.setSeed(1);
     const state = (e: number): rl.TrainingState => ({ nextEpoch: e, progress: null, history: { epoch: [], history: {} }, rng: [1, 2, 3, 4, NaN], samples: 72, batchSize: 16 });
     rl.writeCheckpoint(dir, m, state(1));
-    const first = m.getWeights();
+    const first = m.getWeights().map((w) => w.dataSync() as Float32Array);
     for (let k = 1; k <= 4; k++) {
       // Change the weights, then die on the k-th file rename of the next checkpoint.
       m.setWeights(first.map((w) => w.map((v) => v + k)));
@@ -191,7 +191,7 @@ describe('checkpoint and resume', () => {
       expect(info.state.nextEpoch).toBe(1);
       const c = build(9);
       restoreCheckpoint(dir, c);
-      expect(sameBits(c.getWeights(), first)).toBe(true);
+      expect(sameBits(c.getWeights().map((w) => w.dataSync() as Float32Array), first)).toBe(true);
       // model.json may already be the newer model (it is written before the commit), but it is always whole.
       expect(() => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))).not.toThrow();
       await rl.loadModel(dir);
@@ -207,7 +207,7 @@ describe('earlyStopping and terminateOnNaN', () => {
   async function withValues(values: number[], cb: rl.EarlyStopping, monitor = 'val_loss'): Promise<{ m: rl.Sequential; h: rl.History; snaps: Float32Array[][] }> {
     const m = build(42);
     const snaps: Float32Array[][] = [];
-    const force: rl.Callback = { onEpochEnd: (e, logs) => { logs![monitor] = values[e]; snaps.push(m.getWeights()); } };
+    const force: rl.Callback = { onEpochEnd: (e, logs) => { logs![monitor] = values[e]; snaps.push(m.getWeights().map((w) => w.dataSync() as Float32Array)); } };
     const h = await m.fit(data.x, data.y, { ...FIT, epochs: values.length, callbacks: [force, cb] });
     return { m, h, snaps };
   }
@@ -242,7 +242,7 @@ describe('earlyStopping and terminateOnNaN', () => {
     const es = rl.callbacks.earlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true });
     const { m, h, snaps } = await withValues([1, 0.5, 0.8, 0.9, 0.1], es);
     expect(h.epoch).toEqual([0, 1, 2, 3]);
-    expect(sameBits(m.getWeights(), snaps[1])).toBe(true);
+    expect(sameBits(m.getWeights().map((w) => w.dataSync() as Float32Array), snaps[1])).toBe(true);
   });
 
   it('terminateOnNaN stops at the first non-finite loss instead of raising, and that batch is not applied', async () => {
@@ -252,7 +252,7 @@ describe('earlyStopping and terminateOnNaN', () => {
     const x = rl.tensor(Float32Array.from({ length: 64 }, (_, i) => (i % 7) - 3), [32, 2]);
     const y = rl.tensor(new Float32Array(32).fill(1e30), [32, 1]);
     await expect(m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 })).rejects.toThrow(/non-finite/);
-    const w0 = m.getWeights();
+    const w0 = m.getWeights().map((w) => w.dataSync() as Float32Array);
     const lines: string[] = [];
     const t = rl.callbacks.terminateOnNaN({ write: (s: string) => lines.push(s) });
     const h = await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, shuffle: false, callbacks: [t] });
@@ -260,7 +260,7 @@ describe('earlyStopping and terminateOnNaN', () => {
     expect(Number.isNaN(h.history.loss[0]) || !Number.isFinite(h.history.loss[0])).toBe(true);
     expect(t.terminatedAt).toEqual({ epoch: 0, batch: 0 });
     expect(lines.join('')).toMatch(/Batch 0: Invalid loss, terminating training/);
-    expect(sameBits(m.getWeights(), w0)).toBe(true);
+    expect(sameBits(m.getWeights().map((w) => w.dataSync() as Float32Array), w0)).toBe(true);
   });
 
   it('validates its options with clear messages', () => {

@@ -44,7 +44,7 @@ describe('save and load in rnnlab', () => {
     expect(back.name).toBe('all_kinds');
     expect(back.layers.map((l) => l.className)).toEqual(m.layers.map((l) => l.className));
     expect(back.layers.map((l) => l.getConfig())).toEqual(m.layers.map((l) => l.getConfig()));
-    const wa = m.getWeights(), wb = back.getWeights();
+    const wa = m.getWeights().map((w) => w.dataSync() as Float32Array), wb = back.getWeights().map((w) => w.dataSync() as Float32Array);
     expect(wb.length).toBe(wa.length);
     wa.forEach((w, i) => expect(Array.from(wb[i])).toEqual(Array.from(w)));
     const x = idData(6, 10, 25, 3);

@@ -26,7 +26,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     ['dtype', () => L.dense({ units: 2, dtype: 'float64' } as never), /\(Dense\): dtype = "float64" is not supported/],
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
     ['a non-boolean flag', () => L.lstm({ units: 2, returnSequences: 'yes' } as never), /returnSequences must be true or false, got the string "yes"/],
-    ['an unknown initializer', () => L.dense({ units: 2, kernelInitializer: 'heNormal' } as never), /initializer "heNormal" is not supported|unknown kernelInitializer "heNormal"/],
+    ['an unknown initializer', () => L.dense({ units: 2, kernelInitializer: 'kaimingNormal' } as never), /initializer "kaimingNormal" is not supported|unknown kernelInitializer "kaimingNormal"/],
     ['dilationRate', () => L.conv1d({ filters: 2, kernelSize: 2, dilationRate: 2 }), /dilationRate = 2 is not supported \(only 1\)/],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(message);

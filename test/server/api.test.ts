@@ -119,7 +119,7 @@ describe('GET /api/config', () => {
     expect(r.body.imdbDefaults.simple_rnn).toEqual({ epochs: 20, batchSize: 16 });
     expect(r.body.limits.epochs).toEqual([1, 200]);
     expect(r.body.demo.imdb).toMatchObject({ limit: 4000, epochs: 2, maxlen: 100 });
-    expect(r.body.demo.addition).toMatchObject({ reverse: true, trainingSize: 20000, epochs: 8 });
+    expect(r.body.demo.addition).toMatchObject({ reverse: true, trainingSize: 30000, epochs: 20 });
     expect(typeof r.body.imdbData.available).toBe('boolean');
     // Only the folder's own name: an answer never carries an absolute path of this machine.
     expect(r.body.runsDir).toBe(basename(s.runsDir));

@@ -247,7 +247,7 @@ describe('a training job', () => {
     const r = await post(s.base, '/api/demo', { task: 'addition' });
     expect(r.status).toBe(202);
     expect(r.body.jobs).toHaveLength(1);
-    expect(r.body.jobs[0]).toMatchObject({ name: 'demo-addition', config: { task: 'addition', trainingSize: 20000, reverse: true, epochs: 8 } });
+    expect(r.body.jobs[0]).toMatchObject({ name: 'demo-addition', config: { task: 'addition', trainingSize: 30000, reverse: true, epochs: 20 } });
     await post(s.base, `/api/jobs/${r.body.jobs[0].id}/cancel`, {});
     await finished(s.base, r.body.jobs[0].id);
   });

@@ -1,0 +1,146 @@
+/**
+ * rl.data's Dataset: a lazy, re-iterable stream (tfjs.data semantics). Each iteration calls the source again,
+ * and every transformation pulls one element at a time, so a dataset larger than memory streams through
+ * fit without ever being materialised.
+ */
+import { Random } from '../random.js';
+import { batchElements } from './batching.js';
+
+export type Source<T> = () => AsyncIterator<T>;
+
+export class Dataset<T> {
+  /** size: the element count when known (tfjs's dataset.size), null otherwise. */
+  constructor(private readonly source: Source<T>, readonly size: number | null = null) {}
+
+  /** A fresh iterator from the start (tfjs: await dataset.iterator(), then await it.next()). */
+  async iterator(): Promise<AsyncIterator<T>> { return this.source(); }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> { return this.source(); }
+
+  map<U>(f: (x: T) => U): Dataset<U> {
+    const src = this.source;
+    return new Dataset(async function* () { for await (const x of iterable(src)) yield f(x); }, this.size);
+  }
+
+  mapAsync<U>(f: (x: T) => Promise<U>): Dataset<U> {
+    const src = this.source;
+    return new Dataset(async function* () { for await (const x of iterable(src)) yield await f(x); }, this.size);
+  }
+
+  filter(pred: (x: T) => boolean): Dataset<T> {
+    const src = this.source;
+    return new Dataset(async function* () { for await (const x of iterable(src)) if (pred(x)) yield x; });
+  }
+
+  /** Groups consecutive elements into batches, stacking numbers, arrays and tensors (objects and tuples per key). */
+  batch(batchSize: number, smallLastBatch = true): Dataset<unknown> {
+    positiveInt('batch', 'batchSize', batchSize);
+    const src = this.source;
+    const size = this.size === null ? null : smallLastBatch ? Math.ceil(this.size / batchSize) : Math.floor(this.size / batchSize);
+    return new Dataset(async function* () {
+      let buf: T[] = [];
+      for await (const x of iterable(src)) {
+        buf.push(x);
+        if (buf.length === batchSize) { yield batchElements(buf); buf = []; }
+      }
+      if (buf.length > 0 && smallLastBatch) yield batchElements(buf);
+    }, size);
+  }
+
+  /**
+   * Keras/tfjs's buffered shuffle: keeps bufferSize elements and emits a random one as each new element arrives.
+   * seed makes the order reproducible; each iteration reshuffles unless reshuffleEachIteration is false.
+   */
+  shuffle(bufferSize: number, seed?: number, reshuffleEachIteration = true): Dataset<T> {
+    positiveInt('shuffle', 'bufferSize', bufferSize);
+    const src = this.source;
+    const base = new Random(seed ?? Date.now());
+    return new Dataset(async function* () {
+      const rng = reshuffleEachIteration ? new Random(Math.floor(base.next() * 2 ** 31)) : new Random(seed ?? 0);
+      const buf: T[] = [];
+      for await (const x of iterable(src)) {
+        if (buf.length < bufferSize) { buf.push(x); continue; }
+        const i = rng.int(bufferSize);
+        yield buf[i];
+        buf[i] = x;
+      }
+      while (buf.length) {
+        const i = rng.int(buf.length);
+        yield buf[i];
+        buf[i] = buf[buf.length - 1];
+        buf.pop();
+      }
+    }, this.size);
+  }
+
+  /** Reads up to bufferSize elements ahead, so a slow source overlaps with training. */
+  prefetch(bufferSize: number): Dataset<T> {
+    positiveInt('prefetch', 'bufferSize', bufferSize);
+    const src = this.source;
+    return new Dataset(async function* () {
+      const it = src();
+      const ahead: Promise<IteratorResult<T>>[] = [];
+      for (;;) {
+        while (ahead.length < bufferSize) ahead.push(it.next());
+        const r = await ahead.shift()!;
+        if (r.done) return;
+        yield r.value;
+      }
+    }, this.size);
+  }
+
+  take(count: number): Dataset<T> {
+    nonNegativeInt('take', count);
+    const src = this.source;
+    return new Dataset(async function* () {
+      if (count === 0) return;
+      let n = 0;
+      for await (const x of iterable(src)) { yield x; if (++n >= count) return; }
+    }, this.size === null ? null : Math.min(this.size, count));
+  }
+
+  skip(count: number): Dataset<T> {
+    nonNegativeInt('skip', count);
+    const src = this.source;
+    return new Dataset(async function* () {
+      let n = 0;
+      for await (const x of iterable(src)) if (n++ >= count) yield x;
+    }, this.size === null ? null : Math.max(0, this.size - count));
+  }
+
+  /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
+  repeat(count?: number): Dataset<T> {
+    if (count !== undefined) nonNegativeInt('repeat', count);
+    const src = this.source;
+    return new Dataset(async function* () {
+      for (let k = 0; count === undefined || k < count; k++) {
+        let any = false;
+        for await (const x of iterable(src)) { any = true; yield x; }
+        if (!any) return;
+      }
+    }, count === undefined ? Infinity : this.size === null ? null : this.size * count);
+  }
+
+  async forEachAsync(f: (x: T) => void | Promise<void>): Promise<void> {
+    for await (const x of iterable(this.source)) await f(x);
+  }
+
+  async toArray(): Promise<T[]> {
+    if (this.size === Infinity) throw new Error('toArray: the dataset is infinite (repeat() without a count); take(n) first');
+    const out: T[] = [];
+    for await (const x of iterable(this.source)) out.push(x);
+    return out;
+  }
+}
+
+function iterable<T>(src: Source<T>): AsyncIterable<T> {
+  return { [Symbol.asyncIterator]: src };
+}
+
+function positiveInt(op: string, name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`dataset.${op}: ${name} must be a positive integer, got ${String(v)}`);
+}
+
+function nonNegativeInt(op: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`dataset.${op}: count must be a non-negative integer, got ${String(v)}`);
+}

@@ -1,0 +1,159 @@
+/**
+ * Keras's full initializer catalogue as objects with configs and seeds (rl.initializers.heNormal({seed: 1})).
+ * A seeded initializer draws from its own generator, so the same seed gives the same values every call;
+ * unseeded ones draw from the global generator (rl.setSeed).
+ */
+import { Random, globalRandom } from '../random.js';
+import type { Shape } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+
+type Out = { length: number; [i: number]: number };
+export type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
+export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform' | 'normal';
+
+/** Keras's fans: the kernel's last two axes are (in, out); earlier axes are the receptive field. */
+export function fans(shape: Shape): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  if (shape.length === 1) return [shape[0], shape[0]];
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+}
+
+// The standard deviation of a unit normal truncated at +-2: Keras divides by it to keep the variance.
+const TRUNCATED_STD = 0.87962566103423978;
+
+function truncated(rng: Random, mean: number, std: number, out: Out): void {
+  for (let i = 0; i < out.length; i++) {
+    let v: number;
+    do v = rng.normal(); while (Math.abs(v) > 2);
+    out[i] = mean + v * std;
+  }
+}
+
+export class Initializer {
+  constructor(readonly className: string, readonly config: Record<string, unknown>, private readonly draw: (shape: Shape, out: Out, rng: Random) => void) {}
+
+  /** Fills out for a weight of this shape. */
+  fill(shape: Shape, out: Out): void {
+    const seed = this.config.seed;
+    this.draw(shape, out, typeof seed === 'number' ? new Random(seed) : globalRandom);
+  }
+
+  /** tfjs's initializer.apply(shape): a new tensor of initial values. */
+  apply(shape: Shape): Tensor {
+    const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    this.fill(shape, out);
+    return new Tensor(out, [...shape], 'float32');
+  }
+
+  getClassName(): string { return this.className; }
+  getConfig(): Record<string, unknown> { return { ...this.config }; }
+}
+
+function seedOf(owner: string, seed: unknown): number | null {
+  if (seed === undefined || seed === null) return null;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${owner}: seed must be an integer, got ${JSON.stringify(seed)}`);
+  return seed;
+}
+
+function num(owner: string, name: string, v: unknown, dflt: number, positive = false): number {
+  const x = v ?? dflt;
+  if (typeof x !== 'number' || !Number.isFinite(x) || (positive && x <= 0)) throw new Error(`${owner}: ${name} must be a ${positive ? 'positive' : 'finite'} number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
+function rejectUnknown(owner: string, args: object, known: string[]): void {
+  for (const k of Object.keys(args)) if (!known.includes(k) && (args as Record<string, unknown>)[k] !== undefined) throw new Error(`${owner}: unknown option '${k}' (takes ${known.join(', ') || 'no options'})`);
+}
+
+export interface SeedArgs { seed?: number | null }
+export interface VarianceScalingArgs extends SeedArgs { scale?: number; mode?: Mode | 'fanIn' | 'fanOut' | 'fanAvg'; distribution?: Distribution | 'truncatedNormal' | 'untruncatedNormal' }
+
+const MODES: Record<string, Mode> = { fan_in: 'fan_in', fanIn: 'fan_in', fan_out: 'fan_out', fanOut: 'fan_out', fan_avg: 'fan_avg', fanAvg: 'fan_avg' };
+// tfjs's 'normal' is the truncated normal, as Keras 2's was.
+const DISTRIBUTIONS: Record<string, Distribution> = { truncated_normal: 'truncated_normal', truncatedNormal: 'truncated_normal', normal: 'truncated_normal', untruncated_normal: 'untruncated_normal', untruncatedNormal: 'untruncated_normal', uniform: 'uniform' };
+
+export function varianceScaling(args: VarianceScalingArgs = {}, className = 'VarianceScaling'): Initializer {
+  rejectUnknown(className, args, ['scale', 'mode', 'distribution', 'seed']);
+  const scale = num(className, 'scale', args.scale, 1, true);
+  const mode = MODES[String(args.mode ?? 'fan_in')];
+  if (!mode) throw new Error(`${className}: mode must be fan_in, fan_out or fan_avg, got ${JSON.stringify(args.mode)}`);
+  const distribution = DISTRIBUTIONS[String(args.distribution ?? 'truncated_normal')];
+  if (!distribution) throw new Error(`${className}: distribution must be truncated_normal, untruncated_normal or uniform, got ${JSON.stringify(args.distribution)}`);
+  const seed = seedOf(className, args.seed);
+  const config = className === 'VarianceScaling' ? { scale, mode, distribution, seed } : { seed };
+  return new Initializer(className, config, (shape, out, rng) => {
+    const [fi, fo] = fans(shape);
+    const n = Math.max(1, mode === 'fan_in' ? fi : mode === 'fan_out' ? fo : (fi + fo) / 2);
+    if (distribution === 'uniform') {
+      const limit = Math.sqrt((3 * scale) / n);
+      for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-limit, limit);
+    } else if (distribution === 'truncated_normal') truncated(rng, 0, Math.sqrt(scale / n) / TRUNCATED_STD, out);
+    else { const std = Math.sqrt(scale / n); for (let i = 0; i < out.length; i++) out[i] = rng.normal() * std; }
+  });
+}
+
+const preset = (className: string, scale: number, mode: Mode, distribution: Distribution) =>
+  (args: SeedArgs = {}) => { rejectUnknown(className, args, ['seed']); return varianceScaling({ scale, mode, distribution, seed: args.seed }, className); };
+
+export interface RandomNormalArgs extends SeedArgs { mean?: number; stddev?: number }
+export interface RandomUniformArgs extends SeedArgs { minval?: number; maxval?: number }
+
+function normalLike(className: string, trunc: boolean) {
+  return (args: RandomNormalArgs = {}): Initializer => {
+    rejectUnknown(className, args, ['mean', 'stddev', 'seed']);
+    const mean = num(className, 'mean', args.mean, 0), stddev = num(className, 'stddev', args.stddev, 0.05, true);
+    return new Initializer(className, { mean, stddev, seed: seedOf(className, args.seed) }, (_s, out, rng) => {
+      if (trunc) truncated(rng, mean, stddev, out);
+      else for (let i = 0; i < out.length; i++) out[i] = mean + stddev * rng.normal();
+    });
+  };
+}
+
+/** rl.initializers: tfjs-layers' factory names; each returns an Initializer any layer's *Initializer option takes. */
+export const initializers = {
+  zeros: () => new Initializer('Zeros', {}, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 0; }),
+  ones: () => new Initializer('Ones', {}, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 1; }),
+  constant: (args: { value?: number } = {}) => {
+    rejectUnknown('Constant', args, ['value']);
+    const value = num('Constant', 'value', args.value, 0);
+    return new Initializer('Constant', { value }, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = value; });
+  },
+  randomNormal: normalLike('RandomNormal', false),
+  truncatedNormal: normalLike('TruncatedNormal', true),
+  randomUniform: (args: RandomUniformArgs = {}) => {
+    rejectUnknown('RandomUniform', args, ['minval', 'maxval', 'seed']);
+    const minval = num('RandomUniform', 'minval', args.minval, -0.05), maxval = num('RandomUniform', 'maxval', args.maxval, 0.05);
+    if (!(maxval > minval)) throw new Error(`RandomUniform: maxval ${maxval} must exceed minval ${minval}`);
+    return new Initializer('RandomUniform', { minval, maxval, seed: seedOf('RandomUniform', args.seed) }, (_s, out, rng) => {
+      for (let i = 0; i < out.length; i++) out[i] = rng.uniform(minval, maxval);
+    });
+  },
+  varianceScaling: (args: VarianceScalingArgs = {}) => varianceScaling(args),
+  glorotNormal: preset('GlorotNormal', 1, 'fan_avg', 'truncated_normal'),
+  glorotUniform: preset('GlorotUniform', 1, 'fan_avg', 'uniform'),
+  heNormal: preset('HeNormal', 2, 'fan_in', 'truncated_normal'),
+  heUniform: preset('HeUniform', 2, 'fan_in', 'uniform'),
+  leCunNormal: preset('LecunNormal', 1, 'fan_in', 'truncated_normal'),
+  leCunUniform: preset('LecunUniform', 1, 'fan_in', 'uniform'),
+  identity: (args: { gain?: number } = {}) => {
+    rejectUnknown('Identity', args, ['gain']);
+    const gain = num('Identity', 'gain', args.gain, 1);
+    return new Initializer('Identity', { gain }, (shape, out) => {
+      if (shape.length !== 2) throw new Error(`Identity initializer: needs a 2-D weight, got shape [${shape.join(', ')}]`);
+      for (let r = 0; r < shape[0]; r++) for (let c = 0; c < shape[1]; c++) out[r * shape[1] + c] = r === c ? gain : 0;
+    });
+  },
+};
+
+/** Keras class names (lowercased, underscores dropped) -> the factory that rebuilds them from a config. */
+export const INITIALIZER_CLASSES: Record<string, (config: Record<string, unknown>) => Initializer> = {
+  zeros: () => initializers.zeros(), ones: () => initializers.ones(),
+  constant: (c) => initializers.constant({ value: c.value as number }),
+  randomnormal: (c) => initializers.randomNormal(c), truncatednormal: (c) => initializers.truncatedNormal(c),
+  randomuniform: (c) => initializers.randomUniform(c), variancescaling: (c) => initializers.varianceScaling(c),
+  glorotnormal: (c) => initializers.glorotNormal({ seed: c.seed as number }), glorotuniform: (c) => initializers.glorotUniform({ seed: c.seed as number }),
+  henormal: (c) => initializers.heNormal({ seed: c.seed as number }), heuniform: (c) => initializers.heUniform({ seed: c.seed as number }),
+  lecunnormal: (c) => initializers.leCunNormal({ seed: c.seed as number }), lecununiform: (c) => initializers.leCunUniform({ seed: c.seed as number }),
+  identity: (c) => initializers.identity({ gain: c.gain as number }),
+};

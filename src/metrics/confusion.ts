@@ -1,0 +1,56 @@
+/**
+ * Keras's threshold metrics, accumulated over batches: precision and recall at threshold 0.5, and AUC (ROC)
+ * over 200 thresholds with Keras's trapezoidal ('interpolation') summation.
+ */
+import type { FArray } from '../backend/index.js';
+
+type Values = FArray | Int32Array;
+
+export interface Meter { add(p: Values, t: Values): void; value(): number }
+
+/** True/false positives and negatives at one threshold, over every element (prediction > threshold is positive). */
+class ThresholdCounts {
+  tp = 0; fp = 0; fn = 0; tn = 0;
+  constructor(readonly threshold: number) {}
+  add(p: Values, t: Values): void {
+    for (let i = 0; i < p.length; i++) {
+      const pos = p[i] > this.threshold, truth = t[i] > 0.5;
+      if (pos && truth) this.tp++; else if (pos) this.fp++; else if (truth) this.fn++; else this.tn++;
+    }
+  }
+}
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+export class Precision implements Meter {
+  private c = new ThresholdCounts(0.5);
+  add(p: Values, t: Values): void { this.c.add(p, t); }
+  value(): number { return ratio(this.c.tp, this.c.tp + this.c.fp); }
+}
+
+export class Recall implements Meter {
+  private c = new ThresholdCounts(0.5);
+  add(p: Values, t: Values): void { this.c.add(p, t); }
+  value(): number { return ratio(this.c.tp, this.c.tp + this.c.fn); }
+}
+
+/** Keras's default num_thresholds. */
+export const AUC_THRESHOLDS = 200;
+// Keras's epsilon past each end, so predictions of exactly 0 and 1 land inside the extreme thresholds.
+const AUC_EPSILON = 1e-7;
+
+export class AUC implements Meter {
+  private counts: ThresholdCounts[];
+  constructor(numThresholds = AUC_THRESHOLDS) {
+    const inner = Array.from({ length: numThresholds - 2 }, (_, i) => (i + 1) / (numThresholds - 1));
+    this.counts = [-AUC_EPSILON, ...inner, 1 + AUC_EPSILON].map((th) => new ThresholdCounts(th));
+  }
+  add(p: Values, t: Values): void { for (const c of this.counts) c.add(p, t); }
+  value(): number {
+    const tpr = this.counts.map((c) => ratio(c.tp, c.tp + c.fn));
+    const fpr = this.counts.map((c) => ratio(c.fp, c.fp + c.tn));
+    let area = 0;
+    for (let i = 0; i + 1 < this.counts.length; i++) area += (fpr[i] - fpr[i + 1]) * (tpr[i] + tpr[i + 1]) / 2;
+    return area;
+  }
+}

@@ -1,0 +1,55 @@
+/** rl.metrics: tfjs-layers' metric functions (per-sample accuracies, scalar precision/recall), plus Keras's AUC. */
+import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { countArgmax } from './accuracy.js';
+import { AUC, Precision, Recall, type Meter } from './confusion.js';
+
+export { MetricMeters } from './meters.js';
+export { metricNames } from './registry.js';
+
+type MetricFn = ((yTrue: TensorLike, yPred: TensorLike) => Tensor) & { metricName: string };
+
+function named(metricName: string, f: (t: Tensor, p: Tensor) => Tensor): MetricFn {
+  const fn = ((yTrue: TensorLike, yPred: TensorLike) => f(toTensor(yTrue, `metrics.${metricName}: yTrue`), toTensor(yPred, `metrics.${metricName}: yPred`))) as MetricFn;
+  fn.metricName = metricName;
+  return fn;
+}
+
+function sameSize(name: string, t: Tensor, p: Tensor): void {
+  if (t.size !== p.size) throw new Error(`metrics.${name}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
+}
+
+/** One value per row: the mean over the last axis of (pred > 0.5) == target. */
+function binaryAccuracy(t: Tensor, p: Tensor): Tensor {
+  sameSize('binaryAccuracy', t, p);
+  const C = p.shape[p.rank - 1] ?? 1, rows = p.size / C;
+  const out = new Float32Array(rows);
+  for (let i = 0; i < p.size; i++) if ((p.data[i] > 0.5 ? 1 : 0) === (t.data[i] > 0.5 ? 1 : 0)) out[Math.floor(i / C)] += 1 / C;
+  return new Tensor(out, p.shape.slice(0, -1), 'float32');
+}
+
+function argmaxHits(name: string, t: Tensor, p: Tensor, sparse: boolean): Tensor {
+  const C = p.shape[p.rank - 1], rows = p.size / C;
+  if (sparse ? t.size !== rows : t.size !== p.size) throw new Error(`metrics.${name}: yTrue has shape [${t.shape.join(', ')}], which does not fit yPred [${p.shape.join(', ')}]`);
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    out[r] = countArgmax(p.data.subarray(r * C, (r + 1) * C), sparse ? t.data.subarray(r, r + 1) : t.data.subarray(r * C, (r + 1) * C), C, sparse).correct;
+  }
+  return new Tensor(out, p.shape.slice(0, -1), 'float32');
+}
+
+function scalarOf(name: string, meter: Meter): (t: Tensor, p: Tensor) => Tensor {
+  return (t, p) => {
+    sameSize(name, t, p);
+    meter.add(p.data, t.data);
+    return new Tensor(Float32Array.of(meter.value()), [], 'float32');
+  };
+}
+
+export const metrics = {
+  binaryAccuracy: named('binaryAccuracy', binaryAccuracy),
+  categoricalAccuracy: named('categoricalAccuracy', (t, p) => argmaxHits('categoricalAccuracy', t, p, false)),
+  sparseCategoricalAccuracy: named('sparseCategoricalAccuracy', (t, p) => argmaxHits('sparseCategoricalAccuracy', t, p, true)),
+  precision: named('precision', (t, p) => scalarOf('precision', new Precision())(t, p)),
+  recall: named('recall', (t, p) => scalarOf('recall', new Recall())(t, p)),
+  auc: named('auc', (t, p) => scalarOf('auc', new AUC())(t, p)),
+};

@@ -1,0 +1,83 @@
+/** The per-epoch accumulation fit/evaluate/trainOnBatch run for a model's compiled metrics. */
+import type { LossKind } from '../autograd/loss_ops.js';
+import type { FArray } from '../backend/index.js';
+import type { Tensor } from '../tensor.js';
+import { countArgmax, countBinary } from './accuracy.js';
+import { AUC, Precision, Recall, type Meter } from './confusion.js';
+import { metricKind, type MetricKind } from './registry.js';
+
+interface MetricModel { loss: LossKind | null; metrics: string[] }
+
+/** Counts for one accuracy metric; resolves 'accuracy' from the loss as Keras does. */
+class AccuracyCounter {
+  correct = 0;
+  total = 0;
+  constructor(private kind: MetricKind, private loss: LossKind) {}
+  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
+    const C = out.shape[out.rank - 1];
+    let kind = this.kind;
+    if (kind === 'accuracy') {
+      kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
+        : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
+    }
+    const c = kind === 'binaryAccuracy' ? countBinary(out.data, y.data, fromLogits ? 0 : 0.5) : countArgmax(out.data, y.data, C, kind === 'sparseCategoricalAccuracy');
+    this.correct += c.correct;
+    this.total += c.total;
+  }
+  value(): number { return this.total ? this.correct / this.total : 0; }
+}
+
+function sigmoidOf(d: FArray | Int32Array): Float64Array { return Float64Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
+
+function softmaxRows(d: FArray | Int32Array, cols: number): Float64Array {
+  const out = new Float64Array(d.length);
+  for (let r = 0; r < d.length; r += cols) {
+    let mx = -Infinity, sum = 0;
+    for (let c = 0; c < cols; c++) mx = Math.max(mx, d[r + c]);
+    for (let c = 0; c < cols; c++) sum += out[r + c] = Math.exp(d[r + c] - mx);
+    for (let c = 0; c < cols; c++) out[r + c] /= sum;
+  }
+  return out;
+}
+
+/** All of a model's metrics for one epoch (or one evaluate): add each batch, then read logs(). */
+export class MetricMeters {
+  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter }[];
+
+  constructor(model: MetricModel) {
+    this.entries = model.metrics.map((name) => {
+      const kind = metricKind(name, 'metrics');
+      if (kind === 'precision' || kind === 'recall' || kind === 'auc') {
+        if (model.loss === 'sparseCategoricalCrossentropy') throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids`);
+        return { name, meter: kind === 'precision' ? new Precision() : kind === 'recall' ? new Recall() : new AUC() };
+      }
+      return { name, acc: new AccuracyCounter(kind, model.loss!) };
+    });
+    this.loss = model.loss;
+  }
+  private loss: LossKind | null;
+
+  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
+    let probs: FArray | Int32Array | null = null;
+    for (const e of this.entries) {
+      if (e.acc) { e.acc.add(out, y, fromLogits); continue; }
+      // Threshold metrics read probabilities: undo the activation the loss folded in.
+      probs ??= !fromLogits ? out.data : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.data) : softmaxRows(out.data, out.shape[out.rank - 1]);
+      e.meter!.add(probs, y.data);
+    }
+  }
+
+  values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter!).value()); }
+
+  logs(prefix = ''): Record<string, number> {
+    const v = this.values();
+    return Object.fromEntries(this.entries.map((e, i) => [`${prefix}${e.name}`, v[i]]));
+  }
+
+  /** The first accuracy metric's counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
+  get correct(): number { return this.firstAccuracy()?.correct ?? 0; }
+  set correct(v: number) { const a = this.firstAccuracy(); if (a) a.correct = v; }
+  get total(): number { return this.firstAccuracy()?.total ?? 0; }
+  set total(v: number) { const a = this.firstAccuracy(); if (a) a.total = v; }
+  private firstAccuracy(): AccuracyCounter | undefined { return this.entries.find((e) => e.acc)?.acc; }
+}

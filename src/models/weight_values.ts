@@ -1,0 +1,19 @@
+/** getWeights/setWeights as tfjs has them on a model: copies as Tensors with their shapes in, Tensors or arrays out. */
+import { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+
+export function weightTensors(ws: readonly Variable[]): Tensor[] {
+  return ws.map((w) => new Tensor(Float32Array.from(w.data as Float32Array), [...w.shape], 'float32'));
+}
+
+/** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+export function assignWeights(model: string, ws: readonly Variable[], values: readonly (Tensor | ArrayLike<number>)[]): void {
+  if (!Array.isArray(values) || values.length !== ws.length) throw new Error(`${model}: setWeights expected ${ws.length} arrays, got ${Array.isArray(values) ? values.length : String(values)}`);
+  ws.forEach((w, i) => {
+    const v = values[i];
+    if (v instanceof Tensor && (v.rank !== w.rank || v.shape.some((d, k) => d !== w.shape[k]))) {
+      throw new Error(`${model}: setWeights[${i}] ('${w.name}') has shape [${v.shape.join(', ')}], expected [${w.shape.join(', ')}]`);
+    }
+    w.assign(v instanceof Tensor ? v.data : v);
+  });
+}
