@@ -121,4 +121,4 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+(process.argv.includes('--inference') ? import('./inference.mjs') : main()).catch((e) => { console.error(e.message); process.exit(1); });

@@ -10,6 +10,7 @@ import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
 import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
+import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
 
 /** Larger model.json files are refused: the topology of any real Sequential model is far smaller. */
 const MAX_JSON_BYTES = 64 * 2 ** 20;
@@ -47,6 +48,7 @@ const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
 
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
 export async function saveModel(model: TrainableModel, url: string, opts: SaveOptions = {}): Promise<SaveResult> {
+  if (onnxPath(url) !== null) return saveOnnx(model, url);
   const { dir, jsonName } = resolveModelPath(url, 'save');
   const { json, files } = modelToArtifacts(model, opts);
   writeArtifacts(dir, jsonName, json, files);
@@ -110,6 +112,7 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 
 /** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
 export async function loadModel(url: string, opts: LoadOptions = {}): Promise<Sequential> {
+  if (onnxPath(url) !== null) return loadOnnxUrl(url);
   return onlySequential(await loadLayersModel(url, opts), url);
 }
 

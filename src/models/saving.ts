@@ -17,7 +17,7 @@ export interface SaveResult {
   /** Where model.json went. */
   modelPath: string;
   weightPaths: string[];
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON' | 'ONNX'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
 }
 
 export type SaveHandler = (model: TrainableModel, url: string, opts?: SaveOptions) => Promise<SaveResult>;

@@ -70,6 +70,15 @@ describe('onnx:// hooks for model.save and rl.loadModel', () => {
     expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('model.save and rl.loadModel speak ONNX for onnx:// URLs and .onnx paths', async () => {
+    const saved = await model.save(`onnx://${join(dir, 'via-save.onnx')}`);
+    expect(saved.modelArtifactsInfo.modelTopologyType).toBe('ONNX');
+    for (const url of [`onnx://${join(dir, 'via-save.onnx')}`, join(dir, 'via-save.onnx')]) {
+      const back = await rl.loadModel(url);
+      expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
   it('rl.exportONNX and rl.loadONNX are the public names', async () => {
     const path = join(dir, 'public.onnx');
     await rl.exportONNX(model, path);
