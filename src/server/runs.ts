@@ -4,7 +4,7 @@
  * Every results.json is read through the one RunRecord reader (0.1.0 records are upgraded); a folder whose
  * results.json is damaged or invalid is listed as such, with the reason, not fatal.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
@@ -123,6 +123,9 @@ export function modelMetaOf(r: RunRecord): ModelMeta | null {
   return null;
 }
 
+/** A results.json holds curves and tables: tens of kilobytes. Anything this large is not one. */
+const MAX_RECORD_BYTES = 64 << 20;
+
 export class RunStore {
   constructor(readonly dir: string) {}
 
@@ -153,12 +156,21 @@ export class RunStore {
   /** The run's record; a missing, damaged or invalid results.json is an error message, not an exception. */
   private read(dir: string): { results: RunRecord | null; error?: string } {
     const file = path.join(dir, RESULTS_FILE);
-    if (!existsSync(file)) return { results: null, error: `no ${RESULTS_FILE}` };
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      return { results: null, error: `no ${RESULTS_FILE}` };
+    }
+    // Only a regular file is read: a FIFO would block the server, a symlink could point anywhere.
+    if (!st.isFile()) return { results: null, error: `${RESULTS_FILE} is not a regular file` };
+    if (st.size > MAX_RECORD_BYTES) return { results: null, error: `${RESULTS_FILE} is larger than ${MAX_RECORD_BYTES >> 20} MiB` };
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      return { results: null, error: `${RESULTS_FILE} cannot be read: ${(e as Error).message}` };
+    } catch {
+      // The parser's message quotes the file's first bytes; say only what is wrong.
+      return { results: null, error: `${RESULTS_FILE} is not valid JSON` };
     }
     try {
       return { results: parseRecord(raw, RESULTS_FILE) };

@@ -68,7 +68,7 @@ describe('GET /api/runs', () => {
     expect(byId['20250104-100000-cancelled'].status).toBe('cancelled');
     expect(byId['20250105-100000-failed']).toMatchObject({ status: 'failed', error: 'IMDb data not found', epochs: null });
     expect(byId['20250106-100000-broken'].status).toBe('invalid');
-    expect(String(byId['20250106-100000-broken'].error)).toMatch(/cannot be read/);
+    expect(String(byId['20250106-100000-broken'].error)).toMatch(/results.json is not valid JSON/);
     expect(byId['20250107-100000-array']).toMatchObject({ status: 'invalid', error: 'results.json is not a JSON object' });
     expect(byId['20250108-100000-future']).toMatchObject({ status: 'invalid', error: 'results.json has schemaVersion 9; this rnnlab reads version 1 and older records' });
     expect(byId['20241231-100000-experiment']).toMatchObject({ command: 'experiment reverse', model: 'reversed, plain', status: 'completed', epochs: 2 });

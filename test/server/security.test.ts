@@ -190,6 +190,11 @@ describe('a hostile runs folder', () => {
     expect((await get(s.base, '/api/runs/fifo-results')).status).toBe(403);
     expect((await get(s.base, '/api/runs/fifo-report/report.html')).status).toBe(403);
     expect((await get(s.base, '/api/health')).status).toBe(200);
+    // The run list reads every results.json: the FIFO is listed as unreadable, not read.
+    const list = await get(s.base, '/api/runs');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('results.json is not a regular file');
+    expect(list.text).not.toContain('root:*');
   });
 });
 
