@@ -25,10 +25,10 @@ export async function saveRunModel(runDir: string, model: Sequential, meta: Mode
 }
 
 /** The model saved in a run folder, or null when there is none. Throws with the reason when it cannot be read. */
-export async function loadSavedModel(runDir: string): Promise<Sequential | null> {
+export async function loadSavedModel(runDir: string, maxParams?: number): Promise<Sequential | null> {
   const dir = resolveModelDir(runDir);
   if (!dir) return null;
-  return loadModel(`file://${dir}`);
+  return loadModel(`file://${dir}`, maxParams === undefined ? {} : { maxParams });
 }
 
 /** What a saved model reads: a review's ids (IMDb) or a one-hot sum (addition). */

@@ -127,7 +127,7 @@ export function modelMetaOf(r: RunRecord): ModelMeta | null {
 const MAX_RECORD_BYTES = 64 << 20;
 
 export class RunStore {
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string, readonly maxModelParams?: number) {}
 
   /** Checks an id from a URL: one existing folder directly inside the runs folder, nothing else. */
   resolve(id: string): string {
@@ -234,7 +234,7 @@ export class RunStore {
     if (!meta || !results) return null;
     let model: Sequential | null;
     try {
-      model = await loadSavedModel(dir);
+      model = await loadSavedModel(dir, this.maxModelParams);
     } catch (e) {
       throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
     }

@@ -40,6 +40,8 @@ export interface DashboardOptions {
    * interface; not given, a random one is made when the host is not loopback, and none is asked on loopback.
    */
   token?: string;
+  /** The largest model (in parameters) the dashboard loads from a run folder; a bigger one is a 422. */
+  maxModelParams?: number;
 }
 
 export interface Dashboard {
@@ -238,6 +240,9 @@ function errorStatus(e: unknown): { status: number; message: string } {
   return { status: 500, message: 'internal error; the log of rnnlab serve has the details' };
 }
 
+/** 50 million parameters (200 MB of float32): ten times the lab's largest model, far below what would exhaust memory. */
+export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
+
 export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboard> {
   const host = o.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
@@ -247,7 +252,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
   const redact = pathRedactor([runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
   const hub = new EventHub(redact);
-  const runs = new RunStore(runsDir);
+  const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
   const router = buildRouter({ runs, jobs, models, hub, dataPath: o.dataPath });
