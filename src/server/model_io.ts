@@ -3,6 +3,7 @@
  * Layers files of model.save. IMDb models go through the CLI's model store, which adds how texts become ids
  * (so `rnnlab predict --model <run>/model` works on dashboard runs).
  */
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { resolveModelDir, saveImdbModel } from '../experiments/model_store.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
@@ -12,6 +13,20 @@ import type { Sequential } from '../models/sequential.js';
 /** The folder holding the run's saved model (model.json), or null. */
 export function savedModelDir(runDir: string): string | null {
   return resolveModelDir(runDir);
+}
+
+/**
+ * A run folder from someone else must not make the server read elsewhere: the model folder's real path lies inside
+ * the run folder, and every file in it is a regular file (no symlink, no FIFO). The error never says where a link led.
+ */
+function checkModelFiles(runDir: string, modelDir: string): void {
+  const root = realpathSync(runDir);
+  const real = realpathSync(modelDir);
+  if (real !== root && !real.startsWith(root + path.sep)) throw new Error('the model folder leads outside the run folder');
+  for (const name of readdirSync(modelDir)) {
+    const st = lstatSync(path.join(modelDir, name));
+    if (!st.isFile() && !st.isDirectory()) throw new Error(`${name} in the model folder is not a regular file`);
+  }
 }
 
 /** Saves the trained model into <runDir>/model. */
@@ -28,6 +43,7 @@ export async function saveRunModel(runDir: string, model: Sequential, meta: Mode
 export async function loadSavedModel(runDir: string, maxParams?: number): Promise<Sequential | null> {
   const dir = resolveModelDir(runDir);
   if (!dir) return null;
+  checkModelFiles(runDir, dir);
   return loadModel(`file://${dir}`, maxParams === undefined ? {} : { maxParams });
 }
 

@@ -18,3 +18,21 @@ describe('the dashboard caps the models it loads from run folders', () => {
     await expect(loadSavedModel(run, 100)).rejects.toThrow(/over the limit of 100 /);
   });
 });
+
+describe('the dashboard reads a run folder\'s model only from regular files inside it', () => {
+  it('refuses a symlinked model.json and a model folder that leads outside, without saying where they lead', async () => {
+    const { symlinkSync, mkdirSync, cpSync } = await import('node:fs');
+    const model = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    const outside = path.join(root, 'outside');
+    await model.save(`file://${outside}`);
+    const linkedFile = path.join(root, 'linked-file');
+    mkdirSync(path.join(linkedFile, 'model'), { recursive: true });
+    cpSync(path.join(outside, 'weights.bin'), path.join(linkedFile, 'model', 'weights.bin'));
+    symlinkSync(path.join(outside, 'model.json'), path.join(linkedFile, 'model', 'model.json'));
+    await expect(loadSavedModel(linkedFile)).rejects.toThrow(/^model\.json in the model folder is not a regular file$/);
+    const linkedDir = path.join(root, 'linked-dir');
+    mkdirSync(linkedDir);
+    symlinkSync(outside, path.join(linkedDir, 'model'));
+    await expect(loadSavedModel(linkedDir)).rejects.toThrow(/^the model folder leads outside the run folder$/);
+  });
+});
