@@ -6,7 +6,7 @@ import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
-import { rnnAct, rnnActGrad } from '../backend/reference/lstm.js';
+import { rnnAct, rnnActGrad } from '../backend/reference/rnn_common.js';
 
 export type CellKind = 'lstm' | 'gru' | 'simple_rnn';
 

@@ -1,15 +1,11 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import type { Variable } from '../variable.js';
-import { checkActivation } from './activations.js';
-import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
-import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
-export interface Conv1DArgs extends LayerArgs {
+export interface Conv1DArgs extends KernelBiasArgs {
   filters: number;
   kernelSize: number | [number];
   /** Default 1. */
@@ -18,40 +14,16 @@ export interface Conv1DArgs extends LayerArgs {
   padding?: Padding;
   /** Only 1 is implemented; anything else is an error. */
   dilationRate?: number | [number];
-  /** Default 'linear'. */
-  activation?: ops.Activation;
-  /** Default true. */
-  useBias?: boolean;
-  /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerName;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerName;
-  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
-  kernelRegularizer?: RegularizerIdentifier;
-  /** Default none. */
-  biasRegularizer?: RegularizerIdentifier;
-  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.maxNorm({maxValue}) or Keras's {className, config}. */
-  kernelConstraint?: ConstraintIdentifier;
-  /** Default none. */
-  biasConstraint?: ConstraintIdentifier;
 }
 
 /** Temporal convolution over [batch, steps, channels] with Keras's kernel layout [kernelSize, in, filters]. */
-export class Conv1D extends Layer {
+export class Conv1D extends KernelBiasLayer {
   static override readonly className: string = 'Conv1D';
   static readonly aliases = ['Convolution1D'];
   readonly filters: number;
   readonly kernelSize: number;
   readonly strides: number;
   readonly padding: Padding;
-  readonly activation: ops.Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
-  readonly kernelRegularizer: L1L2 | null;
-  readonly biasRegularizer: L1L2 | null;
-  readonly kernelConstraint: Constraint | null;
-  readonly biasConstraint: Constraint | null;
 
   constructor(args: Conv1DArgs) {
     super(args, 'conv1d');
@@ -61,14 +33,6 @@ export class Conv1D extends Layer {
     this.padding = checkPadding(this.name, args.padding ?? 'valid');
     const dilation = oneInt(this.name, 'dilationRate', args.dilationRate ?? 1);
     if (dilation !== 1) throw new Error(`${this.name} (Conv1D): dilationRate = ${dilation} is not supported (only 1)`);
-    this.activation = checkActivation(this.name, args.activation ?? 'linear');
-    this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
-    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
-    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
-    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
-    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
-    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
@@ -76,12 +40,8 @@ export class Conv1D extends Layer {
     if (inputShape.length !== 3 || cin === null) {
       throw new Error(`${this.name} (Conv1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     }
-    return [{ name: 'kernel', shape: [this.kernelSize, cin, this.filters], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
-      ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : [])];
+    return this.kernelBiasSpecs([this.kernelSize, cin, this.filters], [this.filters]);
   }
-
-  get kernel(): Variable { return this.weightNamed('kernel')!; }
-  get bias(): Variable | null { return this.weightNamed('bias'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const T = inputShape[1];
@@ -98,10 +58,7 @@ export class Conv1D extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
-      padding: this.padding, dataFormat: 'channels_last', dilationRate: [1], activation: this.activation, useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint) };
+      padding: this.padding, dataFormat: 'channels_last', dilationRate: [1], ...this.kernelBiasConfig() };
   }
 }
 

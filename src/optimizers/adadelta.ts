@@ -1,6 +1,6 @@
 import type { FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, hyperArgs, type OptimizerArgs } from './optimizer.js';
 
 export interface AdadeltaArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
@@ -13,12 +13,11 @@ export class Adadelta extends Optimizer {
   readonly epsilon: number;
   constructor(args: AdadeltaArgs = {}) {
     super(args, 0.001);
-    this.rho = checkHyper('Adadelta', 'rho', args.rho ?? 0.95, { maxExclusive: 1 });
-    this.epsilon = checkHyper('Adadelta', 'epsilon', args.epsilon ?? 1e-7);
+    this.rho = this.hyper('rho', args.rho, 0.95, { maxExclusive: 1 });
+    this.epsilon = this.hyper('epsilon', args.epsilon, 1e-7);
   }
   static fromConfig(c: Record<string, unknown>): Adadelta {
-    checkOptimizerConfig(c, [...BASE_OPTIONS, 'rho', 'epsilon']);
-    return new Adadelta({ ...baseArgs(c), rho: configNumber(c, 'rho'), epsilon: configNumber(c, 'epsilon') });
+    return new Adadelta(hyperArgs(c, ['rho', 'epsilon']));
   }
   protected updateOne(p: FArray, g: FArray, [accGrad, accDelta]: FArray[]): void {
     const { rho, epsilon: eps } = this;

@@ -1,6 +1,6 @@
 import type { FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, hyperArgs, type OptimizerArgs } from './optimizer.js';
 
 export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
 
@@ -13,12 +13,11 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
   constructor(args: AdagradArgs = {}) {
     super(args, 0.001);
-    this.initialAccumulatorValue = checkHyper('Adagrad', 'initialAccumulatorValue', args.initialAccumulatorValue ?? 0.1);
-    this.epsilon = checkHyper('Adagrad', 'epsilon', args.epsilon ?? 1e-7);
+    this.initialAccumulatorValue = this.hyper('initialAccumulatorValue', args.initialAccumulatorValue, 0.1);
+    this.epsilon = this.hyper('epsilon', args.epsilon, 1e-7);
   }
   static fromConfig(c: Record<string, unknown>): Adagrad {
-    checkOptimizerConfig(c, [...BASE_OPTIONS, 'initialAccumulatorValue', 'epsilon']);
-    return new Adagrad({ ...baseArgs(c), initialAccumulatorValue: configNumber(c, 'initialAccumulatorValue'), epsilon: configNumber(c, 'epsilon') });
+    return new Adagrad(hyperArgs(c, ['initialAccumulatorValue', 'epsilon']));
   }
   protected initSlot(s: FArray): void { s.fill(this.initialAccumulatorValue); }
   protected updateOne(p: FArray, g: FArray, [acc]: FArray[]): void {

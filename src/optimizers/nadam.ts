@@ -1,8 +1,8 @@
 import type { FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { AdamFamily, type AdamFamilyArgs } from './adam_family.js';
 
-export interface NadamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number }
+export type NadamArgs = AdamFamilyArgs;
 
 /** Keras's momentum schedule factor for step t (Dozat 2016, with Keras's 0.96 decay). */
 function momentumAt(beta1: number, t: number): number {
@@ -14,25 +14,12 @@ function momentumAt(beta1: number, t: number): number {
  * running product depends only on the step count, so it is recomputed from iterations and checkpoints need no
  * extra state.
  */
-export class Nadam extends Optimizer {
+export class Nadam extends AdamFamily {
   static readonly className = 'Nadam';
   static readonly kerasName = 'Nadam';
   static readonly slotNames = ['m', 'v'];
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
   private productStep = 0;
   private product = 1;
-  constructor(args: NadamArgs = {}) {
-    super(args, 0.001);
-    this.beta1 = checkHyper('Nadam', 'beta1', args.beta1 ?? 0.9, { maxExclusive: 1 });
-    this.beta2 = checkHyper('Nadam', 'beta2', args.beta2 ?? 0.999, { maxExclusive: 1 });
-    this.epsilon = checkHyper('Nadam', 'epsilon', args.epsilon ?? 1e-7);
-  }
-  static fromConfig(c: Record<string, unknown>): Nadam {
-    checkOptimizerConfig(c, [...BASE_OPTIONS, 'beta1', 'beta2', 'epsilon']);
-    return new Nadam({ ...baseArgs(c), beta1: configNumber(c, 'beta1'), beta2: configNumber(c, 'beta2'), epsilon: configNumber(c, 'epsilon') });
-  }
   /** The product of the momentum schedule over steps 1..t. */
   private productTo(t: number): number {
     if (t < this.productStep) { this.productStep = 0; this.product = 1; }
@@ -53,7 +40,6 @@ export class Nadam extends Optimizer {
       p[i] -= (this.learningRate * mHat) / (Math.sqrt(vHat) + epsilon);
     }
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
 }
 
 registerOptimizer(Nadam);

@@ -50,6 +50,12 @@ export function baseArgs(c: Record<string, unknown>): OptimizerArgs {
 
 export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
 
+/** A saved config's base options and the named numeric hyperparameters, after checking it names nothing else. */
+export function hyperArgs(c: Record<string, unknown>, names: readonly string[]): OptimizerArgs & Record<string, number | undefined> {
+  checkOptimizerConfig(c, [...BASE_OPTIONS, ...names]);
+  return { ...baseArgs(c), ...Object.fromEntries(names.map((n) => [n, configNumber(c, n)])) };
+}
+
 export abstract class Optimizer {
   /** rnnlab's class name (rl.Adam etc.); each subclass sets it. */
   static readonly className: string = 'Optimizer';
@@ -72,6 +78,11 @@ export abstract class Optimizer {
     this.learningRate = checkHyper(this.constructor.name, 'learningRate', args.learningRate ?? defaultLr, { allowZero: false });
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
+  }
+
+  /** A constructor argument, or its default, checked with the error naming this optimizer. */
+  protected hyper(name: string, value: number | undefined, fallback: number, range?: Parameters<typeof checkHyper>[3]): number {
+    return checkHyper(this.className, name, value ?? fallback, range);
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;

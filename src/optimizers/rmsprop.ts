@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
@@ -14,8 +14,8 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   constructor(args: RMSpropArgs = {}) {
     super(args, 0.001);
-    this.rho = checkHyper('RMSprop', 'rho', args.rho ?? 0.9, { maxExclusive: 1 });
-    this.epsilon = checkHyper('RMSprop', 'epsilon', args.epsilon ?? 1e-7);
+    this.rho = this.hyper('rho', args.rho, 0.9, { maxExclusive: 1 });
+    this.epsilon = this.hyper('epsilon', args.epsilon, 1e-7);
   }
   /** tfjs's RMSProp config spells rho 'decay' (Keras 2's 'decay' is a learning-rate decay, which must be 0). */
   static fromConfig(c: Record<string, unknown>, savedName = 'RMSprop'): RMSprop {

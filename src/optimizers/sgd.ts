@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkHyper, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -14,7 +14,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   constructor(args: SGDArgs = {}) {
     super(args, 0.01);
-    this.momentum = checkHyper('SGD', 'momentum', args.momentum ?? 0);
+    this.momentum = this.hyper('momentum', args.momentum, 0);
     const nesterov = args.nesterov ?? false;
     if (typeof nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${JSON.stringify(nesterov)}`);
     this.nesterov = nesterov;

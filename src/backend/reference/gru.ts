@@ -5,7 +5,7 @@
  * Either way h = z * h_prev + (1 - z) * n. Masking and storage order as in lstm.ts.
  */
 import type { RecurrentKernels } from '../kernels.js';
-import { firstRealSteps, needAct, needArray, needDims, rnnAct, rnnActGrad } from './lstm.js';
+import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 function checkRb(kernel: string, resetAfter: boolean, rb: unknown): void {
   if (!resetAfter && rb !== null && rb !== undefined) {
@@ -25,7 +25,7 @@ export const gruKernels: Pick<RecurrentKernels, 'gruForward' | 'gruBackward'> = 
     needArray(K, 'hs', hs, B * T * U); needArray(K, 'gates', gates, B * T * G); needArray(K, 'hh', hh, B * T * U);
     const h = new Float64Array(U), out = new Float64Array(U), a = new Float64Array(G), rh = new Float64Array(U);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) { h[u] = h0 ? h0[b * U + u] : 0; out[u] = 0; }
+      loadRows(h, h0, b, U); out.fill(0);
       for (let s = 0; s < T; s++) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
@@ -87,18 +87,16 @@ export const gruKernels: Pick<RecurrentKernels, 'gruForward' | 'gruBackward'> = 
     const dh = new Float64Array(U), dn = new Float64Array(U), dz = new Float64Array(U), dhh = new Float64Array(G);
     const hp = new Float64Array(U), drh = new Float64Array(U), d = new Float64Array(U);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) dh[u] = dhT ? dhT[b * U + u] : 0;
+      loadRows(dh, dhT, b, U);
       for (let s = T - 1; s >= 0; s--) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
         if (mask && !mask[b * T + t]) {
-          if (s > first[b]) for (let u = 0; u < U; u++) dh[u] += dhs[ho + u];
-          if (dhAll) for (let u = 0; u < U; u++) dhAll[ho + u] = dh[u];
-          for (let j = 0; j < G; j++) dxp[xo + j] = 0;
+          maskedBackwardStep(U, G, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
           continue;
         }
         for (let u = 0; u < U; u++) {
-          hp[u] = s > first[b] ? hs[ho - U + u] : (h0 ? h0[b * U + u] : 0);
+          hp[u] = previousHidden(hs, h0, first[b], s, ho, b, U, u);
           d[u] = dh[u] + dhs[ho + u];
           if (dhAll) dhAll[ho + u] = d[u];
           const z = gates[go + u], n = gates[go + 2 * U + u];

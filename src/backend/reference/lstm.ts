@@ -4,63 +4,9 @@
  * state is carried and the output repeats the previous output, which is zero before a row's first real step (as
  * Keras's backend.rnn starts from a zero output), even when h0 is given. hs, cs, gates, dhs and dhAll are stored in
  * processing order (index s), xp and dxp in input time (t = goBackwards ? T-1-s : s).
- *
- * The small helpers at the top are shared with the GRU and SimpleRNN reference kernels.
  */
-import { Act, type ActCode, type FArray, type RecurrentKernels } from '../kernels.js';
-
-/** act(v) for one value. */
-export function rnnAct(code: ActCode, v: number): number {
-  switch (code) {
-    case Act.tanh: return Math.tanh(v);
-    case Act.sigmoid: return 1 / (1 + Math.exp(-v));
-    case Act.hardSigmoid: return Number.isNaN(v) ? v : Math.min(Math.max(0.2 * v + 0.5, 0), 1);
-    case Act.relu: return v > 0 ? v : (Number.isNaN(v) ? v : 0);
-    default: return v;
-  }
-}
-
-/** act'(.) from the activation's output y. */
-export function rnnActGrad(code: ActCode, y: number): number {
-  switch (code) {
-    case Act.tanh: return 1 - y * y;
-    case Act.sigmoid: return y * (1 - y);
-    case Act.hardSigmoid: return y > 0 && y < 1 ? 0.2 : 0;
-    case Act.relu: return y > 0 ? 1 : 0;
-    default: return 1;
-  }
-}
-
-/** Throws a RangeError naming the kernel and argument when a required array is missing or too short. */
-export function needArray(kernel: string, name: string, a: FArray | Uint8Array | null | undefined, len: number, optional = false): void {
-  if (a === null || a === undefined) {
-    if (optional) return;
-    throw new RangeError(`${kernel}: argument '${name}' is missing`);
-  }
-  if (a.length < len) throw new RangeError(`${kernel}: argument '${name}' has ${a.length} elements, needs ${len}`);
-}
-
-export function needDims(kernel: string, dims: Record<string, number>): void {
-  for (const [k, v] of Object.entries(dims)) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${kernel}: argument '${k}' must be an integer >= 1`);
-  }
-}
-
-export function needAct(kernel: string, name: string, code: number): void {
-  if (!Number.isInteger(code) || code < 0 || code > 4) throw new RangeError(`${kernel}: argument '${name}' must be an activation code 0..4`);
-}
-
-/** Processing step of each row's first real step (T when the row is all masked). */
-export function firstRealSteps(B: number, T: number, mask: Uint8Array | null, goBackwards: boolean): Int32Array {
-  const first = new Int32Array(B);
-  if (!mask) return first;
-  for (let b = 0; b < B; b++) {
-    let s = 0;
-    for (; s < T; s++) if (mask[b * T + (goBackwards ? T - 1 - s : s)]) break;
-    first[b] = s;
-  }
-  return first;
-}
+import type { RecurrentKernels } from '../kernels.js';
+import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'> = {
   lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates) {
@@ -73,7 +19,7 @@ export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'>
     needArray(K, 'hs', hs, B * T * U); needArray(K, 'cs', cs, B * T * U); needArray(K, 'gates', gates, B * T * G);
     const h = new Float64Array(U), c = new Float64Array(U), out = new Float64Array(U), z = new Float64Array(G);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) { h[u] = h0 ? h0[b * U + u] : 0; c[u] = c0 ? c0[b * U + u] : 0; out[u] = 0; }
+      loadRows(h, h0, b, U); loadRows(c, c0, b, U); out.fill(0);
       for (let s = 0; s < T; s++) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, go = (b * T + s) * G;
@@ -114,20 +60,16 @@ export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'>
     const dR = new Float64Array(U * G);
     const dh = new Float64Array(U), dc = new Float64Array(U), dg = new Float64Array(G), hp = new Float64Array(U);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) { dh[u] = dhT ? dhT[b * U + u] : 0; dc[u] = dcT ? dcT[b * U + u] : 0; }
+      loadRows(dh, dhT, b, U); loadRows(dc, dcT, b, U);
       for (let s = T - 1; s >= 0; s--) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
         if (mask && !mask[b * T + t]) {
-          // The state passes through; the repeated output's gradient reaches the previous output (a constant zero
-          // before the first real step).
-          if (s > first[b]) for (let u = 0; u < U; u++) dh[u] += dhs[ho + u];
-          if (dhAll) for (let u = 0; u < U; u++) dhAll[ho + u] = dh[u];
-          for (let j = 0; j < G; j++) dxp[xo + j] = 0;
+          maskedBackwardStep(U, G, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
           continue;
         }
         for (let u = 0; u < U; u++) {
-          hp[u] = s > first[b] ? hs[ho - U + u] : (h0 ? h0[b * U + u] : 0);
+          hp[u] = previousHidden(hs, h0, first[b], s, ho, b, U, u);
           const cp = s > 0 ? cs[ho - U + u] : (c0 ? c0[b * U + u] : 0);
           const d = dh[u] + dhs[ho + u];
           if (dhAll) dhAll[ho + u] = d;

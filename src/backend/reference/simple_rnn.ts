@@ -3,7 +3,7 @@
  * Float64Array; masking and storage order as in lstm.ts.
  */
 import type { RecurrentKernels } from '../kernels.js';
-import { firstRealSteps, needAct, needArray, needDims, rnnAct, rnnActGrad } from './lstm.js';
+import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simpleRnnBackward'> = {
   simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs) {
@@ -13,7 +13,7 @@ export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simp
     needArray(K, 'mask', mask, B * T, true); needAct(K, 'act', act); needArray(K, 'hs', hs, B * T * U);
     const h = new Float64Array(U), out = new Float64Array(U), z = new Float64Array(U);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) { h[u] = h0 ? h0[b * U + u] : 0; out[u] = 0; }
+      loadRows(h, h0, b, U); out.fill(0);
       for (let s = 0; s < T; s++) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, xo = (b * T + t) * U;
@@ -38,14 +38,12 @@ export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simp
     const first = firstRealSteps(B, T, mask, goBackwards);
     const dR = new Float64Array(U * U), dh = new Float64Array(U), dp = new Float64Array(U);
     for (let b = 0; b < B; b++) {
-      for (let u = 0; u < U; u++) dh[u] = dhT ? dhT[b * U + u] : 0;
+      loadRows(dh, dhT, b, U);
       for (let s = T - 1; s >= 0; s--) {
         const t = goBackwards ? T - 1 - s : s;
         const ho = (b * T + s) * U, xo = (b * T + t) * U;
         if (mask && !mask[b * T + t]) {
-          if (s > first[b]) for (let u = 0; u < U; u++) dh[u] += dhs[ho + u];
-          if (dhAll) for (let u = 0; u < U; u++) dhAll[ho + u] = dh[u];
-          for (let u = 0; u < U; u++) dxp[xo + u] = 0;
+          maskedBackwardStep(U, U, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
           continue;
         }
         for (let u = 0; u < U; u++) {
@@ -55,7 +53,7 @@ export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simp
           dxp[xo + u] = dp[u];
         }
         for (let k = 0; k < U; k++) {
-          const hk = s > first[b] ? hs[ho - U + k] : (h0 ? h0[b * U + k] : 0);
+          const hk = previousHidden(hs, h0, first[b], s, ho, b, U, k);
           let acc = 0;
           for (let u = 0; u < U; u++) { acc += dp[u] * r[k * U + u]; dR[k * U + u] += hk * dp[u]; }
           dh[k] = acc;

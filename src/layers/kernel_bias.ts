@@ -1,0 +1,65 @@
+/** The options and weights Dense and Conv1D share: an activation, a kernel and an optional bias. */
+import type * as ops from '../autograd/ops.js';
+import type { Variable } from '../variable.js';
+import { checkActivation } from './activations.js';
+import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { Layer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
+import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+
+export interface KernelBiasArgs extends LayerArgs {
+  /** Default 'linear'. */
+  activation?: ops.Activation;
+  /** Default true. */
+  useBias?: boolean;
+  /** Default 'glorotUniform'. */
+  kernelInitializer?: InitializerName;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerName;
+  /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
+  kernelRegularizer?: RegularizerIdentifier;
+  /** Default none. */
+  biasRegularizer?: RegularizerIdentifier;
+  /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.maxNorm({maxValue}) or Keras's {className, config}. */
+  kernelConstraint?: ConstraintIdentifier;
+  /** Default none. */
+  biasConstraint?: ConstraintIdentifier;
+}
+
+export abstract class KernelBiasLayer extends Layer {
+  readonly activation: ops.Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: L1L2 | null;
+  readonly biasRegularizer: L1L2 | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+
+  constructor(args: KernelBiasArgs, prefix: string) {
+    super(args, prefix);
+    this.activation = checkActivation(this.name, args.activation ?? 'linear');
+    this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
+    this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = checkRegularizer(this.name, 'kernelRegularizer', args.kernelRegularizer);
+    this.biasRegularizer = checkRegularizer(this.name, 'biasRegularizer', args.biasRegularizer);
+    this.kernelConstraint = checkConstraint(this.name, 'kernelConstraint', args.kernelConstraint);
+    this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
+  }
+
+  get kernel(): Variable { return this.weightNamed('kernel')!; }
+  get bias(): Variable | null { return this.weightNamed('bias'); }
+
+  protected kernelBiasSpecs(kernelShape: number[], biasShape: number[]): WeightSpec[] {
+    return [{ name: 'kernel', shape: kernelShape, initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
+      ...(this.useBias ? [{ name: 'bias', shape: biasShape, initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : [])];
+  }
+
+  protected kernelBiasConfig(): Record<string, unknown> {
+    return { activation: this.activation, useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint) };
+  }
+}
