@@ -43,7 +43,7 @@ function showSection(s) {
     $('#lab-output').textContent = '';
     setRunning(started);
   }));
-  return el('details', { class: 'lab-section', dataset: { section: String(s.id) } },
+  return el('details', { class: 'lab-section', open: s.id === 1, dataset: { section: String(s.id) } },
     el('summary', {}, el('span', { text: `${s.id}. ${s.title} ` }), el('code', { text: `examples/lab8/${s.file}` })),
     el('div', { class: 'actions' }, run),
     el('pre', { class: 'lab-code' }, el('code', {}, highlight(s.source))));
