@@ -1,17 +1,18 @@
 // %% [markdown]
 // #### EXERCISE: is commutativity learned?
 // Compare the encoder's hidden state for a+b and for b+a. In Keras: `Model(model.input, model.layers[0].output)`.
-// rnnlab has no functional API yet, so the encoder sub-model is a new Sequential holding the trained encoder
-// layer itself: the same layer object, so the same (shared) weights.
+// The same idiom with the functional API: a new input, the trained encoder layer applied to it, and a model
+// from one to the other. It is the same layer object, so the sub-model shares the trained weights.
 // We should not expect identical states: the encoder reads characters in order, and nothing in training
 // tells it that '12+345' and '345+12' are one question; only the decoder needs them to lead to one answer.
 // %%
 import * as rl from 'rnnlab';
 import { percent } from './lab.js';
-import { ctable, MAXLEN, MAXOUTPUTLEN, x_val } from './09_addition_data.js';
+import { chars, ctable, MAXLEN, MAXOUTPUTLEN, x_val } from './09_addition_data.js';
 import { model } from './11_seq2seq.js';
 
-const encoder = rl.sequential({ layers: [model.layers[0]] });
+const inputs = rl.input({ shape: [MAXLEN, chars.length] });
+const encoder = rl.model({ inputs, outputs: model.layers[0].apply(inputs) as rl.SymbolicTensor });
 
 function cosine(u: ArrayLike<number>, v: ArrayLike<number>): number {
   let dot = 0, nu = 0, nv = 0;
@@ -28,7 +29,8 @@ for (let i = 0; i < x_val.shape[0]; i++) {
   if (a !== b) { ab.push(`${a}+${b}`.padEnd(MAXLEN)); ba.push(`${b}+${a}`.padEnd(MAXLEN)); }
 }
 const encode = (qs: string[]) => { const e = ctable.encodeBatch(qs, MAXLEN); return rl.tensor(e.data, e.shape); };
-const h_ab = encoder.predict(encode(ab)), h_ba = encoder.predict(encode(ba));
+// one input and one output, so predict returns one tensor
+const h_ab = encoder.predict(encode(ab)) as rl.Tensor, h_ba = encoder.predict(encode(ba)) as rl.Tensor;
 const units = h_ab.shape[1];
 const state = (h: rl.Tensor, i: number) => h.data.subarray(i * units, (i + 1) * units);
 let mirrored = 0, unrelated = 0;

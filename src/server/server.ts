@@ -15,6 +15,7 @@ import {
   commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
 import { SweepStore } from './sweeps.js';
+import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
 import { JobQueue } from './jobs.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
@@ -77,8 +78,8 @@ async function imdbAvailable(dataPath?: string): Promise<{ available: boolean; m
 /** Report files and results.json of a run are read only when they are regular files inside the runs folder. */
 const RUN_FILE_LIMITS = { maxBytes: 64 << 20 };
 
-export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; dataPath?: string }): Router {
-  const { runs, jobs, models, hub } = d;
+export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; lab: LabRunner; dataPath?: string }): Router {
+  const { runs, jobs, models, hub, lab } = d;
   const sweeps = new SweepStore(runs.dir);
   const r = new Router();
   const body = (ctx: RequestContext) => readJsonBody(ctx.req);
@@ -122,6 +123,17 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   };
   r.get('/api/runs/:id/report.html', report('report.html'));
   r.get('/api/runs/:id/report.png', report('report.png'));
+
+  r.get('/api/lab', async () => ({ sections: await lab.sections(), run: lab.current() }));
+  r.post('/api/lab/run', async (ctx) => {
+    const run = await lab.start(await body(ctx));
+    ctx.res.statusCode = 202;
+    return { run: lab.summary(run) };
+  });
+  r.post('/api/lab/cancel', async (ctx) => {
+    new Fields(await body(ctx)).done();
+    return { run: lab.summary(lab.cancel()) };
+  });
 
   r.get('/api/jobs', () => ({ jobs: jobs.list() }));
   r.post('/api/jobs', async (ctx) => {
@@ -255,7 +267,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
-  const router = buildRouter({ runs, jobs, models, hub, dataPath: o.dataPath });
+  const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
+  const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath });
   let gate: TokenGate | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -318,7 +331,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     server, url, port: addr.port, host, token, runs, jobs, models,
     close() {
       closing ??= (async () => {
-        await jobs.close();
+        await Promise.all([jobs.close(), lab.close()]);
         hub.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

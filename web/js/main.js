@@ -1,12 +1,13 @@
 // The dashboard's entry point: tabs, the live connection, and wiring the views together.
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
+import { initLab, labEvents, refreshLab } from './lab.js';
 import { initRuns, refreshRuns } from './runs.js';
 import { initSweeps, refreshSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
 import { initTry, refreshModels } from './try.js';
 
-const TABS = ['runs', 'train', 'try', 'inside', 'sweeps'];
+const TABS = ['runs', 'train', 'try', 'inside', 'sweeps', 'lab'];
 
 function showTab(name) {
   if (!TABS.includes(name)) name = 'runs';
@@ -18,6 +19,7 @@ function showTab(name) {
   if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
   document.body.dataset.tab = name;
   if (name === 'sweeps') refreshSweeps().catch(console.error);
+  if (name === 'lab') refreshLab().catch((e) => { $('#lab-error').textContent = e.message; });
 }
 
 /** While the server is unreachable: a banner, and every action button disabled (restored as it was on reconnect). */
@@ -67,6 +69,7 @@ async function main() {
 
   initRuns(config);
   initSweeps();
+  initLab();
   initTrain(config);
   initTry(startDemo);
   initInside(() => $('#sentiment-text').value);
@@ -86,7 +89,7 @@ async function main() {
   });
 
   let wasOffline = false;
-  connectEvents(jobEvents, (live) => {
+  connectEvents({ ...jobEvents, ...labEvents }, (live) => {
     $('#conn-dot').className = `dot ${live ? 'live' : 'down'}`;
     $('#conn-dot').title = live ? 'live updates connected' : 'live updates disconnected; retrying';
     if (!live) $('#status-text').textContent = 'reconnecting…';
