@@ -16,7 +16,7 @@ import { addFlags, helpExtras, type Flags } from './flags.js';
 
 const FLAGS: Flags = {
   out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
-  parallel: { kind: 'int', min: 1, max: 1024, help: 'runs at once on this machine (default: one run using every core)' },
+  parallel: { kind: 'int', min: 1, max: 1024, help: 'runs at once on this machine (default: one per core, each on one thread)' },
   threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads per run (default: cores / parallel)' },
   queue: { kind: 'string', metavar: 'URL', help: 'queue the runs on Redis (redis://HOST:PORT) for `rnnlab worker`s instead of running them here' },
   'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },

@@ -18,12 +18,12 @@ export type SweepEvent =
 
 export interface PoolSize { parallel: number; threads: number }
 
-/** Runs at once and threads per run: by default one run using every core (measured fastest: docs/SCALING.md). */
+/** Runs at once and threads per run: by default one single-threaded run per core (measured faster: docs/SCALING.md). */
 export function poolSize(o: { parallel?: number; threads?: number }, cores = availableParallelism()): PoolSize {
   if (o.parallel !== undefined && o.threads !== undefined) return { parallel: o.parallel, threads: o.threads };
   if (o.threads !== undefined) return { parallel: Math.max(1, Math.floor(cores / o.threads)), threads: o.threads };
   if (o.parallel !== undefined) return { parallel: o.parallel, threads: Math.max(1, Math.floor(cores / o.parallel)) };
-  return { parallel: 1, threads: cores };
+  return { parallel: cores, threads: 1 };
 }
 
 export interface LocalSweepOptions extends Partial<PoolSize> {

@@ -30,7 +30,7 @@ ${extra}`;
 
 describe('rnnlab sweep on the local pool', () => {
   it('sizes the pool so that runs × threads fit the cores', () => {
-    expect(poolSize({}, 2)).toEqual({ parallel: 1, threads: 2 });
+    expect(poolSize({}, 2)).toEqual({ parallel: 2, threads: 1 });
     expect(poolSize({ parallel: 2 }, 2)).toEqual({ parallel: 2, threads: 1 });
     expect(poolSize({ threads: 1 }, 4)).toEqual({ parallel: 4, threads: 1 });
     expect(poolSize({ parallel: 3, threads: 3 }, 2)).toEqual({ parallel: 3, threads: 3 });
