@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
 
 // `rnnlab ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,7 +8,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
+// Imported here, not statically: a bad RNNLAB_* variable is checked as the modules load, and must print one line.
+import('../dist/cli/main.js').then(({ main }) => main(process.argv.slice(2))).then(
   (code) => { process.exitCode = code ?? 0; },
   (err) => {
     console.error(`rnnlab: ${err && err.message ? err.message : String(err)}`);

@@ -71,6 +71,8 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     ctx.out.write(program.helpInformation());
     return 2;
   }
+  // commander's own `help` knows one level; `rnnlab help experiment digitwise` must show the sub-command's help.
+  if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
   const target = commandOf(program, argv);
   const where = target?.path ?? null;
   try {
