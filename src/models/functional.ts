@@ -117,6 +117,9 @@ export class Functional implements TrainableModel {
   build(_shape: SymbolicShape): void { /* built when the graph was made */ }
   get inputShape(): SymbolicShape { return this.inputs[0].shape; }
   get outputShape(): SymbolicShape { return this.outputs[0].shape; }
+  /** Keras's model.input / model.output: the one tensor, or the list when there are several. */
+  get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
+  get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
   get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
   get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 

@@ -16,6 +16,8 @@ import { evaluateModel, fitModel, prepareSequential, trainOnBatchModel, type Eva
 import type { History } from './callback.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
+import { InputLayer } from '../layers/input_layer.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -39,6 +41,8 @@ export class Sequential implements TrainableModel {
   foldsActivation = false;
   /** Set by a callback to end fit after the current batch. */
   stopTraining = false;
+  /** The symbolic graph of the built model (see connect), or why it could not be made. */
+  private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } | { error: string } | null = null;
 
   constructor(args: SequentialArgs = {}) {
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
@@ -52,8 +56,10 @@ export class Sequential implements TrainableModel {
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.layers.push(layer);
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
-    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
-    else if (this.layers.length > 1 && layer.batchInputShape) {
+    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
+      this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
+      this.connect([layer]);
+    } else if (this.layers.length > 1 && layer.batchInputShape) {
       throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
     }
   }
@@ -78,7 +84,50 @@ export class Sequential implements TrainableModel {
       this.buildLayer(l, shape);
       shape = l.outputShape;
     }
+    if (!this.graph) this.makeGraph(batchInputShape);
   }
+
+  private makeGraph(batchInputShape: SymbolicShape): void {
+    this.graph = { inputs: [new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` }).output as SymbolicTensor], outputs: [] };
+    this.connect(this.layers);
+  }
+
+  /**
+   * Keras and tfjs make a built Sequential a graph: an input tensor with each layer applied in turn. So
+   * model.inputs, model.outputs and layer.output exist, and rl.model({inputs: model.inputs, outputs:
+   * model.layers[0].output}) is a sub-model sharing the weights.
+   */
+  private connect(layers: Layer[]): void {
+    const g = this.graph;
+    if (!g || 'error' in g) return;
+    let t = g.outputs[0] ?? g.inputs[0];
+    for (const l of layers) {
+      try {
+        t = l.apply(t) as SymbolicTensor;
+      } catch (e) {
+        this.graph = { error: `${l.name} (${l.className}) cannot be applied to a symbolic input: ${(e as Error).message}` };
+        return;
+      }
+    }
+    g.outputs = [t];
+  }
+
+  private symbolic(what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+    this.requireBuilt(what);
+    // Layers built before they were added leave no graph behind: make it now.
+    if (!this.graph) this.makeGraph(this.layers[0].inputSpec!);
+    const g = this.graph!;
+    if ('error' in g) throw new Error(`${this.name}: ${what}: ${g.error}`);
+    return g;
+  }
+
+  /** The model's symbolic input, as tfjs's model.inputs (one for a Sequential). */
+  get inputs(): SymbolicTensor[] { return this.symbolic('inputs').inputs; }
+  get outputs(): SymbolicTensor[] { return this.symbolic('outputs').outputs; }
+  get input(): SymbolicTensor { return this.inputs[0]; }
+  get output(): SymbolicTensor { return this.outputs[0]; }
+  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 
   get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
 
