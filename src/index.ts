@@ -9,6 +9,8 @@ export * from './ops/index.js';
 export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
   from './autograd/public_ops.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
+// tfjs's rank-named tensor types, so TypeScript written for tfjs (`as tf.Scalar[]`) type-checks unchanged.
+export type { Tensor as Scalar, Tensor as Tensor1D, Tensor as Tensor2D, Tensor as Tensor3D, Tensor as Tensor4D } from './tensor.js';
 export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';

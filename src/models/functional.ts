@@ -16,11 +16,12 @@ import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
+import { scalarResult } from './scalars.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { conformTargets, evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -273,7 +274,8 @@ export class Functional implements TrainableModel {
 
   trainOnBatch(x: TensorsLike, y: TensorsLike): number[] { return trainOnBatchModel(this, x, y); }
   async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
-  async evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Promise<number[]> { return evaluateModel(this, x, y, args); }
+  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
+  evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] { return scalarResult(evaluateModelSync(this, x, y, args)); }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
   predict(x: TensorsLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {

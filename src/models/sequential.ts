@@ -12,8 +12,9 @@ import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { assignWeights, weightTensors } from './weight_values.js';
-import { evaluateModel, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
+import { scalarResult } from './scalars.js';
 import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 import { InputLayer } from '../layers/input_layer.js';
@@ -235,8 +236,9 @@ export class Sequential implements TrainableModel {
     return saveHandler()(this, url, opts);
   }
 
-  async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {
-    return evaluateModel(this, x, y, args);
+  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
+  evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    return scalarResult(evaluateModelSync(this, x, y, args));
   }
 
   /** Outputs for x in batches (Keras default batch size 32). */

@@ -213,7 +213,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   return history;
 }
 
-async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Promise<number[]> {
+/** The evaluation loop as steps: fit's validation yields to the event loop between them, evaluateSync does not. */
+function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Generator<void, number[]> {
   const n = xs[0].shape[0];
   const acc = new Meters(model);
   let lossSum = 0;
@@ -226,21 +227,43 @@ async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[
       return (loss.data as FArray)[0] * (e - s);
     });
     bar?.update(Math.ceil(e / batchSize), acc.into({ loss: lossSum / e }));
-    await yieldToEventLoop();
+    yield;
   }
   bar?.finish(acc.into({ loss: lossSum / n }));
   return [lossSum / n, ...acc.values()];
 }
 
-/** [loss, accuracy?] over all samples, as Keras's evaluate. */
-export async function evaluateModel(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Promise<number[]> {
+/** Runs steps to the end, letting timers, servers and progress output run between them. */
+async function yieldingRun<T>(steps: Generator<void, T>): Promise<T> {
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await yieldToEventLoop();
+  }
+}
+
+async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Promise<number[]> {
+  return yieldingRun(evaluationSteps(model, xs, ys, batchSize, bar));
+}
+
+function evaluation(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Generator<void, number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  return evaluatePrepared(model, xs, ys, batchSize, bar);
+  return evaluationSteps(model, xs, ys, batchSize, bar);
+}
+
+/** [loss, ...metrics] over all samples, as Keras's evaluate; yields to the event loop between batches. */
+export async function evaluateModel(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Promise<number[]> {
+  return yieldingRun(evaluation(model, x, y, args));
+}
+
+/** The same in one synchronous run: tfjs's model.evaluate returns its Scalars at once. */
+export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): number[] {
+  const steps = evaluation(model, x, y, args);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }
 
 /**
