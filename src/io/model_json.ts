@@ -9,6 +9,7 @@
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
+import { metricKind } from '../metrics/registry.js';
 import type { SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
@@ -92,7 +93,9 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 
 function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
-  const loss = model instanceof Functional && model.losses.length > 1 ? model.losses.map(lossKerasName) : lossKerasName(model.loss);
+  // A user loss function is saved under its name, as Keras does; loading it then needs {compile: false}.
+  const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossKerasName(c.kind)));
+  const loss = names.length > 1 ? names : names[0] ?? lossKerasName(model.loss);
   return { loss, metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
 }
 
@@ -145,9 +148,13 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
   const metricsRaw = isObject(tc.metrics) ? [...new Set(Object.values(tc.metrics as object).flat())] : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
-    const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : undefined;
-    if (!name) throw new ModelFormatError(`${where}: unsupported metric ${JSON.stringify(m)} in trainingConfig (rnnlab has 'accuracy')`);
-    return name;
+    if (typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m)) return METRIC_ALIASES[m];
+    try {
+      metricKind(m, 'trainingConfig.metrics');
+    } catch (e) {
+      throw new ModelFormatError(`${where}: ${(e as Error).message} (a user metric function is not saved; load with {compile: false} and compile again)`);
+    }
+    return m as string;
   });
   const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
   try {

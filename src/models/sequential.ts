@@ -1,12 +1,13 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
-import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
-import { foldableActivation, lossKind } from '../losses.js';
+import { foldableActivation } from '../losses.js';
+import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { metricNames } from '../metrics/registry.js';
+import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
@@ -24,7 +25,8 @@ export interface SequentialArgs { layers?: Layer[]; name?: string }
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  loss: string;
+  /** A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss). */
+  loss: string | LossFunction;
   /** A name, a list of names, or rl.metrics functions. */
   metrics?: string | string[] | ((...a: never[]) => unknown)[];
 }
@@ -37,7 +39,11 @@ export class Sequential implements TrainableModel {
   layers: Layer[] = [];
   optimizer: Optimizer | null = null;
   loss: LossKind | null = null;
+  /** compile's loss as given: a built-in kind, or the user's function. */
+  compiledLosses: CompiledLoss[] = [];
   metrics: string[] = [];
+  /** compile's user metric functions, by the names in metrics. */
+  metricFunctions: Record<string, MetricFunction> = {};
   /** The final sigmoid/softmax is folded into the loss during training (stable and cheaper). */
   foldsActivation = false;
   /** Set by a callback to end fit after the current batch. */
@@ -179,8 +185,9 @@ export class Sequential implements TrainableModel {
   compile(args: CompileArgs): void {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     this.optimizer = getOptimizer(args.optimizer);
-    this.loss = lossKind(args.loss);
-    this.metrics = metricNames(args.metrics, `${this.name}.compile`);
+    this.compiledLosses = [compiledLoss(args.loss, `${this.name}.compile`)];
+    this.loss = this.compiledLosses[0].kind;
+    ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);
@@ -201,7 +208,7 @@ export class Sequential implements TrainableModel {
       const out = this.forward(x, ctx, this.foldsActivation);
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
       const penalties = this.layers.flatMap((l) => l.weightPenalties());
-      return { out, loss: addWeightPenalty(lossOp(this.loss!, out, y, this.foldsActivation), penalties) };
+      return { out, loss: addWeightPenalty(lossTerm(this.compiledLosses[0], out, y, this.foldsActivation, ctx.sampleWeight ?? null), penalties) };
     });
     return { ...value, backward };
   }

@@ -10,6 +10,7 @@ import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.j
 import { History, fire, type Callback, type FitState } from './callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
+import { sampleWeightsOf, withClassWeights, type ClassWeight } from './sample_weights.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -20,6 +21,10 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2;
   callbacks?: Callback | Callback[];
   initialEpoch?: number;
+  /** One loss weight per sample (Keras's sample_weight); split with validationSplit. */
+  sampleWeight?: TensorLike;
+  /** {classId: weight} for the training samples (Keras's class_weight); multiplies sampleWeight. */
+  classWeight?: ClassWeight;
   /** Where the progress output goes (default stdout). */
   out?: ProgressWriter;
 }
@@ -28,6 +33,8 @@ export interface EvaluateArgs {
   batchSize?: number;
   /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
   verbose?: 0 | 1;
+  /** One loss weight per sample (Keras's sample_weight). */
+  sampleWeight?: TensorLike;
   /** Where verbose output goes (default stdout). */
   out?: ProgressWriter;
 }
@@ -52,7 +59,7 @@ class Meters {
   constructor(model: TrainableModel) {
     const heads = model.outputHeads();
     const on = model.metrics.length > 0;
-    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss })) : [];
+    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss, functions: model.metricFunctions })) : [];
     this.fromLogits = heads.map((h) => h.fromLogits);
     this.names = on ? heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) : [];
   }
@@ -122,7 +129,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   let { xs, ys } = model.prepareData(x, y, 'fit');
-  let val: { xs: Tensor[]; ys: Tensor[] } | null = null;
+  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight');
+  let val: { xs: Tensor[]; ys: Tensor[]; weights?: Tensor[] } | null = null;
   if (args.validationData) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
     val = model.prepareData(args.validationData[0], args.validationData[1], 'fit: validationData');
@@ -133,10 +141,12 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
     const n = xs[0].shape[0];
     const split = Math.floor(n * (1 - s));
     if (split === 0 || split === n) throw new Error(`fit: validationSplit ${s} leaves no training or no validation samples out of ${n}`);
-    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n) };
+    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n), weights: rows(weights, null, split, n) };
     xs = rows(xs, null, 0, split);
     ys = rows(ys, null, 0, split);
+    weights = rows(weights, null, 0, split);
   }
+  weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   callbacks.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
@@ -173,7 +183,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         // Everything a step allocates is scratch: recycled once the weights are updated.
         const lv = withScratch(() => {
           const xb = rows(xs, order, s, e), yb = rows(ys, order, s, e);
-          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null });
+          const sampleWeight = rows(weights, order, s, e)[0] ?? null;
+          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
           const value = loss.data[0];
           if (!Number.isFinite(value)) {
             for (const v of vars) v.grad = null;
@@ -197,7 +208,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       }
       const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
       if (val) {
-        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize);
+        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
         logs.val_loss = vl;
         new Meters(model).names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
@@ -214,7 +225,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
 }
 
 /** The evaluation loop as steps: fit's validation yields to the event loop between them, evaluateSync does not. */
-function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Generator<void, number[]> {
+function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: Tensor[] = []): Generator<void, number[]> {
   const n = xs[0].shape[0];
   const acc = new Meters(model);
   let lossSum = 0;
@@ -222,7 +233,8 @@ function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], bat
     const e = Math.min(n, s + batchSize);
     lossSum += withScratch(() => {
       const yb = rows(ys, null, s, e);
-      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null });
+      const sampleWeight = rows(weights, null, s, e)[0] ?? null;
+      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
       acc.add(outs, yb);
       return (loss.data as FArray)[0] * (e - s);
     });
@@ -241,8 +253,8 @@ async function yieldingRun<T>(steps: Generator<void, T>): Promise<T> {
   }
 }
 
-async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Promise<number[]> {
-  return yieldingRun(evaluationSteps(model, xs, ys, batchSize, bar));
+async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights?: Tensor[]): Promise<number[]> {
+  return yieldingRun(evaluationSteps(model, xs, ys, batchSize, bar, weights));
 }
 
 function evaluation(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Generator<void, number[]> {
@@ -252,7 +264,8 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  return evaluationSteps(model, xs, ys, batchSize, bar);
+  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight');
+  return evaluationSteps(model, xs, ys, batchSize, bar, weights);
 }
 
 /** [loss, ...metrics] over all samples, as Keras's evaluate; yields to the event loop between batches. */
