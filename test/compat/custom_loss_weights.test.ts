@@ -26,10 +26,10 @@ const preds = () => X.map((r) => sigmoid(r.reduce((a, v, j) => a + v * W[0][j][0
 
 describe('a user loss function in compile', () => {
   it('trains exactly as tfjs with the same function', async () => {
-    const mse = (lib: typeof rl | typeof tf) => (yt: never, yp: never) => lib.mean(lib.square(lib.sub(yt, yp)) as never);
+    const mse = (lib: typeof rl | typeof tf) => (yt: never, yp: never) => (lib.mean as (t: never) => never)((lib.square as (t: never) => never)((lib.sub as (a: never, b: never) => never)(yt, yp)));
     const ours = program(rl, mse(rl), [], 'linear'), theirs = program(tf, mse(tf), [], 'linear');
     const h1 = await ours.fit(rl.tensor2d(X), rl.tensor2d(Y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
-    const h2 = await theirs.fit(tf.tensor2d(X), tf.tensor2d(Y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    const h2 = await theirs.fit(tf.tensor2d(X) as never, tf.tensor2d(Y) as never, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
     // tfjs accumulates in float32: agreement to float32 rounding of losses around 1-10.
     const rel = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.max(1, Math.abs(b[i]))));
     expect(rel(h1.history.loss as number[], h2.history.loss as number[])).toBeLessThan(1e-5);
@@ -103,7 +103,7 @@ describe('sampleWeight and classWeight', () => {
     const cw = { 0: 1, 1: 3 };
     const ours = program(rl, 'binaryCrossentropy'), theirs = program(tf, 'binaryCrossentropy');
     await ours.fit(rl.tensor2d(X), rl.tensor2d(Y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, classWeight: cw });
-    await theirs.fit(tf.tensor2d(X), tf.tensor2d(Y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, classWeight: cw });
+    await theirs.fit(tf.tensor2d(X) as never, tf.tensor2d(Y) as never, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, classWeight: cw });
     expect(maxAbsDiff(flatWeights(ours), flatWeights(theirs))).toBeLessThan(1e-5);
     const bySample = program(rl, 'binaryCrossentropy');
     await bySample.fit(rl.tensor2d(X), rl.tensor2d(Y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, sampleWeight: Y.map(([c]) => (c ? 3 : 1)) });
