@@ -10,7 +10,7 @@ import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
 import { metricKind } from '../metrics/registry.js';
-import type { SaveOptions } from '../models/saving.js';
+import { registerTopologyWriter, type SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
@@ -166,14 +166,24 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
 // ------------------------------------------------------------------------------------ writing
 
 export function modelToArtifacts(model: TrainableModel, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
-  if (model instanceof Functional) return artifactsOf(model, functionalTopology(model), functionalWeights(model), opts);
-  if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
-  if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
-  const layers = model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null));
-  return artifactsOf(model, { class_name: 'Sequential', config: { name: model.name, layers } }, namedWeights(model), opts);
+  const topology = modelTopology(model);
+  return artifactsOf(model, topology, model instanceof Functional ? functionalWeights(model) : namedWeights(model), opts);
 }
 
-function artifactsOf(model: TrainableModel, topology: Topology,
+/** model.json's modelTopology (tfjs's model.toJSON()): the layer configs, without weights or training config. */
+export function modelTopology(model: TrainableModel): ModelJSON['modelTopology'] {
+  let topology: Topology;
+  if (model instanceof Functional) topology = functionalTopology(model);
+  else {
+    if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
+    if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
+    topology = { class_name: 'Sequential', config: { name: model.name, layers: model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null)) } };
+  }
+  return { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' };
+}
+registerTopologyWriter(modelTopology);
+
+function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology'],
   weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
   const { specs, data } = encodeWeights(weights);
   const shard = opts.shardSizeBytes ?? null;
@@ -183,7 +193,7 @@ function artifactsOf(model: TrainableModel, topology: Topology,
     format: 'layers-model',
     generatedBy: `rnnlab ${RNNLAB_VERSION}`,
     convertedBy: null,
-    modelTopology: { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' },
+    modelTopology: topology,
     weightsManifest: [group],
   };
   const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);

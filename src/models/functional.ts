@@ -19,7 +19,7 @@ import type { History } from './callback.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { scalarResult } from './scalars.js';
-import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
@@ -303,6 +303,9 @@ export class Functional implements TrainableModel {
   }
 
   /** Saves in the TensorFlow.js Layers format (class_name 'Functional'); rl.loadModel and tf.loadLayersModel read it. */
+  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
+  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
+
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }

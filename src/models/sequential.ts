@@ -16,7 +16,7 @@ import { assignWeights, weightTensors } from './weight_values.js';
 import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
 import { scalarResult } from './scalars.js';
-import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
@@ -239,6 +239,9 @@ export class Sequential implements TrainableModel {
    * Saves in the TensorFlow.js Layers format: save('file://DIR') writes DIR/model.json (Keras layer configs, the
    * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
    */
+  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
+  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
+
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }
