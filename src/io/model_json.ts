@@ -152,7 +152,7 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
     try {
       metricKind(m, 'trainingConfig.metrics');
     } catch (e) {
-      throw new ModelFormatError(`${where}: ${(e as Error).message} (a user metric function is not saved; load with {compile: false} and compile again)`);
+      throw new ModelFormatError(`${where}: ${(e as Error).message} (a user metric function cannot be restored from its name; load with {compile: false} and compile again)`);
     }
     return m as string;
   });
