@@ -27,11 +27,13 @@ const LOSSES: Record<LossKind, LossEntry> = {
   },
   poisson: { kerasName: 'poisson', names: ['poisson'], folds: null },
   cosineProximity: { kerasName: 'cosine_similarity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], folds: null },
+  // A user function (compile({loss: fn})): chosen by passing the function, never by name.
+  custom: { kerasName: 'custom', names: [], folds: null },
 };
 
 export function lossKind(name: string): LossKind {
   for (const [kind, e] of Object.entries(LOSSES)) if (e.names.includes(name)) return kind as LossKind;
-  throw new Error(`unknown loss '${name}': use ${Object.keys(LOSSES).join(', ')}`);
+  throw new Error(`unknown loss '${name}': use ${Object.keys(LOSSES).filter((k) => k !== 'custom').join(', ')}, or a function (yTrue, yPred) => loss`);
 }
 
 /** Keras's snake_case name of a loss, for logs and saved configs. */

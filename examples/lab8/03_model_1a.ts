@@ -15,8 +15,8 @@ model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accura
 model.summary();
 await model.fit(X_train, y_train, { validationData: [X_test, y_test], epochs: epochs(10), batchSize: 128, verbose: 2 });
 // Final evaluation of the model
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);
 // %% [markdown]
 // **Discussion:** why is this bad? A word id is a rank, not a quantity: word 500 is not "more" than word 5,
 // yet a Dense layer treats it so, and the same word at another position meets other weights.

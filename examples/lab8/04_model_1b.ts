@@ -22,5 +22,5 @@ model.summary();
 // fit the model
 await model.fit(X_train, y_train, { validationData: [X_test, y_test], epochs: epochs(2), batchSize: 128, verbose: 2 });
 // evaluate the model on the test set
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);

@@ -21,5 +21,5 @@ model.summary();
 // train the CNN
 await model.fit(X_train, y_train, { epochs: epochs(2), batchSize: 128 });
 // evaluate the CNN
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);

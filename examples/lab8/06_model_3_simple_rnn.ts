@@ -16,8 +16,8 @@ model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accura
 model.summary();
 await model.fit(X_train, y_train, { epochs: epochs(20), batchSize: 16 });
 // Final evaluation of the model
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);
 // %% [markdown]
 // #### RNNs and vanishing/exploding gradients
 // Backpropagation runs from h_t all the way back to h_1, multiplying one derivative per step; a sigmoid's

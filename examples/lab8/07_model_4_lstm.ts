@@ -16,5 +16,5 @@ model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accura
 model.summary();
 await model.fit(X_train, y_train, { epochs: epochs(3), batchSize: 64 });
 // evaluation of the LSTM's performance
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);

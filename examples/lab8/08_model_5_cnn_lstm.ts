@@ -18,8 +18,8 @@ model.compile({ loss: 'binaryCrossentropy', optimizer: 'adam', metrics: ['accura
 model.summary();
 await model.fit(X_train, y_train, { epochs: epochs(3), batchSize: 64 });
 // Final evaluation of the model
-const scores = await model.evaluate(X_test, y_test, { verbose: 0 });
-console.log(`Accuracy: ${percent(scores[1])}`);
+const scores = model.evaluate(X_test, y_test, { verbose: 0 }) as rl.Scalar[];
+console.log(`Accuracy: ${percent(scores[1].dataSync()[0])}`);
 // %% [markdown]
 // ### CONCLUSION
 // Sequence models classify text well with few parameters (the weights are shared across time) and use the

@@ -27,6 +27,6 @@ for (const reversed of [false, true]) {
   const m = build_seq2seq(rl.layers.lstm, 128, 1);
   const xt = reversed ? reverse_steps(x_train) : x_train, xv = reversed ? reverse_steps(x_val) : x_val;
   await m.fit(xt, y_train, { batchSize: 128, epochs: epochs(20), verbose: 0 });
-  const [, per_char] = await m.evaluate(xv, y_val, { verbose: 0 });
+  const per_char = (m.evaluate(xv, y_val, { verbose: 0 }) as rl.Scalar[])[1].dataSync()[0];
   console.log(`${reversed ? 'reversed' : 'plain   '} questions: per character ${percent(per_char)}, whole answers ${percent(exact_match(m, xv, y_val))}`);
 }

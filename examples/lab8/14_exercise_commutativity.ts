@@ -1,18 +1,17 @@
 // %% [markdown]
 // #### EXERCISE: is commutativity learned?
 // Compare the encoder's hidden state for a+b and for b+a. In Keras: `Model(model.input, model.layers[0].output)`.
-// The same idiom with the functional API: a new input, the trained encoder layer applied to it, and a model
-// from one to the other. It is the same layer object, so the sub-model shares the trained weights.
+// A built Sequential model is a graph, so the same idiom works here: a model from the trained model's input to
+// its first layer's output. It is the same layer object, so the sub-model shares the trained weights.
 // We should not expect identical states: the encoder reads characters in order, and nothing in training
 // tells it that '12+345' and '345+12' are one question; only the decoder needs them to lead to one answer.
 // %%
 import * as rl from 'rnnlab';
 import { percent } from './lab.js';
-import { chars, ctable, MAXLEN, MAXOUTPUTLEN, x_val } from './09_addition_data.js';
+import { ctable, MAXLEN, MAXOUTPUTLEN, x_val } from './09_addition_data.js';
 import { model } from './11_seq2seq.js';
 
-const inputs = rl.input({ shape: [MAXLEN, chars.length] });
-const encoder = rl.model({ inputs, outputs: model.layers[0].apply(inputs) as rl.SymbolicTensor });
+const encoder = rl.model({ inputs: model.inputs, outputs: model.layers[0].output });
 
 function cosine(u: ArrayLike<number>, v: ArrayLike<number>): number {
   let dot = 0, nu = 0, nv = 0;

@@ -4,18 +4,54 @@ import { Tensor } from '../tensor.js';
 import { accumulate, record } from './tape.js';
 import { extraLoss, isExtraLoss, type ExtraLoss } from './extra_losses.js';
 
-export type LossKind = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError' | ExtraLoss;
+/** 'custom': a user function given to compile; the model calls it (src/models/loss_terms.ts), never lossOp. */
+export type LossKind = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError' | ExtraLoss | 'custom';
 
 /**
  * pred holds logits when fromLogits (the model's last sigmoid/softmax is folded into the loss, which is
  * both stabler and cheaper), probabilities otherwise.
  */
 export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits: boolean): Tensor {
-  const K = kernels();
-  const p = pred.floatData();
+  const { value, grad } = lossValueAndGrad(kind, pred.floatData(), pred.shape[pred.rank - 1], target, fromLogits);
+  return recordLoss(value, pred, grad);
+}
+
+/**
+ * Keras's weighted loss: mean over samples of weight x the sample's loss (not divided by the weights' sum).
+ * Each sample's loss is the kernel's mean over that sample's rows, so equal weights give lossOp's value.
+ */
+export function weightedLossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits: boolean, weights: ArrayLike<number>): Tensor {
+  const n = pred.shape[0];
+  if (weights.length !== n) throw new Error(`sample weights: ${weights.length} weights for ${n} samples`);
+  const p = pred.floatData(), t = target.data;
+  const per = p.length / n, perTarget = t.length / n;
   const grad = allocFloat(pred.size);
-  const cols = pred.shape[pred.rank - 1];
-  const rows = pred.size / cols;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    if (weights[i] === 0) continue;
+    const ti = target.dtype === 'int32' ? new Tensor(t.subarray(i * perTarget, (i + 1) * perTarget), [perTarget], 'int32')
+      : new Tensor((t as FArray).subarray(i * perTarget, (i + 1) * perTarget), [perTarget], 'float32');
+    const r = lossValueAndGrad(kind, p.subarray(i * per, (i + 1) * per), pred.shape[pred.rank - 1], ti, fromLogits);
+    value += (weights[i] * r.value) / n;
+    for (let j = 0; j < per; j++) grad[i * per + j] = (weights[i] * r.grad[j]) / n;
+  }
+  return recordLoss(value, pred, grad);
+}
+
+function recordLoss(value: number, pred: Tensor, grad: FArray): Tensor {
+  const out = new Tensor(Float64Array.of(value) as FArray, [], 'float32');
+  return record(out, [pred], () => {
+    const s = out.grad![0];
+    if (s !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= s;
+    accumulate(pred, grad, true);
+  });
+}
+
+/** The kernel's mean loss over p's rows (cols wide) and its gradient. */
+function lossValueAndGrad(kind: LossKind, p: FArray, cols: number, target: Tensor, fromLogits: boolean): { value: number; grad: FArray } {
+  const K = kernels();
+  const grad = allocFloat(p.length);
+  const rows = p.length / cols;
   let value: number;
   switch (kind) {
     case 'binaryCrossentropy': {
@@ -32,7 +68,7 @@ export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits:
       const labels = target.data instanceof Int32Array ? target.data : Int32Array.from(target.data, Math.trunc);
       if (fromLogits) value = K.sparseSoftmaxCrossEntropyWithLogits(rows, cols, p, labels, grad);
       else {
-        const onehot = allocFloat(pred.size);
+        const onehot = allocFloat(p.length);
         for (let r = 0; r < rows; r++) onehot[r * cols + labels[r]] = 1;
         value = K.categoricalCrossentropy(rows, cols, p, onehot, grad);
       }
@@ -45,10 +81,5 @@ export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits:
       if (!isExtraLoss(kind)) throw new Error(`unknown loss '${String(kind)}'`);
       value = extraLoss(kind, p, target.floatData(), cols, grad);
   }
-  const out = new Tensor(Float64Array.of(value) as FArray, [], 'float32');
-  return record(out, [pred], () => {
-    const s = out.grad![0];
-    if (s !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= s;
-    accumulate(pred, grad, true);
-  });
+  return { value, grad };
 }

@@ -114,3 +114,16 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   const starts = x.shape.map((_, i) => (Array.isArray(begin) ? begin[i] ?? 0 : i === 0 ? begin : 0));
   return grads(out, [x], (g) => [T.pad(g, x.shape.map((d, i) => [starts[i], d - starts[i] - out.shape[i]] as [number, number]))]);
 }
+
+// The chained forms record too (x.square().sum()), as tfjs's methods differentiate like its functions.
+// reshape stays the plain view (internal code reshapes freely); use rl.reshape inside a differentiated function.
+const recordingMethods: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
+  add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice,
+};
+for (const [name, fn] of Object.entries(recordingMethods)) {
+  Object.defineProperty(Tensor.prototype, name, { configurable: true, writable: true, value(this: Tensor, ...rest: never[]) { return fn(this, ...rest); } });
+}
+Object.defineProperty(Tensor.prototype, 'concat', {
+  configurable: true, writable: true,
+  value(this: Tensor, x: Tensor | Tensor[], axis?: number) { return concat([this, ...(Array.isArray(x) ? x : [x])], axis); },
+});

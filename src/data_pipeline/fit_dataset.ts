@@ -1,16 +1,16 @@
 /** model.fitDataset and model.evaluateDataset (tfjs semantics), training batch by batch from a streamed Dataset. */
 import { History, fire, type Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
+import type { TrainableModel } from '../models/trainable.js';
+import { evaluateModel } from '../models/training.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 
-/** What fitDataset needs from a model (Sequential has it; the functional Model can attach the same functions). */
-export interface DatasetModel {
-  name: string;
-  metrics: string[];
-  stopTraining: boolean;
-  trainOnBatch(x: TensorLike, y: TensorLike): number[];
-  evaluate(x: TensorLike, y: TensorLike, args?: { batchSize?: number }): Promise<number[]>;
+/** What fitDataset needs from a model: Sequential and Functional have it. */
+export interface DatasetModel extends TrainableModel {
+  trainOnBatch(x: never, y: never): number[];
+  /** Present on Functional models: batches may give {inputName: tensor} maps for them. */
+  readonly inputNames?: string[];
 }
 
 export interface FitDatasetArgs {
@@ -27,18 +27,29 @@ export interface FitDatasetArgs {
 const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose'];
 
 /** A batch as [xs, ys]: tfjs's {xs, ys} objects or [xs, ys] pairs. */
-function xy(el: unknown, where: string): [TensorLike, TensorLike] {
+function xy(el: unknown, where: string, names: Names): [TensorLike, TensorLike] {
   if (Array.isArray(el) && el.length === 2) return el as [TensorLike, TensorLike];
   if (el && typeof el === 'object' && 'xs' in el && 'ys' in el) {
     const o = el as { xs: unknown; ys: unknown };
-    return [flat(o.xs, `${where}: xs`), flat(o.ys, `${where}: ys`)];
+    return [flat(o.xs, `${where}: xs`, names.inputs), flat(o.ys, `${where}: ys`, names.outputs)];
   }
   throw new Error(`${where}: each batch must be {xs, ys} or [xs, ys], got ${el === null ? 'null' : typeof el}`);
 }
 
-/** A single-input model takes one tensor: a {column: tensor} object (from csv) becomes its columns side by side. */
-function flat(v: unknown, where: string): TensorLike {
+interface Names { inputs: string[]; outputs: string[] }
+
+function namesOf(model: DatasetModel): Names {
+  const m = model as DatasetModel & { outputNames?: string[] };
+  return { inputs: m.inputNames ?? [], outputs: m.outputNames ?? [] };
+}
+
+/**
+ * A {name: tensor} map keyed by the model's input (or output) names passes through, as Functional models take
+ * it; any other object of 1-D columns (from csv) becomes one tensor, its columns side by side.
+ */
+function flat(v: unknown, where: string, names: string[]): TensorLike {
   if (v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v)) return v as TensorLike;
+  if (v && typeof v === 'object' && names.length > 0 && Object.keys(v).every((k) => names.includes(k))) return v as TensorLike;
   if (v && typeof v === 'object') {
     const cols = Object.values(v as Record<string, unknown>);
     if (!cols.every((c) => c instanceof Tensor && c.rank === 1)) throw new Error(`${where}: an object of columns must hold 1-D tensors (batch the dataset first)`);
@@ -52,7 +63,10 @@ function flat(v: unknown, where: string): TensorLike {
 }
 
 function batchSizeOf(x: TensorLike): number {
-  return x instanceof Tensor ? x.shape[0] : (x as ArrayLike<unknown>).length;
+  if (x instanceof Tensor) return x.shape[0];
+  if (Array.isArray(x) && x[0] instanceof Tensor) return x[0].shape[0];
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return (x as ArrayLike<unknown>).length;
+  return batchSizeOf(Object.values(x as unknown as Record<string, TensorLike>)[0]);
 }
 
 /** Mean loss and metrics over the dataset's batches, weighted by batch size (tfjs's evaluateDataset). */
@@ -61,9 +75,9 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   let sums: number[] | null = null, seen = 0, b = 0;
   for await (const el of dataset) {
     if (args.batches !== undefined && b >= args.batches) break;
-    const [x, y] = xy(el, `${model.name}.evaluateDataset`);
+    const [x, y] = xy(el, `${model.name}.evaluateDataset`, namesOf(model));
     const n = batchSizeOf(x);
-    const vals = await model.evaluate(x, y, { batchSize: n });
+    const vals = await evaluateModel(model, x, y, { batchSize: n });
     sums = sums ? sums.map((s, i) => s + vals[i] * n) : vals.map((v) => v * n);
     seen += n;
     b++;
@@ -84,7 +98,9 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   const history = new History();
   history.params = { epochs, batchesPerEpoch: per ?? null };
-  const names = ['loss', ...model.metrics];
+  // trainOnBatch's order: the loss, then each output's metrics (named '<output>_<metric>' for several outputs, as fit logs them).
+  const heads = model.outputHeads();
+  const names = ['loss', ...heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)))];
   model.stopTraining = false;
   let shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
   await fire(callbacks, 'onTrainBegin', {});
@@ -100,9 +116,9 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
         break;
       }
       await fire(callbacks, 'onBatchBegin', b, {});
-      const [x, y] = xy(r.value, where);
+      const [x, y] = xy(r.value, where, namesOf(model));
       const n = batchSizeOf(x);
-      const vals = model.trainOnBatch(x, y);
+      const vals = model.trainOnBatch(x as never, y as never);
       vals.forEach((v, i) => { sums[i] += v * n; });
       seen += n;
       await fire(callbacks, 'onBatchEnd', b, { ...Object.fromEntries(names.map((k, i) => [k, vals[i]])), batch: b, size: n });
@@ -113,7 +129,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     if (args.validationData) {
       const v = args.validationData instanceof Dataset
         ? await evaluateDataset(model, args.validationData, { batches: args.validationBatches })
-        : await model.evaluate(args.validationData[0], args.validationData[1]);
+        : await evaluateModel(model, args.validationData[0], args.validationData[1], {});
       names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
     }
     history.record(epoch, logs);

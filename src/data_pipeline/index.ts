@@ -1,6 +1,9 @@
-/** rl.data, and fitDataset/evaluateDataset attached to Sequential (as src/ops/methods.ts attaches tensor methods). */
+/** rl.data, and fitDataset/evaluateDataset attached to the models (as src/ops/methods.ts attaches tensor methods). */
 import type { History } from '../models/callback.js';
+import { Functional } from '../models/functional.js';
+import { scalarResult } from '../models/scalars.js';
 import { Sequential } from '../models/sequential.js';
+import type { Tensor } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { evaluateDataset, fitDataset, type FitDatasetArgs } from './fit_dataset.js';
 import { array, csv, generator, zip } from './sources.js';
@@ -14,9 +17,21 @@ export const data = { array, generator, zip, csv, Dataset };
 declare module '../models/sequential.js' {
   interface Sequential {
     fitDataset(dataset: Dataset<unknown>, args?: FitDatasetArgs): Promise<History>;
-    evaluateDataset(dataset: Dataset<unknown>, args?: { batches?: number }): Promise<number[]>;
+    /** tfjs's evaluateDataset: a Scalar, or [loss, ...metrics] as Scalars. */
+    evaluateDataset(dataset: Dataset<unknown>, args?: { batches?: number }): Promise<Tensor | Tensor[]>;
   }
 }
 
-Sequential.prototype.fitDataset = function (this: Sequential, dataset: Dataset<unknown>, args?: FitDatasetArgs) { return fitDataset(this, dataset, args); };
-Sequential.prototype.evaluateDataset = function (this: Sequential, dataset: Dataset<unknown>, args?: { batches?: number }) { return evaluateDataset(this, dataset, args); };
+declare module '../models/functional.js' {
+  interface Functional {
+    fitDataset(dataset: Dataset<unknown>, args?: FitDatasetArgs): Promise<History>;
+    evaluateDataset(dataset: Dataset<unknown>, args?: { batches?: number }): Promise<Tensor | Tensor[]>;
+  }
+}
+
+for (const cls of [Sequential, Functional]) {
+  cls.prototype.fitDataset = function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: FitDatasetArgs) { return fitDataset(this, dataset, args); };
+  cls.prototype.evaluateDataset = async function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: { batches?: number }) {
+    return scalarResult(await evaluateDataset(this, dataset, args));
+  };
+}

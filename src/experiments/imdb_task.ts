@@ -5,6 +5,7 @@
 import { datasets, padSequences } from '../data/index.js';
 import type { Callback } from '../models/callback.js';
 import type { Sequential } from '../models/sequential.js';
+import { evaluateModel } from '../models/training.js';
 import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -139,7 +140,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   if (!cancelled) {
     o.onPhase?.('evaluating on the test reviews');
     const e0 = performance.now();
-    [testLoss, testAccuracy] = await model.evaluate(data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+    [testLoss, testAccuracy] = await evaluateModel(model, data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
     evalSeconds = (performance.now() - e0) / 1000;
   }
   const seconds = timerOf(follow).seconds;

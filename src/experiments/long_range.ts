@@ -8,6 +8,7 @@ import { Tensor } from '../tensor.js';
 import { sequential, type Sequential } from '../models/sequential.js';
 import { layers } from '../layers/index.js';
 import { train } from '../optimizers/index.js';
+import { evaluateModel } from '../models/training.js';
 
 export type LongRangeCell = 'lstm' | 'simpleRNN';
 
@@ -49,6 +50,6 @@ export async function trainLongRange(cell: LongRangeCell, o: LongRangeOptions = 
   const trainSet = longRangeData(1, o), heldOut = longRangeData(2, o);
   const model = longRangeModel(cell, o);
   await model.fit(trainSet.x, trainSet.y, { epochs: o.epochs ?? 30, batchSize: 32, verbose: 0 });
-  const accuracy = (await model.evaluate(heldOut.x, heldOut.y))[1];
+  const accuracy = (await evaluateModel(model, heldOut.x, heldOut.y, {}))[1];
   return { model, accuracy, heldOut };
 }

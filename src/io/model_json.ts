@@ -9,7 +9,8 @@
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
-import type { SaveOptions } from '../models/saving.js';
+import { metricKind } from '../metrics/registry.js';
+import { registerTopologyWriter, type SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
@@ -92,7 +93,9 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 
 function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
-  const loss = model instanceof Functional && model.losses.length > 1 ? model.losses.map(lossKerasName) : lossKerasName(model.loss);
+  // A user loss function is saved under its name, as Keras does; loading it then needs {compile: false}.
+  const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossKerasName(c.kind)));
+  const loss = names.length > 1 ? names : names[0] ?? lossKerasName(model.loss);
   return { loss, metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
 }
 
@@ -145,9 +148,13 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
   const metricsRaw = isObject(tc.metrics) ? [...new Set(Object.values(tc.metrics as object).flat())] : tc.metrics ?? [];
   if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
   const metrics = metricsRaw.map((m) => {
-    const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m] : undefined;
-    if (!name) throw new ModelFormatError(`${where}: unsupported metric ${JSON.stringify(m)} in trainingConfig (rnnlab has 'accuracy')`);
-    return name;
+    if (typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m)) return METRIC_ALIASES[m];
+    try {
+      metricKind(m, 'trainingConfig.metrics');
+    } catch (e) {
+      throw new ModelFormatError(`${where}: ${(e as Error).message} (a user metric function cannot be restored from its name; load with {compile: false} and compile again)`);
+    }
+    return m as string;
   });
   const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
   try {
@@ -159,14 +166,24 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
 // ------------------------------------------------------------------------------------ writing
 
 export function modelToArtifacts(model: TrainableModel, opts: SaveOptions = {}): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
-  if (model instanceof Functional) return artifactsOf(model, functionalTopology(model), functionalWeights(model), opts);
-  if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
-  if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
-  const layers = model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null));
-  return artifactsOf(model, { class_name: 'Sequential', config: { name: model.name, layers } }, namedWeights(model), opts);
+  const topology = modelTopology(model);
+  return artifactsOf(model, topology, model instanceof Functional ? functionalWeights(model) : namedWeights(model), opts);
 }
 
-function artifactsOf(model: TrainableModel, topology: Topology,
+/** model.json's modelTopology (tfjs's model.toJSON()): the layer configs, without weights or training config. */
+export function modelTopology(model: TrainableModel): ModelJSON['modelTopology'] {
+  let topology: Topology;
+  if (model instanceof Functional) topology = functionalTopology(model);
+  else {
+    if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
+    if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
+    topology = { class_name: 'Sequential', config: { name: model.name, layers: model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null)) } };
+  }
+  return { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' };
+}
+registerTopologyWriter(modelTopology);
+
+function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology'],
   weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
   const { specs, data } = encodeWeights(weights);
   const shard = opts.shardSizeBytes ?? null;
@@ -176,7 +193,7 @@ function artifactsOf(model: TrainableModel, topology: Topology,
     format: 'layers-model',
     generatedBy: `rnnlab ${RNNLAB_VERSION}`,
     convertedBy: null,
-    modelTopology: { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' },
+    modelTopology: topology,
     weightsManifest: [group],
   };
   const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);

@@ -40,6 +40,8 @@ export interface CallContext {
   trace?: TraceRecord[];
   /** Collects d loss / d h_t for every step of every recurrent layer during backward, when set. */
   stateGrads?: StateGradRecord[];
+  /** Per-sample loss weights of this batch (fit's sampleWeight x classWeight, evaluate's sampleWeight). */
+  sampleWeight?: Tensor | null;
 }
 
 export interface StateGradRecord {

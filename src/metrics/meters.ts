@@ -4,9 +4,10 @@ import type { FArray } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
 import { countArgmax, countBinary } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
-import { metricKind, type MetricKind } from './registry.js';
+import { metricKind, type MetricFunction, type MetricKind } from './registry.js';
+import { Tensor as TensorClass } from '../tensor.js';
 
-interface MetricModel { loss: LossKind | null; metrics: string[] }
+interface MetricModel { loss: LossKind | null; metrics: string[]; functions?: Record<string, MetricFunction> }
 
 /** Counts for one accuracy metric; resolves 'accuracy' from the loss as Keras does. */
 class AccuracyCounter {
@@ -40,12 +41,28 @@ function softmaxRows(d: FArray | Int32Array, cols: number): Float64Array {
   return out;
 }
 
+/** A user metric function's running mean over every value it returned. */
+class FunctionMeter {
+  private sum = 0;
+  private count = 0;
+  constructor(private readonly name: string, private readonly fn: MetricFunction) {}
+  add(y: Tensor, probs: Tensor): void {
+    const v = this.fn(y, probs);
+    if (!(v instanceof TensorClass)) throw new Error(`metric '${this.name}' must return a Tensor, got ${v === null ? 'null' : typeof v}`);
+    for (let i = 0; i < v.size; i++) this.sum += v.data[i];
+    this.count += v.size;
+  }
+  value(): number { return this.count ? this.sum / this.count : 0; }
+}
+
 /** All of a model's metrics for one epoch (or one evaluate): add each batch, then read logs(). */
 export class MetricMeters {
-  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter }[];
+  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; fn?: FunctionMeter }[];
 
   constructor(model: MetricModel) {
     this.entries = model.metrics.map((name) => {
+      const fn = model.functions?.[name];
+      if (fn) return { name, fn: new FunctionMeter(name, fn) };
       const kind = metricKind(name, 'metrics');
       if (kind === 'precision' || kind === 'recall' || kind === 'auc') {
         if (model.loss === 'sparseCategoricalCrossentropy') throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids`);
@@ -61,13 +78,14 @@ export class MetricMeters {
     let probs: FArray | Int32Array | null = null;
     for (const e of this.entries) {
       if (e.acc) { e.acc.add(out, y, fromLogits); continue; }
-      // Threshold metrics read probabilities: undo the activation the loss folded in.
+      // Threshold metrics and user functions read probabilities: undo the activation the loss folded in.
       probs ??= !fromLogits ? out.data : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.data) : softmaxRows(out.data, out.shape[out.rank - 1]);
-      e.meter!.add(probs, y.data);
+      if (e.fn) e.fn.add(y, new TensorClass(probs, out.shape, 'float32'));
+      else e.meter!.add(probs, y.data);
     }
   }
 
-  values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter!).value()); }
+  values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter ?? e.fn!).value()); }
 
   logs(prefix = ''): Record<string, number> {
     const v = this.values();

@@ -5,22 +5,25 @@
  */
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
-import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import type { LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Layer, type CallContext, type SymbolicShape } from '../layers/layer.js';
-import { foldableActivation, lossKind } from '../losses.js';
+import { foldableActivation } from '../losses.js';
+import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
-import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { scalarResult } from './scalars.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { conformTargets, evaluateModel, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -28,13 +31,13 @@ export interface ModelArgs {
   name?: string;
 }
 
-/** compile's loss: one name for every output, a list (one per output), or a map from output layer name. */
-export type LossSpec = string | string[] | Record<string, string>;
+/** compile's loss: one for every output, a list (one per output), or a map from output layer name; each a name or a function. */
+export type LossSpec = string | LossFunction | (string | LossFunction)[] | Record<string, string | LossFunction>;
 
 export interface FunctionalCompileArgs {
   optimizer: string | Optimizer;
   loss: LossSpec;
-  metrics?: string[];
+  metrics?: string | string[] | ((...a: never[]) => unknown)[];
 }
 
 /** Model inputs or targets as fit/predict take them: one tensor, a list in model order, or a map by input/output name. */
@@ -57,7 +60,11 @@ export class Functional implements TrainableModel {
   /** The loss of the first output (TrainableModel's view); losses holds one per output. */
   loss: LossKind | null = null;
   losses: LossKind[] = [];
+  /** compile's losses as given, one per output: a built-in kind, or the user's function. */
+  compiledLosses: CompiledLoss[] = [];
   metrics: string[] = [];
+  /** compile's user metric functions, by the names in metrics. */
+  metricFunctions: Record<string, MetricFunction> = {};
   /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
   private folds: boolean[] = [];
   stopTraining = false;
@@ -117,6 +124,9 @@ export class Functional implements TrainableModel {
   build(_shape: SymbolicShape): void { /* built when the graph was made */ }
   get inputShape(): SymbolicShape { return this.inputs[0].shape; }
   get outputShape(): SymbolicShape { return this.outputs[0].shape; }
+  /** Keras's model.input / model.output: the one tensor, or the list when there are several. */
+  get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
+  get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
   get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
   get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 
@@ -167,8 +177,8 @@ export class Functional implements TrainableModel {
   compile(args: FunctionalCompileArgs): void {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     const names = this.outputNames;
-    let perOutput: string[];
-    if (typeof args.loss === 'string') perOutput = names.map(() => args.loss as string);
+    let perOutput: (string | LossFunction)[];
+    if (typeof args.loss === 'string' || typeof args.loss === 'function') perOutput = names.map(() => args.loss as string | LossFunction);
     else if (Array.isArray(args.loss)) {
       if (args.loss.length !== names.length) throw new Error(`${this.name}.compile: loss lists ${args.loss.length} losses but the model has ${names.length} outputs`);
       perOutput = args.loss;
@@ -181,12 +191,10 @@ export class Functional implements TrainableModel {
       });
     }
     this.optimizer = getOptimizer(args.optimizer);
-    this.losses = perOutput.map((l) => lossKind(l));
+    this.compiledLosses = perOutput.map((l) => compiledLoss(l, `${this.name}.compile`));
+    this.losses = this.compiledLosses.map((c) => c.kind);
     this.loss = this.losses[0];
-    this.metrics = (args.metrics ?? []).map((m) => {
-      if (m !== 'accuracy' && m !== 'acc') throw new Error(`${this.name}.compile: unknown metric '${m}'; rnnlab supports 'accuracy' (or 'acc')`);
-      return m;
-    });
+    ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
     const consumed = new Set(this.nodes.flatMap((n) => n.inputs));
     this.folds = this.outputs.map((t, i) => {
       const fold = foldableActivation(this.losses[i]);
@@ -258,7 +266,7 @@ export class Functional implements TrainableModel {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const outs = this.execute(xs, ctx, this.folds);
-      const terms = outs.map((o, i) => lossOp(this.losses[i], o, ys[i], this.folds[i]));
+      const terms = outs.map((o, i) => lossTerm(this.compiledLosses[i], o, ys[i], this.folds[i], ctx.sampleWeight ?? null));
       return { outs, loss: terms.length === 1 ? terms[0] : mergeElementwise(terms, 'add') };
     });
     return { ...value, backward };
@@ -270,7 +278,8 @@ export class Functional implements TrainableModel {
 
   trainOnBatch(x: TensorsLike, y: TensorsLike): number[] { return trainOnBatchModel(this, x, y); }
   async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
-  async evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Promise<number[]> { return evaluateModel(this, x, y, args); }
+  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
+  evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] { return scalarResult(evaluateModelSync(this, x, y, args)); }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
   predict(x: TensorsLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
@@ -294,6 +303,9 @@ export class Functional implements TrainableModel {
   }
 
   /** Saves in the TensorFlow.js Layers format (class_name 'Functional'); rl.loadModel and tf.loadLayersModel read it. */
+  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
+  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
+
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }

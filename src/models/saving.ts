@@ -28,6 +28,20 @@ export function registerSaveHandler(h: SaveHandler): void {
   handler = h;
 }
 
+/** model.toJSON's topology writer, registered by src/io like the save handler. */
+let topologyWriter: ((model: TrainableModel) => object) | null = null;
+
+export function registerTopologyWriter(w: (model: TrainableModel) => object): void {
+  topologyWriter = w;
+}
+
+/** tfjs's model.toJSON(unused, returnString = true): the topology as a JSON string, or the object. */
+export function modelToJSON(model: TrainableModel, returnString: boolean): string | object {
+  if (!topologyWriter) throw new Error('model.toJSON: no topology writer is registered; import rnnlab from its package root (or src/io)');
+  const topology = topologyWriter(model);
+  return returnString ? JSON.stringify(topology) : topology;
+}
+
 export function saveHandler(): SaveHandler {
   if (!handler) throw new Error("model.save: no save handler is registered; import rnnlab from its package root (or src/io) to enable saving");
   return handler;

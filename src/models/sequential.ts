@@ -1,27 +1,32 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
-import { lossOp, type LossKind } from '../autograd/loss_ops.js';
+import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
-import { foldableActivation, lossKind } from '../losses.js';
+import { foldableActivation } from '../losses.js';
+import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { metricNames } from '../metrics/registry.js';
+import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { assignWeights, weightTensors } from './weight_values.js';
-import { evaluateModel, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
-import { saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { scalarResult } from './scalars.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
+import { InputLayer } from '../layers/input_layer.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
 export interface CompileArgs {
   optimizer: string | Optimizer;
-  loss: string;
+  /** A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss). */
+  loss: string | LossFunction;
   /** A name, a list of names, or rl.metrics functions. */
   metrics?: string | string[] | ((...a: never[]) => unknown)[];
 }
@@ -34,11 +39,17 @@ export class Sequential implements TrainableModel {
   layers: Layer[] = [];
   optimizer: Optimizer | null = null;
   loss: LossKind | null = null;
+  /** compile's loss as given: a built-in kind, or the user's function. */
+  compiledLosses: CompiledLoss[] = [];
   metrics: string[] = [];
+  /** compile's user metric functions, by the names in metrics. */
+  metricFunctions: Record<string, MetricFunction> = {};
   /** The final sigmoid/softmax is folded into the loss during training (stable and cheaper). */
   foldsActivation = false;
   /** Set by a callback to end fit after the current batch. */
   stopTraining = false;
+  /** The symbolic graph of the built model (see connect), or why it could not be made. */
+  private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } | { error: string } | null = null;
 
   constructor(args: SequentialArgs = {}) {
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
@@ -52,8 +63,10 @@ export class Sequential implements TrainableModel {
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.layers.push(layer);
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
-    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
-    else if (this.layers.length > 1 && layer.batchInputShape) {
+    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
+      this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
+      this.connect([layer]);
+    } else if (this.layers.length > 1 && layer.batchInputShape) {
       throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
     }
   }
@@ -78,7 +91,50 @@ export class Sequential implements TrainableModel {
       this.buildLayer(l, shape);
       shape = l.outputShape;
     }
+    if (!this.graph) this.makeGraph(batchInputShape);
   }
+
+  private makeGraph(batchInputShape: SymbolicShape): void {
+    this.graph = { inputs: [new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` }).output as SymbolicTensor], outputs: [] };
+    this.connect(this.layers);
+  }
+
+  /**
+   * Keras and tfjs make a built Sequential a graph: an input tensor with each layer applied in turn. So
+   * model.inputs, model.outputs and layer.output exist, and rl.model({inputs: model.inputs, outputs:
+   * model.layers[0].output}) is a sub-model sharing the weights.
+   */
+  private connect(layers: Layer[]): void {
+    const g = this.graph;
+    if (!g || 'error' in g) return;
+    let t = g.outputs[0] ?? g.inputs[0];
+    for (const l of layers) {
+      try {
+        t = l.apply(t) as SymbolicTensor;
+      } catch (e) {
+        this.graph = { error: `${l.name} (${l.className}) cannot be applied to a symbolic input: ${(e as Error).message}` };
+        return;
+      }
+    }
+    g.outputs = [t];
+  }
+
+  private symbolic(what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+    this.requireBuilt(what);
+    // Layers built before they were added leave no graph behind: make it now.
+    if (!this.graph) this.makeGraph(this.layers[0].inputSpec!);
+    const g = this.graph!;
+    if ('error' in g) throw new Error(`${this.name}: ${what}: ${g.error}`);
+    return g;
+  }
+
+  /** The model's symbolic input, as tfjs's model.inputs (one for a Sequential). */
+  get inputs(): SymbolicTensor[] { return this.symbolic('inputs').inputs; }
+  get outputs(): SymbolicTensor[] { return this.symbolic('outputs').outputs; }
+  get input(): SymbolicTensor { return this.inputs[0]; }
+  get output(): SymbolicTensor { return this.outputs[0]; }
+  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 
   get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
 
@@ -129,8 +185,9 @@ export class Sequential implements TrainableModel {
   compile(args: CompileArgs): void {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     this.optimizer = getOptimizer(args.optimizer);
-    this.loss = lossKind(args.loss);
-    this.metrics = metricNames(args.metrics, `${this.name}.compile`);
+    this.compiledLosses = [compiledLoss(args.loss, `${this.name}.compile`)];
+    this.loss = this.compiledLosses[0].kind;
+    ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);
@@ -151,7 +208,7 @@ export class Sequential implements TrainableModel {
       const out = this.forward(x, ctx, this.foldsActivation);
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
       const penalties = this.layers.flatMap((l) => l.weightPenalties());
-      return { out, loss: addWeightPenalty(lossOp(this.loss!, out, y, this.foldsActivation), penalties) };
+      return { out, loss: addWeightPenalty(lossTerm(this.compiledLosses[0], out, y, this.foldsActivation, ctx.sampleWeight ?? null), penalties) };
     });
     return { ...value, backward };
   }
@@ -182,12 +239,16 @@ export class Sequential implements TrainableModel {
    * Saves in the TensorFlow.js Layers format: save('file://DIR') writes DIR/model.json (Keras layer configs, the
    * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
    */
+  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
+  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
+
   async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }
 
-  async evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Promise<number[]> {
-    return evaluateModel(this, x, y, args);
+  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
+  evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    return scalarResult(evaluateModelSync(this, x, y, args));
   }
 
   /** Outputs for x in batches (Keras default batch size 32). */

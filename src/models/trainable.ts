@@ -5,6 +5,8 @@
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { CallContext, Layer, SymbolicShape } from '../layers/layer.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
+import type { MetricFunction } from '../metrics/registry.js';
+import type { CompiledLoss } from './loss_terms.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 
@@ -19,6 +21,10 @@ export interface TrainableModel {
   optimizer: Optimizer | null;
   loss: LossKind | null;
   metrics: string[];
+  /** compile's user metric functions by the names in metrics. */
+  readonly metricFunctions?: Record<string, MetricFunction>;
+  /** compile's loss per output as given (a user function keeps its name for the saved training config). */
+  readonly compiledLosses?: CompiledLoss[];
   /** The final sigmoid/softmax is folded into the loss during training. */
   readonly foldsActivation: boolean;
   /** Set by a callback to end fit after the current batch. */

@@ -10,6 +10,7 @@ import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.j
 import { History, fire, type Callback, type FitState } from './callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
+import { sampleWeightsOf, withClassWeights, type ClassWeight } from './sample_weights.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -20,6 +21,10 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2;
   callbacks?: Callback | Callback[];
   initialEpoch?: number;
+  /** One loss weight per sample (Keras's sample_weight); split with validationSplit. */
+  sampleWeight?: TensorLike;
+  /** {classId: weight} for the training samples (Keras's class_weight); multiplies sampleWeight. */
+  classWeight?: ClassWeight;
   /** Where the progress output goes (default stdout). */
   out?: ProgressWriter;
 }
@@ -28,6 +33,8 @@ export interface EvaluateArgs {
   batchSize?: number;
   /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
   verbose?: 0 | 1;
+  /** One loss weight per sample (Keras's sample_weight). */
+  sampleWeight?: TensorLike;
   /** Where verbose output goes (default stdout). */
   out?: ProgressWriter;
 }
@@ -52,7 +59,7 @@ class Meters {
   constructor(model: TrainableModel) {
     const heads = model.outputHeads();
     const on = model.metrics.length > 0;
-    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss })) : [];
+    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss, functions: model.metricFunctions })) : [];
     this.fromLogits = heads.map((h) => h.fromLogits);
     this.names = on ? heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) : [];
   }
@@ -122,7 +129,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   let { xs, ys } = model.prepareData(x, y, 'fit');
-  let val: { xs: Tensor[]; ys: Tensor[] } | null = null;
+  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight');
+  let val: { xs: Tensor[]; ys: Tensor[]; weights?: Tensor[] } | null = null;
   if (args.validationData) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
     val = model.prepareData(args.validationData[0], args.validationData[1], 'fit: validationData');
@@ -133,10 +141,12 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
     const n = xs[0].shape[0];
     const split = Math.floor(n * (1 - s));
     if (split === 0 || split === n) throw new Error(`fit: validationSplit ${s} leaves no training or no validation samples out of ${n}`);
-    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n) };
+    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n), weights: rows(weights, null, split, n) };
     xs = rows(xs, null, 0, split);
     ys = rows(ys, null, 0, split);
+    weights = rows(weights, null, 0, split);
   }
+  weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   callbacks.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
@@ -173,7 +183,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         // Everything a step allocates is scratch: recycled once the weights are updated.
         const lv = withScratch(() => {
           const xb = rows(xs, order, s, e), yb = rows(ys, order, s, e);
-          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null });
+          const sampleWeight = rows(weights, order, s, e)[0] ?? null;
+          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
           const value = loss.data[0];
           if (!Number.isFinite(value)) {
             for (const v of vars) v.grad = null;
@@ -197,7 +208,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       }
       const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
       if (val) {
-        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize);
+        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
         logs.val_loss = vl;
         new Meters(model).names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
@@ -213,7 +224,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   return history;
 }
 
-async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar): Promise<number[]> {
+/** The evaluation loop as steps: fit's validation yields to the event loop between them, evaluateSync does not. */
+function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: Tensor[] = []): Generator<void, number[]> {
   const n = xs[0].shape[0];
   const acc = new Meters(model);
   let lossSum = 0;
@@ -221,26 +233,50 @@ async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[
     const e = Math.min(n, s + batchSize);
     lossSum += withScratch(() => {
       const yb = rows(ys, null, s, e);
-      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null });
+      const sampleWeight = rows(weights, null, s, e)[0] ?? null;
+      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
       acc.add(outs, yb);
       return (loss.data as FArray)[0] * (e - s);
     });
     bar?.update(Math.ceil(e / batchSize), acc.into({ loss: lossSum / e }));
-    await yieldToEventLoop();
+    yield;
   }
   bar?.finish(acc.into({ loss: lossSum / n }));
   return [lossSum / n, ...acc.values()];
 }
 
-/** [loss, accuracy?] over all samples, as Keras's evaluate. */
-export async function evaluateModel(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Promise<number[]> {
+/** Runs steps to the end, letting timers, servers and progress output run between them. */
+async function yieldingRun<T>(steps: Generator<void, T>): Promise<T> {
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await yieldToEventLoop();
+  }
+}
+
+async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights?: Tensor[]): Promise<number[]> {
+  return yieldingRun(evaluationSteps(model, xs, ys, batchSize, bar, weights));
+}
+
+function evaluation(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Generator<void, number[]> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  return evaluatePrepared(model, xs, ys, batchSize, bar);
+  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight');
+  return evaluationSteps(model, xs, ys, batchSize, bar, weights);
+}
+
+/** [loss, ...metrics] over all samples, as Keras's evaluate; yields to the event loop between batches. */
+export async function evaluateModel(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): Promise<number[]> {
+  return yieldingRun(evaluation(model, x, y, args));
+}
+
+/** The same in one synchronous run: tfjs's model.evaluate returns its Scalars at once. */
+export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown, args: EvaluateArgs): number[] {
+  const steps = evaluation(model, x, y, args);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }
 
 /**

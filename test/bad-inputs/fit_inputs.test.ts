@@ -72,7 +72,7 @@ describe('token ids outside the vocabulary', () => {
       /token id -2 at position \[0, 1\] .* is outside \[0, 10\)/);
     await expectClean(() => m.predict([[1, 2, 3, 1e6]]), Error, /token id 1000000 at position \[0, 3\]/);
     await expectClean(() => m.predict([[1, 2, 3.5, 1]]), Error, /token id 3.5 at position \[0, 2\]/);
-    await expectClean(() => m.evaluate([[1, 2, 3, 4]], [[1]]).then(() => m.predict([[99, 0, 0, 0]])), Error, /token id 99/);
+    await expectClean(() => { m.evaluate([[1, 2, 3, 4]], [[1]]); return m.predict([[99, 0, 0, 0]]); }, Error, /token id 99/);
   });
 });
 

@@ -31,7 +31,7 @@ describe('losses against tfjs-layers (value and one gradient step)', () => {
   for (const [name, y] of cases) {
     it(name, async () => {
       const { ours, theirs } = pair(name);
-      const [l] = await ours.evaluate(rl.tensor(X), rl.tensor(y));
+      const l = (ours.evaluate(rl.tensor(X), rl.tensor(y)) as rl.Tensor).dataSync()[0];
       expect(l).toBeCloseTo((theirs.evaluate(tf.tensor2d(X), tf.tensor2d(y)) as tf.Scalar).dataSync()[0], 5);
       ours.trainOnBatch(rl.tensor(X), rl.tensor(y));
       await theirs.trainOnBatch(tf.tensor2d(X), tf.tensor2d(y));

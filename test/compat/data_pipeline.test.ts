@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { evaluated } from '../io/helpers.js';
 
 describe('rl.data datasets', () => {
   it('array, map, filter, skip, take, batch, repeat, toArray', async () => {
@@ -93,8 +94,8 @@ describe('fitDataset / evaluateDataset', () => {
     expect(h.history.loss.at(-1)!).toBeLessThan(h.history.loss[0]);
     expect(h.history.val_accuracy.at(-1)).toBeGreaterThan(0.9);
     const test = (await stream(3).take(100).toArray()) as { xs: number[]; ys: number[] }[];
-    const [l1, a1] = await m.evaluateDataset(rl.data.array(test).batch(100));
-    const [l2, a2] = await m.evaluate(test.map((t) => t.xs), test.map((t) => t.ys));
+    const [l1, a1] = evaluated(await m.evaluateDataset(rl.data.array(test).batch(100)));
+    const [l2, a2] = evaluated(m.evaluate(test.map((t) => t.xs), test.map((t) => t.ys)));
     expect(l1).toBeCloseTo(l2, 6);
     expect(a1).toBeCloseTo(a2, 6);
   });

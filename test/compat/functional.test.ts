@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { maxDiff } from './functional_helpers.js';
+import { evaluated } from '../io/helpers.js';
 
 type Sym = rl.SymbolicTensor;
 const one = (v: Sym | Sym[]): Sym => v as Sym;
@@ -191,10 +192,10 @@ describe('several inputs and outputs', () => {
     }
     const X = [rl.tensor(xa, [n, 4]), rl.tensor(xb, [n, 4])];
     const Y = [rl.tensor(yc, [n, 1]), rl.tensor(yr, [n, 1])];
-    const before = await m.evaluate(X, Y);
+    const before = evaluated(m.evaluate(X, Y));
     const h = await m.fit({ a: X[0], b: X[1] }, { cls: Y[0], reg: Y[1] }, { epochs: 30, batchSize: 16, verbose: 0 });
     expect(Object.keys(h.history).sort()).toEqual(['cls_accuracy', 'loss', 'reg_accuracy']);
-    const after = await m.evaluate(X, Y);
+    const after = evaluated(m.evaluate(X, Y));
     expect(after).toHaveLength(3);
     expect(after[0]).toBeLessThan(before[0] * 0.5);
     expect(after[1]).toBeGreaterThan(0.85);

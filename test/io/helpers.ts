@@ -60,3 +60,8 @@ export function toyText(n: number, T: number, vocab: number, seed: number): { x:
   }
   return { x: rl.tensor(ids, [n, T], 'int32'), y: rl.tensor(y, [n, 1]) };
 }
+
+/** model.evaluate's Scalars (one, or a list) as plain numbers [loss, ...metrics]. */
+export function evaluated(result: rl.Tensor | rl.Tensor[]): number[] {
+  return (Array.isArray(result) ? result : [result]).map((s) => s.dataSync()[0]);
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { idData, maxAbsDiff, oneHot, removeDir, silent, tempDir } from './helpers.js';
+import { evaluated, idData, maxAbsDiff, oneHot, removeDir, silent, tempDir } from './helpers.js';
 
 const root = tempDir('rnnlab-tfjs-');
 afterAll(() => removeDir(root));
@@ -198,7 +198,7 @@ describe('TensorFlow.js -> rnnlab', () => {
     const theirs = (tm.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0];
     const [k, b] = m.layers[0].getWeights();
     const penalty = 0.2 * k.reduce((s, w) => s + w * w, 0) + b.reduce((s, w) => s + 0.03 * Math.abs(w) + 0.04 * w * w, 0);
-    const [ours] = await m.evaluate(rl.tensor(xs), rl.tensor(ys));
+    const [ours] = evaluated(m.evaluate(rl.tensor(xs), rl.tensor(ys)));
     expect(ours).toBeCloseTo(theirs + penalty, 5);
     const back = join(root, 'regularized-to-tfjs');
     await m.save(back);

@@ -3,6 +3,7 @@
 // every input into its state and cannot shut the noise out.
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { evaluated } from '../io/helpers.js';
 import { longRangeData } from '../../src/experiments/long_range.js';
 
 const T = 50;
@@ -18,7 +19,7 @@ async function heldOutAccuracy(kind: 'lstm' | 'simpleRNN'): Promise<number> {
   const m = rl.sequential({ layers: [rl.layers[kind]({ units: 16, inputShape: [T, 2] }), rl.layers.dense({ units: 1, activation: 'sigmoid' })] });
   m.compile({ optimizer: rl.train.adam(0.003), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   await m.fit(x, y, { epochs: 30, batchSize: 32, verbose: 0 });
-  return (await m.evaluate(xv, yv))[1];
+  return evaluated(m.evaluate(xv, yv))[1];
 }
 
 describe('long-range dependency', () => {

@@ -1,6 +1,7 @@
 /** Options of Sequential's methods that used to be accepted and ignored now work: evaluate's verbose, summary's positions. */
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { evaluated } from '../io/helpers.js';
 
 function model(): rl.Sequential {
   rl.setSeed(2);
@@ -16,12 +17,12 @@ describe('Sequential options', () => {
   it('evaluate({verbose: 1}) prints Keras\'s final line with the same values it returns; 0 prints nothing', async () => {
     const lines: string[] = [];
     const out = { write: (s: string) => { lines.push(s); return true; } };
-    const [loss, acc] = await model().evaluate(x, y, { batchSize: 2, verbose: 1, out });
+    const [loss, acc] = evaluated(model().evaluate(x, y, { batchSize: 2, verbose: 1, out }));
     expect(lines.join('')).toMatch(new RegExp(`^3/3 \\[=+\\] - .* - loss: ${loss.toFixed(4)} - accuracy: ${acc.toFixed(4)}\\n$`));
     lines.length = 0;
-    await model().evaluate(x, y, { verbose: 0, out });
+    model().evaluate(x, y, { verbose: 0, out });
     expect(lines).toEqual([]);
-    await expect(model().evaluate(x, y, { verbose: 2 as never })).rejects.toThrow(/evaluate: verbose must be 0 or 1, got 2/);
+    expect(() => model().evaluate(x, y, { verbose: 2 as never })).toThrow(/evaluate: verbose must be 0 or 1, got 2/);
   });
 
   it('summary(lineLength, positions) places the columns as tfjs does (fractions or character counts)', () => {

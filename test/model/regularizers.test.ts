@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { removeDir, tempDir } from '../io/helpers.js';
+import { evaluated, removeDir, tempDir } from '../io/helpers.js';
 
 const root = tempDir('rnnlab-reg-');
 afterAll(() => removeDir(root));
@@ -31,8 +31,8 @@ describe('weight regularizers', () => {
     const plain = model(false), reg = model(true);
     const [kernel, bias] = reg.layers[0].getWeights();
     const penalty = 0.1 * kernel.reduce((s, w) => s + w * w, 0) + 0.05 * bias.reduce((s, b) => s + Math.abs(b), 0);
-    const [l0] = await plain.evaluate(x, y);
-    const [l1] = await reg.evaluate(x, y);
+    const [l0] = evaluated(plain.evaluate(x, y));
+    const [l1] = evaluated(reg.evaluate(x, y));
     expect(penalty).toBeGreaterThan(0.01);
     expect(l1 - l0).toBeCloseTo(penalty, 5);
   });
@@ -70,7 +70,7 @@ describe('weight regularizers', () => {
     expect(cfg.kernel_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0, l2: 0.1 } });
     expect(cfg.bias_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0.05, l2: 0 } });
     const back = await rl.loadModel(dir);
-    expect((await back.evaluate(x, y))[0]).toBeCloseTo((await m.evaluate(x, y))[0], 6);
+    expect(evaluated(back.evaluate(x, y))[0]).toBeCloseTo(evaluated(m.evaluate(x, y))[0], 6);
   });
 
   it('bad regularizers and activity regularizers are errors naming the option', () => {

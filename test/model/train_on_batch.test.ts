@@ -1,7 +1,7 @@
 /** model.trainOnBatch: one step, [loss, ...metrics] as tfjs returns them, the same step fit takes. */
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { binaryLabels, idData, maxAbsDiff } from '../io/helpers.js';
+import { binaryLabels, evaluated, idData, maxAbsDiff } from '../io/helpers.js';
 
 function model(metrics: string[]): rl.Sequential {
   rl.setSeed(5);
@@ -20,12 +20,12 @@ describe('trainOnBatch', () => {
 
   it('returns [loss, accuracy] measured on the batch before the update', async () => {
     const m = model(['accuracy']);
-    const [loss0, acc0] = await m.evaluate(x, y, { batchSize: 24 });
+    const [loss0, acc0] = evaluated(m.evaluate(x, y, { batchSize: 24 }));
     const out = m.trainOnBatch(x, y);
     expect(out).toHaveLength(2);
     expect(out[0]).toBeCloseTo(loss0, 5);
     expect(out[1]).toBeCloseTo(acc0, 6);
-    const [loss1] = await m.evaluate(x, y, { batchSize: 24 });
+    const [loss1] = evaluated(m.evaluate(x, y, { batchSize: 24 }));
     expect(loss1).toBeLessThan(loss0);
   });
 

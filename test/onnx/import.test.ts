@@ -46,9 +46,9 @@ describe('PyTorch exports (scripts/gen_onnx_fixtures.py)', () => {
       // Fine-tuning: one epoch of training on labels changes the weights and the loss.
       const y = rl.tensor(Float32Array.from(sample.ids, (row) => (row[0] % 2 === 0 ? 1 : 0)), [sample.shape[0], 1]);
       m.compile({ optimizer: rl.train.adam(0.05), loss: 'binaryCrossentropy' });
-      const before = (await m.evaluate(x, y, { verbose: 0 } as never))[0];
+      const before = (m.evaluate(x, y, { verbose: 0 } as never) as rl.Tensor).dataSync()[0];
       await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
-      const after = (await m.evaluate(x, y, { verbose: 0 } as never))[0];
+      const after = (m.evaluate(x, y, { verbose: 0 } as never) as rl.Tensor).dataSync()[0];
       expect(after).toBeLessThan(before);
     });
   }

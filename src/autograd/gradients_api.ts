@@ -1,0 +1,52 @@
+/**
+ * tfjs's gradient functions over the public ops: rl.grad(f)(x), rl.grads(f)(xs), rl.valueAndGrad,
+ * rl.valueAndGrads. f runs on a tape; the ops it uses must be differentiable ones (rl.add, rl.mul, ...,
+ * or their tensor methods), as in a custom loss. A non-scalar result is reduced as tfjs does: sum(y * dy),
+ * with dy all ones by default.
+ */
+import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { mul, sum } from './public_ops.js';
+import { withTape } from './tape.js';
+
+function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
+  // Fresh tensors sharing the values: the caller's tensors keep their autograd fields untouched.
+  const xs = args.map((a, i) => {
+    const t = toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`);
+    if (t.dtype !== 'float32') throw new Error(`${what}: x must be float32 to take a gradient, got ${t.dtype}`);
+    const v = new Tensor(t.data, [...t.shape], 'float32');
+    v.requiresGrad = true;
+    return v;
+  });
+  const { value, backward } = withTape(() => {
+    const y = f(...xs);
+    if (!(y instanceof Tensor)) throw new Error(`${what}: f must return a Tensor`);
+    const seed = dy === undefined ? null : toTensor(dy, `${what}: dy`);
+    if (seed && seed.shape.join() !== y.shape.join()) throw new Error(`${what}: dy has shape [${seed.shape.join(', ')}] but f(x) has [${y.shape.join(', ')}]`);
+    return { y, loss: y.size === 1 && !seed ? y : sum(seed ? mul(y, seed) : y) };
+  });
+  backward(value.loss);
+  const grads = xs.map((x, i) => {
+    if (!x.grad) {
+      throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
+    }
+    return new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32');
+  });
+  const y = value.y;
+  return { value: new Tensor(Float32Array.from(y.data), [...y.shape], 'float32'), grads };
+}
+
+export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {
+  return (x, dy) => gradientsOf(f, [x], dy, 'grad').grads[0];
+}
+
+export function grads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => Tensor[] {
+  return (xs, dy) => gradientsOf(f, xs, dy, 'grads').grads;
+}
+
+export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => { value: Tensor; grad: Tensor } {
+  return (x, dy) => { const r = gradientsOf(f, [x], dy, 'valueAndGrad'); return { value: r.value, grad: r.grads[0] }; };
+}
+
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => { value: Tensor; grads: Tensor[] } {
+  return (xs, dy) => gradientsOf(f, xs, dy, 'valueAndGrads');
+}
