@@ -40,11 +40,10 @@ function tsvPair(text: string, where: string): Pair {
   return { source, target, where };
 }
 
-/** The column readers name their options after text classification; here the columns are fixed. */
-function columnMessage(e: unknown): unknown {
-  if (!(e instanceof DataError)) return e;
-  const m = e.message.replace(/no text column 'source' \([^)]*\)/, "no 'source' column").replace(/no label column 'target' \([^)]*\)/, "no 'target' column");
-  return m === e.message ? e : new DataError(m);
+/** The column readers word their messages for text classification; here the columns are fixed. */
+function pairsMessage(m: string): string {
+  return m.replace(/no text column 'source' \([^)]*\)/, "no 'source' column").replace(/no label column 'target' \([^)]*\)/, "no 'target' column")
+    .replace("column 'source'", "'source'").replace("column 'target'", "'target'");
 }
 
 /** Reads every pair of a file or stream (`name` is what errors call it). */
@@ -60,14 +59,14 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
   } else {
     const sink: RowSink = {
       row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
-      bad: (b) => { throw new DataError(`${b.where}: ${b.problem.replace("column 'source'", "'source'").replace("column 'target'", "'target'")}`); },
+      bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
     };
     const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars };
     try {
       if (format === 'csv') await readCsvRows(source, name, ',', opts, sink);
       else await readJsonlRows(source, name, opts, sink);
     } catch (e) {
-      throw columnMessage(e);
+      throw e instanceof DataError ? new DataError(pairsMessage(e.message)) : e;
     }
   }
   if (pairs.length === 0) throw new DataError(`${name}: no pairs (the file is empty); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
