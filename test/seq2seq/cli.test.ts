@@ -53,6 +53,43 @@ describe('rnnlab seq2seq', () => {
     expect(r.out).toMatch(/^Validation exact-match accuracy \(beam 2\): \d+\.\d\d%$/m);
   }, 60_000);
 
+  it('passes every model and data flag through (CSV pairs, words, GRU, bidirectional, 2 layers, Bahdanau, length limits)', async () => {
+    const csv = path.join(root, 'pairs.csv');
+    const rows = Array.from({ length: 60 }, (_, i) => `"${words[i % 4]} ${words[(i >> 2) % 4]}${i % 5 === 0 ? ' ab cd' : ''}",${words[(i >> 2) % 4]} ${words[i % 4]}`);
+    writeFileSync(csv, `source,target\n${rows.join('\n')}\n`);
+    const out = path.join(root, 'flags');
+    const r = await run(['seq2seq', '--data', csv, '--pairs-format', 'csv', '--tokens', 'word', '--rnn', 'gru', '--bidirectional-encoder', '--layers', '2',
+      '--units', '4', '--embedding-dim', '3', '--attention', 'bahdanau', '--validation-split', '0.2', '--epochs', '2', '--batch-size', '8', '--seed', '3',
+      '--max-source-len', '2', '--max-target-len', '2', '--samples', '1', '--out', out, '--verbose', '0']);
+    expect(r.err).toBe('');
+    const rec = readResults(out);
+    expect(rec.config).toMatchObject({ tokens: 'word', rnn: 'gru', bidirectionalEncoder: true, layers: 2, units: 4, embeddingDim: 3, attention: 'bahdanau',
+      validationSplit: 0.2, epochs: 2, batchSize: 8, seed: 3, maxSourceLen: 2, maxTargetLen: 2, beam: 0 });
+    expect(rec.data.skippedLong).toBe(12);
+    expect(rec.data.train + rec.data.validation).toBe(48);
+    expect(rec.models[0].history.loss).toHaveLength(2);
+    expect(rec.samples).toHaveLength(1);
+    const spec = JSON.parse(readFileSync(path.join(out, 'model', 'rnnlab-seq2seq.json'), 'utf8'));
+    expect(spec.source.tokens).toBe('word');
+    expect(spec.source.items.slice(4).sort()).toEqual([...words].sort());
+    expect(spec.architecture).toMatchObject({ rnn: 'gru', bidirectionalEncoder: true, layers: 2, attention: 'bahdanau' });
+    expect(rec.metrics.beamExact).toBeUndefined();
+  }, 60_000);
+
+  it('--generate writes its pairs into the run folder and trains on them', async () => {
+    const out = path.join(root, 'gen');
+    const r = await run(['seq2seq', '--generate', 'reverse-words', '--count', '40', '--units', '4', '--epochs', '1', '--samples', '0', '--out', out, '--verbose', '0']);
+    expect(r.code).toBe(0);
+    const pairs = readFileSync(path.join(out, 'pairs.tsv'), 'utf8').trimEnd().split('\n');
+    expect(pairs).toHaveLength(40);
+    for (const l of pairs) {
+      const [src, tgt] = l.split('\t');
+      expect(tgt).toBe(src.split(' ').reverse().join(' '));
+    }
+    expect(readResults(out).config.tokens).toBe('word');
+    expect(readResults(out).data).toMatchObject({ generated: 'reverse-words', pairs: 40 });
+  }, 60_000);
+
   it('exits 2 naming the flag, file and line; leaves nothing in --out', async () => {
     const bad = path.join(root, 'bad.tsv');
     writeFileSync(bad, 'a\tb\nno tab\n');
