@@ -8,7 +8,7 @@ import { buildSeq2Seq } from '../../src/seq2seq/model.js';
 import type { Pair } from '../../src/seq2seq/pairs.js';
 import { loadSeq2Seq, saveSeq2Seq } from '../../src/seq2seq/store.js';
 import { trainSeq2Seq } from '../../src/seq2seq/train.js';
-import { translateTexts } from '../../src/seq2seq/translate.js';
+import { translateLines, translateTexts } from '../../src/seq2seq/translate.js';
 import { Random, setSeed } from '../../src/random.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-s2s-'));
@@ -45,6 +45,12 @@ describe('seq2seq training', () => {
     expect(out.filter((t, i) => t.output === [...inputs[i]].reverse().join('')).length).toBeGreaterThanOrEqual(3);
     const before = greedyDecode(r.net.layers, inputs.map((s) => m.source.encode(s)), { maxSteps: 6 });
     expect(out.map((t) => t.output)).toEqual(before.map((d) => m.target.decode(d.ids)));
+    // Streamed lines, two per batch, come out in order and equal to decoding them all at once.
+    const streamed: string[] = [];
+    async function* text() { yield `${inputs.join('\n')}\n\nab\n`; }
+    for await (const t of translateLines(m, text(), 'lines', { batchSize: 2 })) streamed.push(t.output);
+    expect(streamed).toEqual([...out.map((t) => t.output), '', translateTexts(m, ['ab'])[0].output]);
+    expect(translateTexts(m, inputs, { beam: 2, batchSize: 3 }).map((t) => t.input)).toEqual(inputs);
   }, 120_000);
 
   it('builds and trains every variant: GRU, bidirectional encoder, two layers, Bahdanau, no attention', async () => {
