@@ -22,7 +22,7 @@ export interface Seq2SeqSpec {
   architecture: Seq2SeqArchitecture;
   source: ReturnType<Vocab['toJSON']>;
   target: ReturnType<Vocab['toJSON']>;
-  /** Longest source and target (in tokens) seen in training: sources are cut there, outputs stop there (+ END). */
+  /** The length limits of training, in tokens: decoding stops one step after maxTargetLen; longer sources still decode. */
   maxSourceLen: number;
   maxTargetLen: number;
   metrics?: Record<string, number | null>;
