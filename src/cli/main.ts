@@ -17,10 +17,12 @@ import { register as registerExperiment } from './experiment.js';
 import { register as registerExport } from './export.js';
 import { register as registerImdb } from './imdb.js';
 import { register as registerPredict } from './predict.js';
+import { register as registerSeq2Seq } from './seq2seq.js';
 import { register as registerServe } from './serve.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerTokenize } from './tokenize.js';
 import { register as registerTrain } from './train.js';
+import { register as registerTranslate } from './translate.js';
 import { register as registerVersion } from './version.js';
 import { register as registerWorker } from './worker.js';
 
@@ -30,6 +32,7 @@ export type { CliContext, Writer } from './context.js';
 const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   registerImdb, registerCompare, registerAddition, registerExperiment, registerTokenize, registerPredict, registerServe,
   registerTrain, registerEvaluate, registerSweep, registerWorker, registerExport, registerCache, registerVersion,
+  registerSeq2Seq, registerTranslate,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

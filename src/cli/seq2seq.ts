@@ -1,0 +1,122 @@
+/** `rnnlab seq2seq`: train an encoder-decoder on pairs (a file, or a generated task) and report held-out accuracy. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DataError } from '../data/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { defaultOutDir } from '../report/run.js';
+import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
+import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
+import { PAIR_FORMATS, readPairs, type Pair, type PairFormat } from '../seq2seq/pairs.js';
+import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
+import { saveSeq2Seq } from '../seq2seq/store.js';
+import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
+import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, VERBOSE_FLAG, type Flags } from './flags.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { kebab } from './text_cli.js';
+
+const D = SEQ2SEQ_DEFAULTS;
+
+export const SEQ2SEQ_FLAGS: Flags = {
+  data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'pairs: TSV (source<TAB>target per line), or CSV / JSON Lines with source and target columns' },
+  'pairs-format': { kind: 'choice', choices: PAIR_FORMATS, help: 'how --data holds its pairs (default from its name: .csv, .jsonl, else TSV)' },
+  generate: { kind: 'choice', choices: GENERATED_TASKS, help: 'train on generated pairs instead of --data (saved as pairs.tsv in --out)' },
+  count: { kind: 'int', min: 2, max: 10_000_000, metavar: 'N', help: 'pairs --generate makes (default 10000)' },
+  tokens: { kind: 'choice', choices: TOKEN_KINDS, help: "tokens: characters or whitespace-separated words (default char; --generate: the task's)" },
+  rnn: { kind: 'choice', choices: RNN_KINDS, default: D.rnn, help: 'recurrent layer of the encoder and decoder' },
+  'bidirectional-encoder': { kind: 'bool', default: false, help: 'read the source both ways (the decoder gets twice the units)' },
+  layers: { kind: 'int', min: 1, max: 8, default: D.layers, help: 'stacked recurrent layers in the encoder and in the decoder' },
+  units: { kind: 'int', min: 1, max: 4096, default: D.units, help: 'units per recurrent layer' },
+  'embedding-dim': { kind: 'int', min: 1, max: 4096, default: D.embeddingDim, help: 'token embedding size' },
+  attention: { kind: 'choice', choices: ATTENTION_KINDS, default: D.attention, help: 'luong (dot), bahdanau (additive) or none' },
+  'validation-split': { kind: 'number', above: 0, max: 0.99, default: D.validationSplit, metavar: 'F', help: 'fraction of pairs held out (seeded) for the reported accuracy' },
+  epochs: { kind: 'int', min: 1, default: D.epochs, help: 'training epochs' },
+  'batch-size': { kind: 'int', min: 1, default: D.batchSize, help: 'pairs per batch' },
+  lr: { kind: 'number', above: 0, help: 'Adam learning rate (default 0.001)' },
+  seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate' },
+  'max-source-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest source in tokens; longer pairs are left out (auto: the longest training source)' },
+  'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },
+  beam: { kind: 'int', min: 0, max: 64, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
+  samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
+  out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  ...VERBOSE_FLAG,
+};
+
+const SUMMARY = 'Train an encoder-decoder (with attention) on source/target pairs; report held-out per-token and exact-match accuracy.';
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('seq2seq').summary(SUMMARY).description(SUMMARY);
+  addFlags(cmd, SEQ2SEQ_FLAGS, 'seq2seq');
+  helpExtras(cmd, {
+    description: ['Then: rnnlab translate --model DIR "text".'],
+    examples: [
+      'rnnlab seq2seq --data pairs.tsv --out runs/pairs',
+      'rnnlab seq2seq --generate date --attention bahdanau --beam 4 --out runs/date',
+      'rnnlab seq2seq --generate reverse-words --attention none --epochs 5',
+      'rnnlab seq2seq --data sentences.jsonl --tokens word --rnn gru --bidirectional-encoder --layers 2',
+    ],
+  });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c)); });
+}
+
+function lengthFlag(f: Record<string, unknown>, name: string): number | undefined {
+  const raw = String(f[name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen']);
+  if (raw === 'auto') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} expects a positive integer or auto, got '${raw}'`, 'seq2seq');
+  return Number(raw);
+}
+
+async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: TokenKind }> {
+  const task = f.generate as GeneratedTask | undefined;
+  if (task !== undefined && f.data !== undefined) throw new UsageError('give --data or --generate, not both', 'seq2seq');
+  if (task === undefined && f.data === undefined) throw new UsageError('give the pairs with --data PATH (or --generate date|reverse-words)', 'seq2seq');
+  if (task === undefined && f.count !== undefined) throw new UsageError('--count sizes --generate; there is no --generate', 'seq2seq');
+  if (task !== undefined && f.pairsFormat !== undefined) throw new UsageError('--pairs-format describes --data; there is no --data', 'seq2seq');
+  if (task !== undefined) {
+    const count = (f.count as number | undefined) ?? 10_000;
+    return { pairs: generatePairs(task, count, f.seed as number), data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
+  }
+  const file = f.data as string;
+  try {
+    const pairs = await readPairs(file, file, { format: f.pairsFormat as PairFormat | undefined });
+    return { pairs, data: { path: file, pairs: pairs.length }, tokens: (f.tokens as TokenKind | undefined) ?? 'char' };
+  } catch (e) {
+    if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
+    throw e;
+  }
+}
+
+async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
+  applyThreads(f);
+  const p = new Printer(ctx);
+  const startedAt = new Date();
+  const out = (f.out as string | undefined) ?? defaultOutDir('seq2seq', startedAt);
+  const { pairs, data, tokens } = await loadPairs(f);
+  p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}; ${tokens} tokens`);
+  let r;
+  try {
+    r = await trainSeq2Seq(pairs, {
+      tokens, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
+      embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
+      epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
+      maxSourceLen, maxTargetLen, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress: ctx.out,
+    });
+  } catch (e) {
+    if (e instanceof Seq2SeqOptionError) throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
+    throw e;
+  }
+  p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
+    `${r.counts.skippedLong ? ` (${r.counts.skippedLong} longer than --max-source-len/--max-target-len left out)` : ''}; ` +
+    `max lengths ${String(r.config.maxSourceLen)} -> ${String(r.config.maxTargetLen)}; trained in ${r.seconds.train.toFixed(1)} s`);
+  p.line();
+  p.lines(sampleLines(r.samples));
+  p.lines(resultLines(r));
+  await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
+  if (data.generated) writeFileAtomic(path.join(out, 'pairs.tsv'), pairsTsv(pairs));
+  const body = seq2seqBody(r, data);
+  finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
+  p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${out} "..."`);
+  return 0;
+}

@@ -1,0 +1,72 @@
+/**
+ * `rnnlab translate --model DIR`: decode texts with a model trained by `rnnlab seq2seq`, given as arguments or read
+ * from a file or stdin (`--file PATH|-`), one output per input line, in input order.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DataError } from '../data/errors.js';
+import { attentionHeatmap } from '../seq2seq/heatmap.js';
+import { findSeq2SeqDir, loadSeq2Seq, SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
+import { translateLines, translateTexts, type Translation } from '../seq2seq/translate.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, helpExtras, type Flags } from './flags.js';
+
+export const TRANSLATE_FLAGS: Flags = {
+  model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder of rnnlab seq2seq' },
+  file: { kind: 'string', metavar: 'PATH', help: "decode every line of a file, or '-' for stdin" },
+  format: { kind: 'choice', choices: ['text', 'tsv'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output' },
+  beam: { kind: 'int', min: 0, max: 64, default: 0, help: 'beam search of this width (0: greedy)' },
+  'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down)' },
+};
+
+const SUMMARY = 'Decode texts with a model trained by rnnlab seq2seq: arguments, a file, or stdin.';
+
+interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv'; beam: number; showAttention: boolean }
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program.command('translate').summary(SUMMARY).description(SUMMARY).usage('--model DIR ["text" ...] [--file PATH|-] [--format text|tsv] [--beam N]')
+    .argument('[text...]', 'texts to decode (each argument is one input)');
+  addFlags(cmd, TRANSLATE_FLAGS, 'translate');
+  helpExtras(cmd, {
+    description: ['A text that starts with "-" would be taken for a flag: put -- before it, or use --file.'],
+    examples: [
+      'rnnlab translate --model runs/date "3 March 2021" "Mar 4 1999"',
+      'rnnlab translate --model runs/date --file dates.txt --format tsv --beam 4',
+      'echo "the 1st of May, 2020" | rnnlab translate --model runs/date --file - --show-attention',
+    ],
+  });
+  cmd.action(async (texts: string[], flags: TranslateFlags) => { ctx.exitCode = await runTranslate(texts, flags, ctx); });
+}
+
+function lines(t: Translation, f: TranslateFlags): string[] {
+  const first = f.format === 'tsv' ? `${t.input}\t${t.output}` : t.output;
+  if (!f.showAttention) return [first];
+  if (!t.weights.length) return [first, '(no attention: the model was trained with --attention none, or the input is empty)', ''];
+  return [first, ...attentionHeatmap(t.sourceTokens, t.outputTokens, t.weights), ''];
+}
+
+async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext): Promise<number> {
+  if (!findSeq2SeqDir(f.model)) throw new UsageError(`--model: ${f.model} holds no ${SEQ2SEQ_SPEC_FILE} (nor does its model/ folder); train one with rnnlab seq2seq`, 'translate');
+  if (f.file !== undefined && texts.length) throw new UsageError('give texts as arguments or --file, not both', 'translate');
+  if (f.file === undefined && texts.length === 0) throw new UsageError('give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-', 'translate');
+  if (f.file !== undefined && f.file !== '-' && !existsSync(f.file)) throw new UsageError(`--file: no such file: ${f.file}`, 'translate');
+  let model;
+  try { model = await loadSeq2Seq(f.model); } catch (e) {
+    if (e instanceof DataError) throw new UsageError(`--model: ${e.message}`, 'translate');
+    throw e;
+  }
+  const write = (t: Translation) => { for (const l of lines(t, f)) ctx.out.write(`${l}\n`); };
+  const opts = { beam: f.beam };
+  if (f.file === undefined) {
+    for (const t of translateTexts(model, texts, opts)) write(t);
+    return 0;
+  }
+  const name = f.file === '-' ? '(stdin)' : f.file;
+  try {
+    for await (const t of translateLines(model, f.file === '-' ? process.stdin : f.file, name, opts)) write(t);
+  } catch (e) {
+    if (e instanceof DataError) throw new UsageError(`--file: ${e.message}`, 'translate');
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,68 @@
+/**
+ * Generated pairs for trying the encoder-decoder, seeded:
+ * - date: a date written the many ways people write them -> ISO 8601 (YYYY-MM-DD). Every format names the month
+ *   unambiguously (day/month order is fixed per separator), so the task is learnable exactly.
+ * - reverse-words: a sentence of 6 to 16 words -> the same words in reverse order. Long inputs where each output
+ *   word sits far from where it was read: the case attention is for.
+ */
+import { Random } from '../random.js';
+import type { Pair } from './pairs.js';
+
+export const GENERATED_TASKS = ['date', 'reverse-words'] as const;
+export type GeneratedTask = (typeof GENERATED_TASKS)[number];
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const ordinal = (d: number) => `${d}${d % 10 === 1 && d !== 11 ? 'st' : d % 10 === 2 && d !== 12 ? 'nd' : d % 10 === 3 && d !== 13 ? 'rd' : 'th'}`;
+
+/** y, m (1-12), d, weekday -> the human spellings. */
+const DATE_FORMATS: ((y: number, m: number, d: number, wd: number) => string)[] = [
+  (y, m, d) => `${d} ${MONTHS[m - 1]} ${y}`,
+  (y, m, d) => `${MONTHS[m - 1]} ${d}, ${y}`,
+  (y, m, d) => `${MONTHS[m - 1].slice(0, 3)} ${d} ${y}`,
+  (y, m, d) => `${d} ${MONTHS[m - 1].slice(0, 3).toLowerCase()} ${y}`,
+  (y, m, d) => `${pad2(d)}/${pad2(m)}/${y}`,
+  (y, m, d) => `${pad2(m)}-${pad2(d)}-${y}`,
+  (y, m, d) => `${y}/${m}/${d}`,
+  (y, m, d) => `${pad2(d)}.${pad2(m)}.${y}`,
+  (y, m, d) => `the ${ordinal(d)} of ${MONTHS[m - 1]}, ${y}`,
+  (y, m, d, wd) => `${DAYS[wd]}, ${MONTHS[m - 1]} ${d}, ${y}`,
+  (y, m, d, wd) => `${DAYS[wd].slice(0, 3)} ${d} ${MONTHS[m - 1].slice(0, 3)} ${y}`,
+  (y, m, d) => `${MONTHS[m - 1].toUpperCase()} ${ordinal(d).toUpperCase()} ${y}`,
+];
+
+const WORDS = ('time year people way day man thing woman life child world school state family student group country problem hand part ' +
+  'place case week company system program question work number night point home water room mother area money story fact month lot ' +
+  'right study book eye job word business issue side kind head house service friend father power hour game line end member law car city').split(' ');
+
+function datePair(rng: Random): { source: string; target: string } {
+  // 1950-01-01 .. 2049-12-31, uniformly over days.
+  const start = Date.UTC(1950, 0, 1), days = Math.round((Date.UTC(2049, 11, 31) - start) / 86_400_000) + 1;
+  const date = new Date(start + rng.int(days) * 86_400_000);
+  const y = date.getUTCFullYear(), m = date.getUTCMonth() + 1, d = date.getUTCDate();
+  const source = DATE_FORMATS[rng.int(DATE_FORMATS.length)](y, m, d, date.getUTCDay());
+  return { source, target: `${y}-${pad2(m)}-${pad2(d)}` };
+}
+
+function reverseWordsPair(rng: Random): { source: string; target: string } {
+  const words = Array.from({ length: 6 + rng.int(11) }, () => WORDS[rng.int(WORDS.length)]);
+  return { source: words.join(' '), target: [...words].reverse().join(' ') };
+}
+
+/** count pairs of a task, the same for the same seed. */
+export function generatePairs(task: GeneratedTask, count: number, seed: number): Pair[] {
+  if (!Number.isInteger(count) || count < 2) throw new RangeError(`count must be an integer >= 2, got ${count}`);
+  const rng = new Random(seed);
+  const make = task === 'date' ? datePair : reverseWordsPair;
+  return Array.from({ length: count }, (_, i) => ({ ...make(rng), where: `${task}:${i + 1}` }));
+}
+
+/** The pairs as a TSV file's text (what readPairs reads back). */
+export function pairsTsv(pairs: readonly Pair[]): string {
+  return pairs.map((p) => `${p.source}\t${p.target}\n`).join('');
+}
+
+/** The token kind each task is meant for: dates are read character by character, sentences word by word. */
+export const TASK_TOKENS: Record<GeneratedTask, 'char' | 'word'> = { date: 'char', 'reverse-words': 'word' };

@@ -1,0 +1,74 @@
+/**
+ * Pairs files for sequence-to-sequence training: TSV (`source<TAB>target` per line, no header), or CSV / JSON
+ * Lines with `source` and `target` columns (read by the text readers of src/data). Every problem is a DataError
+ * naming the file and line.
+ */
+import path from 'node:path';
+import { DataError } from '../data/errors.js';
+import { readCsvRows } from '../data/text_csv.js';
+import { readJsonlRows } from '../data/text_jsonl.js';
+import { readLines, type ByteSource } from '../data/text_stream.js';
+import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
+
+export const PAIR_FORMATS = ['tsv', 'csv', 'jsonl'] as const;
+export type PairFormat = (typeof PAIR_FORMATS)[number];
+
+/** Longest line accepted by default: pairs are sentences, not documents. */
+export const DEFAULT_MAX_PAIR_LINE = 100_000;
+
+export interface Pair { source: string; target: string; where: string }
+
+export interface PairReadOptions {
+  /** Default from the file name: .csv is CSV, .jsonl/.ndjson/.json JSON Lines, anything else TSV. */
+  format?: PairFormat;
+  /** Longest line (or CSV record) in characters. */
+  maxLineChars?: number;
+}
+
+export function pairFormatOf(file: string): PairFormat {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' || ext === '.json' ? 'jsonl' : 'tsv';
+}
+
+function tsvPair(text: string, where: string): Pair {
+  const tab = text.indexOf('\t');
+  if (tab < 0) throw new DataError(`${where}: no tab; each line must be source<TAB>target`);
+  if (text.indexOf('\t', tab + 1) >= 0) throw new DataError(`${where}: more than one tab; each line must be source<TAB>target (one tab)`);
+  const source = text.slice(0, tab), target = text.slice(tab + 1);
+  if (source.trim() === '') throw new DataError(`${where}: the source (before the tab) is empty`);
+  if (target.trim() === '') throw new DataError(`${where}: the target (after the tab) is empty`);
+  return { source, target, where };
+}
+
+/** The column readers word their messages for text classification; here the columns are fixed. */
+function pairsMessage(m: string): string {
+  return m.replace(/no text column 'source' \([^)]*\)/, "no 'source' column").replace(/no label column 'target' \([^)]*\)/, "no 'target' column")
+    .replace("column 'source'", "'source'").replace("column 'target'", "'target'");
+}
+
+/** Reads every pair of a file or stream (`name` is what errors call it). */
+export async function readPairs(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<Pair[]> {
+  const format = options.format ?? (typeof source === 'string' ? pairFormatOf(source) : 'tsv');
+  const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_PAIR_LINE;
+  const pairs: Pair[] = [];
+  if (format === 'tsv') {
+    for await (const { text, line } of readLines(source, name, maxLineChars)) {
+      if (text.trim() === '') continue;
+      pairs.push(tsvPair(text, `${name}:${line}`));
+    }
+  } else {
+    const sink: RowSink = {
+      row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
+      bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
+    };
+    const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars };
+    try {
+      if (format === 'csv') await readCsvRows(source, name, ',', opts, sink);
+      else await readJsonlRows(source, name, opts, sink);
+    } catch (e) {
+      throw e instanceof DataError ? new DataError(pairsMessage(e.message)) : e;
+    }
+  }
+  if (pairs.length === 0) throw new DataError(`${name}: no pairs (the file is empty); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
+  return pairs;
+}

@@ -1,0 +1,74 @@
+/** A seq2seq run as a RunRecord body, report and printed lines (the lab's Question / True / Guess samples). */
+import type { ReportDoc } from '../report/html.js';
+import type { RecordBody } from '../report/record.js';
+import { percent } from '../report/table.js';
+import { attentionHeatmap } from './heatmap.js';
+import type { Seq2SeqSample, Seq2SeqTrainResult } from './train.js';
+
+export function sampleLines(samples: readonly Seq2SeqSample[]): string[] {
+  const q = Math.max(0, ...samples.map((s) => s.question.length)), t = Math.max(0, ...samples.map((s) => s.truth.length));
+  return samples.map((s) => `Question ${s.question.padEnd(q)} True ${s.truth.padEnd(t)} Guess ${s.guess} ${s.correct ? '☑' : '☒'}` +
+    (s.beamGuess !== undefined && s.beamGuess !== s.guess ? `  (beam: ${s.beamGuess})` : ''));
+}
+
+export function resultLines(r: Seq2SeqTrainResult): string[] {
+  const lines = [
+    `Validation per-token accuracy (greedy): ${percent(r.greedy.perToken)}`,
+    `Validation exact-match accuracy (greedy): ${percent(r.greedy.exact)}`,
+  ];
+  if (r.beam) {
+    lines.push(`Validation per-token accuracy (beam ${String(r.config.beam)}): ${percent(r.beam.perToken)}`);
+    lines.push(`Validation exact-match accuracy (beam ${String(r.config.beam)}): ${percent(r.beam.exact)}`);
+  }
+  return lines;
+}
+
+function finding(r: Seq2SeqTrainResult): string {
+  const c = r.config;
+  const beam = r.beam ? `; beam search (width ${String(c.beam)}) ${percent(r.beam.exact)}` : '';
+  return `A ${String(c.rnn)} encoder-decoder (${c.attention === 'none' ? 'no' : String(c.attention)} attention, ${String(c.tokens)} tokens) gets ${percent(r.greedy.exact)} of held-out outputs exactly right greedily${beam}.`;
+}
+
+export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>): RecordBody {
+  const metrics: RecordBody['metrics'] = { validationPerToken: r.greedy.perToken, validationExact: r.greedy.exact };
+  if (r.beam) Object.assign(metrics, { beamPerToken: r.beam.perToken, beamExact: r.beam.exact });
+  return {
+    config: r.config,
+    data: { ...data, ...r.counts, sourceVocabulary: r.spec.architecture.sourceVocabSize, targetVocabulary: r.spec.architecture.targetVocabSize },
+    models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: [] }],
+    metrics,
+    finding: finding(r),
+    samples: r.samples.map(({ question, truth, guess, correct }) => ({ question, truth, guess, correct })),
+    details: { seconds: r.seconds, ...(r.attention ? { attention: r.attention } : {}) },
+  };
+}
+
+export function seq2seqDoc(r: Seq2SeqTrainResult, body: RecordBody): ReportDoc {
+  const h = r.history;
+  const s = (k: string, name: string, dashed = false) => (h[k]?.length ? [{ name, y: h[k], dashed }] : []);
+  const a = r.attention;
+  return {
+    title: 'Sequence to sequence',
+    subtitle: `${r.counts.train} training and ${r.counts.validation} held-out pairs`,
+    finding: body.finding,
+    metrics: {
+      'per-token accuracy (greedy)': percent(r.greedy.perToken), 'exact match (greedy)': percent(r.greedy.exact),
+      ...(r.beam ? { 'per-token accuracy (beam)': percent(r.beam.perToken), 'exact match (beam)': percent(r.beam.exact) } : {}),
+      parameters: r.params.toLocaleString('en-US'),
+    },
+    sections: [
+      { title: 'Curves (teacher forcing)', charts: [
+        { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'loss', series: [...s('loss', 'train'), ...s('val_loss', 'validation', true)] },
+        { title: 'Next-token accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [...s('accuracy', 'train'), ...s('val_accuracy', 'validation', true)] },
+      ] },
+      { title: 'Samples', pre: sampleLines(r.samples).join('\n') },
+      ...(a ? [{
+        title: 'Attention of the first sample',
+        text: [`Rows: output tokens; columns: source tokens. Darker is more weight.`],
+        pre: attentionHeatmap(a.source, a.output, a.weights).join('\n'),
+        tables: [{ caption: 'Attention weights', columns: ['output \\ source', ...a.source], rows: a.weights.map((w, i) => [a.output[i], ...w.map((v) => v.toFixed(2))]) }],
+      }] : []),
+    ],
+    config: r.config,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * A seq2seq model folder: the TensorFlow.js Layers files of the training model plus rnnlab-seq2seq.json, which
+ * says how it was built and carries both vocabularies and the length limits, so `rnnlab translate` needs nothing
+ * else. The JSON is checked field by field on load, and against the model's layers.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataError } from '../data/errors.js';
+import { loadLayersModel } from '../io/index.js';
+import { Functional } from '../models/functional.js';
+import { saveModelFolder } from '../tasks/text_output.js';
+import { ATTENTION_KINDS, RNN_KINDS, type Seq2SeqArchitecture } from './graph.js';
+import { netOf, type Seq2SeqNet } from './model.js';
+import './reverse_time.js';
+import { Vocab } from './vocab.js';
+
+export const SEQ2SEQ_SPEC_FILE = 'rnnlab-seq2seq.json';
+
+export interface Seq2SeqSpec {
+  format: 'rnnlab-seq2seq';
+  version: 1;
+  architecture: Seq2SeqArchitecture;
+  source: ReturnType<Vocab['toJSON']>;
+  target: ReturnType<Vocab['toJSON']>;
+  /** The length limits of training, in tokens: decoding stops one step after maxTargetLen; longer sources still decode. */
+  maxSourceLen: number;
+  maxTargetLen: number;
+  metrics?: Record<string, number | null>;
+}
+
+export interface Seq2SeqModel { dir: string; net: Seq2SeqNet; spec: Seq2SeqSpec; source: Vocab; target: Vocab }
+
+export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
+  const bad = (field: string, want: string, got: unknown) => new DataError(`${file}: field '${field}' must be ${want}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('(root)', 'an object', json);
+  const j = json as Record<string, unknown>;
+  if (j.format !== 'rnnlab-seq2seq') throw bad('format', "'rnnlab-seq2seq'", j.format);
+  if (j.version !== 1) throw bad('version', '1', j.version);
+  const a = j.architecture as Record<string, unknown> | undefined;
+  if (typeof a !== 'object' || a === null) throw bad('architecture', 'an object', a);
+  const posInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+  if (!RNN_KINDS.includes(a.rnn as never)) throw bad('architecture.rnn', RNN_KINDS.join(' or '), a.rnn);
+  if (!ATTENTION_KINDS.includes(a.attention as never)) throw bad('architecture.attention', ATTENTION_KINDS.join(', '), a.attention);
+  if (typeof a.bidirectionalEncoder !== 'boolean') throw bad('architecture.bidirectionalEncoder', 'true or false', a.bidirectionalEncoder);
+  for (const k of ['layers', 'units', 'embeddingDim', 'sourceVocabSize', 'targetVocabSize']) if (!posInt(a[k])) throw bad(`architecture.${k}`, 'a positive integer', a[k]);
+  for (const k of ['maxSourceLen', 'maxTargetLen']) if (!posInt(j[k])) throw bad(k, 'a positive integer', j[k]);
+  const source = Vocab.fromJSON(j.source, `${file}: field 'source'`);
+  const target = Vocab.fromJSON(j.target, `${file}: field 'target'`);
+  if (source.size !== a.sourceVocabSize) throw bad('architecture.sourceVocabSize', `the source vocabulary's size ${source.size}`, a.sourceVocabSize);
+  if (target.size !== a.targetVocabSize) throw bad('architecture.targetVocabSize', `the target vocabulary's size ${target.size}`, a.targetVocabSize);
+  return json as Seq2SeqSpec;
+}
+
+export async function saveSeq2Seq(dir: string, net: Seq2SeqNet, spec: Seq2SeqSpec): Promise<void> {
+  await saveModelFolder(dir, net.model, { [SEQ2SEQ_SPEC_FILE]: JSON.stringify(spec, null, 1) + '\n' });
+}
+
+/** The folder holding the spec: dir itself, or dir/model (a run folder). */
+export function findSeq2SeqDir(dir: string): string | null {
+  for (const d of [dir, path.join(dir, 'model')]) if (existsSync(path.join(d, SEQ2SEQ_SPEC_FILE))) return d;
+  return null;
+}
+
+export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {
+  const dir = findSeq2SeqDir(dirOrRun);
+  if (!dir) throw new DataError(`${dirOrRun}: no ${SEQ2SEQ_SPEC_FILE} here nor in ${path.join(dirOrRun, 'model')}; train a model with rnnlab seq2seq`);
+  const file = path.join(dir, SEQ2SEQ_SPEC_FILE);
+  let json: unknown;
+  try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new DataError(`${file}: not valid JSON (${(e as Error).message})`); }
+  const spec = checkSpec(json, file);
+  const model = await loadLayersModel(dir);
+  if (!(model instanceof Functional)) throw new DataError(`${dir}: model.json holds a ${model.className} model, not the functional seq2seq model`);
+  let net: Seq2SeqNet;
+  try { net = netOf(model, spec.architecture); } catch (e) { throw new DataError(`${file}: the architecture does not match model.json (${(e as Error).message})`); }
+  const embIn = (l: { inputDim: number }) => l.inputDim;
+  if (embIn(net.layers.sourceEmbedding) !== spec.architecture.sourceVocabSize || embIn(net.layers.targetEmbedding) !== spec.architecture.targetVocabSize) {
+    throw new DataError(`${file}: the vocabulary sizes do not match the model's embeddings`);
+  }
+  return { dir, net, spec, source: Vocab.fromJSON(spec.source, file), target: Vocab.fromJSON(spec.target, file) };
+}

@@ -1,0 +1,161 @@
+/**
+ * Training a seq2seq model on pairs: a seeded split, vocabularies from the training pairs, teacher forcing
+ * (decoder input START + target, fitted to target + END), then the held-out pairs decoded greedily (and with
+ * beam search) and scored per token and as whole outputs.
+ */
+import type { ProgressWriter } from '../models/progress.js';
+import { makeOptimizer } from '../experiments/imdb_task.js';
+import { Random, setSeed } from '../random.js';
+import { Tensor } from '../tensor.js';
+import { beamDecode, greedyDecode, type Decoding } from './decode.js';
+import type { AttentionKind, RnnKind, Seq2SeqArchitecture } from './graph.js';
+import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
+import type { Pair } from './pairs.js';
+import type { Seq2SeqSpec } from './store.js';
+import { END, START, Vocab, type TokenKind } from './vocab.js';
+
+/** A bad option value, named by its option (the CLI turns it into its flag). */
+export class Seq2SeqOptionError extends Error {
+  constructor(readonly option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = 'Seq2SeqOptionError';
+  }
+}
+
+export const SEQ2SEQ_DEFAULTS = {
+  tokens: 'char' as TokenKind, rnn: 'lstm' as RnnKind, bidirectionalEncoder: false, layers: 1, units: 128, embeddingDim: 64,
+  attention: 'luong' as AttentionKind, validationSplit: 0.1, epochs: 10, batchSize: 64, seed: 1, beam: 0, samples: 10,
+};
+
+export interface Seq2SeqTrainOptions {
+  tokens?: TokenKind;
+  rnn?: RnnKind;
+  bidirectionalEncoder?: boolean;
+  layers?: number;
+  units?: number;
+  embeddingDim?: number;
+  attention?: AttentionKind;
+  validationSplit?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  /** Longest source / target in tokens; longer pairs are left out (and counted). Default: the longest training pair. */
+  maxSourceLen?: number;
+  maxTargetLen?: number;
+  /** Also decode the held-out pairs with beam search of this width (0: greedy only). */
+  beam?: number;
+  /** Held-out pairs returned as samples. */
+  samples?: number;
+  verbose?: 0 | 1 | 2;
+  progress?: ProgressWriter;
+}
+
+export interface Seq2SeqSample { question: string; truth: string; guess: string; correct: boolean; beamGuess?: string }
+
+export interface DecodeScore { perToken: number; exact: number }
+
+export interface Seq2SeqTrainResult {
+  net: Seq2SeqNet;
+  spec: Seq2SeqSpec;
+  config: Record<string, unknown>;
+  counts: { train: number; validation: number; skippedLong: number };
+  history: Record<string, number[]>;
+  params: number;
+  greedy: DecodeScore;
+  beam: DecodeScore | null;
+  samples: Seq2SeqSample[];
+  /** The first sample's greedy attention: output tokens (END included) by source tokens; null without attention. */
+  attention: { source: string[]; output: string[]; weights: number[][] } | null;
+  seconds: { train: number; decode: number };
+}
+
+/** Output tokens right at their position (END counted as a token) and whole outputs right, over the truths. */
+export function scoreDecodings(decoded: readonly Decoding[], truths: readonly (readonly number[])[]): DecodeScore {
+  let right = 0, total = 0, exact = 0;
+  decoded.forEach((d, i) => {
+    const want = [...truths[i], END], got = d.ended ? [...d.ids, END] : d.ids;
+    want.forEach((id, t) => { if (got[t] === id) right++; });
+    total += want.length;
+    if (want.length === got.length && want.every((id, t) => got[t] === id)) exact++;
+  });
+  return { perToken: total ? right / total : NaN, exact: decoded.length ? exact / decoded.length : NaN };
+}
+
+function checkInt(option: string, v: number | undefined, min: number, max = 1e9): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new Seq2SeqOptionError(option, `must be an integer from ${min} to ${max}, got ${String(v)}`);
+}
+
+export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
+  const d = { ...SEQ2SEQ_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SEQ2SEQ_DEFAULTS & Seq2SeqTrainOptions;
+  for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['beam', 0], ['samples', 0]] as const) {
+    checkInt(k, d[k], min);
+  }
+  if (!(d.validationSplit > 0 && d.validationSplit < 1)) throw new Seq2SeqOptionError('validationSplit', `must be in (0, 1), got ${d.validationSplit}`);
+  const nVal = Math.round(pairs.length * d.validationSplit);
+  if (nVal < 1 || nVal >= pairs.length) {
+    throw new Seq2SeqOptionError('validationSplit', `${d.validationSplit} of ${pairs.length} pairs leaves ${nVal} for validation and ${pairs.length - nVal} for training; both need at least one (more pairs, or another split)`);
+  }
+  setSeed(d.seed);
+  const order = pairs.map((_, i) => i);
+  const rng = new Random(d.seed);
+  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  const valPairs = order.slice(0, nVal).map((i) => pairs[i]);
+  const trainPairs = order.slice(nVal).map((i) => pairs[i]);
+  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), d.tokens);
+  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), d.tokens);
+  const enc = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, src: source.encode(p.source), tgt: target.encode(p.target) }));
+  let train = enc(trainPairs), val = enc(valPairs);
+  const maxSourceLen = d.maxSourceLen ?? Math.max(...train.map((e) => e.src.length));
+  const maxTargetLen = d.maxTargetLen ?? Math.max(...train.map((e) => e.tgt.length));
+  const fits = (e: { src: number[]; tgt: number[] }) => e.src.length >= 1 && e.src.length <= maxSourceLen && e.tgt.length >= 1 && e.tgt.length <= maxTargetLen;
+  const before = train.length + val.length;
+  train = train.filter(fits);
+  val = val.filter(fits);
+  if (!train.length || !val.length) throw new Seq2SeqOptionError('maxSourceLen', `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens`);
+
+  const arch: Seq2SeqArchitecture = {
+    rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
+    attention: d.attention, sourceVocabSize: source.size, targetVocabSize: target.size,
+  };
+  const net = buildSeq2Seq(arch);
+  net.model.compile({ optimizer: makeOptimizer('adam', d.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const inputs = (es: typeof train) => [idsTensor(es.map((e) => e.src), maxSourceLen), idsTensor(es.map((e) => [START, ...e.tgt]), maxTargetLen + 1)];
+  const targets = (es: typeof train) => idsTensor(es.map((e) => [...e.tgt, END]), maxTargetLen + 1);
+  const t0 = performance.now();
+  const history = await net.model.fit(inputs(train) as Tensor[], targets(train), {
+    epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? 0, out: d.progress, validationData: [inputs(val) as never, targets(val)],
+  });
+  const t1 = performance.now();
+  const decodeOpts = { maxSteps: maxTargetLen + 1 };
+  const greedy = greedyDecode(net.layers, val.map((e) => e.src), decodeOpts);
+  const beam = d.beam > 0 ? beamDecode(net.layers, val.map((e) => e.src), d.beam, decodeOpts) : null;
+  const t2 = performance.now();
+  const truths = val.map((e) => e.tgt);
+  const samples = val.slice(0, d.samples).map((e, i) => {
+    const guess = target.decode(greedy[i].ids);
+    const s: Seq2SeqSample = { question: e.pair.source, truth: e.pair.target, guess, correct: guess === target.decode(e.tgt) };
+    if (beam) s.beamGuess = target.decode(beam[i].ids);
+    return s;
+  });
+  const first = val[0], g0 = greedy[0];
+  const attention = arch.attention === 'none' ? null : {
+    source: first.src.map((id) => source.items[id]), output: [...g0.ids.map((id) => target.items[id]), ...(g0.ended ? ['<end>'] : [])],
+    weights: g0.attention.map((row) => row.slice(0, first.src.length)),
+  };
+  const greedyScore = scoreDecodings(greedy, truths);
+  const beamScore = beam ? scoreDecodings(beam, truths) : null;
+  const spec: Seq2SeqSpec = {
+    format: 'rnnlab-seq2seq', version: 1, architecture: arch, source: source.toJSON(), target: target.toJSON(), maxSourceLen, maxTargetLen,
+    metrics: { greedyPerToken: greedyScore.perToken, greedyExact: greedyScore.exact, ...(beamScore ? { beamPerToken: beamScore.perToken, beamExact: beamScore.exact } : {}) },
+  };
+  return {
+    net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>,
+    config: { tokens: d.tokens, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
+      attention: d.attention, validationSplit: d.validationSplit, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr ?? net.model.optimizer!.learningRate,
+      seed: d.seed, maxSourceLen, maxTargetLen, beam: d.beam },
+    counts: { train: train.length, validation: val.length, skippedLong: before - train.length - val.length },
+    greedy: greedyScore, beam: beamScore, samples, attention,
+    seconds: { train: (t1 - t0) / 1000, decode: (t2 - t1) / 1000 },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * A sequence-to-sequence vocabulary: tokens (characters or whitespace-separated words) to ids, with the four
+ * special tokens every encoder-decoder needs at fixed ids: padding 0 (masked), start 1 (the decoder's first
+ * input), end 2 (where decoding stops) and unknown 3 (tokens not seen in training).
+ */
+import { DataError } from '../data/errors.js';
+
+export const TOKEN_KINDS = ['char', 'word'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+export const PAD = 0, START = 1, END = 2, UNKNOWN = 3;
+export const SPECIAL_TOKENS = ['<pad>', '<start>', '<end>', '<unk>'] as const;
+
+export interface VocabJSON { tokens: TokenKind; items: string[] }
+
+/** Characters are code points (so an emoji is one token); words are split on whitespace. */
+export function tokenize(text: string, kind: TokenKind): string[] {
+  return kind === 'char' ? Array.from(text) : text.split(/\s+/).filter((w) => w !== '');
+}
+
+export class Vocab {
+  private readonly ids: Map<string, number>;
+
+  /** items: the tokens by id, the four specials first. */
+  constructor(readonly kind: TokenKind, readonly items: readonly string[]) {
+    this.ids = new Map(items.map((t, i) => [t, i]));
+  }
+
+  /** Every token of the texts, in order of first appearance (deterministic for a given order of texts). */
+  static fromTexts(texts: Iterable<string>, kind: TokenKind): Vocab {
+    const items: string[] = [...SPECIAL_TOKENS];
+    const seen = new Set<string>(items);
+    for (const t of texts) for (const tok of tokenize(t, kind)) if (!seen.has(tok)) { seen.add(tok); items.push(tok); }
+    return new Vocab(kind, items);
+  }
+
+  get size(): number { return this.items.length; }
+
+  /** Token ids of a text (unknown tokens become UNKNOWN), without start or end. */
+  encode(text: string): number[] {
+    return tokenize(text, this.kind).map((t) => this.ids.get(t) ?? UNKNOWN);
+  }
+
+  /** The text of ids, stopping at END and leaving out padding and START. */
+  decode(ids: ArrayLike<number>): string {
+    return this.join(this.tokensOf(ids));
+  }
+
+  /** The tokens of ids up to END (exclusive), specials other than UNKNOWN left out. */
+  tokensOf(ids: ArrayLike<number>): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id === END) break;
+      if (id === PAD || id === START) continue;
+      out.push(this.items[id] ?? SPECIAL_TOKENS[UNKNOWN]);
+    }
+    return out;
+  }
+
+  join(tokens: readonly string[]): string { return tokens.join(this.kind === 'char' ? '' : ' '); }
+
+  toJSON(): VocabJSON { return { tokens: this.kind, items: [...this.items] }; }
+
+  /** A checked vocabulary; `where` names the file and field for errors. */
+  static fromJSON(json: unknown, where: string): Vocab {
+    const j = json as Partial<VocabJSON> | null;
+    if (typeof j !== 'object' || j === null) throw new DataError(`${where}: expected an object {tokens, items}`);
+    if (!TOKEN_KINDS.includes(j.tokens as TokenKind)) throw new DataError(`${where}: field 'tokens' must be ${TOKEN_KINDS.join(' or ')}, got ${JSON.stringify(j.tokens)}`);
+    const items = j.items;
+    if (!Array.isArray(items) || items.some((t) => typeof t !== 'string' || t === '')) throw new DataError(`${where}: field 'items' must be a list of non-empty strings`);
+    if (SPECIAL_TOKENS.some((s, i) => items[i] !== s)) throw new DataError(`${where}: field 'items' must start with ${SPECIAL_TOKENS.join(', ')}`);
+    if (new Set(items).size !== items.length) throw new DataError(`${where}: field 'items' lists a token twice`);
+    return new Vocab(j.tokens as TokenKind, items);
+  }
+}
