@@ -58,8 +58,17 @@ function showSentiment(r, text) {
     s.style.color = inkOn(c);
     return s;
   }));
+  // Every word's value is reachable without a mouse: Tab through the words, the value shows below the strip.
+  for (const tok of strip.children) {
+    tok.tabIndex = 0;
+    tok.setAttribute('aria-label', tok.title);
+    const say = () => { $('#heat-strip-value').textContent = tok.title; };
+    tok.addEventListener('focus', say);
+    tok.addEventListener('mouseenter', say);
+  }
+  $('#heat-strip-value').textContent = 'hover over a word, or Tab to it, for the probability after reading it';
   const read = r.tokens.filter((t) => t.p !== null);
-  const chart = lineChart($('#sentiment-chart'), { xLabel: 'words read', yLabel: 'P(positive)', yMin: 0, yMax: 1, xDigits: 0 });
+  const chart = lineChart($('#sentiment-chart'), { xLabel: 'words read', yLabel: 'P(positive)', yMin: 0, yMax: 1, xDigits: 0, smoothing: false, name: 'probability after each word' });
   chart.options.scales.x.ticks = { stepSize: 1, callback: (v) => (Number.isInteger(v) && read[v] ? read[v].word : '') };
   chart.options.plugins.tooltip.callbacks.title = (items) => (items[0] ? `after "${read[items[0].parsed.x]?.word}"` : '');
   chart.data.datasets = [
