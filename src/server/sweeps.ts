@@ -103,9 +103,9 @@ export class SweepStore {
     const runs = rec.runs.map((r, i) => {
       const st = stamps[i];
       // sweep.json is rewritten after each run; a run a live worker has taken since shows as running.
-      const running = r.status === 'pending' && st?.state === 'running' && heardFrom(st, now);
+      const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: r.attempts, value: r.value ?? null, error: r.error ?? null,
-        worker: st?.worker ?? r.worker ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null };
+        worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null };
     });
     return {
       id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(rec),
@@ -114,8 +114,13 @@ export class SweepStore {
   }
 }
 
-/** A running run's worker rewrites its stamp every HEARTBEAT_MS; two periods without news and it is presumed gone. */
-const heardFrom = (s: WorkerStamp, now: number) => now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
+/**
+ * Whether a stamp's worker is alive: on this host its process answers; elsewhere it wrote within two heartbeats
+ * (a running run's worker rewrites its stamp every HEARTBEAT_MS).
+ */
+function stampAlive(s: WorkerStamp, now: number, host = hostname()): boolean {
+  return s.host === host ? processAlive(s.pid) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
+}
 
 export interface WorkerView {
   worker: string;
@@ -128,21 +133,18 @@ export interface WorkerView {
   lastSeen: string;
 }
 
-/**
- * The sweep's workers as their runs' stamps show them. Alive: its process answers (same host), or one of its runs
- * has a heartbeat younger than two periods (another host).
- */
+/** The sweep's workers as their runs' stamps show them: what each ran, what it runs now, whether it is alive. */
 export function workersOf(stamps: (WorkerStamp | null)[], now = Date.now(), host = hostname()): WorkerView[] {
   const by = new Map<string, WorkerView>();
   for (const s of stamps) {
     if (!s) continue;
     const w = by.get(s.worker) ?? { worker: s.worker, host: s.host, alive: false, current: null, completed: 0, failed: 0, lastSeen: s.updatedAt };
     if (s.updatedAt > w.lastSeen) w.lastSeen = s.updatedAt;
-    const fresh = heardFrom(s, now);
+    const alive = stampAlive(s, now, host);
     if (s.state === 'completed') w.completed++;
     else if (s.state === 'failed') w.failed++;
-    else if (fresh) w.current = { runId: s.runId, epoch: s.epoch, epochs: s.epochs };
-    if (fresh || (s.host === host && processAlive(s.pid))) w.alive = true;
+    else if (alive) w.current = { runId: s.runId, epoch: s.epoch, epochs: s.epochs };
+    if (alive) w.alive = true;
     by.set(s.worker, w);
   }
   return [...by.values()].sort((a, b) => a.worker.localeCompare(b.worker));

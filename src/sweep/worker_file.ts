@@ -23,12 +23,16 @@ export interface WorkerStamp {
   updatedAt: string;
   epoch: number | null;
   epochs: number | null;
+  /** The worker that had the run before, when this one took it over from a worker that died mid-run. */
+  takenOverFrom?: string;
 }
 
 /** Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run. */
 export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed'): void } {
   const now = () => new Date().toISOString();
-  const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null };
+  const before = readWorkerStamp(dir);
+  const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null,
+    ...(before?.state === 'running' && before.worker !== worker ? { takenOverFrom: before.worker } : {}) };
   const write = () => {
     stamp.updatedAt = now();
     try {

@@ -121,7 +121,13 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
   });
 
   it('shows the adder\'s answers after every epoch, as in its record (✓/✗)', async () => {
-    await page.click('#jobs li:has-text("adder") >> nth=0');
+    // Live training: the rebuilt job's epochs carry their answers.
+    await page.click('#jobs li[data-status="completed"]:has-text("adder")');
+    await page.waitForSelector('#live-samples:not([hidden])');
+    const answers = record(runIds.addition).details!.samplesPerEpoch as { correct: boolean; guess: string }[][];
+    // Row by row: each question's answer after epochs 1, 2 and 3.
+    const expected = answers[0].flatMap((_, i) => answers.map((epoch) => `${epoch[i].guess} ${epoch[i].correct ? '✓' : '✗'}`));
+    expect(await page.$$eval('#live-samples-table td.sample', (tds) => tds.map((t) => t.textContent))).toEqual(expected);
     await page.click('#tab-runs');
     await page.click(`button[aria-label="details of ${runIds.addition}"]`);
     await page.waitForSelector('#run-samples-box:not([hidden])');

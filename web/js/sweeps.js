@@ -45,7 +45,7 @@ function showSweep(w) {
   }
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r)].filter(Boolean).join(' · '), r.worker ?? '–', fmt(r.value), r.attempts, r.error ?? '']));
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r)].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
   // While runs are under way, the per-run table (with each run's worker) is open.
   if (w.runs.some((r) => r.status === 'running')) $('#sweep-runs').closest('details').open = true;
   const workers = w.workers ?? [];
