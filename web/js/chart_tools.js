@@ -71,7 +71,8 @@ function legendSample(ds) {
     if (dashOf(ds)) line.setAttribute('stroke-dasharray', dashOf(ds));
     svg.append(line);
   }
-  svg.append(markerSvg(ds.pointStyle ?? 'circle', color));
+  // pointStyle false: a plain line (a reference level), no marker.
+  if (ds.pointStyle !== false) svg.append(markerSvg(ds.pointStyle ?? 'circle', color));
   return svg;
 }
 
@@ -84,7 +85,7 @@ export const legendPlugin = {
     list.replaceChildren(...chart.data.datasets.map((ds, i) => {
       const shown = chart.isDatasetVisible(i);
       const b = el('button', { type: 'button', class: 'legend-item', 'aria-pressed': String(shown), title: shown ? 'hide this series' : 'show this series',
-        dataset: { dash: dashOf(ds) || 'solid', marker: ds.pointStyle ?? 'circle' } }, legendSample(ds), el('span', { text: ds.label }));
+        dataset: { dash: dashOf(ds) || 'solid', marker: ds.pointStyle === false ? 'none' : ds.pointStyle ?? 'circle' } }, legendSample(ds), el('span', { text: ds.label }));
       b.addEventListener('click', () => { chart.setDatasetVisibility(i, !shown); chart.update(); });
       return el('li', {}, b);
     }));

@@ -73,7 +73,7 @@ function showSentiment(r, text) {
   chart.options.plugins.tooltip.callbacks.title = (items) => (items[0] ? `after "${read[items[0].parsed.x]?.word}"` : '');
   chart.data.datasets = [
     series('P(positive) after each word', read.map((t, i) => ({ x: i, y: t.p })), 2),
-    series('0.5 (undecided)', [{ x: 0, y: 0.5 }, { x: Math.max(1, read.length - 1), y: 0.5 }], 7, { borderDash: [4, 4], pointRadius: 0, borderWidth: 1 }),
+    series('0.5 (undecided)', [{ x: 0, y: 0.5 }, { x: Math.max(1, read.length - 1), y: 0.5 }], 7, { borderDash: [4, 4], pointRadius: 0, borderWidth: 1, pointStyle: false }),
   ];
   chart.update();
 }
@@ -99,6 +99,8 @@ function showSum(r) {
         const td = el('td', { class: c === p.char ? 'best' : '', title: `P("${c === ' ' ? 'space' : c}" at position ${p.position}) = ${(v * 100).toFixed(2)}%`, text: v >= 0.005 ? (v * 100).toFixed(0) : '' });
         td.style.background = css(col);
         td.style.color = inkOn(col);
+        // Blank cells still say their value to a screen reader moving through the table.
+        td.setAttribute('aria-label', td.title);
         return td;
       }));
   });
