@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
-import { describeData, imdbBody, imdbDoc } from '../experiments/imdb_result.js';
+import { describeData, imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
 import { loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { saveImdbModel } from '../experiments/model_store.js';
 import { defaultOutDir } from '../report/run.js';
@@ -64,7 +64,8 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const run = await trainImdb(name, data, { ...trainFlags(f, ctx), callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
   p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanSecondsPerEpoch)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
-  const body = imdbBody(run, data, (f.limit as number | undefined) ?? null);
+  // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
+  const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
   const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
   await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean },
     { testAccuracy: run.testAccuracy });

@@ -33,7 +33,7 @@ export function additionBody(r: AdditionRun): RecordBody {
     config: c,
     data: { trainingQuestions: r.data.train.answers.length, validationQuestions: r.data.val.answers.length },
     models: [{ name: `${String(c.rnn)} seq2seq`, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics, summary: r.summary }],
-    metrics, finding, samples: r.samples,
+    metrics, finding, samples: r.samples, details: { samplesPerEpoch: r.samplesPerEpoch },
   };
 }
 

@@ -47,6 +47,8 @@ export interface AdditionRun {
   /** Final validation accuracy of whole answers. */
   exact: number;
   samples: AdditionSample[];
+  /** The same sample questions answered after each epoch. */
+  samplesPerEpoch: AdditionSample[][];
   totalSeconds: number;
   /** Stopped through the signal: the history holds the epochs done. */
   cancelled: boolean;
@@ -107,11 +109,20 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   o.onBuilt?.(model, summary, data);
   const valExact: number[] = [];
   const hasVal = data.val.answers.length > 0;
+  // The lab picks validation rows at random; a seeded pick keeps runs comparable, and the same rows are shown after every epoch.
+  const rng = new Random(d.seed + 7);
+  const picks = hasVal ? Array.from({ length: Math.min(d.samples, data.val.answers.length) }, () => rng.int(data!.val.answers.length)) : [];
+  const answered = (guesses: string[]): AdditionSample[] => picks.map((i) => ({
+    question: readable(data!.val.questions[i], d.reverse), truth: data!.val.answers[i].trim(), guess: guesses[i].trim(), correct: guesses[i] === data!.val.answers[i],
+  }));
+  const samplesPerEpoch: AdditionSample[][] = [];
   const follow = hookCallbacks(model, o, (epoch, logs) => {
     if (!hasVal) return;
     const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
     valExact.push(s.exact);
     logs.val_exact = s.exact;
+    samplesPerEpoch.push(answered(s.guesses));
+    o.onSamples?.(epoch, samplesPerEpoch[samplesPerEpoch.length - 1]);
     if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
   });
   const nTrain = data.train.answers.length;
@@ -125,18 +136,12 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   if (hasVal) h.val_exact = valExact;
   if (hasVal) o.onPhase?.('scoring the validation questions');
   const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
-  // The lab picks validation rows at random; a seeded pick keeps runs comparable.
-  const rng = new Random(d.seed + 7);
-  const samples: AdditionSample[] = [];
-  for (let k = 0; hasVal && k < Math.min(d.samples, data.val.answers.length); k++) {
-    const i = rng.int(data.val.answers.length);
-    samples.push({ question: readable(data.val.questions[i], d.reverse), truth: data.val.answers[i].trim(), guess: final.guesses[i].trim(), correct: final.guesses[i] === data.val.answers[i] });
-  }
+  const samples = hasVal ? answered(final.guesses) : [];
   return {
     model, data, params: model.countParams(), summary,
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
-    history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples,
+    history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples, samplesPerEpoch,
     totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
   };
 }

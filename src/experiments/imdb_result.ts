@@ -2,6 +2,8 @@
  * What one IMDb training run means for its reader: the record body for results.json and the report, the same for
  * `rnnlab imdb` and for a dashboard job. The CLI and the dashboard only print and write what these return.
  */
+import { decode } from '../data/imdb_words.js';
+import type { Sequential } from '../models/sequential.js';
 import type { ReportDoc } from '../report/html.js';
 import type { ModelRecord, RecordBody } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
@@ -40,10 +42,46 @@ export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
     `at ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews.`;
 }
 
-export function imdbBody(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, limit: number | null): RecordBody {
+export function imdbBody(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, limit: number | null, classification?: TestClassification): RecordBody {
   return {
     config: { ...r.config, limit }, data: imdbDataRecord(d, limit), models: [imdbModelRecord(r)],
-    metrics: imdbMetrics(r), finding: imdbFinding(r, d),
+    metrics: imdbMetrics(r), finding: imdbFinding(r, d), ...(classification ? { details: { ...classification } } : {}),
+  };
+}
+
+/** What the dashboard shows of a classifier's mistakes (the shape `rnnlab evaluate` records: confusion[true][predicted]). */
+export interface TestClassification {
+  classes: string[];
+  confusion: number[][];
+  /** The most confidently wrong test reviews, the lowest probability of the true label first. */
+  misclassified: { index: number; where: string; text: string; label: string; predicted: string; trueProbability: number }[];
+}
+
+const MISCLASSIFIED_KEPT = 20;
+const MAX_REVIEW_CHARS = 2000;
+
+/** The test reviews' confusion matrix (p > 0.5 is positive, as the accuracy counts) and the most confidently wrong, as the words the model read. */
+export function imdbTestClassification(model: Sequential, d: ImdbArrays): TestClassification {
+  const p = model.predict(d.xTest, { batchSize: 256 }).data;
+  const y = d.yTest.data, x = d.xTest.data as Int32Array, L = d.maxlen;
+  const classes = ['negative', 'positive'];
+  const confusion = [[0, 0], [0, 0]];
+  const wrong: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    const t = y[i] >= 0.5 ? 1 : 0, guess = p[i] > 0.5 ? 1 : 0;
+    confusion[t][guess]++;
+    if (t !== guess) wrong.push(i);
+  }
+  const trueP = (i: number) => (y[i] >= 0.5 ? p[i] : 1 - p[i]);
+  wrong.sort((a, b) => trueP(a) - trueP(b) || a - b);
+  const words = (i: number) => decode(x.subarray(i * L, (i + 1) * L).filter((id) => id > 1));
+  return {
+    classes, confusion,
+    misclassified: wrong.slice(0, MISCLASSIFIED_KEPT).map((i) => {
+      const text = words(i);
+      return { index: i, where: 'test', text: text.length > MAX_REVIEW_CHARS ? `${text.slice(0, MAX_REVIEW_CHARS - 1)}…` : text,
+        label: classes[y[i] >= 0.5 ? 1 : 0], predicted: classes[p[i] > 0.5 ? 1 : 0], trueProbability: trueP(i) };
+    }),
   };
 }
 

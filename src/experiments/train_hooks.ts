@@ -15,6 +15,8 @@ export interface TrainHooks {
   onBatchEnd?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
   /** After the task's own epoch measurements (val_exact, ...) are in logs; seconds: the epoch's training time. */
   onEpochEnd?: (epoch: number, logs: Logs, seconds: number) => void | Promise<void>;
+  /** Addition: the sample questions as the model answers them after this epoch (called before onEpochEnd). */
+  onSamples?: (epoch: number, samples: { question: string; truth: string; guess: string; correct: boolean }[]) => void;
 }
 
 /** Wall time of each epoch's training batches (validation excluded). */

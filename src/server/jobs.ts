@@ -12,7 +12,7 @@ import { curveCharts } from '../experiments/imdb_result.js';
 import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
-import { writeRecord, type ModelRecord, type Num, type RecordBody } from '../report/record.js';
+import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample } from '../report/record.js';
 import { defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
@@ -22,7 +22,8 @@ import { labelFor } from './runs.js';
 import { JobCancelled, trainJob, type TrainOutcome } from './train.js';
 import { newJobId } from './job_id.js';
 
-export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+/** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
+export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface BatchPoint {
   /** Batches done in the whole job (1-based). */
@@ -31,6 +32,8 @@ export interface BatchPoint {
   epoch: number;
   loss: number;
   acc: number | null;
+  /** Wall-clock seconds since training began (the curves' time axis). */
+  seconds: number;
 }
 
 export interface EpochPoint {
@@ -38,6 +41,10 @@ export interface EpochPoint {
   epoch: number;
   logs: Record<string, number>;
   seconds: number;
+  /** Wall-clock seconds since training began, at the end of this epoch (validation included). */
+  elapsedSeconds?: number;
+  /** Addition: the sample questions answered after this epoch (✓/✗). */
+  samples?: Sample[];
 }
 
 export interface Progress {
@@ -99,7 +106,10 @@ export class JobQueue {
     private readonly broadcast: Broadcast,
     private readonly dataPath?: string,
     private readonly batchDelayMs = 0,
-  ) {}
+    restored: JobView[] = [],
+  ) {
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0 }));
+  }
 
   list(): JobView[] {
     return this.jobs.map(view);
@@ -169,7 +179,8 @@ export class JobQueue {
       j.phase = 'cancelling';
       this.emitJob(j);
     } else {
-      throw new HttpError(409, `job '${id}' has already ${j.status === 'completed' ? 'completed' : j.status === 'failed' ? 'failed' : 'been cancelled'}`);
+      const how = { completed: 'completed', failed: 'failed', cancelled: 'been cancelled', interrupted: 'been interrupted' } as Record<JobStatus, string>;
+      throw new HttpError(409, `job '${id}' has already ${how[j.status]}`);
     }
     return view(j);
   }
@@ -244,6 +255,7 @@ export class JobQueue {
     this.emitJob(j);
 
     let steps = 1, epochs = 1;
+    let samples: Sample[] | undefined;
     const hooks: TrainHooks = {
       signal: j.abort.signal,
       onPhase: (text) => {
@@ -264,11 +276,14 @@ export class JobQueue {
         const elapsed = (performance.now() - j.fitStart) / 1000;
         j.progress = { epoch: epoch + 1, epochs, batch: batch + 1, steps, fraction, elapsedSeconds: elapsed, etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null };
         const acc = logs.accuracy ?? logs.acc;
-        const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null };
+        const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null, seconds: elapsed };
         j.points.push(p);
         j.pending.push(p);
         if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
         if (this.batchDelayMs > 0) await new Promise((r) => setTimeout(r, this.batchDelayMs));
+      },
+      onSamples: (_epoch, answered) => {
+        samples = answered;
       },
       onEpochEnd: (epoch, logs, seconds) => {
         this.flush(j);
@@ -276,8 +291,9 @@ export class JobQueue {
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') clean[k] = v;
         for (const [k, v] of Object.entries(clean)) (live.history[k] ??= []).push(v);
         live.secondsPerEpoch.push(seconds);
-        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds };
+        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}) };
         j.epochs.push(point);
+        samples = undefined;
         writeRunning();
         this.broadcast('epoch', { id: j.id, epoch: point, progress: j.progress });
       },

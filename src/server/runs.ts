@@ -46,6 +46,8 @@ export interface RunCurve {
   /** Which model of the run (a run comparing models has one per model). */
   label: string;
   history: Record<string, Num[]>;
+  /** Training seconds of each epoch (the wall-clock axis). */
+  seconds: Num[];
 }
 
 export interface RunDetail {
@@ -64,7 +66,7 @@ function stateOf(r: RunRecord): RunState {
   return r.status;
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -193,10 +195,20 @@ export class RunStore {
     return out;
   }
 
+  /** Every readable record with its folder name, for the job list rebuilt after a restart. */
+  records(): { id: string; record: RunRecord }[] {
+    const out: { id: string; record: RunRecord }[] = [];
+    for (const id of this.ids()) {
+      const { results } = this.read(path.join(this.dir, id));
+      if (results) out.push({ id, record: results });
+    }
+    return out;
+  }
+
   get(id: string): RunDetail {
     const dir = this.resolve(id);
     const { results, error } = this.read(dir);
-    return { summary: summarize(id, dir, results, error), curves: results?.models.map((m) => ({ label: m.name, history: m.history })) ?? [], results };
+    return { summary: summarize(id, dir, results, error), curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
   }
 
   /** A report file of a run (report.html or report.png). */

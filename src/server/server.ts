@@ -14,10 +14,13 @@ import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson,
 import {
   commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
+import { projectEmbedding } from './projector.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
+import { restoredJobs } from './job_history.js';
 import { JobQueue } from './jobs.js';
+import { savedModelDir } from './model_io.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
 import { Fields } from './params.js';
 import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
@@ -227,6 +230,16 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       trained: { h: r.trained.norms, c: r.trained.cellNorms ?? null, x: r.trained.inputNorms } })) };
   });
 
+  r.post('/api/inspect/embedding', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const words = f.int('words', 2, 2000, 300);
+    const query = f.str('query', 100);
+    f.done();
+    const entry = await models.get(id, 'imdb');
+    return projectEmbedding(entry.model, words, query);
+  });
+
   r.post('/api/inspect/commutativity', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
@@ -266,7 +279,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const hub = new EventHub(redact);
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
-  const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0);
+  const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null);
+  const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
   const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath });
   let gate: TokenGate | null = null;

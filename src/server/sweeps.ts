@@ -4,8 +4,11 @@
  * and per-axis effects.
  */
 import { readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { SWEEP_FILE, SWEEP_SCHEMA_VERSION, type SweepRecord } from '../sweep/record.js';
+import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { notFound } from './http.js';
+import { processAlive } from './runs.js';
 import { readJsonInside, UnsafeFileError } from './safe_files.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
@@ -60,6 +63,17 @@ export class SweepStore {
     return r as SweepRecord;
   }
 
+  /** A run's worker.json, read through the safe file layer; null when absent or unreadable. */
+  private async stamp(id: string, runId: string): Promise<WorkerStamp | null> {
+    if (!ID_RE.test(runId)) return null;
+    try {
+      const s = await readJsonInside(this.dir, `${id}/runs/${runId}/${WORKER_FILE}`, { maxBytes: 64 * 1024 }) as WorkerStamp | null;
+      return typeof s?.worker === 'string' && typeof s.updatedAt === 'string' ? s : null;
+    } catch {
+      return null;
+    }
+  }
+
   async list(): Promise<SweepListing[]> {
     const out: SweepListing[] = [];
     for (const id of this.folders()) {
@@ -84,10 +98,54 @@ export class SweepStore {
     if (!ID_RE.test(id) || id === '.' || id === '..') throw notFound(`no sweep '${id}'`);
     const rec = await this.read(id);
     if (!rec) throw notFound(`no sweep '${id}'`);
+    const stamps = await Promise.all(rec.runs.map((r) => this.stamp(id, r.id)));
+    const now = Date.now();
+    const runs = rec.runs.map((r, i) => {
+      const st = stamps[i];
+      // sweep.json is rewritten after each run; a run a live worker has taken since shows as running.
+      const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
+      return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: r.attempts, value: r.value ?? null, error: r.error ?? null,
+        worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null };
+    });
     return {
       id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(rec),
-      runs: rec.runs.map((r) => ({ id: r.id, axes: r.axes, seed: r.seed, status: r.status, attempts: r.attempts, value: r.value ?? null, error: r.error ?? null })),
-      summary: rec.summary,
+      runs, workers: workersOf(stamps), summary: rec.summary,
     };
   }
+}
+
+/**
+ * Whether a stamp's worker is alive: on this host its process answers; elsewhere it wrote within two heartbeats
+ * (a running run's worker rewrites its stamp every HEARTBEAT_MS).
+ */
+function stampAlive(s: WorkerStamp, now: number, host = hostname()): boolean {
+  return s.host === host ? processAlive(s.pid) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
+}
+
+export interface WorkerView {
+  worker: string;
+  host: string;
+  alive: boolean;
+  /** The run it is on now, with its epoch, if any. */
+  current: { runId: string; epoch: number | null; epochs: number | null } | null;
+  completed: number;
+  failed: number;
+  lastSeen: string;
+}
+
+/** The sweep's workers as their runs' stamps show them: what each ran, what it runs now, whether it is alive. */
+export function workersOf(stamps: (WorkerStamp | null)[], now = Date.now(), host = hostname()): WorkerView[] {
+  const by = new Map<string, WorkerView>();
+  for (const s of stamps) {
+    if (!s) continue;
+    const w = by.get(s.worker) ?? { worker: s.worker, host: s.host, alive: false, current: null, completed: 0, failed: 0, lastSeen: s.updatedAt };
+    if (s.updatedAt > w.lastSeen) w.lastSeen = s.updatedAt;
+    const alive = stampAlive(s, now, host);
+    if (s.state === 'completed') w.completed++;
+    else if (s.state === 'failed') w.failed++;
+    else if (alive) w.current = { runId: s.runId, epoch: s.epoch, epochs: s.epochs };
+    if (alive) w.alive = true;
+    by.set(s.worker, w);
+  }
+  return [...by.values()].sort((a, b) => a.worker.localeCompare(b.worker));
 }

@@ -6,7 +6,7 @@
  */
 import { additionBody, additionDoc } from '../experiments/addition_result.js';
 import { trainAddition } from '../experiments/addition_task.js';
-import { imdbBody, imdbDoc } from '../experiments/imdb_result.js';
+import { imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
 import { loadImdbArrays, trainImdb } from '../experiments/imdb_task.js';
 import { aborted, type TrainHooks } from '../experiments/train_hooks.js';
 import type { Sequential } from '../models/sequential.js';
@@ -45,7 +45,8 @@ async function trainImdbJob(c: ImdbJobConfig, hooks: TrainHooks, dataPath: strin
     epochs: c.epochs, batchSize: c.batchSize, embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero,
     optimizer: c.optimizer, lr: c.lr, seed: c.seed, validate: c.validate, verbose: 0, ...hooks,
   });
-  const body = imdbBody(run, data, c.limit);
+  if (!run.cancelled) hooks.onPhase?.('listing the misclassified reviews');
+  const body = imdbBody(run, data, c.limit, run.cancelled ? undefined : imdbTestClassification(run.model, data));
   return {
     model: run.model, cancelled: run.cancelled, params: run.params, body, doc: imdbDoc(run, data, body), metrics: body.metrics as Record<string, Num>,
     meta: { task: 'imdb', kind: c.model, vocab: c.vocab, maxlen: c.maxlen },

@@ -5,10 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runArgv, type SweepRun } from './expand.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
+import { workerLog } from './worker_file.js';
 
 export interface ExecuteOptions {
   /** The sweep folder; the run goes to <sweepDir>/runs/<id>. */
@@ -18,6 +20,8 @@ export interface ExecuteOptions {
   /** Each line the run prints (with --verbose 2: one per epoch). */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /** Who runs it (a queue worker's name, a local pool's slot): recorded in the run folder's worker.json. */
+  worker?: string;
 }
 
 export interface ExecuteResult {
@@ -66,6 +70,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
 
   const tail: string[] = [];
+  const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -78,6 +83,8 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
         const line = raw.trim();
         if (!line) continue;
         o.onLine?.(line);
+        const e = epochOfLine(line);
+        if (e) seen.epoch(e);
         if (keep) { tail.push(line); if (tail.length > 5) tail.shift(); }
       }
     };
@@ -90,6 +97,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     });
   });
   const outcome = readOutcome(dir);
+  seen.end(code === 0 && outcome?.status === 'completed' ? 'completed' : 'failed');
   if (code !== 0 || !outcome || outcome.status !== 'completed') throw new RunFailedError(run.id, code, tail.join(' | '));
   return { how: resumed ? 'resumed' : 'ran', outcome };
 }

@@ -2,7 +2,7 @@
  * The local pool: a sweep's runs on this machine, each in its own process, so that runs × kernel threads fit
  * the cores. A failed run is tried again up to the spec's `attempts`, then recorded as failed; the rest go on.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { epochOfLine, executeRun, RunFailedError } from './execute.js';
 import type { SweepRun } from './expand.js';
 import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
@@ -48,7 +48,8 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
   const { runs, createdAt, known } = openSweep(o.dir, spec);
   finishSweep(o.dir, spec, runs, createdAt, known, false);
   let next = 0;
-  const work = async () => {
+  const work = async (_unused: unknown, slot: number) => {
+    const worker = `${hostname()}:${process.pid} slot ${slot + 1}`;
     while (next < runs.length && !o.signal?.aborted) {
       const run = runs[next++];
       const before = known.get(run.id)?.attempts ?? 0;
@@ -57,7 +58,7 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
         o.onEvent?.({ type: 'start', run, attempt });
         try {
           const r = await executeRun(run, {
-            sweepDir: o.dir, threads, signal: o.signal,
+            sweepDir: o.dir, threads, signal: o.signal, worker,
             onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
           });
           if (r.how === 'skipped') known.set(run.id, { attempts: before });

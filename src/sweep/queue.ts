@@ -125,7 +125,7 @@ export function runWorker(o: WorkerOptions): { stop: () => Promise<void>; done: 
     o.log?.(`${me}: start ${run.id} (attempt ${job.attemptsMade + 1})`);
     let resumed = false;
     const r = await executeRun(run, {
-      sweepDir, threads: o.threads,
+      sweepDir, threads: o.threads, worker: me,
       onLine: (line) => {
         const e = epochOfLine(line);
         if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);

@@ -10,6 +10,7 @@ import { metricValue, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
 import { runDirOf } from './execute.js';
+import { readWorkerStamp } from './worker_file.js';
 
 export const SWEEP_FILE = 'sweep.json';
 export const SWEEP_SCHEMA_VERSION = 1;
@@ -57,7 +58,8 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
   return runs.map((run) => {
     const k = known.get(run.id) ?? {};
     const outcome = readOutcome(runDirOf(dir, run));
-    const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts: k.attempts ?? 0 };
+    const worker = readWorkerStamp(runDirOf(dir, run))?.worker;
+    const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts: k.attempts ?? 0, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
       return { ...base, status: 'completed', value: metricValue(outcome, spec.metric, run.id), outcome };
     }

@@ -13,6 +13,8 @@ export interface RunEntry {
   status: 'pending' | 'completed' | 'failed';
   attempts: number;
   error?: string;
+  /** The worker that runs or ran it (its run folder's worker.json). */
+  worker?: string;
   /** The ranking metric's value, when completed. */
   value?: number;
   outcome?: RunOutcome;

@@ -344,7 +344,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.fill('#f-name', 'stale-check');
     await page.click('#train-start');
     await page.click('#tab-runs');
-    const row = '#runs-table tbody tr:has(td:nth-child(2):text-is("stale-check"))';
+    const row = '#runs-table tbody tr:has(td:nth-child(2) button:text-is("stale-check"))';
     // Tick the run while it trains, once it has at least one epoch on disk.
     let ticked = false;
     for (let k = 0; k < 200 && !ticked; k++) {

@@ -106,6 +106,8 @@ describe('a 0.1.0 record through the API', () => {
     const r = await get(s.base, '/api/runs/20241231-100000-experiment');
     expect(r.status).toBe(200);
     expect(r.body.results).toMatchObject({ schemaVersion: 1, command: 'experiment reverse', status: 'completed', source: 'cli' });
-    expect(r.body.curves).toEqual([{ label: 'reversed', history: { loss: [1, 2] } }, { label: 'plain', history: { loss: [3] } }]);
+    expect(r.body.curves.map(({ label, history }: { label: string; history: unknown }) => ({ label, history }))).toEqual([{ label: 'reversed', history: { loss: [1, 2] } }, { label: 'plain', history: { loss: [3] } }]);
+    // Each curve carries its epochs' seconds (the wall-clock axis), as the upgraded record has them.
+    expect(r.body.curves.map((c: { seconds: unknown }) => c.seconds)).toEqual(r.body.results.models.map((m: { secondsPerEpoch: unknown }) => m.secondsPerEpoch));
   });
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { SweepStore } from '../../src/server/sweeps.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +102,11 @@ attempts: 2
     // The killed run was taken over by worker b and resumed from its checkpoint.
     expect(b.log.some((l) => l.includes(`resumed and finished ${killed}`))).toBe(true);
     expect(jobId(dir, killed!)).toMatch(/^[0-9a-f]{12}-/);
+    // The dashboard's view of it, per worker: b finished the killed run; both workers are gone now.
+    const view = await new SweepStore(root).get('sweep');
+    expect(view.runs.find((r) => r.id === killed)).toMatchObject({ worker: 'b', takenOverFrom: 'a' });
+    expect(view.runs.every((r) => r.worker === 'a' || r.worker === 'b')).toBe(true);
+    expect(view.workers.every((w) => !w.alive && w.current === null)).toBe(true);
+    expect(view.workers.reduce((n, w) => n + w.completed, 0)).toBe(12);
   }, 120_000);
 });

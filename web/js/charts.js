@@ -2,6 +2,7 @@
 // the same axes, ticks and titles as the other charts.
 /* global Chart */
 import { el } from './api.js';
+import { attachTools, legendPlugin, viewPlugin } from './chart_tools.js';
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
@@ -12,9 +13,14 @@ Chart.defaults.maintainAspectRatio = false;
 Chart.defaults.animation = false;
 
 const charts = new WeakMap();
+Chart.register(viewPlugin, legendPlugin);
+
+/** Train and validation differ without colour: solid with circles, dashed with triangles (and the legend says which). */
+export const TRAIN_STYLE = { pointStyle: 'circle' };
+export const VALIDATION_STYLE = { borderDash: [6, 4], pointStyle: 'triangle' };
 
 /** Replaces any chart on this canvas. */
-function fresh(canvas, config) {
+export function fresh(canvas, config) {
   const old = charts.get(canvas) ?? Chart.getChart(canvas);
   if (old) old.destroy();
   const c = new Chart(canvas, config);
@@ -22,13 +28,14 @@ function fresh(canvas, config) {
   return c;
 }
 
-function axis(title, extra = {}) {
+export function axis(title, extra = {}) {
   return { title: { display: true, text: title, font: { weight: 'bold' } }, grid: { color: '#eceff3' }, ...extra };
 }
 
 /**
- * A line chart over a linear x axis. opts: xLabel, yLabel, logY, yMin, yMax, percent (y values are fractions,
- * shown as %), title.
+ * A line chart over a linear x axis, with an HTML legend and a CSV button. opts: xLabel, yLabel, logY, yMin, yMax,
+ * percent (y values are fractions, shown as %), title, name (of the CSV file), smoothing (an EMA slider), time (points carry t, wall-clock
+ * seconds, and the x axis can show it).
  */
 export function lineChart(canvas, opts) {
   const y = axis(opts.yLabel, { type: opts.logY ? 'logarithmic' : 'linear' });
@@ -36,7 +43,7 @@ export function lineChart(canvas, opts) {
   if (opts.yMax !== undefined) y.max = opts.yMax;
   if (opts.percent) y.ticks = { callback: (v) => `${Math.round(v * 100)}%` };
   if (opts.logY) y.ticks = { callback: (v) => { const e = Math.log10(v); return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : ''; } };
-  return fresh(canvas, {
+  const chart = fresh(canvas, {
     type: 'line',
     data: { datasets: [] },
     options: {
@@ -44,18 +51,20 @@ export function lineChart(canvas, opts) {
       normalized: true,
       interaction: { mode: 'nearest', intersect: false, axis: 'x' },
       plugins: {
-        legend: { position: 'bottom', labels: { usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28, boxHeight: 8 } },
+        legend: { display: false },
         title: opts.title ? { display: true, text: opts.title } : undefined,
         tooltip: {
           callbacks: {
             label: (ctx) => `${ctx.dataset.label}: ${opts.percent ? `${(ctx.parsed.y * 100).toFixed(2)}%` : Number(ctx.parsed.y).toPrecision(4)}`,
-            title: (items) => (items[0] ? `${opts.xLabel} ${Number(items[0].parsed.x).toFixed(opts.xDigits ?? 2)}` : ''),
+            title: (items) => (items[0] ? (canvas.dataset.xmode === 'time' ? `${Number(items[0].parsed.x).toFixed(1)} s` : `${opts.xLabel} ${Number(items[0].parsed.x).toFixed(opts.xDigits ?? 2)}`) : ''),
           },
         },
       },
       scales: { x: axis(opts.xLabel, { type: 'linear', ...(opts.xMin !== undefined ? { min: opts.xMin } : {}) }), y },
     },
   });
+  attachTools(canvas, chart, chartOf, { xLabel: opts.xLabel, yLabel: opts.yLabel, name: opts.name ?? opts.title, curves: opts.smoothing !== false, time: !!opts.time, legend: true });
+  return chart;
 }
 
 /** A bar chart over categories. opts: xLabel, yLabel, yMin, yMax. */
@@ -63,7 +72,7 @@ export function barChart(canvas, labels, values, opts) {
   const y = axis(opts.yLabel, { type: 'linear' });
   if (opts.yMin !== undefined) y.min = opts.yMin;
   if (opts.yMax !== undefined) y.max = opts.yMax;
-  return fresh(canvas, {
+  const chart = fresh(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label: opts.label ?? opts.yLabel, data: values, backgroundColor: labels.map((_, i) => PALETTE[(opts.colorOffset ?? 0) + i] ?? PALETTE[0]) }] },
     options: {
@@ -71,13 +80,15 @@ export function barChart(canvas, labels, values, opts) {
       scales: { x: axis(opts.xLabel, { type: 'category', grid: { display: false } }), y },
     },
   });
+  attachTools(canvas, chart, chartOf, { xLabel: opts.xLabel, yLabel: opts.yLabel });
+  return chart;
 }
 
 export function series(label, points, i, extra = {}) {
   const color = PALETTE[i % PALETTE.length];
   return {
     label, data: points, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: points.length > 60 ? 0 : 2.5,
-    tension: 0, spanGaps: true, ...extra,
+    tension: 0, spanGaps: true, pointStyle: extra.borderDash ? 'triangle' : 'circle', ...extra,
   };
 }
 
@@ -134,6 +145,18 @@ const heatmapPlugin = {
     ctx.drawImage(h.image, a.left, a.top, a.right - a.left, a.bottom - a.top);
     ctx.restore();
   },
+  afterDatasetsDraw(chart) {
+    const cur = chart.$rnnlab?.cursor;
+    if (!cur) return;
+    const { ctx, scales: { x, y } } = chart;
+    const x0 = x.getPixelForValue(cur.c - 0.5), x1 = x.getPixelForValue(cur.c + 0.5);
+    const y0 = y.getPixelForValue(cur.r + 0.5), y1 = y.getPixelForValue(cur.r - 0.5);
+    ctx.save();
+    ctx.strokeStyle = '#111';
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+    ctx.restore();
+  },
 };
 Chart.register(heatmapPlugin);
 
@@ -159,8 +182,8 @@ export function heatmap(container, matrix, opts) {
   }
   g.putImageData(data, 0, 0);
 
-  const canvas = el('canvas', { 'aria-label': opts.title, role: 'img' });
-  const hover = el('div', { class: 'hover', text: 'hover over a cell for its value' });
+  const canvas = el('canvas', { 'aria-label': `${opts.title}; focus and use the arrow keys to read the values`, role: 'img', tabindex: '0' });
+  const hover = el('div', { class: 'hover', 'aria-live': 'polite', text: 'hover over a cell, or focus the map and use the arrow keys, for its value' });
   const legend = opts.legend ? el('div', { class: 'legend-bar' }, el('span', { text: opts.legendText?.[0] ?? '' }), el('div', { class: `grad ${opts.legend}` }), el('span', { text: opts.legendText?.[1] ?? '' })) : null;
   const box = el('div', { class: 'map', dataset: { kind: opts.kind ?? 'heatmap', cols: String(cols), rows: String(rows) } },
     el('h4', { text: opts.title }), el('div', { class: 'chart-box' }, canvas), legend, hover);
@@ -187,13 +210,40 @@ export function heatmap(container, matrix, opts) {
       },
     },
   });
+  const xName = (c) => (opts.xTicks ? `${opts.xLabel} ${c + 1} "${opts.xTicks[c]}"` : `${opts.xLabel} ${c}`);
+  const yName = (r) => (opts.yTicks ? `${opts.yLabel} "${opts.yTicks[r]}"` : `${opts.yLabel} ${r}`);
+  const value = (c, r) => (opts.format ? opts.format(matrix[c][r]) : String(matrix[c][r]));
+  const show = (c, r) => {
+    const text = `${xName(c)}, ${yName(r)}: ${value(c, r)}`;
+    hover.textContent = text;
+    canvas.title = text;
+    box.dataset.cell = `${c},${r}`;
+  };
+  attachTools(canvas, chart, chartOf, { xLabel: opts.xLabel, yLabel: opts.yLabel, name: opts.title });
+  chart.$rnnlab.csv = () => [[opts.xLabel, opts.yLabel, 'value'],
+    ...matrix.flatMap((col, c) => col.map((v, r) => [opts.xTicks ? opts.xTicks[c] : c, opts.yTicks ? opts.yTicks[r] : r, v]))];
   canvas.addEventListener('mousemove', (e) => {
     const c = Math.round(chart.scales.x.getValueForPixel(e.offsetX));
     const r = Math.round(chart.scales.y.getValueForPixel(e.offsetY));
     if (c < 0 || c >= cols || r < 0 || r >= rows) return;
-    const xl = opts.xTicks ? `${opts.xLabel} ${c + 1} "${opts.xTicks[c]}"` : `${opts.xLabel} ${c}`;
-    const yl = opts.yTicks ? `${opts.yLabel} "${opts.yTicks[r]}"` : `${opts.yLabel} ${r}`;
-    hover.textContent = `${xl}, ${yl}: ${opts.format ? opts.format(matrix[c][r]) : matrix[c][r]}`;
+    show(c, r);
+  });
+  // The keyboard reaches every cell: arrows move a framed cursor, Home/End jump along the row.
+  const moveCursor = (c, r) => {
+    const cur = { c: Math.max(0, Math.min(cols - 1, c)), r: Math.max(0, Math.min(rows - 1, r)) };
+    chart.$rnnlab.cursor = cur;
+    show(cur.c, cur.r);
+    chart.draw();
+  };
+  canvas.addEventListener('focus', () => { if (cols && rows) moveCursor(chart.$rnnlab.cursor?.c ?? 0, chart.$rnnlab.cursor?.r ?? rows - 1); });
+  canvas.addEventListener('blur', () => { chart.$rnnlab.cursor = null; chart.draw(); });
+  canvas.addEventListener('keydown', (e) => {
+    const cur = chart.$rnnlab.cursor;
+    if (!cur) return;
+    const to = { ArrowLeft: [cur.c - 1, cur.r], ArrowRight: [cur.c + 1, cur.r], ArrowUp: [cur.c, cur.r + 1], ArrowDown: [cur.c, cur.r - 1], Home: [0, cur.r], End: [cols - 1, cur.r] }[e.key];
+    if (!to) return;
+    e.preventDefault();
+    moveCursor(...to);
   });
   return { chart, box };
 }

@@ -2,6 +2,7 @@
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
 import { initLab, labEvents, refreshLab } from './lab.js';
+import { initProjector, setProjectorModels } from './projector.js';
 import { initRuns, refreshRuns } from './runs.js';
 import { initSweeps, refreshSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
@@ -73,10 +74,12 @@ async function main() {
   initTrain(config);
   initTry(startDemo);
   initInside(() => $('#sentiment-text').value);
+  initProjector();
 
   const reloadModels = async () => {
     const list = await refreshModels();
     setInsideModels(list, config);
+    setProjectorModels(list);
   };
   let runsTimer = 0;
   const reloadRunsSoon = () => {

@@ -1,6 +1,7 @@
 // The Runs view: the runs folder as a table, and the selected runs' curves overlaid.
 import { $, api, el, num, pct } from './api.js';
-import { lineChart, series } from './charts.js';
+import { showRunDetail } from './details.js';
+import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
 
 const selected = new Set();
 const details = new Map();
@@ -25,7 +26,7 @@ function row(r) {
   });
   const tr = el('tr', { dataset: { run: r.id }, class: selected.has(r.id) ? 'selected' : '' },
     el('td', {}, box),
-    el('td', { title: r.error ?? r.id }, r.name !== r.id ? `${r.name}` : r.id),
+    el('td', { title: r.error ?? r.id }, el('button', { type: 'button', class: 'link', 'aria-label': `details of ${r.id}`, onclick: () => showRunDetail(r.id).catch(console.error) }, r.name)),
     el('td', { text: r.command || '–' }),
     el('td', { text: r.model || '–' }),
     el('td', {}, el('span', { class: `badge ${r.status}`, title: r.error ?? '', text: r.status })),
@@ -104,18 +105,19 @@ async function drawCurves() {
     for (const c of curves) {
       const runName = clash.has(d.summary?.name) ? id : (d.summary?.name ?? id);
       const name = curves.length > 1 ? `${runName} · ${c.label}` : runName;
-      const pts = (k) => (c.history[k] ?? []).map((y, e) => ({ x: e + 1, y }));
-      const trainAcc = c.history.accuracy;
-      const valAcc = c.history.val_accuracy;
-      if (c.history.loss) loss.push(series(`${name} train`, pts('loss'), i));
-      if (c.history.val_loss) loss.push(series(`${name} validation`, pts('val_loss'), i, { borderDash: [6, 4] }));
-      if (trainAcc) acc.push(series(`${name} train`, trainAcc.map((y, e) => ({ x: e + 1, y })), i));
-      if (valAcc) acc.push(series(`${name} validation`, valAcc.map((y, e) => ({ x: e + 1, y })), i, { borderDash: [6, 4] }));
+      // The wall-clock time at the end of each epoch: its training seconds added up (validation excluded).
+      let clock = 0;
+      const ends = (c.seconds ?? []).map((s) => (clock += typeof s === 'number' ? s : NaN));
+      const pts = (k) => (c.history[k] ?? []).map((y, e) => ({ x: e + 1, y, t: ends[e] }));
+      if (c.history.loss) loss.push(series(`${name} train`, pts('loss'), i, TRAIN_STYLE));
+      if (c.history.val_loss) loss.push(series(`${name} validation`, pts('val_loss'), i, VALIDATION_STYLE));
+      if (c.history.accuracy) acc.push(series(`${name} train`, pts('accuracy'), i, TRAIN_STYLE));
+      if (c.history.val_accuracy) acc.push(series(`${name} validation`, pts('val_accuracy'), i, VALIDATION_STYLE));
       i++;
     }
   }
-  lossChart ??= lineChart($('#runs-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', xDigits: 0 });
-  accChart ??= lineChart($('#runs-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, xDigits: 0 });
+  lossChart ??= lineChart($('#runs-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', xDigits: 0, time: true, name: 'loss per epoch' });
+  accChart ??= lineChart($('#runs-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, xDigits: 0, time: true, name: 'accuracy per epoch' });
   lossChart.data.datasets = loss;
   accChart.data.datasets = acc;
   lossChart.options.scales.x.ticks = { stepSize: 1 };

@@ -43,8 +43,22 @@ function showSweep(w) {
     box.append(el('div', { class: 'effect', dataset: { axis: e.axis } }, el('h3', { text: `Effect of ${e.axis}` }), el('div', { class: 'chart-box' }, canvas), values));
     barChart(canvas, e.values.map((v) => String(v.value)), e.values.map((v) => v.mean), { xLabel: e.axis, yLabel: s.metric });
   }
-  table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, r.status, fmt(r.value), r.attempts, r.error ?? '']));
+  const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
+  table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r)].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
+  // While runs are under way, the per-run table (with each run's worker) is open.
+  if (w.runs.some((r) => r.status === 'running')) $('#sweep-runs').closest('details').open = true;
+  const workers = w.workers ?? [];
+  $('#sweep-workers-empty').hidden = workers.length > 0;
+  $('#sweep-workers').hidden = workers.length === 0;
+  $('#sweep-workers').replaceChildren(el('thead', {}, el('tr', {}, ...['worker', 'state', 'running now', 'completed', 'failed', 'last heard from'].map((h) => el('th', { text: h })))),
+    el('tbody', {}, ...workers.map((k) => el('tr', { dataset: { worker: k.worker, alive: String(k.alive) } },
+      el('td', { text: k.worker }),
+      el('td', {}, el('span', { class: `badge ${k.alive ? 'running' : ''}`, title: k.alive ? 'its process answers, or it reported in the last few seconds' : 'no news from it: finished, stopped or killed', text: k.alive ? 'alive' : 'not running' })),
+      el('td', { text: k.current ? `${k.current.runId}${k.current.epoch ? ` (epoch ${k.current.epoch}/${k.current.epochs ?? '?'})` : ''}` : '–' }),
+      el('td', { class: 'num', text: String(k.completed) }),
+      el('td', { class: 'num', text: String(k.failed) }),
+      el('td', { text: new Date(k.lastSeen).toLocaleString() })))));
 }
 
 async function openSweep(id) {

@@ -1,6 +1,7 @@
 // Live training: the job form, the queue, and the curves of the chosen job as its batches arrive.
 import { $, $$, api, duration, el, guarded, pct } from './api.js';
-import { lineChart, series } from './charts.js';
+import { lineChart, series, VALIDATION_STYLE } from './charts.js';
+import { samplesTable } from './details.js';
 
 const jobs = new Map(); // id -> { view, points }
 let shownJob = null;
@@ -141,8 +142,8 @@ function renderJobs() {
 }
 
 function ensureCharts() {
-  lossChart ??= lineChart($('#live-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', title: 'Loss' });
-  accChart ??= lineChart($('#live-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, yMin: 0, yMax: 1, title: 'Accuracy' });
+  lossChart ??= lineChart($('#live-loss'), { xLabel: 'epoch', yLabel: 'loss (cross-entropy)', title: 'Loss', time: true });
+  accChart ??= lineChart($('#live-acc'), { xLabel: 'epoch', yLabel: 'accuracy', percent: true, yMin: 0, yMax: 1, title: 'Accuracy', time: true });
 }
 
 function drawLive() {
@@ -151,18 +152,25 @@ function drawLive() {
   const j = shownJob ? jobs.get(shownJob) : null;
   const pts = j?.points ?? [];
   const epochs = j?.view.epochs ?? [];
-  const ep = (k) => epochs.filter((e) => typeof e.logs[k] === 'number').map((e) => ({ x: e.epoch, y: e.logs[k] }));
+  // t: wall-clock seconds since training began (a job rebuilt after a restart has only its epochs' training seconds).
+  let clock = 0;
+  const ends = epochs.map((e) => e.elapsedSeconds ?? (clock += e.seconds));
+  const ep = (k) => epochs.map((e, i) => ({ e, t: ends[i] })).filter(({ e }) => typeof e.logs[k] === 'number').map(({ e, t }) => ({ x: e.epoch, y: e.logs[k], t }));
+  const batch = { pointRadius: 0, borderWidth: 1.5 };
+  const end = { pointRadius: 4, showLine: false, pointStyle: 'rect', smooth: false };
+  const val = { pointRadius: 4, ...VALIDATION_STYLE, smooth: false };
   lossChart.data.datasets = [
-    series('train, per batch (running mean over the epoch)', pts.map((p) => ({ x: p.epoch, y: p.loss })), 0, { pointRadius: 0, borderWidth: 1.5 }),
-    series('train, end of epoch', ep('loss'), 2, { pointRadius: 4, showLine: false }),
-    series('validation, end of epoch', ep('val_loss'), 1, { pointRadius: 4, borderDash: [6, 4] }),
+    series('train, per batch (running mean over the epoch)', pts.map((p) => ({ x: p.epoch, y: p.loss, t: p.seconds })), 0, batch),
+    series('train, end of epoch', ep('loss'), 2, end),
+    series('validation, end of epoch', ep('val_loss'), 1, val),
   ].filter((d) => d.data.length);
   accChart.data.datasets = [
-    series('train, per batch (running mean over the epoch)', pts.filter((p) => p.acc !== null).map((p) => ({ x: p.epoch, y: p.acc })), 0, { pointRadius: 0, borderWidth: 1.5 }),
-    series('train, end of epoch', ep('accuracy'), 2, { pointRadius: 4, showLine: false }),
-    series('validation, end of epoch', ep('val_accuracy'), 1, { pointRadius: 4, borderDash: [6, 4] }),
-    series('validation, exact answers', ep('val_exact'), 3, { pointRadius: 4, borderDash: [2, 3] }),
+    series('train, per batch (running mean over the epoch)', pts.filter((p) => p.acc !== null).map((p) => ({ x: p.epoch, y: p.acc, t: p.seconds })), 0, batch),
+    series('train, end of epoch', ep('accuracy'), 2, end),
+    series('validation, end of epoch', ep('val_accuracy'), 1, val),
+    series('validation, exact answers', ep('val_exact'), 3, { ...val, borderDash: [2, 3], pointStyle: 'rectRot' }),
   ].filter((d) => d.data.length);
+  drawSamples(j?.view);
   lossChart.update('none');
   accChart.update('none');
   $('#live-points').textContent = String(pts.length);
@@ -174,6 +182,14 @@ function drawLive() {
   $('#live-title').textContent = v ? `· ${v.name} (${v.status})` : '';
   $('#live-progress').value = v?.status === 'completed' ? 1 : v?.progress?.fraction ?? 0;
   $('#live-progress-text').textContent = v ? statusText(v) : 'no job yet';
+}
+
+/** Addition jobs: the sample questions as answered after each epoch, newest first. */
+function drawSamples(v) {
+  const box = $('#live-samples');
+  const per = (v?.epochs ?? []).filter((e) => e.samples?.length).map((e) => ({ epoch: e.epoch, samples: e.samples }));
+  box.hidden = per.length === 0;
+  if (per.length) $('#live-samples-table').replaceChildren(samplesTable(per));
 }
 
 function scheduleDraw() {

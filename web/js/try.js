@@ -58,13 +58,22 @@ function showSentiment(r, text) {
     s.style.color = inkOn(c);
     return s;
   }));
+  // Every word's value is reachable without a mouse: Tab through the words, the value shows below the strip.
+  for (const tok of strip.children) {
+    tok.tabIndex = 0;
+    tok.setAttribute('aria-label', tok.title);
+    const say = () => { $('#heat-strip-value').textContent = tok.title; };
+    tok.addEventListener('focus', say);
+    tok.addEventListener('mouseenter', say);
+  }
+  $('#heat-strip-value').textContent = 'hover over a word, or Tab to it, for the probability after reading it';
   const read = r.tokens.filter((t) => t.p !== null);
-  const chart = lineChart($('#sentiment-chart'), { xLabel: 'words read', yLabel: 'P(positive)', yMin: 0, yMax: 1, xDigits: 0 });
+  const chart = lineChart($('#sentiment-chart'), { xLabel: 'words read', yLabel: 'P(positive)', yMin: 0, yMax: 1, xDigits: 0, smoothing: false, name: 'probability after each word' });
   chart.options.scales.x.ticks = { stepSize: 1, callback: (v) => (Number.isInteger(v) && read[v] ? read[v].word : '') };
   chart.options.plugins.tooltip.callbacks.title = (items) => (items[0] ? `after "${read[items[0].parsed.x]?.word}"` : '');
   chart.data.datasets = [
     series('P(positive) after each word', read.map((t, i) => ({ x: i, y: t.p })), 2),
-    series('0.5 (undecided)', [{ x: 0, y: 0.5 }, { x: Math.max(1, read.length - 1), y: 0.5 }], 7, { borderDash: [4, 4], pointRadius: 0, borderWidth: 1 }),
+    series('0.5 (undecided)', [{ x: 0, y: 0.5 }, { x: Math.max(1, read.length - 1), y: 0.5 }], 7, { borderDash: [4, 4], pointRadius: 0, borderWidth: 1, pointStyle: false }),
   ];
   chart.update();
 }
@@ -90,6 +99,8 @@ function showSum(r) {
         const td = el('td', { class: c === p.char ? 'best' : '', title: `P("${c === ' ' ? 'space' : c}" at position ${p.position}) = ${(v * 100).toFixed(2)}%`, text: v >= 0.005 ? (v * 100).toFixed(0) : '' });
         td.style.background = css(col);
         td.style.color = inkOn(col);
+        // Blank cells still say their value to a screen reader moving through the table.
+        td.setAttribute('aria-label', td.title);
         return td;
       }));
   });

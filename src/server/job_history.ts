@@ -1,0 +1,63 @@
+/**
+ * The job list after a restart, rebuilt from the run folders the dashboard wrote: finished jobs come back with
+ * their status, epochs and results; a job that was still running when the old server stopped is shown as
+ * interrupted (its folder keeps the epochs it finished). Records of another live server are left to it.
+ */
+import type { RunRecord, Sample } from '../report/record.js';
+import type { EpochPoint, JobStatus, JobView } from './jobs.js';
+import type { JobConfig } from './job_spec.js';
+import { processAlive } from './runs.js';
+
+/** The id of a job rebuilt from its run folder: stable across restarts, distinct from a live job's random id. */
+export const restoredJobId = (runId: string): string => `run-${runId}`;
+
+function epochsOf(r: RunRecord): EpochPoint[] {
+  const m = r.models[0];
+  if (!m) return [];
+  const n = Math.max(0, ...Object.values(m.history).map((v) => v.length));
+  return Array.from({ length: n }, (_, e) => {
+    const logs: Record<string, number> = {};
+    for (const [k, v] of Object.entries(m.history)) if (typeof v[e] === 'number') logs[k] = v[e] as number;
+    const samples = (r.details?.samplesPerEpoch as Sample[][] | undefined)?.[e];
+    return { epoch: e + 1, logs, seconds: m.secondsPerEpoch[e] ?? 0, ...(Array.isArray(samples) ? { samples } : {}) };
+  });
+}
+
+function statusOf(r: RunRecord): JobStatus | null {
+  if (r.status !== 'running') return r.status;
+  // Still written by another server that is alive: not ours to show.
+  if (r.pid !== null && r.pid !== process.pid && processAlive(r.pid)) return null;
+  return 'interrupted';
+}
+
+function phaseOf(status: JobStatus, epochs: number): string {
+  const done = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  if (status === 'interrupted') return `interrupted by a server restart after ${done}`;
+  if (status === 'cancelled') return `cancelled after ${done}`;
+  return status === 'completed' ? 'done' : status;
+}
+
+/** One job view per dashboard run folder, oldest first (the order the queue keeps). */
+export function restoredJobs(records: { id: string; record: RunRecord }[], hasModel: (runId: string) => boolean): JobView[] {
+  const out: JobView[] = [];
+  for (const { id, record: r } of records) {
+    if (r.source !== 'dashboard') continue;
+    const status = statusOf(r);
+    if (!status) continue;
+    const epochs = epochsOf(r);
+    const metrics = Object.fromEntries(Object.entries(r.metrics).filter(([, v]) => v === null || typeof v === 'number')) as Record<string, number | null>;
+    out.push({
+      id: restoredJobId(id), name: r.runName, status,
+      config: { task: r.command, ...r.config } as JobConfig,
+      // The dashboard records its command line after "rnnlab" (the task first).
+      command: ['rnnlab', ...r.argv].join(' '),
+      phase: phaseOf(status, epochs.length),
+      createdAt: r.startedAt, startedAt: r.startedAt, finishedAt: r.finishedAt,
+      runId: id, progress: null, params: r.models[0]?.params ?? null, epochs,
+      metrics: status === 'interrupted' ? null : metrics,
+      error: r.error?.message ?? (status === 'interrupted' ? 'the server stopped while this job trained' : null),
+      modelReady: status === 'completed' && hasModel(id),
+    });
+  }
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}

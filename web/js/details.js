@@ -1,0 +1,75 @@
+// One run's results beyond its curves: the confusion matrix and the misclassified examples of a classifier
+// (IMDb runs of the dashboard, `rnnlab train` / `rnnlab evaluate` records), and the adder's sample answers
+// after every epoch (✓/✗).
+import { $, api, el } from './api.js';
+
+/** questions × epochs: each cell the model's answer after that epoch, ✓ or ✗ (symbol and colour). per: [{ epoch, samples }] */
+export function samplesTable(per) {
+  const first = per[0].samples;
+  const head = el('tr', {}, el('th', { text: 'question' }), el('th', { text: 'true' }), ...per.map((p) => el('th', { class: 'num', text: `epoch ${p.epoch}` })));
+  const rows = first.map((q, i) => el('tr', {},
+    el('td', { class: 'mono', text: q.question }), el('td', { class: 'mono', text: q.truth }),
+    ...per.map((p) => {
+      const s = p.samples[i];
+      if (!s) return el('td', { text: '–' });
+      return el('td', { class: `mono sample ${s.correct ? 'right' : 'wrong'}`, dataset: { epoch: String(p.epoch), correct: String(s.correct) },
+        title: `after epoch ${p.epoch}: ${q.question} = ${s.guess} (${s.correct ? 'right' : `wrong, true ${s.truth}`})` }, `${s.guess} ${s.correct ? '✓' : '✗'}`);
+    })));
+  const right = per.map((p) => p.samples.filter((s) => s.correct).length);
+  const foot = el('tr', {}, el('th', { text: 'right' }), el('th', {}), ...right.map((n) => el('th', { class: 'num', text: `${n}/${first.length}` })));
+  return el('table', { class: 'data samples-table' }, el('caption', { text: 'Sample answers after each epoch (✓ right, ✗ wrong)' }), el('thead', {}, head), el('tbody', {}, ...rows), el('tfoot', {}, foot));
+}
+
+function confusionTable(classes, m) {
+  const rowTotal = m.map((r) => r.reduce((a, b) => a + b, 0));
+  const head = el('tr', {}, el('th', { text: 'true \\ predicted' }), ...classes.map((c) => el('th', { class: 'num', text: c })), el('th', { class: 'num', text: 'total' }));
+  const rows = m.map((r, t) => el('tr', {}, el('th', { text: classes[t] }),
+    ...r.map((n, p) => el('td', { class: `num${t === p ? ' diagonal' : ''}`, dataset: { true: classes[t], predicted: classes[p], count: String(n) },
+      title: `${n} ${classes[t]} example${n === 1 ? '' : 's'} predicted ${classes[p]} (${rowTotal[t] ? ((100 * n) / rowTotal[t]).toFixed(1) : '0'}% of the ${classes[t]} ones)`, text: String(n) })),
+    el('td', { class: 'num', text: String(rowTotal[t]) })));
+  return el('table', { class: 'data confusion' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function misclassifiedList(items) {
+  return el('ol', { class: 'misclassified' }, ...items.map((w) => el('li', { dataset: { label: w.label, predicted: w.predicted } },
+    el('p', { class: 'small' }, el('span', { class: `badge ${w.label === 'positive' ? 'positive' : w.label === 'negative' ? 'negative' : ''}`, text: `true: ${w.label}` }), ' ',
+      el('span', { text: `predicted ${w.predicted}; P(true label) = ${Number(w.trueProbability).toFixed(3)}` })),
+    el('blockquote', { class: 'review', text: w.text || '(no text recorded)' }))));
+}
+
+/** What a record says a classifier got wrong: its classes, confusion[true][predicted] and wrong examples. */
+export function classificationOf(r) {
+  const d = r?.details ?? {};
+  const classes = d.classes ?? r?.data?.classes;
+  if (!Array.isArray(d.confusion) || !Array.isArray(classes)) return null;
+  const wrong = d.misclassified ?? (d.worst ?? []).filter((w) => w.label !== w.predicted);
+  return { classes, confusion: d.confusion, misclassified: wrong };
+}
+
+/** Epochs of an addition record with their sample answers. */
+export function samplesOf(r) {
+  const per = r?.details?.samplesPerEpoch;
+  return Array.isArray(per) ? per.map((samples, e) => ({ epoch: e + 1, samples })).filter((p) => p.samples?.length) : [];
+}
+
+export async function showRunDetail(id) {
+  const card = $('#run-detail');
+  const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
+  card.hidden = false;
+  card.dataset.run = id;
+  $('#run-detail-title').textContent = `${d.summary.name} (${d.summary.command || 'run'}, ${d.summary.status})`;
+  $('#run-detail-finding').textContent = d.results?.finding ?? d.summary.error ?? '';
+  const cls = classificationOf(d.results);
+  $('#run-confusion-box').hidden = !cls;
+  if (cls) {
+    $('#run-confusion').replaceChildren(confusionTable(cls.classes, cls.confusion));
+    $('#run-misclassified-note').textContent = cls.misclassified.length
+      ? `The ${cls.misclassified.length} most confidently wrong (lowest probability of the true label first):` : 'No misclassified example was recorded.';
+    $('#run-misclassified').replaceChildren(misclassifiedList(cls.misclassified));
+  }
+  const per = samplesOf(d.results);
+  $('#run-samples-box').hidden = per.length === 0;
+  if (per.length) $('#run-samples').replaceChildren(samplesTable(per));
+  $('#run-detail-empty').hidden = !!cls || per.length > 0;
+  card.scrollIntoView({ block: 'nearest' });
+}
