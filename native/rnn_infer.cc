@@ -94,11 +94,56 @@ const bool exported = add_bindings({{"lstmInfer", LstmInfer}, {"gruInfer", GruIn
 
 #include "rnn_common.h"  // its SIMD part, for this pass
 
+// The register tile of h_prev R is WL units wide: with AVX-512 one 16-lane vector per gate and row (twice the work
+// per instruction of rnn_common.h's 8-lane tile), split into two 8-lane halves for the cell. Each lane still sums
+// over k in the same order with the same operations, so the bits do not change.
+#if RL_PASS == 2
+typedef float vw __attribute__((vector_size(64)));
+constexpr int WL = 16;
+#else
+typedef vf vw;
+constexpr int WL = W;
+#endif
+
+inline long wblocks(long U) { return (U + WL - 1) / WL; }
+
+// Panels of WL units: for each block jb, [k < U][g < G][lane < WL] = r[k * G*U + g*U + jb*WL + lane] (0 past U).
+inline void pack_wide(const float* r, long U, int G, float* out) {
+  for (long jb = 0; jb < wblocks(U); ++jb)
+    for (long k = 0; k < U; ++k)
+      for (int g = 0; g < G; ++g)
+        for (int v = 0; v < WL; ++v) {
+          const long u = jb * WL + v;
+          *out++ = u < U ? r[k * G * U + g * U + u] : 0.0f;
+        }
+}
+
+// acc[m][g] = sum_{k<K} a[m][k] * panel[k][g][lanes], k ascending (as rnn_common.h's mk_accum).
+template <int M, int G>
+RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float* panel) {
+  vw c[M][G] = {};
+  for (long k = 0; k < K; ++k) {
+    vw bv[G];
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel + (k * G + g) * WL, sizeof(vw));
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m) {
+      const vw av = vw{} + a[m][k];
+#pragma GCC unroll 8
+      for (int g = 0; g < G; ++g) c[m][g] = av * bv[g] + c[m][g];
+    }
+  }
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) acc[m][g] = c[m][g];
+}
+
 // Runs the time loop of a G-gate cell; cell(acc, x, hp, hn, c, u0, nu) turns one row's register tile of h_prev R
 // (acc[g] for units u0..u0+nu) and its projected input x (at u0) into the new h (and c) of those units.
 template <int G, class Cell>
 void drive(const Seq& p, const float* panels, Cell cell) {
-  const long B = p.B, T = p.T, U = p.U, GU = G * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, GU = G * U, nb = wblocks(U);
   constexpr int MM = rows_for(G);
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
@@ -137,24 +182,30 @@ void drive(const Seq& p, const float* panels, Cell cell) {
         else std::memset(p.hs + (b * T + s) * U, 0, ubytes);
       }
       for (long jb = 0; jb < nb && na > 0; ++jb) {
-        const float* panel = panels + jb * U * G * W;
-        const long u0 = jb * W;
-        const int nu = (int)std::min<long>(W, U - u0);
+        const float* panel = panels + jb * U * G * WL;
+        const long u0 = jb * WL;
+        const int nu = (int)std::min<long>(WL, U - u0);
         for_tiles<MM>(na, [&](long i0, auto Mc) {
           constexpr int M = decltype(Mc)::value;
           const float* ap[M];
           for (int m = 0; m < M; ++m) ap[m] = hp + (long)rows[(size_t)(i0 + m)] * U;
-          vf acc[M][G];
-          acc_zero(acc);
-          mk_accum<M, 1, G>(acc, U, ap, &panel);
+          vw acc[M][G];
+          wide_accum<M, G>(acc, U, ap, panel);
           for (int m = 0; m < M; ++m) {
             const long b = rows[(size_t)(i0 + m)];
-            const float* x = xrow(b, t) + u0;
+            const float* xb = xrow(b, t);
             if (s + 1 < T && jb == 0) {
               const float* xn = xrow(b, p.back ? t - 1 : t + 1);
               for (long o = 0; o < GU; o += 16) __builtin_prefetch(xn + o, 0, 3);
             }
-            cell(acc[m], x, ap[m], hn + b * U, cbuf ? cbuf + b * U : nullptr, u0, nu);
+            float* c = cbuf ? cbuf + b * U : nullptr;
+            // The cell runs on 8-lane halves of the tile (the activations are rnn_common.h's).
+            for (int half = 0; half * W < nu; ++half) {
+              vf a8[G];
+              for (int g = 0; g < G; ++g) __builtin_memcpy(&a8[g], (const float*)&acc[m][g] + half * W, sizeof(vf));
+              const long uh = u0 + half * W;
+              cell(a8, xb + uh, ap[m], hn + b * U, c, uh, std::min(nu - half * W, W));
+            }
           }
         });
       }
@@ -190,9 +241,8 @@ void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void lstm(const Seq& p) {
   const long U = p.U;
-  std::vector<float> panels((size_t)(rl::rnn::nblocks(U) * U * 4 * W));
-  const long gcol[4] = {0, U, 2 * U, 3 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, panels.data());
+  std::vector<float> panels((size_t)(wblocks(U) * U * 4 * WL));
+  pack_wide(p.r, U, 4, panels.data());
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     lstm_run(p, panels.data(), ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
   else
@@ -221,9 +271,8 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void gru(const Seq& p) {
   const long U = p.U;
-  std::vector<float> panels((size_t)(rl::rnn::nblocks(U) * U * 3 * W));
-  const long gcol[3] = {0, U, 2 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, panels.data());
+  std::vector<float> panels((size_t)(wblocks(U) * U * 3 * WL));
+  pack_wide(p.r, U, 3, panels.data());
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     gru_run(p, panels.data(), ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
   else
