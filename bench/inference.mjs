@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,64,1024]
+// node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,32,256]
 // Times rnnlab's predict against ONNX Runtime on the same model (exported by rnnlab), the same inputs and the same
-// thread count, in one run: batch 1 latency (p50/p99, ms) and batch 64 / 1024 throughput (samples/s). Lab shapes:
+// thread count, in one run: batch 1 latency (p50/p99, ms) and larger batches' throughput (samples/s). Lab shapes:
 // IMDb models with vocab 10000, length 500, embedding 100, 100 units; the addition seq2seq with 3 digits, 128 units.
 // Weights are the initial random ones (speed does not depend on their values). Needs dist/ (npm run build).
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
@@ -12,7 +13,7 @@ import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
 const MODELS = ['lstm', 'cnn_lstm', 'gru', 'addition'];
 
 function parseArgs(argv) {
-  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 64, 1024] };
+  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 32, 256] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
     if (a === '--inference') continue; // when started through npm run bench -- --inference
@@ -56,6 +57,17 @@ async function times(run, budgetMs) {
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
+/** The CPU as /proc/cpuinfo names it (family 26 is Zen 5), where there is one. */
+function machine() {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (k) => info.match(new RegExp(`^${k}\\s*: (.*)$`, 'm'))?.[1] ?? '?';
+    return `CPU ${field('model name')} (family ${field('cpu family')}, model ${field('model')})`;
+  } catch {
+    return 'CPU unknown';
+  }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   rl.setThreads(o.threads);
@@ -76,6 +88,7 @@ async function main() {
     }
   }
   const f = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  console.log(`\n${machine()}; ${o.threads} thread(s); load average at the end ${loadavg().map((v) => v.toFixed(2)).join(', ')}`);
   console.log('\n| model | batch | rnnlab | ONNX Runtime | rnnlab / ORT |\n|---|---|---|---|---|');
   for (const r of rows) {
     if (r.batch === 1) console.log(`| ${r.model} | 1 | p50 ${f(r.rnnlab_p50_ms)} ms, p99 ${f(r.rnnlab_p99_ms)} ms | p50 ${f(r.ort_p50_ms)} ms, p99 ${f(r.ort_p99_ms)} ms | ${r.ratio_p50.toFixed(2)}x latency |`);

@@ -7,18 +7,23 @@
  * - otherwise one GEMM over all B*T steps, as in training.
  * Outputs equal the training forward's (the same kernels' arithmetic, test/onnx/../inference tests check it).
  */
-import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocFloat, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { embeddedFrom, repeatedFrom } from './ops.js';
 
 let inferring = false;
+/**
+ * Projected embedding tables by recurrent kernel, kept for the outermost inference scope: the weights cannot change
+ * while predict runs, so its batches share one projection. Persistent memory, as the batches' scratch is recycled.
+ */
+const projectedTables = new Map<Tensor, { table: Tensor; xp: FArray }>();
 
 /** Whether ops run for predict now (no gradients will be asked for). */
 export function inferenceActive(): boolean {
   return inferring;
 }
 
-/** Runs fn with the forward-only ops (predict); nothing inside may record for backward. */
+/** Runs fn with the forward-only ops (predict); nothing inside may record for backward, nor change weights. */
 export function withInference<T>(fn: () => T): T {
   const outer = inferring;
   inferring = true;
@@ -26,6 +31,7 @@ export function withInference<T>(fn: () => T): T {
     return fn();
   } finally {
     inferring = outer;
+    if (!outer) projectedTables.clear();
   }
 }
 
@@ -90,10 +96,14 @@ function projection(x: Tensor, w: Tensor, bias: Tensor | null, GU: number, mask:
   const inputBias = bias ? (bias.data as FArray).subarray(0, GU) : null;
   const embedded = embeddedFrom.get(x);
   if (embedded && embedded.ids.length === B * T && B * T >= embedded.table.shape[0]) {
-    const V = embedded.table.shape[0];
-    const xp = allocFloat(V * GU, false);
-    K.gemm(false, false, V, GU, D, 1, embedded.table.data as FArray, wd, 0, xp, inputBias, Act.linear);
-    return { xp, rows: embedded.ids };
+    let cached = projectedTables.get(w);
+    if (!cached || cached.table !== embedded.table) {
+      const V = embedded.table.shape[0];
+      cached = { table: embedded.table, xp: allocPersistent(V * GU) };
+      K.gemm(false, false, V, GU, D, 1, embedded.table.data as FArray, wd, 0, cached.xp, inputBias, Act.linear);
+      projectedTables.set(w, cached);
+    }
+    return { xp: cached.xp, rows: embedded.ids };
   }
   const repeat = !mask ? repeatedFrom.get(x) : undefined;
   if (repeat && repeat.n === T) {

@@ -11,17 +11,17 @@ import { Tensor } from '../tensor.js';
 /** Outputs for n samples in batches of bs: runBatch(s, e) returns the model's outputs for samples [s, e). */
 export function predictInBatches(n: number, bs: number, runBatch: (start: number, end: number) => Tensor[]): Tensor[] {
   const outs: { data: FArray; shape: number[] }[] = [];
-  for (let s = 0; s < n; s += bs) {
-    const e = Math.min(n, s + bs);
-    withScratch(() => withInference(() => {
-      runBatch(s, e).forEach((y, i) => {
+  withInference(() => {
+    for (let s = 0; s < n; s += bs) {
+      const e = Math.min(n, s + bs);
+      withScratch(() => runBatch(s, e).forEach((y, i) => {
         if (!outs[i]) {
           const shape = [n, ...y.shape.slice(1)];
           outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
         }
         outs[i].data.set(y.data as FArray, s * (y.size / (e - s)));
-      });
-    }));
-  }
+      }));
+    }
+  });
   return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
 }
