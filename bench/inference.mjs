@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,32,256]
 // Times rnnlab's predict against ONNX Runtime on the same model (exported by rnnlab), the same inputs and the same
-// thread count, in one run: batch 1 latency (p50/p99, ms) and larger batches' throughput (samples/s). Lab shapes:
+// thread count, in one run (calls alternate, so both see the same load): batch 1 latency (p50/p99, ms) and larger batches' throughput (samples/s). Lab shapes:
 // IMDb models with vocab 10000, length 500, embedding 100, 100 units; the addition seq2seq with 3 digits, 128 units.
 // Weights are the initial random ones (speed does not depend on their values). Needs dist/ (npm run build).
 import { availableParallelism, loadavg } from 'node:os';
@@ -42,17 +42,24 @@ function input(name, batch) {
   return { x: rl.tensor(ids, [batch, 500], 'int32'), feed: new ort.Tensor('int32', ids, [batch, 500]) };
 }
 
-/** Per-call times (ms) of run(), warm, for at least 3 calls and until the budget is spent. */
-async function times(run, budgetMs) {
-  await run();
-  const out = [];
+/**
+ * Per-call times (ms) of a() and b(), warm, taken alternately (a, b, a, b, ...) so that both see the same machine
+ * load: at least 3 calls each, until the budget (for both together) is spent. Each list comes back sorted.
+ */
+async function pairedTimes(a, b, budgetMs) {
+  await a();
+  await b();
+  const ta = [], tb = [];
   const t0 = performance.now();
-  while (out.length < 3 || (performance.now() - t0 < budgetMs && out.length < 2000)) {
-    const s = performance.now();
-    await run();
-    out.push(performance.now() - s);
+  while (ta.length < 3 || (performance.now() - t0 < budgetMs && ta.length < 2000)) {
+    let s = performance.now();
+    await a();
+    ta.push(performance.now() - s);
+    s = performance.now();
+    await b();
+    tb.push(performance.now() - s);
   }
-  return out.sort((a, b) => a - b);
+  return [ta.sort((x, y) => x - y), tb.sort((x, y) => x - y)];
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -78,8 +85,8 @@ async function main() {
     const session = await ort.InferenceSession.create(rl.toOnnx(model), { intraOpNumThreads: o.threads, interOpNumThreads: 1, executionMode: 'sequential' });
     for (const batch of o.batches) {
       const { x, feed } = input(name, batch);
-      const ours = await times(async () => model.predict(x, { batchSize: batch }), o.budget * 1000);
-      const theirs = await times(() => session.run({ [session.inputNames[0]]: feed }), o.budget * 1000);
+      const [ours, theirs] = await pairedTimes(async () => model.predict(x, { batchSize: batch }),
+        () => session.run({ [session.inputNames[0]]: feed }), 2 * o.budget * 1000);
       const row = { model: name, batch, threads: o.threads, calls: [ours.length, theirs.length] };
       if (batch === 1) Object.assign(row, { rnnlab_p50_ms: pct(ours, 0.5), rnnlab_p99_ms: pct(ours, 0.99), ort_p50_ms: pct(theirs, 0.5), ort_p99_ms: pct(theirs, 0.99), ratio_p50: pct(ours, 0.5) / pct(theirs, 0.5) });
       else Object.assign(row, { rnnlab_per_s: (1000 * batch) / pct(ours, 0.5), ort_per_s: (1000 * batch) / pct(theirs, 0.5), ratio_throughput: pct(theirs, 0.5) / pct(ours, 0.5) });

@@ -88,16 +88,19 @@ describeNativeEachIsa('inference kernels: forward-only equals the training forwa
     }
   });
 
-  it('the row split over threads gives the serial bits', () => {
-    const c: CaseCfg = { kind: 'lstm', B: 24, T: 40, U: 33, mask: 'random', h0: true };
-    const inp = makeInputs(c, 7);
-    const threaded = inferred(nat, c, inp, true, false);
-    const threads = backendInfo().threads;
-    setThreads(1);
-    let serial: Trained;
-    try { serial = inferred(nat, c, inp, true, false); } finally { setThreads(threads); }
-    expectSame(threaded, serial, true, 'threads');
-  });
+  // Many rows: threads split the rows; two rows: they split the hidden units, with a barrier per step.
+  for (const c of [{ kind: 'lstm', B: 24, T: 40, U: 33, mask: 'random', h0: true }, { kind: 'gru', B: 2, T: 130, U: 64, mask: 'lead', rb: true }] as CaseCfg[]) {
+    it(`threads (${c.B} rows) give the serial bits`, () => {
+      const inp = makeInputs(c, 7);
+      const threaded = inferred(nat, c, inp, true, false);
+      const threads = backendInfo().threads;
+      setThreads(1);
+      let serial: Trained;
+      try { serial = inferred(nat, c, inp, true, false); } finally { setThreads(threads); }
+      expectSame(threaded, serial, true, `threads ${JSON.stringify(c)}`);
+      expectSame(threaded, training(nat, c, inp), true, `training ${JSON.stringify(c)}`);
+    });
+  }
 
   it('native agrees with the reference within float tolerance', () => {
     let seed = 100;
