@@ -6,8 +6,9 @@
 // - the input projection is read through an optional row index: step (b, t) reads xp row rows[b*T + t] instead of
 //   row b*T + t, so a projected embedding table (ids as rows) or one projected vector per sample (RepeatVector)
 //   serves every step without materialising [B, T, G*U].
-// Threads split the batch rows (no barrier), or for a few rows the hidden units (a barrier per step); small jobs
-// run on the calling thread.
+// Threads split the batch rows (no barrier); small batches run on the calling thread. (Splitting the hidden units
+// with a barrier per step, as the training kernels do for a few rows, was measured 3-5x slower than one thread for
+// one LSTM row on a loaded 2-core machine: a spin barrier waits for every preempted thread.)
 #ifndef RL_PASS
 
 #include "dispatch.h"
@@ -151,29 +152,21 @@ void drive(const Seq& p, const float* panels, Cell cell) {
   std::vector<float> state((size_t)(B * U * (G == 4 ? 3 : 2)));
   float* hbuf[2] = {state.data(), state.data() + B * U};
   float* cbuf = G == 4 ? state.data() + 2 * B * U : nullptr;
-  // Threads split the rows when there are enough (no synchronisation), else the unit blocks (a barrier per step:
-  // every thread reads all of h_prev), as rnn_common.h's make_plan decides for the training kernels.
+  const size_t ubytes = (size_t)U * sizeof(float);
   const int nth = rl::num_threads();
-  const double fma_step = (double)B * U * GU;
-  const bool units_pay = B < 4L * nth && nb >= 2L * nth && fma_step / nth >= 8000;
-  const bool parallel = nth > 1 && fma_step * T >= 2e6 && (units_pay || B >= nth);
-  const bool by_units = parallel && units_pay;
+  const bool split = nth > 1 && B >= nth && (double)B * T * U * GU >= 2e6;
   auto xrow = [&](long b, long t) { return p.xp + (p.rows ? (long)p.rows[b * T + t] : b * T + t) * GU; };
   auto body = [&](int tid, int nparts) {
-    long r0 = 0, r1 = B, j0 = 0, j1 = nb;
-    if (nparts > 1 && by_units) rl::split_range(nb, tid, nparts, 1, &j0, &j1);
-    else if (nparts > 1) rl::split_range(B, tid, nparts, 1, &r0, &r1);
-    // This thread's units [ua, ub) of its rows [r0, r1).
-    const long ua = std::min(j0 * WL, U), ub = std::min(j1 * WL, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.h0) std::memcpy(hbuf[0] + b * U + ua, p.h0 + b * U + ua, ubytes);
-      else std::memset(hbuf[0] + b * U + ua, 0, ubytes);
-      if (cbuf && p.c0) std::memcpy(cbuf + b * U + ua, p.c0 + b * U + ua, ubytes);
-      else if (cbuf) std::memset(cbuf + b * U + ua, 0, ubytes);
+    long r0 = 0, r1 = B;
+    if (nparts > 1) rl::split_range(B, tid, nparts, 1, &r0, &r1);
+    if (r1 <= r0) return;
+    for (long b = r0; b < r1; ++b) {
+      if (p.h0) std::memcpy(hbuf[0] + b * U, p.h0 + b * U, ubytes);
+      else std::memset(hbuf[0] + b * U, 0, ubytes);
+      if (cbuf && p.c0) std::memcpy(cbuf + b * U, p.c0 + b * U, ubytes);
+      else if (cbuf) std::memset(cbuf + b * U, 0, ubytes);
     }
-    if (by_units) rl::rnn::sync(nparts);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+    std::vector<int> rows((size_t)(r1 - r0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       const float* hp = hbuf[s & 1];
@@ -184,14 +177,13 @@ void drive(const Seq& p, const float* panels, Cell cell) {
           rows[(size_t)na++] = (int)b;
           continue;
         }
-        if (ub <= ua) continue;
         // Masked: the state is carried; the output repeats the previous one (zeros before the first real step).
-        std::memcpy(hn + b * U + ua, hp + b * U + ua, ubytes);
+        std::memcpy(hn + b * U, hp + b * U, ubytes);
         if (!p.hs) continue;
-        if (s > first[(size_t)b]) std::memcpy(p.hs + (b * T + s) * U + ua, hp + b * U + ua, ubytes);
-        else std::memset(p.hs + (b * T + s) * U + ua, 0, ubytes);
+        if (s > first[(size_t)b]) std::memcpy(p.hs + (b * T + s) * U, hp + b * U, ubytes);
+        else std::memset(p.hs + (b * T + s) * U, 0, ubytes);
       }
-      for (long jb = j0; jb < j1 && na > 0; ++jb) {
+      for (long jb = 0; jb < nb && na > 0; ++jb) {
         const float* panel = panels + jb * U * G * WL;
         const long u0 = jb * WL;
         const int nu = (int)std::min<long>(WL, U - u0);
@@ -219,22 +211,18 @@ void drive(const Seq& p, const float* panels, Cell cell) {
           }
         });
       }
-      if (p.hs && ub > ua)
-        for (long i = 0; i < na; ++i) {
-          const long b = rows[(size_t)i];
-          std::memcpy(p.hs + (b * T + s) * U + ua, hn + b * U + ua, ubytes);
-        }
-      if (by_units) rl::rnn::sync(nparts);
+      if (p.hs)
+        for (long i = 0; i < na; ++i) std::memcpy(p.hs + ((long)rows[(size_t)i] * T + s) * U, hn + rows[(size_t)i] * U, ubytes);
     }
     const float* hl = hbuf[T & 1];
-    for (long b = r0; b < r1 && ub > ua; ++b) {
+    for (long b = r0; b < r1; ++b) {
       // The final output: zeros for a row with no real step (as the training pass's last output).
-      if (first[(size_t)b] < T) std::memcpy(p.hT + b * U + ua, hl + b * U + ua, ubytes);
-      else std::memset(p.hT + b * U + ua, 0, ubytes);
-      if (p.cT) std::memcpy(p.cT + b * U + ua, cbuf + b * U + ua, ubytes);
+      if (first[(size_t)b] < T) std::memcpy(p.hT + b * U, hl + b * U, ubytes);
+      else std::memset(p.hT + b * U, 0, ubytes);
+      if (p.cT) std::memcpy(p.cT + b * U, cbuf + b * U, ubytes);
     }
   };
-  if (parallel) rl::parallel(body);
+  if (split) rl::parallel(body);
   else body(0, 1);
 }
 

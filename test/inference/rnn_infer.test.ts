@@ -88,7 +88,7 @@ describeNativeEachIsa('inference kernels: forward-only equals the training forwa
     }
   });
 
-  // Many rows: threads split the rows; two rows: they split the hidden units, with a barrier per step.
+  // Many rows: threads split the rows; two rows run on one thread.
   for (const c of [{ kind: 'lstm', B: 24, T: 40, U: 33, mask: 'random', h0: true }, { kind: 'gru', B: 2, T: 130, U: 64, mask: 'lead', rb: true }] as CaseCfg[]) {
     it(`threads (${c.B} rows) give the serial bits`, () => {
       const inp = makeInputs(c, 7);
