@@ -109,6 +109,14 @@ constexpr int WL = W;
 
 inline long wblocks(long U) { return (U + WL - 1) / WL; }
 
+// Scratch of the calling thread that outlives the call (slot 0: packed weights, 1: states): predict calls these
+// kernels once per layer and batch, and a fresh allocation of a few hundred KB each time is an mmap/munmap pair.
+inline float* reused(int slot, size_t n) {
+  thread_local std::vector<float> bufs[2];
+  if (bufs[slot].size() < n) bufs[slot].resize(n);
+  return bufs[slot].data();
+}
+
 // Panels of WL units: for each block jb, [k < U][g < G][lane < WL] = r[k * G*U + g*U + jb*WL + lane] (0 past U).
 inline void pack_wide(const float* r, long U, int G, float* out) {
   for (long jb = 0; jb < wblocks(U); ++jb)
@@ -149,9 +157,9 @@ void drive(const Seq& p, const float* panels, Cell cell) {
   constexpr int MM = rows_for(G);
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
-  std::vector<float> state((size_t)(B * U * (G == 4 ? 3 : 2)));
-  float* hbuf[2] = {state.data(), state.data() + B * U};
-  float* cbuf = G == 4 ? state.data() + 2 * B * U : nullptr;
+  float* state = reused(1, (size_t)(B * U * (G == 4 ? 3 : 2)));
+  float* hbuf[2] = {state, state + B * U};
+  float* cbuf = G == 4 ? state + 2 * B * U : nullptr;
   const size_t ubytes = (size_t)U * sizeof(float);
   const int nth = rl::num_threads();
   const bool split = nth > 1 && B >= nth && (double)B * T * U * GU >= 2e6;
@@ -243,12 +251,12 @@ void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void lstm(const Seq& p) {
   const long U = p.U;
-  std::vector<float> panels((size_t)(wblocks(U) * U * 4 * WL));
-  pack_wide(p.r, U, 4, panels.data());
+  float* panels = reused(0, (size_t)(wblocks(U) * U * 4 * WL));
+  pack_wide(p.r, U, 4, panels);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    lstm_run(p, panels.data(), ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
+    lstm_run(p, panels, ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
   else
-    lstm_run(p, panels.data(), ActT<-1>{p.act}, ActT<-1>{p.ract});
+    lstm_run(p, panels, ActT<-1>{p.act}, ActT<-1>{p.ract});
 }
 
 template <class A, class RA>
@@ -273,12 +281,12 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void gru(const Seq& p) {
   const long U = p.U;
-  std::vector<float> panels((size_t)(wblocks(U) * U * 3 * WL));
-  pack_wide(p.r, U, 3, panels.data());
+  float* panels = reused(0, (size_t)(wblocks(U) * U * 3 * WL));
+  pack_wide(p.r, U, 3, panels);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    gru_run(p, panels.data(), ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
+    gru_run(p, panels, ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
   else
-    gru_run(p, panels.data(), ActT<-1>{p.act}, ActT<-1>{p.ract});
+    gru_run(p, panels, ActT<-1>{p.act}, ActT<-1>{p.ract});
 }
 
 namespace {
