@@ -26,6 +26,9 @@ namespace srnn_impl {
 struct Fwd;
 struct Bwd;
 }  // namespace srnn_impl
+namespace rnn_infer {
+struct Seq;
+}  // namespace rnn_infer
 
 enum Family : unsigned {
   kFamilyGemm = 1u << 0,
@@ -38,7 +41,8 @@ enum Family : unsigned {
   kFamilyGru = 1u << 7,
   kFamilySimpleRnn = 1u << 8,
   kFamilyLoss = 1u << 9,
-  kAllFamilies = (1u << 10) - 1,
+  kFamilyRnnInfer = 1u << 10,
+  kAllFamilies = (1u << 11) - 1,
 };
 
 struct KernelTable {
@@ -97,6 +101,10 @@ struct KernelTable {
   void (*gru_backward)(const gru_impl::Bwd&) = nullptr;
   void (*simple_rnn_forward)(const srnn_impl::Fwd&) = nullptr;
   void (*simple_rnn_backward)(const srnn_impl::Bwd&) = nullptr;
+
+  // rnn_infer.cc: forward-only sequences for predict (no gate storage).
+  void (*lstm_infer)(const rnn_infer::Seq&) = nullptr;
+  void (*gru_infer)(const rnn_infer::Seq&) = nullptr;
 };
 
 // The table a pass of `isa` fills; `family` is marked as registered after fill(table) ran. Returns true, so a

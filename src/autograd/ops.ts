@@ -84,6 +84,12 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return record(out, [x], () => accumulate(x, out.grad!, true));
 }
 
+/**
+ * Outputs of embedding, with their ids and table: predict's recurrent path projects the table once instead of every
+ * step when the batch has more steps than the table rows (src/autograd/recurrent_infer.ts).
+ */
+export const embeddedFrom = new WeakMap<Tensor, { ids: Int32Array; table: Tensor }>();
+
 /** Rows of table picked by integer ids: ids [...], table [vocab, dim] -> [..., dim]. */
 export function embedding(ids: Tensor, table: Tensor): Tensor {
   const K = kernels();
@@ -93,6 +99,7 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
   const y = allocFloat(n * dim, false);
   K.embeddingForward(n, dim, idData, table.data as FArray, y);
   const out = floatTensor(y, [...ids.shape, dim]);
+  embeddedFrom.set(out, { ids: idData, table });
   return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
 }
 

@@ -6,21 +6,12 @@ import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
+import { inferable, inferenceActive, recurrentInfer, type CellKind, type RecurrentSpec } from './recurrent_infer.js';
 import { rnnAct, rnnActGrad } from '../backend/reference/rnn_common.js';
 
-export type CellKind = 'lstm' | 'gru' | 'simple_rnn';
+export type { CellKind, RecurrentSpec };
 
 const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simple_rnn: 1 };
-
-export interface RecurrentSpec {
-  cell: CellKind;
-  units: number;
-  act: ActCode;
-  recAct: ActCode;
-  goBackwards: boolean;
-  /** GRU only: Keras 2's default true puts the reset gate after the recurrent product (bias shape [2, 3U]). */
-  resetAfter: boolean;
-}
 
 export interface RecurrentOutputs {
   /** [B, T, U]: the output after every processed step (processing order). */
@@ -41,6 +32,7 @@ export interface StateGradExtras {
 
 export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, bias: Tensor | null,
   h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray, more: StateGradExtras) => void): RecurrentOutputs {
+  if (inferenceActive() && !onStateGrad && inferable(spec)) return { ...recurrentInfer(spec, x, w, r, bias, h0, c0, mask), gates: null };
   const K = kernels();
   const [B, T, D] = x.shape;
   const U = spec.units;

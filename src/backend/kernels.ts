@@ -148,8 +148,24 @@ export interface RecurrentKernels {
     dxp: FArray, dr: FArray, dh0: FArray | null, dhAll: FArray | null): void;
 }
 
+/**
+ * Forward-only recurrent sequences for predict (native/rnn_infer.cc, reference/rnn_infer.ts): the training forward's
+ * arithmetic without its storage. Step (b, t) reads xp row rows[b*T + t] (rows null: row b*T + t), so a projected
+ * embedding table or one projected vector per sample serves every step. hs [B, T, U] (processing order) is written
+ * only when given; hT [B, U] receives the last output (zeros for a row with no real step), cT [B, U] the final cell.
+ */
+export interface InferKernels {
+  lstmInfer(B: number, T: number, U: number, xp: FArray, rows: Int32Array | null, r: FArray, h0: FArray | null,
+    c0: FArray | null, mask: Uint8Array | null, goBackwards: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray | null, hT: FArray, cT: FArray | null): void;
+  /** GRU with resetAfter (Keras 2's default); rb [3U] or null. */
+  gruInfer(B: number, T: number, U: number, xp: FArray, rows: Int32Array | null, r: FArray, rb: FArray | null,
+    h0: FArray | null, mask: Uint8Array | null, goBackwards: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray | null, hT: FArray): void;
+}
+
 export interface Kernels extends GemmKernels, PointwiseKernels, LossKernels, ConvKernels, PoolKernels,
-  EmbeddingKernels, OptimKernels, RecurrentKernels {}
+  EmbeddingKernels, OptimKernels, RecurrentKernels, InferKernels {}
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm',
@@ -159,4 +175,5 @@ export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'conv1d', 'conv1dBackward', 'maxPool1d', 'maxPool1dBackward', 'embeddingForward', 'embeddingBackward',
   'adam', 'rmsprop', 'sgd',
   'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'simpleRnnForward', 'simpleRnnBackward',
+  'lstmInfer', 'gruInfer',
 ];

@@ -208,7 +208,7 @@ export abstract class RNN extends Layer {
     }
     const spec = {
       cell: this.cell, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
-      goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(),
+      goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(), sequenceNeeded: this.returnSequences || !!ctx.trace,
     };
     const onStateGrad = ctx.stateGrads ? (dh: FArray, more: StateGradExtras) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh,
       shape: [B, T, this.units], ...(more.dc ? { dc: more.dc } : {}), dx: more.dx, inputSize: D }) : undefined;

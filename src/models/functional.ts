@@ -3,7 +3,6 @@
  * recorded by layer.apply() on symbolic tensors, with several inputs and outputs and layers shared between calls.
  * Training reuses the Sequential loop (training.ts) through the TrainableModel contract.
  */
-import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
@@ -21,6 +20,7 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { scalarResult } from './scalars.js';
 import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
+import { predictInBatches } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import { conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
@@ -285,20 +285,7 @@ export class Functional implements TrainableModel {
   predict(x: TensorsLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(args.batchSize ?? 32);
-    const n = xs[0].shape[0];
-    const outs: { data: FArray; shape: number[] }[] = [];
-    for (let s = 0; s < n; s += bs) {
-      const e = Math.min(n, s + bs);
-      const ys = this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null });
-      ys.forEach((y, i) => {
-        if (!outs[i]) {
-          const shape = [n, ...y.shape.slice(1)];
-          outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
-        }
-        outs[i].data.set(y.data as FArray, s * (y.size / (e - s)));
-      });
-    }
-    const res = outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
+    const res = predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
     return res.length === 1 ? res[0] : res;
   }
 

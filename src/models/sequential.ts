@@ -1,5 +1,4 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
-import { allocPersistent, type FArray } from '../backend/index.js';
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
@@ -12,6 +11,7 @@ import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
+import { predictInBatches } from './inference.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
@@ -255,19 +255,7 @@ export class Sequential implements TrainableModel {
   predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
     const xt = asInput(x, `${this.name}.predict: x`);
     const bs = checkBatchSize(args.batchSize ?? 32);
-    const n = xt.shape[0];
-    let out: FArray | null = null;
-    let outShape: number[] = [];
-    for (let s = 0; s < n; s += bs) {
-      const e = Math.min(n, s + bs);
-      const y = this.forward(takeRows(xt, null, s, e), { training: false, mask: null });
-      if (!out) {
-        outShape = [n, ...y.shape.slice(1)];
-        out = allocPersistent(outShape.reduce((a, b) => a * b, 1));
-      }
-      out.set(y.data as FArray, s * (y.size / (e - s)));
-    }
-    return new Tensor(out!, outShape, 'float32');
+    return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
   }
 
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */

@@ -1,11 +1,12 @@
 /**
- * rnnlab Sequential -> ONNX (opset 17): one graph input (token ids as int32 when the model starts with an Embedding,
+ * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
 import { writeFile, rename, rm } from 'node:fs/promises';
 import { GraphBuilder, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportRecurrent, recurrentConfig } from './recurrent_export.js';
+import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
 export { OnnxExportError };
@@ -117,8 +118,15 @@ const EXPORTERS: Record<string, Exporter> = {
   },
 };
 
-/** The ONNX model's bytes. */
-export function toOnnx(model: ExportableModel): Uint8Array {
+/** One single-input layer of a functional model, by the same exporters. */
+function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
+  const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${[...Object.keys(EXPORTERS), 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'].join(', ')})`);
+  return ex(g, view, flow);
+}
+
+/** The ONNX model's bytes (a Sequential, or a functional model from rl.model). */
+export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
+  if (isExportableGraph(model)) return functionalToOnnx(model, exportLayer);
   if (model.layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
   const firstLayer = model.layers[0];
   const spec = firstLayer.inputSpec ?? (firstLayer.getConfig().batchInputShape as (number | null)[] | undefined);
@@ -127,11 +135,7 @@ export function toOnnx(model: ExportableModel): Uint8Array {
   const elemType: ElemType = firstLayer.className === 'Embedding' ? 'int32' : 'float32';
   const input = { name: 'input', elemType, shape: spec.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
   let flow: Flow = { x: input.name, rank: spec.length, mask: null };
-  for (const layer of model.layers) {
-    const view = viewOf(layer);
-    const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${Object.keys(EXPORTERS).join(', ')})`);
-    flow = ex(g, view, flow);
-  }
+  for (const layer of model.layers) flow = exportLayer(g, viewOf(layer), flow);
   const out = model.layers[model.layers.length - 1].outputShape;
   const outName = g.node('Identity', [flow.x], {}, 'output');
   const output = { name: outName, elemType: 'float32' as const, shape: out.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
@@ -139,7 +143,7 @@ export function toOnnx(model: ExportableModel): Uint8Array {
 }
 
 /** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */
-export async function exportOnnx(model: ExportableModel, path: string): Promise<{ path: string; bytes: number }> {
+export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string): Promise<{ path: string; bytes: number }> {
   const bytes = toOnnx(model);
   const tmp = `${path}.tmp-${process.pid}`;
   try {

@@ -67,8 +67,9 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Serialises the graph with one input and one output. */
-  toBytes(input: ValueInfo, output: ValueInfo, graphName: string, docString: string): Uint8Array {
+  /** Serialises the graph with its inputs and outputs (one each, or lists in order). */
+  toBytes(input: ValueInfo | ValueInfo[], output: ValueInfo | ValueInfo[], graphName: string, docString: string): Uint8Array {
+    const inputs = Array.isArray(input) ? input : [input], outputs = Array.isArray(output) ? output : [output];
     const onnx = onnxSchema();
     const model = onnx.ModelProto.create({
       irVersion: 8,
@@ -76,7 +77,7 @@ export class GraphBuilder {
       producerVersion: '0.1.0',
       docString,
       opsetImport: [{ domain: '', version: OPSET }],
-      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: [valueInfo(input)], output: [valueInfo(output)] },
+      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: inputs.map(valueInfo), output: outputs.map(valueInfo) },
     });
     return onnx.ModelProto.encode(model).finish();
   }

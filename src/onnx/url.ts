@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { exportOnnx, type ExportableModel } from './export.js';
+import type { ExportableGraph } from './functional_export.js';
 import { loadOnnx } from './import.js';
 import type { Sequential } from '../models/sequential.js';
 
@@ -20,7 +21,7 @@ export function onnxPath(url: string): string | null {
 }
 
 /** model.save('onnx://...'): the written file and its size, in the shape of a SaveResult. */
-export async function saveOnnx(model: ExportableModel, url: string): Promise<{ modelPath: string; weightPaths: string[];
+export async function saveOnnx(model: ExportableModel | ExportableGraph, url: string): Promise<{ modelPath: string; weightPaths: string[];
   modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'ONNX'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number } }> {
   const path = onnxPath(url);
   if (path === null) throw new Error(`saveOnnx: '${url}' is not an onnx:// URL or .onnx path`);

@@ -10,8 +10,9 @@ import { optimKernels } from './optim.js';
 import { lstmKernels } from './lstm.js';
 import { gruKernels } from './gru.js';
 import { simpleRnnKernels } from './simple_rnn.js';
+import { inferKernels } from './rnn_infer.js';
 
 export const referenceKernels: Kernels = {
   ...gemmKernels, ...pointwiseKernels, ...lossKernels, ...convKernels, ...poolKernels, ...embeddingKernels,
-  ...optimKernels, ...lstmKernels, ...gruKernels, ...simpleRnnKernels,
+  ...optimKernels, ...lstmKernels, ...gruKernels, ...simpleRnnKernels, ...inferKernels,
 };
