@@ -94,7 +94,7 @@ const bool exported = add_bindings({{"gruForward", GruForward}, {"gruBackward", 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
                  const float* zeros, float* rh, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = nblocks(U);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
     plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
@@ -235,24 +235,24 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
 }
 
 void forward(const Fwd& p) {
-  const long B = p.B, U = p.U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, U = p.U, nb = nblocks(U);
   std::vector<float> pan, pan_h, rh;
   if (p.resetAfter) {
     pan.resize((size_t)(nb * U * 3 * W));
     const long gcol[3] = {0, U, 2 * U};
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, W, pan.data());
   } else {
     pan.resize((size_t)(nb * U * 2 * W));
     pan_h.resize((size_t)(nb * U * W));
     rh.resize((size_t)(B * U));
     const long gzr[2] = {0, U}, gh[1] = {2 * U};
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, pan.data());
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, pan_h.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, W, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, W, pan_h.data());
   }
   std::vector<int> first;
   rl::rnn::first_real_steps(B, p.T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<rl::ACT_TANH>{p.act},
                 ActT<rl::ACT_SIGMOID>{p.ract});
@@ -265,7 +265,7 @@ void forward(const Fwd& p) {
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* scr, float* drh, float* drbp, const rl::rnn::Corr& corr, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U, nb = nblocks(U);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
     plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
@@ -409,9 +409,9 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G3 * W));
-  rl::rnn::pack_transposed_panels(p.r, G3, G3, U, rt.data());
+  rl::rnn::pack_transposed_panels(p.r, G3, G3, U, W, rt.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), drh;
@@ -420,7 +420,7 @@ void backward(const Bwd& p) {
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
   rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U, W);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),

@@ -83,7 +83,7 @@ const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
                  A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
   constexpr int MM = rows_for(4);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
@@ -154,14 +154,14 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
 }
 
 void forward(const Fwd& p) {
-  const long U = p.U, nb = rl::rnn::nblocks(U);
+  const long U = p.U, nb = nblocks(U);
   std::vector<float> panels((size_t)(nb * U * 4 * W));
   const long gcol[4] = {0, U, 2 * U, 3 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, panels.data());
+  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act},
                 ActT<rl::ACT_SIGMOID>{p.ract});
@@ -172,7 +172,7 @@ void forward(const Fwd& p) {
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
     plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
@@ -258,14 +258,14 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G4 * W));
-  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, rt.data());
+  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), dc((size_t)(B * U));
   rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(),
                  ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});

@@ -80,7 +80,7 @@ const bool exported = add_bindings({
 template <class A>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const int* first, const float* zeros,
                  A act) {
-  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, nb = nblocks(U);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
     plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
@@ -132,14 +132,14 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
 }
 
 void forward(const Fwd& p) {
-  const long U = p.U, nb = rl::rnn::nblocks(U);
+  const long U = p.U, nb = nblocks(U);
   std::vector<float> pan((size_t)(nb * U * W));
   const long gcol[1] = {0};
-  rl::rnn::pack_gate_panels(p.r, U, U, U, 1, gcol, pan.data());
+  rl::rnn::pack_gate_panels(p.r, U, U, U, 1, gcol, W, pan.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 1.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 1.0 * U * U, W);
   if (p.act == rl::ACT_TANH) forward_run(p, plan, pan.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act});
   else forward_run(p, plan, pan.data(), first.data(), zeros.data(), ActT<-1>{p.act});
 }
@@ -147,7 +147,7 @@ void forward(const Fwd& p) {
 template <class A>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, float* dh,
                   const rl::rnn::Corr& corr, A act) {
-  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, nb = nblocks(U);
   rl::rnn::run_plan(plan, [&](int tid, int nth) {
     long r0, r1, j0, j1;
     plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
@@ -209,14 +209,14 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * U * W));
-  rl::rnn::pack_transposed_panels(p.r, U, U, U, rt.data());
+  rl::rnn::pack_transposed_panels(p.r, U, U, U, W, rt.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
   std::vector<float> dh((size_t)(B * U));
   rl::rnn::CorrBuf corr(B, T, U, U, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 1.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 1.0 * U * U, W);
   if (p.act == rl::ACT_TANH) backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<rl::ACT_TANH>{p.act});
   else backward_run(p, plan, rt.data(), first.data(), dh.data(), corr.view(), ActT<-1>{p.act});
 }
