@@ -6,11 +6,14 @@
 //
 // Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
 // (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
-// the figure still counts every step, so it reads as the effective rate).
+// the figure still counts every step, so it reads as the effective rate). Beside them, the GEMM's GFLOP/s at the
+// same sizes, the better of one step's product (B x U x G*U) and the whole sequence's in one call (B*T x U x G*U,
+// the same FLOPs as the forward), and each kernel's share of it (forward and backward from their best runs).
 // --mask F masks the first F of every sequence (IMDb-like leading padding) to show what skipping padding buys.
 // As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { measureGemm } from './gemm.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -50,11 +53,13 @@ function time(fn, reps) {
 }
 
 /**
- * Runs the cases; returns [{ name, B, T, U, forwardMs, backwardMs, totalMs, bestTotalMs, gflops }].
+ * Runs the cases; returns [{ name, B, T, U, forwardMs, backwardMs, totalMs, bestTotalMs, gflops, forwardGflops,
+ * backwardGflops, gemmGflops, forwardOfGemm, backwardOfGemm }].
  * Options: reps (timed repetitions, default 5), threads (pool size; default: the addon's), mask (fraction of
- * leading masked steps, default 0), addon (an already loaded addon).
+ * leading masked steps, default 0), addon (an already loaded addon), gemmSeconds (time per GEMM shape, default
+ * 0.3; 0 leaves the GEMM figures out as NaN).
  */
-export async function benchRecurrent({ reps = 5, threads, mask = 0, addon } = {}) {
+export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmSeconds = 0.3 } = {}) {
   const nat = addon ?? require('../build/Release/rnnlab.node');
   if (threads) nat.setThreads(threads);
   const next = rng(1234);
@@ -88,10 +93,16 @@ export async function benchRecurrent({ reps = 5, threads, mask = 0, addon } = {}
     fwd();
     const b = time(bwd, reps);
     const flops = 2 * B * T * U * G * 3;
+    const fwdGflops = (2 * B * T * U * G) / (f.best * 1e6), bwdGflops = (4 * B * T * U * G) / (b.best * 1e6);
+    const gemm = gemmSeconds > 0
+      ? Math.max(measureGemm(nat, B, U, G, { seconds: gemmSeconds }), measureGemm(nat, B * T, U, G, { seconds: gemmSeconds }))
+      : NaN;
     results.push({
       name: c.name, B, T, U,
       forwardMs: +f.median.toFixed(2), backwardMs: +b.median.toFixed(2), totalMs: +(f.median + b.median).toFixed(2),
       bestTotalMs: +(f.best + b.best).toFixed(2), gflops: +(flops / ((f.median + b.median) * 1e6)).toFixed(1),
+      forwardGflops: +fwdGflops.toFixed(1), backwardGflops: +bwdGflops.toFixed(1), gemmGflops: +gemm.toFixed(1),
+      forwardOfGemm: +(fwdGflops / gemm).toFixed(2), backwardOfGemm: +(bwdGflops / gemm).toFixed(2),
     });
   }
   return results;
@@ -112,11 +123,14 @@ async function main() {
   }
   const info = nat.info();
   console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ms)`);
-  console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s');
+  console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s'
+    + '   fwd GF/s  bwd GF/s  GEMM GF/s  fwd/GEMM  bwd/GEMM');
   for (const r of results) {
     console.log(`${r.name.padEnd(26)} ${String(r.B).padStart(4)} ${String(r.T).padStart(4)} ${String(r.U).padStart(4)}`
       + ` ${r.forwardMs.toFixed(2).padStart(9)} ${r.backwardMs.toFixed(2).padStart(9)} ${r.totalMs.toFixed(2).padStart(9)}`
-      + ` ${r.bestTotalMs.toFixed(1).padStart(6)} ${r.gflops.toFixed(1).padStart(8)}`);
+      + ` ${r.bestTotalMs.toFixed(1).padStart(6)} ${r.gflops.toFixed(1).padStart(8)}`
+      + ` ${r.forwardGflops.toFixed(1).padStart(10)} ${r.backwardGflops.toFixed(1).padStart(9)} ${r.gemmGflops.toFixed(1).padStart(10)}`
+      + ` ${r.forwardOfGemm.toFixed(2).padStart(9)} ${r.backwardOfGemm.toFixed(2).padStart(9)}`);
   }
 }
 

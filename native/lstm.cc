@@ -83,31 +83,26 @@ const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
                  A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   constexpr int MM = rows_for(4);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         if (!p.mask || p.mask[b * T + t]) {
-          rows[(size_t)na++] = (int)b;
+          sh.rows[(size_t)na++] = (int)b;
           continue;
         }
-        if (ub <= ua) continue;
+        if (sh.ub <= sh.ua) continue;
         // Masked: carry the state; the output repeats the previous one (zeros before the first real step).
-        repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
+        repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-        std::memcpy(p.cs + (b * T + s) * U + ua, cp + ua, ubytes);
+        std::memcpy(p.cs + (b * T + s) * U + sh.ua, cp + sh.ua, sh.ubytes);
         float* g = p.gates + (b * T + s) * G4;
-        for (int q = 0; q < 4; ++q) std::memset(g + q * U + ua, 0, ubytes);
+        for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       }
-      for (long jb = j0; jb < j1 && na > 0; ++jb) {
+      for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
         const float* panel = panels + jb * U * 4 * W;
         const long u0 = jb * W;
         const int nu = (int)std::min<long>(W, U - u0);
@@ -115,14 +110,14 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
           constexpr int M = decltype(Mc)::value;
           const float* ap[M];
           for (int m = 0; m < M; ++m) {
-            long b = rows[(size_t)(i0 + m)];
+            long b = sh.rows[(size_t)(i0 + m)];
             ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
           }
           vf acc[M][4];
           acc_zero(acc);
           mk_accum<M, 1, 4>(acc, U, ap, &panel);
           for (int m = 0; m < M; ++m) {
-            const long b = rows[(size_t)(i0 + m)];
+            const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
             if (s + 1 < T) {  // the next step's lines of this row and block
@@ -172,41 +167,36 @@ void forward(const Fwd& p) {
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
-      else std::memset(dh + b * U + ua, 0, ubytes);
-      if (p.dcT) std::memcpy(dc + b * U + ua, p.dcT + b * U + ua, ubytes);
-      else std::memset(dc + b * U + ua, 0, ubytes);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + sh.ua, p.dhT + b * U + sh.ua, sh.ubytes);
+      else std::memset(dh + b * U + sh.ua, 0, sh.ubytes);
+      if (p.dcT) std::memcpy(dc + b * U + sh.ua, p.dcT + b * U + sh.ua, sh.ubytes);
+      else std::memset(dc + b * U + sh.ua, 0, sh.ubytes);
     }
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         const bool real = !p.mask || p.mask[b * T + t];
-        if (real) rows[(size_t)na++] = (int)b;
-        if (ub <= ua) continue;
+        if (real) sh.rows[(size_t)na++] = (int)b;
+        if (sh.ub <= sh.ua) continue;
         const long ho = (b * T + s) * U;
         float* dhb = dh + b * U;
         float* dcb = dc + b * U;
         float* dg = p.dxp + (b * T + t) * G4;
         if (!real) {
-          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
-          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + ua, 0, ubytes);
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
+          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
           continue;
         }
         const float* g = p.gates + (b * T + s) * G4;
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
         const float* cc = p.cs + ho;
         const bool pf = s > 0;
-        for (long u = ua; u < ub; u += W) {
-          const int n = (int)std::min<long>(W, ub - u);
+        for (long u = sh.ua; u < sh.ub; u += W) {
+          const int n = (int)std::min<long>(W, sh.ub - u);
           if (pf) {  // the previous step's lines of this row
             for (int q = 0; q < 4; ++q) {
               __builtin_prefetch(g - G4 + q * U + u, 0, 3);
@@ -231,29 +221,18 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       if (plan.unit) rl::rnn::sync(nth);
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
       const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
-      panel_product<false, 1>(rows.data(), na, j0, j1, U, dh, U, &sg);
+      panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
     }
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.dh0) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
-      if (p.dc0) std::memcpy(p.dc0 + b * U + ua, dc + b * U + ua, ubytes);
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+      if (p.dh0) std::memcpy(p.dh0 + b * U + sh.ua, dh + b * U + sh.ua, sh.ubytes);
+      if (p.dc0) std::memcpy(p.dc0 + b * U + sh.ua, dc + b * U + sh.ua, sh.ubytes);
     }
     rl::rnn::sync(nth);
     // dR = sum over steps of h_prev^T dgates: h_prev is hs shifted by one step, except at each row's first real
     // step, where it is h0 (gathered in corr).
     long c0, c1;
     split_cols(G4, tid, nth, &c0, &c1);
-    if (c1 <= c0) return;
-    // Gather this thread's columns of the dgates rows that pair with h0.
-    for (long i = 0; i < corr.n; ++i) {
-      const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
-      std::memcpy(corr.g + i * G4 + c0, p.dxp + (b * T + t1) * G4 + c0, (size_t)(c1 - c0) * sizeof(float));
-    }
-    std::vector<Seg> segs;
-    segs.reserve((size_t)B + 1);
-    rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, G4, p.back, first);
-    if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, G4, corr.n});
-    zero_cols(p.dr, G4, U, c0, c1);
-    outer_accum(p.dr, G4, U, c0, c1, segs.data(), (long)segs.size());
+    shifted_outer(p.dr, G4, c0, c1, p.hs, p.dxp, B, T, U, p.back, first, corr);
   });
 }
 

@@ -1,7 +1,8 @@
 // Shared machinery of the fused recurrent kernels (lstm.cc, gru.cc, simple_rnn.cc).
 //
 // How a recurrent kernel runs (one call per sequence; the cost model is in ../shared/docs/performance-model.md):
-// - The recurrent weights are packed once per call into panels of W = 8 hidden units: the forward panel of a
+// - The recurrent weights are packed once per call into panels of W hidden units (16 in the AVX-512 pass, 8 in
+//   the others: one vector register, see W below): the forward panel of a
 //   unit block holds, for every k < U, the block's columns of each gate side by side, so one register tile
 //   computes i, f, c~, o (or z, r, h) of the same units and the gate math runs on the accumulators while they
 //   are still in registers. The backward panels hold R^T the same way (for dh_prev = dgates R^T).
@@ -604,6 +605,27 @@ inline void outer_accum(float* C, long ldc, long Mr, long c0, long c1, const Seg
   }
 }
 
+// This thread's share of a sequence under a Plan: batch rows [r0, r1), unit blocks [j0, j1), i.e. units [ua, ub)
+// (ubytes bytes of a row), and room for the list of a step's real rows.
+struct Share {
+  long r0, r1, j0, j1, ua, ub;
+  size_t ubytes;
+  std::vector<int> rows;
+};
+
+// Runs body(tid, nth, share) on each thread of the plan.
+template <class F>
+inline void run_shares(const rl::rnn::Plan& plan, long B, long U, F&& body) {
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    Share sh;
+    plan.assign(tid, nth, B, nblocks(U), &sh.r0, &sh.r1, &sh.j0, &sh.j1);
+    sh.ua = std::min(sh.j0 * W, U), sh.ub = std::min(sh.j1 * W, U);
+    sh.ubytes = (size_t)(sh.ub - sh.ua) * sizeof(float);
+    sh.rows.resize((size_t)std::max(sh.r1 - sh.r0, 1L));
+    body(tid, nth, sh);
+  });
+}
+
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
@@ -611,6 +633,24 @@ inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split
 inline void zero_cols(float* C, long ldc, long Mr, long c0, long c1) {
   if (c1 <= c0) return;
   for (long m = 0; m < Mr; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+}
+
+// dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
+// h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
+// gathered here, columns c0:c1).
+inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
+                          long U, bool back, const int* first, const rl::rnn::Corr& corr) {
+  if (c1 <= c0) return;
+  for (long i = 0; i < corr.n; ++i) {
+    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
+    std::memcpy(corr.g + i * ldg + c0, g + (b * T + t1) * ldg + c0, (size_t)(c1 - c0) * sizeof(float));
+  }
+  std::vector<Seg> segs;
+  segs.reserve((size_t)B + 1);
+  rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
+  if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
+  zero_cols(dr, ldg, U, c0, c1);
+  outer_accum(dr, ldg, U, c0, c1, segs.data(), (long)segs.size());
 }
 
 #endif  // RL_PASS
