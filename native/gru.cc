@@ -135,11 +135,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
               const long b = sh.rows[(size_t)(i0 + m)];
               const float* x = p.xp + (b * T + t) * G3 + u0;
               float* g = p.gates + (b * T + s) * G3 + u0;
-              if (s + 1 < T)
-                for (int q = 0; q < 3; ++q) {
-                  __builtin_prefetch(x + xstep + q * U, 0, 3);
-                  __builtin_prefetch(g + G3 + q * U, 1, 3);
-                }
+              if (s + 1 < T) prefetch_gate_lines(x, xstep, g, G3, U, 3);
               vf hhv = acc[m][2] + rbh;
               vf z = ract(acc[m][0] + rbz + vloadn(x, nu));
               vf rr = ract(acc[m][1] + rbr + vloadn(x + U, nu));
@@ -175,11 +171,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
                 const int nu = (int)std::min<long>(W, U - u0);
                 const float* x = p.xp + (b * T + t) * G3 + u0;
                 float* g = p.gates + (b * T + s) * G3 + u0;
-                if (s + 1 < T)
-                  for (int k = 0; k < 3; ++k) {
-                    __builtin_prefetch(x + xstep + k * U, 0, 3);
-                    __builtin_prefetch(g + G3 + k * U, 1, 3);
-                  }
+                if (s + 1 < T) prefetch_gate_lines(x, xstep, g, G3, U, 3);
                 vf z = ract(acc[m][2 * q] + vloadn(x, nu));
                 vf rr = ract(acc[m][2 * q + 1] + vloadn(x + U, nu));
                 vstoren(g, z, nu);
@@ -291,10 +283,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         for (long u = sh.ua; u < sh.ub; u += W) {
           const int n = (int)std::min<long>(W, sh.ub - u);
           if (s > 0) {
-            for (int q = 0; q < 3; ++q) {
-              __builtin_prefetch(g - G3 + q * U + u, 0, 3);
-              __builtin_prefetch(dg + xstep + q * U + u, 1, 3);
-            }
+            prefetch_gate_lines(g + u, -G3, dg + u, xstep, U, 3);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (p.resetAfter) __builtin_prefetch(p.hh + ho - U + u, 0, 3);
           }

@@ -120,13 +120,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
             const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
-            if (s + 1 < T) {  // the next step's lines of this row and block
-              const float* xn = x + (p.back ? -G4 : G4);
-              for (int q = 0; q < 4; ++q) {
-                __builtin_prefetch(xn + q * U, 0, 3);
-                __builtin_prefetch(g + G4 + q * U, 1, 3);
-              }
-            }
+            if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);  // the next step's lines
             vf ig = ract(acc[m][0] + vloadn(x, nu));
             vf fg = ract(acc[m][1] + vloadn(x + U, nu));
             vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
@@ -198,10 +192,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         for (long u = sh.ua; u < sh.ub; u += W) {
           const int n = (int)std::min<long>(W, sh.ub - u);
           if (pf) {  // the previous step's lines of this row
-            for (int q = 0; q < 4; ++q) {
-              __builtin_prefetch(g - G4 + q * U + u, 0, 3);
-              __builtin_prefetch(dg + (p.back ? G4 : -G4) + q * U + u, 1, 3);
-            }
+            prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
           }

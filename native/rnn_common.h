@@ -512,6 +512,15 @@ inline void panel_product(const int* rows, long na, long j0, long j1, long U, fl
   });
 }
 
+// Prefetches G lines U floats apart from each of x + xstep (read) and g + gstep (written): the gate inputs and
+// outputs of a row's neighbouring step.
+RLV void prefetch_gate_lines(const float* x, long xstep, const float* g, long gstep, long U, int G) {
+  for (int q = 0; q < G; ++q) {
+    __builtin_prefetch(x + xstep + q * U, 0, 3);
+    __builtin_prefetch(g + gstep + q * U, 1, 3);
+  }
+}
+
 // Masked step of row b in forward: the output repeats the previous one (zeros before the row's first real step),
 // for units [ua, ub) of the output row `out` (the previous output row is out - U).
 RLV void repeat_output(float* out, long U, long ua, long ub, bool started) {
