@@ -38,16 +38,13 @@ struct Bwd {
 };
 
 }  // namespace gru_impl
-}  // namespace rl
 
-namespace rl {
 namespace {
 
 // gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
 Napi::Value GruForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "gruForward", 3);
-  gru_impl::Fwd f{};
-  f.B = a.B, f.T = a.T, f.U = a.U;
+  auto f = a.dims<gru_impl::Fwd>();
   f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights), f.rb = a.optional("rb", a.kBias);
   f.h0 = a.optional("h0", a.kState), f.mask = a.mask();
   f.back = a.option("goBackwards"), f.resetAfter = a.option("resetAfter");
@@ -61,8 +58,7 @@ Napi::Value GruForward(const Napi::CallbackInfo& info) {
 //             dxp, dr, drb, dh0, dhAll)
 Napi::Value GruBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "gruBackward", 3);
-  gru_impl::Bwd b{};
-  b.B = a.B, b.T = a.T, b.U = a.U;
+  auto b = a.dims<gru_impl::Bwd>();
   b.r = a.arr("r", a.kWeights), b.rb = a.optional("rb", a.kBias);
   b.h0 = a.optional("h0", a.kState), b.mask = a.mask();
   b.back = a.option("goBackwards"), b.resetAfter = a.option("resetAfter");
@@ -79,9 +75,7 @@ Napi::Value GruBackward(const Napi::CallbackInfo& info) {
 const bool exported = add_bindings({{"gruForward", GruForward}, {"gruBackward", GruBackward}});
 
 }  // namespace
-
 }  // namespace rl
-
 
 #define RL_PASS_FILE "gru.cc"
 #define RL_PASS_NS gru_impl

@@ -32,16 +32,13 @@ struct Bwd {
 };
 
 }  // namespace lstm_impl
-}  // namespace rl
 
-namespace rl {
 namespace {
 
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmForward", 4);
-  lstm_impl::Fwd f{};
-  f.B = a.B, f.T = a.T, f.U = a.U;
+  auto f = a.dims<lstm_impl::Fwd>();
   f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
   f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
   f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
@@ -53,8 +50,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
 //              dxp, dr, dh0, dc0, dhAll)
 Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBackward", 4);
-  lstm_impl::Bwd b{};
-  b.B = a.B, b.T = a.T, b.U = a.U;
+  auto b = a.dims<lstm_impl::Bwd>();
   b.r = a.arr("r", a.kWeights);
   b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
   b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
@@ -68,9 +64,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
 const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}});
 
 }  // namespace
-
 }  // namespace rl
-
 
 #define RL_PASS_FILE "lstm.cc"
 #define RL_PASS_NS lstm_impl

@@ -64,6 +64,13 @@ class SeqArgs : public Args {
     len_[kSeq] = dims_product(*this, "hs", {B, T, U});
     len_[kMask] = dims_product(*this, "mask", {B, T});
   }
+  // The kernel's parameter struct P, zeroed, with B, T and U set.
+  template <class P>
+  P dims() const {
+    P p{};
+    p.B = B, p.T = T, p.U = U;
+    return p;
+  }
   float* arr(const char* name, Len len) { return f32(next_++, name, len_[len]); }
   float* optional(const char* name, Len len) { return f32(next_++, name, len_[len], true); }
   const uint8_t* mask() { return u8(next_++, "mask", len_[kMask], true); }

@@ -30,16 +30,13 @@ struct Bwd {
 };
 
 }  // namespace srnn_impl
-}  // namespace rl
 
-namespace rl {
 namespace {
 
 // simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs)
 Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "simpleRnnForward", 1);
-  srnn_impl::Fwd f{};
-  f.B = a.B, f.T = a.T, f.U = a.U;
+  auto f = a.dims<srnn_impl::Fwd>();
   f.xp = a.arr("xp", a.kSeq), f.r = a.arr("r", a.kWeights), f.h0 = a.optional("h0", a.kState), f.mask = a.mask();
   f.back = a.option("goBackwards"), f.act = a.act("act");
   f.hs = a.arr("hs", a.kSeq);
@@ -49,8 +46,7 @@ Napi::Value SimpleRnnForward(const Napi::CallbackInfo& info) {
 // simpleRnnBackward(B, T, U, r, h0, mask, goBackwards, act, hs, dhs, dhT, dxp, dr, dh0, dhAll)
 Napi::Value SimpleRnnBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "simpleRnnBackward", 1);
-  srnn_impl::Bwd b{};
-  b.B = a.B, b.T = a.T, b.U = a.U;
+  auto b = a.dims<srnn_impl::Bwd>();
   b.r = a.arr("r", a.kWeights), b.h0 = a.optional("h0", a.kState), b.mask = a.mask();
   b.back = a.option("goBackwards"), b.act = a.act("act");
   b.hs = a.arr("hs", a.kSeq), b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState);
@@ -65,9 +61,7 @@ const bool exported = add_bindings({
 });
 
 }  // namespace
-
 }  // namespace rl
-
 
 #define RL_PASS_FILE "simple_rnn.cc"
 #define RL_PASS_NS srnn_impl
