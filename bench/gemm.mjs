@@ -22,8 +22,11 @@ function randomArray(n) {
   return a;
 }
 
-/** GFLOP/s of C = A B for one shape, timed over about `seconds` after a warm-up. */
-export function measureGemm(addon, M, K, N, { transA = false, transB = false, seconds = 1 } = {}) {
+/**
+ * GFLOP/s of C = A B for one shape, timed over about `seconds` after a warm-up. With cpu, the time is the process's
+ * CPU time (all threads), so the figure is GFLOP per CPU-second: steadier than wall time on a shared machine.
+ */
+export function measureGemm(addon, M, K, N, { transA = false, transB = false, seconds = 1, cpu = false } = {}) {
   const a = randomArray(M * K), b = randomArray(K * N), c = new Float32Array(M * N);
   const flops = 2 * M * N * K;
   const run = () => addon.gemm(transA, transB, M, N, K, 1, a, b, 0, c, null, 0);
@@ -32,12 +35,17 @@ export function measureGemm(addon, M, K, N, { transA = false, transB = false, se
   do run(); while (Number(process.hrtime.bigint() - t0) < seconds * 1e8);
   let iters = 0;
   t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let elapsed = 0;
   do {
     run();
     iters++;
     elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   } while (elapsed < seconds);
+  if (cpu) {
+    const u = process.cpuUsage(c0);
+    elapsed = (u.user + u.system) / 1e6;
+  }
   return (flops * iters) / elapsed / 1e9;
 }
 

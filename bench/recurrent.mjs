@@ -2,15 +2,20 @@
 // Timings of the fused recurrent kernels (forward + backward over a whole sequence) at the lab's shapes, on the
 // built addon directly (build/Release/rnnlab.node, `npm run build` first).
 //
-//   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION]
+//   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION] [--cpu]
 //
 // Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
 // (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
-// the figure still counts every step, so it reads as the effective rate).
+// the figure still counts every step, so it reads as the effective rate). Beside them, the GEMM's GFLOP/s at the
+// same sizes, the better of one step's product (B x U x G*U) and the whole sequence's in one call (B*T x U x G*U,
+// the same FLOPs as the forward), and each kernel's share of it (forward and backward from their best runs).
 // --mask F masks the first F of every sequence (IMDb-like leading padding) to show what skipping padding buys.
+// --cpu times CPU seconds of the process (all threads) instead of wall seconds, for kernels and GEMM alike: the
+// rates are then per core and far less disturbed by other processes on a shared machine.
 // As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { measureGemm } from './gemm.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -37,24 +42,31 @@ function rand(next, n, scale) {
   return a;
 }
 
-function time(fn, reps) {
+function time(fn, reps, cpu) {
   fn(); // warm-up (page faults, pool start)
   const ts = [];
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     fn();
-    ts.push(performance.now() - t0);
+    if (cpu) {
+      const u = process.cpuUsage(c0);
+      ts.push((u.user + u.system) / 1e3);
+    } else {
+      ts.push(performance.now() - t0);
+    }
   }
   ts.sort((a, b) => a - b);
   return { median: ts[Math.floor(ts.length / 2)], best: ts[0] };
 }
 
 /**
- * Runs the cases; returns [{ name, B, T, U, forwardMs, backwardMs, totalMs, bestTotalMs, gflops }].
+ * Runs the cases; returns [{ name, B, T, U, forwardMs, backwardMs, totalMs, bestTotalMs, gflops, forwardGflops,
+ * backwardGflops, gemmGflops, forwardOfGemm, backwardOfGemm }].
  * Options: reps (timed repetitions, default 5), threads (pool size; default: the addon's), mask (fraction of
- * leading masked steps, default 0), addon (an already loaded addon).
+ * leading masked steps, default 0), addon (an already loaded addon), gemmSeconds (time per GEMM shape, default
+ * 0.3; 0 leaves the GEMM figures out as NaN), cpu (time CPU seconds instead of wall seconds, see --cpu).
  */
-export async function benchRecurrent({ reps = 5, threads, mask = 0, addon } = {}) {
+export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmSeconds = 0.3, cpu = false } = {}) {
   const nat = addon ?? require('../build/Release/rnnlab.node');
   if (threads) nat.setThreads(threads);
   const next = rng(1234);
@@ -84,14 +96,20 @@ export async function benchRecurrent({ reps = 5, threads, mask = 0, addon } = {}
       fwd = () => nat.simpleRnnForward(B, T, U, xp, r, null, m, false, 3, hs);
       bwd = () => nat.simpleRnnBackward(B, T, U, r, null, m, false, 3, hs, dhs, null, dxp, dr, dh0, null);
     }
-    const f = time(fwd, reps);
+    const f = time(fwd, reps, cpu);
     fwd();
-    const b = time(bwd, reps);
+    const b = time(bwd, reps, cpu);
     const flops = 2 * B * T * U * G * 3;
+    const fwdGflops = (2 * B * T * U * G) / (f.best * 1e6), bwdGflops = (4 * B * T * U * G) / (b.best * 1e6);
+    const gemm = gemmSeconds > 0
+      ? Math.max(measureGemm(nat, B, U, G, { seconds: gemmSeconds, cpu }), measureGemm(nat, B * T, U, G, { seconds: gemmSeconds, cpu }))
+      : NaN;
     results.push({
       name: c.name, B, T, U,
       forwardMs: +f.median.toFixed(2), backwardMs: +b.median.toFixed(2), totalMs: +(f.median + b.median).toFixed(2),
       bestTotalMs: +(f.best + b.best).toFixed(2), gflops: +(flops / ((f.median + b.median) * 1e6)).toFixed(1),
+      forwardGflops: +fwdGflops.toFixed(1), backwardGflops: +bwdGflops.toFixed(1), gemmGflops: +gemm.toFixed(1),
+      forwardOfGemm: +(fwdGflops / gemm).toFixed(2), backwardOfGemm: +(bwdGflops / gemm).toFixed(2),
     });
   }
   return results;
@@ -105,18 +123,22 @@ async function main() {
   };
   const nat = require('../build/Release/rnnlab.node');
   const threads = opt('--threads', undefined);
-  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat });
+  const cpu = args.includes('--cpu');
+  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat, cpu });
   if (args.includes('--json')) {
     console.log(JSON.stringify({ info: nat.info(), results }));
     return;
   }
   const info = nat.info();
-  console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ms)`);
-  console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s');
+  console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ${cpu ? 'CPU ms, all threads' : 'ms'})`);
+  console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s'
+    + '   fwd GF/s  bwd GF/s  GEMM GF/s  fwd/GEMM  bwd/GEMM');
   for (const r of results) {
     console.log(`${r.name.padEnd(26)} ${String(r.B).padStart(4)} ${String(r.T).padStart(4)} ${String(r.U).padStart(4)}`
       + ` ${r.forwardMs.toFixed(2).padStart(9)} ${r.backwardMs.toFixed(2).padStart(9)} ${r.totalMs.toFixed(2).padStart(9)}`
-      + ` ${r.bestTotalMs.toFixed(1).padStart(6)} ${r.gflops.toFixed(1).padStart(8)}`);
+      + ` ${r.bestTotalMs.toFixed(1).padStart(6)} ${r.gflops.toFixed(1).padStart(8)}`
+      + ` ${r.forwardGflops.toFixed(1).padStart(10)} ${r.backwardGflops.toFixed(1).padStart(9)} ${r.gemmGflops.toFixed(1).padStart(10)}`
+      + ` ${r.forwardOfGemm.toFixed(2).padStart(9)} ${r.backwardOfGemm.toFixed(2).padStart(9)}`);
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--no-gemm] [--soak]
+// npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--no-gemm] [--no-recurrent] [--soak]
 // Times Adam training steps of the lab's models on random data of the lab's shapes (vocab 10000, length 500),
 // printing one JSON line per case in the shape of ../shared/reference/torch_reference.py. With --vs-torch the
 // PyTorch reference runs in the same invocation, after rnnlab (never concurrently), and ratios are printed.
+// Then (unless --no-recurrent) one line per recurrent kernel case (bench/recurrent.mjs): forward and backward
+// GFLOP/s beside the GEMM's at the same sizes, with the ratio to it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,13 +20,15 @@ const CASES = {
   simple_rnn: [16, 25000, 0.3], lstm: [64, 25000, 0.35], cnn_lstm: [64, 25000, 0.35], addition: [128, 45000, 0.5],
 };
 const GEMM_TARGET = 0.8;
+const RECURRENT_OF_GEMM = 0.8; // issue 14: recurrent kernels at >= 80 % of the GEMM rate at similar sizes
 
 function parseArgs(argv) {
-  const o = { vsTorch: false, models: Object.keys(CASES), steps: 20, budget: 30, gemm: true, torchScript: path.resolve(here, '../../shared/reference/torch_reference.py') };
+  const o = { vsTorch: false, models: Object.keys(CASES), steps: 20, budget: 30, gemm: true, recurrent: true, torchScript: path.resolve(here, '../../shared/reference/torch_reference.py') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--vs-torch') o.vsTorch = true;
     else if (a === '--no-gemm') o.gemm = false;
+    else if (a === '--no-recurrent') o.recurrent = false;
     else if (a === '--soak') o.soak = true;
     else if (a === '--models') o.models = argv[++i].split(',');
     else if (a === '--steps') o.steps = Number(argv[++i]);
@@ -101,6 +105,15 @@ async function main() {
     const { gemmBench } = await import('./gemm.mjs');
     gemm = { model: 'gemm', engine: 'rnnlab', threads: rl.backendInfo().threads, gflops: await gemmBench() };
     console.log(JSON.stringify(gemm));
+  }
+  if (o.recurrent) {
+    const { benchRecurrent } = await import('./recurrent.mjs');
+    const info = rl.backendInfo();
+    for (const r of await benchRecurrent({ reps: 5 })) {
+      console.log(JSON.stringify({ kernel: r.name, engine: `rnnlab ${info.backend}/${info.isa}`, threads: info.threads, B: r.B, T: r.T, U: r.U,
+        forward_gflops: r.forwardGflops, backward_gflops: r.backwardGflops, gemm_gflops: r.gemmGflops,
+        forward_of_gemm: r.forwardOfGemm, backward_of_gemm: r.backwardOfGemm, target: `>= ${RECURRENT_OF_GEMM}` }));
+    }
   }
   if (!o.vsTorch) return;
   const theirs = runTorch(o, [...o.models, ...(gemm ? ['gemm'] : [])]);

@@ -37,6 +37,7 @@ struct Shape {
   long B, T, Cin, Cout, K, s, pl, To;
   long KC;        // K * Cin, the im2col row length
   long oLo, oHi;  // interior output steps [oLo, oHi): windows entirely inside [0, T)
+  size_t nx, nw, ny;  // lengths of x (B*T*Cin), w (K*Cin*Cout) and y (B*To*Cout)
 
   void init() {
     KC = K * Cin;
@@ -120,6 +121,9 @@ bool read_shape(Args& a, Shape& c) {
     return false;
   }
   c.init();
+  c.nx = dims_product(a, "B*T*Cin", {c.B, c.T, c.Cin});
+  c.nw = dims_product(a, "K*Cin*Cout", {c.K, c.Cin, c.Cout});
+  c.ny = dims_product(a, "B*To*Cout", {c.B, c.To, c.Cout});
   return true;
 }
 
@@ -127,9 +131,7 @@ Napi::Value Conv1d(const Napi::CallbackInfo& info) {
   Args a(info, "conv1d");
   Shape c{};
   if (!read_shape(a, c)) return info.Env().Undefined();
-  size_t nx = dims_product(a, "B*T*Cin", {c.B, c.T, c.Cin});
-  size_t nw = dims_product(a, "K*Cin*Cout", {c.K, c.Cin, c.Cout});
-  size_t ny = dims_product(a, "B*To*Cout", {c.B, c.To, c.Cout});
+  const size_t nx = c.nx, nw = c.nw, ny = c.ny;
   const float* x = a.f32(8, "x", nx);
   const float* w = a.f32(9, "w", nw);
   const float* bias = a.f32(10, "bias", (size_t)c.Cout, true);
@@ -215,9 +217,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   Args a(info, "conv1dBackward");
   Shape c{};
   if (!read_shape(a, c)) return info.Env().Undefined();
-  size_t nx = dims_product(a, "B*T*Cin", {c.B, c.T, c.Cin});
-  size_t nw = dims_product(a, "K*Cin*Cout", {c.K, c.Cin, c.Cout});
-  size_t ny = dims_product(a, "B*To*Cout", {c.B, c.To, c.Cout});
+  const size_t nx = c.nx, nw = c.nw, ny = c.ny;
   const float* x = a.f32(8, "x", nx);
   const float* w = a.f32(9, "w", nw);
   const float* dy = a.f32(10, "dy", ny);

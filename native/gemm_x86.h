@@ -9,6 +9,27 @@
 
 #define RL_TARGET_AVX2 __attribute__((target("avx2,fma")))
 
+// The vector traits operations (gemm_tile.h) that AVX2 and AVX-512 spell alike but for the prefix P (_mm256,
+// _mm512); used inside each file's traits struct, where `reg` is the register type.
+#define RL_VEC_COMMON_OPS(P)                                                        \
+  static reg zero() { return P##_setzero_ps(); }                                    \
+  static reg set1(float x) { return P##_set1_ps(x); }                               \
+  static reg load(const float* p) { return P##_load_ps(p); }                        \
+  static reg loadu(const float* p) { return P##_loadu_ps(p); }                      \
+  static void store(float* p, reg x) { P##_store_ps(p, x); }                        \
+  static void storeu(float* p, reg x) { P##_storeu_ps(p, x); }                      \
+  static reg fmadd(reg a, reg b, reg c) { return P##_fmadd_ps(a, b, c); }           \
+  static reg fnmadd(reg a, reg b, reg c) { return P##_fnmadd_ps(a, b, c); }         \
+  static reg mul(reg a, reg b) { return P##_mul_ps(a, b); }                         \
+  static reg add(reg a, reg b) { return P##_add_ps(a, b); }                         \
+  static reg sub(reg a, reg b) { return P##_sub_ps(a, b); }                         \
+  static reg div(reg a, reg b) { return P##_div_ps(a, b); }                         \
+  static reg min(reg a, reg b) { return P##_min_ps(a, b); }                         \
+  static reg max(reg a, reg b) { return P##_max_ps(a, b); }                         \
+  static reg and_(reg a, reg b) { return P##_and_ps(a, b); }                        \
+  static reg or_(reg a, reg b) { return P##_or_ps(a, b); }                          \
+  static reg andnot(reg a, reg b) { return P##_andnot_ps(a, b); }
+
 namespace rl {
 namespace gemm {
 namespace x86 {

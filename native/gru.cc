@@ -38,16 +38,13 @@ struct Bwd {
 };
 
 }  // namespace gru_impl
-}  // namespace rl
 
-namespace rl {
 namespace {
 
 // gruForward(B, T, U, xp, r, rb, h0, mask, goBackwards, resetAfter, act, recAct, hs, gates, hh)
 Napi::Value GruForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "gruForward", 3);
-  gru_impl::Fwd f{};
-  f.B = a.B, f.T = a.T, f.U = a.U;
+  auto f = a.dims<gru_impl::Fwd>();
   f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights), f.rb = a.optional("rb", a.kBias);
   f.h0 = a.optional("h0", a.kState), f.mask = a.mask();
   f.back = a.option("goBackwards"), f.resetAfter = a.option("resetAfter");
@@ -61,8 +58,7 @@ Napi::Value GruForward(const Napi::CallbackInfo& info) {
 //             dxp, dr, drb, dh0, dhAll)
 Napi::Value GruBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "gruBackward", 3);
-  gru_impl::Bwd b{};
-  b.B = a.B, b.T = a.T, b.U = a.U;
+  auto b = a.dims<gru_impl::Bwd>();
   b.r = a.arr("r", a.kWeights), b.rb = a.optional("rb", a.kBias);
   b.h0 = a.optional("h0", a.kState), b.mask = a.mask();
   b.back = a.option("goBackwards"), b.resetAfter = a.option("resetAfter");
@@ -79,9 +75,7 @@ Napi::Value GruBackward(const Napi::CallbackInfo& info) {
 const bool exported = add_bindings({{"gruForward", GruForward}, {"gruBackward", GruBackward}});
 
 }  // namespace
-
 }  // namespace rl
-
 
 #define RL_PASS_FILE "gru.cc"
 #define RL_PASS_NS gru_impl
@@ -94,32 +88,27 @@ const bool exported = add_bindings({{"gruForward", GruForward}, {"gruBackward", 
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
                  const float* zeros, float* rh, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U;
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       const long xstep = p.back ? -G3 : G3;
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         if (!p.mask || p.mask[b * T + t]) {
-          rows[(size_t)na++] = (int)b;
+          sh.rows[(size_t)na++] = (int)b;
           continue;
         }
-        if (ub <= ua) continue;
-        repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
-        std::memset(p.hh + (b * T + s) * U + ua, 0, ubytes);
+        if (sh.ub <= sh.ua) continue;
+        repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
+        std::memset(p.hh + (b * T + s) * U + sh.ua, 0, sh.ubytes);
         float* g = p.gates + (b * T + s) * G3;
-        for (int q = 0; q < 3; ++q) std::memset(g + q * U + ua, 0, ubytes);
+        for (int q = 0; q < 3; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       }
       if (p.resetAfter) {
         constexpr int MM = rows_for(3);
-        for (long jb = j0; jb < j1 && na > 0; ++jb) {
+        for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
           const float* panel = pan + jb * U * 3 * W;
           const long u0 = jb * W;
           const int nu = (int)std::min<long>(W, U - u0);
@@ -132,19 +121,15 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
           for_tiles<MM>(na, [&](long i0, auto Mc) {
             constexpr int M = decltype(Mc)::value;
             const float* ap[M];
-            for (int m = 0; m < M; ++m) ap[m] = hprev(rows[(size_t)(i0 + m)]);
+            for (int m = 0; m < M; ++m) ap[m] = hprev(sh.rows[(size_t)(i0 + m)]);
             vf acc[M][3];
             acc_zero(acc);
             mk_accum<M, 1, 3>(acc, U, ap, &panel);
             for (int m = 0; m < M; ++m) {
-              const long b = rows[(size_t)(i0 + m)];
+              const long b = sh.rows[(size_t)(i0 + m)];
               const float* x = p.xp + (b * T + t) * G3 + u0;
               float* g = p.gates + (b * T + s) * G3 + u0;
-              if (s + 1 < T)
-                for (int q = 0; q < 3; ++q) {
-                  __builtin_prefetch(x + xstep + q * U, 0, 3);
-                  __builtin_prefetch(g + G3 + q * U, 1, 3);
-                }
+              if (s + 1 < T) prefetch_gate_lines(x, xstep, g, G3, U, 3);
               vf hhv = acc[m][2] + rbh;
               vf z = ract(acc[m][0] + rbz + vloadn(x, nu));
               vf rr = ract(acc[m][1] + rbr + vloadn(x + U, nu));
@@ -161,30 +146,26 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
         }
       } else if (na > 0) {
         // z and rr, then rh = rr * h_prev for the candidate's product.
-        for_tiles<2>(j1 - j0, [&](long q0, auto NPc) {
+        for_tiles<2>(sh.j1 - sh.j0, [&](long q0, auto NPc) {
           constexpr int NP = decltype(NPc)::value;
           constexpr int MM = rows_for(2 * NP);
           const float* bp[NP];
-          for (int q = 0; q < NP; ++q) bp[q] = pan + (j0 + q0 + q) * U * 2 * W;
+          for (int q = 0; q < NP; ++q) bp[q] = pan + (sh.j0 + q0 + q) * U * 2 * W;
           for_tiles<MM>(na, [&](long i0, auto Mc) {
             constexpr int M = decltype(Mc)::value;
             const float* ap[M];
-            for (int m = 0; m < M; ++m) ap[m] = hprev(rows[(size_t)(i0 + m)]);
+            for (int m = 0; m < M; ++m) ap[m] = hprev(sh.rows[(size_t)(i0 + m)]);
             vf acc[M][2 * NP];
             acc_zero(acc);
             mk_accum<M, NP, 2>(acc, U, ap, bp);
             for (int m = 0; m < M; ++m) {
-              const long b = rows[(size_t)(i0 + m)];
+              const long b = sh.rows[(size_t)(i0 + m)];
               for (int q = 0; q < NP; ++q) {
-                const long u0 = (j0 + q0 + q) * W;
+                const long u0 = (sh.j0 + q0 + q) * W;
                 const int nu = (int)std::min<long>(W, U - u0);
                 const float* x = p.xp + (b * T + t) * G3 + u0;
                 float* g = p.gates + (b * T + s) * G3 + u0;
-                if (s + 1 < T)
-                  for (int k = 0; k < 3; ++k) {
-                    __builtin_prefetch(x + xstep + k * U, 0, 3);
-                    __builtin_prefetch(g + G3 + k * U, 1, 3);
-                  }
+                if (s + 1 < T) prefetch_gate_lines(x, xstep, g, G3, U, 3);
                 vf z = ract(acc[m][2 * q] + vloadn(x, nu));
                 vf rr = ract(acc[m][2 * q + 1] + vloadn(x + U, nu));
                 vstoren(g, z, nu);
@@ -198,23 +179,23 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
       if (!p.resetAfter) {
         if (plan.unit) rl::rnn::sync(nth);
         if (na > 0)
-          for_tiles<4>(j1 - j0, [&](long q0, auto NPc) {
+          for_tiles<4>(sh.j1 - sh.j0, [&](long q0, auto NPc) {
             constexpr int NP = decltype(NPc)::value;
             constexpr int MM = rows_for(NP);
             const float* bp[NP];
-            for (int q = 0; q < NP; ++q) bp[q] = pan_h + (j0 + q0 + q) * U * W;
+            for (int q = 0; q < NP; ++q) bp[q] = pan_h + (sh.j0 + q0 + q) * U * W;
             for_tiles<MM>(na, [&](long i0, auto Mc) {
               constexpr int M = decltype(Mc)::value;
               const float* ap[M];
-              for (int m = 0; m < M; ++m) ap[m] = rh + (long)rows[(size_t)(i0 + m)] * U;
+              for (int m = 0; m < M; ++m) ap[m] = rh + (long)sh.rows[(size_t)(i0 + m)] * U;
               vf acc[M][NP];
               acc_zero(acc);
               mk_accum<M, NP, 1>(acc, U, ap, bp);
               for (int m = 0; m < M; ++m) {
-                const long b = rows[(size_t)(i0 + m)];
+                const long b = sh.rows[(size_t)(i0 + m)];
                 const float* hp = hprev(b);
                 for (int q = 0; q < NP; ++q) {
-                  const long u0 = (j0 + q0 + q) * W;
+                  const long u0 = (sh.j0 + q0 + q) * W;
                   const int nu = (int)std::min<long>(W, U - u0);
                   const float* x = p.xp + (b * T + t) * G3 + u0;
                   float* g = p.gates + (b * T + s) * G3 + u0;
@@ -235,24 +216,24 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
 }
 
 void forward(const Fwd& p) {
-  const long B = p.B, U = p.U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, U = p.U, nb = nblocks(U);
   std::vector<float> pan, pan_h, rh;
   if (p.resetAfter) {
     pan.resize((size_t)(nb * U * 3 * W));
     const long gcol[3] = {0, U, 2 * U};
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, W, pan.data());
   } else {
     pan.resize((size_t)(nb * U * 2 * W));
     pan_h.resize((size_t)(nb * U * W));
     rh.resize((size_t)(B * U));
     const long gzr[2] = {0, U}, gh[1] = {2 * U};
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, pan.data());
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, pan_h.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, W, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, W, pan_h.data());
   }
   std::vector<int> first;
   rl::rnn::first_real_steps(B, p.T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<rl::ACT_TANH>{p.act},
                 ActT<rl::ACT_SIGMOID>{p.ract});
@@ -265,46 +246,38 @@ void forward(const Fwd& p) {
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* scr, float* drh, float* drbp, const rl::rnn::Corr& corr, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U, nb = rl::rnn::nblocks(U);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U;
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     float* myrb = drbp ? drbp + tid * G3 : nullptr;
     if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
-      else std::memset(dh + b * U + ua, 0, ubytes);
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + sh.ua, p.dhT + b * U + sh.ua, sh.ubytes);
+      else std::memset(dh + b * U + sh.ua, 0, sh.ubytes);
     }
     const long xstep = p.back ? G3 : -G3;  // dxp row of the next processed (earlier) step
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         const bool real = !p.mask || p.mask[b * T + t];
-        if (real) rows[(size_t)na++] = (int)b;
-        if (ub <= ua) continue;
+        if (real) sh.rows[(size_t)na++] = (int)b;
+        if (sh.ub <= sh.ua) continue;
         const long ho = (b * T + s) * U;
         float* dhb = dh + b * U;
         float* dg = p.dxp + (b * T + t) * G3;
         if (!real) {
-          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
-          for (int q = 0; q < 3; ++q) std::memset(dg + q * U + ua, 0, ubytes);
-          std::memset(scr + ho + ua, 0, ubytes);
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
+          for (int q = 0; q < 3; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
+          std::memset(scr + ho + sh.ua, 0, sh.ubytes);
           continue;
         }
         const float* g = p.gates + (b * T + s) * G3;
         const float* hp = hprev(b);
-        for (long u = ua; u < ub; u += W) {
-          const int n = (int)std::min<long>(W, ub - u);
+        for (long u = sh.ua; u < sh.ub; u += W) {
+          const int n = (int)std::min<long>(W, sh.ub - u);
           if (s > 0) {
-            for (int q = 0; q < 3; ++q) {
-              __builtin_prefetch(g - G3 + q * U + u, 0, 3);
-              __builtin_prefetch(dg + xstep + q * U + u, 1, 3);
-            }
+            prefetch_gate_lines(g + u, -G3, dg + u, xstep, U, 3);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (p.resetAfter) __builtin_prefetch(p.hh + ho - U + u, 0, 3);
           }
@@ -336,18 +309,18 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       if (p.resetAfter) {
         // dh_prev += [dz, dr] r_zr^T + (dn * rr) r_h^T
         const PSeg sg[2] = {{p.dxp + t * G3, T * G3, rt, G3 * W, G2}, {scr + s * U, T * U, rt + G2 * W, G3 * W, U}};
-        panel_product<true, 2>(rows.data(), na, j0, j1, U, dh, U, sg);
+        panel_product<true, 2>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, sg);
       } else {
         // d(rr * h_prev) = dn r_h^T; then dr and its direct term; then dh_prev += [dz, dr] r_zr^T.
         const PSeg sa{p.dxp + t * G3 + G2, T * G3, rt + G2 * W, G3 * W, U};
-        panel_product<false, 1>(rows.data(), na, j0, j1, U, drh, U, &sa);
-        for (long i = 0; i < na && ub > ua; ++i) {
-          const long b = rows[(size_t)i];
+        panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, drh, U, &sa);
+        for (long i = 0; i < na && sh.ub > sh.ua; ++i) {
+          const long b = sh.rows[(size_t)i];
           const float* g = p.gates + (b * T + s) * G3;
           const float* hp = hprev(b);
           float* dg = p.dxp + (b * T + t) * G3;
-          for (long u = ua; u < ub; u += W) {
-            const int n = (int)std::min<long>(W, ub - u);
+          for (long u = sh.ua; u < sh.ub; u += W) {
+            const int n = (int)std::min<long>(W, sh.ub - u);
             vf dv = vloadn(drh + b * U + u, n), rr = vloadn(g + U + u, n);
             vstoren(dg + U + u, dv * vloadn(hp + u, n) * ract.grad(rr), n);
             vstoren(dh + b * U + u, vloadn(dh + b * U + u, n) + dv * rr, n);
@@ -355,10 +328,10 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         }
         if (plan.unit) rl::rnn::sync(nth);
         const PSeg sb{p.dxp + t * G3, T * G3, rt, G3 * W, G2};
-        panel_product<true, 1>(rows.data(), na, j0, j1, U, dh, U, &sb);
+        panel_product<true, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sb);
       }
     }
-    for (long b = r0; b < r1 && ub > ua && p.dh0; ++b) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua && p.dh0; ++b) std::memcpy(p.dh0 + b * U + sh.ua, dh + b * U + sh.ua, sh.ubytes);
     rl::rnn::sync(nth);
     long c0, c1;
     if (p.drb) {
@@ -370,21 +343,11 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       }
     }
     // dR[:, z and r] = sum h_prev^T [dz, dr]: hs shifted by one step, plus h0's rows (corr).
+    split_cols(G2, tid, nth, &c0, &c1);
+    shifted_outer(p.dr, G3, c0, c1, p.hs, p.dxp, B, T, U, p.back, first, corr);
     std::vector<Seg> segs;
     segs.reserve((size_t)B + 1);
-    split_cols(G2, tid, nth, &c0, &c1);
-    if (c1 > c0) {
-      for (long i = 0; i < corr.n; ++i) {
-        const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
-        std::memcpy(corr.g + i * G3 + c0, p.dxp + (b * T + t1) * G3 + c0, (size_t)(c1 - c0) * sizeof(float));
-      }
-      rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, G3, p.back, first);
-      if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, G3, corr.n});
-      zero_cols(p.dr, G3, U, c0, c1);
-      outer_accum(p.dr, G3, U, c0, c1, segs.data(), (long)segs.size());
-    }
     // dR[:, h]: resetAfter: h_prev^T (dn * rr) (scr, in processing order); else (rr * h_prev)^T dn (scr^T dxp_h).
-    segs.clear();
     split_cols(U, tid, nth, &c0, &c1);
     if (c1 > c0) {
       if (p.resetAfter) {
@@ -409,9 +372,9 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G3 * W));
-  rl::rnn::pack_transposed_panels(p.r, G3, G3, U, rt.data());
+  rl::rnn::pack_transposed_panels(p.r, G3, G3, U, W, rt.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), drh;
@@ -420,7 +383,7 @@ void backward(const Bwd& p) {
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
   rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U, W);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),

@@ -32,16 +32,13 @@ struct Bwd {
 };
 
 }  // namespace lstm_impl
-}  // namespace rl
 
-namespace rl {
 namespace {
 
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmForward", 4);
-  lstm_impl::Fwd f{};
-  f.B = a.B, f.T = a.T, f.U = a.U;
+  auto f = a.dims<lstm_impl::Fwd>();
   f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
   f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
   f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
@@ -53,8 +50,7 @@ Napi::Value LstmForward(const Napi::CallbackInfo& info) {
 //              dxp, dr, dh0, dc0, dhAll)
 Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBackward", 4);
-  lstm_impl::Bwd b{};
-  b.B = a.B, b.T = a.T, b.U = a.U;
+  auto b = a.dims<lstm_impl::Bwd>();
   b.r = a.arr("r", a.kWeights);
   b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
   b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
@@ -68,9 +64,7 @@ Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
 const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}});
 
 }  // namespace
-
 }  // namespace rl
-
 
 #define RL_PASS_FILE "lstm.cc"
 #define RL_PASS_NS lstm_impl
@@ -83,31 +77,26 @@ const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
                  A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   constexpr int MM = rows_for(4);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         if (!p.mask || p.mask[b * T + t]) {
-          rows[(size_t)na++] = (int)b;
+          sh.rows[(size_t)na++] = (int)b;
           continue;
         }
-        if (ub <= ua) continue;
+        if (sh.ub <= sh.ua) continue;
         // Masked: carry the state; the output repeats the previous one (zeros before the first real step).
-        repeat_output(p.hs + (b * T + s) * U, U, ua, ub, s > first[b]);
+        repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-        std::memcpy(p.cs + (b * T + s) * U + ua, cp + ua, ubytes);
+        std::memcpy(p.cs + (b * T + s) * U + sh.ua, cp + sh.ua, sh.ubytes);
         float* g = p.gates + (b * T + s) * G4;
-        for (int q = 0; q < 4; ++q) std::memset(g + q * U + ua, 0, ubytes);
+        for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       }
-      for (long jb = j0; jb < j1 && na > 0; ++jb) {
+      for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
         const float* panel = panels + jb * U * 4 * W;
         const long u0 = jb * W;
         const int nu = (int)std::min<long>(W, U - u0);
@@ -115,23 +104,17 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
           constexpr int M = decltype(Mc)::value;
           const float* ap[M];
           for (int m = 0; m < M; ++m) {
-            long b = rows[(size_t)(i0 + m)];
+            long b = sh.rows[(size_t)(i0 + m)];
             ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
           }
           vf acc[M][4];
           acc_zero(acc);
           mk_accum<M, 1, 4>(acc, U, ap, &panel);
           for (int m = 0; m < M; ++m) {
-            const long b = rows[(size_t)(i0 + m)];
+            const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
-            if (s + 1 < T) {  // the next step's lines of this row and block
-              const float* xn = x + (p.back ? -G4 : G4);
-              for (int q = 0; q < 4; ++q) {
-                __builtin_prefetch(xn + q * U, 0, 3);
-                __builtin_prefetch(g + G4 + q * U, 1, 3);
-              }
-            }
+            if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);  // the next step's lines
             vf ig = ract(acc[m][0] + vloadn(x, nu));
             vf fg = ract(acc[m][1] + vloadn(x + U, nu));
             vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
@@ -154,14 +137,14 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
 }
 
 void forward(const Fwd& p) {
-  const long U = p.U, nb = rl::rnn::nblocks(U);
+  const long U = p.U, nb = nblocks(U);
   std::vector<float> panels((size_t)(nb * U * 4 * W));
   const long gcol[4] = {0, U, 2 * U, 3 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, panels.data());
+  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act},
                 ActT<rl::ACT_SIGMOID>{p.ract});
@@ -172,46 +155,38 @@ void forward(const Fwd& p) {
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
-  rl::rnn::run_plan(plan, [&](int tid, int nth) {
-    long r0, r1, j0, j1;
-    plan.assign(tid, nth, B, nb, &r0, &r1, &j0, &j1);
-    const long ua = std::min(j0 * W, U), ub = std::min(j1 * W, U);
-    const size_t ubytes = (size_t)(ub - ua) * sizeof(float);
-    std::vector<int> rows((size_t)std::max(r1 - r0, 1L));
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.dhT) std::memcpy(dh + b * U + ua, p.dhT + b * U + ua, ubytes);
-      else std::memset(dh + b * U + ua, 0, ubytes);
-      if (p.dcT) std::memcpy(dc + b * U + ua, p.dcT + b * U + ua, ubytes);
-      else std::memset(dc + b * U + ua, 0, ubytes);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+      if (p.dhT) std::memcpy(dh + b * U + sh.ua, p.dhT + b * U + sh.ua, sh.ubytes);
+      else std::memset(dh + b * U + sh.ua, 0, sh.ubytes);
+      if (p.dcT) std::memcpy(dc + b * U + sh.ua, p.dcT + b * U + sh.ua, sh.ubytes);
+      else std::memset(dc + b * U + sh.ua, 0, sh.ubytes);
     }
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       long na = 0;
-      for (long b = r0; b < r1; ++b) {
+      for (long b = sh.r0; b < sh.r1; ++b) {
         const bool real = !p.mask || p.mask[b * T + t];
-        if (real) rows[(size_t)na++] = (int)b;
-        if (ub <= ua) continue;
+        if (real) sh.rows[(size_t)na++] = (int)b;
+        if (sh.ub <= sh.ua) continue;
         const long ho = (b * T + s) * U;
         float* dhb = dh + b * U;
         float* dcb = dc + b * U;
         float* dg = p.dxp + (b * T + t) * G4;
         if (!real) {
-          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, ua, ub, s > first[b]);
-          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + ua, 0, ubytes);
+          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
+          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
           continue;
         }
         const float* g = p.gates + (b * T + s) * G4;
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
         const float* cc = p.cs + ho;
         const bool pf = s > 0;
-        for (long u = ua; u < ub; u += W) {
-          const int n = (int)std::min<long>(W, ub - u);
+        for (long u = sh.ua; u < sh.ub; u += W) {
+          const int n = (int)std::min<long>(W, sh.ub - u);
           if (pf) {  // the previous step's lines of this row
-            for (int q = 0; q < 4; ++q) {
-              __builtin_prefetch(g - G4 + q * U + u, 0, 3);
-              __builtin_prefetch(dg + (p.back ? G4 : -G4) + q * U + u, 1, 3);
-            }
+            prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
           }
@@ -231,41 +206,30 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       if (plan.unit) rl::rnn::sync(nth);
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
       const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
-      panel_product<false, 1>(rows.data(), na, j0, j1, U, dh, U, &sg);
+      panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
     }
-    for (long b = r0; b < r1 && ub > ua; ++b) {
-      if (p.dh0) std::memcpy(p.dh0 + b * U + ua, dh + b * U + ua, ubytes);
-      if (p.dc0) std::memcpy(p.dc0 + b * U + ua, dc + b * U + ua, ubytes);
+    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+      if (p.dh0) std::memcpy(p.dh0 + b * U + sh.ua, dh + b * U + sh.ua, sh.ubytes);
+      if (p.dc0) std::memcpy(p.dc0 + b * U + sh.ua, dc + b * U + sh.ua, sh.ubytes);
     }
     rl::rnn::sync(nth);
     // dR = sum over steps of h_prev^T dgates: h_prev is hs shifted by one step, except at each row's first real
     // step, where it is h0 (gathered in corr).
     long c0, c1;
     split_cols(G4, tid, nth, &c0, &c1);
-    if (c1 <= c0) return;
-    // Gather this thread's columns of the dgates rows that pair with h0.
-    for (long i = 0; i < corr.n; ++i) {
-      const long b = corr.rows[i], s1 = first[b], t1 = p.back ? T - 1 - s1 : s1;
-      std::memcpy(corr.g + i * G4 + c0, p.dxp + (b * T + t1) * G4 + c0, (size_t)(c1 - c0) * sizeof(float));
-    }
-    std::vector<Seg> segs;
-    segs.reserve((size_t)B + 1);
-    rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, p.dxp, G4, p.back, first);
-    if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, G4, corr.n});
-    zero_cols(p.dr, G4, U, c0, c1);
-    outer_accum(p.dr, G4, U, c0, c1, segs.data(), (long)segs.size());
+    shifted_outer(p.dr, G4, c0, c1, p.hs, p.dxp, B, T, U, p.back, first, corr);
   });
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = rl::rnn::nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G4 * W));
-  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, rt.data());
+  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt.data());
   std::vector<int> first;
   rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
   std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), dc((size_t)(B * U));
   rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U);
+  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U, W);
   if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
     backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(),
                  ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});

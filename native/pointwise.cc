@@ -118,29 +118,22 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Add(const Napi::CallbackInfo& info) {
-  Args a(info, "add");
+// y = a (op) b elementwise, by the table's loop `op` (add or mul).
+Napi::Value Binary(const Napi::CallbackInfo& info, const char* kernel,
+                   void (*KernelTable::*op)(const float*, const float*, float*, long)) {
+  Args a(info, kernel);
   size_t n = typed_length(info, 2);
   const float* x = a.f32(0, "a", n);
   const float* y0 = a.f32(1, "b", n);
   float* y = a.f32(2, "y", n);
   const KernelTable& K = kernels();
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { K.add(x + b, y0 + b, y + b, e - b); });
+  parallel_for((long)n, 16, 1, [&](long b, long e) { (K.*op)(x + b, y0 + b, y + b, e - b); });
   return info.Env().Undefined();
 }
 
-Napi::Value Mul(const Napi::CallbackInfo& info) {
-  Args a(info, "mul");
-  size_t n = typed_length(info, 2);
-  const float* x = a.f32(0, "a", n);
-  const float* y0 = a.f32(1, "b", n);
-  float* y = a.f32(2, "y", n);
-  const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { K.mul(x + b, y0 + b, y + b, e - b); });
-  return info.Env().Undefined();
-}
+Napi::Value Add(const Napi::CallbackInfo& info) { return Binary(info, "add", &KernelTable::add); }
+Napi::Value Mul(const Napi::CallbackInfo& info) { return Binary(info, "mul", &KernelTable::mul); }
 
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
   Args a(info, "axpy");

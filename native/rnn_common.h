@@ -1,7 +1,8 @@
 // Shared machinery of the fused recurrent kernels (lstm.cc, gru.cc, simple_rnn.cc).
 //
 // How a recurrent kernel runs (one call per sequence; the cost model is in ../shared/docs/performance-model.md):
-// - The recurrent weights are packed once per call into panels of W = 8 hidden units: the forward panel of a
+// - The recurrent weights are packed once per call into panels of W hidden units (16 in the AVX-512 pass, 8 in
+//   the others: one vector register, see W below): the forward panel of a
 //   unit block holds, for every k < U, the block's columns of each gate side by side, so one register tile
 //   computes i, f, c~, o (or z, r, h) of the same units and the gate math runs on the accumulators while they
 //   are still in registers. The backward panels hold R^T the same way (for dh_prev = dgates R^T).
@@ -46,7 +47,6 @@
 namespace rl {
 namespace rnn {
 
-constexpr int W = 8;  // hidden units per block = lanes per vector, in every pass
 
 // The argument reader of the recurrent bindings: B, T, U come first (each >= 1); every later argument is read in
 // order, an array checked against the length its role implies for a cell of G gates.
@@ -63,6 +63,13 @@ class SeqArgs : public Args {
     len_[kState] = dims_product(*this, "h0", {B, U});
     len_[kSeq] = dims_product(*this, "hs", {B, T, U});
     len_[kMask] = dims_product(*this, "mask", {B, T});
+  }
+  // The kernel's parameter struct P, zeroed, with B, T and U set.
+  template <class P>
+  P dims() const {
+    P p{};
+    p.B = B, p.T = T, p.U = U;
+    return p;
   }
   float* arr(const char* name, Len len) { return f32(next_++, name, len_[len]); }
   float* optional(const char* name, Len len) { return f32(next_++, name, len_[len], true); }
@@ -81,7 +88,8 @@ class SeqArgs : public Args {
   size_t next_ = 3;
 };
 
-inline long nblocks(long U) { return (U + W - 1) / W; }
+// Unit blocks of w hidden units (w = lanes per vector of the pass: W below).
+inline long nblocks(long U, int w) { return (U + w - 1) / w; }
 
 // How the threads share a sequence.
 struct Plan {
@@ -96,8 +104,8 @@ struct Plan {
   }
 };
 
-// flops_per_row_step: multiply-adds of one batch row in one step (e.g. U * G * U).
-inline Plan make_plan(long B, long T, long U, double fma_per_row_step) {
+// fma_per_row_step: multiply-adds of one batch row in one step (e.g. U * G * U); w: the pass's block width.
+inline Plan make_plan(long B, long T, long U, double fma_per_row_step, int w) {
   Plan p;
   int nth = num_threads();
   const char* env = std::getenv("RNNLAB_RNN_SPLIT");
@@ -110,7 +118,7 @@ inline Plan make_plan(long B, long T, long U, double fma_per_row_step) {
   if (B >= 4L * nth) { p.serial = false; return p; }
   // Few rows: split the units if each thread still gets a few thousand multiply-adds per step (a spin barrier
   // costs well under a microsecond; measured: LSTM B=1 U=100 runs 1.7x faster on 2 cores than on one).
-  if (nblocks(U) >= 2L * nth && fma_per_row_step * (double)B / nth >= 8000) { p.serial = false; p.unit = true; return p; }
+  if (nblocks(U, w) >= 2L * nth && fma_per_row_step * (double)B / nth >= 8000) { p.serial = false; p.unit = true; return p; }
   if (B >= nth) p.serial = false;
   return p;
 }
@@ -139,28 +147,28 @@ inline void first_real_steps(long B, long T, const uint8_t* mask, bool back, std
   }
 }
 
-// Forward panels: for each unit block jb, [k < K][g < G][v < W] = r[k * ldr + gcol[g] + jb*W + v] (0 past U).
-inline void pack_gate_panels(const float* r, long K, long ldr, long U, int G, const long* gcol, float* out) {
-  long nb = nblocks(U);
+// Forward panels: for each unit block jb, [k < K][g < G][v < w] = r[k * ldr + gcol[g] + jb*w + v] (0 past U).
+inline void pack_gate_panels(const float* r, long K, long ldr, long U, int G, const long* gcol, int w, float* out) {
+  long nb = nblocks(U, w);
   for (long jb = 0; jb < nb; ++jb) {
-    float* o = out + jb * K * G * W;
+    float* o = out + jb * K * G * w;
     for (long k = 0; k < K; ++k)
       for (int g = 0; g < G; ++g)
-        for (int v = 0; v < W; ++v) {
-          long u = jb * W + v;
+        for (int v = 0; v < w; ++v) {
+          long u = jb * w + v;
           *o++ = u < U ? r[k * ldr + gcol[g] + u] : 0.0f;
         }
   }
 }
 
-// Backward panels (R^T): for each unit block jb, [j < J][v < W] = r[(jb*W + v) * ldr + j] (0 past U).
-inline void pack_transposed_panels(const float* r, long J, long ldr, long U, float* out) {
-  long nb = nblocks(U);
+// Backward panels (R^T): for each unit block jb, [j < J][v < w] = r[(jb*w + v) * ldr + j] (0 past U).
+inline void pack_transposed_panels(const float* r, long J, long ldr, long U, int w, float* out) {
+  long nb = nblocks(U, w);
   for (long jb = 0; jb < nb; ++jb) {
-    float* o = out + jb * J * W;
+    float* o = out + jb * J * w;
     for (long j = 0; j < J; ++j)
-      for (int v = 0; v < W; ++v) {
-        long u = jb * W + v;
+      for (int v = 0; v < w; ++v) {
+        long u = jb * w + v;
         *o++ = u < U ? r[u * ldr + j] : 0.0f;
       }
   }
@@ -228,16 +236,25 @@ using IC = std::integral_constant<int, N>;
 
 using rl::rnn::IC;
 using rl::rnn::Seg;
-using rl::rnn::W;
 
 #ifndef RLV
 #define RLV inline __attribute__((always_inline))
 #endif
 
-typedef float vf __attribute__((vector_size(32)));
-typedef int32_t vi __attribute__((vector_size(32)));
+// Hidden units per block = lanes per vector: 16 (one zmm) in the AVX-512 pass, whose FMAs are twice as wide
+// as ymm ones on CPUs with a full-width 512-bit datapath (Zen 5) and no slower where AVX-512 is split in two
+// halves (Zen 4), 8 elsewhere (one ymm; the portable pass lets GCC split it into SSE pairs). Every lane
+// computes the same operations in the same order at either width, so the results do not depend on W.
+#if RL_PASS == 2
+constexpr int W = 16;
+#else
+constexpr int W = 8;
+#endif
+typedef float vf __attribute__((vector_size(4 * W)));
+typedef int32_t vi __attribute__((vector_size(4 * W)));
+inline long nblocks(long U) { return rl::rnn::nblocks(U, W); }
 
-// Accumulator registers a register tile may use: AVX-512VL has 32 ymm registers, AVX2 16, SSE2 16 xmm (2 per vf).
+// Accumulator registers a register tile may use: AVX-512 has 32 zmm registers, AVX2 16 ymm, SSE2 16 xmm (2 per vf).
 #if RL_PASS == 2
 constexpr int kMaxAcc = 24;
 #elif RL_PASS == 1
@@ -253,13 +270,19 @@ RLV vf vload(const float* p) {
   return v;
 }
 RLV void vstore(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+#if RL_PASS == 2
+// All lanes. (The maskz forms of the intrinsics below: their unmasked forms draw GCC 12's -Wmaybe-uninitialized.)
+constexpr __mmask16 kAll = 0xffff;
+RLV vf vset(float x) { return (vf)_mm512_set1_ps(x); }
+#else
 RLV vf vset(float x) { return vf{x, x, x, x, x, x, x, x}; }
+#endif
 RLV vf vzero() { return vf{}; }
 
 // First n (1..W) lanes; the rest read as 0 / are left untouched. Never touches memory past p + n.
 RLV vf vload_part(const float* p, int n) {
 #if RL_PASS == 2
-  return (vf)_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p);
+  return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
 #elif RL_PASS == 1
   const vi lane = {0, 1, 2, 3, 4, 5, 6, 7};
   vi m = lane < n;
@@ -274,7 +297,7 @@ RLV vf vload_part(const float* p, int n) {
 }
 RLV void vstore_part(float* p, vf v, int n) {
 #if RL_PASS == 2
-  _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1), (__m256)v);
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
 #else
   float tmp[W];
   __builtin_memcpy(tmp, &v, sizeof v);
@@ -294,7 +317,7 @@ RLV vf vsel(vi m, vf a, vf b) { return m ? a : b; }
 // 1/y. AVX-512: 14-bit estimate + one Newton step (~2^-27 relative); elsewhere a division.
 RLV vf vrcp(vf y) {
 #if RL_PASS == 2
-  vf r = (vf)_mm256_rcp14_ps((__m256)y);
+  vf r = (vf)_mm512_maskz_rcp14_ps(kAll, (__m512)y);
   return r * (2.0f - y * r);
 #else
   return 1.0f / y;
@@ -317,8 +340,9 @@ RLV vf vexp(vf x) {
   vf c = hi < x ? hi : x;
   c = lo > c ? lo : c;
 #if RL_PASS == 2
-  vf fn = (vf)_mm256_roundscale_ps((__m256)(c * 1.44269504088896341f), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  return (vf)_mm256_scalef_ps((__m256)rl::exp_reduced(c, fn), (__m256)fn);
+  vf fn = (vf)_mm512_maskz_roundscale_ps(kAll, (__m512)(c * 1.44269504088896341f),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return (vf)_mm512_maskz_scalef_ps(kAll, (__m512)rl::exp_reduced(c, fn), (__m512)fn);
 #else
   const vf magic = vset(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
   vf t = c * 1.44269504088896341f + magic;
@@ -495,6 +519,15 @@ inline void panel_product(const int* rows, long na, long j0, long j1, long U, fl
   });
 }
 
+// Prefetches G lines U floats apart from each of x + xstep (read) and g + gstep (written): the gate inputs and
+// outputs of a row's neighbouring step.
+RLV void prefetch_gate_lines(const float* x, long xstep, const float* g, long gstep, long U, int G) {
+  for (int q = 0; q < G; ++q) {
+    __builtin_prefetch(x + xstep + q * U, 0, 3);
+    __builtin_prefetch(g + gstep + q * U, 1, 3);
+  }
+}
+
 // Masked step of row b in forward: the output repeats the previous one (zeros before the row's first real step),
 // for units [ua, ub) of the output row `out` (the previous output row is out - U).
 RLV void repeat_output(float* out, long U, long ua, long ub, bool started) {
@@ -588,6 +621,27 @@ inline void outer_accum(float* C, long ldc, long Mr, long c0, long c1, const Seg
   }
 }
 
+// This thread's share of a sequence under a Plan: batch rows [r0, r1), unit blocks [j0, j1), i.e. units [ua, ub)
+// (ubytes bytes of a row), and room for the list of a step's real rows.
+struct Share {
+  long r0, r1, j0, j1, ua, ub;
+  size_t ubytes;
+  std::vector<int> rows;
+};
+
+// Runs body(tid, nth, share) on each thread of the plan.
+template <class F>
+inline void run_shares(const rl::rnn::Plan& plan, long B, long U, F&& body) {
+  rl::rnn::run_plan(plan, [&](int tid, int nth) {
+    Share sh;
+    plan.assign(tid, nth, B, nblocks(U), &sh.r0, &sh.r1, &sh.j0, &sh.j1);
+    sh.ua = std::min(sh.j0 * W, U), sh.ub = std::min(sh.j1 * W, U);
+    sh.ubytes = (size_t)(sh.ub - sh.ua) * sizeof(float);
+    sh.rows.resize((size_t)std::max(sh.r1 - sh.r0, 1L));
+    body(tid, nth, sh);
+  });
+}
+
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
@@ -595,6 +649,24 @@ inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split
 inline void zero_cols(float* C, long ldc, long Mr, long c0, long c1) {
   if (c1 <= c0) return;
   for (long m = 0; m < Mr; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+}
+
+// dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
+// h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
+// gathered here, columns c0:c1).
+inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
+                          long U, bool back, const int* first, const rl::rnn::Corr& corr) {
+  if (c1 <= c0) return;
+  for (long i = 0; i < corr.n; ++i) {
+    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
+    std::memcpy(corr.g + i * ldg + c0, g + (b * T + t1) * ldg + c0, (size_t)(c1 - c0) * sizeof(float));
+  }
+  std::vector<Seg> segs;
+  segs.reserve((size_t)B + 1);
+  rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
+  if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
+  zero_cols(dr, ldg, U, c0, c1);
+  outer_accum(dr, ldg, U, c0, c1, segs.data(), (long)segs.size());
 }
 
 #endif  // RL_PASS

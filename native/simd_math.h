@@ -7,7 +7,12 @@
 // code, inside the portable pass SSE2 code. Measured largest relative errors against double precision:
 // exp 8e-8, sigmoid 1.4e-7, tanh 1.4e-7 (including tiny arguments); NaN propagates.
 
-#pragma once
+//
+// The last section (explicit-vector exp, sigmoid, tanh and the activations over an instruction set's traits) is
+// compiled where a kernel file includes this header again with RL_VEC_TRAITS_PASS defined, under its own target
+// (gemm_tile.h does so for the SGEMM epilogues).
+#ifndef RL_SIMD_MATH_H
+#define RL_SIMD_MATH_H
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -44,16 +49,17 @@ RL_INLINE float copysign_(float x, float s) {
 // e^r for r = c - n ln2, given c and n (as a float): the Cody-Waite reduction (ln2 in two pieces, so |r| <= ln2/2
 // loses nothing) and the Cephes polynomial (~2 ulp). The one definition of both, for every exp in the kernels:
 // T is float or a vector of floats (the recurrent passes' vf), and the caller scales by 2^n its own way.
+constexpr float kLog2e = 1.44269504088896341f;
+constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+constexpr float kExpPoly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                               4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 template <class T>
 RL_INLINE T exp_reduced(T c, T fn) {
-  T r = c - fn * 0.693359375f;
-  r = r - fn * -2.12194440e-4f;
+  T r = c - fn * kLn2Hi;
+  r = r - fn * kLn2Lo;
   T z = r * r;
-  T p = r * 1.9875691500e-4f + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
+  T p = r * kExpPoly[0] + kExpPoly[1];
+  for (int i = 2; i < 6; ++i) p = p * r + kExpPoly[i];
   return p * z + r + 1.0f;
 }
 
@@ -77,19 +83,19 @@ RL_INLINE float exp_approx(float x) {
 RL_INLINE float sigmoid_approx(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
 
 // tanh: an odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2 / (e^{2|x|} + 1) with the sign above.
+constexpr float kTanhSmall = 0.625f;
+constexpr float kTanhPoly[5] = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f,
+                                -3.33332819422e-1f};
 RL_INLINE float tanh_approx(float x) {
   using namespace simd;
   float a = fabs_(x);
   float z = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * z + 2.06390887954e-2f;
-  p = p * z - 5.37397155531e-2f;
-  p = p * z + 1.33314422036e-1f;
-  p = p * z - 3.33332819422e-1f;
+  float p = kTanhPoly[0];
+  for (int i = 1; i < 5; ++i) p = p * z + kTanhPoly[i];
   float small = p * z * x + x;
   float e = exp_approx(2.0f * fmin_(a, 44.0f));
   float big = copysign_(1.0f - 2.0f / (e + 1.0f), x);
-  float y = a < 0.625f ? small : big;
+  float y = a < kTanhSmall ? small : big;
   return x != x ? x : y;
 }
 
@@ -146,8 +152,9 @@ RL_INLINE float sum_f(const float* x, long n) {
   return s;
 }
 
-// sum of x[0..n), accumulated in double
-RL_INLINE double sum_d(const float* x, long n) {
+// sum of x[0..n) (of x[i]^2 with SQUARE), accumulated in double
+template <bool SQUARE>
+RL_INLINE double sum_in_double(const float* x, long n) {
   long i = 0;
   double s = 0.0;
 #ifdef RL_VECTOR_EXT
@@ -156,15 +163,26 @@ RL_INLINE double sum_d(const float* x, long n) {
     simd::v8f f0, f1;
     std::memcpy(&f0, x + i, sizeof f0);
     std::memcpy(&f1, x + i + 8, sizeof f1);
-    a0 += __builtin_convertvector(f0, simd::v8d);
-    a1 += __builtin_convertvector(f1, simd::v8d);
+    simd::v8d d0 = __builtin_convertvector(f0, simd::v8d), d1 = __builtin_convertvector(f1, simd::v8d);
+    if constexpr (SQUARE) {
+      a0 += d0 * d0;
+      a1 += d1 * d1;
+    } else {
+      a0 += d0;
+      a1 += d1;
+    }
   }
   a0 += a1;
   for (int l = 0; l < 8; ++l) s += a0[l];
 #endif
-  for (; i < n; ++i) s += (double)x[i];
+  for (; i < n; ++i) {
+    if constexpr (SQUARE) s += (double)x[i] * x[i];
+    else s += (double)x[i];
+  }
   return s;
 }
+RL_INLINE double sum_d(const float* x, long n) { return sum_in_double<false>(x, n); }
+RL_INLINE double sumsq_d(const float* x, long n) { return sum_in_double<true>(x, n); }
 
 // sum of x[i] * y[i]
 RL_INLINE float dot_f(const float* x, const float* y, long n) {
@@ -201,25 +219,64 @@ RL_INLINE float max_f(const float* x, long n) {
   return m;
 }
 
-// sum of x[i]^2, accumulated in double
-RL_INLINE double sumsq_d(const float* x, long n) {
-  long i = 0;
-  double s = 0.0;
-#ifdef RL_VECTOR_EXT
-  simd::v8d a0 = {}, a1 = {};
-  for (; i + 16 <= n; i += 16) {
-    simd::v8f f0, f1;
-    std::memcpy(&f0, x + i, sizeof f0);
-    std::memcpy(&f1, x + i + 8, sizeof f1);
-    simd::v8d d0 = __builtin_convertvector(f0, simd::v8d), d1 = __builtin_convertvector(f1, simd::v8d);
-    a0 += d0 * d0;
-    a1 += d1 * d1;
-  }
-  a0 += a1;
-  for (int l = 0; l < 8; ++l) s += a0[l];
-#endif
-  for (; i < n; ++i) s += (double)x[i] * x[i];
-  return s;
+}  // namespace rl
+
+#endif  // RL_SIMD_MATH_H
+
+// ============================================================================ explicit-vector section
+// exp, sigmoid, tanh and the Keras activations on one register of an instruction set described by traits V
+// (V::reg, set1, zero, fmadd, fnmadd, mul, add, sub, div, min, max, and_, or_, andnot, round, scale2,
+// select_lt, keep_nan, and the exp clamp kExpLo/kExpHi), with the coefficients above. Included again, inside
+// the including file's namespace and target, with RL_VEC_TRAITS_PASS defined.
+#ifdef RL_VEC_TRAITS_PASS
+
+// e^x: the clamp to [V::kExpLo, V::kExpHi] (min/max take x second, so NaN passes), x = n ln2 + r, the Cephes
+// polynomial for e^r and V::scale2 for the factor 2^n.
+template <class V>
+RL_INLINE typename V::reg exp_v(typename V::reg x) {
+  using R = typename V::reg;
+  x = V::min(V::set1(V::kExpHi), V::max(V::set1(V::kExpLo), x));
+  R n = V::round(V::mul(x, V::set1(rl::kLog2e)));
+  R r = V::fnmadd(n, V::set1(rl::kLn2Hi), x);
+  r = V::fnmadd(n, V::set1(rl::kLn2Lo), r);
+  R y = V::set1(rl::kExpPoly[0]);
+  for (int i = 1; i < 6; ++i) y = V::fmadd(y, r, V::set1(rl::kExpPoly[i]));
+  y = V::fmadd(y, V::mul(r, r), V::add(r, V::set1(1.0f)));
+  return V::scale2(y, n);
 }
 
-}  // namespace rl
+template <class V>
+RL_INLINE typename V::reg sigmoid_v(typename V::reg x) {
+  const typename V::reg one = V::set1(1.0f);
+  return V::div(one, V::add(one, exp_v<V>(V::sub(V::zero(), x))));
+}
+
+// tanh as tanh_approx: the odd polynomial below |x| = kTanhSmall, 1 - 2 / (e^2|x| + 1) above, x's sign.
+template <class V>
+RL_INLINE typename V::reg tanh_v(typename V::reg x) {
+  using R = typename V::reg;
+  const R sign = V::set1(-0.0f);
+  R a = V::andnot(sign, x);
+  R z = V::mul(a, a);
+  R p = V::set1(rl::kTanhPoly[0]);
+  for (int i = 1; i < 5; ++i) p = V::fmadd(p, z, V::set1(rl::kTanhPoly[i]));
+  R small = V::fmadd(V::mul(p, z), a, a);
+  const R one = V::set1(1.0f);
+  R big = V::sub(one, V::div(V::set1(2.0f), V::add(exp_v<V>(V::add(a, a)), one)));
+  return V::or_(V::select_lt(a, V::set1(rl::kTanhSmall), small, big), V::and_(x, sign));
+}
+
+// The activation of code `act` (rl::Act); NaN propagates as in the pointwise kernels.
+template <class V>
+RL_INLINE typename V::reg act_v(int act, typename V::reg v) {
+  switch (act) {
+    case rl::ACT_RELU: return V::keep_nan(v, V::max(v, V::zero()));
+    case rl::ACT_SIGMOID: return sigmoid_v<V>(v);
+    case rl::ACT_TANH: return tanh_v<V>(v);
+    case rl::ACT_HARD_SIGMOID:
+      return V::keep_nan(v, V::min(V::max(V::fmadd(v, V::set1(0.2f), V::set1(0.5f)), V::zero()), V::set1(1.0f)));
+    default: return v;
+  }
+}
+
+#endif  // RL_VEC_TRAITS_PASS

@@ -5,7 +5,7 @@
  * Either way h = z * h_prev + (1 - z) * n. Masking and storage order as in lstm.ts.
  */
 import type { RecurrentKernels } from '../kernels.js';
-import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
+import { backwardSteps, firstRealSteps, loadRows, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 function checkRb(kernel: string, resetAfter: boolean, rb: unknown): void {
   if (!resetAfter && rb !== null && rb !== undefined) {
@@ -88,13 +88,7 @@ export const gruKernels: Pick<RecurrentKernels, 'gruForward' | 'gruBackward'> = 
     const hp = new Float64Array(U), drh = new Float64Array(U), d = new Float64Array(U);
     for (let b = 0; b < B; b++) {
       loadRows(dh, dhT, b, U);
-      for (let s = T - 1; s >= 0; s--) {
-        const t = goBackwards ? T - 1 - s : s;
-        const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
-        if (mask && !mask[b * T + t]) {
-          maskedBackwardStep(U, G, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
-          continue;
-        }
+      backwardSteps(b, T, U, G, goBackwards, mask, first[b], dh, dhs, dhAll, dxp, (s, ho, go, xo) => {
         for (let u = 0; u < U; u++) {
           hp[u] = previousHidden(hs, h0, first[b], s, ho, b, U, u);
           d[u] = dh[u] + dhs[ho + u];
@@ -138,7 +132,7 @@ export const gruKernels: Pick<RecurrentKernels, 'gruForward' | 'gruBackward'> = 
             dh[k] += acc;
           }
         }
-      }
+      });
       if (dh0) for (let u = 0; u < U; u++) dh0[b * U + u] = dh[u];
     }
     for (let j = 0; j < U * G; j++) dr[j] = dR[j];

@@ -6,7 +6,7 @@
  * processing order (index s), xp and dxp in input time (t = goBackwards ? T-1-s : s).
  */
 import type { RecurrentKernels } from '../kernels.js';
-import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
+import { backwardSteps, firstRealSteps, loadRows, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'> = {
   lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates) {
@@ -61,13 +61,7 @@ export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'>
     const dh = new Float64Array(U), dc = new Float64Array(U), dg = new Float64Array(G), hp = new Float64Array(U);
     for (let b = 0; b < B; b++) {
       loadRows(dh, dhT, b, U); loadRows(dc, dcT, b, U);
-      for (let s = T - 1; s >= 0; s--) {
-        const t = goBackwards ? T - 1 - s : s;
-        const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
-        if (mask && !mask[b * T + t]) {
-          maskedBackwardStep(U, G, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
-          continue;
-        }
+      backwardSteps(b, T, U, G, goBackwards, mask, first[b], dh, dhs, dhAll, dxp, (s, ho, go, xo) => {
         for (let u = 0; u < U; u++) {
           hp[u] = previousHidden(hs, h0, first[b], s, ho, b, U, u);
           const cp = s > 0 ? cs[ho - U + u] : (c0 ? c0[b * U + u] : 0);
@@ -89,7 +83,7 @@ export const lstmKernels: Pick<RecurrentKernels, 'lstmForward' | 'lstmBackward'>
           for (let j = 0; j < G; j++) { acc += dg[j] * r[k * G + j]; dR[k * G + j] += hk * dg[j]; }
           dh[k] = acc;
         }
-      }
+      });
       if (dh0) for (let u = 0; u < U; u++) dh0[b * U + u] = dh[u];
       if (dc0) for (let u = 0; u < U; u++) dc0[b * U + u] = dc[u];
     }

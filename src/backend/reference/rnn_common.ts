@@ -71,11 +71,32 @@ export function previousHidden(hs: FArray, h0: FArray | null | undefined, first:
  * Backward through a masked step: the state passes through; the repeated output's gradient reaches the previous
  * output (a constant zero before the first real step), and the step's input gets no gradient.
  */
-export function maskedBackwardStep(
+function maskedBackwardStep(
   U: number, G: number, s: number, first: number, ho: number, xo: number,
   dh: Float64Array, dhs: FArray, dhAll: FArray | null | undefined, dxp: FArray,
 ): void {
   if (s > first) for (let u = 0; u < U; u++) dh[u] += dhs[ho + u];
   if (dhAll) for (let u = 0; u < U; u++) dhAll[ho + u] = dh[u];
   for (let j = 0; j < G; j++) dxp[xo + j] = 0;
+}
+
+/**
+ * Row b's steps from the last to the first (processing order): step(s, ho, go, xo) for each real step, with the
+ * offsets of its hidden row (ho), gate row (go) and input-time gate row (xo); masked steps go through
+ * maskedBackwardStep.
+ */
+export function backwardSteps(
+  b: number, T: number, U: number, G: number, goBackwards: boolean, mask: Uint8Array | null | undefined, first: number,
+  dh: Float64Array, dhs: FArray, dhAll: FArray | null | undefined, dxp: FArray,
+  step: (s: number, ho: number, go: number, xo: number) => void,
+): void {
+  for (let s = T - 1; s >= 0; s--) {
+    const t = goBackwards ? T - 1 - s : s;
+    const ho = (b * T + s) * U, go = (b * T + s) * G, xo = (b * T + t) * G;
+    if (mask && !mask[b * T + t]) {
+      maskedBackwardStep(U, G, s, first, ho, xo, dh, dhs, dhAll, dxp);
+      continue;
+    }
+    step(s, ho, go, xo);
+  }
 }

@@ -3,7 +3,7 @@
  * Float64Array; masking and storage order as in lstm.ts.
  */
 import type { RecurrentKernels } from '../kernels.js';
-import { firstRealSteps, loadRows, maskedBackwardStep, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
+import { backwardSteps, firstRealSteps, loadRows, needAct, needArray, needDims, previousHidden, rnnAct, rnnActGrad } from './rnn_common.js';
 
 export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simpleRnnBackward'> = {
   simpleRnnForward(B, T, U, xp, r, h0, mask, goBackwards, act, hs) {
@@ -39,13 +39,7 @@ export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simp
     const dR = new Float64Array(U * U), dh = new Float64Array(U), dp = new Float64Array(U);
     for (let b = 0; b < B; b++) {
       loadRows(dh, dhT, b, U);
-      for (let s = T - 1; s >= 0; s--) {
-        const t = goBackwards ? T - 1 - s : s;
-        const ho = (b * T + s) * U, xo = (b * T + t) * U;
-        if (mask && !mask[b * T + t]) {
-          maskedBackwardStep(U, U, s, first[b], ho, xo, dh, dhs, dhAll, dxp);
-          continue;
-        }
+      backwardSteps(b, T, U, U, goBackwards, mask, first[b], dh, dhs, dhAll, dxp, (s, ho, _go, xo) => {
         for (let u = 0; u < U; u++) {
           const d = dh[u] + dhs[ho + u];
           if (dhAll) dhAll[ho + u] = d;
@@ -58,7 +52,7 @@ export const simpleRnnKernels: Pick<RecurrentKernels, 'simpleRnnForward' | 'simp
           for (let u = 0; u < U; u++) { acc += dp[u] * r[k * U + u]; dR[k * U + u] += hk * dp[u]; }
           dh[k] = acc;
         }
-      }
+      });
       if (dh0) for (let u = 0; u < U; u++) dh0[b * U + u] = dh[u];
     }
     for (let j = 0; j < U * U; j++) dr[j] = dR[j];
