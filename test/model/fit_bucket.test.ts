@@ -8,10 +8,11 @@ import * as rl from '../../src/index.js';
 import { takeRows } from '../../src/models/batches.js';
 import { LengthBuckets } from '../../src/models/buckets.js';
 import { globalRandom } from '../../src/random.js';
+import type { Layer } from '../../src/layers/layer.js';
 import { binaryLabels } from '../io/helpers.js';
 import { paddedIds, recorder, type FitTrace } from './fit_scenarios.js';
 
-function maskedLstm(seed = 3, layers: rl.Layer[] = [rl.layers.lstm({ units: 5 })]): rl.Sequential {
+function maskedLstm(seed = 3, layers: Layer[] = [rl.layers.lstm({ units: 5 })]): rl.Sequential {
   rl.setSeed(seed);
   const m = rl.sequential({ layers: [rl.layers.embedding({ inputDim: 20, outputDim: 4, maskZero: true }), ...layers, rl.layers.dense({ units: 1, activation: 'sigmoid' })] });
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });

@@ -1,19 +1,9 @@
 /** `rnnlab imdb --bucket`: trains on real reviews with bucketed batches, seeded; refused (exit 2, naming the flag) where it cannot apply. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, readResults, requireData, run, tempDir } from '../cli/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { isolatedCache, readResults, requireData, run, tempDir } from '../cli/helpers.js';
 
-let data: string;
-const savedCache = process.env.RNNLAB_CACHE;
-
-beforeAll(() => {
-  data = requireData();
-  process.env.RNNLAB_CACHE = tempDir('rnnlab-cache-');
-});
-afterAll(() => {
-  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
-  else process.env.RNNLAB_CACHE = savedCache;
-  cleanup();
-});
+const data = requireData();
+isolatedCache();
 
 const small = ['--limit', '120', '--epochs', '1', '--maxlen', '80', '--units', '8', '--embedding-dim', '8', '--batch-size', '16'];
 
