@@ -19,7 +19,8 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
   const skip = window ? window.from * stepSize : 0;
   const keep = window ? (window.to - window.from) * stepSize : rowSize;
   const shape = window ? [n, window.to - window.from, ...t.shape.slice(2)] : [n, ...t.shape.slice(1)];
-  const src = t.data, out = t.dtype === 'int32' ? new Int32Array(n * keep) : allocFloat(n * keep);
+  // Every element is written below: no need to zero the buffer first.
+  const src = t.data, out = t.dtype === 'int32' ? new Int32Array(n * keep) : allocFloat(n * keep, false);
   for (let i = 0; i < n; i++) {
     const from = (idx ? idx[start + i] : start + i) * rowSize + skip;
     // Short rows (the adder's one-hot steps) copy faster element by element than through a subarray per row.
