@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { readCheckpointInfo } from '../../src/io/checkpoint.js';
 import { takeRows } from '../../src/models/batches.js';
 import { LengthBuckets } from '../../src/models/buckets.js';
 import { globalRandom } from '../../src/random.js';
 import type { Layer } from '../../src/layers/layer.js';
-import { binaryLabels } from '../io/helpers.js';
+import { binaryLabels, removeDir, sameBits, tempDir } from '../io/helpers.js';
 import { paddedIds, recorder, type FitTrace } from './fit_scenarios.js';
 
 function maskedLstm(seed = 3, layers: Layer[] = [rl.layers.lstm({ units: 5 })]): rl.Sequential {
@@ -158,5 +159,28 @@ describe('fit with bucket', () => {
     await expect(dense.fit(rl.tensor(new Float32Array(200), [20, 10]), y20, { verbose: 0, bucket: true })).rejects.toThrow(/fit: bucket .*must start with an Embedding/);
     await expect(fitWith(maskedLstm(), x, 'yes')).rejects.toThrow(/fit: bucket must be true, false or \{ poolBatches \}/);
     await expect(fitWith(maskedLstm(), x, { poolBatches: 0 })).rejects.toThrow(/fit: bucket: poolBatches must be a positive integer, got 0/);
+  });
+
+  it('a mid-epoch checkpoint resumes a bucketed run bit for bit (the epoch\'s order is saved, the trims follow)', async () => {
+    const x = paddedIds(48, 12, 20, 7), y48 = y.slice([0, 0], [48, 1]);
+    const FIT = { epochs: 3, batchSize: 8, verbose: 0 as const, bucket: { poolBatches: 2 } };
+    const ref = maskedLstm(21);
+    rl.setSeed(100);
+    await ref.fit(x, y48, FIT);
+    const dir = tempDir('rnnlab-bucket-ckpt-');
+    try {
+      const a = maskedLstm(21);
+      rl.setSeed(100);
+      // Six batches an epoch: the crash comes after batch 4 of epoch 2.
+      const crash = { onBatchEnd: () => { if (a.optimizer!.iterations === 10) throw new Error('crash'); } };
+      const backup = rl.callbacks.backupAndRestore({ backupDir: dir, saveFreq: 1, verbose: 0, handleInterrupt: false });
+      await expect(a.fit(x, y48, { ...FIT, callbacks: [backup, crash] })).rejects.toThrow('crash');
+      expect(readCheckpointInfo(dir).state.progress).toMatchObject({ epoch: 1, batch: 4 });
+      const b = maskedLstm(5);
+      await b.fit(x, y48, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, verbose: 0 })] });
+      expect(sameBits(b.getWeights().map((w) => w.dataSync() as Float32Array), ref.getWeights().map((w) => w.dataSync() as Float32Array))).toBe(true);
+    } finally {
+      removeDir(dir);
+    }
   });
 });
