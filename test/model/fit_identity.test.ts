@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { envFlag } from '../../src/env.js';
 import * as rl from '../../src/index.js';
 import { globalRandom } from '../../src/random.js';
 import { fixtureTraces, recorder, seqData, seqModel, textData, textModel, type FitTrace } from './fit_scenarios.js';
@@ -20,7 +21,7 @@ describe('fit is bit-identical to its recorded trace', () => {
   it('reproduces every log, history value and weight of the fixture (reference kernels)', async () => {
     rl.setBackend('reference');
     const traces = await fixtureTraces();
-    if (process.env.RNNLAB_RECORD_FIT_FIXTURE === '1') writeFileSync(FIXTURE, `${JSON.stringify(traces)}\n`);
+    if (envFlag('RNNLAB_RECORD_FIT_FIXTURE')) writeFileSync(FIXTURE, `${JSON.stringify(traces)}\n`);
     const want = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, FitTrace>;
     for (const name of Object.keys(want)) {
       expect(traces[name].calls, name).toEqual(want[name].calls);
