@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
+if (process.argv.includes('--fit')) { await import('./fit.mjs'); process.exit(0); } // fit-loop overhead: bench/fit.mjs
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VOCAB = 10000, LEN = 500;

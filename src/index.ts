@@ -28,6 +28,7 @@ export { SymbolicTensor } from './layers/symbolic.js';
 export { input } from './layers/input_layer.js';
 export type { InputArgs } from './layers/input_layer.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
+export type { BucketArgs } from './models/buckets.js';
 export { NonFiniteLossError } from './models/training.js';
 export { losses } from './losses.js';
 export { metrics } from './metrics/index.js';

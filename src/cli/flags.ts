@@ -141,6 +141,10 @@ export const IMDB_MODEL_FLAGS: Flags = {
   validate: { kind: 'bool', help: 'evaluate on the test set after every epoch (default: as the seed, only ff_raw and ff_embed)' },
 };
 
+export const BUCKET_FLAG: Flags = {
+  bucket: { kind: 'bool', default: false, help: 'length-bucketed batches, each trimmed to its longest text (needs --mask-zero and a recurrent model; seeded)' },
+};
+
 /** Parses argv against flags alone (no action runs): the values commander would hand a command, or a UsageError. */
 export function parseFlags(flags: Flags, argv: readonly string[], cmd: string): { flags: Record<string, unknown>; args: string[] } {
   const c = addFlags(new Command(cmd), flags, cmd).argument('[args...]').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });

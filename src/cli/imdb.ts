@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import { describeData, imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
-import { loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { imdbBucketBlocker, loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { saveImdbModel } from '../experiments/model_store.js';
 import { defaultOutDir } from '../report/run.js';
 import { percent, seconds } from '../report/table.js';
-import type { CliContext } from './context.js';
-import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { UsageError, type CliContext } from './context.js';
+import { addFlags, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { runCheckpoint } from './run_checkpoint.js';
 
@@ -17,7 +17,7 @@ const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epo
 
 export const IMDB_FLAGS = {
   model: { kind: 'choice', choices: IMDB_MODELS, required: true, metavar: 'NAME', help: `which model to train: ${IMDB_MODELS.join(', ')}` },
-  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
   resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
 } satisfies Flags;
 
@@ -57,11 +57,13 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const p = new Printer(ctx);
   const startedAt = new Date();
   const name = f.model as ImdbModelName;
+  const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
+  if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   const ckpt = runCheckpoint({ out: f.out as string | undefined, resume: f.resume as string | undefined, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err });
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
   p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanSecondsPerEpoch)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
   // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).

@@ -10,7 +10,7 @@ import type { CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 
 interface TrainFlags extends DataFlags {
-  model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean;
+  model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
   maxlen?: number | 'auto'; vocab?: number; lowercase: boolean; validationSplit?: number; validation?: string; earlyStopping?: number | true;
   classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string;
 }
@@ -42,6 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--dropout <rate>', 'input dropout of the recurrent layers (cnn / ff_embed: before the output)', fraction('--dropout', false))
     .option('--recurrent-dropout <rate>', 'dropout on the recurrent state, where the layer supports it', fraction('--recurrent-dropout', false))
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
+    .option('--bucket', 'length-bucketed batches, each trimmed to its longest text (needs --mask-zero and a recurrent model; seeded)')
     .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", maxlenArg, 'auto')
     .option('--vocab <n>', 'vocabulary size, padding and [UNK] included (default 10000)', positiveInt('--vocab'))
     .option('--lowercase', 'lowercase the text', true)
@@ -68,7 +69,7 @@ export function register(program: Command, ctx: CliContext): void {
         const r = await trainTextClassifier({
           data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
           model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
-          maskZero: !!f.maskZero, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
+          maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
           classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
           saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
         });

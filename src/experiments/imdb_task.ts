@@ -3,6 +3,7 @@
  * the seed's hyper-parameters, and measure it (per-epoch history and time, train and test accuracy).
  */
 import { datasets, padSequences } from '../data/index.js';
+import { bucketBlocker } from '../models/buckets.js';
 import type { Callback } from '../models/callback.js';
 import type { Sequential } from '../models/sequential.js';
 import { evaluateModel } from '../models/training.js';
@@ -84,6 +85,8 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {
   onBuilt?: (model: Sequential, summary: string[]) => void;
   /** More fit callbacks (checkpoints, resume). */
   callbacks?: Callback[];
+  /** Length-bucketed batches trimmed to their real steps (fit's bucket); needs maskZero and a recurrent model. */
+  bucket?: boolean;
 }
 
 export interface ImdbRun {
@@ -110,6 +113,13 @@ export const SEED_VALIDATES: Record<ImdbModelName, boolean> = {
   ff_raw: true, ff_embed: true, cnn: false, simple_rnn: false, lstm: false, cnn_lstm: false, gru: false, bilstm: false,
 };
 
+/** Why --bucket cannot apply to this IMDb model (a sentence), or null when it can. */
+export function imdbBucketBlocker(name: ImdbModelName, o: ImdbModelOptions): string | null {
+  const blocker = (maskZero: boolean) => bucketBlocker(imdbModel(name, { ...o, vocab: 4, maxlen: 2, freeLength: true, maskZero }));
+  const masked = blocker(true);
+  return o.maskZero || masked ? masked : `${blocker(false)}; add --mask-zero`;
+}
+
 export function buildImdbModel(name: ImdbModelName, o: ImdbModelOptions & { optimizer?: OptimizerChoice; lr?: number }): Sequential {
   const model = imdbModel(name, o);
   model.compile({ optimizer: makeOptimizer(o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, o.lr), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
@@ -123,7 +133,9 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const seed = o.seed ?? IMDB_RUN_DEFAULTS.seed;
   setSeed(seed);
   const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero };
-  const model = buildImdbModel(name, { ...modelOptions, optimizer: o.optimizer, lr: o.lr });
+  const model = buildImdbModel(name, { ...modelOptions, freeLength: o.bucket, optimizer: o.optimizer, lr: o.lr });
+  // Without inputLength the model is built here, its steps left free, so the summary can show it.
+  if (o.bucket) model.build([null, null]);
   const summary: string[] = [];
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary);
@@ -133,7 +145,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   o.onPhase?.('training');
   const history = await model.fit(data.xTrain, data.yTrain, {
     epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
-    validationData: validate ? [data.xTest, data.yTest] : undefined,
+    validationData: validate ? [data.xTest, data.yTest] : undefined, bucket: o.bucket,
   });
   const cancelled = aborted(o);
   let testLoss = NaN, testAccuracy = NaN, evalSeconds = 0;
@@ -148,7 +160,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
     name, model, params: model.countParams(), summary,
-    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false,
+    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false, bucket: o.bucket ?? false,
       epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
     secondsPerEpoch: seconds,

@@ -12,6 +12,8 @@ export interface ImdbModelOptions {
   /** Recurrent units (100 in the lab) or the hidden Dense width for the feed-forward models (250). */
   units?: number;
   maskZero?: boolean;
+  /** The Embedding takes any number of steps (no inputLength): what bucketed batching, which trims batches, needs. */
+  freeLength?: boolean;
 }
 
 /** The defaults of an IMDb run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
@@ -31,7 +33,7 @@ export const IMDB_DEFAULTS: Record<ImdbModelName, { epochs: number; batchSize: n
 
 export function imdbModel(name: ImdbModelName, o: ImdbModelOptions = {}): Sequential {
   const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, dim = o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim;
-  const embed = () => layers.embedding({ inputDim: vocab, outputDim: dim, inputLength: maxlen, maskZero: o.maskZero ?? false });
+  const embed = () => layers.embedding({ inputDim: vocab, outputDim: dim, inputLength: o.freeLength ? undefined : maxlen, maskZero: o.maskZero ?? false });
   const out = () => layers.dense({ units: 1, activation: 'sigmoid' });
   const rnnUnits = o.units ?? 100;
   switch (name) {

@@ -40,10 +40,13 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
   let epochNow = 0;
   const follow: Callback = {
     onEpochBegin: (epoch) => { epochNow = epoch; },
-    onBatchEnd: async (batch, logs) => {
-      await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
-      if (aborted(hooks)) model.stopTraining = true;
-    },
+    // Only a caller that follows batches or can cancel listens to them: fit builds no batch logs for nobody.
+    ...(hooks.onBatchEnd || hooks.signal ? {
+      onBatchEnd: async (batch: number, logs?: Logs) => {
+        await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
+        if (aborted(hooks)) model.stopTraining = true;
+      },
+    } : {}),
     onEpochEnd: async (epoch, logs) => {
       const l = logs ?? {};
       measure?.(epoch, l);

@@ -2,19 +2,32 @@
 import { allocFloat } from '../backend/index.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
 
-/** Rows idx[start..end) of t (axis 0), copied into a new tensor. */
-export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: number): Tensor {
+/** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
+export interface StepWindow { from: number; to: number }
+
+/**
+ * Rows idx[start..end) of t (axis 0; rows start..end without idx), optionally only the steps in window:
+ * a view of t when the rows are consecutive and whole, else one copy (into scratch memory inside withScratch).
+ */
+export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: number, window: StepWindow | null = null): Tensor {
   const rowSize = t.size / t.shape[0];
   const n = end - start;
-  if (!idx) {
+  if (!idx && !window) {
     return new Tensor(t.data.subarray(start * rowSize, end * rowSize), [n, ...t.shape.slice(1)], t.dtype);
   }
-  const out = t.dtype === 'int32' ? new Int32Array(n * rowSize) : allocFloat(n * rowSize);
+  const stepSize = window ? rowSize / t.shape[1] : 0;
+  const skip = window ? window.from * stepSize : 0;
+  const keep = window ? (window.to - window.from) * stepSize : rowSize;
+  const shape = window ? [n, window.to - window.from, ...t.shape.slice(2)] : [n, ...t.shape.slice(1)];
+  // Every element is written below: no need to zero the buffer first.
+  const src = t.data, out = t.dtype === 'int32' ? new Int32Array(n * keep) : allocFloat(n * keep, false);
   for (let i = 0; i < n; i++) {
-    const r = idx[start + i];
-    out.set(t.data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+    const from = (idx ? idx[start + i] : start + i) * rowSize + skip;
+    // Short rows (the adder's one-hot steps) copy faster element by element than through a subarray per row.
+    if (keep < 64) for (let k = 0; k < keep; k++) out[i * keep + k] = src[from + k];
+    else out.set(src.subarray(from, from + keep), i * keep);
   }
-  return new Tensor(out, [n, ...t.shape.slice(1)], t.dtype);
+  return new Tensor(out, shape, t.dtype);
 }
 
 export function asInput(x: TensorLike, what: string): Tensor {
@@ -36,4 +49,20 @@ export function checkBatchSize(v: unknown, what = 'batchSize'): number {
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Yields to the event loop at most every `ms` milliseconds: often enough for timers, servers, signals and
+ * progress output, without a macrotask per batch where batches take a few milliseconds.
+ */
+export class EventLoopYield {
+  private last = performance.now();
+  /** ms 0: every time. */
+  constructor(private readonly ms = 20) {}
+  /** A promise to await when it is time to yield, else undefined. */
+  due(): Promise<void> | undefined {
+    const now = performance.now();
+    if (now - this.last < this.ms) return undefined;
+    return yieldToEventLoop().then(() => { this.last = performance.now(); });
+  }
 }

@@ -44,11 +44,15 @@ export class ProgressBar {
     this.live = verbose === 1 && !!out.isTTY;
   }
 
+  /** Whether update(current) would draw: callers build the logs only then. */
+  wants(current: number): boolean {
+    return this.live && (current >= this.total || Date.now() - this.lastDraw >= 100);
+  }
+
   /** After each batch; logs are running means. */
   update(current: number, logs: Logs): void {
-    if (!this.live) return;
+    if (!this.wants(current)) return;
     const now = Date.now();
-    if (current < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const elapsed = (now - this.start) / 1000;
     const eta = current > 0 ? (elapsed / current) * (this.total - current) : 0;

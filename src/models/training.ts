@@ -6,8 +6,9 @@ import { checkTargets } from '../losses.js';
 import { MetricMeters } from '../metrics/meters.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
-import { asInput, checkBatchSize, takeRows, yieldToEventLoop } from './batches.js';
-import { History, fire, type Callback, type FitState } from './callback.js';
+import { asInput, checkBatchSize, EventLoopYield, takeRows } from './batches.js';
+import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
+import { CallbackList, History, type Callback, type FitState } from './callback.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
 import { sampleWeightsOf, withClassWeights, type ClassWeight } from './sample_weights.js';
@@ -27,6 +28,11 @@ export interface FitArgs {
   classWeight?: ClassWeight;
   /** Where the progress output goes (default stdout). */
   out?: ProgressWriter;
+  /**
+   * rnnlab's length-bucketed batching for padded token ids (src/models/buckets.ts): batches of similar lengths,
+   * each trimmed to its rows' real steps. Needs a model that masks the padding; deterministic per seed.
+   */
+  bucket?: boolean | BucketArgs;
 }
 
 export interface EvaluateArgs {
@@ -120,7 +126,8 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
   return v;
 }
 
-export async function fitModel(model: TrainableModel, x: unknown, y: unknown, args: FitArgs): Promise<History> {
+/** fit's arguments checked, its data prepared and split, and its callbacks indexed. */
+function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs) {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
@@ -147,79 +154,105 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
     weights = rows(weights, null, 0, split);
   }
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
-  const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
-  callbacks.forEach((cb, i) => {
+  const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  list.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
   });
+  const buckets = bucketsFor(model, xs, batchSize, args.bucket);
+  return { epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, xs, ys, weights, val, callbacks: new CallbackList(list), buckets };
+}
+
+/** The bucketing fit's `bucket` option asks for, checked against the model and x. */
+function bucketsFor(model: TrainableModel, xs: Tensor[], batchSize: number, bucket: FitArgs['bucket']): LengthBuckets | null {
+  if (bucket === undefined || bucket === false) return null;
+  if (bucket !== true && (typeof bucket !== 'object' || bucket === null)) throw new Error(`fit: bucket must be true, false or { poolBatches }, got ${String(bucket)}`);
+  if (xs.length !== 1) throw new Error(`fit: bucket needs a single input of token ids, but the model takes ${xs.length} inputs`);
+  const blocker = bucketBlocker(model);
+  if (blocker) throw new Error(`fit: bucket trims each batch's shared padding, which needs a model that masks it: ${blocker}`);
+  return new LengthBuckets(xs[0], batchSize, bucket === true ? {} : bucket, 'fit: bucket');
+}
+
+/** One gradient step on a batch: its loss (NaN/Inf reported, not applied) after updating the metric meters. */
+function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeight: Tensor | null, acc: Meters, onNonFinite: () => void): number {
+  const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
+  const value = loss.data[0];
+  if (!Number.isFinite(value)) {
+    for (const v of model.trainableWeights) v.grad = null;
+    onNonFinite();
+  } else {
+    backward(loss);
+    model.optimizer!.applyGradients(model.trainableWeights);
+  }
+  acc.add(pred, yb);
+  return value;
+}
+
+export async function fitModel(model: TrainableModel, x: unknown, y: unknown, args: FitArgs): Promise<History> {
+  const { epochs, initialEpoch, batchSize, verbose, xs, ys, weights, val, callbacks, buckets } = resolveFit(model, x, y, args);
   const history = new History();
   const n = xs[0].shape[0];
   const steps = Math.ceil(n / batchSize);
   history.params = { epochs, steps, batchSize, samples: n, verbose };
   const out = args.out ?? process.stdout;
   model.stopTraining = false;
-  const vars = model.trainableWeights;
   // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
   const state: FitState = { model, history, epochs, batchSize, samples: n, initialEpoch, resume: null, progress: null };
-  for (const cb of callbacks) cb.setFitState?.(state);
-  const tolerateNonFinite = callbacks.some((cb) => cb.handlesNonFiniteLoss);
+  for (const cb of callbacks.callbacks) cb.setFitState?.(state);
+  const tolerateNonFinite = callbacks.callbacks.some((cb) => cb.handlesNonFiniteLoss);
+  const shuffle = args.shuffle !== false;
+  // Batch callbacks may queue work they expect to run before the next batch: yield after every batch for them.
+  const pause = new EventLoopYield(callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd') ? 0 : undefined);
   try {
-    await fire(callbacks, 'onTrainBegin', {});
+    await callbacks.call('onTrainBegin', {});
     const start = checkEpochs(state.initialEpoch, 'fit: initialEpoch');
     for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
       if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
-      await fire(callbacks, 'onEpochBegin', epoch, {});
+      await callbacks.call('onEpochBegin', epoch, {});
       const resumed = state.resume && state.resume.epoch === epoch ? state.resume : null;
       state.resume = null;
-      const order = resumed ? resumed.order : args.shuffle === false ? null : globalRandom.permutation(n);
+      const order = resumed ? resumed.order : buckets ? buckets.order(shuffle) : shuffle ? globalRandom.permutation(n) : null;
       const bar = new ProgressBar(steps, verbose, out);
       const acc = new Meters(model);
       let lossSum = 0, seen = 0;
       if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.restore(resumed.correct, resumed.total); }
       const first = resumed ? resumed.batch : 0;
       state.progress = { epoch, batch: first, order, lossSum, seen, ...acc.counts };
+      const nonFinite = (b: number) => () => { if (!tolerateNonFinite) throw new NonFiniteLossError(epoch, b, history); };
       for (let b = first; b < steps; b++) {
-        await fire(callbacks, 'onBatchBegin', b, { batch: b, size: Math.min(batchSize, n - b * batchSize) });
         const s = b * batchSize, e = Math.min(n, s + batchSize);
+        if (callbacks.listens('onBatchBegin')) await callbacks.call('onBatchBegin', b, { batch: b, size: e - s });
+        const window = buckets ? buckets.window(order, s, e) : null;
         // Everything a step allocates is scratch: recycled once the weights are updated.
-        const lv = withScratch(() => {
-          const xb = rows(xs, order, s, e), yb = rows(ys, order, s, e);
-          const sampleWeight = rows(weights, order, s, e)[0] ?? null;
-          const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
-          const value = loss.data[0];
-          if (!Number.isFinite(value)) {
-            for (const v of vars) v.grad = null;
-            if (!tolerateNonFinite) throw new NonFiniteLossError(epoch, b, history);
-          } else {
-            backward(loss);
-            model.optimizer!.applyGradients(vars);
-          }
-          acc.add(pred, yb);
-          return value;
-        });
+        const lv = withScratch(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), rows(weights, order, s, e)[0] ?? null, acc, nonFinite(b)));
         lossSum += lv * (e - s);
         seen += e - s;
-        const logs = acc.into({ loss: lossSum / seen });
-        bar.update(b + 1, logs);
         state.progress = { epoch, batch: b + 1, order, lossSum, seen, ...acc.counts };
-        await fire(callbacks, 'onBatchEnd', b, { ...logs, batch: b, size: e - s });
-        // Let timers, servers and progress output run between batches.
-        await yieldToEventLoop();
+        // Logs are built only for a bar about to draw or a callback listening.
+        const wantLogs = callbacks.listens('onBatchEnd');
+        if (wantLogs || bar.wants(b + 1)) {
+          const logs = acc.into({ loss: lossSum / seen });
+          bar.update(b + 1, logs);
+          if (wantLogs) await callbacks.call('onBatchEnd', b, { ...logs, batch: b, size: e - s });
+        }
+        // Let timers, servers, signals and progress output run now and then.
+        const due = pause.due();
+        if (due) await due;
         if (model.stopTraining) break;
       }
       const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
       if (val) {
         const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
         logs.val_loss = vl;
-        new Meters(model).names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
+        acc.names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
       bar.finish(logs);
       history.record(epoch, logs);
-      await fire(callbacks, 'onEpochEnd', epoch, logs);
+      await callbacks.call('onEpochEnd', epoch, logs);
       state.progress = null;
     }
-    await fire(callbacks, 'onTrainEnd', {});
+    await callbacks.call('onTrainEnd', {});
   } finally {
-    for (const cb of callbacks) cb.onFitExit?.();
+    for (const cb of callbacks.callbacks) cb.onFitExit?.();
   }
   return history;
 }
@@ -238,7 +271,8 @@ function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], bat
       acc.add(outs, yb);
       return (loss.data as FArray)[0] * (e - s);
     });
-    bar?.update(Math.ceil(e / batchSize), acc.into({ loss: lossSum / e }));
+    const step = Math.ceil(e / batchSize);
+    if (bar?.wants(step)) bar.update(step, acc.into({ loss: lossSum / e }));
     yield;
   }
   bar?.finish(acc.into({ loss: lossSum / n }));
@@ -247,9 +281,11 @@ function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], bat
 
 /** Runs steps to the end, letting timers, servers and progress output run between them. */
 async function yieldingRun<T>(steps: Generator<void, T>): Promise<T> {
+  const pause = new EventLoopYield();
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    await yieldToEventLoop();
+    const due = pause.due();
+    if (due) await due;
   }
 }
 

@@ -26,6 +26,8 @@ export interface TextModelOptions {
   recurrentDropout?: number;
   maskZero?: boolean;
   learningRate?: number;
+  /** The Embedding takes any number of steps (no inputLength), as bucketed batches, trimmed per batch, need. */
+  freeLength?: boolean;
 }
 
 /** A task option with a bad value; `option` is its name (camelCase), so a CLI can name its flag instead. */
@@ -73,7 +75,7 @@ export function buildTextModel(name: string, o: TextModelOptions): Sequential {
   checkTextModelOptions(name, o);
   const dim = o.embeddingDim ?? 100, n = o.layers ?? 1;
   const binary = o.numClasses === 2;
-  const stack: Layer[] = [layers.embedding({ inputDim: o.vocab, outputDim: dim, inputLength: o.maxlen, maskZero: o.maskZero ?? false })];
+  const stack: Layer[] = [layers.embedding({ inputDim: o.vocab, outputDim: dim, inputLength: o.freeLength ? undefined : o.maxlen, maskZero: o.maskZero ?? false })];
   if (name === 'cnn' || name === 'ff_embed') {
     if (name === 'cnn') stack.push(layers.conv1d({ filters: 200, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling1d({ poolSize: 2 }));
     stack.push(layers.flatten(), layers.dense({ units: o.units ?? 250, activation: 'relu' }));

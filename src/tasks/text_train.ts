@@ -10,6 +10,7 @@ import { stratifiedSample, stratifiedSplit } from '../data/text_split.js';
 import { TextVectorizer } from '../data/text_vectorizer.js';
 import { EarlyStopping } from '../callbacks/index.js';
 import { IMDB_DEFAULTS, type ImdbModelName } from '../experiments/lab_models.js';
+import { bucketBlocker } from '../models/buckets.js';
 import type { Callback } from '../models/callback.js';
 import type { ProgressWriter } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
@@ -37,6 +38,8 @@ export interface TextTrainOptions extends Omit<TextDatasetOptions, 'labelsOption
   dropout?: number;
   recurrentDropout?: number;
   maskZero?: boolean;
+  /** Length-bucketed batches trimmed to their longest text (fit's bucket): needs maskZero and a recurrent model. */
+  bucket?: boolean;
   /** Words per text after padding / cutting; 'auto': the 95th percentile of the training lengths. */
   maxlen?: number | 'auto';
   /** Vocabulary size, padding and '[UNK]' included (Keras's max_tokens). */
@@ -144,6 +147,10 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const early: TextModelOptions = { vocab: 3, maxlen: typeof o.maxlen === 'number' ? o.maxlen : 2, numClasses: 2, layers: o.layers, dropout: o.dropout,
     recurrentDropout: o.recurrentDropout };
   checkTextModelOptions(name, early);
+  if (o.bucket) {
+    const why = bucketBlocker(buildTextModel(name, { ...early, maskZero: o.maskZero, freeLength: true }));
+    if (why) throw new TextOptionError('bucket', `cannot apply to model ${name}: ${why}`);
+  }
 
   const { classes, train, trainIds, val, valIds, skipped } = await splitForTraining(o, seed);
   const vectorizer = new TextVectorizer({ maxTokens: o.vocab ?? 10000, standardize: o.lowercase === false ? 'strip_punctuation' : 'lower_and_strip_punctuation',
@@ -156,7 +163,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
 
   setSeed(seed);
   const modelOptions: TextModelOptions = { vocab: vectorizer.vocabularySize, maxlen, numClasses: classes.length, embeddingDim: o.embeddingDim, units: o.units,
-    layers: o.layers, dropout: o.dropout, recurrentDropout: o.recurrentDropout, maskZero: o.maskZero, learningRate: o.learningRate };
+    layers: o.layers, dropout: o.dropout, recurrentDropout: o.recurrentDropout, maskZero: o.maskZero, learningRate: o.learningRate, freeLength: o.bucket };
   const model = buildTextModel(name, modelOptions);
   const lab = IMDB_DEFAULTS[name as ImdbModelName];
   const epochs = o.epochs ?? lab?.epochs ?? 3;
@@ -166,7 +173,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const weights = o.classWeight === 'balanced' ? balancedClassWeights(trainIds, classes.length) : null;
   const xVal = toX(val.texts), yVal = toY(valIds);
   const fit = () => model.fit(toX(train.texts), toY(trainIds), {
-    epochs, batchSize, verbose: o.verbose ?? 0, out: o.progress, validationData: [xVal, yVal],
+    epochs, batchSize, verbose: o.verbose ?? 0, out: o.progress, validationData: [xVal, yVal], bucket: o.bucket,
     callbacks: [...(stopper ? [stopper] : []), ...(o.callbacks ?? [])],
   });
   const history = weights ? await withClassWeights(model, weights, fit) : await fit();
@@ -179,7 +186,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
     data: typeof o.data === 'string' ? o.data : o.data.source, validation: o.validation ? (typeof o.validation === 'string' ? o.validation : o.validation.source) : null,
     validationSplit: o.validation ? null : o.validationSplit ?? 0.1, limit: o.limit ?? null, model: name, layers: o.layers ?? 1,
     units: o.units ?? (name === 'cnn' || name === 'ff_embed' ? 250 : 100), embeddingDim: o.embeddingDim ?? 100, dropout: o.dropout ?? 0,
-    recurrentDropout: o.recurrentDropout ?? 0, maskZero: o.maskZero ?? false, maxlen, maxlenSetting: o.maxlen ?? 'auto', vocab: vectorizer.vocabularySize,
+    recurrentDropout: o.recurrentDropout ?? 0, maskZero: o.maskZero ?? false, bucket: o.bucket ?? false, maxlen, maxlenSetting: o.maxlen ?? 'auto', vocab: vectorizer.vocabularySize,
     maxTokens: o.vocab ?? 10000, lowercase: o.lowercase !== false, padding: vectorizer.padding, truncating: vectorizer.truncating,
     earlyStopping: patience, classWeight: o.classWeight ?? null, epochs, batchSize, learningRate: model.optimizer!.learningRate, seed,
   };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { imdbTarball } from '../helpers/imdb.js';
 
@@ -70,4 +71,15 @@ export function checkCommonResults(r: Record<string, any>, command: string): voi
   if (r.status !== 'completed' || r.source !== 'cli' || r.pid !== null) throw new Error(`results.json says ${r.status} from ${r.source} (pid ${r.pid}), expected a completed CLI run`);
   const env = r.environment;
   if (!env.engine?.backend || typeof env.cpu !== 'string' || !String(env.node).startsWith('v')) throw new Error(`results.json environment is incomplete: ${JSON.stringify(env)}`);
+}
+
+/** For a test file: IMDb's parsed cache in a temporary folder (RNNLAB_CACHE restored after), temp dirs removed. */
+export function isolatedCache(): void {
+  const saved = process.env.RNNLAB_CACHE;
+  beforeAll(() => { process.env.RNNLAB_CACHE = tempDir('rnnlab-cache-'); });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.RNNLAB_CACHE;
+    else process.env.RNNLAB_CACHE = saved;
+    cleanup();
+  });
 }

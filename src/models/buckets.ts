@@ -1,0 +1,123 @@
+/**
+ * Length-bucketed batching (fit's `bucket` option) for padded token ids: each epoch's shuffled order is sorted
+ * by length within pools of poolBatches batches, the batches are shuffled, and each batch keeps only the steps
+ * between its rows' first and last real (non-zero) id. Only the padding that every row of the batch has is cut,
+ * at either end, so pre- and post-padding both work; the result is unchanged only when the model masks that
+ * padding (an Embedding with maskZero whose mask reaches the layer that removes the time axis), which
+ * bucketBlocker checks. An unmasked model reads padding as input, and then how much of it a row gets changes
+ * what the model computes, at the front (pre-padding: the state a recurrent layer reaches before the first
+ * word) as at the back (post-padding: the state it ends in), so it is refused.
+ */
+import type { Layer } from '../layers/layer.js';
+import { globalRandom } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import type { StepWindow } from './batches.js';
+import type { TrainableModel } from './trainable.js';
+
+export interface BucketArgs {
+  /** Batches per pool sorted by length (default 32): larger pools share more padding, smaller ones mix lengths more. */
+  poolBatches?: number;
+}
+
+export const DEFAULT_POOL_BATCHES = 32;
+
+/** Layers that work step by step and carry the padding mask on (Keras: supports_masking without changing time). */
+const PER_STEP = new Set(['Dense', 'Dropout', 'Activation', 'TimeDistributed']);
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
+
+const describe = (l: Layer) => `${l.name} (${l.className})`;
+
+/**
+ * Why trimming padding would change what model computes (a sentence), or null when bucketing applies: the first
+ * layer is an Embedding with maskZero and no fixed inputLength, and its mask reaches a recurrent layer without
+ * returnSequences or a GlobalAveragePooling1D through layers that keep it.
+ */
+export function bucketBlocker(model: TrainableModel): string | null {
+  const layers = model.layers.filter((l) => l.className !== 'InputLayer');
+  const first = layers[0] as (Layer & { maskZero?: boolean; inputLength?: number | null }) | undefined;
+  if (!first || first.className !== 'Embedding') return `the model must start with an Embedding of token ids, but it starts with ${first ? describe(first) : 'no layer'}`;
+  if (!first.maskZero) return `${describe(first)} does not mask padding (maskZero), so the model reads padding as input and trimming it would change the results`;
+  const fixed = first.inputLength ?? first.batchInputShape?.[1] ?? (model.built ? model.inputShape[1] : null);
+  if (fixed !== null && fixed !== undefined) return `${describe(first)} takes a fixed length of ${fixed} steps (inputLength); build it without inputLength so batches can be shorter`;
+  for (const l of layers.slice(1)) {
+    if (l.className === 'GlobalAveragePooling1D') return null;
+    if (RECURRENT.has(l.className)) {
+      const inner = (l as Layer & { forwardLayer?: { returnSequences: boolean }; returnSequences?: boolean });
+      if (!(inner.forwardLayer?.returnSequences ?? inner.returnSequences)) return null;
+      continue;
+    }
+    if (!PER_STEP.has(l.className)) return `${describe(l)} reads every step, padding included (it does not take the mask), so trimming padding would change its result`;
+  }
+  return 'the model keeps the time axis to its output, so targets would need trimming too';
+}
+
+/** Per sample: the first and one past the last step holding a non-zero id (0, 0 for an all-padding row). */
+function realSpans(ids: Tensor): { first: Int32Array; end: Int32Array } {
+  const [n, T] = ids.shape;
+  const d = ids.data, first = new Int32Array(n), end = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let a = 0, b = T;
+    while (a < T && d[i * T + a] === 0) a++;
+    if (a === T) continue;
+    while (d[i * T + b - 1] === 0) b--;
+    first[i] = a;
+    end[i] = b;
+  }
+  return { first, end };
+}
+
+/** One fit's bucketing of x (token ids [samples, steps]). */
+export class LengthBuckets {
+  private readonly first: Int32Array;
+  private readonly end: Int32Array;
+  private readonly steps: number;
+  readonly poolBatches: number;
+
+  constructor(ids: Tensor, private readonly batchSize: number, args: BucketArgs, what: string) {
+    if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`${what} needs x as token ids shaped (samples, steps), got a ${ids.dtype} tensor of rank ${ids.rank}`);
+    const pool = args.poolBatches ?? DEFAULT_POOL_BATCHES;
+    if (!Number.isInteger(pool) || pool < 1) throw new Error(`${what}: poolBatches must be a positive integer, got ${String(pool)}`);
+    this.poolBatches = pool;
+    this.steps = ids.shape[1];
+    ({ first: this.first, end: this.end } = realSpans(ids));
+  }
+
+  /** Real steps of sample i (what the pools sort by). */
+  length(i: number): number { return this.end[i] - this.first[i]; }
+
+  /**
+   * An epoch's sample order: shuffled (or as given), sorted by length within each pool (ties keep their order),
+   * then the full batches shuffled among themselves; a last partial batch stays last.
+   */
+  order(shuffle: boolean): Int32Array {
+    const n = this.first.length, bs = this.batchSize;
+    const base = shuffle ? globalRandom.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    const pool = bs * this.poolBatches;
+    for (let p = 0; p < n; p += pool) {
+      const part = Array.from(base.subarray(p, Math.min(n, p + pool)));
+      // Array.prototype.sort is stable: equal lengths keep the shuffled order.
+      part.sort((a, b) => this.length(a) - this.length(b));
+      base.set(part, p);
+    }
+    if (!shuffle) return base;
+    const full = Math.floor(n / bs);
+    const out = new Int32Array(n);
+    globalRandom.permutation(full).forEach((b, i) => out.set(base.subarray(b * bs, (b + 1) * bs), i * bs));
+    out.set(base.subarray(full * bs), full * bs);
+    return out;
+  }
+
+  /** The steps batch order[s..e) keeps (null: all of them). */
+  window(order: Int32Array | null, s: number, e: number): StepWindow | null {
+    let from = this.steps, to = 0;
+    for (let k = s; k < e; k++) {
+      const i = order ? order[k] : k;
+      if (this.end[i] === 0) continue;
+      if (this.first[i] < from) from = this.first[i];
+      if (this.end[i] > to) to = this.end[i];
+    }
+    // All padding: one masked step computes what all of them would (the initial state).
+    if (to === 0) return { from: 0, to: 1 };
+    return from === 0 && to === this.steps ? null : { from, to };
+  }
+}
