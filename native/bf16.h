@@ -98,6 +98,9 @@ const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, i
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act);
 
+// The kernels, or null after failing `a` with a message naming the kernel, the ISA in force and the CPU's features.
+const KernelSet* require_kernels(Args& a, const char* kernel);
+
 // gemm.h's sgemm contract with bf16 products; K from active() (the caller checked it is there).
 void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
           const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act);

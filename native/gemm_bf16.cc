@@ -306,8 +306,6 @@ void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float al
   gemm_packed(K, m, n, k, Ap, Bp, alpha, beta, C, ldc, bias, act);
 }
 
-namespace {
-
 // The one message every bf16 binding gives where the kernels are missing; the TypeScript policy checks
 // bf16Supported() first and falls back to fp32, so users see this only when calling the kernels directly.
 const KernelSet* require_kernels(Args& a, const char* kernel) {
@@ -318,6 +316,8 @@ const KernelSet* require_kernels(Args& a, const char* kernel) {
                                     kernel);
   return K;
 }
+
+namespace {
 
 // gemmBf16: gemm's arguments and contract, with bf16 products and fp32 sums.
 Napi::Value GemmBf16(const Napi::CallbackInfo& info) {
