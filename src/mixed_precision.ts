@@ -28,8 +28,6 @@ function policy(name: PolicyName): Policy {
 
 let current = policy('float32');
 let warned = false;
-/** Where the fallback message goes (tests capture it). */
-let warn: (message: string) => void = (m) => console.warn(m);
 
 /** Checks a policy name, throwing an error that names the value and the accepted ones. */
 export function checkPolicyName(name: unknown, what = 'mixed precision policy'): PolicyName {
@@ -39,14 +37,17 @@ export function checkPolicyName(name: unknown, what = 'mixed precision policy'):
 
 /**
  * Sets the policy every later training step and prediction uses; returns the policy in force, which is 'float32'
- * when 'mixed_bfloat16' cannot run here (see the module comment).
+ * when 'mixed_bfloat16' cannot run here (see the module comment). The fallback's message goes to `warn` when given
+ * (each time), else once per process to stderr.
  */
-export function setGlobalPolicy(p: PolicyName | Policy): Policy {
+export function setGlobalPolicy(p: PolicyName | Policy, options: { warn?: (message: string) => void } = {}): Policy {
   let name = checkPolicyName(typeof p === 'object' && p !== null ? p.name : p);
   if (name === 'mixed_bfloat16') {
     const support = bf16Support();
     if (!support.ok) {
-      if (!warned) warn(`rnnlab: mixed_bfloat16 needs ${support.reason}; running in float32 instead.`);
+      const message = `rnnlab: mixed_bfloat16 needs ${support.reason}; running in float32 instead.`;
+      if (options.warn) options.warn(message);
+      else if (!warned) console.warn(message);
       warned = true;
       name = 'float32';
     }
@@ -59,10 +60,4 @@ export function setGlobalPolicy(p: PolicyName | Policy): Policy {
 /** The policy in force. */
 export function getGlobalPolicy(): Policy {
   return current;
-}
-
-/** Test hook: where the fallback message goes, and whether it has been given (reset with `false`). */
-export function setFallbackReporter(fn: (message: string) => void, alreadyWarned = false): void {
-  warn = fn;
-  warned = alreadyWarned;
 }

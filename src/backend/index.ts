@@ -202,15 +202,16 @@ export function scratchStats(): { buffers: number; bytes: number } {
 
 /**
  * The engine in force: backend, instruction set (of the native kernels; 'typescript' on the reference ones), the
- * instruction sets this CPU runs (best first) and the CPU features the addon's probe found.
+ * instruction sets this CPU runs (best first), the CPU features the addon's probe found and the compute precision
+ * (the mixed precision policy in force).
  */
 export function backendInfo(): { backend: BackendName; isa: string; isas: string[]; cpuFeatures: string[]; threads: number;
-  addon: boolean; addonError?: string } {
+  addon: boolean; addonError?: string; precision?: 'float32' | 'mixed_bfloat16' } {
   const info = addon ? addon.info() : { threads: 1, isa: 'none', isas: [], features: '' };
   const native = getBackend() === 'native';
   return { backend: getBackend(), isa: native ? info.isa : 'typescript', isas: info.isas,
     cpuFeatures: info.features ? info.features.split(',') : [], threads: native ? info.threads : 1,
-    addon: !!addon, ...(addon ? {} : { addonError }) };
+    addon: !!addon, ...(addon ? {} : { addonError }), precision: bf16Products ? 'mixed_bfloat16' : 'float32' };
 }
 
 /**

@@ -7,7 +7,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { Act, nativeKernels, setBackend, setIsa, backendInfo } from '../../src/backend/index.js';
-import { setFallbackReporter } from '../../src/mixed_precision.js';
 import { gemmBf16 } from '../../src/backend/reference/bf16_gemm.js';
 
 const addon = nativeKernels() as unknown as { bf16Supported?: () => boolean } | null;
@@ -71,13 +70,11 @@ describe('mixed precision policy', () => {
 
   it.skipIf(!addon || !backendInfo().isas.includes('avx2'))('falls back to float32 with one message where the bf16 kernels cannot run (RNNLAB_ISA=avx2)', () => {
     const messages: string[] = [];
-    setFallbackReporter((m) => messages.push(m));
     setIsa('avx2');
-    expect(rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16').name).toBe('float32');
-    expect(rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16').name).toBe('float32');
+    expect(rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16', { warn: (m) => messages.push(m) }).name).toBe('float32');
+    expect(rl.mixedPrecision.getGlobalPolicy().computeDtype).toBe('float32');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/^rnnlab: mixed_bfloat16 needs .*(avx2|AVX512-BF16).*; running in float32 instead\.$/);
-    setFallbackReporter((m) => console.warn(m));
   });
 
   it('a tiny Conv1D model trains under mixed_bfloat16 to its float32 accuracy', async () => {
