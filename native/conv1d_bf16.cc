@@ -2,7 +2,7 @@
 // matrix (rows (b, o), columns (j, ci)), whose rows are read straight from x while the window lies inside [0, T)
 // and built zero-padded at the edges; packing rounds them to bf16 as it goes, so im2col is never stored.
 // Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, as conv1d.cc),
-// dx = col2im(dy w^T) for a chunk of samples at a time (the fp32 columns stay around a megabyte), summed in fp32
+// dx = col2im(dy w^T) for a chunk of samples at a time (about a million fp32 columns at a time), summed in fp32
 // over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does.
 #include <napi.h>
 
@@ -117,7 +117,7 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   std::fill(dx, dx + nx, 0.0f);
   if (N == 0 || KC == 0) return info.Env().Undefined();
   const uint32_t* wT = pack_b(*K, true, c.Cout, KC, wr.rows(), 1);  // op(B) = w^T: its columns are w's rows
-  const long chunk = std::max(1L, (1L << 18) / std::max(1L, c.To * KC));
+  const long chunk = std::max(1L, (1L << 20) / std::max(1L, c.To * KC));
   float* dcol = reinterpret_cast<float*>(scratch(2, (size_t)(std::min(chunk, c.B) * c.To * KC)));
   for (long b0 = 0; b0 < c.B; b0 += chunk) {
     const long b1 = std::min(c.B, b0 + chunk), rows = (b1 - b0) * c.To;

@@ -7,9 +7,8 @@
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
 
-/** The kernels the policy replaces, named as in kernels.ts (the native twins are `<name>Bf16`). */
-export const BF16_KERNEL_NAMES = ['gemm', 'conv1d', 'conv1dBackward'] as const;
-type Bf16Name = (typeof BF16_KERNEL_NAMES)[number];
+/** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
+export const BF16_TWINS = { gemm: 'gemmBf16', conv1d: 'conv1dBf16', conv1dBackward: 'conv1dBf16Backward' } as const;
 
 export interface Bf16Addon {
   bf16Supported?(): boolean;
@@ -29,11 +28,15 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
   };
 }
 
-/** base with the product kernels swapped for their bf16 twins: the addon's (native) or the reference ones. */
+/**
+ * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
+ * would otherwise run the much slower reference twins unnoticed), else the reference ones.
+ */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
-  const twins = Object.fromEntries(BF16_KERNEL_NAMES.map((name: Bf16Name) => {
-    const nat = addon?.[`${name}Bf16`];
-    return [name, typeof nat === 'function' ? nat : bf16ReferenceKernels[name]];
-  }));
-  return { ...base, ...twins } as Kernels;
+  const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
+    if (!addon) return [name, bf16ReferenceKernels[name as keyof typeof BF16_TWINS]];
+    if (typeof addon[twin] !== 'function') throw new Error(`the native addon lacks ${twin}: rebuild it (npm run build)`);
+    return [name, addon[twin]];
+  });
+  return { ...base, ...Object.fromEntries(twins) } as Kernels;
 }
