@@ -18,7 +18,7 @@ bool register_family(Isa isa, Family family, void (*fill)(KernelTable&)) {
   return true;
 }
 
-bool kernel_table_complete(Isa isa) { return tables()[(int)isa].families == kAllFamilies; }
+bool kernel_table_complete(Isa isa) { return (tables()[(int)isa].families & kAllFamilies) == kAllFamilies; }
 
 const KernelTable& kernels() { return tables()[(int)active_isa()]; }
 

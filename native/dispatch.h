@@ -14,6 +14,9 @@ namespace rl {
 namespace gemm {
 struct KernelSet;
 }
+namespace bf16 {
+struct KernelSet;
+}
 namespace lstm_impl {
 struct Fwd;
 struct Bwd;
@@ -43,6 +46,7 @@ enum Family : unsigned {
   kFamilyLoss = 1u << 9,
   kFamilyRnnInfer = 1u << 10,
   kAllFamilies = (1u << 11) - 1,
+  kFamilyBf16 = 1u << 16,  // optional (gemm_bf16.cc): only the avx512 table has it
 };
 
 struct KernelTable {
@@ -50,6 +54,8 @@ struct KernelTable {
 
   // gemm_*.cc: the micro-kernels and packing the SGEMM driver (gemm.cc) runs.
   const gemm::KernelSet* gemm = nullptr;
+  // gemm_bf16.cc: the bf16 micro-kernel (mixed_bfloat16), or null where the instruction set has none.
+  const bf16::KernelSet* bf16 = nullptr;
 
   // pointwise.cc. activation/activation_grad take an rl::Act code; y may alias x, dx may alias dy.
   void (*activation)(int act, const float* x, float* y, long n) = nullptr;

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { KERNEL_NAMES, type FArray, type Kernels } from './kernels.js';
 import { referenceKernels } from './reference/index.js';
 import { checkNativeEnv, envChoice, envFlag } from '../env.js';
+import { nativeBf16Support, withBf16 } from './bf16.js';
 
 export * from './kernels.js';
 export { referenceKernels };
@@ -59,8 +60,19 @@ function announce(): void {
 /** The kernels in force now. */
 export function kernels(): Kernels {
   if (!announced) announce();
-  const k = active === 'native' && precision === 32 && nativeMerged ? nativeMerged : referenceKernels;
+  const native = active === 'native' && precision === 32 && nativeMerged;
+  let k = native ? nativeMerged : referenceKernels;
+  if (bf16Products && precision === 32) k = native ? (nativeBf16 ??= withBf16(nativeMerged, addon as never)) : (referenceBf16 ??= withBf16(referenceKernels, null));
   return profiling ? profiled(k) : k;
+}
+
+// The mixed_bfloat16 policy's product kernels (src/backend/bf16.ts), switched by src/mixed_precision.ts.
+let bf16Products = false;
+let nativeBf16: Kernels | null = null, referenceBf16: Kernels | null = null;
+export function setBf16Products(on: boolean): void { bf16Products = on; }
+/** Whether bf16 products can run on the backend in force (the reference emulates them anywhere), and why not. */
+export function bf16Support(): { ok: boolean; reason: string } {
+  return getBackend() === 'native' ? nativeBf16Support(addon) : { ok: true, reason: '' };
 }
 
 /**
@@ -190,15 +202,16 @@ export function scratchStats(): { buffers: number; bytes: number } {
 
 /**
  * The engine in force: backend, instruction set (of the native kernels; 'typescript' on the reference ones), the
- * instruction sets this CPU runs (best first) and the CPU features the addon's probe found.
+ * instruction sets this CPU runs (best first), the CPU features the addon's probe found and the compute precision
+ * (the mixed precision policy in force).
  */
 export function backendInfo(): { backend: BackendName; isa: string; isas: string[]; cpuFeatures: string[]; threads: number;
-  addon: boolean; addonError?: string } {
+  addon: boolean; addonError?: string; precision?: 'float32' | 'mixed_bfloat16' } {
   const info = addon ? addon.info() : { threads: 1, isa: 'none', isas: [], features: '' };
   const native = getBackend() === 'native';
   return { backend: getBackend(), isa: native ? info.isa : 'typescript', isas: info.isas,
     cpuFeatures: info.features ? info.features.split(',') : [], threads: native ? info.threads : 1,
-    addon: !!addon, ...(addon ? {} : { addonError }) };
+    addon: !!addon, ...(addon ? {} : { addonError }), precision: bf16Products ? 'mixed_bfloat16' : 'float32' };
 }
 
 /**

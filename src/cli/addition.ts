@@ -6,7 +6,7 @@ import type { OptimizerChoice } from '../experiments/imdb_task.js';
 import type { Command } from 'commander';
 import { percent as pct } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, helpExtras, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 export const ADDITION_FLAGS: Flags = {
@@ -24,7 +24,7 @@ export const ADDITION_COMMAND_FLAGS: Flags = {
   ...ADDITION_FLAGS,
   reverse: { kind: 'bool', default: false, help: 'feed the queries reversed (Keras\'s addition_rnn trick)' },
   samples: { kind: 'int', min: 0, max: 10000, default: ADDITION_DEFAULTS.samples, help: 'validation questions to print' },
-  ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 
 const SUMMARY = 'Teach a seq2seq RNN to add: "231+432" -> "663". Prints sample guesses, per-character and exact-match accuracy.';
@@ -56,6 +56,7 @@ export function additionOptions(f: Record<string, unknown>, p: Printer) {
 async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   checkAdditionFlags(f, 'addition');
   applyThreads(f);
+  applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);

@@ -7,7 +7,7 @@ import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/l
 import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
 import type { CliContext } from './context.js';
-import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
@@ -15,7 +15,7 @@ const SUMMARY = 'Train several IMDb models on the same data and print params, se
 
 export const COMPARE_FLAGS: Flags = {
   models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
-  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 
 export function register(program: Command, ctx: CliContext): void {
@@ -30,6 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
 
 async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
+  applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const models = [...new Set(f.models as ImdbModelName[])];

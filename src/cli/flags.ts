@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
-import { UsageError } from './context.js';
+import { UsageError, type CliContext } from './context.js';
+import { POLICY_NAMES, setGlobalPolicy } from '../mixed_precision.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
 
@@ -126,6 +127,17 @@ export const TRAIN_FLAGS: Flags = {
   optimizer: { kind: 'choice', choices: OPTIMIZERS, default: IMDB_RUN_DEFAULTS.optimizer, help: 'optimizer' },
   seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
 };
+
+/** The training commands' compute precision (imdb, compare, addition, train); applyPrecision sets it. */
+export const PRECISION_FLAG: Flags = {
+  precision: { kind: 'choice', choices: POLICY_NAMES, default: 'float32',
+    help: 'float32, or mixed_bfloat16 (Keras\'s policy: bf16 products, fp32 sums and weights; float32 without AVX512-BF16)' },
+};
+
+/** Sets the mixed precision policy --precision names (recorded as environment.engine.precision); a fallback is said on stderr. */
+export function applyPrecision(flags: Record<string, unknown>, ctx: CliContext): void {
+  setGlobalPolicy(flags.precision === 'mixed_bfloat16' ? 'mixed_bfloat16' : 'float32', { warn: (m) => ctx.err.write(`${m}\n`) });
+}
 
 export const IMDB_DATA_FLAGS: Flags = {
   vocab: { kind: 'int', min: 4, max: 100000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size: ids >= vocab become <UNK> (Keras num_words)' },

@@ -8,7 +8,7 @@ import { saveImdbModel } from '../experiments/model_store.js';
 import { defaultOutDir } from '../report/run.js';
 import { percent, seconds } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { runCheckpoint } from './run_checkpoint.js';
 
@@ -17,7 +17,7 @@ const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epo
 
 export const IMDB_FLAGS = {
   model: { kind: 'choice', choices: IMDB_MODELS, required: true, metavar: 'NAME', help: `which model to train: ${IMDB_MODELS.join(', ')}` },
-  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
   resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
 } satisfies Flags;
 
@@ -54,6 +54,7 @@ export function loadingLine(f: Record<string, unknown>, limit = f.limit): string
 
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
+  applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const name = f.model as ImdbModelName;

@@ -8,11 +8,12 @@ import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.j
 import { addDataOptions, choice, dataOptions, fraction, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import type { CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
+import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
   maxlen?: number | 'auto'; vocab?: number; lowercase: boolean; validationSplit?: number; validation?: string; earlyStopping?: number | true;
-  classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string;
+  classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string; precision?: string;
 }
 
 function maxlenArg(v: string): number | 'auto' {
@@ -61,24 +62,26 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab train --data reviews.csv --out runs/reviews',
       '  rnnlab train --data tickets.jsonl --model gru --layers 2 --class-weight balanced --early-stopping',
       '  rnnlab train --data aclImdb/train --classes pos,neg --model cnn_lstm --maxlen 500',
-    ].join('\n'))
-    .action(async (f: TrainFlags) => {
-      const startedAt = new Date();
-      const out = f.out ?? defaultOutDir(`train-${f.model}`, startedAt);
-      try {
-        const r = await trainTextClassifier({
-          data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
-          model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
-          maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
-          classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
-          saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
-        });
-        for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
-        const body = textTrainBody(r, f.data);
-        finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
-        ctx.exitCode = 0;
-      } catch (e) {
-        reportFailure(ctx, 'train', e);
-      }
-    });
+    ].join('\n'));
+  addFlags(cmd, PRECISION_FLAG, 'train');
+  cmd.action(async (f: TrainFlags) => {
+    applyPrecision({ ...f }, ctx);
+    const startedAt = new Date();
+    const out = f.out ?? defaultOutDir(`train-${f.model}`, startedAt);
+    try {
+      const r = await trainTextClassifier({
+        data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
+        model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
+        maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
+        classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
+        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
+      });
+      for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
+      const body = textTrainBody(r, f.data);
+      finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
+      ctx.exitCode = 0;
+    } catch (e) {
+      reportFailure(ctx, 'train', e);
+    }
+  });
 }

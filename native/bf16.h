@@ -1,0 +1,109 @@
+// Mixed bfloat16 products (Keras's mixed_bfloat16 policy): operands are rounded from fp32 to bf16 when they are
+// packed, multiplied with AVX512-BF16's vdpbf16ps and accumulated in fp32; everything else stays fp32.
+//
+// Rounding (KernelSet::convert): round to nearest, ties to even; NaN stays NaN (made quiet), infinities stay, values that
+// round past the largest bf16 become infinities, and fp32 subnormals become signed zeros. That is exactly
+// VCVTNEPS2BF16's rule, so scalar and vector conversions agree, and src/backend/reference/bf16_round.ts
+// implements the same.
+//
+// Packed layout (both operands, so one vdpbf16ps multiplies a k pair): a dword holds the bf16 of op[.., 2q] in
+// its low half and of op[.., 2q + 1] in its high half (zero past k). A is row-major (a row's pairs are its bf16
+// values in order, so packing it is a plain conversion); B is cut into panels nr columns wide (dword [q * nr + j]),
+// zero-padded past n.
+//
+// Accumulation order is fixed, whatever the blocking or threading: acc starts at 0 and, for q = 0, 1, ...,
+// acc += a[2q+1] b[2q+1], then acc += a[2q] b[2q] (vdpbf16ps's order; each product is exact in fp32, each sum is
+// rounded to nearest even; subnormal sums flush to zero). The reference GEMM follows the same order.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernel_util.h"
+
+namespace rl {
+namespace bf16 {
+
+inline float widen(uint16_t h) {
+  const uint32_t u = (uint32_t)h << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+// Where a finished tile goes: rows x cols of C (bias indexed from the tile's first column).
+struct TileOut {
+  float* C;
+  long ldc, rows, cols;
+  float alpha, beta;
+  const float* bias;
+  int act;
+};
+
+// The micro-kernel and conversions of one instruction set.
+struct KernelSet {
+  int mr, nr;
+  // acc[r * ldacc + j] (r < mr, j < nr) += sum over kp pairs of A row r (dwords a[r * lda + q]) times the B panel
+  // (dwords b[q * nr + j]), in the order above.
+  void (*tile)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc);
+  // The same starting from acc0 (null: zeros), then C = act(alpha * acc + beta * C + bias) from the registers, for
+  // act linear or relu (gemm.h's epilogue, operation for operation).
+  void (*tile_c)(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0, const TileOut& o);
+  // y[i] = round(x[i]) for i < n (contiguous: the pairs of a row come out packed).
+  void (*convert)(const float* x, long n, uint16_t* y);
+  // y[j] = round(x0[j]) | round(x1[j]) << 16 for j < n; x1 null means zeros.
+  void (*interleave)(const float* x0, const float* x1, long n, uint32_t* y);
+};
+
+// The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.
+const KernelSet* active();
+
+inline long pairs(long k) { return (k + 1) / 2; }
+inline long round_up(long a, long b) { return (a + b - 1) / b * b; }
+
+// A 64-byte aligned dword buffer per (calling) thread and slot that grows and is reused.
+uint32_t* scratch(int slot, size_t n);
+
+// Where an operand's rows are: row(r) points at the r-th stored row (n contiguous floats), or is null for a row of
+// zeros (im2col's padding). A std::function would cost a call per row only, which is cheap next to the row.
+using RowFn = const float* (*)(const void* ctx, long r);
+struct Rows {
+  RowFn fn;
+  const void* ctx;
+  const float* operator()(long r) const { return fn(ctx, r); }
+};
+// The rows of a plain row-major matrix.
+struct Strided {
+  const float* p;
+  long ld;
+  static const float* row(const void* c, long r) {
+    const Strided* s = static_cast<const Strided*>(c);
+    return s->p + r * s->ld;
+  }
+  Rows rows() const { return {row, this}; }
+};
+
+// Packed operands. A: round_up(m, mr) rows of pairs(k) dwords (row-major, zero padded). B: panels of nr columns,
+// pairs(k) x nr dwords each.
+struct PackedA {
+  const uint32_t* p;
+  long ld;
+};
+// op(A) m x k with op(A)[i, :] = rows(i) (k floats; ta = false) or op(A)[:, p] = rows(p) (m floats; ta = true).
+PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot);
+// op(B) k x n with op(B)[p, :] = rows(p) (n floats; tb = false) or op(B)[:, j] = rows(j) (k floats; tb = true).
+const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, int slot);
+
+// C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
+void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
+                 float* C, long ldc, const float* bias, int act);
+
+// The kernels, or null after failing `a` with a message naming the kernel, the ISA in force and the CPU's features.
+const KernelSet* require_kernels(Args& a, const char* kernel);
+
+// gemm.h's sgemm contract with bf16 products; K from active() (the caller checked it is there).
+void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+          const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act);
+
+}  // namespace bf16
+}  // namespace rl

@@ -1,0 +1,370 @@
+// bf16 GEMM (bf16.h): packing, the AVX512-BF16 micro-kernel, the driver and the bindings gemmBf16, bf16Round
+// and bf16Supported.
+//
+// Driver: both operands are rounded and packed once per call (in parallel, by panels), then each thread takes a
+// contiguous run of C's row panels (or column panels when there are few rows) and sweeps, per k block, its row
+// panels (A panel in L1) across all column panels (the B block in L2). A product with at most kBlockPairs k pairs
+// runs in one block and writes each tile through the epilogue straight from registers' copy; a deeper one keeps
+// its raw sums in an fp32 workspace between blocks, which leaves the order of every sum unchanged.
+#include <napi.h>
+
+#include <algorithm>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "bf16.h"
+#include "common.h"
+#include "dispatch.h"
+#include "gemm_kernels.h"
+#include "isa.h"
+#include "kernel_util.h"
+#include "threadpool.h"
+
+#if RL_X86
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+#endif
+
+namespace rl {
+namespace bf16 {
+
+#if RL_X86
+namespace {
+
+#define RL_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,avx512bf16")))
+
+constexpr int MR = 8;
+constexpr int NR = 32;  // two vectors of 16 fp32 sums
+
+RL_BF16 inline __mmask16 tail16(long left) {
+  return left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+}
+
+// 16 accumulators (8 rows x 2 vectors), 2 B vectors and one broadcast pair of A live at once.
+RL_BF16 inline void accumulate(__m512 (&c)[MR][2], const uint32_t* a, long lda, const uint32_t* b, long kp) {
+  for (long q = 0; q < kp; ++q) {
+    const __m512bh b0 = (__m512bh)_mm512_load_si512((const void*)(b + q * NR));
+    const __m512bh b1 = (__m512bh)_mm512_load_si512((const void*)(b + q * NR + 16));
+    for (int r = 0; r < MR; ++r) {
+      const __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r * lda + q]);
+      c[r][0] = _mm512_dpbf16_ps(c[r][0], ar, b0);
+      c[r][1] = _mm512_dpbf16_ps(c[r][1], ar, b1);
+    }
+  }
+}
+
+RL_BF16 void tile_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
+  __m512 c[MR][2];
+  for (int r = 0; r < MR; ++r) c[r][0] = _mm512_loadu_ps(acc + r * ld), c[r][1] = _mm512_loadu_ps(acc + r * ld + 16);
+  accumulate(c, a, lda, b, kp);
+  for (int r = 0; r < MR; ++r) _mm512_storeu_ps(acc + r * ld, c[r][0]), _mm512_storeu_ps(acc + r * ld + 16, c[r][1]);
+}
+
+// tile_avx512 from acc0's sums (or zeros), then C = act(alpha * acc + beta * C + bias) for linear and relu written
+// straight from the registers: finish_row's arithmetic, operation for operation.
+RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
+                           const TileOut& o) {
+  __m512 c[MR][2];
+  for (int r = 0; r < MR; ++r) {
+    c[r][0] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0) : _mm512_setzero_ps();
+    c[r][1] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0 + 16) : _mm512_setzero_ps();
+  }
+  accumulate(c, a, lda, b, kp);
+  const __mmask16 m[2] = {tail16(o.cols), tail16(o.cols - 16)};
+  const __m512 va = _mm512_set1_ps(o.alpha), vb = _mm512_set1_ps(o.beta);
+  for (int r = 0; r < MR && r < o.rows; ++r) {
+    float* cr = o.C + r * o.ldc;
+    for (int v = 0; v < 2; ++v) {
+      if (!m[v]) continue;
+      __m512 x = o.alpha != 1.0f ? _mm512_mul_ps(va, c[r][v]) : c[r][v];
+      if (o.beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m[v], cr + v * 16), x);
+      if (o.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m[v], o.bias + v * 16));
+      // max returns its second operand for a NaN: blend NaN back in, as the fp32 epilogue does.
+      if (o.act == ACT_RELU)
+        x = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), _mm512_max_ps(x, _mm512_setzero_ps()), x);
+      _mm512_mask_storeu_ps(cr + v * 16, m[v], x);
+    }
+  }
+}
+
+RL_BF16 void convert_avx512(const float* x, long n, uint16_t* y) {
+  long i = 0;
+  for (; i + 32 <= n; i += 32)
+    _mm512_storeu_si512((void*)(y + i), (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(x + i)));
+  for (; i < n; i += 16) {
+    const __mmask16 m = tail16(n - i);
+    _mm256_mask_storeu_epi16((void*)(y + i), m, (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+// Word 2t takes x0[t] (words 0..15 of the conversion), word 2t + 1 takes x1[t] (words 16..31).
+alignas(64) constexpr uint16_t kInterleave[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+                                                  8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+RL_BF16 void interleave_avx512(const float* x0, const float* x1, long n, uint32_t* y) {
+  const __m512i idx = _mm512_load_si512((const void*)kInterleave);
+  for (long j = 0; j < n; j += 16) {
+    const __mmask16 m = tail16(n - j);
+    const __m512 lo = x0 ? _mm512_maskz_loadu_ps(m, x0 + j) : _mm512_setzero_ps();
+    const __m512 hi = x1 ? _mm512_maskz_loadu_ps(m, x1 + j) : _mm512_setzero_ps();
+    const __m512i w = _mm512_permutexvar_epi16(idx, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+    _mm512_mask_storeu_epi32((void*)(y + j), m, w);
+  }
+}
+
+const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512};
+
+// Registered in the avx512 table only: AVX2 and portable have no bf16 dot product, so the policy falls back there.
+const bool registered =
+    register_family(Isa::avx512, kFamilyBf16, [](KernelTable& t) { t.bf16 = &kAvx512; });
+
+}  // namespace
+#endif
+
+const KernelSet* active() {
+  if (!cpu_features().avx512bf16) return nullptr;
+  return kernels().bf16;
+}
+
+namespace {
+
+constexpr int kSlots = 4;
+struct AlignedFree {
+  void operator()(uint32_t* p) const { ::operator delete(p, std::align_val_t(64)); }
+};
+struct Slot {
+  std::unique_ptr<uint32_t, AlignedFree> p;
+  size_t cap = 0;
+};
+thread_local Slot t_slots[kSlots];
+// Bounds of any kernel set's micro-tile, for stack buffers.
+constexpr int kMaxMr = 16, kMaxNr = 64;
+
+// k pairs per block: a 8 x 256-pair A panel (8 KB) stays in L1, a 256-pair x n B block in L2 for n up to ~500.
+constexpr long kBlockPairs = 256;
+constexpr double kParallelMinFlops = 1e6;
+
+// Writes rows [r0, r1) of a tile's raw sums (row stride ld) through the fp32 epilogue into C.
+void finish_tile(const float* acc, long ld, long i0, long rows, long j0, long cols, float alpha, float beta,
+                 float* C, long ldc, const float* bias, int act) {
+  const gemm::KernelSet& G = *kernels().gemm;
+  float row[kMaxNr];
+  for (long r = 0; r < rows; ++r) {
+    const float* src = acc + r * ld;
+    if (alpha != 1.0f) {
+      for (long j = 0; j < cols; ++j) row[j] = alpha * src[j];
+      src = row;
+    }
+    G.finish_row(cols, src, beta, bias ? bias + j0 : nullptr, act, C + (i0 + r) * ldc + j0);
+  }
+}
+
+}  // namespace
+
+uint32_t* scratch(int slot, size_t n) {
+  Slot& s = t_slots[slot];
+  if (n > s.cap) s.p.reset(static_cast<uint32_t*>(::operator new(n * sizeof(uint32_t), std::align_val_t(64)))), s.cap = n;
+  return s.p.get();
+}
+
+PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot) {
+  const long kp = pairs(k), mp = round_up(m, K.mr);
+  long ld = kp;
+  if (ld % 1024 == 0) ld += 16;  // rows 4 KB apart would share cache sets
+  uint32_t* dst = scratch(slot, (size_t)(mp * ld));
+  for (long i = m; i < mp; ++i) std::fill(dst + i * ld, dst + i * ld + kp, 0u);
+  if (!ta) {
+    parallel_for(m, 1, kp, [&](long i0, long i1) {
+      for (long i = i0; i < i1; ++i) {
+        uint32_t* d = dst + i * ld;
+        const float* r = rows(i);
+        if (!r) { std::fill(d, d + kp, 0u); continue; }
+        K.convert(r, k, reinterpret_cast<uint16_t*>(d));
+        if (k & 1) reinterpret_cast<uint16_t*>(d)[k] = 0;
+      }
+    });
+  } else {
+    // Stored rows p are op(A)'s columns: interleave two of them into one pair per row of A. A chunk of 16 pairs
+    // is gathered first and written as one cache line per row: rows of A lie pages apart, so writing a pair at a
+    // time would cost a TLB miss per element.
+    constexpr long Q = 16;
+    parallel_for(kp, Q, m * Q, [&](long q0, long q1) {
+      std::vector<uint32_t> tmp((size_t)(m * Q));
+      for (long qb = q0; qb < q1; qb += Q) {
+        const long nq = std::min(Q, q1 - qb);
+        for (long t = 0; t < nq; ++t) {
+          const long q = qb + t;
+          K.interleave(rows(2 * q), 2 * q + 1 < k ? rows(2 * q + 1) : nullptr, m, tmp.data() + t * m);
+        }
+        for (long i = 0; i < m; ++i)
+          for (long t = 0; t < nq; ++t) dst[i * ld + qb + t] = tmp[(size_t)(t * m + i)];
+      }
+    });
+  }
+  return {dst, ld};
+}
+
+const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, int slot) {
+  const long kp = pairs(k), pn = (n + K.nr - 1) / K.nr;
+  uint32_t* dst = scratch(slot, (size_t)(pn * K.nr * kp));
+  if (!tb) {
+    parallel_for(kp, 1, n, [&](long q0, long q1) {
+      for (long q = q0; q < q1; ++q) {
+        const float* r0 = rows(2 * q);
+        const float* r1 = 2 * q + 1 < k ? rows(2 * q + 1) : nullptr;
+        for (long pj = 0; pj < pn; ++pj) {
+          const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
+          uint32_t* d = dst + (pj * kp + q) * K.nr;
+          K.interleave(r0 ? r0 + j0 : nullptr, r1 ? r1 + j0 : nullptr, cols, d);
+          std::fill(d + cols, d + K.nr, 0u);
+        }
+      }
+    });
+  } else {
+    // Stored rows j are op(B)'s columns: a converted row is that column's pairs in order.
+    parallel_for(pn * K.nr, 1, kp, [&](long j0, long j1) {
+      std::vector<uint32_t> tmp((size_t)kp);
+      for (long j = j0; j < j1; ++j) {
+        const float* r = j < n ? rows(j) : nullptr;
+        if (r) {
+          tmp[(size_t)kp - 1] = 0;
+          K.convert(r, k, reinterpret_cast<uint16_t*>(tmp.data()));
+        } else {
+          std::fill(tmp.begin(), tmp.end(), 0u);
+        }
+        uint32_t* d = dst + (j / K.nr) * kp * K.nr + j % K.nr;
+        for (long q = 0; q < kp; ++q) d[q * K.nr] = tmp[(size_t)q];
+      }
+    });
+  }
+  return dst;
+}
+
+void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
+                 float* C, long ldc, const float* bias, int act) {
+  if (m <= 0 || n <= 0) return;
+  const long kp = pairs(k);
+  const long pm = (m + K.mr - 1) / K.mr, pn = (n + K.nr - 1) / K.nr;
+  const bool blocked = kp > kBlockPairs;
+  const long npad = pn * K.nr;
+  float* work = blocked ? reinterpret_cast<float*>(scratch(3, (size_t)(pm * K.mr * npad))) : nullptr;
+  const double flops = 2.0 * (double)m * (double)n * (double)k;
+  const bool by_rows = pm >= 2L * num_threads() || pn < num_threads();
+  const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
+
+  auto body = [&](int tid, int nth) {
+    long a0 = 0, a1 = by_rows ? pm : pn;
+    split_range(a1, tid, nth, 1, &a0, &a1);
+    const long i_lo = by_rows ? a0 : 0, i_hi = by_rows ? a1 : pm;
+    const long j_lo = by_rows ? 0 : a0, j_hi = by_rows ? pn : a1;
+    alignas(64) float local[kMaxMr * kMaxNr];
+    if (blocked)
+      for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
+        std::fill(work + i * npad + j_lo * K.nr, work + i * npad + j_hi * K.nr, 0.0f);
+    for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
+      const long qn = std::min(kBlockPairs, kp - q0);
+      const bool last = q0 + qn >= kp;
+      for (long pi = i_lo; pi < i_hi; ++pi) {
+        const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
+        const uint32_t* a = A.p + i0 * A.ld + q0;
+        for (long pj = j_lo; pj < j_hi; ++pj) {
+          const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
+          const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
+          float* acc = blocked ? work + i0 * npad + j0 : local;
+          const long ld = blocked ? npad : K.nr;
+          if (last && in_registers) {
+            const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
+            K.tile_c(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o);
+            continue;
+          }
+          if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
+          K.tile(a, A.ld, b, qn, acc, ld);
+          if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
+        }
+      }
+    }
+  };
+  if (num_threads() > 1 && flops >= kParallelMinFlops) parallel(body);
+  else body(0, 1);
+}
+
+void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
+          const float* B, long ldb, float beta, float* C, long ldc, const float* bias, int act) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {  // nothing to multiply (A and B are not read, as in BLAS)
+    const gemm::KernelSet& G = *kernels().gemm;
+    for (long i = 0; i < m; ++i) G.finish_row(n, nullptr, beta, bias, act, C + i * ldc);
+    return;
+  }
+  const Strided a{A, lda}, b{B, ldb};
+  const PackedA Ap = pack_a(K, ta, m, k, a.rows(), 0);
+  const uint32_t* Bp = pack_b(K, tb, k, n, b.rows(), 1);
+  gemm_packed(K, m, n, k, Ap, Bp, alpha, beta, C, ldc, bias, act);
+}
+
+// The one message every bf16 binding gives where the kernels are missing; the TypeScript policy checks
+// bf16Supported() first and falls back to fp32, so users see this only when calling the kernels directly.
+const KernelSet* require_kernels(Args& a, const char* kernel) {
+  const KernelSet* K = active();
+  if (!K && a.ok())
+    a.fail("(instruction set)", std::string("needs AVX512-BF16 and the avx512 kernels (in force: ") +
+                                    isa_name(active_isa()) + ", CPU features: " + cpu_feature_list() + ") for " +
+                                    kernel);
+  return K;
+}
+
+namespace {
+
+// gemmBf16: gemm's arguments and contract, with bf16 products and fp32 sums.
+Napi::Value GemmBf16(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmBf16");
+  const bool ta = a.flag(0, "transA");
+  const bool tb = a.flag(1, "transB");
+  const int64_t m = a.integer(2, "m");
+  const int64_t n = a.integer(3, "n");
+  const int64_t k = a.integer(4, "k");
+  const double alpha = a.num(5, "alpha");
+  const size_t mk = dims_product(a, "a", {m, k});
+  const size_t kn = dims_product(a, "b", {k, n});
+  const size_t mn = dims_product(a, "c", {m, n});
+  const float* A = a.f32(6, "a", mk);
+  const float* B = a.f32(7, "b", kn);
+  const double beta = a.num(8, "beta");
+  float* C = a.f32(9, "c", mn);
+  const float* bias = a.f32(10, "bias", (size_t)n, true);
+  const int act = act_code(a, 11, "act");
+  const KernelSet* K = require_kernels(a, "gemmBf16");
+  if (!a.ok()) return info.Env().Undefined();
+  gemm(*K, ta, tb, (long)m, (long)n, (long)k, (float)alpha, A, ta ? (long)m : (long)k, B, tb ? (long)k : (long)n,
+       (float)beta, C, (long)n, bias, act);
+  return info.Env().Undefined();
+}
+
+// bf16Round(x, y): y[i] = x[i] rounded to bf16 by the packing's vector conversion, widened back to fp32 (for tests).
+Napi::Value Bf16Round(const Napi::CallbackInfo& info) {
+  Args a(info, "bf16Round");
+  const float* x = a.f32(0, "x", 0);
+  const size_t n = typed_length(info, 0);
+  float* y = a.f32(1, "y", n);
+  const KernelSet* K = require_kernels(a, "bf16Round");
+  if (!a.ok()) return info.Env().Undefined();
+  std::vector<uint16_t> h(n);
+  K->convert(x, (long)n, h.data());
+  for (size_t i = 0; i < n; ++i) y[i] = widen(h[i]);
+  return info.Env().Undefined();
+}
+
+// bf16Supported(): whether the instruction set in force has the bf16 kernels and the CPU runs them.
+Napi::Value Bf16Supported(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), active() != nullptr); }
+
+const bool exported =
+    add_bindings({{"gemmBf16", GemmBf16}, {"bf16Round", Bf16Round}, {"bf16Supported", Bf16Supported}});
+
+}  // namespace
+
+}  // namespace bf16
+}  // namespace rl

@@ -1,0 +1,42 @@
+/**
+ * The kernels of the mixed_bfloat16 policy (src/mixed_precision.ts): the product kernels (GEMM, Conv1D forward and
+ * backward) replaced by their bf16 twins, which round both operands to bf16 and sum in fp32; every other kernel,
+ * the optimizers and the losses stay fp32. Native twins need AVX512-BF16 (native/gemm_bf16.cc); the reference twins
+ * (reference/bf16_*.ts) emulate the same rounding and sum order on any CPU.
+ */
+import type { Kernels } from './kernels.js';
+import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
+
+/** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
+export const BF16_TWINS = { gemm: 'gemmBf16', conv1d: 'conv1dBf16', conv1dBackward: 'conv1dBf16Backward' } as const;
+
+export interface Bf16Addon {
+  bf16Supported?(): boolean;
+  info(): { isa: string; features: string };
+}
+
+/** Whether the addon can run the bf16 twins now, and why not. */
+export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reason: string } {
+  if (!addon) return { ok: false, reason: 'the native addon did not load' };
+  if (addon.bf16Supported?.()) return { ok: true, reason: '' };
+  const info = addon.info();
+  const has = info.features.split(',').includes('avx512bf16');
+  return {
+    ok: false,
+    reason: has ? `the avx512 kernels (the instruction set in force is ${info.isa}; RNNLAB_ISA chooses it)`
+      : `a CPU with AVX512-BF16 (this one has: ${info.features || 'none'})`,
+  };
+}
+
+/**
+ * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
+ * would otherwise run the much slower reference twins unnoticed), else the reference ones.
+ */
+export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
+  const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
+    if (!addon) return [name, bf16ReferenceKernels[name as keyof typeof BF16_TWINS]];
+    if (typeof addon[twin] !== 'function') throw new Error(`the native addon lacks ${twin}: rebuild it (npm run build)`);
+    return [name, addon[twin]];
+  });
+  return { ...base, ...Object.fromEntries(twins) } as Kernels;
+}

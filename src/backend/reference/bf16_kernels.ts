@@ -1,0 +1,8 @@
+/** The reference bf16 twins of the product kernels, by the kernel names they replace under mixed_bfloat16. */
+import type { Kernels } from '../kernels.js';
+import { gemmBf16 } from './bf16_gemm.js';
+import { conv1dBf16, conv1dBf16Backward } from './bf16_conv1d.js';
+
+export const bf16ReferenceKernels: Pick<Kernels, 'gemm' | 'conv1d' | 'conv1dBackward'> = {
+  gemm: gemmBf16, conv1d: conv1dBf16, conv1dBackward: conv1dBf16Backward,
+};

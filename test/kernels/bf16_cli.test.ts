@@ -1,0 +1,41 @@
+/**
+ * --precision on the training commands: a bad value is a usage error naming it; mixed_bfloat16 runs and is recorded
+ * in results.json (environment.engine.precision), or falls back to float32 with one message where the native bf16
+ * kernels cannot run.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { nativeKernels, getBackend } from '../../src/backend/index.js';
+import { setGlobalPolicy } from '../../src/mixed_precision.js';
+import { cleanup, readResults, run, schemaProblems, tempDir } from '../cli/helpers.js';
+
+const addon = nativeKernels() as unknown as { bf16Supported?: () => boolean } | null;
+const bf16Runs = getBackend() === 'reference' || !!addon?.bf16Supported?.();
+
+afterAll(() => { cleanup(); setGlobalPolicy('float32'); });
+
+describe('--precision', () => {
+  it.each([['imdb', '--model', 'cnn'], ['compare'], ['addition'], ['train', '--data', 'x.csv']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
+    const r = await run([...cmd, '--precision', 'float16']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--precision must be one of float32, mixed_bfloat16, got 'float16'/);
+  });
+
+  it('addition --precision mixed_bfloat16 trains and records the precision in force', async () => {
+    const out = tempDir();
+    const r = await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--precision', 'mixed_bfloat16', '--out', out, '--verbose', '0']);
+    expect(r.code, r.err).toBe(0);
+    const res = readResults(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.argv).toContain('mixed_bfloat16');
+    if (bf16Runs) {
+      expect(res.environment.engine.precision).toBe('mixed_bfloat16');
+      expect(r.err).not.toMatch(/running in float32 instead/);
+    } else {
+      expect(res.environment.engine.precision).toBe('float32');
+      expect(r.err.match(/rnnlab: mixed_bfloat16 needs .*; running in float32 instead\./g)).toHaveLength(1);
+    }
+    const back = tempDir();
+    expect((await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--out', back, '--verbose', '0'])).code).toBe(0);
+    expect(readResults(back).environment.engine.precision).toBe('float32');
+  }, 60_000);
+});

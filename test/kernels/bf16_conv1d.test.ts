@@ -1,0 +1,70 @@
+/**
+ * The bf16 Conv1D (mixed_bfloat16): native/conv1d_bf16.cc against reference/bf16_conv1d.ts (same rounding and sum
+ * order), and the reference against the fp32 convolution within bf16's tolerance. Native half: needs AVX512-BF16.
+ */
+import { describe, expect, it } from 'vitest';
+import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
+import { conv1dBf16, conv1dBf16Backward } from '../../src/backend/reference/bf16_conv1d.js';
+import { Rng, randF32, relErr } from './util.js';
+
+type Conv = typeof referenceKernels.conv1d;
+type ConvBack = typeof referenceKernels.conv1dBackward;
+const addon = nativeKernels() as unknown as { conv1dBf16?: Conv; conv1dBf16Backward?: ConvBack; bf16Supported?: () => boolean } | null;
+const hasBf16 = !!addon?.bf16Supported?.();
+
+/** [B, T, Cin, Cout, K, stride, padLeft, To]: 'same' and 'valid' padding, stride 2, edges, a window wider than T. */
+const SHAPES: number[][] = [
+  [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
+  [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2],
+];
+
+function run(fwd: Conv, back: ConvBack, s: number[], seed: number, act: ActCode) {
+  const [B, T, Cin, Cout, K, stride, pl, To] = s;
+  const rng = new Rng(seed);
+  const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), bias = randF32(rng, Cout), dy = randF32(rng, B * To * Cout);
+  const y = new Float32Array(B * To * Cout).fill(NaN);
+  fwd(B, T, Cin, Cout, K, stride, pl, To, x, w, bias, y, act);
+  const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(K * Cin * Cout).fill(NaN), db = new Float32Array(Cout);
+  back(B, T, Cin, Cout, K, stride, pl, To, x, w, dy, dx, dw, db);
+  return { y, dx, dw, db };
+}
+
+describe('reference bf16 Conv1D', () => {
+  it('stays within bf16 tolerance of the fp32 convolution, and really rounds', () => {
+    const s = [3, 40, 16, 24, 3, 1, 1, 40];
+    const bf = run(conv1dBf16, conv1dBf16Backward, s, 5, Act.linear);
+    const fp = run(referenceKernels.conv1d, referenceKernels.conv1dBackward, s, 5, Act.linear);
+    for (const key of ['y', 'dx', 'dw'] as const) {
+      expect(relErr(bf[key], fp[key]), key).toBeLessThan(2e-2);
+      expect(relErr(bf[key], fp[key]), key).toBeGreaterThan(1e-5);
+    }
+    expect(relErr(bf.db, fp.db)).toBeLessThan(1e-6); // db is a plain fp32 sum
+  });
+
+  it('names a bad shape', () => {
+    expect(() => conv1dBf16(1, 4, 1, 1, 0, 1, 0, 4, new Float32Array(4), new Float32Array(1), null, new Float32Array(4), Act.linear))
+      .toThrow(/conv1dBf16: argument 'K' must be an integer >= 1/);
+  });
+});
+
+describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX512-BF16)', () => {
+  it('agrees forward and backward on every shape', () => {
+    let seed = 40, largest = 0;
+    for (const s of SHAPES)
+      for (const act of [Act.linear, Act.relu, Act.tanh]) {
+        const nat = run(addon!.conv1dBf16!, addon!.conv1dBf16Backward!, s, seed, act);
+        const ref = run(conv1dBf16, conv1dBf16Backward, s, seed++, act);
+        for (const key of ['y', 'dx', 'dw', 'db'] as const) {
+          const e = relErr(nat[key], ref[key]);
+          largest = Math.max(largest, e);
+          expect(e, `${s.join('x')} act=${act} ${key}`).toBeLessThan(1e-6);
+        }
+      }
+    console.log(`native vs reference bf16 Conv1D: largest relative difference ${largest.toExponential(2)}`);
+  });
+
+  it('names a short array', () => {
+    expect(() => addon!.conv1dBf16!(1, 4, 1, 1, 3, 1, 1, 4, new Float32Array(3), new Float32Array(3), null, new Float32Array(4), Act.linear))
+      .toThrow(/conv1dBf16: argument 'x' has 3 elements, needs 4/);
+  });
+});
