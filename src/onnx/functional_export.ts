@@ -31,7 +31,8 @@ const REFUSED: Record<string, string> = {
 
 export function isExportableGraph(m: unknown): m is ExportableGraph {
   const o = m as Partial<ExportableGraph>;
-  return Array.isArray(o?.inputs) && Array.isArray(o?.outputs) && Array.isArray(o?.nodes);
+  // nodes first: an unbuilt Sequential's `inputs` getter throws, and only graphs have nodes.
+  return Array.isArray(o?.nodes) && Array.isArray(o?.inputs) && Array.isArray(o?.outputs);
 }
 
 function merge(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow {
