@@ -3,7 +3,7 @@ import { percent, seconds, type Table } from '../report/table.js';
 import type { ChartSpec } from '../report/svg.js';
 import { trainImdb, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
 import type { ImdbModelName } from './lab_models.js';
-import { imdbDataRecord, imdbModelRecord } from './imdb_result.js';
+import { imdbDataRecord, imdbModelRecord, imdbTestClassification } from './imdb_result.js';
 import type { RecordBody } from '../report/record.js';
 
 export const LAB_MODELS: ImdbModelName[] = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm'];
@@ -26,14 +26,24 @@ export interface CompareResult {
   table: Table;
   charts: ChartSpec[];
   finding: string;
+  /** The classes and each model's confusion[true][predicted] on the test reviews (one prediction pass per model). */
+  classes: string[];
+  confusionByModel: Record<string, number[][]>;
 }
 
 export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o: ImdbTrainOptions = {},
   onRun?: (name: ImdbModelName, i: number) => void): Promise<CompareResult> {
   const runs: ImdbRun[] = [];
+  const confusionByModel: Record<string, number[][]> = {};
+  let classes: string[] = [];
   for (let i = 0; i < models.length; i++) {
     onRun?.(models[i], i);
-    runs.push(await trainImdb(models[i], data, o));
+    const run = await trainImdb(models[i], data, o);
+    runs.push(run);
+    if (run.cancelled) continue;
+    const cls = imdbTestClassification(run.model, data);
+    classes = cls.classes;
+    confusionByModel[run.name] = cls.confusion;
   }
   const rows: CompareRow[] = runs.map((r) => ({
     model: r.name, params: r.params, epochs: r.config.epochs as number, batchSize: r.config.batchSize as number,
@@ -63,7 +73,7 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
       series: [{ name: 'train', y: rows.map((r) => r.trainAccuracy) }, { name: 'test', y: rows.map((r) => r.testAccuracy) }] },
     { kind: 'bar', title: 'Seconds per epoch', yLabel: 'seconds', categories: rows.map((r) => r.model), series: [{ name: 's/epoch', y: rows.map((r) => r.secondsPerEpoch) }] },
   ];
-  return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding };
+  return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding, classes, confusionByModel };
 }
 
 /** The record body of a comparison: one model record per model, metrics keyed by model. */
@@ -71,6 +81,7 @@ export function compareBody(res: CompareResult, data: ImdbArrays, config: Record
   return {
     config, data: imdbDataRecord(data, (config.limit as number | null) ?? null), models: res.runs.map(imdbModelRecord),
     metrics: Object.fromEntries(res.rows.map((r) => [r.model, { testAccuracy: r.testAccuracy, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss }])),
-    finding: res.finding, tables: [res.table], details: { comparison: res.rows },
+    finding: res.finding, tables: [res.table],
+    details: { comparison: res.rows, ...(res.classes.length ? { classes: res.classes, confusionByModel: res.confusionByModel } : {}) },
   };
 }

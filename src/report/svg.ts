@@ -1,6 +1,6 @@
 /**
- * Dependency-free SVG charts for reports: line charts (linear or log y axis) and grouped bar charts, with
- * axes, ticks, axis labels, a title and a legend. Everything is plain data in, an SVG string out, so the
+ * Dependency-free SVG charts for reports: line charts (linear or log y axis), grouped bar charts and heatmaps,
+ * with axes, ticks, axis labels, a title and a legend. Everything is plain data in, an SVG string out, so the
  * same spec renders inline in HTML and, through resvg, to PNG.
  */
 
@@ -13,14 +13,26 @@ export interface Series {
   color?: string;
 }
 
+/** A matrix drawn as coloured cells: values[row][column], each cell's value in its <title> (shown on hover). */
+export interface HeatmapData {
+  rows: string[];
+  columns: string[];
+  values: number[][];
+  /** The colour scale's ends; default 0 and the largest value. */
+  min?: number;
+  max?: number;
+}
+
 export interface ChartSpec {
-  kind?: 'line' | 'bar';
+  kind?: 'line' | 'bar' | 'heatmap';
   title: string;
   xLabel?: string;
   yLabel?: string;
   series: Series[];
   /** Bar charts: one label per value of each series. */
   categories?: string[];
+  /** Heatmaps: the matrix (series is then empty). */
+  heatmap?: HeatmapData;
   logY?: boolean;
   yMin?: number;
   yMax?: number;
@@ -91,7 +103,7 @@ export function chartBody(spec: ChartSpec, width = spec.width ?? 640, height = s
     const cy = (f.top + f.bottom) / 2;
     parts.push(`<text x="16" y="${cy}" text-anchor="middle" font-size="12" fill="#333" transform="rotate(-90 16 ${cy})">${escapeXml(spec.yLabel)}</text>`);
   }
-  parts.push(spec.kind === 'bar' ? barPlot(spec, f) : linePlot(spec, f));
+  parts.push(spec.kind === 'bar' ? barPlot(spec, f) : spec.kind === 'heatmap' ? heatmapPlot(spec, f) : linePlot(spec, f));
   // Legend: up to three entries per row, under the title.
   if (legendRows) {
     const colW = (f.right - f.left) / 3;
@@ -182,6 +194,44 @@ function barPlot(spec: ChartSpec, f: Frame): string {
       out.push(`<rect x="${num(x)}" y="${num(Math.min(y0, y1))}" width="${num(Math.max(barW - 2, 1))}" height="${num(Math.abs(y0 - y1))}" fill="${color}"/>`);
     });
   });
+  return out.join('');
+}
+
+/** White to dark blue by t in [0, 1], and the ink (black or white) that stays readable on it. */
+export function heatColor(t: number): { fill: string; ink: string } {
+  const u = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0));
+  const [r, g, b] = [255 + (8 - 255) * u, 255 + (48 - 255) * u, 255 + (107 - 255) * u].map(Math.round);
+  return { fill: `rgb(${r},${g},${b})`, ink: u > 0.45 ? '#fff' : '#111' };
+}
+
+const tokenText = (t: string) => (t === ' ' ? '␣' : t);
+
+function heatmapPlot(spec: ChartSpec, f: Frame): string {
+  const h = spec.heatmap;
+  if (!h || h.rows.length === 0 || h.columns.length === 0) return axes(f, [], []);
+  const all = h.values.flat().filter(Number.isFinite);
+  const lo = h.min ?? 0, hi = h.max ?? Math.max(lo + 1e-12, ...all);
+  // Room for the row labels on the left (the frame's left edge is the cells' left edge).
+  const labelW = Math.min(120, 8 + 7 * Math.max(...h.rows.map((r) => Array.from(tokenText(r)).length)));
+  const left = Math.max(f.left, 20 + labelW), top = f.top;
+  const cw = (f.right - left) / h.columns.length, ch = (f.bottom - top) / h.rows.length;
+  const labelled = cw >= 26 && ch >= 14;
+  const out: string[] = [];
+  h.rows.forEach((row, i) => {
+    out.push(`<text x="${num(left - 6)}" y="${num(top + ch * (i + 0.5) + 4)}" text-anchor="end" font-size="11" fill="#444">${escapeXml(tokenText(row))}</text>`);
+    h.columns.forEach((col, j) => {
+      const v = h.values[i]?.[j] ?? NaN;
+      const c = heatColor((v - lo) / (hi - lo || 1));
+      const x = left + cw * j, y = top + ch * i;
+      out.push(`<rect class="cell" x="${num(x)}" y="${num(y)}" width="${num(cw)}" height="${num(ch)}" fill="${c.fill}" stroke="#fff" stroke-width="0.5">` +
+        `<title>${escapeXml(`${spec.yLabel ?? 'row'} ${tokenText(row)}, ${spec.xLabel ?? 'column'} ${tokenText(col)}: ${Number.isFinite(v) ? v.toFixed(3) : 'none'}`)}</title></rect>`);
+      if (labelled && Number.isFinite(v)) out.push(`<text x="${num(x + cw / 2)}" y="${num(y + ch / 2 + 4)}" text-anchor="middle" font-size="10" fill="${c.ink}">${v.toFixed(2)}</text>`);
+    });
+  });
+  h.columns.forEach((col, j) => {
+    out.push(`<text x="${num(left + cw * (j + 0.5))}" y="${f.bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${escapeXml(tokenText(col))}</text>`);
+  });
+  out.push(`<rect x="${num(left)}" y="${top}" width="${num(f.right - left)}" height="${num(f.bottom - top)}" fill="none" stroke="#444" stroke-width="1"/>`);
   return out.join('');
 }
 

@@ -1,5 +1,6 @@
 /** A seq2seq run as a RunRecord body, report and printed lines (the lab's Question / True / Guess samples). */
 import type { ReportDoc } from '../report/html.js';
+import type { ChartSpec } from '../report/svg.js';
 import type { RecordBody } from '../report/record.js';
 import { percent } from '../report/table.js';
 import { attentionHeatmap } from './heatmap.js';
@@ -43,6 +44,15 @@ export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>
   };
 }
 
+/** The attention matrix as a report heatmap, sized so each cell stays readable. */
+export function attentionChart(a: { source: string[]; output: string[]; weights: number[][] }): ChartSpec {
+  return {
+    kind: 'heatmap', title: 'Attention weights', xLabel: 'source', yLabel: 'output', series: [],
+    heatmap: { rows: a.output, columns: a.source, values: a.weights, min: 0, max: 1 },
+    width: Math.min(1280, Math.max(360, 160 + 34 * a.source.length)), height: Math.min(1000, Math.max(240, 110 + 22 * a.output.length)),
+  };
+}
+
 export function seq2seqDoc(r: Seq2SeqTrainResult, body: RecordBody): ReportDoc {
   const h = r.history;
   const s = (k: string, name: string, dashed = false) => (h[k]?.length ? [{ name, y: h[k], dashed }] : []);
@@ -64,9 +74,9 @@ export function seq2seqDoc(r: Seq2SeqTrainResult, body: RecordBody): ReportDoc {
       { title: 'Samples', pre: sampleLines(r.samples).join('\n') },
       ...(a ? [{
         title: 'Attention of the first sample',
-        text: [`Rows: output tokens; columns: source tokens. Darker is more weight.`],
+        text: [`Rows: output tokens; columns: source tokens. Darker is more weight; hover over a cell for its value.`],
+        charts: [attentionChart(a)],
         pre: attentionHeatmap(a.source, a.output, a.weights).join('\n'),
-        tables: [{ caption: 'Attention weights', columns: ['output \\ source', ...a.source], rows: a.weights.map((w, i) => [a.output[i], ...w.map((v) => v.toFixed(2))]) }],
       }] : []),
     ],
     config: r.config,

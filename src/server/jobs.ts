@@ -105,7 +105,8 @@ export class JobQueue {
     private readonly registry: ModelRegistry,
     private readonly broadcast: Broadcast,
     private readonly dataPath?: string,
-    private readonly batchDelayMs = 0,
+    /** A pause after every training batch, in ms (DashboardOptions.batchDelayMs); a test may change it between jobs. */
+    public batchDelayMs = 0,
     restored: JobView[] = [],
   ) {
     this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0 }));

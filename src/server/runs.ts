@@ -94,7 +94,8 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     epochs: lengths.length ? Math.max(...lengths) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
-    exactMatch: metric(r, 'exactMatchAccuracy'),
+    // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact.
+    exactMatch: metric(r, 'exactMatchAccuracy') ?? metric(r, 'validationExact'),
     settings: settingsOf(r.config),
     secondsPerEpoch: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
     startedAt: r.startedAt,
@@ -109,8 +110,8 @@ function metric(r: RunRecord, key: string): number | null {
 }
 
 /** The settings that tell runs apart, in a fixed order; the rest stays in the run's record. */
-const SETTING_KEYS = ['model', 'rnn', 'units', 'hidden', 'layers', 'embeddingDim', 'maxlen', 'vocab', 'limit', 'digits', 'trainingSize', 'reverse',
-  'epochs', 'batchSize', 'optimizer', 'lr', 'seed'];
+const SETTING_KEYS = ['model', 'rnn', 'attention', 'tokens', 'bidirectionalEncoder', 'units', 'hidden', 'layers', 'embeddingDim', 'maxlen', 'vocab', 'limit', 'digits', 'trainingSize', 'reverse',
+  'epochs', 'batchSize', 'optimizer', 'lr', 'beam', 'seed'];
 
 export function settingsOf(config: Record<string, unknown>): string {
   return SETTING_KEYS.filter((k) => ['number', 'string', 'boolean'].includes(typeof config[k])).map((k) => `${k}=${String(config[k])}`).join(' ');

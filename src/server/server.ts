@@ -46,6 +46,8 @@ export interface DashboardOptions {
   token?: string;
   /** The largest model (in parameters) the dashboard loads from a run folder; a bigger one is a 422. */
   maxModelParams?: number;
+  /** Fields that replace those of the "train demo models" jobs (tests train smaller ones); checked at start as any job. */
+  demoJobs?: Partial<Record<'imdb' | 'addition', Record<string, unknown>>>;
 }
 
 export interface Dashboard {
@@ -81,7 +83,8 @@ async function imdbAvailable(dataPath?: string): Promise<{ available: boolean; m
 /** Report files and results.json of a run are read only when they are regular files inside the runs folder. */
 const RUN_FILE_LIMITS = { maxBytes: 64 << 20 };
 
-export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; lab: LabRunner; dataPath?: string }): Router {
+export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRegistry; hub: EventHub; lab: LabRunner; dataPath?: string; demo?: typeof DEMO_JOBS }): Router {
+  const demo = d.demo ?? DEMO_JOBS;
   const { runs, jobs, models, hub, lab } = d;
   const sweeps = new SweepStore(runs.dir);
   const r = new Router();
@@ -97,7 +100,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     rnnKinds: RNN_KINDS,
     optimizers: OPTIMIZERS,
     limits: LIMITS,
-    demo: DEMO_JOBS,
+    demo,
     freshModels: FRESH_MODELS.map((k) => `fresh:${k}`),
     maxTextChars: MAX_TEXT_CHARS,
     imdbData: await imdbAvailable(d.dataPath),
@@ -149,7 +152,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const task = f.oneOf('task', ['imdb', 'addition', 'both'] as const, 'both');
     f.done();
     const tasks = task === 'both' ? (['imdb', 'addition'] as const) : [task];
-    const submitted = tasks.map((t) => jobs.submit(parseJobSpec({ ...DEMO_JOBS[t] })));
+    const submitted = tasks.map((t) => jobs.submit(parseJobSpec({ ...demo[t] })));
     ctx.res.statusCode = 202;
     return { jobs: submitted };
   });
@@ -268,7 +271,20 @@ function errorStatus(e: unknown): { status: number; message: string } {
 /** 50 million parameters (200 MB of float32): ten times the lab's largest model, far below what would exhaust memory. */
 export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
 
+/** The demo jobs with the given fields replaced; an unknown task or an invalid job is an error naming it. */
+function demoJobs(overrides: DashboardOptions['demoJobs'] = {}): typeof DEMO_JOBS {
+  const out = { ...DEMO_JOBS };
+  for (const [task, fields] of Object.entries(overrides)) {
+    if (task !== 'imdb' && task !== 'addition') throw new Error(`demoJobs: unknown task '${task}' (imdb or addition)`);
+    const job = { ...DEMO_JOBS[task], ...fields, task };
+    try { parseJobSpec(job); } catch (e) { throw new Error(`demoJobs.${task}: ${(e as Error).message}`); }
+    out[task] = job;
+  }
+  return out;
+}
+
 export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboard> {
+  const demo = demoJobs(o.demoJobs);
   const host = o.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
@@ -282,7 +298,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
-  const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath });
+  const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath, demo });
   let gate: TokenGate | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

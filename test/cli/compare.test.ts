@@ -40,6 +40,14 @@ describe('rnnlab compare', () => {
     expect(res.models.map((m: { name: string }) => m.name)).toEqual(['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm']);
     expect(res.models[4].history.loss).toHaveLength(1);
     expect(res.metrics.lstm.testAccuracy).toBe(res.details.comparison[4].testAccuracy);
+    // One confusion matrix per model, on every test review, its diagonal the model's test accuracy.
+    expect(res.details.classes).toEqual(['negative', 'positive']);
+    expect(Object.keys(res.details.confusionByModel)).toEqual(['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm']);
+    for (const row of res.details.comparison) {
+      const m = res.details.confusionByModel[row.model] as number[][];
+      expect(m.flat().reduce((a, b) => a + b, 0)).toBe(res.data.nTest);
+      expect((m[0][0] + m[1][1]) / res.data.nTest).toBeCloseTo(row.testAccuracy, 6);
+    }
     const { html } = checkReport(out);
     expect(html).toContain('Training accuracy per epoch');
     expect(html).toContain('<th>test acc</th>');

@@ -2,7 +2,7 @@
  * The dashboard's result views in Chromium, on runs it trained itself: the job list rebuilt after a restart,
  * chart tools (hover and keyboard values, legends that wrap, dash patterns, smoothing, the wall-clock axis, CSV),
  * a classifier's confusion matrix and misclassified reviews, the adder's answers per epoch, the embedding
- * projector and the sweep's workers. One server (restarted once) and one browser serve the whole file; every
+ * projector, the sweep's workers, and a seq2seq run's accuracies and attention heatmap. One server (restarted once) and one browser serve the whole file; every
  * number on screen is compared with the run's results.json.
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -80,6 +80,14 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
     const trainCsv = writeCsv(texts, 'train.csv', topicTexts(60, 1)), testCsv = writeCsv(texts, 'test.csv', topicTexts(15, 2));
     await cli(['train', '--data', trainCsv, '--units', '8', '--embedding-dim', '8', '--epochs', '3', '--batch-size', '16', '--maxlen', '30', '--out', join(runsDir, 'text-train')]);
     await cli(['evaluate', '--model', join(runsDir, 'text-train'), '--data', testCsv, '--worst', '10', '--out', join(runsDir, 'text-eval')]);
+    // `rnnlab compare` of two models: one confusion matrix per model.
+    await cli(['compare', '--models', 'lstm,cnn', '--limit', '100', '--epochs', '1', '--maxlen', '30', '--vocab', '500', '--embedding-dim', '4', '--units', '4',
+      '--data', imdbDataPath()!, '--verbose', '0', '--out', join(runsDir, 'cmp')]);
+    // A seq2seq run (copy a short string; a second, so the first sample's attention matrix is several tokens each way).
+    const pairs = join(texts, 'pairs.tsv');
+    writeFileSync(pairs, Array.from({ length: 120 }, (_, i) => { const w = ['abc', 'bca', 'cab', 'acb'][i % 4] + ['x', 'yz'][i % 2]; return `${w}\t${w}`; }).join('\n') + '\n');
+    await cli(['seq2seq', '--data', pairs, '--units', '12', '--embedding-dim', '6', '--epochs', '2', '--batch-size', '16', '--beam', '2', '--samples', '2',
+      '--verbose', '0', '--out', join(runsDir, 's2s')]);
     // A job whose server died mid-run leaves a record that still says "running": made from the finished adder's.
     const crashed = join(runsDir, `${runIds.addition}-crashed`);
     cpSync(join(runsDir, runIds.addition), crashed, { recursive: true });
@@ -174,6 +182,16 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
     const worst = (record('text-eval').details!.worst as { label: string; predicted: string; text: string }[]).filter((w) => w.label !== w.predicted);
     const items = await page.$$eval('#run-misclassified li', (ls) => ls.map((l) => [l.getAttribute('data-label'), l.getAttribute('data-predicted'), l.querySelector('.review')!.textContent]));
     expect(items).toEqual(worst.map((w) => [w.label, w.predicted, w.text]));
+  });
+
+  it('shows one confusion matrix per model of a `rnnlab compare` record', async () => {
+    await page.click('button[aria-label="details of cmp"]');
+    await page.waitForSelector('#run-detail[data-run="cmp"] #run-confusion-box:not([hidden])');
+    const d = record('cmp').details as { classes: string[]; confusionByModel: Record<string, number[][]> };
+    const shown = await page.$$eval('#run-confusion .confusion-of', (ds) => ds.map((x) => [x.getAttribute('data-model'), x.querySelector('h4')!.textContent,
+      [...x.querySelectorAll('td[data-count]')].map((t) => Number(t.getAttribute('data-count')))]));
+    expect(shown).toEqual(['lstm', 'cnn'].map((m) => [m, m, d.confusionByModel[m].flat()]));
+    expect(d.classes).toEqual(['negative', 'positive']);
   });
 
   it('draws train solid with circles and validation dashed with triangles, in a legend that wraps instead of clipping', async () => {
@@ -306,6 +324,38 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
     expect(marked[1].data).toEqual(theIdx.map((i: number) => ({ x: api.points[i][0], y: api.points[i][1] })));
     expect(marked[2].data.length).toBe(10);
     await shot('projector');
+  });
+
+  it('lists a seq2seq run with its exact match, and shows its accuracies and its attention heatmap (hover and keyboard)', async () => {
+    await page.click('#tab-runs');
+    await page.click('#runs-refresh');
+    const r = record('s2s');
+    const m = r.metrics as Record<string, number>;
+    const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+    await page.waitForSelector('#runs-table tr[data-run="s2s"]');
+    expect(await page.textContent('#runs-table tr[data-run="s2s"] td[data-col="exact"]')).toBe(pct(m.validationExact));
+    expect(await page.textContent('#runs-table tr[data-run="s2s"] td.settings')).toContain('attention=luong');
+    await page.click('button[aria-label="details of s2s"]');
+    await page.waitForSelector('#run-detail[data-run="s2s"] #run-attention-box:not([hidden])');
+    expect(await page.isHidden('#run-detail-empty')).toBe(true);
+    const scores = await page.$$eval('#run-seq2seq-scores tbody tr', (trs) => trs.map((t) => [t.getAttribute('data-decoding'), t.querySelector('[data-col="per-token"]')!.textContent, t.querySelector('[data-col="exact"]')!.textContent]));
+    expect(scores).toEqual([['greedy', pct(m.validationPerToken), pct(m.validationExact)], ['beam 2', pct(m.beamPerToken), pct(m.beamExact)]]);
+    const a = r.details!.attention as { source: string[]; output: string[]; weights: number[][] };
+    const map = page.locator('#run-attention .map[data-kind="attention"]');
+    expect([await map.getAttribute('data-cols'), await map.getAttribute('data-rows')]).toEqual([String(a.source.length), String(a.output.length)]);
+    const canvas = map.locator('canvas');
+    // Focus starts on the top-left cell: the first output token's weight on the first source token.
+    await canvas.focus();
+    const hover = () => map.locator('.hover').textContent();
+    expect(await hover()).toBe(`source token 1 "${a.source[0]}", output token "${a.output[0]}": ${a.weights[0][0].toFixed(3)}`);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    expect(await hover()).toBe(`source token 2 "${a.source[1]}", output token "${a.output[1]}": ${a.weights[1][1].toFixed(3)}`);
+    const box = (await canvas.boundingBox())!;
+    await canvas.blur();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await hover()).toMatch(/^source token \d+ ".*", output token ".*": \d\.\d{3}$/);
+    await shot('seq2seq-attention');
   });
 
   it('shows which worker ran each sweep run, and the workers', async () => {

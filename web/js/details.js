@@ -1,7 +1,8 @@
 // One run's results beyond its curves: the confusion matrix and the misclassified examples of a classifier
 // (IMDb runs of the dashboard, `rnnlab train` / `rnnlab evaluate` records), and the adder's sample answers
-// after every epoch (✓/✗).
+// after every epoch (✓/✗), a seq2seq run's accuracies and attention matrix.
 import { $, api, el } from './api.js';
+import { attentionOf, drawAttention, scoresTable, seq2seqScores } from './attention.js';
 
 /** questions × epochs: each cell the model's answer after that epoch, ✓ or ✗ (symbol and colour). per: [{ epoch, samples }] */
 export function samplesTable(per) {
@@ -37,13 +38,16 @@ function misclassifiedList(items) {
     el('blockquote', { class: 'review', text: w.text || '(no text recorded)' }))));
 }
 
-/** What a record says a classifier got wrong: its classes, confusion[true][predicted] and wrong examples. */
+/** What a record says a classifier got wrong: its classes, [model, confusion[true][predicted]] tables and wrong examples. */
 export function classificationOf(r) {
   const d = r?.details ?? {};
   const classes = d.classes ?? r?.data?.classes;
-  if (!Array.isArray(d.confusion) || !Array.isArray(classes)) return null;
+  // `rnnlab compare` records one matrix per model; every other classifier run one.
+  const byModel = d.confusionByModel && typeof d.confusionByModel === 'object' ? Object.entries(d.confusionByModel) : [];
+  const tables = Array.isArray(d.confusion) ? [['', d.confusion]] : byModel;
+  if (tables.length === 0 || !Array.isArray(classes)) return null;
   const wrong = d.misclassified ?? (d.worst ?? []).filter((w) => w.label !== w.predicted);
-  return { classes, confusion: d.confusion, misclassified: wrong };
+  return { classes, tables, misclassified: wrong };
 }
 
 /** Epochs of an addition record with their sample answers. */
@@ -62,7 +66,8 @@ export async function showRunDetail(id) {
   const cls = classificationOf(d.results);
   $('#run-confusion-box').hidden = !cls;
   if (cls) {
-    $('#run-confusion').replaceChildren(confusionTable(cls.classes, cls.confusion));
+    $('#run-confusion').replaceChildren(...cls.tables.map(([model, m]) => el('div', { class: 'confusion-of', dataset: { model } },
+      ...(model ? [el('h4', { text: model })] : []), confusionTable(cls.classes, m))));
     $('#run-misclassified-note').textContent = cls.misclassified.length
       ? `The ${cls.misclassified.length} most confidently wrong (lowest probability of the true label first):` : 'No misclassified example was recorded.';
     $('#run-misclassified').replaceChildren(misclassifiedList(cls.misclassified));
@@ -70,6 +75,11 @@ export async function showRunDetail(id) {
   const per = samplesOf(d.results);
   $('#run-samples-box').hidden = per.length === 0;
   if (per.length) $('#run-samples').replaceChildren(samplesTable(per));
-  $('#run-detail-empty').hidden = !!cls || per.length > 0;
+  const scores = seq2seqScores(d.results), att = attentionOf(d.results);
+  $('#run-seq2seq-box').hidden = scores.length === 0 && !att;
+  $('#run-seq2seq-scores').replaceChildren(...(scores.length ? [scoresTable(scores)] : []));
+  $('#run-attention-box').hidden = !att;
+  if (att) drawAttention($('#run-attention'), att);
+  $('#run-detail-empty').hidden = !!cls || per.length > 0 || scores.length > 0 || !!att;
   card.scrollIntoView({ block: 'nearest' });
 }
