@@ -2,7 +2,7 @@
  * The pieces of Keras's Attention and AdditiveAttention that are not batched matrix products (merge_ops.ts):
  * scaling by a learned scalar, the additive (Bahdanau) score, masking scores, and zeroing masked query rows.
  */
-import { allocFloat } from '../backend/index.js';
+import { Act, allocFloat, kernels } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 
@@ -30,45 +30,52 @@ export function scaleBy(x: Tensor, s: Tensor): Tensor {
 
 /**
  * Bahdanau scores: out[b, i, j] = sum_d scale[d] * tanh(q[b, i, d] + k[b, j, d]); q [B, Tq, D], k [B, Tv, D],
- * scale [D] or null (all ones) -> [B, Tq, Tv].
+ * scale [D] or null (all ones) -> [B, Tq, Tv]. Every (b, i, j) pair's D sums go through the backend at once: a
+ * broadcast add, one tanh kernel over them all and one GEMM with scale, so the cost is in the kernels, not in
+ * a TypeScript loop over batch x Tq x Tv x D calls to Math.tanh.
  */
 export function additiveScores(q: Tensor, k: Tensor, scale: Tensor | null): Tensor {
+  const K = kernels();
   const [B, Tq, D] = q.shape;
   const Tv = k.shape[1];
+  const N = B * Tq * Tv;
   const qd = q.floatData(), kd = k.floatData();
-  const sd = scale ? scale.floatData() : null;
-  // tanh(q_i + k_j) for every pair, kept for backward: B * Tq * Tv * D values.
-  const th = allocFloat(B * Tq * Tv * D, false);
-  const y = allocFloat(B * Tq * Tv, false);
-  for (let b = 0; b < B; b++) for (let i = 0; i < Tq; i++) for (let j = 0; j < Tv; j++) {
-    const qo = (b * Tq + i) * D, ko = (b * Tv + j) * D, to = ((b * Tq + i) * Tv + j) * D;
-    let s = 0;
-    for (let d = 0; d < D; d++) {
-      const t = Math.tanh(qd[qo + d] + kd[ko + d]);
-      th[to + d] = t;
-      s += (sd ? sd[d] : 1) * t;
+  const s = scale ? scale.floatData() : allocFloat(D, false).fill(1);
+  // th: tanh(q_i + k_j) for every pair, [N, D], kept for backward.
+  const th = allocFloat(N * D, false);
+  for (let b = 0; b < B; b++) for (let i = 0; i < Tq; i++) {
+    const qo = (b * Tq + i) * D;
+    for (let j = 0; j < Tv; j++) {
+      const ko = (b * Tv + j) * D, to = ((b * Tq + i) * Tv + j) * D;
+      for (let d = 0; d < D; d++) th[to + d] = qd[qo + d] + kd[ko + d];
     }
-    y[(b * Tq + i) * Tv + j] = s;
   }
+  K.activation(Act.tanh, th, th);
+  const y = allocFloat(N, false);
+  K.gemm(false, false, N, 1, D, 1, th, s, 0, y, null, Act.linear);
   const out = new Tensor(y, [B, Tq, Tv], 'float32');
   return record(out, [q, k, scale], () => {
     const g = out.grad!;
-    const dq = q.requiresGrad ? allocFloat(q.size) : null;
-    const dk = k.requiresGrad ? allocFloat(k.size) : null;
-    const ds = scale?.requiresGrad ? gradBuffer(scale) : null;
-    for (let b = 0; b < B; b++) for (let i = 0; i < Tq; i++) for (let j = 0; j < Tv; j++) {
-      const gij = g[(b * Tq + i) * Tv + j];
-      const qo = (b * Tq + i) * D, ko = (b * Tv + j) * D, to = ((b * Tq + i) * Tv + j) * D;
-      for (let d = 0; d < D; d++) {
-        const t = th[to + d];
-        if (ds) ds[d] += gij * t;
-        const pre = gij * (sd ? sd[d] : 1) * (1 - t * t);
-        if (dq) dq[qo + d] += pre;
-        if (dk) dk[ko + d] += pre;
-      }
+    if (scale?.requiresGrad) K.gemm(false, false, 1, D, N, 1, g, th, 1, gradBuffer(scale), null, Act.linear);
+    if (!q.requiresGrad && !k.requiresGrad) return;
+    // dpre[n, d] = g[n] * scale[d] * (1 - th[n, d]^2): an outer product, then tanh's backward.
+    const dpre = allocFloat(N * D, false);
+    K.gemm(false, false, N, D, 1, 1, g, s, 0, dpre, null, Act.linear);
+    K.activationBackward(Act.tanh, th, dpre, dpre);
+    const block = Tv * D;
+    if (q.requiresGrad) {
+      const dq = allocFloat(q.size, false);
+      for (let bi = 0; bi < B * Tq; bi++) K.colSum(Tv, D, dpre.subarray(bi * block, (bi + 1) * block), dq.subarray(bi * D, (bi + 1) * D), false);
+      accumulate(q, dq, true);
     }
-    if (dq) accumulate(q, dq, true);
-    if (dk) accumulate(k, dk, true);
+    if (k.requiresGrad) {
+      const dk = allocFloat(k.size);
+      for (let b = 0; b < B; b++) {
+        const dkb = dk.subarray(b * block, (b + 1) * block);
+        for (let i = 0; i < Tq; i++) K.axpy(1, dpre.subarray((b * Tq + i) * block, (b * Tq + i + 1) * block), dkb);
+      }
+      accumulate(k, dk, true);
+    }
   });
 }
 

@@ -83,3 +83,35 @@ function lossValueAndGrad(kind: LossKind, p: FArray, cols: number, target: Tenso
   }
   return { value, grad };
 }
+
+/**
+ * The mean loss over the rows whose keep is 1 only (keep: one flag per target row, e.g. per timestep): Keras's
+ * propagated mask, where padded steps weigh zero and the mean is over the real ones. The kernel runs once on
+ * the kept rows gathered together, so a padded batch gives exactly the loss of the same rows unpadded.
+ */
+export function maskedLossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits: boolean, keep: Uint8Array): Tensor {
+  const cols = pred.shape[pred.rank - 1];
+  const rows = pred.size / cols;
+  if (keep.length !== rows) throw new Error(`loss mask: ${keep.length} flags for ${rows} rows`);
+  const perTarget = target.size / rows;
+  let kept = 0;
+  for (let r = 0; r < rows; r++) if (keep[r]) kept++;
+  const grad = allocFloat(pred.size);
+  if (!kept) return recordLoss(0, pred, grad);
+  const p = pred.floatData(), t = target.data;
+  const pk = allocFloat(kept * cols, false);
+  const tk = target.dtype === 'int32' ? new Int32Array(kept * perTarget) : allocFloat(kept * perTarget, false);
+  for (let r = 0, k = 0; r < rows; r++) {
+    if (!keep[r]) continue;
+    pk.set(p.subarray(r * cols, (r + 1) * cols), k * cols);
+    tk.set(t.subarray(r * perTarget, (r + 1) * perTarget), k * perTarget);
+    k++;
+  }
+  const r = lossValueAndGrad(kind, pk, cols, new Tensor(tk, [kept * perTarget], target.dtype), fromLogits);
+  for (let row = 0, k = 0; row < rows; row++) {
+    if (!keep[row]) continue;
+    grad.set(r.grad.subarray(k * cols, (k + 1) * cols), row * cols);
+    k++;
+  }
+  return recordLoss(r.value, pred, grad);
+}

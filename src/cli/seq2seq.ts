@@ -54,6 +54,7 @@ export function register(program: Command, ctx: CliContext): void {
       'rnnlab seq2seq --data pairs.tsv --out runs/pairs',
       'rnnlab seq2seq --generate date --attention bahdanau --beam 4 --out runs/date',
       'rnnlab seq2seq --generate reverse-words --attention none --epochs 5',
+      'rnnlab seq2seq --generate addition --count 50000 --attention none   # the lab\'s adder',
       'rnnlab seq2seq --data sentences.jsonl --tokens word --rnn gru --bidirectional-encoder --layers 2',
     ],
   });
@@ -70,12 +71,19 @@ function lengthFlag(f: Record<string, unknown>, name: string): number | undefine
 async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: TokenKind }> {
   const task = f.generate as GeneratedTask | undefined;
   if (task !== undefined && f.data !== undefined) throw new UsageError('give --data or --generate, not both', 'seq2seq');
-  if (task === undefined && f.data === undefined) throw new UsageError('give the pairs with --data PATH (or --generate date|reverse-words)', 'seq2seq');
+  if (task === undefined && f.data === undefined) throw new UsageError(`give the pairs with --data PATH (or --generate ${GENERATED_TASKS.join('|')})`, 'seq2seq');
   if (task === undefined && f.count !== undefined) throw new UsageError('--count sizes --generate; there is no --generate', 'seq2seq');
   if (task !== undefined && f.pairsFormat !== undefined) throw new UsageError('--pairs-format describes --data; there is no --data', 'seq2seq');
   if (task !== undefined) {
     const count = (f.count as number | undefined) ?? 10_000;
-    return { pairs: generatePairs(task, count, f.seed as number), data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
+    let pairs: Pair[];
+    try {
+      pairs = generatePairs(task, count, f.seed as number);
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(`--count: ${e.message}`, 'seq2seq');
+      throw e;
+    }
+    return { pairs, data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
   }
   const file = f.data as string;
   try {

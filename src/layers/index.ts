@@ -15,6 +15,7 @@ import { LSTM, type LSTMArgs } from './lstm.js';
 import { MaxPooling1D, type MaxPooling1DArgs } from './max_pooling1d.js';
 import { RNN, type RNNArgs } from './recurrent.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
+import { ReverseTime } from './reverse_time.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
 import { InputLayer, type InputLayerArgs } from './input_layer.js';
@@ -26,7 +27,7 @@ import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attent
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
-  LSTM, MaxPooling1D, RNN, RepeatVector, SimpleRNN, TimeDistributed,
+  LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
 };
 export type {

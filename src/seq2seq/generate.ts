@@ -4,11 +4,14 @@
  *   unambiguously (day/month order is fixed per separator), so the task is learnable exactly.
  * - reverse-words: a sentence of 6 to 16 words -> the same words in reverse order. Long inputs where each output
  *   word sits far from where it was read: the case attention is for.
+ * - addition: the lab's adder (src/data/addition.ts: its operands of 1 to 3 digits, each unordered pair once)
+ *   as pairs "123+45" -> "168", so the adder is one configuration of the general encoder-decoder.
  */
+import { addition, maxAdditionPairs } from '../data/addition.js';
 import { Random } from '../random.js';
 import type { Pair } from './pairs.js';
 
-export const GENERATED_TASKS = ['date', 'reverse-words'] as const;
+export const GENERATED_TASKS = ['date', 'reverse-words', 'addition'] as const;
 export type GeneratedTask = (typeof GENERATED_TASKS)[number];
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -54,9 +57,20 @@ function reverseWordsPair(rng: Random): { source: string; target: string } {
 /** count pairs of a task, the same for the same seed. */
 export function generatePairs(task: GeneratedTask, count: number, seed: number): Pair[] {
   if (!Number.isInteger(count) || count < 2) throw new RangeError(`count must be an integer >= 2, got ${count}`);
+  if (task === 'addition') return additionPairs(count, seed);
   const rng = new Random(seed);
   const make = task === 'date' ? datePair : reverseWordsPair;
   return Array.from({ length: count }, (_, i) => ({ ...make(rng), where: `${task}:${i + 1}` }));
+}
+
+const ADDITION_DIGITS = 3;
+
+/** The lab's questions and answers without their space padding (the encoder-decoder pads by itself). */
+function additionPairs(count: number, seed: number): Pair[] {
+  const most = maxAdditionPairs(ADDITION_DIGITS);
+  if (count > most) throw new RangeError(`count ${count} is more than the ${most} distinct sums of numbers of up to ${ADDITION_DIGITS} digits`);
+  const { questions, answers } = addition({ trainingSize: count, digits: ADDITION_DIGITS, seed, validationSplit: 0 }).train;
+  return questions.map((q, i) => ({ source: q.trimEnd(), target: answers[i].trimEnd(), where: `addition:${i + 1}` }));
 }
 
 /** The pairs as a TSV file's text (what readPairs reads back). */
@@ -64,5 +78,5 @@ export function pairsTsv(pairs: readonly Pair[]): string {
   return pairs.map((p) => `${p.source}\t${p.target}\n`).join('');
 }
 
-/** The token kind each task is meant for: dates are read character by character, sentences word by word. */
-export const TASK_TOKENS: Record<GeneratedTask, 'char' | 'word'> = { date: 'char', 'reverse-words': 'word' };
+/** The token kind each task is meant for: dates and sums are read character by character, sentences word by word. */
+export const TASK_TOKENS: Record<GeneratedTask, 'char' | 'word'> = { date: 'char', 'reverse-words': 'word', addition: 'char' };

@@ -14,7 +14,7 @@ import type { Layer } from '../layers/layer.js';
 import { LSTM } from '../layers/lstm.js';
 import type { RNN } from '../layers/recurrent.js';
 import { TimeDistributed } from '../layers/time_distributed.js';
-import { ReverseTime } from './reverse_time.js';
+import { ReverseTime } from '../layers/reverse_time.js';
 
 export const RNN_KINDS = ['lstm', 'gru'] as const;
 export type RnnKind = (typeof RNN_KINDS)[number];

@@ -5,8 +5,9 @@
 import { input } from '../layers/input_layer.js';
 import type { CallContext, Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
-import { Functional } from '../models/functional.js';
+import type { Functional } from '../models/functional.js';
 import { Tensor } from '../tensor.js';
+import { MaskedSeq2SeqModel } from './masked_model.js';
 import { createLayers, decodeSteps, encode, findLayers, type LayerCall, type Seq2SeqArchitecture, type Seq2SeqLayers } from './graph.js';
 
 export interface Seq2SeqNet { model: Functional; layers: Seq2SeqLayers }
@@ -16,14 +17,14 @@ const symbolicCall: LayerCall<SymbolicTensor> = (layer, inputs, states) => {
   return Array.isArray(out) ? out : [out];
 };
 
-/** The training model: inputs 'source' [batch, source steps] and 'decoder_input' [batch, target steps], int ids. */
+/** The training model (padded target steps weigh zero: masked_model.ts): inputs 'source' [batch, source steps] and 'decoder_input' [batch, target steps], int ids. */
 export function buildSeq2Seq(a: Seq2SeqArchitecture): Seq2SeqNet {
   const layers = createLayers(a);
   const source = input({ shape: [null], dtype: 'int32', name: 'source' });
   const target = input({ shape: [null], dtype: 'int32', name: 'decoder_input' });
   const enc = encode(layers, symbolicCall, source);
   const dec = decodeSteps(layers, symbolicCall, target, enc.states, enc.sequence);
-  return { model: new Functional({ inputs: [source, target], outputs: dec.probs, name: 'seq2seq' }), layers };
+  return { model: new MaskedSeq2SeqModel({ inputs: [source, target], outputs: dec.probs, name: 'seq2seq' }), layers };
 }
 
 /** The layers of a loaded training model. */

@@ -11,7 +11,6 @@ import { Functional } from '../models/functional.js';
 import { saveModelFolder } from '../tasks/text_output.js';
 import { ATTENTION_KINDS, RNN_KINDS, type Seq2SeqArchitecture } from './graph.js';
 import { netOf, type Seq2SeqNet } from './model.js';
-import './reverse_time.js';
 import { Vocab } from './vocab.js';
 
 export const SEQ2SEQ_SPEC_FILE = 'rnnlab-seq2seq.json';

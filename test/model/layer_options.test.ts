@@ -86,6 +86,7 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   LSTM: [() => L.lstm({ units: 3, unitForgetBias: false, goBackwards: true }), [null, 5, 2]],
   MaxPooling1D: [() => L.maxPooling1d({ poolSize: 3, strides: 1 }), [null, 5, 2]],
   RepeatVector: [() => L.repeatVector({ n: 4 }), [null, 3]],
+  ReverseTime: [() => new rl.layerClasses.ReverseTime(), [null, 5, 2]],
   SimpleRNN: [() => L.simpleRNN({ units: 3, returnSequences: true, dropout: 0.1 }), [null, 5, 2]],
   TimeDistributed: [() => L.timeDistributed({ layer: L.dense({ units: 2 }) }), [null, 5, 3]],
 };

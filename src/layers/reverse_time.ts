@@ -1,11 +1,11 @@
 /**
- * ReverseTime: (batch, steps, features) with the steps in reverse order. The bidirectional encoder runs a
+ * ReverseTime: (batch, steps, features) with the steps in reverse order. The seq2seq bidirectional encoder runs a
  * goBackwards copy of its recurrent layer by hand (Bidirectional returns no states) and uses this to line the
  * backward sequence up with time again; the padding mask keeps referring to the same steps.
  */
 import { reverseTime } from '../autograd/ops.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from '../layers/layer.js';
-import { registerLayer } from '../layers/registry.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
 import type { Tensor } from '../tensor.js';
 
 export class ReverseTime extends Layer {
