@@ -56,6 +56,23 @@ struct Shape {
 // Rows of an im2col/edge buffer per GEMM call: ~1 MB of im2col rows, at least 1, at most 512.
 long edge_chunk_rows(const Shape& c) { return std::max(1L, std::min(512L, (256L * 1024) / std::max(1L, c.KC))); }
 
+// Edge steps (windows that reach into the padding) of samples [b0, b1); rows of the largest chunk of them.
+long edge_steps(const Shape& c, long b0, long b1) { return c.edges_per_sample() * (b1 - b0); }
+long edge_buffer_rows(const Shape& c, long b0, long b1) { return std::min(edge_chunk_rows(c), edge_steps(c, b0, b1)); }
+
+// The edge steps of samples [b0, b1), edge_chunk_rows at a time: for each chunk, fill(r, b, o) for its rows r
+// (sample b, output step o), then gemm(cnt) for its cnt rows, then drain(r, b, o) for its rows again.
+template <class Fill, class Gemm, class Drain>
+void for_edge_chunks(const Shape& c, long b0, long b1, Fill fill, Gemm gemm, Drain drain) {
+  const long ePer = c.edges_per_sample(), nEdge = edge_steps(c, b0, b1), R = edge_chunk_rows(c);
+  for (long e0 = 0; e0 < nEdge; e0 += R) {
+    const long cnt = std::min(R, nEdge - e0);
+    for (long r = 0; r < cnt; ++r) fill(r, b0 + (e0 + r) / ePer, c.edge_step((e0 + r) % ePer));
+    gemm(cnt);
+    for (long r = 0; r < cnt; ++r) drain(r, b0 + (e0 + r) / ePer, c.edge_step((e0 + r) % ePer));
+  }
+}
+
 void im2col_row(const Shape& c, const float* x, long b, long o, float* dst) {
   long t0 = c.t0(o);
   for (long j = 0; j < c.K; ++j) {
@@ -84,23 +101,17 @@ void forward_range(const Shape& c, const float* x, const float* w, const float* 
       gemm(false, false, mI, c.Cout, c.KC, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin, w, c.Cout, 0.0f,
            y + (b * c.To + c.oLo) * c.Cout, c.Cout, bias, act);
 
-  const long ePer = c.edges_per_sample();
-  const long nEdge = ePer * (b1 - b0);
-  if (nEdge == 0) return;
-  const long R = edge_chunk_rows(c);
-  std::vector<float> E((size_t)(std::min(R, nEdge) * c.KC)), Y((size_t)(std::min(R, nEdge) * c.Cout));
-  for (long e0 = 0; e0 < nEdge; e0 += R) {
-    long cnt = std::min(R, nEdge - e0);
-    for (long r = 0; r < cnt; ++r) {
-      long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
-      im2col_row(c, x, b, o, E.data() + r * c.KC);
-    }
-    gemm(false, false, cnt, c.Cout, c.KC, 1.0f, E.data(), c.KC, w, c.Cout, 0.0f, Y.data(), c.Cout, bias, act);
-    for (long r = 0; r < cnt; ++r) {
-      long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
-      std::memcpy(y + (b * c.To + o) * c.Cout, Y.data() + r * c.Cout, (size_t)c.Cout * sizeof(float));
-    }
-  }
+  const long rows = edge_buffer_rows(c, b0, b1);
+  if (rows == 0) return;
+  std::vector<float> E((size_t)(rows * c.KC)), Y((size_t)(rows * c.Cout));
+  for_edge_chunks(
+      c, b0, b1, [&](long r, long b, long o) { im2col_row(c, x, b, o, E.data() + r * c.KC); },
+      [&](long cnt) {
+        gemm(false, false, cnt, c.Cout, c.KC, 1.0f, E.data(), c.KC, w, c.Cout, 0.0f, Y.data(), c.Cout, bias, act);
+      },
+      [&](long r, long b, long o) {
+        std::memcpy(y + (b * c.To + o) * c.Cout, Y.data() + r * c.Cout, (size_t)c.Cout * sizeof(float));
+      });
 }
 
 bool read_shape(Args& a, Shape& c) {
@@ -127,13 +138,20 @@ bool read_shape(Args& a, Shape& c) {
   return true;
 }
 
+// The arguments both passes begin with: the shape (0..7), then x (8) and w (9).
+bool read_inputs(Args& a, Shape& c, const float** x, const float** w) {
+  if (!read_shape(a, c)) return false;
+  *x = a.f32(8, "x", c.nx);
+  *w = a.f32(9, "w", c.nw);
+  return true;
+}
+
 Napi::Value Conv1d(const Napi::CallbackInfo& info) {
   Args a(info, "conv1d");
   Shape c{};
-  if (!read_shape(a, c)) return info.Env().Undefined();
-  const size_t nx = c.nx, nw = c.nw, ny = c.ny;
-  const float* x = a.f32(8, "x", nx);
-  const float* w = a.f32(9, "w", nw);
+  const float *x, *w;
+  if (!read_inputs(a, c, &x, &w)) return info.Env().Undefined();
+  const size_t ny = c.ny;
   const float* bias = a.f32(10, "bias", (size_t)c.Cout, true);
   float* y = a.f32(11, "y", ny);
   int act = act_code(a, 12, "act");
@@ -171,21 +189,20 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
       gemm(true, false, c.KC, c.Cout, mI, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin,
            dy + (b * c.To + c.oLo) * c.Cout, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
 
-  const long R = edge_chunk_rows(c);
-  const long ePer = c.edges_per_sample();
-  const long nEdge = ePer * (b1 - b0);
-  if (nEdge > 0) {
-    std::vector<float> E((size_t)(std::min(R, nEdge) * c.KC)), D((size_t)(std::min(R, nEdge) * c.Cout));
-    for (long e0 = 0; e0 < nEdge; e0 += R) {
-      long cnt = std::min(R, nEdge - e0);
-      for (long r = 0; r < cnt; ++r) {
-        long e = e0 + r, b = b0 + e / ePer, o = c.edge_step(e % ePer);
-        im2col_row(c, x, b, o, E.data() + r * c.KC);
-        std::memcpy(D.data() + r * c.Cout, dy + (b * c.To + o) * c.Cout, (size_t)c.Cout * sizeof(float));
-      }
-      gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E.data(), c.KC, D.data(), c.Cout, 1.0f, dwacc, c.Cout, nullptr,
-           ACT_LINEAR);
-    }
+  const long rows = edge_buffer_rows(c, b0, b1);
+  if (rows > 0) {
+    std::vector<float> E((size_t)(rows * c.KC)), D((size_t)(rows * c.Cout));
+    for_edge_chunks(
+        c, b0, b1,
+        [&](long r, long b, long o) {
+          im2col_row(c, x, b, o, E.data() + r * c.KC);
+          std::memcpy(D.data() + r * c.Cout, dy + (b * c.To + o) * c.Cout, (size_t)c.Cout * sizeof(float));
+        },
+        [&](long cnt) {
+          gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E.data(), c.KC, D.data(), c.Cout, 1.0f, dwacc, c.Cout, nullptr,
+               ACT_LINEAR);
+        },
+        [](long, long, long) {});
   }
 
   if (dbacc)
@@ -216,10 +233,9 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
 Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   Args a(info, "conv1dBackward");
   Shape c{};
-  if (!read_shape(a, c)) return info.Env().Undefined();
+  const float *x, *w;
+  if (!read_inputs(a, c, &x, &w)) return info.Env().Undefined();
   const size_t nx = c.nx, nw = c.nw, ny = c.ny;
-  const float* x = a.f32(8, "x", nx);
-  const float* w = a.f32(9, "w", nw);
   const float* dy = a.f32(10, "dy", ny);
   float* dx = a.f32(11, "dx", nx, true);
   float* dw = a.f32(12, "dw", nw);

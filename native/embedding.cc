@@ -29,35 +29,46 @@ bool check_ids(Args& a, const int32_t* ids, long n, long rows) {
   return true;
 }
 
+// The ids of a lookup, arguments (n, dim, ids): n ids into a table of dim-wide rows.
+struct Lookup {
+  long n, dim;
+  size_t size;  // n * dim, the gathered rows' element count
+  const int32_t* ids;
+};
+Lookup read_lookup(Args& a) {
+  const Matrix m = matrix_dims(a, 0, "n", "dim", "n*dim");
+  return {m.rows, m.cols, m.size, a.i32(2, "ids", (size_t)m.rows)};
+}
+// Whether the pass has work: the arguments are good, the lookup is not empty and every id is a row of the
+// table (argument table_arg).
+bool has_work(Args& a, const Napi::CallbackInfo& info, const Lookup& l, size_t table_arg) {
+  if (!a.ok() || l.size == 0) return false;
+  return check_ids(a, l.ids, l.n, (long)(typed_length(info, table_arg) / (size_t)l.dim));
+}
+
 Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
   Args a(info, "embeddingForward");
-  long n = (long)a.integer(0, "n");
-  long dim = (long)a.integer(1, "dim");
-  size_t nout = dims_product(a, "n*dim", {n, dim});
-  const int32_t* ids = a.i32(2, "ids", (size_t)n);
+  const Lookup l = read_lookup(a);
   const float* table = a.f32(3, "table", 0);
-  float* out = a.f32(4, "out", nout);
-  if (!a.ok() || nout == 0) return info.Env().Undefined();
-  long rows = (long)(typed_length(info, 3) / (size_t)dim);
-  if (!check_ids(a, ids, n, rows)) return info.Env().Undefined();
-  parallel_for(n, 1, dim, [&](long i0, long i1) {
+  float* out = a.f32(4, "out", l.size);
+  if (!has_work(a, info, l, 3)) return info.Env().Undefined();
+  const long dim = l.dim;
+  parallel_for(l.n, 1, dim, [&](long i0, long i1) {
     for (long i = i0; i < i1; ++i)
-      std::memcpy(out + i * dim, table + (long)ids[i] * dim, (size_t)dim * sizeof(float));
+      std::memcpy(out + i * dim, table + (long)l.ids[i] * dim, (size_t)dim * sizeof(float));
   });
   return info.Env().Undefined();
 }
 
 Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
   Args a(info, "embeddingBackward");
-  long n = (long)a.integer(0, "n");
-  long dim = (long)a.integer(1, "dim");
-  size_t nout = dims_product(a, "n*dim", {n, dim});
-  const int32_t* ids = a.i32(2, "ids", (size_t)n);
-  const float* dOut = a.f32(3, "dOut", nout);
+  const Lookup l = read_lookup(a);
+  const float* dOut = a.f32(3, "dOut", l.size);
   float* dTable = a.f32(4, "dTable", 0);
-  if (!a.ok() || nout == 0) return info.Env().Undefined();
-  long rows = (long)(typed_length(info, 4) / (size_t)dim);
-  if (!check_ids(a, ids, n, rows)) return info.Env().Undefined();
+  if (!has_work(a, info, l, 4)) return info.Env().Undefined();
+  const long n = l.n, dim = l.dim;
+  const size_t nout = l.size;
+  const int32_t* ids = l.ids;
   int nth = num_threads();
   if ((long)nout < kParallelMin || nth <= 1) {
     kernels().scatter_cols(n, dim, ids, dOut, dTable, 0, dim);

@@ -322,25 +322,11 @@ namespace {
 // gemmBf16: gemm's arguments and contract, with bf16 products and fp32 sums.
 Napi::Value GemmBf16(const Napi::CallbackInfo& info) {
   Args a(info, "gemmBf16");
-  const bool ta = a.flag(0, "transA");
-  const bool tb = a.flag(1, "transB");
-  const int64_t m = a.integer(2, "m");
-  const int64_t n = a.integer(3, "n");
-  const int64_t k = a.integer(4, "k");
-  const double alpha = a.num(5, "alpha");
-  const size_t mk = dims_product(a, "a", {m, k});
-  const size_t kn = dims_product(a, "b", {k, n});
-  const size_t mn = dims_product(a, "c", {m, n});
-  const float* A = a.f32(6, "a", mk);
-  const float* B = a.f32(7, "b", kn);
-  const double beta = a.num(8, "beta");
-  float* C = a.f32(9, "c", mn);
-  const float* bias = a.f32(10, "bias", (size_t)n, true);
-  const int act = act_code(a, 11, "act");
+  const GemmCall g = gemm_call(a);
   const KernelSet* K = require_kernels(a, "gemmBf16");
   if (!a.ok()) return info.Env().Undefined();
-  gemm(*K, ta, tb, (long)m, (long)n, (long)k, (float)alpha, A, ta ? (long)m : (long)k, B, tb ? (long)k : (long)n,
-       (float)beta, C, (long)n, bias, act);
+  gemm(*K, g.ta, g.tb, g.m, g.n, g.k, g.alpha, g.A, g.lda(), g.B, g.ldb(), g.beta, g.C, g.n, g.bias,
+       g.act);
   return info.Env().Undefined();
 }
 

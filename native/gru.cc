@@ -94,18 +94,11 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
       const long t = p.back ? T - 1 - s : s;
       const long xstep = p.back ? -G3 : G3;
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
-      long na = 0;
-      for (long b = sh.r0; b < sh.r1; ++b) {
-        if (!p.mask || p.mask[b * T + t]) {
-          sh.rows[(size_t)na++] = (int)b;
-          continue;
-        }
-        if (sh.ub <= sh.ua) continue;
-        repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
+      const long na = forward_rows(p, sh, s, t, first, [&](long b) {
         std::memset(p.hh + (b * T + s) * U + sh.ua, 0, sh.ubytes);
         float* g = p.gates + (b * T + s) * G3;
         for (int q = 0; q < 3; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
-      }
+      });
       if (p.resetAfter) {
         constexpr int MM = rows_for(3);
         for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
@@ -178,37 +171,17 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
       }
       if (!p.resetAfter) {
         if (plan.unit) rl::rnn::sync(nth);
-        if (na > 0)
-          for_tiles<4>(sh.j1 - sh.j0, [&](long q0, auto NPc) {
-            constexpr int NP = decltype(NPc)::value;
-            constexpr int MM = rows_for(NP);
-            const float* bp[NP];
-            for (int q = 0; q < NP; ++q) bp[q] = pan_h + (sh.j0 + q0 + q) * U * W;
-            for_tiles<MM>(na, [&](long i0, auto Mc) {
-              constexpr int M = decltype(Mc)::value;
-              const float* ap[M];
-              for (int m = 0; m < M; ++m) ap[m] = rh + (long)sh.rows[(size_t)(i0 + m)] * U;
-              vf acc[M][NP];
-              acc_zero(acc);
-              mk_accum<M, NP, 1>(acc, U, ap, bp);
-              for (int m = 0; m < M; ++m) {
-                const long b = sh.rows[(size_t)(i0 + m)];
-                const float* hp = hprev(b);
-                for (int q = 0; q < NP; ++q) {
-                  const long u0 = (sh.j0 + q0 + q) * W;
-                  const int nu = (int)std::min<long>(W, U - u0);
-                  const float* x = p.xp + (b * T + t) * G3 + u0;
-                  float* g = p.gates + (b * T + s) * G3 + u0;
-                  vf n = act(vloadn(x + 2 * U, nu) + acc[m][q]);
-                  vf z = vloadn(g, nu);
-                  vf h = n + z * (vloadn(hp + u0, nu) - n);
-                  vstoren(g + 2 * U, n, nu);
-                  vstoren(p.hh + (b * T + s) * U + u0, acc[m][q], nu);
-                  vstoren(p.hs + (b * T + s) * U + u0, h, nu);
-                }
-              }
-            });
-          });
+        auto reset_h = [&](long b) { return rh + b * U; };
+        one_gate_products(sh, na, pan_h, U, reset_h, [&](long b, vf hh, long u0, int nu) {
+          const float* x = p.xp + (b * T + t) * G3 + u0;
+          float* g = p.gates + (b * T + s) * G3 + u0;
+          vf n = act(vloadn(x + 2 * U, nu) + hh);
+          vf z = vloadn(g, nu);
+          vf h = n + z * (vloadn(hprev(b) + u0, nu) - n);
+          vstoren(g + 2 * U, n, nu);
+          vstoren(p.hh + (b * T + s) * U + u0, hh, nu);
+          vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+        });
       }
       if (plan.unit) rl::rnn::sync(nth);
     }
@@ -230,16 +203,10 @@ void forward(const Fwd& p) {
     rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, W, pan.data());
     rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, W, pan_h.data());
   }
-  std::vector<int> first;
-  rl::rnn::first_real_steps(B, p.T, p.mask, p.back, first);
-  std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, p.T, U, 3.0 * U * U, W);
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<rl::ACT_TANH>{p.act},
-                ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    forward_run(p, plan, pan.data(), pan_h.data(), first.data(), zeros.data(), rh.data(), ActT<-1>{p.act},
-                ActT<-1>{p.ract});
+  const Steps st = steps_for(p, 3.0 * U * U);
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    forward_run(p, st.plan, pan.data(), pan_h.data(), st.first.data(), st.zeros.data(), rh.data(), act, ract);
+  });
 }
 
 // scr [B, T, U] (processing order): resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
@@ -250,28 +217,13 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     float* myrb = drbp ? drbp + tid * G3 : nullptr;
     if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
-    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
-      if (p.dhT) std::memcpy(dh + b * U + sh.ua, p.dhT + b * U + sh.ua, sh.ubytes);
-      else std::memset(dh + b * U + sh.ua, 0, sh.ubytes);
-    }
+    load_rows(dh, p.dhT, sh, U);
     const long xstep = p.back ? G3 : -G3;  // dxp row of the next processed (earlier) step
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
-      long na = 0;
-      for (long b = sh.r0; b < sh.r1; ++b) {
-        const bool real = !p.mask || p.mask[b * T + t];
-        if (real) sh.rows[(size_t)na++] = (int)b;
-        if (sh.ub <= sh.ua) continue;
-        const long ho = (b * T + s) * U;
-        float* dhb = dh + b * U;
-        float* dg = p.dxp + (b * T + t) * G3;
-        if (!real) {
-          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
-          for (int q = 0; q < 3; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
-          std::memset(scr + ho + sh.ua, 0, sh.ubytes);
-          continue;
-        }
+      auto masked_row = [&](long ho) { std::memset(scr + ho + sh.ua, 0, sh.ubytes); };
+      auto real_row = [&](long b, long ho, float* dhb, float* dg) {
         const float* g = p.gates + (b * T + s) * G3;
         const float* hp = hprev(b);
         for (long u = sh.ua; u < sh.ub; u += W) {
@@ -304,7 +256,8 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
             vstoren(scr + ho + u, rr * hpv, n);
           }
         }
-      }
+      };
+      const long na = backward_rows<3>(p, sh, dh, s, t, first, masked_row, real_row);
       if (plan.unit) rl::rnn::sync(nth);
       if (p.resetAfter) {
         // dh_prev += [dz, dr] r_zr^T + (dn * rr) r_h^T
@@ -331,7 +284,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         panel_product<true, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sb);
       }
     }
-    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua && p.dh0; ++b) std::memcpy(p.dh0 + b * U + sh.ua, dh + b * U + sh.ua, sh.ubytes);
+    store_rows(p.dh0, dh, sh, U);
     rl::rnn::sync(nth);
     long c0, c1;
     if (p.drb) {
@@ -375,22 +328,18 @@ void backward(const Bwd& p) {
   const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G3 * W));
   rl::rnn::pack_transposed_panels(p.r, G3, G3, U, W, rt.data());
-  std::vector<int> first;
-  rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
-  std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), drh;
+  const Steps st = steps_for(p, 3.0 * U * U);
+  std::vector<float> dh((size_t)(B * U)), drh;
   if (!p.resetAfter) drh.resize((size_t)(B * U));
   std::unique_ptr<float[]> scr(new float[(size_t)(B * T * U)]);
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
-  rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 3.0 * U * U, W);
+  rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, st.first);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),
-                 ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), scr.get(), drh.data(), drbp_, corr.view(),
-                 ActT<-1>{p.act}, ActT<-1>{p.ract});
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), scr.get(), drh.data(), drbp_,
+                 corr.view(), act, ract);
+  });
 }
 
 namespace {

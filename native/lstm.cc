@@ -82,20 +82,13 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
-      long na = 0;
-      for (long b = sh.r0; b < sh.r1; ++b) {
-        if (!p.mask || p.mask[b * T + t]) {
-          sh.rows[(size_t)na++] = (int)b;
-          continue;
-        }
-        if (sh.ub <= sh.ua) continue;
-        // Masked: carry the state; the output repeats the previous one (zeros before the first real step).
-        repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
+      // Masked rows: carry the state; the output repeats the previous one (zeros before the first real step).
+      const long na = forward_rows(p, sh, s, t, first, [&](long b) {
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
         std::memcpy(p.cs + (b * T + s) * U + sh.ua, cp + sh.ua, sh.ubytes);
         float* g = p.gates + (b * T + s) * G4;
         for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
-      }
+      });
       for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
         const float* panel = panels + jb * U * 4 * W;
         const long u0 = jb * W;
@@ -141,15 +134,10 @@ void forward(const Fwd& p) {
   std::vector<float> panels((size_t)(nb * U * 4 * W));
   const long gcol[4] = {0, U, 2 * U, 3 * U};
   rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data());
-  std::vector<int> first;
-  rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, first);
-  std::vector<float> zeros((size_t)U, 0.0f);
-  rl::rnn::Plan plan = rl::rnn::make_plan(p.B, p.T, U, 4.0 * U * U, W);
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<rl::ACT_TANH>{p.act},
-                ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    forward_run(p, plan, panels.data(), first.data(), zeros.data(), ActT<-1>{p.act}, ActT<-1>{p.ract});
+  const Steps st = steps_for(p, 4.0 * U * U);
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    forward_run(p, st.plan, panels.data(), st.first.data(), st.zeros.data(), act, ract);
+  });
 }
 
 template <class A, class RA>
@@ -157,28 +145,12 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
                   float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
-    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
-      if (p.dhT) std::memcpy(dh + b * U + sh.ua, p.dhT + b * U + sh.ua, sh.ubytes);
-      else std::memset(dh + b * U + sh.ua, 0, sh.ubytes);
-      if (p.dcT) std::memcpy(dc + b * U + sh.ua, p.dcT + b * U + sh.ua, sh.ubytes);
-      else std::memset(dc + b * U + sh.ua, 0, sh.ubytes);
-    }
+    load_rows(dh, p.dhT, sh, U);
+    load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
-      long na = 0;
-      for (long b = sh.r0; b < sh.r1; ++b) {
-        const bool real = !p.mask || p.mask[b * T + t];
-        if (real) sh.rows[(size_t)na++] = (int)b;
-        if (sh.ub <= sh.ua) continue;
-        const long ho = (b * T + s) * U;
-        float* dhb = dh + b * U;
+      auto real_row = [&](long b, long ho, float* dhb, float* dg) {
         float* dcb = dc + b * U;
-        float* dg = p.dxp + (b * T + t) * G4;
-        if (!real) {
-          masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
-          for (int q = 0; q < 4; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
-          continue;
-        }
         const float* g = p.gates + (b * T + s) * G4;
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
         const float* cc = p.cs + ho;
@@ -202,22 +174,16 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
           vstoren(dg + 2 * U + u, dct * ig * act.grad(cg), n);
           vstoren(dg + 3 * U + u, d * tc * ract.grad(og), n);
         }
-      }
+      };
+      const long na = backward_rows<4>(p, sh, dh, s, t, first, [](long) {}, real_row);
       if (plan.unit) rl::rnn::sync(nth);
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
       const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
       panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
     }
-    for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
-      if (p.dh0) std::memcpy(p.dh0 + b * U + sh.ua, dh + b * U + sh.ua, sh.ubytes);
-      if (p.dc0) std::memcpy(p.dc0 + b * U + sh.ua, dc + b * U + sh.ua, sh.ubytes);
-    }
-    rl::rnn::sync(nth);
-    // dR = sum over steps of h_prev^T dgates: h_prev is hs shifted by one step, except at each row's first real
-    // step, where it is h0 (gathered in corr).
-    long c0, c1;
-    split_cols(G4, tid, nth, &c0, &c1);
-    shifted_outer(p.dr, G4, c0, c1, p.hs, p.dxp, B, T, U, p.back, first, corr);
+    store_rows(p.dh0, dh, sh, U);
+    store_rows(p.dc0, dc, sh, U);
+    recurrent_weight_grad(p, G4, tid, nth, first, corr);
   });
 }
 
@@ -225,17 +191,13 @@ void backward(const Bwd& p) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G4 * W));
   rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt.data());
-  std::vector<int> first;
-  rl::rnn::first_real_steps(B, T, p.mask, p.back, first);
-  std::vector<float> zeros((size_t)U, 0.0f), dh((size_t)(B * U)), dc((size_t)(B * U));
-  rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, first);
-  rl::rnn::Plan plan = rl::rnn::make_plan(B, T, U, 4.0 * U * U, W);
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(),
-                 ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    backward_run(p, plan, rt.data(), first.data(), zeros.data(), dh.data(), dc.data(), corr.view(), ActT<-1>{p.act},
-                 ActT<-1>{p.ract});
+  const Steps st = steps_for(p, 4.0 * U * U);
+  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
+  rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, st.first);
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), dc.data(), corr.view(), act,
+                 ract);
+  });
 }
 
 namespace {

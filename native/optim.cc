@@ -18,10 +18,9 @@ namespace {
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   Args a(info, "adam");
   size_t n = typed_length(info, 0);
-  float* p = a.f32(0, "p", n);
-  const float* g = a.f32(1, "g", n);
-  float* m = a.f32(2, "m", n);
-  float* v = a.f32(3, "v", n);
+  float *p, *m, *v;
+  const float* g;
+  f32_args(a, 0, n, {"p", "g", "m", "v"}, &p, &g, &m, &v);
   double lr = a.num(4, "lr");
   double b1 = a.num(5, "beta1");
   double b2 = a.num(6, "beta2");
@@ -40,9 +39,9 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 Napi::Value RmsProp(const Napi::CallbackInfo& info) {
   Args a(info, "rmsprop");
   size_t n = typed_length(info, 0);
-  float* p = a.f32(0, "p", n);
-  const float* g = a.f32(1, "g", n);
-  float* acc = a.f32(2, "acc", n);
+  float *p, *acc;
+  const float* g;
+  f32_args(a, 0, n, {"p", "g", "acc"}, &p, &g, &acc);
   double lr = a.num(3, "lr");
   double rho = a.num(4, "rho");
   double eps = a.num(5, "eps");

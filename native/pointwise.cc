@@ -21,64 +21,64 @@ namespace {
 
 // ---------------------------------------------------------------- bindings
 
+// The end of an elementwise binding: once the arguments are good, loop(b, e) over [0, n) in chunks aligned to
+// `align` elements (on the pool when n is large).
+template <class F>
+Napi::Value for_elements(const Args& a, size_t n, long align, F&& loop) {
+  if (a.ok()) parallel_for((long)n, align, 1, loop);
+  return a.env().Undefined();
+}
+
 Napi::Value Activation(const Napi::CallbackInfo& info) {
   Args a(info, "activation");
-  int act = act_code(a, 0, "act");
-  size_t n = typed_length(info, 1);
-  const float* x = a.f32(1, "x", n);
-  float* y = a.f32(2, "y", n);
+  const int act = act_code(a, 0, "act");
+  const size_t n = typed_length(info, 1);
+  const float* x;
+  float* y;
+  f32_args(a, 1, n, {"x", "y"}, &x, &y);
   const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { K.activation(act, x + b, y + b, e - b); });
-  return info.Env().Undefined();
+  return for_elements(a, n, 16, [&](long b, long e) { K.activation(act, x + b, y + b, e - b); });
 }
 
 // n = y.length (the activation's output, as n = x.length in activation).
 Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   Args a(info, "activationBackward");
-  int act = act_code(a, 0, "act");
-  size_t n = typed_length(info, 1);
-  const float* y = a.f32(1, "y", n);
-  const float* dy = a.f32(2, "dy", n);
-  float* dx = a.f32(3, "dx", n);
+  const int act = act_code(a, 0, "act");
+  const size_t n = typed_length(info, 1);
+  const float *y, *dy;
+  float* dx;
+  f32_args(a, 1, n, {"y", "dy", "dx"}, &y, &dy, &dx);
   const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { K.activation_grad(act, y + b, dy + b, dx + b, e - b); });
-  return info.Env().Undefined();
+  return for_elements(a, n, 16, [&](long b, long e) { K.activation_grad(act, y + b, dy + b, dx + b, e - b); });
 }
 
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Args a(info, "softmax");
-  long rows = (long)a.integer(0, "rows");
-  long cols = (long)a.integer(1, "cols");
-  size_t n = dims_product(a, "rows*cols", {rows, cols});
-  const float* x = a.f32(2, "x", n);
-  float* y = a.f32(3, "y", n);
+  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
+  const float* x;
+  float* y;
   const KernelTable& K = kernels();
-  if (!a.ok() || n == 0) return info.Env().Undefined();
-  parallel_for(rows, 1, cols * 4, [&](long r0, long r1) { K.softmax_rows(x, y, r0, r1, cols); });
+  if (!f32_args(a, 2, m.size, {"x", "y"}, &x, &y) || m.size == 0) return info.Env().Undefined();
+  parallel_for(m.rows, 1, m.cols * 4, [&](long r0, long r1) { K.softmax_rows(x, y, r0, r1, m.cols); });
   return info.Env().Undefined();
 }
 
 Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   Args a(info, "softmaxBackward");
-  long rows = (long)a.integer(0, "rows");
-  long cols = (long)a.integer(1, "cols");
-  size_t n = dims_product(a, "rows*cols", {rows, cols});
-  const float* y = a.f32(2, "y", n);
-  const float* dy = a.f32(3, "dy", n);
-  float* dx = a.f32(4, "dx", n);
+  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
+  const float *y, *dy;
+  float* dx;
   const KernelTable& K = kernels();
-  if (!a.ok() || n == 0) return info.Env().Undefined();
-  parallel_for(rows, 1, cols, [&](long r0, long r1) { K.softmax_backward_rows(y, dy, dx, r0, r1, cols); });
+  if (!f32_args(a, 2, m.size, {"y", "dy", "dx"}, &y, &dy, &dx) || m.size == 0) return info.Env().Undefined();
+  parallel_for(m.rows, 1, m.cols, [&](long r0, long r1) { K.softmax_backward_rows(y, dy, dx, r0, r1, m.cols); });
   return info.Env().Undefined();
 }
 
 Napi::Value ColSum(const Napi::CallbackInfo& info) {
   Args a(info, "colSum");
-  long rows = (long)a.integer(0, "rows");
-  long cols = (long)a.integer(1, "cols");
-  size_t n = dims_product(a, "rows*cols", {rows, cols});
+  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
+  const long rows = m.rows, cols = m.cols;
+  const size_t n = m.size;
   const float* x = a.f32(2, "x", n);
   float* out = a.f32(3, "out", (size_t)cols);
   bool accumulate = a.flag(4, "accumulate");
@@ -122,14 +122,12 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
 Napi::Value Binary(const Napi::CallbackInfo& info, const char* kernel,
                    void (*KernelTable::*op)(const float*, const float*, float*, long)) {
   Args a(info, kernel);
-  size_t n = typed_length(info, 2);
-  const float* x = a.f32(0, "a", n);
-  const float* y0 = a.f32(1, "b", n);
-  float* y = a.f32(2, "y", n);
+  const size_t n = typed_length(info, 2);
+  const float *x, *y0;
+  float* y;
+  f32_args(a, 0, n, {"a", "b", "y"}, &x, &y0, &y);
   const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { (K.*op)(x + b, y0 + b, y + b, e - b); });
-  return info.Env().Undefined();
+  return for_elements(a, n, 16, [&](long b, long e) { (K.*op)(x + b, y0 + b, y + b, e - b); });
 }
 
 Napi::Value Add(const Napi::CallbackInfo& info) { return Binary(info, "add", &KernelTable::add); }
@@ -137,14 +135,13 @@ Napi::Value Mul(const Napi::CallbackInfo& info) { return Binary(info, "mul", &Ke
 
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
   Args a(info, "axpy");
-  float alpha = (float)a.num(0, "alpha");
-  size_t n = typed_length(info, 2);
-  const float* x = a.f32(1, "x", n);
-  float* y = a.f32(2, "y", n);
+  const float alpha = (float)a.num(0, "alpha");
+  const size_t n = typed_length(info, 2);
+  const float* x;
+  float* y;
+  f32_args(a, 1, n, {"x", "y"}, &x, &y);
   const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long b, long e) { K.axpy(alpha, x + b, y + b, e - b); });
-  return info.Env().Undefined();
+  return for_elements(a, n, 16, [&](long b, long e) { K.axpy(alpha, x + b, y + b, e - b); });
 }
 
 Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
@@ -155,9 +152,7 @@ Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
   float scale = (float)a.num(2, "scale");
   float* y = a.f32(3, "y", n);
   const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 64, 1, [&](long b, long e) { K.dropout(x + b, mask + b, scale, y + b, e - b); });
-  return info.Env().Undefined();
+  return for_elements(a, n, 64, [&](long b, long e) { K.dropout(x + b, mask + b, scale, y + b, e - b); });
 }
 
 Napi::Value SumSquares(const Napi::CallbackInfo& info) {

@@ -405,6 +405,21 @@ struct ActT {
   RLV vf grad(vf y) const { return act_grad(C >= 0 ? C : code, y); }
 };
 
+// run(act) with the activation fixed at compile time when it is tanh (the common case), otherwise chosen
+// at run time: the same per-lane operations either way.
+template <class F>
+inline void with_act(int act, F&& run) {
+  if (act == rl::ACT_TANH) run(ActT<rl::ACT_TANH>{act});
+  else run(ActT<-1>{act});
+}
+
+// run(act, ract) likewise for a gated cell, fixed for the common pair (tanh, sigmoid).
+template <class F>
+inline void with_gate_acts(int act, int ract, F&& run) {
+  if (act == rl::ACT_TANH && ract == rl::ACT_SIGMOID) run(ActT<rl::ACT_TANH>{act}, ActT<rl::ACT_SIGMOID>{ract});
+  else run(ActT<-1>{act}, ActT<-1>{ract});
+}
+
 // Calls f(IC<m>) for m in 1..MM.
 template <int MM, class F>
 RLV void dispatch_rows(int m, F&& f) {
@@ -642,6 +657,82 @@ inline void run_shares(const rl::rnn::Plan& plan, long B, long U, F&& body) {
   });
 }
 
+// Gathers the rows of this share that are real at forward step s (time index t) into sh.rows and returns their
+// count. When the share owns units, a masked row's output repeats the previous one and masked(b) carries the
+// rest of the cell's state.
+template <class P, class Masked>
+inline long forward_rows(const P& p, Share& sh, long s, long t, const int* first, Masked masked) {
+  const long T = p.T, U = p.U;
+  long na = 0;
+  for (long b = sh.r0; b < sh.r1; ++b) {
+    if (!p.mask || p.mask[b * T + t]) {
+      sh.rows[(size_t)na++] = (int)b;
+      continue;
+    }
+    if (sh.ub <= sh.ua) continue;
+    repeat_output(p.hs + (b * T + s) * U, U, sh.ua, sh.ub, s > first[b]);
+    masked(b);
+  }
+  return na;
+}
+
+// Gathers the rows of this share that are real at backward step s (time index t) into sh.rows and returns their
+// count. When the share owns units, a masked row passes its state gradient through, zeroes its G gate gradients
+// and calls masked(ho); a real row calls real(b, ho, dhb, dg): ho its output offset, dhb its state gradient,
+// dg its gate gradients.
+template <int G, class P, class Masked, class Real>
+inline long backward_rows(const P& p, Share& sh, float* dh, long s, long t, const int* first, Masked masked,
+                          Real real) {
+  const long T = p.T, U = p.U;
+  long na = 0;
+  for (long b = sh.r0; b < sh.r1; ++b) {
+    const bool is_real = !p.mask || p.mask[b * T + t];
+    if (is_real) sh.rows[(size_t)na++] = (int)b;
+    if (sh.ub <= sh.ua) continue;
+    const long ho = (b * T + s) * U;
+    float* dhb = dh + b * U;
+    float* dg = p.dxp + (b * T + t) * (G * U);
+    if (is_real) {
+      real(b, ho, dhb, dg);
+      continue;
+    }
+    masked_backward(dhb, p.dhs + ho, p.dhAll ? p.dhAll + ho : nullptr, sh.ua, sh.ub, s > first[b]);
+    for (int q = 0; q < G; ++q) std::memset(dg + q * U + sh.ua, 0, sh.ubytes);
+    masked(ho);
+  }
+  return na;
+}
+
+// Units [ua, ub) of this share's rows of `state` (rows U apart): a copy of src's, or zeros when src is null.
+inline void load_rows(float* state, const float* src, const Share& sh, long U) {
+  for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua; ++b) {
+    if (src) std::memcpy(state + b * U + sh.ua, src + b * U + sh.ua, sh.ubytes);
+    else std::memset(state + b * U + sh.ua, 0, sh.ubytes);
+  }
+}
+
+// Units [ua, ub) of this share's rows of `state` copied into dst (rows U apart), when dst is not null.
+inline void store_rows(float* dst, const float* state, const Share& sh, long U) {
+  for (long b = sh.r0; b < sh.r1 && sh.ub > sh.ua && dst; ++b)
+    std::memcpy(dst + b * U + sh.ua, state + b * U + sh.ua, sh.ubytes);
+}
+
+// What a recurrent pass sets up before its time loop: each row's first real step (processing order), a row of
+// zeros (the state before it when there is no initial state) and the thread plan.
+struct Steps {
+  std::vector<int> first;
+  std::vector<float> zeros;
+  rl::rnn::Plan plan;
+};
+template <class P>
+inline Steps steps_for(const P& p, double fma_per_row_step) {
+  Steps st;
+  rl::rnn::first_real_steps(p.B, p.T, p.mask, p.back, st.first);
+  st.zeros.assign((size_t)p.U, 0.0f);
+  st.plan = rl::rnn::make_plan(p.B, p.T, p.U, fma_per_row_step, W);
+  return st;
+}
+
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
@@ -667,6 +758,44 @@ inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs
   if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
   zero_cols(dr, ldg, U, c0, c1);
   outer_accum(dr, ldg, U, c0, c1, segs.data(), (long)segs.size());
+}
+
+// For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
+// one-gate panels of this share's unit blocks (pan, blocks U * W apart), tile by tile in registers:
+// out(b, acc, u0, nu) receives the product for units u0..u0+nu of row b.
+template <class Ap, class Out>
+inline void one_gate_products(const Share& sh, long na, const float* pan, long U, Ap ap_of, Out out) {
+  if (na <= 0) return;
+  for_tiles<4>(sh.j1 - sh.j0, [&](long q0, auto NPc) {
+    constexpr int NP = decltype(NPc)::value;
+    constexpr int MM = rows_for(NP);
+    const float* bp[NP];
+    for (int q = 0; q < NP; ++q) bp[q] = pan + (sh.j0 + q0 + q) * U * W;
+    for_tiles<MM>(na, [&](long i0, auto Mc) {
+      constexpr int M = decltype(Mc)::value;
+      const float* ap[M];
+      for (int m = 0; m < M; ++m) ap[m] = ap_of((long)sh.rows[(size_t)(i0 + m)]);
+      vf acc[M][NP];
+      acc_zero(acc);
+      mk_accum<M, NP, 1>(acc, U, ap, bp);
+      for (int m = 0; m < M; ++m)
+        for (int q = 0; q < NP; ++q) {
+          const long u0 = (sh.j0 + q0 + q) * W;
+          out((long)sh.rows[(size_t)(i0 + m)], acc[m][q], u0, (int)std::min<long>(W, U - u0));
+        }
+    });
+  });
+}
+
+// The end of a backward pass, after its last step: once every thread's gate gradients (p.dxp, G columns) are
+// complete, this thread's columns of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
+// except at each row's first real step, where it is h0 (gathered in corr).
+template <class P>
+inline void recurrent_weight_grad(const P& p, long G, int tid, int nth, const int* first, const rl::rnn::Corr& corr) {
+  rl::rnn::sync(nth);
+  long c0, c1;
+  split_cols(G, tid, nth, &c0, &c1);
+  shifted_outer(p.dr, G, c0, c1, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr);
 }
 
 #endif  // RL_PASS

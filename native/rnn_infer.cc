@@ -253,10 +253,7 @@ void lstm(const Seq& p) {
   const long U = p.U;
   float* panels = reused(0, (size_t)(wblocks(U) * U * 4 * WL));
   pack_wide(p.r, U, 4, panels);
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    lstm_run(p, panels, ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    lstm_run(p, panels, ActT<-1>{p.act}, ActT<-1>{p.ract});
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { lstm_run(p, panels, act, ract); });
 }
 
 template <class A, class RA>
@@ -283,10 +280,7 @@ void gru(const Seq& p) {
   const long U = p.U;
   float* panels = reused(0, (size_t)(wblocks(U) * U * 3 * WL));
   pack_wide(p.r, U, 3, panels);
-  if (p.act == rl::ACT_TANH && p.ract == rl::ACT_SIGMOID)
-    gru_run(p, panels, ActT<rl::ACT_TANH>{p.act}, ActT<rl::ACT_SIGMOID>{p.ract});
-  else
-    gru_run(p, panels, ActT<-1>{p.act}, ActT<-1>{p.ract});
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { gru_run(p, panels, act, ract); });
 }
 
 namespace {
