@@ -1,5 +1,6 @@
 /** Trainable state: a tensor that receives gradients and that optimizers update in place. */
 import { allocPersistent } from './backend/index.js';
+import { markWeightWritten } from './backend/bf16_weight_cache.js';
 import { Tensor, type Shape } from './tensor.js';
 
 export class Variable extends Tensor {
@@ -17,5 +18,6 @@ export class Variable extends Tensor {
       throw new Error(`weight '${this.name}': expected ${this.size} values for shape [${this.shape.join(', ')}], got ${values.length}`);
     }
     (this.data as Float32Array).set(values);
+    markWeightWritten(this.data as Float32Array);
   }
 }

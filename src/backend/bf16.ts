@@ -6,6 +6,7 @@
  */
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
+import { cachedBf16Gemm, type Bf16PackAddon } from './bf16_weight_cache.js';
 
 /** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
 export const BF16_TWINS = { gemm: 'gemmBf16', conv1d: 'conv1dBf16', conv1dBackward: 'conv1dBf16Backward' } as const;
@@ -30,7 +31,8 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
 
 /**
  * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
- * would otherwise run the much slower reference twins unnoticed), else the reference ones.
+ * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
+ * the weights' packed copies between optimizer steps (bf16_weight_cache.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
@@ -38,5 +40,10 @@ export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> 
     if (typeof addon[twin] !== 'function') throw new Error(`the native addon lacks ${twin}: rebuild it (npm run build)`);
     return [name, addon[twin]];
   });
-  return { ...base, ...Object.fromEntries(twins) } as Kernels;
+  const swapped = { ...base, ...Object.fromEntries(twins) } as Kernels;
+  if (!addon) return swapped;
+  for (const name of ['gemmBf16PackB', 'gemmBf16PackedB']) {
+    if (typeof addon[name] !== 'function') throw new Error(`the native addon lacks ${name}: rebuild it (npm run build)`);
+  }
+  return { ...swapped, gemm: cachedBf16Gemm(addon as unknown as Bf16PackAddon, swapped.gemm) };
 }

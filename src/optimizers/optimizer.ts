@@ -1,5 +1,6 @@
 /** Optimizers update variables in place from their gradients, one fused kernel per variable. */
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
+import { markWeightWritten } from '../backend/bf16_weight_cache.js';
 import type { Variable } from '../variable.js';
 
 export interface OptimizerArgs {
@@ -116,6 +117,7 @@ export abstract class Optimizer {
       }
       this.updateOne(v.data as FArray, g, s);
       v.constraint?.apply(v.data as FArray, v.shape);
+      markWeightWritten(v.data as FArray);
       v.grad = null;
     }
   }

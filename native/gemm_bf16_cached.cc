@@ -1,0 +1,83 @@
+// The bf16 GEMM with a B operand packed once and reused (src/backend/bf16_weight_cache.ts keeps one per weight and
+// optimizer step): gemmBf16PackB packs op(B) exactly as gemmBf16 does on every call, and gemmBf16PackedB runs
+// gemmBf16's product with that packing, so both give the same bits as gemmBf16.
+#include <napi.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "bf16.h"
+#include "common.h"
+#include "kernel_util.h"
+
+namespace rl {
+namespace bf16 {
+namespace {
+
+long packed_b_dwords(const KernelSet& K, long k, long n) { return (n + K.nr - 1) / K.nr * K.nr * pairs(k); }
+
+// The micro-kernel loads B with aligned loads, and a typed array is only 16-byte aligned: the packing starts at
+// the first 64-byte boundary of a buffer 16 dwords longer, found again from the same (unmoving) address.
+constexpr size_t kSlackDwords = 16;
+uint32_t* aligned64(void* p) {
+  const uintptr_t u = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
+}
+
+// gemmBf16PackB(transB, k, n, b) -> Int32Array: op(B) (k x n) rounded and packed in gemmBf16's panel layout.
+Napi::Value GemmBf16PackB(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmBf16PackB");
+  const bool tb = a.flag(0, "transB");
+  const int64_t k = a.integer(1, "k");
+  const int64_t n = a.integer(2, "n");
+  const size_t kn = dims_product(a, "b", {k, n});
+  const float* B = a.f32(3, "b", kn);
+  const KernelSet* K = require_kernels(a, "gemmBf16PackB");
+  if (!a.ok()) return info.Env().Undefined();
+  const long words = packed_b_dwords(*K, (long)k, (long)n);
+  Napi::Int32Array out = Napi::Int32Array::New(info.Env(), (size_t)words + kSlackDwords);
+  if (words > 0) {
+    const Strided b{B, tb ? (long)k : (long)n};
+    const uint32_t* Bp = pack_b(*K, tb, (long)k, (long)n, b.rows(), 1);
+    std::memcpy(aligned64(out.Data()), Bp, (size_t)words * sizeof(uint32_t));
+  }
+  return out;
+}
+
+// gemmBf16PackedB(transA, m, n, k, alpha, a, packedB, beta, c, bias, act): gemmBf16 with op(B) from gemmBf16PackB.
+Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmBf16PackedB");
+  const bool ta = a.flag(0, "transA");
+  const int64_t m = a.integer(1, "m");
+  const int64_t n = a.integer(2, "n");
+  const int64_t k = a.integer(3, "k");
+  const double alpha = a.num(4, "alpha");
+  const size_t mk = dims_product(a, "a", {m, k});
+  const size_t mn = dims_product(a, "c", {m, n});
+  const float* A = a.f32(5, "a", mk);
+  const KernelSet* K = require_kernels(a, "gemmBf16PackedB");
+  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  int32_t* Bp = a.i32(6, "packedB", words);
+  const double beta = a.num(7, "beta");
+  float* C = a.f32(8, "c", mn);
+  const float* bias = a.f32(9, "bias", (size_t)n, true);
+  const int act = act_code(a, 10, "act");
+  if (!a.ok()) return info.Env().Undefined();
+  if (m <= 0 || n <= 0) return info.Env().Undefined();
+  if (k <= 0 || alpha == 0.0f) {  // gemmBf16's path for an empty product (nothing packed is read)
+    gemm(*K, ta, false, (long)m, (long)n, (long)k, (float)alpha, A, ta ? (long)m : (long)k, nullptr, (long)n,
+         (float)beta, C, (long)n, bias, act);
+    return info.Env().Undefined();
+  }
+  const Strided sa{A, ta ? (long)m : (long)k};
+  const PackedA Ap = pack_a(*K, ta, (long)m, (long)k, sa.rows(), 0);
+  gemm_packed(*K, (long)m, (long)n, (long)k, Ap, aligned64(Bp), (float)alpha, (float)beta,
+              C, (long)n, bias, act);
+  return info.Env().Undefined();
+}
+
+const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB}});
+
+}  // namespace
+}  // namespace bf16
+}  // namespace rl

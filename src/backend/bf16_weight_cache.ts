@@ -1,0 +1,47 @@
+/**
+ * The packed bf16 copies of the weights, made once per optimizer step instead of on every product. The fp32 master
+ * weights change only where Variable.assign and Optimizer.applyGradients write them, and both call
+ * markWeightWritten; a product whose B operand is such a weight (Dense's and the recurrent input projections'
+ * kernels, forward and, transposed, backward) reuses the packing made for the weight's current version. An array
+ * never marked (activations, gradients, a weight not yet trained) is packed on every call as before. The cached
+ * product gives the same bits as the uncached one: the packing is the same code (native/gemm_bf16_cached.cc).
+ */
+import type { FArray, Kernels } from './kernels.js';
+
+const versions = new WeakMap<FArray, number>();
+
+/** Records that a weight's values changed in place, so its packed copies are made again at the next product. */
+export function markWeightWritten(data: FArray): void {
+  versions.set(data, (versions.get(data) ?? 0) + 1);
+}
+
+export interface Bf16PackAddon {
+  gemmBf16PackB(transB: boolean, k: number, n: number, b: Float32Array): Int32Array;
+  gemmBf16PackedB(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, packedB: Int32Array,
+    beta: number, c: Float32Array, bias: Float32Array | null, act: number): void;
+}
+
+interface Packing { version: number; k: number; n: number; packed: Int32Array }
+/** Per weight, its packings as op(B) untransposed [0] and transposed [1]. */
+type Packings = [Packing | undefined, Packing | undefined];
+
+/** The addon's gemmBf16 with the B operand's packing cached for marked weights. */
+export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm']): Kernels['gemm'] {
+  const packings = new WeakMap<FArray, Packings>();
+  return (transA, transB, m, n, k, alpha, a, b, beta, c, bias, act) => {
+    const version = versions.get(b);
+    if (version === undefined || !(b instanceof Float32Array) || !(a instanceof Float32Array) ||
+        !(c instanceof Float32Array) || (bias !== null && !(bias instanceof Float32Array)) || k <= 0 || alpha === 0) {
+      return gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, act);
+    }
+    let own = packings.get(b);
+    if (!own) packings.set(b, own = [undefined, undefined]);
+    const slot = transB ? 1 : 0;
+    let p = own[slot];
+    if (!p || p.version !== version || p.k !== k || p.n !== n) {
+      p = { version, k, n, packed: addon.gemmBf16PackB(transB, k, n, b) };
+      own[slot] = p;
+    }
+    addon.gemmBf16PackedB(transA, m, n, k, alpha, a, p.packed, beta, c, bias, act);
+  };
+}
