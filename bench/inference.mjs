@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,32,256]
+// node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,64,1024]
 // Times rnnlab's predict against ONNX Runtime on the same model (exported by rnnlab), the same inputs and the same
 // thread count, in one run (alternating blocks of calls, so both see the same load): batch 1 latency (p50/p99, ms) and larger batches' throughput (samples/s). Lab shapes:
 // IMDb models with vocab 10000, length 500, embedding 100, 100 units; the addition seq2seq with 3 digits, 128 units.
@@ -13,7 +13,7 @@ import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
 const MODELS = ['lstm', 'cnn_lstm', 'gru', 'addition'];
 
 function parseArgs(argv) {
-  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 32, 256] };
+  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 64, 1024] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
     if (a === '--inference') continue; // when started through npm run bench -- --inference
