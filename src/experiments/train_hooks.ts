@@ -5,6 +5,7 @@
 import type { Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
+import { GradientCapture, weightHistograms, type WeightHistogram } from './weight_histograms.js';
 
 export interface TrainHooks {
   /** Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. */
@@ -15,6 +16,8 @@ export interface TrainHooks {
   onBatchEnd?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
   /** After the task's own epoch measurements (val_exact, ...) are in logs; seconds: the epoch's training time. */
   onEpochEnd?: (epoch: number, logs: Logs, seconds: number) => void | Promise<void>;
+  /** Every trainable weight's histogram and its last batch's gradient's after each epoch (called before onEpochEnd). */
+  onHistograms?: (epoch: number, weights: WeightHistogram[]) => void;
   /** Addition: the sample questions as the model answers them after this epoch (called before onEpochEnd). */
   onSamples?: (epoch: number, samples: { question: string; truth: string; guess: string; correct: boolean }[]) => void;
 }
@@ -38,7 +41,13 @@ export const aborted = (h: TrainHooks): boolean => h.signal?.aborted ?? false;
 export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (epoch: number, logs: Logs) => void): Callback[] {
   const timer = new EpochTimer();
   let epochNow = 0;
+  // Only a caller that draws histograms pays for the gradient copies.
+  const capture = hooks.onHistograms ? new GradientCapture() : null;
   const follow: Callback = {
+    ...(capture ? {
+      onTrainBegin: () => { if (model.optimizer) capture.install(model.optimizer); },
+      onFitExit: () => capture.uninstall(),
+    } : {}),
     onEpochBegin: (epoch) => { epochNow = epoch; },
     // Only a caller that follows batches or can cancel listens to them: fit builds no batch logs for nobody.
     ...(hooks.onBatchEnd || hooks.signal ? {
@@ -50,6 +59,7 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
     onEpochEnd: async (epoch, logs) => {
       const l = logs ?? {};
       measure?.(epoch, l);
+      if (capture) hooks.onHistograms!(epoch, weightHistograms(model.trainableWeights, capture));
       await hooks.onEpochEnd?.(epoch, l, timer.seconds[timer.seconds.length - 1] ?? 0);
     },
   };

@@ -3,6 +3,7 @@
  * their status, epochs and results; a job that was still running when the old server stopped is shown as
  * interrupted (its folder keeps the epochs it finished). Records of another live server are left to it.
  */
+import type { EpochHistograms } from '../experiments/weight_histograms.js';
 import type { RunRecord, Sample } from '../report/record.js';
 import type { EpochPoint, JobStatus, JobView } from './jobs.js';
 import type { JobConfig } from './job_spec.js';
@@ -14,12 +15,14 @@ export const restoredJobId = (runId: string): string => `run-${runId}`;
 function epochsOf(r: RunRecord): EpochPoint[] {
   const m = r.models[0];
   if (!m) return [];
+  const histograms = new Map(((r.details?.histograms as EpochHistograms[] | undefined) ?? []).map((h) => [h.epoch, h.weights]));
   const n = Math.max(0, ...Object.values(m.history).map((v) => v.length));
   return Array.from({ length: n }, (_, e) => {
     const logs: Record<string, number> = {};
     for (const [k, v] of Object.entries(m.history)) if (typeof v[e] === 'number') logs[k] = v[e] as number;
     const samples = (r.details?.samplesPerEpoch as Sample[][] | undefined)?.[e];
-    return { epoch: e + 1, logs, seconds: m.secondsPerEpoch[e] ?? 0, ...(Array.isArray(samples) ? { samples } : {}) };
+    const weights = histograms.get(e + 1);
+    return { epoch: e + 1, logs, seconds: m.secondsPerEpoch[e] ?? 0, ...(Array.isArray(samples) ? { samples } : {}), ...(weights ? { histograms: weights } : {}) };
   });
 }
 

@@ -10,6 +10,7 @@ import { releaseScratch } from '../backend/index.js';
 import { additionCharts } from '../experiments/addition_result.js';
 import { curveCharts } from '../experiments/imdb_result.js';
 import type { TrainHooks } from '../experiments/train_hooks.js';
+import type { EpochHistograms, WeightHistogram } from '../experiments/weight_histograms.js';
 import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
 import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample } from '../report/record.js';
@@ -45,6 +46,8 @@ export interface EpochPoint {
   elapsedSeconds?: number;
   /** Addition: the sample questions answered after this epoch (✓/✗). */
   samples?: Sample[];
+  /** Every trainable weight's histogram and its last batch's gradient's after this epoch. */
+  histograms?: WeightHistogram[];
 }
 
 export interface Progress {
@@ -247,7 +250,7 @@ export class JobQueue {
     const live: ModelRecord = { name: liveModelName(j.config), params: null, history: {}, secondsPerEpoch: [] };
     const writeRunning = () => {
       try {
-        writeRecord(dir, { ...start, models: [live] });
+        writeRecord(dir, { ...start, models: [live], ...withHistograms(undefined, histogramsPerEpoch) });
       } catch (e) {
         j.phase = `cannot write ${dir}: ${(e as Error).message}`;
       }
@@ -257,6 +260,9 @@ export class JobQueue {
 
     let steps = 1, epochs = 1;
     let samples: Sample[] | undefined;
+    let histograms: WeightHistogram[] | undefined;
+    // The record keeps them in details.histograms (written with each epoch, so an interrupted run shows them too).
+    const histogramsPerEpoch: EpochHistograms[] = [];
     const hooks: TrainHooks = {
       signal: j.abort.signal,
       onPhase: (text) => {
@@ -283,6 +289,9 @@ export class JobQueue {
         if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
         if (this.batchDelayMs > 0) await new Promise((r) => setTimeout(r, this.batchDelayMs));
       },
+      onHistograms: (_epoch, weights) => {
+        histograms = weights;
+      },
       onSamples: (_epoch, answered) => {
         samples = answered;
       },
@@ -292,9 +301,11 @@ export class JobQueue {
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') clean[k] = v;
         for (const [k, v] of Object.entries(clean)) (live.history[k] ??= []).push(v);
         live.secondsPerEpoch.push(seconds);
-        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}) };
+        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}), ...(histograms ? { histograms } : {}) };
         j.epochs.push(point);
+        if (histograms) histogramsPerEpoch.push({ epoch: epoch + 1, weights: histograms });
         samples = undefined;
+        histograms = undefined;
         writeRunning();
         this.broadcast('epoch', { id: j.id, epoch: point, progress: j.progress });
       },
@@ -319,7 +330,8 @@ export class JobQueue {
     // fit records the epoch it was stopped in (with the batches it did); say so.
     const partial = status === 'cancelled' && !!j.progress && j.epochs.length > 0 && j.progress.batch < j.progress.steps && j.progress.epoch === j.epochs.length;
     const finding = status === 'completed' && outcome ? outcome.body.finding : statusFinding(j, status, error, partial);
-    const body: RecordBody = outcome ? { ...outcome.body, finding } : { config: { ...j.config }, data: null, models: [live], metrics: {}, finding };
+    const plain: RecordBody = outcome ? { ...outcome.body, finding } : { config: { ...j.config }, data: null, models: [live], metrics: {}, finding };
+    const body: RecordBody = { ...plain, ...withHistograms(plain.details, histogramsPerEpoch) };
     const record = finishRecord(start, body, status, {
       cancellation: status === 'cancelled' ? { afterEpochs: j.epochs.length - (partial ? 1 : 0), partialLastEpoch: partial } : null,
       error: error && status === 'failed' ? { name: error.name, message: error.message } : null,
@@ -358,6 +370,12 @@ export class JobQueue {
     }, outcome.model);
     j.modelReady = true;
   }
+}
+
+/** details.histograms beside a record's other details, or nothing when no epoch had any. */
+function withHistograms(details: Record<string, unknown> | undefined, perEpoch: EpochHistograms[]): { details?: Record<string, unknown> } {
+  if (!perEpoch.length) return details ? { details } : {};
+  return { details: { ...details, histograms: perEpoch } };
 }
 
 function liveModelName(c: JobConfig): string {
