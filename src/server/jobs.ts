@@ -246,6 +246,8 @@ export class JobQueue {
     const dir = uniqueDir(defaultOutDir(j.name, startedAt, this.runsDir));
     j.runId = path.basename(dir);
     const start = startRecord({ command: j.config.task, argv: j.command.split(' ').slice(1), source: 'dashboard', runName: j.name, startedAt, config: { ...j.config } });
+    // Each epoch's weight and gradient histograms: details.histograms of the record written after every epoch.
+    const histogramsPerEpoch: EpochHistograms[] = [];
     // What the run folder says while the job trains: the epochs so far, rewritten atomically after each.
     const live: ModelRecord = { name: liveModelName(j.config), params: null, history: {}, secondsPerEpoch: [] };
     const writeRunning = () => {
@@ -261,8 +263,6 @@ export class JobQueue {
     let steps = 1, epochs = 1;
     let samples: Sample[] | undefined;
     let histograms: WeightHistogram[] | undefined;
-    // The record keeps them in details.histograms (written with each epoch, so an interrupted run shows them too).
-    const histogramsPerEpoch: EpochHistograms[] = [];
     const hooks: TrainHooks = {
       signal: j.abort.signal,
       onPhase: (text) => {

@@ -1,7 +1,7 @@
 /**
  * The dashboard's result views in Chromium, on runs it trained itself: the job list rebuilt after a restart,
  * chart tools (hover and keyboard values, legends that wrap, dash patterns, smoothing, the wall-clock axis, CSV),
- * a classifier's confusion matrix and misclassified reviews, the adder's answers per epoch, the embedding
+ * a classifier's confusion matrix and misclassified reviews, the adder's answers and weight histograms per epoch, the embedding
  * projector, the sweep's workers, and a seq2seq run's accuracies and attention heatmap. One server (restarted once) and one browser serve the whole file; every
  * number on screen is compared with the run's results.json.
  */
@@ -147,6 +147,34 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
     }
     // The last epoch's answers are the record's final samples.
     expect(per[2]).toEqual(record(runIds.addition).samples);
+  });
+
+  it('draws every weight\'s value and gradient histograms per epoch, live and in the run details, as in its record', async () => {
+    type Hist = { min: number; max: number; counts: number[] };
+    const per = record(runIds.addition).details!.histograms as { epoch: number; weights: { name: string; shape: number[]; values: Hist; gradients: Hist | null }[] }[];
+    expect(per.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    const last = per[2].weights;
+    for (const w of last) expect(w.values.counts.reduce((a, b) => a + b, 0)).toBe(w.shape.reduce((a, b) => a * b, 1));
+    // Each bar's <title> ends with its count; the weights in the record's order.
+    const shown = (root: string) => page.$$eval(`${root} .hist-weight`, (ws) => ws.map((w) => ({
+      name: w.getAttribute('data-weight'),
+      values: [...w.querySelectorAll('.hist-values title')].map((t) => Number(t.textContent!.split(': ').pop())),
+      gradients: [...w.querySelectorAll('.hist-gradients title')].map((t) => Number(t.textContent!.split(': ').pop())),
+    })));
+    const expected = (e: number) => per[e].weights.map((w) => ({ name: w.name, values: w.values.counts, gradients: w.gradients?.counts ?? [] }));
+    await page.click('#tab-train');
+    await page.click('#jobs li[data-status="completed"]:has-text("adder")');
+    await page.waitForSelector('#live-histograms:not([hidden]) .hist-bar');
+    expect(await page.getAttribute('#live-histograms .histograms', 'data-epoch')).toBe('3');
+    expect(await shown('#live-histograms')).toEqual(expected(2));
+    expect(last.every((w) => w.gradients !== null)).toBe(true);
+    await page.fill('#live-histograms .hist-slider', '0');
+    expect(await page.getAttribute('#live-histograms .histograms', 'data-epoch')).toBe('1');
+    expect(await shown('#live-histograms')).toEqual(expected(0));
+    await page.click('#tab-runs');
+    await page.click(`button[aria-label="details of ${runIds.addition}"]`);
+    await page.waitForSelector('#run-histograms:not([hidden]) .hist-bar');
+    expect(await shown('#run-histograms')).toEqual(expected(2));
   });
 
   it('shows the confusion matrix and the misclassified reviews of an IMDb run, equal to its record', async () => {

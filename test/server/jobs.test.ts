@@ -125,6 +125,15 @@ describe('a training job', () => {
       const epoch = await sse.waitFor((e) => e.event === 'epoch' && e.data.id === id, 60000, 'epoch');
       expect(epoch.data.epoch.epoch).toBe(1);
       expect(Object.keys(epoch.data.epoch.logs)).toEqual(expect.arrayContaining(['loss', 'accuracy', 'val_loss', 'val_accuracy', 'val_exact']));
+      // Every trainable weight's histogram after the epoch, and its last batch's gradient's (30 bins each).
+      const hist = epoch.data.epoch.histograms as { name: string; shape: number[]; values: { counts: number[] }; gradients: { counts: number[] } | null }[];
+      expect(hist.length).toBeGreaterThanOrEqual(5);
+      for (const w of hist) {
+        const size = w.shape.reduce((a, b) => a * b, 1);
+        expect(w.values.counts.reduce((a, b) => a + b, 0), w.name).toBe(size);
+        expect(w.gradients!.counts.reduce((a, b) => a + b, 0), w.name).toBe(size);
+        expect(w.values.counts).toHaveLength(30);
+      }
       const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
       expect(done.data.modelReady).toBe(true);
       // The long-lived server gives the kernels' scratch memory back after every job.
@@ -138,6 +147,8 @@ describe('a training job', () => {
       expect(res.argv).toEqual(['addition', '--digits', '2', '--training-size', '300', '--rnn', 'lstm', '--hidden', '8', '--layers', '1', '--epochs', '2', '--batch-size', '32', '--seed', '1']);
       expect(res.models[0].history.loss).toHaveLength(2);
       expect(res.models[0].secondsPerEpoch).toHaveLength(2);
+      expect(res.details.histograms).toEqual(job.epochs.map((e: { epoch: number; histograms: unknown }) => ({ epoch: e.epoch, weights: e.histograms })));
+      expect(res.details.histograms[0].weights).toEqual(hist);
       expect(typeof res.metrics.exactMatchAccuracy).toBe('number');
       expect(res.samples.length).toBeGreaterThan(0);
       expect(existsSync(join(s.runsDir, job.runId, 'report.html'))).toBe(true);

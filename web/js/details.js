@@ -2,6 +2,7 @@
 // (IMDb runs of the dashboard, `rnnlab train` / `rnnlab evaluate` records), and the adder's sample answers
 // after every epoch (✓/✗), a seq2seq run's accuracies and attention matrix.
 import { $, api, el } from './api.js';
+import { histogramsOf, histogramsPanel } from './histograms.js';
 import { attentionOf, drawAttention, scoresTable, seq2seqScores } from './attention.js';
 
 /** questions × epochs: each cell the model's answer after that epoch, ✓ or ✗ (symbol and colour). per: [{ epoch, samples }] */
@@ -75,11 +76,14 @@ export async function showRunDetail(id) {
   const per = samplesOf(d.results);
   $('#run-samples-box').hidden = per.length === 0;
   if (per.length) $('#run-samples').replaceChildren(samplesTable(per));
+  const hist = histogramsPanel(histogramsOf(d.results));
+  $('#run-histograms').hidden = !hist;
+  $('#run-histograms').replaceChildren(...(hist ? [hist] : []));
   const scores = seq2seqScores(d.results), att = attentionOf(d.results);
   $('#run-seq2seq-box').hidden = scores.length === 0 && !att;
   $('#run-seq2seq-scores').replaceChildren(...(scores.length ? [scoresTable(scores)] : []));
   $('#run-attention-box').hidden = !att;
   if (att) drawAttention($('#run-attention'), att);
-  $('#run-detail-empty').hidden = !!cls || per.length > 0 || scores.length > 0 || !!att;
+  $('#run-detail-empty').hidden = !!cls || per.length > 0 || !!hist || scores.length > 0 || !!att;
   card.scrollIntoView({ block: 'nearest' });
 }

@@ -2,6 +2,7 @@
 import { $, $$, api, duration, el, guarded, pct } from './api.js';
 import { lineChart, series, VALIDATION_STYLE } from './charts.js';
 import { samplesTable } from './details.js';
+import { histogramsPanel } from './histograms.js';
 
 const jobs = new Map(); // id -> { view, points }
 let shownJob = null;
@@ -171,6 +172,7 @@ function drawLive() {
     series('validation, exact answers', ep('val_exact'), 3, { ...val, borderDash: [2, 3], pointStyle: 'rectRot' }),
   ].filter((d) => d.data.length);
   drawSamples(j?.view);
+  drawHistograms(j?.view);
   lossChart.update('none');
   accChart.update('none');
   $('#live-points').textContent = String(pts.length);
@@ -190,6 +192,23 @@ function drawSamples(v) {
   const per = (v?.epochs ?? []).filter((e) => e.samples?.length).map((e) => ({ epoch: e.epoch, samples: e.samples }));
   box.hidden = per.length === 0;
   if (per.length) $('#live-samples-table').replaceChildren(samplesTable(per));
+}
+
+/** Rebuilt when an epoch arrives; an epoch picked on the slider stays picked, else the latest is shown. */
+let histogramsShown = '';
+function drawHistograms(v) {
+  const box = $('#live-histograms');
+  const per = (v?.epochs ?? []).filter((e) => e.histograms?.length).map((e) => ({ epoch: e.epoch, weights: e.histograms }));
+  const key = `${v?.id ?? ''}:${per.length}`;
+  if (key === histogramsShown) return;
+  const old = box.querySelector('.histograms');
+  const slider = old?.querySelector('.hist-slider');
+  const sameJob = histogramsShown.split(':')[0] === (v?.id ?? '');
+  const picked = sameJob && slider && slider.value !== slider.max ? Number(old.dataset.epoch) : undefined;
+  histogramsShown = key;
+  const panel = histogramsPanel(per, picked);
+  box.hidden = !panel;
+  box.replaceChildren(...(panel ? [panel] : []));
 }
 
 function scheduleDraw() {
