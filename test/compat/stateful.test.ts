@@ -69,7 +69,7 @@ describe('stateful recurrent layers', () => {
     });
   }
 
-  it('the training forward (evaluate, apply) carries states as predict does', () => {
+  it('apply on real tensors (the training forward) carries states as predict does', () => {
     rl.setSeed(4);
     const whole = rl.sequential({ layers: [recurrentLayer('lstm', { inputShape: [T, D] })] });
     const expected = whole.predict(x);
@@ -142,6 +142,22 @@ describe('stateful recurrent layers', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     const states = (m.layers[0] as RNN).getStates();
     expect(states.some((s) => Array.from(s.dataSync()).some((v) => v !== 0))).toBe(true);
+
+    // With a negligible learning rate the weights stay put, so fit's final states are predict's over the same batches in order.
+    m.compile({ optimizer: rl.train.sgd(1e-12), loss: 'meanSquaredError' });
+    m.resetStates();
+    await m.fit(xs, ys, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
+    const afterFit = (m.layers[0] as RNN).getStates();
+    m.resetStates();
+    m.predict(xs, { batchSize: B });
+    const afterPredict = (m.layers[0] as RNN).getStates();
+    m.resetStates();
+    m.predict(rl.slice(xs, [B, 0, 0], [B, T, D]), { batchSize: B });
+    const secondBatchOnly = (m.layers[0] as RNN).getStates();
+    afterFit.forEach((s, i) => {
+      expect(maxDiff(s, afterPredict[i])).toBeLessThan(1e-5);
+      expect(maxDiff(s, secondBatchOnly[i])).toBeGreaterThan(1e-3);
+    });
     await expect(m.fit(randomTensor([B + 1, T, D], 2), randomTensor([B + 1, 1], 3), { batchSize: B, epochs: 1, shuffle: false, verbose: 0 }))
       .rejects.toThrow(/stateful layer was built for batches of 3/);
   });
