@@ -26,6 +26,7 @@ export class Bidirectional extends Layer {
     if (!(given instanceof RNN)) {
       throw new Error(`${this.name}: the wrapped layer must be SimpleRNN, LSTM or GRU, got ${given instanceof Layer ? given.className : describe(given)}`);
     }
+    if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on SimpleRNN, LSTM and GRU used directly)`);
     const extra = given.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} of the wrapped layer is not supported`);
     if (args.mergeMode === null) throw new Error(`${this.name}: mergeMode null (separate outputs) is not supported; use concat, sum, mul or ave`);

@@ -17,6 +17,8 @@ export interface LayerArgs {
   /** Shape of one sample, without the batch axis (Keras input_shape). */
   inputShape?: number[];
   batchInputShape?: (number | null)[];
+  /** With inputShape or inputDim: the fixed batch size (tfjs's batchSize), what a stateful recurrent layer needs. */
+  batchSize?: number | null;
   /** Shorthand for inputShape: [inputDim] (Keras input_dim). */
   inputDim?: number;
   trainable?: boolean;
@@ -97,7 +99,7 @@ export function withoutInitializers<T>(fn: () => T): T {
  * write when unused). Any other value is an error naming the option, in constructors and in loaded configs alike.
  */
 const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> = {
-  stateful: { allowed: [false], why: 'rnnlab has no stateful RNNs' },
+  stateful: { allowed: [false], why: 'only SimpleRNN, LSTM and GRU keep states between calls' },
   recurrentDropout: { allowed: [0], why: 'recurrent dropout is not implemented' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
   activityRegularizer: { allowed: [null], why: 'activity regularizers are not implemented (weight regularizers are)' },
@@ -126,6 +128,21 @@ function checkUnsupported(layer: string, args: object): void {
 function checkDtype(layer: string, v: unknown): void {
   const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
   if (name !== null && name !== 'float32') throw new Error(`${layer}: dtype = ${typeof v === 'string' ? JSON.stringify(v) : describe(v)} is not supported (rnnlab computes in float32)`);
+}
+
+/** The declared input shape with its batch axis: batchInputShape, or batchSize (default any) with inputShape or inputDim. */
+function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null {
+  const batch = args.batchSize === undefined || args.batchSize === null ? null : checkPositiveInt(layer, 'batchSize', args.batchSize);
+  if (args.batchInputShape) {
+    if (batch !== null && args.batchInputShape[0] !== batch) {
+      throw new Error(`${layer}: batchSize ${batch} disagrees with batchInputShape [${args.batchInputShape.join(', ')}]; give one of them`);
+    }
+    return [...args.batchInputShape];
+  }
+  if (args.inputShape) return [batch, ...args.inputShape];
+  if (args.inputDim !== undefined) return [batch, checkPositiveInt(layer, 'inputDim', args.inputDim)];
+  if (batch !== null) throw new Error(`${layer}: batchSize needs inputShape or inputDim (or give batchInputShape)`);
+  return null;
 }
 
 const nameCounters = new Map<string, number>();
@@ -183,10 +200,7 @@ export abstract class Layer {
     this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(this.className));
     checkUnsupported(`${this.name} (${this.className})`, args);
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
-    if (args.batchInputShape) this.batchInputShape = [...args.batchInputShape];
-    else if (args.inputShape) this.batchInputShape = [null, ...args.inputShape];
-    else if (args.inputDim !== undefined) this.batchInputShape = [null, checkPositiveInt(defaultPrefix ?? 'layer', 'inputDim', args.inputDim)];
-    else this.batchInputShape = null;
+    this.batchInputShape = batchInputShapeOf(this.name, args);
   }
 
   get className(): string {

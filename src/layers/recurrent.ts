@@ -2,7 +2,7 @@
  * What SimpleRNN, LSTM and GRU share: Keras's options, weight layout (kernel [in, G*units],
  * recurrent_kernel [units, G*units], bias) and the checks on inputs, masks and initial states.
  */
-import { type FArray } from '../backend/index.js';
+import { allocPersistent, type FArray } from '../backend/index.js';
 import * as ops from '../autograd/ops.js';
 import { recurrent, type CellKind, type StateGradExtras } from '../autograd/recurrent_ops.js';
 import { globalRandom } from '../random.js';
@@ -26,6 +26,11 @@ export interface RNNArgs extends LayerArgs {
   returnState?: boolean;
   /** Default false. */
   goBackwards?: boolean;
+  /**
+   * Default false. true: the final states of each batch are the initial states of the next (Keras/tfjs), until
+   * resetStates(). Needs a fixed batch size (batchInputShape, or batchSize with inputShape, on the first layer).
+   */
+  stateful?: boolean;
   /** Default 0. Fraction of input features dropped while training (one mask per sequence, as Keras). */
   dropout?: number;
   /** Default 'glorotUniform'. */
@@ -72,6 +77,9 @@ export abstract class RNN extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   goBackwards: boolean;
+  readonly stateful: boolean;
+  /** A stateful layer's final states of its last call (detached copies); null: zeros. */
+  private carried: Tensor[] | null = null;
   readonly dropout: number;
   readonly kernelInitializer: InitializerName;
   readonly recurrentInitializer: InitializerName;
@@ -84,7 +92,9 @@ export abstract class RNN extends Layer {
   readonly biasConstraint: Constraint | null;
 
   constructor(args: GatedRNNArgs, prefix: string) {
-    super(args, prefix);
+    // stateful is the one option of the unsupported-options table that recurrent layers implement.
+    super({ ...args, stateful: undefined } as LayerArgs, prefix);
+    this.stateful = checkBool(this.name, 'stateful', args.stateful, false);
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
     this.recurrentActivation = checkKernelActivation(this.name, 'recurrentActivation', args.recurrentActivation ?? 'sigmoid');
@@ -125,6 +135,61 @@ export abstract class RNN extends Layer {
       { name: 'recurrent_kernel', shape: [this.units, GU], initializer: this.recurrentInitializer, regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint },
       ...(this.useBias ? [{ name: 'bias', shape: this.biasShape(), initializer: this.biasFill(), regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : []),
     ];
+  }
+
+  build(inputShape: SymbolicShape): void {
+    if (this.stateful && inputShape[0] === null) {
+      throw new Error(`${this.name} (${this.className}): stateful needs a fixed batch size; give the first layer batchInputShape `
+        + `(or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
+    }
+    super.build(inputShape);
+  }
+
+  /** A stateful layer's batch size, fixed when it was built. */
+  private statefulBatch(): number {
+    const B = this.inputSpec?.[0];
+    if (typeof B !== 'number') throw new Error(`${this.name} (${this.className}): stateful layer is not built yet, so its batch size is unknown`);
+    return B;
+  }
+
+  private checkStatefulBatch(B: number): void {
+    const fixed = this.statefulBatch();
+    if (B !== fixed) throw new Error(`${this.name} (${this.className}): stateful layer was built for batches of ${fixed}, got a batch of ${B} (pass batchSize: ${fixed} and a sample count divisible by it)`);
+  }
+
+  /** A stateful layer is built for the batch size it first sees, and says so when a batch differs. */
+  protected checkInput(x: Tensor): void {
+    if (this.stateful) {
+      if (!this.built) this.build([...x.shape]);
+      this.checkStatefulBatch(x.shape[0]);
+    }
+    super.checkInput(x);
+  }
+
+  /**
+   * tfjs's resetStates(states?): zeros, or the given states ([h] or, for LSTM, [h, c], each [batch, units]) as the
+   * initial states of the next call. model.resetStates() calls it on every stateful layer.
+   */
+  resetStates(states?: Tensor | Tensor[] | null): void {
+    if (!this.stateful) throw new Error(`${this.name} (${this.className}): resetStates() needs a layer made with stateful: true`);
+    if (states === undefined || states === null) { this.carried = null; return; }
+    const list = Array.isArray(states) ? states : [states];
+    if (list.length !== this.stateCount) throw new Error(`${this.name} (${this.className}): resetStates expects ${this.stateCount} state tensor(s), got ${list.length}`);
+    const B = this.statefulBatch();
+    list.forEach((s, i) => {
+      if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== this.units) {
+        throw new Error(`${this.name} (${this.className}): resetStates: state ${i} must be a tensor of shape [${B}, ${this.units}], got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : typeof s}`);
+      }
+    });
+    this.carried = list.map(detachedCopy);
+  }
+
+  /** The states the next call of a stateful layer starts from (zeros after a reset); copies. */
+  getStates(): Tensor[] {
+    if (!this.stateful) throw new Error(`${this.name} (${this.className}): getStates() needs a layer made with stateful: true`);
+    const B = this.statefulBatch();
+    return this.carried ? this.carried.map(detachedCopy)
+      : Array.from({ length: this.stateCount }, () => new Tensor(allocPersistent(B * this.units).fill(0), [B, this.units], 'float32'));
   }
 
   get kernel(): Variable { return this.weightNamed('kernel')!; }
@@ -176,8 +241,12 @@ export abstract class RNN extends Layer {
 
   /** Runs the layer with optional initial states ([h] or [h, c], each [batch, units]); returns output and final states. */
   run(x: Tensor, ctx: CallContext, initialState?: Tensor[]): RNNRun {
-    if (!this.built) this.build([null, ...x.shape.slice(1)]);
+    if (!this.built) this.build([this.stateful ? x.shape[0] : null, ...x.shape.slice(1)]);
     const [B, T, D] = x.shape;
+    if (this.stateful) {
+      this.checkStatefulBatch(B);
+      initialState ??= this.carried ?? undefined;
+    }
     if (x.rank !== 3) throw new Error(`${this.name} (${this.className}): expected input of rank 3 (batch, steps, features), got [${x.shape.join(', ')}]`);
     if (D !== this.kernel.shape[0]) {
       throw new Error(`${this.name} (${this.className}): input has ${D} features but the layer was built for ${this.kernel.shape[0]}`);
@@ -215,9 +284,12 @@ export abstract class RNN extends Layer {
     const res = recurrent(spec, input, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, onStateGrad);
     if (ctx.trace) ctx.trace.push({ layer: this.name, className: this.className, hiddenStates: res.sequence, gates: this.splitGates(res.gates, B, T) });
     if (!this.returnSequences) ctx.mask = null;
+    const states = res.cell ? [res.last, res.cell] : [res.last];
+    // Kept off the tape and out of predict's scratch memory, which the next batch reuses.
+    if (this.stateful) this.carried = states.map(detachedCopy);
     return {
       output: this.returnSequences ? res.sequence : res.last,
-      states: res.cell ? [res.last, res.cell] : [res.last],
+      states,
       sequence: res.sequence,
       gates: res.gates,
     };
@@ -247,8 +319,19 @@ export abstract class RNN extends Layer {
       activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint),
       recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
       dropout: this.dropout, recurrentDropout: 0, returnSequences: this.returnSequences, returnState: this.returnState,
-      goBackwards: this.goBackwards, stateful: false, unroll: false };
+      goBackwards: this.goBackwards, stateful: this.stateful, unroll: false };
   }
+}
+
+function detachedCopy(t: Tensor): Tensor {
+  const data = allocPersistent(t.size);
+  data.set(t.floatData());
+  return new Tensor(data, [...t.shape], 'float32');
+}
+
+/** model.resetStates(): every stateful recurrent layer's states back to zeros (Keras, tfjs). */
+export function resetStatefulLayers(layers: readonly Layer[]): void {
+  for (const l of layers) if (l instanceof RNN && l.stateful) l.resetStates();
 }
 
 /** What LSTM and GRU add to SimpleRNN's config. */

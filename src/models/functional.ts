@@ -7,6 +7,7 @@ import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
 import { InputLayer } from '../layers/input_layer.js';
+import { resetStatefulLayers } from '../layers/recurrent.js';
 import { Layer, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
@@ -153,6 +154,9 @@ export class Functional implements TrainableModel {
 
   /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
+
+  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
+  resetStates(): void { resetStatefulLayers(this.layers); }
 
   /** tfjs's getLayer(name) or getLayer(undefined, index). */
   getLayer(name?: string | number, index?: number): Layer {

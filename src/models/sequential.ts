@@ -19,6 +19,7 @@ import { scalarResult } from './scalars.js';
 import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 import { InputLayer } from '../layers/input_layer.js';
+import { resetStatefulLayers } from '../layers/recurrent.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -172,6 +173,9 @@ export class Sequential implements TrainableModel {
 
   /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
+
+  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
+  resetStates(): void { resetStatefulLayers(this.layers); }
 
   /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
   getLayer(name?: string | number, index?: number): Layer {

@@ -21,6 +21,7 @@ export function recurrentConfig(view: LayerView): RecurrentConfig {
   const c = view.config;
   if (!(view.className in ONNX_OP)) refuse(view, 'is not a recurrent layer ONNX can express');
   if (c.returnState) refuse(view, 'returnState has no place in a Sequential export');
+  if (c.stateful) refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next (export a copy made with stateful: false)');
   return {
     cell: view.className as Cell, units: c.units as number, returnSequences: Boolean(c.returnSequences), goBackwards: Boolean(c.goBackwards),
     resetAfter: view.className === 'GRU' && Boolean(c.resetAfter), activation: c.activation as string,

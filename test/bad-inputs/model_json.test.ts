@@ -80,7 +80,7 @@ describe('layers rnnlab cannot build', () => {
     await bad((j) => { layers(j)[1].config.units = -2; }, /layer 1 \(LSTM 'lstm'\): lstm: units must be a positive integer, got -2/);
     await bad((j) => { layers(j)[1].config.units = 2.5; }, /units must be a positive integer, got 2.5/);
     await bad((j) => { layers(j)[1].config.return_sequences = 'yes'; }, /return_sequences must be true or false, got the string "yes"/);
-    await bad((j) => { layers(j)[1].config.stateful = true; }, /stateful = true is not supported \(rnnlab has no stateful RNNs\)/);
+    await bad((j) => { layers(j)[1].config.stateful = true; }, /stateful needs a fixed batch size/);
     await bad((j) => { layers(j)[0].config.input_dim = null; }, /missing required field 'input_dim'/);
     await bad((j) => { layers(j)[2].config = [1]; }, /layer 2 \(Dense\): config must be an object, got an array/);
     await bad((j) => { layers(j)[2].config.name = 'a/b'; }, /name must be a non-empty string without '\/'/);

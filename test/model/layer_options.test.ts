@@ -17,7 +17,7 @@ const L = rl.layers;
 
 describe('options rnnlab does not implement are errors, not silently dropped', () => {
   it.each([
-    ['stateful', () => L.lstm({ units: 2, stateful: true } as never), /lstm\w* \(LSTM\): stateful = true is not supported \(rnnlab has no stateful RNNs\)/],
+    ['stateful outside a recurrent layer', () => L.dense({ units: 2, stateful: true } as never), /dense\w* \(Dense\): stateful = true is not supported \(only SimpleRNN, LSTM and GRU keep states between calls\)/],
     ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
     ['activityRegularizer', () => L.dense({ units: 2, activityRegularizer: 'l2' } as never), /\(Dense\): activityRegularizer = "l2" is not supported \(activity regularizers are not implemented/],
     ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
@@ -53,7 +53,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
       ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer = an object is not supported \(activity regularizers are not implemented/],
       ['time-major', (ls) => { ls[0].config.time_major = true; }, /time_major = true is not supported/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
-      ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful = true is not supported/],
+      ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful needs a fixed batch size/],
       // A key that is not an identifier must not break the message (it once became a regular expression).
       ['odd-key', (ls) => { ls[0].config['a_b['] = 1; delete ls[0].config.units; }, /lstm: missing required field 'units'/],
     ];
