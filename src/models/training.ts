@@ -33,6 +33,34 @@ export interface FitArgs {
    * each trimmed to its rows' real steps. Needs a model that masks the padding; deterministic per seed.
    */
   bucket?: boolean | BucketArgs;
+  /**
+   * tfjs's: how often fit yields to the event loop. 'batch': after every batch; a number: at most every that many
+   * milliseconds; 'epoch' / 'never': not between batches. Default 'auto': every batch when a callback listens to
+   * batches, else at most every 20 ms.
+   */
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+}
+
+const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'verbose', 'callbacks',
+  'initialEpoch', 'sampleWeight', 'classWeight', 'out', 'bucket', 'yieldEvery']);
+/** tfjs fit options rnnlab does not implement: refused by name rather than ignored. */
+const FIT_REFUSED = new Set(['stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq']);
+
+function checkFitKeys(args: object): void {
+  for (const key of Object.keys(args)) {
+    if (FIT_OPTIONS.has(key) || (args as Record<string, unknown>)[key] === undefined) continue;
+    if (FIT_REFUSED.has(key)) throw new Error(`fit: option '${key}' is not supported by rnnlab (fit runs whole epochs over x and y)`);
+    throw new Error(`fit: unknown option '${key}' (options: ${[...FIT_OPTIONS].join(', ')})`);
+  }
+}
+
+/** The EventLoopYield interval yieldEvery asks for; batchListeners: some callback listens to batches. */
+function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean): number | undefined {
+  if (v === undefined || v === 'auto') return batchListeners ? 0 : undefined;
+  if (v === 'batch') return 0;
+  if (v === 'epoch' || v === 'never') return Infinity;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  throw new Error(`fit: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
 }
 
 export interface EvaluateArgs {
@@ -130,6 +158,7 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
 function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs) {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
+  checkFitKeys(args);
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
   const initialEpoch = checkEpochs(args.initialEpoch ?? 0, 'fit: initialEpoch');
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
@@ -200,8 +229,8 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   for (const cb of callbacks.callbacks) cb.setFitState?.(state);
   const tolerateNonFinite = callbacks.callbacks.some((cb) => cb.handlesNonFiniteLoss);
   const shuffle = args.shuffle !== false;
-  // Batch callbacks may queue work they expect to run before the next batch: yield after every batch for them.
-  const pause = new EventLoopYield(callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd') ? 0 : undefined);
+  // Batch callbacks may queue work they expect to run before the next batch: by default, yield after every batch for them.
+  const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd')));
   try {
     await callbacks.call('onTrainBegin', {});
     const start = checkEpochs(state.initialEpoch, 'fit: initialEpoch');

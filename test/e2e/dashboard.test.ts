@@ -344,6 +344,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
   });
 
   it('redraws a ticked run\'s curves when it finishes (no stale partial curve)', async () => {
+    // The demos ran without the per-batch pause; this run must last long enough to be caught mid-training.
+    server.d.jobs.batchDelayMs = 10;
     await page.click('#tab-train');
     await page.selectOption('#f-task', 'addition');
     const f = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
