@@ -53,7 +53,7 @@ async function timeCase(name, steps) {
   // trainOnBatch gets its batches pre-sliced, so it pays no slicing: the difference is fit's own loop.
   const xb = [], yb = [];
   for (let s = 0; s < n; s += batch) {
-    const rows = (t) => rl.tensor(t.data.slice(s * t.size / n, (s + batch) * t.size / n), [batch, ...t.shape.slice(1)], t.dtype);
+    const rows = (t) => rl.tensor(t.values.slice(s * t.size / n, (s + batch) * t.size / n), [batch, ...t.shape.slice(1)], t.dtype);
     xb.push(rows(x)); yb.push(rows(y));
   }
   const manual = compiled(name, loss), fitted = compiled(name, loss), bare = compiled(name, loss);

@@ -48,7 +48,7 @@ export function foldableActivation(k: LossKind): 'sigmoid' | 'softmax' | null {
 
 /** Rejects targets a loss cannot use: they would otherwise train silently on nonsense. */
 export function checkTargets(k: LossKind, y: Tensor, outputClasses: number): void {
-  const d = y.data;
+  const d = y.values;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!Number.isFinite(v)) throw new Error(`labels: value ${v} at index ${i} is not finite`);

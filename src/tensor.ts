@@ -21,20 +21,23 @@ export class Tensor {
   backwardFn: (() => void) | null = null;
   name?: string;
 
-  constructor(public data: FArray | Int32Array, public readonly shape: Shape, public readonly dtype: DType) {
+  constructor(public values: FArray | Int32Array, public readonly shape: Shape, public readonly dtype: DType) {
     const n = sizeOf(shape);
-    if (data.length !== n) throw new Error(`tensor: data has ${data.length} values but shape [${shape.join(', ')}] needs ${n}`);
+    if (values.length !== n) throw new Error(`tensor: data has ${values.length} values but shape [${shape.join(', ')}] needs ${n}`);
   }
 
-  get size(): number { return this.data.length; }
+  get size(): number { return this.values.length; }
   get rank(): number { return this.shape.length; }
 
   /** The backing typed array (no copy). */
-  dataSync(): FArray | Int32Array { return this.data; }
+  dataSync(): FArray | Int32Array { return this.values; }
+
+  /** tfjs's async read: the same typed array as dataSync(), once pending microtasks have run. */
+  data(): Promise<FArray | Int32Array> { return Promise.resolve().then(() => this.dataSync()); }
 
   /** The values as nested plain arrays, shaped like the tensor. */
   arraySync(): NestedArray {
-    const { data, shape } = this;
+    const { values: data, shape } = this;
     if (shape.length === 0) return data[0];
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = shape[dim];
@@ -48,15 +51,15 @@ export class Tensor {
 
   /** Float view of the data (int32 tensors are converted, e.g. raw token ids fed to a Dense layer). */
   floatData(): FArray {
-    if (this.dtype === 'float32' && (this.data instanceof Float32Array || this.data instanceof Float64Array)) return this.data;
+    if (this.dtype === 'float32' && (this.values instanceof Float32Array || this.values instanceof Float64Array)) return this.values;
     const out = allocFloat(this.size);
-    for (let i = 0; i < out.length; i++) out[i] = this.data[i];
+    for (let i = 0; i < out.length; i++) out[i] = this.values[i];
     return out;
   }
 
   /** A tensor sharing this one's data with another shape of the same size. */
   reshape(shape: Shape): Tensor {
-    return new Tensor(this.data, shape, this.dtype);
+    return new Tensor(this.values, shape, this.dtype);
   }
 
   toString(): string {

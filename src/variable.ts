@@ -17,7 +17,7 @@ export class Variable extends Tensor {
     if (values.length !== this.size) {
       throw new Error(`weight '${this.name}': expected ${this.size} values for shape [${this.shape.join(', ')}], got ${values.length}`);
     }
-    (this.data as Float32Array).set(values);
-    markWeightWritten(this.data as Float32Array);
+    (this.values as Float32Array).set(values);
+    markWeightWritten(this.values as Float32Array);
   }
 }

@@ -13,7 +13,7 @@ function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: Ten
   const xs = args.map((a, i) => {
     const t = toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`);
     if (t.dtype !== 'float32') throw new Error(`${what}: x must be float32 to take a gradient, got ${t.dtype}`);
-    const v = new Tensor(t.data, [...t.shape], 'float32');
+    const v = new Tensor(t.values, [...t.shape], 'float32');
     v.requiresGrad = true;
     return v;
   });
@@ -32,7 +32,7 @@ function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: Ten
     return new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32');
   });
   const y = value.y;
-  return { value: new Tensor(Float32Array.from(y.data), [...y.shape], 'float32'), grads };
+  return { value: new Tensor(Float32Array.from(y.values), [...y.shape], 'float32'), grads };
 }
 
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {

@@ -23,7 +23,7 @@ export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits:
 export function weightedLossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits: boolean, weights: ArrayLike<number>): Tensor {
   const n = pred.shape[0];
   if (weights.length !== n) throw new Error(`sample weights: ${weights.length} weights for ${n} samples`);
-  const p = pred.floatData(), t = target.data;
+  const p = pred.floatData(), t = target.values;
   const per = p.length / n, perTarget = t.length / n;
   const grad = allocFloat(pred.size);
   let value = 0;
@@ -65,7 +65,7 @@ function lossValueAndGrad(kind: LossKind, p: FArray, cols: number, target: Tenso
       break;
     }
     case 'sparseCategoricalCrossentropy': {
-      const labels = target.data instanceof Int32Array ? target.data : Int32Array.from(target.data, Math.trunc);
+      const labels = target.values instanceof Int32Array ? target.values : Int32Array.from(target.values, Math.trunc);
       if (fromLogits) value = K.sparseSoftmaxCrossEntropyWithLogits(rows, cols, p, labels, grad);
       else {
         const onehot = allocFloat(p.length);
@@ -98,7 +98,7 @@ export function maskedLossOp(kind: LossKind, pred: Tensor, target: Tensor, fromL
   for (let r = 0; r < rows; r++) if (keep[r]) kept++;
   const grad = allocFloat(pred.size);
   if (!kept) return recordLoss(0, pred, grad);
-  const p = pred.floatData(), t = target.data;
+  const p = pred.floatData(), t = target.values;
   const pk = allocFloat(kept * cols, false);
   const tk = target.dtype === 'int32' ? new Int32Array(kept * perTarget) : allocFloat(kept * perTarget, false);
   for (let r = 0, k = 0; r < rows; r++) {

@@ -60,7 +60,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
   const xd = x.floatData();
   const y = allocFloat(n * outDim, false);
   const fused = fusable(act) ? actCode(act) : Act.linear;
-  K.gemm(false, false, n, outDim, inDim, 1, xd, w.data as FArray, 0, y, (b?.data as FArray) ?? null, fused);
+  K.gemm(false, false, n, outDim, inDim, 1, xd, w.values as FArray, 0, y, (b?.values as FArray) ?? null, fused);
   const outShape = [...x.shape.slice(0, -1), outDim];
   const z = floatTensor(y, outShape);
   record(z, [x, w, b], () => {
@@ -70,7 +70,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
     if (b?.requiresGrad) K.colSum(n, outDim, dz, gradBuffer(b), true);
     if (x.requiresGrad) {
       const dx = allocFloat(n * inDim, false);
-      K.gemm(false, true, n, inDim, outDim, 1, dz, w.data as FArray, 0, dx, null, Act.linear);
+      K.gemm(false, true, n, inDim, outDim, 1, dz, w.values as FArray, 0, dx, null, Act.linear);
       accumulate(x, dx, true);
     }
   });
@@ -80,7 +80,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
 /** Shares data; the gradient flows through unchanged. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   if (sizeOf(shape) !== x.size) throw new Error(`reshape: cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
-  const out = new Tensor(x.data, shape, x.dtype);
+  const out = new Tensor(x.values, shape, x.dtype);
   return record(out, [x], () => accumulate(x, out.grad!, true));
 }
 
@@ -94,10 +94,10 @@ export const embeddedFrom = new WeakMap<Tensor, { ids: Int32Array; table: Tensor
 export function embedding(ids: Tensor, table: Tensor): Tensor {
   const K = kernels();
   const dim = table.shape[1];
-  const idData = ids.data instanceof Int32Array ? ids.data : Int32Array.from(ids.data, Math.trunc);
+  const idData = ids.values instanceof Int32Array ? ids.values : Int32Array.from(ids.values, Math.trunc);
   const n = idData.length;
   const y = allocFloat(n * dim, false);
-  K.embeddingForward(n, dim, idData, table.data as FArray, y);
+  K.embeddingForward(n, dim, idData, table.values as FArray, y);
   const out = floatTensor(y, [...ids.shape, dim]);
   embeddedFrom.set(out, { ids: idData, table });
   return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
@@ -113,7 +113,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   const xd = x.floatData();
   const y = allocFloat(B * g.outSteps * Cout, false);
   const fused = fusable(act) ? actCode(act) : Act.linear;
-  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, (b?.data as FArray) ?? null, y, fused);
+  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused);
   const z = floatTensor(y, [B, g.outSteps, Cout]);
   record(z, [x, w, b], () => {
     const dz = z.grad!;
@@ -121,7 +121,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     const dx = x.requiresGrad ? allocFloat(x.size) : null;
     const dw = allocFloat(w.size);
     const db = b ? allocFloat(b.size) : null;
-    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.data as FArray, dz, dx, dw, db);
+    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db);
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);

@@ -11,7 +11,7 @@ import { accumulate, record } from './tape.js';
 
 function floats(t: Tensor): FArray {
   const a = allocFloat(t.size, false);
-  for (let i = 0; i < a.length; i++) a[i] = t.data[i];
+  for (let i = 0; i < a.length; i++) a[i] = t.values[i];
   return a;
 }
 

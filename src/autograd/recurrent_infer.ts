@@ -69,8 +69,8 @@ export function recurrentInfer(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Ten
   const U = spec.units;
   const GU = (spec.cell === 'lstm' ? 4 : 3) * U;
   const { xp, rows } = projection(x, w, bias, GU, mask);
-  const rd = r.data as FArray;
-  const recBias = spec.cell === 'gru' && bias && bias.size === 2 * GU ? (bias.data as FArray).subarray(GU, 2 * GU) : null;
+  const rd = r.values as FArray;
+  const recBias = spec.cell === 'gru' && bias && bias.size === 2 * GU ? (bias.values as FArray).subarray(GU, 2 * GU) : null;
   const needSeq = spec.sequenceNeeded !== false;
   const hs = needSeq ? allocFloat(B * T * U, false) : null;
   const hT = allocFloat(B * U, false);
@@ -92,15 +92,15 @@ export function recurrentInfer(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Ten
 function projection(x: Tensor, w: Tensor, bias: Tensor | null, GU: number, mask: Uint8Array | null): { xp: FArray; rows: Int32Array | null } {
   const K = kernels();
   const [B, T, D] = x.shape;
-  const wd = w.data as FArray;
-  const inputBias = bias ? (bias.data as FArray).subarray(0, GU) : null;
+  const wd = w.values as FArray;
+  const inputBias = bias ? (bias.values as FArray).subarray(0, GU) : null;
   const embedded = embeddedFrom.get(x);
   if (embedded && embedded.ids.length === B * T && B * T >= embedded.table.shape[0]) {
     let cached = projectedTables.get(w);
     if (!cached || cached.table !== embedded.table) {
       const V = embedded.table.shape[0];
       cached = { table: embedded.table, xp: allocPersistent(V * GU) };
-      K.gemm(false, false, V, GU, D, 1, embedded.table.data as FArray, wd, 0, cached.xp, inputBias, Act.linear);
+      K.gemm(false, false, V, GU, D, 1, embedded.table.values as FArray, wd, 0, cached.xp, inputBias, Act.linear);
       projectedTables.set(w, cached);
     }
     return { xp: cached.xp, rows: embedded.ids };

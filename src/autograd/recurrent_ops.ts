@@ -39,9 +39,9 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   const GU = GATES[spec.cell] * U;
   const N = B * T;
   const xd = x.floatData();
-  const wd = w.data as FArray;
-  const rd = r.data as FArray;
-  const bd = (bias?.data as FArray | undefined) ?? null;
+  const wd = w.values as FArray;
+  const rd = r.values as FArray;
+  const bd = (bias?.values as FArray | undefined) ?? null;
   const inputBias = bd ? bd.subarray(0, GU) : null;
   const recBias = spec.cell === 'gru' && spec.resetAfter && bd ? bd.subarray(GU, 2 * GU) : null;
 

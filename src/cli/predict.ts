@@ -82,7 +82,7 @@ async function imdbPredict(texts: string[], dir: string, ctx: CliContext): Promi
   const { vocab, maxlen } = input;
   const seqs = texts.map((t) => encodeReview(t, vocab, datasets.imdb.getWordIndex()).ids);
   const padded = padSequences(seqs, { maxlen });
-  const probs = model.predict(new Tensor(padded.data as Int32Array, [texts.length, maxlen], 'int32')).data;
+  const probs = model.predict(new Tensor(padded.data as Int32Array, [texts.length, maxlen], 'int32')).values;
   p.line(`Model: ${input.model ?? model.name} (vocab ${vocab}, maxlen ${maxlen}${input.metrics?.testAccuracy !== undefined ? `, test accuracy ${(input.metrics.testAccuracy * 100).toFixed(2)}%` : ''})`);
   texts.forEach((t, i) => {
     const pr = probs[i];

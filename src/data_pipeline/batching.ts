@@ -19,7 +19,7 @@ export function batchElements(items: unknown[]): unknown {
     });
     const per = rows[0].size;
     const out = rows[0].dtype === 'int32' ? new Int32Array(per * rows.length) : new Float32Array(per * rows.length);
-    rows.forEach((r, i) => out.set(r.data, i * per));
+    rows.forEach((r, i) => out.set(r.values, i * per));
     return new Tensor(out, [rows.length, ...shape], rows[0].dtype);
   }
   if (Array.isArray(first)) return first.map((_, k) => batchElements(items.map((x) => (x as unknown[])[k])));

@@ -56,7 +56,7 @@ function flat(v: unknown, where: string, names: string[]): TensorLike {
     const ts = cols as Tensor[];
     const n = ts[0].shape[0];
     const out = new Float32Array(n * ts.length);
-    ts.forEach((t, j) => { for (let i = 0; i < n; i++) out[i * ts.length + j] = t.data[i]; });
+    ts.forEach((t, j) => { for (let i = 0; i < n; i++) out[i * ts.length + j] = t.values[i]; });
     return new Tensor(out, [n, ts.length], 'float32');
   }
   throw new Error(`${where}: expected a tensor, got ${typeof v}`);

@@ -77,7 +77,7 @@ export function scoreAnswers(model: Sequential, x: OneHot, answers: readonly str
   const guesses: string[] = [];
   let exact = 0, chars = 0;
   for (let i = 0; i < n; i++) {
-    const g = table.decode(cls.data.subarray(i * L, (i + 1) * L), { argmax: false });
+    const g = table.decode(cls.values.subarray(i * L, (i + 1) * L), { argmax: false });
     guesses.push(g);
     if (g === answers[i]) exact++;
     for (let k = 0; k < L; k++) if (g[k] === answers[i][k]) chars++;

@@ -37,7 +37,7 @@ export function encoderStates(model: Sequential, queries: string[], table: Chara
   const first = layers.find((l) => l.layer === model.layers[0].name) ?? layers[0];
   if (!first) throw new Error('commutativity: the model has no recurrent layer to trace');
   const [B, T, U] = first.hiddenStates.shape;
-  const h = first.hiddenStates.data;
+  const h = first.hiddenStates.values;
   return Array.from({ length: B }, (_, b) => Float32Array.from(h.subarray((b * T + T - 1) * U, (b * T + T) * U)));
 }
 

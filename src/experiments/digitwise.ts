@@ -93,7 +93,7 @@ export function scoreDigitwise(model: Sequential, a: number[][], b: number[][], 
   let exact = 0, digitsRight = 0;
   const ex: DigitwiseScore['examples'] = [];
   for (let i = 0; i < n; i++) {
-    const guess = Array.from(cls.data.subarray(i * T, (i + 1) * T));
+    const guess = Array.from(cls.values.subarray(i * T, (i + 1) * T));
     let all = true;
     for (let t = 0; t < T; t++) {
       if (guess[t] === sums[i][t]) digitsRight++;
@@ -130,13 +130,13 @@ async function trainMixed(model: Sequential, sets: { x: Tensor; y: Tensor }[], d
       const s = sets[set];
       const xb = takeRows(s.x, rows, 0, rows.length), yb = takeRows(s.y, rows, 0, rows.length);
       const { out: pred, loss, backward } = model.lossOnBatch(xb, yb, { training: true, mask: null });
-      const lv = loss.data[0];
+      const lv = loss.values[0];
       if (!Number.isFinite(lv)) throw new Error(`digitwise: the loss became ${lv} at epoch ${epoch + 1}; try a lower --lr`);
       backward(loss);
       model.optimizer!.applyGradients(vars);
       lossSum += lv * rows.length;
       seen += rows.length;
-      const p = pred.data, t = yb.data;
+      const p = pred.values, t = yb.values;
       for (let r = 0; r < p.length / 10; r++) {
         let bp = 0, bt = 0;
         for (let c = 1; c < 10; c++) { if (p[r * 10 + c] > p[r * 10 + bp]) bp = c; if (t[r * 10 + c] > t[r * 10 + bt]) bt = c; }

@@ -199,8 +199,8 @@ function meanForgetGate(model: Sequential, x: Tensor): number | undefined {
   const f = model.trace(x).layers[0]?.gates?.forget;
   if (!f) return undefined;
   let s = 0;
-  for (const v of f.data) s += v;
-  return s / f.data.length;
+  for (const v of f.values) s += v;
+  return s / f.values.length;
 }
 
 function measureLongRange(cell: LongRangeCell, model: Sequential, x: Tensor, y: Tensor): GradientProfile {

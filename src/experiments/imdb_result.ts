@@ -62,8 +62,8 @@ const MAX_REVIEW_CHARS = 2000;
 
 /** The test reviews' confusion matrix (p > 0.5 is positive, as the accuracy counts) and the most confidently wrong, as the words the model read. */
 export function imdbTestClassification(model: Sequential, d: ImdbArrays): TestClassification {
-  const p = model.predict(d.xTest, { batchSize: 256 }).data;
-  const y = d.yTest.data, x = d.xTest.data as Int32Array, L = d.maxlen;
+  const p = model.predict(d.xTest, { batchSize: 256 }).values;
+  const y = d.yTest.values, x = d.xTest.values as Int32Array, L = d.maxlen;
   const classes = ['negative', 'positive'];
   const confusion = [[0, 0], [0, 0]];
   const wrong: number[] = [];

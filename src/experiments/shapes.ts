@@ -43,12 +43,12 @@ export function shapesExperiment(o: { seed?: number } = {}): ExperimentResult {
   const rvOut = rv.predict(rvIn);
   lines.push(`  Shape of input :  ${tuple(rvIn.shape)}`);
   lines.push(`  Shape of output :  ${tuple(rvOut.shape)}`);
-  lines.push(`  Input :  [${Array.from(rvIn.data).join(' ')}]`);
-  const row = (r: number) => `[${Array.from(rvOut.data.subarray(r * 6, r * 6 + 6), (v) => v.toFixed(2)).join(' ')}]`;
+  lines.push(`  Input :  [${Array.from(rvIn.values).join(' ')}]`);
+  const row = (r: number) => `[${Array.from(rvOut.values.subarray(r * 6, r * 6 + 6), (v) => v.toFixed(2)).join(' ')}]`;
   lines.push(`  Output :  [${row(0)}`, `            ${row(1)}`, `            ${row(2)}]`);
   rows.push(['RepeatVector', 'input', tuple(rvIn.shape)], ['RepeatVector', 'Dense(6)', '(1, 6)'], ['RepeatVector', 'RepeatVector(3)', tuple(rvOut.shape)]);
   let identical = true;
-  for (let k = 0; k < 6; k++) if (rvOut.data[k] !== rvOut.data[6 + k] || rvOut.data[k] !== rvOut.data[12 + k]) identical = false;
+  for (let k = 0; k < 6; k++) if (rvOut.values[k] !== rvOut.values[6 + k] || rvOut.values[k] !== rvOut.values[12 + k]) identical = false;
 
   lines.push('', 'The addition seq2seq: encoder -> RepeatVector -> decoder (return_sequences) -> TimeDistributed(Dense softmax):');
   const add = additionModel();
@@ -68,6 +68,6 @@ export function shapesExperiment(o: { seed?: number } = {}): ExperimentResult {
     charts: [],
     lines,
     config: { seed },
-    details: { timeDistributed: { input: tdIn.shape, output: tdOut.shape }, repeatVector: { input: rvIn.shape, output: rvOut.shape, values: Array.from(rvOut.data) } },
+    details: { timeDistributed: { input: tdIn.shape, output: tdOut.shape }, repeatVector: { input: rvIn.shape, output: rvOut.shape, values: Array.from(rvOut.values) } },
   };
 }

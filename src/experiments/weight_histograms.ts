@@ -104,6 +104,6 @@ export class GradientCapture {
 export function weightHistograms(vars: readonly Variable[], capture: GradientCapture | null, bins = HISTOGRAM_BINS): WeightHistogram[] {
   return vars.map((v) => {
     const g = capture?.gradientOf(v) ?? null;
-    return { name: v.name, shape: [...v.shape], values: histogram(v.data as ArrayLike<number>, bins), gradients: g ? histogram(g, bins) : null };
+    return { name: v.name, shape: [...v.shape], values: histogram(v.values as ArrayLike<number>, bins), gradients: g ? histogram(g, bins) : null };
   });
 }

@@ -52,9 +52,9 @@ export function functionalWeights(model: Functional): { name: string; shape: num
     const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
     const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
     // A custom layer creates its weights in its own build (weightSpecs stays empty): its variables carry the names.
-    if (specs.length === 0) return l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.data }));
+    if (specs.length === 0) return l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
     if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
-    return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].data }));
+    return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
   });
 }
 

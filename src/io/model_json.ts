@@ -85,7 +85,7 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
   return plan.map((p, i) => {
     const v = vars[i];
     if (v.shape.join(',') !== p.shape.join(',')) throw new Error(`${model.name}: weight ${p.name} has shape [${v.shape}] but the config implies [${p.shape}]`);
-    return { name: p.name, shape: [...v.shape], data: v.data };
+    return { name: p.name, shape: [...v.shape], data: v.values };
   });
 }
 

@@ -75,7 +75,7 @@ export class Embedding extends Layer {
 
   /** Ids must be integers in [0, inputDim): a bad id names its position. */
   private checkIds(x: Tensor): Int32Array {
-    const d = x.data;
+    const d = x.values;
     for (let i = 0; i < d.length; i++) {
       const v = d[i];
       if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {

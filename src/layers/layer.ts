@@ -385,8 +385,8 @@ export abstract class Layer {
     const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train && this.trainable);
     if (initializersOn) {
       const init = spec.initializer;
-      if (typeof init === 'function') init(spec.shape, v.data as Float32Array);
-      else INITIALIZERS[init](spec.shape, v.data as Float32Array);
+      if (typeof init === 'function') init(spec.shape, v.values as Float32Array);
+      else INITIALIZERS[init](spec.shape, v.values as Float32Array);
     }
     this.weights.push(v);
     if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });
@@ -414,7 +414,7 @@ export abstract class Layer {
 
   /** Copies of the weights' values, in Keras order. */
   getWeights(): Float32Array[] {
-    return this.weights.map((w) => Float32Array.from(w.data as Float32Array));
+    return this.weights.map((w) => Float32Array.from(w.values as Float32Array));
   }
 
   setWeights(values: ArrayLike<number>[]): void {

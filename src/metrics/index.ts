@@ -23,7 +23,7 @@ function binaryAccuracy(t: Tensor, p: Tensor): Tensor {
   sameSize('binaryAccuracy', t, p);
   const C = p.shape[p.rank - 1] ?? 1, rows = p.size / C;
   const out = new Float32Array(rows);
-  for (let i = 0; i < p.size; i++) if ((p.data[i] > 0.5 ? 1 : 0) === (t.data[i] > 0.5 ? 1 : 0)) out[Math.floor(i / C)] += 1 / C;
+  for (let i = 0; i < p.size; i++) if ((p.values[i] > 0.5 ? 1 : 0) === (t.values[i] > 0.5 ? 1 : 0)) out[Math.floor(i / C)] += 1 / C;
   return new Tensor(out, p.shape.slice(0, -1), 'float32');
 }
 
@@ -32,7 +32,7 @@ function argmaxHits(name: string, t: Tensor, p: Tensor, sparse: boolean): Tensor
   if (sparse ? t.size !== rows : t.size !== p.size) throw new Error(`metrics.${name}: yTrue has shape [${t.shape.join(', ')}], which does not fit yPred [${p.shape.join(', ')}]`);
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
-    out[r] = countArgmax(p.data.subarray(r * C, (r + 1) * C), sparse ? t.data.subarray(r, r + 1) : t.data.subarray(r * C, (r + 1) * C), C, sparse).correct;
+    out[r] = countArgmax(p.values.subarray(r * C, (r + 1) * C), sparse ? t.values.subarray(r, r + 1) : t.values.subarray(r * C, (r + 1) * C), C, sparse).correct;
   }
   return new Tensor(out, p.shape.slice(0, -1), 'float32');
 }
@@ -40,7 +40,7 @@ function argmaxHits(name: string, t: Tensor, p: Tensor, sparse: boolean): Tensor
 function scalarOf(name: string, meter: Meter): (t: Tensor, p: Tensor) => Tensor {
   return (t, p) => {
     sameSize(name, t, p);
-    meter.add(p.data, t.data);
+    meter.add(p.values, t.values);
     return new Tensor(Float32Array.of(meter.value()), [], 'float32');
   };
 }

@@ -21,7 +21,7 @@ class AccuracyCounter {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
-    const c = kind === 'binaryAccuracy' ? countBinary(out.data, y.data, fromLogits ? 0 : 0.5) : countArgmax(out.data, y.data, C, kind === 'sparseCategoricalAccuracy');
+    const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, fromLogits ? 0 : 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;
     this.total += c.total;
   }
@@ -49,7 +49,7 @@ class FunctionMeter {
   add(y: Tensor, probs: Tensor): void {
     const v = this.fn(y, probs);
     if (!(v instanceof TensorClass)) throw new Error(`metric '${this.name}' must return a Tensor, got ${v === null ? 'null' : typeof v}`);
-    for (let i = 0; i < v.size; i++) this.sum += v.data[i];
+    for (let i = 0; i < v.size; i++) this.sum += v.values[i];
     this.count += v.size;
   }
   value(): number { return this.count ? this.sum / this.count : 0; }
@@ -79,9 +79,9 @@ export class MetricMeters {
     for (const e of this.entries) {
       if (e.acc) { e.acc.add(out, y, fromLogits); continue; }
       // Threshold metrics and user functions read probabilities: undo the activation the loss folded in.
-      probs ??= !fromLogits ? out.data : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.data) : softmaxRows(out.data, out.shape[out.rank - 1]);
+      probs ??= !fromLogits ? out.values : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
       if (e.fn) e.fn.add(y, new TensorClass(probs, out.shape, 'float32'));
-      else e.meter!.add(probs, y.data);
+      else e.meter!.add(probs, y.values);
     }
   }
 

@@ -13,14 +13,14 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
   const rowSize = t.size / t.shape[0];
   const n = end - start;
   if (!idx && !window) {
-    return new Tensor(t.data.subarray(start * rowSize, end * rowSize), [n, ...t.shape.slice(1)], t.dtype);
+    return new Tensor(t.values.subarray(start * rowSize, end * rowSize), [n, ...t.shape.slice(1)], t.dtype);
   }
   const stepSize = window ? rowSize / t.shape[1] : 0;
   const skip = window ? window.from * stepSize : 0;
   const keep = window ? (window.to - window.from) * stepSize : rowSize;
   const shape = window ? [n, window.to - window.from, ...t.shape.slice(2)] : [n, ...t.shape.slice(1)];
   // Every element is written below: no need to zero the buffer first.
-  const src = t.data, out = t.dtype === 'int32' ? new Int32Array(n * keep) : allocFloat(n * keep, false);
+  const src = t.values, out = t.dtype === 'int32' ? new Int32Array(n * keep) : allocFloat(n * keep, false);
   for (let i = 0; i < n; i++) {
     const from = (idx ? idx[start + i] : start + i) * rowSize + skip;
     // Short rows (the adder's one-hot steps) copy faster element by element than through a subarray per row.
@@ -34,7 +34,7 @@ export function asInput(x: TensorLike, what: string): Tensor {
   const t = toTensor(x, what);
   if (t.rank < 1 || t.shape[0] === 0) throw new Error(`${what}: expected at least one sample, got shape ${shapeStr(t.shape)}`);
   if (t.dtype === 'float32') {
-    const d = t.data;
+    const d = t.values;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) throw new Error(`${what}: value ${d[i]} at flat index ${i} is not finite (NaN or Inf in features)`);
     }

@@ -19,7 +19,7 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
           const shape = [n, ...y.shape.slice(1)];
           outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
         }
-        outs[i].data.set(y.data as FArray, s * (y.size / (e - s)));
+        outs[i].data.set(y.values as FArray, s * (y.size / (e - s)));
       }));
     }
   });

@@ -25,7 +25,7 @@ export function compiledLoss(spec: unknown, where: string): CompiledLoss {
 }
 
 export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromLogits: boolean, weights: Tensor | null): Tensor {
-  if (!loss.fn) return weights ? weightedLossOp(loss.kind, pred, target, fromLogits, weights.data) : lossOp(loss.kind, pred, target, fromLogits);
+  if (!loss.fn) return weights ? weightedLossOp(loss.kind, pred, target, fromLogits, weights.values) : lossOp(loss.kind, pred, target, fromLogits);
   const where = `loss function '${loss.name}'`;
   const out = loss.fn(target, pred);
   if (!(out instanceof Tensor)) throw new Error(`${where} must return a Tensor, got ${out === null ? 'null' : typeof out}`);

@@ -19,7 +19,7 @@ export function sampleWeightsOf(given: TensorLike | undefined, n: number, what: 
   if (t.size !== n || (t.rank > 1 && t.shape.slice(1).some((d) => d !== 1))) {
     throw new Error(`${what} must hold one weight per sample (shape [${n}]), got shape [${t.shape.join(', ')}] (per-timestep weights are not supported)`);
   }
-  const w = Float32Array.from(t.data);
+  const w = Float32Array.from(t.values);
   w.forEach((v, i) => checkWeight(v, `${what}[${i}]`));
   return [new Tensor(w, [n], 'float32')];
 }
@@ -31,7 +31,7 @@ function classesOf(y: Tensor, sparse: boolean, what: string): number[] {
   if (sparse ? per !== 1 : y.rank !== 2) {
     throw new Error(`${what} needs one class per sample, but the targets have shape [${y.shape.join(', ')}]; use sampleWeight`);
   }
-  const d = y.data;
+  const d = y.values;
   return Array.from({ length: n }, (_, i) => {
     if (per === 1) return d[i];
     let best = 0;
@@ -54,7 +54,7 @@ export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: T
     table.set(id, v);
   }
   const classes = classesOf(ys[0], model.loss === 'sparseCategoricalCrossentropy', what);
-  const out = weights.length ? Float32Array.from(weights[0].data) : new Float32Array(classes.length).fill(1);
+  const out = weights.length ? Float32Array.from(weights[0].values) : new Float32Array(classes.length).fill(1);
   classes.forEach((c, i) => {
     const w = table.get(c);
     // tfjs refuses a class the table lacks rather than guessing a weight for it.

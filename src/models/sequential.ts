@@ -272,12 +272,12 @@ export class Sequential implements TrainableModel {
   predictClasses(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
     const p = this.predict(x, args);
     const C = p.shape[p.rank - 1];
-    if (C === 1) return new Tensor(Int32Array.from(p.data, (v) => (v > 0.5 ? 1 : 0)), p.shape, 'int32');
+    if (C === 1) return new Tensor(Int32Array.from(p.values, (v) => (v > 0.5 ? 1 : 0)), p.shape, 'int32');
     const rows = p.size / C;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) {
       let best = 0;
-      for (let c = 1; c < C; c++) if (p.data[r * C + c] > p.data[r * C + best]) best = c;
+      for (let c = 1; c < C; c++) if (p.values[r * C + c] > p.values[r * C + best]) best = c;
       out[r] = best;
     }
     return new Tensor(out, p.shape.slice(0, -1), 'int32');
@@ -296,7 +296,7 @@ export class Sequential implements TrainableModel {
     const { loss, backward } = this.lossOnBatch(asInput(x, 'x'), asInput(y, 'y'), { training: false, mask: null, stateGrads });
     backward(loss);
     for (const w of this.weights) w.grad = null;
-    return { loss: loss.data[0], layers: stateGrads };
+    return { loss: loss.values[0], layers: stateGrads };
   }
 }
 

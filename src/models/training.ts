@@ -143,7 +143,7 @@ export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicSh
   }
   checkTargets(loss, yIn, C);
   const yShape = sparse ? [n, ...(outShape.slice(1, -1) as number[])] : [n, ...(outShape.slice(1) as number[])];
-  return sparse ? new Tensor(Int32Array.from(yIn.data), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
+  return sparse ? new Tensor(Int32Array.from(yIn.values), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
 }
 
 function checkEpochs(v: unknown, what: string, min = 0): number {
@@ -204,7 +204,7 @@ function bucketsFor(model: TrainableModel, xs: Tensor[], batchSize: number, buck
 /** One gradient step on a batch: its loss (NaN/Inf reported, not applied) after updating the metric meters. */
 function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeight: Tensor | null, acc: Meters, onNonFinite: () => void): number {
   const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
-  const value = loss.data[0];
+  const value = loss.values[0];
   if (!Number.isFinite(value)) {
     for (const v of model.trainableWeights) v.grad = null;
     onNonFinite();
@@ -298,7 +298,7 @@ function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], bat
       const sampleWeight = rows(weights, null, s, e)[0] ?? null;
       const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
       acc.add(outs, yb);
-      return (loss.data as FArray)[0] * (e - s);
+      return (loss.values as FArray)[0] * (e - s);
     });
     const step = Math.ceil(e / batchSize);
     if (bar?.wants(step)) bar.update(step, acc.into({ loss: lossSum / e }));
@@ -353,7 +353,7 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown)
   const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
   return withScratch(() => {
     const { outs, loss, backward } = model.batchLoss(xs, ys, { training: true, mask: null });
-    const lv = loss.data[0];
+    const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
       throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');

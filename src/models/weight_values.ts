@@ -3,7 +3,7 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 
 export function weightTensors(ws: readonly Variable[]): Tensor[] {
-  return ws.map((w) => new Tensor(Float32Array.from(w.data as Float32Array), [...w.shape], 'float32'));
+  return ws.map((w) => new Tensor(Float32Array.from(w.values as Float32Array), [...w.shape], 'float32'));
 }
 
 /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
@@ -14,6 +14,6 @@ export function assignWeights(model: string, ws: readonly Variable[], values: re
     if (v instanceof Tensor && (v.rank !== w.rank || v.shape.some((d, k) => d !== w.shape[k]))) {
       throw new Error(`${model}: setWeights[${i}] ('${w.name}') has shape [${v.shape.join(', ')}], expected [${w.shape.join(', ')}]`);
     }
-    w.assign(v instanceof Tensor ? v.data : v);
+    w.assign(v instanceof Tensor ? v.values : v);
   });
 }

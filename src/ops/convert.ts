@@ -67,7 +67,7 @@ export function resultFrom(shape: Shape, dtype: DType, fn: (i: number) => number
 
 /** The data as a float array of the current precision, for kernels (copies only when it must). */
 export function kernelFloats(t: Tensor): FArray {
-  const d = t.data;
+  const d = t.values;
   if (getPrecision() === 32 ? d instanceof Float32Array : d instanceof Float64Array) return d as FArray;
   const out = allocPersistent(d.length);
   for (let i = 0; i < d.length; i++) out[i] = d[i];

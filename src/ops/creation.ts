@@ -73,8 +73,8 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   checkDtype(dtype, 'oneHot');
   const out = resultFrom([...idx.shape, depth], dtype, () => offValue);
   for (let i = 0; i < idx.size; i++) {
-    const k = idx.data[i];
-    if (k >= 0 && k < depth) out.data[i * depth + k] = dtype === 'bool' ? (onValue !== 0 ? 1 : 0) : onValue;
+    const k = idx.values[i];
+    if (k >= 0 && k < depth) out.values[i * depth + k] = dtype === 'bool' ? (onValue !== 0 ? 1 : 0) : onValue;
   }
   return out;
 }

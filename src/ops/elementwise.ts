@@ -20,7 +20,7 @@ function binary(a: TensorLike, b: TensorLike, op: string, fn: Binary, dtypeOf: (
     kernels()[kernel](kernelFloats(x), kernelFloats(y), out as Float32Array);
     return result(out, shape, dtype);
   }
-  const xd = x.data, yd = y.data;
+  const xd = x.values, yd = y.values;
   if (!xi && !yi) return resultFrom(shape, dtype, (i) => fn(xd[i], yd[i]));
   return resultFrom(shape, dtype, (i) => fn(xd[xi ? xi[i] : i], yd[yi ? yi[i] : i]));
 }
@@ -68,7 +68,7 @@ export function unary(a: TensorLike, op: string, fn: (v: number) => number, dtyp
     kernels().activation(act, kernelFloats(x), out as Float32Array);
     return result(out, x.shape, dtype);
   }
-  const d = x.data;
+  const d = x.values;
   return resultFrom(x.shape, dtype, (i) => fn(d[i]));
 }
 
@@ -94,7 +94,7 @@ export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: n
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = asTensor(x, 'x', 'cast');
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`cast: unsupported dtype '${String(dtype)}' (use 'float32', 'int32' or 'bool')`);
-  const d = t.data;
+  const d = t.values;
   return resultFrom(t.shape, dtype, (i) => d[i]);
 }
 
@@ -110,6 +110,6 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   if (x.dtype !== y.dtype) throw new Error(`The dtypes of the first(${x.dtype}) and second(${y.dtype}) input must match`);
   const shape = broadcastShape(broadcastShape(c.shape, x.shape), y.shape);
   const ci = broadcastIndex(c.shape, shape), xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
-  const cd = c.data, xd = x.data, yd = y.data;
+  const cd = c.values, xd = x.values, yd = y.values;
   return resultFrom(shape, x.dtype, (i) => (cd[ci ? ci[i] : i] !== 0 ? xd[xi ? xi[i] : i] : yd[yi ? yi[i] : i]));
 }

@@ -15,7 +15,7 @@ function valueText(v: number, dtype: string): string {
 
 export function formatTensor(t: Tensor, verbose = false): string {
   const { shape, dtype } = t;
-  const data = t.data;
+  const data = t.values;
   const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
   const width = new Array<number>(cols).fill(0);
   if (shape.length > 1) for (let i = 0; i < data.length; i++) width[i % cols] = Math.max(width[i % cols], valueText(data[i], dtype).length);

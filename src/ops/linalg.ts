@@ -30,7 +30,7 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
         (out as Float32Array).subarray(i * so, (i + 1) * so), null, Act.linear);
     }
   } else {
-    const ad = x.data, bd = y.data;
+    const ad = x.values, bd = y.values;
     for (let i = 0; i < batches; i++) {
       const pa = (ia ? ia[i] : i) * sa, pb = (ib ? ib[i] : i) * sb;
       for (let r = 0; r < m; r++) for (let c = 0; c < n; c++) {
@@ -54,5 +54,5 @@ export function transpose(x: TensorLike, perm?: number[]): Tensor {
     if (seen.has(a)) throw new Error(`Error in transpose: perm [${p.join(', ')}] repeats axis ${a}`);
     seen.add(a);
   }
-  return result(permute(t.data, t.shape, p, alloc(t.size, t.dtype)), p.map((a) => t.shape[a]), t.dtype);
+  return result(permute(t.values, t.shape, p, alloc(t.size, t.dtype)), p.map((a) => t.shape[a]), t.dtype);
 }

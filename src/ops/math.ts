@@ -54,7 +54,7 @@ export function addN(tensors: TensorLike[]): Tensor {
     if (t.dtype !== ts[0].dtype) throw new Error('All tensors passed to tf.addN() must have the same dtype');
     if (t.shape.length !== ts[0].shape.length || t.shape.some((d, k) => d !== ts[0].shape[k])) throw new Error('All tensors passed to tf.addN() must have the same shape');
   }
-  return resultFrom(ts[0].shape, ts[0].dtype, (i) => ts.reduce((acc, t) => acc + t.data[i], 0));
+  return resultFrom(ts[0].shape, ts[0].dtype, (i) => ts.reduce((acc, t) => acc + t.values[i], 0));
 }
 
 /** Running sum along axis; exclusive leaves out the current element, reverse runs from the end. */
@@ -69,7 +69,7 @@ export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = fal
     for (let s = 0; s < dim; s++) {
       const k = reverse ? dim - 1 - s : s;
       const at = (o * dim + k) * inner + i;
-      if (exclusive) { out[at] = acc; acc += t.data[at]; } else { acc += t.data[at]; out[at] = acc; }
+      if (exclusive) { out[at] = acc; acc += t.values[at]; } else { acc += t.values[at]; out[at] = acc; }
     }
   }
   return result(out, [...t.shape], dtype);
@@ -94,7 +94,7 @@ export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   try { out = broadcastShape(t.shape, shape); } catch { throw bad(); }
   if (out.some((d, i) => d !== shape[i])) throw bad();
   const idx = broadcastIndex(t.shape, out);
-  return resultFrom(out, t.dtype, (i) => t.data[idx ? idx[i] : i]);
+  return resultFrom(out, t.dtype, (i) => t.values[idx ? idx[i] : i]);
 }
 
 /** Vector·vector, matrix·vector, vector·matrix or matrix·matrix. */

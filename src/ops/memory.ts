@@ -28,9 +28,9 @@ export interface MemoryInfo {
 export function track<T extends Tensor>(t: T): T {
   registered.add(t);
   numTensors++;
-  const refs = bufferRefs.get(t.data) ?? 0;
-  if (refs === 0) { numDataBuffers++; numBytes += t.data.byteLength; }
-  bufferRefs.set(t.data, refs + 1);
+  const refs = bufferRefs.get(t.values) ?? 0;
+  if (refs === 0) { numDataBuffers++; numBytes += t.values.byteLength; }
+  bufferRefs.set(t.values, refs + 1);
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
   return t;
 }
@@ -43,12 +43,12 @@ function disposeOne(t: Tensor): void {
   if (disposed.has(t)) return;
   if (registered.has(t)) {
     numTensors--;
-    const refs = bufferRefs.get(t.data)! - 1;
-    if (refs === 0) { numDataBuffers--; numBytes -= t.data.byteLength; bufferRefs.delete(t.data); } else bufferRefs.set(t.data, refs);
+    const refs = bufferRefs.get(t.values)! - 1;
+    if (refs === 0) { numDataBuffers--; numBytes -= t.values.byteLength; bufferRefs.delete(t.values); } else bufferRefs.set(t.values, refs);
   }
   disposed.add(t);
   // Only this instance changes shape; every read of its data (ops, layers, dataSync) now fails loudly.
-  Object.defineProperty(t, 'data', {
+  Object.defineProperty(t, 'values', {
     configurable: true,
     get(): never { throw new Error('Tensor is disposed.'); },
     set(): never { throw new Error('Tensor is disposed.'); },

@@ -1,7 +1,4 @@
 /**
- * tfjs's async data() cannot exist here: `data` is the Tensor's storage field, which layers and kernels read
- * directly; use dataSync() or array().
- *
  * The chainable forms of the ops (x.add(y), x.sum(1), ...) attached to Tensor.prototype, as tfjs's Tensor
  * has them. Imported once, for its side effect, by src/index.ts (and by src/ops/index.ts).
  */
@@ -132,7 +129,7 @@ Object.assign(P, {
   print(this: Tensor, verbose = false) { console.log(formatTensor(this, verbose)); },
   toString(this: Tensor, verbose = false) { return formatTensor(this, verbose); },
   dispose(this: Tensor) { dispose(this); },
-  bufferSync(this: Tensor) { return new TensorBuffer([...this.shape], this.dtype, this.data); },
+  bufferSync(this: Tensor) { return new TensorBuffer([...this.shape], this.dtype, this.values); },
   buffer(this: Tensor) { return Promise.resolve().then(() => this.bufferSync()); },
   clone(this: Tensor) { return e.clone(this); },
   cast(this: Tensor, dtype: DType) { return e.cast(this, dtype); },

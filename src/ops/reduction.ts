@@ -26,7 +26,7 @@ function rowsOf(x: Tensor, axes: number[], keepDims: boolean): Rows {
   const len = sizeOf(axes.map((d) => x.shape[d]));
   const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((d) => x.shape[d]);
   const alreadyInner = axes.every((d, i) => d === x.rank - axes.length + i);
-  const values = alreadyInner ? x.data : permute(x.data, x.shape, [...kept, ...axes], new Float64Array(x.size));
+  const values = alreadyInner ? x.values : permute(x.values, x.shape, [...kept, ...axes], new Float64Array(x.size));
   return { values, rows: len === 0 ? sizeOf(kept.map((d) => x.shape[d])) : x.size / len, len, outShape };
 }
 
@@ -105,7 +105,7 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
   const t = asTensor(logits, 'logits', 'logSoftmax', 'float32');
   lastAxisOnly(t, axis, 'Log Softmax', 'axis');
   const cols = t.shape[t.rank - 1];
-  const d = t.data;
+  const d = t.values;
   const out = alloc(t.size, 'float32');
   for (let s = 0; s < t.size; s += cols) {
     const m = largest(d, s, cols);
@@ -127,7 +127,7 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
   if (typeof sorted !== 'boolean') throw new Error(`topk: sorted must be a boolean, got ${String(sorted)}`);
   const rows = last === 0 ? 0 : t.size / last;
   const values = alloc(rows * k, t.dtype), indices = new Int32Array(rows * k);
-  const d = t.data;
+  const d = t.values;
   const order = [...Array(last).keys()];
   for (let r = 0; r < rows; r++) {
     const s = r * last;
@@ -174,12 +174,12 @@ function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, kee
 
 function reduceMap(t: Tensor, fn: (v: number) => number, dtype: DType = t.dtype === 'bool' ? 'int32' : t.dtype): Tensor {
   const out = alloc(t.size, dtype);
-  for (let i = 0; i < t.size; i++) out[i] = fn(t.data[i]);
+  for (let i = 0; i < t.size; i++) out[i] = fn(t.values[i]);
   return new Tensor(out, t.shape, dtype);
 }
 
 function sqrtOf(t: Tensor): Tensor {
-  for (let i = 0; i < t.size; i++) t.data[i] = Math.sqrt(t.data[i]);
+  for (let i = 0; i < t.size; i++) t.values[i] = Math.sqrt(t.values[i]);
   return t;
 }
 
@@ -187,5 +187,5 @@ function sqrtOf(t: Tensor): Tensor {
 function maxOver(t: Tensor, axis: number, keepDims: boolean, axes: number[]): Tensor { return finish(max(t, axis, true), keepDims, axes); }
 function minOver(t: Tensor, axis: number, keepDims: boolean, axes: number[]): Tensor { return finish(min(t, axis, true), keepDims, axes); }
 function finish(t: Tensor, keepDims: boolean, axes: number[]): Tensor {
-  return keepDims ? t : result(t.data, t.shape.filter((_, i) => !axes.includes(i)), t.dtype);
+  return keepDims ? t : result(t.values, t.shape.filter((_, i) => !axes.includes(i)), t.dtype);
 }

@@ -26,7 +26,7 @@ export function inferShape(shape: Shape, size: number): Shape {
 
 export function reshape(x: TensorLike, shape: Shape): Tensor {
   const t = asTensor(x, 'x', 'reshape');
-  return result(t.data, inferShape(shape, t.size), t.dtype);
+  return result(t.values, inferShape(shape, t.size), t.dtype);
 }
 
 export function flatten(x: TensorLike): Tensor { return reshape(x, [-1]); }
@@ -40,7 +40,7 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
     if (axes === null ? d !== 1 : !axes.includes(i)) shape.push(d);
     else if (d !== 1) throw new Error(`Can't squeeze axis ${i} since its dim '${d}' is not 1`);
   });
-  return result(t.data, shape, t.dtype);
+  return result(t.values, shape, t.dtype);
 }
 
 export function expandDims(x: TensorLike, axis = 0): Tensor {
@@ -49,13 +49,13 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];
   shape.splice(a, 0, 1);
-  return result(t.data, shape, t.dtype);
+  return result(t.values, shape, t.dtype);
 }
 
 function asRank(x: TensorLike, shape: Shape, op: string): Tensor {
   const t = asTensor(x, 'x', op);
   if (sizeOf(shape) !== t.size) throw new Error(`${op}: cannot view a tensor of ${t.size} values as [${shape.join(', ')}]`);
-  return result(t.data, shape, t.dtype);
+  return result(t.values, shape, t.dtype);
 }
 
 export const asScalar = (x: TensorLike): Tensor => asRank(x, [], 'asScalar');

@@ -31,7 +31,7 @@ function copyBox(t: Tensor, begin: number[], size: Shape, outShape: Shape = [...
   for (let i = 0; i < out.length; i++) {
     let pos = 0;
     for (let d = 0; d < size.length; d++) pos += (begin[d] + counter[d]) * src[d];
-    out[i] = t.data[pos];
+    out[i] = t.values[pos];
     for (let d = size.length - 1; d >= 0; d--) { if (++counter[d] < size[d]) break; counter[d] = 0; }
   }
   return result(out, outShape, t.dtype);
@@ -55,10 +55,10 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims =
   for (let o = 0; o < outer; o++) {
     const batch = Math.floor(o / outerPerBatch);
     for (let j = 0; j < perBatch; j++) {
-      const k = idx.data[batch * perBatch + j];
+      const k = idx.values[batch * perBatch + j];
       if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
       const from = (o * dim + k) * inner, to = (o * perBatch + j) * inner;
-      for (let i = 0; i < inner; i++) out[to + i] = t.data[from + i];
+      for (let i = 0; i < inner; i++) out[to + i] = t.values[from + i];
     }
   }
   return result(out, [...t.shape.slice(0, ax), ...idx.shape.slice(batchDims), ...t.shape.slice(ax + 1)], t.dtype);
@@ -86,7 +86,7 @@ export function concat(tensors: TensorLike[], axis = 0): Tensor {
   let col = 0;
   for (const t of ts) {
     const len = sizeOf(t.shape.slice(ax));
-    for (let o = 0; o < outer; o++) for (let i = 0; i < len; i++) out[o * rowLen + col + i] = t.data[o * len + i];
+    for (let o = 0; o < outer; o++) for (let i = 0; i < len; i++) out[o * rowLen + col + i] = t.values[o * len + i];
     col += len;
   }
   return result(out, shape, dtype);
@@ -101,7 +101,7 @@ export function stack(tensors: TensorLike[], axis = 0): Tensor {
     }
   });
   const ax = normAxis(axis, ts[0].rank, 'stack', true);
-  const withAxis = ts.map((t) => new Tensor(t.data, expandShape(t.shape, ax), t.dtype));
+  const withAxis = ts.map((t) => new Tensor(t.values, expandShape(t.shape, ax), t.dtype));
   return concat(withAxis, ax);
 }
 
@@ -162,7 +162,7 @@ export function tile(x: TensorLike, reps: number[]): Tensor {
   for (let i = 0; i < out.length; i++) {
     let pos = 0, rem = i;
     for (let d = 0; d < shape.length; d++) { const c = Math.floor(rem / dst[d]); rem -= c * dst[d]; pos += (c % t.shape[d]) * src[d]; }
-    out[i] = t.data[pos];
+    out[i] = t.values[pos];
   }
   return result(out, shape, t.dtype);
 }
@@ -180,7 +180,7 @@ export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
       rem -= c * st[d];
       pos += (axes.includes(d) ? t.shape[d] - 1 - c : c) * st[d];
     }
-    out[i] = t.data[pos];
+    out[i] = t.values[pos];
   }
   return result(out, [...t.shape], t.dtype);
 }
@@ -201,7 +201,7 @@ export function pad(x: TensorLike, paddings: Array<[number, number]>, constantVa
   for (let i = 0; i < t.size; i++) {
     let pos = 0, rem = i;
     for (let d = 0; d < t.rank; d++) { const c = Math.floor(rem / src[d]); rem -= c * src[d]; pos += (c + paddings[d][0]) * dst[d]; }
-    out[pos] = t.data[i];
+    out[pos] = t.values[i];
   }
   return result(out, shape, t.dtype);
 }

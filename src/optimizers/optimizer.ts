@@ -115,9 +115,9 @@ export abstract class Optimizer {
         for (const slot of s) this.initSlot(slot);
         this.slots.set(v, s);
       }
-      this.updateOne(v.data as FArray, g, s);
-      v.constraint?.apply(v.data as FArray, v.shape);
-      markWeightWritten(v.data as FArray);
+      this.updateOne(v.values as FArray, g, s);
+      v.constraint?.apply(v.values as FArray, v.shape);
+      markWeightWritten(v.values as FArray);
       v.grad = null;
     }
   }

@@ -13,19 +13,19 @@ import { PAD } from './vocab.js';
 /** 1 where the target id is a real token (not PAD), one flag per target step. */
 export function targetKeep(y: Tensor): Uint8Array {
   const keep = new Uint8Array(y.size);
-  for (let i = 0; i < keep.length; i++) keep[i] = y.data[i] === PAD ? 0 : 1;
+  for (let i = 0; i < keep.length; i++) keep[i] = y.values[i] === PAD ? 0 : 1;
   return keep;
 }
 
 /** Next-token accuracy over the real target steps only: one 0/1 per real step (the meter averages them all). */
 export function maskedAccuracy(y: Tensor, probs: Tensor): Tensor {
   const V = probs.shape[probs.rank - 1];
-  const p = probs.data, hits: number[] = [];
+  const p = probs.values, hits: number[] = [];
   for (let r = 0; r < y.size; r++) {
-    if (y.data[r] === PAD) continue;
+    if (y.values[r] === PAD) continue;
     let best = 0;
     for (let c = 1; c < V; c++) if (p[r * V + c] > p[r * V + best]) best = c;
-    hits.push(best === y.data[r] ? 1 : 0);
+    hits.push(best === y.values[r] ? 1 : 0);
   }
   return new Tensor(Float32Array.from(hits), [hits.length], 'float32');
 }

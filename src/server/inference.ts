@@ -92,23 +92,23 @@ function outputsAfterEachStep(model: Sequential, ids: number[], maxlen: number):
     const rec = layers.find((l) => l.layer === model.layers[r].name);
     if (rec) {
       const [, T, U] = rec.hiddenStates.shape;
-      const h = new Tensor(rec.hiddenStates.data.slice((T - n) * U, T * U), [n, U], 'float32');
+      const h = new Tensor(rec.hiddenStates.values.slice((T - n) * U, T * U), [n, U], 'float32');
       let out = h;
       for (const l of model.layers.slice(r + 1)) out = l.apply(out, { training: false, mask: null });
-      return { probs: Array.from(out.data as ArrayLike<number>, (v) => round(v)), method: `the ${model.layers[r].className}'s hidden state after each word, read out by the final layers` };
+      return { probs: Array.from(out.values as ArrayLike<number>, (v) => round(v)), method: `the ${model.layers[r].className}'s hidden state after each word, read out by the final layers` };
     }
   }
   // Any model: the prediction for each prefix of the review, padded as a review of that length would be.
   const prefixes = ids.map((_, k) => ids.slice(0, k + 1));
   const out = model.predict(idTensor(model, prefixes, maxlen), { batchSize: 64 });
-  return { probs: Array.from(out.data as ArrayLike<number>, (v) => round(v)), method: 'the prediction for the review cut after each word' };
+  return { probs: Array.from(out.values as ArrayLike<number>, (v) => round(v)), method: 'the prediction for the review cut after each word' };
 }
 
 export function predictSentiment(entry: ModelEntry, text: string) {
   const meta = entry.meta as ImdbMeta;
   const { tokens, ids, truncated } = encodeReview(text, meta);
   const { probs, method } = outputsAfterEachStep(entry.model, ids, meta.maxlen);
-  const final = entry.model.predict(padded(entry.model, ids, meta.maxlen)).data[0];
+  const final = entry.model.predict(padded(entry.model, ids, meta.maxlen)).values[0];
   let k = 0;
   const steps = tokens.map((t) => ({ ...t, p: t.id === null ? null : probs[k++] }));
   return {
@@ -157,7 +157,7 @@ export function predictSum(entry: ModelEntry, query: string) {
   const positions = [];
   let answer = '';
   for (let i = 0; i < L; i++) {
-    const row = Array.from(out.data.subarray(i * C, (i + 1) * C) as ArrayLike<number>);
+    const row = Array.from(out.values.subarray(i * C, (i + 1) * C) as ArrayLike<number>);
     let best = 0;
     for (let c = 1; c < C; c++) if (row[c] > row[best]) best = c;
     answer += TABLE.chars[best];
@@ -180,7 +180,7 @@ function matrix(t: Tensor, b: number, from: number): number[][] {
   const rows: number[][] = [];
   for (let s = from; s < T; s++) {
     const o = (b * T + s) * U;
-    rows.push(Array.from(t.data.subarray(o, o + U) as ArrayLike<number>, (v) => round(v)));
+    rows.push(Array.from(t.values.subarray(o, o + U) as ArrayLike<number>, (v) => round(v)));
   }
   return rows;
 }
@@ -217,7 +217,7 @@ export function traceInput(entry: ModelEntry, input: { text?: string; query?: st
     const labels = [...new Array(meta.maxlen - ids.length).fill('<pad>'), ...words];
     const from = input.includePadding ? 0 : meta.maxlen - ids.length;
     return {
-      model: entry.id, task: 'imdb', input: input.text, probability: round(output.data[output.data.length - 1]),
+      model: entry.id, task: 'imdb', input: input.text, probability: round(output.values[output.values.length - 1]),
       layers: layers.map((rec) => {
         const T = rec.hiddenStates.shape[1];
         // Layers after pooling have fewer steps than words; show all of theirs.
@@ -235,7 +235,7 @@ export function traceInput(entry: ModelEntry, input: { text?: string; query?: st
   const outLabels = Array.from({ length: L }, (_, i) => `out ${i + 1}`);
   return {
     model: entry.id, task: 'addition', input: `${a}+${b}`, modelInput: q,
-    answer: TABLE.decode(output.data as Float32Array).trim(),
+    answer: TABLE.decode(output.values as Float32Array).trim(),
     layers: layers.map((rec) => layerStates(rec, rec.hiddenStates.shape[1] === chars.length ? chars : outLabels, 0)),
   };
 }
@@ -294,7 +294,7 @@ function finalEncoderState(model: Sequential, queries: string[], meta: AdditionM
   const enc = layers.find((l) => l.layer === model.layers[0].name) ?? layers[0];
   if (!enc) throw badRequest('the model has no recurrent layer to trace');
   const [B, T, U] = enc.hiddenStates.shape;
-  return Array.from({ length: B }, (_, i) => Float32Array.from(enc.hiddenStates.data.subarray((i * T + T - 1) * U, (i * T + T) * U)));
+  return Array.from({ length: B }, (_, i) => Float32Array.from(enc.hiddenStates.values.subarray((i * T + T - 1) * U, (i * T + T) * U)));
 }
 
 /** a+b against b+a: the encoder's final states, per-step similarity, and baselines (same sum, random pairs). */
@@ -306,14 +306,14 @@ export function commutativity(entry: ModelEntry, aIn: number, bIn: number, basel
   const { layers, output } = entry.model.trace(encodeQueries([qa, qb], meta));
   const perLayer = layers.map((rec) => {
     const [, T, U] = rec.hiddenStates.shape;
-    const h = rec.hiddenStates.data;
+    const h = rec.hiddenStates.values;
     const at = (b: number, t: number) => h.subarray((b * T + t) * U, (b * T + t + 1) * U);
     const sim: number[][] = [];
     for (let s = 0; s < T; s++) sim.push(Array.from({ length: T }, (_, t) => round(cosine(at(0, s), at(1, t)))));
     return { layer: rec.layer, className: rec.className, steps: T, final: round(cosine(at(0, T - 1), at(1, T - 1))), stepwise: Array.from({ length: T }, (_, t) => round(cosine(at(0, t), at(1, t)))), matrix: sim };
   });
   const [L, C] = [output.shape[1], output.shape[2]];
-  const decode = (b: number) => TABLE.decode(output.data.subarray(b * L * C, (b + 1) * L * C) as Float32Array).trim();
+  const decode = (b: number) => TABLE.decode(output.values.subarray(b * L * C, (b + 1) * L * C) as Float32Array).trim();
   // Baselines: c+d with the same sum, and random pairs, against a+b (seeded, so the numbers are stable).
   const rng = new Random(aIn * 7919 + bIn);
   const s = aIn + bIn, lo = Math.max(0, s - max), hi = Math.min(s, max);

@@ -91,14 +91,14 @@ export function pca2(rows: Float64Array, n: number, d: number): { points: [numbe
 
 /** The n most frequent words with the model's vectors for them; the query's neighbours among them. */
 export function projectEmbedding(model: Sequential, count: number, query?: string): Projection {
-  const layer = model.layers.find((l) => l.className === 'Embedding') as (Sequential['layers'][number] & { embeddings: { data: ArrayLike<number>; shape: number[] } }) | undefined;
+  const layer = model.layers.find((l) => l.className === 'Embedding') as (Sequential['layers'][number] & { embeddings: { values: ArrayLike<number>; shape: number[] } }) | undefined;
   if (!layer) throw new HttpError(422, 'this model has no Embedding layer (the lab\'s ff_raw reads raw ids): pick a model that learns word vectors');
   const [rowsInLayer, d] = layer.embeddings.shape;
   const index = getIndexWord();
   const first = IMDB_IDS.indexFrom + 1; // id 4 is the most frequent word
   const n = Math.max(0, Math.min(count, rowsInLayer - first, index.length));
   if (n < 2) throw badRequest(`the Embedding has ${rowsInLayer} rows: too few words to project`);
-  const w = layer.embeddings.data;
+  const w = layer.embeddings.values;
   const rows = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) rows[i * d + k] = w[(first + i) * d + k];
   const words = Array.from({ length: n }, (_, i) => index[first + i - IMDB_IDS.indexFrom]);

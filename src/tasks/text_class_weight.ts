@@ -22,7 +22,7 @@ export function balancedClassWeights(classIds: Int32Array, numClasses: number): 
 export function weightedCrossEntropy(logits: Tensor, target: Tensor, weights: Float64Array): Tensor {
   const cols = logits.shape[logits.rank - 1];
   const rows = logits.size / cols;
-  const x = logits.data, t = target.data;
+  const x = logits.values, t = target.values;
   const grad = allocFloat(logits.size);
   let total = 0;
   for (let r = 0; r < rows; r++) {

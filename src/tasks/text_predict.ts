@@ -47,7 +47,7 @@ const FORWARD_BATCH = 256;
 export function scoreBatch(clf: TextClassifier, texts: readonly string[]): Float64Array {
   const x = clf.encoder.encode(texts);
   const out = clf.model.predict(new Tensor(x.data, x.shape, 'int32'), { batchSize: FORWARD_BATCH });
-  return toClassProbabilities(out.data, clf.classes.length);
+  return toClassProbabilities(out.values, clf.classes.length);
 }
 
 export async function* predictTexts(model: string | TextClassifier, texts: Texts, options: PredictOptions = {}): AsyncGenerator<PredictionRecord> {

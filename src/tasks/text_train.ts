@@ -178,7 +178,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   });
   const history = weights ? await withClassWeights(model, weights, fit) : await fit();
 
-  const probs = toClassProbabilities(model.predict(xVal, { batchSize: 512 }).data, classes.length);
+  const probs = toClassProbabilities(model.predict(xVal, { batchSize: 512 }).values, classes.length);
   const validation = classificationMetrics(valIds, probs, classes);
   const perClassTrain: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
   for (const c of trainIds) perClassTrain[classes[c]]++;

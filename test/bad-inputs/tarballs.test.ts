@@ -146,7 +146,7 @@ describe('bad reviews', () => {
       const x = rl.tensor(Int32Array.from([0, 0, 0, 1]), [1, 4], 'int32');
       rl.setSeed(1);
       const m = rl.sequential({ layers: [rl.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4, maskZero: true }), rl.layers.lstm({ units: 2 }), rl.layers.dense({ units: 1, activation: 'sigmoid' })] });
-      const p = m.predict(x).data[0];
+      const p = m.predict(x).values[0];
       expect(p > 0 && p < 1).toBe(true);
     }
   });

@@ -63,7 +63,7 @@ describe('attention in float64', () => {
     const layer = rl.layers.additiveAttention();
     layer.apply([q, v, k]);
     expect(layer.countParams()).toBe(4);
-    const scale = layer.weights[0].data;
+    const scale = layer.weights[0].values;
     const score = (a: number[], b: number[]) => a.reduce((acc, x, d) => acc + scale[d] * Math.tanh(x + b[d]), 0);
     const y = layer.apply([q, v, k]) as rl.Tensor;
     expect(Array.from(y.dataSync())).toEqual(reference(q, v, k, score, () => true).map((x) => expect.closeTo(x, 10)));

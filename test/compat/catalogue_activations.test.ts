@@ -79,10 +79,10 @@ describe('activations: gradients (float64)', () => {
       const analytic = Array.from(w.grad!);
       const h = 1e-6;
       for (let i = 0; i < w.size; i++) {
-        const keep = w.data[i];
-        w.data[i] = keep + h; const up = loss().data[0];
-        w.data[i] = keep - h; const down = loss().data[0];
-        w.data[i] = keep;
+        const keep = w.values[i];
+        w.values[i] = keep + h; const up = loss().values[0];
+        w.values[i] = keep - h; const down = loss().values[0];
+        w.values[i] = keep;
         expect(analytic[i]).toBeCloseTo((up - down) / (2 * h), 6);
       }
     });

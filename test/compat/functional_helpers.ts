@@ -24,14 +24,14 @@ export function gradCheck(f: (xs: Tensor[]) => Tensor, xs: Tensor[], params: Var
   const out0 = f(xs);
   const r = new rl.Random(99);
   const target = new Tensor(new Float64Array(out0.size).map(() => r.uniform(-1, 1)), out0.shape, 'float32');
-  const lossOf = () => lossOp('meanSquaredError', f(xs), target, false).data[0] as number;
+  const lossOf = () => lossOp('meanSquaredError', f(xs), target, false).values[0] as number;
   for (const x of xs) { x.requiresGrad = true; x.grad = null; }
   for (const p of params) p.grad = null;
   const { value, backward } = withTape(() => lossOp('meanSquaredError', f(xs), target, false));
   backward(value);
   let worst = 0;
   for (const t of [...xs, ...params]) {
-    const d = t.data as Float64Array;
+    const d = t.values as Float64Array;
     const g = t.grad ? Float64Array.from(t.grad) : new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) {
       const old = d[i], h = 1e-6;

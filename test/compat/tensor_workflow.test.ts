@@ -33,3 +33,15 @@ it('prepares data, trains, and scores with tensor ops only', async () => {
   rl.dispose([centers, labels, raw, mean, variance, xs, ys, accuracy]);
   expect(rl.memory().numTensors).toBe(before);
 });
+
+it('reads predictions with await t.data() as tfjs programs do', async () => {
+  const model = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [3], activation: 'softmax' })] });
+  const probs = model.predict(rl.tensor2d([[1, 2, 3], [0, 0, 0]])) as rl.Tensor;
+  const values = await probs.data();
+  expect(values).toBeInstanceOf(Float32Array);
+  expect(Array.from(values)).toEqual(Array.from(probs.dataSync()));
+  expect(values[0] + values[1]).toBeCloseTo(1, 6);
+  const ids = await rl.tensor1d([4, 5], 'int32').data();
+  expect(ids).toBeInstanceOf(Int32Array);
+  expect(Array.from(ids)).toEqual([4, 5]);
+});

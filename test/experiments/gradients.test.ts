@@ -41,11 +41,11 @@ describe('state gradients for the gradient view', () => {
     const x = rl.tensor(input(), [2, T, D]);
     const { record } = firstRecurrentGradients(m, x, rl.tensor([[1], [0]]), 'lstm');
     const tr = m.trace(x).layers[0];
-    const o = tr.gates!.output.data;
+    const o = tr.gates!.output.values;
     // The cell state is not traced; recover tanh(c_T) from h_T = o_T tanh(c_T).
     for (let b = 0; b < 2; b++) for (let u = 0; u < U; u++) {
       const k = (b * T + T - 1) * U + u;
-      const tc = tr.hiddenStates.data[k] / o[k];
+      const tc = tr.hiddenStates.values[k] / o[k];
       expect(record.dc![k]).toBeCloseTo(record.dh[k] * o[k] * (1 - tc * tc), 5);
     }
     const n = recordNorms(record);

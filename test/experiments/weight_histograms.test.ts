@@ -50,7 +50,7 @@ describe('GradientCapture', () => {
     opt.applyGradients([v]);
     capture?.uninstall();
     expect(Object.prototype.hasOwnProperty.call(opt, 'applyGradients')).toBe(false);
-    return { w: Float32Array.from(v.data as Float32Array), v };
+    return { w: Float32Array.from(v.values as Float32Array), v };
   };
 
   it('keeps the last gradient the optimizer applied and leaves the update unchanged', () => {

@@ -23,7 +23,7 @@ function run(opt: rl.Optimizer, init: number[], grads: number[][]): number[] {
     v.grad = Float32Array.from(g);
     opt.applyGradients([v]);
   }
-  return Array.from(v.data);
+  return Array.from(v.values);
 }
 
 const init = [0.5, -0.25, 1, 0];
@@ -64,7 +64,7 @@ describe('gradient clipping', () => {
     m.compile({ optimizer: rl.optimizers.sgd({ learningRate: 0.05, clipnorm: 1 }), loss: 'mse' });
     const r = new rl.Random(1);
     const x = rl.tensor(Float32Array.from({ length: 300 }, () => r.uniform(-100, 100)), [100, 3]);
-    const y = rl.tensor(Float32Array.from({ length: 100 }, (_, i) => x.data[i * 3] * 50), [100, 1]);
+    const y = rl.tensor(Float32Array.from({ length: 100 }, (_, i) => x.values[i * 3] * 50), [100, 1]);
     const h = await m.fit(x, y, { epochs: 3, batchSize: 10, verbose: 0 });
     expect(h.history.loss.every(Number.isFinite)).toBe(true);
     expect(() => rl.optimizers.adam({ clipnorm: 0 })).toThrow(/clipnorm must be a finite number > 0/);

@@ -48,7 +48,7 @@ describe('save and load in rnnlab', () => {
     expect(wb.length).toBe(wa.length);
     wa.forEach((w, i) => expect(Array.from(wb[i])).toEqual(Array.from(w)));
     const x = idData(6, 10, 25, 3);
-    expect(Array.from(back.predict(x).data)).toEqual(Array.from(m.predict(x).data));
+    expect(Array.from(back.predict(x).values)).toEqual(Array.from(m.predict(x).values));
   });
 
   it('writes Keras-style snake_case configs and tfjs weight names', async () => {
@@ -126,7 +126,7 @@ describe('save and load in rnnlab', () => {
     expect(files.every((f) => /^group1-shard\d+of\d+\.bin$/.test(f))).toBe(true);
     const back = await rl.loadModel(dir);
     const x = idData(3, 10, 25, 4);
-    expect(Array.from(back.predict(x).data)).toEqual(Array.from(m.predict(x).data));
+    expect(Array.from(back.predict(x).values)).toEqual(Array.from(m.predict(x).values));
     await m.save(dir);
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
   });

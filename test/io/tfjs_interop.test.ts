@@ -68,10 +68,10 @@ describe('rnnlab -> TensorFlow.js', () => {
     const tm = await tfLoad(dir);
     expect(tm.layers.map((l) => l.getClassName())).toEqual(['Embedding', 'Conv1D', 'MaxPooling1D', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed']);
     const ours = m.predict(x);
-    const xt = tf.tensor2d(Array.from(x.data), [64, 12]);
+    const xt = tf.tensor2d(Array.from(x.values), [64, 12]);
     const theirs = tm.predict(xt) as tf.Tensor;
     expect(theirs.shape).toEqual(ours.shape);
-    expect(maxAbsDiff(ours.data, theirs.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(ours.values, theirs.dataSync())).toBeLessThan(1e-5);
     // The weights tfjs holds are rnnlab's, name for name.
     const bi = m.layers[5] as rl.layerClasses.Bidirectional;
     const inner = bi.forwardLayer.name.replace(/^forward_/, '');
@@ -104,8 +104,8 @@ describe('rnnlab -> TensorFlow.js', () => {
       const dir = join(root, `misc-${opt.className}`);
       await m.save(dir);
       const tm = await tfLoad(dir);
-      const theirs = tm.predict(tf.tensor3d(Array.from(x.data), [10, 6, 4])) as tf.Tensor;
-      expect(maxAbsDiff(m.predict(x).data, theirs.dataSync())).toBeLessThan(1e-5);
+      const theirs = tm.predict(tf.tensor3d(Array.from(x.values), [10, 6, 4])) as tf.Tensor;
+      expect(maxAbsDiff(m.predict(x).values, theirs.dataSync())).toBeLessThan(1e-5);
       expect(tm.optimizer?.getClassName()).toBe(opt.className === 'RMSprop' ? 'RMSProp' : 'SGD');
     }
   });
@@ -120,7 +120,7 @@ describe('rnnlab -> TensorFlow.js', () => {
     expect(json.weightsManifest[0].weights[2]).toEqual({ name: `${m.layers[0].name}/bias`, shape: [2, 9], dtype: 'float32' });
     const back = await rl.loadModel(`file://${dir}`);
     const x = rl.tensor(Float32Array.from({ length: 20 }, (_, i) => Math.sin(i)), [2, 5, 2]);
-    expect(Array.from(back.predict(x).data)).toEqual(Array.from(m.predict(x).data));
+    expect(Array.from(back.predict(x).values)).toEqual(Array.from(m.predict(x).values));
     await expect(tfLoad(dir)).rejects.toThrow(/reset_after/i);
   });
 });
@@ -144,7 +144,7 @@ describe('TensorFlow.js -> rnnlab', () => {
     tm.compile({ optimizer: tf.train.adam(0.02), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     // Non-trivial weights: a couple of tfjs training steps.
     const ids = idData(16, 8, 20, 9);
-    const xt = tf.tensor2d(Array.from(ids.data), [16, 8]);
+    const xt = tf.tensor2d(Array.from(ids.values), [16, 8]);
     await tm.fit(xt, tf.tensor2d(Array.from({ length: 16 }, (_, i) => i % 2), [16, 1]), { epochs: 2, verbose: 0 });
     const dir = join(root, 'from-tfjs');
     await tfSave(tm, dir, true);
@@ -152,7 +152,7 @@ describe('TensorFlow.js -> rnnlab', () => {
     expect(m.layers.map((l) => l.className)).toEqual(['Embedding', 'Conv1D', 'MaxPooling1D', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed',
       'SimpleRNN', 'RepeatVector', 'Flatten', 'Dropout', 'Activation', 'Dense']);
     const theirs = (tm.predict(xt) as tf.Tensor).dataSync();
-    expect(maxAbsDiff(m.predict(ids).data, theirs)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(m.predict(ids).values, theirs)).toBeLessThan(1e-5);
     // The training config came along: tfjs wrote it with includeOptimizer (its optimizer weights are skipped).
     expect(m.loss).toBe('binaryCrossentropy');
     expect(m.metrics).toEqual(['accuracy']);
@@ -176,12 +176,12 @@ describe('TensorFlow.js -> rnnlab', () => {
     const m = await rl.loadModel(dir);
     expect(m.layers.map((l) => l.className).slice(2, 5)).toEqual(['GlobalMaxPooling1D', 'RepeatVector', 'GlobalAveragePooling1D']);
     const ids = idData(6, 9, 25, 4);
-    const xt = tf.tensor2d(Array.from(ids.data), [6, 9]);
-    expect(maxAbsDiff(m.predict(ids).data, (tm.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+    const xt = tf.tensor2d(Array.from(ids.values), [6, 9]);
+    expect(maxAbsDiff(m.predict(ids).values, (tm.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
     const back = join(root, 'pooling-to-tfjs');
     await m.save(back);
     const tm2 = await tfLoad(back);
-    expect(maxAbsDiff(m.predict(ids).data, (tm2.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+    expect(maxAbsDiff(m.predict(ids).values, (tm2.predict(xt) as tf.Tensor).dataSync())).toBeLessThan(1e-6);
   });
 
   it('weight regularizers cross both ways; the penalty is the one tfjs trains with', async () => {
@@ -229,6 +229,6 @@ describe('TensorFlow.js -> rnnlab', () => {
     const m = rl.modelFromArtifacts(artifacts! as never);
     const x = [[1, 2, 3, 4], [-1, 0.5, 0, 2]];
     const theirs = (tm.predict(tf.tensor2d(x)) as tf.Tensor).dataSync();
-    expect(maxAbsDiff(m.predict(x).data, theirs)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(m.predict(x).values, theirs)).toBeLessThan(1e-6);
   });
 });

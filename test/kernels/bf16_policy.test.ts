@@ -44,7 +44,7 @@ async function trainTiny(policy: 'float32' | 'mixed_bfloat16'): Promise<{ acc: n
   const train = data(600, 20, 1), test = data(300, 20, 2);
   await m.fit(train.x, train.y, { epochs: 12, batchSize: 32, verbose: 0 });
   const [, accScalar] = m.evaluate(test.x, test.y, { batchSize: 100 }) as rl.Scalar[];
-  return { acc: accScalar.dataSync()[0], weights: Float32Array.from(m.getWeights()[1].data as Float32Array) };
+  return { acc: accScalar.dataSync()[0], weights: Float32Array.from(m.getWeights()[1].values as Float32Array) };
 }
 
 describe('mixed precision policy', () => {
@@ -61,11 +61,11 @@ describe('mixed precision policy', () => {
     const x = rl.tensor(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 3), [4, 3]);
     const y = d.apply(x) as rl.Tensor;
     const want = new Float32Array(20);
-    gemmBf16(false, false, 4, 5, 3, 1, x.data as Float32Array, d.getWeights()[0], 0, want, null, Act.linear);
-    expect([...y.data]).toEqual([...want]);
+    gemmBf16(false, false, 4, 5, 3, 1, x.values as Float32Array, d.getWeights()[0], 0, want, null, Act.linear);
+    expect([...y.values]).toEqual([...want]);
     rl.mixedPrecision.setGlobalPolicy('float32');
     const y32 = d.apply(x) as rl.Tensor;
-    expect([...y32.data]).not.toEqual([...want]);
+    expect([...y32.values]).not.toEqual([...want]);
   });
 
   it.skipIf(!addon || !backendInfo().isas.includes('avx2'))('falls back to float32 with one message where the bf16 kernels cannot run (RNNLAB_ISA=avx2)', () => {

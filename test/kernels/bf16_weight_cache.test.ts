@@ -78,7 +78,7 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
     v.assign(randF32(rng, k * n));
     const a = randF32(rng, m * k);
     const extras = { c0: new Float32Array(m * n), bias: null, beta: 0, act: Act.linear };
-    const w = v.data as Float32Array;
+    const w = v.values as Float32Array;
     const check = () => expect(product(gemm, false, false, m, n, k, a, w, extras)).toEqual(product(addon!.gemmBf16, false, false, m, n, k, a, w, extras));
     check();
     v.assign(randF32(rng, k * n));

@@ -20,7 +20,7 @@ describe('addition seq2seq', () => {
     const guess = m.predictClasses(xv);
     let exact = 0;
     for (let i = 0; i < data.val.answers.length; i++) {
-      const s = Array.from(guess.data.subarray(i * 3, i * 3 + 3), (c) => data.table.chars[c]).join('');
+      const s = Array.from(guess.values.subarray(i * 3, i * 3 + 3), (c) => data.table.chars[c]).join('');
       if (s === data.val.answers[i]) exact++;
     }
     expect(perChar).toBeGreaterThan(0.95);

@@ -77,7 +77,7 @@ describe('LengthBuckets', () => {
     expect(b.window(Int32Array.from([3, 3, 0, 1]), 0, 2)).toEqual({ from: 0, to: 1 });
     const kept = takeRows(pre, Int32Array.from([1, 0, 2, 3]), 0, 2, b.window(null, 0, 2));
     expect(kept.shape).toEqual([2, 3]);
-    expect(Array.from(kept.data)).toEqual([7, 0, 8, 0, 5, 6]);
+    expect(Array.from(kept.values)).toEqual([7, 0, 8, 0, 5, 6]);
     const post = new LengthBuckets(ids([[5, 6, 0, 0], [7, 8, 9, 0], [1, 2, 3, 4]]), 2, {}, 'test');
     expect(post.window(null, 0, 2)).toEqual({ from: 0, to: 3 });
     expect(post.window(null, 1, 3)).toBeNull();
@@ -88,7 +88,7 @@ describe('LengthBuckets', () => {
     const t = rl.tensor(Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => i), [2, 4, 3]);
     const kept = takeRows(t, null, 0, 2, { from: 1, to: 3 });
     expect(kept.shape).toEqual([2, 2, 3]);
-    expect(Array.from(kept.data)).toEqual([3, 4, 5, 6, 7, 8, 15, 16, 17, 18, 19, 20]);
+    expect(Array.from(kept.values)).toEqual([3, 4, 5, 6, 7, 8, 15, 16, 17, 18, 19, 20]);
   });
 });
 
@@ -104,12 +104,12 @@ describe('fit with bucket', () => {
       const window = b.window(order, 0, 8);
       expect(window).not.toBeNull();
       const full = maskedLstm(), trimmed = maskedLstm();
-      const yb = rl.tensor(y.data.slice(0, 8), [8, 1]);
+      const yb = rl.tensor(y.values.slice(0, 8), [8, 1]);
       const a = full.trainOnBatch(takeRows(x, order, 0, 8), yb);
       const t = trimmed.trainOnBatch(takeRows(x, order, 0, 8, window), yb);
       expect(t[0]).toBeCloseTo(a[0], 6);
       const wf = full.getWeights(), wt = trimmed.getWeights();
-      wf.forEach((w, i) => w.data.forEach((v, k) => expect(wt[i].data[k]).toBeCloseTo(v, 6)));
+      wf.forEach((w, i) => w.values.forEach((v, k) => expect(wt[i].values[k]).toBeCloseTo(v, 6)));
     });
   }
 
@@ -120,7 +120,7 @@ describe('fit with bucket', () => {
       const calls: FitTrace['calls'] = [];
       rl.setSeed(seed);
       const h = await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, bucket: { poolBatches: 4 }, callbacks: [recorder(calls)] });
-      return { h: h.history, w: m.getWeights().map((t) => Array.from(t.data)), calls };
+      return { h: h.history, w: m.getWeights().map((t) => Array.from(t.values)), calls };
     };
     const a = await run(9), b = await run(9), c = await run(10);
     expect(a).toEqual(b);

@@ -38,7 +38,7 @@ describe('fit against a manual trainOnBatch loop', () => {
     const take = (t: rl.Tensor, idx: number[]) => {
       const row = t.size / n;
       const out = t.dtype === 'int32' ? new Int32Array(idx.length * row) : new Float32Array(idx.length * row);
-      idx.forEach((r, i) => out.set(t.data.subarray(r * row, (r + 1) * row), i * row));
+      idx.forEach((r, i) => out.set(t.values.subarray(r * row, (r + 1) * row), i * row));
       return rl.tensor(out, [idx.length, ...t.shape.slice(1)], t.dtype);
     };
     const perBatch: number[][] = [];
@@ -63,7 +63,7 @@ describe('fit against a manual trainOnBatch loop', () => {
       rl.setSeed(5);
       await fitted.fit(x, y, { epochs: 2, batchSize: 8, shuffle, verbose: 0, callbacks: [recorder(calls)] });
       const w = fitted.getWeights(), m = manual.getWeights();
-      w.forEach((t, i) => expect(Array.from(t.data), `weight ${i}`).toEqual(Array.from(m[i].data)));
+      w.forEach((t, i) => expect(Array.from(t.values), `weight ${i}`).toEqual(Array.from(m[i].values)));
       // onBatchEnd reports running means: rebuild them from trainOnBatch's per-batch values.
       const ends = calls.filter((c) => c[0] === 'onBatchEnd');
       expect(ends).toHaveLength(perBatch.length);
@@ -86,6 +86,6 @@ describe('fit against a manual trainOnBatch loop', () => {
     rl.setSeed(5);
     await fitted.fit(x, y, { epochs: 1, batchSize: 6, verbose: 0 });
     const w = fitted.getWeights(), m = manual.getWeights();
-    w.forEach((t, i) => expect(Array.from(t.data), `weight ${i}`).toEqual(Array.from(m[i].data)));
+    w.forEach((t, i) => expect(Array.from(t.values), `weight ${i}`).toEqual(Array.from(m[i].values)));
   });
 });

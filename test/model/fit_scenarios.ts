@@ -70,7 +70,7 @@ export async function traceFit(model: rl.Sequential, x: rl.Tensor, y: rl.Tensor,
   const calls: FitTrace['calls'] = [];
   rl.setSeed(5);
   const h = await model.fit(x, y, { verbose: 0, ...args, callbacks: [recorder(calls)] });
-  return { calls, history: h.history, weights: model.getWeights().map((w) => Array.from(w.data)) };
+  return { calls, history: h.history, weights: model.getWeights().map((w) => Array.from(w.values)) };
 }
 
 /** The fixture's scenarios: shuffled with a partial last batch and a validation split; unshuffled with validation data. */

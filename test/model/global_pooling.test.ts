@@ -19,9 +19,9 @@ const x = rl.tensor([[[1, -4], [3, 2], [-2, 0.5]], [[-1, -1], [-3, -2], [-0.5, -
 describe('global pooling over time', () => {
   it('max takes each channel\'s largest step, average its mean', () => {
     const max = rl.sequential({ layers: [rl.layers.globalMaxPooling1d({ inputShape: [3, 2] })] });
-    expect(Array.from(max.predict(x).data)).toEqual([3, 2, -0.5, -1]);
+    expect(Array.from(max.predict(x).values)).toEqual([3, 2, -0.5, -1]);
     const avg = rl.sequential({ layers: [rl.layers.globalAveragePooling1d({ inputShape: [3, 2] })] });
-    const got = Array.from(avg.predict(x).data);
+    const got = Array.from(avg.predict(x).values);
     [2 / 3, -1.5 / 3, -4.5 / 3, -10 / 3].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
     expect(max.outputShape).toEqual([null, 2]);
   });
@@ -31,10 +31,10 @@ describe('global pooling over time', () => {
     const ids = rl.tensor([[2, 3, 0], [0, 0, 1]], [2, 3], 'int32');
     const avg = rl.sequential({ layers: [emb(), rl.layers.globalAveragePooling1d()] });
     avg.layers[0].setWeights([Float32Array.from([0, 10, 20, 30])]);
-    expect(Array.from(avg.predict(ids).data)).toEqual([25, 10]);
+    expect(Array.from(avg.predict(ids).values)).toEqual([25, 10]);
     const max = rl.sequential({ layers: [emb(), rl.layers.globalMaxPool1d()] });
     max.layers[0].setWeights([Float32Array.from([40, 10, 20, 30])]);
-    expect(Array.from(max.predict(ids).data)).toEqual([40, 40]);
+    expect(Array.from(max.predict(ids).values)).toEqual([40, 40]);
   });
 
   it('has no weights (Keras: 0 params) and takes any number of steps', () => {
@@ -80,6 +80,6 @@ describe('global pooling over time', () => {
     expect(layers[4].class_name).toBe('GlobalAveragePooling1D');
     const back = await rl.loadModel(dir);
     const ids = rl.tensor(Int32Array.from({ length: 21 }, (_, i) => (i * 7) % 20), [3, 7], 'int32');
-    expect(Array.from(back.predict(ids).data)).toEqual(Array.from(m.predict(ids).data));
+    expect(Array.from(back.predict(ids).values)).toEqual(Array.from(m.predict(ids).values));
   });
 });

@@ -38,7 +38,7 @@ function checkLayer(layer: Layer, x: Tensor, opts: { inputGrad?: boolean; mask?:
   const out0 = forward();
   const r = new rl.Random(99);
   const target = new Float64Array(out0.size).map(() => r.uniform(-1, 1));
-  const lossValue = () => probeLoss(forward(), target).data[0] as number;
+  const lossValue = () => probeLoss(forward(), target).values[0] as number;
   x.requiresGrad = opts.inputGrad ?? true;
   x.grad = null;
   for (const w of layer.weights) w.grad = null;
@@ -48,7 +48,7 @@ function checkLayer(layer: Layer, x: Tensor, opts: { inputGrad?: boolean; mask?:
   for (const p of params) {
     const analytic = p.grad ?? new Float64Array(p.size);
     const h = 1e-6;
-    const d = p.data as Float64Array;
+    const d = p.values as Float64Array;
     // Check a spread of coordinates, not all (big layers), including the first and last.
     const count = Math.min(p.size, 40);
     for (let k = 0; k < count; k++) {
@@ -124,7 +124,7 @@ describe('loss gradients vs finite differences (float64)', () => {
     const pred = randomTensor([rows, cols], 21, 2);
     if (!fromLogits && kind !== 'meanSquaredError') {
       // probabilities: sigmoid for binary, a positive unnormalised row for categorical (the loss renormalises)
-      const d = pred.data as Float64Array;
+      const d = pred.values as Float64Array;
       for (let i = 0; i < d.length; i++) d[i] = kind === 'binaryCrossentropy' ? 1 / (1 + Math.exp(-d[i])) : 0.1 + Math.abs(d[i]);
     }
     let target: Tensor;
@@ -137,11 +137,11 @@ describe('loss gradients vs finite differences (float64)', () => {
     pred.requiresGrad = true;
     const { value, backward } = withTape(() => lossOp(kind, pred, target, fromLogits));
     backward(value);
-    const d = pred.data as Float64Array;
+    const d = pred.values as Float64Array;
     for (let i = 0; i < d.length; i++) {
       const old = d[i], h = 1e-6;
-      d[i] = old + h; const lp = lossOp(kind, pred, target, fromLogits).data[0] as number;
-      d[i] = old - h; const lm = lossOp(kind, pred, target, fromLogits).data[0] as number;
+      d[i] = old + h; const lp = lossOp(kind, pred, target, fromLogits).values[0] as number;
+      d[i] = old - h; const lm = lossOp(kind, pred, target, fromLogits).values[0] as number;
       d[i] = old;
       expect(pred.grad![i]).toBeCloseTo((lp - lm) / (2 * h), 6);
     }
@@ -165,11 +165,11 @@ describe('fused paths vs finite differences (float64)', () => {
     backward(loss);
     for (const w of m.weights) {
       const analytic = Float64Array.from(w.grad ?? new Float64Array(w.size));
-      const d = w.data as Float64Array;
+      const d = w.values as Float64Array;
       for (let i = 0; i < w.size; i += Math.max(1, Math.floor(w.size / 15))) {
         const old = d[i], h = 1e-6;
-        d[i] = old + h; const lp = m.lossOnBatch(x, y, { training: false, mask: null }).loss.data[0] as number;
-        d[i] = old - h; const lm = m.lossOnBatch(x, y, { training: false, mask: null }).loss.data[0] as number;
+        d[i] = old + h; const lp = m.lossOnBatch(x, y, { training: false, mask: null }).loss.values[0] as number;
+        d[i] = old - h; const lm = m.lossOnBatch(x, y, { training: false, mask: null }).loss.values[0] as number;
         d[i] = old;
         expect(analytic[i]).toBeCloseTo((lp - lm) / (2 * h), 7);
       }

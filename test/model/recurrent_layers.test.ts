@@ -18,8 +18,8 @@ describe('recurrent layers: states, masks, introspection', () => {
     const zero = lstm.run(x, ctx());
     const given = lstm.run(x, ctx(), [rand([2, 4], 2), rand([2, 4], 3)]);
     expect(given.states.map((s) => s.shape)).toEqual([[2, 4], [2, 4]]);
-    expect(Array.from(given.output.data)).toEqual(Array.from(given.states[0].data));
-    expect(Array.from(given.output.data)).not.toEqual(Array.from(zero.output.data));
+    expect(Array.from(given.output.values)).toEqual(Array.from(given.states[0].values));
+    expect(Array.from(given.output.values)).not.toEqual(Array.from(zero.output.values));
     const gru = rl.layers.gru({ units: 4, inputShape: [5, 3] });
     expect(gru.run(x, ctx(), [rand([2, 4], 4)]).states).toHaveLength(1);
   });
@@ -28,9 +28,9 @@ describe('recurrent layers: states, masks, introspection', () => {
     rl.setSeed(2);
     const layer = rl.layers.simpleRNN({ units: 3, inputShape: [4, 2] });
     const x = rand([1, 4, 2], 5);
-    const full = layer.run(rl.tensor(x.data.slice(0, 6), [1, 3, 2]), ctx()).output;
+    const full = layer.run(rl.tensor(x.values.slice(0, 6), [1, 3, 2]), ctx()).output;
     const masked = layer.run(x, ctx(Uint8Array.from([1, 1, 1, 0]))).output;
-    for (let i = 0; i < 3; i++) expect(masked.data[i]).toBeCloseTo(full.data[i], 6);
+    for (let i = 0; i < 3; i++) expect(masked.values[i]).toBeCloseTo(full.values[i], 6);
   });
 
   it('embedding({maskZero}) masks padded steps for the recurrent layer that follows', async () => {
@@ -41,7 +41,7 @@ describe('recurrent layers: states, masks, introspection', () => {
     ] });
     const a = m.predict(rl.tensor(Int32Array.from([0, 0, 0, 7, 3, 9]), [1, 6], 'int32'));
     const b = m.predict(rl.tensor(Int32Array.from([0, 7, 3, 9]), [1, 4], 'int32'));
-    for (let i = 0; i < 5; i++) expect(a.data[i]).toBeCloseTo(b.data[i], 6);
+    for (let i = 0; i < 5; i++) expect(a.values[i]).toBeCloseTo(b.values[i], 6);
   });
 
   it('trace() returns hidden states and LSTM gates per step; hiddenStateGradients() returns dL/dh_t', () => {
@@ -53,7 +53,7 @@ describe('recurrent layers: states, masks, introspection', () => {
     expect(layers).toHaveLength(1);
     expect(layers[0].hiddenStates.shape).toEqual([2, 6, 3]);
     expect(Object.keys(layers[0].gates!)).toEqual(['input', 'forget', 'candidate', 'output']);
-    for (const g of ['input', 'forget', 'output']) for (const v of layers[0].gates![g].data) expect(v > 0 && v < 1).toBe(true);
+    for (const g of ['input', 'forget', 'output']) for (const v of layers[0].gates![g].values) expect(v > 0 && v < 1).toBe(true);
     const g = m.hiddenStateGradients(x, rl.tensor([[1], [0]]));
     expect(g.layers[0].shape).toEqual([2, 6, 3]);
     const norms = Array.from({ length: 6 }, (_, t) => Math.hypot(...Array.from(g.layers[0].dh.subarray(t * 3, t * 3 + 3))));

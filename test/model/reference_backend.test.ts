@@ -20,7 +20,7 @@ async function train(): Promise<{ losses: number[]; pred: Float32Array }> {
   m.compile({ optimizer: rl.train.rmsprop(0.01), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const x = idData(64, 10, 40, 3), y = binaryLabels(64, 4);
   const h = await m.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0 });
-  return { losses: h.history.loss, pred: Float32Array.from(m.predict(x).data) };
+  return { losses: h.history.loss, pred: Float32Array.from(m.predict(x).values) };
 }
 
 describe('the reference backend end to end', () => {

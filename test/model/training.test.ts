@@ -38,11 +38,11 @@ describe('fit / evaluate / predict', () => {
     expect(loss).toBeCloseTo(h.history.val_loss[29], 5);
     const p = m.predict(test.x);
     expect(p.shape).toEqual([500, 1]);
-    for (const v of p.data) expect(v >= 0 && v <= 1).toBe(true);
+    for (const v of p.values) expect(v >= 0 && v <= 1).toBe(true);
     const cls = m.predictClasses(test.x);
     expect(cls.dtype).toBe('int32');
     let agree = 0;
-    for (let i = 0; i < 500; i++) if (cls.data[i] === test.y.data[i]) agree++;
+    for (let i = 0; i < 500; i++) if (cls.values[i] === test.y.values[i]) agree++;
     expect(agree / 500).toBeCloseTo(acc, 5);
   });
 
@@ -53,7 +53,7 @@ describe('fit / evaluate / predict', () => {
       const m = rl.sequential({ layers: [rl.layers.dense({ units: 32, activation: 'tanh', inputDim: 4 }), rl.layers.dense({ units: 2, activation: 'softmax' })] });
       m.compile({ optimizer: rl.train.adam(0.01), loss, metrics: ['accuracy'] });
       const labels = loss === 'sparseCategoricalCrossentropy' ? y.reshape([1000])
-        : rl.tensor(Float32Array.from({ length: 2000 }, (_, i) => (y.data[i >> 1] === (i & 1) ? 1 : 0)), [1000, 2]);
+        : rl.tensor(Float32Array.from({ length: 2000 }, (_, i) => (y.values[i >> 1] === (i & 1) ? 1 : 0)), [1000, 2]);
       const h = await m.fit(x, labels, { epochs: 25, batchSize: 50, verbose: 0 });
       expect(h.history.accuracy[24]).toBeGreaterThan(0.9);
     }
@@ -63,7 +63,7 @@ describe('fit / evaluate / predict', () => {
     const m = mlp();
     const { x, y } = toyData(100, 4);
     const xs = x.arraySync() as number[][];
-    const ys = Array.from(y.data);
+    const ys = Array.from(y.values);
     const h = await m.fit(xs, ys, { epochs: 1, batchSize: 10, validationSplit: 0.2, verbose: 0 });
     expect(h.params.samples).toBe(80);
     expect(h.history.val_loss).toHaveLength(1);
@@ -151,7 +151,7 @@ describe('bad input is a named error', () => {
     await expect(m.fit(x, rl.tensor(new Float32Array(40), [20, 2]))).rejects.toThrow(/y has shape \[20, 2\].*output \[null, 1\]/);
     await expect(m.fit(x, rl.tensor(new Float32Array(19), [19, 1]))).rejects.toThrow(/x has 20 samples but y has 19/);
     await expect(m.fit(x, rl.tensor(new Float32Array(20).fill(2), [20, 1]))).rejects.toThrow(/binaryCrossentropy needs targets in \[0, 1\], found 2/);
-    const bad = Float32Array.from(x.data); bad[5] = NaN;
+    const bad = Float32Array.from(x.values); bad[5] = NaN;
     await expect(m.fit(rl.tensor(bad, [20, 4]), y)).rejects.toThrow(/not finite/);
     await expect(m.fit(rl.tensor(new Float32Array(60), [20, 3]), y)).rejects.toThrow(/x has shape \[20, 3\].*expects \[null, 4\]/);
     await expect(m.fit([[1, 2], [3]] as never, [1, 0])).rejects.toThrow(/ragged/);

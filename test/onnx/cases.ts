@@ -14,7 +14,7 @@ export interface OnnxCase {
 }
 
 const small = { vocab: 50, maxlen: 12, embeddingDim: 8, units: 6 };
-const floatIds = (x: rl.Tensor) => rl.tensor(Float32Array.from(x.data), x.shape);
+const floatIds = (x: rl.Tensor) => rl.tensor(Float32Array.from(x.values), x.shape);
 const L = rl.layers;
 
 export const CASES: OnnxCase[] = [

@@ -37,7 +37,7 @@ describe('rnnlab export', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/wrote .*gru\.onnx \(\d+ bytes, ONNX opset 17\)/);
     const theirs = await ortPredict(await ortSession(readFileSync(out)), x);
-    expect(maxAbsDiff(model.predict(x).data, theirs)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(model.predict(x).values, theirs)).toBeLessThanOrEqual(1e-5);
   });
 
   it('usage errors exit 2 naming the flag; a missing model or unwritable output exits 1 and writes nothing', async () => {
@@ -67,7 +67,7 @@ describe('onnx:// hooks for model.save and rl.loadModel', () => {
     expect(saved.modelArtifactsInfo.modelTopologyType).toBe('ONNX');
     expect(saved.modelArtifactsInfo.modelTopologyBytes).toBe(readFileSync(join(dir, 'hook.onnx')).length);
     const back = await loadOnnxUrl(url);
-    expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(back.predict(x).values, model.predict(x).values)).toBeLessThanOrEqual(1e-5);
   });
 
   it('model.save and rl.loadModel speak ONNX for onnx:// URLs and .onnx paths', async () => {
@@ -75,7 +75,7 @@ describe('onnx:// hooks for model.save and rl.loadModel', () => {
     expect(saved.modelArtifactsInfo.modelTopologyType).toBe('ONNX');
     for (const url of [`onnx://${join(dir, 'via-save.onnx')}`, join(dir, 'via-save.onnx')]) {
       const back = await rl.loadModel(url);
-      expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+      expect(maxAbsDiff(back.predict(x).values, model.predict(x).values)).toBeLessThanOrEqual(1e-5);
     }
   });
 
@@ -83,6 +83,6 @@ describe('onnx:// hooks for model.save and rl.loadModel', () => {
     const path = join(dir, 'public.onnx');
     await rl.exportONNX(model, path);
     const back = await rl.loadONNX(path);
-    expect(maxAbsDiff(back.predict(x).data, model.predict(x).data)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(back.predict(x).values, model.predict(x).values)).toBeLessThanOrEqual(1e-5);
   });
 });

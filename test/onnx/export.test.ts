@@ -9,7 +9,7 @@ import { maxAbsDiff, ortPredict, ortSession, tokenIds } from './helpers.js';
 const TOL = 1e-5;
 async function expectSameAsOrt(m: rl.Sequential, x: rl.Tensor): Promise<number> {
   const session = await ortSession(toOnnx(m));
-  const ours = m.predict(x).data;
+  const ours = m.predict(x).values;
   const theirs = await ortPredict(session, x);
   const diff = maxAbsDiff(ours, theirs);
   expect(diff).toBeLessThanOrEqual(TOL);
@@ -31,7 +31,7 @@ it('a model without a fixed sequence length takes any length in ONNX Runtime too
   const session = await ortSession(toOnnx(model));
   for (const steps of [5, 21]) {
     const x = tokenIds(4, steps, 25, steps, { pad: true });
-    expect(maxAbsDiff(model.predict(x).data, await ortPredict(session, x))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(model.predict(x).values, await ortPredict(session, x))).toBeLessThanOrEqual(TOL);
   }
 });
 

@@ -18,7 +18,7 @@ async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[]): Promise<void>
   expect(session.outputNames).toEqual(m.outputNames);
   const feeds: Record<string, ort.Tensor> = {};
   xs.forEach((x, i) => {
-    feeds[session.inputNames[i]] = x.dtype === 'int32' ? new ort.Tensor('int32', Int32Array.from(x.data), x.shape) : new ort.Tensor('float32', Float32Array.from(x.data), x.shape);
+    feeds[session.inputNames[i]] = x.dtype === 'int32' ? new ort.Tensor('int32', Int32Array.from(x.values), x.shape) : new ort.Tensor('float32', Float32Array.from(x.values), x.shape);
   });
   const theirs = await session.run(feeds);
   const ours = m.predict(xs);
@@ -26,7 +26,7 @@ async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[]): Promise<void>
   list.forEach((o, i) => {
     const t = theirs[session.outputNames[i]];
     expect(t.dims).toEqual(o.shape);
-    expect(maxAbsDiff(o.data, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(o.values, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(TOL);
   });
 }
 

@@ -10,7 +10,7 @@ export async function ortSession(bytes: Uint8Array | string): Promise<ort.Infere
 /** Runs a one-input, one-output ONNX model; x is int32 ids or float32 values. */
 export async function ortPredict(session: ort.InferenceSession, x: rl.Tensor): Promise<Float32Array> {
   const type = session.inputNames.length === 1 ? inputType(session) : 'float32';
-  const data = type === 'int32' ? Int32Array.from(x.data) : type === 'int64' ? BigInt64Array.from(Array.from(x.data, (v) => BigInt(v))) : Float32Array.from(x.data);
+  const data = type === 'int32' ? Int32Array.from(x.values) : type === 'int64' ? BigInt64Array.from(Array.from(x.values, (v) => BigInt(v))) : Float32Array.from(x.values);
   const feeds = { [session.inputNames[0]]: new ort.Tensor(type, data, x.shape) };
   const out = await session.run(feeds);
   return out[session.outputNames[0]].data as Float32Array;

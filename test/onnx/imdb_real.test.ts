@@ -45,12 +45,12 @@ describe.skipIf(TARBALL === '')('lab models on real IMDb reviews, exported to ON
   for (const [name, maskZero] of cases) {
     it(`${name}${maskZero ? ' with maskZero' : ''}`, async () => {
       expect(data.x.shape).toEqual([2 * PER_CLASS, MAXLEN]);
-      expect(Array.from(data.x.data).filter((v) => v === 0).length).toBeGreaterThan(0); // some reviews are padded
+      expect(Array.from(data.x.values).filter((v) => v === 0).length).toBeGreaterThan(0); // some reviews are padded
       rl.setSeed(12);
       const m = imdbModel(name, { vocab: VOCAB, maxlen: MAXLEN, embeddingDim: 16, units: 12, maskZero });
       await trainBriefly(m, data.x, 'binaryCrossentropy');
       const theirs = await ortPredict(await ortSession(toOnnx(m)), data.x);
-      expect(maxAbsDiff(m.predict(data.x).data, theirs)).toBeLessThanOrEqual(1e-5);
+      expect(maxAbsDiff(m.predict(data.x).values, theirs)).toBeLessThanOrEqual(1e-5);
     });
   }
 });

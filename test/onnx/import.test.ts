@@ -22,7 +22,7 @@ describe('exported models import back unchanged', () => {
       const { model: original, x } = await trainedCase(c);
       const imported = modelFromOnnx(toOnnx(original), 'roundtrip.onnx');
       expect(imported.layers.map((l) => l.className)).toEqual(original.layers.filter((l) => l.className !== 'Dropout').map((l) => l.className));
-      expect(maxAbsDiff(imported.predict(x).data, original.predict(x).data)).toBeLessThanOrEqual(TOL);
+      expect(maxAbsDiff(imported.predict(x).values, original.predict(x).values)).toBeLessThanOrEqual(TOL);
     });
   }
 });
@@ -39,7 +39,7 @@ describe('PyTorch exports (scripts/gen_onnx_fixtures.py)', () => {
       const x = rl.tensor(Int32Array.from(sample.ids.flat()), sample.shape, 'int32');
       const m = await loadOnnx(path);
       expect(m.layers.map((l) => l.className)).toEqual(LAYERS[name]);
-      const ours = m.predict(x).data;
+      const ours = m.predict(x).values;
       const ort = await ortPredict(await ortSession(readFileSync(path)), x);
       expect(maxAbsDiff(ours, ort)).toBeLessThanOrEqual(TOL);
       expect(maxAbsDiff(ours, sample.torch_output)).toBeLessThanOrEqual(TOL);

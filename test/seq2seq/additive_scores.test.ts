@@ -20,7 +20,7 @@ function direct(q: Tensor, k: Tensor, s: Float32Array | null, w: Float32Array) {
     const n = (b * Tq + i) * Tv + j;
     let sum = 0;
     for (let d = 0; d < D; d++) {
-      const t = Math.tanh(q.data[(b * Tq + i) * D + d] + k.data[(b * Tv + j) * D + d]), sd = s ? s[d] : 1;
+      const t = Math.tanh(q.values[(b * Tq + i) * D + d] + k.values[(b * Tv + j) * D + d]), sd = s ? s[d] : 1;
       sum += sd * t;
       ds[d] += w[n] * t;
       dq[(b * Tq + i) * D + d] += w[n] * sd * (1 - t * t);
@@ -50,8 +50,8 @@ describe('additiveScores', () => {
       });
       expect(out.shape).toEqual([3, 5, 7]);
       backward(loss);
-      const want = direct(q, k, scale ? (scale.data as Float32Array) : null, w);
-      close(out.data as Float32Array, want.y);
+      const want = direct(q, k, scale ? (scale.values as Float32Array) : null, w);
+      close(out.values as Float32Array, want.y);
       close(q.grad!, want.dq);
       close(k.grad!, want.dk);
       if (scale) close(scale.grad!, want.ds);

@@ -23,8 +23,8 @@ function lossAndGrads(attention: 'luong' | 'bahdanau' | 'none', steps: number): 
   const { loss, backward, outs } = net.model.batchLoss(xs, [y], { training: true, mask: null });
   backward(loss);
   const grads = net.model.trainableWeights.map((v) => Float32Array.from(v.grad ?? []));
-  const acc = net.model.metricFunctions.accuracy(y, outs[0]).data;
-  return { loss: loss.data[0], grads, acc: Array.from(acc).reduce((a, b) => a + b, 0) / acc.length };
+  const acc = net.model.metricFunctions.accuracy(y, outs[0]).values;
+  return { loss: loss.values[0], grads, acc: Array.from(acc).reduce((a, b) => a + b, 0) / acc.length };
 }
 
 describe('seq2seq target mask', () => {
@@ -49,7 +49,7 @@ describe('seq2seq target mask', () => {
     const { value: loss, backward } = withTape(() => maskedLossOp('sparseCategoricalCrossentropy', logits, new Tensor(Int32Array.from([1, 0, 2]), [3], 'int32'), true, keep));
     const lse = (r: number[]) => Math.log(r.reduce((a, v) => a + Math.exp(v), 0));
     const want = ((lse([1, 2, 0]) - 2) + (lse([2, 2, 2]) - 2)) / 2;
-    expect(loss.data[0]).toBeCloseTo(want, 6);
+    expect(loss.values[0]).toBeCloseTo(want, 6);
     backward(loss);
     expect(Array.from(logits.grad!.slice(3, 6))).toEqual([0, 0, 0]);
     const sm = [1, 2, 0].map((v) => Math.exp(v - lse([1, 2, 0])));
@@ -61,6 +61,6 @@ describe('seq2seq target mask', () => {
     const probs = new Tensor(Float32Array.from([0.1, 0.9, 0.8, 0.2, 0.3, 0.7, 0.6, 0.4]), [1, 4, 2], 'float32');
     // targets 1, 1 (wrong), 1, then padding (0) that the argmax would "get right".
     const acc = maskedAccuracy(new Tensor(Int32Array.from([1, 1, 1, 0]), [1, 4], 'int32'), probs);
-    expect(Array.from(acc.data)).toEqual([1, 0, 1]);
+    expect(Array.from(acc.values)).toEqual([1, 0, 1]);
   });
 });

@@ -54,9 +54,9 @@ describe('pca2', () => {
 describe('projectEmbedding', () => {
   function model(rows: number, dim: number): Sequential {
     const m = new Sequential({ layers: [layers.embedding({ inputDim: rows, outputDim: dim, inputLength: 4 }), layers.globalAveragePooling1d(), layers.dense({ units: 1, activation: 'sigmoid' })] });
-    const e = m.layers[0] as unknown as { embeddings: { data: Float32Array } };
+    const e = m.layers[0] as unknown as { embeddings: { values: Float32Array } };
     // Row id holds (cos id, sin id, 0): neighbours by cosine are the ids at the nearest angles.
-    for (let id = 0; id < rows; id++) e.embeddings.data.set([Math.cos(id * 0.3), Math.sin(id * 0.3), 0], id * dim);
+    for (let id = 0; id < rows; id++) e.embeddings.values.set([Math.cos(id * 0.3), Math.sin(id * 0.3), 0], id * dim);
     return m;
   }
 

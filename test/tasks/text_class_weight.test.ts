@@ -9,7 +9,7 @@ function gradOf(fn: (x: Tensor) => Tensor, values: number[], shape: number[]): {
   x.requiresGrad = true;
   const { value, backward } = withTape(() => fn(x));
   backward(value);
-  return { value: value.data[0], grad: Array.from(x.grad!) };
+  return { value: value.values[0], grad: Array.from(x.grad!) };
 }
 
 describe('class weights', () => {

@@ -84,7 +84,7 @@ describe('trainTextClassifier', () => {
     const base = { data, model: 'gru', epochs: 10, seed: 4, validationSplit: 0.25, learningRate: 0.01, ...small, embeddingDim: 8, units: 8 };
     const meanMinor = async (r: Awaited<ReturnType<typeof trainTextClassifier>>) => {
       const texts = topicTexts(50, 77, ['arts']).map((t) => t.text);
-      const p = r.model.predict(new Tensor(r.vectorizer.encode(texts).data, [texts.length, r.vectorizer.maxlen!], 'int32')).data;
+      const p = r.model.predict(new Tensor(r.vectorizer.encode(texts).data, [texts.length, r.vectorizer.maxlen!], 'int32')).values;
       return Array.from(p).reduce((a, b) => a + b, 0) / p.length;
     };
     const plain = await trainTextClassifier(base);
