@@ -175,17 +175,17 @@ export function meanTime(x: Tensor, mask: Uint8Array | null): Tensor {
 }
 
 /**
- * loss + sum over terms of l1 * sum|w| + l2 * sum w^2 (Keras's weight regularizers); backward adds
- * g * (l1 * sign(w) + 2 * l2 * w) to each weight's gradient.
+ * loss + sum over terms of scale * (l1 * sum|w| + l2 * sum w^2) (Keras's weight regularizers, scale 1, and activity
+ * regularizers on a layer output, scale 1 / batch size); backward adds g * scale * (l1 * sign(w) + 2 * l2 * w).
  */
-export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number } }[]): Tensor {
+export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number }; scale?: number }[]): Tensor {
   if (terms.length === 0) return loss;
   let penalty = 0;
-  for (const { variable, regularizer: { l1, l2 } } of terms) {
+  for (const { variable, regularizer: { l1, l2 }, scale = 1 } of terms) {
     const w = variable.floatData();
     let a = 0, q = 0;
     for (let i = 0; i < w.length; i++) { a += Math.abs(w[i]); q += w[i] * w[i]; }
-    penalty += l1 * a + l2 * q;
+    penalty += scale * (l1 * a + l2 * q);
   }
   const y = allocFloat(1);
   y[0] = loss.floatData()[0] + penalty;
@@ -195,10 +195,11 @@ export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tenso
     const dl = allocFloat(1);
     dl[0] = g;
     accumulate(loss, dl, true);
-    for (const { variable, regularizer: { l1, l2 } } of terms) {
+    for (const { variable, regularizer: { l1, l2 }, scale = 1 } of terms) {
       const w = variable.floatData();
       const dw = allocFloat(w.length);
-      for (let i = 0; i < w.length; i++) dw[i] = g * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
+      const gs = g * scale;
+      for (let i = 0; i < w.length; i++) dw[i] = gs * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
       accumulate(variable, dw, true);
     }
   });
