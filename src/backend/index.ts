@@ -104,6 +104,7 @@ function profiled(k: Kernels): Kernels {
 }
 
 export function setProfiling(on: boolean): void { profiling = on; }
+export function isProfiling(): boolean { return profiling; }
 
 /** Accumulated kernel times since the last reset, largest first. */
 export function profileReport(reset = true): { kernel: string; calls: number; ms: number }[] {
