@@ -62,18 +62,15 @@ export function recurrentComposed(spec: ComposedSpec, inputs: Tensor[], w: Tenso
   h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, rec: RecurrentMasks | null): RecurrentOutputs {
   const [B, T] = inputs[0].shape;
   const U = spec.units;
-  const GU = GATES[spec.cell] * U;
+  const G = GATES[spec.cell];
+  const gates = Array.from({ length: G }, (_, k) => k);
   const gruRecBias = spec.cell === 'gru' && spec.resetAfter && bias !== null;
-  const inputBias = bias === null ? null : gruRecBias ? segment(bias, 0, GU) : bias;
-  // Each entry projects some gates for every step at once: [B, T, width].
-  const projections = inputs.length === 1
-    ? [ops.dense(inputs[0], w, inputBias, 'linear')]
-    : inputs.map((x, k) => ops.dense(x, columns(w, k * U, U), inputBias && columns(inputBias, k * U, U), 'linear'));
-  const gateInputs = (t: number): Tensor[] => {
-    const steps = projections.map((p) => timeStep(p, t));
-    return steps.length === GATES[spec.cell] ? steps : Array.from({ length: GATES[spec.cell] }, (_, k) => columns(steps[0], k * U, U));
-  };
-  const cell = makeCell(spec, r, gruRecBias ? segment(bias!, GU, GU) : null, rec);
+  const inputBias = bias === null ? null : gruRecBias ? segment(bias, 0, G * U) : bias;
+  const recBias = gruRecBias ? segment(bias!, G * U, G * U) : null;
+  // Weights cut per gate once per call, so every step works on [B, U] blocks and slices nothing: each step's small
+  // products stay on the calling thread, and the only per-step indexing is one time step per gate.
+  const projections = gates.map((k) => ops.dense(inputs[inputs.length === 1 ? 0 : k], columns(w, k * U, U), inputBias && columns(inputBias, k * U, U), 'linear'));
+  const cell = makeCell(spec, gates.map((k) => columns(r, k * U, U)), gates.map((k) => recBias && columns(recBias, k * U, U)), rec);
 
   const zeros = () => new Tensor(allocFloat(B * U), [B, U], 'float32');
   let h = h0 ?? zeros();
@@ -87,7 +84,7 @@ export function recurrentComposed(spec: ComposedSpec, inputs: Tensor[], w: Tenso
     let real = 0;
     for (let b = 0; b < B; b++) real += keep[b] = mask ? mask[b * T + t] : 1;
     if (real > 0) {
-      const next = cell(gateInputs(t), h, c);
+      const next = cell(projections.map((p) => timeStep(p, t)), h, c);
       const all = real === B;
       h = all ? next.h : selectRows(keep, next.h, h);
       if (c) c = all ? next.c! : selectRows(keep, next.c!, c);
@@ -98,32 +95,28 @@ export function recurrentComposed(spec: ComposedSpec, inputs: Tensor[], w: Tenso
   return { sequence: stackSteps(outs), last: out, cell: c, gates: null };
 }
 
+/** One step from each gate's input projection x[k] [B, U] and the previous states. */
 type Step = (x: Tensor[], h: Tensor, c: Tensor | null) => { h: Tensor; c: Tensor | null };
 
-function makeCell(spec: ComposedSpec, r: Tensor, recBias: Tensor | null, rec: RecurrentMasks | null): Step {
-  const U = spec.units;
+/** rk[k], rb[k]: gate k's block of the recurrent kernel [U, U] and of GRU's recurrent bias (else null). */
+function makeCell(spec: ComposedSpec, rk: Tensor[], rb: (Tensor | null)[], rec: RecurrentMasks | null): Step {
   const masked = (h: Tensor, k: number) => (rec ? ops.dropout(h, rec.rate, rec.masks[k]) : h);
   const add = (a: Tensor, b: Tensor) => ops.merge(a, b, 'sum');
   const mul = (a: Tensor, b: Tensor) => ops.merge(a, b, 'mul');
-  if (spec.cell === 'simple_rnn') {
-    return ([x], h) => ({ h: ops.activation(add(x, ops.dense(masked(h, 0), r, null, 'linear')), spec.act), c: null });
-  }
+  const gate = (x: Tensor, hm: Tensor, k: number, act: Activation) => ops.activation(add(x, ops.dense(hm, rk[k], rb[k], 'linear')), act);
+  if (spec.cell === 'simple_rnn') return ([x], h) => ({ h: gate(x, masked(h, 0), 0, spec.act), c: null });
   if (spec.cell === 'lstm') {
     return ([xi, xf, xc, xo], h, c) => {
-      const z = ops.dense(masked(h, 0), r, null, 'linear');
-      const gate = (x: Tensor, k: number, act: Activation) => ops.activation(add(x, columns(z, k * U, U)), act);
-      const i = gate(xi, 0, spec.recAct), f = gate(xf, 1, spec.recAct);
-      const g = gate(xc, 2, spec.act), o = gate(xo, 3, spec.recAct);
+      const hm = masked(h, 0);
+      const i = gate(xi, hm, 0, spec.recAct), f = gate(xf, hm, 1, spec.recAct);
+      const g = gate(xc, hm, 2, spec.act), o = gate(xo, hm, 3, spec.recAct);
       const cNext = add(mul(f, c!), mul(i, g));
       return { h: mul(o, ops.activation(cNext, spec.act)), c: cNext };
     };
   }
-  // GRU: each gate's slice of the recurrent kernel (and recurrent bias) is cut once per call.
-  const rk = [0, 1, 2].map((k) => columns(r, k * U, U));
-  const rb = [0, 1, 2].map((k) => (recBias ? columns(recBias, k * U, U) : null));
   return ([xz, xr, xh], h) => {
-    const z = ops.activation(add(xz, ops.dense(masked(h, 0), rk[0], rb[0], 'linear')), spec.recAct);
-    const rr = ops.activation(add(xr, ops.dense(masked(h, 1), rk[1], rb[1], 'linear')), spec.recAct);
+    const z = gate(xz, masked(h, 0), 0, spec.recAct);
+    const rr = gate(xr, masked(h, 1), 1, spec.recAct);
     const candidate = spec.resetAfter
       ? mul(rr, ops.dense(masked(h, 2), rk[2], rb[2], 'linear'))
       : ops.dense(mul(rr, masked(h, 2)), rk[2], null, 'linear');
