@@ -107,9 +107,14 @@ describe('float64 gradients of the composed path with fixed masks', () => {
   }
 });
 
-/** Keras's cells in a plain loop (float64), with the recurrent masks given: the specification the layer must meet. */
+interface Drop { masks: Uint8Array[]; scale: number }
+
+/**
+ * Keras's cells in a plain loop (float64), with the recurrent masks (and input masks: GRU one per gate) given: the
+ * specification the layer must meet.
+ */
 function kerasLoop(kind: Kind, resetAfter: boolean, x: Float64Array, w: ArrayLike<number>, r: ArrayLike<number>, bias: ArrayLike<number>,
-  masks: Uint8Array[], scale: number): Float64Array {
+  { masks, scale }: Drop, input: Drop | null = null): Float64Array {
   const G = (kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1) * U;
   const act = Math.tanh, sig = (v: number) => 1 / (1 + Math.exp(-v));
   const out = new Float64Array(B * T * U);
@@ -126,7 +131,11 @@ function kerasLoop(kind: Kind, resetAfter: boolean, x: Float64Array, w: ArrayLik
         }
         return y;
       };
-      for (let j = 0; j < G; j++) { xp[j] = bias[j]; for (let d = 0; d < D; d++) xp[j] += x[(b * T + t) * D + d] * w[d * G + j]; }
+      for (let j = 0; j < G; j++) {
+        const keep = input ? input.masks[kind === 'gru' ? Math.floor(j / U) : 0] : null;
+        xp[j] = bias[j];
+        for (let d = 0; d < D; d++) xp[j] += x[(b * T + t) * D + d] * (keep ? keep[b * D + d] * input!.scale : 1) * w[d * G + j];
+      }
       const next = new Float64Array(U);
       if (kind === 'simpleRNN') {
         const y = rp(0);
@@ -159,27 +168,29 @@ function kerasLoop(kind: Kind, resetAfter: boolean, x: Float64Array, w: ArrayLik
 }
 
 describe('the masks: Keras semantics, fixed over steps, per sample', () => {
-  for (const [name, kind, extra] of LAYERS) {
-    it(`${name}: training output equals Keras's cell loop with the drawn masks`, () => {
+  for (const [name, kind, extra] of LAYERS) for (const inputRate of [0, 0.3]) {
+    it(`${name}${inputRate ? ' with input dropout' : ''}: training output equals Keras's cell loop with the drawn masks`, () => {
       rl.setPrecision(64);
       rl.setSeed(8);
       const rate = 0.5;
-      const layer = layerOf(kind, { ...extra, recurrentDropout: rate });
+      const layer = layerOf(kind, { ...extra, recurrentDropout: rate, dropout: inputRate });
       layer.build([null, T, D]);
       const x = randomTensor([B, T, D], 4);
       rl.setSeed(30);
       const y = layer.apply(x, { training: true, mask: null });
+      // The layer draws the input masks first, then the recurrent ones.
       rl.setSeed(30);
+      const input = inputRate ? { masks: drawKeepMasks(kind === 'gru' ? 3 : 1, B * D, inputRate), scale: 1 / (1 - inputRate) } : null;
       const masks = drawKeepMasks(kind === 'gru' ? 3 : 1, B * U, rate);
       const [w, r, bias] = layer.weights.map((v) => v.values as Float64Array);
-      expect(maxDiff(y.values, kerasLoop(kind, extra.resetAfter === true, x.values as Float64Array, w, r, bias, masks, 1 / (1 - rate)))).toBeLessThan(1e-12);
+      const loop = (m: Uint8Array[], scale: number) => kerasLoop(kind, extra.resetAfter === true, x.values as Float64Array, w, r, bias, { masks: m, scale }, input);
+      expect(maxDiff(y.values, loop(masks, 1 / (1 - rate)))).toBeLessThan(1e-12);
       // Some units are dropped and some kept; the rows of the batch differ.
       const all = masks.flatMap((m) => [...m]);
       expect(all).toContain(0);
       expect(all).toContain(1);
       // The loop without masks differs, so the comparison above can fail.
-      const ones = masks.map((m) => m.map(() => 1));
-      expect(maxDiff(y.values, kerasLoop(kind, extra.resetAfter === true, x.values as Float64Array, w, r, bias, ones, 1))).toBeGreaterThan(1e-3);
+      expect(maxDiff(y.values, loop(masks.map((m) => m.map(() => 1)), 1))).toBeGreaterThan(1e-3);
     });
   }
 
