@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import type { RNN } from '../../src/layers/recurrent.js';
 import { Tensor } from '../../src/tensor.js';
-import { trainTextClassifier } from '../../src/tasks/text_train.js';
 import { folderArtifacts, maxDiff, removeDir, tempDir } from './functional_helpers.js';
 import { topicTexts, writeCsv } from '../tasks/helpers.js';
+import { run } from '../cli/helpers.js';
 
 const root = tempDir('rnnlab-rdrop-');
 afterAll(() => removeDir(root));
@@ -163,12 +163,16 @@ describe('recurrentDropout in files, configs and the CLI task', () => {
     }
   });
 
-  it('rnnlab train --recurrent-dropout: the task trains with it and saves it', async () => {
+  it('rnnlab train --recurrent-dropout trains with it, records it and saves it in the model', async () => {
     const data = writeCsv(root, 'topics.csv', topicTexts(20, 2, ['arts', 'sports']));
-    const saveTo = join(root, 'clf');
-    const r = await trainTextClassifier({ data, model: 'bilstm', recurrentDropout: 0.2, epochs: 2, seed: 3, maxlen: 10, vocab: 30, units: 8, embeddingDim: 8, batchSize: 16, verbose: 0, saveTo });
-    expect(r.history.loss.every(Number.isFinite)).toBe(true);
-    const json = JSON.parse(readFileSync(join(saveTo, 'model.json'), 'utf8'));
+    const out = join(root, 'run');
+    const r = await run(['train', '--data', data, '--model', 'bilstm', '--recurrent-dropout', '0.2', '--epochs', '2', '--units', '8', '--embedding-dim', '8',
+      '--maxlen', '10', '--batch-size', '16', '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ status: 'completed', config: { model: 'bilstm', recurrentDropout: 0.2 } });
+    const json = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8'));
     const bi = json.modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'Bidirectional');
     expect(bi.config.layer.config.recurrent_dropout).toBe(0.2);
   });
