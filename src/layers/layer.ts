@@ -106,7 +106,7 @@ export function withoutInitializers<T>(fn: () => T): T {
  */
 const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> = {
   stateful: { allowed: [false], why: 'only SimpleRNN, LSTM and GRU keep states between calls' },
-  recurrentDropout: { allowed: [0], why: 'recurrent dropout is not implemented' },
+  recurrentDropout: { allowed: [0], why: 'only SimpleRNN, LSTM and GRU have recurrent dropout' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
   dataFormat: { allowed: ['channels_last', 'channelsLast'], why: 'rnnlab is channels-last' },
   noiseShape: { allowed: [null], why: 'dropout noise shapes are not implemented' },

@@ -18,7 +18,8 @@ const L = rl.layers;
 describe('options rnnlab does not implement are errors, not silently dropped', () => {
   it.each([
     ['stateful outside a recurrent layer', () => L.dense({ units: 2, stateful: true } as never), /dense\w* \(Dense\): stateful = true is not supported \(only SimpleRNN, LSTM and GRU keep states between calls\)/],
-    ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
+    ['recurrentDropout outside a recurrent layer', () => L.dense({ units: 2, recurrentDropout: 0.2 } as never), /\(Dense\): recurrentDropout = 0.2 is not supported \(only SimpleRNN, LSTM and GRU have recurrent dropout\)/],
+    ['recurrentDropout out of [0, 1)', () => L.gru({ units: 2, recurrentDropout: 1 }), /gru\w*: recurrentDropout must be a number in \[0, 1\), got 1/],
     ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
     ['groups', () => L.conv1d({ filters: 2, kernelSize: 2, groups: 2 } as never), /\(Conv1D\): groups = 2 is not supported \(grouped convolutions are not implemented\)/],
     ['noiseShape', () => L.dropout({ rate: 0.5, noiseShape: [1, 3] } as never), /\(Dropout\): noiseShape = an array is not supported/],
@@ -48,7 +49,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     await m.save(good);
     const json = JSON.parse(readFileSync(join(good, 'model.json'), 'utf8'));
     const cases: [string, (layers: Record<string, Record<string, unknown>>[]) => void, RegExp][] = [
-      ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 0.25; }, /layer 0 \(LSTM 'lstm'\): lstm \(LSTM\): recurrent_dropout = 0.25 is not supported/],
+      ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 1.5; }, /layer 0 \(LSTM 'lstm'\): lstm: recurrent_dropout must be a number in \[0, 1\), got 1.5/],
       ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L3', config: { l3: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer .*is not a regularizer/],
       ['time-major', (ls) => { ls[0].config.time_major = true; }, /time_major = true is not supported/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
