@@ -60,6 +60,18 @@ describe('masking feeds the recurrent layers the padding mask', () => {
     expect(Array.from(b.values)).toEqual(Array.from(a.values));
   });
 
+  it('carries its mask through a functional model and a bidirectional layer as a Sequential does', () => {
+    const x = padded(seqs, 0, 'post');
+    rl.setSeed(6);
+    const seq = rl.sequential({ layers: [L.masking({ inputShape: [T, F] }), L.bidirectional({ layer: L.gru({ units: 3 }) })] });
+    const input = rl.input({ shape: [T, F] });
+    const output = seq.layers[1].apply(L.masking().apply(input) as rl.SymbolicTensor) as rl.SymbolicTensor;
+    const fn = rl.model({ inputs: input, outputs: output });
+    expect(Array.from((fn.predict(x) as rl.Tensor).values)).toEqual(Array.from((seq.predict(x) as rl.Tensor).values));
+    const unmasked = rl.sequential({ layers: [seq.layers[1]] });
+    expect(Array.from((unmasked.predict(x) as rl.Tensor).values)).not.toEqual(Array.from((seq.predict(x) as rl.Tensor).values));
+  });
+
   it('zeroes masked steps (as Keras) and passes the others unchanged', () => {
     const x = padded([Float32Array.from([1, 2, 3, 7, 7, 7, 4, 7, 5])], 7, 'post');
     const ctx = { training: false, mask: null as Uint8Array | null };
