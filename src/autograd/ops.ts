@@ -2,7 +2,7 @@
  * Differentiable ops. Each forward runs kernels and records, right beside it, the backward that the tape
  * replays. Ops validate nothing semantic: layers check shapes and ids and name themselves in errors.
  */
-import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocFloat, float32Kernels, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { globalRandom } from '../random.js';
 import { Tensor, sizeOf, type Shape } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
@@ -103,17 +103,20 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
   return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
 }
 
-export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number }
+/** dilation: conv1d only, default 1. */
+export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number; dilation?: number }
 
 /** Channels-last conv: x [B, T, Cin], w [K, Cin, Cout], b [Cout]. */
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry, act: Activation): Tensor {
-  const Kr = kernels();
+  const d = g.dilation ?? 1;
+  // The bf16 twins (mixed_bfloat16) take no dilation: a dilated convolution computes in fp32.
+  const Kr = d === 1 ? kernels() : float32Kernels();
   const [B, T, Cin] = x.shape;
   const [Kw, , Cout] = w.shape;
   const xd = x.floatData();
   const y = allocFloat(B * g.outSteps * Cout, false);
   const fused = fusable(act) ? actCode(act) : Act.linear;
-  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused);
+  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused, d);
   const z = floatTensor(y, [B, g.outSteps, Cout]);
   record(z, [x, w, b], () => {
     const dz = z.grad!;
@@ -121,7 +124,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     const dx = x.requiresGrad ? allocFloat(x.size) : null;
     const dw = allocFloat(w.size);
     const db = b ? allocFloat(b.size) : null;
-    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db);
+    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d);
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);

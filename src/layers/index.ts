@@ -24,16 +24,28 @@ import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
 import { Attention, type AttentionArgs } from './attention.js';
 import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attention.js';
+import { Reshape, type ReshapeArgs } from './reshape.js';
+import { Permute, type PermuteArgs } from './permute.js';
+import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero_padding1d.js';
+import { Cropping1D, type Cropping1DArgs } from './cropping1d.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial_dropout1d.js';
+import { GaussianNoise, type GaussianNoiseArgs } from './gaussian_noise.js';
+import { GaussianDropout, type GaussianDropoutArgs } from './gaussian_dropout.js';
+import { AlphaDropout, type AlphaDropoutArgs } from './alpha_dropout.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
+  Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
   InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
+  ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
+  GaussianDropoutArgs, AlphaDropoutArgs,
 };
 
 export const layers = {
@@ -68,4 +80,13 @@ export const layers = {
   dot: (args: DotArgs) => new Dot(args),
   attention: (args?: AttentionArgs) => new Attention(args),
   additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),
+  reshape: (args: ReshapeArgs) => new Reshape(args),
+  permute: (args: PermuteArgs) => new Permute(args),
+  zeroPadding1d: (args?: ZeroPadding1DArgs) => new ZeroPadding1D(args),
+  cropping1d: (args?: Cropping1DArgs) => new Cropping1D(args),
+  masking: (args?: MaskingArgs) => new Masking(args),
+  spatialDropout1d: (args: SpatialDropout1DArgs) => new SpatialDropout1D(args),
+  gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
+  gaussianDropout: (args: GaussianDropoutArgs) => new GaussianDropout(args),
+  alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
 };

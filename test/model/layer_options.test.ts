@@ -27,7 +27,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
     ['a non-boolean flag', () => L.lstm({ units: 2, returnSequences: 'yes' } as never), /returnSequences must be true or false, got the string "yes"/],
     ['an unknown initializer', () => L.dense({ units: 2, kernelInitializer: 'kaimingNormal' } as never), /initializer "kaimingNormal" is not supported|unknown kernelInitializer "kaimingNormal"/],
-    ['dilationRate', () => L.conv1d({ filters: 2, kernelSize: 2, dilationRate: 2 }), /dilationRate = 2 is not supported \(only 1\)/],
+    ['dilationRate with strides', () => L.conv1d({ filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }), /\(Conv1D\): strides = 2 with dilationRate = 2 is not supported/],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(message);
   });
@@ -89,6 +89,16 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   ReverseTime: [() => new rl.layerClasses.ReverseTime(), [null, 5, 2]],
   SimpleRNN: [() => L.simpleRNN({ units: 3, returnSequences: true, dropout: 0.1 }), [null, 5, 2]],
   TimeDistributed: [() => L.timeDistributed({ layer: L.dense({ units: 2 }) }), [null, 5, 3]],
+  // Shape, masking and noise layers (test/layers/ has their values, gradients and files).
+  AlphaDropout: [() => L.alphaDropout({ rate: 0.2, seed: 3 }), [null, 5, 2]],
+  Cropping1D: [() => L.cropping1d({ cropping: [1, 2] }), [null, 5, 2]],
+  GaussianDropout: [() => L.gaussianDropout({ rate: 0.2 }), [null, 4]],
+  GaussianNoise: [() => L.gaussianNoise({ stddev: 0.1 }), [null, 4]],
+  Masking: [() => L.masking({ maskValue: -1 }), [null, 5, 2]],
+  Permute: [() => L.permute({ dims: [2, 1] }), [null, 5, 2]],
+  Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
+  SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
+  ZeroPadding1D: [() => L.zeroPadding1d({ padding: [0, 2] }), [null, 5, 2]],
 };
 
 describe('the layer registry', () => {
