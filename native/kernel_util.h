@@ -97,6 +97,14 @@ inline GemmCall gemm_call(Args& a) {
   return g;
 }
 
+// The end of a binding that returns nothing: run() the kernel once every argument has checked out (a bad one has
+// already thrown its RangeError, and nothing runs on it).
+template <class F>
+inline Napi::Value run_if_ok(const Args& a, F&& run) {
+  if (a.ok()) run();
+  return a.env().Undefined();
+}
+
 // fn(begin, end) over [0, n), split over the pool in chunks aligned to `align` when the total work
 // (n * cost_per_item elements) reaches kParallelMin.
 template <class F>

@@ -21,23 +21,29 @@ namespace {
 
 // ---------------------------------------------------------------- bindings
 
-// The end of an elementwise binding: once the arguments are good, loop(b, e) over [0, n) in chunks aligned to
-// `align` elements (on the pool when n is large).
+// The end of an elementwise binding: once the arguments are good, loop(K, b, e) with this instruction set's kernel
+// table K over [0, n) in chunks aligned to `align` elements (on the pool when n is large).
 template <class F>
 Napi::Value for_elements(const Args& a, size_t n, long align, F&& loop) {
-  if (a.ok()) parallel_for((long)n, align, 1, loop);
-  return a.env().Undefined();
+  const KernelTable& K = kernels();
+  return run_if_ok(a, [&] { parallel_for((long)n, align, 1, [&](long b, long e) { loop(K, b, e); }); });
+}
+
+// The end of a (scalar, x, y) binding: x and y from arguments 1 and 2, n elements each, n the length of argument
+// `n_from` (x's for a map, y's for an update of y); then loop(K, x, y, count) chunk by chunk.
+template <class F>
+Napi::Value x_to_y(Args& a, const Napi::CallbackInfo& info, size_t n_from, F&& loop) {
+  const size_t n = typed_length(info, n_from);
+  const float* x;
+  float* y;
+  f32_args(a, 1, n, {"x", "y"}, &x, &y);
+  return for_elements(a, n, 16, [&](const KernelTable& K, long b, long e) { loop(K, x + b, y + b, e - b); });
 }
 
 Napi::Value Activation(const Napi::CallbackInfo& info) {
   Args a(info, "activation");
   const int act = act_code(a, 0, "act");
-  const size_t n = typed_length(info, 1);
-  const float* x;
-  float* y;
-  f32_args(a, 1, n, {"x", "y"}, &x, &y);
-  const KernelTable& K = kernels();
-  return for_elements(a, n, 16, [&](long b, long e) { K.activation(act, x + b, y + b, e - b); });
+  return x_to_y(a, info, 1, [&](const KernelTable& K, const float* x, float* y, long n) { K.activation(act, x, y, n); });
 }
 
 // n = y.length (the activation's output, as n = x.length in activation).
@@ -48,8 +54,7 @@ Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
   const float *y, *dy;
   float* dx;
   f32_args(a, 1, n, {"y", "dy", "dx"}, &y, &dy, &dx);
-  const KernelTable& K = kernels();
-  return for_elements(a, n, 16, [&](long b, long e) { K.activation_grad(act, y + b, dy + b, dx + b, e - b); });
+  return for_elements(a, n, 16, [&](const KernelTable& K, long b, long e) { K.activation_grad(act, y + b, dy + b, dx + b, e - b); });
 }
 
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
@@ -126,8 +131,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info, const char* kernel,
   const float *x, *y0;
   float* y;
   f32_args(a, 0, n, {"a", "b", "y"}, &x, &y0, &y);
-  const KernelTable& K = kernels();
-  return for_elements(a, n, 16, [&](long b, long e) { (K.*op)(x + b, y0 + b, y + b, e - b); });
+  return for_elements(a, n, 16, [&](const KernelTable& K, long b, long e) { (K.*op)(x + b, y0 + b, y + b, e - b); });
 }
 
 Napi::Value Add(const Napi::CallbackInfo& info) { return Binary(info, "add", &KernelTable::add); }
@@ -136,12 +140,7 @@ Napi::Value Mul(const Napi::CallbackInfo& info) { return Binary(info, "mul", &Ke
 Napi::Value Axpy(const Napi::CallbackInfo& info) {
   Args a(info, "axpy");
   const float alpha = (float)a.num(0, "alpha");
-  const size_t n = typed_length(info, 2);
-  const float* x;
-  float* y;
-  f32_args(a, 1, n, {"x", "y"}, &x, &y);
-  const KernelTable& K = kernels();
-  return for_elements(a, n, 16, [&](long b, long e) { K.axpy(alpha, x + b, y + b, e - b); });
+  return x_to_y(a, info, 2, [&](const KernelTable& K, const float* x, float* y, long n) { K.axpy(alpha, x, y, n); });
 }
 
 Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
@@ -151,8 +150,7 @@ Napi::Value DropoutApply(const Napi::CallbackInfo& info) {
   const uint8_t* mask = a.u8(1, "mask", n);
   float scale = (float)a.num(2, "scale");
   float* y = a.f32(3, "y", n);
-  const KernelTable& K = kernels();
-  return for_elements(a, n, 64, [&](long b, long e) { K.dropout(x + b, mask + b, scale, y + b, e - b); });
+  return for_elements(a, n, 64, [&](const KernelTable& K, long b, long e) { K.dropout(x + b, mask + b, scale, y + b, e - b); });
 }
 
 Napi::Value SumSquares(const Napi::CallbackInfo& info) {

@@ -53,30 +53,31 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
   const float* dy = a.f32(4, "dy", ny);
   const int32_t* am = a.i32(5, "argmax", ny);
   float* dx = a.f32(6, "dx", nx);
-  if (!a.ok() || nx == 0) return info.Env().Undefined();
   // One pass: each thread zeroes and fills its own samples; a bad argmax is skipped and reported afterwards,
   // so nothing is ever written outside dx.
-  std::atomic<long> bad{-1};
-  parallel_for(B, 1, To * C + T * C, [&](long b0, long b1) {
-    for (long b = b0; b < b1; ++b) {
-      float* dxb = dx + b * T * C;
-      std::memset(dxb, 0, (size_t)(T * C) * sizeof(float));
-      for (long o = 0; o < To; ++o) {
-        const float* dyr = dy + (b * To + o) * C;
-        const int32_t* ar = am + (b * To + o) * C;
-        for (long c = 0; c < C; ++c) {
-          long t = ar[c];
-          if (t >= 0 && t < T) dxb[t * C + c] += dyr[c];
-          else if (t != -1) bad.store((b * To + o) * C + c, std::memory_order_relaxed);
+  return run_if_ok(a, [&] {
+    if (nx == 0) return;
+    std::atomic<long> bad{-1};
+    parallel_for(B, 1, To * C + T * C, [&](long b0, long b1) {
+      for (long b = b0; b < b1; ++b) {
+        float* dxb = dx + b * T * C;
+        std::memset(dxb, 0, (size_t)(T * C) * sizeof(float));
+        for (long o = 0; o < To; ++o) {
+          const float* dyr = dy + (b * To + o) * C;
+          const int32_t* ar = am + (b * To + o) * C;
+          for (long c = 0; c < C; ++c) {
+            long t = ar[c];
+            if (t >= 0 && t < T) dxb[t * C + c] += dyr[c];
+            else if (t != -1) bad.store((b * To + o) * C + c, std::memory_order_relaxed);
+          }
         }
       }
-    }
+    });
+    const long at = bad.load();
+    if (at >= 0)
+      a.fail("argmax", "holds " + std::to_string(am[at]) + " at " + std::to_string(at) + ", outside [0, T=" +
+                           std::to_string(T) + ") (and not -1)");
   });
-  long at = bad.load();
-  if (at >= 0)
-    a.fail("argmax", "holds " + std::to_string(am[at]) + " at " + std::to_string(at) + ", outside [0, T=" +
-                         std::to_string(T) + ") (and not -1)");
-  return info.Env().Undefined();
 }
 
 const bool exported = add_bindings({{"maxPool1d", MaxPool1d}, {"maxPool1dBackward", MaxPool1dBackward}});

@@ -67,8 +67,7 @@ Napi::Value LstmInfer(const Napi::CallbackInfo& info) {
   p.h0 = a.f32(6, "h0", a.state, true), p.c0 = a.f32(7, "c0", a.state, true), p.mask = a.u8(8, "mask", a.mask, true);
   p.back = a.flag(9, "goBackwards"), p.act = act_code(a, 10, "act"), p.ract = act_code(a, 11, "recAct");
   p.hs = a.f32(12, "hs", a.seq, true), p.hT = a.f32(13, "hT", a.state), p.cT = a.f32(14, "cT", a.state, true);
-  if (a.ok()) kernels().lstm_infer(p);
-  return a.env().Undefined();
+  return run_if_ok(a, [&] { kernels().lstm_infer(p); });
 }
 
 // gruInfer(B, T, U, xp, rows, r, rb, h0, mask, goBackwards, act, recAct, hs, hT): resetAfter (Keras 2's default).
@@ -79,8 +78,7 @@ Napi::Value GruInfer(const Napi::CallbackInfo& info) {
   p.h0 = a.f32(7, "h0", a.state, true), p.mask = a.u8(8, "mask", a.mask, true);
   p.back = a.flag(9, "goBackwards"), p.act = act_code(a, 10, "act"), p.ract = act_code(a, 11, "recAct");
   p.hs = a.f32(12, "hs", a.seq, true), p.hT = a.f32(13, "hT", a.state), p.cT = nullptr;
-  if (a.ok()) kernels().gru_infer(p);
-  return a.env().Undefined();
+  return run_if_ok(a, [&] { kernels().gru_infer(p); });
 }
 
 const bool exported = add_bindings({{"lstmInfer", LstmInfer}, {"gruInfer", GruInfer}});

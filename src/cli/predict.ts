@@ -14,8 +14,9 @@ import { predictTexts, type TextInputFormat } from '../tasks/text_predict.js';
 import { predictFile } from '../tasks/text_predict_file.js';
 import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, type Flags } from './flags.js';
+import type { Flags } from './flags.js';
 import { Printer } from './printer.js';
+import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 const INPUT_FORMATS = ['lines', 'csv', 'tsv', 'jsonl'] as const;
 
@@ -33,11 +34,9 @@ const SUMMARY = 'Score texts with a saved model (rnnlab imdb or rnnlab train): a
 interface PredictFlags { model: string; file?: string; inputFormat?: TextInputFormat; textColumn?: string; format?: PredictFormat; topK?: number }
 
 export function register(program: Command, ctx: CliContext): void {
-  const cmd = program.command('predict').summary(SUMMARY).description(SUMMARY).usage('--model DIR ["text" ...] [--file PATH|-] [--format table|csv|jsonl]')
-    .argument('[text...]', 'texts to score (several arguments are several texts)');
-  addFlags(cmd, PREDICT_FLAGS, 'predict');
-  helpExtras(cmd, {
-    description: ['A text that starts with "-" would be taken for a flag: put -- before it, or use --file.'],
+  const cmd = textInputCommand(program, {
+    name: 'predict', summary: SUMMARY, usage: '--model DIR ["text" ...] [--file PATH|-] [--format table|csv|jsonl]',
+    textsHelp: 'texts to score (several arguments are several texts)', flags: PREDICT_FLAGS,
     examples: [
       'rnnlab predict --model runs/20260101-120000-imdb-lstm "A moving, beautifully shot film."',
       'rnnlab predict --model runs/reviews --file reviews.txt --format csv > scores.csv',
@@ -56,10 +55,8 @@ function inputFormatOf(file: string, given?: TextInputFormat): TextInputFormat {
 async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
   const dir = resolveModelDir(f.model);
   if (!dir) throw new UsageError(`--model: ${f.model} holds no saved model (model.json); train one with rnnlab imdb or rnnlab train`, 'predict');
-  if (f.file !== undefined && texts.length) throw new UsageError('give texts as arguments or --file, not both', 'predict');
-  if (f.file === undefined && texts.length === 0) throw new UsageError('give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH', 'predict');
+  checkTextInputs('predict', texts, f.file, 'give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH|-');
   if (f.file === undefined && (f.inputFormat || f.textColumn)) throw new UsageError(`--${f.inputFormat ? 'input-format' : 'text-column'} describes --file; there is no --file`, 'predict');
-  if (f.file !== undefined && f.file !== '-' && !existsSync(f.file)) throw new UsageError(`--file: no such file: ${f.file}`, 'predict');
   const write = (line: string) => ctx.out.write(`${line}\n`);
   if (f.file !== undefined) {
     const source = f.file === '-' ? process.stdin : f.file;

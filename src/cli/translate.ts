@@ -2,14 +2,14 @@
  * `rnnlab translate --model DIR`: decode texts with a model trained by `rnnlab seq2seq`, given as arguments or read
  * from a file or stdin (`--file PATH|-`), one output per input line, in input order.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { attentionHeatmap } from '../seq2seq/heatmap.js';
 import { findSeq2SeqDir, loadSeq2Seq, SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { translateLines, translateTexts, type Translation } from '../seq2seq/translate.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, type Flags } from './flags.js';
+import type { Flags } from './flags.js';
+import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 export const TRANSLATE_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder of rnnlab seq2seq' },
@@ -24,11 +24,9 @@ const SUMMARY = 'Decode texts with a model trained by rnnlab seq2seq: arguments,
 interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv'; beam: number; showAttention: boolean }
 
 export function register(program: Command, ctx: CliContext): void {
-  const cmd = program.command('translate').summary(SUMMARY).description(SUMMARY).usage('--model DIR ["text" ...] [--file PATH|-] [--format text|tsv] [--beam N]')
-    .argument('[text...]', 'texts to decode (each argument is one input)');
-  addFlags(cmd, TRANSLATE_FLAGS, 'translate');
-  helpExtras(cmd, {
-    description: ['A text that starts with "-" would be taken for a flag: put -- before it, or use --file.'],
+  const cmd = textInputCommand(program, {
+    name: 'translate', summary: SUMMARY, usage: '--model DIR ["text" ...] [--file PATH|-] [--format text|tsv] [--beam N]',
+    textsHelp: 'texts to decode (each argument is one input)', flags: TRANSLATE_FLAGS,
     examples: [
       'rnnlab translate --model runs/date "3 March 2021" "Mar 4 1999"',
       'rnnlab translate --model runs/date --file dates.txt --format tsv --beam 4',
@@ -47,9 +45,7 @@ function lines(t: Translation, f: TranslateFlags): string[] {
 
 async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext): Promise<number> {
   if (!findSeq2SeqDir(f.model)) throw new UsageError(`--model: ${f.model} holds no ${SEQ2SEQ_SPEC_FILE} (nor does its model/ folder); train one with rnnlab seq2seq`, 'translate');
-  if (f.file !== undefined && texts.length) throw new UsageError('give texts as arguments or --file, not both', 'translate');
-  if (f.file === undefined && texts.length === 0) throw new UsageError('give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-', 'translate');
-  if (f.file !== undefined && f.file !== '-' && !existsSync(f.file)) throw new UsageError(`--file: no such file: ${f.file}`, 'translate');
+  checkTextInputs('translate', texts, f.file, 'give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-');
   let model;
   try { model = await loadSeq2Seq(f.model); } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}`, 'translate');

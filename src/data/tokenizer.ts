@@ -125,46 +125,30 @@ export class Tokenizer {
     for (const [w, c] of this.wordDocs) this.indexDocs.set(this.wordIndex.get(w)!, c);
   }
 
+  /**
+   * Keras's rule for one index, in both directions: kept when known and below numWords (if set); otherwise the OOV
+   * index, or undefined (dropped) without an oovToken.
+   */
+  private keptIndex(i: number | undefined, oovIndex: number | undefined): number | undefined {
+    return i !== undefined && !(this.numWords && i >= this.numWords) ? i : oovIndex;
+  }
+
+  private oovIndex(): number | undefined {
+    return this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
+  }
+
   textsToSequences(texts: Iterable<TextInput>): number[][] {
-    const oovIndex = this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
-    const out: number[][] = [];
-    for (const text of texts) {
-      const seq: number[] = [];
-      for (const w of this.tokenize(text)) {
-        const i = this.wordIndex.get(w);
-        if (i !== undefined) {
-          if (this.numWords && i >= this.numWords) {
-            if (oovIndex !== undefined) seq.push(oovIndex);
-          } else seq.push(i);
-        } else if (this.oovToken !== null && oovIndex !== undefined) {
-          seq.push(oovIndex);
-        }
-      }
-      out.push(seq);
-    }
-    return out;
+    const oov = this.oovIndex();
+    return Array.from(texts, (text) => this.tokenize(text).map((w) => this.keptIndex(this.wordIndex.get(w), oov)).filter((i) => i !== undefined));
   }
 
   sequencesToTexts(sequences: Iterable<ArrayLike<number>>): string[] {
-    const oovIndex = this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
-    const oovWord = oovIndex === undefined ? undefined : this.indexWord.get(oovIndex);
-    const out: string[] = [];
-    for (const seq of sequences) {
-      const words: string[] = [];
-      for (let k = 0; k < seq.length; k++) {
-        const num = seq[k];
-        const word = this.indexWord.get(num);
-        if (word !== undefined) {
-          if (this.numWords && num >= this.numWords) {
-            if (oovWord !== undefined) words.push(oovWord);
-          } else words.push(word);
-        } else if (this.oovToken !== null && oovWord !== undefined) {
-          words.push(oovWord);
-        }
-      }
-      out.push(words.join(' '));
-    }
-    return out;
+    const oov = this.oovIndex();
+    const wordOf = (num: number) => {
+      const i = this.keptIndex(this.indexWord.has(num) ? num : undefined, oov);
+      return i === undefined ? undefined : this.indexWord.get(i);
+    };
+    return Array.from(sequences, (seq) => Array.from(seq, wordOf).filter((w) => w !== undefined).join(' '));
   }
 
   toJSON(): TokenizerJSON {

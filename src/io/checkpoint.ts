@@ -49,17 +49,22 @@ export interface TrainingState {
 
 interface FileRef { path: string; bytes: number; sha256: string }
 
-interface CheckpointJSON {
-  format: string;
-  version: number;
-  generatedBy: string;
+/** What a checkpoint holds besides the training state: the same in checkpoint.json and once read back. */
+export interface CheckpointContents {
   generation: number;
-  savedAt: string;
   signature: string;
   architecture: unknown[];
   weights: { name: string; shape: number[] }[];
   files: { weights: FileRef; optimizer: FileRef | null };
   optimizer: { className: string; config: Record<string, unknown>; iterations: number; slots: { name: string; count: number; size: number }[] } | null;
+}
+
+interface CheckpointJSON extends CheckpointContents {
+  format: string;
+  version: number;
+  generatedBy: string;
+  savedAt: string;
+  /** The training state in JSON-safe form (NaN as null, the epoch order in base64). */
   state: Omit<TrainingState, 'progress' | 'rng' | 'history'> & {
     progress: (Omit<EpochProgress, 'order'> & { order: string | null }) | null;
     rng: (number | null)[];
@@ -153,7 +158,7 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
   const { json: modelJson, files } = modelToArtifacts(model, { weightsFileName: weightsName });
   const weightBytes = files[0].data;
 
-  let optimizer: CheckpointJSON['optimizer'] = null;
+  let optimizer: CheckpointContents['optimizer'] = null;
   let optRef: FileRef | null = null;
   let optBytes: Uint8Array | null = null;
   if (model.optimizer) {
@@ -264,14 +269,8 @@ class CheckpointFields {
   }
 }
 
-export interface CheckpointData {
+export interface CheckpointData extends CheckpointContents {
   dir: string;
-  generation: number;
-  signature: string;
-  architecture: unknown[];
-  weights: { name: string; shape: number[] }[];
-  files: { weights: FileRef; optimizer: FileRef | null };
-  optimizer: CheckpointJSON['optimizer'];
   state: TrainingState;
 }
 
@@ -299,7 +298,7 @@ export function readCheckpointInfo(dir: string): CheckpointData {
   const files = v.obj(j.files, 'files');
   const wRef = v.file(files.weights, 'files.weights');
   const oRef = files.optimizer === null || files.optimizer === undefined ? null : v.file(files.optimizer, 'files.optimizer');
-  let optimizer: CheckpointJSON['optimizer'] = null;
+  let optimizer: CheckpointContents['optimizer'] = null;
   if (j.optimizer !== null && j.optimizer !== undefined) {
     const o = v.obj(j.optimizer, 'optimizer');
     if (!Array.isArray(o.slots)) throw v.fail('optimizer.slots must be a list');

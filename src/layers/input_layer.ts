@@ -4,10 +4,8 @@ import { Layer, kerasShape, type CallContext, type SymbolicShape } from './layer
 import { describe } from './describe.js';
 import { registerLayer } from './registry.js';
 
-export interface InputLayerArgs {
-  /** Shape of one sample, without the batch axis (null for a free axis). */
-  inputShape?: (number | null)[];
-  batchInputShape?: (number | null)[];
+/** The options Keras's InputLayer and tfjs's rl.input() share besides the shape. */
+interface InputOptions {
   batchSize?: number;
   /** Default 'float32'; 'int32' for token ids. */
   dtype?: SymbolicDType;
@@ -16,14 +14,16 @@ export interface InputLayerArgs {
   name?: string;
 }
 
+export interface InputLayerArgs extends InputOptions {
+  /** Shape of one sample, without the batch axis (null for a free axis). */
+  inputShape?: (number | null)[];
+  batchInputShape?: (number | null)[];
+}
+
 /** rl.input()'s arguments, as tfjs's InputConfig. */
-export interface InputArgs {
+export interface InputArgs extends InputOptions {
   shape?: (number | null)[];
   batchShape?: (number | null)[];
-  batchSize?: number;
-  dtype?: SymbolicDType;
-  sparse?: boolean;
-  name?: string;
 }
 
 function checkShape(where: string, key: string, v: unknown): (number | null)[] {

@@ -1,48 +1,21 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
-import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import type { CallContext } from './layer.js';
+import { Pooling1D, type Pooling1DArgs } from './pooling1d.js';
 import { registerLayer } from './registry.js';
 
-export interface MaxPooling1DArgs extends LayerArgs {
-  /** Default 2. */
-  poolSize?: number | [number];
-  /** Default: poolSize. */
-  strides?: number | [number] | null;
-  /** Default 'valid'. */
-  padding?: Padding;
-}
+export type MaxPooling1DArgs = Pooling1DArgs;
 
-export class MaxPooling1D extends Layer {
+/** The largest value of each channel in each window of steps. */
+export class MaxPooling1D extends Pooling1D {
   static override readonly className: string = 'MaxPooling1D';
   static readonly aliases = ['MaxPool1D'];
-  readonly poolSize: number;
-  readonly strides: number;
-  readonly padding: Padding;
 
-  constructor(args: MaxPooling1DArgs = {}) {
-    super(args, 'max_pooling1d');
-    this.poolSize = checkPositiveInt(this.name, 'poolSize', oneInt(this.name, 'poolSize', args.poolSize ?? 2));
-    this.strides = checkPositiveInt(this.name, 'strides', oneInt(this.name, 'strides', args.strides ?? this.poolSize));
-    this.padding = checkPadding(this.name, args.padding ?? 'valid');
-  }
-
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    if (inputShape.length !== 3) throw new Error(`${this.name} (MaxPooling1D): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
-    const T = inputShape[1];
-    const steps = T === null ? null : windowGeometry(T, this.poolSize, this.strides, this.padding).outSteps;
-    if (steps === 0) throw new Error(`${this.name} (MaxPooling1D): ${T} steps are too few for poolSize ${this.poolSize}`);
-    return [inputShape[0], steps, inputShape[2]];
-  }
+  constructor(args: MaxPooling1DArgs = {}) { super(args, 'max_pooling1d'); }
 
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
-    const g = windowGeometry(x.shape[1], this.poolSize, this.strides, this.padding);
-    return ops.maxPool1d(x, this.poolSize, { stride: this.strides, ...g });
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), poolSize: [this.poolSize], strides: [this.strides], padding: this.padding, dataFormat: 'channels_last' };
+    return ops.maxPool1d(x, this.poolSize, { stride: this.strides, ...this.windows(x.shape[1]) });
   }
 }
 

@@ -1,6 +1,7 @@
 /** NumPy/tfjs broadcasting: shapes align on the right; a dimension of 1 stretches. */
 import type { Shape } from '../tensor.js';
 import { strides } from './convert.js';
+import { forEachStrided } from './strided.js';
 
 export function broadcastShape(a: Shape, b: Shape): Shape {
   const rank = Math.max(a.length, b.length);
@@ -20,23 +21,11 @@ export function broadcastShape(a: Shape, b: Shape): Shape {
  */
 export function broadcastIndex(from: Shape, out: Shape): Int32Array | null {
   if (from.length === out.length && from.every((d, i) => d === out[i])) return null;
-  const n = out.reduce((a, b) => a * b, 1);
   const src = strides(from);
   const offset = out.length - from.length;
-  // Stride 0 on stretched dimensions; walk the output with an odometer.
+  // Stride 0 on stretched dimensions.
   const step = out.map((_, i) => (i < offset || from[i - offset] === 1 ? 0 : src[i - offset]));
-  const idx = new Int32Array(n);
-  const counter = new Array<number>(out.length).fill(0);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    idx[i] = pos;
-    for (let d = out.length - 1; d >= 0; d--) {
-      counter[d]++;
-      pos += step[d];
-      if (counter[d] < out[d]) break;
-      pos -= step[d] * counter[d];
-      counter[d] = 0;
-    }
-  }
+  const idx = new Int32Array(out.reduce((a, b) => a * b, 1));
+  forEachStrided(out, step, (i, pos) => { idx[i] = pos; });
   return idx;
 }

@@ -1,24 +1,16 @@
 import type { FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { Optimizer, hyperArgs, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface AdadeltaArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
 /** Keras and tfjs defaults: learningRate 0.001, rho 0.95, epsilon 1e-7. */
-export class Adadelta extends Optimizer {
+export class Adadelta extends Optimizer<AdadeltaArgs> {
   static readonly className = 'Adadelta';
-  static readonly kerasName = 'Adadelta';
   static readonly slotNames = ['accumulatedGrad', 'accumulatedDelta'];
-  readonly rho: number;
-  readonly epsilon: number;
-  constructor(args: AdadeltaArgs = {}) {
-    super(args, 0.001);
-    this.rho = this.hyper('rho', args.rho, 0.95, { maxExclusive: 1 });
-    this.epsilon = this.hyper('epsilon', args.epsilon, 1e-7);
-  }
-  static fromConfig(c: Record<string, unknown>): Adadelta {
-    return new Adadelta(hyperArgs(c, ['rho', 'epsilon']));
-  }
+  static readonly hyperparameters = { rho: { default: 0.95, maxExclusive: 1 }, epsilon: { default: 1e-7 } };
+  declare readonly rho: number;
+  declare readonly epsilon: number;
   protected updateOne(p: FArray, g: FArray, [accGrad, accDelta]: FArray[]): void {
     const { rho, epsilon: eps } = this;
     for (let i = 0; i < p.length; i++) {
@@ -28,7 +20,6 @@ export class Adadelta extends Optimizer {
       p[i] -= this.learningRate * delta;
     }
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon }; }
 }
 
 registerOptimizer(Adadelta);

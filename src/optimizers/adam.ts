@@ -7,7 +7,6 @@ export type AdamArgs = AdamFamilyArgs;
 /** Keras defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export class Adam extends AdamFamily {
   static readonly className = 'Adam';
-  static readonly kerasName = 'Adam';
   static readonly slotNames = ['m', 'v'];
   protected updateOne(p: FArray, g: FArray, [m, v]: FArray[]): void {
     kernels().adam(p, g, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);

@@ -7,7 +7,6 @@ export type AdamaxArgs = AdamFamilyArgs;
 /** Keras defaults: learningRate 0.001 (rl.train.adamax keeps tfjs's 0.002), beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export class Adamax extends AdamFamily {
   static readonly className = 'Adamax';
-  static readonly kerasName = 'Adamax';
   static readonly slotNames = ['m', 'u'];
   protected updateOne(p: FArray, g: FArray, [m, u]: FArray[]): void {
     const { beta1, beta2, epsilon } = this;

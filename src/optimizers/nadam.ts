@@ -16,7 +16,6 @@ function momentumAt(beta1: number, t: number): number {
  */
 export class Nadam extends AdamFamily {
   static readonly className = 'Nadam';
-  static readonly kerasName = 'Nadam';
   static readonly slotNames = ['m', 'v'];
   private productStep = 0;
   private product = 1;

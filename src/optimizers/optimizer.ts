@@ -57,33 +57,55 @@ export function hyperArgs(c: Record<string, unknown>, names: readonly string[]):
   return { ...baseArgs(c), ...Object.fromEntries(names.map((n) => [n, configNumber(c, n)])) };
 }
 
-export abstract class Optimizer {
+/** A numeric hyperparameter of an optimizer class: its Keras default and the range checkHyper enforces. */
+export interface Hyperparameter { default: number; maxExclusive?: number }
+
+type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & { readonly hyperparameters: typeof Optimizer.hyperparameters };
+
+/**
+ * An optimizer class describes itself: its names, its slots per variable and a table of numeric hyperparameters,
+ * from which the base class checks the constructor's arguments, sets the fields (each subclass declares them),
+ * reads a saved config and writes getConfig; a subclass adds its update rule and anything the table cannot say.
+ */
+export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   /** rnnlab's class name (rl.Adam etc.); each subclass sets it. */
   static readonly className: string = 'Optimizer';
-  /** The class name written into model.json (tfjs's and Keras's spelling). */
-  static readonly kerasName: string = 'Optimizer';
+  /** The class name written into model.json (tfjs's and Keras's spelling) where it is not className. */
+  static readonly kerasName?: string;
   /** What the optimizer keeps per variable, in checkpoint order (Adam: m, v). */
   static readonly slotNames: readonly string[] = [];
+  /** Keras's default learning rate for the class. */
+  static readonly defaultLearningRate: number = 0.001;
+  /** The numeric hyperparameters besides learningRate, in getConfig's order. */
+  static readonly hyperparameters: Readonly<Record<string, Hyperparameter>> = {};
   learningRate: number;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
   iterations = 0;
   protected slots = new Map<Variable, FArray[]>();
 
-  get className(): string { return (this.constructor as typeof Optimizer).className; }
-  get kerasName(): string { return (this.constructor as typeof Optimizer).kerasName; }
+  private get cls(): typeof Optimizer { return this.constructor as typeof Optimizer; }
+  get className(): string { return this.cls.className; }
+  get kerasName(): string { return this.cls.kerasName ?? this.cls.className; }
   /** Slot arrays per variable. */
-  get slotCount(): number { return (this.constructor as typeof Optimizer).slotNames.length; }
+  get slotCount(): number { return this.cls.slotNames.length; }
 
-  constructor(args: OptimizerArgs, defaultLr: number) {
-    this.learningRate = checkHyper(this.constructor.name, 'learningRate', args.learningRate ?? defaultLr, { allowZero: false });
+  constructor(args: Args = {} as Args) {
+    const cls = this.cls;
+    this.learningRate = checkHyper(this.constructor.name, 'learningRate', args.learningRate ?? cls.defaultLearningRate, { allowZero: false });
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
+    for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {
+      this.hyperValues[name] = checkHyper(this.className, name, (args as Record<string, unknown>)[name] ?? fallback, range);
+    }
   }
 
-  /** A constructor argument, or its default, checked with the error naming this optimizer. */
-  protected hyper(name: string, value: number | undefined, fallback: number, range?: Parameters<typeof checkHyper>[3]): number {
-    return checkHyper(this.className, name, value ?? fallback, range);
+  /** The table's hyperparameters live as fields of the subclass (this.rho); this is their by-name view. */
+  private get hyperValues(): Record<string, number> { return this as unknown as Record<string, number>; }
+
+  /** Reads a saved Keras config (camelCase), refusing options the class would drop. */
+  static fromConfig(this: ConcreteOptimizer, c: Record<string, unknown>): Optimizer {
+    return new this(hyperArgs(c, Object.keys(this.hyperparameters)));
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
@@ -143,6 +165,7 @@ export abstract class Optimizer {
   /** Keras's config with camelCase keys (src/io writes snake_case). */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
-      ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}) };
+      ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}),
+      ...Object.fromEntries(Object.keys(this.cls.hyperparameters).map((n) => [n, this.hyperValues[n]])) };
   }
 }

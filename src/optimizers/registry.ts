@@ -3,7 +3,7 @@ import type { Optimizer } from './optimizer.js';
 
 export interface OptimizerClass {
   readonly className: string;
-  readonly kerasName: string;
+  readonly kerasName?: string;
   readonly aliases?: readonly string[];
   readonly slotNames: readonly string[];
   new (args?: never): Optimizer;
@@ -13,7 +13,7 @@ export interface OptimizerClass {
 const classes = new Map<string, OptimizerClass>();
 
 export function registerOptimizer(cls: OptimizerClass): void {
-  for (const n of [cls.className, cls.kerasName, ...(cls.aliases ?? [])]) classes.set(n.toLowerCase(), cls);
+  for (const n of [cls.className, cls.kerasName ?? cls.className, ...(cls.aliases ?? [])]) classes.set(n.toLowerCase(), cls);
 }
 
 export function optimizerClass(name: string): OptimizerClass | undefined {

@@ -5,18 +5,14 @@ import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
 /** Keras defaults: learningRate 0.001, rho 0.9, epsilon 1e-7. */
-export class RMSprop extends Optimizer {
+export class RMSprop extends Optimizer<RMSpropArgs> {
   static readonly className = 'RMSprop';
   /** tfjs registers 'RMSProp'; Keras matches optimizer names case-insensitively, so both read it. */
   static readonly kerasName = 'RMSProp';
   static readonly slotNames = ['accumulator'];
-  readonly rho: number;
-  readonly epsilon: number;
-  constructor(args: RMSpropArgs = {}) {
-    super(args, 0.001);
-    this.rho = this.hyper('rho', args.rho, 0.9, { maxExclusive: 1 });
-    this.epsilon = this.hyper('epsilon', args.epsilon, 1e-7);
-  }
+  static readonly hyperparameters = { rho: { default: 0.9, maxExclusive: 1 }, epsilon: { default: 1e-7 } };
+  declare readonly rho: number;
+  declare readonly epsilon: number;
   /** tfjs's RMSProp config spells rho 'decay' (Keras 2's 'decay' is a learning-rate decay, which must be 0). */
   static fromConfig(c: Record<string, unknown>, savedName = 'RMSprop'): RMSprop {
     const tfjs = savedName === 'RMSProp';
@@ -29,7 +25,7 @@ export class RMSprop extends Optimizer {
   protected updateOne(p: FArray, g: FArray, [acc]: FArray[]): void {
     kernels().rmsprop(p, g, acc, this.learningRate, this.rho, this.epsilon);
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), rho: this.rho, momentum: 0, epsilon: this.epsilon, centered: false }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), momentum: 0, centered: false }; }
 }
 
 registerOptimizer(RMSprop);

@@ -5,16 +5,16 @@ import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
 /** Keras defaults: learningRate 0.01, momentum 0, no Nesterov. tfjs's 'Momentum' optimizer loads as SGD with momentum. */
-export class SGD extends Optimizer {
+export class SGD extends Optimizer<SGDArgs> {
   static readonly className = 'SGD';
-  static readonly kerasName = 'SGD';
   static readonly aliases = ['Momentum'];
   static readonly slotNames = ['velocity'];
-  readonly momentum: number;
+  static readonly defaultLearningRate = 0.01;
+  static readonly hyperparameters = { momentum: { default: 0 } };
+  declare readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SGDArgs = {}) {
-    super(args, 0.01);
-    this.momentum = this.hyper('momentum', args.momentum, 0);
+    super(args);
     const nesterov = args.nesterov ?? false;
     if (typeof nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${JSON.stringify(nesterov)}`);
     this.nesterov = nesterov;
@@ -26,7 +26,7 @@ export class SGD extends Optimizer {
   protected updateOne(p: FArray, g: FArray, [vel]: FArray[]): void {
     kernels().sgd(p, g, vel, this.learningRate, this.momentum, this.nesterov);
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov }; }
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), nesterov: this.nesterov }; }
 }
 
 registerOptimizer(SGD);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
+import { checkSpecHeader } from '../data/spec_header.js';
 import { loadLayersModel } from '../io/index.js';
 import { Functional } from '../models/functional.js';
 import { saveModelFolder } from '../tasks/text_output.js';
@@ -30,11 +31,7 @@ export interface Seq2SeqSpec {
 export interface Seq2SeqModel { dir: string; net: Seq2SeqNet; spec: Seq2SeqSpec; source: Vocab; target: Vocab }
 
 export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
-  const bad = (field: string, want: string, got: unknown) => new DataError(`${file}: field '${field}' must be ${want}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}`);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('(root)', 'an object', json);
-  const j = json as Record<string, unknown>;
-  if (j.format !== 'rnnlab-seq2seq') throw bad('format', "'rnnlab-seq2seq'", j.format);
-  if (j.version !== 1) throw bad('version', '1', j.version);
+  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-seq2seq', 1);
   const a = j.architecture as Record<string, unknown> | undefined;
   if (typeof a !== 'object' || a === null) throw bad('architecture', 'an object', a);
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
+import { checkSpecHeader } from '../data/spec_header.js';
 import { datasets } from '../data/index.js';
 import { imdbEncodeRanks } from '../data/imdb_tokenize.js';
 import { padSequences, type PaddedBatch } from '../data/pad.js';
@@ -53,11 +54,7 @@ export function findModelDir(dir: string): string {
 }
 
 export function validateSpec(json: unknown, file: string): TextClassifierSpec {
-  const bad = (field: string, want: string, got: unknown) => new DataError(`${file}: field '${field}' must be ${want}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}`);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('(root)', 'an object', json);
-  const j = json as Record<string, unknown>;
-  if (j.format !== 'rnnlab-text-classifier') throw bad('format', "'rnnlab-text-classifier'", j.format);
-  if (j.version !== 1) throw bad('version', '1', j.version);
+  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-text-classifier', 1);
   const c = j.classes;
   if (!Array.isArray(c) || c.length < 2 || c.some((x) => typeof x !== 'string')) throw bad('classes', 'a list of at least two class names', c);
   if (new Set(c).size !== c.length) throw bad('classes', 'a list of distinct names', c);

@@ -15,35 +15,37 @@ function logSumExp(x: FArray, offset: number, cols: number): number {
 
 const clip = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
+/** The mean over i < n of lossAt(i), which also writes element i's gradient (already / n); 0 when n is 0. */
+function meanOf(n: number, lossAt: (i: number) => number): number {
+  if (n === 0) return 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += lossAt(i);
+  return total / n;
+}
+
 export const lossKernels: LossKernels = {
   sigmoidCrossEntropyWithLogits(n: number, logits: FArray, target: FArray, grad: FArray): number {
     checkSameLength('sigmoidCrossEntropyWithLogits', n, { logits, target, grad }, 'n');
-    if (n === 0) return 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
+    return meanOf(n, (i) => {
       const x = logits[i];
       const z = target[i];
-      // max(x, 0) - x z + log(1 + e^-|x|)
-      total += Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
       const sig = 1 / (1 + Math.exp(-x));
       grad[i] = (sig - z) / n;
-    }
-    return total / n;
+      // max(x, 0) - x z + log(1 + e^-|x|)
+      return Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
+    });
   },
 
   binaryCrossentropy(n: number, prob: FArray, target: FArray, grad: FArray): number {
     checkSameLength('binaryCrossentropy', n, { prob, target, grad }, 'n');
-    if (n === 0) return 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
+    return meanOf(n, (i) => {
       const p = prob[i];
       const z = target[i];
       const c = clip(p, EPS, 1 - EPS);
-      total -= z * Math.log(c) + (1 - z) * Math.log(1 - c);
       // The clip passes the gradient only inside [eps, 1 - eps].
       grad[i] = p >= EPS && p <= 1 - EPS ? (-z / c + (1 - z) / (1 - c)) / n : 0;
-    }
-    return total / n;
+      return -(z * Math.log(c) + (1 - z) * Math.log(1 - c));
+    });
   },
 
   softmaxCrossEntropyWithLogits(rows: number, cols: number, logits: FArray, target: FArray, grad: FArray): number {
@@ -111,13 +113,10 @@ export const lossKernels: LossKernels = {
 
   meanSquaredError(n: number, pred: FArray, target: FArray, grad: FArray): number {
     checkSameLength('meanSquaredError', n, { pred, target, grad }, 'n');
-    if (n === 0) return 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
+    return meanOf(n, (i) => {
       const d = pred[i] - target[i];
-      total += d * d;
       grad[i] = (2 * d) / n;
-    }
-    return total / n;
+      return d * d;
+    });
   },
 };

@@ -1,0 +1,19 @@
+/** The start every rnnlab side file's check shares (rnnlab-text.json, rnnlab-seq2seq.json): an object of its format and version. */
+import { DataError } from './errors.js';
+
+/** An error naming the file, the field, what it must be and (the start of) what it holds. */
+export type FieldError = (field: string, want: string, got: unknown) => DataError;
+
+export function fieldError(file: string): FieldError {
+  return (field, want, got) => new DataError(`${file}: field '${field}' must be ${want}, got ${JSON.stringify(got)?.slice(0, 80) ?? String(got)}`);
+}
+
+/** json as an object whose format and version are the given ones, and the error maker for its other fields. */
+export function checkSpecHeader(json: unknown, file: string, format: string, version: number): { j: Record<string, unknown>; bad: FieldError } {
+  const bad = fieldError(file);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('(root)', 'an object', json);
+  const j = json as Record<string, unknown>;
+  if (j.format !== format) throw bad('format', `'${format}'`, j.format);
+  if (j.version !== version) throw bad('version', String(version), j.version);
+  return { j, bad };
+}
