@@ -36,7 +36,7 @@ describe('LayerNormalization forward, by hand', () => {
     const whole = L.layerNormalization({ axis: [1, 2] });
     const y = values(whole.apply(x));
     expect(whole.weights.map((w) => w.shape)).toEqual([[3, 4], [3, 4]]);
-    const d = x.values;
+    const d = x.values as Float32Array;
     for (let b = 0; b < 2; b++) {
       const s = d.subarray(b * 12, b * 12 + 12), m = s.reduce((a, v) => a + v, 0) / 12;
       const v = s.reduce((a, t) => a + (t - m) ** 2, 0) / 12;
@@ -75,9 +75,10 @@ describe('LayerNormalization gradients (float64, central differences)', () => {
   it('axis -1 with and without gamma/beta, and axis [1, 2]', () => {
     rl.setPrecision(64);
     try {
-      for (const [args, shape] of [[{}, [3, 5]], [{ center: false }, [2, 3, 4]], [{ scale: false, epsilon: 0.1 }, [2, 3, 4]], [{ axis: [1, 2] }, [2, 3, 2]]] as const) {
+      const cases: [rl.layerClasses.LayerNormalizationArgs, number[]][] = [[{}, [3, 5]], [{ center: false }, [2, 3, 4]], [{ scale: false, epsilon: 0.1 }, [2, 3, 4]], [{ axis: [1, 2] }, [2, 3, 2]]];
+      for (const [args, shape] of cases) {
         const ln = L.layerNormalization({ ...args, betaInitializer: 'randomNormal', gammaInitializer: 'randomUniform' });
-        const x = randomTensor([...shape], 5);
+        const x = randomTensor(shape, 5);
         ln.apply(x);
         gradCheck(([t]) => ln.apply(t) as rl.Tensor, [x], ln.trainableWeights);
       }
