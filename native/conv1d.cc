@@ -10,6 +10,9 @@
 // Backward: dw = im2col(x)^T dy the same way (interior rows straight from x), db = column sums of dy,
 // dx = col2im(dy w^T) a block of output steps at a time so the column buffer stays in cache.
 //
+// Dilation d > 1 spreads the window's K rows d steps apart, so no window is contiguous in x: every step then takes
+// the im2col path (a copy of K*Cin floats per row against a GEMM of K*Cin*Cout flops, so ~1/Cout overhead).
+//
 // Threading: with enough samples each thread takes a contiguous range of samples and runs single-threaded
 // GEMMs (no synchronisation inside; per-thread dw/db partials merged in thread order). With few samples the
 // samples run one after another on the multi-threaded GEMM.
@@ -35,15 +38,17 @@ using GemmFn = void (*)(bool, bool, long, long, long, float, const float*, long,
 
 struct Shape {
   long B, T, Cin, Cout, K, s, pl, To;
+  long d = 1;     // dilation: window row j reads input step t0 + j*d
   long KC;        // K * Cin, the im2col row length
-  long oLo, oHi;  // interior output steps [oLo, oHi): windows entirely inside [0, T)
+  long oLo, oHi;  // interior output steps [oLo, oHi): windows contiguous and entirely inside [0, T)
   size_t nx, nw, ny;  // lengths of x (B*T*Cin), w (K*Cin*Cout) and y (B*To*Cout)
 
   void init() {
     KC = K * Cin;
     oLo = std::min((pl + s - 1) / s, To);
     oHi = oLo;
-    if (T - K + pl >= 0) oHi = std::max(oLo, std::min((T - K + pl) / s + 1, To));
+    if (d > 1) oLo = oHi = 0;  // no contiguous windows: every step is an edge step
+    else if (T - K + pl >= 0) oHi = std::max(oLo, std::min((T - K + pl) / s + 1, To));
   }
   long interior() const { return oHi - oLo; }
   long edges_per_sample() const { return To - interior(); }
@@ -76,7 +81,7 @@ void for_edge_chunks(const Shape& c, long b0, long b1, Fill fill, Gemm gemm, Dra
 void im2col_row(const Shape& c, const float* x, long b, long o, float* dst) {
   long t0 = c.t0(o);
   for (long j = 0; j < c.K; ++j) {
-    long t = t0 + j;
+    long t = t0 + j * c.d;
     if (t >= 0 && t < c.T) std::memcpy(dst + j * c.Cin, x + (b * c.T + t) * c.Cin, (size_t)c.Cin * sizeof(float));
     else std::memset(dst + j * c.Cin, 0, (size_t)c.Cin * sizeof(float));
   }
@@ -146,6 +151,15 @@ bool read_inputs(Args& a, Shape& c, const float** x, const float** w) {
   return true;
 }
 
+// The optional trailing dilation (default 1, so callers that predate it keep working).
+bool read_dilation(const Napi::CallbackInfo& info, Args& a, size_t i, Shape& c) {
+  if (i >= info.Length() || info[i].IsUndefined()) return a.ok();
+  c.d = (long)a.integer(i, "dilation", 1);
+  if (a.ok() && c.d > (1L << 31)) a.fail("dilation", "is too large");
+  c.init();
+  return a.ok();
+}
+
 Napi::Value Conv1d(const Napi::CallbackInfo& info) {
   Args a(info, "conv1d");
   Shape c{};
@@ -155,7 +169,7 @@ Napi::Value Conv1d(const Napi::CallbackInfo& info) {
   const float* bias = a.f32(10, "bias", (size_t)c.Cout, true);
   float* y = a.f32(11, "y", ny);
   int act = act_code(a, 12, "act");
-  if (!a.ok() || ny == 0) return info.Env().Undefined();
+  if (!read_dilation(info, a, 13, c) || ny == 0) return info.Env().Undefined();
 
   if (c.KC == 0) {  // no input channels: y = act(bias)
     for (long r = 0; r < c.B * c.To; ++r) {
@@ -222,8 +236,15 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
         for (long r = 0; r < cnt; ++r) {
           long t0 = c.t0(o0 + r);
           const float* src = dcol.data() + r * c.KC;
-          long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
-          if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
+          if (c.d == 1) {
+            long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
+            if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
+          } else {
+            for (long j = 0; j < c.K; ++j) {
+              long t = t0 + j * c.d;
+              if (t >= 0 && t < c.T) kernels().add_to(dxb + t * c.Cin, src + j * c.Cin, c.Cin);
+            }
+          }
         }
       }
     }
@@ -240,7 +261,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   float* dx = a.f32(11, "dx", nx, true);
   float* dw = a.f32(12, "dw", nw);
   float* db = a.f32(13, "db", (size_t)c.Cout, true);
-  if (!a.ok()) return info.Env().Undefined();
+  if (!read_dilation(info, a, 14, c)) return info.Env().Undefined();
 
   std::fill(dw, dw + nw, 0.0f);
   if (db) std::fill(db, db + c.Cout, 0.0f);

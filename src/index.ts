@@ -36,7 +36,7 @@ export { data, Dataset } from './data_pipeline/index.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
-export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads, setProfiling, profileReport } from './backend/index.js';
+export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';

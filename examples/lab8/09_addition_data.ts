@@ -57,7 +57,7 @@ function encode_examples(questions: string[], answers: string[]): { x: rl.Tensor
 // numpy's t[from:to] on the first axis
 export function rows(t: rl.Tensor, from: number, to: number): rl.Tensor {
   const stride = t.size / t.shape[0];
-  return rl.tensor(t.data.subarray(from * stride, to * stride), [to - from, ...t.shape.slice(1)]);
+  return rl.tensor(t.values.subarray(from * stride, to * stride), [to - from, ...t.shape.slice(1)]);
 }
 // %%
 const { questions: q, answers: a } = data_generate();
@@ -74,4 +74,4 @@ const one_hot = (t: rl.Tensor) => (t.arraySync() as number[][][])[0].map((r) => 
 console.log('Sample Question(in encoded form) : ');
 console.log(one_hot(rows(x_train, 0, 1)));
 console.log(one_hot(rows(y_train, 0, 1)));
-console.log('Sample Question(in decoded form) : ', ctable.decode(rows(x_train, 0, 1).data), 'Sample Output : ', ctable.decode(rows(y_train, 0, 1).data));
+console.log('Sample Question(in decoded form) : ', ctable.decode(rows(x_train, 0, 1).values), 'Sample Output : ', ctable.decode(rows(y_train, 0, 1).values));

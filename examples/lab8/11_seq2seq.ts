@@ -43,9 +43,9 @@ for (let iteration = 1; iteration < 2; iteration++) {
     const ind = random.int(x_val.shape[0]);
     const rowx = rows(x_val, ind, ind + 1), rowy = rows(y_val, ind, ind + 1);
     const preds = model.predictClasses(rowx);
-    const q = ctable.decode(rowx.data);
-    const correct = ctable.decode(rowy.data);
-    const guess = ctable.decode(preds.data, { argmax: false });
+    const q = ctable.decode(rowx.values);
+    const correct = ctable.decode(rowy.values);
+    const guess = ctable.decode(preds.values, { argmax: false });
     const verdict = guess === correct ? 'Good job' : 'Fail';
     if (guess === correct) numcorrect += 1;
     console.log('Question', q, 'True', correct, 'Guess', guess, verdict);

@@ -16,7 +16,7 @@ export function reverse_steps(t: rl.Tensor): rl.Tensor {
   for (let i = 0; i < n; i++) {
     for (let s = 0; s < steps; s++) {
       const from = (i * steps + s) * features, to = (i * steps + steps - 1 - s) * features;
-      out.set(t.data.subarray(from, from + features), to);
+      out.set(t.values.subarray(from, from + features), to);
     }
   }
   return rl.tensor(out, t.shape);

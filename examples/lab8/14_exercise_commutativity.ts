@@ -23,7 +23,7 @@ function cosine(u: ArrayLike<number>, v: ArrayLike<number>): number {
 const ab: string[] = [], ba: string[] = [];
 for (let i = 0; i < x_val.shape[0]; i++) {
   const stride = MAXLEN * ctable.size;
-  const question = ctable.decode(x_val.data.subarray(i * stride, (i + 1) * stride)).trim();
+  const question = ctable.decode(x_val.values.subarray(i * stride, (i + 1) * stride)).trim();
   const [a, b] = question.split('+');
   if (a !== b) { ab.push(`${a}+${b}`.padEnd(MAXLEN)); ba.push(`${b}+${a}`.padEnd(MAXLEN)); }
 }
@@ -31,7 +31,7 @@ const encode = (qs: string[]) => { const e = ctable.encodeBatch(qs, MAXLEN); ret
 // one input and one output, so predict returns one tensor
 const h_ab = encoder.predict(encode(ab)) as rl.Tensor, h_ba = encoder.predict(encode(ba)) as rl.Tensor;
 const units = h_ab.shape[1];
-const state = (h: rl.Tensor, i: number) => h.data.subarray(i * units, (i + 1) * units);
+const state = (h: rl.Tensor, i: number) => h.values.subarray(i * units, (i + 1) * units);
 let mirrored = 0, unrelated = 0;
 for (let i = 0; i < ab.length; i++) {
   mirrored += cosine(state(h_ab, i), state(h_ba, i));
@@ -44,7 +44,7 @@ console.log(`  a+b vs another pair:  ${(unrelated / ab.length).toFixed(3)}`);
 // and does the whole model give the same answer both ways?
 const answers = (qs: string[]) => {
   const preds = model.predictClasses(encode(qs), { batchSize: 256 });
-  return qs.map((_, i) => ctable.decode(preds.data.subarray(i * MAXOUTPUTLEN, (i + 1) * MAXOUTPUTLEN), { argmax: false }));
+  return qs.map((_, i) => ctable.decode(preds.values.subarray(i * MAXOUTPUTLEN, (i + 1) * MAXOUTPUTLEN), { argmax: false }));
 };
 const g_ab = answers(ab), g_ba = answers(ba);
 const same = g_ab.filter((g, i) => g === g_ba[i]).length;

@@ -35,7 +35,7 @@ function digitwise_data(n: number, digits: number): { x: rl.Tensor; y: rl.Tensor
 function read_sum(preds: rl.Tensor, i: number): number {
   const steps = preds.shape[1];
   let v = 0;
-  for (let s = steps - 1; s >= 0; s--) v = v * 10 + preds.data[i * steps + s];
+  for (let s = steps - 1; s >= 0; s--) v = v * 10 + preds.values[i * steps + s];
   return v;
 }
 // %%

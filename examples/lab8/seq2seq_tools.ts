@@ -22,8 +22,8 @@ export function exact_match(m: rl.Sequential, x: rl.Tensor, y: rl.Tensor): numbe
   const preds = m.predictClasses(x, { batchSize: 256 });
   let right = 0;
   for (let i = 0; i < x.shape[0]; i++) {
-    const guess = ctable.decode(preds.data.subarray(i * MAXOUTPUTLEN, (i + 1) * MAXOUTPUTLEN), { argmax: false });
-    const truth = ctable.decode(y.data.subarray(i * MAXOUTPUTLEN * chars.length, (i + 1) * MAXOUTPUTLEN * chars.length));
+    const guess = ctable.decode(preds.values.subarray(i * MAXOUTPUTLEN, (i + 1) * MAXOUTPUTLEN), { argmax: false });
+    const truth = ctable.decode(y.values.subarray(i * MAXOUTPUTLEN * chars.length, (i + 1) * MAXOUTPUTLEN * chars.length));
     if (guess === truth) right++;
   }
   return right / x.shape[0];

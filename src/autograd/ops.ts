@@ -2,7 +2,7 @@
  * Differentiable ops. Each forward runs kernels and records, right beside it, the backward that the tape
  * replays. Ops validate nothing semantic: layers check shapes and ids and name themselves in errors.
  */
-import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocFloat, float32Kernels, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { globalRandom } from '../random.js';
 import { Tensor, sizeOf, type Shape } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
@@ -103,17 +103,20 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
   return record(out, [table], () => K.embeddingBackward(n, dim, idData, out.grad!, gradBuffer(table)));
 }
 
-export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number }
+/** dilation: conv1d only, default 1. */
+export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number; dilation?: number }
 
 /** Channels-last conv: x [B, T, Cin], w [K, Cin, Cout], b [Cout]. */
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry, act: Activation): Tensor {
-  const Kr = kernels();
+  const d = g.dilation ?? 1;
+  // The bf16 twins (mixed_bfloat16) take no dilation: a dilated convolution computes in fp32.
+  const Kr = d === 1 ? kernels() : float32Kernels();
   const [B, T, Cin] = x.shape;
   const [Kw, , Cout] = w.shape;
   const xd = x.floatData();
   const y = allocFloat(B * g.outSteps * Cout, false);
   const fused = fusable(act) ? actCode(act) : Act.linear;
-  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused);
+  Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused, d);
   const z = floatTensor(y, [B, g.outSteps, Cout]);
   record(z, [x, w, b], () => {
     const dz = z.grad!;
@@ -121,7 +124,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     const dx = x.requiresGrad ? allocFloat(x.size) : null;
     const dw = allocFloat(w.size);
     const db = b ? allocFloat(b.size) : null;
-    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db);
+    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d);
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);
@@ -175,17 +178,17 @@ export function meanTime(x: Tensor, mask: Uint8Array | null): Tensor {
 }
 
 /**
- * loss + sum over terms of l1 * sum|w| + l2 * sum w^2 (Keras's weight regularizers); backward adds
- * g * (l1 * sign(w) + 2 * l2 * w) to each weight's gradient.
+ * loss + sum over terms of scale * (l1 * sum|w| + l2 * sum w^2) (Keras's weight regularizers, scale 1, and activity
+ * regularizers on a layer output, scale 1 / batch size); backward adds g * scale * (l1 * sign(w) + 2 * l2 * w).
  */
-export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number } }[]): Tensor {
+export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tensor; regularizer: { l1: number; l2: number }; scale?: number }[]): Tensor {
   if (terms.length === 0) return loss;
   let penalty = 0;
-  for (const { variable, regularizer: { l1, l2 } } of terms) {
+  for (const { variable, regularizer: { l1, l2 }, scale = 1 } of terms) {
     const w = variable.floatData();
     let a = 0, q = 0;
     for (let i = 0; i < w.length; i++) { a += Math.abs(w[i]); q += w[i] * w[i]; }
-    penalty += l1 * a + l2 * q;
+    penalty += scale * (l1 * a + l2 * q);
   }
   const y = allocFloat(1);
   y[0] = loss.floatData()[0] + penalty;
@@ -195,10 +198,11 @@ export function addWeightPenalty(loss: Tensor, terms: readonly { variable: Tenso
     const dl = allocFloat(1);
     dl[0] = g;
     accumulate(loss, dl, true);
-    for (const { variable, regularizer: { l1, l2 } } of terms) {
+    for (const { variable, regularizer: { l1, l2 }, scale = 1 } of terms) {
       const w = variable.floatData();
       const dw = allocFloat(w.length);
-      for (let i = 0; i < w.length; i++) dw[i] = g * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
+      const gs = g * scale;
+      for (let i = 0; i < w.length; i++) dw[i] = gs * (l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
       accumulate(variable, dw, true);
     }
   });

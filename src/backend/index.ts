@@ -59,10 +59,19 @@ function announce(): void {
 
 /** The kernels in force now. */
 export function kernels(): Kernels {
+  return chosenKernels(bf16Products);
+}
+
+/** The kernels in force with fp32 products even under mixed_bfloat16: for calls the bf16 twins cannot take (a dilated conv1d). */
+export function float32Kernels(): Kernels {
+  return chosenKernels(false);
+}
+
+function chosenKernels(bf16: boolean): Kernels {
   if (!announced) announce();
   const native = active === 'native' && precision === 32 && nativeMerged;
   let k = native ? nativeMerged : referenceKernels;
-  if (bf16Products && precision === 32) k = native ? (nativeBf16 ??= withBf16(nativeMerged, addon as never)) : (referenceBf16 ??= withBf16(referenceKernels, null));
+  if (bf16 && precision === 32) k = native ? (nativeBf16 ??= withBf16(nativeMerged, addon as never)) : (referenceBf16 ??= withBf16(referenceKernels, null));
   return profiling ? profiled(k) : k;
 }
 
@@ -104,6 +113,7 @@ function profiled(k: Kernels): Kernels {
 }
 
 export function setProfiling(on: boolean): void { profiling = on; }
+export function isProfiling(): boolean { return profiling; }
 
 /** Accumulated kernel times since the last reset, largest first. */
 export function profileReport(reset = true): { kernel: string; calls: number; ms: number }[] {

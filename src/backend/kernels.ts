@@ -65,14 +65,15 @@ export interface LossKernels {
 export interface ConvKernels {
   /**
    * Channels-last 1-D convolution (Keras layout). x [B, T, Cin], w [K, Cin, Cout], bias [Cout] or null,
-   * y [B, To, Cout]; output step o reads input steps o*stride - padLeft + j for j < K (zero outside [0, T)).
-   * act is fused.
+   * y [B, To, Cout]; output step o reads input steps o*stride - padLeft + j*dilation for j < K (zero outside
+   * [0, T)). act is fused. dilation is optional (default 1); the bf16 twins do not take it (ops.conv1d runs a
+   * dilated convolution on the fp32 kernels).
    */
   conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode): void;
+    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode, dilation?: number): void;
   /** Gradients given dy (w.r.t. the pre-activation output). dx may be null (input needs none); dw, db overwritten. */
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void;
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number): void;
 }
 
 export interface PoolKernels {

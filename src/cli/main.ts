@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { DataError } from '../data/index.js';
 import { checkEnv, envFlag, EnvError } from '../env.js';
+import { isProfiling } from '../backend/index.js';
+import { writeProfile } from './profile.js';
 import { rnnlabVersion } from '../report/run.js';
 import { register as registerAddition } from './addition.js';
 import { register as registerCache } from './cache.js';
@@ -83,6 +85,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     const depth = where?.split(' ').length ?? 0;
     const args = target ? [...argv.slice(0, depth), ...booleanValues(target.command, argv.slice(depth), target.path)] : argv;
     await program.parseAsync(args, { from: 'user' });
+    if (isProfiling()) writeProfile(ctx.err);
     return ctx.exitCode ?? 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(ctx, e.message, e.command ?? where);

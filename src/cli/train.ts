@@ -41,7 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--units <n>', 'recurrent units (cnn / ff_embed: hidden Dense width)', positiveInt('--units'))
     .option('--embedding-dim <n>', 'embedding size (default 100)', positiveInt('--embedding-dim'))
     .option('--dropout <rate>', 'input dropout of the recurrent layers (cnn / ff_embed: before the output)', fraction('--dropout', false))
-    .option('--recurrent-dropout <rate>', 'dropout on the recurrent state, where the layer supports it', fraction('--recurrent-dropout', false))
+    .option('--recurrent-dropout <rate>', 'recurrent dropout of the recurrent layers (Keras recurrent_dropout; training composes each step, slower)', fraction('--recurrent-dropout', false))
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
     .option('--bucket', 'length-bucketed batches, each trimmed to its longest text (needs --mask-zero and a recurrent model; seeded)')
     .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", maxlenArg, 'auto')

@@ -2,7 +2,7 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
-import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
+import { checkConvPadding, oneInt, windowGeometry, type ConvPadding } from './padding.js';
 import { registerLayer } from './registry.js';
 
 export interface Conv1DArgs extends KernelBiasArgs {
@@ -10,9 +10,9 @@ export interface Conv1DArgs extends KernelBiasArgs {
   kernelSize: number | [number];
   /** Default 1. */
   strides?: number | [number];
-  /** Default 'valid'. */
-  padding?: Padding;
-  /** Only 1 is implemented; anything else is an error. */
+  /** Default 'valid'; 'causal' left-pads (kernelSize - 1) * dilationRate steps, so step t sees steps <= t only. */
+  padding?: ConvPadding;
+  /** Default 1: the kernel's taps read steps dilationRate apart. With strides > 1 an error, as in Keras. */
   dilationRate?: number | [number];
 }
 
@@ -23,17 +23,23 @@ export class Conv1D extends KernelBiasLayer {
   readonly filters: number;
   readonly kernelSize: number;
   readonly strides: number;
-  readonly padding: Padding;
+  readonly padding: ConvPadding;
+  readonly dilationRate: number;
 
   constructor(args: Conv1DArgs) {
     super(args, 'conv1d');
     this.filters = checkPositiveInt(this.name, 'filters', args.filters);
     this.kernelSize = checkPositiveInt(this.name, 'kernelSize', oneInt(this.name, 'kernelSize', args.kernelSize));
     this.strides = checkPositiveInt(this.name, 'strides', oneInt(this.name, 'strides', args.strides ?? 1));
-    this.padding = checkPadding(this.name, args.padding ?? 'valid');
-    const dilation = oneInt(this.name, 'dilationRate', args.dilationRate ?? 1);
-    if (dilation !== 1) throw new Error(`${this.name} (Conv1D): dilationRate = ${dilation} is not supported (only 1)`);
+    this.padding = checkConvPadding(`${this.name} (Conv1D)`, args.padding ?? 'valid');
+    this.dilationRate = checkPositiveInt(`${this.name} (Conv1D)`, 'dilationRate', oneInt(this.name, 'dilationRate', args.dilationRate ?? 1));
+    if (this.dilationRate > 1 && this.strides > 1) {
+      throw new Error(`${this.name} (Conv1D): strides = ${this.strides} with dilationRate = ${this.dilationRate} is not supported (Keras and tfjs refuse strides > 1 with dilationRate > 1)`);
+    }
   }
+
+  /** Steps one window spans: the dilated kernel's reach. */
+  private get span(): number { return (this.kernelSize - 1) * this.dilationRate + 1; }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const cin = inputShape[2];
@@ -45,20 +51,20 @@ export class Conv1D extends KernelBiasLayer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const T = inputShape[1];
-    const steps = T === null ? null : windowGeometry(T, this.kernelSize, this.strides, this.padding).outSteps;
-    if (steps === 0) throw new Error(`${this.name} (Conv1D): ${T} steps are too few for kernelSize ${this.kernelSize} with 'valid' padding`);
+    const steps = T === null ? null : windowGeometry(T, this.span, this.strides, this.padding).outSteps;
+    if (steps === 0) throw new Error(`${this.name} (Conv1D): ${T} steps are too few for kernelSize ${this.kernelSize}${this.dilationRate > 1 ? ` at dilationRate ${this.dilationRate}` : ''} with '${this.padding}' padding`);
     return [inputShape[0], steps, this.filters];
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
-    const g = windowGeometry(x.shape[1], this.kernelSize, this.strides, this.padding);
-    return ops.conv1d(x, this.kernel, this.bias, { stride: this.strides, ...g }, this.activation);
+    const g = windowGeometry(x.shape[1], this.span, this.strides, this.padding);
+    return ops.conv1d(x, this.kernel, this.bias, { stride: this.strides, dilation: this.dilationRate, ...g }, this.activation);
   }
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), filters: this.filters, kernelSize: [this.kernelSize], strides: [this.strides],
-      padding: this.padding, dataFormat: 'channels_last', dilationRate: [1], ...this.kernelBiasConfig() };
+      padding: this.padding, dataFormat: 'channels_last', dilationRate: [this.dilationRate], ...this.kernelBiasConfig() };
   }
 }
 

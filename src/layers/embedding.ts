@@ -88,7 +88,7 @@ export class Embedding extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
-      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: null,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer), embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: serializeRegularizer(this.activityRegularizer),
       embeddingsConstraint: serializeConstraint(this.embeddingsConstraint), maskZero: this.maskZero, inputLength: this.inputLength ?? this.batchInputShape?.[1] ?? null };
   }
 }

@@ -9,7 +9,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   static override readonly className: string = 'GlobalAveragePooling1D';
   static readonly aliases = ['GlobalAvgPool1D'];
   constructor(args: GlobalPooling1DArgs = {}) { super(args, 'global_average_pooling1d'); }
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected pool(x: Tensor, ctx: CallContext): Tensor {
     const mask = ctx.mask;
     ctx.mask = null;
     return ops.meanTime(x, mask);

@@ -9,7 +9,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   static override readonly className: string = 'GlobalMaxPooling1D';
   static readonly aliases = ['GlobalMaxPool1D'];
   constructor(args: GlobalPooling1DArgs = {}) { super(args, 'global_max_pooling1d'); }
-  call(x: Tensor, ctx: CallContext): Tensor {
+  protected pool(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     // One window as wide as the sequence: the existing max-pool kernel and its backward do the work.
     const [B, T, C] = x.shape;

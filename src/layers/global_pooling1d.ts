@@ -1,24 +1,37 @@
-/** What GlobalMaxPooling1D and GlobalAveragePooling1D share (Keras's base_global_pooling): config and output shape. */
-import { Layer, kerasShape, type LayerArgs, type SymbolicShape } from './layer.js';
+/** What GlobalMaxPooling1D and GlobalAveragePooling1D share (Keras's base_global_pooling): config, output shape, keepdims. */
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only 'channels_last'. */
   dataFormat?: 'channels_last';
-  /** Only false (Keras 3's keepdims). */
-  keepdims?: false;
+  /** Keras 3's keepdims: keep the pooled time axis, (batch, 1, channels). Default false. */
+  keepdims?: boolean;
 }
 
 export abstract class GlobalPooling1D extends Layer {
+  readonly keepdims: boolean;
+
   constructor(args: GlobalPooling1DArgs, prefix: string) {
     super(args, prefix);
-    if (args.keepdims !== undefined && args.keepdims !== false) throw new Error(`${this.name} (${this.className}): keepdims = ${JSON.stringify(args.keepdims)} is not supported (only false)`);
+    this.keepdims = checkBool(this.name, 'keepdims', args.keepdims, false);
   }
 
-  /** (batch, steps, channels) -> (batch, channels); steps may be free. */
+  /** (batch, steps, channels) -> (batch, channels), or (batch, 1, channels) with keepdims; steps may be free. */
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
-    return [inputShape[0], inputShape[2]];
+    return this.keepdims ? [inputShape[0], 1, inputShape[2]] : [inputShape[0], inputShape[2]];
   }
 
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: 'channels_last' }; }
+  /** The pooled values, (batch, channels). */
+  protected abstract pool(x: Tensor, ctx: CallContext): Tensor;
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const y = this.pool(x, ctx);
+    return this.keepdims ? ops.reshape(y, [y.shape[0], 1, y.shape[1]]) : y;
+  }
+
+  /** keepdims is written only when true: tfjs-layers has no such option, and Keras reads its absence as false. */
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), dataFormat: 'channels_last', ...(this.keepdims ? { keepdims: true } : {}) }; }
 }

@@ -28,18 +28,30 @@ import { BatchNormalization, type BatchNormalizationArgs } from './batch_normali
 import { LayerNormalization, type LayerNormalizationArgs } from './layer_normalization.js';
 import { AveragePooling1D, type AveragePooling1DArgs } from './average_pooling1d.js';
 import { UpSampling1D, type UpSampling1DArgs } from './up_sampling1d.js';
+import { Reshape, type ReshapeArgs } from './reshape.js';
+import { Permute, type PermuteArgs } from './permute.js';
+import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero_padding1d.js';
+import { Cropping1D, type Cropping1DArgs } from './cropping1d.js';
+import { Masking, type MaskingArgs } from './masking.js';
+import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial_dropout1d.js';
+import { GaussianNoise, type GaussianNoiseArgs } from './gaussian_noise.js';
+import { GaussianDropout, type GaussianDropoutArgs } from './gaussian_dropout.js';
+import { AlphaDropout, type AlphaDropoutArgs } from './alpha_dropout.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
   BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
+  Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
   InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
   BatchNormalizationArgs, LayerNormalizationArgs, AveragePooling1DArgs, UpSampling1DArgs,
+  ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
+  GaussianDropoutArgs, AlphaDropoutArgs,
 };
 
 export const layers = {
@@ -80,4 +92,13 @@ export const layers = {
   avgPool1d: (args?: AveragePooling1DArgs) => new AveragePooling1D(args),
   avgPooling1d: (args?: AveragePooling1DArgs) => new AveragePooling1D(args),
   upSampling1d: (args?: UpSampling1DArgs) => new UpSampling1D(args),
+  reshape: (args: ReshapeArgs) => new Reshape(args),
+  permute: (args: PermuteArgs) => new Permute(args),
+  zeroPadding1d: (args?: ZeroPadding1DArgs) => new ZeroPadding1D(args),
+  cropping1d: (args?: Cropping1DArgs) => new Cropping1D(args),
+  masking: (args?: MaskingArgs) => new Masking(args),
+  spatialDropout1d: (args: SpatialDropout1DArgs) => new SpatialDropout1D(args),
+  gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
+  gaussianDropout: (args: GaussianDropoutArgs) => new GaussianDropout(args),
+  alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
 };

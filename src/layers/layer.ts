@@ -7,7 +7,7 @@ import { Variable } from '../variable.js';
 import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';
-import type { L1L2 } from './regularizers.js';
+import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
 export type SymbolicShape = (number | null)[];
@@ -22,6 +22,8 @@ export interface LayerArgs {
   /** Shorthand for inputShape: [inputDim] (Keras input_dim). */
   inputDim?: number;
   trainable?: boolean;
+  /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
+  activityRegularizer?: RegularizerIdentifier;
 }
 
 /** tfjs's apply kwargs: what a call takes besides its inputs. */
@@ -44,6 +46,8 @@ export interface CallContext {
   stateGrads?: StateGradRecord[];
   /** Per-sample loss weights of this batch (fit's sampleWeight x classWeight, evaluate's sampleWeight). */
   sampleWeight?: Tensor | null;
+  /** Collects the activity-regularizer terms of this forward pass, when set; the model adds them to the loss. */
+  activityPenalties?: ActivityPenalty[];
 }
 
 export interface StateGradRecord {
@@ -81,6 +85,8 @@ export interface WeightSpec {
 
 /** A weight and the penalty it adds to the loss. */
 export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
+/** A layer output and its activity regularizer's penalty, times scale (1 / batch size). */
+export interface ActivityPenalty { variable: Tensor; regularizer: L1L2; scale: number }
 
 let initializersOn = true;
 
@@ -100,9 +106,8 @@ export function withoutInitializers<T>(fn: () => T): T {
  */
 const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> = {
   stateful: { allowed: [false], why: 'only SimpleRNN, LSTM and GRU keep states between calls' },
-  recurrentDropout: { allowed: [0], why: 'recurrent dropout is not implemented' },
+  recurrentDropout: { allowed: [0], why: 'only SimpleRNN, LSTM and GRU have recurrent dropout' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
-  activityRegularizer: { allowed: [null], why: 'activity regularizers are not implemented (weight regularizers are)' },
   dataFormat: { allowed: ['channels_last', 'channelsLast'], why: 'rnnlab is channels-last' },
   noiseShape: { allowed: [null], why: 'dropout noise shapes are not implemented' },
   seed: { allowed: [null], why: 'per-layer seeds are not implemented; rl.setSeed seeds everything' },
@@ -195,12 +200,14 @@ export abstract class Layer {
   inputSpec: SymbolicShape | null = null;
   outputShapeValue: SymbolicShape | null = null;
   readonly batchInputShape: SymbolicShape | null;
+  readonly activityRegularizer: L1L2 | null;
 
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
     this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(this.className));
     checkUnsupported(`${this.name} (${this.className})`, args);
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
     this.batchInputShape = batchInputShapeOf(this.name, args);
+    this.activityRegularizer = checkRegularizer(`${this.name} (${this.className})`, 'activityRegularizer', args.activityRegularizer);
   }
 
   get className(): string {
@@ -266,8 +273,18 @@ export abstract class Layer {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
     const ctx: CallContext = isCtx ? second as CallContext : { training: args.training ?? false, mask: null };
-    const outs = this.callTensors(all as Tensor[], ctx, logits, list.length);
+    const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
     return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** callTensors, then the activity regularizer's term for each output (Keras divides it by the batch size). */
+  callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    const outs = this.callTensors(inputs, ctx, logits, inputCount);
+    const reg = this.activityRegularizer;
+    if (reg && ctx.activityPenalties) {
+      for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: y.rank > 0 && y.shape[0] > 0 ? 1 / y.shape[0] : 1 });
+    }
+    return outs;
   }
 
   private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[]): SymbolicTensor[] {
@@ -428,6 +445,7 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
     if (this.batchInputShape) c.batchInputShape = this.batchInputShape;
+    if (this.activityRegularizer) c.activityRegularizer = serializeRegularizer(this.activityRegularizer);
     return c;
   }
 }

@@ -4,8 +4,8 @@
  */
 import { allocPersistent, type FArray } from '../backend/index.js';
 import * as ops from '../autograd/ops.js';
-import { recurrent, type CellKind, type StateGradExtras } from '../autograd/recurrent_ops.js';
-import { globalRandom } from '../random.js';
+import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras } from '../autograd/recurrent_ops.js';
+import { drawKeepMasks, maskCount, recurrentComposed } from '../autograd/recurrent_dropout.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkKernelActivation } from './activations.js';
@@ -33,6 +33,12 @@ export interface RNNArgs extends LayerArgs {
   stateful?: boolean;
   /** Default 0. Fraction of input features dropped while training (one mask per sequence, as Keras). */
   dropout?: number;
+  /**
+   * Default 0. Fraction of h_{t-1}'s units dropped where it enters the recurrent product, while training (Keras:
+   * one mask per sequence, the same at every step; GRU one per gate). Training then composes each step from autograd
+   * ops instead of the fused kernels; predict and evaluate are unchanged.
+   */
+  recurrentDropout?: number;
   /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
   /** Default 'orthogonal'. */
@@ -81,6 +87,7 @@ export abstract class RNN extends Layer {
   /** A stateful layer's final states of its last call (detached copies); null: zeros. */
   private carried: Tensor[] | null = null;
   readonly dropout: number;
+  readonly recurrentDropout: number;
   readonly kernelInitializer: InitializerName;
   readonly recurrentInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
@@ -92,8 +99,8 @@ export abstract class RNN extends Layer {
   readonly biasConstraint: Constraint | null;
 
   constructor(args: GatedRNNArgs, prefix: string) {
-    // stateful is the one option of the unsupported-options table that recurrent layers implement.
-    super({ ...args, stateful: undefined } as LayerArgs, prefix);
+    // stateful and recurrentDropout: options of the unsupported-options table that recurrent layers implement.
+    super({ ...args, stateful: undefined, recurrentDropout: undefined } as LayerArgs, prefix);
     this.stateful = checkBool(this.name, 'stateful', args.stateful, false);
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
@@ -104,6 +111,7 @@ export abstract class RNN extends Layer {
     this.returnState = checkBool(this.name, 'returnState', args.returnState, false);
     this.goBackwards = checkBool(this.name, 'goBackwards', args.goBackwards, false);
     this.dropout = checkRate(this.name, 'dropout', args.dropout ?? 0);
+    this.recurrentDropout = checkRate(this.name, 'recurrentDropout', args.recurrentDropout ?? 0);
     this.kernelInitializer = checkInitializer(this.name, 'kernelInitializer', args.kernelInitializer ?? 'glorotUniform');
     this.recurrentInitializer = checkInitializer(this.name, 'recurrentInitializer', args.recurrentInitializer ?? 'orthogonal');
     this.biasInitializer = checkInitializer(this.name, 'biasInitializer', args.biasInitializer ?? 'zeros');
@@ -267,21 +275,26 @@ export abstract class RNN extends Layer {
       });
       [h0, c0 = null] = initialState;
     }
-    let input = x;
-    if (ctx.training && this.dropout > 0) {
-      const keep = new Uint8Array(B * D);
-      for (let i = 0; i < keep.length; i++) keep[i] = globalRandom.next() >= this.dropout ? 1 : 0;
-      const full = new Uint8Array(B * T * D);
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) full.set(keep.subarray(b * D, (b + 1) * D), (b * T + t) * D);
-      input = ops.dropout(x, this.dropout, full);
+    const composed = ctx.training && this.recurrentDropout > 0;
+    // Input masks as Keras draws them: one per sequence; GRU with recurrent dropout (Keras's implementation 1) one per gate.
+    const inputs = ctx.training && this.dropout > 0
+      ? drawKeepMasks(composed ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
+      : [x];
+    let res: RecurrentOutputs;
+    if (composed) {
+      if (ctx.stateGrads) throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded while training with recurrentDropout`);
+      const rec = { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cell), B * this.units, this.recurrentDropout) };
+      const spec = { cell: this.cell, units: this.units, act: this.activation, recAct: this.recurrentActivation, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag() };
+      res = recurrentComposed(spec, inputs, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, rec);
+    } else {
+      const spec = {
+        cell: this.cell, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
+        goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(), sequenceNeeded: this.returnSequences || !!ctx.trace,
+      };
+      const onStateGrad = ctx.stateGrads ? (dh: FArray, more: StateGradExtras) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh,
+        shape: [B, T, this.units], ...(more.dc ? { dc: more.dc } : {}), dx: more.dx, inputSize: D }) : undefined;
+      res = recurrent(spec, inputs[0], this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, onStateGrad);
     }
-    const spec = {
-      cell: this.cell, units: this.units, act: ops.actCode(this.activation), recAct: ops.actCode(this.recurrentActivation),
-      goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag(), sequenceNeeded: this.returnSequences || !!ctx.trace,
-    };
-    const onStateGrad = ctx.stateGrads ? (dh: FArray, more: StateGradExtras) => ctx.stateGrads!.push({ layer: this.name, className: this.className, dh,
-      shape: [B, T, this.units], ...(more.dc ? { dc: more.dc } : {}), dx: more.dx, inputSize: D }) : undefined;
-    const res = recurrent(spec, input, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, onStateGrad);
     if (ctx.trace) ctx.trace.push({ layer: this.name, className: this.className, hiddenStates: res.sequence, gates: this.splitGates(res.gates, B, T) });
     if (!this.returnSequences) ctx.mask = null;
     const states = res.cell ? [res.last, res.cell] : [res.last];
@@ -316,11 +329,18 @@ export abstract class RNN extends Layer {
       kernelInitializer: serializeInitializer(this.kernelInitializer), recurrentInitializer: serializeInitializer(this.recurrentInitializer),
       biasInitializer: serializeInitializer(this.biasInitializer), kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
       recurrentRegularizer: serializeRegularizer(this.recurrentRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint),
+      activityRegularizer: serializeRegularizer(this.activityRegularizer), kernelConstraint: serializeConstraint(this.kernelConstraint),
       recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
-      dropout: this.dropout, recurrentDropout: 0, returnSequences: this.returnSequences, returnState: this.returnState,
+      dropout: this.dropout, recurrentDropout: this.recurrentDropout, returnSequences: this.returnSequences, returnState: this.returnState,
       goBackwards: this.goBackwards, stateful: this.stateful, unroll: false };
   }
+}
+
+/** A [B, D] keep mask repeated over T steps: [B, T, D]. */
+function overSteps(keep: Uint8Array, B: number, T: number, D: number): Uint8Array {
+  const full = new Uint8Array(B * T * D);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) full.set(keep.subarray(b * D, (b + 1) * D), (b * T + t) * D);
+  return full;
 }
 
 function detachedCopy(t: Tensor): Tensor {

@@ -6,9 +6,10 @@
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
+import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
-import { Layer, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, type ActivityPenalty, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -203,7 +204,7 @@ export class Functional implements TrainableModel {
     this.folds = this.outputs.map((t, i) => {
       const fold = foldableActivation(this.losses[i]);
       // Only a tensor nothing else reads may hold logits instead of probabilities.
-      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && t.sourceLayer.foldsActivation(fold);
+      return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.sourceLayer.activityRegularizer && t.sourceLayer.foldsActivation(fold);
     });
   }
 
@@ -218,7 +219,7 @@ export class Functional implements TrainableModel {
       const ins = n.inputs.map((s) => values.get(s)!);
       ctx.mask = ins[0]?.mask ?? null;
       ctx.inputMasks = ins.map((v) => v.mask);
-      const outs = n.layer.callTensors(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
+      const outs = n.layer.callRegularized(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
       const mask = ctx.mask;
       n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));
     }
@@ -269,9 +270,14 @@ export class Functional implements TrainableModel {
   batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
-      const outs = this.execute(xs, ctx, this.folds);
+      const activity: ActivityPenalty[] = [];
+      ctx.activityPenalties = activity;
+      let outs: Tensor[];
+      try { outs = this.execute(xs, ctx, this.folds); } finally { delete ctx.activityPenalties; }
       const terms = outs.map((o, i) => lossTerm(this.compiledLosses[i], o, ys[i], this.folds[i], ctx.sampleWeight ?? null));
-      return { outs, loss: terms.length === 1 ? terms[0] : mergeElementwise(terms, 'add') };
+      // Weight and activity regularizers are part of the loss, as in a Sequential model.
+      const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
+      return { outs, loss: addWeightPenalty(terms.length === 1 ? terms[0] : mergeElementwise(terms, 'add'), penalties) };
     });
     return { ...value, backward };
   }

@@ -2,7 +2,7 @@
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
-import { Layer, kerasShape, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, kerasShape, type ActivityPenalty, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -194,7 +194,8 @@ export class Sequential implements TrainableModel {
     ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
-    this.foldsActivation = !!last && fold !== null && last.foldsActivation(fold);
+    // An activity regularizer reads the activated output, so its layer keeps the activation.
+    this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
   }
 
   /** Runs every layer. logits: stop before a final activation the loss folds in. */
@@ -209,9 +210,12 @@ export class Sequential implements TrainableModel {
   lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void } {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
-      const out = this.forward(x, ctx, this.foldsActivation);
+      const activity: ActivityPenalty[] = [];
+      ctx.activityPenalties = activity;
+      let out: Tensor;
+      try { out = this.forward(x, ctx, this.foldsActivation); } finally { delete ctx.activityPenalties; }
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
-      const penalties = this.layers.flatMap((l) => l.weightPenalties());
+      const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
       return { out, loss: addWeightPenalty(lossTerm(this.compiledLosses[0], out, y, this.foldsActivation, ctx.sampleWeight ?? null), penalties) };
     });
     return { ...value, backward };

@@ -62,6 +62,7 @@ const autoPad = (padding: unknown) => (padding === 'same' ? 'SAME_UPPER' : 'VALI
 function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const K = first(view.config.kernelSize), F = view.config.filters as number;
   if (first(view.config.dilationRate ?? 1) !== 1) refuse(view, 'dilationRate other than 1 is not exported');
+  if (view.config.padding === 'causal') refuse(view, "padding 'causal' is not exported");
   const [kernel, bias] = view.weights;
   const C = kernel.length / (K * F);
   const w = new Float32Array(kernel.length); // Keras [K, C, F] -> ONNX [F, C, K]

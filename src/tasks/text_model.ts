@@ -53,16 +53,6 @@ export function checkTextModelOptions(name: string, o: TextModelOptions): assert
   if (!Number.isInteger(n) || n < 1) throw new TextOptionError('layers', `must be a positive integer, got ${n}`);
   if (!recurrent && n !== 1) throw new TextOptionError('layers', `${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
   if (!recurrent && o.recurrentDropout) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer`);
-  if (recurrent && o.recurrentDropout) {
-    // Refused until the recurrent layers implement it (a layer that does keeps the value).
-    let probe: { recurrentDropout?: number; className: string } | null = null;
-    try {
-      probe = recurrentLayer(cellOf(name), 1, false, { ...o, dropout: 0 }) as unknown as { recurrentDropout?: number; className: string };
-    } catch { /* the layer refuses the option: said below */ }
-    if (probe?.recurrentDropout !== o.recurrentDropout) {
-      throw new TextOptionError('recurrentDropout', `rnnlab's ${cellOf(name) === 'simple_rnn' ? 'SimpleRNN' : cellOf(name).toUpperCase()} layer has no recurrent dropout; use dropout (input dropout) or leave recurrentDropout at 0`);
-    }
-  }
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextOptionError(k, `must be in [0, 1), got ${v}`);
   }

@@ -89,8 +89,8 @@ describe('layers rnnlab cannot build', () => {
 
   it('layer options rnnlab does not implement', async () => {
     const conv = (cfg: Json) => (j: Json) => { layers(j).splice(1, 0, { class_name: 'Conv1D', config: { name: 'conv', filters: 3, kernel_size: [2], ...cfg } }); };
-    await bad(conv({ padding: 'causal' }), /layer 1 \(Conv1D 'conv'\): conv: padding must be 'valid' or 'same', got 'causal'/);
-    await bad(conv({ dilation_rate: [2] }), /dilation_rate = 2 is not supported \(only 1\)/);
+    await bad(conv({ padding: 'full' }), /layer 1 \(Conv1D 'conv'\): conv \(Conv1D\): padding must be 'valid', 'same' or 'causal', got 'full'/);
+    await bad(conv({ dilation_rate: [2], strides: [2] }), /strides = 2 with dilation_rate = 2 is not supported/);
     await bad(conv({ data_format: 'channels_first' }), /data_format = "channels_first" is not supported/);
     await bad(conv({ kernel_size: [2, 2] }), /kernel_size must be a number or a one-element list, got \[2,2\]/);
     await bad((j) => { layers(j)[1] = { class_name: 'Bidirectional', config: { name: 'bi', merge_mode: null, layer: layers(j)[1] } }; }, /merge_mode null .* is not supported/);

@@ -58,7 +58,7 @@ describe('global pooling over time', () => {
     const back = deserializeLayer(serializeLayer(l));
     expect(back).toBeInstanceOf(rl.layerClasses.GlobalAveragePooling1D);
     expect(back.getConfig()).toEqual(l.getConfig());
-    expect(() => rl.layers.globalMaxPooling1d({ keepdims: true as never })).toThrow(/keepdims = true is not supported/);
+    expect(() => rl.layers.globalMaxPooling1d({ keepdims: 'yes' as never })).toThrow(/keepdims must be true or false, got the string "yes"/);
     expect(() => rl.layers.globalMaxPooling1d({ dataFormat: 'channels_first' as never })).toThrow(/dataFormat = "channels_first" is not supported/);
   });
 
@@ -81,5 +81,34 @@ describe('global pooling over time', () => {
     const back = await rl.loadModel(dir);
     const ids = rl.tensor(Int32Array.from({ length: 21 }, (_, i) => (i * 7) % 20), [3, 7], 'int32');
     expect(Array.from(back.predict(ids).values)).toEqual(Array.from(m.predict(ids).values));
+  });
+
+  it('keepdims keeps the pooled time axis (Keras 3): same values, shape (batch, 1, channels), and it trains and saves', async () => {
+    rl.setSeed(4);
+    const x = rl.randomNormal([3, 5, 4]);
+    for (const kind of ['globalMaxPooling1d', 'globalAveragePooling1d'] as const) {
+      const flat = rl.layers[kind]({}), kept = rl.layers[kind]({ keepdims: true });
+      const a = flat.apply(x) as rl.Tensor, b = kept.apply(x) as rl.Tensor;
+      expect(b.shape).toEqual([3, 1, 4]);
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      expect(kept.computeOutputShape([null, 5, 4])).toEqual([null, 1, 4]);
+      expect(kept.getConfig().keepdims).toBe(true);
+    }
+    const m = rl.sequential({ layers: [
+      rl.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 4] }),
+      rl.layers.globalAveragePooling1d({ keepdims: true }),
+      rl.layers.flatten(),
+      rl.layers.dense({ units: 1 }),
+    ] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const before = m.getWeights()[0].dataSync().slice();
+    m.trainOnBatch(x, rl.ones([3, 1]));
+    expect(Array.from(m.getWeights()[0].dataSync())).not.toEqual(Array.from(before));
+    const dir = tempDir('rnnlab-keepdims-');
+    try {
+      await m.save(dir);
+      const back = await rl.loadModel(dir);
+      expect(Array.from((back.predict(x) as rl.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as rl.Tensor).dataSync()));
+    } finally { removeDir(dir); }
   });
 });

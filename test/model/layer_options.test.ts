@@ -18,8 +18,8 @@ const L = rl.layers;
 describe('options rnnlab does not implement are errors, not silently dropped', () => {
   it.each([
     ['stateful outside a recurrent layer', () => L.dense({ units: 2, stateful: true } as never), /dense\w* \(Dense\): stateful = true is not supported \(only SimpleRNN, LSTM and GRU keep states between calls\)/],
-    ['recurrentDropout', () => L.gru({ units: 2, recurrentDropout: 0.2 } as never), /\(GRU\): recurrentDropout = 0.2 is not supported \(recurrent dropout is not implemented\)/],
-    ['activityRegularizer', () => L.dense({ units: 2, activityRegularizer: 'l2' } as never), /\(Dense\): activityRegularizer = "l2" is not supported \(activity regularizers are not implemented/],
+    ['recurrentDropout outside a recurrent layer', () => L.dense({ units: 2, recurrentDropout: 0.2 } as never), /\(Dense\): recurrentDropout = 0.2 is not supported \(only SimpleRNN, LSTM and GRU have recurrent dropout\)/],
+    ['recurrentDropout out of [0, 1)', () => L.gru({ units: 2, recurrentDropout: 1 }), /gru\w*: recurrentDropout must be a number in \[0, 1\), got 1/],
     ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
     ['groups', () => L.conv1d({ filters: 2, kernelSize: 2, groups: 2 } as never), /\(Conv1D\): groups = 2 is not supported \(grouped convolutions are not implemented\)/],
     ['noiseShape', () => L.dropout({ rate: 0.5, noiseShape: [1, 3] } as never), /\(Dropout\): noiseShape = an array is not supported/],
@@ -27,7 +27,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
     ['a non-boolean flag', () => L.lstm({ units: 2, returnSequences: 'yes' } as never), /returnSequences must be true or false, got the string "yes"/],
     ['an unknown initializer', () => L.dense({ units: 2, kernelInitializer: 'kaimingNormal' } as never), /initializer "kaimingNormal" is not supported|unknown kernelInitializer "kaimingNormal"/],
-    ['dilationRate', () => L.conv1d({ filters: 2, kernelSize: 2, dilationRate: 2 }), /dilationRate = 2 is not supported \(only 1\)/],
+    ['dilationRate with strides', () => L.conv1d({ filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }), /\(Conv1D\): strides = 2 with dilationRate = 2 is not supported/],
   ])('%s', (_name, make, message) => {
     expect(make).toThrow(message);
   });
@@ -49,8 +49,8 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     await m.save(good);
     const json = JSON.parse(readFileSync(join(good, 'model.json'), 'utf8'));
     const cases: [string, (layers: Record<string, Record<string, unknown>>[]) => void, RegExp][] = [
-      ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 0.25; }, /layer 0 \(LSTM 'lstm'\): lstm \(LSTM\): recurrent_dropout = 0.25 is not supported/],
-      ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer = an object is not supported \(activity regularizers are not implemented/],
+      ['recurrent-dropout', (ls) => { ls[0].config.recurrent_dropout = 1.5; }, /layer 0 \(LSTM 'lstm'\): lstm: recurrent_dropout must be a number in \[0, 1\), got 1.5/],
+      ['regularizer', (ls) => { ls[1].config.activity_regularizer = { class_name: 'L3', config: { l3: 0.01 } }; }, /layer 1 \(Dense 'out'\): .*activity_regularizer .*is not a regularizer/],
       ['time-major', (ls) => { ls[0].config.time_major = true; }, /time_major = true is not supported/],
       ['return-state', (ls) => { ls[0].config.return_state = true; }, /return_state is not supported in a Sequential model/],
       ['stateful', (ls) => { ls[0].config.stateful = true; }, /stateful needs a fixed batch size/],
@@ -93,6 +93,16 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   SimpleRNN: [() => L.simpleRNN({ units: 3, returnSequences: true, dropout: 0.1 }), [null, 5, 2]],
   TimeDistributed: [() => L.timeDistributed({ layer: L.dense({ units: 2 }) }), [null, 5, 3]],
   UpSampling1D: [() => L.upSampling1d({ size: 3 }), [null, 5, 2]],
+  // Shape, masking and noise layers (test/layers/ has their values, gradients and files).
+  AlphaDropout: [() => L.alphaDropout({ rate: 0.2, seed: 3 }), [null, 5, 2]],
+  Cropping1D: [() => L.cropping1d({ cropping: [1, 2] }), [null, 5, 2]],
+  GaussianDropout: [() => L.gaussianDropout({ rate: 0.2 }), [null, 4]],
+  GaussianNoise: [() => L.gaussianNoise({ stddev: 0.1 }), [null, 4]],
+  Masking: [() => L.masking({ maskValue: -1 }), [null, 5, 2]],
+  Permute: [() => L.permute({ dims: [2, 1] }), [null, 5, 2]],
+  Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
+  SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
+  ZeroPadding1D: [() => L.zeroPadding1d({ padding: [0, 2] }), [null, 5, 2]],
 };
 
 describe('the layer registry', () => {

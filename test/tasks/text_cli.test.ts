@@ -88,7 +88,7 @@ describe('rnnlab train / evaluate', () => {
       expect(r.code).toBe(code);
       expect(r.err).toMatch(msg);
     };
-    await bad(['--recurrent-dropout', '0.2'], 2, /--recurrent-dropout: rnnlab's LSTM layer has no recurrent dropout/);
+    await bad(['--model', 'cnn', '--recurrent-dropout', '0.2'], 2, /--recurrent-dropout: cnn has no recurrent layer/);
     await bad(['--model', 'cnn', '--layers', '2'], 2, /--layers: cnn has no recurrent layers/);
     await bad(['--validation', data, '--validation-split', '0.2'], 2, /--validation-split: give either validation/);
     await bad(['--maxlen', 'long'], 2, /--maxlen takes a positive integer, got 'long'/);

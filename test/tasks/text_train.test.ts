@@ -67,7 +67,7 @@ describe('trainTextClassifier', () => {
     const saveTo = path.join(root, 'never');
     await expect(trainTextClassifier({ data, model: 'transformer', saveTo })).rejects.toThrow(/model: unknown model 'transformer'; choose one of lstm/);
     await expect(trainTextClassifier({ data, model: 'cnn', layers: 2, saveTo })).rejects.toThrow(/layers: cnn has no recurrent layers/);
-    await expect(trainTextClassifier({ data, recurrentDropout: 0.2, saveTo })).rejects.toThrow(/recurrentDropout: rnnlab's LSTM layer has no recurrent dropout/);
+    await expect(trainTextClassifier({ data, model: 'cnn', recurrentDropout: 0.2, saveTo })).rejects.toThrow(/recurrentDropout: cnn has no recurrent layer/);
     await expect(trainTextClassifier({ data, maxlen: 0, saveTo })).rejects.toThrow(/maxlen: must be a positive integer or 'auto'/);
     await expect(trainTextClassifier({ data, classWeight: 'even' as never, saveTo })).rejects.toThrow(/classWeight: must be 'balanced'/);
     await expect(trainTextClassifier({ data, validation: data, validationSplit: 0.2, saveTo })).rejects.toThrow(/validationSplit: give either validation .* or validationSplit/);

@@ -4,7 +4,7 @@ import { activate } from './pointwise.js';
 
 /**
  * Direct loops. x [B, T, Cin], w [K, Cin, Cout], y [B, To, Cout]; output step o reads input steps
- * t = o * stride - padLeft + j (j < K), zero outside [0, T).
+ * t = o * stride - padLeft + j * dilation (j < K), zero outside [0, T).
  */
 /** B, T, Cin, Cout, K (>= 1), stride (>= 1), padLeft, To, as native/conv1d.cc's read_shape. */
 function checkShape(kernel: string, dims: number[]): Args {
@@ -13,21 +13,27 @@ function checkShape(kernel: string, dims: number[]): Args {
   return a;
 }
 
+/** The trailing dilation is optional (default 1), as in native/conv1d.cc's read_dilation; checked last, as there. */
+function checkDilation(a: Args, dilation: number | undefined): number {
+  return dilation === undefined ? 1 : a.integer('dilation', dilation, 1);
+}
+
 export const convKernels: ConvKernels = {
   conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode): void {
+    x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode, dilation?: number): void {
     const a = checkShape('conv1d', [B, T, Cin, Cout, K, stride, padLeft, To]);
     a.floats('x', x, B * T * Cin);
     a.floats('w', w, K * Cin * Cout);
     a.floats('bias', bias, Cout, true);
     a.floats('y', y, B * To * Cout);
     a.act('act', act);
+    const d = checkDilation(a, dilation);
     const acc = new Float64Array(Cout);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {
         for (let co = 0; co < Cout; co++) acc[co] = bias ? bias[co] : 0;
         for (let j = 0; j < K; j++) {
-          const t = o * stride - padLeft + j;
+          const t = o * stride - padLeft + j * d;
           if (t < 0 || t >= T) continue;
           for (let ci = 0; ci < Cin; ci++) {
             const xv = x[(b * T + t) * Cin + ci];
@@ -42,7 +48,7 @@ export const convKernels: ConvKernels = {
   },
 
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void {
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number): void {
     const a = checkShape('conv1dBackward', [B, T, Cin, Cout, K, stride, padLeft, To]);
     a.floats('x', x, B * T * Cin);
     a.floats('w', w, K * Cin * Cout);
@@ -50,6 +56,7 @@ export const convKernels: ConvKernels = {
     a.floats('dx', dx, B * T * Cin, true);
     a.floats('dw', dw, K * Cin * Cout);
     a.floats('db', db, Cout, true);
+    const d = checkDilation(a, dilation);
     // Accumulate in float64 (a float32 output would round at every one of the B*To terms).
     const dwAcc = new Float64Array(K * Cin * Cout);
     const dbAcc = new Float64Array(Cout);
@@ -59,7 +66,7 @@ export const convKernels: ConvKernels = {
         const yo = (b * To + o) * Cout;
         for (let co = 0; co < Cout; co++) dbAcc[co] += dy[yo + co];
         for (let j = 0; j < K; j++) {
-          const t = o * stride - padLeft + j;
+          const t = o * stride - padLeft + j * d;
           if (t < 0 || t >= T) continue;
           for (let ci = 0; ci < Cin; ci++) {
             const xi = (b * T + t) * Cin + ci;

@@ -1,0 +1,52 @@
+import { scaleShift } from '../autograd/layer_ops.js';
+import { allocFloat } from '../backend/index.js';
+import type { Tensor } from '../tensor.js';
+import { describe } from './describe.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
+
+export interface MaskingArgs extends LayerArgs {
+  /** A step whose every feature equals this is padding. Default 0. */
+  maskValue?: number;
+}
+
+/**
+ * Marks padding steps for the layers that follow (Keras's Masking): a step whose every feature equals maskValue is
+ * masked, so recurrent layers skip it exactly as after embedding({maskZero: true}). The output is the input with
+ * masked steps zeroed, as Keras computes it.
+ */
+export class Masking extends Layer {
+  static override readonly className: string = 'Masking';
+  readonly maskValue: number;
+
+  constructor(args: MaskingArgs = {}) {
+    super(args, 'masking');
+    const v: unknown = args.maskValue ?? 0;
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${this.name} (Masking): maskValue must be a number, got ${describe(v)}`);
+    this.maskValue = v;
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (inputShape.length !== 3) throw new Error(`${this.name} (Masking): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
+    return inputShape;
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const [B, T, F] = x.shape;
+    const xd = x.floatData();
+    const mask = new Uint8Array(B * T);
+    const keep = allocFloat(x.size, false);
+    for (let s = 0; s < B * T; s++) {
+      let real = 0;
+      for (let f = 0; f < F && !real; f++) if (xd[s * F + f] !== this.maskValue) real = 1;
+      mask[s] = real;
+      keep.fill(real, s * F, (s + 1) * F);
+    }
+    ctx.mask = mask;
+    return scaleShift(x, keep, null);
+  }
+
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), maskValue: this.maskValue }; }
+}
+
+registerLayer(Masking);
