@@ -126,6 +126,33 @@ describe('BatchNormalization weights, parameters and saving', () => {
     expect(after[1].every((b) => b >= 0)).toBe(true);  // the nonNeg constraint on beta
   });
 
+  it('trainable: false freezes gamma and beta but, as tfjs, fit still moves the moving statistics', async () => {
+    rl.setSeed(6);
+    const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.batchNormalization({ trainable: false, movingVarianceInitializer: 'zeros', movingMeanInitializer: 'ones' }), L.dense({ units: 1 })] });
+    expect(m.layers[1].getWeights().map((w) => Array.from(w))).toEqual([[1, 1, 1], [0, 0, 0], [1, 1, 1], [0, 0, 0]]);
+    expect(m.layers[1].trainableWeights).toEqual([]);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await m.fit(randomF32([16, 2], 1, 3), randomF32([16, 1], 2), { epochs: 1, batchSize: 8, verbose: 0 });
+    const [gamma, beta, mean, variance] = m.layers[1].getWeights().map((w) => Array.from(w));
+    expect([gamma, beta]).toEqual([[1, 1, 1], [0, 0, 0]]);
+    expect(mean).not.toEqual([1, 1, 1]);
+    expect(variance.every((v) => v > 0)).toBe(true);
+  });
+
+  it('gammaRegularizer and betaRegularizer add their penalties to the loss', () => {
+    const build = (args: rl.layerClasses.BatchNormalizationArgs) => {
+      rl.setSeed(2);
+      const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.batchNormalization(args)] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const x = randomF32([4, 2], 3), y = randomF32([4, 3], 4);
+    const plain = (build({}).evaluate(x, y) as rl.Tensor).dataSync()[0];
+    // gamma = 1 and beta = 0 as initialized: l2 0.5 on gamma adds 0.5 * 3; l1 on beta adds nothing until beta moves.
+    const penalized = (build({ gammaRegularizer: rl.regularizers.l2({ l2: 0.5 }), betaRegularizer: 'l1' }).evaluate(x, y) as rl.Tensor).dataSync()[0];
+    expect(penalized - plain).toBeCloseTo(1.5, 5);
+  });
+
   it('saves in the Layers format with the moving statistics and loads back with the same predictions', async () => {
     rl.setSeed(9);
     const m = rl.sequential({ layers: [L.embedding({ inputDim: 10, outputDim: 4, inputLength: 5 }), L.batchNormalization({ name: 'bn', momentum: 0.5, epsilon: 0.01, scale: false }), L.globalAveragePooling1d()] });

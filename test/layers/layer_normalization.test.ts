@@ -97,6 +97,25 @@ describe('LayerNormalization parameters and saving', () => {
     expect(lines).toContain('Non-trainable params: 0');
   });
 
+  it('gammaRegularizer adds its penalty to the loss; betaConstraint holds after each step', async () => {
+    const build = (args: rl.layerClasses.LayerNormalizationArgs) => {
+      rl.setSeed(2);
+      const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.layerNormalization(args)] });
+      m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      return m;
+    };
+    const x = randomF32([6, 2], 3), y = randomF32([6, 3], 4, 3);
+    const plain = (build({}).evaluate(x, y) as rl.Tensor).dataSync()[0];
+    const penalized = (build({ gammaRegularizer: rl.regularizers.l2({ l2: 0.5 }) }).evaluate(x, y) as rl.Tensor).dataSync()[0];
+    expect(penalized - plain).toBeCloseTo(1.5, 5);
+    const free = build({});
+    await free.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
+    expect(Array.from(free.layers[1].getWeights()[1]).some((b) => b < 0)).toBe(true);
+    const m = build({ betaConstraint: 'nonNeg' });
+    await m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
+    expect(Array.from(m.layers[1].getWeights()[1]).every((b) => b >= 0)).toBe(true);
+  });
+
   it('saves in the Layers format and loads back with the same predictions', async () => {
     rl.setSeed(12);
     const m = rl.sequential({ layers: [L.embedding({ inputDim: 10, outputDim: 4, inputLength: 5 }), L.layerNormalization({ name: 'ln', epsilon: 0.02, gammaRegularizer: 'l2' }), L.lstm({ units: 3 })] });
