@@ -45,7 +45,9 @@ enum Family : unsigned {
   kFamilySimpleRnn = 1u << 8,
   kFamilyLoss = 1u << 9,
   kFamilyRnnInfer = 1u << 10,
-  kAllFamilies = (1u << 11) - 1,
+  kFamilyNorm = 1u << 11,
+  kFamilyAvgPool = 1u << 12,
+  kAllFamilies = (1u << 13) - 1,
   kFamilyBf16 = 1u << 16,  // optional (gemm_bf16.cc): only the avx512 table has it
 };
 
@@ -86,6 +88,30 @@ struct KernelTable {
   // pool.cc: max pooling of the output rows [r0, r1) of the flattened [B, To] grid.
   void (*max_pool_rows)(const float* x, float* y, int32_t* argmax, long T, long C, long pool, long stride, long pl,
                         long To, long r0, long r1) = nullptr;
+
+  // avg_pool.cc: average pooling of the output rows [r0, r1) of the flattened [B, To] grid; its backward over
+  // samples [b0, b1) (each sample's dx zeroed, then filled).
+  void (*avg_pool_rows)(const float* x, float* y, long T, long C, long pool, long stride, long pl, long To, long r0,
+                        long r1) = nullptr;
+  void (*avg_pool_grad_samples)(const float* dy, float* dx, long T, long C, long pool, long stride, long pl, long To,
+                                long b0, long b1) = nullptr;
+
+  // norm.cc, batch normalization over x viewed as [outer, C, inner], outer rows [o0, o1): per-channel sums into acc
+  // (sum x; sum (x - mean)^2; sum dy and sum dy (x - mean)), then y = (x - mu) s + b and dx = k dy - shift - (x - mu) slope.
+  void (*channel_sums)(const float* x, long C, long inner, long o0, long o1, double* acc) = nullptr;
+  void (*channel_sq_devs)(const float* x, const double* mean, long C, long inner, long o0, long o1, double* acc) = nullptr;
+  void (*channel_grad_sums)(const float* x, const float* dy, const double* mean, long C, long inner, long o0, long o1,
+                            double* sdy, double* sdyc) = nullptr;
+  void (*channel_affine)(const float* x, const float* mu, const float* s, const float* b, long C, long inner, long o0,
+                         long o1, float* y) = nullptr;
+  void (*channel_dx)(const float* x, const float* dy, const float* mu, const float* k, const float* shift,
+                     const float* slope, long C, long inner, long o0, long o1, float* dx) = nullptr;
+  // norm.cc, layer normalization of rows [r0, r1) of x [rows, cols]; the backward adds its dgamma/dbeta sums into
+  // sg/sb (double, per thread) and writes dx when given.
+  void (*layer_norm_rows)(const float* x, const float* gamma, const float* beta, long cols, double eps, long r0, long r1,
+                          float* y, float* mean, float* rstd) = nullptr;
+  void (*layer_norm_grad_rows)(const float* x, const float* gamma, const float* mean, const float* rstd,
+                               const float* dy, long cols, long r0, long r1, float* dx, double* sg, double* sb) = nullptr;
 
   // embedding.cc: dTable rows += dOut rows, by column band [c0, c1) or by id modulo nth.
   void (*scatter_cols)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0,

@@ -84,6 +84,45 @@ export interface PoolKernels {
   maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void;
 }
 
+/** Average pooling over time, channels-last (native/avg_pool.cc, reference/avg_pool.ts). */
+export interface AvgPoolKernels {
+  /**
+   * x [B, T, C] -> y [B, To, C]. Output step o averages input steps [o*stride - padLeft, o*stride - padLeft + pool)
+   * clipped to [0, T): padding is not counted (Keras's 'same'); a window with no input step gives 0.
+   */
+  avgPool1d(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number, x: FArray, y: FArray): void;
+  /** dx (overwritten) receives each dy spread evenly over its window's input steps. */
+  avgPool1dBackward(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number, dy: FArray, dx: FArray): void;
+}
+
+/**
+ * Normalization (native/norm.cc, reference/norm.ts). Batch normalization views x as [outer, C, inner]: channel c
+ * holds x[o, c, i] for every o and i (channels-last is inner = 1). Sums run in double; variances are biased
+ * (mean of squared deviations), as tf.moments and Keras compute them.
+ */
+export interface NormKernels {
+  /** Per-channel mean [C] and variance [C] over outer and inner. */
+  batchNormStats(outer: number, C: number, inner: number, x: FArray, mean: FArray, variance: FArray): void;
+  /** y = (x - mean[c]) / sqrt(variance[c] + eps) * gamma[c] + beta[c]; gamma null means 1, beta null means 0. */
+  batchNormForward(outer: number, C: number, inner: number, x: FArray, mean: FArray, variance: FArray,
+    gamma: FArray | null, beta: FArray | null, eps: number, y: FArray): void;
+  /**
+   * Gradients given dy. batchStats: mean and variance are x's own (training), so dx includes their paths; otherwise
+   * they are constants (inference). dx, dgamma [C], dbeta [C] may each be null; the others are overwritten.
+   */
+  batchNormBackward(outer: number, C: number, inner: number, x: FArray, mean: FArray, variance: FArray,
+    gamma: FArray | null, eps: number, batchStats: boolean, dy: FArray, dx: FArray | null, dgamma: FArray | null, dbeta: FArray | null): void;
+  /**
+   * Each row of x [rows, cols] normalized over its cols: y = (x - mean) * rstd * gamma + beta with
+   * rstd = 1 / sqrt(variance + eps); mean [rows] and rstd [rows] are written for backward. gamma/beta [cols] or null.
+   */
+  layerNormForward(rows: number, cols: number, x: FArray, gamma: FArray | null, beta: FArray | null, eps: number,
+    y: FArray, mean: FArray, rstd: FArray): void;
+  /** Gradients from forward's mean and rstd; dx, dgamma [cols], dbeta [cols] may each be null, the others are overwritten. */
+  layerNormBackward(rows: number, cols: number, x: FArray, gamma: FArray | null, mean: FArray, rstd: FArray, dy: FArray,
+    dx: FArray | null, dgamma: FArray | null, dbeta: FArray | null): void;
+}
+
 export interface EmbeddingKernels {
   /** out[i, :] = table[ids[i], :] for n ids of width dim. Ids are already validated. */
   embeddingForward(n: number, dim: number, ids: Int32Array, table: FArray, out: FArray): void;
@@ -166,7 +205,7 @@ export interface InferKernels {
 }
 
 export interface Kernels extends GemmKernels, PointwiseKernels, LossKernels, ConvKernels, PoolKernels,
-  EmbeddingKernels, OptimKernels, RecurrentKernels, InferKernels {}
+  EmbeddingKernels, OptimKernels, RecurrentKernels, InferKernels, AvgPoolKernels, NormKernels {}
 
 export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'gemm',
@@ -177,4 +216,6 @@ export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'adam', 'rmsprop', 'sgd',
   'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'simpleRnnForward', 'simpleRnnBackward',
   'lstmInfer', 'gruInfer',
+  'avgPool1d', 'avgPool1dBackward',
+  'batchNormStats', 'batchNormForward', 'batchNormBackward', 'layerNormForward', 'layerNormBackward',
 ];

@@ -24,6 +24,10 @@ import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
 import { Attention, type AttentionArgs } from './attention.js';
 import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attention.js';
+import { BatchNormalization, type BatchNormalizationArgs } from './batch_normalization.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer_normalization.js';
+import { AveragePooling1D, type AveragePooling1DArgs } from './average_pooling1d.js';
+import { UpSampling1D, type UpSampling1DArgs } from './up_sampling1d.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { Permute, type PermuteArgs } from './permute.js';
 import { ZeroPadding1D, type ZeroPadding1DArgs } from './zero_padding1d.js';
@@ -38,12 +42,14 @@ export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
+  BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
   Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
   InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
+  BatchNormalizationArgs, LayerNormalizationArgs, AveragePooling1DArgs, UpSampling1DArgs,
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
 };
@@ -80,6 +86,12 @@ export const layers = {
   dot: (args: DotArgs) => new Dot(args),
   attention: (args?: AttentionArgs) => new Attention(args),
   additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),
+  batchNormalization: (args?: BatchNormalizationArgs) => new BatchNormalization(args),
+  layerNormalization: (args?: LayerNormalizationArgs) => new LayerNormalization(args),
+  averagePooling1d: (args?: AveragePooling1DArgs) => new AveragePooling1D(args),
+  avgPool1d: (args?: AveragePooling1DArgs) => new AveragePooling1D(args),
+  avgPooling1d: (args?: AveragePooling1DArgs) => new AveragePooling1D(args),
+  upSampling1d: (args?: UpSampling1DArgs) => new UpSampling1D(args),
   reshape: (args: ReshapeArgs) => new Reshape(args),
   permute: (args: PermuteArgs) => new Permute(args),
   zeroPadding1d: (args?: ZeroPadding1DArgs) => new ZeroPadding1D(args),

@@ -68,7 +68,7 @@ describe('layers rnnlab cannot build', () => {
   it('an unknown layer class names the class, its position and what is supported', async () => {
     const e = await bad((j) => { layers(j)[1].class_name = 'MultiHeadAttention'; }, /layer 1: unknown layer class 'MultiHeadAttention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
     expect(e.message).toMatch(/Bidirectional/);
-    await bad((j) => { layers(j).push({ class_name: 'BatchNormalization', config: { name: 'bn' } }); }, /layer 3: unknown layer class 'BatchNormalization'/);
+    await bad((j) => { layers(j).push({ class_name: 'Conv2D', config: { name: 'c2' } }); }, /layer 3: unknown layer class 'Conv2D'/);
     await bad((j) => { layers(j)[0] = 'Embedding'; }, /layer 0: a layer must be an object \{class_name, config\}, got the string "Embedding"/);
     await bad((j) => { delete layers(j)[2].class_name; }, /layer 2: the layer has no class_name/);
     await bad((j) => { layers(j)[2].class_name = 'InputLayer'; }, /layer 2: InputLayer may only come first/);

@@ -74,6 +74,8 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
 /** One instance of every registered class, with the input shape it is built for. */
 const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   Activation: [() => L.activation({ activation: 'tanh' }), [null, 4]],
+  AveragePooling1D: [() => L.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }), [null, 7, 2]],
+  BatchNormalization: [() => L.batchNormalization({ axis: 1, momentum: 0.9, center: false, gammaRegularizer: 'l2' }), [null, 5, 2]],
   Bidirectional: [() => L.bidirectional({ layer: L.gru({ units: 3, returnSequences: true, resetAfter: false }), mergeMode: 'ave' }), [null, 5, 2]],
   Conv1D: [() => L.conv1d({ filters: 3, kernelSize: 2, strides: 2, padding: 'same', useBias: false }), [null, 7, 2]],
   Dense: [() => L.dense({ units: 3, activation: 'relu', kernelInitializer: 'heUniform' }), [null, 4]],
@@ -83,12 +85,14 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   GlobalAveragePooling1D: [() => L.globalAveragePooling1d(), [null, 5, 2]],
   GlobalMaxPooling1D: [() => L.globalMaxPooling1d(), [null, 5, 2]],
   GRU: [() => L.gru({ units: 3, recurrentActivation: 'hard_sigmoid' }), [null, 5, 2]],
+  LayerNormalization: [() => L.layerNormalization({ axis: [1, 2], epsilon: 1e-5, betaConstraint: 'nonNeg' }), [null, 5, 2]],
   LSTM: [() => L.lstm({ units: 3, unitForgetBias: false, goBackwards: true }), [null, 5, 2]],
   MaxPooling1D: [() => L.maxPooling1d({ poolSize: 3, strides: 1 }), [null, 5, 2]],
   RepeatVector: [() => L.repeatVector({ n: 4 }), [null, 3]],
   ReverseTime: [() => new rl.layerClasses.ReverseTime(), [null, 5, 2]],
   SimpleRNN: [() => L.simpleRNN({ units: 3, returnSequences: true, dropout: 0.1 }), [null, 5, 2]],
   TimeDistributed: [() => L.timeDistributed({ layer: L.dense({ units: 2 }) }), [null, 5, 3]],
+  UpSampling1D: [() => L.upSampling1d({ size: 3 }), [null, 5, 2]],
   // Shape, masking and noise layers (test/layers/ has their values, gradients and files).
   AlphaDropout: [() => L.alphaDropout({ rate: 0.2, seed: 3 }), [null, 5, 2]],
   Cropping1D: [() => L.cropping1d({ cropping: [1, 2] }), [null, 5, 2]],

@@ -11,8 +11,10 @@ import { lstmKernels } from './lstm.js';
 import { gruKernels } from './gru.js';
 import { simpleRnnKernels } from './simple_rnn.js';
 import { inferKernels } from './rnn_infer.js';
+import { avgPoolKernels } from './avg_pool.js';
+import { normKernels } from './norm.js';
 
 export const referenceKernels: Kernels = {
   ...gemmKernels, ...pointwiseKernels, ...lossKernels, ...convKernels, ...poolKernels, ...embeddingKernels,
-  ...optimKernels, ...lstmKernels, ...gruKernels, ...simpleRnnKernels, ...inferKernels,
+  ...optimKernels, ...lstmKernels, ...gruKernels, ...simpleRnnKernels, ...inferKernels, ...avgPoolKernels, ...normKernels,
 };

@@ -1,0 +1,119 @@
+// Average pooling over time, channels-last: x [B, T, C] -> y [B, To, C]. Output step o averages input steps
+// [o*stride - padLeft, o*stride - padLeft + pool) clipped to [0, T): padding is not counted, as Keras's 'same'
+// does; a window with no input step (impossible with Keras's shapes) gives 0. reference/avg_pool.ts is its twin.
+#ifndef RL_PASS
+#include <napi.h>
+
+#include <algorithm>
+
+#include "common.h"
+#include "dispatch.h"
+#include "kernel_util.h"
+#include "threadpool.h"
+
+namespace rl {
+namespace {
+
+struct PoolShape {
+  long B, T, C, pool, stride, pl, To;
+  size_t nx, ny;
+};
+
+// (B, T, C, pool, stride, padLeft, To), checked as maxPool1d checks them.
+PoolShape pool_shape(Args& a) {
+  PoolShape p{};
+  p.B = (long)a.integer(0, "B");
+  p.T = (long)a.integer(1, "T");
+  p.C = (long)a.integer(2, "C");
+  p.pool = (long)a.integer(3, "pool", 1);
+  p.stride = (long)a.integer(4, "stride", 1);
+  p.pl = (long)a.integer(5, "padLeft");
+  p.To = (long)a.integer(6, "To");
+  const long lim = 1L << 31;  // o * stride must not overflow
+  if (a.ok() && (p.T >= lim || p.pool > lim || p.stride > lim || p.pl > lim || p.To > lim))
+    a.fail("T/pool/stride/padLeft/To", "is too large");
+  p.nx = dims_product(a, "B*T*C", {p.B, p.T, p.C});
+  p.ny = dims_product(a, "B*To*C", {p.B, p.To, p.C});
+  return p;
+}
+
+Napi::Value AvgPool1d(const Napi::CallbackInfo& info) {
+  Args a(info, "avgPool1d");
+  const PoolShape p = pool_shape(a);
+  const float* x = a.f32(7, "x", p.nx);
+  float* y = a.f32(8, "y", p.ny);
+  if (!a.ok() || p.ny == 0) return info.Env().Undefined();
+  parallel_for(p.B * p.To, 1, p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long r0, long r1) {
+    kernels().avg_pool_rows(x, y, p.T, p.C, p.pool, p.stride, p.pl, p.To, r0, r1);
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value AvgPool1dBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "avgPool1dBackward");
+  const PoolShape p = pool_shape(a);
+  const float* dy = a.f32(7, "dy", p.ny);
+  float* dx = a.f32(8, "dx", p.nx);
+  if (!a.ok() || p.nx == 0) return info.Env().Undefined();
+  // Each thread owns whole samples, so windows that overlap never race.
+  parallel_for(p.B, 1, p.T * p.C + p.To * p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long b0, long b1) {
+    kernels().avg_pool_grad_samples(dy, dx, p.T, p.C, p.pool, p.stride, p.pl, p.To, b0, b1);
+  });
+  return info.Env().Undefined();
+}
+
+const bool exported = add_bindings({{"avgPool1d", AvgPool1d}, {"avgPool1dBackward", AvgPool1dBackward}});
+
+}  // namespace
+}  // namespace rl
+
+#define RL_PASS_FILE "avg_pool.cc"
+#define RL_PASS_NS avg_pool_pass
+#define RL_PASS_ELEMENTWISE
+#include "isa_passes.h"
+
+#else  // RL_PASS: the loops of one instruction-set pass
+
+namespace {
+
+void avg_pool_rows(const float* x, float* y, long T, long C, long pool, long stride, long pl, long To, long r0,
+                   long r1) {
+  for (long r = r0; r < r1; ++r) {
+    const long b = r / To, o = r % To, ts = o * stride - pl;
+    const long t0 = std::max(ts, 0L), t1 = std::min(ts + pool, T);
+    float* yr = y + r * C;
+    for (long c = 0; c < C; ++c) yr[c] = 0.0f;
+    if (t0 >= t1) continue;
+    for (long t = t0; t < t1; ++t) {
+      const float* xt = x + (b * T + t) * C;
+      for (long c = 0; c < C; ++c) yr[c] += xt[c];
+    }
+    const float inv = 1.0f / (float)(t1 - t0);
+    for (long c = 0; c < C; ++c) yr[c] *= inv;
+  }
+}
+
+void avg_pool_grad_samples(const float* dy, float* dx, long T, long C, long pool, long stride, long pl, long To,
+                           long b0, long b1) {
+  for (long b = b0; b < b1; ++b) {
+    float* dxb = dx + b * T * C;
+    for (long i = 0; i < T * C; ++i) dxb[i] = 0.0f;
+    for (long o = 0; o < To; ++o) {
+      const long ts = o * stride - pl;
+      const long t0 = std::max(ts, 0L), t1 = std::min(ts + pool, T);
+      if (t0 >= t1) continue;
+      const float inv = 1.0f / (float)(t1 - t0);
+      const float* dyr = dy + (b * To + o) * C;
+      for (long t = t0; t < t1; ++t) {
+        float* d = dxb + t * C;
+        for (long c = 0; c < C; ++c) d[c] += dyr[c] * inv;
+      }
+    }
+  }
+}
+
+RL_REGISTER_PASS(kFamilyAvgPool, t.avg_pool_rows = avg_pool_rows; t.avg_pool_grad_samples = avg_pool_grad_samples);
+
+}  // namespace
+
+#endif  // RL_PASS

@@ -1,0 +1,117 @@
+import { batchNorm, type ChannelGeometry } from '../autograd/norm_ops.js';
+import type { FArray } from '../backend/index.js';
+import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { Normalization, checkAxes, checkNonNegative, resolveAxis, type NormalizationArgs } from './normalization.js';
+import { registerLayer } from './registry.js';
+
+export interface BatchNormalizationArgs extends NormalizationArgs {
+  /** Default -1: the channel axis, normalized per channel over every other axis. */
+  axis?: number | [number];
+  /** Default 0.99: moving = momentum * moving + (1 - momentum) * batch statistic, once per training batch. */
+  momentum?: number;
+  /** Default 'zeros'. */
+  movingMeanInitializer?: InitializerName;
+  /** Default 'ones'. */
+  movingVarianceInitializer?: InitializerName;
+}
+
+/** Keras options of other BatchNormalization variants, with the value that means "off"; anything else is refused. */
+const OFF_VARIANTS: Record<string, { off: unknown[]; why: string }> = {
+  renorm: { off: [false], why: 'batch renormalization is not implemented' },
+  renormClipping: { off: [null], why: 'batch renormalization is not implemented' },
+  virtualBatchSize: { off: [null], why: 'ghost batch normalization is not implemented' },
+  adjustment: { off: [null], why: 'adjustment functions are not supported' },
+  synchronized: { off: [false], why: 'rnnlab trains on one device' },
+};
+
+/**
+ * Keras's BatchNormalization: in training, each channel is normalized with the batch's mean and (biased) variance
+ * and the moving statistics follow them; in inference the moving statistics normalize. Weights, in Keras's order:
+ * gamma and beta (trainable), moving_mean and moving_variance (not trainable, saved with the model). As in tfjs,
+ * trainable = false freezes gamma and beta but training still uses the batch statistics; a padding mask passes
+ * through and the statistics count every step.
+ */
+export class BatchNormalization extends Normalization {
+  static override readonly className: string = 'BatchNormalization';
+  readonly axis: number;
+  readonly momentum: number;
+  readonly movingMeanInitializer: InitializerName;
+  readonly movingVarianceInitializer: InitializerName;
+
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args, 'batch_normalization');
+    const axes = checkAxes(this.where, args.axis ?? -1);
+    if (axes.length !== 1) throw new Error(`${this.where}: axis ${JSON.stringify(args.axis)} names ${axes.length} axes; BatchNormalization takes one`);
+    this.axis = axes[0];
+    this.momentum = checkNonNegative(this.where, 'momentum', args.momentum ?? 0.99);
+    if (this.momentum > 1) throw new Error(`${this.where}: momentum must be in [0, 1], got ${this.momentum}`);
+    this.movingMeanInitializer = checkInitializer(this.where, 'movingMeanInitializer', args.movingMeanInitializer ?? 'zeros');
+    this.movingVarianceInitializer = checkInitializer(this.where, 'movingVarianceInitializer', args.movingVarianceInitializer ?? 'ones');
+    const extra = args as Record<string, unknown>;
+    for (const [k, rule] of Object.entries(OFF_VARIANTS)) {
+      if (extra[k] !== undefined && !rule.off.includes(extra[k])) throw new Error(`${this.where}: ${k} = ${JSON.stringify(extra[k])} is not supported (${rule.why})`);
+    }
+  }
+
+  /** The channel count for this input shape (the axis must be known). */
+  private channels(inputShape: SymbolicShape): number {
+    const a = resolveAxis(this.where, this.axis, inputShape.length);
+    const C = inputShape[a];
+    if (C === null) throw new Error(`${this.where}: axis ${this.axis} of input ${kerasShape(inputShape)} must have a known size`);
+    return C;
+  }
+
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    const shape = [this.channels(inputShape)];
+    return [...this.affineSpecs(shape),
+      { name: 'moving_mean', shape, initializer: this.movingMeanInitializer },
+      { name: 'moving_variance', shape, initializer: this.movingVarianceInitializer }];
+  }
+
+  /** As the base, but the moving statistics are not trainable (the optimizer never sees them). */
+  build(inputShape: SymbolicShape): void {
+    for (const spec of this.weightSpecs(inputShape)) this.addWeight(spec, !spec.name.startsWith('moving_'));
+    this.markBuilt(inputShape);
+  }
+
+  get movingMean(): Variable { return this.weightNamed('moving_mean')!; }
+  get movingVariance(): Variable { return this.weightNamed('moving_variance')!; }
+
+  private geometry(shape: number[]): ChannelGeometry {
+    const a = resolveAxis(this.where, this.axis, shape.length);
+    const outer = shape.slice(0, a).reduce((p, d) => p * d, 1);
+    return { outer, C: shape[a], inner: shape.slice(a + 1).reduce((p, d) => p * d, 1) };
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const g = this.geometry(x.shape);
+    if (!ctx.training) {
+      return batchNorm(x, this.gamma, this.beta, g, this.epsilon,
+        { mean: this.movingMean.values as FArray, variance: this.movingVariance.values as FArray }).y;
+    }
+    const { y, mean, variance } = batchNorm(x, this.gamma, this.beta, g, this.epsilon, null);
+    this.follow(this.movingMean, mean);
+    this.follow(this.movingVariance, variance);
+    return y;
+  }
+
+  /** moving -= (moving - batch) * (1 - momentum): tfjs's and Keras's update, written in tfjs's order. */
+  private follow(moving: Variable, batch: FArray): void {
+    const m = moving.values as FArray;
+    const decay = 1 - this.momentum;
+    const next = new Float64Array(m.length);
+    for (let i = 0; i < m.length; i++) next[i] = m[i] - (m[i] - batch[i]) * decay;
+    moving.assign(next);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), axis: this.axis, momentum: this.momentum, ...this.affineConfig(),
+      movingMeanInitializer: serializeInitializer(this.movingMeanInitializer),
+      movingVarianceInitializer: serializeInitializer(this.movingVarianceInitializer) };
+  }
+}
+
+registerLayer(BatchNormalization);
