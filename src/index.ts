@@ -41,6 +41,9 @@ export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
+import { modelFromJSON } from './io/handlers.js';
+/** tfjs's tf.models namespace. */
+export const models = { modelFromJSON };
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs } from './callbacks/index.js';
