@@ -11,7 +11,9 @@ import { ModelFormatError } from './errors.js';
 import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
-import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler } from './handlers.js';
+import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
+
+export type { ModelArtifacts };
 
 /** Larger model.json files are refused: the topology of any real Sequential model is far smaller. */
 const MAX_JSON_BYTES = 64 * 2 ** 20;
@@ -144,17 +146,6 @@ function onlySequential(m: Sequential | Functional, where: string): Sequential {
 function usedGroups(manifest: ManifestGroup[], specs: WeightSpec[]): ManifestGroup[] {
   const names = new Set(specs.map((s) => s.name));
   return manifest.filter((g) => g.weights.some((w) => names.has(w.name)));
-}
-
-/** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
-export interface ModelArtifacts {
-  modelTopology: unknown;
-  weightSpecs?: unknown;
-  weightData?: ArrayBuffer | ArrayBuffer[] | Uint8Array;
-  trainingConfig?: unknown;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
 }
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */

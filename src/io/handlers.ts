@@ -9,9 +9,19 @@ import { Sequential } from '../models/sequential.js';
 import type { SaveResult } from '../models/saving.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { ModelFormatError } from './errors.js';
-import type { ModelArtifacts } from './files.js';
 import { modelToArtifacts, parseModelJSON } from './model_json.js';
 import type { SaveOptions } from '../models/saving.js';
+
+/** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
+export interface ModelArtifacts {
+  modelTopology: unknown;
+  weightSpecs?: unknown;
+  weightData?: ArrayBuffer | ArrayBuffer[] | Uint8Array;
+  trainingConfig?: unknown;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
 
 /** What tfjs's save handlers return; rnnlab passes on whatever the user's function returns. */
 export type HandlerSaveResult = Partial<SaveResult> & Record<string, unknown>;

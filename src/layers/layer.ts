@@ -4,7 +4,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
-import { assignWeights, weightTensors } from '../models/weight_values.js';
+import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';

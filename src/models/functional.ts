@@ -16,7 +16,7 @@ import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
-import { assignWeights, weightTensors } from './weight_values.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { scalarResult } from './scalars.js';
 import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';

@@ -12,7 +12,7 @@ import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
-import { assignWeights, weightTensors } from './weight_values.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import type { ClassWeight } from './sample_weights.js';
 import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
