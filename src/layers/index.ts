@@ -18,7 +18,7 @@ import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { ReverseTime } from './reverse_time.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
-import { InputLayer, type InputLayerArgs } from './input_layer.js';
+import { InputLayer, input, type InputArgs, type InputLayerArgs } from './input_layer.js';
 import { Add, Average, Maximum, Minimum, Multiply, Subtract, mergeFactory, type MergeArgs } from './merging.js';
 import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
@@ -58,6 +58,7 @@ export const layers = {
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
+  input: (args: InputArgs) => input(args),
   add: mergeFactory((args?: MergeArgs) => new Add(args)),
   subtract: mergeFactory((args?: MergeArgs) => new Subtract(args)),
   multiply: mergeFactory((args?: MergeArgs) => new Multiply(args)),

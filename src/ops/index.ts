@@ -16,7 +16,7 @@ export { floor, ceil, round, sign, reciprocal, rsqrt, sin, cos, expm1, log1p, so
   addN, cumsum, moments, broadcastTo, dot, outerProduct } from './math.js';
 export { tidy, dispose, keep, memory } from './memory.js';
 export { print } from './format.js';
-export { ready, nextFrame } from './engine.js';
+export { ready, nextFrame, browser } from './engine.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { util } from './util.js';
 export { Reduction } from './losses.js';

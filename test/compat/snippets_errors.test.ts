@@ -16,6 +16,14 @@ describe('errors of the tfjs-compatibility additions', () => {
     expect(() => rl.variableGrads(() => frozen.square().sum(), [frozen])).toThrow(/variableGrads: the cost does not depend on any trainable variable/);
   });
 
+  it('setBackend names a tfjs backend rnnlab lacks', async () => {
+    expect(() => rl.setBackend('webgl')).toThrow(/setBackend: backend 'webgl' is not available: rnnlab runs on the CPU/);
+    await expect(rl.setBackend('reference')).resolves.toBe(true);
+    expect(rl.getBackend()).toBe('reference');
+    await rl.setBackend('cpu');
+    expect(rl.getBackend()).toBe(rl.backendInfo().addon ? 'native' : 'reference');
+  });
+
   it('multinomial', () => {
     expect(() => rl.multinomial(rl.zeros([1, 2, 3]), 1)).toThrow(/logits must be 1D or 2D, but got rank 3/);
     expect(() => rl.multinomial([0.5, 0.5], 0)).toThrow(/numSamples must be a positive integer/);

@@ -186,6 +186,19 @@ describe('tfjs API docs: memory and util', () => {
     return [flat, tf.util.sizeFromShape([3, 4, 2]), message, typeof tf.getBackend(), typeof tf.util.now()];
   });
 
+  snippet('setBackend(\'cpu\') resolves true; tf.layers.input is tf.input', async (tf) => {
+    const ok = await tf.setBackend('cpu');
+    const x = tf.layers.input({ shape: [3] });
+    return [ok, typeof tf.getBackend(), x.shape];
+  });
+
+  snippetChecked('browser-only calls fail in Node', (tf) => {
+    try { tf.browser.fromPixels({ width: 1, height: 1 }); return 'ran'; } catch (e) { return (e as Error).message; }
+  }, ({ result }, lib) => {
+    expect(result).not.toBe('ran');
+    if (lib === 'rnnlab') expect(result).toMatch(/browser.fromPixels: rnnlab runs in Node/);
+  });
+
   snippetChecked('util.shuffle and shuffleCombo permute in place, together', (tf) => {
     const a = [1, 2, 3, 4, 5];
     const b = [11, 22, 33, 44, 55];
