@@ -18,8 +18,8 @@ import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { ReverseTime } from './reverse_time.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
-import { InputLayer, type InputLayerArgs } from './input_layer.js';
-import { Add, Average, Maximum, Minimum, Multiply, Subtract, type MergeArgs } from './merging.js';
+import { InputLayer, input, type InputArgs, type InputLayerArgs } from './input_layer.js';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract, mergeFactory, type MergeArgs } from './merging.js';
 import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
 import { Attention, type AttentionArgs } from './attention.js';
@@ -76,13 +76,14 @@ export const layers = {
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
-  add: (args?: MergeArgs) => new Add(args),
-  subtract: (args?: MergeArgs) => new Subtract(args),
-  multiply: (args?: MergeArgs) => new Multiply(args),
-  average: (args?: MergeArgs) => new Average(args),
-  maximum: (args?: MergeArgs) => new Maximum(args),
-  minimum: (args?: MergeArgs) => new Minimum(args),
-  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
+  input: (args: InputArgs) => input(args),
+  add: mergeFactory((args?: MergeArgs) => new Add(args)),
+  subtract: mergeFactory((args?: MergeArgs) => new Subtract(args)),
+  multiply: mergeFactory((args?: MergeArgs) => new Multiply(args)),
+  average: mergeFactory((args?: MergeArgs) => new Average(args)),
+  maximum: mergeFactory((args?: MergeArgs) => new Maximum(args)),
+  minimum: mergeFactory((args?: MergeArgs) => new Minimum(args)),
+  concatenate: mergeFactory((args?: ConcatenateArgs) => new Concatenate(args)),
   dot: (args: DotArgs) => new Dot(args),
   attention: (args?: AttentionArgs) => new Attention(args),
   additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),

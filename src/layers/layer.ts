@@ -4,6 +4,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
+import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';
@@ -95,9 +96,19 @@ let initializersOn = true;
  * about to overwrite them. An orthogonal LSTM-1024 kernel costs seconds to draw and nothing to skip.
  */
 export function withoutInitializers<T>(fn: () => T): T {
+  if (initializersDrawn) return fn();
   const was = initializersOn;
   initializersOn = false;
   try { return fn(); } finally { initializersOn = was; }
+}
+
+let initializersDrawn = false;
+
+/** Runs fn with initializers on even where a loader would skip them: a topology without weights (modelFromJSON). */
+export function withInitializersDrawn<T>(fn: () => T): T {
+  const was = initializersDrawn;
+  initializersDrawn = true;
+  try { return fn(); } finally { initializersDrawn = was; }
 }
 
 /**
@@ -429,16 +440,24 @@ export abstract class Layer {
     return this.trainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
-  /** Copies of the weights' values, in Keras order. */
-  getWeights(): Float32Array[] {
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's layer.getWeights()). */
+  getWeights(): Tensor[] {
+    return weightTensors(this.weights);
+  }
+
+  /** Copies of the weights' flat values, in Keras order (for code that wants typed arrays, e.g. ONNX export). */
+  getWeightValues(): Float32Array[] {
     return this.weights.map((w) => Float32Array.from(w.values as Float32Array));
   }
 
-  setWeights(values: ArrayLike<number>[]): void {
-    if (values.length !== this.weights.length) {
-      throw new Error(`${this.name}: setWeights expected ${this.weights.length} arrays, got ${values.length}`);
-    }
-    this.weights.forEach((w, i) => w.assign(values[i]));
+  /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    assignWeights(this.name, this.weights, values);
+  }
+
+  /** tfjs's name for the Keras class name. */
+  getClassName(): string {
+    return this.className;
   }
 
   /** Keras's config with camelCase keys: every constructor argument (src/io writes snake_case). */

@@ -61,7 +61,7 @@ describe('mixed precision policy', () => {
     const x = rl.tensor(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 3), [4, 3]);
     const y = d.apply(x) as rl.Tensor;
     const want = new Float32Array(20);
-    gemmBf16(false, false, 4, 5, 3, 1, x.values as Float32Array, d.getWeights()[0], 0, want, null, Act.linear);
+    gemmBf16(false, false, 4, 5, 3, 1, x.values as Float32Array, d.getWeightValues()[0], 0, want, null, Act.linear);
     expect([...y.values]).toEqual([...want]);
     rl.mixedPrecision.setGlobalPolicy('float32');
     const y32 = d.apply(x) as rl.Tensor;
