@@ -58,9 +58,12 @@ export async function trainBriefly(m: rl.Sequential, x: rl.Tensor, loss: 'binary
   await m.fit(x, rl.tensor(y, out.shape), { epochs: 2, batchSize: 8, verbose: 0 });
 }
 
-/** Every output of a functional model on xs, from rnnlab's predict and from ONNX Runtime, compared by output name (<= tol). */
-export async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[], tol = 1e-5): Promise<void> {
-  const session = await ortSession(toOnnx(m));
+/**
+ * Every output of a functional model on xs, from rnnlab's predict and from ONNX Runtime, compared by output name
+ * (<= 1e-5); onnx: the exported bytes (default toOnnx(m)).
+ */
+export async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[], onnx: Uint8Array = toOnnx(m)): Promise<void> {
+  const session = await ortSession(onnx);
   expect(session.inputNames).toEqual(m.inputNames);
   // ONNX names must be unique: a layer's second output (attention weights, states) gets a suffix _1, _2, ...
   const seen = new Map<string, number>();
@@ -80,6 +83,6 @@ export async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[], tol = 1
   list.forEach((o, i) => {
     const t = theirs[session.outputNames[i]];
     expect(t.dims).toEqual(o.shape);
-    expect(maxAbsDiff(o.values, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(tol);
+    expect(maxAbsDiff(o.values, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(1e-5);
   });
 }

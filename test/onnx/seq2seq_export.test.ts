@@ -2,7 +2,12 @@
 // the models `rnnlab seq2seq` trains (Luong, Bahdanau or no attention; LSTM or GRU; a bidirectional encoder made of
 // a goBackwards layer and ReverseTime; stacked layers), one of them trained for two epochs on generated addition
 // pairs, and hand-built functional encoder-decoders passing states with initialState / returnState.
-import { describe, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { saveSeq2Seq } from '../../src/seq2seq/store.js';
 import * as rl from '../../src/index.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 import { generatePairs } from '../../src/seq2seq/generate.js';
@@ -39,14 +44,23 @@ describe('the seq2seq models rnnlab trains export and match predict in ONNX Runt
     });
   }
 
-  it('a bidirectional GRU encoder with Bahdanau attention trained for two epochs on addition pairs', async () => {
+  it('a bidirectional GRU encoder with Bahdanau attention trained for two epochs on addition pairs, saved, then `rnnlab export`ed', async () => {
     const r = await trainSeq2Seq(generatePairs('addition', 400, 5), {
       rnn: 'gru', bidirectionalEncoder: true, attention: 'bahdanau', units: 16, embeddingDim: 8, epochs: 2, batchSize: 32, samples: 0, seed: 2,
     });
     const source = Vocab.fromJSON(r.spec.source, 'source'), target = Vocab.fromJSON(r.spec.target, 'target');
     const held = generatePairs('addition', 12, 9);
     const feed = [idsTensor(held.map((p) => source.encode(p.source))), idsTensor(held.map((p) => [START, ...target.encode(p.target)]))];
-    await expectSameAsOrt(r.net.model, feed);
+    const dir = await mkdtemp(join(tmpdir(), 'rnnlab-onnx-s2s-'));
+    try {
+      await saveSeq2Seq(join(dir, 'model'), r.net, r.spec);
+      let said = '';
+      const out = join(dir, 'adder.onnx'), capture = { write: (s: string) => (said += s) };
+      expect(await main(['export', '--model', dir, '--format', 'onnx', '--out', out], { out: capture, err: capture }), said).toBe(0);
+      await expectSameAsOrt(r.net.model, feed, await readFile(out));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
