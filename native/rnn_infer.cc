@@ -161,13 +161,10 @@ void drive(const Seq& p, const float* panels, Cell cell) {
   float* hbuf[2] = {state, state + B * U};
   float* cbuf = G == 4 ? state + 2 * B * U : nullptr;
   const size_t ubytes = (size_t)U * sizeof(float);
-  const int nth = rl::num_threads();
-  const bool split = nth > 1 && B >= nth && (double)B * T * U * GU >= 2e6;
   auto xrow = [&](long b, long t) { return p.xp + (p.rows ? (long)p.rows[b * T + t] : b * T + t) * GU; };
-  auto body = [&](int tid, int nparts) {
-    long r0 = 0, r1 = B;
-    if (nparts > 1) rl::split_range(B, tid, nparts, 1, &r0, &r1);
-    if (r1 <= r0) return;
+  // Rows [r0, r1) through every step: rows never read each other's state, so any split of the batch gives the
+  // same bits.
+  auto body = [&](long r0, long r1) {
     for (long b = r0; b < r1; ++b) {
       if (p.h0) std::memcpy(hbuf[0] + b * U, p.h0 + b * U, ubytes);
       else std::memset(hbuf[0] + b * U, 0, ubytes);
@@ -177,6 +174,9 @@ void drive(const Seq& p, const float* panels, Cell cell) {
     std::vector<int> rows((size_t)(r1 - r0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
+      // Without h0 every row starts from zeros, so the first step's h_prev R is +0 in every lane (finite weights):
+      // skipping it changes no bit and saves one step of the recurrent product per call.
+      const bool zero_state = s == 0 && !p.h0;
       const float* hp = hbuf[s & 1];
       float* hn = hbuf[(s + 1) & 1];
       long na = 0;
@@ -200,7 +200,12 @@ void drive(const Seq& p, const float* panels, Cell cell) {
           const float* ap[M];
           for (int m = 0; m < M; ++m) ap[m] = hp + (long)rows[(size_t)(i0 + m)] * U;
           vw acc[M][G];
-          wide_accum<M, G>(acc, U, ap, panel);
+          if (zero_state) {
+            for (int m = 0; m < M; ++m)
+              for (int g = 0; g < G; ++g) acc[m][g] = vw{};
+          } else {
+            wide_accum<M, G>(acc, U, ap, panel);
+          }
           for (int m = 0; m < M; ++m) {
             const long b = rows[(size_t)(i0 + m)];
             const float* xb = xrow(b, t);
@@ -230,8 +235,14 @@ void drive(const Seq& p, const float* panels, Cell cell) {
       if (p.cT) std::memcpy(p.cT + b * U, cbuf + b * U, ubytes);
     }
   };
-  if (split) rl::parallel(body);
-  else body(0, 1);
+  // Chunks of rows go to whichever thread claims them first: on a loaded machine a preempted worker costs
+  // nothing, as the calling thread takes its chunks (a static split waited a whole time slice for it).
+  const int nth = rl::num_threads();
+  const bool split = nth > 1 && B >= 2 * MM && (double)B * T * U * GU >= 2e6;
+  const long chunks = split ? std::min<long>(std::max<long>(B / 16, 2), 4L * nth) : 1;
+  const long per = (B + chunks - 1) / chunks;
+  if (chunks == 1) body(0, B);
+  else rl::parallel_chunks(chunks, [&](long c) { body(c * per, std::min(B, (c + 1) * per)); });
 }
 
 template <class A, class RA>
