@@ -128,14 +128,22 @@ inline void pack_wide(const float* r, long U, int G, float* out) {
         }
 }
 
+// Where a block of WL units of R is read: packed panels ([k][g][lane], contiguous), or R itself, in place (row k at
+// k * G*U, gate g at g * U), which needs no packing: cheaper for a few row-steps, when packing costs more than the
+// product. The same values in the same order either way, so the same bits.
+struct Panel {
+  const float* base;
+  long kstride, gstride;
+};
+
 // acc[m][g] = sum_{k<K} a[m][k] * panel[k][g][lanes], k ascending (as rnn_common.h's mk_accum).
 template <int M, int G>
-RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float* panel) {
+RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, Panel panel) {
   vw c[M][G] = {};
   for (long k = 0; k < K; ++k) {
     vw bv[G];
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel + (k * G + g) * WL, sizeof(vw));
+    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel.base + k * panel.kstride + g * panel.gstride, sizeof(vw));
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m) {
       const vw av = vw{} + a[m][k];
@@ -153,6 +161,7 @@ RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float*
 // (acc[g] for units u0..u0+nu) and its projected input x (at u0) into the new h (and c) of those units.
 template <int G, class Cell>
 void drive(const Seq& p, const float* panels, Cell cell) {
+  // panels null: R is read in place (only when U is a whole number of blocks, so no lane reads past R).
   const long B = p.B, T = p.T, U = p.U, GU = G * U, nb = wblocks(U);
   constexpr int MM = rows_for(G);
   std::vector<int> first;
@@ -192,7 +201,7 @@ void drive(const Seq& p, const float* panels, Cell cell) {
         else std::memset(p.hs + (b * T + s) * U, 0, ubytes);
       }
       for (long jb = 0; jb < nb && na > 0; ++jb) {
-        const float* panel = panels + jb * U * G * WL;
+        const Panel panel = panels ? Panel{panels + jb * U * G * WL, G * WL, WL} : Panel{p.r + jb * WL, GU, U};
         const long u0 = jb * WL;
         const int nu = (int)std::min<long>(WL, U - u0);
         for_tiles<MM>(na, [&](long i0, auto Mc) {
@@ -245,6 +254,10 @@ void drive(const Seq& p, const float* panels, Cell cell) {
   else rl::parallel_chunks(chunks, [&](long c) { body(c * per, std::min(B, (c + 1) * per)); });
 }
 
+// Packing R costs about as much as the product for U/4 row-steps (measured: U=128, one row and step: 16 us packed,
+// 1 us of product); for fewer, as at batch 1, R is read where it is.
+inline bool in_place(const Seq& p) { return p.U % WL == 0 && p.B * p.T * 4 <= p.U; }
+
 template <class A, class RA>
 void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
   const long U = p.U;
@@ -262,8 +275,8 @@ void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void lstm(const Seq& p) {
   const long U = p.U;
-  float* panels = reused(0, (size_t)(wblocks(U) * U * 4 * WL));
-  pack_wide(p.r, U, 4, panels);
+  float* panels = in_place(p) ? nullptr : reused(0, (size_t)(wblocks(U) * U * 4 * WL));
+  if (panels) pack_wide(p.r, U, 4, panels);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { lstm_run(p, panels, act, ract); });
 }
 
@@ -289,8 +302,8 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void gru(const Seq& p) {
   const long U = p.U;
-  float* panels = reused(0, (size_t)(wblocks(U) * U * 3 * WL));
-  pack_wide(p.r, U, 3, panels);
+  float* panels = in_place(p) ? nullptr : reused(0, (size_t)(wblocks(U) * U * 3 * WL));
+  if (panels) pack_wide(p.r, U, 3, panels);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { gru_run(p, panels, act, ract); });
 }
 
