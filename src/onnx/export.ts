@@ -5,7 +5,7 @@
 import { writeFile, rename, rm } from 'node:fs/promises';
 import { GraphBuilder, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
-import { exportRecurrent, recurrentConfig } from './recurrent_export.js';
+import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
 import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
@@ -107,6 +107,11 @@ const EXPORTERS: Record<string, Exporter> = {
     if (f.rank < 3) refuse(v, `expects input (batch, steps, ...), got rank ${f.rank}`);
     return ex(g, inner, f);
   },
+  // The mask keeps referring to the same steps, as rnnlab's ReverseTime leaves it.
+  ReverseTime: (g, v, f) => {
+    if (f.rank !== 3) refuse(v, `expects input (batch, steps, features), got rank ${f.rank}`);
+    return { ...f, x: reverseSteps(g, f.x, `${v.name}/reversed`) };
+  },
   SimpleRNN: (g, v, f) => exportRecurrent(g, v, [v], f),
   LSTM: (g, v, f) => exportRecurrent(g, v, [v], f),
   GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
@@ -121,7 +126,7 @@ const EXPORTERS: Record<string, Exporter> = {
 
 /** One single-input layer of a functional model, by the same exporters. */
 function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
-  const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${[...Object.keys(EXPORTERS), 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'].join(', ')})`);
+  const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${[...Object.keys(EXPORTERS), 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Attention', 'AdditiveAttention', 'Dot'].join(', ')})`);
   return ex(g, view, flow);
 }
 

@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toOnnx } from '../../src/onnx/index.js';
 import { CASES, trainedCase } from './cases.js';
+import { buildSeq2Seq } from '../../src/seq2seq/model.js';
+import type { AttentionKind } from '../../src/seq2seq/graph.js';
+
+/** The seq2seq trainer's models (attention, states, ReverseTime, masks): functional graphs the checker must accept too. */
+const seq2seq = (attention: AttentionKind, bidirectionalEncoder: boolean) => buildSeq2Seq({
+  rnn: 'lstm', attention, bidirectionalEncoder, layers: 1, units: 4, embeddingDim: 3, sourceVocabSize: 9, targetVocabSize: 7,
+}).model;
 
 const CHECK = `
 import sys, onnx
@@ -27,9 +34,13 @@ describe.skipIf(PYTHON === undefined)('exported graphs pass onnx.checker (full_c
         paths.push(join(dir, `case${i}.onnx`));
         await writeFile(paths[i], toOnnx(model));
       }
+      for (const [i, m] of [seq2seq('luong', false), seq2seq('bahdanau', true)].entries()) {
+        paths.push(join(dir, `seq2seq${i}.onnx`));
+        await writeFile(paths[paths.length - 1], toOnnx(m));
+      }
       const r = spawnSync(PYTHON!, ['-c', CHECK, ...paths], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      expect(r.stdout.trim().split('\n')).toHaveLength(CASES.length);
+      expect(r.stdout.trim().split('\n')).toHaveLength(paths.length);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
