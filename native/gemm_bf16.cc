@@ -208,9 +208,14 @@ PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot)
   return {dst, ld};
 }
 
+long packed_b_dwords(const KernelSet& K, long k, long n) { return (n + K.nr - 1) / K.nr * K.nr * pairs(k); }
+
 const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, int slot) {
+  return pack_b_into(K, tb, k, n, rows, scratch(slot, (size_t)packed_b_dwords(K, k, n)));
+}
+
+const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst) {
   const long kp = pairs(k), pn = (n + K.nr - 1) / K.nr;
-  uint32_t* dst = scratch(slot, (size_t)(pn * K.nr * kp));
   if (!tb) {
     parallel_for(kp, 1, n, [&](long q0, long q1) {
       for (long q = q0; q < q1; ++q) {
