@@ -35,7 +35,7 @@ namespace bf16 {
 #if RL_X86
 namespace {
 
-#define RL_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,avx512bf16")))
+#define RL_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,avx512bf16,prfchw")))
 
 constexpr int MR = 8;
 constexpr int NR = 32;  // two vectors of 16 fp32 sums
@@ -72,6 +72,12 @@ RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long 
   for (int r = 0; r < MR; ++r) {
     c[r][0] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0) : _mm512_setzero_ps();
     c[r][1] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0 + 16) : _mm512_setzero_ps();
+  }
+  // Fetch the tile's lines of C for writing while the products run: a large C (the LSTM's input projection, 51 MB)
+  // is not in cache, and its read-for-ownership would otherwise stall the stores below.
+  for (long r = 0; r < o.rows; ++r) {
+    __builtin_prefetch(o.C + r * o.ldc, 1, 3);
+    __builtin_prefetch(o.C + r * o.ldc + o.cols - 1, 1, 3);
   }
   accumulate(c, a, lda, b, kp);
   const __mmask16 m[2] = {tail16(o.cols), tail16(o.cols - 16)};
