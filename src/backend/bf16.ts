@@ -1,8 +1,9 @@
 /**
  * The kernels of the mixed_bfloat16 policy (src/mixed_precision.ts): the product kernels (GEMM, Conv1D forward and
- * backward, the LSTM's recurrent products forward and backward) replaced by their bf16 twins, which round both operands to bf16 and sum in fp32; every other kernel,
- * the optimizers and the losses stay fp32. Native twins need AVX512-BF16 (native/gemm_bf16.cc); the reference twins
- * (reference/bf16_*.ts) emulate the same rounding and sum order on any CPU.
+ * backward, the LSTM's training kernels) replaced by their bf16 twins, which round the operands of every product to
+ * bf16 and sum in fp32; every other kernel, the optimizers and the losses stay fp32. Native twins need AVX512-BF16
+ * (native/gemm_bf16.cc, lstm_bf16.cc); the reference twins (reference/bf16_*.ts) emulate the same rounding and sum
+ * order on any CPU.
  */
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
