@@ -2,10 +2,12 @@
  * The bf16 LSTM (mixed_bfloat16): native/lstm_bf16.cc against reference/bf16_lstm.ts (same rounding and sum order;
  * they differ only where the fp32 cell's activations differ in their last bits and that flips a bf16 rounding of
  * h or of a gate gradient), under every threading plan; the reference against the float64 oracle within bf16's
- * tolerance, forward and gradients. Native half: needs AVX512-BF16.
+ * tolerance, forward and gradients; the policy's routing to them, and a tiny LSTM model that trains under it to its
+ * float32 accuracy. Native half: needs AVX512-BF16.
  */
-import { describe, expect, it } from 'vitest';
-import { nativeKernels, referenceKernels, type Kernels } from '../../src/backend/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import { kernels, nativeKernels, referenceKernels, setBackend, type Kernels } from '../../src/backend/index.js';
 import { lstmBf16Backward, lstmBf16Forward } from '../../src/backend/reference/bf16_lstm.js';
 import { describeCase, makeInputs, runCase, withEnv, type CaseCfg, type Outputs } from './recurrent_helpers.js';
 import { relErr } from './util.js';
@@ -76,4 +78,61 @@ describe.skipIf(!hasBf16)('native bf16 LSTM against the reference (needs AVX512-
     expect(() => addon!.lstmBf16Forward!(1, 2, 2, new Float32Array(3), f, null, null, null, false, 3, 2, f, f, f))
       .toThrow(/lstmBf16Forward: argument 'xp' has 3 elements, needs 16/);
   });
+});
+
+describe('mixed_bfloat16 routes the LSTM to its bf16 kernels', () => {
+  afterEach(() => {
+    rl.mixedPrecision.setGlobalPolicy('float32');
+    if (addon) setBackend('native');
+  });
+
+  it('swaps lstmForward/lstmBackward (the native twins where AVX512-BF16 is there, else the emulation)', () => {
+    if (!hasBf16) setBackend('reference');
+    rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16');
+    const k = kernels();
+    expect(k.lstmForward).toBe(hasBf16 ? addon!.lstmBf16Forward : lstmBf16Forward);
+    expect(k.lstmBackward).toBe(hasBf16 ? addon!.lstmBf16Backward : lstmBf16Backward);
+    rl.mixedPrecision.setGlobalPolicy('float32');
+    expect(kernels().lstmForward).not.toBe(k.lstmForward);
+  });
+
+  /** Sequences of tokens 2..9; the label says whether token 2 comes before token 3 somewhere (order matters). */
+  function data(n: number, T: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
+    let s = seed >>> 0;
+    const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const x = new Float32Array(n * T), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = Math.floor(next() * T), b = Math.floor(next() * T);
+      for (let t = 0; t < T; t++) x[i * T + t] = 4 + Math.floor(next() * 6);
+      if (a !== b) { x[i * T + a] = 2; x[i * T + b] = 3; }
+      y[i] = a < b ? 1 : 0;
+    }
+    return { x: rl.tensor(x, [n, T]), y: rl.tensor(y, [n, 1]) };
+  }
+
+  async function trainTiny(policy: 'float32' | 'mixed_bfloat16'): Promise<{ acc: number; recurrent: Float32Array }> {
+    rl.mixedPrecision.setGlobalPolicy(policy);
+    rl.setSeed(5);
+    const m = rl.sequential({ layers: [
+      rl.layers.embedding({ inputDim: 10, outputDim: 8, inputLength: 10 }),
+      rl.layers.lstm({ units: 16 }),
+      rl.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ] });
+    m.compile({ optimizer: rl.train.adam(0.02), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const train = data(512, 10, 1), test = data(256, 10, 2);
+    await m.fit(train.x, train.y, { epochs: 10, batchSize: 32, verbose: 0 });
+    const [, acc] = m.evaluate(test.x, test.y, { batchSize: 128 }) as rl.Scalar[];
+    return { acc: acc.dataSync()[0], recurrent: Float32Array.from(m.getWeights()[2].values as Float32Array) };
+  }
+
+  it('a tiny LSTM model trains under mixed_bfloat16 to its float32 accuracy', async () => {
+    if (!hasBf16) setBackend('reference');
+    const fp32 = await trainTiny('float32');
+    const bf16 = await trainTiny('mixed_bfloat16');
+    console.log(`tiny LSTM test accuracy: float32 ${fp32.acc.toFixed(3)}, mixed_bfloat16 ${bf16.acc.toFixed(3)}`);
+    expect(fp32.acc).toBeGreaterThan(0.85);
+    expect(bf16.acc).toBeGreaterThan(0.85);
+    expect(Math.abs(bf16.acc - fp32.acc)).toBeLessThan(0.06);
+    expect([...bf16.recurrent]).not.toEqual([...fp32.recurrent]); // the recurrent products really were rounded
+  }, 120_000);
 });
