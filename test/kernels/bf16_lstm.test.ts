@@ -11,6 +11,7 @@ import { kernels, nativeKernels, referenceKernels, setBackend, type Kernels } fr
 import { lstmBf16Backward, lstmBf16Forward } from '../../src/backend/reference/bf16_lstm.js';
 import { describeCase, makeInputs, runCase, withEnv, type CaseCfg, type Outputs } from './recurrent_helpers.js';
 import { relErr } from './util.js';
+import { lcg, trainTiny, type TinyRun } from './bf16_tiny_model.js';
 
 const addon = nativeKernels() as unknown as (Kernels & {
   lstmBf16Forward?: Kernels['lstmForward']; lstmBf16Backward?: Kernels['lstmBackward']; bf16Supported?: () => boolean;
@@ -96,10 +97,9 @@ describe('mixed_bfloat16 routes the LSTM to its bf16 kernels', () => {
     expect(kernels().lstmForward).not.toBe(k.lstmForward);
   });
 
-  /** Sequences of tokens 2..9; the label says whether token 2 comes before token 3 somewhere (order matters). */
-  function data(n: number, T: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
-    let s = seed >>> 0;
-    const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  /** Sequences of tokens 2..9; the label says whether token 2 comes before token 3 (order matters). */
+  function data(n: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
+    const T = 10, next = lcg(seed);
     const x = new Float32Array(n * T), y = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const a = Math.floor(next() * T), b = Math.floor(next() * T);
@@ -110,29 +110,23 @@ describe('mixed_bfloat16 routes the LSTM to its bf16 kernels', () => {
     return { x: rl.tensor(x, [n, T]), y: rl.tensor(y, [n, 1]) };
   }
 
-  async function trainTiny(policy: 'float32' | 'mixed_bfloat16'): Promise<{ acc: number; recurrent: Float32Array }> {
-    rl.mixedPrecision.setGlobalPolicy(policy);
-    rl.setSeed(5);
-    const m = rl.sequential({ layers: [
+  const lstm: TinyRun = {
+    layers: () => [
       rl.layers.embedding({ inputDim: 10, outputDim: 8, inputLength: 10 }),
       rl.layers.lstm({ units: 16 }),
       rl.layers.dense({ units: 1, activation: 'sigmoid' }),
-    ] });
-    m.compile({ optimizer: rl.train.adam(0.02), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-    const train = data(512, 10, 1), test = data(256, 10, 2);
-    await m.fit(train.x, train.y, { epochs: 10, batchSize: 32, verbose: 0 });
-    const [, acc] = m.evaluate(test.x, test.y, { batchSize: 128 }) as rl.Scalar[];
-    return { acc: acc.dataSync()[0], recurrent: Float32Array.from(m.getWeights()[2].values as Float32Array) };
-  }
+    ],
+    data, epochs: 10, seed: 5, learningRate: 0.02, weight: 2,
+  };
 
   it('a tiny LSTM model trains under mixed_bfloat16 to its float32 accuracy', async () => {
     if (!hasBf16) setBackend('reference');
-    const fp32 = await trainTiny('float32');
-    const bf16 = await trainTiny('mixed_bfloat16');
+    const fp32 = await trainTiny('float32', lstm);
+    const bf16 = await trainTiny('mixed_bfloat16', lstm);
     console.log(`tiny LSTM test accuracy: float32 ${fp32.acc.toFixed(3)}, mixed_bfloat16 ${bf16.acc.toFixed(3)}`);
     expect(fp32.acc).toBeGreaterThan(0.85);
     expect(bf16.acc).toBeGreaterThan(0.85);
     expect(Math.abs(bf16.acc - fp32.acc)).toBeLessThan(0.06);
-    expect([...bf16.recurrent]).not.toEqual([...fp32.recurrent]); // the recurrent products really were rounded
+    expect([...bf16.weights]).not.toEqual([...fp32.weights]); // the recurrent products really were rounded
   }, 120_000);
 });
