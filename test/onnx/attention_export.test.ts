@@ -12,8 +12,8 @@ const list = (v: SymbolicTensor | SymbolicTensor[]): SymbolicTensor[] => (Array.
 const floats = (shape: number[], seed: number) => rl.randomNormal(shape, 0, 1, 'float32', seed);
 
 /** Sets a layer's learned scale to values that are not its initial ones, so the export must carry it. */
-function perturbScale(layer: { getWeights(): Float32Array[]; setWeights(v: Float32Array[]): void }): void {
-  const [s] = layer.getWeights();
+function perturbScale(layer: { getWeightValues(): Float32Array[]; setWeights(v: Float32Array[]): void }): void {
+  const [s] = layer.getWeightValues();
   layer.setWeights([Float32Array.from(s, (v, i) => v * 0.7 + 0.3 * (i + 1))]);
 }
 
