@@ -59,9 +59,14 @@ describe('sample weights outside fit', () => {
     await expect(model().fitDataset(bad)).rejects.toThrow(/a batch has field 'weights'; batches hold xs, ys, sampleWeight/);
   });
 
-  it('per-timestep weights for sequence outputs are refused by name (Keras 3 takes them; rnnlab does not yet)', () => {
+  it('per-timestep weights for sequence outputs weight each step (Keras 3); a wrong step count is named', () => {
     const m = rl.sequential({ layers: [rl.layers.simpleRNN({ units: 2, returnSequences: true, inputShape: [3, 1] })] });
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    expect(() => m.trainOnBatch(rl.ones([2, 3, 1]), rl.ones([2, 3, 2]), rl.ones([2, 3]))).toThrow(/per-timestep weights are not supported/);
+    const x = rl.ones([2, 3, 1]), y = rl.ones([2, 3, 2]);
+    const full = m.evaluate(x, y) as rl.Tensor;
+    const none = m.evaluate(x, y, { sampleWeight: rl.zeros([2, 3]) }) as rl.Tensor;
+    expect(none.dataSync()[0]).toBe(0);
+    expect((m.evaluate(x, y, { sampleWeight: rl.ones([2, 3]) }) as rl.Tensor).dataSync()[0]).toBeCloseTo(full.dataSync()[0], 6);
+    expect(() => m.trainOnBatch(x, y, rl.ones([2, 4]))).toThrow(/sample weights: 8 weights for 2 samples of 3 steps \(give 2 or 6\)/);
   });
 });
