@@ -19,10 +19,10 @@ if (process.argv.includes('--fit')) { await import('./fit.mjs'); process.exit(0)
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VOCAB = 10000, LEN = 500;
-// name -> [batch, samples per epoch, target ratio to PyTorch]
+// name -> [batch, samples per epoch, target ratio to PyTorch (issue #14's goals, judged through fit)]
 const CASES = {
-  ff_raw: [128, 25000, 1.0], ff_embed: [128, 25000, 0.5], cnn: [128, 25000, 0.35],
-  simple_rnn: [16, 25000, 0.3], lstm: [64, 25000, 0.35], cnn_lstm: [64, 25000, 0.35], addition: [128, 45000, 0.5],
+  ff_raw: [128, 25000, 0.5], ff_embed: [128, 25000, 0.35], cnn: [128, 25000, 0.22],
+  simple_rnn: [16, 25000, 0.2], lstm: [64, 25000, 0.3], cnn_lstm: [64, 25000, 0.28], addition: [128, 45000, 0.35],
 };
 const GEMM_TARGET = 0.8;
 const RECURRENT_OF_GEMM = 0.8; // issue 14: recurrent kernels at >= 80 % of the GEMM rate at similar sizes
