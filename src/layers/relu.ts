@@ -1,4 +1,6 @@
-import type { LayerArgs } from './layer.js';
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import type { CallContext, LayerArgs } from './layer.js';
 import { PointwiseLayer } from './pointwise_layer.js';
 import { registerLayer } from './registry.js';
 
@@ -26,6 +28,11 @@ export class ReLU extends PointwiseLayer {
     this.maxValue = args.maxValue === undefined || args.maxValue === null ? null : this.numberOption('maxValue', args.maxValue, 0, 0);
     this.negativeSlope = this.numberOption('negativeSlope', args.negativeSlope, 0, 0);
     this.threshold = this.numberOption('threshold', args.threshold, 0, 0);
+  }
+
+  /** The plain relu runs on the native kernel. */
+  call(x: Tensor, ctx: CallContext): Tensor {
+    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0 ? ops.activation(x, 'relu') : super.call(x, ctx);
   }
 
   f(x: number): number {

@@ -1,4 +1,5 @@
 import { softmaxOver } from '../autograd/advanced_activation_ops.js';
+import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from './describe.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
@@ -42,7 +43,18 @@ export class Softmax extends Layer {
     return inputShape;
   }
 
-  call(x: Tensor, _ctx: CallContext): Tensor { return softmaxOver(x, this.axesFor(x.rank, x.shape)); }
+  /** Over the last axis only: the native row softmax, which a final categorical loss can fold in as Dense's does. */
+  private lastAxisOnly(rank: number | null): boolean {
+    const list = Array.isArray(this.axis) ? this.axis : [this.axis];
+    return list.length === 1 && (list[0] === -1 || (rank !== null && list[0] === rank - 1));
+  }
+
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.inputSpec?.length ?? null); }
+
+  call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
+    if (!this.lastAxisOnly(x.rank)) return softmaxOver(x, this.axesFor(x.rank, x.shape));
+    return logits ? x : ops.activation(x, 'softmax');
+  }
 
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), axis: Array.isArray(this.axis) ? [...this.axis] : this.axis }; }
 }

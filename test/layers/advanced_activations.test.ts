@@ -123,6 +123,7 @@ describe('float64 gradients against central differences', () => {
   beforeAll(() => rl.setPrecision(64));
   afterAll(() => rl.setPrecision(32));
   const cases: [string, () => rl.layerClasses.Layer][] = [
+    ['reLU plain (the native kernel)', () => L.reLU()],
     ['reLU with every Keras option', () => L.reLU({ maxValue: 0.6, negativeSlope: 0.1, threshold: 0.2 })],
     ['leakyReLU', () => L.leakyReLU({ alpha: 0.2 })],
     ['elu', () => L.elu({ alpha: 0.7 })],
@@ -163,6 +164,32 @@ describe('parameters', () => {
   });
 });
 
+describe('softmax as the last layer', () => {
+  it('trains as dense({activation: softmax}) does: categoricalCrossentropy folds it in the same way', async () => {
+    const x = inputs([12, 4], 14);
+    const y = rl.tensor(Float32Array.from({ length: 36 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [12, 3]);
+    const losses: number[][] = [];
+    for (const separate of [false, true]) {
+      rl.setSeed(15);
+      const m = rl.sequential({ layers: separate
+        ? [L.dense({ units: 3, inputShape: [4] }), L.softmax()]
+        : [L.dense({ units: 3, inputShape: [4], activation: 'softmax' })] });
+      m.compile({ optimizer: rl.train.sgd(0.5), loss: 'categoricalCrossentropy' });
+      expect(m.foldsActivation).toBe(true);
+      const h = await m.fit(x, y, { epochs: 4, batchSize: 12, verbose: 0 });
+      losses.push(h.history.loss as number[]);
+    }
+    expect(losses[1]).toEqual(losses[0]);
+    expect(losses[0][3]).toBeLessThan(losses[0][0]);
+  });
+
+  it('over another axis it is not folded', () => {
+    const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2, 4] }), L.softmax({ axis: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    expect(m.foldsActivation).toBe(false);
+  });
+});
+
 describe('activityRegularization', () => {
   it('adds (l1 * sum|y| + l2 * sum y^2) / batch of its input to the loss, and passes the input through', () => {
     const x = inputs([4, 3], 6), y = inputs([4, 2], 7);
@@ -187,6 +214,21 @@ describe('activityRegularization', () => {
     expect(s.config.activityRegularizer).toBeUndefined();
     const back = deserializeLayer(s) as rl.layerClasses.ActivityRegularization;
     expect([back.l1, back.l2, back.activityRegularizer?.l1, back.activityRegularizer?.l2]).toEqual([0.1, 0.2, 0.1, 0.2]);
+  });
+});
+
+describe("Keras 3's saved configs (as the loader hands them over, camelCased)", () => {
+  const dtype = { className: 'DTypePolicy', config: { name: 'float32' } };
+  it('load with their values', () => {
+    const relu = deserializeLayer({ className: 'ReLU', config: { name: 'r', trainable: true, dtype, maxValue: null, negativeSlope: 0, threshold: 0 } }) as rl.layerClasses.ReLU;
+    expect([relu.maxValue, relu.negativeSlope, relu.threshold]).toEqual([null, 0, 0]);
+    expect((deserializeLayer({ className: 'LeakyReLU', config: { name: 'l', dtype, negativeSlope: 0.2 } }) as rl.layerClasses.LeakyReLU).alpha).toBe(0.2);
+    const prelu = deserializeLayer({ className: 'PReLU', config: { name: 'p', dtype, alphaInitializer: { module: 'keras.initializers', className: 'Zeros', config: {} }, alphaRegularizer: null, alphaConstraint: null, sharedAxes: [1] } }) as rl.layerClasses.PReLU;
+    expect(prelu.sharedAxes).toEqual([1]);
+    const ce = deserializeLayer({ className: 'CategoryEncoding', config: { name: 'c', dtype, numTokens: 4, outputMode: 'multi_hot', sparse: false } }) as rl.layerClasses.CategoryEncoding;
+    expect(ce.outputMode).toBe('multiHot');
+    const sm = deserializeLayer({ className: 'Softmax', config: { name: 's', dtype, axis: -1 } }) as rl.layerClasses.Softmax;
+    expect(sm.axis).toBe(-1);
   });
 });
 
