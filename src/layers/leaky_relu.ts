@@ -24,7 +24,7 @@ export class LeakyReLU extends PointwiseLayer {
   }
 
   f(x: number): number { return x < 0 ? this.alpha * x : x; }
-  df(x: number): number { return x < 0 ? this.alpha : 1; }
+  df(x: number): number { return x > 0 ? 1 : this.alpha; }
 
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), alpha: this.alpha }; }
 }

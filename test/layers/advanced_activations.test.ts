@@ -50,6 +50,17 @@ describe('forward against tfjs-layers', () => {
     });
   }
 
+  it('backward: d sum(w * layer(x)) / dx equals tfjs\'s gradient, the kinks included', () => {
+    const w = inputs(x.shape, 16);
+    // tfjs cannot differentiate its thresholdedReLU (Greater has no gradient); the float64 check below covers it.
+    for (const [title, ours, tfl] of cases.filter(([t]) => !t.startsWith('thresholdedReLU'))) {
+      const mine = rl.grad((v: rl.Tensor) => rl.sum(rl.mul(ours.apply(v, { training: false, mask: null }), w)))(x);
+      const tw = tf.tensor(Array.from(w.values), w.shape);
+      const want = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tfl.apply(v) as tf.Tensor, tw)))(tf.tensor(Array.from(x.values), x.shape)).dataSync();
+      expect(maxDiff(mine.values, want), title).toBeLessThan(1e-5);
+    }
+  });
+
   it('softmax on a rank-2 input: tfjs\'s default axis 1 is rnnlab\'s default -1', () => {
     const x2 = spread([3, 6], 2);
     expect(maxDiff(run(L.softmax(), x2).values, theirs(tf.layers.softmax(), x2))).toBeLessThan(1e-6);
