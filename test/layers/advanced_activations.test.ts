@@ -280,6 +280,20 @@ describe('the Layers-format round trip, and tfjs loading it', () => {
     expect(tm.layers[0].getConfig()).toMatchObject({ numTokens: 6, outputMode: 'count' });
   });
 
+  it('a functional model (int ids -> categoryEncoding, two branches with prelu and leakyReLU) saves, loads, predicts the same', async () => {
+    rl.setSeed(17);
+    const ids = rl.input({ shape: [3], dtype: 'int32' });
+    const counts = L.categoryEncoding({ numTokens: 5, outputMode: 'count' }).apply(ids) as rl.SymbolicTensor;
+    const a = L.prelu({ alphaInitializer: 'randomUniform' }).apply(L.dense({ units: 4 }).apply(counts) as rl.SymbolicTensor) as rl.SymbolicTensor;
+    const b = L.leakyReLU().apply(L.dense({ units: 4 }).apply(counts) as rl.SymbolicTensor) as rl.SymbolicTensor;
+    const m = rl.model({ inputs: ids, outputs: L.softmax().apply(L.add().apply([a, b]) as rl.SymbolicTensor) as rl.SymbolicTensor });
+    const dir = join(root, 'functional');
+    await m.save(`file://${dir}`);
+    const back = await rl.loadLayersModel(`file://${dir}`);
+    const x = rl.tensor(Int32Array.from({ length: 12 }, (_, i) => (i * 3) % 5), [4, 3], 'int32');
+    expect(Array.from((back.predict(x) as rl.Tensor).values)).toEqual(Array.from((m.predict(x) as rl.Tensor).values));
+  });
+
   it('a tfjs model with these layers loads in rnnlab and predicts the same', async () => {
     const tm = tf.sequential({ layers: [
       tf.layers.dense({ units: 5, inputShape: [4] }), tf.layers.prelu({ alphaInitializer: 'randomUniform' }), tf.layers.dense({ units: 5 }),
