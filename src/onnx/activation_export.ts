@@ -1,6 +1,6 @@
 /**
  * ONNX nodes of the advanced-activation layers (ReLU, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax, Rescaling,
- * ActivityRegularization). Each works on any rank, so these sit in export.ts's POINTWISE table.
+ * ActivityRegularization), which work on any rank, so they sit in export.ts's POINTWISE table; and CategoryEncoding.
  */
 import type { LayerExporter as Exporter } from './functional_export.js';
 import type { GraphBuilder } from './graph.js';
@@ -56,4 +56,18 @@ export const ACTIVATION_LAYERS: Record<string, Exporter> = {
     return { ...f, x: g.node('Add', [y, g.scalar(num(v.config.offset, 0))], {}, `${v.name}/Add`) };
   },
   ActivityRegularization: (_g, _v, f) => f, // its penalty is a training term: inference is the identity
+  CategoryEncoding: (g, v, f) => {
+    // One-hot rows as Equal(ids[..., None], [0, ..., N-1]) on float ids (int32 in a functional model's int input):
+    // ONNX Runtime has no OneHot for float ids.
+    const N = v.config.numTokens as number;
+    const asFloat = g.node('Cast', [f.x], { to: 1 }, `${v.name}/ids`);
+    const ids = g.node('Unsqueeze', [asFloat, g.ints([-1])], {}, `${v.name}/Unsqueeze`);
+    const hit = g.node('Equal', [ids, g.floats(`${v.name}/tokens`, Array.from({ length: N }, (_, i) => i), [N])], {}, `${v.name}/Equal`);
+    const x = g.node('Cast', [hit], { to: 1 }, `${v.name}/Cast`);
+    if (f.rank === 1) return { x, rank: 2, mask: null };
+    const y = v.config.outputMode === 'count'
+      ? g.node('ReduceSum', [x, g.ints([1])], { keepdims: 0 }, `${v.name}/ReduceSum`)
+      : g.node('ReduceMax', [x], { axes: [1], keepdims: 0 }, `${v.name}/ReduceMax`);
+    return { x: y, rank: 2, mask: null };
+  },
 };

@@ -1,6 +1,6 @@
 // The advanced-activation layers (ReLU with Keras's options, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax over one
 // axis or several, Rescaling, ActivityRegularization) exported to ONNX and run by ONNX Runtime: outputs must equal
-// predict's (max abs difference <= 1e-5), inside TimeDistributed and functional models too.
+// predict's (max abs difference <= 1e-5), inside TimeDistributed and functional models too; and CategoryEncoding.
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as rl from '../../src/index.js';
@@ -54,6 +54,16 @@ describe('ONNX export of the advanced activations matches predict in ONNX Runtim
     await expectSameAsOrt(m, [values([4, 6, 3], 4)]);
   });
 
+  it('categoryEncoding on the int32 input of a functional model', async () => {
+    rl.setSeed(26);
+    const input = rl.input({ shape: [4], dtype: 'int32' });
+    const m = rl.model({ inputs: input, outputs: L.dense({ units: 3 }).apply(L.categoryEncoding({ numTokens: 6 }).apply(input) as SymbolicTensor) as SymbolicTensor });
+    const x = rl.tensor(Int32Array.from([0, 5, 5, 2, 1, 1, 1, 1]), [2, 4], 'int32');
+    const session = await ortSession(toOnnx(m));
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('int32', Int32Array.from(x.values), x.shape) });
+    expect(maxAbsDiff((m.predict(x) as rl.Tensor).values, out[session.outputNames[0]].data as Float32Array)).toBeLessThanOrEqual(TOL);
+  });
+
   it('in a functional model', async () => {
     rl.setSeed(24);
     const input = rl.input({ shape: [5] });
@@ -65,8 +75,14 @@ describe('ONNX export of the advanced activations matches predict in ONNX Runtim
     expect(maxAbsDiff((m.predict(x) as rl.Tensor).values, out[session.outputNames[0]].data as Float32Array)).toBeLessThanOrEqual(TOL);
   });
 
-  it('categoryEncoding is refused by name (not exported)', () => {
-    const m = rl.sequential({ layers: [L.categoryEncoding({ numTokens: 4, inputShape: [2], name: 'cats' }), L.dense({ units: 2 })] });
-    expect(() => toOnnx(m)).toThrow(/layer 'cats' \(CategoryEncoding\) has no ONNX export/);
+  it('categoryEncoding on float ids, each output mode', async () => {
+    const ids = rl.tensor([[0, 3, 3], [2, 1, 0], [4, 4, 4]], [3, 3]);
+    for (const outputMode of ['multiHot', 'count'] as const) {
+      rl.setSeed(25);
+      const m = rl.sequential({ layers: [L.categoryEncoding({ numTokens: 5, outputMode, inputShape: [3] }), L.dense({ units: 2 })] });
+      await expectSameAsOrt(m, [ids]);
+    }
+    const one = rl.sequential({ layers: [L.categoryEncoding({ numTokens: 5, outputMode: 'oneHot', inputShape: [1] })] });
+    await expectSameAsOrt(one, [rl.tensor([[3], [0]], [2, 1])]);
   });
 });
