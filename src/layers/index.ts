@@ -37,6 +37,15 @@ import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial_dropout1d
 import { GaussianNoise, type GaussianNoiseArgs } from './gaussian_noise.js';
 import { GaussianDropout, type GaussianDropoutArgs } from './gaussian_dropout.js';
 import { AlphaDropout, type AlphaDropoutArgs } from './alpha_dropout.js';
+import { ReLU, type ReLUArgs } from './relu.js';
+import { LeakyReLU, type LeakyReLUArgs } from './leaky_relu.js';
+import { ELU, type ELUArgs } from './elu.js';
+import { PReLU, type PReLUArgs } from './prelu.js';
+import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+import { Softmax, type SoftmaxArgs } from './softmax.js';
+import { ActivityRegularization, type ActivityRegularizationArgs } from './activity_regularization.js';
+import { Rescaling, type RescalingArgs } from './rescaling.js';
+import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
@@ -44,6 +53,7 @@ export {
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
   BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
   Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
+  ReLU, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax, ActivityRegularization, Rescaling, CategoryEncoding,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
@@ -52,6 +62,7 @@ export type {
   BatchNormalizationArgs, LayerNormalizationArgs, AveragePooling1DArgs, UpSampling1DArgs,
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
+  ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
 };
 
 export const layers = {
@@ -102,4 +113,13 @@ export const layers = {
   gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
   gaussianDropout: (args: GaussianDropoutArgs) => new GaussianDropout(args),
   alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  reLU: (args?: ReLUArgs) => new ReLU(args),
+  leakyReLU: (args?: LeakyReLUArgs) => new LeakyReLU(args),
+  elu: (args?: ELUArgs) => new ELU(args),
+  prelu: (args?: PReLUArgs) => new PReLU(args),
+  thresholdedReLU: (args?: ThresholdedReLUArgs) => new ThresholdedReLU(args),
+  softmax: (args?: SoftmaxArgs) => new Softmax(args),
+  activityRegularization: (args?: ActivityRegularizationArgs) => new ActivityRegularization(args),
+  rescaling: (args: RescalingArgs) => new Rescaling(args),
+  categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
 };

@@ -6,6 +6,7 @@ import { writeFile, rename, rm } from 'node:fs/promises';
 import { GraphBuilder, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
+import { ACTIVATION_LAYERS } from './activation_export.js';
 import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
@@ -88,6 +89,7 @@ const POINTWISE: Record<string, Exporter> = {
   Dense: dense,
   Activation: (g, v, f) => ({ ...f, x: activate(g, v, f.x, v.config.activation) }),
   Dropout: (_g, _v, f) => f, // inference only: dropout is the identity
+  ...ACTIVATION_LAYERS,
 };
 
 const EXPORTERS: Record<string, Exporter> = {
@@ -103,7 +105,7 @@ const EXPORTERS: Record<string, Exporter> = {
   },
   TimeDistributed: (g, v, f) => {
     const inner = innerView(v, v.weights, 'inner');
-    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (Dense, Activation, Dropout are)`);
+    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (${Object.keys(POINTWISE).join(', ')} are)`);
     if (f.rank < 3) refuse(v, `expects input (batch, steps, ...), got rank ${f.rank}`);
     return ex(g, inner, f);
   },

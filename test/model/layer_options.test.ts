@@ -103,6 +103,16 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
   SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
   ZeroPadding1D: [() => L.zeroPadding1d({ padding: [0, 2] }), [null, 5, 2]],
+  // Advanced activations and small preprocessing layers (test/layers/advanced_activations.test.ts).
+  ActivityRegularization: [() => L.activityRegularization({ l1: 0.01 }), [null, 4]],
+  CategoryEncoding: [() => L.categoryEncoding({ numTokens: 5, outputMode: 'count' }), [null, 3]],
+  ELU: [() => L.elu({ alpha: 0.5 }), [null, 4]],
+  LeakyReLU: [() => L.leakyReLU({ alpha: 0.1 }), [null, 4]],
+  PReLU: [() => L.prelu({ sharedAxes: [1], alphaRegularizer: 'l2', alphaConstraint: 'nonNeg' }), [null, 5, 2]],
+  ReLU: [() => L.reLU({ maxValue: 6, negativeSlope: 0.1 }), [null, 4]],
+  Rescaling: [() => L.rescaling({ scale: 0.5, offset: 1 }), [null, 4]],
+  Softmax: [() => L.softmax({ axis: [1, 2] }), [null, 5, 2]],
+  ThresholdedReLU: [() => L.thresholdedReLU({ theta: 0.5 }), [null, 4]],
 };
 
 describe('the layer registry', () => {
