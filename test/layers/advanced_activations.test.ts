@@ -169,7 +169,7 @@ describe('parameters', () => {
     m.compile({ optimizer: rl.train.sgd(0.5), loss: 'meanSquaredError' });
     const x = inputs([16, 3], 5);
     await m.fit(x, rl.tensor(Float32Array.from({ length: 16 }, (_, i) => (i % 2 ? 3 : -3)), [16, 1]), { epochs: 5, batchSize: 16, verbose: 0 });
-    const alpha = m.layers[1].getWeights()[0];
+    const alpha = m.layers[1].getWeightValues()[0];
     expect(Array.from(alpha).some((a) => a !== 1)).toBe(true);
     expect(Math.min(...alpha)).toBeGreaterThanOrEqual(0);
   });
