@@ -200,9 +200,40 @@ export function checkBool(layer: string, what: string, v: unknown, fallback: boo
   return v;
 }
 
+/** An entry of a layer class's option table: the option's value from the constructor's argument (undefined or null: its default), or an error naming it. */
+export type LayerOption = (layer: string, what: string, v: unknown) => unknown;
+
+/** A positive integer option; without a fallback, a required one. */
+export function positiveIntOption(fallback?: number): LayerOption {
+  return (layer, what, v) => checkPositiveInt(layer, what, v ?? fallback);
+}
+
+export function integerOption(fallback: number): LayerOption {
+  return (layer, what, v) => {
+    const x = v ?? fallback;
+    if (!Number.isInteger(x)) throw new Error(`${layer}: ${what} must be an integer, got ${shown(x)}`);
+    return x;
+  };
+}
+
+/** Any number but NaN (infinities included). */
+export function numberOption(fallback: number): LayerOption {
+  return (layer, what, v) => {
+    const x = v ?? fallback;
+    if (typeof x !== 'number' || Number.isNaN(x)) throw new Error(`${layer}: ${what} must be a number, got ${describe(x)}`);
+    return x;
+  };
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';
+  /**
+   * The class's own simple options, in getConfig's order: the base constructor checks each and sets it as a field
+   * (the subclass declares it), and getConfig writes it after the base's keys. Options a check cannot say stay in
+   * the subclass's constructor and getConfig.
+   */
+  static readonly options: Readonly<Record<string, LayerOption>> = {};
   name: string;
   trainable: boolean;
   built = false;
@@ -219,10 +250,17 @@ export abstract class Layer {
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
     this.batchInputShape = batchInputShapeOf(this.name, args);
     this.activityRegularizer = checkRegularizer(`${this.name} (${this.className})`, 'activityRegularizer', args.activityRegularizer);
+    const given = args as Record<string, unknown>;
+    for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
   }
 
+  private get cls(): typeof Layer { return this.constructor as typeof Layer; }
+
+  /** The option table's values live as fields of the subclass (this.units); this is their by-name view. */
+  private get optionValues(): Record<string, unknown> { return this as unknown as Record<string, unknown>; }
+
   get className(): string {
-    return (this.constructor as typeof Layer).className;
+    return this.cls.className;
   }
 
   /** The inverse of getConfig (camelCase keys). Keras's from_config: just the constructor. */
@@ -465,6 +503,7 @@ export abstract class Layer {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
     if (this.batchInputShape) c.batchInputShape = this.batchInputShape;
     if (this.activityRegularizer) c.activityRegularizer = serializeRegularizer(this.activityRegularizer);
+    for (const what of Object.keys(this.cls.options)) c[what] = this.optionValues[what];
     return c;
   }
 }
