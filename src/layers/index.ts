@@ -33,19 +33,22 @@ import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial_dropout1d
 import { GaussianNoise, type GaussianNoiseArgs } from './gaussian_noise.js';
 import { GaussianDropout, type GaussianDropoutArgs } from './gaussian_dropout.js';
 import { AlphaDropout, type AlphaDropoutArgs } from './alpha_dropout.js';
+import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
+import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
   LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
   Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
+  RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
   InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
-  GaussianDropoutArgs, AlphaDropoutArgs,
+  GaussianDropoutArgs, AlphaDropoutArgs, StackedRNNCellsArgs, RNNLayerArgs,
 };
 
 export const layers = {
@@ -89,4 +92,9 @@ export const layers = {
   gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
   gaussianDropout: (args: GaussianDropoutArgs) => new GaussianDropout(args),
   alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  rnn: (args: RNNLayerArgs) => new CellRNN(args),
+  simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
+  lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),
+  gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
 };
