@@ -197,10 +197,74 @@ export class StackedRNNCells extends Layer {
   /** tfjs's order: the last cell's states first. */
   get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => c.stateSize); }
 
+  /** A flat list in tfjs's order, split per cell in stacking order. */
+  perCell<T>(flat: T[]): T[][] {
+    const out: T[][] = [];
+    let k = 0;
+    for (const c of [...this.cells].reverse()) {
+      out.unshift(flat.slice(k, k + c.stateSize.length));
+      k += c.stateSize.length;
+    }
+    return out;
+  }
+
+  /** Per-cell lists back to tfjs's flat order. */
+  flatten<T>(perCell: T[][]): T[] {
+    return [...perCell].reverse().flat();
+  }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return [...inputShape]; }
 
-  call(): Tensor {
-    throw new Error(`${this.name} (StackedRNNCells): a stack of cells runs inside rl.layers.rnn({cell: stack}); call its cells one by one for single steps`);
+  /** [x_t, ...states] (tfjs's order) -> [last cell's output, ...new states]. */
+  computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const [x, ...states] = this.checkStep(inputShapes);
+    const outs = this.perCell(states).map((s, i) => this.cells[i].computeOutputShapes([x, ...s]));
+    return [outs[outs.length - 1][0], ...this.flatten(outs.map((o) => o.slice(1)))];
+  }
+
+  private checkStep<T>(inputs: T[]): T[] {
+    const want = this.stateSize.length;
+    if (inputs.length - 1 !== want) throw new Error(`${this.name} (StackedRNNCells): a step takes [x, ...${want} states] (the last cell's first), got ${inputs.length - 1} state tensor(s)`);
+    return inputs;
+  }
+
+  /** Each cell's input (batch, features): x's for the first, the previous cell's units for the rest. */
+  private cellInputs(x: SymbolicShape): SymbolicShape[] {
+    return this.cells.map((_c, i) => (i === 0 ? x : [x[0], this.cells[i - 1].units]));
+  }
+
+  /** tfjs's scopes: RNNCell_<i>/ per cell. */
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    const shapes = this.cellInputs(inputShape);
+    return this.cells.flatMap((c, i) => c.weightSpecs(shapes[i]).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));
+  }
+
+  build(inputShape: SymbolicShape): void { this.buildFor([inputShape]); }
+
+  /** Each cell is built for the previous cell's units. */
+  buildFor(inputShapes: SymbolicShape[]): void {
+    const x = inputShapes[0];
+    const shapes = this.cellInputs(x);
+    this.cells.forEach((c, i) => c.ensureBuilt(shapes[i]));
+    this.weights = this.cells.flatMap((c) => c.weights);
+    this.markBuilt(x);
+  }
+
+  /** One step through every cell, each cell's output the next one's input. */
+  callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {
+    const [x, ...states] = this.checkStep(inputs);
+    if (!this.built) this.buildFor([[null, x.shape[1]]]);
+    let y = x;
+    const next = this.perCell(states).map((s, i) => {
+      const [out, ...rest] = this.cells[i].callTensors([y, ...s], ctx);
+      y = out;
+      return rest;
+    });
+    return [y, ...this.flatten(next)];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    return this.callTensors([x], ctx)[0];
   }
 
   getConfig(): Record<string, unknown> {

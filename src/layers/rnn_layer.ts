@@ -87,7 +87,7 @@ export class CellRNN extends Layer {
   }
 
   /** One entry per state tensor, tfjs's order (the last cell's states first). */
-  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => c.stateSize); }
+  get stateSize(): number[] { return this.cell.stateSize; }
 
   private get units(): number { return this.cells[this.cells.length - 1].units; }
 
@@ -146,17 +146,11 @@ export class CellRNN extends Layer {
 
   /** A flat list in tfjs's order, split per cell in stacking order. */
   private perCell<T>(flat: T[]): T[][] {
-    const out: T[][] = [];
-    let k = 0;
-    for (const c of [...this.cells].reverse()) {
-      out.unshift(flat.slice(k, k + c.stateSize.length));
-      k += c.stateSize.length;
-    }
-    return out;
+    return this.cell instanceof StackedRNNCells ? this.cell.perCell(flat) : [flat];
   }
 
   private flatten<T>(perCell: T[][]): T[] {
-    return [...perCell].reverse().flat();
+    return this.cell instanceof StackedRNNCells ? this.cell.flatten(perCell) : perCell[0];
   }
 
   callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {

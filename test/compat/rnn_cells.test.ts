@@ -86,16 +86,22 @@ describe('rl.layers.rnn with one cell equals the matching layer', () => {
     expect(listed.shape).toEqual([null, 5]);
   });
 
-  it('trains exactly as the layer does (fit from the same weights, same seed)', async () => {
+  const trained: [string, Kind, Record<string, unknown>][] = [
+    ['dropout and recurrentDropout', 'gru', { dropout: 0.2, recurrentDropout: 0.3 }],
+    ['regularizers and a constraint', 'lstm', { kernelRegularizer: 'l2', recurrentRegularizer: rl.regularizers.l1({ l1: 0.01 }), biasConstraint: 'nonNeg' }],
+  ];
+  for (const [what, kind, opts] of trained) it(`trains exactly as the layer does with ${what} (fit from the same weights, same seed)`, async () => {
     const build = (rec: Layer) => {
       const m = rl.sequential({ layers: [rl.layers.inputLayer({ inputShape: [4, 3] }), rec, rl.layers.dense({ units: 1, activation: 'sigmoid' })] });
       m.compile({ optimizer: rl.train.adam(0.05), loss: 'binaryCrossentropy' });
       return m;
     };
     rl.setSeed(6);
-    const a = build(rl.layers.rnn({ cell: rl.layers.gruCell({ units: 4, dropout: 0.2, recurrentDropout: 0.3 }) }));
-    const b = build(rl.layers.gru({ units: 4, dropout: 0.2, recurrentDropout: 0.3 }));
+    const a = build(rl.layers.rnn({ cell: cellOf(kind, { units: 4, ...opts }) }));
+    const b = build(layerOf(kind, { units: 4, ...opts }));
     b.setWeights(a.getWeights());
+    expect(a.layers[1].weightPenalties()).toHaveLength(what.startsWith('regularizers') ? 2 : 0);
+    expect(b.layers[1].weightPenalties()).toHaveLength(a.layers[1].weightPenalties().length);
     const x = randomTensor([8, 4, 3], 9), y = rl.tensor2d([[1], [0], [1], [1], [0], [0], [1], [0]]);
     rl.setSeed(11);
     const ha = await a.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
@@ -252,5 +258,23 @@ describe('options either work or are refused by name', () => {
     const s = rl.sequential({ layers: [r] });
     expect(s.outputs[0].shape).toEqual([null, 2]);
     expect(r.batchInputShape).toEqual([null, 6, 4]);
+  });
+});
+
+describe('stackedRNNCells called on real tensors', () => {
+  it('steps every cell in order, states in tfjs\'s order (last cell first), as the cells stepped one by one', () => {
+    rl.setSeed(15);
+    const lstm = rl.layers.lstmCell({ units: 3 }), gru = rl.layers.gruCell({ units: 2 });
+    const stack = rl.layers.stackedRNNCells({ cells: [lstm, gru] });
+    const x = randomTensor([2, 4], 1), hg = randomTensor([2, 2], 2), hl = randomTensor([2, 3], 3), cl = randomTensor([2, 3], 4);
+    const [out, ...states] = stack.apply([x, hg, hl, cl]) as rl.Tensor[];
+    expect([out, ...states].map((t) => t.shape)).toEqual([[2, 2], [2, 2], [2, 3], [2, 3]]);
+    const [y1, h1, c1] = lstm.apply([x, hl, cl]) as rl.Tensor[];
+    const [y2, h2] = gru.apply([y1, hg]) as rl.Tensor[];
+    [y2, h2, h1, c1].forEach((t, i) => expect(maxDiff(t.dataSync(), [out, ...states][i].dataSync())).toBe(0));
+    expect(stack.weights).toHaveLength(6);
+    expect(() => stack.apply([x, hg])).toThrow(/a step takes \[x, \.\.\.3 states\] \(the last cell's first\), got 1/);
+    const symbolic = stack.apply([rl.input({ shape: [4] }), rl.input({ shape: [2] }), rl.input({ shape: [3] }), rl.input({ shape: [3] })]) as Sym[];
+    expect(symbolic.map((t) => t.shape)).toEqual([[null, 2], [null, 2], [null, 3], [null, 3]]);
   });
 });
