@@ -245,7 +245,10 @@ export class StackedRNNCells extends Layer {
   buildFor(inputShapes: SymbolicShape[]): void {
     const x = inputShapes[0];
     const shapes = this.cellInputs(x);
-    this.cells.forEach((c, i) => c.ensureBuilt(shapes[i]));
+    this.cells.forEach((c, i) => {
+      if (!c.built) c.engine.name = `${this.name}/RNNCell_${i}`;
+      c.ensureBuilt(shapes[i]);
+    });
     this.weights = this.cells.flatMap((c) => c.weights);
     this.markBuilt(x);
   }
