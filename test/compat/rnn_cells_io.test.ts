@@ -114,6 +114,28 @@ describe('rnn layers in the Layers format', () => {
     await expect(rl.loadLayersModel(`file://${dir}`)).rejects.toThrow(/return_sequences is an option of the rnn layer, not of a cell/);
   });
 
+  it('reads Keras 3\'s RNN config (module and registered_name entries, seed, zero_output_for_mask) and computes its LSTM', () => {
+    const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+    const init = (class_name: string) => ({ module: 'keras.initializers', class_name, config: { seed: null }, registered_name: null });
+    const cell = { module: 'keras.layers', class_name: 'LSTMCell', registered_name: null, config: { name: 'lstm_cell', trainable: true, dtype: policy,
+      units: 2, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true, kernel_initializer: init('GlorotUniform'),
+      recurrent_initializer: init('Orthogonal'), bias_initializer: init('Zeros'), unit_forget_bias: true, kernel_regularizer: null,
+      recurrent_regularizer: null, bias_regularizer: null, kernel_constraint: null, recurrent_constraint: null, bias_constraint: null,
+      dropout: 0, recurrent_dropout: 0, seed: null } };
+    const topology = { class_name: 'Sequential', config: { name: 'seq', layers: [
+      { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 3, 1], dtype: 'float32', name: 'inp' } },
+      { module: 'keras.layers', class_name: 'RNN', registered_name: null, config: { name: 'rnn', trainable: true, dtype: policy, return_sequences: false,
+        return_state: false, go_backwards: false, stateful: false, unroll: false, zero_output_for_mask: false, cell } }] } };
+    const w = values(8 + 16 + 8, 6);
+    const m = rl.layersModelFromArtifacts({ modelTopology: topology, weightSpecs: [
+      { name: 'rnn/kernel', shape: [1, 8], dtype: 'float32' }, { name: 'rnn/recurrent_kernel', shape: [2, 8], dtype: 'float32' }, { name: 'rnn/bias', shape: [8], dtype: 'float32' }],
+    weightData: w.buffer }) as rl.Sequential;
+    const ref = rl.sequential({ layers: [rl.layers.lstm({ units: 2, inputShape: [3, 1] })] });
+    ref.setWeights([w.slice(0, 8), w.slice(8, 24), w.slice(24)]);
+    const x = rl.tensor(values(6, 7), [2, 3, 1]);
+    expect(maxDiff((m.predict(x) as rl.Tensor).dataSync(), (ref.predict(x) as rl.Tensor).dataSync())).toBe(0);
+  });
+
   it('round trips a functional model whose rnn layer takes initial states', async () => {
     rl.setSeed(22);
     const x = rl.input({ shape: [4, 3] }), h = rl.input({ shape: [5] });
