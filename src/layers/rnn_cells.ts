@@ -133,8 +133,12 @@ export abstract class RNNCell extends Layer {
     return [r.states[0], ...r.states];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
-    return this.callTensors([x], ctx)[0];
+  /** tfjs's cell.call([x_t, ...states], kwargs?) -> [output, ...new states]; the engine's single-tensor form otherwise. */
+  call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
+  call(x: Tensor, ctx: CallContext): Tensor;
+  call(x: Tensor | Tensor[], ctx?: CallContext | { training?: boolean }): Tensor | Tensor[] {
+    const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? false, mask: null };
+    return Array.isArray(x) ? this.callTensors(x, full) : this.callTensors([x], full)[0];
   }
 
   getConfig(): Record<string, unknown> {

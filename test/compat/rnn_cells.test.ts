@@ -215,6 +215,8 @@ describe('a cell called on real tensors computes one step', () => {
     expect(() => cell.apply(rl.ones([2, 3]))).toThrow(/a cell step needs its states: apply\(\[x, h, c\]\)/);
     expect(() => cell.apply([rl.ones([2, 3]), rl.zeros([2, 2])])).toThrow(/a step takes \[x, h, c\], got 1 state tensor/);
     expect((cell.apply([rl.ones([2, 3]), rl.zeros([2, 2]), rl.zeros([2, 2])]) as rl.Tensor[]).map((t) => t.shape)).toEqual([[2, 2], [2, 2], [2, 2]]);
+    const viaCall = cell.call([rl.ones([2, 3]), rl.zeros([2, 2]), rl.zeros([2, 2])], {});
+    expect(maxDiff(viaCall[0].dataSync(), (cell.apply([rl.ones([2, 3]), rl.zeros([2, 2]), rl.zeros([2, 2])]) as rl.Tensor[])[0].dataSync())).toBe(0);
     expect(() => rl.layers.rnn({ cell })).toThrow(/already built by a call of its own/);
     const owned = rl.layers.gruCell({ units: 2 });
     rl.layers.rnn({ cell: owned, name: 'first_owner' });

@@ -129,7 +129,7 @@ describe('rnn layers in the Layers format', () => {
     const w = values(8 + 16 + 8, 6);
     const m = rl.layersModelFromArtifacts({ modelTopology: topology, weightSpecs: [
       { name: 'rnn/kernel', shape: [1, 8], dtype: 'float32' }, { name: 'rnn/recurrent_kernel', shape: [2, 8], dtype: 'float32' }, { name: 'rnn/bias', shape: [8], dtype: 'float32' }],
-    weightData: w.buffer }) as rl.Sequential;
+    weightData: w.buffer as ArrayBuffer }) as rl.Sequential;
     const ref = rl.sequential({ layers: [rl.layers.lstm({ units: 2, inputShape: [3, 1] })] });
     ref.setWeights([w.slice(0, 8), w.slice(8, 24), w.slice(24)]);
     const x = rl.tensor(values(6, 7), [2, 3, 1]);
