@@ -157,6 +157,9 @@ describe('a list of cells (stackedRNNCells) equals the layers stacked', () => {
       'stack/RNNCell_1/kernel', 'stack/RNNCell_1/recurrent_kernel']);
     // Keras: SimpleRNN 4*(3+4)+4 = 32; LSTM without bias 4*2*(4+2) = 48.
     expect(m.countParams()).toBe(80);
+    const lines: string[] = [];
+    m.summary(undefined, undefined, (l) => lines.push(l));
+    expect(lines.find((l) => l.startsWith('stack (RNN)'))).toMatch(/\(None, 2\)\s+80\s*$/);
     expect(r.outputShape).toEqual([null, 2]);
   });
 });
