@@ -46,6 +46,8 @@ import { Softmax, type SoftmaxArgs } from './softmax.js';
 import { ActivityRegularization, type ActivityRegularizationArgs } from './activity_regularization.js';
 import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
+import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
+import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
@@ -54,6 +56,7 @@ export {
   BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
   Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
   ReLU, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax, ActivityRegularization, Rescaling, CategoryEncoding,
+  RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
@@ -63,6 +66,7 @@ export type {
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
   ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
+  StackedRNNCellsArgs, RNNLayerArgs,
 };
 
 export const layers = {
@@ -122,4 +126,9 @@ export const layers = {
   activityRegularization: (args?: ActivityRegularizationArgs) => new ActivityRegularization(args),
   rescaling: (args: RescalingArgs) => new Rescaling(args),
   categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
+  rnn: (args: RNNLayerArgs) => new CellRNN(args),
+  simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
+  lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),
+  gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
 };

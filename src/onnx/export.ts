@@ -7,6 +7,7 @@ import { GraphBuilder, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
 import { ACTIVATION_LAYERS } from './activation_export.js';
+import { exportCellRNN } from './rnn_cells_export.js';
 import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
@@ -117,6 +118,7 @@ const EXPORTERS: Record<string, Exporter> = {
   SimpleRNN: (g, v, f) => exportRecurrent(g, v, [v], f),
   LSTM: (g, v, f) => exportRecurrent(g, v, [v], f),
   GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
+  RNN: exportCellRNN,
   Bidirectional: (g, v, f) => {
     const half = v.weights.length / 2;
     const fwd = innerView(v, v.weights.slice(0, half), 'forward');

@@ -113,6 +113,12 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   Rescaling: [() => L.rescaling({ scale: 0.5, offset: 1 }), [null, 4]],
   Softmax: [() => L.softmax({ axis: [1, 2] }), [null, 5, 2]],
   ThresholdedReLU: [() => L.thresholdedReLU({ theta: 0.5 }), [null, 4]],
+  // Recurrent cells and the generic rnn layer (test/compat/rnn_cells*.test.ts has their values and files).
+  RNN: [() => L.rnn({ cell: [L.lstmCell({ units: 3 }), L.gruCell({ units: 2, resetAfter: false })], returnSequences: true, goBackwards: true }), [null, 5, 2]],
+  SimpleRNNCell: [() => L.simpleRNNCell({ units: 3, dropout: 0.1 }), [null, 2]],
+  LSTMCell: [() => L.lstmCell({ units: 3, unitForgetBias: false }), [null, 2]],
+  GRUCell: [() => L.gruCell({ units: 3, recurrentActivation: 'hard_sigmoid' }), [null, 2]],
+  StackedRNNCells: [() => L.stackedRNNCells({ cells: [L.simpleRNNCell({ units: 3 }), L.lstmCell({ units: 2 })] }), [null, 2]],
 };
 
 describe('the layer registry', () => {
