@@ -9,8 +9,8 @@ export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 export interface BidirectionalArgs extends LayerArgs {
   layer: RNN;
-  /** Default 'concat'. null (separate outputs) is not supported. */
-  mergeMode?: MergeMode;
+  /** Default 'concat'; null gives the two directions' outputs separately (a functional model's two tensors). */
+  mergeMode?: MergeMode | null;
 }
 
 /** Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs. */
@@ -18,7 +18,7 @@ export class Bidirectional extends Layer {
   static override readonly className: string = 'Bidirectional';
   readonly forwardLayer: RNN;
   readonly backwardLayer: RNN;
-  readonly mergeMode: MergeMode;
+  readonly mergeMode: MergeMode | null;
 
   constructor(args: BidirectionalArgs) {
     super(args, 'bidirectional');
@@ -29,10 +29,9 @@ export class Bidirectional extends Layer {
     if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on SimpleRNN, LSTM and GRU used directly)`);
     const extra = given.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} of the wrapped layer is not supported`);
-    if (args.mergeMode === null) throw new Error(`${this.name}: mergeMode null (separate outputs) is not supported; use concat, sum, mul or ave`);
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
-    if (!['concat', 'sum', 'mul', 'ave'].includes(mode as string)) {
-      throw new Error(`${this.name}: mergeMode must be concat, sum, mul or ave, got ${JSON.stringify(mode)}`);
+    if (mode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mode as string)) {
+      throw new Error(`${this.name}: mergeMode must be concat, sum, mul, ave or null, got ${JSON.stringify(mode)}`);
     }
     this.mergeMode = mode;
     const inner = args.layer.name;
@@ -66,19 +65,40 @@ export class Bidirectional extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const s = this.forwardLayer.computeOutputShape(inputShape);
-    if (this.mergeMode !== 'concat') return s;
+    if (this.mergeMode !== 'concat') return s; // null: each of the two outputs has this shape
     return [...s.slice(0, -1), (s[s.length - 1] as number) * 2];
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
+  /** Both directions' outputs, lined up in time. */
+  private directions(x: Tensor, ctx: CallContext): [Tensor, Tensor] {
     const mask = ctx.mask;
     const f = this.forwardLayer.call(x, ctx);
     ctx.mask = mask;
-    let b = this.backwardLayer.call(x, ctx);
+    const b = this.backwardLayer.call(x, ctx);
     // The backward layer emits its sequence in processing order; flip it to line up with time.
-    if (this.forwardLayer.returnSequences) b = ops.reverseTime(b);
+    return [f, this.forwardLayer.returnSequences ? ops.reverseTime(b) : b];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const [f, b] = this.directions(x, ctx);
+    if (this.mergeMode === null) throw new Error(`${this.name} (Bidirectional): mergeMode null gives two outputs; apply the layer in a functional model`);
     return this.mergeMode === 'concat' ? ops.concatLast(f, b) : ops.merge(f, b, this.mergeMode);
   }
+
+  callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    if (this.mergeMode !== null) return super.callTensors(inputs, ctx, logits, inputCount);
+    this.requireOneInput(inputs.length, inputCount);
+    this.checkInput(inputs[0]);
+    return this.directions(inputs[0], ctx);
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    const shapes = super.computeOutputShapes(inputShapes, inputCount);
+    return this.mergeMode === null ? [shapes[0], shapes[0]] : shapes;
+  }
+
+  /** Separate outputs have nowhere to go in a Sequential model. */
+  extraOutputsOption(): string | null { return this.mergeMode === null ? 'mergeMode null' : null; }
 
   getConfig(): Record<string, unknown> {
     const inner = serializeLayer(this.forwardLayer);

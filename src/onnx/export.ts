@@ -120,6 +120,7 @@ const EXPORTERS: Record<string, Exporter> = {
   GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
   RNN: exportCellRNN,
   Bidirectional: (g, v, f) => {
+    if (v.config.mergeMode === null) refuse(v, 'has mergeMode null (two separate outputs), which is not exported');
     const half = v.weights.length / 2;
     const fwd = innerView(v, v.weights.slice(0, half), 'forward');
     const bwd = innerView(v, v.weights.slice(half), 'backward');
