@@ -1,6 +1,9 @@
 // The layers added after the first ONNX export (pooling, normalization, shape, padding, masking, noise, dilated and
 // causal Conv1D), exported in Sequential and functional models and run by ONNX Runtime: outputs must equal
 // rnnlab's predict (max abs difference <= 1e-5), masked steps anywhere in a row and all-masked rows included.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as rl from '../../src/index.js';
@@ -156,6 +159,22 @@ describe('the newer layers export to ONNX and match predict in ONNX Runtime', ()
       await expectSameAsOrt(m, x);
     });
   }
+
+  it('the same after a save and load round trip (the configs as the Layers format writes them)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rnnlab-onnx-layers-'));
+    try {
+      for (const [i, c] of CASES.entries()) {
+        rl.setSeed(c.seed);
+        const saved = rl.sequential({ layers: c.layers() });
+        const x = c.input();
+        await trainBriefly(saved, x, c.loss ?? 'binaryCrossentropy');
+        await saved.save(join(dir, `case${i}`));
+        await expectSameAsOrt(await rl.loadModel(join(dir, `case${i}`)), x);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('Masking zeroes exactly the steps whose features all equal maskValue', async () => {
     const m = rl.sequential({ layers: [L.masking({ maskValue: 0.5, inputShape: [5, 3] })] });
