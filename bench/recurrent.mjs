@@ -2,7 +2,8 @@
 // Timings of the fused recurrent kernels (forward + backward over a whole sequence) at the lab's shapes, on the
 // built addon directly (build/Release/rnnlab.node, `npm run build` first).
 //
-//   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION] [--cpu]
+//   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION] [--cpu] [--case NAME,...]
+//                            [--addon PATH]
 //
 // Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
 // (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
@@ -12,8 +13,11 @@
 // --mask F masks the first F of every sequence (IMDb-like leading padding) to show what skipping padding buys.
 // --cpu times CPU seconds of the process (all threads) instead of wall seconds, for kernels and GEMM alike: the
 // rates are then per core and far less disturbed by other processes on a shared machine.
+// --case runs only the named cases (lstm, gru, simpleRnn, addition); --addon times another build of the addon
+// (e.g. a copy of the previous build, for before/after figures from the same minutes).
 // As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureGemm } from './gemm.mjs';
 
@@ -25,6 +29,9 @@ export const CASES = [
   { name: 'simpleRnn', B: 16, T: 500, U: 100 },
   { name: 'lstm (addition encoder)', cell: 'lstm', B: 128, T: 7, U: 128 },
 ];
+
+// The short name --case takes.
+const caseKey = (c) => (c.cell ? 'addition' : c.name);
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -66,12 +73,13 @@ function time(fn, reps, cpu) {
  * leading masked steps, default 0), addon (an already loaded addon), gemmSeconds (time per GEMM shape, default
  * 0.3; 0 leaves the GEMM figures out as NaN), cpu (time CPU seconds instead of wall seconds, see --cpu).
  */
-export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmSeconds = 0.3, cpu = false } = {}) {
+export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmSeconds = 0.3, cpu = false, cases } = {}) {
   const nat = addon ?? require('../build/Release/rnnlab.node');
   if (threads) nat.setThreads(threads);
   const next = rng(1234);
   const results = [];
   for (const c of CASES) {
+    if (cases && !cases.includes(caseKey(c))) continue;
     const cell = c.cell ?? c.name;
     const { B, T, U } = c;
     const G = (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1) * U;
@@ -121,10 +129,18 @@ async function main() {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : def;
   };
-  const nat = require('../build/Release/rnnlab.node');
+  const str = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const nat = require(str('--addon') ? path.resolve(str('--addon')) : '../build/Release/rnnlab.node');
   const threads = opt('--threads', undefined);
   const cpu = args.includes('--cpu');
-  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat, cpu });
+  const cases = str('--case')?.split(',');
+  for (const c of cases ?? []) {
+    if (!CASES.some((k) => caseKey(k) === c)) throw new Error(`--case: unknown case ${c}; choose from ${CASES.map(caseKey).join(', ')}`);
+  }
+  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat, cpu, cases });
   if (args.includes('--json')) {
     console.log(JSON.stringify({ info: nat.info(), results }));
     return;

@@ -37,29 +37,40 @@ PoolShape pool_shape(Args& a) {
   return p;
 }
 
-Napi::Value AvgPool1d(const Napi::CallbackInfo& info) {
-  Args a(info, "avgPool1d");
-  const PoolShape p = pool_shape(a);
-  const float* x = a.f32(7, "x", p.nx);
-  float* y = a.f32(8, "y", p.ny);
-  if (!a.ok() || p.ny == 0) return info.Env().Undefined();
-  parallel_for(p.B * p.To, 1, p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long r0, long r1) {
-    kernels().avg_pool_rows(x, y, p.T, p.C, p.pool, p.stride, p.pl, p.To, r0, r1);
-  });
-  return info.Env().Undefined();
+// The pool's shape, then its input (argument 7) and output (8): x and y forward, dy and dx backward.
+struct PoolCall {
+  PoolShape p;
+  const float* in;
+  float* out;
+};
+PoolCall pool_call(Args& a, bool backward) {
+  PoolCall c{pool_shape(a), nullptr, nullptr};
+  c.in = a.f32(7, backward ? "dy" : "x", backward ? c.p.ny : c.p.nx);
+  c.out = a.f32(8, backward ? "dx" : "y", backward ? c.p.nx : c.p.ny);
+  return c;
 }
 
+Napi::Value AvgPool1d(const Napi::CallbackInfo& info) {
+  Args a(info, "avgPool1d");
+  const PoolCall c = pool_call(a, false);
+  const PoolShape& p = c.p;
+  return run_if_ok(a, [&] {
+    parallel_for(p.B * p.To, 1, p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long r0, long r1) {
+      kernels().avg_pool_rows(c.in, c.out, p.T, p.C, p.pool, p.stride, p.pl, p.To, r0, r1);
+    });
+  });
+}
+
+// Each thread owns whole samples, so windows that overlap never race.
 Napi::Value AvgPool1dBackward(const Napi::CallbackInfo& info) {
   Args a(info, "avgPool1dBackward");
-  const PoolShape p = pool_shape(a);
-  const float* dy = a.f32(7, "dy", p.ny);
-  float* dx = a.f32(8, "dx", p.nx);
-  if (!a.ok() || p.nx == 0) return info.Env().Undefined();
-  // Each thread owns whole samples, so windows that overlap never race.
-  parallel_for(p.B, 1, p.T * p.C + p.To * p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long b0, long b1) {
-    kernels().avg_pool_grad_samples(dy, dx, p.T, p.C, p.pool, p.stride, p.pl, p.To, b0, b1);
+  const PoolCall c = pool_call(a, true);
+  const PoolShape& p = c.p;
+  return run_if_ok(a, [&] {
+    parallel_for(p.B, 1, p.T * p.C + p.To * p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long b0, long b1) {
+      kernels().avg_pool_grad_samples(c.in, c.out, p.T, p.C, p.pool, p.stride, p.pl, p.To, b0, b1);
+    });
   });
-  return info.Env().Undefined();
 }
 
 const bool exported = add_bindings({{"avgPool1d", AvgPool1d}, {"avgPool1dBackward", AvgPool1dBackward}});

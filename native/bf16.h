@@ -93,6 +93,9 @@ struct PackedA {
 PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot);
 // op(B) k x n with op(B)[p, :] = rows(p) (n floats; tb = false) or op(B)[:, j] = rows(j) (k floats; tb = true).
 const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, int slot);
+// The same into dst (packed_b_dwords(K, k, n) dwords, 64-byte aligned) instead of a scratch slot.
+const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst);
+long packed_b_dwords(const KernelSet& K, long k, long n);
 
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,

@@ -14,11 +14,14 @@ KernelTable* tables() {
 bool register_family(Isa isa, Family family, void (*fill)(KernelTable&)) {
   KernelTable& t = tables()[(int)isa];
   fill(t);
-  t.families |= family;
+  t.families |= 1u << family;
   return true;
 }
 
-bool kernel_table_complete(Isa isa) { return (tables()[(int)isa].families & kAllFamilies) == kAllFamilies; }
+bool kernel_table_complete(Isa isa) {
+  constexpr unsigned all = (1u << kFamilyCount) - 1;
+  return (tables()[(int)isa].families & all) == all;
+}
 
 const KernelTable& kernels() { return tables()[(int)active_isa()]; }
 

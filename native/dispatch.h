@@ -33,22 +33,14 @@ namespace rnn_infer {
 struct Seq;
 }  // namespace rnn_infer
 
+// Kernel families, numbered in order: family f is bit f of KernelTable::families. A table is complete when every
+// family before kFamilyCount registered (a new family goes just before it); kFamilyBf16 after it is optional
+// (gemm_bf16.cc: only the avx512 table has it).
 enum Family : unsigned {
-  kFamilyGemm = 1u << 0,
-  kFamilyPointwise = 1u << 1,
-  kFamilyConv = 1u << 2,
-  kFamilyPool = 1u << 3,
-  kFamilyEmbedding = 1u << 4,
-  kFamilyOptim = 1u << 5,
-  kFamilyLstm = 1u << 6,
-  kFamilyGru = 1u << 7,
-  kFamilySimpleRnn = 1u << 8,
-  kFamilyLoss = 1u << 9,
-  kFamilyRnnInfer = 1u << 10,
-  kFamilyNorm = 1u << 11,
-  kFamilyAvgPool = 1u << 12,
-  kAllFamilies = (1u << 13) - 1,
-  kFamilyBf16 = 1u << 16,  // optional (gemm_bf16.cc): only the avx512 table has it
+  kFamilyGemm, kFamilyPointwise, kFamilyConv, kFamilyPool, kFamilyEmbedding, kFamilyOptim, kFamilyLstm, kFamilyGru,
+  kFamilySimpleRnn, kFamilyLoss, kFamilyRnnInfer, kFamilyNorm, kFamilyAvgPool,
+  kFamilyCount,
+  kFamilyBf16 = kFamilyCount,
 };
 
 struct KernelTable {

@@ -35,7 +35,7 @@ namespace bf16 {
 #if RL_X86
 namespace {
 
-#define RL_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,avx512bf16")))
+#define RL_BF16 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,avx512bf16,prfchw")))
 
 constexpr int MR = 8;
 constexpr int NR = 32;  // two vectors of 16 fp32 sums
@@ -72,6 +72,12 @@ RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long 
   for (int r = 0; r < MR; ++r) {
     c[r][0] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0) : _mm512_setzero_ps();
     c[r][1] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0 + 16) : _mm512_setzero_ps();
+  }
+  // Fetch the tile's lines of C for writing while the products run: a large C (the LSTM's input projection, 51 MB)
+  // is not in cache, and its read-for-ownership would otherwise stall the stores below.
+  for (long r = 0; r < o.rows; ++r) {
+    __builtin_prefetch(o.C + r * o.ldc, 1, 3);
+    __builtin_prefetch(o.C + r * o.ldc + o.cols - 1, 1, 3);
   }
   accumulate(c, a, lda, b, kp);
   const __mmask16 m[2] = {tail16(o.cols), tail16(o.cols - 16)};
@@ -208,9 +214,14 @@ PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot)
   return {dst, ld};
 }
 
+long packed_b_dwords(const KernelSet& K, long k, long n) { return (n + K.nr - 1) / K.nr * K.nr * pairs(k); }
+
 const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, int slot) {
+  return pack_b_into(K, tb, k, n, rows, scratch(slot, (size_t)packed_b_dwords(K, k, n)));
+}
+
+const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst) {
   const long kp = pairs(k), pn = (n + K.nr - 1) / K.nr;
-  uint32_t* dst = scratch(slot, (size_t)(pn * K.nr * kp));
   if (!tb) {
     parallel_for(kp, 1, n, [&](long q0, long q1) {
       for (long q = q0; q < q1; ++q) {

@@ -14,7 +14,6 @@ namespace rl {
 namespace bf16 {
 namespace {
 
-long packed_b_dwords(const KernelSet& K, long k, long n) { return (n + K.nr - 1) / K.nr * K.nr * pairs(k); }
 
 // The micro-kernel loads B with aligned loads, and a typed array is only 16-byte aligned: the packing starts at
 // the first 64-byte boundary of a buffer 16 dwords longer, found again from the same (unmoving) address.
@@ -24,7 +23,9 @@ uint32_t* aligned64(void* p) {
   return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
 }
 
-// gemmBf16PackB(transB, k, n, b) -> Int32Array: op(B) (k x n) rounded and packed in gemmBf16's panel layout.
+// gemmBf16PackB(transB, k, n, b, into | null) -> Int32Array: op(B) (k x n) rounded and packed in gemmBf16's panel
+// layout, into `into` when given (a packing of the same shape made before: the weight's next version reuses its
+// buffer, so a step allocates nothing), else into a new array.
 Napi::Value GemmBf16PackB(const Napi::CallbackInfo& info) {
   Args a(info, "gemmBf16PackB");
   const bool tb = a.flag(0, "transB");
@@ -33,13 +34,14 @@ Napi::Value GemmBf16PackB(const Napi::CallbackInfo& info) {
   const size_t kn = dims_product(a, "b", {k, n});
   const float* B = a.f32(3, "b", kn);
   const KernelSet* K = require_kernels(a, "gemmBf16PackB");
+  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  const bool reuse = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
+  int32_t* into = reuse ? a.i32(4, "into", words) : nullptr;
   if (!a.ok()) return info.Env().Undefined();
-  const long words = packed_b_dwords(*K, (long)k, (long)n);
-  Napi::Int32Array out = Napi::Int32Array::New(info.Env(), (size_t)words + kSlackDwords);
-  if (words > 0) {
+  Napi::Int32Array out = reuse ? info[4].As<Napi::Int32Array>() : Napi::Int32Array::New(info.Env(), words);
+  if (words > kSlackDwords) {
     const Strided b{B, tb ? (long)k : (long)n};
-    const uint32_t* Bp = pack_b(*K, tb, (long)k, (long)n, b.rows(), 1);
-    std::memcpy(aligned64(out.Data()), Bp, (size_t)words * sizeof(uint32_t));
+    pack_b_into(*K, tb, (long)k, (long)n, b.rows(), aligned64(reuse ? into : out.Data()));
   }
   return out;
 }

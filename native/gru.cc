@@ -89,6 +89,8 @@ template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, const float* pan_h, const int* first,
                  const float* zeros, float* rh, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G3 = 3 * U;
+  const bool packed_tail = p.resetAfter && rl::rnn::packs_tail(U, 3, W);  // (see pack_gate_panels)
+  const int tail_nu = (int)rl::rnn::tail_units(U, W);
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
@@ -100,24 +102,23 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
         for (int q = 0; q < 3; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       });
       if (p.resetAfter) {
-        constexpr int MM = rows_for(3);
         for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
           const float* panel = pan + jb * U * 3 * W;
           const long u0 = jb * W;
           const int nu = (int)std::min<long>(W, U - u0);
+          const bool packed = packed_tail && jb == nblocks(U) - 1;
           vf rbz = vzero(), rbr = vzero(), rbh = vzero();
           if (p.rb) {
             rbz = vloadn(p.rb + u0, nu);
             rbr = vloadn(p.rb + U + u0, nu);
             rbh = vloadn(p.rb + 2 * U + u0, nu);
           }
-          for_tiles<MM>(na, [&](long i0, auto Mc) {
+          gate_tiles<3>(na, packed, [&](long i0, auto Mc, auto packed_c) {
             constexpr int M = decltype(Mc)::value;
             const float* ap[M];
             for (int m = 0; m < M; ++m) ap[m] = hprev(sh.rows[(size_t)(i0 + m)]);
             vf acc[M][3];
-            acc_zero(acc);
-            mk_accum<M, 1, 3>(acc, U, ap, &panel);
+            gate_sums<M, 3, decltype(packed_c)::value>(acc, U, ap, panel, tail_nu);
             for (int m = 0; m < M; ++m) {
               const long b = sh.rows[(size_t)(i0 + m)];
               const float* x = p.xp + (b * T + t) * G3 + u0;
@@ -194,7 +195,7 @@ void forward(const Fwd& p) {
   if (p.resetAfter) {
     pan.resize((size_t)(nb * U * 3 * W));
     const long gcol[3] = {0, U, 2 * U};
-    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, W, pan.data());
+    rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 3, gcol, W, pan.data(), true);
   } else {
     pan.resize((size_t)(nb * U * 2 * W));
     pan_h.resize((size_t)(nb * U * W));
@@ -296,31 +297,23 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       }
     }
     // dR[:, z and r] = sum h_prev^T [dz, dr]: hs shifted by one step, plus h0's rows (corr).
-    split_cols(G2, tid, nth, &c0, &c1);
-    shifted_outer(p.dr, G3, c0, c1, p.hs, p.dxp, B, T, U, p.back, first, corr);
+    shifted_outer(p.dr, G3, 0, G2, p.hs, p.dxp, B, T, U, p.back, first, corr, tid, nth);
+    // dR[:, h]: resetAfter: h_prev^T (dn * rr) (scr, in processing order); else (rr * h_prev)^T dn (scr^T dxp_h).
     std::vector<Seg> segs;
     segs.reserve((size_t)B + 1);
-    // dR[:, h]: resetAfter: h_prev^T (dn * rr) (scr, in processing order); else (rr * h_prev)^T dn (scr^T dxp_h).
-    split_cols(U, tid, nth, &c0, &c1);
-    if (c1 > c0) {
-      if (p.resetAfter) {
-        for (long i = 0; i < corr.n; ++i) {
-          const long b = corr.rows[i];
-          std::memcpy(corr.g + i * G3 + G2 + c0, scr + (b * T + first[b]) * U + c0, (size_t)(c1 - c0) * sizeof(float));
-        }
-        rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, scr, U, false, first);
-        if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g + G2, G3, corr.n});
-      } else {
-        for (long b = 0; b < B; ++b) {  // from the row's first real step (rr * h_prev is zero before it)
-          const long s0 = first[b];
-          if (s0 >= T) continue;
-          const long t0 = p.back ? T - 1 - s0 : s0;
-          segs.push_back(Seg{scr + (b * T + s0) * U, U, p.dxp + (b * T + t0) * G3 + G2, p.back ? -G3 : G3, T - s0});
-        }
+    if (p.resetAfter) {
+      gather_corr(corr, corr.g + G2, G3, scr, U, 0, U, T, false, first, tid, nth);
+      rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, scr, U, false, first);
+      if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g + G2, G3, corr.n});
+    } else {
+      for (long b = 0; b < B; ++b) {  // from the row's first real step (rr * h_prev is zero before it)
+        const long s0 = first[b];
+        if (s0 >= T) continue;
+        const long t0 = p.back ? T - 1 - s0 : s0;
+        segs.push_back(Seg{scr + (b * T + s0) * U, U, p.dxp + (b * T + t0) * G3 + G2, p.back ? -G3 : G3, T - s0});
       }
-      zero_cols(p.dr + G2, G3, U, c0, c1);
-      outer_accum(p.dr + G2, G3, U, c0, c1, segs.data(), (long)segs.size());
     }
+    rows_outer(p.dr + G2, G3, U, 0, U, segs, tid, nth);
   });
 }
 

@@ -77,8 +77,9 @@ const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward
 template <class A, class RA>
 void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, const int* first, const float* zeros,
                  A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
-  constexpr int MM = rows_for(4);
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
+  const bool packed_tail = rl::rnn::packs_tail(U, 4, W);
+  const int tail_nu = (int)rl::rnn::tail_units(U, W);
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
@@ -93,7 +94,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
         const float* panel = panels + jb * U * 4 * W;
         const long u0 = jb * W;
         const int nu = (int)std::min<long>(W, U - u0);
-        for_tiles<MM>(na, [&](long i0, auto Mc) {
+        const bool packed = packed_tail && jb == nb - 1;
+        gate_tiles<4>(na, packed, [&](long i0, auto Mc, auto packed_c) {
           constexpr int M = decltype(Mc)::value;
           const float* ap[M];
           for (int m = 0; m < M; ++m) {
@@ -101,8 +103,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
             ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
           }
           vf acc[M][4];
-          acc_zero(acc);
-          mk_accum<M, 1, 4>(acc, U, ap, &panel);
+          gate_sums<M, 4, decltype(packed_c)::value>(acc, U, ap, panel, tail_nu);
           for (int m = 0; m < M; ++m) {
             const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = p.xp + (b * T + t) * G4 + u0;
@@ -133,7 +134,7 @@ void forward(const Fwd& p) {
   const long U = p.U, nb = nblocks(U);
   std::vector<float> panels((size_t)(nb * U * 4 * W));
   const long gcol[4] = {0, U, 2 * U, 3 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data());
+  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data(), true);
   const Steps st = steps_for(p, 4.0 * U * U);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     forward_run(p, st.plan, panels.data(), st.first.data(), st.zeros.data(), act, ract);

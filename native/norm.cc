@@ -42,17 +42,27 @@ std::vector<double> reduce_rows(long rows, long cost_per_row, size_t n, F&& fn) 
 struct Channels {
   long outer, C, inner;
   size_t size;
+  const float* x;
 };
 
 // (outer, C, inner) then x, checked in reference/norm.ts's order.
-Channels channel_args(Args& a, const float** x) {
+Channels channel_args(Args& a) {
   Channels s{};
   s.outer = (long)a.integer(0, "outer");
   s.C = (long)a.integer(1, "C");
   s.inner = (long)a.integer(2, "inner");
   s.size = dims_product(a, "outer*C*inner", {s.outer, s.C, s.inner});
-  *x = a.f32(3, "x", s.size);
+  s.x = a.f32(3, "x", s.size);
   return s;
+}
+
+// What batchNormForward and batchNormBackward read after x: the statistics to normalize by and the scale gamma.
+struct Moments {
+  const float *mean, *variance, *gamma;
+};
+Moments moments_args(Args& a, const Channels& s) {
+  // Braced initialisers run in order, so the first bad argument is the one reported.
+  return {a.f32(4, "mean", (size_t)s.C), a.f32(5, "variance", (size_t)s.C), a.f32(6, "gamma", (size_t)s.C, true)};
 }
 
 std::vector<double> inverse_std(long C, const float* variance, double eps) {
@@ -63,8 +73,8 @@ std::vector<double> inverse_std(long C, const float* variance, double eps) {
 
 Napi::Value BatchNormStats(const Napi::CallbackInfo& info) {
   Args a(info, "batchNormStats");
-  const float* x;
-  const Channels s = channel_args(a, &x);
+  const Channels s = channel_args(a);
+  const float* x = s.x;
   float* mean = a.f32(4, "mean", (size_t)s.C);
   float* variance = a.f32(5, "variance", (size_t)s.C);
   if (!a.ok() || s.C == 0) return info.Env().Undefined();
@@ -87,34 +97,29 @@ Napi::Value BatchNormStats(const Napi::CallbackInfo& info) {
 
 Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
   Args a(info, "batchNormForward");
-  const float* x;
-  const Channels s = channel_args(a, &x);
-  const float* mean = a.f32(4, "mean", (size_t)s.C);
-  const float* variance = a.f32(5, "variance", (size_t)s.C);
-  const float* gamma = a.f32(6, "gamma", (size_t)s.C, true);
+  const Channels s = channel_args(a);
+  const Moments m = moments_args(a, s);
   const float* beta = a.f32(7, "beta", (size_t)s.C, true);
   const double eps = a.num(8, "eps");
   float* y = a.f32(9, "y", s.size);
-  if (!a.ok() || s.size == 0) return info.Env().Undefined();
-  const std::vector<double> inv = inverse_std(s.C, variance, eps);
-  std::vector<float> scale((size_t)s.C), shift((size_t)s.C);
-  for (long c = 0; c < s.C; ++c) {
-    scale[c] = (float)(inv[c] * (gamma ? (double)gamma[c] : 1.0));
-    shift[c] = beta ? beta[c] : 0.0f;
-  }
-  parallel_for(s.outer, 1, s.C * s.inner, [&](long o0, long o1) {
-    kernels().channel_affine(x, mean, scale.data(), shift.data(), s.C, s.inner, o0, o1, y);
+  return run_if_ok(a, [&] {
+    const std::vector<double> inv = inverse_std(s.C, m.variance, eps);
+    std::vector<float> scale((size_t)s.C), shift((size_t)s.C);
+    for (long c = 0; c < s.C; ++c) {
+      scale[c] = (float)(inv[c] * (m.gamma ? (double)m.gamma[c] : 1.0));
+      shift[c] = beta ? beta[c] : 0.0f;
+    }
+    parallel_for(s.outer, 1, s.C * s.inner, [&](long o0, long o1) {
+      kernels().channel_affine(s.x, m.mean, scale.data(), shift.data(), s.C, s.inner, o0, o1, y);
+    });
   });
-  return info.Env().Undefined();
 }
 
 Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   Args a(info, "batchNormBackward");
-  const float* x;
-  const Channels s = channel_args(a, &x);
-  const float* mean = a.f32(4, "mean", (size_t)s.C);
-  const float* variance = a.f32(5, "variance", (size_t)s.C);
-  const float* gamma = a.f32(6, "gamma", (size_t)s.C, true);
+  const Channels s = channel_args(a);
+  const Moments m = moments_args(a, s);
+  const float *x = s.x, *mean = m.mean, *variance = m.variance, *gamma = m.gamma;
   const double eps = a.num(7, "eps");
   const bool batch_stats = a.flag(8, "batchStats");
   const float* dy = a.f32(9, "dy", s.size);
@@ -150,28 +155,38 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// What both layer-normalization passes begin with: x [rows, cols] (arguments 0..2) and gamma [cols] | null (3).
+struct LayerRows {
+  Matrix m;
+  const float *x, *gamma;
+};
+LayerRows layer_rows_args(Args& a) {
+  LayerRows l{matrix_dims(a, 0, "rows", "cols", "rows*cols"), nullptr, nullptr};
+  l.x = a.f32(2, "x", l.m.size);
+  l.gamma = a.f32(3, "gamma", (size_t)l.m.cols, true);
+  return l;
+}
+
 Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   Args a(info, "layerNormForward");
-  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
-  const float* x = a.f32(2, "x", m.size);
-  const float* gamma = a.f32(3, "gamma", (size_t)m.cols, true);
-  const float* beta = a.f32(4, "beta", (size_t)m.cols, true);
+  const LayerRows l = layer_rows_args(a);
+  const float* beta = a.f32(4, "beta", (size_t)l.m.cols, true);
   const double eps = a.num(5, "eps");
-  float* y = a.f32(6, "y", m.size);
-  float* mean = a.f32(7, "mean", (size_t)m.rows);
-  float* rstd = a.f32(8, "rstd", (size_t)m.rows);
-  if (!a.ok() || m.rows == 0) return info.Env().Undefined();
-  parallel_for(m.rows, 1, 3 * m.cols, [&](long r0, long r1) {
-    kernels().layer_norm_rows(x, gamma, beta, m.cols, eps, r0, r1, y, mean, rstd);
+  float* y = a.f32(6, "y", l.m.size);
+  float* mean = a.f32(7, "mean", (size_t)l.m.rows);
+  float* rstd = a.f32(8, "rstd", (size_t)l.m.rows);
+  return run_if_ok(a, [&] {
+    parallel_for(l.m.rows, 1, 3 * l.m.cols, [&](long r0, long r1) {
+      kernels().layer_norm_rows(l.x, l.gamma, beta, l.m.cols, eps, r0, r1, y, mean, rstd);
+    });
   });
-  return info.Env().Undefined();
 }
 
 Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   Args a(info, "layerNormBackward");
-  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
-  const float* x = a.f32(2, "x", m.size);
-  const float* gamma = a.f32(3, "gamma", (size_t)m.cols, true);
+  const LayerRows l = layer_rows_args(a);
+  const Matrix& m = l.m;
+  const float *x = l.x, *gamma = l.gamma;
   const float* mean = a.f32(4, "mean", (size_t)m.rows);
   const float* rstd = a.f32(5, "rstd", (size_t)m.rows);
   const float* dy = a.f32(6, "dy", m.size);

@@ -12,7 +12,7 @@
 //   allocated and nothing crosses into JS inside the loop.
 // - Masked rows are left out of the step's register tiles (their state is copied), so padding costs only a copy.
 // - Backward writes dgates straight into dxp, runs dh_prev = dgates R^T per step, and forms dR at the end as
-//   one outer-product accumulation over all B*T steps (outer_accum), split over the threads by columns.
+//   one outer-product accumulation over all B*T steps (outer_accum), split over the threads by rows.
 //
 // Keras's masking: at a masked step the state is carried and the output repeats the previous output; before the
 // first real step of a row that previous output is zero (backend.rnn starts from zeros), so hs holds zeros there
@@ -147,11 +147,34 @@ inline void first_real_steps(long B, long T, const uint8_t* mask, bool back, std
   }
 }
 
-// Forward panels: for each unit block jb, [k < K][g < G][v < w] = r[k * ldr + gcol[g] + jb*w + v] (0 past U).
-inline void pack_gate_panels(const float* r, long K, long ldr, long U, int G, const long* gcol, int w, float* out) {
-  long nb = nblocks(U, w);
+// Hidden units in the last unit block of width w (w when U is a multiple of w).
+inline long tail_units(long U, int w) { return U - (nblocks(U, w) - 1) * w; }
+
+// Whether the forward panel of the last unit block packs its G gates into one vector (gate g in lanes
+// [g*nu, (g+1)*nu) for its nu units) instead of G vectors of nu live lanes each: U = 100 in blocks of 16 leaves 4
+// units, so an LSTM's last block then costs 1 vector of FMAs instead of 4 (about 11 % of the forward's FMAs).
+inline bool packs_tail(long U, int G, int w) {
+  const long nu = tail_units(U, w);
+  return G > 1 && nu < w && G * nu <= w;
+}
+
+// Forward panels: for each unit block jb, [k < K][g < G][v < w] = r[k * ldr + gcol[g] + jb*w + v] (0 past U);
+// with pack_tail and packs_tail(U, G, w) the last block is [k < K][g*nu + v] instead (0 past G*nu), in the first
+// K*w floats of its room (the kernel then reads it with gate_sums).
+inline void pack_gate_panels(const float* r, long K, long ldr, long U, int G, const long* gcol, int w, float* out,
+                             bool pack_tail = false) {
+  const long nb = nblocks(U, w), nu = tail_units(U, w);
+  const bool packed = pack_tail && packs_tail(U, G, w);
   for (long jb = 0; jb < nb; ++jb) {
     float* o = out + jb * K * G * w;
+    if (packed && jb == nb - 1) {
+      for (long k = 0; k < K; ++k)
+        for (int lane = 0; lane < w; ++lane) {
+          const long g = lane / nu, v = lane % nu;
+          *o++ = g < G ? r[k * ldr + gcol[g] + jb * w + v] : 0.0f;
+        }
+      break;
+    }
     for (long k = 0; k < K; ++k)
       for (int g = 0; g < G; ++g)
         for (int v = 0; v < w; ++v) {
@@ -491,6 +514,35 @@ RLV void acc_zero(vf (&acc)[M][NV]) {
     for (int n = 0; n < NV; ++n) acc[m][n] = vzero();
 }
 
+// acc[m][g] = sum over k < U of ap[m][k] times gate g's columns of one unit block's forward panel. A packed panel
+// (PACKED: the last block under packs_tail, nu units) sums all G gates in one vector; each gate's nu lanes are
+// then moved to lanes [0, nu) of acc[m][g] (the other lanes 0, as a padded panel gives). Every lane is the same
+// FMA chain either way, so packing changes no result.
+template <int M, int G, bool PACKED>
+RLV void gate_sums(vf (&acc)[M][G], long U, const float* const* ap, const float* panel, int nu) {
+  if constexpr (!PACKED) {
+    acc_zero(acc);
+    mk_accum<M, 1, G>(acc, U, ap, &panel);
+  } else {
+    vf one[M][1];
+    acc_zero(one);
+    mk_accum<M, 1, 1>(one, U, ap, &panel);
+    for (int m = 0; m < M; ++m) {
+      float lanes[W];
+      vstore(lanes, one[m][0]);
+      for (int g = 0; g < G; ++g) acc[m][g] = vload_part(lanes + g * nu, nu);
+    }
+  }
+}
+
+// Calls tile(i0, IC<M>, std::bool_constant<packed>) over na rows, in tiles sized for a unit block's G gate vectors,
+// or for the single vector of a packed block (more rows per tile keep as many FMA chains in flight).
+template <int G, class F>
+RLV void gate_tiles(long na, bool packed, F&& tile) {
+  if (packed) for_tiles<rows_for(1)>(na, [&](long i0, auto Mc) { tile(i0, Mc, std::true_type{}); });
+  else for_tiles<rows_for(G)>(na, [&](long i0, auto Mc) { tile(i0, Mc, std::false_type{}); });
+}
+
 // One A operand of panel_product: row b is base + b * bstride (K floats), times K rows of each block's panel,
 // which starts at panels + jb * pstride.
 struct PSeg {
@@ -595,15 +647,17 @@ RLV void outer_tile(float* C, long ldc, const float* const* ap, long aoff, const
     }
 }
 
-// C[0:Mr, c0:c1) += sum over segments and their rows k of a[k*lda + 0:Mr]^T b[k*ldb + c0:c1). Columns are
-// relative to both C and the b rows. Runs on the calling thread (callers split columns). The rows of all
-// segments are taken in chunks of KC (pointer lists), so short segments (few steps) cost no extra passes over C.
-inline void outer_accum(float* C, long ldc, long Mr, long c0, long c1, const Seg* segs, long nseg) {
+// C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1). Rows and columns
+// are relative to C, a and b alike. Runs on the calling thread (callers split rows). The rows of all segments are
+// taken in chunks of KC (pointer lists), so short segments (few steps) cost no extra passes over C; KC is small
+// enough that a chunk's slices of a (the thread's rows) and b (one column tile) stay in L1 together. Each
+// element of C is one chain of FMAs in k order whatever KC or the split, so neither changes a bit of the result.
+inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg) {
   constexpr int NVT = 4;
   constexpr int MM = rows_for(NVT);
   constexpr long KC = 128;
   long ncol = c1 - c0;
-  if (ncol <= 0 || Mr <= 0) return;
+  if (ncol <= 0 || m1 <= m0) return;
   long nvec = (ncol + W - 1) / W;
   int tailn = (int)(ncol - (nvec - 1) * W);
   const float* ap[KC];
@@ -626,11 +680,12 @@ inline void outer_accum(float* C, long ldc, long Mr, long c0, long c1, const Seg
     for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
       constexpr int NV = decltype(NVc)::value;
       bool tail = (v0 + NV == nvec) && tailn != W;
-      for_tiles<MM>(Mr, [&](long m0, auto Mc) {
+      for_tiles<MM>(m1 - m0, [&](long i0, auto Mc) {
         constexpr int M = decltype(Mc)::value;
-        float* ct = C + m0 * ldc + c0 + v0 * W;
-        if (tail) outer_tile<M, NV, true>(ct, ldc, ap, m0, bp, c0 + v0 * W, kc, tailn);
-        else outer_tile<M, NV, false>(ct, ldc, ap, m0, bp, c0 + v0 * W, kc, W);
+        const long m = m0 + i0;
+        float* ct = C + m * ldc + c0 + v0 * W;
+        if (tail) outer_tile<M, NV, true>(ct, ldc, ap, m, bp, c0 + v0 * W, kc, tailn);
+        else outer_tile<M, NV, false>(ct, ldc, ap, m, bp, c0 + v0 * W, kc, W);
       });
     });
   }
@@ -736,28 +791,45 @@ inline Steps steps_for(const P& p, double fma_per_row_step) {
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
-// Zero rows [0, Mr) x columns [c0, c1) of C.
-inline void zero_cols(float* C, long ldc, long Mr, long c0, long c1) {
+// Zero rows [m0, m1) x columns [c0, c1) of C.
+inline void zero_block(float* C, long ldc, long m0, long m1, long c0, long c1) {
   if (c1 <= c0) return;
-  for (long m = 0; m < Mr; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+  for (long m = m0; m < m1; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+}
+
+// C[:, c0:c1) = the outer-product sum of segs, C having U rows: this thread's share of the rows (a split by rows
+// keeps the threads balanced whatever the column count, e.g. 100 columns = 7 vectors). Call on every thread.
+inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::vector<Seg>& segs, int tid, int nth) {
+  long m0, m1;
+  rl::split_range(U, tid, nth, 1, &m0, &m1);
+  zero_block(C, ldc, m0, m1, c0, c1);
+  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size());
+}
+
+// Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
+// every thread's dR rows read all of them.
+inline void gather_corr(const rl::rnn::Corr& corr, float* cg, long ldcg, const float* g, long ldg, long c0, long c1, long T,
+                        bool back, const int* first, int tid, int nth) {
+  long d0, d1;
+  split_cols(c1 - c0, tid, nth, &d0, &d1);
+  for (long i = 0; i < corr.n && d1 > d0; ++i) {
+    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
+    std::memcpy(cg + i * ldcg + c0 + d0, g + (b * T + t1) * ldg + c0 + d0, (size_t)(d1 - d0) * sizeof(float));
+  }
+  rl::rnn::sync(nth);
 }
 
 // dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
 // h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
-// gathered here, columns c0:c1).
+// gathered here, columns c0:c1). Call on every thread.
 inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
-                          long U, bool back, const int* first, const rl::rnn::Corr& corr) {
-  if (c1 <= c0) return;
-  for (long i = 0; i < corr.n; ++i) {
-    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
-    std::memcpy(corr.g + i * ldg + c0, g + (b * T + t1) * ldg + c0, (size_t)(c1 - c0) * sizeof(float));
-  }
+                          long U, bool back, const int* first, const rl::rnn::Corr& corr, int tid, int nth) {
+  gather_corr(corr, corr.g, ldg, g, ldg, c0, c1, T, back, first, tid, nth);
   std::vector<Seg> segs;
   segs.reserve((size_t)B + 1);
   rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
   if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
-  zero_cols(dr, ldg, U, c0, c1);
-  outer_accum(dr, ldg, U, c0, c1, segs.data(), (long)segs.size());
+  rows_outer(dr, ldg, U, c0, c1, segs, tid, nth);
 }
 
 // For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
@@ -788,14 +860,12 @@ inline void one_gate_products(const Share& sh, long na, const float* pan, long U
 }
 
 // The end of a backward pass, after its last step: once every thread's gate gradients (p.dxp, G columns) are
-// complete, this thread's columns of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
+// complete, this thread's rows of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
 // except at each row's first real step, where it is h0 (gathered in corr).
 template <class P>
 inline void recurrent_weight_grad(const P& p, long G, int tid, int nth, const int* first, const rl::rnn::Corr& corr) {
   rl::rnn::sync(nth);
-  long c0, c1;
-  split_cols(G, tid, nth, &c0, &c1);
-  shifted_outer(p.dr, G, c0, c1, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr);
+  shifted_outer(p.dr, G, 0, G, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr, tid, nth);
 }
 
 #endif  // RL_PASS

@@ -126,14 +126,22 @@ inline void pack_wide(const float* r, long U, int G, float* out) {
         }
 }
 
+// Where a block of WL units of R is read: packed panels ([k][g][lane], contiguous), or R itself, in place (row k at
+// k * G*U, gate g at g * U), which needs no packing: cheaper for a few row-steps, when packing costs more than the
+// product. The same values in the same order either way, so the same bits.
+struct Panel {
+  const float* base;
+  long kstride, gstride;
+};
+
 // acc[m][g] = sum_{k<K} a[m][k] * panel[k][g][lanes], k ascending (as rnn_common.h's mk_accum).
 template <int M, int G>
-RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float* panel) {
+RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, Panel panel) {
   vw c[M][G] = {};
   for (long k = 0; k < K; ++k) {
     vw bv[G];
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel + (k * G + g) * WL, sizeof(vw));
+    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel.base + k * panel.kstride + g * panel.gstride, sizeof(vw));
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m) {
       const vw av = vw{} + a[m][k];
@@ -151,6 +159,7 @@ RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float*
 // (acc[g] for units u0..u0+nu) and its projected input x (at u0) into the new h (and c) of those units.
 template <int G, class Cell>
 void drive(const Seq& p, const float* panels, Cell cell) {
+  // panels null: R is read in place (only when U is a whole number of blocks, so no lane reads past R).
   const long B = p.B, T = p.T, U = p.U, GU = G * U, nb = wblocks(U);
   constexpr int MM = rows_for(G);
   std::vector<int> first;
@@ -159,13 +168,10 @@ void drive(const Seq& p, const float* panels, Cell cell) {
   float* hbuf[2] = {state, state + B * U};
   float* cbuf = G == 4 ? state + 2 * B * U : nullptr;
   const size_t ubytes = (size_t)U * sizeof(float);
-  const int nth = rl::num_threads();
-  const bool split = nth > 1 && B >= nth && (double)B * T * U * GU >= 2e6;
   auto xrow = [&](long b, long t) { return p.xp + (p.rows ? (long)p.rows[b * T + t] : b * T + t) * GU; };
-  auto body = [&](int tid, int nparts) {
-    long r0 = 0, r1 = B;
-    if (nparts > 1) rl::split_range(B, tid, nparts, 1, &r0, &r1);
-    if (r1 <= r0) return;
+  // Rows [r0, r1) through every step: rows never read each other's state, so any split of the batch gives the
+  // same bits.
+  auto body = [&](long r0, long r1) {
     for (long b = r0; b < r1; ++b) {
       if (p.h0) std::memcpy(hbuf[0] + b * U, p.h0 + b * U, ubytes);
       else std::memset(hbuf[0] + b * U, 0, ubytes);
@@ -175,6 +181,9 @@ void drive(const Seq& p, const float* panels, Cell cell) {
     std::vector<int> rows((size_t)(r1 - r0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
+      // Without h0 every row starts from zeros, so the first step's h_prev R is +0 in every lane (finite weights):
+      // skipping it changes no bit and saves one step of the recurrent product per call.
+      const bool zero_state = s == 0 && !p.h0;
       const float* hp = hbuf[s & 1];
       float* hn = hbuf[(s + 1) & 1];
       long na = 0;
@@ -190,7 +199,7 @@ void drive(const Seq& p, const float* panels, Cell cell) {
         else std::memset(p.hs + (b * T + s) * U, 0, ubytes);
       }
       for (long jb = 0; jb < nb && na > 0; ++jb) {
-        const float* panel = panels + jb * U * G * WL;
+        const Panel panel = panels ? Panel{panels + jb * U * G * WL, G * WL, WL} : Panel{p.r + jb * WL, GU, U};
         const long u0 = jb * WL;
         const int nu = (int)std::min<long>(WL, U - u0);
         for_tiles<MM>(na, [&](long i0, auto Mc) {
@@ -198,7 +207,12 @@ void drive(const Seq& p, const float* panels, Cell cell) {
           const float* ap[M];
           for (int m = 0; m < M; ++m) ap[m] = hp + (long)rows[(size_t)(i0 + m)] * U;
           vw acc[M][G];
-          wide_accum<M, G>(acc, U, ap, panel);
+          if (zero_state) {
+            for (int m = 0; m < M; ++m)
+              for (int g = 0; g < G; ++g) acc[m][g] = vw{};
+          } else {
+            wide_accum<M, G>(acc, U, ap, panel);
+          }
           for (int m = 0; m < M; ++m) {
             const long b = rows[(size_t)(i0 + m)];
             const float* xb = xrow(b, t);
@@ -228,9 +242,19 @@ void drive(const Seq& p, const float* panels, Cell cell) {
       if (p.cT) std::memcpy(p.cT + b * U, cbuf + b * U, ubytes);
     }
   };
-  if (split) rl::parallel(body);
-  else body(0, 1);
+  // Chunks of rows go to whichever thread claims them first: on a loaded machine a preempted worker costs
+  // nothing, as the calling thread takes its chunks (a static split waited a whole time slice for it).
+  const int nth = rl::num_threads();
+  const bool split = nth > 1 && B >= 2 * MM && (double)B * T * U * GU >= 2e6;
+  const long chunks = split ? std::min<long>(std::max<long>(B / 16, 2), 4L * nth) : 1;
+  const long per = (B + chunks - 1) / chunks;
+  if (chunks == 1) body(0, B);
+  else rl::parallel_chunks(chunks, [&](long c) { body(c * per, std::min(B, (c + 1) * per)); });
 }
+
+// Packing R costs about as much as the product for U/4 row-steps (measured: U=128, one row and step: 16 us packed,
+// 1 us of product); for fewer, as at batch 1, R is read where it is.
+inline bool in_place(const Seq& p) { return p.U % WL == 0 && p.B * p.T * 4 <= p.U; }
 
 template <class A, class RA>
 void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
@@ -249,8 +273,8 @@ void lstm_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void lstm(const Seq& p) {
   const long U = p.U;
-  float* panels = reused(0, (size_t)(wblocks(U) * U * 4 * WL));
-  pack_wide(p.r, U, 4, panels);
+  float* panels = in_place(p) ? nullptr : reused(0, (size_t)(wblocks(U) * U * 4 * WL));
+  if (panels) pack_wide(p.r, U, 4, panels);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { lstm_run(p, panels, act, ract); });
 }
 
@@ -276,8 +300,8 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
 
 void gru(const Seq& p) {
   const long U = p.U;
-  float* panels = reused(0, (size_t)(wblocks(U) * U * 3 * WL));
-  pack_wide(p.r, U, 3, panels);
+  float* panels = in_place(p) ? nullptr : reused(0, (size_t)(wblocks(U) * U * 3 * WL));
+  if (panels) pack_wide(p.r, U, 3, panels);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { gru_run(p, panels, act, ract); });
 }
 

@@ -1,6 +1,7 @@
 #include "threadpool.h"
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -36,8 +37,15 @@ struct Pool {
   std::condition_variable cv;
   std::atomic<unsigned> generation{0};
   std::atomic<int> remaining{0};
+  // Bit t: worker t has not taken its share of the current parallel() job yet (tids below 64).
+  std::atomic<uint64_t> unclaimed{0};
   const std::function<void(int, int)>* job = nullptr;
   bool stop = false;
+  // parallel_chunks: the open region's ticket (epoch 24 bits | chunks 20 | next chunk 20), its job, and how many
+  // threads are inside claim(): the caller waits for those only, never for a worker that has not woken yet.
+  std::atomic<uint64_t> ticket{0};
+  std::atomic<const std::function<void(long)>*> chunk_job{nullptr};
+  std::atomic<int> claiming{0};
   // barrier state
   std::atomic<int> bar_count{0};
   std::atomic<unsigned> bar_gen{0};
@@ -57,20 +65,50 @@ struct Pool {
     for (auto& w : workers) w.join();
     workers.clear();
   }
+  static uint64_t next_of(uint64_t t) { return t & 0xFFFFF; }
+  static uint64_t count_of(uint64_t t) { return (t >> 20) & 0xFFFFF; }
+  bool chunks_open() const {
+    const uint64_t t = ticket.load(std::memory_order_acquire);
+    return next_of(t) < count_of(t);
+  }
+  // Runs chunks of the open parallel_chunks region until none is left. The job is read after a successful claim:
+  // it was published before the ticket, and its caller cannot return while this thread counts in `claiming`.
+  void claim() {
+    claiming.fetch_add(1, std::memory_order_acq_rel);
+    for (uint64_t t = ticket.load(std::memory_order_acquire); next_of(t) < count_of(t);) {
+      if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      (*chunk_job.load(std::memory_order_acquire))((long)next_of(t));
+      t = ticket.load(std::memory_order_acquire);
+    }
+    claiming.fetch_sub(1, std::memory_order_acq_rel);
+  }
   void loop(int tid) {
     unsigned seen = 0;
     for (;;) {
       // Spin briefly for back-to-back jobs (a training step issues many), then sleep.
       for (int spins = 1; generation.load(std::memory_order_acquire) == seen && spins < 20000; ++spins) {
+        if (chunks_open()) {
+          claim();
+          spins = 1;
+        }
         cpu_relax();
         if ((spins & 127) == 0) std::this_thread::yield();
       }
       if (generation.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lk(mu);
-        cv.wait(lk, [&] { return generation.load() != seen; });
+        cv.wait(lk, [&] { return generation.load() != seen || chunks_open() || stop; });
+        if (generation.load() == seen && !stop) {
+          lk.unlock();
+          claim();
+          continue;
+        }
       }
       seen = generation.load(std::memory_order_acquire);
       if (stop) return;
+      // The caller may have run this share itself (we woke late): then there is nothing to do, and the job of a
+      // later region, if one is open, is claimed the same way.
+      const uint64_t bit = tid < 64 ? 1ull << tid : 0;
+      if (bit && !(unclaimed.fetch_and(~bit, std::memory_order_acq_rel) & bit)) continue;
       (*job)(tid, nth);
       remaining.fetch_sub(1, std::memory_order_acq_rel);
     }
@@ -125,13 +163,46 @@ void parallel(const std::function<void(int, int)>& fn) {
   p.region_nth = p.nth;
   p.job = &fn;
   p.remaining.store(p.nth - 1, std::memory_order_release);
+  const int stealable = p.nth < 64 ? p.nth : 64;
+  p.unclaimed.store((stealable == 64 ? ~0ull : (1ull << stealable) - 1) & ~1ull, std::memory_order_release);
   {
     std::lock_guard<std::mutex> g(p.mu);
     p.generation.fetch_add(1, std::memory_order_acq_rel);
   }
   p.cv.notify_all();
   fn(0, p.nth);
+  // Shares no worker has taken yet run here: on a loaded machine a worker may not get a core for a whole time
+  // slice. Safe with barrier(): had fn passed one, every worker would have started (and claimed its share).
+  const uint64_t left = p.unclaimed.exchange(0, std::memory_order_acq_rel);
+  for (int t = 1; t < stealable; ++t)
+    if (left >> t & 1) {
+      fn(t, p.nth);
+      p.remaining.fetch_sub(1, std::memory_order_acq_rel);
+    }
   spin_until([&] { return p.remaining.load(std::memory_order_acquire) == 0; });
+  t_in_region = false;
+}
+
+void parallel_chunks(long n, const std::function<void(long)>& fn) {
+  Pool& p = pool();
+  if (t_in_region || p.nth == 1 || n <= 1 || n > 0xFFFFF) {
+    bool was = t_in_region;
+    t_in_region = true;
+    for (long i = 0; i < n; ++i) fn(i);
+    t_in_region = was;
+    return;
+  }
+  t_in_region = true;
+  p.chunk_job.store(&fn, std::memory_order_release);
+  const uint64_t epoch = ((p.ticket.load(std::memory_order_relaxed) >> 40) + 1) & 0xFFFFFF;
+  p.ticket.store(epoch << 40 | (uint64_t)n << 20, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> g(p.mu);  // a sleeping worker checks chunks_open() under the lock
+  }
+  p.cv.notify_all();
+  p.claim();
+  // Every chunk is claimed now; wait for the threads still running one (or about to find none left).
+  spin_until([&] { return p.claiming.load(std::memory_order_acquire) == 0; });
   t_in_region = false;
 }
 

@@ -9,6 +9,7 @@ export * from './ops/index.js';
 export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
   from './autograd/public_ops.js';
 export { grad, grads, valueAndGrad, valueAndGrads } from './autograd/gradients_api.js';
+export { variable, variableGrads } from './autograd/variables.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
 // tfjs's rank-named tensor types, so TypeScript written for tfjs (`as tf.Scalar[]`) type-checks unchanged.
 export type { Tensor as Scalar, Tensor as Tensor1D, Tensor as Tensor2D, Tensor as Tensor3D, Tensor as Tensor4D } from './tensor.js';
@@ -36,11 +37,15 @@ export { data, Dataset } from './data_pipeline/index.js';
 export { History } from './models/callback.js';
 export type { Callback } from './models/callback.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
-export { backendInfo, setBackend, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';
+export { setBackend } from './ops/engine.js';
+export { backendInfo, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
+import { modelFromJSON } from './io/handlers.js';
+/** tfjs's tf.models namespace. */
+export const models = { modelFromJSON };
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs } from './callbacks/index.js';

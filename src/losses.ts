@@ -1,4 +1,5 @@
 /** Loss names as Keras and tfjs spell them, and the checks on targets that make bad labels an error. */
+import { coreLosses, Reduction } from './ops/losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
 import { toTensor, type Tensor, type TensorLike } from './tensor.js';
 
@@ -76,6 +77,19 @@ function lossFunction(kind: LossKind): (yTrue: TensorLike, yPred: TensorLike) =>
 }
 
 /** rl.losses: every loss by its tfjs-layers name, plus the short aliases tfjs exports (mse, mae, mape, msle, kld, cosine). */
-export const losses = Object.fromEntries(
+const layerLosses = Object.fromEntries(
   Object.values(LOSSES).flatMap((e) => e.names.filter((n) => !n.includes('_')).map((n) => [n, lossFunction(lossKind(n))])),
 ) as Record<string, (yTrue: TensorLike, yPred: TensorLike) => Tensor>;
+
+/**
+ * rl.losses: the layers losses (recorded on the autograd tape) and tfjs-core's tf.losses (absoluteDifference,
+ * softmaxCrossEntropy, ..., with weights and a Reduction). meanSquaredError with weights or a reduction is core's.
+ */
+export const losses = {
+  ...layerLosses,
+  ...coreLosses,
+  Reduction,
+  meanSquaredError(yTrue: TensorLike, yPred: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
+    return weights === undefined && reduction === undefined ? layerLosses.meanSquaredError(yTrue, yPred) : coreLosses.meanSquaredError(yTrue, yPred, weights, reduction);
+  },
+} as typeof layerLosses & typeof coreLosses & { Reduction: typeof Reduction };

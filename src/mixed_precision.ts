@@ -1,9 +1,9 @@
 /**
  * Keras's mixed precision policies (`tf.keras.mixed_precision.set_global_policy`): 'float32', the default, and
- * 'mixed_bfloat16', under which the products of Dense, Conv1D and the recurrent layers' input projections run with
- * bf16 operands (rounded to nearest even from the fp32 values) and fp32 sums, while the variables (the master
- * weights), the optimizer, the losses and every other op stay float32 — Keras's split of compute and variable
- * dtypes. tfjs has no equivalent.
+ * 'mixed_bfloat16', under which the products of Dense, Conv1D, the recurrent layers' input projections and the LSTM's
+ * recurrent products (training kernels; predict's stay fp32) run with bf16 operands (rounded to nearest even from
+ * the fp32 values) and fp32 sums, while the variables (the master weights), the optimizer, the losses and every other
+ * op stay float32 — Keras's split of compute and variable dtypes. tfjs has no equivalent.
  *
  * The native bf16 kernels need AVX512-BF16 and the avx512 kernels in force. Where they are missing (an older CPU,
  * RNNLAB_ISA=avx2 or portable), setGlobalPolicy('mixed_bfloat16') falls back to float32 and says so once on

@@ -13,7 +13,12 @@ export class Variable extends Tensor {
   }
 
   /** Copies values in, checking the count: the safe way to load weights. */
-  assign(values: ArrayLike<number>): void {
+  assign(given: ArrayLike<number> | Tensor): void {
+    // tfjs's v.assign(tensor) checks the shape; flat arrays only the count.
+    if (given instanceof Tensor && given.shape.join() !== this.shape.join()) {
+      throw new Error(`weight '${this.name}': assign expected shape [${this.shape.join(', ')}], got [${given.shape.join(', ')}]`);
+    }
+    const values = given instanceof Tensor ? given.values : given;
     if (values.length !== this.size) {
       throw new Error(`weight '${this.name}': expected ${this.size} values for shape [${this.shape.join(', ')}], got ${values.length}`);
     }

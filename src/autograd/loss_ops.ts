@@ -22,18 +22,24 @@ export function lossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits:
  */
 export function weightedLossOp(kind: LossKind, pred: Tensor, target: Tensor, fromLogits: boolean, weights: ArrayLike<number>): Tensor {
   const n = pred.shape[0];
-  if (weights.length !== n) throw new Error(`sample weights: ${weights.length} weights for ${n} samples`);
   const p = pred.floatData(), t = target.values;
-  const per = p.length / n, perTarget = t.length / n;
+  const rows = p.length / (n * pred.shape[pred.rank - 1]);
+  // One weight per sample, or (Keras's per-timestep weights) one per sample and step: each unit is a sample's rows
+  // or one row, and the loss is mean(weight x unit loss) over all units, Keras's sum-over-batch-size reduction.
+  const units = weights.length;
+  if (units !== n && (rows === 1 || units !== n * rows)) {
+    throw new Error(`sample weights: ${units} weights for ${n} samples${rows > 1 ? ` of ${rows} steps (give ${n} or ${n * rows})` : ''}`);
+  }
+  const per = p.length / units, perTarget = t.length / units;
   const grad = allocFloat(pred.size);
   let value = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < units; i++) {
     if (weights[i] === 0) continue;
     const ti = target.dtype === 'int32' ? new Tensor(t.subarray(i * perTarget, (i + 1) * perTarget), [perTarget], 'int32')
       : new Tensor((t as FArray).subarray(i * perTarget, (i + 1) * perTarget), [perTarget], 'float32');
     const r = lossValueAndGrad(kind, p.subarray(i * per, (i + 1) * per), pred.shape[pred.rank - 1], ti, fromLogits);
-    value += (weights[i] * r.value) / n;
-    for (let j = 0; j < per; j++) grad[i * per + j] = (weights[i] * r.grad[j]) / n;
+    value += (weights[i] * r.value) / units;
+    for (let j = 0; j < per; j++) grad[i * per + j] = (weights[i] * r.grad[j]) / units;
   }
   return recordLoss(value, pred, grad);
 }

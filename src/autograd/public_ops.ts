@@ -115,10 +115,10 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   return grads(out, [x], (g) => [T.pad(g, x.shape.map((d, i) => [starts[i], d - starts[i] - out.shape[i]] as [number, number]))]);
 }
 
-// The chained forms record too (x.square().sum()), as tfjs's methods differentiate like its functions.
-// reshape stays the plain view (internal code reshapes freely); use rl.reshape inside a differentiated function.
+// The chained forms record too (x.square().sum(), w.reshape([2, 1])), as tfjs's methods differentiate like its
+// functions. Internal code reshapes through the ops modules, so a recording x.reshape costs it nothing.
 const recordingMethods: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
-  add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice,
+  add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice, reshape,
 };
 for (const [name, fn] of Object.entries(recordingMethods)) {
   Object.defineProperty(Tensor.prototype, name, { configurable: true, writable: true, value(this: Tensor, ...rest: never[]) { return fn(this, ...rest); } });

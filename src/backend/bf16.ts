@@ -1,15 +1,19 @@
 /**
  * The kernels of the mixed_bfloat16 policy (src/mixed_precision.ts): the product kernels (GEMM, Conv1D forward and
- * backward) replaced by their bf16 twins, which round both operands to bf16 and sum in fp32; every other kernel,
- * the optimizers and the losses stay fp32. Native twins need AVX512-BF16 (native/gemm_bf16.cc); the reference twins
- * (reference/bf16_*.ts) emulate the same rounding and sum order on any CPU.
+ * backward, the LSTM's training kernels) replaced by their bf16 twins, which round the operands of every product to
+ * bf16 and sum in fp32; every other kernel, the optimizers and the losses stay fp32. Native twins need AVX512-BF16
+ * (native/gemm_bf16.cc, lstm_bf16.cc); the reference twins (reference/bf16_*.ts) emulate the same rounding and sum
+ * order on any CPU.
  */
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
 import { cachedBf16Gemm, type Bf16PackAddon } from './bf16_weight_cache.js';
 
 /** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
-export const BF16_TWINS = { gemm: 'gemmBf16', conv1d: 'conv1dBf16', conv1dBackward: 'conv1dBf16Backward' } as const;
+export const BF16_TWINS = {
+  gemm: 'gemmBf16', conv1d: 'conv1dBf16', conv1dBackward: 'conv1dBf16Backward',
+  lstmForward: 'lstmBf16Forward', lstmBackward: 'lstmBf16Backward',
+} as const;
 
 export interface Bf16Addon {
   bf16Supported?(): boolean;

@@ -4,7 +4,8 @@
  * markWeightWritten; a product whose B operand is such a weight (Dense's and the recurrent input projections'
  * kernels, forward and, transposed, backward) reuses the packing made for the weight's current version. An array
  * never marked (activations, gradients, a weight not yet trained) is packed on every call as before. The cached
- * product gives the same bits as the uncached one: the packing is the same code (native/gemm_bf16_cached.cc).
+ * product gives the same bits as the uncached one: the packing is the same code (native/gemm_bf16_cached.cc). A new
+ * version is packed into the previous version's array, so a training step allocates nothing here.
  */
 import type { FArray, Kernels } from './kernels.js';
 
@@ -16,7 +17,8 @@ export function markWeightWritten(data: FArray): void {
 }
 
 export interface Bf16PackAddon {
-  gemmBf16PackB(transB: boolean, k: number, n: number, b: Float32Array): Int32Array;
+  /** Packs into `into` (an earlier packing of the same shape) when given, else into a new array. */
+  gemmBf16PackB(transB: boolean, k: number, n: number, b: Float32Array, into?: Int32Array | null): Int32Array;
   gemmBf16PackedB(transA: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, packedB: Int32Array,
     beta: number, c: Float32Array, bias: Float32Array | null, act: number): void;
 }
@@ -39,7 +41,8 @@ export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm']): Ker
     const slot = transB ? 1 : 0;
     let p = own[slot];
     if (!p || p.version !== version || p.k !== k || p.n !== n) {
-      p = { version, k, n, packed: addon.gemmBf16PackB(transB, k, n, b) };
+      const reuse = p && p.k === k && p.n === n ? p.packed : null;
+      p = { version, k, n, packed: addon.gemmBf16PackB(transB, k, n, b, reuse) };
       own[slot] = p;
     }
     addon.gemmBf16PackedB(transA, m, n, k, alpha, a, p.packed, beta, c, bias, act);

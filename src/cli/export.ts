@@ -3,7 +3,7 @@
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
 import type { Command } from 'commander';
-import { loadModel } from '../io/index.js';
+import { loadLayersModel } from '../io/index.js';
 import { exportOnnx } from '../onnx/export.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { UsageError, type CliContext } from './context.js';
@@ -33,7 +33,8 @@ export async function exportCommand(opts: { model?: string; format: string; out?
     return 1;
   }
   try {
-    const model = await loadModel(dir, { compile: false });
+    // Sequential or functional (seq2seq run folders hold a functional model).
+    const model = await loadLayersModel(dir, { compile: false });
     const { path, bytes } = await exportOnnx(model, opts.out);
     ctx.out.write(`wrote ${path} (${bytes} bytes, ONNX opset 17) from ${dir}\n`);
     return 0;

@@ -108,6 +108,16 @@ export class Dataset<T> {
     }, this.size === null ? null : Math.max(0, this.size - count));
   }
 
+  /** tfjs's a.concatenate(b): a's elements, then b's. */
+  concatenate(other: Dataset<T>): Dataset<T> {
+    if (!(other instanceof Dataset)) throw new Error('concatenate: expected an rl.data dataset');
+    const src = this.source, more = other.source;
+    return new Dataset(async function* () {
+      for await (const x of iterable(src)) yield x;
+      for await (const x of iterable(more)) yield x;
+    }, this.size === null || other.size === null ? null : this.size + other.size);
+  }
+
   /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
   repeat(count?: number): Dataset<T> {
     if (count !== undefined) nonNegativeInt('repeat', count);

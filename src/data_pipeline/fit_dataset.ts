@@ -8,7 +8,7 @@ import { Dataset } from './dataset.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
 export interface DatasetModel extends TrainableModel {
-  trainOnBatch(x: never, y: never): number[];
+  trainOnBatch(x: never, y: never, sampleWeight?: TensorLike): number | number[];
   /** Present on Functional models: batches may give {inputName: tensor} maps for them. */
   readonly inputNames?: string[];
 }
@@ -26,14 +26,23 @@ export interface FitDatasetArgs {
 
 const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose'];
 
-/** A batch as [xs, ys]: tfjs's {xs, ys} objects or [xs, ys] pairs. */
-function xy(el: unknown, where: string, names: Names): [TensorLike, TensorLike] {
-  if (Array.isArray(el) && el.length === 2) return el as [TensorLike, TensorLike];
+type Batch = [TensorLike, TensorLike, TensorLike | undefined];
+
+const BATCH_KEYS = ['xs', 'ys', 'sampleWeight'];
+
+/**
+ * A batch as [xs, ys, weights]: tfjs's {xs, ys} objects or [xs, ys] pairs, and Keras's per-sample weights as a
+ * third element ([xs, ys, w]) or a sampleWeight field ({xs, ys, sampleWeight}).
+ */
+function xy(el: unknown, where: string, names: Names): Batch {
+  if (Array.isArray(el) && (el.length === 2 || el.length === 3)) return [el[0], el[1], el[2]] as Batch;
   if (el && typeof el === 'object' && 'xs' in el && 'ys' in el) {
-    const o = el as { xs: unknown; ys: unknown };
-    return [flat(o.xs, `${where}: xs`, names.inputs), flat(o.ys, `${where}: ys`, names.outputs)];
+    const extra = Object.keys(el).filter((k) => !BATCH_KEYS.includes(k));
+    if (extra.length) throw new Error(`${where}: a batch has field '${extra[0]}'; batches hold ${BATCH_KEYS.join(', ')}`);
+    const o = el as { xs: unknown; ys: unknown; sampleWeight?: TensorLike };
+    return [flat(o.xs, `${where}: xs`, names.inputs), flat(o.ys, `${where}: ys`, names.outputs), o.sampleWeight];
   }
-  throw new Error(`${where}: each batch must be {xs, ys} or [xs, ys], got ${el === null ? 'null' : typeof el}`);
+  throw new Error(`${where}: each batch must be {xs, ys}, {xs, ys, sampleWeight}, [xs, ys] or [xs, ys, sampleWeight], got ${el === null ? 'null' : Array.isArray(el) ? `a list of ${el.length}` : typeof el}`);
 }
 
 interface Names { inputs: string[]; outputs: string[] }
@@ -75,9 +84,9 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   let sums: number[] | null = null, seen = 0, b = 0;
   for await (const el of dataset) {
     if (args.batches !== undefined && b >= args.batches) break;
-    const [x, y] = xy(el, `${model.name}.evaluateDataset`, namesOf(model));
+    const [x, y, sampleWeight] = xy(el, `${model.name}.evaluateDataset`, namesOf(model));
     const n = batchSizeOf(x);
-    const vals = await evaluateModel(model, x, y, { batchSize: n });
+    const vals = await evaluateModel(model, x, y, { batchSize: n, sampleWeight });
     sums = sums ? sums.map((s, i) => s + vals[i] * n) : vals.map((v) => v * n);
     seen += n;
     b++;
@@ -116,9 +125,10 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
         break;
       }
       await fire(callbacks, 'onBatchBegin', b, {});
-      const [x, y] = xy(r.value, where, namesOf(model));
+      const [x, y, sampleWeight] = xy(r.value, where, namesOf(model));
       const n = batchSizeOf(x);
-      const vals = model.trainOnBatch(x as never, y as never);
+      const out = model.trainOnBatch(x as never, y as never, sampleWeight);
+      const vals = typeof out === 'number' ? [out] : out;
       vals.forEach((v, i) => { sums[i] += v * n; });
       seen += n;
       await fire(callbacks, 'onBatchEnd', b, { ...Object.fromEntries(names.map((k, i) => [k, vals[i]])), batch: b, size: n });

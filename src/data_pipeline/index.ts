@@ -6,13 +6,13 @@ import { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { evaluateDataset, fitDataset, type FitDatasetArgs } from './fit_dataset.js';
-import { array, csv, generator, zip } from './sources.js';
+import { array, csv, func, generator, zip, CSVDataset } from './sources.js';
 
 export { Dataset, evaluateDataset, fitDataset };
 export type { FitDatasetArgs };
 export type { CsvConfig } from './sources.js';
 
-export const data = { array, generator, zip, csv, Dataset };
+export const data = { array, generator, func, zip, csv, Dataset, CSVDataset };
 
 declare module '../models/sequential.js' {
   interface Sequential {

@@ -54,12 +54,12 @@ const CSV_KEYS = ['hasHeader', 'columnNames', 'columnConfigs', 'configuredColumn
  * tfjs.data.csv on a local file: rows as {column: value} (numbers where they parse), or {xs, ys} when a column
  * is marked isLabel. Streams the file; a malformed row is an error naming the file and line.
  */
-export function csv(path: string, config: CsvConfig = {}): Dataset<Record<string, unknown>> {
+export function csv(path: string, config: CsvConfig = {}): CSVDataset {
   if (typeof path !== 'string') throw new Error('data.csv: expected a file path');
   for (const k of Object.keys(config)) if (!CSV_KEYS.includes(k)) throw new Error(`data.csv: unknown option '${k}' (takes ${CSV_KEYS.join(', ')})`);
   const file = path.replace(/^file:\/\//, '');
   const cfgs = config.columnConfigs ?? {};
-  return new Dataset(async function* () {
+  return new CSVDataset(file, config, async function* () {
     const input = createReadStream(file);
     const parser = input.pipe(parse({ delimiter: config.delimiter ?? ',', trim: true, info: true }));
     // pipe() does not forward a read error (a missing file); hand it to the parser so the loop below sees it.
@@ -89,4 +89,31 @@ export function csv(path: string, config: CsvConfig = {}): Dataset<Record<string
       throw err.message.startsWith('data.csv') ? err : new Error(`data.csv: ${file}: ${err.message}`);
     }
   });
+}
+
+/** The dataset csv() returns: also tfjs's columnNames(), the header's names (or the configured ones). */
+export class CSVDataset extends Dataset<Record<string, unknown>> {
+  constructor(private readonly file: string, private readonly config: CsvConfig, source: ConstructorParameters<typeof Dataset<Record<string, unknown>>>[0]) {
+    super(source);
+  }
+
+  async columnNames(): Promise<string[]> {
+    if (this.config.columnNames) return [...this.config.columnNames];
+    const input = createReadStream(this.file, { end: 1 << 20 });
+    const parser = input.pipe(parse({ delimiter: this.config.delimiter ?? ',', trim: true, to_line: 1 }));
+    input.on('error', (e) => parser.destroy(e));
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) return record;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(err.code === 'ENOENT' ? `data.csv: cannot read ${this.file}: no such file` : `data.csv: ${this.file}: ${err.message}`);
+    }
+    throw new Error(`data.csv: ${this.file} is empty: no header line`);
+  }
+}
+
+/** tfjs's data.func(f): each call of f gives the next {value, done} (or a promise of it). */
+export function func<T>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>): Dataset<T> {
+  if (typeof f !== 'function') throw new Error('data.func: expected a function returning {value, done}');
+  return generator(() => ({ next: f }) as AsyncIterator<T>);
 }

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerSaveHandler, type SaveOptions, type SaveResult } from '../models/saving.js';
+import { registerSaveHandler, type SaveOptions, type SaveResult, type SaveTarget } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
@@ -11,6 +11,9 @@ import { ModelFormatError } from './errors.js';
 import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
+import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
+
+export type { ModelArtifacts };
 
 /** Larger model.json files are refused: the topology of any real Sequential model is far smaller. */
 const MAX_JSON_BYTES = 64 * 2 ** 20;
@@ -47,7 +50,9 @@ export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: str
 const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
 
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
-export async function saveModel(model: TrainableModel, url: string, opts: SaveOptions = {}): Promise<SaveResult> {
+export async function saveModel(model: TrainableModel, url: SaveTarget, opts: SaveOptions = {}): Promise<SaveResult> {
+  if (isSaveHandler(url)) return await saveToHandler(model, url, opts) as SaveResult;
+  if (typeof url !== 'string') throw new ModelFormatError("save: expected a 'file://DIR' URL, a path, or an IO handler with a save(artifacts) method");
   if (onnxPath(url) !== null) return saveOnnx(model, url);
   const { dir, jsonName } = resolveModelPath(url, 'save');
   const { json, files } = modelToArtifacts(model, opts);
@@ -111,13 +116,15 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 }
 
 /** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
-export async function loadModel(url: string, opts: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential> {
+  if (isLoadHandler(url)) return modelFromArtifacts(await url.load(), opts);
   if (onnxPath(url) !== null) return loadOnnxUrl(url);
   return onlySequential(await loadLayersModel(url, opts), url);
 }
 
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
-export async function loadLayersModel(url: string, opts: LoadOptions = {}): Promise<Sequential | Functional> {
+export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential | Functional> {
+  if (isLoadHandler(url)) return layersModelFromArtifacts(await url.load(), opts);
   const { dir, jsonName } = resolveModelPath(url, 'load');
   const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
   const maxParams = maxParamsOf(opts);
@@ -139,15 +146,6 @@ function onlySequential(m: Sequential | Functional, where: string): Sequential {
 function usedGroups(manifest: ManifestGroup[], specs: WeightSpec[]): ManifestGroup[] {
   const names = new Set(specs.map((s) => s.name));
   return manifest.filter((g) => g.weights.some((w) => names.has(w.name)));
-}
-
-/** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
-export interface ModelArtifacts {
-  modelTopology: unknown;
-  weightSpecs?: unknown;
-  weightData?: ArrayBuffer | ArrayBuffer[] | Uint8Array;
-  trainingConfig?: unknown;
-  format?: string;
 }
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */

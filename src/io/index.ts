@@ -8,3 +8,5 @@ export type { SaveOptions } from '../models/saving.js';
 export { writeCheckpoint, restoreCheckpoint, readCheckpointInfo, hasCheckpoint, deleteCheckpoint } from './checkpoint.js';
 export type { TrainingState, CheckpointData } from './checkpoint.js';
 export { writeFileAtomic } from './atomic.js';
+export { withSaveHandler, fromMemory, modelFromJSON, modelArtifactsOf } from './handlers.js';
+export type { IOHandler, SaveIOHandler, LoadIOHandler } from './handlers.js';

@@ -1,7 +1,7 @@
 import { concat } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
 import { MultiInputLayer } from './base_merge.js';
-import { kerasShape, type LayerArgs, type SymbolicShape } from './layer.js';
+import { integerOption, kerasShape, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface ConcatenateArgs extends LayerArgs {
@@ -12,14 +12,10 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins its inputs along one axis; the other axes must agree. */
 export class Concatenate extends MultiInputLayer {
   static override readonly className: string = 'Concatenate';
-  readonly axis: number;
+  static override readonly options = { axis: integerOption(-1) };
+  declare readonly axis: number;
 
-  constructor(args: ConcatenateArgs = {}) {
-    super(args, 'concatenate');
-    const axis = args.axis ?? -1;
-    if (!Number.isInteger(axis)) throw new Error(`${this.name} (Concatenate): axis must be an integer, got ${String(axis)}`);
-    this.axis = axis;
-  }
+  constructor(args: ConcatenateArgs = {}) { super(args, 'concatenate'); }
 
   protected inputCountRange(): [number, number] { return [2, Infinity]; }
 
@@ -44,8 +40,6 @@ export class Concatenate extends MultiInputLayer {
   }
 
   protected merge(inputs: Tensor[]): Tensor[] { return [concat(inputs, this.axisFor(inputs[0].rank))]; }
-
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), axis: this.axis }; }
 }
 
 registerLayer(Concatenate);

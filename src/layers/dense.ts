@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
+import { kerasShape, positiveIntOption, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { registerLayer } from './registry.js';
 
@@ -11,12 +11,10 @@ export interface DenseArgs extends KernelBiasArgs {
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
 export class Dense extends KernelBiasLayer {
   static override readonly className: string = 'Dense';
-  readonly units: number;
+  static override readonly options = { units: positiveIntOption() };
+  declare readonly units: number;
 
-  constructor(args: DenseArgs) {
-    super(args, 'dense');
-    this.units = checkPositiveInt(this.name, 'units', args.units);
-  }
+  constructor(args: DenseArgs) { super(args, 'dense'); }
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const inDim = inputShape[inputShape.length - 1];
@@ -38,7 +36,7 @@ export class Dense extends KernelBiasLayer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, ...this.kernelBiasConfig() };
+    return { ...super.getConfig(), ...this.kernelBiasConfig() };
   }
 }
 

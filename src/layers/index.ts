@@ -18,8 +18,8 @@ import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { ReverseTime } from './reverse_time.js';
 import { SimpleRNN } from './simple_rnn.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time_distributed.js';
-import { InputLayer, type InputLayerArgs } from './input_layer.js';
-import { Add, Average, Maximum, Minimum, Multiply, Subtract, type MergeArgs } from './merging.js';
+import { InputLayer, input, type InputArgs, type InputLayerArgs } from './input_layer.js';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract, mergeFactory, type MergeArgs } from './merging.js';
 import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
 import { Attention, type AttentionArgs } from './attention.js';
@@ -37,6 +37,17 @@ import { SpatialDropout1D, type SpatialDropout1DArgs } from './spatial_dropout1d
 import { GaussianNoise, type GaussianNoiseArgs } from './gaussian_noise.js';
 import { GaussianDropout, type GaussianDropoutArgs } from './gaussian_dropout.js';
 import { AlphaDropout, type AlphaDropoutArgs } from './alpha_dropout.js';
+import { ReLU, type ReLUArgs } from './relu.js';
+import { LeakyReLU, type LeakyReLUArgs } from './leaky_relu.js';
+import { ELU, type ELUArgs } from './elu.js';
+import { PReLU, type PReLUArgs } from './prelu.js';
+import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+import { Softmax, type SoftmaxArgs } from './softmax.js';
+import { ActivityRegularization, type ActivityRegularizationArgs } from './activity_regularization.js';
+import { Rescaling, type RescalingArgs } from './rescaling.js';
+import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
+import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
+import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 
 export {
   ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
@@ -44,6 +55,8 @@ export {
   InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
   BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
   Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
+  ReLU, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax, ActivityRegularization, Rescaling, CategoryEncoding,
+  RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN,
 };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
@@ -52,6 +65,8 @@ export type {
   BatchNormalizationArgs, LayerNormalizationArgs, AveragePooling1DArgs, UpSampling1DArgs,
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
+  ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
+  StackedRNNCellsArgs, RNNLayerArgs,
 };
 
 export const layers = {
@@ -76,13 +91,14 @@ export const layers = {
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   timeDistributed: (args: TimeDistributedArgs) => new TimeDistributed(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
-  add: (args?: MergeArgs) => new Add(args),
-  subtract: (args?: MergeArgs) => new Subtract(args),
-  multiply: (args?: MergeArgs) => new Multiply(args),
-  average: (args?: MergeArgs) => new Average(args),
-  maximum: (args?: MergeArgs) => new Maximum(args),
-  minimum: (args?: MergeArgs) => new Minimum(args),
-  concatenate: (args?: ConcatenateArgs) => new Concatenate(args),
+  input: (args: InputArgs) => input(args),
+  add: mergeFactory((args?: MergeArgs) => new Add(args)),
+  subtract: mergeFactory((args?: MergeArgs) => new Subtract(args)),
+  multiply: mergeFactory((args?: MergeArgs) => new Multiply(args)),
+  average: mergeFactory((args?: MergeArgs) => new Average(args)),
+  maximum: mergeFactory((args?: MergeArgs) => new Maximum(args)),
+  minimum: mergeFactory((args?: MergeArgs) => new Minimum(args)),
+  concatenate: mergeFactory((args?: ConcatenateArgs) => new Concatenate(args)),
   dot: (args: DotArgs) => new Dot(args),
   attention: (args?: AttentionArgs) => new Attention(args),
   additiveAttention: (args?: AdditiveAttentionArgs) => new AdditiveAttention(args),
@@ -101,4 +117,18 @@ export const layers = {
   gaussianNoise: (args: GaussianNoiseArgs) => new GaussianNoise(args),
   gaussianDropout: (args: GaussianDropoutArgs) => new GaussianDropout(args),
   alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  reLU: (args?: ReLUArgs) => new ReLU(args),
+  leakyReLU: (args?: LeakyReLUArgs) => new LeakyReLU(args),
+  elu: (args?: ELUArgs) => new ELU(args),
+  prelu: (args?: PReLUArgs) => new PReLU(args),
+  thresholdedReLU: (args?: ThresholdedReLUArgs) => new ThresholdedReLU(args),
+  softmax: (args?: SoftmaxArgs) => new Softmax(args),
+  activityRegularization: (args?: ActivityRegularizationArgs) => new ActivityRegularization(args),
+  rescaling: (args: RescalingArgs) => new Rescaling(args),
+  categoryEncoding: (args: CategoryEncodingArgs) => new CategoryEncoding(args),
+  rnn: (args: RNNLayerArgs) => new CellRNN(args),
+  simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
+  lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),
+  gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
 };

@@ -4,6 +4,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
+import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from './describe.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';
@@ -95,9 +96,19 @@ let initializersOn = true;
  * about to overwrite them. An orthogonal LSTM-1024 kernel costs seconds to draw and nothing to skip.
  */
 export function withoutInitializers<T>(fn: () => T): T {
+  if (initializersDrawn) return fn();
   const was = initializersOn;
   initializersOn = false;
   try { return fn(); } finally { initializersOn = was; }
+}
+
+let initializersDrawn = false;
+
+/** Runs fn with initializers on even where a loader would skip them: a topology without weights (modelFromJSON). */
+export function withInitializersDrawn<T>(fn: () => T): T {
+  const was = initializersDrawn;
+  initializersDrawn = true;
+  try { return fn(); } finally { initializersDrawn = was; }
 }
 
 /**
@@ -189,9 +200,40 @@ export function checkBool(layer: string, what: string, v: unknown, fallback: boo
   return v;
 }
 
+/** An entry of a layer class's option table: the option's value from the constructor's argument (undefined or null: its default), or an error naming it. */
+export type LayerOption = (layer: string, what: string, v: unknown) => unknown;
+
+/** A positive integer option; without a fallback, a required one. */
+export function positiveIntOption(fallback?: number): LayerOption {
+  return (layer, what, v) => checkPositiveInt(layer, what, v ?? fallback);
+}
+
+export function integerOption(fallback: number): LayerOption {
+  return (layer, what, v) => {
+    const x = v ?? fallback;
+    if (!Number.isInteger(x)) throw new Error(`${layer}: ${what} must be an integer, got ${shown(x)}`);
+    return x;
+  };
+}
+
+/** Any number but NaN (infinities included). */
+export function numberOption(fallback: number): LayerOption {
+  return (layer, what, v) => {
+    const x = v ?? fallback;
+    if (typeof x !== 'number' || Number.isNaN(x)) throw new Error(`${layer}: ${what} must be a number, got ${describe(x)}`);
+    return x;
+  };
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';
+  /**
+   * The class's own simple options, in getConfig's order: the base constructor checks each and sets it as a field
+   * (the subclass declares it), and getConfig writes it after the base's keys. Options a check cannot say stay in
+   * the subclass's constructor and getConfig.
+   */
+  static readonly options: Readonly<Record<string, LayerOption>> = {};
   name: string;
   trainable: boolean;
   built = false;
@@ -208,10 +250,17 @@ export abstract class Layer {
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
     this.batchInputShape = batchInputShapeOf(this.name, args);
     this.activityRegularizer = checkRegularizer(`${this.name} (${this.className})`, 'activityRegularizer', args.activityRegularizer);
+    const given = args as Record<string, unknown>;
+    for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
   }
 
+  private get cls(): typeof Layer { return this.constructor as typeof Layer; }
+
+  /** The option table's values live as fields of the subclass (this.units); this is their by-name view. */
+  private get optionValues(): Record<string, unknown> { return this as unknown as Record<string, unknown>; }
+
   get className(): string {
-    return (this.constructor as typeof Layer).className;
+    return this.cls.className;
   }
 
   /** The inverse of getConfig (camelCase keys). Keras's from_config: just the constructor. */
@@ -429,16 +478,24 @@ export abstract class Layer {
     return this.trainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
-  /** Copies of the weights' values, in Keras order. */
-  getWeights(): Float32Array[] {
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's layer.getWeights()). */
+  getWeights(): Tensor[] {
+    return weightTensors(this.weights);
+  }
+
+  /** Copies of the weights' flat values, in Keras order (for code that wants typed arrays, e.g. ONNX export). */
+  getWeightValues(): Float32Array[] {
     return this.weights.map((w) => Float32Array.from(w.values as Float32Array));
   }
 
-  setWeights(values: ArrayLike<number>[]): void {
-    if (values.length !== this.weights.length) {
-      throw new Error(`${this.name}: setWeights expected ${this.weights.length} arrays, got ${values.length}`);
-    }
-    this.weights.forEach((w, i) => w.assign(values[i]));
+  /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    assignWeights(this.name, this.weights, values);
+  }
+
+  /** tfjs's name for the Keras class name. */
+  getClassName(): string {
+    return this.className;
   }
 
   /** Keras's config with camelCase keys: every constructor argument (src/io writes snake_case). */
@@ -446,6 +503,7 @@ export abstract class Layer {
     const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: 'float32' };
     if (this.batchInputShape) c.batchInputShape = this.batchInputShape;
     if (this.activityRegularizer) c.activityRegularizer = serializeRegularizer(this.activityRegularizer);
+    for (const what of Object.keys(this.cls.options)) c[what] = this.optionValues[what];
     return c;
   }
 }

@@ -1,8 +1,7 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import { allocFloat } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, numberOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface MaskingArgs extends LayerArgs {
@@ -17,14 +16,10 @@ export interface MaskingArgs extends LayerArgs {
  */
 export class Masking extends Layer {
   static override readonly className: string = 'Masking';
-  readonly maskValue: number;
+  static override readonly options = { maskValue: numberOption(0) };
+  declare readonly maskValue: number;
 
-  constructor(args: MaskingArgs = {}) {
-    super(args, 'masking');
-    const v: unknown = args.maskValue ?? 0;
-    if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${this.name} (Masking): maskValue must be a number, got ${describe(v)}`);
-    this.maskValue = v;
-  }
+  constructor(args: MaskingArgs = {}) { super(args, 'masking'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 3) throw new Error(`${this.name} (Masking): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
@@ -45,8 +40,6 @@ export class Masking extends Layer {
     ctx.mask = mask;
     return scaleShift(x, keep, null);
   }
-
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), maskValue: this.maskValue }; }
 }
 
 registerLayer(Masking);

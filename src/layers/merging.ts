@@ -2,7 +2,8 @@
 import { mergeElementwise, type MergeMode } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
 import { MultiInputLayer, sameShapes } from './base_merge.js';
-import type { LayerArgs, SymbolicShape } from './layer.js';
+import type { Layer, LayerArgs, SymbolicShape } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { registerLayer, type LayerClass } from './registry.js';
 
 export type MergeArgs = LayerArgs;
@@ -34,3 +35,17 @@ export const Multiply = mergeClass('Multiply', 'multiply');
 export const Average = mergeClass('Average', 'average');
 export const Maximum = mergeClass('Maximum', 'maximum');
 export const Minimum = mergeClass('Minimum', 'minimum');
+
+/**
+ * tfjs's merge factories take either the layer's args or the list to merge: `rl.layers.add([a, b])` applies a
+ * fresh layer at once and returns the merged (symbolic or concrete) tensor.
+ */
+export interface MergeFactory<A, L extends Layer> {
+  (inputs: SymbolicTensor[]): SymbolicTensor;
+  (inputs: Tensor[]): Tensor;
+  (args?: A): L;
+}
+
+export function mergeFactory<A, L extends Layer>(make: (args?: A) => L): MergeFactory<A, L> {
+  return ((arg?: A | SymbolicTensor[] | Tensor[]) => (Array.isArray(arg) ? make().apply(arg as Tensor[]) : make(arg))) as MergeFactory<A, L>;
+}

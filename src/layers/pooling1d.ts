@@ -1,5 +1,7 @@
-/** What the windowed 1-D poolings share (Keras's base Pooling1D): the window options, the output shape and the config. */
-import { Layer, checkPositiveInt, kerasShape, type LayerArgs, type SymbolicShape } from './layer.js';
+/** What the windowed 1-D poolings share (Keras's base Pooling1D): the window options, the output shape, the call and the config. */
+import type { Conv1dGeometry } from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { checkPadding, oneInt, windowGeometry, type Padding } from './padding.js';
 
 export interface Pooling1DArgs extends LayerArgs {
@@ -11,21 +13,31 @@ export interface Pooling1DArgs extends LayerArgs {
   padding?: Padding;
 }
 
+/** The pooling over windows of steps a subclass applies (ops.maxPool1d, avgPool1d). */
+export type PoolOp = (x: Tensor, poolSize: number, window: Conv1dGeometry) => Tensor;
+
 export abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
   readonly padding: Padding;
+  private readonly pool: PoolOp;
 
-  constructor(args: Pooling1DArgs, prefix: string) {
+  constructor(args: Pooling1DArgs, prefix: string, pool: PoolOp) {
     super(args, prefix);
+    this.pool = pool;
     this.poolSize = checkPositiveInt(this.name, 'poolSize', oneInt(this.name, 'poolSize', args.poolSize ?? 2));
     this.strides = checkPositiveInt(this.name, 'strides', oneInt(this.name, 'strides', args.strides ?? this.poolSize));
     this.padding = checkPadding(this.name, args.padding ?? 'valid');
   }
 
   /** Where the windows over `steps` input steps start and how many there are. */
-  protected windows(steps: number): ReturnType<typeof windowGeometry> {
+  private windows(steps: number): ReturnType<typeof windowGeometry> {
     return windowGeometry(steps, this.poolSize, this.strides, this.padding);
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    ctx.mask = null;
+    return this.pool(x, this.poolSize, { stride: this.strides, ...this.windows(x.shape[1]) });
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

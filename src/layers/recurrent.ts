@@ -351,7 +351,8 @@ function detachedCopy(t: Tensor): Tensor {
 
 /** model.resetStates(): every stateful recurrent layer's states back to zeros (Keras, tfjs). */
 export function resetStatefulLayers(layers: readonly Layer[]): void {
-  for (const l of layers) if (l instanceof RNN && l.stateful) l.resetStates();
+  // Duck-typed so rl.layers.rnn({cell}) (src/layers/rnn_layer.ts) is reset too.
+  for (const l of layers as (Layer & { stateful?: boolean; resetStates?: () => void })[]) if (l.stateful === true && l.resetStates) l.resetStates();
 }
 
 /** What LSTM and GRU add to SimpleRNN's config. */

@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface RepeatVectorArgs extends LayerArgs { n: number }
@@ -8,11 +8,9 @@ export interface RepeatVectorArgs extends LayerArgs { n: number }
 /** (batch, features) -> (batch, n, features): feeds an encoder's summary to every decoder step. */
 export class RepeatVector extends Layer {
   static override readonly className: string = 'RepeatVector';
-  readonly n: number;
-  constructor(args: RepeatVectorArgs) {
-    super(args, 'repeat_vector');
-    this.n = checkPositiveInt(this.name, 'n', args.n);
-  }
+  static override readonly options = { n: positiveIntOption() };
+  declare readonly n: number;
+  constructor(args: RepeatVectorArgs) { super(args, 'repeat_vector'); }
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 2) throw new Error(`${this.name} (RepeatVector): expected input (batch, features), got ${kerasShape(inputShape)}`);
     return [inputShape[0], this.n, inputShape[1]];
@@ -21,7 +19,6 @@ export class RepeatVector extends Layer {
     ctx.mask = null;
     return ops.repeatVector(x, this.n);
   }
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
 }
 
 registerLayer(RepeatVector);

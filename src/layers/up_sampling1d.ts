@@ -1,6 +1,6 @@
 import { upSampling1d } from '../autograd/norm_ops.js';
 import type { Tensor } from '../tensor.js';
-import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, positiveIntOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
 export interface UpSampling1DArgs extends LayerArgs {
@@ -11,12 +11,10 @@ export interface UpSampling1DArgs extends LayerArgs {
 /** Repeats each time step size times (Keras's UpSampling1D): (batch, steps, features) -> (batch, steps * size, features). */
 export class UpSampling1D extends Layer {
   static override readonly className: string = 'UpSampling1D';
-  readonly size: number;
+  static override readonly options = { size: positiveIntOption(2) };
+  declare readonly size: number;
 
-  constructor(args: UpSampling1DArgs = {}) {
-    super(args, 'up_sampling1d');
-    this.size = checkPositiveInt(this.name, 'size', args.size ?? 2);
-  }
+  constructor(args: UpSampling1DArgs = {}) { super(args, 'up_sampling1d'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 3) throw new Error(`${this.name} (UpSampling1D): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
@@ -27,10 +25,6 @@ export class UpSampling1D extends Layer {
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     return upSampling1d(x, this.size);
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size };
   }
 }
 

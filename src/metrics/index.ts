@@ -2,6 +2,7 @@
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { countArgmax } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
+import { valueMetrics } from './regression.js';
 
 export { MetricMeters } from './meters.js';
 export { metricNames } from './registry.js';
@@ -52,4 +53,12 @@ export const metrics = {
   precision: named('precision', (t, p) => scalarOf('precision', new Precision())(t, p)),
   recall: named('recall', (t, p) => scalarOf('recall', new Recall())(t, p)),
   auc: named('auc', (t, p) => scalarOf('auc', new AUC())(t, p)),
+  ...Object.fromEntries(Object.entries(valueMetrics).map(([k, f]) => [k, named(k, f)])) as Record<keyof typeof valueMetrics, MetricFn>,
+  // tfjs's short names.
+  MSE: named('meanSquaredError', valueMetrics.meanSquaredError),
+  mse: named('meanSquaredError', valueMetrics.meanSquaredError),
+  MAE: named('meanAbsoluteError', valueMetrics.meanAbsoluteError),
+  mae: named('meanAbsoluteError', valueMetrics.meanAbsoluteError),
+  MAPE: named('meanAbsolutePercentageError', valueMetrics.meanAbsolutePercentageError),
+  mape: named('meanAbsolutePercentageError', valueMetrics.meanAbsolutePercentageError),
 };

@@ -44,13 +44,34 @@ export class History {
   record(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    withTfjsAliases(this.history);
   }
+}
+
+/**
+ * tfjs names compile's 'accuracy' metric 'acc' in its logs and history; rnnlab keeps Keras's 'accuracy' and adds
+ * 'acc' / 'val_acc' (and '<output>_acc') as non-enumerable aliases, so tfjs programs reading logs.val_acc run
+ * while the keys listed (Object.keys, JSON, CSV columns) stay Keras's.
+ */
+export function withTfjsAliases<T extends object>(logs: T): T {
+  for (const k of Object.keys(logs)) {
+    if (!k.endsWith('accuracy')) continue;
+    const alias = `${k.slice(0, -'accuracy'.length)}acc`;
+    if (alias in logs) continue;
+    Object.defineProperty(logs, alias, { enumerable: false, configurable: true, get: () => (logs as Record<string, unknown>)[k] });
+  }
+  return logs;
+}
+
+function aliasLogs(args: unknown[]): void {
+  for (const a of args) if (typeof a === 'object' && a !== null && !Array.isArray(a)) withTfjsAliases(a);
 }
 
 /** The hooks fire() calls (the other Callback members are flags and setup). */
 export type CallbackHook = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
 
 export async function fire<K extends CallbackHook>(cbs: Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+  aliasLogs(args);
   for (const cb of cbs) {
     const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
     if (fn) await fn.apply(cb, args);
@@ -78,6 +99,7 @@ export class CallbackList {
   /** Runs hook on each listener in order; a promise only when one of them returned one (await it). */
   call<K extends CallbackHook>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> | undefined {
     const cbs = this.listeners.get(hook)!;
+    if (cbs.length) aliasLogs(args);
     for (let i = 0; i < cbs.length; i++) {
       const r = (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
       if (isThenable(r)) return this.rest(r, cbs, i + 1, hook, args);

@@ -17,14 +17,15 @@ import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
-import { assignWeights, weightTensors } from './weight_values.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { scalarResult } from './scalars.js';
-import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
+import type { ClassWeight } from './sample_weights.js';
 import { conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 
 export interface ModelArgs {
@@ -286,7 +287,9 @@ export class Functional implements TrainableModel {
     return this.outputNames.map((name, i) => ({ name, loss: this.losses[i], fromLogits: this.folds[i] }));
   }
 
-  trainOnBatch(x: TensorsLike, y: TensorsLike): number[] { return trainOnBatchModel(this, x, y); }
+  trainOnBatch(x: TensorsLike, y: TensorsLike, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
+    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
+  }
   async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
   /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
   evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] { return scalarResult(evaluateModelSync(this, x, y, args)); }
@@ -303,7 +306,7 @@ export class Functional implements TrainableModel {
   /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
   toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
 
-  async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
+  async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }
 }

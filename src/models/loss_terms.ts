@@ -37,8 +37,11 @@ export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromL
     if (out.rank === 0 || out.shape[0] !== n) {
       throw new Error(`${where}: sample weights need one loss per sample (shape [${n}, ...]), but it returned shape [${out.shape.join(', ')}]`);
     }
-    // Keras: the weights broadcast over any further axes of the per-sample losses, then the mean of everything.
-    return mean(mul(out, reshape(weights, [n, ...out.shape.slice(1).map(() => 1)])));
+    if (weights.rank > out.rank || weights.shape.some((d, i) => d !== out.shape[i])) {
+      throw new Error(`${where}: sample weights of shape [${weights.shape.join(', ')}] do not fit its losses of shape [${out.shape.join(', ')}]`);
+    }
+    // Keras: the weights broadcast over any further axes of the per-sample (or per-step) losses, then the mean of everything.
+    return mean(mul(out, reshape(weights, [...weights.shape, ...out.shape.slice(weights.rank).map(() => 1)])));
   }
   return out.rank === 0 ? out : mean(out);
 }

@@ -12,16 +12,22 @@ function checkWeight(v: number, what: string): void {
   if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be finite and non-negative, found ${v}`);
 }
 
-/** sampleWeight as a list of one [n] tensor, or [] when not given. */
+/**
+ * sampleWeight as a list of one tensor, or [] when not given: [n] (one weight per sample), or [n, T] (Keras's
+ * per-timestep weights for a sequence output [n, T, ...]; weightedLossOp checks T against the output's steps).
+ */
 export function sampleWeightsOf(given: TensorLike | undefined, n: number, what: string): Tensor[] {
   if (given === undefined || given === null) return [];
   const t = toTensor(given, what);
-  if (t.size !== n || (t.rank > 1 && t.shape.slice(1).some((d) => d !== 1))) {
-    throw new Error(`${what} must hold one weight per sample (shape [${n}]), got shape [${t.shape.join(', ')}] (per-timestep weights are not supported)`);
+  const perSample = t.size === n && t.shape[0] === n && t.shape.slice(1).every((d) => d === 1);
+  // [n, T] or [n, T, 1]: one weight per sample and step.
+  const perStep = !perSample && t.rank >= 2 && t.shape[0] === n && t.shape.slice(2).every((d) => d === 1);
+  if (!perSample && !perStep) {
+    throw new Error(`${what} must hold one weight per sample (shape [${n}]) or per sample and step (shape [${n}, steps]), got shape [${t.shape.join(', ')}]`);
   }
   const w = Float32Array.from(t.values);
   w.forEach((v, i) => checkWeight(v, `${what}[${i}]`));
-  return [new Tensor(w, [n], 'float32')];
+  return [new Tensor(w, perSample ? [n] : [n, t.shape[1]], 'float32')];
 }
 
 /** The class of each sample: its id (sparse), its one column's value, or the argmax of its row (Keras). */
@@ -53,6 +59,7 @@ export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: T
     checkWeight(v, `${what}[${k}]`);
     table.set(id, v);
   }
+  if (weights.length && weights[0].rank > 1) throw new Error(`${what} cannot combine with per-timestep sampleWeight; fold the class weights into sampleWeight`);
   const classes = classesOf(ys[0], model.loss === 'sparseCategoricalCrossentropy', what);
   const out = weights.length ? Float32Array.from(weights[0].values) : new Float32Array(classes.length).fill(1);
   classes.forEach((c, i) => {

@@ -20,7 +20,10 @@ export interface SaveResult {
   modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON' | 'ONNX'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number };
 }
 
-export type SaveHandler = (model: TrainableModel, url: string, opts?: SaveOptions) => Promise<SaveResult>;
+/** url: 'file://DIR' (or a path, or an ONNX file), or a tfjs IO handler object {save(artifacts)} (rl.io.withSaveHandler). */
+export type SaveTarget = string | { save(artifacts: never): unknown };
+
+export type SaveHandler = (model: TrainableModel, url: SaveTarget, opts?: SaveOptions) => Promise<SaveResult>;
 
 let handler: SaveHandler | null = null;
 

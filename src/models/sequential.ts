@@ -12,11 +12,12 @@ import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
-import { assignWeights, weightTensors } from './weight_values.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
+import type { ClassWeight } from './sample_weights.js';
 import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 import type { History } from './callback.js';
 import { scalarResult } from './scalars.js';
-import { modelToJSON, saveHandler, type SaveOptions, type SaveResult } from './saving.js';
+import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
@@ -235,8 +236,8 @@ export class Sequential implements TrainableModel {
   }
 
   /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
-  trainOnBatch(x: TensorLike, y: TensorLike): number[] {
-    return trainOnBatchModel(this, x, y);
+  trainOnBatch(x: TensorLike, y: TensorLike, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
+    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
@@ -250,7 +251,7 @@ export class Sequential implements TrainableModel {
   /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
   toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
 
-  async save(url: string, opts?: SaveOptions): Promise<SaveResult> {
+  async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
     return saveHandler()(this, url, opts);
   }
 

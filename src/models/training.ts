@@ -345,14 +345,16 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
 }
 
 /**
- * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): returns [loss] plus one value
- * per compiled metric, measured on this batch before the update.
+ * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): the loss alone without metrics,
+ * else [loss, ...metrics], measured on this batch before the update. sampleWeight and classWeight are Keras's
+ * (tfjs takes neither): one weight per sample, and {classId: weight}, multiplied as in fit.
  */
-export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown): number[] {
+export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
+  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight'), classWeight, 'trainOnBatch: classWeight');
   return withScratch(() => {
-    const { outs, loss, backward } = model.batchLoss(xs, ys, { training: true, mask: null });
+    const { outs, loss, backward } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: weights[0] ?? null });
     const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
@@ -362,7 +364,8 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown)
     acc.add(outs, ys);
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
-    return [lv, ...acc.values()];
+    const metrics = acc.values();
+    return metrics.length ? [lv, ...metrics] : lv;
   });
 }
 

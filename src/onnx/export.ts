@@ -5,9 +5,11 @@
 import { writeFile, rename, rm } from 'node:fs/promises';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
-import { exportRecurrent, recurrentConfig } from './recurrent_export.js';
+import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
+import { ACTIVATION_LAYERS } from './activation_export.js';
+import { exportCellRNN } from './rnn_cells_export.js';
 import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
-import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, reverseSteps, upSampling1d, zeroPadding1d } from './time_export.js';
+import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, zeroPadding1d } from './time_export.js';
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
@@ -87,6 +89,7 @@ const POINTWISE: Record<string, Exporter> = {
   GaussianNoise: identity,
   GaussianDropout: identity,
   AlphaDropout: identity,
+  ...ACTIVATION_LAYERS,
 };
 
 const EXPORTERS: Record<string, Exporter> = {
@@ -109,11 +112,6 @@ const EXPORTERS: Record<string, Exporter> = {
     return { x: g.node('Reshape', [f.x, g.ints([0, ...target])], {}, `${v.name}/Reshape`), rank: 1 + target.length, mask: null };
   },
   Permute: (g, v, f) => ({ x: g.node('Transpose', [f.x], { perm: [0, ...(v.config.dims as number[])] }, `${v.name}/Transpose`), rank: f.rank, mask: null }),
-  ReverseTime: (g, v, f) => {
-    if (f.rank !== 3) refuse(v, `expects input (batch, steps, features), got rank ${f.rank}`);
-    if (f.mask) refuse(v, 'reverses a masked sequence, which is not exported');
-    return { ...f, x: reverseSteps(g, f.x, `${v.name}/reversed`) };
-  },
   Flatten: (g, v, f) => ({ x: g.node('Flatten', [f.x], { axis: 1 }, `${v.name}/Flatten`), rank: 2, mask: null }),
   RepeatVector: (g, v, f) => {
     if (f.rank !== 2) refuse(v, `expects input (batch, features), got rank ${f.rank}`);
@@ -122,13 +120,19 @@ const EXPORTERS: Record<string, Exporter> = {
   },
   TimeDistributed: (g, v, f) => {
     const inner = innerView(v, v.weights, 'inner');
-    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (Dense, Activation, Dropout are)`);
+    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (${Object.keys(POINTWISE).join(', ')} are)`);
     if (f.rank < 3) refuse(v, `expects input (batch, steps, ...), got rank ${f.rank}`);
     return ex(g, inner, f);
+  },
+  // The mask keeps referring to the same steps, as rnnlab's ReverseTime leaves it.
+  ReverseTime: (g, v, f) => {
+    if (f.rank !== 3) refuse(v, `expects input (batch, steps, features), got rank ${f.rank}`);
+    return { ...f, x: reverseSteps(g, f.x, `${v.name}/reversed`) };
   },
   SimpleRNN: (g, v, f) => exportRecurrent(g, v, [v], f),
   LSTM: (g, v, f) => exportRecurrent(g, v, [v], f),
   GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
+  RNN: exportCellRNN,
   Bidirectional: (g, v, f) => {
     const half = v.weights.length / 2;
     const fwd = innerView(v, v.weights.slice(0, half), 'forward');
@@ -140,7 +144,7 @@ const EXPORTERS: Record<string, Exporter> = {
 
 /** One single-input layer of a functional model, by the same exporters. */
 function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
-  const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${[...Object.keys(EXPORTERS), 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'].join(', ')})`);
+  const ex = EXPORTERS[view.className] ?? refuse(view, `has no ONNX export (exported: ${[...Object.keys(EXPORTERS), 'Concatenate', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Attention', 'AdditiveAttention', 'Dot'].join(', ')})`);
   return ex(g, view, flow);
 }
 

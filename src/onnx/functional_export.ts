@@ -2,11 +2,14 @@
  * rnnlab functional model (rl.model) -> ONNX: the graph is walked in the model's own node order; every model input
  * becomes a graph input (int32 for rl.input({dtype: 'int32'}), float32 otherwise) named after its input layer, every
  * model output a graph output named after the layer producing it. Single-input layers go through the Sequential
- * exporters; the merge layers map to ONNX's own operators. Anything else (attention, Dot, recurrent initial states
- * or returnState, merging masked sequences) is refused with the layer's name.
+ * exporters; the merge layers map to ONNX's own operators, Attention, AdditiveAttention and Dot to attention_export.ts,
+ * and recurrent layers called with initialState or returnState take and give their states. Masks flow as in rnnlab's
+ * functional models: a layer's outputs carry its first input's mask unless the layer ends or makes one.
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
 import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { exportAttention, exportDot } from './attention_export.js';
+import { exportRecurrent } from './recurrent_export.js';
 
 interface GraphTensor { dtype: string; shape: (number | null)[]; sourceLayer: { name: string } }
 
@@ -22,12 +25,14 @@ export type LayerExporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Fl
 /** Keras's elementwise merges: ONNX's variadic Sum/Mean/Max/Min, Sub, and a chain of Mul. */
 const ELEMENTWISE: Record<string, string> = { Add: 'Sum', Average: 'Mean', Maximum: 'Max', Minimum: 'Min', Subtract: 'Sub', Multiply: 'Mul' };
 
-/** Layers whose meaning needs more than the ops here; named in the refusal so the user knows why. */
-const REFUSED: Record<string, string> = {
-  Attention: 'is not exported yet (dot-product attention over a query and a value sequence)',
-  AdditiveAttention: 'is not exported yet (Bahdanau attention over a query and a value sequence)',
-  Dot: 'is not exported yet',
+/** Layers of several inputs (or several outputs) that have exporters of their own. */
+const MULTI: Record<string, (g: GraphBuilder, view: LayerView, flows: Flow[]) => Flow[]> = {
+  Attention: exportAttention,
+  AdditiveAttention: exportAttention,
+  Dot: (g, view, flows) => [exportDot(g, view, flows)],
 };
+
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
 
 export function isExportableGraph(m: unknown): m is ExportableGraph {
   const o = m as Partial<ExportableGraph>;
@@ -35,18 +40,38 @@ export function isExportableGraph(m: unknown): m is ExportableGraph {
   return Array.isArray(o?.nodes) && Array.isArray(o?.inputs) && Array.isArray(o?.outputs);
 }
 
+/** The merged tensor keeps the first input's mask, as rnnlab's functional models pass it on. */
 function merge(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow {
-  if (flows.some((f) => f.mask)) refuse(view, 'merges masked sequences, which is not exported (merge after the recurrent layer that consumes the mask)');
-  const xs = flows.map((f) => f.x);
+  const xs = flows.map((f) => f.x), { rank, mask } = flows[0];
   if (view.className === 'Concatenate') {
-    const axis = (view.config.axis as number | undefined) ?? -1;
-    return { x: g.node('Concat', xs, { axis: axis < 0 ? flows[0].rank + axis : axis }, `${view.name}/Concat`), rank: flows[0].rank, mask: null };
+    const given = (view.config.axis as number | undefined) ?? -1;
+    const axis = given < 0 ? rank + given : given;
+    if (axis === 1 && flows.some((f) => f.mask)) refuse(view, 'joins masked sequences along time, which is not exported');
+    return { x: g.node('Concat', xs, { axis }, `${view.name}/Concat`), rank, mask };
   }
   const op = ELEMENTWISE[view.className];
   let x: string;
   if (op === 'Mul') x = xs.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${view.name}/Mul${i}`), xs[0]);
   else x = g.node(op, xs, {}, `${view.name}/${op}`);
-  return { x, rank: flows[0].rank, mask: null };
+  return { x, rank, mask };
+}
+
+/** A recurrent layer called with initial states or returning its states: [output, ...states]. */
+function recurrentCall(g: GraphBuilder, view: LayerView, data: Flow, states: Flow[]): Flow[] {
+  const out = exportRecurrent(g, view, [view], data, 'concat', { initial: states.map((s) => s.x), returnState: view.config.returnState === true });
+  return [{ x: out.x, rank: out.rank, mask: out.mask }, ...out.states.map((x) => ({ x, rank: 2, mask: null }))];
+}
+
+/** The flows of one node's outputs. */
+function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: number, exportLayer: LayerExporter): Flow[] {
+  const data = ins.slice(0, inputCount), states = ins.slice(inputCount);
+  if (view.className === 'Concatenate' || ELEMENTWISE[view.className]) return [merge(g, view, data)];
+  const multi = MULTI[view.className];
+  if (multi) return multi(g, view, data);
+  if (data.length !== 1) refuse(view, `takes ${data.length} tensors`);
+  if (RECURRENT.has(view.className) && (states.length || view.config.returnState === true)) return recurrentCall(g, view, data[0], states);
+  if (states.length) refuse(view, 'is called with initial states, which only SimpleRNN, LSTM and GRU take in an export');
+  return [exportLayer(g, view, data[0])];
 }
 
 const dims = (shape: (number | null)[], prefix: string): (number | string)[] => shape.map((d, i) => d ?? (i === 0 ? 'batch' : `${prefix}_dim_${i}`));
@@ -63,15 +88,10 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
   });
   for (const node of model.nodes) {
     const view = viewOf(node.layer);
-    const why = REFUSED[view.className];
-    if (why) refuse(view, why);
-    if (node.outputs.length !== 1) refuse(view, 'returns its states too (returnState), which is not exported');
     const ins = node.inputs.map((t) => flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'));
-    let out: Flow;
-    if (view.className === 'Concatenate' || ELEMENTWISE[view.className]) out = merge(g, view, ins);
-    else if (ins.length !== 1) refuse(view, `takes ${ins.length} tensors (initial states are not exported)`);
-    else out = exportLayer(g, view, ins[0]);
-    flows.set(node.outputs[0], out!);
+    const outs = exportNode(g, view, ins, node.inputCount, exportLayer);
+    if (outs.length !== node.outputs.length) refuse(view, `gives ${node.outputs.length} outputs, of which the export makes ${outs.length}`);
+    node.outputs.forEach((t, i) => flows.set(t, outs[i]));
   }
   const outputs: ValueInfo[] = model.outputs.map((t) => {
     const name = g.node('Identity', [flows.get(t)!.x], {}, t.sourceLayer.name);

@@ -1,6 +1,6 @@
 /**
  * What the exporter reads from a layer: its class, config and weights through the public API only
- * (className, getConfig(), getWeights()), so internal refactors of the layers do not touch ONNX export.
+ * (className, getConfig(), getWeightValues()), so internal refactors of the layers do not touch ONNX export.
  */
 import type { MaskInfo } from './mask_export.js';
 
@@ -25,7 +25,7 @@ export function refuse(view: LayerView, why: string): never {
   throw new OnnxExportError(`ONNX export: layer '${view.name}' (${view.className}) ${why}`);
 }
 
-export interface LayerLike { name: string; className: string; getConfig(): Record<string, unknown>; getWeights(): Float32Array[] }
+export interface LayerLike { name: string; className: string; getConfig(): Record<string, unknown>; getWeightValues(): Float32Array[] }
 
 /** Config keys in camelCase whichever spelling getConfig uses (rnnlab's camelCase or Keras's snake_case). */
 function camelKeys(config: Record<string, unknown>): Record<string, unknown> {
@@ -39,7 +39,7 @@ function camelKeys(config: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function viewOf(layer: LayerLike): LayerView {
-  return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeights() };
+  return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeightValues() };
 }
 
 /** The layer wrapped by TimeDistributed or Bidirectional, with the given share of the wrapper's weights. */

@@ -73,6 +73,15 @@ export function zeroEmptyRows(g: GraphBuilder, mask: MaskInfo, h: string, prefix
   return g.node('Mul', [h, parts(g, mask).hasAny], {}, prefix);
 }
 
+/** [B, H] final cell state: for a row with no real step, the initial state (or zero), which Keras carries through. */
+export function keepEmptyRows(g: GraphBuilder, mask: MaskInfo, c: string, initial: string | null, prefix: string): string {
+  const { hasAny } = parts(g, mask);
+  const kept = g.node('Mul', [c, hasAny], {}, `${prefix}_kept`);
+  if (!initial) return kept;
+  const carried = g.node('Mul', [initial, g.node('Sub', [g.scalar(1), hasAny], {}, `${prefix}_empty`)], {}, `${prefix}_carried`);
+  return g.node('Add', [kept, carried], {}, prefix);
+}
+
 /**
  * y [B, T, H] computed on the compacted sequence -> Keras's output at every original step. forward: the state after
  * the real steps at or before t; reverse (time-aligned): after the real steps at or after t.

@@ -5,7 +5,7 @@
  * recurrent bias (Keras has one bias, except GRU resetAfter whose two rows map to them and to linear_before_reset=1).
  */
 import type { GraphBuilder } from './graph.js';
-import { compact, expandSteps, zeroEmptyRows } from './mask_export.js';
+import { compact, expandSteps, keepEmptyRows, zeroEmptyRows } from './mask_export.js';
 import { refuse, type Flow, type LayerView } from './layer_view.js';
 
 type Cell = 'LSTM' | 'GRU' | 'SimpleRNN';
@@ -17,10 +17,11 @@ export const ONNX_ACTIVATION: Record<string, string> = { tanh: 'Tanh', sigmoid: 
 
 export interface RecurrentConfig { cell: Cell; units: number; returnSequences: boolean; goBackwards: boolean; resetAfter: boolean; activation: string; recurrentActivation: string; useBias: boolean }
 
-export function recurrentConfig(view: LayerView): RecurrentConfig {
+/** statesExported: the caller (a functional model) takes the final states as outputs of their own. */
+export function recurrentConfig(view: LayerView, statesExported = false): RecurrentConfig {
   const c = view.config;
   if (!(view.className in ONNX_OP)) refuse(view, 'is not a recurrent layer ONNX can express');
-  if (c.returnState) refuse(view, 'returnState has no place in a Sequential export');
+  if (c.returnState && !statesExported) refuse(view, 'returnState has no place in a Sequential export');
   if (c.stateful) refuse(view, 'is stateful: an ONNX graph cannot carry states from one run to the next (export a copy made with stateful: false)');
   return {
     cell: view.className as Cell, units: c.units as number, returnSequences: Boolean(c.returnSequences), goBackwards: Boolean(c.goBackwards),
@@ -76,12 +77,26 @@ function concatArrays(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** One recurrent layer (dirs = [view]) or a Bidirectional one (dirs = [forward, backward]). */
-export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode = 'concat'): Flow {
+/** x [B, T, ...] with its steps in reverse order. */
+export function reverseSteps(g: GraphBuilder, x: string, prefix: string): string {
+  return g.node('Slice', [x, g.ints([-1]), g.ints([-(2 ** 63)]), g.ints([1]), g.ints([-1])], {}, prefix);
+}
+
+/** A functional call's extras: initial states ([h] or [h, c], each [batch, units]) and whether it returns its final states. */
+export interface RecurrentCall { initial?: string[]; returnState?: boolean }
+
+/**
+ * One recurrent layer (dirs = [view]) or a Bidirectional one (dirs = [forward, backward]); with call.returnState
+ * (one direction only) also the final states, as rnnlab returns them: h is the last output (zero for a row whose
+ * steps are all padding), c the cell state carried through (the initial one for such a row).
+ */
+export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode = 'concat', call: RecurrentCall = {}): Flow & { states: string[] } {
   if (flow.rank !== 3) refuse(owner, `expects input (batch, steps, features), got rank ${flow.rank}`);
-  const cfgs = dirs.map(recurrentConfig);
+  const cfgs = dirs.map((d) => recurrentConfig(d, call.returnState));
   const cfg = cfgs[0];
   if (dirs.length === 2 && cfg.goBackwards) refuse(owner, 'a Bidirectional layer around a goBackwards layer is not exported');
+  const initial = call.initial ?? [];
+  if (dirs.length === 2 && (initial.length || call.returnState)) refuse(owner, 'initial states and returnState of a Bidirectional layer are not exported');
   const U = cfg.units, nd = dirs.length, G = KERAS_GATE_OF[cfg.cell].length;
   const ws = dirs.map((d, i) => directionWeights(d, cfgs[i]));
   const D = ws[0].w.length / (G * U);
@@ -98,27 +113,40 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
     activations: dirs.flatMap((d, i) => activations(d, cfgs[i])),
   };
   if (cfg.cell === 'GRU') attrs.linear_before_reset = cfg.resetAfter ? 1 : 0;
-  const [Y, Yh] = g.nodeN(ONNX_OP[cfg.cell], [xt, W, R, B, lens], attrs, `${p}/${ONNX_OP[cfg.cell]}`, 2);
+  // ONNX's initial_h / initial_c are [directions, batch, units].
+  const init = initial.map((s, k) => g.node('Unsqueeze', [s, g.ints([0])], {}, `${p}/initial_${k}`));
+  const inputs = [xt, W, R, B, lens, ...init];
+  const wantCell = cfg.cell === 'LSTM' && Boolean(call.returnState);
+  const [Y, Yh, Yc] = g.nodeN(ONNX_OP[cfg.cell], inputs, attrs, `${p}/${ONNX_OP[cfg.cell]}`, wantCell ? 3 : 2);
   const reverse = (d: number) => d === 1 || cfg.goBackwards;
+  const last = (d: number) => {
+    const h = g.node('Gather', [Yh, g.ints([d], [])], { axis: 0 }, `${p}/last_${d}`);
+    return mask ? zeroEmptyRows(g, mask, h, `${p}/last_masked_${d}`) : h;
+  };
   let outs: string[];
   if (!cfg.returnSequences) {
-    outs = Array.from({ length: nd }, (_, d) => {
-      const h = g.node('Gather', [Yh, g.ints([d], [])], { axis: 0 }, `${p}/last_${d}`);
-      return mask ? zeroEmptyRows(g, mask, h, `${p}/last_masked_${d}`) : h;
-    });
+    outs = Array.from({ length: nd }, (_, d) => last(d));
   } else {
     const bt = g.node('Transpose', [Y], { perm: [2, 0, 1, 3] }, `${p}/batch_major`);
     outs = Array.from({ length: nd }, (_, d) => {
       let y = g.node('Gather', [bt, g.ints([d], [])], { axis: 2 }, `${p}/seq_${d}`);
       if (mask) y = expandSteps(g, mask, y, reverse(d), `${p}/seq_masked_${d}`);
       // A lone goBackwards layer returns its outputs in processing order (last time step first), as Keras.
-      if (nd === 1 && cfg.goBackwards) y = g.node('Slice', [y, g.ints([-1]), g.ints([-(2 ** 63)]), g.ints([1]), g.ints([-1])], {}, `${p}/processing_order`);
+      if (nd === 1 && cfg.goBackwards) y = reverseSteps(g, y, `${p}/processing_order`);
       return y;
     });
   }
   const axis = cfg.returnSequences ? 2 : 1;
   const out = nd === 1 ? outs[0] : merge(g, owner, outs, mergeMode, axis);
-  return { x: out, rank: cfg.returnSequences ? 3 : 2, mask: cfg.returnSequences ? mask : null };
+  const states: string[] = [];
+  if (call.returnState) {
+    states.push(cfg.returnSequences ? last(0) : outs[0]);
+    if (wantCell) {
+      const c = g.node('Gather', [Yc, g.ints([0], [])], { axis: 0 }, `${p}/cell`);
+      states.push(mask ? keepEmptyRows(g, mask, c, initial[1] ?? null, `${p}/cell_masked`) : c);
+    }
+  }
+  return { x: out, rank: cfg.returnSequences ? 3 : 2, mask: cfg.returnSequences ? mask : null, states };
 }
 
 function merge(g: GraphBuilder, owner: LayerView, [f, b]: string[], mode: string, axis: number): string {

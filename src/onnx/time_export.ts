@@ -85,7 +85,3 @@ export function cropping1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   return { x, rank: 3, mask: null };
 }
 
-/** The steps of [B, T, ...] in reverse order: a Slice from the last step back past the first. */
-export function reverseSteps(g: GraphBuilder, x: string, prefix: string): string {
-  return g.node('Slice', [x, g.ints([-1]), g.ints([-(2 ** 63)]), g.ints([1]), g.ints([-1])], {}, prefix);
-}

@@ -3,7 +3,7 @@ import './methods.js';
 
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, scalar, fill, zeros, ones, zerosLike, onesLike,
   oneHot, range, linspace, eye, buffer, TensorBuffer } from './creation.js';
-export { randomNormal, randomUniform, truncatedNormal } from './random.js';
+export { randomNormal, randomUniform, truncatedNormal, multinomial } from './random.js';
 export { add, sub, mul, div, floorDiv, pow, maximum, minimum, mod, squaredDifference, equal, notEqual, greater, greaterEqual,
   less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, neg, abs, square, exp, log, sqrt, sigmoid, tanh, relu, isNaN,
   clipByValue, cast, clone, where } from './elementwise.js';
@@ -16,6 +16,7 @@ export { floor, ceil, round, sign, reciprocal, rsqrt, sin, cos, expm1, log1p, so
   addN, cumsum, moments, broadcastTo, dot, outerProduct } from './math.js';
 export { tidy, dispose, keep, memory } from './memory.js';
 export { print } from './format.js';
-export { ready } from './engine.js';
+export { ready, nextFrame, browser } from './engine.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { util } from './util.js';
+export { Reduction } from './losses.js';

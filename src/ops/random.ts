@@ -3,8 +3,8 @@
  * from a fresh generator seeded with it (same seed, same values), as tfjs's seed does.
  */
 import { Random, globalRandom } from '../random.js';
-import type { Shape, Tensor } from '../tensor.js';
-import { assertShape, resultFrom } from './convert.js';
+import { Tensor as TensorClass, type Shape, type Tensor } from '../tensor.js';
+import { asTensor, assertShape, resultFrom } from './convert.js';
 
 type NumericDtype = 'float32' | 'int32';
 
@@ -45,4 +45,30 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: Numer
   if (dt === 'int32' && maxval - minval <= 1) throw new Error(`The difference between ${minval} - ${maxval} <= 1 and dtype is not float`);
   const rng = generator(seed, 'randomUniform');
   return draw(shape, dt, () => rng.uniform(minval, maxval));
+}
+
+/**
+ * tfjs's multinomial(logits, numSamples, seed?, normalized = false): per row of a 1-D or 2-D tensor, numSamples
+ * class ids drawn from softmax(logits), or from the row itself when normalized (probabilities). int32 result of
+ * shape [numSamples] or [rows, numSamples].
+ */
+export function multinomial(logits: unknown, numSamples: number, seed?: number | null, normalized = false): Tensor {
+  const t = asTensor(logits, 'logits', 'multinomial');
+  if (t.rank !== 1 && t.rank !== 2) throw new Error(`Error in multinomial: logits must be 1D or 2D, but got rank ${t.rank}`);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new Error(`multinomial: numSamples must be a positive integer, got ${String(numSamples)}`);
+  const rng = generator(seed ?? undefined, 'multinomial');
+  const classes = t.shape[t.rank - 1], rows = t.rank === 1 ? 1 : t.shape[0];
+  const out = new Int32Array(rows * numSamples);
+  const p = new Float64Array(classes);
+  for (let r = 0; r < rows; r++) {
+    let total = 0;
+    const top = normalized ? 0 : Math.max(...Array.from(t.values.subarray(r * classes, (r + 1) * classes)));
+    for (let c = 0; c < classes; c++) { p[c] = normalized ? t.values[r * classes + c] : Math.exp(t.values[r * classes + c] - top); total += p[c]; }
+    for (let s = 0; s < numSamples; s++) {
+      let u = rng.uniform(0, total), c = 0;
+      while (c < classes - 1 && u >= p[c]) { u -= p[c]; c++; }
+      out[r * numSamples + s] = c;
+    }
+  }
+  return new TensorClass(out, t.rank === 1 ? [numSamples] : [rows, numSamples], 'int32');
 }

@@ -39,4 +39,9 @@ export function flatten<T>(arr: Nested<T>, result: T[] = [], skipTypedArray = fa
   return result;
 }
 
-export const util = { assert, shuffle, shuffleCombo, sizeFromShape, flatten };
+/** tfjs's util.now: milliseconds with sub-millisecond precision (performance.now). */
+function now(): number {
+  return performance.now();
+}
+
+export const util = { assert, shuffle, shuffleCombo, sizeFromShape, flatten, now };

@@ -1,3 +1,5 @@
+// Attaches tfjs's optimizer.minimize to every optimizer.
+import './minimize.js';
 import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';

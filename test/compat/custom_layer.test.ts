@@ -69,12 +69,12 @@ describe('custom layers', () => {
     const xs = Float32Array.from({ length: n * 4 }, () => r.uniform(-1, 1));
     const ys = Float32Array.from({ length: n }, (_, i) => (xs[i * 4] + xs[i * 4 + 1] > 0 ? 1 : 0));
     const X = rl.tensor(xs, [n, 4]), Y = rl.tensor(ys, [n, 1]);
-    const gate0 = m.getLayer('gated').getWeights()[1].slice();
+    const gate0 = m.getLayer('gated').getWeightValues()[1].slice();
     const hist = await m.fit(X, Y, { epochs: 40, batchSize: 32, verbose: 0 });
     const loss = hist.history.loss as number[];
     expect(loss.at(-1)!).toBeLessThan(loss[0] * 0.6);
     // The custom layer's own weights moved: the gradient reached them through rl.mul/tanh/matMul/sigmoid.
-    expect(maxDiff(m.getLayer('gated').getWeights()[1], gate0)).toBeGreaterThan(1e-3);
+    expect(maxDiff(m.getLayer('gated').getWeightValues()[1], gate0)).toBeGreaterThan(1e-3);
     const dir = tempDir('rnnlab-custom-');
     try {
       await m.save(`file://${dir}`);

@@ -106,6 +106,6 @@ describe('fitDataset / evaluateDataset', () => {
     await expect(m.fitDataset(stream(1).batch(4).repeat())).rejects.toThrow(/the dataset is infinite; give batchesPerEpoch/);
     await expect(m.fitDataset([[1, 2]] as never)).rejects.toThrow(/expected an rl.data dataset/);
     await expect(m.fitDataset(rl.data.array([1, 2]).batch(2), { epochs: 1, batchSize: 3 } as never)).rejects.toThrow(/unknown option 'batchSize'/);
-    await expect(m.fitDataset(rl.data.array([1, 2]).batch(2))).rejects.toThrow(/each batch must be \{xs, ys\} or \[xs, ys\]/);
+    await expect(m.fitDataset(rl.data.array([1, 2]).batch(2))).rejects.toThrow(/each batch must be \{xs, ys\}, \{xs, ys, sampleWeight\}, \[xs, ys\] or \[xs, ys, sampleWeight\]/);
   });
 });

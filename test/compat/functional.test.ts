@@ -40,7 +40,7 @@ describe('building a graph', () => {
     const d = rl.layers.dense({ units: 2, inputShape: [3] });
     const y = d.apply(rl.ones([4, 3])) as rl.Tensor;
     expect(y.shape).toEqual([4, 2]);
-    const k = d.getWeights()[0];
+    const k = d.getWeightValues()[0];
     expect(y.dataSync()[0]).toBeCloseTo(k[0] + k[2] + k[4], 6);
     expect(() => d.apply(rl.ones([4, 3]), { bogus: 1 } as never)).toThrow(/apply does not take 'bogus'/);
   });
@@ -109,16 +109,16 @@ describe('shared layers and sub-models', () => {
     // Same input on both sides: the shared layer's contributions cancel, so the output is the head's bias alone.
     const x = rl.randomNormal([5, 3]);
     const p = m.predict([x, x]) as rl.Tensor;
-    const headBias = m.getLayer('head').getWeights()[1][0];
+    const headBias = m.getLayer('head').getWeightValues()[1][0];
     for (const v of p.dataSync()) expect(v).toBeCloseTo(headBias, 6);
     m.compile({ optimizer: rl.train.sgd(0.1), loss: 'meanSquaredError' });
-    const before = shared.getWeights()[0].slice();
+    const before = shared.getWeightValues()[0].slice();
     m.trainOnBatch([x, x], rl.ones([5, 1]));
     // The gradient from the two calls is equal and opposite: the shared kernel does not move.
-    expect(maxDiff(shared.getWeights()[0], before)).toBeLessThan(1e-7);
+    expect(maxDiff(shared.getWeightValues()[0], before)).toBeLessThan(1e-7);
     const y = rl.randomNormal([5, 3]);
     m.trainOnBatch([x, y], rl.ones([5, 1]));
-    expect(maxDiff(shared.getWeights()[0], before)).toBeGreaterThan(1e-4);
+    expect(maxDiff(shared.getWeightValues()[0], before)).toBeGreaterThan(1e-4);
   });
 
   it('a sub-model from getLayer(name).output computes the intermediate values and shares weights', () => {

@@ -59,7 +59,7 @@ describe('compiled metrics', () => {
     expect(prec).toBeCloseTo(rl.metrics.precision(T, p).dataSync()[0], 6);
     expect(rec).toBeCloseTo(rl.metrics.recall(T, p).dataSync()[0], 6);
     expect(auc).toBeCloseTo(rl.metrics.auc(T, p).dataSync()[0], 6);
-    expect(m.trainOnBatch(X, T).length).toBe(5);
+    expect((m.trainOnBatch(X, T) as number[]).length).toBe(5);
   });
 
   it('names an unknown metric and refuses threshold metrics on sparse labels', async () => {

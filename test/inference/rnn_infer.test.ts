@@ -60,8 +60,9 @@ const OPTIONS: Partial<CaseCfg>[] = [
   { act: Act.relu, recAct: Act.hardSigmoid, h0: true },
   { act: Act.sigmoid, recAct: Act.tanh, back: true, mask: 'random' },
 ];
-// [1, 1, 1] and odd sizes exercise the partial unit blocks; [16, 30, 40] is large enough for the threads to split rows.
-const SIZES: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [2, 5, 100], [5, 9, 13], [16, 30, 40]];
+// [1, 1, 1] and odd sizes exercise the partial unit blocks; [16, 30, 40] is large enough for the threads to split rows;
+// [1, 2, 32] and [2, 3, 48] are few row-steps of whole unit blocks, where the kernels read R in place, unpacked.
+const SIZES: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [2, 5, 100], [5, 9, 13], [16, 30, 40], [1, 2, 32], [2, 3, 48]];
 const CELLS: Partial<CaseCfg>[] = [{ kind: 'lstm' }, { kind: 'gru', resetAfter: true, rb: true }, { kind: 'gru', resetAfter: true, rb: false }];
 
 function cases(): CaseCfg[] {

@@ -196,7 +196,7 @@ describe('TensorFlow.js -> rnnlab', () => {
     const xs = [[0.5, -1, 2], [1, 0.25, -0.5], [-1, 1, 0]], ys = [[1], [0], [1]];
     // tfjs's evaluate leaves the penalty out; rnnlab's includes it, as Keras's does.
     const theirs = (tm.evaluate(tf.tensor2d(xs), tf.tensor2d(ys)) as tf.Scalar).dataSync()[0];
-    const [k, b] = m.layers[0].getWeights();
+    const [k, b] = m.layers[0].getWeightValues();
     const penalty = 0.2 * k.reduce((s, w) => s + w * w, 0) + b.reduce((s, w) => s + 0.03 * Math.abs(w) + 0.04 * w * w, 0);
     const [ours] = evaluated(m.evaluate(rl.tensor(xs), rl.tensor(ys)));
     expect(ours).toBeCloseTo(theirs + penalty, 5);

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { Act, nativeKernels, setBackend, setIsa, backendInfo } from '../../src/backend/index.js';
 import { gemmBf16 } from '../../src/backend/reference/bf16_gemm.js';
+import { lcg, trainTiny, type TinyRun } from './bf16_tiny_model.js';
 
 const addon = nativeKernels() as unknown as { bf16Supported?: () => boolean } | null;
 const nativeBf16 = !!addon?.bf16Supported?.();
@@ -19,9 +20,8 @@ afterEach(() => {
 });
 
 /** Token sequences; the label says whether token 7 occurs (a Conv1D + max-pool finds it). */
-function data(n: number, T: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
-  let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+function data(n: number, seed: number): { x: rl.Tensor; y: rl.Tensor } {
+  const T = 20, next = lcg(seed);
   const x = new Float32Array(n * T), y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const pos = next() < 0.5 ? Math.floor(next() * T) : -1;
@@ -31,21 +31,15 @@ function data(n: number, T: number, seed: number): { x: rl.Tensor; y: rl.Tensor 
   return { x: rl.tensor(x, [n, T]), y: rl.tensor(y, [n, 1]) };
 }
 
-async function trainTiny(policy: 'float32' | 'mixed_bfloat16'): Promise<{ acc: number; weights: Float32Array }> {
-  rl.mixedPrecision.setGlobalPolicy(policy);
-  rl.setSeed(3);
-  const m = rl.sequential({ layers: [
+const conv: TinyRun = {
+  layers: () => [
     rl.layers.embedding({ inputDim: 16, outputDim: 8, inputLength: 20 }),
     rl.layers.conv1d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
     rl.layers.globalMaxPooling1d({}),
     rl.layers.dense({ units: 1, activation: 'sigmoid' }),
-  ] });
-  m.compile({ optimizer: rl.train.adam(0.02), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  const train = data(600, 20, 1), test = data(300, 20, 2);
-  await m.fit(train.x, train.y, { epochs: 12, batchSize: 32, verbose: 0 });
-  const [, accScalar] = m.evaluate(test.x, test.y, { batchSize: 100 }) as rl.Scalar[];
-  return { acc: accScalar.dataSync()[0], weights: Float32Array.from(m.getWeights()[1].values as Float32Array) };
-}
+  ],
+  data, epochs: 12, seed: 3, learningRate: 0.02, weight: 1,
+};
 
 describe('mixed precision policy', () => {
   it('starts as float32 and names a bad policy', () => {
@@ -61,7 +55,7 @@ describe('mixed precision policy', () => {
     const x = rl.tensor(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 3), [4, 3]);
     const y = d.apply(x) as rl.Tensor;
     const want = new Float32Array(20);
-    gemmBf16(false, false, 4, 5, 3, 1, x.values as Float32Array, d.getWeights()[0], 0, want, null, Act.linear);
+    gemmBf16(false, false, 4, 5, 3, 1, x.values as Float32Array, d.getWeightValues()[0], 0, want, null, Act.linear);
     expect([...y.values]).toEqual([...want]);
     rl.mixedPrecision.setGlobalPolicy('float32');
     const y32 = d.apply(x) as rl.Tensor;
@@ -79,8 +73,8 @@ describe('mixed precision policy', () => {
 
   it('a tiny Conv1D model trains under mixed_bfloat16 to its float32 accuracy', async () => {
     if (!nativeBf16) setBackend('reference'); // no AVX512-BF16 here: the emulation trains the same model
-    const fp32 = await trainTiny('float32');
-    const bf16 = await trainTiny('mixed_bfloat16');
+    const fp32 = await trainTiny('float32', conv);
+    const bf16 = await trainTiny('mixed_bfloat16', conv);
     expect(rl.mixedPrecision.getGlobalPolicy().name).toBe('mixed_bfloat16');
     expect(fp32.acc).toBeGreaterThan(0.9);
     expect(bf16.acc).toBeGreaterThan(0.9);

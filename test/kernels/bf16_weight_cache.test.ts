@@ -88,6 +88,21 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
     check();
   });
 
+  it('packs a new version into the previous packing array, with the bits of a fresh packing', () => {
+    const rng = new Rng(14);
+    const [k, n] = [37, 45];
+    const first = addon!.gemmBf16PackB(true, k, n, randF32(rng, k * n));
+    const w = randF32(rng, k * n);
+    const again = addon!.gemmBf16PackB(true, k, n, w, first);
+    expect(again).toBe(first);
+    const m = 3, a = randF32(rng, m * k);
+    const viaPacked = new Float32Array(m * n), direct = new Float32Array(m * n);
+    addon!.gemmBf16PackedB(false, m, n, k, 1, a, again, 0, viaPacked, null, Act.linear);
+    addon!.gemmBf16(false, true, m, n, k, 1, a, w, 0, direct, null, Act.linear);
+    expect(viaPacked).toEqual(direct);
+    expect(() => addon!.gemmBf16PackB(true, k, n + 40, randF32(rng, k * (n + 40)), first)).toThrow(/gemmBf16PackB: argument 'into'/);
+  });
+
   it('names the argument when the packed operand is too short', () => {
     const b = new Float32Array(8 * 8);
     const packed = addon!.gemmBf16PackB(false, 8, 8, b);

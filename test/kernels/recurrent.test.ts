@@ -68,6 +68,18 @@ describeNativeEachIsa('recurrent kernels: native vs reference', (nat) => {
     compare(nat, { kind: 'gru', B: 64, T: 6, U: 100, resetAfter: false, mask: 'random', h0: true, dT: true }, 105);
   });
 
+  // The forward packs the gates of a last unit block of nu units into one vector when G * nu fits its lanes
+  // (16 with AVX-512, 8 otherwise): U = 20 and 10 fill the lanes exactly for LSTM, 21 and 11 do not fit.
+  it('a last unit block packed into one vector, at the lane count and one unit over', () => {
+    let seed = 150;
+    for (const U of [10, 11, 18, 20, 21]) {
+      for (const { kind, extra } of KINDS) {
+        compare(nat, { kind, B: 9, T: 4, U, ...extra, mask: 'lead', h0: true, dT: true }, seed++);
+        compare(nat, { kind, B: 2, T: 3, U, ...extra, back: true }, seed++);
+      }
+    }
+  });
+
   // Every threading plan, each on the same representative cases.
   const SPLITS = ['serial', 'batch', 'unit'];
   const REP: Partial<CaseCfg>[] = [

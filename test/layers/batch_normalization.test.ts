@@ -27,7 +27,7 @@ describe('BatchNormalization forward, by hand', () => {
     const expected = [[1, -1], [2, 0], [6, 1]].flatMap(([a, b]) => [(a - 3) / Math.sqrt(v0 + 0.01), b / Math.sqrt(v1 + 0.01)]);
     expected.forEach((e, i) => expect(y[i]).toBeCloseTo(e, 5));
     // moving = 0.9 * moving + 0.1 * batch, from mean 0 and variance 1.
-    const [gamma, beta, mean, variance] = bn.getWeights();
+    const [gamma, beta, mean, variance] = bn.getWeightValues();
     expect(Array.from(gamma)).toEqual([1, 1]);
     expect(Array.from(beta)).toEqual([0, 0]);
     expect(mean[0]).toBeCloseTo(0.3, 6);
@@ -43,7 +43,7 @@ describe('BatchNormalization forward, by hand', () => {
     const y = values(bn.apply(x));
     const expected = [[1, -1], [2, 0], [6, 1]].flatMap(([a, b]) => [2 * (a - 3) / Math.sqrt(4.001) + 1, 0.5 * b / Math.sqrt(0.251) - 1]);
     expected.forEach((e, i) => expect(y[i]).toBeCloseTo(e, 5));
-    expect(Array.from(bn.getWeights()[2])).toEqual([3, 0]);
+    expect(Array.from(bn.getWeightValues()[2])).toEqual([3, 0]);
   });
 
   it('axis picks the channel axis: per feature on [batch, time, features], per step with axis 1', () => {
@@ -117,11 +117,11 @@ describe('BatchNormalization weights, parameters and saving', () => {
     const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.batchNormalization({ name: 'bn', gammaRegularizer: 'l2', betaConstraint: 'nonNeg' }), L.dense({ units: 1 })] });
     m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
     const x = randomF32([32, 2], 1, 3), y = randomF32([32, 1], 2);
-    const before = m.layers[1].getWeights().map((w) => Array.from(w));
+    const before = m.layers[1].getWeightValues().map((w) => Array.from(w));
     m.predict(x);
-    expect(m.layers[1].getWeights().map((w) => Array.from(w))).toEqual(before);
+    expect(m.layers[1].getWeightValues().map((w) => Array.from(w))).toEqual(before);
     await m.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
-    const after = m.layers[1].getWeights().map((w) => Array.from(w));
+    const after = m.layers[1].getWeightValues().map((w) => Array.from(w));
     after.forEach((w, i) => expect(w, `weight ${i}`).not.toEqual(before[i]));
     expect(after[1].every((b) => b >= 0)).toBe(true);  // the nonNeg constraint on beta
   });
@@ -129,11 +129,11 @@ describe('BatchNormalization weights, parameters and saving', () => {
   it('trainable: false freezes gamma and beta but, as tfjs, fit still moves the moving statistics', async () => {
     rl.setSeed(6);
     const m = rl.sequential({ layers: [L.dense({ units: 3, inputShape: [2] }), L.batchNormalization({ trainable: false, movingVarianceInitializer: 'zeros', movingMeanInitializer: 'ones' }), L.dense({ units: 1 })] });
-    expect(m.layers[1].getWeights().map((w) => Array.from(w))).toEqual([[1, 1, 1], [0, 0, 0], [1, 1, 1], [0, 0, 0]]);
+    expect(m.layers[1].getWeightValues().map((w) => Array.from(w))).toEqual([[1, 1, 1], [0, 0, 0], [1, 1, 1], [0, 0, 0]]);
     expect(m.layers[1].trainableWeights).toEqual([]);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await m.fit(randomF32([16, 2], 1, 3), randomF32([16, 1], 2), { epochs: 1, batchSize: 8, verbose: 0 });
-    const [gamma, beta, mean, variance] = m.layers[1].getWeights().map((w) => Array.from(w));
+    const [gamma, beta, mean, variance] = m.layers[1].getWeightValues().map((w) => Array.from(w));
     expect([gamma, beta]).toEqual([[1, 1, 1], [0, 0, 0]]);
     expect(mean).not.toEqual([1, 1, 1]);
     expect(variance.every((v) => v > 0)).toBe(true);
@@ -167,7 +167,7 @@ describe('BatchNormalization weights, parameters and saving', () => {
     expect(layer.config).toMatchObject({ axis: -1, momentum: 0.5, epsilon: 0.01, center: true, scale: false, moving_variance_initializer: { class_name: 'Ones', config: {} } });
     expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toContain('bn/moving_variance');
     const back = await rl.loadModel(dir);
-    expect(back.layers[1].getWeights().map((w) => Array.from(w))).toEqual(m.layers[1].getWeights().map((w) => Array.from(w)));
+    expect(back.layers[1].getWeightValues().map((w) => Array.from(w))).toEqual(m.layers[1].getWeightValues().map((w) => Array.from(w)));
     expect(values(back.predict(ids))).toEqual(values(m.predict(ids)));
   });
 });

@@ -110,10 +110,10 @@ describe('LayerNormalization parameters and saving', () => {
     expect(penalized - plain).toBeCloseTo(1.5, 5);
     const free = build({});
     await free.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
-    expect(Array.from(free.layers[1].getWeights()[1]).some((b) => b < 0)).toBe(true);
+    expect(Array.from(free.layers[1].getWeightValues()[1]).some((b) => b < 0)).toBe(true);
     const m = build({ betaConstraint: 'nonNeg' });
     await m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
-    expect(Array.from(m.layers[1].getWeights()[1]).every((b) => b >= 0)).toBe(true);
+    expect(Array.from(m.layers[1].getWeightValues()[1]).every((b) => b >= 0)).toBe(true);
   });
 
   it('saves in the Layers format and loads back with the same predictions', async () => {

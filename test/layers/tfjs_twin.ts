@@ -38,9 +38,9 @@ export function weightDiff(m: rl.Sequential, tm: tf.LayersModel): number {
 export async function oneStep(m: rl.Sequential, tm: tf.LayersModel, x: rl.Tensor, y: rl.Tensor, lr = 0.1): Promise<[number, number]> {
   m.compile({ optimizer: rl.train.sgd(lr), loss: 'meanSquaredError' });
   tm.compile({ optimizer: tf.train.sgd(lr), loss: 'meanSquaredError' });
-  const [ours] = m.trainOnBatch(x, y);
+  const ours = m.trainOnBatch(x, y);
   const theirs = await tm.trainOnBatch(toTf(x), toTf(y));
-  return [ours, Array.isArray(theirs) ? theirs[0] : theirs];
+  return [Array.isArray(ours) ? ours[0] : ours, Array.isArray(theirs) ? theirs[0] : theirs];
 }
 
 /** A float32 tensor of values uniform in [-scale, scale), seeded. */

@@ -43,9 +43,9 @@ describe('UpSampling1D', () => {
     const m = rl.sequential({ layers: [L.embedding({ inputDim: 10, outputDim: 3, inputLength: 4 }), L.upSampling1d({ size: 2, name: 'up' }), L.simpleRNN({ units: 2 })] });
     m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
     const ids = rl.tensor(Int32Array.from({ length: 24 }, (_, i) => (i * 3) % 10), [6, 4], 'int32');
-    const before = m.layers[0].getWeights()[0].slice();
+    const before = m.layers[0].getWeightValues()[0].slice();
     await m.fit(ids, rl.tensor(new Float32Array(12).fill(0.5), [6, 2]), { epochs: 1, batchSize: 3, verbose: 0 });
-    expect(Array.from(m.layers[0].getWeights()[0])).not.toEqual(Array.from(before));
+    expect(Array.from(m.layers[0].getWeightValues()[0])).not.toEqual(Array.from(before));
     const dir = join(root, 'saved');
     await m.save(dir);
     const back = await rl.loadModel(dir);

@@ -31,7 +31,7 @@ describe('weight constraints', () => {
     const plain = model(), capped = model(rl.constraints.maxNorm({ maxValue: 0.5 }));
     plain.trainOnBatch(x, y);
     capped.trainOnBatch(x, y);
-    const w = plain.layers[0].getWeights()[0], c = capped.layers[0].getWeights()[0];
+    const w = plain.layers[0].getWeightValues()[0], c = capped.layers[0].getWeightValues()[0];
     const norms = columnNorms(w, 3, 2);
     expect(Math.max(...norms)).toBeGreaterThan(0.5);
     w.forEach((v, i) => expect(c[i]).toBeCloseTo(v * (Math.min(norms[i % 2], 0.5) / (1e-7 + norms[i % 2])), 6));
@@ -41,19 +41,19 @@ describe('weight constraints', () => {
   it('nonNeg zeroes negative weights; unitNorm and minMaxNorm set the norms', () => {
     const plain = model();
     plain.trainOnBatch(x, y);
-    const w = plain.layers[0].getWeights()[0];
+    const w = plain.layers[0].getWeightValues()[0];
     const nonNeg = model(rl.constraints.nonNeg(), rl.constraints.nonNeg());
     nonNeg.trainOnBatch(x, y);
-    expect(Array.from(nonNeg.layers[0].getWeights()[0])).toEqual(Array.from(w, (v) => (v < 0 ? 0 : v)));
-    expect(nonNeg.layers[0].getWeights()[1].every((v) => v >= 0)).toBe(true);
+    expect(Array.from(nonNeg.layers[0].getWeightValues()[0])).toEqual(Array.from(w, (v) => (v < 0 ? 0 : v)));
+    expect(nonNeg.layers[0].getWeightValues()[1].every((v) => v >= 0)).toBe(true);
     const unit = model(rl.constraints.unitNorm());
     unit.trainOnBatch(x, y);
-    columnNorms(unit.layers[0].getWeights()[0], 3, 2).forEach((n) => expect(n).toBeCloseTo(1, 5));
+    columnNorms(unit.layers[0].getWeightValues()[0], 3, 2).forEach((n) => expect(n).toBeCloseTo(1, 5));
     // rate 0.5: halfway between the norm and its clip into [minValue, maxValue].
     const mm = model(rl.constraints.minMaxNorm({ minValue: 0.1, maxValue: 0.2, rate: 0.5 }));
     mm.trainOnBatch(x, y);
     const before = columnNorms(w, 3, 2);
-    columnNorms(mm.layers[0].getWeights()[0], 3, 2).forEach((n, i) => expect(n).toBeCloseTo(0.5 * Math.min(Math.max(before[i], 0.1), 0.2) + 0.5 * before[i], 5));
+    columnNorms(mm.layers[0].getWeightValues()[0], 3, 2).forEach((n, i) => expect(n).toBeCloseTo(0.5 * Math.min(Math.max(before[i], 0.1), 0.2) + 0.5 * before[i], 5));
   });
 
   it('saves as Keras configs and keeps constraining after loading', async () => {
@@ -71,11 +71,11 @@ describe('weight constraints', () => {
     expect(layers[2].config.kernel_constraint).toEqual({ class_name: 'UnitNorm', config: { axis: 0 } });
     const back = await rl.loadModel(dir);
     back.trainOnBatch(rl.tensor([[1, 2, 3], [4, 5, 1]], [2, 3], 'int32'), rl.tensor([[5], [-5]]));
-    const [emb] = back.layers[0].getWeights();
-    const [, rec] = back.layers[1].getWeights();
+    const [emb] = back.layers[0].getWeightValues();
+    const [, rec] = back.layers[1].getWeightValues();
     expect(emb.every((v) => v >= 0)).toBe(true);
     expect(Math.max(...columnNorms(rec, 2, 8))).toBeLessThanOrEqual(0.3 + 1e-6);
-    expect(columnNorms(back.layers[2].getWeights()[0], 2, 1)[0]).toBeCloseTo(1, 5);
+    expect(columnNorms(back.layers[2].getWeightValues()[0], 2, 1)[0]).toBeCloseTo(1, 5);
   });
 
   it('bad constraints are errors naming the option', () => {

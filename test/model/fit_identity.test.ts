@@ -47,7 +47,7 @@ describe('fit against a manual trainOnBatch loop', () => {
       const order = shuffle ? Array.from(globalRandom.permutation(n)) : Array.from({ length: n }, (_, i) => i);
       for (let s = 0; s < n; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
-        perBatch.push(model.trainOnBatch(take(x, idx), take(y, idx)));
+        perBatch.push([model.trainOnBatch(take(x, idx), take(y, idx))].flat());
       }
     }
     return perBatch;

@@ -103,6 +103,22 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
   SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
   ZeroPadding1D: [() => L.zeroPadding1d({ padding: [0, 2] }), [null, 5, 2]],
+  // Advanced activations and small preprocessing layers (test/layers/advanced_activations.test.ts).
+  ActivityRegularization: [() => L.activityRegularization({ l1: 0.01 }), [null, 4]],
+  CategoryEncoding: [() => L.categoryEncoding({ numTokens: 5, outputMode: 'count' }), [null, 3]],
+  ELU: [() => L.elu({ alpha: 0.5 }), [null, 4]],
+  LeakyReLU: [() => L.leakyReLU({ alpha: 0.1 }), [null, 4]],
+  PReLU: [() => L.prelu({ sharedAxes: [1], alphaRegularizer: 'l2', alphaConstraint: 'nonNeg' }), [null, 5, 2]],
+  ReLU: [() => L.reLU({ maxValue: 6, negativeSlope: 0.1 }), [null, 4]],
+  Rescaling: [() => L.rescaling({ scale: 0.5, offset: 1 }), [null, 4]],
+  Softmax: [() => L.softmax({ axis: [1, 2] }), [null, 5, 2]],
+  ThresholdedReLU: [() => L.thresholdedReLU({ theta: 0.5 }), [null, 4]],
+  // Recurrent cells and the generic rnn layer (test/compat/rnn_cells*.test.ts has their values and files).
+  RNN: [() => L.rnn({ cell: [L.lstmCell({ units: 3 }), L.gruCell({ units: 2, resetAfter: false })], returnSequences: true, goBackwards: true }), [null, 5, 2]],
+  SimpleRNNCell: [() => L.simpleRNNCell({ units: 3, dropout: 0.1 }), [null, 2]],
+  LSTMCell: [() => L.lstmCell({ units: 3, unitForgetBias: false }), [null, 2]],
+  GRUCell: [() => L.gruCell({ units: 3, recurrentActivation: 'hard_sigmoid' }), [null, 2]],
+  StackedRNNCells: [() => L.stackedRNNCells({ cells: [L.simpleRNNCell({ units: 3 }), L.lstmCell({ units: 2 })] }), [null, 2]],
 };
 
 describe('the layer registry', () => {

@@ -21,7 +21,7 @@ function model(reg: boolean): rl.Sequential {
       ...(reg ? { kernelRegularizer: rl.regularizers.l2({ l2: 0.1 }), biasRegularizer: rl.regularizers.l1({ l1: 0.05 }) } : {}) }),
     rl.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' }),
   ] });
-  m.layers[0].setWeights([m.layers[0].getWeights()[0], Float32Array.from([0.2, -0.1, 0, 0.4])]);
+  m.layers[0].setWeights([m.layers[0].getWeightValues()[0], Float32Array.from([0.2, -0.1, 0, 0.4])]);
   m.compile({ optimizer: rl.optimizers.sgd({ learningRate: 0.1 }), loss: 'binaryCrossentropy' });
   return m;
 }
@@ -29,7 +29,7 @@ function model(reg: boolean): rl.Sequential {
 describe('weight regularizers', () => {
   it('evaluate adds l1 * sum|w| + l2 * sum w^2 to the loss', async () => {
     const plain = model(false), reg = model(true);
-    const [kernel, bias] = reg.layers[0].getWeights();
+    const [kernel, bias] = reg.layers[0].getWeightValues();
     const penalty = 0.1 * kernel.reduce((s, w) => s + w * w, 0) + 0.05 * bias.reduce((s, b) => s + Math.abs(b), 0);
     const [l0] = evaluated(plain.evaluate(x, y));
     const [l1] = evaluated(reg.evaluate(x, y));
@@ -39,15 +39,15 @@ describe('weight regularizers', () => {
 
   it('its gradient is l1 * sign(w) + 2 * l2 * w: one SGD step differs from the plain model by exactly that', () => {
     const plain = model(false), reg = model(true);
-    const [k0, b0] = reg.layers[0].getWeights();
+    const [k0, b0] = reg.layers[0].getWeightValues();
     plain.trainOnBatch(x, y);
     reg.trainOnBatch(x, y);
-    const [kp, bp] = plain.layers[0].getWeights();
-    const [kr, br] = reg.layers[0].getWeights();
+    const [kp, bp] = plain.layers[0].getWeightValues();
+    const [kr, br] = reg.layers[0].getWeightValues();
     k0.forEach((w, i) => expect(kr[i] - kp[i]).toBeCloseTo(-0.1 * 2 * 0.1 * w, 6));
     b0.forEach((b, i) => expect(br[i] - bp[i]).toBeCloseTo(-0.1 * 0.05 * Math.sign(b), 6));
     // Unregularized layers are untouched by it.
-    expect(Array.from(reg.layers[1].getWeights()[0])).toEqual(Array.from(plain.layers[1].getWeights()[0]));
+    expect(Array.from(reg.layers[1].getWeightValues()[0])).toEqual(Array.from(plain.layers[1].getWeightValues()[0]));
   });
 
   it('recurrent, bidirectional and embedding weights are regularized too', () => {

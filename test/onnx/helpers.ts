@@ -1,7 +1,9 @@
 // Shared by the ONNX tests: ONNX Runtime sessions, synthetic inputs, brief training, and the comparison.
+import { expect } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as rl from '../../src/index.js';
 import { Random } from '../../src/random.js';
+import { toOnnx } from '../../src/onnx/index.js';
 
 export async function ortSession(bytes: Uint8Array | string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes as Uint8Array, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -54,4 +56,33 @@ export async function trainBriefly(m: rl.Sequential, x: rl.Tensor, loss: 'binary
   else for (let row = 0; row < y.length / C; row++) y[row * C + Math.floor(r.next() * C)] = 1;
   m.compile({ optimizer: rl.train.adam(0.01), loss });
   await m.fit(x, rl.tensor(y, out.shape), { epochs: 2, batchSize: 8, verbose: 0 });
+}
+
+/**
+ * Every output of a functional model on xs, from rnnlab's predict and from ONNX Runtime, compared by output name
+ * (<= 1e-5); onnx: the exported bytes (default toOnnx(m)).
+ */
+export async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[], onnx: Uint8Array = toOnnx(m)): Promise<void> {
+  const session = await ortSession(onnx);
+  expect(session.inputNames).toEqual(m.inputNames);
+  // ONNX names must be unique: a layer's second output (attention weights, states) gets a suffix _1, _2, ...
+  const seen = new Map<string, number>();
+  expect(session.outputNames).toEqual(m.outputNames.map((n) => {
+    const k = seen.get(n) ?? 0;
+    seen.set(n, k + 1);
+    return k ? `${n}_${k}` : n;
+  }));
+  const feeds: Record<string, ort.Tensor> = {};
+  xs.forEach((x, i) => {
+    feeds[session.inputNames[i]] = x.dtype === 'int32' ? new ort.Tensor('int32', Int32Array.from(x.values), x.shape) : new ort.Tensor('float32', Float32Array.from(x.values), x.shape);
+  });
+  const theirs = await session.run(feeds);
+  const ours = m.predict(xs);
+  const list = Array.isArray(ours) ? ours : [ours];
+  expect(list).toHaveLength(session.outputNames.length);
+  list.forEach((o, i) => {
+    const t = theirs[session.outputNames[i]];
+    expect(t.dims).toEqual(o.shape);
+    expect(maxAbsDiff(o.values, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(1e-5);
+  });
 }

@@ -28,7 +28,7 @@ function roundedOp(x: FArray, rows: number, cols: number, trans: boolean): Float
 }
 
 /** The fp32 sum of a[i, :] . b[:, j] in vdpbf16ps's order; a is m x k, bT is n x k (both already bf16). */
-function dotPairs(a: Float64Array, ai: number, bT: Float64Array, bj: number, k: number): number {
+export function dotPairs(a: ArrayLike<number>, ai: number, bT: ArrayLike<number>, bj: number, k: number): number {
   let acc = 0;
   for (let p = 0; p < k; p += 2) {
     if (p + 1 < k) acc = addFlush(acc, a[ai + p + 1] * bT[bj + p + 1]);

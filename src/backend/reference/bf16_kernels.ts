@@ -2,7 +2,9 @@
 import type { Kernels } from '../kernels.js';
 import { gemmBf16 } from './bf16_gemm.js';
 import { conv1dBf16, conv1dBf16Backward } from './bf16_conv1d.js';
+import { lstmBf16Backward, lstmBf16Forward } from './bf16_lstm.js';
 
-export const bf16ReferenceKernels: Pick<Kernels, 'gemm' | 'conv1d' | 'conv1dBackward'> = {
+export const bf16ReferenceKernels: Pick<Kernels, 'gemm' | 'conv1d' | 'conv1dBackward' | 'lstmForward' | 'lstmBackward'> = {
   gemm: gemmBf16, conv1d: conv1dBf16, conv1dBackward: conv1dBf16Backward,
+  lstmForward: lstmBf16Forward, lstmBackward: lstmBf16Backward,
 };

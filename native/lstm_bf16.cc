@@ -1,0 +1,279 @@
+// Mixed bfloat16 LSTM (the mixed_bfloat16 policy's twin of lstm.cc): the recurrent products h_{t-1} R (forward),
+// dgates R^T and dR = sum h_prev^T dgates (backward) take bf16 operands and sum in fp32 with vdpbf16ps, as bf16.h's
+// GEMM does; the gates, the states, their gradients and the weights stay fp32. lstm.cc's contract, threading plan,
+// masking and storage order (rnn_common.h) are kept, so the layer swaps one for the other.
+//
+// Each product operand is rounded once, where it is made: R when packed (per call), h_t when the step writes it (a
+// bf16 copy beside hs, two rows per sequence row used in turn, since threads read the whole previous h while
+// others write the next), the gate gradients likewise in backward. dR is then one bf16 GEMM over all B*T steps,
+// whose operand rows are read straight from hs (shifted by a step) and dxp. src/backend/reference/bf16_lstm.ts
+// emulates the same rounding and sum order.
+#include <napi.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "bf16.h"
+#include "dispatch.h"
+#include "rnn_common.h"
+
+namespace rl {
+namespace lstm_bf16 {
+
+struct Fwd {
+  long B, T, U;
+  const float *xp, *r, *h0, *c0;
+  const uint8_t* mask;
+  bool back;
+  int act, ract;
+  float *hs, *cs, *gates;
+};
+
+struct Bwd {
+  long B, T, U;
+  const float *r, *h0, *c0;
+  const uint8_t* mask;
+  bool back;
+  int act, ract;
+  const float *hs, *cs, *gates, *dhs, *dhT, *dcT;
+  float *dxp, *dr, *dh0, *dc0, *dhAll;
+};
+
+void forward(const bf16::KernelSet& K, const Fwd& p);
+void backward(const bf16::KernelSet& K, const Bwd& p);
+
+namespace {
+
+// lstmBf16Forward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates): lstmForward's contract.
+Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
+  rnn::SeqArgs a(info, "lstmBf16Forward", 4);
+  auto f = a.dims<Fwd>();
+  f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
+  f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
+  f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
+  f.hs = a.arr("hs", a.kSeq), f.cs = a.arr("cs", a.kSeq), f.gates = a.arr("gates", a.kGates);
+  const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Forward");
+  if (a.ok()) forward(*K, f);
+  return info.Env().Undefined();
+}
+
+// lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
+//                  dxp, dr, dh0, dc0, dhAll): lstmBackward's contract.
+Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
+  rnn::SeqArgs a(info, "lstmBf16Backward", 4);
+  auto b = a.dims<Bwd>();
+  b.r = a.arr("r", a.kWeights);
+  b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
+  b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
+  b.hs = a.arr("hs", a.kSeq), b.cs = a.arr("cs", a.kSeq), b.gates = a.arr("gates", a.kGates);
+  b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState), b.dcT = a.optional("dcT", a.kState);
+  b.dxp = a.arr("dxp", a.kGates), b.dr = a.arr("dr", a.kWeights);
+  b.dh0 = a.optional("dh0", a.kState), b.dc0 = a.optional("dc0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
+  const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Backward");
+  if (a.ok()) backward(*K, b);
+  return info.Env().Undefined();
+}
+
+const bool exported = add_bindings({{"lstmBf16Forward", LstmBf16Forward}, {"lstmBf16Backward", LstmBf16Backward}});
+
+// The operands of dR = Hprev^T G over the B*T steps, row p = b*T + s (processing order): h_{s-1} of row b (hs shifted
+// by one step; h0 or zeros at the row's first real step, zeros before it) and the gate gradients of that step.
+struct PrevHidden {
+  const Bwd* p;
+  const int* first;
+  static const float* row(const void* ctx, long i) {
+    const PrevHidden& h = *static_cast<const PrevHidden*>(ctx);
+    const long T = h.p->T, b = i / T, s = i % T;
+    if (s > h.first[b]) return h.p->hs + (i - 1) * h.p->U;
+    return s == h.first[b] && h.p->h0 ? h.p->h0 + b * h.p->U : nullptr;
+  }
+  bf16::Rows rows() const { return {row, this}; }
+};
+struct StepGates {
+  const Bwd* p;
+  static const float* row(const void* ctx, long i) {
+    const Bwd& p = *static_cast<const StepGates*>(ctx)->p;
+    const long b = i / p.T, s = i % p.T;
+    return p.dxp + (b * p.T + (p.back ? p.T - 1 - s : s)) * 4 * p.U;
+  }
+  bf16::Rows rows() const { return {row, this}; }
+};
+
+}  // namespace
+
+#if !RL_X86
+void forward(const bf16::KernelSet&, const Fwd&) {}
+void backward(const bf16::KernelSet&, const Bwd&) {}
+#endif
+
+}  // namespace lstm_bf16
+}  // namespace rl
+
+#if RL_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512vl,avx512bw,avx512dq,avx512bf16")
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+namespace rl {
+namespace lstm_bf16 {
+namespace avx512 {
+#define RL_PASS 2
+#include "rnn_common.h"
+#include "rnn_bf16.h"
+#undef RL_PASS
+
+// The bf16 copies of a state (or gate-gradient) row: two sets of B rows of ld uint16, the one written at step s
+// being s & 1.
+struct PairRows {
+  long B, ld;
+  std::vector<uint16_t> v;
+  PairRows(long B_, long ld_) : B(B_), ld(ld_), v((size_t)(2 * B_ * ld_), 0) {}
+  uint16_t* at(long s) { return v.data() + (s & 1) * B * ld; }
+};
+
+template <class A, class RA>
+void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const uint32_t* panels, long kp, PairRows& hb,
+                 const int* first, const float* zeros, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = hb.ld;
+  constexpr int MM = rows_for(4);
+  run_shares(plan, B, U, [&](int, int nth, Share& sh) {
+    for (long s = 0; s < T; ++s) {
+      const long t = p.back ? T - 1 - s : s;
+      uint16_t* hn = hb.at(s);
+      const uint16_t* hp = hb.at(s + 1);  // the previous step's copy
+      const long na = forward_rows(p, sh, s, t, first, [&](long b) {
+        const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+        std::memcpy(p.cs + (b * T + s) * U + sh.ua, cp + sh.ua, sh.ubytes);
+        std::memcpy(hn + b * ld + sh.ua, hp + b * ld + sh.ua, (size_t)(sh.ub - sh.ua) * sizeof(uint16_t));
+        float* g = p.gates + (b * T + s) * G4;
+        for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
+      });
+      for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
+        const uint32_t* panel = panels + jb * kp * 4 * W;
+        const long u0 = jb * W;
+        const int nu = (int)std::min<long>(W, U - u0);
+        for_tiles<MM>(na, [&](long i0, auto Mc) {
+          constexpr int M = decltype(Mc)::value;
+          const uint32_t* ap[M];
+          for (int m = 0; m < M; ++m)
+            ap[m] = reinterpret_cast<const uint32_t*>(hp + (long)sh.rows[(size_t)(i0 + m)] * ld);
+          vf acc[M][4];
+          acc_zero(acc);
+          bf16_accum<M, 1, 4>(acc, kp, ap, &panel);
+          for (int m = 0; m < M; ++m) {
+            const long b = sh.rows[(size_t)(i0 + m)];
+            const float* x = p.xp + (b * T + t) * G4 + u0;
+            float* g = p.gates + (b * T + s) * G4 + u0;
+            if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
+            vf ig = ract(acc[m][0] + vloadn(x, nu));
+            vf fg = ract(acc[m][1] + vloadn(x + U, nu));
+            vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
+            vf og = ract(acc[m][3] + vloadn(x + 3 * U, nu));
+            const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+            vf c = fg * vloadn(cp + u0, nu) + ig * cg;
+            vf h = og * act(c);
+            vstoren(g, ig, nu);
+            vstoren(g + U, fg, nu);
+            vstoren(g + 2 * U, cg, nu);
+            vstoren(g + 3 * U, og, nu);
+            vstoren(p.cs + (b * T + s) * U + u0, c, nu);
+            vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+            store_bf16(hn + b * ld + u0, h, nu);
+          }
+        });
+      }
+      if (plan.unit) rl::rnn::sync(nth);
+    }
+  });
+}
+
+template <class A, class RA>
+void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, long kpg, PairRows& gb,
+                  const int* first, const float* zeros, float* dh, float* dc, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = gb.ld;
+  run_shares(plan, B, U, [&](int, int nth, Share& sh) {
+    load_rows(dh, p.dhT, sh, U);
+    load_rows(dc, p.dcT, sh, U);
+    for (long s = T - 1; s >= 0; --s) {
+      const long t = p.back ? T - 1 - s : s;
+      uint16_t* gn = gb.at(s);
+      auto real_row = [&](long b, long ho, float* dhb, float* dg) {
+        float* dcb = dc + b * U;
+        uint16_t* dgh = gn + b * ld;
+        const float* g = p.gates + (b * T + s) * G4;
+        const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+        const float* cc = p.cs + ho;
+        for (long u = sh.ua; u < sh.ub; u += W) {
+          const int n = (int)std::min<long>(W, sh.ub - u);
+          if (s > 0) {
+            prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
+            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
+          }
+          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
+          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vf ig = vloadn(g + u, n), fg = vloadn(g + U + u, n), cg = vloadn(g + 2 * U + u, n),
+             og = vloadn(g + 3 * U + u, n);
+          vf tc = act(vloadn(cc + u, n));
+          vf dct = vloadn(dcb + u, n) + d * og * act.grad(tc);
+          vstoren(dcb + u, dct * fg, n);
+          const vf dgs[4] = {dct * cg * ract.grad(ig), dct * vloadn(cp + u, n) * ract.grad(fg),
+                             dct * ig * act.grad(cg), d * tc * ract.grad(og)};
+          for (int q = 0; q < 4; ++q) {
+            vstoren(dg + q * U + u, dgs[q], n);
+            store_bf16(dgh + q * U + u, dgs[q], n);
+          }
+        }
+      };
+      const long na = backward_rows<4>(p, sh, dh, s, t, first, [](long) {}, real_row);
+      if (plan.unit) rl::rnn::sync(nth);
+      // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
+      bf16_panel_product(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, gn, ld, rt, kpg * W, kpg);
+    }
+    store_rows(p.dh0, dh, sh, U);
+    store_rows(p.dc0, dc, sh, U);
+  });
+}
+
+void forward(const bf16::KernelSet& K, const Fwd& p) {
+  const long U = p.U, kp = bf16::pairs(U), ld = nblocks(U) * W;
+  std::vector<uint32_t> panels((size_t)(nblocks(U) * kp * 4 * W));
+  const long gcol[4] = {0, U, 2 * U, 3 * U};
+  pack_bf16_gate_panels(K, p.r, U, 4 * U, U, 4, gcol, panels.data());
+  PairRows hb(p.B, ld);
+  if (p.h0)  // the state before step 0 sits in the copy step -1 (odd) reads
+    for (long b = 0; b < p.B; ++b) K.convert(p.h0 + b * U, U, hb.at(1) + b * ld);
+  const Steps st = steps_for(p, 4.0 * U * U);
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    forward_run(p, st.plan, panels.data(), kp, hb, st.first.data(), st.zeros.data(), act, ract);
+  });
+}
+
+void backward(const bf16::KernelSet& K, const Bwd& p) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4);
+  std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
+  pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt.data());
+  PairRows gb(B, bf16::round_up(G4, 2));
+  const Steps st = steps_for(p, 4.0 * U * U);
+  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
+  with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
+    backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), act, ract);
+  });
+  const PrevHidden hprev{&p, st.first.data()};
+  const StepGates steps{&p};
+  const long N = B * T;
+  const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
+  const uint32_t* Gp = bf16::pack_b(K, false, N, G4, steps.rows(), 1);
+  bf16::gemm_packed(K, U, G4, N, A, Gp, 1.0f, 0.0f, p.dr, G4, nullptr, ACT_LINEAR);
+}
+
+}  // namespace avx512
+
+void forward(const bf16::KernelSet& K, const Fwd& p) { avx512::forward(K, p); }
+void backward(const bf16::KernelSet& K, const Bwd& p) { avx512::backward(K, p); }
+
+}  // namespace lstm_bf16
+}  // namespace rl
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#endif

@@ -1,0 +1,28 @@
+/**
+ * What the advanced-activation layers share (ReLU, LeakyReLU, ELU, ThresholdedReLU, and Rescaling): one elementwise
+ * function with its derivative, any input shape, the output shaped as the input, a padding mask passed on.
+ */
+import { pointwise } from '../autograd/advanced_activation_ops.js';
+import type { Tensor } from '../tensor.js';
+import { describe } from './describe.js';
+import { Layer, type CallContext, type SymbolicShape } from './layer.js';
+
+export abstract class PointwiseLayer extends Layer {
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
+
+  call(x: Tensor, _ctx: CallContext): Tensor { return pointwise(x, (v) => this.f(v), (v) => this.df(v)); }
+
+  /** The function, elementwise. */
+  abstract f(x: number): number;
+  /** Its derivative (at a kink, the side tfjs's gradient takes). */
+  abstract df(x: number): number;
+
+  /** A finite number option: fallback when absent, an error naming the option when not a number or below min. */
+  protected numberOption(what: string, v: unknown, fallback: number, min = -Infinity): number {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      throw new Error(`${this.name} (${this.className}): ${what} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${typeof v === 'number' ? v : describe(v)}`);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * tfjs's and Keras's recurrent cells: SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells. A cell holds a cell
+ * config and its weights; the arithmetic is the matching recurrent layer's (its "engine", a SimpleRNN, LSTM or GRU
+ * made from the cell's config), so rl.layers.rnn({cell}) runs on the same fused kernels as the layer. A cell called
+ * on real tensors [x_t, h(, c)] computes one step (the engine over one time step) and returns [output, ...states].
+ */
+import * as ops from '../autograd/ops.js';
+import type { Tensor } from '../tensor.js';
+import { describe } from './describe.js';
+import { GRU } from './gru.js';
+import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { LSTM } from './lstm.js';
+import type { RNN } from './recurrent.js';
+import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { SimpleRNN } from './simple_rnn.js';
+
+/** What a cell takes: the recurrent layer's options that concern one step. */
+const STEP_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer',
+  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'kernelConstraint', 'recurrentConstraint', 'biasConstraint',
+  'dropout', 'recurrentDropout', 'implementation', 'seed', 'name', 'trainable', 'dtype', 'activityRegularizer'];
+const GATED_OPTIONS = ['recurrentActivation'];
+/** Options of the rnn layer, not of a cell: named in the error a cell gives for them. */
+const SEQUENCE_OPTIONS = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'timeMajor', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'inputLength'];
+/** Keys of the engine's config that belong to the rnn layer, dropped from a cell's config. */
+const ENGINE_ONLY = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'batchInputShape'];
+
+/** How the owning rnn layer runs a cell: the options its engine takes. */
+export interface SequenceOptions { returnSequences: boolean; goBackwards: boolean; stateful: boolean }
+
+type EngineClass = new (args: never) => RNN;
+
+export abstract class RNNCell extends Layer {
+  /** The cell's constructor arguments (validated by making its engine from them). */
+  private readonly cellArgs: Record<string, unknown>;
+  /** The recurrent layer computing this cell: over one step standalone, over the sequence inside an rnn layer. */
+  engine: RNN;
+  /** The rnn layer that owns this cell, once given to one. */
+  owner: string | null = null;
+
+  protected constructor(args: Record<string, unknown>, prefix: string, extraOptions: string[]) {
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`${prefix}: expected an options object like {units: 8}, got ${describe(args)}`);
+    super({ name: args.name, trainable: args.trainable, dtype: args.dtype } as LayerArgs, prefix);
+    const where = `${this.name} (${this.className})`;
+    const allowed = new Set([...STEP_OPTIONS, ...extraOptions]);
+    for (const [k, v] of Object.entries(args)) {
+      if (v === undefined || allowed.has(k)) continue;
+      if (SEQUENCE_OPTIONS.includes(k)) throw new Error(`${where}: ${k} is an option of the rnn layer, not of a cell (rl.layers.rnn({cell, ${k}}))`);
+      throw new Error(`${where}: unknown option '${k}' (a cell takes ${[...allowed].filter((o) => o !== 'seed').join(', ')})`);
+    }
+    // Keras never applies a cell's activity regularizer (the rnn loop calls cell.call, not the layer); put it on the rnn layer.
+    if (args.activityRegularizer !== undefined && args.activityRegularizer !== null) throw new Error(`${where}: activityRegularizer on a cell is not applied by Keras; give it to the rnn layer`);
+    this.cellArgs = { ...args };
+    delete this.cellArgs.name;
+    this.engine = this.makeEngine(this.name, { returnSequences: false, goBackwards: false, stateful: false });
+  }
+
+  protected abstract engineClass(): EngineClass;
+
+  private makeEngine(name: string, seq: SequenceOptions): RNN {
+    const Engine = this.engineClass();
+    return new Engine({ ...this.cellArgs, name, ...seq } as never);
+  }
+
+  get units(): number { return this.engine.units; }
+  /** tfjs's stateSize: one entry per state tensor (LSTM: h and c). */
+  get stateSize(): number[] { return Array.from({ length: this.engine.stateCount }, () => this.units); }
+
+  /** An rnn layer takes this cell: its engine is remade with the layer's sequence options. */
+  adopt(owner: string, seq: SequenceOptions): void {
+    const where = `${this.name} (${this.className})`;
+    if (this.owner !== null) throw new Error(`${where}: the cell already belongs to rnn layer '${this.owner}'; give each rnn layer its own cells`);
+    if (this.built) throw new Error(`${where}: the cell was already built by a call of its own; give the rnn layer a new cell`);
+    this.owner = owner;
+    this.engine = this.makeEngine(this.name, seq);
+  }
+
+  /** The owning rnn layer built the engine under this name for input [batch, steps, features]. */
+  builtAs(engineName: string, inputShape: SymbolicShape): void {
+    this.engine.name = engineName;
+    this.engine.build(inputShape);
+    this.weights = this.engine.weights;
+    this.markBuilt([inputShape[0], inputShape[2]]);
+  }
+
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    return this.engine.weightSpecs(stepAsSequence(this, inputShape));
+  }
+
+  build(inputShape: SymbolicShape): void {
+    if (this.owner !== null) throw new Error(`${this.name} (${this.className}): the cell belongs to rnn layer '${this.owner}', which builds it`);
+    this.engine.build(stepAsSequence(this, inputShape));
+    this.weights = this.engine.weights;
+    this.markBuilt(inputShape);
+  }
+
+  weightPenalties() { return this.engine.weightPenalties(); }
+
+  /** tfjs's Layer default, kept so tfjs's docs print the same: a cell applied to x alone reports x's shape. */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return [...inputShape]; }
+
+  /** [x_t, ...states] -> [output, ...new states], each (batch, units); x_t alone as tfjs (see computeOutputShape). */
+  computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const [x, ...states] = inputShapes;
+    if (x.length !== 2) throw new Error(`${this.name} (${this.className}): a cell step takes x of shape (batch, features), got ${kerasShape(x)}`);
+    if (states.length === 0) return [this.computeOutputShape(x)];
+    this.checkStateCount(states.length);
+    states.forEach((s, i) => {
+      if (s.length !== 2 || (s[1] !== null && s[1] !== this.units)) throw new Error(`${this.name} (${this.className}): state ${i} must have shape (batch, ${this.units}), got ${kerasShape(s)}`);
+    });
+    const out: SymbolicShape = [x[0], this.units];
+    return [out, ...states.map(() => out)];
+  }
+
+  buildFor(inputShapes: SymbolicShape[]): void {
+    this.ensureBuilt(inputShapes[0]);
+  }
+
+  private checkStateCount(n: number): void {
+    const want = this.engine.stateCount;
+    if (n !== want) throw new Error(`${this.name} (${this.className}): a step takes [x, ${want === 2 ? 'h, c' : 'h'}], got ${n} state tensor(s)`);
+  }
+
+  /** One step on real tensors: the engine over a single time step, from the given states. */
+  callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {
+    const [x, ...states] = inputs;
+    const where = `${this.name} (${this.className})`;
+    if (states.length === 0) throw new Error(`${where}: a cell step needs its states: apply([x, ${this.engine.stateCount === 2 ? 'h, c' : 'h'}]) (tfjs's cell.call convention)`);
+    this.checkStateCount(states.length);
+    if (this.engine.stateful) throw new Error(`${where}: the cell belongs to a stateful rnn layer; a separate step would overwrite its carried states`);
+    if (x.rank !== 2) throw new Error(`${where}: a cell step takes x of shape [batch, features], got [${x.shape.join(', ')}]`);
+    this.checkInput(x);
+    const r = this.engine.run(ops.reshape(x, [x.shape[0], 1, x.shape[1]]), { ...ctx, mask: null, trace: undefined, stateGrads: undefined }, states);
+    return [r.states[0], ...r.states];
+  }
+
+  /** tfjs's cell.call([x_t, ...states], kwargs?) -> [output, ...new states]; the engine's single-tensor form otherwise. */
+  call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
+  call(x: Tensor, ctx: CallContext): Tensor;
+  call(x: Tensor | Tensor[], ctx?: CallContext | { training?: boolean }): Tensor | Tensor[] {
+    const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? false, mask: null };
+    return Array.isArray(x) ? this.callTensors(x, full) : this.callTensors([x], full)[0];
+  }
+
+  getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { ...this.engine.getConfig(), name: this.name };
+    for (const k of ENGINE_ONLY) delete c[k];
+    return c;
+  }
+}
+
+/** A step's (batch, features) as the engine's (batch, steps, features). */
+function stepAsSequence(cell: Layer, s: SymbolicShape): SymbolicShape {
+  if (s.length !== 2 || s[1] === null) throw new Error(`${cell.name} (${cell.className}): a cell step takes x of shape (batch, features), got ${kerasShape(s)}`);
+  return [s[0], null, s[1]];
+}
+
+const LSTM_OPTIONS = [...GATED_OPTIONS, 'unitForgetBias'];
+const GRU_OPTIONS = [...GATED_OPTIONS, 'resetAfter'];
+
+export class SimpleRNNCell extends RNNCell {
+  static override readonly className: string = 'SimpleRNNCell';
+  constructor(args: Record<string, unknown>) { super(args, 'simple_rnn_cell', []); }
+  protected engineClass(): EngineClass { return SimpleRNN; }
+}
+
+export class LSTMCell extends RNNCell {
+  static override readonly className: string = 'LSTMCell';
+  constructor(args: Record<string, unknown>) { super(args, 'lstm_cell', LSTM_OPTIONS); }
+  protected engineClass(): EngineClass { return LSTM; }
+}
+
+export class GRUCell extends RNNCell {
+  static override readonly className: string = 'GRUCell';
+  constructor(args: Record<string, unknown>) { super(args, 'gru_cell', GRU_OPTIONS); }
+  protected engineClass(): EngineClass { return GRU; }
+}
+
+export interface StackedRNNCellsArgs { cells: RNNCell[]; name?: string; trainable?: boolean; dtype?: unknown }
+
+/** A list of cells run as one: each cell's output sequence feeds the next (only inside rl.layers.rnn). */
+export class StackedRNNCells extends Layer {
+  static override readonly className: string = 'StackedRNNCells';
+  readonly cells: RNNCell[];
+
+  constructor(args: StackedRNNCellsArgs) {
+    const given = (args ?? {}) as unknown as Record<string, unknown>;
+    super({ name: given.name, trainable: given.trainable, dtype: given.dtype } as LayerArgs, 'stacked_rnn_cells');
+    for (const k of Object.keys(given)) {
+      if (!['cells', 'name', 'trainable', 'dtype'].includes(k) && given[k] !== undefined) throw new Error(`${this.name} (StackedRNNCells): unknown option '${k}' (it takes cells, name, trainable)`);
+    }
+    this.cells = checkCells(this.name, given.cells);
+  }
+
+  /** The cells arrive as a list of {className, config}. */
+  static fromConfig(config: Record<string, unknown>): Layer {
+    const raw = config.cells;
+    if (!Array.isArray(raw)) throw new Error(`StackedRNNCells: cells must be a list of {className, config}, got ${describe(raw)}`);
+    return new StackedRNNCells({ ...config, cells: raw.map((c, i) => deserializeLayer(c, `cells[${i}]`) as RNNCell) } as StackedRNNCellsArgs);
+  }
+
+  /** tfjs's order: the last cell's states first. */
+  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => c.stateSize); }
+
+  /** A flat list in tfjs's order, split per cell in stacking order. */
+  perCell<T>(flat: T[]): T[][] {
+    const out: T[][] = [];
+    let k = 0;
+    for (const c of [...this.cells].reverse()) {
+      out.unshift(flat.slice(k, k + c.stateSize.length));
+      k += c.stateSize.length;
+    }
+    return out;
+  }
+
+  /** Per-cell lists back to tfjs's flat order. */
+  flatten<T>(perCell: T[][]): T[] {
+    return [...perCell].reverse().flat();
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return [...inputShape]; }
+
+  /** [x_t, ...states] (tfjs's order) -> [last cell's output, ...new states]. */
+  computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const [x, ...states] = this.checkStep(inputShapes);
+    const outs = this.perCell(states).map((s, i) => this.cells[i].computeOutputShapes([x, ...s]));
+    return [outs[outs.length - 1][0], ...this.flatten(outs.map((o) => o.slice(1)))];
+  }
+
+  private checkStep<T>(inputs: T[]): T[] {
+    const want = this.stateSize.length;
+    if (inputs.length - 1 !== want) throw new Error(`${this.name} (StackedRNNCells): a step takes [x, ...${want} states] (the last cell's first), got ${inputs.length - 1} state tensor(s)`);
+    return inputs;
+  }
+
+  /** Each cell's input (batch, features): x's for the first, the previous cell's units for the rest. */
+  private cellInputs(x: SymbolicShape): SymbolicShape[] {
+    return this.cells.map((_c, i) => (i === 0 ? x : [x[0], this.cells[i - 1].units]));
+  }
+
+  /** tfjs's scopes: RNNCell_<i>/ per cell. */
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    const shapes = this.cellInputs(inputShape);
+    return this.cells.flatMap((c, i) => c.weightSpecs(shapes[i]).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));
+  }
+
+  build(inputShape: SymbolicShape): void { this.buildFor([inputShape]); }
+
+  /** Each cell is built for the previous cell's units. */
+  buildFor(inputShapes: SymbolicShape[]): void {
+    const x = inputShapes[0];
+    const shapes = this.cellInputs(x);
+    this.cells.forEach((c, i) => {
+      if (!c.built) c.engine.name = `${this.name}/RNNCell_${i}`;
+      c.ensureBuilt(shapes[i]);
+    });
+    this.weights = this.cells.flatMap((c) => c.weights);
+    this.markBuilt(x);
+  }
+
+  /** One step through every cell, each cell's output the next one's input. */
+  callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {
+    const [x, ...states] = this.checkStep(inputs);
+    if (!this.built) this.buildFor([[null, x.shape[1]]]);
+    let y = x;
+    const next = this.perCell(states).map((s, i) => {
+      const [out, ...rest] = this.cells[i].callTensors([y, ...s], ctx);
+      y = out;
+      return rest;
+    });
+    return [y, ...this.flatten(next)];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    return this.callTensors([x], ctx)[0];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), cells: this.cells.map(serializeLayer) };
+  }
+}
+
+/** A non-empty list of cells, each a SimpleRNNCell, LSTMCell or GRUCell. */
+export function checkCells(where: string, cells: unknown): RNNCell[] {
+  if (!Array.isArray(cells) || cells.length === 0) throw new Error(`${where}: cells must be a non-empty list of rl.layers.simpleRNNCell/lstmCell/gruCell, got ${describe(cells)}`);
+  cells.forEach((c, i) => {
+    if (!(c instanceof RNNCell)) throw new Error(`${where}: cells[${i}] must be a SimpleRNNCell, LSTMCell or GRUCell, got ${c instanceof Layer ? c.className : describe(c)}`);
+  });
+  return cells as RNNCell[];
+}
+
+registerLayer(SimpleRNNCell);
+registerLayer(LSTMCell);
+registerLayer(GRUCell);
+registerLayer(StackedRNNCells);

@@ -1,0 +1,209 @@
+/**
+ * tfjs's and Keras's generic RNN layer, rl.layers.rnn({cell}): runs a cell (or a list of cells, stacked) over the
+ * time steps. Each cell's engine (the matching SimpleRNN, LSTM or GRU) runs its whole sequence on the fused kernels;
+ * a stack chains them, each cell's output sequence feeding the next, which is what Keras's step-by-step loop over
+ * StackedRNNCells computes (masked steps carry every cell's state and output). Saved as tfjs saves it: class 'RNN',
+ * config.cell = {className: 'LSTMCell', config} or StackedRNNCells, weights '<rnn>/kernel' for one cell and
+ * '<rnn>/RNNCell_<i>/kernel' for a stack.
+ */
+import type { Tensor } from '../tensor.js';
+import { describe } from './describe.js';
+import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
+import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+
+export interface RNNLayerArgs extends LayerArgs {
+  /** One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). */
+  cell: RNNCell | RNNCell[] | StackedRNNCells;
+  /** Default false: only the last output. */
+  returnSequences?: boolean;
+  /** Default false. The final states of every cell as extra outputs, flattened in tfjs's order (the last cell's first). */
+  returnState?: boolean;
+  /** Default false. The first cell reads the input backwards; outputs come in processing order (Keras). */
+  goBackwards?: boolean;
+  /** Default false. Every cell carries its final states into the next batch until resetStates(); needs a fixed batch size. */
+  stateful?: boolean;
+  /** Keras's unroll: accepted either way, computes the same (the fused kernels never unroll). */
+  unroll?: boolean;
+  /** tfjs: with inputDim, the input shape [inputLength, inputDim]. */
+  inputLength?: number;
+}
+
+const OWN_OPTIONS = ['cell', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'inputLength', 'name', 'inputShape',
+  'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'activityRegularizer', 'dtype', 'timeMajor', 'zeroOutputForMask'];
+
+export class CellRNN extends Layer {
+  static override readonly className: string = 'RNN';
+  /** The cell as given (a list becomes a StackedRNNCells, as tfjs does). */
+  readonly cell: RNNCell | StackedRNNCells;
+  readonly cells: RNNCell[];
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly unroll: boolean;
+
+  constructor(args: RNNLayerArgs) {
+    if (typeof args !== 'object' || args === null) throw new Error(`rnn: expected an options object like {cell: rl.layers.lstmCell({units: 8})}, got ${describe(args)}`);
+    const raw = args as unknown as Record<string, unknown>;
+    const inputShape = args.inputShape ?? (args.inputLength !== undefined && args.inputDim !== undefined ? [args.inputLength, args.inputDim] : undefined);
+    super({ ...args, stateful: undefined, inputShape, inputDim: inputShape ? undefined : args.inputDim } as LayerArgs, 'rnn');
+    const where = `${this.name} (RNN)`;
+    for (const k of Object.keys(raw)) {
+      if (raw[k] !== undefined && !OWN_OPTIONS.includes(k)) throw new Error(`${where}: unknown option '${k}' (cell options such as units go to the cell)`);
+    }
+    if (args.inputLength !== undefined && args.inputDim === undefined && args.inputShape === undefined) throw new Error(`${where}: inputLength needs inputDim (or give inputShape)`);
+    if (raw.zeroOutputForMask !== undefined && raw.zeroOutputForMask !== false) throw new Error(`${where}: zeroOutputForMask = ${describe(raw.zeroOutputForMask)} is not supported (masked steps repeat the last output)`);
+    this.returnSequences = checkBool(where, 'returnSequences', args.returnSequences, false);
+    this.returnState = checkBool(where, 'returnState', args.returnState, false);
+    this.goBackwards = checkBool(where, 'goBackwards', args.goBackwards, false);
+    this.stateful = checkBool(where, 'stateful', args.stateful, false);
+    this.unroll = checkBool(where, 'unroll', args.unroll, false);
+    const given = args.cell as unknown;
+    if (given === undefined || given === null) throw new Error(`${where}: missing required field 'cell' (rl.layers.lstmCell({units}) or a list of cells)`);
+    if (Array.isArray(given)) this.cell = new StackedRNNCells({ cells: checkCells(where, given) });
+    else if (given instanceof RNNCell || given instanceof StackedRNNCells) this.cell = given;
+    else throw new Error(`${where}: cell must be a SimpleRNNCell, LSTMCell, GRUCell, a list of them or a StackedRNNCells, got ${given instanceof Layer ? given.className : describe(given)}`);
+    this.cells = this.cell instanceof StackedRNNCells ? this.cell.cells : [this.cell];
+    const last = this.cells.length - 1;
+    // Inner cells hand their whole sequence to the next; only the first reads the input backwards (the rest see processing order).
+    this.cells.forEach((c, i) => c.adopt(this.name, { returnSequences: i < last || this.returnSequences, goBackwards: i === 0 && this.goBackwards, stateful: this.stateful }));
+  }
+
+  /**
+   * The cell arrives as {className, config}. tfjs also spreads the cell's config into the layer's (units, cells, ...):
+   * those keys are accepted when they repeat the cell's values, and an error where they differ.
+   */
+  static fromConfig(config: Record<string, unknown>): Layer {
+    const cell = deserializeLayer(config.cell, 'cell');
+    const cellConfig = (config.cell as { config?: Record<string, unknown> }).config ?? {};
+    const own: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config)) {
+      if (OWN_OPTIONS.includes(k)) own[k] = v;
+      else if (!Object.hasOwn(cellConfig, k)) throw new Error(`unknown option '${k}' (neither an RNN option nor one of its cell's)`);
+      else if (!sameValue(v, cellConfig[k])) throw new Error(`${k} = ${describe(v)} disagrees with the cell's ${k} (config.cell)`);
+    }
+    return new CellRNN({ ...own, cell } as unknown as RNNLayerArgs);
+  }
+
+  /** One entry per state tensor, tfjs's order (the last cell's states first). */
+  get stateSize(): number[] { return this.cell.stateSize; }
+
+  private get units(): number { return this.cells[this.cells.length - 1].units; }
+
+  /** Each cell's input shape: the layer's input for the first, the previous cell's sequence for the rest. */
+  private cellInputs(inputShape: SymbolicShape): SymbolicShape[] {
+    if (inputShape.length !== 3 || inputShape[2] === null) throw new Error(`${this.name} (RNN): needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
+    return this.cells.map((_c, i) => (i === 0 ? [...inputShape] : [inputShape[0], inputShape[1], this.cells[i - 1].units]));
+  }
+
+  /** tfjs's names: the cell's weights directly under the layer for one cell, under RNNCell_<i>/ for a stack. */
+  private scope(i: number): string { return this.cells.length === 1 ? '' : `RNNCell_${i}/`; }
+
+  weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    const shapes = this.cellInputs(inputShape);
+    return this.cells.flatMap((c, i) => c.engine.weightSpecs(shapes[i]).map((s) => ({ ...s, name: `${this.scope(i)}${s.name}` })));
+  }
+
+  build(inputShape: SymbolicShape): void {
+    const shapes = this.cellInputs(inputShape);
+    this.cells.forEach((c, i) => c.builtAs(`${this.name}${this.scope(i) ? `/${this.scope(i).slice(0, -1)}` : ''}`, shapes[i]));
+    this.weights = this.cells.flatMap((c) => c.weights);
+    if (this.cell instanceof StackedRNNCells) this.cell.weights = this.weights;
+    this.markBuilt(inputShape);
+  }
+
+  weightPenalties(): WeightPenalty[] {
+    return this.cells.flatMap((c) => c.weightPenalties());
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    this.cellInputs(inputShape);
+    return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
+  }
+
+  /** [x, ...initialStates] (given as initialState or, as tfjs allows, in the input list) -> [output, ...finalStates]. */
+  computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const [x, ...states] = inputShapes;
+    this.checkStates(states.map((s) => s as (number | null)[]), kerasShape);
+    const out = this.computeOutputShape(x);
+    return this.returnState ? [out, ...this.stateSize.map((u) => [x[0], u])] : [out];
+  }
+
+  buildFor(inputShapes: SymbolicShape[]): void {
+    this.ensureBuilt(inputShapes[0]);
+  }
+
+  /** The initial states in tfjs's order: a count and a (batch, units) shape each. */
+  private checkStates(shapes: (number | null)[][], show: (s: (number | null)[]) => string): void {
+    if (shapes.length === 0) return;
+    const sizes = this.stateSize;
+    if (shapes.length !== sizes.length) throw new Error(`${this.name} (RNN): expected ${sizes.length} initial state tensor(s) (the last cell's first), got ${shapes.length}`);
+    shapes.forEach((s, i) => {
+      if (s.length !== 2 || (s[1] !== null && s[1] !== sizes[i])) throw new Error(`${this.name} (RNN): initial state ${i} must have shape (batch, ${sizes[i]}), got ${show(s)}`);
+    });
+  }
+
+  /** A flat list in tfjs's order, split per cell in stacking order. */
+  private perCell<T>(flat: T[]): T[][] {
+    return this.cell instanceof StackedRNNCells ? this.cell.perCell(flat) : [flat];
+  }
+
+  private flatten<T>(perCell: T[][]): T[] {
+    return this.cell instanceof StackedRNNCells ? this.cell.flatten(perCell) : perCell[0];
+  }
+
+  callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {
+    const [x, ...states] = inputs;
+    this.checkStates(states.map((s) => s.shape), (s) => `[${s.join(', ')}]`);
+    this.checkInput(x);
+    const initial = states.length ? this.perCell(states) : null;
+    let y = x;
+    const finals: Tensor[][] = [];
+    this.cells.forEach((c, i) => {
+      const r = c.engine.run(y, ctx, initial ? initial[i] : undefined);
+      y = r.output;
+      finals.push(r.states);
+    });
+    return this.returnState ? [y, ...this.flatten(finals)] : [y];
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    return this.callTensors([x], ctx)[0];
+  }
+
+  /** A stateful layer is built for the batch size it first sees (its cells check every later batch). */
+  protected checkInput(x: Tensor): void {
+    if (this.stateful && !this.built) this.build([...x.shape]);
+    super.checkInput(x);
+  }
+
+  extraOutputsOption(): string | null { return this.returnState ? 'returnState' : null; }
+
+  /** tfjs's resetStates(states?): zeros, or the given states (tfjs's order) as the next call's initial states. */
+  resetStates(states?: Tensor | Tensor[] | null): void {
+    if (!this.stateful) throw new Error(`${this.name} (RNN): resetStates() needs a layer made with stateful: true`);
+    if (states === undefined || states === null) { for (const c of this.cells) c.engine.resetStates(); return; }
+    const list = Array.isArray(states) ? states : [states];
+    if (list.length !== this.stateSize.length) throw new Error(`${this.name} (RNN): resetStates expects ${this.stateSize.length} state tensor(s) (the last cell's first), got ${list.length}`);
+    this.perCell(list).forEach((s, i) => this.cells[i].engine.resetStates(s));
+  }
+
+  /** The states the next call of a stateful layer starts from, in tfjs's order. */
+  getStates(): Tensor[] {
+    if (!this.stateful) throw new Error(`${this.name} (RNN): getStates() needs a layer made with stateful: true`);
+    return this.flatten(this.cells.map((c) => c.engine.getStates()));
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
+      stateful: this.stateful, unroll: this.unroll, cell: serializeLayer(this.cell) };
+  }
+}
+
+/** Config values compared as JSON (tfjs writes the same object twice). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+registerLayer(CellRNN);

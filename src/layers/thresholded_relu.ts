@@ -1,0 +1,26 @@
+import type { LayerArgs } from './layer.js';
+import { PointwiseLayer } from './pointwise_layer.js';
+import { registerLayer } from './registry.js';
+
+export interface ThresholdedReLUArgs extends LayerArgs {
+  /** Values at or below theta (>= 0) become 0. Default 1. */
+  theta?: number;
+}
+
+/** x for x > theta, 0 otherwise (Keras 2's and tfjs's ThresholdedReLU layer). */
+export class ThresholdedReLU extends PointwiseLayer {
+  static override readonly className: string = 'ThresholdedReLU';
+  readonly theta: number;
+
+  constructor(args: ThresholdedReLUArgs = {}) {
+    super(args, 'thresholded_re_lu');
+    this.theta = this.numberOption('theta', args.theta, 1, 0);
+  }
+
+  f(x: number): number { return x > this.theta ? x : 0; }
+  df(x: number): number { return x > this.theta ? 1 : 0; }
+
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), theta: this.theta }; }
+}
+
+registerLayer(ThresholdedReLU);
