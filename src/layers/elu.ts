@@ -1,4 +1,4 @@
-import type { LayerArgs } from './layer.js';
+import { finiteOption, type LayerArgs } from './layer.js';
 import { PointwiseLayer } from './pointwise_layer.js';
 import { registerLayer } from './registry.js';
 
@@ -10,17 +10,13 @@ export interface ELUArgs extends LayerArgs {
 /** x for x > 0, alpha * (exp(x) - 1) otherwise (Keras's and tfjs's ELU layer). */
 export class ELU extends PointwiseLayer {
   static override readonly className: string = 'ELU';
-  readonly alpha: number;
+  static override readonly options = { alpha: finiteOption(1) };
+  declare readonly alpha: number;
 
-  constructor(args: ELUArgs = {}) {
-    super(args, 'elu');
-    this.alpha = this.numberOption('alpha', args.alpha, 1);
-  }
+  constructor(args: ELUArgs = {}) { super(args, 'elu'); }
 
   f(x: number): number { return x > 0 ? x : this.alpha * Math.expm1(x); }
   df(x: number): number { return x > 0 ? 1 : this.alpha * Math.exp(x); }
-
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), alpha: this.alpha }; }
 }
 
 registerLayer(ELU);

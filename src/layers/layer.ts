@@ -225,6 +225,17 @@ export function numberOption(fallback: number): LayerOption {
   };
 }
 
+/** A finite number option, at least min. */
+export function finiteOption(fallback: number, min = -Infinity): LayerOption {
+  return (layer, what, v) => {
+    const x = v ?? fallback;
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < min) {
+      throw new Error(`${layer}: ${what} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${typeof x === 'number' ? x : describe(x)}`);
+    }
+    return x;
+  };
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';

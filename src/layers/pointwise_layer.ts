@@ -4,8 +4,7 @@
  */
 import { pointwise } from '../autograd/advanced_activation_ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
-import { Layer, type CallContext, type SymbolicShape } from './layer.js';
+import { Layer, finiteOption, type CallContext, type SymbolicShape } from './layer.js';
 
 export abstract class PointwiseLayer extends Layer {
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
@@ -17,12 +16,8 @@ export abstract class PointwiseLayer extends Layer {
   /** Its derivative (at a kink, the side tfjs's gradient takes). */
   abstract df(x: number): number;
 
-  /** A finite number option: fallback when absent, an error naming the option when not a number or below min. */
+  /** A finite number option read outside the option table (aliases, optional values): an error naming it when bad. */
   protected numberOption(what: string, v: unknown, fallback: number, min = -Infinity): number {
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-      throw new Error(`${this.name} (${this.className}): ${what} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${typeof v === 'number' ? v : describe(v)}`);
-    }
-    return v;
+    return finiteOption(fallback, min)(`${this.name} (${this.className})`, what, v) as number;
   }
 }

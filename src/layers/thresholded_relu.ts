@@ -1,4 +1,4 @@
-import type { LayerArgs } from './layer.js';
+import { finiteOption, type LayerArgs } from './layer.js';
 import { PointwiseLayer } from './pointwise_layer.js';
 import { registerLayer } from './registry.js';
 
@@ -10,17 +10,13 @@ export interface ThresholdedReLUArgs extends LayerArgs {
 /** x for x > theta, 0 otherwise (Keras 2's and tfjs's ThresholdedReLU layer). */
 export class ThresholdedReLU extends PointwiseLayer {
   static override readonly className: string = 'ThresholdedReLU';
-  readonly theta: number;
+  static override readonly options = { theta: finiteOption(1, 0) };
+  declare readonly theta: number;
 
-  constructor(args: ThresholdedReLUArgs = {}) {
-    super(args, 'thresholded_re_lu');
-    this.theta = this.numberOption('theta', args.theta, 1, 0);
-  }
+  constructor(args: ThresholdedReLUArgs = {}) { super(args, 'thresholded_re_lu'); }
 
   f(x: number): number { return x > this.theta ? x : 0; }
   df(x: number): number { return x > this.theta ? 1 : 0; }
-
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), theta: this.theta }; }
 }
 
 registerLayer(ThresholdedReLU);

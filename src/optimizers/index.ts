@@ -1,5 +1,6 @@
 // Attaches tfjs's optimizer.minimize to every optimizer.
 import './minimize.js';
+import { factoryOf } from '../factory.js';
 import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
@@ -31,13 +32,13 @@ export const train = {
 };
 
 export const optimizers = {
-  adam: (args?: AdamArgs) => new Adam(args),
-  rmsprop: (args?: RMSpropArgs) => new RMSprop(args),
-  sgd: (args?: SGDArgs) => new SGD(args),
-  adagrad: (args?: AdagradArgs) => new Adagrad(args),
-  adadelta: (args?: AdadeltaArgs) => new Adadelta(args),
-  adamax: (args?: AdamaxArgs) => new Adamax(args),
-  nadam: (args?: NadamArgs) => new Nadam(args),
+  adam: factoryOf(Adam),
+  rmsprop: factoryOf(RMSprop),
+  sgd: factoryOf(SGD),
+  adagrad: factoryOf(Adagrad),
+  adadelta: factoryOf(Adadelta),
+  adamax: factoryOf(Adamax),
+  nadam: factoryOf(Nadam),
 };
 
 /** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */
