@@ -3,12 +3,15 @@
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
 import { writeFile, rename, rm } from 'node:fs/promises';
-import { GraphBuilder, type ElemType } from './graph.js';
+import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
 import { ACTIVATION_LAYERS } from './activation_export.js';
 import { exportCellRNN } from './rnn_cells_export.js';
 import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
+import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, zeroPadding1d } from './time_export.js';
+import { batchNormalization, layerNormalization } from './norm_export.js';
+import { masking } from './masking_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
 export { OnnxExportError };
@@ -49,22 +52,9 @@ function embedding(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   return { x: g.node('Gather', [E, flow.x], { axis: 0 }, `${view.name}/Gather`), rank: flow.rank + 1, mask };
 }
 
-const first = (v: unknown): number => (Array.isArray(v) ? (v[0] as number) : (v as number));
-
-/** Conv1D and MaxPooling1D run channels-first in ONNX: [B, T, C] -> [B, C, T] and back. */
-function channelsFirst(g: GraphBuilder, view: LayerView, flow: Flow, body: (x: string) => string): Flow {
-  if (flow.rank !== 3) refuse(view, `expects input (batch, steps, channels), got rank ${flow.rank}`);
-  const x = g.node('Transpose', [flow.x], { perm: [0, 2, 1] }, `${view.name}/channels_first`);
-  return { x: g.node('Transpose', [body(x)], { perm: [0, 2, 1] }, `${view.name}/channels_last`), rank: 3, mask: null };
-}
-
-// Keras 'same' puts the odd padding step at the end: ONNX SAME_UPPER.
-const autoPad = (padding: unknown) => (padding === 'same' ? 'SAME_UPPER' : 'VALID');
-
 function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const K = first(view.config.kernelSize), F = view.config.filters as number;
-  if (first(view.config.dilationRate ?? 1) !== 1) refuse(view, 'dilationRate other than 1 is not exported');
-  if (view.config.padding === 'causal') refuse(view, "padding 'causal' is not exported");
+  const dilation = first(view.config.dilationRate ?? 1);
   const [kernel, bias] = view.weights;
   const C = kernel.length / (K * F);
   const w = new Float32Array(kernel.length); // Keras [K, C, F] -> ONNX [F, C, K]
@@ -72,24 +62,33 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const inputs = [g.floats(`${view.name}/kernel`, w, [F, C, K])];
   if (view.config.useBias !== false) inputs.push(g.floats(`${view.name}/bias`, bias, [F]));
   return channelsFirst(g, view, flow, (x) => {
-    const y = g.node('Conv', [x, ...inputs], { kernel_shape: [K], strides: [first(view.config.strides ?? 1)], auto_pad: autoPad(view.config.padding) }, `${view.name}/Conv`);
+    const pad: Record<string, AttrValue> = { auto_pad: autoPad(view.config.padding) };
+    const span = (K - 1) * dilation + 1;
+    // 'causal' pads the kernel's span minus one on the left only (then slides as 'valid'), as Keras. ORT refuses
+    // SAME_UPPER with dilations; a dilated conv has stride 1, whose 'same' padding is span - 1, the odd step last.
+    if (view.config.padding === 'causal') pad.pads = [span - 1, 0];
+    else if (view.config.padding === 'same' && dilation > 1) pad.pads = [Math.floor((span - 1) / 2), Math.ceil((span - 1) / 2)];
+    if (pad.pads) delete pad.auto_pad;
+    const attrs = { kernel_shape: [K], strides: [first(view.config.strides ?? 1)], dilations: [dilation], ...pad };
+    const y = g.node('Conv', [x, ...inputs], attrs, `${view.name}/Conv`);
     return activate(g, view, y, view.config.activation);
   });
 }
 
-function maxPooling1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
-  const size = first(view.config.poolSize);
-  return channelsFirst(g, view, flow, (x) => g.node('MaxPool', [x],
-    { kernel_shape: [size], strides: [first(view.config.strides ?? size)], auto_pad: autoPad(view.config.padding) }, `${view.name}/MaxPool`));
-}
-
 type Exporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;
+
+/** The noise layers are active only in training: in inference they pass their input (and its mask) through. */
+const identity: Exporter = (_g, _v, f) => f;
 
 /** Layers that work on any rank, so TimeDistributed can wrap them as they are. */
 const POINTWISE: Record<string, Exporter> = {
   Dense: dense,
   Activation: (g, v, f) => ({ ...f, x: activate(g, v, f.x, v.config.activation) }),
-  Dropout: (_g, _v, f) => f, // inference only: dropout is the identity
+  Dropout: identity, // inference only: dropout is the identity
+  SpatialDropout1D: identity,
+  GaussianNoise: identity,
+  GaussianDropout: identity,
+  AlphaDropout: identity,
   ...ACTIVATION_LAYERS,
 };
 
@@ -98,6 +97,21 @@ const EXPORTERS: Record<string, Exporter> = {
   Embedding: embedding,
   Conv1D: conv1d,
   MaxPooling1D: maxPooling1d,
+  AveragePooling1D: averagePooling1d,
+  GlobalMaxPooling1D: globalMaxPooling1d,
+  GlobalAveragePooling1D: globalAveragePooling1d,
+  UpSampling1D: upSampling1d,
+  ZeroPadding1D: zeroPadding1d,
+  Cropping1D: cropping1d,
+  BatchNormalization: batchNormalization,
+  LayerNormalization: layerNormalization,
+  Masking: masking,
+  // Reshape's 0 copies the batch size; the target has no zero (sizes are positive, one may be -1).
+  Reshape: (g, v, f) => {
+    const target = v.config.targetShape as number[];
+    return { x: g.node('Reshape', [f.x, g.ints([0, ...target])], {}, `${v.name}/Reshape`), rank: 1 + target.length, mask: null };
+  },
+  Permute: (g, v, f) => ({ x: g.node('Transpose', [f.x], { perm: [0, ...(v.config.dims as number[])] }, `${v.name}/Transpose`), rank: f.rank, mask: null }),
   Flatten: (g, v, f) => ({ x: g.node('Flatten', [f.x], { axis: 1 }, `${v.name}/Flatten`), rank: 2, mask: null }),
   RepeatVector: (g, v, f) => {
     if (f.rank !== 2) refuse(v, `expects input (batch, features), got rank ${f.rank}`);
