@@ -7,58 +7,23 @@
 #ifndef RL_PASS
 
 #include "dispatch.h"
-#include "rnn_common.h"
+#include "lstm_args.h"
 
 namespace rl {
-namespace lstm_impl {
-
-struct Fwd {
-  long B, T, U;
-  const float *xp, *r, *h0, *c0;
-  const uint8_t* mask;
-  bool back;
-  int act, ract;
-  float *hs, *cs, *gates;
-};
-
-struct Bwd {
-  long B, T, U;
-  const float *r, *h0, *c0;
-  const uint8_t* mask;
-  bool back;
-  int act, ract;
-  const float *hs, *cs, *gates, *dhs, *dhT, *dcT;
-  float *dxp, *dr, *dh0, *dc0, *dhAll;
-};
-
-}  // namespace lstm_impl
 
 namespace {
 
 // lstmForward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates)
 Napi::Value LstmForward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmForward", 4);
-  auto f = a.dims<lstm_impl::Fwd>();
-  f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
-  f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
-  f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
-  f.hs = a.arr("hs", a.kSeq), f.cs = a.arr("cs", a.kSeq), f.gates = a.arr("gates", a.kGates);
-  return a.run(kernels().lstm_forward, f);
+  return a.run(kernels().lstm_forward, lstm_impl::forward_args(a));
 }
 
 // lstmBackward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
 //              dxp, dr, dh0, dc0, dhAll)
 Napi::Value LstmBackward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBackward", 4);
-  auto b = a.dims<lstm_impl::Bwd>();
-  b.r = a.arr("r", a.kWeights);
-  b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
-  b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
-  b.hs = a.arr("hs", a.kSeq), b.cs = a.arr("cs", a.kSeq), b.gates = a.arr("gates", a.kGates);
-  b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState), b.dcT = a.optional("dcT", a.kState);
-  b.dxp = a.arr("dxp", a.kGates), b.dr = a.arr("dr", a.kWeights);
-  b.dh0 = a.optional("dh0", a.kState), b.dc0 = a.optional("dc0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
-  return a.run(kernels().lstm_backward, b);
+  return a.run(kernels().lstm_backward, lstm_impl::backward_args(a));
 }
 
 const bool exported = add_bindings({{"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}});
@@ -109,19 +74,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
             if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);  // the next step's lines
-            vf ig = ract(acc[m][0] + vloadn(x, nu));
-            vf fg = ract(acc[m][1] + vloadn(x + U, nu));
-            vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
-            vf og = ract(acc[m][3] + vloadn(x + 3 * U, nu));
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-            vf c = fg * vloadn(cp + u0, nu) + ig * cg;
-            vf h = og * act(c);
-            vstoren(g, ig, nu);
-            vstoren(g + U, fg, nu);
-            vstoren(g + 2 * U, cg, nu);
-            vstoren(g + 3 * U, og, nu);
-            vstoren(p.cs + (b * T + s) * U + u0, c, nu);
-            vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+            lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
           }
         });
       }

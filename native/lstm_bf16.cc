@@ -16,29 +16,13 @@
 
 #include "bf16.h"
 #include "dispatch.h"
-#include "rnn_common.h"
+#include "lstm_args.h"
 
 namespace rl {
 namespace lstm_bf16 {
 
-struct Fwd {
-  long B, T, U;
-  const float *xp, *r, *h0, *c0;
-  const uint8_t* mask;
-  bool back;
-  int act, ract;
-  float *hs, *cs, *gates;
-};
-
-struct Bwd {
-  long B, T, U;
-  const float *r, *h0, *c0;
-  const uint8_t* mask;
-  bool back;
-  int act, ract;
-  const float *hs, *cs, *gates, *dhs, *dhT, *dcT;
-  float *dxp, *dr, *dh0, *dc0, *dhAll;
-};
+using Fwd = lstm_impl::Fwd;
+using Bwd = lstm_impl::Bwd;
 
 void forward(const bf16::KernelSet& K, const Fwd& p);
 void backward(const bf16::KernelSet& K, const Bwd& p);
@@ -48,11 +32,7 @@ namespace {
 // lstmBf16Forward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates): lstmForward's contract.
 Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Forward", 4);
-  auto f = a.dims<Fwd>();
-  f.xp = a.arr("xp", a.kGates), f.r = a.arr("r", a.kWeights);
-  f.h0 = a.optional("h0", a.kState), f.c0 = a.optional("c0", a.kState), f.mask = a.mask();
-  f.back = a.option("goBackwards"), f.act = a.act("act"), f.ract = a.act("recAct");
-  f.hs = a.arr("hs", a.kSeq), f.cs = a.arr("cs", a.kSeq), f.gates = a.arr("gates", a.kGates);
+  const Fwd f = lstm_impl::forward_args(a);
   const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Forward");
   if (a.ok()) forward(*K, f);
   return info.Env().Undefined();
@@ -62,14 +42,7 @@ Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
 //                  dxp, dr, dh0, dc0, dhAll): lstmBackward's contract.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
-  auto b = a.dims<Bwd>();
-  b.r = a.arr("r", a.kWeights);
-  b.h0 = a.optional("h0", a.kState), b.c0 = a.optional("c0", a.kState), b.mask = a.mask();
-  b.back = a.option("goBackwards"), b.act = a.act("act"), b.ract = a.act("recAct");
-  b.hs = a.arr("hs", a.kSeq), b.cs = a.arr("cs", a.kSeq), b.gates = a.arr("gates", a.kGates);
-  b.dhs = a.arr("dhs", a.kSeq), b.dhT = a.optional("dhT", a.kState), b.dcT = a.optional("dcT", a.kState);
-  b.dxp = a.arr("dxp", a.kGates), b.dr = a.arr("dr", a.kWeights);
-  b.dh0 = a.optional("dh0", a.kState), b.dc0 = a.optional("dc0", a.kState), b.dhAll = a.optional("dhAll", a.kSeq);
+  const Bwd b = lstm_impl::backward_args(a);
   const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Backward");
   if (a.ok()) backward(*K, b);
   return info.Env().Undefined();
@@ -166,19 +139,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const uint32_t* panels
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
             if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
-            vf ig = ract(acc[m][0] + vloadn(x, nu));
-            vf fg = ract(acc[m][1] + vloadn(x + U, nu));
-            vf cg = act(acc[m][2] + vloadn(x + 2 * U, nu));
-            vf og = ract(acc[m][3] + vloadn(x + 3 * U, nu));
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-            vf c = fg * vloadn(cp + u0, nu) + ig * cg;
-            vf h = og * act(c);
-            vstoren(g, ig, nu);
-            vstoren(g + U, fg, nu);
-            vstoren(g + 2 * U, cg, nu);
-            vstoren(g + 3 * U, og, nu);
-            vstoren(p.cs + (b * T + s) * U + u0, c, nu);
-            vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+            const vf h = lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
             store_bf16(hn + b * ld + u0, h, nu);
           }
         });

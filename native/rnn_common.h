@@ -333,6 +333,27 @@ RLV void vstoren(float* p, vf v, int n) {
   else vstore_part(p, v, n);
 }
 
+// One LSTM step for one row's block of nu units (Keras gate order i, f, c, o), from the recurrent sums acc[0..3]:
+// x the block's projected input, cp the previous cell state; writes the four gates to g (U apart), c and h.
+// Shared by the fp32 cells (lstm.cc) and their bf16 twins (lstm_bf16.cc), so both compute the same expressions.
+template <class A, class RA>
+RLV vf lstm_step(const vf* acc, const float* x, const float* cp, float* g, float* c_out, float* h_out, long U, int nu,
+                 A act, RA ract) {
+  vf ig = ract(acc[0] + vloadn(x, nu));
+  vf fg = ract(acc[1] + vloadn(x + U, nu));
+  vf cg = act(acc[2] + vloadn(x + 2 * U, nu));
+  vf og = ract(acc[3] + vloadn(x + 3 * U, nu));
+  vf c = fg * vloadn(cp, nu) + ig * cg;
+  vf h = og * act(c);
+  vstoren(g, ig, nu);
+  vstoren(g + U, fg, nu);
+  vstoren(g + 2 * U, cg, nu);
+  vstoren(g + 3 * U, og, nu);
+  vstoren(c_out, c, nu);
+  vstoren(h_out, h, nu);
+  return h;
+}
+
 RLV vf vmin(vf a, vf b) { return a < b ? a : b; }
 RLV vf vmax(vf a, vf b) { return a > b ? a : b; }
 RLV vf vsel(vi m, vf a, vf b) { return m ? a : b; }
