@@ -1,8 +1,9 @@
 import * as ops from '../autograd/ops.js';
-import { globalRandom, Random } from '../random.js';
+import { globalRandom, type Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from './describe.js';
 import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { layerGenerator } from './noise_layer.js';
 import { registerLayer } from './registry.js';
 
 export interface DropoutArgs extends LayerArgs {
@@ -31,10 +32,7 @@ export class Dropout extends Layer {
       throw new Error(`${where}: noiseShape must be a list of positive sizes or nulls, got ${describe(shape)}`);
     }
     this.noiseShape = shape === null ? null : [...(shape as (number | null)[])];
-    const seed: unknown = args.seed ?? null;
-    if (seed !== null && !Number.isSafeInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${describe(seed)}`);
-    this.seed = seed as number | null;
-    this.own = this.seed === null ? null : new Random(this.seed);
+    ({ seed: this.seed, own: this.own } = layerGenerator(where, args.seed));
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }

@@ -236,6 +236,13 @@ export function finiteOption(fallback: number, min = -Infinity): LayerOption {
   };
 }
 
+/** Runs a model's forward pass collecting its layers' activity-regularizer terms (added to the loss by the model). */
+export function withActivityPenalties<T>(ctx: CallContext, forward: () => T): { value: T; activity: ActivityPenalty[] } {
+  const activity: ActivityPenalty[] = [];
+  ctx.activityPenalties = activity;
+  try { return { value: forward(), activity }; } finally { delete ctx.activityPenalties; }
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';

@@ -22,6 +22,13 @@ export interface RateNoiseArgs extends NoiseArgs {
   noiseShape?: null;
 }
 
+/** A layer's seed option: its own generator when given (an integer), else null (draws come from rl.setSeed's). */
+export function layerGenerator(where: string, given: unknown): { seed: number | null; own: Random | null } {
+  const seed = given ?? null;
+  if (seed !== null && !Number.isSafeInteger(seed)) throw new Error(`${where}: seed must be an integer, got ${describe(seed)}`);
+  return { seed: seed as number | null, own: seed === null ? null : new Random(seed as number) };
+}
+
 export abstract class NoiseLayer extends Layer {
   readonly seed: number | null;
   private readonly own: Random | null;
@@ -29,10 +36,7 @@ export abstract class NoiseLayer extends Layer {
   constructor(args: NoiseArgs, prefix: string) {
     // The base refuses a seed for layers without one; this family takes it.
     super({ ...args, seed: undefined } as LayerArgs, prefix);
-    const seed: unknown = args.seed ?? null;
-    if (seed !== null && !Number.isSafeInteger(seed)) throw new Error(`${this.name} (${this.className}): seed must be an integer, got ${describe(seed)}`);
-    this.seed = seed as number | null;
-    this.own = this.seed === null ? null : new Random(this.seed);
+    ({ seed: this.seed, own: this.own } = layerGenerator(`${this.name} (${this.className})`, args.seed));
   }
 
   protected get random(): Random { return this.own ?? globalRandom; }

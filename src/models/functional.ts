@@ -9,7 +9,7 @@ import { mergeElementwise } from '../autograd/merge_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
-import { Layer, type ActivityPenalty, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, withActivityPenalties, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -271,10 +271,7 @@ export class Functional implements TrainableModel {
   batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
-      const activity: ActivityPenalty[] = [];
-      ctx.activityPenalties = activity;
-      let outs: Tensor[];
-      try { outs = this.execute(xs, ctx, this.folds); } finally { delete ctx.activityPenalties; }
+      const { value: outs, activity } = withActivityPenalties(ctx, () => this.execute(xs, ctx, this.folds));
       const terms = outs.map((o, i) => lossTerm(this.compiledLosses[i], o, ys[i], this.folds[i], ctx.sampleWeight ?? null));
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];

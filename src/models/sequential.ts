@@ -2,7 +2,7 @@
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
-import { Layer, kerasShape, type ActivityPenalty, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, kerasShape, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -211,10 +211,7 @@ export class Sequential implements TrainableModel {
   lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void } {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
-      const activity: ActivityPenalty[] = [];
-      ctx.activityPenalties = activity;
-      let out: Tensor;
-      try { out = this.forward(x, ctx, this.foldsActivation); } finally { delete ctx.activityPenalties; }
+      const { value: out, activity } = withActivityPenalties(ctx, () => this.forward(x, ctx, this.foldsActivation));
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
       return { out, loss: addWeightPenalty(lossTerm(this.compiledLosses[0], out, y, this.foldsActivation, ctx.sampleWeight ?? null), penalties) };

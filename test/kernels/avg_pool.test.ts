@@ -5,29 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, describeNative, describeNativeEachIsa, dot, f64, numericGrad, randF32, randF64, referenceKernels as ref, relErr } from './util.js';
-
-interface Pool { B: number; T: number; C: number; pool: number; stride: number; padLeft: number; To: number }
-
-function shape(B: number, T: number, C: number, pool: number, stride: number, padding: 'valid' | 'same'): Pool {
-  if (padding === 'valid') return { B, T, C, pool, stride, padLeft: 0, To: Math.max(0, Math.floor((T - pool) / stride) + 1) };
-  const To = Math.ceil(T / stride);
-  const total = Math.max((To - 1) * stride + pool - T, 0);
-  return { B, T, C, pool, stride, padLeft: Math.floor(total / 2), To };
-}
+import { poolCase, poolLabel as label, type Pool } from './pool_cases.js';
 
 const CASES: Pool[] = [
-  shape(1, 1, 1, 1, 1, 'valid'),
-  shape(2, 10, 3, 2, 2, 'valid'),
-  shape(3, 11, 5, 3, 2, 'same'),
-  shape(2, 7, 4, 7, 1, 'valid'),
-  shape(2, 9, 17, 3, 1, 'same'),
-  shape(4, 13, 33, 4, 3, 'same'),
-  shape(8, 500, 64, 2, 2, 'valid'),  // threaded
-  shape(3, 257, 100, 5, 2, 'same'),
+  poolCase(1, 1, 1, 1, 1, 'valid'),
+  poolCase(2, 10, 3, 2, 2, 'valid'),
+  poolCase(3, 11, 5, 3, 2, 'same'),
+  poolCase(2, 7, 4, 7, 1, 'valid'),
+  poolCase(2, 9, 17, 3, 1, 'same'),
+  poolCase(4, 13, 33, 4, 3, 'same'),
+  poolCase(8, 500, 64, 2, 2, 'valid'),  // threaded
+  poolCase(3, 257, 100, 5, 2, 'same'),
   { B: 2, T: 4, C: 3, pool: 2, stride: 2, padLeft: 5, To: 5 },  // windows beyond the input give 0
 ];
 
-const label = (c: Pool): string => `B${c.B} T${c.T} C${c.C} pool${c.pool} s${c.stride} pl${c.padLeft} To${c.To}`;
 
 describeNativeEachIsa('avgPool1d: native vs reference', (nat) => {
   it('forward and backward', () => {
@@ -51,7 +42,7 @@ describeNativeEachIsa('avgPool1d: native vs reference', (nat) => {
 
   it("'same' edge windows average their real steps only (Keras), by hand", () => {
     // T = 5, pool 3, stride 1, 'same': padLeft 1; the first window is steps {0, 1}, the last {3, 4}.
-    const c = shape(1, 5, 1, 3, 1, 'same');
+    const c = poolCase(1, 5, 1, 3, 1, 'same');
     const x = new Float32Array([1, 2, 3, 4, 10]);
     const y = new Float32Array(c.To);
     nat.avgPool1d(c.B, c.T, c.C, c.pool, c.stride, c.padLeft, c.To, x, y);
@@ -63,7 +54,7 @@ describeNativeEachIsa('avgPool1d: native vs reference', (nat) => {
 });
 
 describeNative('avgPool1d: a bad call fails alike on both backends', (nat) => {
-  const c = shape(2, 6, 3, 2, 2, 'valid');
+  const c = poolCase(2, 6, 3, 2, 2, 'valid');
   const nx = c.B * c.T * c.C, ny = c.B * c.To * c.C;
   const f = (n: number) => new Float32Array(n);
   const fwd = (o: Partial<Pool> & { x?: unknown; y?: unknown }) => [c.B, o.T ?? c.T, c.C, o.pool ?? c.pool, o.stride ?? c.stride, o.padLeft ?? c.padLeft, o.To ?? c.To, o.x ?? f(nx), o.y ?? f(ny)];
@@ -95,7 +86,7 @@ describeNative('avgPool1d: a bad call fails alike on both backends', (nat) => {
 });
 
 describe('avgPool1d: reference backward against finite differences (float64)', () => {
-  for (const c of [shape(2, 9, 3, 2, 2, 'valid'), shape(2, 8, 2, 3, 1, 'same'), shape(1, 7, 2, 4, 3, 'same')]) {
+  for (const c of [poolCase(2, 9, 3, 2, 2, 'valid'), poolCase(2, 8, 2, 3, 1, 'same'), poolCase(1, 7, 2, 4, 3, 'same')]) {
     it(label(c), () => {
       const rng = new Rng(c.T + c.pool);
       const x = randF64(rng, c.B * c.T * c.C, -3, 3);
