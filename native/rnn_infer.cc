@@ -94,9 +94,9 @@ const bool exported = add_bindings({{"lstmInfer", LstmInfer}, {"gruInfer", GruIn
 
 #include "rnn_common.h"  // its SIMD part, for this pass
 
-// The register tile of h_prev R is WL units wide: with AVX-512 one 16-lane vector per gate and row (twice the work
-// per instruction of rnn_common.h's 8-lane tile), split into two 8-lane halves for the cell. Each lane still sums
-// over k in the same order with the same operations, so the bits do not change.
+// The register tile of h_prev R is WL units wide: with AVX-512 one 16-lane vector per gate and row, handed to the cell
+// in parts of rnn_common.h's W lanes (16 there too now, so one part). Each lane still sums over k in the same order
+// with the same operations, so the bits do not change.
 #if RL_PASS == 2
 typedef float vw __attribute__((vector_size(64)));
 constexpr int WL = 16;
@@ -126,22 +126,15 @@ inline void pack_wide(const float* r, long U, int G, float* out) {
         }
 }
 
-// Where a block of WL units of R is read: packed panels ([k][g][lane], contiguous), or R itself, in place (row k at
-// k * G*U, gate g at g * U), which needs no packing: cheaper for a few row-steps, when packing costs more than the
-// product. The same values in the same order either way, so the same bits.
-struct Panel {
-  const float* base;
-  long kstride, gstride;
-};
-
-// acc[m][g] = sum_{k<K} a[m][k] * panel[k][g][lanes], k ascending (as rnn_common.h's mk_accum).
+// acc[m][g] = sum_{k<K} a[m][k] * panel[k][g][lanes], k ascending (as rnn_common.h's mk_accum), from one block's
+// packed panel.
 template <int M, int G>
-RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, Panel panel) {
+RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, const float* panel) {
   vw c[M][G] = {};
   for (long k = 0; k < K; ++k) {
     vw bv[G];
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel.base + k * panel.kstride + g * panel.gstride, sizeof(vw));
+    for (int g = 0; g < G; ++g) __builtin_memcpy(&bv[g], panel + (k * G + g) * WL, sizeof(vw));
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m) {
       const vw av = vw{} + a[m][k];
@@ -154,6 +147,36 @@ RLV void wide_accum(vw (&acc)[M][G], long K, const float* const* a, Panel panel)
 #pragma GCC unroll 8
     for (int g = 0; g < G; ++g) acc[m][g] = c[m][g];
 }
+
+// One row's acc[n][g] = sum_{k<K} a[k] * R[k][g][block j0+n], k ascending, for N unit blocks at once, R read in
+// place (row k at k * kstride, gate g at g * gstride): no packing, which costs more than a few row-steps of product.
+// The same per-lane sums as wide_accum (so the same bits), but N*G independent FMA chains instead of G (one row's
+// G chains were bound by the FMA latency), and each row of R is read in runs of N blocks.
+template <int N, int G>
+RLV void row_accum(vw (&acc)[N][G], long K, const float* a, const float* r, long kstride, long gstride) {
+  vw c[N][G] = {};
+  for (long k = 0; k < K; ++k) {
+    const vw av = vw{} + a[k];
+    const float* rk = r + k * kstride;
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g)
+#pragma GCC unroll 8
+      for (int n = 0; n < N; ++n) {
+        vw bv;
+        __builtin_memcpy(&bv, rk + g * gstride + n * WL, sizeof(vw));
+        c[n][g] = av * bv + c[n][g];
+      }
+  }
+#pragma GCC unroll 8
+  for (int n = 0; n < N; ++n)
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) acc[n][g] = c[n][g];
+}
+
+// Unit blocks per row_accum tile: about as many accumulators as the pass has vector registers (AVX-512: all 32, which
+// was measured faster for one 128-unit LSTM row than 16, the loads and broadcasts reading memory operands; elsewhere
+// rnn_common.h's kMaxAcc).
+constexpr int blocks_for(int G) { return std::max(1, std::min(8, (RL_PASS == 2 ? 32 : kMaxAcc) / G)); }
 
 // Runs the time loop of a G-gate cell; cell(acc, x, hp, hn, c, u0, nu) turns one row's register tile of h_prev R
 // (acc[g] for units u0..u0+nu) and its projected input x (at u0) into the new h (and c) of those units.
@@ -198,37 +221,44 @@ void drive(const Seq& p, const float* panels, Cell cell) {
         if (s > first[(size_t)b]) std::memcpy(p.hs + (b * T + s) * U, hp + b * U, ubytes);
         else std::memset(p.hs + (b * T + s) * U, 0, ubytes);
       }
-      for (long jb = 0; jb < nb && na > 0; ++jb) {
-        const Panel panel = panels ? Panel{panels + jb * U * G * WL, G * WL, WL} : Panel{p.r + jb * WL, GU, U};
+      // The cell on one row's register tile of units u0.. (in W-lane parts: the activations are rnn_common.h's).
+      auto finish = [&](const vw* acc, long b, long u0, int nu) {
+        const float* xb = xrow(b, t);
+        if (s + 1 < T && u0 == 0) {
+          const float* xn = xrow(b, p.back ? t - 1 : t + 1);
+          for (long o = 0; o < GU; o += 16) __builtin_prefetch(xn + o, 0, 3);
+        }
+        float* c = cbuf ? cbuf + b * U : nullptr;
+        for (int part = 0; part * W < nu; ++part) {
+          vf av[G];
+          for (int g = 0; g < G; ++g) __builtin_memcpy(&av[g], (const float*)&acc[g] + part * W, sizeof(vf));
+          const long uh = u0 + part * W;
+          cell(av, xb + uh, hp + b * U, hn + b * U, c, uh, std::min(nu - part * W, W));
+        }
+      };
+      if (!panels) {
+        // R in place (a few row-steps, U a whole number of blocks): a row at a time, several blocks per tile.
+        for (long i = 0; i < na; ++i) {
+          const long b = rows[(size_t)i];
+          for_tiles<blocks_for(G)>(nb, [&](long j0, auto Nc) {
+            constexpr int N = decltype(Nc)::value;
+            vw acc[N][G] = {};
+            if (!zero_state) row_accum<N, G>(acc, U, hp + b * U, p.r + j0 * WL, GU, U);
+            for (int n = 0; n < N; ++n) finish(acc[n], b, (j0 + n) * WL, WL);
+          });
+        }
+      }
+      for (long jb = 0; jb < nb && na > 0 && panels; ++jb) {
+        const float* panel = panels + jb * U * G * WL;
         const long u0 = jb * WL;
         const int nu = (int)std::min<long>(WL, U - u0);
         for_tiles<MM>(na, [&](long i0, auto Mc) {
           constexpr int M = decltype(Mc)::value;
           const float* ap[M];
           for (int m = 0; m < M; ++m) ap[m] = hp + (long)rows[(size_t)(i0 + m)] * U;
-          vw acc[M][G];
-          if (zero_state) {
-            for (int m = 0; m < M; ++m)
-              for (int g = 0; g < G; ++g) acc[m][g] = vw{};
-          } else {
-            wide_accum<M, G>(acc, U, ap, panel);
-          }
-          for (int m = 0; m < M; ++m) {
-            const long b = rows[(size_t)(i0 + m)];
-            const float* xb = xrow(b, t);
-            if (s + 1 < T && jb == 0) {
-              const float* xn = xrow(b, p.back ? t - 1 : t + 1);
-              for (long o = 0; o < GU; o += 16) __builtin_prefetch(xn + o, 0, 3);
-            }
-            float* c = cbuf ? cbuf + b * U : nullptr;
-            // The cell runs on 8-lane halves of the tile (the activations are rnn_common.h's).
-            for (int half = 0; half * W < nu; ++half) {
-              vf a8[G];
-              for (int g = 0; g < G; ++g) __builtin_memcpy(&a8[g], (const float*)&acc[m][g] + half * W, sizeof(vf));
-              const long uh = u0 + half * W;
-              cell(a8, xb + uh, ap[m], hn + b * U, c, uh, std::min(nu - half * W, W));
-            }
-          }
+          vw acc[M][G] = {};
+          if (!zero_state) wide_accum<M, G>(acc, U, ap, panel);
+          for (int m = 0; m < M; ++m) finish(acc[m], rows[(size_t)(i0 + m)], u0, nu);
         });
       }
       if (p.hs)
@@ -278,6 +308,15 @@ void lstm(const Seq& p) {
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) { lstm_run(p, panels, act, ract); });
 }
 
+// v as the training kernel has it after storing it. GCC fuses a product whose every use is an addition into each of
+// those additions (one rounding fewer); the training GRU also stores its candidate n (a product: tanh and sigmoid end
+// in one), so there n stays rounded. Without the store, whether n is fused into both n + z * (h_prev - n) terms
+// depended on how the cell was inlined; this keeps it rounded everywhere, so the bits match.
+RLV vf as_stored(vf v) {
+  asm("" : "+m"(v));
+  return v;
+}
+
 template <class A, class RA>
 void gru_run(const Seq& p, const float* panels, A act, RA ract) {
   const long U = p.U;
@@ -292,7 +331,7 @@ void gru_run(const Seq& p, const float* panels, A act, RA ract) {
     vf hhv = acc[2] + rbh;
     vf z = ract(acc[0] + rbz + vloadn(x, nu));
     vf rr = ract(acc[1] + rbr + vloadn(x + U, nu));
-    vf n = act(vloadn(x + 2 * U, nu) + rr * hhv);
+    vf n = as_stored(act(vloadn(x + 2 * U, nu) + rr * hhv));
     vf h = n + z * (vloadn(hp + u0, nu) - n);
     vstoren(hn + u0, h, nu);
   });

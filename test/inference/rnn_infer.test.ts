@@ -61,8 +61,11 @@ const OPTIONS: Partial<CaseCfg>[] = [
   { act: Act.sigmoid, recAct: Act.tanh, back: true, mask: 'random' },
 ];
 // [1, 1, 1] and odd sizes exercise the partial unit blocks; [16, 30, 40] is large enough for the threads to split rows;
-// [1, 2, 32] and [2, 3, 48] are few row-steps of whole unit blocks, where the kernels read R in place, unpacked.
-const SIZES: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [2, 5, 100], [5, 9, 13], [16, 30, 40], [1, 2, 32], [2, 3, 48]];
+// [1, 2, 32], [2, 3, 48], [1, 3, 112] and [1, 7, 128] (the adder's encoder at batch 1) are few row-steps of whole unit
+// blocks, where the kernels read R in place, unpacked, several blocks per register tile: 112 and 128 units split into
+// more than one tile, of unequal sizes for 112, on every instruction set.
+const SIZES: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [2, 5, 100], [5, 9, 13], [16, 30, 40], [1, 2, 32], [2, 3, 48],
+  [1, 3, 112], [1, 7, 128]];
 const CELLS: Partial<CaseCfg>[] = [{ kind: 'lstm' }, { kind: 'gru', resetAfter: true, rb: true }, { kind: 'gru', resetAfter: true, rb: false }];
 
 function cases(): CaseCfg[] {
@@ -89,8 +92,9 @@ describeNativeEachIsa('inference kernels: forward-only equals the training forwa
     }
   });
 
-  // Many rows: threads split the rows; two rows run on one thread.
-  for (const c of [{ kind: 'lstm', B: 24, T: 40, U: 33, mask: 'random', h0: true }, { kind: 'gru', B: 2, T: 130, U: 64, mask: 'lead', rb: true }] as CaseCfg[]) {
+  // Many rows: threads split the rows; two rows run on one thread; one row reads R in place.
+  for (const c of [{ kind: 'lstm', B: 24, T: 40, U: 33, mask: 'random', h0: true }, { kind: 'gru', B: 2, T: 130, U: 64, mask: 'lead', rb: true },
+    { kind: 'lstm', B: 1, T: 7, U: 128, h0: true }] as CaseCfg[]) {
     it(`threads (${c.B} rows) give the serial bits`, () => {
       const inp = makeInputs(c, 7);
       const threaded = inferred(nat, c, inp, true, false);
