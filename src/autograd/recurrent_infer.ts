@@ -7,7 +7,8 @@
  * - otherwise one GEMM over all B*T steps, as in training.
  * Outputs equal the training forward's (the same kernels' arithmetic, test/onnx/../inference tests check it).
  */
-import { Act, allocFloat, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { batchFloatBuffer, callFloatBuffer, callIntBuffer } from './infer_buffers.js';
 import { Tensor } from '../tensor.js';
 import { embeddedFrom, repeatedFrom } from './ops.js';
 
@@ -72,12 +73,12 @@ export function recurrentInfer(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Ten
   const rd = r.values as FArray;
   const recBias = spec.cell === 'gru' && bias && bias.size === 2 * GU ? (bias.values as FArray).subarray(GU, 2 * GU) : null;
   const needSeq = spec.sequenceNeeded !== false;
-  const hs = needSeq ? allocFloat(B * T * U, false) : null;
-  const hT = allocFloat(B * U, false);
+  const hs = needSeq ? batchFloatBuffer(B * T * U) : null;
+  const hT = batchFloatBuffer(B * U);
   const h0d = (h0?.floatData() as FArray | undefined) ?? null;
   let cell: Tensor | null = null;
   if (spec.cell === 'lstm') {
-    const cT = allocFloat(B * U, false);
+    const cT = batchFloatBuffer(B * U);
     K.lstmInfer(B, T, U, xp, rows, rd, h0d, (c0?.floatData() as FArray | undefined) ?? null, mask, spec.goBackwards,
       spec.act, spec.recAct, hs, hT, cT);
     cell = new Tensor(cT, [B, U], 'float32');
@@ -107,13 +108,13 @@ function projection(x: Tensor, w: Tensor, bias: Tensor | null, GU: number, mask:
   }
   const repeat = !mask ? repeatedFrom.get(x) : undefined;
   if (repeat && repeat.n === T) {
-    const xp = allocFloat(B * GU, false);
+    const xp = callFloatBuffer(B * GU);
     K.gemm(false, false, B, GU, D, 1, repeat.source.floatData(), wd, 0, xp, inputBias, Act.linear);
-    const rows = new Int32Array(B * T);
+    const rows = callIntBuffer(B * T);
     for (let b = 0; b < B; b++) rows.fill(b, b * T, (b + 1) * T);
     return { xp, rows };
   }
-  const xp = allocFloat(B * T * GU, false);
+  const xp = callFloatBuffer(B * T * GU);
   K.gemm(false, false, B * T, GU, D, 1, x.floatData(), wd, 0, xp, inputBias, Act.linear);
   return { xp, rows: null };
 }
