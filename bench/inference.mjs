@@ -98,7 +98,8 @@ async function main() {
       rows.push(row);
     }
   }
-  const f = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+  // Three decimals below 1: the adder's batch-1 latency is a few hundredths of a millisecond.
+  const f = (v) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
   console.log(`\n${machine()}; ${o.threads} thread(s); load average at the end ${loadavg().map((v) => v.toFixed(2)).join(', ')}`);
   console.log('\n| model | batch | rnnlab | ONNX Runtime | rnnlab / ORT |\n|---|---|---|---|---|');
   for (const r of rows) {
