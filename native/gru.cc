@@ -213,9 +213,10 @@ void forward(const Fwd& p) {
 // scr [B, T, U] (processing order): resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
-                  float* dh, float* scr, float* drh, float* drbp, const rl::rnn::Corr& corr, A act, RA ract) {
+                  float* dh, float* scr, float* drh, float* drbp, float* dr_spare, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    DrAccum dr(plan, sh, p.dr, dr_spare, G3, U, T, tid);
     float* myrb = drbp ? drbp + tid * G3 : nullptr;
     if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
     load_rows(dh, p.dhT, sh, U);
@@ -284,6 +285,14 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         const PSeg sb{p.dxp + t * G3, T * G3, rt, G3 * W, G2};
         panel_product<true, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sb);
       }
+      if (dr.block_ends(s)) {
+        // dR[:, z and r] += h_prev^T [dz, dr]; dR[:, h] += resetAfter: h_prev^T (dn * rr) (scr, processing order);
+        // else (rr * h_prev)^T dn (scr^T dxp_h).
+        dr.add(0, 2, p.hs, p.h0, true, p.dxp, G3, true, T, first, p.back);
+        if (p.resetAfter) dr.add(G2, 1, p.hs, p.h0, true, scr, U, false, T, first, p.back);
+        else dr.add(G2, 1, scr, nullptr, false, p.dxp + G2, G3, true, T, first, p.back);
+        dr.next();
+      }
     }
     store_rows(p.dh0, dh, sh, U);
     rl::rnn::sync(nth);
@@ -296,24 +305,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         p.drb[c] = v;
       }
     }
-    // dR[:, z and r] = sum h_prev^T [dz, dr]: hs shifted by one step, plus h0's rows (corr).
-    shifted_outer(p.dr, G3, 0, G2, p.hs, p.dxp, B, T, U, p.back, first, corr, tid, nth);
-    // dR[:, h]: resetAfter: h_prev^T (dn * rr) (scr, in processing order); else (rr * h_prev)^T dn (scr^T dxp_h).
-    std::vector<Seg> segs;
-    segs.reserve((size_t)B + 1);
-    if (p.resetAfter) {
-      gather_corr(corr, corr.g + G2, G3, scr, U, 0, U, T, false, first, tid, nth);
-      rl::rnn::shifted_h_segments(segs, p.hs, B, T, U, scr, U, false, first);
-      if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g + G2, G3, corr.n});
-    } else {
-      for (long b = 0; b < B; ++b) {  // from the row's first real step (rr * h_prev is zero before it)
-        const long s0 = first[b];
-        if (s0 >= T) continue;
-        const long t0 = p.back ? T - 1 - s0 : s0;
-        segs.push_back(Seg{scr + (b * T + s0) * U, U, p.dxp + (b * T + t0) * G3 + G2, p.back ? -G3 : G3, T - s0});
-      }
-    }
-    rows_outer(p.dr + G2, G3, U, 0, U, segs, tid, nth);
+    dr.finish(p.dr, dr_spare, tid, nth);
   });
 }
 
@@ -327,11 +319,11 @@ void backward(const Bwd& p) {
   std::unique_ptr<float[]> scr(new float[(size_t)(B * T * U)]);
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
-  rl::rnn::CorrBuf corr(B, T, U, G3, p.h0, st.first);
+  std::vector<float> dr_spare = dr_spare_for(st.plan, U, G3);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), scr.get(), drh.data(), drbp_,
-                 corr.view(), act, ract);
+                 dr_spare.data(), act, ract);
   });
 }
 

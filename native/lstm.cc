@@ -97,9 +97,10 @@ void forward(const Fwd& p) {
 
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
-                  float* dh, float* dc, const rl::rnn::Corr& corr, A act, RA ract) {
+                  float* dh, float* dc, float* dr_spare, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    DrAccum dr(plan, sh, p.dr, dr_spare, G4, U, T, tid);
     load_rows(dh, p.dhT, sh, U);
     load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
@@ -135,22 +136,25 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
       const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
       panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
+      if (dr.block_ends(s)) {  // dR += h_prev^T dgates over the block's steps
+        dr.add(0, 4, p.hs, p.h0, true, p.dxp, G4, true, T, first, p.back);
+        dr.next();
+      }
     }
     store_rows(p.dh0, dh, sh, U);
     store_rows(p.dc0, dc, sh, U);
-    recurrent_weight_grad(p, G4, tid, nth, first, corr);
+    dr.finish(p.dr, dr_spare, tid, nth);
   });
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, nb = nblocks(U);
+  const long B = p.B, U = p.U, G4 = 4 * U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * G4 * W));
   rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt.data());
   const Steps st = steps_for(p, 4.0 * U * U);
-  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
-  rl::rnn::CorrBuf corr(B, T, U, G4, p.h0, st.first);
+  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U)), dr_spare = dr_spare_for(st.plan, U, G4);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), dc.data(), corr.view(), act,
+    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), dc.data(), dr_spare.data(), act,
                  ract);
   });
 }

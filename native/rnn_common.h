@@ -11,8 +11,8 @@
 //   thread owns a contiguous run of unit blocks across all gates; one spin barrier per step). Nothing is
 //   allocated and nothing crosses into JS inside the loop.
 // - Masked rows are left out of the step's register tiles (their state is copied), so padding costs only a copy.
-// - Backward writes dgates straight into dxp, runs dh_prev = dgates R^T per step, and forms dR at the end as
-//   one outer-product accumulation over all B*T steps (outer_accum), split over the threads by rows.
+// - Backward writes dgates straight into dxp, runs dh_prev = dgates R^T per step, and sums dR = h_prev^T dgates
+//   a block of steps at a time while they are still in cache (DrAccum: each thread its rows' or units' share).
 //
 // Keras's masking: at a masked step the state is carried and the output repeats the previous output; before the
 // first real step of a row that previous output is zero (backend.rnn starts from zeros), so hs holds zeros there
@@ -206,38 +206,25 @@ struct Seg {
   long K;
 };
 
-// The rows whose first real step takes h0 as h_prev, for the dR accumulation (hs holds no such row): h0's rows
-// gathered in h, and room in g for the matching dgates rows (ldg columns), which the threads fill after BPTT.
-struct Corr {
-  const long* rows;
-  long n;
-  const float* h;
-  float* g;
-};
-struct CorrBuf {
-  std::vector<long> rows;
-  std::vector<float> h, g;
-  CorrBuf(long B, long T, long U, long ldg, const float* h0, const std::vector<int>& first) {
-    if (!h0) return;
-    for (long b = 0; b < B; ++b)
-      if (first[(size_t)b] < T) rows.push_back(b);
-    h.resize(rows.size() * (size_t)U);
-    g.resize(rows.size() * (size_t)ldg);
-    for (size_t i = 0; i < rows.size(); ++i) std::memcpy(&h[i * (size_t)U], h0 + rows[i] * U, (size_t)U * sizeof(float));
-  }
-  Corr view() { return Corr{rows.data(), (long)rows.size(), h.data(), g.data()}; }
-};
-
-// The segments of dR += sum_{b, s >= 1} hs[b, s-1]^T g(b, s), where g(b, s) = g + (b*T + t(s)) * ldg: h_prev is hs
-// shifted by one step. A row's steps up to its first real one are left out: before it g is zero (masked), and at it
-// h_prev is h0, whose rows come from Corr. So leading padding costs nothing here either.
-inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, long T, long U, const float* g, long ldg,
-                               bool back, const int* first) {
-  for (long b = 0; b < B; ++b) {
-    const long s0 = std::max(1L, (long)first[b] + 1);
-    if (s0 >= T) continue;
-    const long t0 = back ? T - 1 - s0 : s0;
-    segs.push_back(Seg{hs + (b * T + s0 - 1) * U, U, g + (b * T + t0) * ldg, back ? -ldg : ldg, T - s0});
+// The segments of one block of BPTT's dR accumulation, dR += sum a(b, s)^T g(b, s) over processing steps
+// [sa, sb) of batch rows [r0, r1), one segment per row (its steps in ascending order): g(b, s) = g + (b*T + t)*ldg
+// with t the input time of s when gtime, else s. With shifted, a(b, s) is h_prev: hs's row s-1, or h0's row b at
+// the row's first real step (nothing when h0 is null: h_prev is zero there); otherwise a(b, s) is a's own row s.
+// Steps before a row's first real step are left out (their g is zero), so leading padding costs nothing here.
+inline void block_segments(std::vector<Seg>& segs, long r0, long r1, long T, long U, const int* first, bool back,
+                           long sa, long sb, const float* a, const float* h0, bool shifted, const float* g, long ldg,
+                           bool gtime) {
+  segs.clear();
+  const bool rev = gtime && back;
+  for (long b = r0; b < r1; ++b) {
+    long lo = std::max(sa, (long)first[b]);
+    if (lo >= sb) continue;
+    auto grow = [&](long s) { return g + (b * T + (rev ? T - 1 - s : s)) * ldg; };
+    if (shifted && lo == first[b]) {
+      if (h0) segs.push_back(Seg{h0 + b * U, U, grow(lo), rev ? -ldg : ldg, 1});
+      if (++lo >= sb) continue;
+    }
+    segs.push_back(Seg{a + (b * T + lo - (shifted ? 1 : 0)) * U, U, grow(lo), rev ? -ldg : ldg, sb - lo});
   }
 }
 
@@ -636,10 +623,10 @@ RLV void masked_backward(float* dh, const float* dhs, float* dhAll, long ua, lon
   }
 }
 
-// Tile of the dR accumulation: C[m, tile columns] += sum_k ap[k][m] * bp[k][tile columns], m < M.
+// Tile of the dR accumulation from packed chunks: C[m, tile columns] += sum_{k < K} a[k*lda + m] * b[k*NV*W + lanes],
+// m < M; each element one FMA chain continued from its value in C (a partial last vector: TAIL, tailn lanes).
 template <int M, int NV, bool TAIL>
-RLV void outer_tile(float* C, long ldc, const float* const* ap, long aoff, const float* const* bp, long boff, long K,
-                    int tailn) {
+RLV void outer_tile(float* C, long ldc, const float* a, long lda, const float* b, long K, int tailn) {
   vf c[M][NV];
 #pragma GCC unroll 8
   for (int m = 0; m < M; ++m)
@@ -647,11 +634,11 @@ RLV void outer_tile(float* C, long ldc, const float* const* ap, long aoff, const
     for (int n = 0; n < NV; ++n)
       c[m][n] = (TAIL && n == NV - 1) ? vload_part(C + m * ldc + n * W, tailn) : vload(C + m * ldc + n * W);
   for (long k = 0; k < K; ++k) {
-    const float* br = bp[k] + boff;
-    const float* ar = ap[k] + aoff;
+    const float* br = b + k * (NV * W);
+    const float* ar = a + k * lda;
     vf bv[NV];
 #pragma GCC unroll 8
-    for (int n = 0; n < NV; ++n) bv[n] = (TAIL && n == NV - 1) ? vload_part(br + n * W, tailn) : vload(br + n * W);
+    for (int n = 0; n < NV; ++n) bv[n] = vload(br + n * W);
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m) {
       vf av = vset(ar[m]);
@@ -670,17 +657,20 @@ RLV void outer_tile(float* C, long ldc, const float* const* ap, long aoff, const
 
 // C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1). Rows and columns
 // are relative to C, a and b alike. Runs on the calling thread (callers split rows). The rows of all segments are
-// taken in chunks of KC (pointer lists), so short segments (few steps) cost no extra passes over C; KC is small
-// enough that a chunk's slices of a (the thread's rows) and b (one column tile) stay in L1 together. Each
-// element of C is one chain of FMAs in k order whatever KC or the split, so neither changes a bit of the result.
+// taken in chunks of KC, each packed first: its a slices side by side ([k][m], this thread's rows) and its b
+// slices per column tile ([tile][k][NV vectors], zero past c1), so the register tiles read contiguous memory that
+// stays in L1 (KC * (rows + tile columns) floats) instead of KC scattered rows of hs and dgates, and short segments
+// (few steps) cost no extra passes over C. Each element of C is one chain of FMAs in k order whatever KC, the
+// tiles or the split, so none of them changes a bit of the result.
 inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg) {
   constexpr int NVT = 4;
   constexpr int MM = rows_for(NVT);
-  constexpr long KC = 128;
-  long ncol = c1 - c0;
-  if (ncol <= 0 || m1 <= m0) return;
-  long nvec = (ncol + W - 1) / W;
-  int tailn = (int)(ncol - (nvec - 1) * W);
+  constexpr long KC = 64;
+  const long ncol = c1 - c0, nrow = m1 - m0;
+  if (ncol <= 0 || nrow <= 0) return;
+  const long nvec = (ncol + W - 1) / W;
+  const int tailn = (int)(ncol - (nvec - 1) * W);
+  std::vector<float> apack((size_t)(KC * nrow)), bpack((size_t)(KC * nvec * W));
   const float* ap[KC];
   const float* bp[KC];
   long si = 0, k = 0;
@@ -698,15 +688,26 @@ inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, 
       ++k;
     }
     if (kc == 0) break;
+    for (long i = 0; i < kc; ++i) std::memcpy(&apack[(size_t)(i * nrow)], ap[i] + m0, (size_t)nrow * sizeof(float));
     for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
       constexpr int NV = decltype(NVc)::value;
-      bool tail = (v0 + NV == nvec) && tailn != W;
-      for_tiles<MM>(m1 - m0, [&](long i0, auto Mc) {
+      float* bt = &bpack[(size_t)(v0 * W * kc)];
+      const long n = std::min<long>(NV * W, ncol - v0 * W);
+      for (long i = 0; i < kc; ++i) {
+        float* o = bt + i * (NV * W);
+        std::memcpy(o, bp[i] + c0 + v0 * W, (size_t)n * sizeof(float));
+        std::memset(o + n, 0, (size_t)(NV * W - n) * sizeof(float));
+      }
+    });
+    for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
+      constexpr int NV = decltype(NVc)::value;
+      const bool tail = (v0 + NV == nvec) && tailn != W;
+      const float* bt = &bpack[(size_t)(v0 * W * kc)];
+      for_tiles<MM>(nrow, [&](long i0, auto Mc) {
         constexpr int M = decltype(Mc)::value;
-        const long m = m0 + i0;
-        float* ct = C + m * ldc + c0 + v0 * W;
-        if (tail) outer_tile<M, NV, true>(ct, ldc, ap, m, bp, c0 + v0 * W, kc, tailn);
-        else outer_tile<M, NV, false>(ct, ldc, ap, m, bp, c0 + v0 * W, kc, W);
+        float* ct = C + (m0 + i0) * ldc + c0 + v0 * W;
+        if (tail) outer_tile<M, NV, true>(ct, ldc, &apack[(size_t)i0], nrow, bt, kc, tailn);
+        else outer_tile<M, NV, false>(ct, ldc, &apack[(size_t)i0], nrow, bt, kc, W);
       });
     });
   }
@@ -812,45 +813,81 @@ inline Steps steps_for(const P& p, double fma_per_row_step) {
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
-// Zero rows [m0, m1) x columns [c0, c1) of C.
-inline void zero_block(float* C, long ldc, long m0, long m1, long c0, long c1) {
-  if (c1 <= c0) return;
-  for (long m = m0; m < m1; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
-}
-
-// C[:, c0:c1) = the outer-product sum of segs, C having U rows: this thread's share of the rows (a split by rows
-// keeps the threads balanced whatever the column count, e.g. 100 columns = 7 vectors). Call on every thread.
-inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::vector<Seg>& segs, int tid, int nth) {
-  long m0, m1;
-  rl::split_range(U, tid, nth, 1, &m0, &m1);
-  zero_block(C, ldc, m0, m1, c0, c1);
-  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size());
-}
-
-// Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
-// every thread's dR rows read all of them.
-inline void gather_corr(const rl::rnn::Corr& corr, float* cg, long ldcg, const float* g, long ldg, long c0, long c1, long T,
-                        bool back, const int* first, int tid, int nth) {
-  long d0, d1;
-  split_cols(c1 - c0, tid, nth, &d0, &d1);
-  for (long i = 0; i < corr.n && d1 > d0; ++i) {
-    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
-    std::memcpy(cg + i * ldcg + c0 + d0, g + (b * T + t1) * ldg + c0 + d0, (size_t)(d1 - d0) * sizeof(float));
+// dR summed during BPTT, a block of steps at a time while the block's gate gradients and hidden states are still
+// in cache (a pass over all B*T steps after the loop read them back from memory: most of that pass's time). Each
+// thread sums into its own accumulator: under the batch split its rows' share of all of dR (thread 0 into dr
+// itself, the others into their slice of `spare`, added to dr in thread order by finish()), under the unit split
+// its units' columns of each gate straight into dr, serially all of dR. So every element of dR is, per thread,
+// one FMA chain (blocks from the last steps to the first, batch rows ascending within a block, each row's steps
+// ascending), fixed by the shape and the thread count.
+class DrAccum {
+ public:
+  // dr: U rows of ldc floats; spare: (threads - 1) * U * ldc floats when the plan splits batch rows, else unused.
+  DrAccum(const rl::rnn::Plan& plan, const Share& sh, float* dr, float* spare, long ldc, long U, long T, int tid)
+      : sh_(sh), ldc_(ldc), U_(U), sb_(T), unit_(plan.unit) {
+    C_ = (plan.serial || plan.unit || tid == 0) ? dr : spare + (tid - 1) * U * ldc;
+    // About 128 (row, step) pairs per block: 256 KB of a block's dgates and states stay in L2.
+    steps_ = std::max(1L, std::min(32L, 128 / std::max(1L, sh.r1 - sh.r0)));
+    if (unit_) {
+      for (long m = 0; m < U; ++m)
+        for (long c = 0; c < ldc; c += U) std::memset(C_ + m * ldc + c + sh.ua, 0, sh.ubytes);
+    } else {
+      std::memset(C_, 0, (size_t)(U * ldc) * sizeof(float));
+    }
   }
-  rl::rnn::sync(nth);
-}
+  // After processing step s (from T-1 down to 0): whether steps [s, end of the last block) now form a block.
+  bool block_ends(long s) {
+    sa_ = s;
+    return s == 0 || sb_ - s >= steps_;
+  }
+  // Adds the block's sum of a(b, s)^T g(b, s) (block_segments, over this share's rows: all of them under the unit
+  // split) to columns [c, c + ngates * U) of dR, which are columns [0, ngates * U) of g's rows; under the unit split
+  // only this thread's units of each gate.
+  void add(long c, int ngates, const float* a, const float* h0, bool shifted, const float* g, long ldg, bool gtime,
+           long T, const int* first, bool back) {
+    rl::rnn::block_segments(segs_, sh_.r0, sh_.r1, T, U_, first, back, sa_, sb_,
+                            a, h0, shifted, g, ldg, gtime);
+    float* C = C_ + c;
+    const long n = (long)segs_.size();
+    if (!unit_) {
+      outer_accum(C, ldc_, 0, U_, 0, ngates * U_, segs_.data(), n);
+      return;
+    }
+    for (int q = 0; q < ngates && sh_.ub > sh_.ua; ++q)
+      outer_accum(C, ldc_, 0, U_, q * U_ + sh_.ua, q * U_ + sh_.ub, segs_.data(), n);
+  }
+  // Call after the block's adds.
+  void next() { sb_ = sa_; }
+  // After the last step, on every thread: under the batch split, dr += the other threads' sums (dr's rows shared
+  // out over the threads), once all of them are complete.
+  void finish(float* dr, const float* spare, int tid, int nth) {
+    if (unit_ || nth <= 1) return;
+    rl::rnn::sync(nth);
+    long m0, m1;
+    rl::split_range(U_, tid, nth, 1, &m0, &m1);
+    for (long m = m0; m < m1; ++m)
+      for (int th = 1; th < nth; ++th) {
+        const float* o = spare + (th - 1) * U_ * ldc_ + m * ldc_;
+        float* d = dr + m * ldc_;
+        for (long c = 0; c < ldc_; c += W) {
+          const int k = (int)std::min<long>(W, ldc_ - c);
+          vstoren(d + c, vloadn(d + c, k) + vloadn(o + c, k), k);
+        }
+      }
+  }
 
-// dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
-// h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
-// gathered here, columns c0:c1). Call on every thread.
-inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
-                          long U, bool back, const int* first, const rl::rnn::Corr& corr, int tid, int nth) {
-  gather_corr(corr, corr.g, ldg, g, ldg, c0, c1, T, back, first, tid, nth);
-  std::vector<Seg> segs;
-  segs.reserve((size_t)B + 1);
-  rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
-  if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
-  rows_outer(dr, ldg, U, c0, c1, segs, tid, nth);
+ private:
+  const Share& sh_;
+  float* C_;
+  long ldc_, U_, sa_ = 0, sb_, steps_;
+  bool unit_;
+  std::vector<Seg> segs_;
+};
+
+// Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats.
+inline std::vector<float> dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc) {
+  if (plan.serial || plan.unit) return {};
+  return std::vector<float>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc));
 }
 
 // For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
@@ -878,15 +915,6 @@ inline void one_gate_products(const Share& sh, long na, const float* pan, long U
         }
     });
   });
-}
-
-// The end of a backward pass, after its last step: once every thread's gate gradients (p.dxp, G columns) are
-// complete, this thread's rows of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
-// except at each row's first real step, where it is h0 (gathered in corr).
-template <class P>
-inline void recurrent_weight_grad(const P& p, long G, int tid, int nth, const int* first, const rl::rnn::Corr& corr) {
-  rl::rnn::sync(nth);
-  shifted_outer(p.dr, G, 0, G, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr, tid, nth);
 }
 
 #endif  // RL_PASS
