@@ -14,15 +14,6 @@ namespace rl {
 namespace bf16 {
 namespace {
 
-
-// The micro-kernel loads B with aligned loads, and a typed array is only 16-byte aligned: the packing starts at
-// the first 64-byte boundary of a buffer 16 dwords longer, found again from the same (unmoving) address.
-constexpr size_t kSlackDwords = 16;
-uint32_t* aligned64(void* p) {
-  const uintptr_t u = reinterpret_cast<uintptr_t>(p);
-  return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
-}
-
 // gemmBf16PackB(transB, k, n, b, into | null) -> Int32Array: op(B) (k x n) rounded and packed in gemmBf16's panel
 // layout, into `into` when given (a packing of the same shape made before: the weight's next version reuses its
 // buffer, so a step allocates nothing), else into a new array.
@@ -34,12 +25,12 @@ Napi::Value GemmBf16PackB(const Napi::CallbackInfo& info) {
   const size_t kn = dims_product(a, "b", {k, n});
   const float* B = a.f32(3, "b", kn);
   const KernelSet* K = require_kernels(a, "gemmBf16PackB");
-  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  const size_t words = K && a.ok() ? packed_b_words_js(*K, (long)k, (long)n) : 0;
   const bool reuse = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
   int32_t* into = reuse ? a.i32(4, "into", words) : nullptr;
   if (!a.ok()) return info.Env().Undefined();
   Napi::Int32Array out = reuse ? info[4].As<Napi::Int32Array>() : Napi::Int32Array::New(info.Env(), words);
-  if (words > kSlackDwords) {
+  if (words > kPackSlackDwords) {
     const Strided b{B, tb ? (long)k : (long)n};
     pack_b_into(*K, tb, (long)k, (long)n, b.rows(), aligned64(reuse ? into : out.Data()));
   }
@@ -58,7 +49,7 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
   const size_t mn = dims_product(a, "c", {m, n});
   const float* A = a.f32(5, "a", mk);
   const KernelSet* K = require_kernels(a, "gemmBf16PackedB");
-  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  const size_t words = K && a.ok() ? packed_b_words_js(*K, (long)k, (long)n) : 0;
   int32_t* Bp = a.i32(6, "packedB", words);
   const double beta = a.num(7, "beta");
   float* C = a.f32(8, "c", mn);
@@ -78,7 +69,19 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB}});
+// gemmBf16PackedLength(k, n): the Int32Array length gemmBf16PackB makes for op(B) k x n (and lstmBf16Backward's
+// packedDxp needs, with k = B*T and n = 4U).
+Napi::Value GemmBf16PackedLength(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmBf16PackedLength");
+  const int64_t k = a.integer(0, "k");
+  const int64_t n = a.integer(1, "n");
+  const KernelSet* K = require_kernels(a, "gemmBf16PackedLength");
+  if (!a.ok()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), (double)packed_b_words_js(*K, (long)k, (long)n));
+}
+
+const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB},
+                                    {"gemmBf16PackedLength", GemmBf16PackedLength}});
 
 }  // namespace
 }  // namespace bf16

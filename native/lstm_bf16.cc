@@ -25,7 +25,8 @@ using Fwd = lstm_impl::Fwd;
 using Bwd = lstm_impl::Bwd;
 
 void forward(const bf16::KernelSet& K, const Fwd& p);
-void backward(const bf16::KernelSet& K, const Bwd& p);
+// packed_dxp: where dR's packing of dxp goes (gemmBf16PackB's layout, see LstmBf16Backward), or null for scratch.
+void backward(const bf16::KernelSet& K, const Bwd& p, uint32_t* packed_dxp);
 
 namespace {
 
@@ -39,12 +40,20 @@ Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
 }
 
 // lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
-//                  dxp, dr, dh0, dc0, dhAll): lstmBackward's contract.
+//                  dxp, dr, dh0, dc0, dhAll[, packedDxp]): lstmBackward's contract. packedDxp (an Int32Array of
+// gemmBf16PackedLength(B*T, 4U), goBackwards false only) receives dxp rounded and packed as the B operand of a
+// product over the B*T steps, exactly what gemmBf16PackB(false, B*T, 4U, dxp) makes: dR's GEMM packs that anyway,
+// and the input kernel's gradient x^T dxp (gemmBf16PackedB) reuses it instead of packing the 51 MB again.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
   const Bwd b = lstm_impl::backward_args(a);
   const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Backward");
-  if (a.ok()) backward(*K, b);
+  int32_t* packed = nullptr;
+  if (K && a.ok() && info.Length() > 21 && !info[21].IsNull() && !info[21].IsUndefined()) {
+    if (b.back) a.fail("packedDxp", "needs goBackwards false (with goBackwards the steps are packed in reverse)");
+    packed = a.i32(21, "packedDxp", bf16::packed_b_words_js(*K, b.B * b.T, 4 * b.U));
+  }
+  if (a.ok()) backward(*K, b, packed ? bf16::aligned64(packed) : nullptr);
   return info.Env().Undefined();
 }
 
@@ -77,7 +86,7 @@ struct StepGates {
 
 #if !RL_X86
 void forward(const bf16::KernelSet&, const Fwd&) {}
-void backward(const bf16::KernelSet&, const Bwd&) {}
+void backward(const bf16::KernelSet&, const Bwd&, uint32_t*) {}
 #endif
 
 }  // namespace lstm_bf16
@@ -211,7 +220,7 @@ void forward(const bf16::KernelSet& K, const Fwd& p) {
   });
 }
 
-void backward(const bf16::KernelSet& K, const Bwd& p) {
+void backward(const bf16::KernelSet& K, const Bwd& p, uint32_t* packed_dxp) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4);
   std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
   pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt.data());
@@ -225,14 +234,15 @@ void backward(const bf16::KernelSet& K, const Bwd& p) {
   const StepGates steps{&p};
   const long N = B * T;
   const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
-  const uint32_t* Gp = bf16::pack_b(K, false, N, G4, steps.rows(), 1);
+  const uint32_t* Gp = packed_dxp ? bf16::pack_b_into(K, false, N, G4, steps.rows(), packed_dxp)
+                                  : bf16::pack_b(K, false, N, G4, steps.rows(), 1);
   bf16::gemm_packed(K, U, G4, N, A, Gp, 1.0f, 0.0f, p.dr, G4, nullptr, ACT_LINEAR);
 }
 
 }  // namespace avx512
 
 void forward(const bf16::KernelSet& K, const Fwd& p) { avx512::forward(K, p); }
-void backward(const bf16::KernelSet& K, const Bwd& p) { avx512::backward(K, p); }
+void backward(const bf16::KernelSet& K, const Bwd& p, uint32_t* packed_dxp) { avx512::backward(K, p, packed_dxp); }
 
 }  // namespace lstm_bf16
 }  // namespace rl
