@@ -157,6 +157,8 @@ constexpr int kMaxMr = 16, kMaxNr = 64;
 // k pairs per block: a 12 x 256-pair A panel (12 KB) stays in L1, a 256-pair x n B block in L2 for n up to ~500.
 constexpr long kBlockPairs = 256;
 constexpr double kParallelMinFlops = 1e6;
+// A B block past this is swept once (columns outer) when all of A's rows for the block fit kSmallABytes.
+constexpr double kStreamBBytes = 1 << 20, kSmallABytes = 256 << 10;
 
 // Writes rows [r0, r1) of a tile's raw sums (row stride ld) through the fp32 epilogue into C.
 void finish_tile(const float* acc, long ld, long i0, long rows, long j0, long cols, float alpha, float beta,
@@ -240,19 +242,26 @@ const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows ro
       }
     });
   } else {
-    // Stored rows j are op(B)'s columns: a converted row is that column's pairs in order.
-    parallel_for(pn * K.nr, 1, kp, [&](long j0, long j1) {
-      std::vector<uint32_t> tmp((size_t)kp);
-      for (long j = j0; j < j1; ++j) {
-        const float* r = j < n ? rows(j) : nullptr;
-        if (r) {
-          tmp[(size_t)kp - 1] = 0;
-          K.convert(r, k, reinterpret_cast<uint16_t*>(tmp.data()));
-        } else {
-          std::fill(tmp.begin(), tmp.end(), 0u);
+    // Stored rows j are op(B)'s columns: a converted row is that column's pairs in order. A panel's nr rows are
+    // converted into a row-major block first, then written out q by q: whole 128-byte lines, where writing each
+    // converted row straight into the panel would touch a line per pair (measured 2x slower on the CNN head).
+    parallel_for(pn, 1, kp * K.nr, [&](long p0, long p1) {
+      std::vector<uint32_t> tmp((size_t)(K.nr * kp));
+      for (long pj = p0; pj < p1; ++pj) {
+        for (long jj = 0; jj < K.nr; ++jj) {
+          const long j = pj * K.nr + jj;
+          uint32_t* t = tmp.data() + jj * kp;
+          const float* r = j < n ? rows(j) : nullptr;
+          if (r) {
+            t[kp - 1] = 0;
+            K.convert(r, k, reinterpret_cast<uint16_t*>(t));
+          } else {
+            std::fill(t, t + kp, 0u);
+          }
         }
-        uint32_t* d = dst + (j / K.nr) * kp * K.nr + j % K.nr;
-        for (long q = 0; q < kp; ++q) d[q * K.nr] = tmp[(size_t)q];
+        uint32_t* d = dst + pj * kp * K.nr;
+        for (long q = 0; q < kp; ++q)
+          for (long jj = 0; jj < K.nr; ++jj) d[q * K.nr + jj] = tmp[(size_t)(jj * kp + q)];
       }
     });
   }
@@ -268,7 +277,11 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
   const long npad = pn * K.nr;
   float* work = blocked ? reinterpret_cast<float*>(scratch(3, (size_t)(pm * K.mr * npad))) : nullptr;
   const double flops = 2.0 * (double)m * (double)n * (double)k;
-  const bool by_rows = pm >= 2L * num_threads() || pn < num_threads();
+  // A few rows against a B block past L2 (the CNN head's dX: 128 rows against 12.5 M packed weights): split and
+  // sweep by column panels, so B streams from memory once while A's panels stay in L2, instead of once per row panel.
+  const long qb = std::min(kp, kBlockPairs);
+  const bool stream_b = (double)qb * npad * 4 > kStreamBBytes && (double)pm * K.mr * qb * 4 <= kSmallABytes;
+  const bool by_rows = !stream_b && (pm >= 2L * num_threads() || pn < num_threads());
   const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
 
   auto body = [&](int tid, int nth) {
@@ -283,23 +296,29 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0);
       const bool last = q0 + qn >= kp;
-      for (long pi = i_lo; pi < i_hi; ++pi) {
+      // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
+      auto tile = [&](long pi, long pj) {
         const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
         const uint32_t* a = A.p + i0 * A.ld + q0;
-        for (long pj = j_lo; pj < j_hi; ++pj) {
-          const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
-          const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
-          float* acc = blocked ? work + i0 * npad + j0 : local;
-          const long ld = blocked ? npad : K.nr;
-          if (last && in_registers) {
-            const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
-            K.tile_c(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o);
-            continue;
-          }
-          if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
-          K.tile(a, A.ld, b, qn, acc, ld);
-          if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
+        const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
+        float* acc = blocked ? work + i0 * npad + j0 : local;
+        const long ld = blocked ? npad : K.nr;
+        if (last && in_registers) {
+          const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
+          K.tile_c(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o);
+          return;
         }
+        if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
+        K.tile(a, A.ld, b, qn, acc, ld);
+        if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
+      };
+      if (stream_b) {
+        for (long pj = j_lo; pj < j_hi; ++pj)
+          for (long pi = i_lo; pi < i_hi; ++pi) tile(pi, pj);
+      } else {
+        for (long pi = i_lo; pi < i_hi; ++pi)
+          for (long pj = j_lo; pj < j_hi; ++pj) tile(pi, pj);
       }
     }
   };
