@@ -105,6 +105,14 @@ inline uint32_t* aligned64(void* p) {
   return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
 }
 inline size_t packed_b_words_js(const KernelSet& K, long k, long n) { return (size_t)packed_b_dwords(K, k, n) + kPackSlackDwords; }
+// pack_a's row stride (dwords) for k, and the Int32Array length of a packed op(A) m x k handed to JavaScript.
+inline long packed_a_ld(long k) {
+  const long kp = pairs(k);
+  return kp % 1024 == 0 ? kp + 16 : kp;  // rows 4 KB apart would share cache sets
+}
+inline size_t packed_a_words_js(const KernelSet& K, long m, long k) {
+  return (size_t)(round_up(m, K.mr) * packed_a_ld(k)) + kPackSlackDwords;
+}
 
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,

@@ -184,9 +184,7 @@ uint32_t* scratch(int slot, size_t n) {
 }
 
 PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot) {
-  const long kp = pairs(k), mp = round_up(m, K.mr);
-  long ld = kp;
-  if (ld % 1024 == 0) ld += 16;  // rows 4 KB apart would share cache sets
+  const long kp = pairs(k), mp = round_up(m, K.mr), ld = packed_a_ld(k);
   uint32_t* dst = scratch(slot, (size_t)(mp * ld));
   for (long i = m; i < mp; ++i) std::fill(dst + i * ld, dst + i * ld + kp, 0u);
   if (!ta) {

@@ -1,59 +1,82 @@
 /**
- * One packing of the LSTM's gate gradients for two products. The bf16 lstmBackward rounds and packs dxp [B*T, 4U]
- * as the B operand of dR = Σ h_prevᵀ dgates; the layer's next product, the input kernel's gradient xᵀ·dxp
- * (src/autograd/recurrent_ops.ts), needs exactly that packing (same operand, same row order when goBackwards is
- * false). So the native kernel writes its packing into a buffer kept here, and the GEMM that follows with dxp as
- * its B operand uses it instead of rounding and packing the 51 MB again (lab shapes: ~6 ms of a ~90 ms step).
+ * One rounding of the LSTM's gate gradients for three products. The bf16 lstmBackward rounds every step's gate
+ * gradients (dxp [B*T, 4U]) to bf16 for its own products, and packs them as the B operand of dR = Σ h_prevᵀ dgates.
+ * The layer's next two products (src/autograd/recurrent_ops.ts) need the same roundings: the input kernel's gradient
+ * xᵀ·dxp (the very same B packing, when goBackwards is false) and the input's gradient dxp·Wᵀ (dxp as A, row by
+ * row). So the native kernel writes both packings into buffers kept here, and the GEMMs that follow with dxp as an
+ * operand use them instead of reading the 51 MB dxp again (lab shapes: ~10 ms of a ~90 ms step).
  *
- * The packing is valid only while dxp is unchanged: it is offered to GEMMs until any other kernel runs, except a
- * GEMM that does not write dxp (a GEMM writes only c). JavaScript that writes dxp between lstmBackward and the GEMM
- * would make it stale; the recurrent op writes nothing there. Bits are gemmBf16's: the packing is the same code.
+ * The packings are valid only while dxp is unchanged: they are offered to GEMMs until any other kernel runs, except a
+ * GEMM or colSum (the bias gradient, between the two GEMMs) that does not write dxp (both write only their output).
+ * JavaScript that wrote dxp between lstmBackward and the GEMMs would make them stale; the recurrent op writes nothing
+ * there. Bits are gemmBf16's: the roundings are the same.
  */
 import type { FArray, Kernels } from './kernels.js';
 import { KERNEL_NAMES } from './kernels.js';
-import type { Bf16PackAddon } from './bf16_weight_cache.js';
+import { weightPackings, type Bf16PackAddon, type WeightPacking } from './bf16_weight_cache.js';
 
 export interface SharedPackingAddon extends Bf16PackAddon {
   gemmBf16PackedLength(k: number, n: number): number;
-  lstmBf16Backward(...args: [...Parameters<Kernels['lstmBackward']>, Int32Array | null]): void;
+  gemmBf16PackedALength(m: number, k: number): number;
+  gemmBf16PackedAB(m: number, n: number, k: number, alpha: number, packedA: Int32Array, packedB: Int32Array, beta: number,
+    c: Float32Array, bias: Float32Array | null, act: number): void;
+  lstmBf16Backward(...args: [...Parameters<Kernels['lstmBackward']>, Int32Array | null, Int32Array | null]): void;
 }
 
-interface Offer { dxp: FArray; k: number; n: number; packed: Int32Array }
+interface Offer { dxp: FArray; steps: number; gates: number; asB: Int32Array; asA: Int32Array }
 
-/** The GEMM, lstmBackward and the other kernels of `k` with dxp's packing shared (see the module comment). */
-export function withSharedDxpPacking(addon: SharedPackingAddon, k: Kernels): Kernels {
+/** A buffer kept from call to call (a fresh 26 MB Int32Array would cost a zero fill every step). */
+function reusable(): (length: number) => Int32Array {
+  let buffer: Int32Array | null = null;
+  return (length) => (buffer && buffer.length === length ? buffer : (buffer = new Int32Array(length)));
+}
+
+/**
+ * The GEMM, lstmBackward and the other kernels of `k` with dxp's packings shared (see the module comment);
+ * `packingOf` gives the B operand of dxp·Wᵀ (the weight cache's packing of W, else a fresh one).
+ */
+export function withSharedDxpPacking(addon: SharedPackingAddon, k: Kernels, packingOf: WeightPacking = weightPackings(addon)): Kernels {
   let offer: Offer | null = null;
-  let buffer: Int32Array | null = null;  // reused from step to step: a 26 MB allocation costs a zero fill
+  const bufferB = reusable(), bufferA = reusable();
 
   const lstmBackward: Kernels['lstmBackward'] = (B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates,
     dhs, dhT, dcT, dxp, dr, dh0, dc0, dhAll) => {
     offer = null;
-    const share = !goBackwards && dxp instanceof Float32Array && B * T > 0;
-    let packed: Int32Array | null = null;
-    if (share) {
-      const length = addon.gemmBf16PackedLength(B * T, 4 * U);
-      if (!buffer || buffer.length !== length) buffer = new Int32Array(length);
-      packed = buffer;
-    }
+    const N = B * T, G4 = 4 * U;
+    const share = !goBackwards && dxp instanceof Float32Array && N > 0;
+    const asB = share ? bufferB(addon.gemmBf16PackedLength(N, G4)) : null;
+    const asA = share ? bufferA(addon.gemmBf16PackedALength(N, G4)) : null;
     addon.lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
-      dxp, dr, dh0, dc0, dhAll, packed);
-    if (packed) offer = { dxp, k: B * T, n: 4 * U, packed };
+      dxp, dr, dh0, dc0, dhAll, asB, asA);
+    if (asB && asA) offer = { dxp, steps: N, gates: G4, asB, asA };
   };
 
   const gemm: Kernels['gemm'] = (transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act) => {
     const o = offer;
     if (o && c === o.dxp) offer = null;
-    if (o && b === o.dxp && c !== o.dxp && !transB && kk === o.k && n === o.n && alpha !== 0 &&
-        a instanceof Float32Array && c instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
-      addon.gemmBf16PackedB(transA, m, n, kk, alpha, a, o.packed, beta, c, bias, act);
+    const plain = !o || c === o.dxp || alpha === 0 || !(a instanceof Float32Array) || !(c instanceof Float32Array) ||
+      (bias !== null && !(bias instanceof Float32Array));
+    if (!plain && b === o.dxp && !transB && kk === o.steps && n === o.gates) {
+      addon.gemmBf16PackedB(transA, m, n, kk, alpha, a, o.asB, beta, c, bias, act);
+      return;
+    }
+    if (!plain && a === o.dxp && !transA && m === o.steps && kk === o.gates && b instanceof Float32Array) {
+      const packedB = packingOf(b, transB, kk, n) ?? addon.gemmBf16PackB(transB, kk, n, b, null);
+      addon.gemmBf16PackedAB(m, n, kk, alpha, o.asA, packedB, beta, c, bias, act);
       return;
     }
     k.gemm(transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act);
   };
 
-  const dropping = Object.fromEntries(KERNEL_NAMES.filter((name) => name !== 'gemm' && name !== 'lstmBackward').map((name) => {
+  const colSum: Kernels['colSum'] = (rows, cols, x, out, accumulate) => {
+    if (offer && out === offer.dxp) offer = null;
+    k.colSum(rows, cols, x, out, accumulate);
+  };
+
+  const kept = new Set<string>(['gemm', 'lstmBackward', 'colSum']);
+  const dropping = Object.fromEntries(KERNEL_NAMES.filter((name) => !kept.has(name)).map((name) => {
     const fn = k[name] as (...args: unknown[]) => unknown;
     return [name, (...args: unknown[]) => { offer = null; return fn(...args); }];
   }));
-  return { ...k, ...dropping, gemm, lstmBackward } as Kernels;
+  return { ...k, ...dropping, gemm, lstmBackward, colSum } as Kernels;
 }
