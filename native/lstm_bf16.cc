@@ -5,9 +5,10 @@
 //
 // Each product operand is rounded once, where it is made: R when packed (per call), h_t when the step writes it (a
 // bf16 copy beside hs, two rows per sequence row used in turn, since threads read the whole previous h while
-// others write the next), the gate gradients likewise in backward. dR is then one bf16 GEMM over all B*T steps,
-// whose operand rows are read straight from hs (shifted by a step) and dxp. src/backend/reference/bf16_lstm.ts
-// emulates the same rounding and sum order.
+// others write the next), the gate gradients likewise in backward (or, when the caller asks for packedGates, all
+// B*T rows kept for the input's gradient). dR is then one bf16 GEMM over all B*T steps, whose operand rows are read
+// straight from hs (shifted by a step) and from dxp or that full copy. src/backend/reference/bf16_lstm.ts emulates
+// the same rounding and sum order.
 #include <napi.h>
 
 #include <algorithm>
