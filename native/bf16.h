@@ -97,6 +97,23 @@ const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, i
 const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst);
 long packed_b_dwords(const KernelSet& K, long k, long n);
 
+// A packed B handed to JavaScript (an Int32Array, only 16-byte aligned) starts at the first 64-byte boundary of a
+// buffer kPackSlackDwords longer than packed_b_dwords, found again from the same (unmoving) address.
+constexpr size_t kPackSlackDwords = 16;
+inline uint32_t* aligned64(void* p) {
+  const uintptr_t u = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
+}
+inline size_t packed_b_words_js(const KernelSet& K, long k, long n) { return (size_t)packed_b_dwords(K, k, n) + kPackSlackDwords; }
+// pack_a's row stride (dwords) for k, and the Int32Array length of a packed op(A) m x k handed to JavaScript.
+inline long packed_a_ld(long k) {
+  const long kp = pairs(k);
+  return kp % 1024 == 0 ? kp + 16 : kp;  // rows 4 KB apart would share cache sets
+}
+inline size_t packed_a_words_js(const KernelSet& K, long m, long k) {
+  return (size_t)(round_up(m, K.mr) * packed_a_ld(k)) + kPackSlackDwords;
+}
+
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act);

@@ -14,15 +14,6 @@ namespace rl {
 namespace bf16 {
 namespace {
 
-
-// The micro-kernel loads B with aligned loads, and a typed array is only 16-byte aligned: the packing starts at
-// the first 64-byte boundary of a buffer 16 dwords longer, found again from the same (unmoving) address.
-constexpr size_t kSlackDwords = 16;
-uint32_t* aligned64(void* p) {
-  const uintptr_t u = reinterpret_cast<uintptr_t>(p);
-  return reinterpret_cast<uint32_t*>((u + 63) & ~uintptr_t(63));
-}
-
 // gemmBf16PackB(transB, k, n, b, into | null) -> Int32Array: op(B) (k x n) rounded and packed in gemmBf16's panel
 // layout, into `into` when given (a packing of the same shape made before: the weight's next version reuses its
 // buffer, so a step allocates nothing), else into a new array.
@@ -34,12 +25,12 @@ Napi::Value GemmBf16PackB(const Napi::CallbackInfo& info) {
   const size_t kn = dims_product(a, "b", {k, n});
   const float* B = a.f32(3, "b", kn);
   const KernelSet* K = require_kernels(a, "gemmBf16PackB");
-  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  const size_t words = K && a.ok() ? packed_b_words_js(*K, (long)k, (long)n) : 0;
   const bool reuse = info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined();
   int32_t* into = reuse ? a.i32(4, "into", words) : nullptr;
   if (!a.ok()) return info.Env().Undefined();
   Napi::Int32Array out = reuse ? info[4].As<Napi::Int32Array>() : Napi::Int32Array::New(info.Env(), words);
-  if (words > kSlackDwords) {
+  if (words > kPackSlackDwords) {
     const Strided b{B, tb ? (long)k : (long)n};
     pack_b_into(*K, tb, (long)k, (long)n, b.rows(), aligned64(reuse ? into : out.Data()));
   }
@@ -58,7 +49,7 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
   const size_t mn = dims_product(a, "c", {m, n});
   const float* A = a.f32(5, "a", mk);
   const KernelSet* K = require_kernels(a, "gemmBf16PackedB");
-  const size_t words = K && a.ok() ? (size_t)packed_b_dwords(*K, (long)k, (long)n) + kSlackDwords : 0;
+  const size_t words = K && a.ok() ? packed_b_words_js(*K, (long)k, (long)n) : 0;
   int32_t* Bp = a.i32(6, "packedB", words);
   const double beta = a.num(7, "beta");
   float* C = a.f32(8, "c", mn);
@@ -78,7 +69,60 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB}});
+// An Int32Array length for a packing of two dimensions (d0, d1), by `words`.
+template <size_t (*words)(const KernelSet&, long, long)>
+Napi::Value packed_length(const Napi::CallbackInfo& info, const char* kernel, const char* d0, const char* d1) {
+  Args a(info, kernel);
+  const int64_t x = a.integer(0, d0);
+  const int64_t y = a.integer(1, d1);
+  const KernelSet* K = require_kernels(a, kernel);
+  if (!a.ok()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), (double)words(*K, (long)x, (long)y));
+}
+
+// gemmBf16PackedLength(k, n): the Int32Array length gemmBf16PackB makes for op(B) k x n (and lstmBf16Backward's
+// packedDxp needs, with k = B*T and n = 4U).
+Napi::Value GemmBf16PackedLength(const Napi::CallbackInfo& info) {
+  return packed_length<packed_b_words_js>(info, "gemmBf16PackedLength", "k", "n");
+}
+
+// gemmBf16PackedALength(m, k): the Int32Array length of an A operand m x k packed as gemmBf16 packs it
+// (lstmBf16Backward's packedGates, with m = B*T and k = 4U).
+Napi::Value GemmBf16PackedALength(const Napi::CallbackInfo& info) {
+  return packed_length<packed_a_words_js>(info, "gemmBf16PackedALength", "m", "k");
+}
+
+// gemmBf16PackedAB(m, n, k, alpha, packedA, packedB, beta, c, bias, act): gemmBf16 (transA false) with op(A) from
+// lstmBf16Backward's packedGates and op(B) from gemmBf16PackB: the same bits as gemmBf16 on the unpacked operands.
+Napi::Value GemmBf16PackedAB(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmBf16PackedAB");
+  const int64_t m = a.integer(0, "m", 1);
+  const int64_t n = a.integer(1, "n", 1);
+  const int64_t k = a.integer(2, "k", 1);
+  const double alpha = a.num(3, "alpha");
+  const KernelSet* K = require_kernels(a, "gemmBf16PackedAB");
+  const bool sized = K && a.ok();
+  int32_t* Ap = a.i32(4, "packedA", sized ? packed_a_words_js(*K, (long)m, (long)k) : 0);
+  int32_t* Bp = a.i32(5, "packedB", sized ? packed_b_words_js(*K, (long)k, (long)n) : 0);
+  const double beta = a.num(6, "beta");
+  float* C = a.f32(7, "c", dims_product(a, "c", {m, n}));
+  const float* bias = a.f32(8, "bias", (size_t)n, true);
+  const int act = act_code(a, 9, "act");
+  if (!a.ok()) return info.Env().Undefined();
+  if (alpha == 0.0) {  // gemmBf16's path: nothing packed is read
+    gemm(*K, false, false, (long)m, (long)n, (long)k, 0.0f, nullptr, (long)k, nullptr, (long)n, (float)beta, C, (long)n,
+         bias, act);
+    return info.Env().Undefined();
+  }
+  const PackedA A{aligned64(Ap), packed_a_ld((long)k)};
+  gemm_packed(*K, (long)m, (long)n, (long)k, A, aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
+  return info.Env().Undefined();
+}
+
+const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB},
+                                    {"gemmBf16PackedLength", GemmBf16PackedLength},
+                                    {"gemmBf16PackedALength", GemmBf16PackedALength},
+                                    {"gemmBf16PackedAB", GemmBf16PackedAB}});
 
 }  // namespace
 }  // namespace bf16

@@ -5,9 +5,10 @@
 //
 // Each product operand is rounded once, where it is made: R when packed (per call), h_t when the step writes it (a
 // bf16 copy beside hs, two rows per sequence row used in turn, since threads read the whole previous h while
-// others write the next), the gate gradients likewise in backward. dR is then one bf16 GEMM over all B*T steps,
-// whose operand rows are read straight from hs (shifted by a step) and dxp. src/backend/reference/bf16_lstm.ts
-// emulates the same rounding and sum order.
+// others write the next), the gate gradients likewise in backward (or, when the caller asks for packedGates, all
+// B*T rows kept for the input's gradient). dR is then one bf16 GEMM over all B*T steps, whose operand rows are read
+// straight from hs (shifted by a step) and from dxp or that full copy. src/backend/reference/bf16_lstm.ts emulates
+// the same rounding and sum order.
 #include <napi.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 
 #include "bf16.h"
 #include "dispatch.h"
+#include "kernel_util.h"
 #include "lstm_args.h"
 
 namespace rl {
@@ -25,7 +27,13 @@ using Fwd = lstm_impl::Fwd;
 using Bwd = lstm_impl::Bwd;
 
 void forward(const bf16::KernelSet& K, const Fwd& p);
-void backward(const bf16::KernelSet& K, const Bwd& p);
+// Optional outputs (see LstmBf16Backward), null when not asked for: packed_dxp, dR's packing of dxp (gemmBf16PackB's
+// layout); packed_gates, dxp rounded row by row in pack_a's layout (the A operand of dX = dxp W^T).
+struct Shared {
+  uint32_t* packed_dxp = nullptr;
+  uint32_t* packed_gates = nullptr;
+};
+void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out);
 
 namespace {
 
@@ -39,12 +47,29 @@ Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
 }
 
 // lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
-//                  dxp, dr, dh0, dc0, dhAll): lstmBackward's contract.
+//                  dxp, dr, dh0, dc0, dhAll[, packedDxp[, packedGates]]): lstmBackward's contract, and optionally the
+// bf16 operands the layer's next two products need, which this kernel makes anyway (goBackwards false only):
+//   packedDxp (Int32Array of gemmBf16PackedLength(B*T, 4U)): dxp as the B operand of a product over the B*T steps,
+//     what gemmBf16PackB(false, B*T, 4U, dxp) makes (dR's GEMM uses it; the input kernel's gradient x^T dxp can);
+//   packedGates (Int32Array of gemmBf16PackedALength(B*T, 4U)): dxp as the A operand of dX = dxp W^T, what
+//     gemmBf16 packs from dxp (gemmBf16PackedAB takes it).
+// Each spares a 51 MB pass over dxp at the lab's shapes; the bits are those of the packings they replace.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
   const Bwd b = lstm_impl::backward_args(a);
   const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Backward");
-  if (a.ok()) backward(*K, b);
+  Shared out;
+  const char* names[2] = {"packedDxp", "packedGates"};
+  for (size_t i = 0; i < 2; ++i) {
+    const size_t at = 21 + i;
+    if (!K || !a.ok() || info.Length() <= at || info[at].IsNull() || info[at].IsUndefined()) continue;
+    if (b.back) a.fail(names[i], "needs goBackwards false (with goBackwards the steps are packed in reverse)");
+    const long N = b.B * b.T, G4 = 4 * b.U;
+    const size_t words = i == 0 ? bf16::packed_b_words_js(*K, N, G4) : bf16::packed_a_words_js(*K, N, G4);
+    int32_t* p = a.i32(at, names[i], words);
+    (i == 0 ? out.packed_dxp : out.packed_gates) = p ? bf16::aligned64(p) : nullptr;
+  }
+  if (a.ok()) backward(*K, b, out);
   return info.Env().Undefined();
 }
 
@@ -77,7 +102,7 @@ struct StepGates {
 
 #if !RL_X86
 void forward(const bf16::KernelSet&, const Fwd&) {}
-void backward(const bf16::KernelSet&, const Bwd&) {}
+void backward(const bf16::KernelSet&, const Bwd&, const Shared&) {}
 #endif
 
 }  // namespace lstm_bf16
@@ -150,19 +175,30 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const uint32_t* panels
   });
 }
 
+// Where BPTT writes each step's bf16 gate gradients: a two-row ring, or (full not null) the whole [B*T, 4U] matrix
+// in dxp's row order and pack_a's layout (rows fld uint16 apart), kept for the products after BPTT.
+struct GateCopies {
+  PairRows ring;
+  uint16_t* full;
+  long fld, T;
+  uint16_t* row(long b, long s, long t) { return full ? full + (b * T + t) * fld : ring.at(s) + b * ring.ld; }
+  // Step s's rows by batch row b: the first and the stride.
+  const uint16_t* rows(long s, long t) { return full ? full + t * fld : ring.at(s); }
+  long stride() const { return full ? T * fld : ring.ld; }
+};
+
 template <class A, class RA>
-void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, long kpg, PairRows& gb,
+void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, long kpg, GateCopies& gb,
                   const int* first, const float* zeros, float* dh, float* dc, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = gb.ld;
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   run_shares(plan, B, U, [&](int, int nth, Share& sh) {
     load_rows(dh, p.dhT, sh, U);
     load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
-      uint16_t* gn = gb.at(s);
       auto real_row = [&](long b, long ho, float* dhb, float* dg) {
         float* dcb = dc + b * U;
-        uint16_t* dgh = gn + b * ld;
+        uint16_t* dgh = gb.row(b, s, t);
         const float* g = p.gates + (b * T + s) * G4;
         const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
         const float* cc = p.cs + ho;
@@ -187,10 +223,16 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
           }
         }
       };
-      const long na = backward_rows<4>(p, sh, dh, s, t, first, [](long) {}, real_row);
+      // A masked step's gate gradients are zeros (dxp's row is zeroed), in the full copy too.
+      auto masked_row = [&](long ho) {
+        if (!gb.full) return;
+        uint16_t* z = gb.row(ho / (T * U), s, t);
+        for (int q = 0; q < 4; ++q) std::fill(z + q * U + sh.ua, z + q * U + sh.ub, (uint16_t)0);
+      };
+      const long na = backward_rows<4>(p, sh, dh, s, t, first, masked_row, real_row);
       if (plan.unit) rl::rnn::sync(nth);
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
-      bf16_panel_product(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, gn, ld, rt, kpg * W, kpg);
+      bf16_panel_product(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, gb.rows(s, t), gb.stride(), rt, kpg * W, kpg);
     }
     store_rows(p.dh0, dh, sh, U);
     store_rows(p.dc0, dc, sh, U);
@@ -211,11 +253,36 @@ void forward(const bf16::KernelSet& K, const Fwd& p) {
   });
 }
 
-void backward(const bf16::KernelSet& K, const Bwd& p) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4);
+// dR's B operand from the full bf16 copy of the gate gradients: pack_b_into(K, false, B*T, 4U, StepGates) bit for
+// bit (the copy holds the same roundings), reading 2 bytes an element instead of 4 and converting nothing.
+void pack_steps_from_copy(const bf16::KernelSet& K, const Bwd& p, const GateCopies& gb, uint32_t* dst) {
+  const long T = p.T, N = p.B * T, G4 = 4 * p.U, kp = bf16::pairs(N), nr = K.nr, pn = (G4 + nr - 1) / nr;
+  auto row = [&](long i) -> const uint16_t* {
+    const long b = i / T, s = i % T;
+    return gb.full + (b * T + (p.back ? T - 1 - s : s)) * gb.fld;
+  };
+  rl::parallel_for(kp, 1, G4, [&](long q0, long q1) {
+    for (long q = q0; q < q1; ++q) {
+      const uint16_t* r0 = row(2 * q);
+      const uint16_t* r1 = 2 * q + 1 < N ? row(2 * q + 1) : nullptr;
+      for (long pj = 0; pj < pn; ++pj) {
+        const long j0 = pj * nr, cols = std::min(nr, G4 - j0);
+        uint32_t* d = dst + (pj * kp + q) * nr;
+        for (long j = 0; j < cols; ++j) d[j] = (uint32_t)r0[j0 + j] | (r1 ? (uint32_t)r1[j0 + j] << 16 : 0u);
+        std::fill(d + cols, d + nr, 0u);
+      }
+    }
+  });
+}
+
+void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4), N = B * T;
   std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
   pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt.data());
-  PairRows gb(B, bf16::round_up(G4, 2));
+  GateCopies gb{PairRows(B, bf16::round_up(G4, 2)), reinterpret_cast<uint16_t*>(out.packed_gates),
+                2 * bf16::packed_a_ld(G4), T};
+  if (gb.full)  // pack_a's padding rows up to a whole micro-tile
+    std::fill(gb.full + N * gb.fld, gb.full + bf16::round_up(N, K.mr) * gb.fld, (uint16_t)0);
   const Steps st = steps_for(p, 4.0 * U * U);
   std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
@@ -223,16 +290,17 @@ void backward(const bf16::KernelSet& K, const Bwd& p) {
   });
   const PrevHidden hprev{&p, st.first.data()};
   const StepGates steps{&p};
-  const long N = B * T;
   const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
-  const uint32_t* Gp = bf16::pack_b(K, false, N, G4, steps.rows(), 1);
+  uint32_t* Gp = out.packed_dxp ? out.packed_dxp : bf16::scratch(1, (size_t)bf16::packed_b_dwords(K, N, G4));
+  if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
+  else bf16::pack_b_into(K, false, N, G4, steps.rows(), Gp);
   bf16::gemm_packed(K, U, G4, N, A, Gp, 1.0f, 0.0f, p.dr, G4, nullptr, ACT_LINEAR);
 }
 
 }  // namespace avx512
 
 void forward(const bf16::KernelSet& K, const Fwd& p) { avx512::forward(K, p); }
-void backward(const bf16::KernelSet& K, const Bwd& p) { avx512::backward(K, p); }
+void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) { avx512::backward(K, p, out); }
 
 }  // namespace lstm_bf16
 }  // namespace rl

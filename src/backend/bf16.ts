@@ -7,7 +7,8 @@
  */
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
-import { cachedBf16Gemm, type Bf16PackAddon } from './bf16_weight_cache.js';
+import { cachedBf16Gemm, weightPackings } from './bf16_weight_cache.js';
+import { withSharedDxpPacking, type SharedPackingAddon } from './bf16_shared_packing.js';
 
 /** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
 export const BF16_TWINS = {
@@ -36,7 +37,8 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
 /**
  * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
  * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
- * the weights' packed copies between optimizer steps (bf16_weight_cache.ts).
+ * the weights' packed copies between optimizer steps (bf16_weight_cache.ts) and the LSTM's packings of its gate
+ * gradients for the input projection's two gradients (bf16_shared_packing.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
@@ -46,8 +48,10 @@ export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> 
   });
   const swapped = { ...base, ...Object.fromEntries(twins) } as Kernels;
   if (!addon) return swapped;
-  for (const name of ['gemmBf16PackB', 'gemmBf16PackedB']) {
+  for (const name of ['gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
     if (typeof addon[name] !== 'function') throw new Error(`the native addon lacks ${name}: rebuild it (npm run build)`);
   }
-  return { ...swapped, gemm: cachedBf16Gemm(addon as unknown as Bf16PackAddon, swapped.gemm) };
+  const packing = addon as unknown as SharedPackingAddon;
+  const packingOf = weightPackings(packing);
+  return withSharedDxpPacking(packing, { ...swapped, gemm: cachedBf16Gemm(packing, swapped.gemm, packingOf) }, packingOf);
 }

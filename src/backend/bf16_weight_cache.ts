@@ -27,15 +27,15 @@ interface Packing { version: number; k: number; n: number; packed: Int32Array }
 /** Per weight, its packings as op(B) untransposed [0] and transposed [1]. */
 type Packings = [Packing | undefined, Packing | undefined];
 
-/** The addon's gemmBf16 with the B operand's packing cached for marked weights. */
-export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm']): Kernels['gemm'] {
+/** op(B) (k x n) packed for the addon's bf16 products: the cached packing of a marked weight, else null. */
+export type WeightPacking = (b: FArray, transB: boolean, k: number, n: number) => Int32Array | null;
+
+/** The packings of the marked weights, one cache per addon. */
+export function weightPackings(addon: Bf16PackAddon): WeightPacking {
   const packings = new WeakMap<FArray, Packings>();
-  return (transA, transB, m, n, k, alpha, a, b, beta, c, bias, act) => {
+  return (b, transB, k, n) => {
     const version = versions.get(b);
-    if (version === undefined || !(b instanceof Float32Array) || !(a instanceof Float32Array) ||
-        !(c instanceof Float32Array) || (bias !== null && !(bias instanceof Float32Array)) || k <= 0 || alpha === 0) {
-      return gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, act);
-    }
+    if (version === undefined || !(b instanceof Float32Array)) return null;
     let own = packings.get(b);
     if (!own) packings.set(b, own = [undefined, undefined]);
     const slot = transB ? 1 : 0;
@@ -45,6 +45,17 @@ export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm']): Ker
       p = { version, k, n, packed: addon.gemmBf16PackB(transB, k, n, b, reuse) };
       own[slot] = p;
     }
-    addon.gemmBf16PackedB(transA, m, n, k, alpha, a, p.packed, beta, c, bias, act);
+    return p.packed;
+  };
+}
+
+/** The addon's gemmBf16 with the B operand's packing cached for marked weights. */
+export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm'], packingOf = weightPackings(addon)): Kernels['gemm'] {
+  return (transA, transB, m, n, k, alpha, a, b, beta, c, bias, act) => {
+    const packed = !(a instanceof Float32Array) || !(c instanceof Float32Array) ||
+      (bias !== null && !(bias instanceof Float32Array)) || k <= 0 || alpha === 0 ? null : packingOf(b, transB, k, n);
+    if (!packed) return gemm(transA, transB, m, n, k, alpha, a, b, beta, c, bias, act);
+    addon.gemmBf16PackedB(transA, m, n, k, alpha, a as Float32Array, packed, beta, c as Float32Array,
+      bias as Float32Array | null, act);
   };
 }

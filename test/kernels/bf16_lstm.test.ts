@@ -59,15 +59,16 @@ describe('reference bf16 LSTM', () => {
   });
 });
 
+const nativeBf16Twins = (): Kernels => ({ ...referenceKernels, lstmForward: addon!.lstmBf16Forward!, lstmBackward: addon!.lstmBf16Backward! });
+
 describe.skipIf(!hasBf16)('native bf16 LSTM against the reference (needs AVX512-BF16)', () => {
-  const nativeBf16 = () => ({ ...referenceKernels, lstmForward: addon!.lstmBf16Forward!, lstmBackward: addon!.lstmBf16Backward! });
 
   for (const split of ['serial', 'batch', 'unit']) {
     it(`agrees on every case with the ${split} threading plan`, () => {
       let seed = 11, largest = 0;
       for (const c of CASES) {
         const inp = makeInputs(c, seed++);
-        const nat = withEnv({ RNNLAB_RNN_SPLIT: split }, () => runCase(nativeBf16(), c, inp));
+        const nat = withEnv({ RNNLAB_RNN_SPLIT: split }, () => runCase(nativeBf16Twins(), c, inp));
         largest = Math.max(largest, compare(nat, runCase(referenceBf16, c, inp), `${split} ${describeCase(c)}`, 2e-3));
       }
       console.log(`native vs reference bf16 LSTM (${split}): largest relative difference ${largest.toExponential(2)}`);
@@ -91,8 +92,15 @@ describe('mixed_bfloat16 routes the LSTM to its bf16 kernels', () => {
     if (!hasBf16) setBackend('reference');
     rl.mixedPrecision.setGlobalPolicy('mixed_bfloat16');
     const k = kernels();
-    expect(k.lstmForward).toBe(hasBf16 ? addon!.lstmBf16Forward : lstmBf16Forward);
-    expect(k.lstmBackward).toBe(hasBf16 ? addon!.lstmBf16Backward : lstmBf16Backward);
+    if (!hasBf16) {
+      expect(k.lstmForward).toBe(lstmBf16Forward);
+      expect(k.lstmBackward).toBe(lstmBf16Backward);
+    }
+    // Native: the twins behind the shared packing of dxp (bf16_shared_packing.ts), with the twins' outputs.
+    const c = CASES[1], inp = makeInputs(c, 3);
+    const twins = hasBf16 ? nativeBf16Twins() : referenceBf16;
+    expect(runCase({ ...twins, lstmForward: k.lstmForward, lstmBackward: k.lstmBackward }, c, inp)).toEqual(runCase(twins, c, inp));
+    expect(runCase(twins, c, inp)).not.toEqual(runCase(referenceKernels, c, inp));
     rl.mixedPrecision.setGlobalPolicy('float32');
     expect(kernels().lstmForward).not.toBe(k.lstmForward);
   });
