@@ -58,6 +58,12 @@ function cases(n: number): Case[] {
     c('avgPool1dBackward', [[6 * n, u], [8 * n, u]], (k, a) => k.avgPool1dBackward(2, 4, n, 2, 1, 0, 3, f(a[0]), f(a[1]))),
     c('embeddingBackward', [[3 * n, u], [4 * n, u]], (k, a) => k.embeddingBackward(3, n, Int32Array.of(1, 3, 1), f(a[0]), f(a[1]))),
     c('gemm', [[2 * n, u], [n * 3, u], [6, u], [3, u]], (k, a) => k.gemm(false, false, 2, 3, n, 1, f(a[0]), f(a[1]), 0.5, f(a[2]), f(a[3]), 0)),
+    // Conv1D and pooling over n channels: B 2, T 5, kernel 2, 4 output steps.
+    c('conv1d', [[10 * n, u], [2 * n * 3, u], [3, u], [24, u]], (k, a) => k.conv1d(2, 5, n, 3, 2, 1, 0, 4, f(a[0]), f(a[1]), f(a[2]), f(a[3]), 3)),
+    c('conv1dBackward', [[10 * n, u], [2 * n * 3, u], [24, u], [10 * n, u], [2 * n * 3, u], [3, u]],
+      (k, a) => k.conv1dBackward(2, 5, n, 3, 2, 1, 0, 4, f(a[0]), f(a[1]), f(a[2]), f(a[3]), f(a[4]), f(a[5]))),
+    c('maxPool1d', [[10 * n, u], [8 * n, u], [8 * n, (rng, len) => new Int32Array(len)]],
+      (k, a) => k.maxPool1d(2, 5, n, 2, 1, 0, 4, f(a[0]), f(a[1]), a[2] as Int32Array)),
   ];
 }
 
