@@ -9,7 +9,12 @@
 //
 // RL_PASS_ELEMENTWISE compiles the avx512 pass for AVX-512 F alone (512-bit vectors only): the code GCC then
 // generates, down to which product of a * b + c * d it fuses, is what the default path has always run, so
-// training stays bit-identical to earlier releases (docs/RESULTS.md).
+// training stays bit-identical to earlier releases (docs/RESULTS.md). That pass fuses a * b + c in its 512-bit
+// loop and its scalar one but cannot in its 256-bit tail (FMA on ymm needs AVX-512 VL), and GCC falls back to the
+// scalar loop when the arrays lie within a vector of each other: then a tiny array's (8 to 15 floats: a small
+// Dense layer's kernel, an optimizer slot) numbers would depend on where malloc put it. Such loops carry
+// `#pragma GCC ivdep` (no overlap check; they are elementwise, so exact aliasing is fine): the tail is then always
+// the 256-bit one, as it already was for arrays apart (test/determinism/elementwise_layout.test.ts).
 //
 // The targets: avx512 = AVX-512 F/VL/BW/DQ + AVX2 + FMA, avx2 = AVX2 + FMA, portable = the baseline the addon is
 // built for. Values of RL_PASS: 2, 1, 0 (for #if inside a body).

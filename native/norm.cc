@@ -224,6 +224,8 @@ const bool exported = add_bindings({
 
 #else  // RL_PASS: the loops of one instruction-set pass
 
+// `#pragma GCC ivdep` where GCC would give a loop that fuses a * b + c an overlap check: its results then never
+// depend on where the arrays lie (isa_passes.h).
 namespace {
 
 void channel_sums(const float* x, long C, long inner, long o0, long o1, double* acc) {
@@ -286,11 +288,14 @@ void channel_affine(const float* x, const float* mu, const float* s, const float
     const float* xo = x + o * C * inner;
     float* yo = y + o * C * inner;
     if (inner == 1) {
+#pragma GCC ivdep
       for (long c = 0; c < C; ++c) yo[c] = (xo[c] - mu[c]) * s[c] + b[c];
       continue;
     }
-    for (long c = 0; c < C; ++c)
+    for (long c = 0; c < C; ++c) {
+#pragma GCC ivdep
       for (long i = 0; i < inner; ++i) yo[c * inner + i] = (xo[c * inner + i] - mu[c]) * s[c] + b[c];
+    }
   }
 }
 
@@ -299,14 +304,17 @@ void channel_dx(const float* x, const float* dy, const float* mu, const float* k
   for (long o = o0; o < o1; ++o) {
     const long at = o * C * inner;
     if (inner == 1) {
+#pragma GCC ivdep
       for (long c = 0; c < C; ++c) dx[at + c] = k[c] * dy[at + c] - shift[c] - (x[at + c] - mu[c]) * slope[c];
       continue;
     }
-    for (long c = 0; c < C; ++c)
+    for (long c = 0; c < C; ++c) {
+#pragma GCC ivdep
       for (long i = 0; i < inner; ++i) {
         const long j = at + c * inner + i;
         dx[j] = k[c] * dy[j] - shift[c] - (x[j] - mu[c]) * slope[c];
       }
+    }
   }
 }
 
@@ -327,6 +335,7 @@ void layer_norm_rows(const float* x, const float* gamma, const float* beta, long
     rstd[r] = (float)(1.0 / std::sqrt((cols > 0 ? q / (double)cols : 0.0) + eps));
     // The stored (float) mean and rstd, so forward and backward see the same numbers.
     const float m = mean[r], v = rstd[r];
+#pragma GCC ivdep
     for (long j = 0; j < cols; ++j)
       yr[j] = (xr[j] - m) * v * (gamma ? gamma[j] : 1.0f) + (beta ? beta[j] : 0.0f);
   }

@@ -86,10 +86,13 @@ const bool exported = add_bindings({{"adam", Adam}, {"rmsprop", RmsProp}, {"sgd"
 
 #else  // RL_PASS: the loops of one instruction-set pass
 
+// `#pragma GCC ivdep` where GCC would give a loop that fuses a * b + c an overlap check: its results then never
+// depend on where the arrays lie (isa_passes.h).
 namespace {
 
 void adam(float* p, const float* g, float* m, float* v, long n, float b1, float c1, float b2,
                           float c2, float lr_t, float eps) {
+#pragma GCC ivdep
   for (long i = 0; i < n; ++i) {
     float gi = g[i];
     float mi = b1 * m[i] + c1 * gi;
@@ -101,6 +104,7 @@ void adam(float* p, const float* g, float* m, float* v, long n, float b1, float 
 }
 
 void rmsprop(float* p, const float* g, float* acc, long n, float rho, float c, float lr, float eps) {
+#pragma GCC ivdep
   for (long i = 0; i < n; ++i) {
     float gi = g[i];
     float ai = rho * acc[i] + c * gi * gi;
@@ -110,17 +114,20 @@ void rmsprop(float* p, const float* g, float* acc, long n, float rho, float c, f
 }
 
 void sgd(float* p, const float* g, long n, float lr) {
+#pragma GCC ivdep
   for (long i = 0; i < n; ++i) p[i] -= lr * g[i];
 }
 
 void sgd_momentum(float* p, const float* g, float* vel, long n, float lr, float mom, bool nesterov) {
   if (nesterov) {
+#pragma GCC ivdep
     for (long i = 0; i < n; ++i) {
       float vi = mom * vel[i] - lr * g[i];
       vel[i] = vi;
       p[i] += mom * vi - lr * g[i];
     }
   } else {
+#pragma GCC ivdep
     for (long i = 0; i < n; ++i) {
       float vi = mom * vel[i] - lr * g[i];
       vel[i] = vi;

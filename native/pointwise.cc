@@ -199,6 +199,8 @@ const bool exported = add_bindings({
 
 #else  // RL_PASS: the loops of one instruction-set pass
 
+// `#pragma GCC ivdep` where GCC would give a loop that fuses a * b + c an overlap check: its results then never
+// depend on where the arrays lie (isa_passes.h).
 namespace {
 
 // y = act(x) for an rl::Act code (y may alias x).
@@ -207,7 +209,10 @@ void activation(int act, const float* x, float* y, long n) {
     case ACT_RELU: for (long i = 0; i < n; ++i) y[i] = relu(x[i]); break;
     case ACT_SIGMOID: for (long i = 0; i < n; ++i) y[i] = sigmoid_approx(x[i]); break;
     case ACT_TANH: for (long i = 0; i < n; ++i) y[i] = tanh_approx(x[i]); break;
-    case ACT_HARD_SIGMOID: for (long i = 0; i < n; ++i) y[i] = hard_sigmoid(x[i]); break;
+    case ACT_HARD_SIGMOID:
+#pragma GCC ivdep
+      for (long i = 0; i < n; ++i) y[i] = hard_sigmoid(x[i]);
+      break;
     default:
       if (x != y) std::memmove(y, x, (size_t)n * sizeof(float));
   }
@@ -265,6 +270,7 @@ void mul(const float* a, const float* b, float* y, long n) {
   for (long i = 0; i < n; ++i) y[i] = a[i] * b[i];
 }
 void axpy(float alpha, const float* x, float* y, long n) {
+#pragma GCC ivdep
   for (long i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 void dropout(const float* x, const uint8_t* mask, float scale, float* y, long n) {

@@ -30,6 +30,18 @@ inline void spin_until(Done done) {
   }
 }
 
+// The innermost region this thread runs in: a parallel() or parallel_chunks() call from inside one runs inline, and
+// barrier() waits for that region's threads (1 inline). Per thread: a worker's share may call a kernel that opens
+// its own region, and must then neither start the pool again nor change what the others' barriers wait for.
+thread_local bool t_in_region = false;
+thread_local int t_region_nth = 1;
+struct RegionScope {
+  bool was_in;
+  int was_nth;
+  explicit RegionScope(int nth) : was_in(t_in_region), was_nth(t_region_nth) { t_in_region = true, t_region_nth = nth; }
+  ~RegionScope() { t_in_region = was_in, t_region_nth = was_nth; }
+};
+
 struct Pool {
   int nth = 1;
   std::vector<std::thread> workers;
@@ -49,7 +61,6 @@ struct Pool {
   // barrier state
   std::atomic<int> bar_count{0};
   std::atomic<unsigned> bar_gen{0};
-  int region_nth = 1;
 
   void start(int n) {
     nth = n < 1 ? 1 : n;
@@ -74,6 +85,7 @@ struct Pool {
   // Runs chunks of the open parallel_chunks region until none is left. The job is read after a successful claim:
   // it was published before the ticket, and its caller cannot return while this thread counts in `claiming`.
   void claim() {
+    RegionScope region(1);
     claiming.fetch_add(1, std::memory_order_acq_rel);
     for (uint64_t t = ticket.load(std::memory_order_acquire); next_of(t) < count_of(t);) {
       if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
@@ -109,14 +121,16 @@ struct Pool {
       // later region, if one is open, is claimed the same way.
       const uint64_t bit = tid < 64 ? 1ull << tid : 0;
       if (bit && !(unclaimed.fetch_and(~bit, std::memory_order_acq_rel) & bit)) continue;
-      (*job)(tid, nth);
+      {
+        RegionScope region(nth);
+        (*job)(tid, nth);
+      }
       remaining.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 };
 
 Pool* g_pool = nullptr;
-thread_local bool t_in_region = false;
 
 int default_threads() {
   if (const char* s = std::getenv("RNNLAB_THREADS")) {
@@ -152,15 +166,11 @@ void set_num_threads(int n) {
 void parallel(const std::function<void(int, int)>& fn) {
   Pool& p = pool();
   if (t_in_region || p.nth == 1) {
-    bool was = t_in_region;
-    t_in_region = true;
-    p.region_nth = 1;
+    RegionScope region(1);
     fn(0, 1);
-    t_in_region = was;
     return;
   }
-  t_in_region = true;
-  p.region_nth = p.nth;
+  RegionScope region(p.nth);
   p.job = &fn;
   p.remaining.store(p.nth - 1, std::memory_order_release);
   const int stealable = p.nth < 64 ? p.nth : 64;
@@ -180,19 +190,15 @@ void parallel(const std::function<void(int, int)>& fn) {
       p.remaining.fetch_sub(1, std::memory_order_acq_rel);
     }
   spin_until([&] { return p.remaining.load(std::memory_order_acquire) == 0; });
-  t_in_region = false;
 }
 
 void parallel_chunks(long n, const std::function<void(long)>& fn) {
   Pool& p = pool();
-  if (t_in_region || p.nth == 1 || n <= 1 || n > 0xFFFFF) {
-    bool was = t_in_region;
-    t_in_region = true;
+  RegionScope region(1);  // chunks never meet at a barrier
+  if (region.was_in || p.nth == 1 || n <= 1 || n > 0xFFFFF) {
     for (long i = 0; i < n; ++i) fn(i);
-    t_in_region = was;
     return;
   }
-  t_in_region = true;
   p.chunk_job.store(&fn, std::memory_order_release);
   const uint64_t epoch = ((p.ticket.load(std::memory_order_relaxed) >> 40) + 1) & 0xFFFFFF;
   p.ticket.store(epoch << 40 | (uint64_t)n << 20, std::memory_order_release);
@@ -203,7 +209,6 @@ void parallel_chunks(long n, const std::function<void(long)>& fn) {
   p.claim();
   // Every chunk is claimed now; wait for the threads still running one (or about to find none left).
   spin_until([&] { return p.claiming.load(std::memory_order_acquire) == 0; });
-  t_in_region = false;
 }
 
 void split_range(long n, int tid, int nth, long align, long* begin, long* end) {
@@ -218,7 +223,7 @@ void split_range(long n, int tid, int nth, long align, long* begin, long* end) {
 
 void barrier() {
   Pool& p = pool();
-  int n = p.region_nth;
+  const int n = t_region_nth;
   if (n <= 1) return;
   unsigned gen = p.bar_gen.load(std::memory_order_acquire);
   if (p.bar_count.fetch_add(1, std::memory_order_acq_rel) == n - 1) {
