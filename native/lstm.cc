@@ -121,6 +121,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
             prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
+            __builtin_prefetch(p.hs + ho - U + u, 0, 3);  // this step's h_prev, for dR at the block's end
           }
           vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
           if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
