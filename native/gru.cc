@@ -123,7 +123,11 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
               const long b = sh.rows[(size_t)(i0 + m)];
               const float* x = p.xp + (b * T + t) * G3 + u0;
               float* g = p.gates + (b * T + s) * G3 + u0;
-              if (s + 1 < T) prefetch_gate_lines(x, xstep, g, G3, U, 3);
+              if (s + 1 < T) {  // the next step's lines: its inputs, and the gates, hh and h it will write
+                prefetch_gate_lines(x, xstep, g, G3, U, 3);
+                __builtin_prefetch(p.hh + (b * T + s + 1) * U + u0, 1, 3);
+                __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
+              }
               vf hhv = acc[m][2] + rbh;
               vf z = ract(acc[m][0] + rbz + vloadn(x, nu));
               vf rr = ract(acc[m][1] + rbr + vloadn(x + U, nu));
@@ -234,6 +238,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
             prefetch_gate_lines(g + u, -G3, dg + u, xstep, U, 3);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (p.resetAfter) __builtin_prefetch(p.hh + ho - U + u, 0, 3);
+            if (s > 1) __builtin_prefetch(p.hs + ho - 2 * U + u, 0, 3);  // the next step's h_prev
           }
           vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
           if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);

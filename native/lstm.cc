@@ -73,7 +73,11 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
             const long b = sh.rows[(size_t)(i0 + m)];
             const float* x = p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
-            if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);  // the next step's lines
+            if (s + 1 < T) {  // the next step's lines: its inputs, and the gates, c and h it will write
+              prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
+              __builtin_prefetch(p.cs + (b * T + s + 1) * U + u0, 1, 3);
+              __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
+            }
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
             lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
           }
@@ -117,6 +121,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
             prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
+            __builtin_prefetch(p.hs + ho - U + u, 0, 3);  // this step's h_prev, for dR at the block's end
           }
           vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
           if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
