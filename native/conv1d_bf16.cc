@@ -3,7 +3,9 @@
 // and built zero-padded at the edges; packing rounds them to bf16 as it goes, so im2col is never stored.
 // Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, as conv1d.cc),
 // dx = col2im(dy w^T) for a chunk of samples at a time (about a million fp32 columns at a time), summed in fp32
-// over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does.
+// over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does. The backward rounds x and dy once each:
+// im2col^T is packed from each sample's rounded, transposed x, and dy's bf16 rows serve as dx's A operand and,
+// re-paired, as dw's B operand (the same bf16 values the generic packings would make, so the same bits).
 #include <napi.h>
 
 #include <algorithm>
@@ -32,8 +34,7 @@ Shape read_shape(Args& a) {
   return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
 }
 
-// Rows of the im2col matrix. An edge row is built in one of two per-thread buffers, used in turn: the transposed
-// packing holds two rows at once.
+// Rows of the im2col matrix. An edge row is built in a per-thread buffer (pack_a uses each row before the next).
 struct Im2col {
   const Shape* c;
   const float* x;
@@ -42,9 +43,7 @@ struct Im2col {
     const Shape& c = *m.c;
     const long b = r / c.To, t0 = (r % c.To) * c.s - c.pl;
     if (t0 >= 0 && t0 + c.K <= c.T) return m.x + (b * c.T + t0) * c.Cin;
-    thread_local std::vector<float> buf[2];
-    thread_local int turn = 0;
-    std::vector<float>& d = buf[turn ^= 1];
+    thread_local std::vector<float> d;
     d.assign((size_t)c.KC(), 0.0f);
     for (long j = 0; j < c.K; ++j) {
       const long t = t0 + j;
@@ -54,6 +53,77 @@ struct Im2col {
   }
   Rows rows() const { return {row, this}; }
 };
+
+// op(A) = im2col^T (KC x N) in pack_a's layout: row (j, ci), read as bf16 words, holds at word r = (b, o) the bf16
+// of x[b, o s - pl + j, ci] (zero outside [0, T)). Each sample's x is rounded once and transposed (ci-major) in a
+// per-thread buffer; every (j, ci) row then takes a run of it, instead of K roundings of x and a transposition.
+PackedA pack_im2col_t(const KernelSet& K, const Shape& c, const float* x, int slot) {
+  const long KC = c.KC(), N = c.N(), kp = pairs(N), mp = round_up(KC, K.mr), ld = packed_a_ld(N);
+  uint32_t* dst = scratch(slot, (size_t)(mp * ld));
+  for (long i = KC; i < mp; ++i) std::fill(dst + i * ld, dst + i * ld + kp, 0u);
+  if (N & 1)  // the last pair's high half, past N
+    for (long i = 0; i < KC; ++i) dst[i * ld + kp - 1] = 0;
+  uint16_t* words = reinterpret_cast<uint16_t*>(dst);
+  parallel_for(c.B, 1, c.T * c.Cin * c.K, [&](long b0, long b1) {
+    const long TC = c.T * c.Cin;
+    std::vector<uint16_t> xh((size_t)TC), xt((size_t)TC);
+    for (long b = b0; b < b1; ++b) {
+      K.convert(x + b * TC, TC, xh.data());
+      for (long t = 0; t < c.T; ++t)
+        for (long ci = 0; ci < c.Cin; ++ci) xt[(size_t)(ci * c.T + t)] = xh[(size_t)(t * c.Cin + ci)];
+      for (long j = 0; j < c.K; ++j) {
+        // outputs o whose input t = o s - pl + j lies in [0, T): [lo, hi)
+        const long first = c.pl - j, last = c.T - 1 + c.pl - j;
+        const long lo = std::min(c.To, first <= 0 ? 0 : (first + c.s - 1) / c.s);
+        const long hi = std::max(lo, std::min(c.To, last < 0 ? 0 : last / c.s + 1));
+        for (long ci = 0; ci < c.Cin; ++ci) {
+          uint16_t* d = words + (j * c.Cin + ci) * 2 * ld + b * c.To;
+          const uint16_t* col = xt.data() + ci * c.T;
+          std::fill(d, d + lo, uint16_t(0));
+          if (c.s == 1 && hi > lo) std::memcpy(d + lo, col + lo - c.pl + j, (size_t)(hi - lo) * sizeof(uint16_t));
+          else for (long o = lo; o < hi; ++o) d[o] = col[o * c.s - c.pl + j];
+          std::fill(d + hi, d + c.To, uint16_t(0));
+        }
+      }
+    }
+  });
+  return {dst, ld};
+}
+
+// dy (N x Cout) rounded once, into dx's A operand (pack_a's layout, padded by a row panel past round_up(N, mr) so
+// that a chunk's last panel can start anywhere) and, re-paired from the rows just written, dw's B operand (op(B) =
+// dy, pack_b's layout): a pair of rows is converted, then interleaved while still in L1.
+struct DyPacks {
+  PackedA a;
+  const uint32_t* b;
+};
+DyPacks pack_dy(const KernelSet& K, long N, long Cout, const float* dy, int slot_a, int slot_b) {
+  const long ld = packed_a_ld(Cout), rows = round_up(N, K.mr) + K.mr, kp = pairs(N), pn = (Cout + K.nr - 1) / K.nr;
+  uint32_t* A = scratch(slot_a, (size_t)(rows * ld));
+  uint32_t* Bp = scratch(slot_b, (size_t)packed_b_dwords(K, N, Cout));
+  std::fill(A + N * ld, A + rows * ld, 0u);
+  parallel_for(kp, 1, 2 * Cout, [&](long q0, long q1) {
+    for (long q = q0; q < q1; ++q) {
+      uint16_t* h[2] = {nullptr, nullptr};
+      for (long r = 2 * q; r < std::min(N, 2 * q + 2); ++r) {
+        uint16_t* d = reinterpret_cast<uint16_t*>(A + r * ld);
+        K.convert(dy + r * Cout, Cout, d);
+        if (Cout & 1) d[Cout] = 0;
+        h[r - 2 * q] = d;
+      }
+      for (long pj = 0; pj < pn; ++pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
+        uint32_t* d = Bp + (pj * kp + q) * K.nr;
+        if (h[1])
+          for (long j = 0; j < cols; ++j) d[j] = (uint32_t)h[0][j0 + j] | (uint32_t)h[1][j0 + j] << 16;
+        else
+          for (long j = 0; j < cols; ++j) d[j] = h[0][j0 + j];
+        std::fill(d + cols, d + K.nr, 0u);
+      }
+    }
+  });
+  return {{A, ld}, Bp};
+}
 
 // conv1dBf16(B, T, Cin, Cout, K, stride, padLeft, To, x, w, bias | null, y, act): conv1d's contract.
 Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
@@ -103,11 +173,10 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   const KernelSet* K = require_kernels(a, "conv1dBf16Backward");
   if (!a.ok()) return info.Env().Undefined();
   const long N = c.N(), KC = c.KC();
-  const Im2col im{&c, x};
-  const Strided dyr{dy, c.Cout}, wr{w, c.Cout};
+  const Strided wr{w, c.Cout};
+  const DyPacks dyp = pack_dy(*K, N, c.Cout, dy, 4, 1);
   // dw = im2col^T dy (the k of this product is N, in row order).
-  gemm_packed(*K, KC, c.Cout, N, pack_a(*K, true, KC, N, im.rows(), 0), pack_b(*K, false, N, c.Cout, dyr.rows(), 1),
-              1.0f, 0.0f, dw, c.Cout, nullptr, ACT_LINEAR);
+  gemm_packed(*K, KC, c.Cout, N, pack_im2col_t(*K, c, x, 0), dyp.b, 1.0f, 0.0f, dw, c.Cout, nullptr, ACT_LINEAR);
   if (db) {
     std::vector<double> acc((size_t)c.Cout, 0.0);
     parallel_for(c.Cout, 16, N, [&](long c0, long c1) { kernels().colsum_block(dy, c.Cout, 0, N, c0, c1, acc.data() + c0); });
@@ -121,9 +190,8 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   float* dcol = reinterpret_cast<float*>(scratch(2, (size_t)(std::min(chunk, c.B) * c.To * KC)));
   for (long b0 = 0; b0 < c.B; b0 += chunk) {
     const long b1 = std::min(c.B, b0 + chunk), rows = (b1 - b0) * c.To;
-    const Strided part{dy + b0 * c.To * c.Cout, c.Cout};
-    gemm_packed(*K, rows, KC, c.Cout, pack_a(*K, false, rows, c.Cout, part.rows(), 0), wT, 1.0f, 0.0f, dcol, KC,
-                nullptr, ACT_LINEAR);
+    const PackedA part{dyp.a.p + b0 * c.To * dyp.a.ld, dyp.a.ld};
+    gemm_packed(*K, rows, KC, c.Cout, part, wT, 1.0f, 0.0f, dcol, KC, nullptr, ACT_LINEAR);
     col2im_add(c, dcol, b0, b1, dx);
   }
   return info.Env().Undefined();

@@ -142,7 +142,7 @@ const KernelSet* active() {
 
 namespace {
 
-constexpr int kSlots = 4;
+constexpr int kSlots = 5;
 struct AlignedFree {
   void operator()(uint32_t* p) const { ::operator delete(p, std::align_val_t(64)); }
 };

@@ -12,10 +12,14 @@ type ConvBack = typeof referenceKernels.conv1dBackward;
 const addon = nativeKernels() as unknown as { conv1dBf16?: Conv; conv1dBf16Backward?: ConvBack; bf16Supported?: () => boolean } | null;
 const hasBf16 = !!addon?.bf16Supported?.();
 
-/** [B, T, Cin, Cout, K, stride, padLeft, To]: 'same' and 'valid' padding, stride 2, edges, a window wider than T. */
+/**
+ * [B, T, Cin, Cout, K, stride, padLeft, To]: 'same' and 'valid' padding, strides 2 and 3, edges, a window wider
+ * than T, an odd number of rows B * To (dw's last k pair half empty), and samples of ~600,000 im2col values (dx
+ * in several chunks whose row panels run past the chunk).
+ */
 const SHAPES: number[][] = [
   [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
-  [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2],
+  [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2], [5, 31, 8, 7, 5, 3, 1, 9], [3, 1001, 200, 5, 3, 1, 0, 999],
 ];
 
 function run(fwd: Conv, back: ConvBack, s: number[], seed: number, act: ActCode) {
