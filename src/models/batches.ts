@@ -1,5 +1,5 @@
 /** Slicing sample rows out of tensors for mini-batches, and the checks fit/evaluate/predict share. */
-import { allocFloat } from '../backend/index.js';
+import { allocFloat, getBackend, nativeKernels } from '../backend/index.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
 
 /** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
@@ -15,6 +15,10 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
   if (!idx && !window) {
     return new Tensor(t.values.subarray(start * rowSize, end * rowSize), [n, ...t.shape.slice(1)], t.dtype);
   }
+  if (idx && !window) {
+    const gathered = gatherRows(t, idx.subarray(start, end), rowSize);
+    if (gathered) return new Tensor(gathered, [n, ...t.shape.slice(1)], t.dtype);
+  }
   const stepSize = window ? rowSize / t.shape[1] : 0;
   const skip = window ? window.from * stepSize : 0;
   const keep = window ? (window.to - window.from) * stepSize : rowSize;
@@ -28,6 +32,19 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
     else out.set(src.subarray(from, from + keep), i * keep);
   }
   return new Tensor(out, shape, t.dtype);
+}
+
+/**
+ * Rows ids of t copied by the native row gather (the embedding lookup's memcpy loop, exact for any 32-bit data):
+ * fit's shuffled batches, without a JS subarray per row. null where the native kernels are not in force.
+ */
+function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array | Int32Array | null {
+  const gather = getBackend() === 'native' ? nativeKernels()?.embeddingForward : undefined;
+  const src = t.values;
+  if (!gather || rowSize === 0 || !(src instanceof Float32Array || src instanceof Int32Array)) return null;
+  const out = allocFloat(ids.length * rowSize, false) as Float32Array;
+  gather(ids.length, rowSize, ids, src instanceof Int32Array ? new Float32Array(src.buffer, src.byteOffset, src.length) : src, out);
+  return src instanceof Int32Array ? new Int32Array(out.buffer, out.byteOffset, out.length) : out;
 }
 
 export function asInput(x: TensorLike, what: string): Tensor {
