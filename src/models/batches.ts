@@ -50,13 +50,23 @@ function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array |
 export function asInput(x: TensorLike, what: string): Tensor {
   const t = toTensor(x, what);
   if (t.rank < 1 || t.shape[0] === 0) throw new Error(`${what}: expected at least one sample, got shape ${shapeStr(t.shape)}`);
-  if (t.dtype === 'float32') {
+  if (t.dtype === 'float32' && !allFinite(t.values)) {
     const d = t.values;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) throw new Error(`${what}: value ${d[i]} at flat index ${i} is not finite (NaN or Inf in features)`);
     }
   }
   return t;
+}
+
+/**
+ * True when every value is finite, by the native sum of squares (float32 squares summed in double cannot overflow,
+ * so the sum is finite exactly when every value is: one pass on the pool instead of a JS loop over a whole data
+ * set on every fit). false when unsure: the caller's loop then finds the bad value.
+ */
+function allFinite(d: ArrayLike<number>): boolean {
+  const sumSquares = getBackend() === 'native' ? nativeKernels()?.sumSquares : undefined;
+  return !!sumSquares && d instanceof Float32Array && Number.isFinite(sumSquares(d));
 }
 
 export function checkBatchSize(v: unknown, what = 'batchSize'): number {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { kernels, nativeKernels, referenceKernels, withScratch, type Kernels } from '../../src/backend/index.js';
 import { Act } from '../../src/backend/kernels.js';
-import { takeRows } from '../../src/models/batches.js';
+import { asInput, takeRows } from '../../src/models/batches.js';
 import { recurrent, type CellKind } from '../../src/autograd/recurrent_ops.js';
 import { gradBuffer, record, withTape } from '../../src/autograd/tape.js';
 import { lossOp } from '../../src/autograd/loss_ops.js';
@@ -40,6 +40,19 @@ describe('takeRows with a shuffled order', () => {
       expect(fast.v).toEqual(Array.from(new Uint32Array(plain.values.slice().buffer)));
     });
   }
+});
+
+describe("asInput's finiteness check", () => {
+  it('accepts the largest finite float32 values in bulk and still names the first NaN or Inf after them', () => {
+    const big = new Float32Array(100000).fill(3.4028234663852886e38);
+    big[7] = -big[7];
+    expect(asInput(new Tensor(big, [1000, 100], 'float32'), 'x').size).toBe(100000);
+    for (const bad of [NaN, Infinity]) {
+      const d = big.slice();
+      d[54321] = bad;
+      expect(() => asInput(new Tensor(d, [1000, 100], 'float32'), 'x')).toThrow(`x: value ${bad} at flat index 54321 is not finite`);
+    }
+  });
 });
 
 describe('colSum over blocks', () => {
