@@ -66,7 +66,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
   record(z, [x, w, b], () => {
     const dz = z.grad!;
     if (fused !== Act.linear) K.activationBackward(fused, y, dz, dz);
-    if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+    if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
     if (b?.requiresGrad) K.colSum(n, outDim, dz, gradBuffer(b), true);
     if (x.requiresGrad) {
       const dx = allocFloat(n * inDim, false);

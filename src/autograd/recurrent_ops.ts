@@ -123,7 +123,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
       // The steps share one projection: sum their gradients per sample, then two GEMMs on B rows.
       const dxps = allocFloat(B * GU, false);
       K.colSum(T, GU, dxp, dxps, false, B);
-      if (w.requiresGrad) K.gemm(true, false, D, GU, B, 1, srcd!, dxps, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      if (w.requiresGrad) K.gemm(true, false, D, GU, B, 1, srcd!, dxps, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
       if (bias?.requiresGrad) K.colSum(B, GU, dxps, gradBuffer(bias).subarray(0, GU), true);
       if (repeat.source.requiresGrad) {
         const ds = allocFloat(B * D, false);
@@ -137,7 +137,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     // Masked steps get no gradient, so their dxp rows are zero and can be left out.
     const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
     if (Na > 0) {
-      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
       if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
     }
     if (x.requiresGrad) {

@@ -31,9 +31,12 @@ export function accumulate(t: Tensor | null | undefined, g: FArray, owned = fals
   kernels().axpy(1, g, t.grad);
 }
 
-/** t.grad, allocated as zeros if absent: for kernels that accumulate in place (gemm with beta 1, scatter-add). */
-export function gradBuffer(t: Tensor): FArray {
-  if (!t.grad) t.grad = allocFloat(t.size);
+/**
+ * t.grad, allocated as zeros if absent: for kernels that accumulate in place (gemm with beta 1, scatter-add).
+ * zero false: for a kernel that overwrites a fresh buffer (gemm with beta = t had a gradient ? 1 : 0).
+ */
+export function gradBuffer(t: Tensor, zero = true): FArray {
+  if (!t.grad) t.grad = allocFloat(t.size, zero);
   return t.grad;
 }
 
