@@ -2,6 +2,7 @@
 import { coreLosses, Reduction } from './ops/losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
 import { toTensor, type Tensor, type TensorLike } from './tensor.js';
+import { allFinite } from './models/batches.js';
 
 /** One entry per loss: its Keras name, the names compile accepts, and the final activation it can fold in. */
 interface LossEntry { kerasName: string; names: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
@@ -50,6 +51,8 @@ export function foldableActivation(k: LossKind): 'sigmoid' | 'softmax' | null {
 /** Rejects targets a loss cannot use: they would otherwise train silently on nonsense. */
 export function checkTargets(k: LossKind, y: Tensor, outputClasses: number): void {
   const d = y.values;
+  // Other losses check finiteness only: one native pass, the loop below only to name a bad value.
+  if (k !== 'binaryCrossentropy' && k !== 'sparseCategoricalCrossentropy' && allFinite(d)) return;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!Number.isFinite(v)) throw new Error(`labels: value ${v} at index ${i} is not finite`);

@@ -64,7 +64,7 @@ export function asInput(x: TensorLike, what: string): Tensor {
  * so the sum is finite exactly when every value is: one pass on the pool instead of a JS loop over a whole data
  * set on every fit). false when unsure: the caller's loop then finds the bad value.
  */
-function allFinite(d: ArrayLike<number>): boolean {
+export function allFinite(d: ArrayLike<number>): boolean {
   const sumSquares = getBackend() === 'native' ? nativeKernels()?.sumSquares : undefined;
   return !!sumSquares && d instanceof Float32Array && Number.isFinite(sumSquares(d));
 }

@@ -12,6 +12,7 @@ import { recurrent, type CellKind } from '../../src/autograd/recurrent_ops.js';
 import { gradBuffer, record, withTape } from '../../src/autograd/tape.js';
 import { lossOp } from '../../src/autograd/loss_ops.js';
 import { Tensor } from '../../src/tensor.js';
+import { checkTargets } from '../../src/losses.js';
 
 const native = nativeKernels();
 const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
@@ -52,6 +53,17 @@ describe("asInput's finiteness check", () => {
       d[54321] = bad;
       expect(() => asInput(new Tensor(d, [1000, 100], 'float32'), 'x')).toThrow(`x: value ${bad} at flat index 54321 is not finite`);
     }
+  });
+});
+
+describe('checkTargets', () => {
+  it('passes finite targets of a loss without a range in bulk and still names the first non-finite one', () => {
+    const y = new Float32Array(60000).fill(0.25);
+    y[3] = -3.4e38;
+    expect(() => checkTargets('categoricalCrossentropy', new Tensor(y, [5000, 12], 'float32'), 12)).not.toThrow();
+    y[43210] = -Infinity;
+    expect(() => checkTargets('meanSquaredError', new Tensor(y, [5000, 12], 'float32'), 12)).toThrow('labels: value -Infinity at index 43210 is not finite');
+    expect(() => checkTargets('binaryCrossentropy', new Tensor(Float32Array.from([0, 1, 1.5]), [3, 1], 'float32'), 1)).toThrow('found 1.5 at index 2');
   });
 });
 
