@@ -1,5 +1,6 @@
 /** Slicing sample rows out of tensors for mini-batches, and the checks fit/evaluate/predict share. */
 import { allocFloat, getBackend, nativeKernels } from '../backend/index.js';
+import { allFinite } from '../losses.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
 
 /** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
@@ -57,16 +58,6 @@ export function asInput(x: TensorLike, what: string): Tensor {
     }
   }
   return t;
-}
-
-/**
- * True when every value is finite, by the native sum of squares (float32 squares summed in double cannot overflow,
- * so the sum is finite exactly when every value is: one pass on the pool instead of a JS loop over a whole data
- * set on every fit). false when unsure: the caller's loop then finds the bad value.
- */
-export function allFinite(d: ArrayLike<number>): boolean {
-  const sumSquares = getBackend() === 'native' ? nativeKernels()?.sumSquares : undefined;
-  return !!sumSquares && d instanceof Float32Array && Number.isFinite(sumSquares(d));
 }
 
 export function checkBatchSize(v: unknown, what = 'batchSize'): number {
