@@ -10,7 +10,8 @@
 // Then (unless --no-recurrent) one line per recurrent kernel case (bench/recurrent.mjs): forward and backward
 // GFLOP/s beside the GEMM's at the same sizes, with the ratio to it.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as rl from '../dist/index.js';
@@ -130,6 +131,16 @@ function runTorch(o, names) {
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
 
+// The last line: which CPU (family 25 is Zen 4, 26 Zen 5) and how loaded the machine was, for the figures' record.
+function machineLine() {
+  let cpu = {};
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    cpu = Object.fromEntries(['model name', 'cpu family', 'model'].map((k) => [k.replace(' ', '_'), info.match(new RegExp(`^${k}\\s*: (.*)$`, 'm'))?.[1]]));
+  } catch { /* not Linux: the load average alone */ }
+  return { machine: cpu, threads: rl.backendInfo().threads, load_average_at_end: loadavg().map((v) => +v.toFixed(2)) };
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.soak) {
@@ -158,7 +169,7 @@ async function main() {
         forward_of_gemm: r.forwardOfGemm, backward_of_gemm: r.backwardOfGemm, target: `>= ${RECURRENT_OF_GEMM}` }));
     }
   }
-  if (!o.vsTorch) return;
+  if (!o.vsTorch) return console.log(JSON.stringify(machineLine()));
   const theirs = runTorch(o, [...o.models, ...(gemm ? ['gemm'] : [])]);
   for (const t of theirs) {
     console.log(JSON.stringify({ ...t, engine: t.engine ?? 'torch' }));
@@ -177,6 +188,7 @@ async function main() {
         rnnlab_over_torch: ratio, train_on_batch_over_torch: tobRatio, target: `<= ${target}`, met: ratio <= target }));
     }
   }
+  console.log(JSON.stringify(machineLine()));
 }
 
 (process.argv.includes('--inference') ? import('./inference.mjs') : main()).catch((e) => { console.error(e.message); process.exit(1); });

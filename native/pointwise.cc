@@ -79,22 +79,15 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value ColSum(const Napi::CallbackInfo& info) {
-  Args a(info, "colSum");
-  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
-  const long rows = m.rows, cols = m.cols;
-  const size_t n = m.size;
-  const float* x = a.f32(2, "x", n);
-  float* out = a.f32(3, "out", (size_t)cols);
-  bool accumulate = a.flag(4, "accumulate");
-  const KernelTable& K = kernels();
-  if (!a.ok()) return info.Env().Undefined();
-  if (cols == 0) return info.Env().Undefined();
+// out[0, cols) = (accumulate ? out : 0) + the column sums of x [rows, cols], summed in double per column: in row
+// order on one thread when small, else split over the pool (the split depends only on the shape and thread count).
+void col_sum(const KernelTable& K, const float* x, long rows, long cols, float* out, bool accumulate) {
+  const long n = rows * cols;
   auto finish = [&](long c0, long c1, const double* acc) {
     for (long j = c0; j < c1; ++j) out[j] = (float)((accumulate ? (double)out[j] : 0.0) + acc[j - c0]);
   };
   int nth = num_threads();
-  if ((long)n < kParallelMin || nth <= 1) {
+  if (n < kParallelMin || nth <= 1) {
     std::vector<double> acc((size_t)cols, 0.0);
     K.colsum_block(x, cols, 0, rows, 0, cols, acc.data());
     finish(0, cols, acc.data());
@@ -119,6 +112,29 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
     for (int t = 1; t < nth; ++t)
       for (long j = 0; j < cols; ++j) part[j] += part[(size_t)t * cols + j];
     finish(0, cols, part.data());
+  }
+}
+
+// colSum(rows, cols, x, out, accumulate, blocks = 1): x holds `blocks` [rows, cols] matrices and out their `blocks`
+// rows of column sums, each exactly as its own colSum call would sum it (the adder's per-sample sums over RepeatVector
+// steps: one call instead of one per sample). Small blocks run whole on one thread each, spread over the pool.
+Napi::Value ColSum(const Napi::CallbackInfo& info) {
+  Args a(info, "colSum");
+  const Matrix m = matrix_dims(a, 0, "rows", "cols", "rows*cols");
+  const long rows = m.rows, cols = m.cols;
+  const long blocks = info.Length() > 5 && !info[5].IsUndefined() ? (long)a.integer(5, "blocks", 1) : 1;
+  const size_t n = m.size;
+  const float* x = a.f32(2, "x", n * (size_t)blocks);
+  float* out = a.f32(3, "out", (size_t)cols * (size_t)blocks);
+  bool accumulate = a.flag(4, "accumulate");
+  const KernelTable& K = kernels();
+  if (!a.ok() || cols == 0) return info.Env().Undefined();
+  if (blocks > 1 && ((long)n < kParallelMin || num_threads() <= 1)) {
+    parallel_for(blocks, 1, (long)n, [&](long b0, long b1) {
+      for (long b = b0; b < b1; ++b) col_sum(K, x + b * (long)n, rows, cols, out + b * cols, accumulate);
+    });
+  } else {
+    for (long b = 0; b < blocks; ++b) col_sum(K, x + b * (long)n, rows, cols, out + b * cols, accumulate);
   }
   return info.Env().Undefined();
 }

@@ -66,7 +66,7 @@ export function dense(x: Tensor, w: Tensor, b: Tensor | null, act: Activation): 
   record(z, [x, w, b], () => {
     const dz = z.grad!;
     if (fused !== Act.linear) K.activationBackward(fused, y, dz, dz);
-    if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+    if (w.requiresGrad) K.gemm(true, false, inDim, outDim, n, 1, xd, dz, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
     if (b?.requiresGrad) K.colSum(n, outDim, dz, gradBuffer(b), true);
     if (x.requiresGrad) {
       const dx = allocFloat(n * inDim, false);
@@ -121,9 +121,10 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   record(z, [x, w, b], () => {
     const dz = z.grad!;
     if (fused !== Act.linear) Kr.activationBackward(fused, y, dz, dz);
-    const dx = x.requiresGrad ? allocFloat(x.size) : null;
-    const dw = allocFloat(w.size);
-    const db = b ? allocFloat(b.size) : null;
+    // conv1dBackward overwrites all three: no zeroing pass (dx is the embedding's width, 12.8 MB per lab batch).
+    const dx = x.requiresGrad ? allocFloat(x.size, false) : null;
+    const dw = allocFloat(w.size, false);
+    const db = b ? allocFloat(b.size, false) : null;
     Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d);
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
@@ -136,12 +137,13 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
 export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
   const K = kernels();
   const [B, T, C] = x.shape;
-  const y = allocFloat(B * g.outSteps * C);
+  // The kernels write every output and zero dx themselves.
+  const y = allocFloat(B * g.outSteps * C, false);
   const argmax = new Int32Array(B * g.outSteps * C);
   K.maxPool1d(B, T, C, pool, g.stride, g.padLeft, g.outSteps, x.floatData(), y, argmax);
   const out = floatTensor(y, [B, g.outSteps, C]);
   return record(out, [x], () => {
-    const dx = allocFloat(x.size);
+    const dx = allocFloat(x.size, false);
     K.maxPool1dBackward(B, T, C, g.outSteps, out.grad!, argmax, dx);
     accumulate(x, dx, true);
   });

@@ -4,7 +4,7 @@
  */
 import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
-import { accumulate, gradBuffer, record } from './tape.js';
+import { accumulate, gradBuffer, readOnlyZeros, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
 import { inferable, inferenceActive, recurrentInfer, type CellKind, type RecurrentSpec } from './recurrent_infer.js';
 import { rnnAct, rnnActGrad } from '../backend/reference/rnn_common.js';
@@ -58,7 +58,12 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   if (repeat) {
     const xps = allocFloat(B * GU, false);
     K.gemm(false, false, B, GU, D, 1, srcd!, wd, 0, xps, inputBias, Act.linear);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) xp.set(xps.subarray(b * GU, (b + 1) * GU), (b * T + t) * GU);
+    // One subarray per sample, the other steps copied within xp.
+    for (let b = 0; b < B; b++) {
+      const row = b * T * GU;
+      xp.set(xps.subarray(b * GU, (b + 1) * GU), row);
+      for (let t = 1; t < T; t++) xp.copyWithin(row + t * GU, row, row + GU);
+    }
   } else if (compact) {
     const xpa = allocFloat(Na * GU, false);
     if (Na > 0) K.gemm(false, false, Na, GU, D, 1, xa, wd, 0, xpa, inputBias, Act.linear);
@@ -87,23 +92,25 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
 
   const sequence = new Tensor(hs, [B, T, U], 'float32');
   let dcT: FArray | null = null;
+  // The final output's gradient, when it is the only one the sequence receives: the kernels take it as dhT.
+  let dhT: FArray | null = null;
   record(sequence, [x, w, r, bias, h0, c0], () => {
     const dhs = sequence.grad!;
     const dxp = allocFloat(N * GU, false);
-    const dr = allocFloat(rd.length);
+    const dr = allocFloat(rd.length, false); // the kernels overwrite it
     const dh0 = h0?.requiresGrad ? allocFloat(B * U) : null;
     const dc0 = c0?.requiresGrad ? allocFloat(B * U) : null;
     const dhAll = onStateGrad ? allocFloat(N * U) : null;
     if (spec.cell === 'lstm') {
-      K.lstmBackward(B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, null, dcT,
+      K.lstmBackward(B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, dhT, dcT,
         dxp, dr, dh0, dc0, dhAll);
     } else if (spec.cell === 'gru') {
       const drb = recBias ? allocFloat(GU) : null;
       K.gruBackward(B, T, U, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates!, hh!,
-        dhs, null, dxp, dr, drb, dh0, dhAll);
+        dhs, dhT, dxp, dr, drb, dh0, dhAll);
       if (drb && bias?.requiresGrad) K.axpy(1, drb, gradBuffer(bias).subarray(GU, 2 * GU));
     } else {
-      K.simpleRnnBackward(B, T, U, rd, h0d, mask, spec.goBackwards, spec.act, hs, dhs, null, dxp, dr, dh0, dhAll);
+      K.simpleRnnBackward(B, T, U, rd, h0d, mask, spec.goBackwards, spec.act, hs, dhs, dhT, dxp, dr, dh0, dhAll);
     }
     if (dhAll) {
       const dc = spec.cell === 'lstm' ? cellStateGrads(B, T, U, mask, spec.goBackwards, spec.act, cs!, gates!, dhAll, dcT) : null;
@@ -115,8 +122,8 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     if (repeat) {
       // The steps share one projection: sum their gradients per sample, then two GEMMs on B rows.
       const dxps = allocFloat(B * GU, false);
-      for (let b = 0; b < B; b++) K.colSum(T, GU, dxp.subarray(b * T * GU, (b + 1) * T * GU), dxps.subarray(b * GU, (b + 1) * GU), false);
-      if (w.requiresGrad) K.gemm(true, false, D, GU, B, 1, srcd!, dxps, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      K.colSum(T, GU, dxp, dxps, false, B);
+      if (w.requiresGrad) K.gemm(true, false, D, GU, B, 1, srcd!, dxps, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
       if (bias?.requiresGrad) K.colSum(B, GU, dxps, gradBuffer(bias).subarray(0, GU), true);
       if (repeat.source.requiresGrad) {
         const ds = allocFloat(B * D, false);
@@ -130,7 +137,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     // Masked steps get no gradient, so their dxp rows are zero and can be left out.
     const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
     if (Na > 0) {
-      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w), null, Act.linear);
+      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
       if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
     }
     if (x.requiresGrad) {
@@ -144,7 +151,8 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     if (dc0) accumulate(c0, dc0, true);
   });
 
-  const last = lastStep(sequence);
+  // Unmasked, every row's last step is real, so dhT adds to the last step's gradient exactly as dhs would.
+  const last = lastStep(sequence, mask ? null : (g) => { dhT = g; });
   let cell: Tensor | null = null;
   if (cs) {
     const cd = allocFloat(B * U);
@@ -188,14 +196,23 @@ function cellStateGrads(B: number, T: number, U: number, mask: Uint8Array | null
   return out;
 }
 
-/** x[:, T-1, :] of [B, T, U]. */
-function lastStep(x: Tensor): Tensor {
+/**
+ * x[:, T-1, :] of [B, T, U]. handOff, when given, takes the gradient whenever nothing else gave x one (so far the
+ * usual case: a layer returning only its last output), and x gets read-only zeros instead of a [B, T, U] buffer
+ * written in one step.
+ */
+function lastStep(x: Tensor, handOff: ((g: FArray) => void) | null): Tensor {
   const [B, T, U] = x.shape;
   const xd = x.floatData();
   const y = allocFloat(B * U);
   for (let b = 0; b < B; b++) y.set(xd.subarray((b * T + T - 1) * U, (b * T + T) * U), b * U);
   const out = new Tensor(y, [B, U], 'float32');
   return record(out, [x], () => {
+    if (handOff && !x.grad) {
+      handOff(out.grad!);
+      x.grad = readOnlyZeros(x.size);
+      return;
+    }
     const g = gradBuffer(x);
     const go = out.grad!;
     for (let b = 0; b < B; b++) for (let u = 0; u < U; u++) g[(b * T + T - 1) * U + u] += go[b * U + u];

@@ -3,7 +3,7 @@
  * and some input needs a gradient, attach a backward closure to their output and append it to the tape.
  * backward() replays the tape in reverse; each closure reads its output's grad and accumulates into inputs.
  */
-import { allocFloat, kernels, type FArray } from '../backend/index.js';
+import { allocFloat, allocPersistent, getPrecision, kernels, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 
 let tape: Tensor[] | null = null;
@@ -31,10 +31,24 @@ export function accumulate(t: Tensor | null | undefined, g: FArray, owned = fals
   kernels().axpy(1, g, t.grad);
 }
 
-/** t.grad, allocated as zeros if absent: for kernels that accumulate in place (gemm with beta 1, scatter-add). */
-export function gradBuffer(t: Tensor): FArray {
-  if (!t.grad) t.grad = allocFloat(t.size);
+/**
+ * t.grad, allocated as zeros if absent: for kernels that accumulate in place (gemm with beta 1, scatter-add).
+ * zero false: for a kernel that overwrites a fresh buffer (gemm with beta = t had a gradient ? 1 : 0).
+ */
+export function gradBuffer(t: Tensor, zero = true): FArray {
+  if (!t.grad) t.grad = allocFloat(t.size, zero);
   return t.grad;
+}
+
+let zeros: FArray | null = null;
+/**
+ * n zeros that stay zero: a gradient that must exist for its op's backward to run but holds nothing. The caller
+ * guarantees nothing accumulates into it (it is set only after every consumer of its tensor has been replayed).
+ */
+export function readOnlyZeros(n: number): FArray {
+  const wide = getPrecision() === 64;
+  if (!zeros || zeros.length < n || (zeros instanceof Float64Array) !== wide) zeros = allocPersistent(n);
+  return zeros.subarray(0, n);
 }
 
 /** Runs fn with a fresh tape. The returned backward(loss) fills .grad of every tensor that needs one. */

@@ -33,8 +33,11 @@ export interface PointwiseKernels {
   softmax(rows: number, cols: number, x: FArray, y: FArray): void;
   /** dx = y * (dy - sum(dy * y)) row-wise. */
   softmaxBackward(rows: number, cols: number, y: FArray, dy: FArray, dx: FArray): void;
-  /** out[j] = (accumulate ? out[j] : 0) + sum_i x[i, j] for x [rows, cols]. */
-  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean): void;
+  /**
+   * out[j] = (accumulate ? out[j] : 0) + sum_i x[i, j] for x [rows, cols]. With blocks > 1, x holds that many
+   * [rows, cols] matrices and out that many rows of sums, each as its own call would give.
+   */
+  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean, blocks?: number): void;
   /** y = a + b elementwise (n = y.length). */
   add(a: FArray, b: FArray, y: FArray): void;
   /** y = a * b elementwise. */
@@ -71,7 +74,7 @@ export interface ConvKernels {
    */
   conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
     x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode, dilation?: number): void;
-  /** Gradients given dy (w.r.t. the pre-activation output). dx may be null (input needs none); dw, db overwritten. */
+  /** Gradients given dy (w.r.t. the pre-activation output), all overwritten. dx may be null (input needs none). */
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
     x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number): void;
 }

@@ -1,5 +1,6 @@
 /** Slicing sample rows out of tensors for mini-batches, and the checks fit/evaluate/predict share. */
-import { allocFloat } from '../backend/index.js';
+import { allocFloat, getBackend, nativeKernels } from '../backend/index.js';
+import { allFinite } from '../losses.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
 
 /** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
@@ -14,6 +15,10 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
   const n = end - start;
   if (!idx && !window) {
     return new Tensor(t.values.subarray(start * rowSize, end * rowSize), [n, ...t.shape.slice(1)], t.dtype);
+  }
+  if (idx && !window) {
+    const gathered = gatherRows(t, idx.subarray(start, end), rowSize);
+    if (gathered) return new Tensor(gathered, [n, ...t.shape.slice(1)], t.dtype);
   }
   const stepSize = window ? rowSize / t.shape[1] : 0;
   const skip = window ? window.from * stepSize : 0;
@@ -30,10 +35,23 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
   return new Tensor(out, shape, t.dtype);
 }
 
+/**
+ * Rows ids of t copied by the native row gather (the embedding lookup's memcpy loop, exact for any 32-bit data):
+ * fit's shuffled batches, without a JS subarray per row. null where the native kernels are not in force.
+ */
+function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array | Int32Array | null {
+  const gather = getBackend() === 'native' ? nativeKernels()?.embeddingForward : undefined;
+  const src = t.values;
+  if (!gather || rowSize === 0 || !(src instanceof Float32Array || src instanceof Int32Array)) return null;
+  const out = allocFloat(ids.length * rowSize, false) as Float32Array;
+  gather(ids.length, rowSize, ids, src instanceof Int32Array ? new Float32Array(src.buffer, src.byteOffset, src.length) : src, out);
+  return src instanceof Int32Array ? new Int32Array(out.buffer, out.byteOffset, out.length) : out;
+}
+
 export function asInput(x: TensorLike, what: string): Tensor {
   const t = toTensor(x, what);
   if (t.rank < 1 || t.shape[0] === 0) throw new Error(`${what}: expected at least one sample, got shape ${shapeStr(t.shape)}`);
-  if (t.dtype === 'float32') {
+  if (t.dtype === 'float32' && !allFinite(t.values)) {
     const d = t.values;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) throw new Error(`${what}: value ${d[i]} at flat index ${i} is not finite (NaN or Inf in features)`);

@@ -74,13 +74,17 @@ export const pointwiseKernels: PointwiseKernels = {
     }
   },
 
-  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean): void {
-    checkRows('colSum', rows, cols, { x });
-    new Args('colSum').floats('out', out, cols);
-    for (let j = 0; j < cols; j++) {
-      let s = accumulate ? out[j] : 0;
-      for (let i = 0; i < rows; i++) s += x[i * cols + j];
-      out[j] = s;
+  colSum(rows: number, cols: number, x: FArray, out: FArray, accumulate: boolean, blocks = 1): void {
+    const a = new Args('colSum');
+    a.integer('blocks', blocks, 1);
+    checkRows('colSum', rows * blocks, cols, { x });
+    a.floats('out', out, cols * blocks);
+    for (let b = 0; b < blocks; b++) {
+      for (let j = 0; j < cols; j++) {
+        let s = accumulate ? out[b * cols + j] : 0;
+        for (let i = 0; i < rows; i++) s += x[(b * rows + i) * cols + j];
+        out[b * cols + j] = s;
+      }
     }
   },
 
