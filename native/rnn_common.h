@@ -228,6 +228,44 @@ inline void block_segments(std::vector<Seg>& segs, long r0, long r1, long T, lon
   }
 }
 
+// SimpleRNN keeps the whole-sequence dR pass below (one pass over all steps after BPTT) rather than DrAccum:
+// its summation order is the one the lab's SimpleRNN accuracy in docs/RESULTS.md was measured with, and that
+// 20-epoch run moves across the lab's 72 % line with rounding-level changes.
+// The rows whose first real step takes h0 as h_prev, for the dR accumulation (hs holds no such row): h0's rows
+// gathered in h, and room in g for the matching dgates rows (ldg columns), which the threads fill after BPTT.
+struct Corr {
+  const long* rows;
+  long n;
+  const float* h;
+  float* g;
+};
+struct CorrBuf {
+  std::vector<long> rows;
+  std::vector<float> h, g;
+  CorrBuf(long B, long T, long U, long ldg, const float* h0, const std::vector<int>& first) {
+    if (!h0) return;
+    for (long b = 0; b < B; ++b)
+      if (first[(size_t)b] < T) rows.push_back(b);
+    h.resize(rows.size() * (size_t)U);
+    g.resize(rows.size() * (size_t)ldg);
+    for (size_t i = 0; i < rows.size(); ++i) std::memcpy(&h[i * (size_t)U], h0 + rows[i] * U, (size_t)U * sizeof(float));
+  }
+  Corr view() { return Corr{rows.data(), (long)rows.size(), h.data(), g.data()}; }
+};
+
+// The segments of dR += sum_{b, s >= 1} hs[b, s-1]^T g(b, s), where g(b, s) = g + (b*T + t(s)) * ldg: h_prev is hs
+// shifted by one step. A row's steps up to its first real one are left out: before it g is zero (masked), and at it
+// h_prev is h0, whose rows come from Corr. So leading padding costs nothing here either.
+inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, long T, long U, const float* g, long ldg,
+                               bool back, const int* first) {
+  for (long b = 0; b < B; ++b) {
+    const long s0 = std::max(1L, (long)first[b] + 1);
+    if (s0 >= T) continue;
+    const long t0 = back ? T - 1 - s0 : s0;
+    segs.push_back(Seg{hs + (b * T + s0 - 1) * U, U, g + (b * T + t0) * ldg, back ? -ldg : ldg, T - s0});
+  }
+}
+
 template <int N>
 using IC = std::integral_constant<int, N>;
 
@@ -915,6 +953,55 @@ inline void one_gate_products(const Share& sh, long na, const float* pan, long U
         }
     });
   });
+}
+
+inline void zero_block(float* C, long ldc, long m0, long m1, long c0, long c1) {
+  if (c1 <= c0) return;
+  for (long m = m0; m < m1; ++m) std::memset(C + m * ldc + c0, 0, (size_t)(c1 - c0) * sizeof(float));
+}
+
+// C[:, c0:c1) = the outer-product sum of segs, C having U rows: this thread's share of the rows (a split by rows
+// keeps the threads balanced whatever the column count, e.g. 100 columns = 7 vectors). Call on every thread.
+inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::vector<Seg>& segs, int tid, int nth) {
+  long m0, m1;
+  rl::split_range(U, tid, nth, 1, &m0, &m1);
+  zero_block(C, ldc, m0, m1, c0, c1);
+  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size());
+}
+
+// Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
+// every thread's dR rows read all of them.
+inline void gather_corr(const rl::rnn::Corr& corr, float* cg, long ldcg, const float* g, long ldg, long c0, long c1, long T,
+                        bool back, const int* first, int tid, int nth) {
+  long d0, d1;
+  split_cols(c1 - c0, tid, nth, &d0, &d1);
+  for (long i = 0; i < corr.n && d1 > d0; ++i) {
+    const long b = corr.rows[i], s1 = first[b], t1 = back ? T - 1 - s1 : s1;
+    std::memcpy(cg + i * ldcg + c0 + d0, g + (b * T + t1) * ldg + c0 + d0, (size_t)(d1 - d0) * sizeof(float));
+  }
+  rl::rnn::sync(nth);
+}
+
+// dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
+// h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
+// gathered here, columns c0:c1). Call on every thread.
+inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
+                          long U, bool back, const int* first, const rl::rnn::Corr& corr, int tid, int nth) {
+  gather_corr(corr, corr.g, ldg, g, ldg, c0, c1, T, back, first, tid, nth);
+  std::vector<Seg> segs;
+  segs.reserve((size_t)B + 1);
+  rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
+  if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
+  rows_outer(dr, ldg, U, c0, c1, segs, tid, nth);
+}
+
+// The end of a backward pass, after its last step: once every thread's gate gradients (p.dxp, G columns) are
+// complete, this thread's rows of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
+// except at each row's first real step, where it is h0 (gathered in corr).
+template <class P>
+inline void recurrent_weight_grad(const P& p, long G, int tid, int nth, const int* first, const rl::rnn::Corr& corr) {
+  rl::rnn::sync(nth);
+  shifted_outer(p.dr, G, 0, G, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr, tid, nth);
 }
 
 #endif  // RL_PASS

@@ -106,10 +106,9 @@ void forward(const Fwd& p) {
 
 template <class A>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, float* dh,
-                  float* dr_spare, A act) {
+                  const rl::rnn::Corr& corr, A act) {
   const long B = p.B, T = p.T, U = p.U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
-    DrAccum dr(plan, sh, p.dr, dr_spare, U, U, T, tid);
     load_rows(dh, p.dhT, sh, U);
     const long xstep = p.back ? U : -U;
     for (long s = T - 1; s >= 0; --s) {
@@ -131,23 +130,20 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       if (plan.unit) rl::rnn::sync(nth);
       const PSeg sg{p.dxp + t * U, T * U, rt, U * W, U};
       panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
-      if (dr.block_ends(s)) {  // dR += h_prev^T dgates over the block's steps
-        dr.add(0, 1, p.hs, p.h0, true, p.dxp, U, true, T, first, p.back);
-        dr.next();
-      }
     }
     store_rows(p.dh0, dh, sh, U);
-    dr.finish(p.dr, dr_spare, tid, nth);
+    recurrent_weight_grad(p, U, tid, nth, first, corr);
   });
 }
 
 void backward(const Bwd& p) {
-  const long B = p.B, U = p.U, nb = nblocks(U);
+  const long B = p.B, T = p.T, U = p.U, nb = nblocks(U);
   std::vector<float> rt((size_t)(nb * U * W));
   rl::rnn::pack_transposed_panels(p.r, U, U, U, W, rt.data());
   const Steps st = steps_for(p, 1.0 * U * U);
-  std::vector<float> dh((size_t)(B * U)), dr_spare = dr_spare_for(st.plan, U, U);
-  with_act(p.act, [&](auto act) { backward_run(p, st.plan, rt.data(), st.first.data(), dh.data(), dr_spare.data(), act); });
+  std::vector<float> dh((size_t)(B * U));
+  rl::rnn::CorrBuf corr(B, T, U, U, p.h0, st.first);
+  with_act(p.act, [&](auto act) { backward_run(p, st.plan, rt.data(), st.first.data(), dh.data(), corr.view(), act); });
 }
 
 namespace {
