@@ -2,7 +2,7 @@
 import { coreLosses, Reduction } from './ops/losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
 import { toTensor, type Tensor, type TensorLike } from './tensor.js';
-import { getBackend, nativeKernels } from './backend/index.js';
+import { allFinite } from './backend/index.js';
 
 /** One entry per loss: its Keras name, the names compile accepts, and the final activation it can fold in. */
 interface LossEntry { kerasName: string; names: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
@@ -46,16 +46,6 @@ export function lossKerasName(k: LossKind): string {
 /** The fold-in activation a loss can absorb (and compute stably from logits). */
 export function foldableActivation(k: LossKind): 'sigmoid' | 'softmax' | null {
   return LOSSES[k].folds;
-}
-
-/**
- * True when every value is finite, by the native sum of squares (float32 squares summed in double cannot overflow,
- * so the sum is finite exactly when every value is: one pass on the pool instead of a JS loop over a whole data
- * set on every fit). false when unsure: the caller's loop then finds the bad value.
- */
-export function allFinite(d: ArrayLike<number>): boolean {
-  const sumSquares = getBackend() === 'native' ? nativeKernels()?.sumSquares : undefined;
-  return !!sumSquares && d instanceof Float32Array && Number.isFinite(sumSquares(d));
 }
 
 /** Rejects targets a loss cannot use: they would otherwise train silently on nonsense. */

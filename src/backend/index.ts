@@ -127,6 +127,21 @@ export function nativeKernels(): Partial<Kernels> | null {
   return addon;
 }
 
+/** The native kernel `name` while the native kernels are in force (float32), else undefined: for fast paths with a JS fallback. */
+export function nativeFastPath<K extends keyof Kernels>(name: K): Partial<Kernels>[K] | undefined {
+  return getBackend() === 'native' ? nativeKernels()?.[name] : undefined;
+}
+
+/**
+ * True when every value is finite, by the native sum of squares (float32 squares summed in double cannot overflow,
+ * so the sum is finite exactly when every value is: one pass on the pool instead of a JS loop over a whole data
+ * set on every fit). false when unsure: the caller's loop then finds the bad value.
+ */
+export function allFinite(d: ArrayLike<number>): boolean {
+  const sumSquares = nativeFastPath('sumSquares');
+  return !!sumSquares && d instanceof Float32Array && Number.isFinite(sumSquares(d));
+}
+
 export function setBackend(name: BackendName): void {
   if (name !== 'native' && name !== 'reference') throw new Error(`unknown backend '${String(name)}': use 'native' or 'reference'`);
   if (name === 'native' && !addon) throw new Error(`the native backend is unavailable: ${addonError}`);

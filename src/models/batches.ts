@@ -1,6 +1,5 @@
 /** Slicing sample rows out of tensors for mini-batches, and the checks fit/evaluate/predict share. */
-import { allocFloat, getBackend, nativeKernels } from '../backend/index.js';
-import { allFinite } from '../losses.js';
+import { allocFloat, allFinite, nativeFastPath } from '../backend/index.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
 
 /** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
@@ -40,7 +39,7 @@ export function takeRows(t: Tensor, idx: Int32Array | null, start: number, end: 
  * fit's shuffled batches, without a JS subarray per row. null where the native kernels are not in force.
  */
 function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array | Int32Array | null {
-  const gather = getBackend() === 'native' ? nativeKernels()?.embeddingForward : undefined;
+  const gather = nativeFastPath('embeddingForward');
   const src = t.values;
   if (!gather || rowSize === 0 || !(src instanceof Float32Array || src instanceof Int32Array)) return null;
   const out = allocFloat(ids.length * rowSize, false) as Float32Array;
