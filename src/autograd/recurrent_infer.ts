@@ -7,8 +7,7 @@
  * - otherwise one GEMM over all B*T steps, as in training.
  * Outputs equal the training forward's (the same kernels' arithmetic, test/onnx/../inference tests check it).
  */
-import { Act, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
-import { batchFloatBuffer, callFloatBuffer, callIntBuffer } from './infer_buffers.js';
+import { Act, allocFloat, allocIndex, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { embeddedFrom, repeatedFrom } from './ops.js';
 
@@ -73,12 +72,12 @@ export function recurrentInfer(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Ten
   const rd = r.values as FArray;
   const recBias = spec.cell === 'gru' && bias && bias.size === 2 * GU ? (bias.values as FArray).subarray(GU, 2 * GU) : null;
   const needSeq = spec.sequenceNeeded !== false;
-  const hs = needSeq ? batchFloatBuffer(B * T * U) : null;
-  const hT = batchFloatBuffer(B * U);
+  const hs = needSeq ? allocFloat(B * T * U, false) : null;
+  const hT = allocFloat(B * U, false);
   const h0d = (h0?.floatData() as FArray | undefined) ?? null;
   let cell: Tensor | null = null;
   if (spec.cell === 'lstm') {
-    const cT = batchFloatBuffer(B * U);
+    const cT = allocFloat(B * U, false);
     K.lstmInfer(B, T, U, xp, rows, rd, h0d, (c0?.floatData() as FArray | undefined) ?? null, mask, spec.goBackwards,
       spec.act, spec.recAct, hs, hT, cT);
     cell = new Tensor(cT, [B, U], 'float32');
@@ -108,13 +107,13 @@ function projection(x: Tensor, w: Tensor, bias: Tensor | null, GU: number, mask:
   }
   const repeat = !mask ? repeatedFrom.get(x) : undefined;
   if (repeat && repeat.n === T) {
-    const xp = callFloatBuffer(B * GU);
+    const xp = allocFloat(B * GU, false);
     K.gemm(false, false, B, GU, D, 1, repeat.source.floatData(), wd, 0, xp, inputBias, Act.linear);
-    const rows = callIntBuffer(B * T);
+    const rows = allocIndex(B * T);
     for (let b = 0; b < B; b++) rows.fill(b, b * T, (b + 1) * T);
     return { xp, rows };
   }
-  const xp = callFloatBuffer(B * T * GU);
+  const xp = allocFloat(B * T * GU, false);
   K.gemm(false, false, B * T, GU, D, 1, x.floatData(), wd, 0, xp, inputBias, Act.linear);
   return { xp, rows: null };
 }

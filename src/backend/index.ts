@@ -161,18 +161,19 @@ export function getPrecision(): 32 | 64 { return precision; }
 
 /**
  * Scratch buffers. A training step allocates hundreds of MB of activations and gradients; fresh typed arrays
- * cost a page fault per 4 KB and dominate the step. Inside withScratch(), large float32 buffers come from a
- * pool and go back to it when the scope ends, so steady-state steps touch only warm memory.
+ * cost a page fault per 4 KB and dominate the step, and at predict's batch 1 every small fresh array is an
+ * ArrayBuffer outside the JavaScript heap plus GC work. Inside withScratch(), float32 buffers of every size come
+ * from a pool and go back to it when the scope ends, so steady-state steps and calls allocate nothing.
  */
-const POOL_MIN = 16384;
 const pool = new Map<number, Float32Array[]>();
 const scoped: Float32Array[] = [];
 let scopeDepth = 0;
+let poison = false;
 
 /** A zeroed float buffer (pooled inside withScratch; pass zero = false when the caller overwrites all of it). */
 export function allocFloat(n: number, zero = true): FArray {
   if (precision === 64) return new Float64Array(n);
-  if (scopeDepth === 0 || n < POOL_MIN) return new Float32Array(n);
+  if (scopeDepth === 0 || n === 0) return new Float32Array(n);
   // Sizes vary from batch to batch (masks, the last batch), so buffers come in size classes 1/8 of a power of two
   // apart and callers get an exact-length view.
   const cls = sizeClass(n);
@@ -180,15 +181,23 @@ export function allocFloat(n: number, zero = true): FArray {
   scoped.push(buf);
   const view = buf.subarray(0, n);
   if (zero) view.fill(0);
+  else if (poison) view.fill(NaN);
   return view;
 }
 
+/** A scratch row index (allocFloat's memory seen as int32, same lifetime); contents undefined. */
+export function allocIndex(n: number): Int32Array {
+  const f = allocFloat(n, false);
+  return new Int32Array(f.buffer, f.byteOffset, n);
+}
+
 function sizeClass(n: number): number {
-  const step = 2 ** Math.max(Math.floor(Math.log2(n)) - 3, 0);
+  const log2 = n < 2 ** 31 ? 31 - Math.clz32(n) : Math.floor(Math.log2(n));
+  const step = 2 ** Math.max(log2 - 3, 0);
   return Math.ceil(n / step) * step;
 }
 
-/** A buffer that outlives any scratch scope: weights, optimizer slots. */
+/** A buffer that outlives any scratch scope: weights, optimizer slots, anything cached or returned. */
 export function allocPersistent(n: number): FArray {
   return precision === 64 ? new Float64Array(n) : new Float32Array(n);
 }
@@ -201,12 +210,26 @@ export function withScratch<T>(fn: () => T): T {
     return fn();
   } finally {
     scopeDepth--;
-    for (const buf of scoped.splice(mark)) {
+    for (let i = mark; i < scoped.length; i++) {
+      const buf = scoped[i];
+      if (poison) { buf.fill(NaN); continue; } // kept out of the pool: an escaped view reads NaN from now on
       let list = pool.get(buf.length);
       if (!list) pool.set(buf.length, (list = []));
       list.push(buf);
     }
+    scoped.length = mark;
   }
+}
+
+/**
+ * Escape check for tests and debugging: while on, every buffer a scope returns is filled with NaN
+ * and never reused, and buffers asked for without zeroing come filled with NaN, so a result that outlives its
+ * scope, or a caller that reads what it promised to overwrite, turns results into NaN instead of silently reading
+ * another step's values. Slow, and the pool stays empty.
+ */
+export function setScratchPoison(on: boolean): void {
+  poison = on;
+  if (on) pool.clear();
 }
 
 /**

@@ -2,12 +2,11 @@
  * predict's forward-only path, shared by Sequential and Functional: each batch runs with the inference ops
  * (recurrent layers keep no per-step gates or states, src/autograd/recurrent_infer.ts) inside a scratch scope, so
  * its activations reuse warm pooled memory from one batch (and one call) to the next instead of faulting in fresh
- * pages (the recurrent kernels' small outputs likewise, src/autograd/infer_buffers.ts); the outputs are copied out
- * into tensors of their own before the scope ends.
+ * pages, and at batch 1 small buffers cost no fresh ArrayBuffers; the outputs are copied out into tensors of their
+ * own before the scope ends.
  */
 import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
 import { withInference } from '../autograd/recurrent_infer.js';
-import { withBatchBuffers } from '../autograd/infer_buffers.js';
 import { Tensor } from '../tensor.js';
 
 /** Outputs for n samples in batches of bs: runBatch(s, e) returns the model's outputs for samples [s, e). */
@@ -16,13 +15,13 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
   withInference(() => {
     for (let s = 0; s < n; s += bs) {
       const e = Math.min(n, s + bs);
-      withBatchBuffers(() => withScratch(() => runBatch(s, e).forEach((y, i) => {
+      withScratch(() => runBatch(s, e).forEach((y, i) => {
         if (!outs[i]) {
           const shape = [n, ...y.shape.slice(1)];
           outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
         }
         outs[i].data.set(y.values as FArray, s * (y.size / (e - s)));
-      })));
+      }));
     }
   });
   return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));

@@ -1,8 +1,8 @@
 /**
  * predict at batch 1 on the lab's shapes, where the recurrent kernels read R in place a row at a time (several unit
- * blocks per register tile), and its small buffers come from the inference arena (src/autograd/infer_buffers.ts):
+ * blocks per register tile), and its small buffers come from the scratch pool, recycled after every batch:
  * outputs must equal the training forward pass bit for bit on every instruction set, with 1 and 2 threads, and every
- * batch of one predict call must get its own sample's outputs, also when the last layer's output is an arena buffer.
+ * batch of one predict call must get its own sample's outputs, also when the last layer's output is a pooled buffer.
  */
 import { expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
@@ -50,7 +50,7 @@ describeNativeEachIsa('predict at batch 1 equals the training forward', () => {
     });
   }
 
-  it('a model ending in a recurrent layer (its output is an arena buffer), batches of 1 and 2', () => {
+  it('a model ending in a recurrent layer (its output is a pooled buffer), batches of 1 and 2', () => {
     rl.setSeed(8);
     const m = rl.sequential({ layers: [rl.layers.lstm({ units: 64, returnSequences: true, inputShape: [3, 5] }), rl.layers.gru({ units: 32, returnSequences: true })] });
     const x = oneHot(5, 3, 5, 9);

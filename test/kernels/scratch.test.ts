@@ -1,10 +1,11 @@
 /**
  * The scratch pool behind allocFloat(): buffers are reused across withScratch() scopes, sizes share a buffer
- * within a size class (1/8 of a power of two), small and persistent buffers never enter the pool, and
- * releaseScratch() empties it (what a long-running server calls between jobs).
+ * within a size class (1/8 of a power of two; exact below 16), small sizes are pooled as well as large ones,
+ * unscoped and persistent buffers never enter the pool, and releaseScratch() empties it (what a long-running
+ * server calls between jobs).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocFloat, allocPersistent, releaseScratch, scratchStats, withScratch } from '../../src/backend/index.js';
+import { allocFloat, allocIndex, allocPersistent, releaseScratch, scratchStats, withScratch } from '../../src/backend/index.js';
 
 afterEach(() => releaseScratch());
 
@@ -55,11 +56,23 @@ describe('scratch pool', () => {
     expect(scratchStats().buffers).toBe(2);
   });
 
-  it('keeps small, unscoped and persistent buffers out of the pool', () => {
-    withScratch(() => {
-      allocFloat(100); // below the pool's minimum
+  it('pools small sizes too, in their own classes, and keeps unscoped and persistent buffers out', () => {
+    const small = withScratch(() => {
+      const a = allocFloat(100), b = allocFloat(7), idx = allocIndex(5);
+      expect(idx.buffer).not.toBe(b.buffer);
       allocPersistent(50_000);
+      return [a.buffer, b.buffer];
     });
+    // 100 lies in [64, 128): classes 8 apart, so the class is 104; below 16 a size is its own class.
+    expect(small.map((b) => b.byteLength)).toEqual([104 * 4, 7 * 4]);
+    expect(scratchStats()).toEqual({ buffers: 3, bytes: (104 + 7 + 5) * 4 });
+    withScratch(() => {
+      expect(allocFloat(97).buffer).toBe(small[0]);
+      const idx = allocIndex(7); // row indices share the float pool
+      expect(idx.buffer).toBe(small[1]);
+      expect(idx.length).toBe(7);
+    });
+    releaseScratch();
     allocFloat(50_000); // outside any scope
     expect(scratchStats()).toEqual({ buffers: 0, bytes: 0 });
   });
