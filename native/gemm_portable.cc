@@ -63,34 +63,35 @@ inline float act1(int act, float v) {
   }
 }
 
-// C[0..R, 0..cols] = epilogue(op(A) panel * B panel), cols <= NR; op(A)[i, p] is a[i * ais + p * aks] (a packed
-// panel or A in place), B's row p is b + p * bks. With EDGE (cols < NR) B's row may end early (when read in
-// place), so its loads go through a zero-padded copy, and C is written element by element.
-template <int R, bool EDGE>
+// C[0..R, 0..cols] = epilogue(op(A) panel * B panel), cols <= NVT * VEC; op(A)[i, p] is a[i * ais + p * aks] (a
+// packed panel or A in place), B's row p is b + p * bks. With EDGE (a narrower panel) B's row may end early (when
+// read in place), so its loads go through a zero-padded copy, and C is written element by element.
+template <int R, int NVT, bool EDGE>
 void kernel(long kc, const float* a, long ais, long aks, const float* b, long bks, float* c, long ldc, long cols,
             const Epilogue& e) {
-  v4 acc[R][NV];
-  RL_UNROLL for (int i = 0; i < R; ++i) RL_UNROLL for (int v = 0; v < NV; ++v) acc[i][v] = splat(0.0f);
+  constexpr int W = NVT * VEC;
+  v4 acc[R][NVT];
+  RL_UNROLL for (int i = 0; i < R; ++i) RL_UNROLL for (int v = 0; v < NVT; ++v) acc[i][v] = splat(0.0f);
   for (long p = 0; p < kc; ++p) {
-    v4 bv[NV];
+    v4 bv[NVT];
     if (EDGE) {
-      float tmp[NR] = {};
+      float tmp[W] = {};
       std::memcpy(tmp, b, sizeof(float) * cols);
-      RL_UNROLL for (int v = 0; v < NV; ++v) bv[v] = load4(tmp + v * VEC);
+      RL_UNROLL for (int v = 0; v < NVT; ++v) bv[v] = load4(tmp + v * VEC);
     } else {
-      RL_UNROLL for (int v = 0; v < NV; ++v) bv[v] = load4(b + v * VEC);
+      RL_UNROLL for (int v = 0; v < NVT; ++v) bv[v] = load4(b + v * VEC);
     }
     RL_UNROLL for (int i = 0; i < R; ++i) {
       const v4 ai = splat(a[i * ais]);
-      RL_UNROLL for (int v = 0; v < NV; ++v) acc[i][v] = acc[i][v] + ai * bv[v];
+      RL_UNROLL for (int v = 0; v < NVT; ++v) acc[i][v] = acc[i][v] + ai * bv[v];
     }
     a += aks;
     b += bks;
   }
-  const long w = EDGE ? cols : NR;
+  const long w = EDGE ? cols : W;
   for (int i = 0; i < R; ++i) {
-    float row[NR];
-    RL_UNROLL for (int v = 0; v < NV; ++v) store4(row + v * VEC, acc[i][v]);
+    float row[W];
+    RL_UNROLL for (int v = 0; v < NVT; ++v) store4(row + v * VEC, acc[i][v]);
     float* ci = c + i * ldc;
     for (long j = 0; j < w; ++j) {
       float x = e.alpha * row[j];
@@ -105,8 +106,8 @@ using KernelFn = void (*)(long, const float*, long, long, const float*, long, fl
 
 template <int R>
 struct Entry {
-  static constexpr KernelFn full = &kernel<R, false>;
-  static constexpr KernelFn edge = &kernel<R, true>;
+  static constexpr KernelFn full = &kernel<R, NV, false>;
+  static constexpr KernelFn edge = &kernel<R, NV, true>;
 };
 #define RL_ROW(R) {Entry<R>::full, Entry<R>::edge}
 #if defined(__aarch64__) || defined(__ARM_NEON)
@@ -115,6 +116,12 @@ const KernelFn kKernels[MR][2] = {RL_ROW(1), RL_ROW(2), RL_ROW(3), RL_ROW(4), RL
 const KernelFn kKernels[MR][2] = {RL_ROW(1), RL_ROW(2), RL_ROW(3), RL_ROW(4), RL_ROW(5), RL_ROW(6)};
 #endif
 #undef RL_ROW
+
+// A one-row panel with B read in place: one row of ROW_NV vectors, ROW_NV independent add chains instead of NV (one
+// row would wait on their latency); the same kernel, so each lane sums over k in the same order: the same bits.
+constexpr int ROW_NV = 8;
+constexpr long ROW_NR = ROW_NV * VEC;
+const KernelFn kRowKernel = &kernel<1, ROW_NV, false>;
 
 void pack_a(bool ta, const float* A, long lda, long rows, long kc, float* dst) {
   for (long p = 0; p < kc; ++p)
@@ -146,15 +153,19 @@ void block(const Block& k) {
     } else {
       a = k.A + i0 * k.lda, ais = k.lda, aks = 1;
     }
-    for (long j0 = 0; j0 < k.n; j0 += NR) {
-      const long cols = k.n - j0 < NR ? k.n - j0 : NR;
+    const bool one_row = rows == 1 && !k.b_packed;
+    for (long j0 = 0, cols; j0 < k.n; j0 += cols) {
+      // One row takes whole ROW_NR-wide panels; what is left, the usual NR-wide ones.
+      const bool wide = one_row && k.n - j0 >= ROW_NR;
+      cols = wide ? ROW_NR : k.n - j0 < NR ? k.n - j0 : NR;
       // A packed edge panel is zero-padded to whole vectors; its row stride is that padded width.
       const long w = (cols + VEC - 1) / VEC * VEC;
       const float* b = k.b_packed ? k.B + j0 * k.kc : k.B + j0;
       const long bks = k.b_packed ? w : k.ldb;
       Epilogue e = k.epi;
       if (e.bias) e.bias += j0;
-      kKernels[rows - 1][cols < NR](k.kc, a, ais, aks, b, bks, k.C + i0 * k.ldc + j0, k.ldc, cols, e);
+      const KernelFn f = wide ? kRowKernel : kKernels[rows - 1][cols < NR];
+      f(k.kc, a, ais, aks, b, bks, k.C + i0 * k.ldc + j0, k.ldc, cols, e);
     }
   }
 }

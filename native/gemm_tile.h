@@ -73,24 +73,24 @@ void kernel(const Tile& t, const Epilogue& e) {
   // Fetch the C tile now so the epilogue does not wait for it (it lives in L3 or memory for big products).
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < NVT; ++v) _mm_prefetch((const char*)(t.c + i * t.ldc + v * VEC), _MM_HINT_T0);
   reg acc[R][NVT];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < NVT; ++v) acc[i][v] = V::zero();
 
 #pragma GCC unroll 4
   for (long p = 0; p < kc; ++p) {
     reg bv[NVT];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < NVT; ++v)
       bv[v] = (MASKB && v == NVT - 1) ? V::load_part(b + v * VEC, mlast) : V::loadu(b + v * VEC);
 #pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
       const reg ai = V::bcast(AROWS ? ar[i] + p : a + i);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (int v = 0; v < NVT; ++v) acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
     }
     if (!AROWS) a += aks;
@@ -102,7 +102,7 @@ void kernel(const Tile& t, const Epilogue& e) {
   alignas(64) float tile[R][NVT * VEC];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int v = 0; v < NVT; ++v) V::store(tile[i] + v * VEC, acc[i][v]);
   store_tile(R, NVT, &tile[0][0], t.c, t.ldc, t.lastcols, e);
 }
@@ -128,6 +128,29 @@ struct Kernels {
   }
 };
 const Kernels kernels_;
+
+// A one-row panel (m == 1, or a block's last row) with B read in place gets a single-row tile up to ROW_NV vectors
+// wide: ROW_NV independent FMA chains instead of NV, which one row leaves waiting on FMA latency (a batch-1
+// predict's projections and dense heads). It is the same kernel, so each lane still sums over k in ascending order
+// from zero with one FMA per k and store_tile finishes it: the tiled path's bits.
+constexpr int ROW_NV = 8;
+constexpr long ROW_NR = ROW_NV * VEC;
+
+// row_kernels_.f[NVT - 1][MASKB][AROWS], filled once.
+struct RowKernels {
+  KernelFn f[ROW_NV][2][2];
+  RowKernels() { fill<1>(); }
+  template <int NVT>
+  void fill() {
+    if constexpr (NVT <= ROW_NV) {
+      KernelFn* k = &f[NVT - 1][0][0];
+      k[0] = &kernel<1, NVT, false, false>, k[1] = &kernel<1, NVT, false, true>;
+      k[2] = &kernel<1, NVT, true, false>, k[3] = &kernel<1, NVT, true, true>;
+      fill<NVT + 1>();
+    }
+  }
+};
+const RowKernels row_kernels_;
 
 void pack_b(bool tb, const float* B, long ldb, long kc, long nc, float* dst) {
   for (long j0 = 0; j0 < nc; j0 += NR) {
@@ -165,8 +188,10 @@ void block(const Block& k) {
     } else {
       t.a = k.A + i0 * k.lda, t.ais = k.lda, t.aks = 1, arows = true;
     }
-    for (long j0 = 0; j0 < k.n; j0 += NR) {
-      const long cols = k.n - j0 < NR ? k.n - j0 : NR;
+    const bool one_row = rows == 1 && !k.b_packed;
+    const long width = one_row ? ROW_NR : NR;
+    for (long j0 = 0; j0 < k.n; j0 += width) {
+      const long cols = k.n - j0 < width ? k.n - j0 : width;
       const int nv = (int)((cols + VEC - 1) / VEC);
       t.lastcols = cols - (nv - 1) * VEC;
       t.b = k.b_packed ? k.B + j0 * k.kc : k.B + j0;
@@ -175,7 +200,7 @@ void block(const Block& k) {
       const bool maskb = !k.b_packed && t.lastcols < VEC;
       Epilogue e = k.epi;
       if (e.bias) e.bias += j0;
-      kernels_.f[rows - 1][nv - 1][maskb][arows](t, e);
+      (one_row ? row_kernels_.f[nv - 1][maskb][arows] : kernels_.f[rows - 1][nv - 1][maskb][arows])(t, e);
     }
   }
 }
