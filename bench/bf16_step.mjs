@@ -18,6 +18,9 @@ const now = argv.includes('--wall') ? () => performance.now() : () => { const u 
 // functions once per precision is enough); a GEMM is labelled with its shape.
 const totals = new Map();
 let timing = false;
+// The bf16 kernel set wraps some fp32 kernels (bf16_shared_packing.ts), whose functions are wrapped here too: only
+// the outermost call is timed, else a wrapped kernel would count twice.
+let depth = 0;
 const wrapped = new WeakSet();
 function timeKernels() {
   const k = kernels();
@@ -26,12 +29,16 @@ function timeKernels() {
   for (const [name, fn] of Object.entries(k)) {
     if (typeof fn !== 'function') continue;
     k[name] = (...a) => {
-      if (!timing) return fn(...a);
+      if (!timing || depth > 0) return fn(...a);
       const t = now();
-      const r = fn(...a);
-      const label = name === 'gemm' ? `gemm ${a[2]}x${a[3]} k${a[4]}${a[0] ? ' Aᵀ' : ''}${a[1] ? ' Bᵀ' : ''}` : name;
-      totals.set(label, (totals.get(label) ?? 0) + now() - t);
-      return r;
+      depth++;
+      try { return fn(...a); } finally {
+        depth--;
+        // A GEMM by its shape (gemmPackedDxp's arguments are gemm's after the packings).
+        const g = name === 'gemm' ? a : name === 'gemmPackedDxp' ? a.slice(1) : null;
+        const label = g ? `gemm ${g[2]}x${g[3]} k${g[4]}${g[0] ? ' Aᵀ' : ''}${g[1] ? ' Bᵀ' : ''}` : name;
+        totals.set(label, (totals.get(label) ?? 0) + now() - t);
+      }
     };
   }
 }

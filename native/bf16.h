@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 
 #include "kernel_util.h"
 
@@ -53,6 +54,8 @@ struct KernelSet {
   void (*convert)(const float* x, long n, uint16_t* y);
   // y[j] = round(x0[j]) | round(x1[j]) << 16 for j < n; x1 null means zeros.
   void (*interleave)(const float* x0, const float* x1, long n, uint32_t* y);
+  // d[c * ldd + r] = s[r * lds + c] for r, c < 16 (a 16 x 16 block of dwords transposed).
+  void (*transpose16)(const uint32_t* s, long lds, uint32_t* d, long ldd);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.
@@ -96,6 +99,9 @@ const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, i
 // The same into dst (packed_b_dwords(K, k, n) dwords, 64-byte aligned) instead of a scratch slot.
 const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst);
 long packed_b_dwords(const KernelSet& K, long k, long n);
+// Part of pack_b_into's work, on the calling thread: k pairs [lo, hi) when tb is false, else column panels [lo, hi)
+// (nr columns each). The parts of a packing are independent, so any split gives the same packing.
+void pack_b_part(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst, long lo, long hi);
 
 // A packed B handed to JavaScript (an Int32Array, only 16-byte aligned) starts at the first 64-byte boundary of a
 // buffer kPackSlackDwords longer than packed_b_dwords, found again from the same (unmoving) address.
@@ -113,6 +119,24 @@ inline long packed_a_ld(long k) {
 inline size_t packed_a_words_js(const KernelSet& K, long m, long k) {
   return (size_t)(round_up(m, K.mr) * packed_a_ld(k)) + kPackSlackDwords;
 }
+
+// The packings of a weight W (rows x cols, row-major) an optimizer update makes while it writes W, for the bf16
+// weight cache (src/backend/bf16_weight_cache.ts): op(B) = W (plain) and op(B) = W^T (transposed), as gemmBf16PackB
+// packs them into JavaScript's Int32Arrays; either may be null. K is null when no packing was asked for.
+struct UpdatePackings {
+  const KernelSet* K = nullptr;
+  const float* w = nullptr;
+  long rows = 0, cols = 0;
+  uint32_t* plain = nullptr;
+  uint32_t* transposed = nullptr;
+};
+// The optimizer bindings' optional trailing arguments (rows, cols, packed | null, packedT | null) from `at` on, for
+// an update of the n weights at w.
+UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t at, const float* w, size_t n);
+// update(i0, i1) over the n = rows * cols weights in blocks of whole rows (nr of them, a multiple of 16 weights as
+// the optimizers' parallel split), each block packed right after its update, while it is in cache. The packings are
+// gemmBf16PackB's, bit for bit (the same code on the same values).
+void update_and_pack(const UpdatePackings& u, const std::function<void(long, long)>& update);
 
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,

@@ -125,6 +125,32 @@ DyPacks pack_dy(const KernelSet& K, long N, long Cout, const float* dy, int slot
   return {{A, ld}, Bp};
 }
 
+// The forward without a packed im2col, where every im2col row starts on a whole pair (Cin and the stride times Cin
+// even): each sample's x rounded once into a zero-padded bf16 copy, whose rows (b, o) lie a uniform stride * Cin
+// words apart, so the copy itself is the A operand of the sample's product (the same bf16 values, the same sums).
+bool forward_in_place(const KernelSet& K, const Shape& c, const float* x, const uint32_t* Bp, float* y,
+                      const float* bias, int act) {
+  if (c.Cin % 2 != 0 || c.N() == 0) return false;
+  const long lead = c.pl, rows = std::max(c.T + c.pl, (c.To - 1) * c.s - c.pl + c.K) + c.pl;  // padded steps
+  // The last row tile reads up to mr rows past the sample's last output (results not stored): room for them.
+  const long words = rows * c.Cin + (long)K.mr * c.s * c.Cin + 2 * c.KC() + 32;
+  const long lda = c.s * c.Cin / 2;
+  uint16_t* xp = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(c.B * words / 2 + 16)));
+  parallel_for(c.B, 1, c.T * c.Cin, [&](long b0, long b1) {
+    for (long b = b0; b < b1; ++b) {
+      uint16_t* d = xp + b * words;
+      std::fill(d, d + lead * c.Cin, uint16_t(0));
+      K.convert(x + b * c.T * c.Cin, c.T * c.Cin, d + lead * c.Cin);
+      std::fill(d + (lead + c.T) * c.Cin, d + words, uint16_t(0));
+    }
+  });
+  for (long b = 0; b < c.B; ++b) {
+    const PackedA A{reinterpret_cast<const uint32_t*>(xp + b * words), lda};
+    gemm_packed(K, c.To, c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y + b * c.To * c.Cout, c.Cout, bias, act);
+  }
+  return true;
+}
+
 // conv1dBf16(B, T, Cin, Cout, K, stride, padLeft, To, x, w, bias | null, y, act): conv1d's contract.
 Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   Args a(info, "conv1dBf16");
@@ -138,8 +164,9 @@ Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   if (!a.ok() || c.N() == 0 || c.Cout == 0) return info.Env().Undefined();
   const Im2col im{&c, x};
   const Strided wr{w, c.Cout};
-  const PackedA A = pack_a(*K, false, c.N(), c.KC(), im.rows(), 0);
   const uint32_t* Bp = pack_b(*K, false, c.KC(), c.Cout, wr.rows(), 1);
+  if (forward_in_place(*K, c, x, Bp, y, bias, act)) return info.Env().Undefined();
+  const PackedA A = pack_a(*K, false, c.N(), c.KC(), im.rows(), 0);
   gemm_packed(*K, c.N(), c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y, c.Cout, bias, act);
   return info.Env().Undefined();
 }

@@ -25,6 +25,7 @@
 #if RL_X86
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's headers: the unpacks' _mm512_undefined_epi32 operand
 #endif
 #include <immintrin.h>
 #endif
@@ -126,7 +127,33 @@ RL_BF16 void interleave_avx512(const float* x0, const float* x1, long n, uint32_
   }
 }
 
-const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512};
+// Four rounds of register shuffles: dwords, then dword pairs within 128-bit lanes, then lanes twice.
+RL_BF16 void transpose16_avx512(const uint32_t* s, long lds, uint32_t* d, long ldd) {
+  __m512i r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_si512((const void*)(s + i * lds));
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0xdd);
+    }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xdd);
+  }
+  for (int i = 0; i < 16; ++i) _mm512_storeu_si512((void*)(d + i * ldd), r[i]);
+}
+
+const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512, transpose16_avx512};
 
 // Registered in the avx512 table only: AVX2 and portable have no bf16 dot product, so the policy falls back there.
 const bool registered =
@@ -224,45 +251,51 @@ const uint32_t* pack_b(const KernelSet& K, bool tb, long k, long n, Rows rows, i
   return pack_b_into(K, tb, k, n, rows, scratch(slot, (size_t)packed_b_dwords(K, k, n)));
 }
 
-const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst) {
+void pack_b_part(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst, long lo, long hi) {
   const long kp = pairs(k), pn = (n + K.nr - 1) / K.nr;
   if (!tb) {
-    parallel_for(kp, 1, n, [&](long q0, long q1) {
-      for (long q = q0; q < q1; ++q) {
-        const float* r0 = rows(2 * q);
-        const float* r1 = 2 * q + 1 < k ? rows(2 * q + 1) : nullptr;
-        for (long pj = 0; pj < pn; ++pj) {
-          const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
-          uint32_t* d = dst + (pj * kp + q) * K.nr;
-          K.interleave(r0 ? r0 + j0 : nullptr, r1 ? r1 + j0 : nullptr, cols, d);
-          std::fill(d + cols, d + K.nr, 0u);
-        }
+    for (long q = lo; q < hi; ++q) {
+      const float* r0 = rows(2 * q);
+      const float* r1 = 2 * q + 1 < k ? rows(2 * q + 1) : nullptr;
+      for (long pj = 0; pj < pn; ++pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
+        uint32_t* d = dst + (pj * kp + q) * K.nr;
+        K.interleave(r0 ? r0 + j0 : nullptr, r1 ? r1 + j0 : nullptr, cols, d);
+        std::fill(d + cols, d + K.nr, 0u);
       }
-    });
-  } else {
-    // Stored rows j are op(B)'s columns: a converted row is that column's pairs in order. A panel's nr rows are
-    // converted into a row-major block first, then written out q by q: whole 128-byte lines, where writing each
-    // converted row straight into the panel would touch a line per pair (measured 2x slower on the CNN head).
-    parallel_for(pn, 1, kp * K.nr, [&](long p0, long p1) {
-      std::vector<uint32_t> tmp((size_t)(K.nr * kp));
-      for (long pj = p0; pj < p1; ++pj) {
-        for (long jj = 0; jj < K.nr; ++jj) {
-          const long j = pj * K.nr + jj;
-          uint32_t* t = tmp.data() + jj * kp;
-          const float* r = j < n ? rows(j) : nullptr;
-          if (r) {
-            t[kp - 1] = 0;
-            K.convert(r, k, reinterpret_cast<uint16_t*>(t));
-          } else {
-            std::fill(t, t + kp, 0u);
-          }
-        }
-        uint32_t* d = dst + pj * kp * K.nr;
-        for (long q = 0; q < kp; ++q)
-          for (long jj = 0; jj < K.nr; ++jj) d[q * K.nr + jj] = tmp[(size_t)(jj * kp + q)];
-      }
-    });
+    }
+    return;
   }
+  // Stored rows j are op(B)'s columns: a converted row is that column's pairs in order. A panel's nr rows are
+  // converted into a row-major block first, then written out q by q: whole 128-byte lines, where writing each
+  // converted row straight into the panel would touch a line per pair (measured 2x slower on the CNN head).
+  std::vector<uint32_t> tmp((size_t)(K.nr * kp));
+  for (long pj = lo; pj < hi; ++pj) {
+    for (long jj = 0; jj < K.nr; ++jj) {
+      const long j = pj * K.nr + jj;
+      uint32_t* t = tmp.data() + jj * kp;
+      const float* r = j < n ? rows(j) : nullptr;
+      if (r) {
+        t[kp - 1] = 0;
+        K.convert(r, k, reinterpret_cast<uint16_t*>(t));
+      } else {
+        std::fill(t, t + kp, 0u);
+      }
+    }
+    uint32_t* d = dst + pj * kp * K.nr;
+    long q0 = 0;
+    if (K.nr % 16 == 0)  // whole 16 x 16 blocks in registers, the rest one dword at a time
+      for (; q0 + 16 <= kp; q0 += 16)
+        for (long j0 = 0; j0 < K.nr; j0 += 16) K.transpose16(tmp.data() + j0 * kp + q0, kp, d + q0 * K.nr + j0, K.nr);
+    for (long q = q0; q < kp; ++q)
+      for (long jj = 0; jj < K.nr; ++jj) d[q * K.nr + jj] = tmp[(size_t)(jj * kp + q)];
+  }
+}
+
+const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst) {
+  const long kp = pairs(k), pn = (n + K.nr - 1) / K.nr;
+  if (!tb) parallel_for(kp, 1, n, [&](long q0, long q1) { pack_b_part(K, false, k, n, rows, dst, q0, q1); });
+  else parallel_for(pn, 1, kp * K.nr, [&](long p0, long p1) { pack_b_part(K, true, k, n, rows, dst, p0, p1); });
   return dst;
 }
 

@@ -119,6 +119,43 @@ Napi::Value GemmBf16PackedAB(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+}  // namespace
+
+UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t at, const float* w, size_t n) {
+  UpdatePackings u;
+  if (info.Length() <= at || info[at].IsUndefined()) return u;
+  u.rows = (long)a.integer(at, "rows");
+  u.cols = (long)a.integer(at + 1, "cols");
+  if (a.ok() && (size_t)u.rows * (size_t)u.cols != n)
+    a.fail("rows", "times cols must be the weight's length " + std::to_string(n) + ", got " + std::to_string(u.rows) +
+                       " x " + std::to_string(u.cols));
+  const KernelSet* K = a.ok() ? require_kernels(a, "an update that packs bf16 weights") : nullptr;
+  int32_t* plain = a.i32(at + 2, "packed", K ? packed_b_words_js(*K, u.rows, u.cols) : 0, true);
+  int32_t* transposed = a.i32(at + 3, "packedT", K ? packed_b_words_js(*K, u.cols, u.rows) : 0, true);
+  if (!a.ok() || (!plain && !transposed)) return UpdatePackings{};
+  u.K = K;
+  u.w = w;
+  u.plain = plain ? aligned64(plain) : nullptr;
+  u.transposed = transposed ? aligned64(transposed) : nullptr;
+  return u;
+}
+
+void update_and_pack(const UpdatePackings& u, const std::function<void(long, long)>& update) {
+  const KernelSet& K = *u.K;
+  const long rows = u.rows, cols = u.cols, R = K.nr, blocks = (rows + R - 1) / R;
+  const Strided w{u.w, cols};
+  parallel_for(blocks, 1, R * std::max(1L, cols), [&](long b0, long b1) {
+    for (long bi = b0; bi < b1; ++bi) {
+      const long r0 = bi * R, r1 = std::min(rows, r0 + R);
+      update(r0 * cols, r1 * cols);
+      if (u.plain) pack_b_part(K, false, rows, cols, w.rows(), u.plain, r0 / 2, (r1 + 1) / 2);
+      if (u.transposed) pack_b_part(K, true, cols, rows, w.rows(), u.transposed, bi, bi + 1);
+    }
+  });
+}
+
+namespace {
+
 const bool exported = add_bindings({{"gemmBf16PackB", GemmBf16PackB}, {"gemmBf16PackedB", GemmBf16PackedB},
                                     {"gemmBf16PackedLength", GemmBf16PackedLength},
                                     {"gemmBf16PackedALength", GemmBf16PackedALength},

@@ -1,11 +1,15 @@
 // Optimizer updates, one fused pass over each parameter array (memory-bound: read p, g and the slots once,
 // write p and the slots once), compiled once per instruction set (isa_passes.h) and split over the pool for
-// large arrays.
+// large arrays. Under mixed_bfloat16 each binding optionally takes (rows, cols, packed | null, packedT | null) after
+// its own arguments: the weight's bf16 packings, made from each block of updated weights while it is in cache
+// (bf16.h's update_and_pack; src/backend/bf16_weight_cache.ts asks for them), instead of a later pass over the
+// weights per packing.
 #ifndef RL_PASS
 #include <napi.h>
 
 #include <cmath>
 
+#include "bf16.h"
 #include "common.h"
 #include "dispatch.h"
 #include "kernel_util.h"
@@ -14,6 +18,13 @@
 
 namespace rl {
 namespace {
+
+// fn(i0, i1) over the n weights: split over the pool, or block by block with the bf16 packings asked for.
+template <class F>
+void update(const bf16::UpdatePackings& packings, size_t n, F&& fn) {
+  if (packings.K) bf16::update_and_pack(packings, fn);
+  else parallel_for((long)n, 16, 1, fn);
+}
 
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   Args a(info, "adam");
@@ -26,10 +37,11 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   double b2 = a.num(6, "beta2");
   double eps = a.num(7, "eps");
   int64_t step = a.integer(8, "step", 1);
+  const bf16::UpdatePackings packings = bf16::update_packings(a, info, 9, p, n);
   if (!a.ok()) return info.Env().Undefined();
   double t = (double)step;
   double lr_t = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
-  parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+  update(packings, n, [&](long i0, long i1) {
     kernels().adam(p + i0, g + i0, m + i0, v + i0, i1 - i0, (float)b1, (float)(1.0 - b1), (float)b2, (float)(1.0 - b2),
                (float)lr_t, (float)eps);
   });
@@ -45,8 +57,9 @@ Napi::Value RmsProp(const Napi::CallbackInfo& info) {
   double lr = a.num(3, "lr");
   double rho = a.num(4, "rho");
   double eps = a.num(5, "eps");
+  const bf16::UpdatePackings packings = bf16::update_packings(a, info, 6, p, n);
   if (!a.ok()) return info.Env().Undefined();
-  parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+  update(packings, n, [&](long i0, long i1) {
     kernels().rmsprop(p + i0, g + i0, acc + i0, i1 - i0, (float)rho, (float)(1.0 - rho), (float)lr, (float)eps);
   });
   return info.Env().Undefined();
@@ -62,11 +75,12 @@ Napi::Value Sgd(const Napi::CallbackInfo& info) {
   float* vel = a.f32(2, "vel", momentum != 0 ? n : 0, momentum == 0);
   double lr = a.num(3, "lr");
   bool nesterov = a.flag(5, "nesterov");
+  const bf16::UpdatePackings packings = bf16::update_packings(a, info, 6, p, n);
   if (!a.ok()) return info.Env().Undefined();
   if (momentum == 0) {
-    parallel_for((long)n, 16, 1, [&](long i0, long i1) { kernels().sgd(p + i0, g + i0, i1 - i0, (float)lr); });
+    update(packings, n, [&](long i0, long i1) { kernels().sgd(p + i0, g + i0, i1 - i0, (float)lr); });
   } else {
-    parallel_for((long)n, 16, 1, [&](long i0, long i1) {
+    update(packings, n, [&](long i0, long i1) {
       kernels().sgd_momentum(p + i0, g + i0, vel + i0, i1 - i0, (float)lr, (float)momentum, nesterov);
     });
   }

@@ -2,7 +2,8 @@
  * The recurrent op: one GEMM projects every step's input, one kernel call runs the whole sequence, and
  * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights.
  */
-import { Act, allocFloat, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocFloat, kernels, type ActCode, type FArray, type Kernels } from '../backend/index.js';
+import { dxpSharing } from '../backend/bf16_shared_packing.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, readOnlyZeros, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
@@ -101,9 +102,15 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     const dh0 = h0?.requiresGrad ? allocFloat(B * U) : null;
     const dc0 = c0?.requiresGrad ? allocFloat(B * U) : null;
     const dhAll = onStateGrad ? allocFloat(N * U) : null;
+    // The products below that take dxp whole: under mixed_bfloat16 the LSTM's backward hands them its bf16 packings
+    // of dxp, made while rounding it for dR (src/backend/bf16_shared_packing.ts).
+    let dxpGemm: Kernels['gemm'] = K.gemm;
     if (spec.cell === 'lstm') {
-      K.lstmBackward(B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, dhT, dcT,
-        dxp, dr, dh0, dc0, dhAll);
+      const args = [B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, dhT, dcT,
+        dxp, dr, dh0, dc0, dhAll] as const;
+      const sharing = !repeat && (!compact || dhAll) ? dxpSharing(K) : null;
+      const packs = sharing ? sharing.lstmBackwardPacking(...args) : (K.lstmBackward(...args), null);
+      if (packs) dxpGemm = (...a) => sharing!.gemmPackedDxp(packs, ...a);
     } else if (spec.cell === 'gru') {
       const drb = recBias ? allocFloat(GU) : null;
       K.gruBackward(B, T, U, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates!, hh!,
@@ -115,7 +122,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     if (dhAll) {
       const dc = spec.cell === 'lstm' ? cellStateGrads(B, T, U, mask, spec.goBackwards, spec.act, cs!, gates!, dhAll, dcT) : null;
       const dxAll = allocFloat(N * D, false);
-      K.gemm(false, true, N, D, GU, 1, dxp, wd, 0, dxAll, null, Act.linear);
+      dxpGemm(false, true, N, D, GU, 1, dxp, wd, 0, dxAll, null, Act.linear);
       onStateGrad!(dhAll, { dc, dx: dxAll });
     }
     accumulate(r, dr, true);
@@ -137,12 +144,12 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     // Masked steps get no gradient, so their dxp rows are zero and can be left out.
     const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
     if (Na > 0) {
-      if (w.requiresGrad) K.gemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
+      if (w.requiresGrad) dxpGemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
       if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
     }
     if (x.requiresGrad) {
       const dxa = allocFloat(Na * D, false);
-      if (Na > 0) K.gemm(false, true, Na, D, GU, 1, dxpa, wd, 0, dxa, null, Act.linear);
+      if (Na > 0) dxpGemm(false, true, Na, D, GU, 1, dxpa, wd, 0, dxa, null, Act.linear);
       let dx = dxa;
       if (compact) { dx = allocFloat(N * D); scatterRows(dxa, rows!, D, dx); }
       accumulate(x, dx, true);

@@ -7,8 +7,8 @@
  */
 import type { Kernels } from './kernels.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
-import { cachedBf16Gemm, weightPackings } from './bf16_weight_cache.js';
-import { withSharedDxpPacking, type SharedPackingAddon } from './bf16_shared_packing.js';
+import { cachedBf16Gemm, WeightPackings, type Bf16UpdateAddon } from './bf16_weight_cache.js';
+import { dxpSharingKernels, type SharedPackingAddon } from './bf16_shared_packing.js';
 
 /** The kernels the policy replaces (named as in kernels.ts) → their twins' names in the addon and the reference. */
 export const BF16_TWINS = {
@@ -37,8 +37,9 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
 /**
  * base with the product kernels swapped for their bf16 twins: the addon's when given (all of them: a stale addon
  * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
- * the weights' packed copies between optimizer steps (bf16_weight_cache.ts) and the LSTM's packings of its gate
- * gradients for the input projection's two gradients (bf16_shared_packing.ts).
+ * the weights' packed copies between optimizer steps, which the optimizers' update kernels make as they write the
+ * weights (bf16_weight_cache.ts), and the set adds the kernels that hand the LSTM's packings of its gate gradients
+ * to the input projection's two gradients (bf16_shared_packing.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
@@ -51,7 +52,8 @@ export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> 
   for (const name of ['gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
     if (typeof addon[name] !== 'function') throw new Error(`the native addon lacks ${name}: rebuild it (npm run build)`);
   }
-  const packing = addon as unknown as SharedPackingAddon;
-  const packingOf = weightPackings(packing);
-  return withSharedDxpPacking(packing, { ...swapped, gemm: cachedBf16Gemm(packing, swapped.gemm, packingOf) }, packingOf);
+  const native = addon as unknown as SharedPackingAddon & Bf16UpdateAddon;
+  const packings = new WeightPackings(native);
+  const gemm = cachedBf16Gemm(native, swapped.gemm, packings);
+  return { ...swapped, gemm, ...packings.updating(native, base), ...dxpSharingKernels(native, gemm, packings) };
 }

@@ -3,17 +3,16 @@
  * gradients (dxp [B*T, 4U]) to bf16 for its own products, and packs them as the B operand of dR = Σ h_prevᵀ dgates.
  * The layer's next two products (src/autograd/recurrent_ops.ts) need the same roundings: the input kernel's gradient
  * xᵀ·dxp (the very same B packing, when goBackwards is false) and the input's gradient dxp·Wᵀ (dxp as A, row by
- * row). So the native kernel writes both packings into buffers kept here, and the GEMMs that follow with dxp as an
- * operand use them instead of reading the 51 MB dxp again (lab shapes: ~10 ms of a ~90 ms step).
+ * row). So the native kernel can write both packings into buffers kept here, and the recurrent op hands them
+ * explicitly to the GEMMs that take dxp as an operand, instead of those reading the 51 MB dxp again (lab shapes:
+ * ~10 ms of a ~90 ms step). Bits are gemmBf16's: the roundings are the same.
  *
- * The packings are valid only while dxp is unchanged: they are offered to GEMMs until any other kernel runs, except a
- * GEMM or colSum (the bias gradient, between the two GEMMs) that does not write dxp (both write only their output).
- * JavaScript that wrote dxp between lstmBackward and the GEMMs would make them stale; the recurrent op writes nothing
- * there. Bits are gemmBf16's: the roundings are the same.
+ * The handoff is explicit: lstmBackwardPacking returns the packings, gemmPackedDxp takes them. Buffers are reused
+ * from call to call, so a later lstmBackwardPacking overwrites them: packings used after that are refused with an
+ * error rather than read stale.
  */
 import type { FArray, Kernels } from './kernels.js';
-import { KERNEL_NAMES } from './kernels.js';
-import { weightPackings, type Bf16PackAddon, type WeightPacking } from './bf16_weight_cache.js';
+import type { Bf16PackAddon, WeightPackings } from './bf16_weight_cache.js';
 
 export interface SharedPackingAddon extends Bf16PackAddon {
   gemmBf16PackedLength(k: number, n: number): number;
@@ -23,60 +22,80 @@ export interface SharedPackingAddon extends Bf16PackAddon {
   lstmBf16Backward(...args: [...Parameters<Kernels['lstmBackward']>, Int32Array | null, Int32Array | null]): void;
 }
 
-interface Offer { dxp: FArray; steps: number; gates: number; asB: Int32Array; asA: Int32Array }
+/** dxp's bf16 packings, made by lstmBackwardPacking: as a B operand over the steps, and as an A operand row by row. */
+export interface DxpPackings {
+  readonly dxp: FArray;
+  readonly steps: number;
+  readonly gates: number;
+  readonly asB: Int32Array;
+  readonly asA: Int32Array;
+  /** Which lstmBackwardPacking call made them (a later one overwrites the buffers). */
+  readonly call: number;
+}
 
-/** A buffer kept from call to call (a fresh 26 MB Int32Array would cost a zero fill every step). */
+/** What a native bf16 kernel set adds to share dxp's packings (absent from the float32 and reference sets). */
+export interface DxpSharingKernels {
+  /** lstmBackward, also returning dxp's packings; null (and plain lstmBackward) where they cannot be made: goBackwards
+   * (the steps would be packed in reverse), a dxp that is not a Float32Array, or no steps. */
+  lstmBackwardPacking(...args: Parameters<Kernels['lstmBackward']>): DxpPackings | null;
+  /** gemm, reading packs in place of packs.dxp where that is the untransposed B operand over the steps (xᵀ·dxp) or
+   * the untransposed A operand (dxp·op(B)); any other call is the plain GEMM's. */
+  gemmPackedDxp(packs: DxpPackings, ...args: Parameters<Kernels['gemm']>): void;
+}
+
+/** The sharing kernels of `k`, or null where the kernel set has none. */
+export function dxpSharing(k: Kernels): DxpSharingKernels | null {
+  const s = k as Kernels & Partial<DxpSharingKernels>;
+  return typeof s.lstmBackwardPacking === 'function' && typeof s.gemmPackedDxp === 'function' ? s as DxpSharingKernels : null;
+}
+
+/** A buffer per length kept from call to call (a fresh 26 MB Int32Array would cost a zero fill every step). */
 function reusable(): (length: number) => Int32Array {
-  let buffer: Int32Array | null = null;
-  return (length) => (buffer && buffer.length === length ? buffer : (buffer = new Int32Array(length)));
+  const kept = new Map<number, Int32Array>();
+  return (length) => {
+    let b = kept.get(length);
+    if (!b) kept.set(length, b = new Int32Array(length));
+    return b;
+  };
 }
 
 /**
- * The GEMM, lstmBackward and the other kernels of `k` with dxp's packings shared (see the module comment);
- * `packingOf` gives the B operand of dxp·Wᵀ (the weight cache's packing of W, else a fresh one).
+ * The sharing kernels over the addon; `gemm` runs the products that do not take a packing, and `packings` gives
+ * the B operand of dxp·Wᵀ (the weight cache's packing of W, else a fresh one).
  */
-export function withSharedDxpPacking(addon: SharedPackingAddon, k: Kernels, packingOf: WeightPacking = weightPackings(addon)): Kernels {
-  let offer: Offer | null = null;
+export function dxpSharingKernels(addon: SharedPackingAddon, gemm: Kernels['gemm'], packings: WeightPackings): DxpSharingKernels {
   const bufferB = reusable(), bufferA = reusable();
+  let calls = 0;
 
-  const lstmBackward: Kernels['lstmBackward'] = (B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates,
-    dhs, dhT, dcT, dxp, dr, dh0, dc0, dhAll) => {
-    offer = null;
+  const lstmBackwardPacking: DxpSharingKernels['lstmBackwardPacking'] = (B, T, U, r, h0, c0, mask, goBackwards, act,
+    recAct, hs, cs, gates, dhs, dhT, dcT, dxp, dr, dh0, dc0, dhAll) => {
+    const call = ++calls;
     const N = B * T, G4 = 4 * U;
     const share = !goBackwards && dxp instanceof Float32Array && N > 0;
     const asB = share ? bufferB(addon.gemmBf16PackedLength(N, G4)) : null;
     const asA = share ? bufferA(addon.gemmBf16PackedALength(N, G4)) : null;
     addon.lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
       dxp, dr, dh0, dc0, dhAll, asB, asA);
-    if (asB && asA) offer = { dxp, steps: N, gates: G4, asB, asA };
+    return asB && asA ? { dxp, steps: N, gates: G4, asB, asA, call } : null;
   };
 
-  const gemm: Kernels['gemm'] = (transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act) => {
-    const o = offer;
-    if (o && c === o.dxp) offer = null;
-    const plain = !o || c === o.dxp || alpha === 0 || !(a instanceof Float32Array) || !(c instanceof Float32Array) ||
-      (bias !== null && !(bias instanceof Float32Array));
-    if (!plain && b === o.dxp && !transB && kk === o.steps && n === o.gates) {
+  const gemmPackedDxp: DxpSharingKernels['gemmPackedDxp'] = (o, transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act) => {
+    if (o.call !== calls) {
+      throw new Error(`gemmPackedDxp: dxp's packings were overwritten by a later lstmBackwardPacking (call ${calls}, packings of call ${o.call})`);
+    }
+    const packable = c !== o.dxp && alpha !== 0 && a instanceof Float32Array && c instanceof Float32Array &&
+      (bias === null || bias instanceof Float32Array);
+    if (packable && b === o.dxp && !transB && kk === o.steps && n === o.gates) {
       addon.gemmBf16PackedB(transA, m, n, kk, alpha, a, o.asB, beta, c, bias, act);
       return;
     }
-    if (!plain && a === o.dxp && !transA && m === o.steps && kk === o.gates && b instanceof Float32Array) {
-      const packedB = packingOf(b, transB, kk, n) ?? addon.gemmBf16PackB(transB, kk, n, b, null);
+    if (packable && a === o.dxp && !transA && m === o.steps && kk === o.gates && b instanceof Float32Array) {
+      const packedB = packings.of(b, transB, kk, n) ?? addon.gemmBf16PackB(transB, kk, n, b, null);
       addon.gemmBf16PackedAB(m, n, kk, alpha, o.asA, packedB, beta, c, bias, act);
       return;
     }
-    k.gemm(transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act);
+    gemm(transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act);
   };
 
-  const colSum: Kernels['colSum'] = (rows, cols, x, out, accumulate) => {
-    if (offer && out === offer.dxp) offer = null;
-    k.colSum(rows, cols, x, out, accumulate);
-  };
-
-  const kept = new Set<string>(['gemm', 'lstmBackward', 'colSum']);
-  const dropping = Object.fromEntries(KERNEL_NAMES.filter((name) => !kept.has(name)).map((name) => {
-    const fn = k[name] as (...args: unknown[]) => unknown;
-    return [name, (...args: unknown[]) => { offer = null; return fn(...args); }];
-  }));
-  return { ...k, ...dropping, gemm, lstmBackward, colSum } as Kernels;
+  return { lstmBackwardPacking, gemmPackedDxp };
 }

@@ -95,8 +95,10 @@ const profiledCache = new WeakMap<Kernels, Kernels>();
 function profiled(k: Kernels): Kernels {
   let p = profiledCache.get(k);
   if (!p) {
-    p = Object.fromEntries(KERNEL_NAMES.map((name) => {
-      const fn = k[name] as (...a: unknown[]) => unknown;
+    // Every function of the set: a bf16 set adds kernels beyond KERNEL_NAMES (bf16_shared_packing.ts).
+    const names = Object.keys(k).filter((name) => typeof (k as unknown as Record<string, unknown>)[name] === 'function');
+    p = Object.fromEntries(names.map((name) => {
+      const fn = (k as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
       return [name, (...args: unknown[]) => {
         const t = performance.now();
         const r = fn(...args);

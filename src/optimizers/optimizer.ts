@@ -139,7 +139,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       }
       this.updateOne(v.values as FArray, g, s);
       v.constraint?.apply(v.values as FArray, v.shape);
-      markWeightWritten(v.values as FArray);
+      // Without a constraint the values are the update's own, so bf16 packings it made are current.
+      markWeightWritten(v.values as FArray, !v.constraint);
       v.grad = null;
     }
   }

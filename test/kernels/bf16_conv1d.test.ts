@@ -9,7 +9,9 @@ import { Rng, randF32, relErr } from './util.js';
 
 type Conv = typeof referenceKernels.conv1d;
 type ConvBack = typeof referenceKernels.conv1dBackward;
-const addon = nativeKernels() as unknown as { conv1dBf16?: Conv; conv1dBf16Backward?: ConvBack; bf16Supported?: () => boolean } | null;
+const addon = nativeKernels() as unknown as {
+  conv1dBf16?: Conv; conv1dBf16Backward?: ConvBack; gemmBf16?: typeof referenceKernels.gemm; bf16Supported?: () => boolean;
+} | null;
 const hasBf16 = !!addon?.bf16Supported?.();
 
 /**
@@ -65,6 +67,27 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
         }
       }
     console.log(`native vs reference bf16 Conv1D: largest relative difference ${largest.toExponential(2)}`);
+  });
+
+  it('the forward gives gemmBf16\'s bits on the im2col matrix (even Cin: x\'s rounded copy is the A operand in place)', () => {
+    let seed = 90;
+    for (const s of SHAPES)
+      for (const act of [Act.linear, Act.relu, Act.tanh]) {
+        const [B, T, Cin, Cout, K, stride, pl, To] = s;
+        const rng = new Rng(seed++);
+        const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), bias = randF32(rng, Cout);
+        const y = new Float32Array(B * To * Cout).fill(NaN), want = new Float32Array(B * To * Cout);
+        addon!.conv1dBf16!(B, T, Cin, Cout, K, stride, pl, To, x, w, bias, y, act);
+        const cols = new Float32Array(B * To * K * Cin); // im2col: row (b, o), column (j, ci)
+        for (let b = 0; b < B; b++)
+          for (let o = 0; o < To; o++)
+            for (let j = 0; j < K; j++) {
+              const t = o * stride - pl + j;
+              if (t >= 0 && t < T) cols.set(x.subarray((b * T + t) * Cin, (b * T + t + 1) * Cin), ((b * To + o) * K + j) * Cin);
+            }
+        addon!.gemmBf16!(false, false, B * To, Cout, K * Cin, 1, cols, w, 0, want, bias, act);
+        expect(y, `${s.join('x')} act=${act}`).toEqual(want);
+      }
   });
 
   it('names a short array', () => {

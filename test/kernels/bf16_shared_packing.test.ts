@@ -1,12 +1,13 @@
 /**
  * The LSTM's bf16 gate gradients shared with the input projection's two gradients (src/backend/bf16_shared_packing.ts,
  * lstmBf16Backward's packedDxp and packedGates): the packings are gemmBf16's, the shared products give gemmBf16's
- * bits (masked steps included), they are used only while dxp is unchanged, and never with goBackwards. Needs
- * AVX512-BF16 (the packing is native).
+ * bits (masked steps included), the packings are handed over explicitly and refused once a later call has
+ * overwritten them, and never made with goBackwards. Needs AVX512-BF16 (the packing is native).
  */
 import { describe, expect, it } from 'vitest';
 import { Act, nativeKernels, referenceKernels, type Kernels } from '../../src/backend/index.js';
-import { withSharedDxpPacking, type SharedPackingAddon } from '../../src/backend/bf16_shared_packing.js';
+import { dxpSharingKernels, type DxpPackings, type SharedPackingAddon } from '../../src/backend/bf16_shared_packing.js';
+import { WeightPackings } from '../../src/backend/bf16_weight_cache.js';
 import { Rng, randF32 } from './util.js';
 
 type Addon = SharedPackingAddon & Kernels & {
@@ -49,17 +50,24 @@ function inputGrads(k: Pick<Kernels, 'gemm' | 'colSum'>, c: Case): Float32Array[
 const plainGrads = (c: Case) => inputGrads({ gemm: addon!.gemmBf16, colSum: referenceKernels.colSum }, c);
 const lengths = () => [new Int32Array(addon!.gemmBf16PackedLength(N, G4)), new Int32Array(addon!.gemmBf16PackedALength(N, G4))];
 
-/** The shared-packing kernels over the addon, counting the products that used a packing made by lstmBackward. */
-function counted(): { k: Kernels; packedProducts: () => number } {
+/** The sharing kernels over the addon, counting the products that used a packing made by lstmBackwardPacking. */
+function counted() {
   let n = 0;
   const spy = {
     ...addon!,
     gemmBf16PackedB: (...a: Parameters<Addon['gemmBf16PackedB']>) => { n++; addon!.gemmBf16PackedB(...a); },
     gemmBf16PackedAB: (...a: Parameters<Addon['gemmBf16PackedAB']>) => { n++; addon!.gemmBf16PackedAB(...a); },
   } as Addon;
-  const base = { ...referenceKernels, gemm: addon!.gemmBf16, lstmForward: addon!.lstmBf16Forward, lstmBackward: addon!.lstmBf16Backward };
-  return { k: withSharedDxpPacking(spy, base as Kernels), packedProducts: () => n };
+  return { k: dxpSharingKernels(spy, addon!.gemmBf16, new WeightPackings(addon!)), packedProducts: () => n };
 }
+/** lstmBackwardPacking on a case. */
+function backwardPacking(k: ReturnType<typeof counted>['k'], c: Case): DxpPackings | null {
+  return k.lstmBackwardPacking(B, T, U, c.r, null, null, c.mask, c.goBackwards, Act.tanh, Act.sigmoid, c.hs, c.cs, c.gates,
+    c.dhs, null, null, c.dxp, c.dr, null, null, null);
+}
+/** The input gradients by the GEMM that takes the packings. */
+const sharedGrads = (k: ReturnType<typeof counted>['k'], packs: DxpPackings, c: Case) =>
+  inputGrads({ gemm: (...a) => k.gemmPackedDxp(packs, ...a), colSum: referenceKernels.colSum }, c);
 
 describe.skipIf(!hasBf16)('LSTM gate gradients packed once for two products (needs AVX512-BF16)', () => {
   it('lstmBf16Backward with packedDxp and packedGates gives the same outputs and gemmBf16\'s packings of dxp', () => {
@@ -81,33 +89,41 @@ describe.skipIf(!hasBf16)('LSTM gate gradients packed once for two products (nee
     }
   });
 
-  it('the two GEMMs with dxp as an operand use the packings and give gemmBf16\'s bits', () => {
-    const { k, packedProducts } = counted();
-    const c = lstmCase(2, false, true);
-    backward(k.lstmBackward, c);
-    const got = inputGrads(k, c);
-    expect(packedProducts()).toBe(2);
-    expect(got).toEqual(plainGrads(c));
+  it('the two GEMMs with dxp as an operand use the packings handed to them and give gemmBf16\'s bits', () => {
+    for (const masked of [false, true]) {
+      const { k, packedProducts } = counted();
+      const c = lstmCase(2, false, masked), plain = lstmCase(2, false, masked);
+      backward(addon!.lstmBf16Backward, plain);
+      const packs = backwardPacking(k, c)!;
+      expect(packs.dxp).toBe(c.dxp);
+      expect(c.dxp).toEqual(plain.dxp);
+      expect(c.dr).toEqual(plain.dr);
+      expect(sharedGrads(k, packs, c)).toEqual(plainGrads(c));
+      expect(packedProducts()).toBe(2);
+    }
   });
 
-  it('drops the packings once another kernel runs or a GEMM writes dxp, so a changed dxp is packed afresh', () => {
+  it('runs any other product plainly, and refuses packings a later call has overwritten', () => {
     const { k, packedProducts } = counted();
     const c = lstmCase(3, false);
-    backward(k.lstmBackward, c);
-    c.dxp.fill(0.25);
-    k.activation(Act.relu, c.dxp.subarray(0, 1), new Float32Array(1));
-    expect(inputGrads(k, c)).toEqual(plainGrads(c));
-    backward(k.lstmBackward, c);
-    k.gemm(false, false, N, G4, 1, 1, new Float32Array(N), new Float32Array(G4).fill(2), 0, c.dxp, null, Act.linear);
-    expect(inputGrads(k, c)).toEqual(plainGrads(c));
+    const packs = backwardPacking(k, c)!;
+    const rng = new Rng(9), a = randF32(rng, N * 7), b = Float32Array.from(c.dxp); // dxp's values, another array
+    const out = new Float32Array(7 * G4), want = new Float32Array(7 * G4);
+    k.gemmPackedDxp(packs, true, false, 7, G4, N, 1, a, b, 0, out, null, Act.linear);
+    addon!.gemmBf16(true, false, 7, G4, N, 1, a, b, 0, want, null, Act.linear);
+    expect(out).toEqual(want);
     expect(packedProducts()).toBe(0);
+    backwardPacking(k, lstmCase(6, false));
+    expect(() => sharedGrads(k, packs, c)).toThrow(/gemmPackedDxp: dxp's packings were overwritten by a later lstmBackwardPacking/);
   });
 
   it('with goBackwards the steps are packed in reverse, so nothing is shared (and the kernel refuses the buffers)', () => {
     const { k, packedProducts } = counted();
-    const c = lstmCase(4, true);
-    backward(k.lstmBackward, c);
-    expect(inputGrads(k, c)).toEqual(plainGrads(c));
+    const c = lstmCase(4, true), plain = lstmCase(4, true);
+    expect(backwardPacking(k, c)).toBeNull();
+    backward(addon!.lstmBf16Backward, plain);
+    expect(c.dxp).toEqual(plain.dxp);
+    expect(c.dr).toEqual(plain.dr);
     expect(packedProducts()).toBe(0);
     const [asB, asA] = lengths();
     expect(() => backward(addon!.lstmBf16Backward, lstmCase(4, true), asB))

@@ -1,17 +1,21 @@
 /**
  * The bf16 weight cache (src/backend/bf16_weight_cache.ts): a GEMM whose B operand is a marked weight reuses the
- * weight's packing until the weight is written again, and gives gemmBf16's bits exactly. Needs AVX512-BF16 in the
- * CPU and the avx512 kernels in force (the packing is native).
+ * weight's packing until the weight is written again, and gives gemmBf16's bits exactly; the optimizers' update
+ * kernels remake the packings as they write the weights, with the bits of the plain update and of gemmBf16PackB.
+ * Needs AVX512-BF16 in the CPU and the avx512 kernels in force (the packing is native).
  */
 import { describe, expect, it } from 'vitest';
-import { Act, nativeKernels, referenceKernels } from '../../src/backend/index.js';
-import { cachedBf16Gemm, markWeightWritten, type Bf16PackAddon } from '../../src/backend/bf16_weight_cache.js';
+import { Act, kernels, nativeKernels, referenceKernels } from '../../src/backend/index.js';
+import { setGlobalPolicy } from '../../src/mixed_precision.js';
+import { cachedBf16Gemm, markWeightWritten, WeightPackings, type Bf16PackAddon, type Bf16UpdateAddon } from '../../src/backend/bf16_weight_cache.js';
+import { Adam } from '../../src/optimizers/adam.js';
+import { RMSprop } from '../../src/optimizers/rmsprop.js';
 import { SGD } from '../../src/optimizers/sgd.js';
 import { Variable } from '../../src/variable.js';
 import { Rng, randF32 } from './util.js';
 
 type GemmFn = typeof referenceKernels.gemm;
-type Addon = Bf16PackAddon & { gemmBf16: GemmFn; bf16Supported(): boolean };
+type Addon = Bf16PackAddon & Bf16UpdateAddon & { gemmBf16: GemmFn; gemmBf16PackedLength(k: number, n: number): number; bf16Supported(): boolean };
 const addon = nativeKernels() as unknown as Addon | null;
 const hasBf16 = !!addon?.bf16Supported?.();
 
@@ -29,7 +33,7 @@ const SHAPES: [number, number, number][] = [[1, 1, 1], [9, 33, 17], [17, 31, 29]
 describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
   for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     it(`gives gemmBf16's bits for marked weights (transA ${ta}, transB ${tb})`, () => {
-      const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16);
+      const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16, new WeightPackings(addon!));
       const rng = new Rng(ta ? 7 : 3);
       for (const [m, n, k] of SHAPES) {
         const a = randF32(rng, m * k), w = randF32(rng, k * n);
@@ -44,7 +48,7 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
   }
 
   it('reuses the packing until the weight is marked written, then packs the new values', () => {
-    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16);
+    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16, new WeightPackings(addon!));
     const rng = new Rng(11);
     const [m, n, k] = [5, 40, 37];
     const a = randF32(rng, m * k), w = randF32(rng, k * n);
@@ -60,7 +64,7 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
   });
 
   it('packs unmarked arrays on every call (activations, gradients)', () => {
-    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16);
+    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16, new WeightPackings(addon!));
     const rng = new Rng(12);
     const [m, n, k] = [6, 20, 9];
     const a = randF32(rng, m * k), b = randF32(rng, k * n);
@@ -71,7 +75,7 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
   });
 
   it('sees the writes of Variable.assign and of an optimizer step', () => {
-    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16);
+    const gemm = cachedBf16Gemm(addon!, addon!.gemmBf16, new WeightPackings(addon!));
     const rng = new Rng(13);
     const [m, n, k] = [4, 24, 10];
     const v = new Variable('kernel', [k, n]);
@@ -101,6 +105,93 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
     addon!.gemmBf16(false, true, m, n, k, 1, a, w, 0, direct, null, Act.linear);
     expect(viaPacked).toEqual(direct);
     expect(() => addon!.gemmBf16PackB(true, k, n + 40, randF32(rng, k * (n + 40)), first)).toThrow(/gemmBf16PackB: argument 'into'/);
+  });
+
+  // The three update kernels with their arguments (after p, g) and slots; sgd with and without momentum.
+  const UPDATES = [
+    { name: 'adam', slots: 2, run: (k: Bf16UpdateAddon, p: Float32Array, g: Float32Array, s: Float32Array[], ...packs: unknown[]) =>
+      (k.adam as (...a: unknown[]) => void)(p, g, s[0], s[1], 0.01, 0.9, 0.999, 1e-7, 3, ...packs) },
+    { name: 'rmsprop', slots: 1, run: (k: Bf16UpdateAddon, p: Float32Array, g: Float32Array, s: Float32Array[], ...packs: unknown[]) =>
+      (k.rmsprop as (...a: unknown[]) => void)(p, g, s[0], 0.01, 0.9, 1e-7, ...packs) },
+    { name: 'sgd', slots: 0, run: (k: Bf16UpdateAddon, p: Float32Array, g: Float32Array, _s: Float32Array[], ...packs: unknown[]) =>
+      (k.sgd as (...a: unknown[]) => void)(p, g, null, 0.1, 0, false, ...packs) },
+    { name: 'sgd with momentum', slots: 1, run: (k: Bf16UpdateAddon, p: Float32Array, g: Float32Array, s: Float32Array[], ...packs: unknown[]) =>
+      (k.sgd as (...a: unknown[]) => void)(p, g, s[0], 0.1, 0.9, true, ...packs) },
+  ];
+
+  for (const u of UPDATES) {
+    it(`${u.name} with packings updates as without and packs as gemmBf16PackB (both orientations)`, () => {
+      const rng = new Rng(21);
+      // a panel edge, odd rows and columns, rows past one 32-row block, a single row
+      for (const [rows, cols] of [[32, 16], [37, 45], [70, 3], [1, 9], [65, 130]]) {
+        const n = rows * cols, p0 = randF32(rng, n), g = randF32(rng, n);
+        const slots0 = Array.from({ length: u.slots }, () => randF32(rng, n, 0, 1));
+        const plain = { p: Float32Array.from(p0), s: slots0.map((s) => Float32Array.from(s)) };
+        const packing = { p: Float32Array.from(p0), s: slots0.map((s) => Float32Array.from(s)) };
+        u.run(addon!, plain.p, g, plain.s);
+        const packed = new Int32Array(addon!.gemmBf16PackedLength(rows, cols)).fill(-1);
+        const packedT = new Int32Array(addon!.gemmBf16PackedLength(cols, rows)).fill(-1);
+        u.run(addon!, packing.p, g, packing.s, rows, cols, packed, packedT);
+        expect(packing.p).toEqual(plain.p);
+        expect(packing.s).toEqual(plain.s);
+        // compared through products: the packings' slack words (alignment) are never read
+        const m = 3, a = randF32(rng, m * rows), at = randF32(rng, m * cols);
+        const viaPacked = new Float32Array(m * cols), direct = new Float32Array(m * cols);
+        addon!.gemmBf16PackedB(false, m, cols, rows, 1, a, packed, 0, viaPacked, null, Act.linear);
+        addon!.gemmBf16(false, false, m, cols, rows, 1, a, plain.p, 0, direct, null, Act.linear);
+        expect(viaPacked).toEqual(direct);
+        const viaPackedT = new Float32Array(m * rows), directT = new Float32Array(m * rows);
+        addon!.gemmBf16PackedB(false, m, rows, cols, 1, at, packedT, 0, viaPackedT, null, Act.linear);
+        addon!.gemmBf16(false, true, m, rows, cols, 1, at, plain.p, 0, directT, null, Act.linear);
+        expect(viaPackedT).toEqual(directT);
+      }
+    });
+  }
+
+  it('an update that packs names a shape that does not match the weight and a short packing', () => {
+    const p = new Float32Array(12), g = new Float32Array(12), m = new Float32Array(12), v = new Float32Array(12);
+    const run = (...packs: unknown[]) => (addon!.adam as (...a: unknown[]) => void)(p, g, m, v, 0.01, 0.9, 0.999, 1e-7, 1, ...packs);
+    expect(() => run(5, 3, new Int32Array(addon!.gemmBf16PackedLength(5, 3)), null)).toThrow(/adam: argument 'rows' times cols must be the weight's length 12, got 5 x 3/);
+    expect(() => run(4, 3, new Int32Array(4), null)).toThrow(/adam: argument 'packed' has 4 elements, needs \d+/);
+    expect(() => run(4, 3, null, new Int32Array(4))).toThrow(/adam: argument 'packedT' has 4 elements, needs \d+/);
+  });
+
+  it('an optimizer step under mixed_bfloat16 remakes the packings the products use, unless a constraint wrote after it', () => {
+    const packB = addon!.gemmBf16PackB;
+    let packs = 0;
+    // the policy's kernel set calls the addon's packing by name: count its calls
+    addon!.gemmBf16PackB = (...a) => { packs++; return packB(...a); };
+    setGlobalPolicy('mixed_bfloat16');
+    try {
+      const { gemm } = kernels();
+      const rng = new Rng(22);
+      const [m, n, k] = [5, 33, 40];
+      const a = randF32(rng, m * k), at = randF32(rng, m * n);
+      const extras = { c0: new Float32Array(m * n), bias: null, beta: 0, act: Act.linear };
+      const extrasT = { c0: new Float32Array(m * k), bias: null, beta: 0, act: Act.linear };
+      for (const [opt, constrained] of [[new Adam({ learningRate: 0.1 }), false], [new RMSprop({ learningRate: 0.1 }), false],
+        [new SGD({ learningRate: 0.1, momentum: 0.5 }), false], [new SGD({ learningRate: 0.1 }), true]] as const) {
+        const v = new Variable('kernel', [k, n]);
+        v.assign(randF32(rng, k * n));
+        if (constrained) v.constraint = { apply: (x) => { x.fill(0.5, 0, 7); } };
+        const w = v.values as Float32Array;
+        const products = () => {
+          expect(product(gemm, false, false, m, n, k, a, w, extras)).toEqual(product(addon!.gemmBf16, false, false, m, n, k, a, w, extras));
+          expect(product(gemm, false, true, m, k, n, at, w, extrasT)).toEqual(product(addon!.gemmBf16, false, true, m, k, n, at, w, extrasT));
+        };
+        products(); // packs both orientations
+        for (let step = 0; step < 2; step++) {
+          packs = 0;
+          v.grad = randF32(rng, k * n);
+          opt.applyGradients([v]);
+          products();
+          expect(packs).toBe(constrained ? 2 : 0); // a constraint's write makes the products pack afresh
+        }
+      }
+    } finally {
+      addon!.gemmBf16PackB = packB;
+      setGlobalPolicy('float32');
+    }
   });
 
   it('names the argument when the packed operand is too short', () => {
