@@ -214,13 +214,16 @@ void forward(const Fwd& p) {
   });
 }
 
-// scr [B, T, U] (processing order): resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
+// scr: room for each share's ring (DrAccum::ring_room) of per-step rows read only within their block of steps:
+// resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
                   float* dh, float* scr, float* drh, float* drbp, float* dr_spare, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
-    DrAccum dr(plan, sh, p.dr, dr_spare, G3, U, T, tid);
+    DrAccum dr(plan, sh, p.dr, dr_spare, G3, U, T, tid, first, p.back);
+    float* const ring = dr.ring_of(scr);
+    const long nslot = dr.ring_slots();
     float* myrb = drbp ? drbp + tid * G3 : nullptr;
     if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
     load_rows(dh, p.dhT, sh, U);
@@ -228,20 +231,30 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
-      auto masked_row = [&](long ho) { std::memset(scr + ho + sh.ua, 0, sh.ubytes); };
+      auto masked_row = [&](long ho) {  // ho = (b*T + s) * U
+        std::memset(dr.ring_row(ring, (ho / U - s) / T, s) + sh.ua, 0, sh.ubytes);
+      };
       auto real_row = [&](long b, long ho, float* dhb, float* dg) {
-        const float* g = p.gates + (b * T + s) * G3;
-        const float* hp = hprev(b);
-        for (long u = sh.ua; u < sh.ub; u += W) {
-          const int n = (int)std::min<long>(W, sh.ub - u);
+        // Every pointer in a local: the vector stores may alias anything, so GCC would reload captured ones after each.
+        const float* const g = p.gates + (b * T + s) * G3;
+        const float* const hp = hprev(b);
+        const float* const dhs = p.dhs + ho;
+        const float* const hh = p.hh + ho, *const hs = p.hs + ho;
+        float* const dha = p.dhAll ? p.dhAll + ho : nullptr;
+        float* const sc = dr.ring_row(ring, b, s);
+        float* const rb = myrb;
+        const bool ra = p.resetAfter;
+        const long ua = sh.ua, ub = sh.ub;
+        for (long u = ua; u < ub; u += W) {
+          const int n = (int)std::min<long>(W, ub - u);
           if (s > 0) {
             prefetch_gate_lines(g + u, -G3, dg + u, xstep, U, 3);
-            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
-            if (p.resetAfter) __builtin_prefetch(p.hh + ho - U + u, 0, 3);
-            if (s > 1) __builtin_prefetch(p.hs + ho - 2 * U + u, 0, 3);  // the next step's h_prev
+            __builtin_prefetch(dhs - U + u, 0, 3);
+            if (ra) __builtin_prefetch(hh - U + u, 0, 3);
+            if (s > 1) __builtin_prefetch(hs - 2 * U + u, 0, 3);  // the next step's h_prev
           }
-          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
-          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vf d = vloadn(dhb + u, n) + vloadn(dhs + u, n);
+          if (dha) vstoren(dha + u, d, n);
           vf z = vloadn(g + u, n), rr = vloadn(g + U + u, n), nn = vloadn(g + 2 * U + u, n);
           vf hpv = vloadn(hp + u, n);
           vf dz = d * (hpv - nn) * ract.grad(z);
@@ -249,26 +262,27 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
           vstoren(dhb + u, d * z, n);
           vstoren(dg + u, dz, n);
           vstoren(dg + 2 * U + u, dn, n);
-          if (p.resetAfter) {
-            vf dr = dn * vloadn(p.hh + ho + u, n) * ract.grad(rr);
+          if (ra) {
+            vf dr = dn * vloadn(hh + u, n) * ract.grad(rr);
             vf dhh = dn * rr;
             vstoren(dg + U + u, dr, n);
-            vstoren(scr + ho + u, dhh, n);
-            if (myrb) {
-              vstoren(myrb + u, vloadn(myrb + u, n) + dz, n);
-              vstoren(myrb + U + u, vloadn(myrb + U + u, n) + dr, n);
-              vstoren(myrb + 2 * U + u, vloadn(myrb + 2 * U + u, n) + dhh, n);
+            vstoren(sc + u, dhh, n);
+            if (rb) {
+              vstoren(rb + u, vloadn(rb + u, n) + dz, n);
+              vstoren(rb + U + u, vloadn(rb + U + u, n) + dr, n);
+              vstoren(rb + 2 * U + u, vloadn(rb + 2 * U + u, n) + dhh, n);
             }
           } else {
-            vstoren(scr + ho + u, rr * hpv, n);
+            vstoren(sc + u, rr * hpv, n);
           }
         }
       };
       const long na = backward_rows<3>(p, sh, dh, s, t, first, masked_row, real_row);
       if (plan.unit) rl::rnn::sync(nth);
       if (p.resetAfter) {
-        // dh_prev += [dz, dr] r_zr^T + (dn * rr) r_h^T
-        const PSeg sg[2] = {{p.dxp + t * G3, T * G3, rt, G3 * W, G2}, {scr + s * U, T * U, rt + G2 * W, G3 * W, U}};
+        // dh_prev += [dz, dr] r_zr^T + (dn * rr) r_h^T; the ring's rows of step s are nslot rows apart.
+        const float* ring_s = dr.ring_row(ring, sh.r0, s) - sh.r0 * nslot * U;
+        const PSeg sg[2] = {{p.dxp + t * G3, T * G3, rt, G3 * W, G2}, {ring_s, nslot * U, rt + G2 * W, G3 * W, U}};
         panel_product<true, 2>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, sg);
       } else {
         // d(rr * h_prev) = dn r_h^T; then dr and its direct term; then dh_prev += [dz, dr] r_zr^T.
@@ -291,11 +305,18 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
         panel_product<true, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sb);
       }
       if (dr.block_ends(s)) {
-        // dR[:, z and r] += h_prev^T [dz, dr]; dR[:, h] += resetAfter: h_prev^T (dn * rr) (scr, processing order);
-        // else (rr * h_prev)^T dn (scr^T dxp_h).
-        dr.add(0, 2, p.hs, p.h0, true, p.dxp, G3, true, T, first, p.back);
-        if (p.resetAfter) dr.add(G2, 1, p.hs, p.h0, true, scr, U, false, T, first, p.back);
-        else dr.add(G2, 1, scr, nullptr, false, p.dxp + G2, G3, true, T, first, p.back);
+        // dR[:, z and r] += h_prev^T [dz, dr]; dR[:, h] += resetAfter: h_prev^T (dn * rr) (scr, processing order;
+        // in the same pass over h_prev); else (rr * h_prev)^T dn (scr^T dxp_h).
+        const GateRows zr{p.dxp, G3, true, 2};
+        if (p.resetAfter) {
+          dr.add(0, p.hs, p.h0, true, zr, {ring, U, false, 1, nslot});
+        } else {
+          dr.add(0, p.hs, p.h0, true, zr);
+          dr.add(G2, ring, nullptr, false, {p.dxp + G2, G3, true, 1}, {}, nslot);
+          // Under the unit split every thread reads all units of the block's ring rows: none may write the next
+          // block's (the same slots) before all are done.
+          if (plan.unit) rl::rnn::sync(nth);
+        }
         dr.next();
       }
     }
@@ -321,7 +342,7 @@ void backward(const Bwd& p) {
   const Steps st = steps_for(p, 3.0 * U * U);
   std::vector<float> dh((size_t)(B * U)), drh;
   if (!p.resetAfter) drh.resize((size_t)(B * U));
-  std::unique_ptr<float[]> scr(new float[(size_t)(B * T * U)]);
+  std::unique_ptr<float[]> scr(new float[(size_t)DrAccum::ring_room(B, T, U)]);
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
   std::vector<float> dr_spare = dr_spare_for(st.plan, U, G3);

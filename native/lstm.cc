@@ -104,27 +104,30 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
                   float* dh, float* dc, float* dr_spare, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
-    DrAccum dr(plan, sh, p.dr, dr_spare, G4, U, T, tid);
+    DrAccum dr(plan, sh, p.dr, dr_spare, G4, U, T, tid, first, p.back);
     load_rows(dh, p.dhT, sh, U);
     load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
       auto real_row = [&](long b, long ho, float* dhb, float* dg) {
-        float* dcb = dc + b * U;
-        const float* g = p.gates + (b * T + s) * G4;
-        const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-        const float* cc = p.cs + ho;
-        const bool pf = s > 0;
-        for (long u = sh.ua; u < sh.ub; u += W) {
-          const int n = (int)std::min<long>(W, sh.ub - u);
+        // Every pointer in a local: the vector stores may alias anything, so GCC would reload captured ones after each.
+        float* const dcb = dc + b * U;
+        const float* const g = p.gates + (b * T + s) * G4;
+        const float* const cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
+        const float* const cc = p.cs + ho, *const dhs = p.dhs + ho, *const hs = p.hs + ho;
+        float* const dha = p.dhAll ? p.dhAll + ho : nullptr;
+        const long dgstep = p.back ? G4 : -G4, ua = sh.ua, ub = sh.ub;
+        const bool pf = s > 0, pf2 = s > 1;
+        for (long u = ua; u < ub; u += W) {
+          const int n = (int)std::min<long>(W, ub - u);
           if (pf) {  // the previous step's lines of this row
-            prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
-            __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
-            if (s > 1) __builtin_prefetch(cc - 2 * U + u, 0, 3);
-            __builtin_prefetch(p.hs + ho - U + u, 0, 3);  // this step's h_prev, for dR at the block's end
+            prefetch_gate_lines(g + u, -G4, dg + u, dgstep, U, 4);
+            __builtin_prefetch(dhs - U + u, 0, 3);
+            if (pf2) __builtin_prefetch(cc - 2 * U + u, 0, 3);
+            __builtin_prefetch(hs - U + u, 0, 3);  // this step's h_prev, for dR at the block's end
           }
-          vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
-          if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
+          vf d = vloadn(dhb + u, n) + vloadn(dhs + u, n);
+          if (dha) vstoren(dha + u, d, n);
           vf ig = vloadn(g + u, n), fg = vloadn(g + U + u, n), cg = vloadn(g + 2 * U + u, n),
              og = vloadn(g + 3 * U + u, n);
           vf tc = act(vloadn(cc + u, n));
@@ -142,7 +145,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       const PSeg sg{p.dxp + t * G4, T * G4, rt, G4 * W, G4};
       panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
       if (dr.block_ends(s)) {  // dR += h_prev^T dgates over the block's steps
-        dr.add(0, 4, p.hs, p.h0, true, p.dxp, G4, true, T, first, p.back);
+        dr.add(0, p.hs, p.h0, true, {p.dxp, G4, true, 4});
         dr.next();
       }
     }

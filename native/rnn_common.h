@@ -28,6 +28,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -197,34 +198,45 @@ inline void pack_transposed_panels(const float* r, long J, long ldr, long U, int
   }
 }
 
-// One run of rows of the dR accumulation: rows k < K contribute a[k*lda + 0..M) (outer) b[k*ldb + cols].
+// One run of rows of the dR accumulation: rows k < K contribute a[k*lda + 0..M) (outer) b[k*ldb + cols]; with b2,
+// the columns from outer_accum's csplit on come from b2[k*ldb2 + col - csplit] instead (two gate arrays side by
+// side, e.g. GRU's dz, dr in dxp and its candidate's gradient in a scratch array, summed in one pass).
 struct Seg {
   const float* a;
   long lda;
   const float* b;
   long ldb;
   long K;
+  const float* b2 = nullptr;
+  long ldb2 = 0;
 };
 
 // The segments of one block of BPTT's dR accumulation, dR += sum a(b, s)^T g(b, s) over processing steps
 // [sa, sb) of batch rows [r0, r1), one segment per row (its steps in ascending order): g(b, s) = g + (b*T + t)*ldg
 // with t the input time of s when gtime, else s. With shifted, a(b, s) is h_prev: hs's row s-1, or h0's row b at
 // the row's first real step (nothing when h0 is null: h_prev is zero there); otherwise a(b, s) is a's own row s.
+// A ring (aring, gring: its slots per row, 0 for none) holds only the latest steps of rows [r0, r1): row (b, s) at
+// ((b - r0) * ring + (T-1-s) % ring) rows from its start; a block of at most `ring` steps ending at T or at a
+// multiple of ring steps before it (DrAccum's blocks) then has all its steps there.
 // Steps before a row's first real step are left out (their g is zero), so leading padding costs nothing here.
 inline void block_segments(std::vector<Seg>& segs, long r0, long r1, long T, long U, const int* first, bool back,
-                           long sa, long sb, const float* a, const float* h0, bool shifted, const float* g, long ldg,
-                           bool gtime) {
+                           long sa, long sb, const float* a, long aring, const float* h0, bool shifted, const float* g,
+                           long ldg, bool gtime, long gring) {
   segs.clear();
   const bool rev = gtime && back;
+  const long gstep = gring || rev ? -ldg : ldg;
   for (long b = r0; b < r1; ++b) {
     long lo = std::max(sa, (long)first[b]);
     if (lo >= sb) continue;
-    auto grow = [&](long s) { return g + (b * T + (rev ? T - 1 - s : s)) * ldg; };
+    auto grow = [&](long s) {
+      return gring ? g + ((b - r0) * gring + (T - 1 - s) % gring) * ldg : g + (b * T + (rev ? T - 1 - s : s)) * ldg;
+    };
     if (shifted && lo == first[b]) {
-      if (h0) segs.push_back(Seg{h0 + b * U, U, grow(lo), rev ? -ldg : ldg, 1});
+      if (h0) segs.push_back(Seg{h0 + b * U, U, grow(lo), gstep, 1});
       if (++lo >= sb) continue;
     }
-    segs.push_back(Seg{a + (b * T + lo - (shifted ? 1 : 0)) * U, U, grow(lo), rev ? -ldg : ldg, sb - lo});
+    const float* arow = aring ? a + ((b - r0) * aring + (T - 1 - lo) % aring) * U : a + (b * T + lo - (shifted ? 1 : 0)) * U;
+    segs.push_back(Seg{arow, aring ? -U : U, grow(lo), gstep, sb - lo});
   }
 }
 
@@ -661,10 +673,10 @@ RLV void masked_backward(float* dh, const float* dhs, float* dhAll, long ua, lon
   }
 }
 
-// Tile of the dR accumulation from packed chunks: C[m, tile columns] += sum_{k < K} a[k*lda + m] * b[k*NV*W + lanes],
+// Tile of the dR accumulation from packed chunks: C[m, tile columns] += sum_{k < K} a[k][i0 + m] * b[k*NV*W + lanes],
 // m < M; each element one FMA chain continued from its value in C (a partial last vector: TAIL, tailn lanes).
 template <int M, int NV, bool TAIL>
-RLV void outer_tile(float* C, long ldc, const float* a, long lda, const float* b, long K, int tailn) {
+RLV void outer_tile(float* C, long ldc, const float* const* a, long i0, const float* b, long K, int tailn) {
   vf c[M][NV];
 #pragma GCC unroll 8
   for (int m = 0; m < M; ++m)
@@ -673,7 +685,7 @@ RLV void outer_tile(float* C, long ldc, const float* a, long lda, const float* b
       c[m][n] = (TAIL && n == NV - 1) ? vload_part(C + m * ldc + n * W, tailn) : vload(C + m * ldc + n * W);
   for (long k = 0; k < K; ++k) {
     const float* br = b + k * (NV * W);
-    const float* ar = a + k * lda;
+    const float* ar = a[k] + i0;
     vf bv[NV];
 #pragma GCC unroll 8
     for (int n = 0; n < NV; ++n) bv[n] = vload(br + n * W);
@@ -693,14 +705,46 @@ RLV void outer_tile(float* C, long ldc, const float* a, long lda, const float* b
     }
 }
 
-// C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1). Rows and columns
-// are relative to C, a and b alike. Runs on the calling thread (callers split rows). The rows of all segments are
-// taken in chunks of KC, each packed first: its a slices side by side ([k][m], this thread's rows) and its b
-// slices per column tile ([tile][k][NV vectors], zero past c1), so the register tiles read contiguous memory that
-// stays in L1 (KC * (rows + tile columns) floats) instead of KC scattered rows of hs and dgates, and short segments
-// (few steps) cost no extra passes over C. Each element of C is one chain of FMAs in k order whatever KC, the
-// tiles or the split, so none of them changes a bit of the result.
-inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg) {
+// The packing room of outer_accum, kept by a caller that sums block after block (nothing allocated per block).
+struct OuterPack {
+  std::vector<float> b;
+};
+
+// o[0, NV*W) = columns [col, col + n) of a row, those before csplit from r1, the others from r2 (at column - csplit);
+// zeros past n. Vector copies: a chunk packs many short rows, where calls to memcpy cost more than the copying.
+template <int NV>
+RLV void pack_cols(float* o, const float* r1, const float* r2, long col, long n, long csplit) {
+  const long n1 = std::max(0L, std::min(n, csplit - col));  // columns from r1
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) {
+    const long c = (long)v * W;
+    vf x = vzero();
+    if (c < n) {
+      const int k = (int)std::min<long>(W, n - c);
+      if (c + k <= n1) {
+        x = vloadn(r1 + col + c, k);
+      } else if (c >= n1) {
+        x = vloadn(r2 + (col + c - csplit), k);
+      } else {
+        float tmp[W] = {};
+        std::memcpy(tmp, r1 + col + c, (size_t)(n1 - c) * sizeof(float));
+        std::memcpy(tmp + (n1 - c), r2 + (col + n1 - csplit), (size_t)(c + k - n1) * sizeof(float));
+        x = vload(tmp);
+      }
+    }
+    vstore(o + c, x);
+  }
+}
+
+// C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1) (columns from csplit
+// on: the segments' b2, see Seg). Rows and columns are relative to C, a and b alike. Runs on the calling thread
+// (callers split rows). The rows of all segments are taken in chunks of KC; each chunk's b slices are first packed
+// per column tile ([tile][k][NV vectors], zero past c1), so the register tiles read contiguous memory that stays in
+// L1 instead of KC scattered rows of dgates (the a values are single floats, broadcast from their rows), and short
+// segments (few steps) cost no extra passes over C. Each element of C is one chain of FMAs in k order whatever KC,
+// the tiles, the split or where its column comes from, so none of them changes a bit of the result.
+inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg,
+                        OuterPack& pk, long csplit = LONG_MAX) {
   constexpr int NVT = 4;
   constexpr int MM = rows_for(NVT);
   constexpr long KC = 64;
@@ -708,9 +752,11 @@ inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, 
   if (ncol <= 0 || nrow <= 0) return;
   const long nvec = (ncol + W - 1) / W;
   const int tailn = (int)(ncol - (nvec - 1) * W);
-  std::vector<float> apack((size_t)(KC * nrow)), bpack((size_t)(KC * nvec * W));
+  if (pk.b.size() < (size_t)(KC * nvec * W)) pk.b.resize((size_t)(KC * nvec * W));
+  float* const bpack = pk.b.data();
   const float* ap[KC];
   const float* bp[KC];
+  const float* bp2[KC];
   long si = 0, k = 0;
   for (;;) {
     long kc = 0;
@@ -720,32 +766,28 @@ inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, 
         k = 0;
         continue;
       }
-      ap[kc] = segs[si].a + k * segs[si].lda;
+      ap[kc] = segs[si].a + k * segs[si].lda + m0;
       bp[kc] = segs[si].b + k * segs[si].ldb;
+      bp2[kc] = segs[si].b2 ? segs[si].b2 + k * segs[si].ldb2 : nullptr;
       ++kc;
       ++k;
     }
     if (kc == 0) break;
-    for (long i = 0; i < kc; ++i) std::memcpy(&apack[(size_t)(i * nrow)], ap[i] + m0, (size_t)nrow * sizeof(float));
     for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
       constexpr int NV = decltype(NVc)::value;
-      float* bt = &bpack[(size_t)(v0 * W * kc)];
-      const long n = std::min<long>(NV * W, ncol - v0 * W);
-      for (long i = 0; i < kc; ++i) {
-        float* o = bt + i * (NV * W);
-        std::memcpy(o, bp[i] + c0 + v0 * W, (size_t)n * sizeof(float));
-        std::memset(o + n, 0, (size_t)(NV * W - n) * sizeof(float));
-      }
+      float* bt = bpack + v0 * W * kc;
+      const long col = c0 + v0 * W, n = std::min<long>(NV * W, ncol - v0 * W);
+      for (long i = 0; i < kc; ++i) pack_cols<NV>(bt + i * (NV * W), bp[i], bp2[i], col, n, csplit);
     });
     for_tiles<NVT>(nvec, [&](long v0, auto NVc) {
       constexpr int NV = decltype(NVc)::value;
       const bool tail = (v0 + NV == nvec) && tailn != W;
-      const float* bt = &bpack[(size_t)(v0 * W * kc)];
+      const float* bt = bpack + v0 * W * kc;
       for_tiles<MM>(nrow, [&](long i0, auto Mc) {
         constexpr int M = decltype(Mc)::value;
         float* ct = C + (m0 + i0) * ldc + c0 + v0 * W;
-        if (tail) outer_tile<M, NV, true>(ct, ldc, &apack[(size_t)i0], nrow, bt, kc, tailn);
-        else outer_tile<M, NV, false>(ct, ldc, &apack[(size_t)i0], nrow, bt, kc, W);
+        if (tail) outer_tile<M, NV, true>(ct, ldc, ap, i0, bt, kc, tailn);
+        else outer_tile<M, NV, false>(ct, ldc, ap, i0, bt, kc, W);
       });
     });
   }
@@ -851,6 +893,17 @@ inline Steps steps_for(const P& p, double fma_per_row_step) {
 // This thread's share [c0, c1) of n columns, split in whole vectors.
 inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split_range(n, tid, nth, W, c0, c1); }
 
+// The gate gradients one DrAccum::add sums: row (b, s) at g + (b*T + t)*ldg, t the input time of processing step s
+// when gtime, else s, or in a ring of `ring` slots per row (block_segments); its columns [0, ngates * U) go to
+// ngates * U columns of dR.
+struct GateRows {
+  const float* g = nullptr;
+  long ldg = 0;
+  bool gtime = false;
+  int ngates = 0;
+  long ring = 0;
+};
+
 // dR summed during BPTT, a block of steps at a time while the block's gate gradients and hidden states are still
 // in cache (a pass over all B*T steps after the loop read them back from memory: most of that pass's time). Each
 // thread sums into its own accumulator: under the batch split its rows' share of all of dR (thread 0 into dr
@@ -861,11 +914,13 @@ inline void split_cols(long n, int tid, int nth, long* c0, long* c1) { rl::split
 class DrAccum {
  public:
   // dr: U rows of ldc floats; spare: (threads - 1) * U * ldc floats when the plan splits batch rows, else unused.
-  DrAccum(const rl::rnn::Plan& plan, const Share& sh, float* dr, float* spare, long ldc, long U, long T, int tid)
-      : sh_(sh), ldc_(ldc), U_(U), sb_(T), unit_(plan.unit) {
+  // first: each row's first real step; back: goBackwards.
+  DrAccum(const rl::rnn::Plan& plan, const Share& sh, float* dr, float* spare, long ldc, long U, long T, int tid,
+          const int* first, bool back)
+      : sh_(sh), ldc_(ldc), U_(U), T_(T), sb_(T), first_(first), back_(back), unit_(plan.unit) {
     C_ = (plan.serial || plan.unit || tid == 0) ? dr : spare + (tid - 1) * U * ldc;
     // About 128 (row, step) pairs per block: 256 KB of a block's dgates and states stay in L2.
-    steps_ = std::max(1L, std::min(32L, 128 / std::max(1L, sh.r1 - sh.r0)));
+    steps_ = std::max(1L, std::min(kMaxSteps, 128 / std::max(1L, sh.r1 - sh.r0)));
     if (unit_) {
       for (long m = 0; m < U; ++m)
         for (long c = 0; c < ldc; c += U) std::memset(C_ + m * ldc + c + sh.ua, 0, sh.ubytes);
@@ -879,23 +934,40 @@ class DrAccum {
     return s == 0 || sb_ - s >= steps_;
   }
   // Adds the block's sum of a(b, s)^T g(b, s) (block_segments, over this share's rows: all of them under the unit
-  // split) to columns [c, c + ngates * U) of dR, which are columns [0, ngates * U) of g's rows; under the unit split
-  // only this thread's units of each gate.
-  void add(long c, int ngates, const float* a, const float* h0, bool shifted, const float* g, long ldg, bool gtime,
-           long T, const int* first, bool back) {
-    rl::rnn::block_segments(segs_, sh_.r0, sh_.r1, T, U_, first, back, sa_, sb_,
-                            a, h0, shifted, g, ldg, gtime);
+  // split) to columns [c, c + n * U) of dR, n = g.ngates + g2.ngates: g's columns, then g2's (both summed in one
+  // pass over a); under the unit split only this thread's units of each gate.
+  // a: hs (shifted) or its own rows, in a ring of aring slots per row when aring > 0 (block_segments).
+  void add(long c, const float* a, const float* h0, bool shifted, const GateRows& g, const GateRows& g2 = {},
+           long aring = 0) {
+    rl::rnn::block_segments(segs_, sh_.r0, sh_.r1, T_, U_, first_, back_, sa_, sb_, a, aring, h0, shifted, g.g, g.ldg,
+                            g.gtime, g.ring);
+    if (g2.ngates > 0) {
+      rl::rnn::block_segments(segs2_, sh_.r0, sh_.r1, T_, U_, first_, back_, sa_, sb_, a, aring, h0, shifted, g2.g,
+                              g2.ldg, g2.gtime, g2.ring);
+      for (size_t i = 0; i < segs_.size(); ++i) segs_[i].b2 = segs2_[i].b, segs_[i].ldb2 = segs2_[i].ldb;
+    }
     float* C = C_ + c;
-    const long n = (long)segs_.size();
+    const long n = (long)segs_.size(), split = g.ngates * U_, ngates = g.ngates + g2.ngates;
     if (!unit_) {
-      outer_accum(C, ldc_, 0, U_, 0, ngates * U_, segs_.data(), n);
+      outer_accum(C, ldc_, 0, U_, 0, ngates * U_, segs_.data(), n, pack_, split);
       return;
     }
     for (int q = 0; q < ngates && sh_.ub > sh_.ua; ++q)
-      outer_accum(C, ldc_, 0, U_, q * U_ + sh_.ua, q * U_ + sh_.ub, segs_.data(), n);
+      outer_accum(C, ldc_, 0, U_, q * U_ + sh_.ua, q * U_ + sh_.ub, segs_.data(), n, pack_, split);
   }
   // Call after the block's adds.
   void next() { sb_ = sa_; }
+  // A ring of this share's rows over the latest block of steps (block_segments), rows U floats long, instead of a
+  // [B, T, U] array for values that are only read within their block: it stays in cache. Room for every share's
+  // ring: ring_room floats, of which ring_of gives this share's; ring_slots() slots per row: a block's steps, but
+  // at least 2, so that under the unit split a step's row is not the next step's, which a thread may start
+  // writing while another still reads this one.
+  static long ring_room(long B, long T, long U) { return B * std::min(kMaxSteps, T) * U; }
+  float* ring_of(float* room) const { return room + sh_.r0 * std::min(kMaxSteps, T_) * U_; }
+  long ring_slots() const { return std::min(std::max(steps_, 2L), T_); }
+  float* ring_row(float* ring, long b, long s) const {
+    return ring + ((b - sh_.r0) * ring_slots() + (T_ - 1 - s) % ring_slots()) * U_;
+  }
   // After the last step, on every thread: under the batch split, dr += the other threads' sums (dr's rows shared
   // out over the threads), once all of them are complete.
   void finish(float* dr, const float* spare, int tid, int nth) {
@@ -915,11 +987,14 @@ class DrAccum {
   }
 
  private:
+  static constexpr long kMaxSteps = 32;
   const Share& sh_;
   float* C_;
-  long ldc_, U_, sa_ = 0, sb_, steps_;
-  bool unit_;
-  std::vector<Seg> segs_;
+  long ldc_, U_, T_, sa_ = 0, sb_, steps_;
+  const int* first_;
+  bool back_, unit_;
+  std::vector<Seg> segs_, segs2_;
+  OuterPack pack_;
 };
 
 // Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats.
@@ -966,7 +1041,8 @@ inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::
   long m0, m1;
   rl::split_range(U, tid, nth, 1, &m0, &m1);
   zero_block(C, ldc, m0, m1, c0, c1);
-  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size());
+  OuterPack pk;
+  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size(), pk);
 }
 
 // Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
