@@ -288,6 +288,11 @@ using rl::rnn::Seg;
 #ifndef RLV
 #define RLV inline __attribute__((always_inline))
 #endif
+// The same for a lambda (after its parameter list): one the compiler keeps out of line costs a call per row, which
+// spills every vector register.
+#ifndef RLV_LAMBDA
+#define RLV_LAMBDA __attribute__((always_inline))
+#endif
 
 // Hidden units per block = lanes per vector: 16 (one zmm) in the AVX-512 pass, whose FMAs are twice as wide
 // as ymm ones on CPUs with a full-width 512-bit datapath (Zen 5) and no slower where AVX-512 is split in two
@@ -965,8 +970,10 @@ inline void one_gate_products(const Share& sh, long na, const float* pan, long U
       mk_accum<M, NP, 1>(acc, U, ap, bp);
       for (int m = 0; m < M; ++m)
         for (int q = 0; q < NP; ++q) {
-          const long u0 = (sh.j0 + q0 + q) * W;
-          out((long)sh.rows[(size_t)(i0 + m)], acc[m][q], u0, (int)std::min<long>(W, U - u0));
+          const long b = sh.rows[(size_t)(i0 + m)], u0 = (sh.j0 + q0 + q) * W;
+          const int nu = (int)std::min<long>(W, U - u0);
+          if (nu == W) out(b, acc[m][q], u0, W);  // (no lane masks)
+          else out(b, acc[m][q], u0, nu);
         }
     });
   });
