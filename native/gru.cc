@@ -119,7 +119,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
             for (int m = 0; m < M; ++m) ap[m] = hprev(sh.rows[(size_t)(i0 + m)]);
             vf acc[M][3];
             gate_sums<M, 3, decltype(packed_c)::value>(acc, U, ap, panel, tail_nu);
-            for (int m = 0; m < M; ++m) {
+            // The cell on row m's sums, n live lanes (W: no lane masks).
+            auto cell = [&](int m, int n_) RLV_LAMBDA {
               const long b = sh.rows[(size_t)(i0 + m)];
               const float* x = p.xp + (b * T + t) * G3 + u0;
               float* g = p.gates + (b * T + s) * G3 + u0;
@@ -129,16 +130,20 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
                 __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
               }
               vf hhv = acc[m][2] + rbh;
-              vf z = ract(acc[m][0] + rbz + vloadn(x, nu));
-              vf rr = ract(acc[m][1] + rbr + vloadn(x + U, nu));
-              vf n = act(vloadn(x + 2 * U, nu) + rr * hhv);
-              vf hp = vloadn(ap[m] + u0, nu);
+              vf z = ract(acc[m][0] + rbz + vloadn(x, n_));
+              vf rr = ract(acc[m][1] + rbr + vloadn(x + U, n_));
+              vf n = act(vloadn(x + 2 * U, n_) + rr * hhv);
+              vf hp = vloadn(ap[m] + u0, n_);
               vf h = n + z * (hp - n);
-              vstoren(g, z, nu);
-              vstoren(g + U, rr, nu);
-              vstoren(g + 2 * U, n, nu);
-              vstoren(p.hh + (b * T + s) * U + u0, hhv, nu);
-              vstoren(p.hs + (b * T + s) * U + u0, h, nu);
+              vstoren(g, z, n_);
+              vstoren(g + U, rr, n_);
+              vstoren(g + 2 * U, n, n_);
+              vstoren(p.hh + (b * T + s) * U + u0, hhv, n_);
+              vstoren(p.hs + (b * T + s) * U + u0, h, n_);
+            };
+            for (int m = 0; m < M; ++m) {
+              if (nu == W) cell(m, W);
+              else cell(m, nu);
             }
           });
         }
@@ -177,7 +182,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
       if (!p.resetAfter) {
         if (plan.unit) rl::rnn::sync(nth);
         auto reset_h = [&](long b) { return rh + b * U; };
-        one_gate_products(sh, na, pan_h, U, reset_h, [&](long b, vf hh, long u0, int nu) {
+        one_gate_products(sh, na, pan_h, U, reset_h, [&](long b, vf hh, long u0, int nu) RLV_LAMBDA {
           const float* x = p.xp + (b * T + t) * G3 + u0;
           float* g = p.gates + (b * T + s) * G3 + u0;
           vf n = act(vloadn(x + 2 * U, nu) + hh);

@@ -79,7 +79,10 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
               __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
             }
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-            lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
+            float* c = p.cs + (b * T + s) * U + u0;
+            float* h = p.hs + (b * T + s) * U + u0;
+            if (nu == W) lstm_step(acc[m], x, cp + u0, g, c, h, U, W, act, ract);  // (no lane masks)
+            else lstm_step(acc[m], x, cp + u0, g, c, h, U, nu, act, ract);
           }
         });
       }

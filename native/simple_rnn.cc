@@ -81,7 +81,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
       const long xstep = p.back ? -U : U;
       const long na = forward_rows(p, sh, s, t, first, [](long) {});
       auto hprev = [&](long b) { return s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros); };
-      one_gate_products(sh, na, pan, U, hprev, [&](long b, vf acc, long u0, int nu) {
+      one_gate_products(sh, na, pan, U, hprev, [&](long b, vf acc, long u0, int nu) RLV_LAMBDA {
         const float* x = p.xp + (b * T + t) * U;
         float* h = p.hs + (b * T + s) * U;
         if (s + 1 < T) {
