@@ -101,9 +101,6 @@ function shapeOf([plain, transposed]: Packings, length: number): { rows: number;
   return s;
 }
 
-/** op(B) (k x n) packed for the addon's bf16 products: the cached packing of a marked weight, else null. */
-export type WeightPacking = (b: FArray, transB: boolean, k: number, n: number) => Int32Array | null;
-
 /** The addon's gemmBf16 with the B operand's packing cached for marked weights. */
 export function cachedBf16Gemm(addon: Bf16PackAddon, gemm: Kernels['gemm'], packings: WeightPackings): Kernels['gemm'] {
   return (transA, transB, m, n, k, alpha, a, b, beta, c, bias, act) => {
