@@ -633,11 +633,84 @@ struct PSeg {
   long K;
 };
 
+#if RL_PASS == 2
+// panel_product's last block when it holds nu <= 4 units (U = 100: 4 of 16 lanes): four rows per vector, lane
+// 4r + u the sum for row r, unit u, so no FMA runs on padding. Per element the same chain (segments in order, k
+// ascending, from zero) as a padded block's lane, so the result is the same bits.
+template <bool ADD, int NSEG>
+inline void panel_tail4(const int* rows, long na, long jb, long U, int nu, float* dst, long ldd, const PSeg* sg) {
+  const long ng = (na + 3) / 4;
+  for_tiles<8>(ng, [&](long g0, auto Mc) {
+    constexpr int M = decltype(Mc)::value;
+    vf acc[M];
+    for (int m = 0; m < M; ++m) acc[m] = vzero();
+    for (int e = 0; e < NSEG; ++e) {
+      const float* ap[M][4];
+      for (int m = 0; m < M; ++m)
+        for (int r = 0; r < 4; ++r) {
+          const long i = std::min((g0 + m) * 4 + r, na - 1);  // a missing row repeats the last; not stored
+          ap[m][r] = sg[e].base + (long)rows[i] * sg[e].bstride;
+        }
+      const float* bp = sg[e].panels + jb * sg[e].pstride;
+      const long K = sg[e].K;
+      long k = 0;
+      for (; k + 8 <= K; k += 8) {  // rows 0, 1 of the group's 8 k in one vector, rows 2, 3 in another
+        __m512 x01[M], x23[M];
+#pragma GCC unroll 8
+        for (int m = 0; m < M; ++m) {
+          x01[m] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(ap[m][0] + k)),
+                                      _mm256_loadu_ps(ap[m][1] + k), 1);
+          x23[m] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(ap[m][2] + k)),
+                                      _mm256_loadu_ps(ap[m][3] + k), 1);
+        }
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) {
+          const vf bv = (vf)_mm512_maskz_broadcast_f32x4(kAll, _mm_loadu_ps(bp + (k + j) * W));
+          const __m512i idx = _mm512_set_epi32(24 + j, 24 + j, 24 + j, 24 + j, 16 + j, 16 + j, 16 + j, 16 + j, 8 + j,
+                                               8 + j, 8 + j, 8 + j, j, j, j, j);
+#pragma GCC unroll 8
+          for (int m = 0; m < M; ++m) acc[m] = (vf)_mm512_permutex2var_ps(x01[m], idx, x23[m]) * bv + acc[m];
+        }
+      }
+      for (; k < K; ++k) {
+        const vf bv = (vf)_mm512_maskz_broadcast_f32x4(kAll, _mm_loadu_ps(bp + k * W));
+        for (int m = 0; m < M; ++m) {
+          const float a0 = ap[m][0][k], a1 = ap[m][1][k], a2 = ap[m][2][k], a3 = ap[m][3][k];
+          const vf av = {a0, a0, a0, a0, a1, a1, a1, a1, a2, a2, a2, a2, a3, a3, a3, a3};
+          acc[m] = av * bv + acc[m];
+        }
+      }
+    }
+    const long u0 = jb * W;
+    const __mmask16 part = (__mmask16)((1u << nu) - 1);
+    for (int m = 0; m < M; ++m) {
+      float lanes[W];
+      vstore(lanes, acc[m]);
+      for (int r = 0; r < 4; ++r) {
+        const long i = (g0 + m) * 4 + r;
+        if (i >= na) break;
+        float* d = dst + (long)rows[i] * ldd + u0;
+        vf v = vload_part(lanes + 4 * r, nu);
+        if (ADD) v += vload_part(d, nu);
+        _mm512_mask_storeu_ps(d, part, (__m512)v);
+      }
+    }
+  });
+}
+#endif
+
 // For each listed row b and each unit block jb in [j0, j1): dst[b*ldd + jb*W + lanes] (=, or += with ADD)
 // sum over segments of a_b[k] * panel_jb[k][lanes]; lanes past U are not written.
 template <bool ADD, int NSEG>
 inline void panel_product(const int* rows, long na, long j0, long j1, long U, float* dst, long ldd, const PSeg* sg) {
   if (na <= 0) return;
+#if RL_PASS == 2
+  const int nu = (int)(U - (nblocks(U) - 1) * W);
+  if (j1 == nblocks(U) && j1 > j0 && nu <= 4) {
+    panel_tail4<ADD, NSEG>(rows, na, j1 - 1, U, nu, dst, ldd, sg);
+    if (--j1 == j0) return;
+  }
+#endif
   for_tiles<4>(j1 - j0, [&](long q0, auto NPc) {
     constexpr int NP = decltype(NPc)::value;
     constexpr int MM = rows_for(NP);
