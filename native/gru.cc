@@ -92,6 +92,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
   const bool packed_tail = p.resetAfter && rl::rnn::packs_tail(U, 3, W);  // (see pack_gate_panels)
   const int tail_nu = (int)rl::rnn::tail_units(U, W);
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    std::vector<StepRow> at((size_t)std::max(sh.r1 - sh.r0, 1L));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       const long xstep = p.back ? -G3 : G3;
@@ -102,6 +103,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
         for (int q = 0; q < 3; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       });
       if (p.resetAfter) {
+        step_rows(p, sh, na, s, t, first, zeros, 3, at.data());
+        const bool pf = s + 1 < T;
         for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
           const float* panel = pan + jb * U * 3 * W;
           const long u0 = jb * W;
@@ -115,19 +118,21 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
           }
           gate_tiles<3>(na, packed, [&](long i0, auto Mc, auto packed_c) {
             constexpr int M = decltype(Mc)::value;
+            const StepRow* r = at.data() + i0;
             const float* ap[M];
-            for (int m = 0; m < M; ++m) ap[m] = hprev(sh.rows[(size_t)(i0 + m)]);
+            for (int m = 0; m < M; ++m) ap[m] = r[m].a;
             vf acc[M][3];
             gate_sums<M, 3, decltype(packed_c)::value>(acc, U, ap, panel, tail_nu);
             // The cell on row m's sums, n live lanes (W: no lane masks).
             auto cell = [&](int m, int n_) RLV_LAMBDA {
-              const long b = sh.rows[(size_t)(i0 + m)];
-              const float* x = p.xp + (b * T + t) * G3 + u0;
-              float* g = p.gates + (b * T + s) * G3 + u0;
-              if (s + 1 < T) {  // the next step's lines: its inputs, and the gates, hh and h it will write
+              const float* const x = r[m].x + u0;
+              float* const g = r[m].g + u0;
+              float* const hho = p.hh + r[m].o + u0;
+              float* const ho = p.hs + r[m].o + u0;
+              if (pf) {  // the next step's lines: its inputs, and the gates, hh and h it will write
                 prefetch_gate_lines(x, xstep, g, G3, U, 3);
-                __builtin_prefetch(p.hh + (b * T + s + 1) * U + u0, 1, 3);
-                __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
+                __builtin_prefetch(hho + U, 1, 3);
+                __builtin_prefetch(ho + U, 1, 3);
               }
               vf hhv = acc[m][2] + rbh;
               vf z = ract(acc[m][0] + rbz + vloadn(x, n_));
@@ -138,8 +143,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
               vstoren(g, z, n_);
               vstoren(g + U, rr, n_);
               vstoren(g + 2 * U, n, n_);
-              vstoren(p.hh + (b * T + s) * U + u0, hhv, n_);
-              vstoren(p.hs + (b * T + s) * U + u0, h, n_);
+              vstoren(hho, hhv, n_);
+              vstoren(ho, h, n_);
             };
             for (int m = 0; m < M; ++m) {
               if (nu == W) cell(m, W);

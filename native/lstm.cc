@@ -46,6 +46,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
   const bool packed_tail = rl::rnn::packs_tail(U, 4, W);
   const int tail_nu = (int)rl::rnn::tail_units(U, W);
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    std::vector<StepRow> at((size_t)std::max(sh.r1 - sh.r0, 1L));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       // Masked rows: carry the state; the output repeats the previous one (zeros before the first real step).
@@ -55,6 +56,9 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
         float* g = p.gates + (b * T + s) * G4;
         for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       });
+      step_rows(p, sh, na, s, t, first, zeros, 4, at.data());
+      const long xstep = p.back ? -G4 : G4;
+      const bool pf = s + 1 < T;
       for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
         const float* panel = panels + jb * U * 4 * W;
         const long u0 = jb * W;
@@ -62,27 +66,24 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
         const bool packed = packed_tail && jb == nb - 1;
         gate_tiles<4>(na, packed, [&](long i0, auto Mc, auto packed_c) {
           constexpr int M = decltype(Mc)::value;
+          const StepRow* r = at.data() + i0;
           const float* ap[M];
-          for (int m = 0; m < M; ++m) {
-            long b = sh.rows[(size_t)(i0 + m)];
-            ap[m] = s > first[b] ? p.hs + (b * T + s - 1) * U : (p.h0 ? p.h0 + b * U : zeros);
-          }
+          for (int m = 0; m < M; ++m) ap[m] = r[m].a;
           vf acc[M][4];
           gate_sums<M, 4, decltype(packed_c)::value>(acc, U, ap, panel, tail_nu);
           for (int m = 0; m < M; ++m) {
-            const long b = sh.rows[(size_t)(i0 + m)];
-            const float* x = p.xp + (b * T + t) * G4 + u0;
-            float* g = p.gates + (b * T + s) * G4 + u0;
-            if (s + 1 < T) {  // the next step's lines: its inputs, and the gates, c and h it will write
-              prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
-              __builtin_prefetch(p.cs + (b * T + s + 1) * U + u0, 1, 3);
-              __builtin_prefetch(p.hs + (b * T + s + 1) * U + u0, 1, 3);
+            const float* const x = r[m].x + u0;
+            float* const g = r[m].g + u0;
+            float* const c = p.cs + r[m].o + u0;
+            float* const h = p.hs + r[m].o + u0;
+            const float* const cp = s > 0 ? c - U : (p.c0 ? p.c0 + r[m].b * U + u0 : zeros + u0);
+            if (pf) {  // the next step's lines: its inputs, and the gates, c and h it will write
+              prefetch_gate_lines(x, xstep, g, G4, U, 4);
+              __builtin_prefetch(c + U, 1, 3);
+              __builtin_prefetch(h + U, 1, 3);
             }
-            const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
-            float* c = p.cs + (b * T + s) * U + u0;
-            float* h = p.hs + (b * T + s) * U + u0;
-            if (nu == W) lstm_step(acc[m], x, cp + u0, g, c, h, U, W, act, ract);  // (no lane masks)
-            else lstm_step(acc[m], x, cp + u0, g, c, h, U, nu, act, ract);
+            if (nu == W) lstm_step(acc[m], x, cp, g, c, h, U, W, act, ract);  // (no lane masks)
+            else lstm_step(acc[m], x, cp, g, c, h, U, nu, act, ract);
           }
         });
       }

@@ -928,6 +928,26 @@ inline long forward_rows(const P& p, Share& sh, long s, long t, const int* first
   return na;
 }
 
+// A real row's pointers at one forward step, worked out once per step for all of the share's unit blocks (in each
+// block's epilogue their arithmetic was a third of the instructions, and it limits how far the core looks ahead).
+struct StepRow {
+  const float* a;  // h_prev: the row of the recurrent product (h0's row or zeros before the first real step)
+  const float* x;  // the projected input at this step (G*U floats)
+  float* g;        // the gates this step writes (G*U floats)
+  long o;          // the row's offset in the [B, T, U] outputs at this step: (b*T + s) * U
+  long b;
+};
+template <class P>
+inline void step_rows(const P& p, const Share& sh, long na, long s, long t, const int* first, const float* zeros,
+                      long G, StepRow* at) {
+  const long T = p.T, U = p.U;
+  for (long i = 0; i < na; ++i) {
+    const long b = sh.rows[(size_t)i], o = (b * T + s) * U;
+    at[i] = {s > first[b] ? p.hs + o - U : (p.h0 ? p.h0 + b * U : zeros), p.xp + (b * T + t) * G * U,
+             p.gates + (b * T + s) * G * U, o, b};
+  }
+}
+
 // Gathers the rows of this share that are real at backward step s (time index t) into sh.rows and returns their
 // count. When the share owns units, a masked row passes its state gradient through, zeroes its G gate gradients
 // and calls masked(ho); a real row calls real(b, ho, dhb, dg): ho its output offset, dhb its state gradient,
