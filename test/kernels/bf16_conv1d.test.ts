@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
-import { conv1dBf16, conv1dBf16Backward } from '../../src/backend/reference/bf16_conv1d.js';
+import { col2im, conv1dBf16, conv1dBf16Backward, im2col } from '../../src/backend/reference/bf16_conv1d.js';
 import { Rng, randF32, relErr } from './util.js';
 
 type Conv = typeof referenceKernels.conv1d;
@@ -79,14 +79,7 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
         const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), bias = randF32(rng, Cout);
         const y = new Float32Array(B * To * Cout).fill(NaN), want = new Float32Array(B * To * Cout);
         addon!.conv1dBf16!(B, T, Cin, Cout, K, stride, pl, To, x, w, bias, y, act);
-        const cols = new Float32Array(B * To * K * Cin); // im2col: row (b, o), column (j, ci)
-        for (let b = 0; b < B; b++)
-          for (let o = 0; o < To; o++)
-            for (let j = 0; j < K; j++) {
-              const t = o * stride - pl + j;
-              if (t >= 0 && t < T) cols.set(x.subarray((b * T + t) * Cin, (b * T + t + 1) * Cin), ((b * To + o) * K + j) * Cin);
-            }
-        addon!.gemmBf16!(false, false, B * To, Cout, K * Cin, 1, cols, w, 0, want, bias, act);
+        addon!.gemmBf16!(false, false, B * To, Cout, K * Cin, 1, im2col(B, T, Cin, K, stride, pl, To, x), w, 0, want, bias, act);
         expect(y, `${s.join('x')} act=${act}`).toEqual(want);
       }
   });
@@ -99,26 +92,10 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
       const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), dy = randF32(rng, N * Cout);
       const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(KC * Cout), db = new Float32Array(Cout);
       addon!.conv1dBf16Backward!(B, T, Cin, Cout, K, stride, pl, To, x, w, dy, dx, dw, db);
-      const cols = new Float32Array(N * KC); // im2col: row (b, o), column (j, ci)
-      for (let b = 0; b < B; b++)
-        for (let o = 0; o < To; o++)
-          for (let j = 0; j < K; j++) {
-            const t = o * stride - pl + j;
-            if (t >= 0 && t < T) cols.set(x.subarray((b * T + t) * Cin, (b * T + t + 1) * Cin), ((b * To + o) * K + j) * Cin);
-          }
       const wantDw = new Float32Array(KC * Cout), dcol = new Float32Array(N * KC), wantDx = new Float32Array(B * T * Cin);
-      addon!.gemmBf16!(true, false, KC, Cout, N, 1, cols, dy, 0, wantDw, null, Act.linear);
+      addon!.gemmBf16!(true, false, KC, Cout, N, 1, im2col(B, T, Cin, K, stride, pl, To, x), dy, 0, wantDw, null, Act.linear);
       addon!.gemmBf16!(false, true, N, KC, Cout, 1, dy, w, 0, dcol, null, Act.linear);
-      for (let b = 0; b < B; b++)
-        for (let o = 0; o < To; o++)
-          for (let j = 0; j < K; j++) {
-            const t = o * stride - pl + j;
-            if (t < 0 || t >= T) continue;
-            for (let ci = 0; ci < Cin; ci++) {
-              const i = (b * T + t) * Cin + ci;
-              wantDx[i] = Math.fround(wantDx[i] + dcol[(b * To + o) * KC + j * Cin + ci]);
-            }
-          }
+      col2im(B, T, Cin, K, stride, pl, To, dcol, wantDx);
       const acc = new Float64Array(Cout);
       for (let r = 0; r < N; r++) for (let c = 0; c < Cout; c++) acc[c] += dy[r * Cout + c];
       expect(dw, `${s.join('x')} dw`).toEqual(wantDw);
