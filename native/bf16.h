@@ -56,6 +56,9 @@ struct KernelSet {
   void (*interleave)(const float* x0, const float* x1, long n, uint32_t* y);
   // d[c * ldd + r] = s[r * lds + c] for r, c < 16 (a 16 x 16 block of dwords transposed).
   void (*transpose16)(const uint32_t* s, long lds, uint32_t* d, long ldd);
+  // tile for a panel's first `cols` columns (the other sums may be left as they were): a last panel of a few
+  // columns then costs a part of a full one.
+  void (*tile_cols)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc, long cols);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.

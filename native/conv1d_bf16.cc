@@ -2,10 +2,10 @@
 // matrix (rows (b, o), columns (j, ci)), whose rows are read straight from x while the window lies inside [0, T)
 // and built zero-padded at the edges; packing rounds them to bf16 as it goes, so im2col is never stored.
 // Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, as conv1d.cc),
-// dx = col2im(dy w^T) for a chunk of samples at a time (about a million fp32 columns at a time), summed in fp32
-// over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does. The backward rounds x and dy once each:
-// im2col^T is packed from each sample's rounded, transposed x, and dy's bf16 rows serve as dx's A operand and,
-// re-paired, as dw's B operand (the same bf16 values the generic packings would make, so the same bits).
+// dx = col2im(dy w^T), summed in fp32 over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does, each
+// tile of dy w^T added into dx from the registers (never stored). The backward reads x and dy once each: im2col^T
+// is packed from each sample's transposed, rounded x, and one pass over dy makes dx's A operand, dw's B operand
+// (the same bf16 values the generic packings would make, so the same bits) and db's sums.
 #include <napi.h>
 
 #include <algorithm>
@@ -54,6 +54,17 @@ struct Im2col {
   Rows rows() const { return {row, this}; }
 };
 
+// d (cols x rows) = s^T (s rows x cols, row-major): 16 x 16 blocks in registers, the edges one float at a time.
+void transpose(const KernelSet& K, const float* s, long rows, long cols, float* d) {
+  const auto* su = reinterpret_cast<const uint32_t*>(s);
+  auto* du = reinterpret_cast<uint32_t*>(d);
+  const long r16 = rows / 16 * 16, c16 = cols / 16 * 16;
+  for (long r = 0; r < r16; r += 16)
+    for (long c = 0; c < c16; c += 16) K.transpose16(su + r * cols + c, cols, du + c * rows + r, rows);
+  for (long r = 0; r < rows; ++r)
+    for (long c = r < r16 ? c16 : 0; c < cols; ++c) du[c * rows + r] = su[r * cols + c];
+}
+
 // op(A) = im2col^T (KC x N) in pack_a's layout: row (j, ci), read as bf16 words, holds at word r = (b, o) the bf16
 // of x[b, o s - pl + j, ci] (zero outside [0, T)). Each sample's x is rounded once and transposed (ci-major) in a
 // per-thread buffer; every (j, ci) row then takes a run of it, instead of K roundings of x and a transposition.
@@ -66,11 +77,11 @@ PackedA pack_im2col_t(const KernelSet& K, const Shape& c, const float* x, int sl
   uint16_t* words = reinterpret_cast<uint16_t*>(dst);
   parallel_for(c.B, 1, c.T * c.Cin * c.K, [&](long b0, long b1) {
     const long TC = c.T * c.Cin;
-    std::vector<uint16_t> xh((size_t)TC), xt((size_t)TC);
+    std::vector<float> xf((size_t)TC);
+    std::vector<uint16_t> xt((size_t)TC);
     for (long b = b0; b < b1; ++b) {
-      K.convert(x + b * TC, TC, xh.data());
-      for (long t = 0; t < c.T; ++t)
-        for (long ci = 0; ci < c.Cin; ++ci) xt[(size_t)(ci * c.T + t)] = xh[(size_t)(t * c.Cin + ci)];
+      transpose(K, x + b * TC, c.T, c.Cin, xf.data());
+      K.convert(xf.data(), TC, xt.data());
       for (long j = 0; j < c.K; ++j) {
         // outputs o whose input t = o s - pl + j lies in [0, T): [lo, hi)
         const long first = c.pl - j, last = c.T - 1 + c.pl - j;
@@ -90,36 +101,42 @@ PackedA pack_im2col_t(const KernelSet& K, const Shape& c, const float* x, int sl
   return {dst, ld};
 }
 
-// dy (N x Cout) rounded once, into dx's A operand (pack_a's layout, padded by a row panel past round_up(N, mr) so
-// that a chunk's last panel can start anywhere) and, re-paired from the rows just written, dw's B operand (op(B) =
-// dy, pack_b's layout): a pair of rows is converted, then interleaved while still in L1.
+// dy (N x Cout) rounded into dx's A operand (pack_a's layout, padded by a row panel past round_up(N, mr) so that a
+// sample's last panel can start anywhere) and dw's B operand (op(B) = dy, pack_b's layout), with db's column sums
+// (acc, in double, row by row: colsum_block's order) taken on the way, so that dy is read once. Split by bands of 16
+// columns: each column is rounded and summed by one thread in row order, so any split gives these bits.
 struct DyPacks {
   PackedA a;
   const uint32_t* b;
 };
-DyPacks pack_dy(const KernelSet& K, long N, long Cout, const float* dy, int slot_a, int slot_b) {
-  const long ld = packed_a_ld(Cout), rows = round_up(N, K.mr) + K.mr, kp = pairs(N), pn = (Cout + K.nr - 1) / K.nr;
+DyPacks pack_dy(const KernelSet& K, long N, long Cout, const float* dy, double* acc, int slot_a, int slot_b) {
+  const long ld = packed_a_ld(Cout), rows = round_up(N, K.mr) + K.mr, kp = pairs(N);
   uint32_t* A = scratch(slot_a, (size_t)(rows * ld));
   uint32_t* Bp = scratch(slot_b, (size_t)packed_b_dwords(K, N, Cout));
   std::fill(A + N * ld, A + rows * ld, 0u);
-  parallel_for(kp, 1, 2 * Cout, [&](long q0, long q1) {
-    for (long q = q0; q < q1; ++q) {
-      uint16_t* h[2] = {nullptr, nullptr};
-      for (long r = 2 * q; r < std::min(N, 2 * q + 2); ++r) {
+  constexpr long kRowBlock = 32;  // rows packed, then summed while still in L1
+  const long band = K.nr % 16 == 0 ? 16 : K.nr;
+  parallel_for((Cout + band - 1) / band, 1, 2 * kp * band, [&](long u0, long u1) {
+    const long c0 = u0 * band, c1 = std::min(Cout, u1 * band);
+    for (long r0 = 0; r0 < N; r0 += kRowBlock) {
+      const long r1 = std::min(N, r0 + kRowBlock);
+      for (long r = r0; r < r1; ++r) {
         uint16_t* d = reinterpret_cast<uint16_t*>(A + r * ld);
-        K.convert(dy + r * Cout, Cout, d);
-        if (Cout & 1) d[Cout] = 0;
-        h[r - 2 * q] = d;
+        K.convert(dy + r * Cout + c0, c1 - c0, d + c0);
+        if ((Cout & 1) && c1 == Cout) d[Cout] = 0;
       }
-      for (long pj = 0; pj < pn; ++pj) {
-        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
-        uint32_t* d = Bp + (pj * kp + q) * K.nr;
-        if (h[1])
-          for (long j = 0; j < cols; ++j) d[j] = (uint32_t)h[0][j0 + j] | (uint32_t)h[1][j0 + j] << 16;
-        else
-          for (long j = 0; j < cols; ++j) d[j] = h[0][j0 + j];
-        std::fill(d + cols, d + K.nr, 0u);
+      for (long q = r0 / 2; q < (r1 + 1) / 2; ++q) {
+        const float* x0 = dy + 2 * q * Cout;
+        const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
+        for (long j = c0; j < c1;) {  // the band's part of each panel it crosses
+          const long pj = j / K.nr, j0 = pj * K.nr, end = std::min(c1, j0 + K.nr);
+          uint32_t* d = Bp + (pj * kp + q) * K.nr;
+          K.interleave(x0 + j, x1 ? x1 + j : nullptr, end - j, d + (j - j0));
+          if (end == Cout) std::fill(d + (Cout - j0), d + K.nr, 0u);
+          j = end;
+        }
       }
+      if (acc) kernels().colsum_block(dy, Cout, r0, r1, c0, c1, acc + c0);
     }
   });
   return {{A, ld}, Bp};
@@ -171,19 +188,40 @@ Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void col2im_add(const Shape& c, const float* dcol, long b0, long b1, float* dx) {
-  parallel_for(b1 - b0, 1, c.To * c.KC(), [&](long s0, long s1) {
-    for (long b = b0 + s0; b < b0 + s1; ++b)
-      for (long o = 0; o < c.To; ++o) {
-        const float* src = dcol + ((b - b0) * c.To + o) * c.KC();
-        for (long j = 0; j < c.K; ++j) {
-          const long t = o * c.s - c.pl + j;
-          if (t < 0 || t >= c.T) continue;
-          float* d = dx + (b * c.T + t) * c.Cin;
-          for (long ci = 0; ci < c.Cin; ++ci) d[ci] += src[j * c.Cin + ci];
+// dx[b] = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the registers.
+// Row o, column (j, ci) of the product belongs to dx[b, o s - pl + j, ci], at offset (o s - pl) Cin + (j Cin + ci)
+// of the sample's dx: a C of row stride s Cin, starting pl Cin before the sample, whose rows overlap. Each dx sum
+// takes its terms in the order col2im took them from a stored product (o ascending, hence j descending): row panels
+// in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
+// (the first and last row panels when padded) is summed aside and added element by element within it.
+void dx_samples(const KernelSet& K, const Shape& c, PackedA dyA, const uint32_t* wT, long b0, long b1, float* dx) {
+  const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
+  alignas(64) float local[16 * 64];
+  for (long b = b0; b < b1; ++b) {
+    float* xb = dx + b * c.T * c.Cin;
+    std::fill(xb, xb + end, 0.0f);
+    for (long o0 = 0; o0 < c.To; o0 += K.mr) {
+      const long rows = std::min<long>(K.mr, c.To - o0), first = (o0 * c.s - c.pl) * c.Cin;
+      const uint32_t* a = dyA.p + (b * c.To + o0) * dyA.ld;
+      for (long pj = pn - 1; pj >= 0; --pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, KC - j0);
+        const uint32_t* bp = wT + pj * kp * K.nr;
+        const long lo = first + j0, hi = first + (rows - 1) * ldc + j0 + cols;  // offsets the tile touches
+        if (lo >= 0 && hi <= end) {
+          const TileOut out{xb + lo, ldc, rows, cols, 1.0f, 1.0f, nullptr, ACT_LINEAR};
+          K.tile_c(a, dyA.ld, bp, kp, nullptr, 0, out);
+          continue;
         }
+        std::fill(local, local + K.mr * K.nr, 0.0f);
+        K.tile_cols(a, dyA.ld, bp, kp, local, K.nr, cols);
+        for (long r = 0; r < rows; ++r)
+          for (long j = 0; j < cols; ++j) {
+            const long f = first + r * ldc + j0 + j;
+            if (f >= 0 && f < end) xb[f] += local[r * K.nr + j];
+          }
       }
-  });
+    }
+  }
 }
 
 // conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null).
@@ -201,26 +239,19 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   if (!a.ok()) return info.Env().Undefined();
   const long N = c.N(), KC = c.KC();
   const Strided wr{w, c.Cout};
-  const DyPacks dyp = pack_dy(*K, N, c.Cout, dy, 4, 1);
+  std::vector<double> acc(db ? (size_t)c.Cout : 0, 0.0);
+  const DyPacks dyp = pack_dy(*K, N, c.Cout, dy, db ? acc.data() : nullptr, 4, 1);
   // dw = im2col^T dy (the k of this product is N, in row order).
   gemm_packed(*K, KC, c.Cout, N, pack_im2col_t(*K, c, x, 0), dyp.b, 1.0f, 0.0f, dw, c.Cout, nullptr, ACT_LINEAR);
-  if (db) {
-    std::vector<double> acc((size_t)c.Cout, 0.0);
-    parallel_for(c.Cout, 16, N, [&](long c0, long c1) { kernels().colsum_block(dy, c.Cout, 0, N, c0, c1, acc.data() + c0); });
+  if (db)
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
-  }
   if (!dx) return info.Env().Undefined();
-  std::fill(dx, dx + nx, 0.0f);
-  if (N == 0 || KC == 0) return info.Env().Undefined();
-  const uint32_t* wT = pack_b(*K, true, c.Cout, KC, wr.rows(), 1);  // op(B) = w^T: its columns are w's rows
-  const long chunk = std::max(1L, (1L << 20) / std::max(1L, c.To * KC));
-  float* dcol = reinterpret_cast<float*>(scratch(2, (size_t)(std::min(chunk, c.B) * c.To * KC)));
-  for (long b0 = 0; b0 < c.B; b0 += chunk) {
-    const long b1 = std::min(c.B, b0 + chunk), rows = (b1 - b0) * c.To;
-    const PackedA part{dyp.a.p + b0 * c.To * dyp.a.ld, dyp.a.ld};
-    gemm_packed(*K, rows, KC, c.Cout, part, wT, 1.0f, 0.0f, dcol, KC, nullptr, ACT_LINEAR);
-    col2im_add(c, dcol, b0, b1, dx);
+  if (N == 0 || KC == 0) {
+    std::fill(dx, dx + nx, 0.0f);
+    return info.Env().Undefined();
   }
+  const uint32_t* wT = pack_b(*K, true, c.Cout, KC, wr.rows(), 1);  // op(B) = w^T: its columns are w's rows
+  parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dyp.a, wT, b0, b1, dx); });
   return info.Env().Undefined();
 }
 

@@ -49,25 +49,37 @@ RL_BF16 inline __mmask16 tail16(long left) {
   return left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
 }
 
-// MR x NV accumulators, NV B vectors and one broadcast pair of A live at once.
+// MR x NU accumulators, NU B vectors and one broadcast pair of A live at once: a panel's first NU vectors of
+// columns (NU = 1 for a last panel of at most 16 columns, whose other sums would be thrown away).
+template <int NU>
 RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda, const uint32_t* b, long kp) {
   for (long q = 0; q < kp; ++q) {
-    __m512bh bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = (__m512bh)_mm512_load_si512((const void*)(b + q * NR + 16 * v));
+    __m512bh bv[NU];
+    for (int v = 0; v < NU; ++v) bv[v] = (__m512bh)_mm512_load_si512((const void*)(b + q * NR + 16 * v));
     for (int r = 0; r < MR; ++r) {
       const __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r * lda + q]);
-      for (int v = 0; v < NV; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], ar, bv[v]);
+      for (int v = 0; v < NU; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], ar, bv[v]);
     }
   }
 }
 
-RL_BF16 void tile_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
+template <int NU>
+RL_BF16 void tile_n(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
   __m512 c[MR][NV];
   for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) c[r][v] = _mm512_loadu_ps(acc + r * ld + 16 * v);
-  accumulate(c, a, lda, b, kp);
+    for (int v = 0; v < NU; ++v) c[r][v] = _mm512_loadu_ps(acc + r * ld + 16 * v);
+  accumulate<NU>(c, a, lda, b, kp);
   for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(acc + r * ld + 16 * v, c[r][v]);
+    for (int v = 0; v < NU; ++v) _mm512_storeu_ps(acc + r * ld + 16 * v, c[r][v]);
+}
+
+RL_BF16 void tile_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
+  tile_n<NV>(a, lda, b, kp, acc, ld);
+}
+
+RL_BF16 void tile_cols_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld, long cols) {
+  if (cols <= 16) tile_n<1>(a, lda, b, kp, acc, ld);
+  else tile_n<NV>(a, lda, b, kp, acc, ld);
 }
 
 // tile_avx512 from acc0's sums (or zeros), then C = act(alpha * acc + beta * C + bias) for linear and relu written
@@ -83,7 +95,8 @@ RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long 
     for (long j = 0; j < o.cols; j += 16) __builtin_prefetch(o.C + r * o.ldc + j, 1, 3);
     __builtin_prefetch(o.C + r * o.ldc + o.cols - 1, 1, 3);
   }
-  accumulate(c, a, lda, b, kp);
+  if (o.cols <= 16) accumulate<1>(c, a, lda, b, kp);
+  else accumulate<NV>(c, a, lda, b, kp);
   __mmask16 m[NV];
   for (int v = 0; v < NV; ++v) m[v] = tail16(o.cols - 16 * v);
   const __m512 va = _mm512_set1_ps(o.alpha), vb = _mm512_set1_ps(o.beta);
@@ -153,7 +166,8 @@ RL_BF16 void transpose16_avx512(const uint32_t* s, long lds, uint32_t* d, long l
   for (int i = 0; i < 16; ++i) _mm512_storeu_si512((void*)(d + i * ldd), r[i]);
 }
 
-const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512, transpose16_avx512};
+const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512, transpose16_avx512,
+                           tile_cols_avx512};
 
 // Registered in the avx512 table only: AVX2 and portable have no bf16 dot product, so the policy falls back there.
 const bool registered =
@@ -341,7 +355,7 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
           return;
         }
         if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
-        K.tile(a, A.ld, b, qn, acc, ld);
+        K.tile_cols(a, A.ld, b, qn, acc, ld, cols);
         if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
       };
       if (stream_b) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
-import { conv1dBf16, conv1dBf16Backward } from '../../src/backend/reference/bf16_conv1d.js';
+import { col2im, conv1dBf16, conv1dBf16Backward, im2col } from '../../src/backend/reference/bf16_conv1d.js';
 import { Rng, randF32, relErr } from './util.js';
 
 type Conv = typeof referenceKernels.conv1d;
@@ -16,12 +16,13 @@ const hasBf16 = !!addon?.bf16Supported?.();
 
 /**
  * [B, T, Cin, Cout, K, stride, padLeft, To]: 'same' and 'valid' padding, strides 2 and 3, edges, a window wider
- * than T, an odd number of rows B * To (dw's last k pair half empty), and samples of ~600,000 im2col values (dx
- * in several chunks whose row panels run past the chunk).
+ * than T, an odd number of rows B * To (dw's last k pair half empty), Cin * stride below a tile's width (dx's rows
+ * overlap within a tile), last column panels of at most 16 columns, and long samples.
  */
 const SHAPES: number[][] = [
   [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
   [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2], [5, 31, 8, 7, 5, 3, 1, 9], [3, 1001, 200, 5, 3, 1, 0, 999],
+  [3, 50, 100, 200, 3, 1, 1, 50],
 ];
 
 function run(fwd: Conv, back: ConvBack, s: number[], seed: number, act: ActCode) {
@@ -78,16 +79,29 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
         const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), bias = randF32(rng, Cout);
         const y = new Float32Array(B * To * Cout).fill(NaN), want = new Float32Array(B * To * Cout);
         addon!.conv1dBf16!(B, T, Cin, Cout, K, stride, pl, To, x, w, bias, y, act);
-        const cols = new Float32Array(B * To * K * Cin); // im2col: row (b, o), column (j, ci)
-        for (let b = 0; b < B; b++)
-          for (let o = 0; o < To; o++)
-            for (let j = 0; j < K; j++) {
-              const t = o * stride - pl + j;
-              if (t >= 0 && t < T) cols.set(x.subarray((b * T + t) * Cin, (b * T + t + 1) * Cin), ((b * To + o) * K + j) * Cin);
-            }
-        addon!.gemmBf16!(false, false, B * To, Cout, K * Cin, 1, cols, w, 0, want, bias, act);
+        addon!.gemmBf16!(false, false, B * To, Cout, K * Cin, 1, im2col(B, T, Cin, K, stride, pl, To, x), w, 0, want, bias, act);
         expect(y, `${s.join('x')} act=${act}`).toEqual(want);
       }
+  });
+
+  it('the backward gives the bits of gemmBf16\'s products, dx summed over (o, j) in order and db in double', () => {
+    let seed = 140;
+    for (const s of SHAPES) {
+      const [B, T, Cin, Cout, K, stride, pl, To] = s;
+      const N = B * To, KC = K * Cin, rng = new Rng(seed++);
+      const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), dy = randF32(rng, N * Cout);
+      const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(KC * Cout), db = new Float32Array(Cout);
+      addon!.conv1dBf16Backward!(B, T, Cin, Cout, K, stride, pl, To, x, w, dy, dx, dw, db);
+      const wantDw = new Float32Array(KC * Cout), dcol = new Float32Array(N * KC), wantDx = new Float32Array(B * T * Cin);
+      addon!.gemmBf16!(true, false, KC, Cout, N, 1, im2col(B, T, Cin, K, stride, pl, To, x), dy, 0, wantDw, null, Act.linear);
+      addon!.gemmBf16!(false, true, N, KC, Cout, 1, dy, w, 0, dcol, null, Act.linear);
+      col2im(B, T, Cin, K, stride, pl, To, dcol, wantDx);
+      const acc = new Float64Array(Cout);
+      for (let r = 0; r < N; r++) for (let c = 0; c < Cout; c++) acc[c] += dy[r * Cout + c];
+      expect(dw, `${s.join('x')} dw`).toEqual(wantDw);
+      expect(dx, `${s.join('x')} dx`).toEqual(wantDx);
+      expect(db, `${s.join('x')} db`).toEqual(Float32Array.from(acc));
+    }
   });
 
   it('names a short array', () => {

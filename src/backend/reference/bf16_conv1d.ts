@@ -20,7 +20,7 @@ function check(kernel: string, dims: number[], arrays: [string, FArray | null, n
 }
 
 /** The im2col matrix [B * To, K * Cin] of x [B, T, Cin], zeros where a window leaves [0, T). */
-function im2col(B: number, T: number, Cin: number, K: number, stride: number, padLeft: number, To: number, x: FArray): Float32Array {
+export function im2col(B: number, T: number, Cin: number, K: number, stride: number, padLeft: number, To: number, x: FArray): Float32Array {
   const KC = K * Cin, out = new Float32Array(B * To * KC);
   for (let b = 0; b < B; b++)
     for (let o = 0; o < To; o++)
@@ -52,6 +52,12 @@ export function conv1dBf16Backward(B: number, T: number, Cin: number, Cout: numb
   if (!dx) return;
   const dcol = new Float32Array(N * KC);
   gemmBf16(false, true, N, KC, Cout, 1, dy, w, 0, dcol, null, Act.linear);
+  col2im(B, T, Cin, K, stride, padLeft, To, dcol, dx);
+}
+
+/** dx [B, T, Cin] = col2im of dcol [B * To, K * Cin]: zeros, then each dcol value added in fp32, (o, j) in order. */
+export function col2im(B: number, T: number, Cin: number, K: number, stride: number, padLeft: number, To: number,
+  dcol: FArray, dx: FArray): void {
   dx.fill(0, 0, B * T * Cin);
   for (let b = 0; b < B; b++)
     for (let o = 0; o < To; o++)
