@@ -10,7 +10,7 @@ import * as rl from '../../src/index.js';
 import { kernels, nativeKernels, referenceKernels, setBackend, type Kernels } from '../../src/backend/index.js';
 import { lstmBf16Backward, lstmBf16Forward } from '../../src/backend/reference/bf16_lstm.js';
 import { describeCase, makeInputs, runCase, withEnv, type CaseCfg, type Outputs } from './recurrent_helpers.js';
-import { relErr } from './util.js';
+import { Rng, randF32, relErr } from './util.js';
 import { lcg, trainTiny, type TinyRun } from './bf16_tiny_model.js';
 
 const addon = nativeKernels() as unknown as (Kernels & {
@@ -74,6 +74,29 @@ describe.skipIf(!hasBf16)('native bf16 LSTM against the reference (needs AVX512-
       console.log(`native vs reference bf16 LSTM (${split}): largest relative difference ${largest.toExponential(2)}`);
     });
   }
+
+  // dR has its own GEMM (5 x 80 tiles, k blocks of 256 pairs): its bits must be gemmBf16's of Hprev^T dxp, here
+  // over several k blocks and at sizes that fill neither its tiles nor gemmBf16's (and B*T odd).
+  it('dR is gemmBf16 of the shifted states and the gate gradients, bit for bit', () => {
+    const gemm = (addon as unknown as { gemmBf16: Kernels['gemm'] }).gemmBf16;
+    for (const [B, T, U] of [[9, 61, 23], [33, 33, 50], [4, 130, 12]]) {
+      const N = B * T, G4 = 4 * U, rng = new Rng(B + T + U);
+      const r = randF32(rng, U * G4, -0.5, 0.5), h0 = randF32(rng, B * U);
+      const hs = new Float32Array(N * U), cs = new Float32Array(N * U), gates = new Float32Array(N * G4);
+      addon!.lstmBf16Forward!(B, T, U, randF32(rng, N * G4), r, h0, null, null, false, 3, 2, hs, cs, gates);
+      const dxp = new Float32Array(N * G4), dr = new Float32Array(U * G4);
+      addon!.lstmBf16Backward!(B, T, U, r, h0, null, null, false, 3, 2, hs, cs, gates, randF32(rng, N * U), null, null,
+        dxp, dr, null, null, null);
+      const hPrev = new Float32Array(N * U);
+      for (let b = 0; b < B; b++) {
+        hPrev.set(h0.subarray(b * U, (b + 1) * U), b * T * U);
+        hPrev.set(hs.subarray(b * T * U, ((b + 1) * T - 1) * U), (b * T + 1) * U);
+      }
+      const want = new Float32Array(U * G4);
+      gemm(true, false, U, G4, N, 1, hPrev, dxp, 0, want, null, 0);
+      expect(dr, `${B}x${T}x${U}`).toEqual(want);
+    }
+  });
 
   it('names a short array', () => {
     const f = new Float32Array(64);
