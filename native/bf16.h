@@ -41,6 +41,8 @@ struct TileOut {
   int act;
 };
 
+struct PackedA;
+
 // The micro-kernel and conversions of one instruction set.
 struct KernelSet {
   int mr, nr;
@@ -59,6 +61,11 @@ struct KernelSet {
   // tile for a panel's first `cols` columns (the other sums may be left as they were): a last panel of a few
   // columns then costs a part of a full one.
   void (*tile_cols)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc, long cols);
+  // gemm_packed's product and epilogue (act linear or relu) with 5-row x 80-column register tiles, k blocked in 256
+  // pairs, rows split among the threads: the same sums, hence the same bits. It fits a few rows (100 x 400, the
+  // LSTM's dR and input kernel gradient) better than the mr x nr tile; gemm_packed picks it by fitted_wins.
+  void (*fitted)(const KernelSet& K, long m, long n, long k, const PackedA& A, const uint32_t* Bp,
+                 const TileOut& o);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.
@@ -140,6 +147,10 @@ UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t a
 // the optimizers' parallel split), each block packed right after its update, while it is in cache. The packings are
 // gemmBf16PackB's, bit for bit (the same code on the same values).
 void update_and_pack(const UpdatePackings& u, const std::function<void(long, long)>& update);
+
+// Whether K.fitted computes fewer padded sums than the mr x nr tiles for C m x n over k (only deep products of a
+// few rows: its blocking keeps all of A's rows of a k block in cache).
+bool fitted_wins(const KernelSet& K, long m, long n, long k, int act);
 
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,

@@ -82,6 +82,18 @@ RL_BF16 void tile_cols_avx512(const uint32_t* a, long lda, const uint32_t* b, lo
   else tile_n<NV>(a, lda, b, kp, acc, ld);
 }
 
+// Stores lanes m of act(alpha * c + beta * C + bias) at C (= cr, bias from column j of the tile) for act linear or
+// relu: finish_row's arithmetic, operation for operation.
+RL_BF16 inline void finish16(__m512 c, const TileOut& o, float* cr, long j, __mmask16 m) {
+  __m512 x = o.alpha != 1.0f ? _mm512_mul_ps(_mm512_set1_ps(o.alpha), c) : c;
+  if (o.beta != 0.0f) x = _mm512_fmadd_ps(_mm512_set1_ps(o.beta), _mm512_maskz_loadu_ps(m, cr), x);
+  if (o.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, o.bias + j));
+  // max returns its second operand for a NaN: blend NaN back in, as the fp32 epilogue does.
+  if (o.act == ACT_RELU)
+    x = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), _mm512_max_ps(x, _mm512_setzero_ps()), x);
+  _mm512_mask_storeu_ps(cr, m, x);
+}
+
 // tile_avx512 from acc0's sums (or zeros), then C = act(alpha * acc + beta * C + bias) for linear and relu written
 // straight from the registers: finish_row's arithmetic, operation for operation.
 RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
@@ -99,20 +111,9 @@ RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long 
   else accumulate<NV>(c, a, lda, b, kp);
   __mmask16 m[NV];
   for (int v = 0; v < NV; ++v) m[v] = tail16(o.cols - 16 * v);
-  const __m512 va = _mm512_set1_ps(o.alpha), vb = _mm512_set1_ps(o.beta);
-  for (int r = 0; r < MR && r < o.rows; ++r) {
-    float* cr = o.C + r * o.ldc;
-    for (int v = 0; v < NV; ++v) {
-      if (!m[v]) continue;
-      __m512 x = o.alpha != 1.0f ? _mm512_mul_ps(va, c[r][v]) : c[r][v];
-      if (o.beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m[v], cr + v * 16), x);
-      if (o.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m[v], o.bias + v * 16));
-      // max returns its second operand for a NaN: blend NaN back in, as the fp32 epilogue does.
-      if (o.act == ACT_RELU)
-        x = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), _mm512_max_ps(x, _mm512_setzero_ps()), x);
-      _mm512_mask_storeu_ps(cr + v * 16, m[v], x);
-    }
-  }
+  for (int r = 0; r < MR && r < o.rows; ++r)
+    for (int v = 0; v < NV; ++v)
+      if (m[v]) finish16(c[r][v], o, o.C + r * o.ldc + v * 16, v * 16, m[v]);
 }
 
 RL_BF16 void convert_avx512(const float* x, long n, uint16_t* y) {
@@ -166,8 +167,81 @@ RL_BF16 void transpose16_avx512(const uint32_t* s, long lds, uint32_t* d, long l
   for (int i = 0; i < 16; ++i) _mm512_storeu_si512((void*)(d + i * ldd), r[i]);
 }
 
+// KernelSet::fitted: 5 rows x 5 vectors of 16 columns (25 sums in registers) cover 100 x 400 exactly, where the
+// 12 x 32 tiles compute 108 x 416. Each sum is gemm_packed's (from zero, pair after pair, kept in an fp32 workspace
+// between k blocks), so the bits are too.
+namespace fitted {
+constexpr int RM = 5, RV = 5;
+constexpr long KB = 256;  // k pairs per block: a column group's 5 x 256 pairs of B (80 KB) serve all row tiles
+
+// Sums over qn pairs: acc = from's (or zeros; rows wld apart) + a[r] . b[v]; into `to` (rows ld apart) raw, or
+// through o's epilogue when o is given (rows < nrows, lanes cm[v]).
+RL_BF16 void tile(const uint32_t* const* a, const uint32_t* const* b, long nr, long qn, const float* from, long wld,
+                  float* to, long ld, int nrows, const __mmask16* cm, const TileOut* o, long j0) {
+  __m512 c[RM][RV];
+#pragma GCC unroll 8
+  for (int r = 0; r < RM; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) c[r][v] = from ? _mm512_loadu_ps(from + r * wld + 16 * v) : _mm512_setzero_ps();
+  for (long q = 0; q < qn; ++q) {
+    __m512bh bv[RV];
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) bv[v] = (__m512bh)_mm512_loadu_si512((const void*)(b[v] + q * nr));
+#pragma GCC unroll 8
+    for (int r = 0; r < RM; ++r) {
+      const __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[r][q]);
+#pragma GCC unroll 8
+      for (int v = 0; v < RV; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], av, bv[v]);
+    }
+  }
+  for (int r = 0; r < nrows; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < RV; ++v) {
+      float* d = to + r * ld + 16 * v;
+      if (!o) _mm512_mask_storeu_ps(d, cm[v], c[r][v]);
+      else if (cm[v]) finish16(c[r][v], *o, d, j0 + 16 * v, cm[v]);
+    }
+}
+
+RL_BF16 void gemm(const KernelSet& K, long M, long N, long Ksteps, const PackedA& A, const uint32_t* Bp, const TileOut& o) {
+  const long kp = pairs(Ksteps), nr = K.nr, mp = round_up(M, K.mr);
+  const long bvecs = (N + nr - 1) / nr * (nr / 16), nvec = (N + 15) / 16;
+  const long ntiles = (M + RM - 1) / RM, ngroups = (nvec + RV - 1) / RV, wld = ngroups * RV * 16;
+  float* work = kp > KB ? reinterpret_cast<float*>(scratch(3, (size_t)(ntiles * RM * wld))) : nullptr;
+  const __mmask16 all[RV] = {0xffff, 0xffff, 0xffff, 0xffff, 0xffff};
+  auto body = [&](int tid, int nth) {
+    long t0 = 0, t1 = 0;
+    split_range(ntiles, tid, nth, 1, &t0, &t1);
+    for (long q0 = 0; q0 < kp; q0 += KB) {
+      const long qn = std::min(KB, kp - q0);
+      const bool last = q0 + qn >= kp;
+      for (long g = 0; g < ngroups; ++g) {
+        const long j0 = g * RV * 16;
+        const uint32_t* b[RV];
+        __mmask16 cm[RV];
+        for (int v = 0; v < RV; ++v) {
+          const long vec = g * RV + v, at = vec < bvecs ? vec * 16 : 0;  // past B's panels: any vector, not stored
+          b[v] = Bp + (at / nr * kp + q0) * nr + at % nr;
+          cm[v] = tail16(N - 16 * vec);
+        }
+        for (long t = t0; t < t1; ++t) {
+          const long i0 = t * RM;
+          const uint32_t* a[RM];
+          for (int r = 0; r < RM; ++r) a[r] = A.p + (i0 + r < mp ? i0 + r : 0) * A.ld + q0;
+          const float* from = q0 > 0 ? work + i0 * wld + j0 : nullptr;
+          if (last) tile(a, b, nr, qn, from, wld, o.C + i0 * o.ldc + j0, o.ldc, (int)std::min<long>(RM, M - i0), cm, &o, j0);
+          else tile(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0);
+        }
+      }
+    }
+  };
+  if (num_threads() > 1) parallel(body);
+  else body(0, 1);
+}
+}  // namespace fitted
+
 const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512, transpose16_avx512,
-                           tile_cols_avx512};
+                           tile_cols_avx512, fitted::gemm};
 
 // Registered in the avx512 table only: AVX2 and portable have no bf16 dot product, so the policy falls back there.
 const bool registered =
@@ -251,7 +325,12 @@ PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot)
           const long q = qb + t;
           K.interleave(rows(2 * q), 2 * q + 1 < k ? rows(2 * q + 1) : nullptr, m, tmp.data() + t * m);
         }
-        for (long i = 0; i < m; ++i)
+        // Whole 16 x 16 blocks of dwords in registers (measured: moving a dword at a time was half of the
+        // LSTM's Hprev^T packing), the rest one dword at a time.
+        long i0 = 0;
+        if (nq == Q)
+          for (; i0 + 16 <= m; i0 += 16) K.transpose16(tmp.data() + i0, m, dst + i0 * ld + qb, ld);
+        for (long i = i0; i < m; ++i)
           for (long t = 0; t < nq; ++t) dst[i * ld + qb + t] = tmp[(size_t)(t * m + i)];
       }
     });
@@ -313,9 +392,19 @@ const uint32_t* pack_b_into(const KernelSet& K, bool tb, long k, long n, Rows ro
   return dst;
 }
 
+bool fitted_wins(const KernelSet& K, long m, long n, long k, int act) {
+  constexpr long kFittedRows = 5, kFittedCols = 80, kFittedMaxRows = 256;
+  if (!K.fitted || pairs(k) <= kBlockPairs || m > kFittedMaxRows || (act != ACT_LINEAR && act != ACT_RELU)) return false;
+  return round_up(m, kFittedRows) * round_up(round_up(n, 16), kFittedCols) < round_up(m, K.mr) * round_up(n, K.nr);
+}
+
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act) {
   if (m <= 0 || n <= 0) return;
+  if (fitted_wins(K, m, n, k, act)) {
+    K.fitted(K, m, n, k, A, Bp, TileOut{C, ldc, m, n, alpha, beta, bias, act});
+    return;
+  }
   const long kp = pairs(k);
   const long pm = (m + K.mr - 1) / K.mr, pn = (n + K.nr - 1) / K.nr;
   const bool blocked = kp > kBlockPairs;

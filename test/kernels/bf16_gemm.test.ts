@@ -104,6 +104,29 @@ describe.skipIf(!hasBf16)('native bf16 GEMM against the reference (needs AVX512-
     console.log(`native vs reference bf16 GEMM: largest relative difference ${largest.toExponential(2)}`);
   });
 
+  // Deep products of a few rows (the LSTM's input kernel gradient x^T dxp, 100 x 400 over B*T steps) take the
+  // 5 x 80 fitted tile (gemm_bf16.cc's fitted_wins): its sums must be the reference's to the bit, over several
+  // 256-pair k blocks, odd k, and rows and columns that fill neither its tiles nor the 12 x 32 ones; and the same
+  // through a B packed ahead (gemmBf16PackedB, the path the input kernel's gradient takes).
+  it('gives the reference\'s bits on deep products of a few rows (the fitted tile), packed B or not', () => {
+    const packed = addon as unknown as {
+      gemmBf16PackB(tb: boolean, k: number, n: number, b: Float32Array, into: null): Int32Array;
+      gemmBf16PackedB(ta: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, p: Int32Array,
+        beta: number, c: Float32Array, bias: null, act: ActCode): void;
+    };
+    for (const [m, n, k] of [[100, 400, 600], [37, 77, 1031], [44, 75, 900], [3, 40, 513]])
+      for (const ta of [true, false]) {
+        const c: Case = { ta, tb: false, m, n, k }, s = seed++;
+        const want = run(gemmBf16, c, s);
+        expect(run(addon!.gemmBf16!, c, s), `${m}x${n}x${k} ta=${ta}`).toEqual(want);
+        const { a, b } = inputs(c, s), out = new Float32Array(m * n).fill(NaN);
+        packed.gemmBf16PackedB(ta, m, n, k, 1, a, packed.gemmBf16PackB(false, k, n, b, null), 0, out, null, Act.linear);
+        expect(out, `packed ${m}x${n}x${k} ta=${ta}`).toEqual(want);
+      }
+    for (const [alpha, beta, bias, act] of [[0.5, 1, true, Act.relu], [-2, 0.3, false, Act.linear], [1, 0, true, Act.tanh]] as const)
+      check({ ta: true, tb: false, m: 37, n: 77, k: 1031, alpha, beta, bias, act });
+  });
+
   it('ignores C when beta = 0 and leaves A, B unread when alpha = 0', () => {
     const c = new Float32Array(6).fill(NaN);
     addon!.gemmBf16!(false, false, 2, 3, 4, 1, new Float32Array(8).fill(1), new Float32Array(12).fill(2), 0, c, null, Act.linear);
