@@ -113,6 +113,10 @@ long packed_b_dwords(const KernelSet& K, long k, long n);
 // (nr columns each). The parts of a packing are independent, so any split gives the same packing.
 void pack_b_part(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_t* dst, long lo, long hi);
 
+// d[c * ldd + r] = s[r * lds + c] for r < rows, c < cols: whole 16 x 16 blocks in registers (K.transpose16), the
+// edges one dword at a time. The one transposition of the packings (moving a dword at a time was half their time).
+void transpose_dwords(const KernelSet& K, const uint32_t* s, long lds, long rows, long cols, uint32_t* d, long ldd);
+
 // A packed B handed to JavaScript (an Int32Array, only 16-byte aligned) starts at the first 64-byte boundary of a
 // buffer kPackSlackDwords longer than packed_b_dwords, found again from the same (unmoving) address.
 constexpr size_t kPackSlackDwords = 16;

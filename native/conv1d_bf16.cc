@@ -54,17 +54,6 @@ struct Im2col {
   Rows rows() const { return {row, this}; }
 };
 
-// d (cols x rows) = s^T (s rows x cols, row-major): 16 x 16 blocks in registers, the edges one float at a time.
-void transpose(const KernelSet& K, const float* s, long rows, long cols, float* d) {
-  const auto* su = reinterpret_cast<const uint32_t*>(s);
-  auto* du = reinterpret_cast<uint32_t*>(d);
-  const long r16 = rows / 16 * 16, c16 = cols / 16 * 16;
-  for (long r = 0; r < r16; r += 16)
-    for (long c = 0; c < c16; c += 16) K.transpose16(su + r * cols + c, cols, du + c * rows + r, rows);
-  for (long r = 0; r < rows; ++r)
-    for (long c = r < r16 ? c16 : 0; c < cols; ++c) du[c * rows + r] = su[r * cols + c];
-}
-
 // op(A) = im2col^T (KC x N) in pack_a's layout: row (j, ci), read as bf16 words, holds at word r = (b, o) the bf16
 // of x[b, o s - pl + j, ci] (zero outside [0, T)). Each sample's x is rounded once and transposed (ci-major) in a
 // per-thread buffer; every (j, ci) row then takes a run of it, instead of K roundings of x and a transposition.
@@ -80,7 +69,8 @@ PackedA pack_im2col_t(const KernelSet& K, const Shape& c, const float* x, int sl
     std::vector<float> xf((size_t)TC);
     std::vector<uint16_t> xt((size_t)TC);
     for (long b = b0; b < b1; ++b) {
-      transpose(K, x + b * TC, c.T, c.Cin, xf.data());
+      transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + b * TC), c.Cin, c.T, c.Cin,
+                       reinterpret_cast<uint32_t*>(xf.data()), c.T);
       K.convert(xf.data(), TC, xt.data());
       for (long j = 0; j < c.K; ++j) {
         // outputs o whose input t = o s - pl + j lies in [0, T): [lo, hi)

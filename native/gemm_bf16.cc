@@ -298,6 +298,14 @@ uint32_t* scratch(int slot, size_t n) {
   return s.p.get();
 }
 
+void transpose_dwords(const KernelSet& K, const uint32_t* s, long lds, long rows, long cols, uint32_t* d, long ldd) {
+  const long r16 = rows / 16 * 16, c16 = cols / 16 * 16;
+  for (long r = 0; r < r16; r += 16)
+    for (long c = 0; c < c16; c += 16) K.transpose16(s + r * lds + c, lds, d + c * ldd + r, ldd);
+  for (long r = 0; r < rows; ++r)
+    for (long c = r < r16 ? c16 : 0; c < cols; ++c) d[c * ldd + r] = s[r * lds + c];
+}
+
 PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot) {
   const long kp = pairs(k), mp = round_up(m, K.mr), ld = packed_a_ld(k);
   uint32_t* dst = scratch(slot, (size_t)(mp * ld));
@@ -325,13 +333,7 @@ PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot)
           const long q = qb + t;
           K.interleave(rows(2 * q), 2 * q + 1 < k ? rows(2 * q + 1) : nullptr, m, tmp.data() + t * m);
         }
-        // Whole 16 x 16 blocks of dwords in registers (measured: moving a dword at a time was half of the
-        // LSTM's Hprev^T packing), the rest one dword at a time.
-        long i0 = 0;
-        if (nq == Q)
-          for (; i0 + 16 <= m; i0 += 16) K.transpose16(tmp.data() + i0, m, dst + i0 * ld + qb, ld);
-        for (long i = i0; i < m; ++i)
-          for (long t = 0; t < nq; ++t) dst[i * ld + qb + t] = tmp[(size_t)(t * m + i)];
+        transpose_dwords(K, tmp.data(), m, nq, m, dst + qb, ld);
       }
     });
   }
@@ -375,13 +377,7 @@ void pack_b_part(const KernelSet& K, bool tb, long k, long n, Rows rows, uint32_
         std::fill(t, t + kp, 0u);
       }
     }
-    uint32_t* d = dst + pj * kp * K.nr;
-    long q0 = 0;
-    if (K.nr % 16 == 0)  // whole 16 x 16 blocks in registers, the rest one dword at a time
-      for (; q0 + 16 <= kp; q0 += 16)
-        for (long j0 = 0; j0 < K.nr; j0 += 16) K.transpose16(tmp.data() + j0 * kp + q0, kp, d + q0 * K.nr + j0, K.nr);
-    for (long q = q0; q < kp; ++q)
-      for (long jj = 0; jj < K.nr; ++jj) d[q * K.nr + jj] = tmp[(size_t)(jj * kp + q)];
+    transpose_dwords(K, tmp.data(), kp, K.nr, kp, dst + pj * kp * K.nr, K.nr);
   }
 }
 

@@ -705,7 +705,7 @@ template <bool ADD, int NSEG>
 inline void panel_product(const int* rows, long na, long j0, long j1, long U, float* dst, long ldd, const PSeg* sg) {
   if (na <= 0) return;
 #if RL_PASS == 2
-  const int nu = (int)(U - (nblocks(U) - 1) * W);
+  const int nu = (int)rl::rnn::tail_units(U, W);
   if (j1 == nblocks(U) && j1 > j0 && nu <= 4) {
     panel_tail4<ADD, NSEG>(rows, na, j1 - 1, U, nu, dst, ldd, sg);
     if (--j1 == j0) return;

@@ -49,12 +49,21 @@ export function dxpSharing(k: Kernels): DxpSharingKernels | null {
   return typeof s.lstmBackwardPacking === 'function' && typeof s.gemmPackedDxp === 'function' ? s as DxpSharingKernels : null;
 }
 
-/** A buffer per length kept from call to call (a fresh 26 MB Int32Array would cost a zero fill every step). */
+/** Lengths kept at once: one per LSTM layer shape of a model, without keeping one per sequence length seen. */
+const KEPT_LENGTHS = 4;
+
+/**
+ * A buffer per length kept from call to call (a fresh 26 MB Int32Array would cost a zero fill every step), the
+ * KEPT_LENGTHS most recently used: batches of varying length (bucketing, seq2seq) must not each pin one.
+ */
 function reusable(): (length: number) => Int32Array {
   const kept = new Map<number, Int32Array>();
   return (length) => {
     let b = kept.get(length);
-    if (!b) kept.set(length, b = new Int32Array(length));
+    if (b) kept.delete(length);
+    else b = new Int32Array(length);
+    kept.set(length, b);
+    if (kept.size > KEPT_LENGTHS) kept.delete(kept.keys().next().value!);
     return b;
   };
 }
