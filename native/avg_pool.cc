@@ -9,33 +9,11 @@
 #include "common.h"
 #include "dispatch.h"
 #include "kernel_util.h"
+#include "pool_shape.h"
 #include "threadpool.h"
 
 namespace rl {
 namespace {
-
-struct PoolShape {
-  long B, T, C, pool, stride, pl, To;
-  size_t nx, ny;
-};
-
-// (B, T, C, pool, stride, padLeft, To), checked as maxPool1d checks them.
-PoolShape pool_shape(Args& a) {
-  PoolShape p{};
-  p.B = (long)a.integer(0, "B");
-  p.T = (long)a.integer(1, "T");
-  p.C = (long)a.integer(2, "C");
-  p.pool = (long)a.integer(3, "pool", 1);
-  p.stride = (long)a.integer(4, "stride", 1);
-  p.pl = (long)a.integer(5, "padLeft");
-  p.To = (long)a.integer(6, "To");
-  const long lim = 1L << 31;  // o * stride must not overflow
-  if (a.ok() && (p.T >= lim || p.pool > lim || p.stride > lim || p.pl > lim || p.To > lim))
-    a.fail("T/pool/stride/padLeft/To", "is too large");
-  p.nx = dims_product(a, "B*T*C", {p.B, p.T, p.C});
-  p.ny = dims_product(a, "B*To*C", {p.B, p.To, p.C});
-  return p;
-}
 
 // The pool's shape, then its input (argument 7) and output (8): x and y forward, dy and dx backward.
 struct PoolCall {

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstring>
 #include <string>
 
 #include "common.h"
 #include "dispatch.h"
 #include "kernel_util.h"
+#include "pool_shape.h"
 #include "simd_math.h"
 #include "threadpool.h"
 
@@ -21,62 +23,101 @@ namespace {
 
 Napi::Value MaxPool1d(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool1d");
-  long B = (long)a.integer(0, "B");
-  long T = (long)a.integer(1, "T");
-  long C = (long)a.integer(2, "C");
-  long pool = (long)a.integer(3, "pool", 1);
-  long stride = (long)a.integer(4, "stride", 1);
-  long pl = (long)a.integer(5, "padLeft");
-  long To = (long)a.integer(6, "To");
-  const long lim = 1L << 31;  // argmax is int32; o * stride must not overflow
-  if (a.ok() && (T >= lim || pool > lim || stride > lim || pl > lim || To > lim))
-    a.fail("T/pool/stride/padLeft/To", "is too large");
-  size_t nx = dims_product(a, "B*T*C", {B, T, C});
-  size_t ny = dims_product(a, "B*To*C", {B, To, C});
-  const float* x = a.f32(7, "x", nx);
-  float* y = a.f32(8, "y", ny);
-  int32_t* am = a.i32(9, "argmax", ny);
-  if (!a.ok() || ny == 0) return info.Env().Undefined();
-  parallel_for(B * To, 1, C * std::min(pool, std::max(T, 1L)),
-               [&](long r0, long r1) { kernels().max_pool_rows(x, y, am, T, C, pool, stride, pl, To, r0, r1); });
+  const PoolShape p = pool_shape(a);
+  const float* x = a.f32(7, "x", p.nx);
+  float* y = a.f32(8, "y", p.ny);
+  int32_t* am = a.i32(9, "argmax", p.ny);
+  if (!a.ok() || p.ny == 0) return info.Env().Undefined();
+  parallel_for(p.B * p.To, 1, p.C * std::min(p.pool, std::max(p.T, 1L)), [&](long r0, long r1) {
+    kernels().max_pool_rows(x, y, am, p.T, p.C, p.pool, p.stride, p.pl, p.To, r0, r1);
+  });
   return info.Env().Undefined();
+}
+
+// The input steps [t0, t1) that output step o pools (empty when t1 <= t0).
+struct Window {
+  long t0, t1;
+};
+Window window_of(const PoolShape& p, long o) {
+  const long ts = o * p.stride - p.pl;
+  return {std::max(ts, 0L), std::min(ts + p.pool, p.T)};
+}
+
+// dx of sample b, zeroed, then each dy added where argmax points (windows that overlap add up).
+void scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
+  float* dxb = dx + b * p.T * p.C;
+  std::memset(dxb, 0, (size_t)(p.T * p.C) * sizeof(float));
+  for (long o = 0; o < p.To; ++o) {
+    const Window w = window_of(p, o);
+    const float* dyr = dy + (b * p.To + o) * p.C;
+    const int32_t* ar = am + (b * p.To + o) * p.C;
+    for (long c = 0; c < p.C; ++c) {
+      const long t = ar[c];
+      if (t >= w.t0 && t < w.t1) dxb[t * p.C + c] += dyr[c];
+    }
+  }
+}
+
+// The same dx where windows do not overlap, each element written once instead of zeroed and then added to: 0.0f +
+// dy where its window's argmax points at it (the scatter's bits, -0 included), else 0.
+void write_disjoint_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
+  const long C = p.C;
+  float* dxb = dx + b * p.T * C;
+  long next = 0;  // rows before it are written
+  for (long o = 0; o < p.To; ++o) {
+    const Window w = window_of(p, o);
+    if (w.t0 >= w.t1) continue;
+    const float* dyr = dy + (b * p.To + o) * C;
+    const int32_t* ar = am + (b * p.To + o) * C;
+    std::memset(dxb + next * C, 0, (size_t)((w.t0 - next) * C) * sizeof(float));
+    for (long t = w.t0; t < w.t1; ++t) {
+      float* d = dxb + t * C;
+      for (long c = 0; c < C; ++c) d[c] = ar[c] == t ? 0.0f + dyr[c] : 0.0f;
+    }
+    next = w.t1;
+  }
+  std::memset(dxb + next * C, 0, (size_t)((p.T - next) * C) * sizeof(float));
+}
+
+// The flat index of sample b's first argmax that is neither -1 nor in its window, or -1 when all are.
+long first_outside(const PoolShape& p, const int32_t* am, long b) {
+  for (long o = 0; o < p.To; ++o) {
+    const Window w = window_of(p, o);
+    const int32_t* ar = am + (b * p.To + o) * p.C;
+    int outside = 0;
+    for (long c = 0; c < p.C; ++c) outside |= (ar[c] != -1) & ((ar[c] < w.t0) | (ar[c] >= w.t1));
+    if (!outside) continue;
+    for (long c = 0; c < p.C; ++c)
+      if (ar[c] != -1 && (ar[c] < w.t0 || ar[c] >= w.t1)) return (b * p.To + o) * p.C + c;
+  }
+  return -1;
 }
 
 Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool1dBackward");
-  long B = (long)a.integer(0, "B");
-  long T = (long)a.integer(1, "T");
-  long C = (long)a.integer(2, "C");
-  long To = (long)a.integer(3, "To");
-  size_t nx = dims_product(a, "B*T*C", {B, T, C});
-  size_t ny = dims_product(a, "B*To*C", {B, To, C});
-  const float* dy = a.f32(4, "dy", ny);
-  const int32_t* am = a.i32(5, "argmax", ny);
-  float* dx = a.f32(6, "dx", nx);
-  // One pass: each thread zeroes and fills its own samples; a bad argmax is skipped and reported afterwards,
-  // so nothing is ever written outside dx.
+  const PoolShape p = pool_shape(a);
+  const float* dy = a.f32(7, "dy", p.ny);
+  const int32_t* am = a.i32(8, "argmax", p.ny);
+  float* dx = a.f32(9, "dx", p.nx);
+  // Each thread writes its own samples; an argmax outside its window is skipped and the first one reported
+  // afterwards, so nothing is ever written outside dx.
   return run_if_ok(a, [&] {
-    if (nx == 0) return;
-    std::atomic<long> bad{-1};
-    parallel_for(B, 1, To * C + T * C, [&](long b0, long b1) {
+    if (p.nx == 0) return;
+    std::atomic<long> bad{LONG_MAX};
+    parallel_for(p.B, 1, p.To * p.C + p.T * p.C, [&](long b0, long b1) {
       for (long b = b0; b < b1; ++b) {
-        float* dxb = dx + b * T * C;
-        std::memset(dxb, 0, (size_t)(T * C) * sizeof(float));
-        for (long o = 0; o < To; ++o) {
-          const float* dyr = dy + (b * To + o) * C;
-          const int32_t* ar = am + (b * To + o) * C;
-          for (long c = 0; c < C; ++c) {
-            long t = ar[c];
-            if (t >= 0 && t < T) dxb[t * C + c] += dyr[c];
-            else if (t != -1) bad.store((b * To + o) * C + c, std::memory_order_relaxed);
-          }
-        }
+        if (p.disjoint()) write_disjoint_sample(p, dy, am, dx, b);
+        else scatter_sample(p, dy, am, dx, b);
+        const long at = first_outside(p, am, b);
+        long seen = bad.load(std::memory_order_relaxed);
+        while (at >= 0 && at < seen && !bad.compare_exchange_weak(seen, at, std::memory_order_relaxed)) {}
       }
     });
     const long at = bad.load();
-    if (at >= 0)
-      a.fail("argmax", "holds " + std::to_string(am[at]) + " at " + std::to_string(at) + ", outside [0, T=" +
-                           std::to_string(T) + ") (and not -1)");
+    if (at == LONG_MAX) return;
+    const Window w = window_of(p, at / p.C % p.To);
+    a.fail("argmax", "holds " + std::to_string(am[at]) + " at " + std::to_string(at) + ", outside its window [" +
+                         std::to_string(w.t0) + ", " + std::to_string(w.t1) + ") (and not -1)");
   });
 }
 

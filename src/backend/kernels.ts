@@ -83,8 +83,12 @@ export interface PoolKernels {
   /** Max pooling over time, channels-last: x [B, T, C] -> y [B, To, C]; argmax records the winning t (padding never wins). */
   maxPool1d(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
     x: FArray, y: FArray, argmax: Int32Array): void;
-  /** dx (zeroed first) receives dy at the recorded argmax positions. */
-  maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void;
+  /**
+   * dx (all of it written) receives dy at the recorded argmax positions, summed where windows overlap; an argmax
+   * must be -1 or inside its window (the geometry is maxPool1d's).
+   */
+  maxPool1dBackward(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
+    dy: FArray, argmax: Int32Array, dx: FArray): void;
 }
 
 /** Average pooling over time, channels-last (native/avg_pool.cc, reference/avg_pool.ts). */

@@ -34,23 +34,28 @@ export const poolKernels: PoolKernels = {
     }
   },
 
-  maxPool1dBackward(B: number, T: number, C: number, To: number, dy: FArray, argmax: Int32Array, dx: FArray): void {
+  maxPool1dBackward(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
+    dy: FArray, argmax: Int32Array, dx: FArray): void {
     const a = new Args('maxPool1dBackward');
-    a.integer('B', B), a.integer('T', T), a.integer('C', C), a.integer('To', To);
+    a.integer('B', B), a.integer('T', T), a.integer('C', C), a.integer('pool', pool, 1), a.integer('stride', stride, 1);
+    a.integer('padLeft', padLeft), a.integer('To', To);
     a.floats('dy', dy, B * To * C);
     a.ints('argmax', argmax, B * To * C);
     a.floats('dx', dx, B * T * C);
+    for (let i = 0; i < B * To * C; i++) {
+      const t = argmax[i], o = Math.floor(i / C) % To;
+      const t0 = Math.max(o * stride - padLeft, 0), t1 = Math.min(o * stride - padLeft + pool, T);
+      if (t !== -1 && !(t >= t0 && t < t1)) {
+        throw new RangeError(`maxPool1dBackward: argument 'argmax' holds ${t} at ${i}, outside its window [${t0}, ${t1}) (and not -1)`);
+      }
+    }
     dx.fill(0, 0, B * T * C);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {
         const yo = (b * To + o) * C;
         for (let c = 0; c < C; c++) {
           const t = argmax[yo + c];
-          if (t === -1) continue;
-          if (!(t >= 0 && t < T)) {
-            throw new RangeError(`maxPool1dBackward: argument 'argmax' holds ${t} at ${yo + c}, outside [0, T=${T}) (and not -1)`);
-          }
-          dx[(b * T + t) * C + c] += dy[yo + c];
+          if (t !== -1) dx[(b * T + t) * C + c] += dy[yo + c];
         }
       }
     }
