@@ -72,7 +72,16 @@ void write_disjoint_sample(const PoolShape& p, const float* dy, const int32_t* a
     std::memset(dxb + next * C, 0, (size_t)((w.t0 - next) * C) * sizeof(float));
     for (long t = w.t0; t < w.t1; ++t) {
       float* d = dxb + t * C;
-      for (long c = 0; c < C; ++c) d[c] = ar[c] == t ? 0.0f + dyr[c] : 0.0f;
+      // Selected by masking the bits (+0.0f is all zeros): a branch-free loop GCC vectorizes, which it does not
+      // for `ar[c] == t ? 0.0f + dyr[c] : 0.0f` (it will not evaluate the addition unconditionally).
+      const int32_t tt = (int32_t)t;
+      uint32_t* du = reinterpret_cast<uint32_t*>(d);
+      for (long c = 0; c < C; ++c) {
+        const float g = 0.0f + dyr[c];
+        uint32_t gu;
+        std::memcpy(&gu, &g, sizeof gu);
+        du[c] = gu & (0u - (uint32_t)(ar[c] == tt));
+      }
     }
     next = w.t1;
   }
@@ -84,11 +93,13 @@ long first_outside(const PoolShape& p, const int32_t* am, long b) {
   for (long o = 0; o < p.To; ++o) {
     const Window w = window_of(p, o);
     const int32_t* ar = am + (b * p.To + o) * p.C;
+    // An empty window takes only -1; a window's bounds are then in [0, T], which int32 holds (compares vectorize).
+    const int32_t t0 = (int32_t)std::min(w.t0, p.T), t1 = (int32_t)std::max(std::min(w.t1, p.T), (long)t0);
     int outside = 0;
-    for (long c = 0; c < p.C; ++c) outside |= (ar[c] != -1) & ((ar[c] < w.t0) | (ar[c] >= w.t1));
+    for (long c = 0; c < p.C; ++c) outside |= (ar[c] != -1) & ((ar[c] < t0) | (ar[c] >= t1));
     if (!outside) continue;
     for (long c = 0; c < p.C; ++c)
-      if (ar[c] != -1 && (ar[c] < w.t0 || ar[c] >= w.t1)) return (b * p.To + o) * p.C + c;
+      if (ar[c] != -1 && (ar[c] < t0 || ar[c] >= t1)) return (b * p.To + o) * p.C + c;
   }
   return -1;
 }
