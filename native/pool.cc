@@ -58,34 +58,48 @@ void scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, floa
   }
 }
 
-// The same dx where windows do not overlap, each element written once instead of zeroed and then added to: 0.0f +
-// dy where its window's argmax points at it (the scatter's bits, -0 included), else 0.
-void write_disjoint_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
+// Row t of dx where windows do not overlap: 0.0f + dy where argmax is t (the scatter's bits, -0 included), else
+// +0. Selected by masking the bits (+0.0f is all zeros): a branch-free loop GCC vectorizes, which it does not for
+// `ar[c] == t ? 0.0f + dyr[c] : 0.0f` (it will not evaluate the addition unconditionally). With kCheck, also
+// whether some argmax lies outside [t0, t1) and is not -1 (checked once per window, in the loop that loads it).
+template <bool kCheck>
+int select_row(float* d, const float* dyr, const int32_t* ar, long C, int32_t t, int32_t t0, int32_t t1) {
+  int outside = 0;
+  for (long c = 0; c < C; ++c) {
+    const float g = 0.0f + dyr[c];
+    uint32_t bits;
+    std::memcpy(&bits, &g, sizeof bits);
+    bits &= 0u - (uint32_t)(ar[c] == t);
+    std::memcpy(d + c, &bits, sizeof bits);
+    if (kCheck) outside |= (ar[c] != -1) & ((ar[c] < t0) | (ar[c] >= t1));
+  }
+  return outside;
+}
+
+// The same dx as scatter_sample where windows do not overlap, each element written once instead of zeroed and then
+// added to. Returns false when some argmax lies outside its window and is not -1 (that one is then left out).
+bool write_disjoint_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
   const long C = p.C;
   float* dxb = dx + b * p.T * C;
   long next = 0;  // rows before it are written
+  int outside = 0;
   for (long o = 0; o < p.To; ++o) {
     const Window w = window_of(p, o);
-    if (w.t0 >= w.t1) continue;
-    const float* dyr = dy + (b * p.To + o) * C;
     const int32_t* ar = am + (b * p.To + o) * C;
-    std::memset(dxb + next * C, 0, (size_t)((w.t0 - next) * C) * sizeof(float));
-    for (long t = w.t0; t < w.t1; ++t) {
-      float* d = dxb + t * C;
-      // Selected by masking the bits (+0.0f is all zeros): a branch-free loop GCC vectorizes, which it does not
-      // for `ar[c] == t ? 0.0f + dyr[c] : 0.0f` (it will not evaluate the addition unconditionally).
-      const int32_t tt = (int32_t)t;
-      uint32_t* du = reinterpret_cast<uint32_t*>(d);
-      for (long c = 0; c < C; ++c) {
-        const float g = 0.0f + dyr[c];
-        uint32_t gu;
-        std::memcpy(&gu, &g, sizeof gu);
-        du[c] = gu & (0u - (uint32_t)(ar[c] == tt));
-      }
+    if (w.t0 >= w.t1) {  // an empty window takes only -1
+      for (long c = 0; c < C; ++c) outside |= ar[c] != -1;
+      continue;
     }
+    const float* dyr = dy + (b * p.To + o) * C;
+    std::memset(dxb + next * C, 0, (size_t)((w.t0 - next) * C) * sizeof(float));
+    // A window that holds steps lies in [0, T): its bounds fit int32, whose compares vectorize.
+    const int32_t t0 = (int32_t)w.t0, t1 = (int32_t)w.t1;
+    outside |= select_row<true>(dxb + w.t0 * C, dyr, ar, C, t0, t0, t1);
+    for (int32_t t = t0 + 1; t < t1; ++t) select_row<false>(dxb + t * C, dyr, ar, C, t, t0, t1);
     next = w.t1;
   }
   std::memset(dxb + next * C, 0, (size_t)((p.T - next) * C) * sizeof(float));
+  return !outside;
 }
 
 // The flat index of sample b's first argmax that is neither -1 nor in its window, or -1 when all are.
@@ -117,9 +131,9 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
     std::atomic<long> bad{LONG_MAX};
     parallel_for(p.B, 1, p.To * p.C + p.T * p.C, [&](long b0, long b1) {
       for (long b = b0; b < b1; ++b) {
-        if (p.disjoint()) write_disjoint_sample(p, dy, am, dx, b);
-        else scatter_sample(p, dy, am, dx, b);
-        const long at = first_outside(p, am, b);
+        long at = -1;
+        if (!p.disjoint()) scatter_sample(p, dy, am, dx, b), at = first_outside(p, am, b);
+        else if (!write_disjoint_sample(p, dy, am, dx, b)) at = first_outside(p, am, b);
         long seen = bad.load(std::memory_order_relaxed);
         while (at >= 0 && at < seen && !bad.compare_exchange_weak(seen, at, std::memory_order_relaxed)) {}
       }

@@ -42,6 +42,7 @@ const BAD: [keyof Kernels, unknown[]][] = [
   ['maxPool1dBackward', [1, 4, 2, 2, 2, 0, 2, f(4), i32(0, 1, 3, 1), f(8)]],
   ['maxPool1dBackward', [1, 4, 2, 2, 1, 0, 2, f(4), i32(0, 1, 2, 0), f(8)]],
   ['maxPool1dBackward', [1, 4, 2, 0, 2, 0, 2, f(4), i32(0, 1, 2, 3), f(8)]],
+  ['maxPool1dBackward', [1, 4, 1, 2, 2, 5, 5, f(5), i32(-1, 0, 0, 1, 3), f(4)]],
   ['embeddingForward', [3, 2, i32(0, 1, 5), f(8), f(6)]],
   ['embeddingForward', [3, 2, i32(0, 1), f(8), f(6)]],
   ['embeddingBackward', [3, 2, i32(0, 1, 2), f(5), f(8)]],

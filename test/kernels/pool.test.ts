@@ -123,6 +123,12 @@ describeNative('maxPool1d: argument checking', (nat) => {
     ['backward: dy too short', bwd({ dy: new Float32Array(n - 1) })],
   ];
   for (const [name, call] of cases) it(name, () => expect(call).toThrow(RangeError));
+  it('backward: a window with no step takes only -1', () => {
+    const bwd = (am: number[]) => () =>
+      nat.maxPool1dBackward(1, 4, 1, 2, 2, 5, 5, new Float32Array(5), Int32Array.from(am), new Float32Array(4));
+    expect(bwd([-1, -1, 0, 1, 3])).not.toThrow();
+    expect(bwd([-1, 0, 0, 1, 3])).toThrow(/holds 0 at 1, outside its window \[0, -1\)/);
+  });
 });
 
 describe('maxPool1d: reference backward against finite differences (float64)', () => {
