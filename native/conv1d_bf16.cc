@@ -21,6 +21,9 @@ namespace rl {
 namespace bf16 {
 namespace {
 
+// gemm_packed's k block (bf16.h): a product of at most this many pairs is finished from the registers.
+constexpr long kOneBlockPairs = 256;
+
 struct Shape {
   long B, T, Cin, Cout, K, s, pl, To;
   long KC() const { return K * Cin; }
@@ -141,20 +144,44 @@ bool forward_in_place(const KernelSet& K, const Shape& c, const float* x, const 
   const long lead = c.pl, rows = std::max(c.T + c.pl, (c.To - 1) * c.s - c.pl + c.K) + c.pl;  // padded steps
   // The last row tile reads up to mr rows past the sample's last output (results not stored): room for them.
   const long words = rows * c.Cin + (long)K.mr * c.s * c.Cin + 2 * c.KC() + 32;
-  const long lda = c.s * c.Cin / 2;
-  uint16_t* xp = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(c.B * words / 2 + 16)));
-  parallel_for(c.B, 1, c.T * c.Cin, [&](long b0, long b1) {
+  const long lda = c.s * c.Cin / 2, kp = pairs(c.KC());
+  auto round_sample = [&](long b, uint16_t* d) {
+    std::fill(d, d + lead * c.Cin, uint16_t(0));
+    K.convert(x + b * c.T * c.Cin, c.T * c.Cin, d + lead * c.Cin);
+    std::fill(d + (lead + c.T) * c.Cin, d + words, uint16_t(0));
+  };
+  if (kp > kOneBlockPairs || (act != ACT_LINEAR && act != ACT_RELU)) {
+    uint16_t* xp = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(c.B * words / 2 + 16)));
+    parallel_for(c.B, 1, c.T * c.Cin, [&](long b0, long b1) {
+      for (long b = b0; b < b1; ++b) round_sample(b, xp + b * words);
+    });
+    for (long b = 0; b < c.B; ++b) {
+      const PackedA A{reinterpret_cast<const uint32_t*>(xp + b * words), lda};
+      gemm_packed(K, c.To, c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y + b * c.To * c.Cout, c.Cout, bias, act);
+    }
+    return true;
+  }
+  // One k block, each tile finished from the registers (as gemm_packed does), a sample at a time: its rounded copy
+  // is still in L2 for its product, and column panels go outermost so that a panel of w stays in L1 across the
+  // sample's row panels.
+  const long pn = (c.Cout + K.nr - 1) / K.nr;
+  parallel_for(c.B, 1, c.To * c.Cout * c.KC(), [&](long b0, long b1) {
+    uint16_t* xb = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(words / 2 + 16)));
+    const uint32_t* A = reinterpret_cast<const uint32_t*>(xb);
     for (long b = b0; b < b1; ++b) {
-      uint16_t* d = xp + b * words;
-      std::fill(d, d + lead * c.Cin, uint16_t(0));
-      K.convert(x + b * c.T * c.Cin, c.T * c.Cin, d + lead * c.Cin);
-      std::fill(d + (lead + c.T) * c.Cin, d + words, uint16_t(0));
+      round_sample(b, xb);
+      float* yb = y + b * c.To * c.Cout;
+      for (long pj = 0; pj < pn; ++pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, c.Cout - j0);
+        const uint32_t* bp = Bp + pj * kp * K.nr;
+        for (long o0 = 0; o0 < c.To; o0 += K.mr) {
+          const TileOut out{yb + o0 * c.Cout + j0, c.Cout, std::min<long>(K.mr, c.To - o0), cols, 1.0f, 0.0f,
+                            bias ? bias + j0 : nullptr, act};
+          K.tile_c(A + o0 * lda, lda, bp, kp, nullptr, 0, out);
+        }
+      }
     }
   });
-  for (long b = 0; b < c.B; ++b) {
-    const PackedA A{reinterpret_cast<const uint32_t*>(xp + b * words), lda};
-    gemm_packed(K, c.To, c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y + b * c.To * c.Cout, c.Cout, bias, act);
-  }
   return true;
 }
 
