@@ -114,6 +114,17 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
     }
   });
 
+  it('with no input channels gives act(bias), as the reference (a product over k = 0 writes its epilogue)', () => {
+    const bias = new Float32Array([1, -2, 3, 4]);
+    for (const act of [Act.linear, Act.relu]) {
+      const y = new Float32Array(2 * 5 * 4).fill(NaN), want = new Float32Array(2 * 5 * 4).fill(NaN);
+      addon!.conv1dBf16!(2, 5, 0, 4, 3, 1, 1, 5, new Float32Array(0), new Float32Array(0), bias, y, act);
+      conv1dBf16(2, 5, 0, 4, 3, 1, 1, 5, new Float32Array(0), new Float32Array(0), bias, want, act);
+      expect(y, `act=${act}`).toEqual(want);
+      expect(Array.from(y.slice(0, 4))).toEqual(act === Act.relu ? [1, 0, 3, 4] : [1, -2, 3, 4]);
+    }
+  });
+
   it('names a short array', () => {
     expect(() => addon!.conv1dBf16!(1, 4, 1, 1, 3, 1, 1, 4, new Float32Array(3), new Float32Array(3), null, new Float32Array(4), Act.linear))
       .toThrow(/conv1dBf16: argument 'x' has 3 elements, needs 4/);
