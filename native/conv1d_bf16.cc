@@ -3,9 +3,10 @@
 // and built zero-padded at the edges; packing rounds them to bf16 as it goes, so im2col is never stored.
 // Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, as conv1d.cc),
 // dx = col2im(dy w^T), summed in fp32 over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does, each
-// tile of dy w^T added into dx from the registers (never stored). The backward reads x and dy once each: im2col^T
-// is packed from each sample's transposed, rounded x, and one pass over dy makes dx's A operand, dw's B operand
-// (the same bf16 values the generic packings would make, so the same bits) and db's sums.
+// tile of dy w^T added into dx from the registers (never stored). The backward runs block by block of dw's k (the
+// rows (b, o)): each block's operands are packed from x and dy into buffers that stay in cache, and a sample's dx
+// follows the block that ends it, while its dy is still in cache; no packing goes through memory (the same bf16
+// values as the generic packings, the same sums, so the same bits).
 #include <napi.h>
 
 #include <algorithm>
@@ -20,6 +21,10 @@
 namespace rl {
 namespace bf16 {
 namespace {
+
+// gemm_packed's k block (gemm_bf16.cc): a product of at most this many pairs is finished from the registers, a
+// deeper one keeps its raw sums in an fp32 workspace between blocks (exact, so any blocking gives the same bits).
+constexpr long kBlockPairs = 256;
 
 struct Shape {
   long B, T, Cin, Cout, K, s, pl, To;
@@ -54,82 +59,169 @@ struct Im2col {
   Rows rows() const { return {row, this}; }
 };
 
-// op(A) = im2col^T (KC x N) in pack_a's layout: row (j, ci), read as bf16 words, holds at word r = (b, o) the bf16
-// of x[b, o s - pl + j, ci] (zero outside [0, T)). Each sample's x is rounded once and transposed (ci-major) in a
-// per-thread buffer; every (j, ci) row then takes a run of it, instead of K roundings of x and a transposition.
-PackedA pack_im2col_t(const KernelSet& K, const Shape& c, const float* x, int slot) {
-  const long KC = c.KC(), N = c.N(), kp = pairs(N), mp = round_up(KC, K.mr), ld = packed_a_ld(N);
-  uint32_t* dst = scratch(slot, (size_t)(mp * ld));
-  for (long i = KC; i < mp; ++i) std::fill(dst + i * ld, dst + i * ld + kp, 0u);
-  if (N & 1)  // the last pair's high half, past N
-    for (long i = 0; i < KC; ++i) dst[i * ld + kp - 1] = 0;
-  uint16_t* words = reinterpret_cast<uint16_t*>(dst);
-  parallel_for(c.B, 1, c.T * c.Cin * c.K, [&](long b0, long b1) {
-    const long TC = c.T * c.Cin;
-    std::vector<float> xf((size_t)TC);
-    std::vector<uint16_t> xt((size_t)TC);
-    for (long b = b0; b < b1; ++b) {
-      transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + b * TC), c.Cin, c.T, c.Cin,
-                       reinterpret_cast<uint32_t*>(xf.data()), c.T);
-      K.convert(xf.data(), TC, xt.data());
-      for (long j = 0; j < c.K; ++j) {
-        // outputs o whose input t = o s - pl + j lies in [0, T): [lo, hi)
-        const long first = c.pl - j, last = c.T - 1 + c.pl - j;
-        const long lo = std::min(c.To, first <= 0 ? 0 : (first + c.s - 1) / c.s);
-        const long hi = std::max(lo, std::min(c.To, last < 0 ? 0 : last / c.s + 1));
-        for (long ci = 0; ci < c.Cin; ++ci) {
-          uint16_t* d = words + (j * c.Cin + ci) * 2 * ld + b * c.To;
-          const uint16_t* col = xt.data() + ci * c.T;
-          std::fill(d, d + lo, uint16_t(0));
-          if (c.s == 1 && hi > lo) std::memcpy(d + lo, col + lo - c.pl + j, (size_t)(hi - lo) * sizeof(uint16_t));
-          else for (long o = lo; o < hi; ++o) d[o] = col[o * c.s - c.pl + j];
-          std::fill(d + hi, d + c.To, uint16_t(0));
-        }
-      }
+// dy's pairs are read from memory, and the hardware prefetcher leaves much of their latency exposed: packing them
+// took 4.9 ms at the lab's shape, about 2 ms with the lines fetched kPairsAhead pairs ahead.
+constexpr long kPairsAhead = 4;
+
+// A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
+struct TransposedSample {
+  long b = -1;
+  float* xf;
+  uint16_t* xt;
+  const uint16_t* get(const KernelSet& K, const Shape& c, const float* x, long want) {
+    if (b != want) {
+      const long TC = c.T * c.Cin;
+      transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + want * TC), c.Cin, c.T, c.Cin,
+                       reinterpret_cast<uint32_t*>(xf), c.T);
+      K.convert(xf, TC, xt);
+      b = want;
     }
-  });
-  return {dst, ld};
+    return xt;
+  }
+};
+
+// Rows [i0, i1) of im2col^T, words [n0, n1): row i = (j, ci) holds at word n = (b, o) the bf16 of
+// x[b, o s - pl + j, ci] (zero outside [0, T)); row i - i0 goes to d + (i - i0) * ldw words.
+void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, long i0, long i1, long n0, long n1,
+                         uint16_t* d, long ldw, TransposedSample& ts) {
+  for (long n = n0; n < n1;) {
+    const long b = n / c.To, oa = n % c.To, ob = std::min(c.To, oa + (n1 - n));
+    const uint16_t* xt = ts.get(K, c, x, b);
+    for (long i = i0; i < i1; ++i) {
+      const long j = i / c.Cin, ci = i % c.Cin;
+      // outputs o whose input t = o s - pl + j lies in [0, T), within [oa, ob): [lo, hi)
+      const long first = c.pl - j, last = c.T - 1 + c.pl - j;
+      const long lo = std::clamp(first <= 0 ? 0 : (first + c.s - 1) / c.s, oa, ob);
+      const long hi = std::clamp(last < 0 ? 0 : last / c.s + 1, lo, ob);
+      uint16_t* dst = d + (i - i0) * ldw + (n - n0) - oa;  // word o of the sample's run
+      const uint16_t* col = xt + ci * c.T;
+      std::fill(dst + oa, dst + lo, uint16_t(0));
+      if (c.s == 1 && hi > lo) std::memcpy(dst + lo, col + lo - c.pl + j, (size_t)(hi - lo) * sizeof(uint16_t));
+      else for (long o = lo; o < hi; ++o) dst[o] = col[o * c.s - c.pl + j];
+      std::fill(dst + hi, dst + ob, uint16_t(0));
+    }
+    n += ob - oa;
+  }
 }
 
-// dy (N x Cout) rounded into dx's A operand (pack_a's layout, padded by a row panel past round_up(N, mr) so that a
-// sample's last panel can start anywhere) and dw's B operand (op(B) = dy, pack_b's layout), with db's column sums
-// (acc, in double, row by row: colsum_block's order) taken on the way, so that dy is read once. Split by bands of 16
-// columns: each column is rounded and summed by one thread in row order, so any split gives these bits.
-struct DyPacks {
-  PackedA a;
-  const uint32_t* b;
-};
-DyPacks pack_dy(const KernelSet& K, long N, long Cout, const float* dy, double* acc, int slot_a, int slot_b) {
-  const long ld = packed_a_ld(Cout), rows = round_up(N, K.mr) + K.mr, kp = pairs(N);
-  uint32_t* A = scratch(slot_a, (size_t)(rows * ld));
-  uint32_t* Bp = scratch(slot_b, (size_t)packed_b_dwords(K, N, Cout));
-  std::fill(A + N * ld, A + rows * ld, 0u);
-  constexpr long kRowBlock = 32;  // rows packed, then summed while still in L1
-  const long band = K.nr % 16 == 0 ? 16 : K.nr;
-  parallel_for((Cout + band - 1) / band, 1, 2 * kp * band, [&](long u0, long u1) {
-    const long c0 = u0 * band, c1 = std::min(Cout, u1 * band);
-    for (long r0 = 0; r0 < N; r0 += kRowBlock) {
-      const long r1 = std::min(N, r0 + kRowBlock);
-      for (long r = r0; r < r1; ++r) {
-        uint16_t* d = reinterpret_cast<uint16_t*>(A + r * ld);
-        K.convert(dy + r * Cout + c0, c1 - c0, d + c0);
-        if ((Cout & 1) && c1 == Cout) d[Cout] = 0;
-      }
-      for (long q = r0 / 2; q < (r1 + 1) / 2; ++q) {
-        const float* x0 = dy + 2 * q * Cout;
-        const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
-        for (long j = c0; j < c1;) {  // the band's part of each panel it crosses
-          const long pj = j / K.nr, j0 = pj * K.nr, end = std::min(c1, j0 + K.nr);
-          uint32_t* d = Bp + (pj * kp + q) * K.nr;
-          K.interleave(x0 + j, x1 ? x1 + j : nullptr, end - j, d + (j - j0));
-          if (end == Cout) std::fill(d + (Cout - j0), d + K.nr, 0u);
-          j = end;
-        }
-      }
-      if (acc) kernels().colsum_block(dy, Cout, r0, r1, c0, c1, acc + c0);
+// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long.
+void pack_dy_block(const KernelSet& K, long N, long Cout, const float* dy, long q0, long qn, uint32_t* d) {
+  const long pn = (Cout + K.nr - 1) / K.nr;
+  for (long q = q0; q < q0 + qn; ++q) {
+    const float* x0 = dy + 2 * q * Cout;
+    const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
+    if (2 * (q + kPairsAhead) + 2 <= N)
+      for (long f = 0; f < 2 * Cout; f += 16) __builtin_prefetch(x0 + 2 * kPairsAhead * Cout + f, 0, 3);
+    for (long pj = 0; pj < pn; ++pj) {
+      const long j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
+      uint32_t* t = d + (pj * qn + q - q0) * K.nr;
+      K.interleave(x0 + j0, x1 ? x1 + j0 : nullptr, cols, t);
+      std::fill(t + cols, t + K.nr, 0u);
     }
-  });
-  return {{A, ld}, Bp};
+  }
+}
+
+// dx[b] = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the registers.
+// Row o, column (j, ci) of the product belongs to dx[b, o s - pl + j, ci], at offset (o s - pl) Cin + (j Cin + ci)
+// of the sample's dx: a C of row stride s Cin, starting pl Cin before the sample, whose rows overlap. Each dx sum
+// takes its terms in the order col2im took them from a stored product (o ascending, hence j descending): row panels
+// in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
+// (the first and last row panels when padded) is summed aside and added element by element within it. The A
+// operand, the sample's dy rounded (pack_a's layout), is made per sample and stays in L2.
+void dx_samples(const KernelSet& K, const Shape& c, const float* dy, const uint32_t* wT, long b0, long b1, float* dx) {
+  const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
+  const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr);
+  uint32_t* A = scratch(4, (size_t)(arows * lda));
+  std::fill(A + c.To * lda, A + arows * lda, 0u);
+  alignas(64) float local[16 * 64];
+  for (long b = b0; b < b1; ++b) {
+    for (long o = 0; o < c.To; ++o) {
+      uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
+      K.convert(dy + (b * c.To + o) * c.Cout, c.Cout, d);
+      if (c.Cout & 1) d[c.Cout] = 0;
+    }
+    float* xb = dx + b * c.T * c.Cin;
+    std::fill(xb, xb + end, 0.0f);
+    for (long o0 = 0; o0 < c.To; o0 += K.mr) {
+      const long rows = std::min<long>(K.mr, c.To - o0), first = (o0 * c.s - c.pl) * c.Cin;
+      const uint32_t* a = A + o0 * lda;
+      for (long pj = pn - 1; pj >= 0; --pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, KC - j0);
+        const uint32_t* bp = wT + pj * kp * K.nr;
+        const long lo = first + j0, hi = first + (rows - 1) * ldc + j0 + cols;  // offsets the tile touches
+        if (lo >= 0 && hi <= end) {
+          const TileOut out{xb + lo, ldc, rows, cols, 1.0f, 1.0f, nullptr, ACT_LINEAR};
+          K.tile_c(a, lda, bp, kp, nullptr, 0, out);
+          continue;
+        }
+        std::fill(local, local + K.mr * K.nr, 0.0f);
+        K.tile_cols(a, lda, bp, kp, local, K.nr, cols);
+        for (long r = 0; r < rows; ++r)
+          for (long j = 0; j < cols; ++j) {
+            const long f = first + r * ldc + j0 + j;
+            if (f >= 0 && f < end) xb[f] += local[r * K.nr + j];
+          }
+      }
+    }
+  }
+}
+
+// dw = im2col^T dy and db, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's
+// operands are packed from x and dy into buffers that stay in L2 and multiplied at once, so neither packing goes
+// through memory. Each thread takes whole row panels of dw (rows (j, ci)) over all blocks, packing its rows of
+// im2col^T and its own copy of the block of dy; thread 0 also takes db's sums, row by row. After the block that
+// ends a sample, the sample's dx (dx null: none), while its dy is still in cache: samples b with b % threads ==
+// thread. The sums are gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's
+// and pack_b's, so the bits are theirs.
+void backward(const KernelSet& K, const Shape& c, const float* x, const float* dy, const uint32_t* wT, float* dw,
+              double* acc, float* dx) {
+  const long KC = c.KC(), N = c.N(), Cout = c.Cout, kp = pairs(N);
+  const long pm = (KC + K.mr - 1) / K.mr, pn = (Cout + K.nr - 1) / K.nr, npad = pn * K.nr;
+  const long lda = std::min(kp, kBlockPairs);  // a block's pairs: the stride of its rows of im2col^T
+  auto body = [&](int tid, int nth) {
+    long p0 = 0, p1 = 0;
+    split_range(pm, tid, nth, 1, &p0, &p1);
+    const long i0 = p0 * K.mr, i1 = p1 * K.mr, rows = i1 - i0;
+    uint32_t* A = scratch(0, (size_t)(rows * lda));
+    uint32_t* Bb = scratch(1, (size_t)(npad * lda));
+    float* work = reinterpret_cast<float*>(scratch(3, (size_t)(rows * npad)));
+    uint32_t* tbuf = scratch(2, (size_t)(c.T * c.Cin * 3 / 2 + 16));
+    TransposedSample ts{-1, reinterpret_cast<float*>(tbuf), reinterpret_cast<uint16_t*>(tbuf + c.T * c.Cin)};
+    for (long i = std::max(i0, KC); i < i1; ++i) std::fill(A + (i - i0) * lda, A + (i - i0 + 1) * lda, 0u);
+    for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
+      const long qn = std::min(kBlockPairs, kp - q0), n0 = 2 * q0, n1 = std::min(N, 2 * (q0 + qn));
+      const bool first = q0 == 0, last = q0 + qn >= kp;
+      if (rows > 0) {
+        uint16_t* words = reinterpret_cast<uint16_t*>(A);
+        pack_im2col_t_block(K, c, x, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
+        if (n1 < 2 * (q0 + qn))  // the last pair's high half, past N
+          for (long i = i0; i < std::min(i1, KC); ++i) words[(i - i0) * 2 * lda + (n1 - n0)] = 0;
+        pack_dy_block(K, N, Cout, dy, q0, qn, Bb);
+      }
+      if (tid == 0 && acc) kernels().colsum_block(dy, Cout, n0, n1, 0, Cout, acc);
+      for (long pi = 0; pi < rows / K.mr; ++pi)
+        for (long pj = 0; pj < pn; ++pj) {
+          const long r0 = pi * K.mr, j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
+          const uint32_t* a = A + r0 * lda;
+          const uint32_t* b = Bb + pj * qn * K.nr;
+          float* w = work + r0 * npad + j0;
+          if (last) {
+            const TileOut o{dw + (i0 + r0) * Cout + j0, Cout, std::min<long>(K.mr, KC - i0 - r0), cols, 1.0f, 0.0f,
+                            nullptr, ACT_LINEAR};
+            K.tile_c(a, lda, b, qn, first ? nullptr : w, npad, o);
+          } else if (first) {
+            K.tile_c(a, lda, b, qn, nullptr, 0, TileOut{w, npad, K.mr, cols, 1.0f, 0.0f, nullptr, ACT_LINEAR});
+          } else {
+            K.tile_cols(a, lda, b, qn, w, npad, cols);
+          }
+        }
+      if (dx)
+        for (long b = n0 / c.To; b < n1 / c.To; ++b)
+          if (b % nth == tid) dx_samples(K, c, dy, wT, b, b + 1, dx);
+    }
+  };
+  if (num_threads() > 1 && 2.0 * KC * Cout * N >= 1e6) parallel(body);
+  else body(0, 1);
 }
 
 // The forward without a packed im2col, where every im2col row starts on a whole pair (Cin and the stride times Cin
@@ -141,20 +233,44 @@ bool forward_in_place(const KernelSet& K, const Shape& c, const float* x, const 
   const long lead = c.pl, rows = std::max(c.T + c.pl, (c.To - 1) * c.s - c.pl + c.K) + c.pl;  // padded steps
   // The last row tile reads up to mr rows past the sample's last output (results not stored): room for them.
   const long words = rows * c.Cin + (long)K.mr * c.s * c.Cin + 2 * c.KC() + 32;
-  const long lda = c.s * c.Cin / 2;
-  uint16_t* xp = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(c.B * words / 2 + 16)));
-  parallel_for(c.B, 1, c.T * c.Cin, [&](long b0, long b1) {
+  const long lda = c.s * c.Cin / 2, kp = pairs(c.KC());
+  auto round_sample = [&](long b, uint16_t* d) {
+    std::fill(d, d + lead * c.Cin, uint16_t(0));
+    K.convert(x + b * c.T * c.Cin, c.T * c.Cin, d + lead * c.Cin);
+    std::fill(d + (lead + c.T) * c.Cin, d + words, uint16_t(0));
+  };
+  if (kp > kBlockPairs || (act != ACT_LINEAR && act != ACT_RELU)) {
+    uint16_t* xp = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(c.B * words / 2 + 16)));
+    parallel_for(c.B, 1, c.T * c.Cin, [&](long b0, long b1) {
+      for (long b = b0; b < b1; ++b) round_sample(b, xp + b * words);
+    });
+    for (long b = 0; b < c.B; ++b) {
+      const PackedA A{reinterpret_cast<const uint32_t*>(xp + b * words), lda};
+      gemm_packed(K, c.To, c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y + b * c.To * c.Cout, c.Cout, bias, act);
+    }
+    return true;
+  }
+  // One k block, each tile finished from the registers (as gemm_packed does), a sample at a time: its rounded copy
+  // is still in L2 for its product, and column panels go outermost so that a panel of w stays in L1 across the
+  // sample's row panels.
+  const long pn = (c.Cout + K.nr - 1) / K.nr;
+  parallel_for(c.B, 1, c.To * c.Cout * c.KC(), [&](long b0, long b1) {
+    uint16_t* xb = reinterpret_cast<uint16_t*>(scratch(0, (size_t)(words / 2 + 16)));
+    const uint32_t* A = reinterpret_cast<const uint32_t*>(xb);
     for (long b = b0; b < b1; ++b) {
-      uint16_t* d = xp + b * words;
-      std::fill(d, d + lead * c.Cin, uint16_t(0));
-      K.convert(x + b * c.T * c.Cin, c.T * c.Cin, d + lead * c.Cin);
-      std::fill(d + (lead + c.T) * c.Cin, d + words, uint16_t(0));
+      round_sample(b, xb);
+      float* yb = y + b * c.To * c.Cout;
+      for (long pj = 0; pj < pn; ++pj) {
+        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, c.Cout - j0);
+        const uint32_t* bp = Bp + pj * kp * K.nr;
+        for (long o0 = 0; o0 < c.To; o0 += K.mr) {
+          const TileOut out{yb + o0 * c.Cout + j0, c.Cout, std::min<long>(K.mr, c.To - o0), cols, 1.0f, 0.0f,
+                            bias ? bias + j0 : nullptr, act};
+          K.tile_c(A + o0 * lda, lda, bp, kp, nullptr, 0, out);
+        }
+      }
     }
   });
-  for (long b = 0; b < c.B; ++b) {
-    const PackedA A{reinterpret_cast<const uint32_t*>(xp + b * words), lda};
-    gemm_packed(K, c.To, c.Cout, c.KC(), A, Bp, 1.0f, 0.0f, y + b * c.To * c.Cout, c.Cout, bias, act);
-  }
   return true;
 }
 
@@ -178,42 +294,6 @@ Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// dx[b] = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the registers.
-// Row o, column (j, ci) of the product belongs to dx[b, o s - pl + j, ci], at offset (o s - pl) Cin + (j Cin + ci)
-// of the sample's dx: a C of row stride s Cin, starting pl Cin before the sample, whose rows overlap. Each dx sum
-// takes its terms in the order col2im took them from a stored product (o ascending, hence j descending): row panels
-// in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
-// (the first and last row panels when padded) is summed aside and added element by element within it.
-void dx_samples(const KernelSet& K, const Shape& c, PackedA dyA, const uint32_t* wT, long b0, long b1, float* dx) {
-  const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
-  alignas(64) float local[16 * 64];
-  for (long b = b0; b < b1; ++b) {
-    float* xb = dx + b * c.T * c.Cin;
-    std::fill(xb, xb + end, 0.0f);
-    for (long o0 = 0; o0 < c.To; o0 += K.mr) {
-      const long rows = std::min<long>(K.mr, c.To - o0), first = (o0 * c.s - c.pl) * c.Cin;
-      const uint32_t* a = dyA.p + (b * c.To + o0) * dyA.ld;
-      for (long pj = pn - 1; pj >= 0; --pj) {
-        const long j0 = pj * K.nr, cols = std::min<long>(K.nr, KC - j0);
-        const uint32_t* bp = wT + pj * kp * K.nr;
-        const long lo = first + j0, hi = first + (rows - 1) * ldc + j0 + cols;  // offsets the tile touches
-        if (lo >= 0 && hi <= end) {
-          const TileOut out{xb + lo, ldc, rows, cols, 1.0f, 1.0f, nullptr, ACT_LINEAR};
-          K.tile_c(a, dyA.ld, bp, kp, nullptr, 0, out);
-          continue;
-        }
-        std::fill(local, local + K.mr * K.nr, 0.0f);
-        K.tile_cols(a, dyA.ld, bp, kp, local, K.nr, cols);
-        for (long r = 0; r < rows; ++r)
-          for (long j = 0; j < cols; ++j) {
-            const long f = first + r * ldc + j0 + j;
-            if (f >= 0 && f < end) xb[f] += local[r * K.nr + j];
-          }
-      }
-    }
-  }
-}
-
 // conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null).
 Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   Args a(info, "conv1dBf16Backward");
@@ -228,20 +308,22 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   const KernelSet* K = require_kernels(a, "conv1dBf16Backward");
   if (!a.ok()) return info.Env().Undefined();
   const long N = c.N(), KC = c.KC();
-  const Strided wr{w, c.Cout};
   std::vector<double> acc(db ? (size_t)c.Cout : 0, 0.0);
-  const DyPacks dyp = pack_dy(*K, N, c.Cout, dy, db ? acc.data() : nullptr, 4, 1);
-  // dw = im2col^T dy (the k of this product is N, in row order).
-  gemm_packed(*K, KC, c.Cout, N, pack_im2col_t(*K, c, x, 0), dyp.b, 1.0f, 0.0f, dw, c.Cout, nullptr, ACT_LINEAR);
+  const Strided wr{w, c.Cout};
+  const bool fused = dx && N > 0 && KC > 0 && c.Cout > 0;
+  // op(B) = w^T (its columns are w's rows), outside the scratch slots, which the blocks' threads all use.
+  thread_local std::vector<uint32_t> wT_buffer;
+  const uint32_t* wT = nullptr;
+  if (dx && N > 0 && KC > 0) {
+    wT_buffer.resize((size_t)packed_b_dwords(*K, c.Cout, KC) + kPackSlackDwords);
+    wT = pack_b_into(*K, true, c.Cout, KC, wr.rows(), aligned64(wT_buffer.data()));
+  }
+  if (c.Cout > 0) backward(*K, c, x, dy, wT, dw, db ? acc.data() : nullptr, fused ? dx : nullptr);
   if (db)
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
-  if (!dx) return info.Env().Undefined();
-  if (N == 0 || KC == 0) {
-    std::fill(dx, dx + nx, 0.0f);
-    return info.Env().Undefined();
-  }
-  const uint32_t* wT = pack_b(*K, true, c.Cout, KC, wr.rows(), 1);  // op(B) = w^T: its columns are w's rows
-  parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dyp.a, wT, b0, b1, dx); });
+  if (!dx || fused) return info.Env().Undefined();
+  if (N == 0 || KC == 0) std::fill(dx, dx + nx, 0.0f);
+  else parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy, wT, b0, b1, dx); });
   return info.Env().Undefined();
 }
 

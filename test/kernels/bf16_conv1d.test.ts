@@ -3,7 +3,7 @@
  * order), and the reference against the fp32 convolution within bf16's tolerance. Native half: needs AVX512-BF16.
  */
 import { describe, expect, it } from 'vitest';
-import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
+import { Act, type ActCode, backendInfo, nativeKernels, referenceKernels, setThreads } from '../../src/backend/index.js';
 import { col2im, conv1dBf16, conv1dBf16Backward, im2col } from '../../src/backend/reference/bf16_conv1d.js';
 import { Rng, randF32, relErr } from './util.js';
 
@@ -17,12 +17,14 @@ const hasBf16 = !!addon?.bf16Supported?.();
 /**
  * [B, T, Cin, Cout, K, stride, padLeft, To]: 'same' and 'valid' padding, strides 2 and 3, edges, a window wider
  * than T, an odd number of rows B * To (dw's last k pair half empty), Cin * stride below a tile's width (dx's rows
- * overlap within a tile), last column panels of at most 16 columns, and long samples.
+ * overlap within a tile), last column panels of at most 16 columns, and long samples. The last two run the
+ * backward's k blocks (512 rows) across sample boundaries, with odd To, and split over two threads with a thread
+ * left without rows of dw (its samples' dx only).
  */
 const SHAPES: number[][] = [
   [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
   [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2], [5, 31, 8, 7, 5, 3, 1, 9], [3, 1001, 200, 5, 3, 1, 0, 999],
-  [3, 50, 100, 200, 3, 1, 1, 50],
+  [3, 50, 100, 200, 3, 1, 1, 50], [6, 333, 10, 40, 3, 2, 1, 167], [2, 700, 4, 96, 1, 1, 0, 700],
 ];
 
 function run(fwd: Conv, back: ConvBack, s: number[], seed: number, act: ActCode) {
@@ -84,23 +86,42 @@ describe.skipIf(!hasBf16)('native bf16 Conv1D against the reference (needs AVX51
       }
   });
 
-  it('the backward gives the bits of gemmBf16\'s products, dx summed over (o, j) in order and db in double', () => {
-    let seed = 140;
-    for (const s of SHAPES) {
-      const [B, T, Cin, Cout, K, stride, pl, To] = s;
-      const N = B * To, KC = K * Cin, rng = new Rng(seed++);
-      const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), dy = randF32(rng, N * Cout);
-      const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(KC * Cout), db = new Float32Array(Cout);
-      addon!.conv1dBf16Backward!(B, T, Cin, Cout, K, stride, pl, To, x, w, dy, dx, dw, db);
-      const wantDw = new Float32Array(KC * Cout), dcol = new Float32Array(N * KC), wantDx = new Float32Array(B * T * Cin);
-      addon!.gemmBf16!(true, false, KC, Cout, N, 1, im2col(B, T, Cin, K, stride, pl, To, x), dy, 0, wantDw, null, Act.linear);
-      addon!.gemmBf16!(false, true, N, KC, Cout, 1, dy, w, 0, dcol, null, Act.linear);
-      col2im(B, T, Cin, K, stride, pl, To, dcol, wantDx);
-      const acc = new Float64Array(Cout);
-      for (let r = 0; r < N; r++) for (let c = 0; c < Cout; c++) acc[c] += dy[r * Cout + c];
-      expect(dw, `${s.join('x')} dw`).toEqual(wantDw);
-      expect(dx, `${s.join('x')} dx`).toEqual(wantDx);
-      expect(db, `${s.join('x')} db`).toEqual(Float32Array.from(acc));
+  it('the backward gives the bits of gemmBf16\'s products, dx summed over (o, j) in order and db in double, on 1 and 2 threads', () => {
+    const before = backendInfo().threads;
+    try {
+      for (const threads of [1, 2]) {
+        setThreads(threads);
+        let seed = 140;
+        for (const s of SHAPES) {
+          const [B, T, Cin, Cout, K, stride, pl, To] = s;
+          const N = B * To, KC = K * Cin, rng = new Rng(seed++);
+          const x = randF32(rng, B * T * Cin), w = randF32(rng, K * Cin * Cout), dy = randF32(rng, N * Cout);
+          const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(KC * Cout), db = new Float32Array(Cout);
+          addon!.conv1dBf16Backward!(B, T, Cin, Cout, K, stride, pl, To, x, w, dy, dx, dw, db);
+          const wantDw = new Float32Array(KC * Cout), dcol = new Float32Array(N * KC), wantDx = new Float32Array(B * T * Cin);
+          addon!.gemmBf16!(true, false, KC, Cout, N, 1, im2col(B, T, Cin, K, stride, pl, To, x), dy, 0, wantDw, null, Act.linear);
+          addon!.gemmBf16!(false, true, N, KC, Cout, 1, dy, w, 0, dcol, null, Act.linear);
+          col2im(B, T, Cin, K, stride, pl, To, dcol, wantDx);
+          const acc = new Float64Array(Cout);
+          for (let r = 0; r < N; r++) for (let c = 0; c < Cout; c++) acc[c] += dy[r * Cout + c];
+          expect(dw, `${s.join('x')} dw`).toEqual(wantDw);
+          expect(dx, `${s.join('x')} dx`).toEqual(wantDx);
+          expect(db, `${s.join('x')} db`).toEqual(Float32Array.from(acc));
+        }
+      }
+    } finally {
+      setThreads(before);
+    }
+  });
+
+  it('with no input channels gives act(bias), as the reference (a product over k = 0 writes its epilogue)', () => {
+    const bias = new Float32Array([1, -2, 3, 4]);
+    for (const act of [Act.linear, Act.relu]) {
+      const y = new Float32Array(2 * 5 * 4).fill(NaN), want = new Float32Array(2 * 5 * 4).fill(NaN);
+      addon!.conv1dBf16!(2, 5, 0, 4, 3, 1, 1, 5, new Float32Array(0), new Float32Array(0), bias, y, act);
+      conv1dBf16(2, 5, 0, 4, 3, 1, 1, 5, new Float32Array(0), new Float32Array(0), bias, want, act);
+      expect(y, `act=${act}`).toEqual(want);
+      expect(Array.from(y.slice(0, 4))).toEqual(act === Act.relu ? [1, 0, 3, 4] : [1, -2, 3, 4]);
     }
   });
 
