@@ -32,6 +32,13 @@ inline float widen(uint16_t h) {
   return f;
 }
 
+// Lines of B a tile asks into L2 while it computes, spread over its k loop: the B a later tile reads first, which
+// would otherwise stall that tile on memory (none when lines is 0).
+struct Fetch {
+  const uint32_t* p = nullptr;
+  long lines = 0;
+};
+
 // Where a finished tile goes: rows x cols of C (bias indexed from the tile's first column).
 struct TileOut {
   float* C;
@@ -39,6 +46,7 @@ struct TileOut {
   float alpha, beta;
   const float* bias;
   int act;
+  Fetch fetch = {};
 };
 
 struct PackedA;
@@ -66,6 +74,9 @@ struct KernelSet {
   // LSTM's dR and input kernel gradient) better than the mr x nr tile; gemm_packed picks it by fitted_wins.
   void (*fitted)(const KernelSet& K, long m, long n, long k, const PackedA& A, const uint32_t* Bp,
                  const TileOut& o);
+  // tile_cols, also fetching f's lines.
+  void (*tile_cols_fetch)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc, long cols,
+                          Fetch f);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.

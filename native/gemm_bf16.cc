@@ -51,9 +51,17 @@ RL_BF16 inline __mmask16 tail16(long left) {
 
 // MR x NU accumulators, NU B vectors and one broadcast pair of A live at once: a panel's first NU vectors of
 // columns (NU = 1 for a last panel of at most 16 columns, whose other sums would be thrown away).
-template <int NU>
-RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda, const uint32_t* b, long kp) {
+// FETCH: f has lines (a separate instantiation keeps the loop without them as it was).
+template <int NU, bool FETCH>
+RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda, const uint32_t* b, long kp, Fetch f) {
+  // One line every `every` pairs (lines past kp after the loop): a burst of prefetches would stall on the misses.
+  const long every = FETCH ? std::max(1L, kp / f.lines) : 0;
+  long fetched = 0, due = 0;
   for (long q = 0; q < kp; ++q) {
+    if (FETCH && q == due && fetched < f.lines) {
+      __builtin_prefetch(f.p + 16 * fetched++, 0, 2);
+      due += every;
+    }
     __m512bh bv[NU];
     for (int v = 0; v < NU; ++v) bv[v] = (__m512bh)_mm512_load_si512((const void*)(b + q * NR + 16 * v));
     for (int r = 0; r < MR; ++r) {
@@ -61,25 +69,34 @@ RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda,
       for (int v = 0; v < NU; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], ar, bv[v]);
     }
   }
+  if (FETCH)
+    for (; fetched < f.lines; ++fetched) __builtin_prefetch(f.p + 16 * fetched, 0, 2);
 }
 
-template <int NU>
-RL_BF16 void tile_n(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
+template <int NU, bool FETCH>
+RL_BF16 void tile_n(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld, Fetch f = {}) {
   __m512 c[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NU; ++v) c[r][v] = _mm512_loadu_ps(acc + r * ld + 16 * v);
-  accumulate<NU>(c, a, lda, b, kp);
+  accumulate<NU, FETCH>(c, a, lda, b, kp, f);
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NU; ++v) _mm512_storeu_ps(acc + r * ld + 16 * v, c[r][v]);
 }
 
 RL_BF16 void tile_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld) {
-  tile_n<NV>(a, lda, b, kp, acc, ld);
+  tile_n<NV, false>(a, lda, b, kp, acc, ld);
 }
 
 RL_BF16 void tile_cols_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld, long cols) {
-  if (cols <= 16) tile_n<1>(a, lda, b, kp, acc, ld);
-  else tile_n<NV>(a, lda, b, kp, acc, ld);
+  if (cols <= 16) tile_n<1, false>(a, lda, b, kp, acc, ld);
+  else tile_n<NV, false>(a, lda, b, kp, acc, ld);
+}
+
+RL_BF16 void tile_cols_fetch_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld,
+                                    long cols, Fetch f) {
+  if (f.lines <= 0) tile_cols_avx512(a, lda, b, kp, acc, ld, cols);
+  else if (cols <= 16) tile_n<1, true>(a, lda, b, kp, acc, ld, f);
+  else tile_n<NV, true>(a, lda, b, kp, acc, ld, f);
 }
 
 // Stores lanes m of act(alpha * c + beta * C + bias) at C (= cr, bias from column j of the tile) for act linear or
@@ -96,8 +113,9 @@ RL_BF16 inline void finish16(__m512 c, const TileOut& o, float* cr, long j, __mm
 
 // tile_avx512 from acc0's sums (or zeros), then C = act(alpha * acc + beta * C + bias) for linear and relu written
 // straight from the registers: finish_row's arithmetic, operation for operation.
-RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
-                           const TileOut& o) {
+template <bool FETCH>
+RL_BF16 __attribute__((noinline)) void tile_c_n(const uint32_t* a, long lda, const uint32_t* b, long kp,
+                                                const float* acc0, long ld0, const TileOut& o) {
   __m512 c[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) c[r][v] = acc0 ? _mm512_loadu_ps(acc0 + r * ld0 + 16 * v) : _mm512_setzero_ps();
@@ -107,13 +125,19 @@ RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long 
     for (long j = 0; j < o.cols; j += 16) __builtin_prefetch(o.C + r * o.ldc + j, 1, 3);
     __builtin_prefetch(o.C + r * o.ldc + o.cols - 1, 1, 3);
   }
-  if (o.cols <= 16) accumulate<1>(c, a, lda, b, kp);
-  else accumulate<NV>(c, a, lda, b, kp);
+  if (o.cols <= 16) accumulate<1, FETCH>(c, a, lda, b, kp, o.fetch);
+  else accumulate<NV, FETCH>(c, a, lda, b, kp, o.fetch);
   __mmask16 m[NV];
   for (int v = 0; v < NV; ++v) m[v] = tail16(o.cols - 16 * v);
   for (int r = 0; r < MR && r < o.rows; ++r)
     for (int v = 0; v < NV; ++v)
       if (m[v]) finish16(c[r][v], o, o.C + r * o.ldc + v * 16, v * 16, m[v]);
+}
+
+RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
+                           const TileOut& o) {
+  if (o.fetch.lines > 0) tile_c_n<true>(a, lda, b, kp, acc0, ld0, o);
+  else tile_c_n<false>(a, lda, b, kp, acc0, ld0, o);
 }
 
 RL_BF16 void convert_avx512(const float* x, long n, uint16_t* y) {
@@ -241,7 +265,7 @@ RL_BF16 void gemm(const KernelSet& K, long M, long N, long Ksteps, const PackedA
 }  // namespace fitted
 
 const KernelSet kAvx512 = {MR, NR, tile_avx512, tile_c_avx512, convert_avx512, interleave_avx512, transpose16_avx512,
-                           tile_cols_avx512, fitted::gemm};
+                           tile_cols_avx512, fitted::gemm, tile_cols_fetch_avx512};
 
 // Registered in the avx512 table only: AVX2 and portable have no bf16 dot product, so the policy falls back there.
 const bool registered =
@@ -288,6 +312,13 @@ void finish_tile(const float* acc, long ld, long i0, long rows, long j0, long co
     }
     G.finish_row(cols, src, beta, bias ? bias + j0 : nullptr, act, C + (i0 + r) * ldc + j0);
   }
+}
+
+// Part `part` of `parts` of the dwords [p, p + n), in whole lines.
+Fetch slice(const uint32_t* p, long n, long part, long parts) {
+  constexpr long kLine = 16;  // dwords
+  const long lines = (n + kLine - 1) / kLine, l0 = lines * part / parts, l1 = lines * (part + 1) / parts;
+  return Fetch{p + l0 * kLine, l1 - l0};
 }
 
 }  // namespace
@@ -427,7 +458,7 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
       const long qn = std::min(kBlockPairs, kp - q0);
       const bool last = q0 + qn >= kp;
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
-      auto tile = [&](long pi, long pj) {
+      auto tile = [&](long pi, long pj, Fetch fetch) {
         const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
         const uint32_t* a = A.p + i0 * A.ld + q0;
         const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
@@ -435,20 +466,27 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
         float* acc = blocked ? work + i0 * npad + j0 : local;
         const long ld = blocked ? npad : K.nr;
         if (last && in_registers) {
-          const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
+          const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act, fetch};
           K.tile_c(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o);
           return;
         }
         if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
-        K.tile_cols(a, A.ld, b, qn, acc, ld, cols);
+        K.tile_cols_fetch(a, A.ld, b, qn, acc, ld, cols, fetch);
         if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
       };
+      // The B that comes from memory next (stream_b: the next column panel; blocked: the next k block of this
+      // column panel) is fetched into L2 a slice per tile while the tiles before it compute: the CNN head's
+      // products stalled up to a fifth of their time on the first tile that read it.
+      const long q_next = q0 + qn, qn_next = std::min(kBlockPairs, kp - q_next), parts = i_hi - i_lo;
+      const bool fetch_next_block = blocked && !last && (double)qn * npad * 4 <= kStreamBBytes / 2;  // both in L2
       if (stream_b) {
         for (long pj = j_lo; pj < j_hi; ++pj)
-          for (long pi = i_lo; pi < i_hi; ++pi) tile(pi, pj);
+          for (long pi = i_lo; pi < i_hi; ++pi)
+            tile(pi, pj, pj + 1 < j_hi ? slice(Bp + ((pj + 1) * kp + q0) * K.nr, qn * K.nr, pi - i_lo, parts) : Fetch{});
       } else {
         for (long pi = i_lo; pi < i_hi; ++pi)
-          for (long pj = j_lo; pj < j_hi; ++pj) tile(pi, pj);
+          for (long pj = j_lo; pj < j_hi; ++pj)
+            tile(pi, pj, fetch_next_block ? slice(Bp + (pj * kp + q_next) * K.nr, qn_next * K.nr, pi - i_lo, parts) : Fetch{});
       }
     }
   };
