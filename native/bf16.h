@@ -33,10 +33,13 @@ inline float widen(uint16_t h) {
 }
 
 // Lines of B a tile asks into L2 while it computes, spread over its k loop: the B a later tile reads first, which
-// would otherwise stall that tile on memory (none when lines is 0).
+// would otherwise stall that tile on memory. Lines [first, end) of equal ranges of range_lines lines each, the
+// first at p, the next `stride` dwords on (none when end <= first).
 struct Fetch {
   const uint32_t* p = nullptr;
-  long lines = 0;
+  long first = 0, end = 0;
+  long range_lines = 1L << 40, stride = 0;
+  long lines() const { return end - first; }
 };
 
 // Where a finished tile goes: rows x cols of C (bias indexed from the tile's first column).

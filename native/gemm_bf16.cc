@@ -33,6 +33,40 @@
 namespace rl {
 namespace bf16 {
 
+namespace {
+// Walks f's lines, asking one into L2 at every steps / lines-th call of step (a burst would stall on the misses).
+class Fetcher {
+ public:
+  Fetcher(const Fetch& f, long steps)
+      : f_(f), left_(f.lines()), every_(left_ > 0 ? std::max(1L, steps / left_) : 0), range_(f.first / f.range_lines),
+        at_(f.first % f.range_lines) {}
+  void step() {
+    if (left_ <= 0 || --wait_ > 0) return;
+    fetch_one();
+    wait_ = every_;
+  }
+  // The lines the steps left over.
+  void rest() {
+    while (left_ > 0) fetch_one();
+  }
+
+ private:
+  void fetch_one() {
+    __builtin_prefetch(f_.p + range_ * f_.stride + at_ * 16, 0, 2);
+    --left_;
+    if (++at_ == f_.range_lines) at_ = 0, ++range_;
+  }
+  const Fetch f_;
+  long left_, every_, range_, at_, wait_ = 1;
+};
+
+// Part `part` of `parts` of the dwords [p, p + n) (in whole lines), or of `ranges` such ranges `stride` dwords apart.
+Fetch slice(const uint32_t* p, long n, long part, long parts, long ranges = 1, long stride = 0) {
+  const long range_lines = (n + 15) / 16, lines = range_lines * ranges;
+  return Fetch{p, lines * part / parts, lines * (part + 1) / parts, range_lines, stride};
+}
+}  // namespace
+
 #if RL_X86
 namespace {
 
@@ -54,14 +88,9 @@ RL_BF16 inline __mmask16 tail16(long left) {
 // FETCH: f has lines (a separate instantiation keeps the loop without them as it was).
 template <int NU, bool FETCH>
 RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda, const uint32_t* b, long kp, Fetch f) {
-  // One line every `every` pairs (lines past kp after the loop): a burst of prefetches would stall on the misses.
-  const long every = FETCH ? std::max(1L, kp / f.lines) : 0;
-  long fetched = 0, due = 0;
+  Fetcher fetcher(f, kp);
   for (long q = 0; q < kp; ++q) {
-    if (FETCH && q == due && fetched < f.lines) {
-      __builtin_prefetch(f.p + 16 * fetched++, 0, 2);
-      due += every;
-    }
+    if (FETCH) fetcher.step();
     __m512bh bv[NU];
     for (int v = 0; v < NU; ++v) bv[v] = (__m512bh)_mm512_load_si512((const void*)(b + q * NR + 16 * v));
     for (int r = 0; r < MR; ++r) {
@@ -69,8 +98,7 @@ RL_BF16 inline void accumulate(__m512 (&c)[MR][NV], const uint32_t* a, long lda,
       for (int v = 0; v < NU; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], ar, bv[v]);
     }
   }
-  if (FETCH)
-    for (; fetched < f.lines; ++fetched) __builtin_prefetch(f.p + 16 * fetched, 0, 2);
+  if (FETCH) fetcher.rest();
 }
 
 template <int NU, bool FETCH>
@@ -94,7 +122,7 @@ RL_BF16 void tile_cols_avx512(const uint32_t* a, long lda, const uint32_t* b, lo
 
 RL_BF16 void tile_cols_fetch_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ld,
                                     long cols, Fetch f) {
-  if (f.lines <= 0) tile_cols_avx512(a, lda, b, kp, acc, ld, cols);
+  if (f.lines() <= 0) tile_cols_avx512(a, lda, b, kp, acc, ld, cols);
   else if (cols <= 16) tile_n<1, true>(a, lda, b, kp, acc, ld, f);
   else tile_n<NV, true>(a, lda, b, kp, acc, ld, f);
 }
@@ -136,7 +164,7 @@ RL_BF16 __attribute__((noinline)) void tile_c_n(const uint32_t* a, long lda, con
 
 RL_BF16 void tile_c_avx512(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
                            const TileOut& o) {
-  if (o.fetch.lines > 0) tile_c_n<true>(a, lda, b, kp, acc0, ld0, o);
+  if (o.fetch.lines() > 0) tile_c_n<true>(a, lda, b, kp, acc0, ld0, o);
   else tile_c_n<false>(a, lda, b, kp, acc0, ld0, o);
 }
 
@@ -199,15 +227,18 @@ constexpr int RM = 5, RV = 5;
 constexpr long KB = 256;  // k pairs per block: a column group's 5 x 256 pairs of B (80 KB) serve all row tiles
 
 // Sums over qn pairs: acc = from's (or zeros; rows wld apart) + a[r] . b[v]; into `to` (rows ld apart) raw, or
-// through o's epilogue when o is given (rows < nrows, lanes cm[v]).
+// through o's epilogue when o is given (rows < nrows, lanes cm[v]); fetching f's lines when FETCH.
+template <bool FETCH>
 RL_BF16 void tile(const uint32_t* const* a, const uint32_t* const* b, long nr, long qn, const float* from, long wld,
-                  float* to, long ld, int nrows, const __mmask16* cm, const TileOut* o, long j0) {
+                  float* to, long ld, int nrows, const __mmask16* cm, const TileOut* o, long j0, Fetch f) {
   __m512 c[RM][RV];
 #pragma GCC unroll 8
   for (int r = 0; r < RM; ++r)
 #pragma GCC unroll 8
     for (int v = 0; v < RV; ++v) c[r][v] = from ? _mm512_loadu_ps(from + r * wld + 16 * v) : _mm512_setzero_ps();
+  Fetcher fetcher(f, qn);
   for (long q = 0; q < qn; ++q) {
+    if (FETCH) fetcher.step();
     __m512bh bv[RV];
 #pragma GCC unroll 8
     for (int v = 0; v < RV; ++v) bv[v] = (__m512bh)_mm512_loadu_si512((const void*)(b[v] + q * nr));
@@ -218,6 +249,7 @@ RL_BF16 void tile(const uint32_t* const* a, const uint32_t* const* b, long nr, l
       for (int v = 0; v < RV; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], av, bv[v]);
     }
   }
+  if (FETCH) fetcher.rest();
   for (int r = 0; r < nrows; ++r)
 #pragma GCC unroll 8
     for (int v = 0; v < RV; ++v) {
@@ -233,6 +265,14 @@ RL_BF16 void gemm(const KernelSet& K, long M, long N, long Ksteps, const PackedA
   const long ntiles = (M + RM - 1) / RM, ngroups = (nvec + RV - 1) / RV, wld = ngroups * RV * 16;
   float* work = kp > KB ? reinterpret_cast<float*>(scratch(3, (size_t)(ntiles * RM * wld))) : nullptr;
   const __mmask16 all[RV] = {0xffff, 0xffff, 0xffff, 0xffff, 0xffff};
+  // B's panels that column group g reads in the k block from q0 (qn pairs), fetched a slice per row tile during
+  // the group before (its first row tile would otherwise wait on memory).
+  auto group_b = [&](long g, long q0, long qn, long part, long parts) {
+    const long v0 = g * RV, v1 = std::min(v0 + RV, bvecs);
+    if (v0 >= v1) return Fetch{};
+    const long p0 = v0 * 16 / nr, p1 = (v1 - 1) * 16 / nr + 1;
+    return slice(Bp + (p0 * kp + q0) * nr, qn * nr, part, parts, p1 - p0, kp * nr);
+  };
   auto body = [&](int tid, int nth) {
     long t0 = 0, t1 = 0;
     split_range(ntiles, tid, nth, 1, &t0, &t1);
@@ -248,13 +288,17 @@ RL_BF16 void gemm(const KernelSet& K, long M, long N, long Ksteps, const PackedA
           b[v] = Bp + (at / nr * kp + q0) * nr + at % nr;
           cm[v] = tail16(N - 16 * vec);
         }
+        const bool next_here = g + 1 < ngroups, fetch = next_here || !last;
+        const long nq0 = next_here ? q0 : q0 + qn, nqn = next_here ? qn : std::min(KB, kp - nq0);
         for (long t = t0; t < t1; ++t) {
           const long i0 = t * RM;
           const uint32_t* a[RM];
           for (int r = 0; r < RM; ++r) a[r] = A.p + (i0 + r < mp ? i0 + r : 0) * A.ld + q0;
           const float* from = q0 > 0 ? work + i0 * wld + j0 : nullptr;
-          if (last) tile(a, b, nr, qn, from, wld, o.C + i0 * o.ldc + j0, o.ldc, (int)std::min<long>(RM, M - i0), cm, &o, j0);
-          else tile(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0);
+          const Fetch f = fetch ? group_b(next_here ? g + 1 : 0, nq0, nqn, t - t0, t1 - t0) : Fetch{};
+          auto run = f.lines() > 0 ? tile<true> : tile<false>;
+          if (last) run(a, b, nr, qn, from, wld, o.C + i0 * o.ldc + j0, o.ldc, (int)std::min<long>(RM, M - i0), cm, &o, j0, f);
+          else run(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0, f);
         }
       }
     }
@@ -312,13 +356,6 @@ void finish_tile(const float* acc, long ld, long i0, long rows, long j0, long co
     }
     G.finish_row(cols, src, beta, bias ? bias + j0 : nullptr, act, C + (i0 + r) * ldc + j0);
   }
-}
-
-// Part `part` of `parts` of the dwords [p, p + n), in whole lines.
-Fetch slice(const uint32_t* p, long n, long part, long parts) {
-  constexpr long kLine = 16;  // dwords
-  const long lines = (n + kLine - 1) / kLine, l0 = lines * part / parts, l1 = lines * (part + 1) / parts;
-  return Fetch{p + l0 * kLine, l1 - l0};
 }
 
 }  // namespace
