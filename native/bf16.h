@@ -49,7 +49,6 @@ struct TileOut {
   float alpha, beta;
   const float* bias;
   int act;
-  Fetch fetch = {};
 };
 
 struct PackedA;
@@ -77,9 +76,11 @@ struct KernelSet {
   // LSTM's dR and input kernel gradient) better than the mr x nr tile; gemm_packed picks it by fitted_wins.
   void (*fitted)(const KernelSet& K, long m, long n, long k, const PackedA& A, const uint32_t* Bp,
                  const TileOut& o);
-  // tile_cols, also fetching f's lines.
+  // tile_cols and tile_c, also fetching f's lines.
   void (*tile_cols_fetch)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc, long cols,
-                          Fetch f);
+                          const Fetch& f);
+  void (*tile_c_fetch)(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
+                       const TileOut& o, const Fetch& f);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.
