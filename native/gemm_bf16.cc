@@ -474,10 +474,32 @@ bool fitted_wins(const KernelSet& K, long m, long n, long k, int act) {
   return round_up(m, kFittedRows) * round_up(round_up(n, 16), kFittedCols) < round_up(m, K.mr) * round_up(n, K.nr);
 }
 
-void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
-                 float* C, long ldc, const float* bias, int act) {
+namespace {
+
+// Rows r0.. of op(A) (rows(i): k floats, null for zeros; past m: zeros), pairs [q0, q0 + qn), rounded into `to`
+// (mr rows of ld dwords): pack_a's roundings of the same floats.
+void round_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0, long qn, uint32_t* to, long ld) {
+  const long len = std::min(2 * qn, k - 2 * q0);  // floats; odd at the end of an odd k
+  for (long r = 0; r < K.mr; ++r) {
+    uint32_t* d = to + r * ld;
+    const float* src = r0 + r < m ? rows(r0 + r) : nullptr;
+    if (!src) {
+      std::fill(d, d + qn, 0u);
+      continue;
+    }
+    K.convert(src + 2 * q0, len, reinterpret_cast<uint16_t*>(d));
+    if (len & 1) reinterpret_cast<uint16_t*>(d)[len] = 0;
+  }
+}
+
+// gemm_packed's product; with `lazy` (op(A)'s rows, A unset), each row panel of A is rounded as the sweep reaches
+// it instead of all of A first: a large A (the LSTM's x, 32000 x 100) is then read once and its packing never goes
+// through memory. Sweeps by columns (which revisit a panel) and k-blocked ones pack A first.
+void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* lazy, const uint32_t* Bp, float alpha,
+             float beta, float* C, long ldc, const float* bias, int act) {
   if (m <= 0 || n <= 0) return;
   if (fitted_wins(K, m, n, k, act)) {
+    if (lazy) A = pack_a(K, false, m, k, *lazy, 0);
     K.fitted(K, m, n, k, A, Bp, TileOut{C, ldc, m, n, alpha, beta, bias, act});
     return;
   }
@@ -493,6 +515,10 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
   const bool stream_b = (double)qb * npad * 4 > kStreamBBytes && (double)pm * K.mr * qb * 4 <= kSmallABytes;
   const bool by_rows = !stream_b && (pm >= 2L * num_threads() || pn < num_threads());
   const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
+  if (lazy && (stream_b || blocked)) {  // blocked: a k block's 12 row pieces lie far apart (CNN head: +3 %)
+    A = pack_a(K, false, m, k, *lazy, 0);
+    lazy = nullptr;
+  }
 
   auto body = [&](int tid, int nth) {
     long a0 = 0, a1 = by_rows ? pm : pn;
@@ -500,6 +526,8 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
     const long i_lo = by_rows ? a0 : 0, i_hi = by_rows ? a1 : pm;
     const long j_lo = by_rows ? 0 : a0, j_hi = by_rows ? pn : a1;
     alignas(64) float local[kMaxMr * kMaxNr];
+    alignas(64) uint32_t panel[kMaxMr * kBlockPairs];
+    const uint32_t* a_panel = nullptr;  // the row panel being swept, when lazy
     if (blocked)
       for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
         std::fill(work + i * npad + j_lo * K.nr, work + i * npad + j_hi * K.nr, 0.0f);
@@ -509,20 +537,21 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
       auto tile = [&](long pi, long pj, const Fetch* fetch) {
         const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
-        const uint32_t* a = A.p + i0 * A.ld + q0;
+        const uint32_t* a = lazy ? a_panel : A.p + i0 * A.ld + q0;
+        const long lda = lazy ? kBlockPairs : A.ld;
         const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
         const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
         float* acc = blocked ? work + i0 * npad + j0 : local;
         const long ld = blocked ? npad : K.nr;
         if (last && in_registers) {
           const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
-          if (fetch) K.tile_c_fetch(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o, *fetch);
-          else K.tile_c(a, A.ld, b, qn, blocked ? acc : nullptr, ld, o);
+          if (fetch) K.tile_c_fetch(a, lda, b, qn, blocked ? acc : nullptr, ld, o, *fetch);
+          else K.tile_c(a, lda, b, qn, blocked ? acc : nullptr, ld, o);
           return;
         }
         if (!blocked) std::fill(local, local + K.mr * K.nr, 0.0f);
-        if (fetch) K.tile_cols_fetch(a, A.ld, b, qn, acc, ld, cols, *fetch);
-        else K.tile_cols(a, A.ld, b, qn, acc, ld, cols);
+        if (fetch) K.tile_cols_fetch(a, lda, b, qn, acc, ld, cols, *fetch);
+        else K.tile_cols(a, lda, b, qn, acc, ld, cols);
         if (last) finish_tile(acc, ld, i0, rows, j0, cols, alpha, beta, C, ldc, bias, act);
       };
       // The B that comes from memory next (stream_b: the next column panel; blocked: the next k block of this
@@ -537,7 +566,11 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
             tile(pi, pj, pj + 1 < j_hi ? &f : nullptr);
           }
       } else {
-        for (long pi = i_lo; pi < i_hi; ++pi)
+        for (long pi = i_lo; pi < i_hi; ++pi) {
+          if (lazy) {
+            round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, panel, kBlockPairs);
+            a_panel = panel;
+          }
           for (long pj = j_lo; pj < j_hi; ++pj) {
             if (!fetch_next_block) {
               tile(pi, pj, nullptr);
@@ -546,11 +579,24 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
             const Fetch f = slice(Bp + (pj * kp + q_next) * K.nr, qn_next * K.nr, pi - i_lo, parts);
             tile(pi, pj, &f);
           }
+        }
       }
     }
   };
   if (num_threads() > 1 && flops >= kParallelMinFlops) parallel(body);
   else body(0, 1);
+}
+
+}  // namespace
+
+void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
+                 float* C, long ldc, const float* bias, int act) {
+  product(K, m, n, k, A, nullptr, Bp, alpha, beta, C, ldc, bias, act);
+}
+
+void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
+               float* C, long ldc, const float* bias, int act) {
+  product(K, m, n, k, PackedA{nullptr, 0}, &a, Bp, alpha, beta, C, ldc, bias, act);
 }
 
 void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
@@ -562,9 +608,9 @@ void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float al
     return;
   }
   const Strided a{A, lda}, b{B, ldb};
-  const PackedA Ap = pack_a(K, ta, m, k, a.rows(), 0);
   const uint32_t* Bp = pack_b(K, tb, k, n, b.rows(), 1);
-  gemm_packed(K, m, n, k, Ap, Bp, alpha, beta, C, ldc, bias, act);
+  if (!ta) gemm_rows(K, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
+  else gemm_packed(K, m, n, k, pack_a(K, ta, m, k, a.rows(), 0), Bp, alpha, beta, C, ldc, bias, act);
 }
 
 // The one message every bf16 binding gives where the kernels are missing; the TypeScript policy checks
