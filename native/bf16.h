@@ -32,6 +32,16 @@ inline float widen(uint16_t h) {
   return f;
 }
 
+// Lines of B a tile asks into L2 while it computes, spread over its k loop: the B a later tile reads first, which
+// would otherwise stall that tile on memory. Lines [first, end) of equal ranges of range_lines lines each, the
+// first at p, the next `stride` dwords on (none when end <= first).
+struct Fetch {
+  const uint32_t* p = nullptr;
+  long first = 0, end = 0;
+  long range_lines = 1L << 40, stride = 0;
+  long lines() const { return end - first; }
+};
+
 // Where a finished tile goes: rows x cols of C (bias indexed from the tile's first column).
 struct TileOut {
   float* C;
@@ -66,6 +76,11 @@ struct KernelSet {
   // LSTM's dR and input kernel gradient) better than the mr x nr tile; gemm_packed picks it by fitted_wins.
   void (*fitted)(const KernelSet& K, long m, long n, long k, const PackedA& A, const uint32_t* Bp,
                  const TileOut& o);
+  // tile_cols and tile_c, also fetching f's lines.
+  void (*tile_cols_fetch)(const uint32_t* a, long lda, const uint32_t* b, long kp, float* acc, long ldacc, long cols,
+                          const Fetch& f);
+  void (*tile_c_fetch)(const uint32_t* a, long lda, const uint32_t* b, long kp, const float* acc0, long ld0,
+                       const TileOut& o, const Fetch& f);
 };
 
 // The bf16 kernels of the instruction set in force, or null where it has none or the CPU lacks AVX512-BF16.
@@ -159,6 +174,10 @@ bool fitted_wins(const KernelSet& K, long m, long n, long k, int act);
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act);
+// The same with op(A)'s rows (k floats each, untransposed) instead of their packing: rounded as the product reaches
+// them, the same roundings as pack_a's, hence the same bits.
+void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
+               float* C, long ldc, const float* bias, int act);
 
 // The kernels, or null after failing `a` with a message naming the kernel, the ISA in force and the CPU's features.
 const KernelSet* require_kernels(Args& a, const char* kernel);

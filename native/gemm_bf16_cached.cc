@@ -63,9 +63,11 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const Strided sa{A, ta ? (long)m : (long)k};
-  const PackedA Ap = pack_a(*K, ta, (long)m, (long)k, sa.rows(), 0);
-  gemm_packed(*K, (long)m, (long)n, (long)k, Ap, aligned64(Bp), (float)alpha, (float)beta,
-              C, (long)n, bias, act);
+  if (!ta)
+    gemm_rows(*K, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
+  else
+    gemm_packed(*K, (long)m, (long)n, (long)k, pack_a(*K, ta, (long)m, (long)k, sa.rows(), 0), aligned64(Bp),
+                (float)alpha, (float)beta, C, (long)n, bias, act);
   return info.Env().Undefined();
 }
 
