@@ -164,7 +164,7 @@ struct UpdatePackings {
 UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t at, const float* w, size_t n);
 // update(i0, i1) over the n = rows * cols weights in blocks of whole rows (nr of them, a multiple of 16 weights as
 // the optimizers' parallel split), each block packed right after its update, while it is in cache. The packings are
-// gemmBf16PackB's, bit for bit (the same code on the same values).
+// gemmBf16PackB's, bit for bit (the same roundings into the same layout; test/kernels/bf16_weight_cache.test.ts).
 void update_and_pack(const UpdatePackings& u, const std::function<void(long, long)>& update);
 
 // Whether K.fitted computes fewer padded sums than the mr x nr tiles for C m x n over k (only deep products of a

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "bf16.h"
 #include "common.h"
@@ -142,16 +143,76 @@ UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t a
   return u;
 }
 
+namespace {
+
+// pack_b_part(K, false, rows, cols, w, dst, q0, q1) panel by panel (a panel's pairs [q0, q1) are one run of dst),
+// asking for the next block's lines of each panel for writing as this block's are written: the packings are 2 x 25 MB
+// on the CNN head, and without the prefetch each store waits for its line to be read first (adam 11.6 -> 10.3 ms).
+__attribute__((target("prfchw"))) void pack_plain_pairs(const KernelSet& K, long rows, long cols, const float* w,
+                                                         uint32_t* dst, long q0, long q1) {
+  const long kp = pairs(rows), pn = (cols + K.nr - 1) / K.nr;
+  for (long pj = 0; pj < pn; ++pj) {
+    const long j0 = pj * K.nr, n = std::min<long>(K.nr, cols - j0);
+    for (long q = q0; q < q1; ++q) {
+      const float* r0 = w + 2 * q * cols + j0;
+      const float* r1 = 2 * q + 1 < rows ? r0 + cols : nullptr;
+      uint32_t* d = dst + (pj * kp + q) * K.nr;
+      if (q + (q1 - q0) < kp) for (long l = 0; l < K.nr; l += 16) __builtin_prefetch(d + (q1 - q0) * K.nr + l, 1, 3);
+      K.interleave(r0, r1, n, d);
+      std::fill(d + n, d + K.nr, 0u);
+    }
+  }
+}
+
+// pack_b_part(K, true, cols, rows, w, dst, pj, pj + 1): W's rows [pj nr, pj nr + nr) are op(B) = W^T's columns of
+// panel pj, converted into tmp (nr rows of ldt >= round_up(kp, 16) dwords, zero past kp: the caller zeroes it once)
+// and transposed 16 x 16 dwords at a time, an edge block through a stack block; the next panel's lines are asked
+// for writing as this one is written (10.3 -> 9.9 ms).
+__attribute__((target("prfchw"))) void pack_transposed_panel(const KernelSet& K, long rows, long cols, const float* w,
+                                                              uint32_t* dst, long pj, uint32_t* tmp, long ldt) {
+  const long kp = pairs(cols), nr = K.nr, pn = (rows + nr - 1) / nr;
+  for (long jj = 0; jj < nr; ++jj) {
+    const long j = pj * nr + jj;
+    uint32_t* t = tmp + jj * ldt;
+    if (j < rows) {
+      t[kp - 1] = 0;
+      K.convert(w + j * cols, cols, reinterpret_cast<uint16_t*>(t));
+    } else {
+      std::fill(t, t + kp, 0u);
+    }
+  }
+  uint32_t* d = dst + pj * kp * nr;
+  const bool ahead = pj + 1 < pn;
+  alignas(64) uint32_t edge[16 * 16];
+  for (long q = 0; q < kp; q += 16) {
+    const long nq = std::min(16L, kp - q);
+    for (long c = 0; c < nr; c += 16) {
+      uint32_t* to = d + q * nr + c;
+      if (ahead)
+        for (long r = 0; r < nq; ++r) __builtin_prefetch(to + kp * nr + r * nr, 1, 3);
+      if (nq == 16) {
+        K.transpose16(tmp + c * ldt + q, ldt, to, nr);
+      } else {
+        K.transpose16(tmp + c * ldt + q, ldt, edge, 16);
+        for (long r = 0; r < nq; ++r) std::memcpy(to + r * nr, edge + r * 16, 16 * sizeof(uint32_t));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void update_and_pack(const UpdatePackings& u, const std::function<void(long, long)>& update) {
   const KernelSet& K = *u.K;
   const long rows = u.rows, cols = u.cols, R = K.nr, blocks = (rows + R - 1) / R;
-  const Strided w{u.w, cols};
+  const long ldt = round_up(pairs(cols), 16);
   parallel_for(blocks, 1, R * std::max(1L, cols), [&](long b0, long b1) {
+    std::vector<uint32_t> tmp(u.transposed ? (size_t)(R * ldt) : 0);
     for (long bi = b0; bi < b1; ++bi) {
       const long r0 = bi * R, r1 = std::min(rows, r0 + R);
       update(r0 * cols, r1 * cols);
-      if (u.plain) pack_b_part(K, false, rows, cols, w.rows(), u.plain, r0 / 2, (r1 + 1) / 2);
-      if (u.transposed) pack_b_part(K, true, cols, rows, w.rows(), u.transposed, bi, bi + 1);
+      if (u.plain) pack_plain_pairs(K, rows, cols, u.w, u.plain, r0 / 2, (r1 + 1) / 2);
+      if (u.transposed) pack_transposed_panel(K, rows, cols, u.w, u.transposed, bi, tmp.data(), ldt);
     }
   });
 }

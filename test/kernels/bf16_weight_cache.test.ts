@@ -122,8 +122,8 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
   for (const u of UPDATES) {
     it(`${u.name} with packings updates as without and packs as gemmBf16PackB (both orientations)`, () => {
       const rng = new Rng(21);
-      // a panel edge, odd rows and columns, rows past one 32-row block, a single row
-      for (const [rows, cols] of [[32, 16], [37, 45], [70, 3], [1, 9], [65, 130]]) {
+      // a panel edge, odd rows and columns, rows past one 32-row block, a single row, whole and partial 16-pair blocks
+      for (const [rows, cols] of [[32, 16], [37, 45], [70, 3], [1, 9], [65, 130], [33, 64], [40, 250], [3, 500]]) {
         const n = rows * cols, p0 = randF32(rng, n), g = randF32(rng, n);
         const slots0 = Array.from({ length: u.slots }, () => randF32(rng, n, 0, 1));
         const plain = { p: Float32Array.from(p0), s: slots0.map((s) => Float32Array.from(s)) };
