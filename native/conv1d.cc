@@ -8,7 +8,8 @@
 // so they cost one GEMM, not two per sample).
 //
 // Backward: dw = im2col(x)^T dy the same way (interior rows straight from x), db = column sums of dy,
-// dx = col2im(dy w^T) a block of output steps at a time so the column buffer stays in cache.
+// dx = col2im(dy w^T) a block of output steps at a time so the column buffer stays in cache; a sample's dy serves
+// its interior product, db and dx in turn (and, with reluY, is masked by relu's derivative then, not in a pass before).
 //
 // Dilation d > 1 spreads the window's K rows d steps apart, so no window is contiguous in x: every step then takes
 // the im2col path (a copy of K*Cin floats per row against a GEMM of K*Cin*Cout flops, so ~1/Cout overhead).
@@ -193,15 +194,59 @@ Napi::Value Conv1d(const Napi::CallbackInfo& info) {
 
 // ------------------------------------------------------------------------------------------- backward
 
+// The backward's dy: its own rows, or with reluY (relu's output, when dy is the gradient of it) the rows with relu's
+// derivative applied (activationBackward's loop) into a buffer as they are read, instead of a pass over all of dy.
+struct DyRows {
+  const float* dy;
+  const float* relu_y;
+  long Cout;
+  // Rows [r, r + n): dy's, or masked into buf (n * Cout floats).
+  const float* rows(long r, long n, float* buf) const {
+    if (!relu_y) return dy + r * Cout;
+    kernels().activation_grad(ACT_RELU, relu_y + r * Cout, dy + r * Cout, buf, n * Cout);
+    return buf;
+  }
+};
+
 // dwacc [KC, Cout] += im2col(x)^T dy and dbacc [Cout] += colsum(dy) over samples [b0, b1); dx rows of those
-// samples overwritten (when dx).
-void backward_range(const Shape& c, const float* x, const float* w, const float* dy, float* dx, float* dwacc,
+// samples overwritten (when dx). A sample's dy is read once for its interior product, db's sums and its dx (none
+// of which depends on another's order: dwacc's terms keep theirs, interior samples in order, then the edges).
+void backward_range(const Shape& c, const float* x, const float* w, const DyRows& dyr, float* dx, float* dwacc,
                     double* dbacc, long b0, long b1, GemmFn gemm) {
   const long mI = c.interior();
-  if (mI > 0)
-    for (long b = b0; b < b1; ++b)
+  std::vector<float> sample(dyr.relu_y ? (size_t)(c.To * c.Cout) : 0);
+  // dcol = dy w^T a block of steps at a time (w stored [KC, Cout]); col2im adds each row's K slices.
+  const long RB = std::max(1L, std::min(c.To, std::max(16L, (128L * 1024) / c.KC)));
+  std::vector<float> dcol(dx ? (size_t)(RB * c.KC) : 0);
+  for (long b = b0; b < b1; ++b) {
+    const float* dy = dyr.rows(b * c.To, c.To, sample.data());  // sample b's rows
+    if (mI > 0)
       gemm(true, false, c.KC, c.Cout, mI, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin,
-           dy + (b * c.To + c.oLo) * c.Cout, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
+           dy + c.oLo * c.Cout, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
+    if (dbacc)
+      for (long o = 0; o < c.To; ++o) kernels().add_to_d(dbacc, dy + o * c.Cout, c.Cout);
+    if (!dx) continue;
+    float* dxb = dx + b * c.T * c.Cin;
+    std::memset(dxb, 0, (size_t)(c.T * c.Cin) * sizeof(float));
+    for (long o0 = 0; o0 < c.To; o0 += RB) {
+      long cnt = std::min(RB, c.To - o0);
+      gemm(false, true, cnt, c.KC, c.Cout, 1.0f, dy + o0 * c.Cout, c.Cout, w, c.Cout, 0.0f, dcol.data(), c.KC,
+           nullptr, ACT_LINEAR);
+      for (long r = 0; r < cnt; ++r) {
+        long t0 = c.t0(o0 + r);
+        const float* src = dcol.data() + r * c.KC;
+        if (c.d == 1) {
+          long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
+          if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
+        } else {
+          for (long j = 0; j < c.K; ++j) {
+            long t = t0 + j * c.d;
+            if (t >= 0 && t < c.T) kernels().add_to(dxb + t * c.Cin, src + j * c.Cin, c.Cin);
+          }
+        }
+      }
+    }
+  }
 
   const long rows = edge_buffer_rows(c, b0, b1);
   if (rows > 0) {
@@ -210,44 +255,15 @@ void backward_range(const Shape& c, const float* x, const float* w, const float*
         c, b0, b1,
         [&](long r, long b, long o) {
           im2col_row(c, x, b, o, E.data() + r * c.KC);
-          std::memcpy(D.data() + r * c.Cout, dy + (b * c.To + o) * c.Cout, (size_t)c.Cout * sizeof(float));
+          float* to = D.data() + r * c.Cout;
+          const float* from = dyr.rows(b * c.To + o, 1, to);
+          if (from != to) std::memcpy(to, from, (size_t)c.Cout * sizeof(float));
         },
         [&](long cnt) {
           gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E.data(), c.KC, D.data(), c.Cout, 1.0f, dwacc, c.Cout, nullptr,
                ACT_LINEAR);
         },
         [](long, long, long) {});
-  }
-
-  if (dbacc)
-    for (long r = b0 * c.To; r < b1 * c.To; ++r) kernels().add_to_d(dbacc, dy + r * c.Cout, c.Cout);
-
-  if (dx) {
-    // dcol = dy w^T a block of steps at a time (w stored [KC, Cout]); col2im adds each row's K slices.
-    const long RB = std::max(1L, std::min(c.To, std::max(16L, (128L * 1024) / c.KC)));
-    std::vector<float> dcol((size_t)(RB * c.KC));
-    for (long b = b0; b < b1; ++b) {
-      float* dxb = dx + b * c.T * c.Cin;
-      std::memset(dxb, 0, (size_t)(c.T * c.Cin) * sizeof(float));
-      for (long o0 = 0; o0 < c.To; o0 += RB) {
-        long cnt = std::min(RB, c.To - o0);
-        gemm(false, true, cnt, c.KC, c.Cout, 1.0f, dy + (b * c.To + o0) * c.Cout, c.Cout, w, c.Cout, 0.0f,
-             dcol.data(), c.KC, nullptr, ACT_LINEAR);
-        for (long r = 0; r < cnt; ++r) {
-          long t0 = c.t0(o0 + r);
-          const float* src = dcol.data() + r * c.KC;
-          if (c.d == 1) {
-            long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
-            if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
-          } else {
-            for (long j = 0; j < c.K; ++j) {
-              long t = t0 + j * c.d;
-              if (t >= 0 && t < c.T) kernels().add_to(dxb + t * c.Cin, src + j * c.Cin, c.Cin);
-            }
-          }
-        }
-      }
-    }
   }
 }
 
@@ -261,7 +277,9 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   float* dx = a.f32(11, "dx", nx, true);
   float* dw = a.f32(12, "dw", nw);
   float* db = a.f32(13, "db", (size_t)c.Cout, true);
+  const float* relu_y = a.f32(15, "reluY", ny, true);
   if (!read_dilation(info, a, 14, c)) return info.Env().Undefined();
+  const DyRows dyr{dy, relu_y, c.Cout};
 
   std::fill(dw, dw + nw, 0.0f);
   if (db) std::fill(db, db + c.Cout, 0.0f);
@@ -269,7 +287,8 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
     if (dx) std::fill(dx, dx + nx, 0.0f);
     if (db && ny > 0) {
       std::vector<double> acc((size_t)c.Cout, 0.0);
-      for (long r = 0; r < c.B * c.To; ++r) kernels().add_to_d(acc.data(), dy + r * c.Cout, c.Cout);
+      std::vector<float> row((size_t)c.Cout);
+      for (long r = 0; r < c.B * c.To; ++r) kernels().add_to_d(acc.data(), dyr.rows(r, 1, row.data()), c.Cout);
       for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
     }
     return info.Env().Undefined();
@@ -285,7 +304,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
       split_range(c.B, tid, nt, 1, &b0, &b1);
       float* dwacc = tid == 0 ? dw : dwpart.data() + (size_t)(tid - 1) * nw;
       double* dbacc = db ? dbpart.data() + (size_t)tid * (size_t)c.Cout : nullptr;
-      if (b0 < b1) backward_range(c, x, w, dy, dx, dwacc, dbacc, b0, b1, sgemm_serial);
+      if (b0 < b1) backward_range(c, x, w, dyr, dx, dwacc, dbacc, b0, b1, sgemm_serial);
     });
     for (int t = 1; t < nth; ++t) kernels().add_to(dw, dwpart.data() + (size_t)(t - 1) * nw, (long)nw);
     if (db)
@@ -296,7 +315,7 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
       }
   } else {
     std::vector<double> dbacc(db ? (size_t)c.Cout : 0, 0.0);
-    backward_range(c, x, w, dy, dx, dw, db ? dbacc.data() : nullptr, 0, c.B, sgemm);
+    backward_range(c, x, w, dyr, dx, dw, db ? dbacc.data() : nullptr, 0, c.B, sgemm);
     if (db)
       for (long j = 0; j < c.Cout; ++j) db[j] = (float)dbacc[(size_t)j];
   }

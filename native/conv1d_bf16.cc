@@ -6,17 +6,27 @@
 // tile of dy w^T added into dx from the registers (never stored). The backward runs block by block of dw's k (the
 // rows (b, o)): each block's operands are packed from x and dy into buffers that stay in cache, and a sample's dx
 // follows the block that ends it, while its dy is still in cache; no packing goes through memory (the same bf16
-// values as the generic packings, the same sums, so the same bits).
+// values as the generic packings, the same sums, so the same bits). With reluY (a relu Conv1D), relu's derivative is
+// applied to dy as the block's packing first reads it, instead of by a pass of activationBackward over dy (DyRows).
 #include <napi.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "bf16.h"
 #include "common.h"
 #include "dispatch.h"
+#include "isa.h"
 #include "kernel_util.h"
+
+#if RL_X86
+#include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's headers: the _mm512_undefined operands
+#endif
+#endif
 
 namespace rl {
 namespace bf16 {
@@ -63,6 +73,99 @@ struct Im2col {
 // took 4.9 ms at the lab's shape, about 2 ms with the lines fetched kPairsAhead pairs ahead.
 constexpr long kPairsAhead = 4;
 
+// Word 2t takes the first row's t-th bf16 (word t of the conversion), word 2t + 1 the second's (word 16 + t).
+alignas(64) constexpr uint16_t kPairWords[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+                                                 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+// With reluY (relu's output, when dy is the gradient of it), a pair of dy's rows (d1 null past N) with relu's
+// derivative applied as activationBackward applies it (dy where y > 0, else 0: y NaN or -0 blocks, a passed dy keeps
+// its bits), from one read of each: packed into the block's panels as pack_dy_block packs dy's (into panel0, the
+// pair's dword in its first panel, the next panels pstride dwords on; null: not packed), rounded into the rows' bf16
+// copies for dx (ring0, ring1: what K.convert makes of the masked rows) and, when acc, added into db's sums (row 2q
+// first, as colsum_block). Only reached with bf16 kernels, i.e. on an AVX512-BF16 CPU.
+#if RL_X86
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void relu_grad_pair(
+    const float* d0, const float* y0, const float* d1, const float* y1, long Cout, long nr, long pstride,
+    uint32_t* panel0, uint16_t* ring0, uint16_t* ring1, double* acc) {
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512i idx = _mm512_load_si512((const void*)kPairWords);
+  const long width = (Cout + nr - 1) / nr * nr;  // the panels' columns: zeros past Cout
+  for (long j = 0; j < width; j += 16) {
+    const long left = Cout - j;
+    const __mmask16 tail = left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+    // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
+    const __m512 m0 = _mm512_maskz_mov_ps(_mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, y0 + j), zero,
+                                                                  _CMP_GT_OQ), _mm512_maskz_loadu_ps(tail, d0 + j));
+    const __m512 m1 = d1 ? _mm512_maskz_mov_ps(_mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, y1 + j), zero,
+                                                                       _CMP_GT_OQ), _mm512_maskz_loadu_ps(tail, d1 + j))
+                         : zero;
+    const __m512i words = (__m512i)_mm512_cvtne2ps_pbh(m1, m0);
+    if (panel0) _mm512_store_si512((void*)(panel0 + (j / nr) * pstride + j % nr), _mm512_permutexvar_epi16(idx, words));
+    if (!tail) continue;
+    _mm256_mask_storeu_epi16((void*)(ring0 + j), tail, _mm512_castsi512_si256(words));
+    if (d1) _mm256_mask_storeu_epi16((void*)(ring1 + j), tail, _mm512_castsi512_si256(_mm512_shuffle_i64x2(words, words, 0xee)));
+    if (acc) {
+      const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
+      __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
+      a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m0)));
+      a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m0, m0, 0xee))));
+      if (d1) {
+        a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m1)));
+        a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m1, m1, 0xee))));
+      }
+      _mm512_mask_storeu_pd(acc + j, lo, a0);
+      _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+    }
+  }
+}
+
+#else
+// No bf16 kernels off x86: conv1dBf16Backward fails in require_kernels before it reads dy.
+void relu_grad_pair(const float*, const float*, const float*, const float*, long, long, long, uint32_t*, uint16_t*,
+                    uint16_t*, double*) {
+  std::abort();
+}
+#endif
+
+// The backward's dy. With reluY, relu's derivative is applied as dy is first read (pack_dy_block, on every thread
+// that packs, or mask on one that does not), instead of a pass over all of dy first: each thread keeps the masked
+// rows' bf16 in its own ring of the last R rows, for the dx of the samples the block ends (a sample's first row lies
+// less than To + the block's rows back), and thread 0 sums db from the masked rows as it packs.
+struct DyRows {
+  const float* dy;
+  const float* relu_y;
+  long Cout;
+  uint16_t* ring = nullptr;  // null: no reluY (or nothing to mask)
+  long R = 0;
+  const float* row(long r) const { return dy + r * Cout; }
+  uint16_t* ring_row(long r) const { return ring + (r % R) * Cout; }
+  // This thread's copy with its ring, for blocks of at most block_rows rows of samples To rows long.
+  DyRows with_ring(long To, long block_rows) const {
+    if (!relu_y || Cout == 0) return *this;
+    thread_local std::vector<uint16_t> buffer;
+    DyRows d = *this;
+    d.R = To + 2 * block_rows;
+    if (buffer.size() < (size_t)(d.R * Cout)) buffer.resize((size_t)(d.R * Cout));
+    d.ring = buffer.data();
+    return d;
+  }
+  // Pairs [q0, q0 + qn): the ring's rows, db's sums when acc, and the block's panels (qn pairs each) when d.
+  void mask(const KernelSet& K, long N, long q0, long qn, uint32_t* d, double* acc) const {
+    for (long q = q0; q < q0 + qn; ++q) {
+      const long r = 2 * q;
+      if (r + 2 * kPairsAhead + 2 <= N)
+        for (long f = 0; f < 2 * Cout; f += 16) {
+          __builtin_prefetch(dy + (r + 2 * kPairsAhead) * Cout + f, 0, 3);
+          __builtin_prefetch(relu_y + (r + 2 * kPairsAhead) * Cout + f, 0, 3);
+        }
+      const bool two = r + 1 < N;
+      relu_grad_pair(dy + r * Cout, relu_y + r * Cout, two ? dy + (r + 1) * Cout : nullptr,
+                     two ? relu_y + (r + 1) * Cout : nullptr, Cout, K.nr, qn * K.nr, d ? d + (q - q0) * K.nr : nullptr,
+                     ring_row(r), two ? ring_row(r + 1) : nullptr, acc);
+    }
+  }
+};
+
 // A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
 struct TransposedSample {
   long b = -1;
@@ -104,11 +207,13 @@ void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, lon
   }
 }
 
-// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long.
-void pack_dy_block(const KernelSet& K, long N, long Cout, const float* dy, long q0, long qn, uint32_t* d) {
-  const long pn = (Cout + K.nr - 1) / K.nr;
+// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long (with reluY: also the
+// ring's rows and, when acc, db's sums; see DyRows).
+void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long qn, uint32_t* d, double* acc) {
+  if (dy.ring) return dy.mask(K, N, q0, qn, d, acc);
+  const long Cout = dy.Cout, pn = (Cout + K.nr - 1) / K.nr;
   for (long q = q0; q < q0 + qn; ++q) {
-    const float* x0 = dy + 2 * q * Cout;
+    const float* x0 = dy.row(2 * q);
     const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
     if (2 * (q + kPairsAhead) + 2 <= N)
       for (long f = 0; f < 2 * Cout; f += 16) __builtin_prefetch(x0 + 2 * kPairsAhead * Cout + f, 0, 3);
@@ -128,7 +233,7 @@ void pack_dy_block(const KernelSet& K, long N, long Cout, const float* dy, long 
 // in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
 // (the first and last row panels when padded) is summed aside and added element by element within it. The A
 // operand, the sample's dy rounded (pack_a's layout), is made per sample and stays in L2.
-void dx_samples(const KernelSet& K, const Shape& c, const float* dy, const uint32_t* wT, long b0, long b1, float* dx) {
+void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint32_t* wT, long b0, long b1, float* dx) {
   const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
   const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr);
   uint32_t* A = scratch(4, (size_t)(arows * lda));
@@ -137,7 +242,8 @@ void dx_samples(const KernelSet& K, const Shape& c, const float* dy, const uint3
   for (long b = b0; b < b1; ++b) {
     for (long o = 0; o < c.To; ++o) {
       uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
-      K.convert(dy + (b * c.To + o) * c.Cout, c.Cout, d);
+      if (dy.ring) std::memcpy(d, dy.ring_row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
+      else K.convert(dy.row(b * c.To + o), c.Cout, d);
       if (c.Cout & 1) d[c.Cout] = 0;
     }
     float* xb = dx + b * c.T * c.Cin;
@@ -173,8 +279,8 @@ void dx_samples(const KernelSet& K, const Shape& c, const float* dy, const uint3
 // ends a sample, the sample's dx (dx null: none), while its dy is still in cache: samples b with b % threads ==
 // thread. The sums are gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's
 // and pack_b's, so the bits are theirs.
-void backward(const KernelSet& K, const Shape& c, const float* x, const float* dy, const uint32_t* wT, float* dw,
-              double* acc, float* dx) {
+void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& dy_rows, const uint32_t* wT,
+              float* dw, double* acc, float* dx) {
   const long KC = c.KC(), N = c.N(), Cout = c.Cout, kp = pairs(N);
   const long pm = (KC + K.mr - 1) / K.mr, pn = (Cout + K.nr - 1) / K.nr, npad = pn * K.nr;
   const long lda = std::min(kp, kBlockPairs);  // a block's pairs: the stride of its rows of im2col^T
@@ -187,6 +293,7 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const float* d
     float* work = reinterpret_cast<float*>(scratch(3, (size_t)(rows * npad)));
     uint32_t* tbuf = scratch(2, (size_t)(c.T * c.Cin * 3 / 2 + 16));
     TransposedSample ts{-1, reinterpret_cast<float*>(tbuf), reinterpret_cast<uint16_t*>(tbuf + c.T * c.Cin)};
+    const DyRows dy = dy_rows.with_ring(c.To, 2 * kBlockPairs);
     for (long i = std::max(i0, KC); i < i1; ++i) std::fill(A + (i - i0) * lda, A + (i - i0 + 1) * lda, 0u);
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0), n0 = 2 * q0, n1 = std::min(N, 2 * (q0 + qn));
@@ -196,9 +303,11 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const float* d
         pack_im2col_t_block(K, c, x, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
         if (n1 < 2 * (q0 + qn))  // the last pair's high half, past N
           for (long i = i0; i < std::min(i1, KC); ++i) words[(i - i0) * 2 * lda + (n1 - n0)] = 0;
-        pack_dy_block(K, N, Cout, dy, q0, qn, Bb);
+        pack_dy_block(K, N, dy, q0, qn, Bb, tid == 0 ? acc : nullptr);
+      } else if (dy.ring) {
+        dy.mask(K, N, q0, qn, nullptr, tid == 0 ? acc : nullptr);
       }
-      if (tid == 0 && acc) kernels().colsum_block(dy, Cout, n0, n1, 0, Cout, acc);
+      if (tid == 0 && acc && !dy.ring) kernels().colsum_block(dy.dy, Cout, n0, n1, 0, Cout, acc);
       for (long pi = 0; pi < rows / K.mr; ++pi)
         for (long pj = 0; pj < pn; ++pj) {
           const long r0 = pi * K.mr, j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
@@ -294,7 +403,8 @@ Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null).
+// conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null, dilation (1 or
+// undefined), reluY | null): conv1d.cc's contract.
 Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   Args a(info, "conv1dBf16Backward");
   const Shape c = read_shape(a);
@@ -305,6 +415,9 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   float* dx = a.f32(11, "dx", nx, true);
   float* dw = a.f32(12, "dw", nw);
   float* db = a.f32(13, "db", (size_t)c.Cout, true);
+  if (info.Length() > 14 && !info[14].IsUndefined() && a.integer(14, "dilation", 1) != 1 && a.ok())
+    a.fail("dilation", "must be 1 (the bf16 convolution has no dilation)");
+  const float* relu_y = a.f32(15, "reluY", dims_product(a, "reluY", {c.B, c.To, c.Cout}), true);
   const KernelSet* K = require_kernels(a, "conv1dBf16Backward");
   if (!a.ok()) return info.Env().Undefined();
   const long N = c.N(), KC = c.KC();
@@ -318,12 +431,13 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
     wT_buffer.resize((size_t)packed_b_dwords(*K, c.Cout, KC) + kPackSlackDwords);
     wT = pack_b_into(*K, true, c.Cout, KC, wr.rows(), aligned64(wT_buffer.data()));
   }
-  if (c.Cout > 0) backward(*K, c, x, dy, wT, dw, db ? acc.data() : nullptr, fused ? dx : nullptr);
+  const DyRows dy_rows{dy, relu_y, c.Cout};
+  if (c.Cout > 0) backward(*K, c, x, dy_rows, wT, dw, db ? acc.data() : nullptr, fused ? dx : nullptr);
   if (db)
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
   if (!dx || fused) return info.Env().Undefined();
   if (N == 0 || KC == 0) std::fill(dx, dx + nx, 0.0f);
-  else parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy, wT, b0, b1, dx); });
+  else parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx); });
   return info.Env().Undefined();
 }
 

@@ -120,12 +120,15 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   const z = floatTensor(y, [B, g.outSteps, Cout]);
   record(z, [x, w, b], () => {
     const dz = z.grad!;
-    if (fused !== Act.linear) Kr.activationBackward(fused, y, dz, dz);
+    // relu's derivative is applied by conv1dBackward as it reads dz (reluY), not by a pass of its own over dz.
+    const reluY = fused === Act.relu ? y : null;
+    if (fused !== Act.linear && !reluY) Kr.activationBackward(fused, y, dz, dz);
     // conv1dBackward overwrites all three: no zeroing pass (dx is the embedding's width, 12.8 MB per lab batch).
     const dx = x.requiresGrad ? allocFloat(x.size, false) : null;
     const dw = allocFloat(w.size, false);
     const db = b ? allocFloat(b.size, false) : null;
-    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d);
+    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d,
+      reluY);
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);

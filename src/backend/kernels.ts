@@ -74,9 +74,14 @@ export interface ConvKernels {
    */
   conv1d(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
     x: FArray, w: FArray, bias: FArray | null, y: FArray, act: ActCode, dilation?: number): void;
-  /** Gradients given dy (w.r.t. the pre-activation output), all overwritten. dx may be null (input needs none). */
+  /**
+   * Gradients given dy (w.r.t. the pre-activation output), all overwritten. dx may be null (input needs none).
+   * reluY: dy is instead the gradient w.r.t. relu's output reluY (conv1d with act relu), and relu's derivative
+   * (activationBackward's: dy where reluY > 0, else 0) is applied as dy is read; dy itself is left as it was.
+   */
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number): void;
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number,
+    reluY?: FArray | null): void;
 }
 
 export interface PoolKernels {

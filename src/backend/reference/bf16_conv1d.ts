@@ -8,6 +8,7 @@ import type { ActCode, FArray } from '../kernels.js';
 import { Act } from '../kernels.js';
 import { Args } from './common.js';
 import { gemmBf16 } from './bf16_gemm.js';
+import { reluGrad } from './pointwise.js';
 
 const NAMES = ['B', 'T', 'Cin', 'Cout', 'K', 'stride', 'padLeft', 'To'];
 
@@ -39,9 +40,15 @@ export function conv1dBf16(B: number, T: number, Cin: number, Cout: number, K: n
 }
 
 export function conv1dBf16Backward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number,
-  padLeft: number, To: number, x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null): void {
-  check('conv1dBf16Backward', [B, T, Cin, Cout, K, stride, padLeft, To], [['x', x, B * T * Cin], ['w', w, K * Cin * Cout],
-    ['dy', dy, B * To * Cout], ['dx', dx, B * T * Cin, true], ['dw', dw, K * Cin * Cout], ['db', db, Cout, true]]);
+  padLeft: number, To: number, x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null,
+  dilation?: number, reluY?: FArray | null): void {
+  const a = check('conv1dBf16Backward', [B, T, Cin, Cout, K, stride, padLeft, To], [['x', x, B * T * Cin],
+    ['w', w, K * Cin * Cout], ['dy', dy, B * To * Cout], ['dx', dx, B * T * Cin, true], ['dw', dw, K * Cin * Cout],
+    ['db', db, Cout, true]]);
+  if (dilation !== undefined && a.integer('dilation', dilation, 1) !== 1)
+    a.fail('dilation', 'must be 1 (the bf16 convolution has no dilation)');
+  a.floats('reluY', reluY, B * To * Cout, true);
+  if (reluY) dy = reluGrad(reluY, dy);
   const N = B * To, KC = K * Cin;
   gemmBf16(true, false, KC, Cout, N, 1, im2col(B, T, Cin, K, stride, padLeft, To, x), dy, 0, dw, null, Act.linear);
   if (db) {

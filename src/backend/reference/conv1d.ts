@@ -1,6 +1,6 @@
 import type { ActCode, ConvKernels, FArray } from '../kernels.js';
 import { Args } from './common.js';
-import { activate } from './pointwise.js';
+import { activate, reluGrad } from './pointwise.js';
 
 /**
  * Direct loops. x [B, T, Cin], w [K, Cin, Cout], y [B, To, Cout]; output step o reads input steps
@@ -48,7 +48,8 @@ export const convKernels: ConvKernels = {
   },
 
   conv1dBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number, To: number,
-    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number): void {
+    x: FArray, w: FArray, dy: FArray, dx: FArray | null, dw: FArray, db: FArray | null, dilation?: number,
+    reluY?: FArray | null): void {
     const a = checkShape('conv1dBackward', [B, T, Cin, Cout, K, stride, padLeft, To]);
     a.floats('x', x, B * T * Cin);
     a.floats('w', w, K * Cin * Cout);
@@ -56,7 +57,9 @@ export const convKernels: ConvKernels = {
     a.floats('dx', dx, B * T * Cin, true);
     a.floats('dw', dw, K * Cin * Cout);
     a.floats('db', db, Cout, true);
+    a.floats('reluY', reluY, B * To * Cout, true);
     const d = checkDilation(a, dilation);
+    if (reluY) dy = reluGrad(reluY, dy);
     // Accumulate in float64 (a float32 output would round at every one of the B*To terms).
     const dwAcc = new Float64Array(K * Cin * Cout);
     const dbAcc = new Float64Array(Cout);

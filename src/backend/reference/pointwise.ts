@@ -120,3 +120,10 @@ export const pointwiseKernels: PointwiseKernels = {
     return s;
   },
 };
+
+/** dy with relu's derivative from relu's output y applied (activationBackward's), in a new array. */
+export function reluGrad(y: FArray, dy: FArray): Float32Array {
+  const out = new Float32Array(dy.length);
+  pointwiseKernels.activationBackward(Act.relu, y, dy, out);
+  return out;
+}
