@@ -165,6 +165,13 @@ namespace {
 void max_pool_rows(const float* x, float* y, int32_t* am, long T, long C, long pool, long stride, long pl,
                          long To, long r0, long r1) {
   for (long r = r0; r < r1; ++r) {
+    // y's and argmax's lines kRowsAhead rows on, asked for writing: without, each store waits for its line's read
+    constexpr long kRowsAhead = 4;
+    if (r + kRowsAhead < r1)
+      for (long c = 0; c < C; c += 16) {
+        __builtin_prefetch(y + (r + kRowsAhead) * C + c, 1, 3);
+        __builtin_prefetch(am + (r + kRowsAhead) * C + c, 1, 3);
+      }
     long b = r / To, o = r % To;
     long ts = o * stride - pl;
     long t0 = std::max(ts, 0L), t1 = std::min(ts + pool, T);
