@@ -46,6 +46,8 @@ bool has_work(Args& a, const Napi::CallbackInfo& info, const Lookup& l, size_t t
   return check_ids(a, l.ids, l.n, (long)(typed_length(info, table_arg) / (size_t)l.dim));
 }
 
+constexpr long kAhead = 8;
+
 Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
   Args a(info, "embeddingForward");
   const Lookup l = read_lookup(a);
@@ -54,8 +56,15 @@ Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
   if (!has_work(a, info, l, 3)) return info.Env().Undefined();
   const long dim = l.dim;
   parallel_for(l.n, 1, dim, [&](long i0, long i1) {
-    for (long i = i0; i < i1; ++i)
+    for (long i = i0; i < i1; ++i) {
+      // the table row kAhead ids on (rows lie anywhere in the table) and its destination's lines, for writing
+      if (i + kAhead < i1)
+        for (long c = 0; c < dim; c += 16) {
+          __builtin_prefetch(table + (long)l.ids[i + kAhead] * dim + c, 0, 3);
+          __builtin_prefetch(out + (i + kAhead) * dim + c, 1, 3);
+        }
       std::memcpy(out + i * dim, table + (long)l.ids[i] * dim, (size_t)dim * sizeof(float));
+    }
   });
   return info.Env().Undefined();
 }
@@ -102,9 +111,14 @@ const bool exported = add_bindings({
 
 namespace {
 
+constexpr long kAhead = 8;
+
 void scatter_cols(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0, long c1) {
   const long w = c1 - c0;
   for (long i = 0; i < n; ++i) {
+    // the row kAhead ids on, for writing: rows lie anywhere in the table
+    if (i + kAhead < n)
+      for (long c = 0; c < w; c += 16) __builtin_prefetch(dTable + (long)ids[i + kAhead] * dim + c0 + c, 1, 3);
     float* dst = dTable + (long)ids[i] * dim + c0;
     const float* src = dOut + i * dim + c0;
     for (long c = 0; c < w; ++c) dst[c] += src[c];
