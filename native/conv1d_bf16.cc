@@ -103,7 +103,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void relu_grad_p
     if (panel0) _mm512_store_si512((void*)(panel0 + (j / nr) * pstride + j % nr), _mm512_permutexvar_epi16(idx, words));
     if (!tail) continue;
     _mm256_mask_storeu_epi16((void*)(ring0 + j), tail, _mm512_castsi512_si256(words));
-    if (d1) _mm256_mask_storeu_epi16((void*)(ring1 + j), tail, _mm512_castsi512_si256(_mm512_shuffle_i64x2(words, words, 0xee)));
+    const __m256i high = _mm512_castsi512_si256(_mm512_shuffle_i64x2(words, words, 0xee));
+    if (d1) _mm256_mask_storeu_epi16((void*)(ring1 + j), tail, high);
     if (acc) {
       const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
       __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
@@ -437,7 +438,8 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
   if (!dx || fused) return info.Env().Undefined();
   if (N == 0 || KC == 0) std::fill(dx, dx + nx, 0.0f);
-  else parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx); });
+  else  // Cout = 0: no rows of dy, none to mask
+    parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx); });
   return info.Env().Undefined();
 }
 
