@@ -35,10 +35,13 @@ function inputs(s: number[], seed: number) {
 /** The bits of dx, dw and db. */
 const bits = (...a: FArray[]) => a.map((v) => Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length)));
 
+/** Dilated shapes (fp32 only; To for dilation 2). */
+const DILATED: number[][] = [[2, 17, 4, 6, 3, 1, 2, 15], [3, 40, 5, 33, 5, 2, 1, 17]];
+
 /** back with reluY against activationBackward then back, on every shape, with and without dx and db. */
-function agrees(back: ConvBack, activationBackward: typeof ref.activationBackward) {
+function agrees(back: ConvBack, activationBackward: typeof ref.activationBackward, dilation = 1) {
   let seed = 1;
-  for (const s of SHAPES) {
+  for (const s of dilation === 1 ? SHAPES : DILATED) {
     const [B, T, Cin, Cout, K, stride, pl, To] = s;
     const { x, w, dy, y } = inputs(s, seed++);
     for (const withDxDb of [true, false]) {
@@ -46,7 +49,8 @@ function agrees(back: ConvBack, activationBackward: typeof ref.activationBackwar
         const dx = new Float32Array(B * T * Cin).fill(NaN), dw = new Float32Array(K * Cin * Cout).fill(NaN);
         const db = new Float32Array(Cout).fill(NaN), d = dy.slice();
         if (!fused) activationBackward(Act.relu, y, d, d);
-        back(B, T, Cin, Cout, K, stride, pl, To, x, w, d, withDxDb ? dx : null, dw, withDxDb ? db : null, 1, fused ? y : null);
+        back(B, T, Cin, Cout, K, stride, pl, To, x, w, d, withDxDb ? dx : null, dw, withDxDb ? db : null, dilation,
+          fused ? y : null);
         if (fused) expect(bits(d), 'dy left as it was').toEqual(bits(dy));
         return withDxDb ? bits(dx, dw, db) : bits(dw);
       };
@@ -57,6 +61,7 @@ function agrees(back: ConvBack, activationBackward: typeof ref.activationBackwar
 
 describe('conv1dBackward with reluY: the reference kernels', () => {
   it('fp32 gives the bits of activationBackward then the plain backward', () => agrees(ref.conv1dBackward, ref.activationBackward));
+  it('fp32 dilated too', () => agrees(ref.conv1dBackward, ref.activationBackward, 2));
   it('bf16 gives the bits of activationBackward then the plain backward', () => agrees(conv1dBf16Backward, ref.activationBackward));
   it('names a short reluY, and a dilation the bf16 kernel does not have', () => {
     const args = [1, 4, 1, 1, 1, 1, 0, 4, new Float32Array(4), new Float32Array(1), new Float32Array(4), null,
@@ -73,6 +78,7 @@ describeNativeEachIsa('conv1dBackward with reluY: native fp32', (nat) => {
       for (const threads of [1, 2]) {
         setThreads(threads);
         agrees(nat.conv1dBackward, nat.activationBackward);
+        agrees(nat.conv1dBackward, nat.activationBackward, 2);
       }
     } finally {
       setThreads(before);
