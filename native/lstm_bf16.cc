@@ -9,6 +9,11 @@
 // B*T rows kept for the input's gradient). dR is then one bf16 GEMM over all B*T steps (KernelSet::fitted's tile,
 // with gemmBf16's sums), whose operand rows are read straight from hs (shifted by a step) and from dxp or
 // that full copy. src/backend/reference/bf16_lstm.ts emulates the same rounding and sum order.
+//
+// lstmBf16ForwardInput also takes the layer's input x and input kernel W: each register tile first sums its rows'
+// x_t W + b (gemmBf16's sums: same roundings, pairs in order from zero, then the bias), keeps them in an L1 buffer
+// and reads them there as it would read xp. The [B*T, 4U] xp (51 MB at the lab's shapes) is then neither written
+// by a GEMM nor read back; the outputs are the bits of gemmBf16 followed by lstmBf16Forward.
 #include <napi.h>
 
 #include <algorithm>

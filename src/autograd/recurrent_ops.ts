@@ -1,6 +1,7 @@
 /**
  * The recurrent op: one GEMM projects every step's input, one kernel call runs the whole sequence, and
- * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights.
+ * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights. Under
+ * mixed_bfloat16 the LSTM kernel projects the input itself (lstmForwardInput), with the GEMM's bits.
  */
 import { Act, allocFloat, kernels, type ActCode, type FArray, type Kernels } from '../backend/index.js';
 import type { FusedInputKernels } from '../backend/kernels.js';
