@@ -9,6 +9,11 @@
 // B*T rows kept for the input's gradient). dR is then one bf16 GEMM over all B*T steps (KernelSet::fitted's tile,
 // with gemmBf16's sums), whose operand rows are read straight from hs (shifted by a step) and from dxp or
 // that full copy. src/backend/reference/bf16_lstm.ts emulates the same rounding and sum order.
+//
+// lstmBf16ForwardInput also takes the layer's input x and input kernel W: each register tile first sums its rows'
+// x_t W + b (gemmBf16's sums: same roundings, pairs in order from zero, then the bias), keeps them in an L1 buffer
+// and reads them there as it would read xp. The [B*T, 4U] xp (51 MB at the lab's shapes) is then neither written
+// by a GEMM nor read back; the outputs are the bits of gemmBf16 followed by lstmBf16Forward.
 #include <napi.h>
 
 #include <algorithm>
@@ -26,7 +31,16 @@ namespace lstm_bf16 {
 using Fwd = lstm_impl::Fwd;
 using Bwd = lstm_impl::Bwd;
 
-void forward(const bf16::KernelSet& K, const Fwd& p);
+// The layer's input and input kernel, when the forward computes the input projection itself (p.xp unused): step
+// (b, t)'s xp row = x[b, t] W + bias, each element gemmBf16's sum for it (x and W rounded to bf16, pairs summed in
+// order from zero, then the bias added), made in the step's register tiles instead of a [B*T, 4U] GEMM output.
+struct Input {
+  const float* x;     // [B, T, D]
+  long D;
+  const float* w;     // [D, 4U]
+  const float* bias;  // [4U] or null
+};
+void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in = nullptr);
 // Optional outputs (see LstmBf16Backward), null when not asked for: packed_dxp, dR's packing of dxp (gemmBf16PackB's
 // layout); packed_gates, dxp rounded row by row in pack_a's layout (the A operand of dX = dxp W^T).
 struct Shared {
@@ -43,6 +57,29 @@ Napi::Value LstmBf16Forward(const Napi::CallbackInfo& info) {
   const Fwd f = lstm_impl::forward_args(a);
   const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16Forward");
   if (a.ok()) forward(*K, f);
+  return info.Env().Undefined();
+}
+
+// lstmBf16ForwardInput(B, T, U, D, x, w, bias, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates):
+// lstmBf16Forward on xp = x W + bias (x [B, T, D], w [D, 4U], bias [4U] or null) as gemmBf16 computes it, bit for
+// bit, without xp: each step projects its input in the register tiles that use it (Input above).
+Napi::Value LstmBf16ForwardInput(const Napi::CallbackInfo& info) {
+  rnn::SeqArgs a(info, "lstmBf16ForwardInput", 4);
+  const long D = (long)a.integer(3, "D", 1), G4 = 4 * a.U;
+  Input in{};
+  in.D = D;
+  in.x = a.f32(4, "x", dims_product(a, "x", {a.B, a.T, D}));
+  in.w = a.f32(5, "w", dims_product(a, "w", {D, G4}));
+  in.bias = a.f32(6, "bias", (size_t)G4, true);
+  Fwd f = a.dims<Fwd>();
+  const auto arr = [&](size_t i, const char* name, int64_t n, bool opt = false) { return a.f32(i, name, (size_t)n, opt); };
+  const long BU = a.B * a.U, N = a.B * a.T;
+  f.r = arr(7, "r", a.U * G4), f.h0 = arr(8, "h0", BU, true), f.c0 = arr(9, "c0", BU, true);
+  f.mask = a.u8(10, "mask", (size_t)N, true), f.back = a.flag(11, "goBackwards");
+  f.act = act_code(a, 12, "act"), f.ract = act_code(a, 13, "recAct");
+  f.hs = arr(14, "hs", N * a.U), f.cs = arr(15, "cs", N * a.U), f.gates = arr(16, "gates", N * G4);
+  const bf16::KernelSet* K = bf16::require_kernels(a, "lstmBf16ForwardInput");
+  if (a.ok()) forward(*K, f, &in);
   return info.Env().Undefined();
 }
 
@@ -73,7 +110,9 @@ Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-const bool exported = add_bindings({{"lstmBf16Forward", LstmBf16Forward}, {"lstmBf16Backward", LstmBf16Backward}});
+const bool exported = add_bindings({{"lstmBf16Forward", LstmBf16Forward},
+                                    {"lstmBf16ForwardInput", LstmBf16ForwardInput},
+                                    {"lstmBf16Backward", LstmBf16Backward}});
 
 // The operands of dR = Hprev^T G over the B*T steps, row p = b*T + s (processing order): h_{s-1} of row b (hs shifted
 // by one step; h0 or zeros at the row's first real step, zeros before it) and the gate gradients of that step.
@@ -101,7 +140,7 @@ struct StepGates {
 }  // namespace
 
 #if !RL_X86
-void forward(const bf16::KernelSet&, const Fwd&) {}
+void forward(const bf16::KernelSet&, const Fwd&, const Input*) {}
 void backward(const bf16::KernelSet&, const Bwd&, const Shared&) {}
 #endif
 
@@ -130,12 +169,110 @@ struct PairRows {
   uint16_t* at(long s) { return v.data() + (s & 1) * B * ld; }
 };
 
+// The forward's gate panels of a [K, 4U] weight (R, or W when the input is projected here): pack_bf16_gate_panels'
+// layout, except that where packs_tail(U, 4, W) holds the last unit block is packed (pair q's dword for gate g,
+// unit v at lane g*nu + v, zeros past 4*nu): U = 100 leaves 4 units there, whose 4 gates then take one vector of
+// products instead of four. Every lane holds the same pairs either way, so its sum is the same.
+struct GatePanels {
+  std::vector<uint32_t> v;
+  long kp;
+  bool packed_tail;
+  GatePanels(const bf16::KernelSet& K, const float* w, long Kr, long U) : kp(bf16::pairs(Kr)) {
+    const long nb = nblocks(U), gcol[4] = {0, U, 2 * U, 3 * U}, nu = tail_units(U);
+    packed_tail = packs_tail(U);
+    v.assign((size_t)(nb * kp * 4 * W), 0u);
+    pack_bf16_gate_panels(K, w, Kr, 4 * U, packed_tail ? U - nu : U, 4, gcol, v.data());
+    if (!packed_tail) return;
+    for (long q = 0; q < kp; ++q) {
+      uint32_t* d = at(nb - 1) + q * W;
+      const float* r0 = w + 2 * q * 4 * U + (U - nu);
+      for (int g = 0; g < 4; ++g) K.interleave(r0 + gcol[g], 2 * q + 1 < Kr ? r0 + gcol[g] + 4 * U : nullptr, nu, d + g * nu);
+    }
+  }
+  const uint32_t* at(long jb) const { return v.data() + jb * kp * 4 * W; }
+  uint32_t* at(long jb) { return v.data() + jb * kp * 4 * W; }
+  static long tail_units(long U) { return rl::rnn::tail_units(U, W); }
+  static bool packs_tail(long U) { return rl::rnn::packs_tail(U, 4, W); }
+};
+
+// The input side of a fused forward (lstm_bf16::Input): W's gate panels, the bias in the packed tail's lanes and
+// the rounding of x's rows.
+struct InputPanels {
+  const Input* in;
+  const GatePanels* w;
+  std::vector<float> tail_bias;  // bias[g*U + U - nu + v] at lane g*nu + v
+  void (*convert)(const float*, long, uint16_t*);
+};
+
+// Lanes [g*nu, (g+1)*nu) of a packed tail's vector moved to lanes [0, nu) (the others zero, as a padded panel's).
+struct TailLanes {
+  __m512i idx[4];
+  __mmask16 m;
+  explicit TailLanes(int nu) : m((__mmask16)((1u << nu) - 1)) {
+    for (int g = 0; g < 4; ++g) idx[g] = _mm512_add_epi32(_mm512_set1_epi32(g * nu), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  }
+  RLV vf gate(vf packed, int g) const { return (vf)_mm512_maskz_permutexvar_ps(m, idx[g], (__m512)packed); }
+};
+
+// Step t's xp values of the M rows whose x rows ap points at, for unit block jb (units u0..): the sums gemmBf16
+// makes for them (from zero, pair after pair, then + bias), stored at xt + m * ldt + q * U + u0, where lstm_step
+// reads them as it would read xp's row. PACKED: jb is the packed tail (nu units).
+template <int M, bool PACKED>
+RLV void project_input(const InputPanels& ip, const uint32_t* const* ap, long jb, long U, float* xt, long ldt) {
+  const uint32_t* panel = ip.w->at(jb);
+  const long u0 = jb * W;
+  const int nu = (int)std::min<long>(W, U - u0);
+  const float* bias = ip.in->bias;
+  if constexpr (PACKED) {
+    vf acc[M][1];
+    acc_zero(acc);
+    bf16_accum<M, 1, 1>(acc, ip.w->kp, ap, &panel);
+    for (int m = 0; m < M; ++m) {
+      const vf v = bias ? acc[m][0] + vload(ip.tail_bias.data()) : acc[m][0];
+      // Lane g*nu + v goes to gate g's unit v: a masked store from g*nu floats before it writes just those lanes.
+      for (int g = 0; g < 4; ++g)
+        _mm512_mask_storeu_ps(xt + m * ldt + g * U + u0 - g * nu, (__mmask16)(((1u << nu) - 1) << (g * nu)), (__m512)v);
+    }
+  } else {
+    vf acc[M][4];
+    acc_zero(acc);
+    bf16_accum<M, 1, 4>(acc, ip.w->kp, ap, &panel);
+    for (int m = 0; m < M; ++m)
+      for (int q = 0; q < 4; ++q) {
+        vf v = acc[m][q];
+        if (bias) v = v + vloadn(bias + q * U + u0, nu);
+        vstoren(xt + m * ldt + q * U + u0, v, nu);
+      }
+  }
+}
+
+// h_{t-1} R for the M rows of ap, unit block jb, into acc[m][gate] (a packed tail's lanes moved to each gate's).
+template <int M, bool PACKED>
+RLV void recurrent_sums(vf (&acc)[M][4], const GatePanels& r, const uint32_t* const* ap, long jb, const TailLanes& tl) {
+  const uint32_t* panel = r.at(jb);
+  if constexpr (PACKED) {
+    vf one[M][1];
+    acc_zero(one);
+    bf16_accum<M, 1, 1>(one, r.kp, ap, &panel);
+    for (int m = 0; m < M; ++m)
+      for (int g = 0; g < 4; ++g) acc[m][g] = tl.gate(one[m][0], g);
+  } else {
+    acc_zero(acc);
+    bf16_accum<M, 1, 4>(acc, r.kp, ap, &panel);
+  }
+}
+
+// ip null: xp is read from p.xp; else each tile projects its rows' inputs first (project_input) into xt, a few
+// rows in L1, and xp is never written.
 template <class A, class RA>
-void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const uint32_t* panels, long kp, PairRows& hb,
-                 const int* first, const float* zeros, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = hb.ld;
-  constexpr int MM = rows_for(4);
+void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, PairRows& hb, const int* first,
+                 const float* zeros, const InputPanels* ip, A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, ld = hb.ld, nb = nblocks(U);
+  const long D = ip ? ip->in->D : 0, ldx = bf16::round_up(D, 2), ldt = G4 + W;
+  const TailLanes tl((int)GatePanels::tail_units(U));
   run_shares(plan, B, U, [&](int, int nth, Share& sh) {
+    std::vector<uint16_t> xb((size_t)(ip ? B * ldx : 0));  // step t's rows of x in bf16 (this share's rows)
+    std::vector<float> xt((size_t)(ip ? rows_for(1) * ldt : 0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
       uint16_t* hn = hb.at(s);
@@ -147,23 +284,44 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const uint32_t* panels
         float* g = p.gates + (b * T + s) * G4;
         for (int q = 0; q < 4; ++q) std::memset(g + q * U + sh.ua, 0, sh.ubytes);
       });
+      if (ip && sh.ub > sh.ua) {
+        const long tn = p.back ? t - 1 : t + 1;  // the next step's rows are fetched while this one computes
+        for (long i = 0; i < na; ++i) {
+          const long b = sh.rows[(size_t)i];
+          const float* xr = ip->in->x + (b * T + t) * D;
+          ip->convert(xr, D, xb.data() + b * ldx);
+          if (D & 1) xb[(size_t)(b * ldx + D)] = 0;
+          if (s + 1 < T)
+            for (long k = 0; k < D; k += 16) __builtin_prefetch(xr + (tn - t) * D + k, 0, 3);
+        }
+      }
       for (long jb = sh.j0; jb < sh.j1 && na > 0; ++jb) {
-        const uint32_t* panel = panels + jb * kp * 4 * W;
         const long u0 = jb * W;
         const int nu = (int)std::min<long>(W, U - u0);
-        for_tiles<MM>(na, [&](long i0, auto Mc) {
+        gate_tiles<4>(na, r.packed_tail && jb == nb - 1, [&](long i0, auto Mc, auto Pc) {
           constexpr int M = decltype(Mc)::value;
+          constexpr bool PACKED = decltype(Pc)::value;
+          if (ip) {
+            const uint32_t* xa[M];
+            for (int m = 0; m < M; ++m)
+              xa[m] = reinterpret_cast<const uint32_t*>(xb.data() + (long)sh.rows[(size_t)(i0 + m)] * ldx);
+            project_input<M, PACKED>(*ip, xa, jb, U, xt.data(), ldt);
+          }
           const uint32_t* ap[M];
           for (int m = 0; m < M; ++m)
             ap[m] = reinterpret_cast<const uint32_t*>(hp + (long)sh.rows[(size_t)(i0 + m)] * ld);
           vf acc[M][4];
-          acc_zero(acc);
-          bf16_accum<M, 1, 4>(acc, kp, ap, &panel);
+          recurrent_sums<M, PACKED>(acc, r, ap, jb, tl);
           for (int m = 0; m < M; ++m) {
             const long b = sh.rows[(size_t)(i0 + m)];
-            const float* x = p.xp + (b * T + t) * G4 + u0;
+            const float* x = ip ? xt.data() + m * ldt + u0 : p.xp + (b * T + t) * G4 + u0;
             float* g = p.gates + (b * T + s) * G4 + u0;
-            if (s + 1 < T) prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
+            if (s + 1 < T) {
+              if (ip)
+                for (int q = 0; q < 4; ++q) __builtin_prefetch(g + G4 + q * U, 1, 3);
+              else
+                prefetch_gate_lines(x, p.back ? -G4 : G4, g, G4, U, 4);
+            }
             const float* cp = s > 0 ? p.cs + (b * T + s - 1) * U : (p.c0 ? p.c0 + b * U : zeros);
             const vf h = lstm_step(acc[m], x, cp + u0, g, p.cs + (b * T + s) * U + u0, p.hs + (b * T + s) * U + u0, U, nu, act, ract);
             store_bf16(hn + b * ld + u0, h, nu);
@@ -239,17 +397,23 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
   });
 }
 
-void forward(const bf16::KernelSet& K, const Fwd& p) {
-  const long U = p.U, kp = bf16::pairs(U), ld = nblocks(U) * W;
-  std::vector<uint32_t> panels((size_t)(nblocks(U) * kp * 4 * W));
-  const long gcol[4] = {0, U, 2 * U, 3 * U};
-  pack_bf16_gate_panels(K, p.r, U, 4 * U, U, 4, gcol, panels.data());
+void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in) {
+  const long U = p.U, ld = nblocks(U) * W;
+  const GatePanels r(K, p.r, U, U);
+  // W's panels (gemmBf16's roundings of W, laid out as R's), when the input is projected here.
+  const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0);
+  InputPanels ip{in, &w, {}, K.convert};
+  if (in && in->bias && w.packed_tail) {
+    const long nu = GatePanels::tail_units(U);
+    ip.tail_bias.assign(W, 0.0f);
+    for (int g = 0; g < 4; ++g) std::memcpy(&ip.tail_bias[(size_t)(g * nu)], in->bias + g * U + U - nu, (size_t)nu * sizeof(float));
+  }
   PairRows hb(p.B, ld);
   if (p.h0)  // the state before step 0 sits in the copy step -1 (odd) reads
     for (long b = 0; b < p.B; ++b) K.convert(p.h0 + b * U, U, hb.at(1) + b * ld);
-  const Steps st = steps_for(p, 4.0 * U * U);
+  const Steps st = steps_for(p, 4.0 * U * (U + (in ? in->D : 0)));
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    forward_run(p, st.plan, panels.data(), kp, hb, st.first.data(), st.zeros.data(), act, ract);
+    forward_run(p, st.plan, r, hb, st.first.data(), st.zeros.data(), in ? &ip : nullptr, act, ract);
   });
 }
 
@@ -302,7 +466,7 @@ void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
 
 }  // namespace avx512
 
-void forward(const bf16::KernelSet& K, const Fwd& p) { avx512::forward(K, p); }
+void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in) { avx512::forward(K, p, in); }
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) { avx512::backward(K, p, out); }
 
 }  // namespace lstm_bf16

@@ -1,8 +1,10 @@
 /**
  * The recurrent op: one GEMM projects every step's input, one kernel call runs the whole sequence, and
- * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights.
+ * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights. Under
+ * mixed_bfloat16 the LSTM kernel projects the input itself (lstmForwardInput), with the GEMM's bits.
  */
 import { Act, allocFloat, kernels, type ActCode, type FArray, type Kernels } from '../backend/index.js';
+import type { FusedInputKernels } from '../backend/kernels.js';
 import { dxpSharing } from '../backend/bf16_shared_packing.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, readOnlyZeros, record } from './tape.js';
@@ -52,43 +54,34 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
   const compact = rows !== null && rows.length < 0.9 * N;
   const Na = compact ? rows!.length : N;
   const xa = compact ? gatherRows(xd, rows!, D) : xd;
-  const xp = allocFloat(N * GU, compact);
   // Input that repeats one vector per sample (RepeatVector): project the B source rows once and broadcast.
   const repeat = !mask ? repeatedFrom.get(x) : undefined;
   const srcd = repeat ? repeat.source.floatData() : null;
-  if (repeat) {
-    const xps = allocFloat(B * GU, false);
-    K.gemm(false, false, B, GU, D, 1, srcd!, wd, 0, xps, inputBias, Act.linear);
-    // One subarray per sample, the other steps copied within xp.
-    for (let b = 0; b < B; b++) {
-      const row = b * T * GU;
-      xp.set(xps.subarray(b * GU, (b + 1) * GU), row);
-      for (let t = 1; t < T; t++) xp.copyWithin(row + t * GU, row, row + GU);
-    }
-  } else if (compact) {
-    const xpa = allocFloat(Na * GU, false);
-    if (Na > 0) K.gemm(false, false, Na, GU, D, 1, xa, wd, 0, xpa, inputBias, Act.linear);
-    scatterRows(xpa, rows!, GU, xp);
-  } else {
-    K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
-  }
-
   const hs = allocFloat(N * U, false);
   const h0d = (h0?.floatData() as FArray | undefined) ?? null;
   const c0d = (c0?.floatData() as FArray | undefined) ?? null;
   let cs: FArray | null = null;
   let gates: FArray | null = null;
   let hh: FArray | null = null;
-  if (spec.cell === 'lstm') {
+  const fused = spec.cell === 'lstm' && !repeat ? fusedInput(K, xd, wd, inputBias) : null;
+  if (fused) {
+    // mixed_bfloat16: the kernel projects each step's input itself (same bits as the GEMM), so xp is never stored.
     cs = allocFloat(N * U, false);
     gates = allocFloat(N * GU, false);
-    K.lstmForward(B, T, U, xp, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs, gates);
-  } else if (spec.cell === 'gru') {
-    gates = allocFloat(N * GU, false);
-    hh = allocFloat(N * U, false);
-    K.gruForward(B, T, U, xp, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates, hh);
+    fused(B, T, U, D, xd, wd, inputBias, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs, gates);
   } else {
-    K.simpleRnnForward(B, T, U, xp, rd, h0d, mask, spec.goBackwards, spec.act, hs);
+    const xp = project(K, x, xd, wd, inputBias, repeat, srcd, compact ? { rows: rows!, xa } : null, GU);
+    if (spec.cell === 'lstm') {
+      cs = allocFloat(N * U, false);
+      gates = allocFloat(N * GU, false);
+      K.lstmForward(B, T, U, xp, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs, gates);
+    } else if (spec.cell === 'gru') {
+      gates = allocFloat(N * GU, false);
+      hh = allocFloat(N * U, false);
+      K.gruForward(B, T, U, xp, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates, hh);
+    } else {
+      K.simpleRnnForward(B, T, U, xp, rd, h0d, mask, spec.goBackwards, spec.act, hs);
+    }
   }
 
   const sequence = new Tensor(hs, [B, T, U], 'float32');
@@ -224,6 +217,43 @@ function lastStep(x: Tensor, handOff: ((g: FArray) => void) | null): Tensor {
     const go = out.grad!;
     for (let b = 0; b < B; b++) for (let u = 0; u < U; u++) g[(b * T + T - 1) * U + u] += go[b * U + u];
   });
+}
+
+/** The kernel set's fused LSTM forward (mixed_bfloat16 sets only), where its operands are float32 arrays. */
+function fusedInput(K: Kernels, x: FArray, w: FArray, bias: FArray | null): FusedInputKernels['lstmForwardInput'] | null {
+  const f = (K as Kernels & Partial<FusedInputKernels>).lstmForwardInput;
+  const f32 = x instanceof Float32Array && w instanceof Float32Array && (bias === null || bias instanceof Float32Array);
+  return f && f32 && x.length > 0 ? f : null;
+}
+
+/**
+ * xp = x W + b for every step [B*T, GU]: one GEMM, on the real rows only when the mask leaves out enough of them
+ * (compact: padding is often more than half of IMDb's steps), or on the B source rows of a repeated input.
+ */
+function project(K: Kernels, x: Tensor, xd: FArray, wd: FArray, inputBias: FArray | null,
+  repeat: { source: Tensor } | undefined, srcd: FArray | null, compact: { rows: Int32Array; xa: FArray } | null,
+  GU: number): FArray {
+  const [B, T, D] = x.shape;
+  const N = B * T;
+  const xp = allocFloat(N * GU, compact !== null);
+  if (repeat) {
+    const xps = allocFloat(B * GU, false);
+    K.gemm(false, false, B, GU, D, 1, srcd!, wd, 0, xps, inputBias, Act.linear);
+    // One subarray per sample, the other steps copied within xp.
+    for (let b = 0; b < B; b++) {
+      const row = b * T * GU;
+      xp.set(xps.subarray(b * GU, (b + 1) * GU), row);
+      for (let t = 1; t < T; t++) xp.copyWithin(row + t * GU, row, row + GU);
+    }
+  } else if (compact) {
+    const Na = compact.rows.length;
+    const xpa = allocFloat(Na * GU, false);
+    if (Na > 0) K.gemm(false, false, Na, GU, D, 1, compact.xa, wd, 0, xpa, inputBias, Act.linear);
+    scatterRows(xpa, compact.rows, GU, xp);
+  } else {
+    K.gemm(false, false, N, GU, D, 1, xd, wd, 0, xp, inputBias, Act.linear);
+  }
+  return xp;
 }
 
 /** Flat indices b*T + t of the real (unmasked) steps. */

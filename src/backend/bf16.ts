@@ -5,7 +5,8 @@
  * (native/gemm_bf16.cc, lstm_bf16.cc); the reference twins (reference/bf16_*.ts) emulate the same rounding and sum
  * order on any CPU.
  */
-import type { Kernels } from './kernels.js';
+import type { FusedInputKernels, Kernels } from './kernels.js';
+import { lstmBf16ForwardInput } from './reference/bf16_lstm.js';
 import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
 import { cachedBf16Gemm, WeightPackings, type Bf16UpdateAddon } from './bf16_weight_cache.js';
 import { dxpSharingKernels, type SharedPackingAddon } from './bf16_shared_packing.js';
@@ -39,7 +40,7 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
  * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
  * the weights' packed copies between optimizer steps, which the optimizers' update kernels make as they write the
  * weights (bf16_weight_cache.ts), and the set adds the kernels that hand the LSTM's packings of its gate gradients
- * to the input projection's two gradients (bf16_shared_packing.ts).
+ * to the input projection's two gradients (bf16_shared_packing.ts); both sets add lstmForwardInput (kernels.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
@@ -48,12 +49,13 @@ export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> 
     return [name, addon[twin]];
   });
   const swapped = { ...base, ...Object.fromEntries(twins) } as Kernels;
-  if (!addon) return swapped;
-  for (const name of ['gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
+  if (!addon) return { ...swapped, lstmForwardInput: lstmBf16ForwardInput } as Kernels & FusedInputKernels;
+  for (const name of ['lstmBf16ForwardInput', 'gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
     if (typeof addon[name] !== 'function') throw new Error(`the native addon lacks ${name}: rebuild it (npm run build)`);
   }
   const native = addon as unknown as SharedPackingAddon & Bf16UpdateAddon;
   const packings = new WeightPackings(native);
   const gemm = cachedBf16Gemm(native, swapped.gemm, packings);
-  return { ...swapped, gemm, ...packings.updating(native, base), ...dxpSharingKernels(native, gemm, packings) };
+  const fused: FusedInputKernels = { lstmForwardInput: addon.lstmBf16ForwardInput as FusedInputKernels['lstmForwardInput'] };
+  return { ...swapped, gemm, ...packings.updating(native, base), ...dxpSharingKernels(native, gemm, packings), ...fused };
 }

@@ -201,6 +201,17 @@ export interface RecurrentKernels {
 }
 
 /**
+ * Only in the mixed_bfloat16 kernel sets (src/backend/bf16.ts): lstmForward on xp = x w + bias as the set's gemm
+ * computes it, bit for bit, with the projection made inside the kernel step by step, so xp is never stored.
+ * x [B, T, D] (input time), w [D, 4U], bias [4U] or null; the other arguments as lstmForward's.
+ */
+export interface FusedInputKernels {
+  lstmForwardInput(B: number, T: number, U: number, D: number, x: FArray, w: FArray, bias: FArray | null, r: FArray,
+    h0: FArray | null, c0: FArray | null, mask: Uint8Array | null, goBackwards: boolean, act: ActCode, recAct: ActCode,
+    hs: FArray, cs: FArray, gates: FArray): void;
+}
+
+/**
  * Forward-only recurrent sequences for predict (native/rnn_infer.cc, reference/rnn_infer.ts): the training forward's
  * arithmetic without its storage. Step (b, t) reads xp row rows[b*T + t] (rows null: row b*T + t), so a projected
  * embedding table or one projected vector per sample serves every step. hs [B, T, U] (processing order) is written

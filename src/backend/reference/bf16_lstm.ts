@@ -5,7 +5,7 @@
  * (bf16_gemm.ts); the cell itself is reference/lstm.ts's, run one step at a time on the pre-activations, with fp32
  * states between steps as the native kernel keeps them. Conventions as in kernels.ts (RecurrentKernels).
  */
-import type { FArray, RecurrentKernels } from '../kernels.js';
+import type { FArray, FusedInputKernels, RecurrentKernels } from '../kernels.js';
 import { dotPairs, gemmBf16 } from './bf16_gemm.js';
 import { roundBf16 } from './bf16_round.js';
 import { lstmKernels } from './lstm.js';
@@ -51,6 +51,17 @@ export const lstmBf16Forward: Fwd = (B, T, U, xp, r, h0, c0, mask, goBackwards, 
       for (let u = 0; u < U; u++) hb[u] = roundBf16(h[u]);
     }
   }
+};
+
+/** The input projection by the bf16 GEMM, then lstmBf16Forward: the definition native/lstm_bf16.cc's fused forward keeps. */
+export const lstmBf16ForwardInput: FusedInputKernels['lstmForwardInput'] = (B, T, U, D, x, w, bias, r, h0, c0, mask,
+  goBackwards, act, recAct, hs, cs, gates) => {
+  const K = 'lstmBf16ForwardInput';
+  needDims(K, { B, T, U, D });
+  needArray(K, 'x', x, B * T * D); needArray(K, 'w', w, D * 4 * U); needArray(K, 'bias', bias, 4 * U, true);
+  const xp = new Float32Array(B * T * 4 * U);
+  gemmBf16(false, false, B * T, 4 * U, D, 1, x, w, 0, xp, bias, 0);
+  lstmBf16Forward(B, T, U, xp, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates);
 };
 
 export const lstmBf16Backward: Bwd = (B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
