@@ -43,9 +43,14 @@ struct Input {
 void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in = nullptr);
 // Optional outputs (see LstmBf16Backward), null when not asked for: packed_dxp, dR's packing of dxp (gemmBf16PackB's
 // layout); packed_gates, dxp rounded row by row in pack_a's layout (the A operand of dX = dxp W^T).
+// dx (with w, D x 4U): the input's gradient dx = dxp w^T, made in BPTT while each step's rounded gate gradients
+// are in cache, with gemmBf16's bits (the same roundings, each sum from zero pair after pair).
 struct Shared {
   uint32_t* packed_dxp = nullptr;
   uint32_t* packed_gates = nullptr;
+  const float* w = nullptr;
+  float* dx = nullptr;
+  long D = 0;
 };
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out);
 
@@ -84,13 +89,17 @@ Napi::Value LstmBf16ForwardInput(const Napi::CallbackInfo& info) {
 }
 
 // lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
-//                  dxp, dr, dh0, dc0, dhAll[, packedDxp[, packedGates]]): lstmBackward's contract, and optionally the
-// bf16 operands the layer's next two products need, which this kernel makes anyway (goBackwards false only):
+//                  dxp, dr, dh0, dc0, dhAll[, packedDxp[, packedGates[, w, dx]]]): lstmBackward's contract, and
+// optionally the bf16 operands the layer's next two products need, which this kernel makes anyway (goBackwards false
+// only):
 //   packedDxp (Int32Array of gemmBf16PackedLength(B*T, 4U)): dxp as the B operand of a product over the B*T steps,
 //     what gemmBf16PackB(false, B*T, 4U, dxp) makes (dR's GEMM uses it; the input kernel's gradient x^T dxp can);
 //   packedGates (Int32Array of gemmBf16PackedALength(B*T, 4U)): dxp as the A operand of dX = dxp W^T, what
 //     gemmBf16 packs from dxp (gemmBf16PackedAB takes it).
 // Each spares a 51 MB pass over dxp at the lab's shapes; the bits are those of the packings they replace.
+//   w (Float32Array, D x 4U: the input kernel, D >= 1) and dx (Float32Array of B*T*D): dx = dxp w^T (rows in dxp's
+//     order, masked steps' rows zeros), gemmBf16(false, true, B*T, D, 4U, 1, dxp, w, 0, dx)'s bits: the product runs
+//     in BPTT on each step's rounded gate gradients while they are in cache instead of over all of them afterwards.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
   const Bwd b = lstm_impl::backward_args(a);
@@ -105,6 +114,14 @@ Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
     const size_t words = i == 0 ? bf16::packed_b_words_js(*K, N, G4) : bf16::packed_a_words_js(*K, N, G4);
     int32_t* p = a.i32(at, names[i], words);
     (i == 0 ? out.packed_dxp : out.packed_gates) = p ? bf16::aligned64(p) : nullptr;
+  }
+  if (K && a.ok() && info.Length() > 23 && !info[23].IsNull() && !info[23].IsUndefined()) {
+    const long G4 = 4 * b.U;
+    out.w = a.f32(23, "w", (size_t)G4);
+    const size_t wl = out.w ? info[23].As<Napi::TypedArray>().ElementLength() : 0;
+    if (out.w && wl % (size_t)G4) a.fail("w", "must hold D rows of 4U = " + std::to_string(G4) + " floats");
+    out.D = (long)(wl / (size_t)G4);
+    if (a.ok()) out.dx = a.f32(24, "dx", (size_t)(b.B * b.T * out.D));
   }
   if (a.ok()) backward(*K, b, out);
   return info.Env().Undefined();
@@ -347,9 +364,13 @@ struct GateCopies {
 
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, long kpg, GateCopies& gb,
-                  const int* first, const float* zeros, float* dh, float* dc, A act, RA ract) {
-  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U;
-  run_shares(plan, B, U, [&](int, int nth, Share& sh) {
+                  const int* first, const float* zeros, float* dh, float* dc, const Shared& out, const uint32_t* wt,
+                  A act, RA ract) {
+  const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, D = out.D;
+  run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
+    // dx's column blocks this thread writes: its rows' all, or with the units split a share of the blocks.
+    long d0 = 0, d1 = nblocks(D);
+    if (plan.unit) rl::split_range(nblocks(D), tid, nth, 1, &d0, &d1);
     load_rows(dh, p.dhT, sh, U);
     load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
@@ -365,6 +386,11 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
           if (s > 0) {
             prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
+            // The next step's c_prev and bf16 copy too: without them BPTT waited on memory for both (13.9 -> 12.3 ms
+            // at the lab's shapes, 1 thread).
+            if (s > 1) __builtin_prefetch(cp - U + u, 0, 3);
+            if (gb.full)
+              for (int q = 0; q < 4; ++q) __builtin_prefetch(dgh + (p.back ? gb.fld : -gb.fld) + q * U + u, 1, 3);
           }
           vf d = vloadn(dhb + u, n) + vloadn(p.dhs + ho + u, n);
           if (p.dhAll) vstoren(p.dhAll + ho + u, d, n);
@@ -391,6 +417,13 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
       if (plan.unit) rl::rnn::sync(nth);
       // dh_prev[b, own units] = dgates[b] R^T for the real rows (masked rows already carry dh).
       bf16_panel_product(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, gb.rows(s, t), gb.stride(), rt, kpg * W, kpg);
+      if (!out.dx) continue;
+      // dx[b, t] = dgates[b] w^T on the same rounded rows (masked steps: zeros, as the product of dxp's zero row).
+      bf16_panel_product(sh.rows.data(), na, d0, d1, D, out.dx + t * D, T * D, gb.rows(s, t), gb.stride(), wt,
+                         kpg * W, kpg);
+      for (long b = sh.r0; b < sh.r1 && p.mask && d1 > d0; ++b)
+        if (!p.mask[b * T + t])
+          std::fill(out.dx + (b * T + t) * D + d0 * W, out.dx + (b * T + t) * D + std::min(d1 * W, D), 0.0f);
     }
     store_rows(p.dh0, dh, sh, U);
     store_rows(p.dc0, dc, sh, U);
@@ -447,10 +480,13 @@ void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
                 2 * bf16::packed_a_ld(G4), T};
   if (gb.full)  // pack_a's padding rows up to a whole micro-tile
     std::fill(gb.full + N * gb.fld, gb.full + bf16::round_up(N, K.mr) * gb.fld, (uint16_t)0);
+  std::vector<uint32_t> wt(out.dx ? (size_t)(nblocks(out.D) * kpg * W) : 0);
+  if (out.dx) pack_bf16_transposed_panels(K, out.w, G4, G4, out.D, wt.data());
   const Steps st = steps_for(p, 4.0 * U * U);
   std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), act, ract);
+    backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), out,
+                 wt.data(), act, ract);
   });
   const PrevHidden hprev{&p, st.first.data()};
   const StepGates steps{&p};

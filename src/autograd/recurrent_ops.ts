@@ -98,12 +98,16 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     // The products below that take dxp whole: under mixed_bfloat16 the LSTM's backward hands them its bf16 packings
     // of dxp, made while rounding it for dR (src/backend/bf16_shared_packing.ts).
     let dxpGemm: Kernels['gemm'] = K.gemm;
+    // The input's gradient, when the LSTM's bf16 backward makes it in BPTT (bf16_shared_packing.ts): then no GEMM.
+    let dxMade: FArray | null = null;
     if (spec.cell === 'lstm') {
       const args = [B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, dhT, dcT,
         dxp, dr, dh0, dc0, dhAll] as const;
       const sharing = !repeat && (!compact || dhAll) ? dxpSharing(K) : null;
-      const packs = sharing ? sharing.lstmBackwardPacking(...args) : (K.lstmBackward(...args), null);
+      const input = sharing && x.requiresGrad && !compact && !spec.goBackwards ? { w: wd, dx: allocFloat(N * D, false) } : undefined;
+      const packs = sharing ? sharing.lstmBackwardPacking(...args, input) : (K.lstmBackward(...args), null);
       if (packs) dxpGemm = (...a) => sharing!.gemmPackedDxp(packs, ...a);
+      dxMade = packs?.inputGrad ?? null;
     } else if (spec.cell === 'gru') {
       const drb = recBias ? allocFloat(GU) : null;
       K.gruBackward(B, T, U, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates!, hh!,
@@ -141,8 +145,8 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
       if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
     }
     if (x.requiresGrad) {
-      const dxa = allocFloat(Na * D, false);
-      if (Na > 0) dxpGemm(false, true, Na, D, GU, 1, dxpa, wd, 0, dxa, null, Act.linear);
+      const dxa = dxMade ?? allocFloat(Na * D, false);
+      if (Na > 0 && !dxMade) dxpGemm(false, true, Na, D, GU, 1, dxpa, wd, 0, dxa, null, Act.linear);
       let dx = dxa;
       if (compact) { dx = allocFloat(N * D); scatterRows(dxa, rows!, D, dx); }
       accumulate(x, dx, true);

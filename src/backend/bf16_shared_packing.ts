@@ -7,6 +7,10 @@
  * explicitly to the GEMMs that take dxp as an operand, instead of those reading the 51 MB dxp again (lab shapes:
  * ~10 ms of a ~90 ms step). Bits are gemmBf16's: the roundings are the same.
  *
+ * The input's gradient dxp·Wᵀ can skip the packing altogether: given W and dx, lstmBackwardPacking has the kernel make
+ * dx in BPTT, each step's product on its rounded gate gradients while they are in cache (gemm's bits; lab shapes:
+ * the 7.4 ms product adds ~6.4 ms to the kernel).
+ *
  * The handoff is explicit: lstmBackwardPacking returns the packings, gemmPackedDxp takes them. Buffers are reused
  * from call to call, so a later lstmBackwardPacking overwrites them: packings used after that are refused with an
  * error rather than read stale.
@@ -19,7 +23,14 @@ export interface SharedPackingAddon extends Bf16PackAddon {
   gemmBf16PackedALength(m: number, k: number): number;
   gemmBf16PackedAB(m: number, n: number, k: number, alpha: number, packedA: Int32Array, packedB: Int32Array, beta: number,
     c: Float32Array, bias: Float32Array | null, act: number): void;
-  lstmBf16Backward(...args: [...Parameters<Kernels['lstmBackward']>, Int32Array | null, Int32Array | null]): void;
+  lstmBf16Backward(...args: [...Parameters<Kernels['lstmBackward']>, Int32Array | null, Int32Array | null,
+    Float32Array | null, Float32Array | null]): void;
+}
+
+/** The input's gradient dx = dxp·Wᵀ ([B*T, D]) for lstmBackwardPacking to make: W is the input kernel [D, 4U]. */
+export interface InputGradient {
+  readonly w: FArray;
+  readonly dx: FArray;
 }
 
 /** dxp's bf16 packings, made by lstmBackwardPacking: as a B operand over the steps, and as an A operand row by row. */
@@ -31,13 +42,17 @@ export interface DxpPackings {
   readonly asA: Int32Array;
   /** Which lstmBackwardPacking call made them (a later one overwrites the buffers). */
   readonly call: number;
+  /** The InputGradient's dx when the kernel made it (gemm(false, true, B*T, D, 4U, 1, dxp, W, 0, dx)'s bits), else null. */
+  readonly inputGrad: FArray | null;
 }
 
 /** What a native bf16 kernel set adds to share dxp's packings (absent from the float32 and reference sets). */
 export interface DxpSharingKernels {
   /** lstmBackward, also returning dxp's packings; null (and plain lstmBackward) where they cannot be made: goBackwards
-   * (the steps would be packed in reverse), a dxp that is not a Float32Array, or no steps. */
-  lstmBackwardPacking(...args: Parameters<Kernels['lstmBackward']>): DxpPackings | null;
+   * (the steps would be packed in reverse), a dxp that is not a Float32Array, or no steps. With an InputGradient it
+   * also makes dx where the packings are made and W and dx are Float32Arrays of [D, 4U] and at least [B*T, D]
+   * (DxpPackings.inputGrad says whether it did); a W whose length is not a multiple of 4U is an error. */
+  lstmBackwardPacking(...args: [...Parameters<Kernels['lstmBackward']>, InputGradient?]): DxpPackings | null;
   /** gemm, reading packs in place of packs.dxp where that is the untransposed B operand over the steps (xᵀ·dxp) or
    * the untransposed A operand (dxp·op(B)); any other call is the plain GEMM's. */
   gemmPackedDxp(packs: DxpPackings, ...args: Parameters<Kernels['gemm']>): void;
@@ -77,15 +92,20 @@ export function dxpSharingKernels(addon: SharedPackingAddon, gemm: Kernels['gemm
   let calls = 0;
 
   const lstmBackwardPacking: DxpSharingKernels['lstmBackwardPacking'] = (B, T, U, r, h0, c0, mask, goBackwards, act,
-    recAct, hs, cs, gates, dhs, dhT, dcT, dxp, dr, dh0, dc0, dhAll) => {
+    recAct, hs, cs, gates, dhs, dhT, dcT, dxp, dr, dh0, dc0, dhAll, input) => {
     const call = ++calls;
     const N = B * T, G4 = 4 * U;
     const share = !goBackwards && dxp instanceof Float32Array && N > 0;
     const asB = share ? bufferB(addon.gemmBf16PackedLength(N, G4)) : null;
     const asA = share ? bufferA(addon.gemmBf16PackedALength(N, G4)) : null;
+    if (input && input.w.length % G4 !== 0) {
+      throw new Error(`lstmBackwardPacking: the input gradient's W has ${input.w.length} values, not D rows of 4U = ${G4}`);
+    }
+    const made = share && input && input.w instanceof Float32Array && input.dx instanceof Float32Array &&
+      input.w.length > 0 && input.dx.length >= N * (input.w.length / G4) ? input : null;
     addon.lstmBf16Backward(B, T, U, r, h0, c0, mask, goBackwards, act, recAct, hs, cs, gates, dhs, dhT, dcT,
-      dxp, dr, dh0, dc0, dhAll, asB, asA);
-    return asB && asA ? { dxp, steps: N, gates: G4, asB, asA, call } : null;
+      dxp, dr, dh0, dc0, dhAll, asB, asA, (made?.w ?? null) as Float32Array | null, (made?.dx ?? null) as Float32Array | null);
+    return asB && asA ? { dxp, steps: N, gates: G4, asB, asA, call, inputGrad: made?.dx ?? null } : null;
   };
 
   const gemmPackedDxp: DxpSharingKernels['gemmPackedDxp'] = (o, transA, transB, m, n, kk, alpha, a, b, beta, c, bias, act) => {
