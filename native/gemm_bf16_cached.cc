@@ -9,7 +9,12 @@
 
 #include "bf16.h"
 #include "common.h"
+#include "isa.h"
 #include "kernel_util.h"
+
+#if RL_X86
+#include <immintrin.h>
+#endif
 
 namespace rl {
 namespace bf16 {
@@ -145,32 +150,43 @@ UpdatePackings update_packings(Args& a, const Napi::CallbackInfo& info, size_t a
 
 namespace {
 
-// pack_b_part(K, false, rows, cols, w, dst, q0, q1) panel by panel (a panel's pairs [q0, q1) are one run of dst),
-// asking for the next block's lines of each panel for writing as this block's are written: the packings are 2 x 25 MB
-// on the CNN head, and without the prefetch each store waits for its line to be read first (adam 11.6 -> 10.3 ms).
-__attribute__((target("prfchw"))) void pack_plain_pairs(const KernelSet& K, long rows, long cols, const float* w,
-                                                         uint32_t* dst, long q0, long q1) {
+// The optimizer's packings (2 x 25 MB on the CNN head) are written with streaming stores, whole lines from a block
+// in L1: an ordinary store first reads its line from memory, and with two threads sharing the memory bus those reads
+// cost more than the update itself (adam at 2 threads 6.5 -> see the report). The values are the same.
+#if RL_X86
+__attribute__((target("avx512f"))) void stream_lines(uint32_t* to, const uint32_t* from, long dwords) {
+  for (long i = 0; i < dwords; i += 16)
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(to + i), _mm512_load_si512((const void*)(from + i)));
+}
+// Orders this thread's streaming stores before whatever tells another thread that the packing is done.
+void stream_fence() { _mm_sfence(); }
+#else
+void stream_lines(uint32_t* to, const uint32_t* from, long dwords) { std::memcpy(to, from, (size_t)dwords * 4); }
+void stream_fence() {}
+#endif
+
+// pack_b_part(K, false, rows, cols, w, dst, q0, q1) panel by panel (a panel's pairs [q0, q1) are one run of dst).
+void pack_plain_pairs(const KernelSet& K, long rows, long cols, const float* w, uint32_t* dst, long q0, long q1) {
   const long kp = pairs(rows), pn = (cols + K.nr - 1) / K.nr;
+  alignas(64) uint32_t line[64];  // K.nr dwords, whole lines
   for (long pj = 0; pj < pn; ++pj) {
     const long j0 = pj * K.nr, n = std::min<long>(K.nr, cols - j0);
     for (long q = q0; q < q1; ++q) {
       const float* r0 = w + 2 * q * cols + j0;
       const float* r1 = 2 * q + 1 < rows ? r0 + cols : nullptr;
-      uint32_t* d = dst + (pj * kp + q) * K.nr;
-      if (q + (q1 - q0) < kp) for (long l = 0; l < K.nr; l += 16) __builtin_prefetch(d + (q1 - q0) * K.nr + l, 1, 3);
-      K.interleave(r0, r1, n, d);
-      std::fill(d + n, d + K.nr, 0u);
+      K.interleave(r0, r1, n, line);
+      std::fill(line + n, line + K.nr, 0u);
+      stream_lines(dst + (pj * kp + q) * K.nr, line, K.nr);
     }
   }
 }
 
 // pack_b_part(K, true, cols, rows, w, dst, pj, pj + 1): W's rows [pj nr, pj nr + nr) are op(B) = W^T's columns of
 // panel pj, converted into tmp (nr rows of ldt >= round_up(kp, 16) dwords, zero past kp: the caller zeroes it once)
-// and transposed 16 x 16 dwords at a time, an edge block through a stack block; the next panel's lines are asked
-// for writing as this one is written (10.3 -> 9.9 ms).
-__attribute__((target("prfchw"))) void pack_transposed_panel(const KernelSet& K, long rows, long cols, const float* w,
-                                                              uint32_t* dst, long pj, uint32_t* tmp, long ldt) {
-  const long kp = pairs(cols), nr = K.nr, pn = (rows + nr - 1) / nr;
+// and transposed 16 x 16 dwords at a time through a stack block.
+void pack_transposed_panel(const KernelSet& K, long rows, long cols, const float* w, uint32_t* dst, long pj,
+                           uint32_t* tmp, long ldt) {
+  const long kp = pairs(cols), nr = K.nr;
   for (long jj = 0; jj < nr; ++jj) {
     const long j = pj * nr + jj;
     uint32_t* t = tmp + jj * ldt;
@@ -182,20 +198,12 @@ __attribute__((target("prfchw"))) void pack_transposed_panel(const KernelSet& K,
     }
   }
   uint32_t* d = dst + pj * kp * nr;
-  const bool ahead = pj + 1 < pn;
-  alignas(64) uint32_t edge[16 * 16];
+  alignas(64) uint32_t block[16 * 16];
   for (long q = 0; q < kp; q += 16) {
     const long nq = std::min(16L, kp - q);
     for (long c = 0; c < nr; c += 16) {
-      uint32_t* to = d + q * nr + c;
-      if (ahead)
-        for (long r = 0; r < nq; ++r) __builtin_prefetch(to + kp * nr + r * nr, 1, 3);
-      if (nq == 16) {
-        K.transpose16(tmp + c * ldt + q, ldt, to, nr);
-      } else {
-        K.transpose16(tmp + c * ldt + q, ldt, edge, 16);
-        for (long r = 0; r < nq; ++r) std::memcpy(to + r * nr, edge + r * 16, 16 * sizeof(uint32_t));
-      }
+      K.transpose16(tmp + c * ldt + q, ldt, block, 16);
+      for (long r = 0; r < nq; ++r) stream_lines(d + (q + r) * nr + c, block + r * 16, 16);
     }
   }
 }
@@ -214,6 +222,7 @@ void update_and_pack(const UpdatePackings& u, const std::function<void(long, lon
       if (u.plain) pack_plain_pairs(K, rows, cols, u.w, u.plain, r0 / 2, (r1 + 1) / 2);
       if (u.transposed) pack_transposed_panel(K, rows, cols, u.w, u.transposed, bi, tmp.data(), ldt);
     }
+    stream_fence();
   });
 }
 
