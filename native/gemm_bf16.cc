@@ -513,12 +513,17 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
   // sweep by column panels, so B streams from memory once while A's panels stay in L2, instead of once per row panel.
   const long qb = std::min(kp, kBlockPairs);
   const bool stream_b = (double)qb * npad * 4 > kStreamBBytes && (double)pm * K.mr * qb * 4 <= kSmallABytes;
-  const bool by_rows = !stream_b && (pm >= 2L * num_threads() || pn < num_threads());
   const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
   if (lazy && (stream_b || blocked)) {  // blocked: a k block's 12 row pieces lie far apart (CNN head: +3 %)
     A = pack_a(K, false, m, k, *lazy, 0);
     lazy = nullptr;
   }
+  // By rows, unless whole column panels give the busiest thread fewer tiles and A is packed already (lazily, every
+  // thread would round every row panel): the CNN head's forward, 11 x 8 panels, has 6 x 8 tiles on the busier of
+  // two threads by rows, 11 x 4 by columns, and each thread then streams half of B instead of all of it.
+  const long nth = num_threads();
+  const bool columns_balance = !lazy && pm * ((pn + nth - 1) / nth) < (pm + nth - 1) / nth * pn;
+  const bool by_rows = !stream_b && (pm >= 2L * nth || pn < nth) && !columns_balance;
 
   auto body = [&](int tid, int nth) {
     long a0 = 0, a1 = by_rows ? pm : pn;

@@ -29,10 +29,11 @@ function run(fn: GemmFn, c: Case, seed: number): Float32Array {
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 // Micro-tile edges (12 x 32; last panels of at most 16 columns take one vector of sums, in and past one k block), odd
 // k (a padded pair), k past one 256-pair block (the fp32 workspace path), threads, and few rows against a B past
-// 1 MB (swept by column panels, gemm_bf16.cc's stream_b).
+// 1 MB (swept by column panels, gemm_bf16.cc's stream_b), and 5 x 2 panels past one k block (split by column
+// panels on two threads, which balance better than row panels there).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 17, 3], [13, 1, 5], [7, 5, 11], [8, 32, 16], [12, 32, 16], [9, 33, 17], [17, 31, 29], [25, 65, 9],
-  [64, 100, 100], [31, 97, 64], [3, 40, 513], [20, 70, 1200], [100, 130, 37], [20, 3000, 300],
+  [64, 100, 100], [31, 97, 64], [3, 40, 513], [20, 70, 1200], [100, 130, 37], [20, 3000, 300], [60, 64, 600],
 ];
 
 describe('reference bf16 GEMM', () => {
