@@ -376,36 +376,10 @@ struct GateCopies {
   long stride() const { return full ? T * fld : ring.ld; }
 };
 
-// dR's B operand (gemmBf16PackB's layout over the B*T steps, pack_steps_from_copy's bits) written in BPTT, row by
-// row from each step's bf16 gate gradients while they are in cache: row i = b*T + t is the low (even i) or high
-// (odd i) half of pair i/2's dwords, each panel's columns past 4U zeros. Spares a pass reading the full copy back
-// and writing the packing after the loop. Only with nr a multiple of W (whole vectors a panel).
-struct StepPacker {
-  uint32_t* dst;  // null: packed after BPTT instead
-  long kp, nr, pn, G4, N;
-  // Row i's bf16 values (null: a masked step's zeros) into its half of pair i/2.
-  void put(long i, const uint16_t* row) const {
-    const long q = i >> 1;
-    const bool high = i & 1, alone = !high && i + 1 == N;  // an odd N's last pair has no high row: zeros there
-    const __mmask32 halves = alone ? 0xffffffffu : high ? 0xaaaaaaaau : 0x55555555u;
-    for (long pj = 0; pj < pn; ++pj) {
-      uint32_t* d = dst + (pj * kp + q) * nr;
-      for (long c = 0; c < nr; c += W) {
-        const long j0 = pj * nr + c, n = std::max<long>(0, std::min<long>(W, G4 - j0));
-        const __m256i h = row && n ? _mm256_maskz_loadu_epi16((__mmask16)(n >= W ? 0xffff : (1u << n) - 1), row + j0)
-                                   : _mm256_setzero_si256();
-        __m512i v = _mm512_cvtepu16_epi32(h);
-        if (high) v = _mm512_slli_epi32(v, 16);
-        _mm512_mask_storeu_epi16(d + c, halves, v);
-      }
-    }
-  }
-};
-
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, long kpg, GateCopies& gb,
                   const int* first, const float* zeros, float* dh, float* dc, const Shared& out, const uint32_t* wt,
-                  const StepPacker& packer, A act, RA ract) {
+                  A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, D = out.D;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     // dx's column blocks this thread writes: its rows' all, or with the units split a share of the blocks.
@@ -454,11 +428,9 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
           }
         }
         if (stream) stream_copy(dxp_row, dg, G4);
-        if (packer.dst) packer.put(b * T + t, dgh);
       };
       // A masked step's gate gradients are zeros (dxp's row is zeroed), in the full copy too.
       auto masked_row = [&](long ho) {
-        if (packer.dst) packer.put(ho / (T * U) * T + t, nullptr);
         if (!gb.full) return;
         uint16_t* z = gb.row(ho / (T * U), s, t);
         for (int q = 0; q < 4; ++q) std::fill(z + q * U + sh.ua, z + q * U + sh.ub, (uint16_t)0);
@@ -535,24 +507,16 @@ void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   if (out.dx) pack_bf16_transposed_panels(K, out.w, G4, G4, out.D, wt.data());
   const Steps st = steps_for(p, 4.0 * U * U);
   std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
-  uint32_t* Gp = out.packed_dxp ? out.packed_dxp : bf16::scratch(1, (size_t)bf16::packed_b_dwords(K, N, G4));
-  // Packed in BPTT where each thread owns whole rows (the unit split's rows are complete only after each step's
-  // barrier) and in processing order (goBackwards packs the steps reversed).
-  const bool pack_in_bptt = !st.plan.unit && !p.back && K.nr % W == 0;
-  const StepPacker packer{pack_in_bptt ? Gp : nullptr, bf16::pairs(N), K.nr, (G4 + K.nr - 1) / K.nr, G4, N};
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), out,
-                 wt.data(), packer, act, ract);
+                 wt.data(), act, ract);
   });
   const PrevHidden hprev{&p, st.first.data()};
   const StepGates steps{&p};
   const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
-  if (pack_in_bptt) {
-  } else if (gb.full) {
-    pack_steps_from_copy(K, p, gb, Gp);
-  } else {
-    bf16::pack_b_into(K, false, N, G4, steps.rows(), Gp);
-  }
+  uint32_t* Gp = out.packed_dxp ? out.packed_dxp : bf16::scratch(1, (size_t)bf16::packed_b_dwords(K, N, G4));
+  if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
+  else bf16::pack_b_into(K, false, N, G4, steps.rows(), Gp);
   // The fitted tile always (measured at 100 x 400: 8.6 -> 5.3 ms against the 12 x 32 tiles), not only where
   // gemm_packed would pick it.
   if (K.fitted) K.fitted(K, U, G4, N, A, Gp, bf16::TileOut{p.dr, G4, U, G4, 1.0f, 0.0f, nullptr, ACT_LINEAR});
