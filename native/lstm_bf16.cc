@@ -279,6 +279,21 @@ RLV void recurrent_sums(vf (&acc)[M][4], const GatePanels& r, const uint32_t* co
   }
 }
 
+// dst[0, n) = src[0, n), dst's whole 64-byte lines by non-temporal stores: for an output too large to stay in
+// cache, whose lines a plain store would first read from memory.
+RLV void stream_copy(float* dst, const float* src, long n) {
+  long i = std::min<long>(n, (long)(((64 - ((uintptr_t)dst & 63)) & 63) / sizeof(float)));
+  for (long j = 0; j < i; ++j) dst[j] = src[j];
+  for (; i + W <= n; i += W) _mm512_stream_ps(dst + i, (__m512)vload(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// dxp is streamed past the cache (stream_copy) from this many floats (32 MB, the L3 of the lab's machine): at the
+// lab's shapes its 51 MB are read again only by the bias gradient's colSum, after dR's product has evicted them
+// (2 threads: 15.8 -> 14.6 ms; with goBackwards, where dR's packing reads dxp back, 24.5 -> 23.2 ms).
+// (The forward's gates likewise measured slower: 8.9 -> 9.4 ms; its time is the products, not memory.)
+constexpr long kStreamFloats = 8L << 20;
+
 // ip null: xp is read from p.xp; else each tile projects its rows' inputs first (project_input) into xt, a few
 // rows in L1, and xp is never written.
 template <class A, class RA>
@@ -371,11 +386,15 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
     // dx's column blocks this thread writes: its rows' all, or with the units split a share of the blocks.
     long d0 = 0, d1 = nblocks(D);
     if (plan.unit) rl::split_range(nblocks(D), tid, nth, 1, &d0, &d1);
+    // A whole row's gate gradients are made here, then streamed to dxp (kStreamFloats).
+    const bool stream = sh.ua == 0 && sh.ub == U && B * T * G4 >= kStreamFloats;
+    std::vector<float> dg_row((size_t)(stream ? G4 : 0));
     load_rows(dh, p.dhT, sh, U);
     load_rows(dc, p.dcT, sh, U);
     for (long s = T - 1; s >= 0; --s) {
       const long t = p.back ? T - 1 - s : s;
-      auto real_row = [&](long b, long ho, float* dhb, float* dg) {
+      auto real_row = [&](long b, long ho, float* dhb, float* dxp_row) {
+        float* dg = stream ? dg_row.data() : dxp_row;
         float* dcb = dc + b * U;
         uint16_t* dgh = gb.row(b, s, t);
         const float* g = p.gates + (b * T + s) * G4;
@@ -384,7 +403,10 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
         for (long u = sh.ua; u < sh.ub; u += W) {
           const int n = (int)std::min<long>(W, sh.ub - u);
           if (s > 0) {
-            prefetch_gate_lines(g + u, -G4, dg + u, p.back ? G4 : -G4, U, 4);
+            if (stream)  // no prefetch of the next dxp row: it would read the lines the streaming spares
+              for (int q = 0; q < 4; ++q) __builtin_prefetch(g + u - G4 + q * U, 0, 3);
+            else
+              prefetch_gate_lines(g + u, -G4, dxp_row + u, p.back ? G4 : -G4, U, 4);
             __builtin_prefetch(p.dhs + ho - U + u, 0, 3);
             // The next step's c_prev and bf16 copy too: without them BPTT waited on memory for both (13.9 -> 12.3 ms
             // at the lab's shapes, 1 thread).
@@ -406,6 +428,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
             store_bf16(dgh + q * U + u, dgs[q], n);
           }
         }
+        if (stream) stream_copy(dxp_row, dg, G4);
       };
       // A masked step's gate gradients are zeros (dxp's row is zeroed), in the full copy too.
       auto masked_row = [&](long ho) {
@@ -427,6 +450,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
     }
     store_rows(p.dh0, dh, sh, U);
     store_rows(p.dc0, dc, sh, U);
+    if (stream) _mm_sfence();  // the streamed rows reach memory before the pool's join releases dxp
   });
 }
 

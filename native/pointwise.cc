@@ -270,12 +270,32 @@ void softmax_backward_rows(const float* y, const float* dy, float* dx, long r0, 
   }
 }
 
-// acc[j - c0] += sum over rows r0..r1 of x[r, j] for j in [c0, c1).
+// acc[j - c0] += sum over rows r0..r1 of x[r, j] for j in [c0, c1), each column's sum in row order. Blocks of
+// kRows rows (in L1) by kCols columns whose sums stay in registers, the next block prefetched: the row-by-row loop
+// loaded and stored every sum once a row and stayed well under the memory's speed (the lab LSTM's bias gradient,
+// 32000 x 400 from memory: 2.5 -> 1.9 ms on one thread, 2.8 -> 1.3 ms on two).
 void colsum_block(const float* x, long cols, long r0, long r1, long c0, long c1, double* acc) {
-  long w = c1 - c0;
-  for (long r = r0; r < r1; ++r) {
-    const float* xr = x + r * cols + c0;
-    for (long j = 0; j < w; ++j) acc[j] += (double)xr[j];
+  constexpr long kRows = 16, kCols = 64;
+  for (long rb = r0; rb < r1; rb += kRows) {
+    const long re = std::min(r1, rb + kRows);
+    long c = c0;
+    for (; c + kCols <= c1; c += kCols) {
+      double a[kCols];
+      for (long j = 0; j < kCols; ++j) a[j] = acc[c - c0 + j];
+      for (long r = rb; r < re; ++r) {
+        const float* xr = x + r * cols + c;
+        // The next block's lines of these columns: the hardware prefetcher does not follow this pattern.
+        if (r + kRows < r1)
+          for (long j = 0; j < kCols; j += 16) __builtin_prefetch(xr + kRows * cols + j, 0, 3);
+        for (long j = 0; j < kCols; ++j) a[j] += (double)xr[j];
+      }
+      for (long j = 0; j < kCols; ++j) acc[c - c0 + j] = a[j];
+    }
+    const long w = c1 - c;
+    for (long r = rb; r < re && w > 0; ++r) {
+      const float* xr = x + r * cols + c;
+      for (long j = 0; j < w; ++j) acc[c - c0 + j] += (double)xr[j];
+    }
   }
 }
 
