@@ -88,6 +88,11 @@ const KernelSet* active();
 
 inline long pairs(long k) { return (k + 1) / 2; }
 inline long round_up(long a, long b) { return (a + b - 1) / b * b; }
+// x[0, n) rounded into d as a packed row of pairs: the high half of an odd n's last pair zero (pack_a's rows).
+inline void round_pairs(const KernelSet& K, const float* x, long n, uint16_t* d) {
+  K.convert(x, n, d);
+  if (n & 1) d[n] = 0;
+}
 
 // A 64-byte aligned dword buffer per (calling) thread and slot that grows and is reused.
 uint32_t* scratch(int slot, size_t n);

@@ -396,8 +396,7 @@ PackedA pack_a(const KernelSet& K, bool ta, long m, long k, Rows rows, int slot)
         uint32_t* d = dst + i * ld;
         const float* r = rows(i);
         if (!r) { std::fill(d, d + kp, 0u); continue; }
-        K.convert(r, k, reinterpret_cast<uint16_t*>(d));
-        if (k & 1) reinterpret_cast<uint16_t*>(d)[k] = 0;
+        round_pairs(K, r, k, reinterpret_cast<uint16_t*>(d));
       }
     });
   } else {
@@ -487,8 +486,7 @@ void round_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0
       std::fill(d, d + qn, 0u);
       continue;
     }
-    K.convert(src + 2 * q0, len, reinterpret_cast<uint16_t*>(d));
-    if (len & 1) reinterpret_cast<uint16_t*>(d)[len] = 0;
+    round_pairs(K, src + 2 * q0, len, reinterpret_cast<uint16_t*>(d));
   }
 }
 

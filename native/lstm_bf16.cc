@@ -218,7 +218,7 @@ struct InputPanels {
   const Input* in;
   const GatePanels* w;
   std::vector<float> tail_bias;  // bias[g*U + U - nu + v] at lane g*nu + v
-  void (*convert)(const float*, long, uint16_t*);
+  const bf16::KernelSet* K;  // rounds x's rows
 };
 
 // Lanes [g*nu, (g+1)*nu) of a packed tail's vector moved to lanes [0, nu) (the others zero, as a padded panel's).
@@ -321,8 +321,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
         for (long i = 0; i < na; ++i) {
           const long b = sh.rows[(size_t)i];
           const float* xr = ip->in->x + (b * T + t) * D;
-          ip->convert(xr, D, xb.data() + b * ldx);
-          if (D & 1) xb[(size_t)(b * ldx + D)] = 0;
+          bf16::round_pairs(*ip->K, xr, D, xb.data() + b * ldx);
           if (s + 1 < T)
             for (long k = 0; k < D; k += 16) __builtin_prefetch(xr + (tn - t) * D + k, 0, 3);
         }
@@ -459,7 +458,7 @@ void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in) {
   const GatePanels r(K, p.r, U, U);
   // W's panels (gemmBf16's roundings of W, laid out as R's), when the input is projected here.
   const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0);
-  InputPanels ip{in, &w, {}, K.convert};
+  InputPanels ip{in, &w, {}, &K};
   if (in && in->bias && w.packed_tail) {
     const long nu = GatePanels::tail_units(U);
     ip.tail_bias.assign(W, 0.0f);

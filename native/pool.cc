@@ -43,10 +43,12 @@ Window window_of(const PoolShape& p, long o) {
   return {std::max(ts, 0L), std::min(ts + p.pool, p.T)};
 }
 
-// dx of sample b, zeroed, then each dy added where argmax points (windows that overlap add up).
-void scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
+// dx of sample b, zeroed, then each dy added where argmax points (windows that overlap add up). Returns false when
+// some argmax lies outside its window and is not -1 (that one is then left out).
+bool scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
   float* dxb = dx + b * p.T * p.C;
   std::memset(dxb, 0, (size_t)(p.T * p.C) * sizeof(float));
+  bool outside = false;
   for (long o = 0; o < p.To; ++o) {
     const Window w = window_of(p, o);
     const float* dyr = dy + (b * p.To + o) * p.C;
@@ -54,8 +56,10 @@ void scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, floa
     for (long c = 0; c < p.C; ++c) {
       const long t = ar[c];
       if (t >= w.t0 && t < w.t1) dxb[t * p.C + c] += dyr[c];
+      else outside |= t != -1;
     }
   }
+  return !outside;
 }
 
 // Row t of dx where windows do not overlap: 0.0f + dy where argmax is t (the scatter's bits, -0 included), else
@@ -131,9 +135,8 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
     std::atomic<long> bad{LONG_MAX};
     parallel_for(p.B, 1, p.To * p.C + p.T * p.C, [&](long b0, long b1) {
       for (long b = b0; b < b1; ++b) {
-        long at = -1;
-        if (!p.disjoint()) scatter_sample(p, dy, am, dx, b), at = first_outside(p, am, b);
-        else if (!write_disjoint_sample(p, dy, am, dx, b)) at = first_outside(p, am, b);
+        const bool inside = p.disjoint() ? write_disjoint_sample(p, dy, am, dx, b) : scatter_sample(p, dy, am, dx, b);
+        const long at = inside ? -1 : first_outside(p, am, b);
         long seen = bad.load(std::memory_order_relaxed);
         while (at >= 0 && at < seen && !bad.compare_exchange_weak(seen, at, std::memory_order_relaxed)) {}
       }
