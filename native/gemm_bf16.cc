@@ -65,6 +65,31 @@ Fetch slice(const uint32_t* p, long n, long part, long parts, long ranges = 1, l
   const long range_lines = (n + 15) / 16, lines = range_lines * ranges;
   return Fetch{p, lines * part / parts, lines * (part + 1) / parts, range_lines, stride};
 }
+
+// How far ahead (floats) gather_panel fetches its stored rows.
+constexpr long kGatherAhead = 64;
+
+// Pairs [q0, q0 + qn) of op(A)'s rows r0 .. r0 + 16 (rows(p): stored row p of A, m floats, is op(A)'s column p),
+// rounded into `to` (16 rows of ld dwords; rows past m and pairs past qn hold leftovers that no stored sum reads)
+// through tmp (qn x 16 dwords): each pair's 16 interleaved, then 16 x 16 blocks transposed, pack_a's roundings of
+// the same floats.
+void gather_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0, long qn, uint32_t* to, long ld,
+                  uint32_t* tmp) {
+  const long cols = std::min(16L, m - r0);
+  // Each of the 2 qn stored rows is its own stream, too many for the hardware prefetcher: ask for the line that a
+  // panel a few panels on starts in (the CNN head's dW, 50000 x 250 over 128: 12.4 -> 10.4 ms on one thread).
+  const long ahead = r0 + kGatherAhead < m ? r0 + kGatherAhead : -1;
+  for (long q = 0; q < qn; ++q) {
+    const float* lo = rows(2 * (q0 + q));
+    const float* hi = 2 * (q0 + q) + 1 < k ? rows(2 * (q0 + q) + 1) : nullptr;
+    if (ahead >= 0) {
+      if (lo) __builtin_prefetch(lo + ahead, 0, 3);
+      if (hi) __builtin_prefetch(hi + ahead, 0, 3);
+    }
+    K.interleave(lo ? lo + r0 : nullptr, hi ? hi + r0 : nullptr, cols, tmp + q * 16);
+  }
+  for (long q = 0; q < qn; q += 16) K.transpose16(tmp + q * 16, 16, to + q, ld);
+}
 }  // namespace
 
 #if RL_X86
@@ -354,9 +379,6 @@ constexpr long kBlockPairs = 256;
 constexpr double kParallelMinFlops = 1e6;
 // A B block past this is swept once (columns outer) when all of A's rows for the block fit kSmallABytes.
 constexpr double kStreamBBytes = 1 << 20, kSmallABytes = 256 << 10;
-// A C past kStreamCBytes (half the L3) is written by streaming stores where a row panel's buffer stays in L1/L2.
-constexpr double kStreamCBytes = 16 << 20;
-constexpr long kStreamCMaxCols = 1024;
 
 // Writes rows [r0, r1) of a tile's raw sums (row stride ld) through the fp32 epilogue into C.
 void finish_tile(const float* acc, long ld, long i0, long rows, long j0, long cols, float alpha, float beta,
@@ -493,39 +515,6 @@ void round_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0
   }
 }
 
-// n floats from `from` to `to` with streaming stores for the whole 64-byte lines: a C far past the caches (the CNN
-// head's dW, 50 MB) would otherwise be read from memory before each line is overwritten, and with two threads sharing
-// the memory bus those reads cost as much as the products. The values are the same.
-#if RL_X86
-__attribute__((target("avx512f"))) void stream_floats(float* to, const float* from, long n) {
-  const long head = std::min(n, (long)((64 - (reinterpret_cast<uintptr_t>(to) & 63)) & 63) / 4);
-  std::copy(from, from + head, to);
-  long i = head;
-  if ((reinterpret_cast<uintptr_t>(to + i) & 63) == 0)
-    for (; i + 16 <= n; i += 16) _mm512_stream_ps(to + i, _mm512_loadu_ps(from + i));
-  std::copy(from + i, from + n, to + i);
-}
-// Orders this thread's streaming stores before the pool's signal that the product is done.
-void stream_fence() { _mm_sfence(); }
-#else
-void stream_floats(float* to, const float* from, long n) { std::copy(from, from + n, to); }
-void stream_fence() {}
-#endif
-
-// round_panel for op(A)'s columns (rows(p): stored row p of A, m floats, is op(A)'s column p): pairs [q0, q0 + qn) of
-// rows r0.. gathered 16 at a time by the interleave into tmp (qn rows of 16 dwords) and transposed into `to` (16 rows
-// of ld dwords; rows past m and pairs past qn hold leftovers that no sum stored reads): pack_a's roundings.
-void round_panel_t(const KernelSet& K, Rows rows, long m, long k, long r0, long q0, long qn, uint32_t* to, long ld,
-                   uint32_t* tmp) {
-  const long cols = std::min(16L, m - r0);
-  for (long q = 0; q < qn; ++q) {
-    const float* lo = rows(2 * (q0 + q));
-    const float* hi = 2 * (q0 + q) + 1 < k ? rows(2 * (q0 + q) + 1) : nullptr;
-    K.interleave(lo ? lo + r0 : nullptr, hi ? hi + r0 : nullptr, cols, tmp + q * 16);
-  }
-  for (long q = 0; q < qn; q += 16) K.transpose16(tmp + q * 16, 16, to + q, ld);
-}
-
 // gemm_packed's product; with `lazy` (op(A)'s rows, or its columns when `ta`; A unset), each row panel of A is
 // rounded as the sweep reaches it instead of all of A first: a large A (the LSTM's x, 32000 x 100; the CNN head's
 // activations, 128 x 50000, transposed) is then read once and its packing never goes through memory. Sweeps by
@@ -549,11 +538,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
   const long qb = std::min(kp, kBlockPairs);
   const bool stream_b = (double)qb * npad * 4 > kStreamBBytes && (double)pm * K.mr * qb * 4 <= kSmallABytes;
   const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
-  // A few rows of a deep product (the CNN head's forward, 128 x 50000): each thread rounds all of A's rows of a k
-  // block into its own buffer before the block's sweep, so A's packing never goes through memory and the threads
-  // never wait on each other (they read the same floats at about the same time, the second from L3).
-  const bool block_a = lazy && blocked && !stream_b && (double)pm * K.mr * kBlockPairs * 4 <= kSmallABytes;
-  if (lazy && (stream_b || blocked) && !block_a) {  // blocked: a k block's 12 row pieces lie far apart (+3 %)
+  if (lazy && (stream_b || blocked)) {  // blocked: a k block's 12 row pieces lie far apart (CNN head: +3 %)
     A = pack_a(K, ta, m, k, *lazy, 0);
     lazy = nullptr;
   }
@@ -561,12 +546,8 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
   // thread would round every row panel): the CNN head's forward, 11 x 8 panels, has 6 x 8 tiles on the busier of
   // two threads by rows, 11 x 4 by columns, and each thread then streams half of B instead of all of it.
   const long nth = num_threads();
-  const bool columns_balance = (!lazy || block_a) && pm * ((pn + nth - 1) / nth) < (pm + nth - 1) / nth * pn;
+  const bool columns_balance = !lazy && pm * ((pn + nth - 1) / nth) < (pm + nth - 1) / nth * pn;
   const bool by_rows = !stream_b && (pm >= 2L * nth || pn < nth) && !columns_balance;
-  // A large C that is only written goes out through a row panel's buffer (K.mr rows of n, whole rows) by streaming
-  // stores, once the panel's column sweep has filled it.
-  const bool stream_c = by_rows && !blocked && in_registers && beta == 0.0f && n <= kStreamCMaxCols &&
-                        (double)m * n * 4 > kStreamCBytes;
 
   auto body = [&](int tid, int nth) {
     long a0 = 0, a1 = by_rows ? pm : pn;
@@ -575,10 +556,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     const long j_lo = by_rows ? 0 : a0, j_hi = by_rows ? pn : a1;
     alignas(64) float local[kMaxMr * kMaxNr];
     alignas(64) uint32_t panel[kMaxMr * kBlockPairs];
-    std::vector<uint32_t> gathered(lazy && ta ? (size_t)(kBlockPairs * 16) : 0);  // round_panel_t's tmp
-    std::vector<float> row_panel(stream_c ? (size_t)(K.mr * n) : 0);
-    // block_a's rows (16 more: round_panel_t writes 16 rows a panel)
-    std::vector<uint32_t> a_block(block_a ? (size_t)((pm * K.mr + 16) * kBlockPairs) : 0);
+    std::vector<uint32_t> gathered(lazy && ta ? (size_t)(kBlockPairs * 16) : 0);  // gather_panel's tmp
     const uint32_t* a_panel = nullptr;  // the row panel being swept, when lazy
     if (blocked)
       for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
@@ -588,24 +566,21 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
       const bool last = q0 + qn >= kp;
       // Row panel pi of lazy's pairs of this k block, rounded into `to` (16 rows of kBlockPairs).
       auto round_lazy = [&](long pi, uint32_t* to) {
-        if (ta) round_panel_t(K, *lazy, m, k, pi * K.mr, q0, qn, to, kBlockPairs, gathered.data());
+        if (ta) gather_panel(K, *lazy, m, k, pi * K.mr, q0, qn, to, kBlockPairs, gathered.data());
         else round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, to, kBlockPairs);
         return to;
       };
-      if (block_a)
-        for (long pi = i_lo; pi < i_hi; ++pi) round_lazy(pi, a_block.data() + pi * K.mr * kBlockPairs);
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
       auto tile = [&](long pi, long pj, const Fetch* fetch) {
         const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
-        const uint32_t* a = block_a ? a_block.data() + i0 * kBlockPairs : lazy ? a_panel : A.p + i0 * A.ld + q0;
+        const uint32_t* a = lazy ? a_panel : A.p + i0 * A.ld + q0;
         const long lda = lazy ? kBlockPairs : A.ld;
         const uint32_t* b = Bp + (pj * kp + q0) * K.nr;
         const long j0 = pj * K.nr, cols = std::min<long>(K.nr, n - j0);
         float* acc = blocked ? work + i0 * npad + j0 : local;
         const long ld = blocked ? npad : K.nr;
         if (last && in_registers) {
-          const TileOut o{stream_c ? row_panel.data() + j0 : C + i0 * ldc + j0, stream_c ? n : ldc, rows, cols, alpha,
-                          beta, bias ? bias + j0 : nullptr, act};
+          const TileOut o{C + i0 * ldc + j0, ldc, rows, cols, alpha, beta, bias ? bias + j0 : nullptr, act};
           if (fetch) K.tile_c_fetch(a, lda, b, qn, blocked ? acc : nullptr, ld, o, *fetch);
           else K.tile_c(a, lda, b, qn, blocked ? acc : nullptr, ld, o);
           return;
@@ -628,7 +603,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
           }
       } else {
         for (long pi = i_lo; pi < i_hi; ++pi) {
-          if (lazy && !block_a) a_panel = round_lazy(pi, panel);
+          if (lazy) a_panel = round_lazy(pi, panel);
           for (long pj = j_lo; pj < j_hi; ++pj) {
             if (!fetch_next_block) {
               tile(pi, pj, nullptr);
@@ -637,16 +612,9 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
             const Fetch f = slice(Bp + (pj * kp + q_next) * K.nr, qn_next * K.nr, pi - i_lo, parts);
             tile(pi, pj, &f);
           }
-          if (stream_c) {
-            const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
-            if (ldc == n) stream_floats(C + i0 * ldc, row_panel.data(), rows * n);
-            else
-              for (long r = 0; r < rows; ++r) stream_floats(C + (i0 + r) * ldc, row_panel.data() + r * n, n);
-          }
         }
       }
     }
-    if (stream_c) stream_fence();
   };
   if (num_threads() > 1 && flops >= kParallelMinFlops) parallel(body);
   else body(0, 1);
