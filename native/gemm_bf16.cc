@@ -66,29 +66,31 @@ Fetch slice(const uint32_t* p, long n, long part, long parts, long ranges = 1, l
   return Fetch{p, lines * part / parts, lines * (part + 1) / parts, range_lines, stride};
 }
 
-// How far ahead (floats) gather_panel fetches its stored rows.
+// How far past a gathered group (floats) gather_cols fetches its stored rows.
 constexpr long kGatherAhead = 64;
 
-// Pairs [q0, q0 + qn) of op(A)'s rows r0 .. r0 + 16 (rows(p): stored row p of A, m floats, is op(A)'s column p),
-// rounded into `to` (16 rows of ld dwords; rows past m and pairs past qn hold leftovers that no stored sum reads)
-// through tmp (qn x 16 dwords): each pair's 16 interleaved, then 16 x 16 blocks transposed, pack_a's roundings of
-// the same floats.
-void gather_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0, long qn, uint32_t* to, long ld,
-                  uint32_t* tmp) {
-  const long cols = std::min(16L, m - r0);
-  // Each of the 2 qn stored rows is its own stream, too many for the hardware prefetcher: ask for the line that a
-  // panel a few panels on starts in (the CNN head's dW, 50000 x 250 over 128: 12.4 -> 10.4 ms on one thread).
-  const long ahead = r0 + kGatherAhead < m ? r0 + kGatherAhead : -1;
+// Pairs [q0, q0 + qn) of op(A)'s rows r0 .. r0 + nrows (rows(p): stored row p of A, m floats, is op(A)'s column p),
+// rounded into `to` (round_up(nrows, 16) rows of ld dwords; rows past m and pairs past qn hold leftovers that no
+// stored sum reads) through tmp (qn x round_up(nrows, 16) dwords): each pair's row interleaved, then 16 x 16 blocks
+// transposed, pack_a's roundings of the same floats.
+void gather_cols(const KernelSet& K, Rows rows, long m, long k, long r0, long nrows, long q0, long qn, uint32_t* to,
+                 long ld, uint32_t* tmp) {
+  const long cols = std::min(nrows, m - r0), w = round_up(nrows, 16);
+  // Each of the 2 qn stored rows is its own stream, too many for the hardware prefetcher: ask for the lines that a
+  // group a little further on reads (the CNN head's dW, 50000 x 250 over 128: 12.4 -> 10.4 ms on one thread, a panel
+  // at a time).
+  const long ahead = r0 + w + kGatherAhead, fetch_end = std::min(m, ahead + w);
   for (long q = 0; q < qn; ++q) {
     const float* lo = rows(2 * (q0 + q));
     const float* hi = 2 * (q0 + q) + 1 < k ? rows(2 * (q0 + q) + 1) : nullptr;
-    if (ahead >= 0) {
-      if (lo) __builtin_prefetch(lo + ahead, 0, 3);
-      if (hi) __builtin_prefetch(hi + ahead, 0, 3);
+    for (long c = ahead; c < fetch_end; c += 16) {
+      if (lo) __builtin_prefetch(lo + c, 0, 3);
+      if (hi) __builtin_prefetch(hi + c, 0, 3);
     }
-    K.interleave(lo ? lo + r0 : nullptr, hi ? hi + r0 : nullptr, cols, tmp + q * 16);
+    K.interleave(lo ? lo + r0 : nullptr, hi ? hi + r0 : nullptr, cols, tmp + q * w);
   }
-  for (long q = 0; q < qn; q += 16) K.transpose16(tmp + q * 16, 16, to + q, ld);
+  for (long q = 0; q < qn; q += 16)
+    for (long c = 0; c < w; c += 16) K.transpose16(tmp + q * w + c, w, to + c * ld + q, ld);
 }
 }  // namespace
 
@@ -376,6 +378,8 @@ constexpr int kMaxMr = 16, kMaxNr = 64;
 
 // k pairs per block: a 12 x 256-pair A panel (12 KB) stays in L1, a 256-pair x n B block in L2 for n up to ~500.
 constexpr long kBlockPairs = 256;
+// Row panels a transposed A gathers at a time (the CNN head's dW at 2 threads: 10.2 -> 9.6 CPU ms against one).
+constexpr long kGatherPanels = 4;
 constexpr double kParallelMinFlops = 1e6;
 // A B block past this is swept once (columns outer) when all of A's rows for the block fit kSmallABytes.
 constexpr double kStreamBBytes = 1 << 20, kSmallABytes = 256 << 10;
@@ -556,7 +560,10 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     const long j_lo = by_rows ? 0 : a0, j_hi = by_rows ? pn : a1;
     alignas(64) float local[kMaxMr * kMaxNr];
     alignas(64) uint32_t panel[kMaxMr * kBlockPairs];
-    std::vector<uint32_t> gathered(lazy && ta ? (size_t)(kBlockPairs * 16) : 0);  // gather_panel's tmp
+    // A transposed A's row panels are gathered kGatherPanels at a time (into `group`, through `gathered`): fewer,
+    // wider reads of its rows.
+    const long gw = round_up(kGatherPanels * K.mr, 16);
+    std::vector<uint32_t> gathered(lazy && ta ? (size_t)(kBlockPairs * gw) : 0), group(gathered.size());
     const uint32_t* a_panel = nullptr;  // the row panel being swept, when lazy
     if (blocked)
       for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
@@ -564,11 +571,17 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0);
       const bool last = q0 + qn >= kp;
-      // Row panel pi of lazy's pairs of this k block, rounded into `to` (16 rows of kBlockPairs).
-      auto round_lazy = [&](long pi, uint32_t* to) {
-        if (ta) gather_panel(K, *lazy, m, k, pi * K.mr, q0, qn, to, kBlockPairs, gathered.data());
-        else round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, to, kBlockPairs);
-        return to;
+      // Row panel pi (the pi_lo-th of this thread's) of lazy's pairs of this k block, rounded.
+      auto round_lazy = [&](long pi, long pi_lo) -> const uint32_t* {
+        if (!ta) {
+          round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, panel, kBlockPairs);
+          return panel;
+        }
+        const long at = (pi - pi_lo) % kGatherPanels;
+        if (at == 0)
+          gather_cols(K, *lazy, m, k, pi * K.mr, std::min(kGatherPanels * K.mr, m - pi * K.mr), q0, qn, group.data(),
+                      kBlockPairs, gathered.data());
+        return group.data() + at * K.mr * kBlockPairs;
       };
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
       auto tile = [&](long pi, long pj, const Fetch* fetch) {
@@ -603,7 +616,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
           }
       } else {
         for (long pi = i_lo; pi < i_hi; ++pi) {
-          if (lazy) a_panel = round_lazy(pi, panel);
+          if (lazy) a_panel = round_lazy(pi, i_lo);
           for (long pj = j_lo; pj < j_hi; ++pj) {
             if (!fetch_next_block) {
               tile(pi, pj, nullptr);
