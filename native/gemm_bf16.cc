@@ -1,9 +1,11 @@
 // bf16 GEMM (bf16.h): packing, the AVX512-BF16 micro-kernel, the driver and the bindings gemmBf16, bf16Round
 // and bf16Supported.
 //
-// Driver: both operands are rounded and packed once per call (in parallel, by panels), then each thread takes a
-// contiguous run of C's row panels (or column panels when there are few rows) and sweeps, per k block, its row
-// panels (A panel in L1) across all column panels (the B block in L2). A product with at most kBlockPairs k pairs
+// Driver: B is rounded and packed once per call (in parallel, by panels), and so is op(A) unless the product fits one
+// k block without streaming B: then each row panel of A (four at a time when A is transposed) is rounded as the
+// sweep reaches it (gemm_rows, gemm_cols). Each thread takes a contiguous run of C's row panels (or column panels
+// when there are few rows) and sweeps, per k block, its row panels (A panel in L1) across all column panels (the B
+// block in L2). A product with at most kBlockPairs k pairs
 // runs in one block and writes each tile through the epilogue straight from registers' copy; a deeper one keeps
 // its raw sums in an fp32 workspace between blocks, which leaves the order of every sum unchanged.
 #include <napi.h>
