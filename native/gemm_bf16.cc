@@ -563,9 +563,10 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     alignas(64) float local[kMaxMr * kMaxNr];
     alignas(64) uint32_t panel[kMaxMr * kBlockPairs];
     // A transposed A's row panels are gathered kGatherPanels at a time (into `group`, through `gathered`): fewer,
-    // wider reads of its rows.
+    // wider reads of its rows. Both lie in A's scratch slot, which a lazy A leaves unused.
     const long gw = round_up(kGatherPanels * K.mr, 16);
-    std::vector<uint32_t> gathered(lazy && ta ? (size_t)(kBlockPairs * gw) : 0), group(gathered.size());
+    uint32_t* const group = lazy && ta ? scratch(0, (size_t)(2 * kBlockPairs * gw)) : nullptr;
+    uint32_t* const gathered = group ? group + kBlockPairs * gw : nullptr;
     const uint32_t* a_panel = nullptr;  // the row panel being swept, when lazy
     if (blocked)
       for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
@@ -581,9 +582,9 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
         }
         const long at = (pi - pi_lo) % kGatherPanels;
         if (at == 0)
-          gather_cols(K, *lazy, m, k, pi * K.mr, std::min(kGatherPanels * K.mr, m - pi * K.mr), q0, qn, group.data(),
-                      kBlockPairs, gathered.data());
-        return group.data() + at * K.mr * kBlockPairs;
+          gather_cols(K, *lazy, m, k, pi * K.mr, std::min(kGatherPanels * K.mr, m - pi * K.mr), q0, qn, group,
+                      kBlockPairs, gathered);
+        return group + at * K.mr * kBlockPairs;
       };
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
       auto tile = [&](long pi, long pj, const Fetch* fetch) {
