@@ -183,6 +183,9 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
 // them, the same roundings as pack_a's, hence the same bits.
 void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
                float* C, long ldc, const float* bias, int act);
+// The same with op(A)'s columns (m floats each: A stored k x m, transposed).
+void gemm_cols(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
+               float* C, long ldc, const float* bias, int act);
 
 // The kernels, or null after failing `a` with a message naming the kernel, the ISA in force and the CPU's features.
 const KernelSet* require_kernels(Args& a, const char* kernel);

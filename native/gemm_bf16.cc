@@ -1,9 +1,11 @@
 // bf16 GEMM (bf16.h): packing, the AVX512-BF16 micro-kernel, the driver and the bindings gemmBf16, bf16Round
 // and bf16Supported.
 //
-// Driver: both operands are rounded and packed once per call (in parallel, by panels), then each thread takes a
-// contiguous run of C's row panels (or column panels when there are few rows) and sweeps, per k block, its row
-// panels (A panel in L1) across all column panels (the B block in L2). A product with at most kBlockPairs k pairs
+// Driver: B is rounded and packed once per call (in parallel, by panels), and so is op(A) unless the product fits one
+// k block without streaming B: then each row panel of A (four at a time when A is transposed) is rounded as the
+// sweep reaches it (gemm_rows, gemm_cols). Each thread takes a contiguous run of C's row panels (or column panels
+// when there are few rows) and sweeps, per k block, its row panels (A panel in L1) across all column panels (the B
+// block in L2). A product with at most kBlockPairs k pairs
 // runs in one block and writes each tile through the epilogue straight from registers' copy; a deeper one keeps
 // its raw sums in an fp32 workspace between blocks, which leaves the order of every sum unchanged.
 #include <napi.h>
@@ -64,6 +66,33 @@ class Fetcher {
 Fetch slice(const uint32_t* p, long n, long part, long parts, long ranges = 1, long stride = 0) {
   const long range_lines = (n + 15) / 16, lines = range_lines * ranges;
   return Fetch{p, lines * part / parts, lines * (part + 1) / parts, range_lines, stride};
+}
+
+// How far past a gathered group (floats) gather_cols fetches its stored rows.
+constexpr long kGatherAhead = 64;
+
+// Pairs [q0, q0 + qn) of op(A)'s rows r0 .. r0 + nrows (rows(p): stored row p of A, m floats, is op(A)'s column p),
+// rounded into `to` (round_up(nrows, 16) rows of ld dwords; rows past m and pairs past qn hold leftovers that no
+// stored sum reads) through tmp (qn x round_up(nrows, 16) dwords): each pair's row interleaved, then 16 x 16 blocks
+// transposed, pack_a's roundings of the same floats.
+void gather_cols(const KernelSet& K, Rows rows, long m, long k, long r0, long nrows, long q0, long qn, uint32_t* to,
+                 long ld, uint32_t* tmp) {
+  const long cols = std::min(nrows, m - r0), w = round_up(nrows, 16);
+  // Each of the 2 qn stored rows is its own stream, too many for the hardware prefetcher: ask for the lines that a
+  // group a little further on reads (the CNN head's dW, 50000 x 250 over 128: 12.4 -> 10.4 ms on one thread, a panel
+  // at a time).
+  const long ahead = r0 + w + kGatherAhead, fetch_end = std::min(m, ahead + w);
+  for (long q = 0; q < qn; ++q) {
+    const float* lo = rows(2 * (q0 + q));
+    const float* hi = 2 * (q0 + q) + 1 < k ? rows(2 * (q0 + q) + 1) : nullptr;
+    for (long c = ahead; c < fetch_end; c += 16) {
+      if (lo) __builtin_prefetch(lo + c, 0, 3);
+      if (hi) __builtin_prefetch(hi + c, 0, 3);
+    }
+    K.interleave(lo ? lo + r0 : nullptr, hi ? hi + r0 : nullptr, cols, tmp + q * w);
+  }
+  for (long q = 0; q < qn; q += 16)
+    for (long c = 0; c < w; c += 16) K.transpose16(tmp + q * w + c, w, to + c * ld + q, ld);
 }
 }  // namespace
 
@@ -351,6 +380,8 @@ constexpr int kMaxMr = 16, kMaxNr = 64;
 
 // k pairs per block: a 12 x 256-pair A panel (12 KB) stays in L1, a 256-pair x n B block in L2 for n up to ~500.
 constexpr long kBlockPairs = 256;
+// Row panels a transposed A gathers at a time (the CNN head's dW at 2 threads: 10.2 -> 9.6 CPU ms against one).
+constexpr long kGatherPanels = 4;
 constexpr double kParallelMinFlops = 1e6;
 // A B block past this is swept once (columns outer) when all of A's rows for the block fit kSmallABytes.
 constexpr double kStreamBBytes = 1 << 20, kSmallABytes = 256 << 10;
@@ -490,14 +521,15 @@ void round_panel(const KernelSet& K, Rows rows, long m, long k, long r0, long q0
   }
 }
 
-// gemm_packed's product; with `lazy` (op(A)'s rows, A unset), each row panel of A is rounded as the sweep reaches
-// it instead of all of A first: a large A (the LSTM's x, 32000 x 100) is then read once and its packing never goes
-// through memory. Sweeps by columns (which revisit a panel) and k-blocked ones pack A first.
-void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* lazy, const uint32_t* Bp, float alpha,
-             float beta, float* C, long ldc, const float* bias, int act) {
+// gemm_packed's product; with `lazy` (op(A)'s rows, or its columns when `ta`; A unset), each row panel of A is
+// rounded as the sweep reaches it instead of all of A first: a large A (the LSTM's x, 32000 x 100; the CNN head's
+// activations, 128 x 50000, transposed) is then read once and its packing never goes through memory. Sweeps by
+// columns (which revisit a panel) and k-blocked ones pack A first.
+void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* lazy, bool ta, const uint32_t* Bp,
+             float alpha, float beta, float* C, long ldc, const float* bias, int act) {
   if (m <= 0 || n <= 0) return;
   if (fitted_wins(K, m, n, k, act)) {
-    if (lazy) A = pack_a(K, false, m, k, *lazy, 0);
+    if (lazy) A = pack_a(K, ta, m, k, *lazy, 0);
     K.fitted(K, m, n, k, A, Bp, TileOut{C, ldc, m, n, alpha, beta, bias, act});
     return;
   }
@@ -513,7 +545,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
   const bool stream_b = (double)qb * npad * 4 > kStreamBBytes && (double)pm * K.mr * qb * 4 <= kSmallABytes;
   const bool in_registers = act == ACT_LINEAR || act == ACT_RELU;  // the others go through finish_row
   if (lazy && (stream_b || blocked)) {  // blocked: a k block's 12 row pieces lie far apart (CNN head: +3 %)
-    A = pack_a(K, false, m, k, *lazy, 0);
+    A = pack_a(K, ta, m, k, *lazy, 0);
     lazy = nullptr;
   }
   // By rows, unless whole column panels give the busiest thread fewer tiles and A is packed already (lazily, every
@@ -530,6 +562,11 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     const long j_lo = by_rows ? 0 : a0, j_hi = by_rows ? pn : a1;
     alignas(64) float local[kMaxMr * kMaxNr];
     alignas(64) uint32_t panel[kMaxMr * kBlockPairs];
+    // A transposed A's row panels are gathered kGatherPanels at a time (into `group`, through `gathered`): fewer,
+    // wider reads of its rows. Both lie in A's scratch slot, which a lazy A leaves unused.
+    const long gw = round_up(kGatherPanels * K.mr, 16);
+    uint32_t* const group = lazy && ta ? scratch(0, (size_t)(2 * kBlockPairs * gw)) : nullptr;
+    uint32_t* const gathered = group ? group + kBlockPairs * gw : nullptr;
     const uint32_t* a_panel = nullptr;  // the row panel being swept, when lazy
     if (blocked)
       for (long i = i_lo * K.mr; i < i_hi * K.mr; ++i)
@@ -537,6 +574,18 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0);
       const bool last = q0 + qn >= kp;
+      // Row panel pi (the pi_lo-th of this thread's) of lazy's pairs of this k block, rounded.
+      auto round_lazy = [&](long pi, long pi_lo) -> const uint32_t* {
+        if (!ta) {
+          round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, panel, kBlockPairs);
+          return panel;
+        }
+        const long at = (pi - pi_lo) % kGatherPanels;
+        if (at == 0)
+          gather_cols(K, *lazy, m, k, pi * K.mr, std::min(kGatherPanels * K.mr, m - pi * K.mr), q0, qn, group,
+                      kBlockPairs, gathered);
+        return group + at * K.mr * kBlockPairs;
+      };
       // One tile's products over this k block (each tile's sums are the same whatever the sweep order).
       auto tile = [&](long pi, long pj, const Fetch* fetch) {
         const long i0 = pi * K.mr, rows = std::min<long>(K.mr, m - i0);
@@ -570,10 +619,7 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
           }
       } else {
         for (long pi = i_lo; pi < i_hi; ++pi) {
-          if (lazy) {
-            round_panel(K, *lazy, m, k, pi * K.mr, q0, qn, panel, kBlockPairs);
-            a_panel = panel;
-          }
+          if (lazy) a_panel = round_lazy(pi, i_lo);
           for (long pj = j_lo; pj < j_hi; ++pj) {
             if (!fetch_next_block) {
               tile(pi, pj, nullptr);
@@ -594,12 +640,17 @@ void product(const KernelSet& K, long m, long n, long k, PackedA A, const Rows* 
 
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act) {
-  product(K, m, n, k, A, nullptr, Bp, alpha, beta, C, ldc, bias, act);
+  product(K, m, n, k, A, nullptr, false, Bp, alpha, beta, C, ldc, bias, act);
 }
 
 void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
                float* C, long ldc, const float* bias, int act) {
-  product(K, m, n, k, PackedA{nullptr, 0}, &a, Bp, alpha, beta, C, ldc, bias, act);
+  product(K, m, n, k, PackedA{nullptr, 0}, &a, false, Bp, alpha, beta, C, ldc, bias, act);
+}
+
+void gemm_cols(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
+               float* C, long ldc, const float* bias, int act) {
+  product(K, m, n, k, PackedA{nullptr, 0}, &a, true, Bp, alpha, beta, C, ldc, bias, act);
 }
 
 void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
@@ -613,7 +664,7 @@ void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float al
   const Strided a{A, lda}, b{B, ldb};
   const uint32_t* Bp = pack_b(K, tb, k, n, b.rows(), 1);
   if (!ta) gemm_rows(K, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
-  else gemm_packed(K, m, n, k, pack_a(K, ta, m, k, a.rows(), 0), Bp, alpha, beta, C, ldc, bias, act);
+  else gemm_cols(K, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
 }
 
 // The one message every bf16 binding gives where the kernels are missing; the TypeScript policy checks

@@ -72,8 +72,7 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
   if (!ta)
     gemm_rows(*K, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
   else
-    gemm_packed(*K, (long)m, (long)n, (long)k, pack_a(*K, ta, (long)m, (long)k, sa.rows(), 0), aligned64(Bp),
-                (float)alpha, (float)beta, C, (long)n, bias, act);
+    gemm_cols(*K, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
   return info.Env().Undefined();
 }
 

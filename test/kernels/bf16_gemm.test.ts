@@ -128,6 +128,16 @@ describe.skipIf(!hasBf16)('native bf16 GEMM against the reference (needs AVX512-
       check({ ta: true, tb: false, m: 37, n: 77, k: 1031, alpha, beta, bias, act });
   });
 
+  // A transposed A's row panels gathered from its columns as the sweep reaches them (products in one k block, swept
+  // by row panels: the CNN head's dW, 50000 x 250 over the batch), at odd k and rows that fill no panel.
+  it('gives the reference\'s bits with a transposed A gathered during the sweep', () => {
+    for (const [m, n, k] of [[300, 37, 9], [1000, 250, 128], [130, 70, 65], [13, 40, 511]])
+      for (const act of [Act.linear, Act.relu]) {
+        const c: Case = { ta: true, tb: false, m, n, k, bias: true, act }, s = seed++;
+        expect(run(addon!.gemmBf16!, c, s), `${m}x${n}x${k} act=${act}`).toEqual(run(gemmBf16, c, s));
+      }
+  });
+
   it('ignores C when beta = 0 and leaves A, B unread when alpha = 0', () => {
     const c = new Float32Array(6).fill(NaN);
     addon!.gemmBf16!(false, false, 2, 3, 4, 1, new Float32Array(8).fill(1), new Float32Array(12).fill(2), 0, c, null, Act.linear);
