@@ -157,16 +157,17 @@ void scatter_cols(long n, long dim, const int32_t* ids, const float* dOut, float
 }
 
 // dTable rows [v0, v1) += the dOut rows of their ids, in id order: the ids' positions first, then the rows with
-// both lines prefetched ahead (they lie anywhere in dOut and the table).
+// both rows prefetched ahead (they lie anywhere in dOut and the table).
 void scatter_rows(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long v0, long v1) {
+  constexpr long kRowsAhead = 16;  // 8 (as scatter_cols) measured 20 % slower at 2 threads on 64000 ids of 100
   std::vector<long> mine;
   mine.reserve((size_t)n);
   for (long i = 0; i < n; ++i)
     if (ids[i] >= v0 && ids[i] < v1) mine.push_back(i);
   const long m = (long)mine.size();
   for (long k = 0; k < m; ++k) {
-    if (k + kAhead < m) {
-      const long ia = mine[(size_t)(k + kAhead)];
+    if (k + kRowsAhead < m) {
+      const long ia = mine[(size_t)(k + kRowsAhead)];
       for (long c = 0; c < dim; c += 16) {
         __builtin_prefetch(dOut + ia * dim + c, 0, 3);
         __builtin_prefetch(dTable + (long)ids[ia] * dim + c, 1, 3);
