@@ -105,9 +105,11 @@ struct KernelTable {
   void (*layer_norm_grad_rows)(const float* x, const float* gamma, const float* mean, const float* rstd,
                                const float* dy, long cols, long r0, long r1, float* dx, double* sg, double* sb) = nullptr;
 
-  // embedding.cc: dTable rows += dOut rows, by column band [c0, c1) or by id modulo nth.
+  // embedding.cc: dTable rows += dOut rows, by column band [c0, c1), by table rows [v0, v1) or by id modulo nth.
   void (*scatter_cols)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long c0,
                        long c1) = nullptr;
+  void (*scatter_rows)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long v0,
+                       long v1) = nullptr;
   void (*scatter_mod)(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, int tid,
                       int nth) = nullptr;
 

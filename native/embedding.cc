@@ -1,13 +1,16 @@
 // Embedding lookup and its scatter-add gradient. Ids are checked against the table's row count first
 // (a bad id is a RangeError, never a read or write outside the table). The backward pass splits the
-// work so that no two threads ever touch the same float: by bands of columns when rows are wide,
-// otherwise by id modulo the thread count (every thread scans all ids, keeps its own rows).
+// work so that no two threads ever touch the same float, and each element's additions keep the order of the ids:
+// by ranges of table rows holding about as many ids each (every thread scans all ids, keeps those of its rows);
+// by bands of columns when rows are wide but one range would hold most ids (padding id 0 can); otherwise by id
+// modulo the thread count.
 #ifndef RL_PASS
 #include <napi.h>
 
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "common.h"
 #include "dispatch.h"
@@ -48,6 +51,29 @@ bool has_work(Args& a, const Napi::CallbackInfo& info, const Lookup& l, size_t t
 
 constexpr long kAhead = 8;
 
+// Edges of nth ranges of table rows [edges[k], edges[k + 1]) holding about n / nth ids each, or none when one range
+// would hold more than twice its share (a split by columns then balances better). Counted in buckets of 16 rows
+// (a whole number of 64-byte lines for any dim: neighbouring ranges share no line where the table starts on one).
+std::vector<long> row_edges(const int32_t* ids, long n, long rows, int nth) {
+  constexpr long kBucket = 16;
+  const long buckets = (rows + kBucket - 1) / kBucket;
+  std::vector<long> count((size_t)buckets, 0);
+  for (long i = 0; i < n; ++i) ++count[(size_t)(ids[i] / kBucket)];
+  std::vector<long> edges((size_t)nth + 1, rows);
+  edges[0] = 0;
+  long seen = 0, b = 0, most = 0, start = 0;
+  for (int k = 1; k <= nth; ++k) {
+    // the bucket that crosses k * n / nth goes to the side that leaves the ranges closer to even
+    while (b < buckets && (seen + count[b]) * nth <= k * n) seen += count[(size_t)b++];
+    if (k < nth && b < buckets && (k * n - seen * nth) * 2 > count[(size_t)b] * nth) seen += count[(size_t)b++];
+    if (k < nth) edges[(size_t)k] = std::min(b * kBucket, rows);
+    most = std::max(most, seen - start);
+    start = seen;
+  }
+  if (most * nth > 2 * n) return {};
+  return edges;
+}
+
 Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
   Args a(info, "embeddingForward");
   const Lookup l = read_lookup(a);
@@ -81,6 +107,11 @@ Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
   int nth = num_threads();
   if ((long)nout < kParallelMin || nth <= 1) {
     kernels().scatter_cols(n, dim, ids, dOut, dTable, 0, dim);
+  } else if (const std::vector<long> edges = row_edges(ids, n, (long)(typed_length(info, 4) / (size_t)dim), nth);
+             !edges.empty()) {
+    parallel([&](int tid, int) {
+      if (tid + 1 < (int)edges.size()) kernels().scatter_rows(n, dim, ids, dOut, dTable, edges[tid], edges[tid + 1]);
+    });
   } else if (dim >= 32L * nth) {
     parallel([&](int tid, int nt) {
       long c0, c1;
@@ -125,6 +156,30 @@ void scatter_cols(long n, long dim, const int32_t* ids, const float* dOut, float
   }
 }
 
+// dTable rows [v0, v1) += the dOut rows of their ids, in id order: the ids' positions first, then the rows with
+// both rows prefetched ahead (they lie anywhere in dOut and the table).
+void scatter_rows(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, long v0, long v1) {
+  constexpr long kRowsAhead = 16;  // 8 (as scatter_cols) measured 20 % slower at 2 threads on 64000 ids of 100
+  std::vector<long> mine;
+  mine.reserve((size_t)n);
+  for (long i = 0; i < n; ++i)
+    if (ids[i] >= v0 && ids[i] < v1) mine.push_back(i);
+  const long m = (long)mine.size();
+  for (long k = 0; k < m; ++k) {
+    if (k + kRowsAhead < m) {
+      const long ia = mine[(size_t)(k + kRowsAhead)];
+      for (long c = 0; c < dim; c += 16) {
+        __builtin_prefetch(dOut + ia * dim + c, 0, 3);
+        __builtin_prefetch(dTable + (long)ids[ia] * dim + c, 1, 3);
+      }
+    }
+    const long i = mine[(size_t)k];
+    float* dst = dTable + (long)ids[i] * dim;
+    const float* src = dOut + i * dim;
+    for (long c = 0; c < dim; ++c) dst[c] += src[c];
+  }
+}
+
 void scatter_mod(long n, long dim, const int32_t* ids, const float* dOut, float* dTable, int tid, int nth) {
   for (long i = 0; i < n; ++i) {
     long id = ids[i];
@@ -135,7 +190,7 @@ void scatter_mod(long n, long dim, const int32_t* ids, const float* dOut, float*
   }
 }
 
-RL_REGISTER_PASS(kFamilyEmbedding, t.scatter_cols = scatter_cols; t.scatter_mod = scatter_mod);
+RL_REGISTER_PASS(kFamilyEmbedding, t.scatter_cols = scatter_cols; t.scatter_mod = scatter_mod; t.scatter_rows = scatter_rows);
 
 }  // namespace
 

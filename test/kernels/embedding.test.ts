@@ -1,9 +1,11 @@
 /**
- * Embedding: native gather/scatter-add against the reference (every threading split: serial, column bands,
- * id modulo threads; heavy duplicates and a dominant padding id), accumulation into dTable touching only the
+ * Embedding: native gather/scatter-add against the reference (every threading split: serial, ranges of table
+ * rows, column bands, id modulo threads; heavy duplicates and a dominant padding id), the scatter-add's bits equal
+ * to a float32 sum in id order at 1, 2 and 3 threads, accumulation into dTable touching only the
  * rows used, the reference's backward against finite differences in float64, and argument checking.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendInfo, setThreads } from '../../src/backend/index.js';
 import { Rng, describeNative, describeNativeEachIsa, dot, f64, numericGrad, randF32, randF64, randInt32, referenceKernels as ref, relErr } from './util.js';
 
 /** ids in [0, vocab), about half of them the padding id 0, as in padded IMDb batches. */
@@ -19,7 +21,8 @@ const CASES: [number, number, number][] = [
   [37, 7, 11],
   [500, 16, 100],
   [64_000, 32, 10_000],  // threaded, narrow rows: split by id modulo threads
-  [20_000, 100, 5_000],  // threaded, wide rows: split by column bands
+  [20_000, 100, 5_000],  // threaded, wide rows: split by ranges of table rows
+  [20_000, 100, 1],  // threaded, wide rows, one row: split by column bands
   [3000, 33, 3],  // few distinct rows, heavy duplicates
 ];
 
@@ -63,6 +66,37 @@ describeNativeEachIsa('embedding: native vs reference', (nat) => {
     expect(Array.from(out)).toEqual([5, 6, 1, 2]);
     nat.embeddingBackward(0, 2, new Int32Array(0), new Float32Array(0), table);
     expect(table[0]).toBe(1);
+  });
+});
+
+describeNative('embedding: backward bits at every thread count', (nat) => {
+  const before = backendInfo().threads;
+  afterAll(() => setThreads(before));
+
+  /** dTable + the dOut rows of ids, each element's additions in float32 and in id order. */
+  function serialSum(n: number, dim: number, id: Int32Array, dOut: Float32Array, init: Float32Array): Float32Array {
+    const d = Float32Array.from(init);
+    for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) d[id[i] * dim + c] = Math.fround(d[id[i] * dim + c] + dOut[i * dim + c]);
+    return d;
+  }
+
+  it('equal a float32 sum in id order (row ranges, column bands when one id dominates, id modulo threads)', () => {
+    const rng = new Rng(4);
+    // n, dim, vocab, share of padding id 0: uniform and half padding split by row ranges, 90 % padding by columns
+    const cases: [number, number, number, number][] = [[32_000, 100, 10_000, 0], [32_000, 100, 10_000, 0.5], [20_000, 100, 3000, 0.9], [9000, 129, 7, 0], [64_000, 8, 1000, 0.3]];
+    for (const [n, dim, vocab, pad] of cases) {
+      const id = randInt32(rng, n, 0, vocab);
+      for (let i = 0; i < n; i++) if (rng.next() < pad) id[i] = 0;
+      const dOut = randF32(rng, n * dim), init = randF32(rng, vocab * dim);
+      for (let i = 0; i < dOut.length; i += 97) dOut[i] = -0;
+      const want = serialSum(n, dim, id, dOut, init);
+      for (const threads of [1, 2, 3]) {
+        setThreads(threads);
+        const dTable = Float32Array.from(init);
+        nat.embeddingBackward(n, dim, id, dOut, dTable);
+        expect(Buffer.from(dTable.buffer).equals(Buffer.from(want.buffer)), `n${n} dim${dim} pad${pad} threads${threads}`).toBe(true);
+      }
+    }
   });
 });
 
