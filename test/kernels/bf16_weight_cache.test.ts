@@ -5,7 +5,7 @@
  * Needs AVX512-BF16 in the CPU and the avx512 kernels in force (the packing is native).
  */
 import { describe, expect, it } from 'vitest';
-import { Act, kernels, nativeKernels, referenceKernels } from '../../src/backend/index.js';
+import { Act, backendInfo, kernels, nativeKernels, referenceKernels, setThreads } from '../../src/backend/index.js';
 import { setGlobalPolicy } from '../../src/mixed_precision.js';
 import { cachedBf16Gemm, markWeightWritten, WeightPackings, type Bf16PackAddon, type Bf16UpdateAddon } from '../../src/backend/bf16_weight_cache.js';
 import { Adam } from '../../src/optimizers/adam.js';
@@ -24,6 +24,26 @@ function product(fn: GemmFn, ta: boolean, tb: boolean, m: number, n: number, k: 
   const out = Float32Array.from(extras.c0);
   fn(ta, tb, m, n, k, 1, a, b, extras.beta, out, extras.bias, extras.act as never);
   return out;
+}
+
+/** The first index where two arrays' bits differ, or -1 (toEqual is slow on long arrays). */
+function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Array): number {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  if (x.length !== y.length) return Math.min(x.length, y.length);
+  return x.findIndex((v, i) => v !== y[i]);
+}
+
+/** W's packings (op(B) = W and W^T) against gemmBf16 on W, through products: their slack words are never read. */
+function expectPackingsOf(rng: Rng, w: Float32Array, rows: number, cols: number, packed: Int32Array, packedT: Int32Array): void {
+  const m = 3, a = randF32(rng, m * rows), at = randF32(rng, m * cols);
+  const viaPacked = new Float32Array(m * cols), direct = new Float32Array(m * cols);
+  addon!.gemmBf16PackedB(false, m, cols, rows, 1, a, packed, 0, viaPacked, null, Act.linear);
+  addon!.gemmBf16(false, false, m, cols, rows, 1, a, w, 0, direct, null, Act.linear);
+  expect(viaPacked).toEqual(direct);
+  const viaPackedT = new Float32Array(m * rows), directT = new Float32Array(m * rows);
+  addon!.gemmBf16PackedB(false, m, rows, cols, 1, at, packedT, 0, viaPackedT, null, Act.linear);
+  addon!.gemmBf16(false, true, m, rows, cols, 1, at, w, 0, directT, null, Act.linear);
+  expect(viaPackedT).toEqual(directT);
 }
 
 // Tile edges, odd k, a k past one 256-pair block, and the CNN head's wide-and-short shape scaled down.
@@ -134,16 +154,42 @@ describe.skipIf(!hasBf16)('cached bf16 GEMM (native)', () => {
         u.run(addon!, packing.p, g, packing.s, rows, cols, packed, packedT);
         expect(packing.p).toEqual(plain.p);
         expect(packing.s).toEqual(plain.s);
-        // compared through products: the packings' slack words (alignment) are never read
-        const m = 3, a = randF32(rng, m * rows), at = randF32(rng, m * cols);
-        const viaPacked = new Float32Array(m * cols), direct = new Float32Array(m * cols);
-        addon!.gemmBf16PackedB(false, m, cols, rows, 1, a, packed, 0, viaPacked, null, Act.linear);
-        addon!.gemmBf16(false, false, m, cols, rows, 1, a, plain.p, 0, direct, null, Act.linear);
-        expect(viaPacked).toEqual(direct);
-        const viaPackedT = new Float32Array(m * rows), directT = new Float32Array(m * rows);
-        addon!.gemmBf16PackedB(false, m, rows, cols, 1, at, packedT, 0, viaPackedT, null, Act.linear);
-        addon!.gemmBf16(false, true, m, rows, cols, 1, at, plain.p, 0, directT, null, Act.linear);
-        expect(viaPackedT).toEqual(directT);
+        expectPackingsOf(rng, plain.p, rows, cols, packed, packedT);
+      }
+    });
+  }
+
+  // Large enough to split over the pool (n past kParallelMin, native/kernel_util.h): the split into blocks of rows
+  // changes no bit of the weights, the slots or the packings.
+  for (const u of UPDATES) {
+    it(`${u.name} with packings gives the same bits on 1 and 2 threads`, () => {
+      const rng = new Rng(5);
+      const before = backendInfo().threads;
+      try {
+        for (const [rows, cols] of [[300, 250], [131, 263]]) {
+          const n = rows * cols, p0 = randF32(rng, n), g = randF32(rng, n);
+          const slots0 = Array.from({ length: u.slots }, () => randF32(rng, n, 0, 1));
+          const plain = { p: Float32Array.from(p0), s: slots0.map((s) => Float32Array.from(s)) };
+          u.run(addon!, plain.p, g, plain.s);
+          // the same packing arrays on both thread counts: the same alignment, so they must match word for word
+          const packed = new Int32Array(addon!.gemmBf16PackedLength(rows, cols));
+          const packedT = new Int32Array(addon!.gemmBf16PackedLength(cols, rows));
+          const made = [1, 2].map((threads) => {
+            setThreads(threads);
+            const run = { p: Float32Array.from(p0), s: slots0.map((s) => Float32Array.from(s)) };
+            packed.fill(-1);
+            packedT.fill(-1);
+            u.run(addon!, run.p, g, run.s, rows, cols, packed, packedT);
+            expect(firstDifference(run.p, plain.p)).toBe(-1);
+            run.s.forEach((s, i) => expect(firstDifference(s, plain.s[i])).toBe(-1));
+            return [Int32Array.from(packed), Int32Array.from(packedT)];
+          });
+          expect(firstDifference(made[1][0], made[0][0])).toBe(-1);
+          expect(firstDifference(made[1][1], made[0][1])).toBe(-1);
+          expectPackingsOf(rng, plain.p, rows, cols, packed, packedT);
+        }
+      } finally {
+        setThreads(before);
       }
     });
   }
