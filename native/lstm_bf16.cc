@@ -26,6 +26,9 @@
 #include "lstm_args.h"
 
 namespace rl {
+// The rows where colSum(rows, cols, ...) starts a partial sum after the first (pointwise.cc).
+std::vector<long> col_sum_bands(long rows, long cols);
+
 namespace lstm_bf16 {
 
 using Fwd = lstm_impl::Fwd;
@@ -45,12 +48,15 @@ void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in = nullptr);
 // layout); packed_gates, dxp rounded row by row in pack_a's layout (the A operand of dX = dxp W^T).
 // dx (with w, D x 4U): the input's gradient dx = dxp w^T, made in BPTT while each step's rounded gate gradients
 // are in cache, with gemmBf16's bits (the same roundings, each sum from zero pair after pair).
+// dbias (4U floats, goBackwards false): dxp's column sums added in, colSum(B*T, 4U, dxp, dbias, true)'s bits, made
+// while the same read of dxp packs dR's operand (pack_steps_with_sums): no full bf16 copy is then kept for it.
 struct Shared {
   uint32_t* packed_dxp = nullptr;
   uint32_t* packed_gates = nullptr;
   const float* w = nullptr;
   float* dx = nullptr;
   long D = 0;
+  float* dbias = nullptr;
 };
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out);
 
@@ -100,6 +106,9 @@ Napi::Value LstmBf16ForwardInput(const Napi::CallbackInfo& info) {
 //   w (Float32Array, D x 4U: the input kernel, D >= 1) and dx (Float32Array of B*T*D): dx = dxp w^T (rows in dxp's
 //     order, masked steps' rows zeros), gemmBf16(false, true, B*T, D, 4U, 1, dxp, w, 0, dx)'s bits: the product runs
 //     in BPTT on each step's rounded gate gradients while they are in cache instead of over all of them afterwards.
+//   biasGrad (Float32Array of 4U, goBackwards false): dxp's column sums are added into it, colSum(B*T, 4U, dxp,
+//     biasGrad, true)'s bits, in the pass that packs dR's operand from dxp (instead of from the full bf16 copy, which
+//     packedGates still asks for): the bias's gradient then costs no pass of its own over the 51 MB dxp.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
   const Bwd b = lstm_impl::backward_args(a);
@@ -122,6 +131,10 @@ Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
     if (out.w && wl % (size_t)G4) a.fail("w", "must hold D rows of 4U = " + std::to_string(G4) + " floats");
     out.D = (long)(wl / (size_t)G4);
     if (a.ok()) out.dx = a.f32(24, "dx", (size_t)(b.B * b.T * out.D));
+  }
+  if (K && a.ok() && info.Length() > 25 && !info[25].IsNull() && !info[25].IsUndefined()) {
+    if (b.back) a.fail("biasGrad", "needs goBackwards false (the sums run over the packed steps, in dxp's order)");
+    out.dbias = a.f32(25, "biasGrad", (size_t)(4 * b.U));
   }
   if (a.ok()) backward(*K, b, out);
   return info.Env().Undefined();
@@ -495,6 +508,48 @@ void pack_steps_from_copy(const bf16::KernelSet& K, const Bwd& p, const GateCopi
   });
 }
 
+// dR's B operand from dxp, pack_b_into(K, false, B*T, 4U, StepGates)'s bits (goBackwards false: the steps are dxp's
+// rows in order), and from the same read dxp's column sums added into dbias as colSum(B*T, 4U, dxp, dbias, true)
+// adds them: each column in double, row after row (from zero again at each of colSum's row bands, merged in order),
+// the threads splitting the columns by panels so that every column keeps its order.
+void pack_steps_with_sums(const bf16::KernelSet& K, const Bwd& p, uint32_t* dst, float* dbias) {
+  const long N = p.B * p.T, G4 = 4 * p.U, kp = bf16::pairs(N), nr = K.nr, pn = (G4 + nr - 1) / nr;
+  const std::vector<long> bands = rl::col_sum_bands(N, G4);
+  rl::parallel_for(pn, 1, 2 * kp * nr, [&](long p0, long p1) {
+    const long c0 = p0 * nr, c1 = std::min(p1 * nr, G4), w = c1 - c0;
+    std::vector<double> sum((size_t)w, 0.0), part((size_t)w, 0.0);  // the bands before, the current band
+    size_t band = 0;
+    auto add_row = [&](long i, const float* r) {
+      if (band < bands.size() && i == bands[band]) {
+        for (long j = 0; j < w; ++j) sum[(size_t)j] += part[(size_t)j];
+        std::fill(part.begin(), part.end(), 0.0);
+        ++band;
+      }
+      double* a = part.data();
+      long j = 0;
+      for (; j + 8 <= w; j += 8)
+        _mm512_storeu_pd(a + j, _mm512_add_pd(_mm512_loadu_pd(a + j), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(r + j))));
+      for (; j < w; ++j) a[j] += (double)r[j];
+    };
+    for (long q = 0; q < kp; ++q) {
+      const float* r0 = p.dxp + 2 * q * G4;
+      const float* r1 = 2 * q + 1 < N ? r0 + G4 : nullptr;
+      for (long pj = p0; pj < p1; ++pj) {
+        const long j0 = pj * nr, cols = std::min(nr, G4 - j0);
+        uint32_t* d = dst + (pj * kp + q) * nr;
+        K.interleave(r0 + j0, r1 ? r1 + j0 : nullptr, cols, d);
+        std::fill(d + cols, d + nr, 0u);
+      }
+      add_row(2 * q, r0 + c0);
+      if (r1) add_row(2 * q + 1, r1 + c0);
+    }
+    for (long j = 0; j < w; ++j) {
+      sum[(size_t)j] += part[(size_t)j];
+      dbias[c0 + j] = (float)((double)dbias[c0 + j] + sum[(size_t)j]);
+    }
+  });
+}
+
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4), N = B * T;
   std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
@@ -515,7 +570,8 @@ void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const StepGates steps{&p};
   const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
   uint32_t* Gp = out.packed_dxp ? out.packed_dxp : bf16::scratch(1, (size_t)bf16::packed_b_dwords(K, N, G4));
-  if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
+  if (out.dbias) pack_steps_with_sums(K, p, Gp, out.dbias);
+  else if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
   else bf16::pack_b_into(K, false, N, G4, steps.rows(), Gp);
   // The fitted tile always (measured at 100 x 400: 8.6 -> 5.3 ms against the 12 x 32 tiles), not only where
   // gemm_packed would pick it.
