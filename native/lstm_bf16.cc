@@ -508,44 +508,87 @@ void pack_steps_from_copy(const bf16::KernelSet& K, const Bwd& p, const GateCopi
   });
 }
 
+// Pairs [q0, q1) of dxp's rows (N rows of G4 floats), columns [c0, c1), c0 a multiple of 16 and nr: packed into
+// dst's panels (nr columns, kp pairs each) with the conversions pack_b_into makes (lanes at or past G4 zeros, up to
+// `end`, the end of the panels written) and added, each column row after row, into part[j - c0] (without the pairs'
+// second rows when sum_second is false). 64 columns at a time
+// keep their sums in registers over the block of pairs, the next block's lines fetched ahead (colsum_block's plan).
+RLV void pack_and_sum(const float* dxp, long N, long G4, long kp, long nr, uint32_t* dst, long q0, long q1, long c0,
+                      long c1, long end, double* part, bool sum_second = true) {
+  constexpr long kPairs = 8, kCols = 64;
+  for (long qb = q0; qb < q1; qb += kPairs) {
+    const long qe = std::min(q1, qb + kPairs);
+    for (long c = c0; c < end; c += kCols) {
+      const int nv = (int)std::min<long>(4, (end - c) / 16);
+      __m512d acc[8] = {};
+      for (int v = 0; v < 2 * nv; ++v) acc[v] = _mm512_loadu_pd(part + (c - c0) + 8 * v);
+      for (long q = qb; q < qe; ++q) {
+        const float* r0 = dxp + 2 * q * G4;
+        const float* r1 = 2 * q + 1 < N ? r0 + G4 : nullptr;
+        if (q + kPairs < q1 && 2 * (q + kPairs) + 1 < N)
+          for (int v = 0; v < nv; ++v) {
+            __builtin_prefetch(r0 + 2 * kPairs * G4 + c + 16 * v, 0, 3);
+            __builtin_prefetch(r0 + (2 * kPairs + 1) * G4 + c + 16 * v, 0, 3);
+          }
+        for (int v = 0; v < nv; ++v) {
+          const long j = c + 16 * v;
+          const __mmask16 m = (__mmask16)(j + 16 <= c1 ? 0xffff : j >= c1 ? 0 : (1u << (c1 - j)) - 1);
+          const __m512 x0 = _mm512_maskz_loadu_ps(m, r0 + j);
+          const __m512 x1 = r1 ? _mm512_maskz_loadu_ps(m, r1 + j) : _mm512_setzero_ps();
+          const __m512i lo = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x0));
+          const __m512i hi = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x1));
+          _mm512_storeu_si512((void*)(dst + ((j / nr) * kp + q) * nr + j % nr), _mm512_or_si512(lo, _mm512_maskz_slli_epi32(0xffff, hi, 16)));
+          // Row 2q's values, then row 2q + 1's (each column's order), in halves read again from L1.
+          const __mmask8 mlo = (__mmask8)(m & 0xff), mhi = (__mmask8)(m >> 8);
+          const auto add = [&](const float* r) {
+            acc[2 * v] = _mm512_add_pd(acc[2 * v], _mm512_maskz_cvtps_pd(0xff, _mm256_maskz_loadu_ps(mlo, r + j)));
+            acc[2 * v + 1] = _mm512_add_pd(acc[2 * v + 1], _mm512_maskz_cvtps_pd(0xff, _mm256_maskz_loadu_ps(mhi, r + j + 8)));
+          };
+          add(r0);
+          if (r1 && sum_second) add(r1);
+        }
+      }
+      for (int v = 0; v < 2 * nv; ++v) _mm512_storeu_pd(part + (c - c0) + 8 * v, acc[v]);
+    }
+  }
+}
+
 // dR's B operand from dxp, pack_b_into(K, false, B*T, 4U, StepGates)'s bits (goBackwards false: the steps are dxp's
 // rows in order), and from the same read dxp's column sums added into dbias as colSum(B*T, 4U, dxp, dbias, true)
 // adds them: each column in double, row after row (from zero again at each of colSum's row bands, merged in order),
-// the threads splitting the columns by panels so that every column keeps its order.
+// the threads splitting the columns (by 16) so that every column keeps its order.
 void pack_steps_with_sums(const bf16::KernelSet& K, const Bwd& p, uint32_t* dst, float* dbias) {
-  const long N = p.B * p.T, G4 = 4 * p.U, kp = bf16::pairs(N), nr = K.nr, pn = (G4 + nr - 1) / nr;
+  const long N = p.B * p.T, G4 = 4 * p.U, kp = bf16::pairs(N), nr = K.nr, width = bf16::round_up(G4, nr);
   const std::vector<long> bands = rl::col_sum_bands(N, G4);
-  rl::parallel_for(pn, 1, 2 * kp * nr, [&](long p0, long p1) {
-    const long c0 = p0 * nr, c1 = std::min(p1 * nr, G4), w = c1 - c0;
-    std::vector<double> sum((size_t)w, 0.0), part((size_t)w, 0.0);  // the bands before, the current band
-    size_t band = 0;
-    auto add_row = [&](long i, const float* r) {
-      if (band < bands.size() && i == bands[band]) {
-        for (long j = 0; j < w; ++j) sum[(size_t)j] += part[(size_t)j];
-        std::fill(part.begin(), part.end(), 0.0);
-        ++band;
-      }
-      double* a = part.data();
-      long j = 0;
-      for (; j + 8 <= w; j += 8)
-        _mm512_storeu_pd(a + j, _mm512_add_pd(_mm512_loadu_pd(a + j), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(r + j))));
-      for (; j < w; ++j) a[j] += (double)r[j];
-    };
-    for (long q = 0; q < kp; ++q) {
-      const float* r0 = p.dxp + 2 * q * G4;
-      const float* r1 = 2 * q + 1 < N ? r0 + G4 : nullptr;
-      for (long pj = p0; pj < p1; ++pj) {
-        const long j0 = pj * nr, cols = std::min(nr, G4 - j0);
-        uint32_t* d = dst + (pj * kp + q) * nr;
-        K.interleave(r0 + j0, r1 ? r1 + j0 : nullptr, cols, d);
-        std::fill(d + cols, d + nr, 0u);
-      }
-      add_row(2 * q, r0 + c0);
-      if (r1) add_row(2 * q + 1, r1 + c0);
+  rl::parallel_for(width / 16, 1, 2 * kp * 16, [&](long u0, long u1) {
+    const long c0 = 16 * u0, c1 = std::min(16 * u1, G4), end = 16 * u1;
+    if (c0 >= G4) {  // only zero lanes past G4
+      for (long q = 0; q < kp; ++q)
+        for (long j = c0; j < end; j += 16) std::fill_n(dst + ((j / nr) * kp + q) * nr + j % nr, 16, 0u);
+      return;
     }
-    for (long j = 0; j < w; ++j) {
-      sum[(size_t)j] += part[(size_t)j];
-      dbias[c0 + j] = (float)((double)dbias[c0 + j] + sum[(size_t)j]);
+    const long w = end - c0;
+    std::vector<double> sum((size_t)w, 0.0), part((size_t)w, 0.0);  // the bands before, the current band
+    long q = 0;
+    for (size_t b = 0; b <= bands.size(); ++b) {
+      if (b == bands.size()) {
+        pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, kp, c0, c1, end, part.data());
+        break;
+      }
+      const long stop = bands[b];  // the next band's first row
+      pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, stop / 2, c0, c1, end, part.data());
+      q = stop / 2;
+      // A band starting inside a pair: its first row ends the band before, its second starts this one.
+      if (stop & 1) pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, q + 1, c0, c1, end, part.data(), false);
+      for (long j = 0; j < w; ++j) sum[(size_t)j] += part[(size_t)j];
+      std::fill(part.begin(), part.end(), 0.0);
+      if (!(stop & 1)) continue;
+      for (long j = c0; j < c1; ++j) part[(size_t)(j - c0)] += (double)p.dxp[stop * G4 + j];
+      ++q;
+    }
+    for (long j = c0; j < c1; ++j) {
+      sum[(size_t)(j - c0)] += part[(size_t)(j - c0)];
+      dbias[j] = (float)((double)dbias[j] + sum[(size_t)(j - c0)]);
     }
   });
 }
