@@ -9,7 +9,10 @@
  *
  * The input's gradient dxp·Wᵀ can skip the packing altogether: given W and dx, lstmBackwardPacking has the kernel make
  * dx in BPTT, each step's product on its rounded gate gradients while they are in cache (gemm's bits; lab shapes:
- * the 7.4 ms product adds ~6.4 ms to the kernel).
+ * the 7.4 ms product adds ~6.4 ms to the kernel). Then nothing needs dxp as an A operand (unless dhAll's product
+ * does), so the kernel keeps no full bf16 copy of it, and given the bias's gradient it packs dxp as B straight from the
+ * float rows, adding their column sums to that gradient in the same read (colSum's bits): the bias then costs no
+ * 51 MB colSum pass.
  *
  * The handoff is explicit: lstmBackwardPacking returns the packings, gemmPackedDxp takes them. Buffers are reused
  * from call to call, so a later lstmBackwardPacking overwrites them: packings used after that are refused with an
