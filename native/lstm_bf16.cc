@@ -513,8 +513,8 @@ void pack_steps_from_copy(const bf16::KernelSet& K, const Bwd& p, const GateCopi
 // Pairs [q0, q1) of dxp's rows (N rows of G4 floats), columns [c0, c1), c0 a multiple of 16 and nr: packed into
 // dst's panels (nr columns, kp pairs each) with the conversions pack_b_into makes (lanes at or past G4 zeros, up to
 // `end`, the end of the panels written) and added, each column row after row, into part[j - c0] (without the pairs'
-// second rows when sum_second is false). 64 columns at a time
-// keep their sums in registers over the block of pairs, the next block's lines fetched ahead (colsum_block's plan).
+// second rows when sum_second is false). 64 columns at a time keep their sums in registers over a block of pairs,
+// the next block's lines fetched ahead (colsum_block's plan).
 RLV void pack_and_sum(const float* dxp, long N, long G4, long kp, long nr, uint32_t* dst, long q0, long q1, long c0,
                       long c1, long end, double* part, bool sum_second = true) {
   constexpr long kPairs = 8, kCols = 64;
@@ -539,7 +539,8 @@ RLV void pack_and_sum(const float* dxp, long N, long G4, long kp, long nr, uint3
           const __m512 x1 = r1 ? _mm512_maskz_loadu_ps(m, r1 + j) : _mm512_setzero_ps();
           const __m512i lo = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x0));
           const __m512i hi = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x1));
-          _mm512_storeu_si512((void*)(dst + ((j / nr) * kp + q) * nr + j % nr), _mm512_or_si512(lo, _mm512_maskz_slli_epi32(0xffff, hi, 16)));
+          const __m512i pair = _mm512_or_si512(lo, _mm512_maskz_slli_epi32(0xffff, hi, 16));
+          _mm512_storeu_si512((void*)(dst + ((j / nr) * kp + q) * nr + j % nr), pair);
           // Row 2q's values, then row 2q + 1's (each column's order), in halves read again from L1.
           const __mmask8 mlo = (__mmask8)(m & 0xff), mhi = (__mmask8)(m >> 8);
           const auto add = [&](const float* r) {
