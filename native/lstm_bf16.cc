@@ -26,6 +26,9 @@
 #include "lstm_args.h"
 
 namespace rl {
+// The rows where colSum(rows, cols, ...) starts a partial sum after the first (pointwise.cc).
+std::vector<long> col_sum_bands(long rows, long cols);
+
 namespace lstm_bf16 {
 
 using Fwd = lstm_impl::Fwd;
@@ -45,12 +48,15 @@ void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in = nullptr);
 // layout); packed_gates, dxp rounded row by row in pack_a's layout (the A operand of dX = dxp W^T).
 // dx (with w, D x 4U): the input's gradient dx = dxp w^T, made in BPTT while each step's rounded gate gradients
 // are in cache, with gemmBf16's bits (the same roundings, each sum from zero pair after pair).
+// dbias (4U floats, goBackwards false): dxp's column sums added in, colSum(B*T, 4U, dxp, dbias, true)'s bits, made
+// while the same read of dxp packs dR's operand (pack_steps_with_sums): no full bf16 copy is then kept for it.
 struct Shared {
   uint32_t* packed_dxp = nullptr;
   uint32_t* packed_gates = nullptr;
   const float* w = nullptr;
   float* dx = nullptr;
   long D = 0;
+  float* dbias = nullptr;
 };
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out);
 
@@ -100,6 +106,9 @@ Napi::Value LstmBf16ForwardInput(const Napi::CallbackInfo& info) {
 //   w (Float32Array, D x 4U: the input kernel, D >= 1) and dx (Float32Array of B*T*D): dx = dxp w^T (rows in dxp's
 //     order, masked steps' rows zeros), gemmBf16(false, true, B*T, D, 4U, 1, dxp, w, 0, dx)'s bits: the product runs
 //     in BPTT on each step's rounded gate gradients while they are in cache instead of over all of them afterwards.
+//   biasGrad (Float32Array of 4U, goBackwards false): dxp's column sums are added into it, colSum(B*T, 4U, dxp,
+//     biasGrad, true)'s bits, in the pass that packs dR's operand from dxp (instead of from the full bf16 copy, which
+//     packedGates still asks for): the bias's gradient then costs no pass of its own over the 51 MB dxp.
 Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
   rnn::SeqArgs a(info, "lstmBf16Backward", 4);
   const Bwd b = lstm_impl::backward_args(a);
@@ -122,6 +131,10 @@ Napi::Value LstmBf16Backward(const Napi::CallbackInfo& info) {
     if (out.w && wl % (size_t)G4) a.fail("w", "must hold D rows of 4U = " + std::to_string(G4) + " floats");
     out.D = (long)(wl / (size_t)G4);
     if (a.ok()) out.dx = a.f32(24, "dx", (size_t)(b.B * b.T * out.D));
+  }
+  if (K && a.ok() && info.Length() > 25 && !info[25].IsNull() && !info[25].IsUndefined()) {
+    if (b.back) a.fail("biasGrad", "needs goBackwards false (the sums run over the packed steps, in dxp's order)");
+    out.dbias = a.f32(25, "biasGrad", (size_t)(4 * b.U));
   }
   if (a.ok()) backward(*K, b, out);
   return info.Env().Undefined();
@@ -290,7 +303,9 @@ RLV void stream_copy(float* dst, const float* src, long n) {
 
 // dxp is streamed past the cache (stream_copy) from this many floats (32 MB, the L3 of the lab's machine): at the
 // lab's shapes its 51 MB are read again only by the bias gradient's colSum, after dR's product has evicted them
-// (2 threads: 15.8 -> 14.6 ms; with goBackwards, where dR's packing reads dxp back, 24.5 -> 23.2 ms).
+// (2 threads: 15.8 -> 14.6 ms; with goBackwards, where dR's packing reads dxp back, 24.5 -> 23.2 ms), or by
+// pack_steps_with_sums right after BPTT (still streamed: plain stores cost BPTT ~1 ms, 1 thread, and saved the pass
+// ~0.5 ms).
 // (The forward's gates likewise measured slower: 8.9 -> 9.4 ms; its time is the products, not memory.)
 constexpr long kStreamFloats = 8L << 20;
 
@@ -495,6 +510,93 @@ void pack_steps_from_copy(const bf16::KernelSet& K, const Bwd& p, const GateCopi
   });
 }
 
+// Pairs [q0, q1) of dxp's rows (N rows of G4 floats), columns [c0, c1), c0 a multiple of 16 and nr: packed into
+// dst's panels (nr columns, kp pairs each) with the conversions pack_b_into makes (lanes at or past G4 zeros, up to
+// `end`, the end of the panels written) and added, each column row after row, into part[j - c0] (without the pairs'
+// second rows when sum_second is false). 64 columns at a time keep their sums in registers over a block of pairs,
+// the next block's lines fetched ahead (colsum_block's plan; blocks of 32 pairs against 8: 4.0 -> 3.0 ms at the
+// lab's shapes, 1 thread).
+RLV void pack_and_sum(const float* dxp, long N, long G4, long kp, long nr, uint32_t* dst, long q0, long q1, long c0,
+                      long c1, long end, double* part, bool sum_second = true) {
+  constexpr long kPairs = 32, kCols = 64;
+  for (long qb = q0; qb < q1; qb += kPairs) {
+    const long qe = std::min(q1, qb + kPairs);
+    for (long c = c0; c < end; c += kCols) {
+      const int nv = (int)std::min<long>(4, (end - c) / 16);
+      __m512d acc[8] = {};
+      for (int v = 0; v < 2 * nv; ++v) acc[v] = _mm512_loadu_pd(part + (c - c0) + 8 * v);
+      for (long q = qb; q < qe; ++q) {
+        const float* r0 = dxp + 2 * q * G4;
+        const float* r1 = 2 * q + 1 < N ? r0 + G4 : nullptr;
+        if (q + kPairs < q1 && 2 * (q + kPairs) + 1 < N)
+          for (int v = 0; v < nv; ++v) {
+            __builtin_prefetch(r0 + 2 * kPairs * G4 + c + 16 * v, 0, 3);
+            __builtin_prefetch(r0 + (2 * kPairs + 1) * G4 + c + 16 * v, 0, 3);
+          }
+        for (int v = 0; v < nv; ++v) {
+          const long j = c + 16 * v;
+          const __mmask16 m = (__mmask16)(j + 16 <= c1 ? 0xffff : j >= c1 ? 0 : (1u << (c1 - j)) - 1);
+          const __m512 x0 = _mm512_maskz_loadu_ps(m, r0 + j);
+          const __m512 x1 = r1 ? _mm512_maskz_loadu_ps(m, r1 + j) : _mm512_setzero_ps();
+          const __m512i lo = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x0));
+          const __m512i hi = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x1));
+          const __m512i pair = _mm512_or_si512(lo, _mm512_maskz_slli_epi32(0xffff, hi, 16));
+          _mm512_storeu_si512((void*)(dst + ((j / nr) * kp + q) * nr + j % nr), pair);
+          // Row 2q's values, then row 2q + 1's (each column's order), in halves read again from L1.
+          const __mmask8 mlo = (__mmask8)(m & 0xff), mhi = (__mmask8)(m >> 8);
+          const auto add = [&](const float* r) {
+            acc[2 * v] = _mm512_add_pd(acc[2 * v], _mm512_maskz_cvtps_pd(0xff, _mm256_maskz_loadu_ps(mlo, r + j)));
+            acc[2 * v + 1] = _mm512_add_pd(acc[2 * v + 1], _mm512_maskz_cvtps_pd(0xff, _mm256_maskz_loadu_ps(mhi, r + j + 8)));
+          };
+          add(r0);
+          if (r1 && sum_second) add(r1);
+        }
+      }
+      for (int v = 0; v < 2 * nv; ++v) _mm512_storeu_pd(part + (c - c0) + 8 * v, acc[v]);
+    }
+  }
+}
+
+// dR's B operand from dxp, pack_b_into(K, false, B*T, 4U, StepGates)'s bits (goBackwards false: the steps are dxp's
+// rows in order), and from the same read dxp's column sums added into dbias as colSum(B*T, 4U, dxp, dbias, true)
+// adds them: each column in double, row after row (from zero again at each of colSum's row bands, merged in order),
+// the threads splitting the columns (by 16) so that every column keeps its order.
+void pack_steps_with_sums(const bf16::KernelSet& K, const Bwd& p, uint32_t* dst, float* dbias) {
+  const long N = p.B * p.T, G4 = 4 * p.U, kp = bf16::pairs(N), nr = K.nr, width = bf16::round_up(G4, nr);
+  const std::vector<long> bands = rl::col_sum_bands(N, G4);
+  rl::parallel_for(width / 16, 1, 2 * kp * 16, [&](long u0, long u1) {
+    const long c0 = 16 * u0, c1 = std::min(16 * u1, G4), end = 16 * u1;
+    if (c0 >= G4) {  // only zero lanes past G4
+      for (long q = 0; q < kp; ++q)
+        for (long j = c0; j < end; j += 16) std::fill_n(dst + ((j / nr) * kp + q) * nr + j % nr, 16, 0u);
+      return;
+    }
+    const long w = end - c0;
+    std::vector<double> sum((size_t)w, 0.0), part((size_t)w, 0.0);  // the bands before, the current band
+    long q = 0;
+    for (size_t b = 0; b <= bands.size(); ++b) {
+      if (b == bands.size()) {
+        pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, kp, c0, c1, end, part.data());
+        break;
+      }
+      const long stop = bands[b];  // the next band's first row
+      pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, stop / 2, c0, c1, end, part.data());
+      q = stop / 2;
+      // A band starting inside a pair: its first row ends the band before, its second starts this one.
+      if (stop & 1) pack_and_sum(p.dxp, N, G4, kp, nr, dst, q, q + 1, c0, c1, end, part.data(), false);
+      for (long j = 0; j < w; ++j) sum[(size_t)j] += part[(size_t)j];
+      std::fill(part.begin(), part.end(), 0.0);
+      if (!(stop & 1)) continue;
+      for (long j = c0; j < c1; ++j) part[(size_t)(j - c0)] += (double)p.dxp[stop * G4 + j];
+      ++q;
+    }
+    for (long j = c0; j < c1; ++j) {
+      sum[(size_t)(j - c0)] += part[(size_t)(j - c0)];
+      dbias[j] = (float)((double)dbias[j] + sum[(size_t)(j - c0)]);
+    }
+  });
+}
+
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4), N = B * T;
   std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
@@ -515,7 +617,8 @@ void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const StepGates steps{&p};
   const bf16::PackedA A = bf16::pack_a(K, true, U, N, hprev.rows(), 0);
   uint32_t* Gp = out.packed_dxp ? out.packed_dxp : bf16::scratch(1, (size_t)bf16::packed_b_dwords(K, N, G4));
-  if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
+  if (out.dbias) pack_steps_with_sums(K, p, Gp, out.dbias);
+  else if (gb.full) pack_steps_from_copy(K, p, gb, Gp);
   else bf16::pack_b_into(K, false, N, G4, steps.rows(), Gp);
   // The fitted tile always (measured at 100 x 400: 8.6 -> 5.3 ms against the 12 x 32 tiles), not only where
   // gemm_packed would pick it.

@@ -115,6 +115,25 @@ void col_sum(const KernelTable& K, const float* x, long rows, long cols, float* 
   }
 }
 
+}  // namespace
+
+// Where col_sum's sums restart: the first rows of its row bands after the first (their partial sums are added to
+// the ones before in order), none where each column is summed whole in row order. For kernels that make the same
+// sums in another pass (lstm_bf16.cc), so they follow col_sum's split.
+std::vector<long> col_sum_bands(long rows, long cols) {
+  std::vector<long> starts;
+  const int nth = num_threads();
+  if (rows * cols < kParallelMin || nth <= 1 || cols >= 64L * nth) return starts;
+  for (int t = 1; t < nth; ++t) {
+    long r0, r1;
+    split_range(rows, t, nth, 1, &r0, &r1);
+    if (r0 < r1) starts.push_back(r0);
+  }
+  return starts;
+}
+
+namespace {
+
 // colSum(rows, cols, x, out, accumulate, blocks = 1): x holds `blocks` [rows, cols] matrices and out their `blocks`
 // rows of column sums, each exactly as its own colSum call would sum it (the adder's per-sample sums over RepeatVector
 // steps: one call instead of one per sample). Small blocks run whole on one thread each, spread over the pool.

@@ -100,14 +100,18 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     let dxpGemm: Kernels['gemm'] = K.gemm;
     // The input's gradient, when the LSTM's bf16 backward makes it in BPTT (bf16_shared_packing.ts): then no GEMM.
     let dxMade: FArray | null = null;
+    // The input bias's gradient, when that kernel adds dxp's column sums into it as it packs dxp: then no colSum.
+    let biasSummed = false;
     if (spec.cell === 'lstm') {
       const args = [B, T, U, rd, h0d, c0d, mask, spec.goBackwards, spec.act, spec.recAct, hs, cs!, gates!, dhs, dhT, dcT,
         dxp, dr, dh0, dc0, dhAll] as const;
       const sharing = !repeat && (!compact || dhAll) ? dxpSharing(K) : null;
       const input = sharing && x.requiresGrad && !compact && !spec.goBackwards ? { w: wd, dx: allocFloat(N * D, false) } : undefined;
-      const packs = sharing ? sharing.lstmBackwardPacking(...args, input) : (K.lstmBackward(...args), null);
+      const biasGrad = input && !dhAll && N > 0 && bias?.requiresGrad ? gradBuffer(bias).subarray(0, GU) : undefined;
+      const packs = sharing ? sharing.lstmBackwardPacking(...args, input, biasGrad) : (K.lstmBackward(...args), null);
       if (packs) dxpGemm = (...a) => sharing!.gemmPackedDxp(packs, ...a);
       dxMade = packs?.inputGrad ?? null;
+      biasSummed = packs?.biasGrad != null;
     } else if (spec.cell === 'gru') {
       const drb = recBias ? allocFloat(GU) : null;
       K.gruBackward(B, T, U, rd, recBias, h0d, mask, spec.goBackwards, spec.resetAfter, spec.act, spec.recAct, hs, gates!, hh!,
@@ -142,7 +146,7 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
     const dxpa = compact ? gatherRows(dxp, rows!, GU) : dxp;
     if (Na > 0) {
       if (w.requiresGrad) dxpGemm(true, false, D, GU, Na, 1, xa, dxpa, w.grad ? 1 : 0, gradBuffer(w, false), null, Act.linear);
-      if (bias?.requiresGrad) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
+      if (bias?.requiresGrad && !biasSummed) K.colSum(Na, GU, dxpa, gradBuffer(bias).subarray(0, GU), true);
     }
     if (x.requiresGrad) {
       const dxa = dxMade ?? allocFloat(Na * D, false);
