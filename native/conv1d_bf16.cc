@@ -225,41 +225,36 @@ void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long q
   }
 }
 
-// dx[b, t0..t1) = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the
-// registers; only the tiles with terms in [t0, t1), a tile reaching outside it summed aside (below).
+// dx[b] = col2im(dy[b] w^T) for samples [b0, b1), each tile of dy w^T added into dx straight from the registers.
 // Row o, column (j, ci) of the product belongs to dx[b, o s - pl + j, ci], at offset (o s - pl) Cin + (j Cin + ci)
 // of the sample's dx: a C of row stride s Cin, starting pl Cin before the sample, whose rows overlap. Each dx sum
 // takes its terms in the order col2im took them from a stored product (o ascending, hence j descending): row panels
 // in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
-// (the first and last row panels when padded) or [t0, t1) is summed aside and added element by element within both.
-// The A operand, the sample's dy rounded (pack_a's layout), is made row panel by row panel and stays in L2. Each dx
-// sum takes the same terms in the same order whatever [t0, t1), so any split of the steps gives the same bits.
-void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint32_t* wT, long b0, long b1, float* dx,
-                long t0, long t1) {
-  const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin;
-  const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr), begin = t0 * c.Cin, end = t1 * c.Cin;
+// (the first and last row panels when padded) is summed aside and added element by element within it. The A
+// operand, the sample's dy rounded (pack_a's layout), is made per sample and stays in L2.
+void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint32_t* wT, long b0, long b1, float* dx) {
+  const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
+  const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr);
   uint32_t* A = scratch(4, (size_t)(arows * lda));
   std::fill(A + c.To * lda, A + arows * lda, 0u);
   alignas(64) float local[16 * 64];
   for (long b = b0; b < b1; ++b) {
+    for (long o = 0; o < c.To; ++o) {
+      uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
+      if (dy.ring) std::memcpy(d, dy.ring_row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
+      else K.convert(dy.row(b * c.To + o), c.Cout, d);
+      if (c.Cout & 1) d[c.Cout] = 0;
+    }
     float* xb = dx + b * c.T * c.Cin;
-    std::fill(xb + begin, xb + end, 0.0f);
+    std::fill(xb, xb + end, 0.0f);
     for (long o0 = 0; o0 < c.To; o0 += K.mr) {
       const long rows = std::min<long>(K.mr, c.To - o0), first = (o0 * c.s - c.pl) * c.Cin;
-      if (first >= end || first + (rows - 1) * ldc + KC <= begin) continue;  // no term in [t0, t1)
-      for (long o = o0; o < o0 + rows; ++o) {
-        uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
-        if (dy.ring) std::memcpy(d, dy.ring_row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
-        else K.convert(dy.row(b * c.To + o), c.Cout, d);
-        if (c.Cout & 1) d[c.Cout] = 0;
-      }
       const uint32_t* a = A + o0 * lda;
       for (long pj = pn - 1; pj >= 0; --pj) {
         const long j0 = pj * K.nr, cols = std::min<long>(K.nr, KC - j0);
         const uint32_t* bp = wT + pj * kp * K.nr;
         const long lo = first + j0, hi = first + (rows - 1) * ldc + j0 + cols;  // offsets the tile touches
-        if (lo >= end || hi <= begin) continue;
-        if (lo >= begin && hi <= end) {
+        if (lo >= 0 && hi <= end) {
           const TileOut out{xb + lo, ldc, rows, cols, 1.0f, 1.0f, nullptr, ACT_LINEAR};
           K.tile_c(a, lda, bp, kp, nullptr, 0, out);
           continue;
@@ -269,7 +264,7 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint
         for (long r = 0; r < rows; ++r)
           for (long j = 0; j < cols; ++j) {
             const long f = first + r * ldc + j0 + j;
-            if (f >= begin && f < end) xb[f] += local[r * K.nr + j];
+            if (f >= 0 && f < end) xb[f] += local[r * K.nr + j];
           }
       }
     }
@@ -282,9 +277,8 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint
 // of dy (two buffers, alternately, so that the next block's packing overlaps this one's products; with reluY also
 // the ring's rows) and db's sums of its columns, and transposes its time steps of the samples the block reaches
 // first; then, after a barrier (one a block), each takes whole row panels of dw (rows (j, ci)) over all blocks, packing its own rows of
-// im2col^T. After the block that ends a sample, the sample's dx (dx null: none), while its dy is still in cache, each
-// thread its time steps of it (those it transposes): a whole sample's dx on one thread left the other waiting at the
-// next barrier (35 ms a call at the lab's shape against 23 ms). The sums are gemm_packed's (from zero, pair after pair; db's in double, row
+// im2col^T. After the block that ends a sample, the sample's dx (dx null: none), while its dy is still in cache:
+// samples b with b % threads == thread. The sums are gemm_packed's (from zero, pair after pair; db's in double, row
 // after row per column), the packings the same bf16 values as pack_a's and pack_b's, so the bits are theirs.
 void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& dy_rows, const uint32_t* wT,
               float* dw, double* acc, float* dx) {
@@ -347,7 +341,9 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& 
             K.tile_cols(a, lda, b, qn, w, npad, cols);
           }
         }
-      if (dx) dx_samples(K, c, dy, wT, n0 / c.To, n1 / c.To, dx, step0, step1);
+      if (dx)
+        for (long b = n0 / c.To; b < n1 / c.To; ++b)
+          if (b % nth == tid) dx_samples(K, c, dy, wT, b, b + 1, dx);
     }
   };
   if (threaded) parallel(body);
@@ -459,8 +455,7 @@ Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
   if (!dx || fused) return info.Env().Undefined();
   if (N == 0 || KC == 0) std::fill(dx, dx + nx, 0.0f);
   else  // Cout = 0: no rows of dy, none to mask
-    parallel_for(c.B, 1, c.To * KC * c.Cout,
-                 [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx, 0, c.T); });
+    parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx); });
   return info.Env().Undefined();
 }
 
