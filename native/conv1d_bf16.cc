@@ -82,15 +82,15 @@ alignas(64) constexpr uint16_t kPairWords[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4
 // its bits), from one read of each: packed into the block's panels as pack_dy_block packs dy's (into panel0, the
 // pair's dword in its first panel, the next panels pstride dwords on; null: not packed), rounded into the rows' bf16
 // copies for dx (ring0, ring1: what K.convert makes of the masked rows) and, when acc, added into db's sums (row 2q
-// first, as colsum_block), for columns [j0, j1) (multiples of 16; j1 at most the panels' width: zeros past Cout). Only
-// reached with bf16 kernels, i.e. on an AVX512-BF16 CPU.
+// first, as colsum_block). Only reached with bf16 kernels, i.e. on an AVX512-BF16 CPU.
 #if RL_X86
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void relu_grad_pair(
-    const float* d0, const float* y0, const float* d1, const float* y1, long Cout, long j0, long j1, long nr,
-    long pstride, uint32_t* panel0, uint16_t* ring0, uint16_t* ring1, double* acc) {
+    const float* d0, const float* y0, const float* d1, const float* y1, long Cout, long nr, long pstride,
+    uint32_t* panel0, uint16_t* ring0, uint16_t* ring1, double* acc) {
   const __m512 zero = _mm512_setzero_ps();
   const __m512i idx = _mm512_load_si512((const void*)kPairWords);
-  for (long j = j0; j < j1; j += 16) {
+  const long width = (Cout + nr - 1) / nr * nr;  // the panels' columns: zeros past Cout
+  for (long j = 0; j < width; j += 16) {
     const long left = Cout - j;
     const __mmask16 tail = left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
     // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
@@ -122,16 +122,16 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void relu_grad_p
 
 #else
 // No bf16 kernels off x86: conv1dBf16Backward fails in require_kernels before it reads dy.
-void relu_grad_pair(const float*, const float*, const float*, const float*, long, long, long, long, long, uint32_t*,
-                    uint16_t*, uint16_t*, double*) {
+void relu_grad_pair(const float*, const float*, const float*, const float*, long, long, long, uint32_t*, uint16_t*,
+                    uint16_t*, double*) {
   std::abort();
 }
 #endif
 
-// The backward's dy. With reluY, relu's derivative is applied as dy is first read (pack_dy_block), instead of a pass
-// over all of dy first: the masked rows' bf16 go into a ring of the last R rows, shared by the threads, for the dx of
-// the samples the block ends (a sample's first row lies less than To + a block's rows back; R leaves one more block
-// for the threads' packing of the next block while another thread still reads the ring for this one).
+// The backward's dy. With reluY, relu's derivative is applied as dy is first read (pack_dy_block, on every thread
+// that packs, or mask on one that does not), instead of a pass over all of dy first: each thread keeps the masked
+// rows' bf16 in its own ring of the last R rows, for the dx of the samples the block ends (a sample's first row lies
+// less than To + the block's rows back), and thread 0 sums db from the masked rows as it packs.
 struct DyRows {
   const float* dy;
   const float* relu_y;
@@ -140,12 +140,20 @@ struct DyRows {
   long R = 0;
   const float* row(long r) const { return dy + r * Cout; }
   uint16_t* ring_row(long r) const { return ring + (r % R) * Cout; }
-  // Pairs [q0, q0 + qn), columns [j0, j1): the ring's rows, db's sums when acc, and the block's panels (qn pairs
-  // each) when d.
-  void mask(const KernelSet& K, long N, long q0, long qn, long j0, long j1, uint32_t* d, double* acc) const {
+  // This thread's copy with its ring, for blocks of at most block_rows rows of samples To rows long.
+  DyRows with_ring(long To, long block_rows) const {
+    if (!relu_y || Cout == 0) return *this;
+    thread_local std::vector<uint16_t> buffer;
+    DyRows d = *this;
+    d.R = To + 2 * block_rows;
+    if (buffer.size() < (size_t)(d.R * Cout)) buffer.resize((size_t)(d.R * Cout));
+    d.ring = buffer.data();
+    return d;
+  }
+  // Pairs [q0, q0 + qn): the ring's rows, db's sums when acc, and the block's panels (qn pairs each) when d.
+  void mask(const KernelSet& K, long N, long q0, long qn, uint32_t* d, double* acc) const {
     for (long q = q0; q < q0 + qn; ++q) {
       const long r = 2 * q;
-      // The pair's whole rows, whichever columns this thread takes: only its own measured slower (2.3 -> 3.7 ms)
       if (r + 2 * kPairsAhead + 2 <= N)
         for (long f = 0; f < 2 * Cout; f += 16) {
           __builtin_prefetch(dy + (r + 2 * kPairsAhead) * Cout + f, 0, 3);
@@ -153,41 +161,36 @@ struct DyRows {
         }
       const bool two = r + 1 < N;
       relu_grad_pair(dy + r * Cout, relu_y + r * Cout, two ? dy + (r + 1) * Cout : nullptr,
-                     two ? relu_y + (r + 1) * Cout : nullptr, Cout, j0, j1, K.nr, qn * K.nr,
-                     d ? d + (q - q0) * K.nr : nullptr, ring_row(r), two ? ring_row(r + 1) : nullptr, acc);
+                     two ? relu_y + (r + 1) * Cout : nullptr, Cout, K.nr, qn * K.nr, d ? d + (q - q0) * K.nr : nullptr,
+                     ring_row(r), two ? ring_row(r + 1) : nullptr, acc);
     }
   }
 };
 
-// Samples of x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, sample b in slot b % S, shared by
-// the threads: S samples cover those of two consecutive blocks, the one the threads read and the next they write.
-struct TransposedSamples {
+// A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
+struct TransposedSample {
+  long b = -1;
+  float* xf;
   uint16_t* xt;
-  long S;
-  const uint16_t* get(const Shape& c, long b) const { return xt + (b % S) * c.T * c.Cin; }
-  static constexpr long kSteps = 256;  // time steps transposed at a time, through kSteps Cin floats
-  // Time steps [t0, t1) of samples [b0, b1) (whole rows of x read in order: splitting the channels instead read each
-  // line of x twice, 0.5 ms more).
-  void fill(const KernelSet& K, const Shape& c, const float* x, long b0, long b1, long t0, long t1,
-            float* tmp) const {
-    for (long b = b0; b < b1; ++b)
-      for (long t = t0; t < t1; t += kSteps) {
-        const long n = std::min(kSteps, t1 - t);
-        transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + (b * c.T + t) * c.Cin), c.Cin, n, c.Cin,
-                         reinterpret_cast<uint32_t*>(tmp), n);
-        uint16_t* d = xt + (b % S) * c.T * c.Cin + t;
-        for (long ci = 0; ci < c.Cin; ++ci) K.convert(tmp + ci * n, n, d + ci * c.T);
-      }
+  const uint16_t* get(const KernelSet& K, const Shape& c, const float* x, long want) {
+    if (b != want) {
+      const long TC = c.T * c.Cin;
+      transpose_dwords(K, reinterpret_cast<const uint32_t*>(x + want * TC), c.Cin, c.T, c.Cin,
+                       reinterpret_cast<uint32_t*>(xf), c.T);
+      K.convert(xf, TC, xt);
+      b = want;
+    }
+    return xt;
   }
 };
 
 // Rows [i0, i1) of im2col^T, words [n0, n1): row i = (j, ci) holds at word n = (b, o) the bf16 of
 // x[b, o s - pl + j, ci] (zero outside [0, T)); row i - i0 goes to d + (i - i0) * ldw words.
-void pack_im2col_t_block(const Shape& c, long i0, long i1, long n0, long n1, uint16_t* d, long ldw,
-                         const TransposedSamples& ts) {
+void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, long i0, long i1, long n0, long n1,
+                         uint16_t* d, long ldw, TransposedSample& ts) {
   for (long n = n0; n < n1;) {
     const long b = n / c.To, oa = n % c.To, ob = std::min(c.To, oa + (n1 - n));
-    const uint16_t* xt = ts.get(c, b);
+    const uint16_t* xt = ts.get(K, c, x, b);
     for (long i = i0; i < i1; ++i) {
       const long j = i / c.Cin, ci = i % c.Cin;
       // outputs o whose input t = o s - pl + j lies in [0, T), within [oa, ob): [lo, hi)
@@ -205,22 +208,21 @@ void pack_im2col_t_block(const Shape& c, long i0, long i1, long n0, long n1, uin
   }
 }
 
-// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long, columns [j0, j1)
-// (multiples of 16, up to the panels' width; with reluY: also the ring's rows and, when acc, db's sums; see DyRows).
-void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long qn, long j0, long j1, uint32_t* d,
-                   double* acc) {
-  if (dy.ring) return dy.mask(K, N, q0, qn, j0, j1, d, acc);
-  const long Cout = dy.Cout;
+// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long (with reluY: also the
+// ring's rows and, when acc, db's sums; see DyRows).
+void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long qn, uint32_t* d, double* acc) {
+  if (dy.ring) return dy.mask(K, N, q0, qn, d, acc);
+  const long Cout = dy.Cout, pn = (Cout + K.nr - 1) / K.nr;
   for (long q = q0; q < q0 + qn; ++q) {
     const float* x0 = dy.row(2 * q);
     const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
-    if (2 * (q + kPairsAhead) + 2 <= N)  // the pair's whole rows, as DyRows::mask
+    if (2 * (q + kPairsAhead) + 2 <= N)
       for (long f = 0; f < 2 * Cout; f += 16) __builtin_prefetch(x0 + 2 * kPairsAhead * Cout + f, 0, 3);
-    for (long j = j0; j < j1; j += 16) {
-      const long cols = std::clamp<long>(Cout - j, 0, 16);
-      uint32_t* t = d + ((j / K.nr) * qn + q - q0) * K.nr + j % K.nr;
-      if (cols > 0) K.interleave(x0 + j, x1 ? x1 + j : nullptr, cols, t);
-      std::fill(t + cols, t + 16, 0u);
+    for (long pj = 0; pj < pn; ++pj) {
+      const long j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
+      uint32_t* t = d + (pj * qn + q - q0) * K.nr;
+      K.interleave(x0 + j0, x1 ? x1 + j0 : nullptr, cols, t);
+      std::fill(t + cols, t + K.nr, 0u);
     }
   }
 }
@@ -272,67 +274,49 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint
 }
 
 // dw = im2col^T dy and db, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's
-// operands are packed from x and dy into buffers that stay in cache, and multiplied at once, so neither packing goes
-// through memory. The threads share the packings that every row of dw reads: for each block, each packs its columns
-// of dy (two buffers, alternately, so that the next block's packing overlaps this one's products; with reluY also
-// the ring's rows) and db's sums of its columns, and transposes its time steps of the samples the block reaches
-// first; then, after a barrier (one a block), each takes whole row panels of dw (rows (j, ci)) over all blocks, packing its own rows of
-// im2col^T. After the block that ends a sample, the sample's dx (dx null: none), while its dy is still in cache:
-// samples b with b % threads == thread. The sums are gemm_packed's (from zero, pair after pair; db's in double, row
-// after row per column), the packings the same bf16 values as pack_a's and pack_b's, so the bits are theirs.
+// operands are packed from x and dy into buffers that stay in L2 and multiplied at once, so neither packing goes
+// through memory. Each thread takes whole row panels of dw (rows (j, ci)) over all blocks, packing its rows of
+// im2col^T and its own copy of the block of dy; thread 0 also takes db's sums, row by row. After the block that
+// ends a sample, the sample's dx (dx null: none), while its dy is still in cache: samples b with b % threads ==
+// thread. The sums are gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's
+// and pack_b's, so the bits are theirs.
 void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& dy_rows, const uint32_t* wT,
               float* dw, double* acc, float* dx) {
   const long KC = c.KC(), N = c.N(), Cout = c.Cout, kp = pairs(N);
   const long pm = (KC + K.mr - 1) / K.mr, pn = (Cout + K.nr - 1) / K.nr, npad = pn * K.nr;
   const long lda = std::min(kp, kBlockPairs);  // a block's pairs: the stride of its rows of im2col^T
-  const long block_rows = 2 * kBlockPairs, S = std::min(c.B, (2 * block_rows - 1) / c.To + 2);
-  const long panels_dwords = round_up(npad * lda, 16), samples_words = round_up(S * c.T * c.Cin, 32);
-  const long ring_rows = dy_rows.relu_y ? c.To + 2 * block_rows : 0;
-  thread_local std::vector<uint32_t> shared_buffer;
-  shared_buffer.resize((size_t)(2 * panels_dwords + samples_words / 2 + (ring_rows * Cout + 1) / 2 + 16));
-  uint32_t* panels[2] = {aligned64(shared_buffer.data()), nullptr};
-  panels[1] = panels[0] + panels_dwords;
-  const TransposedSamples ts{reinterpret_cast<uint16_t*>(panels[1] + panels_dwords), S};
-  DyRows dy = dy_rows;
-  if (ring_rows > 0) dy.ring = ts.xt + samples_words, dy.R = ring_rows;
-  const bool threaded = num_threads() > 1 && 2.0 * KC * Cout * N >= 1e6;
   auto body = [&](int tid, int nth) {
-    long p0 = 0, p1 = 0, g0 = 0, g1 = 0, step0 = 0, step1 = 0;
+    long p0 = 0, p1 = 0;
     split_range(pm, tid, nth, 1, &p0, &p1);
-    split_range((Cout + 15) / 16, tid, nth, 1, &g0, &g1);  // this thread's columns of dy, 16 at a time
-    const long j0 = 16 * g0, j1 = tid == nth - 1 ? npad : 16 * g1;  // the last also zeros the panels' padding
-    split_range(c.T, tid, nth, 16, &step0, &step1);  // this thread's time steps of the samples to transpose
     const long i0 = p0 * K.mr, i1 = p1 * K.mr, rows = i1 - i0;
     uint32_t* A = scratch(0, (size_t)(rows * lda));
+    uint32_t* Bb = scratch(1, (size_t)(npad * lda));
     float* work = reinterpret_cast<float*>(scratch(3, (size_t)(rows * npad)));
-    float* tmp = reinterpret_cast<float*>(scratch(2, (size_t)(TransposedSamples::kSteps * c.Cin)));
-    double* db = acc && j0 < Cout ? acc : nullptr;
+    uint32_t* tbuf = scratch(2, (size_t)(c.T * c.Cin * 3 / 2 + 16));
+    TransposedSample ts{-1, reinterpret_cast<float*>(tbuf), reinterpret_cast<uint16_t*>(tbuf + c.T * c.Cin)};
+    const DyRows dy = dy_rows.with_ring(c.To, 2 * kBlockPairs);
     for (long i = std::max(i0, KC); i < i1; ++i) std::fill(A + (i - i0) * lda, A + (i - i0 + 1) * lda, 0u);
-    long transposed = 0;  // samples transposed so far
-    for (long q0 = 0, block = 0; q0 < kp; q0 += kBlockPairs, ++block) {
+    for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0), n0 = 2 * q0, n1 = std::min(N, 2 * (q0 + qn));
       const bool first = q0 == 0, last = q0 + qn >= kp;
-      uint32_t* Bb = panels[block & 1];
-      const long reached = (n1 - 1) / c.To + 1;
-      ts.fill(K, c, x, transposed, reached, step0, step1, tmp);
-      transposed = reached;
-      pack_dy_block(K, N, dy, q0, qn, j0, j1, Bb, db);
-      if (db && !dy.ring) kernels().colsum_block(dy.dy, Cout, n0, n1, j0, std::min(j1, Cout), db + j0);
-      if (nth > 1) barrier();
       if (rows > 0) {
         uint16_t* words = reinterpret_cast<uint16_t*>(A);
-        pack_im2col_t_block(c, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
+        pack_im2col_t_block(K, c, x, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
         if (n1 < 2 * (q0 + qn))  // the last pair's high half, past N
           for (long i = i0; i < std::min(i1, KC); ++i) words[(i - i0) * 2 * lda + (n1 - n0)] = 0;
+        pack_dy_block(K, N, dy, q0, qn, Bb, tid == 0 ? acc : nullptr);
+      } else if (dy.ring) {
+        dy.mask(K, N, q0, qn, nullptr, tid == 0 ? acc : nullptr);
       }
+      if (tid == 0 && acc && !dy.ring) kernels().colsum_block(dy.dy, Cout, n0, n1, 0, Cout, acc);
       for (long pi = 0; pi < rows / K.mr; ++pi)
         for (long pj = 0; pj < pn; ++pj) {
-          const long r0 = pi * K.mr, jc = pj * K.nr, cols = std::min<long>(K.nr, Cout - jc);
+          const long r0 = pi * K.mr, j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
           const uint32_t* a = A + r0 * lda;
           const uint32_t* b = Bb + pj * qn * K.nr;
-          float* w = work + r0 * npad + jc;
+          float* w = work + r0 * npad + j0;
           if (last) {
-            const TileOut o{dw + (i0 + r0) * Cout + jc, Cout, std::min<long>(K.mr, KC - i0 - r0), cols, 1.0f, 0.0f,
+            const TileOut o{dw + (i0 + r0) * Cout + j0, Cout, std::min<long>(K.mr, KC - i0 - r0), cols, 1.0f, 0.0f,
                             nullptr, ACT_LINEAR};
             K.tile_c(a, lda, b, qn, first ? nullptr : w, npad, o);
           } else if (first) {
@@ -346,7 +330,7 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& 
           if (b % nth == tid) dx_samples(K, c, dy, wT, b, b + 1, dx);
     }
   };
-  if (threaded) parallel(body);
+  if (num_threads() > 1 && 2.0 * KC * Cout * N >= 1e6) parallel(body);
   else body(0, 1);
 }
 
