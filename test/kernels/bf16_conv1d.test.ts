@@ -19,12 +19,15 @@ const hasBf16 = !!addon?.bf16Supported?.();
  * than T, an odd number of rows B * To (dw's last k pair half empty), Cin * stride below a tile's width (dx's rows
  * overlap within a tile), last column panels of at most 16 columns, and long samples. The last two run the
  * backward's k blocks (512 rows) across sample boundaries, with odd To, and split over two threads with a thread
- * left without rows of dw (its samples' dx only).
+ * left without rows of dw (its samples' dx only). The last three run on two threads with blocks of many short samples
+ * (the shared transposed samples' slots wrap), one column of dy (one thread packs only the panel's zero padding), and
+ * 17 columns with stride 2 (the threads' columns of dy, and their time steps of dx, split unevenly).
  */
 const SHAPES: number[][] = [
   [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
   [4, 30, 16, 40, 3, 1, 0, 28], [1, 2, 3, 4, 5, 1, 2, 2], [5, 31, 8, 7, 5, 3, 1, 9], [3, 1001, 200, 5, 3, 1, 0, 999],
   [3, 50, 100, 200, 3, 1, 1, 50], [6, 333, 10, 40, 3, 2, 1, 167], [2, 700, 4, 96, 1, 1, 0, 700],
+  [400, 3, 8, 24, 3, 1, 1, 3], [64, 300, 20, 1, 3, 1, 1, 300], [40, 200, 30, 17, 3, 2, 1, 100],
 ];
 
 function run(fwd: Conv, back: ConvBack, s: number[], seed: number, act: ActCode) {

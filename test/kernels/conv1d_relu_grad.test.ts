@@ -13,11 +13,15 @@ type ConvBack = typeof ref.conv1dBackward;
 const bf16Addon = native as unknown as { conv1dBf16Backward?: ConvBack; bf16Supported?: () => boolean } | null;
 const hasBf16 = !!bf16Addon?.bf16Supported?.();
 
-/** [B, T, Cin, Cout, K, stride, padLeft, To]: edges, strides, odd rows and columns, long samples (bf16 blocks of 512 rows). */
+/**
+ * [B, T, Cin, Cout, K, stride, padLeft, To]: edges, strides, odd rows and columns, long samples (bf16 blocks of 512
+ * rows), and, on two threads, blocks of many short samples and 17 columns of dy split between the threads.
+ */
 const SHAPES: number[][] = [
   [2, 9, 3, 5, 3, 1, 1, 9], [3, 20, 7, 33, 3, 1, 1, 20], [2, 17, 4, 6, 5, 2, 2, 9], [1, 6, 2, 3, 4, 1, 0, 3],
   [5, 31, 8, 7, 5, 3, 1, 9], [3, 50, 100, 200, 3, 1, 1, 50], [3, 1001, 20, 5, 3, 1, 0, 999], [6, 333, 10, 40, 3, 2, 1, 167],
   [2, 700, 4, 96, 1, 1, 0, 700], [16, 100, 50, 64, 3, 1, 1, 100],
+  [400, 3, 8, 24, 3, 1, 1, 3], [40, 200, 30, 17, 3, 2, 1, 100],
 ];
 
 function inputs(s: number[], seed: number) {
