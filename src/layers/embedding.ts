@@ -76,12 +76,10 @@ export class Embedding extends Layer {
   /** Ids must be integers in [0, inputDim): a bad id names its position. */
   private checkIds(x: Tensor): Int32Array {
     const d = x.values;
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i];
-      if (!(v >= 0 && v < this.inputDim && Number.isInteger(v))) {
-        const pos = unravel(i, x.shape);
-        throw new Error(`${this.name} (Embedding): token id ${v} at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
-      }
+    const bad = d instanceof Int32Array ? firstIdOutside(d, this.inputDim) : firstNonId(d, this.inputDim);
+    if (bad >= 0) {
+      const pos = unravel(bad, x.shape);
+      throw new Error(`${this.name} (Embedding): token id ${d[bad]} at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
     }
     return d instanceof Int32Array ? d : Int32Array.from(d);
   }
@@ -99,4 +97,22 @@ function unravel(i: number, shape: number[]): number[] {
   const pos = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) { pos[d] = i % shape[d]; i = Math.floor(i / shape[d]); }
   return pos;
+}
+
+/**
+ * Index of the first id outside [0, dim), or -1. Int32 ids are integers already, and one unsigned compare also
+ * catches negatives: the training step checks every id of every batch (64k at the lab's CNN shape).
+ */
+function firstIdOutside(d: Int32Array, dim: number): number {
+  for (let i = 0; i < d.length; i++) if ((d[i] >>> 0) >= dim) return i;
+  return -1;
+}
+
+/** Index of the first value that is not an integer id in [0, dim), or -1. */
+function firstNonId(d: ArrayLike<number>, dim: number): number {
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!(v >= 0 && v < dim && Number.isInteger(v))) return i;
+  }
+  return -1;
 }

@@ -165,6 +165,9 @@ describe('bad input is a named error', () => {
       .rejects.toThrow(/embedding.*token id 10 at position \[1, 1\].*outside \[0, 10\)/);
     await expect(m.fit(rl.tensor(Int32Array.from([1, -2, 3, 4, 1, 5]), [2, 3], 'int32'), y, { verbose: 0 }))
       .rejects.toThrow(/token id -2 at position \[0, 1\]/);
+    // float ids take the general check: a fraction is no id
+    await expect(m.fit(rl.tensor(Float32Array.from([1, 2, 3, 4, 2.5, 5]), [2, 3]), y, { verbose: 0, shuffle: false }))
+      .rejects.toThrow(/token id 2.5 at position \[1, 1\]/);
   });
 
   it('stops with a message naming epoch and batch when the loss becomes NaN', async () => {
