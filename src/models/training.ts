@@ -36,7 +36,7 @@ export interface FitArgs {
   /**
    * tfjs's: how often fit yields to the event loop. 'batch': after every batch; a number: at most every that many
    * milliseconds; 'epoch' / 'never': not between batches. Default 'auto': every batch when a callback listens to
-   * batches, else at most every 20 ms.
+   * batches, else at most every 125 ms (tfjs's rate).
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
 }
