@@ -179,13 +179,10 @@ bool fitted_wins(const KernelSet& K, long m, long n, long k, int act);
 // C = act(alpha * A B + beta * C + bias) for packed operands (the epilogue is the fp32 GEMM's finish_row).
 void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const uint32_t* Bp, float alpha, float beta,
                  float* C, long ldc, const float* bias, int act);
-// The same with op(A)'s rows (k floats each, untransposed) instead of their packing: rounded as the product reaches
-// them, the same roundings as pack_a's, hence the same bits.
-void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
-               float* C, long ldc, const float* bias, int act);
-// The same with op(A)'s columns (m floats each: A stored k x m, transposed).
-void gemm_cols(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
-               float* C, long ldc, const float* bias, int act);
+// The same with A's stored rows instead of op(A)'s packing (a's rows are op(A)'s rows, k floats each, or with ta its
+// columns, m floats each): rounded as the product reaches them, the same roundings as pack_a's, hence the same bits.
+void gemm_lazy(const KernelSet& K, bool ta, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha,
+               float beta, float* C, long ldc, const float* bias, int act);
 
 // The kernels, or null after failing `a` with a message naming the kernel, the ISA in force and the CPU's features.
 const KernelSet* require_kernels(Args& a, const char* kernel);

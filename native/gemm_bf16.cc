@@ -3,7 +3,7 @@
 //
 // Driver: B is rounded and packed once per call (in parallel, by panels), and so is op(A) unless the product fits one
 // k block without streaming B: then each row panel of A (four at a time when A is transposed) is rounded as the
-// sweep reaches it (gemm_rows, gemm_cols). Each thread takes a contiguous run of C's row panels (or column panels
+// sweep reaches it (gemm_lazy). Each thread takes a contiguous run of C's row panels (or column panels
 // when there are few rows) and sweeps, per k block, its row panels (A panel in L1) across all column panels (the B
 // block in L2). A product with at most kBlockPairs k pairs
 // runs in one block and writes each tile through the epilogue straight from registers' copy; a deeper one keeps
@@ -643,14 +643,9 @@ void gemm_packed(const KernelSet& K, long m, long n, long k, PackedA A, const ui
   product(K, m, n, k, A, nullptr, false, Bp, alpha, beta, C, ldc, bias, act);
 }
 
-void gemm_rows(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
-               float* C, long ldc, const float* bias, int act) {
-  product(K, m, n, k, PackedA{nullptr, 0}, &a, false, Bp, alpha, beta, C, ldc, bias, act);
-}
-
-void gemm_cols(const KernelSet& K, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha, float beta,
-               float* C, long ldc, const float* bias, int act) {
-  product(K, m, n, k, PackedA{nullptr, 0}, &a, true, Bp, alpha, beta, C, ldc, bias, act);
+void gemm_lazy(const KernelSet& K, bool ta, long m, long n, long k, Rows a, const uint32_t* Bp, float alpha,
+               float beta, float* C, long ldc, const float* bias, int act) {
+  product(K, m, n, k, PackedA{nullptr, 0}, &a, ta, Bp, alpha, beta, C, ldc, bias, act);
 }
 
 void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float alpha, const float* A, long lda,
@@ -663,8 +658,7 @@ void gemm(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float al
   }
   const Strided a{A, lda}, b{B, ldb};
   const uint32_t* Bp = pack_b(K, tb, k, n, b.rows(), 1);
-  if (!ta) gemm_rows(K, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
-  else gemm_cols(K, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
+  gemm_lazy(K, ta, m, n, k, a.rows(), Bp, alpha, beta, C, ldc, bias, act);
 }
 
 // The one message every bf16 binding gives where the kernels are missing; the TypeScript policy checks

@@ -69,10 +69,8 @@ Napi::Value GemmBf16PackedB(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   const Strided sa{A, ta ? (long)m : (long)k};
-  if (!ta)
-    gemm_rows(*K, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
-  else
-    gemm_cols(*K, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n, bias, act);
+  gemm_lazy(*K, ta, (long)m, (long)n, (long)k, sa.rows(), aligned64(Bp), (float)alpha, (float)beta, C, (long)n,
+            bias, act);
   return info.Env().Undefined();
 }
 

@@ -79,20 +79,28 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// out[0, cols) = (accumulate ? out : 0) + the column sums of x [rows, cols], summed in double per column: in row
-// order on one thread when small, else split over the pool (the split depends only on the shape and thread count).
+// How col_sum splits [rows, cols] over nth threads: whole on one thread when small, by bands of columns when wide
+// (no merge), else by bands of rows whose partial sums are merged in order. The split depends only on the shape and
+// thread count, so the sums do too.
+enum class ColSumSplit { whole, by_cols, by_rows };
+ColSumSplit col_sum_split(long rows, long cols, int nth) {
+  if (rows * cols < kParallelMin || nth <= 1) return ColSumSplit::whole;
+  return cols >= 64L * nth ? ColSumSplit::by_cols : ColSumSplit::by_rows;
+}
+
+// out[0, cols) = (accumulate ? out : 0) + the column sums of x [rows, cols], summed in double per column in row order
+// within each of col_sum_split's bands.
 void col_sum(const KernelTable& K, const float* x, long rows, long cols, float* out, bool accumulate) {
-  const long n = rows * cols;
   auto finish = [&](long c0, long c1, const double* acc) {
     for (long j = c0; j < c1; ++j) out[j] = (float)((accumulate ? (double)out[j] : 0.0) + acc[j - c0]);
   };
-  int nth = num_threads();
-  if (n < kParallelMin || nth <= 1) {
+  const int nth = num_threads();
+  const ColSumSplit split = col_sum_split(rows, cols, nth);
+  if (split == ColSumSplit::whole) {
     std::vector<double> acc((size_t)cols, 0.0);
     K.colsum_block(x, cols, 0, rows, 0, cols, acc.data());
     finish(0, cols, acc.data());
-  } else if (cols >= 64L * nth) {
-    // Wide: each thread owns a band of columns (deterministic, no merge).
+  } else if (split == ColSumSplit::by_cols) {
     parallel([&](int tid, int nt) {
       long c0, c1;
       split_range(cols, tid, nt, 16, &c0, &c1);
@@ -102,7 +110,6 @@ void col_sum(const KernelTable& K, const float* x, long rows, long cols, float* 
       finish(c0, c1, acc.data());
     });
   } else {
-    // Narrow: each thread sums a band of rows; partials are merged in thread order.
     std::vector<double> part((size_t)nth * (size_t)cols, 0.0);
     parallel([&](int tid, int nt) {
       long r0, r1;
@@ -123,7 +130,7 @@ void col_sum(const KernelTable& K, const float* x, long rows, long cols, float* 
 std::vector<long> col_sum_bands(long rows, long cols) {
   std::vector<long> starts;
   const int nth = num_threads();
-  if (rows * cols < kParallelMin || nth <= 1 || cols >= 64L * nth) return starts;
+  if (col_sum_split(rows, cols, nth) != ColSumSplit::by_rows) return starts;
   for (int t = 1; t < nth; ++t) {
     long r0, r1;
     split_range(rows, t, nth, 1, &r0, &r1);
