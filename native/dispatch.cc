@@ -13,7 +13,10 @@ KernelTable* tables() {
 
 bool register_family(Isa isa, Family family, void (*fill)(KernelTable&)) {
   KernelTable& t = tables()[(int)isa];
-  fill(t);
+  // fill is compiled under its pass's target and may use that instruction set even for plain stores (GCC merged
+  // a table's pointer stores into one AVX-512 store); on a CPU without it, the table is never chosen, so it is
+  // left empty rather than filled at load with an illegal instruction.
+  if (cpu_runs(isa)) fill(t);
   t.families |= 1u << family;
   return true;
 }

@@ -133,8 +133,9 @@ struct KernelTable {
   void (*gru_infer)(const rnn_infer::Seq&) = nullptr;
 };
 
-// The table a pass of `isa` fills; `family` is marked as registered after fill(table) ran. Returns true, so a
-// pass can register from a static initialiser: `const bool registered = register_family(...);`.
+// The table a pass of `isa` fills; `family` is marked as registered after fill(table) ran (fill runs only where
+// this CPU runs `isa`). Returns true, so a pass can register from a static initialiser:
+// `const bool registered = register_family(...);`.
 bool register_family(Isa isa, Family family, void (*fill)(KernelTable&));
 
 // In a pass body: registers the statements (assignments to the table `t`) for this pass's instruction set.

@@ -109,17 +109,19 @@ void kernel(const Tile& t, const Epilogue& e) {
 
 using KernelFn = void (*)(const Tile&, const Epilogue&);
 
-// kernels.f[R - 1][NVT - 1][MASKB][AROWS], filled once.
+// kernels.f[R - 1][NVT - 1][MASKB][AROWS], filled at compile time: a constructor run at load would be compiled
+// under this file's target and could use its instructions before the ISA probe has chosen the path (on a CPU
+// without AVX-512, gemm_avx512.cc's table filled at load stopped the process with an illegal instruction).
 struct Kernels {
-  KernelFn f[MR][NV][2][2];
-  Kernels() { fill<1, 1>(); }
+  KernelFn f[MR][NV][2][2] = {};
+  constexpr Kernels() { fill<1, 1>(); }
   template <int R, int NVT>
-  void fill() {
+  constexpr void fill() {
     if constexpr (R <= MR) {
       if constexpr (NVT <= NV) {
-        KernelFn* k = &f[R - 1][NVT - 1][0][0];
-        k[0] = &kernel<R, NVT, false, false>, k[1] = &kernel<R, NVT, false, true>;
-        k[2] = &kernel<R, NVT, true, false>, k[3] = &kernel<R, NVT, true, true>;
+        auto& k = f[R - 1][NVT - 1];
+        k[0][0] = &kernel<R, NVT, false, false>, k[0][1] = &kernel<R, NVT, false, true>;
+        k[1][0] = &kernel<R, NVT, true, false>, k[1][1] = &kernel<R, NVT, true, true>;
         fill<R, NVT + 1>();
       } else {
         fill<R + 1, 1>();
@@ -127,7 +129,7 @@ struct Kernels {
     }
   }
 };
-const Kernels kernels_;
+constexpr Kernels kernels_{};
 
 // A one-row panel (m == 1, or a block's last row) with B read in place gets a single-row tile up to ROW_NV vectors
 // wide: ROW_NV independent FMA chains instead of NV, which one row leaves waiting on FMA latency (a batch-1
@@ -136,21 +138,21 @@ const Kernels kernels_;
 constexpr int ROW_NV = 8;
 constexpr long ROW_NR = ROW_NV * VEC;
 
-// row_kernels_.f[NVT - 1][MASKB][AROWS], filled once.
+// row_kernels_.f[NVT - 1][MASKB][AROWS], filled at compile time (as kernels_).
 struct RowKernels {
-  KernelFn f[ROW_NV][2][2];
-  RowKernels() { fill<1>(); }
+  KernelFn f[ROW_NV][2][2] = {};
+  constexpr RowKernels() { fill<1>(); }
   template <int NVT>
-  void fill() {
+  constexpr void fill() {
     if constexpr (NVT <= ROW_NV) {
-      KernelFn* k = &f[NVT - 1][0][0];
-      k[0] = &kernel<1, NVT, false, false>, k[1] = &kernel<1, NVT, false, true>;
-      k[2] = &kernel<1, NVT, true, false>, k[3] = &kernel<1, NVT, true, true>;
+      auto& k = f[NVT - 1];
+      k[0][0] = &kernel<1, NVT, false, false>, k[0][1] = &kernel<1, NVT, false, true>;
+      k[1][0] = &kernel<1, NVT, true, false>, k[1][1] = &kernel<1, NVT, true, true>;
       fill<NVT + 1>();
     }
   }
 };
-const RowKernels row_kernels_;
+constexpr RowKernels row_kernels_{};
 
 void pack_b(bool tb, const float* B, long ldb, long kc, long nc, float* dst) {
   for (long j0 = 0; j0 < nc; j0 += NR) {
