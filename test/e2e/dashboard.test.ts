@@ -24,7 +24,7 @@ const givenRuns = process.env.RNNLAB_E2E_RUNS ? resolve(process.env.RNNLAB_E2E_R
 
 /**
  * A smaller demo adder than the dashboard's (20 epochs of 128 units), so the demos train in well under a minute on a
- * busy two-core machine; still right on the lab's 231+432 (95.6 % exact answers on its validation sums, 16 s at load 7:
+ * busy two-core machine (95.6 % exact answers on its validation sums, 16 s at load 7:
  * `rnnlab addition --digits 3 --reverse --training-size 30000 --epochs 12 --lr 0.01 --hidden 64`).
  */
 const DEMO_ADDITION = { hidden: 64, epochs: 12, lr: 0.01 };
@@ -176,7 +176,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     const cancel = page.locator('#jobs li', { hasText: 'to-cancel' }).locator('button[data-action="cancel"]');
     await cancel.click();
     await page.waitForSelector('#jobs li[data-status="cancelled"]');
-    // The demo models train in about 20 s on two busy cores (right on the lab's examples, checked below).
+    // The demo models train in about 20 s on two busy cores.
     await page.waitForFunction(() => [...document.querySelectorAll('#jobs li')].every((li) => !['running', 'queued'].includes(li.getAttribute('data-status') ?? '')), undefined, { timeout: 300000 });
     const statuses = await page.$$eval('#jobs li', (lis) => lis.map((li) => [li.querySelector('.job-name')?.textContent?.trim(), li.getAttribute('data-status')]));
     expect(statuses).toEqual(expect.arrayContaining([['demo-addition', 'completed'], ['demo-imdb-lstm', hasImdb ? 'completed' : 'failed'], ['to-cancel', 'cancelled']]));
@@ -240,9 +240,14 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.waitForSelector('#sum-probs tbody tr');
     expect(await page.textContent('#sum-question')).toBe('231+432');
     const answer = (await page.textContent('#sum-answer'))!;
-    // The demo adder is right on the lab's example.
-    expect(answer).toBe('663');
-    expect(await page.textContent('#sum-check')).toBe('right');
+    // The demo adder gets about 95 % of sums exactly right; which ones depends on the instruction set its training ran
+    // on (sums are ordered per ISA), so the page is checked for what it says about the answer, not for luck: three
+    // digits, spelled by the outlined cells, and the verdict that matches 663.
+    expect(answer).toMatch(/^\d{3}$/);
+    const spelled = await page.$$eval('#sum-probs td.best', (cs) =>
+      (cs as HTMLTableCellElement[]).map((c) => c.closest('table')!.querySelectorAll('thead th')[c.cellIndex].textContent).join(''));
+    expect(spelled).toBe(`${answer}␣`); // the fourth position is the answer's padding
+    expect(await page.textContent('#sum-check')).toBe(answer === '663' ? 'right' : 'wrong: 663');
     expect(await page.$$eval('#sum-probs tbody tr', (rs) => rs.length)).toBe(4);
     expect(await page.$$eval('#sum-probs thead th', (hs) => hs.map((h) => h.textContent))).toEqual(['position', 'answer', '␣', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(await page.$$eval('#sum-probs td.best', (cs) => cs.length)).toBe(4);
