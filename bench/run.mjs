@@ -131,14 +131,16 @@ function runTorch(o, names) {
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
 
-// The last line: which CPU (family 25 is Zen 4, 26 Zen 5) and how loaded the machine was, for the figures' record.
+// The last line: which CPU (family 23 is Zen 2, 25 Zen 4, 26 Zen 5), which kernels it ran (the ISA in force and the
+// CPU's SIMD features: an AVX2-only CPU runs other kernels, with other bits) and how loaded the machine was.
 function machineLine() {
   let cpu = {};
   try {
     const info = readFileSync('/proc/cpuinfo', 'utf8');
     cpu = Object.fromEntries(['model name', 'cpu family', 'model'].map((k) => [k.replace(' ', '_'), info.match(new RegExp(`^${k}\\s*: (.*)$`, 'm'))?.[1]]));
   } catch { /* not Linux: the load average alone */ }
-  return { machine: cpu, threads: rl.backendInfo().threads, load_average_at_end: loadavg().map((v) => +v.toFixed(2)) };
+  const info = rl.backendInfo();
+  return { machine: cpu, isa: info.isa, cpu_features: info.cpuFeatures, threads: info.threads, load_average_at_end: loadavg().map((v) => +v.toFixed(2)) };
 }
 
 async function main() {
