@@ -73,10 +73,10 @@ thread_local Scratch t_scratch;
 // TLB-friendly panels. Measured on AMD Zen 5 (48 KB L1d, 1 MB L2):
 //  - A: in place wins except for a transposed A whose kc-row panel spans more than a few MB (one page per
 //    k step: the TLB runs out), so pack only then.
-//  - B (not transposed): in place wins when each B element serves few rows of C (m small: packing would cost
-//    a good part of the work) or B is small; a packed panel wins for big products.
+//  - B (not transposed): in place wins when B is small, or when each B element serves few rows of C (m small:
+//    packing would cost a good part of the work); how few is the kernel set's direct_b_max_rows (160 on Zen 5's
+//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2); a packed panel wins for big products.
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
-constexpr long kDirectBMaxRows = 160;
 constexpr double kDirectBBytes = 384.0 * 1024;
 // Products below this many flops (about 5 us on one core) run on the calling thread. A spinning pool halves
 // even smaller ones, but a worker that has gone to sleep or been preempted costs tens of microseconds or more.
@@ -85,8 +85,8 @@ constexpr double kParallelMinFlops = 1e6;
 inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
 
-inline bool b_in_place(bool tb, long m, long n, long k) {
-  return !tb && (m <= kDirectBMaxRows || 4.0 * (double)k * (double)n <= kDirectBBytes);
+inline bool b_in_place(const KernelSet& K, bool tb, long m, long n, long k) {
+  return !tb && (m <= K.direct_b_max_rows || 4.0 * (double)k * (double)n <= kDirectBBytes);
 }
 
 // Threads as a tm x tn grid over C, chosen to minimise the busiest thread's estimated time: its share of the
@@ -105,7 +105,7 @@ Grid choose_grid(const KernelSet& K, bool tb, long m, long n, long k, int nt) {
     const int tn = nt / tm;
     const long rows = ceil_div(ceil_div(m, K.mr), tm) * K.mr;
     const long cols = ceil_div(ceil_div(n, K.vec), tn) * K.vec;
-    const double pack = b_in_place(tb, rows, cols, k) ? 0.0 : kPackFlops;
+    const double pack = b_in_place(K, tb, rows, cols, k) ? 0.0 : kPackFlops;
     const double cost = (double)cols * (double)k * (2.0 * (double)rows + pack);
     if (best_cost < 0 || cost < best_cost) best = {tm, tn}, best_cost = cost;
   }
@@ -122,7 +122,7 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
     return;
   }
   Scratch& s = t_scratch;
-  const bool direct_b = b_in_place(tb, m, n, k);
+  const bool direct_b = b_in_place(K, tb, m, n, k);
   const long kc_step = ceil_div(k, ceil_div(k, K.kc));
   // B read in place needs no column blocking while a whole kc-deep slice of it fits in L2.
   const long nc_step = direct_b && 4.0 * (double)kc_step * (double)n <= kDirectBBytes

@@ -56,6 +56,9 @@ struct KernelSet {
   int vec;  // floats per vector register
   long kc;  // depth of a cache block (an mr x kc panel of A stays in L1)
   long nc;  // width of a cache block (a kc x nc block of B stays in L2); a multiple of nr
+  // A B (not transposed) too big to stay in cache is read in place, unpacked, only by products of at most this many
+  // rows of C: fewer rows than that would not repay packing it (gemm.cc, b_in_place).
+  long direct_b_max_rows;
   // Packs op(B)[0..kc, 0..nc] (B[p * ldb + j], or B[j * ldb + p] when tb) into panels of nr columns:
   // panel q starts at dst + q * nr * kc. dst needs kc * round_up(nc, nr) floats, 64-byte aligned.
   void (*pack_b)(bool tb, const float* B, long ldb, long kc, long nc, float* dst);

@@ -179,7 +179,7 @@ void finish_row(long n, const float* src, float beta, const float* bias, int act
   }
 }
 
-const KernelSet kSet = {"portable", MR, NR, VEC, KC, NC, pack_b, block, finish_row};
+const KernelSet kSet = {"portable", MR, NR, VEC, KC, NC, 160, pack_b, block, finish_row};
 
 const bool registered = register_family(Isa::portable, kFamilyGemm, [](KernelTable& t) { t.gemm = &kSet; });
 
