@@ -1,7 +1,12 @@
 // SGEMM throughput of the native addon on the shapes torch_reference.py's gemm_peak measures:
 // "M x K x N" is A [M, K] @ B [K, N], with beta = 0, no bias, linear activation, about a second each.
-// `node bench/gemm.mjs` prints one JSON line; other scripts import gemmBench().
+// `node bench/gemm.mjs` prints one JSON line; other scripts import gemmBench(). For before/after figures:
+//   node bench/gemm.mjs --shapes 128x50000x250,100x32000x400t --cpu [--addon COPY.node]
+// times other shapes (a trailing t transposes A, T transposes B: the lab's dW and dX products), per CPU-second
+// (--cpu: all threads' CPU time, steadier on a shared machine; RNNLAB_THREADS=1 for one core), each after a
+// first timing that is discarded (fresh memory costs page faults on some VMs), with another build of the addon.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -12,8 +17,8 @@ export const GEMM_SHAPES = [
   [32000, 100, 400],
 ];
 
-function loadAddon() {
-  return require('../build/Release/rnnlab.node');
+function loadAddon(file) {
+  return require(file ?? '../build/Release/rnnlab.node');
 }
 
 function randomArray(n) {
@@ -57,8 +62,27 @@ export async function gemmBench() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const addon = loadAddon();
+  const argv = process.argv.slice(2);
+  const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  for (const a of argv) {
+    if (a.startsWith('--') && !['--shapes', '--cpu', '--addon'].includes(a)) throw new Error(`bench/gemm: unknown flag ${a} (use --shapes, --cpu, --addon)`);
+  }
+  const addonFile = flag('--addon');
+  const addon = loadAddon(addonFile ? path.resolve(addonFile) : undefined);
   const { threads, isa } = addon.info();
-  const gflops = await gemmBench();
-  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, gflops }));
+  let gflops;
+  if (flag('--shapes')) {
+    const cpu = argv.includes('--cpu');
+    gflops = {};
+    for (const shape of flag('--shapes').split(',')) {
+      const m = /^(\d+)x(\d+)x(\d+)(t?)(T?)$/.exec(shape);
+      if (!m) throw new Error(`bench/gemm: --shapes: '${shape}' is not MxKxN with an optional t (A transposed) and T (B transposed)`);
+      const o = { transA: m[4] === 't', transB: m[5] === 'T', cpu };
+      measureGemm(addon, +m[1], +m[2], +m[3], o);
+      gflops[shape] = Math.round(measureGemm(addon, +m[1], +m[2], +m[3], o) * 10) / 10;
+    }
+  } else {
+    gflops = await gemmBench();
+  }
+  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, ...(addonFile ? { addon: addonFile } : {}), gflops }));
 }
