@@ -53,9 +53,9 @@ constexpr int NV = 2;
 constexpr long KC = 256;  // A panel 6 x 256 floats = 6 KB in L1
 constexpr long NC = 512;  // B block 256 x 512 floats = 512 KB in L2
 // A large B is packed for any product of two rows or more. Measured on Zen 2 (32 KB L1d, 512 KB L2), one thread,
-// B of 50,000 x 250: packing beats reading it in place by 10 % at 2 rows, 27-36 % at 4 to 16 and 15 % at 128 (the
-// lab's dense heads, batch 128), and the LSTM's xᵀ·dxp (100 x 400 over k = 32,000) gains 17 %; one row keeps the
-// in-place row kernel (it loses a third packed).
+// B of 50,000 x 250: packing beats reading it in place by 4-10 % at 2 rows, about a third at 4 to 16 and up to 15 %
+// at 128 (the lab's dense heads, batch 128), and the LSTM's xᵀ·dxp (100 x 400 over k = 32,000) gains 12-17 %
+// (docs/BENCHMARKS.md, Zen 2); one row keeps the in-place row kernel (it loses a third packed).
 constexpr long DIRECT_B_MAX_ROWS = 1;
 
 void pack_a(bool ta, const float* A, long lda, long rows, long kc, float* dst) {
