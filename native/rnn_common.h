@@ -840,9 +840,9 @@ RLV void pack_cols(float* o, const float* r1, const float* r2, long col, long n,
 // the tiles, the split or where its column comes from, so none of them changes a bit of the result.
 inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg,
                         OuterPack& pk, long csplit = LONG_MAX) {
-  // Column vectors per tile: a tile holds its M x NVT accumulators, NVT vectors of b and a broadcast in registers,
-  // so AVX2's 16 take 6 x 2 (4 x 3 or 3 x 4 spilled accumulators to the stack inside the k loop: dR ran at half
-  // the GEMM's rate on Zen 2); AVX-512's 32 take 6 x 4.
+  // Column vectors per tile: a tile holds its M x NVT accumulators, NVT vectors of b and a broadcast in registers.
+  // AVX2's 16 take 6 x 2 (3 x 4 needs 17: GCC spilled accumulators to the stack inside the k loop and dR ran far
+  // below the GEMM's rate on Zen 2); AVX-512's 32 take 6 x 4.
   constexpr int NVT = RL_PASS == 2 ? 4 : 2;
   constexpr int MM = rows_for(NVT);
   constexpr long KC = 64;
