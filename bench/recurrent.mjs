@@ -3,7 +3,7 @@
 // built addon directly (build/Release/rnnlab.node, `npm run build` first).
 //
 //   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION] [--cpu] [--case NAME,...]
-//                            [--addon PATH]
+//                            [--addon PATH] [--against PATH [--rounds N]]
 //
 // Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
 // (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
@@ -15,6 +15,11 @@
 // rates are then per core and far less disturbed by other processes on a shared machine.
 // --case runs only the named cases (lstm, gru, simpleRnn, addition); --addon times another build of the addon
 // (e.g. a copy of the previous build, for before/after figures from the same minutes).
+// --against OLD.node times this build and OLD in alternating rounds (default 8, --rounds) in one process and
+// prints, per case, the lowest and the median of the rounds' forward and backward figures for each, and this
+// build's over OLD's: on a VM whose speed drifts by tens of percent within minutes, only such interleaved figures
+// show changes of a few percent. Use it with --threads 1 --cpu (with more threads, the idle build's pool may
+// still be spinning when the other's round starts, and --cpu would count that).
 // As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -123,6 +128,47 @@ export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmS
   return results;
 }
 
+/**
+ * Times builds ([[label, addon], ...]) in alternating rounds of benchRecurrent (3 reps each, no GEMM figures);
+ * returns [{ name, builds: [{ label, forward: {min, median}, backward: {min, median} }] }] over the rounds' medians.
+ */
+export async function compareBuilds(builds, { rounds = 8, threads, mask = 0, cpu = false, cases } = {}) {
+  const runs = builds.map(() => new Map());
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, [, addon]] of builds.entries()) {
+      for (const x of await benchRecurrent({ reps: 3, threads, mask, addon, gemmSeconds: 0, cpu, cases })) {
+        const seen = runs[i].get(x.name) ?? { forward: [], backward: [] };
+        seen.forward.push(x.forwardMs);
+        seen.backward.push(x.backwardMs);
+        runs[i].set(x.name, seen);
+      }
+    }
+  }
+  const summary = (a) => ({ min: Math.min(...a), median: [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)] });
+  return [...runs[0].keys()].map((name) => ({
+    name,
+    builds: builds.map(([label], i) => ({
+      label, forward: summary(runs[i].get(name).forward), backward: summary(runs[i].get(name).backward),
+    })),
+  }));
+}
+
+function printComparison(rows, cpu) {
+  console.log(`recurrent kernels, builds in alternating rounds (${cpu ? 'CPU ms, all threads' : 'ms'}; lowest and median round)`);
+  console.log('case                       build                 fwd min  fwd med  bwd min  bwd med');
+  const f = (v) => v.toFixed(2).padStart(8);
+  for (const r of rows) {
+    for (const b of r.builds) {
+      console.log(`${r.name.padEnd(26)} ${b.label.slice(-20).padEnd(20)} ${f(b.forward.min)} ${f(b.forward.median)}`
+        + ` ${f(b.backward.min)} ${f(b.backward.median)}`);
+    }
+    const [a, o] = r.builds;
+    const q = (x, y) => (x / y).toFixed(3).padStart(8);
+    console.log(`${''.padEnd(26)} ${'this / against'.padEnd(20)} ${q(a.forward.min, o.forward.min)} ${q(a.forward.median, o.forward.median)}`
+      + ` ${q(a.backward.min, o.backward.min)} ${q(a.backward.median, o.backward.median)}`);
+  }
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const opt = (name, def) => {
@@ -139,6 +185,13 @@ async function main() {
   const cases = str('--case')?.split(',');
   for (const c of cases ?? []) {
     if (!CASES.some((k) => caseKey(k) === c)) throw new Error(`--case: unknown case ${c}; choose from ${CASES.map(caseKey).join(', ')}`);
+  }
+  if (str('--against')) {
+    const builds = [['this build', nat], [str('--against'), require(path.resolve(str('--against')))]];
+    const rounds = opt('--rounds', 8);
+    if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('--rounds must be an integer >= 1');
+    printComparison(await compareBuilds(builds, { rounds, threads, mask: opt('--mask', 0), cpu, cases }), cpu);
+    return;
   }
   const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat, cpu, cases });
   if (args.includes('--json')) {
