@@ -5,6 +5,9 @@
 // times other shapes (a trailing t transposes A, T transposes B: the lab's dW and dX products), per CPU-second
 // (--cpu: all threads' CPU time, steadier on a shared machine; RNNLAB_THREADS=1 for one core), each after a
 // first timing that is discarded (fresh memory costs page faults on some VMs), with another build of the addon.
+// --against OLD.node [--rounds N] (with --shapes) times the build and OLD in alternating rounds of 0.3 s per shape
+// (default 8 rounds) and gives each one's best and median round and the ratio of the medians: on a VM whose speed
+// drifts, only such interleaved figures show a change of a few percent.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,12 +68,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
   const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   for (const a of argv) {
-    if (a.startsWith('--') && !['--shapes', '--cpu', '--addon'].includes(a)) throw new Error(`bench/gemm: unknown flag ${a} (use --shapes, --cpu, --addon)`);
+    if (a.startsWith('--') && !['--shapes', '--cpu', '--addon', '--against', '--rounds'].includes(a)) {
+      throw new Error(`bench/gemm: unknown flag ${a} (use --shapes, --cpu, --addon, --against, --rounds)`);
+    }
   }
+  if ((flag('--against') || flag('--rounds')) && !flag('--shapes')) throw new Error('bench/gemm: --against and --rounds need --shapes');
   const addonFile = flag('--addon');
   const addon = loadAddon(addonFile ? path.resolve(addonFile) : undefined);
   const { threads, isa } = addon.info();
   let gflops;
+  const against = flag('--against') ? loadAddon(path.resolve(flag('--against'))) : null;
+  const rounds = Number(flag('--rounds') ?? 8);
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('bench/gemm: --rounds must be an integer >= 1');
+  if (against) against.setThreads(threads);
   if (flag('--shapes')) {
     const cpu = argv.includes('--cpu');
     gflops = {};
@@ -79,10 +89,23 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       if (!m) throw new Error(`bench/gemm: --shapes: '${shape}' is not MxKxN with an optional t (A transposed) and T (B transposed)`);
       const o = { transA: m[4] === 't', transB: m[5] === 'T', cpu };
       measureGemm(addon, +m[1], +m[2], +m[3], o);
-      gflops[shape] = Math.round(measureGemm(addon, +m[1], +m[2], +m[3], o) * 10) / 10;
+      if (!against) {
+        gflops[shape] = Math.round(measureGemm(addon, +m[1], +m[2], +m[3], o) * 10) / 10;
+        continue;
+      }
+      measureGemm(against, +m[1], +m[2], +m[3], o);
+      const runs = [[], []];
+      for (let r = 0; r < rounds; r++) {
+        [addon, against].forEach((x, i) => runs[i].push(measureGemm(x, +m[1], +m[2], +m[3], { ...o, seconds: 0.3 })));
+      }
+      const med = (v) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
+      const round1 = (v) => Math.round(v * 10) / 10;
+      const [mine, theirs] = runs.map((v) => ({ best: round1(Math.max(...v)), median: round1(med(v)) }));
+      gflops[shape] = { this: mine, against: theirs, median_ratio: Math.round((mine.median / theirs.median) * 1000) / 1000 };
     }
   } else {
     gflops = await gemmBench();
   }
-  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, ...(addonFile ? { addon: addonFile } : {}), gflops }));
+  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, ...(addonFile ? { addon: addonFile } : {}),
+    ...(against ? { against: flag('--against'), rounds } : {}), gflops }));
 }

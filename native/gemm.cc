@@ -5,7 +5,8 @@
 // of op(B), pack that B block (it then stays in L2) unless B is cheaper to read in place, and sweep C's rows in
 // micro-tile panels: the mr x kc panel of op(A) stays in L1 while the micro-kernel runs across the block's
 // columns. The first k slice applies beta, the last one bias and the activation, so C is written in one pass
-// when k fits in one slice.
+// when k fits in one slice; when it does not but all of op(B) fits in L2, C's rows go in panels that run every
+// slice before the next panel, so C is not read back from memory once per slice.
 //
 // Threads take a grid of C's blocks (the split that keeps the busiest thread's share smallest), or split k when
 // the output is small next to k (weight gradients A^T B with k = batch x time): each thread then accumulates a
@@ -78,6 +79,9 @@ thread_local Scratch t_scratch;
 //    AVX-512 kernels, 1 for the AVX2 ones on Zen 2); a packed panel wins for big products.
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
 constexpr double kDirectBBytes = 384.0 * 1024;
+// op(B) up to this size stays packed whole while panels of C's rows, of about kPanelCBytes each, run all k slices.
+constexpr double kResidentBBytes = 256.0 * 1024;
+constexpr double kPanelCBytes = 32.0 * 1024;
 // Products below this many flops (about 5 us on one core) run on the calling thread. A spinning pool halves
 // even smaller ones, but a worker that has gone to sleep or been preempted costs tens of microseconds or more.
 constexpr double kParallelMinFlops = 1e6;
@@ -130,7 +134,51 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
                            : round_up(ceil_div(n, ceil_div(n, K.nc)), K.nr);
   const bool pack_a = ta && 4.0 * (double)lda * (double)kc_step > kPackASpanBytes;
   float* abuf = pack_a ? s.a.get((size_t)(K.mr * kc_step + 16)) : nullptr;
-  float* bbuf = direct_b ? nullptr : s.b.get((size_t)(kc_step * round_up(std::min(n, nc_step), K.nr)));
+  // All of op(B) in one column block and small enough to stay in L2 next to a panel of A, but deeper than one k
+  // slice (dX = dxp W^T: k = 4U, n = U): run every slice on a panel of C's rows before the next panel, so that the
+  // panel stays in cache between its slices instead of all of C being written and read back once per slice. Each
+  // element still sums the same slices in the same order.
+  const long nr_n = round_up(n, K.nr);
+  const bool resident_b = nc_step >= n && kc_step < k && 4.0 * (double)k * (double)nr_n <= kResidentBBytes;
+  const long b_floats = resident_b ? k * nr_n : kc_step * round_up(std::min(n, nc_step), K.nr);
+  float* bbuf = direct_b ? nullptr : s.b.get((size_t)b_floats);
+
+  // A Block of C's rows [i0, i0 + rows) and columns [jc, jc + nc) over op(B)'s rows [pc, pc + kc), reading B's
+  // slice from bk (its packed copy, or B itself in place).
+  auto make_block = [&](long i0, long rows, long jc, long nc, long pc, long kc, const float* bk) {
+    Block blk;
+    blk.ta = ta;
+    blk.A = ta ? A + pc * lda + i0 : A + i0 * lda + pc;
+    blk.lda = lda;
+    blk.a_packed = pack_a;
+    blk.B = bk;
+    blk.ldb = ldb;
+    blk.b_packed = !direct_b;
+    blk.m = rows;
+    blk.n = nc;
+    blk.kc = kc;
+    blk.C = C + i0 * ldc + jc;
+    blk.ldc = ldc;
+    blk.epi.alpha = alpha;
+    blk.epi.beta = pc == 0 ? beta : 1.0f;
+    blk.epi.bias = pc + kc >= k && bias ? bias + jc : nullptr;
+    blk.epi.act = pc + kc >= k ? act : ACT_LINEAR;
+    blk.abuf = abuf;
+    return blk;
+  };
+
+  if (resident_b) {
+    if (!direct_b)
+      for (long pc = 0; pc < k; pc += kc_step)
+        K.pack_b(tb, tb ? B + pc : B + pc * ldb, ldb, std::min(kc_step, k - pc), n, bbuf + pc * nr_n);
+    const long panel = std::max<long>(K.mr, (long)(kPanelCBytes / (4.0 * (double)n)) / K.mr * K.mr);
+    for (long i0 = 0; i0 < m; i0 += panel)
+      for (long pc = 0; pc < k; pc += kc_step) {
+        const float* bk = direct_b ? B + pc * ldb : bbuf + pc * nr_n;
+        K.block(make_block(i0, std::min(panel, m - i0), 0, n, pc, std::min(kc_step, k - pc), bk));
+      }
+    return;
+  }
 
   for (long jc = 0; jc < n; jc += nc_step) {
     const long nc = std::min(nc_step, n - jc);
@@ -138,26 +186,7 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
       const long kc = std::min(kc_step, k - pc);
       const float* Bk = tb ? B + jc * ldb + pc : B + pc * ldb + jc;
       if (!direct_b) K.pack_b(tb, Bk, ldb, kc, nc, bbuf);
-      const bool first = pc == 0, last = pc + kc >= k;
-      Block blk;
-      blk.ta = ta;
-      blk.A = ta ? A + pc * lda : A + pc;
-      blk.lda = lda;
-      blk.a_packed = pack_a;
-      blk.B = direct_b ? Bk : bbuf;
-      blk.ldb = ldb;
-      blk.b_packed = !direct_b;
-      blk.m = m;
-      blk.n = nc;
-      blk.kc = kc;
-      blk.C = C + jc;
-      blk.ldc = ldc;
-      blk.epi.alpha = alpha;
-      blk.epi.beta = first ? beta : 1.0f;
-      blk.epi.bias = last && bias ? bias + jc : nullptr;
-      blk.epi.act = last ? act : ACT_LINEAR;
-      blk.abuf = abuf;
-      K.block(blk);
+      K.block(make_block(0, m, jc, nc, pc, kc, direct_b ? Bk : bbuf));
     }
   }
 }
