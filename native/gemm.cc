@@ -76,7 +76,8 @@ thread_local Scratch t_scratch;
 //    k step: the TLB runs out), so pack only then.
 //  - B (not transposed): in place wins when B is small, or when each B element serves few rows of C (m small:
 //    packing would cost a good part of the work); how few is the kernel set's direct_b_max_rows (160 on Zen 5's
-//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2); a packed panel wins for big products.
+//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2); a packed panel wins for big products, and on Zen 2 also
+//    for a small B once C outgrows the cache (the kernel set's direct_b_max_c_bytes).
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
 constexpr double kDirectBBytes = 384.0 * 1024;
 // op(B) up to this size stays packed whole while panels of C's rows, of about kPanelCBytes each, run all k slices.
@@ -90,7 +91,8 @@ inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
 
 inline bool b_in_place(const KernelSet& K, bool tb, long m, long n, long k) {
-  return !tb && (m <= K.direct_b_max_rows || 4.0 * (double)k * (double)n <= kDirectBBytes);
+  const bool small_b = 4.0 * (double)k * (double)n <= kDirectBBytes;
+  return !tb && (m <= K.direct_b_max_rows || (small_b && 4.0 * (double)m * (double)n <= K.direct_b_max_c_bytes));
 }
 
 // Threads as a tm x tn grid over C, chosen to minimise the busiest thread's estimated time: its share of the

@@ -57,6 +57,10 @@ constexpr long NC = 512;  // B block 256 x 512 floats = 512 KB in L2
 // at 128 (the lab's dense heads, batch 128), and the LSTM's xᵀ·dxp (100 x 400 over k = 32,000) gains 12-17 %
 // (docs/BENCHMARKS.md, Zen 2); one row keeps the in-place row kernel (it loses a third packed).
 constexpr long DIRECT_B_MAX_ROWS = 1;
+// A small B (k x n within 384 KB) read in place loses to a packed one once C outgrows 4 MB, measured on Zen 2 one
+// core: x W of the LSTM (32,000 x 100 x 400, C 51 MB) +4-24 % packed, of the CNN+LSTM (16,000 x 32 x 400) -6..+27 %;
+// SimpleRNN's 8,000 x 100 x 100 (C 3.2 MB) and smaller keep B in place. Level at two threads (docs/BENCHMARKS.md).
+constexpr double DIRECT_B_MAX_C_BYTES = 4.0 * 1024 * 1024;
 
 void pack_a(bool ta, const float* A, long lda, long rows, long kc, float* dst) {
   if (!ta) {

@@ -59,6 +59,9 @@ struct KernelSet {
   // A B (not transposed) too big to stay in cache is read in place, unpacked, only by products of at most this many
   // rows of C: fewer rows than that would not repay packing it (gemm.cc, b_in_place).
   long direct_b_max_rows;
+  // A B small enough to stay in cache is read in place unless C is larger than this many bytes: a C that big
+  // streams through the cache and evicts B's lines between their uses, and a packed B then reads faster.
+  double direct_b_max_c_bytes;
   // Packs op(B)[0..kc, 0..nc] (B[p * ldb + j], or B[j * ldb + p] when tb) into panels of nr columns:
   // panel q starts at dst + q * nr * kc. dst needs kc * round_up(nc, nr) floats, 64-byte aligned.
   void (*pack_b)(bool tb, const float* B, long ldb, long kc, long nc, float* dst);

@@ -5,8 +5,8 @@
 //   - V: its vector traits (the register and mask types, VEC floats per register, and the operations below:
 //     zero, set1, bcast, load, loadu, store, storeu, tail, load_part, store_part, fmadd, mul, add, plus
 //     what simd_math.h's vector section needs for the activations);
-//   - MR, NV (micro-tile rows and vectors per row), KC, NC (cache blocking), DIRECT_B_MAX_ROWS (KernelSet's
-//     direct_b_max_rows) and pack_a (A's packing).
+//   - MR, NV (micro-tile rows and vectors per row), KC, NC (cache blocking), DIRECT_B_MAX_ROWS and
+//     DIRECT_B_MAX_C_BYTES (KernelSet's direct_b_max_rows and direct_b_max_c_bytes) and pack_a (A's packing).
 // Each lane computes the same operations in the same order as before this code was shared, so results are
 // unchanged bit for bit.
 #ifndef RL_GEMM_TILE_H
@@ -223,6 +223,7 @@ void finish_row(long n, const float* src, float beta, const float* bias, int act
   }
 }
 
-const KernelSet kSet = {V::name, MR, NR, VEC, KC, NC, DIRECT_B_MAX_ROWS, pack_b, block, finish_row};
+const KernelSet kSet = {V::name, MR, NR, VEC, KC, NC, DIRECT_B_MAX_ROWS, DIRECT_B_MAX_C_BYTES,
+                        pack_b, block, finish_row};
 
 const bool registered = register_family(V::isa, kFamilyGemm, [](KernelTable& t) { t.gemm = &kSet; });

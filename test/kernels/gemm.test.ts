@@ -97,13 +97,15 @@ const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true
  * [m, n, k] chosen to hit every edge: micro-tiles of 8x48 / 6x16 / 6x8 and their remainders, k slices of
  * 256 / 512, column blocks of 480 / 512, B read in place and packed, A read in place and packed (a transposed A
  * of 8200 columns), thread grids and the k split, and a B packed whole for panels of C's rows that run every k
- * slice (several panels, the last one short: 500x40x1000 on every path, 300x100x520 on the 256-deep ones).
+ * slice (several panels, the last one short: 500x40x1000 on every path, 300x100x520 on the 256-deep ones), and a
+ * small B packed because C is over AVX2's 4 MB (10500x100x40).
  */
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 17, 3], [13, 1, 5], [2, 3, 1], [7, 5, 11], [6, 16, 8], [8, 48, 16], [9, 49, 17], [17, 31, 29],
   [5, 47, 257], [31, 97, 64], [64, 100, 100], [16, 100, 100], [47, 130, 200], [101, 67, 513], [100, 113, 37],
   [3, 1000, 41], [67, 1001, 300], [509, 9, 70], [129, 257, 131], [170, 500, 200], [8200, 3, 300],
   [3, 5, 2048], [7, 33, 2500], [40, 45, 3001], [100, 23, 2100], [500, 40, 1000], [300, 100, 520],
+  [10500, 100, 40],
 ];
 
 function checkAll(isaLabel: string): void {
