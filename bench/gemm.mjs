@@ -72,7 +72,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       throw new Error(`bench/gemm: unknown flag ${a} (use --shapes, --cpu, --addon, --against, --rounds)`);
     }
   }
-  if ((flag('--against') || flag('--rounds')) && !flag('--shapes')) throw new Error('bench/gemm: --against and --rounds need --shapes');
+  if (flag('--against') && !flag('--shapes')) throw new Error('bench/gemm: --against needs --shapes');
+  if (flag('--rounds') && !flag('--against')) throw new Error('bench/gemm: --rounds needs --against');
   const addonFile = flag('--addon');
   const addon = loadAddon(addonFile ? path.resolve(addonFile) : undefined);
   const { threads, isa } = addon.info();

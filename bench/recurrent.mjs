@@ -186,6 +186,7 @@ async function main() {
   for (const c of cases ?? []) {
     if (!CASES.some((k) => caseKey(k) === c)) throw new Error(`--case: unknown case ${c}; choose from ${CASES.map(caseKey).join(', ')}`);
   }
+  if (str('--rounds') && !str('--against')) throw new Error('--rounds needs --against');
   if (str('--against')) {
     const builds = [['this build', nat], [str('--against'), require(path.resolve(str('--against')))]];
     const rounds = opt('--rounds', 8);

@@ -80,7 +80,8 @@ thread_local Scratch t_scratch;
 //    for a small B once C outgrows the cache (the kernel set's direct_b_max_c_bytes).
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
 constexpr double kDirectBBytes = 384.0 * 1024;
-// op(B) up to this size stays packed whole while panels of C's rows, of about kPanelCBytes each, run all k slices.
+// op(B) up to this size stays packed whole while panels of C's rows, of about kPanelCBytes each, run all k slices
+// (measured on Zen 2: the LSTM's and GRU's dX, k = 400 and 300 over 256-deep slices, +8-15 % per core).
 constexpr double kResidentBBytes = 256.0 * 1024;
 constexpr double kPanelCBytes = 32.0 * 1024;
 // Products below this many flops (about 5 us on one core) run on the calling thread. A spinning pool halves

@@ -57,7 +57,7 @@ constexpr long NC = 480;
 // Measured on Zen 5: a large B read in place beats packing it up to 160 rows of C.
 constexpr long DIRECT_B_MAX_ROWS = 160;
 // Not measured on an AVX-512 machine: a small B is read in place whatever the size of C, as before the limit existed.
-constexpr double DIRECT_B_MAX_C_BYTES = 1e300;
+constexpr double DIRECT_B_MAX_C_BYTES = kNoLimit;
 
 // dst[p * MR + i] = op(A)[i, p] for i < rows, p < kc.
 void pack_a(bool ta, const float* A, long lda, long rows, long kc, float* dst) {

@@ -9,6 +9,8 @@
 // loads never leave the buffer.
 #pragma once
 
+#include <limits>
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RL_GEMM_X86 1
 #else
@@ -49,6 +51,9 @@ struct Block {
   float* abuf;
 };
 
+// A KernelSet limit that never binds.
+constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+
 struct KernelSet {
   const char* name;
   int mr;   // rows of a micro-tile
@@ -61,7 +66,7 @@ struct KernelSet {
   long direct_b_max_rows;
   // A B small enough to stay in cache is read in place unless C is larger than this many bytes: a C that big
   // streams through the cache and evicts B's lines between their uses, and a packed B then reads faster.
-  double direct_b_max_c_bytes;
+  double direct_b_max_c_bytes;  // kNoLimit: any C
   // Packs op(B)[0..kc, 0..nc] (B[p * ldb + j], or B[j * ldb + p] when tb) into panels of nr columns:
   // panel q starts at dst + q * nr * kc. dst needs kc * round_up(nc, nr) floats, 64-byte aligned.
   void (*pack_b)(bool tb, const float* B, long ldb, long kc, long nc, float* dst);

@@ -179,9 +179,9 @@ void finish_row(long n, const float* src, float beta, const float* bias, int act
   }
 }
 
-// Not measured on its own: the limit the x86 kernels had before it became per kernel set.
+// Not measured on their own: the limits the x86 kernels had before they became per kernel set.
 constexpr long DIRECT_B_MAX_ROWS = 160;
-constexpr double DIRECT_B_MAX_C_BYTES = 1e300;
+constexpr double DIRECT_B_MAX_C_BYTES = kNoLimit;
 
 const KernelSet kSet = {"portable", MR, NR, VEC, KC, NC, DIRECT_B_MAX_ROWS, DIRECT_B_MAX_C_BYTES, pack_b, block,
                         finish_row};
