@@ -77,11 +77,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const addonFile = flag('--addon');
   const addon = loadAddon(addonFile ? path.resolve(addonFile) : undefined);
   const { threads, isa } = addon.info();
-  let gflops;
   const against = flag('--against') ? loadAddon(path.resolve(flag('--against'))) : null;
   const rounds = Number(flag('--rounds') ?? 8);
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('bench/gemm: --rounds must be an integer >= 1');
   if (against) against.setThreads(threads);
+  let gflops;
   if (flag('--shapes')) {
     const cpu = argv.includes('--cpu');
     gflops = {};

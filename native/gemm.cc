@@ -146,6 +146,8 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
   const long b_floats = resident_b ? k * nr_n : kc_step * round_up(std::min(n, nc_step), K.nr);
   float* bbuf = direct_b ? nullptr : s.b.get((size_t)b_floats);
 
+  // Where op(B)[pc, jc] lies in B.
+  auto b_at = [&](long pc, long jc) { return tb ? B + jc * ldb + pc : B + pc * ldb + jc; };
   // A Block of C's rows [i0, i0 + rows) and columns [jc, jc + nc) over op(B)'s rows [pc, pc + kc), reading B's
   // slice from bk (its packed copy, or B itself in place).
   auto make_block = [&](long i0, long rows, long jc, long nc, long pc, long kc, const float* bk) {
@@ -173,11 +175,11 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
   if (resident_b) {
     if (!direct_b)
       for (long pc = 0; pc < k; pc += kc_step)
-        K.pack_b(tb, tb ? B + pc : B + pc * ldb, ldb, std::min(kc_step, k - pc), n, bbuf + pc * nr_n);
+        K.pack_b(tb, b_at(pc, 0), ldb, std::min(kc_step, k - pc), n, bbuf + pc * nr_n);
     const long panel = std::max<long>(K.mr, (long)(kPanelCBytes / (4.0 * (double)n)) / K.mr * K.mr);
     for (long i0 = 0; i0 < m; i0 += panel)
       for (long pc = 0; pc < k; pc += kc_step) {
-        const float* bk = direct_b ? B + pc * ldb : bbuf + pc * nr_n;
+        const float* bk = direct_b ? b_at(pc, 0) : bbuf + pc * nr_n;
         K.block(make_block(i0, std::min(panel, m - i0), 0, n, pc, std::min(kc_step, k - pc), bk));
       }
     return;
@@ -187,7 +189,7 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
     const long nc = std::min(nc_step, n - jc);
     for (long pc = 0; pc < k; pc += kc_step) {
       const long kc = std::min(kc_step, k - pc);
-      const float* Bk = tb ? B + jc * ldb + pc : B + pc * ldb + jc;
+      const float* Bk = b_at(pc, jc);
       if (!direct_b) K.pack_b(tb, Bk, ldb, kc, nc, bbuf);
       K.block(make_block(0, m, jc, nc, pc, kc, direct_b ? Bk : bbuf));
     }
