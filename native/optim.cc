@@ -127,7 +127,7 @@ void rmsprop(float* p, const float* g, float* acc, long n, float rho, float c, f
     float gi = g[i];
     float ai = rho * acc[i] + c * gi * gi;
     acc[i] = ai;
-    p[i] -= lr * gi / (std::sqrt(ai) + eps);
+    p[i] -= lr * gi / std::sqrt(ai + eps);  // eps inside the root, as Keras 3, tf.keras 2.11+ and tfjs
   }
 }
 

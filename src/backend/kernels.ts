@@ -148,7 +148,7 @@ export interface OptimKernels {
    * p -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)   (t = step, from 1; tf.keras and tfjs form).
    */
   adam(p: FArray, g: FArray, m: FArray, v: FArray, lr: number, beta1: number, beta2: number, eps: number, step: number): void;
-  /** Keras RMSprop (no momentum, not centred): a = rho a + (1-rho) g^2; p -= lr g / (sqrt(a) + eps). */
+  /** Keras RMSprop (no momentum, not centred): a = rho a + (1-rho) g^2; p -= lr g / sqrt(a + eps). */
   rmsprop(p: FArray, g: FArray, acc: FArray, lr: number, rho: number, eps: number): void;
   /** Keras SGD: v = momentum v - lr g; p += v (nesterov: p += momentum v - lr g). momentum 0 means plain SGD. */
   sgd(p: FArray, g: FArray, vel: FArray, lr: number, momentum: number, nesterov: boolean): void;

@@ -23,6 +23,7 @@ const MODES: Record<string, CategoryOutputMode> = { oneHot: 'oneHot', one_hot: '
  */
 export class CategoryEncoding extends Layer {
   static override readonly className: string = 'CategoryEncoding';
+  static override readonly argAliases: readonly string[] = ['sparse'];
   readonly numTokens: number;
   readonly outputMode: CategoryOutputMode;
 

@@ -11,6 +11,8 @@ export interface GlobalPooling1DArgs extends LayerArgs {
 }
 
 export abstract class GlobalPooling1D extends Layer {
+  /** Written only when true. */
+  static override readonly argAliases: readonly string[] = ['keepdims'];
   readonly keepdims: boolean;
 
   constructor(args: GlobalPooling1DArgs, prefix: string) {

@@ -36,6 +36,8 @@ function checkShape(where: string, key: string, v: unknown): (number | null)[] {
 /** The entry of a functional model: it has no weights and passes its input through (Keras InputLayer). */
 export class InputLayer extends Layer {
   static override readonly className: string = 'InputLayer';
+  /** rl.input's spellings, and sparse (false only). */
+  static override readonly argAliases: readonly string[] = ['shape', 'batchShape', 'sparse'];
   readonly dtype: SymbolicDType;
 
   constructor(args: InputLayerArgs) {

@@ -25,6 +25,8 @@ export interface LayerArgs {
   trainable?: boolean;
   /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
   activityRegularizer?: RegularizerIdentifier;
+  /** tfjs's initial weight values, in getWeights order: set once the layer is built. */
+  weights?: (Tensor | ArrayLike<number>)[];
 }
 
 /** tfjs's apply kwargs: what a call takes besides its inputs. */
@@ -128,6 +130,35 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
   implementation: { allowed: [null, 0, 1, 2], why: 'Keras knows modes 0, 1 and 2' },
   unroll: { allowed: [false, true], why: 'it must be true or false' },
 };
+
+/** What every layer's constructor reads besides its class's own options (LayerArgs, tfjs's weights, and the off values above). */
+const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'dtype', 'activityRegularizer', 'weights'];
+
+/**
+ * A factory's check that the constructor read every option it was given: the known ones are what getConfig writes
+ * back, the base's, and the class's `argAliases` (names it reads besides its config's). A typo such as
+ * `returnSequence` would otherwise build a different model without a word.
+ */
+export function checkKnownArgs(layer: Layer, args: unknown): void {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return;
+  const cls = layer.constructor as typeof Layer;
+  const known = new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases]);
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined || known.has(k)) continue;
+    const near = [...known].find((n) => editDistance(n.toLowerCase(), k.toLowerCase()) <= 2);
+    throw new Error(`${layer.name} (${layer.className}): unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
 
 function checkUnsupported(layer: string, args: object): void {
   for (const [k, v] of Object.entries(args)) {
@@ -252,11 +283,15 @@ export abstract class Layer {
    * the subclass's constructor and getConfig.
    */
   static readonly options: Readonly<Record<string, LayerOption>> = {};
+  /** Constructor arguments a class reads that its getConfig does not write back (aliases); see checkKnownArgs. */
+  static readonly argAliases: readonly string[] = [];
   name: string;
   trainable: boolean;
   built = false;
   weights: Variable[] = [];
   private penalties: WeightPenalty[] = [];
+  /** tfjs's `weights` option: values set once build has made the weights. */
+  private initialWeights: readonly (Tensor | ArrayLike<number>)[] | null = null;
   inputSpec: SymbolicShape | null = null;
   outputShapeValue: SymbolicShape | null = null;
   readonly batchInputShape: SymbolicShape | null;
@@ -269,6 +304,10 @@ export abstract class Layer {
     this.batchInputShape = batchInputShapeOf(this.name, args);
     this.activityRegularizer = checkRegularizer(`${this.name} (${this.className})`, 'activityRegularizer', args.activityRegularizer);
     const given = args as Record<string, unknown>;
+    if (given.weights !== undefined && given.weights !== null) {
+      if (!Array.isArray(given.weights)) throw new Error(`${this.name} (${this.className}): weights must be a list of tensors or arrays, got ${describe(given.weights)}`);
+      this.initialWeights = given.weights;
+    }
     for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
   }
 
@@ -301,6 +340,11 @@ export abstract class Layer {
     this.inputSpec = [...inputShape];
     this.outputShapeValue = this.computeOutputShape(inputShape);
     this.built = true;
+    if (this.initialWeights) {
+      const values = this.initialWeights;
+      this.initialWeights = null;
+      this.setWeights(values);
+    }
   }
 
   abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;

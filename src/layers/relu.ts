@@ -19,6 +19,8 @@ export interface ReLUArgs extends LayerArgs {
  */
 export class ReLU extends PointwiseLayer {
   static override readonly className: string = 'ReLU';
+  /** Keras's options, written only when not 0. */
+  static override readonly argAliases: readonly string[] = ['negativeSlope', 'threshold'];
   readonly maxValue: number | null;
   readonly negativeSlope: number;
   readonly threshold: number;

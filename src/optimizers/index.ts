@@ -19,7 +19,12 @@ const TFJS_ADAMAX_LR = 0.002;
 /** tfjs-style factories: rl.train.adam(0.01). */
 export const train = {
   adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon }),
-  rmsprop: (learningRate?: number, rho?: number, epsilon?: number) => new RMSprop({ learningRate, rho, epsilon }),
+  /** tfjs's argument order (decay is Keras's rho; epsilon null means the default); momentum and centred are refused. */
+  rmsprop: (learningRate?: number, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean) => {
+    if (momentum !== undefined && momentum !== 0) throw new Error(`train.rmsprop: momentum ${momentum} is not supported by rnnlab (RMSprop without momentum only)`);
+    if (centered !== undefined && centered !== false) throw new Error(`train.rmsprop: centered ${String(centered)} is not supported by rnnlab`);
+    return new RMSprop({ learningRate, rho: decay, epsilon: epsilon ?? undefined });
+  },
   sgd: (learningRate?: number, momentum?: number) => new SGD({ learningRate, momentum }),
   adagrad: (learningRate?: number, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
   adadelta: (learningRate?: number, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),

@@ -5,6 +5,8 @@ import type { Variable } from '../variable.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
+  /** Keras 2's name for learningRate. */
+  lr?: number;
   /** Clip each gradient tensor to this L2 norm (Keras clipnorm). */
   clipnorm?: number;
   /** Clip each gradient value to [-clipvalue, clipvalue] (Keras clipvalue). */
@@ -78,6 +80,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly defaultLearningRate: number = 0.001;
   /** The numeric hyperparameters besides learningRate, in getConfig's order. */
   static readonly hyperparameters: Readonly<Record<string, Hyperparameter>> = {};
+  /** Constructor options besides the table's and the base's (SGD's nesterov). */
+  static readonly extraOptions: readonly string[] = [];
   learningRate: number;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
@@ -92,7 +96,13 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   constructor(args: Args = {} as Args) {
     const cls = this.cls;
-    this.learningRate = checkHyper(this.constructor.name, 'learningRate', args.learningRate ?? cls.defaultLearningRate, { allowZero: false });
+    // An option the class does not know (a typo, a snake_case name, amsgrad: true) would otherwise be dropped.
+    try {
+      checkOptimizerConfig(args as Record<string, unknown>, [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions]);
+    } catch (e) { throw new Error(`${cls.className}: ${(e as Error).message}`); }
+    if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give learningRate or its Keras 2 alias lr, not both`);
+    const lr = args.learningRate ?? args.lr;
+    this.learningRate = checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: false });
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
     for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {

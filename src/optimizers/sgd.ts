@@ -11,6 +11,7 @@ export class SGD extends Optimizer<SGDArgs> {
   static readonly slotNames = ['velocity'];
   static readonly defaultLearningRate = 0.01;
   static readonly hyperparameters = { momentum: { default: 0 } };
+  static readonly extraOptions = ['nesterov'];
   declare readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SGDArgs = {}) {

@@ -26,6 +26,9 @@ describe('optimizers against tfjs, three steps on the same gradients', () => {
     ['adamax', () => rl.train.adamax(0.05), () => tf.train.adamax(0.05)],
     ['momentum', () => rl.train.momentum(0.05, 0.9), () => tf.train.momentum(0.05, 0.9)],
     ['momentum (nesterov)', () => rl.train.momentum(0.05, 0.9, true), () => tf.train.momentum(0.05, 0.9, true)],
+    // tfjs's argument order; a large epsilon shows that it sits inside the square root (Keras 3 and tfjs alike).
+    ['rmsprop (decay 0.8, epsilon 0.1)', () => rl.train.rmsprop(0.05, 0.8, 0, 0.1), () => tf.train.rmsprop(0.05, 0.8, 0, 0.1)],
+    ['rmsprop (defaults)', () => rl.train.rmsprop(0.01), () => tf.train.rmsprop(0.01)],
   ];
   for (const [name, mine, theirs] of cases) {
     it(name, async () => {
@@ -49,6 +52,9 @@ describe('optimizers against tfjs, three steps on the same gradients', () => {
     expect(rl.train.adamax().learningRate).toBe(0.002);
     expect(ours('nadam').optimizer!.getConfig()).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(() => rl.train.adamax(0.1, 0.9, 0.999, 1e-7, 0.1)).toThrow(/adamax: decay 0.1 is not supported/);
+    expect(rl.train.rmsprop(0.01, 0.8, 0, null).getConfig()).toMatchObject({ rho: 0.8, epsilon: 1e-7 });
+    expect(() => rl.train.rmsprop(0.01, 0.9, 0.9)).toThrow(/rmsprop: momentum 0.9 is not supported/);
+    expect(() => rl.train.rmsprop(0.01, 0.9, 0, 1e-7, true)).toThrow(/rmsprop: centered true is not supported/);
     expect(() => new rl.Adadelta({ rho: 1 })).toThrow(/Adadelta: rho must be a finite number in \[0, 1\)/);
   });
 });

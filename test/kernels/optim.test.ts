@@ -97,7 +97,7 @@ describe('optimizers: reference follows the Keras formulas', () => {
     const p = f64([1]), a = f64([0.5]);
     ref.rmsprop(p, f64([2]), a, 0.01, 0.9, 1e-7);
     expect(a[0]).toBeCloseTo(0.9 * 0.5 + 0.1 * 4, 15);
-    expect(p[0]).toBeCloseTo(1 - (0.01 * 2) / (Math.sqrt(0.85) + 1e-7), 12);
+    expect(p[0]).toBeCloseTo(1 - (0.01 * 2) / Math.sqrt(0.85 + 1e-7), 12);
     const q = f64([1]), vel = f64([0.5]);
     ref.sgd(q, f64([2]), vel, 0.1, 0.9, false);
     expect(vel[0]).toBeCloseTo(0.45 - 0.2, 15);

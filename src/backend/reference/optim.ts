@@ -34,7 +34,7 @@ export const optimKernels: OptimKernels = {
     for (let i = 0; i < p.length; i++) {
       const gi = g[i];
       acc[i] = rho * acc[i] + (1 - rho) * gi * gi;
-      p[i] -= (lr * gi) / (Math.sqrt(acc[i]) + eps);
+      p[i] -= (lr * gi) / Math.sqrt(acc[i] + eps);
     }
   },
 
