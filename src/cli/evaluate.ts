@@ -1,12 +1,12 @@
 /** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
-import { InvalidArgumentError, type Command } from 'commander';
-import { defaultOutDir } from '../report/run.js';
+import type { Command } from 'commander';
 import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
 import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
 import { evaluationLines } from '../tasks/text_format.js';
-import { addDataOptions, dataOptions, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
-import type { CliContext } from './context.js';
+import { addDataOptions, dataOptions, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
+import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
+import { checkInputPath, checkOutDir } from './paths.js';
 
 interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
 
@@ -14,7 +14,7 @@ function labelMapArg(v: string): Record<string, string> {
   const map: Record<string, string> = {};
   for (const pair of v.split(',')) {
     const m = /^([^=]+)=(.+)$/.exec(pair.trim());
-    if (!m) throw new InvalidArgumentError(`--label-map takes label=class pairs, e.g. 0=neg,1=pos; got '${pair}'`);
+    if (!m) throw new UsageError(`--label-map takes label=class pairs, e.g. 0=neg,1=pos; got '${pair}'`);
     map[m[1].trim()] = m[2].trim();
   }
   return map;
@@ -27,7 +27,10 @@ export function register(program: Command, ctx: CliContext): void {
   addDataOptions(cmd)
     .option('--label-map <a=x,b=y>', "data label = model class, e.g. 0=neg,1=pos (default: sentiment labels matched by polarity)", labelMapArg)
     .option('--worst <n>', 'how many worst-scored examples to show', positiveInt('--worst'), 10)
-    .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)')
+    .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)', (v: string) => {
+      checkOutDir(v, 'evaluate');
+      return v;
+    })
     .addHelpText('after', [
       '', 'Examples:',
       '  rnnlab evaluate --model runs/reviews --data test.csv',
@@ -36,16 +39,17 @@ export function register(program: Command, ctx: CliContext): void {
     ].join('\n'))
     .action(async (f: EvaluateFlags) => {
       const startedAt = new Date();
+      checkInputPath('--data', f.data, 'evaluate', f.format);
       try {
-        const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f), labelMap: f.labelMap ?? null, worst: f.worst });
-        const out = f.out ?? defaultOutDir('evaluate', startedAt);
+        const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
         for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
         if (r.labelMap) ctx.out.write(`\nLabels mapped: ${Object.entries(r.labelMap).map(([a, b]) => `${a} -> ${b}`).join(', ')}\n`);
         if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
         const body = textEvaluateBody(r);
-        finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out }, body, textEvaluateDoc(r, body));
+        finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out: f.out }, body, textEvaluateDoc(r, body));
         ctx.exitCode = 0;
       } catch (e) {
+        if (e instanceof UsageError) throw e;
         reportFailure(ctx, 'evaluate', e);
       }
     });

@@ -2,6 +2,8 @@
  * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
+import { statSync } from 'node:fs';
+import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
 import { exportOnnx } from '../onnx/export.js';
@@ -16,16 +18,30 @@ export function register(program: Command, ctx: CliContext): void {
     .description('write a saved model in another format (onnx) for other engines')
     .option('--model <dir>', 'saved model folder (model.json + weights) or a run folder')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
-    .option('--out <file>', 'file to write, e.g. model.onnx')
+    .option('--out <file>', 'file to write, e.g. model.onnx (an existing file is replaced, atomically)')
     .action(async (opts: { model?: string; format: string; out?: string }) => {
       ctx.exitCode = await exportCommand(opts, ctx);
     });
 }
 
+/**
+ * --out names a file to (re)write, not a folder (a folder there would only fail the rename after the export). A path
+ * that cannot be written (no such folder) fails the export itself, exit code 1, with nothing written.
+ */
+function checkExportOut(out: string): void {
+  if (statOrNull(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
+}
+
+function statOrNull(p: string) {
+  try { return statSync(p); } catch { return null; }
+}
+
 export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {
   const usage = (msg: string): never => { throw new UsageError(msg, 'export'); };
   if (!opts.model) return usage('--model DIR is required (a saved model folder or a run folder)');
-  if (!opts.out) return usage('--out FILE is required');
+  if (opts.out === undefined) return usage('--out FILE is required');
+  if (opts.out === '') return usage("--out expects a file, got ''");
+  checkExportOut(opts.out);
   if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
   const dir = resolveModelDir(opts.model);
   if (!dir) {

@@ -8,6 +8,7 @@ import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
 import { POLICY_NAMES, setGlobalPolicy } from '../mixed_precision.js';
+import { checkOutDir, type RunFolderWrites } from './paths.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
 
@@ -19,6 +20,8 @@ export interface FlagSpec {
   max?: number;
   /** Exclusive lower bound for number (e.g. a learning rate > 0). */
   above?: number;
+  /** Exclusive upper bound for number (e.g. a fraction < 1). */
+  below?: number;
   /** Allowed values of a choice, or of each item of a list. */
   choices?: readonly string[];
   default?: string | number | boolean | string[];
@@ -26,14 +29,23 @@ export interface FlagSpec {
   metavar?: string;
   /** path: the file or folder must exist. */
   mustExist?: boolean;
+  /** path: a run folder the command writes (--out), checked up front by checkOutDir (src/cli/paths.ts). */
+  runFolder?: RunFolderWrites;
   required?: boolean;
 }
 
 export type Flags = Record<string, FlagSpec>;
 
-function describeRange(f: FlagSpec): string {
+export function describeRange(f: FlagSpec): string {
   const isInt = f.kind === 'int';
-  if (f.above !== undefined) return `a number > ${f.above}`;
+  const what = isInt ? 'an integer' : 'a number';
+  if (f.above !== undefined || f.below !== undefined) {
+    const lo = f.above !== undefined ? `(${f.above}` : f.min !== undefined ? `[${f.min}` : null;
+    const hi = f.below !== undefined ? `${f.below})` : f.max !== undefined ? `${f.max}]` : null;
+    if (lo && hi) return `${what} in ${lo}, ${hi}`;
+    if (f.above !== undefined) return `${what} > ${f.above}`;
+    return `${what} < ${f.below}`;
+  }
   if (f.min !== undefined && f.max !== undefined) return `${isInt ? 'an integer' : 'a number'} from ${f.min} to ${f.max}`;
   if (f.min === 1 && isInt) return 'a positive integer';
   if (f.min === 0 && isInt) return 'a non-negative integer';
@@ -51,7 +63,7 @@ export function convertFlag(name: string, f: FlagSpec, raw: string, cmd: string)
       const ok = f.kind === 'int' ? /^[+-]?\d+$/.test(raw.trim()) : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
       const v = Number(raw);
       if (!ok || !Number.isFinite(v) || (f.kind === 'int' && !Number.isSafeInteger(v))) throw bad(`expects ${describeRange(f)}`);
-      if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above))) {
+      if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above)) || (f.below !== undefined && !(v < f.below))) {
         throw bad(`must be ${describeRange(f)}`);
       }
       return v;
@@ -71,6 +83,7 @@ export function convertFlag(name: string, f: FlagSpec, raw: string, cmd: string)
     case 'path':
       if (raw === '') throw bad('expects a path');
       if (f.mustExist && !existsSync(raw)) throw new UsageError(`--${name}: no such file or folder: ${raw}`, cmd);
+      if (f.runFolder) checkOutDir(raw, cmd, f.runFolder, `--${name}`);
       return raw;
     default:
       return raw;
@@ -112,7 +125,7 @@ export function helpExtras(command: Command, o: { description?: string[]; exampl
 // Flag groups the commands share.
 
 export const OUT_FLAG: Flags = {
-  out: { kind: 'path', metavar: 'DIR', help: 'where results.json, report.html and report.png go (default runs/<timestamp>-<name>/)' },
+  out: { kind: 'path', metavar: 'DIR', runFolder: {}, help: 'where results.json, report.html and report.png go (default runs/<timestamp>-<name>/)' },
 };
 
 export const VERBOSE_FLAG: Flags = {
@@ -169,11 +182,57 @@ export function parseFlags(flags: Flags, argv: readonly string[], cmd: string): 
   return { flags: c.opts(), args: c.args };
 }
 
+/**
+ * Every boolean flag of every command (and a flag whose value is optional, such as train's --early-stopping) gets
+ * its hidden `--no-<flag>`, as docs/CLI.md promises, unless the command declares one itself.
+ */
+export function addNegations(command: Command): void {
+  for (const sub of command.commands) addNegations(sub);
+  const declared = new Set(command.options.map((o) => o.long));
+  for (const o of [...command.options]) {
+    if (o.negate || !o.long || !(o.isBoolean() || o.optional)) continue;
+    const no = `--no-${o.long.slice(2)}`;
+    if (declared.has(no)) continue;
+    command.addOption(new Option(no, `turn ${o.long} off`).hideHelp());
+    declared.add(no);
+  }
+}
+
+/**
+ * A flag that takes a value given twice (`--epochs 3 ... --epochs 5`) is a usage error naming it, rather than
+ * silently the last; booleans may repeat (`--no-X` after `--X` turns it off). Stops at `--`.
+ */
+export function checkRepeatedFlags(command: Command, argv: readonly string[], cmd: string): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    const long = eq < 0 ? a : a.slice(0, eq);
+    const o = command.options.find((x) => x.long === long);
+    if (!o || o.negate || o.isBoolean()) continue;
+    if (seen.has(long)) throw new UsageError(`${long} is given more than once; give it once`, cmd);
+    seen.add(long);
+    if (eq < 0 && (o.required || (o.optional && i + 1 < argv.length && !argv[i + 1].startsWith('-')))) i++;
+  }
+}
+
 const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
 
-/** `--flag=true` / `--flag=no` as commander's `--flag` / `--no-flag`, for the boolean flags of command. */
+/**
+ * `--flag=true` / `--flag=no` as commander's `--flag` / `--no-flag`, for the boolean flags of command; first, a
+ * value-taking flag given twice is refused (checkRepeatedFlags).
+ */
 export function booleanValues(command: Command, argv: readonly string[], cmd: string): string[] {
-  return argv.map((a) => {
+  checkRepeatedFlags(command, argv, cmd);
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => {
+    if (end >= 0 && i > end) return a;
+    const neg = /^--no-([^=]+)=/.exec(a);
+    if (neg && command.options.some((o) => o.long === `--no-${neg[1]}` && o.negate)) {
+      throw new UsageError(`--no-${neg[1]} takes no value; write --no-${neg[1]} or --${neg[1]}=false`, cmd);
+    }
     const m = /^--([^=]+)=(.*)$/.exec(a);
     if (!m || !command.options.some((o) => o.long === `--${m[1]}` && o.isBoolean() && !o.negate)) return a;
     const v = m[2].toLowerCase();

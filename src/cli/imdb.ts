@@ -18,6 +18,8 @@ const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epo
 export const IMDB_FLAGS = {
   model: { kind: 'choice', choices: IMDB_MODELS, required: true, metavar: 'NAME', help: `which model to train: ${IMDB_MODELS.join(', ')}` },
   ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
+  // --out also gets <out>/model: a model/ folder there that rnnlab did not write is refused up front.
+  out: { ...OUT_FLAG.out, runFolder: { model: true } },
   resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
 } satisfies Flags;
 
@@ -62,9 +64,10 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   const ckpt = runCheckpoint({ out: f.out as string | undefined, resume: f.resume as string | undefined, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err });
   p.line(loadingLine(f));
-  const data = await loadImdbArrays(imdbDataOptions(f));
+  const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(describeData(data));
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } });
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
+    .catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
   p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanSecondsPerEpoch)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
   // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).

@@ -14,7 +14,7 @@ import { register as registerCache } from './cache.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerEvaluate } from './evaluate.js';
 import { processContext, UsageError, type CliContext } from './context.js';
-import { booleanValues } from './flags.js';
+import { addNegations, booleanValues } from './flags.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerExport } from './export.js';
 import { register as registerImdb } from './imdb.js';
@@ -52,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
       'rnnlab <command> --help shows a command\'s options; rnnlab --version its version.',
     ].join('\n'));
   for (const register of COMMANDS) register(program, ctx);
+  for (const command of program.commands) addNegations(command);
   return program;
 }
 

@@ -10,8 +10,8 @@ import { datasets, encodeReview, padSequences } from '../data/index.js';
 import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
 import { TEXT_SPEC_FILE } from '../tasks/text_classifier_file.js';
 import { formatPredictions, PREDICT_FORMATS, type PredictFormat } from '../tasks/text_format.js';
-import { predictTexts, type TextInputFormat } from '../tasks/text_predict.js';
-import { predictFile } from '../tasks/text_predict_file.js';
+import type { OptionNames } from '../data/text_options.js';
+import { predictTexts, readTexts, type TextInputFormat } from '../tasks/text_predict.js';
 import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
 import type { Flags } from './flags.js';
@@ -52,21 +52,28 @@ function inputFormatOf(file: string, given?: TextInputFormat): TextInputFormat {
   return ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : ext === '.jsonl' || ext === '.json' ? 'jsonl' : 'lines';
 }
 
+/** How data messages name predict's options: it reads texts only, and skips no rows. */
+const PREDICT_OPTION_NAMES: OptionNames = {
+  textColumn: '--text-column', labelColumn: null, skipBadRows: null, format: '--input-format', classes: null, labelMap: null,
+  validationSplit: null, validation: null, limit: null,
+};
+
 async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
   const dir = resolveModelDir(f.model);
   if (!dir) throw new UsageError(`--model: ${f.model} holds no saved model (model.json); train one with rnnlab imdb or rnnlab train`, 'predict');
   checkTextInputs('predict', texts, f.file, 'give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH|-');
   if (f.file === undefined && (f.inputFormat || f.textColumn)) throw new UsageError(`--${f.inputFormat ? 'input-format' : 'text-column'} describes --file; there is no --file`, 'predict');
   const write = (line: string) => ctx.out.write(`${line}\n`);
-  if (f.file !== undefined) {
-    const source = f.file === '-' ? process.stdin : f.file;
-    for await (const line of predictFile(dir, source, { inputFormat: inputFormatOf(f.file, f.inputFormat), textColumn: f.textColumn, format: f.format, topK: f.topK })) write(line);
-    return 0;
-  }
-  if (f.format !== undefined || f.topK !== undefined || existsSync(path.join(dir, TEXT_SPEC_FILE))) {
+  if (f.file !== undefined || f.format !== undefined || f.topK !== undefined || existsSync(path.join(dir, TEXT_SPEC_FILE))) {
     const { loadTextClassifier } = await import('../tasks/text_classifier_file.js');
     const clf = await loadTextClassifier(dir);
-    for await (const line of formatPredictions(predictTexts(clf, texts, { topK: f.topK }), f.format ?? 'table', clf.classes)) write(line);
+    // Checked before anything is printed: a table or CSV header must not come out ahead of a usage error.
+    const C = clf.classes.length;
+    if (f.topK !== undefined && f.topK > C) throw new UsageError(`--top-k must be from 1 to ${C} for this model (classes ${clf.classes.join(', ')}), got '${f.topK}'`, 'predict');
+    const input = f.file === undefined ? texts
+      : readTexts(f.file === '-' ? process.stdin : f.file, inputFormatOf(f.file, f.inputFormat), f.file === '-' ? 'stdin' : f.file,
+        { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
+    for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes)) write(line);
     return 0;
   }
   return imdbPredict(texts, dir, ctx);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { setThreads } from '../backend/index.js';
 import type { RecordBody } from '../report/record.js';
-import { defaultOutDir, finishRecord, startRecord, writeRun, type RunFiles } from '../report/run.js';
+import { createRunDir, defaultOutDir, finishRecord, startRecord, writeRun, type RunFiles } from '../report/run.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable, type Table } from '../report/table.js';
 import type { CliContext } from './context.js';
@@ -30,9 +30,12 @@ export function applyThreads(flags: Record<string, unknown>): void {
 /** A CLI run: its command ("imdb", "experiment reverse"), its name for the default folder, and --out. */
 export interface CliRun { command: string; runName: string; argv: readonly string[]; startedAt: Date; out?: string }
 
-/** Writes the run's record and reports to --out (or runs/<timestamp>-<name>/) and says where they went. */
+/**
+ * Writes the run's record and reports to --out (or a new runs/<timestamp>-<name>/ folder, suffixed -2, -3, ... when
+ * another run took that name) and says where they went.
+ */
 export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc): RunFiles {
-  const dir = run.out ?? defaultOutDir(run.runName, run.startedAt);
+  const dir = run.out ?? createRunDir(defaultOutDir(run.runName, run.startedAt));
   const files = writeRun(dir, finishRecord(startRecord({ ...run, source: 'cli' }), body), doc);
   p.line();
   p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}`);

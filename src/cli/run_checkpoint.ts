@@ -3,17 +3,19 @@
  * prints the command that continues the run, and `--resume DIR` (the run folder or its checkpoint/ folder)
  * picks it up, writing the rest of the run into the same folder unless --out says otherwise.
  */
+import { rmdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { hasCheckpoint } from '../io/checkpoint.js';
 import { CheckpointError } from '../io/errors.js';
+import { createRunDir } from '../report/run.js';
 
 export interface RunCheckpointOptions {
   /** --out, when given. */
   out?: string;
   /** --resume, when given. */
   resume?: string;
-  /** Where the run goes without --out (and without --resume). */
+  /** Where the run goes without --out (and without --resume): created here, with a -2, -3, ... suffix if taken. */
   defaultOut: string;
   /** The command line after `rnnlab`, for the resume hint. */
   argv: readonly string[];
@@ -36,17 +38,19 @@ function withoutResume(argv: readonly string[]): string[] {
   return out;
 }
 
-export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore } {
+export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore; release(): void } {
   let outDir: string;
   let checkpointDir: string;
+  // The default folder made here, if any: release() removes it again while it is empty (a run that failed early).
+  let made: string | null = null;
   if (o.resume !== undefined) {
     const dir = resolve(o.resume);
     if (hasCheckpoint(dir)) checkpointDir = dir;
     else if (hasCheckpoint(join(dir, 'checkpoint'))) checkpointDir = join(dir, 'checkpoint');
     else throw new CheckpointError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')})`);
-    outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : o.defaultOut);
+    outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : (made = createRunDir(o.defaultOut)));
   } else {
-    outDir = o.out ?? o.defaultOut;
+    outDir = o.out ?? (made = createRunDir(o.defaultOut));
     checkpointDir = join(resolve(outDir), 'checkpoint');
   }
   const runDir = basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : checkpointDir;
@@ -55,5 +59,8 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   const callback = new BackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });
-  return { outDir, checkpointDir, callback };
+  const release = () => {
+    if (made) try { rmdirSync(made); } catch { /* not empty: keep what the run wrote */ }
+  };
+  return { outDir, checkpointDir, callback, release };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { defaultOutDir } from '../report/run.js';
+import { createRunDir, defaultOutDir } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
 import { PAIR_FORMATS, readPairs, type Pair, type PairFormat } from '../seq2seq/pairs.js';
@@ -15,6 +15,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { kebab } from './text_cli.js';
+import { checkInputFile, checkOutDir } from './paths.js';
 
 const D = SEQ2SEQ_DEFAULTS;
 
@@ -30,16 +31,16 @@ export const SEQ2SEQ_FLAGS: Flags = {
   units: { kind: 'int', min: 1, max: 4096, default: D.units, help: 'units per recurrent layer' },
   'embedding-dim': { kind: 'int', min: 1, max: 4096, default: D.embeddingDim, help: 'token embedding size' },
   attention: { kind: 'choice', choices: ATTENTION_KINDS, default: D.attention, help: 'luong (dot), bahdanau (additive) or none' },
-  'validation-split': { kind: 'number', above: 0, max: 0.99, default: D.validationSplit, metavar: 'F', help: 'fraction of pairs held out (seeded) for the reported accuracy' },
+  'validation-split': { kind: 'number', above: 0, below: 1, default: D.validationSplit, metavar: 'F', help: 'fraction of pairs held out (seeded) for the reported accuracy' },
   epochs: { kind: 'int', min: 1, default: D.epochs, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, default: D.batchSize, help: 'pairs per batch' },
   lr: { kind: 'number', above: 0, help: 'Adam learning rate (default 0.001)' },
-  seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate' },
+  seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate (any integer)' },
   'max-source-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest source in tokens; longer pairs are left out (auto: the longest training source)' },
   'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },
   beam: { kind: 'int', min: 0, max: 64, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
   samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
-  out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  out: { kind: 'path', metavar: 'DIR', runFolder: { model: true }, help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
   ...VERBOSE_FLAG,
 };
 
@@ -61,10 +62,14 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c)); });
 }
 
+/** Longest --max-source-len / --max-target-len: a pairs line holds at most 100,000 characters anyway. */
+const MAX_LENGTH = 100_000;
+
 function lengthFlag(f: Record<string, unknown>, name: string): number | undefined {
   const raw = String(f[name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen']);
   if (raw === 'auto') return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} expects a positive integer or auto, got '${raw}'`, 'seq2seq');
+  if (Number(raw) > MAX_LENGTH) throw new UsageError(`--${name} must be a positive integer up to ${MAX_LENGTH} or auto, got '${raw}'`, 'seq2seq');
   return Number(raw);
 }
 
@@ -86,8 +91,9 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
     return { pairs, data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
   }
   const file = f.data as string;
+  checkInputFile('--data', file, 'seq2seq');
   try {
-    const pairs = await readPairs(file, file, { format: f.pairsFormat as PairFormat | undefined });
+    const pairs = await readPairs(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
     return { pairs, data: { path: file, pairs: pairs.length }, tokens: (f.tokens as TokenKind | undefined) ?? 'char' };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
@@ -100,7 +106,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   applyThreads(f);
   const p = new Printer(ctx);
   const startedAt = new Date();
-  const out = (f.out as string | undefined) ?? defaultOutDir('seq2seq', startedAt);
+  // --generate also writes pairs.tsv: one there that is not an earlier run's is refused like model/ (the flag checked the rest).
+  if (f.generate !== undefined && f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: ['pairs.tsv'] });
   const { pairs, data, tokens } = await loadPairs(f);
   p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}; ${tokens} tokens`);
   let r;
@@ -121,6 +128,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   p.line();
   p.lines(sampleLines(r.samples));
   p.lines(resultLines(r));
+  // Without --out, a new folder of its own, suffixed when another run took the name.
+  const out = (f.out as string | undefined) ?? createRunDir(defaultOutDir('seq2seq', startedAt));
   await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
   if (data.generated) writeFileAtomic(path.join(out, 'pairs.tsv'), pairsTsv(pairs));
   const body = seq2seqBody(r, data);

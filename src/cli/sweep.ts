@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultOutDir } from '../report/run.js';
+import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns } from '../sweep/expand.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, waitForSweep } from '../sweep/queue.js';
@@ -68,7 +68,7 @@ export function register(program: Command, ctx: CliContext): void {
     if (f.detach && !f.queue) throw new UsageError('--detach needs --queue: a local sweep runs in this process', 'sweep');
     if (f.queue && f.parallel !== undefined) throw new UsageError('--parallel sizes the local pool; with --queue, size the workers (rnnlab worker --concurrency N)', 'sweep');
     const spec = readSpec(specFile);
-    const dir = f.out ?? defaultOutDir(`sweep-${spec.command}`);
+    const dir = f.out ?? createRunDir(defaultOutDir(`sweep-${spec.command}`));
     const line = (s: string) => ctx.out.write(`${s}\n`);
     let outcome: SweepOutcome | null;
     if (f.queue) {

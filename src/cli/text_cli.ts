@@ -2,21 +2,38 @@
  * What `rnnlab train` and `rnnlab evaluate` share: the CLI context (declared here until src/cli/context.ts lands),
  * flag parsers, the data-reading flags, and turning task errors into messages that name the flag.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
+import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
-import type { CliContext } from './context.js';
+import { UsageError, type CliContext } from './context.js';
 
 
 export function kebab(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-export function positiveInt(flag: string) {
+/** Sizes that allocate memory in proportion (maxlen, units, embedding size) stop here, as on rnnlab imdb. */
+export const MAX_SIZE = 100_000;
+
+// The value parsers throw UsageError (not commander's InvalidArgumentError), so main prints the message as it is:
+// `rnnlab train: error: --maxlen must be ...`, exit code 2.
+
+export function positiveInt(flag: string, max?: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a positive integer, got '${v}'`);
+    if (!/^\+?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive integer, got '${v}'`);
+    if (max !== undefined && n > max) throw new UsageError(`${flag} must be a positive integer up to ${max}, got '${v}'`);
+    return n;
+  };
+}
+
+/** Any integer (a seed: 0 and negative ones too, as on the other commands). */
+export function integer(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^[+-]?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} takes an integer, got '${v}'`);
     return n;
   };
 }
@@ -25,7 +42,7 @@ export function fraction(flag: string, open = true) {
   return (v: string): number => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1 || (open && n === 0)) {
-      throw new InvalidArgumentError(`${flag} takes a number in ${open ? '(0, 1)' : '[0, 1)'}, got '${v}'`);
+      throw new UsageError(`${flag} takes a number in ${open ? '(0, 1)' : '[0, 1)'}, got '${v}'`);
     }
     return n;
   };
@@ -34,7 +51,7 @@ export function fraction(flag: string, open = true) {
 export function nameList(flag: string) {
   return (v: string): string[] => {
     const names = v.split(',').map((s) => s.trim());
-    if (names.some((n) => n === '')) throw new InvalidArgumentError(`${flag} takes comma-separated names, e.g. pos,neg; got '${v}'`);
+    if (names.some((n) => n === '')) throw new UsageError(`${flag} takes comma-separated names, e.g. pos,neg; got '${v}'`);
     return names;
   };
 }
@@ -52,8 +69,19 @@ export function addDataOptions(cmd: Command): Command {
 
 export interface DataFlags { data: string; textColumn?: string; labelColumn?: string; classes?: string[]; skipBadRows?: boolean; format?: TextFormat }
 
-export function dataOptions(f: DataFlags) {
-  return { textColumn: f.textColumn ?? null, labelColumn: f.labelColumn ?? null, classes: f.classes ?? null, skipBadRows: !!f.skipBadRows, format: f.format };
+/** How data messages name train's options (it has no --label-map). */
+export const TRAIN_OPTION_NAMES: OptionNames = {
+  textColumn: '--text-column', labelColumn: '--label-column', skipBadRows: '--skip-bad-rows', format: '--format', classes: '--classes',
+  labelMap: null, validationSplit: '--validation-split', validation: '--validation', limit: '--limit',
+};
+
+/** How data messages name evaluate's options (no split, no limit). */
+export const EVALUATE_OPTION_NAMES: OptionNames = {
+  ...TRAIN_OPTION_NAMES, labelMap: '--label-map', validationSplit: null, validation: null, limit: null,
+};
+
+export function dataOptions(f: DataFlags, optionNames: OptionNames) {
+  return { textColumn: f.textColumn ?? null, labelColumn: f.labelColumn ?? null, classes: f.classes ?? null, skipBadRows: !!f.skipBadRows, format: f.format, optionNames };
 }
 
 export function choice(flags: string, help: string, values: readonly string[]): Option {
@@ -63,7 +91,7 @@ export function choice(flags: string, help: string, values: readonly string[]): 
 /** Reports a failed command: bad option values exit 2 naming the flag, data problems 1. */
 export function reportFailure(ctx: CliContext, command: string, e: unknown): void {
   if (e instanceof TextOptionError) {
-    ctx.err.write(`rnnlab ${command}: error: ${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}\n`);
+    ctx.err.write(`rnnlab ${command}: error: ${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}\nRun 'rnnlab ${command} --help' for usage.\n`);
     ctx.exitCode = 2;
     return;
   }

@@ -1,8 +1,8 @@
 /** What `rnnlab predict` and `rnnlab translate` share: texts as arguments, or read from --file PATH ('-' for stdin). */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
+import { checkInputFile } from './paths.js';
 
 export interface TextInputCommand {
   name: string;
@@ -24,9 +24,9 @@ export function textInputCommand(program: Command, c: TextInputCommand): Command
   });
 }
 
-/** Usage errors: texts given both ways or neither (`missing` says what to give), or a --file that does not exist. */
+/** Usage errors: texts given both ways or neither (`missing` says what to give), or a --file that is missing, a folder or unreadable. */
 export function checkTextInputs(command: string, texts: string[], file: string | undefined, missing: string): void {
   if (file !== undefined && texts.length) throw new UsageError('give texts as arguments or --file, not both', command);
   if (file === undefined && texts.length === 0) throw new UsageError(missing, command);
-  if (file !== undefined && file !== '-' && !existsSync(file)) throw new UsageError(`--file: no such file: ${file}`, command);
+  if (file !== undefined && file !== '-') checkInputFile('--file', file, command);
 }

@@ -36,7 +36,8 @@ export const TOKENIZE_FLAGS: Flags = {
   padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
   truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
   fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
-  ...OUT_FLAG,
+  // Unlike the training commands, tokenize has no default folder: it writes only when --out is given.
+  out: { ...OUT_FLAG.out, help: 'also write results.json, report.html and report.png to this folder (default: print only, write nothing)' },
 };
 
 const SUMMARY = 'Show the tokens, ids and padding a text gets before an IMDb model reads it.';

@@ -1,14 +1,16 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
+import { rmdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultOutDir } from '../report/run.js';
+import { createRunDir, defaultOutDir } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
-import { addDataOptions, choice, dataOptions, fraction, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
-import type { CliContext } from './context.js';
+import { addDataOptions, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
+import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
+import { checkInputPath, checkOutDir } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -17,7 +19,7 @@ interface TrainFlags extends DataFlags {
 }
 
 function maxlenArg(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : positiveInt('--maxlen')(v);
+  return v === 'auto' ? 'auto' : positiveInt('--maxlen', MAX_SIZE)(v);
 }
 
 export function trainSummary(r: TextTrainResult, out: string): string[] {
@@ -38,8 +40,8 @@ export function register(program: Command, ctx: CliContext): void {
   addDataOptions(cmd)
     .addOption(choice('--model <name>', 'architecture', TEXT_MODELS).default('lstm'))
     .option('--layers <n>', 'stacked recurrent layers', positiveInt('--layers'))
-    .option('--units <n>', 'recurrent units (cnn / ff_embed: hidden Dense width)', positiveInt('--units'))
-    .option('--embedding-dim <n>', 'embedding size (default 100)', positiveInt('--embedding-dim'))
+    .option('--units <n>', 'recurrent units (cnn / ff_embed: hidden Dense width)', positiveInt('--units', MAX_SIZE))
+    .option('--embedding-dim <n>', 'embedding size (default 100)', positiveInt('--embedding-dim', MAX_SIZE))
     .option('--dropout <rate>', 'input dropout of the recurrent layers (cnn / ff_embed: before the output)', fraction('--dropout', false))
     .option('--recurrent-dropout <rate>', 'recurrent dropout of the recurrent layers (Keras recurrent_dropout; training composes each step, slower)', fraction('--recurrent-dropout', false))
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
@@ -54,9 +56,12 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(choice('--class-weight <mode>', "'balanced': weigh classes by n / (classes * count)", ['balanced']))
     .option('--epochs <n>', 'epochs (default: the lab\'s for the model, else 3)', positiveInt('--epochs'))
     .option('--batch-size <n>', 'batch size (default: the lab\'s for the model, else 64)', positiveInt('--batch-size'))
-    .option('--seed <n>', 'seed for the split, the weights and the shuffles (default 1)', positiveInt('--seed'))
-    .option('--limit <n>', 'train on a stratified sample of n examples', positiveInt('--limit'))
-    .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)')
+    .option('--seed <n>', 'seed for the split, the weights and the shuffles (any integer, default 1)', integer('--seed'))
+    .option('--limit <n>', 'train on a stratified sample of exactly n examples (at least one per class)', positiveInt('--limit'))
+    .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)', (v: string) => {
+      checkOutDir(v, 'train', { model: true });
+      return v;
+    })
     .addHelpText('after', [
       '', 'Examples:',
       '  rnnlab train --data reviews.csv --out runs/reviews',
@@ -67,10 +72,14 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (f: TrainFlags) => {
     applyPrecision({ ...f }, ctx);
     const startedAt = new Date();
-    const out = f.out ?? defaultOutDir(`train-${f.model}`, startedAt);
+    checkInputPath('--data', f.data, 'train', f.format);
+    if (f.validation !== undefined) checkInputPath('--validation', f.validation, 'train');
+    // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails.
+    const made = f.out === undefined ? createRunDir(defaultOutDir(`train-${f.model}`, startedAt)) : null;
+    const out = f.out ?? made!;
     try {
       const r = await trainTextClassifier({
-        data: f.data, ...dataOptions(f), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
+        data: f.data, ...dataOptions(f, TRAIN_OPTION_NAMES), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
         model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
@@ -81,6 +90,8 @@ export function register(program: Command, ctx: CliContext): void {
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
       ctx.exitCode = 0;
     } catch (e) {
+      if (made) try { rmdirSync(made); } catch { /* not empty: keep what the run wrote */ }
+      if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
     }
   });

@@ -9,9 +9,9 @@ export interface ColumnChoice {
   /** The name given by the user (exact, else case-insensitive match), or null to look for the default names. */
   given: string | null;
   defaults: readonly string[];
-  /** 'text' or 'label', and the option that sets it, for messages. */
+  /** 'text' or 'label', and the option that sets it, for messages (null: the caller has none to offer). */
   role: string;
-  option: string;
+  option: string | null;
 }
 
 /** The name in `available` to use, or an error listing what there is. */
@@ -22,12 +22,12 @@ export function pickColumn(available: readonly string[], choice: ColumnChoice, w
     if (available.includes(choice.given)) return choice.given;
     const i = lower.indexOf(choice.given.trim().toLowerCase());
     if (i >= 0) return available[i];
-    throw new DataError(`${where}: no ${choice.role} column '${choice.given}' (${choice.option}); the columns are ${list}`);
+    throw new DataError(`${where}: no ${choice.role} column '${choice.given}'${choice.option ? ` (${choice.option})` : ''}; the columns are ${list}`);
   }
   for (const d of choice.defaults) {
     const i = lower.indexOf(d);
     if (i >= 0) return available[i];
   }
   throw new DataError(`${where}: no ${choice.role} column found (looked for ${choice.defaults.join(', ')}); ` +
-    `the columns are ${list}; name one with ${choice.option}`);
+    `the columns are ${list}${choice.option ? `; name one with ${choice.option}` : ''}`);
 }

@@ -1,92 +1,68 @@
-/** CSV/TSV with a header, through csv-parse (RFC 4180 quoting, embedded newlines, CRLF), streamed. */
-import { parse, type CsvError } from 'csv-parse';
-import { Readable } from 'node:stream';
+/**
+ * CSV/TSV with a header, streamed: CSV with RFC 4180 quoting (embedded separators and newlines, `""`, CRLF), TSV one
+ * record per line without quoting (src/data/csv_records.ts says exactly what each accepts). Rows are named by the
+ * line they start on; a stray quote is a bad row named by the line where it opened.
+ */
+import { csvRecords, tsvRecords, type CsvItem } from './csv_records.js';
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
+import { optionName, optionWithValue } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
-import { decodedChunks, DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
+import { DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
 
-export function describeCsvError(e: CsvError, name: string): { where: string; problem: string } {
-  const line = (e as CsvError & { lines?: number }).lines;
-  const problem = e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
-    ? 'wrong number of fields (a missing quote or separator?)'
-    : e.code === 'CSV_MAX_RECORD_SIZE' ? 'record is too long (an unclosed quote, or a huge field?)'
-      : e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed'
-        : e.message.replace(/^Invalid[^:]*:\s*/, '');
-  return { where: `${name}:${line ?? '?'}`, problem };
-}
-
-/** CRLF -> LF before parsing (csv-parse counts a CRLF inside quotes as two lines), also across chunk ends. */
-async function* lfChunks(chunks: AsyncIterable<string>): AsyncGenerator<string> {
-  let carry = '';
-  for await (const chunk of chunks) {
-    let text = carry + chunk;
-    carry = '';
-    if (text.endsWith('\r')) { carry = '\r'; text = text.slice(0, -1); }
-    yield text.replace(/\r\n/g, '\n');
+/** Which header fields hold the text and the label (label null: none, where labels are optional). */
+export function pickTextAndLabel(header: readonly string[], options: TextDatasetOptions, where: string): { text: string; label: string | null } {
+  const names = options.optionNames;
+  const text = pickColumn(header, { given: options.textColumn ?? null, defaults: TEXT_COLUMN_NAMES, role: 'text', option: optionName(names, 'textColumn') }, where);
+  let label: string | null = null;
+  try {
+    label = pickColumn(header, { given: options.labelColumn ?? null, defaults: LABEL_COLUMN_NAMES, role: 'label', option: optionName(names, 'labelColumn') }, where);
+  } catch (e) {
+    if (!options.labelsOptional || options.labelColumn) throw e;
   }
-  if (carry) yield carry;
+  if (label !== null && label === text) {
+    const flags = [optionName(names, 'textColumn'), optionName(names, 'labelColumn')].filter((n) => n !== null);
+    throw new DataError(`${where}: the text and the label are the same column '${text}'${flags.length ? ` (${flags.join(', ')})` : ''}; they must be two columns`);
+  }
+  return { text, label };
 }
 
 export async function readCsvRows(source: ByteSource, name: string, delimiter: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
-  let textKey = '', labelKey: string | null = null;
-  let badInHeader: DataError | null = null;
-  // csv-parse reports the line a record ends on; rows are named by the line they start on.
-  let lastLine = 1;
-  const parser = parse({
-    delimiter,
-    bom: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    info: true,
-    max_record_size: options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS,
-    skip_records_with_error: !!options.skipBadRows,
-    on_skip: (err) => {
-      if (err) {
-        sink.bad(describeCsvError(err, name));
-        lastLine = (err as CsvError & { lines?: number }).lines ?? lastLine;
-      }
-      return undefined;
-    },
-    columns: (header: string[]) => {
+  const max = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
+  const records: AsyncGenerator<CsvItem> = delimiter === '\t' ? tsvRecords(source, name, max) : csvRecords(source, name, delimiter, max);
+  let header: string[] | null = null;
+  let textAt = -1, labelAt = -1;
+  for await (const item of records) {
+    if ('bad' in item) {
+      if (header === null) throw new DataError(`${name}:${item.bad.line}: the header: ${item.bad.problem}`);
+      sink.bad({ where: `${name}:${item.bad.line}`, problem: item.bad.problem });
+      continue;
+    }
+    const where = `${name}:${item.line}`;
+    if (header === null) {
+      header = item.fields;
+      let cols;
       try {
-        textKey = pickColumn(header, { given: options.textColumn ?? null, defaults: TEXT_COLUMN_NAMES, role: 'text', option: 'textColumn / --text-column' }, `${name}:1`);
-        try {
-          labelKey = pickColumn(header, { given: options.labelColumn ?? null, defaults: LABEL_COLUMN_NAMES, role: 'label', option: 'labelColumn / --label-column' }, `${name}:1`);
-        } catch (e) {
-          if (!options.labelsOptional || options.labelColumn) throw e;
-        }
+        cols = pickTextAndLabel(header, options, where);
       } catch (e) {
-        const tabs = delimiter === ',' && header.length === 1 && header[0].includes('\t');
-        badInHeader = tabs ? new DataError(`${(e as Error).message}; the header holds tabs: is this TSV (format 'tsv' / --format tsv)?`) : e as DataError;
-        throw badInHeader;
+        if (!(delimiter === ',' && header.length === 1 && header[0].includes('\t'))) throw e;
+        const tsv = optionWithValue(options.optionNames, 'format', 'tsv');
+        throw new DataError(`${(e as Error).message}; the header holds tabs: is this TSV${tsv ? ` (${tsv})` : ''}?`);
       }
-      return header;
-    },
-  });
-  const input = Readable.from(lfChunks(decodedChunks(source, name)));
-  input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
-  try {
-    for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const where = `${name}:${lastLine + 1}`;
-      lastLine = rec.info.lines;
-      const text = rec.record[textKey];
-      const label = labelKey === null ? null : rec.record[labelKey].trim();
-      if (label !== null && label === '') sink.bad({ where, problem: `blank label in column '${labelKey}'` });
-      else if (text.trim() === '') sink.bad({ where, problem: `empty text in column '${textKey}'` });
-      else sink.row({ text, label, where });
+      sink.columns?.(cols.text, cols.label);
+      textAt = header.indexOf(cols.text);
+      labelAt = cols.label === null ? -1 : header.indexOf(cols.label);
+      continue;
     }
-  } catch (e) {
-    if (badInHeader) throw badInHeader;
-    if (e instanceof DataError) throw e;
-    const err = e as CsvError;
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
-      const { where, problem } = describeCsvError(err, name);
-      throw new DataError(`${where}: ${problem}${options.skipBadRows ? '' : ' (skip such rows with skipBadRows / --skip-bad-rows)'}`);
+    const f = item.fields;
+    if (f.length !== header.length) {
+      sink.bad({ where, problem: `wrong number of fields: ${f.length}, the header has ${header.length} (a missing quote or separator?)` });
+      continue;
     }
-    throw e;
-  } finally {
-    input.destroy();
+    const text = f[textAt];
+    const label = labelAt < 0 ? null : f[labelAt].trim();
+    if (label !== null && label === '') sink.bad({ where, problem: `blank label in column '${header[labelAt]}'` });
+    else if (text.trim() === '') sink.bad({ where, problem: `empty text in column '${header[textAt]}'` });
+    else sink.row({ text, label, where });
   }
 }

@@ -7,6 +7,7 @@ import { DataError } from './errors.js';
 import { readCsvRows } from './text_csv.js';
 import { readFolderRows } from './text_folder.js';
 import { readJsonlRows } from './text_jsonl.js';
+import { optionName, optionWithValue } from './text_options.js';
 import type { ByteSource } from './text_stream.js';
 
 export type { BadRow, RowSink, TextDatasetOptions, TextFormat, TextRow } from './text_types.js';
@@ -22,6 +23,8 @@ export interface TextDataset {
   skipped: number;
   /** The first few skipped rows, for the report. */
   skippedRows: BadRow[];
+  /** The column (CSV/TSV) or field (JSON Lines) read as the label, when there is one; null for folders. */
+  labelColumn?: string | null;
 }
 
 export function detectFormat(path: string): TextFormat {
@@ -39,16 +42,21 @@ export const TEXT_FORMATS: readonly TextFormat[] = ['csv', 'tsv', 'jsonl', 'fold
 /** Reads every row of a dataset; bad rows stop it (an error naming file and line) unless skipBadRows. */
 export async function loadTextDataset(path: string, options: TextDatasetOptions = {}): Promise<TextDataset> {
   const format = options.format ?? detectFormat(path);
-  if (format === 'folder' && detectFormat(path) !== 'folder') throw new DataError(`${path}: format 'folder' needs a folder of class subfolders, not a file`);
-  if (!TEXT_FORMATS.includes(format)) throw new DataError(`format must be one of ${TEXT_FORMATS.join(', ')}, got '${String(format)}'`);
-  if (options.classes && format !== 'folder') {
-    throw new DataError(`${path}: classes picks subfolders of a folder dataset; for ${format} files keep only the rows you want`);
+  const names = options.optionNames;
+  if (format === 'folder' && detectFormat(path) !== 'folder') {
+    throw new DataError(`${path}: ${optionWithValue(names, 'format', 'folder') ?? "format 'folder'"} needs a folder of class subfolders, not a file`);
   }
-  const ds: TextDataset = { source: path, format, texts: [], labels: [], where: [], skipped: 0, skippedRows: [] };
+  if (!TEXT_FORMATS.includes(format)) throw new DataError(`${optionName(names, 'format') ?? 'format'} must be one of ${TEXT_FORMATS.join(', ')}, got '${String(format)}'`);
+  if (options.classes && format !== 'folder') {
+    throw new DataError(`${path}: ${optionName(names, 'classes') ?? 'classes'} picks subfolders of a folder dataset; for ${format} files keep only the rows you want`);
+  }
+  const ds: TextDataset = { source: path, format, texts: [], labels: [], where: [], skipped: 0, skippedRows: [], labelColumn: null };
+  const skipWith = optionName(names, 'skipBadRows');
   const sink: RowSink = {
     row(r) { ds.texts.push(r.text); ds.labels.push(r.label); ds.where.push(r.where); },
+    columns(_text, label) { ds.labelColumn ??= label; },
     bad(b) {
-      if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem} (skip such rows with skipBadRows / --skip-bad-rows)`);
+      if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem}${skipWith ? ` (skip such rows with ${skipWith})` : ''}`);
       ds.skipped++;
       if (ds.skippedRows.length < 10) ds.skippedRows.push(b);
     },

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
+import { optionName } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, Utf8Checker, utf8Problem } from './text_stream.js';
 
@@ -27,16 +28,17 @@ export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { 
 export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
   const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   let classes = subdirs;
+  const classesOption = optionName(options.optionNames, 'classes');
   if (options.classes) {
     const missing = options.classes.filter((c) => !subdirs.includes(c));
-    if (missing.length) throw new DataError(`${dir}: no subfolder ${missing.map((m) => `'${m}'`).join(', ')} (classes); the subfolders are ${subdirs.join(', ') || 'none'}`);
+    if (missing.length) throw new DataError(`${dir}: no subfolder ${missing.map((m) => `'${m}'`).join(', ')}${classesOption ? ` (${classesOption})` : ''}; the subfolders are ${subdirs.join(', ') || 'none'}`);
     classes = [...new Set(options.classes)].sort();
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
   const listed = classes.map((cls) => ({ cls, names: readdirSync(join(dir, cls)).filter((n) => n.toLowerCase().endsWith('.txt')).sort() }));
   const empty = listed.filter((l) => l.names.length === 0).map((l) => `${l.cls}/`);
   if (empty.length === classes.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; expected DIR/<class>/*.txt`);
-  if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples (or leave it out with classes / --classes)`);
+  if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples${classesOption ? ` (or leave it out with ${classesOption})` : ''}`);
   for (const { cls, names } of listed) {
     const sub = join(dir, cls);
     for (const n of names) {

@@ -1,12 +1,16 @@
-/** JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings or numbers. */
+/** JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings, numbers or booleans (not mixed). */
 import { DataError } from './errors.js';
-import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
+import { LABEL_COLUMN_NAMES } from './text_columns.js';
+import { pickTextAndLabel } from './text_csv.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { readLines, type ByteSource } from './text_stream.js';
 
 function fieldError(e: unknown): string { return (e as Error).message.replace(/^[^:]*:\d+: /, ''); }
 
 export async function readJsonlRows(source: ByteSource, name: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
+  let told = false;
+  // JSON numbers and booleans as labels are read as their text; a file mixing them (1 and true) names the row.
+  let firstKind: { kind: 'number' | 'boolean'; where: string } | null = null;
   for await (const { text: raw, line } of readLines(source, name, options.maxLineChars)) {
     if (raw.trim() === '') continue;
     const where = `${name}:${line}`;
@@ -26,14 +30,13 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     const keys = Object.keys(rec);
     let textKey: string, labelKey: string | null = null;
     try {
-      textKey = pickColumn(keys, { given: options.textColumn ?? null, defaults: TEXT_COLUMN_NAMES, role: 'text', option: 'textColumn / --text-column' }, where);
-      if (!options.labelsOptional || options.labelColumn || keys.some((k) => LABEL_COLUMN_NAMES.includes(k.toLowerCase() as never))) {
-        labelKey = pickColumn(keys, { given: options.labelColumn ?? null, defaults: LABEL_COLUMN_NAMES, role: 'label', option: 'labelColumn / --label-column' }, where);
-      }
+      const labelled = !options.labelsOptional || options.labelColumn || keys.some((k) => LABEL_COLUMN_NAMES.includes(k.toLowerCase() as never));
+      ({ text: textKey, label: labelKey } = pickTextAndLabel(keys, { ...options, labelsOptional: !labelled }, where));
     } catch (e) {
       sink.bad({ where, problem: fieldError(e) });
       continue;
     }
+    if (!told) { sink.columns?.(textKey, labelKey); told = true; }
     const text = rec[textKey];
     const label = labelKey === null ? null : rec[labelKey];
     if (typeof text !== 'string' || text.trim() === '') sink.bad({ where, problem: `field '${textKey}' must be a non-empty string` });
@@ -41,6 +44,12 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     else if (label !== null && typeof label !== 'string' && !(typeof label === 'number' && Number.isFinite(label)) && typeof label !== 'boolean') {
       sink.bad({ where, problem: `field '${labelKey}' must be a string or a number, got ${JSON.stringify(label)}` });
     } else if (label !== null && String(label).trim() === '') sink.bad({ where, problem: `blank label in field '${labelKey}'` });
-    else sink.row({ text, label: label === null ? null : String(label).trim(), where });
+    else if ((typeof label === 'number' || typeof label === 'boolean') && firstKind && firstKind.kind !== typeof label) {
+      sink.bad({ where, problem: `field '${labelKey}' is ${JSON.stringify(label)}, a ${typeof label}, but the label of ${firstKind.where} is a ${firstKind.kind}; ` +
+        'write the labels one way (numbers, true/false, or strings)' });
+    } else {
+      if ((typeof label === 'number' || typeof label === 'boolean') && !firstKind) firstKind = { kind: typeof label as 'number' | 'boolean', where };
+      sink.row({ text, label: label === null ? null : String(label).trim(), where });
+    }
   }
 }

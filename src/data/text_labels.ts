@@ -1,7 +1,24 @@
 /** Class names and ids for text labels: sorted names (numerically when every label is a number), as Keras sorts subfolders. */
 import { DataError } from './errors.js';
+import { optionName, type OptionNames } from './text_options.js';
 
 export interface EncodedLabels { classNames: string[]; ids: Int32Array }
+
+/** A label written as a decimal number ("1", "1.0", "-2.5e1"): such labels name their class by value. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const isDecimal = (l: string) => DECIMAL.test(l.trim());
+
+/** Labels as classes: when every label is a decimal number, spellings of one value ("1", "1.0") are one class, named String(value). */
+function canonicalLabels(labels: readonly string[]): string[] {
+  return labels.length > 0 && labels.every(isDecimal) ? labels.map((l) => String(Number(l))) : [...labels];
+}
+
+export interface EncodeLabelsOptions {
+  /** Whose classes a label must be one of, for messages (default "the model's classes"). */
+  classesOf?: string;
+  /** How messages name the label-map option (default labelMap; null: the caller has none). */
+  optionNames?: OptionNames;
+}
 
 export function sortClassNames(names: Iterable<string>): string[] {
   const list = [...new Set(names)];
@@ -11,20 +28,28 @@ export function sortClassNames(names: Iterable<string>): string[] {
 
 /**
  * Ids into `classNames` (derived from the labels when not given). `where[i]` names row i for errors.
- * Training needs two classes at least; evaluation maps onto the model's classes and rejects others.
+ * Training needs two classes at least; when every label is a decimal number, "1" and "1.0" are one class ("1").
+ * Evaluation maps onto the given classes (a numeric label also onto the class of the same value) and rejects others.
  */
-export function encodeLabels(labels: readonly (string | null)[], where: readonly string[], source: string, classNames?: readonly string[]): EncodedLabels {
+export function encodeLabels(labels: readonly (string | null)[], where: readonly string[], source: string, classNames?: readonly string[], o: EncodeLabelsOptions = {}): EncodedLabels {
   const missing = labels.findIndex((l) => l === null);
   if (missing >= 0) throw new DataError(`${where[missing]}: no label (the data needs a label column)`);
-  const names = classNames ? [...classNames] : sortClassNames(labels as string[]);
+  const given = classNames ? null : canonicalLabels(labels as string[]);
+  const names = classNames ? [...classNames] : sortClassNames(given!);
   if (!classNames && names.length < 2) {
     throw new DataError(`${source}: every example has the label '${names[0]}'; a classifier needs at least two classes`);
   }
   const index = new Map(names.map((n, i) => [n, i]));
+  const byValue = new Map<number, number>();
+  names.forEach((n, i) => { if (isDecimal(n) && !byValue.has(Number(n))) byValue.set(Number(n), i); });
+  const mapWith = optionName(o.optionNames, 'labelMap');
   const ids = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
-    const id = index.get(labels[i]!);
-    if (id === undefined) throw new DataError(`${where[i]}: label '${labels[i]}' is not one of the model's classes (${names.join(', ')}); map labels with labelMap / --label-map`);
+    const label = given ? given[i] : labels[i]!;
+    const id = index.get(label) ?? (isDecimal(label) ? byValue.get(Number(label)) : undefined);
+    if (id === undefined) {
+      throw new DataError(`${where[i]}: label '${labels[i]}' is not one of ${o.classesOf ?? "the model's classes"} (${names.join(', ')})${mapWith ? `; map labels with ${mapWith}` : ''}`);
+    }
     ids[i] = id;
   }
   return { classNames: names, ids };
@@ -34,6 +59,12 @@ const NEGATIVE = new Set(['0', 'neg', 'negative', 'false', 'bad', '-1']);
 const POSITIVE = new Set(['1', 'pos', 'positive', 'true', 'good']);
 const polarity = (name: string) => (NEGATIVE.has(name.toLowerCase()) ? 0 : POSITIVE.has(name.toLowerCase()) ? 1 : null);
 
+/** What is wrong with an explicit label map for these classes ("'x=c': 'c' is not one of ..."), or null. */
+export function badLabelMapEntry(explicit: Readonly<Record<string, string>>, classes: readonly string[]): string | null {
+  const bad = Object.entries(explicit).find(([, c]) => !classes.includes(c));
+  return bad ? `'${bad[0]}=${bad[1]}': '${bad[1]}' is not one of the model's classes (${classes.join(', ')})` : null;
+}
+
 /**
  * How the data's labels become a model's classes: an explicit map (data label -> class), else identity; for a
  * two-class sentiment model whose classes and the data's labels both read as negative/positive (0/1, neg/pos,
@@ -42,16 +73,21 @@ const polarity = (name: string) => (NEGATIVE.has(name.toLowerCase()) ? 0 : POSIT
  */
 export function resolveLabelMap(labels: readonly (string | null)[], classes: readonly string[], explicit?: Readonly<Record<string, string>> | null): Record<string, string> | null {
   if (explicit) {
-    const bad = Object.entries(explicit).find(([, c]) => !classes.includes(c));
-    if (bad) throw new DataError(`labelMap: '${bad[0]}=${bad[1]}': '${bad[1]}' is not one of the model's classes (${classes.join(', ')})`);
+    const bad = badLabelMapEntry(explicit, classes);
+    if (bad) throw new DataError(`labelMap: ${bad}`);
     return { ...explicit };
   }
   const distinct = [...new Set(labels.filter((l): l is string => l !== null))];
   if (distinct.every((l) => classes.includes(l)) || classes.length !== 2) return null;
   const cls = classes.map(polarity);
-  const dat = distinct.map(polarity);
-  if (cls[0] === null || cls[1] === null || cls[0] === cls[1] || dat.some((p) => p === null)) return null;
-  return Object.fromEntries(distinct.map((l, i) => [l, classes[cls.indexOf(dat[i])]]));
+  if (cls[0] === null || cls[1] === null || cls[0] === cls[1]) return null;
+  // Labels with a polarity are mapped; any other stays as it is, so that encodeLabels names it if it is no class.
+  const map: Record<string, string> = {};
+  for (const l of distinct) {
+    const p = polarity(l);
+    if (p !== null && classes[cls.indexOf(p)] !== l) map[l] = classes[cls.indexOf(p)];
+  }
+  return Object.keys(map).length ? map : null;
 }
 
 /** Applies a label map; labels it does not name stay as they are. */

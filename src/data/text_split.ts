@@ -27,8 +27,41 @@ export function stratifiedSplit(classIds: Int32Array, numClasses: number, fracti
   return { train: Int32Array.from(train).sort(), validation: Int32Array.from(validation).sort() };
 }
 
-/** A seeded stratified sample of `limit` indices (all of them when limit >= n). */
+/**
+ * A seeded stratified sample of exactly `limit` indices (all of them when limit >= n), in ascending order: one
+ * example of every class present, then the rest shared out in proportion to what each class has left, by largest
+ * remainder (ties to the larger class, then the lower class id). A limit below the number of classes present is
+ * an error: the sample would leave a class out.
+ */
 export function stratifiedSample(classIds: Int32Array, numClasses: number, limit: number, seed: number): Int32Array {
-  if (limit >= classIds.length) return Int32Array.from(classIds.keys());
-  return stratifiedSplit(classIds, numClasses, limit / classIds.length, seed).validation;
+  const n = classIds.length;
+  if (!Number.isInteger(limit) || limit < 1) throw new DataError(`limit must be a positive integer, got ${limit}`);
+  if (limit >= n) return Int32Array.from(classIds.keys());
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  classIds.forEach((c, i) => byClass[c].push(i));
+  const present = byClass.filter((m) => m.length > 0).length;
+  if (limit < present) throw new DataError(`limit ${limit} is below the ${present} classes: a stratified sample takes at least one example of each`);
+  // Each class's exact share of the limit, at least one example (largest remainder: the counts add up to limit).
+  const quota = byClass.map((m) => (limit * m.length) / n);
+  const take = byClass.map((m, c) => (m.length > 0 ? Math.max(1, Math.floor(quota[c])) : 0));
+  let left = limit - take.reduce((a, b) => a + b, 0);
+  while (left < 0) { // the minimum of one pushed the total over: give back where a class is furthest above its share
+    let worst = -1;
+    take.forEach((t, c) => { if (t > 1 && (worst < 0 || t - quota[c] > take[worst] - quota[worst])) worst = c; });
+    take[worst]--;
+    left++;
+  }
+  const order = byClass.map((_, c) => c).filter((c) => byClass[c].length > 0)
+    .sort((a, b) => (quota[b] - take[b]) - (quota[a] - take[a]) || byClass[b].length - byClass[a].length || a - b);
+  for (let i = 0; left > 0; i = (i + 1) % order.length) { // limit < n, so some class always has room
+    const c = order[i];
+    if (take[c] < byClass[c].length) { take[c]++; left--; }
+  }
+  const rng = new Rng(seed);
+  const keep: number[] = [];
+  byClass.forEach((members, c) => {
+    const perm = rng.permutation(members.length);
+    for (let j = 0; j < take[c]; j++) keep.push(members[perm[j]]);
+  });
+  return Int32Array.from(keep).sort();
 }

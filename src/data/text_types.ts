@@ -1,4 +1,6 @@
 /** The shapes the text readers (CSV, JSON Lines, folders) share with src/data/text_dataset.ts, which drives them. */
+import type { OptionNames } from './text_options.js';
+
 export type TextFormat = 'csv' | 'tsv' | 'jsonl' | 'folder';
 
 export interface TextDatasetOptions {
@@ -16,6 +18,11 @@ export interface TextDatasetOptions {
   maxLineChars?: number;
   /** Labels may be absent (texts to score); a label column is still read when there is one. */
   labelsOptional?: boolean;
+  /**
+   * How messages name the options (src/data/text_options.ts): by default the API's names (`skipBadRows`); a
+   * command passes its flags (`--skip-bad-rows`), and null for one it does not have.
+   */
+  optionNames?: OptionNames;
 }
 
 /** One labelled example and where it came from ("file:line" or the .txt file). */
@@ -25,6 +32,8 @@ export interface BadRow { where: string; problem: string }
 
 export interface RowSink {
   row(r: TextRow): void;
+  /** The columns (or fields) read as the text and the label, once known (not for folders). */
+  columns?(text: string, label: string | null): void;
   /** A row that cannot be used: an error, or counted when skipping. */
   bad(b: BadRow): void;
 }

@@ -17,6 +17,25 @@ export function defaultOutDir(name: string, now = new Date(), base = 'runs'): st
   return path.join(base, `${stamp}-${name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`);
 }
 
+/**
+ * Creates a new run folder named `dir` (e.g. defaultOutDir's), or `dir-2`, `dir-3`, ... when that name is taken, and
+ * returns the one it made. Each try is one mkdir without `recursive`, so checking that the name is free and taking it
+ * are one step: two runs started in the same second never share a folder.
+ */
+export function createRunDir(dir: string): string {
+  mkdirSync(path.dirname(dir), { recursive: true });
+  for (let k = 1; k <= 10_000; k++) {
+    const candidate = k === 1 ? dir : `${dir}-${k}`;
+    try {
+      mkdirSync(candidate);
+      return candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new Error(`cannot create a run folder: ${dir} and 10000 numbered variants of it already exist`);
+}
+
 export { environment, rnnlabVersion, type Environment } from './environment.js';
 
 /** A record of a run that has just started; the task fills in its body, finishRecord its end. */

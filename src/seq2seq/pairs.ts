@@ -8,6 +8,7 @@ import { DataError } from '../data/errors.js';
 import { readCsvRows } from '../data/text_csv.js';
 import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
+import type { OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
 
 export const PAIR_FORMATS = ['tsv', 'csv', 'jsonl'] as const;
@@ -23,6 +24,8 @@ export interface PairReadOptions {
   format?: PairFormat;
   /** Longest line (or CSV record) in characters. */
   maxLineChars?: number;
+  /** How messages name the format option (default 'format'; the CLI's is --pairs-format). */
+  optionNames?: Pick<OptionNames, 'format'>;
 }
 
 export function pairFormatOf(file: string): PairFormat {
@@ -42,7 +45,7 @@ function tsvPair(text: string, where: string): Pair {
 
 /** The column readers word their messages for text classification; here the columns are fixed. */
 function pairsMessage(m: string): string {
-  return m.replace(/no text column 'source' \([^)]*\)/, "no 'source' column").replace(/no label column 'target' \([^)]*\)/, "no 'target' column")
+  return m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
     .replace("column 'source'", "'source'").replace("column 'target'", "'target'");
 }
 
@@ -61,7 +64,9 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
       row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
       bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
     };
-    const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars };
+    // The columns are fixed and no row is skipped: messages offer no option for either.
+    const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars,
+      optionNames: { textColumn: null, labelColumn: null, skipBadRows: null, format: options.optionNames?.format } };
     try {
       if (format === 'csv') await readCsvRows(source, name, ',', opts, sink);
       else await readJsonlRows(source, name, opts, sink);

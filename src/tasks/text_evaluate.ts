@@ -1,8 +1,9 @@
 /** Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, AUC, worst examples. */
 import { loadTextDataset, type TextDataset, type TextDatasetOptions } from '../data/text_dataset.js';
-import { encodeLabels, mapLabels, resolveLabelMap } from '../data/text_labels.js';
+import { badLabelMapEntry, encodeLabels, mapLabels, resolveLabelMap } from '../data/text_labels.js';
 import { loadTextClassifier, type TextClassifier } from './text_classifier_file.js';
 import { classificationMetrics, worstExamples, type ClassificationMetrics, type ScoredExample } from './text_metrics.js';
+import { TextOptionError } from './text_model.js';
 import { scoreBatch } from './text_predict.js';
 
 export interface TextEvaluateOptions extends Omit<TextDatasetOptions, 'labelsOptional'> {
@@ -31,9 +32,12 @@ export interface TextEvaluateResult {
 export async function evaluateTextClassifier(o: TextEvaluateOptions): Promise<TextEvaluateResult> {
   const t0 = performance.now();
   const clf = typeof o.model === 'string' ? await loadTextClassifier(o.model) : o.model;
+  // A label map naming no class of the model is a bad option value, found before the data is read.
+  const badMap = o.labelMap ? badLabelMapEntry(o.labelMap, clf.classes) : null;
+  if (badMap) throw new TextOptionError('labelMap', badMap);
   const ds = typeof o.data === 'string' ? await loadTextDataset(o.data, o) : o.data;
   const labelMap = resolveLabelMap(ds.labels, clf.classes, o.labelMap);
-  const { ids } = encodeLabels(mapLabels(ds.labels, labelMap), ds.where, ds.source, clf.classes);
+  const { ids } = encodeLabels(mapLabels(ds.labels, labelMap), ds.where, ds.source, clf.classes, { optionNames: o.optionNames });
   const C = clf.classes.length, batch = o.batchSize ?? 2048;
   const probs = new Float64Array(ds.texts.length * C);
   for (let s = 0; s < ds.texts.length; s += batch) probs.set(scoreBatch(clf, ds.texts.slice(s, s + batch)), s * C);

@@ -15,13 +15,30 @@ function short(text: string, n = 70): string {
   return flat.length > n ? `${flat.slice(0, n - 3)}...` : flat;
 }
 
-/** The lines to print, one per record after a header for csv/table; `classes` gives the probability columns. */
+/**
+ * The lines to print, one per record after a header for csv/table; `classes` gives the probability columns. A blank
+ * text's record (label null) prints as an empty output: an empty line (table), the text with empty fields (csv),
+ * or its record with nulls (jsonl).
+ */
 export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[]): AsyncGenerator<string> {
   if (!PREDICT_FORMATS.includes(format)) throw new Error(`format must be one of ${PREDICT_FORMATS.join(', ')}, got '${String(format)}'`);
   const width = Math.max(5, ...classes.map((c) => c.length));
+  // The first record is read before the header is printed, so that an input that cannot be read (a bad row, a bad
+  // option) fails with nothing on stdout.
+  const it = records[Symbol.asyncIterator]();
+  const first = await it.next();
   if (format === 'csv') yield ['text', 'label', 'probability', ...classes.map((c) => `p_${c}`)].map(csvField).join(',');
   if (format === 'table') yield `${'prob'.padEnd(6)}  ${'label'.padEnd(width)}  text`;
-  for await (const r of records) {
+  async function* rest(): AsyncGenerator<PredictionRecord> {
+    for (let r = first; !r.done; r = await it.next()) yield r.value;
+  }
+  for await (const r of rest()) {
+    if (r.label === null || r.probability === null) {
+      if (format === 'jsonl') yield JSON.stringify({ ...r, top: undefined });
+      else if (format === 'csv') yield [csvField(r.text), '', '', ...classes.map(() => '')].join(',');
+      else yield '';
+      continue;
+    }
     if (format === 'jsonl') yield JSON.stringify(r.top ? r : { ...r, top: undefined });
     else if (format === 'csv') yield [r.text, r.label, String(r.probability), ...classes.map((c) => String(r.probabilities[c]))].map(csvField).join(',');
     else {

@@ -1,18 +1,36 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsyncDir, TEMP_PREFIX } from '../io/atomic.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
+/**
+ * The files rnnlab itself writes in a model folder: model.json, weights.bin (or tfjs's weight shards), the
+ * rnnlab-*.json side files, and the temporary files of an interrupted atomic write.
+ */
+export function isModelFolderFile(name: string): boolean {
+  return /^(?:model\.json|weights\.bin|group\d+-shard\d+of\d+\.bin|rnnlab-[A-Za-z0-9_-]+\.json)$/.test(name) || name.startsWith(TEMP_PREFIX);
+}
+
+/** What in `dir` is not rnnlab's (see isModelFolderFile): the names a replacement of the folder would lose. */
+export function foreignModelFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() || !isModelFolderFile(e.name)).map((e) => e.name).sort();
+}
+
 /** Saves model + rnnlab-text.json as `dir` (e.g. <out>/model); a failure leaves no half-saved model. */
 export async function saveTextClassifier(dir: string, model: Sequential, spec: TextClassifierSpec): Promise<void> {
   await saveModelFolder(dir, model, { [TEXT_SPEC_FILE]: JSON.stringify(spec, null, 1) + '\n' });
 }
 
-/** Saves a model plus side files (name -> text) as `dir`, staged in a temporary sibling and renamed in when complete. */
+/**
+ * Saves a model plus side files (name -> text) as `dir`, staged in a temporary sibling and renamed in when complete.
+ * An existing `dir` is replaced only when it holds nothing but a model rnnlab saved; anything else there (a file the
+ * user put in it, or `dir` being a file) is left as it was and the save fails, naming it.
+ */
 export async function saveModelFolder(dir: string, model: { save(url: string): Promise<unknown> }, files: Record<string, string>): Promise<void> {
+  checkReplaceable(dir);
   const parent = path.dirname(path.resolve(dir));
   mkdirSync(parent, { recursive: true });
   const staging = path.join(parent, `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
@@ -20,6 +38,8 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
     await model.save(`file://${staging}`);
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(staging, name), text);
     if (existsSync(dir)) {
+      // Checked again just before the swap: the folder may have changed while the model was saved.
+      checkReplaceable(dir);
       const old = `${staging}-old`;
       renameSync(dir, old);
       renameSync(staging, dir);
@@ -29,5 +49,15 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
+  }
+}
+
+function checkReplaceable(dir: string): void {
+  let isDir: boolean;
+  try { isDir = statSync(dir).isDirectory(); } catch { return; }
+  if (!isDir) throw new Error(`cannot save the model as ${dir}: a file of that name is in the way`);
+  const foreign = foreignModelFiles(dir);
+  if (foreign.length) {
+    throw new Error(`cannot save the model in ${dir}: it holds ${foreign.map((n) => `'${n}'`).join(', ')}, which rnnlab did not write; nothing was replaced`);
   }
 }

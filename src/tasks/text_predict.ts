@@ -21,9 +21,10 @@ export interface PredictionRecord {
   /** 0-based position in the input. */
   index: number;
   text: string;
-  label: string;
-  probability: number;
-  /** Every class's probability, in the model's class order. */
+  /** null for a blank text (nothing to score): its output is empty, so outputs stay in line with the inputs. */
+  label: string | null;
+  probability: number | null;
+  /** Every class's probability, in the model's class order ({} for a blank text). */
   probabilities: Record<string, number>;
   top?: { label: string; probability: number }[];
 }
@@ -58,9 +59,17 @@ export async function* predictTexts(model: string | TextClassifier, texts: Texts
   const topK = options.topK;
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1 && topK <= C)) throw new DataError(`topK must be an integer in [1, ${C}] for this model, got ${topK}`);
   let index = 0;
-  for await (const batch of batches(texts, batchSize)) {
-    const probs = scoreBatch(clf, batch);
-    for (let r = 0; r < batch.length; r++) {
+  for await (const all of batches(texts, batchSize)) {
+    // Blank texts are not scored: each gives an empty record in its place.
+    const batch = all.filter((t) => t.trim() !== '');
+    const probs = batch.length ? scoreBatch(clf, batch) : new Float64Array(0);
+    let r = -1;
+    for (const text of all) {
+      if (text.trim() === '') {
+        yield { index: index++, text, label: null, probability: null, probabilities: {}, ...(topK !== undefined ? { top: [] } : {}) };
+        continue;
+      }
+      r++;
       const best = predictedClass(probs, r, C);
       const probabilities: Record<string, number> = {};
       clf.classes.forEach((c, k) => { probabilities[c] = probs[r * C + k]; });
@@ -77,12 +86,13 @@ export async function* predictTexts(model: string | TextClassifier, texts: Texts
 export type TextInputFormat = 'lines' | Exclude<TextFormat, 'folder'>;
 
 /**
- * The texts of a file or stream to score: 'lines' (one text per line, blank lines skipped), or the text column of
- * a CSV/TSV/JSONL file (labels, if any, ignored). 'lines' streams; CSV and JSONL are read whole first.
+ * The texts of a file or stream to score: 'lines' (one text per line; a blank line is a blank text, which
+ * predictTexts answers with an empty record, so outputs stay in line with the input's lines), or the text column
+ * of a CSV/TSV/JSONL file (labels, if any, ignored). 'lines' streams; CSV and JSONL are read whole first.
  */
 export async function* readTexts(source: ByteSource, format: TextInputFormat, name: string, options: TextDatasetOptions = {}): AsyncGenerator<string> {
   if (format === 'lines') {
-    for await (const { text } of readLines(source, name, options.maxLineChars)) if (text.trim() !== '') yield text;
+    for await (const { text } of readLines(source, name, options.maxLineChars)) yield text;
     return;
   }
   if (typeof source === 'string') {

@@ -6,6 +6,7 @@
 import { DataError } from '../data/errors.js';
 import { detectFormat, loadTextDataset, type TextDataset, type TextDatasetOptions } from '../data/text_dataset.js';
 import { encodeLabels } from '../data/text_labels.js';
+import { optionName } from '../data/text_options.js';
 import { stratifiedSample, stratifiedSplit } from '../data/text_split.js';
 import { TextVectorizer } from '../data/text_vectorizer.js';
 import { EarlyStopping } from '../callbacks/index.js';
@@ -115,6 +116,20 @@ function checkOptions(o: TextTrainOptions): void {
 
 interface Splits { classes: string[]; train: TextDataset; trainIds: Int32Array; val: TextDataset; valIds: Int32Array; skipped: number }
 
+/** Why a stratified split of `all` would hold out nothing (every label occurs once), named with the caller's options. */
+function noValidationPart(o: TextTrainOptions, all: TextDataset, numClasses: number): DataError {
+  const names = o.optionNames;
+  const n = all.texts.length;
+  const labelOption = optionName(names, 'labelColumn');
+  if (n > 20 && all.labelColumn) {
+    return new DataError(`${all.source}: the label column '${all.labelColumn}' holds a different value on every row (${numClasses} labels for ${n} examples): ` +
+      `is it the label? Each class needs two examples or more${labelOption ? `; name the label column with ${labelOption}` : ''}`);
+  }
+  const split = optionName(names, 'validationSplit') ?? 'validationSplit', validation = optionName(names, 'validation');
+  return new DataError(`${all.source}: ${split} ${o.validationSplit ?? 0.1} holds out no example: each of the ${n} labels occurs once, and a class needs ` +
+    `two examples to give one to validation; add examples${validation ? ` or give a validation set with ${validation}` : ''}`);
+}
+
 /** The training and validation parts (a validation file, or a stratified seeded split), after limit. */
 async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Splits> {
   const all = await dataset(o.data, o);
@@ -122,13 +137,18 @@ async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Spli
   let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array;
   if (o.validation) {
     val = await dataset(o.validation, o, true);
-    valIds = encodeLabels(val.labels, val.where, val.source, classes).ids;
+    // Train has no label map: a validation label must be one of the training data's classes as written.
+    valIds = encodeLabels(val.labels, val.where, val.source, classes, { classesOf: "the training data's classes", optionNames: { labelMap: null } }).ids;
   } else {
+    if (classes.length === allIds.length) throw noValidationPart(o, all, classes.length);
     const split = stratifiedSplit(allIds, classes.length, o.validationSplit ?? 0.1, seed);
     train = subset(all, split.train); trainIds = split.train.map((i) => allIds[i]);
     val = subset(all, split.validation); valIds = split.validation.map((i) => allIds[i]);
   }
   if (o.limit && o.limit < train.texts.length) {
+    if (o.limit < classes.length) {
+      throw new TextOptionError('limit', `${o.limit} is below the ${classes.length} classes: the stratified sample takes at least one example of each`);
+    }
     const keep = stratifiedSample(trainIds, classes.length, o.limit, seed + 1);
     train = subset(train, keep); trainIds = keep.map((i) => trainIds[i]);
   }

@@ -35,7 +35,7 @@ describe('CSV and TSV', () => {
   it('names unknown columns and lists the available ones', async () => {
     const f = file('cols.csv', 'words,label\nx,a\n');
     expect((await loadTextDataset(file('tweets.csv', 'Target,id,Tweet\n1,7,hello\n'))).texts).toEqual(['hello']);
-    await expect(loadTextDataset(f)).rejects.toThrow(/no text column found.*"words", "label".*--text-column/);
+    await expect(loadTextDataset(f)).rejects.toThrow(/no text column found.*"words", "label"; name one with textColumn$/);
     await expect(loadTextDataset(f, { textColumn: 'words', labelColumn: 'stars' })).rejects.toThrow(/no label column 'stars'.*"words", "label"/);
   });
 
@@ -59,7 +59,7 @@ describe('CSV and TSV', () => {
   it('format overrides the extension; a JSON array is not JSON Lines', async () => {
     const f = file('data.txt', 'text\tlabel\na, b\tx\nc\ty\n');
     expect((await loadTextDataset(f, { format: 'tsv' })).texts).toEqual(['a, b', 'c']);
-    await expect(loadTextDataset(f)).rejects.toThrow(/data\.txt:1: no text column found.*is this TSV \(format 'tsv' \/ --format tsv\)/);
+    await expect(loadTextDataset(f)).rejects.toThrow(/data\.txt:1: no text column found.*is this TSV \(format 'tsv'\)\?$/);
     await expect(loadTextDataset(f, { format: 'folder' })).rejects.toThrow(/format 'folder' needs a folder/);
     await expect(loadTextDataset(file('arr.json', '[{"text": "a", "label": 1}]'))).rejects.toThrow(/arr\.json:1: this looks like one JSON array/);
   });
@@ -142,7 +142,7 @@ describe('labels', () => {
     expect(resolveLabelMap(['x', 'y'], ['a', 'b'], { x: 'b', y: 'a' })).toEqual({ x: 'b', y: 'a' });
     expect(() => resolveLabelMap(['x'], ['a', 'b'], { x: 'c' })).toThrow(/labelMap: 'x=c': 'c' is not one of the model's classes \(a, b\)/);
     expect(mapLabels(['x', 'z', null], { x: 'b' })).toEqual(['b', 'z', null]);
-    expect(() => encodeLabels(['cat'], ['f:2'], 'f', ['neg', 'pos'])).toThrow(/label 'cat' is not one of the model's classes \(neg, pos\); map labels with labelMap \/ --label-map/);
+    expect(() => encodeLabels(['cat'], ['f:2'], 'f', ['neg', 'pos'])).toThrow(/label 'cat' is not one of the model's classes \(neg, pos\); map labels with labelMap$/);
   });
 
   it('readLines splits LF and CRLF across chunk boundaries and drops a BOM', async () => {

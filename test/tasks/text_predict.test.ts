@@ -34,7 +34,7 @@ describe('predictTexts', () => {
     expect(a.map((r) => r.index)).toEqual(texts.map((_, i) => i));
     a.forEach((r, i) => {
       expect(r.label).toBe(b[i].label);
-      expect(r.probability).toBeCloseTo(b[i].probability, 5);
+      expect(r.probability).toBeCloseTo(b[i].probability!, 5);
       expect(r.probability).toBe(Math.max(...Object.values(r.probabilities)));
     });
   });
@@ -77,8 +77,8 @@ describe('predictFile', () => {
 });
 
 describe('readTexts', () => {
-  it('reads lines from a stream (blank lines skipped), and the text column of CSV / JSONL', async () => {
-    expect(await collect(readTexts(Readable.from([Buffer.from('one\r\n\ntwo -- with dash\n-three')]), 'lines', 'stdin'))).toEqual(['one', 'two -- with dash', '-three']);
+  it('reads lines from a stream (blank lines kept, to keep outputs in line), and the text column of CSV / JSONL', async () => {
+    expect(await collect(readTexts(Readable.from([Buffer.from('one\r\n\ntwo -- with dash\n-three')]), 'lines', 'stdin'))).toEqual(['one', '', 'two -- with dash', '-three']);
     const csv = path.join(root, 'in.csv');
     writeFileSync(csv, 'id,review\n1,"good, very"\n2,bad\n');
     expect(await collect(readTexts(csv, 'csv', csv))).toEqual(['good, very', 'bad']);

@@ -1,0 +1,114 @@
+/**
+ * The paths a command is given, checked before it does any work: the input files it will read (--data, --file,
+ * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
+ * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
+ */
+import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { RESULTS_FILE } from '../report/record.js';
+import { foreignModelFiles } from '../tasks/text_output.js';
+import { UsageError } from './context.js';
+
+function statOf(p: string): Stats | null {
+  try { return statSync(p); } catch { return null; }
+}
+
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error)?.message ?? String(e);
+}
+
+/** A file the command reads: it exists, is a file (not a folder) and can be read. */
+export function checkInputFile(flag: string, file: string, command: string): void {
+  if (file === '') throw new UsageError(`${flag} expects a file, got ''`, command);
+  const st = statOf(file);
+  if (!st) throw new UsageError(`${flag}: no such file: ${file}`, command);
+  if (st.isDirectory()) throw new UsageError(`${flag}: ${file} is a folder, not a file`, command);
+  try { accessSync(file, constants.R_OK); } catch (e) { throw new UsageError(`${flag}: cannot read ${file}: ${why(e)}`, command); }
+}
+
+/**
+ * A data set the command reads that may be a file or a folder (train's and evaluate's --data and --validation):
+ * it exists and can be read; with `format` given (--format), a folder for 'folder' and a file for the others.
+ */
+export function checkInputPath(flag: string, p: string, command: string, format?: string): void {
+  if (p === '') throw new UsageError(`${flag} expects a file or folder, got ''`, command);
+  const st = statOf(p);
+  if (!st) throw new UsageError(`${flag}: no such file or folder: ${p}`, command);
+  if (st.isDirectory() && format !== undefined && format !== 'folder') {
+    throw new UsageError(`${flag}: ${p} is a folder, but --format ${format} reads a file (a folder of class subfolders is --format folder)`, command);
+  }
+  if (!st.isDirectory() && format === 'folder') throw new UsageError(`${flag}: ${p} is a file, but --format folder reads a folder of class subfolders`, command);
+  try { accessSync(p, st.isDirectory() ? constants.R_OK | constants.X_OK : constants.R_OK); } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${p}: ${why(e)}`, command);
+  }
+}
+
+/** What a command writes into its run folder, beyond results.json, report.html and report.png. */
+export interface RunFolderWrites {
+  /** It saves a model as <out>/model/. */
+  model?: boolean;
+  /** Other files it writes (seq2seq --generate: pairs.tsv). */
+  files?: string[];
+}
+
+export const REPORT_FILES: readonly string[] = [RESULTS_FILE, 'report.html', 'report.png'];
+
+/** results.json as an rnnlab run writes it (any version): a JSON object with the command, start time and environment. */
+export function isRunRecordFile(file: string): boolean {
+  const st = statOf(file);
+  if (!st?.isFile() || st.size > 256 * 1024 * 1024) return false;
+  try {
+    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.command === 'string' && typeof j.startedAt === 'string' &&
+      typeof j.environment === 'object' && j.environment !== null;
+  } catch {
+    return false;
+  }
+}
+
+function names(list: string[]): string {
+  return list.map((n) => `'${n}'`).join(', ');
+}
+
+/**
+ * The run folder --out names, checked up front: not empty, not a file, not below a file; and if it exists, the run
+ * replaces nothing rnnlab did not write. A folder that already holds an earlier rnnlab run (its results.json is a
+ * run record) has that run's results.json, report.html, report.png (and model/, when model/ holds only model files)
+ * replaced; any other file of the same names, or anything else in model/, is the user's, and the run is refused.
+ * Files of other names in the folder are never touched.
+ */
+export function checkOutDir(out: string, command: string, writes: RunFolderWrites = {}, flag = '--out'): void {
+  if (out === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
+  const st = statOf(out);
+  if (!st) {
+    // A new folder: the nearest part of the path that exists must be a folder.
+    let up = path.dirname(out);
+    let upSt = statOf(up);
+    while (!upSt && path.dirname(up) !== up) { up = path.dirname(up); upSt = statOf(up); }
+    if (upSt && !upSt.isDirectory()) throw new UsageError(`${flag}: cannot make the folder ${out}: ${up} is a file`, command);
+    return;
+  }
+  if (!st.isDirectory()) throw new UsageError(`${flag}: ${out} is a file, not a folder`, command);
+  const earlierRun = isRunRecordFile(path.join(out, RESULTS_FILE));
+  const clash: string[] = [];
+  for (const name of [...REPORT_FILES, ...(writes.files ?? [])]) {
+    const f = statOf(path.join(out, name));
+    if (f && (!earlierRun || !f.isFile())) clash.push(name);
+  }
+  if (writes.model) {
+    const dir = path.join(out, 'model');
+    const m = statOf(dir);
+    if (m && !m.isDirectory()) clash.push('model');
+    else if (m) {
+      const foreign = foreignModelFiles(dir);
+      if (foreign.length) clash.push(...foreign.map((n) => `model/${n}`));
+      else if (!earlierRun && readdirSync(dir).length > 0) clash.push('model/');
+    }
+  }
+  if (clash.length) {
+    const them = clash.length === 1 ? 'it' : 'them';
+    throw new UsageError(`${flag}: ${out} already holds ${names(clash)}, which ${clash.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} ` +
+      `and which this run would replace; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`, command);
+  }
+}
