@@ -35,7 +35,13 @@ export { losses } from './losses.js';
 export { metrics } from './metrics/index.js';
 export { data, Dataset } from './data_pipeline/index.js';
 export { History } from './models/callback.js';
-export type { Callback } from './models/callback.js';
+import { Callback as CallbackClass } from './models/callback_class.js';
+import type { Callback as CallbackHooks } from './models/callback.js';
+/** tfjs's tf.Callback, a class to extend (model, params, setModel, setParams, hooks); as a type, any object with fit's hooks. */
+export const Callback = CallbackClass;
+export type Callback = CallbackHooks;
+export { CustomCallback } from './models/callback_class.js';
+export type { CustomCallbackArgs, Params as CallbackParams } from './models/callback_class.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
 export { setBackend } from './ops/engine.js';
 export { backendInfo, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';

@@ -7,11 +7,17 @@ import { CSVLogger } from './csv_logger.js';
 import { LearningRateScheduler } from './learning_rate_scheduler.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './reduce_lr_on_plateau.js';
 import type { Writer } from './base.js';
+import { Callback, CustomCallback } from '../models/callback_class.js';
 
 export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, CSVLogger, LearningRateScheduler, ReduceLROnPlateau };
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs };
 
+export { Callback, CustomCallback };
+
 export const callbacks = {
+  /** tfjs's tf.Callback and tf.CustomCallback (also rl.Callback, rl.CustomCallback). */
+  Callback,
+  CustomCallback,
   modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
   backupAndRestore: (args: BackupAndRestoreArgs) => new BackupAndRestore(args),
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),

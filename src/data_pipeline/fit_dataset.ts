@@ -2,7 +2,7 @@
 import { History, fire, type Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { evaluateModel } from '../models/training.js';
+import { evaluateModel, metricsNames } from '../models/training.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 
@@ -107,9 +107,8 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   const history = new History();
   history.params = { epochs, batchesPerEpoch: per ?? null };
-  // trainOnBatch's order: the loss, then each output's metrics (named '<output>_<metric>' for several outputs, as fit logs them).
-  const heads = model.outputHeads();
-  const names = ['loss', ...heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)))];
+  // trainOnBatch's order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
+  const names = metricsNames(model);
   model.stopTraining = false;
   let shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
   await fire(callbacks, 'onTrainBegin', {});

@@ -8,6 +8,7 @@ import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
+import { withInitializersDrawn } from '../layers/layer.js';
 import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
@@ -25,6 +26,39 @@ export interface LoadOptions {
   compile?: boolean;
   /** Refuse models declaring more parameters than this, before allocating anything (default 2^28). */
   maxParams?: number;
+  /**
+   * tfjs's strict (default true): every weight of the model must be in the file and every weight in the file must be
+   * used. false: weights the file lacks keep their freshly drawn initial values, and extra weights are ignored.
+   */
+  strict?: boolean;
+  /** tfjs's onProgress: called with fractions in [0, 1] as the weight files are read (up to 0.9), then 1 once the model is built. */
+  onProgress?: (fraction: number) => void;
+}
+
+const LOAD_OPTIONS = ['compile', 'maxParams', 'strict', 'onProgress'];
+/** tfjs's load options for browser and HTTP loading: refused by name (rnnlab reads file:// paths and IO handlers). */
+const LOAD_REFUSED = ['requestInit', 'fetchFunc', 'weightPathPrefix', 'fromTFHub', 'weightUrlConverter', 'streamWeights'];
+
+/** The load options checked: an unknown key (strictt) or one rnnlab does not implement is an error naming it. */
+function checkLoadOptions(opts: unknown, what: string): LoadOptions {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object' || Array.isArray(opts)) throw new ModelFormatError(`${what}: the options argument must be an object, got ${String(opts)}`);
+  const o = opts as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined || LOAD_OPTIONS.includes(k)) continue;
+    if (LOAD_REFUSED.includes(k)) throw new ModelFormatError(`${what}: option '${k}' is not supported (rnnlab loads file:// paths and IO handlers, without HTTP)`);
+    throw new ModelFormatError(`${what}: unknown option '${k}' (options: ${LOAD_OPTIONS.join(', ')})`);
+  }
+  for (const k of ['compile', 'strict'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ModelFormatError(`${what}: ${k} must be true or false, got ${JSON.stringify(o[k])}`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ModelFormatError(`${what}: onProgress must be a function (fraction) => void`);
+  return o as LoadOptions;
+}
+
+/** Runs a load: strict false draws initial values (weights the file lacks keep them), else skips drawing. */
+function loading<T>(opts: LoadOptions, fn: () => T): T {
+  return opts.strict === false ? withInitializersDrawn(fn) : fn();
 }
 
 function maxParamsOf(opts: LoadOptions): number | undefined {
@@ -117,24 +151,46 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 
 /** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
 export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential> {
+  checkLoadOptions(opts, 'loadModel');
   if (isLoadHandler(url)) return modelFromArtifacts(await url.load(), opts);
-  if (onnxPath(url) !== null) return loadOnnxUrl(url);
+  if (onnxPath(url) !== null) {
+    const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
+    if (given.length) throw new ModelFormatError(`loadModel: option '${given[0]}' does not apply to an ONNX file`);
+    return loadOnnxUrl(url);
+  }
   return onlySequential(await loadLayersModel(url, opts), url);
 }
 
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
 export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential | Functional> {
+  opts = checkLoadOptions(opts, 'loadLayersModel');
   if (isLoadHandler(url)) return layersModelFromArtifacts(await url.load(), opts);
   const { dir, jsonName } = resolveModelPath(url, 'load');
   const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
   const maxParams = maxParamsOf(opts);
   const json = readJSONFile(join(dir, jsonName), 'loadModel');
-  const parsed = parseModelJSON(json, where, maxParams);
-  const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParams);
-  const groups = usedGroups(parsed.manifest, specs);
-  const { read, size } = weightReader(dir, where);
-  const weights = decodeWeights(groups, read, where, size);
-  return buildModel(parsed, weights, specs, opts, where);
+  const model = loading(opts, () => {
+    const parsed = parseModelJSON(json, where, maxParams);
+    const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParams, opts.strict !== false);
+    const groups = usedGroups(parsed.manifest, specs);
+    const reader = weightReader(dir, where);
+    let read = reader.read;
+    const progress = opts.onProgress;
+    if (progress) {
+      const total = groups.reduce((s, g) => s + g.paths.reduce((t, p) => t + reader.size(p), 0), 0);
+      let done = 0;
+      read = (p) => {
+        const bytes = reader.read(p);
+        done += bytes.length;
+        progress(total > 0 ? 0.9 * Math.min(1, done / total) : 0.9);
+        return bytes;
+      };
+    }
+    const weights = decodeWeights(groups, read, where, reader.size);
+    return buildModel(parsed, weights, specs, opts, where);
+  });
+  opts.onProgress?.(1);
+  return model;
 }
 
 function onlySequential(m: Sequential | Functional, where: string): Sequential {
@@ -143,29 +199,35 @@ function onlySequential(m: Sequential | Functional, where: string): Sequential {
 }
 
 /** Only the groups holding weights we use (tfjs may add an 'optimizer' group we ignore). */
-function usedGroups(manifest: ManifestGroup[], specs: WeightSpec[]): ManifestGroup[] {
-  const names = new Set(specs.map((s) => s.name));
+function usedGroups(manifest: ManifestGroup[], specs: (WeightSpec | undefined)[]): ManifestGroup[] {
+  const names = new Set(specs.flatMap((s) => (s ? [s.name] : [])));
   return manifest.filter((g) => g.weights.some((w) => names.has(w.name)));
 }
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */
 export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential {
+  checkLoadOptions(opts, 'modelFromArtifacts');
   return onlySequential(layersModelFromArtifacts(a, opts), 'artifacts');
 }
 
 /** modelFromArtifacts for any Layers model: a Sequential or a Functional one. */
 export function layersModelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential | Functional {
+  opts = checkLoadOptions(opts, 'layersModelFromArtifacts');
   const where = 'artifacts';
   if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
     weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
-  const parsed = parseModelJSON(json, where, maxParamsOf(opts));
-  const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParamsOf(opts));
-  const wd = a.weightData;
-  const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
-    : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
-  const weights = decodeWeights(parsed.manifest, () => bytes, where);
-  return buildModel(parsed, weights, specs, opts, where);
+  const model = loading(opts, () => {
+    const parsed = parseModelJSON(json, where, maxParamsOf(opts));
+    const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParamsOf(opts), opts.strict !== false);
+    const wd = a.weightData;
+    const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
+      : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
+    const weights = decodeWeights(parsed.manifest, () => bytes, where);
+    return buildModel(parsed, weights, specs, opts, where);
+  });
+  opts.onProgress?.(1);
+  return model;
 }
 
 registerSaveHandler(saveModel);

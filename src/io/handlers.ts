@@ -9,8 +9,9 @@ import { Sequential } from '../models/sequential.js';
 import type { SaveResult } from '../models/saving.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { ModelFormatError } from './errors.js';
-import { modelToArtifacts, parseModelJSON } from './model_json.js';
-import type { SaveOptions } from '../models/saving.js';
+import { modelToArtifacts, modelTopology, parseModelJSON } from './model_json.js';
+import { registerConfigCodec, type SaveOptions } from '../models/saving.js';
+import { convertKeys } from './keras_config.js';
 
 /** TensorFlow.js ModelArtifacts held in memory (what tf.io.withSaveHandler receives). */
 export interface ModelArtifacts {
@@ -86,10 +87,26 @@ export async function modelFromJSON(config: unknown): Promise<Sequential | Funct
   const g = given as Record<string, unknown>;
   if (g.weightsManifest !== undefined) throw new ModelFormatError(`${where}: weightsManifest is not read here (the weights would be ignored); load the files with rl.loadLayersModel`);
   const topology = 'modelTopology' in g ? g.modelTopology : g;
+  return modelFromTopology(topology, where);
+}
+
+/** A model from a Keras topology ({class_name, config}) with weights drawn by its initializers. */
+function modelFromTopology(topology: unknown, where: string): Sequential | Functional {
   const parsed = withInitializersDrawn(() => parseModelJSON({ format: 'layers-model', modelTopology: topology }, where));
   if (parsed.functional) return parsed.functional;
   const m = new Sequential({ name: parsed.name });
   for (const l of parsed.layers) m.add(l);
-  if (!m.built) m.build(parsed.batchInputShape);
+  if (!m.built && parsed.batchInputShape) m.build(parsed.batchInputShape);
   return m;
 }
+
+// model.getConfig(): the topology's config with tfjs's camelCase keys; Sequential.fromConfig(cls, config): the reverse.
+registerConfigCodec({
+  toConfig: (model) => convertKeys((modelTopology(model) as { config: unknown }).config, 'camel') as Record<string, unknown>,
+  fromConfig: (className, config, where) => {
+    if (typeof config !== 'object' || config === null) throw new Error(`${where}: expected a config object {name, layers: [...]} (model.getConfig()), got ${String(config)}`);
+    // Keras 1 wrote a Sequential's config as the bare list of layers.
+    const c = Array.isArray(config) ? { layers: config } : config;
+    return modelFromTopology({ class_name: className, config: convertKeys(c, 'snake') }, where);
+  },
+});

@@ -302,8 +302,8 @@ const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((
  * Pairs each planned weight with a manifest spec: by name, or (when no name matches but the count and every
  * shape line up) by position. Any other disagreement is an error naming the layer, the weight and the shapes.
  */
-export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, maxParams = DEFAULT_MAX_PARAMS): WeightSpec[] {
-  const specs = matchByName(plan, manifest, where);
+export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, maxParams = DEFAULT_MAX_PARAMS, strict = true): (WeightSpec | undefined)[] {
+  const specs = matchByName(plan, manifest, where, strict);
   // Checked after matching, so a mismatch is reported as such; before anything is allocated or read.
   const params = plan.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   if (params > maxParams) {
@@ -312,7 +312,8 @@ export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], w
   return specs;
 }
 
-function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string): WeightSpec[] {
+/** strict false (tfjs's load option): a planned weight the manifest lacks is left undefined, extra ones are ignored. */
+function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
   const byName = new Map(specs.map((s) => [normalizeWeightName(s.name), s]));
   const named = plan.map((p) => byName.get(p.name));
@@ -325,6 +326,7 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
       throw new ModelFormatError(`${where}: weight '${s.name}' has shape [${s.shape.join(', ')}] in the weights manifest, but ${desc(p)} needs [${p.shape.join(', ')}]`);
     }
   });
+  if (!strict) return named;
   const missing = plan.filter((_, i) => !named[i]);
   if (missing.length) {
     const p = missing[0];
@@ -341,7 +343,7 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
 }
 
 /** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */
-export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: WeightSpec[], opts: { compile?: boolean }, where: string): Sequential | Functional {
+export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: (WeightSpec | undefined)[], opts: { compile?: boolean }, where: string): Sequential | Functional {
   const rngState = globalRandom.getState();
   let model: Sequential | Functional;
   if (parsed.functional) model = parsed.functional;
@@ -361,7 +363,10 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
   const vars = model.weights;
   if (vars.length !== specs.length) throw new ModelFormatError(`${where}: the model built ${vars.length} weights but ${specs.length} were planned`);
   vars.forEach((v, i) => {
-    const w = weights.get(specs[i].name)!;
+    // Only a non-strict load leaves a weight without a spec: it keeps its initial value.
+    const spec = specs[i];
+    if (!spec) return;
+    const w = weights.get(spec.name)!;
     if (v.size !== w.values.length) throw new ModelFormatError(`${where}: weight '${w.name}' has ${w.values.length} values, ${v.name} needs ${v.size}`);
     v.assign(w.values);
   });

@@ -79,7 +79,12 @@ export class Embedding extends Layer {
     const bad = d instanceof Int32Array ? firstIdOutside(d, this.inputDim) : firstNonId(d, this.inputDim);
     if (bad >= 0) {
       const pos = unravel(bad, x.shape);
-      throw new Error(`${this.name} (Embedding): token id ${d[bad]} at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
+      const v = d[bad];
+      const at = `at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])}`;
+      // A float32 input shows its value as float32 holds it (1.7, not 1.7000000476837158).
+      const shownId = d instanceof Float32Array ? String(Math.fround(v) === v ? Number(v.toPrecision(7)) : v) : String(v);
+      if (Number.isNaN(v) || (v >= 0 && v < this.inputDim && !Number.isInteger(v))) throw new Error(`${this.name} (Embedding): token id ${shownId} ${at} is not an integer (ids must be whole numbers in [0, ${this.inputDim}))`);
+      throw new Error(`${this.name} (Embedding): token id ${shownId} ${at} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
     }
     return d instanceof Int32Array ? d : Int32Array.from(d);
   }

@@ -6,6 +6,7 @@ import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from './describe.js';
+import { nearName } from '../near_name.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import type { Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
@@ -145,19 +146,9 @@ export function checkKnownArgs(layer: Layer, args: unknown): void {
   const known = new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases]);
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined || known.has(k)) continue;
-    const near = [...known].find((n) => editDistance(n.toLowerCase(), k.toLowerCase()) <= 2);
+    const near = nearName(k, known);
     throw new Error(`${layer.name} (${layer.className}): unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}`);
   }
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
 
 function checkUnsupported(layer: string, args: object): void {
@@ -179,6 +170,10 @@ function checkDtype(layer: string, v: unknown): void {
 
 /** The declared input shape with its batch axis: batchInputShape, or batchSize (default any) with inputShape or inputDim. */
 function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null {
+  for (const k of ['inputShape', 'batchInputShape'] as const) {
+    const v = args[k];
+    if (v !== undefined && v !== null && !Array.isArray(v)) throw new Error(`${layer}: ${k} must be a list of sizes such as [5], got ${shown(v)}`);
+  }
   const batch = args.batchSize === undefined || args.batchSize === null ? null : checkPositiveInt(layer, 'batchSize', args.batchSize);
   if (args.batchInputShape) {
     if (batch !== null && args.batchInputShape[0] !== batch) {
@@ -286,7 +281,13 @@ export abstract class Layer {
   /** Constructor arguments a class reads that its getConfig does not write back (aliases); see checkKnownArgs. */
   static readonly argAliases: readonly string[] = [];
   name: string;
-  trainable: boolean;
+  private trainableFlag = true;
+  /** rnnlab: set by dispose(); a disposed layer refuses to run. */
+  disposed = false;
+  /** How many live models hold this layer (a model's dispose() disposes the layers no other model holds). */
+  modelRefs = 0;
+  /** tfjs's layer.dtype: rnnlab computes in float32 (InputLayer may say int32). */
+  readonly dtype: 'float32' | 'int32' = 'float32';
   built = false;
   weights: Variable[] = [];
   private penalties: WeightPenalty[] = [];
@@ -312,6 +313,29 @@ export abstract class Layer {
   }
 
   private get cls(): typeof Layer { return this.constructor as typeof Layer; }
+
+  /**
+   * Keras's and tfjs's trainable: false freezes the layer (its weights leave trainableWeights and get no gradients);
+   * true again unfreezes the weights that are trainable by nature (not BatchNormalization's moving statistics).
+   */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(value: boolean) {
+    if (typeof value !== 'boolean') throw new Error(`${this.name} (${this.className}): trainable must be true or false, got ${shown(value)}`);
+    this.trainableFlag = value;
+    for (const w of this.weights) w.requiresGrad = value && w.trainable;
+  }
+
+  /** tfjs's dispose(): the layer refuses to run afterwards (its weights are garbage-collected with it). */
+  dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    this.assertNotDisposed();
+    this.disposed = true;
+    this.modelRefs = 0;
+    return { refCountAfterDispose: 0, numDisposedVariables: this.weights.length };
+  }
+
+  assertNotDisposed(): void {
+    if (this.disposed) throw new Error(`${this.name} (${this.className}): the layer has been disposed`);
+  }
 
   /** The option table's values live as fields of the subclass (this.units); this is their by-name view. */
   private get optionValues(): Record<string, unknown> { return this as unknown as Record<string, unknown>; }
@@ -340,6 +364,8 @@ export abstract class Layer {
     this.inputSpec = [...inputShape];
     this.outputShapeValue = this.computeOutputShape(inputShape);
     this.built = true;
+    // A wrapper frozen before it was built: its inner layers' weights take no gradients either.
+    if (!this.trainableFlag) for (const w of this.weights) w.requiresGrad = false;
     if (this.initialWeights) {
       const values = this.initialWeights;
       this.initialWeights = null;
@@ -364,6 +390,7 @@ export abstract class Layer {
   apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
   apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    this.assertNotDisposed();
     const list = (Array.isArray(x) ? x : [x]) as unknown[];
     // The engine's CallContext has both fields; tfjs-style kwargs never carry mask and training together here.
     const isCtx = second !== undefined && 'mask' in second && 'training' in second;
@@ -390,6 +417,7 @@ export abstract class Layer {
 
   /** callTensors, then the activity regularizer's term for each output (Keras divides it by the batch size). */
   callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    this.assertNotDisposed();
     const outs = this.callTensors(inputs, ctx, logits, inputCount);
     const reg = this.activityRegularizer;
     if (reg && ctx.activityPenalties) {
@@ -510,7 +538,9 @@ export abstract class Layer {
     const train = typeof second === 'boolean' ? second : true;
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
     spec.constraint?.checkShape(spec.shape);
-    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train && this.trainable);
+    // v.trainable: trainable by nature; gradients flow only while the layer is trainable too (see the setter).
+    const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train);
+    v.requiresGrad = train && this.trainable;
     if (initializersOn) {
       const init = spec.initializer;
       if (typeof init === 'function') init(spec.shape, v.values as Float32Array);
@@ -537,12 +567,18 @@ export abstract class Layer {
   }
 
   get trainableWeights(): Variable[] {
-    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
+    // A wrapper's weights are its inner layers': a frozen inner layer's weights take no gradients.
+    return this.trainable ? this.weights.filter((w) => w.trainable && w.requiresGrad) : [];
   }
 
-  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's layer.getWeights()). */
-  getWeights(): Tensor[] {
-    return weightTensors(this.weights);
+  /** tfjs's and Keras's: every weight of a frozen layer, else those not trainable by nature. */
+  get nonTrainableWeights(): Variable[] {
+    return this.trainable ? this.weights.filter((w) => !(w.trainable && w.requiresGrad)) : [...this.weights];
+  }
+
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's layer.getWeights(trainableOnly)). */
+  getWeights(trainableOnly = false): Tensor[] {
+    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
   }
 
   /** Copies of the weights' flat values, in Keras order (for code that wants typed arrays, e.g. ONNX export). */

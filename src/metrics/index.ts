@@ -1,4 +1,7 @@
-/** rl.metrics: tfjs-layers' metric functions (per-sample accuracies, scalar precision/recall), plus Keras's AUC. */
+/**
+ * rl.metrics: tfjs-layers' metric functions (per-sample accuracies and losses, scalar precision/recall/r2Score), plus
+ * Keras's AUC. Each carries metricName: the name compile logs it under (tfjs's function name).
+ */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { countArgmax } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
@@ -54,11 +57,11 @@ export const metrics = {
   recall: named('recall', (t, p) => scalarOf('recall', new Recall())(t, p)),
   auc: named('auc', (t, p) => scalarOf('auc', new AUC())(t, p)),
   ...Object.fromEntries(Object.entries(valueMetrics).map(([k, f]) => [k, named(k, f)])) as Record<keyof typeof valueMetrics, MetricFn>,
-  // tfjs's short names.
-  MSE: named('meanSquaredError', valueMetrics.meanSquaredError),
-  mse: named('meanSquaredError', valueMetrics.meanSquaredError),
-  MAE: named('meanAbsoluteError', valueMetrics.meanAbsoluteError),
-  mae: named('meanAbsoluteError', valueMetrics.meanAbsoluteError),
-  MAPE: named('meanAbsolutePercentageError', valueMetrics.meanAbsolutePercentageError),
-  mape: named('meanAbsolutePercentageError', valueMetrics.meanAbsolutePercentageError),
+  // tfjs's short names; as compile metrics they log under these names, as tfjs's exported functions (tf.metrics.mse) do.
+  MSE: named('MSE', valueMetrics.meanSquaredError),
+  mse: named('mse', valueMetrics.meanSquaredError),
+  MAE: named('MAE', valueMetrics.meanAbsoluteError),
+  mae: named('mae', valueMetrics.meanAbsoluteError),
+  MAPE: named('MAPE', valueMetrics.meanAbsolutePercentageError),
+  mape: named('mape', valueMetrics.meanAbsolutePercentageError),
 };

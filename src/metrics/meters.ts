@@ -4,26 +4,59 @@ import type { FArray } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
 import { countArgmax, countBinary } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
-import { metricKind, type MetricFunction, type MetricKind } from './registry.js';
+import { metricKind, type AccuracyKind, type MetricFunction, type MetricKind, type ValueKind } from './registry.js';
+import { valueMetrics } from './regression.js';
 import { Tensor as TensorClass } from '../tensor.js';
 
 interface MetricModel { loss: LossKind | null; metrics: string[]; functions?: Record<string, MetricFunction> }
+
+type Values = FArray | Int32Array;
+
+/**
+ * The weight of element i of a flat array of n values laid out [B, T, ...] under a padding mask [B, T]: the mask
+ * of its (sample, step). n must be a multiple of the mask's length.
+ */
+function maskOf(mask: Uint8Array, n: number): (i: number) => number {
+  const per = n / mask.length;
+  return (i) => mask[Math.floor(i / per)];
+}
 
 /** Counts for one accuracy metric; resolves 'accuracy' from the loss as Keras does. */
 class AccuracyCounter {
   correct = 0;
   total = 0;
-  constructor(private kind: MetricKind, private loss: LossKind) {}
-  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
+  constructor(private kind: AccuracyKind, private loss: LossKind) {}
+  add(out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array | null): void {
     const C = out.shape[out.rank - 1];
     let kind = this.kind;
     if (kind === 'accuracy') {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
+    if (mask) return this.addMasked(kind, out, y, fromLogits, mask);
     const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, fromLogits ? 0 : 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;
     this.total += c.total;
+  }
+  /** Keras's MeanMetricWrapper under a mask: hits weighted by their step's mask (a mean over the real steps). */
+  private addMasked(kind: AccuracyKind, out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array): void {
+    const C = out.shape[out.rank - 1];
+    if (kind === 'binaryAccuracy') {
+      const w = maskOf(mask, out.size), th = fromLogits ? 0 : 0.5;
+      for (let i = 0; i < out.size; i++) {
+        if (!w(i)) continue;
+        this.total++;
+        if ((out.values[i] > th ? 1 : 0) === (y.values[i] > 0.5 ? 1 : 0)) this.correct++;
+      }
+      return;
+    }
+    const rows = out.size / C, w = maskOf(mask, rows), sparse = kind === 'sparseCategoricalAccuracy';
+    for (let r = 0; r < rows; r++) {
+      if (!w(r)) continue;
+      const c = countArgmax(out.values.subarray(r * C, (r + 1) * C), sparse ? y.values.subarray(r, r + 1) : y.values.subarray(r * C, (r + 1) * C), C, sparse);
+      this.correct += c.correct;
+      this.total++;
+    }
   }
   value(): number { return this.total ? this.correct / this.total : 0; }
 }
@@ -41,51 +74,106 @@ function softmaxRows(d: FArray | Int32Array, cols: number): Float64Array {
   return out;
 }
 
-/** A user metric function's running mean over every value it returned. */
-class FunctionMeter {
+/** Class ids [.., 1] (or [..]) as one-hot rows C wide: tfjs's sparseCategoricalCrossentropy metric. */
+function oneHot(y: Tensor, C: number, shape: number[]): Tensor {
+  const out = new Float32Array(y.size * C);
+  for (let i = 0; i < y.size; i++) out[i * C + y.values[i]] = 1;
+  return new TensorClass(out, shape, 'float32');
+}
+
+/**
+ * The running mean of a metric's values (Keras's MeanMetricWrapper: every value counts once), or under a padding
+ * mask [B, T] the mean over the real steps (the mask is Keras's sample weight). A value per batch (a scalar) may
+ * instead count once per sample (tfjs's r2Score: batch metrics are averaged weighted by batch size).
+ */
+class MeanMeter {
   private sum = 0;
   private count = 0;
-  constructor(private readonly name: string, private readonly fn: MetricFunction) {}
-  add(y: Tensor, probs: Tensor): void {
+  constructor(private readonly name: string, private readonly fn: (y: Tensor, p: Tensor) => Tensor, private readonly scalarPerSample = false) {}
+  add(y: Tensor, probs: Tensor, mask: Uint8Array | null): void {
     const v = this.fn(y, probs);
     if (!(v instanceof TensorClass)) throw new Error(`metric '${this.name}' must return a Tensor, got ${v === null ? 'null' : typeof v}`);
+    if (this.scalarPerSample) {
+      const n = probs.shape[0];
+      for (let i = 0; i < v.size; i++) this.sum += v.values[i] * n;
+      this.count += n * v.size;
+      return;
+    }
+    if (mask) {
+      const [B, T] = probs.shape;
+      if (v.rank < 2 || v.shape[0] !== B || v.shape[1] !== T) {
+        throw new Error(`metric '${this.name}' returned shape [${v.shape.join(', ')}], but the output [${probs.shape.join(', ')}] carries a padding mask, which weighs each sample and step: return one value per sample and step ([${B}, ${T}, ...]), as Keras requires`);
+      }
+      const w = maskOf(mask, v.size);
+      for (let i = 0; i < v.size; i++) if (w(i)) { this.sum += v.values[i]; this.count++; }
+      return;
+    }
     for (let i = 0; i < v.size; i++) this.sum += v.values[i];
     this.count += v.size;
   }
   value(): number { return this.count ? this.sum / this.count : 0; }
 }
 
+/** The function of a loss-style metric; 'crossentropy' resolved from the loss and output width as tfjs. */
+function valueFunction(kind: ValueKind, loss: LossKind): (y: Tensor, p: Tensor) => Tensor {
+  let k = kind;
+  return (y, p) => {
+    const C = p.shape[p.rank - 1];
+    if (kind === 'crossentropy') {
+      k = C === 1 || loss === 'binaryCrossentropy' ? 'binaryCrossentropy' : loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalCrossentropy' : 'categoricalCrossentropy';
+    }
+    if (k === 'sparseCategoricalCrossentropy') return valueMetrics.categoricalCrossentropy(oneHot(y, C, p.shape), p);
+    return valueMetrics[k as Exclude<ValueKind, 'crossentropy' | 'sparseCategoricalCrossentropy'>](y, p);
+  };
+}
+
+const VALUE_KINDS: readonly MetricKind[] = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'binaryCrossentropy',
+  'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'cosineProximity', 'crossentropy'];
+
 /** All of a model's metrics for one epoch (or one evaluate): add each batch, then read logs(). */
 export class MetricMeters {
-  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; fn?: FunctionMeter }[];
+  private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; mean?: MeanMeter }[];
 
   constructor(model: MetricModel) {
+    const sparse = model.loss === 'sparseCategoricalCrossentropy';
     this.entries = model.metrics.map((name) => {
       const fn = model.functions?.[name];
-      if (fn) return { name, fn: new FunctionMeter(name, fn) };
+      if (fn) return { name, mean: new MeanMeter(name, fn) };
       const kind = metricKind(name, 'metrics');
       if (kind === 'precision' || kind === 'recall' || kind === 'auc') {
-        if (model.loss === 'sparseCategoricalCrossentropy') throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids`);
+        if (sparse) throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids`);
         return { name, meter: kind === 'precision' ? new Precision() : kind === 'recall' ? new Recall() : new AUC() };
       }
-      return { name, acc: new AccuracyCounter(kind, model.loss!) };
+      if (kind === 'r2Score' || VALUE_KINDS.includes(kind)) {
+        if (sparse && kind !== 'sparseCategoricalCrossentropy' && kind !== 'crossentropy') {
+          throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids (use 'sparseCategoricalCrossentropy' or 'crossentropy')`);
+        }
+        if (!sparse && kind === 'sparseCategoricalCrossentropy') throw new Error(`metrics: '${name}' needs class-id targets, which only the sparseCategoricalCrossentropy loss takes`);
+        return kind === 'r2Score' ? { name, mean: new MeanMeter(name, valueMetrics.r2Score, true) } : { name, mean: new MeanMeter(name, valueFunction(kind as ValueKind, model.loss!)) };
+      }
+      return { name, acc: new AccuracyCounter(kind as AccuracyKind, model.loss!) };
     });
     this.loss = model.loss;
   }
   private loss: LossKind | null;
 
-  add(out: Tensor, y: Tensor, fromLogits: boolean): void {
-    let probs: FArray | Int32Array | null = null;
+  /**
+   * One batch's outputs and targets. mask: the output's padding mask [B, T] when the loss is masked (Keras):
+   * accuracy and mean metrics then count the real steps only; precision, recall, AUC and r2Score ignore it (Keras's
+   * confusion metrics and R2Score do not read the mask).
+   */
+  add(out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array | null = null): void {
+    let probs: Values | null = null;
     for (const e of this.entries) {
-      if (e.acc) { e.acc.add(out, y, fromLogits); continue; }
+      if (e.acc) { e.acc.add(out, y, fromLogits, mask); continue; }
       // Threshold metrics and user functions read probabilities: undo the activation the loss folded in.
       probs ??= !fromLogits ? out.values : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
-      if (e.fn) e.fn.add(y, new TensorClass(probs, out.shape, 'float32'));
+      if (e.mean) e.mean.add(y, new TensorClass(probs, out.shape, 'float32'), mask);
       else e.meter!.add(probs, y.values);
     }
   }
 
-  values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter ?? e.fn!).value()); }
+  values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter ?? e.mean!).value()); }
 
   logs(prefix = ''): Record<string, number> {
     const v = this.values();

@@ -1,6 +1,15 @@
 import type { Tensor } from '../tensor.js';
+
+/** The accuracy metrics: counts of hits. 'accuracy' picks binary/categorical/sparse from the loss, as Keras and tfjs. */
+export type AccuracyKind = 'accuracy' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy';
+/**
+ * The loss-style metrics (tfjs's tf.metrics functions): a value per output row averaged over the epoch (Keras's
+ * MeanMetricWrapper); 'crossentropy' picks binary/categorical/sparse from the loss, as tfjs and Keras.
+ */
+export type ValueKind = 'meanSquaredError' | 'meanAbsoluteError' | 'meanAbsolutePercentageError' | 'binaryCrossentropy'
+  | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'cosineProximity' | 'crossentropy';
 /** Metric names compile accepts (tfjs camelCase and Keras snake_case), each with the kind of meter it builds. */
-export type MetricKind = 'accuracy' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy' | 'precision' | 'recall' | 'auc';
+export type MetricKind = AccuracyKind | 'precision' | 'recall' | 'auc' | ValueKind | 'r2Score';
 
 const NAMES: Record<string, MetricKind> = {
   accuracy: 'accuracy', acc: 'accuracy',
@@ -8,37 +17,79 @@ const NAMES: Record<string, MetricKind> = {
   categoricalAccuracy: 'categoricalAccuracy', categorical_accuracy: 'categoricalAccuracy',
   sparseCategoricalAccuracy: 'sparseCategoricalAccuracy', sparse_categorical_accuracy: 'sparseCategoricalAccuracy',
   precision: 'precision', recall: 'recall', auc: 'auc', AUC: 'auc',
+  meanSquaredError: 'meanSquaredError', mean_squared_error: 'meanSquaredError', mse: 'meanSquaredError', MSE: 'meanSquaredError',
+  meanAbsoluteError: 'meanAbsoluteError', mean_absolute_error: 'meanAbsoluteError', mae: 'meanAbsoluteError', MAE: 'meanAbsoluteError',
+  meanAbsolutePercentageError: 'meanAbsolutePercentageError', mean_absolute_percentage_error: 'meanAbsolutePercentageError',
+  mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError',
+  binaryCrossentropy: 'binaryCrossentropy', binary_crossentropy: 'binaryCrossentropy',
+  categoricalCrossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy',
+  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  // tfjs's cosine proximity is the loss: minus the cosine (Keras 3's 'cosine_similarity' metric is plus it, not aliased).
+  cosineProximity: 'cosineProximity', cosine: 'cosineProximity', cosine_proximity: 'cosineProximity',
+  crossentropy: 'crossentropy', ce: 'crossentropy',
+  // tfjs's r2Score function (one value per batch); Keras 3's R2Score class aggregates differently and is not aliased.
+  r2Score: 'r2Score',
 };
 
 export function metricKind(name: unknown, where: string): MetricKind {
   const kind = typeof name === 'string' && Object.prototype.hasOwnProperty.call(NAMES, name) ? NAMES[name] : undefined;
-  if (!kind) throw new Error(`${where}: unknown metric ${typeof name === 'string' ? `'${name}'` : String(name)}; use one of ${Object.keys(NAMES).join(', ')}`);
+  if (!kind) throw new Error(`${where}: unknown metric ${typeof name === 'string' ? `'${name}'` : String(name)}; use one of ${Object.keys(NAMES).join(', ')}, an rl.metrics function or a function (yTrue, yPred) => values`);
   return kind;
 }
 
 /** A user metric (yTrue, yPred) => values: averaged over every value of every batch, as Keras's MeanMetricWrapper. */
 export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
+/** One metric as compile takes it: a name, an rl.metrics function (which carries its name) or a user function. */
+export type MetricSpec = string | ((...a: never[]) => unknown);
+/** compile's metrics: one, a list (every output gets them, as tfjs), or {outputName: metric or list} (that output only). */
+export type MetricsArg = MetricSpec | MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
+
+export interface CompiledMetrics {
+  /** Every metric name once, in the order given. */
+  names: string[];
+  functions: Record<string, MetricFunction>;
+  /** The metric names of each output, in output order. */
+  perOutput: string[][];
+  /** The object form was given (saved per output). */
+  byOutput: boolean;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /**
  * compile's metrics: a name, a list of names, rl.metrics functions (which carry their name), or user functions
- * (logged under the function's name, as tfjs and Keras do).
+ * (logged under the function's name, as tfjs and Keras do); or an object {outputName: metrics} giving each output
+ * its own (an output it leaves out gets none; a name that is not an output is an error, as Keras).
  */
-export function compiledMetrics(given: unknown, where: string): { names: string[]; functions: Record<string, MetricFunction> } {
+export function compiledMetrics(given: unknown, where: string, outputNames: readonly string[] = []): CompiledMetrics {
   const functions: Record<string, MetricFunction> = {};
-  if (given === undefined || given === null) return { names: [], functions };
-  const list = Array.isArray(given) ? given : [given];
-  const names = list.map((m) => {
+  const empty = { names: [], functions, perOutput: outputNames.map(() => []), byOutput: false };
+  if (given === undefined || given === null) return empty;
+  const resolve = (m: unknown): string => {
     if (typeof m === 'function' && (m as { metricName?: string }).metricName === undefined) {
       const name = m.name || 'custom_metric';
-      if (Object.prototype.hasOwnProperty.call(NAMES, name) || functions[name]) throw new Error(`${where}: two metrics are named '${name}'; give the function another name`);
+      if (Object.prototype.hasOwnProperty.call(NAMES, name)) throw new Error(`${where}: two metrics are named '${name}' (a user function and the built-in metric); give the function another name`);
+      if (functions[name] && functions[name] !== m) throw new Error(`${where}: two metrics are named '${name}'; give the function another name`);
       functions[name] = m as MetricFunction;
       return name;
     }
     const name = typeof m === 'function' ? (m as { metricName?: string }).metricName : m;
     metricKind(name, where);
     return name as string;
-  });
-  return { names, functions };
+  };
+  const listOf = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).map(resolve);
+  if (isRecord(given)) {
+    for (const k of Object.keys(given)) {
+      if (!outputNames.includes(k)) throw new Error(`${where}: metrics names output '${k}', but the model's outputs are ${outputNames.join(', ')}`);
+    }
+    const perOutput = outputNames.map((n) => (given[n] === undefined || given[n] === null ? [] : listOf(given[n])));
+    return { names: [...new Set(perOutput.flat())], functions, perOutput, byOutput: true };
+  }
+  const names = listOf(given);
+  return { names, functions, perOutput: outputNames.map(() => names), byOutput: false };
 }
 
 /** The names of compile's metrics (see compiledMetrics). */

@@ -63,7 +63,8 @@ export function withTfjsAliases<T extends object>(logs: T): T {
   return logs;
 }
 
-function aliasLogs(args: unknown[]): void {
+/** Adds withTfjsAliases to every logs object among a hook's arguments. */
+export function aliasLogs(args: unknown[]): void {
   for (const a of args) if (typeof a === 'object' && a !== null && !Array.isArray(a)) withTfjsAliases(a);
 }
 
@@ -75,40 +76,5 @@ export async function fire<K extends CallbackHook>(cbs: Callback[], hook: K, ...
   for (const cb of cbs) {
     const fn = cb[hook] as ((...a: unknown[]) => unknown) | undefined;
     if (fn) await fn.apply(cb, args);
-  }
-}
-
-const HOOKS: readonly CallbackHook[] = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
-
-/**
- * fit's callbacks, indexed by hook once: a hook nobody implements costs nothing (its logs need not even be
- * built), and synchronous callbacks run without a promise per call. Order and awaiting are fire()'s.
- */
-export class CallbackList {
-  private readonly listeners = new Map<CallbackHook, Callback[]>();
-
-  constructor(readonly callbacks: Callback[]) {
-    for (const hook of HOOKS) this.listeners.set(hook, callbacks.filter((cb) => typeof cb[hook] === 'function'));
-  }
-
-  /** Whether any callback implements hook: callers skip building its logs when not. */
-  listens(hook: CallbackHook): boolean { return this.listeners.get(hook)!.length > 0; }
-
-  /** Runs hook on each listener in order; a promise only when one of them returned one (await it). */
-  call<K extends CallbackHook>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> | undefined {
-    const cbs = this.listeners.get(hook)!;
-    if (cbs.length) aliasLogs(args);
-    for (let i = 0; i < cbs.length; i++) {
-      const r = (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
-      if (isThenable(r)) return this.rest(r, cbs, i + 1, hook, args);
-    }
-    return undefined;
-  }
-
-  private async rest(pending: PromiseLike<unknown>, cbs: Callback[], from: number, hook: CallbackHook, args: unknown[]): Promise<void> {
-    await pending;
-    for (let i = from; i < cbs.length; i++) await (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
   }
 }

@@ -5,15 +5,14 @@
  */
 import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { mergeElementwise } from '../autograd/merge_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
 import { Layer, withActivityPenalties, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
+import { compiledLoss, outputsLoss, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
+import type { MetricFunction, MetricsArg } from '../metrics/registry.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import type { History } from './callback.js';
@@ -26,7 +25,11 @@ import { predictInBatches } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import type { ClassWeight } from './sample_weights.js';
-import { conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { configCodecOf } from './saving.js';
+import { checkEvaluateOptions, disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, predictOptions,
+  setLayersTrainable, type DisposeResult } from './model_common.js';
+import { metricsNames } from './training.js';
+import { compileExtras, conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs, type LossWeightsArg } from './training.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -40,7 +43,11 @@ export type LossSpec = string | LossFunction | (string | LossFunction)[] | Recor
 export interface FunctionalCompileArgs {
   optimizer: string | Optimizer;
   loss: LossSpec;
-  metrics?: string | string[] | ((...a: never[]) => unknown)[];
+  /** A name, a list (every output gets them, as tfjs), rl.metrics or user functions; or {outputName: metrics}. */
+  metrics?: MetricsArg;
+  /** Keras's loss_weights: the total loss is the sum of weight x output loss; a list in output order or {outputName: weight}. */
+  lossWeights?: LossWeightsArg;
+  loss_weights?: LossWeightsArg;
 }
 
 /** Model inputs or targets as fit/predict take them: one tensor, a list in model order, or a map by input/output name. */
@@ -68,9 +75,15 @@ export class Functional implements TrainableModel {
   metrics: string[] = [];
   /** compile's user metric functions, by the names in metrics. */
   metricFunctions: Record<string, MetricFunction> = {};
+  /** compile's metric names per output (see TrainableModel). */
+  outputMetrics: string[][] = [];
+  /** Keras's loss_weights per output (compile's lossWeights), or null. */
+  lossWeights: number[] | null = null;
   /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
   private folds: boolean[] = [];
   stopTraining = false;
+  private trainableFlag = true;
+  private disposedFlag = false;
 
   constructor(args: ModelArgs) {
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
@@ -96,6 +109,10 @@ export class Functional implements TrainableModel {
     for (const l of this.layers) {
       if (names.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'; layer names must be unique in a model`);
       names.add(l.name);
+    }
+    for (const l of this.layers) {
+      l.assertNotDisposed();
+      l.modelRefs++;
     }
   }
 
@@ -150,12 +167,59 @@ export class Functional implements TrainableModel {
   }
 
   get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
+  /** None while the model is frozen (model.trainable = false), as tfjs's. */
+  get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
+  get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
+
+  /**
+   * Keras's model.trainable: false freezes every layer (each layer's flag is set, as Keras does), true unfreezes
+   * every layer. It applies from the next training step (Keras needs a new compile() for it; rnnlab does not).
+   */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(value: boolean) {
+    setLayersTrainable(this.layers, value, `${this.name}.trainable`);
+    this.trainableFlag = value;
+  }
+
+  /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
+  get metricsNames(): string[] { return this.losses.length ? metricsNames(this) : []; }
+
+  /** tfjs's getClassName() (Keras's class name, 'Functional'; tfjs says 'Model'). */
+  getClassName(): string { return this.className; }
+
+  /** tfjs's getConfig(): {name, layers: [{name, className, config, inboundNodes}], inputLayers, outputLayers}, camelCase. */
+  getConfig(): Record<string, unknown> {
+    this.assertNotDisposed();
+    return configCodecOf(`${this.name}.getConfig`).toConfig(this);
+  }
+
+  /** tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards. */
+  dispose(): DisposeResult {
+    this.assertNotDisposed();
+    this.disposedFlag = true;
+    return disposeLayers(this.layers);
+  }
+
+  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
+  apply(_x: unknown, _args?: unknown): never {
+    throw nestedModelError(`${this.name}.apply`, this);
+  }
+
+  private assertNotDisposed(): void {
+    if (this.disposedFlag) throw disposedError(this.name);
+  }
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
-  getWeights(): Tensor[] { return weightTensors(this.weights); }
+  /** Copies of the weights as Tensors in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
+  getWeights(trainableOnly = false): Tensor[] {
+    this.assertNotDisposed();
+    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
+  }
 
   /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
-  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    this.assertNotDisposed();
+    assignWeights(this.name, this.weights, values);
+  }
 
   /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
   resetStates(): void { resetStatefulLayers(this.layers); }
@@ -175,14 +239,17 @@ export class Functional implements TrainableModel {
   }
 
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    this.assertNotDisposed();
     const nodes = new Set(this.nodes);
     const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.node.index}][${t.outputIndex}]`));
     for (const line of summaryLines(this.name, this.layers, lineLength, positions, inputsOf)) printFn(line);
   }
 
   compile(args: FunctionalCompileArgs): void {
+    this.assertNotDisposed();
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     const names = this.outputNames;
+    const extras = compileExtras(args, names, `${this.name}.compile`);
     let perOutput: (string | LossFunction)[];
     if (typeof args.loss === 'string' || typeof args.loss === 'function') perOutput = names.map(() => args.loss as string | LossFunction);
     else if (Array.isArray(args.loss)) {
@@ -200,7 +267,7 @@ export class Functional implements TrainableModel {
     this.compiledLosses = perOutput.map((l) => compiledLoss(l, `${this.name}.compile`));
     this.losses = this.compiledLosses.map((c) => c.kind);
     this.loss = this.losses[0];
-    ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
+    ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
     const consumed = new Set(this.nodes.flatMap((n) => n.inputs));
     this.folds = this.outputs.map((t, i) => {
       const fold = foldableActivation(this.losses[i]);
@@ -212,7 +279,8 @@ export class Functional implements TrainableModel {
   get foldsActivation(): boolean { return this.folds[0] ?? false; }
 
   /** Runs the graph on real tensors (one per input, in order); logitsFor: outputs to leave as logits. */
-  execute(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = []): Tensor[] {
+  execute(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = [], outputMasks?: (Uint8Array | null)[]): Tensor[] {
+    this.assertNotDisposed();
     const values = new Map<SymbolicTensor, { t: Tensor; mask: Uint8Array | null }>();
     this.inputs.forEach((s, i) => values.set(s, { t: xs[i], mask: null }));
     const logitTensors = new Set(this.outputs.filter((_, i) => logitsFor[i]));
@@ -224,6 +292,8 @@ export class Functional implements TrainableModel {
       const mask = ctx.mask;
       n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));
     }
+    // The padding mask each output carries (Keras weighs a per-step output's loss by it), when asked for.
+    if (outputMasks) this.outputs.forEach((s, i) => { outputMasks[i] = values.get(s)!.mask; });
     return this.outputs.map((s) => values.get(s)!.t);
   }
 
@@ -267,15 +337,16 @@ export class Functional implements TrainableModel {
     return { xs, ys };
   }
 
-  /** The summed loss of every output, recorded for backward. */
-  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
+  /** The summed (Keras's lossWeights-weighted) loss of every output, recorded for backward; terms: each output's own. */
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] } {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
-      const { value: outs, activity } = withActivityPenalties(ctx, () => this.execute(xs, ctx, this.folds));
-      const terms = outs.map((o, i) => lossTerm(this.compiledLosses[i], o, ys[i], this.folds[i], ctx.sampleWeight ?? null));
+      const outMasks: (Uint8Array | null)[] = [];
+      const { value: outs, activity } = withActivityPenalties(ctx, () => this.execute(xs, ctx, this.folds, outMasks));
+      const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, ctx.sampleWeight ?? null, outMasks, this.lossWeights);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
-      return { outs, loss: addWeightPenalty(terms.length === 1 ? terms[0] : mergeElementwise(terms, 'add'), penalties) };
+      return { outs, loss: addWeightPenalty(loss, penalties), terms, masks };
     });
     return { ...value, backward };
   }
@@ -287,14 +358,23 @@ export class Functional implements TrainableModel {
   trainOnBatch(x: TensorsLike, y: TensorsLike, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
     return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
   }
-  async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> { return fitModel(this, x, y, args); }
+  async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> {
+    this.assertNotDisposed();
+    return fitModel(this, x, y, args);
+  }
   /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
-  evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] { return scalarResult(evaluateModelSync(this, x, y, args)); }
+  evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    checkEvaluateOptions(args, `${this.name}.evaluate`);
+    return scalarResult(evaluateModelSync(this, x, y, args));
+  }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
-  predict(x: TensorsLike, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+  predict(x: TensorsLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
-    const bs = checkBatchSize(args.batchSize ?? 32);
+    const bs = checkBatchSize(opts.batchSize ?? 32);
     const res = predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
     return res.length === 1 ? res[0] : res;
   }
@@ -304,6 +384,7 @@ export class Functional implements TrainableModel {
   toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
 
   async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
+    this.assertNotDisposed();
     return saveHandler()(this, url, opts);
   }
 }

@@ -1,9 +1,11 @@
 /**
  * One model output's loss on a batch, as compile resolved it: a built-in loss (one kernel) or a user function
  * (yTrue, yPred) => loss built from rl ops, which record on the tape so the model trains through it; either
- * weighted per sample (fit's sampleWeight/classWeight, evaluate's sampleWeight) with Keras's reduction.
+ * weighted per sample (fit's sampleWeight/classWeight, evaluate's sampleWeight) with Keras's reduction, and masked
+ * by the output's padding mask as Keras's Loss.__call__ does.
  */
 import { lossOp, weightedLossOp, type LossKind } from '../autograd/loss_ops.js';
+import { mergeElementwise } from '../autograd/merge_ops.js';
 import { mean, mul, reshape } from '../autograd/public_ops.js';
 import { lossKind } from '../losses.js';
 import { Tensor } from '../tensor.js';
@@ -24,13 +26,67 @@ export function compiledLoss(spec: unknown, where: string): CompiledLoss {
   }
 }
 
-export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromLogits: boolean, weights: Tensor | null): Tensor {
-  if (!loss.fn) return weights ? weightedLossOp(loss.kind, pred, target, fromLogits, weights.values) : lossOp(loss.kind, pred, target, fromLogits);
+/**
+ * The padding mask [B, T] that weighs an output's loss: the mask the model carried to that output (an embedding with
+ * maskZero, a masking layer), when the output is per step ([B, T, ..., units]) and the mask fits its batch and steps.
+ * A layer that drops the time axis (an RNN without returnSequences, pooling, flatten) drops the mask too: null.
+ */
+export function outputLossMask(out: Tensor, mask: Uint8Array | null | undefined): Uint8Array | null {
+  if (!mask || out.rank < 3) return null;
+  return mask.length === out.shape[0] * out.shape[1] ? mask : null;
+}
+
+// Keras's backend.epsilon() in apply_mask's total / (valid + epsilon).
+const MASK_EPSILON = 1e-7;
+
+/**
+ * Keras's apply_mask for the sum-over-batch-size reduction, merged with the sample weights: one weight per sample
+ * and step, sampleWeight x mask x total / valid (total = B x T, valid = the real steps), so the mean over every
+ * step becomes sum(weight x loss over the real steps) / valid.
+ */
+function maskedStepWeights(mask: Uint8Array, B: number, T: number, weights: Tensor | null, where: string): Float64Array {
+  let valid = 0;
+  for (let i = 0; i < mask.length; i++) valid += mask[i];
+  const scale = (B * T) / (valid + MASK_EPSILON);
+  const out = new Float64Array(B * T);
+  if (weights && weights.size !== B && weights.size !== B * T) {
+    throw new Error(`${where}: sample weights of shape [${weights.shape.join(', ')}] fit neither the ${B} samples nor their ${T} steps`);
+  }
+  const perStep = weights !== null && weights.size === B * T && T !== 1;
+  for (let i = 0; i < out.length; i++) {
+    if (!mask[i]) continue;
+    const w = weights ? weights.values[perStep ? i : Math.floor(i / T)] : 1;
+    out[i] = w * scale;
+  }
+  return out;
+}
+
+export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromLogits: boolean, weights: Tensor | null, mask: Uint8Array | null = null): Tensor {
+  if (!loss.fn) {
+    if (mask) {
+      const [B, T] = pred.shape;
+      const steps = maskedStepWeights(mask, B, T, weights, 'loss');
+      // The kernel weighs rows [B, T, ...] of the output: each (sample, step) covers rows / (B x T) of them.
+      const rows = pred.size / pred.shape[pred.rank - 1], per = rows / (B * T);
+      const w = per === 1 ? steps : Float64Array.from({ length: rows }, (_, r) => steps[Math.floor(r / per)]);
+      return weightedLossOp(loss.kind, pred, target, fromLogits, w);
+    }
+    return weights ? weightedLossOp(loss.kind, pred, target, fromLogits, weights.values) : lossOp(loss.kind, pred, target, fromLogits);
+  }
   const where = `loss function '${loss.name}'`;
   const out = loss.fn(target, pred);
   if (!(out instanceof Tensor)) throw new Error(`${where} must return a Tensor, got ${out === null ? 'null' : typeof out}`);
   if (!out.requiresGrad) {
     throw new Error(`${where}: its result does not depend on yPred through differentiable ops; build it from rl.add, rl.sub, rl.mul, rl.mean, ... or the tensor methods of those ops`);
+  }
+  if (mask && out.rank > 0) {
+    const [B, T] = pred.shape;
+    if (out.rank < 2 || out.shape[0] !== B || out.shape[1] !== T) {
+      throw new Error(`${where}: the output [${pred.shape.join(', ')}] carries a padding mask, which weighs each sample and step, but the function returned shape [${out.shape.join(', ')}]; return one loss per sample and step ([${B}, ${T}, ...]) or one scalar`);
+    }
+    const steps = maskedStepWeights(mask, B, T, weights, where);
+    const w = new Tensor(Float32Array.from(steps), [B, T, ...out.shape.slice(2).map(() => 1)], 'float32');
+    return mean(mul(out, w));
   }
   if (weights) {
     const n = pred.shape[0];
@@ -44,4 +100,26 @@ export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromL
     return mean(mul(out, reshape(weights, [...weights.shape, ...out.shape.slice(weights.rank).map(() => 1)])));
   }
   return out.rank === 0 ? out : mean(out);
+}
+
+/** A model's loss on a batch: the total (what backward trains) and each output's own term. */
+export interface OutputLosses {
+  /** sum over outputs of lossWeight x term (Keras's loss_weights; all 1 by default). */
+  loss: Tensor;
+  /** Each output's unweighted loss (Keras and tfjs log it as '<output>_loss' for several outputs). */
+  terms: Tensor[];
+  /** The padding mask that weighed each output's loss (null where none): compiled metrics read it too. */
+  masks: (Uint8Array | null)[];
+}
+
+/**
+ * Every output's loss term (sampleWeight shared by all outputs, as Keras repeats it; each output masked by its own
+ * padding mask when it carries one) and their weighted sum.
+ */
+export function outputsLoss(losses: readonly CompiledLoss[], folds: readonly boolean[], outs: Tensor[], ys: Tensor[], sampleWeight: Tensor | null,
+  outMasks: readonly (Uint8Array | null | undefined)[], lossWeights: readonly number[] | null | undefined): OutputLosses {
+  const masks = outs.map((o, i) => outputLossMask(o, outMasks[i]));
+  const terms = outs.map((o, i) => lossTerm(losses[i], o, ys[i], folds[i], sampleWeight, masks[i]));
+  const weighted = terms.map((t, i) => (lossWeights && lossWeights[i] !== 1 ? mul(t, lossWeights[i]) : t));
+  return { loss: weighted.length === 1 ? weighted[0] : mergeElementwise(weighted, 'add'), terms, masks };
 }

@@ -49,3 +49,25 @@ export function saveHandler(): SaveHandler {
   if (!handler) throw new Error("model.save: no save handler is registered; import rnnlab from its package root (or src/io) to enable saving");
   return handler;
 }
+
+/**
+ * model.getConfig and Sequential.fromConfig: tfjs's camelCase view of the topology (src/io registers both, as
+ * the topology writer above).
+ */
+export interface ConfigCodec {
+  /** The model's config: {name, layers: [{className, config}]} (Functional: also inputLayers, outputLayers). */
+  toConfig(model: TrainableModel): Record<string, unknown>;
+  /** A model built from className and its config, with freshly drawn weights. */
+  fromConfig(className: string, config: unknown, where: string): TrainableModel;
+}
+
+let configCodec: ConfigCodec | null = null;
+
+export function registerConfigCodec(c: ConfigCodec): void {
+  configCodec = c;
+}
+
+export function configCodecOf(what: string): ConfigCodec {
+  if (!configCodec) throw new Error(`${what}: no config codec is registered; import rnnlab from its package root (or src/io)`);
+  return configCodec;
+}

@@ -4,9 +4,9 @@ import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, lossTerm, type CompiledLoss, type LossFunction } from './loss_terms.js';
+import { compiledLoss, outputsLoss, type CompiledLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
+import type { MetricFunction, MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
@@ -14,7 +14,7 @@ import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import type { ClassWeight } from './sample_weights.js';
-import { evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { compileExtras, evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs, type LossWeightsArg } from './training.js';
 import type { History } from './callback.js';
 import { scalarResult } from './scalars.js';
 import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';
@@ -22,6 +22,10 @@ import type { TrainableModel } from './trainable.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
+import { configCodecOf } from './saving.js';
+import { metricsNames } from './training.js';
+import { checkEvaluateOptions, disposedError, disposeLayers, isModelObject, modelNonTrainableWeights, modelTrainableWeights, nestedModelError,
+  predictOptions, setLayersTrainable, type DisposeResult } from './model_common.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -29,8 +33,11 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   /** A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss). */
   loss: string | LossFunction;
-  /** A name, a list of names, or rl.metrics functions. */
-  metrics?: string | string[] | ((...a: never[]) => unknown)[];
+  /** A name, a list of names, rl.metrics functions or user functions; or {outputName: metrics}. */
+  metrics?: MetricsArg;
+  /** Keras's loss_weights: the loss is multiplied by it (a number, or a list of one). */
+  lossWeights?: LossWeightsArg;
+  loss_weights?: LossWeightsArg;
 }
 
 let modelCounter = 0;
@@ -46,24 +53,43 @@ export class Sequential implements TrainableModel {
   metrics: string[] = [];
   /** compile's user metric functions, by the names in metrics. */
   metricFunctions: Record<string, MetricFunction> = {};
+  /** compile's metric names of the output (see TrainableModel). */
+  outputMetrics: string[][] = [];
+  /** Keras's loss_weights (compile's lossWeights), or null. */
+  lossWeights: number[] | null = null;
   /** The final sigmoid/softmax is folded into the loss during training (stable and cheaper). */
   foldsActivation = false;
   /** Set by a callback to end fit after the current batch. */
   stopTraining = false;
-  /** The symbolic graph of the built model (see connect), or why it could not be made. */
-  private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } | { error: string } | null = null;
+  /** The symbolic graph of the built model (see connect; perLayer: each layer's output), or why it could not be made. */
+  private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[]; perLayer: SymbolicTensor[] } | { error: string } | null = null;
+  private trainableFlag = true;
+  private disposedFlag = false;
 
   constructor(args: SequentialArgs = {}) {
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`sequential: expected {layers, name}, got ${Array.isArray(args) ? 'a list (pass {layers: [...]})' : String(args)}`);
+    for (const [k, v] of Object.entries(args)) if (v !== undefined && k !== 'layers' && k !== 'name') throw new Error(`sequential: unknown option '${k}' (options: layers, name)`);
+    const layers = args.layers ?? [];
+    if (!Array.isArray(layers)) {
+      throw new Error(`sequential: layers must be a list of layers, got ${(layers as unknown) instanceof Layer ? `the single layer '${(layers as Layer).name}' (write layers: [layer])` : String(layers)}`);
+    }
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
-    for (const l of args.layers ?? []) this.add(l);
+    for (const l of layers) this.add(l);
   }
 
   add(layer: Layer): void {
+    this.assertNotDisposed();
+    if (isModelObject(layer)) throw nestedModelError(`${this.name}.add`, layer);
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer, got ${String(layer)}`);
+    layer.assertNotDisposed();
     const extra = layer.extraOutputsOption();
     if (extra) throw new Error(`${this.name}.add: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); call layer.run directly`);
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.layers.push(layer);
+    layer.modelRefs++;
+    // Keras: a frozen model's new layers are frozen too (the flag is set on every layer).
+    if (!this.trainableFlag) layer.trainable = false;
+    this.refreshFold();
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
     else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
       this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
@@ -97,7 +123,7 @@ export class Sequential implements TrainableModel {
   }
 
   private makeGraph(batchInputShape: SymbolicShape): void {
-    this.graph = { inputs: [new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` }).output as SymbolicTensor], outputs: [] };
+    this.graph = { inputs: [new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` }).output as SymbolicTensor], outputs: [], perLayer: [] };
     this.connect(this.layers);
   }
 
@@ -113,6 +139,7 @@ export class Sequential implements TrainableModel {
     for (const l of layers) {
       try {
         t = l.apply(t) as SymbolicTensor;
+        g.perLayer.push(t);
       } catch (e) {
         this.graph = { error: `${l.name} (${l.className}) cannot be applied to a symbolic input: ${(e as Error).message}` };
         return;
@@ -157,7 +184,87 @@ export class Sequential implements TrainableModel {
   }
 
   get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  get trainableWeights(): Variable[] { return this.layers.flatMap((l) => l.trainableWeights); }
+  /** None while the model is frozen (model.trainable = false), as tfjs's. */
+  get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
+  get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
+
+  /**
+   * Keras's model.trainable: false freezes every layer (each layer's flag is set, as Keras does), true unfreezes
+   * every layer. It applies from the next training step (Keras needs a new compile() for it; rnnlab does not).
+   */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(value: boolean) {
+    setLayersTrainable(this.layers, value, `${this.name}.trainable`);
+    this.trainableFlag = value;
+  }
+
+  /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
+  get metricsNames(): string[] { return this.loss ? metricsNames(this) : []; }
+
+  /** tfjs's getClassName(). */
+  getClassName(): string { return this.className; }
+
+  /** tfjs's getConfig(): {name, layers: [{className, config}]} with camelCase keys (the saved topology's config). */
+  getConfig(): Record<string, unknown> {
+    this.assertNotDisposed();
+    return configCodecOf(`${this.name}.getConfig`).toConfig(this);
+  }
+
+  /** tfjs's Sequential.fromConfig(cls, config) (or Keras's from_config(config)): the model with fresh weights. */
+  static fromConfig(cls: unknown, config?: unknown): Sequential {
+    const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
+    const m = configCodecOf('Sequential.fromConfig').fromConfig('Sequential', cfg, 'Sequential.fromConfig');
+    if (!(m instanceof Sequential)) throw new Error('Sequential.fromConfig: the config describes a functional model; load it with rl.models.modelFromJSON');
+    return m;
+  }
+
+  /**
+   * tfjs's and Keras's pop(): removes the last layer (returned, as Keras 3 does); the model's output becomes the
+   * previous layer's. A compiled model keeps its compile settings.
+   */
+  pop(): Layer {
+    this.assertNotDisposed();
+    if (this.layers.length === 0) throw new Error(`${this.name}.pop: there are no layers in the model`);
+    const layer = this.layers.pop()!;
+    layer.modelRefs = Math.max(0, layer.modelRefs - 1);
+    const g = this.graph;
+    if (g && !('error' in g) && g.perLayer.length === this.layers.length + 1) {
+      g.perLayer.pop();
+      g.outputs = g.perLayer.length ? [g.perLayer[g.perLayer.length - 1]] : [];
+      if (this.layers.length === 0) this.graph = null;
+    } else {
+      this.graph = null;
+    }
+    this.refreshFold();
+    return layer;
+  }
+
+  /** After compile, add and pop: whether the loss may take the last layer's logits (its final activation). */
+  private refreshFold(): void {
+    if (!this.loss) return;
+    const last = this.layers[this.layers.length - 1];
+    const fold = foldableActivation(this.loss);
+    this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
+  }
+
+  /**
+   * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards (their weights are
+   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}.
+   */
+  dispose(): DisposeResult {
+    this.assertNotDisposed();
+    this.disposedFlag = true;
+    return disposeLayers(this.layers);
+  }
+
+  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
+  apply(_x: unknown, _args?: unknown): never {
+    throw nestedModelError(`${this.name}.apply`, this);
+  }
+
+  private assertNotDisposed(): void {
+    if (this.disposedFlag) throw disposedError(this.name);
+  }
 
   countParams(): number {
     this.requireBuilt('countParams');
@@ -165,15 +272,22 @@ export class Sequential implements TrainableModel {
   }
 
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    this.assertNotDisposed();
     this.requireBuilt('summary');
     for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
 
-  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights). */
-  getWeights(): Tensor[] { return weightTensors(this.weights); }
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
+  getWeights(trainableOnly = false): Tensor[] {
+    this.assertNotDisposed();
+    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
+  }
 
   /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
-  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void { assignWeights(this.name, this.weights, values); }
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    this.assertNotDisposed();
+    assignWeights(this.name, this.weights, values);
+  }
 
   /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
   resetStates(): void { resetStatefulLayers(this.layers); }
@@ -188,11 +302,13 @@ export class Sequential implements TrainableModel {
   }
 
   compile(args: CompileArgs): void {
+    this.assertNotDisposed();
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
+    const extras = compileExtras(args, this.outputHeads().map((h) => h.name), `${this.name}.compile`);
     this.optimizer = getOptimizer(args.optimizer);
     this.compiledLosses = [compiledLoss(args.loss, `${this.name}.compile`)];
     this.loss = this.compiledLosses[0].kind;
-    ({ names: this.metrics, functions: this.metricFunctions } = compiledMetrics(args.metrics, `${this.name}.compile`));
+    ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
     // An activity regularizer reads the activated output, so its layer keeps the activation.
@@ -201,6 +317,7 @@ export class Sequential implements TrainableModel {
 
   /** Runs every layer. logits: stop before a final activation the loss folds in. */
   forward(x: Tensor, ctx: CallContext, logits = false): Tensor {
+    this.assertNotDisposed();
     if (!this.built) this.build([null, ...x.shape.slice(1)]);
     let h = x;
     this.layers.forEach((l, i) => { h = l.apply(h, ctx, logits && i === this.layers.length - 1); });
@@ -208,13 +325,15 @@ export class Sequential implements TrainableModel {
   }
 
   /** Forward and loss on one batch, recorded for backward. */
-  lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void } {
+  lossOnBatch(x: Tensor, y: Tensor, ctx: CallContext): { out: Tensor; loss: Tensor; backward: (l: Tensor) => void; mask?: Uint8Array | null } {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const { value: out, activity } = withActivityPenalties(ctx, () => this.forward(x, ctx, this.foldsActivation));
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
-      return { out, loss: addWeightPenalty(lossTerm(this.compiledLosses[0], out, y, this.foldsActivation, ctx.sampleWeight ?? null), penalties) };
+      // ctx.mask is now the output's padding mask: Keras weighs a per-step output's loss by it (loss_terms.ts).
+      const { loss, masks } = outputsLoss(this.compiledLosses, [this.foldsActivation], [out], [y], ctx.sampleWeight ?? null, [ctx.mask], this.lossWeights);
+      return { out, loss: addWeightPenalty(loss, penalties), mask: masks[0] };
     });
     return { ...value, backward };
   }
@@ -223,9 +342,9 @@ export class Sequential implements TrainableModel {
     return prepareSequential(this, x as TensorLike, y as TensorLike, what);
   }
 
-  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
-    const { out, loss, backward } = this.lossOnBatch(xs[0], ys[0], ctx);
-    return { outs: [out], loss, backward };
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; masks?: (Uint8Array | null)[] } {
+    const { out, loss, backward, mask } = this.lossOnBatch(xs[0], ys[0], ctx);
+    return { outs: [out], loss, backward, masks: [mask ?? null] };
   }
 
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
@@ -238,6 +357,7 @@ export class Sequential implements TrainableModel {
   }
 
   async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
+    this.assertNotDisposed();
     return fitModel(this, x, y, args);
   }
 
@@ -249,18 +369,23 @@ export class Sequential implements TrainableModel {
   toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
 
   async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
+    this.assertNotDisposed();
     return saveHandler()(this, url, opts);
   }
 
   /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
   evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    checkEvaluateOptions(args, `${this.name}.evaluate`);
     return scalarResult(evaluateModelSync(this, x, y, args));
   }
 
   /** Outputs for x in batches (Keras default batch size 32). */
-  predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+  predict(x: TensorLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor {
+    this.assertNotDisposed();
+    const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(x, `${this.name}.predict: x`);
-    const bs = checkBatchSize(args.batchSize ?? 32);
+    const bs = checkBatchSize(opts.batchSize ?? 32);
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
   }
 

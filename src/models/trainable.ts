@@ -23,6 +23,10 @@ export interface TrainableModel {
   metrics: string[];
   /** compile's user metric functions by the names in metrics. */
   readonly metricFunctions?: Record<string, MetricFunction>;
+  /** compile's metric names per output (its {outputName: metrics} form); absent: metrics apply to every output. */
+  readonly outputMetrics?: string[][];
+  /** Keras's loss_weights per output (compile's lossWeights); absent or null: every output weighs 1. */
+  readonly lossWeights?: number[] | null;
   /** compile's loss per output as given (a user function keeps its name for the saved training config). */
   readonly compiledLosses?: CompiledLoss[];
   /** The final sigmoid/softmax is folded into the loss during training. */
@@ -33,8 +37,11 @@ export interface TrainableModel {
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
   /** x and y checked against the model: one tensor per model input and per output, samples on axis 0. */
   prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] };
-  /** Forward and loss on one batch (lists as prepareData makes them), recorded for backward. */
-  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void };
+  /**
+   * Forward and loss on one batch (lists as prepareData makes them), recorded for backward; terms: each output's
+   * own loss, masks: the padding mask each output's loss was weighted by (src/models/loss_terms.ts's outputsLoss).
+   */
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] };
   /** Per output: its name, loss, and whether batchLoss's output holds logits (for accuracy). */
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
   getWeights(): Tensor[];

@@ -4,11 +4,13 @@ import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
 import { MetricMeters } from '../metrics/meters.js';
+import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, EventLoopYield, takeRows } from './batches.js';
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
-import { CallbackList, History, type Callback, type FitState } from './callback.js';
+import { History, type Callback, type FitState } from './callback.js';
+import { CallbackList } from './callback_list.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
 import { sampleWeightsOf, withClassWeights, type ClassWeight } from './sample_weights.js';
@@ -83,26 +85,46 @@ export class NonFiniteLossError extends Error {
 }
 
 /**
- * The compiled metrics of every model output (src/metrics); logs name them '<metric>' for one output and
- * '<output>_<metric>' for several, as tfjs does.
+ * The compiled metrics of every model output (src/metrics) and, for several outputs, each output's loss; logs name
+ * them '<metric>' for one output and '<output>_<metric>' / '<output>_loss' for several, as tfjs and Keras do.
  */
 class Meters {
-  readonly meters: MetricMeters[];
+  readonly meters: (MetricMeters | null)[];
+  /** The metric log names, in tfjs's order: each output's metrics in turn. */
   readonly names: string[];
+  /** '<output>_loss' per output when there are several (tfjs and Keras log each output's loss), else none. */
+  readonly lossNames: string[];
+  private readonly lossSums: number[];
+  private lossSeen = 0;
   private readonly fromLogits: boolean[];
   constructor(model: TrainableModel) {
     const heads = model.outputHeads();
-    const on = model.metrics.length > 0;
-    this.meters = on ? heads.map((h) => new MetricMeters({ metrics: model.metrics, loss: h.loss, functions: model.metricFunctions })) : [];
+    const per = outputMetricNames(model);
+    this.meters = heads.map((h, i) => (per[i].length ? new MetricMeters({ metrics: per[i], loss: h.loss, functions: model.metricFunctions }) : null));
     this.fromLogits = heads.map((h) => h.fromLogits);
-    this.names = on ? heads.flatMap((h) => model.metrics.map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) : [];
+    this.names = heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)));
+    this.lossNames = heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : [];
+    this.lossSums = this.lossNames.map(() => 0);
   }
 
-  add(outs: Tensor[], ys: Tensor[]): void { this.meters.forEach((m, i) => m.add(outs[i], ys[i], this.fromLogits[i])); }
-  values(): number[] { return this.meters.flatMap((m) => m.values()); }
+  /** One batch: its outputs and targets, the padding mask each output's loss used, and each output's loss term. */
+  add(outs: Tensor[], ys: Tensor[], masks?: (Uint8Array | null)[], terms?: Tensor[]): void {
+    this.meters.forEach((m, i) => m?.add(outs[i], ys[i], this.fromLogits[i], masks?.[i] ?? null));
+    if (this.lossNames.length && terms) {
+      const n = outs[0].shape[0];
+      terms.forEach((t, i) => { this.lossSums[i] += t.values[0] * n; });
+      this.lossSeen += n;
+    }
+  }
+  /** Each output's mean loss so far (several outputs), then the metrics. */
+  values(): number[] {
+    return [...this.lossSums.map((s) => (this.lossSeen ? s / this.lossSeen : 0)), ...this.meters.flatMap((m) => m?.values() ?? [])];
+  }
+  /** The log names of values(). */
+  get keys(): string[] { return [...this.lossNames, ...this.names]; }
   into(logs: Logs, prefix = ''): Logs {
     const v = this.values();
-    this.names.forEach((name, i) => { logs[prefix + name] = v[i]; });
+    this.keys.forEach((name, i) => { logs[prefix + name] = v[i]; });
     return logs;
   }
   /** The first output's accuracy counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
@@ -110,6 +132,87 @@ class Meters {
   restore(correct: number, total: number): void {
     if (this.meters[0]) { this.meters[0].correct = correct; this.meters[0].total = total; }
   }
+}
+
+/** Each output's compiled metric names: compile's per-output object, or its list for every output (tfjs). */
+function outputMetricNames(model: TrainableModel): string[][] {
+  const heads = model.outputHeads();
+  const per = model.outputMetrics;
+  return per && per.length === heads.length ? per : heads.map(() => model.metrics);
+}
+
+/**
+ * What fit logs and evaluate / trainOnBatch return, in order: 'loss', each output's '<output>_loss' when there are
+ * several, then the metrics ('<output>_<metric>' for several outputs), as tfjs's model.metricsNames.
+ */
+export function metricsNames(model: TrainableModel): string[] {
+  const heads = model.outputHeads();
+  const per = outputMetricNames(model);
+  return ['loss', ...(heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : []),
+    ...heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)))];
+}
+
+/** compile's options (tfjs's names; Keras's snake_case loss_weights too). */
+const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics', 'lossWeights', 'loss_weights'];
+/** Keras/tfjs compile options rnnlab does not implement: refused by name rather than ignored. */
+const COMPILE_REFUSED = new Set(['weightedMetrics', 'weighted_metrics', 'sampleWeightMode', 'sample_weight_mode', 'runEagerly', 'run_eagerly',
+  'stepsPerExecution', 'steps_per_execution', 'jitCompile', 'jit_compile', 'autoScaleLoss', 'auto_scale_loss', 'targetTensors', 'target_tensors']);
+
+/** Keras's loss_weights: one number per output (a list in output order, or {outputName: weight}), a number for one output. */
+export type LossWeightsArg = number | number[] | Record<string, number>;
+
+export interface CompileExtras {
+  /** Every metric name once. */
+  metrics: string[];
+  metricFunctions: Record<string, MetricFunction>;
+  /** Each output's metric names, in output order. */
+  outputMetrics: string[][];
+  /** Keras's loss_weights in output order; null when not given (every output weighs 1). */
+  lossWeights: number[] | null;
+}
+
+function checkLossWeight(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what} must be a finite number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
+
+function lossWeightsOf(given: unknown, outputNames: readonly string[], where: string): number[] | null {
+  if (given === undefined || given === null) return null;
+  const what = `${where}: lossWeights`;
+  const n = outputNames.length;
+  if (typeof given === 'number') {
+    if (n !== 1) throw new Error(`${what} is one number, but the model has ${n} outputs (${outputNames.join(', ')}); give a list or {outputName: weight}`);
+    return [checkLossWeight(given, what)];
+  }
+  if (Array.isArray(given)) {
+    if (given.length !== n) throw new Error(`${what} lists ${given.length} weights but the model has ${n} output${n === 1 ? '' : 's'} (${outputNames.join(', ')})`);
+    return given.map((v, i) => checkLossWeight(v, `${what}[${i}]`));
+  }
+  if (typeof given === 'object') {
+    const map = given as Record<string, unknown>;
+    for (const k of Object.keys(map)) if (!outputNames.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+    return outputNames.map((name) => {
+      if (map[name] === undefined) throw new Error(`${what} gives no weight for output '${name}'`);
+      return checkLossWeight(map[name], `${what}['${name}']`);
+    });
+  }
+  throw new Error(`${what} must be a list of numbers (one per output) or {outputName: weight}, got ${typeof given}`);
+}
+
+/**
+ * compile's arguments besides optimizer and loss, checked: an unknown option is an error naming it (as fit's), and
+ * metrics and Keras's loss_weights are resolved against the model's outputs.
+ */
+export function compileExtras(args: object, outputNames: readonly string[], where: string): CompileExtras {
+  const given = args as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (COMPILE_OPTIONS.includes(key) || given[key] === undefined) continue;
+    if (COMPILE_REFUSED.has(key)) throw new Error(`${where}: option '${key}' is not supported by rnnlab (options: ${COMPILE_OPTIONS.join(', ')})`);
+    throw new Error(`${where}: unknown option '${key}' (options: ${COMPILE_OPTIONS.join(', ')})`);
+  }
+  if (given.lossWeights !== undefined && given.loss_weights !== undefined) throw new Error(`${where}: give lossWeights or loss_weights, not both`);
+  const m = compiledMetrics(given.metrics, where, outputNames);
+  return { metrics: m.names, metricFunctions: m.functions, outputMetrics: m.perOutput, lossWeights: lossWeightsOf(given.lossWeights ?? given.loss_weights, outputNames, where) };
 }
 
 const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => ts.map((t) => takeRows(t, order, s, e));
@@ -159,6 +262,9 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
   if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
   checkFitKeys(args);
+  if (args.shuffle !== undefined && typeof args.shuffle !== 'boolean') {
+    throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(args.shuffle)}${args.shuffle === 'batch' as unknown ? " ('batch' shuffling is not implemented, in tfjs either)" : ''}`);
+  }
   const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
   const initialEpoch = checkEpochs(args.initialEpoch ?? 0, 'fit: initialEpoch');
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
@@ -203,7 +309,7 @@ function bucketsFor(model: TrainableModel, xs: Tensor[], batchSize: number, buck
 
 /** One gradient step on a batch: its loss (NaN/Inf reported, not applied) after updating the metric meters. */
 function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeight: Tensor | null, acc: Meters, onNonFinite: () => void): number {
-  const { outs: pred, loss, backward } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
+  const { outs: pred, loss, backward, masks, terms } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
   const value = loss.values[0];
   if (!Number.isFinite(value)) {
     for (const v of model.trainableWeights) v.grad = null;
@@ -212,7 +318,7 @@ function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeig
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
   }
-  acc.add(pred, yb);
+  acc.add(pred, yb, masks, terms);
   return value;
 }
 
@@ -221,7 +327,10 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   const history = new History();
   const n = xs[0].shape[0];
   const steps = Math.ceil(n / batchSize);
-  history.params = { epochs, steps, batchSize, samples: n, verbose };
+  // tfjs's callback params (rl.Callback's setParams gets them): metrics are the log keys, val_ ones with validation.
+  const logKeys = metricsNames(model);
+  history.params = { epochs, initialEpoch, steps, batchSize, samples: n, verbose, doValidation: val !== null,
+    metrics: val ? [...logKeys, ...logKeys.map((k) => `val_${k}`)] : logKeys };
   const out = args.out ?? process.stdout;
   model.stopTraining = false;
   // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
@@ -272,7 +381,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       if (val) {
         const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
         logs.val_loss = vl;
-        acc.names.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
+        acc.keys.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
       bar.finish(logs);
       history.record(epoch, logs);
@@ -296,8 +405,8 @@ function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], bat
     lossSum += withScratch(() => {
       const yb = rows(ys, null, s, e);
       const sampleWeight = rows(weights, null, s, e)[0] ?? null;
-      const { outs, loss } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
-      acc.add(outs, yb);
+      const { outs, loss, masks, terms } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
+      acc.add(outs, yb, masks, terms);
       return (loss.values as FArray)[0] * (e - s);
     });
     const step = Math.ceil(e / batchSize);
@@ -354,14 +463,14 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown,
   const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
   const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight'), classWeight, 'trainOnBatch: classWeight');
   return withScratch(() => {
-    const { outs, loss, backward } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: weights[0] ?? null });
+    const { outs, loss, backward, masks, terms } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: weights[0] ?? null });
     const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
       throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
     }
     const acc = new Meters(model);
-    acc.add(outs, ys);
+    acc.add(outs, ys, masks, terms);
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
     const metrics = acc.values();

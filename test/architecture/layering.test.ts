@@ -16,6 +16,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'random.ts': EVERYTHING.filter((a) => a !== 'env.ts'),
   // A leaf: the typed factory helper of layers and optimizers imports nothing.
   'factory.ts': EVERYTHING,
+  // A leaf: the "did you mean" of option errors.
+  'near_name.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
   'tensor.ts': [...APPS, ...API, 'data'],
   'variable.ts': [...APPS, ...API, 'data'],

@@ -26,7 +26,8 @@ describe('layer factories refuse options they would drop', () => {
     expect(() => L.globalAveragePooling1d({ keepdims: false })).not.toThrow();
     expect(() => L.categoryEncoding({ numTokens: 3, sparse: false })).not.toThrow();
     expect(() => L.inputLayer({ inputShape: [3], sparse: false })).not.toThrow();
-    expect(() => L.lstm({ units: 2, name: 'x', trainable: true, dtype: 'float32', inputShape: [4, 2], batchSize: 8, stateful: false, implementation: 2, unroll: false })).not.toThrow();
+    expect(() => L.lstm({ units: 2, name: 'x', trainable: true, inputShape: [4, 2], batchSize: 8, stateful: false, implementation: 2, unroll: false } as never)).not.toThrow();
+    expect(() => L.dense({ units: 1, dtype: 'float32' } as never)).not.toThrow();
     expect(() => L.dense({ units: 1, inputDim: 3, activityRegularizer: 'l2' })).not.toThrow();
   });
 });

@@ -1,0 +1,169 @@
+/**
+ * tfjs's callback classes: rl.Callback (tf.Callback: `model`, `params`, setModel, setParams and async no-op hooks,
+ * to extend) and rl.CustomCallback (tf.CustomCallback: hooks from an object, called with `this` the callback).
+ * fit calls setParams, then setModel, on every callback before onTrainBegin (tfjs's order), through setFitState.
+ */
+import type { Callback as CallbackHooks, FitState } from './callback.js';
+import type { Logs } from './progress.js';
+import type { TrainableModel } from './trainable.js';
+
+/** tfjs's callback params: what fit tells callbacks before training (epochs, samples, steps, batchSize, ...). */
+export type Params = { [key: string]: number | string | boolean | number[] | string[] | boolean[] | null };
+
+/** The params tfjs's fit gives its callbacks, from fit's state (history.params holds verbose, steps, doValidation, metrics). */
+export function fitParams(state: FitState): Params {
+  const hp = state.history.params;
+  const steps = typeof hp.steps === 'number' ? hp.steps : Math.ceil(state.samples / state.batchSize);
+  return {
+    epochs: state.epochs,
+    initialEpoch: state.initialEpoch,
+    samples: state.samples,
+    steps,
+    batchSize: state.batchSize,
+    verbose: typeof hp.verbose === 'number' ? hp.verbose : 0,
+    doValidation: hp.doValidation === true,
+    metrics: Array.isArray(hp.metrics) ? [...hp.metrics as string[]] : [],
+  };
+}
+
+/** The model type callbacks see: the model being trained (a Sequential or a Functional model). */
+export type CallbackModel = TrainableModel & { [key: string]: unknown };
+
+/**
+ * tfjs's tf.Callback, to extend: `class Stop extends rl.Callback { async onEpochEnd(epoch, logs) {
+ * if (logs.loss < 0.1) this.model.stopTraining = true; } }`. The hooks here do nothing (fit skips them).
+ */
+export class Callback implements CallbackHooks {
+  /** The model being trained; set by fit (setModel) before onTrainBegin. */
+  model: CallbackModel = null as unknown as CallbackModel;
+  params: Params = {};
+  /** tfjs's field; rnnlab's fit does not set it (validation runs inside fit). */
+  validationData: unknown = null;
+
+  setParams(params: Params): void { this.params = params; }
+  setModel(model: CallbackModel): void { this.model = model; }
+
+  onTrainBegin(_logs?: Logs): void | Promise<void> { /* nothing by default */ }
+  onTrainEnd(_logs?: Logs): void | Promise<void> { /* nothing by default */ }
+  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> { /* nothing by default */ }
+  onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> { /* nothing by default */ }
+  onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> { /* nothing by default */ }
+  onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> { /* nothing by default */ }
+
+  /** fit's entry point: tfjs's setParams, then setModel. */
+  setFitState(state: FitState): void {
+    this.setParams(fitParams(state));
+    this.setModel(state.model as CallbackModel);
+  }
+}
+
+const HOOK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+type HookName = typeof HOOK_NAMES[number];
+
+/** Whether fn is one of rl.Callback's do-nothing hooks (fit need not call it, nor build logs for it). */
+export function isDefaultHook(hook: string, fn: unknown): boolean {
+  return (HOOK_NAMES as readonly string[]).includes(hook) && fn === (Callback.prototype as unknown as Record<string, unknown>)[hook];
+}
+
+/** tfjs's CustomCallbackArgs. */
+export interface CustomCallbackArgs {
+  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
+}
+
+/** tfjs's options rnnlab refuses by name (fit's yieldEvery sets how often training yields). */
+const CUSTOM_REFUSED: Record<string, string> = {
+  onYield: 'rnnlab has no onYield hook; use onBatchEnd',
+  nowFunc: 'it only serves tfjs\'s per-callback yielding; use fit\'s yieldEvery',
+  nextFrameFunc: 'it only serves tfjs\'s per-callback yielding; use fit\'s yieldEvery',
+};
+
+/** Checks a hooks object: unknown hook-like keys (a typo such as onEpochEnds) and tfjs-only ones are errors naming them. */
+export function checkHookKeys(args: object, owner: string, allowed: readonly string[] = HOOK_NAMES): void {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined || allowed.includes(k)) continue;
+    if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`${owner}: '${k}' is not supported (${CUSTOM_REFUSED[k]})`);
+    if (/^on[A-Z]/.test(k)) throw new Error(`${owner}: unknown hook '${k}' (hooks: ${HOOK_NAMES.join(', ')})`);
+  }
+  for (const h of HOOK_NAMES) {
+    const f = (args as Record<string, unknown>)[h];
+    if (f !== undefined && f !== null && typeof f !== 'function') throw new Error(`${owner}: ${h} must be a function, got ${typeof f}`);
+  }
+}
+
+/**
+ * tfjs's tf.CustomCallback: new rl.CustomCallback({onEpochEnd(epoch, logs) { ... }}); the functions run with `this`
+ * the callback, so `this.model` and `this.params` are there.
+ */
+export class CustomCallback extends Callback {
+  constructor(args: CustomCallbackArgs, yieldEvery?: unknown) {
+    super();
+    if (typeof args !== 'object' || args === null) throw new Error('CustomCallback: expected an object of hooks ({onEpochEnd(epoch, logs) {...}, ...})');
+    if (yieldEvery !== undefined) throw new Error('CustomCallback: yieldEvery is not supported per callback; pass it to fit ({yieldEvery})');
+    const allowed = HOOK_NAMES;
+    for (const k of Object.keys(args)) {
+      if (!(allowed as readonly string[]).includes(k) && (args as Record<string, unknown>)[k] !== undefined) {
+        if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`CustomCallback: '${k}' is not supported (${CUSTOM_REFUSED[k]})`);
+        throw new Error(`CustomCallback: unknown option '${k}' (hooks: ${HOOK_NAMES.join(', ')})`);
+      }
+    }
+    checkHookKeys(args, 'CustomCallback');
+    for (const h of HOOK_NAMES) {
+      const fn = (args as Record<HookName, ((...a: unknown[]) => unknown) | undefined>)[h];
+      if (typeof fn === 'function') (this as unknown as Record<string, unknown>)[h] = (...a: unknown[]) => fn.apply(this, a);
+    }
+  }
+}
+
+/**
+ * A plain hooks object ({onEpochEnd() {...}}) gets `model` and `params` (non-enumerable, unless it has its own), so
+ * `this.model.stopTraining = true` works in its hooks while `this` stays the object itself (its own fields too).
+ */
+export class PlainCallback implements CallbackHooks {
+  handlesNonFiniteLoss?: boolean;
+  onTrainBegin?: CallbackHooks['onTrainBegin'];
+  onTrainEnd?: CallbackHooks['onTrainEnd'];
+  onEpochBegin?: CallbackHooks['onEpochBegin'];
+  onEpochEnd?: CallbackHooks['onEpochEnd'];
+  onBatchBegin?: CallbackHooks['onBatchBegin'];
+  onBatchEnd?: CallbackHooks['onBatchEnd'];
+  onFitExit?: () => void;
+
+  constructor(readonly target: CallbackHooks & Record<string, unknown>) {
+    for (const h of HOOK_NAMES) {
+      const fn = target[h] as ((...a: unknown[]) => unknown) | undefined;
+      if (typeof fn === 'function') (this as unknown as Record<string, unknown>)[h] = (...a: unknown[]) => fn.apply(target, a);
+    }
+    if (typeof target.onFitExit === 'function') this.onFitExit = () => target.onFitExit!();
+    if (target.handlesNonFiniteLoss) this.handlesNonFiniteLoss = true;
+  }
+
+  setFitState(state: FitState): void {
+    const t = this.target;
+    t.setFitState?.(state);
+    const params = fitParams(state);
+    // An object that brings its own setParams / setModel (a class instance, tfjs style) gets them called;
+    // a plain object gets the fields, unless it defines them itself.
+    if (typeof t.setParams === 'function') (t.setParams as (p: Params) => void).call(t, params);
+    else if (!Object.hasOwn(t, 'params') || isOurs(t, 'params')) define(t, 'params', params);
+    if (typeof t.setModel === 'function') (t.setModel as (m: unknown) => void).call(t, state.model);
+    else if (!Object.hasOwn(t, 'model') || isOurs(t, 'model')) define(t, 'model', state.model);
+  }
+}
+
+const defined = new WeakMap<object, Set<string>>();
+
+function define(t: object, key: string, value: unknown): void {
+  Object.defineProperty(t, key, { value, writable: true, configurable: true, enumerable: false });
+  const s = defined.get(t) ?? new Set<string>();
+  s.add(key);
+  defined.set(t, s);
+}
+
+function isOurs(t: object, key: string): boolean {
+  return defined.get(t)?.has(key) ?? false;
+}

@@ -1,0 +1,55 @@
+/** fit's callbacks as it runs them: indexed by hook, plain objects wrapped so their hooks see the model. */
+import { aliasLogs, type Callback, type CallbackHook } from './callback.js';
+import { Callback as CallbackClass, PlainCallback, checkHookKeys, isDefaultHook } from './callback_class.js';
+
+const HOOKS: readonly CallbackHook[] = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
+/**
+ * fit's callbacks, indexed by hook once: a hook nobody implements costs nothing (its logs need not even be
+ * built), and synchronous callbacks run without a promise per call. Order and awaiting are fire()'s.
+ */
+export class CallbackList {
+  private readonly listeners = new Map<CallbackHook, Callback[]>();
+  /** The callbacks as fit runs them: rl.Callback instances and built-ins as given, other objects wrapped (see standardizeCallback). */
+  readonly callbacks: Callback[];
+
+  constructor(given: Callback[]) {
+    const callbacks = this.callbacks = given.map((cb, i) => standardizeCallback(cb, `fit: callbacks[${i}]`));
+    // rl.Callback's do-nothing hooks are skipped: no logs are built for them and batches need not yield.
+    for (const hook of HOOKS) this.listeners.set(hook, callbacks.filter((cb) => typeof cb[hook] === 'function' && !isDefaultHook(hook, cb[hook])));
+  }
+
+  /** Whether any callback implements hook: callers skip building its logs when not. */
+  listens(hook: CallbackHook): boolean { return this.listeners.get(hook)!.length > 0; }
+
+  /** Runs hook on each listener in order; a promise only when one of them returned one (await it). */
+  call<K extends CallbackHook>(hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> | undefined {
+    const cbs = this.listeners.get(hook)!;
+    if (cbs.length) aliasLogs(args);
+    for (let i = 0; i < cbs.length; i++) {
+      const r = (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
+      if (isThenable(r)) return this.rest(r, cbs, i + 1, hook, args);
+    }
+    return undefined;
+  }
+
+  private async rest(pending: PromiseLike<unknown>, cbs: Callback[], from: number, hook: CallbackHook, args: unknown[]): Promise<void> {
+    await pending;
+    for (let i = from; i < cbs.length; i++) await (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
+  }
+}
+
+/**
+ * What fit runs for a given callback: an rl.Callback (tfjs's tf.Callback) or a built-in (it takes fit's state) as it
+ * is; any other object behind a wrapper that hands it the model and params (setModel / setParams when it has them,
+ * else non-enumerable `model` and `params` fields), so `this.model.stopTraining = true` works in a plain object's
+ * hooks. A plain object's unknown hook (onEpochEnds) is an error naming it.
+ */
+export function standardizeCallback(cb: Callback, what: string): Callback {
+  if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;
+  const proto = Object.getPrototypeOf(cb);
+  if (proto === Object.prototype || proto === null) checkHookKeys(cb, what, [...HOOKS, 'handlesNonFiniteLoss', 'onFitExit', 'model', 'params', 'setModel', 'setParams']);
+  return new PlainCallback(cb as Callback & Record<string, unknown>);
+}

@@ -1,0 +1,82 @@
+/**
+ * What Sequential and Functional share beyond training: tfjs's model.trainable, dispose, option checks for
+ * predict and evaluate, and the error for nesting a model inside another.
+ */
+import { Layer } from '../layers/layer.js';
+import type { Variable } from '../variable.js';
+
+/** predict's options (tfjs's batchSize and verbose); anything else is an error naming it. */
+const PREDICT_OPTIONS = ['batchSize', 'verbose'];
+/** evaluate's options: tfjs's batchSize, verbose, sampleWeight, plus rnnlab's out. */
+const EVALUATE_OPTIONS = ['batchSize', 'verbose', 'sampleWeight', 'out'];
+/** tfjs options rnnlab does not implement: refused by name. */
+const REFUSED: Record<string, string> = {
+  steps: 'rnnlab evaluates and predicts over all of x; slice x to use fewer samples',
+};
+
+function checkKeys(args: unknown, allowed: string[], what: string): Record<string, unknown> {
+  if (args === undefined || args === null) return {};
+  if (typeof args !== 'object' || Array.isArray(args)) throw new Error(`${what}: the options argument must be an object, got ${String(args)}`);
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined || allowed.includes(k)) continue;
+    if (Object.hasOwn(REFUSED, k)) throw new Error(`${what}: option '${k}' is not supported (${REFUSED[k]})`);
+    throw new Error(`${what}: unknown option '${k}' (options: ${allowed.join(', ')})`);
+  }
+  return args as Record<string, unknown>;
+}
+
+/** predict's options checked: the batch size (default 32). verbose is accepted as in tfjs (predict prints nothing). */
+export function predictOptions(args: unknown, what: string): { batchSize?: number } {
+  const a = checkKeys(args, PREDICT_OPTIONS, what);
+  const v = a.verbose;
+  if (v !== undefined && typeof v !== 'boolean' && v !== 0 && v !== 1) throw new Error(`${what}: verbose must be true, false, 0 or 1, got ${JSON.stringify(v)}`);
+  return a as { batchSize?: number };
+}
+
+export function checkEvaluateOptions(args: unknown, what: string): void {
+  checkKeys(args, EVALUATE_OPTIONS, what);
+}
+
+/** A model object passed where a layer goes: rnnlab models are not layers (tfjs's and Keras's are). */
+export function isModelObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
+    typeof (v as { compile?: unknown }).compile === 'function';
+}
+
+export function nestedModelError(what: string, model: { name?: unknown }): Error {
+  return new Error(`${what}: model '${String(model.name)}' is a model, not a layer; rnnlab does not nest models inside models. ` +
+    'Use its layers instead: add each of model.layers to the Sequential, or apply them in turn to a symbolic tensor ' +
+    '(let t = input; for (const l of model.layers) t = l.apply(t)); they share the weights');
+}
+
+/** trainable: false freezes every layer (Keras sets the flag on each); true unfreezes every layer. */
+export function setLayersTrainable(layers: Layer[], value: unknown, what: string): void {
+  if (typeof value !== 'boolean') throw new Error(`${what}: trainable must be true or false, got ${JSON.stringify(value)}`);
+  for (const l of layers) l.trainable = value;
+}
+
+/** tfjs's Container.trainableWeights / nonTrainableWeights: none / all when the model is frozen. */
+export function modelTrainableWeights(trainable: boolean, layers: Layer[]): Variable[] {
+  return trainable ? layers.flatMap((l) => l.trainableWeights) : [];
+}
+
+export function modelNonTrainableWeights(trainable: boolean, layers: Layer[]): Variable[] {
+  return trainable ? layers.flatMap((l) => l.nonTrainableWeights) : layers.flatMap((l) => l.weights);
+}
+
+export interface DisposeResult { refCountAfterDispose: number; numDisposedVariables: number }
+
+/** A model's dispose: each layer no other live model holds is disposed (tfjs's reference counting). */
+export function disposeLayers(layers: Layer[]): DisposeResult {
+  let numDisposedVariables = 0;
+  for (const l of layers) {
+    if (l.disposed) continue;
+    l.modelRefs = Math.max(0, l.modelRefs - 1);
+    if (l.modelRefs === 0) numDisposedVariables += l.dispose().numDisposedVariables;
+  }
+  return { refCountAfterDispose: 0, numDisposedVariables };
+}
+
+export function disposedError(name: string): Error {
+  return new Error(`model '${name}' has been disposed (model.dispose()); build or load a new model`);
+}
