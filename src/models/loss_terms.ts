@@ -76,7 +76,8 @@ export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromL
   const where = `loss function '${loss.name}'`;
   const out = loss.fn(target, pred);
   if (!(out instanceof Tensor)) throw new Error(`${where} must return a Tensor, got ${out === null ? 'null' : typeof out}`);
-  if (!out.requiresGrad) {
+  // (A prediction that carries no gradient, as a frozen model's, cannot pass one on: nothing to check then.)
+  if (!out.requiresGrad && pred.requiresGrad) {
     throw new Error(`${where}: its result does not depend on yPred through differentiable ops; build it from rl.add, rl.sub, rl.mul, rl.mean, ... or the tensor methods of those ops`);
   }
   if (mask && out.rank > 0) {

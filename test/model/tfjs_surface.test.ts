@@ -75,6 +75,16 @@ describe('model.trainable', () => {
     await m.fit(X, Y, { epochs: 1, verbose: 0 });
     expect(Array.from(frozen.getWeights()[0].dataSync())).not.toEqual(k0);
   });
+
+  it('a frozen model trains with a user loss function too (its prediction carries no gradient to check)', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [5] })] });
+    m.trainable = false;
+    m.compile({ optimizer: rl.train.sgd(0.1), loss: (yt: rl.Tensor, yp: rl.Tensor) => rl.mean(rl.square(rl.sub(yt, yp)), -1) });
+    const w0 = Array.from(m.getWeights()[0].dataSync());
+    const h = await m.fit(X, Y, { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history.loss[0])).toBe(true);
+    expect(Array.from(m.getWeights()[0].dataSync())).toEqual(w0);
+  });
 });
 
 describe('getWeights(trainableOnly), nonTrainableWeights, dtype (tfjs)', () => {
