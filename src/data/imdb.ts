@@ -4,6 +4,7 @@ import { scanReviews, SPLITS, type Split } from './imdb_reviews.js';
 import { resolveCacheDir, resolveImdbTarball, type SourceOptions } from './imdb_source.js';
 import { IMDB_IDS, imdbEncodeRanks } from './imdb_tokenize.js';
 import { getWordIndex, WORD_INDEX_PATH } from './imdb_words.js';
+import { refuseUnknownOptions } from './options.js';
 import { Rng } from './random.js';
 
 export interface ImdbLoadOptions extends SourceOptions {
@@ -55,8 +56,12 @@ export interface ImdbRaw {
 
 export const DEFAULT_SEED = 113;
 
+const SOURCE_KEYS = ['path', 'cacheDir', 'download', 'url', 'expectedSize', 'progress', 'env'] as const;
+const LOAD_KEYS = [...SOURCE_KEYS, 'numWords', 'skipTop', 'maxlen', 'seed', 'startChar', 'oovChar', 'indexFrom', 'cache'];
+
 /** `keras.datasets.imdb.load_data`, from the official tarball, with a binary cache of the encoding. */
 export async function load(options: ImdbLoadOptions = {}): Promise<ImdbData> {
+  refuseUnknownOptions(options, LOAD_KEYS, 'imdb.load');
   const opts = checkOptions(options);
   const corpus = await loadEncoded(options);
   const rng = new Rng(opts.seed);
@@ -80,6 +85,7 @@ export async function load(options: ImdbLoadOptions = {}): Promise<ImdbData> {
 
 /** The reviews as text, in canonical order (negatives then positives, by id) unless `seed` shuffles them. */
 export async function loadRaw(options: SourceOptions & { seed?: number } = {}): Promise<ImdbRaw> {
+  refuseUnknownOptions(options, [...SOURCE_KEYS, 'seed'], 'imdb.loadRaw');
   if (options.seed !== undefined) requireInteger('seed', options.seed, Number.MIN_SAFE_INTEGER);
   const tar = await resolveImdbTarball(options);
   const scanned = await scanReviews(tar, (text) => text);

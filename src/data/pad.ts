@@ -1,4 +1,7 @@
 import { DataError } from './errors.js';
+import { refuseUnknownOptions } from './options.js';
+
+const PAD_KEYS = ['maxlen', 'padding', 'truncating', 'value', 'dtype'];
 
 export type PadDType = 'int32' | 'float32';
 
@@ -28,6 +31,7 @@ export function padSequences<D extends PadDType = 'int32'>(
   sequences: readonly ArrayLike<number>[],
   options: PadOptions<D> = {},
 ): PaddedBatch<D> {
+  refuseUnknownOptions(options, PAD_KEYS, 'padSequences');
   const { padding = 'pre', truncating = 'pre', value = 0 } = options;
   const dtype = (options.dtype ?? 'int32') as D;
   if (padding !== 'pre' && padding !== 'post') throw new DataError(`padding must be 'pre' or 'post', got '${String(padding)}'`);
@@ -38,6 +42,7 @@ export function padSequences<D extends PadDType = 'int32'>(
   if (typeof value !== 'number' || (dtype === 'int32' && !(Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31))) {
     throw new DataError(`value ${String(value)} does not fit dtype ${dtype}`);
   }
+  checkSequences(sequences, dtype);
   let maxlen = options.maxlen ?? null;
   if (maxlen === null) {
     maxlen = 0;
@@ -57,6 +62,43 @@ export function padSequences<D extends PadDType = 'int32'>(
     for (let k = 0; k < len; k++) data[to + k] = s[from + k];
   }
   return { data, shape: [n, maxlen], dtype };
+}
+
+/**
+ * Each sequence must be a list (or typed array) of numbers; for int32 each must fit int32 once truncated (as
+ * numpy's cast). Anything else is an error naming the sequence (and element), never a silent 0 or wrap.
+ */
+function checkSequences(sequences: unknown, dtype: PadDType): asserts sequences is readonly ArrayLike<number>[] {
+  if (!Array.isArray(sequences)) {
+    throw new DataError(`padSequences: expected a list of sequences (lists of numbers), got ${typeof sequences === 'string' ? 'a string' : sequences === null ? 'null' : typeof sequences}`);
+  }
+  sequences.forEach((s: unknown, i) => {
+    if (ArrayBuffer.isView(s) && !(s instanceof DataView)) {
+      if (dtype === 'int32' && !(s instanceof Int32Array || s instanceof Int16Array || s instanceof Int8Array || s instanceof Uint8Array || s instanceof Uint16Array || s instanceof Uint8ClampedArray)) {
+        checkValues(s as unknown as ArrayLike<number>, i, dtype);
+      }
+      return;
+    }
+    if (!Array.isArray(s)) {
+      throw new DataError(`padSequences: sequence ${i} must be a list of numbers, got ${s === null ? 'null' : typeof s === 'string' ? 'a string' : typeof s}`);
+    }
+    checkValues(s, i, dtype);
+  });
+}
+
+function checkValues(s: ArrayLike<unknown>, i: number, dtype: PadDType): void {
+  for (let k = 0; k < s.length; k++) {
+    const v = s[k];
+    if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+      throw new DataError(`padSequences: sequence ${i} element ${k} is a list: sequences of vectors are not supported (only sequences of numbers)`);
+    }
+    if (typeof v !== 'number') {
+      throw new DataError(`padSequences: sequence ${i} element ${k} is ${v === null ? 'null' : typeof v === 'string' ? `the string '${v}'` : typeof v}, not a number (encode texts first, e.g. Tokenizer.textsToSequences)`);
+    }
+    if (dtype === 'int32' && !(Math.trunc(v) >= -(2 ** 31) && Math.trunc(v) < 2 ** 31)) {
+      throw new DataError(`padSequences: sequence ${i} element ${k} is ${v}, which does not fit dtype int32`);
+    }
+  }
 }
 
 /** The rows of a batch as views (no copy). */

@@ -1,5 +1,6 @@
 import { DataError } from './errors.js';
 import { parseOrderedEntries, stringifyOrderedEntries } from './ordered_json.js';
+import { refuseUnknownOptions } from './options.js';
 import { ENGLISH_STOPWORDS } from './stopwords.js';
 import { filterRegex, KERAS_FILTERS, textToWordSequence } from './text.js';
 
@@ -45,6 +46,23 @@ export interface TokenizerJSON {
   };
 }
 
+const TOKENIZER_KEYS = ['numWords', 'filters', 'lower', 'split', 'charLevel', 'oovToken', 'punctuationAsTokens', 'sentenceSeparator', 'stopwords'];
+
+/** The texts as a list, each a string or a list of strings; anything else is an error naming its index. */
+function checkTexts(texts: Iterable<TextInput>, where: string): TextInput[] {
+  if (typeof texts === 'string') throw new DataError(`${where}: expected a list of texts, got one string (wrap it: [text])`);
+  if (texts === null || typeof texts !== 'object' || typeof (texts as Iterable<TextInput>)[Symbol.iterator] !== 'function') {
+    throw new DataError(`${where}: expected a list of texts, got ${texts === null ? 'null' : typeof texts}`);
+  }
+  const list = [...texts];
+  list.forEach((t, i) => {
+    if (typeof t === 'string') return;
+    if (Array.isArray(t) && t.every((w) => typeof w === 'string')) return;
+    throw new DataError(`${where}: text ${i} must be a string or a list of strings, got ${t === null ? 'null' : Array.isArray(t) ? 'a list with a non-string' : typeof t}`);
+  });
+  return list;
+}
+
 const SENTENCE = /[^.!?]+(?:[.!?]+|$)|[.!?]+/g;
 
 /** `keras.preprocessing.text.Tokenizer` with Keras's defaults, plus the lab's optional cleaning steps. */
@@ -72,6 +90,21 @@ export class Tokenizer {
   documentCount = 0;
 
   constructor(options: TokenizerOptions = {}) {
+    refuseUnknownOptions(options, TOKENIZER_KEYS, 'Tokenizer');
+    for (const k of ['filters', 'split'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'string') throw new DataError(`Tokenizer: ${k} must be a string, got ${typeof options[k]}`);
+    }
+    for (const k of ['lower', 'charLevel', 'punctuationAsTokens'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new DataError(`Tokenizer: ${k} must be true or false, got ${JSON.stringify(options[k])}`);
+    }
+    for (const k of ['oovToken', 'sentenceSeparator'] as const) {
+      const v = options[k];
+      if (v !== undefined && v !== null && (typeof v !== 'string' || v.length === 0)) throw new DataError(`Tokenizer: ${k} must be a non-empty string or null, got ${JSON.stringify(v)}`);
+    }
+    const swo = options.stopwords;
+    if (swo !== undefined && typeof swo !== 'boolean' && (swo === null || typeof swo !== 'object' || typeof (swo as Iterable<string>)[Symbol.iterator] !== 'function' || typeof swo === 'string')) {
+      throw new DataError('Tokenizer: stopwords must be true, false or a list of words');
+    }
     const numWords = options.numWords ?? null;
     if (numWords !== null && (!Number.isInteger(numWords) || numWords < 0)) {
       throw new DataError(`numWords must be a non-negative integer or null, got ${numWords}`);
@@ -107,7 +140,8 @@ export class Tokenizer {
   }
 
   fitOnTexts(texts: Iterable<TextInput>): void {
-    for (const text of texts) {
+    const list = checkTexts(texts, 'fitOnTexts');
+    for (const text of list) {
       this.documentCount += 1;
       const seq = this.tokenize(text);
       for (const w of seq) this.wordCounts.set(w, (this.wordCounts.get(w) ?? 0) + 1);
@@ -139,7 +173,7 @@ export class Tokenizer {
 
   textsToSequences(texts: Iterable<TextInput>): number[][] {
     const oov = this.oovIndex();
-    return Array.from(texts, (text) => this.tokenize(text).map((w) => this.keptIndex(this.wordIndex.get(w), oov)).filter((i) => i !== undefined));
+    return checkTexts(texts, 'textsToSequences').map((text) => this.tokenize(text).map((w) => this.keptIndex(this.wordIndex.get(w), oov)).filter((i) => i !== undefined));
   }
 
   sequencesToTexts(sequences: Iterable<ArrayLike<number>>): string[] {

@@ -1,30 +1,91 @@
 /** Stacking dataset elements into batches the way tfjs.data's batch() does. */
 import { Tensor, toTensor } from '../tensor.js';
 
+/**
+ * Where an element came from (csv sets it on each row: file and line), so a batch error can name the line.
+ * Non-enumerable, so it never shows up as a column.
+ */
+export const ELEMENT_SOURCE = Symbol('rl.data element source');
+
+export interface ElementSource { file: string; line: number }
+
+export function tagSource<T extends object>(el: T, src: ElementSource): T {
+  Object.defineProperty(el, ELEMENT_SOURCE, { value: src, enumerable: false });
+  return el;
+}
+
 function isNumericArray(x: unknown): boolean {
   return Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || isNumericArray(x[0]) || ArrayBuffer.isView(x[0]));
 }
 
-/** Numbers -> 1-D tensor; arrays and tensors -> a tensor with a new batch axis; objects and tuples key by key. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing (undefined)';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string '${v.length > 20 ? `${v.slice(0, 20)}...` : v}'`;
+  if (v instanceof Tensor) return `a ${v.dtype} tensor`;
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+/**
+ * Numbers -> 1-D float32 tensor, booleans -> 1-D bool tensor; arrays and tensors -> a tensor with a new batch
+ * axis; objects and tuples key by key. Every element must have the same kind (and dtype, shape, keys) as
+ * element 0: anything else is an error naming the column and the element (and its csv line when known),
+ * never a silent NaN or 0.
+ */
 export function batchElements(items: unknown[]): unknown {
+  const srcs = items.map((x) => (x !== null && typeof x === 'object' ? (x as { [ELEMENT_SOURCE]?: ElementSource })[ELEMENT_SOURCE] : undefined));
+  return batchAt(items, '', srcs);
+}
+
+function batchAt(items: unknown[], path: string, srcs: (ElementSource | undefined)[]): unknown {
+  const where = (i: number): string => {
+    const s = srcs[i];
+    return `dataset.batch: ${path ? `column '${path}': ` : ''}element ${i} of the batch${s ? ` (${s.file} line ${s.line})` : ''}`;
+  };
   const first = items[0];
-  if (typeof first === 'number') return new Tensor(Float32Array.from(items as number[]), [items.length], 'float32');
+  if (typeof first === 'number' || typeof first === 'boolean') {
+    items.forEach((x, i) => {
+      if (typeof x !== typeof first) throw new Error(`${where(i)} is ${describe(x)} but element 0 is a ${typeof first}`);
+    });
+    if (typeof first === 'boolean') return new Tensor(Int32Array.from(items as boolean[], (b) => (b ? 1 : 0)), [items.length], 'bool');
+    return new Tensor(Float32Array.from(items as number[]), [items.length], 'float32');
+  }
   if (first instanceof Tensor || isNumericArray(first) || ArrayBuffer.isView(first)) {
-    const rows = items.map((x, i) => toTensor(x as never, `batch element ${i}`));
+    const rows = items.map((x, i) => {
+      if (!(x instanceof Tensor || Array.isArray(x) || ArrayBuffer.isView(x))) throw new Error(`${where(i)} is ${describe(x)} but element 0 is ${describe(first)}`);
+      try {
+        return toTensor(x as never, 'value');
+      } catch (e) {
+        throw new Error(`${where(i)}: ${(e as Error).message}`);
+      }
+    });
     const shape = rows[0].shape;
     rows.forEach((r, i) => {
       if (r.shape.length !== shape.length || r.shape.some((d, k) => d !== shape[k])) {
-        throw new Error(`dataset.batch: element ${i} has shape [${r.shape.join(', ')}] but element 0 has [${shape.join(', ')}]`);
+        throw new Error(`dataset.batch: ${path ? `column '${path}': ` : ''}element ${i} has shape [${r.shape.join(', ')}] but element 0 has [${shape.join(', ')}]`);
       }
+      if (r.dtype !== rows[0].dtype) throw new Error(`${where(i)} has dtype ${r.dtype} but element 0 has ${rows[0].dtype}; cast them to one dtype`);
     });
     const per = rows[0].size;
-    const out = rows[0].dtype === 'int32' ? new Int32Array(per * rows.length) : new Float32Array(per * rows.length);
+    const out = rows[0].dtype === 'float32' ? new Float32Array(per * rows.length) : new Int32Array(per * rows.length);
     rows.forEach((r, i) => out.set(r.values, i * per));
     return new Tensor(out, [rows.length, ...shape], rows[0].dtype);
   }
-  if (Array.isArray(first)) return first.map((_, k) => batchElements(items.map((x) => (x as unknown[])[k])));
-  if (typeof first === 'object' && first !== null) {
-    return Object.fromEntries(Object.keys(first).map((k) => [k, batchElements(items.map((x) => (x as Record<string, unknown>)[k]))]));
+  if (Array.isArray(first)) {
+    items.forEach((x, i) => {
+      if (!Array.isArray(x) || x.length !== first.length) throw new Error(`${where(i)} is ${Array.isArray(x) ? `a list of ${x.length}` : describe(x)} but element 0 is a list of ${first.length}`);
+    });
+    return first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, srcs));
   }
-  throw new Error(`dataset.batch: cannot batch elements of type ${typeof first}`);
+  if (typeof first === 'object' && first !== null) {
+    const keys = Object.keys(first);
+    items.forEach((x, i) => {
+      if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Tensor) throw new Error(`${where(i)} is ${describe(x)} but element 0 is an object`);
+      const extra = Object.keys(x).filter((k) => !keys.includes(k));
+      if (extra.length) throw new Error(`${where(i)} has key '${extra[0]}' that element 0 lacks`);
+    });
+    return Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, srcs)]));
+  }
+  throw new Error(`${where(0)} is ${describe(first)}: only numbers, booleans, arrays, tensors and objects/lists of them can be batched`);
 }

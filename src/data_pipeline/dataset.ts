@@ -51,8 +51,12 @@ export class Dataset<T> {
    * Keras/tfjs's buffered shuffle: keeps bufferSize elements and emits a random one as each new element arrives.
    * seed makes the order reproducible; each iteration reshuffles unless reshuffleEachIteration is false.
    */
-  shuffle(bufferSize: number, seed?: number, reshuffleEachIteration = true): Dataset<T> {
+  shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
     positiveInt('shuffle', 'bufferSize', bufferSize);
+    if (typeof reshuffleEachIteration !== 'boolean') throw new Error(`dataset.shuffle: reshuffleEachIteration must be true or false, got ${String(reshuffleEachIteration)}`);
+    // tfjs seeds may be strings: hash one to an integer, so the same string always gives the same order.
+    if (typeof seed === 'string') seed = hashSeed(seed);
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`dataset.shuffle: seed must be an integer or a string, got ${String(seed)}`);
     const src = this.source;
     const base = new Random(seed ?? Date.now());
     return new Dataset(async function* () {
@@ -80,17 +84,26 @@ export class Dataset<T> {
     return new Dataset(async function* () {
       const it = src();
       const ahead: Promise<IteratorResult<T>>[] = [];
-      for (;;) {
-        while (ahead.length < bufferSize) ahead.push(it.next());
-        const r = await ahead.shift()!;
-        if (r.done) return;
-        yield r.value;
+      let finished = false;
+      try {
+        for (;;) {
+          while (ahead.length < bufferSize) ahead.push(it.next());
+          const r = await ahead.shift()!;
+          if (r.done) { finished = true; return; }
+          yield r.value;
+        }
+      } finally {
+        // Stopped early (or failed): drop the read-ahead (its errors no longer matter) and close the source.
+        for (const p of ahead) p.catch(() => undefined);
+        if (!finished) await it.return?.();
       }
     }, this.size);
   }
 
+  /** The first count elements; a negative count takes them all (tfjs). */
   take(count: number): Dataset<T> {
-    nonNegativeInt('take', count);
+    integer('take', count);
+    if (count < 0) return new Dataset(this.source, this.size);
     const src = this.source;
     return new Dataset(async function* () {
       if (count === 0) return;
@@ -99,8 +112,10 @@ export class Dataset<T> {
     }, this.size === null ? null : Math.min(this.size, count));
   }
 
+  /** All but the first count elements; a negative count skips them all (tfjs). */
   skip(count: number): Dataset<T> {
-    nonNegativeInt('skip', count);
+    integer('skip', count);
+    if (count < 0) return new Dataset<T>(async function* () { /* empty */ }, 0);
     const src = this.source;
     return new Dataset(async function* () {
       let n = 0;
@@ -120,7 +135,9 @@ export class Dataset<T> {
 
   /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
   repeat(count?: number): Dataset<T> {
-    if (count !== undefined) nonNegativeInt('repeat', count);
+    if (count !== undefined) integer('repeat', count);
+    // tfjs: a negative count repeats forever, as no count does.
+    if (count !== undefined && count < 0) count = undefined;
     const src = this.source;
     return new Dataset(async function* () {
       for (let k = 0; count === undefined || k < count; k++) {
@@ -151,6 +168,13 @@ function positiveInt(op: string, name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`dataset.${op}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
-function nonNegativeInt(op: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`dataset.${op}: count must be a non-negative integer, got ${String(v)}`);
+function integer(op: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`dataset.${op}: count must be an integer, got ${String(v)}`);
+}
+
+/** FNV-1a over the string's UTF-16 units: a string seed as a deterministic 32-bit integer. */
+function hashSeed(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
 }

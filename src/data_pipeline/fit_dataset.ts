@@ -1,6 +1,6 @@
 /** model.fitDataset and model.evaluateDataset (tfjs semantics), training batch by batch from a streamed Dataset. */
 import { History, fire, type Callback } from '../models/callback.js';
-import type { Logs } from '../models/progress.js';
+import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { evaluateModel, metricsNames } from '../models/training.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -17,14 +17,35 @@ export interface FitDatasetArgs {
   epochs?: number;
   /** Batches per epoch; without it an epoch is one full pass. With it, epochs continue one iterator (tfjs). */
   batchesPerEpoch?: number;
-  validationData?: Dataset<unknown> | [TensorLike, TensorLike];
+  /** A dataset of batches, or [x, y] / [x, y, sampleWeight] tensors (the weights apply, as in Keras). */
+  validationData?: Dataset<unknown> | [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
   validationBatches?: number;
   callbacks?: Callback | Callback[];
   initialEpoch?: number;
+  /** 1 (default 0): fit's progress output, "Epoch n/N" and one line per epoch; 0: silent. */
   verbose?: 0 | 1;
+  /** Where verbose output goes (default stdout), as fit's out. */
+  out?: ProgressWriter;
 }
 
-const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose'];
+const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose', 'out'];
+
+/** tfjs's ModelEvaluateDatasetArgs. */
+export interface EvaluateDatasetArgs {
+  /** Evaluate on at most this many batches (a positive integer); default: the whole dataset. */
+  batches?: number;
+  /** 1 prints one progress line at the end (fit's format); default 0. */
+  verbose?: 0 | 1;
+  out?: ProgressWriter;
+}
+
+const EVAL_KEYS = ['batches', 'verbose', 'out'];
+
+function checkVerbose(v: unknown, where: string): 0 | 1 {
+  if (v === undefined) return 0;
+  if (v !== 0 && v !== 1) throw new Error(`${where}: verbose must be 0 or 1, got ${String(v)}`);
+  return v;
+}
 
 type Batch = [TensorLike, TensorLike, TensorLike | undefined];
 
@@ -79,9 +100,18 @@ function batchSizeOf(x: TensorLike): number {
 }
 
 /** Mean loss and metrics over the dataset's batches, weighted by batch size (tfjs's evaluateDataset). */
-export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unknown>, args: { batches?: number } = {}): Promise<number[]> {
-  if (!(dataset instanceof Dataset)) throw new Error(`${model.name}.evaluateDataset: expected an rl.data dataset`);
+export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unknown>, args: EvaluateDatasetArgs = {}): Promise<number[]> {
+  const where = `${model.name}.evaluateDataset`;
+  if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset`);
+  if (args === null || typeof args !== 'object') throw new Error(`${where}: args must be an object {batches, verbose}`);
+  for (const k of Object.keys(args)) if (!EVAL_KEYS.includes(k)) throw new Error(`${where}: unknown option '${k}' (takes ${EVAL_KEYS.join(', ')})`);
+  if (args.batches !== undefined && (typeof args.batches !== 'number' || !Number.isInteger(args.batches) || args.batches < 1)) {
+    throw new Error(`${where}: batches must be a positive integer, got ${String(args.batches)}`);
+  }
+  const verbose = checkVerbose(args.verbose, where);
+  const start = Date.now();
   let sums: number[] | null = null, seen = 0, b = 0;
+  // for-await's break calls the iterator's return(), which closes the source (a csv file) when stopping early.
   for await (const el of dataset) {
     if (args.batches !== undefined && b >= args.batches) break;
     const [x, y, sampleWeight] = xy(el, `${model.name}.evaluateDataset`, namesOf(model));
@@ -91,8 +121,18 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
     seen += n;
     b++;
   }
-  if (!sums) throw new Error(`${model.name}.evaluateDataset: the dataset is empty`);
-  return sums.map((s) => s / seen);
+  if (!sums) throw new Error(`${where}: the dataset is empty`);
+  const result = sums.map((s) => s / seen);
+  if (verbose) finishBar(b, start, args.out, Object.fromEntries(metricsNames(model).map((k, i) => [k, result[i]])));
+  return result;
+}
+
+/** fit's end-of-epoch line for a run of `steps` batches that began at `start`. */
+function finishBar(steps: number, start: number, out: ProgressWriter | undefined, logs: Logs): ProgressBar {
+  // The step count of a dataset of unknown size is known only now: the bar is made now, timed from start.
+  const bar = new ProgressBar(steps, 1, { write: (s: string) => (out ?? process.stdout).write(s) }, start);
+  bar.finish(logs);
+  return bar;
 }
 
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
@@ -104,45 +144,79 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const per = args.batchesPerEpoch;
   if (per !== undefined && (!Number.isInteger(per) || per < 1)) throw new Error(`${where}: batchesPerEpoch must be a positive integer, got ${String(per)}`);
   if (per === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batchesPerEpoch`);
+  const verbose = checkVerbose(args.verbose, where);
+  const out = args.out ?? process.stdout;
+  const val = args.validationData;
+  if (val !== undefined && !(val instanceof Dataset) && !(Array.isArray(val) && (val.length === 2 || val.length === 3))) {
+    throw new Error(`${where}: validationData must be a dataset, [x, y] or [x, y, sampleWeight]`);
+  }
   const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   const history = new History();
   history.params = { epochs, batchesPerEpoch: per ?? null };
   // trainOnBatch's order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
   const names = metricsNames(model);
   model.stopTraining = false;
-  let shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
+  // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
+  const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
+  let exhausted = false;
+  const initial = args.initialEpoch ?? 0;
   await fire(callbacks, 'onTrainBegin', {});
-  for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
-    await fire(callbacks, 'onEpochBegin', epoch, {});
-    const it = shared ?? (await dataset.iterator());
-    const sums = names.map(() => 0);
-    let seen = 0;
-    for (let b = 0; per === undefined || b < per; b++) {
-      const r = await it.next();
-      if (r.done) {
-        if (per !== undefined) { shared = null; if (b === 0) throw new Error(`${where}: the dataset ran out before epoch ${epoch + 1}; use dataset.repeat() or fewer batchesPerEpoch`); }
-        break;
+  try {
+    for (let epoch = initial; epoch < epochs && !model.stopTraining && !exhausted; epoch++) {
+      const start = Date.now();
+      const it = shared ?? (await dataset.iterator());
+      const sums = names.map(() => 0);
+      let seen = 0, steps = 0;
+      let began = false;
+      try {
+        for (let b = 0; per === undefined || b < per; b++) {
+          const r = await it.next();
+          if (r.done) {
+            if (per !== undefined) {
+              exhausted = true;
+              if (b === 0 && epoch === initial) throw new Error(`${where}: the dataset is empty`);
+              console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${(epoch - initial) * per + b} batches; `
+                + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per * (epochs - initial)}), e.g. with dataset.repeat().`);
+            }
+            break;
+          }
+          if (!began) {
+            began = true;
+            if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
+            await fire(callbacks, 'onEpochBegin', epoch, {});
+          }
+          await fire(callbacks, 'onBatchBegin', b, {});
+          const [x, y, sampleWeight] = xy(r.value, where, namesOf(model));
+          const n = batchSizeOf(x);
+          const res = model.trainOnBatch(x as never, y as never, sampleWeight);
+          const vals = typeof res === 'number' ? [res] : res;
+          vals.forEach((v, i) => { sums[i] += v * n; });
+          seen += n;
+          steps++;
+          await fire(callbacks, 'onBatchEnd', b, { ...Object.fromEntries(names.map((k, i) => [k, vals[i]])), batch: b, size: n });
+          if (model.stopTraining) break;
+        }
+      } finally {
+        // An epoch's own iterator stopped before its end (stopTraining, an error): close its source.
+        if (!shared) await it.return?.();
       }
-      await fire(callbacks, 'onBatchBegin', b, {});
-      const [x, y, sampleWeight] = xy(r.value, where, namesOf(model));
-      const n = batchSizeOf(x);
-      const out = model.trainOnBatch(x as never, y as never, sampleWeight);
-      const vals = typeof out === 'number' ? [out] : out;
-      vals.forEach((v, i) => { sums[i] += v * n; });
-      seen += n;
-      await fire(callbacks, 'onBatchEnd', b, { ...Object.fromEntries(names.map((k, i) => [k, vals[i]])), batch: b, size: n });
-      if (model.stopTraining) break;
+      if (seen === 0) {
+        if (exhausted) break; // ran out exactly at an epoch boundary: the warning above; no empty epoch is recorded
+        throw new Error(`${where}: epoch ${epoch + 1} had no batches`);
+      }
+      const logs: Logs = Object.fromEntries(names.map((k, i) => [k, sums[i] / seen]));
+      if (val) {
+        const v = val instanceof Dataset
+          ? await evaluateDataset(model, val, { batches: args.validationBatches })
+          : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2] });
+        names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
+      }
+      if (verbose) finishBar(steps, start, out, logs);
+      history.record(epoch, logs);
+      await fire(callbacks, 'onEpochEnd', epoch, logs);
     }
-    if (seen === 0) throw new Error(`${where}: epoch ${epoch + 1} had no batches`);
-    const logs: Logs = Object.fromEntries(names.map((k, i) => [k, sums[i] / seen]));
-    if (args.validationData) {
-      const v = args.validationData instanceof Dataset
-        ? await evaluateDataset(model, args.validationData, { batches: args.validationBatches })
-        : await evaluateModel(model, args.validationData[0], args.validationData[1], {});
-      names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
-    }
-    history.record(epoch, logs);
-    await fire(callbacks, 'onEpochEnd', epoch, logs);
+  } finally {
+    await shared?.return?.();
   }
   await fire(callbacks, 'onTrainEnd', {});
   return history;

@@ -5,12 +5,12 @@ import { scalarResult } from '../models/scalars.js';
 import { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
 import { Dataset } from './dataset.js';
-import { evaluateDataset, fitDataset, type FitDatasetArgs } from './fit_dataset.js';
+import { evaluateDataset, fitDataset, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit_dataset.js';
 import { array, csv, func, generator, zip, CSVDataset } from './sources.js';
 
 export { Dataset, evaluateDataset, fitDataset };
-export type { FitDatasetArgs };
-export type { CsvConfig } from './sources.js';
+export type { EvaluateDatasetArgs, FitDatasetArgs };
+export type { ColumnConfig, CsvConfig } from './sources.js';
 
 export const data = { array, generator, func, zip, csv, Dataset, CSVDataset };
 
@@ -18,20 +18,20 @@ declare module '../models/sequential.js' {
   interface Sequential {
     fitDataset(dataset: Dataset<unknown>, args?: FitDatasetArgs): Promise<History>;
     /** tfjs's evaluateDataset: a Scalar, or [loss, ...metrics] as Scalars. */
-    evaluateDataset(dataset: Dataset<unknown>, args?: { batches?: number }): Promise<Tensor | Tensor[]>;
+    evaluateDataset(dataset: Dataset<unknown>, args?: EvaluateDatasetArgs): Promise<Tensor | Tensor[]>;
   }
 }
 
 declare module '../models/functional.js' {
   interface Functional {
     fitDataset(dataset: Dataset<unknown>, args?: FitDatasetArgs): Promise<History>;
-    evaluateDataset(dataset: Dataset<unknown>, args?: { batches?: number }): Promise<Tensor | Tensor[]>;
+    evaluateDataset(dataset: Dataset<unknown>, args?: EvaluateDatasetArgs): Promise<Tensor | Tensor[]>;
   }
 }
 
 for (const cls of [Sequential, Functional]) {
   cls.prototype.fitDataset = function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: FitDatasetArgs) { return fitDataset(this, dataset, args); };
-  cls.prototype.evaluateDataset = async function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: { batches?: number }) {
+  cls.prototype.evaluateDataset = async function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: EvaluateDatasetArgs) {
     return scalarResult(await evaluateDataset(this, dataset, args));
   };
 }

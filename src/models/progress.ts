@@ -36,11 +36,13 @@ export function bar(current: number, total: number, width = 30): string {
 export interface ProgressWriter { write(s: string): unknown; isTTY?: boolean }
 
 export class ProgressBar {
-  private start = Date.now();
+  private start: number;
   private lastDraw = 0;
   private readonly live: boolean;
 
-  constructor(private total: number, private verbose: 0 | 1 | 2, private out: ProgressWriter = process.stdout) {
+  /** start: when the run of steps began (Date.now() by default; a dataset learns its step count only at the end). */
+  constructor(private total: number, private verbose: 0 | 1 | 2, private out: ProgressWriter = process.stdout, start = Date.now()) {
+    this.start = start;
     this.live = verbose === 1 && !!out.isTTY;
   }
 

@@ -1,0 +1,154 @@
+/** rl.data defects: silent batch corruption, csv validation, leaked file descriptors, fitDataset/evaluateDataset options. */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import * as rl from '../../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rl-dsdef-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function csvFile(text: string): string {
+  const f = join(dir, `f${n++}.csv`);
+  writeFileSync(f, text);
+  return f;
+}
+const C1 = 'a,b,label\n1,2,0\n3,,1\n5,6,x\n';
+
+describe('batch never corrupts data silently', () => {
+  it('an empty csv field or a string in a numeric column is an error naming the column and line', async () => {
+    const f = csvFile(C1);
+    await expect(rl.data.csv(f).batch(3).toArray()).rejects.toThrow(/column 'b': element 1 of the batch \(.*f\d+\.csv line 3\) is missing/);
+    const g = csvFile('a,label\n1,0\n5,x\n');
+    await expect(rl.data.csv(g).batch(2).toArray()).rejects.toThrow(/column 'label': element 1 .*line 3\) is the string 'x' but element 0 is a number/);
+    await expect(rl.data.array([{ x: 1, y: 3 }, { x: 'abc' }] as never[]).batch(2).toArray()).rejects.toThrow(/column 'x': element 1 of the batch is the string 'abc'/);
+    await expect(rl.data.array([{ x: 1 }, { x: 2, y: 3 }]).batch(2).toArray()).rejects.toThrow(/element 1 of the batch has key 'y'/);
+  });
+
+  it('refuses mixed dtypes instead of truncating floats', async () => {
+    const ds = rl.data.array([rl.tensor([1], [1], 'int32'), rl.tensor([2.5], [1])]).batch(2);
+    await expect(ds.toArray()).rejects.toThrow(/element 1 of the batch has dtype float32 but element 0 has int32/);
+    const [b] = (await rl.data.array([true, false]).batch(2).toArray()) as rl.Tensor[];
+    expect(b.dtype).toBe('bool');
+  });
+});
+
+describe('csv', () => {
+  it('validates columnConfigs against the header and its own keys; dtype works', async () => {
+    const f = csvFile(C1);
+    await expect(rl.data.csv(f, { columnConfigs: { lable: { isLabel: true } } }).toArray())
+      .rejects.toThrow('The key "lable" provided in columnConfigs does not match any of the column names (a,b,label).');
+    expect(() => rl.data.csv(f, { columnConfigs: { a: { islabel: true } } } as never)).toThrow(/columnConfigs\.a: unknown key 'islabel'/);
+    expect(() => rl.data.csv(f, { columnConfigs: { a: { dtype: 'int64' } } } as never)).toThrow(/columnConfigs\.a\.dtype must be one of/);
+    const g = csvFile('a,b\n007,1\n');
+    expect(await rl.data.csv(g, { columnConfigs: { a: { dtype: 'string' }, b: { dtype: 'bool' } } }).toArray()).toEqual([{ a: '007', b: 1 }]);
+    await expect(rl.data.csv(f, { columnConfigs: { label: { dtype: 'float32' } } }).toArray()).rejects.toThrow(/:4: column label \(dtype float32\) holds 'x'/);
+  });
+
+  it('refuses duplicate header names and names the column and line of an empty label', async () => {
+    await expect(rl.data.csv(csvFile('a,a,label\n1,2,0\n')).toArray()).rejects.toThrow(/Duplicate column names found: a/);
+    await expect(rl.data.csv(csvFile(C1), { columnConfigs: { b: { isLabel: true } } }).toArray()).rejects.toThrow(/:3: Required column b is empty in this line/);
+  });
+
+  it('delivers the rows before a malformed line, and fails only on reaching it', async () => {
+    const f = csvFile('a,b\n1,2\n3,4\n5\n7,8\n');
+    const seen: unknown[] = [];
+    await expect(rl.data.csv(f).forEachAsync((r) => { seen.push(r); })).rejects.toThrow(/f\d+\.csv:4: expected 2 fields, got 1/);
+    expect(seen).toEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }]);
+    expect(await rl.data.csv(f).take(1).toArray()).toEqual([{ a: 1, b: 2 }]);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('closes the file when iteration stops early (take, prefetch, evaluateDataset batches)', async () => {
+    const big = csvFile(`a,b\n${Array.from({ length: 5000 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`);
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [1] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const settle = () => new Promise((r) => setTimeout(r, 100));
+    await rl.data.csv(big).take(1).toArray(); // warm up whatever the first read opens once
+    await settle();
+    const f0 = fds();
+    for (let i = 0; i < 20; i++) {
+      await rl.data.csv(big).take(1).toArray();
+      await rl.data.csv(big).prefetch(4).take(1).toArray();
+      await rl.data.zip([rl.data.csv(big), rl.data.array([1])]).toArray();
+      await m.evaluateDataset(rl.data.csv(big, { columnConfigs: { b: { isLabel: true } } }).batch(4), { batches: 1 });
+    }
+    await settle();
+    expect(fds() - f0).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('Dataset ops follow tfjs', () => {
+  const r5 = () => rl.data.array([0, 1, 2, 3, 4]);
+  it('negative take = all, skip = all, repeat = forever; string shuffle seeds are deterministic', async () => {
+    expect(await r5().take(-1).toArray()).toEqual([0, 1, 2, 3, 4]);
+    expect(await r5().skip(-1).toArray()).toEqual([]);
+    expect(await r5().repeat(-1).take(7).toArray()).toEqual([0, 1, 2, 3, 4, 0, 1]);
+    const a = await r5().shuffle(5, 'abc').toArray();
+    expect(await r5().shuffle(5, 'abc').toArray()).toEqual(a);
+    expect([...a].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(() => r5().shuffle(5, 1.5)).toThrow(/dataset\.shuffle: seed must be an integer or a string/);
+  });
+
+  it('prefetch and generator pass return() on to the source', async () => {
+    let closed = 0;
+    const g = rl.data.generator(function* () { try { for (let i = 0; ; i++) yield i; } finally { closed++; } });
+    expect(await g.prefetch(3).take(2).toArray()).toEqual([0, 1]);
+    expect(await g.map((x) => x * 2).batch(2).take(1).toArray()).toHaveLength(1);
+    expect(await rl.data.zip([g, rl.data.array([1])]).toArray()).toHaveLength(1);
+    expect(closed).toBe(3);
+  });
+});
+
+describe('fitDataset / evaluateDataset options', () => {
+  const mk = () => {
+    rl.setSeed(1);
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2], activation: 'sigmoid' })] });
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    return m;
+  };
+  const ds = () => rl.data.array([...Array(6)].map((_, i) => ({ xs: [i, i], ys: [i % 2] }))).batch(2);
+
+  it('evaluateDataset refuses unknown options and a non-positive batches', async () => {
+    const m = mk();
+    await expect(m.evaluateDataset(ds(), { batchSize: 1 } as never)).rejects.toThrow(/unknown option 'batchSize'/);
+    await expect(m.evaluateDataset(ds(), { batches: 0 })).rejects.toThrow(/batches must be a positive integer, got 0/);
+    await expect(m.evaluateDataset(ds(), { batches: 'x' } as never)).rejects.toThrow(/batches must be a positive integer, got x/);
+    await expect(m.evaluateDataset(ds(), { verbose: 2 } as never)).rejects.toThrow(/verbose must be 0 or 1/);
+  });
+
+  it('batchesPerEpoch stops training with a warning when the iterator runs out (no restart)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const sizes: number[][] = [];
+      const h = await mk().fitDataset(ds(), {
+        epochs: 3, batchesPerEpoch: 2,
+        callbacks: { onEpochBegin: () => { sizes.push([]); }, onBatchEnd: (_b, l) => { sizes.at(-1)!.push(l!.size as number); } },
+      });
+      expect(sizes).toEqual([[2, 2], [2]]);
+      expect(h.epoch).toEqual([0, 1]);
+      expect(warn.mock.calls[0][0]).toMatch(/ran out of data after 3 batches; interrupting training/);
+    } finally { warn.mockRestore(); }
+  });
+
+  it('validationData [x, y, w] applies the weights', async () => {
+    const x = [[1, 2], [3, 1]], y = [[1], [0]];
+    const m = mk();
+    const h = await m.fitDataset(ds(), { epochs: 1, validationData: [x, y, [1, 0]] });
+    // the same numbers as evaluate with sampleWeight (Keras's weighted validation loss)
+    const want = m.evaluate(x, y, { sampleWeight: [1, 0] }) as rl.Tensor; // compiled without metrics: one Scalar
+    expect(h.history.val_loss[0]).toBeCloseTo(want.dataSync()[0], 5);
+    const h2 = await mk().fitDataset(ds(), { epochs: 1, validationData: [x, y, [1, 1]] });
+    expect(h2.history.val_loss[0]).not.toBeCloseTo(h.history.val_loss[0], 4);
+  });
+
+  it('verbose 1 prints fit\'s per-epoch line; other values are refused', async () => {
+    let text = '';
+    await mk().fitDataset(ds(), { epochs: 2, verbose: 1, out: { write: (s: string) => { text += s; } } });
+    expect(text).toMatch(/^Epoch 1\/2\n3\/3 \[=+\] - \d+s \d+(us|ms|s)\/step - loss: \d\.\d{4}\nEpoch 2\/2\n3\/3 /);
+    await expect(mk().fitDataset(ds(), { verbose: 7 } as never)).rejects.toThrow(/verbose must be 0 or 1, got 7/);
+    let quiet = '';
+    await mk().fitDataset(ds(), { epochs: 1, out: { write: (s: string) => { quiet += s; } } });
+    expect(quiet).toBe('');
+  });
+});
