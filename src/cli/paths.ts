@@ -72,6 +72,25 @@ function names(list: string[]): string {
 }
 
 /**
+ * A folder a flag names (--out, serve's --runs), checked up front: not empty, not a file, not below a file. Whether
+ * it exists already.
+ */
+export function checkFolderFlag(flag: string, dir: string, command: string): boolean {
+  if (dir === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
+  const st = statOf(dir);
+  if (!st) {
+    // A new folder: the nearest part of the path that exists must be a folder.
+    let up = path.dirname(dir);
+    let upSt = statOf(up);
+    while (!upSt && path.dirname(up) !== up) { up = path.dirname(up); upSt = statOf(up); }
+    if (upSt && !upSt.isDirectory()) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${up} is a file`, command);
+    return false;
+  }
+  if (!st.isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a folder`, command);
+  return true;
+}
+
+/**
  * The run folder --out names, checked up front: not empty, not a file, not below a file; and if it exists, the run
  * replaces nothing rnnlab did not write. A folder that already holds an earlier rnnlab run (its results.json is a
  * run record) has that run's results.json, report.html, report.png (and model/, when model/ holds only model files)
@@ -79,17 +98,7 @@ function names(list: string[]): string {
  * Files of other names in the folder are never touched.
  */
 export function checkOutDir(out: string, command: string, writes: RunFolderWrites = {}, flag = '--out'): void {
-  if (out === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
-  const st = statOf(out);
-  if (!st) {
-    // A new folder: the nearest part of the path that exists must be a folder.
-    let up = path.dirname(out);
-    let upSt = statOf(up);
-    while (!upSt && path.dirname(up) !== up) { up = path.dirname(up); upSt = statOf(up); }
-    if (upSt && !upSt.isDirectory()) throw new UsageError(`${flag}: cannot make the folder ${out}: ${up} is a file`, command);
-    return;
-  }
-  if (!st.isDirectory()) throw new UsageError(`${flag}: ${out} is a file, not a folder`, command);
+  if (!checkFolderFlag(flag, out, command)) return;
   const earlierRun = isRunRecordFile(path.join(out, RESULTS_FILE));
   const clash: string[] = [];
   for (const name of [...REPORT_FILES, ...(writes.files ?? [])]) {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras } from './flags.js';
 import { applyThreads } from './printer.js';
+import { checkFolderFlag } from './paths.js';
 import { envText } from '../env.js';
 import { checkToken } from '../server/request_guard.js';
 
@@ -37,6 +38,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new UsageError((e as Error).message, 'serve');
       }
     }
+    checkFolderFlag('--runs', f.runs as string, 'serve');
     applyThreads(f);
     const { runServe } = await import('../server/index.js');
     ctx.exitCode = await runServe({ port: f.port as number, host, runsDir: f.runs as string, dataPath: f.data as string | undefined, token, maxModelParams: f.maxModelParams as number | undefined }, ctx);

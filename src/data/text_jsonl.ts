@@ -9,13 +9,15 @@ function fieldError(e: unknown): string { return (e as Error).message.replace(/^
 
 export async function readJsonlRows(source: ByteSource, name: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
   let told = false;
+  // The reader's own columns in its examples (a seq2seq pairs file reads source and target).
+  const example = `{"${options.textColumn ?? 'text'}": "...", "${options.labelColumn ?? 'label'}": "..."}`;
   // JSON numbers and booleans as labels are read as their text; a file mixing them (1 and true) names the row.
   let firstKind: { kind: 'number' | 'boolean'; where: string } | null = null;
   for await (const { text: raw, line } of readLines(source, name, options.maxLineChars)) {
     if (raw.trim() === '') continue;
     const where = `${name}:${line}`;
     if (line === 1 && raw.trimStart().startsWith('[')) {
-      throw new DataError(`${where}: this looks like one JSON array; JSON Lines needs one object per line, e.g. {"text": "...", "label": "..."}`);
+      throw new DataError(`${where}: this looks like one JSON array; JSON Lines needs one object per line, e.g. ${example}`);
     }
     let obj: unknown;
     try { obj = JSON.parse(raw); } catch (e) {
@@ -23,7 +25,7 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       continue;
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      sink.bad({ where, problem: 'expected a JSON object like {"text": "...", "label": "..."}' });
+      sink.bad({ where, problem: `expected a JSON object like ${example}` });
       continue;
     }
     const rec = obj as Record<string, unknown>;

@@ -80,6 +80,7 @@ const dims = (shape: (number | null)[], prefix: string): (number | string)[] => 
 export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExporter): Uint8Array {
   const g = new GraphBuilder();
   const flows = new Map<GraphTensor, Flow>();
+  const outputIndex = new Map<GraphTensor, number>();
   const inputs: ValueInfo[] = model.inputs.map((t) => {
     const elemType: ElemType = t.dtype === 'int32' ? 'int32' : 'float32';
     const name = g.name(t.sourceLayer.name);
@@ -91,10 +92,12 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     const ins = node.inputs.map((t) => flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'));
     const outs = exportNode(g, view, ins, node.inputCount, exportLayer);
     if (outs.length !== node.outputs.length) refuse(view, `gives ${node.outputs.length} outputs, of which the export makes ${outs.length}`);
-    node.outputs.forEach((t, i) => flows.set(t, outs[i]));
+    node.outputs.forEach((t, i) => { flows.set(t, outs[i]); outputIndex.set(t, i); });
   }
   const outputs: ValueInfo[] = model.outputs.map((t) => {
-    const name = g.node('Identity', [flows.get(t)!.x], {}, t.sourceLayer.name);
+    // A layer's first output takes its name, its later ones (attention weights, states) the suffix of their index.
+    const i = outputIndex.get(t) ?? 0;
+    const name = g.node('Identity', [flows.get(t)!.x], {}, i === 0 ? t.sourceLayer.name : `${t.sourceLayer.name}_${i}`);
     return { name, elemType: 'float32', shape: dims(t.shape, name) };
   });
   if (outputs.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no outputs`);

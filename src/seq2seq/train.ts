@@ -110,9 +110,15 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const maxTargetLen = d.maxTargetLen ?? Math.max(...train.map((e) => e.tgt.length));
   const fits = (e: { src: number[]; tgt: number[] }) => e.src.length >= 1 && e.src.length <= maxSourceLen && e.tgt.length >= 1 && e.tgt.length <= maxTargetLen;
   const before = train.length + val.length;
+  const trainAll = train, valAll = val;
   train = train.filter(fits);
   val = val.filter(fits);
-  if (!train.length || !val.length) throw new Seq2SeqOptionError('maxSourceLen', `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens`);
+  if (!train.length || !val.length) {
+    // Blame the limit the user set that leaves nothing: the target one when no pair's target fits it.
+    const pool = train.length ? valAll : trainAll;
+    const byTarget = d.maxTargetLen !== undefined && (d.maxSourceLen === undefined || !pool.some((e) => e.tgt.length <= maxTargetLen));
+    throw new Seq2SeqOptionError(byTarget ? 'maxTargetLen' : 'maxSourceLen', `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens`);
+  }
 
   const arch: Seq2SeqArchitecture = {
     rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,

@@ -83,7 +83,9 @@ export interface JobView {
 }
 
 interface Job extends JobView {
+  /** Every pointStride-th batch's point (see keepPoint). */
   points: BatchPoint[];
+  pointStride: number;
   cancelRequested: boolean;
   abort: AbortController;
   pending: BatchPoint[];
@@ -96,6 +98,22 @@ export type Broadcast = (event: string, data: unknown) => void;
 const MAX_QUEUED = 20;
 const MAX_KEPT = 50;
 const FLUSH_MS = 100;
+const MAX_POINTS = 2000;
+
+/**
+ * A job keeps every pointStride-th batch's point; when they would outnumber max, the stride doubles and the points
+ * off it go. So a long job's curve (held for as long as the server keeps the job, and sent whole to a client that
+ * connects late) stays within max points, evenly spaced, whatever the batch count. Live clients still get every
+ * point as it happens.
+ */
+function keepPoint(j: Job, p: BatchPoint, max: number): void {
+  if (p.step % j.pointStride !== 0) return;
+  j.points.push(p);
+  while (j.points.length > max) {
+    j.pointStride *= 2;
+    j.points = j.points.filter((q) => q.step % j.pointStride === 0);
+  }
+}
 
 export class JobQueue {
   private jobs: Job[] = [];
@@ -111,8 +129,10 @@ export class JobQueue {
     /** A pause after every training batch, in ms (DashboardOptions.batchDelayMs); a test may change it between jobs. */
     public batchDelayMs = 0,
     restored: JobView[] = [],
+    /** The batch points a job keeps for late clients (and for its whole life): past it the curve is thinned. */
+    public maxPoints = MAX_POINTS,
   ) {
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0 }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0 }));
   }
 
   list(): JobView[] {
@@ -157,6 +177,7 @@ export class JobQueue {
       error: null,
       modelReady: false,
       points: [],
+      pointStride: 1,
       cancelRequested: false,
       abort: new AbortController(),
       pending: [],
@@ -284,7 +305,7 @@ export class JobQueue {
         j.progress = { epoch: epoch + 1, epochs, batch: batch + 1, steps, fraction, elapsedSeconds: elapsed, etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null };
         const acc = logs.accuracy ?? logs.acc;
         const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null, seconds: elapsed };
-        j.points.push(p);
+        keepPoint(j, p, this.maxPoints);
         j.pending.push(p);
         if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
         if (this.batchDelayMs > 0) await new Promise((r) => setTimeout(r, this.batchDelayMs));

@@ -333,4 +333,21 @@ describe('tokenize --help and export --out', () => {
     expect(none.err).toMatch(/cannot write/);
     expect(readFileSync(file)).toEqual(bytes);
   });
+
+  it('serve refuses a --runs that is a file before starting', async () => {
+    const file = path.join(root, 'runs-file.txt');
+    writeFileSync(file, 'mine');
+    expectUsage(await run(['serve', '--port', '0', '--runs', file]), 'serve', `--runs: ${file} is a file, not a folder`);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('seq2seq blames the length limit the user set, and a JSON Lines pairs file gets examples of its own columns', async () => {
+    const len = await run(['seq2seq', '--data', pairs, ...S2S_TINY, '--max-target-len', '1', '--out', path.join(root, 's2s-len')]);
+    expect(len.code, len.err).toBe(2);
+    expect(len.err).toMatch(/error: --max-target-len: no training pair is within \d+ source and 1 target tokens/);
+    const jsonl = path.join(root, 'pairs.jsonl');
+    writeFileSync(jsonl, '{"source":"a b","target":"b a"}\n[1,2]\n');
+    const r = await run(['seq2seq', '--data', jsonl, ...S2S_TINY, '--out', path.join(root, 's2s-jsonl')]);
+    expect(r.err).toContain('pairs.jsonl:2: expected a JSON object like {"source": "...", "target": "..."}');
+  });
 });

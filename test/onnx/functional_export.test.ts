@@ -10,6 +10,18 @@ import { expectSameAsOrt, tokenIds } from './helpers.js';
 const one = (v: SymbolicTensor | SymbolicTensor[]): SymbolicTensor => v as SymbolicTensor;
 
 describe('functional models export and match predict in ONNX Runtime', () => {
+  it("a layer's later outputs are named by their index among its outputs, whatever the model lists first", async () => {
+    const q = rl.input({ shape: [3, 4] }), v = rl.input({ shape: [5, 4] });
+    const [ctx, w] = rl.layers.attention({ returnAttentionScores: true, name: 'att' }).apply([q, v]) as SymbolicTensor[];
+    const att = rl.model({ inputs: [q, v], outputs: [w, ctx] });
+    const xs = [rl.randomNormal([2, 3, 4]), rl.randomNormal([2, 5, 4])];
+    await expectSameAsOrt(att, xs);
+    expect(att.outputs.map((t) => t.outputIndex)).toEqual([1, 0]);
+    const x = rl.input({ shape: [3, 2] });
+    const [, h, c] = rl.layers.lstm({ units: 2, returnState: true, name: 'enc' }).apply(x) as SymbolicTensor[];
+    await expectSameAsOrt(rl.model({ inputs: x, outputs: [h, c] }), [rl.randomNormal([2, 3, 2])]);
+  });
+
   it('a sum of masked embeddings (the mask of the first input flows on, as in rnnlab) into a masked LSTM', async () => {
     rl.setSeed(13);
     const ids = rl.input({ shape: [6], dtype: 'int32' });

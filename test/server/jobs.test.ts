@@ -163,6 +163,16 @@ describe('a training job', () => {
     }
   });
 
+  it('keeps a bounded, evenly thinned batch curve for late clients, however many batches a job runs', async () => {
+    s.d.jobs.maxPoints = 5;
+    const r = await post(s.base, '/api/jobs', tiny);
+    const id = r.body.job.id;
+    await finished(s.base, id);
+    const job = (await get(s.base, `/api/jobs/${id}`)).body.job;
+    // 18 batches, at most 5 kept: every 4th (steps 4, 8, 12, 16).
+    expect(job.points.map((p: { step: number }) => p.step)).toEqual([4, 8, 12, 16]);
+  });
+
   it('runs one at a time: the next waits, and cancelling leaves consistent folders', async () => {
     const a = (await post(s.base, '/api/jobs', long)).body.job;
     const b = (await post(s.base, '/api/jobs', { ...tiny, name: 'waiting' })).body.job;
