@@ -1,5 +1,8 @@
 /** model.fitDataset and model.evaluateDataset (tfjs semantics), training batch by batch from a streamed Dataset. */
-import { History, fire, type Callback } from '../models/callback.js';
+import { History, fire, type Callback, type FitState } from '../models/callback.js';
+import { CallbackList } from '../models/callback_list.js';
+import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
+import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { evaluateModel, metricsNames } from '../models/training.js';
@@ -150,11 +153,21 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   if (val !== undefined && !(val instanceof Dataset) && !(Array.isArray(val) && (val.length === 2 || val.length === 3))) {
     throw new Error(`${where}: validationData must be a dataset, [x, y] or [x, y, sampleWeight]`);
   }
-  const callbacks = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  const given = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
+  given.forEach((cb, i) => {
+    // Their checkpoints record fit's position in x (samples, batch size, shuffling), which a stream has not got.
+    if (cb instanceof BackupAndRestore || cb instanceof ModelCheckpoint) throw new Error(`${where}: callbacks[${i}] (${cb.constructor.name}) works with fit, not fitDataset`);
+  });
+  // As fit's: plain objects see this.model and this.params, rl.Callbacks get setParams and setModel, and the
+  // built-ins (earlyStopping, the learning-rate ones, terminateOnNaN) the model they act on.
+  const callbacks = new CallbackList(given).callbacks;
   const history = new History();
-  history.params = { epochs, batchesPerEpoch: per ?? null };
   // trainOnBatch's order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
   const names = metricsNames(model);
+  history.params = { epochs, batchesPerEpoch: per ?? null, steps: per ?? null, verbose, doValidation: val !== undefined,
+    metrics: val !== undefined ? [...names, ...names.map((k) => `val_${k}`)] : [...names] };
+  const state: FitState = { model, history, epochs, batchSize: 0, samples: 0, initialEpoch: args.initialEpoch ?? 0, resume: null, progress: null };
+  for (const cb of callbacks) cb.setFitState?.(state);
   model.stopTraining = false;
   // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
   const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;

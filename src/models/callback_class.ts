@@ -13,13 +13,15 @@ export type Params = { [key: string]: number | string | boolean | number[] | str
 /** The params tfjs's fit gives its callbacks, from fit's state (history.params holds verbose, steps, doValidation, metrics). */
 export function fitParams(state: FitState): Params {
   const hp = state.history.params;
-  const steps = typeof hp.steps === 'number' ? hp.steps : Math.ceil(state.samples / state.batchSize);
+  // fitDataset's state has no sample count or batch size (0): tfjs's params say null there.
+  const sized = state.batchSize > 0;
+  const steps = typeof hp.steps === 'number' ? hp.steps : sized ? Math.ceil(state.samples / state.batchSize) : null;
   return {
     epochs: state.epochs,
     initialEpoch: state.initialEpoch,
-    samples: state.samples,
+    samples: sized ? state.samples : null,
     steps,
-    batchSize: state.batchSize,
+    batchSize: sized ? state.batchSize : null,
     verbose: typeof hp.verbose === 'number' ? hp.verbose : 0,
     doValidation: hp.doValidation === true,
     metrics: Array.isArray(hp.metrics) ? [...hp.metrics as string[]] : [],

@@ -152,3 +152,31 @@ describe('fitDataset / evaluateDataset options', () => {
     expect(quiet).toBe('');
   });
 });
+
+describe('fitDataset hands its callbacks the model, as fit does', () => {
+  const model = () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: rl.train.sgd(0.01), loss: 'meanSquaredError' });
+    return m;
+  };
+  const ds = () => rl.data.zip({ xs: rl.data.array([[1, 2], [3, 4], [5, 6], [7, 8]]), ys: rl.data.array([[1], [0], [1], [0]]) }).batch(2);
+
+  it('earlyStopping stops it; a plain object stops it through this.model; rl.Callback gets tfjs params', async () => {
+    const m = model();
+    // No later epoch improves by minDelta, no patience: Keras stops after the second epoch.
+    const h = await m.fitDataset(ds(), { epochs: 5, callbacks: [rl.callbacks.earlyStopping({ monitor: 'loss', patience: 0, minDelta: 100 })] });
+    expect(h.epoch).toEqual([0, 1]);
+    const seen: unknown[] = [];
+    const h2 = await m.fitDataset(ds(), { epochs: 5, callbacks: [{ onEpochEnd(this: { model: rl.Sequential }) { seen.push(this.model); this.model.stopTraining = true; } }] });
+    expect(h2.epoch).toEqual([0]);
+    expect(seen).toEqual([m]);
+    let params: Record<string, unknown> = {};
+    class C extends rl.Callback { override async onTrainBegin() { params = this.params; expect(this.model).toBe(m); } }
+    await m.fitDataset(ds(), { epochs: 2, batchesPerEpoch: 2, callbacks: [new C()] });
+    expect(params).toMatchObject({ epochs: 2, steps: 2, samples: null, batchSize: null, metrics: ['loss'] });
+  });
+
+  it('refuses the checkpoint callbacks, whose positions are fit\'s', async () => {
+    await expect(model().fitDataset(ds(), { callbacks: [rl.callbacks.modelCheckpoint({ filepath: join(dir, 'ck') })] })).rejects.toThrow(/callbacks\[0\] \(ModelCheckpoint\) works with fit, not fitDataset/);
+  });
+});
