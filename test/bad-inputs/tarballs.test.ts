@@ -12,7 +12,9 @@ import { expectClean } from './helpers.js';
 
 const dir = tempDir('rnnlab-bad-tar-');
 afterAll(() => removeDir(dir));
-const offline = { download: false, env: {}, cache: false, cacheDir: join(dir, 'cache') } as const;
+// loadRaw reads the texts and keeps no derived cache, so it takes no cache option (it would refuse one).
+const rawOffline = { download: false, env: {}, cacheDir: join(dir, 'cache') } as const;
+const offline = { ...rawOffline, cache: false } as const;
 let n = 0;
 const file = (data: Buffer, ext = '.tar.gz') => writeFixture(dir, `case${n++}${ext}`, data);
 const good = reviewEntries(2);
@@ -21,7 +23,7 @@ const replace = (suffix: string, data: string | Buffer): FixtureEntry[] => good.
 /** Both readers (ids and raw text) reject the tarball with the same clear DataError. */
 async function rejects(path: string, message: RegExp): Promise<void> {
   await expectClean(() => load({ path, ...offline }), DataError, message);
-  await expectClean(() => loadRaw({ path, ...offline }), DataError, message);
+  await expectClean(() => loadRaw({ path, ...rawOffline }), DataError, message);
 }
 
 describe('bad tarballs', () => {
@@ -140,7 +142,7 @@ describe('bad reviews', () => {
       const i = d.train.x.findIndex((s) => s.length === 1);
       expect(i).toBeGreaterThanOrEqual(0);
       expect(Array.from(d.train.x[i])).toEqual([1]);
-      const raw = await loadRaw({ path, ...offline });
+      const raw = await loadRaw({ path, ...rawOffline });
       expect(raw.train.texts[raw.train.files.indexOf('aclImdb/train/neg/0_1.txt')]).toBe(text);
       // Padded to a fixed length it is a row of zeros and the start id; a model predicts a finite probability.
       const x = rl.tensor(Int32Array.from([0, 0, 0, 1]), [1, 4], 'int32');
