@@ -3,7 +3,7 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { RESULTS_FILE } from '../report/record.js';
 import { foreignModelFiles } from '../tasks/text_output.js';
@@ -11,6 +11,11 @@ import { UsageError } from './context.js';
 
 function statOf(p: string): Stats | null {
   try { return statSync(p); } catch { return null; }
+}
+
+/** The entry itself, a link not followed: a run writing through a link inside --out would write where it leads. */
+function entryOf(p: string): Stats | null {
+  try { return lstatSync(p); } catch { return null; }
 }
 
 function why(e: unknown): string {
@@ -102,12 +107,12 @@ export function checkOutDir(out: string, command: string, writes: RunFolderWrite
   const earlierRun = isRunRecordFile(path.join(out, RESULTS_FILE));
   const clash: string[] = [];
   for (const name of [...REPORT_FILES, ...(writes.files ?? [])]) {
-    const f = statOf(path.join(out, name));
+    const f = entryOf(path.join(out, name));
     if (f && (!earlierRun || !f.isFile())) clash.push(name);
   }
   if (writes.model) {
     const dir = path.join(out, 'model');
-    const m = statOf(dir);
+    const m = entryOf(dir);
     if (m && !m.isDirectory()) clash.push('model');
     else if (m) {
       const foreign = foreignModelFiles(dir);

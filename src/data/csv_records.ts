@@ -12,23 +12,23 @@
  * that is wholly quoted on its line (`"..."`, quotes inside doubled, as spreadsheets and pandas export a field
  * holding a quote or a tab) loses its enclosing quotes and has `""` read as `"`.
  *
- * Blank lines (nothing but spaces and tabs) are skipped in both.
+ * Blank lines (nothing but spaces and tabs) are skipped in both. Lines end in LF, CRLF or a lone CR (old Mac files).
  */
 import { DataError } from './errors.js';
 import { readLines, type ByteSource, decodedChunks } from './text_stream.js';
 
 export type CsvItem = { fields: string[]; line: number } | { bad: { line: number; problem: string } };
 
-/** CRLF -> LF, also across chunk ends (a CR alone stays). */
+/** CRLF and a lone CR (old Mac and Excel "CSV (Macintosh)" files) -> LF, also across chunk ends. */
 async function* lfChunks(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   let carry = '';
   for await (const chunk of chunks) {
     let text = carry + chunk;
     carry = '';
     if (text.endsWith('\r')) { carry = '\r'; text = text.slice(0, -1); }
-    yield text.replace(/\r\n/g, '\n');
+    yield text.replace(/\r\n?/g, '\n');
   }
-  if (carry) yield carry;
+  if (carry) yield '\n';
 }
 
 type Parsed =
@@ -40,7 +40,7 @@ type Parsed =
    * after the line it opened on. lineOffset: lines from the record's start to that quote; resume/resumeLines: where
    * reading goes on (the line after the quote's).
    */
-  | { kind: 'bad'; lineOffset: number; stray: number | null; follower: string; resume: number; resumeLines: number }
+  | { kind: 'bad'; lineOffset: number; stray: number | null; follower: string; resume: number; resumeLines: number; unclosedWithin?: number }
   | { kind: 'tooLong'; quoteOffset: number | null };
 
 const isBlankChar = (c: string) => c === ' ' || c === '\t' || c === '\r';
@@ -75,9 +75,16 @@ function parseCsvRecord(buf: string, start: number, eof: boolean, delim: string,
       for (;;) {
         const j = buf.indexOf('"', i);
         if (j < 0 || j - start > max) {
-          if (j < 0 && !eof) return buf.length - start > max ? { kind: 'tooLong', quoteOffset: quoteLines } : { kind: 'more' };
+          // A field that closes past max characters is a huge one (fatal, as any record that long); one that no
+          // quote closes within them is a bad record at the quote's line, as one that never closes.
           if (j >= 0) return { kind: 'tooLong', quoteOffset: quoteLines };
+          const far = buf.length - start > max;
+          if (!far && !eof) return { kind: 'more' };
           const nl = buf.indexOf('\n', quoteAt);
+          if (far) {
+            if (nl < 0) return { kind: 'tooLong', quoteOffset: quoteLines };
+            return { kind: 'bad', lineOffset: quoteLines, stray: null, follower: '', resume: nl + 1, resumeLines: quoteLines + 1, unclosedWithin: max };
+          }
           const resume = nl < 0 ? buf.length : nl + 1;
           return { kind: 'bad', lineOffset: quoteLines, stray: null, follower: '', resume, resumeLines: quoteLines + (nl < 0 ? 0 : 1) };
         }
@@ -125,7 +132,8 @@ function parseCsvRecord(buf: string, start: number, eof: boolean, delim: string,
 const QUOTE_HINT = 'a stray quote? Inside a quoted field a quote is written ""';
 
 /** The problem of a bad quote that opened on line `at`. */
-function quoteProblem(r: { stray: number | null; follower: string }, at: number, delim: string): string {
+function quoteProblem(r: { stray: number | null; follower: string; unclosedWithin?: number }, at: number, delim: string): string {
+  if (r.unclosedWithin !== undefined) return `a quoted field opens here and no quote closes it within ${r.unclosedWithin} characters: ${QUOTE_HINT}`;
   if (r.stray === null) return `a quoted field opens here and is never closed (the file ends inside it): ${QUOTE_HINT}`;
   return `a quoted field opens here, but the quote that ends it (${r.stray === 0 ? 'on this line' : `on line ${at + r.stray}`}) is followed by ` +
     `${describeChar(r.follower)} instead of '${delim}' or the line's end: ${QUOTE_HINT}`;

@@ -8,9 +8,19 @@ export interface EncodedLabels { classNames: string[]; ids: Int32Array }
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const isDecimal = (l: string) => DECIMAL.test(l.trim());
 
-/** Labels as classes: when every label is a decimal number, spellings of one value ("1", "1.0") are one class, named String(value). */
+/**
+ * Labels as classes: when every label is a decimal number, spellings of one value ("1", "1.0") are one class, named
+ * by its plain spelling when one of them is it ("1"), else by the first seen ("007" stays "007"). Only when every
+ * value is held exactly: past 2^53 two different integers may read as one double, so such labels stay as written.
+ */
 function canonicalLabels(labels: readonly string[]): string[] {
-  return labels.length > 0 && labels.every(isDecimal) ? labels.map((l) => String(Number(l))) : [...labels];
+  if (labels.length === 0 || !labels.every(isDecimal)) return [...labels];
+  const values = labels.map(Number);
+  if (values.some((v) => !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) return [...labels];
+  const spellings = new Map<number, string[]>();
+  labels.forEach((l, i) => { const list = spellings.get(values[i]) ?? []; list.push(l.trim()); spellings.set(values[i], list); });
+  const name = (v: number) => { const list = spellings.get(v)!; return list.includes(String(v)) ? String(v) : list[0]; };
+  return values.map(name);
 }
 
 export interface EncodeLabelsOptions {

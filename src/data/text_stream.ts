@@ -65,8 +65,11 @@ export async function* decodedChunks(source: ByteSource, name: string): AsyncGen
   const checker = new Utf8Checker();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   try {
+    let first = true;
     for await (const chunk of open(source)) {
-      if (typeof chunk === 'string') { yield chunk; continue; }
+      // Text given as strings may start with a byte-order mark too (the decoder drops it from bytes).
+      if (typeof chunk === 'string') { yield first && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk; first = false; continue; }
+      first = false;
       const bad = checker.check(chunk);
       if (bad >= 0) {
         throw new DataError(`${name}:${checker.line}: ${utf8Problem(checker)}`);

@@ -155,8 +155,9 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         failBefore(info.lines - 1);
         if (!names) {
-          checkDuplicates(record, file);
+          // The names in use are checked (tfjs): columnNames may replace a header that repeats one.
           names = config.columnNames ?? record;
+          checkDuplicates(names, file);
           for (const k of Object.keys(cfgs)) {
             if (!names.includes(k)) throw new Error(`data.csv: ${file}: The key "${k}" provided in columnConfigs does not match any of the column names (${names.join(',')}).`);
           }

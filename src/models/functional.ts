@@ -87,6 +87,9 @@ export class Functional implements TrainableModel {
 
   constructor(args: ModelArgs) {
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
+    for (const [k, v] of Object.entries(args)) {
+      if (v !== undefined && !['inputs', 'outputs', 'name'].includes(k)) throw new Error(`model: unknown option '${k}' (it takes inputs, outputs, name)`);
+    }
     this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
     this.inputs = asList(args.inputs);
     this.outputs = asList(args.outputs);

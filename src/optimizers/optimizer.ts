@@ -2,6 +2,7 @@
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { markWeightWritten } from '../backend/bf16_weight_cache.js';
 import type { Variable } from '../variable.js';
+import { nearName } from '../near_name.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -32,7 +33,10 @@ export function checkOptimizerConfig(c: Record<string, unknown>, known: readonly
   for (const [k, v] of Object.entries(c)) {
     if (v === undefined || v === null && k !== 'decay' || known.includes(k) || k === 'name' || k === 'isLegacyOptimizer') continue;
     const allowed = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
-    if (!allowed) throw new Error(`unknown option '${k}'`);
+    if (!allowed) {
+      const near = nearName(k, known);
+      throw new Error(`unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}`);
+    }
     if (!allowed.includes(v)) throw new Error(`option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
   }
 }

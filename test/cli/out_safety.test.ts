@@ -4,7 +4,7 @@
  * collide, and an input that is a folder where a file is expected is a usage error naming the flag and the path.
  * Everything runs the real CLI (in-process) on small generated data, in a temporary working folder.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunDir, defaultOutDir } from '../../src/report/run.js';
@@ -138,6 +138,17 @@ describe('--out never replaces files rnnlab did not write', () => {
     expect(readResults(dir).startedAt).not.toBe(startedBefore);
     expectIntact(dir, mine);
     expect(tree(dir)).toEqual(['model/model.json', 'model/rnnlab-text.json', 'model/weights.bin', 'notes.txt', 'report.html', 'report.png', 'results.json']);
+  });
+
+  it('an earlier run\'s folder whose report is a link is refused: the run would write where the link leads', async () => {
+    const dir = path.join(root, 'linked');
+    expect((await run(['train', '--data', csv, ...TINY, '--out', dir])).code).toBe(0);
+    const victim = path.join(root, 'victim.html');
+    writeFileSync(victim, 'mine\n');
+    rmSync(path.join(dir, 'report.html'));
+    symlinkSync(victim, path.join(dir, 'report.html'));
+    expectUsage(await run(['train', '--data', csv, ...TINY, '--out', dir]), 'train', "'report.html'");
+    expect(readFileSync(victim, 'utf8')).toBe('mine\n');
   });
 
   it('evaluate and tokenize refuse a results.json or report that is not an earlier run\'s', async () => {

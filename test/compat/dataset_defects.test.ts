@@ -180,3 +180,11 @@ describe('fitDataset hands its callbacks the model, as fit does', () => {
     await expect(model().fitDataset(ds(), { callbacks: [rl.callbacks.modelCheckpoint({ filepath: join(dir, 'ck') })] })).rejects.toThrow(/callbacks\[0\] \(ModelCheckpoint\) works with fit, not fitDataset/);
   });
 });
+
+describe('csv duplicate names', () => {
+  it('are checked on the names in use: columnNames may replace a header that repeats one (tfjs)', async () => {
+    const f = csvFile('p,p,y\n1,2,0\n');
+    expect(await rl.data.csv(f, { columnNames: ['a', 'b', 'y'] }).toArray()).toEqual([{ a: 1, b: 2, y: 0 }]);
+    await expect(rl.data.csv(f).toArray()).rejects.toThrow(/Duplicate column names found: p/);
+  });
+});

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { splitTsvLine } from '../../src/data/csv_records.js';
+import { csvRecords, splitTsvLine } from '../../src/data/csv_records.js';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
 import { encodeLabels, resolveLabelMap } from '../../src/data/text_labels.js';
 import { stratifiedSample } from '../../src/data/text_split.js';
@@ -143,6 +143,11 @@ describe('labels', () => {
     expect(Array.from(encodeLabels(['1.0', '0'], ['f:2', 'f:3'], 'f', ['0', '1']).ids)).toEqual([1, 0]);
     // Labels that are not all numbers keep their spelling.
     expect(encodeLabels(['1', '1.0', 'x'], ['a', 'b', 'c'], 'f').classNames).toEqual(['1', '1.0', 'x']);
+    // A value with no plain spelling keeps its first one; integers past 2^53 are never merged.
+    expect(encodeLabels(['007', '5', '7.0'], ['a', 'b', 'c'], 'f').classNames).toEqual(['5', '007']);
+    const big = encodeLabels(['90071992547409921', '90071992547409923'], ['a', 'b'], 'f');
+    expect(big.classNames).toHaveLength(2);
+    expect(Array.from(big.ids)).toEqual([0, 1]);
   });
 
   it('a JSON Lines file mixing boolean and number labels names the row', async () => {
@@ -183,5 +188,33 @@ describe('stratifiedSample', () => {
     expect(Array.from(s)).toEqual([...s].sort((a, b) => a - b));
     expect(stratifiedSample(three, 3, 100, 1)).toHaveLength(100);
     expect(() => stratifiedSample(three, 3, 2, 1)).toThrow(/limit 2 is below the 3 classes/);
+  });
+});
+
+describe('csvRecords: line ends, a byte-order mark in text, a quote that does not close within the limit', () => {
+  async function items(chunks: (string | Uint8Array)[], max = 1000) {
+    const out: unknown[] = [];
+    async function* src() { for (const c of chunks) yield c; }
+    for await (const it of csvRecords(src(), 'f.csv', ',', max)) out.push(it);
+    return out;
+  }
+
+  it('reads lone-CR line ends as line ends, across chunk edges too', async () => {
+    expect(await items(['a,b\r1,', '2\r', '3,4\r'])).toEqual([
+      { fields: ['a', 'b'], line: 1 }, { fields: ['1', '2'], line: 2 }, { fields: ['3', '4'], line: 3 }]);
+    expect(await items(['a,b\r', '\n1,2'])).toEqual([{ fields: ['a', 'b'], line: 1 }, { fields: ['1', '2'], line: 2 }]);
+  });
+
+  it('drops a byte-order mark from text given as strings, as from bytes', async () => {
+    expect(await items(['\uFEFFtext,label\nx,1\n'])).toEqual([{ fields: ['text', 'label'], line: 1 }, { fields: ['x', '1'], line: 2 }]);
+  });
+
+  it('a quote that no quote closes within the limit is one bad row at its line, and reading goes on', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `x${i},1`).join('\n');
+    const got = await items([`a,b\n"abc,1\n${rows}\n`], 100);
+    expect(got[0]).toEqual({ fields: ['a', 'b'], line: 1 });
+    expect(got[1]).toEqual({ bad: { line: 2, problem: expect.stringMatching(/^a quoted field opens here and no quote closes it within 100 characters/) } });
+    expect(got).toHaveLength(42);
+    expect(got[41]).toEqual({ fields: ['x39', '1'], line: 42 });
   });
 });

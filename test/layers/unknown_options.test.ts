@@ -16,6 +16,9 @@ describe('layer factories refuse options they would drop', () => {
     expect(() => L.dense({ units: 2, inputDType: 'int32' } as never)).toThrow(/unknown option 'inputDType'/);
     expect(() => L.conv1d({ filters: 2, kernelSize: 3, bogusOption: 1 } as never)).toThrow(/\(Conv1D\): unknown option 'bogusOption'/);
     expect(() => L.add({ foo: 1 } as never)).toThrow(/\(Add\): unknown option 'foo'/);
+    expect(() => L.rnn({ cell: L.lstmCell({ units: 2 }), returnSequence: true } as never)).toThrow(/unknown option 'returnSequence' \(did you mean 'returnSequences'\?\)/);
+    const x = rl.input({ shape: [2] });
+    expect(() => rl.model({ inputs: x, outputs: L.dense({ units: 1 }).apply(x) as never, nam: 'm' } as never)).toThrow(/model: unknown option 'nam'/);
     expect(() => L.bidirectional({ layer: L.lstm({ units: 2 }), mergMode: 'sum' } as never)).toThrow(/unknown option 'mergMode' \(did you mean 'mergeMode'\?\)/);
   });
 
@@ -48,7 +51,7 @@ describe("tfjs's weights option", () => {
 
 describe('optimizer constructors refuse options they would drop', () => {
   it('names unknown and unsupported options', () => {
-    expect(() => rl.optimizers.adam({ learning_rate: 0.1 } as never)).toThrow(/Adam: unknown option 'learning_rate'/);
+    expect(() => rl.optimizers.adam({ learning_rate: 0.1 } as never)).toThrow(/Adam: unknown option 'learning_rate' \(did you mean 'learningRate'\?\)/);
     expect(() => new rl.Adam({ learningRate: 0.1, amsgrad: true } as never)).toThrow(/Adam: option 'amsgrad' = true is not supported/);
     expect(() => rl.optimizers.rmsprop({ momentum: 0.9 } as never)).toThrow(/RMSprop: unknown option 'momentum'/);
     expect(() => rl.optimizers.sgd({ learningRate: 0.1, momentun: 0.9 } as never)).toThrow(/SGD: unknown option 'momentun'/);
