@@ -2,13 +2,13 @@
  * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
-import { statSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
 import { exportOnnx } from '../onnx/export.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { UsageError, type CliContext } from './context.js';
+import { statOf } from './paths.js';
 
 const FORMATS = ['onnx'];
 
@@ -29,11 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
  * that cannot be written (no such folder) fails the export itself, exit code 1, with nothing written.
  */
 function checkExportOut(out: string): void {
-  if (statOrNull(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
-}
-
-function statOrNull(p: string) {
-  try { return statSync(p); } catch { return null; }
+  if (statOf(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
 }
 
 export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {

@@ -9,7 +9,8 @@ import { RESULTS_FILE } from '../report/record.js';
 import { foreignModelFiles } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
 
-function statOf(p: string): Stats | null {
+/** The path's stat (links followed), or null when there is nothing there. */
+export function statOf(p: string): Stats | null {
   try { return statSync(p); } catch { return null; }
 }
 
