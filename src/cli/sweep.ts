@@ -3,6 +3,7 @@
  * seed of the spec on a local pool (default) or queues them on Redis for `rnnlab worker`s, then prints and writes
  * the ranked table, each axis's effect and the finding.
  */
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
@@ -10,9 +11,69 @@ import { expandRuns } from '../sweep/expand.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
+import { SWEEP_FILE } from '../sweep/record.js';
+import { pidAlive } from '../sweep/worker_file.js';
 import { readSpec, type SweepSpec } from '../sweep/spec.js';
+import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
+import { IMDB_FLAGS } from './imdb.js';
+import { checkFolderFlag, isRunRecordFile, REPORT_FILES, statOf } from './paths.js';
+
+/** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
+const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.keys(ADDITION_COMMAND_FLAGS) };
+
+export const SWEEP_LOCK = '.sweep.lock';
+
+
+/**
+ * Takes the sweep folder for this process: <out>/.sweep.lock, created exclusively, holds its pid. A second sweep
+ * into the same folder is refused while the holder lives; a lock left by a process that died is taken over.
+ * Returns the release function.
+ */
+export function lockSweepDir(dir: string, command = 'sweep'): () => void {
+  const file = path.join(dir, SWEEP_LOCK);
+  mkdirSync(dir, { recursive: true });
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      const fd = openSync(file, 'wx');
+      try { writeSync(fd, `${process.pid}\n`); } finally { closeSync(fd); }
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try { if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file); } catch { /* gone already */ }
+      };
+      process.once('exit', release);
+      return () => { process.off('exit', release); release(); };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let pid = NaN;
+    try { pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10); } catch { continue; /* released meanwhile */ }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      throw new UsageError(`--out: another sweep (pid ${pid}) is running in ${dir}; two sweeps never write one folder. Wait for it, stop it, or give --out another folder`, command);
+    }
+    // A stale lock (its process is gone, or it is unreadable): take it over.
+    try { unlinkSync(file); } catch { /* another process took it over first */ }
+  }
+  throw new UsageError(`--out: could not lock ${dir} (${SWEEP_LOCK} keeps reappearing); is another sweep starting there?`, command);
+}
+
+/**
+ * --out checked up front: a folder (or a new one, not below a file); an existing folder that is not a sweep folder
+ * (no sweep.json) must hold no report.html, report.png or results.json, which the sweep would replace.
+ */
+export function checkSweepOut(dir: string, command = 'sweep'): void {
+  if (!checkFolderFlag('--out', dir, command)) return;
+  if (statOf(path.join(dir, SWEEP_FILE))) return; // the sweep's own folder: resumed (sweep.json is checked when read)
+  const clash = REPORT_FILES.filter((n) => statOf(path.join(dir, n)) !== null);
+  if (clash.length) {
+    const what = isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
+    throw new UsageError(`--out: ${dir} already holds ${clash.map((n) => `'${n}'`).join(', ')} (${what}), which the sweep's report would replace; nothing was changed. ` +
+      'Give --out a new or empty folder, or a sweep folder to resume', command);
+  }
+}
 
 const FLAGS: Flags = {
   out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
@@ -36,6 +97,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   let last = '';
   return waitForSweep(spec, dir, {
     url, name: f.queueName,
+    onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
     onProgress: (p) => {
       const running = p.active.map((a) => `${a.runId} epoch ${a.epoch}/${a.epochs} on ${a.worker}`).join(', ');
       const s = `${p.completed}/${p.total} done, ${p.failed} failed${running ? `; running ${running}` : ''}`;
@@ -67,8 +129,21 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (specFile: string, f: SweepFlags) => {
     if (f.detach && !f.queue) throw new UsageError('--detach needs --queue: a local sweep runs in this process', 'sweep');
     if (f.queue && f.parallel !== undefined) throw new UsageError('--parallel sizes the local pool; with --queue, size the workers (rnnlab worker --concurrency N)', 'sweep');
-    const spec = readSpec(specFile);
+    if (f.queue && f.threads !== undefined) throw new UsageError('--threads sizes the local pool\'s runs; with --queue, the workers run them (rnnlab worker --threads N)', 'sweep');
+    if (!f.queue && cmd.getOptionValueSource('queueName') === 'cli') throw new UsageError('--queue-name needs --queue: a local sweep uses no queue', 'sweep');
+    if (f.out !== undefined) checkSweepOut(f.out);
+    const spec = readSpec(specFile, COMMAND_FLAG_NAMES);
     const dir = f.out ?? createRunDir(defaultOutDir(`sweep-${spec.command}`));
+    const release = lockSweepDir(dir);
+    try {
+      await sweepIn(spec, dir, f, ctx);
+    } finally {
+      release();
+    }
+  });
+}
+
+async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliContext): Promise<void> {
     const line = (s: string) => ctx.out.write(`${s}\n`);
     let outcome: SweepOutcome | null;
     if (f.queue) {
@@ -87,6 +162,5 @@ export function register(program: Command, ctx: CliContext): void {
     }
     for (const l of summaryLines(outcome.summary)) line(l);
     line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);
-    ctx.exitCode = outcome.summary.failed ? 1 : 0;
-  });
+    ctx.exitCode = outcome.summary.failed || outcome.summary.pending ? 1 : 0;
 }

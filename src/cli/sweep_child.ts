@@ -9,10 +9,21 @@ process.stdin.on('end', () => process.exit(137));
 process.stdin.on('error', () => process.exit(137));
 process.stdin.resume();
 
+/**
+ * Exits once stdout and stderr have handed over everything written to them: process.exit right after the last
+ * write can drop the run's last lines when the parent reads slowly (its worker.json then shows an early epoch).
+ */
+export function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => { if (--pending === 0) process.exit(code); };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code ?? 0),
+  (code) => exitAfterFlush(code ?? 0),
   (err) => {
     process.stderr.write(`rnnlab: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    exitAfterFlush(1);
   },
 );

@@ -1,7 +1,7 @@
 /** `rnnlab worker --queue redis://HOST:PORT`: takes sweep runs off the queue until stopped (Ctrl-C). */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { DEFAULT_QUEUE_NAME, runWorker } from '../sweep/queue.js';
+import { connectRedis, DEFAULT_QUEUE_NAME, runWorker } from '../sweep/queue.js';
 import type { CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 
@@ -23,14 +23,27 @@ export function register(program: Command, ctx: CliContext): void {
   });
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
     const threads = f.threads ?? Math.max(1, Math.floor(availableParallelism() / f.concurrency));
-    const w = runWorker({ workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
-    ctx.out.write(`Worker on ${f.queue} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
-    const stop = () => { void w.stop(); };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await w.done;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    // Ctrl-C works from the start: while connecting it ends the wait, afterwards it stops the worker.
+    const connecting = new AbortController();
+    let w: ReturnType<typeof runWorker> | null = null;
+    const stop = () => { if (w) void w.stop(); else connecting.abort(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    try {
+      let connection;
+      try {
+        connection = await connectRedis(f.queue, { signal: connecting.signal });
+      } catch (e) {
+        if (connecting.signal.aborted) { ctx.out.write('Stopped before Redis was reached.\n'); ctx.exitCode = 0; return; }
+        throw e;
+      }
+      w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
+      ctx.out.write(`Worker on ${f.queue} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
+      await w.done;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     ctx.exitCode = 0;
   });
 }

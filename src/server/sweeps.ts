@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { SWEEP_FILE, SWEEP_SCHEMA_VERSION, type SweepRecord } from '../sweep/record.js';
+import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { notFound } from './http.js';
 import { processAlive } from './runs.js';
@@ -57,9 +57,8 @@ export class SweepStore {
       throw e;
     }
     const r = rec as Partial<SweepRecord> | null;
-    if (r?.kind !== 'sweep' || r.schemaVersion !== SWEEP_SCHEMA_VERSION || !Array.isArray(r.runs) || !r.spec) {
-      throw new Error(`${id}/${SWEEP_FILE}: not a sweep record of version ${SWEEP_SCHEMA_VERSION}`);
-    }
+    const problem = sweepRecordProblem(r);
+    if (problem) throw new Error(`${id}/${SWEEP_FILE}: ${problem}`);
     return r as SweepRecord;
   }
 

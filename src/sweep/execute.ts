@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runArgv, type SweepRun } from './expand.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
-import { workerLog } from './worker_file.js';
+import { cleanStaleTemps, closeStaleStamp, workerLog } from './worker_file.js';
 
 export interface ExecuteOptions {
   /** The sweep folder; the run goes to <sweepDir>/runs/<id>. */
@@ -58,10 +58,36 @@ export function epochOfLine(line: string): { epoch: number; epochs: number } | n
   return m ? { epoch: Number(m[1]), epochs: Number(m[2]) } : null;
 }
 
+/**
+ * Splits a child's output into lines across chunks: a pipe hands over whatever it holds, so a line ("Epoch
+ * 1500/1500") may arrive in two chunks; the part after the last line break waits for the next chunk, and flush()
+ * gives what is left when the stream ends.
+ */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; flush(): void } {
+  let rest = '';
+  const emit = (raw: string) => { const line = raw.trim(); if (line) onLine(line); };
+  return {
+    push(chunk) {
+      const parts = (rest + chunk.toString()).split(/\r|\n/);
+      rest = parts.pop() ?? '';
+      for (const p of parts) emit(p);
+    },
+    flush() {
+      const last = rest;
+      rest = '';
+      emit(last);
+    },
+  };
+}
+
 export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
   const dir = path.resolve(runDirOf(o.sweepDir, run));
+  cleanStaleTemps(dir);
   const before = readOutcome(dir);
-  if (before?.status === 'completed') return { how: 'skipped', outcome: before };
+  if (before?.status === 'completed') {
+    closeStaleStamp(dir, 'completed');
+    return { how: 'skipped', outcome: before };
+  }
   mkdirSync(dir, { recursive: true });
   const argv = runArgv(run, dir, o.threads);
   const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
@@ -78,20 +104,21 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     });
     const onAbort = () => child.kill('SIGTERM');
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const lines = (chunk: Buffer, keep: boolean) => {
-      for (const raw of chunk.toString('utf8').split(/\r|\n/)) {
-        const line = raw.trim();
-        if (!line) continue;
-        o.onLine?.(line);
-        const e = epochOfLine(line);
-        if (e) seen.epoch(e);
-        if (keep) { tail.push(line); if (tail.length > 5) tail.shift(); }
-      }
-    };
-    child.stdout.on('data', (c: Buffer) => lines(c, false));
-    child.stderr.on('data', (c: Buffer) => lines(c, true));
+    const lines = (keep: boolean) => lineSplitter((line) => {
+      o.onLine?.(line);
+      const e = epochOfLine(line);
+      if (e) seen.epoch(e);
+      if (keep) { tail.push(line); if (tail.length > 5) tail.shift(); }
+    });
+    const out = lines(false), err = lines(true);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => out.push(c));
+    child.stderr.on('data', (c: string) => err.push(c));
     child.on('error', reject);
     child.on('close', (c) => {
+      out.flush();
+      err.flush();
       o.signal?.removeEventListener('abort', onAbort);
       resolve(c);
     });

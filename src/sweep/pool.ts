@@ -63,14 +63,22 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
           });
           if (r.how === 'skipped') known.set(run.id, { attempts: before });
           const entry = collectEntries(o.dir, spec, [run])[0];
-          o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
+          if (entry.status === 'completed') o.onEvent?.({ type: 'done', run, value: entry.value!, how: r.how });
+          else {
+            // It ran to completion but lacks the metric: running it again would not add it.
+            o.onEvent?.({ type: 'failed', run, error: entry.error ?? 'no metric', retrying: false });
+            known.set(run.id, { attempts: before + attempt, status: 'failed', error: entry.error });
+          }
           break;
         } catch (e) {
           const error = e instanceof RunFailedError ? e.message : (e as Error).message;
-          const retrying = attempt < spec.attempts && !o.signal?.aborted;
+          // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way.
+          const usage = e instanceof RunFailedError && e.exitCode === 2;
+          const retrying = attempt < spec.attempts && !o.signal?.aborted && !usage;
           o.onEvent?.({ type: 'failed', run, error, retrying });
           if (!retrying) known.set(run.id, { attempts: before + attempt, status: 'failed', error });
           if (!(e instanceof RunFailedError)) throw e;
+          if (!retrying) break;
         }
       }
       finishSweep(o.dir, spec, runs, createdAt, known, false);

@@ -9,14 +9,16 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { epochOfLine, executeRun } from './execute.js';
+import { epochOfLine, executeRun, RunFailedError, runDirOf } from './execute.js';
+import { readOutcome } from './outcome.js';
 import type { SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry } from './summary.js';
+import { envInt } from '../env.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
 
@@ -38,6 +40,35 @@ export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true });
 }
 
+/** How long a sweep or worker waits for Redis before it gives up (RNNLAB_QUEUE_CONNECT_MS overrides it, for tests). */
+export function connectTimeoutMs(): number {
+  return envInt('RNNLAB_QUEUE_CONNECT_MS') ?? 10_000;
+}
+
+/**
+ * A connection that has reached Redis, or an error naming --queue after a bounded wait (never an endless stream of
+ * raw ECONNREFUSED dumps). `signal` aborts the wait (Ctrl-C on a worker that is not connected yet).
+ */
+export async function connectRedis(url: string, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Redis> {
+  const connection = redisConnection(url);
+  let last = '';
+  connection.on('error', (e: NodeJS.ErrnoException) => { last = e.code ?? e.message; });
+  if (connection.status === 'ready') return connection;
+  const ms = o.timeoutMs ?? connectTimeoutMs();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`--queue: cannot reach Redis at ${url}${last ? ` (${last})` : ''} after ${Math.round(ms / 100) / 10} s; is redis-server running there?`)), ms);
+      const onAbort = () => { clearTimeout(timer); reject(new Error('stopped before Redis was reached')); };
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      connection.once('ready', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); resolve(); });
+    });
+  } catch (e) {
+    connection.disconnect();
+    throw e;
+  }
+  return connection;
+}
+
 /** One sweep's job ids never collide with another's: they carry a hash of the sweep folder's absolute path. */
 export function jobId(sweepDir: string, runId: string): string {
   const key = createHash('sha256').update(path.resolve(sweepDir)).digest('hex').slice(0, 12);
@@ -46,19 +77,31 @@ export function jobId(sweepDir: string, runId: string): string {
 
 export interface QueueOptions { url: string; name?: string }
 
+function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun) {
+  return {
+    name: run.id,
+    data: { sweepDir, run },
+    opts: { jobId: jobId(sweepDir, run.id), attempts: spec.attempts, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+  };
+}
+
 export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions): Promise<{ queued: number; done: number }> {
   const sweepDir = path.resolve(dir);
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
-  const connection = redisConnection(q.url);
+  const connection = await connectRedis(q.url);
   const queue = new Queue<RunJob>(q.name ?? DEFAULT_QUEUE_NAME, { connection });
   try {
     const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
-    await queue.addBulk(todo.map((run) => ({
-      name: run.id,
-      data: { sweepDir, run },
-      opts: { jobId: jobId(sweepDir, run.id), attempts: spec.attempts, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
-    })));
+    // A job that failed for good (or completed, though its folder lost the result) keeps its id: BullMQ would ignore
+    // the new job, so running the sweep again would never retry the run. Remove it first, as the local pool retries.
+    for (const run of todo) {
+      const job = await queue.getJob(jobId(sweepDir, run.id));
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'failed' || state === 'completed') await job.remove();
+    }
+    await queue.addBulk(todo.map((run) => runJob(sweepDir, spec, run)));
     return { queued: todo.length, done: runs.length - todo.length };
   } finally {
     await queue.close();
@@ -69,6 +112,8 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
 export interface WaitOptions extends QueueOptions {
   pollMs?: number;
   onProgress?: (p: { completed: number; failed: number; total: number; active: RunProgress[] }) => void;
+  /** A run whose job vanished from Redis (flushed, or removed) before it completed: it is queued again. */
+  onLost?: (runId: string) => void;
   signal?: AbortSignal;
 }
 
@@ -76,7 +121,7 @@ export interface WaitOptions extends QueueOptions {
 export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions): Promise<SweepOutcome> {
   const sweepDir = path.resolve(dir);
   const { runs, createdAt } = openSweep(sweepDir, spec);
-  const connection = redisConnection(w.url);
+  const connection = await connectRedis(w.url);
   const queue = new Queue<RunJob>(w.name ?? DEFAULT_QUEUE_NAME, { connection });
   const known = new Map<string, Partial<RunEntry>>();
   try {
@@ -85,7 +130,14 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
       const active: RunProgress[] = [];
       for (const run of runs) {
         const job = await queue.getJob(jobId(sweepDir, run.id));
-        if (!job) { completed++; continue; } // not queued: it had completed before
+        if (!job) {
+          // Not queued: it had completed before, or its job was lost (Redis flushed): then queue it again.
+          if (readOutcome(runDirOf(sweepDir, run))?.status === 'completed') { completed++; continue; }
+          const j = runJob(sweepDir, spec, run);
+          await queue.add(j.name, j.data, j.opts);
+          w.onLost?.(run.id);
+          continue;
+        }
         const state = await job.getState();
         if (state === 'completed') completed++;
         else if (state === 'failed') {
@@ -116,8 +168,8 @@ export interface WorkerOptions extends QueueOptions {
 }
 
 /** Takes runs off the queue until `stop()` is called. */
-export function runWorker(o: WorkerOptions): { stop: () => Promise<void>; done: Promise<void> } {
-  const connection = redisConnection(o.url);
+export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: () => Promise<void>; done: Promise<void> } {
+  const connection = o.connection ?? redisConnection(o.url);
   const me = o.workerName ?? `${hostname()}:${process.pid}`;
   const lockDuration = o.lockMs ?? 30_000;
   const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>) => {
@@ -131,6 +183,10 @@ export function runWorker(o: WorkerOptions): { stop: () => Promise<void>; done: 
         if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);
         if (/Restored|resum/i.test(line)) resumed = true;
       },
+    }).catch((e: unknown) => {
+      // Exit code 2 is a usage error: another attempt would fail the same way.
+      if (e instanceof RunFailedError && e.exitCode === 2) throw new UnrecoverableError(e.message);
+      throw e;
     });
     o.log?.(`${me}: ${r.how === 'skipped' ? 'already complete' : r.how === 'resumed' ? 'resumed and finished' : 'finished'} ${run.id}`);
     return { how: r.how, metrics: r.outcome.metrics };

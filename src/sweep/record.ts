@@ -26,6 +26,40 @@ export interface SweepRecord {
   summary: Omit<SweepSummary, 'rows'> & { rows: Omit<SweepSummary['rows'][number], 'curves'>[] } | null;
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What is wrong with a parsed sweep.json, naming the field ("runs[1] is not an object"), or null when it has the
+ * shape every reader (the CLI on resume, the dashboard) relies on.
+ */
+export function sweepRecordProblem(r: unknown): string | null {
+  if (!isObj(r) || r.kind !== 'sweep' || r.schemaVersion !== SWEEP_SCHEMA_VERSION) return `not a sweep record of version ${SWEEP_SCHEMA_VERSION}`;
+  if (!isObj(r.spec) || typeof r.spec.command !== 'string') return 'spec is not a sweep spec (an object with a command)';
+  for (const k of ['createdAt', 'updatedAt'] as const) if (typeof r[k] !== 'string') return `${k} is not a time stamp`;
+  if (r.finishedAt !== null && typeof r.finishedAt !== 'string') return 'finishedAt is neither a time stamp nor null';
+  if (!Array.isArray(r.runs)) return 'runs is not a list';
+  for (let i = 0; i < r.runs.length; i++) {
+    const run: unknown = r.runs[i];
+    if (!isObj(run)) return `runs[${i}] is not an object`;
+    if (typeof run.id !== 'string') return `runs[${i}].id is not a string`;
+    if (run.status !== 'pending' && run.status !== 'completed' && run.status !== 'failed') return `runs[${i}].status is not pending, completed or failed`;
+    if (!isObj(run.axes)) return `runs[${i}].axes is not an object`;
+    if (typeof run.seed !== 'number') return `runs[${i}].seed is not a number`;
+    if (typeof run.attempts !== 'number') return `runs[${i}].attempts is not a number`;
+  }
+  if (r.summary !== null) {
+    if (!isObj(r.summary)) return 'summary is neither an object nor null';
+    if (!Array.isArray(r.summary.rows)) return 'summary.rows is not a list';
+    if (!Array.isArray(r.summary.effects)) return 'summary.effects is not a list';
+    for (let i = 0; i < r.summary.rows.length; i++) {
+      const row: unknown = r.summary.rows[i];
+      if (!isObj(row) || typeof row.label !== 'string' || !isObj(row.axes)) return `summary.rows[${i}] is not a ranked setting (label, axes, mean)`;
+    }
+    for (const k of ['metric', 'goal', 'finding'] as const) if (typeof r.summary[k] !== 'string') return `summary.${k} is not a string`;
+  }
+  return null;
+}
+
 export function readSweepRecord(dir: string): SweepRecord | null {
   const file = path.join(dir, SWEEP_FILE);
   if (!existsSync(file)) return null;
@@ -35,9 +69,8 @@ export function readSweepRecord(dir: string): SweepRecord | null {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message}); move it away to start the sweep afresh`);
   }
-  if (rec?.kind !== 'sweep' || rec.schemaVersion !== SWEEP_SCHEMA_VERSION) {
-    throw new Error(`${file}: not a sweep record of version ${SWEEP_SCHEMA_VERSION}`);
-  }
+  const problem = sweepRecordProblem(rec);
+  if (problem) throw new Error(`${file}: ${problem}; fix it or move it away to start the sweep afresh`);
   return rec;
 }
 
@@ -45,7 +78,9 @@ export function readSweepRecord(dir: string): SweepRecord | null {
 export function openSweep(dir: string, spec: SweepSpec): { runs: SweepRun[]; createdAt: string; known: Map<string, Partial<RunEntry>> } {
   const runs = expandRuns(spec);
   const old = readSweepRecord(dir);
-  if (old && JSON.stringify(old.spec) !== JSON.stringify(spec)) {
+  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume.
+  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, metric: undefined, goal: undefined, attempts: undefined });
+  if (old && runsOf(old.spec) !== runsOf(spec)) {
     throw new Error(`${path.join(dir, SWEEP_FILE)} holds a sweep with another spec; use another --out, or the same spec to resume it`);
   }
   // Attempts carry over; a failure does not: running the sweep again gives failed runs another chance.
@@ -61,7 +96,12 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
     const worker = readWorkerStamp(runDirOf(dir, run))?.worker;
     const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts: k.attempts ?? 0, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
-      return { ...base, status: 'completed', value: metricValue(outcome, spec.metric, run.id), outcome };
+      // A run that completed without the metric is reported as failed with the reason, never aborting the sweep.
+      try {
+        return { ...base, status: 'completed', value: metricValue(outcome, spec.metric, run.id), outcome };
+      } catch (e) {
+        return { ...base, status: 'failed', error: (e as Error).message };
+      }
     }
     if (k.status === 'failed') return { ...base, status: 'failed', error: k.error };
     return base;

@@ -5,12 +5,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { nearName } from '../near_name.js';
 
 export type FlagValue = string | number | boolean;
 
-/** The commands a sweep can run (each writes a results.json with final metrics). */
-export const SWEEP_COMMANDS = ['imdb', 'addition', 'train', 'seq2seq'] as const;
+/** The commands a sweep can run (each writes a results.json with final metrics and takes the sweep's per-run flags). */
+export const SWEEP_COMMANDS = ['imdb', 'addition'] as const;
 export type SweepCommand = (typeof SWEEP_COMMANDS)[number];
+
+/** The final metrics each command's results.json reports (camelCase), so a misspelt `metric` is refused up front. */
+export const COMMAND_METRICS: Record<SweepCommand, readonly string[]> = {
+  imdb: ['testAccuracy', 'testLoss', 'trainAccuracy', 'trainLoss'],
+  addition: ['perCharAccuracy', 'exactMatchAccuracy', 'trainAccuracy', 'valLoss'],
+};
+
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/** The most settings a sweep runs (a grid without samples may not expand to more). */
+export const MAX_SETTINGS = 100_000;
 
 /** Flags a sweep sets itself for every run; a spec may not set them. */
 const RESERVED_FLAGS = ['out', 'seed', 'resume', 'threads', 'verbose', 'help'];
@@ -56,20 +69,36 @@ export function flagName(key: string): string {
   return key.replace(/_/g, '-').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
-function checkFlagKey(where: string, key: string): string {
+/** The flag names each command takes (kebab-case), when the caller knows them: spec flags are checked against them. */
+export type CommandFlagNames = Partial<Record<SweepCommand, readonly string[]>>;
+
+function checkFlagKey(where: string, key: string, known?: readonly string[], command?: string): string {
   const name = flagName(key);
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new SweepSpecError(`${where}: '${key}' is not a flag name`);
   if (RESERVED_FLAGS.includes(name)) {
     throw new SweepSpecError(`${where}: '${key}' is set by the sweep itself (${name === 'seed' ? 'use the top-level seeds list' : 'each run gets its own'})`);
   }
+  if (known && !known.includes(name)) {
+    const near = nearName(name, known.filter((n) => !RESERVED_FLAGS.includes(n)));
+    throw new SweepSpecError(`${where}: '${key}' is not a flag of rnnlab ${command}${near ? ` (did you mean '${near}'?)` : ''}`);
+  }
   return name;
 }
 
-function flagObject(where: string, v: unknown): Record<string, FlagValue> {
+/** Two keys that spell one flag (rnn and RNN, training-size and training_size) are refused, naming both. */
+function claim(seen: Map<string, string>, where: string, key: string, name: string): void {
+  const other = seen.get(name);
+  if (other !== undefined) throw new SweepSpecError(`${where}: '${other}' and '${key}' both name the flag --${name}; keep one`);
+  seen.set(name, key);
+}
+
+function flagObject(where: string, v: unknown, known?: readonly string[], command?: string): Record<string, FlagValue> {
   if (!isPlainObject(v)) throw new SweepSpecError(`${where} must be a mapping of flag: value`);
   const out: Record<string, FlagValue> = {};
+  const seen = new Map<string, string>();
   for (const [k, val] of Object.entries(v)) {
-    const name = checkFlagKey(where, k);
+    const name = checkFlagKey(where, k, known, command);
+    claim(seen, where, k, name);
     if (!isFlagValue(val)) throw new SweepSpecError(`${where}.${k} must be a string, a number or true/false`);
     out[name] = val;
   }
@@ -82,7 +111,7 @@ function positiveInt(where: string, v: unknown): number {
 }
 
 /** Checks a parsed document (the object form of the YAML/JSON) and fills in defaults. */
-export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
+export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: CommandFlagNames = {}): SweepSpec {
   if (!isPlainObject(doc)) throw new SweepSpecError(`${source}: the spec must be a mapping (command, flags, grid, seeds, metric)`);
   for (const k of Object.keys(doc)) {
     if (!KNOWN_KEYS.includes(k)) throw new SweepSpecError(`${source}: unknown key '${k}' (known: ${KNOWN_KEYS.filter((x) => x !== 'sampleSeed').join(', ')})`);
@@ -91,13 +120,16 @@ export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
   if (typeof command !== 'string' || !(SWEEP_COMMANDS as readonly string[]).includes(command)) {
     throw new SweepSpecError(`${source}: command must be one of ${SWEEP_COMMANDS.join(', ')}, got ${JSON.stringify(command)}`);
   }
-  const flags = doc.flags === undefined ? {} : flagObject(`${source}: flags`, doc.flags);
+  const known = commandFlags[command as SweepCommand];
+  const flags = doc.flags === undefined ? {} : flagObject(`${source}: flags`, doc.flags, known, command);
 
   const grid: Record<string, FlagValue[]> = {};
   if (doc.grid !== undefined) {
     if (!isPlainObject(doc.grid)) throw new SweepSpecError(`${source}: grid must be a mapping of flag: [values]`);
+    const seen = new Map<string, string>();
     for (const [k, vals] of Object.entries(doc.grid)) {
-      const name = checkFlagKey(`${source}: grid`, k);
+      const name = checkFlagKey(`${source}: grid`, k, known, command);
+      claim(seen, `${source}: grid`, k, name);
       if (!Array.isArray(vals) || vals.length === 0) throw new SweepSpecError(`${source}: grid.${k} must be a non-empty list of values`);
       vals.forEach((v, i) => { if (!isFlagValue(v)) throw new SweepSpecError(`${source}: grid.${k}[${i}] must be a string, a number or true/false`); });
       if (new Set(vals.map(String)).size !== vals.length) throw new SweepSpecError(`${source}: grid.${k} lists a value twice`);
@@ -110,7 +142,7 @@ export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
   if (doc.list !== undefined) {
     if (!Array.isArray(doc.list) || doc.list.length === 0) throw new SweepSpecError(`${source}: list must be a non-empty list of flag mappings`);
     doc.list.forEach((item, i) => {
-      const f = flagObject(`${source}: list[${i}]`, item);
+      const f = flagObject(`${source}: list[${i}]`, item, known, command);
       for (const k of Object.keys(f)) if (k in flags) throw new SweepSpecError(`${source}: list[${i}].${k} also appears in flags; a flag is either fixed or varied`);
       list.push(f);
     });
@@ -120,6 +152,12 @@ export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
   if (doc.samples !== undefined) {
     samples = positiveInt(`${source}: samples`, doc.samples);
     if (Object.keys(grid).length === 0) throw new SweepSpecError(`${source}: samples draws from grid, but there is no grid`);
+  }
+  const combos = Object.values(grid).reduce((n, v) => n * v.length, 1);
+  if (Object.keys(grid).length && combos > Number.MAX_SAFE_INTEGER) throw new SweepSpecError(`${source}: grid has more combinations than can be counted; make it smaller`);
+  if (Object.keys(grid).length && Math.min(samples ?? combos, combos) > MAX_SETTINGS) {
+    throw new SweepSpecError(`${source}: grid has ${combos.toLocaleString('en-US')} combinations${samples === null ? '' : ` and samples asks for ${samples.toLocaleString('en-US')}`}; ` +
+      `a sweep runs at most ${MAX_SETTINGS.toLocaleString('en-US')} settings${samples === null ? ' (samples: N draws N of them)' : ''}`);
   }
   const sampleSeedRaw = doc.sample_seed ?? doc.sampleSeed ?? 1;
   if (typeof sampleSeedRaw !== 'number' || !Number.isInteger(sampleSeedRaw)) throw new SweepSpecError(`${source}: sample_seed must be a whole number`);
@@ -136,6 +174,12 @@ export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
 
   const metric = doc.metric ?? defaultMetric(command as SweepCommand);
   if (typeof metric !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(metric)) throw new SweepSpecError(`${source}: metric must be a metric name such as test_accuracy`);
+  const metrics = COMMAND_METRICS[command as SweepCommand];
+  if (!metrics.includes(camel(metric))) {
+    const names = metrics.map(snake);
+    const near = nearName(snake(metric), names);
+    throw new SweepSpecError(`${source}: metric '${metric}' is not reported by rnnlab ${command}${near ? ` (did you mean '${near}'?)` : ''}; it reports ${names.join(', ')}`);
+  }
   const goalRaw = doc.goal ?? (/loss|error/i.test(metric) ? 'min' : 'max');
   if (goalRaw !== 'max' && goalRaw !== 'min') throw new SweepSpecError(`${source}: goal must be max or min, got ${JSON.stringify(goalRaw)}`);
   const attempts = doc.attempts === undefined ? 3 : positiveInt(`${source}: attempts`, doc.attempts);
@@ -144,26 +188,26 @@ export function validateSpec(doc: unknown, source = 'sweep spec'): SweepSpec {
 }
 
 export function defaultMetric(command: SweepCommand): string {
-  return command === 'addition' || command === 'seq2seq' ? 'exact_match_accuracy' : 'test_accuracy';
+  return command === 'addition' ? 'exact_match_accuracy' : 'test_accuracy';
 }
 
 /** Parses spec text; YAML is a superset of JSON, so one parser reads both, with line numbers in its errors. */
-export function parseSpec(text: string, source = 'sweep spec'): SweepSpec {
+export function parseSpec(text: string, source = 'sweep spec', commandFlags: CommandFlagNames = {}): SweepSpec {
   let doc: unknown;
   try {
     doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (e) {
     throw new SweepSpecError(`${source}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
   }
-  return validateSpec(doc, source);
+  return validateSpec(doc, source, commandFlags);
 }
 
-export function readSpec(file: string): SweepSpec {
+export function readSpec(file: string, commandFlags: CommandFlagNames = {}): SweepSpec {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new SweepSpecError(`${file}: cannot read the sweep spec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return parseSpec(text, file);
+  return parseSpec(text, file, commandFlags);
 }

@@ -71,12 +71,14 @@ describe('rnnlab sweep on the local pool', () => {
     expect(readdirSync(path.join(dir, 'runs'))).toHaveLength(12);
   });
 
-  it('refuses to resume a folder with another spec', async () => {
-    await expect(runSweepLocal(parseSpec(specText('attempts: 1\n')), { dir: path.join(root, 'sweep'), parallel: 1, threads: 1 }))
+  it('refuses to resume a folder with another spec (other runs), but not one that only ranks or retries differently', async () => {
+    await expect(runSweepLocal(parseSpec(specText().replace('seeds: [1, 2, 3]', 'seeds: [1, 2]')), { dir: path.join(root, 'sweep'), parallel: 1, threads: 1 }))
       .rejects.toThrow(/holds a sweep with another spec/);
+    const again = await runSweepLocal(parseSpec(specText('attempts: 1\n').replace('metric: test_accuracy', 'metric: test_loss')), { dir: path.join(root, 'sweep'), parallel: 1, threads: 1 });
+    expect(again.summary).toMatchObject({ completed: 12, failed: 0, metric: 'test_loss', goal: 'min' });
   });
 
-  it('records a run that keeps failing with its error and finishes the rest', async () => {
+  it('records a failing run with its error, without retrying a usage error (exit 2), and finishes the rest', async () => {
     const dir = path.join(root, 'failing');
     const spec = parseSpec(`command: imdb
 flags: { data: ${JSON.stringify(data)}, limit: 40, epochs: 1, maxlen: 8, vocab: 500, embedding_dim: 4, model: lstm }
@@ -87,11 +89,12 @@ attempts: 2
     const out = await runSweepLocal(spec, { dir, parallel: 1, threads: 1, onEvent: (e) => events.push(e) });
     expect(out.summary).toMatchObject({ completed: 1, failed: 1 });
     const failed = events.filter((e) => e.type === 'failed');
-    expect(failed.map((e) => e.type === 'failed' && e.retrying)).toEqual([true, false]);
+    // --units 0 is a usage error (exit 2): another attempt would fail the same way.
+    expect(failed.map((e) => e.type === 'failed' && e.retrying)).toEqual([false]);
     const rec = readSweepRecord(dir)!;
     const bad = rec.runs.find((r) => r.status === 'failed')!;
     expect(bad.id).toBe('units-0_seed-1');
-    expect(bad.attempts).toBe(2);
+    expect(bad.attempts).toBe(1);
     expect(bad.error).toMatch(/--units/);
   });
 });
