@@ -34,13 +34,14 @@ function describe(v: unknown): string {
  * never a silent NaN or 0.
  */
 export function batchElements(items: unknown[]): unknown {
-  const srcs = items.map((x) => (x !== null && typeof x === 'object' ? (x as { [ELEMENT_SOURCE]?: ElementSource })[ELEMENT_SOURCE] : undefined));
-  return batchAt(items, '', srcs);
+  return batchAt(items, '', items);
 }
 
-function batchAt(items: unknown[], path: string, srcs: (ElementSource | undefined)[]): unknown {
+/** roots: the batch's whole elements, where a csv row keeps its file and line (looked up only for an error). */
+function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
   const where = (i: number): string => {
-    const s = srcs[i];
+    const x = roots[i];
+    const s = x !== null && typeof x === 'object' ? (x as { [ELEMENT_SOURCE]?: ElementSource })[ELEMENT_SOURCE] : undefined;
     return `dataset.batch: ${path ? `column '${path}': ` : ''}element ${i} of the batch${s ? ` (${s.file} line ${s.line})` : ''}`;
   };
   const first = items[0];
@@ -76,7 +77,7 @@ function batchAt(items: unknown[], path: string, srcs: (ElementSource | undefine
     items.forEach((x, i) => {
       if (!Array.isArray(x) || x.length !== first.length) throw new Error(`${where(i)} is ${Array.isArray(x) ? `a list of ${x.length}` : describe(x)} but element 0 is a list of ${first.length}`);
     });
-    return first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, srcs));
+    return first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, roots));
   }
   if (typeof first === 'object' && first !== null) {
     const keys = Object.keys(first);
@@ -85,7 +86,7 @@ function batchAt(items: unknown[], path: string, srcs: (ElementSource | undefine
       const extra = Object.keys(x).filter((k) => !keys.includes(k));
       if (extra.length) throw new Error(`${where(i)} has key '${extra[0]}' that element 0 lacks`);
     });
-    return Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, srcs)]));
+    return Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, roots)]));
   }
   throw new Error(`${where(0)} is ${describe(first)}: only numbers, booleans, arrays, tensors and objects/lists of them can be batched`);
 }

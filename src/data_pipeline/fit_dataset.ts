@@ -172,10 +172,9 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
   const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
   let exhausted = false;
-  const initial = args.initialEpoch ?? 0;
   await fire(callbacks, 'onTrainBegin', {});
   try {
-    for (let epoch = initial; epoch < epochs && !model.stopTraining && !exhausted; epoch++) {
+    for (let epoch = state.initialEpoch; epoch < epochs && !model.stopTraining && !exhausted; epoch++) {
       const start = Date.now();
       const it = shared ?? (await dataset.iterator());
       const sums = names.map(() => 0);
@@ -187,9 +186,9 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
           if (r.done) {
             if (per !== undefined) {
               exhausted = true;
-              if (b === 0 && epoch === initial) throw new Error(`${where}: the dataset is empty`);
-              console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${(epoch - initial) * per + b} batches; `
-                + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per * (epochs - initial)}), e.g. with dataset.repeat().`);
+              if (b === 0 && epoch === state.initialEpoch) throw new Error(`${where}: the dataset is empty`);
+              console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${(epoch - state.initialEpoch) * per + b} batches; `
+                + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per * (epochs - state.initialEpoch)}), e.g. with dataset.repeat().`);
             }
             break;
           }

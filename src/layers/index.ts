@@ -72,8 +72,8 @@ export type {
 
 /** rl.layers.x(args): the class's constructor, then the check that it read every option given (checkKnownArgs). */
 function layerFactory<C extends new (...args: never[]) => Layer>(cls: C): (...args: ConstructorParameters<C>) => InstanceType<C> {
-  const make = cls as unknown as new (...args: ConstructorParameters<C>) => InstanceType<C>;
-  return (...args) => checked(new make(...args), args[0]);
+  const make = factoryOf(cls);
+  return (...args) => checked(make(...args), args[0]);
 }
 
 function checked<L extends Layer>(layer: L, args: unknown): L {

@@ -59,7 +59,8 @@ export class Callback implements CallbackHooks {
   }
 }
 
-const HOOK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+/** The hooks fit calls, in the order of a run's life. */
+export const HOOK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
 type HookName = typeof HOOK_NAMES[number];
 
 /** Whether fn is one of rl.Callback's do-nothing hooks (fit need not call it, nor build logs for it). */

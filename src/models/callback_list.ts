@@ -1,8 +1,8 @@
 /** fit's callbacks as it runs them: indexed by hook, plain objects wrapped so their hooks see the model. */
 import { aliasLogs, type Callback, type CallbackHook } from './callback.js';
-import { Callback as CallbackClass, PlainCallback, checkHookKeys, isDefaultHook } from './callback_class.js';
+import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkHookKeys, isDefaultHook } from './callback_class.js';
 
-const HOOKS: readonly CallbackHook[] = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 

@@ -94,6 +94,8 @@ class Meters {
   readonly names: string[];
   /** '<output>_loss' per output when there are several (tfjs and Keras log each output's loss), else none. */
   readonly lossNames: string[];
+  /** The log names of values(). */
+  readonly keys: string[];
   private readonly lossSums: number[];
   private lossSeen = 0;
   private readonly fromLogits: boolean[];
@@ -102,8 +104,8 @@ class Meters {
     const per = outputMetricNames(model);
     this.meters = heads.map((h, i) => (per[i].length ? new MetricMeters({ metrics: per[i], loss: h.loss, functions: model.metricFunctions }) : null));
     this.fromLogits = heads.map((h) => h.fromLogits);
-    this.names = heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)));
-    this.lossNames = heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : [];
+    ({ lossNames: this.lossNames, names: this.names } = logNames(model));
+    this.keys = [...this.lossNames, ...this.names];
     this.lossSums = this.lossNames.map(() => 0);
   }
 
@@ -120,8 +122,6 @@ class Meters {
   values(): number[] {
     return [...this.lossSums.map((s) => (this.lossSeen ? s / this.lossSeen : 0)), ...this.meters.flatMap((m) => m?.values() ?? [])];
   }
-  /** The log names of values(). */
-  get keys(): string[] { return [...this.lossNames, ...this.names]; }
   into(logs: Logs, prefix = ''): Logs {
     const v = this.values();
     this.keys.forEach((name, i) => { logs[prefix + name] = v[i]; });
@@ -146,10 +146,16 @@ function outputMetricNames(model: TrainableModel): string[][] {
  * several, then the metrics ('<output>_<metric>' for several outputs), as tfjs's model.metricsNames.
  */
 export function metricsNames(model: TrainableModel): string[] {
+  const { lossNames, names } = logNames(model);
+  return ['loss', ...lossNames, ...names];
+}
+
+/** Each output's loss name (several outputs) and the metrics' log names, one output after the other. */
+function logNames(model: TrainableModel): { lossNames: string[]; names: string[] } {
   const heads = model.outputHeads();
   const per = outputMetricNames(model);
-  return ['loss', ...(heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : []),
-    ...heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)))];
+  return { lossNames: heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : [],
+    names: heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) };
 }
 
 /** compile's options (tfjs's names; Keras's snake_case loss_weights too). */

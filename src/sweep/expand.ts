@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Random } from '../random.js';
-import { MAX_SETTINGS, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
+import { gridSize, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
 
 export interface SweepRun {
   /** Folder name under <sweep>/runs/, stable across expansions. */
@@ -25,14 +25,9 @@ function cartesian(grid: Record<string, FlagValue[]>): Record<string, FlagValue>
   return combos;
 }
 
-/** The most combinations a grid may expand to without `samples` (and the most runs a sweep may have). */
-export const MAX_RUNS = MAX_SETTINGS;
 /** Up to this many combinations, a sample is drawn from a permutation of all of them (as before); above, by index. */
 const PERMUTE_LIMIT = 1_000_000;
 
-export function gridSize(grid: Record<string, FlagValue[]>): number {
-  return Object.values(grid).reduce((n, v) => n * v.length, 1);
-}
 
 /** The i-th combination of the grid in cartesian() order (the first axis varies slowest), without building the grid. */
 function gridAt(grid: Record<string, FlagValue[]>, i: number): Record<string, FlagValue> {
@@ -49,12 +44,8 @@ function gridAt(grid: Record<string, FlagValue[]>, i: number): Record<string, Fl
 /** The combinations a spec asks for, in a stable order: grid (or its random sample), then the list. */
 export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
   const hasGrid = Object.keys(spec.grid).length > 0;
+  // (validateSpec has refused a grid that would give more than MAX_SETTINGS runs.)
   const total = hasGrid ? gridSize(spec.grid) : 0;
-  const wanted = spec.samples === null ? total : Math.min(spec.samples, total);
-  if (wanted > MAX_RUNS) {
-    throw new SweepSpecError(`the spec's grid has ${total.toLocaleString('en-US')} combinations${spec.samples === null ? '' : ` and samples asks for ${spec.samples.toLocaleString('en-US')}`}; ` +
-      `a sweep runs at most ${MAX_RUNS.toLocaleString('en-US')} settings${spec.samples === null ? ' (use samples: N to draw N of them)' : ''}`);
-  }
   let fromGrid: Record<string, FlagValue>[];
   if (spec.samples === null || spec.samples >= total) fromGrid = hasGrid ? cartesian(spec.grid) : [];
   else if (total <= PERMUTE_LIMIT) {

@@ -25,6 +25,11 @@ const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLo
 /** The most settings a sweep runs (a grid without samples may not expand to more). */
 export const MAX_SETTINGS = 100_000;
 
+/** The number of combinations a grid expands to. */
+export function gridSize(grid: Record<string, FlagValue[]>): number {
+  return Object.values(grid).reduce((n, v) => n * v.length, 1);
+}
+
 /** Flags a sweep sets itself for every run; a spec may not set them. */
 const RESERVED_FLAGS = ['out', 'seed', 'resume', 'threads', 'verbose', 'help'];
 
@@ -153,7 +158,7 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
     samples = positiveInt(`${source}: samples`, doc.samples);
     if (Object.keys(grid).length === 0) throw new SweepSpecError(`${source}: samples draws from grid, but there is no grid`);
   }
-  const combos = Object.values(grid).reduce((n, v) => n * v.length, 1);
+  const combos = gridSize(grid);
   if (Object.keys(grid).length && combos > Number.MAX_SAFE_INTEGER) throw new SweepSpecError(`${source}: grid has more combinations than can be counted; make it smaller`);
   if (Object.keys(grid).length && Math.min(samples ?? combos, combos) > MAX_SETTINGS) {
     throw new SweepSpecError(`${source}: grid has ${combos.toLocaleString('en-US')} combinations${samples === null ? '' : ` and samples asks for ${samples.toLocaleString('en-US')}`}; ` +
