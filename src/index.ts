@@ -4,7 +4,7 @@
  */
 export { Tensor } from './tensor.js';
 // Tensor creation, ops, tidy/dispose/memory and util, with tfjs's names; also attaches the chainable methods.
-export * from './ops/index.js';
+export * from './autograd/tensor_api.js';
 // These shadow the plain ops of the same names: they record on the tape while one is active (custom layers train).
 export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
   from './autograd/public_ops.js';

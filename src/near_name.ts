@@ -1,8 +1,18 @@
-/** The "did you mean" of option errors: the first candidate within two edits of a given name (case ignored). */
+/**
+ * The one check of option keys every rnnlab function shares (Keras raises on unknown kwargs; rnnlab accepts nothing
+ * it would ignore), and the "did you mean" of its errors.
+ */
+
+/** The closest candidate within two edits of a given name (case ignored; ties: the first): a typo, a wrong case, a Keras snake_case name. */
 export function nearName(name: string, candidates: Iterable<string>): string | undefined {
   const k = name.toLowerCase();
-  for (const c of candidates) if (editDistance(c.toLowerCase(), k) <= 2) return c;
-  return undefined;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(c.toLowerCase(), k);
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return best;
 }
 
 function editDistance(a: string, b: string): number {
@@ -13,4 +23,43 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+/** "<where>: unknown option 'k' (did you mean 'near'?); options: a, b": the shape of every unknown-key error. */
+export function unknownOptionMessage(where: string, key: string, known: readonly string[], noun = 'option'): string {
+  const near = nearName(key, known);
+  return `${where}: unknown ${noun} '${key}'${near ? ` (did you mean '${near}'?)` : ''}; ${noun}s: ${known.join(', ')}`;
+}
+
+export interface OptionRules {
+  /** Options of tfjs or Keras that rnnlab does not implement, each with why: refused by name rather than as unknown. */
+  refused?: Readonly<Record<string, string>>;
+  /** A key whose value is undefined counts as absent (tfjs's optional arguments); default true. */
+  undefinedIsAbsent?: boolean;
+  /** null counts as no options (as undefined does); default false. */
+  nullIsNone?: boolean;
+  /** The error class thrown (default Error): callers in areas with their own error types pass theirs. */
+  error?: new (message: string) => Error;
+  /** What the keys are called in messages (default 'option'). */
+  noun?: string;
+}
+
+/**
+ * An options object whose keys are all known: anything else (a typo such as monitr, a Keras snake_case name, an
+ * option rnnlab does not implement) is an error naming the function and the key, and the nearest known name.
+ * Returns the options as a record ({} for undefined).
+ */
+export function checkOptionKeys(where: string, options: unknown, known: readonly string[], rules: OptionRules = {}): Record<string, unknown> {
+  const E = rules.error ?? Error;
+  if (options === undefined || (options === null && rules.nullIsNone)) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new E(`${where}: the options argument must be an object, got ${Array.isArray(options) ? 'a list' : typeof options === 'string' ? JSON.stringify(options) : String(options)}`);
+  }
+  const skipUndefined = rules.undefinedIsAbsent ?? true;
+  for (const [k, v] of Object.entries(options)) {
+    if (known.includes(k) || (skipUndefined && v === undefined)) continue;
+    if (rules.refused && Object.hasOwn(rules.refused, k)) throw new E(`${where}: option '${k}' is not supported by rnnlab (${rules.refused[k]})`);
+    throw new E(unknownOptionMessage(where, k, known, rules.noun));
+  }
+  return options as Record<string, unknown>;
 }

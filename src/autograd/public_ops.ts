@@ -2,9 +2,12 @@
  * The public tensor ops a custom layer's call() uses, recording on the tape while one is active (fit, or
  * withTape), so user layers train like built-in ones. Outside a tape each is exactly the plain op from src/ops.
  * Each backward is written with the plain ops, which never record (the tape is closed while it replays).
+ * More differentiable ops (abs, pow, gather, stack, ...) are in ./differentiable_ops.ts, built on grads().
  */
 import { allocFloat, type FArray } from '../backend/index.js';
 import * as T from '../ops/index.js';
+import { asTensor } from '../ops/convert.js';
+import { saveForBackward } from '../ops/memory.js';
 import { parseAxes } from '../ops/reduction.js';
 import { Tensor, type Shape, type TensorLike } from '../tensor.js';
 import { accumulate, record } from './tape.js';
@@ -24,16 +27,27 @@ function unbroadcast(g: Tensor, shape: Shape): Tensor {
   return T.reshape(T.sum(g, axes), shape);
 }
 
-/** Records out as computed from inputs; backward maps the output gradient to one gradient per input (or null). */
-function grads(out: Tensor, inputs: unknown[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+/**
+ * Records out as computed from inputs; backward maps the output gradient to one gradient per input (or null).
+ * Inputs that are not Tensors (plain numbers and arrays) take no gradient.
+ */
+export function grads(out: Tensor, inputs: unknown[], backward: (g: Tensor) => (Tensor | null)[], alsoRead: unknown[] = []): Tensor {
   const ts = inputs.map((t) => (t instanceof Tensor ? t : null));
-  return record(out, ts, () => {
+  record(out, ts, () => {
     const gs = backward(new Tensor(out.grad!, out.shape, 'float32'));
     gs.forEach((gi, i) => {
       const t = ts[i];
       if (gi && t?.requiresGrad) accumulate(t, floats(unbroadcast(gi, t.shape)), true);
     });
   });
+  // backward reads the inputs, the output and alsoRead: a tidy() around the forward must not poison them.
+  if (out.backwardFn) saveForBackward([out, ...ts, ...alsoRead]);
+  return out;
+}
+
+/** Attaches fn as the chained method `name` (x.name(...rest) is fn(x, ...rest)), replacing the plain one. */
+export function recordingMethod(name: string, fn: (x: Tensor, ...rest: never[]) => unknown): void {
+  Object.defineProperty(Tensor.prototype, name, { configurable: true, writable: true, value(this: Tensor, ...rest: never[]) { return fn(this, ...rest); } });
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor { return grads(T.add(a, b), [a, b], (g) => [g, g]); }
@@ -69,50 +83,59 @@ export function exp(x: TensorLike): Tensor {
 export function log(x: TensorLike): Tensor { return grads(T.log(x), [x], (g) => [T.div(g, x)]); }
 
 /** The shape of x reduced over axis with keepDims, so a reduced gradient broadcasts back over x. */
-function keptShape(x: Tensor, axis: number | number[] | null | undefined): number[] {
+export function keptShape(x: Tensor, axis: number | number[] | null | undefined): number[] {
   const axes = parseAxes(axis, x.rank);
   return x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-export function sum(x: Tensor, axis: number | number[] | null = null, keepDims = false): Tensor {
-  return grads(T.sum(x, axis, keepDims), [x], (g) => [T.mul(T.reshape(g, keptShape(x, axis)), T.onesLike(x))]);
+export function sum(x: TensorLike, axis: number | number[] | null = null, keepDims = false): Tensor {
+  const t = asTensor(x, 'x', 'sum');
+  return grads(T.sum(t, axis, keepDims), [x], (g) => [T.mul(T.reshape(g, keptShape(t, axis)), T.onesLike(t))]);
 }
-export function mean(x: Tensor, axis: number | number[] | null = null, keepDims = false): Tensor {
-  const count = x.size / keptShape(x, axis).reduce((a, b) => a * b, 1);
-  return grads(T.mean(x, axis, keepDims), [x], (g) => [T.mul(T.reshape(T.div(g, count), keptShape(x, axis)), T.onesLike(x))]);
+export function mean(x: TensorLike, axis: number | number[] | null = null, keepDims = false): Tensor {
+  const t = asTensor(x, 'x', 'mean');
+  const y = T.mean(t, axis, keepDims);
+  const count = t.size / Math.max(y.size, 1);
+  return grads(y, [x], (g) => [T.mul(T.reshape(T.div(g, count), keptShape(t, axis)), T.onesLike(t))]);
 }
 
-export function reshape(x: Tensor, shape: Shape): Tensor { return grads(T.reshape(x, shape), [x], (g) => [T.reshape(g, x.shape)]); }
+export function reshape(x: TensorLike, shape: Shape): Tensor {
+  const t = asTensor(x, 'x', 'reshape');
+  return grads(T.reshape(t, shape), [x], (g) => [T.reshape(g, t.shape)]);
+}
 
-export function transpose(x: Tensor, perm?: number[]): Tensor {
-  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+export function transpose(x: TensorLike, perm?: number[]): Tensor {
+  const y = T.transpose(x, perm);
+  const p = perm ?? y.shape.map((_, i) => y.rank - 1 - i);
   const inverse = p.map((_, i) => p.indexOf(i));
-  return grads(T.transpose(x, perm), [x], (g) => [T.transpose(g, inverse)]);
+  return grads(y, [x], (g) => [T.transpose(g, inverse)]);
 }
 
 /** Softmax over the last axis (tfjs's default dim): dx = y * (g - sum(g * y)). */
-export function softmax(logits: Tensor, dim = -1): Tensor {
+export function softmax(logits: TensorLike, dim = -1): Tensor {
   const y = T.softmax(logits, dim);
   return grads(y, [logits], (g) => [T.mul(y, T.sub(g, T.sum(T.mul(g, y), -1, true)))]);
 }
 
-export function concat(tensors: Tensor[], axis = 0): Tensor {
+export function concat(tensors: TensorLike[], axis = 0): Tensor {
   const out = T.concat(tensors, axis);
   const ax = axis < 0 ? axis + out.rank : axis;
   return grads(out, tensors, (g) => {
     let at = 0;
-    return tensors.map((t) => {
+    return tensors.map((x) => {
+      const shape = asTensor(x, 'x', 'concat').shape;
       const begin = g.shape.map((_, i) => (i === ax ? at : 0));
-      at += t.shape[ax];
-      return T.slice(g, begin, t.shape);
+      at += shape[ax];
+      return T.slice(g, begin, shape);
     });
   });
 }
 
-export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
-  const out = T.slice(x, begin, size);
-  const starts = x.shape.map((_, i) => (Array.isArray(begin) ? begin[i] ?? 0 : i === 0 ? begin : 0));
-  return grads(out, [x], (g) => [T.pad(g, x.shape.map((d, i) => [starts[i], d - starts[i] - out.shape[i]] as [number, number]))]);
+export function slice(x: TensorLike, begin: number | number[], size?: number | number[]): Tensor {
+  const t = asTensor(x, 'x', 'slice');
+  const out = T.slice(t, begin, size);
+  const starts = t.shape.map((_, i) => (Array.isArray(begin) ? begin[i] ?? 0 : i === 0 ? begin : 0));
+  return grads(out, [x], (g) => [T.pad(g, t.shape.map((d, i) => [starts[i], d - starts[i] - out.shape[i]] as [number, number]))]);
 }
 
 // The chained forms record too (x.square().sum(), w.reshape([2, 1])), as tfjs's methods differentiate like its
@@ -120,10 +143,5 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
 const recordingMethods: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
   add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice, reshape,
 };
-for (const [name, fn] of Object.entries(recordingMethods)) {
-  Object.defineProperty(Tensor.prototype, name, { configurable: true, writable: true, value(this: Tensor, ...rest: never[]) { return fn(this, ...rest); } });
-}
-Object.defineProperty(Tensor.prototype, 'concat', {
-  configurable: true, writable: true,
-  value(this: Tensor, x: Tensor | Tensor[], axis?: number) { return concat([this, ...(Array.isArray(x) ? x : [x])], axis); },
-});
+for (const [name, fn] of Object.entries(recordingMethods)) recordingMethod(name, fn);
+recordingMethod('concat', (x: Tensor, more: Tensor | Tensor[], axis?: number) => concat([x, ...(Array.isArray(more) ? more : [more])], axis));

@@ -4,6 +4,7 @@
  * backward() replays the tape in reverse; each closure reads its output's grad and accumulates into inputs.
  */
 import { allocFloat, allocPersistent, getPrecision, kernels, type FArray } from '../backend/index.js';
+import { closeSaveList, openSaveList, releaseSaved } from '../ops/memory.js';
 import { Tensor } from '../tensor.js';
 
 let tape: Tensor[] | null = null;
@@ -56,25 +57,32 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
   const outer = tape;
   const mine: Tensor[] = [];
   tape = mine;
+  // The tensors this tape's backward reads stay readable through dispose() until backward has run.
+  const saved = openSaveList();
   let value: T;
   try {
     value = fn();
   } finally {
     tape = outer;
+    closeSaveList(saved);
   }
   return {
     value,
     backward(loss: Tensor) {
-      if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
-      if (!loss.requiresGrad) return;
-      loss.grad = allocFloat(1);
-      loss.grad[0] = 1;
-      for (let i = mine.length - 1; i >= 0; i--) {
-        const t = mine[i];
-        if (t.grad && t.backwardFn) t.backwardFn();
-        // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
-        t.backwardFn = null;
-        t.grad = null;
+      try {
+        if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
+        if (!loss.requiresGrad) return;
+        loss.grad = allocFloat(1);
+        loss.grad[0] = 1;
+        for (let i = mine.length - 1; i >= 0; i--) {
+          const t = mine[i];
+          if (t.grad && t.backwardFn) t.backwardFn();
+          // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
+          t.backwardFn = null;
+          t.grad = null;
+        }
+      } finally {
+        releaseSaved(saved);
       }
     },
   };

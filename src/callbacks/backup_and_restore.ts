@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
 import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, checkOptionKeys, type Writer } from './base.js';
+import { BaseCallback, captureState, type Writer } from './base.js';
+import { checkOptionKeys } from '../near_name.js';
 import { InterruptGuard } from './interrupt.js';
 
 export interface BackupAndRestoreArgs {
@@ -46,7 +47,7 @@ export class BackupAndRestore extends BaseCallback {
 
   constructor(args: BackupAndRestoreArgs) {
     super();
-    checkOptionKeys(args, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit'], 'backupAndRestore');
+    checkOptionKeys('backupAndRestore', args, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']);
     if (!args || typeof args.backupDir !== 'string' || args.backupDir === '') throw new Error('backupAndRestore: backupDir must be a folder path');
     this.backupDir = resolve(args.backupDir);
     const f = args.saveFreq ?? 'epoch';

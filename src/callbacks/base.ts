@@ -2,7 +2,6 @@
 import type { Callback, FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
-import { nearName } from '../near_name.js';
 import type { TrainingState } from '../io/checkpoint.js';
 import { Callback as CallbackClass } from '../models/callback_class.js';
 
@@ -22,17 +21,6 @@ export abstract class BaseCallback extends CallbackClass implements Callback {
   protected get state(): FitState {
     if (!this.fit) throw new Error(`${this.constructor.name}: used outside model.fit (pass it in fit's callbacks)`);
     return this.fit;
-  }
-}
-
-/** An options object whose keys are all known: a typo (monitr) is an error naming it and the nearest option. */
-export function checkOptionKeys(args: unknown, keys: readonly string[], owner: string): void {
-  if (args === undefined) return;
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`${owner}: expected an options object, got ${String(args)}`);
-  for (const [k, v] of Object.entries(args)) {
-    if (v === undefined || keys.includes(k)) continue;
-    const near = nearName(k, keys);
-    throw new Error(`${owner}: unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}; options: ${keys.join(', ')}`);
   }
 }
 

@@ -2,12 +2,13 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
+import { checkOptionKeys } from '../near_name.js';
 
 export class CSVLogger implements Callback {
   private keys: string[] | null = null;
   constructor(readonly filename: string, private readonly opts: { separator?: string; append?: boolean } = {}) {
     if (typeof filename !== 'string' || !filename) throw new Error('CSVLogger: filename must be a non-empty path');
-    for (const k of Object.keys(opts)) if (k !== 'separator' && k !== 'append') throw new Error(`CSVLogger: unknown option '${k}'`);
+    checkOptionKeys('CSVLogger', opts, ['separator', 'append'], { undefinedIsAbsent: false });
   }
   onTrainBegin(): void {
     this.keys = null;

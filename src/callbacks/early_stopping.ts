@@ -1,7 +1,8 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, checkMonitor, checkOptionKeys, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
+import { checkOptionKeys } from '../near_name.js';
 
 export interface EarlyStoppingArgs {
   monitor?: string;
@@ -37,7 +38,7 @@ export class EarlyStopping extends BaseCallback {
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
-    checkOptionKeys(args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out'], 'earlyStopping');
+    checkOptionKeys('earlyStopping', args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out']);
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'earlyStopping');
     const nonNeg = (v: unknown, what: string, int: boolean) => {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (int && !Number.isInteger(v))) {

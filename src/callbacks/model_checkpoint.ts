@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, checkMonitor, checkOptionKeys, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, captureState, checkMonitor, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+import { checkOptionKeys } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
   /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f} templates. */
@@ -40,7 +41,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   constructor(args: ModelCheckpointArgs) {
     super();
-    checkOptionKeys(args, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'verbose', 'out'], 'modelCheckpoint');
+    checkOptionKeys('modelCheckpoint', args, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'verbose', 'out']);
     const p = args?.path ?? args?.filepath;
     if (typeof p !== 'string' || p === '') throw new Error('modelCheckpoint: path must be a folder path');
     this.path = p;

@@ -1,6 +1,7 @@
 /** Keras's ReduceLROnPlateau: multiply the learning rate by factor after patience epochs without improvement. */
 import type { Callback, FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
+import { checkOptionKeys } from '../near_name.js';
 import { checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
 
 export interface ReduceLROnPlateauArgs {
@@ -25,7 +26,7 @@ export class ReduceLROnPlateau implements Callback {
 
   /** Keras defaults: monitor val_loss, factor 0.1, patience 10, minDelta 1e-4, cooldown 0, minLr 0. */
   constructor(private readonly args: ReduceLROnPlateauArgs = {}) {
-    for (const k of Object.keys(args)) if (!KEYS.includes(k)) throw new Error(`ReduceLROnPlateau: unknown option '${k}'`);
+    checkOptionKeys('ReduceLROnPlateau', args, KEYS, { undefinedIsAbsent: false });
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'ReduceLROnPlateau');
     this.factor = args.factor ?? 0.1;
     if (!(this.factor > 0 && this.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${String(args.factor)}`);

@@ -8,6 +8,7 @@ import type { TrainableModel } from '../models/trainable.js';
 import { evaluateModel, metricsNames } from '../models/training.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
+import { checkOptionKeys } from '../near_name.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
 export interface DatasetModel extends TrainableModel {
@@ -106,8 +107,7 @@ function batchSizeOf(x: TensorLike): number {
 export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unknown>, args: EvaluateDatasetArgs = {}): Promise<number[]> {
   const where = `${model.name}.evaluateDataset`;
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset`);
-  if (args === null || typeof args !== 'object') throw new Error(`${where}: args must be an object {batches, verbose}`);
-  for (const k of Object.keys(args)) if (!EVAL_KEYS.includes(k)) throw new Error(`${where}: unknown option '${k}' (takes ${EVAL_KEYS.join(', ')})`);
+  checkOptionKeys(where, args, EVAL_KEYS, { undefinedIsAbsent: false });
   if (args.batches !== undefined && (typeof args.batches !== 'number' || !Number.isInteger(args.batches) || args.batches < 1)) {
     throw new Error(`${where}: batches must be a positive integer, got ${String(args.batches)}`);
   }
@@ -141,7 +141,7 @@ function finishBar(steps: number, start: number, out: ProgressWriter | undefined
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
   const where = `${model.name}.fitDataset`;
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset (rl.data.array(...).batch(n))`);
-  for (const k of Object.keys(args)) if (!FIT_KEYS.includes(k)) throw new Error(`${where}: unknown option '${k}' (takes ${FIT_KEYS.join(', ')})`);
+  checkOptionKeys(where, args, FIT_KEYS, { undefinedIsAbsent: false });
   const epochs = args.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`${where}: epochs must be a positive integer, got ${String(epochs)}`);
   const per = args.batchesPerEpoch;

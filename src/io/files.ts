@@ -8,6 +8,7 @@ import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
+import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
 import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
@@ -37,18 +38,12 @@ export interface LoadOptions {
 
 const LOAD_OPTIONS = ['compile', 'maxParams', 'strict', 'onProgress'];
 /** tfjs's load options for browser and HTTP loading: refused by name (rnnlab reads file:// paths and IO handlers). */
-const LOAD_REFUSED = ['requestInit', 'fetchFunc', 'weightPathPrefix', 'fromTFHub', 'weightUrlConverter', 'streamWeights'];
+const LOAD_REFUSED = Object.fromEntries(['requestInit', 'fetchFunc', 'weightPathPrefix', 'fromTFHub', 'weightUrlConverter', 'streamWeights']
+  .map((k) => [k, 'rnnlab loads file:// paths and IO handlers, without HTTP']));
 
 /** The load options checked: an unknown key (strictt) or one rnnlab does not implement is an error naming it. */
 function checkLoadOptions(opts: unknown, what: string): LoadOptions {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object' || Array.isArray(opts)) throw new ModelFormatError(`${what}: the options argument must be an object, got ${String(opts)}`);
-  const o = opts as Record<string, unknown>;
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || LOAD_OPTIONS.includes(k)) continue;
-    if (LOAD_REFUSED.includes(k)) throw new ModelFormatError(`${what}: option '${k}' is not supported (rnnlab loads file:// paths and IO handlers, without HTTP)`);
-    throw new ModelFormatError(`${what}: unknown option '${k}' (options: ${LOAD_OPTIONS.join(', ')})`);
-  }
+  const o = checkOptionKeys(what, opts, LOAD_OPTIONS, { refused: LOAD_REFUSED, nullIsNone: true, error: ModelFormatError });
   for (const k of ['compile', 'strict'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ModelFormatError(`${what}: ${k} must be true or false, got ${JSON.stringify(o[k])}`);
   }
@@ -83,11 +78,29 @@ export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: str
 
 const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
 
+/** save's options: rnnlab's file layout and trainingConfig switch. */
+const SAVE_OPTIONS = ['shardSizeBytes', 'includeTrainingConfig', 'weightsFileName'];
+/** tfjs's SaveConfig options rnnlab does not implement: refused by name. */
+const SAVE_REFUSED: Record<string, string> = {
+  trainableOnly: 'model files hold every weight',
+  includeOptimizer: "model files hold no optimizer state; a checkpoint (rl.callbacks.backupAndRestore) keeps it",
+};
+
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
 export async function saveModel(model: TrainableModel, url: SaveTarget, opts: SaveOptions = {}): Promise<SaveResult> {
-  if (isSaveHandler(url)) return await saveToHandler(model, url, opts) as SaveResult;
+  opts = checkOptionKeys('save', opts, SAVE_OPTIONS, { refused: SAVE_REFUSED, nullIsNone: true, error: ModelFormatError }) as SaveOptions;
+  if (isSaveHandler(url)) {
+    // A handler receives every weight in one buffer, as tfjs's do: file layout options have nothing to act on.
+    const layout = (['shardSizeBytes', 'weightsFileName'] as const).find((k) => opts[k] !== undefined && opts[k] !== null);
+    if (layout) throw new ModelFormatError(`save: option '${layout}' does not apply to an IO handler (it receives all weights in one buffer)`);
+    return await saveToHandler(model, url, opts) as SaveResult;
+  }
   if (typeof url !== 'string') throw new ModelFormatError("save: expected a 'file://DIR' URL, a path, or an IO handler with a save(artifacts) method");
-  if (onnxPath(url) !== null) return saveOnnx(model, url);
+  if (onnxPath(url) !== null) {
+    const given = Object.keys(opts).find((k) => (opts as Record<string, unknown>)[k] !== undefined);
+    if (given) throw new ModelFormatError(`save: option '${given}' does not apply to an ONNX file`);
+    return saveOnnx(model, url);
+  }
   const { dir, jsonName } = resolveModelPath(url, 'save');
   const { json, files } = modelToArtifacts(model, opts);
   writeArtifacts(dir, jsonName, json, files);

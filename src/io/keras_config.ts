@@ -4,7 +4,7 @@
  * the registry in src/layers); this file only converts keys and adds file positions to errors.
  */
 import { snakeCase, type Layer, type SymbolicShape } from '../layers/layer.js';
-import { deserializeLayer, layerClass, layerClassNames, serializeLayer } from '../layers/registry.js';
+import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
 import { describe } from '../layers/describe.js';
 
@@ -90,7 +90,7 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   if (!isObject(entry)) throw new ModelFormatError(`${where}: a layer must be an object {class_name, config}, got ${describe(entry)}`);
   const cls = entry.class_name ?? entry.className;
   if (typeof cls !== 'string') throw new ModelFormatError(`${where}: the layer has no class_name`);
-  if (!layerClass(cls)) throw new ModelFormatError(`${where}: unknown layer class '${cls}'; rnnlab reads ${layerClassNames().join(', ')} (and InputLayer first)`);
+  if (!layerClass(cls)) throw new ModelFormatError(`${where}: unknown layer class '${cls}'; rnnlab reads ${layerClassNames().join(', ')} (and InputLayer first); ${REGISTER_CLASS_HINT}`);
   const rawConfig = entry.config ?? {};
   if (!isObject(rawConfig)) throw new ModelFormatError(`${where} (${cls}): config must be an object, got ${describe(rawConfig)}`);
   const name = rawConfig.name;

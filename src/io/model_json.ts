@@ -9,7 +9,8 @@
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKerasName, lossKind } from '../losses.js';
-import { metricKind } from '../metrics/registry.js';
+import { metricMismatch } from '../metrics/meters.js';
+import { metricKind, metricsConfigOf, metricsFromConfig, type MetricsConfig } from '../metrics/registry.js';
 import { registerTopologyWriter, type SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
@@ -30,7 +31,8 @@ export const RNNLAB_VERSION = '0.1.0';
 export interface TrainingConfig {
   /** One loss name, or one per output of a Functional model. */
   loss: string | string[];
-  metrics: string[];
+  /** One list for every output, or {outputName: [metrics]} (src/metrics/registry.ts metricsConfigOf). */
+  metrics: MetricsConfig;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
 }
 
@@ -79,6 +81,8 @@ function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeig
 
 /** The model's weights with their tfjs names, in the order of model.weights. */
 export function namedWeights(model: TrainableModel): { name: string; shape: number[]; data: ArrayLike<number> }[] {
+  // A graph's layers are no chain (a Concatenate takes two inputs): its weights are planned from its nodes.
+  if (model instanceof Functional) return functionalWeights(model);
   const plan = planModel(model.layers, model.inputShape);
   const vars = model.weights;
   if (plan.length !== vars.length) throw new Error(`${model.name}: expected ${plan.length} weights from the layer configs, found ${vars.length}`);
@@ -96,7 +100,8 @@ function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   // A user loss function is saved under its name, as Keras does; loading it then needs {compile: false}.
   const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossKerasName(c.kind)));
   const loss = names.length > 1 ? names : names[0] ?? lossKerasName(model.loss);
-  return { loss, metrics: [...model.metrics], optimizer_config: optimizerToKeras(model.optimizer) };
+  const heads = model.outputHeads().map((h) => h.name);
+  return { loss, metrics: metricsConfigOf(model.outputMetrics ?? heads.map(() => model.metrics), heads), optimizer_config: optimizerToKeras(model.optimizer) };
 }
 
 export function optimizerToKeras(o: Optimizer): { class_name: string; config: Record<string, unknown> } {
@@ -125,10 +130,30 @@ function optimizerFromKeras(raw: unknown, where: string): Optimizer {
   }
 }
 
-const METRIC_ALIASES: Record<string, string> = {
-  accuracy: 'accuracy', acc: 'acc', binary_accuracy: 'accuracy', binaryAccuracy: 'accuracy', categorical_accuracy: 'accuracy',
-  categoricalAccuracy: 'accuracy', sparse_categorical_accuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
-};
+/**
+ * A flat metric list from a saved config, per output: each output keeps the metrics that fit it (an older save
+ * applied the list to every output, before compile checked the fit), and a one-line warning names those dropped.
+ * Returns the list unchanged when every metric fits every output, so the metrics' names stay as saved.
+ */
+function fittingMetrics(model: Sequential | Functional, metrics: string[], lossOf: (output: number) => LossKind | undefined, where: string): string[] | Record<string, string[]> {
+  const heads = model.outputHeads().map((h) => h.name);
+  const shapes = model instanceof Functional ? model.outputs.map((o) => o.shape) : [model.built ? model.outputShape : null];
+  const kept: Record<string, string[]> = {};
+  const dropped: string[] = [];
+  heads.forEach((name, i) => {
+    const loss = lossOf(i);
+    const shape = shapes[i];
+    const width = shape ? shape[shape.length - 1] : null;
+    kept[name] = metrics.filter((m) => {
+      if (!loss || !metricMismatch(m, loss, width)) return true;
+      dropped.push(`'${m}' for output '${name}'`);
+      return false;
+    });
+  });
+  if (!dropped.length) return metrics;
+  console.warn(`${where}: trainingConfig: dropped metrics that do not fit their output: ${dropped.join(', ')}`);
+  return Object.fromEntries(Object.entries(kept).filter(([, v]) => v.length));
+}
 
 function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
@@ -144,23 +169,33 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
   } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
   const loss = model instanceof Functional && multi
     ? (Array.isArray(tc.loss) ? kinds.map(String) : Object.fromEntries(Object.keys(tc.loss as object).map((k, i) => [k, kinds[i]]))) : kinds[0];
-  // tfjs writes metrics per output ({name: [metrics]}, {} when there are none); rnnlab's apply to every output.
-  const metricsRaw = isObject(tc.metrics) ? [...new Set(Object.values(tc.metrics as object).flat())] : tc.metrics ?? [];
-  if (!Array.isArray(metricsRaw)) throw new ModelFormatError(`${where}: trainingConfig.metrics must be a list of names, got ${describe(metricsRaw)}`);
-  const metrics = metricsRaw.map((m) => {
-    if (typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m)) return METRIC_ALIASES[m];
+  // tfjs and Keras write per-output metrics as {outputName: metrics}: each output gets its own back.
+  // Every spelling rnnlab accepts (tfjs camelCase, Keras snake_case) is kept as saved, so logs keep their names.
+  const metricName = (m: unknown): string => {
     try {
       metricKind(m, 'trainingConfig.metrics');
     } catch (e) {
       throw new ModelFormatError(`${where}: ${(e as Error).message} (a user metric function cannot be restored from its name; load with {compile: false} and compile again)`);
     }
     return m as string;
-  });
+  };
+  let metrics: string[] | Record<string, string[]>;
+  try {
+    metrics = metricsFromConfig(tc.metrics, model.outputHeads().map((h) => h.name), metricName, `${where}: trainingConfig`);
+  } catch (e) { throw e instanceof ModelFormatError ? e : new ModelFormatError((e as Error).message); }
+  if (Array.isArray(metrics)) {
+    const outputNames = model.outputHeads().map((h) => h.name);
+    const lossOf = (i: number): LossKind | undefined => (typeof tc.loss === 'string' ? kinds[0]
+      : Array.isArray(tc.loss) ? kinds[i] : kinds[Object.keys(tc.loss as object).indexOf(outputNames[i])]);
+    metrics = fittingMetrics(model, metrics, lossOf, where);
+  }
   const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
   try {
     if (model instanceof Functional) model.compile({ optimizer, loss, metrics });
     else model.compile({ optimizer, loss: loss as string, metrics });
-  } catch (e) { throw new ModelFormatError(`${where}: trainingConfig: ${(e as Error).message}`); }
+  } catch (e) {
+    throw new ModelFormatError(`${where}: trainingConfig: ${(e as Error).message}; load with {compile: false} to load the model without its training config`);
+  }
 }
 
 // ------------------------------------------------------------------------------------ writing
@@ -219,6 +254,10 @@ export const DEFAULT_MAX_PARAMS = 2 ** 28;
 
 /** Parses and checks model.json without reading weights or allocating them. */
 export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT_MAX_PARAMS): ParsedModel {
+  return parseTopology(json, where, maxParams);
+}
+
+function parseTopology(json: unknown, where: string, maxParams: number): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'`);

@@ -50,15 +50,10 @@ import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 
-export {
-  ActivationLayer, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D, GRU, Layer,
-  LSTM, MaxPooling1D, RNN, RepeatVector, ReverseTime, SimpleRNN, TimeDistributed,
-  InputLayer, Add, Average, Maximum, Minimum, Multiply, Subtract, Concatenate, Dot, Attention, AdditiveAttention,
-  BatchNormalization, LayerNormalization, AveragePooling1D, UpSampling1D,
-  Reshape, Permute, ZeroPadding1D, Cropping1D, Masking, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout,
-  ReLU, LeakyReLU, ELU, PReLU, ThresholdedReLU, Softmax, ActivityRegularization, Rescaling, CategoryEncoding,
-  RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN,
-};
+// The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
+export * from './public_classes.js';
+// Bases to extend, and the classes whose constructors check their own options.
+export { Layer, RNN, RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
@@ -70,74 +65,74 @@ export type {
   StackedRNNCellsArgs, RNNLayerArgs,
 };
 
-/** rl.layers.x(args): the class's constructor, then the check that it read every option given (checkKnownArgs). */
-function layerFactory<C extends new (...args: never[]) => Layer>(cls: C): (...args: ConstructorParameters<C>) => InstanceType<C> {
+/** rl.layers.<name>(args): the class's constructor, then the check that it read every option given (checkKnownArgs). */
+function layerFactory<C extends new (...args: never[]) => Layer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
   const make = factoryOf(cls);
-  return (...args) => checked(make(...args), args[0]);
+  return (...args) => checked(make(...args), args[0], name);
 }
 
-function checked<L extends Layer>(layer: L, args: unknown): L {
-  checkKnownArgs(layer, args);
+function checked<L extends Layer>(layer: L, args: unknown, name: string): L {
+  checkKnownArgs(layer, args, `rl.layers.${name}`);
   return layer;
 }
 
 export const layers = {
   /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
   Layer,
-  dense: layerFactory(Dense),
-  embedding: layerFactory(Embedding),
-  flatten: layerFactory(Flatten),
-  conv1d: layerFactory(Conv1D),
-  maxPooling1d: layerFactory(MaxPooling1D),
-  maxPool1d: layerFactory(MaxPooling1D),
-  globalMaxPooling1d: layerFactory(GlobalMaxPooling1D),
-  globalMaxPool1d: layerFactory(GlobalMaxPooling1D),
-  globalAveragePooling1d: layerFactory(GlobalAveragePooling1D),
-  globalAvgPool1d: layerFactory(GlobalAveragePooling1D),
-  dropout: layerFactory(Dropout),
-  activation: layerFactory(ActivationLayer),
-  simpleRNN: layerFactory(SimpleRNN),
-  lstm: layerFactory(LSTM),
-  gru: layerFactory(GRU),
-  bidirectional: layerFactory(Bidirectional),
-  repeatVector: layerFactory(RepeatVector),
-  timeDistributed: layerFactory(TimeDistributed),
-  inputLayer: layerFactory(InputLayer),
+  dense: layerFactory(Dense, 'dense'),
+  embedding: layerFactory(Embedding, 'embedding'),
+  flatten: layerFactory(Flatten, 'flatten'),
+  conv1d: layerFactory(Conv1D, 'conv1d'),
+  maxPooling1d: layerFactory(MaxPooling1D, 'maxPooling1d'),
+  maxPool1d: layerFactory(MaxPooling1D, 'maxPool1d'),
+  globalMaxPooling1d: layerFactory(GlobalMaxPooling1D, 'globalMaxPooling1d'),
+  globalMaxPool1d: layerFactory(GlobalMaxPooling1D, 'globalMaxPool1d'),
+  globalAveragePooling1d: layerFactory(GlobalAveragePooling1D, 'globalAveragePooling1d'),
+  globalAvgPool1d: layerFactory(GlobalAveragePooling1D, 'globalAvgPool1d'),
+  dropout: layerFactory(Dropout, 'dropout'),
+  activation: layerFactory(ActivationLayer, 'activation'),
+  simpleRNN: layerFactory(SimpleRNN, 'simpleRNN'),
+  lstm: layerFactory(LSTM, 'lstm'),
+  gru: layerFactory(GRU, 'gru'),
+  bidirectional: layerFactory(Bidirectional, 'bidirectional'),
+  repeatVector: layerFactory(RepeatVector, 'repeatVector'),
+  timeDistributed: layerFactory(TimeDistributed, 'timeDistributed'),
+  inputLayer: layerFactory(InputLayer, 'inputLayer'),
   input: (args: InputArgs) => input(args),
-  add: mergeFactory((args?: MergeArgs) => checked(new Add(args), args)),
-  subtract: mergeFactory((args?: MergeArgs) => checked(new Subtract(args), args)),
-  multiply: mergeFactory((args?: MergeArgs) => checked(new Multiply(args), args)),
-  average: mergeFactory((args?: MergeArgs) => checked(new Average(args), args)),
-  maximum: mergeFactory((args?: MergeArgs) => checked(new Maximum(args), args)),
-  minimum: mergeFactory((args?: MergeArgs) => checked(new Minimum(args), args)),
-  concatenate: mergeFactory((args?: ConcatenateArgs) => checked(new Concatenate(args), args)),
-  dot: layerFactory(Dot),
-  attention: layerFactory(Attention),
-  additiveAttention: layerFactory(AdditiveAttention),
-  batchNormalization: layerFactory(BatchNormalization),
-  layerNormalization: layerFactory(LayerNormalization),
-  averagePooling1d: layerFactory(AveragePooling1D),
-  avgPool1d: layerFactory(AveragePooling1D),
-  avgPooling1d: layerFactory(AveragePooling1D),
-  upSampling1d: layerFactory(UpSampling1D),
-  reshape: layerFactory(Reshape),
-  permute: layerFactory(Permute),
-  zeroPadding1d: layerFactory(ZeroPadding1D),
-  cropping1d: layerFactory(Cropping1D),
-  masking: layerFactory(Masking),
-  spatialDropout1d: layerFactory(SpatialDropout1D),
-  gaussianNoise: layerFactory(GaussianNoise),
-  gaussianDropout: layerFactory(GaussianDropout),
-  alphaDropout: layerFactory(AlphaDropout),
-  reLU: layerFactory(ReLU),
-  leakyReLU: layerFactory(LeakyReLU),
-  elu: layerFactory(ELU),
-  prelu: layerFactory(PReLU),
-  thresholdedReLU: layerFactory(ThresholdedReLU),
-  softmax: layerFactory(Softmax),
-  activityRegularization: layerFactory(ActivityRegularization),
-  rescaling: layerFactory(Rescaling),
-  categoryEncoding: layerFactory(CategoryEncoding),
+  add: mergeFactory((args?: MergeArgs) => checked(new Add(args), args, 'add')),
+  subtract: mergeFactory((args?: MergeArgs) => checked(new Subtract(args), args, 'subtract')),
+  multiply: mergeFactory((args?: MergeArgs) => checked(new Multiply(args), args, 'multiply')),
+  average: mergeFactory((args?: MergeArgs) => checked(new Average(args), args, 'average')),
+  maximum: mergeFactory((args?: MergeArgs) => checked(new Maximum(args), args, 'maximum')),
+  minimum: mergeFactory((args?: MergeArgs) => checked(new Minimum(args), args, 'minimum')),
+  concatenate: mergeFactory((args?: ConcatenateArgs) => checked(new Concatenate(args), args, 'concatenate')),
+  dot: layerFactory(Dot, 'dot'),
+  attention: layerFactory(Attention, 'attention'),
+  additiveAttention: layerFactory(AdditiveAttention, 'additiveAttention'),
+  batchNormalization: layerFactory(BatchNormalization, 'batchNormalization'),
+  layerNormalization: layerFactory(LayerNormalization, 'layerNormalization'),
+  averagePooling1d: layerFactory(AveragePooling1D, 'averagePooling1d'),
+  avgPool1d: layerFactory(AveragePooling1D, 'avgPool1d'),
+  avgPooling1d: layerFactory(AveragePooling1D, 'avgPooling1d'),
+  upSampling1d: layerFactory(UpSampling1D, 'upSampling1d'),
+  reshape: layerFactory(Reshape, 'reshape'),
+  permute: layerFactory(Permute, 'permute'),
+  zeroPadding1d: layerFactory(ZeroPadding1D, 'zeroPadding1d'),
+  cropping1d: layerFactory(Cropping1D, 'cropping1d'),
+  masking: layerFactory(Masking, 'masking'),
+  spatialDropout1d: layerFactory(SpatialDropout1D, 'spatialDropout1d'),
+  gaussianNoise: layerFactory(GaussianNoise, 'gaussianNoise'),
+  gaussianDropout: layerFactory(GaussianDropout, 'gaussianDropout'),
+  alphaDropout: layerFactory(AlphaDropout, 'alphaDropout'),
+  reLU: layerFactory(ReLU, 'reLU'),
+  leakyReLU: layerFactory(LeakyReLU, 'leakyReLU'),
+  elu: layerFactory(ELU, 'elu'),
+  prelu: layerFactory(PReLU, 'prelu'),
+  thresholdedReLU: layerFactory(ThresholdedReLU, 'thresholdedReLU'),
+  softmax: layerFactory(Softmax, 'softmax'),
+  activityRegularization: layerFactory(ActivityRegularization, 'activityRegularization'),
+  rescaling: layerFactory(Rescaling, 'rescaling'),
+  categoryEncoding: layerFactory(CategoryEncoding, 'categoryEncoding'),
   rnn: factoryOf(CellRNN),
   simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
   lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),

@@ -6,6 +6,7 @@
 import { Random, globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
 import { Tensor } from '../tensor.js';
+import { checkOptionKeys } from '../near_name.js';
 
 type Out = { length: number; [i: number]: number };
 export type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
@@ -62,8 +63,9 @@ function num(owner: string, name: string, v: unknown, dflt: number, positive = f
   return x;
 }
 
+/** owner is the Keras class name: these factories also rebuild initializers from loaded configs. */
 function rejectUnknown(owner: string, args: object, known: string[]): void {
-  for (const k of Object.keys(args)) if (!known.includes(k) && (args as Record<string, unknown>)[k] !== undefined) throw new Error(`${owner}: unknown option '${k}' (takes ${known.join(', ') || 'no options'})`);
+  checkOptionKeys(owner, args, known);
 }
 
 export interface SeedArgs { seed?: number | null }

@@ -3,6 +3,7 @@ import { Node, SymbolicTensor, type SymbolicDType } from './symbolic.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
 import { describe } from './describe.js';
 import { registerLayer } from './registry.js';
+import { checkOptionKeys } from '../near_name.js';
 
 /** The options Keras's InputLayer and tfjs's rl.input() share besides the shape. */
 interface InputOptions {
@@ -86,9 +87,7 @@ registerLayer(InputLayer);
 /** rl.input({shape}): a symbolic tensor to start a functional model from. */
 export function input(args: InputArgs): SymbolicTensor {
   if (typeof args !== 'object' || args === null) throw new Error(`input: expected {shape}, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
-    if (!['shape', 'batchShape', 'batchSize', 'dtype', 'sparse', 'name'].includes(k)) throw new Error(`input: unknown option '${k}'`);
-  }
+  checkOptionKeys('rl.input', args, ['shape', 'batchShape', 'batchSize', 'dtype', 'sparse', 'name'], { undefinedIsAbsent: false });
   if (args.shape === undefined && args.batchShape === undefined) throw new Error('input: give shape (or batchShape)');
   if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
   const layer = new InputLayer({ inputShape: args.shape, batchInputShape: args.batchShape, batchSize: args.batchSize, dtype: args.dtype, sparse: args.sparse, name: args.name });

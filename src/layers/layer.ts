@@ -6,9 +6,10 @@ import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from './describe.js';
-import { nearName } from '../near_name.js';
+import { checkOptionKeys } from '../near_name.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
-import type { Constraint } from './constraints.js';
+import { checkConstraint, type Constraint } from './constraints.js';
+import { Initializer } from './initializer_catalogue.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
@@ -136,19 +137,15 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
 const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'dtype', 'activityRegularizer', 'weights'];
 
 /**
- * A factory's check that the constructor read every option it was given: the known ones are what getConfig writes
- * back, the base's, and the class's `argAliases` (names it reads besides its config's). A typo such as
- * `returnSequence` would otherwise build a different model without a word.
+ * A factory's (and a public class's) check that the constructor read every option it was given: the known ones are
+ * what getConfig writes back, the base's, and the class's `argAliases` (names it reads besides its config's). A typo
+ * such as `returnSequence` would otherwise build a different model without a word. `where` names what the user
+ * called (rl.layers.lstm); loaded configs skip this check (Keras files carry keys of other versions).
  */
-export function checkKnownArgs(layer: Layer, args: unknown): void {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return;
+export function checkKnownArgs(layer: Layer, args: unknown, where: string): void {
   const cls = layer.constructor as typeof Layer;
   const known = new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases]);
-  for (const [k, v] of Object.entries(args)) {
-    if (v === undefined || known.has(k)) continue;
-    const near = nearName(k, known);
-    throw new Error(`${layer.name} (${layer.className}): unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}`);
-  }
+  checkOptionKeys(where, args, [...known]);
 }
 
 function checkUnsupported(layer: string, args: object): void {
@@ -373,7 +370,10 @@ export abstract class Layer {
     }
   }
 
-  abstract computeOutputShape(inputShape: SymbolicShape): SymbolicShape;
+  /** tfjs's default, so a custom layer that keeps its input's shape need not write one. */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return inputShape;
+  }
   /** logits: the last layer may skip a final sigmoid/softmax that the loss folds in. */
   abstract call(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
 
@@ -528,12 +528,16 @@ export abstract class Layer {
 
   /**
    * Creates and tracks a weight. Built-in layers pass a WeightSpec; custom layers use tfjs's signature
-   * addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?) with an initializer name or function.
+   * addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?, constraint?) with an initializer name, an
+   * rl.initializers object or a function, and a regularizer and constraint as the built-in layers take them.
    */
   addWeight(spec: WeightSpec, trainable?: boolean): Variable;
-  addWeight(name: string, shape: number[], dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable;
-  addWeight(first: WeightSpec | string, second?: number[] | boolean, dtype?: string, initializer?: WeightSpec['initializer'] | string, regularizer?: unknown, trainable?: boolean): Variable {
-    if (typeof first === 'string') return this.addWeight(customWeightSpec(`${this.name} (${this.className})`, first, second, dtype, initializer, regularizer), trainable ?? true);
+  addWeight(name: string, shape: number[], dtype?: string, initializer?: WeightSpec['initializer'] | Initializer | string, regularizer?: unknown, trainable?: boolean, constraint?: unknown): Variable;
+  addWeight(first: WeightSpec | string, second?: number[] | boolean, dtype?: string, initializer?: WeightSpec['initializer'] | Initializer | string, regularizer?: unknown, trainable?: boolean, constraint?: unknown): Variable {
+    if (typeof first === 'string') {
+      if (trainable !== undefined && trainable !== null && typeof trainable !== 'boolean') throw new Error(`${this.name} (${this.className}): addWeight '${first}': trainable must be true or false, got ${describe(trainable)}`);
+      return this.addWeight(customWeightSpec(`${this.name} (${this.className})`, first, second, dtype, initializer, regularizer, constraint), trainable ?? true);
+    }
     const spec = first;
     const train = typeof second === 'boolean' ? second : true;
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
@@ -607,21 +611,23 @@ export abstract class Layer {
 }
 
 /** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */
-function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown): WeightSpec {
+function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown, constraint: unknown): WeightSpec {
   if (name === '' || name.includes('/')) throw new Error(`${layer}: addWeight: the weight name must be non-empty without '/', got ${JSON.stringify(name)}`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${layer}: addWeight '${name}': shape must be a list of sizes, got ${describe(shape)}`);
   if (dtype !== undefined && dtype !== null && dtype !== 'float32') throw new Error(`${layer}: addWeight '${name}': dtype ${describe(dtype)} is not supported (weights are float32)`);
-  if (regularizer !== undefined && regularizer !== null) throw new Error(`${layer}: addWeight '${name}': regularizers are not implemented`);
   let init: WeightSpec['initializer'] = 'glorotUniform';
   if (typeof initializer === 'function') init = initializer as WeightSpec['initializer'];
+  else if (initializer instanceof Initializer) init = (s, out) => initializer.fill(s, out);
   else if (typeof initializer === 'string') {
     const camel = initializer.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
     if (!(camel in INITIALIZERS)) throw new Error(`${layer}: addWeight '${name}': unknown initializer '${initializer}'; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
     init = camel as InitializerName;
   } else if (initializer !== undefined && initializer !== null) {
-    throw new Error(`${layer}: addWeight '${name}': the initializer must be a name (e.g. 'glorotUniform') or a function (shape, out) => void, got ${describe(initializer)}`);
+    throw new Error(`${layer}: addWeight '${name}': the initializer must be a name (e.g. 'glorotUniform'), an rl.initializers object or a function (shape, out) => void, got ${describe(initializer)}`);
   }
-  return { name, shape: shape as number[], initializer: init };
+  const reg = checkRegularizer(layer, `addWeight '${name}': regularizer`, regularizer);
+  const con = checkConstraint(layer, `addWeight '${name}': constraint`, constraint);
+  return { name, shape: shape as number[], initializer: init, regularizer: reg, constraint: con };
 }
 
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */

@@ -28,6 +28,9 @@ export function layerClass(name: string): LayerClass | undefined {
   return classes.get(name);
 }
 
+/** Ends every unknown-class message: a custom layer loads once its class is registered under its saved name. */
+export const REGISTER_CLASS_HINT = 'a custom layer class loads once registered: rl.serialization.registerClass(MyLayer), with static className set to the saved name';
+
 /** Registered class names (aliases left out), for error messages. */
 export function layerClassNames(): string[] {
   return [...new Set([...classes.values()].map((c) => c.className))];
@@ -43,7 +46,7 @@ export function deserializeLayer(entry: unknown, where = 'layer'): Layer {
   const { className, config } = entry as { className?: unknown; config?: unknown };
   if (typeof className !== 'string') throw new Error(`${where}: the layer has no className`);
   const cls = layerClass(className);
-  if (!cls) throw new Error(`${where}: unknown layer class '${className}'; rnnlab has ${layerClassNames().join(', ')}`);
+  if (!cls) throw new Error(`${where}: unknown layer class '${className}'; rnnlab has ${layerClassNames().join(', ')}; ${REGISTER_CLASS_HINT}`);
   const cfg = config ?? {};
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new Error(`${where} (${className}): config must be an object`);
   return cls.fromConfig(cfg as Record<string, unknown>);

@@ -13,6 +13,7 @@ import { LSTM } from './lstm.js';
 import type { RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { SimpleRNN } from './simple_rnn.js';
+import { checkOptionKeys } from '../near_name.js';
 
 /** What a cell takes: the recurrent layer's options that concern one step. */
 const STEP_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer',
@@ -29,6 +30,11 @@ export interface SequenceOptions { returnSequences: boolean; goBackwards: boolea
 
 type EngineClass = new (args: never) => RNN;
 
+/** The rl.layers factory of a cell class, named in its option errors (SimpleRNNCell -> simpleRNNCell). */
+function factoryName(className: string): string {
+  return className === 'SimpleRNNCell' ? 'simpleRNNCell' : className === 'LSTMCell' ? 'lstmCell' : 'gruCell';
+}
+
 export abstract class RNNCell extends Layer {
   /** The cell's constructor arguments (validated by making its engine from them). */
   private readonly cellArgs: Record<string, unknown>;
@@ -43,10 +49,9 @@ export abstract class RNNCell extends Layer {
     const where = `${this.name} (${this.className})`;
     const allowed = new Set([...STEP_OPTIONS, ...extraOptions]);
     for (const [k, v] of Object.entries(args)) {
-      if (v === undefined || allowed.has(k)) continue;
-      if (SEQUENCE_OPTIONS.includes(k)) throw new Error(`${where}: ${k} is an option of the rnn layer, not of a cell (rl.layers.rnn({cell, ${k}}))`);
-      throw new Error(`${where}: unknown option '${k}' (a cell takes ${[...allowed].filter((o) => o !== 'seed').join(', ')})`);
+      if (v !== undefined && SEQUENCE_OPTIONS.includes(k)) throw new Error(`${where}: ${k} is an option of the rnn layer, not of a cell (rl.layers.rnn({cell, ${k}}))`);
     }
+    checkOptionKeys(`rl.layers.${factoryName(this.className)}`, args, [...allowed]);
     // Keras never applies a cell's activity regularizer (the rnn loop calls cell.call, not the layer); put it on the rnn layer.
     if (args.activityRegularizer !== undefined && args.activityRegularizer !== null) throw new Error(`${where}: activityRegularizer on a cell is not applied by Keras; give it to the rnn layer`);
     this.cellArgs = { ...args };
@@ -185,9 +190,7 @@ export class StackedRNNCells extends Layer {
   constructor(args: StackedRNNCellsArgs) {
     const given = (args ?? {}) as unknown as Record<string, unknown>;
     super({ name: given.name, trainable: given.trainable, dtype: given.dtype } as LayerArgs, 'stacked_rnn_cells');
-    for (const k of Object.keys(given)) {
-      if (!['cells', 'name', 'trainable', 'dtype'].includes(k) && given[k] !== undefined) throw new Error(`${this.name} (StackedRNNCells): unknown option '${k}' (it takes cells, name, trainable)`);
-    }
+    checkOptionKeys('rl.layers.stackedRNNCells', given, ['cells', 'name', 'trainable', 'dtype']);
     this.cells = checkCells(this.name, given.cells);
   }
 

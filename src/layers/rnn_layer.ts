@@ -11,7 +11,7 @@ import { describe } from './describe.js';
 import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
-import { nearName } from '../near_name.js';
+import { checkOptionKeys } from '../near_name.js';
 
 export interface RNNLayerArgs extends LayerArgs {
   /** One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). */
@@ -50,11 +50,8 @@ export class CellRNN extends Layer {
     const inputShape = args.inputShape ?? (args.inputLength !== undefined && args.inputDim !== undefined ? [args.inputLength, args.inputDim] : undefined);
     super({ ...args, stateful: undefined, inputShape, inputDim: inputShape ? undefined : args.inputDim } as LayerArgs, 'rnn');
     const where = `${this.name} (RNN)`;
-    for (const k of Object.keys(raw)) {
-      if (raw[k] === undefined || OWN_OPTIONS.includes(k)) continue;
-      const near = nearName(k, OWN_OPTIONS);
-      throw new Error(`${where}: unknown option '${k}' (${near ? `did you mean '${near}'?` : 'cell options such as units go to the cell'})`);
-    }
+    // Cell options such as units are unknown here: they go to the cell.
+    checkOptionKeys('rl.layers.rnn', raw, OWN_OPTIONS);
     if (args.inputLength !== undefined && args.inputDim === undefined && args.inputShape === undefined) throw new Error(`${where}: inputLength needs inputDim (or give inputShape)`);
     if (raw.zeroOutputForMask !== undefined && raw.zeroOutputForMask !== false) throw new Error(`${where}: zeroOutputForMask = ${describe(raw.zeroOutputForMask)} is not supported (masked steps repeat the last output)`);
     this.returnSequences = checkBool(where, 'returnSequences', args.returnSequences, false);

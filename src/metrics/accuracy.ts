@@ -5,10 +5,18 @@ type Values = FArray | Int32Array;
 
 export interface Counts { correct: number; total: number }
 
-/** Elements where (p > threshold) equals (t > 0.5): Keras's binary_accuracy with threshold 0.5 on probabilities. */
+/**
+ * Keras's and tfjs's binary_accuracy hit: the target equals the thresholded prediction (0 or 1). A target that is
+ * neither (a soft label, a regression value) never counts as a hit, as there.
+ */
+export function binaryHit(p: number, t: number, threshold: number): boolean {
+  return t === (p > threshold ? 1 : 0);
+}
+
+/** Elements where the thresholded prediction equals the target: Keras's binary_accuracy (threshold 0.5 on probabilities). */
 export function countBinary(p: Values, t: Values, threshold: number): Counts {
   let correct = 0;
-  for (let i = 0; i < p.length; i++) if ((p[i] > threshold ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) correct++;
+  for (let i = 0; i < p.length; i++) if (binaryHit(p[i], t[i], threshold)) correct++;
   return { correct, total: p.length };
 }
 

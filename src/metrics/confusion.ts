@@ -8,13 +8,17 @@ type Values = FArray | Int32Array;
 
 export interface Meter { add(p: Values, t: Values): void; value(): number }
 
-/** True/false positives and negatives at one threshold, over every element (prediction > threshold is positive). */
+/**
+ * True/false positives and negatives at one threshold, over every element: a prediction above the threshold is
+ * positive, and a target is positive when it is non-zero (Keras casts y_true to bool, so a target of 0.3 or 2 is a
+ * positive label, not a negative one as a 0.5 cut would make it).
+ */
 class ThresholdCounts {
   tp = 0; fp = 0; fn = 0; tn = 0;
   constructor(readonly threshold: number) {}
   add(p: Values, t: Values): void {
     for (let i = 0; i < p.length; i++) {
-      const pos = p[i] > this.threshold, truth = t[i] > 0.5;
+      const pos = p[i] > this.threshold, truth = t[i] !== 0;
       if (pos && truth) this.tp++; else if (pos) this.fp++; else if (truth) this.fn++; else this.tn++;
     }
   }

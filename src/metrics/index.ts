@@ -3,7 +3,7 @@
  * Keras's AUC. Each carries metricName: the name compile logs it under (tfjs's function name).
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
-import { countArgmax } from './accuracy.js';
+import { binaryHit, countArgmax } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
 import { valueMetrics } from './regression.js';
 
@@ -22,12 +22,12 @@ function sameSize(name: string, t: Tensor, p: Tensor): void {
   if (t.size !== p.size) throw new Error(`metrics.${name}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
 }
 
-/** One value per row: the mean over the last axis of (pred > 0.5) == target. */
+/** One value per row: the mean over the last axis of (pred > 0.5) == target (tfjs's; a soft target never hits). */
 function binaryAccuracy(t: Tensor, p: Tensor): Tensor {
   sameSize('binaryAccuracy', t, p);
   const C = p.shape[p.rank - 1] ?? 1, rows = p.size / C;
   const out = new Float32Array(rows);
-  for (let i = 0; i < p.size; i++) if ((p.values[i] > 0.5 ? 1 : 0) === (t.values[i] > 0.5 ? 1 : 0)) out[Math.floor(i / C)] += 1 / C;
+  for (let i = 0; i < p.size; i++) if (binaryHit(p.values[i], t.values[i], 0.5)) out[Math.floor(i / C)] += 1 / C;
   return new Tensor(out, p.shape.slice(0, -1), 'float32');
 }
 

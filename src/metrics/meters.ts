@@ -2,13 +2,17 @@
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { FArray } from '../backend/index.js';
 import type { Tensor } from '../tensor.js';
-import { countArgmax, countBinary } from './accuracy.js';
+import { binaryHit, countArgmax, countBinary } from './accuracy.js';
 import { AUC, Precision, Recall, type Meter } from './confusion.js';
 import { metricKind, type AccuracyKind, type MetricFunction, type MetricKind, type ValueKind } from './registry.js';
 import { valueMetrics } from './regression.js';
 import { Tensor as TensorClass } from '../tensor.js';
 
-interface MetricModel { loss: LossKind | null; metrics: string[]; functions?: Record<string, MetricFunction> }
+interface MetricModel {
+  loss: LossKind | null; metrics: string[]; functions?: Record<string, MetricFunction>;
+  /** The model's and the output's names, for errors. */
+  where?: string; output?: string;
+}
 
 type Values = FArray | Int32Array;
 
@@ -46,7 +50,7 @@ class AccuracyCounter {
       for (let i = 0; i < out.size; i++) {
         if (!w(i)) continue;
         this.total++;
-        if ((out.values[i] > th ? 1 : 0) === (y.values[i] > 0.5 ? 1 : 0)) this.correct++;
+        if (binaryHit(out.values[i], y.values[i], th)) this.correct++;
       }
       return;
     }
@@ -130,25 +134,55 @@ function valueFunction(kind: ValueKind, loss: LossKind): (y: Tensor, p: Tensor) 
 const VALUE_KINDS: readonly MetricKind[] = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'binaryCrossentropy',
   'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'cosineProximity', 'crossentropy'];
 
+/**
+ * Why a compiled metric cannot be computed on an output trained with this loss, or null when it can. The loss fixes
+ * the targets' form (class ids for sparseCategoricalCrossentropy, else shaped like the output: prepareData reshapes
+ * them so), and the output's width (its last axis; null while unknown) decides whether an argmax or a softmax over
+ * it means anything. Keras and tfjs check neither and fail (or log nonsense) at the first batch.
+ */
+export function metricMismatch(name: string, loss: LossKind, width: number | null, functions?: Record<string, MetricFunction>): string | null {
+  if (functions?.[name]) return null;
+  const kind = metricKind(name, 'metrics');
+  const sparse = loss === 'sparseCategoricalCrossentropy';
+  if (sparse && kind !== 'accuracy' && kind !== 'sparseCategoricalAccuracy' && kind !== 'sparseCategoricalCrossentropy' && kind !== 'crossentropy') {
+    const instead = ACCURACY_KINDS.includes(kind) ? "'accuracy' or 'sparseCategoricalAccuracy'" : "'sparseCategoricalCrossentropy' or 'crossentropy'";
+    return `'${name}' needs targets shaped like the output, but the sparseCategoricalCrossentropy loss takes class ids (use ${instead})`;
+  }
+  if (!sparse && (kind === 'sparseCategoricalAccuracy' || kind === 'sparseCategoricalCrossentropy')) {
+    const instead = kind === 'sparseCategoricalAccuracy' ? "'accuracy' or 'categoricalAccuracy'" : "'crossentropy' or 'categoricalCrossentropy'";
+    return `'${name}' needs class-id targets, which only the sparseCategoricalCrossentropy loss takes; this loss takes targets shaped like the output (use ${instead})`;
+  }
+  if (width === 1 && (kind === 'categoricalAccuracy' || kind === 'categoricalCrossentropy')) {
+    return `'${name}' compares classes across the output's last axis, which has one unit: it would always be ${kind === 'categoricalAccuracy' ? 1 : 0} ` +
+      (kind === 'categoricalAccuracy' ? "(use 'binaryAccuracy' or 'accuracy')" : "(use 'binaryCrossentropy' or 'crossentropy')");
+  }
+  return null;
+}
+
+const ACCURACY_KINDS: readonly MetricKind[] = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'auc'];
+
+/** The error for a metric that does not fit its output: names the caller, the metric and the output. */
+export function metricMismatchError(where: string, name: string, output: string, shape: string, problem: string): Error {
+  return new Error(`${where}: metric '${name}' does not fit output '${output}'${shape ? ` ${shape}` : ''}: ${problem}`);
+}
+
 /** All of a model's metrics for one epoch (or one evaluate): add each batch, then read logs(). */
 export class MetricMeters {
   private readonly entries: { name: string; acc?: AccuracyCounter; meter?: Meter; mean?: MeanMeter }[];
+  /** The output's width is checked against the metrics at the first batch (compile could not when it was unknown). */
+  private widthChecked = false;
 
-  constructor(model: MetricModel) {
-    const sparse = model.loss === 'sparseCategoricalCrossentropy';
+  constructor(private readonly model: MetricModel) {
     this.entries = model.metrics.map((name) => {
       const fn = model.functions?.[name];
       if (fn) return { name, mean: new MeanMeter(name, fn) };
+      const problem = metricMismatch(name, model.loss!, null);
+      if (problem) throw metricMismatchError(model.where ?? 'metrics', name, model.output ?? 'output', '', problem);
       const kind = metricKind(name, 'metrics');
       if (kind === 'precision' || kind === 'recall' || kind === 'auc') {
-        if (sparse) throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids`);
         return { name, meter: kind === 'precision' ? new Precision() : kind === 'recall' ? new Recall() : new AUC() };
       }
       if (kind === 'r2Score' || VALUE_KINDS.includes(kind)) {
-        if (sparse && kind !== 'sparseCategoricalCrossentropy' && kind !== 'crossentropy') {
-          throw new Error(`metrics: '${name}' needs targets shaped like the output; sparseCategoricalCrossentropy gives class ids (use 'sparseCategoricalCrossentropy' or 'crossentropy')`);
-        }
-        if (!sparse && kind === 'sparseCategoricalCrossentropy') throw new Error(`metrics: '${name}' needs class-id targets, which only the sparseCategoricalCrossentropy loss takes`);
         return kind === 'r2Score' ? { name, mean: new MeanMeter(name, valueMetrics.r2Score, true) } : { name, mean: new MeanMeter(name, valueFunction(kind as ValueKind, model.loss!)) };
       }
       return { name, acc: new AccuracyCounter(kind as AccuracyKind, model.loss!) };
@@ -157,12 +191,21 @@ export class MetricMeters {
   }
   private loss: LossKind | null;
 
+  private checkWidth(out: Tensor): void {
+    this.widthChecked = true;
+    for (const e of this.entries) {
+      const problem = metricMismatch(e.name, this.loss!, out.shape[out.rank - 1], this.model.functions);
+      if (problem) throw metricMismatchError(this.model.where ?? 'metrics', e.name, this.model.output ?? 'output', `(batch shape [${out.shape.join(', ')}])`, problem);
+    }
+  }
+
   /**
    * One batch's outputs and targets. mask: the output's padding mask [B, T] when the loss is masked (Keras):
    * accuracy and mean metrics then count the real steps only; precision, recall, AUC and r2Score ignore it (Keras's
    * confusion metrics and R2Score do not read the mask).
    */
   add(out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array | null = null): void {
+    if (!this.widthChecked) this.checkWidth(out);
     let probs: Values | null = null;
     for (const e of this.entries) {
       if (e.acc) { e.acc.add(out, y, fromLogits, mask); continue; }

@@ -96,3 +96,35 @@ export function compiledMetrics(given: unknown, where: string, outputNames: read
 export function metricNames(given: unknown, where: string): string[] {
   return compiledMetrics(given, where).names;
 }
+
+/**
+ * A saved training config's metrics (Keras's and tfjs's training_config): one list when every output has the same
+ * metrics, else {outputName: [metrics]} naming only the outputs that have some (Keras's dict form; tfjs writes an
+ * object too), so per-output metrics come back per output.
+ */
+export type MetricsConfig = string[] | Record<string, string[]>;
+
+export function metricsConfigOf(perOutput: readonly (readonly string[])[], outputNames: readonly string[]): MetricsConfig {
+  const first = perOutput[0] ?? [];
+  const same = perOutput.every((m) => m.length === first.length && m.every((n, i) => n === first[i]));
+  if (same) return [...first];
+  return Object.fromEntries(outputNames.flatMap((name, i) => (perOutput[i]?.length ? [[name, [...perOutput[i]]]] : [])));
+}
+
+/**
+ * compile's metrics argument from a saved config: a list (every output), or an object whose values are a name or a
+ * list of names (tfjs writes either) for those outputs only. name() checks and maps each saved name (aliases, user
+ * metrics refused); a key that is no output of the model is an error naming it.
+ */
+export function metricsFromConfig(raw: unknown, outputNames: readonly string[], name: (m: unknown) => string, where: string): string[] | Record<string, string[]> {
+  if (raw === undefined || raw === null) return [];
+  if (Array.isArray(raw)) return raw.map(name);
+  if (!isRecord(raw)) throw new Error(`${where}: metrics must be a list of names or {outputName: names}, got ${typeof raw}`);
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!outputNames.includes(k)) throw new Error(`${where}: metrics names output '${k}', but the model's outputs are ${outputNames.join(', ')}`);
+    if (v === null || v === undefined) continue;
+    out[k] = (Array.isArray(v) ? v : [v]).map(name);
+  }
+  return out;
+}

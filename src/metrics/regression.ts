@@ -2,7 +2,7 @@
  * tfjs-layers' value metrics as functions: one value per row (the mean over the last axis), computed with the
  * tensor ops; r2Score is one scalar. Epsilon 1e-7, as tfjs's.
  */
-import { abs, add, clipByValue, div, log, mean, mul, neg, sqrt, square, sub, sum, maximum, scalar } from '../ops/index.js';
+import { abs, add, clipByValue, div, log, mean, mul, neg, sqrt, square, sub, sum, maximum, scalar } from '../autograd/tensor_api.js';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.js';
 
 const EPS = 1e-7;

@@ -9,6 +9,7 @@
  * word) as at the back (post-padding: the state it ends in), so it is refused.
  */
 import type { Layer } from '../layers/layer.js';
+import { checkOptionKeys } from '../near_name.js';
 import { globalRandom } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { StepWindow } from './batches.js';
@@ -75,6 +76,7 @@ export class LengthBuckets {
 
   constructor(ids: Tensor, private readonly batchSize: number, args: BucketArgs, what: string) {
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`${what} needs x as token ids shaped (samples, steps), got a ${ids.dtype} tensor of rank ${ids.rank}`);
+    checkOptionKeys(what, args, ['poolBatches']);
     const pool = args.poolBatches ?? DEFAULT_POOL_BATCHES;
     if (!Number.isInteger(pool) || pool < 1) throw new Error(`${what}: poolBatches must be a positive integer, got ${String(pool)}`);
     this.poolBatches = pool;

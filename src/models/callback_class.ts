@@ -6,6 +6,7 @@
 import type { Callback as CallbackHooks, FitState } from './callback.js';
 import type { Logs } from './progress.js';
 import type { TrainableModel } from './trainable.js';
+import { checkOptionKeys, unknownOptionMessage } from '../near_name.js';
 
 /** tfjs's callback params: what fit tells callbacks before training (epochs, samples, steps, batchSize, ...). */
 export type Params = { [key: string]: number | string | boolean | number[] | string[] | boolean[] | null };
@@ -89,8 +90,9 @@ const CUSTOM_REFUSED: Record<string, string> = {
 export function checkHookKeys(args: object, owner: string, allowed: readonly string[] = HOOK_NAMES): void {
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined || allowed.includes(k)) continue;
-    if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`${owner}: '${k}' is not supported (${CUSTOM_REFUSED[k]})`);
-    if (/^on[A-Z]/.test(k)) throw new Error(`${owner}: unknown hook '${k}' (hooks: ${HOOK_NAMES.join(', ')})`);
+    if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`${owner}: option '${k}' is not supported by rnnlab (${CUSTOM_REFUSED[k]})`);
+    // A callback object may carry other members of its own; only hook-like names can be misspelt hooks.
+    if (/^on[A-Z]/.test(k)) throw new Error(unknownOptionMessage(owner, k, HOOK_NAMES, 'hook'));
   }
   for (const h of HOOK_NAMES) {
     const f = (args as Record<string, unknown>)[h];
@@ -107,13 +109,7 @@ export class CustomCallback extends Callback {
     super();
     if (typeof args !== 'object' || args === null) throw new Error('CustomCallback: expected an object of hooks ({onEpochEnd(epoch, logs) {...}, ...})');
     if (yieldEvery !== undefined) throw new Error('CustomCallback: yieldEvery is not supported per callback; pass it to fit ({yieldEvery})');
-    const allowed = HOOK_NAMES;
-    for (const k of Object.keys(args)) {
-      if (!(allowed as readonly string[]).includes(k) && (args as Record<string, unknown>)[k] !== undefined) {
-        if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`CustomCallback: '${k}' is not supported (${CUSTOM_REFUSED[k]})`);
-        throw new Error(`CustomCallback: unknown option '${k}' (hooks: ${HOOK_NAMES.join(', ')})`);
-      }
-    }
+    checkOptionKeys('CustomCallback', args, HOOK_NAMES, { refused: CUSTOM_REFUSED });
     checkHookKeys(args, 'CustomCallback');
     for (const h of HOOK_NAMES) {
       const fn = (args as Record<HookName, ((...a: unknown[]) => unknown) | undefined>)[h];

@@ -7,29 +7,22 @@ import { withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
-import { resetStatefulLayers } from '../layers/recurrent.js';
 import { Layer, withActivityPenalties, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, outputsLoss, type CompiledLoss, type LossFunction } from './loss_terms.js';
+import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import type { MetricFunction, MetricsArg } from '../metrics/registry.js';
+import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
-import type { Variable } from '../variable.js';
-import type { History } from './callback.js';
-import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
-import { scalarResult } from './scalars.js';
-import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';
+import { checkOptionKeys } from '../near_name.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import type { ClassWeight } from './sample_weights.js';
-import { configCodecOf } from './saving.js';
-import { checkEvaluateOptions, disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, predictOptions,
-  setLayersTrainable, type DisposeResult } from './model_common.js';
-import { metricsNames } from './training.js';
-import { compileExtras, conformTargets, evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs, type LossWeightsArg } from './training.js';
+import { predictOptions } from './model_common.js';
+import { checkMetricsFit, compileExtras, conformTargets, metricsNames, type LossWeightsArg } from './training.js';
+import { ModelBase } from './model_base.js';
+import { layersByDepth } from './graph_order.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -57,39 +50,24 @@ let modelCounter = 0;
 
 function asList<T>(v: T | T[]): T[] { return Array.isArray(v) ? v : [v]; }
 
-export class Functional implements TrainableModel {
+export class Functional extends ModelBase<TensorsLike> {
   readonly className = 'Functional';
   name: string;
   readonly inputs: SymbolicTensor[];
   readonly outputs: SymbolicTensor[];
-  /** Every layer once, in execution order; input layers first (tfjs's model.layers). */
+  /** Every layer once, deepest first, as tfjs's model.layers (src/models/graph_order.ts). */
   readonly layers: Layer[];
   /** The layer calls to run, in dependency order (input layers' own nodes left out). */
   readonly nodes: Node[];
-  optimizer: Optimizer | null = null;
-  /** The loss of the first output (TrainableModel's view); losses holds one per output. */
-  loss: LossKind | null = null;
+  /** One loss per output (loss, TrainableModel's view, is the first output's). */
   losses: LossKind[] = [];
-  /** compile's losses as given, one per output: a built-in kind, or the user's function. */
-  compiledLosses: CompiledLoss[] = [];
-  metrics: string[] = [];
-  /** compile's user metric functions, by the names in metrics. */
-  metricFunctions: Record<string, MetricFunction> = {};
-  /** compile's metric names per output (see TrainableModel). */
-  outputMetrics: string[][] = [];
-  /** Keras's loss_weights per output (compile's lossWeights), or null. */
-  lossWeights: number[] | null = null;
   /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
   private folds: boolean[] = [];
-  stopTraining = false;
-  private trainableFlag = true;
-  private disposedFlag = false;
 
   constructor(args: ModelArgs) {
+    super();
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
-    for (const [k, v] of Object.entries(args)) {
-      if (v !== undefined && !['inputs', 'outputs', 'name'].includes(k)) throw new Error(`model: unknown option '${k}' (it takes inputs, outputs, name)`);
-    }
+    checkOptionKeys('model', args, ['inputs', 'outputs', 'name']);
     this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
     this.inputs = asList(args.inputs);
     this.outputs = asList(args.outputs);
@@ -104,10 +82,12 @@ export class Functional implements TrainableModel {
       if (!isSymbolic(t)) throw new Error(`${where}: outputs[${i}] is not a symbolic tensor (apply layers to rl.input() tensors)`);
     });
     this.nodes = this.orderNodes(where);
-    const seen = new Set<Layer>();
-    this.layers = [];
-    for (const t of this.inputs) if (!seen.has(t.sourceLayer)) { seen.add(t.sourceLayer); this.layers.push(t.sourceLayer); }
-    for (const n of this.nodes) if (!seen.has(n.layer)) { seen.add(n.layer); this.layers.push(n.layer); }
+    const read = new Set([...this.nodes.flatMap((n) => n.inputs), ...this.outputs]);
+    this.inputs.forEach((t, i) => {
+      // tfjs accepts such an input and drops whatever is fed to it; rnnlab refuses rather than ignore data.
+      if (!read.has(t)) throw new Error(`${where}: input '${t.sourceLayer.name}' (inputs[${i}]) is not used by any output; remove it from inputs or connect it`);
+    });
+    this.layers = layersByDepth(this.outputs);
     const names = new Set<string>();
     for (const l of this.layers) {
       if (names.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'; layer names must be unique in a model`);
@@ -169,64 +149,10 @@ export class Functional implements TrainableModel {
     return this.outputs.map((t) => shapes.get(t)!);
   }
 
-  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  /** None while the model is frozen (model.trainable = false), as tfjs's. */
-  get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
-  get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
-
-  /**
-   * Keras's model.trainable: false freezes every layer (each layer's flag is set, as Keras does), true unfreezes
-   * every layer. It applies from the next training step (Keras needs a new compile() for it; rnnlab does not).
-   */
-  get trainable(): boolean { return this.trainableFlag; }
-  set trainable(value: boolean) {
-    setLayersTrainable(this.layers, value, `${this.name}.trainable`);
-    this.trainableFlag = value;
-  }
-
   /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
   get metricsNames(): string[] { return this.losses.length ? metricsNames(this) : []; }
 
-  /** tfjs's getClassName() (Keras's class name, 'Functional'; tfjs says 'Model'). */
-  getClassName(): string { return this.className; }
-
-  /** tfjs's getConfig(): {name, layers: [{name, className, config, inboundNodes}], inputLayers, outputLayers}, camelCase. */
-  getConfig(): Record<string, unknown> {
-    this.assertNotDisposed();
-    return configCodecOf(`${this.name}.getConfig`).toConfig(this);
-  }
-
-  /** tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards. */
-  dispose(): DisposeResult {
-    this.assertNotDisposed();
-    this.disposedFlag = true;
-    return disposeLayers(this.layers);
-  }
-
-  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
-  apply(_x: unknown, _args?: unknown): never {
-    throw nestedModelError(`${this.name}.apply`, this);
-  }
-
-  private assertNotDisposed(): void {
-    if (this.disposedFlag) throw disposedError(this.name);
-  }
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
-  /** Copies of the weights as Tensors in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
-  getWeights(trainableOnly = false): Tensor[] {
-    this.assertNotDisposed();
-    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
-  }
-
-  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
-  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
-    this.assertNotDisposed();
-    assignWeights(this.name, this.weights, values);
-  }
-
-  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
-  resetStates(): void { resetStatefulLayers(this.layers); }
-
   /** tfjs's getLayer(name) or getLayer(undefined, index). */
   getLayer(name?: string | number, index?: number): Layer {
     if (typeof name === 'number') return this.getLayer(undefined, name);
@@ -266,8 +192,11 @@ export class Functional implements TrainableModel {
         return map[n];
       });
     }
+    const losses = perOutput.map((l) => compiledLoss(l, `${this.name}.compile`));
+    // Checked before anything is set: a refused compile leaves the model as it was.
+    checkMetricsFit(extras, names.map((name, i) => ({ name, loss: losses[i].kind, shape: this.outputs[i].shape })), `${this.name}.compile`);
     this.optimizer = getOptimizer(args.optimizer);
-    this.compiledLosses = perOutput.map((l) => compiledLoss(l, `${this.name}.compile`));
+    this.compiledLosses = losses;
     this.losses = this.compiledLosses.map((c) => c.kind);
     this.loss = this.losses[0];
     ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
@@ -340,13 +269,16 @@ export class Functional implements TrainableModel {
     return { xs, ys };
   }
 
-  /** The summed (Keras's lossWeights-weighted) loss of every output, recorded for backward; terms: each output's own. */
-  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] } {
+  /**
+   * The summed (Keras's lossWeights-weighted) loss of every output, recorded for backward; terms: each output's own.
+   * outputWeights: each output's own sample weights (fit's per-output classWeight/sampleWeight), else ctx.sampleWeight for all.
+   */
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext, outputWeights?: (Tensor | null)[]): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] } {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const outMasks: (Uint8Array | null)[] = [];
       const { value: outs, activity } = withActivityPenalties(ctx, () => this.execute(xs, ctx, this.folds, outMasks));
-      const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, ctx.sampleWeight ?? null, outMasks, this.lossWeights);
+      const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
       return { outs, loss: addWeightPenalty(loss, penalties), terms, masks };
@@ -356,20 +288,6 @@ export class Functional implements TrainableModel {
 
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
     return this.outputNames.map((name, i) => ({ name, loss: this.losses[i], fromLogits: this.folds[i] }));
-  }
-
-  trainOnBatch(x: TensorsLike, y: TensorsLike, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
-    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
-  }
-  async fit(x: TensorsLike, y: TensorsLike, args: FitArgs = {}): Promise<History> {
-    this.assertNotDisposed();
-    return fitModel(this, x, y, args);
-  }
-  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
-  evaluate(x: TensorsLike, y: TensorsLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
-    this.assertNotDisposed();
-    checkEvaluateOptions(args, `${this.name}.evaluate`);
-    return scalarResult(evaluateModelSync(this, x, y, args));
   }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
@@ -382,14 +300,6 @@ export class Functional implements TrainableModel {
     return res.length === 1 ? res[0] : res;
   }
 
-  /** Saves in the TensorFlow.js Layers format (class_name 'Functional'); rl.loadModel and tf.loadLayersModel read it. */
-  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
-  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
-
-  async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
-    this.assertNotDisposed();
-    return saveHandler()(this, url, opts);
-  }
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -7,6 +7,7 @@
  */
 import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
 import { withInference } from '../autograd/recurrent_infer.js';
+import { tidy } from '../ops/memory.js';
 import { Tensor } from '../tensor.js';
 
 /** Outputs for n samples in batches of bs: runBatch(s, e) returns the model's outputs for samples [s, e). */
@@ -15,13 +16,14 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
   withInference(() => {
     for (let s = 0; s < n; s += bs) {
       const e = Math.min(n, s + bs);
-      withScratch(() => runBatch(s, e).forEach((y, i) => {
+      // A custom layer's registered tensors are disposed with the batch (tfjs's per-batch tidy): copied out first.
+      tidy(() => withScratch(() => runBatch(s, e).forEach((y, i) => {
         if (!outs[i]) {
           const shape = [n, ...y.shape.slice(1)];
           outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
         }
         outs[i].data.set(y.values as FArray, s * (y.size / (e - s)));
-      }));
+      })));
     }
   });
   return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));

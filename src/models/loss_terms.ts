@@ -80,10 +80,17 @@ export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromL
   if (!out.requiresGrad && pred.requiresGrad) {
     throw new Error(`${where}: its result does not depend on yPred through differentiable ops; build it from rl.add, rl.sub, rl.mul, rl.mean, ... or the tensor methods of those ops`);
   }
-  if (mask && out.rank > 0) {
+  if (mask && out.rank === 0) {
+    // Keras multiplies a scalar by the mask weights, which average out: the padding counts as if unmasked. Refused
+    // rather than accepted and ignored.
+    throw new Error(`${where}: the output [${pred.shape.join(', ')}] carries a padding mask, which weighs each sample and step, but the function returned ` +
+      'one scalar, which the mask cannot weigh (the padded steps would count); return one loss per sample and step ' +
+      `([${pred.shape[0]}, ${pred.shape[1]}, ...], e.g. rl.mean(rl.square(rl.sub(yPred, yTrue)), -1)), or compile the loss by name ('mse', ...), which is masked`);
+  }
+  if (mask) {
     const [B, T] = pred.shape;
     if (out.rank < 2 || out.shape[0] !== B || out.shape[1] !== T) {
-      throw new Error(`${where}: the output [${pred.shape.join(', ')}] carries a padding mask, which weighs each sample and step, but the function returned shape [${out.shape.join(', ')}]; return one loss per sample and step ([${B}, ${T}, ...]) or one scalar`);
+      throw new Error(`${where}: the output [${pred.shape.join(', ')}] carries a padding mask, which weighs each sample and step, but the function returned shape [${out.shape.join(', ')}]; return one loss per sample and step ([${B}, ${T}, ...])`);
     }
     const steps = maskedStepWeights(mask, B, T, weights, where);
     const w = new Tensor(Float32Array.from(steps), [B, T, ...out.shape.slice(2).map(() => 1)], 'float32');
@@ -114,13 +121,13 @@ export interface OutputLosses {
 }
 
 /**
- * Every output's loss term (sampleWeight shared by all outputs, as Keras repeats it; each output masked by its own
+ * Every output's loss term (sampleWeight shared by all outputs, as Keras repeats it, or a list: one per output; each output masked by its own
  * padding mask when it carries one) and their weighted sum.
  */
-export function outputsLoss(losses: readonly CompiledLoss[], folds: readonly boolean[], outs: Tensor[], ys: Tensor[], sampleWeight: Tensor | null,
+export function outputsLoss(losses: readonly CompiledLoss[], folds: readonly boolean[], outs: Tensor[], ys: Tensor[], sampleWeight: Tensor | null | readonly (Tensor | null)[],
   outMasks: readonly (Uint8Array | null | undefined)[], lossWeights: readonly number[] | null | undefined): OutputLosses {
   const masks = outs.map((o, i) => outputLossMask(o, outMasks[i]));
-  const terms = outs.map((o, i) => lossTerm(losses[i], o, ys[i], folds[i], sampleWeight, masks[i]));
+  const terms = outs.map((o, i) => lossTerm(losses[i], o, ys[i], folds[i], Array.isArray(sampleWeight) ? sampleWeight[i] ?? null : sampleWeight as Tensor | null, masks[i]));
   const weighted = terms.map((t, i) => (lossWeights && lossWeights[i] !== 1 ? mul(t, lossWeights[i]) : t));
   return { loss: weighted.length === 1 ? weighted[0] : mergeElementwise(weighted, 'add'), terms, masks };
 }

@@ -3,6 +3,7 @@
  * predict and evaluate, and the error for nesting a model inside another.
  */
 import { Layer } from '../layers/layer.js';
+import { checkOptionKeys } from '../near_name.js';
 import type { Variable } from '../variable.js';
 
 /** predict's options (tfjs's batchSize and verbose); anything else is an error naming it. */
@@ -13,28 +14,19 @@ const EVALUATE_OPTIONS = ['batchSize', 'verbose', 'sampleWeight', 'out'];
 const REFUSED: Record<string, string> = {
   steps: 'rnnlab evaluates and predicts over all of x; slice x to use fewer samples',
 };
-
-function checkKeys(args: unknown, allowed: string[], what: string): Record<string, unknown> {
-  if (args === undefined || args === null) return {};
-  if (typeof args !== 'object' || Array.isArray(args)) throw new Error(`${what}: the options argument must be an object, got ${String(args)}`);
-  for (const [k, v] of Object.entries(args)) {
-    if (v === undefined || allowed.includes(k)) continue;
-    if (Object.hasOwn(REFUSED, k)) throw new Error(`${what}: option '${k}' is not supported (${REFUSED[k]})`);
-    throw new Error(`${what}: unknown option '${k}' (options: ${allowed.join(', ')})`);
-  }
-  return args as Record<string, unknown>;
-}
+const RULES = { refused: REFUSED, nullIsNone: true };
 
 /** predict's options checked: the batch size (default 32). verbose is accepted as in tfjs (predict prints nothing). */
 export function predictOptions(args: unknown, what: string): { batchSize?: number } {
-  const a = checkKeys(args, PREDICT_OPTIONS, what);
+  const a = checkOptionKeys(what, args, PREDICT_OPTIONS, RULES);
   const v = a.verbose;
   if (v !== undefined && typeof v !== 'boolean' && v !== 0 && v !== 1) throw new Error(`${what}: verbose must be true, false, 0 or 1, got ${JSON.stringify(v)}`);
   return a as { batchSize?: number };
 }
 
-export function checkEvaluateOptions(args: unknown, what: string): void {
-  checkKeys(args, EVALUATE_OPTIONS, what);
+/** evaluate's options checked; null and undefined are no options (as tfjs). */
+export function checkEvaluateOptions(args: unknown, what: string): Record<string, unknown> {
+  return checkOptionKeys(what, args, EVALUATE_OPTIONS, RULES);
 }
 
 /** A model object passed where a layer goes: rnnlab models are not layers (tfjs's and Keras's are). */

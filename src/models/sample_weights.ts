@@ -1,23 +1,36 @@
 /**
  * Keras's per-sample loss weights: fit's sampleWeight and classWeight (their product), evaluate's sampleWeight.
  * A weighted batch loss is mean(weight x sample loss) (src/autograd/loss_ops.ts), not divided by the weights' sum.
+ * A model with several outputs takes either one set of weights for every output, or one per output (a list in
+ * output order or {outputName: weights}; tfjs's per-output classWeight, Keras's per-output sample_weight).
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { takeRows } from './batches.js';
 import type { TrainableModel } from './trainable.js';
 
 /** {classId: weight}, as Keras's class_weight and tfjs's classWeight. */
 export type ClassWeight = Record<number | string, number>;
+/** classWeight as fit takes it: one table, or (several outputs) one per output as a list or {outputName: table}. */
+export type ClassWeightArg = ClassWeight | ClassWeight[] | Record<string, ClassWeight>;
+/** sampleWeight as fit/evaluate take it: weights for every output, or one per output as a list or {outputName: weights}. */
+export type SampleWeightArg = TensorLike | (TensorLike | null)[] | Record<string, TensorLike>;
+
+/**
+ * A batch's loss weights: [] none, [w] the same for every output, or (several outputs) one entry per output,
+ * null where that output is unweighted.
+ */
+export type OutputWeights = (Tensor | null)[];
 
 function checkWeight(v: number, what: string): void {
   if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be finite and non-negative, found ${v}`);
 }
 
-/**
- * sampleWeight as a list of one tensor, or [] when not given: [n] (one weight per sample), or [n, T] (Keras's
- * per-timestep weights for a sequence output [n, T, ...]; weightedLossOp checks T against the output's steps).
- */
-export function sampleWeightsOf(given: TensorLike | undefined, n: number, what: string): Tensor[] {
-  if (given === undefined || given === null) return [];
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v);
+}
+
+/** One output's weights: [n] (per sample), or [n, T] (Keras's per-timestep weights for a sequence output). */
+function oneWeights(given: TensorLike, n: number, what: string): Tensor {
   const t = toTensor(given, what);
   const perSample = t.size === n && t.shape[0] === n && t.shape.slice(1).every((d) => d === 1);
   // [n, T] or [n, T, 1]: one weight per sample and step.
@@ -27,7 +40,38 @@ export function sampleWeightsOf(given: TensorLike | undefined, n: number, what: 
   }
   const w = Float32Array.from(t.values);
   w.forEach((v, i) => checkWeight(v, `${what}[${i}]`));
-  return [new Tensor(w, perSample ? [n] : [n, t.shape[1]], 'float32')];
+  return new Tensor(w, perSample ? [n] : [n, t.shape[1]], 'float32');
+}
+
+/**
+ * sampleWeight checked (weightRows slices the result). outputNames: the model's outputs; with several, a list of
+ * tensors (one per output, null for none) or {outputName: weights} weighs each output's loss by its own.
+ */
+export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, what: string, outputNames: readonly string[] = []): OutputWeights {
+  if (given === undefined || given === null) return [];
+  const perOutput = outputNames.length > 1 && (isRecord(given) ||
+    (Array.isArray(given) && given.length > 0 && given.every((g) => g === null || g instanceof Tensor)));
+  if (!perOutput) return [oneWeights(given as TensorLike, n, what)];
+  let list: unknown[];
+  if (Array.isArray(given)) {
+    if (given.length !== outputNames.length) throw new Error(`${what} lists ${given.length} weight tensors but the model has ${outputNames.length} outputs (${outputNames.join(', ')})`);
+    list = given;
+  } else {
+    const map = given as Record<string, unknown>;
+    for (const k of Object.keys(map)) if (!outputNames.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+    list = outputNames.map((name) => map[name] ?? null);
+  }
+  return list.map((g, i) => (g === null || g === undefined ? null : oneWeights(g as TensorLike, n, `${what}['${outputNames[i]}']`)));
+}
+
+/** Rows [s, e) (in order's order when given) of each output's weights. */
+export function weightRows(weights: OutputWeights, order: Int32Array | null, s: number, e: number): OutputWeights {
+  return weights.map((w) => (w ? takeRows(w, order, s, e) : null));
+}
+
+/** A batch's weights as batchLoss takes them: ctx.sampleWeight (shared) or one per output. */
+export function batchWeights(weights: OutputWeights): { sampleWeight: Tensor | null; perOutput?: OutputWeights } {
+  return weights.length > 1 ? { sampleWeight: null, perOutput: weights } : { sampleWeight: weights[0] ?? null };
 }
 
 /** The class of each sample: its id (sparse), its one column's value, or the argmax of its row (Keras). */
@@ -46,27 +90,64 @@ function classesOf(y: Tensor, sparse: boolean, what: string): number[] {
   });
 }
 
-/** weights (from sampleWeightsOf, training rows only) times the class weight of each sample's target. */
-export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: Tensor[], classWeight: ClassWeight | undefined, what: string): Tensor[] {
-  if (classWeight === undefined || classWeight === null) return weights;
-  if (typeof classWeight !== 'object' || Array.isArray(classWeight)) throw new Error(`${what} must be an object {classId: weight}`);
-  if (ys.length !== 1) throw new Error(`${what} is only supported for models with one output (as Keras); use sampleWeight`);
+/** tfjs's standardizeClassWeights: one table per output (null: that output unweighted). */
+function classTables(given: unknown, names: readonly string[], what: string): (Record<string, unknown> | null)[] {
+  if (Array.isArray(given)) {
+    if (given.length !== names.length) throw new Error(`${what} lists ${given.length} tables but the model has ${names.length} output${names.length === 1 ? '' : 's'} (${names.join(', ')})`);
+    return given.map((t, i) => {
+      if (t !== null && !isRecord(t)) throw new Error(`${what}[${i}] must be an object {classId: weight}`);
+      return t;
+    });
+  }
+  if (!isRecord(given)) throw new Error(`${what} must be an object {classId: weight}${names.length > 1 ? ', a list of them (one per output) or {outputName: {classId: weight}}' : ''}`);
+  const keys = Object.keys(given);
+  const byOutput = keys.length > 0 && keys.every((k) => isRecord(given[k]));
+  if (!byOutput) {
+    if (names.length > 1) throw new Error(`${what}: the model has ${names.length} outputs (${names.join(', ')}); give a list of {classId: weight} (one per output) or {outputName: {classId: weight}}`);
+    return [given];
+  }
+  for (const k of keys) if (!names.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${names.join(', ')}`);
+  return names.map((n) => (given[n] as Record<string, unknown> | undefined) ?? null);
+}
+
+function classTable(t: Record<string, unknown>, what: string): Map<number, number> {
   const table = new Map<number, number>();
-  for (const [k, v] of Object.entries(classWeight)) {
+  for (const [k, v] of Object.entries(t)) {
     const id = Number(k);
     if (!Number.isInteger(id) || id < 0) throw new Error(`${what}: key '${k}' is not a class id (a non-negative integer)`);
     if (typeof v !== 'number') throw new Error(`${what}[${k}] must be a number, got ${typeof v}`);
     checkWeight(v, `${what}[${k}]`);
     table.set(id, v);
   }
-  if (weights.length && weights[0].rank > 1) throw new Error(`${what} cannot combine with per-timestep sampleWeight; fold the class weights into sampleWeight`);
-  const classes = classesOf(ys[0], model.loss === 'sparseCategoricalCrossentropy', what);
-  const out = weights.length ? Float32Array.from(weights[0].values) : new Float32Array(classes.length).fill(1);
-  classes.forEach((c, i) => {
-    const w = table.get(c);
-    // tfjs refuses a class the table lacks rather than guessing a weight for it.
-    if (w === undefined) throw new Error(`${what} has no weight for class ${c}, which sample ${i} belongs to; give every class in the data a weight`);
-    out[i] *= w;
+  return table;
+}
+
+/**
+ * weights (from sampleWeightsOf, training rows only) times the class weight of each sample's target. classWeight:
+ * one table, or for several outputs one per output (a list, or {outputName: table}; an output left out is not
+ * class-weighted), as tfjs.
+ */
+export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: OutputWeights, classWeight: ClassWeightArg | undefined, what: string): OutputWeights {
+  if (classWeight === undefined || classWeight === null) return weights;
+  const heads = model.outputHeads();
+  const names = heads.map((h) => h.name);
+  const tables = classTables(classWeight, names, what);
+  const label = (i: number) => (names.length > 1 ? `${what}['${names[i]}']` : what);
+  const out = ys.map((y, i): Tensor | null => {
+    const base = weights.length > 1 ? weights[i] : weights[0] ?? null;
+    const t = tables[i];
+    if (!t) return base;
+    const table = classTable(t, label(i));
+    if (base && base.rank > 1) throw new Error(`${label(i)} cannot combine with per-timestep sampleWeight; fold the class weights into sampleWeight`);
+    const classes = classesOf(y, heads[i].loss === 'sparseCategoricalCrossentropy', label(i));
+    const w = base ? Float32Array.from(base.values) : new Float32Array(classes.length).fill(1);
+    classes.forEach((c, s) => {
+      const cw = table.get(c);
+      // tfjs refuses a class the table lacks rather than guessing a weight for it.
+      if (cw === undefined) throw new Error(`${label(i)} has no weight for class ${c}, which sample ${s} belongs to; give every class in the data a weight`);
+      w[s] *= cw;
+    });
+    return new Tensor(w, [w.length], 'float32');
   });
-  return [new Tensor(out, [out.length], 'float32')];
+  return out;
 }

@@ -4,28 +4,20 @@ import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, outputsLoss, type CompiledLoss, type LossFunction } from './loss_terms.js';
+import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import type { MetricFunction, MetricsArg } from '../metrics/registry.js';
+import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import type { Variable } from '../variable.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
-import { assignWeights, weightTensors } from '../layers/weight_values.js';
-import type { ClassWeight } from './sample_weights.js';
-import { compileExtras, evaluateModelSync, fitModel, prepareSequential, trainOnBatchModel, type EvaluateArgs, type FitArgs, type LossWeightsArg } from './training.js';
-import type { History } from './callback.js';
-import { scalarResult } from './scalars.js';
-import { modelToJSON, saveHandler, type SaveOptions, type SaveTarget, type SaveResult } from './saving.js';
-import type { TrainableModel } from './trainable.js';
+import { checkOptionKeys } from '../near_name.js';
+import { checkMetricsFit, compileExtras, metricsNames, prepareSequential, type LossWeightsArg } from './training.js';
+import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
-import { resetStatefulLayers } from '../layers/recurrent.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { metricsNames } from './training.js';
-import { checkEvaluateOptions, disposedError, disposeLayers, isModelObject, modelNonTrainableWeights, modelTrainableWeights, nestedModelError,
-  predictOptions, setLayersTrainable, type DisposeResult } from './model_common.js';
+import { isModelObject, nestedModelError, predictOptions } from './model_common.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -42,33 +34,19 @@ export interface CompileArgs {
 
 let modelCounter = 0;
 
-export class Sequential implements TrainableModel {
+export class Sequential extends ModelBase<TensorLike> {
   readonly className = 'Sequential';
   name: string;
   layers: Layer[] = [];
-  optimizer: Optimizer | null = null;
-  loss: LossKind | null = null;
-  /** compile's loss as given: a built-in kind, or the user's function. */
-  compiledLosses: CompiledLoss[] = [];
-  metrics: string[] = [];
-  /** compile's user metric functions, by the names in metrics. */
-  metricFunctions: Record<string, MetricFunction> = {};
-  /** compile's metric names of the output (see TrainableModel). */
-  outputMetrics: string[][] = [];
-  /** Keras's loss_weights (compile's lossWeights), or null. */
-  lossWeights: number[] | null = null;
   /** The final sigmoid/softmax is folded into the loss during training (stable and cheaper). */
   foldsActivation = false;
-  /** Set by a callback to end fit after the current batch. */
-  stopTraining = false;
   /** The symbolic graph of the built model (see connect; perLayer: each layer's output), or why it could not be made. */
   private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[]; perLayer: SymbolicTensor[] } | { error: string } | null = null;
-  private trainableFlag = true;
-  private disposedFlag = false;
 
   constructor(args: SequentialArgs = {}) {
+    super();
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`sequential: expected {layers, name}, got ${Array.isArray(args) ? 'a list (pass {layers: [...]})' : String(args)}`);
-    for (const [k, v] of Object.entries(args)) if (v !== undefined && k !== 'layers' && k !== 'name') throw new Error(`sequential: unknown option '${k}' (options: layers, name)`);
+    checkOptionKeys('sequential', args, ['layers', 'name']);
     const layers = args.layers ?? [];
     if (!Array.isArray(layers)) {
       throw new Error(`sequential: layers must be a list of layers, got ${(layers as unknown) instanceof Layer ? `the single layer '${(layers as Layer).name}' (write layers: [layer])` : String(layers)}`);
@@ -88,7 +66,7 @@ export class Sequential implements TrainableModel {
     this.layers.push(layer);
     layer.modelRefs++;
     // Keras: a frozen model's new layers are frozen too (the flag is set on every layer).
-    if (!this.trainableFlag) layer.trainable = false;
+    if (!this.trainable) layer.trainable = false;
     this.refreshFold();
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
     else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
@@ -183,32 +161,8 @@ export class Sequential implements TrainableModel {
     }
   }
 
-  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
-  /** None while the model is frozen (model.trainable = false), as tfjs's. */
-  get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
-  get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
-
-  /**
-   * Keras's model.trainable: false freezes every layer (each layer's flag is set, as Keras does), true unfreezes
-   * every layer. It applies from the next training step (Keras needs a new compile() for it; rnnlab does not).
-   */
-  get trainable(): boolean { return this.trainableFlag; }
-  set trainable(value: boolean) {
-    setLayersTrainable(this.layers, value, `${this.name}.trainable`);
-    this.trainableFlag = value;
-  }
-
   /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
   get metricsNames(): string[] { return this.loss ? metricsNames(this) : []; }
-
-  /** tfjs's getClassName(). */
-  getClassName(): string { return this.className; }
-
-  /** tfjs's getConfig(): {name, layers: [{className, config}]} with camelCase keys (the saved topology's config). */
-  getConfig(): Record<string, unknown> {
-    this.assertNotDisposed();
-    return configCodecOf(`${this.name}.getConfig`).toConfig(this);
-  }
 
   /** tfjs's Sequential.fromConfig(cls, config) (or Keras's from_config(config)): the model with fresh weights. */
   static fromConfig(cls: unknown, config?: unknown): Sequential {
@@ -247,25 +201,6 @@ export class Sequential implements TrainableModel {
     this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
   }
 
-  /**
-   * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards (their weights are
-   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}.
-   */
-  dispose(): DisposeResult {
-    this.assertNotDisposed();
-    this.disposedFlag = true;
-    return disposeLayers(this.layers);
-  }
-
-  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
-  apply(_x: unknown, _args?: unknown): never {
-    throw nestedModelError(`${this.name}.apply`, this);
-  }
-
-  private assertNotDisposed(): void {
-    if (this.disposedFlag) throw disposedError(this.name);
-  }
-
   countParams(): number {
     this.requireBuilt('countParams');
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
@@ -276,21 +211,6 @@ export class Sequential implements TrainableModel {
     this.requireBuilt('summary');
     for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
   }
-
-  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
-  getWeights(trainableOnly = false): Tensor[] {
-    this.assertNotDisposed();
-    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
-  }
-
-  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
-  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
-    this.assertNotDisposed();
-    assignWeights(this.name, this.weights, values);
-  }
-
-  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
-  resetStates(): void { resetStatefulLayers(this.layers); }
 
   /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
   getLayer(name?: string | number, index?: number): Layer {
@@ -305,9 +225,13 @@ export class Sequential implements TrainableModel {
     this.assertNotDisposed();
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     const extras = compileExtras(args, this.outputHeads().map((h) => h.name), `${this.name}.compile`);
-    this.optimizer = getOptimizer(args.optimizer);
-    this.compiledLosses = [compiledLoss(args.loss, `${this.name}.compile`)];
-    this.loss = this.compiledLosses[0].kind;
+    const loss = compiledLoss(args.loss, `${this.name}.compile`);
+    // Checked before anything is set: a refused compile leaves the model as it was.
+    checkMetricsFit(extras, [{ name: this.outputHeads()[0].name, loss: loss.kind, shape: this.built ? this.outputShape : null }], `${this.name}.compile`);
+    const optimizer = getOptimizer(args.optimizer);
+    this.optimizer = optimizer;
+    this.compiledLosses = [loss];
+    this.loss = loss.kind;
     ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
@@ -349,35 +273,6 @@ export class Sequential implements TrainableModel {
 
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
     return [{ name: this.layers[this.layers.length - 1]?.name ?? this.name, loss: this.loss!, fromLogits: this.foldsActivation }];
-  }
-
-  /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
-  trainOnBatch(x: TensorLike, y: TensorLike, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
-    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
-  }
-
-  async fit(x: TensorLike, y: TensorLike, args: FitArgs = {}): Promise<History> {
-    this.assertNotDisposed();
-    return fitModel(this, x, y, args);
-  }
-
-  /**
-   * Saves in the TensorFlow.js Layers format: save('file://DIR') writes DIR/model.json (Keras layer configs, the
-   * training config) and DIR/weights.bin, each atomically. rl.loadModel and tf.loadLayersModel read it back.
-   */
-  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
-  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
-
-  async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
-    this.assertNotDisposed();
-    return saveHandler()(this, url, opts);
-  }
-
-  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
-  evaluate(x: TensorLike, y: TensorLike, args: EvaluateArgs = {}): Tensor | Tensor[] {
-    this.assertNotDisposed();
-    checkEvaluateOptions(args, `${this.name}.evaluate`);
-    return scalarResult(evaluateModelSync(this, x, y, args));
   }
 
   /** Outputs for x in batches (Keras default batch size 32). */

@@ -40,8 +40,9 @@ export interface TrainableModel {
   /**
    * Forward and loss on one batch (lists as prepareData makes them), recorded for backward; terms: each output's
    * own loss, masks: the padding mask each output's loss was weighted by (src/models/loss_terms.ts's outputsLoss).
+   * outputWeights: each output's own sample weights (several outputs), in place of ctx.sampleWeight.
    */
-  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] };
+  batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext, outputWeights?: (Tensor | null)[]): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] };
   /** Per output: its name, loss, and whether batchLoss's output holds logits (for accuracy). */
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
   getWeights(): Tensor[];

@@ -3,8 +3,10 @@ import { withScratch, type FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
-import { MetricMeters } from '../metrics/meters.js';
+import { checkOptionKeys } from '../near_name.js';
+import { MetricMeters, metricMismatch, metricMismatchError } from '../metrics/meters.js';
 import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
+import { tidy } from '../ops/memory.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, EventLoopYield, takeRows } from './batches.js';
@@ -13,7 +15,7 @@ import { History, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
-import { sampleWeightsOf, withClassWeights, type ClassWeight } from './sample_weights.js';
+import { batchWeights, sampleWeightsOf, weightRows, withClassWeights, type ClassWeightArg, type OutputWeights, type SampleWeightArg } from './sample_weights.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -24,10 +26,16 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2;
   callbacks?: Callback | Callback[];
   initialEpoch?: number;
-  /** One loss weight per sample (Keras's sample_weight); split with validationSplit. */
-  sampleWeight?: TensorLike;
-  /** {classId: weight} for the training samples (Keras's class_weight); multiplies sampleWeight. */
-  classWeight?: ClassWeight;
+  /**
+   * One loss weight per sample (Keras's sample_weight); split with validationSplit. Several outputs: the same for
+   * each, or one per output (a list of tensors, or {outputName: weights}).
+   */
+  sampleWeight?: SampleWeightArg;
+  /**
+   * {classId: weight} for the training samples (Keras's class_weight); multiplies sampleWeight. Several outputs:
+   * a list of tables (one per output) or {outputName: table}, as tfjs.
+   */
+  classWeight?: ClassWeightArg;
   /** Where the progress output goes (default stdout). */
   out?: ProgressWriter;
   /**
@@ -43,18 +51,11 @@ export interface FitArgs {
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
 }
 
-const FIT_OPTIONS = new Set(['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'verbose', 'callbacks',
-  'initialEpoch', 'sampleWeight', 'classWeight', 'out', 'bucket', 'yieldEvery']);
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'verbose', 'callbacks',
+  'initialEpoch', 'sampleWeight', 'classWeight', 'out', 'bucket', 'yieldEvery'];
 /** tfjs fit options rnnlab does not implement: refused by name rather than ignored. */
-const FIT_REFUSED = new Set(['stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq']);
-
-function checkFitKeys(args: object): void {
-  for (const key of Object.keys(args)) {
-    if (FIT_OPTIONS.has(key) || (args as Record<string, unknown>)[key] === undefined) continue;
-    if (FIT_REFUSED.has(key)) throw new Error(`fit: option '${key}' is not supported by rnnlab (fit runs whole epochs over x and y)`);
-    throw new Error(`fit: unknown option '${key}' (options: ${[...FIT_OPTIONS].join(', ')})`);
-  }
-}
+const FIT_REFUSED = Object.fromEntries(['stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq']
+  .map((k) => [k, 'fit runs whole epochs over x and y']));
 
 /** The EventLoopYield interval yieldEvery asks for; batchListeners: some callback listens to batches. */
 function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean): number | undefined {
@@ -69,8 +70,8 @@ export interface EvaluateArgs {
   batchSize?: number;
   /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
   verbose?: 0 | 1;
-  /** One loss weight per sample (Keras's sample_weight). */
-  sampleWeight?: TensorLike;
+  /** One loss weight per sample (Keras's sample_weight); several outputs: also one per output, as fit's. */
+  sampleWeight?: SampleWeightArg;
   /** Where verbose output goes (default stdout). */
   out?: ProgressWriter;
 }
@@ -102,7 +103,7 @@ class Meters {
   constructor(model: TrainableModel) {
     const heads = model.outputHeads();
     const per = outputMetricNames(model);
-    this.meters = heads.map((h, i) => (per[i].length ? new MetricMeters({ metrics: per[i], loss: h.loss, functions: model.metricFunctions }) : null));
+    this.meters = heads.map((h, i) => (per[i].length ? new MetricMeters({ metrics: per[i], loss: h.loss, functions: model.metricFunctions, where: model.name, output: h.name }) : null));
     this.fromLogits = heads.map((h) => h.fromLogits);
     ({ lossNames: this.lossNames, names: this.names } = logNames(model));
     this.keys = [...this.lossNames, ...this.names];
@@ -134,6 +135,8 @@ class Meters {
   }
 }
 
+const outputNamesOf = (model: TrainableModel) => model.outputHeads().map((h) => h.name);
+
 /** Each output's compiled metric names: compile's per-output object, or its list for every output (tfjs). */
 function outputMetricNames(model: TrainableModel): string[][] {
   const heads = model.outputHeads();
@@ -161,8 +164,9 @@ function logNames(model: TrainableModel): { lossNames: string[]; names: string[]
 /** compile's options (tfjs's names; Keras's snake_case loss_weights too). */
 const COMPILE_OPTIONS = ['optimizer', 'loss', 'metrics', 'lossWeights', 'loss_weights'];
 /** Keras/tfjs compile options rnnlab does not implement: refused by name rather than ignored. */
-const COMPILE_REFUSED = new Set(['weightedMetrics', 'weighted_metrics', 'sampleWeightMode', 'sample_weight_mode', 'runEagerly', 'run_eagerly',
-  'stepsPerExecution', 'steps_per_execution', 'jitCompile', 'jit_compile', 'autoScaleLoss', 'auto_scale_loss', 'targetTensors', 'target_tensors']);
+const COMPILE_REFUSED = Object.fromEntries(['weightedMetrics', 'weighted_metrics', 'sampleWeightMode', 'sample_weight_mode', 'runEagerly', 'run_eagerly',
+  'stepsPerExecution', 'steps_per_execution', 'jitCompile', 'jit_compile', 'autoScaleLoss', 'auto_scale_loss', 'targetTensors', 'target_tensors']
+  .map((k) => [k, `compile takes ${COMPILE_OPTIONS.join(', ')}`]));
 
 /** Keras's loss_weights: one number per output (a list in output order, or {outputName: weight}), a number for one output. */
 export type LossWeightsArg = number | number[] | Record<string, number>;
@@ -210,15 +214,37 @@ function lossWeightsOf(given: unknown, outputNames: readonly string[], where: st
  * metrics and Keras's loss_weights are resolved against the model's outputs.
  */
 export function compileExtras(args: object, outputNames: readonly string[], where: string): CompileExtras {
-  const given = args as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (COMPILE_OPTIONS.includes(key) || given[key] === undefined) continue;
-    if (COMPILE_REFUSED.has(key)) throw new Error(`${where}: option '${key}' is not supported by rnnlab (options: ${COMPILE_OPTIONS.join(', ')})`);
-    throw new Error(`${where}: unknown option '${key}' (options: ${COMPILE_OPTIONS.join(', ')})`);
-  }
+  const given = checkOptionKeys(where, args, COMPILE_OPTIONS, { refused: COMPILE_REFUSED });
   if (given.lossWeights !== undefined && given.loss_weights !== undefined) throw new Error(`${where}: give lossWeights or loss_weights, not both`);
   const m = compiledMetrics(given.metrics, where, outputNames);
   return { metrics: m.names, metricFunctions: m.functions, outputMetrics: m.perOutput, lossWeights: lossWeightsOf(given.lossWeights ?? given.loss_weights, outputNames, where) };
+}
+
+/** One output as compile sees it: its name, loss, and shape (null while the model is not built). */
+export interface CompiledHead { name: string; loss: LossKind; shape: SymbolicShape | null }
+
+/**
+ * compile's metrics checked against each output's loss and width: a metric that cannot be computed there (a
+ * sparse metric without class-id targets, an argmax over one unit) is refused now, naming it and the output,
+ * rather than failing or logging nonsense at the first batch. Unknown widths are checked at the first batch.
+ */
+export function checkMetricsFit(extras: CompileExtras, heads: CompiledHead[], where: string): void {
+  heads.forEach((h, i) => {
+    const width = h.shape ? h.shape[h.shape.length - 1] : null;
+    for (const name of extras.outputMetrics[i] ?? []) {
+      const problem = metricMismatch(name, h.loss, width, extras.metricFunctions);
+      if (problem) throw metricMismatchError(where, name, h.name, h.shape ? `(shape ${shapeStr(h.shape)}, loss ${h.loss})` : `(loss ${h.loss})`, problem);
+    }
+  });
+}
+
+/**
+ * One batch's work: its scratch memory recycled, and every tensor the public ops registered in it (custom layers,
+ * custom losses and metrics, backward rules) disposed at its end, as tfjs runs each batch inside tidy(); weights
+ * and optimizer state are not registered tensors, and the step returns numbers, so nothing it keeps is lost.
+ */
+function stepScope<T extends number | number[]>(fn: () => T): T {
+  return tidy(() => withScratch(fn));
 }
 
 const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => ts.map((t) => takeRows(t, order, s, e));
@@ -266,8 +292,7 @@ function checkEpochs(v: unknown, what: string, min = 0): number {
 /** fit's arguments checked, its data prepared and split, and its callbacks indexed. */
 function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs) {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
-  if (typeof args !== 'object' || args === null) throw new Error(`fit: the options argument must be an object, got ${String(args)}`);
-  checkFitKeys(args);
+  checkOptionKeys('fit', args, FIT_OPTIONS, { refused: FIT_REFUSED });
   if (args.shuffle !== undefined && typeof args.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(args.shuffle)}${args.shuffle === 'batch' as unknown ? " ('batch' shuffling is not implemented, in tfjs either)" : ''}`);
   }
@@ -277,8 +302,8 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   let { xs, ys } = model.prepareData(x, y, 'fit');
-  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight');
-  let val: { xs: Tensor[]; ys: Tensor[]; weights?: Tensor[] } | null = null;
+  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight', outputNamesOf(model));
+  let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
     val = model.prepareData(args.validationData[0], args.validationData[1], 'fit: validationData');
@@ -289,10 +314,10 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
     const n = xs[0].shape[0];
     const split = Math.floor(n * (1 - s));
     if (split === 0 || split === n) throw new Error(`fit: validationSplit ${s} leaves no training or no validation samples out of ${n}`);
-    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n), weights: rows(weights, null, split, n) };
+    val = { xs: rows(xs, null, split, n), ys: rows(ys, null, split, n), weights: weightRows(weights, null, split, n) };
     xs = rows(xs, null, 0, split);
     ys = rows(ys, null, 0, split);
-    weights = rows(weights, null, 0, split);
+    weights = weightRows(weights, null, 0, split);
   }
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
@@ -313,10 +338,13 @@ function bucketsFor(model: TrainableModel, xs: Tensor[], batchSize: number, buck
   return new LengthBuckets(xs[0], batchSize, bucket === true ? {} : bucket, 'fit: bucket');
 }
 
-/** One gradient step on a batch: its loss (NaN/Inf reported, not applied) after updating the metric meters. */
-function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeight: Tensor | null, acc: Meters, onNonFinite: () => void): number {
-  const { outs: pred, loss, backward, masks, terms } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight });
+/** One gradient step on a batch: the metric meters updated, then its loss (NaN/Inf reported, not applied). */
+function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], weights: OutputWeights, acc: Meters, onNonFinite: () => void): number {
+  const { sampleWeight, perOutput } = batchWeights(weights);
+  const { outs: pred, loss, backward, masks, terms } = model.batchLoss(xb, yb, { training: true, mask: null, sampleWeight }, perOutput);
   const value = loss.values[0];
+  // Metrics first: one that cannot be computed on this output stops fit before any weight moves.
+  acc.add(pred, yb, masks, terms);
   if (!Number.isFinite(value)) {
     for (const v of model.trainableWeights) v.grad = null;
     onNonFinite();
@@ -324,7 +352,6 @@ function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], sampleWeig
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
   }
-  acc.add(pred, yb, masks, terms);
   return value;
 }
 
@@ -366,8 +393,9 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         const s = b * batchSize, e = Math.min(n, s + batchSize);
         if (callbacks.listens('onBatchBegin')) await callbacks.call('onBatchBegin', b, { batch: b, size: e - s });
         const window = buckets ? buckets.window(order, s, e) : null;
-        // Everything a step allocates is scratch: recycled once the weights are updated.
-        const lv = withScratch(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), rows(weights, order, s, e)[0] ?? null, acc, nonFinite(b)));
+        // Everything a step allocates is scratch: recycled once the weights are updated. The tensors its ops
+        // register (a custom layer's, a custom loss's, backward rules') are disposed with it, as tfjs's per-batch tidy.
+        const lv = stepScope(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), weightRows(weights, order, s, e), acc, nonFinite(b)));
         lossSum += lv * (e - s);
         seen += e - s;
         state.progress = { epoch, batch: b + 1, order, lossSum, seen, ...acc.counts };
@@ -402,16 +430,16 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
 }
 
 /** The evaluation loop as steps: fit's validation yields to the event loop between them, evaluateSync does not. */
-function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: Tensor[] = []): Generator<void, number[]> {
+function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: OutputWeights = []): Generator<void, number[]> {
   const n = xs[0].shape[0];
   const acc = new Meters(model);
   let lossSum = 0;
   for (let s = 0; s < n; s += batchSize) {
     const e = Math.min(n, s + batchSize);
-    lossSum += withScratch(() => {
+    lossSum += stepScope(() => {
       const yb = rows(ys, null, s, e);
-      const sampleWeight = rows(weights, null, s, e)[0] ?? null;
-      const { outs, loss, masks, terms } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight });
+      const { sampleWeight, perOutput } = batchWeights(weightRows(weights, null, s, e));
+      const { outs, loss, masks, terms } = model.batchLoss(rows(xs, null, s, e), yb, { training: false, mask: null, sampleWeight }, perOutput);
       acc.add(outs, yb, masks, terms);
       return (loss.values as FArray)[0] * (e - s);
     });
@@ -433,7 +461,7 @@ async function yieldingRun<T>(steps: Generator<void, T>): Promise<T> {
   }
 }
 
-async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights?: Tensor[]): Promise<number[]> {
+async function evaluatePrepared(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights?: OutputWeights): Promise<number[]> {
   return yieldingRun(evaluationSteps(model, xs, ys, batchSize, bar, weights));
 }
 
@@ -444,7 +472,7 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight');
+  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model));
   return evaluationSteps(model, xs, ys, batchSize, bar, weights);
 }
 
@@ -464,12 +492,13 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
  * else [loss, ...metrics], measured on this batch before the update. sampleWeight and classWeight are Keras's
  * (tfjs takes neither): one weight per sample, and {classId: weight}, multiplied as in fit.
  */
-export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: TensorLike, classWeight?: ClassWeight): number | number[] {
+export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
-  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight'), classWeight, 'trainOnBatch: classWeight');
-  return withScratch(() => {
-    const { outs, loss, backward, masks, terms } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: weights[0] ?? null });
+  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight', outputNamesOf(model)), classWeight, 'trainOnBatch: classWeight');
+  return stepScope(() => {
+    const { sampleWeight: shared, perOutput } = batchWeights(weights);
+    const { outs, loss, backward, masks, terms } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: shared }, perOutput);
     const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;

@@ -47,7 +47,14 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   if (x.dtype === 'int32' && y.dtype === 'int32') return binary(x, y, 'div', (p, q) => Math.floor(p / q), same);
   return binary(x, y, 'div', (p, q) => p / q, () => 'float32');
 }
-export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'floorDiv', (x, y) => Math.floor(x / y), same);
+/** Always int32, as tfjs's FloorDiv kernel (floorDiv(7.5, 2) is 3). */
+/** a / b, with 0 where b is 0 (tfjs's divNoNan; int32 / int32 floors as div does). */
+export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
+  const x = asTensor(a, 'a', 'divNoNan'), y = asTensor(b, 'b', 'divNoNan');
+  const q = div(x, y);
+  return where(equal(y, 0), resultFrom(q.shape, q.dtype, () => 0), q);
+}
+export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'floorDiv', (x, y) => Math.floor(x / y), () => 'int32');
 export const squaredDifference = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'squaredDifference', (x, y) => (x - y) * (x - y), boolToInt);
 
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'equal', (x, y) => +(x === y), toBool);
@@ -83,6 +90,8 @@ export const sigmoid = (x: TensorLike): Tensor => unary(x, 'sigmoid', (v) => 1 /
 export const tanh = (x: TensorLike): Tensor => unary(x, 'tanh', Math.tanh, toFloat, 'float32', Act.tanh);
 export const relu = (x: TensorLike): Tensor => unary(x, 'relu', (v) => (v < 0 ? 0 : v), boolToInt, 'numeric', Act.relu);
 export const isNaN = (x: TensorLike): Tensor => unary(x, 'isNaN', (v) => +Number.isNaN(v), toBool);
+export const isFinite = (x: TensorLike): Tensor => unary(x, 'isFinite', (v) => +Number.isFinite(v), toBool);
+export const isInf = (x: TensorLike): Tensor => unary(x, 'isInf', (v) => +(v === Infinity || v === -Infinity), toBool);
 export const logicalNot = (x: TensorLike): Tensor => unary(x, 'logicalNot', (v) => +(v === 0), toBool, 'bool');
 
 export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: number): Tensor {

@@ -1,13 +1,16 @@
-/** The public tensor API: creation, ops, memory and util, as tfjs-core names them. */
+/**
+ * The plain tensor ops: creation, ops, memory and util, as tfjs-core names them. They never record on the
+ * autograd tape; src/autograd/tensor_api.ts exports the recording forms of the differentiable ones in their place.
+ */
 import './methods.js';
 
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, scalar, fill, zeros, ones, zerosLike, onesLike,
   oneHot, range, linspace, eye, buffer, TensorBuffer } from './creation.js';
 export { randomNormal, randomUniform, truncatedNormal, multinomial } from './random.js';
 export { add, sub, mul, div, floorDiv, pow, maximum, minimum, mod, squaredDifference, equal, notEqual, greater, greaterEqual,
-  less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, neg, abs, square, exp, log, sqrt, sigmoid, tanh, relu, isNaN,
+  less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, neg, abs, square, exp, log, sqrt, sigmoid, tanh, relu, isNaN, isFinite, isInf, divNoNan,
   clipByValue, cast, clone, where } from './elementwise.js';
-export { sum, prod, max, min, mean, any, all, argMax, argMin, softmax, logSoftmax, topk, norm } from './reduction.js';
+export { sum, prod, max, min, mean, any, all, argMax, argMin, softmax, logSoftmax, logSumExp, topk, norm } from './reduction.js';
 export type { NormOrd } from './reduction.js';
 export { reshape, flatten, squeeze, expandDims } from './shape.js';
 export { slice, gather, concat, stack, unstack, split, tile, reverse, pad } from './slicing.js';

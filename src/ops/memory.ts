@@ -35,6 +35,43 @@ export function track<T extends Tensor>(t: T): T {
   return t;
 }
 
+/** How many open tapes' backward passes still read each tensor: dispose() and tidy() leave its values readable. */
+const savedForBackward = new WeakMap<Tensor, number>();
+/** The tensors each open tape saved (innermost last), so its end gives back exactly its own marks. */
+const saveLists: Tensor[][] = [];
+
+/** Marks tensors a recorded op's backward reads, so dispose() and tidy() leave their values readable until then. */
+export function saveForBackward(ts: readonly unknown[]): void {
+  const list = saveLists[saveLists.length - 1];
+  for (const t of ts) {
+    if (!(t instanceof Tensor)) continue;
+    savedForBackward.set(t, (savedForBackward.get(t) ?? 0) + 1);
+    list?.push(t);
+  }
+}
+
+/** A tape opens the list its recorded ops save into; closeSaveList stops adding to it (backward still reads them). */
+export function openSaveList(): Tensor[] {
+  const list: Tensor[] = [];
+  saveLists.push(list);
+  return list;
+}
+export function closeSaveList(list: Tensor[]): void {
+  const i = saveLists.lastIndexOf(list);
+  if (i >= 0) saveLists.splice(i, 1);
+}
+
+/** The tape is done with these (its backward ran): a tensor disposed meanwhile becomes unreadable now. */
+export function releaseSaved(list: Tensor[]): void {
+  for (const t of list) {
+    const n = (savedForBackward.get(t) ?? 1) - 1;
+    if (n > 0) { savedForBackward.set(t, n); continue; }
+    savedForBackward.delete(t);
+    if (disposed.has(t)) poison(t);
+  }
+  list.length = 0;
+}
+
 export function isDisposed(t: Tensor): boolean {
   return disposed.has(t);
 }
@@ -47,6 +84,13 @@ function disposeOne(t: Tensor): void {
     if (refs === 0) { numDataBuffers--; numBytes -= t.values.byteLength; bufferRefs.delete(t.values); } else bufferRefs.set(t.values, refs);
   }
   disposed.add(t);
+  // A tape's backward still reads it (tfjs keeps such tensors alive too): a tidy() inside a custom layer's call
+  // or an rl.grad function disposes it for the count now, and releaseSaved makes it unreadable after backward.
+  if (savedForBackward.has(t)) return;
+  poison(t);
+}
+
+function poison(t: Tensor): void {
   // Only this instance changes shape; every read of its data (ops, layers, dataSync) now fails loudly.
   Object.defineProperty(t, 'values', {
     configurable: true,

@@ -10,6 +10,7 @@ import * as sl from './slicing.js';
 import * as la from './linalg.js';
 import * as m from './math.js';
 import { dispose, isDisposed } from './memory.js';
+import * as c from './creation.js';
 import { TensorBuffer } from './creation.js';
 import { strides } from './convert.js';
 import { formatTensor } from './format.js';
@@ -114,6 +115,17 @@ declare module '../tensor.js' {
     logSoftmax(axis?: number): Tensor;
     topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
     norm(ord?: r.NormOrd, axis?: Axis, keepDims?: boolean): Tensor;
+    logSumExp(axis?: Axis, keepDims?: boolean): Tensor;
+    divNoNan(b: TensorLike): Tensor;
+    isFinite(): Tensor;
+    isInf(): Tensor;
+    oneHot(depth: number, onValue?: number, offValue?: number): Tensor;
+    zerosLike(): Tensor;
+    onesLike(): Tensor;
+    /** tfjs's deprecated casts, still on its Tensor: cast(x, 'float32' | 'int32' | 'bool'). */
+    toFloat(): Tensor;
+    toInt(): Tensor;
+    toBool(): Tensor;
   }
 }
 
@@ -175,10 +187,17 @@ Object.assign(P, {
   cumsum(this: Tensor, axis?: number, exclusive?: boolean, reverse?: boolean) { return m.cumsum(this, axis, exclusive, reverse); },
   dot(this: Tensor, b: TensorLike) { return m.dot(this, b); },
   broadcastTo(this: Tensor, shape: Shape) { return m.broadcastTo(this, shape); },
+  logSumExp(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.logSumExp(this, axis, keepDims); },
+  oneHot(this: Tensor, depth: number, onValue?: number, offValue?: number) { return c.oneHot(this, depth, onValue, offValue); },
+  zerosLike(this: Tensor) { return c.zerosLike(this); },
+  onesLike(this: Tensor) { return c.onesLike(this); },
+  toFloat(this: Tensor) { return e.cast(this, 'float32'); },
+  toInt(this: Tensor) { return e.cast(this, 'int32'); },
+  toBool(this: Tensor) { return e.cast(this, 'bool'); },
 });
 
 // One-argument and binary ops take the same shape of method: this first.
-const binaryOps = ['add', 'sub', 'mul', 'div', 'floorDiv', 'pow', 'maximum', 'minimum', 'mod', 'squaredDifference', 'greater', 'greaterEqual',
+const binaryOps = ['add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'pow', 'maximum', 'minimum', 'mod', 'squaredDifference', 'greater', 'greaterEqual',
   'less', 'lessEqual', 'equal', 'notEqual', 'logicalAnd', 'logicalOr', 'logicalXor'] as const;
 for (const name of binaryOps) {
   const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
@@ -186,7 +205,7 @@ for (const name of binaryOps) {
 }
 const unaryOps: Record<string, (a: TensorLike) => Tensor> = {
   neg: e.neg, abs: e.abs, exp: e.exp, log: e.log, sqrt: e.sqrt, square: e.square, sigmoid: e.sigmoid, tanh: e.tanh, relu: e.relu,
-  isNaN: e.isNaN, logicalNot: e.logicalNot, floor: m.floor, ceil: m.ceil, round: m.round, sign: m.sign, reciprocal: m.reciprocal,
+  isNaN: e.isNaN, isFinite: e.isFinite, isInf: e.isInf, logicalNot: e.logicalNot, floor: m.floor, ceil: m.ceil, round: m.round, sign: m.sign, reciprocal: m.reciprocal,
   rsqrt: m.rsqrt, sin: m.sin, cos: m.cos, expm1: m.expm1, log1p: m.log1p, softplus: m.softplus, logSigmoid: m.logSigmoid,
   elu: m.elu, selu: m.selu, relu6: m.relu6,
 };

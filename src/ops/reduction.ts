@@ -4,7 +4,7 @@
  */
 import { kernels } from '../backend/index.js';
 import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, kernelFloats, normAxis, result } from './convert.js';
+import { alloc, asTensor, kernelFloats, normAxis, result, resultFrom } from './convert.js';
 import { permute } from './transpose.js';
 import { tidy } from './memory.js';
 
@@ -115,6 +115,31 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
     for (let i = s; i < s + cols; i++) out[i] = d[i] - m - lz;
   }
   return result(out, t.shape, 'float32');
+}
+
+/** log(sum(exp(x))) over axis, computed as max + log(sum(exp(x - max))) so large values do not overflow. */
+export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
+  const t = asTensor(x, 'x', 'logSumExp', 'float32');
+  const axes = parseAxes(axis, t.rank);
+  return tidy(() => {
+    const m = max(t, axes, true);
+    const shifted = resultFrom(t.shape, 'float32', (i) => Math.exp(t.values[i] - m.values[broadcastAt(m.shape, t.shape, i)]));
+    const total = sum(shifted, axes, true);
+    const shape = keepDims ? total.shape : t.shape.filter((_, k) => !axes.includes(k));
+    return resultFrom(shape, 'float32', (i) => Math.log(total.values[i]) + m.values[i]);
+  });
+}
+
+/** The flat index into a kept-dims reduction of shape `kept` for flat index i of `full`. */
+function broadcastAt(kept: number[], full: number[], i: number): number {
+  let pos = 0, stride = 1, rem = i;
+  for (let d = full.length - 1; d >= 0; d--) {
+    const c = rem % full[d];
+    rem = (rem - c) / full[d];
+    if (kept[d] !== 1) pos += c * stride;
+    stride *= kept[d];
+  }
+  return pos;
 }
 
 /** The k largest entries of the last axis, largest first (equal values: lower index first). */

@@ -74,8 +74,9 @@ export function concat(tensors: TensorLike[], axis = 0): Tensor {
   const where = `Error in concat${rank}D`;
   ts.forEach((t, i) => {
     if (t.rank !== rank) throw new Error(`${where}: rank of tensors[${i}] must be the same as the rank of the rest (${rank})`);
-    if (t.shape.some((d, k) => k !== ax && d !== ts[0].shape[k])) {
-      throw new Error(`${where}: Shape of tensors[${i}] (${t.shape.join(',')}) does not match the shape of the rest (${ts[0].shape.join(',')}) along the non-concatenated axis ${ax}.`);
+    const bad = t.shape.findIndex((d, k) => k !== ax && d !== ts[0].shape[k]);
+    if (bad !== -1) {
+      throw new Error(`${where}: Shape of tensors[${i}] (${t.shape.join(',')}) does not match the shape of the rest (${ts[0].shape.join(',')}) along the non-concatenated axis ${bad}.`);
     }
   });
   const dtype = ts.map((t) => t.dtype).reduce(upcast);

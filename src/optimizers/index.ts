@@ -6,7 +6,7 @@ import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
 import { Adamax, type AdamaxArgs } from './adamax.js';
 import { Nadam, type NadamArgs } from './nadam.js';
-import { Optimizer } from './optimizer.js';
+import { Optimizer, checkOptimizerConfig, optionNames } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { SGD, type SGDArgs } from './sgd.js';
@@ -36,14 +36,23 @@ export const train = {
   momentum: (learningRate: number, momentum: number, useNesterov = false) => new SGD({ learningRate, momentum, nesterov: useNesterov }),
 };
 
+/** rl.optimizers.<name>(args): the options checked under the factory's name, then the class's constructor. */
+function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof Optimizer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
+  const make = factoryOf(cls);
+  return (...args) => {
+    checkOptimizerConfig(`rl.optimizers.${name}`, args[0], optionNames(cls));
+    return make(...args);
+  };
+}
+
 export const optimizers = {
-  adam: factoryOf(Adam),
-  rmsprop: factoryOf(RMSprop),
-  sgd: factoryOf(SGD),
-  adagrad: factoryOf(Adagrad),
-  adadelta: factoryOf(Adadelta),
-  adamax: factoryOf(Adamax),
-  nadam: factoryOf(Nadam),
+  adam: optimizerFactory(Adam, 'adam'),
+  rmsprop: optimizerFactory(RMSprop, 'rmsprop'),
+  sgd: optimizerFactory(SGD, 'sgd'),
+  adagrad: optimizerFactory(Adagrad, 'adagrad'),
+  adadelta: optimizerFactory(Adadelta, 'adadelta'),
+  adamax: optimizerFactory(Adamax, 'adamax'),
+  nadam: optimizerFactory(Nadam, 'nadam'),
 };
 
 /** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */

@@ -2,7 +2,7 @@
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { markWeightWritten } from '../backend/bf16_weight_cache.js';
 import type { Variable } from '../variable.js';
-import { nearName } from '../near_name.js';
+import { checkOptionKeys } from '../near_name.js';
 
 export interface OptimizerArgs {
   learningRate?: number;
@@ -28,17 +28,25 @@ const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
   emaMomentum: [null, 0.99], emaOverwriteFrequency: [null], lossScaleFactor: [null], gradientAccumulationSteps: [null],
 };
 
-/** Checks a Keras optimizer config (camelCase) for options that would be silently dropped. */
-export function checkOptimizerConfig(c: Record<string, unknown>, known: readonly string[]): void {
+/** Keys every optimizer config may carry beside its options (Keras writes them; they change nothing here). */
+const CONFIG_EXTRAS = ['name', 'isLegacyOptimizer'];
+
+/**
+ * Checks an optimizer's options (or a loaded Keras config, camelCase) for keys that would be silently dropped: an
+ * unknown key is checkOptionKeys's error naming `where` (rl.optimizers.adam, rl.Adam), an unsupported Keras option
+ * anything but its off value. null means unset, as Keras writes it (except decay, whose off value is 0).
+ */
+export function checkOptimizerConfig(where: string, c: unknown, known: readonly string[]): void {
+  // Anything but an object (or nothing) is checkOptionKeys's error: new Adam(0.01) would otherwise run at the default rate.
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, known); return; }
+  const rest: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {
-    if (v === undefined || v === null && k !== 'decay' || known.includes(k) || k === 'name' || k === 'isLegacyOptimizer') continue;
+    if (v === undefined || v === null && k !== 'decay' || known.includes(k) || CONFIG_EXTRAS.includes(k)) continue;
     const allowed = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
-    if (!allowed) {
-      const near = nearName(k, known);
-      throw new Error(`unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}`);
-    }
-    if (!allowed.includes(v)) throw new Error(`option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
+    if (!allowed) rest[k] = v;
+    else if (!allowed.includes(v)) throw new Error(`${where}: option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
   }
+  checkOptionKeys(where, rest, known);
 }
 
 /** A number from a loaded config, or undefined when absent (the loader prefixes the optimizer's name). */
@@ -57,14 +65,22 @@ export function baseArgs(c: Record<string, unknown>): OptimizerArgs {
 
 export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
 
+/** Where a loaded config's errors point (the loader prefixes the file and the optimizer's class). */
+export const SAVED_CONFIG = 'config';
+
 /** A saved config's base options and the named numeric hyperparameters, after checking it names nothing else. */
 export function hyperArgs(c: Record<string, unknown>, names: readonly string[]): OptimizerArgs & Record<string, number | undefined> {
-  checkOptimizerConfig(c, [...BASE_OPTIONS, ...names]);
+  checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, ...names]);
   return { ...baseArgs(c), ...Object.fromEntries(names.map((n) => [n, configNumber(c, n)])) };
 }
 
 /** A numeric hyperparameter of an optimizer class: its Keras default and the range checkHyper enforces. */
 export interface Hyperparameter { default: number; maxExclusive?: number }
+
+/** Every option an optimizer class's constructor reads. */
+export function optionNames(cls: typeof Optimizer): string[] {
+  return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions];
+}
 
 type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & { readonly hyperparameters: typeof Optimizer.hyperparameters };
 
@@ -101,9 +117,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   constructor(args: Args = {} as Args) {
     const cls = this.cls;
     // An option the class does not know (a typo, a snake_case name, amsgrad: true) would otherwise be dropped.
-    try {
-      checkOptimizerConfig(args as Record<string, unknown>, [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions]);
-    } catch (e) { throw new Error(`${cls.className}: ${(e as Error).message}`); }
+    // Named as the class is exported (new rl.Adam); the factories check first under their own names.
+    checkOptimizerConfig(`rl.${cls.className}`, args as Record<string, unknown>, optionNames(cls));
     if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give learningRate or its Keras 2 alias lr, not both`);
     const lr = args.learningRate ?? args.lr;
     this.learningRate = checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: false });

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; epsilon?: number }
 
@@ -17,7 +17,7 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
   static fromConfig(c: Record<string, unknown>, savedName = 'RMSprop'): RMSprop {
     const tfjs = savedName === 'RMSProp';
     const { decay, ...rest } = c;
-    checkOptimizerConfig(tfjs ? rest : c, [...BASE_OPTIONS, 'rho', 'epsilon', 'momentum']);
+    checkOptimizerConfig(SAVED_CONFIG, tfjs ? rest : c, [...BASE_OPTIONS, 'rho', 'epsilon', 'momentum']);
     if ((configNumber(c, 'momentum') ?? 0) !== 0) throw new Error(`option 'momentum' = ${JSON.stringify(c.momentum)} is not supported by rnnlab`);
     const rho = configNumber(c, 'rho') ?? (tfjs ? configNumber({ decay }, 'decay') : undefined);
     return new RMSprop({ ...baseArgs(c), rho, epsilon: configNumber(c, 'epsilon') });

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -21,7 +21,7 @@ export class SGD extends Optimizer<SGDArgs> {
     this.nesterov = nesterov;
   }
   static fromConfig(c: Record<string, unknown>): SGD {
-    checkOptimizerConfig(c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
+    checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
     return new SGD({ ...baseArgs(c), momentum: configNumber(c, 'momentum'), nesterov: (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined });
   }
   protected updateOne(p: FArray, g: FArray, [vel]: FArray[]): void {

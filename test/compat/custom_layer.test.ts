@@ -112,7 +112,7 @@ describe('custom layers', () => {
       static override readonly className = 'Regularized';
       build(s: (number | null)[]): void { this.addWeight('w', [s[1] as number, 2], 'float32', 'zeros', { l2: 0.1 }); }
     }
-    expect(() => new Regularized({ units: 2 }).apply(rl.ones([1, 3]))).toThrow(/regularized \(Regularized\): addWeight 'w': regularizers are not implemented/);
+    expect(() => new Regularized({ units: 2 }).apply(rl.ones([1, 3]))).toThrow(/regularized \(Regularized\): addWeight 'w': regularizer an object is not a regularizer; use 'l1'/);
     class BadInit extends GatedProjection {
       static override readonly className = 'BadInit';
       build(): void { this.addWeight('w', [2], 'float32', 'fancy'); }

@@ -86,8 +86,8 @@ describe('AveragePooling1D saving, names and options', () => {
   });
 
   it("is registered under Keras's name and alias; tfjs's factory names all make it", () => {
-    expect(layerClass('AveragePooling1D')).toBe(rl.layerClasses.AveragePooling1D);
-    expect(layerClass('AvgPool1D')).toBe(rl.layerClasses.AveragePooling1D);
+    expect(layerClass('AveragePooling1D')?.className).toBe(rl.layerClasses.AveragePooling1D.className);
+    expect(layerClass('AvgPool1D')?.className).toBe(rl.layerClasses.AveragePooling1D.className);
     for (const f of [L.averagePooling1d, L.avgPool1d, L.avgPooling1d]) expect(f({})).toBeInstanceOf(rl.layerClasses.AveragePooling1D);
   });
 

@@ -1,10 +1,12 @@
 /**
  * Bidirectional with mergeMode null (Keras and tfjs): the two directions come out as two tensors, usable in a
- * functional model; a Sequential model and the ONNX export refuse it by name; it saves and loads.
+ * functional model; a Sequential model refuses it by name; it saves and loads, and exports to ONNX as two outputs
+ * that ONNX Runtime computes as predict does.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { removeDir, tempDir } from '../io/helpers.js';
+import { expectSameAsOrt, ortSession } from '../onnx/helpers.js';
 
 const root = tempDir('rnnlab-bidir-null-');
 afterAll(() => removeDir(root));
@@ -50,10 +52,30 @@ describe('Bidirectional mergeMode null', () => {
     expect(Array.from(b1.dataSync())).toEqual(Array.from(b0.dataSync()));
   });
 
-  it('is refused in a Sequential model and by the ONNX export, naming mergeMode', async () => {
+  it('is refused in a Sequential model, naming mergeMode', () => {
     expect(() => rl.sequential({ layers: [rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2 }), mergeMode: null, inputShape: [4, 3] })] }))
       .toThrow(/mergeMode null is not supported in a Sequential model/);
-    await expect(rl.exportONNX(twoWays(null, true), `${root}/bi.onnx`)).rejects.toThrow(/mergeMode null/);
     expect(() => rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2 }), mergeMode: 'max' as never })).toThrow(/mergeMode must be concat, sum, mul, ave or null, got "max"/);
+  });
+
+  it('exports to ONNX as two outputs (bi, bi_1) that ONNX Runtime computes as predict does', async () => {
+    for (const seq of [true, false]) await expectSameAsOrt(twoWays(null, seq), [x]);
+    // Written to a file too, and read back by ONNX Runtime with both outputs.
+    const { path } = await rl.exportONNX(twoWays(null, true), `${root}/bi.onnx`);
+    expect((await ortSession(path)).outputNames).toEqual(['bi', 'bi_1']);
+  });
+
+  it('exports masked GRU directions feeding later layers, each output matching predict', async () => {
+    rl.setSeed(7);
+    const input = rl.input({ shape: [5, 3] });
+    const masked = rl.layers.masking({ maskValue: 0 }).apply(input) as rl.SymbolicTensor;
+    const [f, b] = rl.layers.bidirectional({ layer: rl.layers.gru({ units: 3, returnSequences: true }), mergeMode: null, name: 'enc' }).apply(masked) as rl.SymbolicTensor[];
+    const joined = rl.layers.add().apply([f, b]) as rl.SymbolicTensor;
+    const last = rl.layers.lstm({ units: 2, name: 'dec' }).apply(joined) as rl.SymbolicTensor;
+    const m = rl.model({ inputs: input, outputs: [last, b] });
+    // Rows of padding: none, trailing, leading, all, and a hole inside.
+    const pad = [[], [3, 4], [0, 1], [0, 1, 2, 3, 4], [2]];
+    const data = Float32Array.from({ length: 5 * 5 * 3 }, (_, i) => (pad[Math.floor(i / 15)].includes(Math.floor(i / 3) % 5) ? 0 : Math.sin(i + 1)));
+    await expectSameAsOrt(m, [rl.tensor(data, [5, 5, 3])]);
   });
 });

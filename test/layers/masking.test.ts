@@ -119,7 +119,7 @@ describe('gradients (float64)', () => {
 describe('parameters, registry and bad options', () => {
   it('has no weights, round-trips its config, and names a bad maskValue', () => {
     const m = L.masking({ maskValue: 2.5, name: 'pad_mask' });
-    expect(layerClass('Masking')).toBe(rl.layerClasses.Masking);
+    expect(layerClass('Masking')?.className).toBe(rl.layerClasses.Masking.className);
     expect(deserializeLayer(serializeLayer(m)).getConfig()).toEqual(m.getConfig());
     m.ensureBuilt([null, 4, 2]);
     expect(m.countParams()).toBe(0);

@@ -9,14 +9,14 @@ const L = rl.layers;
 
 describe('layer factories refuse options they would drop', () => {
   it('names the option and the nearest known one', () => {
-    expect(() => L.dense({ units: 3, activaton: 'relu' } as never)).toThrow(/\(Dense\): unknown option 'activaton' \(did you mean 'activation'\?\)/);
-    expect(() => L.lstm({ units: 3, returnSequence: true } as never)).toThrow(/\(LSTM\): unknown option 'returnSequence' \(did you mean 'returnSequences'\?\)/);
+    expect(() => L.dense({ units: 3, activaton: 'relu' } as never)).toThrow(/rl\.layers\.dense: unknown option 'activaton' \(did you mean 'activation'\?\)/);
+    expect(() => L.lstm({ units: 3, returnSequence: true } as never)).toThrow(/rl\.layers\.lstm: unknown option 'returnSequence' \(did you mean 'returnSequences'\?\)/);
     expect(() => L.embedding({ inputDim: 10, outputDim: 3, maskzero: true } as never)).toThrow(/unknown option 'maskzero' \(did you mean 'maskZero'\?\)/);
     expect(() => L.dense({ units: 3, input_shape: [2] } as never)).toThrow(/unknown option 'input_shape' \(did you mean 'inputShape'\?\)/);
     expect(() => L.dense({ units: 2, inputDType: 'int32' } as never)).toThrow(/unknown option 'inputDType'/);
-    expect(() => L.conv1d({ filters: 2, kernelSize: 3, bogusOption: 1 } as never)).toThrow(/\(Conv1D\): unknown option 'bogusOption'/);
-    expect(() => L.add({ foo: 1 } as never)).toThrow(/\(Add\): unknown option 'foo'/);
-    expect(() => L.rnn({ cell: L.lstmCell({ units: 2 }), returnSequence: true } as never)).toThrow(/unknown option 'returnSequence' \(did you mean 'returnSequences'\?\)/);
+    expect(() => L.conv1d({ filters: 2, kernelSize: 3, bogusOption: 1 } as never)).toThrow(/rl\.layers\.conv1d: unknown option 'bogusOption'/);
+    expect(() => L.add({ foo: 1 } as never)).toThrow(/rl\.layers\.add: unknown option 'foo'/);
+    expect(() => L.rnn({ cell: L.lstmCell({ units: 2 }), returnSequence: true } as never)).toThrow(/rl\.layers\.rnn: unknown option 'returnSequence' \(did you mean 'returnSequences'\?\)/);
     const x = rl.input({ shape: [2] });
     expect(() => rl.model({ inputs: x, outputs: L.dense({ units: 1 }).apply(x) as never, nam: 'm' } as never)).toThrow(/model: unknown option 'nam'/);
     expect(() => L.bidirectional({ layer: L.lstm({ units: 2 }), mergMode: 'sum' } as never)).toThrow(/unknown option 'mergMode' \(did you mean 'mergeMode'\?\)/);
@@ -51,11 +51,11 @@ describe("tfjs's weights option", () => {
 
 describe('optimizer constructors refuse options they would drop', () => {
   it('names unknown and unsupported options', () => {
-    expect(() => rl.optimizers.adam({ learning_rate: 0.1 } as never)).toThrow(/Adam: unknown option 'learning_rate' \(did you mean 'learningRate'\?\)/);
-    expect(() => new rl.Adam({ learningRate: 0.1, amsgrad: true } as never)).toThrow(/Adam: option 'amsgrad' = true is not supported/);
-    expect(() => rl.optimizers.rmsprop({ momentum: 0.9 } as never)).toThrow(/RMSprop: unknown option 'momentum'/);
-    expect(() => rl.optimizers.sgd({ learningRate: 0.1, momentun: 0.9 } as never)).toThrow(/SGD: unknown option 'momentun'/);
-    expect(() => rl.optimizers.adam({ weightDecay: 0.1 } as never)).toThrow(/Adam: option 'weightDecay' = 0.1 is not supported/);
+    expect(() => rl.optimizers.adam({ learning_rate: 0.1 } as never)).toThrow(/rl\.optimizers\.adam: unknown option 'learning_rate' \(did you mean 'learningRate'\?\)/);
+    expect(() => new rl.Adam({ learningRate: 0.1, amsgrad: true } as never)).toThrow(/rl\.Adam: option 'amsgrad' = true is not supported/);
+    expect(() => rl.optimizers.rmsprop({ momentum: 0.9 } as never)).toThrow(/rl\.optimizers\.rmsprop: unknown option 'momentum'/);
+    expect(() => rl.optimizers.sgd({ learningRate: 0.1, momentun: 0.9 } as never)).toThrow(/rl\.optimizers\.sgd: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
+    expect(() => rl.optimizers.adam({ weightDecay: 0.1 } as never)).toThrow(/rl\.optimizers\.adam: option 'weightDecay' = 0.1 is not supported/);
   });
 
   it("takes Keras 2's lr, the off values of Keras's unsupported options, and SGD's nesterov", () => {

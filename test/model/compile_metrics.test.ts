@@ -162,7 +162,7 @@ describe('several outputs: per-output losses and metrics as tfjs logs them', () 
 describe('compile options', () => {
   it('unknown and unsupported options are refused by name', () => {
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [3] })] });
-    expect(() => m.compile({ optimizer: 'adam', loss: 'mse', metric: ['accuracy'], fooBar: 1 } as never)).toThrow(/compile: unknown option 'metric' \(options: optimizer, loss, metrics, lossWeights, loss_weights\)/);
+    expect(() => m.compile({ optimizer: 'adam', loss: 'mse', metric: ['accuracy'], fooBar: 1 } as never)).toThrow(/compile: unknown option 'metric' \(did you mean 'metrics'\?\); options: optimizer, loss, metrics, lossWeights, loss_weights/);
     expect(() => m.compile({ optimizer: 'adam', loss: 'mse', fooBar: 1 } as never)).toThrow(/unknown option 'fooBar'/);
     expect(() => m.compile({ optimizer: 'adam', loss: 'mse', weightedMetrics: ['mae'] } as never)).toThrow(/option 'weightedMetrics' is not supported by rnnlab/);
     const f = twoHeads(rl, {});

@@ -51,9 +51,9 @@ describe('global pooling over time', () => {
   });
 
   it('is found in the registry under its Keras name and alias, and fromConfig inverts getConfig', () => {
-    expect(layerClass('GlobalMaxPooling1D')).toBe(rl.layerClasses.GlobalMaxPooling1D);
-    expect(layerClass('GlobalMaxPool1D')).toBe(rl.layerClasses.GlobalMaxPooling1D);
-    expect(layerClass('GlobalAveragePooling1D')).toBe(rl.layerClasses.GlobalAveragePooling1D);
+    expect(layerClass('GlobalMaxPooling1D')?.className).toBe(rl.layerClasses.GlobalMaxPooling1D.className);
+    expect(layerClass('GlobalMaxPool1D')?.className).toBe(rl.layerClasses.GlobalMaxPooling1D.className);
+    expect(layerClass('GlobalAveragePooling1D')?.className).toBe(rl.layerClasses.GlobalAveragePooling1D.className);
     const l = rl.layers.globalAveragePooling1d({ name: 'gap' });
     const back = deserializeLayer(serializeLayer(l));
     expect(back).toBeInstanceOf(rl.layerClasses.GlobalAveragePooling1D);

@@ -12,7 +12,10 @@ import { layerClass } from '../../src/layers/registry.js';
 
 describe('ReverseTime', () => {
   it('is in the layer registry without importing src/seq2seq', () => {
-    expect(layerClass('ReverseTime')).toBe(rl.layerClasses.ReverseTime);
+    // rl.layerClasses wraps each class to check its options (src/layers/public_classes.ts): the same class behind it.
+    const registered = layerClass('ReverseTime') as unknown as typeof rl.layerClasses.ReverseTime;
+    expect(registered.name).toBe('ReverseTime');
+    expect(new rl.layerClasses.ReverseTime({})).toBeInstanceOf(registered);
   });
 
   it('reverses the steps, and a model using it loads back and predicts the same', async () => {

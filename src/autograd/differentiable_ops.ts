@@ -1,0 +1,239 @@
+/**
+ * The recording forms of the ops beyond src/autograd/public_ops.ts's core set, so that a custom layer, loss or
+ * rl.grad function written with them gets tfjs's gradients instead of silently losing a term (a plain op's
+ * output carries no gradient). Rules follow tfjs's gradient registry: maximum/minimum send ties to the first
+ * input, max/min to every tied entry, clipByValue passes the gradient on [min, max], pow's exponent gets
+ * g * y * log(base) where base > 0. floor, ceil, round, sign and step record a zero gradient, as tfjs's.
+ */
+import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { grads, keptShape, recordingMethod, reshape, matMul, mean, sub, square as sq } from './public_ops.js';
+import { asTensor, normAxis, resultFrom } from '../ops/convert.js';
+import * as T from '../ops/index.js';
+
+type Axis = number | number[] | null;
+
+/** A one-input op whose gradient is g * dydx(x, y). */
+function unaryOp(plain: (x: TensorLike) => Tensor, dydx: (x: TensorLike, y: Tensor) => TensorLike) {
+  return (x: TensorLike): Tensor => {
+    const y = plain(x);
+    return grads(y, [x], (g) => [T.mul(g, dydx(x, y))]);
+  };
+}
+const float = (t: TensorLike): Tensor => T.cast(t, 'float32');
+const zeroGrad = (plain: (x: TensorLike) => Tensor) => (x: TensorLike): Tensor => grads(plain(x), [x], (g) => [T.zerosLike(g)]);
+
+export const abs = unaryOp(T.abs, (x) => T.sign(x));
+export const sqrt = unaryOp(T.sqrt, (_x, y) => T.div(0.5, y));
+export const rsqrt = unaryOp(T.rsqrt, (x, y) => T.div(T.mul(-0.5, y), x));
+export const reciprocal = unaryOp(T.reciprocal, (x) => T.neg(T.reciprocal(T.square(x))));
+export const log1p = unaryOp(T.log1p, (x) => T.reciprocal(T.add(x, 1)));
+export const expm1 = unaryOp(T.expm1, (x) => T.exp(x));
+export const sin = unaryOp(T.sin, (x) => T.cos(x));
+export const cos = unaryOp(T.cos, (x) => T.neg(T.sin(x)));
+export const softplus = unaryOp(T.softplus, (x) => T.sigmoid(float(x)));
+export const logSigmoid = unaryOp(T.logSigmoid, (x) => T.sigmoid(T.neg(float(x))));
+export const elu = unaryOp(T.elu, (x, y) => T.where(T.greater(x, 0), T.onesLike(y), T.add(y, 1)));
+export const selu = unaryOp(T.selu, (x) => T.where(T.greater(x, 0), T.fill(asTensor(x, 'x', 'selu').shape, 1.0507009873554805),
+  T.mul(1.7580993408473766, T.exp(float(x)))));
+export const relu6 = unaryOp(T.relu6, (x) => float(T.logicalAnd(T.greater(x, 0), T.less(x, 6))));
+export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
+  return grads(T.leakyRelu(x, alpha), [x], (g) => [T.mul(g, T.where(T.greater(x, 0), T.onesLike(g), T.fill(g.shape, alpha)))]);
+}
+export const floor = zeroGrad(T.floor);
+export const ceil = zeroGrad(T.ceil);
+export const round = zeroGrad(T.round);
+export const sign = zeroGrad(T.sign);
+export function step(x: TensorLike, alpha = 0): Tensor { return grads(T.step(x, alpha), [x], (g) => [T.zerosLike(g)]); }
+
+export function clipByValue(x: TensorLike, clipValueMin: number, clipValueMax: number): Tensor {
+  return grads(T.clipByValue(x, clipValueMin, clipValueMax), [x], (g) =>
+    [T.mul(g, float(T.logicalAnd(T.greaterEqual(x, clipValueMin), T.lessEqual(x, clipValueMax))))]);
+}
+
+export function pow(base: TensorLike, exp: TensorLike): Tensor {
+  const y = T.pow(base, exp);
+  return grads(y, [base, exp], (g) => [
+    T.mul(g, T.mul(exp, T.pow(base, T.sub(exp, 1)))),
+    T.mul(g, T.mul(y, T.where(T.greater(base, 0), T.log(float(T.maximum(base, 1e-38))), T.zerosLike(y)))),
+  ]);
+}
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.maximum(a, b), [a, b], (g) => [T.mul(g, float(T.greaterEqual(a, b))), T.mul(g, float(T.less(a, b)))]);
+}
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.minimum(a, b), [a, b], (g) => [T.mul(g, float(T.lessEqual(a, b))), T.mul(g, float(T.greater(a, b)))]);
+}
+export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.squaredDifference(a, b), [a, b], (g) => {
+    const d = T.mul(g, T.mul(T.sub(a, b), 2));
+    return [d, T.neg(d)];
+  });
+}
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.where(condition, a, b), [a, b], (g) => {
+    const c = float(T.broadcastTo(condition, g.shape));
+    return [T.mul(g, c), T.mul(g, T.sub(1, c))];
+  }, [condition]);
+}
+/** float32 to float32 passes the gradient; a cast to int32 or bool ends it (tfjs's grads of int tensors are unusable too). */
+export function cast(x: TensorLike, dtype: DType): Tensor {
+  const y = T.cast(x, dtype);
+  return dtype === 'float32' ? grads(y, [x], (g) => [g]) : y;
+}
+export function clone(x: TensorLike): Tensor { return grads(T.clone(x), [x], (g) => [g]); }
+export function broadcastTo(x: TensorLike, shape: Shape): Tensor { return grads(T.broadcastTo(x, shape), [x], (g) => [g]); }
+export function addN(tensors: TensorLike[]): Tensor { return grads(T.addN(tensors), tensors, (g) => tensors.map(() => g)); }
+
+/** Ops that only change the shape: the gradient is g viewed as x's shape. */
+function viewOp<A extends unknown[]>(plain: (x: TensorLike, ...rest: A) => Tensor) {
+  return (x: TensorLike, ...rest: A): Tensor => {
+    const shape = asTensor(x, 'x', plain.name).shape;
+    return grads(plain(x, ...rest), [x], (g) => [T.reshape(g, shape)]);
+  };
+}
+export const expandDims = viewOp(T.expandDims);
+export const squeeze = viewOp(T.squeeze);
+export const flatten = viewOp(T.flatten);
+
+export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
+  const y = T.logSoftmax(logits, axis);
+  return grads(y, [logits], (g) => [T.sub(g, T.mul(T.exp(y), T.sum(g, -1, true)))]);
+}
+
+/** max/min: the gradient goes to every entry equal to the extreme (tfjs's gradForMinAndMax). */
+function extremeOp(plain: (x: TensorLike, axis?: Axis, keepDims?: boolean) => Tensor) {
+  return (x: TensorLike, axis: Axis = null, keepDims = false): Tensor => {
+    const t = asTensor(x, 'x', plain.name);
+    const y = plain(t, axis, keepDims);
+    return grads(y, [x], (g) => {
+      const kept = keptShape(t, axis);
+      return [T.mul(T.reshape(g, kept), float(T.equal(t, T.reshape(y, kept))))];
+    });
+  };
+}
+export const max = extremeOp(T.max);
+export const min = extremeOp(T.min);
+
+export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
+  const t = asTensor(x, 'x', 'logSumExp');
+  const y = T.logSumExp(t, axis, keepDims);
+  return grads(y, [x], (g) => {
+    const kept = keptShape(t, axis);
+    return [T.mul(T.reshape(g, kept), T.exp(T.sub(t, T.reshape(y, kept))))];
+  });
+}
+/** Where b is 0 the result is a constant 0, so neither input gets a gradient there. */
+export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.divNoNan(a, b), [a, b], (g) => {
+    const keep = float(T.notEqual(b, 0)), safe = T.where(T.equal(b, 0), T.onesLike(b), b);
+    const ga = T.div(T.mul(g, keep), safe);
+    return [ga, T.neg(T.div(T.mul(ga, a), safe))];
+  });
+}
+
+export function stack(tensors: TensorLike[], axis = 0): Tensor {
+  const out = T.stack(tensors, axis);
+  return grads(out, tensors, (g) => T.unstack(g, axis));
+}
+
+/** One recorded output per piece: piece i's gradient lands in its slice of x. */
+function pieces(x: TensorLike, parts: Tensor[], axis: number, squeezed: boolean): Tensor[] {
+  const t = asTensor(x, 'x', squeezed ? 'unstack' : 'split');
+  const ax = normAxis(axis, t.rank, squeezed ? 'unstack' : 'split');
+  let at = 0;
+  return parts.map((p) => {
+    const before = at, width = squeezed ? 1 : p.shape[ax];
+    at += width;
+    return grads(p, [x], (g) => {
+      const full = squeezed ? T.expandDims(g, ax) : g;
+      return [T.pad(full, t.shape.map((d, i) => (i === ax ? [before, d - before - width] : [0, 0]) as [number, number]))];
+    });
+  });
+}
+export function unstack(x: TensorLike, axis = 0): Tensor[] { return pieces(x, T.unstack(x, axis), axis, true); }
+export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  return pieces(x, T.split(x, numOrSizeSplits, axis), axis, false);
+}
+
+/** The gradient of gather: g's rows added back at their indices (repeated indices accumulate). */
+export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
+  const t = asTensor(x, 'x', 'gather');
+  const out = T.gather(t, indices, axis, batchDims);
+  return grads(out, [x], (g) => {
+    if (batchDims !== 0) throw new Error(`gather: the gradient with batchDims ${batchDims} is not implemented (only batchDims 0)`);
+    const idx = asTensor(indices, 'indices', 'gather', 'int32').values;
+    const ax = normAxis(axis, t.rank, 'gather');
+    const dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1)), n = idx.length;
+    const acc = new Float64Array(t.size);
+    for (let o = 0; o < sizeOf(t.shape.slice(0, ax)); o++) {
+      for (let j = 0; j < n; j++) {
+        const to = (o * dim + idx[j]) * inner, from = (o * n + j) * inner;
+        for (let i = 0; i < inner; i++) acc[to + i] += g.values[from + i];
+      }
+    }
+    return [resultFrom([...t.shape], 'float32', (i) => acc[i])];
+  }, [indices]);
+}
+
+/** tile: each input entry collects the gradient of all its copies. */
+export function tile(x: TensorLike, reps: number[]): Tensor {
+  const t = asTensor(x, 'x', 'tile');
+  return grads(T.tile(t, reps), [x], (g) => {
+    const split: number[] = [];
+    t.shape.forEach((d, i) => split.push(reps[i], d));
+    return [T.reshape(T.sum(T.reshape(g, split), t.shape.map((_, i) => 2 * i)), t.shape)];
+  });
+}
+export function pad(x: TensorLike, paddings: Array<[number, number]>, constantValue = 0): Tensor {
+  const t = asTensor(x, 'x', 'pad');
+  return grads(T.pad(t, paddings, constantValue), [x], (g) => [T.slice(g, paddings.map((p) => p[0]), t.shape)]);
+}
+export function reverse(x: TensorLike, axis?: number | number[]): Tensor { return grads(T.reverse(x, axis), [x], (g) => [T.reverse(g, axis)]); }
+export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  return grads(T.cumsum(x, axis, exclusive, reverse), [x], (g) => [T.cumsum(g, axis, exclusive, !reverse)]);
+}
+
+/** Whether a composite must go through recording parts (else the plain op, which tidies its intermediates). */
+const needsGrad = (...xs: unknown[]): boolean => xs.some((x) => x instanceof Tensor && x.requiresGrad);
+
+/** Composites of recording ops, so they differentiate through their parts. */
+export function dot(t1: TensorLike, t2: TensorLike): Tensor {
+  if (!needsGrad(t1, t2)) return T.dot(t1, t2);
+  const a = asTensor(t1, 't1', 'dot'), b = asTensor(t2, 't2', 'dot');
+  T.dispose(T.dot(a, b)); // its rank and size checks, with tfjs's messages
+  const product = matMul(a.rank === 1 ? reshape(t1, [1, -1]) : t1, b.rank === 1 ? reshape(t2, [-1, 1]) : t2);
+  return reshape(product, [...(a.rank === 2 ? [a.shape[0]] : []), ...(b.rank === 2 ? [b.shape[1]] : [])]);
+}
+export function outerProduct(v1: TensorLike, v2: TensorLike): Tensor {
+  if (!needsGrad(v1, v2)) return T.outerProduct(v1, v2);
+  T.dispose(T.outerProduct(v1, v2));
+  return matMul(reshape(v1, [-1, 1]), reshape(v2, [1, -1]));
+}
+export function moments(x: TensorLike, axis: Axis = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+  if (!needsGrad(x)) return T.moments(x, axis, keepDims);
+  const m = mean(x, axis, true);
+  return { mean: keepDims ? m : mean(x, axis, false), variance: mean(sq(sub(x, m)), axis, keepDims) };
+}
+
+// Chained forms. x.where(condition, b) is where(condition, x, b); stack's method takes the others.
+const methods: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
+  abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
+  clipByValue, pow, maximum, minimum, squaredDifference, cast, clone, broadcastTo, expandDims, squeeze, flatten, logSoftmax, max, min,
+  unstack, split, gather, tile, pad, reverse, cumsum, dot, logSumExp, divNoNan,
+};
+for (const [name, fn] of Object.entries(methods)) recordingMethod(name, fn);
+recordingMethod('asType', cast);
+recordingMethod('where', (x: Tensor, condition: TensorLike, b: TensorLike) => where(condition, x, b));
+recordingMethod('stack', (x: Tensor, more: TensorLike | TensorLike[], axis?: number) =>
+  stack([x, ...(more instanceof Tensor || !Array.isArray(more) ? [more as TensorLike] : more as TensorLike[])], axis));
+recordingMethod('reshapeAs', (x: Tensor, like: Tensor) => reshape(x, like.shape));
+/** x viewed as shape, recorded; a size mismatch is asND's own error. */
+function viewAs(x: Tensor, shape: Shape, op: string): Tensor {
+  if (sizeOf(shape) !== x.size) throw new Error(`${op}: cannot view a tensor of ${x.size} values as [${shape.join(', ')}]`);
+  return reshape(x, shape);
+}
+recordingMethod('asScalar', (x: Tensor) => viewAs(x, [], 'asScalar'));
+recordingMethod('as1D', (x: Tensor) => viewAs(x, [x.size], 'as1D'));
+recordingMethod('as2D', (x: Tensor, r: number, c: number) => viewAs(x, [r, c], 'as2D'));
+recordingMethod('as3D', (x: Tensor, r: number, c: number, d: number) => viewAs(x, [r, c, d], 'as3D'));
+recordingMethod('as4D', (x: Tensor, r: number, c: number, d: number, d2: number) => viewAs(x, [r, c, d, d2], 'as4D'));

@@ -1,0 +1,140 @@
+/**
+ * The concrete layer classes as rl.layerClasses exports them. `new rl.layerClasses.Dense({...})` is held to the
+ * factories' check of option keys (checkKnownArgs: an option the layer would not read is an error naming it), while
+ * a subclass (a custom layer passing its own options up) and fromConfig (loading: Keras files carry keys of other
+ * versions) are not. Each is a Proxy of the class, so instanceof, statics and `extends` see the class itself; the
+ * registry and rnnlab's own code keep the plain classes.
+ */
+import { ActivationLayer as ActivationLayerClass } from './activation_layer.js';
+import { Bidirectional as BidirectionalClass } from './bidirectional.js';
+import { Conv1D as Conv1DClass } from './conv1d.js';
+import { Dense as DenseClass } from './dense.js';
+import { Dropout as DropoutClass } from './dropout.js';
+import { Embedding as EmbeddingClass } from './embedding.js';
+import { Flatten as FlattenClass } from './flatten.js';
+import { GlobalAveragePooling1D as GlobalAveragePooling1DClass } from './global_average_pooling1d.js';
+import { GlobalMaxPooling1D as GlobalMaxPooling1DClass } from './global_max_pooling1d.js';
+import { GRU as GRUClass } from './gru.js';
+import { LSTM as LSTMClass } from './lstm.js';
+import { MaxPooling1D as MaxPooling1DClass } from './max_pooling1d.js';
+import { RepeatVector as RepeatVectorClass } from './repeat_vector.js';
+import { ReverseTime as ReverseTimeClass } from './reverse_time.js';
+import { SimpleRNN as SimpleRNNClass } from './simple_rnn.js';
+import { TimeDistributed as TimeDistributedClass } from './time_distributed.js';
+import { InputLayer as InputLayerClass } from './input_layer.js';
+import { Add as AddClass, Average as AverageClass, Maximum as MaximumClass, Minimum as MinimumClass, Multiply as MultiplyClass, Subtract as SubtractClass } from './merging.js';
+import { Concatenate as ConcatenateClass } from './concatenate.js';
+import { Dot as DotClass } from './dot.js';
+import { Attention as AttentionClass } from './attention.js';
+import { AdditiveAttention as AdditiveAttentionClass } from './additive_attention.js';
+import { BatchNormalization as BatchNormalizationClass } from './batch_normalization.js';
+import { LayerNormalization as LayerNormalizationClass } from './layer_normalization.js';
+import { AveragePooling1D as AveragePooling1DClass } from './average_pooling1d.js';
+import { UpSampling1D as UpSampling1DClass } from './up_sampling1d.js';
+import { Reshape as ReshapeClass } from './reshape.js';
+import { Permute as PermuteClass } from './permute.js';
+import { ZeroPadding1D as ZeroPadding1DClass } from './zero_padding1d.js';
+import { Cropping1D as Cropping1DClass } from './cropping1d.js';
+import { Masking as MaskingClass } from './masking.js';
+import { SpatialDropout1D as SpatialDropout1DClass } from './spatial_dropout1d.js';
+import { GaussianNoise as GaussianNoiseClass } from './gaussian_noise.js';
+import { GaussianDropout as GaussianDropoutClass } from './gaussian_dropout.js';
+import { AlphaDropout as AlphaDropoutClass } from './alpha_dropout.js';
+import { ReLU as ReLUClass } from './relu.js';
+import { LeakyReLU as LeakyReLUClass } from './leaky_relu.js';
+import { ELU as ELUClass } from './elu.js';
+import { PReLU as PReLUClass } from './prelu.js';
+import { ThresholdedReLU as ThresholdedReLUClass } from './thresholded_relu.js';
+import { Softmax as SoftmaxClass } from './softmax.js';
+import { ActivityRegularization as ActivityRegularizationClass } from './activity_regularization.js';
+import { Rescaling as RescalingClass } from './rescaling.js';
+import { CategoryEncoding as CategoryEncodingClass } from './category_encoding.js';
+import { checkKnownArgs, type Layer } from './layer.js';
+
+/**
+ * The option keys checked on a probe built under an explicit name, before the real layer is built: a refused
+ * call must not take an automatic name (the next layers' dense_N names would shift). A wrapper renames the layer
+ * it wraps (Bidirectional's forward_<name>), so the probe gives that name back. A probe the constructor refuses
+ * is the error (named by `where` when no name was given), so that refusal takes no name either.
+ */
+function checkKeysFirst(target: new (...args: never[]) => Layer, args: unknown, where: string): void {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return;
+  const inner = (args as { layer?: unknown }).layer;
+  const innerName = inner instanceof Object && 'name' in inner ? (inner as Layer).name : undefined;
+  let probe: Layer;
+  try {
+    probe = Reflect.construct(target, [{ ...args, name: (args as { name?: unknown }).name ?? where }]) as Layer;
+  } finally {
+    if (innerName !== undefined) (inner as Layer).name = innerName;
+  }
+  checkKnownArgs(probe, args, where);
+}
+
+function checkedClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
+  const proxy: C = new Proxy(cls, {
+    construct(target, args, newTarget) {
+      // Only `new` of this export: a subclass's constructor has its own options, checked (or not) by its author.
+      if (newTarget === proxy) checkKeysFirst(target, args[0], `rl.layerClasses.${name}`);
+      const layer = Reflect.construct(target, args, newTarget) as Layer;
+      // No options, or not an object: checked as before (the probe needs an options object to name).
+      if (newTarget === proxy) checkKnownArgs(layer, args[0], `rl.layerClasses.${name}`);
+      return layer;
+    },
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      // Class.fromConfig(config) builds with the plain class, unchecked as loading is; a subclass keeps its own `this`.
+      return key === 'fromConfig' && receiver === proxy && typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return proxy;
+}
+
+export const ActivationLayer = checkedClass(ActivationLayerClass, 'ActivationLayer'); export type ActivationLayer = ActivationLayerClass;
+export const Bidirectional = checkedClass(BidirectionalClass, 'Bidirectional'); export type Bidirectional = BidirectionalClass;
+export const Conv1D = checkedClass(Conv1DClass, 'Conv1D'); export type Conv1D = Conv1DClass;
+export const Dense = checkedClass(DenseClass, 'Dense'); export type Dense = DenseClass;
+export const Dropout = checkedClass(DropoutClass, 'Dropout'); export type Dropout = DropoutClass;
+export const Embedding = checkedClass(EmbeddingClass, 'Embedding'); export type Embedding = EmbeddingClass;
+export const Flatten = checkedClass(FlattenClass, 'Flatten'); export type Flatten = FlattenClass;
+export const GlobalAveragePooling1D = checkedClass(GlobalAveragePooling1DClass, 'GlobalAveragePooling1D'); export type GlobalAveragePooling1D = GlobalAveragePooling1DClass;
+export const GlobalMaxPooling1D = checkedClass(GlobalMaxPooling1DClass, 'GlobalMaxPooling1D'); export type GlobalMaxPooling1D = GlobalMaxPooling1DClass;
+export const GRU = checkedClass(GRUClass, 'GRU'); export type GRU = GRUClass;
+export const LSTM = checkedClass(LSTMClass, 'LSTM'); export type LSTM = LSTMClass;
+export const MaxPooling1D = checkedClass(MaxPooling1DClass, 'MaxPooling1D'); export type MaxPooling1D = MaxPooling1DClass;
+export const RepeatVector = checkedClass(RepeatVectorClass, 'RepeatVector'); export type RepeatVector = RepeatVectorClass;
+export const ReverseTime = checkedClass(ReverseTimeClass, 'ReverseTime'); export type ReverseTime = ReverseTimeClass;
+export const SimpleRNN = checkedClass(SimpleRNNClass, 'SimpleRNN'); export type SimpleRNN = SimpleRNNClass;
+export const TimeDistributed = checkedClass(TimeDistributedClass, 'TimeDistributed'); export type TimeDistributed = TimeDistributedClass;
+export const InputLayer = checkedClass(InputLayerClass, 'InputLayer'); export type InputLayer = InputLayerClass;
+export const Add = checkedClass(AddClass, 'Add');
+export const Average = checkedClass(AverageClass, 'Average');
+export const Maximum = checkedClass(MaximumClass, 'Maximum');
+export const Minimum = checkedClass(MinimumClass, 'Minimum');
+export const Multiply = checkedClass(MultiplyClass, 'Multiply');
+export const Subtract = checkedClass(SubtractClass, 'Subtract');
+export const Concatenate = checkedClass(ConcatenateClass, 'Concatenate'); export type Concatenate = ConcatenateClass;
+export const Dot = checkedClass(DotClass, 'Dot'); export type Dot = DotClass;
+export const Attention = checkedClass(AttentionClass, 'Attention'); export type Attention = AttentionClass;
+export const AdditiveAttention = checkedClass(AdditiveAttentionClass, 'AdditiveAttention'); export type AdditiveAttention = AdditiveAttentionClass;
+export const BatchNormalization = checkedClass(BatchNormalizationClass, 'BatchNormalization'); export type BatchNormalization = BatchNormalizationClass;
+export const LayerNormalization = checkedClass(LayerNormalizationClass, 'LayerNormalization'); export type LayerNormalization = LayerNormalizationClass;
+export const AveragePooling1D = checkedClass(AveragePooling1DClass, 'AveragePooling1D'); export type AveragePooling1D = AveragePooling1DClass;
+export const UpSampling1D = checkedClass(UpSampling1DClass, 'UpSampling1D'); export type UpSampling1D = UpSampling1DClass;
+export const Reshape = checkedClass(ReshapeClass, 'Reshape'); export type Reshape = ReshapeClass;
+export const Permute = checkedClass(PermuteClass, 'Permute'); export type Permute = PermuteClass;
+export const ZeroPadding1D = checkedClass(ZeroPadding1DClass, 'ZeroPadding1D'); export type ZeroPadding1D = ZeroPadding1DClass;
+export const Cropping1D = checkedClass(Cropping1DClass, 'Cropping1D'); export type Cropping1D = Cropping1DClass;
+export const Masking = checkedClass(MaskingClass, 'Masking'); export type Masking = MaskingClass;
+export const SpatialDropout1D = checkedClass(SpatialDropout1DClass, 'SpatialDropout1D'); export type SpatialDropout1D = SpatialDropout1DClass;
+export const GaussianNoise = checkedClass(GaussianNoiseClass, 'GaussianNoise'); export type GaussianNoise = GaussianNoiseClass;
+export const GaussianDropout = checkedClass(GaussianDropoutClass, 'GaussianDropout'); export type GaussianDropout = GaussianDropoutClass;
+export const AlphaDropout = checkedClass(AlphaDropoutClass, 'AlphaDropout'); export type AlphaDropout = AlphaDropoutClass;
+export const ReLU = checkedClass(ReLUClass, 'ReLU'); export type ReLU = ReLUClass;
+export const LeakyReLU = checkedClass(LeakyReLUClass, 'LeakyReLU'); export type LeakyReLU = LeakyReLUClass;
+export const ELU = checkedClass(ELUClass, 'ELU'); export type ELU = ELUClass;
+export const PReLU = checkedClass(PReLUClass, 'PReLU'); export type PReLU = PReLUClass;
+export const ThresholdedReLU = checkedClass(ThresholdedReLUClass, 'ThresholdedReLU'); export type ThresholdedReLU = ThresholdedReLUClass;
+export const Softmax = checkedClass(SoftmaxClass, 'Softmax'); export type Softmax = SoftmaxClass;
+export const ActivityRegularization = checkedClass(ActivityRegularizationClass, 'ActivityRegularization'); export type ActivityRegularization = ActivityRegularizationClass;
+export const Rescaling = checkedClass(RescalingClass, 'Rescaling'); export type Rescaling = RescalingClass;
+export const CategoryEncoding = checkedClass(CategoryEncodingClass, 'CategoryEncoding'); export type CategoryEncoding = CategoryEncodingClass;

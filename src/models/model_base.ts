@@ -1,0 +1,142 @@
+/**
+ * What Sequential and Functional share as tfjs models: compile's state, the weights and trainable flag, dispose,
+ * getConfig/toJSON/save, and fit/evaluate/trainOnBatch (which src/models/training.ts runs on either). Data is the
+ * form x and y take: one tensor for Sequential, one per input/output (a list or a map by name) for Functional.
+ */
+import type { LossKind } from '../autograd/loss_ops.js';
+import type { CallContext, Layer, SymbolicShape } from '../layers/layer.js';
+import { resetStatefulLayers } from '../layers/recurrent.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
+import type { MetricFunction } from '../metrics/registry.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import type { History } from './callback.js';
+import type { CompiledLoss } from './loss_terms.js';
+import { checkEvaluateOptions, disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError,
+  setLayersTrainable, type DisposeResult } from './model_common.js';
+import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
+import { scalarResult } from './scalars.js';
+import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
+import type { TrainableModel } from './trainable.js';
+import { evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+
+export abstract class ModelBase<Data> implements TrainableModel {
+  abstract readonly className: string;
+  abstract name: string;
+  abstract readonly layers: Layer[];
+  optimizer: Optimizer | null = null;
+  /** The loss of the (first) output. */
+  loss: LossKind | null = null;
+  /** compile's losses as given, one per output: a built-in kind, or the user's function. */
+  compiledLosses: CompiledLoss[] = [];
+  /** Every compiled metric name once. */
+  metrics: string[] = [];
+  /** compile's user metric functions, by the names in metrics. */
+  metricFunctions: Record<string, MetricFunction> = {};
+  /** compile's metric names per output (see TrainableModel). */
+  outputMetrics: string[][] = [];
+  /** Keras's loss_weights per output (compile's lossWeights), or null. */
+  lossWeights: number[] | null = null;
+  /** Set by a callback to end fit after the current batch. */
+  stopTraining = false;
+  private trainableFlag = true;
+  private disposedFlag = false;
+
+  abstract readonly built: boolean;
+  abstract readonly inputShape: SymbolicShape;
+  abstract readonly outputShape: SymbolicShape;
+  abstract readonly foldsActivation: boolean;
+  abstract build(batchInputShape: SymbolicShape): void;
+  abstract outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
+  abstract prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] };
+  abstract batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext, outputWeights?: (Tensor | null)[]): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] };
+  abstract outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
+
+  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
+  /** None while the model is frozen (model.trainable = false), as tfjs's. */
+  get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
+  get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
+
+  /**
+   * Keras's model.trainable: false freezes every layer (each layer's flag is set, as Keras does), true unfreezes
+   * every layer. It applies from the next training step (Keras needs a new compile() for it; rnnlab does not).
+   */
+  get trainable(): boolean { return this.trainableFlag; }
+  set trainable(value: boolean) {
+    setLayersTrainable(this.layers, value, `${this.name}.trainable`);
+    this.trainableFlag = value;
+  }
+
+  /** tfjs's getClassName() (Keras's class name; tfjs says 'Model' for a functional one). */
+  getClassName(): string { return this.className; }
+
+  /** tfjs's getConfig(): the saved topology's config with camelCase keys. */
+  getConfig(): Record<string, unknown> {
+    this.assertNotDisposed();
+    return configCodecOf(`${this.name}.getConfig`).toConfig(this);
+  }
+
+  /**
+   * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards (their weights are
+   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}.
+   */
+  dispose(): DisposeResult {
+    this.assertNotDisposed();
+    this.disposedFlag = true;
+    return disposeLayers(this.layers);
+  }
+
+  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
+  apply(_x: unknown, _args?: unknown): never {
+    throw nestedModelError(`${this.name}.apply`, this);
+  }
+
+  protected assertNotDisposed(): void {
+    if (this.disposedFlag) throw disposedError(this.name);
+  }
+
+  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
+  getWeights(trainableOnly = false): Tensor[] {
+    this.assertNotDisposed();
+    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
+  }
+
+  /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    this.assertNotDisposed();
+    assignWeights(this.name, this.weights, values);
+  }
+
+  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
+  resetStates(): void { resetStatefulLayers(this.layers); }
+
+  /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
+  toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }
+
+  /**
+   * Saves in the TensorFlow.js Layers format: save('file://DIR') writes DIR/model.json (Keras layer configs, the
+   * training config) and the weights, each atomically. rl.loadLayersModel and tf.loadLayersModel read it back.
+   */
+  async save(url: SaveTarget, opts?: SaveOptions): Promise<SaveResult> {
+    this.assertNotDisposed();
+    return saveHandler()(this, url, opts);
+  }
+
+  /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
+  trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
+    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
+  }
+
+  async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
+    this.assertNotDisposed();
+    return fitModel(this, x, y, args);
+  }
+
+  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
+  evaluate(x: Data, y: Data, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    const opts = checkEvaluateOptions(args, `${this.name}.evaluate`) as EvaluateArgs;
+    return scalarResult(evaluateModelSync(this, x, y, opts));
+  }
+}
