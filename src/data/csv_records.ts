@@ -17,7 +17,8 @@
 import { DataError } from './errors.js';
 import { readLines, type ByteSource, decodedChunks } from './text_stream.js';
 
-export type CsvItem = { fields: string[]; line: number } | { bad: { line: number; problem: string } };
+/** quoted (only when asked for): which fields were quoted, so a reader that trims can leave those as written. */
+export type CsvItem = { fields: string[]; line: number; quoted?: boolean[] } | { bad: { line: number; problem: string } };
 
 /** CRLF and a lone CR (old Mac and Excel "CSV (Macintosh)" files) -> LF, also across chunk ends. */
 async function* lfChunks(chunks: AsyncIterable<string>): AsyncGenerator<string> {
@@ -34,7 +35,7 @@ async function* lfChunks(chunks: AsyncIterable<string>): AsyncGenerator<string> 
 type Parsed =
   | { kind: 'more' }
   | { kind: 'blank'; end: number }
-  | { kind: 'record'; fields: string[]; end: number; newlines: number }
+  | { kind: 'record'; fields: string[]; quoted: boolean[]; end: number; newlines: number }
   /**
    * A quoted field that never closes (stray: null) or whose closing quote is followed by `follower`, `stray` lines
    * after the line it opened on. lineOffset: lines from the record's start to that quote; resume/resumeLines: where
@@ -63,12 +64,13 @@ function parseCsvRecord(buf: string, start: number, eof: boolean, delim: string,
   if (b < buf.length && buf[b] === '\n') return { kind: 'blank', end: b + 1 };
   if (b >= buf.length) return eof ? { kind: 'blank', end: buf.length } : { kind: 'more' };
 
-  const fields: string[] = [];
+  const fields: string[] = [], quoted: boolean[] = [];
   let i = start, newlines = 0;
   for (;;) {
     if (i - start > max) return { kind: 'tooLong', quoteOffset: null };
     let field: string;
-    if (buf[i] === '"') {
+    const isQuoted = buf[i] === '"';
+    if (isQuoted) {
       const quoteAt = i, quoteLines = newlines;
       let value = '';
       i++;
@@ -121,11 +123,12 @@ function parseCsvRecord(buf: string, start: number, eof: boolean, delim: string,
       }
     }
     fields.push(field);
-    if (i >= buf.length) return { kind: 'record', fields, end: i, newlines };
-    if (buf[i] === '\n') return { kind: 'record', fields, end: i + 1, newlines: newlines + 1 };
+    quoted.push(isQuoted);
+    if (i >= buf.length) return { kind: 'record', fields, quoted, end: i, newlines };
+    if (buf[i] === '\n') return { kind: 'record', fields, quoted, end: i + 1, newlines: newlines + 1 };
     i++; // the separator
     if (i >= buf.length && !eof) return { kind: 'more' };
-    if (i >= buf.length) { fields.push(''); return { kind: 'record', fields, end: i, newlines }; }
+    if (i >= buf.length) { fields.push(''); quoted.push(false); return { kind: 'record', fields, quoted, end: i, newlines }; }
   }
 }
 
@@ -139,47 +142,60 @@ function quoteProblem(r: { stray: number | null; follower: string; unclosedWithi
     `${describeChar(r.follower)} instead of '${delim}' or the line's end: ${QUOTE_HINT}`;
 }
 
-/** CSV records (delimiter ',' or another one character), each with the line it starts on; bad ones as `bad`. */
-export async function* csvRecords(source: ByteSource, name: string, delim: string, max: number): AsyncGenerator<CsvItem> {
+/**
+ * CSV records (delimiter ',' or another one character), each with the line it starts on; bad ones as `bad`.
+ * withQuoted: also say which fields were quoted.
+ */
+export async function* csvRecords(source: ByteSource, name: string, delim: string, max: number, withQuoted = false): AsyncGenerator<CsvItem> {
   const chunks = lfChunks(decodedChunks(source, name))[Symbol.asyncIterator]();
   let buf = '', pos = 0, line = 1, eof = false;
-  for (;;) {
-    if (pos >= buf.length && eof) return;
-    const r = pos >= buf.length ? { kind: 'more' as const } : parseCsvRecord(buf, pos, eof, delim, max);
-    switch (r.kind) {
-      case 'more': {
-        const next = await chunks.next();
-        if (next.done) eof = true;
-        else { buf = buf.slice(pos) + next.value; pos = 0; }
-        break;
-      }
-      case 'blank':
-        line += countNewlines(buf, pos, r.end);
-        pos = r.end;
-        break;
-      case 'record':
-        yield { fields: r.fields, line };
-        line += r.newlines;
-        pos = r.end;
-        break;
-      case 'bad': {
-        const at = line + r.lineOffset;
-        yield { bad: { line: at, problem: quoteProblem(r, at, delim) } };
-        line += r.resumeLines;
-        pos = r.resume;
-        break;
-      }
-      case 'tooLong': {
-        const quote = r.quoteOffset === null ? '' : `; a quote opened on line ${line + r.quoteOffset} may never close`;
-        throw new DataError(`${name}:${line}: record is too long: more than ${max} characters${quote} (an unclosed quote, or a huge field?)`);
+  // Chunks are pulled by hand, so a consumer that stops early (or fails) must close the file here.
+  try {
+    for (;;) {
+      if (pos >= buf.length && eof) return;
+      const r = pos >= buf.length ? { kind: 'more' as const } : parseCsvRecord(buf, pos, eof, delim, max);
+      switch (r.kind) {
+        case 'more': {
+          const next = await chunks.next();
+          if (next.done) eof = true;
+          else { buf = buf.slice(pos) + next.value; pos = 0; }
+          break;
+        }
+        case 'blank':
+          line += countNewlines(buf, pos, r.end);
+          pos = r.end;
+          break;
+        case 'record':
+          yield withQuoted ? { fields: r.fields, line, quoted: r.quoted } : { fields: r.fields, line };
+          line += r.newlines;
+          pos = r.end;
+          break;
+        case 'bad': {
+          const at = line + r.lineOffset;
+          yield { bad: { line: at, problem: quoteProblem(r, at, delim) } };
+          line += r.resumeLines;
+          pos = r.resume;
+          break;
+        }
+        case 'tooLong': {
+          const quote = r.quoteOffset === null ? '' : `; a quote opened on line ${line + r.quoteOffset} may never close`;
+          throw new DataError(`${name}:${line}: record is too long: more than ${max} characters${quote} (an unclosed quote, or a huge field?)`);
+        }
       }
     }
+  } finally {
+    await chunks.return?.(undefined);
   }
 }
 
 /** One TSV line's fields (see the file's comment: no quoting but wholly quoted fields). */
 export function splitTsvLine(s: string): string[] {
-  const fields: string[] = [];
+  return splitTsvFields(s).fields;
+}
+
+/** splitTsvLine's fields, and which of them were wholly quoted. */
+function splitTsvFields(s: string): { fields: string[]; quoted: boolean[] } {
+  const fields: string[] = [], quoted: boolean[] = [];
   let i = 0;
   for (;;) {
     if (s[i] === '"') {
@@ -195,22 +211,26 @@ export function splitTsvLine(s: string): string[] {
       }
       if (closed) {
         fields.push(value);
-        if (j >= s.length) return fields;
+        quoted.push(true);
+        if (j >= s.length) return { fields, quoted };
         i = j + 1;
         continue;
       }
     }
     const t = s.indexOf('\t', i);
-    if (t < 0) { fields.push(s.slice(i)); return fields; }
+    quoted.push(false);
+    if (t < 0) { fields.push(s.slice(i)); return { fields, quoted }; }
     fields.push(s.slice(i, t));
     i = t + 1;
   }
 }
 
-/** TSV records: one per non-blank line. */
-export async function* tsvRecords(source: ByteSource, name: string, max: number): AsyncGenerator<CsvItem> {
+/** TSV records: one per non-blank line (withQuoted: also say which fields were wholly quoted). */
+export async function* tsvRecords(source: ByteSource, name: string, max: number, withQuoted = false): AsyncGenerator<CsvItem> {
   for await (const { text, line } of readLines(source, name, max)) {
     if (/^[ \t\r]*$/.test(text)) continue;
-    yield { fields: splitTsvLine(text), line };
+    if (!withQuoted) { yield { fields: splitTsvLine(text), line }; continue; }
+    const { fields, quoted } = splitTsvFields(text);
+    yield { fields, line, quoted };
   }
 }

@@ -60,8 +60,8 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
       continue;
     }
     const text = f[textAt];
-    const label = labelAt < 0 ? null : f[labelAt].trim();
-    if (label !== null && label === '') sink.bad({ where, problem: `blank label in column '${header[labelAt]}'` });
+    const label = labelAt < 0 ? null : options.labelAsWritten ? f[labelAt] : f[labelAt].trim();
+    if (label !== null && label.trim() === '') sink.bad({ where, problem: `blank label in column '${header[labelAt]}'` });
     else if (text.trim() === '') sink.bad({ where, problem: `empty text in column '${header[textAt]}'` });
     else sink.row({ text, label, where });
   }

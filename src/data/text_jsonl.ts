@@ -51,7 +51,7 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
         'write the labels one way (numbers, true/false, or strings)' });
     } else {
       if ((typeof label === 'number' || typeof label === 'boolean') && !firstKind) firstKind = { kind: typeof label as 'number' | 'boolean', where };
-      sink.row({ text, label: label === null ? null : String(label).trim(), where });
+      sink.row({ text, label: label === null ? null : options.labelAsWritten ? String(label) : String(label).trim(), where });
     }
   }
 }

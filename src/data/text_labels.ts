@@ -4,9 +4,13 @@ import { optionName, type OptionNames } from './text_options.js';
 
 export interface EncodedLabels { classNames: string[]; ids: Int32Array }
 
-/** A label written as a decimal number ("1", "1.0", "-2.5e1"): such labels name their class by value. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const isDecimal = (l: string) => DECIMAL.test(l.trim());
+/**
+ * Text written as a decimal number ("1", "1.0", "-2.5e1", surrounding blanks ignored); not "0x10", "Infinity" or "",
+ * which Number() would also read. Labels so written name their class by value; number flags must be so written.
+ */
+export function isDecimalNumber(text: string): boolean {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim());
+}
 
 /**
  * Labels as classes: when every label is a decimal number, spellings of one value ("1", "1.0") are one class, named
@@ -14,7 +18,7 @@ const isDecimal = (l: string) => DECIMAL.test(l.trim());
  * value is held exactly: past 2^53 two different integers may read as one double, so such labels stay as written.
  */
 function canonicalLabels(labels: readonly string[]): string[] {
-  if (labels.length === 0 || !labels.every(isDecimal)) return [...labels];
+  if (labels.length === 0 || !labels.every(isDecimalNumber)) return [...labels];
   const values = labels.map(Number);
   if (values.some((v) => !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) return [...labels];
   const spellings = new Map<number, string[]>();
@@ -51,12 +55,12 @@ export function encodeLabels(labels: readonly (string | null)[], where: readonly
   }
   const index = new Map(names.map((n, i) => [n, i]));
   const byValue = new Map<number, number>();
-  names.forEach((n, i) => { if (isDecimal(n) && !byValue.has(Number(n))) byValue.set(Number(n), i); });
+  names.forEach((n, i) => { if (isDecimalNumber(n) && !byValue.has(Number(n))) byValue.set(Number(n), i); });
   const mapWith = optionName(o.optionNames, 'labelMap');
   const ids = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const label = given ? given[i] : labels[i]!;
-    const id = index.get(label) ?? (isDecimal(label) ? byValue.get(Number(label)) : undefined);
+    const id = index.get(label) ?? (isDecimalNumber(label) ? byValue.get(Number(label)) : undefined);
     if (id === undefined) {
       throw new DataError(`${where[i]}: label '${labels[i]}' is not one of ${o.classesOf ?? "the model's classes"} (${names.join(', ')})${mapWith ? `; map labels with ${mapWith}` : ''}`);
     }

@@ -18,6 +18,8 @@ export interface TextDatasetOptions {
   maxLineChars?: number;
   /** Labels may be absent (texts to score); a label column is still read when there is one. */
   labelsOptional?: boolean;
+  /** Keep the label as written, surrounding spaces included (seq2seq targets, read like their sources); default trimmed. */
+  labelAsWritten?: boolean;
   /**
    * How messages name the options (src/data/text_options.ts): by default the API's names (`skipBadRows`); a
    * command passes its flags (`--skip-bad-rows`), and null for one it does not have.

@@ -6,11 +6,12 @@ import { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { evaluateDataset, fitDataset, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit_dataset.js';
-import { array, csv, func, generator, zip, CSVDataset } from './sources.js';
+import { csv, CSVDataset } from './csv_dataset.js';
+import { array, func, generator, zip } from './sources.js';
 
 export { Dataset, evaluateDataset, fitDataset };
 export type { EvaluateDatasetArgs, FitDatasetArgs };
-export type { ColumnConfig, CsvConfig } from './sources.js';
+export type { ColumnConfig, CsvConfig } from './csv_dataset.js';
 
 export const data = { array, generator, func, zip, csv, Dataset, CSVDataset };
 

@@ -8,6 +8,37 @@ import type { Flow, LayerView } from './layer_view.js';
 
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : fallback);
 
+/**
+ * The activations rnnlab computes without a native kernel (autograd/extra_activations.ts), as ONNX nodes on x; null
+ * for a name not among them. gelu is the exact x·Φ(x) (opset 17 has Erf, not Gelu), gelu_new the tanh form.
+ */
+export function extraActivation(g: GraphBuilder, name: string, x: string, p: string): string | null {
+  const mul = (a: string, b: string, k: string) => g.node('Mul', [a, b], {}, `${p}/${k}`);
+  const c = (v: number) => g.scalar(v);
+  switch (name) {
+    case 'elu': return g.node('Elu', [x], { alpha: { float: 1 } }, `${p}/Elu`);
+    // ONNX's Selu defaults are Keras's constants rounded to float32; said outright.
+    case 'selu': return g.node('Selu', [x], { alpha: { float: 1.6732632423543772 }, gamma: { float: 1.0507009873554805 } }, `${p}/Selu`);
+    case 'softplus': return g.node('Softplus', [x], {}, `${p}/Softplus`);
+    case 'softsign': return g.node('Softsign', [x], {}, `${p}/Softsign`);
+    case 'relu6': return g.node('Clip', [x, c(0), c(6)], {}, `${p}/Clip`);
+    case 'swish': case 'silu': return mul(x, g.node('Sigmoid', [x], {}, `${p}/Sigmoid`), 'swish');
+    case 'exponential': return g.node('Exp', [x], {}, `${p}/Exp`);
+    case 'mish': return mul(x, g.node('Tanh', [g.node('Softplus', [x], {}, `${p}/Softplus`)], {}, `${p}/Tanh`), 'mish');
+    case 'gelu': {
+      const erf = g.node('Erf', [mul(x, c(Math.SQRT1_2), 'scaled')], {}, `${p}/Erf`);
+      return mul(mul(x, c(0.5), 'half'), g.node('Add', [erf, c(1)], {}, `${p}/one_plus`), 'gelu');
+    }
+    case 'gelu_new': {
+      const cube = mul(mul(x, x, 'square'), x, 'cube');
+      const inner = mul(g.node('Add', [x, mul(cube, c(0.044715), 'cubic')], {}, `${p}/inner_sum`), c(Math.sqrt(2 / Math.PI)), 'inner');
+      const t = g.node('Add', [g.node('Tanh', [inner], {}, `${p}/Tanh`), c(1)], {}, `${p}/one_plus`);
+      return mul(mul(x, c(0.5), 'half'), t, 'gelu_new');
+    }
+    default: return null;
+  }
+}
+
 /** Keras's ReLU: x above threshold (clipped to maxValue), negativeSlope * (x - threshold) at or below it. */
 function relu(g: GraphBuilder, v: LayerView, x: string): string {
   const max = typeof v.config.maxValue === 'number' ? v.config.maxValue : null;

@@ -5,10 +5,10 @@
 import { writeFile, rename, rm } from 'node:fs/promises';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
-import { exportRecurrent, recurrentConfig, reverseSteps } from './recurrent_export.js';
-import { ACTIVATION_LAYERS } from './activation_export.js';
+import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_export.js';
+import { ACTIVATION_LAYERS, extraActivation } from './activation_export.js';
 import { exportCellRNN } from './rnn_cells_export.js';
-import { functionalToOnnx, isExportableGraph, type ExportableGraph } from './functional_export.js';
+import { functionalToOnnx, isExportableGraph, TAKES_IDS, type ExportableGraph } from './functional_export.js';
 import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, zeroPadding1d } from './time_export.js';
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
@@ -25,7 +25,8 @@ const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid'
 
 function activate(g: GraphBuilder, view: LayerView, x: string, activation: unknown): string {
   if (activation === 'linear' || activation === undefined || activation === null) return x;
-  const op = ACTIVATION_OP[String(activation)] ?? refuse(view, `activation '${String(activation)}' has no ONNX equivalent here`);
+  const op = ACTIVATION_OP[String(activation)];
+  if (!op) return extraActivation(g, String(activation), x, view.name) ?? refuse(view, `activation '${String(activation)}' has no ONNX equivalent here`);
   // Keras's hard_sigmoid is clip(0.2 x + 0.5, 0, 1): ONNX HardSigmoid's defaults.
   return g.node(op, [x], op === 'Softmax' ? { axis: -1 } : {}, `${view.name}/${op}`);
 }
@@ -133,13 +134,10 @@ const EXPORTERS: Record<string, Exporter> = {
   LSTM: (g, v, f) => exportRecurrent(g, v, [v], f),
   GRU: (g, v, f) => exportRecurrent(g, v, [v], f),
   RNN: exportCellRNN,
+  // One output here; mergeMode null (two outputs) goes through functional_export.ts, the only place it can occur.
   Bidirectional: (g, v, f) => {
-    if (v.config.mergeMode === null) refuse(v, 'has mergeMode null (two separate outputs), which is not exported');
-    const half = v.weights.length / 2;
-    const fwd = innerView(v, v.weights.slice(0, half), 'forward');
-    const bwd = innerView(v, v.weights.slice(half), 'backward');
-    recurrentConfig(fwd);
-    return exportRecurrent(g, v, [fwd, bwd], f, String(v.config.mergeMode ?? 'concat'));
+    if (v.config.mergeMode === null) refuse(v, 'has mergeMode null (two separate outputs), which only a functional model can export');
+    return exportBidirectional(g, v, f)[0];
   },
 };
 
@@ -152,19 +150,25 @@ function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
 /** The ONNX model's bytes (a Sequential, or a functional model from rl.model). */
 export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
   if (isExportableGraph(model)) return functionalToOnnx(model, exportLayer);
-  if (model.layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
-  const firstLayer = model.layers[0];
-  const spec = firstLayer.inputSpec ?? (firstLayer.getConfig().batchInputShape as (number | null)[] | undefined);
+  // A Sequential may start with an explicit InputLayer (rl.layers.inputLayer, Keras 3 configs): it gives the
+  // input's shape and dtype and computes nothing.
+  const inputLayer = model.layers[0]?.className === 'InputLayer' ? model.layers[0].getConfig() : null;
+  const layers = inputLayer ? model.layers.slice(1) : model.layers;
+  if (layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
+  const firstLayer = layers[0];
+  const spec = (inputLayer?.batchInputShape ?? firstLayer.inputSpec ?? firstLayer.getConfig().batchInputShape) as (number | null)[] | undefined;
   if (!spec) throw new OnnxExportError(`ONNX export: model '${model.name}' is not built yet (give the first layer an input shape, or fit/predict once)`);
   const g = new GraphBuilder();
-  const elemType: ElemType = firstLayer.className === 'Embedding' ? 'int32' : 'float32';
+  const elemType: ElemType = firstLayer.className === 'Embedding' || inputLayer?.dtype === 'int32' ? 'int32' : 'float32';
   const input = { name: 'input', elemType, shape: spec.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
   let flow: Flow = { x: input.name, rank: spec.length, mask: null };
-  for (const layer of model.layers) flow = exportLayer(g, viewOf(layer), flow);
-  const out = model.layers[model.layers.length - 1].outputShape;
+  // Integer input read as numbers (anything but token ids for Embedding / CategoryEncoding) is cast, as rnnlab does.
+  if (elemType === 'int32' && !TAKES_IDS.has(firstLayer.className)) flow = { ...flow, x: g.node('Cast', [flow.x], { to: 1 }, 'input_float') };
+  for (const layer of layers) flow = exportLayer(g, viewOf(layer), flow);
+  const out = layers[layers.length - 1].outputShape;
   const outName = g.node('Identity', [flow.x], {}, 'output');
   const output = { name: outName, elemType: 'float32' as const, shape: out.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
-  return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${model.layers.map((l) => l.className).join(' -> ')}`);
+  return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${layers.map((l) => l.className).join(' -> ')}`);
 }
 
 /** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */

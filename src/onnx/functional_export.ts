@@ -3,13 +3,14 @@
  * becomes a graph input (int32 for rl.input({dtype: 'int32'}), float32 otherwise) named after its input layer, every
  * model output a graph output named after the layer producing it. Single-input layers go through the Sequential
  * exporters; the merge layers map to ONNX's own operators, Attention, AdditiveAttention and Dot to attention_export.ts,
- * and recurrent layers called with initialState or returnState take and give their states. Masks flow as in rnnlab's
+ * recurrent layers called with initialState or returnState take and give their states, and a Bidirectional with
+ * mergeMode null gives its forward and backward outputs as two tensors. Masks flow as in rnnlab's
  * functional models: a layer's outputs carry its first input's mask unless the layer ends or makes one.
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
 import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { exportAttention, exportDot } from './attention_export.js';
-import { exportRecurrent } from './recurrent_export.js';
+import { exportBidirectional, exportRecurrent } from './recurrent_export.js';
 
 interface GraphTensor { dtype: string; shape: (number | null)[]; sourceLayer: { name: string } }
 
@@ -33,6 +34,9 @@ const MULTI: Record<string, (g: GraphBuilder, view: LayerView, flows: Flow[]) =>
 };
 
 const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+
+/** Layers whose input is token ids, kept integer; every other layer reads an int32 input cast to float, as rnnlab. */
+export const TAKES_IDS = new Set(['Embedding', 'CategoryEncoding']);
 
 export function isExportableGraph(m: unknown): m is ExportableGraph {
   const o = m as Partial<ExportableGraph>;
@@ -71,6 +75,8 @@ function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: n
   if (data.length !== 1) refuse(view, `takes ${data.length} tensors`);
   if (RECURRENT.has(view.className) && (states.length || view.config.returnState === true)) return recurrentCall(g, view, data[0], states);
   if (states.length) refuse(view, 'is called with initial states, which only SimpleRNN, LSTM and GRU take in an export');
+  // Its own exporter: with mergeMode null it gives two outputs (forward, backward).
+  if (view.className === 'Bidirectional') return exportBidirectional(g, view, data[0]);
   return [exportLayer(g, view, data[0])];
 }
 
@@ -80,24 +86,42 @@ const dims = (shape: (number | null)[], prefix: string): (number | string)[] => 
 export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExporter): Uint8Array {
   const g = new GraphBuilder();
   const flows = new Map<GraphTensor, Flow>();
-  const outputIndex = new Map<GraphTensor, number>();
+  const intInputs = new Map<GraphTensor, string>(); // int32 model inputs -> their float cast, once made
   const inputs: ValueInfo[] = model.inputs.map((t) => {
     const elemType: ElemType = t.dtype === 'int32' ? 'int32' : 'float32';
     const name = g.name(t.sourceLayer.name);
     flows.set(t, { x: name, rank: t.shape.length, mask: null });
+    if (elemType === 'int32') intInputs.set(t, '');
     return { name, elemType, shape: dims(t.shape, name) };
+  });
+  const asRead = (t: GraphTensor, f: Flow, view: LayerView): Flow => {
+    if (!intInputs.has(t) || TAKES_IDS.has(view.className)) return f;
+    const cast = intInputs.get(t) || g.node('Cast', [f.x], { to: 1 }, `${f.x}_float`);
+    intInputs.set(t, cast);
+    return { ...f, x: cast };
+  };
+  // Output names are claimed first, so no tensor made on the way takes one; two outputs asking for one name (a
+  // layer named like another's second output, 'enc_1' next to enc's state, or a tensor listed twice) are refused.
+  const indexOf = new Map(model.nodes.flatMap((n) => n.outputs.map((t, i) => [t, i] as const)));
+  const wanted = model.outputs.map((t, k) => {
+    const i = indexOf.get(t) ?? 0;
+    const name = i === 0 ? t.sourceLayer.name : `${t.sourceLayer.name}_${i}`;
+    if (!g.reserve(name)) {
+      throw new OnnxExportError(`ONNX export: model '${model.name}': output ${k} would be named '${name}', which another input or output already has; rename the layer '${t.sourceLayer.name}' (or list each output once)`);
+    }
+    return name;
   });
   for (const node of model.nodes) {
     const view = viewOf(node.layer);
-    const ins = node.inputs.map((t) => flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'));
+    const ins = node.inputs.map((t) => asRead(t, flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'), view));
     const outs = exportNode(g, view, ins, node.inputCount, exportLayer);
     if (outs.length !== node.outputs.length) refuse(view, `gives ${node.outputs.length} outputs, of which the export makes ${outs.length}`);
-    node.outputs.forEach((t, i) => { flows.set(t, outs[i]); outputIndex.set(t, i); });
+    node.outputs.forEach((t, i) => flows.set(t, outs[i]));
   }
-  const outputs: ValueInfo[] = model.outputs.map((t) => {
+  const outputs: ValueInfo[] = model.outputs.map((t, k) => {
     // A layer's first output takes its name, its later ones (attention weights, states) the suffix of their index.
-    const i = outputIndex.get(t) ?? 0;
-    const name = g.node('Identity', [flows.get(t)!.x], {}, i === 0 ? t.sourceLayer.name : `${t.sourceLayer.name}_${i}`);
+    const name = wanted[k];
+    g.nodeTo('Identity', [flows.get(t)!.x], name);
     return { name, elemType: 'float32', shape: dims(t.shape, name) };
   });
   if (outputs.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no outputs`);

@@ -27,6 +27,18 @@ export class GraphBuilder {
     return n;
   }
 
+  /** Claims an exact name (a graph output's) before the nodes are added; false when it is taken already. */
+  reserve(name: string): boolean {
+    if (this.used.has(name)) return false;
+    this.used.add(name);
+    return true;
+  }
+
+  /** A one-output node writing the reserved name output. */
+  nodeTo(op: string, inputs: string[], output: string): void {
+    this.nodes.push({ opType: op, name: this.name(`${output}_node`), input: inputs, output: [output], attribute: [] });
+  }
+
   /** Adds a node; returns the names of its outputs (count of them). */
   nodeN(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, prefix = op, count = 1): string[] {
     const outputs = Array.from({ length: count }, (_, k) => this.name(count === 1 ? prefix : `${prefix}_out${k}`));

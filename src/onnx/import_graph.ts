@@ -11,9 +11,12 @@ export interface Graph {
   source: string;
   producer: Map<string, Node>;
   consts: Map<string, ConstTensor>;
-  input: { name: string; dims: (number | null)[] };
+  /** elemType: ONNX's data type code (1 float, 6 int32, 7 int64, ...). */
+  input: { name: string; dims: (number | null)[]; elemType: number };
   output: string;
   nodes: Node[];
+  /** The default domain's opset: some operators (Softmax, Squeeze, Unsqueeze) changed meaning or form at 13. */
+  opset: number;
 }
 
 export function readGraph(model: OnnxNamespace.ModelProto, source: string): Graph {
@@ -37,7 +40,9 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
     throw new OnnxImportError(`${source}: a Sequential needs exactly one input and one output; the graph has ${inputs.length} input(s) and ${(graph.output ?? []).length} output(s)`);
   }
   const dims = (inputs[0].type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : null));
-  return { source, producer, consts, input: { name: inputs[0].name ?? '', dims }, output: graph.output![0].name ?? '', nodes: graph.node ?? [] };
+  const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  const opset = opsetEntry ? num(opsetEntry.version) : 1;
+  return { source, producer, consts, input: { name: inputs[0].name ?? '', dims, elemType: inputs[0].type?.tensorType?.elemType ?? 0 }, output: graph.output![0].name ?? '', nodes: graph.node ?? [], opset };
 }
 
 /** The nodes from the input to the output along the data path, each with the output it passes on. */
@@ -61,6 +66,27 @@ export function dependsOn(g: Graph, tensor: string, target: Node, seen = new Set
   const node = g.producer.get(tensor);
   if (!node) return false;
   return node === target || (node.input ?? []).some((i) => i !== '' && dependsOn(g, i, target, seen));
+}
+
+/** Is the tensor computed from the graph input (not a constant)? */
+export function dependsOnInput(g: Graph, tensor: string, seen = new Set<string>()): boolean {
+  if (tensor === g.input.name) return true;
+  if (seen.has(tensor)) return false;
+  seen.add(tensor);
+  const node = g.producer.get(tensor);
+  return Boolean(node) && (node!.input ?? []).some((i) => i !== '' && dependsOnInput(g, i, seen));
+}
+
+/** Which direction (0 forward, 1 backward) of recurrent node rnn a tensor carries: the scalar index of the Gather that picked it. */
+export function directionOf(g: Graph, tensor: string, rnn: Node): number | null {
+  for (let t = tensor, hops = 0; hops < 64; hops++) {
+    const n = g.producer.get(t);
+    if (!n || n === rnn) return null;
+    const idx = g.consts.get(n.input?.[1] ?? '');
+    if (n.opType === 'Gather' && idx && idx.dims.length === 0 && dependsOn(g, n.input?.[0] ?? '', rnn)) return idx.values[0];
+    t = n.input?.[0] ?? '';
+  }
+  return null;
 }
 
 /** Does the graph compute a padding mask "token id != 0" from its input, as exportOnnx writes for maskZero? */

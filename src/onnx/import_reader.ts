@@ -4,7 +4,7 @@
  * padding-mask subgraph exportOnnx writes). Anything else is refused by node and operator.
  */
 import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
-import { dependsOn, hasPaddingMask, type Graph, type Node } from './import_graph.js';
+import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node } from './import_graph.js';
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
 
@@ -13,6 +13,9 @@ export interface Spec { className: string; args: Record<string, unknown>; weight
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax' };
 const PASS_THROUGH = new Set(['Identity', 'Cast', 'Dropout']);
+// ONNX data type codes a Cast may convert to without changing the numbers: floats, and integers for the token ids.
+const FLOAT_TYPES = new Set([1, 11]);
+const INT_TYPES = new Set([6, 7]);
 
 /** What a recurrent node's output is turned into on its way back to a (batch, ...) tensor. */
 interface RecurrentState {
@@ -22,6 +25,12 @@ interface RecurrentState {
   returnSequences: boolean;
   processingOrder: boolean;
   mergeMode: string;
+  /** A bidirectional node's two directions have been merged (its output alone is not a Keras layer's). */
+  merged: boolean;
+  /** The exporter's Pad before the GatherElements that spreads a masked sequence back over the steps was read. */
+  padded: boolean;
+  /** The Mul by 0.5 of an 'ave' merge was read. */
+  averaged: boolean;
 }
 
 export class Reader {
@@ -33,6 +42,9 @@ export class Reader {
   open = false;
   private repeat: number | null = null;
   private readonly masked: boolean;
+  /** The data path and the position being read in it (to recognise the exporter's multi-node patterns). */
+  private chain: Node[] = [];
+  private at = 0;
 
   constructor(private readonly g: Graph) {
     this.rank = g.input.dims.length;
@@ -52,14 +64,45 @@ export class Reader {
   }
 
   read(chain: { node: Node; out: string }[]): void {
+    this.chain = chain.map((c) => c.node);
     for (let i = 0; i < chain.length; i++) {
+      this.at = i;
       const { node, out } = chain[i];
-      if (PASS_THROUGH.has(node.opType ?? '')) continue;
+      if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
       if (this.rnn && this.recurrentPlumbing(node, chain[i + 1]?.node)) continue;
       if (this.rnn) this.finishRecurrent(node);
       this.layerOp(node, out);
     }
     if (this.rnn) this.finishRecurrent(chain[chain.length - 1].node);
+  }
+
+  /** Identity, and Cast and Dropout only where they leave the numbers as they are (nothing accepted and ignored). */
+  private passThrough(node: Node): void {
+    const a = attrsOf(node);
+    if (node.opType === 'Cast') {
+      const to = attrInt(a, 'to', 0);
+      const ids = this.specs.length === 0 && INT_TYPES.has(this.g.input.elemType);
+      if (!FLOAT_TYPES.has(to) && !(ids && INT_TYPES.has(to))) {
+        this.fail(node, `Cast to data type ${to} would change the values; only casts to float (and, on integer token ids, to int32/int64) are imported`);
+      }
+    }
+    if (node.opType === 'Dropout' && node.input?.[2]) {
+      const training = this.g.consts.get(node.input[2]);
+      if (!training || Array.from(training.values).some((v) => v !== 0)) this.fail(node, 'a Dropout with training_mode other than a constant false is not imported (rnnlab imports the inference graph)');
+    }
+  }
+
+  /** Squeeze/Unsqueeze axes: the second input from opset 13, the attribute before. */
+  private axesOf(node: Node): number[] {
+    if (node.input?.[1]) return this.constInts(node, 1, 'axes');
+    return attrInts(attrsOf(node), 'axes') ?? this.fail(node, 'has no axes');
+  }
+
+  /** A bias ([units], or one value; leading axes of size 1) as the layer's [units] bias. */
+  private bias(node: Node, b: ConstTensor, units: number): Float32Array {
+    const lead = b.dims.slice(0, -1);
+    if ((b.values.length !== units && b.values.length !== 1) || lead.some((d) => d !== 1)) this.fail(node, `a bias of shape [${b.dims}] is not a per-unit bias of ${units} units`);
+    return broadcast(b.values as Float32Array, units);
   }
 
   private push(spec: Spec, open: boolean): void {
@@ -79,6 +122,7 @@ export class Reader {
       case 'LSTM': case 'GRU': case 'RNN': return this.recurrent(node, out);
       case 'Gemm': return this.gemm(node);
       case 'MatMul': {
+        if (this.layout === 'channelsFirst') this.fail(node, 'a MatMul on channels-first (batch, channels, steps) data mixes steps, which no Dense does');
         const W = this.constOf(node, 1, 'the MatMul weight');
         if (W.dims.length !== 2) this.fail(node, `weight of shape [${W.dims}] is not a Dense kernel`);
         return this.push({ className: 'Dense', args: { units: W.dims[1], useBias: false }, weights: [W.values as Float32Array], wrapTime: this.rank > 2 }, true);
@@ -88,7 +132,7 @@ export class Reader {
         const b = (node.input ?? []).map((n) => this.g.consts.get(n)).find(Boolean);
         if (!wasOpen || !b || last?.className !== 'Dense' || last.args.useBias !== false) this.fail(node, 'only a bias Add right after a MatMul is imported');
         last.args.useBias = true;
-        last.weights.push(broadcast(b.values as Float32Array, last.args.units as number));
+        last.weights.push(this.bias(node, b, last.args.units as number));
         this.open = true;
         return;
       }
@@ -103,7 +147,7 @@ export class Reader {
         return this.flatten(node);
       }
       case 'Unsqueeze': {
-        const axes = this.constInts(node, 1, 'axes');
+        const axes = this.axesOf(node);
         if (this.rank !== 2 || axes.length !== 1 || axes[0] !== 1) this.fail(node, 'only Unsqueeze(axis 1) followed by Tile (RepeatVector) is imported');
         this.repeat = 0;
         return;
@@ -117,12 +161,20 @@ export class Reader {
       }
       default:
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
-        if (op === 'GatherElements' && this.masked) return this.restore(wasOpen); // the exporter's mask compaction
+        // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
+        if (op === 'GatherElements' && this.masked && this.compaction(node)) return this.restore(wasOpen);
         this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN and activations is)`);
     }
   }
 
   private restore(open: boolean): void { this.open = open; }
+
+  /** GatherElements(x, order) feeding Transpose [1, 0, 2] into a recurrent node that takes sequence_lens. */
+  private compaction(node: Node): boolean {
+    const [t, rnn] = [this.chain[this.at + 1], this.chain[this.at + 2]];
+    return t?.opType === 'Transpose' && attrInts(attrsOf(t), 'perm')?.join() === '1,0,2' && t.input?.[0] === node.output?.[0]
+      && ['LSTM', 'GRU', 'RNN'].includes(rnn?.opType ?? '') && Boolean(rnn.input?.[4]);
+  }
 
   private embedding(node: Node): void {
     const E = this.g.consts.get(node.input?.[0] ?? '');
@@ -152,7 +204,7 @@ export class Reader {
     if (rec.masked && !this.masked) this.fail(node, 'sequence_lens is imported only with the padding mask (token id 0) that exportOnnx writes');
     const which = (node.output ?? []).indexOf(out);
     if (which > 1) this.fail(node, 'only Y or Y_h may feed the rest of the graph');
-    this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat' };
+    this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat', merged: false, padded: false, averaged: false };
   }
 
   /** Consumes one node of the plumbing after a recurrent node; false when the node is the next layer. */
@@ -161,8 +213,8 @@ export class Reader {
     const scalarIndex = () => { const c = this.g.consts.get(node.input?.[1] ?? ''); return c && c.dims.length === 0 ? c.values[0] : null; };
     const fromRnn = (i: number) => dependsOn(this.g, node.input?.[i] ?? '', r.node);
     const axis = attrInt(a, 'axis', 0);
-    if (op === 'Squeeze' && r.stage === 'Y_h' && this.constInts(node, 1, 'axes').join() === '0') r.stage = 'done';
-    else if (op === 'Squeeze' && r.stage === 'Y' && this.constInts(node, 1, 'axes').join() === '1') r.stage = 'timeMajor';
+    if (op === 'Squeeze' && r.stage === 'Y_h' && r.rec.directions === 1 && this.axesOf(node).join() === '0') r.stage = 'done';
+    else if (op === 'Squeeze' && r.stage === 'Y' && r.rec.directions === 1 && this.axesOf(node).join() === '1') r.stage = 'timeMajor';
     else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && scalarIndex() === 0) r.stage = 'done';
     else if (op === 'Transpose' && r.stage === 'Y' && attrInts(a, 'perm')?.join() === '2,0,1,3') r.stage = 'batch4';
     else if (op === 'Transpose' && r.stage === 'timeMajor' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'done';
@@ -173,22 +225,44 @@ export class Reader {
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
       r.stage = 'done';
-    } else if (op === 'Slice' && r.stage === 'done' && r.returnSequences && this.constInts(node, 4, 'steps').join() === '-1') r.processingOrder = true;
-    else if (r.rec.masked && ['Pad', 'GatherElements'].includes(op ?? '') && r.stage === 'done') return true;
-    else if (r.rec.masked && op === 'Mul' && r.stage === 'done' && !fromRnn(1)) return true;
-    else if (r.rec.directions === 2 && r.stage === 'done' && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
+    } else if (op === 'Slice' && r.stage === 'done' && r.returnSequences && r.rec.reverse && r.rec.directions === 1 && !r.processingOrder) {
+      // Only the whole time axis reversed puts a reverse layer's outputs in processing order (Keras's goBackwards).
+      if (!this.reversesTime(node)) this.fail(node, 'only a Slice reversing the whole time axis (starts -1, ends before the first step, axes 1, steps -1) is imported after a reverse recurrent layer');
+      r.processingOrder = true;
+    }
+    // The exporter's mask plumbing: Pad then GatherElements spread a masked sequence over the steps; a Mul by the
+    // mask-derived "row has a real step" zeroes empty rows. Anything else (a ZeroPadding1D's Pad, a Mul by a
+    // constant) is a layer of its own, not plumbing.
+    else if (r.rec.masked && op === 'Pad' && r.stage === 'done' && r.returnSequences && !r.padded && next?.opType === 'GatherElements'
+      && next.input?.[0] === node.output?.[0] && ['0,1,0,0,0,0', '0,0,0,0,1,0'].includes(this.constInts(node, 1, 'pads').join())) r.padded = true;
+    else if (r.rec.masked && op === 'GatherElements' && r.padded) r.padded = false;
+    else if (r.rec.masked && op === 'Mul' && r.stage === 'done' && !fromRnn(1) && !this.g.consts.has(node.input?.[1] ?? '')
+      && dependsOnInput(this.g, node.input?.[1] ?? '')) return true;
+    else if (r.rec.directions === 2 && r.stage === 'done' && !r.merged && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
+      const dirs = [0, 1].map((i) => directionOf(this.g, node.input?.[i] ?? '', r.node));
+      if (node.input?.length !== 2 || dirs.join() !== '0,1') this.fail(node, `a direction merge must take the forward then the backward output (here directions [${dirs.map((d) => d ?? '?').join(', ')}])`);
+      r.merged = true;
       r.mergeMode = op === 'Concat' ? 'concat' : op === 'Mul' ? 'mul' : 'sum';
       if (op === 'Concat' && attrInt(a, 'axis', 0) !== (r.returnSequences ? 2 : 1)) this.fail(node, 'a direction merge must concatenate the features');
       if (op === 'Add' && next?.opType === 'Mul' && (next.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.mergeMode = 'ave';
-    } else if (op === 'Mul' && r.mergeMode === 'ave' && r.stage === 'done') return true;
+    } else if (op === 'Mul' && r.mergeMode === 'ave' && !r.averaged && r.stage === 'done' && (node.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.averaged = true;
     else return false;
     return true;
+  }
+
+  /** starts -1, ends at or before -2^31 (past the first step), axes [1], steps [-1]: the time axis read backwards. */
+  private reversesTime(node: Node): boolean {
+    const ints = (i: number) => (node.input?.[i] ? this.constInts(node, i, `Slice input ${i}`) : null);
+    const [starts, ends, axes, steps] = [1, 2, 3, 4].map(ints);
+    return starts?.length === 1 && (starts[0] === -1 || starts[0] >= 2 ** 31 - 1) && ends?.length === 1 && ends[0] <= -(2 ** 31)
+      && axes?.length === 1 && (axes[0] === 1 || axes[0] === -2) && steps?.join() === '-1';
   }
 
   private finishRecurrent(at: Node): void {
     const r = this.rnn!;
     this.rnn = null;
     if (r.stage !== 'done') this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
+    if (r.rec.directions === 2 && !r.merged) this.fail(at, `the two directions of bidirectional node '${r.node.name ?? ''}' are not merged (Concat, Add, Mul or their average), as a Keras Bidirectional layer's are`);
     const single = r.rec.directions === 1;
     if (single && r.rec.reverse && r.returnSequences && !r.processingOrder) this.fail(r.node, "a reverse layer's time-aligned sequence output has no Keras equivalent (Keras returns it in processing order)");
     const args = { ...r.rec.args, returnSequences: r.returnSequences, goBackwards: single && r.rec.reverse };
@@ -200,7 +274,7 @@ export class Reader {
 
   private gemm(node: Node): void {
     const a = attrsOf(node);
-    if (this.rank !== 2 || attrInt(a, 'transA', 0) !== 0) this.fail(node, 'only Gemm on (batch, features) without transA is imported');
+    if (this.rank !== 2 || this.layout !== 'keras' || attrInt(a, 'transA', 0) !== 0) this.fail(node, 'only Gemm on (batch, features) without transA is imported');
     const W = this.constOf(node, 1, 'the Gemm weight');
     const alpha = attrFloat(a, 'alpha', 1), beta = attrFloat(a, 'beta', 1);
     const transB = attrInt(a, 'transB', 0) === 1;
@@ -210,14 +284,20 @@ export class Reader {
     const w = W.values as Float32Array;
     for (let i = 0; i < inDim; i++) for (let u = 0; u < units; u++) kernel[i * units + u] = alpha * (transB ? w[u * inDim + i] : w[i * units + u]);
     const weights: Float32Array[] = [kernel];
-    if (node.input?.[2]) weights.push(broadcast((this.constOf(node, 2, 'the Gemm bias').values as Float32Array).map((v) => beta * v), units));
+    if (node.input?.[2]) weights.push(this.bias(node, this.constOf(node, 2, 'the Gemm bias'), units).map((v) => beta * v));
     this.push({ className: 'Dense', args: { units, useBias: weights.length === 2 }, weights }, true);
   }
 
   private activation(node: Node, a: ReturnType<typeof attrsOf>, wasOpen: boolean): void {
     const op = node.opType ?? '';
-    if (op === 'HardSigmoid' && (attrFloat(a, 'alpha', 0.2) !== 0.2 || attrFloat(a, 'beta', 0.5) !== 0.5)) this.fail(node, 'only HardSigmoid with alpha 0.2, beta 0.5 (Keras hard_sigmoid) is imported');
-    if (op === 'Softmax' && ![-1, this.rank - 1].includes(attrInt(a, 'axis', -1))) this.fail(node, 'only Softmax over the last axis is imported');
+    // Attributes are float32: 0.2 is stored as fround(0.2).
+    if (op === 'HardSigmoid' && (attrFloat(a, 'alpha', 0.2) !== Math.fround(0.2) && attrFloat(a, 'alpha', 0.2) !== 0.2 || attrFloat(a, 'beta', 0.5) !== 0.5)) this.fail(node, 'only HardSigmoid with alpha 0.2, beta 0.5 (Keras hard_sigmoid) is imported');
+    if (op === 'Softmax') {
+      // Before opset 13 Softmax flattens the axes from `axis` on (default 1) into one: the last axis only when axis is it.
+      const axis = attrInt(a, 'axis', this.g.opset < 13 ? 1 : -1);
+      if (![-1, this.rank - 1].includes(axis)) this.fail(node, `only Softmax over the last axis is imported (axis ${axis}, rank ${this.rank}, opset ${this.g.opset})`);
+      if (this.layout === 'channelsFirst') this.fail(node, 'a Softmax over the last axis of channels-first data runs over the steps, which no Keras activation does');
+    }
     const last = this.specs[this.specs.length - 1];
     if (wasOpen && last && (last.args.activation ?? 'linear') === 'linear') {
       last.args.activation = ACTIVATION_OF_OP[op];
@@ -227,7 +307,7 @@ export class Reader {
   }
 
   private window(node: Node, a: ReturnType<typeof attrsOf>): { size: number; strides: number; padding: string } {
-    const k = attrInts(a, 'kernel_shape') ?? [];
+    const k = attrInts(a, 'kernel_shape') ?? (node.opType === 'Conv' ? this.constOf(node, 1, 'the Conv weight').dims.slice(2) : []);
     const strides = attrInts(a, 'strides') ?? [1];
     const pads = attrInts(a, 'pads') ?? [0, 0];
     const auto = attrString(a, 'auto_pad', 'NOTSET');
@@ -243,6 +323,7 @@ export class Reader {
     const { size, strides, padding } = this.window(node, a);
     const W = this.constOf(node, 1, 'the Conv weight');
     const [F, C, K] = W.dims;
+    if (W.dims.length !== 3 || K !== size) this.fail(node, `weight of shape [${W.dims}] is not a 1-D kernel of size ${size}`);
     const w = W.values as Float32Array, kernel = new Float32Array(w.length); // ONNX [F, C, K] -> Keras [K, C, F]
     for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) kernel[(k * C + c) * F + f] = w[(f * C + c) * K + k];
     const weights: Float32Array[] = [kernel];

@@ -6,7 +6,7 @@
  */
 import type { GraphBuilder } from './graph.js';
 import { compact, expandSteps, keepEmptyRows, zeroEmptyRows } from './mask_export.js';
-import { refuse, type Flow, type LayerView } from './layer_view.js';
+import { innerView, refuse, type Flow, type LayerView } from './layer_view.js';
 
 type Cell = 'LSTM' | 'GRU' | 'SimpleRNN';
 
@@ -90,7 +90,7 @@ export interface RecurrentCall { initial?: string[]; returnState?: boolean }
  * (one direction only) also the final states, as rnnlab returns them: h is the last output (zero for a row whose
  * steps are all padding), c the cell state carried through (the initial one for such a row).
  */
-export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode = 'concat', call: RecurrentCall = {}): Flow & { states: string[] } {
+export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode: string | null = 'concat', call: RecurrentCall = {}): Flow & { states: string[]; directions: string[] } {
   if (flow.rank !== 3) refuse(owner, `expects input (batch, steps, features), got rank ${flow.rank}`);
   const cfgs = dirs.map((d) => recurrentConfig(d, call.returnState));
   const cfg = cfgs[0];
@@ -137,7 +137,8 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
     });
   }
   const axis = cfg.returnSequences ? 2 : 1;
-  const out = nd === 1 ? outs[0] : merge(g, owner, outs, mergeMode, axis);
+  // mergeMode null: no merge node; the caller takes `directions` as two outputs.
+  const out = nd === 1 || mergeMode === null ? outs[0] : merge(g, owner, outs, mergeMode, axis);
   const states: string[] = [];
   if (call.returnState) {
     states.push(cfg.returnSequences ? last(0) : outs[0]);
@@ -146,7 +147,21 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
       states.push(mask ? keepEmptyRows(g, mask, c, initial[1] ?? null, `${p}/cell_masked`) : c);
     }
   }
-  return { x: out, rank: cfg.returnSequences ? 3 : 2, mask: cfg.returnSequences ? mask : null, states };
+  return { x: out, rank: cfg.returnSequences ? 3 : 2, mask: cfg.returnSequences ? mask : null, states, directions: outs };
+}
+
+/**
+ * A Bidirectional layer, its weights split between the directions: one merged flow, or with mergeMode null (Keras's
+ * merge_mode=None, functional models only) the forward and backward flows, both in time order and carrying the mask.
+ */
+export function exportBidirectional(g: GraphBuilder, view: LayerView, flow: Flow): Flow[] {
+  const half = view.weights.length / 2;
+  const fwd = innerView(view, view.weights.slice(0, half), 'forward');
+  const bwd = innerView(view, view.weights.slice(half), 'backward');
+  const separate = view.config.mergeMode === null;
+  const out = exportRecurrent(g, view, [fwd, bwd], flow, separate ? null : String(view.config.mergeMode ?? 'concat'));
+  const flows = separate ? out.directions : [out.x];
+  return flows.map((x) => ({ x, rank: out.rank, mask: out.mask }));
 }
 
 function merge(g: GraphBuilder, owner: LayerView, [f, b]: string[], mode: string, axis: number): string {

@@ -59,6 +59,8 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   const G = KERAS_GATE_OF[cell].length;
   if (W.dims.length !== 3 || W.dims[0] !== nd || W.dims[1] !== G * units) fail(`W has shape [${W.dims}], expected [${nd}, ${G * units}, input_size]`);
   const D = W.dims[2];
+  if (R.dims.join() !== [nd, G * units, units].join()) fail(`R has shape [${R.dims}], expected [${nd}, ${G * units}, ${units}]`);
+  if (lensName && consts.has(lensName)) fail('a constant sequence_lens is not imported (rnnlab derives it from the padding mask)');
   if (!zeroState(h0, consts, producer) || (cell === 'LSTM' && !zeroState(c0, consts, producer))) fail('non-zero initial states are not imported (a Sequential starts from zeros)');
   if (peep && !zeroState(peep, consts, producer)) fail('LSTM peepholes (input P) are not imported');
   const names = attrStrings(a, 'activations') ?? [...DEFAULT_ACTIVATIONS[cell], ...(nd === 2 ? DEFAULT_ACTIVATIONS[cell] : [])];
@@ -68,7 +70,9 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   if (cell === 'LSTM' && keras[2] !== act) fail(`LSTM activations g (${names[1]}) and h (${names[2]}) must be equal, as in Keras`);
   if (nd === 2 && keras.slice(per).join() !== keras.slice(0, per).join()) fail('both directions must use the same activations');
   const resetAfter = cell === 'GRU' ? attrInt(a, 'linear_before_reset', 0) === 1 : undefined;
-  const B = bName ? get(bName, 'B').values as Float32Array : new Float32Array(nd * 2 * G * units);
+  const Bc = bName ? get(bName, 'B') : null;
+  if (Bc && Bc.dims.join() !== [nd, 2 * G * units].join()) fail(`B has shape [${Bc.dims}], expected [${nd}, ${2 * G * units}]`);
+  const B = Bc ? Bc.values as Float32Array : new Float32Array(nd * 2 * G * units);
   const GU = G * units, kerasOf = KERAS_GATE_OF[cell];
   const weights = Array.from({ length: nd }, (_, d) => {
     const w = (W.values as Float32Array).subarray(d * GU * D, (d + 1) * GU * D);

@@ -8,7 +8,7 @@
 import { Tensor } from '../tensor.js';
 import { decodeSteps, encode, type Seq2SeqLayers } from './graph.js';
 import { idsTensor, TensorRunner } from './model.js';
-import { END, START } from './vocab.js';
+import { END, START, UNKNOWN } from './vocab.js';
 
 export interface Decoding {
   /** Output ids, END left out. */
@@ -83,6 +83,17 @@ function batches<T>(items: readonly T[], size: number): T[][] {
 
 const logOf = (p: number) => Math.log(Math.max(p, 1e-30));
 
+/**
+ * The ids an output step may choose: END and the real tokens. Training never targets PAD, START or UNKNOWN (the
+ * target vocabulary holds every training target's tokens), so choosing one is never right: START would vanish
+ * from the printed text, and an untrained or barely trained model does pick them.
+ */
+function choices(vocab: number): number[] {
+  const ids = [END];
+  for (let v = UNKNOWN + 1; v < vocab; v++) ids.push(v);
+  return ids;
+}
+
 /** The most probable token at every step. */
 export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly number[])[], o: DecodeOptions): Decoding[] {
   const lp = o.lengthPenalty ?? 1;
@@ -94,12 +105,12 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
     for (let t = 0; t < o.maxSteps && hyps.some((h) => !h.ended); t++) {
       const s = step(l, runner, tokens, states, encoded);
       states = s.states;
+      const ids = choices(s.vocab);
       tokens = hyps.map((h, i) => {
         if (h.ended) return END;
         const row = s.probs.subarray(i * s.vocab, (i + 1) * s.vocab);
-        // PAD (id 0) only ever follows END in training, so it is never a choice (beam search skips it too).
-        let best = 1;
-        for (let v = 2; v < s.vocab; v++) if (row[v] > row[best]) best = v;
+        let best = END;
+        for (const v of ids) if (row[v] > row[best]) best = v;
         h.logProb += logOf(row[best]);
         if (s.attention) h.attention.push(Array.from(s.attention.subarray(i * steps, (i + 1) * steps)));
         if (best === END) h.ended = true;
@@ -137,9 +148,10 @@ export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[
         const pad = () => { while (parents.length < (i + 1) * beam) parents.push(i * beam); };
         if (done[i].length >= beam) { live[i] = []; pad(); continue; }
         const cands: { k: number; v: number; logProb: number }[] = [];
+        const ids = choices(s.vocab);
         live[i].forEach((h, k) => {
           const row = s.probs.subarray((i * beam + k) * s.vocab, (i * beam + k + 1) * s.vocab);
-          for (let v = 1; v < s.vocab; v++) cands.push({ k, v, logProb: h.logProb + logOf(row[v]) });
+          for (const v of ids) cands.push({ k, v, logProb: h.logProb + logOf(row[v]) });
         });
         cands.sort((a, b) => b.logProb - a.logProb || a.k - b.k || a.v - b.v);
         for (const c of cands) {

@@ -64,8 +64,9 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
       row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
       bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
     };
-    // The columns are fixed and no row is skipped: messages offer no option for either.
-    const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars,
+    // The columns are fixed and no row is skipped: messages offer no option for either. Targets keep their spaces,
+    // as sources do and as TSV keeps both (with character tokens a space is a token).
+    const opts: TextDatasetOptions = { textColumn: 'source', labelColumn: 'target', maxLineChars, labelAsWritten: true,
       optionNames: { textColumn: null, labelColumn: null, skipBadRows: null, format: options.optionNames?.format } };
     try {
       if (format === 'csv') await readCsvRows(source, name, ',', opts, sink);

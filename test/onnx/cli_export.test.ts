@@ -40,12 +40,20 @@ describe('rnnlab export', () => {
     expect(maxAbsDiff(model.predict(x).values, theirs)).toBeLessThanOrEqual(1e-5);
   });
 
-  it('usage errors exit 2 naming the flag; a missing model or unwritable output exits 1 and writes nothing', async () => {
+  it('takes the saved model\'s model.json as well as its folder', async () => {
+    const out = join(dir, 'from-file.onnx');
+    const r = await run(['--model', join(dir, 'saved', 'model.json'), '--out', out]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(maxAbsDiff(model.predict(x).values, await ortPredict(await ortSession(readFileSync(out)), x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('usage errors (a missing model too) exit 2 naming the flag; an unwritable output exits 1 and writes nothing', async () => {
     const out = join(dir, 'never.onnx');
     expect(await run(['--model', join(dir, 'saved'), '--format', 'tflite', '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--format must be one of onnx, got 'tflite'/) });
     expect(await run(['--model', join(dir, 'saved')])).toMatchObject({ code: 2, err: expect.stringMatching(/--out FILE is required/) });
     expect(await run(['--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--model DIR is required/) });
-    expect(await run(['--model', join(dir, 'nothing'), '--out', out])).toMatchObject({ code: 1, err: expect.stringMatching(/--model .*nothing: no saved model there/) });
+    expect(await run(['--model', join(dir, 'nothing'), '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--model .*nothing: no saved model there/) });
+    expect(await run(['--model', join(dir, 'nothing', 'model.json'), '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/no saved model there/) });
     expect(await run(['--model', join(dir, 'saved'), '--out', join(dir, 'no', 'such', 'dir', 'm.onnx')])).toMatchObject({ code: 1, err: expect.stringMatching(/cannot write/) });
     expect(existsSync(out)).toBe(false);
   });
