@@ -1,8 +1,9 @@
 // Does mixed_bfloat16 bias the lab LSTM's gradients? Gradients under float32 and mixed_bfloat16 at the same weights
 // on real IMDb batches (docs/RESULTS.md, "Mixed bfloat16"):
-//   node bench/bf16_gradients.mjs --data aclImdb_v1.tar.gz [--model DIR] [--batches 8] [--seed 2]
+//   node bench/bf16_gradients.mjs --data aclImdb_v1.tar.gz [--model DIR] [--batches 8] [--seed 2]   (--help: the flags)
 // --model: a saved model or checkpoint folder (e.g. a run's checkpoint/); without it, the lab's LSTM freshly
 // initialised with --seed. A gradient is read as the weight change of one SGD step with learning rate 1.
+import { bf16Support } from '../dist/backend/index.js';
 import { loadModel } from '../dist/io/files.js';
 import { imdbModel } from '../dist/experiments/lab_models.js';
 import { loadImdbArrays } from '../dist/experiments/imdb_task.js';
@@ -10,16 +11,26 @@ import { setGlobalPolicy } from '../dist/mixed_precision.js';
 import { Tensor } from '../dist/tensor.js';
 import { setSeed } from '../dist/random.js';
 import * as rl from '../dist/index.js';
+import { dataFileOrExit, parseOrExit } from './flags.mjs';
+import { BF16_GRADIENTS } from './specs.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
-const data = opt('--data', process.env.RNNLAB_DATA);
-if (!data) throw new Error('--data: the path of aclImdb_v1.tar.gz (or set RNNLAB_DATA)');
-const nb = Number(opt('--batches', '8')), dir = opt('--model', null);
-setSeed(Number(opt('--seed', '2')));
+const o = parseOrExit(BF16_GRADIENTS, process.argv.slice(2));
+const data = dataFileOrExit(BF16_GRADIENTS, o.data);
+// Where bf16 cannot run, the policy falls back to float32 and every figure would compare float32 with itself.
+const bf16 = bf16Support();
+if (!bf16.ok) {
+  console.error(`bench/bf16_gradients.mjs: mixed_bfloat16 cannot run here (it needs ${bf16.reason}); nothing to compare`);
+  process.exit(2);
+}
+const nb = o.batches, dir = o.model ?? null;
+setSeed(o.seed);
 const model = dir ? await loadModel(dir) : imdbModel('lstm');
 const d = await loadImdbArrays({ data });
 const B = 64, T = d.maxlen;
+if (nb * B > d.nTrain) {
+  console.error(`bench/bf16_gradients.mjs: --batches ${nb} needs ${nb * B} training reviews; ${data} has ${d.nTrain}`);
+  process.exit(2);
+}
 // Batches spread over the (label-sorted) training set, so both classes appear.
 const batches = Array.from({ length: nb }, (_, i) => {
   const start = Math.floor((i + 0.5) * d.nTrain / nb) - B / 2;

@@ -1,18 +1,24 @@
 // Mixed bfloat16 against float32, one training step of the lab's models at their shapes (docs/BENCHMARKS.md):
-//   RNNLAB_THREADS=1 node bench/bf16_step.mjs [--models lstm,cnn] [--steps 4] [--top 8] [--wall]
+//   RNNLAB_THREADS=1 node bench/bf16_step.mjs [--models lstm,cnn] [--steps 4] [--top 8] [--wall]   (--help: the flags)
 // Steps are trainOnBatch on synthetic ids after two warm-up steps. Times are the process's CPU time (robust on a
 // shared, loaded machine; meaningful with one kernel thread) unless --wall. Each line also lists the largest
 // kernels per step, the GEMMs split by shape (transposes, m, n, k), and `other`: the step's time outside kernels.
 import { imdbModel, IMDB_DEFAULTS } from '../dist/experiments/lab_models.js';
-import { kernels } from '../dist/backend/index.js';
+import { bf16Support, kernels } from '../dist/backend/index.js';
 import { setGlobalPolicy } from '../dist/mixed_precision.js';
 import { Tensor } from '../dist/tensor.js';
 import { setSeed } from '../dist/random.js';
+import { parseOrExit } from './flags.mjs';
+import { BF16_STEP } from './specs.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
-const models = opt('--models', 'lstm,cnn').split(','), steps = Number(opt('--steps', '4')), top = Number(opt('--top', '8'));
-const now = argv.includes('--wall') ? () => performance.now() : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const { models, steps, top, wall } = parseOrExit(BF16_STEP, process.argv.slice(2));
+// Where bf16 cannot run, the policy falls back to float32: the "bf16" line would be a second float32 timing.
+const bf16 = bf16Support();
+if (!bf16.ok) {
+  console.error(`bench/bf16_step.mjs: mixed_bfloat16 cannot run here (it needs ${bf16.reason}); nothing to compare`);
+  process.exit(2);
+}
+const now = wall ? () => performance.now() : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 // Times every kernel of the kernel set in force (the objects kernels() returns are reused, so wrapping their
 // functions once per precision is enough); a GEMM is labelled with its shape.

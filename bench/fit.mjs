@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// npm run bench -- --fit [--steps 40] [--models addition,imdb_lstm]   (or node bench/fit.mjs ...)
+// npm run bench -- --fit [--steps 40] [--models addition,imdb_lstm]   (or node bench/fit.mjs ...; --help: the flags)
 // The training loop's own cost: per-step time of model.fit against a manual trainOnBatch loop over the same
 // batches, for the adder (LSTM 128, T = 7 in / 4 out, batch 128) and a small IMDb LSTM. One JSON line per model.
 // bare_ms is the step alone (forward, backward, update on prepared batches): fit_ms - bare_ms is the loop's cost.
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
 import { withScratch } from '../dist/backend/index.js';
+import { parseOrExit, isMain, runMain } from './flags.mjs';
+import { FIT, FIT_MODELS } from './specs.mjs';
 
 // name -> [batch, make the model, make n samples]
 const CASES = {
@@ -24,17 +26,8 @@ const CASES = {
   }],
 };
 
-function parseArgs(argv) {
-  const o = { steps: 40, models: Object.keys(CASES) };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--steps') o.steps = Number(argv[++i]);
-    else if (argv[i] === '--models') o.models = argv[++i].split(',');
-    else throw new Error(`bench/fit: unknown flag ${argv[i]}`);
-  }
-  if (!(Number.isInteger(o.steps) && o.steps >= 4)) throw new Error('bench/fit: --steps must be an integer >= 4');
-  for (const m of o.models) if (!CASES[m]) throw new Error(`bench/fit: unknown model ${m}; choose from ${Object.keys(CASES).join(', ')}`);
-  return o;
-}
+// bench/specs.mjs lists the same names for --models (it cannot import this file, which loads the addon).
+if (Object.keys(CASES).join() !== FIT_MODELS.join()) throw new Error('bench/fit.mjs: CASES and specs.mjs FIT_MODELS differ');
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 
@@ -85,5 +78,10 @@ async function timeCase(name, steps) {
     fit_over_trainOnBatch_ms: +(f - a).toFixed(3), fit_over_bare_ms: +(f - r).toFixed(3), fit_over_bare_pct: +((100 * (f - r)) / r).toFixed(1) };
 }
 
-const o = parseArgs(process.argv.slice(2).filter((a) => a !== '--fit'));
-for (const name of o.models) console.log(JSON.stringify(await timeCase(name, o.steps)));
+/** Runs with argv (bench/run.mjs --fit passes its command line without --fit); exits 2 on a bad one. */
+export async function main(argv) {
+  const o = parseOrExit(FIT, argv);
+  for (const name of o.models) console.log(JSON.stringify(await timeCase(name, o.steps)));
+}
+
+if (isMain(import.meta.url)) runMain(() => main(process.argv.slice(2)));

@@ -3,14 +3,14 @@
 // `node bench/gemm.mjs` prints one JSON line; other scripts import gemmBench(). For before/after figures:
 //   node bench/gemm.mjs --shapes 128x50000x250,100x32000x400t --cpu [--addon COPY.node]
 // times other shapes (a trailing t transposes A, T transposes B: the lab's dW and dX products), per CPU-second
-// (--cpu: all threads' CPU time, steadier on a shared machine; RNNLAB_THREADS=1 for one core), each after a
+// (--cpu: all threads' CPU time, steadier on a shared machine, with or without --shapes; RNNLAB_THREADS=1 for one core), each after a
 // first timing that is discarded (fresh memory costs page faults on some VMs), with another build of the addon.
 // --against OLD.node [--rounds N] (with --shapes) times the build and OLD in alternating rounds of 0.3 s per shape
 // (default 8 rounds) and gives each one's best and median round and the ratio of the medians: on a VM whose speed
-// drifts, only such interleaved figures show a change of a few percent.
+// drifts, only such interleaved figures show a change of a few percent. --help lists the flags (bench/specs.mjs).
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddonFlag, parseOrExit, isMain, runMain } from './flags.mjs';
+import { GEMM, GEMM_SHAPE } from './specs.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -57,47 +57,35 @@ export function measureGemm(addon, M, K, N, { transA = false, transB = false, se
   return (flops * iters) / elapsed / 1e9;
 }
 
-export async function gemmBench() {
-  const addon = loadAddon();
+/** GFLOP/s on GEMM_SHAPES, keyed 'MxKxN'; cpu: per CPU-second (see measureGemm). */
+export async function gemmBench({ addon = loadAddon(), cpu = false } = {}) {
   const out = {};
-  for (const [M, K, N] of GEMM_SHAPES) out[`${M}x${K}x${N}`] = Math.round(measureGemm(addon, M, K, N) * 10) / 10;
+  for (const [M, K, N] of GEMM_SHAPES) out[`${M}x${K}x${N}`] = Math.round(measureGemm(addon, M, K, N, { cpu }) * 10) / 10;
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const argv = process.argv.slice(2);
-  const flag = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-  for (const a of argv) {
-    if (a.startsWith('--') && !['--shapes', '--cpu', '--addon', '--against', '--rounds'].includes(a)) {
-      throw new Error(`bench/gemm: unknown flag ${a} (use --shapes, --cpu, --addon, --against, --rounds)`);
-    }
-  }
-  if (flag('--against') && !flag('--shapes')) throw new Error('bench/gemm: --against needs --shapes');
-  if (flag('--rounds') && !flag('--against')) throw new Error('bench/gemm: --rounds needs --against');
-  const addonFile = flag('--addon');
-  const addon = loadAddon(addonFile ? path.resolve(addonFile) : undefined);
+async function main() {
+  const o = parseOrExit(GEMM, process.argv.slice(2));
+  const addon = o.addon ? loadAddonFlag(GEMM, '--addon', o.addon) : loadAddon();
+  const against = o.against ? loadAddonFlag(GEMM, '--against', o.against) : null;
+  const rounds = o.rounds ?? 8;
   const { threads, isa } = addon.info();
-  const against = flag('--against') ? loadAddon(path.resolve(flag('--against'))) : null;
-  const rounds = Number(flag('--rounds') ?? 8);
-  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('bench/gemm: --rounds must be an integer >= 1');
   if (against) against.setThreads(threads);
   let gflops;
-  if (flag('--shapes')) {
-    const cpu = argv.includes('--cpu');
+  if (o.shapes) {
     gflops = {};
-    for (const shape of flag('--shapes').split(',')) {
-      const m = /^(\d+)x(\d+)x(\d+)(t?)(T?)$/.exec(shape);
-      if (!m) throw new Error(`bench/gemm: --shapes: '${shape}' is not MxKxN with an optional t (A transposed) and T (B transposed)`);
-      const o = { transA: m[4] === 't', transB: m[5] === 'T', cpu };
-      measureGemm(addon, +m[1], +m[2], +m[3], o);
+    for (const shape of o.shapes) {
+      const m = GEMM_SHAPE.exec(shape);
+      const dims = [+m[1], +m[2], +m[3]], opts = { transA: m[4] === 't', transB: m[5] === 'T', cpu: o.cpu };
+      measureGemm(addon, ...dims, opts); // discarded: fresh memory costs page faults on some VMs
       if (!against) {
-        gflops[shape] = Math.round(measureGemm(addon, +m[1], +m[2], +m[3], o) * 10) / 10;
+        gflops[shape] = Math.round(measureGemm(addon, ...dims, opts) * 10) / 10;
         continue;
       }
-      measureGemm(against, +m[1], +m[2], +m[3], o);
+      measureGemm(against, ...dims, opts);
       const runs = [[], []];
       for (let r = 0; r < rounds; r++) {
-        [addon, against].forEach((x, i) => runs[i].push(measureGemm(x, +m[1], +m[2], +m[3], { ...o, seconds: 0.3 })));
+        [addon, against].forEach((x, i) => runs[i].push(measureGemm(x, ...dims, { ...opts, seconds: 0.3 })));
       }
       const med = (v) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
       const round1 = (v) => Math.round(v * 10) / 10;
@@ -105,8 +93,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       gflops[shape] = { this: mine, against: theirs, median_ratio: Math.round((mine.median / theirs.median) * 1000) / 1000 };
     }
   } else {
-    gflops = await gemmBench();
+    gflops = await gemmBench({ addon, cpu: o.cpu });
   }
-  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, ...(addonFile ? { addon: addonFile } : {}),
-    ...(against ? { against: flag('--against'), rounds } : {}), gflops }));
+  console.log(JSON.stringify({ model: 'gemm', engine: 'rnnlab', threads, isa, ...(o.cpu ? { per: 'cpu second' } : {}),
+    ...(o.addon ? { addon: o.addon } : {}), ...(against ? { against: o.against, rounds } : {}), gflops }));
 }
+
+if (isMain(import.meta.url)) runMain(main);

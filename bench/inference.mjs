@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // node bench/inference.mjs [--models lstm,cnn_lstm,gru,addition] [--threads N] [--budget SECONDS] [--batches 1,64,1024]
+//   (or npm run bench -- --inference ...; --help: the flags)
 // Times rnnlab's predict against ONNX Runtime on the same model (exported by rnnlab), the same inputs and the same
 // thread count, in one run (alternating blocks of calls, so both see the same load): batch 1 latency (p50/p99, ms) and larger batches' throughput (samples/s). Lab shapes:
 // IMDb models with vocab 10000, length 500, embedding 100, 100 units; the addition seq2seq with 3 digits, 128 units.
@@ -9,24 +10,12 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
-
-const MODELS = ['lstm', 'cnn_lstm', 'gru', 'addition'];
+import { parseOrExit, isMain, runMain } from './flags.mjs';
+import { INFERENCE } from './specs.mjs';
 
 function parseArgs(argv) {
-  const o = { models: MODELS, threads: rl.backendInfo().threads || availableParallelism(), budget: 5, batches: [1, 64, 1024] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i], v = argv[i + 1];
-    if (a === '--inference') continue; // when started through npm run bench -- --inference
-    else if (a === '--models') { o.models = v.split(','); i++; }
-    else if (a === '--threads') { o.threads = Number(v); i++; }
-    else if (a === '--budget') { o.budget = Number(v); i++; }
-    else if (a === '--batches') { o.batches = v.split(',').map(Number); i++; }
-    else throw new Error(`bench/inference: unknown flag ${a}`);
-  }
-  for (const m of o.models) if (!MODELS.includes(m)) throw new Error(`bench/inference: unknown model ${m}; choose from ${MODELS.join(', ')}`);
-  if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench/inference: --threads must be a positive integer, got ${o.threads}`);
-  if (!(o.budget > 0)) throw new Error(`bench/inference: --budget must be a positive number of seconds, got ${o.budget}`);
-  if (o.batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench/inference: --batches must be positive integers');
+  const o = parseOrExit(INFERENCE, argv);
+  o.threads ??= rl.backendInfo().threads || availableParallelism();
   return o;
 }
 
@@ -79,8 +68,9 @@ function machine() {
   }
 }
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2));
+/** Runs with argv (bench/run.mjs --inference passes its command line without --inference); exits 2 on a bad one. */
+export async function main(argv) {
+  const o = parseArgs(argv);
   rl.setThreads(o.threads);
   const rows = [];
   for (const name of o.models) {
@@ -108,4 +98,4 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+if (isMain(import.meta.url)) runMain(() => main(process.argv.slice(2)));

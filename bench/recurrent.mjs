@@ -3,7 +3,7 @@
 // built addon directly (build/Release/rnnlab.node, `npm run build` first).
 //
 //   node bench/recurrent.mjs [--reps N] [--threads N] [--json] [--mask FRACTION] [--cpu] [--case NAME,...]
-//                            [--addon PATH] [--against PATH [--rounds N]]
+//                            [--addon PATH] [--against PATH [--rounds N]] [--help]
 //
 // Prints, per case, the median and best wall time of forward and of backward in ms, and the recurrent GFLOP/s
 // (forward 2*B*T*U*G*U, backward twice that: dh_prev = dgates R^T per step and dR over all steps; with --mask
@@ -20,11 +20,12 @@
 // build's over OLD's: on a VM whose speed drifts by tens of percent within minutes, only such interleaved figures
 // show changes of a few percent. Use it with --threads 1 --cpu (with more threads, the idle build's pool may
 // still be spinning when the other's round starts, and --cpu would count that).
+// --json prints one JSON object (with --against, the comparison's rows) instead of the table.
 // As a module: `import { benchRecurrent } from './bench/recurrent.mjs'` returns the same figures as objects.
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { measureGemm } from './gemm.mjs';
+import { loadAddonFlag, parseOrExit, isMain, runMain } from './flags.mjs';
+import { RECURRENT, RECURRENT_CASES } from './specs.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +38,8 @@ export const CASES = [
 
 // The short name --case takes.
 const caseKey = (c) => (c.cell ? 'addition' : c.name);
+// bench/specs.mjs lists the same names for --case (it cannot import this file, which loads the addon).
+if (CASES.map(caseKey).join() !== RECURRENT_CASES.join()) throw new Error('bench/recurrent.mjs: CASES and specs.mjs RECURRENT_CASES differ');
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -76,7 +79,8 @@ function time(fn, reps, cpu) {
  * backwardGflops, gemmGflops, forwardOfGemm, backwardOfGemm }].
  * Options: reps (timed repetitions, default 5), threads (pool size; default: the addon's), mask (fraction of
  * leading masked steps, default 0), addon (an already loaded addon), gemmSeconds (time per GEMM shape, default
- * 0.3; 0 leaves the GEMM figures out as NaN), cpu (time CPU seconds instead of wall seconds, see --cpu).
+ * 0.3; 0 measures no GEMM, and gemmGflops, forwardOfGemm and backwardOfGemm are then null, not a made-up figure),
+ * cpu (time CPU seconds instead of wall seconds, see --cpu).
  */
 export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmSeconds = 0.3, cpu = false, cases } = {}) {
   const nat = addon ?? require('../build/Release/rnnlab.node');
@@ -116,27 +120,27 @@ export async function benchRecurrent({ reps = 5, threads, mask = 0, addon, gemmS
     const fwdGflops = (2 * B * T * U * G) / (f.best * 1e6), bwdGflops = (4 * B * T * U * G) / (b.best * 1e6);
     const gemm = gemmSeconds > 0
       ? Math.max(measureGemm(nat, B, U, G, { seconds: gemmSeconds, cpu }), measureGemm(nat, B * T, U, G, { seconds: gemmSeconds, cpu }))
-      : NaN;
+      : null;
     results.push({
       name: c.name, B, T, U,
       forwardMs: +f.median.toFixed(2), backwardMs: +b.median.toFixed(2), totalMs: +(f.median + b.median).toFixed(2),
       bestTotalMs: +(f.best + b.best).toFixed(2), gflops: +(flops / ((f.median + b.median) * 1e6)).toFixed(1),
-      forwardGflops: +fwdGflops.toFixed(1), backwardGflops: +bwdGflops.toFixed(1), gemmGflops: +gemm.toFixed(1),
-      forwardOfGemm: +(fwdGflops / gemm).toFixed(2), backwardOfGemm: +(bwdGflops / gemm).toFixed(2),
+      forwardGflops: +fwdGflops.toFixed(1), backwardGflops: +bwdGflops.toFixed(1), gemmGflops: gemm === null ? null : +gemm.toFixed(1),
+      forwardOfGemm: gemm === null ? null : +(fwdGflops / gemm).toFixed(2), backwardOfGemm: gemm === null ? null : +(bwdGflops / gemm).toFixed(2),
     });
   }
   return results;
 }
 
 /**
- * Times builds ([[label, addon], ...]) in alternating rounds of benchRecurrent (3 reps each, no GEMM figures);
+ * Times builds ([[label, addon], ...]) in alternating rounds of benchRecurrent (reps each, default 3; no GEMM figures);
  * returns [{ name, builds: [{ label, forward: {min, median}, backward: {min, median} }] }] over the rounds' medians.
  */
-export async function compareBuilds(builds, { rounds = 8, threads, mask = 0, cpu = false, cases } = {}) {
+export async function compareBuilds(builds, { rounds = 8, reps = 3, threads, mask = 0, cpu = false, cases } = {}) {
   const runs = builds.map(() => new Map());
   for (let r = 0; r < rounds; r++) {
     for (const [i, [, addon]] of builds.entries()) {
-      for (const x of await benchRecurrent({ reps: 3, threads, mask, addon, gemmSeconds: 0, cpu, cases })) {
+      for (const x of await benchRecurrent({ reps, threads, mask, addon, gemmSeconds: 0, cpu, cases })) {
         const seen = runs[i].get(x.name) ?? { forward: [], backward: [] };
         seen.forward.push(x.forwardMs);
         seen.backward.push(x.backwardMs);
@@ -170,37 +174,23 @@ function printComparison(rows, cpu) {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (name, def) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : def;
-  };
-  const str = (name) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const nat = require(str('--addon') ? path.resolve(str('--addon')) : '../build/Release/rnnlab.node');
-  const threads = opt('--threads', undefined);
-  const cpu = args.includes('--cpu');
-  const cases = str('--case')?.split(',');
-  for (const c of cases ?? []) {
-    if (!CASES.some((k) => caseKey(k) === c)) throw new Error(`--case: unknown case ${c}; choose from ${CASES.map(caseKey).join(', ')}`);
-  }
-  if (str('--rounds') && !str('--against')) throw new Error('--rounds needs --against');
-  if (str('--against')) {
-    const builds = [['this build', nat], [str('--against'), require(path.resolve(str('--against')))]];
-    const rounds = opt('--rounds', 8);
-    if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('--rounds must be an integer >= 1');
-    printComparison(await compareBuilds(builds, { rounds, threads, mask: opt('--mask', 0), cpu, cases }), cpu);
+  const o = parseOrExit(RECURRENT, process.argv.slice(2));
+  const nat = o.addon ? loadAddonFlag(RECURRENT, '--addon', o.addon) : require('../build/Release/rnnlab.node');
+  const run = { threads: o.threads, mask: o.mask, cpu: o.cpu, cases: o.case };
+  if (o.against) {
+    const builds = [['this build', nat], [o.against, loadAddonFlag(RECURRENT, '--against', o.against)]];
+    const rows = await compareBuilds(builds, { ...run, rounds: o.rounds ?? 8, reps: o.reps ?? 3 });
+    if (o.json) console.log(JSON.stringify({ info: nat.info(), rounds: o.rounds ?? 8, comparison: rows }));
+    else printComparison(rows, o.cpu);
     return;
   }
-  const results = await benchRecurrent({ reps: opt('--reps', 5), threads, mask: opt('--mask', 0), addon: nat, cpu, cases });
-  if (args.includes('--json')) {
+  const results = await benchRecurrent({ ...run, reps: o.reps ?? 5, addon: nat });
+  if (o.json) {
     console.log(JSON.stringify({ info: nat.info(), results }));
     return;
   }
   const info = nat.info();
-  console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ${cpu ? 'CPU ms, all threads' : 'ms'})`);
+  console.log(`recurrent kernels, ${info.threads} threads (median of timed runs; ${o.cpu ? 'CPU ms, all threads' : 'ms'})`);
   console.log('case                          B    T    U   forward  backward     total   best  GFLOP/s'
     + '   fwd GF/s  bwd GF/s  GEMM GF/s  fwd/GEMM  bwd/GEMM');
   for (const r of results) {
@@ -212,9 +202,4 @@ async function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.url)) runMain(main);

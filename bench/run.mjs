@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --vs-torch] [--models lstm,cnn] [--steps 20] [--budget 30] [--fit-seconds 3] [--no-gemm]
-//                [--no-recurrent] [--soak]
+//                [--no-recurrent] [--torch-script PATH] [--soak] [--fit ...] [--inference ...] [--help]
+// (the flags: bench/specs.mjs, or npm run bench -- --help)
 // Times Adam training steps of the lab's models on random data of the lab's shapes (vocab 10000, length 500),
 // printing one JSON line per case in the shape of ../shared/reference/torch_reference.py: ms_per_step through
 // model.fit (an epoch of at least --steps batches, see timeFit), train_on_batch_ms_per_step the median of trainOnBatch on one batch
@@ -9,43 +10,38 @@
 // (rnnlab_over_torch from fit, which the targets judge, and train_on_batch_over_torch).
 // Then (unless --no-recurrent) one line per recurrent kernel case (bench/recurrent.mjs): forward and backward
 // GFLOP/s beside the GEMM's at the same sizes, with the ratio to it.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
-if (process.argv.includes('--fit')) { await import('./fit.mjs'); process.exit(0); } // fit-loop overhead: bench/fit.mjs
+import { exitOnUsage, parseOrExit, UsageError } from './flags.mjs';
+import { RUN, RUN_MODELS } from './specs.mjs';
+import { checkTorch, DEFAULT_TORCH_SCRIPT, ratioLines, runTorch, torchPython } from './vs_torch.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const VOCAB = 10000, LEN = 500;
 // name -> [batch, samples per epoch, target ratio to PyTorch (issue #14's goals, judged through fit)]
 const CASES = {
   ff_raw: [128, 25000, 0.5], ff_embed: [128, 25000, 0.35], cnn: [128, 25000, 0.22],
   simple_rnn: [16, 25000, 0.2], lstm: [64, 25000, 0.3], cnn_lstm: [64, 25000, 0.28], addition: [128, 45000, 0.35],
 };
+// bench/specs.mjs lists the same names for --models (it cannot import this file, which loads the addon).
+if (Object.keys(CASES).join() !== RUN_MODELS.join()) throw new Error('bench/run.mjs: CASES and specs.mjs RUN_MODELS differ');
 const GEMM_TARGET = 0.8;
 const RECURRENT_OF_GEMM = 0.8; // issue 14: recurrent kernels at >= 80 % of the GEMM rate at similar sizes
 
+/**
+ * run.mjs's own flags (bench/specs.mjs); --fit and --inference hand the rest of the command line to bench/fit.mjs
+ * and bench/inference.mjs, which parse it themselves. Exits 2 on a bad command line, before anything is timed.
+ */
 function parseArgs(argv) {
-  const o = { vsTorch: false, models: Object.keys(CASES), steps: 20, budget: 30, fitSeconds: 3, gemm: true, recurrent: true, torchScript: path.resolve(here, '../../shared/reference/torch_reference.py') };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--vs-torch') o.vsTorch = true;
-    else if (a === '--no-gemm') o.gemm = false;
-    else if (a === '--no-recurrent') o.recurrent = false;
-    else if (a === '--soak') o.soak = true;
-    else if (a === '--models') o.models = argv[++i].split(',');
-    else if (a === '--steps') o.steps = Number(argv[++i]);
-    else if (a === '--budget') o.budget = Number(argv[++i]);
-    else if (a === '--fit-seconds') o.fitSeconds = Number(argv[++i]);
-    else if (a === '--torch-script') o.torchScript = argv[++i];
-    else throw new Error(`bench: unknown flag ${a}`);
-  }
-  for (const m of o.models) if (!CASES[m]) throw new Error(`bench: unknown model ${m}; choose from ${Object.keys(CASES).join(', ')}`);
-  for (const [flag, v] of [['--steps', o.steps], ['--budget', o.budget], ['--fit-seconds', o.fitSeconds]]) {
-    if (!(Number.isFinite(v) && v > 0)) throw new Error(`bench: ${flag} must be a positive number`);
+  const o = parseOrExit(RUN, argv);
+  const fail = (m) => { throw new UsageError(`bench/run.mjs: ${m}`); };
+  if (o.soak && o.given.size > 1) fail(`--soak takes no other flag (got ${[...o.given].filter((g) => g !== 'soak').map((g) => `--${g}`).join(', ')})`);
+  if (o.vsTorch) {
+    o.torchScript = path.resolve(o.torchScript ?? DEFAULT_TORCH_SCRIPT);
+    o.python = torchPython();
+    checkTorch({ script: o.torchScript, python: o.python, given: o.given.has('torch-script') });
   }
   return o;
 }
@@ -124,13 +120,6 @@ async function timeModel(name, steps, budget, fitSeconds) {
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-function runTorch(o, names) {
-  if (!existsSync(o.torchScript)) throw new Error(`bench: --vs-torch needs the PyTorch reference at ${o.torchScript} (or pass --torch-script PATH)`);
-  const r = spawnSync('/usr/bin/python3', [o.torchScript, '--steps', String(o.steps), '--budget', String(o.budget), ...names], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bench: the PyTorch reference failed (install: apt-get install -y python3-torch libopenblas0-pthread):\n${r.stderr}`);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-}
-
 // The last line: which CPU (family 23 is Zen 2, 25 Zen 4, 26 Zen 5), which kernels it ran (the ISA in force and the
 // CPU's SIMD features: an AVX2-only CPU runs other kernels, with other bits) and how loaded the machine was.
 function machineLine() {
@@ -144,7 +133,12 @@ function machineLine() {
 }
 
 async function main() {
-  const o = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--fit') && argv.includes('--inference')) throw new UsageError('bench/run.mjs: --fit and --inference are two different benchmarks: give one');
+  // fit-loop overhead and predict against ONNX Runtime: their own scripts, with their own flags.
+  if (argv.includes('--fit')) return (await import('./fit.mjs')).main(argv.filter((a) => a !== '--fit'));
+  if (argv.includes('--inference')) return (await import('./inference.mjs')).main(argv.filter((a) => a !== '--inference'));
+  const o = parseArgs(argv);
   if (o.soak) {
     // The memory soak (bench/soak.mjs) instead of the timings.
     const { soak } = await import('./soak.mjs');
@@ -157,12 +151,12 @@ async function main() {
     console.log(JSON.stringify(ours[name]));
   }
   let gemm = null;
-  if (o.gemm && existsSync(path.join(here, 'gemm.mjs'))) {
+  if (!o.noGemm) {
     const { gemmBench } = await import('./gemm.mjs');
     gemm = { model: 'gemm', engine: 'rnnlab', threads: rl.backendInfo().threads, gflops: await gemmBench() };
     console.log(JSON.stringify(gemm));
   }
-  if (o.recurrent) {
+  if (!o.noRecurrent) {
     const { benchRecurrent } = await import('./recurrent.mjs');
     const info = rl.backendInfo();
     for (const r of await benchRecurrent({ reps: 5 })) {
@@ -172,25 +166,27 @@ async function main() {
     }
   }
   if (!o.vsTorch) return console.log(JSON.stringify(machineLine()));
-  const theirs = runTorch(o, [...o.models, ...(gemm ? ['gemm'] : [])]);
+  const theirs = runTorch({ script: o.torchScript, python: o.python, steps: o.steps, budget: o.budget, names: [...o.models, ...(gemm ? ['gemm'] : [])] });
   for (const t of theirs) {
     console.log(JSON.stringify({ ...t, engine: t.engine ?? 'torch' }));
   }
-  for (const t of theirs) {
-    if (t.model === 'gemm' && gemm) {
-      for (const [shape, g] of Object.entries(gemm.gflops)) {
-        const ratio = +(g / t.gflops[shape]).toFixed(2);
-        console.log(JSON.stringify({ ratio: 'gemm', shape, rnnlab_gflops: g, torch_gflops: t.gflops[shape], rnnlab_over_torch: ratio, target: `>= ${GEMM_TARGET}`, met: ratio >= GEMM_TARGET }));
-      }
-    } else if (ours[t.model]) {
-      const ratio = +(ours[t.model].ms_per_step / t.ms_per_step).toFixed(3);
-      const tobRatio = +(ours[t.model].train_on_batch_ms_per_step / t.ms_per_step).toFixed(3);
-      const target = CASES[t.model][2];
-      console.log(JSON.stringify({ ratio: t.model, rnnlab_s_per_epoch: ours[t.model].s_per_epoch, torch_s_per_epoch: t.s_per_epoch,
-        rnnlab_over_torch: ratio, train_on_batch_over_torch: tobRatio, target: `<= ${target}`, met: ratio <= target }));
-    }
-  }
+  const targets = Object.fromEntries(Object.entries(CASES).map(([name, c]) => [name, c[2]]));
+  for (const row of ratioLines({ ours, gemm, theirs, targets, gemmTarget: GEMM_TARGET })) console.log(JSON.stringify(row));
   console.log(JSON.stringify(machineLine()));
 }
 
-(process.argv.includes('--inference') ? import('./inference.mjs') : main()).catch((e) => { console.error(e.message); process.exit(1); });
+/**
+ * As the CLI: a UsageError exits 2, any other failure prints one line (the message) and exits 1; RNNLAB_DEBUG=1
+ * (an on/off value, as src/env.ts reads it) adds the stack trace.
+ */
+function debugStacks() {
+  return ['1', 'true', 'yes', 'on'].includes((process.env.RNNLAB_DEBUG ?? '').trim().toLowerCase());
+}
+
+main().catch((e) => {
+  exitOnUsage(e);
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(message.startsWith('bench/') ? message : `bench/run.mjs: ${message}`);
+  if (debugStacks() && e?.stack) console.error(e.stack);
+  process.exit(1);
+});

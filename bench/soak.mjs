@@ -1,6 +1,6 @@
 // The memory soak: a 20-epoch training run on small data, with a checkpoint written every epoch (the way
 // `rnnlab imdb` trains), sampling the resident set size after each epoch. Memory is flat when RSS after epoch 2
-// stays within 10 % of its value at epoch 2. Run with `npm run bench -- --soak`.
+// stays within 10 % of its value at epoch 2. Run with `npm run bench -- --soak` or `node bench/soak.mjs` (no flags).
 //
 // glibc's malloc keeps freed blocks in per-thread arenas and raises its mmap threshold as the kernels free large
 // scratch buffers, so with its defaults RSS drifts up by tens of MB over the first epochs and wobbles from epoch
@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { parseOrExit, isMain, runMain } from './flags.mjs';
+import { SOAK } from './specs.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const mb = (b) => +(b / 2 ** 20).toFixed(1);
@@ -97,6 +99,12 @@ export async function soak(opts = {}) {
   };
 }
 
-if (process.argv[1] === self && process.env.RNNLAB_SOAK_CHILD) {
-  soakHere(JSON.parse(process.env.RNNLAB_SOAK_CHILD)).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e.stack ?? e); process.exit(1); });
+if (isMain(import.meta.url)) {
+  if (process.env.RNNLAB_SOAK_CHILD) {
+    soakHere(JSON.parse(process.env.RNNLAB_SOAK_CHILD)).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e.stack ?? e); process.exit(1); });
+  } else {
+    // Run directly: the same soak as npm run bench -- --soak (it used to exit silently, having done nothing).
+    parseOrExit(SOAK, process.argv.slice(2));
+    runMain(async () => console.log(JSON.stringify(await soak())));
+  }
 }

@@ -3,27 +3,39 @@
 // Measures sweep throughput on this machine: the local pool as 1 run × all cores and as N runs × 1 thread,
 // then through Redis (Debian's redis-server on a free loopback port) with 1, 2 and 4 worker processes. Prints
 // runs per hour, the queue's overhead per job against the local pool, and Redis commands per job.
-import { spawn } from 'node:child_process';
+// --help lists the flags (bench/specs.mjs).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { validateSpec } from '../dist/sweep/spec.js';
+import { IMDB_FLAGS } from '../dist/cli/imdb.js';
 import { runSweepLocal } from '../dist/sweep/pool.js';
 import { enqueueSweep, waitForSweep } from '../dist/sweep/queue.js';
+import { dataFileOrExit, parseOrExit } from './flags.mjs';
+import { SWEEP } from './specs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
-const data = opt('data', process.env.RNNLAB_DATA);
-if (!data) throw new Error('bench/sweep: --data PATH (aclImdb_v1.tar.gz) or RNNLAB_DATA is needed');
-const nRuns = Number(opt('runs', '8'));
-const workerCounts = opt('workers', '1,2,4').split(',').map(Number);
-const flags = { data, limit: 2000, epochs: 1, maxlen: 200, model: 'lstm', units: 32, ...JSON.parse(opt('spec-flags', '{}')) };
+const o = parseOrExit(SWEEP, process.argv.slice(2));
+const data = dataFileOrExit(SWEEP, o.data);
+const nRuns = o.runs, workerCounts = o.workers;
+const refuse = (m) => { console.error(`bench/sweep.mjs: ${m}`); process.exit(2); };
+// Everything that could stop the run is checked here, before the warm-up and the local cases take minutes.
+if ('data' in o.specFlags) refuse('--spec-flags: give the data with --data, not inside --spec-flags');
+const flags = { data, limit: 2000, epochs: 1, maxlen: 200, model: 'lstm', units: 32, ...o.specFlags };
 const cores = availableParallelism();
 const doc = { command: 'imdb', flags, metric: 'test_accuracy', attempts: 1 };
-const spec = validateSpec({ ...doc, seeds: Array.from({ length: nRuns }, (_, i) => i + 1) });
+let spec;
+try {
+  // Checked against `rnnlab imdb`'s flags, as `rnnlab sweep` does: a misspelt one fails here, not in every run.
+  spec = validateSpec({ ...doc, seeds: Array.from({ length: nRuns }, (_, i) => i + 1) }, 'sweep spec', { imdb: Object.keys(IMDB_FLAGS) });
+} catch (e) {
+  refuse(`--spec-flags: ${e.message}`);
+}
+const redisCheck = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+if (redisCheck.error || redisCheck.status !== 0) refuse('the Redis cases need redis-server on the PATH (apt-get install -y redis-server)');
 const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-bench-sweep-'));
 process.env.RNNLAB_CACHE ??= path.join(root, 'cache');
 const rows = [];

@@ -42,6 +42,7 @@ export const ENV_VARS = {
   RNNLAB_E2E_RUNS: { kind: 'path', audience: 'tests', help: 'a runs folder for the browser tests to serve instead of an empty one' },
   RNNLAB_RNN_SPLIT: { kind: 'choice', choices: ['serial', 'batch', 'unit'], audience: 'tests', help: 'forces how the recurrent kernels share work between threads (test hook)' },
   RNNLAB_SOAK_CHILD: { kind: 'text', audience: 'tests', help: "bench/soak.mjs's options for its child process (set by the benchmark itself)" },
+  RNNLAB_TORCH_PYTHON: { kind: 'path', audience: 'tests', help: 'the Python interpreter (with torch) that `bench/run.mjs --vs-torch` runs the PyTorch reference with (default /usr/bin/python3)' },
   RNNLAB_QUEUE_CONNECT_MS: { kind: 'int', min: 1, max: 3_600_000, audience: 'tests', help: 'how long `sweep --queue` and `worker` wait for Redis before giving up, in ms (default 10000)' },
   RNNLAB_RECORD_FIT_FIXTURE: { kind: 'flag', audience: 'tests', help: 'test/model/fit_identity.test.ts rewrites its fixture (only when the arithmetic is meant to change)' },
 } as const satisfies Record<string, EnvVarSpec>;

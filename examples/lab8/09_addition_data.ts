@@ -53,25 +53,20 @@ function encode_examples(questions: string[], answers: string[]): { x: rl.Tensor
   const y = ctable.encodeBatch(Array.from(indices, (i) => answers[i]), MAXOUTPUTLEN);
   return { x: rl.tensor(x.data, x.shape), y: rl.tensor(y.data, y.shape) };
 }
-
-// numpy's t[from:to] on the first axis
-export function rows(t: rl.Tensor, from: number, to: number): rl.Tensor {
-  const stride = t.size / t.shape[0];
-  return rl.tensor(t.values.subarray(from * stride, to * stride), [to - from, ...t.shape.slice(1)]);
-}
 // %%
 const { questions: q, answers: a } = data_generate();
 const { x, y } = encode_examples(q, a);
-// divides our data into training and validation
+// divides our data into training and validation: numpy's x[:split_at] is tfjs's x.slice([0], [split_at]),
+// x[split_at:] is x.slice([split_at]) (a begin or size shorter than the shape covers the other axes whole)
 const split_at = x.shape[0] - Math.floor(x.shape[0] / 10);
-export const x_train = rows(x, 0, split_at), x_val = rows(x, split_at, x.shape[0]);
-export const y_train = rows(y, 0, split_at), y_val = rows(y, split_at, y.shape[0]);
+export const x_train = x.slice([0], [split_at]), x_val = x.slice([split_at]);
+export const y_train = y.slice([0], [split_at]), y_val = y.slice([split_at]);
 console.log('Training Data shape:');
 console.log('X : ', x_train.shape);
 console.log('Y : ', y_train.shape);
 // one line per character, one column per entry of the table
 const one_hot = (t: rl.Tensor) => (t.arraySync() as number[][][])[0].map((r) => r.join(' ')).join('\n');
 console.log('Sample Question(in encoded form) : ');
-console.log(one_hot(rows(x_train, 0, 1)));
-console.log(one_hot(rows(y_train, 0, 1)));
-console.log('Sample Question(in decoded form) : ', ctable.decode(rows(x_train, 0, 1).values), 'Sample Output : ', ctable.decode(rows(y_train, 0, 1).values));
+console.log(one_hot(x_train.slice([0], [1])));
+console.log(one_hot(y_train.slice([0], [1])));
+console.log('Sample Question(in decoded form) : ', ctable.decode(x_train.slice([0], [1]).values), 'Sample Output : ', ctable.decode(y_train.slice([0], [1]).values));

@@ -40,5 +40,6 @@ rv.compile({ optimizer: 'rmsprop', loss: 'mse' });
 const rv_output = rv.predict(rv_input);
 console.log('Shape of output : ', rv_output.shape);
 // note: `null` is the batch dimension
-console.log('Input : ', rv_input.arraySync());
-console.log('Output : ', rv_output.arraySync());
+// the lab prints input_array[0] and output_array[0]: the one example, without the batch axis
+console.log('Input : ', (rv_input.arraySync() as number[][])[0]);
+console.log('Output : ', (rv_output.arraySync() as number[][][])[0]);

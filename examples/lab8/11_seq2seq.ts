@@ -6,7 +6,7 @@
 // %%
 import * as rl from 'rnnlab';
 import { epochs, quick, SEED } from './lab.js';
-import { chars, ctable, MAXLEN, MAXOUTPUTLEN, rows, x_train, x_val, y_train, y_val } from './09_addition_data.js';
+import { chars, ctable, MAXLEN, MAXOUTPUTLEN, x_train, x_val, y_train, y_val } from './09_addition_data.js';
 
 // Hyperparams
 const RNN = rl.layers.lstm;
@@ -41,7 +41,7 @@ for (let iteration = 1; iteration < 2; iteration++) {
   const numtotal = 20;
   for (let i = 0; i < numtotal; i++) {
     const ind = random.int(x_val.shape[0]);
-    const rowx = rows(x_val, ind, ind + 1), rowy = rows(y_val, ind, ind + 1);
+    const rowx = x_val.slice([ind], [1]), rowy = y_val.slice([ind], [1]);
     const preds = model.predictClasses(rowx);
     const q = ctable.decode(rowx.values);
     const correct = ctable.decode(rowy.values);
@@ -52,3 +52,11 @@ for (let iteration = 1; iteration < 2; iteration++) {
   }
   console.log('The model scored ', (numcorrect * 100) / numtotal, ' % in its test.');
 }
+// %% [markdown]
+// The question from the lab's title: '231+432' in, one character per output step out. The lab's code pads
+// answers with spaces on the right ('663 ', where its text writes ' 663'), so the quotes show the padding.
+// %%
+const question = '231+432'.padEnd(MAXLEN, ' ');
+const encoded = ctable.encodeBatch([question], MAXLEN);
+const answer = ctable.decode(model.predictClasses(rl.tensor(encoded.data, encoded.shape)).values, { argmax: false });
+console.log(`'${question}' -> '${answer}'  (true: '${String(231 + 432).padEnd(MAXOUTPUTLEN, ' ')}')`);

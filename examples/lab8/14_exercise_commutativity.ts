@@ -40,13 +40,18 @@ for (let i = 0; i < ab.length; i++) {
 console.log(`mean cosine similarity of the encoder states, over ${ab.length} pairs:`);
 console.log(`  a+b vs b+a:           ${(mirrored / ab.length).toFixed(3)}`);
 console.log(`  a+b vs another pair:  ${(unrelated / ab.length).toFixed(3)}`);
+// %% [markdown]
+// The lab's question, "check if the commutative property of addition is learned by the model": swap the operands of
+// every validation question and compare the answers, right or wrong, with the true sums.
 // %%
-// and does the whole model give the same answer both ways?
 const answers = (qs: string[]) => {
   const preds = model.predictClasses(encode(qs), { batchSize: 256 });
   return qs.map((_, i) => ctable.decode(preds.values.subarray(i * MAXOUTPUTLEN, (i + 1) * MAXOUTPUTLEN), { argmax: false }));
 };
 const g_ab = answers(ab), g_ba = answers(ba);
+const truth = ab.map((q) => { const [a, b] = q.trim().split('+').map(Number); return String(a + b).padEnd(MAXOUTPUTLEN, ' '); });
+const right = (g: string[]) => g.filter((guess, i) => guess === truth[i]).length / ab.length;
+console.log(`whole answers right: a+b ${percent(right(g_ab))}, b+a ${percent(right(g_ba))}`);
 const same = g_ab.filter((g, i) => g === g_ba[i]).length;
 console.log(`same answer for a+b and b+a: ${percent(same / ab.length)}`);
 for (let i = 0; i < Math.min(5, ab.length); i++) {

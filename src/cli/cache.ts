@@ -4,11 +4,12 @@
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CACHE_VERSION } from '../data/imdb_cache.js';
 import { IMDB_FILE, resolveCacheDir } from '../data/imdb_source.js';
 import { envPath } from '../env.js';
-import type { CliContext } from './context.js';
+import { UsageError, type CliContext } from './context.js';
+import { checkFolderFlag } from './paths.js';
 
 
 export type CacheEntryKind = 'imdb-arrays' | 'download' | 'partial-download' | 'unfinished-write';
@@ -98,11 +99,13 @@ function describe(e: CacheEntry): string {
 
 function parseDays(raw: string): number {
   const v = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(v)) throw new InvalidArgumentError(`--older-than expects a number of days >= 0, got '${raw}'`);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(v)) throw new UsageError(`--older-than expects a number of days >= 0, got '${raw}'`);
   return v;
 }
 
+/** --cache, when given, is a folder (or none yet: nothing cached); '' or a file is a usage error, not the default folder. */
 function cacheFolder(option: string | undefined): string {
+  if (option !== undefined) checkFolderFlag('--cache', option, undefined);
   return resolveCacheDir(option === undefined ? {} : { cacheDir: option });
 }
 

@@ -15,7 +15,9 @@ function labelMapArg(v: string): Record<string, string> {
   for (const pair of v.split(',')) {
     const m = /^([^=]+)=(.+)$/.exec(pair.trim());
     if (!m) throw new UsageError(`--label-map takes label=class pairs, e.g. 0=neg,1=pos; got '${pair}'`);
-    map[m[1].trim()] = m[2].trim();
+    const label = m[1].trim();
+    if (Object.hasOwn(map, label)) throw new UsageError(`--label-map maps the label '${label}' twice (to '${map[label]}' and '${m[2].trim()}'); give it once`);
+    map[label] = m[2].trim();
   }
   return map;
 }

@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('export')
     .description('write a saved model in another format (onnx) for other engines')
-    .option('--model <dir>', 'saved model folder (model.json + weights) or a run folder')
+    .option('--model <dir>', 'saved model folder (model.json + weights), its model.json, or a run folder')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
     .option('--out <file>', 'file to write, e.g. model.onnx (an existing file is replaced, atomically)')
     .action(async (opts: { model?: string; format: string; out?: string }) => {
@@ -40,10 +40,7 @@ export async function exportCommand(opts: { model?: string; format: string; out?
   checkExportOut(opts.out);
   if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
   const dir = resolveModelDir(opts.model);
-  if (!dir) {
-    ctx.err.write(`rnnlab export: --model ${opts.model}: no saved model there (expected model.json, or a run folder with model/model.json)\n`);
-    return 1;
-  }
+  if (!dir) return usage(`--model ${opts.model}: no saved model there (expected a folder with model.json, its model.json, or a run folder with model/model.json)`);
   try {
     // Sequential or functional (seq2seq run folders hold a functional model).
     const model = await loadLayersModel(dir, { compile: false });

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { isDecimalNumber } from '../data/text_labels.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
@@ -36,7 +37,7 @@ export interface FlagSpec {
 
 export type Flags = Record<string, FlagSpec>;
 
-export function describeRange(f: FlagSpec): string {
+export function describeRange(f: Omit<FlagSpec, 'help'>): string {
   const isInt = f.kind === 'int';
   const what = isInt ? 'an integer' : 'a number';
   if (f.above !== undefined || f.below !== undefined) {
@@ -54,13 +55,13 @@ export function describeRange(f: FlagSpec): string {
   return isInt ? 'an integer' : 'a number';
 }
 
-/** The value of --name raw, checked against its spec. */
-export function convertFlag(name: string, f: FlagSpec, raw: string, cmd: string): unknown {
+/** The value of --name raw, checked against its spec; cmd names the command in the error (main's default: the one run). */
+export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string, cmd?: string): unknown {
   const bad = (what: string) => new UsageError(`--${name} ${what}, got '${raw}'`, cmd);
   switch (f.kind) {
     case 'int':
     case 'number': {
-      const ok = f.kind === 'int' ? /^[+-]?\d+$/.test(raw.trim()) : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim());
+      const ok = f.kind === 'int' ? /^[+-]?\d+$/.test(raw.trim()) : isDecimalNumber(raw);
       const v = Number(raw);
       if (!ok || !Number.isFinite(v) || (f.kind === 'int' && !Number.isSafeInteger(v))) throw bad(`expects ${describeRange(f)}`);
       if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above)) || (f.below !== undefined && !(v < f.below))) {

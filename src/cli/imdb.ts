@@ -18,8 +18,8 @@ const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epo
 export const IMDB_FLAGS = {
   model: { kind: 'choice', choices: IMDB_MODELS, required: true, metavar: 'NAME', help: `which model to train: ${IMDB_MODELS.join(', ')}` },
   ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
-  // --out also gets <out>/model: a model/ folder there that rnnlab did not write is refused up front.
-  out: { ...OUT_FLAG.out, runFolder: { model: true } },
+  // --out also gets <out>/model and <out>/checkpoint: either holding what rnnlab did not write is refused up front.
+  out: { ...OUT_FLAG.out, runFolder: { model: true, checkpoint: true }, help: 'the run folder: results.json, report.html, report.png, model/ and checkpoint/ (default runs/<timestamp>-imdb-<model>/)' },
   resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
 } satisfies Flags;
 

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { readCheckpointInfo } from '../io/checkpoint.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { foreignModelFiles } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
@@ -15,7 +16,7 @@ export function statOf(p: string): Stats | null {
 }
 
 /** The entry itself, a link not followed: a run writing through a link inside --out would write where it leads. */
-function entryOf(p: string): Stats | null {
+export function entryOf(p: string): Stats | null {
   try { return lstatSync(p); } catch { return null; }
 }
 
@@ -56,6 +57,8 @@ export interface RunFolderWrites {
   model?: boolean;
   /** Other files it writes (seq2seq --generate: pairs.tsv). */
   files?: string[];
+  /** It writes checkpoints into <out>/checkpoint/ (imdb). */
+  checkpoint?: boolean;
 }
 
 export const REPORT_FILES: readonly string[] = [RESULTS_FILE, 'report.html', 'report.png'];
@@ -81,7 +84,7 @@ function names(list: string[]): string {
  * A folder a flag names (--out, serve's --runs), checked up front: not empty, not a file, not below a file. Whether
  * it exists already.
  */
-export function checkFolderFlag(flag: string, dir: string, command: string): boolean {
+export function checkFolderFlag(flag: string, dir: string, command: string | undefined): boolean {
   if (dir === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
   const st = statOf(dir);
   if (!st) {
@@ -97,20 +100,53 @@ export function checkFolderFlag(flag: string, dir: string, command: string): boo
 }
 
 /**
+ * Which of `names` in dir a command may not write: every one that exists, or, where the folder's files are rnnlab's
+ * (`replaceable`), those that are not plain files (a link would be written through, to wherever it leads).
+ */
+export function clashingEntries(dir: string, names: readonly string[], replaceable: boolean): string[] {
+  return names.filter((name) => {
+    const e = entryOf(path.join(dir, name));
+    return e !== null && (!replaceable || !e.isFile());
+  });
+}
+
+/** The names a run's checkpoints overwrite or delete in checkpoint/ (io/checkpoint.ts writeCheckpoint). */
+const CHECKPOINT_ENTRY = /^(?:checkpoint\.json|model\.json|(?:weights|optimizer)-\d+\.bin)$/;
+
+function isRnnlabCheckpoint(dir: string): boolean {
+  try {
+    readCheckpointInfo(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What of <out>/checkpoint a run's checkpoints would overwrite that rnnlab did not write: the folder itself when it is
+ * not a folder (or a link), else the files of checkpoint names, unless they are an rnnlab checkpoint's. Files of
+ * other names there are never touched.
+ */
+function checkpointClashes(out: string): string[] {
+  const dir = path.join(out, 'checkpoint');
+  const c = entryOf(dir);
+  if (!c) return [];
+  if (!c.isDirectory()) return ['checkpoint'];
+  return clashingEntries(dir, readdirSync(dir).filter((n) => CHECKPOINT_ENTRY.test(n)).sort(), isRnnlabCheckpoint(dir)).map((n) => `checkpoint/${n}`);
+}
+
+/**
  * The run folder --out names, checked up front: not empty, not a file, not below a file; and if it exists, the run
  * replaces nothing rnnlab did not write. A folder that already holds an earlier rnnlab run (its results.json is a
  * run record) has that run's results.json, report.html, report.png (and model/, when model/ holds only model files)
  * replaced; any other file of the same names, or anything else in model/, is the user's, and the run is refused.
- * Files of other names in the folder are never touched.
+ * So are files of checkpoint names in checkpoint/ that are not an rnnlab checkpoint, for a command that writes
+ * checkpoints. Files of other names in the folder are never touched.
  */
-export function checkOutDir(out: string, command: string, writes: RunFolderWrites = {}, flag = '--out'): void {
+export function checkOutDir(out: string, command: string | undefined, writes: RunFolderWrites = {}, flag = '--out'): void {
   if (!checkFolderFlag(flag, out, command)) return;
   const earlierRun = isRunRecordFile(path.join(out, RESULTS_FILE));
-  const clash: string[] = [];
-  for (const name of [...REPORT_FILES, ...(writes.files ?? [])]) {
-    const f = entryOf(path.join(out, name));
-    if (f && (!earlierRun || !f.isFile())) clash.push(name);
-  }
+  const clash = clashingEntries(out, [...REPORT_FILES, ...(writes.files ?? [])], earlierRun);
   if (writes.model) {
     const dir = path.join(out, 'model');
     const m = entryOf(dir);
@@ -121,6 +157,7 @@ export function checkOutDir(out: string, command: string, writes: RunFolderWrite
       else if (!earlierRun && readdirSync(dir).length > 0) clash.push('model/');
     }
   }
+  if (writes.checkpoint) clash.push(...checkpointClashes(out));
   if (clash.length) {
     const them = clash.length === 1 ? 'it' : 'them';
     throw new UsageError(`${flag}: ${out} already holds ${names(clash)}, which ${clash.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} ` +

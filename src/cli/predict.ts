@@ -70,8 +70,12 @@ async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Pr
     // Checked before anything is printed: a table or CSV header must not come out ahead of a usage error.
     const C = clf.classes.length;
     if (f.topK !== undefined && f.topK > C) throw new UsageError(`--top-k must be from 1 to ${C} for this model (classes ${clf.classes.join(', ')}), got '${f.topK}'`, 'predict');
+    const format = f.file === undefined ? null : inputFormatOf(f.file, f.inputFormat);
+    if (format === 'lines' && f.textColumn !== undefined) {
+      throw new UsageError(`--text-column names a column of a CSV, TSV or JSONL --file, but ${f.file} is read as one text per line; give --input-format csv|tsv|jsonl`, 'predict');
+    }
     const input = f.file === undefined ? texts
-      : readTexts(f.file === '-' ? process.stdin : f.file, inputFormatOf(f.file, f.inputFormat), f.file === '-' ? 'stdin' : f.file,
+      : readTexts(f.file === '-' ? process.stdin : f.file, format!, f.file === '-' ? 'stdin' : f.file,
         { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
     for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes)) write(line);
     return 0;

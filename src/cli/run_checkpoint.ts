@@ -3,12 +3,11 @@
  * prints the command that continues the run, and `--resume DIR` (the run folder or its checkpoint/ folder)
  * picks it up, writing the rest of the run into the same folder unless --out says otherwise.
  */
-import { rmdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { hasCheckpoint } from '../io/checkpoint.js';
 import { CheckpointError } from '../io/errors.js';
-import { createRunDir } from '../report/run.js';
+import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
 
 export interface RunCheckpointOptions {
   /** --out, when given. */
@@ -59,8 +58,6 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   const callback = new BackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });
-  const release = () => {
-    if (made) try { rmdirSync(made); } catch { /* not empty: keep what the run wrote */ }
-  };
+  const release = () => { if (made) removeRunDirIfEmpty(made); };
   return { outDir, checkpointDir, callback, release };
 }

@@ -14,7 +14,7 @@ import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { kebab } from './text_cli.js';
+import { kebab, sizeOrAuto } from './text_cli.js';
 import { checkInputFile, checkOutDir } from './paths.js';
 
 const D = SEQ2SEQ_DEFAULTS;
@@ -40,7 +40,8 @@ export const SEQ2SEQ_FLAGS: Flags = {
   'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },
   beam: { kind: 'int', min: 0, max: 64, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
   samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
-  out: { kind: 'path', metavar: 'DIR', runFolder: { model: true }, help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  // --out is checked by runSeq2Seq, which knows whether --generate adds pairs.tsv to what the run writes.
+  out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
   ...VERBOSE_FLAG,
 };
 
@@ -66,11 +67,8 @@ export function register(program: Command, ctx: CliContext): void {
 const MAX_LENGTH = 100_000;
 
 function lengthFlag(f: Record<string, unknown>, name: string): number | undefined {
-  const raw = String(f[name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen']);
-  if (raw === 'auto') return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} expects a positive integer or auto, got '${raw}'`, 'seq2seq');
-  if (Number(raw) > MAX_LENGTH) throw new UsageError(`--${name} must be a positive integer up to ${MAX_LENGTH} or auto, got '${raw}'`, 'seq2seq');
-  return Number(raw);
+  const n = sizeOrAuto(`--${name}`, MAX_LENGTH)(String(f[name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen']));
+  return n === 'auto' ? undefined : n;
 }
 
 async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: TokenKind }> {
@@ -102,12 +100,11 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
 }
 
 async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+  if (f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? ['pairs.tsv'] : [] });
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
   const p = new Printer(ctx);
   const startedAt = new Date();
-  // --generate also writes pairs.tsv: one there that is not an earlier run's is refused like model/ (the flag checked the rest).
-  if (f.generate !== undefined && f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: ['pairs.tsv'] });
   const { pairs, data, tokens } = await loadPairs(f);
   p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}; ${tokens} tokens`);
   let r;

@@ -9,16 +9,16 @@ import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns } from '../sweep/expand.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
-import { DEFAULT_QUEUE_NAME, enqueueSweep, waitForSweep } from '../sweep/queue.js';
+import { DEFAULT_QUEUE_NAME, enqueueSweep, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { SWEEP_FILE } from '../sweep/record.js';
-import { pidAlive } from '../sweep/worker_file.js';
-import { readSpec, type SweepSpec } from '../sweep/spec.js';
+import { readSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
+import { processAlive } from '../io/process_alive.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
-import { checkFolderFlag, isRunRecordFile, REPORT_FILES, statOf } from './paths.js';
+import { checkFolderFlag, clashingEntries, entryOf, isRunRecordFile, REPORT_FILES } from './paths.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
 const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.keys(ADDITION_COMMAND_FLAGS) };
@@ -51,7 +51,7 @@ export function lockSweepDir(dir: string, command = 'sweep'): () => void {
     }
     let pid = NaN;
     try { pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10); } catch { continue; /* released meanwhile */ }
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
       throw new UsageError(`--out: another sweep (pid ${pid}) is running in ${dir}; two sweeps never write one folder. Wait for it, stop it, or give --out another folder`, command);
     }
     // A stale lock (its process is gone, or it is unreadable): take it over.
@@ -61,16 +61,21 @@ export function lockSweepDir(dir: string, command = 'sweep'): () => void {
 }
 
 /**
- * --out checked up front: a folder (or a new one, not below a file); an existing folder that is not a sweep folder
- * (no sweep.json) must hold no report.html, report.png or results.json, which the sweep would replace.
+ * --out checked up front: a folder (or a new one, not below a file). In a sweep folder (its sweep.json a file), which
+ * the sweep resumes, report.html and report.png are the sweep's own and are replaced when they are plain files; any
+ * other folder must hold no report.html, report.png or results.json, which are not the sweep's. A link in their place
+ * (or in sweep.json's or runs/'s) is refused everywhere: the sweep would write through it.
  */
 export function checkSweepOut(dir: string, command = 'sweep'): void {
   if (!checkFolderFlag('--out', dir, command)) return;
-  if (statOf(path.join(dir, SWEEP_FILE))) return; // the sweep's own folder: resumed (sweep.json is checked when read)
-  const clash = REPORT_FILES.filter((n) => statOf(path.join(dir, n)) !== null);
+  const record = entryOf(path.join(dir, SWEEP_FILE));
+  const clash = record && !record.isFile() ? [SWEEP_FILE] : [];
+  clash.push(...clashingEntries(dir, REPORT_FILES, record?.isFile() ?? false));
+  const runs = entryOf(path.join(dir, 'runs'));
+  if (runs && !runs.isDirectory()) clash.push('runs');
   if (clash.length) {
     const what = isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
-    throw new UsageError(`--out: ${dir} already holds ${clash.map((n) => `'${n}'`).join(', ')} (${what}), which the sweep's report would replace; nothing was changed. ` +
+    throw new UsageError(`--out: ${dir} already holds ${clash.map((n) => `'${n}'`).join(', ')} (${what}), which the sweep would write over; nothing was changed. ` +
       'Give --out a new or empty folder, or a sweep folder to resume', command);
   }
 }
@@ -91,7 +96,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   const q = await enqueueSweep(spec, dir, { url, name: f.queueName });
   line(`Queued ${q.queued} run(s) on ${url} (${q.done} already complete) for the sweep in ${dir}.`);
   if (f.detach) {
-    line(`Workers take them: rnnlab worker --queue ${url}; rnnlab sweep with the same spec and --out waits for the results.`);
+    line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}; rnnlab sweep with the same spec and --out waits for the results.`);
     return null;
   }
   let last = '';
@@ -107,6 +112,16 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   });
 }
 
+/** The spec file, read and checked; anything wrong with it (unreadable, malformed, a bad field) is a usage error naming the file and the field. */
+function readSweepSpec(file: string): SweepSpec {
+  try {
+    return readSpec(file, COMMAND_FLAG_NAMES);
+  } catch (e) {
+    if (e instanceof SweepSpecError) throw new UsageError(e.message, 'sweep');
+    throw e;
+  }
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('sweep')
     .summary('run a hyper-parameter sweep (grid, random or list, times seeds) and rank the settings')
@@ -116,9 +131,9 @@ export function register(program: Command, ctx: CliContext): void {
     description: [
       'Each run goes to <out>/runs/<settings>, in its own process; sweep.json and report.html rank the settings by',
       'the metric (mean ± std over seeds) and show each axis\'s effect and the curves. A spec:',
-      '  command: imdb            # imdb or addition (train and seq2seq once they exist)',
+      '  command: imdb            # imdb or addition',
       '  flags: { data: aclImdb_v1.tar.gz, limit: 2000, epochs: 2, maxlen: 200 }',
-      '  grid: { model: [lstm, gru], units: [32, 100] }   # every combination; samples: N draws N of them',
+      '  grid: { model: [lstm, gru], units: [32, 100] }   # every combination; samples: N draws N of them (sample_seed: S)',
       '  list: [ { model: cnn, units: 250 } ]              # extra settings, as listed',
       '  seeds: [1, 2, 3]',
       '  metric: test_accuracy   # as results.json names it; goal: max|min (default from the name)',
@@ -131,8 +146,10 @@ export function register(program: Command, ctx: CliContext): void {
     if (f.queue && f.parallel !== undefined) throw new UsageError('--parallel sizes the local pool; with --queue, size the workers (rnnlab worker --concurrency N)', 'sweep');
     if (f.queue && f.threads !== undefined) throw new UsageError('--threads sizes the local pool\'s runs; with --queue, the workers run them (rnnlab worker --threads N)', 'sweep');
     if (!f.queue && cmd.getOptionValueSource('queueName') === 'cli') throw new UsageError('--queue-name needs --queue: a local sweep uses no queue', 'sweep');
+    const badUrl = f.queue === undefined ? null : redisUrlProblem(f.queue);
+    if (badUrl) throw new UsageError(badUrl, 'sweep');
     if (f.out !== undefined) checkSweepOut(f.out);
-    const spec = readSpec(specFile, COMMAND_FLAG_NAMES);
+    const spec = readSweepSpec(specFile);
     const dir = f.out ?? createRunDir(defaultOutDir(`sweep-${spec.command}`));
     const release = lockSweepDir(dir);
     try {

@@ -1,6 +1,6 @@
 /**
- * What `rnnlab train` and `rnnlab evaluate` share: the CLI context (declared here until src/cli/context.ts lands),
- * flag parsers, the data-reading flags, and turning task errors into messages that name the flag.
+ * What `rnnlab train` and `rnnlab evaluate` share: flag parsers, the data-reading flags, and turning task errors
+ * into messages that name the flag.
  */
 import { Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
@@ -8,7 +8,9 @@ import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
 import { UsageError, type CliContext } from './context.js';
+import { convertFlag, type FlagSpec } from './flags.js';
 
+type NumberSpec = Pick<FlagSpec, 'min' | 'max' | 'above' | 'below'> & { kind?: 'int' | 'number' };
 
 export function kebab(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -17,35 +19,40 @@ export function kebab(option: string): string {
 /** Sizes that allocate memory in proportion (maxlen, units, embedding size) stop here, as on rnnlab imdb. */
 export const MAX_SIZE = 100_000;
 
-// The value parsers throw UsageError (not commander's InvalidArgumentError), so main prints the message as it is:
-// `rnnlab train: error: --maxlen must be ...`, exit code 2.
+// The value parsers are convertFlag's (flags.ts), as on the other commands: a bad value throws UsageError, which main
+// prints as `rnnlab train: error: --maxlen must be ...`, exit code 2.
+
+function numberFlag(flag: string, spec: NumberSpec) {
+  return (v: string): number => convertFlag(flag.replace(/^--/, ''), { kind: 'int', ...spec }, v) as number;
+}
 
 export function positiveInt(flag: string, max?: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^\+?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive integer, got '${v}'`);
-    if (max !== undefined && n > max) throw new UsageError(`${flag} must be a positive integer up to ${max}, got '${v}'`);
-    return n;
-  };
+  return numberFlag(flag, { min: 1, max });
 }
 
 /** Any integer (a seed: 0 and negative ones too, as on the other commands). */
 export function integer(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^[+-]?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} takes an integer, got '${v}'`);
-    return n;
+  return numberFlag(flag, {});
+}
+
+/** A size or 'auto' (train's --maxlen, seq2seq's --max-source-len): 'auto', or a positive integer up to max. */
+export function sizeOrAuto(flag: string, max: number) {
+  const size = numberFlag(flag, { min: 1, max });
+  return (v: string): number | 'auto' => {
+    if (v === 'auto') return 'auto';
+    try {
+      return size(v);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const tooLarge = /^\s*\+?\d+\s*$/.test(v) && Number(v) > max;
+      throw new UsageError(`${flag} ${tooLarge ? `must be a positive integer up to ${max}` : 'expects a positive integer'} or auto, got '${v}'`, e.command);
+    }
   };
 }
 
+/** A fraction in (0, 1), or [0, 1) when `open` is false. */
 export function fraction(flag: string, open = true) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1 || (open && n === 0)) {
-      throw new UsageError(`${flag} takes a number in ${open ? '(0, 1)' : '[0, 1)'}, got '${v}'`);
-    }
-    return n;
-  };
+  return numberFlag(flag, { kind: 'number', below: 1, ...(open ? { above: 0 } : { min: 0 }) });
 }
 
 export function nameList(flag: string) {

@@ -1,12 +1,11 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
-import { rmdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createRunDir, defaultOutDir } from '../report/run.js';
+import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
-import { addDataOptions, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
+import { addDataOptions, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
@@ -16,10 +15,6 @@ interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
   maxlen?: number | 'auto'; vocab?: number; lowercase: boolean; validationSplit?: number; validation?: string; earlyStopping?: number | true;
   classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string; precision?: string;
-}
-
-function maxlenArg(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : positiveInt('--maxlen', MAX_SIZE)(v);
 }
 
 export function trainSummary(r: TextTrainResult, out: string): string[] {
@@ -46,7 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--recurrent-dropout <rate>', 'recurrent dropout of the recurrent layers (Keras recurrent_dropout; training composes each step, slower)', fraction('--recurrent-dropout', false))
     .option('--mask-zero', 'the embedding masks padding (id 0) for the recurrent layers')
     .option('--bucket', 'length-bucketed batches, each trimmed to its longest text (needs --mask-zero and a recurrent model; seeded)')
-    .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", maxlenArg, 'auto')
+    .option('--maxlen <n|auto>', "words per text; 'auto': the 95th percentile of the training lengths", sizeOrAuto('--maxlen', MAX_SIZE), 'auto')
     .option('--vocab <n>', 'vocabulary size, padding and [UNK] included (default 10000)', positiveInt('--vocab'))
     .option('--lowercase', 'lowercase the text', true)
     .option('--no-lowercase', 'keep the case of words')
@@ -90,7 +85,7 @@ export function register(program: Command, ctx: CliContext): void {
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
       ctx.exitCode = 0;
     } catch (e) {
-      if (made) try { rmdirSync(made); } catch { /* not empty: keep what the run wrote */ }
+      if (made) removeRunDirIfEmpty(made);
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
     }

@@ -1,8 +1,8 @@
 /** `rnnlab worker --queue redis://HOST:PORT`: takes sweep runs off the queue until stopped (Ctrl-C). */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { connectRedis, DEFAULT_QUEUE_NAME, runWorker } from '../sweep/queue.js';
-import type { CliContext } from './context.js';
+import { connectRedis, DEFAULT_QUEUE_NAME, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
+import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 
 const FLAGS: Flags = {
@@ -22,6 +22,8 @@ export function register(program: Command, ctx: CliContext): void {
     examples: ['rnnlab worker --queue redis://queue-host:6379 --concurrency 2 --threads 1'],
   });
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
+    const badUrl = redisUrlProblem(f.queue);
+    if (badUrl) throw new UsageError(badUrl, 'worker');
     const threads = f.threads ?? Math.max(1, Math.floor(availableParallelism() / f.concurrency));
     // Ctrl-C works from the start: while connecting it ends the wait, afterwards it stops the worker.
     const connecting = new AbortController();
@@ -29,6 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
     const stop = () => { if (w) void w.stop(); else connecting.abort(); };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    ctx.out.write(`Connecting to ${shownUrl(f.queue)}... (Ctrl-C stops)\n`);
     try {
       let connection;
       try {
@@ -38,7 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw e;
       }
       w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
-      ctx.out.write(`Worker on ${f.queue} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
+      ctx.out.write(`Worker on ${shownUrl(f.queue)} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
       await w.done;
     } finally {
       process.off('SIGINT', stop);

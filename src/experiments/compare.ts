@@ -54,14 +54,15 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     columns: ['model', 'params', 'epochs', 'batch', 's/epoch', 'train acc', 'test acc'],
     rows: rows.map((r) => [r.model, r.params, r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
   };
-  const best = [...rows].sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
-  const fastest = [...rows].sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
+  // A cancelled run has no test numbers (NaN) and maybe no epoch: it cannot be the best or the fastest.
+  const best = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
+  const fastest = rows.filter((r) => Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
   const ffRaw = rows.find((r) => r.model === 'ff_raw');
-  const finding = rows.length
+  const finding = best && fastest
     ? `${best.model} reaches the best test accuracy (${percent(best.testAccuracy)}, ${best.params.toLocaleString('en-US')} parameters); ` +
       `${fastest.model} is the fastest at ${seconds(fastest.secondsPerEpoch)} s per epoch.` +
       (ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '')
-    : 'No model was trained.';
+    : rows.length ? `Stopped before any model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.';
   // ff_raw's loss on raw ids is in the hundreds; a log axis keeps the others readable.
   const losses = runs.flatMap((r) => r.history.loss ?? []).filter((v) => Number.isFinite(v) && v > 0);
   const wideLoss = losses.length > 0 && Math.max(...losses) / Math.min(...losses) > 50;

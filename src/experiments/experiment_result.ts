@@ -4,6 +4,9 @@ import type { RecordBody } from '../report/record.js';
 import type { ExperimentResult } from './types.js';
 
 function formatNumber(v: number): string {
+  // NaN in an experiment's numbers means "not measured" (e.g. no length beyond the trained one was tested).
+  if (Number.isNaN(v)) return 'n/a';
+  if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v)) return v.toLocaleString('en-US');
   if (Math.abs(v) > 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(3);
   return v.toFixed(4);

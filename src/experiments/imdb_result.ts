@@ -7,7 +7,7 @@ import type { Sequential } from '../models/sequential.js';
 import type { ReportDoc } from '../report/html.js';
 import type { ModelRecord, RecordBody } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
-import { percent, seconds } from '../report/table.js';
+import { fixed, percent, seconds } from '../report/table.js';
 import type { ImdbArrays, ImdbRun } from './imdb_task.js';
 
 export function describeData(d: ImdbArrays): string {
@@ -38,6 +38,10 @@ export function imdbDataRecord(d: ImdbArrays, limit: number | null): Record<stri
 
 export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
   const epochs = r.history.loss?.length ?? 0;
+  if (r.cancelled) {
+    return `${r.name} was stopped after ${epochs} epoch(s), before the test evaluation` +
+      (epochs ? ` (train accuracy ${percent(r.trainAccuracy)}, ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews).` : '.');
+  }
   return `${r.name} reaches ${percent(r.testAccuracy)} test accuracy after ${epochs} epoch(s) (train ${percent(r.trainAccuracy)}), ` +
     `at ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews.`;
 }
@@ -90,10 +94,10 @@ export function imdbDoc(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, body: RecordBo
     title: `IMDb sentiment: ${r.name}`,
     subtitle: describeData(d),
     finding: body.finding,
-    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': r.testLoss.toFixed(4), 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanSecondsPerEpoch) },
+    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': Number.isNaN(r.testLoss) && r.cancelled ? 'n/a' : fixed(r.testLoss), 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanSecondsPerEpoch) },
     sections: [
       { title: 'Curves', charts: curveCharts(r.history) },
-      { title: 'Per epoch', tables: [{ columns: ['epoch', 'seconds', ...Object.keys(r.history)], rows: r.secondsPerEpoch.map((s, e) => [e + 1, seconds(s), ...Object.values(r.history).map((v) => (v[e] ?? NaN).toFixed(4))]) }] },
+      { title: 'Per epoch', tables: [{ columns: ['epoch', 'seconds', ...Object.keys(r.history)], rows: r.secondsPerEpoch.map((s, e) => [e + 1, seconds(s), ...Object.values(r.history).map((v) => fixed(v[e]))]) }] },
       { title: 'Model summary', pre: r.summary.join('\n') },
     ],
     config: body.config,

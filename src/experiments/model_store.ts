@@ -43,6 +43,13 @@ export async function saveImdbModel(dir: string, model: Sequential, name: ImdbMo
 
 /** The folder holding model.json: dir itself, or dir/model (a run folder). */
 export function resolveModelDir(dir: string): string | null {
+  // A path to the model.json itself names its folder (users pass the file as often as the folder).
+  if (path.basename(dir) === 'model.json') {
+    try {
+      if (statSync(dir).isFile()) return path.dirname(dir);
+    } catch { /* not there: no model */ }
+    return null;
+  }
   for (const d of [dir, path.join(dir, 'model')]) {
     try {
       if (statSync(d).isDirectory() && existsSync(path.join(d, 'model.json'))) return d;

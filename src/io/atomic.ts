@@ -3,9 +3,11 @@
  * renamed over the target (atomic on POSIX file systems); the folder is fsync'ed too, so the rename itself
  * survives a power cut. A crash at any point leaves either the old file or the new one, never half of one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process_alive.js';
 
 /** Temporary files start with this, so a folder scan can recognise (and sweep) what a crash left behind. */
 export const TEMP_PREFIX = '.rnnlab-tmp-';
@@ -16,10 +18,70 @@ export function setBeforeRenameHook(fn: ((tmp: string, target: string) => void) 
   beforeRename = fn;
 }
 
+/**
+ * This host in temp names: a pid only means something on the machine (and pid namespace) that wrote it, and a runs
+ * folder may be shared with sweep workers elsewhere. Host names are [A-Za-z0-9.-] by RFC; anything else becomes '_',
+ * and the length is capped so a long target name still fits the file system's 255 bytes.
+ */
+export const TEMP_HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'unknown';
+
+/** The temp file's name: <prefix><target's name>-<writer's pid>-<8 hex digits>@<host>. */
+function tempName(target: string): string {
+  return `${TEMP_PREFIX}${basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}@${TEMP_HOST}`;
+}
+
+const TAGGED_NAME = /-(\d+)-[0-9a-f]{8}@([A-Za-z0-9._-]{1,32})$/;
+/** Names written before the host was added: their writer is taken to be of this host. */
+const UNTAGGED_NAME = /-(\d+)-[0-9a-f]{8}$/;
+
+/** Who left this temp file (its pid, and its host where the name says), or null when the name is not such a temp file's. */
+export function tempFileWriter(name: string): { pid: number; host: string | null } | null {
+  if (!name.startsWith(TEMP_PREFIX)) return null;
+  const tagged = TAGGED_NAME.exec(name);
+  if (tagged) return { pid: Number(tagged[1]), host: tagged[2] };
+  const old = UNTAGGED_NAME.exec(name);
+  return old ? { pid: Number(old[1]), host: null } : null;
+}
+
+/** A write in progress keeps its temp file's mtime fresh; one untouched this long was left by an interrupted write. */
+export const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
+
+/** Whether process pid (of this host) may still be the writer of a file last written at sinceMs. */
+export type WriterAlive = (pid: number, sinceMs: number) => boolean;
+
+/**
+ * The one rule for removing a temp file: it is a regular file named by writeFileAtomic, written on this host (or
+ * named before hosts were), untouched for STALE_TEMP_AGE_MS, and its writer is not a live local process. Each test
+ * alone can be fooled (a clock step, a reused pid, a pid from another machine or pid namespace), but a write in
+ * progress never passes the age test, so nothing being written is removed. `alive` may refine the pid test (the
+ * dashboard's also tells a reused pid from the writer); whatever it says, a fresh file stays.
+ */
+export function isStaleTempFile(file: string, alive: WriterAlive = processAlive, now = Date.now()): boolean {
+  const writer = tempFileWriter(basename(file));
+  if (!writer || (writer.host !== null && writer.host !== TEMP_HOST)) return false;
+  try {
+    const st = lstatSync(file);
+    return st.isFile() && now - st.mtimeMs > STALE_TEMP_AGE_MS && !alive(writer.pid, st.mtimeMs);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the file if it still is a stale temp file; says whether it did (false too when another sweeper was first). */
+export function removeIfStaleTemp(file: string, alive: WriterAlive = processAlive): boolean {
+  if (!isStaleTempFile(file, alive)) return false;
+  try {
+    unlinkSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = join(dir, tempName(path));
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'w', 0o644);
   try {
@@ -32,8 +94,14 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw e;
   }
   closeSync(fd);
-  if (beforeRename) beforeRename(tmp, path);
-  renameSync(tmp, path);
+  try {
+    if (beforeRename) beforeRename(tmp, path);
+    renameSync(tmp, path);
+  } catch (e) {
+    // This process is alive, so no sweeper would take its temp file: it removes it itself.
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
   fsyncDir(dir);
 }
 
@@ -50,13 +118,13 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Removes temp files a crashed writer left in dir (best effort). */
-export function sweepTempFiles(dir: string): void {
+/**
+ * Removes the temp files interrupted writes left in dir, by isStaleTempFile's rule; returns their paths. Model
+ * saves and checkpoints call it after committing, without a lock: another process may be writing into the same
+ * folder, and removing its temp file would fail its rename. A crash's leftover stays up to STALE_TEMP_AGE_MS more.
+ */
+export function sweepTempFiles(dir: string, alive: WriterAlive = processAlive): string[] {
   let names: string[];
-  try { names = readdirSync(dir); } catch { return; }
-  for (const n of names) {
-    if (n.startsWith(TEMP_PREFIX)) {
-      try { unlinkSync(join(dir, n)); } catch { /* raced with another sweeper */ }
-    }
-  }
+  try { names = readdirSync(dir); } catch { return []; }
+  return names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => join(dir, n)).filter((f) => removeIfStaleTemp(f, alive));
 }

@@ -54,6 +54,11 @@ export interface RunRecord extends RecordBody {
   status: RunStatus;
   /** The writing process while running, else null. */
   pid: number | null;
+  /**
+   * The machine (os.hostname()) whose process wrote the record: a pid means something only there, so on a runs
+   * folder shared between machines a reader elsewhere cannot judge a "running" record. Absent in older records.
+   */
+  host?: string;
   startedAt: string;
   finishedAt: string | null;
   environment: Environment;

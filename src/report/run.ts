@@ -2,8 +2,10 @@
  * What every run leaves behind in its output folder: results.json (config, history, metrics, timing,
  * engine and machine), report.html (self-contained) and report.png (the curves).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
@@ -36,12 +38,17 @@ export function createRunDir(dir: string): string {
   throw new Error(`cannot create a run folder: ${dir} and 10000 numbered variants of it already exist`);
 }
 
+/** Removes a folder createRunDir made for a run that failed before writing anything into it; one that holds anything stays. */
+export function removeRunDirIfEmpty(dir: string): void {
+  try { rmdirSync(dir); } catch { /* not empty: keep what the run wrote */ }
+}
+
 export { environment, rnnlabVersion, type Environment } from './environment.js';
 
 /** A record of a run that has just started; the task fills in its body, finishRecord its end. */
 export function startRecord(o: { command: string; argv: readonly string[]; source: RunRecord['source']; runName: string; startedAt: Date; config?: Record<string, unknown> }): RunRecord {
   return {
-    schemaVersion: RUN_RECORD_VERSION, command: o.command, argv: [...o.argv], source: o.source, runName: o.runName, status: 'running', pid: process.pid,
+    schemaVersion: RUN_RECORD_VERSION, command: o.command, argv: [...o.argv], source: o.source, runName: o.runName, status: 'running', pid: process.pid, host: hostname(),
     startedAt: o.startedAt.toISOString(), finishedAt: null, environment: environment(), config: o.config ?? {}, data: null, models: [], metrics: {},
     timing: { totalSeconds: null }, finding: '', error: null, cancellation: null,
   };
@@ -58,7 +65,7 @@ export function finishRecord(start: RunRecord, body: RecordBody, status: Exclude
 
 export interface RunFiles { dir: string; results: string; html: string; png: string | null; pngError?: string }
 
-/** Writes report.html and report.png, then results.json (atomically, last: a record that says "completed" has its reports). */
+/** Writes report.html and report.png, then results.json (each atomically; the record last: a record that says "completed" has its reports). */
 export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
   mkdirSync(dir, { recursive: true });
   const files: RunFiles = { dir, results: path.join(dir, RESULTS_FILE), html: path.join(dir, 'report.html'), png: path.join(dir, 'report.png') };
@@ -72,9 +79,10 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
       started: record.startedAt, finished: record.finishedAt ?? '',
     },
   };
-  writeFileSync(files.html, renderHtml(full));
+  // Atomic: a crash or a full disk mid-write leaves the previous report (or none), never a truncated one.
+  writeFileAtomic(files.html, renderHtml(full));
   try {
-    writeFileSync(files.png!, svgToPng(chartGridSvg(allCharts(full))));
+    writeFileAtomic(files.png!, svgToPng(chartGridSvg(allCharts(full))));
   } catch (e) {
     files.png = null;
     files.pngError = (e as Error).message;

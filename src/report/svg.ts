@@ -49,9 +49,34 @@ export function escapeXml(s: string): string {
 
 const num = (v: number) => (Math.round(v * 100) / 100).toString();
 
+/**
+ * Finite values are clamped to ±PLOT_LIMIT (log-axis values to [1/PLOT_LIMIT, PLOT_LIMIT]) before an axis is
+ * fitted, so a diverged run's 1e308 (or a denormal gradient norm) cannot overflow the axis range into NaN coordinates.
+ */
+const PLOT_LIMIT = 1e300;
+const clampPlot = (v: number) => Math.max(-PLOT_LIMIT, Math.min(PLOT_LIMIT, v));
+const clampLog = (v: number) => Math.max(1 / PLOT_LIMIT, Math.min(PLOT_LIMIT, v));
+
+/** A user-set axis end, if it is usable: finite, and positive on a log axis. */
+function axisEnd(v: number | undefined, log = false): number | undefined {
+  return v !== undefined && Number.isFinite(v) && (!log || v > 0) ? (log ? clampLog(v) : clampPlot(v)) : undefined;
+}
+
+// Loops, not Math.min(...v): a spread of a long history (or a big heatmap) overflows the call stack.
+function minOf(v: number[]): number {
+  let m = Infinity;
+  for (const x of v) if (x < m) m = x;
+  return m;
+}
+function maxOf(v: number[]): number {
+  let m = -Infinity;
+  for (const x of v) if (x > m) m = x;
+  return m;
+}
+
 /** "Nice" tick positions covering [lo, hi] (about `count` of them). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(hi - lo)) return [0, 1];
   if (hi === lo) {
     const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
     lo -= d;
@@ -137,14 +162,16 @@ function axes(f: Frame, yTicks: { v: number; y: number; label: string }[], xTick
 function linePlot(spec: ChartSpec, f: Frame): string {
   const log = !!spec.logY;
   const pts = spec.series.map((s) => s.y.map((y, i) => [s.x?.[i] ?? i + 1, y] as [number, number])
-    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0)));
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0))
+    .map(([x, y]) => [clampPlot(x), log ? clampLog(y) : clampPlot(y)] as [number, number]));
   const all = pts.flat();
   if (all.length === 0) {
     return axes(f, [], []) + `<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" font-size="13" fill="#888">no data</text>`;
   }
-  let xLo = Math.min(...all.map((p) => p[0])), xHi = Math.max(...all.map((p) => p[0]));
+  let xLo = minOf(all.map((p) => p[0])), xHi = maxOf(all.map((p) => p[0]));
   if (xLo === xHi) { xLo -= 1; xHi += 1; }
-  let yLo = spec.yMin ?? Math.min(...all.map((p) => p[1])), yHi = spec.yMax ?? Math.max(...all.map((p) => p[1]));
+  let yLo = axisEnd(spec.yMin, log) ?? minOf(all.map((p) => p[1])), yHi = axisEnd(spec.yMax, log) ?? maxOf(all.map((p) => p[1]));
+  if (yLo > yHi) [yLo, yHi] = [yHi, yLo];
   let yTickVals: number[];
   let ty: (v: number) => number;
   if (log) {
@@ -177,8 +204,8 @@ function linePlot(spec: ChartSpec, f: Frame): string {
 
 function barPlot(spec: ChartSpec, f: Frame): string {
   const cats = spec.categories ?? spec.series[0]?.y.map((_, i) => String(i + 1)) ?? [];
-  const vals = spec.series.flatMap((s) => s.y.filter(Number.isFinite));
-  const lo = Math.min(0, spec.yMin ?? Math.min(0, ...vals)), hi = spec.yMax ?? Math.max(0, ...vals, 1e-12);
+  const vals = spec.series.flatMap((s) => s.y.filter(Number.isFinite).map(clampPlot));
+  const lo = Math.min(0, axisEnd(spec.yMin) ?? minOf(vals)), hi = Math.max(lo + 1e-12, axisEnd(spec.yMax) ?? Math.max(0, maxOf(vals), 1e-12));
   const ticks = niceTicks(lo, hi);
   const a = Math.min(ticks[0], lo), b = Math.max(ticks[ticks.length - 1], hi);
   const ty = (v: number) => f.bottom - ((v - a) / (b - a || 1)) * (f.bottom - f.top);
@@ -190,7 +217,7 @@ function barPlot(spec: ChartSpec, f: Frame): string {
     s.y.forEach((v, ci) => {
       if (!Number.isFinite(v)) return;
       const x = f.left + groupW * ci + groupW * 0.1 + barW * si;
-      const y0 = ty(0), y1 = ty(v);
+      const y0 = ty(0), y1 = ty(clampPlot(v));
       out.push(`<rect x="${num(x)}" y="${num(Math.min(y0, y1))}" width="${num(Math.max(barW - 2, 1))}" height="${num(Math.abs(y0 - y1))}" fill="${color}"/>`);
     });
   });
@@ -209,10 +236,10 @@ const tokenText = (t: string) => (t === ' ' ? '␣' : t);
 function heatmapPlot(spec: ChartSpec, f: Frame): string {
   const h = spec.heatmap;
   if (!h || h.rows.length === 0 || h.columns.length === 0) return axes(f, [], []);
-  const all = h.values.flat().filter(Number.isFinite);
-  const lo = h.min ?? 0, hi = h.max ?? Math.max(lo + 1e-12, ...all);
+  const all = h.values.flat().filter(Number.isFinite).map(clampPlot);
+  const lo = axisEnd(h.min) ?? 0, hi = axisEnd(h.max) ?? Math.max(lo + 1e-12, maxOf(all));
   // Room for the row labels on the left (the frame's left edge is the cells' left edge).
-  const labelW = Math.min(120, 8 + 7 * Math.max(...h.rows.map((r) => Array.from(tokenText(r)).length)));
+  const labelW = Math.min(120, 8 + 7 * maxOf(h.rows.map((r) => Array.from(tokenText(r)).length)));
   const left = Math.max(f.left, 20 + labelW), top = f.top;
   const cw = (f.right - left) / h.columns.length, ch = (f.bottom - top) / h.rows.length;
   const labelled = cw >= 26 && ch >= 14;
@@ -221,7 +248,7 @@ function heatmapPlot(spec: ChartSpec, f: Frame): string {
     out.push(`<text x="${num(left - 6)}" y="${num(top + ch * (i + 0.5) + 4)}" text-anchor="end" font-size="11" fill="#444">${escapeXml(tokenText(row))}</text>`);
     h.columns.forEach((col, j) => {
       const v = h.values[i]?.[j] ?? NaN;
-      const c = heatColor((v - lo) / (hi - lo || 1));
+      const c = heatColor((clampPlot(v) - lo) / (hi - lo || 1));
       const x = left + cw * j, y = top + ch * i;
       out.push(`<rect class="cell" x="${num(x)}" y="${num(y)}" width="${num(cw)}" height="${num(ch)}" fill="${c.fill}" stroke="#fff" stroke-width="0.5">` +
         `<title>${escapeXml(`${spec.yLabel ?? 'row'} ${tokenText(row)}, ${spec.xLabel ?? 'column'} ${tokenText(col)}: ${Number.isFinite(v) ? v.toFixed(3) : 'none'}`)}</title></rect>`);

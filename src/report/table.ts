@@ -17,6 +17,12 @@ export function formatCell(v: Cell, digits = 4): string {
   return v.toFixed(digits);
 }
 
+/** A number with `digits` decimals; 'n/a' where there is none (a run stopped before it), NaN/Infinity as such. */
+export function fixed(v: number | undefined, digits = 4): string {
+  if (v === undefined) return 'n/a';
+  return Number.isFinite(v) ? v.toFixed(digits) : String(v);
+}
+
 /** A fraction as a percentage; 'n/a' where there is no number (a run cancelled before its evaluation). */
 export function percent(v: number, digits = 2): string {
   return Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : 'n/a';
@@ -35,8 +41,8 @@ export function formatTable(t: Table): string[] {
   return out;
 }
 
-/** Seconds with enough digits to be useful at both ends: 123.4, 1.23, 0.012. */
+/** Seconds with enough digits to be useful at both ends: 123.4, 1.23, 0.012; 'n/a' where there is none (no epoch ran). */
 export function seconds(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v)) return 'n/a';
   return v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toFixed(3);
 }

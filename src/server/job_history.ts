@@ -7,7 +7,7 @@ import type { EpochHistograms } from '../experiments/weight_histograms.js';
 import type { RunRecord, Sample } from '../report/record.js';
 import type { EpochPoint, JobStatus, JobView } from './jobs.js';
 import type { JobConfig } from './job_spec.js';
-import { processAlive } from './runs.js';
+import { recordFromOtherHost, recordWriterAlive } from './runs.js';
 
 /** The id of a job rebuilt from its run folder: stable across restarts, distinct from a live job's random id. */
 export const restoredJobId = (runId: string): string => `run-${runId}`;
@@ -28,8 +28,9 @@ function epochsOf(r: RunRecord): EpochPoint[] {
 
 function statusOf(r: RunRecord): JobStatus | null {
   if (r.status !== 'running') return r.status;
-  // Still written by another server that is alive: not ours to show.
-  if (r.pid !== null && r.pid !== process.pid && processAlive(r.pid)) return null;
+  // Still written by another server that is alive (another machine's pids say nothing here): not ours to show.
+  const ours = r.pid === process.pid && !recordFromOtherHost(r);
+  if (!ours && recordWriterAlive(r)) return null;
   return 'interrupted';
 }
 

@@ -1,10 +1,11 @@
 /**
  * The training queue: one job trains at a time, the rest wait in order. Every job gets a run folder in
- * the CLI's layout as soon as it starts; results.json says "running" (with this process's pid) and is
- * rewritten atomically after every epoch, and at the end it says completed, cancelled or failed, so a
- * cancelled or crashed job leaves a consistent folder that says what happened.
+ * the CLI's layout as soon as it starts (made with one mkdir, so a CLI run started in the same second never shares
+ * it); results.json says "running" (with this process's pid) and is rewritten atomically after every epoch, and at
+ * the end it says completed, cancelled or failed, so a cancelled or crashed job leaves a consistent folder that says
+ * what happened. A job whose folder cannot be made fails before training; one whose record cannot be written at
+ * the end is marked failed with the reason, since nothing of it would outlive the server.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { releaseScratch } from '../backend/index.js';
 import { additionCharts } from '../experiments/addition_result.js';
@@ -14,7 +15,7 @@ import type { EpochHistograms, WeightHistogram } from '../experiments/weight_his
 import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
 import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample } from '../report/record.js';
-import { defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
+import { createRunDir, defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { saveRunModel } from './model_io.js';
@@ -82,6 +83,20 @@ export interface JobView {
   modelReady: boolean;
 }
 
+/**
+ * What the job list, the event stream's snapshot and its job events carry: everything but the epochs' detail (every
+ * epoch's histograms and samples) and the batch curve, which a page fetches for the one job it shows
+ * (GET /api/jobs/:id). So a page opened on a long-lived server gets a few kilobytes per job, not megabytes.
+ */
+export interface JobSummary extends Omit<JobView, 'epochs'> {
+  epochCount: number;
+  /** The last finished epoch's numbers (no histograms or samples), or null before the first. */
+  lastEpoch: { epoch: number; logs: Record<string, number>; seconds: number } | null;
+}
+
+/** One job in full: every epoch with its histograms and samples, and its kept batch curve. */
+export type JobDetail = JobView & { points: BatchPoint[] };
+
 interface Job extends JobView {
   /** Every pointStride-th batch's point (see keepPoint). */
   points: BatchPoint[];
@@ -91,6 +106,8 @@ interface Job extends JobView {
   pending: BatchPoint[];
   flushTimer: NodeJS.Timeout | null;
   fitStart: number;
+  /** Why the trained model could not be saved in the run folder (it stays usable until the server stops). */
+  modelError: string | null;
 }
 
 export type Broadcast = (event: string, data: unknown) => void;
@@ -103,7 +120,7 @@ const MAX_POINTS = 2000;
 /**
  * A job keeps every pointStride-th batch's point; when they would outnumber max, the stride doubles and the points
  * off it go. So a long job's curve (held for as long as the server keeps the job, and sent whole to a client that
- * connects late) stays within max points, evenly spaced, whatever the batch count. Live clients still get every
+ * opens the job) stays within max points, evenly spaced, whatever the batch count. Live clients still get every
  * point as it happens.
  */
 function keepPoint(j: Job, p: BatchPoint, max: number): void {
@@ -132,21 +149,22 @@ export class JobQueue {
     /** The batch points a job keeps for late clients (and for its whole life): past it the curve is thinned. */
     public maxPoints = MAX_POINTS,
   ) {
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0 }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
   }
 
-  list(): JobView[] {
-    return this.jobs.map(view);
+  list(): JobSummary[] {
+    return this.jobs.map(summary);
   }
 
-  /** A job with its batch curve, for a client that connects late. */
-  get(id: string): JobView & { points: BatchPoint[] } {
+  /** A job in full, for the page that shows it. */
+  get(id: string): JobDetail {
     const j = this.find(id);
     return { ...view(j), points: j.points };
   }
 
-  snapshot(): (JobView & { points: BatchPoint[] })[] {
-    return this.jobs.map((j) => ({ ...view(j), points: j.points }));
+  /** What a page gets when it connects (or reconnects): every kept job's summary. */
+  snapshot(): JobSummary[] {
+    return this.list();
   }
 
   private find(id: string): Job {
@@ -155,10 +173,20 @@ export class JobQueue {
     return j;
   }
 
-  submit(spec: JobSpec): JobView {
+  /** Queues every job or, when they do not all fit, none (a 429). */
+  submitAll(specs: JobSpec[]): JobSummary[] {
+    this.checkRoom(specs.length);
+    return specs.map((spec) => this.submit(spec));
+  }
+
+  private checkRoom(n: number): void {
     if (this.closed) throw new HttpError(503, 'the server is shutting down');
     const queued = this.jobs.filter((j) => j.status === 'queued').length;
-    if (queued >= MAX_QUEUED) throw new HttpError(429, `${queued} jobs are already waiting; cancel some or wait`);
+    if (queued + n > MAX_QUEUED) throw new HttpError(429, `${queued} jobs are already waiting (at most ${MAX_QUEUED}); cancel some or wait`);
+  }
+
+  submit(spec: JobSpec): JobSummary {
+    this.checkRoom(1);
     const job: Job = {
       id: newJobId(),
       name: spec.name,
@@ -183,15 +211,16 @@ export class JobQueue {
       pending: [],
       flushTimer: null,
       fitStart: 0,
+      modelError: null,
     };
     this.jobs.push(job);
     this.trim();
     this.emitJob(job);
     this.pump();
-    return view(job);
+    return summary(job);
   }
 
-  cancel(id: string): JobView {
+  cancel(id: string): JobSummary {
     const j = this.find(id);
     if (j.status === 'queued') {
       j.status = 'cancelled';
@@ -207,7 +236,7 @@ export class JobQueue {
       const how = { completed: 'completed', failed: 'failed', cancelled: 'been cancelled', interrupted: 'been interrupted' } as Record<JobStatus, string>;
       throw new HttpError(409, `job '${id}' has already ${how[j.status]}`);
     }
-    return view(j);
+    return summary(j);
   }
 
   /** Cancels everything and waits for the running job to write its folder. */
@@ -221,6 +250,11 @@ export class JobQueue {
       }
     }
     await this.idle;
+  }
+
+  /** Whether a job of this queue is training into the run folder `runId` now. */
+  writingRun(runId: string): boolean {
+    return this.running?.runId === runId;
   }
 
   /** Resolves once no job is running or waiting. */
@@ -245,7 +279,7 @@ export class JobQueue {
   }
 
   private emitJob(j: Job): void {
-    this.broadcast('job', view(j));
+    this.broadcast('job', summary(j));
   }
 
   private flush(j: Job): void {
@@ -264,7 +298,14 @@ export class JobQueue {
     j.phase = 'starting';
     const startedAt = new Date();
     j.startedAt = startedAt.toISOString();
-    const dir = uniqueDir(defaultOutDir(j.name, startedAt, this.runsDir));
+    let dir: string;
+    try {
+      dir = createRunDir(defaultOutDir(j.name, startedAt, this.runsDir));
+    } catch (e) {
+      // Nothing could be kept of a run without its folder (a read-only or full disk): say so instead of training.
+      this.end(j, 'failed', `cannot create the job's run folder: ${(e as Error).message}`);
+      return;
+    }
     j.runId = path.basename(dir);
     const start = startRecord({ command: j.config.task, argv: j.command.split(' ').slice(1), source: 'dashboard', runName: j.name, startedAt, config: { ...j.config } });
     // Each epoch's weight and gradient histograms: details.histograms of the record written after every epoch.
@@ -357,18 +398,28 @@ export class JobQueue {
       cancellation: status === 'cancelled' ? { afterEpochs: j.epochs.length - (partial ? 1 : 0), partialLastEpoch: partial } : null,
       error: error && status === 'failed' ? { name: error.name, message: error.message } : null,
     });
+    let unwritten: string | null = null;
     try {
       writeRun(dir, record, reportDoc(j, status, finding, outcome, live.history));
     } catch (e) {
       try {
         writeRecord(dir, { ...record, reportError: (e as Error).message });
       } catch (e2) {
-        j.phase = `cannot write ${dir}: ${(e2 as Error).message}`;
+        unwritten = (e2 as Error).message;
       }
     }
+    if (unwritten !== null) this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
+    else this.end(j, status, status === 'failed' ? error!.message : null);
+  }
+
+  /** The job's last state, told to every page. */
+  private end(j: Job, status: JobStatus, error: string | null): void {
     j.status = status;
-    j.error = status === 'failed' ? error!.message : null;
-    j.phase = status === 'completed' ? 'done' : status === 'cancelled' ? `cancelled after ${j.epochs.length} epoch${j.epochs.length === 1 ? '' : 's'}` : 'failed';
+    j.finishedAt ??= new Date().toISOString();
+    j.error = error;
+    const n = j.epochs.length;
+    j.phase = status === 'completed' ? (j.modelError === null ? 'done' : `done, but the model was not saved: ${j.modelError}`)
+      : status === 'cancelled' ? `cancelled after ${n} epoch${n === 1 ? '' : 's'}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
@@ -383,7 +434,7 @@ export class JobQueue {
       const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero } : {};
       await saveRunModel(dir, outcome.model, outcome.meta, options, finiteOnly(metrics));
     } catch (e) {
-      j.phase = `model not saved: ${(e as Error).message}`;
+      j.modelError = (e as Error).message;
     }
     this.registry.addTrained({
       id: j.runId!, label: labelFor(j.runId!, outcome.meta), meta: outcome.meta, source: 'memory',
@@ -403,17 +454,18 @@ function liveModelName(c: JobConfig): string {
   return c.task === 'imdb' ? c.model : `${c.rnn} seq2seq`;
 }
 
-function uniqueDir(dir: string): string {
-  if (!existsSync(dir)) return dir;
-  for (let k = 2; ; k++) if (!existsSync(`${dir}-${k}`)) return `${dir}-${k}`;
-}
-
 function view(j: Job): JobView {
   return {
     id: j.id, name: j.name, status: j.status, config: j.config, command: j.command, phase: j.phase, createdAt: j.createdAt,
     startedAt: j.startedAt, finishedAt: j.finishedAt, runId: j.runId, progress: j.progress, params: j.params, epochs: j.epochs,
     metrics: j.metrics, error: j.error, modelReady: j.modelReady,
   };
+}
+
+function summary(j: Job): JobSummary {
+  const { epochs, ...rest } = view(j);
+  const last = epochs[epochs.length - 1];
+  return { ...rest, epochCount: epochs.length, lastEpoch: last ? { epoch: last.epoch, logs: last.logs, seconds: last.seconds } : null };
 }
 
 function finiteOnly(m: Record<string, number | null>): Record<string, number> {

@@ -4,13 +4,15 @@
  * Every results.json is read through the one RunRecord reader (0.1.0 records are upgraded); a folder whose
  * results.json is damaged or invalid is listed as such, with the reason, not fatal.
  */
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
 import { HttpError, notFound } from './http.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
 import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta } from './model_io.js';
+import { writerAlive } from './process_identity.js';
 
 /** A record's status, or what the folder turned out to be: a run whose process died, a results.json that cannot be read. */
 export type RunState = RunStatus | 'interrupted' | 'invalid';
@@ -39,6 +41,8 @@ export interface RunSummary {
   finishedAt: string | null;
   hasReport: boolean;
   hasModel: boolean;
+  /** The machine still running the run, when that is not this one (its pid cannot be checked from here). */
+  host?: string;
   error?: string;
 }
 
@@ -60,23 +64,35 @@ const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
 
 const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null && Number.isFinite(x));
 
-function stateOf(r: RunRecord): RunState {
+/**
+ * `trainingHere` says whether this server is writing the run now. A record left "running" under this process's own
+ * pid by an earlier server (a container restarts its server under the same small pid) is not alive for that, nor
+ * one whose pid now names a process that started after the run did.
+ */
+function stateOf(r: RunRecord, trainingHere = false): RunState {
+  // Another machine's pid says nothing here: its run stays "running" (summary.host names the machine) rather than
+  // being called interrupted on the strength of an unrelated local process, or of none.
+  if (recordFromOtherHost(r)) return r.status;
   // A run whose writer died (killed, machine rebooted) stays "running" in its file; say what it is.
-  if (r.status === 'running' && r.pid !== null && !processAlive(r.pid)) return 'interrupted';
+  if (r.status === 'running' && r.pid !== null && (r.pid === process.pid ? !trainingHere : !recordWriterAlive(r))) return 'interrupted';
   return r.status;
 }
 
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether the record names a machine other than this one (records written before host was recorded name none). */
+export function recordFromOtherHost(r: RunRecord, here = hostname()): boolean {
+  return typeof r.host === 'string' && r.host !== here;
 }
 
-export function summarize(id: string, dir: string, r: RunRecord | null, error?: string): RunSummary {
+/**
+ * Whether the process a "running" record names is alive and is the one that began the run. A record of another
+ * machine counts as alive: this server cannot see its process, so it must neither judge nor take over its run.
+ */
+export function recordWriterAlive(r: RunRecord): boolean {
+  if (recordFromOtherHost(r)) return true;
+  return r.pid !== null && writerAlive(r.pid, Date.parse(r.startedAt));
+}
+
+export function summarize(id: string, dir: string, r: RunRecord | null, error?: string, trainingHere = false): RunSummary {
   const base: RunSummary = {
     id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
     startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
@@ -90,7 +106,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     name: r.runName,
     command: r.command,
     model: r.models.map((m) => m.name).join(', '),
-    status: stateOf(r),
+    status: stateOf(r, trainingHere),
     epochs: lengths.length ? Math.max(...lengths) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
@@ -101,6 +117,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     error: r.error?.message,
+    ...(r.status === 'running' && recordFromOtherHost(r) ? { host: r.host } : {}),
   };
 }
 
@@ -130,9 +147,15 @@ export function modelMetaOf(r: RunRecord): ModelMeta | null {
 const MAX_RECORD_BYTES = 64 << 20;
 
 export class RunStore {
+  /** Whether this server's job queue is training into the run folder now (the queue sets it). */
+  trainingHere: (id: string) => boolean = () => false;
+
   constructor(readonly dir: string, readonly maxModelParams?: number) {}
 
-  /** Checks an id from a URL: one existing folder directly inside the runs folder, nothing else. */
+  /**
+   * Checks an id from a URL: one existing folder directly inside the runs folder, nothing else. A folder that is a
+   * symbolic link leading out of the runs folder is refused (403): its results or model must not be read.
+   */
   resolve(id: string): string {
     if (!ID_RE.test(id) || id === '.' || id === '..' || id.includes('/') || id.includes('\\')) throw notFound(`no run '${id}'`);
     const dir = path.join(this.dir, id);
@@ -143,7 +166,18 @@ export class RunStore {
       throw notFound(`no run '${id}' in ${this.dir}`);
     }
     if (!st.isDirectory()) throw notFound(`no run '${id}' in ${this.dir}`);
+    if (!this.insideRoot(dir)) throw new HttpError(403, `run '${id}' leads outside the runs folder (a symbolic link?); it is not read`);
     return dir;
+  }
+
+  /** Whether a run folder (maybe a symbolic link) really lies directly inside the runs folder. */
+  private insideRoot(dir: string): boolean {
+    try {
+      return !lstatSync(dir).isSymbolicLink() || path.dirname(realpathSync(dir)) === realpathSync(this.dir);
+    } catch {
+      // Removed or relinked while we looked: not a folder to read.
+      return false;
+    }
   }
 
   private ids(): string[] {
@@ -189,7 +223,7 @@ export class RunStore {
       const { results, error } = this.read(dir);
       // A sweep folder is listed under Sweeps, not as a broken run.
       if (!results && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
-      out.push(summarize(id, dir, results, error));
+      out.push(summarize(id, dir, results, error, this.trainingHere(id)));
     }
     // Newest first: folder names start with a timestamp; fall back to the recorded start time.
     out.sort((a, b) => (b.startedAt ?? b.id).localeCompare(a.startedAt ?? a.id) || b.id.localeCompare(a.id));
@@ -209,7 +243,7 @@ export class RunStore {
   get(id: string): RunDetail {
     const dir = this.resolve(id);
     const { results, error } = this.read(dir);
-    return { summary: summarize(id, dir, results, error), curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
+    return { summary: summarize(id, dir, results, error, this.trainingHere(id)), curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
   }
 
   /** A report file of a run (report.html or report.png). */
@@ -228,7 +262,7 @@ export class RunStore {
       const { results } = this.read(dir);
       const meta = results ? modelMetaOf(results) : null;
       if (!meta || !results) continue;
-      const s = summarize(id, dir, results);
+      const s = summarize(id, dir, results, undefined, this.trainingHere(id));
       if (s.status !== 'completed') continue;
       out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(results), createdAt: s.startedAt ?? undefined });
     }
@@ -239,7 +273,9 @@ export class RunStore {
     let dir: string;
     try {
       dir = this.resolve(id);
-    } catch {
+    } catch (e) {
+      // A run folder leading outside is said to be refused; a missing one is simply no model.
+      if (e instanceof HttpError && e.status === 403) throw e;
       return null;
     }
     const { results } = this.read(dir);

@@ -28,6 +28,7 @@ import { RunStore } from './runs.js';
 import { regularFileInside, UnsafeFileError } from './safe_files.js';
 import { pathRedactor, publicPath } from './redact.js';
 import { EventHub } from './sse.js';
+import { removeStaleTemps } from './stale_temps.js';
 import { SECURITY_HEADERS, sendFile, webFile } from './static.js';
 
 export interface DashboardOptions {
@@ -152,7 +153,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const task = f.oneOf('task', ['imdb', 'addition', 'both'] as const, 'both');
     f.done();
     const tasks = task === 'both' ? (['imdb', 'addition'] as const) : [task];
-    const submitted = tasks.map((t) => jobs.submit(parseJobSpec({ ...demo[t] })));
+    const submitted = jobs.submitAll(tasks.map((t) => parseJobSpec({ ...demo[t] })));
     ctx.res.statusCode = 202;
     return { jobs: submitted };
   });
@@ -290,6 +291,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
   const runsDir = path.resolve(o.runsDir ?? 'runs');
   mkdirSync(runsDir, { recursive: true });
+  // Before anything reads or writes the folders: what interrupted writes of processes now gone left behind.
+  removeStaleTemps(runsDir, (line) => console.error(`rnnlab serve: ${line}`));
   // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
   const redact = pathRedactor([runsDir, o.dataPath && path.resolve(o.dataPath), resolveCacheDir()]);
   const hub = new EventHub(redact);
@@ -297,6 +300,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const models = new ModelRegistry(runs);
   const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null);
   const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
+  runs.trainingHere = (id) => jobs.writingRun(id);
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
   const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath, demo });
   let gate: TokenGate | null = null;
@@ -328,7 +332,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
-      if (status >= 500) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
+      if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
       if (!res.headersSent) sendJson(res, status, { error: message, status }, redact);
       else res.end();
       // Whatever is left of the request body is not read; drop the connection after answering.

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { notFound } from './http.js';
-import { processAlive } from './runs.js';
+import { writerAlive } from './process_identity.js';
 import { readJsonInside, UnsafeFileError } from './safe_files.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
@@ -114,11 +114,11 @@ export class SweepStore {
 }
 
 /**
- * Whether a stamp's worker is alive: on this host its process answers; elsewhere it wrote within two heartbeats
+ * Whether a stamp's worker is alive: on this host its process answers (and is the one that began the run); elsewhere it wrote within two heartbeats
  * (a running run's worker rewrites its stamp every HEARTBEAT_MS).
  */
 function stampAlive(s: WorkerStamp, now: number, host = hostname()): boolean {
-  return s.host === host ? processAlive(s.pid) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
+  return s.host === host ? writerAlive(s.pid, Date.parse(s.startedAt)) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
 }
 
 export interface WorkerView {

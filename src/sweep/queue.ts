@@ -27,16 +27,36 @@ interface RunJob { sweepDir: string; run: SweepRun }
 /** Progress a worker publishes on its job (the dashboard and `rnnlab sweep` read it). */
 export interface RunProgress { worker: string; runId: string; epoch: number; epochs: number; resumed: boolean }
 
-/** A Redis connection from redis://[user:password@]host:port[/db]; BullMQ workers need blocking commands without retries per request. */
-export function redisConnection(url: string): Redis {
+/** What is wrong with a --queue URL (not redis://[user:password@]host:port[/db]), or null when nothing is. */
+export function redisUrlProblem(url: string): string | null {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`--queue: '${url}' is not a URL; expected redis://HOST:PORT`);
+    return `--queue: '${shownUrl(url)}' is not a URL; expected redis://HOST:PORT`;
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`--queue: expected a redis:// URL, got ${u.protocol}//`);
-  if (!u.port || !u.hostname) throw new Error(`--queue: '${url}' needs a host and a port, e.g. redis://127.0.0.1:6379`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `--queue: expected a redis:// URL, got ${u.protocol}//`;
+  if (!u.port || !u.hostname) return `--queue: '${shownUrl(url)}' needs a host and a port, e.g. redis://127.0.0.1:6379`;
+  return null;
+}
+
+/** A --queue URL as messages print it: a password in it is masked (terminals and logs are shared more than secrets). */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    // Unparsable ('redis://u:secret@[bad'): still hide whatever sits between '//' and the last '@'.
+    return url.replace(/\/\/.*@/s, '//***@');
+  }
+}
+
+/** A Redis connection from redis://[user:password@]host:port[/db]; BullMQ workers need blocking commands without retries per request. */
+export function redisConnection(url: string): Redis {
+  const problem = redisUrlProblem(url);
+  if (problem) throw new Error(problem);
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false, enableOfflineQueue: true });
 }
 
@@ -57,7 +77,7 @@ export async function connectRedis(url: string, o: { timeoutMs?: number; signal?
   const ms = o.timeoutMs ?? connectTimeoutMs();
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`--queue: cannot reach Redis at ${url}${last ? ` (${last})` : ''} after ${Math.round(ms / 100) / 10} s; is redis-server running there?`)), ms);
+      const timer = setTimeout(() => reject(new Error(`--queue: cannot reach Redis at ${shownUrl(url)}${last ? ` (${last})` : ''} after ${Math.round(ms / 100) / 10} s; is redis-server running there?`)), ms);
       const onAbort = () => { clearTimeout(timer); reject(new Error('stopped before Redis was reached')); };
       o.signal?.addEventListener('abort', onAbort, { once: true });
       connection.once('ready', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); resolve(); });

@@ -164,7 +164,10 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
     throw new SweepSpecError(`${source}: grid has ${combos.toLocaleString('en-US')} combinations${samples === null ? '' : ` and samples asks for ${samples.toLocaleString('en-US')}`}; ` +
       `a sweep runs at most ${MAX_SETTINGS.toLocaleString('en-US')} settings${samples === null ? ' (samples: N draws N of them)' : ''}`);
   }
+  if (doc.sample_seed !== undefined && doc.sampleSeed !== undefined) throw new SweepSpecError(`${source}: 'sample_seed' and 'sampleSeed' are one key; keep one`);
   const sampleSeedRaw = doc.sample_seed ?? doc.sampleSeed ?? 1;
+  // A seed with nothing to draw would be accepted and ignored.
+  if ((doc.sample_seed ?? doc.sampleSeed) !== undefined && samples === null) throw new SweepSpecError(`${source}: sample_seed picks the samples drawn from grid, but there is no samples`);
   if (typeof sampleSeedRaw !== 'number' || !Number.isInteger(sampleSeedRaw)) throw new SweepSpecError(`${source}: sample_seed must be a whole number`);
 
   let seeds = [1];
@@ -212,7 +215,10 @@ export function readSpec(file: string, commandFlags: CommandFlagNames = {}): Swe
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SweepSpecError(`${file}: cannot read the sweep spec (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new SweepSpecError(`${file} is a folder, not a sweep spec file`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (e as Error).message;
+    throw new SweepSpecError(`${file}: cannot read the sweep spec: ${why}`);
   }
   return parseSpec(text, file, commandFlags);
 }

@@ -3,10 +3,11 @@
  * and a heartbeat, so the dashboard can show a sweep per worker and tell live workers from gone ones — for the
  * local pool and for queue workers alike, since both write into the run folders.
  */
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { TEMP_PREFIX, writeFileAtomic } from '../io/atomic.js';
+import { sweepTempFiles, writeFileAtomic } from '../io/atomic.js';
+import { processAlive } from '../io/process_alive.js';
 
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
@@ -68,39 +69,19 @@ export function readWorkerStamp(dir: string): WorkerStamp | null {
   }
 }
 
-/** Whether a process of this host is alive (EPERM: alive, someone else's). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const TEMP_RE = /-(\d+)-[0-9a-f]+$/;
-
 /**
- * Removes the temp files (.rnnlab-tmp-<name>-<pid>-<hex>) that an interrupted atomic write left in a run folder,
- * those of processes that are gone; returns their names. A live process's temp file is its write in progress.
+ * Removes the temp files an interrupted atomic write left in a run folder, by src/io/atomic.ts's one rule (an hour
+ * old, written on this host, writer gone); returns their names. Not by the pid alone: the run's previous worker
+ * may be on another machine, or this one's pid namespace may not see it, and its write may still be going on.
  */
 export function cleanStaleTemps(dir: string): string[] {
-  let names: string[];
-  try { names = readdirSync(dir); } catch { return []; }
-  const removed: string[] = [];
-  for (const n of names) {
-    if (!n.startsWith(TEMP_PREFIX)) continue;
-    const m = TEMP_RE.exec(n);
-    if (!m || pidAlive(Number(m[1]))) continue;
-    try { unlinkSync(path.join(dir, n)); removed.push(n); } catch { /* gone already */ }
-  }
-  return removed;
+  return sweepTempFiles(dir).map((f) => path.basename(f));
 }
 
 /** A stamp left "running" by a worker of this host that is gone is closed with the state the run's results show. */
 export function closeStaleStamp(dir: string, state: 'completed' | 'failed'): void {
   const s = readWorkerStamp(dir);
-  if (!s || s.state !== 'running' || s.host !== hostname() || pidAlive(s.pid)) return;
+  if (!s || s.state !== 'running' || s.host !== hostname() || processAlive(s.pid)) return;
   try {
     writeFileAtomic(path.join(dir, WORKER_FILE), JSON.stringify({ ...s, state, updatedAt: new Date().toISOString() }, null, 2) + '\n');
   } catch {

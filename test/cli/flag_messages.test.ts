@@ -117,10 +117,11 @@ describe('--no-<flag> and --flag=false (defect 3)', () => {
 });
 
 describe('size caps (defect 4)', () => {
-  it.each([['--maxlen'], ['--embedding-dim'], ['--units']])('train %s 99999999999 is refused with exit 2', async (flag) => {
+  it.each([['--maxlen', ' or auto'], ['--embedding-dim', ''], ['--units', '']])('train %s 99999999999 is refused with exit 2', async (flag, auto) => {
     const r = await cli(['train', '--data', twoClass(), flag, '99999999999', '--out', outDir()]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^rnnlab train: error: ${flag} must be a positive integer up to 100000, got '99999999999'`));
+    const range = auto ? 'a positive integer up to 100000' : 'an integer from 1 to 100000';
+    expect(r.err).toMatch(new RegExp(`^rnnlab train: error: ${flag} must be ${range}${auto}, got '99999999999'`));
   });
 
   it('seq2seq caps --max-source-len and --units', async () => {
@@ -232,7 +233,7 @@ describe('questionable items', () => {
       const r = await cli(['train', '--data', twoClass(), ...TINY, '--seed', seed, '--out', outDir()]);
       expect(r.code, r.err).toBe(0);
     }
-    expect(await cli(['train', '--data', twoClass(), '--seed', '1.5'])).toMatchObject({ code: 2, err: expect.stringMatching(/--seed takes an integer, got '1\.5'/) });
+    expect(await cli(['train', '--data', twoClass(), '--seed', '1.5'])).toMatchObject({ code: 2, err: expect.stringMatching(/--seed expects an integer, got '1\.5'/) });
   });
 
   it('CSV labels 1 and 1.0 are one class', async () => {

@@ -51,10 +51,25 @@ describe('examples/lab8 in quick mode', () => {
     expect(out).toContain('X :  [ 1800, 7, 12 ]');
     expect(out).toContain('Shape of output :  [ 1, 3, 8 ]');
     expect(out).toContain('Shape of output :  [ 1, 3, 6 ]');
+    // As the lab's input_array[0] / output_array[0]: the example without its batch axis.
+    expect(out).toMatch(/^Input : {2}\[\n +\d+,/m);
+    expect(out).toMatch(/^Output : {2}\[\n {2}\[\n +-?\d/m);
+    // The vanishing-gradient cells of Models 3 and 4: finite norms at the first, middle and last of 100 steps.
+    for (const cell of ['SimpleRNN', 'LSTM']) {
+      const m = out.match(new RegExp(`^${cell}, \\|\\|d loss / d h_t\\|\\| at t = 1: (\\S+), t = 50: (\\S+), t = 100: (\\S+) \\(first / last (\\S+)\\)$`, 'm'));
+      expect(m, cell).not.toBeNull();
+      const [first, , last, ratio] = m!.slice(1).map(Number);
+      expect(first).toBeGreaterThan(0);
+      // printed to 3 significant digits each, so the ratio agrees with first / last to about 1 %
+      expect(Math.abs(ratio / (first / last) - 1)).toBeLessThan(0.02);
+    }
+    // The lab's own question, answered by the trained adder, padding shown.
+    expect(out).toMatch(/^'231\+432' -> '[ 0-9+]{4}' {2}\(true: '663 '\)$/m);
     expect(out.match(/^Question \S+ +True \S+ +Guess .* (Good job|Fail)$/gm)).toHaveLength(20);
     expect(out).toMatch(/The model scored {2}\d+(\.\d+)? {2}% in its test\./);
     expect(out.match(/per character \d+\.\d\d%, whole answers \d+\.\d\d%/g)).toHaveLength(5);
     expect(out).toMatch(/a\+b vs b\+a: +0\.\d{3}|a\+b vs b\+a: +1\.000/);
+    expect(out).toMatch(/^whole answers right: a\+b \d+\.\d\d%, b\+a \d+\.\d\d%$/m);
     expect(out).toMatch(/6-digit numbers: \d+\.\d\d% of sums exactly right/);
     expect(out).toContain('lab: 15 section(s)');
   }, 120_000);

@@ -1,6 +1,6 @@
 /** model.save / rl.loadModel in rnnlab: every layer kind, the training config, shards, URLs, and crash-safe writes. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { plannedWeights } from '../../src/io/model_json.js';
@@ -160,9 +160,14 @@ describe('save and load in rnnlab', () => {
     const dir = fresh();
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputDim: 3 })] });
     await m.save(dir);
-    writeFileSync(join(dir, '.rnnlab-tmp-model.json-999-dead'), 'half a file');
+    // A crashed writer's leftover (an hour old, its pid gone) goes; a fresh one may be another process's write in progress.
+    const leftover = join(dir, `.rnnlab-tmp-model.json-${2 ** 22 + 12345}-0000dead`);
+    const inProgress = join(dir, `.rnnlab-tmp-weights.bin-${2 ** 22 + 12345}-0000beef`);
+    writeFileSync(leftover, 'half a file');
+    writeFileSync(inProgress, 'half a file');
+    utimesSync(leftover, new Date(Date.now() - 2 * 3600e3), new Date(Date.now() - 2 * 3600e3));
     await m.save(dir);
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(readdirSync(dir).sort()).toEqual([basename(inProgress), 'model.json', 'weights.bin']);
     expect(existsSync(join(dir, 'model.json'))).toBe(true);
   });
 });

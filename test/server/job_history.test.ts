@@ -24,7 +24,9 @@ describe('job list after a restart', () => {
     try {
       const jobs = (await get(base, '/api/jobs')).body.jobs as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
       expect(jobs.map((j) => [j.name, j.status])).toEqual([['small-adder', 'completed'], ['cut-adder', 'interrupted']]);
-      const [old, cut] = jobs;
+      // The list carries summaries; each job's epochs come with the job itself.
+      const [old, cut] = await Promise.all(jobs.map(async (j) => (await get(base, `/api/jobs/${encodeURIComponent(j.id)}`)).body.job));
+      expect(jobs.map((j) => j.epochCount)).toEqual([old.epochs.length, cut.epochs.length]);
       expect(old.runId).toBe(done.runId);
       expect(old.metrics.exactMatchAccuracy).toBe(rec.metrics.exactMatchAccuracy);
       expect(old.epochs.map((e: { logs: { loss: number } }) => e.logs.loss)).toEqual(rec.models[0].history.loss);

@@ -1,4 +1,5 @@
 /** The Sweeps view's workers: who ran what, from the run folders' worker.json stamps, and which workers are alive. */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workersOf } from '../../src/server/sweeps.js';
 import { HEARTBEAT_MS, type WorkerStamp } from '../../src/sweep/worker_file.js';
@@ -30,7 +31,12 @@ describe('workersOf', () => {
   });
 
   it('asks the process itself when the worker runs on this host, however recent its stamp', () => {
-    expect(workersOf([stamp({ updatedAt: at(-3600000), host: 'here', pid: process.pid })], T0, 'here')[0].alive).toBe(true);
+    // The stamp's run began after this process started (the test's clock T0 is a fiction; the process's start is not).
+    const now = new Date().toISOString();
+    expect(workersOf([stamp({ startedAt: now, updatedAt: at(-3600000), host: 'here', pid: process.pid })], T0, 'here')[0].alive).toBe(true);
+    // A stamp begun long before this process started names its pid by chance (the pid was reused): not alive.
+    const before = new Date(Date.now() - 24 * 3600e3 - process.uptime() * 1000).toISOString();
+    if (existsSync('/proc/self/stat')) expect(workersOf([stamp({ startedAt: before, updatedAt: now, host: 'here', pid: process.pid, state: 'running' })], T0, 'here')[0].alive).toBe(false);
     // Far above any pid a system hands out: no such process, although it wrote a moment ago (killed just now).
     expect(workersOf([stamp({ updatedAt: at(-10), host: 'here', pid: 2 ** 30, state: 'running' })], T0, 'here')[0]).toMatchObject({ alive: false, current: null });
   });

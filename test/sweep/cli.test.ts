@@ -46,12 +46,14 @@ describe('rnnlab sweep and rnnlab worker on the command line', () => {
     const spec = path.join(root, 'bad.yaml');
     writeFileSync(spec, 'command: imdb\ngird: { units: [1] }\n');
     const bad = await run(['sweep', spec]);
-    expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/bad\.yaml: unknown key 'gird'/);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^rnnlab sweep: error: .*bad\.yaml: unknown key 'gird'/);
+    expect(bad.err).toContain("Run 'rnnlab sweep --help' for usage.");
     expect(await run(['sweep', spec, '--detach'])).toMatchObject({ code: 2, err: expect.stringMatching(/--detach needs --queue/) });
     expect(await run(['sweep', spec, '--queue', 'redis://127.0.0.1:6379', '--parallel', '2'])).toMatchObject({ code: 2, err: expect.stringMatching(/--parallel sizes the local pool/) });
-    expect(await run(['sweep', path.join(root, 'none.yaml')])).toMatchObject({ code: 1, err: expect.stringMatching(/none\.yaml: cannot read the sweep spec \(ENOENT\)/) });
+    expect(await run(['sweep', path.join(root, 'none.yaml')])).toMatchObject({ code: 2, err: expect.stringMatching(/none\.yaml: cannot read the sweep spec: no such file/) });
     expect(await run(['worker'])).toMatchObject({ code: 2, err: expect.stringMatching(/--queue/) });
-    expect(await run(['worker', '--queue', 'http://x:1'])).toMatchObject({ code: 1, err: expect.stringMatching(/expected a redis:\/\/ URL/) });
+    expect(await run(['worker', '--queue', 'http://x:1'])).toMatchObject({ code: 2, err: expect.stringMatching(/^rnnlab worker: error: --queue: expected a redis:\/\/ URL/) });
+    expect(await run(['sweep', spec, '--queue', 'redis://nohost', '--detach'])).toMatchObject({ code: 2, err: expect.stringMatching(/^rnnlab sweep: error: --queue: 'redis:\/\/nohost' needs a host and a port/) });
   });
 });

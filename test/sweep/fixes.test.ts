@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -37,7 +37,7 @@ describe('sweep spec checks against the command', () => {
   it('refuses a flag the command does not take, naming the file, the key and the nearest flag', async () => {
     const f = specFile('typo.yaml', `${ADD}grid: { rnnn: [lstm, gru] }\n`);
     const r = await run(['sweep', f, '--out', path.join(root, 'typo-out')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/typo\.yaml: grid: 'rnnn' is not a flag of rnnlab addition \(did you mean 'rnn'\?\)/);
     expect(existsSync(path.join(root, 'typo-out'))).toBe(false);
   });
@@ -173,6 +173,8 @@ describe('sweep runs on the local pool', () => {
     const dead = deadPid();
     const tmp = `.rnnlab-tmp-worker.json-${dead}-0123abcd`;
     writeFileSync(path.join(b, tmp), '{');
+    // Left by the dead worker two hours ago: a fresher one could be a live worker's (elsewhere) write in progress.
+    utimesSync(path.join(b, tmp), new Date(Date.now() - 2 * 3600e3), new Date(Date.now() - 2 * 3600e3));
     const stamp = JSON.parse(readFileSync(path.join(b, 'worker.json'), 'utf8'));
     writeFileSync(path.join(b, 'worker.json'), JSON.stringify({ ...stamp, state: 'running', pid: dead }));
 

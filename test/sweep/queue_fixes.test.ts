@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandRuns } from '../../src/sweep/expand.js';
-import { enqueueSweep, redisConnection, runWorker, waitForSweep } from '../../src/sweep/queue.js';
+import { connectRedis, enqueueSweep, redisConnection, runWorker, shownUrl, waitForSweep } from '../../src/sweep/queue.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -79,7 +79,9 @@ describe('rnnlab worker without Redis', () => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // SIGINT only once the handler is there (it is installed before this line is printed): a loaded machine can take
+    // seconds to start node.
+    await new Promise<void>((r) => { const on = () => { if (out.includes('Connecting to')) { child.stdout!.off('data', on); r(); } }; child.stdout!.on('data', on); });
     const t = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
@@ -88,4 +90,15 @@ describe('rnnlab worker without Redis', () => {
     expect(out).toContain('Stopped before Redis was reached.');
     expect(out).not.toMatch(/ECONNREFUSED/);
   }, 20_000);
+});
+
+describe('--queue URLs in messages', () => {
+  it('mask a password and keep everything else', async () => {
+    expect(shownUrl('redis://:s3cret@10.0.0.5:6379/2')).toBe('redis://:***@10.0.0.5:6379/2');
+    expect(shownUrl('redis://app:s3cret@host:6379')).toBe('redis://app:***@host:6379');
+    expect(shownUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    const err = await connectRedis('redis://:s3cret@127.0.0.1:1', { timeoutMs: 300 }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    expect(err?.message).not.toContain('s3cret');
+  });
 });

@@ -57,6 +57,20 @@ describe('rnnlab predict on a text classifier', () => {
     expect(args.out.trim().split('\n').map((l) => JSON.parse(l).index)).toEqual([0, 1]);
   });
 
+  it('refuses --text-column for a file read one text per line, which has no columns', async () => {
+    const file = path.join(root, 'lines.txt');
+    writeFileSync(file, 'one text\n');
+    const r = await cli(['predict', '--model', model, '--file', file, '--text-column', 'body']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^rnnlab predict: error: --text-column names a column of a CSV, TSV or JSONL --file, but .*lines\.txt is read as one text per line/);
+    expect(r.out).toBe('');
+    const csv = path.join(root, 'cols.csv');
+    writeFileSync(csv, 'id,body\n1,the football match\n');
+    const ok = await cli(['predict', '--model', model, '--file', csv, '--text-column', 'body', '--format', 'jsonl']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out.trim()).text).toBe('the football match');
+  });
+
   it('reads stdin with --file -', () => {
     const r = spawnSync(process.execPath, [path.join(REPO, 'bin/rnnlab.js'), 'predict', '--model', model, '--file', '-', '--format', 'jsonl'], { input: `${probe[0].text}\n-starts with a dash\n`, encoding: 'utf8' });
     expect(r.stderr).toBe('');

@@ -7,7 +7,6 @@ import { imdbModel } from '../../src/experiments/lab_models.js';
 import { loadTextClassifier, TEXT_SPEC_FILE } from '../../src/tasks/text_classifier_file.js';
 import { formatPredictions } from '../../src/tasks/text_format.js';
 import { predictTexts, readTexts, type PredictionRecord } from '../../src/tasks/text_predict.js';
-import { predictFile } from '../../src/tasks/text_predict_file.js';
 import { trainTextClassifier } from '../../src/tasks/text_train.js';
 import { topicTexts, writeJsonl } from './helpers.js';
 
@@ -62,17 +61,20 @@ describe('predictTexts', () => {
   });
 });
 
-describe('predictFile', () => {
-  it('reads a CSV text column or stdin lines and prints one formatted line per input, in order', async () => {
+describe('reading, scoring and formatting a file (what rnnlab predict --file does)', () => {
+  it('reads a CSV text column or stdin lines and gives one formatted line per input, in order', async () => {
     const csv = path.join(root, 'score.csv');
     writeFileSync(csv, 'id,body\n1,the referee and the football coach\n2,"a quantum physics laboratory, at night"\n');
-    const lines = await collect(predictFile(modelDir, csv, { inputFormat: 'csv', textColumn: 'body', format: 'jsonl' }));
+    const classes = ['arts', 'science', 'sports'];
+    const lines = await collect(formatPredictions(predictTexts(modelDir, readTexts(csv, 'csv', csv, { textColumn: 'body' })), 'jsonl', classes));
     expect(lines.map((l) => JSON.parse(l).text)).toEqual(['the referee and the football coach', 'a quantum physics laboratory, at night']);
     expect(lines.map((l) => JSON.parse(l).label)).toEqual(['sports', 'science']);
-    const table = await collect(predictFile(modelDir, Readable.from([Buffer.from('-starts with a dash\nopera and museum\n')]), { topK: 3 }));
+    const stdin = readTexts(Readable.from([Buffer.from('-starts with a dash\nopera and museum\n')]), 'lines', 'stdin');
+    const table = await collect(formatPredictions(predictTexts(modelDir, stdin, { topK: 3 }), 'table', classes));
     expect(table).toHaveLength(3);
     expect(table[1]).toMatch(/"-starts with a dash"/);
-    await expect(collect(predictFile(modelDir, Readable.from([Buffer.from([0x61, 0xfe, 0x0a])])))).rejects.toThrow(/stdin:1: byte 0xfe is not UTF-8/);
+    const bad = readTexts(Readable.from([Buffer.from([0x61, 0xfe, 0x0a])]), 'lines', 'stdin');
+    await expect(collect(predictTexts(modelDir, bad))).rejects.toThrow(/stdin:1: byte 0xfe is not UTF-8/);
   });
 });
 

@@ -35,21 +35,53 @@ export const api = {
   post: (path, body) => request('POST', path, body ?? {}),
 };
 
-/** Subscribes to /api/events; handlers get parsed data. Reconnects by itself (EventSource does). */
+/** The wait before the n-th new stream (n from 0) after the server refused one: 1 s, doubling, at most 30 s. */
+export function reconnectDelayMs(attempt) {
+  return Math.min(1000 * 2 ** attempt, 30000);
+}
+
+/**
+ * Subscribes to /api/events; handlers get parsed data, onState(live, retryInMs) the connection's state. A dropped
+ * connection the browser retries by itself; an answer other than 200 (the server's 503 when too many streams are
+ * open) ends an EventSource for good, so then a new one is made after a growing delay (retryInMs says when).
+ * Returns { close() }.
+ */
 export function connectEvents(handlers, onState) {
-  const es = new EventSource('/api/events');
-  es.onopen = () => onState(true);
-  es.onerror = () => onState(false);
-  for (const [event, fn] of Object.entries(handlers)) {
-    es.addEventListener(event, (e) => {
-      try {
-        fn(JSON.parse(e.data));
-      } catch (err) {
-        console.error(`event ${event}:`, err);
-      }
-    });
-  }
-  return es;
+  let es = null;
+  let attempt = 0;
+  let timer = null;
+  const open = () => {
+    timer = null;
+    es = new EventSource('/api/events');
+    const mine = es;
+    es.onopen = () => {
+      attempt = 0;
+      onState(true);
+    };
+    es.onerror = () => {
+      if (mine.readyState !== EventSource.CLOSED) return onState(false);
+      mine.close();
+      const delay = reconnectDelayMs(attempt++);
+      onState(false, delay);
+      timer = setTimeout(open, delay);
+    };
+    for (const [event, fn] of Object.entries(handlers)) {
+      es.addEventListener(event, (e) => {
+        try {
+          fn(JSON.parse(e.data));
+        } catch (err) {
+          console.error(`event ${event}:`, err);
+        }
+      });
+    }
+  };
+  open();
+  return {
+    close() {
+      clearTimeout(timer);
+      es.close();
+    },
+  };
 }
 
 /** Runs an async action for a form: disables its button, shows errors in `errorEl`. */

@@ -92,10 +92,11 @@ async function main() {
   });
 
   let wasOffline = false;
-  connectEvents({ ...jobEvents, ...labEvents }, (live) => {
+  connectEvents({ ...jobEvents, ...labEvents }, (live, retryInMs) => {
     $('#conn-dot').className = `dot ${live ? 'live' : 'down'}`;
     $('#conn-dot').title = live ? 'live updates connected' : 'live updates disconnected; retrying';
-    if (!live) $('#status-text').textContent = 'reconnecting…';
+    // A refused stream (retryInMs given): say so and when the next try is, since the wait grows to half a minute.
+    if (!live) $('#status-text').textContent = retryInMs ? `live updates refused by the server; retrying in ${Math.round(retryInMs / 1000)} s…` : 'reconnecting…';
     setOffline(!live);
     // Back after a restart: the server rebuilt its lists, so fetch them again.
     if (live && wasOffline) Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]).catch(console.error);

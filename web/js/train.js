@@ -4,7 +4,9 @@ import { lineChart, series, VALIDATION_STYLE } from './charts.js';
 import { samplesTable } from './details.js';
 import { histogramsPanel } from './histograms.js';
 
-const jobs = new Map(); // id -> { view, points }
+// id -> { view (the job's summary), epochs, points, detail: null | 'loading' | 'loaded' }. The server sends summaries;
+// a job's epochs (histograms, samples) and batch curve are fetched when it is shown, then kept up by the live events.
+const jobs = new Map();
 let shownJob = null;
 let lossChart, accChart;
 let redraw = 0;
@@ -103,7 +105,8 @@ function statusText(v) {
   if (v.status === 'completed') {
     const m = v.metrics ?? {};
     const acc = m.testAccuracy ?? m.exactMatchAccuracy;
-    return `done · ${acc === undefined ? '' : `${m.testAccuracy !== undefined ? 'test accuracy' : 'exact answers'} ${pct(acc, 2)} · `}run folder ${v.runId}`;
+    // A phase other than "done" says what went wrong after training (the model could not be saved).
+    return `done · ${acc === undefined ? '' : `${m.testAccuracy !== undefined ? 'test accuracy' : 'exact answers'} ${pct(acc, 2)} · `}run folder ${v.runId}${v.phase === 'done' ? '' : ` · ${v.phase.replace(/^done, but /, '')}`}`;
   }
   if (v.status === 'failed') return `failed: ${v.error}`;
   return v.phase;
@@ -151,8 +154,9 @@ function drawLive() {
   redraw = 0;
   ensureCharts();
   const j = shownJob ? jobs.get(shownJob) : null;
+  if (j && !j.detail) loadDetail(j);
   const pts = j?.points ?? [];
-  const epochs = j?.view.epochs ?? [];
+  const epochs = j?.epochs ?? [];
   // t: wall-clock seconds since training began (a job rebuilt after a restart has only its epochs' training seconds).
   let clock = 0;
   const ends = epochs.map((e) => e.elapsedSeconds ?? (clock += e.seconds));
@@ -171,8 +175,8 @@ function drawLive() {
     series('validation, end of epoch', ep('val_accuracy'), 1, val),
     series('validation, exact answers', ep('val_exact'), 3, { ...val, borderDash: [2, 3], pointStyle: 'rectRot' }),
   ].filter((d) => d.data.length);
-  drawSamples(j?.view);
-  drawHistograms(j?.view);
+  drawSamples(epochs);
+  drawHistograms(j?.view.id, epochs);
   lossChart.update('none');
   accChart.update('none');
   $('#live-points').textContent = String(pts.length);
@@ -187,23 +191,23 @@ function drawLive() {
 }
 
 /** Addition jobs: the sample questions as answered after each epoch, newest first. */
-function drawSamples(v) {
+function drawSamples(epochs) {
   const box = $('#live-samples');
-  const per = (v?.epochs ?? []).filter((e) => e.samples?.length).map((e) => ({ epoch: e.epoch, samples: e.samples }));
+  const per = epochs.filter((e) => e.samples?.length).map((e) => ({ epoch: e.epoch, samples: e.samples }));
   box.hidden = per.length === 0;
   if (per.length) $('#live-samples-table').replaceChildren(samplesTable(per));
 }
 
 /** Rebuilt when an epoch arrives; an epoch picked on the slider stays picked, else the latest is shown. */
 let histogramsShown = '';
-function drawHistograms(v) {
+function drawHistograms(id, epochs) {
   const box = $('#live-histograms');
-  const per = (v?.epochs ?? []).filter((e) => e.histograms?.length).map((e) => ({ epoch: e.epoch, weights: e.histograms }));
-  const key = `${v?.id ?? ''}:${per.length}`;
+  const per = epochs.filter((e) => e.histograms?.length).map((e) => ({ epoch: e.epoch, weights: e.histograms }));
+  const key = `${id ?? ''}:${per.length}`;
   if (key === histogramsShown) return;
   const old = box.querySelector('.histograms');
   const slider = old?.querySelector('.hist-slider');
-  const sameJob = histogramsShown.split(':')[0] === (v?.id ?? '');
+  const sameJob = histogramsShown.split(':')[0] === (id ?? '');
   const picked = sameJob && slider && slider.value !== slider.max ? Number(old.dataset.epoch) : undefined;
   histogramsShown = key;
   const panel = histogramsPanel(per, picked);
@@ -221,10 +225,38 @@ function showJob(id) {
   scheduleDraw();
 }
 
-function upsert(view, points) {
-  const j = jobs.get(view.id) ?? { view, points: [] };
+/** Items of `live` (by `key`, increasing) that come after the last of `kept`. */
+const after = (kept, live, key) => {
+  const last = kept.length ? kept[kept.length - 1][key] : -Infinity;
+  return live.filter((x) => x[key] > last);
+};
+
+/**
+ * Fetches a job's epochs and batch curve. Live events may arrive before or after the server made its answer, so
+ * the answer is kept whole and only what came after its last epoch and batch is added from them.
+ */
+async function loadDetail(j) {
+  j.detail = 'loading';
+  let job;
+  try {
+    ({ job } = await api.get(`/api/jobs/${encodeURIComponent(j.view.id)}`));
+  } catch (e) {
+    // A job the server no longer keeps has nothing more to show; otherwise the next redraw asks again.
+    if (jobs.get(j.view.id) === j) j.detail = e.status === 404 ? 'loaded' : null;
+    if (e.status !== 404) console.error(e);
+    return;
+  }
+  // A snapshot since replaced the list: its own entry fetches again.
+  if (jobs.get(j.view.id) !== j) return;
+  j.epochs = [...job.epochs, ...after(job.epochs, j.epochs, 'epoch')];
+  j.points = [...job.points, ...after(job.points, j.points, 'step')];
+  j.detail = 'loaded';
+  if (j.view.id === shownJob) scheduleDraw();
+}
+
+function upsert(view) {
+  const j = jobs.get(view.id) ?? { view, epochs: [], points: [], detail: null };
   j.view = view;
-  if (points) j.points = points;
   jobs.set(view.id, j);
   // Follow the job that is training, unless the user picked another one that is still going.
   const shown = shownJob && jobs.get(shownJob);
@@ -236,7 +268,7 @@ function upsert(view, points) {
 export const jobEvents = {
   snapshot(data) {
     jobs.clear();
-    for (const j of data.jobs) upsert(j, j.points);
+    for (const j of data.jobs) upsert(j);
     renderJobs();
     scheduleDraw();
   },
@@ -249,7 +281,8 @@ export const jobEvents = {
   batches({ id, points, progress }) {
     const j = jobs.get(id);
     if (!j) return;
-    j.points.push(...points);
+    // A detail fetched meanwhile may hold batches not yet sent when it was made.
+    j.points.push(...after(j.points, points, 'step'));
     j.view.progress = progress;
     if (id === shownJob) scheduleDraw();
     renderJobsThrottled();
@@ -257,7 +290,7 @@ export const jobEvents = {
   epoch({ id, epoch, progress }) {
     const j = jobs.get(id);
     if (!j) return;
-    j.view.epochs = [...j.view.epochs, epoch];
+    j.epochs.push(...after(j.epochs, [epoch], 'epoch'));
     j.view.progress = progress;
     if (id === shownJob) scheduleDraw();
     renderJobs();
