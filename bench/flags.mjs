@@ -168,6 +168,8 @@ export function parseOrExit(spec, argv) {
     console.log(helpText(spec));
     process.exit(0);
   }
+  // Scripts that run at the top level (no runMain) end on a failure the same way.
+  if (!process.listenerCount('uncaughtException')) process.on('uncaughtException', (e) => exitOnError(e, spec.name));
   try {
     const parsed = parseFlags(spec, argv);
     checkPaths(spec, parsed);
@@ -196,11 +198,24 @@ export function isMain(url) {
   }
 }
 
-/** How a script's main runs: a UsageError exits 2, any other failure prints its message and exits 1. */
+/** RNNLAB_DEBUG as src/env.ts reads it (an on/off value): failures then print their stack trace too. */
+function debugStacks() {
+  return ['1', 'true', 'yes', 'on'].includes((process.env.RNNLAB_DEBUG ?? '').trim().toLowerCase());
+}
+
+/**
+ * How a benchmark script ends on a failure, as the CLI: a UsageError exits 2 with its message; anything else prints
+ * one line (the message, led by the script's name) and exits 1, with the stack trace only under RNNLAB_DEBUG.
+ */
+export function exitOnError(e, script = `bench/${path.basename(process.argv[1] ?? 'script')}`) {
+  exitOnUsage(e);
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(message.startsWith('bench/') ? message : `${script}: ${message}`);
+  if (debugStacks() && e?.stack) console.error(e.stack);
+  process.exit(1);
+}
+
+/** How a script's main runs: exitOnError ends it on a failure. */
 export function runMain(main) {
-  main().catch((e) => {
-    exitOnUsage(e);
-    console.error(e?.stack ?? e);
-    process.exit(1);
-  });
+  main().catch((e) => exitOnError(e));
 }

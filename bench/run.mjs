@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
-import { exitOnUsage, parseOrExit, UsageError } from './flags.mjs';
+import { exitOnError, parseOrExit, UsageError } from './flags.mjs';
 import { RUN, RUN_MODELS } from './specs.mjs';
 import { checkTorch, DEFAULT_TORCH_SCRIPT, ratioLines, runTorch, torchPython } from './vs_torch.mjs';
 
@@ -175,18 +175,5 @@ async function main() {
   console.log(JSON.stringify(machineLine()));
 }
 
-/**
- * As the CLI: a UsageError exits 2, any other failure prints one line (the message) and exits 1; RNNLAB_DEBUG=1
- * (an on/off value, as src/env.ts reads it) adds the stack trace.
- */
-function debugStacks() {
-  return ['1', 'true', 'yes', 'on'].includes((process.env.RNNLAB_DEBUG ?? '').trim().toLowerCase());
-}
-
-main().catch((e) => {
-  exitOnUsage(e);
-  const message = e instanceof Error ? e.message : String(e);
-  console.error(message.startsWith('bench/') ? message : `bench/run.mjs: ${message}`);
-  if (debugStacks() && e?.stack) console.error(e.stack);
-  process.exit(1);
-});
+// As the CLI: a usage error exits 2, any other failure one line and exit 1 (RNNLAB_DEBUG=1 adds the stack).
+main().catch((e) => exitOnError(e, 'bench/run.mjs'));

@@ -1,48 +1,88 @@
 /**
- * Keras's mixed precision policies (`tf.keras.mixed_precision.set_global_policy`): 'float32', the default, and
+ * Keras's mixed precision policies (`keras.mixed_precision.set_global_policy`): 'float32', the default, and
  * 'mixed_bfloat16', under which the products of Dense, Conv1D, the recurrent layers' input projections and the LSTM's
  * recurrent products (training kernels; predict's stay fp32) run with bf16 operands (rounded to nearest even from
  * the fp32 values) and fp32 sums, while the variables (the master weights), the optimizer, the losses and every other
  * op stay float32 — Keras's split of compute and variable dtypes. tfjs has no equivalent.
+ *
+ * Unlike Keras, the policy is one switch read when the kernels run, not a per-layer policy fixed when a layer is
+ * made: the autograd tape picks its kernels at backward time, so one layer's products cannot keep another precision.
+ * Layers made before setGlobalPolicy follow it too, and a layer's `dtype` (layerDtypePolicy) only says the layer's
+ * variables are float32.
  *
  * The native bf16 kernels need AVX512-BF16 and the avx512 kernels in force. Where they are missing (an older CPU,
  * RNNLAB_ISA=avx2 or portable), setGlobalPolicy('mixed_bfloat16') falls back to float32 and says so once on
  * stderr: emulating bf16 in software would be slower than the fp32 it replaces, so it would only cost time. The
  * reference backend (RNNLAB_BACKEND=reference) does emulate it on any CPU — it is the oracle the tests compare with.
  */
-import { bf16Support, setBf16Products } from './backend/index.js';
+import { bf16Support, getPrecision, setBf16Products } from './backend/index.js';
+import { describe } from './describe.js';
+import { nearName } from './near_name.js';
 
 export const POLICY_NAMES = ['float32', 'mixed_bfloat16'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
-/** A dtype policy, as Keras's `Policy`: the dtype computations run in and the dtype variables are kept in. */
+/** Policies Keras 3 accepts that rnnlab does not run, with what to use instead (refused by name, never as unknown). */
+const KERAS_ONLY: Readonly<Record<string, string>> = {
+  mixed_float16: 'float16 products are not implemented (and Keras pairs them with loss scaling); use mixed_bfloat16, which needs no loss scaling',
+  float16: 'it keeps the variables in float16; rnnlab keeps weights in float32: use mixed_bfloat16',
+  bfloat16: 'it keeps the variables in bfloat16; rnnlab keeps weights in float32: use mixed_bfloat16 (bf16 products, float32 weights)',
+  float64: 'use rl.setPrecision(64) for float64 tensors',
+};
+/** Keras's quantized policies: '<mode>_from_<policy>' (e.g. int8_from_mixed_bfloat16). */
+const QUANTIZED = /^(int8|int4|float8|gptq)_from_/;
+
+/** A dtype policy, as Keras's `DTypePolicy`: the dtype computations run in and the dtype variables are kept in. */
 export interface Policy {
   readonly name: PolicyName;
   readonly computeDtype: 'float32' | 'bfloat16';
   readonly variableDtype: 'float32';
 }
 
-function policy(name: PolicyName): Policy {
-  return Object.freeze({ name, computeDtype: name === 'mixed_bfloat16' ? 'bfloat16' : 'float32', variableDtype: 'float32' } as const);
+/** The policy of a name, as Keras's `DTypePolicy(name)` (checked: see checkPolicyName). */
+export function dtypePolicy(name: PolicyName): Policy {
+  const checked = checkPolicyName(name);
+  return Object.freeze({ name: checked, computeDtype: checked === 'mixed_bfloat16' ? 'bfloat16' : 'float32', variableDtype: 'float32' } as const);
 }
 
-let current = policy('float32');
+let current = dtypePolicy('float32');
 let warned = false;
 
-/** Checks a policy name, throwing an error that names the value and the accepted ones. */
+/**
+ * The name a policy value gives: a name, a Policy, or Keras's serialized DTypePolicy ({class_name: 'DTypePolicy',
+ * config: {name}}, camelCase as rnnlab reads configs); undefined when it gives none.
+ */
+function policyNameOf(p: unknown, what: string): unknown {
+  if (typeof p !== 'object' || p === null) return p;
+  const o = p as Record<string, unknown>;
+  const cls = o.className ?? o.class_name;
+  if (cls !== undefined && cls !== 'DTypePolicy' && cls !== 'Policy') throw new Error(`${what}: class ${describe(cls)} is not a DTypePolicy`);
+  const name = cls === undefined ? o.name : (o.config as Record<string, unknown> | undefined)?.name;
+  if (name === undefined) throw new Error(`${what}: an object without a name: give a name or {className: 'DTypePolicy', config: {name}}`);
+  return name;
+}
+
+/** Checks a policy name, throwing an error that names the value, why Keras's other policies do not run, or the nearest name. */
 export function checkPolicyName(name: unknown, what = 'mixed precision policy'): PolicyName {
   if (typeof name === 'string' && (POLICY_NAMES as readonly string[]).includes(name)) return name as PolicyName;
-  throw new Error(`unknown ${what} '${String(name)}': use ${POLICY_NAMES.join(' or ')}`);
+  const accepted = `rnnlab runs ${POLICY_NAMES.join(' and ')}`;
+  if (typeof name === 'string' && Object.hasOwn(KERAS_ONLY, name)) throw new Error(`${what} '${name}' is not supported: ${KERAS_ONLY[name]} (${accepted})`);
+  if (typeof name === 'string' && QUANTIZED.test(name)) throw new Error(`${what} '${name}' is not supported: quantized policies are not implemented (${accepted})`);
+  const near = typeof name === 'string' ? nearName(name, POLICY_NAMES) : undefined;
+  const shown = typeof name === 'string' ? `'${name}'` : describe(name);
+  throw new Error(`unknown ${what} ${shown}${near ? ` (did you mean '${near}'?)` : ''}: use ${POLICY_NAMES.join(' or ')}`);
 }
 
 /**
- * Sets the policy every later training step and prediction uses; returns the policy in force, which is 'float32'
- * when 'mixed_bfloat16' cannot run here (see the module comment). The fallback's message goes to `warn` when given
- * (each time), else once per process to stderr.
+ * Sets the policy every later training step and prediction uses — of every layer, made before or after (see the
+ * module comment); returns the policy in force, which is 'float32' when 'mixed_bfloat16' cannot run here. The
+ * fallback's message goes to `warn` when given (each time), else once per process to stderr.
  */
-export function setGlobalPolicy(p: PolicyName | Policy, options: { warn?: (message: string) => void } = {}): Policy {
-  let name = checkPolicyName(typeof p === 'object' && p !== null ? p.name : p);
+export function setGlobalPolicy(p: PolicyName | Policy | { className: string; config: { name: string } }, options: { warn?: (message: string) => void } = {}): Policy {
+  let name = checkPolicyName(policyNameOf(p, 'mixed precision policy'));
   if (name === 'mixed_bfloat16') {
+    // The bf16 kernels replace fp32 ones only; under float64 tensors the policy would be named and not run.
+    if (getPrecision() === 64) throw new Error(`mixed precision policy 'mixed_bfloat16' needs float32 tensors: call rl.setPrecision(32) first (float64 is in force)`);
     const support = bf16Support();
     if (!support.ok) {
       const message = `rnnlab: mixed_bfloat16 needs ${support.reason}; running in float32 instead.`;
@@ -53,11 +93,39 @@ export function setGlobalPolicy(p: PolicyName | Policy, options: { warn?: (messa
     }
   }
   setBf16Products(name === 'mixed_bfloat16');
-  current = policy(name);
+  current = dtypePolicy(name);
   return current;
 }
 
-/** The policy in force. */
+/** The policy in force (Keras's `global_policy()`). */
 export function getGlobalPolicy(): Policy {
   return current;
+}
+
+/**
+ * A layer's `dtype` option (Keras's per-layer dtype policy: a name or a serialized DTypePolicy) checked: 'float32'
+ * and 'mixed_bfloat16' keep float32 variables, so a model saved by Keras under either loads with its weights exact;
+ * its products follow the global policy (see the module comment), and one that differs from it is said to `warn`
+ * (default: once per process on stderr). Other policies throw naming the layer and the policy. Returns the name;
+ * null (tfjs's "no dtype") gives 'float32'.
+ */
+export function layerDtypePolicy(layer: string, v: unknown, warn: (message: string) => void = warnOnce): PolicyName {
+  if (v === null || v === undefined) return 'float32';
+  let name: PolicyName;
+  try {
+    name = checkPolicyName(policyNameOf(v, 'dtype policy'), 'dtype policy');
+  } catch (e) {
+    throw new Error(`${layer}: ${(e as Error).message}`);
+  }
+  // 'float32' only says the weights are float32 (what rnnlab saves for every layer): never worth a warning.
+  if (name !== current.name && name !== 'float32') {
+    warn(`rnnlab: ${layer}: dtype policy '${name}' differs from the global policy '${current.name}', which rnnlab applies to every layer (rl.mixedPrecision.setGlobalPolicy).`);
+  }
+  return name;
+}
+
+let warnedLayer = false;
+function warnOnce(message: string): void {
+  if (!warnedLayer) console.warn(message);
+  warnedLayer = true;
 }

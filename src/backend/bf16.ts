@@ -43,6 +43,13 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
  * to the input projection's two gradients (bf16_shared_packing.ts); both sets add lstmForwardInput (kernels.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
+  // setGlobalPolicy checks the backend in force; a later setBackend('native') or setIsa can leave the policy on
+  // kernels this CPU cannot run, which would otherwise fail inside the first product with the addon's words.
+  const support = addon && typeof addon.info === 'function' ? nativeBf16Support(addon as unknown as Bf16Addon) : { ok: true, reason: '' };
+  if (!support.ok) {
+    throw new Error(`the mixed_bfloat16 policy is in force but the native kernels cannot run it (they need ${support.reason}): `
+      + 'set the policy again after changing the backend or instruction set (rl.mixedPrecision.setGlobalPolicy falls back to float32), or use RNNLAB_BACKEND=reference');
+  }
   const twins = Object.entries(BF16_TWINS).map(([name, twin]) => {
     if (!addon) return [name, bf16ReferenceKernels[name as keyof typeof BF16_TWINS]];
     if (typeof addon[twin] !== 'function') throw new Error(`the native addon lacks ${twin}: rebuild it (npm run build)`);

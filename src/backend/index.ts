@@ -271,7 +271,10 @@ export function backendInfo(): { backend: BackendName; isa: string; isas: string
  */
 export function setIsa(name: string): string {
   if (!addon) throw new Error(`setIsa: the native backend is unavailable: ${addonError}`);
-  return addon.setIsa(name);
+  const isa = addon.setIsa(name);
+  // The bf16 kernel set was checked against the old ISA: built (and checked) again at the next product.
+  nativeBf16 = null;
+  return isa;
 }
 
 export function setThreads(n: number): void {

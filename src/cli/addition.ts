@@ -72,6 +72,8 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
   });
   p.line();
   for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
+  // Samples are drawn from the validation questions (with replacement, as the lab does), at most as many as it holds.
+  if ((f.samples as number) > run.samples.length) p.line(`(--samples ${String(f.samples)} asked; the validation set holds ${run.data.val.answers.length} question(s), so ${run.samples.length} are shown)`);
   const right = run.samples.filter((s) => s.correct).length;
   if (run.samples.length) p.line(`The model scored ${((right * 100) / run.samples.length).toFixed(1)} % in its test (${right} of ${run.samples.length} samples).`);
   p.line(`Validation accuracy per character (Keras): ${pct(run.perChar)}`);

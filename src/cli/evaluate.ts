@@ -6,7 +6,9 @@ import { evaluationLines } from '../tasks/text_format.js';
 import { addDataOptions, dataOptions, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
-import { checkInputPath, checkOutDir } from './paths.js';
+import { checkInputPath, checkOutDir, statOf } from './paths.js';
+import { DataError } from '../data/errors.js';
+import { findModelDir } from '../tasks/text_classifier_file.js';
 
 interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
 
@@ -20,6 +22,16 @@ function labelMapArg(v: string): Record<string, string> {
     map[label] = m[2].trim();
   }
   return map;
+}
+
+/** --model names a saved model before any data is read: a usage error (exit 2) naming the flag, as predict and translate do. */
+function checkModelFlag(model: string): void {
+  if (model === '') throw new UsageError("--model expects a folder, got ''", 'evaluate');
+  if (!statOf(model)) throw new UsageError(`--model: no such file or folder: ${model}`, 'evaluate');
+  try { findModelDir(model); } catch (e) {
+    if (e instanceof DataError) throw new UsageError(`--model: ${e.message}; train one with rnnlab train or rnnlab imdb`, 'evaluate');
+    throw e;
+  }
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -41,6 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
     ].join('\n'))
     .action(async (f: EvaluateFlags) => {
       const startedAt = new Date();
+      checkModelFlag(f.model);
       checkInputPath('--data', f.data, 'evaluate', f.format);
       try {
         const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });

@@ -22,19 +22,19 @@ type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResu
 
 interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
-interface Experiment { spec: ExperimentSpec; run: Runner }
+/** check: refuses flag combinations with a UsageError before anything is printed or run. */
+interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>) => void; run: Runner }
 
-const exp = (summary: string, flags: Flags, examples: string[]): ExperimentSpec =>
-  ({ summary, flags: { ...flags, ...OUT_FLAG, ...VERBOSE_FLAG }, examples });
+/** trains: the experiment trains a model, so it has training output to set with --verbose. */
+const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
+  ({ summary, flags: { ...flags, ...OUT_FLAG, ...(trains ? VERBOSE_FLAG : { threads: VERBOSE_FLAG.threads }) }, examples });
 
 export const EXPERIMENTS: Record<string, Experiment> = {
   reverse: {
     spec: exp('The addition model with and without reversed queries: accuracy per epoch side by side.', ADDITION_FLAGS,
       ['rnnlab experiment reverse --epochs 10', 'rnnlab experiment reverse --digits 2 --training-size 3000 --epochs 3']),
-    run: (f, p) => {
-      checkAdditionFlags(f, 'experiment reverse');
-      return reverseExperiment(additionOptions(f, p));
-    },
+    check: (f) => checkAdditionFlags(f, 'experiment reverse'),
+    run: (f, p) => reverseExperiment(additionOptions(f, p)),
   },
   commutativity: {
     spec: exp('Is a+b = b+a learned? Cosine similarity of the encoder\'s final states, and accuracy on swapped operands.', {
@@ -42,10 +42,8 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       reverse: { kind: 'bool', default: false, help: 'train on reversed queries' },
       pairs: { kind: 'int', min: 1, max: 100000, default: 500, help: 'validation pairs to compare' },
     }, ['rnnlab experiment commutativity --epochs 10']),
-    run: (f, p) => {
-      checkAdditionFlags(f, 'experiment commutativity');
-      return commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number });
-    },
+    check: (f) => checkAdditionFlags(f, 'experiment commutativity'),
+    run: (f, p) => commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number }),
   },
   digitwise: {
     spec: exp('Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
@@ -60,6 +58,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       'batch-size': { ...TRAIN_FLAGS['batch-size'], default: DIGITWISE_DEFAULTS.batchSize },
       lr: { ...TRAIN_FLAGS.lr, default: DIGITWISE_DEFAULTS.lr },
     }, ['rnnlab experiment digitwise', 'rnnlab experiment digitwise --digits 4 --test-digits 10 --rnn lstm']),
+    check: checkDigitwiseFlags,
     run: (f, p) => digitwiseExperiment({
       trainDigits: f.digits as number, testDigits: f.testDigits as number, rnn: f.rnn as never, hidden: f.hidden as number,
       trainingSize: f.trainingSize as number, testSize: f.testSize as number, epochs: f.epochs as number, batchSize: f.batchSize as number,
@@ -76,8 +75,12 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
       epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
       'long-range-epochs': { kind: 'int', min: 0, max: 1000, default: 30, help: 'also train an LSTM and a SimpleRNN this many epochs on the long-range sign task and measure them before and after (0: skip it)' },
-      lr: TRAIN_FLAGS.lr, optimizer: TRAIN_FLAGS.optimizer, seed: TRAIN_FLAGS.seed,
+      lr: { ...TRAIN_FLAGS.lr, help: 'learning rate of the --epochs of IMDb training (optimizer default: 0.001 for adam and rmsprop, 0.01 for sgd)' },
+      // No default, so that one given with --epochs 0 (nothing trained on IMDb) can be refused rather than ignored.
+      optimizer: { ...TRAIN_FLAGS.optimizer, default: undefined, help: 'optimizer of the --epochs of IMDb training (default: adam)' },
+      seed: TRAIN_FLAGS.seed,
     }, ['rnnlab experiment gradients', 'rnnlab experiment gradients --models simple_rnn,lstm,gru --maxlen 200']),
+    check: checkGradientsFlags,
     run: async (f, p) => {
       const batchSize = f.batchSize as number, batches = f.batches as number, epochs = f.epochs as number;
       // Only the measured batches are needed, unless the models train first.
@@ -87,13 +90,13 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       p.line(describeData(data));
       return gradientsExperiment(data, {
         models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
-        lr: f.lr as number | undefined, optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
+        lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
         longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number } : false,
       });
     },
   },
   shapes: {
-    spec: exp('The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes']),
+    spec: exp('The TimeDistributed and RepeatVector demos with their printed shapes.', { seed: TRAIN_FLAGS.seed }, ['rnnlab experiment shapes'], false),
     run: (f) => shapesExperiment({ seed: f.seed as number }),
   },
   params: {
@@ -101,10 +104,26 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       vocab: IMDB_DATA_FLAGS.vocab, maxlen: IMDB_DATA_FLAGS.maxlen,
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
-    }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64']),
+    }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64'], false),
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
 };
+
+/** Combinations of digitwise's flags that its ranges alone cannot refuse. */
+function checkDigitwiseFlags(f: Record<string, unknown>): void {
+  const digits = f.digits as number, testDigits = f.testDigits as number, size = f.trainingSize as number;
+  if (testDigits < digits) throw new UsageError(`--test-digits ${testDigits} is below --digits ${digits}: it evaluates every length up to --test-digits, so give at least ${digits}`, 'experiment digitwise');
+  if (size < digits) throw new UsageError(`--training-size ${size} is below --digits ${digits}: training needs at least one sum of each length from 1 to ${digits}`, 'experiment digitwise');
+}
+
+/** --lr and --optimizer set the IMDb training of --epochs; with --epochs 0 they would change nothing. */
+function checkGradientsFlags(f: Record<string, unknown>): void {
+  if ((f.epochs as number) > 0) return;
+  const given = (['lr', 'optimizer'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k}`);
+  if (given.length) {
+    throw new UsageError(`${given.join(' and ')} set${given.length === 1 ? 's' : ''} the training of --epochs, but --epochs is 0 (the models are measured at initialisation; the long-range task trains with its own Adam): give --epochs N or leave ${given.length === 1 ? 'it' : 'them'} out`, 'experiment gradients');
+  }
+}
 
 const SUMMARY = 'Run one of the lab\'s exercises; it prints its finding in a sentence and its numbers, and writes a report.';
 const NAMES = Object.keys(EXPERIMENTS).join(', ');
@@ -129,6 +148,7 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+  e.check?.(f);
   applyThreads(f);
   const p = new Printer(ctx);
   const startedAt = new Date();

@@ -3,7 +3,9 @@
  * seed of the spec on a local pool (default) or queues them on Redis for `rnnlab worker`s, then prints and writes
  * the ranked table, each axis's effect and the finding.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
@@ -14,7 +16,7 @@ import { summaryLines } from '../sweep/render.js';
 import { SWEEP_FILE } from '../sweep/record.js';
 import { readSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
-import { processAlive } from '../io/process_alive.js';
+import { isProcessStart, ownProcessStart, processAlive, recordedProcessAlive, type ProcessStart } from '../io/process_alive.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
@@ -26,36 +28,98 @@ const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.key
 export const SWEEP_LOCK = '.sweep.lock';
 
 
+/** What .sweep.lock holds: its sweep's pid, host and (on Linux) process start, so a reused pid is not taken for it. */
+interface LockOwner { pid: number; host: string | null; writer: ProcessStart | null }
+
+/** The pid first on its own line (what locks held before they named their host, and what older rnnlabs read), then the rest. */
+const lockText = (o: LockOwner) => `${o.pid}\n${JSON.stringify(o)}\n`;
+
+function parseLock(text: string): LockOwner | null {
+  const [first, rest] = text.split('\n');
+  if (!/^\d+$/.test(first.trim())) return null;
+  const pid = Number(first.trim());
+  try {
+    const v = rest?.trim() ? JSON.parse(rest) as Partial<LockOwner> : {};
+    return { pid, host: typeof v.host === 'string' ? v.host : null, writer: isProcessStart(v.writer) ? v.writer : null };
+  } catch {
+    return { pid, host: null, writer: null };
+  }
+}
+
+/** Whether a lock's sweep may still be running: another machine's is assumed to be (its pids mean nothing here). */
+function lockHeld(o: LockOwner): boolean {
+  if (o.host !== null && o.host !== hostname()) return true;
+  // This process's own pid: a lock left by an earlier process that had it (containers reuse small pids).
+  if (o.pid === process.pid) return false;
+  return o.writer ? recordedProcessAlive(o.pid, o.writer) : processAlive(o.pid);
+}
+
 /**
- * Takes the sweep folder for this process: <out>/.sweep.lock, created exclusively, holds its pid. A second sweep
- * into the same folder is refused while the holder lives; a lock left by a process that died is taken over.
+ * The lock file created already holding its owner (written aside, then hard-linked into place: EEXIST when taken),
+ * so no other sweep ever reads it empty and takes it for stale. False when it exists.
+ */
+function createLock(file: string, me: LockOwner): boolean {
+  const aside = `${file}.${me.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, lockText(me), { flag: 'wx' });
+  try {
+    linkSync(aside, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * A stale lock removed only if it is still the one judged stale: moved aside first (atomic), re-read, and put back
+ * when another sweep's fresh lock was moved instead (two sweeps taking over one stale lock at once).
+ */
+function removeStaleLock(file: string, stale: string): void {
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try { renameSync(file, aside); } catch { return; /* gone already */ }
+  let moved = '';
+  try { moved = readFileSync(aside, 'utf8'); } catch { /* unreadable: as stale */ }
+  if (moved !== stale) {
+    try { linkSync(aside, file); } catch { /* a third sweep holds it now: it decides */ }
+  }
+  rmSync(aside, { force: true });
+}
+
+/**
+ * Takes the sweep folder for this process: <out>/.sweep.lock names its pid, host and process start. A second sweep
+ * into the same folder is refused while the holder lives (or runs on another machine: that lock is never taken
+ * over here, and is deleted by hand once that sweep is gone); a lock left by a process that died here is taken over.
  * Returns the release function.
  */
 export function lockSweepDir(dir: string, command = 'sweep'): () => void {
   const file = path.join(dir, SWEEP_LOCK);
   mkdirSync(dir, { recursive: true });
+  const me: LockOwner = { pid: process.pid, host: hostname(), writer: ownProcessStart() };
   for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = openSync(file, 'wx');
-      try { writeSync(fd, `${process.pid}\n`); } finally { closeSync(fd); }
+    if (createLock(file, me)) {
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
-        try { if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file); } catch { /* gone already */ }
+        try { if (readFileSync(file, 'utf8') === lockText(me)) unlinkSync(file); } catch { /* gone already */ }
       };
       process.once('exit', release);
       return () => { process.off('exit', release); release(); };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    let pid = NaN;
-    try { pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10); } catch { continue; /* released meanwhile */ }
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new UsageError(`--out: another sweep (pid ${pid}) is running in ${dir}; two sweeps never write one folder. Wait for it, stop it, or give --out another folder`, command);
+    let text: string;
+    let owner: LockOwner | null;
+    try {
+      text = readFileSync(file, 'utf8');
+      owner = parseLock(text);
+    } catch { continue; /* released meanwhile */ }
+    if (owner && lockHeld(owner)) {
+      const where = owner.host && owner.host !== me.host ? ` on ${owner.host}` : '';
+      throw new UsageError(`--out: another sweep (pid ${owner.pid}${where}) is running in ${dir}; two sweeps never write one folder. Wait for it, stop it, or give --out another folder${where ? ` (if it is gone, delete ${file})` : ''}`, command);
     }
     // A stale lock (its process is gone, or it is unreadable): take it over.
-    try { unlinkSync(file); } catch { /* another process took it over first */ }
+    removeStaleLock(file, text);
   }
   throw new UsageError(`--out: could not lock ${dir} (${SWEEP_LOCK} keeps reappearing); is another sweep starting there?`, command);
 }

@@ -31,11 +31,12 @@ export function compactRow(row: ArrayLike<number>, pad = 0): string {
 }
 
 export const TOKENIZE_FLAGS: Flags = {
-  vocab: { kind: 'int', min: 4, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (ids >= vocab become <UNK>)' },
+  vocab: { kind: 'int', min: 4, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (Keras num_words): ids >= vocab become <UNK>; with --fit they are dropped, or become --oov' },
   maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'padded length' },
   padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
   truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
   fit: { kind: 'bool', default: false, help: 'fit a Keras Tokenizer on the texts (word frequency ranks) instead of the IMDb index' },
+  oov: { kind: 'string', metavar: 'TOKEN', help: 'with --fit: Keras\'s oov_token, which takes id 1 and stands in for words beyond --vocab (default: they are dropped)' },
   // Unlike the training commands, tokenize has no default folder: it writes only when --out is given.
   out: { ...OUT_FLAG.out, help: 'also write results.json, report.html and report.png to this folder (default: print only, write nothing)' },
 };
@@ -61,11 +62,15 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
   const maxlen = f.maxlen as number, vocab = f.vocab as number;
   const padOpts = { maxlen, padding: f.padding as 'pre' | 'post', truncating: f.truncating as 'pre' | 'post' };
   const out: Record<string, unknown>[] = [];
+  const oov = f.oov as string | undefined;
+  if (oov !== undefined && !f.fit) throw new UsageError('--oov sets the fitted Tokenizer\'s oov_token and needs --fit; the IMDb index has its own <UNK> (id 2)', 'tokenize');
+  if (oov !== undefined && oov.trim() === '') throw new UsageError(`--oov expects a token, got '${oov}'`, 'tokenize');
+  const cutNote = (n: number) => (n > maxlen ? `; ${n - maxlen} id(s) cut at the ${padOpts.truncating === 'pre' ? 'front' : 'end'}` : '');
   if (f.fit) {
-    const tok = new Tokenizer({ numWords: vocab });
+    const tok = new Tokenizer({ numWords: vocab, oovToken: oov ?? null });
     tok.fitOnTexts(texts);
     const seqs = tok.textsToSequences(texts);
-    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (1 = most frequent)`);
+    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (1 = ${oov === undefined ? 'most frequent' : `the oov token '${oov}'`})`);
     p.line(`Word index: ${[...tok.wordIndex].map(([w, i]) => `${w}-${i}`).join(', ')}`);
     const padded = padSequences(seqs, padOpts);
     texts.forEach((t, i) => {
@@ -74,7 +79,7 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
       p.line(`Text:    ${JSON.stringify(t)}`);
       p.line(`Tokens:  ${tok.tokenize(t).join(' | ')}`);
       p.line(`Ids:     [${seqs[i].join(', ')}]`);
-      p.line(`Padded:  ${compactRow(row)}  (maxlen ${maxlen}, padding '${padOpts.padding}')`);
+      p.line(`Padded:  ${compactRow(row)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cutNote(seqs[i].length)})`);
       out.push({ text: t, tokens: tok.tokenize(t), ids: seqs[i], padded: Array.from(row) });
     });
   } else {
@@ -86,14 +91,13 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
       p.line(`Tokens:  ${enc.tokens.map((x) => x.word).join(' | ')}  (${enc.tokens.length})`);
       p.line(`Ids:     [${enc.ids.join(', ')}]  (1 = <START>, 2 = <UNK>, word = rank + 3)`);
       p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.word, x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
-      const cut = enc.ids.length > maxlen ? `; ${enc.ids.length - maxlen} id(s) cut at the ${padOpts.truncating === 'pre' ? 'front' : 'end'}` : '';
-      p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cut})`);
+      p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cutNote(enc.ids.length)})`);
       p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/(<PAD> )+/g, (m) => (m.length > 12 ? `<PAD> x ${m.length / 6} ` : m))}`);
       out.push({ text: t, tokens: enc.tokens.map((x) => ({ token: x.word, rank: x.rank, id: x.id, note: note(x, vocab) })), ids: enc.ids, padded: Array.from(padded.data) });
     });
   }
   if (typeof f.out === 'string') {
-    const body: RecordBody = { config: { vocab, ...padOpts, fit: f.fit }, data: null, models: [], metrics: {}, finding: `Tokenized ${texts.length} text(s).`, details: { texts: out } };
+    const body: RecordBody = { config: { vocab, ...padOpts, fit: f.fit, oov: oov ?? null }, data: null, models: [], metrics: {}, finding: `Tokenized ${texts.length} text(s).`, details: { texts: out } };
     finishRun(p, { command: 'tokenize', runName: 'tokenize', argv, startedAt: started, out: f.out }, body, { title: 'Tokenization', sections: [{ title: 'Texts', pre: JSON.stringify(out, null, 1) }] });
   }
   return 0;

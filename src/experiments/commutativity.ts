@@ -88,9 +88,10 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
   const ssIdx = sameSum.map((p, i) => (p ? i : -1)).filter((i) => i >= 0);
   const ss = encoderStates(model, ssIdx.map((i) => query(...sameSum[i]!)), data.table, data.maxlen);
   const commutative = pairs.map((_, i) => cosine(ab[i], ba[i]));
-  const random = pairs.map((_, i) => {
+  // A random partner must be another pair: with one pair there is no random baseline (a pair with itself gives 1).
+  const random = pairs.length < 2 ? [] : pairs.map((_, i) => {
     let j = rng.int(pairs.length);
-    if (pairs.length > 1) while (j === i) j = rng.int(pairs.length);
+    while (j === i) j = rng.int(pairs.length);
     return cosine(ab[i], ab[j]);
   });
   const same = ssIdx.map((i, k) => cosine(ab[i], ss[k]));
@@ -100,13 +101,16 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
   const swapped = scoreAnswers(model, encode(pairs.map(([a, b]) => query(b, a))), answers, data.table);
   const consistent = orig.guesses.filter((g, i) => g === swapped.guesses[i]).length / pairs.length;
   const sc = stats(commutative), sr = stats(random), sm = stats(same);
+  // A group with no pairs has no statistics: '-' in the table, never NaN.
+  const row = (name: string, n: number, st: ReturnType<typeof stats>) => [name, n, ...(n ? [st.mean, st.median, st.std, st.min, st.max] : ['-', '-', '-', '-', '-'])];
+  const fewer = pairs.length < want ? ` (--pairs ${want} asked; the validation set has only ${pairs.length} question(s) with a != b)` : '';
   const simTable: Table = {
-    caption: `Cosine similarity of the encoder's final hidden state (${run.config.rnn}, ${run.config.hidden} units), ${pairs.length} validation pairs`,
+    caption: `Cosine similarity of the encoder's final hidden state (${run.config.rnn}, ${run.config.hidden} units), ${pairs.length} validation pairs${fewer}`,
     columns: ['pairs', 'n', 'mean', 'median', 'std', 'min', 'max'],
     rows: [
-      ['a+b vs b+a', commutative.length, sc.mean, sc.median, sc.std, sc.min, sc.max],
-      ['a+b vs c+d, same sum', same.length, sm.mean, sm.median, sm.std, sm.min, sm.max],
-      ['a+b vs a random pair', random.length, sr.mean, sr.median, sr.std, sr.min, sr.max],
+      row('a+b vs b+a', commutative.length, sc),
+      row('a+b vs c+d, same sum', same.length, sm),
+      row('a+b vs a random pair', random.length, sr),
     ],
   };
   const accTable: Table = {
@@ -118,15 +122,19 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
   const lo = Math.min(0, Math.floor(Math.min(...allV) * 10) / 10);
   const hist = histogram([commutative, same, random], 20, lo, 1);
   const closer = sc.mean - sr.mean;
-  const finding = `The encoder puts a+b and b+a ${closer > 0.05 ? 'closer together than random pairs' : 'no closer than random pairs'}: ` +
-    `mean cosine similarity ${sc.mean.toFixed(3)} vs ${sr.mean.toFixed(3)} for random pairs (${sm.mean.toFixed(3)} for pairs with the same sum), ` +
+  const sameSumPart = same.length ? ` (${sm.mean.toFixed(3)} for pairs with the same sum)` : ' (no pair has a same-sum partner)';
+  const similarity = random.length
+    ? `The encoder puts a+b and b+a ${closer > 0.05 ? 'closer together than random pairs' : 'no closer than random pairs'}: ` +
+      `mean cosine similarity ${sc.mean.toFixed(3)} vs ${sr.mean.toFixed(3)} for random pairs${sameSumPart}, `
+    : `With a single validation pair there is no random baseline (raise --training-size): the mean cosine similarity of a+b and b+a is ${sc.mean.toFixed(3)}${sameSumPart}, `;
+  const finding = similarity +
     `so the states are ${sc.mean > 0.99 ? 'practically identical' : 'similar but not identical'}; with the operands swapped the model gets ` +
     `${percent(swapped.exact)} of answers exactly right (${percent(orig.exact)} in the original order) and gives the same answer for both orders ${percent(consistent)} of the time.`;
   return {
     name: 'commutativity',
     title: 'Is commutativity learned? a+b vs b+a',
     finding,
-    numbers: { meanCosineCommutative: sc.mean, meanCosineSameSum: sm.mean, meanCosineRandom: sr.mean, exactOriginal: orig.exact, exactSwapped: swapped.exact, sameAnswerBothOrders: consistent, pairs: pairs.length, validationExact: run.exact, validationPerChar: run.perChar },
+    numbers: { meanCosineCommutative: sc.mean, ...(same.length ? { meanCosineSameSum: sm.mean } : {}), ...(random.length ? { meanCosineRandom: sr.mean } : {}), exactOriginal: orig.exact, exactSwapped: swapped.exact, sameAnswerBothOrders: consistent, pairs: pairs.length, validationExact: run.exact, validationPerChar: run.perChar },
     tables: [simTable, accTable],
     charts: [
       { kind: 'bar', title: 'Cosine similarity of final encoder states', xLabel: 'cosine similarity (bin centre)', yLabel: 'fraction of pairs',

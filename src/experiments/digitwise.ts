@@ -160,9 +160,12 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   const d = { ...DIGITWISE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof DIGITWISE_DEFAULTS & DigitwiseOptions;
   const rng = new Random(d.seed + 101);
   // Numbers of 1..trainDigits digits, as in the lab's generator; each length is its own set of sequences.
+  if (!(d.trainingSize >= d.trainDigits)) throw new RangeError(`digitwise: trainingSize ${d.trainingSize} is below trainDigits ${d.trainDigits}: it needs one sum of each length`);
+  if (!(d.testDigits >= d.trainDigits)) throw new RangeError(`digitwise: testDigits ${d.testDigits} is below trainDigits ${d.trainDigits}`);
+  // trainingSize sums in all, split as evenly as it goes over the lengths, so the count the log gives is the count trained on.
   const sets = Array.from({ length: d.trainDigits }, (_, k) => {
-    const L = k + 1;
-    const ops = randomOperands(rng, Math.max(1, Math.round(d.trainingSize / d.trainDigits)), L);
+    const n = Math.floor(d.trainingSize / d.trainDigits) + (k < d.trainingSize % d.trainDigits ? 1 : 0);
+    const ops = randomOperands(rng, n, k + 1);
     return encodeDigitwise(ops.a, ops.b);
   });
   setSeed(d.seed);
@@ -170,7 +173,8 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   model.compile({ optimizer: makeOptimizer(d.optimizer ?? 'adam', d.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const summary: string[] = [];
   model.summary(undefined, undefined, (l) => summary.push(l));
-  o.log?.(`Training a ${d.rnn} with ${d.hidden} units on ${d.trainingSize} sums of numbers with 1 to ${d.trainDigits} digits (2 to ${d.trainDigits + 1} steps)...`);
+  const lengths = d.trainDigits === 1 ? 'numbers of 1 digit (2 steps)' : `numbers of 1 to ${d.trainDigits} digits (2 to ${d.trainDigits + 1} steps)`;
+  o.log?.(`Training a ${d.rnn} with ${d.hidden} units on ${d.trainingSize} sums of ${lengths}...`);
   const timer = new EpochTimer();
   const opt = model.optimizer!;
   const lr0 = opt.learningRate;
@@ -179,7 +183,7 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   const h = await trainMixed(model, sets, d, o, rng, [timer, schedule]);
   // The time axis is free (inputShape [null, 20]): the same cell simply runs for more steps.
   const scores: DigitwiseScore[] = [];
-  for (let D = 1; D <= Math.max(d.testDigits, d.trainDigits); D++) {
+  for (let D = 1; D <= d.testDigits; D++) {
     const test = randomOperands(rng, d.testSize, D);
     scores.push(scoreDigitwise(model, test.a, test.b));
   }
@@ -187,8 +191,9 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   const longest = scores[scores.length - 1];
   const longer = scores.filter((s) => s.digits > d.trainDigits);
   const minLonger = longer.length ? Math.min(...longer.map((s) => s.exact)) : NaN;
+  const upTo = d.trainDigits === 1 ? '1 digit' : `up to ${d.trainDigits} digits`;
   const table: Table = {
-    caption: `Exact match on ${d.testSize} new random sums per length (trained on numbers of up to ${d.trainDigits} digits)`,
+    caption: `Exact match on ${d.testSize} new random sums per length (trained on numbers of ${upTo})`,
     columns: ['digits', 'steps', 'seen in training', 'exact match', 'per digit', 'example'],
     rows: scores.map((s) => [s.digits, s.digits + 1, s.digits <= d.trainDigits ? 'yes' : 'no', percent(s.exact), percent(s.perDigit),
       s.examples[0] ? `${s.examples[0].question} = ${s.examples[0].guess} ${s.examples[0].correct ? '☑' : '☒'}` : '']),
@@ -196,10 +201,14 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   const lines = [`Input at step t: one-hot digit t of a and of b (least significant first); output at step t: digit t of a+b.`,
     ...longest.examples.map((e) => `Question ${e.question} True ${e.truth} Guess ${e.guess} ${e.correct ? '☑' : '☒'}`)];
   const generalises = longer.length > 0 && minLonger >= 0.95;
-  const finding = `Fed two digits per step, least-significant first, a ${d.rnn} with ${d.hidden} units (${model.countParams().toLocaleString('en-US')} parameters) learns addition from numbers of up to ${d.trainDigits} digits: ` +
+  // Below half the trained length's sums right it has not learned addition, and nothing about generalising follows.
+  const learned = trained.exact >= 0.5;
+  const finding = `Fed two digits per step, least-significant first, a ${d.rnn} with ${d.hidden} units (${model.countParams().toLocaleString('en-US')} parameters) ` +
+    `${learned ? 'learns' : `has not learned, after ${d.epochs} epoch(s),`} addition from numbers of ${upTo}: ` +
     `${percent(trained.exact)} of new ${d.trainDigits}-digit sums are exactly right` +
-    (longer.length ? `, and ${percent(longest.exact)} of ${longest.digits}-digit sums, longer than any it saw (at least ${percent(minLonger)} for every longer length), ` +
-      (generalises ? 'so it generalises to more digits than it was trained on.' : 'so it only partly generalises to longer numbers; train longer or with more units.') : '.');
+    (!learned ? `${longer.length ? ` (${percent(longest.exact)} of ${longest.digits}-digit sums)` : ''}; train longer, with more sums or with more units.`
+      : longer.length ? `, and ${percent(longest.exact)} of ${longest.digits}-digit sums, longer than any it saw (at least ${percent(minLonger)} for every longer length), ` +
+        (generalises ? 'so it generalises to more digits than it was trained on.' : 'so it only partly generalises to longer numbers; train longer or with more units.') : '.');
   return {
     name: 'digitwise',
     title: 'Addition the way we do it by hand (digit by digit, with a carry)',

@@ -12,7 +12,7 @@ import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
-import { describe } from '../layers/describe.js';
+import { describe } from '../describe.js';
 
 type TensorRef = [string, number, number];
 

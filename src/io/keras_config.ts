@@ -6,7 +6,7 @@
 import { snakeCase, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
-import { describe } from '../layers/describe.js';
+import { describe } from '../describe.js';
 
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 

@@ -20,7 +20,7 @@ import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
-import { describe } from '../layers/describe.js';
+import { describe } from '../describe.js';
 import { functionalFromTopology, functionalTopology, functionalWeights, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 

@@ -3,7 +3,7 @@
  * group's weights back to back, little-endian, in the manifest's order. rnnlab writes float32; it reads
  * float32, int32, bool and tfjs's quantized weights (uint8 / uint16 with scale and min, float16).
  */
-import { describe } from '../layers/describe.js';
+import { describe } from '../describe.js';
 import { endianness } from 'node:os';
 import { ModelFormatError } from './errors.js';
 

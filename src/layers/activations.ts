@@ -1,6 +1,6 @@
 import type { Activation } from '../autograd/ops.js';
 import { EXTRA_ACTIVATIONS } from '../autograd/extra_activations.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 
 /** The activations with native kernels (the only ones a recurrent cell can run). */
 const KERNEL_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'hard_sigmoid'];

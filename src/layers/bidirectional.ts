@@ -1,6 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';

@@ -1,6 +1,6 @@
 import { allocFloat } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 

@@ -3,7 +3,7 @@
  * maxNorm, unitNorm and minMaxNorm rescale the vectors along `axis` (default 0: for a Dense kernel [in, out], each
  * unit's incoming weights), nonNeg zeroes negative values.
  */
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 
 /** Keras's backend epsilon, added to norms before dividing. */
 const EPSILON = 1e-7;

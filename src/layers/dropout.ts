@@ -1,7 +1,7 @@
 import * as ops from '../autograd/ops.js';
 import { globalRandom, type Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { layerGenerator } from './noise_layer.js';
 import { registerLayer } from './registry.js';

@@ -1,6 +1,6 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { NoiseLayer, type NoiseArgs } from './noise_layer.js';
 import { registerLayer } from './registry.js';
 

@@ -49,6 +49,7 @@ import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
+import { checkKeysFirst } from './option_probe.js';
 
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
@@ -65,15 +66,29 @@ export type {
   StackedRNNCellsArgs, RNNLayerArgs,
 };
 
-/** rl.layers.<name>(args): the class's constructor, then the check that it read every option given (checkKnownArgs). */
+/**
+ * rl.layers.<name>(args): the option keys checked first (as rl.layerClasses', so a refused call takes no automatic
+ * name), then the class's constructor and the check that it read every option given (checkKnownArgs).
+ */
 function layerFactory<C extends new (...args: never[]) => Layer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
   const make = factoryOf(cls);
-  return (...args) => checked(make(...args), args[0], name);
+  return (...args) => {
+    checkKeysFirst(cls, args[0], `rl.layers.${name}`);
+    return checked(make(...args), args[0], name);
+  };
 }
 
 function checked<L extends Layer>(layer: L, args: unknown, name: string): L {
   checkKnownArgs(layer, args, `rl.layers.${name}`);
   return layer;
+}
+
+/** A merge layer's factory (a list of inputs applies a fresh layer to it), checked as layerFactory's. */
+function mergeLayer<A, L extends Layer>(cls: new (args?: A) => L, name: string) {
+  return mergeFactory((args?: A) => {
+    checkKeysFirst(cls, args, `rl.layers.${name}`);
+    return checked(new cls(args), args, name);
+  });
 }
 
 export const layers = {
@@ -99,13 +114,13 @@ export const layers = {
   timeDistributed: layerFactory(TimeDistributed, 'timeDistributed'),
   inputLayer: layerFactory(InputLayer, 'inputLayer'),
   input: (args: InputArgs) => input(args),
-  add: mergeFactory((args?: MergeArgs) => checked(new Add(args), args, 'add')),
-  subtract: mergeFactory((args?: MergeArgs) => checked(new Subtract(args), args, 'subtract')),
-  multiply: mergeFactory((args?: MergeArgs) => checked(new Multiply(args), args, 'multiply')),
-  average: mergeFactory((args?: MergeArgs) => checked(new Average(args), args, 'average')),
-  maximum: mergeFactory((args?: MergeArgs) => checked(new Maximum(args), args, 'maximum')),
-  minimum: mergeFactory((args?: MergeArgs) => checked(new Minimum(args), args, 'minimum')),
-  concatenate: mergeFactory((args?: ConcatenateArgs) => checked(new Concatenate(args), args, 'concatenate')),
+  add: mergeLayer(Add, 'add'),
+  subtract: mergeLayer(Subtract, 'subtract'),
+  multiply: mergeLayer(Multiply, 'multiply'),
+  average: mergeLayer(Average, 'average'),
+  maximum: mergeLayer(Maximum, 'maximum'),
+  minimum: mergeLayer(Minimum, 'minimum'),
+  concatenate: mergeLayer(Concatenate, 'concatenate'),
   dot: layerFactory(Dot, 'dot'),
   attention: layerFactory(Attention, 'attention'),
   additiveAttention: layerFactory(AdditiveAttention, 'additiveAttention'),

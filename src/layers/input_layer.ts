@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor.js';
 import { Node, SymbolicTensor, type SymbolicDType } from './symbolic.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape } from './layer.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { registerLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
 

@@ -5,7 +5,8 @@
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
+import { layerDtypePolicy } from '../mixed_precision.js';
 import { checkOptionKeys } from '../near_name.js';
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import { checkConstraint, type Constraint } from './constraints.js';
@@ -159,10 +160,13 @@ function checkUnsupported(layer: string, args: object): void {
   }
 }
 
-/** float32 only; Keras 3 writes the dtype as a policy object {className: 'DTypePolicy', config: {name}}. */
+/**
+ * A dtype policy with float32 variables ('float32', 'mixed_bfloat16': a Keras model saved under mixed_bfloat16 loads
+ * with exact weights); Keras 3 writes it as {className: 'DTypePolicy', config: {name}}. The products follow the
+ * global policy (src/mixed_precision.ts); other policies throw naming the layer and the policy.
+ */
 function checkDtype(layer: string, v: unknown): void {
-  const name = typeof v === 'object' && v !== null ? (v as { config?: { name?: unknown } }).config?.name : v;
-  if (name !== null && name !== 'float32') throw new Error(`${layer}: dtype = ${typeof v === 'string' ? JSON.stringify(v) : describe(v)} is not supported (rnnlab computes in float32)`);
+  layerDtypePolicy(layer, v);
 }
 
 /** The declared input shape with its batch axis: batchInputShape, or batchSize (default any) with inputShape or inputDim. */

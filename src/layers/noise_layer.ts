@@ -7,7 +7,7 @@ import type { FArray } from '../backend/index.js';
 import { allocFloat } from '../backend/index.js';
 import { globalRandom, Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, checkRate, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export interface NoiseArgs extends LayerArgs {

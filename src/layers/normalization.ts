@@ -4,7 +4,7 @@
  * constraints, and the axis argument's checks.
  */
 import type { Variable } from '../variable.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, kerasShape, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';

@@ -1,7 +1,7 @@
 import { prelu } from '../autograd/advanced_activation_ops.js';
 import type { Tensor } from '../tensor.js';
 import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';

@@ -49,26 +49,8 @@ import { Softmax as SoftmaxClass } from './softmax.js';
 import { ActivityRegularization as ActivityRegularizationClass } from './activity_regularization.js';
 import { Rescaling as RescalingClass } from './rescaling.js';
 import { CategoryEncoding as CategoryEncodingClass } from './category_encoding.js';
+import { checkKeysFirst } from './option_probe.js';
 import { checkKnownArgs, type Layer } from './layer.js';
-
-/**
- * The option keys checked on a probe built under an explicit name, before the real layer is built: a refused
- * call must not take an automatic name (the next layers' dense_N names would shift). A wrapper renames the layer
- * it wraps (Bidirectional's forward_<name>), so the probe gives that name back. A probe the constructor refuses
- * is the error (named by `where` when no name was given), so that refusal takes no name either.
- */
-function checkKeysFirst(target: new (...args: never[]) => Layer, args: unknown, where: string): void {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return;
-  const inner = (args as { layer?: unknown }).layer;
-  const innerName = inner instanceof Object && 'name' in inner ? (inner as Layer).name : undefined;
-  let probe: Layer;
-  try {
-    probe = Reflect.construct(target, [{ ...args, name: (args as { name?: unknown }).name ?? where }]) as Layer;
-  } finally {
-    if (innerName !== undefined) (inner as Layer).name = innerName;
-  }
-  checkKnownArgs(probe, args, where);
-}
 
 function checkedClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
   const proxy: C = new Proxy(cls, {

@@ -2,7 +2,7 @@
  * Keras's weight regularizers: l1 * sum|w| + l2 * sum w^2 added to the loss (in fit, evaluate and trainOnBatch, as
  * Keras and tfjs do), with the matching gradient. One class covers L1, L2 and L1L2, as tfjs's L1L2 does.
  */
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 
 export interface RegularizerArgs { l1?: number; l2?: number }
 

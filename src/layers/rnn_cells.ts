@@ -6,7 +6,7 @@
  */
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { GRU } from './gru.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';

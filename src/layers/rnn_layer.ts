@@ -7,7 +7,7 @@
  * '<rnn>/RNNCell_<i>/kernel' for a stack.
  */
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';

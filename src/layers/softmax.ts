@@ -1,7 +1,7 @@
 import { softmaxOver } from '../autograd/advanced_activation_ops.js';
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 

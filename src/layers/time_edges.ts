@@ -5,7 +5,7 @@
  */
 import { padTime } from '../autograd/layer_ops.js';
 import type { Tensor } from '../tensor.js';
-import { describe } from './describe.js';
+import { describe } from '../describe.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
 export abstract class TimeEdges1D extends Layer {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { writeFileAtomic } from '../io/atomic.js';
+import type { ProcessStart } from '../io/process_alive.js';
 import type { Environment } from './environment.js';
 import type { Table } from './table.js';
 
@@ -59,6 +60,11 @@ export interface RunRecord extends RecordBody {
    * folder shared between machines a reader elsewhere cannot judge a "running" record. Absent in older records.
    */
   host?: string;
+  /**
+   * While running, on Linux: which process of which boot `pid` named when the record was written (src/io/process_alive.ts),
+   * so that a reader tells the writer from a reused pid exactly, whatever the wall clock did. Absent in older records.
+   */
+  writer?: ProcessStart;
   startedAt: string;
   finishedAt: string | null;
   environment: Environment;

@@ -6,6 +6,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { ownProcessStart } from '../io/process_alive.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
@@ -45,10 +46,17 @@ export function removeRunDirIfEmpty(dir: string): void {
 
 export { environment, rnnlabVersion, type Environment } from './environment.js';
 
+/** This process's start, for the record's `writer` (absent where /proc cannot say: not Linux). */
+function writerOf(): Pick<RunRecord, 'writer'> {
+  const start = ownProcessStart();
+  return start ? { writer: { ...start } } : {};
+}
+
 /** A record of a run that has just started; the task fills in its body, finishRecord its end. */
 export function startRecord(o: { command: string; argv: readonly string[]; source: RunRecord['source']; runName: string; startedAt: Date; config?: Record<string, unknown> }): RunRecord {
   return {
     schemaVersion: RUN_RECORD_VERSION, command: o.command, argv: [...o.argv], source: o.source, runName: o.runName, status: 'running', pid: process.pid, host: hostname(),
+    ...writerOf(),
     startedAt: o.startedAt.toISOString(), finishedAt: null, environment: environment(), config: o.config ?? {}, data: null, models: [], metrics: {},
     timing: { totalSeconds: null }, finding: '', error: null, cancellation: null,
   };
@@ -57,8 +65,10 @@ export function startRecord(o: { command: string; argv: readonly string[]; sourc
 /** The record at the end of a run: the task's body, the final status, the time. */
 export function finishRecord(start: RunRecord, body: RecordBody, status: Exclude<RunStatus, 'running'> = 'completed', extra: Partial<RunRecord> = {}): RunRecord {
   const finishedAt = new Date();
+  // pid and writer name the process while it runs; a finished record names none.
+  const { writer: _running, ...rest } = start;
   return {
-    ...start, ...body, status, pid: null, finishedAt: finishedAt.toISOString(),
+    ...rest, ...body, status, pid: null, finishedAt: finishedAt.toISOString(),
     timing: { totalSeconds: (finishedAt.getTime() - Date.parse(start.startedAt)) / 1000 }, ...extra,
   };
 }

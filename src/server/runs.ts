@@ -84,12 +84,14 @@ export function recordFromOtherHost(r: RunRecord, here = hostname()): boolean {
 }
 
 /**
- * Whether the process a "running" record names is alive and is the one that began the run. A record of another
- * machine counts as alive: this server cannot see its process, so it must neither judge nor take over its run.
+ * Whether the process a "running" record names is alive and is the one that began the run: by the writer's boot id
+ * and start ticks where the record has them (exact, whatever the wall clock did), else by process_identity's
+ * wall-clock rule. A record of another machine counts as alive: this server cannot see its process, so it must
+ * neither judge nor take over its run.
  */
 export function recordWriterAlive(r: RunRecord): boolean {
   if (recordFromOtherHost(r)) return true;
-  return r.pid !== null && writerAlive(r.pid, Date.parse(r.startedAt));
+  return r.pid !== null && writerAlive(r.pid, Date.parse(r.startedAt), r.writer);
 }
 
 export function summarize(id: string, dir: string, r: RunRecord | null, error?: string, trainingHere = false): RunSummary {

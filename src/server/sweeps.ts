@@ -118,7 +118,7 @@ export class SweepStore {
  * (a running run's worker rewrites its stamp every HEARTBEAT_MS).
  */
 function stampAlive(s: WorkerStamp, now: number, host = hostname()): boolean {
-  return s.host === host ? writerAlive(s.pid, Date.parse(s.startedAt)) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
+  return s.host === host ? writerAlive(s.pid, Date.parse(s.startedAt), s.writer) : now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS;
 }
 
 export interface WorkerView {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { sweepTempFiles, writeFileAtomic } from '../io/atomic.js';
-import { processAlive } from '../io/process_alive.js';
+import { isProcessStart, ownProcessStart, processAlive, recordedProcessAlive, type ProcessStart } from '../io/process_alive.js';
 
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
@@ -24,6 +24,11 @@ export interface WorkerStamp {
   updatedAt: string;
   epoch: number | null;
   epochs: number | null;
+  /**
+   * On Linux: which process of which boot `pid` is (src/io/process_alive.ts), so a reused pid is not taken for the
+   * worker, whatever the wall clock did. Absent in older stamps and where /proc cannot be read.
+   */
+  writer?: ProcessStart;
   /** The worker that had the run before, when this one took it over from a worker that died mid-run. */
   takenOverFrom?: string;
 }
@@ -32,7 +37,9 @@ export interface WorkerStamp {
 export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed'): void } {
   const now = () => new Date().toISOString();
   const before = readWorkerStamp(dir);
-  const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null,
+  const start = ownProcessStart();
+  const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, ...(start ? { writer: { ...start } } : {}),
+    state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null,
     ...(before?.state === 'running' && before.worker !== worker ? { takenOverFrom: before.worker } : {}) };
   const write = () => {
     stamp.updatedAt = now();
@@ -78,10 +85,18 @@ export function cleanStaleTemps(dir: string): string[] {
   return sweepTempFiles(dir).map((f) => path.basename(f));
 }
 
+/**
+ * Whether the stamp's worker process (of this host) still runs: exactly by its recorded start where the stamp has
+ * one, else by its pid alone (older stamps).
+ */
+export function stampProcessAlive(s: WorkerStamp): boolean {
+  return isProcessStart(s.writer) ? recordedProcessAlive(s.pid, s.writer) : processAlive(s.pid);
+}
+
 /** A stamp left "running" by a worker of this host that is gone is closed with the state the run's results show. */
 export function closeStaleStamp(dir: string, state: 'completed' | 'failed'): void {
   const s = readWorkerStamp(dir);
-  if (!s || s.state !== 'running' || s.host !== hostname() || processAlive(s.pid)) return;
+  if (!s || s.state !== 'running' || s.host !== hostname() || stampProcessAlive(s)) return;
   try {
     writeFileAtomic(path.join(dir, WORKER_FILE), JSON.stringify({ ...s, state, updatedAt: new Date().toISOString() }, null, 2) + '\n');
   } catch {

@@ -18,6 +18,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'factory.ts': EVERYTHING,
   // A leaf: the "did you mean" of option errors.
   'near_name.ts': EVERYTHING,
+  // A leaf: a bad value in words, for error messages everywhere.
+  'describe.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
   'tensor.ts': [...APPS, ...API, 'data'],
   'variable.ts': [...APPS, ...API, 'data'],

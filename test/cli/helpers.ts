@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { envForFile } from '../helpers/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -75,11 +76,6 @@ export function checkCommonResults(r: Record<string, any>, command: string): voi
 
 /** For a test file: IMDb's parsed cache in a temporary folder (RNNLAB_CACHE restored after), temp dirs removed. */
 export function isolatedCache(): void {
-  const saved = process.env.RNNLAB_CACHE;
-  beforeAll(() => { process.env.RNNLAB_CACHE = tempDir('rnnlab-cache-'); });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.RNNLAB_CACHE;
-    else process.env.RNNLAB_CACHE = saved;
-    cleanup();
-  });
+  envForFile(() => ({ RNNLAB_CACHE: tempDir('rnnlab-cache-') }));
+  afterAll(cleanup);
 }

@@ -6,24 +6,14 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envForFile } from '../helpers/env.js';
 import { cleanup, readResults, requireData, run, tempDir } from './helpers.js';
 
 const IMDB_TINY = ['imdb', '--model', 'lstm', '--limit', '40', '--epochs', '1', '--maxlen', '20', '--units', '4', '--embedding-dim', '4', '--verbose', '0'];
 let root = '';
-const saved = { RNNLAB_CACHE: process.env.RNNLAB_CACHE, RNNLAB_OFFLINE: process.env.RNNLAB_OFFLINE };
-
-beforeAll(() => {
-  root = tempDir('rnnlab-imdb-ckpt-');
-  process.env.RNNLAB_CACHE = path.join(root, 'cache');
-  process.env.RNNLAB_OFFLINE = '1';
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  cleanup();
-});
+beforeAll(() => { root = tempDir('rnnlab-imdb-ckpt-'); });
+envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache'), RNNLAB_OFFLINE: '1' }));
+afterAll(cleanup);
 
 function write(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -4,15 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { metricsConfigOf, metricsFromConfig } from '../../src/metrics/registry.js';
-
-function twoHeads(): rl.Functional {
-  rl.setSeed(1);
-  const input = rl.input({ shape: [3] });
-  const trunk = rl.layers.dense({ units: 4, name: 'trunk' }).apply(input) as rl.SymbolicTensor;
-  const o1 = rl.layers.dense({ units: 2, activation: 'softmax', name: 'o1' }).apply(trunk) as rl.SymbolicTensor;
-  const o2 = rl.layers.dense({ units: 1, name: 'o2' }).apply(trunk) as rl.SymbolicTensor;
-  return rl.model({ inputs: input, outputs: [o1, o2] }) as rl.Functional;
-}
+import { twoHeads } from '../helpers/two_heads.js';
 
 const asIs = (m: unknown): string => {
   if (typeof m !== 'string') throw new Error(`not a name: ${String(m)}`);

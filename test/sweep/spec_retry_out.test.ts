@@ -10,22 +10,13 @@ import { main } from '../../src/cli/main.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
+import { envForFile } from '../helpers/env.js';
 import { cleanup, learnableTarball, tempDir } from './helpers.js';
 
 let root: string;
-const saved = { RNNLAB_CACHE: process.env.RNNLAB_CACHE, RNNLAB_OFFLINE: process.env.RNNLAB_OFFLINE };
-beforeAll(() => {
-  root = tempDir();
-  process.env.RNNLAB_CACHE = path.join(root, 'cache');
-  process.env.RNNLAB_OFFLINE = '1';
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  cleanup();
-});
+beforeAll(() => { root = tempDir(); });
+envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache'), RNNLAB_OFFLINE: '1' }));
+afterAll(cleanup);
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';

@@ -99,8 +99,9 @@ describe('rnnlab train / evaluate', () => {
     await bad(['--format', 'xml'], 2, /'xml' is invalid.*csv, tsv, jsonl, folder/s);
     expect(existsSync(out)).toBe(false);
     const e = await cli(['evaluate', '--model', path.join(root, 'nothing'), '--data', data]);
-    expect(e.code).toBe(1);
-    expect(e.err).toMatch(/rnnlab evaluate: data error: .*nothing: no saved model here/);
+    // A --model without a saved model is a usage error naming the flag, as in predict and translate.
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/rnnlab evaluate: error: --model: no such file or folder: .*nothing/);
   });
 
   it('--no-lowercase keeps case in the vocabulary; --class-weight balanced is recorded', async () => {
