@@ -6,6 +6,11 @@ export const RUN_MODELS = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'c
 export const FIT_MODELS = ['addition', 'imdb_lstm'];
 export const INFERENCE_MODELS = ['lstm', 'cnn_lstm', 'gru', 'addition'];
 export const BF16_MODELS = ['ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm', 'gru', 'bilstm'];
+
+// The addon-comparison flags recurrent.mjs and gemm.mjs share.
+const ADDON_FLAG = { kind: 'file', value: 'PATH', help: 'time this build of the addon instead of build/Release/rnnlab.node' };
+const ROUNDS_FLAG = { kind: 'int', min: 1, value: 'N', needs: ['against'], help: 'rounds of --against (default 8)' };
+
 export const RECURRENT_CASES = ['lstm', 'gru', 'simpleRnn', 'addition'];
 export const GEMM_SHAPE = /^(\d+)x(\d+)x(\d+)(t?)(T?)$/;
 
@@ -69,9 +74,9 @@ export const RECURRENT = {
     mask: { kind: 'fraction', value: 'FRACTION', default: 0, help: 'mask this leading fraction of every sequence' },
     case: { kind: 'list', value: 'NAME,...', choices: RECURRENT_CASES, help: 'only these cases (default: all)' },
     json: { kind: 'bool', help: 'print one JSON object instead of the table' },
-    addon: { kind: 'file', value: 'PATH', help: 'time this build of the addon instead of build/Release/rnnlab.node' },
+    addon: ADDON_FLAG,
     against: { kind: 'file', value: 'PATH', help: 'time this build and the one at PATH in alternating rounds' },
-    rounds: { kind: 'int', min: 1, value: 'N', needs: ['against'], help: 'rounds of --against (default 8)' },
+    rounds: ROUNDS_FLAG,
   },
 };
 
@@ -82,9 +87,9 @@ export const GEMM = {
   flags: {
     shapes: { kind: 'list', pattern: GEMM_SHAPE, itemHelp: 'MxKxN shapes with an optional t (A transposed) and T (B transposed)', value: 'MxKxN,...', help: 'time these shapes instead (trailing t: A transposed, T: B transposed)' },
     cpu: { kind: 'bool', help: 'GFLOP per CPU-second of the process (all threads) instead of per wall second' },
-    addon: { kind: 'file', value: 'PATH', help: 'time this build of the addon instead of build/Release/rnnlab.node' },
+    addon: ADDON_FLAG,
     against: { kind: 'file', value: 'PATH', needs: ['shapes'], help: 'time this build and the one at PATH in alternating rounds of 0.3 s per shape' },
-    rounds: { kind: 'int', min: 1, value: 'N', needs: ['against'], help: 'rounds of --against (default 8)' },
+    rounds: ROUNDS_FLAG,
   },
 };
 

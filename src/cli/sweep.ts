@@ -16,7 +16,7 @@ import { summaryLines } from '../sweep/render.js';
 import { SWEEP_FILE } from '../sweep/record.js';
 import { readSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
-import { isProcessStart, ownProcessStart, processAlive, recordedProcessAlive, type ProcessStart } from '../io/process_alive.js';
+import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
@@ -51,7 +51,7 @@ function lockHeld(o: LockOwner): boolean {
   if (o.host !== null && o.host !== hostname()) return true;
   // This process's own pid: a lock left by an earlier process that had it (containers reuse small pids).
   if (o.pid === process.pid) return false;
-  return o.writer ? recordedProcessAlive(o.pid, o.writer) : processAlive(o.pid);
+  return aliveAs(o.pid, o.writer);
 }
 
 /**

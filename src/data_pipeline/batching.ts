@@ -81,9 +81,10 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
   }
   if (typeof first === 'object' && first !== null) {
     const keys = Object.keys(first);
+    const known = new Set(keys);
     items.forEach((x, i) => {
       if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Tensor) throw new Error(`${where(i)} is ${describe(x)} but element 0 is an object`);
-      const extra = Object.keys(x).filter((k) => !keys.includes(k));
+      const extra = Object.keys(x).filter((k) => !known.has(k));
       if (extra.length) throw new Error(`${where(i)} has key '${extra[0]}' that element 0 lacks`);
     });
     return Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, roots)]));

@@ -107,7 +107,10 @@ function convert(raw: string, name: string, c: ColumnConfig | undefined, at: str
       if (l === '0' || l === 'false') return 0;
       throw new Error(`data.csv: ${at}: column ${name} (dtype bool) holds '${raw}'; use 1, 0, true or false`);
     }
-    default: return Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    default: {
+      const n = Number(raw);
+      return Number.isFinite(n) ? n : raw;
+    }
   }
 }
 

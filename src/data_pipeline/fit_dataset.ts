@@ -115,9 +115,10 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   const start = Date.now();
   let sums: number[] | null = null, seen = 0, b = 0;
   // for-await's break calls the iterator's return(), which closes the source (a csv file) when stopping early.
+  const ioNames = namesOf(model);
   for await (const el of dataset) {
     if (args.batches !== undefined && b >= args.batches) break;
-    const [x, y, sampleWeight] = xy(el, `${model.name}.evaluateDataset`, namesOf(model));
+    const [x, y, sampleWeight] = xy(el, where, ioNames);
     const n = batchSizeOf(x);
     const vals = await evaluateModel(model, x, y, { batchSize: n, sampleWeight });
     sums = sums ? sums.map((s, i) => s + vals[i] * n) : vals.map((v) => v * n);
@@ -174,6 +175,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   let exhausted = false;
   await fire(callbacks, 'onTrainBegin', {});
   try {
+    const ioNames = namesOf(model);
     for (let epoch = state.initialEpoch; epoch < epochs && !model.stopTraining && !exhausted; epoch++) {
       const start = Date.now();
       const it = shared ?? (await dataset.iterator());
@@ -198,7 +200,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
             await fire(callbacks, 'onEpochBegin', epoch, {});
           }
           await fire(callbacks, 'onBatchBegin', b, {});
-          const [x, y, sampleWeight] = xy(r.value, where, namesOf(model));
+          const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
           const res = model.trainOnBatch(x as never, y as never, sampleWeight);
           const vals = typeof res === 'number' ? [res] : res;

@@ -32,13 +32,17 @@ export function isProcessStart(v: unknown): v is ProcessStart {
 
 /** This kernel's boot id, or null where there is no /proc (not Linux). */
 export function currentBootId(): string | null {
-  try {
-    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    return id || null;
-  } catch {
-    return null;
+  // Read once: the boot cannot change while this process lives (and liveness checks run per record, per request).
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      bootId = null;
+    }
   }
+  return bootId;
 }
+let bootId: string | null | undefined;
 
 /** Field 22 of /proc/<pid>/stat (or of /proc/self/stat), or null where /proc does not show that process. */
 export function processStartTicks(pid: number | 'self'): number | null {
@@ -70,6 +74,11 @@ export function ownProcessStart(): ProcessStart | null {
  * is the same process, whatever the wall clock did since. Another boot's writer is gone. Where /proc cannot be read
  * (not Linux, or /proc mounted with hidepid hiding that pid), the live pid alone decides.
  */
+/** Whether pid's process (of this host) still runs: exactly by `start` when it is a recorded start, else by the pid alone. */
+export function aliveAs(pid: number, start: unknown): boolean {
+  return isProcessStart(start) ? recordedProcessAlive(pid, start) : processAlive(pid);
+}
+
 export function recordedProcessAlive(pid: number, start: ProcessStart): boolean {
   const boot = currentBootId();
   if (boot !== null && boot !== start.bootId) return false;

@@ -51,8 +51,6 @@ export interface CompiledMetrics {
   functions: Record<string, MetricFunction>;
   /** The metric names of each output, in output order. */
   perOutput: string[][];
-  /** The object form was given (saved per output). */
-  byOutput: boolean;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -66,7 +64,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function compiledMetrics(given: unknown, where: string, outputNames: readonly string[] = []): CompiledMetrics {
   const functions: Record<string, MetricFunction> = {};
-  const empty = { names: [], functions, perOutput: outputNames.map(() => []), byOutput: false };
+  const empty = { names: [], functions, perOutput: outputNames.map(() => []) };
   if (given === undefined || given === null) return empty;
   const resolve = (m: unknown): string => {
     if (typeof m === 'function' && (m as { metricName?: string }).metricName === undefined) {
@@ -86,10 +84,10 @@ export function compiledMetrics(given: unknown, where: string, outputNames: read
       if (!outputNames.includes(k)) throw new Error(`${where}: metrics names output '${k}', but the model's outputs are ${outputNames.join(', ')}`);
     }
     const perOutput = outputNames.map((n) => (given[n] === undefined || given[n] === null ? [] : listOf(given[n])));
-    return { names: [...new Set(perOutput.flat())], functions, perOutput, byOutput: true };
+    return { names: [...new Set(perOutput.flat())], functions, perOutput };
   }
   const names = listOf(given);
-  return { names, functions, perOutput: outputNames.map(() => names), byOutput: false };
+  return { names, functions, perOutput: outputNames.map(() => names) };
 }
 
 /** The names of compile's metrics (see compiledMetrics). */

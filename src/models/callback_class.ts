@@ -143,7 +143,6 @@ export class PlainCallback implements CallbackHooks {
 
   setFitState(state: FitState): void {
     const t = this.target;
-    t.setFitState?.(state);
     const params = fitParams(state);
     // An object that brings its own setParams / setModel (a class instance, tfjs style) gets them called;
     // a plain object gets the fields, unless it defines them itself.

@@ -198,6 +198,7 @@ export class Sequential extends ModelBase<TensorLike> {
     if (!this.loss) return;
     const last = this.layers[this.layers.length - 1];
     const fold = foldableActivation(this.loss);
+    // An activity regularizer reads the activated output, so its layer keeps the activation.
     this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
   }
 
@@ -233,10 +234,7 @@ export class Sequential extends ModelBase<TensorLike> {
     this.compiledLosses = [loss];
     this.loss = loss.kind;
     ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
-    const last = this.layers[this.layers.length - 1];
-    const fold = foldableActivation(this.loss);
-    // An activity regularizer reads the activated output, so its layer keeps the activation.
-    this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
+    this.refreshFold();
   }
 
   /** Runs every layer. logits: stop before a final activation the loss folds in. */

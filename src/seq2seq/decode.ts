@@ -102,10 +102,11 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
     let states = start.states;
     const hyps: Hypothesis[] = batch.map(() => ({ ids: [], logProb: 0, attention: [], ended: false }));
     let tokens = batch.map(() => START);
+    let allowed: number[] | undefined; // the vocabulary is the model's: the same at every step
     for (let t = 0; t < o.maxSteps && hyps.some((h) => !h.ended); t++) {
       const s = step(l, runner, tokens, states, encoded);
       states = s.states;
-      const ids = choices(s.vocab);
+      const ids = (allowed ??= choices(s.vocab));
       tokens = hyps.map((h, i) => {
         if (h.ended) return END;
         const row = s.probs.subarray(i * s.vocab, (i + 1) * s.vocab);
@@ -139,16 +140,17 @@ export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[
     // Only the first beam of a source is live at the start, so the beams do not begin as copies.
     let live: Hypothesis[][] = batch.map(() => [{ ids: [], logProb: 0, attention: [], ended: false }]);
     const done: Hypothesis[][] = batch.map(() => []);
+    let allowed: number[] | undefined; // the vocabulary is the model's: the same at every step
     for (let t = 0; t < o.maxSteps && live.some((b, i) => b.length > 0 && done[i].length < beam); t++) {
       const tokens = rows.map((src, r) => live[src][r - src * beam]?.ids.at(-1) ?? START);
       const s = step(l, runner, tokens, states, encoded);
+      const ids = (allowed ??= choices(s.vocab));
       const parents: number[] = [];
       const next: Hypothesis[][] = batch.map(() => []);
       for (let i = 0; i < n; i++) {
         const pad = () => { while (parents.length < (i + 1) * beam) parents.push(i * beam); };
         if (done[i].length >= beam) { live[i] = []; pad(); continue; }
         const cands: { k: number; v: number; logProb: number }[] = [];
-        const ids = choices(s.vocab);
         live[i].forEach((h, k) => {
           const row = s.probs.subarray((i * beam + k) * s.vocab, (i * beam + k + 1) * s.vocab);
           for (const v of ids) cands.push({ k, v, logProb: h.logProb + logOf(row[v]) });

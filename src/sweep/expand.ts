@@ -49,8 +49,7 @@ export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
   let fromGrid: Record<string, FlagValue>[];
   if (spec.samples === null || spec.samples >= total) fromGrid = hasGrid ? cartesian(spec.grid) : [];
   else if (total <= PERMUTE_LIMIT) {
-    const rng = new Random(spec.sampleSeed);
-    const picked = Array.from(rng.permutation(total).subarray(0, spec.samples)).sort((a, b) => a - b);
+    const picked = Array.from(new Random(spec.sampleSeed).permutation(total).subarray(0, spec.samples)).sort((a, b) => a - b);
     fromGrid = picked.map((i) => gridAt(spec.grid, i));
   } else {
     // A huge grid: draw distinct indices (few compared with the grid, so repeats are rare) and decode each.

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { nearName } from '../near_name.js';
+import { metricKey } from './outcome.js';
 
 export type FlagValue = string | number | boolean;
 
@@ -19,7 +20,6 @@ export const COMMAND_METRICS: Record<SweepCommand, readonly string[]> = {
   addition: ['perCharAccuracy', 'exactMatchAccuracy', 'trainAccuracy', 'valLoss'],
 };
 
-const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 /** The most settings a sweep runs (a grid without samples may not expand to more). */
@@ -183,7 +183,7 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
   const metric = doc.metric ?? defaultMetric(command as SweepCommand);
   if (typeof metric !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(metric)) throw new SweepSpecError(`${source}: metric must be a metric name such as test_accuracy`);
   const metrics = COMMAND_METRICS[command as SweepCommand];
-  if (!metrics.includes(camel(metric))) {
+  if (!metrics.includes(metricKey(metric))) {
     const names = metrics.map(snake);
     const near = nearName(snake(metric), names);
     throw new SweepSpecError(`${source}: metric '${metric}' is not reported by rnnlab ${command}${near ? ` (did you mean '${near}'?)` : ''}; it reports ${names.join(', ')}`);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { sweepTempFiles, writeFileAtomic } from '../io/atomic.js';
-import { isProcessStart, ownProcessStart, processAlive, recordedProcessAlive, type ProcessStart } from '../io/process_alive.js';
+import { aliveAs, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
@@ -90,7 +90,7 @@ export function cleanStaleTemps(dir: string): string[] {
  * one, else by its pid alone (older stamps).
  */
 export function stampProcessAlive(s: WorkerStamp): boolean {
-  return isProcessStart(s.writer) ? recordedProcessAlive(s.pid, s.writer) : processAlive(s.pid);
+  return aliveAs(s.pid, s.writer);
 }
 
 /** A stamp left "running" by a worker of this host that is gone is closed with the state the run's results show. */
