@@ -11,17 +11,12 @@ import { setGlobalPolicy } from '../dist/mixed_precision.js';
 import { Tensor } from '../dist/tensor.js';
 import { setSeed } from '../dist/random.js';
 import * as rl from '../dist/index.js';
-import { dataFileOrExit, parseOrExit } from './flags.mjs';
+import { dataFileOrExit, exitUnlessBf16, parseOrExit } from './flags.mjs';
 import { BF16_GRADIENTS } from './specs.mjs';
 
 const o = parseOrExit(BF16_GRADIENTS, process.argv.slice(2));
 const data = dataFileOrExit(BF16_GRADIENTS, o.data);
-// Where bf16 cannot run, the policy falls back to float32 and every figure would compare float32 with itself.
-const bf16 = bf16Support();
-if (!bf16.ok) {
-  console.error(`bench/bf16_gradients.mjs: mixed_bfloat16 cannot run here (it needs ${bf16.reason}); nothing to compare`);
-  process.exit(2);
-}
+exitUnlessBf16(BF16_GRADIENTS, bf16Support());
 const nb = o.batches, dir = o.model ?? null;
 setSeed(o.seed);
 const model = dir ? await loadModel(dir) : imdbModel('lstm');

@@ -8,16 +8,11 @@ import { bf16Support, kernels } from '../dist/backend/index.js';
 import { setGlobalPolicy } from '../dist/mixed_precision.js';
 import { Tensor } from '../dist/tensor.js';
 import { setSeed } from '../dist/random.js';
-import { parseOrExit } from './flags.mjs';
+import { exitUnlessBf16, parseOrExit } from './flags.mjs';
 import { BF16_STEP } from './specs.mjs';
 
 const { models, steps, top, wall } = parseOrExit(BF16_STEP, process.argv.slice(2));
-// Where bf16 cannot run, the policy falls back to float32: the "bf16" line would be a second float32 timing.
-const bf16 = bf16Support();
-if (!bf16.ok) {
-  console.error(`bench/bf16_step.mjs: mixed_bfloat16 cannot run here (it needs ${bf16.reason}); nothing to compare`);
-  process.exit(2);
-}
+exitUnlessBf16(BF16_STEP, bf16Support());
 const now = wall ? () => performance.now() : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 // Times every kernel of the kernel set in force (the objects kernels() returns are reused, so wrapping their

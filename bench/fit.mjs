@@ -7,7 +7,7 @@ import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
 import { withScratch } from '../dist/backend/index.js';
 import { parseOrExit, isMain, runMain } from './flags.mjs';
-import { FIT, FIT_MODELS } from './specs.mjs';
+import { checkCases, FIT } from './specs.mjs';
 
 // name -> [batch, make the model, make n samples]
 const CASES = {
@@ -26,8 +26,7 @@ const CASES = {
   }],
 };
 
-// bench/specs.mjs lists the same names for --models (it cannot import this file, which loads the addon).
-if (Object.keys(CASES).join() !== FIT_MODELS.join()) throw new Error('bench/fit.mjs: CASES and specs.mjs FIT_MODELS differ');
+checkCases('bench/fit.mjs', Object.keys(CASES), 'FIT_MODELS');
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 

@@ -215,6 +215,16 @@ export function exitOnError(e, script = `bench/${path.basename(process.argv[1] ?
   process.exit(1);
 }
 
+/**
+ * Ends the process with code 2 where mixed_bfloat16 cannot run (bf16: the addon's bf16Support(), passed in as this
+ * file loads no addon): the policy would fall back to float32, and the figures would compare float32 with itself.
+ */
+export function exitUnlessBf16(spec, bf16) {
+  if (bf16.ok) return;
+  console.error(`${spec.name}: mixed_bfloat16 cannot run here (it needs ${bf16.reason}); nothing to compare`);
+  process.exit(2);
+}
+
 /** How a script's main runs: exitOnError ends it on a failure. */
 export function runMain(main) {
   main().catch((e) => exitOnError(e));

@@ -68,7 +68,7 @@ async function main() {
   const o = parseOrExit(GEMM, process.argv.slice(2));
   const addon = o.addon ? loadAddonFlag(GEMM, '--addon', o.addon) : loadAddon();
   const against = o.against ? loadAddonFlag(GEMM, '--against', o.against) : null;
-  const rounds = o.rounds ?? 8;
+  const rounds = o.rounds;
   const { threads, isa } = addon.info();
   if (against) against.setThreads(threads);
   let gflops;

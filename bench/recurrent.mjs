@@ -25,7 +25,7 @@
 import { createRequire } from 'node:module';
 import { measureGemm } from './gemm.mjs';
 import { loadAddonFlag, parseOrExit, isMain, runMain } from './flags.mjs';
-import { RECURRENT, RECURRENT_CASES } from './specs.mjs';
+import { checkCases, RECURRENT } from './specs.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -38,8 +38,7 @@ export const CASES = [
 
 // The short name --case takes.
 const caseKey = (c) => (c.cell ? 'addition' : c.name);
-// bench/specs.mjs lists the same names for --case (it cannot import this file, which loads the addon).
-if (CASES.map(caseKey).join() !== RECURRENT_CASES.join()) throw new Error('bench/recurrent.mjs: CASES and specs.mjs RECURRENT_CASES differ');
+checkCases('bench/recurrent.mjs', CASES.map(caseKey), 'RECURRENT_CASES');
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -179,8 +178,8 @@ async function main() {
   const run = { threads: o.threads, mask: o.mask, cpu: o.cpu, cases: o.case };
   if (o.against) {
     const builds = [['this build', nat], [o.against, loadAddonFlag(RECURRENT, '--against', o.against)]];
-    const rows = await compareBuilds(builds, { ...run, rounds: o.rounds ?? 8, reps: o.reps ?? 3 });
-    if (o.json) console.log(JSON.stringify({ info: nat.info(), rounds: o.rounds ?? 8, comparison: rows }));
+    const rows = await compareBuilds(builds, { ...run, rounds: o.rounds, reps: o.reps ?? 3 });
+    if (o.json) console.log(JSON.stringify({ info: nat.info(), rounds: o.rounds, comparison: rows }));
     else printComparison(rows, o.cpu);
     return;
   }

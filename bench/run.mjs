@@ -16,7 +16,7 @@ import path from 'node:path';
 import * as rl from '../dist/index.js';
 import { imdbModel, additionModel } from '../dist/experiments/lab_models.js';
 import { exitOnError, parseOrExit, UsageError } from './flags.mjs';
-import { RUN, RUN_MODELS } from './specs.mjs';
+import { checkCases, RUN } from './specs.mjs';
 import { checkTorch, DEFAULT_TORCH_SCRIPT, ratioLines, runTorch, torchPython } from './vs_torch.mjs';
 
 const VOCAB = 10000, LEN = 500;
@@ -25,8 +25,7 @@ const CASES = {
   ff_raw: [128, 25000, 0.5], ff_embed: [128, 25000, 0.35], cnn: [128, 25000, 0.22],
   simple_rnn: [16, 25000, 0.2], lstm: [64, 25000, 0.3], cnn_lstm: [64, 25000, 0.28], addition: [128, 45000, 0.35],
 };
-// bench/specs.mjs lists the same names for --models (it cannot import this file, which loads the addon).
-if (Object.keys(CASES).join() !== RUN_MODELS.join()) throw new Error('bench/run.mjs: CASES and specs.mjs RUN_MODELS differ');
+checkCases('bench/run.mjs', Object.keys(CASES), 'RUN_MODELS');
 const GEMM_TARGET = 0.8;
 const RECURRENT_OF_GEMM = 0.8; // issue 14: recurrent kernels at >= 80 % of the GEMM rate at similar sizes
 

@@ -6,6 +6,7 @@ export const INFERENCE_MODELS: string[];
 export const BF16_MODELS: string[];
 export const RECURRENT_CASES: string[];
 export const GEMM_SHAPE: RegExp;
+export function checkCases(script: string, caseNames: readonly string[], listName: 'RUN_MODELS' | 'FIT_MODELS' | 'INFERENCE_MODELS' | 'BF16_MODELS' | 'RECURRENT_CASES'): void;
 export const RUN: ScriptSpec;
 export const SOAK: ScriptSpec;
 export const FIT: ScriptSpec;

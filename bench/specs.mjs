@@ -9,9 +9,18 @@ export const BF16_MODELS = ['ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm',
 
 // The addon-comparison flags recurrent.mjs and gemm.mjs share.
 const ADDON_FLAG = { kind: 'file', value: 'PATH', help: 'time this build of the addon instead of build/Release/rnnlab.node' };
-const ROUNDS_FLAG = { kind: 'int', min: 1, value: 'N', needs: ['against'], help: 'rounds of --against (default 8)' };
+const ROUNDS_FLAG = { kind: 'int', min: 1, value: 'N', default: 8, needs: ['against'], help: 'rounds of --against' };
 
 export const RECURRENT_CASES = ['lstm', 'gru', 'simpleRnn', 'addition'];
+
+/**
+ * A script's own case table against the names listed here for its flag (this file cannot import the scripts, which
+ * load the addon): a case added to one and not the other throws before anything runs.
+ */
+export function checkCases(script, caseNames, listName) {
+  const lists = { RUN_MODELS, FIT_MODELS, INFERENCE_MODELS, BF16_MODELS, RECURRENT_CASES };
+  if (caseNames.join() !== lists[listName].join()) throw new Error(`${script}: CASES and specs.mjs ${listName} differ`);
+}
 export const GEMM_SHAPE = /^(\d+)x(\d+)x(\d+)(t?)(T?)$/;
 
 export const RUN = {

@@ -1,5 +1,7 @@
 /** Loss names as Keras and tfjs spell them, and the checks on targets that make bad labels an error. */
 import { coreLosses, Reduction } from './ops/losses.js';
+// rl.losses' tfjs-core functions record on the tape whichever module is imported first.
+import './autograd/recording_losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
 import { toTensor, type Tensor, type TensorLike } from './tensor.js';
 import { allFinite } from './backend/index.js';
@@ -49,18 +51,18 @@ export function foldableActivation(k: LossKind): 'sigmoid' | 'softmax' | null {
 }
 
 /** Rejects targets a loss cannot use: they would otherwise train silently on nonsense. */
-export function checkTargets(k: LossKind, y: Tensor, outputClasses: number): void {
+export function checkTargets(k: LossKind, y: Tensor, outputClasses: number, what = 'labels'): void {
   const d = y.values;
   // Other losses check finiteness only: one native pass, the loop below only to name a bad value.
   if (k !== 'binaryCrossentropy' && k !== 'sparseCategoricalCrossentropy' && allFinite(d)) return;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
-    if (!Number.isFinite(v)) throw new Error(`labels: value ${v} at index ${i} is not finite`);
+    if (!Number.isFinite(v)) throw new Error(`${what}: value ${v} at index ${i} is not finite`);
     if (k === 'binaryCrossentropy' && (v < 0 || v > 1)) {
-      throw new Error(`labels: binaryCrossentropy needs targets in [0, 1], found ${v} at index ${i}`);
+      throw new Error(`${what}: binaryCrossentropy needs targets in [0, 1], found ${v} at index ${i}`);
     }
     if (k === 'sparseCategoricalCrossentropy' && (!Number.isInteger(v) || v < 0 || v >= outputClasses)) {
-      throw new Error(`labels: sparseCategoricalCrossentropy needs integer class ids in [0, ${outputClasses}), found ${v} at index ${i}`);
+      throw new Error(`${what}: sparseCategoricalCrossentropy needs integer class ids in [0, ${outputClasses}), found ${v} at index ${i}`);
     }
   }
 }
@@ -70,11 +72,18 @@ export function checkTargets(k: LossKind, y: Tensor, outputClasses: number): voi
  * Recorded on the autograd tape, so a custom loss built from these functions trains through compile({loss}).
  */
 function lossFunction(kind: LossKind): (yTrue: TensorLike, yPred: TensorLike) => Tensor {
-  return (yTrue, yPred) => {
+  return (yTrue, yPred, ...rest: unknown[]) => {
+    // tfjs drops a third argument silently; weights passed here would change nothing.
+    if (rest.some((r) => r !== undefined)) {
+      throw new Error(`losses.${kind} takes (yTrue, yPred) only, got ${2 + rest.length} arguments; for weights use fit's sampleWeight or the tfjs-core losses (rl.losses.logLoss, softmaxCrossEntropy, ...), which take them`);
+    }
     const t = toTensor(yTrue, `losses.${kind}: yTrue`), p = toTensor(yPred, `losses.${kind}: yPred`);
-    if (t.size !== p.size && kind !== 'sparseCategoricalCrossentropy') {
+    const classes = p.shape[p.rank - 1] ?? 1;
+    // Sparse labels hold one class id per row of yPred; an id out of range would read another row's probability.
+    if (kind === 'sparseCategoricalCrossentropy' ? t.size * classes !== p.size : t.size !== p.size) {
       throw new Error(`losses.${kind}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
     }
+    checkTargets(kind, t, classes, `losses.${kind}: yTrue`);
     return lossOp(kind, p, t, false);
   };
 }

@@ -12,6 +12,9 @@ export type Shape = number[];
 export type NestedArray = number | boolean | NestedArray[];
 export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | number[];
 
+let nextTensorId = 0;
+const tensorIds = new WeakMap<Tensor, number>();
+
 export class Tensor {
   /** Gradient w.r.t. this tensor, accumulated during backward; null until something flows in. */
   grad: FArray | null = null;
@@ -26,7 +29,19 @@ export class Tensor {
     if (values.length !== n) throw new Error(`tensor: data has ${values.length} values but shape [${shape.join(', ')}] needs ${n}`);
   }
 
+  /** The element count (dispose() pins it on the instance, so a disposed tensor still answers, as tfjs's). */
   get size(): number { return this.values.length; }
+
+  /**
+   * tfjs's unique tensor id. Given on first read and kept outside the instance, so tensors with equal contents stay
+   * deep-equal and creating one costs nothing; ids therefore increase in the order they are first read.
+   */
+  get id(): number {
+    let id = tensorIds.get(this);
+    if (id === undefined) { id = nextTensorId++; tensorIds.set(this, id); }
+    return id;
+  }
+
   get rank(): number { return this.shape.length; }
 
   /** The backing typed array (no copy). */
@@ -153,10 +168,19 @@ export function zeros(shape: Shape): Tensor {
   return new Tensor(allocPersistent(sizeOf(shape)), shape, 'float32');
 }
 
+/** A tensor object from another library (tfjs's): shape, dtype and dataSync, but not an rnnlab Tensor. */
+export function isForeignTensor(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && !(x instanceof Tensor) && Array.isArray((x as { shape?: unknown }).shape)
+    && typeof (x as { dtype?: unknown }).dtype === 'string' && typeof (x as { dataSync?: unknown }).dataSync === 'function';
+}
+
 /** Accepts anything tensor-like; nested arrays of integers stay float32 unless dtype says otherwise. */
 export function toTensor(x: TensorLike, what = 'input'): Tensor {
   try {
     // Model inputs keep the pre-tfjs-dtype rule (only Int32Array is int32), so labels and data fed to fit do not change meaning.
+    if (isForeignTensor(x)) {
+      throw new Error('a Tensor of another library (tfjs?); convert it with rl.tensor(t.dataSync(), t.shape, t.dtype)');
+    }
     return x instanceof Tensor ? x : tensor(x, undefined, x instanceof Int32Array ? 'int32' : 'float32');
   } catch (e) {
     throw new Error(`${what}: ${(e as Error).message}`);

@@ -1,7 +1,8 @@
 // %% [markdown]
 // ### MODEL 4 : LSTM
 // The same architecture as the SimpleRNN (100 units) with an LSTM cell: four times the recurrent parameters.
-// Try more units, stacked layers or dropout from here.
+// Try more units, stacked layers or dropout from here: `rl.layers.lstm({ units: 100, returnSequences: true, dropout: 0.2 })`
+// under another LSTM, or from the command line `rnnlab imdb --model lstm --units 128 --layers 2 --dropout 0.2`.
 // %%
 import * as rl from 'rnnlab';
 import { epochs, percent, SEED } from './lab.js';

@@ -1,6 +1,7 @@
 /**
  * Differentiable ops of the advanced-activation layers (ReLU, LeakyReLU, ELU, ThresholdedReLU, Rescaling: one
- * elementwise f with its derivative; PReLU: a learned slope broadcast over the input; Softmax: over any axes).
+ * elementwise f with its derivative; PReLU: a learned slope broadcast over the input; Softmax: over any axes) and
+ * the log_softmax activation (over the last axis).
  * Plain loops in the precision in force, forward and backward side by side.
  */
 import { allocFloat } from '../backend/index.js';
@@ -93,6 +94,35 @@ export function softmaxOver(x: Tensor, axes: readonly number[]): Tensor {
     for (let i = 0; i < y.length; i++) dot[slot[i]] += g[i] * y[i];
     const dx = allocFloat(x.size, false);
     for (let i = 0; i < dx.length; i++) dx[i] = y[i] * (g[i] - dot[slot[i]]);
+    accumulate(x, dx, true);
+  });
+}
+
+/**
+ * log(softmax(x)) over the last axis, as x - max - log(sum(exp(x - max))) so neither overflows nor loses the tail;
+ * dx = dy - softmax(x) * (sum of dy over the row).
+ */
+export function logSoftmaxLastAxis(x: Tensor): Tensor {
+  const xd = x.floatData();
+  const cols = x.shape[x.rank - 1];
+  const y = allocFloat(x.size, false);
+  for (let s = 0; s < x.size; s += cols) {
+    let max = -Infinity;
+    for (let i = s; i < s + cols; i++) if (xd[i] > max) max = xd[i];
+    let sum = 0;
+    for (let i = s; i < s + cols; i++) sum += Math.exp(xd[i] - max);
+    const lse = max + Math.log(sum);
+    for (let i = s; i < s + cols; i++) y[i] = xd[i] - lse;
+  }
+  const out = new Tensor(y, x.shape, 'float32');
+  return record(out, [x], () => {
+    const g = out.grad!;
+    const dx = allocFloat(x.size, false);
+    for (let s = 0; s < x.size; s += cols) {
+      let total = 0;
+      for (let i = s; i < s + cols; i++) total += g[i];
+      for (let i = s; i < s + cols; i++) dx[i] = g[i] - Math.exp(y[i]) * total;
+    }
     accumulate(x, dx, true);
   });
 }

@@ -9,6 +9,7 @@ import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tens
 import { grads, keptShape, recordingMethod, reshape, matMul, mean, sub, square as sq } from './public_ops.js';
 import { asTensor, normAxis, resultFrom } from '../ops/convert.js';
 import * as T from '../ops/index.js';
+import { stridedSlicePlan } from '../ops/strided_slice.js';
 
 type Axis = number | number[] | null;
 
@@ -38,6 +39,22 @@ export const selu = unaryOp(T.selu, (x) => T.where(T.greater(x, 0), T.fill(asTen
 export const relu6 = unaryOp(T.relu6, (x) => float(T.logicalAnd(T.greater(x, 0), T.less(x, 6))));
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   return grads(T.leakyRelu(x, alpha), [x], (g) => [T.mul(g, T.where(T.greater(x, 0), T.onesLike(g), T.fill(g.shape, alpha)))]);
+}
+export const tan = unaryOp(T.tan, (x) => T.reciprocal(T.square(T.cos(float(x)))));
+export const sinh = unaryOp(T.sinh, (x) => T.cosh(float(x)));
+export const cosh = unaryOp(T.cosh, (x) => T.sinh(x));
+export const asin = unaryOp(T.asin, (x) => T.rsqrt(T.sub(1, T.square(float(x)))));
+export const acos = unaryOp(T.acos, (x) => T.neg(T.rsqrt(T.sub(1, T.square(float(x))))));
+export const atan = unaryOp(T.atan, (x) => T.reciprocal(T.add(1, T.square(float(x)))));
+export const asinh = unaryOp(T.asinh, (x) => T.rsqrt(T.add(1, T.square(float(x)))));
+export const acosh = unaryOp(T.acosh, (x) => T.rsqrt(T.sub(T.square(float(x)), 1)));
+export const atanh = unaryOp(T.atanh, (x) => T.reciprocal(T.sub(1, T.square(float(x)))));
+export const erf = unaryOp(T.erf, (x) => T.mul(2 / Math.sqrt(Math.PI), T.exp(T.neg(T.square(float(x))))));
+export function atan2(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.atan2(a, b), [a, b], (g) => {
+    const r2 = T.add(T.square(float(a)), T.square(float(b)));
+    return [T.div(T.mul(g, b), r2), T.neg(T.div(T.mul(g, a), r2))];
+  });
 }
 export const floor = zeroGrad(T.floor);
 export const ceil = zeroGrad(T.ceil);
@@ -193,6 +210,46 @@ export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = fal
   return grads(T.cumsum(x, axis, exclusive, reverse), [x], (g) => [T.cumsum(g, axis, exclusive, !reverse)]);
 }
 
+/**
+ * d y_q / d x_p is the product of y_q's other factors, summed over the outputs that include x_p; computed per line
+ * in O(n²) without dividing by x, so zeros in x get their exact gradient.
+ */
+export function cumprod(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  const t = asTensor(x, 'x', 'cumprod');
+  return grads(T.cumprod(t, axis, exclusive, reverse), [x], (g) => {
+    const ax = normAxis(axis, t.rank, 'cumprod');
+    const dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1)), outer = sizeOf(t.shape.slice(0, ax));
+    const out = new Float64Array(t.size);
+    const at = (o: number, s: number, i: number): number => (o * dim + (reverse ? dim - 1 - s : s)) * inner + i;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+      let before = 1; // product of the factors ahead of p in running order
+      for (let p = 0; p < dim; p++) {
+        let acc = 0, run = before;
+        for (let q = exclusive ? p + 1 : p; q < dim; q++) {
+          if (q > (exclusive ? p + 1 : p)) run *= t.values[at(o, exclusive ? q - 1 : q, i)];
+          acc += g.values[at(o, q, i)] * run;
+        }
+        out[at(o, p, i)] = acc;
+        before *= t.values[at(o, p, i)];
+      }
+    }
+    return [resultFrom([...t.shape], 'float32', (k) => out[k])];
+  });
+}
+
+/** The gradient of stridedSlice: each output element's gradient lands back where it was read from. */
+export function stridedSlice(x: TensorLike, begin: number[], end: number[], strides?: number[], beginMask = 0, endMask = 0,
+  ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
+  const t = asTensor(x, 'x', 'stridedSlice');
+  const out = T.stridedSlice(t, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
+  return grads(out, [x], (g) => {
+    const { from } = stridedSlicePlan(t.shape, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
+    const acc = new Float64Array(t.size);
+    for (let i = 0; i < from.length; i++) acc[from[i]] += g.values[i];
+    return [resultFrom([...t.shape], 'float32', (k) => acc[k])];
+  });
+}
+
 /** Whether a composite must go through recording parts (else the plain op, which tidies its intermediates). */
 const needsGrad = (...xs: unknown[]): boolean => xs.some((x) => x instanceof Tensor && x.requiresGrad);
 
@@ -220,6 +277,7 @@ const methods: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
   abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
   clipByValue, pow, maximum, minimum, squaredDifference, cast, clone, broadcastTo, expandDims, squeeze, flatten, logSoftmax, max, min,
   unstack, split, gather, tile, pad, reverse, cumsum, dot, logSumExp, divNoNan,
+  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice,
 };
 for (const [name, fn] of Object.entries(methods)) recordingMethod(name, fn);
 recordingMethod('asType', cast);

@@ -5,8 +5,9 @@
  * with dy all ones by default.
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
-import { mul, sum } from './public_ops.js';
-import { withTape } from './tape.js';
+import { track } from '../ops/memory.js';
+import { grads as recordWith, mul, sum } from './public_ops.js';
+import { withTape, withoutTape } from './tape.js';
 
 function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
   // Fresh tensors sharing the values: the caller's tensors keep their autograd fields untouched.
@@ -49,4 +50,38 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: Ten
 
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => { value: Tensor; grads: Tensor[] } {
   return (xs, dy) => gradientsOf(f, xs, dy, 'valueAndGrads');
+}
+
+type GradFunc = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
+
+/**
+ * tfjs's customGrad(f): f(...inputs, save) returns {value, gradFunc}; the result differentiates through
+ * gradFunc(dy, saved) alone (one gradient per input, each of its input's shape), not through the ops f used.
+ */
+export function customGrad(f: (...args: never[]) => { value: Tensor; gradFunc: GradFunc }): (...inputs: Tensor[]) => Tensor {
+  if (typeof f !== 'function') throw new Error('The f passed in customGrad(f) must be a function.');
+  return (...inputs: Tensor[]): Tensor => {
+    inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`customGrad: input ${i} must be a Tensor`); });
+    let saved: Tensor[] = [];
+    const save = (ts: Tensor[]): void => {
+      if (!Array.isArray(ts) || !ts.every((t) => t instanceof Tensor)) throw new Error('customGrad: save() takes an array of Tensors');
+      saved = ts;
+    };
+    const made = withoutTape(() => (f as (...a: unknown[]) => { value: Tensor; gradFunc: GradFunc })(...inputs, save));
+    if (!made || !(made.value instanceof Tensor)) throw new Error('The function f passed in customGrad(f) must return an object where `obj.value` is a tensor');
+    if (typeof made.gradFunc !== 'function') throw new Error('The function f passed in customGrad(f) must return an object where `obj.gradFunc` is a function.');
+    // A fresh tensor on the shared values, so recording it never rewires an input f may have returned as is.
+    const out = track(new Tensor(made.value.values, [...made.value.shape], made.value.dtype));
+    return recordWith(out, inputs, (dy) => {
+      const g = made.gradFunc(dy, saved);
+      const list = Array.isArray(g) ? g : [g];
+      if (list.length !== inputs.length) throw new Error(`customGrad: gradFunc must return one gradient per input (${inputs.length}), got ${list.length}`);
+      list.forEach((gi, i) => {
+        if (!(gi instanceof Tensor) || gi.shape.join() !== inputs[i].shape.join()) {
+          throw new Error(`customGrad: gradFunc's gradient ${i} must be a Tensor of shape [${inputs[i].shape.join(', ')}], got ${gi instanceof Tensor ? `[${gi.shape.join(', ')}]` : typeof gi}`);
+        }
+      });
+      return list;
+    }, saved);
+  };
 }

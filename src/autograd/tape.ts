@@ -52,6 +52,18 @@ export function readOnlyZeros(n: number): FArray {
   return zeros.subarray(0, n);
 }
 
+/** Whether a tape is recording now (inside rl.grad, rl.variableGrads, optimizer.minimize or a training step). */
+export function isRecording(): boolean {
+  return tape !== null;
+}
+
+/** Runs fn with recording off: ops inside attach no backward (customGrad's forward, whose gradient is the user's). */
+export function withoutTape<T>(fn: () => T): T {
+  const outer = tape;
+  tape = null;
+  try { return fn(); } finally { tape = outer; }
+}
+
 /** Runs fn with a fresh tape. The returned backward(loss) fills .grad of every tensor that needs one. */
 export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) => void } {
   const outer = tape;

@@ -4,8 +4,16 @@
  * in custom layers, losses and rl.grad as tfjs's do. It lives here, above src/ops, so that ops never import autograd.
  */
 export * from '../ops/index.js';
+// tf.losses' ops become the recording ones (custom training loops take gradients through them).
+import './recording_losses.js';
 export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
   from './public_ops.js';
 export { abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
   clipByValue, pow, maximum, minimum, squaredDifference, where, cast, clone, broadcastTo, addN, expandDims, squeeze, flatten, logSoftmax,
-  max, min, logSumExp, divNoNan, stack, unstack, split, gather, tile, pad, reverse, cumsum, dot, outerProduct, moments } from './differentiable_ops.js';
+  max, min, logSumExp, divNoNan, stack, unstack, split, gather, tile, pad, reverse, cumsum, dot, outerProduct, moments,
+  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice } from './differentiable_ops.js';
+// tfjs-core's customGrad and disposeVariables (src/index.ts re-exports this module whole).
+export { customGrad } from './gradients_api.js';
+export { disposeVariables } from './variables.js';
+export { slice1d, slice2d, slice3d, slice4d, concat1d, concat2d, concat3d, concat4d, reverse1d, reverse2d, reverse3d, reverse4d,
+  pad1d, pad2d, pad3d, pad4d } from './ranked_ops.js';

@@ -1,12 +1,13 @@
 /**
  * tfjs-core's variables: rl.variable(x), x.variable(), rl.variableGrads(f, varList) (optimizer.minimize is in
  * src/optimizers/minimize.ts). f runs on an autograd tape (the differentiable ops of custom layers and
- * losses); without a varList, every live trainable variable made by rl.variable is a candidate, as tfjs's
- * registered variables are, and those f's cost depends on receive gradients.
+ * losses); without a varList, every live trainable variable is a candidate (rl.variable's and the weights of
+ * layers not frozen), as tfjs's registered variables are, and those f's cost depends on receive gradients.
  */
 import { withTape } from './tape.js';
 import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
-import { Variable } from '../variable.js';
+import { allVariables, Variable } from '../variable.js';
+import { dispose, isDisposed, keep, track } from '../ops/memory.js';
 
 const live = new Set<WeakRef<Variable>>();
 let nextId = 0;
@@ -23,24 +24,46 @@ export function variable(initialValue: TensorLike, trainable = true, name?: stri
   const t = toTensor(initialValue, 'variable: initialValue');
   const dt = dtype ?? t.dtype;
   if (dt !== 'float32') throw new Error(`variable: dtype ${dt} is not supported (variables are float32); cast the initial value first`);
+  if (name !== undefined) {
+    if (typeof name !== 'string' || name === '') throw new Error(`variable: name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (liveVariables().some((other) => other.name === name)) throw new Error(`Variable with name ${name} was already registered`);
+  }
   const v = new Variable(name ?? String(nextId++), [...t.shape], trainable);
   v.assign(t.values);
   live.add(new WeakRef(v));
-  return v;
+  // Counted by memory() as tfjs counts variables, but no tidy() disposes one (tfjs's variables outlive tidy).
+  return keep(track(v));
 }
 
 Tensor.prototype.variable = function (this: Tensor, trainable?: boolean, name?: string, dtype?: DType): Variable {
   return variable(this, trainable, name, dtype);
 };
 
-function trainableVariables(): Variable[] {
+/** Variables made by rl.variable that are neither collected nor disposed (a disposed one frees its name, as in tfjs). */
+function liveVariables(): Variable[] {
   const out: Variable[] = [];
   for (const ref of live) {
     const v = ref.deref();
-    if (!v) live.delete(ref);
-    else if (v.trainable) out.push(v);
+    if (!v || isDisposed(v)) live.delete(ref);
+    else out.push(v);
   }
   return out;
+}
+
+/** rl.variable's trainable ones and the weights of layers that train (a frozen layer's have requiresGrad off). */
+function trainableVariables(): Variable[] {
+  return allVariables().filter((v) => v.trainable && v.requiresGrad && !isDisposed(v));
+}
+
+/**
+ * The live variable named name (an rl.variable or a layer weight, e.g. 'dense/kernel'): what tfjs's
+ * optimizer.applyGradients({name: gradient}) looks up. Throws when none or several live variables have it.
+ */
+export function variableNamed(name: string): Variable {
+  const found = allVariables().filter((v) => v.name === name && !isDisposed(v));
+  if (found.length === 0) throw new Error(`No live variable is named '${name}'`);
+  if (found.length > 1) throw new Error(`${found.length} live variables are named '${name}' (two models with the same layer names); pass the variables themselves`);
+  return found[0];
 }
 
 /** Runs f on a tape and fills .grad of the variables its scalar result depends on. */
@@ -63,7 +86,36 @@ export function costAndGradients(f: () => Tensor, varList: Variable[] | undefine
 /** tfjs's variableGrads(f, varList?): {value, grads: {variableName: gradient}}. */
 export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
   const { cost, vars } = costAndGradients(f, varList, 'variableGrads');
-  const grads = Object.fromEntries(vars.map((v) => [v.name, new Tensor(Float32Array.from(v.grad!), [...v.shape], 'float32')]));
+  const names = new Set<string>();
+  for (const v of vars) {
+    if (names.has(v.name)) {
+      for (const u of vars) u.grad = null;
+      throw new Error(`variableGrads: two variables the cost depends on are both named '${v.name}' (models with the same layer names): give the layers distinct names`);
+    }
+    names.add(v.name);
+  }
+  const grads = Object.fromEntries(vars.map((v) => {
+    const g = new Tensor(Float32Array.from(v.grad!), [...v.shape], 'float32');
+    gradientOwners.set(g, v);
+    return [v.name, g];
+  }));
   for (const v of vars) v.grad = null;
   return { value: cost, grads };
+}
+
+/**
+ * The variable each gradient variableGrads returned belongs to: applyGradients({name: g}) finds it by the tensor, so
+ * a same-named weight of another model (not yet collected) cannot make the name ambiguous.
+ */
+const gradientOwners = new WeakMap<Tensor, Variable>();
+
+/** The variable a gradient belongs to: the one variableGrads computed it for, else the live variable named name. */
+export function variableForGradient(name: string, gradient: Tensor): Variable {
+  return gradientOwners.get(gradient) ?? variableNamed(name);
+}
+
+/** tfjs's disposeVariables(): disposes every live variable made by rl.variable (layers' weights are not among them). */
+export function disposeVariables(): void {
+  dispose(liveVariables());
+  live.clear();
 }

@@ -11,7 +11,7 @@ export interface EarlyStoppingArgs {
   mode?: Mode;
   /** Training stops unless the monitored value beats this. */
   baseline?: number | null;
-  /** At the stop, put back the weights of the best epoch (Keras 2.11+ behaviour). */
+  /** When training ends (stopped early or not), put back the weights of the best epoch (Keras 3). */
   restoreBestWeights?: boolean;
   /** Epochs to wait before watching (warm-up). */
   startFromEpoch?: number;
@@ -94,14 +94,15 @@ export class EarlyStopping extends BaseCallback {
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
       model.stopTraining = true;
-      if (this.restoreBestWeights && this.bestWeights) {
-        if (this.verbose) this.out.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
-        model.setWeights(this.bestWeights);
-      }
     }
   }
 
+  /** Keras 3 restores the best weights when training ends, whether or not it stopped early. */
   onTrainEnd(): void {
     if (this.stoppedEpoch > 0 && this.verbose) this.out.write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
+    if (this.restoreBestWeights && this.bestWeights) {
+      if (this.verbose) this.out.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
+      this.state.model.setWeights(this.bestWeights);
+    }
   }
 }

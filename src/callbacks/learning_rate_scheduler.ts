@@ -12,7 +12,7 @@ export class LearningRateScheduler implements Callback {
     const opt = this.fit?.model.optimizer;
     if (!opt) throw new Error('LearningRateScheduler: used outside model.fit (pass it in fit\'s callbacks)');
     const lr = this.schedule(epoch, opt.learningRate);
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new Error(`LearningRateScheduler: schedule returned ${String(lr)} for epoch ${epoch}; it must return a positive number`);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new Error(`LearningRateScheduler: schedule returned ${typeof lr === 'number' ? lr : `${typeof lr} ${JSON.stringify(lr) ?? String(lr)}`} for epoch ${epoch}; it must return a positive number`);
     opt.learningRate = lr;
     if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${lr}.\n`);
   }

@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, checkMonitor, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, captureState, checkMonitor, checkPathKeys, formatPath, resolveMode, type Mode, type Writer } from './base.js';
 import { checkOptionKeys } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
-  /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f} templates. */
+  /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f}, {batch} templates (an unknown key is an error). */
   path?: string;
   /** Keras's name for path. */
   filepath?: string;
@@ -20,6 +20,10 @@ export interface ModelCheckpointArgs {
   mode?: Mode;
   /** 'epoch' (default) or a number of batches between checkpoints. */
   saveFreq?: 'epoch' | number;
+  /** Keras's starting best value for saveBestOnly: an epoch is saved only when it beats this. */
+  initialValueThreshold?: number;
+  /** Keras's option; only false (the default): a checkpoint holds the whole model, which rl.loadModel reads. */
+  saveWeightsOnly?: false;
   verbose?: 0 | 1;
   /** Messages go here (default stdout). */
   out?: Writer;
@@ -36,12 +40,16 @@ export class ModelCheckpoint extends BaseCallback {
   best: number;
   private warned = false;
   private resumedBestChecked = false;
+  private batchesSinceSave = 0;
   /** Folders written, in order. */
   readonly saved: string[] = [];
 
   constructor(args: ModelCheckpointArgs) {
     super();
-    checkOptionKeys('modelCheckpoint', args, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'verbose', 'out']);
+    checkOptionKeys('modelCheckpoint', args, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'initialValueThreshold', 'saveWeightsOnly', 'verbose', 'out']);
+    if (args.saveWeightsOnly !== undefined && args.saveWeightsOnly !== false) {
+      throw new Error(`modelCheckpoint: saveWeightsOnly ${JSON.stringify(args.saveWeightsOnly)} is not supported by rnnlab (a checkpoint holds the whole model and training state; rl.loadModel reads it)`);
+    }
     const p = args?.path ?? args?.filepath;
     if (typeof p !== 'string' || p === '') throw new Error('modelCheckpoint: path must be a folder path');
     this.path = p;
@@ -56,6 +64,12 @@ export class ModelCheckpoint extends BaseCallback {
     this.verbose = args.verbose ?? 0;
     this.out = args.out ?? process.stdout;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
+    const t = args.initialValueThreshold;
+    if (t !== undefined) {
+      if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${JSON.stringify(t)}`);
+      if (!this.saveBestOnly) throw new Error('modelCheckpoint: initialValueThreshold applies only with saveBestOnly: true');
+      this.best = t;
+    }
   }
 
   private improved(v: number): boolean {
@@ -74,13 +88,22 @@ export class ModelCheckpoint extends BaseCallback {
     } catch { /* a damaged checkpoint is simply replaced */ }
   }
 
-  onBatchEnd(): void {
+  onTrainBegin(): void {
+    this.batchesSinceSave = 0;
+    const keys = this.state.history.params.metrics;
+    // fitDataset or a hand-made state may not list the keys: then the first save checks them.
+    if (Array.isArray(keys) && keys.length > 0) checkPathKeys(this.path, keys as string[], this.saveFreq !== 'epoch');
+  }
+
+  /** Keras counts saveFreq batches across epoch boundaries (5 batches an epoch, saveFreq 2: after batches 2, 4, 6, ...). */
+  onBatchEnd(_batch: number, logs: Logs = {}): void {
     const p = this.state.progress;
-    if (typeof this.saveFreq === 'number' && p && p.batch % this.saveFreq === 0) {
-      const dir = resolve(formatPath(this.path, p.epoch));
-      writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
-      this.saved.push(dir);
-    }
+    if (typeof this.saveFreq !== 'number' || !p) return;
+    if (++this.batchesSinceSave < this.saveFreq) return;
+    this.batchesSinceSave = 0;
+    const dir = resolve(formatPath(this.path, p.epoch, logs, p.batch));
+    writeCheckpoint(dir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
+    this.saved.push(dir);
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {

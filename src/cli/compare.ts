@@ -3,19 +3,19 @@ import type { Command } from 'commander';
 import { compareBody, compareModels, LAB_MODELS } from '../experiments/compare.js';
 import { describeData } from '../experiments/imdb_result.js';
 import { loadImdbArrays } from '../experiments/imdb_task.js';
-import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
+import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, MASK_READING_MODELS, STACKABLE_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable } from '../report/table.js';
 import type { CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
-import { imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
+import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
 export const COMPARE_FLAGS: Flags = {
   models: { kind: 'list', choices: IMDB_MODELS, default: LAB_MODELS, help: 'models to train' },
-  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...IMDB_EXERCISE_FLAGS, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
 };
 
 export function register(program: Command, ctx: CliContext): void {
@@ -25,15 +25,24 @@ export function register(program: Command, ctx: CliContext): void {
     description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
     examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
   });
-  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runCompare(flags, ctx, argvOf(c)); });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runCompare(flags, ctx, argvOf(c), c); });
 }
 
-async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
+  const models = [...new Set(f.models as ImdbModelName[])];
+  checkModelFlags(models, f, c, 'compare');
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
-  const models = [...new Set(f.models as ImdbModelName[])];
+  // Given for several models, an option some of them cannot use is said once, so the table is read right.
+  const partly = (flag: string, users: readonly ImdbModelName[]) => {
+    const without = models.filter((m) => !users.includes(m));
+    if (without.length && without.length < models.length) p.line(`(${flag} applies to ${models.filter((m) => users.includes(m)).join(', ')}; not to ${without.join(', ')})`);
+  };
+  if (f.maskZero) partly('--mask-zero', MASK_READING_MODELS);
+  if (c.getOptionValueSource('embeddingDim') === 'cli') partly('--embedding-dim', EMBEDDING_MODELS);
+  if (f.layers !== undefined) partly('--layers', STACKABLE_MODELS);
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
@@ -50,7 +59,7 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
   p.line();
   p.line(res.finding);
   const config = { models, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, epochs: f.epochs ?? 'seed defaults', batchSize: f.batchSize ?? 'seed defaults',
-    embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero };
+    embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero, layers: f.layers ?? 1, dropout: f.dropout ?? 0, validate: f.validate ?? 'seed defaults' };
   const body = compareBody(res, data, config);
   const doc: ReportDoc = {
     title: 'IMDb sentiment: the lab\'s models compared',

@@ -21,3 +21,6 @@ export class UsageError extends Error {
 }
 
 export const processContext = (): CliContext => ({ out: process.stdout, err: process.stderr });
+
+/** The signals a long command (a sweep, a worker) treats as Ctrl-C: the first stops it cleanly, the second at once. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -3,7 +3,7 @@ import { commutativityExperiment } from '../experiments/commutativity.js';
 import { DIGITWISE_DEFAULTS, digitwiseExperiment } from '../experiments/digitwise.js';
 import { gradientsExperiment, RECURRENT_MODELS } from '../experiments/gradients.js';
 import { loadImdbArrays, type OptimizerChoice } from '../experiments/imdb_task.js';
-import type { ImdbModelName } from '../experiments/lab_models.js';
+import { IMDB_MODELS, maxlenProblem, type ImdbModelName } from '../experiments/lab_models.js';
 import { paramsExperiment } from '../experiments/params.js';
 import { reverseExperiment } from '../experiments/reverse.js';
 import { shapesExperiment } from '../experiments/shapes.js';
@@ -105,6 +105,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       'embedding-dim': IMDB_MODEL_FLAGS['embedding-dim'],
       units: { kind: 'int', min: 1, max: 100000, help: 'recurrent units (100) / Dense width (250)' },
     }, ['rnnlab experiment params', 'rnnlab experiment params --vocab 5000 --units 64'], false),
+    check: (f) => checkMaxlen(IMDB_MODELS, f, 'experiment params'),
     run: (f) => paramsExperiment({ vocab: f.vocab as number, maxlen: f.maxlen as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined }),
   },
 };
@@ -116,8 +117,15 @@ function checkDigitwiseFlags(f: Record<string, unknown>): void {
   if (size < digits) throw new UsageError(`--training-size ${size} is below --digits ${digits}: training needs at least one sum of each length from 1 to ${digits}`, 'experiment digitwise');
 }
 
+/** A --maxlen the pooling models cannot take, as a usage error before anything is loaded or built. */
+function checkMaxlen(models: readonly ImdbModelName[], f: Record<string, unknown>, cmd: string): void {
+  const problem = maxlenProblem(models, f.maxlen as number);
+  if (problem) throw new UsageError(problem, cmd);
+}
+
 /** --lr and --optimizer set the IMDb training of --epochs; with --epochs 0 they would change nothing. */
 function checkGradientsFlags(f: Record<string, unknown>): void {
+  checkMaxlen(f.models as ImdbModelName[], f, 'experiment gradients');
   if ((f.epochs as number) > 0) return;
   const given = (['lr', 'optimizer'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k}`);
   if (given.length) {

@@ -1,7 +1,7 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { IMDB_DEFAULTS, IMDB_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
+import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
 import { describeData, imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
 import { imdbBucketBlocker, loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { saveImdbModel } from '../experiments/model_store.js';
@@ -15,9 +15,15 @@ import { runCheckpoint } from './run_checkpoint.js';
 const SUMMARY = 'Train one of the lab\'s IMDb sentiment models, print its summary, progress and test accuracy.';
 const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epochs, batch ${IMDB_DEFAULTS[m].batchSize}`).join('; ');
 
+/** Model 4's exercise, "stacking multiple layers, applying dropouts"; no defaults, so that one a model cannot use is refused. */
+export const IMDB_EXERCISE_FLAGS: Flags = {
+  layers: { kind: 'int', min: 1, max: 100, help: 'stacked recurrent layers (default 1; simple_rnn, lstm, cnn_lstm, gru, bilstm)' },
+  dropout: { kind: 'number', min: 0, below: 1, help: 'input dropout of each recurrent layer (Keras dropout), or a Dropout after the hidden Dense of ff_raw, ff_embed, cnn (default 0)' },
+};
+
 export const IMDB_FLAGS = {
   model: { kind: 'choice', choices: IMDB_MODELS, required: true, metavar: 'NAME', help: `which model to train: ${IMDB_MODELS.join(', ')}` },
-  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...BUCKET_FLAG, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
+  ...TRAIN_FLAGS, ...IMDB_DATA_FLAGS, ...IMDB_MODEL_FLAGS, ...IMDB_EXERCISE_FLAGS, ...BUCKET_FLAG, ...PRECISION_FLAG, ...OUT_FLAG, ...VERBOSE_FLAG,
   // --out also gets <out>/model and <out>/checkpoint: either holding what rnnlab did not write is refused up front.
   out: { ...OUT_FLAG.out, runFolder: { model: true, checkpoint: true }, help: 'the run folder: results.json, report.html, report.png, model/ and checkpoint/ (default runs/<timestamp>-imdb-<model>/)' },
   resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
@@ -33,9 +39,9 @@ export function register(program: Command, ctx: CliContext): void {
       'The trained model is saved in <out>/model for `rnnlab predict`.',
       'A checkpoint is written to <out>/checkpoint after every epoch; Ctrl-C saves one and exits, --resume DIR continues.',
     ],
-    examples: ['rnnlab imdb --model lstm', 'rnnlab imdb --model cnn --epochs 1 --limit 2000 --maxlen 200', 'rnnlab imdb --model gru --units 64 --lr 0.002 --out runs/gru'],
+    examples: ['rnnlab imdb --model lstm', 'rnnlab imdb --model lstm --layers 2 --dropout 0.2 --units 128', 'rnnlab imdb --model cnn --epochs 1 --limit 2000 --maxlen 200', 'rnnlab imdb --model gru --units 64 --lr 0.002 --out runs/gru'],
   });
-  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runImdb(flags, ctx, argvOf(c)); });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runImdb(flags, ctx, argvOf(c), c); });
 }
 
 export function imdbDataOptions(f: Record<string, unknown>) {
@@ -46,15 +52,24 @@ export function trainFlags(f: Record<string, unknown>, ctx: CliContext) {
   return {
     epochs: f.epochs as number | undefined, batchSize: f.batchSize as number | undefined, lr: f.lr as number | undefined,
     optimizer: f.optimizer as OptimizerChoice, seed: f.seed as number, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined,
-    maskZero: f.maskZero as boolean, validate: f.validate as boolean | undefined, verbose: f.verbose as 0 | 1 | 2, out: ctx.out,
+    maskZero: f.maskZero as boolean, layers: f.layers as number | undefined, dropout: f.dropout as number | undefined,
+    validate: f.validate as boolean | undefined, verbose: f.verbose as 0 | 1 | 2, out: ctx.out,
   };
+}
+
+/** Refuses --mask-zero, --embedding-dim, --layers that none of `models` would use, and a --maxlen they cannot take. */
+export function checkModelFlags(models: readonly ImdbModelName[], f: Record<string, unknown>, c: Command, cmd: string): void {
+  const problems = unusedModelOptions(models, { maskZero: f.maskZero as boolean, embeddingDimGiven: c.getOptionValueSource('embeddingDim') === 'cli', layers: f.layers as number | undefined });
+  const short = maxlenProblem(models, f.maxlen as number);
+  if (short) problems.push(short);
+  if (problems.length) throw new UsageError(problems.join('; '), cmd);
 }
 
 export function loadingLine(f: Record<string, unknown>, limit = f.limit): string {
   return `Loading IMDb (vocab ${String(f.vocab)}, maxlen ${String(f.maxlen)}${limit ? `, first ${String(limit)} reviews per split` : ''})...`;
 }
 
-async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);
@@ -62,6 +77,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const name = f.model as ImdbModelName;
   const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
+  checkModelFlags([name], f, c, 'imdb');
   const ckpt = runCheckpoint({ out: f.out as string | undefined, resume: f.resume as string | undefined, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err });
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
@@ -73,7 +89,8 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
   const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
   const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
-  await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean },
+  await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
+      ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) },
     { testAccuracy: run.testAccuracy });
   p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${path.join(files.dir, 'model')} "some review")`);
   return 0;

@@ -20,8 +20,10 @@ export function entryOf(p: string): Stats | null {
   try { return lstatSync(p); } catch { return null; }
 }
 
-function why(e: unknown): string {
+/** Why a file could not be read, in words: the common errno codes said plainly, any other by its message. */
+export function errnoWords(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
   return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error)?.message ?? String(e);
 }
 
@@ -31,7 +33,7 @@ export function checkInputFile(flag: string, file: string, command: string): voi
   const st = statOf(file);
   if (!st) throw new UsageError(`${flag}: no such file: ${file}`, command);
   if (st.isDirectory()) throw new UsageError(`${flag}: ${file} is a folder, not a file`, command);
-  try { accessSync(file, constants.R_OK); } catch (e) { throw new UsageError(`${flag}: cannot read ${file}: ${why(e)}`, command); }
+  try { accessSync(file, constants.R_OK); } catch (e) { throw new UsageError(`${flag}: cannot read ${file}: ${errnoWords(e)}`, command); }
 }
 
 /**
@@ -47,7 +49,7 @@ export function checkInputPath(flag: string, p: string, command: string, format?
   }
   if (!st.isDirectory() && format === 'folder') throw new UsageError(`${flag}: ${p} is a file, but --format folder reads a folder of class subfolders`, command);
   try { accessSync(p, st.isDirectory() ? constants.R_OK | constants.X_OK : constants.R_OK); } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${p}: ${why(e)}`, command);
+    throw new UsageError(`${flag}: cannot read ${p}: ${errnoWords(e)}`, command);
   }
 }
 
@@ -76,7 +78,8 @@ export function isRunRecordFile(file: string): boolean {
   }
 }
 
-function names(list: string[]): string {
+/** Names in quotes, comma-separated, as the refusals list them. */
+export function quotedNames(list: readonly string[]): string {
   return list.map((n) => `'${n}'`).join(', ');
 }
 
@@ -136,6 +139,41 @@ function checkpointClashes(out: string): string[] {
 }
 
 /**
+ * What makes a folder a command writes into replaceable: the names it writes there, and when the folder holds its own
+ * earlier output (whose plain files of those names it then replaces).
+ */
+export interface OutFolderRule {
+  names: readonly string[];
+  replaceable: (dir: string) => boolean;
+  /** Further entries that clash (model/, checkpoint/, a sweep's runs), given whether the folder is replaceable. */
+  more?: (dir: string, replaceable: boolean) => string[];
+  /** The refusal's message, naming the clashing entries. */
+  refusal: (clash: string[]) => string;
+}
+
+/**
+ * A folder a command writes (--out), checked up front: not empty, not a file, not below a file; and if it exists, the
+ * command replaces only what `rule` says is its own. Anything else is refused before any work, with nothing changed.
+ */
+export function checkOutFolder(flag: string, dir: string, command: string | undefined, rule: OutFolderRule): void {
+  if (!checkFolderFlag(flag, dir, command)) return;
+  const replaceable = rule.replaceable(dir);
+  const clash = [...clashingEntries(dir, rule.names, replaceable), ...(rule.more?.(dir, replaceable) ?? [])];
+  if (clash.length) throw new UsageError(rule.refusal(clash), command);
+}
+
+/** What of <out>/model a run saving its model there would replace that rnnlab did not write. */
+function modelClashes(out: string, earlierRun: boolean): string[] {
+  const dir = path.join(out, 'model');
+  const m = entryOf(dir);
+  if (!m) return [];
+  if (!m.isDirectory()) return ['model'];
+  const foreign = foreignModelFiles(dir);
+  if (foreign.length) return foreign.map((n) => `model/${n}`);
+  return !earlierRun && readdirSync(dir).length > 0 ? ['model/'] : [];
+}
+
+/**
  * The run folder --out names, checked up front: not empty, not a file, not below a file; and if it exists, the run
  * replaces nothing rnnlab did not write. A folder that already holds an earlier rnnlab run (its results.json is a
  * run record) has that run's results.json, report.html, report.png (and model/, when model/ holds only model files)
@@ -144,23 +182,14 @@ function checkpointClashes(out: string): string[] {
  * checkpoints. Files of other names in the folder are never touched.
  */
 export function checkOutDir(out: string, command: string | undefined, writes: RunFolderWrites = {}, flag = '--out'): void {
-  if (!checkFolderFlag(flag, out, command)) return;
-  const earlierRun = isRunRecordFile(path.join(out, RESULTS_FILE));
-  const clash = clashingEntries(out, [...REPORT_FILES, ...(writes.files ?? [])], earlierRun);
-  if (writes.model) {
-    const dir = path.join(out, 'model');
-    const m = entryOf(dir);
-    if (m && !m.isDirectory()) clash.push('model');
-    else if (m) {
-      const foreign = foreignModelFiles(dir);
-      if (foreign.length) clash.push(...foreign.map((n) => `model/${n}`));
-      else if (!earlierRun && readdirSync(dir).length > 0) clash.push('model/');
-    }
-  }
-  if (writes.checkpoint) clash.push(...checkpointClashes(out));
-  if (clash.length) {
-    const them = clash.length === 1 ? 'it' : 'them';
-    throw new UsageError(`${flag}: ${out} already holds ${names(clash)}, which ${clash.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} ` +
-      `and which this run would replace; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`, command);
-  }
+  checkOutFolder(flag, out, command, {
+    names: [...REPORT_FILES, ...(writes.files ?? [])],
+    replaceable: (dir) => isRunRecordFile(path.join(dir, RESULTS_FILE)),
+    more: (dir, earlierRun) => [...(writes.model ? modelClashes(dir, earlierRun) : []), ...(writes.checkpoint ? checkpointClashes(dir) : [])],
+    refusal: (clash) => {
+      const them = clash.length === 1 ? 'it' : 'them';
+      return `${flag}: ${out} already holds ${quotedNames(clash)}, which ${clash.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} ` +
+        `and which this run would replace; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`;
+    },
+  });
 }

@@ -16,6 +16,7 @@ import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
 import type { Flags } from './flags.js';
 import { Printer } from './printer.js';
+import { EVALUATE_OPTION_NAMES } from './text_cli.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 const INPUT_FORMATS = ['lines', 'csv', 'tsv', 'jsonl'] as const;
@@ -52,10 +53,9 @@ function inputFormatOf(file: string, given?: TextInputFormat): TextInputFormat {
   return ext === '.csv' ? 'csv' : ext === '.tsv' ? 'tsv' : ext === '.jsonl' || ext === '.json' ? 'jsonl' : 'lines';
 }
 
-/** How data messages name predict's options: it reads texts only, and skips no rows. */
+/** predict reads only texts: evaluate's names, less the label flags, with its own --input-format. */
 const PREDICT_OPTION_NAMES: OptionNames = {
-  textColumn: '--text-column', labelColumn: null, skipBadRows: null, format: '--input-format', classes: null, labelMap: null,
-  validationSplit: null, validation: null, limit: null,
+  ...EVALUATE_OPTION_NAMES, labelColumn: null, skipBadRows: null, classes: null, labelMap: null, format: '--input-format',
 };
 
 async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
@@ -77,7 +77,7 @@ async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Pr
     const input = f.file === undefined ? texts
       : readTexts(f.file === '-' ? process.stdin : f.file, format!, f.file === '-' ? 'stdin' : f.file,
         { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
-    for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes)) write(line);
+    for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes, f.topK)) write(line);
     return 0;
   }
   return imdbPredict(texts, dir, ctx);

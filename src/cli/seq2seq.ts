@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
-import { PAIR_FORMATS, readPairs, type Pair, type PairFormat } from '../seq2seq/pairs.js';
+import { checkSpecialTokens, PAIR_FORMATS, readPairs, type Pair, type PairFormat } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
@@ -92,7 +92,9 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
   checkInputFile('--data', file, 'seq2seq');
   try {
     const pairs = await readPairs(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
-    return { pairs, data: { path: file, pairs: pairs.length }, tokens: (f.tokens as TokenKind | undefined) ?? 'char' };
+    const tokens = (f.tokens as TokenKind | undefined) ?? 'char';
+    checkSpecialTokens(pairs, tokens);
+    return { pairs, data: { path: file, pairs: pairs.length }, tokens };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
     throw e;

@@ -14,13 +14,13 @@ import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { SWEEP_FILE } from '../sweep/record.js';
-import { readSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
+import { parseSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
-import { UsageError, type CliContext } from './context.js';
+import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
-import { checkFolderFlag, clashingEntries, entryOf, isRunRecordFile, REPORT_FILES } from './paths.js';
+import { checkOutFolder, entryOf, errnoWords, isRunRecordFile, quotedNames, REPORT_FILES } from './paths.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
 const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.keys(ADDITION_COMMAND_FLAGS) };
@@ -131,17 +131,20 @@ export function lockSweepDir(dir: string, command = 'sweep'): () => void {
  * (or in sweep.json's or runs/'s) is refused everywhere: the sweep would write through it.
  */
 export function checkSweepOut(dir: string, command = 'sweep'): void {
-  if (!checkFolderFlag('--out', dir, command)) return;
-  const record = entryOf(path.join(dir, SWEEP_FILE));
-  const clash = record && !record.isFile() ? [SWEEP_FILE] : [];
-  clash.push(...clashingEntries(dir, REPORT_FILES, record?.isFile() ?? false));
-  const runs = entryOf(path.join(dir, 'runs'));
-  if (runs && !runs.isDirectory()) clash.push('runs');
-  if (clash.length) {
-    const what = isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
-    throw new UsageError(`--out: ${dir} already holds ${clash.map((n) => `'${n}'`).join(', ')} (${what}), which the sweep would write over; nothing was changed. ` +
-      'Give --out a new or empty folder, or a sweep folder to resume', command);
-  }
+  checkOutFolder('--out', dir, command, {
+    // sweep.json is in the list so that one which is not a plain file (a folder, a link) clashes.
+    names: [SWEEP_FILE, ...REPORT_FILES],
+    replaceable: (d) => entryOf(path.join(d, SWEEP_FILE))?.isFile() ?? false,
+    more: (d) => {
+      const runs = entryOf(path.join(d, 'runs'));
+      return runs && !runs.isDirectory() ? ['runs'] : [];
+    },
+    refusal: (clash) => {
+      const what = isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
+      return `--out: ${dir} already holds ${quotedNames(clash)} (${what}), which the sweep would write over; nothing was changed. ` +
+        'Give --out a new or empty folder, or a sweep folder to resume';
+    },
+  });
 }
 
 const FLAGS: Flags = {
@@ -178,8 +181,15 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
 
 /** The spec file, read and checked; anything wrong with it (unreadable, malformed, a bad field) is a usage error naming the file and the field. */
 function readSweepSpec(file: string): SweepSpec {
+  let text: string;
   try {
-    return readSpec(file, COMMAND_FLAG_NAMES);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new UsageError(`${file} is a folder, not a sweep spec file`, 'sweep');
+    throw new UsageError(`${file}: cannot read the sweep spec: ${errnoWords(e)}`, 'sweep');
+  }
+  try {
+    return parseSpec(text, file, COMMAND_FLAG_NAMES);
   } catch (e) {
     if (e instanceof SweepSpecError) throw new UsageError(e.message, 'sweep');
     throw e;
@@ -224,6 +234,24 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
+/**
+ * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) during a local sweep: the first stops it, each run under way as Ctrl-C stops a run (an
+ * imdb run saves a checkpoint), so that the same command resumes it; the second exits at once.
+ */
+function ctrlC(line: (s: string) => void): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) {
+      line('Stopped at once.');
+      process.exit(130);
+    }
+    line('Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.');
+    stop.abort();
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  return { signal: stop.signal, release: () => { for (const sig of STOP_SIGNALS) process.off(sig, onSignal); } };
+}
+
 async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliContext): Promise<void> {
     const line = (s: string) => ctx.out.write(`${s}\n`);
     let outcome: SweepOutcome | null;
@@ -233,13 +261,24 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
     } else {
       const size = poolSize(f);
       line(`Sweep of ${expandRuns(spec).length} run(s) of rnnlab ${spec.command} in ${dir}: ${size.parallel} at a time, ${size.threads} thread(s) each.`);
-      outcome = await runSweepLocal(spec, {
-        dir, ...size,
-        onEvent: (e) => {
-          if (e.type === 'done') line(`${e.how === 'skipped' ? 'already done' : 'done'}: ${e.run.id}  ${spec.metric} ${e.value.toFixed(4)}`);
-          else if (e.type === 'failed') line(`failed: ${e.run.id}${e.retrying ? ' (trying again)' : ''}: ${e.error}`);
-        },
-      });
+      const stop = ctrlC(line);
+      try {
+        outcome = await runSweepLocal(spec, {
+          dir, ...size, signal: stop.signal,
+          onEvent: (e) => {
+            if (e.type === 'done') line(`${e.how === 'skipped' ? 'already done' : 'done'}: ${e.run.id}  ${spec.metric} ${e.value.toFixed(4)}`);
+            else if (e.type === 'failed') line(`failed: ${e.run.id}${e.retrying ? ' (trying again)' : ''}: ${e.error}`);
+            else if (e.type === 'interrupted') line(`stopped: ${e.run.id}`);
+          },
+        });
+      } finally {
+        stop.release();
+      }
+      if (stop.signal.aborted) {
+        line(`\nStopped: ${outcome.summary.pending} run(s) left; the same command resumes the sweep (an imdb run from its checkpoint). Wrote ${path.join(dir, 'sweep.json')}.`);
+        ctx.exitCode = 130;
+        return;
+      }
     }
     for (const l of summaryLines(outcome.summary)) line(l);
     line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);

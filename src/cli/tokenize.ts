@@ -31,7 +31,8 @@ export function compactRow(row: ArrayLike<number>, pad = 0): string {
 }
 
 export const TOKENIZE_FLAGS: Flags = {
-  vocab: { kind: 'int', min: 4, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (Keras num_words): ids >= vocab become <UNK>; with --fit they are dropped, or become --oov' },
+  // Keras's num_words may be as small as 1 with --fit; the IMDb index needs 4 (ids 0-2 are reserved), checked below.
+  vocab: { kind: 'int', min: 1, max: 1000000, default: IMDB_RUN_DEFAULTS.vocab, help: 'vocabulary size (Keras num_words): ids >= vocab become <UNK>; with --fit they are dropped, or become --oov' },
   maxlen: { kind: 'int', min: 1, max: 100000, default: IMDB_RUN_DEFAULTS.maxlen, help: 'padded length' },
   padding: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'where padding goes' },
   truncating: { kind: 'choice', choices: ['pre', 'post'], default: 'pre', help: 'which end of a long text is cut' },
@@ -63,6 +64,7 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
   const padOpts = { maxlen, padding: f.padding as 'pre' | 'post', truncating: f.truncating as 'pre' | 'post' };
   const out: Record<string, unknown>[] = [];
   const oov = f.oov as string | undefined;
+  if (!f.fit && vocab < 4) throw new UsageError(`--vocab must be an integer from 4 to 1000000, got '${vocab}' (ids 0 to 2 are the IMDb index's padding, <START> and <UNK>; with --fit, Keras's num_words may be from 1)`, 'tokenize');
   if (oov !== undefined && !f.fit) throw new UsageError('--oov sets the fitted Tokenizer\'s oov_token and needs --fit; the IMDb index has its own <UNK> (id 2)', 'tokenize');
   if (oov !== undefined && oov.trim() === '') throw new UsageError(`--oov expects a token, got '${oov}'`, 'tokenize');
   const cutNote = (n: number) => (n > maxlen ? `; ${n - maxlen} id(s) cut at the ${padOpts.truncating === 'pre' ? 'front' : 'end'}` : '');

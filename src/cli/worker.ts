@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { connectRedis, DEFAULT_QUEUE_NAME, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
-import { UsageError, type CliContext } from './context.js';
+import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags } from './flags.js';
 
 const FLAGS: Flags = {
@@ -18,7 +18,10 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('worker').summary('run sweep runs queued on Redis by `rnnlab sweep --queue`');
   addFlags(cmd, FLAGS, 'worker');
   helpExtras(cmd, {
-    description: ['Each run goes into its sweep folder, which this machine must reach at the same path (a shared file system).'],
+    description: [
+      'Each run goes into its sweep folder, which this machine must reach at the same path (a shared file system).',
+      'Ctrl-C stops it: each run under way saves a checkpoint (imdb) and goes back on the queue without spending an attempt.',
+    ],
     examples: ['rnnlab worker --queue redis://queue-host:6379 --concurrency 2 --threads 1'],
   });
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
@@ -28,9 +31,21 @@ export function register(program: Command, ctx: CliContext): void {
     // Ctrl-C works from the start: while connecting it ends the wait, afterwards it stops the worker.
     const connecting = new AbortController();
     let w: ReturnType<typeof runWorker> | null = null;
-    const stop = () => { if (w) void w.stop(); else connecting.abort(); };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    let stopping = false;
+    const stop = () => {
+      if (!w) { connecting.abort(); return; }
+      if (!stopping) {
+        stopping = true;
+        ctx.out.write('Stopping: each run under way saves a checkpoint and goes back on the queue, for the next worker to resume. Ctrl-C again stops at once.\n');
+        void w.stop();
+        return;
+      }
+      // As a worker killed outright: its runs' children end with its pipes, and their locks lapse for another worker.
+      ctx.err.write('rnnlab worker: stopped at once; the run(s) under way go back to the queue once their lock lapses.\n');
+      process.exit(130);
+    };
+    // A closed terminal (SIGHUP) stops it as Ctrl-C does: its runs no longer share its process group.
+    for (const sig of STOP_SIGNALS) process.on(sig, stop);
     ctx.out.write(`Connecting to ${shownUrl(f.queue)}... (Ctrl-C stops)\n`);
     try {
       let connection;
@@ -44,8 +59,7 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.out.write(`Worker on ${shownUrl(f.queue)} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
       await w.done;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      for (const sig of STOP_SIGNALS) process.off(sig, stop);
     }
     ctx.exitCode = 0;
   });

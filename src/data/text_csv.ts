@@ -45,9 +45,17 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
       try {
         cols = pickTextAndLabel(header, options, where);
       } catch (e) {
+        if (header.length === 1 && header[0].includes(';')) {
+          // Spreadsheets in many locales save "CSV" with semicolons; there is no option to read it as such.
+          throw new DataError(`${(e as Error).message}; the header holds semicolons: fields must be separated by ${delimiter === '\t' ? 'tabs' : 'commas (CSV) or tabs (TSV)'}, so save the file with those`);
+        }
         if (!(delimiter === ',' && header.length === 1 && header[0].includes('\t'))) throw e;
         const tsv = optionWithValue(options.optionNames, 'format', 'tsv');
         throw new DataError(`${(e as Error).message}; the header holds tabs: is this TSV${tsv ? ` (${tsv})` : ''}?`);
+      }
+      for (const col of [cols.text, cols.label]) {
+        const at = header.flatMap((h, i) => (h === col ? [i + 1] : []));
+        if (at.length > 1) throw new DataError(`${where}: the header names the column '${col}' ${at.length} times (fields ${at.join(', ')}); which one to read is unclear: rename the others`);
       }
       sink.columns?.(cols.text, cols.label);
       textAt = header.indexOf(cols.text);

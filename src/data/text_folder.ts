@@ -1,6 +1,9 @@
 /**
  * Keras's text_dataset_from_directory layout: DIR/<class>/*.txt, one example per file, class names from the
- * subfolder names (sorted). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras.
+ * subfolder names (sorted). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras. As Keras
+ * does, hidden folders are not classes and a class folder's nested folders are read too; hidden files and
+ * folders inside a class are skipped as well (.ipynb_checkpoints copies, macOS ._ files would be examples twice
+ * or not text at all).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,8 +28,27 @@ export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { 
   return { text };
 }
 
+const hidden = (name: string) => name.startsWith('.');
+
+/**
+ * The .txt files under a class folder, nested folders included, in Keras's order: by folder path, then by name;
+ * `direct` counts those in the class folder itself.
+ */
+function txtFilesUnder(classDir: string): { files: string[]; direct: number } {
+  const folders: { dir: string; names: string[] }[] = [];
+  const walk = (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true }).filter((d) => !hidden(d.name));
+    folders.push({ dir, names: entries.filter((d) => !d.isDirectory() && d.name.toLowerCase().endsWith('.txt')).map((d) => d.name).sort() });
+    for (const d of entries) if (d.isDirectory()) walk(join(dir, d.name));
+  };
+  walk(classDir);
+  const direct = folders[0].names.length;
+  folders.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return { files: folders.flatMap((f) => f.names.map((n) => join(f.dir, n))), direct };
+}
+
 export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
-  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !hidden(d.name)).map((d) => d.name).sort();
   let classes = subdirs;
   const classesOption = optionName(options.optionNames, 'classes');
   if (options.classes) {
@@ -35,14 +57,20 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
     classes = [...new Set(options.classes)].sort();
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
-  const listed = classes.map((cls) => ({ cls, names: readdirSync(join(dir, cls)).filter((n) => n.toLowerCase().endsWith('.txt')).sort() }));
+  const listed = classes.map((cls) => { const { files, direct } = txtFilesUnder(join(dir, cls)); return { cls, names: files, direct }; });
+  // aclImdb/ itself (train/ and test/, each with pos/ and neg/) would read as two classes, train and test: when no
+  // class folder holds a .txt file of its own, the classes are most likely one level down. Naming the classes says
+  // they are not (data/pos/2019/*.txt is a layout Keras reads).
+  if (!options.classes && listed.every((l) => l.direct === 0) && listed.some((l) => l.names.length > 0)) {
+    throw new DataError(`${dir}: no subfolder (${classes.map((c) => `${c}/`).join(', ')}) holds a .txt file of its own, only in folders inside it: ` +
+      `the classes look one level down; give one of ${classes.map((c) => join(dir, c)).join(', ')} as the data` +
+      `${classesOption ? `, or name the classes with ${classesOption} ${classes.join(',')} to read the files nested in them` : ''}`);
+  }
   const empty = listed.filter((l) => l.names.length === 0).map((l) => `${l.cls}/`);
   if (empty.length === classes.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; expected DIR/<class>/*.txt`);
   if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples${classesOption ? ` (or leave it out with ${classesOption})` : ''}`);
   for (const { cls, names } of listed) {
-    const sub = join(dir, cls);
-    for (const n of names) {
-      const file = join(sub, n);
+    for (const file of names) {
       const read = readTxtFile(file, options.maxLineChars);
       if (!('text' in read)) {
         sink.bad({ where: `${file}:${read.line}`, problem: read.problem });

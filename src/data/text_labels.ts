@@ -71,7 +71,11 @@ export function encodeLabels(labels: readonly (string | null)[], where: readonly
 
 const NEGATIVE = new Set(['0', 'neg', 'negative', 'false', 'bad', '-1']);
 const POSITIVE = new Set(['1', 'pos', 'positive', 'true', 'good']);
-const polarity = (name: string) => (NEGATIVE.has(name.toLowerCase()) ? 0 : POSITIVE.has(name.toLowerCase()) ? 1 : null);
+/** A name's sentiment polarity (0 negative, 1 positive) or null; numbers by value, so '1.0' is positive as '1' is. */
+function polarity(name: string): 0 | 1 | null {
+  const key = isDecimalNumber(name) ? String(Number(name)) : name.toLowerCase();
+  return NEGATIVE.has(key) ? 0 : POSITIVE.has(key) ? 1 : null;
+}
 
 /** What is wrong with an explicit label map for these classes ("'x=c': 'c' is not one of ..."), or null. */
 export function badLabelMapEntry(explicit: Readonly<Record<string, string>>, classes: readonly string[]): string | null {
@@ -104,7 +108,17 @@ export function resolveLabelMap(labels: readonly (string | null)[], classes: rea
   return Object.keys(map).length ? map : null;
 }
 
-/** Applies a label map; labels it does not name stay as they are. */
+/**
+ * Applies a label map; labels it does not name stay as they are. A numeric label the map does not name as written
+ * is looked up by value, so a map from 1 also maps a label written 1.0 (as classes match numeric labels).
+ */
 export function mapLabels(labels: readonly (string | null)[], map: Readonly<Record<string, string>> | null): (string | null)[] {
-  return map ? labels.map((l) => (l !== null && Object.hasOwn(map, l) ? map[l] : l)) : [...labels];
+  if (!map) return [...labels];
+  const byValue = new Map<number, string>();
+  for (const [k, c] of Object.entries(map)) if (isDecimalNumber(k) && !byValue.has(Number(k))) byValue.set(Number(k), c);
+  return labels.map((l) => {
+    if (l === null) return l;
+    if (Object.hasOwn(map, l)) return map[l];
+    return (isDecimalNumber(l) ? byValue.get(Number(l)) : undefined) ?? l;
+  });
 }

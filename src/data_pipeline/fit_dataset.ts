@@ -1,18 +1,17 @@
 /** model.fitDataset and model.evaluateDataset (tfjs semantics), training batch by batch from a streamed Dataset. */
-import { History, fire, type Callback, type FitState } from '../models/callback.js';
+import { History, type Callback, type FitState } from '../models/callback.js';
 import { CallbackList } from '../models/callback_list.js';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { evaluateModel, metricsNames } from '../models/training.js';
+import { evaluateModel, metricsNames, StreamedPass } from '../models/training.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { checkOptionKeys } from '../near_name.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
 export interface DatasetModel extends TrainableModel {
-  trainOnBatch(x: never, y: never, sampleWeight?: TensorLike): number | number[];
   /** Present on Functional models: batches may give {inputName: tensor} maps for them. */
   readonly inputNames?: string[];
 }
@@ -103,7 +102,10 @@ function batchSizeOf(x: TensorLike): number {
   return batchSizeOf(Object.values(x as unknown as Record<string, TensorLike>)[0]);
 }
 
-/** Mean loss and metrics over the dataset's batches, weighted by batch size (tfjs's evaluateDataset). */
+/**
+ * tfjs's evaluateDataset: the loss averaged over the samples, the metrics accumulated over every batch as evaluate's
+ * (tfjs averages per-batch values, which differs for precision, recall, AUC and r2Score).
+ */
 export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unknown>, args: EvaluateDatasetArgs = {}): Promise<number[]> {
   const where = `${model.name}.evaluateDataset`;
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset`);
@@ -113,23 +115,25 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   }
   const verbose = checkVerbose(args.verbose, where);
   const start = Date.now();
-  let sums: number[] | null = null, seen = 0, b = 0;
+  // Metrics accumulate over every batch, as evaluate's over x.
+  const pass = new StreamedPass(model);
+  let seen = 0, b = 0;
   // for-await's break calls the iterator's return(), which closes the source (a csv file) when stopping early.
   const ioNames = namesOf(model);
   for await (const el of dataset) {
     if (args.batches !== undefined && b >= args.batches) break;
     const [x, y, sampleWeight] = xy(el, where, ioNames);
-    const n = batchSizeOf(x);
-    const vals = await evaluateModel(model, x, y, { batchSize: n, sampleWeight });
-    sums = sums ? sums.map((s, i) => s + vals[i] * n) : vals.map((v) => v * n);
-    seen += n;
+    pass.evaluate(x, y, sampleWeight);
+    seen += batchSizeOf(x);
     b++;
   }
-  if (!sums) throw new Error(`${where}: the dataset is empty`);
-  const result = sums.map((s) => s / seen);
-  if (verbose) finishBar(b, start, args.out, Object.fromEntries(metricsNames(model).map((k, i) => [k, result[i]])));
+  if (!seen) throw new Error(`${where}: the dataset is empty`);
+  const result = pass.values();
+  if (verbose) finishBar(b, start, args.out, logsOf(metricsNames(model), result));
   return result;
 }
+
+const logsOf = (names: string[], values: number[]): Logs => Object.fromEntries(names.map((k, i) => [k, values[i]]));
 
 /** fit's end-of-epoch line for a run of `steps` batches that began at `start`. */
 function finishBar(steps: number, start: number, out: ProgressWriter | undefined, logs: Logs): ProgressBar {
@@ -144,15 +148,24 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset (rl.data.array(...).batch(n))`);
   checkOptionKeys(where, args, FIT_KEYS, { undefinedIsAbsent: false });
   const epochs = args.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`${where}: epochs must be a positive integer, got ${String(epochs)}`);
+  // 0 trains nothing and returns an empty History, as fit and tfjs.
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${where}: epochs must be a non-negative integer, got ${String(epochs)}`);
   const per = args.batchesPerEpoch;
   if (per !== undefined && (!Number.isInteger(per) || per < 1)) throw new Error(`${where}: batchesPerEpoch must be a positive integer, got ${String(per)}`);
   if (per === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batchesPerEpoch`);
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${where}: initialEpoch must be a non-negative integer, got ${JSON.stringify(initialEpoch)}`);
   const verbose = checkVerbose(args.verbose, where);
   const out = args.out ?? process.stdout;
   const val = args.validationData;
   if (val !== undefined && !(val instanceof Dataset) && !(Array.isArray(val) && (val.length === 2 || val.length === 3))) {
     throw new Error(`${where}: validationData must be a dataset, [x, y] or [x, y, sampleWeight]`);
+  }
+  // Checked now, not after the first epoch's training; it limits a validation dataset and nothing else.
+  const vb = args.validationBatches;
+  if (vb !== undefined) {
+    if (!Number.isInteger(vb) || vb < 1) throw new Error(`${where}: validationBatches must be a positive integer, got ${JSON.stringify(vb)}`);
+    if (!(val instanceof Dataset)) throw new Error(`${where}: validationBatches limits a validationData dataset, but validationData is ${val === undefined ? 'not given' : 'tensors (all of them are evaluated)'}`);
   }
   const given = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   given.forEach((cb, i) => {
@@ -160,26 +173,29 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     if (cb instanceof BackupAndRestore || cb instanceof ModelCheckpoint) throw new Error(`${where}: callbacks[${i}] (${cb.constructor.name}) works with fit, not fitDataset`);
   });
   // As fit's: plain objects see this.model and this.params, rl.Callbacks get setParams and setModel, and the
-  // built-ins (earlyStopping, the learning-rate ones, terminateOnNaN) the model they act on.
-  const callbacks = new CallbackList(given).callbacks;
+  // built-ins (earlyStopping, the learning-rate ones, terminateOnNaN) the model they act on. Indexed by hook, as
+  // fit's: a hook nobody implements costs nothing, and its logs are not built.
+  const callbacks = new CallbackList(given);
   const history = new History();
-  // trainOnBatch's order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
+  // The logs' order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
   const names = metricsNames(model);
   history.params = { epochs, batchesPerEpoch: per ?? null, steps: per ?? null, verbose, doValidation: val !== undefined,
     metrics: val !== undefined ? [...names, ...names.map((k) => `val_${k}`)] : [...names] };
-  const state: FitState = { model, history, epochs, batchSize: 0, samples: 0, initialEpoch: args.initialEpoch ?? 0, resume: null, progress: null };
-  for (const cb of callbacks) cb.setFitState?.(state);
+  const state: FitState = { model, history, epochs, batchSize: 0, samples: 0, initialEpoch, resume: null, progress: null };
+  for (const cb of callbacks.callbacks) cb.setFitState?.(state);
   model.stopTraining = false;
   // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
   const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
   let exhausted = false;
-  await fire(callbacks, 'onTrainBegin', {});
+  await callbacks.call('onTrainBegin', {});
   try {
     const ioNames = namesOf(model);
-    for (let epoch = state.initialEpoch; epoch < epochs && !model.stopTraining && !exhausted; epoch++) {
+    // stopTraining is read after each batch and each epoch, as fit reads it (Keras): set in onTrainBegin, one batch runs.
+    for (let epoch = state.initialEpoch; epoch < epochs && !exhausted; epoch++) {
       const start = Date.now();
       const it = shared ?? (await dataset.iterator());
-      const sums = names.map(() => 0);
+      // The epoch's loss and metrics accumulate as fit's; batch logs are their running values, as fit's.
+      const run = new StreamedPass(model);
       let seen = 0, steps = 0;
       let began = false;
       try {
@@ -197,17 +213,15 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
           if (!began) {
             began = true;
             if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
-            await fire(callbacks, 'onEpochBegin', epoch, {});
+            await callbacks.call('onEpochBegin', epoch, {});
           }
-          await fire(callbacks, 'onBatchBegin', b, {});
+          await callbacks.call('onBatchBegin', b, {});
           const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
-          const res = model.trainOnBatch(x as never, y as never, sampleWeight);
-          const vals = typeof res === 'number' ? [res] : res;
-          vals.forEach((v, i) => { sums[i] += v * n; });
+          run.train(x, y, sampleWeight, n);
           seen += n;
           steps++;
-          await fire(callbacks, 'onBatchEnd', b, { ...Object.fromEntries(names.map((k, i) => [k, vals[i]])), batch: b, size: n });
+          if (callbacks.listens('onBatchEnd')) await callbacks.call('onBatchEnd', b, { ...logsOf(names, run.values()), batch: b, size: n });
           if (model.stopTraining) break;
         }
       } finally {
@@ -218,7 +232,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
         if (exhausted) break; // ran out exactly at an epoch boundary: the warning above; no empty epoch is recorded
         throw new Error(`${where}: epoch ${epoch + 1} had no batches`);
       }
-      const logs: Logs = Object.fromEntries(names.map((k, i) => [k, sums[i] / seen]));
+      const logs: Logs = logsOf(names, run.values());
       if (val) {
         const v = val instanceof Dataset
           ? await evaluateDataset(model, val, { batches: args.validationBatches })
@@ -227,11 +241,12 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       }
       if (verbose) finishBar(steps, start, out, logs);
       history.record(epoch, logs);
-      await fire(callbacks, 'onEpochEnd', epoch, logs);
+      await callbacks.call('onEpochEnd', epoch, logs);
+      if (model.stopTraining) break;
     }
   } finally {
     await shared?.return?.();
   }
-  await fire(callbacks, 'onTrainEnd', {});
+  await callbacks.call('onTrainEnd', {});
   return history;
 }

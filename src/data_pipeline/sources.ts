@@ -26,21 +26,40 @@ export function generator<T>(make: () => Iterator<T> | AsyncIterator<T>): Datase
   });
 }
 
-/** Elements side by side from several datasets (an array or an object of them); ends with the shortest. */
-export function zip(datasets: Dataset<unknown>[] | Record<string, Dataset<unknown>>): Dataset<unknown> {
-  const keys = Object.keys(datasets);
-  const list = keys.map((k) => (datasets as Record<string, Dataset<unknown>>)[k]);
-  if (list.some((d) => !(d instanceof Dataset))) throw new Error('data.zip: every entry must be a dataset');
+type Nested = Dataset<unknown> | Nested[] | { [key: string]: Nested };
+
+/**
+ * Elements side by side from several datasets, in the structure given: an array or an object of datasets, nested
+ * as deep as needed (tfjs's zip, e.g. {xs: {a, b}, ys} for a two-input model); ends with the shortest.
+ */
+export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknown> {
+  if (datasets === null || typeof datasets !== 'object' || datasets instanceof Dataset) {
+    throw new Error('data.zip: expected an array or an object of datasets');
+  }
+  const list: Dataset<unknown>[] = [];
+  // The structure with each dataset replaced by its index in list: rebuilt around each element.
+  const shape = (node: unknown, where: string): unknown => {
+    if (node instanceof Dataset) return list.push(node) - 1;
+    if (Array.isArray(node)) return node.map((n, i) => shape(n, `${where}[${i}]`));
+    if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
+      return Object.fromEntries(Object.entries(node).map(([k, n]) => [k, shape(n, `${where}.${k}`)]));
+    }
+    throw new Error(`data.zip: every entry must be a dataset (or an array or object of them); ${where} is ${node === null ? 'null' : typeof node}`);
+  };
+  const layout = shape(datasets, 'datasets');
+  const fill = (node: unknown, vals: unknown[]): unknown => typeof node === 'number' ? vals[node]
+    : Array.isArray(node) ? node.map((n) => fill(n, vals))
+      : Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, n]) => [k, fill(n, vals)]));
   const sizes = list.map((d) => d.size);
-  const size = sizes.every((s) => s !== null) ? Math.min(...(sizes as number[])) : null;
+  const size = list.length === 0 ? 0 : sizes.every((s) => s !== null) ? Math.min(...(sizes as number[])) : null;
   return new Dataset(async function* () {
+    if (list.length === 0) return;
     const its = list.map((d) => d[Symbol.asyncIterator]());
     try {
       for (;;) {
         const rs = await Promise.all(its.map((it) => it.next()));
         if (rs.some((r) => r.done)) return;
-        const vals = rs.map((r) => r.value);
-        yield Array.isArray(datasets) ? vals : Object.fromEntries(keys.map((k, i) => [k, vals[i]]));
+        yield fill(layout, rs.map((r) => r.value));
       }
     } finally {
       // The shortest ended (or the consumer stopped): close the others.

@@ -2,7 +2,7 @@
 import { percent, seconds, type Table } from '../report/table.js';
 import type { ChartSpec } from '../report/svg.js';
 import { trainImdb, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
-import type { ImdbModelName } from './lab_models.js';
+import { STACKABLE_MODELS, type ImdbModelName } from './lab_models.js';
 import { imdbDataRecord, imdbModelRecord, imdbTestClassification } from './imdb_result.js';
 import type { RecordBody } from '../report/record.js';
 
@@ -38,7 +38,8 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   let classes: string[] = [];
   for (let i = 0; i < models.length; i++) {
     onRun?.(models[i], i);
-    const run = await trainImdb(models[i], data, o);
+    // --layers stacks the recurrent models' layers; the others have none to stack and keep their one hidden layer.
+    const run = await trainImdb(models[i], data, STACKABLE_MODELS.includes(models[i]) ? o : { ...o, layers: undefined });
     runs.push(run);
     if (run.cancelled) continue;
     const cls = imdbTestClassification(run.model, data);
@@ -58,10 +59,17 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   const best = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
   const fastest = rows.filter((r) => Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
   const ffRaw = rows.find((r) => r.model === 'ff_raw');
+  // Models equal to the printed digit share the best place: naming only the first of them would rank a tie.
+  const tied = best ? rows.filter((r) => percent(r.testAccuracy) === percent(best.testAccuracy)) : [];
+  const bestPart = tied.length > 1
+    ? `${tied.map((r) => r.model).join(', ')} tie for the best test accuracy (${percent(best!.testAccuracy)})`
+    : best ? `${best.model} reaches the best test accuracy (${percent(best.testAccuracy)}, ${best.params.toLocaleString('en-US')} parameters)` : '';
+  const allNearChance = best !== undefined && best.testAccuracy < 0.6 && rows.length > 1;
   const finding = best && fastest
-    ? `${best.model} reaches the best test accuracy (${percent(best.testAccuracy)}, ${best.params.toLocaleString('en-US')} parameters); ` +
+    ? `${bestPart}; ` +
       `${fastest.model} is the fastest at ${seconds(fastest.secondsPerEpoch)} s per epoch.` +
-      (ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '')
+      (allNearChance ? ' Every model is still near chance (below 60%): train longer or on more reviews before ranking them.'
+        : ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '')
     : rows.length ? `Stopped before any model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.';
   // ff_raw's loss on raw ids is in the hundreds; a log axis keeps the others readable.
   const losses = runs.flatMap((r) => r.history.loss ?? []).filter((v) => Number.isFinite(v) && v > 0);

@@ -127,11 +127,16 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
     losses[name] = loss;
   }
   const T = data.maxlen;
+  // cnn_lstm's LSTM reads the pooled sequence (half the steps): each row is read at its own first, middle and last step.
+  const sameLength = profiles.every((p) => p.norms.length === T);
   const table: Table = {
     caption: `Gradient norms per step (mean over ${nBatches * batchSize} reviews), ${o.epochs ? `after ${o.epochs} epoch(s)` : 'at initialisation'}`,
-    columns: ['model', 'layer', 't = 1', `t = ${Math.ceil(T / 2)}`, `t = ${T}`, 'first / last', 'steps within 1% of last', 'cell c: first / last', 'input x: first / last'],
-    rows: profiles.map((p) => [p.model, p.className, formatTick(p.norms[0]), formatTick(p.norms[Math.ceil(T / 2) - 1]), formatTick(p.norms[T - 1]),
-      p.firstToLast.toExponential(2), p.stepsTo1Percent, p.cellNorms ? ratio(p.cellNorms).toExponential(2) : '-', ratio(p.inputNorms).toExponential(2)]),
+    columns: ['model', 'layer', 't = 1', sameLength ? `t = ${Math.ceil(T / 2)}` : 'middle t', sameLength ? `t = ${T}` : 'last t', 'first / last', 'steps within 1% of last', 'cell c: first / last', 'input x: first / last'],
+    rows: profiles.map((p) => {
+      const n = p.norms.length;
+      return [p.model, n === T ? p.className : `${p.className} (${n} steps)`, formatTick(p.norms[0]), formatTick(p.norms[Math.ceil(n / 2) - 1]), formatTick(p.norms[n - 1]),
+        p.firstToLast.toExponential(2), p.stepsTo1Percent, p.cellNorms ? ratio(p.cellNorms).toExponential(2) : '-', ratio(p.inputNorms).toExponential(2)];
+    }),
   };
   const when = o.epochs ? `after ${o.epochs} epoch(s) of training` : 'at initialisation';
   let finding = imdbFinding(profiles, T, when);
@@ -159,6 +164,8 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
 }
 
 function imdbFinding(profiles: GradientProfile[], T: number, when: string): string {
+  const shorter = profiles.filter((p) => p.norms.length !== T);
+  const over = shorter.length ? `${T} steps (${shorter.map((p) => `the ${p.model}'s ${p.className} reads ${p.norms.length}`).join(', ')})` : `${T} steps`;
   const measured = profiles.filter((p) => Number.isFinite(p.firstToLast) && p.firstToLast > 0);
   const silent = profiles.filter((p) => !measured.includes(p));
   const sorted = [...measured].sort((a, b) => a.firstToLast - b.firstToLast);
@@ -167,10 +174,10 @@ function imdbFinding(profiles: GradientProfile[], T: number, when: string): stri
     const worst = sorted[0], best = sorted[sorted.length - 1];
     const orders = Math.log10(best.firstToLast / worst.firstToLast);
     const list = sorted.map((p) => `${p.firstToLast.toExponential(1)} for the ${p.model}`);
-    finding = `On IMDb over ${T} steps ${when}, ||d loss / d h_1|| relative to the last step's is ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]} ` +
+    finding = `On IMDb over ${over} ${when}, ||d loss / d h_1|| relative to the last step's is ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]} ` +
       `(${orders.toFixed(1)} orders of magnitude apart).`;
   } else if (sorted.length === 1) {
-    finding = `On IMDb over ${T} steps ${when}, ||d loss / d h_1|| is ${sorted[0].firstToLast.toExponential(2)} of the last step's for the ${sorted[0].model}.`;
+    finding = `On IMDb over ${over} ${when}, ||d loss / d h_1|| is ${sorted[0].firstToLast.toExponential(2)} of the last step's for the ${sorted[0].model}.`;
   } else {
     finding = 'No model recorded a non-zero hidden-state gradient.';
   }

@@ -132,7 +132,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const batchSize = o.batchSize ?? IMDB_DEFAULTS[name].batchSize;
   const seed = o.seed ?? IMDB_RUN_DEFAULTS.seed;
   setSeed(seed);
-  const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero };
+  const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero, layers: o.layers, dropout: o.dropout };
   const model = buildImdbModel(name, { ...modelOptions, freeLength: o.bucket, optimizer: o.optimizer, lr: o.lr });
   // Without inputLength the model is built here, its steps left free, so the summary can show it.
   if (o.bucket) model.build([null, null]);
@@ -160,7 +160,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
     name, model, params: model.countParams(), summary,
-    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false, bucket: o.bucket ?? false,
+    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false, layers: o.layers ?? 1, dropout: o.dropout ?? 0, bucket: o.bucket ?? false,
       epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
     secondsPerEpoch: seconds,

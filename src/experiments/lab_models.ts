@@ -1,5 +1,6 @@
 /** The lab's models, exactly as the seed builds them in Keras, plus GRU and BiLSTM variants. */
 import { layers } from '../layers/index.js';
+import type { Layer } from '../layers/layer.js';
 import { Sequential, sequential } from '../models/sequential.js';
 
 export const IMDB_MODELS = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm', 'gru', 'bilstm'] as const;
@@ -14,7 +15,17 @@ export interface ImdbModelOptions {
   maskZero?: boolean;
   /** The Embedding takes any number of steps (no inputLength): what bucketed batching, which trims batches, needs. */
   freeLength?: boolean;
+  /** Stacked recurrent layers (1 in the lab; the models of STACKABLE_MODELS only): Model 4's "stacking multiple layers". */
+  layers?: number;
+  /**
+   * Model 4's "applying dropouts": the input dropout of each recurrent layer (Keras's `dropout`), or for ff_raw,
+   * ff_embed and cnn a Dropout layer after the hidden Dense. 0 (the lab) adds nothing.
+   */
+  dropout?: number;
 }
+
+/** The models with recurrent layers to stack. */
+export const STACKABLE_MODELS: readonly ImdbModelName[] = ['simple_rnn', 'lstm', 'cnn_lstm', 'gru', 'bilstm'];
 
 /** The defaults of an IMDb run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
 export const IMDB_RUN_DEFAULTS = { model: 'lstm' as ImdbModelName, vocab: 10000, maxlen: 500, embeddingDim: 100, optimizer: 'adam' as const, seed: 1 };
@@ -31,30 +42,81 @@ export const IMDB_DEFAULTS: Record<ImdbModelName, { epochs: number; batchSize: n
   bilstm: { epochs: 3, batchSize: 64 },
 };
 
+/**
+ * The models whose Embedding feeds a recurrent layer directly, so maskZero makes that layer skip the padding.
+ * Elsewhere the mask reaches no layer that reads it (ff_raw has no Embedding; Flatten and Conv1D take no mask,
+ * and Keras refuses one there), so --mask-zero would change nothing.
+ */
+export const MASK_READING_MODELS: readonly ImdbModelName[] = ['simple_rnn', 'lstm', 'gru', 'bilstm'];
+
+/** The models that pool pairs of steps (MaxPooling1D(2)) and so need at least two. */
+export const POOLING_MODELS: readonly ImdbModelName[] = ['cnn', 'cnn_lstm'];
+
+/** Why maxlen is too short for some of `models` (a sentence naming --maxlen), or null. */
+export function maxlenProblem(models: readonly ImdbModelName[], maxlen: number): string | null {
+  const pooling = models.filter((m) => POOLING_MODELS.includes(m));
+  return maxlen < 2 && pooling.length
+    ? `--maxlen ${maxlen} is too short for ${pooling.join(' and ')}: MaxPooling1D(2) pools pairs of steps, so give --maxlen 2 or more`
+    : null;
+}
+
+/** The models with an Embedding, whose size --embedding-dim sets (ff_raw feeds the raw ids to a Dense). */
+export const EMBEDDING_MODELS: readonly ImdbModelName[] = IMDB_MODELS.filter((m) => m !== 'ff_raw');
+
+/**
+ * Model options that none of `models` would use, as sentences naming the flag: maskZero where no model reads a
+ * mask, an embedding size where no model has an Embedding, layers where none has a recurrent layer. Empty when every
+ * given option applies to some model.
+ */
+export function unusedModelOptions(models: readonly ImdbModelName[], o: { maskZero?: boolean; embeddingDimGiven?: boolean; layers?: number }): string[] {
+  const list = (ms: readonly ImdbModelName[]) => ms.join(', ');
+  const problems: string[] = [];
+  if (o.maskZero && !models.some((m) => MASK_READING_MODELS.includes(m))) {
+    problems.push(`--mask-zero changes nothing for ${list(models)}: no layer of ${models.length === 1 ? 'it' : 'them'} reads the padding mask (it applies to ${list(MASK_READING_MODELS)})`);
+  }
+  if (o.embeddingDimGiven && !models.some((m) => EMBEDDING_MODELS.includes(m))) {
+    problems.push(`--embedding-dim changes nothing for ${list(models)}: it has no Embedding layer (it feeds the raw word ids to a Dense layer)`);
+  }
+  if (o.layers !== undefined && !models.some((m) => STACKABLE_MODELS.includes(m))) {
+    problems.push(`--layers changes nothing for ${list(models)}: no recurrent layer to stack (it applies to ${list(STACKABLE_MODELS)})`);
+  }
+  return problems;
+}
+
 export function imdbModel(name: ImdbModelName, o: ImdbModelOptions = {}): Sequential {
   const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, dim = o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim;
   const embed = () => layers.embedding({ inputDim: vocab, outputDim: dim, inputLength: o.freeLength ? undefined : maxlen, maskZero: o.maskZero ?? false });
   const out = () => layers.dense({ units: 1, activation: 'sigmoid' });
   const rnnUnits = o.units ?? 100;
+  const n = o.layers ?? 1, dropout = o.dropout ?? 0;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`layers must be a positive integer, got ${n}`);
+  if (n > 1 && !STACKABLE_MODELS.includes(name)) throw new Error(`${name} has no recurrent layer to stack; layers applies to ${STACKABLE_MODELS.join(', ')}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${dropout}`);
+  // The lab's models exactly when dropout is 0: no Dropout layer and no dropout option at all.
+  const drop = (): Layer[] => (dropout ? [layers.dropout({ rate: dropout })] : []);
+  const hidden = () => [layers.dense({ units: o.units ?? 250, activation: 'relu' }), ...drop()];
+  type RnnArgs = { units: number; returnSequences: boolean; dropout?: number };
+  const stack = (make: (a: RnnArgs) => Layer) =>
+    Array.from({ length: n }, (_, i) => make({ units: rnnUnits, returnSequences: i < n - 1, ...(dropout ? { dropout } : {}) }));
   switch (name) {
     case 'ff_raw':
-      return sequential({ layers: [layers.dense({ units: o.units ?? 250, activation: 'relu', inputDim: maxlen }), out()] });
+      return sequential({ layers: [layers.dense({ units: o.units ?? 250, activation: 'relu', inputDim: maxlen }), ...drop(), out()] });
     case 'ff_embed':
-      return sequential({ layers: [embed(), layers.flatten(), layers.dense({ units: o.units ?? 250, activation: 'relu' }), out()] });
+      return sequential({ layers: [embed(), layers.flatten(), ...hidden(), out()] });
     case 'cnn':
       return sequential({ layers: [embed(), layers.conv1d({ filters: 200, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        layers.maxPooling1d({ poolSize: 2 }), layers.flatten(), layers.dense({ units: o.units ?? 250, activation: 'relu' }), out()] });
+        layers.maxPooling1d({ poolSize: 2 }), layers.flatten(), ...hidden(), out()] });
     case 'simple_rnn':
-      return sequential({ layers: [embed(), layers.simpleRNN({ units: rnnUnits }), out()] });
+      return sequential({ layers: [embed(), ...stack((a) => layers.simpleRNN(a)), out()] });
     case 'lstm':
-      return sequential({ layers: [embed(), layers.lstm({ units: rnnUnits }), out()] });
+      return sequential({ layers: [embed(), ...stack((a) => layers.lstm(a)), out()] });
     case 'cnn_lstm':
       return sequential({ layers: [embed(), layers.conv1d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        layers.maxPooling1d({ poolSize: 2 }), layers.lstm({ units: rnnUnits }), out()] });
+        layers.maxPooling1d({ poolSize: 2 }), ...stack((a) => layers.lstm(a)), out()] });
     case 'gru':
-      return sequential({ layers: [embed(), layers.gru({ units: rnnUnits }), out()] });
+      return sequential({ layers: [embed(), ...stack((a) => layers.gru(a)), out()] });
     case 'bilstm':
-      return sequential({ layers: [embed(), layers.bidirectional({ layer: layers.lstm({ units: rnnUnits }) }), out()] });
+      return sequential({ layers: [embed(), ...stack((a) => layers.bidirectional({ layer: layers.lstm(a) })), out()] });
     default:
       throw new Error(`unknown IMDb model '${String(name)}': choose one of ${IMDB_MODELS.join(', ')}`);
   }

@@ -6,6 +6,9 @@ import { percent, type Table } from '../report/table.js';
 import { trainAddition, type AdditionRun, type AdditionTaskOptions } from './addition_task.js';
 import type { ExperimentResult } from './types.js';
 
+/** Below this share of whole answers right, for both models, the comparison has nothing to show. */
+export const NOT_LEARNED_BELOW = 0.05;
+
 export type ReverseOptions = Omit<AdditionTaskOptions, 'reverse' | 'samples'>;
 
 export async function reverseExperiment(o: ReverseOptions = {}): Promise<ExperimentResult> {
@@ -31,9 +34,14 @@ export async function reverseExperiment(o: ReverseOptions = {}): Promise<Experim
   const p90 = firstAbove(p.history, 0.9), r90 = firstAbove(r.history, 0.9);
   const speed = p90 !== null || r90 !== null
     ? ` It first gets 90% of answers right after ${r90 ?? 'more than ' + epochs} epoch(s) reversed vs ${p90 ?? 'more than ' + epochs} plain.` : '';
-  const finding = `Reversing the queries ${gain > 0.005 ? 'helps' : gain < -0.005 ? 'hurts' : 'makes little difference'}: after ${epochs} epoch(s) ` +
-    `${percent(r.exact)} of validation answers are exactly right with reversed queries vs ${percent(p.exact)} without ` +
-    `(per character: ${percent(r.perChar)} vs ${percent(p.perChar)}).${speed}`;
+  const numbers = `${percent(r.exact)} of validation answers are exactly right with reversed queries vs ${percent(p.exact)} without ` +
+    `(per character: ${percent(r.perChar)} vs ${percent(p.perChar)})`;
+  // Two models that get (almost) no answer right say nothing about reversing: "makes little difference" would mislead.
+  const neitherLearned = Math.max(p.exact, r.exact) < NOT_LEARNED_BELOW;
+  const finding = neitherLearned
+    ? `Neither model has learned to add after ${epochs} epoch(s): ${numbers}, so this run cannot tell whether reversing the queries helps; ` +
+      'train longer or on more questions (the lab trains 20 epochs on 50,000).'
+    : `Reversing the queries ${gain > 0.005 ? 'helps' : gain < -0.005 ? 'hurts' : 'makes little difference'}: after ${epochs} epoch(s) ${numbers}.${speed}`;
   const x = Array.from({ length: epochs }, (_, i) => i + 1);
   return {
     name: 'reverse',

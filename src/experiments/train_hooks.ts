@@ -2,7 +2,7 @@
  * How a caller follows and stops a task's training: the CLI passes none (Keras progress goes to `out`), the
  * dashboard streams every batch and epoch and cancels through an AbortSignal. One fit callback serves both.
  */
-import type { Callback } from '../models/callback.js';
+import type { Callback, FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
 import { GradientCapture, weightHistograms, type WeightHistogram } from './weight_histograms.js';
@@ -43,7 +43,9 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
   let epochNow = 0;
   // Only a caller that draws histograms pays for the gradient copies.
   const capture = hooks.onHistograms ? new GradientCapture() : null;
+  let fit: FitState | null = null;
   const follow: Callback = {
+    setFitState: (state) => { fit = state; },
     ...(capture ? {
       onTrainBegin: () => { if (model.optimizer) capture.install(model.optimizer); },
       onFitExit: () => capture.uninstall(),
@@ -53,7 +55,11 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
     ...(hooks.onBatchEnd || hooks.signal ? {
       onBatchEnd: async (batch: number, logs?: Logs) => {
         await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
-        if (aborted(hooks)) model.stopTraining = true;
+        if (aborted(hooks)) {
+          model.stopTraining = true;
+          // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped.
+          if (fit) fit.cancelled = true;
+        }
       },
     } : {}),
     onEpochEnd: async (epoch, logs) => {

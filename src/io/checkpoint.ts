@@ -49,6 +49,25 @@ export interface TrainingState {
 
 interface FileRef { path: string; bytes: number; sha256: string }
 
+/** rl.writeCheckpoint is public: a state built by hand is checked, naming the field, before anything is written. */
+function checkTrainingState(state: unknown): void {
+  if (typeof state !== 'object' || state === null) {
+    throw new CheckpointError('writeCheckpoint: state must be an object {nextEpoch, progress, history, rng, samples, batchSize}');
+  }
+  const s = state as Record<string, unknown>;
+  const bad = (field: string, want: string) => new CheckpointError(`writeCheckpoint: state.${field} must be ${want}, got ${JSON.stringify(s[field]) ?? 'undefined'}`);
+  for (const k of ['nextEpoch', 'samples', 'batchSize']) {
+    if (!(Number.isSafeInteger(s[k]) && (s[k] as number) >= 0)) throw bad(k, 'an integer >= 0');
+  }
+  if (typeof s.progress !== 'object') throw bad('progress', 'null or an epoch position');
+  const h = s.history as { epoch?: unknown; history?: unknown } | null | undefined;
+  if (typeof h !== 'object' || h === null || !Array.isArray(h.epoch) || typeof h.history !== 'object' || h.history === null) {
+    throw bad('history', 'a History\'s {epoch: [...], history: {...}}');
+  }
+  if (!Array.isArray(s.rng) || s.rng.length !== 5) throw bad('rng', 'the random generator\'s state (five numbers)');
+  if (s.extra !== undefined && (typeof s.extra !== 'object' || s.extra === null)) throw bad('extra', 'an object');
+}
+
 /** What a checkpoint holds besides the training state: the same in checkpoint.json and once read back. */
 export interface CheckpointContents {
   generation: number;
@@ -149,6 +168,7 @@ function currentGeneration(dir: string): number {
 
 /** Writes a checkpoint of model (weights, optimizer state) and state into dir. */
 export function writeCheckpoint(dir: string, model: TrainableModel, state: TrainingState): void {
+  checkTrainingState(state);
   dir = resolve(dir);
   if (!model.built) throw new CheckpointError(`${model.name}: cannot checkpoint a model that is not built`);
   const gen = currentGeneration(dir) + 1;

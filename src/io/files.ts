@@ -41,25 +41,25 @@ const LOAD_OPTIONS = ['compile', 'maxParams', 'strict', 'onProgress'];
 const LOAD_REFUSED = Object.fromEntries(['requestInit', 'fetchFunc', 'weightPathPrefix', 'fromTFHub', 'weightUrlConverter', 'streamWeights']
   .map((k) => [k, 'rnnlab loads file:// paths and IO handlers, without HTTP']));
 
-/** The load options checked: an unknown key (strictt) or one rnnlab does not implement is an error naming it. */
+/**
+ * The load options checked, once, by each public entry (loadModel, loadLayersModel, modelFromArtifacts,
+ * layersModelFromArtifacts) before it hands them on: an unknown key (strictt) or one rnnlab does not implement is an
+ * error naming it.
+ */
 function checkLoadOptions(opts: unknown, what: string): LoadOptions {
   const o = checkOptionKeys(what, opts, LOAD_OPTIONS, { refused: LOAD_REFUSED, nullIsNone: true, error: ModelFormatError });
   for (const k of ['compile', 'strict'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ModelFormatError(`${what}: ${k} must be true or false, got ${JSON.stringify(o[k])}`);
   }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new ModelFormatError(`${what}: onProgress must be a function (fraction) => void`);
+  const m = o.maxParams;
+  if (m !== undefined && !(typeof m === 'number' && Number.isSafeInteger(m) && m > 0)) throw new ModelFormatError(`${what}: maxParams must be a positive integer, got ${String(m)}`);
   return o as LoadOptions;
 }
 
 /** Runs a load: strict false draws initial values (weights the file lacks keep them), else skips drawing. */
 function loading<T>(opts: LoadOptions, fn: () => T): T {
   return opts.strict === false ? withInitializersDrawn(fn) : fn();
-}
-
-function maxParamsOf(opts: LoadOptions): number | undefined {
-  const m = opts.maxParams;
-  if (m !== undefined && !(Number.isSafeInteger(m) && m > 0)) throw new ModelFormatError(`loadModel: maxParams must be a positive integer, got ${String(m)}`);
-  return m;
 }
 
 /** 'file://DIR', 'file:///abs/DIR', a plain path, or any of those ending in a .json file name. */
@@ -164,23 +164,27 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 
 /** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
 export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential> {
-  checkLoadOptions(opts, 'loadModel');
-  if (isLoadHandler(url)) return modelFromArtifacts(await url.load(), opts);
+  const checked = checkLoadOptions(opts, 'loadModel');
+  if (isLoadHandler(url)) return onlySequential(artifactsModel(await url.load(), checked), 'artifacts');
   if (onnxPath(url) !== null) {
     const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
     if (given.length) throw new ModelFormatError(`loadModel: option '${given[0]}' does not apply to an ONNX file`);
     return loadOnnxUrl(url);
   }
-  return onlySequential(await loadLayersModel(url, opts), url);
+  return onlySequential(await layersModelAt(url, checked), url);
 }
 
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
 export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential | Functional> {
-  opts = checkLoadOptions(opts, 'loadLayersModel');
-  if (isLoadHandler(url)) return layersModelFromArtifacts(await url.load(), opts);
+  const checked = checkLoadOptions(opts, 'loadLayersModel');
+  return isLoadHandler(url) ? artifactsModel(await url.load(), checked) : layersModelAt(url, checked);
+}
+
+/** loadLayersModel from a path, its options already checked. */
+async function layersModelAt(url: string, opts: LoadOptions): Promise<Sequential | Functional> {
   const { dir, jsonName } = resolveModelPath(url, 'load');
   const where = jsonName === 'model.json' ? `${dir}/model.json` : join(dir, jsonName);
-  const maxParams = maxParamsOf(opts);
+  const maxParams = opts.maxParams;
   const json = readJSONFile(join(dir, jsonName), 'loadModel');
   const model = loading(opts, () => {
     const parsed = parseModelJSON(json, where, maxParams);
@@ -219,20 +223,23 @@ function usedGroups(manifest: ManifestGroup[], specs: (WeightSpec | undefined)[]
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */
 export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential {
-  checkLoadOptions(opts, 'modelFromArtifacts');
-  return onlySequential(layersModelFromArtifacts(a, opts), 'artifacts');
+  return onlySequential(artifactsModel(a, checkLoadOptions(opts, 'modelFromArtifacts')), 'artifacts');
 }
 
 /** modelFromArtifacts for any Layers model: a Sequential or a Functional one. */
 export function layersModelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential | Functional {
-  opts = checkLoadOptions(opts, 'layersModelFromArtifacts');
+  return artifactsModel(a, checkLoadOptions(opts, 'layersModelFromArtifacts'));
+}
+
+/** layersModelFromArtifacts, its options already checked. */
+function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Sequential | Functional {
   const where = 'artifacts';
   if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
     weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
   const model = loading(opts, () => {
-    const parsed = parseModelJSON(json, where, maxParamsOf(opts));
-    const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParamsOf(opts), opts.strict !== false);
+    const parsed = parseModelJSON(json, where, opts.maxParams);
+    const specs = matchWeights(parsed.plan, parsed.manifest, where, opts.maxParams, opts.strict !== false);
     const wd = a.weightData;
     const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
       : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);

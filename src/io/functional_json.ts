@@ -5,9 +5,9 @@
  * every weight shape without drawing values), and only then reads weights.
  */
 import { withoutInitializers, type Layer } from '../layers/layer.js';
-import { RNN } from '../layers/recurrent.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Functional } from '../models/functional.js';
+import { NestedModel, nestedLayer } from '../models/nested.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
@@ -34,11 +34,20 @@ function modelNodes(model: Functional): Map<Layer, Node[]> {
   return out;
 }
 
+/**
+ * Keras and tfjs number a nested model's calls from 1 in files: the model's own node (its inputs to its outputs) is
+ * call 0 when it is rebuilt.
+ */
+const firstCall = (l: Layer): number => (l instanceof NestedModel ? 1 : 0);
+/** Only Functional models are nested (Functional.apply makes the stand-ins). */
+const innerOf = (l: NestedModel): Functional => l.model as Functional;
+
 export function functionalTopology(model: Functional): FunctionalTopology {
   const nodes = modelNodes(model);
-  const ref = (t: SymbolicTensor): TensorRef => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node), t.outputIndex];
+  const ref = (t: SymbolicTensor): TensorRef => [t.sourceLayer.name, nodes.get(t.sourceLayer)!.indexOf(t.node) + firstCall(t.sourceLayer), t.outputIndex];
   const layers = model.layers.map((l) => {
-    const { class_name, config } = layerToKeras(l, l instanceof InputLayer ? l.batchInputShape : null);
+    const { class_name, config } = l instanceof NestedModel ? { class_name: 'Model', config: functionalTopology(innerOf(l)).config }
+      : layerToKeras(l, l instanceof InputLayer ? l.batchInputShape : null);
     const inbound = l instanceof InputLayer ? [] : nodes.get(l)!.map((n) => n.inputs.map((t) => [...ref(t), {}] as [string, number, number, Record<string, never>]));
     return { class_name, config, name: l.name, inbound_nodes: inbound };
   });
@@ -47,7 +56,8 @@ export function functionalTopology(model: Functional): FunctionalTopology {
 
 /** The model's weights with tfjs names ('<layer>/<leaf>'), in the order of model.weights. */
 export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
-  return model.layers.flatMap((l) => {
+  const all = model.layers.flatMap((l) => {
+    if (l instanceof NestedModel) return functionalWeights(innerOf(l));
     if (l.weights.length === 0) return [];
     const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
     const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
@@ -56,6 +66,18 @@ export function functionalWeights(model: Functional): { name: string; shape: num
     if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
     return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
   });
+  // Files name weights '<layer>/<leaf>' whatever the nesting (tfjs): a layer name used at two levels would collide.
+  const seen = new Set<string>();
+  for (const w of all) {
+    if (seen.has(w.name)) throw new Error(`${model.name}: two weights would be saved as '${w.name}' (a layer name is used both in a nested model and outside it, or the same layer twice); rename one`);
+    seen.add(w.name);
+  }
+  return all;
+}
+
+/** Every layer of the model and of the models nested in it. */
+export function allLayers(model: Functional): Layer[] {
+  return model.layers.flatMap((l) => (l instanceof NestedModel ? [l, ...allLayers(innerOf(l))] : [l]));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -95,7 +117,7 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
   const pending: { layer: Layer; calls: unknown[]; at: string }[] = [];
   rawLayers.forEach((e, i) => {
     const at = `${where}: layer ${i}`;
-    const layer = layerFromKeras(e, at);
+    const layer = isNestedModel(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(e, at);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
@@ -105,7 +127,8 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
   const tensorAt = (r: TensorRef, at: string): SymbolicTensor | null => {
     const l = byName.get(r[0]);
     if (!l) throw new ModelFormatError(`${at}: refers to layer '${r[0]}', which the model does not have`);
-    const node = l.inboundNodes[r[1]];
+    if (r[1] < firstCall(l)) throw new ModelFormatError(`${at}: refers to call ${r[1]} of nested model '${r[0]}', but files number a nested model's calls from 1 (Keras and tfjs)`);
+    const node = l.inboundNodes[r[1] - firstCall(l)];
     if (!node) return null;
     const t = node.outputs[r[2]];
     if (!t) throw new ModelFormatError(`${at}: layer '${r[0]}' call ${r[1]} has no output ${r[2]}`);
@@ -126,7 +149,8 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
         try {
           const [x, ...states] = ins as SymbolicTensor[];
           checkParams(p.layer, ins as SymbolicTensor[], budget, at);
-          if (states.length && p.layer instanceof RNN) p.layer.apply(x, { initialState: states });
+          // tfjs and Keras 2 list a recurrent call's initial states after its input: they go back as initialState.
+          if (states.length && p.layer.takesInitialStateList) p.layer.apply(x, { initialState: states });
           else p.layer.apply(ins.length === 1 ? x : ins as SymbolicTensor[]);
         } catch (e) {
           throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
@@ -150,6 +174,20 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** A model in a model's layer list: tfjs writes class 'Model', Keras 'Functional'; config is a Functional topology. */
+function isNestedModel(e: unknown): e is { config: Record<string, unknown> } {
+  if (!isObject(e)) return false;
+  const cls = e.class_name ?? e.className;
+  return (cls === 'Model' || cls === 'Functional') && isObject(e.config) && Array.isArray(e.config.layers);
+}
+
+function nestedFromEntry(e: { config: Record<string, unknown> }, at: string, budget: { left: number; max: number }): Layer {
+  const cfg = e.config;
+  const where = `${at} (nested model${typeof cfg.name === 'string' ? ` '${cfg.name}'` : ''})`;
+  if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
+  return nestedLayer(replay(cfg, cfg.layers as unknown[], where, budget));
 }
 
 /** Keras 3 writes a model's single input or output as one flat [name, node, tensor] triple. */

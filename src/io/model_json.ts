@@ -21,7 +21,7 @@ import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
-import { functionalFromTopology, functionalTopology, functionalWeights, type FunctionalTopology } from './functional_json.js';
+import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 
 export type { SaveOptions };
@@ -324,7 +324,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
 
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
   const functional = functionalFromTopology(topo, where, maxParams);
-  const layerOf = new Map(functional.layers.map((l) => [l.name, l]));
+  const layerOf = new Map(allLayers(functional).map((l) => [l.name, l]));
   const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])! }));
   const manifest = parseManifest(json.weightsManifest ?? [], where);
   return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };

@@ -1,14 +1,14 @@
-import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
-import { checkActivation } from './activations.js';
+import { applyActivation, checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
-export interface ActivationArgs extends LayerArgs { activation: ops.Activation }
+export interface ActivationArgs extends LayerArgs { activation: ActivationOption }
 
 export class ActivationLayer extends Layer {
   static override readonly className: string = 'Activation';
-  readonly activation: ops.Activation;
+  override supportsMasking = true;
+  readonly activation: LayerActivation;
   constructor(args: ActivationArgs) {
     super(args, 'activation');
     this.activation = checkActivation(this.name, args.activation);
@@ -17,7 +17,7 @@ export class ActivationLayer extends Layer {
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (logits && (this.activation === 'sigmoid' || this.activation === 'softmax')) return x;
-    return ops.activation(x, this.activation);
+    return applyActivation(x, this.activation);
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
 }

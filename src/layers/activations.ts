@@ -1,30 +1,54 @@
+import * as ops from '../autograd/ops.js';
 import type { Activation } from '../autograd/ops.js';
 import { EXTRA_ACTIVATIONS } from '../autograd/extra_activations.js';
+import { logSoftmaxLastAxis } from '../autograd/advanced_activation_ops.js';
+import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
+
+/**
+ * What a layer's activation option may be: the autograd ops' activations, and log_softmax (tfjs's 'logSoftmax'),
+ * which works along the last axis and so has neither an elementwise kernel nor a GEMM epilogue.
+ */
+export type LayerActivation = Activation | 'log_softmax';
+
+/** What a layer's activation option takes: LayerActivation in Keras's spelling, or tfjs's camelCase one. */
+export type ActivationOption = LayerActivation | 'logSoftmax' | 'hardSigmoid' | 'geluNew';
 
 /** The activations with native kernels (the only ones a recurrent cell can run). */
 const KERNEL_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'hard_sigmoid'];
-const ACTIVATIONS: readonly Activation[] = [...KERNEL_ACTIVATIONS, ...(Object.keys(EXTRA_ACTIVATIONS) as Activation[])];
+const ACTIVATIONS: readonly LayerActivation[] = [...KERNEL_ACTIVATIONS, ...(Object.keys(EXTRA_ACTIVATIONS) as Activation[]), 'log_softmax'];
+/** tfjs's camelCase spellings of Keras's names. */
+const TFJS_SPELLINGS: Record<string, LayerActivation> = { hardSigmoid: 'hard_sigmoid', geluNew: 'gelu_new', logSoftmax: 'log_softmax' };
 
 /**
- * Accepts Keras and tfjs spellings (hardSigmoid / hard_sigmoid, gelu_new / geluNew, null for linear, Keras 3's
- * {className: 'function', config: 'relu'}). hard_sigmoid is tfjs-layers' and Keras 2's clip(0.2x + 0.5, 0, 1),
- * not Keras 3's relu6(x + 3) / 6, so tfjs code and saved tfjs models keep their numbers.
+ * Accepts Keras and tfjs spellings (hardSigmoid / hard_sigmoid, gelu_new / geluNew, logSoftmax / log_softmax, null
+ * for linear, Keras 3's {className: 'function', config: 'relu'}). hard_sigmoid is tfjs-layers' and Keras 2's
+ * clip(0.2x + 0.5, 0, 1), not Keras 3's relu6(x + 3) / 6, so tfjs code and saved tfjs models keep their numbers.
  */
-export function checkActivation(layer: string, given: unknown): Activation {
+export function checkActivation(layer: string, given: unknown): LayerActivation {
   const a = typeof given === 'object' && given !== null ? (given as { config?: unknown }).config : given;
-  const name = a === null || a === undefined ? 'linear' : a === 'hardSigmoid' ? 'hard_sigmoid' : a === 'geluNew' ? 'gelu_new' : a;
+  const name = a === null || a === undefined ? 'linear' : typeof a === 'string' && Object.hasOwn(TFJS_SPELLINGS, a) ? TFJS_SPELLINGS[a] : a;
   if (typeof name !== 'string' || !(ACTIVATIONS as readonly string[]).includes(name)) {
     throw new Error(`${layer}: unknown activation ${typeof name === 'string' ? `'${name}'` : describe(name)}; use one of ${ACTIVATIONS.join(', ')}`);
   }
-  return name as Activation;
+  return name as LayerActivation;
 }
 
 /** For recurrent cells, whose step kernels apply the activation natively. */
 export function checkKernelActivation(layer: string, option: string, given: unknown): Activation {
   const a = checkActivation(layer, given);
-  if (!KERNEL_ACTIVATIONS.includes(a)) {
+  if (!(KERNEL_ACTIVATIONS as readonly string[]).includes(a)) {
     throw new Error(`${layer}: ${option} '${a}' is not supported in a recurrent cell; use one of ${KERNEL_ACTIVATIONS.join(', ')}`);
   }
-  return a;
+  return a as Activation;
+}
+
+/** The activation applied to x on its own (after a layer's product): the autograd op, or log_softmax's. */
+export function applyActivation(x: Tensor, act: LayerActivation): Tensor {
+  return act === 'log_softmax' ? logSoftmaxLastAxis(x) : ops.activation(x, act);
+}
+
+/** What a fused product (dense, conv1d) can apply itself, and what is left to applyActivation after it. */
+export function splitActivation(act: LayerActivation): { fused: Activation; after: LayerActivation } {
+  return act === 'log_softmax' ? { fused: 'linear', after: act } : { fused: act, after: 'linear' };
 }

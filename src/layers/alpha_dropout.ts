@@ -15,6 +15,7 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
  */
 export class AlphaDropout extends RateNoiseLayer {
   static override readonly className: string = 'AlphaDropout';
+  override supportsMasking = true;
   constructor(args: AlphaDropoutArgs) { super(args, 'alpha_dropout'); }
 
   protected noisy(x: Tensor): Tensor {

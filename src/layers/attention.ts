@@ -30,6 +30,8 @@ export interface AttentionArgs extends LayerArgs {
  */
 export class Attention extends MultiInputLayer {
   static override readonly className: string = 'Attention';
+  /** It reads the query's and value's masks (Keras's Attention says so; tfjs has no Attention). */
+  override supportsMasking = true;
   /** Written only when true (tfjs has neither), or read as an alias (useCausalMask). */
   static override readonly argAliases: readonly string[] = ['causal', 'useCausalMask', 'returnAttentionScores'];
   readonly useScale: boolean;

@@ -25,8 +25,16 @@ export abstract class MultiInputLayer extends Layer {
     }
   }
 
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+  /** tfjs's form: a list of shapes gives the (first) output shape; one shape is an error naming it. */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    if (isShapeList(inputShape)) return this.computeOutputShapes(inputShape)[0];
     throw new Error(`${this.where}: takes a list of inputs, got one of shape ${kerasShape(inputShape)}`);
+  }
+
+  /** tfjs's layer.build([shapeA, shapeB]) for a layer taking a list. */
+  build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    if (!isShapeList(inputShape)) throw new Error(`${this.where}: takes a list of inputs, got one of shape ${kerasShape(inputShape)}`);
+    this.buildFor(inputShape);
   }
 
   call(_x: Tensor): Tensor {
@@ -53,6 +61,10 @@ export abstract class MultiInputLayer extends Layer {
     this.computeOutputShapes(inputs.map((t) => t.shape), inputCount);
     return this.merge(inputs, ctx);
   }
+}
+
+function isShapeList(shape: SymbolicShape | SymbolicShape[]): shape is SymbolicShape[] {
+  return shape.length > 0 && shape.every((d) => Array.isArray(d));
 }
 
 /** Shapes equal where both are known; Keras's merges check this with the same wording. */

@@ -36,6 +36,7 @@ const OFF_VARIANTS: Record<string, { off: unknown[]; why: string }> = {
  */
 export class BatchNormalization extends Normalization {
   static override readonly className: string = 'BatchNormalization';
+  override supportsMasking = true;
   readonly axis: number;
   readonly momentum: number;
   readonly movingMeanInitializer: InitializerName;

@@ -16,6 +16,7 @@ export interface BidirectionalArgs extends LayerArgs {
 /** Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs. */
 export class Bidirectional extends Layer {
   static override readonly className: string = 'Bidirectional';
+  override supportsMasking = true;
   readonly forwardLayer: RNN;
   readonly backwardLayer: RNN;
   readonly mergeMode: MergeMode | null;
@@ -27,8 +28,6 @@ export class Bidirectional extends Layer {
       throw new Error(`${this.name}: the wrapped layer must be SimpleRNN, LSTM or GRU, got ${given instanceof Layer ? given.className : describe(given)}`);
     }
     if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on SimpleRNN, LSTM and GRU used directly)`);
-    const extra = given.extraOutputsOption();
-    if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} of the wrapped layer is not supported`);
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (mode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mode as string)) {
       throw new Error(`${this.name}: mergeMode must be concat, sum, mul, ave or null, got ${JSON.stringify(mode)}`);
@@ -41,9 +40,19 @@ export class Bidirectional extends Layer {
     this.backwardLayer = new (args.layer.constructor as new (c: never) => RNN)(config as never);
   }
 
-  /** The wrapped layer arrives as {className, config}. */
+  /**
+   * The wrapped layer arrives as {className, config}. Keras 3 always writes backward_layer, the mirror of the
+   * forward one (its config less name, go_backwards flipped) and names the wrapped layer forward_<inner>: such a
+   * file loads as the layer it describes; any other backward_layer stays refused (rnnlab builds only the mirror).
+   */
   static fromConfig(config: Record<string, unknown>): Layer {
-    return new Bidirectional({ ...config, layer: deserializeLayer(config.layer, 'wrapped layer') } as BidirectionalArgs);
+    const layer = deserializeLayer(config.layer, 'wrapped layer');
+    const rest = { ...config };
+    if (rest.backwardLayer !== undefined && rest.backwardLayer !== null && isMirror(layer, deserializeLayer(rest.backwardLayer, 'backward layer'))) {
+      delete rest.backwardLayer;
+      layer.name = layer.name.replace(/^forward_/, '');
+    }
+    return new Bidirectional({ ...rest, layer } as BidirectionalArgs);
   }
 
   /** Keras and tfjs scope the two copies as forward_<inner>/ and backward_<inner>/. */
@@ -69,42 +78,92 @@ export class Bidirectional extends Layer {
     return [...s.slice(0, -1), (s[s.length - 1] as number) * 2];
   }
 
-  /** Both directions' outputs, lined up in time. */
-  private directions(x: Tensor, ctx: CallContext): [Tensor, Tensor] {
+  /** The wrapped layer's returnState: its final states follow the output(s), the forward layer's then the backward's (tfjs). */
+  get returnState(): boolean { return this.forwardLayer.returnState; }
+
+  get returnSequences(): boolean { return this.forwardLayer.returnSequences; }
+
+  /** apply([x, ...states]) is apply(x, {initialState: states}), as tfjs's standardizeArgs reads it. */
+  override get takesInitialStateList(): boolean { return true; }
+
+  /**
+   * tfjs's initial states: the forward layer's then the backward layer's, given as initialState or (as tfjs and a
+   * loaded inbound node give them) after the input in one list. Returns how many each direction takes.
+   */
+  private splitStates(count: number): number {
+    if (count === 0) return 0;
+    const per = this.forwardLayer.stateCount;
+    if (count !== 2 * per) {
+      throw new Error(`${this.name} (Bidirectional): expected ${2 * per} initial state tensors (the forward ${this.forwardLayer.className}'s ${per} then the backward one's), got ${count}`);
+    }
+    return per;
+  }
+
+  /** Both directions' outputs lined up in time, and their final states (forward's first) when returnState. */
+  private directions(inputs: Tensor[], ctx: CallContext): { f: Tensor; b: Tensor; states: Tensor[] } {
+    const [x, ...initial] = inputs;
+    const per = this.splitStates(initial.length);
+    this.checkInput(x);
     const mask = ctx.mask;
-    const f = this.forwardLayer.call(x, ctx);
+    const [f, ...fStates] = this.forwardLayer.callTensors([x, ...initial.slice(0, per)], ctx, false, 1);
     ctx.mask = mask;
-    const b = this.backwardLayer.call(x, ctx);
+    const [b, ...bStates] = this.backwardLayer.callTensors([x, ...initial.slice(per)], ctx, false, 1);
     // The backward layer emits its sequence in processing order; flip it to line up with time.
-    return [f, this.forwardLayer.returnSequences ? ops.reverseTime(b) : b];
+    return { f, b: this.returnSequences ? ops.reverseTime(b) : b, states: [...fStates, ...bStates] };
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
-    const [f, b] = this.directions(x, ctx);
-    if (this.mergeMode === null) throw new Error(`${this.name} (Bidirectional): mergeMode null gives two outputs; apply the layer in a functional model`);
-    return this.mergeMode === 'concat' ? ops.concatLast(f, b) : ops.merge(f, b, this.mergeMode);
+    const extra = this.extraOutputsOption();
+    if (extra) throw new Error(`${this.name} (Bidirectional): ${extra} gives several outputs; apply the layer in a functional model`);
+    const { f, b } = this.directions([x], ctx);
+    return this.merged(f, b)[0];
   }
 
-  callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
-    if (this.mergeMode !== null) return super.callTensors(inputs, ctx, logits, inputCount);
-    this.requireOneInput(inputs.length, inputCount);
-    this.checkInput(inputs[0]);
-    return this.directions(inputs[0], ctx);
+  private merged(f: Tensor, b: Tensor): Tensor[] {
+    if (this.mergeMode === null) return [f, b];
+    return [this.mergeMode === 'concat' ? ops.concatLast(f, b) : ops.merge(f, b, this.mergeMode)];
   }
 
-  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
-    const shapes = super.computeOutputShapes(inputShapes, inputCount);
-    return this.mergeMode === null ? [shapes[0], shapes[0]] : shapes;
+  /** [x, ...initialStates] -> [merged output (or forward, backward), ...forward states, ...backward states]. */
+  callTensors(inputs: Tensor[], ctx: CallContext): Tensor[] {
+    const { f, b, states } = this.directions(inputs, ctx);
+    return [...this.merged(f, b), ...states];
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
+    const [x, ...initial] = inputShapes;
+    const per = this.splitStates(initial.length);
+    // The wrapped layer checks each direction's initial state shapes.
+    this.forwardLayer.computeOutputShapes([x, ...initial.slice(0, per)], 1);
+    const [, ...states] = this.forwardLayer.computeOutputShapes([x, ...initial.slice(per)], 1);
+    const out = this.computeOutputShape(x);
+    return [...(this.mergeMode === null ? [out, [...out]] : [out]), ...states, ...states.map((s) => [...s])];
+  }
+
+  buildFor(inputShapes: SymbolicShape[]): void {
+    this.splitStates(inputShapes.length - 1);
+    this.ensureBuilt(inputShapes[0]);
   }
 
   /** Separate outputs have nowhere to go in a Sequential model. */
-  extraOutputsOption(): string | null { return this.mergeMode === null ? 'mergeMode null' : null; }
+  extraOutputsOption(): string | null {
+    if (this.mergeMode === null) return 'mergeMode null';
+    return this.returnState ? 'returnState' : null;
+  }
 
   getConfig(): Record<string, unknown> {
     const inner = serializeLayer(this.forwardLayer);
     return { ...super.getConfig(), mergeMode: this.mergeMode,
       layer: { ...inner, config: { ...inner.config, name: this.forwardLayer.name.replace(/^forward_/, '') } } };
   }
+}
+
+/** backward is forward's mirror: the same class and config but for its name and a flipped goBackwards. */
+function isMirror(forward: Layer, backward: Layer): boolean {
+  if (!(forward instanceof RNN) || !(backward instanceof RNN) || forward.className !== backward.className) return false;
+  if (backward.goBackwards === forward.goBackwards) return false;
+  const plain = (l: RNN) => JSON.stringify({ ...l.getConfig(), name: null, goBackwards: null });
+  return plain(forward) === plain(backward);
 }
 
 registerLayer(Bidirectional);

@@ -12,6 +12,7 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins its inputs along one axis; the other axes must agree. */
 export class Concatenate extends MultiInputLayer {
   static override readonly className: string = 'Concatenate';
+  override supportsMasking = true;
   static override readonly options = { axis: integerOption(-1) };
   declare readonly axis: number;
 

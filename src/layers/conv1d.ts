@@ -4,6 +4,7 @@ import { checkPositiveInt, kerasShape, type CallContext, type SymbolicShape, typ
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { checkConvPadding, oneInt, windowGeometry, type ConvPadding } from './padding.js';
 import { registerLayer } from './registry.js';
+import { applyActivation, splitActivation } from './activations.js';
 
 export interface Conv1DArgs extends KernelBiasArgs {
   filters: number;
@@ -59,7 +60,8 @@ export class Conv1D extends KernelBiasLayer {
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const g = windowGeometry(x.shape[1], this.span, this.strides, this.padding);
-    return ops.conv1d(x, this.kernel, this.bias, { stride: this.strides, dilation: this.dilationRate, ...g }, this.activation);
+    const { fused, after } = splitActivation(this.activation);
+    return applyActivation(ops.conv1d(x, this.kernel, this.bias, { stride: this.strides, dilation: this.dilationRate, ...g }, fused), after);
   }
 
   getConfig(): Record<string, unknown> {

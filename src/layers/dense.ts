@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { kerasShape, positiveIntOption, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { KernelBiasLayer, type KernelBiasArgs } from './kernel_bias.js';
 import { registerLayer } from './registry.js';
+import { applyActivation, splitActivation } from './activations.js';
 
 export interface DenseArgs extends KernelBiasArgs {
   units: number;
@@ -11,6 +12,7 @@ export interface DenseArgs extends KernelBiasArgs {
 /** Fully connected over the last axis. Accepts int32 input as numbers (the lab's first model feeds raw ids). */
 export class Dense extends KernelBiasLayer {
   static override readonly className: string = 'Dense';
+  override supportsMasking = true;
   static override readonly options = { units: positiveIntOption() };
   declare readonly units: number;
 
@@ -32,7 +34,8 @@ export class Dense extends KernelBiasLayer {
 
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     const act = logits && (this.activation === 'sigmoid' || this.activation === 'softmax') ? 'linear' : this.activation;
-    return ops.dense(x, this.kernel, this.bias, act);
+    const { fused, after } = splitActivation(act);
+    return applyActivation(ops.dense(x, this.kernel, this.bias, fused), after);
   }
 
   getConfig(): Record<string, unknown> {

@@ -18,6 +18,7 @@ export interface DotArgs extends LayerArgs {
  */
 export class Dot extends MultiInputLayer {
   static override readonly className: string = 'Dot';
+  override supportsMasking = true;
   readonly axes: number | [number, number];
   readonly normalize: boolean;
 

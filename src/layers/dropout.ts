@@ -17,6 +17,7 @@ export interface DropoutArgs extends LayerArgs {
 /** Active only while training, like Keras. */
 export class Dropout extends Layer {
   static override readonly className: string = 'Dropout';
+  override supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: (number | null)[] | null;
   readonly seed: number | null;

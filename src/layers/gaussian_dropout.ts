@@ -8,6 +8,7 @@ export type GaussianDropoutArgs = Omit<RateNoiseArgs, 'noiseShape'>;
 /** Multiplies every value by normal noise of mean 1 and stddev sqrt(rate / (1 - rate)) (Keras's GaussianDropout). Training only. */
 export class GaussianDropout extends RateNoiseLayer {
   static override readonly className: string = 'GaussianDropout';
+  override supportsMasking = true;
   constructor(args: GaussianDropoutArgs) { super(args, 'gaussian_dropout'); }
 
   protected noisy(x: Tensor): Tensor {

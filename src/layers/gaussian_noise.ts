@@ -12,6 +12,7 @@ export interface GaussianNoiseArgs extends NoiseArgs {
 /** Adds zero-mean normal noise of stddev to every value (Keras's GaussianNoise). Training only. */
 export class GaussianNoise extends NoiseLayer {
   static override readonly className: string = 'GaussianNoise';
+  override supportsMasking = true;
   readonly stddev: number;
 
   constructor(args: GaussianNoiseArgs) {

@@ -11,7 +11,7 @@ import { GlobalAveragePooling1D } from './global_average_pooling1d.js';
 import { GlobalMaxPooling1D } from './global_max_pooling1d.js';
 import type { GlobalPooling1DArgs } from './global_pooling1d.js';
 import { GRU, type GRUArgs } from './gru.js';
-import { Layer, checkKnownArgs, type LayerArgs } from './layer.js';
+import { Layer, type LayerArgs } from './layer.js';
 import { LSTM, type LSTMArgs } from './lstm.js';
 import { MaxPooling1D, type MaxPooling1DArgs } from './max_pooling1d.js';
 import { RNN, type RNNArgs } from './recurrent.js';
@@ -49,7 +49,7 @@ import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
-import { checkKeysFirst } from './option_probe.js';
+import { checkThenConstruct } from './option_probe.js';
 
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
@@ -66,29 +66,14 @@ export type {
   StackedRNNCellsArgs, RNNLayerArgs,
 };
 
-/**
- * rl.layers.<name>(args): the option keys checked first (as rl.layerClasses', so a refused call takes no automatic
- * name), then the class's constructor and the check that it read every option given (checkKnownArgs).
- */
+/** rl.layers.<name>(args): the class built once and its option keys checked (checkThenConstruct, as rl.layerClasses'). */
 function layerFactory<C extends new (...args: never[]) => Layer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
-  const make = factoryOf(cls);
-  return (...args) => {
-    checkKeysFirst(cls, args[0], `rl.layers.${name}`);
-    return checked(make(...args), args[0], name);
-  };
-}
-
-function checked<L extends Layer>(layer: L, args: unknown, name: string): L {
-  checkKnownArgs(layer, args, `rl.layers.${name}`);
-  return layer;
+  return (...args) => checkThenConstruct(cls, args, `rl.layers.${name}`);
 }
 
 /** A merge layer's factory (a list of inputs applies a fresh layer to it), checked as layerFactory's. */
 function mergeLayer<A, L extends Layer>(cls: new (args?: A) => L, name: string) {
-  return mergeFactory((args?: A) => {
-    checkKeysFirst(cls, args, `rl.layers.${name}`);
-    return checked(new cls(args), args, name);
-  });
+  return mergeFactory((args?: A) => checkThenConstruct(cls, [args], `rl.layers.${name}`));
 }
 
 export const layers = {

@@ -7,6 +7,7 @@ import { Random, globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../near_name.js';
+import { orthogonal } from './orthogonal.js';
 
 type Out = { length: number; [i: number]: number };
 export type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
@@ -138,6 +139,14 @@ export const initializers = {
   heUniform: preset('HeUniform', 2, 'fan_in', 'uniform'),
   leCunNormal: preset('LecunNormal', 1, 'fan_in', 'truncated_normal'),
   leCunUniform: preset('LecunUniform', 1, 'fan_in', 'uniform'),
+  orthogonal: (args: { gain?: number; seed?: number } = {}) => {
+    rejectUnknown('Orthogonal', args, ['gain', 'seed']);
+    const gain = num('Orthogonal', 'gain', args.gain, 1);
+    return new Initializer('Orthogonal', { gain, seed: seedOf('Orthogonal', args.seed) }, (shape, out, rng) => {
+      if (shape.length < 2) throw new Error(`Orthogonal initializer: needs a weight of rank 2 or more, got shape [${shape.join(', ')}]`);
+      orthogonal(shape, out, rng, gain);
+    });
+  },
   identity: (args: { gain?: number } = {}) => {
     rejectUnknown('Identity', args, ['gain']);
     const gain = num('Identity', 'gain', args.gain, 1);
@@ -158,4 +167,5 @@ export const INITIALIZER_CLASSES: Record<string, (config: Record<string, unknown
   henormal: (c) => initializers.heNormal({ seed: c.seed as number }), heuniform: (c) => initializers.heUniform({ seed: c.seed as number }),
   lecunnormal: (c) => initializers.leCunNormal({ seed: c.seed as number }), lecununiform: (c) => initializers.leCunUniform({ seed: c.seed as number }),
   identity: (c) => initializers.identity({ gain: c.gain as number }),
+  orthogonal: (c) => initializers.orthogonal({ gain: c.gain as number, seed: (c.seed ?? undefined) as number | undefined }),
 };

@@ -2,6 +2,7 @@
 import { globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
 import { INITIALIZER_CLASSES, Initializer, initializers } from './initializer_catalogue.js';
+import { orthogonal } from './orthogonal.js';
 
 type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
 /** A built-in name, or the key checkInitializer registers for a catalogue initializer (heNormal, a seeded one, ...). */
@@ -37,7 +38,7 @@ export const INITIALIZERS: Record<string, Fill> = {
       out[i] = v * std;
     }
   },
-  orthogonal: (shape, out) => orthogonal(shape, out),
+  orthogonal: (shape, out) => orthogonal(shape, out, globalRandom),
 };
 
 const BUILTIN = Object.keys(INITIALIZERS);
@@ -97,6 +98,7 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
   // Unseeded classic ones keep their built-in fills (saved models load to the same draws as before).
   const seeded = cfg.seed !== undefined && cfg.seed !== null;
   const name = !seeded && Object.hasOwn(simple, key) && (key !== 'randomuniform' || (cfg.minval ?? -0.05) === -0.05 && (cfg.maxval ?? 0.05) === 0.05)
+    && (key !== 'orthogonal' || (cfg.gain ?? 1) === 1)
     ? simple[key] : !seeded && key === 'variancescaling' ? varianceScaling(cfg) : undefined;
   if (name) return name;
   if (Object.hasOwn(INITIALIZER_CLASSES, key)) {
@@ -111,32 +113,4 @@ function varianceScaling(cfg: Record<string, unknown>): BuiltinName | undefined 
   if (mode === 'fan_avg' && scale === 1) return dist.includes('normal') ? 'glorotNormal' : 'glorotUniform';
   if (mode === 'fan_in' && scale === 2 && dist === 'uniform') return 'heUniform';
   return undefined;
-}
-
-/**
- * Keras's Orthogonal: a random normal matrix of shape (rows, cols) = (prod(shape[:-1]), shape[-1]),
- * orthonormalised (QR with the sign fix), so rows or columns are orthonormal, whichever are fewer.
- */
-function orthogonal(shape: Shape, out: { [i: number]: number }): void {
-  const cols = shape[shape.length - 1];
-  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  // Orthonormalise the shorter side's vectors with modified Gram–Schmidt on the transposed problem if needed.
-  const tall = rows >= cols;
-  const nVec = tall ? cols : rows, len = tall ? rows : cols;
-  const v: Float64Array[] = [];
-  for (let i = 0; i < nVec; i++) {
-    const a = new Float64Array(len);
-    for (let j = 0; j < len; j++) a[j] = globalRandom.normal();
-    for (const q of v) {
-      let d = 0;
-      for (let j = 0; j < len; j++) d += a[j] * q[j];
-      for (let j = 0; j < len; j++) a[j] -= d * q[j];
-    }
-    let norm = 0;
-    for (let j = 0; j < len; j++) norm += a[j] * a[j];
-    norm = Math.sqrt(norm) || 1;
-    for (let j = 0; j < len; j++) a[j] /= norm;
-    v.push(a);
-  }
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = tall ? v[c][r] : v[r][c];
 }

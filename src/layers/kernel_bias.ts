@@ -1,7 +1,6 @@
 /** The options and weights Dense and Conv1D share: an activation, a kernel and an optional bias. */
-import type * as ops from '../autograd/ops.js';
 import type { Variable } from '../variable.js';
-import { checkActivation } from './activations.js';
+import { checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
 import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
@@ -9,7 +8,7 @@ import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIden
 
 export interface KernelBiasArgs extends LayerArgs {
   /** Default 'linear'. */
-  activation?: ops.Activation;
+  activation?: ActivationOption;
   /** Default true. */
   useBias?: boolean;
   /** Default 'glorotUniform'. */
@@ -27,7 +26,7 @@ export interface KernelBiasArgs extends LayerArgs {
 }
 
 export abstract class KernelBiasLayer extends Layer {
-  readonly activation: ops.Activation;
+  readonly activation: LayerActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;

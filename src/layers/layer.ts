@@ -189,11 +189,20 @@ function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null
 }
 
 const nameCounters = new Map<string, number>();
+let nextLayerId = 0;
 
 function uniqueName(prefix: string): string {
   const n = nameCounters.get(prefix) ?? 0;
   nameCounters.set(prefix, n + 1);
   return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+/** The automatic-name prefix of every layer, for one built under a stand-in name (takeAutomaticName). */
+const namePrefixes = new WeakMap<Layer, string>();
+
+/** Gives a layer built under a stand-in name the automatic name its constructor would have taken (dense_3). */
+export function takeAutomaticName(layer: Layer): void {
+  layer.name = uniqueName(namePrefixes.get(layer) ?? snakeCase(layer.className));
 }
 
 export function snakeCase(s: string): string {
@@ -282,6 +291,13 @@ export abstract class Layer {
   /** Constructor arguments a class reads that its getConfig does not write back (aliases); see checkKnownArgs. */
   static readonly argAliases: readonly string[] = [];
   name: string;
+  /** tfjs's layer.id: a number no other layer of this process has. */
+  readonly id = nextLayerId++;
+  /**
+   * tfjs's supportsMasking: the layer carries an input's padding mask on to its output (Dense, Dropout, ...) or reads
+   * it (the recurrent layers). The classes that do say so, as their tfjs twins do; a custom layer may set it.
+   */
+  supportsMasking = false;
   private trainableFlag = true;
   /** rnnlab: set by dispose(); a disposed layer refuses to run. */
   disposed = false;
@@ -300,7 +316,9 @@ export abstract class Layer {
   readonly activityRegularizer: L1L2 | null;
 
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
-    this.name = args.name ?? uniqueName(defaultPrefix ?? snakeCase(this.className));
+    const prefix = defaultPrefix ?? snakeCase(this.className);
+    namePrefixes.set(this, prefix);
+    this.name = args.name ?? uniqueName(prefix);
     checkUnsupported(`${this.name} (${this.className})`, args);
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
     this.batchInputShape = batchInputShapeOf(this.name, args);
@@ -325,6 +343,40 @@ export abstract class Layer {
     this.trainableFlag = value;
     for (const w of this.weights) w.requiresGrad = value && w.trainable;
   }
+
+  /**
+   * tfjs's layer.stateful: false but on the recurrent layers made stateful. A custom layer that keeps states between
+   * batches declares `stateful = true` (a field or an assignment) with its own resetStates(), which model.resetStates()
+   * calls; the value then lives on the instance, as a field would.
+   */
+  get stateful(): boolean { return false; }
+  set stateful(value: boolean) {
+    if (typeof value !== 'boolean') throw new Error(`${this.name} (${this.className}): stateful must be true or false, got ${shown(value)}`);
+    if (value && typeof (this as { resetStates?: unknown }).resetStates !== 'function') {
+      throw new Error(`${this.name} (${this.className}): stateful = true needs a resetStates() method (a custom layer that keeps states between batches defines one)`);
+    }
+    Object.defineProperty(this, 'stateful', { value, writable: true, enumerable: true, configurable: true });
+  }
+
+  /**
+   * tfjs's layer.losses: one function per regularized weight, giving its current penalty l1 * sum|w| + l2 * sum w^2
+   * (what fit adds to the loss). Activity-regularizer terms depend on each batch's output, so fit computes them per
+   * forward pass instead (tfjs, for its part, does not run activity regularizers on real tensors).
+   */
+  get losses(): (() => Tensor)[] {
+    return this.weightPenalties().map(({ variable, regularizer }) => () => {
+      const w = variable.floatData();
+      let l1 = 0, l2 = 0;
+      for (let i = 0; i < w.length; i++) { l1 += Math.abs(w[i]); l2 += w[i] * w[i]; }
+      return new Tensor(Float32Array.of(regularizer.l1 * l1 + regularizer.l2 * l2), [], 'float32');
+    });
+  }
+
+  /** tfjs's calculateLosses(): the current value of each of losses, as scalars. */
+  calculateLosses(): Tensor[] { return this.losses.map((f) => f()); }
+
+  /** tfjs's layer.updates: always empty, as in tfjs: BatchNormalization updates its moving statistics in place while training. */
+  get updates(): never[] { return []; }
 
   /** tfjs's dispose(): the layer refuses to run afterwards (its weights are garbage-collected with it). */
   dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
@@ -395,14 +447,18 @@ export abstract class Layer {
   apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     this.assertNotDisposed();
-    const list = (Array.isArray(x) ? x : [x]) as unknown[];
+    let list = (Array.isArray(x) ? x : [x]) as unknown[];
     // The engine's CallContext has both fields; tfjs-style kwargs never carry mask and training together here.
     const isCtx = second !== undefined && 'mask' in second && 'training' in second;
     const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
     for (const k of Object.keys(args)) {
       if (k !== 'initialState' && k !== 'training') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState and training)`);
     }
-    const states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
+    let states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
+    if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
+      states = list.slice(1) as typeof states;
+      list = list.slice(0, 1);
+    }
     const all = [...list, ...states];
     if (all.length === 0) throw new Error(`${this.name} (${this.className}): apply needs at least one input`);
     if (all.every(isSymbolic)) {
@@ -451,13 +507,39 @@ export abstract class Layer {
   /** int32 only where a layer passes ids through (InputLayer); everything else computes in float32. */
   protected outputDType(_inputs: SymbolicTensor[]): 'float32' | 'int32' { return 'float32'; }
 
+  /**
+   * tfjs's RNN and Bidirectional: a list given to apply() is [x, ...initial states], so a call made either way, and a
+   * loaded inbound node (which lists them all), records one input with the states as extras.
+   */
+  get takesInitialStateList(): boolean { return false; }
+
   /** Nodes recorded by apply() on symbolic tensors, in call order (Keras's inbound nodes). */
   inboundNodes: Node[] = [];
+  /** The calls of other layers (or of this one) that take an output of this layer (Keras's outbound nodes), in call order. */
+  outboundNodes: Node[] = [];
 
   private onlyNode(what: string): Node {
     if (this.inboundNodes.length === 0) throw new Error(`${this.name} (${this.className}): ${what} is undefined: the layer has not been applied to a symbolic input (rl.input())`);
-    if (this.inboundNodes.length > 1) throw new Error(`${this.name} (${this.className}): ${what} is ambiguous: the layer has been applied ${this.inboundNodes.length} times (it is shared)`);
+    if (this.inboundNodes.length > 1) throw new Error(`${this.name} (${this.className}): ${what} is ambiguous: the layer has been applied ${this.inboundNodes.length} times (it is shared); use get${what === 'input' ? 'Input' : 'Output'}At(nodeIndex)`);
     return this.inboundNodes[0];
+  }
+
+  private nodeAt(nodeIndex: number, what: string): Node {
+    const node = Number.isInteger(nodeIndex) ? this.inboundNodes[nodeIndex] : undefined;
+    if (!node) throw new Error(`${this.name} (${this.className}): ${what}: no call ${typeof nodeIndex === 'number' ? nodeIndex : describe(nodeIndex)}; the layer has been applied ${this.inboundNodes.length} time(s)`);
+    return node;
+  }
+
+  /** tfjs's getInputAt: the symbolic input(s) of the layer's call nodeIndex (0 is the first). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    const ins = this.nodeAt(nodeIndex, 'getInputAt').inputs;
+    return ins.length === 1 ? ins[0] : ins;
+  }
+
+  /** tfjs's getOutputAt: the symbolic output(s) of the layer's call nodeIndex. */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    const outs = this.nodeAt(nodeIndex, 'getOutputAt').outputs;
+    return outs.length === 1 ? outs[0] : outs;
   }
 
   /** The symbolic input(s) of the layer's only call, as tfjs's layer.input. */
@@ -660,7 +742,18 @@ export class SymbolicTensor {
     readonly outputIndex: number,
   ) {}
 
-  get name(): string { return `${this.sourceLayer.name}/${this.node.index}/${this.outputIndex}`; }
+  /**
+   * tfjs's names: an input's is its layer's ('a'); a layer's outputs are '<layer>/<layer>' then '<layer>/<layer>_1',
+   * ... counting every output of its earlier calls (tfjs counts per name across the process, which gives the same
+   * while layer names are unique). Files never hold these names; fit and predict match inputs by layer name.
+   */
+  get name(): string {
+    const l = this.sourceLayer;
+    if (this.node.inputs.length === 0) return l.name;
+    let k = this.outputIndex;
+    for (const n of l.inboundNodes) { if (n === this.node) break; k += n.outputs.length; }
+    return k === 0 ? `${l.name}/${l.name}` : `${l.name}/${l.name}_${k}`;
+  }
   get rank(): number { return this.shape.length; }
   toString(): string { return `SymbolicTensor ${this.name} ${JSON.stringify(this.shape)}`; }
 }
@@ -677,6 +770,7 @@ export class Node {
   constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], readonly inputCount: number, readonly args: NodeArgs) {
     this.index = layer.inboundNodes.length;
     layer.inboundNodes.push(this);
+    for (const t of inputs) if (!t.sourceLayer.outboundNodes.includes(this)) t.sourceLayer.outboundNodes.push(this);
   }
 }
 

@@ -16,6 +16,7 @@ export interface LayerNormalizationArgs extends NormalizationArgs {
  */
 export class LayerNormalization extends Normalization {
   static override readonly className: string = 'LayerNormalization';
+  override supportsMasking = true;
   readonly axis: number | number[];
   private readonly axes: number[];
 

@@ -16,6 +16,7 @@ export interface MaskingArgs extends LayerArgs {
  */
 export class Masking extends Layer {
   static override readonly className: string = 'Masking';
+  override supportsMasking = true;
   static override readonly options = { maskValue: numberOption(0) };
   declare readonly maskValue: number;
 

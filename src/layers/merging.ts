@@ -9,6 +9,7 @@ import { registerLayer, type LayerClass } from './registry.js';
 export type MergeArgs = LayerArgs;
 
 export abstract class ElementwiseMerge extends MultiInputLayer {
+  override supportsMasking = true;
   protected abstract readonly mode: MergeMode;
   protected inputCountRange(): [number, number] { return [2, this.mode === 'subtract' ? 2 : Infinity]; }
   protected mergedShapes(shapes: SymbolicShape[]): SymbolicShape[] { return [sameShapes(this.where, shapes)]; }

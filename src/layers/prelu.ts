@@ -19,6 +19,7 @@ export interface PReLUArgs extends LayerArgs {
 /** x for x > 0, alpha * x otherwise, with alpha a trained weight of the input's shape (Keras's and tfjs's PReLU). */
 export class PReLU extends Layer {
   static override readonly className: string = 'PReLU';
+  override supportsMasking = true;
   readonly alphaInitializer: InitializerName;
   readonly alphaRegularizer: L1L2 | null;
   readonly alphaConstraint: Constraint | null;

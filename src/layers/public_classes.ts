@@ -49,18 +49,15 @@ import { Softmax as SoftmaxClass } from './softmax.js';
 import { ActivityRegularization as ActivityRegularizationClass } from './activity_regularization.js';
 import { Rescaling as RescalingClass } from './rescaling.js';
 import { CategoryEncoding as CategoryEncodingClass } from './category_encoding.js';
-import { checkKeysFirst } from './option_probe.js';
-import { checkKnownArgs, type Layer } from './layer.js';
+import { checkThenConstruct } from './option_probe.js';
+import type { Layer } from './layer.js';
 
 function checkedClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
   const proxy: C = new Proxy(cls, {
     construct(target, args, newTarget) {
       // Only `new` of this export: a subclass's constructor has its own options, checked (or not) by its author.
-      if (newTarget === proxy) checkKeysFirst(target, args[0], `rl.layerClasses.${name}`);
-      const layer = Reflect.construct(target, args, newTarget) as Layer;
-      // No options, or not an object: checked as before (the probe needs an options object to name).
-      if (newTarget === proxy) checkKnownArgs(layer, args[0], `rl.layerClasses.${name}`);
-      return layer;
+      if (newTarget !== proxy) return Reflect.construct(target, args, newTarget) as Layer;
+      return checkThenConstruct(target, args, `rl.layerClasses.${name}`);
     },
     get(target, key, receiver) {
       const v = Reflect.get(target, key, receiver);

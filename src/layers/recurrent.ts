@@ -75,6 +75,7 @@ export interface RNNRun {
 }
 
 export abstract class RNN extends Layer {
+  override supportsMasking = true;
   abstract readonly cell: CellKind;
   readonly units: number;
   readonly activation: ops.Activation;
@@ -83,7 +84,7 @@ export abstract class RNN extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   goBackwards: boolean;
-  readonly stateful: boolean;
+  private readonly statefulFlag: boolean;
   /** A stateful layer's final states of its last call (detached copies); null: zeros. */
   private carried: Tensor[] | null = null;
   readonly dropout: number;
@@ -101,7 +102,7 @@ export abstract class RNN extends Layer {
   constructor(args: GatedRNNArgs, prefix: string) {
     // stateful and recurrentDropout: options of the unsupported-options table that recurrent layers implement.
     super({ ...args, stateful: undefined, recurrentDropout: undefined } as LayerArgs, prefix);
-    this.stateful = checkBool(this.name, 'stateful', args.stateful, false);
+    this.statefulFlag = checkBool(this.name, 'stateful', args.stateful, false);
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
     this.recurrentActivation = checkKernelActivation(this.name, 'recurrentActivation', args.recurrentActivation ?? 'sigmoid');
@@ -122,6 +123,10 @@ export abstract class RNN extends Layer {
     this.recurrentConstraint = checkConstraint(this.name, 'recurrentConstraint', args.recurrentConstraint);
     this.biasConstraint = checkConstraint(this.name, 'biasConstraint', args.biasConstraint);
   }
+
+  /** Fixed when the layer is made (its states, batch size and built shape depend on it). */
+  override get stateful(): boolean { return this.statefulFlag; }
+  override set stateful(_value: boolean) { throw new Error(`${this.name} (${this.className}): stateful is fixed when the layer is made; make a new layer with stateful: ${!this.statefulFlag}`); }
 
   /** Gates per unit (the kernel is [features, gateCount * units]). */
   protected abstract gateCount(): number;
@@ -200,6 +205,17 @@ export abstract class RNN extends Layer {
       : Array.from({ length: this.stateCount }, () => new Tensor(allocPersistent(B * this.units).fill(0), [B, this.units], 'float32'));
   }
 
+  /**
+   * tfjs's layer.states: a stateful layer's current states (getStates' copies, zeros before the first call); one
+   * null per state otherwise, as tfjs (it has no carried states to show). Assigning is resetStates(states).
+   */
+  get states(): (Tensor | null)[] {
+    if (!this.stateful || !this.built) return Array.from({ length: this.stateCount }, () => null);
+    return this.getStates();
+  }
+
+  set states(states: Tensor[]) { this.resetStates(states); }
+
   get kernel(): Variable { return this.weightNamed('kernel')!; }
   get recurrentKernel(): Variable { return this.weightNamed('recurrent_kernel')!; }
   get bias(): Variable | null { return this.weightNamed('bias'); }
@@ -214,6 +230,9 @@ export abstract class RNN extends Layer {
   call(x: Tensor, ctx: CallContext): Tensor {
     return this.run(x, ctx).output;
   }
+
+  /** apply([x, ...states]) is apply(x, {initialState: states}), as tfjs reads it. */
+  override get takesInitialStateList(): boolean { return true; }
 
   /** Inputs [x, ...initialState] (tfjs's call convention); outputs [output, ...finalStates] with returnState. */
   callTensors(inputs: Tensor[], ctx: CallContext, _logits: boolean, inputCount = inputs.length): Tensor[] {

@@ -19,6 +19,7 @@ export interface ReLUArgs extends LayerArgs {
  */
 export class ReLU extends PointwiseLayer {
   static override readonly className: string = 'ReLU';
+  override supportsMasking = true;
   /** Keras's options, written only when not 0. */
   static override readonly argAliases: readonly string[] = ['negativeSlope', 'threshold'];
   readonly maxValue: number | null;

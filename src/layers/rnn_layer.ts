@@ -35,13 +35,14 @@ const OWN_OPTIONS = ['cell', 'returnSequences', 'returnState', 'goBackwards', 's
 
 export class CellRNN extends Layer {
   static override readonly className: string = 'RNN';
+  override supportsMasking = true;
   /** The cell as given (a list becomes a StackedRNNCells, as tfjs does). */
   readonly cell: RNNCell | StackedRNNCells;
   readonly cells: RNNCell[];
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
-  readonly stateful: boolean;
+  private readonly statefulFlag: boolean;
   readonly unroll: boolean;
 
   constructor(args: RNNLayerArgs) {
@@ -57,7 +58,7 @@ export class CellRNN extends Layer {
     this.returnSequences = checkBool(where, 'returnSequences', args.returnSequences, false);
     this.returnState = checkBool(where, 'returnState', args.returnState, false);
     this.goBackwards = checkBool(where, 'goBackwards', args.goBackwards, false);
-    this.stateful = checkBool(where, 'stateful', args.stateful, false);
+    this.statefulFlag = checkBool(where, 'stateful', args.stateful, false);
     this.unroll = checkBool(where, 'unroll', args.unroll, false);
     const given = args.cell as unknown;
     if (given === undefined || given === null) throw new Error(`${where}: missing required field 'cell' (rl.layers.lstmCell({units}) or a list of cells)`);
@@ -85,6 +86,10 @@ export class CellRNN extends Layer {
     }
     return new CellRNN({ ...own, cell } as unknown as RNNLayerArgs);
   }
+
+  /** Fixed when the layer is made. */
+  override get stateful(): boolean { return this.statefulFlag; }
+  override set stateful(_value: boolean) { throw new Error(`${this.name} (RNN): stateful is fixed when the layer is made; make a new layer with stateful: ${!this.statefulFlag}`); }
 
   /** One entry per state tensor, tfjs's order (the last cell's states first). */
   get stateSize(): number[] { return this.cell.stateSize; }
@@ -121,6 +126,9 @@ export class CellRNN extends Layer {
     this.cellInputs(inputShape);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
   }
+
+  /** apply([x, ...states]) is apply(x, {initialState: states}), as tfjs reads it. */
+  override get takesInitialStateList(): boolean { return true; }
 
   /** [x, ...initialStates] (given as initialState or, as tfjs allows, in the input list) -> [output, ...finalStates]. */
   computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
@@ -194,6 +202,14 @@ export class CellRNN extends Layer {
     if (!this.stateful) throw new Error(`${this.name} (RNN): getStates() needs a layer made with stateful: true`);
     return this.flatten(this.cells.map((c) => c.engine.getStates()));
   }
+
+  /** tfjs's layer.states (tfjs's order): getStates() when stateful and built, else one null per state; assigning resets. */
+  get states(): (Tensor | null)[] {
+    if (!this.stateful || !this.built) return this.stateSize.map(() => null);
+    return this.getStates();
+  }
+
+  set states(states: Tensor[]) { this.resetStates(states); }
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,

@@ -8,6 +8,7 @@ export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
 /** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
 export class TimeDistributed extends Layer {
   static override readonly className: string = 'TimeDistributed';
+  override supportsMasking = true;
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {

@@ -6,7 +6,7 @@ import type { FArray } from '../backend/index.js';
 
 type Values = FArray | Int32Array;
 
-export interface Meter { add(p: Values, t: Values): void; value(): number }
+export interface Meter { add(p: Values, t: Values): void; value(): number; reset(): void }
 
 /**
  * True/false positives and negatives at one threshold, over every element: a prediction above the threshold is
@@ -16,6 +16,7 @@ export interface Meter { add(p: Values, t: Values): void; value(): number }
 class ThresholdCounts {
   tp = 0; fp = 0; fn = 0; tn = 0;
   constructor(readonly threshold: number) {}
+  reset(): void { this.tp = this.fp = this.fn = this.tn = 0; }
   add(p: Values, t: Values): void {
     for (let i = 0; i < p.length; i++) {
       const pos = p[i] > this.threshold, truth = t[i] !== 0;
@@ -29,12 +30,14 @@ const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 export class Precision implements Meter {
   private c = new ThresholdCounts(0.5);
   add(p: Values, t: Values): void { this.c.add(p, t); }
+  reset(): void { this.c.reset(); }
   value(): number { return ratio(this.c.tp, this.c.tp + this.c.fp); }
 }
 
 export class Recall implements Meter {
   private c = new ThresholdCounts(0.5);
   add(p: Values, t: Values): void { this.c.add(p, t); }
+  reset(): void { this.c.reset(); }
   value(): number { return ratio(this.c.tp, this.c.tp + this.c.fn); }
 }
 
@@ -50,6 +53,7 @@ export class AUC implements Meter {
     this.counts = [-AUC_EPSILON, ...inner, 1 + AUC_EPSILON].map((th) => new ThresholdCounts(th));
   }
   add(p: Values, t: Values): void { for (const c of this.counts) c.add(p, t); }
+  reset(): void { for (const c of this.counts) c.reset(); }
   value(): number {
     const tpr = this.counts.map((c) => ratio(c.tp, c.tp + c.fn));
     const fpr = this.counts.map((c) => ratio(c.fp, c.fp + c.tn));

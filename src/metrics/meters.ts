@@ -63,6 +63,7 @@ class AccuracyCounter {
     }
   }
   value(): number { return this.total ? this.correct / this.total : 0; }
+  reset(): void { this.correct = this.total = 0; }
 }
 
 function sigmoidOf(d: FArray | Int32Array): Float64Array { return Float64Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
@@ -116,6 +117,7 @@ class MeanMeter {
     this.count += v.size;
   }
   value(): number { return this.count ? this.sum / this.count : 0; }
+  reset(): void { this.sum = this.count = 0; }
 }
 
 /** The function of a loss-style metric; 'crossentropy' resolved from the loss and output width as tfjs. */
@@ -142,6 +144,11 @@ const VALUE_KINDS: readonly MetricKind[] = ['meanSquaredError', 'meanAbsoluteErr
  */
 export function metricMismatch(name: string, loss: LossKind, width: number | null, functions?: Record<string, MetricFunction>): string | null {
   if (functions?.[name]) return null;
+  return targetMismatch(name, loss) ?? widthMismatch(name, width);
+}
+
+/** metricMismatch's part the loss alone decides: the targets' form (class ids or shaped like the output). */
+function targetMismatch(name: string, loss: LossKind): string | null {
   const kind = metricKind(name, 'metrics');
   const sparse = loss === 'sparseCategoricalCrossentropy';
   if (sparse && kind !== 'accuracy' && kind !== 'sparseCategoricalAccuracy' && kind !== 'sparseCategoricalCrossentropy' && kind !== 'crossentropy') {
@@ -152,6 +159,12 @@ export function metricMismatch(name: string, loss: LossKind, width: number | nul
     const instead = kind === 'sparseCategoricalAccuracy' ? "'accuracy' or 'categoricalAccuracy'" : "'crossentropy' or 'categoricalCrossentropy'";
     return `'${name}' needs class-id targets, which only the sparseCategoricalCrossentropy loss takes; this loss takes targets shaped like the output (use ${instead})`;
   }
+  return null;
+}
+
+/** metricMismatch's part the output's width decides (null: unknown yet). */
+function widthMismatch(name: string, width: number | null): string | null {
+  const kind = metricKind(name, 'metrics');
   if (width === 1 && (kind === 'categoricalAccuracy' || kind === 'categoricalCrossentropy')) {
     return `'${name}' compares classes across the output's last axis, which has one unit: it would always be ${kind === 'categoricalAccuracy' ? 1 : 0} ` +
       (kind === 'categoricalAccuracy' ? "(use 'binaryAccuracy' or 'accuracy')" : "(use 'binaryCrossentropy' or 'crossentropy')");
@@ -176,7 +189,7 @@ export class MetricMeters {
     this.entries = model.metrics.map((name) => {
       const fn = model.functions?.[name];
       if (fn) return { name, mean: new MeanMeter(name, fn) };
-      const problem = metricMismatch(name, model.loss!, null);
+      const problem = targetMismatch(name, model.loss!);
       if (problem) throw metricMismatchError(model.where ?? 'metrics', name, model.output ?? 'output', '', problem);
       const kind = metricKind(name, 'metrics');
       if (kind === 'precision' || kind === 'recall' || kind === 'auc') {
@@ -191,12 +204,14 @@ export class MetricMeters {
   }
   private loss: LossKind | null;
 
+  /** The constructor checked what the loss decides; the width is known only now. */
   private checkWidth(out: Tensor): void {
-    this.widthChecked = true;
     for (const e of this.entries) {
-      const problem = metricMismatch(e.name, this.loss!, out.shape[out.rank - 1], this.model.functions);
+      const problem = this.model.functions?.[e.name] ? null : widthMismatch(e.name, out.shape[out.rank - 1]);
       if (problem) throw metricMismatchError(this.model.where ?? 'metrics', e.name, this.model.output ?? 'output', `(batch shape [${out.shape.join(', ')}])`, problem);
     }
+    // Only once it passed: meters kept across calls (trainOnBatch's) check again after a refused batch.
+    this.widthChecked = true;
   }
 
   /**
@@ -217,6 +232,9 @@ export class MetricMeters {
   }
 
   values(): number[] { return this.entries.map((e) => (e.acc ?? e.meter ?? e.mean!).value()); }
+
+  /** Every metric back to no batches seen (a new epoch or call); the metrics stay checked. */
+  reset(): void { for (const e of this.entries) (e.acc ?? e.meter ?? e.mean!).reset(); }
 
   logs(prefix = ''): Record<string, number> {
     const v = this.values();

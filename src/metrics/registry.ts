@@ -1,4 +1,8 @@
 import type { Tensor } from '../tensor.js';
+import { checkOutputKeys } from './output_keys.js';
+
+/** How metrics errors have always worded the model's outputs. */
+const MODEL_OUTPUTS_ARE = "the model's outputs are";
 
 /** The accuracy metrics: counts of hits. 'accuracy' picks binary/categorical/sparse from the loss, as Keras and tfjs. */
 export type AccuracyKind = 'accuracy' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy';
@@ -80,9 +84,7 @@ export function compiledMetrics(given: unknown, where: string, outputNames: read
   };
   const listOf = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).map(resolve);
   if (isRecord(given)) {
-    for (const k of Object.keys(given)) {
-      if (!outputNames.includes(k)) throw new Error(`${where}: metrics names output '${k}', but the model's outputs are ${outputNames.join(', ')}`);
-    }
+    checkOutputKeys(Object.keys(given), outputNames, `${where}: metrics`, MODEL_OUTPUTS_ARE);
     const perOutput = outputNames.map((n) => (given[n] === undefined || given[n] === null ? [] : listOf(given[n])));
     return { names: [...new Set(perOutput.flat())], functions, perOutput };
   }
@@ -119,8 +121,8 @@ export function metricsFromConfig(raw: unknown, outputNames: readonly string[], 
   if (Array.isArray(raw)) return raw.map(name);
   if (!isRecord(raw)) throw new Error(`${where}: metrics must be a list of names or {outputName: names}, got ${typeof raw}`);
   const out: Record<string, string[]> = {};
+  checkOutputKeys(Object.keys(raw), outputNames, `${where}: metrics`, MODEL_OUTPUTS_ARE);
   for (const [k, v] of Object.entries(raw)) {
-    if (!outputNames.includes(k)) throw new Error(`${where}: metrics names output '${k}', but the model's outputs are ${outputNames.join(', ')}`);
     if (v === null || v === undefined) continue;
     out[k] = (Array.isArray(v) ? v : [v]).map(name);
   }

@@ -1,6 +1,17 @@
 /** Slicing sample rows out of tensors for mini-batches, and the checks fit/evaluate/predict share. */
-import { allocFloat, allFinite, nativeFastPath } from '../backend/index.js';
+import { allocFloat, allFinite, nativeFastPath, withScratch } from '../backend/index.js';
+import { tidy, type TensorContainer } from '../ops/memory.js';
 import { Tensor, toTensor, shapeStr, type TensorLike } from '../tensor.js';
+
+/**
+ * One batch's work (a training step, an evaluation batch, a predict batch): its scratch memory recycled, and every
+ * tensor the public ops registered in it (custom layers, custom losses and metrics, backward rules) disposed at its
+ * end, as tfjs runs each batch inside tidy(); weights and optimizer state are not registered tensors, and callers
+ * return numbers or copy outputs out first, so nothing they keep is lost.
+ */
+export function stepScope<T extends TensorContainer>(fn: () => T): T {
+  return tidy(() => withScratch(fn));
+}
 
 /** Steps [from, to) of axis 1: the part of each row a bucketed batch keeps. */
 export interface StepWindow { from: number; to: number }

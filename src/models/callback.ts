@@ -19,6 +19,11 @@ export interface FitState {
   resume: EpochProgress | null;
   /** Updated after every batch, before onBatchEnd. */
   progress: EpochProgress | null;
+  /**
+   * Set with stopTraining by a caller that cancels the run (the dashboard's cancel): the epoch cut short is not
+   * validated, so the run stops at the batch boundary (Keras's stopTraining alone still validates that epoch).
+   */
+  cancelled?: boolean;
 }
 
 export interface Callback {

@@ -94,6 +94,11 @@ export function checkHookKeys(args: object, owner: string, allowed: readonly str
     // A callback object may carry other members of its own; only hook-like names can be misspelt hooks.
     if (/^on[A-Z]/.test(k)) throw new Error(unknownOptionMessage(owner, k, HOOK_NAMES, 'hook'));
   }
+  checkHookFunctions(args, owner);
+}
+
+/** Each hook given must be a function (null and undefined mean none). */
+function checkHookFunctions(args: object, owner: string): void {
   for (const h of HOOK_NAMES) {
     const f = (args as Record<string, unknown>)[h];
     if (f !== undefined && f !== null && typeof f !== 'function') throw new Error(`${owner}: ${h} must be a function, got ${typeof f}`);
@@ -109,8 +114,9 @@ export class CustomCallback extends Callback {
     super();
     if (typeof args !== 'object' || args === null) throw new Error('CustomCallback: expected an object of hooks ({onEpochEnd(epoch, logs) {...}, ...})');
     if (yieldEvery !== undefined) throw new Error('CustomCallback: yieldEvery is not supported per callback; pass it to fit ({yieldEvery})');
+    // Only hooks belong here, so any other key is an error (checkHookKeys, for callback objects, lets non-hook members by).
     checkOptionKeys('CustomCallback', args, HOOK_NAMES, { refused: CUSTOM_REFUSED });
-    checkHookKeys(args, 'CustomCallback');
+    checkHookFunctions(args, 'CustomCallback');
     for (const h of HOOK_NAMES) {
       const fn = (args as Record<HookName, ((...a: unknown[]) => unknown) | undefined>)[h];
       if (typeof fn === 'function') (this as unknown as Record<string, unknown>)[h] = (...a: unknown[]) => fn.apply(this, a);
@@ -132,7 +138,7 @@ export class PlainCallback implements CallbackHooks {
   onBatchEnd?: CallbackHooks['onBatchEnd'];
   onFitExit?: () => void;
 
-  constructor(readonly target: CallbackHooks & Record<string, unknown>) {
+  constructor(readonly target: CallbackHooks & Record<string, unknown>, private readonly what = 'fit: a callback') {
     for (const h of HOOK_NAMES) {
       const fn = target[h] as ((...a: unknown[]) => unknown) | undefined;
       if (typeof fn === 'function') (this as unknown as Record<string, unknown>)[h] = (...a: unknown[]) => fn.apply(target, a);
@@ -148,8 +154,15 @@ export class PlainCallback implements CallbackHooks {
     // a plain object gets the fields, unless it defines them itself.
     if (typeof t.setParams === 'function') (t.setParams as (p: Params) => void).call(t, params);
     else if (!Object.hasOwn(t, 'params') || isOurs(t, 'params')) define(t, 'params', params);
-    if (typeof t.setModel === 'function') (t.setModel as (m: unknown) => void).call(t, state.model);
-    else if (!Object.hasOwn(t, 'model') || isOurs(t, 'model')) define(t, 'model', state.model);
+    if (typeof t.setModel === 'function') {
+      try {
+        (t.setModel as (m: unknown) => void).call(t, state.model);
+      } catch (e) {
+        // tfjs's own callbacks (tf.callbacks.earlyStopping) accept only a tfjs LayersModel; their message does not say which callback refused.
+        throw new Error(`${this.what}: its setModel threw (${(e as Error).message}); if this is one of tfjs's own callbacks, such as ` +
+          'tf.callbacks.earlyStopping, it works only with tfjs models: use rl.callbacks.earlyStopping or another rl callback');
+      }
+    } else if (!Object.hasOwn(t, 'model') || isOurs(t, 'model')) define(t, 'model', state.model);
   }
 }
 

@@ -51,5 +51,5 @@ export function standardizeCallback(cb: Callback, what: string): Callback {
   if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;
   const proto = Object.getPrototypeOf(cb);
   if (proto === Object.prototype || proto === null) checkHookKeys(cb, what, [...HOOKS, 'handlesNonFiniteLoss', 'onFitExit', 'model', 'params', 'setModel', 'setParams']);
-  return new PlainCallback(cb as Callback & Record<string, unknown>);
+  return new PlainCallback(cb as Callback & Record<string, unknown>, what);
 }

@@ -3,15 +3,16 @@
  * recorded by layer.apply() on symbolic tensors, with several inputs and outputs and layers shared between calls.
  * Training reuses the Sequential loop (training.ts) through the TrainableModel contract.
  */
-import { withTape } from '../autograd/tape.js';
+import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
-import { Layer, withActivityPenalties, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
+import { checkOutputKeys } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -19,10 +20,12 @@ import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { predictOptions } from './model_common.js';
-import { checkMetricsFit, compileExtras, conformTargets, metricsNames, type LossWeightsArg } from './training.js';
+import { bothNameAndIndex, predictOptions } from './model_common.js';
+import { checkMetricsFit, compileExtras, conformTargets, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
+import { describe } from '../describe.js';
+import { nestedLayer } from './nested.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -69,9 +72,16 @@ export class Functional extends ModelBase<TensorsLike> {
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
     checkOptionKeys('model', args, ['inputs', 'outputs', 'name']);
     this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
+    const where = `model '${this.name}'`;
+    for (const k of ['inputs', 'outputs'] as const) {
+      const v = args[k] as unknown;
+      // Keras 3 takes {name: tensor} and orders it by sorted key; tfjs 4.22 fails on it with a TypeError.
+      if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isSymbolic(v)) {
+        throw new Error(`${where}: ${k} must be a symbolic tensor or a list of them, got ${describe(v)}; a map {name: tensor} is not supported (the layer names already name each ${k.slice(0, -1)}): give a list`);
+      }
+    }
     this.inputs = asList(args.inputs);
     this.outputs = asList(args.outputs);
-    const where = `model '${this.name}'`;
     if (this.inputs.length === 0 || this.outputs.length === 0) throw new Error(`${where}: needs at least one input and one output`);
     this.inputs.forEach((t, i) => {
       if (!isSymbolic(t)) throw new Error(`${where}: inputs[${i}] is not a symbolic tensor (make inputs with rl.input())`);
@@ -149,12 +159,21 @@ export class Functional extends ModelBase<TensorsLike> {
     return this.outputs.map((t) => shapes.get(t)!);
   }
 
-  /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
-  get metricsNames(): string[] { return this.losses.length ? metricsNames(this) : []; }
+  /**
+   * tfjs's and Keras's nesting: on symbolic tensors, records a call of this model in an outer graph (the weights are
+   * shared); on real tensors, runs it (inference mode unless training: true), as tfjs's model.apply.
+   */
+  override apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
+  override apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
+  override apply(x: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[] {
+    this.assertNotDisposed();
+    return nestedLayer(this).apply(x as Tensor, args);
+  }
 
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
   /** tfjs's getLayer(name) or getLayer(undefined, index). */
   getLayer(name?: string | number, index?: number): Layer {
+    if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
     if (typeof name === 'number') return this.getLayer(undefined, name);
     if (name !== undefined) {
       const l = this.layers.find((x) => x.name === name);
@@ -186,7 +205,7 @@ export class Functional extends ModelBase<TensorsLike> {
       perOutput = args.loss;
     } else {
       const map = args.loss;
-      for (const k of Object.keys(map)) if (!names.includes(k)) throw new Error(`${this.name}.compile: loss names output '${k}', but the outputs are ${names.join(', ')}`);
+      checkOutputKeys(Object.keys(map), names, `${this.name}.compile: loss`);
       perOutput = names.map((n) => {
         if (map[n] === undefined) throw new Error(`${this.name}.compile: loss gives no loss for output '${n}'`);
         return map[n];
@@ -296,8 +315,16 @@ export class Functional extends ModelBase<TensorsLike> {
     const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
-    const res = predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
+    // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
+    const res = isRecording() ? this.execute(xs, { training: false, mask: null })
+      : predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
     return res.length === 1 ? res[0] : res;
+  }
+
+  /** Outputs for x as one batch, in one forward pass (tfjs's predictOnBatch): one tensor, or a list for several outputs. */
+  predictOnBatch(x: TensorsLike): Tensor | Tensor[] {
+    const xs = this.feeds(x, `${this.name}.predictOnBatch`);
+    return this.predict(xs, { batchSize: xs[0].shape[0] });
   }
 
 }

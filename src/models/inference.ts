@@ -5,10 +5,10 @@
  * pages, and at batch 1 small buffers cost no fresh ArrayBuffers; the outputs are copied out into tensors of their
  * own before the scope ends.
  */
-import { allocPersistent, withScratch, type FArray } from '../backend/index.js';
+import { allocPersistent, type FArray } from '../backend/index.js';
 import { withInference } from '../autograd/recurrent_infer.js';
-import { tidy } from '../ops/memory.js';
 import { Tensor } from '../tensor.js';
+import { stepScope } from './batches.js';
 
 /** Outputs for n samples in batches of bs: runBatch(s, e) returns the model's outputs for samples [s, e). */
 export function predictInBatches(n: number, bs: number, runBatch: (start: number, end: number) => Tensor[]): Tensor[] {
@@ -17,13 +17,13 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
     for (let s = 0; s < n; s += bs) {
       const e = Math.min(n, s + bs);
       // A custom layer's registered tensors are disposed with the batch (tfjs's per-batch tidy): copied out first.
-      tidy(() => withScratch(() => runBatch(s, e).forEach((y, i) => {
+      stepScope(() => runBatch(s, e).forEach((y, i) => {
         if (!outs[i]) {
           const shape = [n, ...y.shape.slice(1)];
           outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
         }
         outs[i].data.set(y.values as FArray, s * (y.size / (e - s)));
-      })));
+      }));
     }
   });
   return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));

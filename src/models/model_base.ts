@@ -19,7 +19,7 @@ import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { scalarResult } from './scalars.js';
 import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
 import type { TrainableModel } from './trainable.js';
-import { evaluateModelSync, fitModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateModelSync, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
 
 export abstract class ModelBase<Data> implements TrainableModel {
   abstract readonly className: string;
@@ -68,6 +68,9 @@ export abstract class ModelBase<Data> implements TrainableModel {
     this.trainableFlag = value;
   }
 
+  /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
+  get metricsNames(): string[] { return this.loss ? metricsNames(this) : []; }
+
   /** tfjs's getClassName() (Keras's class name; tfjs says 'Model' for a functional one). */
   getClassName(): string { return this.className; }
 
@@ -87,8 +90,8 @@ export abstract class ModelBase<Data> implements TrainableModel {
     return disposeLayers(this.layers);
   }
 
-  /** tfjs's and Keras's nesting (a model called as a layer) is not supported: the error says what to do instead. */
-  apply(_x: unknown, _args?: unknown): never {
+  /** A Sequential called as a layer is not supported (a Functional model is: functional.ts): the error says what to do instead. */
+  apply(_x: unknown, _args?: unknown): unknown {
     throw nestedModelError(`${this.name}.apply`, this);
   }
 
@@ -126,6 +129,12 @@ export abstract class ModelBase<Data> implements TrainableModel {
   /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
   trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
     return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
+  }
+
+  /** Keras's test_on_batch: [loss, ...metrics] (the loss alone without metrics) on x and y as one batch; no weight moves. */
+  testOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg): number | number[] {
+    this.assertNotDisposed();
+    return testOnBatchModel(this, x, y, sampleWeight);
   }
 
   async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {

@@ -35,10 +35,18 @@ export function isModelObject(v: unknown): boolean {
     typeof (v as { compile?: unknown }).compile === 'function';
 }
 
+/** getLayer(name, index) with both: Keras refuses it (tfjs silently takes the index); rnnlab ignores neither. */
+export function bothNameAndIndex(model: string, name: unknown, index: unknown): Error {
+  return new Error(`${model}: getLayer takes a name or an index, not both (got ${JSON.stringify(name)} and ${String(index)})`);
+}
+
 export function nestedModelError(what: string, model: { name?: unknown }): Error {
-  return new Error(`${what}: model '${String(model.name)}' is a model, not a layer; rnnlab does not nest models inside models. ` +
-    'Use its layers instead: add each of model.layers to the Sequential, or apply them in turn to a symbolic tensor ' +
-    '(let t = input; for (const l of model.layers) t = l.apply(t)); they share the weights');
+  return new Error(`${what}: model '${String(model.name)}' is a model, not a layer; rnnlab nests only a Functional model, ` +
+    'called with apply() in a functional graph (a Sequential holds layers only, and a Sequential model is not called as a layer; ' +
+    'rl.model({inputs: seq.inputs, outputs: seq.outputs}) makes it a Functional). ' +
+    'Use its layers instead (they share the weights): add each of model.layers to the Sequential, or apply them in ' +
+    "turn to a symbolic tensor (let t = input; for (const l of model.layers) if (l.className !== 'InputLayer') t = l.apply(t)); " +
+    "a Functional model's layers apply as its graph connects them (model.getLayer(name).apply(...))");
 }
 
 /** trainable: false freezes every layer (Keras sets the flag on each); true unfreezes every layer. */

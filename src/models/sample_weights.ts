@@ -5,6 +5,7 @@
  * output order or {outputName: weights}; tfjs's per-output classWeight, Keras's per-output sample_weight).
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkOutputKeys } from '../metrics/output_keys.js';
 import { takeRows } from './batches.js';
 import type { TrainableModel } from './trainable.js';
 
@@ -58,7 +59,7 @@ export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, w
     list = given;
   } else {
     const map = given as Record<string, unknown>;
-    for (const k of Object.keys(map)) if (!outputNames.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+    checkOutputKeys(Object.keys(map), outputNames, what);
     list = outputNames.map((name) => map[name] ?? null);
   }
   return list.map((g, i) => (g === null || g === undefined ? null : oneWeights(g as TensorLike, n, `${what}['${outputNames[i]}']`)));
@@ -106,7 +107,7 @@ function classTables(given: unknown, names: readonly string[], what: string): (R
     if (names.length > 1) throw new Error(`${what}: the model has ${names.length} outputs (${names.join(', ')}); give a list of {classId: weight} (one per output) or {outputName: {classId: weight}}`);
     return [given];
   }
-  for (const k of keys) if (!names.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${names.join(', ')}`);
+  checkOutputKeys(keys, names, what);
   return names.map((n) => (given[n] as Record<string, unknown> | undefined) ?? null);
 }
 

@@ -1,5 +1,5 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
-import { withTape } from '../autograd/tape.js';
+import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, kerasShape, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
@@ -12,12 +12,12 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkMetricsFit, compileExtras, metricsNames, prepareSequential, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { isModelObject, nestedModelError, predictOptions } from './model_common.js';
+import { bothNameAndIndex, isModelObject, nestedModelError, predictOptions } from './model_common.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -161,9 +161,6 @@ export class Sequential extends ModelBase<TensorLike> {
     }
   }
 
-  /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
-  get metricsNames(): string[] { return this.loss ? metricsNames(this) : []; }
-
   /** tfjs's Sequential.fromConfig(cls, config) (or Keras's from_config(config)): the model with fresh weights. */
   static fromConfig(cls: unknown, config?: unknown): Sequential {
     const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
@@ -215,6 +212,7 @@ export class Sequential extends ModelBase<TensorLike> {
 
   /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
   getLayer(name?: string | number, index?: number): Layer {
+    if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
     const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
     if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index`);
     const l = at !== undefined ? this.layers[at] : this.layers.find((x) => x.name === name);
@@ -279,6 +277,8 @@ export class Sequential extends ModelBase<TensorLike> {
     const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(x, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
+    // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
+    if (isRecording()) return this.forward(xt, { training: false, mask: null });
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
   }
 

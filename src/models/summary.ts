@@ -28,7 +28,7 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
     row(['Layer (type)', 'Output Shape', 'Param #', ...(graph ? ['Receives inputs'] : [])]), '='.repeat(lineLength)];
   layers.forEach((l, i) => {
     const from = inputsOf?.(l) ?? [];
-    lines.push(row([`${l.name} (${l.className})`, kerasShape(l.outputShape), String(l.countParams()), ...(graph ? [from[0] ?? ''] : [])]));
+    lines.push(row([`${l.name} (${l.className})`, outputShapeText(l), String(l.countParams()), ...(graph ? [from[0] ?? ''] : [])]));
     for (const more of from.slice(1)) lines.push(row(['', '', '', more]));
     lines.push(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
@@ -39,4 +39,10 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
   lines.push(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
   lines.push('_'.repeat(lineLength));
   return lines;
+}
+
+/** Keras lists every output of a layer that has several (an LSTM with returnState): [(None, 2), (None, 2), (None, 2)]. */
+function outputShapeText(l: Layer): string {
+  const outputs = l.inboundNodes[0]?.outputs ?? [];
+  return outputs.length > 1 ? `[${outputs.map((o) => kerasShape(o.shape)).join(', ')}]` : kerasShape(l.outputShape);
 }

@@ -1,15 +1,15 @@
 /** The training loop: Keras's fit and evaluate semantics over rnnlab's tape. */
-import { withScratch, type FArray } from '../backend/index.js';
+import type { FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
 import { checkOptionKeys } from '../near_name.js';
 import { MetricMeters, metricMismatch, metricMismatchError } from '../metrics/meters.js';
 import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
-import { tidy } from '../ops/memory.js';
+import { checkOutputKeys } from '../metrics/output_keys.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
-import { asInput, checkBatchSize, EventLoopYield, takeRows } from './batches.js';
+import { asInput, checkBatchSize, EventLoopYield, stepScope, takeRows } from './batches.js';
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
@@ -21,7 +21,8 @@ export interface FitArgs {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;
-  validationData?: [TensorLike, TensorLike];
+  /** [x, y], or [x, y, sampleWeight] (Keras's; the weights apply to val_loss as evaluate's sampleWeight). */
+  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, SampleWeightArg];
   validationSplit?: number;
   verbose?: 0 | 1 | 2;
   callbacks?: Callback | Callback[];
@@ -128,6 +129,12 @@ class Meters {
     this.keys.forEach((name, i) => { logs[prefix + name] = v[i]; });
     return logs;
   }
+  /** Back to no batches seen: a new epoch, or trainOnBatch's next call. */
+  reset(): void {
+    for (const m of this.meters) m?.reset();
+    this.lossSums.fill(0);
+    this.lossSeen = 0;
+  }
   /** The first output's accuracy counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
   get counts(): { correct: number; total: number } { return { correct: this.meters[0]?.correct ?? 0, total: this.meters[0]?.total ?? 0 }; }
   restore(correct: number, total: number): void {
@@ -136,6 +143,26 @@ class Meters {
 }
 
 const outputNamesOf = (model: TrainableModel) => model.outputHeads().map((h) => h.name);
+
+/**
+ * trainOnBatch's meters, one per model and compile (fitDataset calls trainOnBatch per batch): reset, not rebuilt,
+ * per call. The key is what Meters reads: compile's losses and metrics, the heads (add / pop change them), and the
+ * model's name (its errors cite it).
+ */
+const batchMeters = new WeakMap<TrainableModel, { key: unknown[]; meters: Meters }>();
+
+function metersForBatch(model: TrainableModel): Meters {
+  const key: unknown[] = [model.name, model.compiledLosses, model.metrics, model.outputMetrics, model.metricFunctions,
+    ...model.outputHeads().flatMap((h) => [h.name, h.loss, h.fromLogits])];
+  const kept = batchMeters.get(model);
+  if (kept && kept.key.length === key.length && kept.key.every((k, i) => k === key[i])) {
+    kept.meters.reset();
+    return kept.meters;
+  }
+  const meters = new Meters(model);
+  batchMeters.set(model, { key, meters });
+  return meters;
+}
 
 /** Each output's compiled metric names: compile's per-output object, or its list for every output (tfjs). */
 function outputMetricNames(model: TrainableModel): string[][] {
@@ -200,7 +227,7 @@ function lossWeightsOf(given: unknown, outputNames: readonly string[], where: st
   }
   if (typeof given === 'object') {
     const map = given as Record<string, unknown>;
-    for (const k of Object.keys(map)) if (!outputNames.includes(k)) throw new Error(`${what} names output '${k}', but the outputs are ${outputNames.join(', ')}`);
+    checkOutputKeys(Object.keys(map), outputNames, what);
     return outputNames.map((name) => {
       if (map[name] === undefined) throw new Error(`${what} gives no weight for output '${name}'`);
       return checkLossWeight(map[name], `${what}['${name}']`);
@@ -238,15 +265,6 @@ export function checkMetricsFit(extras: CompileExtras, heads: CompiledHead[], wh
   });
 }
 
-/**
- * One batch's work: its scratch memory recycled, and every tensor the public ops registered in it (custom layers,
- * custom losses and metrics, backward rules) disposed at its end, as tfjs runs each batch inside tidy(); weights
- * and optimizer state are not registered tensors, and the step returns numbers, so nothing it keeps is lost.
- */
-function stepScope<T extends number | number[]>(fn: () => T): T {
-  return tidy(() => withScratch(fn));
-}
-
 const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => ts.map((t) => takeRows(t, order, s, e));
 
 /** A Sequential model's x and y checked against it and each other; y comes back shaped like the model's output. */
@@ -281,11 +299,10 @@ export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicSh
   return sparse ? new Tensor(Int32Array.from(yIn.values), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
 }
 
-function checkEpochs(v: unknown, what: string, min = 0): number {
+function checkEpochs(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
     throw new Error(`${what} must be a non-negative integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
   }
-  if (v < min) throw new Error(`${what} is ${v}: nothing would be trained; give at least ${min}`);
   return v;
 }
 
@@ -296,7 +313,8 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   if (args.shuffle !== undefined && typeof args.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(args.shuffle)}${args.shuffle === 'batch' as unknown ? " ('batch' shuffling is not implemented, in tfjs either)" : ''}`);
   }
-  const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs', 1);
+  // tfjs and Keras: epochs 0 (or initialEpoch >= epochs) trains nothing and returns an empty History.
+  const epochs = checkEpochs(args.epochs ?? 1, 'fit: epochs');
   const initialEpoch = checkEpochs(args.initialEpoch ?? 0, 'fit: initialEpoch');
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
   const verbose = args.verbose ?? 1;
@@ -305,11 +323,14 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight', outputNamesOf(model));
   let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
-    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: validationData must be [x, y]');
-    val = model.prepareData(args.validationData[0], args.validationData[1], 'fit: validationData');
-  } else if (args.validationSplit !== undefined) {
+    const v = args.validationData;
+    if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) throw new Error('fit: validationData must be [x, y] or [x, y, sampleWeight]');
+    val = model.prepareData(v[0], v[1], 'fit: validationData');
+    val.weights = sampleWeightsOf(v[2] as SampleWeightArg | undefined, val.xs[0].shape[0], 'fit: validationData sampleWeight', outputNamesOf(model));
+  } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
+    // 0 is Keras's and tfjs's default: no validation.
     const s = args.validationSplit;
-    if (typeof s !== 'number' || !(s > 0 && s < 1)) throw new Error(`fit: validationSplit must be in (0, 1), got ${String(s)}`);
+    if (typeof s !== 'number' || !(s > 0 && s < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${String(s)}`);
     // Keras takes the last fraction of the samples, before any shuffling.
     const n = xs[0].shape[0];
     const split = Math.floor(n * (1 - s));
@@ -376,7 +397,9 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
   try {
     await callbacks.call('onTrainBegin', {});
     const start = checkEpochs(state.initialEpoch, 'fit: initialEpoch');
-    for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
+    // stopTraining is read after each batch and each epoch (Keras 2 and 3): set in onTrainBegin, it stops after the
+    // first batch. tfjs 4.22 clears it after onTrainBegin and trains every epoch, dropping the request.
+    for (let epoch = start; epoch < epochs; epoch++) {
       if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
       await callbacks.call('onEpochBegin', epoch, {});
       const resumed = state.resume && state.resume.epoch === epoch ? state.resume : null;
@@ -412,7 +435,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         if (model.stopTraining) break;
       }
       const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
-      if (val) {
+      if (val && !state.cancelled) {
         const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
         logs.val_loss = vl;
         acc.keys.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
@@ -421,6 +444,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       history.record(epoch, logs);
       await callbacks.call('onEpochEnd', epoch, logs);
       state.progress = null;
+      if (model.stopTraining) break;
     }
     await callbacks.call('onTrainEnd', {});
   } finally {
@@ -430,9 +454,9 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
 }
 
 /** The evaluation loop as steps: fit's validation yields to the event loop between them, evaluateSync does not. */
-function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: OutputWeights = []): Generator<void, number[]> {
+function* evaluationSteps(model: TrainableModel, xs: Tensor[], ys: Tensor[], batchSize: number, bar?: ProgressBar, weights: OutputWeights = [],
+  acc = new Meters(model)): Generator<void, number[]> {
   const n = xs[0].shape[0];
-  const acc = new Meters(model);
   let lossSum = 0;
   for (let s = 0; s < n; s += batchSize) {
     const e = Math.min(n, s + batchSize);
@@ -493,6 +517,17 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
  * (tfjs takes neither): one weight per sample, and {classId: weight}, multiplied as in fit.
  */
 export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
+  let acc: Meters | null = null;
+  const lv = trainBatchInto(model, x, y, sampleWeight, classWeight, () => (acc = metersForBatch(model)));
+  const metrics = acc!.values();
+  return metrics.length ? [lv, ...metrics] : lv;
+}
+
+/**
+ * trainOnBatch's step: x and y as one batch, its metrics added to the meters meters() gives (asked for only once
+ * the loss is finite); returns the batch loss.
+ */
+function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, classWeight: ClassWeightArg | undefined, meters: () => Meters): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
   const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight', outputNamesOf(model)), classWeight, 'trainOnBatch: classWeight');
@@ -504,12 +539,59 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown,
       for (const v of model.trainableWeights) v.grad = null;
       throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
     }
-    const acc = new Meters(model);
-    acc.add(outs, ys, masks, terms);
+    meters().add(outs, ys, masks, terms);
     backward(loss);
     model.optimizer!.applyGradients(model.trainableWeights);
-    const metrics = acc.values();
-    return metrics.length ? [lv, ...metrics] : lv;
+    return lv;
   });
 }
 
+/**
+ * A pass over a streamed dataset (fitDataset's epoch, evaluateDataset): trainOnBatch's step or evaluate on each
+ * batch, the loss averaged over the samples and the metrics accumulated over the pass as fit's and evaluate's (the
+ * pass's precision, recall, AUC and r2Score, not a mean of per-batch values, which differs from them).
+ */
+export class StreamedPass {
+  private acc: Meters | null = null;
+  private lossSum = 0;
+  private seen = 0;
+  constructor(private readonly model: TrainableModel) {}
+
+  private meters(): Meters { return (this.acc ??= new Meters(this.model)); }
+
+  /** One batch of n samples: a gradient step, its loss and metrics added to the pass's. */
+  train(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, n: number): void {
+    this.lossSum += trainBatchInto(this.model, x, y, sampleWeight, undefined, () => this.meters()) * n;
+    this.seen += n;
+  }
+
+  /** One batch evaluated (evaluate's checks and weights), its loss and metrics added to the pass's. */
+  evaluate(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined): void {
+    const model = this.model;
+    if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
+    const { xs, ys } = model.prepareData(x, y, 'evaluate');
+    const n = xs[0].shape[0];
+    const weights = sampleWeightsOf(sampleWeight, n, 'evaluate: sampleWeight', outputNamesOf(model));
+    const steps = evaluationSteps(model, xs, ys, n, undefined, weights, this.meters());
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    this.lossSum += r.value[0] * n;
+    this.seen += n;
+  }
+
+  /** The pass so far in metricsNames' order: the mean loss, each output's loss (several outputs), the metrics. */
+  values(): number[] { return [this.seen ? this.lossSum / this.seen : 0, ...(this.acc?.values() ?? [])]; }
+}
+
+/**
+ * Keras's test_on_batch (tfjs has none): the loss alone without metrics, else [loss, ...metrics], on x and y as one
+ * batch, in inference mode and without touching the weights; sampleWeight as evaluate's.
+ */
+export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg): number | number[] {
+  if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
+  const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
+  const n = xs[0].shape[0];
+  const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model));
+  const steps = evaluationSteps(model, xs, ys, Math.max(n, 1), undefined, weights);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value.length > 1 ? r.value : r.value[0];
+}

@@ -42,9 +42,6 @@ export class Reader {
   open = false;
   private repeat: number | null = null;
   private readonly masked: boolean;
-  /** The data path and the position being read in it (to recognise the exporter's multi-node patterns). */
-  private chain: Node[] = [];
-  private at = 0;
 
   constructor(private readonly g: Graph) {
     this.rank = g.input.dims.length;
@@ -64,14 +61,14 @@ export class Reader {
   }
 
   read(chain: { node: Node; out: string }[]): void {
-    this.chain = chain.map((c) => c.node);
     for (let i = 0; i < chain.length; i++) {
-      this.at = i;
       const { node, out } = chain[i];
+      // The two nodes after this one on the data path: the exporter's multi-node patterns are recognised by them.
+      const ahead = [chain[i + 1]?.node, chain[i + 2]?.node] as const;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
-      if (this.rnn && this.recurrentPlumbing(node, chain[i + 1]?.node)) continue;
+      if (this.rnn && this.recurrentPlumbing(node, ahead[0])) continue;
       if (this.rnn) this.finishRecurrent(node);
-      this.layerOp(node, out);
+      this.layerOp(node, out, ahead);
     }
     if (this.rnn) this.finishRecurrent(chain[chain.length - 1].node);
   }
@@ -110,7 +107,7 @@ export class Reader {
     this.open = open;
   }
 
-  private layerOp(node: Node, out: string): void {
+  private layerOp(node: Node, out: string, ahead: readonly (Node | undefined)[]): void {
     const op = node.opType ?? '';
     const a = attrsOf(node);
     if (this.repeat !== null && op !== 'Tile') this.fail(node, 'expected Tile after Unsqueeze (RepeatVector)');
@@ -162,7 +159,7 @@ export class Reader {
       default:
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
-        if (op === 'GatherElements' && this.masked && this.compaction(node)) return this.restore(wasOpen);
+        if (op === 'GatherElements' && this.masked && this.compaction(node, ahead)) return this.restore(wasOpen);
         this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN and activations is)`);
     }
   }
@@ -170,10 +167,9 @@ export class Reader {
   private restore(open: boolean): void { this.open = open; }
 
   /** GatherElements(x, order) feeding Transpose [1, 0, 2] into a recurrent node that takes sequence_lens. */
-  private compaction(node: Node): boolean {
-    const [t, rnn] = [this.chain[this.at + 1], this.chain[this.at + 2]];
+  private compaction(node: Node, [t, rnn]: readonly (Node | undefined)[]): boolean {
     return t?.opType === 'Transpose' && attrInts(attrsOf(t), 'perm')?.join() === '1,0,2' && t.input?.[0] === node.output?.[0]
-      && ['LSTM', 'GRU', 'RNN'].includes(rnn?.opType ?? '') && Boolean(rnn.input?.[4]);
+      && ['LSTM', 'GRU', 'RNN'].includes(rnn?.opType ?? '') && Boolean(rnn?.input?.[4]);
   }
 
   private embedding(node: Node): void {
@@ -306,21 +302,35 @@ export class Reader {
     this.push({ className: 'Activation', args: { activation: ACTIVATION_OF_OP[op] }, weights: [] }, false);
   }
 
-  private window(node: Node, a: ReturnType<typeof attrsOf>): { size: number; strides: number; padding: string } {
+  /** A 1-D window's Keras form; dilatable (Conv) also reads dilations and the explicit pads Keras's causal and same give. */
+  private window(node: Node, a: ReturnType<typeof attrsOf>, dilatable = false): { size: number; strides: number; padding: string; dilation: number } {
     const k = attrInts(a, 'kernel_shape') ?? (node.opType === 'Conv' ? this.constOf(node, 1, 'the Conv weight').dims.slice(2) : []);
     const strides = attrInts(a, 'strides') ?? [1];
     const pads = attrInts(a, 'pads') ?? [0, 0];
     const auto = attrString(a, 'auto_pad', 'NOTSET');
-    if ((attrInts(a, 'dilations') ?? [1]).some((d) => d !== 1) || attrInt(a, 'ceil_mode', 0) !== 0 || attrInt(a, 'group', 1) !== 1) this.fail(node, 'dilations, ceil_mode and groups are not imported');
-    const padding = auto === 'SAME_UPPER' ? 'same' : (auto === 'VALID' || auto === 'NOTSET') && pads.every((p) => p === 0) ? 'valid'
-      : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER and zero pads are imported)`);
-    if (k.length !== 1 || strides.length !== 1) this.fail(node, 'only 1-D windows are imported');
-    return { size: k[0], strides: strides[0], padding };
+    const dilations = attrInts(a, 'dilations') ?? [1];
+    if ((!dilatable && dilations.some((d) => d !== 1)) || attrInt(a, 'ceil_mode', 0) !== 0 || attrInt(a, 'group', 1) !== 1) {
+      this.fail(node, `${dilatable ? '' : 'dilations, '}ceil_mode and groups are not imported`);
+    }
+    if (k.length !== 1 || strides.length !== 1 || dilations.length !== 1) this.fail(node, 'only 1-D windows are imported');
+    const dilation = dilations[0];
+    if (!(Number.isInteger(dilation) && dilation >= 1)) this.fail(node, `dilations [${dilations}] are not positive integers`);
+    if (dilation > 1 && strides[0] !== 1) this.fail(node, `dilations ${dilation} with strides ${strides[0]} have no Keras equivalent (Keras dilates only with stride 1)`);
+    // With stride 1 the pads Keras would use are fixed by the kernel's span: all on the left (causal), or split with
+    // the odd step last (same).
+    const span = (k[0] - 1) * dilation + 1;
+    const explicit = auto === 'NOTSET' && strides[0] === 1 && pads.length === 2;
+    const padding = pads.every((p) => p === 0) && (auto === 'VALID' || auto === 'NOTSET') ? 'valid'
+      : auto === 'SAME_UPPER' ? 'same'
+        : explicit && pads[0] === Math.floor((span - 1) / 2) && pads[1] === Math.ceil((span - 1) / 2) ? 'same'
+          : dilatable && explicit && pads[0] === span - 1 && pads[1] === 0 ? 'causal'
+            : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER, zero pads and, at stride 1, Keras's same and causal pads are imported)`);
+    return { size: k[0], strides: strides[0], padding, dilation };
   }
 
   private conv(node: Node, a: ReturnType<typeof attrsOf>): void {
     this.requireLayout(node, 'channelsFirst', 'a channels-first (batch, channels, steps) input');
-    const { size, strides, padding } = this.window(node, a);
+    const { size, strides, padding, dilation } = this.window(node, a, true);
     const W = this.constOf(node, 1, 'the Conv weight');
     const [F, C, K] = W.dims;
     if (W.dims.length !== 3 || K !== size) this.fail(node, `weight of shape [${W.dims}] is not a 1-D kernel of size ${size}`);
@@ -328,7 +338,7 @@ export class Reader {
     for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) kernel[(k * C + c) * F + f] = w[(f * C + c) * K + k];
     const weights: Float32Array[] = [kernel];
     if (node.input?.[2]) weights.push(this.constOf(node, 2, 'the Conv bias').values as Float32Array);
-    this.push({ className: 'Conv1D', args: { filters: F, kernelSize: size, strides, padding, useBias: weights.length === 2 }, weights }, true);
+    this.push({ className: 'Conv1D', args: { filters: F, kernelSize: size, strides, padding, dilationRate: dilation, useBias: weights.length === 2 }, weights }, true);
   }
 
   private maxPool(node: Node, a: ReturnType<typeof attrsOf>): void {

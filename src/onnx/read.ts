@@ -29,17 +29,39 @@ function raw(t: OnnxNamespace.ITensorProto): Uint8Array | null {
   return copy;
 }
 
-/** Float tensors as Float32Array; integer tensors as number[]. */
+/** Bytes per element of raw_data for the data types read: float, double, int64, int32, bool. */
+const ELEMENT_BYTES: Record<number, number> = { 1: 4, 11: 8, 7: 8, 6: 4, 9: 1 };
+
+/**
+ * Float tensors as Float32Array; integer tensors as number[]. The values must be exactly as many as the dims say:
+ * a layer would otherwise be built at the size the dims claim (a few bytes of file declaring billions of weights)
+ * and read past the data (weights of NaN).
+ */
 export function tensorValues(t: OnnxNamespace.ITensorProto, where: string): ConstTensor {
   const dims = (t.dims ?? []).map(num);
+  const what = `${where}: tensor '${t.name ?? ''}'`;
+  const size = ELEMENT_BYTES[t.dataType ?? 0];
+  if (size === undefined) throw new OnnxImportError(`${what} has data type ${t.dataType}, which is not imported (float, double, int32, int64, bool are)`);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new OnnxImportError(`${what} has dims [${dims}], which are not sizes`);
+  // Weights saved beside the model (save_as_external_data) would read as zero values: say what they are.
+  if (t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0) {
+    throw new OnnxImportError(`${what} is stored as external data, which is not imported; save the model with its weights inside the file (onnx.save without save_as_external_data)`);
+  }
   const r = raw(t);
+  if (r && r.length % size !== 0) throw new OnnxImportError(`${what} has ${r.length} bytes of raw data, not a whole number of ${size}-byte values`);
+  const values = valuesOf(t, r);
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (values.length !== expected) throw new OnnxImportError(`${what} has ${values.length} values, but its dims [${dims}] say ${expected}`);
+  return { dims, values };
+}
+
+function valuesOf(t: OnnxNamespace.ITensorProto, r: Uint8Array | null): Float32Array | number[] {
   switch (t.dataType) {
-    case 1: return { dims, values: r ? new Float32Array(r.buffer) : Float32Array.from(t.floatData ?? []) };
-    case 11: return { dims, values: Float32Array.from(r ? new Float64Array(r.buffer) : t.doubleData ?? []) };
-    case 7: return { dims, values: r ? Array.from(new BigInt64Array(r.buffer), Number) : (t.int64Data ?? []).map(num) };
-    case 6: return { dims, values: r ? Array.from(new Int32Array(r.buffer)) : (t.int32Data ?? []).slice() };
-    case 9: return { dims, values: r ? Array.from(r) : (t.int32Data ?? []).slice() };
-    default: throw new OnnxImportError(`${where}: tensor '${t.name ?? ''}' has data type ${t.dataType}, which is not imported (float, double, int32, int64, bool are)`);
+    case 1: return r ? new Float32Array(r.buffer) : Float32Array.from(t.floatData ?? []);
+    case 11: return Float32Array.from(r ? new Float64Array(r.buffer) : t.doubleData ?? []);
+    case 7: return r ? Array.from(new BigInt64Array(r.buffer), Number) : (t.int64Data ?? []).map(num);
+    case 6: return r ? Array.from(new Int32Array(r.buffer)) : (t.int32Data ?? []).slice();
+    default: return r ? Array.from(r) : (t.int32Data ?? []).slice(); // 9, bool
   }
 }
 

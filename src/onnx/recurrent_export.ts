@@ -92,11 +92,14 @@ export interface RecurrentCall { initial?: string[]; returnState?: boolean }
  */
 export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode: string | null = 'concat', call: RecurrentCall = {}): Flow & { states: string[]; directions: string[] } {
   if (flow.rank !== 3) refuse(owner, `expects input (batch, steps, features), got rank ${flow.rank}`);
+  // Checked before the directions' own configs, which would blame a Sequential export for the wrapped returnState.
+  if (dirs.length === 2 && (call.initial?.length || call.returnState || dirs[0]!.config.returnState)) {
+    refuse(owner, 'initial states and returnState of a Bidirectional layer are not exported');
+  }
   const cfgs = dirs.map((d) => recurrentConfig(d, call.returnState));
   const cfg = cfgs[0];
   if (dirs.length === 2 && cfg.goBackwards) refuse(owner, 'a Bidirectional layer around a goBackwards layer is not exported');
   const initial = call.initial ?? [];
-  if (dirs.length === 2 && (initial.length || call.returnState)) refuse(owner, 'initial states and returnState of a Bidirectional layer are not exported');
   const U = cfg.units, nd = dirs.length, G = KERAS_GATE_OF[cfg.cell].length;
   const ws = dirs.map((d, i) => directionWeights(d, cfgs[i]));
   const D = ws[0].w.length / (G * U);

@@ -48,6 +48,7 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   const fail = (why: string): never => { throw new OnnxImportError(`${where}: ${why}`); };
   const units = attrInt(a, 'hidden_size', 0);
   const direction = attrString(a, 'direction', 'forward');
+  if (!['forward', 'reverse', 'bidirectional'].includes(direction)) fail(`direction '${direction}' is not an ONNX direction (forward, reverse, bidirectional)`);
   const nd = direction === 'bidirectional' ? 2 : 1;
   if (a.has('clip')) fail(`attribute 'clip' (${attrFloat(a, 'clip', 0)}) has no rnnlab equivalent`);
   if (attrInt(a, 'input_forget', 0) !== 0) fail("attribute 'input_forget' has no rnnlab equivalent");
@@ -65,6 +66,8 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   if (peep && !zeroState(peep, consts, producer)) fail('LSTM peepholes (input P) are not imported');
   const names = attrStrings(a, 'activations') ?? [...DEFAULT_ACTIVATIONS[cell], ...(nd === 2 ? DEFAULT_ACTIVATIONS[cell] : [])];
   const per = DEFAULT_ACTIVATIONS[cell].length;
+  // Fewer would leave a function to a default, more would be dropped: ONNX Runtime refuses both.
+  if (names.length !== per * nd) fail(`activations lists ${names.length} functions; ${node.opType} takes ${per} per direction (${per * nd} here)`);
   const keras = names.map((n) => KERAS_ACTIVATION[n] ?? fail(`activation '${n}' is not imported (${Object.keys(KERAS_ACTIVATION).join(', ')} are)`));
   const [rec, act] = cell === 'SimpleRNN' ? [undefined, keras[0]] : [keras[0], keras[1]];
   if (cell === 'LSTM' && keras[2] !== act) fail(`LSTM activations g (${names[1]}) and h (${names[2]}) must be equal, as in Keras`);

@@ -3,13 +3,14 @@ import type { Shape } from '../tensor.js';
 import { strides } from './convert.js';
 import { forEachStrided } from './strided.js';
 
-export function broadcastShape(a: Shape, b: Shape): Shape {
+/** op, when given, prefixes the error so a failing call names itself (tfjs's message alone does not). */
+export function broadcastShape(a: Shape, b: Shape, op?: string): Shape {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) throw new Error(`Operands could not be broadcast together with shapes ${a.join(',')} and ${b.join(',')}.`);
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`${op ? `${op}: ` : ''}Operands could not be broadcast together with shapes ${a.join(',')} and ${b.join(',')}.`);
     out[i] = da === 1 ? db : da;
   }
   return out;

@@ -1,6 +1,6 @@
 /** Argument conversion and dtype rules shared by every public op (tfjs's convertToTensor and upcastType). */
 import { allocPersistent, getPrecision, type FArray } from '../backend/index.js';
-import { Tensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { Tensor, isForeignTensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
 
 export type ParseAs = DType | 'numeric';
@@ -9,6 +9,11 @@ const DTYPE_ORDER: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
 
 export function upcast(a: DType, b: DType): DType {
   return DTYPE_ORDER[a] >= DTYPE_ORDER[b] ? a : b;
+}
+
+/** tfjs's upcastType(a, b): the wider of two dtypes (bool < int32 < float32). */
+export function upcastType(a: DType, b: DType): DType {
+  return upcast(checkDtype(a, 'upcastType'), checkDtype(b, 'upcastType'));
 }
 
 export function checkDtype(dtype: unknown, op: string): DType {
@@ -30,6 +35,7 @@ export function asTensor(x: unknown, arg: string, op: string, parseAs: ParseAs =
   }
   const plain = typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x) || ArrayBuffer.isView(x);
   if (!plain) {
+    if (isForeignTensor(x)) throw new Error(`Argument '${arg}' passed to '${op}' is a Tensor of another library (tfjs?); convert it with rl.tensor(t.dataSync(), t.shape, t.dtype)`);
     const kind = x === null ? 'null' : x === undefined ? 'undefined' : (x as object).constructor?.name ?? typeof x;
     throw new Error(`Argument '${arg}' passed to '${op}' must be a Tensor or TensorLike, but got '${kind}'`);
   }
@@ -39,6 +45,7 @@ export function asTensor(x: unknown, arg: string, op: string, parseAs: ParseAs =
     throw new Error(`Argument '${arg}' passed to '${op}': ${(e as Error).message}`);
   }
 }
+
 
 function containsString(x: unknown[]): boolean {
   let cur: unknown = x;

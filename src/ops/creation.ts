@@ -9,6 +9,14 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   if (dtype !== undefined) checkDtype(dtype, 'tensor');
   if (shape !== undefined) assertShape(shape, 'tensor');
   if (typeof values === 'number' || typeof values === 'boolean') return track(makeTensor([values], shape ?? [], dtype));
+  // As tfjs: a shape given with nested values must be the one they have, except that their innermost level is flat
+  // values and may fill the shape's remaining dimensions ([[1, 2, 3, 4]] with shape [1, 2, 2]).
+  if (shape !== undefined && Array.isArray(values) && rankOf(values) > 1) {
+    const inferred: number[] = [];
+    for (let cur: unknown = values; Array.isArray(cur); cur = cur[0]) { inferred.push(cur.length); if (cur.length === 0) break; }
+    const fits = inferred.every((d, i) => d === shape[i] || (i === inferred.length - 1 && d === sizeOf(shape.slice(i))));
+    if (!fits) throw new Error(`Error creating a new Tensor. Inferred shape (${inferred.join(',')}) does not match the provided shape (${shape.join(',')}).`);
+  }
   // The base constructor may keep the caller's typed array as storage (no copy), as tfjs does.
   return track(makeTensor(values, shape, dtype));
 }
@@ -88,7 +96,11 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
   if (stop < start && step === 1) step = -1;
   const n = (stop - start) / step > 0 ? Math.ceil((stop - start) / step) : 0;
-  return resultFrom([n], dtype, (i) => start + i * step);
+  if (dtype === 'float32') return resultFrom([n], dtype, (i) => start + i * step);
+  // int32 accumulates in int32, as tfjs (and numpy's arange): range(0, 5, 1.5, 'int32') is [0, 1, 2, 3].
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i === 0 ? start : out[i - 1] + step;
+  return result(out, [n], dtype);
 }
 
 export function linspace(start: number, stop: number, num: number): Tensor {

@@ -12,8 +12,9 @@ type Binary = (x: number, y: number) => number;
 
 function binary(a: TensorLike, b: TensorLike, op: string, fn: Binary, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', kernel?: 'add' | 'mul'): Tensor {
   const x = asTensor(a, 'a', op, parseAs), y = asTensor(b, 'b', op, parseAs);
-  const shape = broadcastShape(x.shape, y.shape);
+  const shape = broadcastShape(x.shape, y.shape, op);
   const dtype = dtypeOf(upcast(x.dtype, y.dtype));
+  if (dtype === 'bool' && dtypeOf !== toBool) { const f = fn; fn = (x, y) => f(x, y) | 0; }
   const xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
   if (kernel && dtype === 'float32' && !xi && !yi && x.dtype === 'float32' && y.dtype === 'float32') {
     const out = alloc(x.size, 'float32');
@@ -25,6 +26,12 @@ function binary(a: TensorLike, b: TensorLike, op: string, fn: Binary, dtypeOf: (
   return resultFrom(shape, dtype, (i) => fn(xd[xi ? xi[i] : i], yd[yi ? yi[i] : i]));
 }
 
+/*
+ * Arithmetic on bools gives a bool result that is what tfjs's Uint8Array storage keeps: the value truncated
+ * (`| 0` in binary and unary), so true / false (Infinity), 0 % 0 (NaN) and log1p(true) (0.69) are false.
+ * Comparisons and logic ops (dtype toBool) give 0/1 already and skip the wrapper.
+ */
+
 export const same = (d: DType): DType => d;
 const boolToInt = (d: DType): DType => (d === 'bool' ? 'int32' : d);
 const toBool = (): DType => 'bool';
@@ -32,19 +39,24 @@ const toBool = (): DType => 'bool';
 export const add = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'add', (x, y) => x + y, same, 'numeric', 'add');
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'sub', (x, y) => x - y, same);
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'mul', (x, y) => x * y, same, 'numeric', 'mul');
+export const atan2 = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'atan2', Math.atan2, same);
 export const pow = (base: TensorLike, exp: TensorLike): Tensor => binary(base, exp, 'pow', Math.pow, same);
-export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'maximum', (x, y) => (x > y || Number.isNaN(x) ? x : y), boolToInt);
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'minimum', (x, y) => (x < y || Number.isNaN(x) ? x : y), boolToInt);
+// Math.max/min: NaN wins and -0 < 0, as tfjs's kernels.
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'maximum', Math.max, boolToInt);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'minimum', Math.min, boolToInt);
 /** Python-style remainder: the result takes the divisor's sign. */
 export const mod = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'mod', (x, y) => {
   const r = x % y;
   return (x < 0 && y < 0) || (x >= 0 && y >= 0) ? r : (r + y) % y;
 }, same);
 
-/** Real division; int32 / int32 floors as tfjs's div (floorDiv) does. */
+/**
+ * Real division; without a float32 operand the result keeps the upcast integer dtype and floors, as tfjs's div
+ * (int32 / int32 is its floorDiv; int32 / bool is int32 and x / 0 stores 0).
+ */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const x = asTensor(a, 'a', 'div'), y = asTensor(b, 'b', 'div');
-  if (x.dtype === 'int32' && y.dtype === 'int32') return binary(x, y, 'div', (p, q) => Math.floor(p / q), same);
+  if (upcast(x.dtype, y.dtype) !== 'float32') return binary(x, y, 'div', (p, q) => Math.floor(p / q), same);
   return binary(x, y, 'div', (p, q) => p / q, () => 'float32');
 }
 /** Always int32, as tfjs's FloorDiv kernel (floorDiv(7.5, 2) is 3). */
@@ -55,7 +67,7 @@ export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
   return where(equal(y, 0), resultFrom(q.shape, q.dtype, () => 0), q);
 }
 export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'floorDiv', (x, y) => Math.floor(x / y), () => 'int32');
-export const squaredDifference = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'squaredDifference', (x, y) => (x - y) * (x - y), boolToInt);
+export const squaredDifference = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'squaredDifference', (x, y) => (x - y) * (x - y), same);
 
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'equal', (x, y) => +(x === y), toBool);
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'notEqual', (x, y) => +(x !== y), toBool);
@@ -70,6 +82,7 @@ export const logicalXor = (a: TensorLike, b: TensorLike): Tensor => binary(a, b,
 export function unary(a: TensorLike, op: string, fn: (v: number) => number, dtypeOf: (d: DType) => DType, parseAs: ParseAs = 'numeric', act?: ActCode): Tensor {
   const x = asTensor(a, 'x', op, parseAs);
   const dtype = dtypeOf(x.dtype);
+  if (dtype === 'bool' && dtypeOf !== toBool) { const f = fn; fn = (v) => f(v) | 0; }
   if (act !== undefined && x.dtype === 'float32') {
     const out = alloc(x.size, 'float32');
     kernels().activation(act, kernelFloats(x), out as Float32Array);
@@ -88,7 +101,7 @@ export const log = (x: TensorLike): Tensor => unary(x, 'log', Math.log, toFloat,
 export const sqrt = (x: TensorLike): Tensor => unary(x, 'sqrt', Math.sqrt, toFloat, 'float32');
 export const sigmoid = (x: TensorLike): Tensor => unary(x, 'sigmoid', (v) => 1 / (1 + Math.exp(-v)), toFloat, 'float32', Act.sigmoid);
 export const tanh = (x: TensorLike): Tensor => unary(x, 'tanh', Math.tanh, toFloat, 'float32', Act.tanh);
-export const relu = (x: TensorLike): Tensor => unary(x, 'relu', (v) => (v < 0 ? 0 : v), boolToInt, 'numeric', Act.relu);
+export const relu = (x: TensorLike): Tensor => unary(x, 'relu', (v) => (v < 0 ? 0 : v), same, 'numeric', Act.relu);
 export const isNaN = (x: TensorLike): Tensor => unary(x, 'isNaN', (v) => +Number.isNaN(v), toBool);
 export const isFinite = (x: TensorLike): Tensor => unary(x, 'isFinite', (v) => +Number.isFinite(v), toBool);
 export const isInf = (x: TensorLike): Tensor => unary(x, 'isInf', (v) => +(v === Infinity || v === -Infinity), toBool);
@@ -117,7 +130,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const c = asTensor(condition, 'condition', 'where', 'bool');
   const x = asTensor(a, 'a', 'where'), y = asTensor(b, 'b', 'where');
   if (x.dtype !== y.dtype) throw new Error(`The dtypes of the first(${x.dtype}) and second(${y.dtype}) input must match`);
-  const shape = broadcastShape(broadcastShape(c.shape, x.shape), y.shape);
+  const shape = broadcastShape(broadcastShape(c.shape, x.shape, 'where'), y.shape, 'where');
   const ci = broadcastIndex(c.shape, shape), xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
   const cd = c.values, xd = x.values, yd = y.values;
   return resultFrom(shape, x.dtype, (i) => (cd[ci ? ci[i] : i] !== 0 ? xd[xi ? xi[i] : i] : yd[yi ? yi[i] : i]));

@@ -15,7 +15,7 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
     throw new Error(`Error in matMul: inner shapes (${kA}) and (${kB}) of Tensors with shapes ${x.shape.join(',')} and ${y.shape.join(',')} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
   }
   const batchA = x.shape.slice(0, -2), batchB = y.shape.slice(0, -2);
-  const batch = broadcastShape(batchA, batchB);
+  const batch = broadcastShape(batchA, batchB, 'matMul (batch dimensions)');
   const batches = sizeOf(batch);
   const ia = broadcastIndex(batchA, batch), ib = broadcastIndex(batchB, batch);
   const dtype = upcast(x.dtype, y.dtype) === 'float32' ? 'float32' : 'int32';

@@ -27,6 +27,14 @@ function roundHalfEven(v: number): number {
   return r % 2 === 0 ? r : r + 1;
 }
 
+/** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1), the formula tfjs uses. */
+function erfOf(v: number): number {
+  const sgn = v < 0 ? -1 : 1, a = Math.abs(v);
+  const t = 1 / (1 + 0.3275911 * a);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return sgn * (1 - poly * Math.exp(-a * a));
+}
+
 export const floor = (x: TensorLike): Tensor => unary(x, 'floor', Math.floor, float, 'float32');
 export const ceil = (x: TensorLike): Tensor => unary(x, 'ceil', Math.ceil, float, 'float32');
 export const rsqrt = (x: TensorLike): Tensor => unary(x, 'rsqrt', (v) => 1 / Math.sqrt(v), float, 'float32');
@@ -34,6 +42,18 @@ export const sin = (x: TensorLike): Tensor => unary(x, 'sin', Math.sin, float, '
 export const cos = (x: TensorLike): Tensor => unary(x, 'cos', Math.cos, float, 'float32');
 export const elu = (x: TensorLike): Tensor => unary(x, 'elu', (v) => (v > 0 ? v : Math.expm1(v)), float, 'float32');
 export const round = (x: TensorLike): Tensor => unary(x, 'round', roundHalfEven, same);
+// The trigonometric family with tfjs's dtype rules: tan and cosh require float32, erf gives float32, the others
+// keep an int32 input's dtype (computed in float, then truncated).
+export const tan = (x: TensorLike): Tensor => unary(x, 'tan', Math.tan, float, 'float32');
+export const cosh = (x: TensorLike): Tensor => unary(x, 'cosh', Math.cosh, float, 'float32');
+export const sinh = (x: TensorLike): Tensor => unary(x, 'sinh', Math.sinh, same);
+export const asin = (x: TensorLike): Tensor => unary(x, 'asin', Math.asin, same);
+export const acos = (x: TensorLike): Tensor => unary(x, 'acos', Math.acos, same);
+export const atan = (x: TensorLike): Tensor => unary(x, 'atan', Math.atan, same);
+export const asinh = (x: TensorLike): Tensor => unary(x, 'asinh', Math.asinh, same);
+export const acosh = (x: TensorLike): Tensor => unary(x, 'acosh', Math.acosh, same);
+export const atanh = (x: TensorLike): Tensor => unary(x, 'atanh', Math.atanh, same);
+export const erf = (x: TensorLike): Tensor => unary(x, 'erf', erfOf, float);
 export const sign = (x: TensorLike): Tensor => unary(x, 'sign', (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), same);
 export const reciprocal = (x: TensorLike): Tensor => unary(x, 'reciprocal', (v) => 1 / v, same);
 export const expm1 = (x: TensorLike): Tensor => unary(x, 'expm1', Math.expm1, same);
@@ -52,27 +72,38 @@ export function addN(tensors: TensorLike[]): Tensor {
   const ts = tensors.map((t, i) => asTensor(t, `tensors${i}`, 'addN'));
   for (const t of ts) {
     if (t.dtype !== ts[0].dtype) throw new Error('All tensors passed to tf.addN() must have the same dtype');
-    if (t.shape.length !== ts[0].shape.length || t.shape.some((d, k) => d !== ts[0].shape[k])) throw new Error('All tensors passed to tf.addN() must have the same shape');
+    if (t.shape.length !== ts[0].shape.length || t.shape.some((d, k) => d !== ts[0].shape[k])) {
+      throw new Error(`All tensors passed to tf.addN() must have the same shape (got [${ts.map((u) => u.shape.join(',')).join('] and [')}])`);
+    }
   }
   return resultFrom(ts[0].shape, ts[0].dtype, (i) => ts.reduce((acc, t) => acc + t.values[i], 0));
 }
 
 /** Running sum along axis; exclusive leaves out the current element, reverse runs from the end. */
 export function cumsum(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
-  const t = asTensor(x, 'x', 'cumsum');
-  const ax = normAxis(axis, t.rank, 'cumsum');
+  return running(x, axis, exclusive, reverse, 'cumsum', 0, (acc, v) => acc + v);
+}
+
+function running(x: TensorLike, axis: number, exclusive: boolean, reverse: boolean, op: string, start: number, fold: (acc: number, v: number) => number): Tensor {
+  const t = asTensor(x, 'x', op);
+  const ax = normAxis(axis, t.rank, op);
   const dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1)), outer = sizeOf(t.shape.slice(0, ax));
   const dtype = t.dtype === 'bool' ? 'int32' : t.dtype;
   const out = alloc(t.size, dtype);
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
-    let acc = 0;
+    let acc = start;
     for (let s = 0; s < dim; s++) {
       const k = reverse ? dim - 1 - s : s;
       const at = (o * dim + k) * inner + i;
-      if (exclusive) { out[at] = acc; acc += t.values[at]; } else { acc += t.values[at]; out[at] = acc; }
+      if (exclusive) { out[at] = acc; acc = fold(acc, t.values[at]); } else { acc = fold(acc, t.values[at]); out[at] = acc; }
     }
   }
   return result(out, [...t.shape], dtype);
+}
+
+/** Running product along axis (tfjs's cumprod): exclusive leaves out the current element (starting at 1), reverse runs from the end. */
+export function cumprod(x: TensorLike, axis = 0, exclusive = false, reverse = false): Tensor {
+  return running(x, axis, exclusive, reverse, 'cumprod', 1, (acc, v) => acc * v);
 }
 
 /** Mean and (population) variance over axis. */

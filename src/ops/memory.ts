@@ -91,7 +91,9 @@ function disposeOne(t: Tensor): void {
 }
 
 function poison(t: Tensor): void {
-  // Only this instance changes shape; every read of its data (ops, layers, dataSync) now fails loudly.
+  // Only this instance changes shape; every read of its data (ops, layers, dataSync) now fails loudly. Its size stays
+  // readable, as its shape does (tfjs's disposed tensors answer both).
+  Object.defineProperty(t, 'size', { configurable: true, value: t.values.length });
   Object.defineProperty(t, 'values', {
     configurable: true,
     get(): never { throw new Error('Tensor is disposed.'); },

@@ -14,6 +14,7 @@ import * as c from './creation.js';
 import { TensorBuffer } from './creation.js';
 import { strides } from './convert.js';
 import { formatTensor } from './format.js';
+import { stridedSlice } from './strided_slice.js';
 
 type Axis = number | number[] | null;
 
@@ -35,6 +36,24 @@ declare module '../tensor.js' {
     as2D(rows: number, columns: number): Tensor;
     as3D(rows: number, columns: number, depth: number): Tensor;
     as4D(rows: number, columns: number, depth: number, depth2: number): Tensor;
+    as5D(rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor;
+    stridedSlice(begin: number[], end: number[], strides?: number[], beginMask?: number, endMask?: number, ellipsisMask?: number,
+      newAxisMask?: number, shrinkAxisMask?: number): Tensor;
+    cumprod(axis?: number, exclusive?: boolean, reverse?: boolean): Tensor;
+    euclideanNorm(axis?: Axis, keepDims?: boolean): Tensor;
+    atan2(b: TensorLike): Tensor;
+    tan(): Tensor;
+    cosh(): Tensor;
+    sinh(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    asinh(): Tensor;
+    acosh(): Tensor;
+    atanh(): Tensor;
+    erf(): Tensor;
+    /** tfjs's throwIfDisposed(): an error if the tensor was disposed. */
+    throwIfDisposed(): void;
     reshapeAs(x: Tensor): Tensor;
     flatten(): Tensor;
     squeeze(axis?: number | number[]): Tensor;
@@ -151,6 +170,13 @@ Object.assign(P, {
   as2D(this: Tensor, a: number, b: number) { return s.as2D(this, a, b); },
   as3D(this: Tensor, a: number, b: number, c: number) { return s.as3D(this, a, b, c); },
   as4D(this: Tensor, a: number, b: number, c: number, d: number) { return s.as4D(this, a, b, c, d); },
+  as5D(this: Tensor, a: number, b: number, c: number, d: number, e5: number) { return s.as5D(this, a, b, c, d, e5); },
+  stridedSlice(this: Tensor, begin: number[], end: number[], st?: number[], bm?: number, em?: number, elm?: number, nam?: number, sam?: number) {
+    return stridedSlice(this, begin, end, st, bm, em, elm, nam, sam);
+  },
+  cumprod(this: Tensor, axis?: number, exclusive?: boolean, reverse?: boolean) { return m.cumprod(this, axis, exclusive, reverse); },
+  euclideanNorm(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.euclideanNorm(this, axis, keepDims); },
+  throwIfDisposed(this: Tensor) { if (isDisposed(this)) throw new Error('Tensor is disposed.'); },
   reshape(this: Tensor, shape: Shape) { return s.reshape(this, shape); },
   reshapeAs(this: Tensor, x: Tensor) { return s.reshape(this, x.shape); },
   flatten(this: Tensor) { return s.flatten(this); },
@@ -198,7 +224,7 @@ Object.assign(P, {
 
 // One-argument and binary ops take the same shape of method: this first.
 const binaryOps = ['add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'pow', 'maximum', 'minimum', 'mod', 'squaredDifference', 'greater', 'greaterEqual',
-  'less', 'lessEqual', 'equal', 'notEqual', 'logicalAnd', 'logicalOr', 'logicalXor'] as const;
+  'less', 'lessEqual', 'equal', 'notEqual', 'logicalAnd', 'logicalOr', 'logicalXor', 'atan2'] as const;
 for (const name of binaryOps) {
   const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
   Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor, b: TensorLike) { return fn(this, b); } });
@@ -207,7 +233,8 @@ const unaryOps: Record<string, (a: TensorLike) => Tensor> = {
   neg: e.neg, abs: e.abs, exp: e.exp, log: e.log, sqrt: e.sqrt, square: e.square, sigmoid: e.sigmoid, tanh: e.tanh, relu: e.relu,
   isNaN: e.isNaN, isFinite: e.isFinite, isInf: e.isInf, logicalNot: e.logicalNot, floor: m.floor, ceil: m.ceil, round: m.round, sign: m.sign, reciprocal: m.reciprocal,
   rsqrt: m.rsqrt, sin: m.sin, cos: m.cos, expm1: m.expm1, log1p: m.log1p, softplus: m.softplus, logSigmoid: m.logSigmoid,
-  elu: m.elu, selu: m.selu, relu6: m.relu6,
+  elu: m.elu, selu: m.selu, relu6: m.relu6, tan: m.tan, cosh: m.cosh, sinh: m.sinh, asin: m.asin, acos: m.acos, atan: m.atan,
+  asinh: m.asinh, acosh: m.acosh, atanh: m.atanh, erf: m.erf,
 };
 for (const [name, fn] of Object.entries(unaryOps)) {
   Object.defineProperty(P, name, { configurable: true, writable: true, value(this: Tensor) { return fn(this); } });

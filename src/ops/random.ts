@@ -3,8 +3,8 @@
  * from a fresh generator seeded with it (same seed, same values), as tfjs's seed does.
  */
 import { Random, globalRandom } from '../random.js';
-import { Tensor as TensorClass, type Shape, type Tensor } from '../tensor.js';
-import { asTensor, assertShape, resultFrom } from './convert.js';
+import type { Shape, Tensor } from '../tensor.js';
+import { asTensor, assertShape, result, resultFrom } from './convert.js';
 
 type NumericDtype = 'float32' | 'int32';
 
@@ -19,9 +19,9 @@ function numeric(dtype: unknown, op: string): NumericDtype {
   return dtype;
 }
 
-/** int32 results round, as tfjs's generators do. */
-function draw(shape: Shape, dtype: NumericDtype, next: () => number): Tensor {
-  return resultFrom(shape, dtype, dtype === 'int32' ? () => Math.round(next()) : next);
+/** int32 normals round, as tfjs's Gaussian generator does; uniform integers floor (see randomUniform). */
+function draw(shape: Shape, dtype: NumericDtype, next: () => number, toInt: (v: number) => number = Math.round): Tensor {
+  return resultFrom(shape, dtype, dtype === 'int32' ? () => toInt(next()) : next);
 }
 
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
@@ -44,7 +44,25 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: Numer
   const dt = numeric(dtype, 'randomUniform');
   if (dt === 'int32' && maxval - minval <= 1) throw new Error(`The difference between ${minval} - ${maxval} <= 1 and dtype is not float`);
   const rng = generator(seed, 'randomUniform');
-  return draw(shape, dt, () => rng.uniform(minval, maxval));
+  // Integers uniform on [minval, maxval): floor, as tfjs's int32 storage truncates its float draw (same for minval >= 0;
+  // below 0 truncation would pile values onto 0).
+  const top = Math.ceil(maxval) - 1; // a float draw may round up to maxval itself
+  return draw(shape, dt, () => rng.uniform(minval, maxval), (v) => Math.min(Math.floor(v), top));
+}
+
+/** tfjs's randomUniformInt(shape, minval, maxval, seed?): int32 values uniform on [minval, maxval); the bounds must be integers. */
+export function randomUniformInt(shape: Shape, minval: number, maxval: number, seed?: number): Tensor {
+  if (!Number.isInteger(minval) || !Number.isInteger(maxval) || maxval <= minval) {
+    throw new Error(`randomUniformInt: minval and maxval must be integers with minval < maxval, got ${String(minval)} and ${String(maxval)}`);
+  }
+  assertShape(shape, 'randomUniformInt');
+  const rng = generator(seed, 'randomUniformInt');
+  return resultFrom(shape, 'int32', () => minval + rng.int(maxval - minval));
+}
+
+/** tfjs's randomStandardNormal(shape, dtype = 'float32', seed?): randomNormal with mean 0 and stdDev 1. */
+export function randomStandardNormal(shape: Shape, dtype: NumericDtype = 'float32', seed?: number): Tensor {
+  return randomNormal(shape, 0, 1, dtype, seed);
 }
 
 /**
@@ -70,5 +88,5 @@ export function multinomial(logits: unknown, numSamples: number, seed?: number |
       out[r * numSamples + s] = c;
     }
   }
-  return new TensorClass(out, t.rank === 1 ? [numSamples] : [rows, numSamples], 'int32');
+  return result(out, t.rank === 1 ? [numSamples] : [rows, numSamples], 'int32');
 }

@@ -9,11 +9,11 @@ import { permute } from './transpose.js';
 import { tidy } from './memory.js';
 
 /** Axes as sorted non-negative, de-duplicated numbers; undefined/null means all. */
-export function parseAxes(axis: number | number[] | null | undefined, rank: number): number[] {
+export function parseAxes(axis: number | number[] | null | undefined, rank: number, op?: string): number[] {
   if (axis === undefined || axis === null) return [...Array(rank).keys()];
   const list = Array.isArray(axis) ? axis : [axis];
   for (const a of list) {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) throw new Error(`All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
+    if (!Number.isInteger(a) || a < -rank || a >= rank) throw new Error(`${op ? `${op}: ` : ''}All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
   }
   return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
 }
@@ -33,7 +33,7 @@ function rowsOf(x: Tensor, axes: number[], keepDims: boolean): Rows {
 function reduce(x: TensorLike, op: string, axis: number | number[] | null | undefined, keepDims: boolean,
   dtypeOf: (d: DType) => DType, fold: (v: ArrayLike<number>, start: number, len: number) => number): Tensor {
   const t = asTensor(x, 'x', op);
-  const r = rowsOf(t, parseAxes(axis, t.rank), keepDims);
+  const r = rowsOf(t, parseAxes(axis, t.rank, op), keepDims);
   const dtype = dtypeOf(t.dtype);
   const out = alloc(r.rows, dtype);
   for (let i = 0; i < r.rows; i++) out[i] = fold(r.values, i * r.len, r.len);
@@ -102,7 +102,8 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
 
 /** x - max - log(sum(exp(x - max))) per row of the last axis. */
 export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
-  const t = asTensor(logits, 'logits', 'logSoftmax', 'float32');
+  // tfjs's logSoftmax takes int32 and bool logits too (its softmax does not), giving float32.
+  const t = asTensor(logits, 'logits', 'logSoftmax');
   lastAxisOnly(t, axis, 'Log Softmax', 'axis');
   const cols = t.shape[t.rank - 1];
   const d = t.values;
@@ -120,7 +121,7 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
 /** log(sum(exp(x))) over axis, computed as max + log(sum(exp(x - max))) so large values do not overflow. */
 export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
   const t = asTensor(x, 'x', 'logSumExp', 'float32');
-  const axes = parseAxes(axis, t.rank);
+  const axes = parseAxes(axis, t.rank, 'logSumExp');
   return tidy(() => {
     const m = max(t, axes, true);
     const shifted = resultFrom(t.shape, 'float32', (i) => Math.exp(t.values[i] - m.values[broadcastAt(m.shape, t.shape, i)]));
@@ -142,7 +143,14 @@ function broadcastAt(kept: number[], full: number[], i: number): number {
   return pos;
 }
 
-/** The k largest entries of the last axis, largest first (equal values: lower index first). */
+/** Sort order for topk: larger first, NaN above everything (as max lets NaN win), so the order is total. */
+function descending(a: number, b: number): number {
+  const na = Number.isNaN(a), nb = Number.isNaN(b);
+  if (na || nb) return na && nb ? 0 : na ? -1 : 1;
+  return a === b ? 0 : a > b ? -1 : 1;
+}
+
+/** The k largest entries of the last axis, largest first (equal values: lower index first; NaN counts as largest). */
 export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
   const t = asTensor(x, 'x', 'topk');
   if (t.rank === 0) throw new Error('topk() expects the input to be of rank 1 or higher');
@@ -156,7 +164,7 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
   const order = [...Array(last).keys()];
   for (let r = 0; r < rows; r++) {
     const s = r * last;
-    order.sort((i, j) => d[s + j] - d[s + i] || i - j);
+    order.sort((i, j) => descending(d[s + i], d[s + j]) || i - j);
     for (let i = 0; i < k; i++) { indices[r * k + i] = order[i]; values[r * k + i] = d[s + order[i]]; }
     order.sort((i, j) => i - j);
   }
@@ -166,6 +174,11 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
 
 export type NormOrd = number | 'euclidean' | 'fro';
 
+/** tfjs's euclideanNorm: norm(x, 'euclidean', axis, keepDims). */
+export function euclideanNorm(x: TensorLike, axis: number | number[] | null = null, keepDims = false): Tensor {
+  return norm(x, 'euclidean', axis, keepDims);
+}
+
 /** Vector norms (1, 2/'euclidean', ±Infinity) over one axis or all; matrix norms (1, Infinity, 'fro') over two. */
 export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
   // Intermediate sums are registered tensors; tidy drops them from the count.
@@ -174,9 +187,9 @@ export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | n
 
 function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, keepDims: boolean): Tensor {
   const t = asTensor(x, 'x', 'norm');
-  const axes = parseAxes(axis, t.rank);
+  const axes = parseAxes(axis, t.rank, 'norm');
   const invalid = (): Error => new Error(`Error in norm: invalid ord value: ${ord}`);
-  const absT = reduceMap(t, Math.abs);
+  const absT = reduceMap(t, Math.abs, t.dtype);
   if (t.rank === 0 || axis === null || axes.length === 1) {
     const over: Axis = axis === null ? null : axes;
     if (ord === 1) return sum(absT, over, keepDims);

@@ -26,7 +26,9 @@ export function inferShape(shape: Shape, size: number): Shape {
 
 export function reshape(x: TensorLike, shape: Shape): Tensor {
   const t = asTensor(x, 'x', 'reshape');
-  return result(t.values, inferShape(shape, t.size), t.dtype);
+  let to: Shape;
+  try { to = inferShape(shape, t.size); } catch (e) { throw new Error(`reshape: ${(e as Error).message} (input shape [${t.shape.join(',')}])`); }
+  return result(t.values, to, t.dtype);
 }
 
 export function flatten(x: TensorLike): Tensor { return reshape(x, [-1]); }
@@ -38,14 +40,14 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
   const shape: Shape = [];
   t.shape.forEach((d, i) => {
     if (axes === null ? d !== 1 : !axes.includes(i)) shape.push(d);
-    else if (d !== 1) throw new Error(`Can't squeeze axis ${i} since its dim '${d}' is not 1`);
+    else if (d !== 1) throw new Error(`squeeze: Can't squeeze axis ${i} since its dim '${d}' is not 1 (shape [${t.shape.join(',')}])`);
   });
   return result(t.values, shape, t.dtype);
 }
 
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = asTensor(x, 'x', 'expandDims');
-  if (!Number.isInteger(axis) || axis > t.rank) throw new Error('Axis must be <= rank of the tensor');
+  if (!Number.isInteger(axis) || axis > t.rank) throw new Error(`expandDims: Axis must be <= rank of the tensor (axis ${axis}, rank ${t.rank})`);
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];
   shape.splice(a, 0, 1);
@@ -64,3 +66,5 @@ export const as2D = (x: TensorLike, rows: number, columns: number): Tensor => as
 export const as3D = (x: TensorLike, rows: number, columns: number, depth: number): Tensor => asRank(x, [rows, columns, depth], 'as3D');
 export const as4D = (x: TensorLike, rows: number, columns: number, depth: number, depth2: number): Tensor =>
   asRank(x, [rows, columns, depth, depth2], 'as4D');
+export const as5D = (x: TensorLike, rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor =>
+  asRank(x, [rows, columns, depth, depth2, depth3], 'as5D');

@@ -42,6 +42,8 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims =
   const t = asTensor(x, 'x', 'gather');
   const idx = asTensor(indices, 'indices', 'gather', 'int32');
   const ax = normAxis(axis, t.rank, 'gather');
+  // tfjs counts a negative batchDims from the rank of indices.
+  if (Number.isInteger(batchDims) && batchDims < 0) batchDims += idx.rank;
   if (!Number.isInteger(batchDims) || batchDims < 0 || batchDims > ax || batchDims > idx.rank) {
     throw new Error(`gather: batchDims (${batchDims}) must be in [0, min(axis, rank of indices)]`);
   }
@@ -126,7 +128,9 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
   const dim = t.shape[ax];
   let sizes: number[];
   if (typeof numOrSizeSplits === 'number') {
-    if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) throw new Error('Number of splits must evenly divide the axis.');
+    if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) {
+      throw new Error(`split: Number of splits must evenly divide the axis. (${numOrSizeSplits} splits of axis ${ax}, size ${dim}, of shape [${t.shape.join(',')}])`);
+    }
     sizes = new Array<number>(numOrSizeSplits).fill(dim / numOrSizeSplits);
   } else {
     sizes = [...numOrSizeSplits];
@@ -135,7 +139,7 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
     const known = sizes.reduce((a, s) => (s === -1 ? a : a + s), 0);
     if (implicit === 1) sizes[sizes.indexOf(-1)] = dim - known;
     if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, s) => a + s, 0) !== dim) {
-      throw new Error('The sum of sizes must match the size of the axis dimension.');
+      throw new Error(`split: The sum of sizes must match the size of the axis dimension. (sizes [${numOrSizeSplits.join(',')}], axis ${ax} of shape [${t.shape.join(',')}])`);
     }
   }
   return splitSizes(t, sizes, ax);
@@ -172,6 +176,9 @@ export function tile(x: TensorLike, reps: number[]): Tensor {
 export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
   const t = asTensor(x, 'x', 'reverse');
   const axes = axis === undefined ? [...Array(t.rank).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'reverse'));
+  // tfjs reverses a repeated axis twice (a no-op), TensorFlow refuses it: refused here, naming it.
+  const repeated = axes.find((a, i) => axes.indexOf(a) !== i);
+  if (repeated !== undefined) throw new Error(`reverse: axis ${repeated} is repeated in [${(axis as number[]).join(', ')}]`);
   const st = strides(t.shape);
   const out = alloc(t.size, t.dtype);
   for (let i = 0; i < t.size; i++) {

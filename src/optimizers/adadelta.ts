@@ -17,7 +17,7 @@ export class Adadelta extends Optimizer<AdadeltaArgs> {
       accGrad[i] = rho * accGrad[i] + (1 - rho) * g[i] * g[i];
       const delta = (Math.sqrt(accDelta[i] + eps) / Math.sqrt(accGrad[i] + eps)) * g[i];
       accDelta[i] = rho * accDelta[i] + (1 - rho) * delta * delta;
-      p[i] -= this.learningRate * delta;
+      p[i] -= this.stepLearningRate * delta;
     }
   }
 }

@@ -15,7 +15,7 @@ export class Adagrad extends Optimizer<AdagradArgs> {
   protected updateOne(p: FArray, g: FArray, [acc]: FArray[]): void {
     for (let i = 0; i < p.length; i++) {
       acc[i] += g[i] * g[i];
-      p[i] -= (this.learningRate * g[i]) / Math.sqrt(acc[i] + this.epsilon);
+      p[i] -= (this.stepLearningRate * g[i]) / Math.sqrt(acc[i] + this.epsilon);
     }
   }
 }

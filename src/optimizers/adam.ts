@@ -9,7 +9,7 @@ export class Adam extends AdamFamily {
   static readonly className = 'Adam';
   static readonly slotNames = ['m', 'v'];
   protected updateOne(p: FArray, g: FArray, [m, v]: FArray[]): void {
-    kernels().adam(p, g, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    kernels().adam(p, g, m, v, this.stepLearningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), amsgrad: false }; }
 }

@@ -10,7 +10,7 @@ export class Adamax extends AdamFamily {
   static readonly slotNames = ['m', 'u'];
   protected updateOne(p: FArray, g: FArray, [m, u]: FArray[]): void {
     const { beta1, beta2, epsilon } = this;
-    const lr = this.learningRate / (1 - beta1 ** this.iterations);
+    const lr = this.stepLearningRate / (1 - beta1 ** this.iterations);
     for (let i = 0; i < p.length; i++) {
       m[i] = beta1 * m[i] + (1 - beta1) * g[i];
       u[i] = Math.max(beta2 * u[i], Math.abs(g[i]));

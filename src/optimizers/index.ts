@@ -9,6 +9,7 @@ import { Nadam, type NadamArgs } from './nadam.js';
 import { Optimizer, checkOptimizerConfig, optionNames } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
+import { CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay, registerSchedule } from './schedules.js';
 import { SGD, type SGDArgs } from './sgd.js';
 
 export { Adadelta, Adagrad, Adam, Adamax, Nadam, Optimizer, RMSprop, SGD };
@@ -16,24 +17,24 @@ export { Adadelta, Adagrad, Adam, Adamax, Nadam, Optimizer, RMSprop, SGD };
 /** tfjs's adamax default learning rate (Keras's is 0.001, which 'adamax' by name and new Adamax() use). */
 const TFJS_ADAMAX_LR = 0.002;
 
+/** A number, or a schedule (rl.optimizers.schedules), which tfjs's factories do not take but rnnlab's do. */
+type Rate = number | LearningRateSchedule;
+
 /** tfjs-style factories: rl.train.adam(0.01). */
 export const train = {
-  adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon }),
-  /** tfjs's argument order (decay is Keras's rho; epsilon null means the default); momentum and centred are refused. */
-  rmsprop: (learningRate?: number, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean) => {
-    if (momentum !== undefined && momentum !== 0) throw new Error(`train.rmsprop: momentum ${momentum} is not supported by rnnlab (RMSprop without momentum only)`);
-    if (centered !== undefined && centered !== false) throw new Error(`train.rmsprop: centered ${String(centered)} is not supported by rnnlab`);
-    return new RMSprop({ learningRate, rho: decay, epsilon: epsilon ?? undefined });
-  },
-  sgd: (learningRate?: number, momentum?: number) => new SGD({ learningRate, momentum }),
-  adagrad: (learningRate?: number, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
-  adadelta: (learningRate?: number, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
-  adamax: (learningRate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) => {
+  adam: (learningRate?: Rate, beta1?: number, beta2?: number, epsilon?: number) => new Adam({ learningRate, beta1, beta2, epsilon }),
+  /** tfjs's argument order (decay is Keras's rho; epsilon null means the default). */
+  rmsprop: (learningRate?: Rate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean) =>
+    new RMSprop({ learningRate, rho: decay, momentum, epsilon: epsilon ?? undefined, centered }),
+  sgd: (learningRate?: Rate, momentum?: number) => new SGD({ learningRate, momentum }),
+  adagrad: (learningRate?: Rate, initialAccumulatorValue?: number) => new Adagrad({ learningRate, initialAccumulatorValue }),
+  adadelta: (learningRate?: Rate, rho?: number, epsilon?: number) => new Adadelta({ learningRate, rho, epsilon }),
+  adamax: (learningRate: Rate = TFJS_ADAMAX_LR, beta1?: number, beta2?: number, epsilon?: number, decay?: number) => {
     if (decay !== undefined && decay !== 0) throw new Error(`train.adamax: decay ${decay} is not supported (use a learningRateScheduler)`);
     return new Adamax({ learningRate, beta1, beta2, epsilon });
   },
   /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov) at a fixed rate. */
-  momentum: (learningRate: number, momentum: number, useNesterov = false) => new SGD({ learningRate, momentum, nesterov: useNesterov }),
+  momentum: (learningRate: Rate, momentum: number, useNesterov = false) => new SGD({ learningRate, momentum, nesterov: useNesterov }),
 };
 
 /** rl.optimizers.<name>(args): the options checked under the factory's name, then the class's constructor. */
@@ -53,6 +54,8 @@ export const optimizers = {
   adadelta: optimizerFactory(Adadelta, 'adadelta'),
   adamax: optimizerFactory(Adamax, 'adamax'),
   nadam: optimizerFactory(Nadam, 'nadam'),
+  /** Keras's keras.optimizers.schedules: new rl.optimizers.schedules.ExponentialDecay({...}) as any optimizer's learningRate. */
+  schedules: { LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, registerSchedule },
 };
 
 /** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */

@@ -36,7 +36,7 @@ export class Nadam extends AdamFamily {
       v[i] += (g[i] * g[i] - v[i]) * (1 - beta2);
       const mHat = (uNext * m[i]) / (1 - prodNext) + ((1 - uT) * g[i]) / (1 - prodT);
       const vHat = v[i] / (1 - beta2Power);
-      p[i] -= (this.learningRate * mHat) / (Math.sqrt(vHat) + epsilon);
+      p[i] -= (this.stepLearningRate * mHat) / (Math.sqrt(vHat) + epsilon);
     }
   }
 }

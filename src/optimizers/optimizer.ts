@@ -1,13 +1,17 @@
 /** Optimizers update variables in place from their gradients, one fused kernel per variable. */
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { markWeightWritten } from '../backend/bf16_weight_cache.js';
-import type { Variable } from '../variable.js';
+import { Variable } from '../variable.js';
+import { Tensor } from '../tensor.js';
+import { variableForGradient } from '../autograd/variables.js';
 import { checkOptionKeys } from '../near_name.js';
+import { LearningRateSchedule, scheduleFromConfig, scheduleToConfig } from './schedules.js';
 
 export interface OptimizerArgs {
-  learningRate?: number;
+  /** A number, or a schedule (rl.optimizers.schedules) evaluated at each step. */
+  learningRate?: number | LearningRateSchedule;
   /** Keras 2's name for learningRate. */
-  lr?: number;
+  lr?: number | LearningRateSchedule;
   /** Clip each gradient tensor to this L2 norm (Keras clipnorm). */
   clipnorm?: number;
   /** Clip each gradient value to [-clipvalue, clipvalue] (Keras clipvalue). */
@@ -57,19 +61,38 @@ export function configNumber(c: Record<string, unknown>, k: string): number | un
   return v;
 }
 
+/** A saved learning rate: a number, or a schedule's {className, config}. */
+function configRate(c: Record<string, unknown>, k: string): number | LearningRateSchedule | undefined {
+  const v = c[k];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? scheduleFromConfig(v as Record<string, unknown>) : configNumber(c, k);
+}
+
 /** learningRate (or Keras 2's lr) and the clipping options every optimizer shares. */
 export function baseArgs(c: Record<string, unknown>): OptimizerArgs {
-  return { learningRate: configNumber(c, 'learningRate') ?? configNumber(c, 'lr'),
+  return { learningRate: configRate(c, 'learningRate') ?? configRate(c, 'lr'),
     clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue') };
 }
 
 export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
 
+/**
+ * An optimizer from a saved config. Files saved before clipnorm with clipvalue was refused (and Keras 2's) still
+ * load, with a warning, clipping as rnnlab always did: value, then norm.
+ */
+export function fromSavedArgs<T extends Optimizer>(args: OptimizerArgs, make: (args: OptimizerArgs) => T): T {
+  if (args.clipnorm == null || args.clipvalue == null) return make(args);
+  const { clipvalue, ...rest } = args;
+  const opt = make(rest);
+  console.warn(`${opt.className}: the saved optimizer has both clipnorm and clipvalue (new ones are refused, as in Keras 3); both apply, clipvalue first`);
+  (opt as { clipvalue?: number }).clipvalue = checkHyper(opt.className, 'clipvalue', clipvalue, { allowZero: false });
+  return opt;
+}
+
 /** Where a loaded config's errors point (the loader prefixes the file and the optimizer's class). */
 export const SAVED_CONFIG = 'config';
 
 /** A saved config's base options and the named numeric hyperparameters, after checking it names nothing else. */
-export function hyperArgs(c: Record<string, unknown>, names: readonly string[]): OptimizerArgs & Record<string, number | undefined> {
+export function hyperArgs(c: Record<string, unknown>, names: readonly string[]): OptimizerArgs & Record<string, number | LearningRateSchedule | undefined> {
   checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, ...names]);
   return { ...baseArgs(c), ...Object.fromEntries(names.map((n) => [n, configNumber(c, n)])) };
 }
@@ -102,7 +125,11 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly hyperparameters: Readonly<Record<string, Hyperparameter>> = {};
   /** Constructor options besides the table's and the base's (SGD's nesterov). */
   static readonly extraOptions: readonly string[] = [];
-  learningRate: number;
+  /** The fixed rate, or the schedule the rate comes from. */
+  private rate: number | LearningRateSchedule;
+  /** The rate of the step being applied (updateOne reads it; a schedule's value at the step). */
+  protected stepLearningRate = 0;
+  private applying = false;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
   iterations = 0;
@@ -111,8 +138,31 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   private get cls(): typeof Optimizer { return this.constructor as typeof Optimizer; }
   get className(): string { return this.cls.className; }
   get kerasName(): string { return this.cls.kerasName ?? this.cls.className; }
+  /** What this optimizer keeps per variable (the class's list unless options add slots, as RMSprop's momentum). */
+  get slotNames(): readonly string[] { return this.cls.slotNames; }
   /** Slot arrays per variable. */
-  get slotCount(): number { return this.cls.slotNames.length; }
+  get slotCount(): number { return this.slotNames.length; }
+
+  /**
+   * The rate the next step uses: the fixed rate, or the schedule's value at iterations (0-based, as Keras's
+   * optimizer.learning_rate).
+   */
+  get learningRate(): number {
+    // Inside a step (a subclass's updateOne), the step's own rate: the count has already moved on.
+    if (this.applying) return this.stepLearningRate;
+    return this.rate instanceof LearningRateSchedule ? this.rate.rateAt(this.iterations) : this.rate;
+  }
+  /** Sets a fixed rate (callbacks do); refused when the rate is a schedule, as Keras refuses. */
+  set learningRate(v: number) {
+    if (this.rate instanceof LearningRateSchedule) {
+      throw new Error(`${this.className}: the learning rate comes from a schedule (${this.rate.className}) and cannot be set (Keras refuses too); callbacks that set the rate (ReduceLROnPlateau, LearningRateScheduler) need an optimizer with a numeric learningRate`);
+    }
+    this.rate = v;
+  }
+  /** The schedule the learning rate comes from, or undefined for a fixed rate. */
+  get learningRateSchedule(): LearningRateSchedule | undefined {
+    return this.rate instanceof LearningRateSchedule ? this.rate : undefined;
+  }
 
   constructor(args: Args = {} as Args) {
     const cls = this.cls;
@@ -121,7 +171,14 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     checkOptimizerConfig(`rl.${cls.className}`, args as Record<string, unknown>, optionNames(cls));
     if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give learningRate or its Keras 2 alias lr, not both`);
     const lr = args.learningRate ?? args.lr;
-    this.learningRate = checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: false });
+    if (typeof lr === 'object' && lr !== null && !(lr instanceof LearningRateSchedule)) {
+      throw new Error(`${cls.className}: learningRate must be a number or a schedule (rl.optimizers.schedules.ExponentialDecay etc.), got an object`);
+    }
+    this.rate = lr instanceof LearningRateSchedule ? lr : checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: false });
+    // Keras 3 refuses both (Keras 2 clipped by norm first, rnnlab by value first): which one wins must not be a guess.
+    if (args.clipnorm != null && args.clipvalue != null) {
+      throw new Error(`${cls.className}: give clipnorm or clipvalue, not both (Keras allows only one), got clipnorm ${String(args.clipnorm)} and clipvalue ${String(args.clipvalue)}`);
+    }
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
     for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {
@@ -134,7 +191,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /** Reads a saved Keras config (camelCase), refusing options the class would drop. */
   static fromConfig(this: ConcreteOptimizer, c: Record<string, unknown>): Optimizer {
-    return new this(hyperArgs(c, Object.keys(this.hyperparameters)));
+    return fromSavedArgs(hyperArgs(c, Object.keys(this.hyperparameters)), (args) => new this(args));
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
@@ -142,9 +199,29 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   /** A fresh slot's starting values (zeros unless an optimizer says otherwise, as Adagrad's accumulator). */
   protected initSlot(_slot: FArray): void {}
 
-  /** Applies one step to every variable that received a gradient, then clears the gradients. */
-  applyGradients(vars: Variable[]): void {
+  /**
+   * Applies one step to every variable that received a gradient, then clears the gradients. Also tfjs's forms:
+   * {variableName: gradient} or [{name, tensor}] (the names of rl.variable()s or layer weights, e.g. 'dense/kernel').
+   */
+  applyGradients(given: Variable[] | Record<string, Tensor> | { name: string; tensor: Tensor }[]): void {
+    const vars = variablesWithGradients(given, this.className);
+    // A schedule's rate for this step, before the count moves (Keras evaluates it at the 0-based step).
+    const rate = this.learningRate;
+    const schedule = this.learningRateSchedule;
+    if (schedule && (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0)) {
+      throw new Error(`${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`);
+    }
+    this.stepLearningRate = rate;
     this.iterations++;
+    this.applying = true;
+    try {
+      this.applyStep(vars);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private applyStep(vars: Variable[]): void {
     const K = kernels();
     for (const v of vars) {
       const g = v.grad;
@@ -194,8 +271,43 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /** Keras's config with camelCase keys (src/io writes snake_case). */
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
+    return { learningRate: this.rate instanceof LearningRateSchedule ? scheduleToConfig(this.rate) : this.rate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
       ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}),
       ...Object.fromEntries(Object.keys(this.cls.hyperparameters).map((n) => [n, this.hyperValues[n]])) };
   }
+}
+
+/** applyGradients's argument as the variables carrying their gradients (tfjs's named forms resolved by name). */
+function variablesWithGradients(given: unknown, owner: string): Variable[] {
+  const where = `${owner}.applyGradients`;
+  if (Array.isArray(given) && given.every((v) => v instanceof Variable)) return given as Variable[];
+  let entries: [string, unknown][];
+  if (Array.isArray(given)) {
+    entries = given.map((e, i) => {
+      if (typeof e !== 'object' || e === null || typeof (e as { name?: unknown }).name !== 'string') {
+        throw new Error(`${where}: element ${i} must be a Variable or tfjs's {name, tensor}`);
+      }
+      return [(e as { name: string }).name, (e as { tensor?: unknown }).tensor];
+    });
+  } else if (typeof given === 'object' && given !== null && Object.getPrototypeOf(given) === Object.prototype) {
+    entries = Object.entries(given);
+  } else {
+    throw new Error(`${where}: expected a list of variables, {variableName: gradient} or [{name, tensor}]`);
+  }
+  // Every entry is checked before any gradient is set: a refused call leaves no gradient behind for a later step.
+  const resolved = entries.map(([name, g]) => {
+    if (!(g instanceof Tensor)) throw new Error(`${where}: the gradient for '${name}' must be a Tensor`);
+    let v: Variable;
+    try { v = variableForGradient(name, g); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+    if (g.shape.join() !== v.shape.join()) {
+      throw new Error(`${where}: the gradient for '${name}' has shape [${g.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
+    }
+    return { v, g };
+  });
+  return resolved.map(({ v, g }) => {
+    const grad = allocPersistent(v.size);
+    grad.set(g.values as ArrayLike<number>);
+    v.grad = grad;
+    return v;
+  });
 }

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -22,10 +22,11 @@ export class SGD extends Optimizer<SGDArgs> {
   }
   static fromConfig(c: Record<string, unknown>): SGD {
     checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
-    return new SGD({ ...baseArgs(c), momentum: configNumber(c, 'momentum'), nesterov: (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined });
+    const nesterov = (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined;
+    return fromSavedArgs(baseArgs(c), (args) => new SGD({ ...args, momentum: configNumber(c, 'momentum'), nesterov }));
   }
   protected updateOne(p: FArray, g: FArray, [vel]: FArray[]): void {
-    kernels().sgd(p, g, vel, this.learningRate, this.momentum, this.nesterov);
+    kernels().sgd(p, g, vel, this.stepLearningRate, this.momentum, this.nesterov);
   }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), nesterov: this.nesterov }; }
 }

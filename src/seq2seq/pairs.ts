@@ -10,6 +10,7 @@ import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import type { OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
+import { SPECIAL_TOKENS, specialTokenIn, type TokenKind } from './vocab.js';
 
 export const PAIR_FORMATS = ['tsv', 'csv', 'jsonl'] as const;
 export type PairFormat = (typeof PAIR_FORMATS)[number];
@@ -47,6 +48,21 @@ function tsvPair(text: string, where: string): Pair {
 function pairsMessage(m: string): string {
   return m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
     .replace("column 'source'", "'source'").replace("column 'target'", "'target'");
+}
+
+/**
+ * With word tokens, a source or target word written as a special token ('<end>', '<pad>', '<start>', '<unk>') would
+ * take that token's id and end, mask or blank the text in training: such a pair is an error naming its line.
+ */
+export function checkSpecialTokens(pairs: readonly Pair[], kind: TokenKind): void {
+  for (const p of pairs) {
+    for (const side of ['source', 'target'] as const) {
+      const tok = specialTokenIn(p[side], kind);
+      if (tok !== undefined) {
+        throw new DataError(`${p.where}: the ${side} holds the word '${tok}', which with word tokens is the vocabulary's ${tok} marker (${SPECIAL_TOKENS.join(', ')} are reserved); write it another way (e.g. ${tok.slice(1, -1)})`);
+      }
+    }
+  }
 }
 
 /** Reads every pair of a file or stream (`name` is what errors call it). */

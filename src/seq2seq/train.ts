@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import type { AttentionKind, RnnKind, Seq2SeqArchitecture } from './graph.js';
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
-import type { Pair } from './pairs.js';
+import { checkSpecialTokens, type Pair } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
 import { END, START, Vocab, type TokenKind } from './vocab.js';
 
@@ -96,6 +96,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   if (nVal < 1 || nVal >= pairs.length) {
     throw new Seq2SeqOptionError('validationSplit', `${d.validationSplit} of ${pairs.length} pairs leaves ${nVal} for validation and ${pairs.length - nVal} for training; both need at least one (more pairs, or another split)`);
   }
+  checkSpecialTokens(pairs, d.tokens);
   setSeed(d.seed);
   const order = pairs.map((_, i) => i);
   const rng = new Random(d.seed);

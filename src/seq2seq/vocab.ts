@@ -18,6 +18,11 @@ export function tokenize(text: string, kind: TokenKind): string[] {
   return kind === 'char' ? Array.from(text) : text.split(/\s+/).filter((w) => w !== '');
 }
 
+/** The first word of a text that is written as a special token ('<end>'...), which word vocabularies cannot hold. */
+export function specialTokenIn(text: string, kind: TokenKind): string | undefined {
+  return kind === 'word' ? tokenize(text, kind).find((w) => (SPECIAL_TOKENS as readonly string[]).includes(w)) : undefined;
+}
+
 export class Vocab {
   private readonly ids: Map<string, number>;
 
@@ -36,9 +41,15 @@ export class Vocab {
 
   get size(): number { return this.items.length; }
 
-  /** Token ids of a text (unknown tokens become UNKNOWN), without start or end. */
+  /**
+   * Token ids of a text (unknown tokens become UNKNOWN), without start or end. A word written as a special token
+   * ('<end>', '<pad>') is unknown too: as its id it would end or mask the text.
+   */
   encode(text: string): number[] {
-    return tokenize(text, this.kind).map((t) => this.ids.get(t) ?? UNKNOWN);
+    return tokenize(text, this.kind).map((t) => {
+      const id = this.ids.get(t);
+      return id === undefined || id < SPECIAL_TOKENS.length ? UNKNOWN : id;
+    });
   }
 
   /** The text of ids, stopping at END and leaving out padding and START. */

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** An error with an HTTP status; anything else thrown by a handler is a 500. */
 export class HttpError extends Error {
-  constructor(public readonly status: number, message: string) {
+  /** Headers the answer carries (a 405's Allow). */
+  constructor(public readonly status: number, message: string, public readonly headers: Record<string, string> = {}) {
     super(message);
     this.name = 'HttpError';
   }
@@ -43,7 +44,10 @@ export class Router {
   post(pattern: string, handler: Handler): this { return this.add('POST', pattern, handler); }
   delete(pattern: string, handler: Handler): this { return this.add('DELETE', pattern, handler); }
 
-  /** The handler for a request, or an HttpError (404 no such path, 405 path exists for other methods). */
+  /**
+   * The handler for a request, or an HttpError (404 no such path, 405 path exists for other methods, with the Allow
+   * header RFC 9110 asks of a 405). OPTIONS on a path that exists is answered here: 204 with Allow.
+   */
   match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
     let segments: string[];
     try {
@@ -66,11 +70,22 @@ export class Router {
       allowed.push(r.method);
     }
     if (allowed.length) {
-      const e = new HttpError(405, `${method} is not allowed on ${pathname}; use ${[...new Set(allowed)].join(' or ')}`);
-      throw e;
+      const routed = [...new Set(allowed)];
+      const methods = routed.includes('GET') ? [...routed, 'HEAD'] : routed;
+      if (method === 'OPTIONS') return { handler: allowAnswer(methods), params: {} };
+      throw new HttpError(405, `${method} is not allowed on ${pathname}; use ${routed.join(' or ')}`, { allow: [...methods, 'OPTIONS'].join(', ') });
     }
     throw notFound(`no such endpoint: ${method} ${pathname}`);
   }
+}
+
+/** The answer to OPTIONS on a path that exists: no body, the methods it takes. */
+export function allowAnswer(methods: readonly string[]): Handler {
+  return ({ res }) => {
+    res.writeHead(204, { allow: [...methods, 'OPTIONS'].join(', ') });
+    res.end();
+    return undefined;
+  };
 }
 
 /** Sends a JSON answer; `transform` rewrites the serialized text (the server uses it to keep its folders private). */
@@ -86,6 +101,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, tra
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A browser opening a page (not the API): it shows a refusal as text to read, where raw JSON would puzzle. */
+export function wantsPage(req: IncomingMessage): boolean {
+  // The path, not the raw request target: an absolute-form target (GET http://host/api/...) is still the API.
+  let path = req.url ?? '/';
+  try { path = new URL(path, 'http://localhost').pathname; } catch { /* unparsable: the raw target */ }
+  return (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api/') && /\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
+/** The refusal as a small page without scripts (the message escaped, so nothing in it becomes markup). */
+export function sendErrorPage(res: ServerResponse, status: number, message: string, transform: (text: string) => string = (t) => t): void {
+  const text = transform(message).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+  const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>rnnlab dashboard: ${status}</title></head>\n<body><h1>rnnlab dashboard</h1><p>${text}</p></body></html>\n`;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(html) });
+  res.end(html);
 }
 
 export function sendError(res: ServerResponse, status: number, message: string): void {
@@ -128,10 +161,18 @@ export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promi
   if (declared > limit) throw new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `request body is over the limit of ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new HttpError(413, `request body is over the limit of ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (e) {
+    // A client that hangs up mid-body (or is cut off by the request timeout) is no fault of the server's.
+    if (!(e instanceof HttpError) && (req.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET')) {
+      throw badRequest('the request body was cut off: the connection closed before all of it arrived');
+    }
+    throw e;
   }
   if (size === 0) return {};
   const text = Buffer.concat(chunks).toString('utf8');

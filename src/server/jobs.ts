@@ -152,6 +152,7 @@ export class JobQueue {
     this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
   }
 
+  /** Every kept job's summary: the job list, and what a page gets when it connects (or reconnects). */
   list(): JobSummary[] {
     return this.jobs.map(summary);
   }
@@ -160,11 +161,6 @@ export class JobQueue {
   get(id: string): JobDetail {
     const j = this.find(id);
     return { ...view(j), points: j.points };
-  }
-
-  /** What a page gets when it connects (or reconnects): every kept job's summary. */
-  snapshot(): JobSummary[] {
-    return this.list();
   }
 
   private find(id: string): Job {

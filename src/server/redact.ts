@@ -17,12 +17,15 @@ export function pathRedactor(folders: (string | undefined)[]): (text: string) =>
   const known = [...new Set([...folders, process.cwd(), home])]
     .filter((f): f is string => !!f && path.isAbsolute(f) && f !== path.parse(f).root)
     .sort((a, b) => b.length - a.length);
-  const pairs: [string, string][] = [];
+  const pairs: [RegExp, string][] = [];
+  // Only a whole folder name is replaced: with the working folder /x/lab, a sibling /x/lab_data must not become
+  // "._data" (a full stop ending a sentence still ends the name).
+  const whole = (f: string) => new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_~-]|\\.[\\p{L}\\p{N}_~-])`, 'gu');
   for (const f of known) {
     const name = f === home ? '~' : publicPath(f);
-    pairs.push([f, name]);
+    pairs.push([whole(f), name]);
     const escaped = JSON.stringify(f).slice(1, -1);
-    if (escaped !== f) pairs.push([escaped, JSON.stringify(name).slice(1, -1)]);
+    if (escaped !== f) pairs.push([whole(escaped), JSON.stringify(name).slice(1, -1)]);
   }
-  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
+  return (text) => pairs.reduce((out, [from, to]) => out.replace(from, () => to), text);
 }

@@ -69,12 +69,12 @@ const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null &
  * pid by an earlier server (a container restarts its server under the same small pid) is not alive for that, nor
  * one whose pid now names a process that started after the run did.
  */
-function stateOf(r: RunRecord, trainingHere = false): RunState {
+function stateOf(r: RunRecord, trainingHere: boolean, otherHost: boolean): RunState {
   // Another machine's pid says nothing here: its run stays "running" (summary.host names the machine) rather than
   // being called interrupted on the strength of an unrelated local process, or of none.
-  if (recordFromOtherHost(r)) return r.status;
+  if (otherHost) return r.status;
   // A run whose writer died (killed, machine rebooted) stays "running" in its file; say what it is.
-  if (r.status === 'running' && r.pid !== null && (r.pid === process.pid ? !trainingHere : !recordWriterAlive(r))) return 'interrupted';
+  if (r.status === 'running' && r.pid !== null && (r.pid === process.pid ? !trainingHere : !writerAlive(r.pid, Date.parse(r.startedAt), r.writer))) return 'interrupted';
   return r.status;
 }
 
@@ -100,6 +100,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
   };
   if (!r) return { ...base, error };
+  const otherHost = recordFromOtherHost(r);
   const lengths = r.models.flatMap((m) => Object.values(m.history).map((v) => v.length));
   const val = r.models.flatMap((m) => finite(m.history.val_accuracy ?? []));
   const secs = r.models.flatMap((m) => finite(m.secondsPerEpoch));
@@ -108,7 +109,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     name: r.runName,
     command: r.command,
     model: r.models.map((m) => m.name).join(', '),
-    status: stateOf(r, trainingHere),
+    status: stateOf(r, trainingHere, otherHost),
     epochs: lengths.length ? Math.max(...lengths) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
@@ -119,7 +120,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     error: r.error?.message,
-    ...(r.status === 'running' && recordFromOtherHost(r) ? { host: r.host } : {}),
+    ...(r.status === 'running' && otherHost ? { host: r.host } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { backendInfo } from '../backend/index.js';
 import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { HttpError, Router, badRequest, readJsonBody, requireJsonType, sendJson, type RequestContext } from './http.js';
+import { allowAnswer, HttpError, Router, badRequest, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
   commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
 } from './inference.js';
@@ -162,7 +162,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.delete('/api/jobs/:id', (ctx) => ({ job: jobs.cancel(ctx.params.id) }));
 
   r.get('/api/events', (ctx) => {
-    hub.add(ctx.req, ctx.res, [['snapshot', { jobs: jobs.snapshot() }]]);
+    hub.add(ctx.req, ctx.res, [['snapshot', { jobs: jobs.list() }]]);
     return undefined;
   });
 
@@ -269,6 +269,20 @@ function errorStatus(e: unknown): { status: number; message: string } {
   return { status: 500, message: 'internal error; the log of rnnlab serve has the details' };
 }
 
+/**
+ * Node's defaults give a client 60 s to send its headers and 5 minutes for a whole request, and take any number of
+ * connections: a few thousand slow clients would hold the server's file descriptors (and then it could not read a run).
+ * The API's requests are small (bodies at most 1 MiB), so these are generous for any real client; an event stream is
+ * a request received in full at once, so the timeouts do not end it. Browsers open at most 6 connections per host.
+ */
+export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000 };
+
+/** The answers to requests Node's parser refuses before the router sees them. */
+const CLIENT_ERRORS: Record<string, [string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['408 Request Timeout', 'the request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: ['431 Request Header Fields Too Large', 'the request headers are too large'],
+};
+
 /** 50 million parameters (200 MB of float32): ten times the lab's largest model, far below what would exhaust memory. */
 export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
 
@@ -317,32 +331,54 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     checkSameOrigin(req);
     if (req.method === 'POST') requireJsonType(req);
     if (!url.pathname.startsWith('/api/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
+      if (req.method === 'OPTIONS') return allowAnswer(['GET', 'HEAD'])({ req, res, url, params: {} });
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`, { allow: 'GET, HEAD, OPTIONS' });
       await sendFile(res, webFile(url.pathname), req.method === 'HEAD').catch((e) => {
         throw e instanceof UnsafeFileError ? new HttpError(404, `no such file: ${url.pathname}`) : e;
       });
       return;
     }
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
+    // The API reads its fields from JSON bodies: a query parameter would be accepted and ignored.
+    const stray = [...new Set(url.searchParams.keys())].filter((k) => k !== TOKEN_PARAM);
+    if (stray.length) throw badRequest(`the API takes no query parameters (got ${stray.map((k) => `'${k.slice(0, 100)}'`).join(', ')}); send fields in a JSON body`);
     const value = await handler({ req, res, url, params });
     if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value, redact);
   };
 
-  const server = http.createServer((req, res) => {
+  // Connections with a response not yet finished (Node keeps this only in a private field).
+  const answering = new WeakSet<object>();
+  const server = http.createServer({
+    headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+    requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+    connectionsCheckingInterval: SERVER_LIMITS.checkEveryMs,
+  }, (req, res) => {
+    const socket = req.socket;
+    answering.add(socket);
+    res.once('close', () => answering.delete(socket));
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
       // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
       if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
-      if (!res.headersSent) sendJson(res, status, { error: message, status }, redact);
-      else res.end();
+      if (!res.headersSent) {
+        if (e instanceof HttpError) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+        if (wantsPage(req)) sendErrorPage(res, status, message, redact);
+        else sendJson(res, status, { error: message, status }, redact);
+      } else res.end();
       // Whatever is left of the request body is not read; drop the connection after answering.
       if (!req.complete) req.resume();
     });
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\nmalformed HTTP request\n');
-    else socket.destroy(err);
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // An answer already under way on this connection (an event stream) must not get a second one written into it.
+    if (!socket.writable || answering.has(socket)) {
+      socket.destroy(err);
+      return;
+    }
+    const [status, text] = CLIENT_ERRORS[err.code ?? ''] ?? ['400 Bad Request', 'malformed HTTP request'];
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\n\r\n${text}\n`);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -142,7 +142,7 @@ export function workersOf(stamps: (WorkerStamp | null)[], now = Date.now(), host
     const alive = stampAlive(s, now, host);
     if (s.state === 'completed') w.completed++;
     else if (s.state === 'failed') w.failed++;
-    else if (alive) w.current = { runId: s.runId, epoch: s.epoch, epochs: s.epochs };
+    else if (s.state === 'running' && alive) w.current = { runId: s.runId, epoch: s.epoch, epochs: s.epochs };
     if (alive) w.alive = true;
     by.set(s.worker, w);
   }

@@ -19,6 +19,7 @@ export interface ExecuteOptions {
   threads: number;
   /** Each line the run prints (with --verbose 2: one per epoch). */
   onLine?: (line: string) => void;
+  /** Stops the run as Ctrl-C stops the CLI (an imdb run saves a checkpoint at the batch boundary); it then throws RunInterruptedError. */
   signal?: AbortSignal;
   /** Who runs it (a queue worker's name, a local pool's slot): recorded in the run folder's worker.json. */
   worker?: string;
@@ -34,6 +35,14 @@ export class RunFailedError extends Error {
   constructor(readonly runId: string, readonly exitCode: number | null, readonly tail: string) {
     super(`run ${runId} failed (exit ${exitCode ?? 'by signal'})${tail ? `: ${tail}` : ''}`);
     this.name = 'RunFailedError';
+  }
+}
+
+/** A run stopped through ExecuteOptions.signal: not a failed attempt; its checkpoint, if it wrote one, resumes it. */
+export class RunInterruptedError extends RunFailedError {
+  constructor(runId: string, exitCode: number | null) {
+    super(runId, exitCode, 'stopped');
+    this.name = 'RunInterruptedError';
   }
 }
 
@@ -94,6 +103,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   if (resumed) argv.push('--resume', dir);
   const entry = childEntry();
   if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
+  if (o.signal?.aborted) throw new RunInterruptedError(run.id, null);
 
   const tail: string[] = [];
   const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
@@ -101,8 +111,11 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     const child = spawn(process.execPath, [entry, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, RNNLAB_THREADS: String(o.threads) },
+      // Its own process group: a Ctrl-C in the terminal reaches only the sweep or worker, which passes it on once
+      // (a training run given Ctrl-C twice exits at once, without its checkpoint). Its stdin still ends it with the parent.
+      detached: true,
     });
-    const onAbort = () => child.kill('SIGTERM');
+    const onAbort = () => child.kill('SIGINT');
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const lines = (keep: boolean) => lineSplitter((line) => {
       o.onLine?.(line);
@@ -124,7 +137,9 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     });
   });
   const outcome = readOutcome(dir);
-  seen.end(code === 0 && outcome?.status === 'completed' ? 'completed' : 'failed');
-  if (code !== 0 || !outcome || outcome.status !== 'completed') throw new RunFailedError(run.id, code, tail.join(' | '));
-  return { how: resumed ? 'resumed' : 'ran', outcome };
+  const completed = code === 0 && outcome?.status === 'completed';
+  seen.end(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
+  if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
+  if (!completed) throw new RunFailedError(run.id, code, tail.join(' | '));
+  return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };
 }

@@ -3,7 +3,7 @@
  * the cores. A failed run is tried again up to the spec's `attempts`, then recorded as failed; the rest go on.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { epochOfLine, executeRun, RunFailedError } from './execute.js';
+import { epochOfLine, executeRun, RunFailedError, RunInterruptedError } from './execute.js';
 import type { SweepRun } from './expand.js';
 import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
 import { writeSweepReport } from './report.js';
@@ -14,7 +14,9 @@ export type SweepEvent =
   | { type: 'start'; run: SweepRun; attempt: number }
   | { type: 'epoch'; run: SweepRun; epoch: number; epochs: number; line: string }
   | { type: 'done'; run: SweepRun; value: number; how: 'ran' | 'resumed' | 'skipped' }
-  | { type: 'failed'; run: SweepRun; error: string; retrying: boolean };
+  | { type: 'failed'; run: SweepRun; error: string; retrying: boolean }
+  /** Stopped through LocalSweepOptions.signal: left to the next time the sweep runs, from its checkpoint if it wrote one. */
+  | { type: 'interrupted'; run: SweepRun };
 
 export interface PoolSize { parallel: number; threads: number }
 
@@ -29,6 +31,7 @@ export function poolSize(o: { parallel?: number; threads?: number }, cores = ava
 export interface LocalSweepOptions extends Partial<PoolSize> {
   dir: string;
   onEvent?: (e: SweepEvent) => void;
+  /** Stops the sweep: no run starts after it, and the runs under way are stopped as Ctrl-C stops them (ExecuteOptions.signal). */
   signal?: AbortSignal;
 }
 
@@ -71,6 +74,12 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
           }
           break;
         } catch (e) {
+          if (e instanceof RunInterruptedError) {
+            // Not an attempt that failed: the sweep was stopped under it.
+            known.set(run.id, { attempts: before + attempt - 1 });
+            o.onEvent?.({ type: 'interrupted', run });
+            break;
+          }
           const error = e instanceof RunFailedError ? e.message : (e as Error).message;
           // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way.
           const usage = e instanceof RunFailedError && e.exitCode === 2;

@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { epochOfLine, executeRun, RunFailedError, runDirOf } from './execute.js';
+import { epochOfLine, executeRun, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
 import { readOutcome } from './outcome.js';
 import type { SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
@@ -187,23 +187,31 @@ export interface WorkerOptions extends QueueOptions {
   log?: (line: string) => void;
 }
 
-/** Takes runs off the queue until `stop()` is called. */
+/** Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue. */
 export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: () => Promise<void>; done: Promise<void> } {
   const connection = o.connection ?? redisConnection(o.url);
   const me = o.workerName ?? `${hostname()}:${process.pid}`;
   const lockDuration = o.lockMs ?? 30_000;
-  const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>) => {
+  // Aborted by stop(): the runs under way are stopped as Ctrl-C stops them, and go back to the queue.
+  const stopping = new AbortController();
+  const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>, token?: string) => {
     const { sweepDir, run } = job.data;
     o.log?.(`${me}: start ${run.id} (attempt ${job.attemptsMade + 1})`);
     let resumed = false;
     const r = await executeRun(run, {
-      sweepDir, threads: o.threads, worker: me,
+      sweepDir, threads: o.threads, worker: me, signal: stopping.signal,
       onLine: (line) => {
         const e = epochOfLine(line);
         if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);
         if (/Restored|resum/i.test(line)) resumed = true;
       },
-    }).catch((e: unknown) => {
+    }).catch(async (e: unknown) => {
+      if (e instanceof RunInterruptedError) {
+        // Not a failed attempt: waiting again, for the next worker, which resumes it from its checkpoint.
+        await job.moveToWait(token);
+        o.log?.(`${me}: stopped ${run.id}; it is back on the queue`);
+        throw new WaitingError();
+      }
       // Exit code 2 is a usage error: another attempt would fail the same way.
       if (e instanceof RunFailedError && e.exitCode === 2) throw new UnrecoverableError(e.message);
       throw e;
@@ -222,6 +230,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   return {
     done,
     stop: async () => {
+      stopping.abort();
       await worker.close();
       connection.disconnect();
     },

@@ -3,7 +3,6 @@
  * explicit list), seeds, and the metric that ranks the runs. Parsing checks every key and names the bad one,
  * so a typo never silently turns into a default.
  */
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { nearName } from '../near_name.js';
 import { metricKey } from './outcome.js';
@@ -24,6 +23,12 @@ const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLo
 
 /** The most settings a sweep runs (a grid without samples may not expand to more). */
 export const MAX_SETTINGS = 100_000;
+
+/**
+ * The most runs (settings × seeds): each run is an entry of sweep.json, which is rewritten after every run; a few
+ * lines of seeds would otherwise expand to millions of runs, and gigabytes, before the first one started.
+ */
+export const MAX_RUNS = 100_000;
 
 /** The number of combinations a grid expands to. */
 export function gridSize(grid: Record<string, FlagValue[]>): number {
@@ -179,6 +184,12 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
     });
     if (new Set(seeds).size !== seeds.length) throw new SweepSpecError(`${source}: seeds lists a seed twice`);
   }
+  const settings = (Object.keys(grid).length ? Math.min(samples ?? combos, combos) : 0) + list.length || 1;
+  if (settings * seeds.length > MAX_RUNS) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    throw new SweepSpecError(`${source}: ${n(settings)} setting(s) × ${n(seeds.length)} seed(s) make ${n(settings * seeds.length)} runs; ` +
+      `a sweep runs at most ${n(MAX_RUNS)} (fewer seeds${Object.keys(grid).length ? ', or samples: N to draw fewer settings' : ''})`);
+  }
 
   const metric = doc.metric ?? defaultMetric(command as SweepCommand);
   if (typeof metric !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(metric)) throw new SweepSpecError(`${source}: metric must be a metric name such as test_accuracy`);
@@ -208,17 +219,4 @@ export function parseSpec(text: string, source = 'sweep spec', commandFlags: Com
     throw new SweepSpecError(`${source}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
   }
   return validateSpec(doc, source, commandFlags);
-}
-
-export function readSpec(file: string, commandFlags: CommandFlagNames = {}): SweepSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new SweepSpecError(`${file} is a folder, not a sweep spec file`);
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (e as Error).message;
-    throw new SweepSpecError(`${file}: cannot read the sweep spec: ${why}`);
-  }
-  return parseSpec(text, file, commandFlags);
 }

@@ -19,7 +19,8 @@ export interface WorkerStamp {
   runId: string;
   host: string;
   pid: number;
-  state: 'running' | 'completed' | 'failed';
+  /** interrupted: stopped with its sweep or worker (Ctrl-C), to be resumed; not a failed attempt. */
+  state: 'running' | 'completed' | 'failed' | 'interrupted';
   startedAt: string;
   updatedAt: string;
   epoch: number | null;
@@ -34,7 +35,7 @@ export interface WorkerStamp {
 }
 
 /** Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run. */
-export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed'): void } {
+export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed' | 'interrupted'): void } {
   const now = () => new Date().toISOString();
   const before = readWorkerStamp(dir);
   const start = ownProcessStart();

@@ -16,18 +16,20 @@ function short(text: string, n = 70): string {
 }
 
 /**
- * The lines to print, one per record after a header for csv/table; `classes` gives the probability columns. A blank
- * text's record (label null) prints as an empty output: an empty line (table), the text with empty fields (csv),
- * or its record with nulls (jsonl).
+ * The lines to print, one per record after a header for csv/table; `classes` gives the probability columns, and
+ * `topK` (the records' `top`) adds `top<i>_label`/`top<i>_probability` columns to csv. A blank text's record
+ * (label null) prints as an empty output: an empty line (table), the text with empty fields (csv), or its record
+ * with nulls (jsonl).
  */
-export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[]): AsyncGenerator<string> {
+export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[], topK?: number): AsyncGenerator<string> {
   if (!PREDICT_FORMATS.includes(format)) throw new Error(`format must be one of ${PREDICT_FORMATS.join(', ')}, got '${String(format)}'`);
+  const ranks = Array.from({ length: topK ?? 0 }, (_, i) => i + 1);
   const width = Math.max(5, ...classes.map((c) => c.length));
   // The first record is read before the header is printed, so that an input that cannot be read (a bad row, a bad
   // option) fails with nothing on stdout.
   const it = records[Symbol.asyncIterator]();
   const first = await it.next();
-  if (format === 'csv') yield ['text', 'label', 'probability', ...classes.map((c) => `p_${c}`)].map(csvField).join(',');
+  if (format === 'csv') yield ['text', 'label', 'probability', ...classes.map((c) => `p_${c}`), ...ranks.flatMap((i) => [`top${i}_label`, `top${i}_probability`])].map(csvField).join(',');
   if (format === 'table') yield `${'prob'.padEnd(6)}  ${'label'.padEnd(width)}  text`;
   async function* rest(): AsyncGenerator<PredictionRecord> {
     for (let r = first; !r.done; r = await it.next()) yield r.value;
@@ -35,12 +37,15 @@ export async function* formatPredictions(records: AsyncIterable<PredictionRecord
   for await (const r of rest()) {
     if (r.label === null || r.probability === null) {
       if (format === 'jsonl') yield JSON.stringify({ ...r, top: undefined });
-      else if (format === 'csv') yield [csvField(r.text), '', '', ...classes.map(() => '')].join(',');
+      else if (format === 'csv') yield [csvField(r.text), '', '', ...classes.map(() => ''), ...ranks.flatMap(() => ['', ''])].join(',');
       else yield '';
       continue;
     }
     if (format === 'jsonl') yield JSON.stringify(r.top ? r : { ...r, top: undefined });
-    else if (format === 'csv') yield [r.text, r.label, String(r.probability), ...classes.map((c) => String(r.probabilities[c]))].map(csvField).join(',');
+    else if (format === 'csv') {
+      const top = ranks.flatMap((i) => (r.top?.[i - 1] ? [r.top[i - 1].label, String(r.top[i - 1].probability)] : ['', '']));
+      yield [r.text, r.label, String(r.probability), ...classes.map((c) => String(r.probabilities[c])), ...top].map(csvField).join(',');
+    }
     else {
       const top = r.top && r.top.length > 1 ? `  [${r.top.map((t) => `${t.label} ${t.probability.toFixed(3)}`).join(', ')}]` : '';
       yield `${r.probability.toFixed(4)}  ${r.label.padEnd(width)}  ${JSON.stringify(short(r.text))}${top}`;

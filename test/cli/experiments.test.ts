@@ -53,7 +53,9 @@ describe('rnnlab experiment', () => {
     const gain = res.metrics.reversedExact - res.metrics.plainExact;
     const verb = gain > 0.005 ? 'helps' : gain < -0.005 ? 'hurts' : 'makes little difference';
     const pc = (v: number) => `${(v * 100).toFixed(2)}%`;
-    expect(res.finding).toContain(`Reversing the queries ${verb}: after 2 epoch(s) ${pc(res.metrics.reversedExact)} of validation answers are exactly right with reversed queries vs ${pc(res.metrics.plainExact)} without`);
+    // With (almost) no answer right either way the run cannot rank the two, and the finding says so instead of a verb.
+    const lead = Math.max(res.metrics.reversedExact, res.metrics.plainExact) < 0.05 ? 'Neither model has learned to add after 2 epoch(s):' : `Reversing the queries ${verb}: after 2 epoch(s)`;
+    expect(res.finding).toContain(`${lead} ${pc(res.metrics.reversedExact)} of validation answers are exactly right with reversed queries vs ${pc(res.metrics.plainExact)} without`);
     expect(res.finding).toContain(`(per character: ${pc(res.metrics.reversedPerChar)} vs ${pc(res.metrics.plainPerChar)})`);
     expect(res.metrics.reversedExact).toBeCloseTo(res.models[1].history.val_exact[1], 10);
     expect(res.metrics.plainExact).toBeCloseTo(res.models[0].history.val_exact[1], 10);

@@ -8,13 +8,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunDir, defaultOutDir } from '../../src/report/run.js';
+import { envForFile } from '../helpers/env.js';
 import { cleanup, readResults, requireData, run, tempDir, type RunResult } from './helpers.js';
 
 const TINY = ['--epochs', '1', '--units', '4', '--embedding-dim', '4'];
 const S2S_TINY = ['--epochs', '1', '--units', '4', '--embedding-dim', '4', '--samples', '0', '--verbose', '0'];
 
 let root = '', csv = '', pairs = '', model = '', s2s = '', savedCwd = '';
-const savedEnv = { RNNLAB_CACHE: process.env.RNNLAB_CACHE, RNNLAB_OFFLINE: process.env.RNNLAB_OFFLINE, RNNLAB_DATA: process.env.RNNLAB_DATA };
 
 /** A 60-row `review,sentiment` CSV. */
 function sentimentCsv(file: string): string {
@@ -71,17 +71,16 @@ function tree(dir: string): string[] {
   return out.sort();
 }
 
+root = tempDir('rnnlab-out-safety-');
+// IMDb runs below: their parsed cache in a scratch folder, and never a download.
+envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache'), RNNLAB_OFFLINE: '1', RNNLAB_DATA: undefined }));
+
 beforeAll(async () => {
-  root = tempDir('rnnlab-out-safety-');
   // Default run folders (runs/...) and a stray ./model would land in the working folder: make it a scratch one.
   savedCwd = process.cwd();
   const cwd = path.join(root, 'cwd');
   mkdirSync(cwd);
   process.chdir(cwd);
-  // IMDb runs below: their parsed cache in a scratch folder, and never a download.
-  process.env.RNNLAB_CACHE = path.join(root, 'cache');
-  process.env.RNNLAB_OFFLINE = '1';
-  delete process.env.RNNLAB_DATA;
   csv = sentimentCsv(path.join(root, 'sent.csv'));
   pairs = pairsTsv(path.join(root, 'pairs.tsv'));
   model = path.join(root, 'model-run');
@@ -96,10 +95,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   process.chdir(savedCwd);
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
   cleanup();
 });
 

@@ -22,13 +22,21 @@ function flat(ws: { dataSync(): ArrayLike<number> }[]): number[] { return ws.fla
 
 describe('optimizers against tfjs, three steps on the same gradients', () => {
   const cases: [string, () => rl.Optimizer, () => tf.Optimizer][] = [
+    ['sgd', () => rl.train.sgd(0.1), () => tf.train.sgd(0.1)],
+    // With Keras's tiny default epsilon, tfjs's bias-corrected epsilon and Keras's agree.
+    ['adam', () => rl.train.adam(0.05, 0.8, 0.9), () => tf.train.adam(0.05, 0.8, 0.9)],
     ['adagrad', () => rl.train.adagrad(0.1), () => tf.train.adagrad(0.1)],
+    ['adagrad (initial accumulator 0.3)', () => rl.train.adagrad(0.1, 0.3), () => tf.train.adagrad(0.1, 0.3)],
     ['adamax', () => rl.train.adamax(0.05), () => tf.train.adamax(0.05)],
+    ['adamax (epsilon 0.1)', () => rl.train.adamax(0.05, 0.8, 0.9, 0.1), () => tf.train.adamax(0.05, 0.8, 0.9, 0.1)],
     ['momentum', () => rl.train.momentum(0.05, 0.9), () => tf.train.momentum(0.05, 0.9)],
     ['momentum (nesterov)', () => rl.train.momentum(0.05, 0.9, true), () => tf.train.momentum(0.05, 0.9, true)],
     // tfjs's argument order; a large epsilon shows that it sits inside the square root (Keras 3 and tfjs alike).
     ['rmsprop (decay 0.8, epsilon 0.1)', () => rl.train.rmsprop(0.05, 0.8, 0, 0.1), () => tf.train.rmsprop(0.05, 0.8, 0, 0.1)],
     ['rmsprop (defaults)', () => rl.train.rmsprop(0.01), () => tf.train.rmsprop(0.01)],
+    ['rmsprop (momentum 0.7)', () => rl.train.rmsprop(0.05, 0.8, 0.7, 0.1), () => tf.train.rmsprop(0.05, 0.8, 0.7, 0.1)],
+    // tfjs subtracts epsilon under the centered root where Keras adds it (rnnlab follows Keras): equal at epsilon 0.
+    ['rmsprop (centered, momentum 0.5, epsilon 0)', () => rl.train.rmsprop(0.05, 0.8, 0.5, 0, true), () => tf.train.rmsprop(0.05, 0.8, 0.5, 0, true)],
   ];
   for (const [name, mine, theirs] of cases) {
     it(name, async () => {
@@ -53,8 +61,8 @@ describe('optimizers against tfjs, three steps on the same gradients', () => {
     expect(ours('nadam').optimizer!.getConfig()).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(() => rl.train.adamax(0.1, 0.9, 0.999, 1e-7, 0.1)).toThrow(/adamax: decay 0.1 is not supported/);
     expect(rl.train.rmsprop(0.01, 0.8, 0, null).getConfig()).toMatchObject({ rho: 0.8, epsilon: 1e-7 });
-    expect(() => rl.train.rmsprop(0.01, 0.9, 0.9)).toThrow(/rmsprop: momentum 0.9 is not supported/);
-    expect(() => rl.train.rmsprop(0.01, 0.9, 0, 1e-7, true)).toThrow(/rmsprop: centered true is not supported/);
+    expect(rl.train.rmsprop(0.01, 0.9, 0.9).getConfig()).toMatchObject({ rho: 0.9, momentum: 0.9, centered: false });
+    expect(rl.train.rmsprop(0.01, 0.9, 0, 1e-7, true).getConfig()).toMatchObject({ momentum: 0, centered: true });
     expect(() => new rl.Adadelta({ rho: 1 })).toThrow(/Adadelta: rho must be a finite number in \[0, 1\)/);
   });
 });

@@ -18,6 +18,7 @@ import { PREDICT_FLAGS } from '../../src/cli/predict.js';
 import { TOKENIZE_FLAGS } from '../../src/cli/tokenize.js';
 import { backendInfo, setThreads } from '../../src/backend/index.js';
 import { Random } from '../../src/random.js';
+import { envForFile } from '../helpers/env.js';
 import { removeDir, tempDir } from '../io/helpers.js';
 
 const ITER = Number(process.env.FUZZ_ITERATIONS ?? 250);
@@ -26,19 +27,13 @@ const root = tempDir('rnnlab-fuzz-cli-');
 const junk = join(root, 'junk.tar.gz');
 const SURPRISES = /TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|undefined is not (a function|an object|iterable)|Maximum call stack|\[object Object\]|\n\s+at /;
 
-const ENV_KEYS = ['RNNLAB_OFFLINE', 'RNNLAB_CACHE', 'RNNLAB_DATA'] as const;
-const savedEnv: Record<string, string | undefined> = {};
 const threads = backendInfo().threads;
+// No IMDb data anywhere and no downloads: the IMDb commands fail fast at loading, after parsing and checks.
+envForFile(() => ({ RNNLAB_OFFLINE: '1', RNNLAB_CACHE: join(root, 'cache'), RNNLAB_DATA: undefined }));
 beforeAll(() => {
-  for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
-  // No IMDb data anywhere and no downloads: the IMDb commands fail fast at loading, after parsing and checks.
-  process.env.RNNLAB_OFFLINE = '1';
-  process.env.RNNLAB_CACHE = join(root, 'cache');
-  delete process.env.RNNLAB_DATA;
   writeFileSync(junk, 'not a tarball '.repeat(100));
 });
 afterAll(() => {
-  for (const k of ENV_KEYS) { if (savedEnv[k] === undefined) delete process.env[k]; else process.env[k] = savedEnv[k]; }
   setThreads(threads);
   removeDir(root);
 });

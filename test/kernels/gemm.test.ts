@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Act, type ActCode, nativeKernels, referenceKernels } from '../../src/backend/index.js';
 import { describeNativeEachIsa, recordDifference } from './util.js';
+import { envFlag } from '../../src/env.js';
 
 type GemmFn = typeof referenceKernels.gemm;
 interface GemmAddon {
@@ -20,7 +21,7 @@ interface GemmAddon {
 }
 
 const native = nativeKernels() as unknown as GemmAddon | null;
-const allowNoNative = process.env.RNNLAB_ALLOW_NO_NATIVE === '1';
+const allowNoNative = envFlag('RNNLAB_ALLOW_NO_NATIVE');
 const addonPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/Release/rnnlab.node');
 
 /** Deterministic uniform numbers in [-1, 1). */

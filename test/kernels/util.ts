@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendInfo, nativeKernels, referenceKernels, setIsa, type FArray, type Kernels } from '../../src/backend/index.js';
+import { envFlag } from '../../src/env.js';
 
 export { referenceKernels };
 export type { FArray, Kernels };
 
 /** The addon's functions (no reference fallback), or null when it did not load. */
 export const native: Partial<Kernels> | null = nativeKernels();
-export const allowNoNative = process.env.RNNLAB_ALLOW_NO_NATIVE === '1';
+export const allowNoNative = envFlag('RNNLAB_ALLOW_NO_NATIVE');
 
 /**
  * describe() for suites that need the native addon. With the addon, fn gets its kernels (a kernel the

@@ -53,7 +53,8 @@ describe('optimizer constructors refuse options they would drop', () => {
   it('names unknown and unsupported options', () => {
     expect(() => rl.optimizers.adam({ learning_rate: 0.1 } as never)).toThrow(/rl\.optimizers\.adam: unknown option 'learning_rate' \(did you mean 'learningRate'\?\)/);
     expect(() => new rl.Adam({ learningRate: 0.1, amsgrad: true } as never)).toThrow(/rl\.Adam: option 'amsgrad' = true is not supported/);
-    expect(() => rl.optimizers.rmsprop({ momentum: 0.9 } as never)).toThrow(/rl\.optimizers\.rmsprop: unknown option 'momentum'/);
+    expect(() => rl.optimizers.rmsprop({ momentun: 0.9 } as never)).toThrow(/rl\.optimizers\.rmsprop: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
+    expect(() => rl.optimizers.adam({ centered: true } as never)).toThrow(/rl\.optimizers\.adam: option 'centered' = true is not supported/);
     expect(() => rl.optimizers.sgd({ learningRate: 0.1, momentun: 0.9 } as never)).toThrow(/rl\.optimizers\.sgd: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
     expect(() => rl.optimizers.adam({ weightDecay: 0.1 } as never)).toThrow(/rl\.optimizers\.adam: option 'weightDecay' = 0.1 is not supported/);
   });

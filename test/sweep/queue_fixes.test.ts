@@ -72,7 +72,8 @@ describe.skipIf(!hasRedis)('sweep queue: lost and failed jobs', () => {
 });
 
 describe('rnnlab worker without Redis', () => {
-  it('stops on Ctrl-C (SIGINT) while it is still connecting', async () => {
+  // SIGHUP: a closed terminal stops it as Ctrl-C does.
+  it.each(['SIGINT', 'SIGHUP'] as const)('stops on %s while it is still connecting', async (sig) => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin/rnnlab.js'), 'worker', '--queue', 'redis://127.0.0.1:1'], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RNNLAB_QUEUE_CONNECT_MS: '60000' },
     });
@@ -83,7 +84,7 @@ describe('rnnlab worker without Redis', () => {
     // seconds to start node.
     await new Promise<void>((r) => { const on = () => { if (out.includes('Connecting to')) { child.stdout!.off('data', on); r(); } }; child.stdout!.on('data', on); });
     const t = Date.now();
-    child.kill('SIGINT');
+    child.kill(sig);
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(Date.now() - t).toBeLessThan(5000);
     expect(code).toBe(0);

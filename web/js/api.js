@@ -99,6 +99,21 @@ export async function guarded(button, errorEl, fn) {
   }
 }
 
+/**
+ * A number field's value for a request. An empty field, or text the browser cannot read as a number ("1e"), is
+ * refused with a message naming the field: Number('') would quietly send 0, and `|| default` would replace a typed 0.
+ * A number out of range goes to the server, whose 400 names the field.
+ */
+export function numberFrom(input, title) {
+  if (input.validity.badInput || input.value.trim() === '') {
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    throw new Error(`${title} needs a number`);
+  }
+  input.removeAttribute('aria-invalid');
+  return Number(input.value);
+}
+
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 

@@ -1,5 +1,5 @@
 // Inside the network: hidden states and gates over time, ||dL/dh_t|| against t, and a+b against b+a.
-import { $, api, el, guarded } from './api.js';
+import { $, api, el, guarded, numberFrom } from './api.js';
 import { barChart, divergingColor, heatmap, lineChart, sequentialColor, series } from './charts.js';
 import { fillModelSelect } from './try.js';
 
@@ -197,7 +197,7 @@ export function initInside(getReviewText) {
       const source = $('#grad-source').value;
       const body = { models: [...new Set(ids)], source };
       if (source === 'text') body.text = getReviewText();
-      else body.samples = Number($('#grad-samples').value) || 16;
+      else body.samples = numberFrom($('#grad-samples'), 'Reviews (samples)');
       showGradients(await api.post('/api/inspect/gradients', body));
     });
   });
@@ -206,7 +206,7 @@ export function initInside(getReviewText) {
     guarded($('#comm-go'), $('#comm-error'), async () => {
       const model = $('#comm-model').value;
       if (!model) throw new Error('no addition model yet: train one first (the demo models take seconds)');
-      showCommutativity(await api.post('/api/inspect/commutativity', { model, a: Number($('#comm-a').value), b: Number($('#comm-b').value) }));
+      showCommutativity(await api.post('/api/inspect/commutativity', { model, a: numberFrom($('#comm-a'), 'a'), b: numberFrom($('#comm-b'), 'b') }));
     });
   });
 }

@@ -10,14 +10,15 @@ import { initTry, refreshModels } from './try.js';
 
 const TABS = ['runs', 'train', 'try', 'inside', 'sweeps', 'lab'];
 
-function showTab(name) {
+/** `push`: a click or key on a tab adds a history entry, so Back returns to the view before it. */
+function showTab(name, push = false) {
   if (!TABS.includes(name)) name = 'runs';
   for (const b of $$('nav [role="tab"]')) {
     b.setAttribute('aria-selected', String(b.dataset.tab === name));
     b.tabIndex = b.dataset.tab === name ? 0 : -1;
   }
   for (const t of TABS) $(`#view-${t}`).hidden = t !== name;
-  if (location.hash !== `#${name}`) history.replaceState(null, '', `#${name}`);
+  if (location.hash !== `#${name}`) history[push ? 'pushState' : 'replaceState'](null, '', `#${name}`);
   document.body.dataset.tab = name;
   if (name === 'sweeps') refreshSweeps().catch(console.error);
   if (name === 'lab') refreshLab().catch((e) => { $('#lab-error').textContent = e.message; });
@@ -53,17 +54,29 @@ function tabKeys(e) {
   e.preventDefault();
   const t = tabs[(next + tabs.length) % tabs.length];
   t.focus();
-  showTab(t.dataset.tab);
+  showTab(t.dataset.tab, true);
+}
+
+/**
+ * The server has answered ?token= with a cookie, so the token need not stay in the address bar, the history or
+ * a shared screenshot (as Jupyter does). The page keeps working from the cookie.
+ */
+function dropTokenFromUrl() {
+  const url = new URL(location.href);
+  if (!url.searchParams.has('token')) return;
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
 }
 
 async function main() {
   const config = await api.get('/api/config');
+  dropTokenFromUrl();
   const health = await api.get('/api/health');
   $('#version').textContent = health.version;
   $('#backend').textContent = `${health.backend.backend} backend${health.backend.isa ? ` (${health.backend.isa})` : ''}`;
   $('#footer-runs').textContent = config.runsDir;
 
-  for (const b of $$('nav [role="tab"]')) b.addEventListener('click', () => showTab(b.dataset.tab));
+  for (const b of $$('nav [role="tab"]')) b.addEventListener('click', () => showTab(b.dataset.tab, true));
   $('nav').addEventListener('keydown', tabKeys);
   window.addEventListener('hashchange', () => showTab(location.hash.slice(1)));
   showTab(location.hash.slice(1) || 'runs');

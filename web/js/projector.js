@@ -1,6 +1,6 @@
 // The embedding projector: a model's word vectors on their first two principal components, every word labelled;
 // typing marks the words that start with the text, and a search asks the server for the word's nearest neighbours.
-import { $, api, el, guarded } from './api.js';
+import { $, api, el, guarded, numberFrom } from './api.js';
 import { attachTools } from './chart_tools.js';
 import { axis, chartOf, fresh, PALETTE } from './charts.js';
 import { fillModelSelect } from './try.js';
@@ -79,7 +79,7 @@ export function initProjector() {
       const model = $('#proj-model').value;
       if (!model) throw new Error('no IMDb model yet: train one first (the demo models take about a minute)');
       const query = $('#proj-search').value.trim();
-      const body = { model, words: Number($('#proj-words').value) || 300 };
+      const body = { model, words: numberFrom($('#proj-words'), 'Words (words)') };
       // Neighbours only for a whole word that is on the map; a prefix just marks words.
       if (query && (!shown || shown.words.includes(query.toLowerCase()) || shown.model !== model)) body.query = query;
       try {

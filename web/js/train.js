@@ -18,21 +18,60 @@ export function onJobChange(fn) {
   listeners.push(fn);
 }
 
-function formValues() {
+/** The named fields the chosen task sends: its own fieldset and the optimizer settings. */
+function taskFields() {
   const form = $('#train-form');
   const task = $('#f-task').value;
-  const body = { task };
+  const scope = [...$$('fieldset.task-fields', form).filter((f) => f.dataset.task === task), $('details', form)];
+  return scope.flatMap((fs) => $$('input, select', fs)).filter((i) => i.name);
+}
+
+function formValues() {
+  const body = { task: $('#f-task').value };
   const name = $('#f-name').value.trim();
   if (name) body.name = name;
-  const scope = [...$$('fieldset.task-fields', form).filter((f) => f.dataset.task === task), $('details', form)];
-  for (const fs of scope) {
-    for (const input of $$('input, select', fs)) {
-      if (!input.name) continue;
-      if (input.type === 'checkbox') body[input.name] = input.checked;
-      else if (input.value.trim() !== '') body[input.name] = input.type === 'number' ? Number(input.value) : input.value;
-    }
+  for (const input of taskFields()) {
+    if (input.type === 'checkbox') body[input.name] = input.checked;
+    else if (input.value.trim() !== '') body[input.name] = input.type === 'number' ? Number(input.value) : input.value;
   }
   return body;
+}
+
+/** A field as the page labels it, with the name the server's messages use: "Epochs (epochs)". */
+function fieldTitle(input) {
+  const label = input.closest('label');
+  const text = label ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim() : '';
+  return text ? `${text} (${input.name})` : input.name;
+}
+
+/**
+ * Text a number field cannot read ("abc", "1e") leaves its value empty, which would quietly start the run with
+ * the default: such a field stops the submission with a message naming it.
+ */
+function unreadableNumber() {
+  const bad = taskFields().find((i) => i.type === 'number' && i.validity.badInput);
+  if (!bad) return null;
+  validateField(bad);
+  return { input: bad, message: `${fieldTitle(bad)} is not a number: type digits, or empty the field for the default` };
+}
+
+/** The server names the field it refused first ("epochs must be from 1 to 200, got -5"): mark that field. */
+function markRefusedField(message) {
+  const key = /^(\w+) /.exec(message)?.[1];
+  const input = key && taskFields().find((i) => i.name === key);
+  if (!input) return;
+  input.setAttribute('aria-invalid', 'true');
+  input.focus();
+}
+
+/** The form's ranges are the server's (LIMITS, in /api/config), so a field is flagged as it is typed by the bounds the server checks. */
+function applyLimits(limits) {
+  for (const i of $$('#train-form input[type="number"]')) {
+    const range = limits?.[i.name];
+    if (!range) continue;
+    i.min = String(range[0]);
+    i.max = String(range[1]);
+  }
 }
 
 const FORM_KEY = 'rnnlab.trainForm';
@@ -267,8 +306,13 @@ function upsert(view) {
 
 export const jobEvents = {
   snapshot(data) {
+    const picked = shownJob;
     jobs.clear();
     for (const j of data.jobs) upsert(j);
+    // After a reload or a reconnect: the job training now, else the one the user was watching if the server still
+    // has it, else the newest (upsert alone would leave the oldest shown when nothing runs).
+    const running = data.jobs.find((j) => j.status === 'running');
+    shownJob = running?.id ?? (picked && jobs.has(picked) ? picked : data.jobs.at(-1)?.id ?? null);
     renderJobs();
     scheduleDraw();
   },
@@ -326,17 +370,30 @@ export function initTrain(cfg) {
     $('#f-task').value = 'addition';
   }
   const form = $('#train-form');
+  applyLimits(cfg.limits);
   restoreForm();
   form.addEventListener('input', (e) => { validateField(e.target); rememberForm(); commandPreview(); });
   form.addEventListener('change', () => { rememberForm(); commandPreview(); });
   $('#f-task').addEventListener('change', showTask);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    const unreadable = unreadableNumber();
+    if (unreadable) {
+      $('#train-error').textContent = unreadable.message;
+      unreadable.input.focus();
+      return;
+    }
+    let refused = null;
     guarded($('#train-start'), $('#train-error'), async () => {
-      const r = await api.post('/api/jobs', formValues());
-      upsert(r.job);
-      showJob(r.job.id);
-    }).then(() => $('#train-start').focus());
+      try {
+        const r = await api.post('/api/jobs', formValues());
+        upsert(r.job);
+        showJob(r.job.id);
+      } catch (err) {
+        refused = err;
+        throw err;
+      }
+    }).then(() => (refused ? markRefusedField(refused.message) : $('#train-start').focus()));
   });
   $('#train-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#train-error')));
   $('#live-job').addEventListener('change', (e) => showJob(e.target.value));

@@ -1,0 +1,127 @@
+/**
+ * A Functional model called as a layer inside another (tfjs's and Keras's nesting: inner.apply(x)). The model itself
+ * is not a Layer here, so each model gets one NestedModel standing in for it in outer graphs: its calls are that
+ * layer's nodes, its weights are the inner layers' (shared with the model), and it runs the inner graph.
+ */
+import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
+
+/** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
+export interface NestableModel {
+  readonly name: string;
+  trainable: boolean;
+  readonly layers: Layer[];
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  readonly inputNames: string[];
+  readonly trainableWeights: Variable[];
+  readonly nonTrainableWeights: Variable[];
+  outputShapesFor(inputShapes: SymbolicShape[]): SymbolicShape[];
+  execute(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[]): Tensor[];
+  resetStates(): void;
+  getConfig(): Record<string, unknown>;
+}
+
+const standIns = new WeakMap<NestableModel, NestedModel>();
+
+export class NestedModel extends Layer {
+  /** tfjs 4.22 writes a nested model as class 'Model' (Keras: 'Functional'); rnnlab reads both, writes tfjs's. */
+  static override readonly className: string = 'Model';
+  private readonly where: string;
+
+  constructor(readonly model: NestableModel) {
+    super({ name: model.name }, 'model');
+    this.where = `${this.name} (nested model)`;
+    this.weights = [...new Set(model.layers.flatMap((l) => l.weights))];
+    if (model.inputs.length === 1) this.inputSpec = [...model.inputs[0].shape];
+    this.outputShapeValue = model.outputs[0].shape;
+    this.built = true;
+  }
+
+  /** The model's own flag (one object in tfjs and Keras): freezing the stand-in freezes the model's layers. */
+  // (The Layer constructor sets the flag before `model` is assigned.)
+  override get trainable(): boolean { return this.model ? this.model.trainable : super.trainable; }
+  override set trainable(value: boolean) {
+    if (this.model) this.model.trainable = value;
+    else super.trainable = value;
+  }
+  override get trainableWeights(): Variable[] { return this.model.trainableWeights; }
+  override get nonTrainableWeights(): Variable[] { return this.model.nonTrainableWeights; }
+
+  /** Stateful when a layer inside is: the outer model's resetStates() reaches them through resetStates(). */
+  override get stateful(): boolean { return this.model.layers.some((l) => l.stateful); }
+  override set stateful(_value: boolean) { throw new Error(`${this.where}: stateful belongs to the recurrent layers inside it; set it on them`); }
+
+  resetStates(): void { this.model.resetStates(); }
+
+  weightPenalties(): WeightPenalty[] {
+    return this.model.layers.flatMap((l) => l.weightPenalties());
+  }
+
+  private checkShapes(shapes: SymbolicShape[], inputCount: number): void {
+    const want = this.model.inputs;
+    if (shapes.length !== inputCount || inputCount !== want.length) {
+      throw new Error(`${this.where}: takes ${want.length} input tensor(s) (${this.model.inputNames.join(', ')}), got ${inputCount}${shapes.length > inputCount ? ` and ${shapes.length - inputCount} initial state(s)` : ''}`);
+    }
+    shapes.forEach((s, i) => {
+      const w = want[i].shape;
+      if (s.length !== w.length || w.some((d, k) => k > 0 && d !== null && s[k] !== null && d !== s[k])) {
+        throw new Error(`${this.where}: input '${this.model.inputNames[i]}' expects ${kerasShape(w)}, got ${kerasShape(s)}`);
+      }
+    });
+  }
+
+  computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    this.checkShapes(inputShapes, inputCount);
+    return this.model.outputShapesFor(inputShapes);
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return this.computeOutputShapes([inputShape])[0];
+  }
+
+  buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
+    this.checkShapes(inputShapes, inputCount);
+  }
+
+  /**
+   * Runs the inner graph. A padding mask made inside (an Embedding with maskZero) comes out with the output, as Keras
+   * passes it; one arriving from outside, or outputs carrying different masks, are refused rather than dropped.
+   */
+  callTensors(inputs: Tensor[], ctx: CallContext, _logits: boolean, inputCount = inputs.length): Tensor[] {
+    this.checkShapes(inputs.map((t) => [null, ...t.shape.slice(1)]), inputCount);
+    if (ctx.mask || ctx.inputMasks?.some((m) => m)) {
+      throw new Error(`${this.where}: its input carries a padding mask, which rnnlab does not pass into a nested model; apply the model's layers directly instead`);
+    }
+    const outMasks: (Uint8Array | null)[] = [];
+    const outs = this.model.execute(inputs, ctx, [], outMasks);
+    if (outMasks.some((m) => m !== outMasks[0])) {
+      throw new Error(`${this.where}: its outputs carry different padding masks, which rnnlab cannot pass on from one layer call; apply the model's layers directly instead`);
+    }
+    ctx.mask = outMasks[0] ?? null;
+    return outs;
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    if (this.model.outputs.length !== 1) throw new Error(`${this.where}: has ${this.model.outputs.length} outputs; apply it in a functional model`);
+    return this.callTensors([x], ctx, false, 1)[0];
+  }
+
+  /** Several outputs have nowhere to go in a Sequential model, and rnnlab's Sequential files cannot hold a model. */
+  extraOutputsOption(): string | null {
+    return 'a nested model';
+  }
+
+  getConfig(): Record<string, unknown> {
+    return this.model.getConfig();
+  }
+}
+
+/** The one layer that stands for model in outer graphs. */
+export function nestedLayer(model: NestableModel): NestedModel {
+  let l = standIns.get(model);
+  // Disposing an outer model disposes its stand-in, not the inner model: a new call gets a fresh one.
+  if (!l || l.disposed) { l = new NestedModel(model); standIns.set(model, l); }
+  return l;
+}
