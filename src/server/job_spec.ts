@@ -5,7 +5,7 @@
 import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
 import { OPTIMIZERS, type OptimizerChoice } from '../experiments/imdb_task.js';
-import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, type ImdbModelName } from '../experiments/lab_models.js';
+import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, MASK_READING_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
 import { badRequest } from './http.js';
 import { checkRequest, requestChecker } from './params.js';
 
@@ -130,6 +130,10 @@ export function parseJobSpec(body: Record<string, unknown>): JobSpec {
       // The dashboard draws the validation curve live, so its form validates unless told not to.
       validate: f.validate ?? true,
     };
+    // As the CLI's --mask-zero: accepted only where a layer reads the mask, never accepted and ignored.
+    if (config.maskZero && !MASK_READING_MODELS.includes(model)) {
+      throw badRequest(`maskZero changes nothing for ${model}: no layer of it reads the padding mask (it applies to ${MASK_READING_MODELS.join(', ')})`);
+    }
   } else {
     const A = ADDITION_FORM_DEFAULTS;
     const digits = f.digits ?? A.digits;

@@ -92,6 +92,13 @@ describe('parseJobSpec', () => {
     expect(i.config).toMatchObject({ model: 'cnn', epochs: 2, batchSize: 128, vocab: 10000, maxlen: 500, embeddingDim: 100, validate: true, limit: null });
     expect(() => parseJobSpec({ task: 'imdb', epoch: 1, batchsize: 2 })).toThrow(/unknown fields in the job: epoch, batchsize/);
   });
+
+  it('refuses maskZero for a model no layer of which reads the mask (it would be accepted and ignored)', () => {
+    for (const model of ['ff_raw', 'ff_embed', 'cnn', 'cnn_lstm']) {
+      expect(() => parseJobSpec({ task: 'imdb', model, maskZero: true })).toThrow(new RegExp(`maskZero changes nothing for ${model}: .*it applies to simple_rnn, lstm, gru, bilstm`));
+    }
+    expect(parseJobSpec({ task: 'imdb', model: 'lstm', maskZero: true }).config).toMatchObject({ maskZero: true });
+  });
 });
 
 describe('the command line shown for a job', () => {
