@@ -9,7 +9,8 @@ import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, track } from '../ops/memory.js';
 
-const live = new Set<WeakRef<Variable>>();
+/** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
+const madeHere = new WeakSet<Variable>();
 let nextId = 0;
 
 declare module '../tensor.js' {
@@ -30,7 +31,7 @@ export function variable(initialValue: TensorLike, trainable = true, name?: stri
   }
   const v = new Variable(name ?? String(nextId++), [...t.shape], trainable);
   v.assign(t.values);
-  live.add(new WeakRef(v));
+  madeHere.add(v);
   // Counted by memory() as tfjs counts variables, but no tidy() disposes one (tfjs's variables outlive tidy).
   return keep(track(v));
 }
@@ -41,13 +42,7 @@ Tensor.prototype.variable = function (this: Tensor, trainable?: boolean, name?: 
 
 /** Variables made by rl.variable that are neither collected nor disposed (a disposed one frees its name, as in tfjs). */
 function liveVariables(): Variable[] {
-  const out: Variable[] = [];
-  for (const ref of live) {
-    const v = ref.deref();
-    if (!v || isDisposed(v)) live.delete(ref);
-    else out.push(v);
-  }
-  return out;
+  return allVariables().filter((v) => madeHere.has(v) && !isDisposed(v));
 }
 
 /** rl.variable's trainable ones and the weights of layers that train (a frozen layer's have requiresGrad off). */
@@ -117,5 +112,4 @@ export function variableForGradient(name: string, gradient: Tensor): Variable {
 /** tfjs's disposeVariables(): disposes every live variable made by rl.variable (layers' weights are not among them). */
 export function disposeVariables(): void {
   dispose(liveVariables());
-  live.clear();
 }

@@ -64,9 +64,8 @@ export function captureState(fit: FitState, at: 'epochEnd' | 'inEpoch', epoch: n
  * KeyError): a literal '{val_los:.2f}' folder would hide the typo.
  */
 export function formatPath(template: string, epoch: number, logs: Logs = {}, batch?: number): string {
-  return template.replace(/\{([^{}]*)\}/g, (_m, body: string) => {
-    const colon = body.indexOf(':');
-    const key = colon < 0 ? body : body.slice(0, colon), spec = colon < 0 ? '' : body.slice(colon + 1);
+  return template.replace(TEMPLATE_FIELD, (_m, body: string) => {
+    const { key, spec } = fieldOf(body);
     const v = key === 'epoch' ? epoch + 1 : key === 'batch' && batch !== undefined ? batch : logs[key];
     if (typeof v !== 'number') {
       const known = ['epoch', ...(batch !== undefined ? ['batch'] : []), ...Object.keys(logs)];
@@ -91,13 +90,21 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
  */
 export function checkPathKeys(template: string, logKeys: readonly string[], batchSaves: boolean): void {
   const available = ['epoch', ...(batchSaves ? ['batch'] : []), ...(batchSaves ? logKeys.filter((k) => !k.startsWith('val_')) : logKeys)];
-  for (const [, body] of template.matchAll(/\{([^{}]*)\}/g)) {
-    const key = body!.split(':')[0]!;
+  for (const [, body] of template.matchAll(TEMPLATE_FIELD)) {
+    const { key } = fieldOf(body!);
     if (!available.includes(key)) {
       const why = batchSaves && key.startsWith('val_') ? ' (validation values exist only at the end of an epoch; saveFreq counts batches)' : '';
       throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which the logs will not have${why}; available: ${available.join(', ')}`);
     }
   }
+}
+
+/** A path template's {key} or {key:format} fields. */
+const TEMPLATE_FIELD = /\{([^{}]*)\}/g;
+
+function fieldOf(body: string): { key: string; spec: string } {
+  const colon = body.indexOf(':');
+  return colon < 0 ? { key: body, spec: '' } : { key: body.slice(0, colon), spec: body.slice(colon + 1) };
 }
 
 /** JavaScript's 1.5e+0 as Python writes it, 1.5e+00. */
