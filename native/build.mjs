@@ -19,11 +19,16 @@ if (r.status !== 0) {
   if (nativeRequired) process.exit(1);
 }
 
-/** src/env.ts's on/off rule (dist is not built yet when this runs at install). */
+/**
+ * src/env.ts's envFlag written out again, since dist is not built yet when this runs at install: the same spellings
+ * and the same message. test/env/r14_flag_spellings.test.ts checks that the two agree.
+ */
 function requireNative() {
-  const v = (process.env.RNNLAB_REQUIRE_NATIVE ?? '').trim().toLowerCase();
-  if (v === '' || ['0', 'false', 'no', 'off'].includes(v)) return false;
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  console.error(`rnnlab: RNNLAB_REQUIRE_NATIVE=${JSON.stringify(process.env.RNNLAB_REQUIRE_NATIVE)} is not valid: it accepts 1, true, yes, on or 0, false, no, off`);
+  const name = 'RNNLAB_REQUIRE_NATIVE';
+  const on = ['1', 'true', 'yes', 'on'], off = ['0', 'false', 'no', 'off'];
+  const v = (process.env[name] ?? '').trim();
+  if (v === '' || off.includes(v.toLowerCase())) return false;
+  if (on.includes(v.toLowerCase())) return true;
+  console.error(`rnnlab: ${name}=${JSON.stringify(v)} is not valid: ${name} accepts ${on.join(', ')} or ${off.join(', ')} (\`npm install\` fails when the native addon does not build)`);
   process.exit(1);
 }

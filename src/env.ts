@@ -50,7 +50,19 @@ export const ENV_VARS = {
 export type EnvName = keyof typeof ENV_VARS;
 type NamesOf<K extends Kind> = { [N in EnvName]: (typeof ENV_VARS)[N]['kind'] extends K ? N : never }[EnvName];
 
-function raw(name: EnvName, env: NodeJS.ProcessEnv): string | undefined {
+/**
+ * The name's row, checked: the readers are public (rl.environment), and a caller in JavaScript can pass any string, or read
+ * a variable as the wrong kind, which the table would otherwise answer with undefined.
+ */
+function spec(name: string, kind: Kind): EnvVarSpec {
+  const s = (ENV_VARS as Record<string, EnvVarSpec>)[name];
+  if (s === undefined) throw new EnvError(`rnnlab reads no environment variable ${JSON.stringify(name)}; it reads ${Object.keys(ENV_VARS).join(', ')}`);
+  if (s.kind !== kind) throw new EnvError(`${name} is not read as ${kind}: read it with rl.environment.${s.kind}`);
+  return s;
+}
+
+function raw(name: EnvName, kind: Kind, env: NodeJS.ProcessEnv): string | undefined {
+  spec(name, kind);
   const v = env[name];
   // `VAR=` in a shell means "not set".
   return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -62,7 +74,7 @@ function invalid(name: EnvName, value: string, accepted: string): EnvError {
 
 /** On/off variables: 1, true, yes, on / 0, false, no, off (any case); unset is off. */
 export function envFlag(name: NamesOf<'flag'>, env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = raw(name, env);
+  const v = raw(name, 'flag', env);
   if (v === undefined) return false;
   if (FLAG_TRUE.includes(v.toLowerCase())) return true;
   if (FLAG_FALSE.includes(v.toLowerCase())) return false;
@@ -70,7 +82,7 @@ export function envFlag(name: NamesOf<'flag'>, env: NodeJS.ProcessEnv = process.
 }
 
 export function envChoice<N extends NamesOf<'choice'>>(name: N, env: NodeJS.ProcessEnv = process.env): (typeof ENV_VARS)[N]['choices'][number] | undefined {
-  const v = raw(name, env);
+  const v = raw(name, 'choice', env);
   if (v === undefined) return undefined;
   const choices: readonly string[] = ENV_VARS[name].choices;
   if (!choices.includes(v)) throw invalid(name, v, `one of ${choices.join(', ')}`);
@@ -78,7 +90,7 @@ export function envChoice<N extends NamesOf<'choice'>>(name: N, env: NodeJS.Proc
 }
 
 export function envInt(name: NamesOf<'int'>, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const v = raw(name, env);
+  const v = raw(name, 'int', env);
   if (v === undefined) return undefined;
   const { min, max } = ENV_VARS[name];
   const n = Number(v);
@@ -88,13 +100,13 @@ export function envInt(name: NamesOf<'int'>, env: NodeJS.ProcessEnv = process.en
 
 /** A path as given (callers resolve it and say what they expected to find there). */
 export function envPath(name: NamesOf<'path'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const v = raw(name, env);
+  const v = raw(name, 'path', env);
   if (v !== undefined && v.includes('\0')) throw invalid(name, v, 'a file or folder path');
   return v;
 }
 
 export function envText(name: NamesOf<'text'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return raw(name, env);
+  return raw(name, 'text', env);
 }
 
 function read(name: EnvName, env: NodeJS.ProcessEnv): unknown {
@@ -106,9 +118,18 @@ function read(name: EnvName, env: NodeJS.ProcessEnv): unknown {
   return envText(name as NamesOf<'text'>, env);
 }
 
-/** The variables the native addon reads itself: checked in JS before it loads, since C++ would ignore a typo. */
+/**
+ * The variables the native addon reads itself: checked in JS before it loads, since C++ would ignore a typo. Each is
+ * then written back as it was read (trimmed; a blank one removed): C++ takes getenv's text as it is, so " avx2" or
+ * a blank RNNLAB_ISA, which the check passes, would stop the addon, and " batch" would be ignored by the kernels.
+ */
 export function checkNativeEnv(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of ['RNNLAB_THREADS', 'RNNLAB_ISA', 'RNNLAB_RNN_SPLIT'] as const) read(name, env);
+  for (const name of ['RNNLAB_THREADS', 'RNNLAB_ISA', 'RNNLAB_RNN_SPLIT'] as const) {
+    read(name, env);
+    const v = raw(name, ENV_VARS[name].kind, env);
+    if (v === undefined) delete env[name];
+    else if (env[name] !== v) env[name] = v;
+  }
 }
 
 /**
@@ -133,3 +154,9 @@ export function checkEnv(env: NodeJS.ProcessEnv = process.env): string[] {
   if (errors.length) throw new EnvError(errors.join('\n'));
   return warnings;
 }
+
+/**
+ * rl.environment: rnnlab's variables read by rnnlab's own rules, for scripts that honour them too (examples/lab8 reads
+ * RNNLAB_LAB_QUICK with rl.environment.flag). Each reader takes only a variable of its kind from the table above.
+ */
+export const environment = { flag: envFlag, choice: envChoice, int: envInt, path: envPath, text: envText, check: checkEnv } as const;

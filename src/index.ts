@@ -17,6 +17,8 @@ export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';
 export { serialization } from './layers/serialization.js';
+// rnnlab's own RNNLAB_* variables read by its rules (tfjs's tf.env(), a flag registry, is a different thing).
+export { environment, EnvError } from './env.js';
 export * as layerClasses from './layers/index.js';
 export { regularizers, L1L2 } from './layers/regularizers.js';
 export { constraints, Constraint } from './layers/constraints.js';

@@ -1,6 +1,7 @@
 // %% [markdown]
 // ## 2. 231+432 = 665.... It's not ? Let's ask our LSTM
-// A sequence-to-sequence model reads the characters '231+432' and writes ' 663'-like answers: an encoder
+// A sequence-to-sequence model reads the characters '231+432' and writes the answer '663' (the lab's text pads it as
+// ' 663', its code as '663 ': section 11 shows the code's padding): an encoder
 // RNN squeezes the question into its final hidden state, a decoder RNN writes the answer from it.
 // #### The less interesting data generation and preprocessing
 // `rl.preprocessing.CharacterTable` is the lab's CharacterTable: one-hot rows over the sorted characters.

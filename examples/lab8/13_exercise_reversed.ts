@@ -1,9 +1,10 @@
 // %% [markdown]
 // #### EXERCISE: reversed inputs
 // "Try reversing the data" can be read two ways. Swapping the operands (b+a for a+b) tests commutativity: section 14.
-// Reversing the characters, as here, reads the question backwards ('231+432' becomes '234+132'): the units digits,
-// which decide the first answer digits, are then close to where the answer starts, so the encoder has less to carry.
-// Keras's own addition example does this. Worked solution: train the same model on reversed questions and compare.
+// Reversing the characters, as here, reads the question backwards ('231+432' becomes '234+132'): the encoder then
+// reads the first number's leading digits last, right before the decoder writes the sum's leading digits, a shorter
+// distance between related input and output (Sutskever et al.'s reason for reversing inputs). Keras's own addition
+// example does this. Worked solution: train the same model on reversed questions and compare.
 // %%
 import * as rl from 'rnnlab';
 import { epochs, percent, SEED } from './lab.js';

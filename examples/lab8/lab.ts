@@ -2,15 +2,10 @@
  * What every section shares: the full lab, or quick mode (RNNLAB_LAB_QUICK=1, set by `npm run lab -- --quick`)
  * that runs every cell on a small slice of the data with one epoch, so the whole port can be tested in a minute.
  */
-export const quick = onOff('RNNLAB_LAB_QUICK');
+import * as rl from 'rnnlab';
 
-/** rnnlab's on/off rule for its variables (1/true/yes/on, 0/false/no/off); anything else is an error naming it. */
-function onOff(name: string): boolean {
-  const v = (process.env[name] ?? '').trim().toLowerCase();
-  if (v === '' || ['0', 'false', 'no', 'off'].includes(v)) return false;
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  throw new Error(`${name}=${JSON.stringify(process.env[name])} is not valid: it accepts 1, true, yes, on or 0, false, no, off`);
-}
+// rnnlab's own on/off rule (1/true/yes/on, 0/false/no/off; anything else is an error naming the variable).
+export const quick = rl.environment.flag('RNNLAB_LAB_QUICK');
 
 /** The notebook's epoch count, or 1 in quick mode. */
 export function epochs(notebook: number): number {

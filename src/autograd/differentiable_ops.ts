@@ -2,14 +2,16 @@
  * The recording forms of the ops beyond src/autograd/public_ops.ts's core set, so that a custom layer, loss or
  * rl.grad function written with them gets tfjs's gradients instead of silently losing a term (a plain op's
  * output carries no gradient). Rules follow tfjs's gradient registry: maximum/minimum send ties to the first
- * input, max/min to every tied entry, clipByValue passes the gradient on [min, max], pow's exponent gets
+ * input, max/min to every tied entry, abs's is -1 at 0, clipByValue passes the gradient on [min, max], pow's exponent gets
  * g * y * log(base) where base > 0. floor, ceil, round, sign and step record a zero gradient, as tfjs's.
  */
 import { Tensor, sizeOf, type DType, type Shape, type TensorLike } from '../tensor.js';
-import { grads, keptShape, recordingMethod, reshape, matMul, mean, sub, square as sq } from './public_ops.js';
+import { add, grads, keptShape, mul, recordingMethod, reshape, matMul, mean, sub, sum, square as sq } from './public_ops.js';
 import { asTensor, normAxis, resultFrom } from '../ops/convert.js';
 import * as T from '../ops/index.js';
 import { stridedSlicePlan } from '../ops/strided_slice.js';
+import { parseAxes } from '../ops/reduction.js';
+import { dropoutMask } from '../ops/random.js';
 
 type Axis = number | number[] | null;
 
@@ -23,7 +25,8 @@ function unaryOp(plain: (x: TensorLike) => Tensor, dydx: (x: TensorLike, y: Tens
 const float = (t: TensorLike): Tensor => T.cast(t, 'float32');
 const zeroGrad = (plain: (x: TensorLike) => Tensor) => (x: TensorLike): Tensor => grads(plain(x), [x], (g) => [T.zerosLike(g)]);
 
-export const abs = unaryOp(T.abs, (x) => T.sign(x));
+// tfjs's Abs gradient is step(x, -1): -1 at 0, not sign's 0 (a custom loss on |x| moves off 0 as in tfjs).
+export const abs = unaryOp(T.abs, (x) => T.step(float(x), -1));
 export const sqrt = unaryOp(T.sqrt, (_x, y) => T.div(0.5, y));
 export const rsqrt = unaryOp(T.rsqrt, (x, y) => T.div(T.mul(-0.5, y), x));
 export const reciprocal = unaryOp(T.reciprocal, (x) => T.neg(T.reciprocal(T.square(x))));
@@ -36,9 +39,17 @@ export const logSigmoid = unaryOp(T.logSigmoid, (x) => T.sigmoid(T.neg(float(x))
 export const elu = unaryOp(T.elu, (x, y) => T.where(T.greater(x, 0), T.onesLike(y), T.add(y, 1)));
 export const selu = unaryOp(T.selu, (x) => T.where(T.greater(x, 0), T.fill(asTensor(x, 'x', 'selu').shape, 1.0507009873554805),
   T.mul(1.7580993408473766, T.exp(float(x)))));
-export const relu6 = unaryOp(T.relu6, (x) => float(T.logicalAnd(T.greater(x, 0), T.less(x, 6))));
+// tfjs's Relu6 gradient passes at 6 (lessEqual) and stops at 0.
+export const relu6 = unaryOp(T.relu6, (x) => float(T.logicalAnd(T.greater(x, 0), T.lessEqual(x, 6))));
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
   return grads(T.leakyRelu(x, alpha), [x], (g) => [T.mul(g, T.where(T.greater(x, 0), T.onesLike(g), T.fill(g.shape, alpha)))]);
+}
+/** prelu: tfjs's gradients, x's is 1 where x > 0 and alpha elsewhere; alpha's is x where x <= 0 (summed to alpha's shape). */
+export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
+  return grads(T.prelu(x, alpha), [x, alpha], (g) => {
+    const pos = T.greater(x, 0);
+    return [T.mul(g, T.where(pos, T.onesLike(g), T.broadcastTo(float(alpha), g.shape))), T.mul(g, T.where(pos, T.zerosLike(g), float(T.broadcastTo(x, g.shape))))];
+  });
 }
 export const tan = unaryOp(T.tan, (x) => T.reciprocal(T.square(T.cos(float(x)))));
 export const sinh = unaryOp(T.sinh, (x) => T.cosh(float(x)));
@@ -55,6 +66,13 @@ export function atan2(a: TensorLike, b: TensorLike): Tensor {
     const r2 = T.add(T.square(float(a)), T.square(float(b)));
     return [T.div(T.mul(g, b), r2), T.neg(T.div(T.mul(g, a), r2))];
   });
+}
+/** tfjs's gradients: mod passes g to a and -g * floor(a / b) to b; floorDiv takes div's (a smooth stand-in for a step). */
+export function mod(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.mod(a, b), [a, b], (g) => [g, T.mul(g, T.neg(T.floor(T.div(float(a), float(b)))))]);
+}
+export function floorDiv(a: TensorLike, b: TensorLike): Tensor {
+  return grads(T.floorDiv(a, b), [a, b], (g) => [T.div(g, float(b)), T.neg(T.div(T.mul(g, a), T.square(float(b))))]);
 }
 export const floor = zeroGrad(T.floor);
 export const ceil = zeroGrad(T.ceil);
@@ -129,6 +147,28 @@ function extremeOp(plain: (x: TensorLike, axis?: Axis, keepDims?: boolean) => Te
   };
 }
 export const max = extremeOp(T.max);
+
+/** prod: each entry gets g times the product of the other entries of its group (no division, so zeros are exact). */
+export function prod(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
+  const t = asTensor(x, 'x', 'prod');
+  const y = T.prod(t, axis, keepDims);
+  return grads(y, [x], (g) => {
+    const axes = parseAxes(axis, t.rank, 'prod');
+    const reduced = t.shape.map((_, i) => axes.includes(i));
+    const order = [...t.shape.keys()].sort((i, j) => Number(reduced[i]) - Number(reduced[j]) || i - j);
+    const inv = order.map((_, i) => order.indexOf(i));
+    const moved = T.transpose(t, order);
+    const len = sizeOf(order.filter((i) => reduced[i]).map((i) => t.shape[i])), rows = len === 0 ? 0 : t.size / len;
+    const gk = g.values, v = moved.values, out = new Float64Array(t.size);
+    for (let r = 0; r < rows; r++) {
+      let run = 1;
+      for (let k = 0; k < len; k++) { out[r * len + k] = run; run *= v[r * len + k]; }
+      run = 1;
+      for (let k = len - 1; k >= 0; k--) { out[r * len + k] *= run * gk[r]; run *= v[r * len + k]; }
+    }
+    return [T.transpose(resultFrom([...moved.shape], 'float32', (k) => out[k]), inv)];
+  });
+}
 export const min = extremeOp(T.min);
 
 export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
@@ -190,6 +230,22 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims =
     }
     return [resultFrom([...t.shape], 'float32', (i) => acc[i])];
   }, [indices]);
+}
+
+/** gatherND's gradient scatters g back to the picked slices (repeats add up); unsortedSegmentSum's reads each row's segment. */
+export function gatherND(x: TensorLike, indices: TensorLike): Tensor {
+  const t = asTensor(x, 'x', 'gatherND');
+  return grads(T.gatherND(t, indices), [x], (g) => [T.scatterND(indices, g, t.shape)], [indices]);
+}
+export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSegments: number): Tensor {
+  const t = asTensor(x, 'x', 'unsortedSegmentSum');
+  return grads(T.unsortedSegmentSum(t, segmentIds, numSegments), [x], (g) => {
+    const ids = asTensor(segmentIds, 'segmentIds', 'unsortedSegmentSum', 'int32').values, row = sizeOf(t.shape.slice(1));
+    return [resultFrom([...t.shape], 'float32', (k) => {
+      const s = ids[Math.floor(k / row)];
+      return s >= 0 && s < numSegments ? g.values[s * row + (k % row)] : 0;
+    })];
+  }, [segmentIds]);
 }
 
 /** tile: each input entry collects the gradient of all its copies. */
@@ -266,10 +322,64 @@ export function outerProduct(v1: TensorLike, v2: TensorLike): Tensor {
   T.dispose(T.outerProduct(v1, v2));
   return matMul(reshape(v1, [-1, 1]), reshape(v2, [1, -1]));
 }
+/** dropout: the gradient is g times the same mask (0 or 1 / (1 - rate)) the forward drew. */
+export function dropout(x: TensorLike, rate: number, noiseShape?: Array<number | null>, seed?: number): Tensor {
+  const t = asTensor(x, 'x', 'dropout');
+  const mask = dropoutMask(t, rate, noiseShape, seed);
+  if (!mask) return clone(x);
+  return grads(T.mul(t, mask), [x], (g) => [T.mul(g, mask)]);
+}
+
+/** batchNorm through recording parts, so x, mean, variance, offset and scale all get tfjs's gradients. */
+export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, varianceEpsilon = 0.001): Tensor {
+  if (!needsGrad(x, mean, variance, offset, scale)) return T.batchNorm(x, mean, variance, offset, scale, varianceEpsilon);
+  T.dispose(T.batchNorm(x, mean, variance, offset, scale, varianceEpsilon)); // its checks, with tfjs's messages
+  let y = mul(sub(x, mean), rsqrt(add(variance, varianceEpsilon)));
+  if (scale !== undefined && scale !== null) y = mul(y, scale);
+  return offset !== undefined && offset !== null ? add(y, offset) : y;
+}
+function rankedBatchNorm(rank: number) {
+  return (x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, varianceEpsilon?: number): Tensor => {
+    const r = asTensor(x, 'x', 'batchNorm').rank;
+    if (r !== rank) throw new Error(`batchNorm${rank}d: x must be rank ${rank}, got rank ${r}`);
+    return batchNorm(x, mean, variance, offset, scale, varianceEpsilon);
+  };
+}
+export const batchNorm2d = rankedBatchNorm(2);
+export const batchNorm3d = rankedBatchNorm(3);
+export const batchNorm4d = rankedBatchNorm(4);
 export function moments(x: TensorLike, axis: Axis = null, keepDims = false): { mean: Tensor; variance: Tensor } {
   if (!needsGrad(x)) return T.moments(x, axis, keepDims);
+  parseAxes(axis, (x as Tensor).rank, 'moments');
   const m = mean(x, axis, true);
   return { mean: keepDims ? m : mean(x, axis, false), variance: mean(sq(sub(x, m)), axis, keepDims) };
+}
+
+/** norm through recording parts (tfjs's gradients, NaN at a zero euclidean norm as tfjs); the plain op checks the arguments. */
+export function norm(x: TensorLike, ord: T.NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
+  if (!needsGrad(x)) return T.norm(x, ord, axis, keepDims);
+  const shape = T.norm(x, ord, axis, keepDims).shape;
+  const t = x as Tensor;
+  if (t.rank === 0) return abs(t);
+  const axes = axis === null ? [...t.shape.keys()] : parseAxes(axis, t.rank, 'norm');
+  const a = abs(t);
+  let out: Tensor;
+  if (axis === null || axes.length === 1) {
+    if (ord === 1) out = sum(a, axes, true);
+    else if (ord === Infinity) out = max(a, axes, true);
+    else if (ord === -Infinity) out = min(a, axes, true);
+    else out = sqrt(sum(sq(t), axes, true));
+  } else {
+    const [r, c] = (axis as number[]).map((d) => (d < 0 ? d + t.rank : d));
+    if (ord === 1) out = max(sum(a, r, true), c, true);
+    else if (ord === Infinity) out = max(sum(a, c, true), r, true);
+    else if (ord === -Infinity) out = min(sum(a, c, true), r, true);
+    else out = sqrt(sum(sq(t), axes, true));
+  }
+  return reshape(out, shape);
+}
+export function euclideanNorm(x: TensorLike, axis: number | number[] | null = null, keepDims = false): Tensor {
+  return norm(x, 'euclidean', axis, keepDims);
 }
 
 // Chained forms. x.where(condition, b) is where(condition, x, b); stack's method takes the others.
@@ -277,7 +387,8 @@ const methods: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
   abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
   clipByValue, pow, maximum, minimum, squaredDifference, cast, clone, broadcastTo, expandDims, squeeze, flatten, logSoftmax, max, min,
   unstack, split, gather, tile, pad, reverse, cumsum, dot, logSumExp, divNoNan,
-  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice,
+  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice, prod, mod, floorDiv, norm,
+  euclideanNorm, prelu, unsortedSegmentSum,
 };
 for (const [name, fn] of Object.entries(methods)) recordingMethod(name, fn);
 recordingMethod('asType', cast);

@@ -45,7 +45,8 @@ export const EXTRA_ACTIVATIONS: Record<ExtraActivation, Pointwise> = {
   selu: { f: (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)), df: (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)) },
   softplus: { f: softplus, df: sigmoid },
   softsign: { f: (x) => x / (1 + Math.abs(x)), df: (x) => 1 / (1 + Math.abs(x)) ** 2 },
-  relu6: { f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (x > 0 && x < 6 ? 1 : 0) },
+  // At 6 the slope is 1, as tfjs's relu6 (the op and the layer activation agree).
+  relu6: { f: (x) => Math.min(Math.max(x, 0), 6), df: (x) => (x > 0 && x <= 6 ? 1 : 0) },
   swish,
   silu: swish,
   // Exact GELU x·Φ(x): Keras's default (approximate=False) and tfjs-layers' 'gelu'.

@@ -62,7 +62,7 @@ function lossValueAndGrad(kind: LossKind, p: FArray, cols: number, target: Tenso
   switch (kind) {
     case 'binaryCrossentropy': {
       const t = target.floatData();
-      value = fromLogits ? K.sigmoidCrossEntropyWithLogits(p.length, p, t, grad) : K.binaryCrossentropy(p.length, p, t, grad);
+      value = fromLogits ? K.sigmoidCrossEntropyWithLogits(p.length, p, t, grad) : binaryCrossentropyClippedF32(p, t, grad);
       break;
     }
     case 'categoricalCrossentropy': {
@@ -88,6 +88,24 @@ function lossValueAndGrad(kind: LossKind, p: FArray, cols: number, target: Tenso
       value = extraLoss(kind, p, target.floatData(), cols, grad);
   }
   return { value, grad };
+}
+
+/**
+ * tfjs and Keras clip probabilities to [1e-7, 1 - 1e-7] in float32, where 1 - 1e-7 is 0.99999988 and 1 - p then
+ * 1.19e-7, not the kernel's 1e-7: a prediction at or past it (a linear output, a float32 sigmoid that rounds to 1)
+ * loses log(1.19e-7), as there. Such entries are clipped before the kernel and get no gradient (the clip's).
+ */
+const TOP_F32 = Math.fround(1 - 1e-7);
+function binaryCrossentropyClippedF32(p: FArray, t: FArray, grad: FArray): number {
+  const clipped: number[] = [];
+  for (let i = 0; i < p.length; i++) if (p[i] > TOP_F32) clipped.push(i);
+  if (!clipped.length) return kernels().binaryCrossentropy(p.length, p, t, grad);
+  const q = allocFloat(p.length, false);
+  q.set(p);
+  for (const i of clipped) q[i] = TOP_F32;
+  const value = kernels().binaryCrossentropy(p.length, q, t, grad);
+  for (const i of clipped) grad[i] = 0;
+  return value;
 }
 
 /**

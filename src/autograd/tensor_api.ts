@@ -11,7 +11,9 @@ export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log,
 export { abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
   clipByValue, pow, maximum, minimum, squaredDifference, where, cast, clone, broadcastTo, addN, expandDims, squeeze, flatten, logSoftmax,
   max, min, logSumExp, divNoNan, stack, unstack, split, gather, tile, pad, reverse, cumsum, dot, outerProduct, moments,
-  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice } from './differentiable_ops.js';
+  tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice, prod, mod, floorDiv, norm, euclideanNorm,
+  gatherND, unsortedSegmentSum, prelu, batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, dropout }
+  from './differentiable_ops.js';
 // tfjs-core's customGrad and disposeVariables (src/index.ts re-exports this module whole).
 export { customGrad } from './gradients_api.js';
 export { disposeVariables } from './variables.js';

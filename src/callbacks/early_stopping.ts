@@ -3,6 +3,8 @@ import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
 import { checkOptionKeys } from '../near_name.js';
+import { assignWeights, weightTensors } from '../layers/weight_values.js';
+import { layerOrderWeights } from '../models/model_common.js';
 
 export interface EarlyStoppingArgs {
   monitor?: string;
@@ -82,12 +84,12 @@ export class EarlyStopping extends BaseCallback {
     }
     if (epoch < this.startFromEpoch) return;
     const model = this.state.model;
-    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = model.getWeights();
+    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = weightTensors(layerOrderWeights(model.layers));
     this.wait += 1;
     if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
-      if (this.restoreBestWeights) this.bestWeights = model.getWeights();
+      if (this.restoreBestWeights) this.bestWeights = weightTensors(layerOrderWeights(model.layers));
       if (this.baseline === null || this.isImprovement(current, this.baseline)) this.wait = 0;
       return;
     }
@@ -102,7 +104,8 @@ export class EarlyStopping extends BaseCallback {
     if (this.stoppedEpoch > 0 && this.verbose) this.out.write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
     if (this.restoreBestWeights && this.bestWeights) {
       if (this.verbose) this.out.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
-      this.state.model.setWeights(this.bestWeights);
+      // Layer by layer, an order that freezing a layer in between does not change (it reorders model.weights).
+      assignWeights(this.state.model.name, layerOrderWeights(this.state.model.layers), this.bestWeights);
     }
   }
 }

@@ -22,8 +22,8 @@ type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResu
 
 interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
-/** check: refuses flag combinations with a UsageError before anything is printed or run. */
-interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>) => void; run: Runner }
+/** check: refuses flag combinations with a UsageError before anything is printed or run; onCommandLine(flag): whether the flag was given rather than defaulted. */
+interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => void; run: Runner }
 
 /** trains: the experiment trains a model, so it has training output to set with --verbose. */
 const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
@@ -91,7 +91,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       return gradientsExperiment(data, {
         models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
         lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
-        longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number } : false,
+        longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out } : false,
       });
     },
   },
@@ -123,13 +123,20 @@ function checkMaxlen(models: readonly ImdbModelName[], f: Record<string, unknown
   if (problem) throw new UsageError(problem, cmd);
 }
 
-/** --lr and --optimizer set the IMDb training of --epochs; with --epochs 0 they would change nothing. */
-function checkGradientsFlags(f: Record<string, unknown>): void {
+/**
+ * --lr and --optimizer set the IMDb training of --epochs; with --epochs 0 they would change nothing. --verbose 1 or 2
+ * shows the progress of both trainings (IMDb and long-range); with neither it would change nothing.
+ */
+function checkGradientsFlags(f: Record<string, unknown>, onCommandLine: (flag: string) => boolean): void {
   checkMaxlen(f.models as ImdbModelName[], f, 'experiment gradients');
   if ((f.epochs as number) > 0) return;
   const given = (['lr', 'optimizer'] as const).filter((k) => f[k] !== undefined).map((k) => `--${k}`);
   if (given.length) {
     throw new UsageError(`${given.join(' and ')} set${given.length === 1 ? 's' : ''} the training of --epochs, but --epochs is 0 (the models are measured at initialisation; the long-range task trains with its own Adam): give --epochs N or leave ${given.length === 1 ? 'it' : 'them'} out`, 'experiment gradients');
+  }
+  // --verbose 0 asks for no training output, which holds; 1 or 2 asks for output that nothing would print.
+  if ((f.longRangeEpochs as number) === 0 && onCommandLine('verbose') && f.verbose !== 0) {
+    throw new UsageError(`--verbose ${String(f.verbose)} shows training progress, but nothing is trained: --epochs and --long-range-epochs are 0 (the models are measured at initialisation); leave --verbose out or train with --epochs N or --long-range-epochs N`, 'experiment gradients');
   }
 }
 
@@ -145,7 +152,9 @@ export function register(program: Command, ctx: CliContext): void {
     const cmd = parent.command(name).summary(e.spec.summary).description(e.spec.summary);
     addFlags(cmd, e.spec.flags, `experiment ${name}`);
     helpExtras(cmd, { examples: e.spec.examples });
-    cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runExperiment(name, e, flags, ctx, argvOf(c)); });
+    cmd.action(async (flags: Record<string, unknown>, c: Command) => {
+      ctx.exitCode = await runExperiment(name, e, flags, ctx, argvOf(c), (flag) => c.getOptionValueSource(flag) === 'cli');
+    });
   }
   // Reached only when no experiment name matched.
   parent.action((first: string | undefined) => {
@@ -155,8 +164,8 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
-async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
-  e.check?.(f);
+async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], onCommandLine: (flag: string) => boolean): Promise<number> {
+  e.check?.(f, onCommandLine);
   applyThreads(f);
   const p = new Printer(ctx);
   const startedAt = new Date();

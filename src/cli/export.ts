@@ -2,13 +2,15 @@
  * rnnlab export --model DIR --format onnx --out FILE: a saved model (model.json + weights, or a run folder) as an
  * ONNX file for ONNX Runtime and the other ONNX engines.
  */
+import { realpathSync } from 'node:fs';
 import nodePath from 'node:path';
 import type { Command } from 'commander';
 import { loadLayersModel } from '../io/index.js';
 import { exportOnnx } from '../onnx/export.js';
 import { resolveModelDir } from '../experiments/model_store.js';
+import { RESULTS_FILE } from '../report/record.js';
 import { UsageError, type CliContext } from './context.js';
-import { statOf } from './paths.js';
+import { isRunRecordFile, statOf } from './paths.js';
 
 const FORMATS = ['onnx'];
 
@@ -18,7 +20,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('write a saved model in another format (onnx) for other engines')
     .option('--model <dir>', 'saved model folder (model.json + weights), its model.json, or a run folder')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
-    .option('--out <file>', 'file to write, e.g. model.onnx (an existing file is replaced, atomically)')
+    .option('--out <file>', "file to write, e.g. model.onnx (an existing file is replaced, atomically; not one of the model's or its run folder's own files)")
     .action(async (opts: { model?: string; format: string; out?: string }) => {
       ctx.exitCode = await exportCommand(opts, ctx);
     });
@@ -29,7 +31,37 @@ export function register(program: Command, ctx: CliContext): void {
  * that cannot be written (no such folder) fails the export itself, exit code 1, with nothing written.
  */
 function checkExportOut(out: string): void {
+  // '-' is not stdout here: the bytes would land in a file named '-' in the working folder.
+  if (out === '-') throw new UsageError('--out -: the ONNX model is binary and is written to a file, not to stdout; give the file to write, e.g. model.onnx', 'export');
   if (statOf(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
+}
+
+/**
+ * The folders whose existing files --out must not replace: the saved model's, and the run folder around it (a
+ * --model naming the run folder, or a model/ folder beside a run record), whose results.json, reports and
+ * checkpoints are the run's record.
+ */
+function protectedFolders(model: string, dir: string): string[] {
+  const folders = [realpathSync(dir)];
+  const parent = nodePath.dirname(folders[0]);
+  const namedRun = statOf(model)?.isDirectory() && realpathSync(model) === parent;
+  if (namedRun || (nodePath.basename(folders[0]) === 'model' && isRunRecordFile(nodePath.join(parent, RESULTS_FILE)))) folders.push(parent);
+  return folders;
+}
+
+/**
+ * An existing --out that is not an .onnx file, in (or below) the saved model's folder or its run folder, is one of the
+ * model's or the run's own files (model.json, weights, rnnlab-input.json, results.json, a report, a checkpoint):
+ * replacing it would destroy what is being exported or its record.
+ */
+function checkNotModelFile(out: string, model: string, dir: string): void {
+  if (!statOf(out)?.isFile() || /\.onnx$/i.test(out)) return;
+  const at = realpathSync(nodePath.dirname(out));
+  const inside = (root: string) => { const rel = nodePath.relative(root, at); return rel.split(nodePath.sep)[0] !== '..' && !nodePath.isAbsolute(rel); };
+  const folder = protectedFolders(model, dir).find(inside);
+  if (!folder) return;
+  const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
+  throw new UsageError(`--out: ${out} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${nodePath.join(dir, 'model.onnx')}`, 'export');
 }
 
 export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {
@@ -41,6 +73,7 @@ export async function exportCommand(opts: { model?: string; format: string; out?
   if (!FORMATS.includes(opts.format)) return usage(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
   const dir = resolveModelDir(opts.model);
   if (!dir) return usage(`--model ${opts.model}: no saved model there (expected a folder with model.json, its model.json, or a run folder with model/model.json)`);
+  checkNotModelFile(opts.out, opts.model, dir);
   try {
     // Sequential or functional (seq2seq run folders hold a functional model).
     const model = await loadLayersModel(dir, { compile: false });

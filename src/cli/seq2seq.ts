@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
-import { checkSpecialTokens, PAIR_FORMATS, readPairs, type Pair, type PairFormat } from '../seq2seq/pairs.js';
+import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
@@ -38,6 +38,7 @@ export const SEQ2SEQ_FLAGS: Flags = {
   seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate (any integer)' },
   'max-source-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest source in tokens; longer pairs are left out (auto: the longest training source)' },
   'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },
+  'max-vocab': { kind: 'int', min: 5, max: 10_000_000, metavar: 'N', help: 'most tokens per vocabulary, 4 specials included: the most frequent training tokens are kept, the rest read as <unk> (default: all)' },
   beam: { kind: 'int', min: 0, max: 64, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
   samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
   // --out is checked by runSeq2Seq, which knows whether --generate adds pairs.tsv to what the run writes.
@@ -91,10 +92,10 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
   const file = f.data as string;
   checkInputFile('--data', file, 'seq2seq');
   try {
-    const pairs = await readPairs(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
+    const { pairs, tsvHeader } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
     const tokens = (f.tokens as TokenKind | undefined) ?? 'char';
     checkSpecialTokens(pairs, tokens);
-    return { pairs, data: { path: file, pairs: pairs.length }, tokens };
+    return { pairs, data: { path: file, pairs: pairs.length, ...(tsvHeader ? { header: true } : {}) }, tokens };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
     throw e;
@@ -108,20 +109,23 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const p = new Printer(ctx);
   const startedAt = new Date();
   const { pairs, data, tokens } = await loadPairs(f);
-  p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}; ${tokens} tokens`);
+  // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
+  p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
+    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokens} tokens`);
   let r;
   try {
     r = await trainSeq2Seq(pairs, {
       tokens, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
       embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
       epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
-      maxSourceLen, maxTargetLen, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress: ctx.out,
+      maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress: ctx.out,
     });
   } catch (e) {
     if (e instanceof Seq2SeqOptionError) throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
     throw e;
   }
   p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
+    `${r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs: the file repeats them)` : ''}` +
     `${r.counts.skippedLong ? ` (${r.counts.skippedLong} longer than --max-source-len/--max-target-len left out)` : ''}; ` +
     `max lengths ${String(r.config.maxSourceLen)} -> ${String(r.config.maxTargetLen)}; trained in ${r.seconds.train.toFixed(1)} s`);
   p.line();

@@ -14,18 +14,18 @@ import { checkTextInputs, textInputCommand } from './text_inputs.js';
 export const TRANSLATE_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder of rnnlab seq2seq' },
   file: { kind: 'string', metavar: 'PATH', help: "decode every line of a file, or '-' for stdin" },
-  format: { kind: 'choice', choices: ['text', 'tsv'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output' },
+  format: { kind: 'choice', choices: ['text', 'tsv', 'jsonl'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output; jsonl: {"input", "output"} per line' },
   beam: { kind: 'int', min: 0, max: 64, default: 0, help: 'beam search of this width (0: greedy)' },
-  'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down)' },
+  'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down); jsonl: an "attention" field' },
 };
 
 const SUMMARY = 'Decode texts with a model trained by rnnlab seq2seq: arguments, a file, or stdin.';
 
-interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv'; beam: number; showAttention: boolean }
+interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv' | 'jsonl'; beam: number; showAttention: boolean }
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = textInputCommand(program, {
-    name: 'translate', summary: SUMMARY, usage: '--model DIR ["text" ...] [--file PATH|-] [--format text|tsv] [--beam N]',
+    name: 'translate', summary: SUMMARY, usage: '--model DIR ["text" ...] [--file PATH|-] [--format text|tsv|jsonl] [--beam N]',
     textsHelp: 'texts to decode (each argument is one input)', flags: TRANSLATE_FLAGS,
     examples: [
       'rnnlab translate --model runs/date "3 March 2021" "Mar 4 1999"',
@@ -36,7 +36,26 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (texts: string[], flags: TranslateFlags) => { ctx.exitCode = await runTranslate(texts, flags, ctx); });
 }
 
-function lines(t: Translation, f: TranslateFlags): string[] {
+/**
+ * A text or TSV line holds one input: an output with a line break (a target vocabulary from a CSV's quoted newlines),
+ * or in TSV an input or output with a tab, would shift every later line. JSON Lines escapes both.
+ */
+function checkOneLine(t: Translation, f: TranslateFlags, where: string): void {
+  const sides: ['input' | 'output', RegExp][] = f.format === 'tsv' ? [['input', /[\t\r\n]/], ['output', /[\t\r\n]/]] : [['output', /[\r\n]/]];
+  for (const [side, bad] of sides) {
+    const c = bad.exec(t[side])?.[0];
+    if (c === undefined) continue;
+    const what = c === '\t' ? 'a tab' : 'a line break';
+    throw new UsageError(`--format ${f.format}: the ${side} of ${where} holds ${what}, which would break the one line per input; use --format jsonl`, 'translate');
+  }
+}
+
+function lines(t: Translation, f: TranslateFlags, where: string): string[] {
+  if (f.format === 'jsonl') {
+    const attention = f.showAttention ? { attention: t.weights.length ? { source: t.sourceTokens, output: t.outputTokens, weights: t.weights } : null } : {};
+    return [JSON.stringify({ input: t.input, output: t.output, ...attention })];
+  }
+  checkOneLine(t, f, where);
   const first = f.format === 'tsv' ? `${t.input}\t${t.output}` : t.output;
   if (!f.showAttention) return [first];
   if (!t.weights.length) return [first, '(no attention: the model was trained with --attention none, or the input is empty)', ''];
@@ -51,15 +70,17 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}`, 'translate');
     throw e;
   }
-  const write = (t: Translation) => { for (const l of lines(t, f)) ctx.out.write(`${l}\n`); };
+  const write = (t: Translation, where: string) => { for (const l of lines(t, f, where)) ctx.out.write(`${l}\n`); };
   const opts = { beam: f.beam };
   if (f.file === undefined) {
-    for (const t of translateTexts(model, texts, opts)) write(t);
+    translateTexts(model, texts, opts).forEach((t, i) => write(t, `text argument ${i + 1}`));
     return 0;
   }
   const name = f.file === '-' ? '(stdin)' : f.file;
   try {
-    for await (const t of translateLines(model, f.file === '-' ? process.stdin : f.file, name, opts)) write(t);
+    // One translation per line of the input, blank lines included: the k-th is line k.
+    let line = 0;
+    for await (const t of translateLines(model, f.file === '-' ? process.stdin : f.file, name, opts)) write(t, `${name}:${++line}`);
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--file: ${e.message}`, 'translate');
     throw e;

@@ -10,6 +10,9 @@ import { optionName, optionWithValue } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
 
+/** The text and label options name one column: a mistake in the options, never a row to skip. */
+export class SameColumnError extends DataError {}
+
 /** Which header fields hold the text and the label (label null: none, where labels are optional). */
 export function pickTextAndLabel(header: readonly string[], options: TextDatasetOptions, where: string): { text: string; label: string | null } {
   const names = options.optionNames;
@@ -22,7 +25,7 @@ export function pickTextAndLabel(header: readonly string[], options: TextDataset
   }
   if (label !== null && label === text) {
     const flags = [optionName(names, 'textColumn'), optionName(names, 'labelColumn')].filter((n) => n !== null);
-    throw new DataError(`${where}: the text and the label are the same column '${text}'${flags.length ? ` (${flags.join(', ')})` : ''}; they must be two columns`);
+    throw new SameColumnError(`${where}: the text and the label are the same column '${text}'${flags.length ? ` (${flags.join(', ')})` : ''}; they must be two columns`);
   }
   return { text, label };
 }
@@ -48,6 +51,14 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
         if (header.length === 1 && header[0].includes(';')) {
           // Spreadsheets in many locales save "CSV" with semicolons; there is no option to read it as such.
           throw new DataError(`${(e as Error).message}; the header holds semicolons: fields must be separated by ${delimiter === '\t' ? 'tabs' : 'commas (CSV) or tabs (TSV)'}, so save the file with those`);
+        }
+        // Excel writes a first line "sep=," to name the separator; it is not the header.
+        if (/^sep=.?$/i.test(header.join(delimiter).trim())) {
+          throw new DataError(`${(e as Error).message}; the first line '${header.join(delimiter).trim()}' is a spreadsheet's separator hint, not a header: delete that line`);
+        }
+        if (delimiter === '\t' && header.length === 1 && header[0].includes(',')) {
+          const csv = optionWithValue(options.optionNames, 'format', 'csv');
+          throw new DataError(`${(e as Error).message}; the header holds commas: is this CSV${csv ? ` (${csv})` : ''}?`);
         }
         if (!(delimiter === ',' && header.length === 1 && header[0].includes('\t'))) throw e;
         const tsv = optionWithValue(options.optionNames, 'format', 'tsv');

@@ -64,7 +64,7 @@ export async function loadTextDataset(path: string, options: TextDatasetOptions 
   await readRows(path, format, options, sink);
   if (ds.texts.length === 0) {
     throw new DataError(ds.skipped > 0 ? `${path}: every row was bad (${ds.skipped} skipped; first: ${ds.skippedRows[0].where}: ${ds.skippedRows[0].problem})`
-      : `${path}: no examples (the file is empty or holds only a header)`);
+      : `${path}: no examples (the file is empty or holds only ${format === 'jsonl' ? 'blank lines' : 'a header'})`);
   }
   return ds;
 }

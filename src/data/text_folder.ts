@@ -5,7 +5,7 @@
  * folders inside a class are skipped as well (.ipynb_checkpoints copies, macOS ._ files would be examples twice
  * or not text at all).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
 import { optionName } from './text_options.js';
@@ -31,6 +31,20 @@ export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { 
 const hidden = (name: string) => name.startsWith('.');
 
 /**
+ * A folder, or a link to one: Keras finds classes with isdir, which follows links, so `data/pos -> /disk/pos` is a
+ * class (a broken link is not). Folders nested in a class are walked without following links, as Keras's walk.
+ */
+function isClassFolder(dir: string, d: Dirent): boolean {
+  if (d.isDirectory()) return true;
+  if (!d.isSymbolicLink()) return false;
+  try {
+    return statSync(join(dir, d.name)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The .txt files under a class folder, nested folders included, in Keras's order: by folder path, then by name;
  * `direct` counts those in the class folder itself.
  */
@@ -38,7 +52,7 @@ function txtFilesUnder(classDir: string): { files: string[]; direct: number } {
   const folders: { dir: string; names: string[] }[] = [];
   const walk = (dir: string) => {
     const entries = readdirSync(dir, { withFileTypes: true }).filter((d) => !hidden(d.name));
-    folders.push({ dir, names: entries.filter((d) => !d.isDirectory() && d.name.toLowerCase().endsWith('.txt')).map((d) => d.name).sort() });
+    folders.push({ dir, names: entries.filter((d) => d.name.toLowerCase().endsWith('.txt') && !isClassFolder(dir, d)).map((d) => d.name).sort() });
     for (const d of entries) if (d.isDirectory()) walk(join(dir, d.name));
   };
   walk(classDir);
@@ -48,7 +62,7 @@ function txtFilesUnder(classDir: string): { files: string[]; direct: number } {
 }
 
 export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
-  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !hidden(d.name)).map((d) => d.name).sort();
+  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => isClassFolder(dir, d) && !hidden(d.name)).map((d) => d.name).sort();
   let classes = subdirs;
   const classesOption = optionName(options.optionNames, 'classes');
   if (options.classes) {

@@ -1,7 +1,7 @@
 /** JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings, numbers or booleans (not mixed). */
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES } from './text_columns.js';
-import { pickTextAndLabel } from './text_csv.js';
+import { pickTextAndLabel, SameColumnError } from './text_csv.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { readLines, type ByteSource } from './text_stream.js';
 
@@ -35,6 +35,7 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       const labelled = !options.labelsOptional || options.labelColumn || keys.some((k) => LABEL_COLUMN_NAMES.includes(k.toLowerCase() as never));
       ({ text: textKey, label: labelKey } = pickTextAndLabel(keys, { ...options, labelsOptional: !labelled }, where));
     } catch (e) {
+      if (e instanceof SameColumnError) throw e;
       sink.bad({ where, problem: fieldError(e) });
       continue;
     }

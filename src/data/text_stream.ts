@@ -15,6 +15,9 @@ export class Utf8Checker {
   line = 1;
   /** The byte that began the bad sequence (after check returned an index). */
   badByte = 0;
+  /** Where in the whole input the bad byte is (0: the very first byte, where a UTF-16 byte-order mark would be). */
+  badOffset = -1;
+  private seen = 0;
   private need = 0;
   private lead = 0;
 
@@ -29,6 +32,8 @@ export class Utf8Checker {
         need--;
       } else if (b < 0x80) {
         if (b === 10) line++;
+        // NUL is valid UTF-8 but never text: it is how UTF-16 (without a byte-order mark) or a binary file reads.
+        else if (b === 0) { lead = 0; ok = false; }
       } else {
         lead = b;
         if (b >= 0xc2 && b <= 0xdf) need = 1;
@@ -38,11 +43,13 @@ export class Utf8Checker {
       }
       if (!ok) {
         this.badByte = lead;
+        this.badOffset = this.seen + i;
         this.need = 0; this.line = line; this.lead = lead;
         return i;
       }
     }
     this.need = need; this.line = line; this.lead = lead;
+    this.seen += buf.length;
     return -1;
   }
 
@@ -51,6 +58,10 @@ export class Utf8Checker {
 }
 
 export function utf8Problem(c: Utf8Checker): string {
+  if (c.badOffset === 0 && (c.badByte === 0xff || c.badByte === 0xfe)) {
+    return `the file starts with a UTF-16 byte-order mark (0x${c.badByte.toString(16)}); save it as UTF-8 (e.g. "CSV UTF-8" in a spreadsheet)`;
+  }
+  if (c.badByte === 0) return 'byte 0x00 (NUL) is not text: the file looks like UTF-16 or binary; save it as UTF-8 text';
   return `byte 0x${c.badByte.toString(16).padStart(2, '0')} is not UTF-8; save the file as UTF-8`;
 }
 

@@ -44,6 +44,8 @@ export class TextVectorizer {
   readonly padding: 'pre' | 'post';
   readonly truncating: 'pre' | 'post';
   maxlen: number | null;
+  /** maxlen was left to adapt ('auto'): each adapt sets it afresh, as each adapt rebuilds the vocabulary. */
+  private readonly autoMaxlen: boolean;
   private vocab: string[] = [PAD_TOKEN, OOV_TOKEN];
   private index = new Map<string, number>();
 
@@ -58,6 +60,7 @@ export class TextVectorizer {
     }
     this.maxTokens = mt;
     this.maxlen = o.maxlen ?? null;
+    this.autoMaxlen = this.maxlen === null;
     this.padding = o.padding ?? 'pre';
     this.truncating = o.truncating ?? 'pre';
   }
@@ -75,21 +78,25 @@ export class TextVectorizer {
     return words;
   }
 
-  /** Builds the vocabulary (most frequent first; ties in code-point order, so it does not depend on row order) and, if unset, maxlen. */
+  /**
+   * Builds the vocabulary afresh (most frequent first; ties in ascending code-point order, so it does not depend on
+   * row order) and, when maxlen was not given, maxlen. Keras breaks ties the other way (descending); the lab keeps
+   * its order so that runs and saved results reproduce (a saved model carries its vocabulary either way).
+   */
   adapt(texts: Iterable<string>): void {
     const counts = new Map<string, number>();
     const lengths: number[] = [];
-    for (const text of texts) {
+    for (const text of checkTexts(texts, 'adapt')) {
       const words = this.tokenize(text);
       lengths.push(words.length);
       for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
     }
     counts.delete(PAD_TOKEN);
     counts.delete(OOV_TOKEN);
-    const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const ranked = [...counts].sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
     const keep = this.maxTokens === null ? ranked.length : this.maxTokens - 2;
     this.setVocabulary([PAD_TOKEN, OOV_TOKEN, ...ranked.slice(0, keep).map(([w]) => w)]);
-    if (this.maxlen === null) this.maxlen = Math.max(1, percentile(lengths, 0.95));
+    if (this.autoMaxlen) this.maxlen = Math.max(1, percentile(lengths, 0.95));
   }
 
   private setVocabulary(vocab: string[]): void {
@@ -99,6 +106,7 @@ export class TextVectorizer {
 
   /** Ids of each text, unpadded. */
   toSequences(texts: readonly string[]): Int32Array[] {
+    texts = checkTexts(texts, 'encode');
     const out: Int32Array[] = new Array(texts.length);
     for (let i = 0; i < texts.length; i++) {
       const words = this.tokenize(texts[i]);
@@ -145,6 +153,34 @@ export class TextVectorizer {
     t.setVocabulary(v as string[]);
     return t;
   }
+}
+
+/** The texts as a list of strings; a single string (which would be read character by character) or a non-string names its index. */
+function checkTexts(texts: Iterable<string>, where: string): string[] {
+  if (typeof texts === 'string' || texts === null || typeof texts !== 'object' || typeof (texts as Iterable<string>)[Symbol.iterator] !== 'function') {
+    throw new DataError(`TextVectorizer.${where}: expected a list of texts, got ${typeof texts === 'string' ? 'one string (wrap it: [text])' : texts === null ? 'null' : typeof texts}`);
+  }
+  const list = Array.isArray(texts) ? texts : [...texts];
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'string') throw new DataError(`TextVectorizer.${where}: text ${i} must be a string, got ${list[i] === null ? 'null' : typeof list[i]}`);
+  }
+  return list;
+}
+
+/** Strings by code point (numpy's and Python's order), which differs from < on UTF-16 units past U+FFFF. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800-DFFF) stand for code points above every BMP unit: move them past U+E000-FFFF.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 /** The q-quantile (nearest rank) of a list of lengths. */

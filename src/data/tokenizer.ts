@@ -3,6 +3,7 @@ import { parseOrderedEntries, stringifyOrderedEntries } from './ordered_json.js'
 import { refuseUnknownOptions } from './options.js';
 import { ENGLISH_STOPWORDS } from './stopwords.js';
 import { filterRegex, KERAS_FILTERS, textToWordSequence } from './text.js';
+import { checkIndexSequences, sequencesToMatrix, type MatrixMode, type TextMatrix } from './text_matrix.js';
 
 export interface TokenizerOptions {
   /** textsToSequences keeps indices below numWords (Keras's num_words; 0 or null: no limit). */
@@ -105,6 +106,11 @@ export class Tokenizer {
     if (swo !== undefined && typeof swo !== 'boolean' && (swo === null || typeof swo !== 'object' || typeof (swo as Iterable<string>)[Symbol.iterator] !== 'function' || typeof swo === 'string')) {
       throw new DataError('Tokenizer: stopwords must be true, false or a list of words');
     }
+    if (options.charLevel) {
+      // Each character is a token: the lab's word-cleaning steps would silently do nothing.
+      const wordSteps = (['punctuationAsTokens', 'sentenceSeparator', 'stopwords'] as const).filter((k) => options[k] !== undefined && options[k] !== null && options[k] !== false);
+      if (wordSteps.length) throw new DataError(`Tokenizer: ${wordSteps.join(', ')} work on words and cannot be used with charLevel`);
+    }
     const numWords = options.numWords ?? null;
     if (numWords !== null && (!Number.isInteger(numWords) || numWords < 0)) {
       throw new DataError(`numWords must be a non-negative integer or null, got ${numWords}`);
@@ -182,7 +188,24 @@ export class Tokenizer {
       const i = this.keptIndex(this.indexWord.has(num) ? num : undefined, oov);
       return i === undefined ? undefined : this.indexWord.get(i);
     };
-    return Array.from(sequences, (seq) => Array.from(seq, wordOf).filter((w) => w !== undefined).join(' '));
+    return checkIndexSequences(sequences, 'sequencesToTexts').map((seq) => Array.from(seq, wordOf).filter((w) => w !== undefined).join(' '));
+  }
+
+  /** Keras's fit_on_sequences: counts documents per index, which 'tfidf' needs when texts were never fitted. */
+  fitOnSequences(sequences: Iterable<ArrayLike<number>>): void {
+    const list = checkIndexSequences(sequences, 'fitOnSequences');
+    this.documentCount += list.length;
+    for (const seq of list) for (const i of new Set(Array.from(seq))) this.indexDocs.set(i, (this.indexDocs.get(i) ?? 0) + 1);
+  }
+
+  /** Keras's sequences_to_matrix (modes binary, count, tfidf, freq); see text_matrix.ts for the width rule. */
+  sequencesToMatrix(sequences: Iterable<ArrayLike<number>>, mode: MatrixMode = 'binary'): TextMatrix {
+    return sequencesToMatrix(sequences, mode, { numWords: this.numWords, wordIndexSize: this.wordIndex.size, documentCount: this.documentCount, indexDocs: this.indexDocs });
+  }
+
+  /** Keras's texts_to_matrix: textsToSequences, then sequencesToMatrix. */
+  textsToMatrix(texts: Iterable<TextInput>, mode: MatrixMode = 'binary'): TextMatrix {
+    return sequencesToMatrix(this.textsToSequences(texts), mode, { numWords: this.numWords, wordIndexSize: this.wordIndex.size, documentCount: this.documentCount, indexDocs: this.indexDocs }, 'textsToMatrix');
   }
 
   toJSON(): TokenizerJSON {
@@ -209,7 +232,12 @@ export class Tokenizer {
 
   /** Restores `toJSON()` output (object or its JSON text), also what Keras's `to_json()` writes. */
   static fromJSON(json: string | TokenizerJSON): Tokenizer {
-    const parsed = (typeof json === 'string' ? JSON.parse(json) : json) as TokenizerJSON;
+    let parsed: TokenizerJSON;
+    try {
+      parsed = (typeof json === 'string' ? JSON.parse(json) : json) as TokenizerJSON;
+    } catch (e) {
+      throw new DataError(`not a Tokenizer JSON: ${(e as Error).message}`);
+    }
     const c = parsed?.config;
     if (!c || typeof c.word_index !== 'string') throw new DataError('not a Tokenizer JSON: config.word_index is missing');
     const t = new Tokenizer({
@@ -224,12 +252,24 @@ export class Tokenizer {
       stopwords: c.stopwords,
     });
     t.documentCount = c.document_count ?? 0;
-    const entries = (s: string | undefined) => (s ? parseOrderedEntries(s) : []);
-    t.wordCounts = new Map(entries(c.word_counts).map(([k, v]) => [k, Number(v)]));
-    t.wordDocs = new Map(entries(c.word_docs).map(([k, v]) => [k, Number(v)]));
-    t.indexDocs = new Map(entries(c.index_docs).map(([k, v]) => [Number(k), Number(v)]));
-    t.indexWord = new Map(entries(c.index_word).map(([k, v]) => [Number(k), String(v)]));
-    t.wordIndex = new Map(entries(c.word_index).map(([k, v]) => [k, Number(v)]));
+    // Each field parsed in document order; a count or index that is not a whole number names its field and key.
+    const entries = (field: keyof TokenizerJSON['config'], s: string | undefined) => {
+      try {
+        return s ? parseOrderedEntries(s) : [];
+      } catch (e) {
+        throw new DataError(`Tokenizer JSON: config.${field} is not a flat JSON object: ${(e as Error).message}`);
+      }
+    };
+    const whole = (field: string, key: string, v: string | number, min: number): number => {
+      const n = typeof v === 'number' ? v : Number.NaN;
+      if (!Number.isInteger(n) || n < min) throw new DataError(`Tokenizer JSON: config.${field}[${JSON.stringify(key)}] must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+      return n;
+    };
+    t.wordCounts = new Map(entries('word_counts', c.word_counts).map(([k, v]) => [k, whole('word_counts', k, v, 1)]));
+    t.wordDocs = new Map(entries('word_docs', c.word_docs).map(([k, v]) => [k, whole('word_docs', k, v, 1)]));
+    t.indexDocs = new Map(entries('index_docs', c.index_docs).map(([k, v]) => [whole('index_docs', k, Number(k), 0), whole('index_docs', k, v, 1)]));
+    t.indexWord = new Map(entries('index_word', c.index_word).map(([k, v]) => [whole('index_word', k, Number(k), 1), String(v)]));
+    t.wordIndex = new Map(entries('word_index', c.word_index).map(([k, v]) => [k, whole('word_index', k, v, 1)]));
     return t;
   }
 

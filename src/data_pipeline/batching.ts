@@ -1,5 +1,5 @@
 /** Stacking dataset elements into batches the way tfjs.data's batch() does. */
-import { Tensor, toTensor } from '../tensor.js';
+import { Tensor, tensor, toTensor } from '../tensor.js';
 
 /**
  * Where an element came from (csv sets it on each row: file and line), so a batch error can name the line.
@@ -15,7 +15,12 @@ export function tagSource<T extends object>(el: T, src: ElementSource): T {
 }
 
 function isNumericArray(x: unknown): boolean {
-  return Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || isNumericArray(x[0]) || ArrayBuffer.isView(x[0]));
+  return Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || typeof x[0] === 'boolean' || isNumericArray(x[0]) || ArrayBuffer.isView(x[0]));
+}
+
+/** A (nested) list of booleans: a bool tensor, as tfjs stacks it (toTensor would read it as float32). */
+function isBoolArray(x: unknown): boolean {
+  return Array.isArray(x) && x.length > 0 && (typeof x[0] === 'boolean' || isBoolArray(x[0]));
 }
 
 function describe(v: unknown): string {
@@ -56,6 +61,11 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     const rows = items.map((x, i) => {
       if (!(x instanceof Tensor || Array.isArray(x) || ArrayBuffer.isView(x))) throw new Error(`${where(i)} is ${describe(x)} but element 0 is ${describe(first)}`);
       try {
+        if (isBoolArray(x)) {
+          const flatValues = (x as unknown[]).flat(Infinity);
+          if (!flatValues.every((b) => typeof b === 'boolean')) throw new Error('a list mixing booleans and other values');
+          return tensor(x as never, undefined, 'bool');
+        }
         return toTensor(x as never, 'value');
       } catch (e) {
         throw new Error(`${where(i)}: ${(e as Error).message}`);

@@ -27,9 +27,10 @@ export class Dataset<T> {
     return new Dataset(async function* () { for await (const x of iterable(src)) yield await f(x); }, this.size);
   }
 
+  /** Size unknown afterwards, except that a filtered infinite dataset stays infinite (tfjs), so toArray refuses it. */
   filter(pred: (x: T) => boolean): Dataset<T> {
     const src = this.source;
-    return new Dataset(async function* () { for await (const x of iterable(src)) if (pred(x)) yield x; });
+    return new Dataset(async function* () { for await (const x of iterable(src)) if (pred(x)) yield x; }, this.size === Infinity ? Infinity : null);
   }
 
   /** Groups consecutive elements into batches, stacking numbers, arrays and tensors (objects and tuples per key). */
@@ -145,7 +146,7 @@ export class Dataset<T> {
         for await (const x of iterable(src)) { any = true; yield x; }
         if (!any) return;
       }
-    }, count === undefined ? Infinity : this.size === null ? null : this.size * count);
+    }, count === 0 ? 0 : count === undefined ? Infinity : this.size === null ? null : this.size * count);
   }
 
   async forEachAsync(f: (x: T) => void | Promise<void>): Promise<void> {

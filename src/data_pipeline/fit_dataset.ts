@@ -5,7 +5,9 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { evaluateModel, metricsNames, StreamedPass } from '../models/training.js';
+import { evaluateModel, metricsNames, StreamedPass, yieldInterval, type FitArgs } from '../models/training.js';
+import { EventLoopYield, checkBatchSize } from '../models/batches.js';
+import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -29,9 +31,16 @@ export interface FitDatasetArgs {
   verbose?: 0 | 1;
   /** Where verbose output goes (default stdout), as fit's out. */
   out?: ProgressWriter;
+  /** tfjs's: {classId: weight} (or one table per output), multiplying each batch's sample weights, as fit's. */
+  classWeight?: ClassWeightArg;
+  /** tfjs's: the batch size evaluating [x, y] validationData (default 32); a validation dataset comes batched. */
+  validationBatchSize?: number;
+  /** As fit's yieldEvery: how often training yields to the event loop between batches. */
+  yieldEvery?: FitArgs['yieldEvery'];
 }
 
-const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose', 'out'];
+const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose', 'out',
+  'classWeight', 'validationBatchSize', 'yieldEvery'];
 
 /** tfjs's ModelEvaluateDatasetArgs. */
 export interface EvaluateDatasetArgs {
@@ -118,20 +127,43 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   // Metrics accumulate over every batch, as evaluate's over x.
   const pass = new StreamedPass(model);
   let seen = 0, b = 0;
-  // for-await's break calls the iterator's return(), which closes the source (a csv file) when stopping early.
   const ioNames = namesOf(model);
-  for await (const el of dataset) {
-    if (args.batches !== undefined && b >= args.batches) break;
-    const [x, y, sampleWeight] = xy(el, where, ioNames);
-    pass.evaluate(x, y, sampleWeight);
-    seen += batchSizeOf(x);
-    b++;
+  const it = await dataset.iterator();
+  let finished = false;
+  try {
+    // Read by hand, not with for-await: a value sent with done: true is the last batch (tfjs evaluates it), and no
+    // element is pulled past `batches`.
+    while (args.batches === undefined || b < args.batches) {
+      const r = await it.next();
+      if (carriesBatch(r)) {
+        const [x, y, sampleWeight] = xy(r.value, where, ioNames);
+        pass.evaluate(x, y, sampleWeight);
+        seen += batchSizeOf(x);
+        b++;
+      }
+      if (r.done) {
+        finished = true;
+        if (args.batches !== undefined && b < args.batches && b > 0) {
+          console.warn(`${where}: batches is ${args.batches}, but the dataset ran out after ${b} batches; evaluated those (use dataset.repeat() for more)`);
+        }
+        break;
+      }
+    }
+  } finally {
+    // Stopped before its end (batches reached, an error): close the source (a csv file).
+    if (!finished) await it.return?.();
   }
   if (!seen) throw new Error(`${where}: the dataset is empty`);
   const result = pass.values();
   if (verbose) finishBar(b, start, args.out, logsOf(metricsNames(model), result));
   return result;
 }
+
+/**
+ * A result that holds a batch: any with a value, including one sent with done: true (tfjs evaluates on it, and trains
+ * on it without batchesPerEpoch).
+ */
+const carriesBatch = (r: IteratorResult<unknown>): boolean => !r.done || (r.value !== undefined && r.value !== null);
 
 const logsOf = (names: string[], values: number[]): Logs => Object.fromEntries(names.map((k, i) => [k, values[i]]));
 
@@ -141,6 +173,16 @@ function finishBar(steps: number, start: number, out: ProgressWriter | undefined
   const bar = new ProgressBar(steps, 1, { write: (s: string) => (out ?? process.stdout).write(s) }, start);
   bar.finish(logs);
   return bar;
+}
+
+/**
+ * classWeight's tables (their count, output names, class ids and weights) checked by the code that applies them, on
+ * zero-row targets: every head is read as one-hot (the sparse reading needs a row), which changes no table check.
+ */
+function checkClassWeight(model: DatasetModel, classWeight: ClassWeightArg, what: string): void {
+  const heads = model.outputHeads().map((h) => ({ ...h, loss: 'meanSquaredError' as const }));
+  const probe = { outputHeads: () => heads } as unknown as TrainableModel;
+  withClassWeights(probe, heads.map(() => new Tensor(new Float32Array(0), [0, 1], 'float32')), [], classWeight, what);
 }
 
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
@@ -167,6 +209,14 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     if (!Number.isInteger(vb) || vb < 1) throw new Error(`${where}: validationBatches must be a positive integer, got ${JSON.stringify(vb)}`);
     if (!(val instanceof Dataset)) throw new Error(`${where}: validationBatches limits a validationData dataset, but validationData is ${val === undefined ? 'not given' : 'tensors (all of them are evaluated)'}`);
   }
+  const vbs = args.validationBatchSize;
+  if (vbs !== undefined) {
+    checkBatchSize(vbs, `${where}: validationBatchSize`);
+    if (!Array.isArray(val)) throw new Error(`${where}: validationBatchSize batches [x, y] validationData, but validationData is ${val === undefined ? 'not given' : 'a dataset (its own batches are used)'}`);
+  }
+  const classWeight = args.classWeight;
+  // Checked now, not at the first batch: with epochs 0 (or no batch) a bad table would be accepted and ignored.
+  if (classWeight !== undefined) checkClassWeight(model, classWeight, `${where}: classWeight`);
   const given = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   given.forEach((cb, i) => {
     // Their checkpoints record fit's position in x (samples, batch size, shuffling), which a stream has not got.
@@ -176,10 +226,13 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   // built-ins (earlyStopping, the learning-rate ones, terminateOnNaN) the model they act on. Indexed by hook, as
   // fit's: a hook nobody implements costs nothing, and its logs are not built.
   const callbacks = new CallbackList(given);
+  const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd'), where));
   const history = new History();
   // The logs' order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
   const names = metricsNames(model);
-  history.params = { epochs, batchesPerEpoch: per ?? null, steps: per ?? null, verbose, doValidation: val !== undefined,
+  // tfjs's params: steps is batchesPerEpoch, else the dataset's size when known; no sample count or batch size.
+  const steps = per ?? (typeof dataset.size === 'number' && Number.isFinite(dataset.size) ? dataset.size : null);
+  history.params = { epochs, initialEpoch, samples: null, steps, batchSize: null, verbose, doValidation: val !== undefined,
     metrics: val !== undefined ? [...names, ...names.map((k) => `val_${k}`)] : [...names] };
   const state: FitState = { model, history, epochs, batchSize: 0, samples: 0, initialEpoch, resume: null, progress: null };
   for (const cb of callbacks.callbacks) cb.setFitState?.(state);
@@ -187,6 +240,13 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
   const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
   let exhausted = false;
+  /** The shared iterator ended after `done` batches in all: training stops (tfjs's warning; none at all is an error). */
+  const ranOut = (done: number) => {
+    exhausted = true;
+    if (done === 0) throw new Error(`${where}: the dataset is empty`);
+    console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${done} batches; `
+      + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per! * (epochs - state.initialEpoch)}), e.g. with dataset.repeat().`);
+  };
   await callbacks.call('onTrainBegin', {});
   try {
     const ioNames = namesOf(model);
@@ -201,28 +261,30 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       try {
         for (let b = 0; per === undefined || b < per; b++) {
           const r = await it.next();
-          if (r.done) {
-            if (per !== undefined) {
-              exhausted = true;
-              if (b === 0 && epoch === state.initialEpoch) throw new Error(`${where}: the dataset is empty`);
-              console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${(epoch - state.initialEpoch) * per + b} batches; `
-                + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per * (epochs - state.initialEpoch)}), e.g. with dataset.repeat().`);
-            }
+          const done = (epoch - state.initialEpoch) * (per ?? 0) + b;
+          // With batchesPerEpoch, done: true ends the run before any batch it carries is trained on (tfjs checks done
+          // first); without it, that batch is the epoch's last and is trained on below.
+          if (per !== undefined && r.done) {
+            ranOut(done);
             break;
           }
+          if (!carriesBatch(r)) break;
           if (!began) {
             began = true;
             if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
             await callbacks.call('onEpochBegin', epoch, {});
           }
-          await callbacks.call('onBatchBegin', b, {});
           const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
-          run.train(x, y, sampleWeight, n);
+          await callbacks.call('onBatchBegin', b, { batch: b, size: n });
+          run.train(x, y, sampleWeight, n, classWeight);
           seen += n;
           steps++;
           if (callbacks.listens('onBatchEnd')) await callbacks.call('onBatchEnd', b, { ...logsOf(names, run.values()), batch: b, size: n });
+          if (r.done) break; // the epoch's iterator sent its last batch with done: true (only without batchesPerEpoch)
           if (model.stopTraining) break;
+          const due = pause.due();
+          if (due) await due;
         }
       } finally {
         // An epoch's own iterator stopped before its end (stopTraining, an error): close its source.
@@ -233,10 +295,11 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
         throw new Error(`${where}: epoch ${epoch + 1} had no batches`);
       }
       const logs: Logs = logsOf(names, run.values());
-      if (val) {
+      // A cancelled epoch (the dashboard's cancel) is not validated, as fit's: its val_ entries are missing.
+      if (val && !state.cancelled) {
         const v = val instanceof Dataset
           ? await evaluateDataset(model, val, { batches: args.validationBatches })
-          : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2] });
+          : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2], batchSize: args.validationBatchSize });
         names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
       }
       if (verbose) finishBar(steps, start, out, logs);

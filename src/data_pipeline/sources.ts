@@ -1,8 +1,12 @@
 /** rl.data's sources: array, generator, func and zip (csv is in csv_dataset.ts). */
 import { Dataset } from './dataset.js';
 
+/** tfjs's data.array: an array, or (as tfjs reads any indexable list) a typed array, whose elements are numbers. */
 export function array<T>(items: readonly T[]): Dataset<T> {
-  if (!Array.isArray(items)) throw new Error(`data.array: expected an array, got ${typeof items}`);
+  const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
+  if (!Array.isArray(items) && !typed) {
+    throw new Error(`data.array: expected an array, got ${items === null ? 'null' : typeof items === 'object' ? 'an object that is not an array' : typeof items}`);
+  }
   return new Dataset(async function* () { yield* items; }, items.length);
 }
 

@@ -112,8 +112,10 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   // The lab picks validation rows at random; a seeded pick keeps runs comparable, and the same rows are shown after every epoch.
   const rng = new Random(d.seed + 7);
   const picks = hasVal ? Array.from({ length: Math.min(d.samples, data.val.answers.length) }, () => rng.int(data!.val.answers.length)) : [];
+  // Only the right-hand padding is dropped: a guess with a space before or between its digits (' 18 ') is wrong, and
+  // must not print as the true answer ('18').
   const answered = (guesses: string[]): AdditionSample[] => picks.map((i) => ({
-    question: readable(data!.val.questions[i], d.reverse), truth: data!.val.answers[i].trim(), guess: guesses[i].trim(), correct: guesses[i] === data!.val.answers[i],
+    question: readable(data!.val.questions[i], d.reverse), truth: data!.val.answers[i].trimEnd(), guess: guesses[i].trimEnd(), correct: guesses[i] === data!.val.answers[i],
   }));
   const samplesPerEpoch: AdditionSample[][] = [];
   const follow = hookCallbacks(model, o, (epoch, logs) => {

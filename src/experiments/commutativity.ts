@@ -6,6 +6,7 @@
 import { Random } from '../random.js';
 import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
+import { NOT_LEARNED_BELOW } from './reverse.js';
 import { readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
 import type { Sequential } from '../models/sequential.js';
 import type { CharacterTable } from '../data/index.js';
@@ -136,24 +137,31 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
         'so the similarity says nothing about commutativity yet (train longer)'
       : `The encoder puts a+b and b+a ${closer > 0.05 ? 'closer together than random pairs' : 'no closer than random pairs'}: ` +
         `mean cosine similarity ${sc.mean.toFixed(3)} vs ${sr.mean.toFixed(3)} for random pairs${sameSumPart}, ${states}`;
-  const finding = `${similarity}; with the operands swapped the model gets ` +
-    `${percent(swapped.exact)} of answers exactly right (${percent(orig.exact)} in the original order) and gives the same answer for both orders ${percent(consistent)} of the time.`;
+  const answersPart = `with the operands swapped the model gets ${percent(swapped.exact)} of answers exactly right (${percent(orig.exact)} in the original order) ` +
+    `and gives the same answer for both orders ${percent(consistent)} of the time`;
+  // A model that answers (almost) nothing right often gives one answer to every question: the same answer for a+b
+  // and b+a then says nothing about commutativity.
+  const notLearned = Math.max(orig.exact, swapped.exact) < NOT_LEARNED_BELOW;
+  const distinct = new Set([...orig.guesses, ...swapped.guesses]).size;
+  const finding = `${similarity}; ${answersPart}` + (notLearned
+    ? `, but it has not learned to add yet (under ${percent(NOT_LEARNED_BELOW)} of answers right; ${distinct} distinct answer(s) to ${2 * pairs.length} questions), so the answers say nothing about commutativity (train longer).`
+    : '.');
   return {
     name: 'commutativity',
     title: 'Is commutativity learned? a+b vs b+a',
     finding,
-    numbers: { meanCosineCommutative: sc.mean, ...(same.length ? { meanCosineSameSum: sm.mean } : {}), ...(random.length ? { meanCosineRandom: sr.mean } : {}), exactOriginal: orig.exact, exactSwapped: swapped.exact, sameAnswerBothOrders: consistent, pairs: pairs.length, validationExact: run.exact, validationPerChar: run.perChar },
+    numbers: { meanCosineCommutative: sc.mean, ...(same.length ? { meanCosineSameSum: sm.mean } : {}), ...(random.length ? { meanCosineRandom: sr.mean } : {}), exactOriginal: orig.exact, exactSwapped: swapped.exact, sameAnswerBothOrders: consistent, distinctAnswers: distinct, pairs: pairs.length, validationExact: run.exact, validationPerChar: run.perChar },
     tables: [simTable, accTable],
     charts: [
       { kind: 'bar', title: 'Cosine similarity of final encoder states', xLabel: 'cosine similarity (bin centre)', yLabel: 'fraction of pairs',
         categories: hist.categories, series: [{ name: 'a+b vs b+a', y: hist.counts[0] }, { name: 'same sum', y: hist.counts[1] }, { name: 'random pair', y: hist.counts[2] }] },
-      { kind: 'bar', title: 'Exact-match accuracy', yLabel: 'fraction right', yMin: 0, yMax: 1, categories: ['a+b', 'b+a', 'same answer'],
+      { kind: 'bar', title: 'Whole answers on the same pairs', yLabel: 'fraction of pairs', yMin: 0, yMax: 1, categories: ['a+b right', 'b+a right', 'same answer both orders'],
         series: [{ name: 'accuracy', y: [orig.exact, swapped.exact, consistent] }] },
       { title: 'Training', xLabel: 'epoch', yLabel: 'accuracy', yMin: 0, yMax: 1,
         series: [{ name: 'train (per char)', y: run.history.accuracy ?? [] }, { name: 'val (per char)', y: run.history.val_accuracy ?? [] }, { name: 'val (exact)', y: run.history.val_exact ?? [] }] },
     ],
     config: { ...run.config, pairs: pairs.length },
     models: [{ name: 'addition', params: run.params, history: run.history, secondsPerEpoch: run.secondsPerEpoch }],
-    details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trim(), guessBA: swapped.guesses[i].trim() })) },
+    details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trimEnd(), guessBA: swapped.guesses[i].trimEnd() })) },
   };
 }

@@ -47,6 +47,8 @@ export interface GradientProfile {
   cellNorms?: number[];
   /** Mean ||d loss / d x_t|| of the layer's input, t in input order. */
   inputNorms: number[];
+  /** LSTM only: its mean forget gate over the measured reviews, steps and units (what scales d loss / d c_t per step). */
+  meanForgetGate?: number;
 }
 
 /** Per-step norms of one batch's state gradients, as a profile without the summary ratios. */
@@ -100,6 +102,10 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
   }
   const batchSize = Math.min(o.batchSize ?? 32, data.nTrain);
   const nBatches = Math.max(1, Math.min(o.batches ?? 4, Math.floor(data.nTrain / batchSize)));
+  // Fewer reviews than asked for: say so, rather than measure less than --batch-size x --batches without a word.
+  if (batchSize < (o.batchSize ?? 32) || nBatches < (o.batches ?? 4)) {
+    o.log?.(`(--batch-size ${o.batchSize ?? 32} x --batches ${o.batches ?? 4} asked; the ${data.nTrain} training reviews loaded hold ${nBatches} batch(es) of ${batchSize})`);
+  }
   const seed = o.seed ?? 1;
   const profiles: GradientProfile[] = [];
   const losses: Record<string, number> = {};
@@ -114,6 +120,7 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
     let sums: { dh?: number[]; dc?: number[]; dx?: number[] } = {};
     let rec: StateGradRecord | null = null;
     let loss = 0;
+    let forget: number | undefined;
     for (let k = 0; k < nBatches; k++) {
       const xb = takeRows(data.xTrain, null, k * batchSize, (k + 1) * batchSize);
       const yb = takeRows(data.yTrain, null, k * batchSize, (k + 1) * batchSize);
@@ -122,8 +129,11 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
       const n = recordNorms(g.record);
       sums = { dh: addMean(sums.dh, n.dh, nBatches), dc: addMean(sums.dc, n.dc, nBatches), dx: addMean(sums.dx, n.dx, nBatches) };
       rec = g.record;
+      const f = n.dc ? meanForgetGate(model, xb) : undefined;
+      if (f !== undefined) forget = (forget ?? 0) + f / nBatches;
     }
-    profiles.push(summarise(name, rec!.layer, rec!.className, { dh: sums.dh!, dc: sums.dc, dx: sums.dx! }));
+    const profile = summarise(name, rec!.layer, rec!.className, { dh: sums.dh!, dc: sums.dc, dx: sums.dx! });
+    profiles.push(forget === undefined ? profile : { ...profile, meanForgetGate: forget });
     losses[name] = loss;
   }
   const T = data.maxlen;
@@ -183,8 +193,15 @@ function imdbFinding(profiles: GradientProfile[], T: number, when: string): stri
   }
   const lstm = measured.find((p) => p.cellNorms);
   if (lstm?.cellNorms) {
-    finding += ` For the ${lstm.model} the cell-state gradient ||d loss / d c_1|| is ${ratio(lstm.cellNorms).toExponential(1)} of the last step's: ` +
-      'at initialisation each forget gate is about sigmoid(1) = 0.73 (unit forget bias), so the gradient along the cell shrinks by about that factor per step; training can move forget gates towards 1 where information must be kept.';
+    // The measured shrink per step and the measured forget gate, side by side: the direct path along the cell
+    // multiplies by f_t at each step, but the paths through h_t add to it, so the two need not agree.
+    const steps = lstm.cellNorms.length - 1;
+    const perStep = steps > 0 ? ratio(lstm.cellNorms) ** (1 / steps) : NaN;
+    const gate = lstm.meanForgetGate;
+    finding += ` For the ${lstm.model} the cell-state gradient ||d loss / d c_1|| is ${ratio(lstm.cellNorms).toExponential(1)} of the last step's` +
+      (Number.isFinite(perStep) ? `, a factor of ${perStep.toFixed(2)} per step on average over ${steps} steps` : '') +
+      (gate !== undefined ? `; its mean forget gate on these reviews is ${gate.toFixed(2)}${when === 'at initialisation' ? ' (the unit forget bias starts it near sigmoid(1) = 0.73)' : ''}` : '') +
+      ': along the cell the gradient is multiplied by the forget gate at every step (the paths through h_t add to that), and training can move forget gates towards 1 where information must be kept.';
   }
   if (silent.length) finding += ` (No usable gradient was recorded for ${silent.map((p) => p.model).join(', ')}: its norms are all zero or not finite.)`;
   return finding;

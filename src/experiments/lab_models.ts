@@ -63,22 +63,32 @@ export function maxlenProblem(models: readonly ImdbModelName[], maxlen: number):
 /** The models with an Embedding, whose size --embedding-dim sets (ff_raw feeds the raw ids to a Dense). */
 export const EMBEDDING_MODELS: readonly ImdbModelName[] = IMDB_MODELS.filter((m) => m !== 'ff_raw');
 
+/** How a model option is named in a message: the CLI's flag (--mask-zero) or the dashboard job's field (maskZero). */
+export type OptionSpelling = 'flag' | 'field';
+
+const OPTION_NAMES = {
+  maskZero: { flag: '--mask-zero', field: 'maskZero' },
+  embeddingDim: { flag: '--embedding-dim', field: 'embeddingDim' },
+  layers: { flag: '--layers', field: 'layers' },
+} as const;
+
 /**
- * Model options that none of `models` would use, as sentences naming the flag: maskZero where no model reads a
- * mask, an embedding size where no model has an Embedding, layers where none has a recurrent layer. Empty when every
- * given option applies to some model.
+ * Model options that none of `models` would use, as sentences naming the option as `spelling` says (CLI flags by
+ * default): maskZero where no model reads a mask, an embedding size where no model has an Embedding, layers where
+ * none has a recurrent layer. Empty when every given option applies to some model.
  */
-export function unusedModelOptions(models: readonly ImdbModelName[], o: { maskZero?: boolean; embeddingDimGiven?: boolean; layers?: number }): string[] {
+export function unusedModelOptions(models: readonly ImdbModelName[], o: { maskZero?: boolean; embeddingDimGiven?: boolean; layers?: number }, spelling: OptionSpelling = 'flag'): string[] {
   const list = (ms: readonly ImdbModelName[]) => ms.join(', ');
+  const name = (k: keyof typeof OPTION_NAMES) => OPTION_NAMES[k][spelling];
   const problems: string[] = [];
   if (o.maskZero && !models.some((m) => MASK_READING_MODELS.includes(m))) {
-    problems.push(`--mask-zero changes nothing for ${list(models)}: no layer of ${models.length === 1 ? 'it' : 'them'} reads the padding mask (it applies to ${list(MASK_READING_MODELS)})`);
+    problems.push(`${name('maskZero')} changes nothing for ${list(models)}: no layer of ${models.length === 1 ? 'it' : 'them'} reads the padding mask (it applies to ${list(MASK_READING_MODELS)})`);
   }
   if (o.embeddingDimGiven && !models.some((m) => EMBEDDING_MODELS.includes(m))) {
-    problems.push(`--embedding-dim changes nothing for ${list(models)}: it has no Embedding layer (it feeds the raw word ids to a Dense layer)`);
+    problems.push(`${name('embeddingDim')} changes nothing for ${list(models)}: it has no Embedding layer (it feeds the raw word ids to a Dense layer)`);
   }
   if (o.layers !== undefined && !models.some((m) => STACKABLE_MODELS.includes(m))) {
-    problems.push(`--layers changes nothing for ${list(models)}: no recurrent layer to stack (it applies to ${list(STACKABLE_MODELS)})`);
+    problems.push(`${name('layers')} changes nothing for ${list(models)}: no recurrent layer to stack (it applies to ${list(STACKABLE_MODELS)})`);
   }
   return problems;
 }

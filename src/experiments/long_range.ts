@@ -9,10 +9,12 @@ import { sequential, type Sequential } from '../models/sequential.js';
 import { layers } from '../layers/index.js';
 import { train } from '../optimizers/index.js';
 import { evaluateModel } from '../models/training.js';
+import type { RunIo } from './types.js';
 
 export type LongRangeCell = 'lstm' | 'simpleRNN';
 
-export interface LongRangeOptions {
+/** out and verbose: the training progress (silent unless asked, as the dashboard's inspector trains it unseen). */
+export interface LongRangeOptions extends Pick<RunIo, 'out' | 'verbose'> {
   steps?: number;
   samples?: number;
   noise?: number;
@@ -49,7 +51,7 @@ export function longRangeModel(cell: LongRangeCell, o: LongRangeOptions = {}): S
 export async function trainLongRange(cell: LongRangeCell, o: LongRangeOptions = {}): Promise<{ model: Sequential; accuracy: number; heldOut: LongRangeData }> {
   const trainSet = longRangeData(1, o), heldOut = longRangeData(2, o);
   const model = longRangeModel(cell, o);
-  await model.fit(trainSet.x, trainSet.y, { epochs: o.epochs ?? 30, batchSize: 32, verbose: 0 });
+  await model.fit(trainSet.x, trainSet.y, { epochs: o.epochs ?? 30, batchSize: 32, verbose: o.verbose ?? 0, out: o.out });
   const accuracy = (await evaluateModel(model, heldOut.x, heldOut.y, {}))[1];
   return { model, accuracy, heldOut };
 }

@@ -55,6 +55,12 @@ export function modelParams(model: Sequential): LayerParams[] {
   });
 }
 
+/** The lab's first exercise is the 500-id, 250-unit net; with other sizes the finding must not give it another count. */
+function ffName(o: ImdbModelOptions): string {
+  const lab = (o.maxlen ?? 500) === 500 && (o.units ?? 250) === 250;
+  return lab ? "the lab's first exercise" : "the lab's first exercise at these sizes (the lab's own, 500 ids and 250 units, has 125,501)";
+}
+
 export function paramsExperiment(o: ImdbModelOptions & { models?: (ImdbModelName | 'addition')[] } = {}): ExperimentResult {
   const names = o.models ?? [...IMDB_MODELS, 'addition'];
   const tables: Table[] = [];
@@ -77,7 +83,7 @@ export function paramsExperiment(o: ImdbModelOptions & { models?: (ImdbModelName
   }
   const ff = details.ff_raw?.reduce((s, r) => s + r.computed, 0);
   const finding = `${allMatch ? 'Every' : 'Not every'} hand count matches the model's own count` +
-    (ff !== undefined ? `; the lab's first exercise, the feed-forward net on ${o.maxlen ?? 500} raw ids, has (${o.maxlen ?? 500} + 1) x ${o.units ?? 250} + (${o.units ?? 250} + 1) x 1 = ${n(ff)} parameters` : '') +
+    (ff !== undefined ? `; ${ffName(o)}, the feed-forward net on ${o.maxlen ?? 500} raw ids, has (${o.maxlen ?? 500} + 1) x ${o.units ?? 250} + (${o.units ?? 250} + 1) x 1 = ${n(ff)} parameters` : '') +
     (numbers.lstm !== undefined ? `; in the LSTM the embedding holds ${n((o.vocab ?? 10000) * (o.embeddingDim ?? 100))} of the ${n(numbers.lstm)} weights and the LSTM layer itself ${n(details.lstm.find((r) => r.className === 'LSTM')?.computed ?? 0)}` : '') + '.';
   return {
     name: 'params', title: 'Calculate the number of parameters', finding, numbers: { ...numbers, allMatch: allMatch ? 1 : 0 }, tables,

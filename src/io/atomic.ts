@@ -3,7 +3,7 @@
  * renamed over the target (atomic on POSIX file systems); the folder is fsync'ed too, so the rename itself
  * survives a power cut. A crash at any point leaves either the old file or the new one, never half of one.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -78,7 +78,8 @@ export function removeIfStaleTemp(file: string, alive: WriterAlive = processAliv
   }
 }
 
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+/** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
+function writeTemp(path: string, data: Uint8Array | string): string {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, tempName(path));
@@ -94,6 +95,76 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     throw e;
   }
   closeSync(fd);
+  return tmp;
+}
+
+const removeQuietly = (f: string): void => { try { unlinkSync(f); } catch { /* already gone */ } };
+
+/**
+ * Several files that only make sense together (model.json and the weight files it describes), replaced as one: every
+ * file is written and synced to a temp file first, so a full disk or a failed write changes nothing; each old file is
+ * kept as a backup (a hard link, or a copy where links fail) before any rename, and a failed rename puts every old file
+ * back. If an old file cannot be backed up, nothing is renamed and the save fails. Only a crash between two renames
+ * can mix old and new files. Callers rename model.json last, so such a crash leaves the old model.json beside some new
+ * weight files: a different architecture then fails to load on names or sizes, but a re-save of the same architecture
+ * keeps the same file names and byte counts, and then loads the new weights partly under the old model.json silently.
+ */
+export function writeFilesAtomic(dir: string, files: { path: string; data: Uint8Array | string }[]): void {
+  const staged: { tmp: string; target: string; existed: boolean }[] = [];
+  const backups: { backup: string; target: string }[] = [];
+  const committed: { target: string; existed: boolean }[] = [];
+  try {
+    for (const f of files) {
+      const target = join(dir, f.path);
+      staged.push({ tmp: writeTemp(target, f.data), target, existed: false });
+    }
+    for (const s of staged) {
+      s.existed = existsSync(s.target);
+      if (!s.existed) continue;
+      const backup = join(dirname(s.target), tempName(s.target));
+      backupFile(s.target, backup);
+      backups.push({ backup, target: s.target });
+    }
+    for (const { tmp, target, existed } of staged) {
+      if (beforeRename) beforeRename(tmp, target);
+      renameSync(tmp, target);
+      committed.push({ target, existed });
+    }
+  } catch (e) {
+    // Undo the renames: an old file comes back from its backup, a file that was not there goes away. A file that
+    // was there is never removed (every one has a backup before the first rename).
+    for (const { target, existed } of committed.reverse()) {
+      const b = backups.find((x) => x.target === target);
+      try { if (b) renameSync(b.backup, target); else if (!existed) unlinkSync(target); } catch { /* keep undoing the others */ }
+    }
+    for (const s of staged) removeQuietly(s.tmp);
+    for (const b of backups) removeQuietly(b.backup);
+    fsyncDir(dir);
+    throw e;
+  }
+  for (const b of backups) removeQuietly(b.backup);
+  fsyncDir(dir);
+}
+
+/** Keeps target's bytes at backup (a new name): a hard link where the file system allows, else a synced copy. */
+function backupFile(target: string, backup: string): void {
+  try {
+    linkSync(target, backup);
+    return;
+  } catch { /* no hard links here (some FUSE/SMB mounts) or refused: copy instead */ }
+  try {
+    copyFileSync(target, backup, fsConstants.COPYFILE_EXCL);
+    const fd = openSync(backup, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') removeQuietly(backup);
+    throw new Error(`cannot back up ${target} before replacing it (${(e as Error).message}); nothing was replaced`);
+  }
+}
+
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const dir = dirname(path);
+  const tmp = writeTemp(path, data);
   try {
     if (beforeRename) beforeRename(tmp, path);
     renameSync(tmp, path);

@@ -24,6 +24,7 @@ import { layerToKeras } from './keras_config.js';
 import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from './model_json.js';
 import { encodeWeights, sizeOfShape } from './weights.js';
 import { readJSONFile } from './files.js';
+import { layerOrderWeights } from '../models/model_common.js';
 
 const CHECKPOINT_FORMAT = 'rnnlab-checkpoint';
 const CHECKPOINT_VERSION = 1;
@@ -183,7 +184,7 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
   let optBytes: Uint8Array | null = null;
   if (model.optimizer) {
     const names = new Map<Variable, string>();
-    const all = model.weights;
+    const all = layerOrderWeights(model.layers);
     namedWeights(model).forEach((w, i) => names.set(all[i], w.name));
     const vars = model.trainableWeights;
     const slots = model.optimizer.getSlots(vars);
@@ -411,7 +412,7 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
   if (signatureOf(arch) !== ck.signature) {
     throw new CheckpointError(`${where} was written for a different model: ${firstDifference(ck.architecture, arch)}`);
   }
-  const vars = model.weights;
+  const vars = layerOrderWeights(model.layers);
   if (ck.weights.length !== vars.length) throw new CheckpointError(`${where} holds ${ck.weights.length} weights, the model has ${vars.length}`);
   ck.weights.forEach((w, i) => {
     if (w.shape.join(',') !== vars[i].shape.join(',')) {

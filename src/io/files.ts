@@ -6,11 +6,13 @@ import { registerSaveHandler, type SaveOptions, type SaveResult, type SaveTarget
 import { Functional } from '../models/functional.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
+import { fsyncDir, sweepTempFiles, writeFilesAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
 import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
-import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
+import { buildModel, matchWeights, modelToArtifacts, optimizerWeightsOf, parseModelJSON, type ModelJSON } from './model_json.js';
+import { tensor } from '../ops/creation.js';
+import '../optimizers/weights.js';
 import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
 import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
@@ -117,8 +119,8 @@ export async function saveModel(model: TrainableModel, url: SaveTarget, opts: Sa
 
 /** Writes weight files, then model.json (the commit point), then removes shard files no longer referenced. */
 function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
-  for (const f of files) writeFileAtomic(join(dir, f.path), f.data);
-  writeFileAtomic(join(dir, jsonName), `${JSON.stringify(json, null, 1)}\n`);
+  // All or nothing: a failure anywhere leaves the folder's previous model whole (model.json renamed last).
+  writeFilesAtomic(dir, [...files, { path: jsonName, data: `${JSON.stringify(json, null, 1)}\n` }]);
   const keep = new Set(files.map((f) => f.path));
   if (jsonName === 'model.json') {
     for (const n of readdirSync(dir)) {
@@ -165,7 +167,7 @@ function weightReader(dir: string, where: string): { read: (p: string) => Uint8A
 /** rl.loadModel('file://DIR'): reads a TensorFlow.js Layers Sequential model (rnnlab's, tfjs's, or one converted from Keras). */
 export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential> {
   const checked = checkLoadOptions(opts, 'loadModel');
-  if (isLoadHandler(url)) return onlySequential(artifactsModel(await url.load(), checked), 'artifacts');
+  if (isLoadHandler(url)) return onlySequential(await handlerModel(url, checked), 'artifacts');
   if (onnxPath(url) !== null) {
     const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
     if (given.length) throw new ModelFormatError(`loadModel: option '${given[0]}' does not apply to an ONNX file`);
@@ -177,7 +179,14 @@ export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions =
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
 export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential | Functional> {
   const checked = checkLoadOptions(opts, 'loadLayersModel');
-  return isLoadHandler(url) ? artifactsModel(await url.load(), checked) : layersModelAt(url, checked);
+  return isLoadHandler(url) ? handlerModel(url, checked) : layersModelAt(url, checked);
+}
+
+/** A model from an IO handler's artifacts, its optimizer state restored as from a folder. */
+async function handlerModel(handler: LoadIOHandler, opts: LoadOptions): Promise<Sequential | Functional> {
+  const loaded = artifactsModel(await handler.load(), opts);
+  await restoreOptimizer(loaded, 'artifacts');
+  return loaded.model;
 }
 
 /** loadLayersModel from a path, its options already checked. */
@@ -189,7 +198,7 @@ async function layersModelAt(url: string, opts: LoadOptions): Promise<Sequential
   const model = loading(opts, () => {
     const parsed = parseModelJSON(json, where, maxParams);
     const specs = matchWeights(parsed.plan, parsed.manifest, where, maxParams, opts.strict !== false);
-    const groups = usedGroups(parsed.manifest, specs);
+    const groups = usedGroups(parsed.manifest, specs, opts.compile !== false && parsed.trainingConfig != null);
     const reader = weightReader(dir, where);
     let read = reader.read;
     const progress = opts.onProgress;
@@ -204,35 +213,63 @@ async function layersModelAt(url: string, opts: LoadOptions): Promise<Sequential
       };
     }
     const weights = decodeWeights(groups, read, where, reader.size);
-    return buildModel(parsed, weights, specs, opts, where);
+    const built = buildModel(parsed, weights, specs, opts, where);
+    return { model: built, optimizerWeights: optimizerWeightsOf(built, weights, specs, where) };
   });
+  await restoreOptimizer(model, where);
   opts.onProgress?.(1);
-  return model;
+  return model.model;
 }
+
+/** Sets the optimizer state tfjs saved with includeOptimizer (tfjs's loadLayersModel does the same). */
+async function restoreOptimizer(loaded: Loaded, where: string): Promise<void> {
+  const { model, optimizerWeights } = loaded;
+  if (!optimizerWeights || !model.optimizer) return;
+  try {
+    await model.optimizer.setWeights(optimizerWeights.map((w) => ({ name: w.name, tensor: tensor(w.values, w.shape) })));
+  } catch (e) {
+    throw new ModelFormatError(`${where}: the optimizer weights (weightsManifest group 'optimizer') do not fit the ${model.optimizer.kerasName} optimizer of trainingConfig: ${(e as Error).message}; load with {compile: false} to skip them`, { cause: e });
+  }
+}
+
+interface Loaded { model: Sequential | Functional; optimizerWeights: ReturnType<typeof optimizerWeightsOf> }
 
 function onlySequential(m: Sequential | Functional, where: string): Sequential {
   if (m instanceof Functional) throw new ModelFormatError(`${where}: holds a Functional model; load it with rl.loadLayersModel (loadModel returns Sequential models)`);
   return m;
 }
 
-/** Only the groups holding weights we use (tfjs may add an 'optimizer' group we ignore). */
-function usedGroups(manifest: ManifestGroup[], specs: (WeightSpec | undefined)[]): ManifestGroup[] {
+/** Only the groups holding weights we use: an 'optimizer' group only when the model is compiled from the file. */
+function usedGroups(manifest: ManifestGroup[], specs: (WeightSpec | undefined)[], withOptimizer: boolean): ManifestGroup[] {
   const names = new Set(specs.flatMap((s) => (s ? [s.name] : [])));
-  return manifest.filter((g) => g.weights.some((w) => names.has(w.name)));
+  return manifest.filter((g) => g.weights.some((w) => names.has(w.name) || (withOptimizer && w.group === 'optimizer')));
 }
 
 /** Builds a model from in-memory tfjs artifacts, e.g. those a tfjs model hands to tf.io.withSaveHandler. */
 export function modelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential {
-  return onlySequential(artifactsModel(a, checkLoadOptions(opts, 'modelFromArtifacts')), 'artifacts');
+  return onlySequential(withoutOptimizerState(artifactsModel(a, checkLoadOptions(opts, 'modelFromArtifacts')), 'modelFromArtifacts'), 'artifacts');
 }
 
 /** modelFromArtifacts for any Layers model: a Sequential or a Functional one. */
 export function layersModelFromArtifacts(a: ModelArtifacts, opts: LoadOptions = {}): Sequential | Functional {
-  return artifactsModel(a, checkLoadOptions(opts, 'layersModelFromArtifacts'));
+  return withoutOptimizerState(artifactsModel(a, checkLoadOptions(opts, 'layersModelFromArtifacts')), 'layersModelFromArtifacts');
 }
 
-/** layersModelFromArtifacts, its options already checked. */
-function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Sequential | Functional {
+/**
+ * The synchronous loaders cannot apply saved optimizer state (tfjs's optimizer.setWeights is asynchronous), and
+ * dropping it would be accepting and ignoring it: such artifacts are refused with the two ways that work.
+ */
+function withoutOptimizerState(loaded: Loaded, fn: string): Sequential | Functional {
+  if (!loaded.optimizerWeights) return loaded.model;
+  throw new ModelFormatError(`${fn}: the artifacts hold optimizer state (weightSpecs group 'optimizer', ${loaded.optimizerWeights.length} weights), which this synchronous loader cannot restore; use await rl.loadLayersModel(rl.io.fromMemory(artifacts)) to restore it, or pass {compile: false} to load the model without an optimizer`);
+}
+
+/**
+ * layersModelFromArtifacts, its options already checked. The optimizer weights come back beside the model: setting
+ * them is asynchronous (tfjs's optimizer.setWeights), so only the asynchronous loaders apply them; the synchronous
+ * ones refuse artifacts that hold them.
+ */
+function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Loaded {
   const where = 'artifacts';
   if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
@@ -244,7 +281,8 @@ function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Sequential | Func
     const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
       : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
     const weights = decodeWeights(parsed.manifest, () => bytes, where);
-    return buildModel(parsed, weights, specs, opts, where);
+    const built = buildModel(parsed, weights, specs, opts, where);
+    return { model: built, optimizerWeights: optimizerWeightsOf(built, weights, specs, where) };
   });
   opts.onProgress?.(1);
   return model;

@@ -9,9 +9,10 @@ import { InputLayer } from '../layers/input_layer.js';
 import { Functional } from '../models/functional.js';
 import { NestedModel, nestedLayer } from '../models/nested.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
+import type { SymbolicShape } from '../layers/layer.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
-import { layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 
 type TensorRef = [string, number, number];
@@ -54,7 +55,7 @@ export function functionalTopology(model: Functional): FunctionalTopology {
   return { class_name: 'Functional', config: { name: model.name, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
 }
 
-/** The model's weights with tfjs names ('<layer>/<leaf>'), in the order of model.weights. */
+/** The model's weights with tfjs names ('<layer>/<leaf>'), layer by layer (layerOrderWeights). */
 export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
   const all = model.layers.flatMap((l) => {
     if (l instanceof NestedModel) return functionalWeights(innerOf(l));
@@ -117,7 +118,7 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
   const pending: { layer: Layer; calls: unknown[]; at: string }[] = [];
   rawLayers.forEach((e, i) => {
     const at = `${where}: layer ${i}`;
-    const layer = isNestedModel(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(e, at);
+    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(e, at);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
@@ -176,15 +177,61 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
   }
 }
 
-/** A model in a model's layer list: tfjs writes class 'Model', Keras 'Functional'; config is a Functional topology. */
-function isNestedModel(e: unknown): e is { config: Record<string, unknown> } {
+/**
+ * A model in a model's layer list: tfjs writes class 'Model', Keras 'Functional', config a Functional topology; a
+ * Sequential model nested in a functional one (tfjs, Keras) is class 'Sequential' with its layer list.
+ */
+export function isNestedModelEntry(e: unknown): e is { class_name?: unknown; className?: unknown; config: Record<string, unknown> | unknown[] } {
   if (!isObject(e)) return false;
   const cls = e.class_name ?? e.className;
+  if (cls === 'Sequential') return Array.isArray(e.config) || (isObject(e.config) && Array.isArray(e.config.layers));
   return (cls === 'Model' || cls === 'Functional') && isObject(e.config) && Array.isArray(e.config.layers);
 }
 
-function nestedFromEntry(e: { config: Record<string, unknown> }, at: string, budget: { left: number; max: number }): Layer {
-  const cfg = e.config;
+/**
+ * A nested Sequential's config as the chain of calls it stands for: its InputLayer (the one it lists first, or one
+ * made from its first layer's batch_input_shape, named '<first layer>_input' as tfjs and Keras name it), then each
+ * layer called on the one before. rnnlab then holds it as a nested functional model (saved back as tfjs's 'Model').
+ */
+export function sequentialAsFunctional(raw: Record<string, unknown> | unknown[], where: string): Record<string, unknown> {
+  const layers = [...(Array.isArray(raw) ? raw : raw.layers as unknown[])];
+  const name = !Array.isArray(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  if (layers.length === 0) throw new ModelFormatError(`${where}: the Sequential model has no layers`);
+  const first = layers[0];
+  if (!isObject(first) || !isObject(first.config)) throw new ModelFormatError(`${where}: the Sequential model's layer 0 must be {class_name, config}`);
+  let input: Record<string, unknown>;
+  if ((first.class_name ?? first.className) === 'InputLayer') input = layers.shift() as Record<string, unknown>;
+  else {
+    const shape = firstBatchShape(first, `${where}: Sequential layer 0`);
+    if (!shape) throw new ModelFormatError(`${where}: the Sequential model's first layer declares no batch_input_shape`);
+    input = { class_name: 'InputLayer', config: { batch_input_shape: shape, dtype: 'float32', sparse: false, name: `${String(first.config.name)}_input` } };
+  }
+  const inputName = isObject(input.config) ? input.config.name : undefined;
+  if (typeof inputName !== 'string') throw new ModelFormatError(`${where}: the Sequential model's InputLayer has no name`);
+  // Files number a nested model's calls from 1 (its own node is call 0).
+  let prev: TensorRef = [inputName, 0, 0];
+  const chain = layers.map((l, i) => {
+    if (!isObject(l) || !isObject(l.config) || typeof l.config.name !== 'string') throw new ModelFormatError(`${where}: Sequential layer ${i}: expected {class_name, config: {name, ...}}`);
+    const entry = { ...l, name: l.config.name, inbound_nodes: [[[...prev, {}]]] };
+    prev = [l.config.name, isNestedModelEntry(l) ? 1 : 0, 0];
+    return entry;
+  });
+  return { name, layers: [{ ...input, name: inputName, inbound_nodes: [] }, ...chain], input_layers: [[inputName, 0, 0]], output_layers: [prev] };
+}
+
+/** The input shape a chain's first entry declares: its own, or (a nested model) that of the model's first input. */
+function firstBatchShape(entry: Record<string, unknown>, where: string): SymbolicShape | null {
+  const cfg = entry.config;
+  if (!isNestedModelEntry(entry)) return isObject(cfg) ? declaredBatchShape(cfg, where) : null;
+  const inner = Array.isArray(cfg) ? cfg : (cfg as Record<string, unknown>).layers as unknown[];
+  const head = inner[0];
+  if (!isObject(head)) return null;
+  return (head.class_name ?? head.className) === 'InputLayer' || !isNestedModelEntry(head)
+    ? (isObject(head.config) ? declaredBatchShape(head.config, where) : null) : firstBatchShape(head, where);
+}
+
+function nestedFromEntry(e: { class_name?: unknown; className?: unknown; config: Record<string, unknown> | unknown[] }, at: string, budget: { left: number; max: number }): Layer {
+  const cfg = (e.class_name ?? e.className) === 'Sequential' ? sequentialAsFunctional(e.config, at) : e.config as Record<string, unknown>;
   const where = `${at} (nested model${typeof cfg.name === 'string' ? ` '${cfg.name}'` : ''})`;
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   return nestedLayer(replay(cfg, cfg.layers as unknown[], where, budget));

@@ -21,8 +21,9 @@ import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
-import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, type FunctionalTopology } from './functional_json.js';
+import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
+import { layerOrderWeights } from '../models/model_common.js';
 
 export type { SaveOptions };
 
@@ -79,12 +80,12 @@ function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeig
   return out;
 }
 
-/** The model's weights with their tfjs names, in the order of model.weights. */
+/** The model's weights with their tfjs names, layer by layer (layerOrderWeights). */
 export function namedWeights(model: TrainableModel): { name: string; shape: number[]; data: ArrayLike<number> }[] {
   // A graph's layers are no chain (a Concatenate takes two inputs): its weights are planned from its nodes.
   if (model instanceof Functional) return functionalWeights(model);
   const plan = planModel(model.layers, model.inputShape);
-  const vars = model.weights;
+  const vars = layerOrderWeights(model.layers);
   if (plan.length !== vars.length) throw new Error(`${model.name}: expected ${plan.length} weights from the layer configs, found ${vars.length}`);
   return plan.map((p, i) => {
     const v = vars[i];
@@ -260,7 +261,7 @@ export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT
 function parseTopology(json: unknown, where: string, maxParams: number): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
-    throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'`);
+    throw new ModelFormatError(`${where}: format ${JSON.stringify(json.format)} is not a Layers model; rnnlab reads format 'layers-model'${json.format === 'graph-model' ? ' (a graph model is what tensorflowjs_converter writes for a SavedModel; TensorFlow.js loads it with tf.loadGraphModel)' : ''}`);
   }
   const outer = json.modelTopology;
   if (!isObject(outer)) throw new ModelFormatError(`${where}: modelTopology is missing or not an object`);
@@ -268,10 +269,18 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   const cls = topo.class_name ?? topo.className;
   // tfjs writes 'Model' for functional models in older versions, Keras 2.4+ and tfjs 'Functional'.
   if (cls === 'Functional' || cls === 'Model') return parseFunctional(json, topo, where, maxParams);
+  if (cls === undefined && Array.isArray(topo.node)) {
+    throw new ModelFormatError(`${where}: modelTopology is a TensorFlow graph (GraphDef 'node' list), not a Layers model; TensorFlow.js loads it with tf.loadGraphModel, rnnlab reads format 'layers-model'`);
+  }
   if (cls !== 'Sequential') {
     throw new ModelFormatError(`${where}: modelTopology is a ${typeof cls === 'string' ? `'${cls}'` : 'model of unknown class'}; rnnlab loads Sequential and Functional models`);
   }
   const cfg = topo.config;
+  // A Sequential holding a model as a layer (tfjs's seq.add(otherModel)) is a chain of calls: read it as the graph it is.
+  const entries0 = Array.isArray(cfg) ? cfg : isObject(cfg) && Array.isArray(cfg.layers) ? cfg.layers : [];
+  if (entries0.some(isNestedModelEntry)) {
+    return parseFunctional(json, { class_name: 'Functional', config: sequentialAsFunctional(cfg as Record<string, unknown> | unknown[], where) }, where, maxParams);
+  }
   let rawLayers: unknown;
   let name: string | undefined;
   if (Array.isArray(cfg)) rawLayers = cfg;
@@ -358,13 +367,23 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
   const named = plan.map((p) => byName.get(p.name));
   const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
   const anyNamed = named.some((s) => s !== undefined);
-  if (!anyNamed && plan.length > 0 && specs.length === plan.length && plan.every((p, i) => shapeEq(p.shape, specs[i].shape))) return specs;
+  const positional = !anyNamed && plan.length > 0 && specs.length === plan.length && plan.every((p, i) => shapeEq(p.shape, specs[i].shape));
+  const paired = positional ? specs : named;
   plan.forEach((p, i) => {
-    const s = named[i];
+    const s = paired[i];
     if (s && !shapeEq(s.shape, p.shape)) {
       throw new ModelFormatError(`${where}: weight '${s.name}' has shape [${s.shape.join(', ')}] in the weights manifest, but ${desc(p)} needs [${p.shape.join(', ')}]`);
     }
   });
+  plan.forEach((p, i) => {
+    const s = paired[i];
+    // decodeWeights would read int32/bool values correctly, but tfjs refuses to assign them to a float32 weight
+    // (Variable.assign: dtypes must match), and so does rnnlab, on both the named and the positional match.
+    if (s && s.dtype !== 'float32') {
+      throw new ModelFormatError(`${where}: weight '${s.name}' has dtype ${s.dtype} in the weights manifest, but ${desc(p)} holds float32 weights`);
+    }
+  });
+  if (positional) return specs;
   if (!strict) return named;
   const missing = plan.filter((_, i) => !named[i]);
   if (missing.length) {
@@ -379,6 +398,27 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
     throw new ModelFormatError(`${where}: the weights manifest has ${extra.length} weight(s) no layer uses: ${extra.slice(0, 5).map((s) => `'${s.name}'`).join(', ')}`);
   }
   return named as WeightSpec[];
+}
+
+/**
+ * The optimizer weights tfjs saves with includeOptimizer (group 'optimizer': 'iter', then '<weight>/<slot>'), renamed
+ * to the loaded model's variables, ready for optimizer.setWeights; null when the file has none or the model was not
+ * compiled from the file. A slot of a weight the model does not have is an error naming it.
+ */
+export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<string, DecodedWeight>, specs: (WeightSpec | undefined)[],
+  where: string): { name: string; shape: number[]; values: Float32Array }[] | null {
+  const saved = [...weights.values()].filter((w) => w.group === 'optimizer');
+  if (saved.length === 0 || !model.optimizer) return null;
+  const vars = layerOrderWeights(model.layers);
+  const varName = new Map<string, string>();
+  specs.forEach((s, i) => { if (s) varName.set(s.name, vars[i].name); });
+  return saved.map((w) => {
+    if (w.name === 'iter') return w;
+    const cut = w.name.lastIndexOf('/');
+    const target = cut > 0 ? varName.get(w.name.slice(0, cut)) : undefined;
+    if (!target) throw new ModelFormatError(`${where}: optimizer weight '${w.name}' belongs to no weight of the model (expected '<weight name>/<slot>')`);
+    return { ...w, name: `${target}/${w.name.slice(cut + 1)}` };
+  });
 }
 
 /** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */
@@ -399,7 +439,7 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
   } finally {
     globalRandom.setState(rngState);
   }
-  const vars = model.weights;
+  const vars = layerOrderWeights(model.layers);
   if (vars.length !== specs.length) throw new ModelFormatError(`${where}: the model built ${vars.length} weights but ${specs.length} were planned`);
   vars.forEach((v, i) => {
     // Only a non-strict load leaves a weight without a spec: it keeps its initial value.

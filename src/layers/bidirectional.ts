@@ -72,10 +72,17 @@ export class Bidirectional extends Layer {
     this.markBuilt(inputShape);
   }
 
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const s = this.forwardLayer.computeOutputShape(inputShape);
-    if (this.mergeMode !== 'concat') return s; // null: each of the two outputs has this shape
+  /** The merged output's shape; with mergeMode null, each of the two outputs'. */
+  private mergedShape(inputShape: SymbolicShape): SymbolicShape {
+    const s = this.forwardLayer.sequenceOutputShape(inputShape);
+    if (this.mergeMode !== 'concat') return s;
     return [...s.slice(0, -1), (s[s.length - 1] as number) * 2];
+  }
+
+  /** tfjs's: one shape, or the list of every output's (mergeMode null's two, then the states with returnState). */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (this.mergeMode !== null && !this.returnState) return this.mergedShape(inputShape);
+    return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;
   }
 
   /** The wrapped layer's returnState: its final states follow the output(s), the forward layer's then the backward's (tfjs). */
@@ -136,7 +143,7 @@ export class Bidirectional extends Layer {
     // The wrapped layer checks each direction's initial state shapes.
     this.forwardLayer.computeOutputShapes([x, ...initial.slice(0, per)], 1);
     const [, ...states] = this.forwardLayer.computeOutputShapes([x, ...initial.slice(per)], 1);
-    const out = this.computeOutputShape(x);
+    const out = this.mergedShape(x);
     return [...(this.mergeMode === null ? [out, [...out]] : [out]), ...states, ...states.map((s) => [...s])];
   }
 

@@ -50,6 +50,7 @@ import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { checkThenConstruct } from './option_probe.js';
+import { imageLayerRefusals } from './image_layers.js';
 
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
@@ -138,4 +139,5 @@ export const layers = {
   lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),
   gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
   stackedRNNCells: factoryOf(StackedRNNCells),
+  ...imageLayerRefusals,
 };

@@ -129,9 +129,9 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
   seed: { allowed: [null], why: 'per-layer seeds are not implemented; rl.setSeed seeds everything' },
   groups: { allowed: [1], why: 'grouped convolutions are not implemented' },
   backwardLayer: { allowed: [null], why: 'a custom backward_layer is not supported; rnnlab mirrors the forward layer' },
-  // Keras's speed/memory modes: every value computes the same, and rnnlab always runs its fused kernels.
-  implementation: { allowed: [null, 0, 1, 2], why: 'Keras knows modes 0, 1 and 2' },
-  unroll: { allowed: [false, true], why: 'it must be true or false' },
+  // Keras's speed/memory modes: the recurrent layers read and keep them (every value computes the same there).
+  implementation: { allowed: [null], why: 'only LSTM and GRU have Keras\'s implementation modes' },
+  unroll: { allowed: [false], why: 'only recurrent layers unroll' },
 };
 
 /** What every layer's constructor reads besides its class's own options (LayerArgs, tfjs's weights, and the off values above). */

@@ -1,3 +1,4 @@
+import { permuteAxes } from '../autograd/layer_ops.js';
 import { layerNorm } from '../autograd/norm_ops.js';
 import type { Tensor } from '../tensor.js';
 import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
@@ -5,12 +6,12 @@ import { Normalization, checkAxes, resolveAxis, type NormalizationArgs } from '.
 import { registerLayer } from './registry.js';
 
 export interface LayerNormalizationArgs extends NormalizationArgs {
-  /** Default -1: the axis (or trailing axes) each sample is normalized over. */
+  /** Default -1: the axis (or list of axes, not the batch's) each sample is normalized over. */
   axis?: number | number[];
 }
 
 /**
- * Keras's LayerNormalization: each sample (each step of a sequence) normalized over its trailing axes with its own
+ * Keras's LayerNormalization: each sample (each step of a sequence) normalized over the given axes with its own
  * mean and (biased) variance, then scaled by gamma and shifted by beta, which have the normalized axes' shape.
  * The same in training and inference; a padding mask passes through.
  */
@@ -29,19 +30,26 @@ export class LayerNormalization extends Normalization {
     if (rms !== undefined && rms !== false) throw new Error(`${this.where}: rmsScaling = ${JSON.stringify(rms)} is not supported (RMS normalization is not implemented)`);
   }
 
-  /** How many trailing axes are normalized; anything but a set of trailing axes is an error naming axis. */
-  private trailing(rank: number): number {
+  /** The normalized axes resolved for this rank, as given (Keras's and tfjs's weight shape follows this order). */
+  private resolvedAxes(rank: number): number[] {
     const resolved = this.axes.map((a) => resolveAxis(this.where, a, rank));
-    const unique = [...new Set(resolved)].sort((p, q) => p - q);
-    if (unique.length !== resolved.length) throw new Error(`${this.where}: axis ${JSON.stringify(this.axis)} repeats an axis`);
-    if (unique.some((a, i) => a !== rank - unique.length + i)) {
-      throw new Error(`${this.where}: axis ${JSON.stringify(this.axis)} is not supported for input of rank ${rank}: rnnlab normalizes over trailing axes (e.g. -1, or [1, 2] for rank 3)`);
-    }
-    return unique.length;
+    if (new Set(resolved).size !== resolved.length) throw new Error(`${this.where}: axis ${JSON.stringify(this.axis)} repeats an axis`);
+    return resolved;
+  }
+
+  /**
+   * The axes order that puts the normalized axes last (sorted, as Keras's and tfjs's broadcast reads gamma's values),
+   * or null when they already are the trailing axes.
+   */
+  private toTrailing(rank: number): number[] | null {
+    const normalized = [...this.resolvedAxes(rank)].sort((p, q) => p - q);
+    if (normalized.every((a, i) => a === rank - normalized.length + i)) return null;
+    const kept = Array.from({ length: rank }, (_, i) => i).filter((a) => !normalized.includes(a));
+    return [...kept, ...normalized];
   }
 
   private paramShape(inputShape: SymbolicShape): number[] {
-    const dims = inputShape.slice(inputShape.length - this.trailing(inputShape.length));
+    const dims = this.resolvedAxes(inputShape.length).map((a) => inputShape[a]);
     if (dims.some((d) => d === null)) throw new Error(`${this.where}: the normalized axes of input ${kerasShape(inputShape)} must have known sizes`);
     return dims as number[];
   }
@@ -51,9 +59,12 @@ export class LayerNormalization extends Normalization {
   }
 
   call(x: Tensor, _ctx: CallContext): Tensor {
-    const k = this.trailing(x.rank);
-    const cols = x.shape.slice(x.rank - k).reduce((p, d) => p * d, 1);
-    return layerNorm(x, this.gamma, this.beta, cols, this.epsilon);
+    const cols = this.resolvedAxes(x.rank).reduce((p, a) => p * x.shape[a], 1);
+    const perm = this.toTrailing(x.rank);
+    // Other axes (tfjs and Keras take any): move them last, normalize each row there, and move them back.
+    if (perm === null) return layerNorm(x, this.gamma, this.beta, cols, this.epsilon);
+    const y = layerNorm(permuteAxes(x, perm), this.gamma, this.beta, cols, this.epsilon);
+    return permuteAxes(y, perm.map((_, i) => perm.indexOf(i)));
   }
 
   getConfig(): Record<string, unknown> {

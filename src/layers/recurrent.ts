@@ -3,6 +3,7 @@
  * recurrent_kernel [units, G*units], bias) and the checks on inputs, masks and initial states.
  */
 import { allocPersistent, type FArray } from '../backend/index.js';
+import { describe } from '../describe.js';
 import * as ops from '../autograd/ops.js';
 import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras } from '../autograd/recurrent_ops.js';
 import { drawKeepMasks, maskCount, recurrentComposed } from '../autograd/recurrent_dropout.js';
@@ -13,6 +14,7 @@ import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerN
 import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 
 export interface RNNArgs extends LayerArgs {
   units: number;
@@ -57,6 +59,12 @@ export interface RNNArgs extends LayerArgs {
   recurrentConstraint?: ConstraintIdentifier;
   /** Default none. */
   biasConstraint?: ConstraintIdentifier;
+  /** tfjs: with inputDim, the input shape [inputLength, inputDim] (without it, any number of steps). */
+  inputLength?: number;
+  /** Keras's speed mode (0, 1 or 2; default 2): every value computes the same here; kept in the config. */
+  implementation?: number;
+  /** Keras's unroll: every value computes the same here (the fused kernels never unroll); kept in the config. */
+  unroll?: boolean;
 }
 
 /** LSTM's and GRU's extra argument. */
@@ -99,9 +107,21 @@ export abstract class RNN extends Layer {
   readonly recurrentConstraint: Constraint | null;
   readonly biasConstraint: Constraint | null;
 
+  /** inputLength is read into the declared input shape (batchInputShape), which the config carries. */
+  static override readonly argAliases: readonly string[] = ['inputLength'];
+  readonly unroll: boolean;
+  /** Keras's implementation (default 2), written back to the config; SimpleRNN has none. */
+  readonly implementation: number;
+
   constructor(args: GatedRNNArgs, prefix: string) {
     // stateful and recurrentDropout: options of the unsupported-options table that recurrent layers implement.
-    super({ ...args, stateful: undefined, recurrentDropout: undefined } as LayerArgs, prefix);
+    const dimShape = dimInputShape(args);
+    super({ ...args, stateful: undefined, recurrentDropout: undefined, implementation: undefined, unroll: undefined, ...(dimShape ? { inputShape: dimShape, inputDim: undefined } : {}) } as LayerArgs, prefix);
+    checkInputLength(`${this.name} (${this.className})`, args);
+    this.unroll = checkBool(this.name, 'unroll', args.unroll, false);
+    const mode = args.implementation ?? 2;
+    if (![0, 1, 2].includes(mode)) throw new Error(`${this.name} (${this.className}): implementation = ${typeof mode === 'object' ? describe(mode) : JSON.stringify(mode)} is not supported (Keras knows modes 0, 1 and 2)`);
+    this.implementation = mode;
     this.statefulFlag = checkBool(this.name, 'stateful', args.stateful, false);
     this.units = checkPositiveInt(this.name, 'units', args.units);
     this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
@@ -222,9 +242,17 @@ export abstract class RNN extends Layer {
 
   extraOutputsOption(): string | null { return this.returnState ? 'returnState' : null; }
 
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+  /** The output's shape alone (the states, with returnState, are (batch, units) each). */
+  sequenceOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, features), got ${kerasShape(inputShape)}`);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
+  }
+
+  /** tfjs's and Keras's: with returnState, the list [output, ...states] of shapes; else the output's shape. */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (!this.returnState) return this.sequenceOutputShape(inputShape);
+    // Layer's signature holds one shape; widening it reaches src/models (Sequential), so the list is cast as CellRNN's is.
+    return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -249,7 +277,7 @@ export abstract class RNN extends Layer {
         throw new Error(`${this.name} (${this.className}): initial state ${i} must have shape (batch, ${this.units}), got ${kerasShape(s)}`);
       }
     });
-    const out = this.computeOutputShape(inputShapes[0]);
+    const out = this.sequenceOutputShape(inputShapes[0]);
     const state: SymbolicShape = [inputShapes[0][0], this.units];
     return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => state)] : [out];
   }
@@ -351,7 +379,7 @@ export abstract class RNN extends Layer {
       activityRegularizer: serializeRegularizer(this.activityRegularizer), kernelConstraint: serializeConstraint(this.kernelConstraint),
       recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
       dropout: this.dropout, recurrentDropout: this.recurrentDropout, returnSequences: this.returnSequences, returnState: this.returnState,
-      goBackwards: this.goBackwards, stateful: this.stateful, unroll: false };
+      goBackwards: this.goBackwards, stateful: this.stateful, unroll: this.unroll };
   }
 }
 
@@ -376,7 +404,7 @@ export function resetStatefulLayers(layers: readonly Layer[]): void {
 
 /** What LSTM and GRU add to SimpleRNN's config. */
 export function gatedConfig(l: RNN): Record<string, unknown> {
-  return { recurrentActivation: l.recurrentActivation, implementation: 2 };
+  return { recurrentActivation: l.recurrentActivation, implementation: l.implementation };
 }
 
 /** The bias fill with ones over [from, to) after the configured initializer (LSTM's forget gate). */

@@ -17,11 +17,14 @@ export interface SerializedLayer { className: string; config: Record<string, unk
 const classes = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
-  for (const name of [cls.className, ...(cls.aliases ?? [])]) {
-    const had = classes.get(name);
-    if (had && had !== cls) throw new Error(`registerLayer: '${name}' is already registered to another class`);
-    classes.set(name, cls);
-  }
+  for (const name of [cls.className, ...(cls.aliases ?? [])]) registerLayerName(name, cls);
+}
+
+/** One name only (rl.serialization files a custom class's className and each alias under its own stand-in). */
+export function registerLayerName(name: string, cls: LayerClass): void {
+  const had = classes.get(name);
+  if (had && had !== cls) throw new Error(`registerLayer: '${name}' is already registered to another class`);
+  classes.set(name, cls);
 }
 
 export function layerClass(name: string): LayerClass | undefined {

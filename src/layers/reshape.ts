@@ -5,8 +5,8 @@ import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape
 import { registerLayer } from './registry.js';
 
 export interface ReshapeArgs extends LayerArgs {
-  /** The shape of one sample, without the batch axis; one entry may be -1, inferred from the others. */
-  targetShape: number[];
+  /** The shape of one sample, without the batch axis; one entry may be -1 (or null, as tfjs saves it), inferred from the others. */
+  targetShape: (number | null)[];
 }
 
 /** Each sample to targetShape (Keras's Reshape): the values in the same row-major order. Drops a padding mask. */
@@ -17,12 +17,14 @@ export class Reshape extends Layer {
   constructor(args: ReshapeArgs) {
     super(args, 'reshape');
     const where = `${this.name} (Reshape)`;
-    const t: unknown = args.targetShape;
-    if (t === undefined || t === null) throw new Error(`${where}: missing required field 'targetShape' (a list of sizes, one of them may be -1)`);
+    const given: unknown = args.targetShape;
+    if (given === undefined || given === null) throw new Error(`${where}: missing required field 'targetShape' (a list of sizes, one of them may be -1)`);
+    // tfjs writes the inferred entry as null (its constructor turns -1 into null): the same -1.
+    const t = Array.isArray(given) ? given.map((d) => (d === null ? -1 : d)) : given;
     if (!Array.isArray(t) || t.length === 0 || !t.every((d) => Number.isInteger(d) && (d > 0 || d === -1))) {
-      throw new Error(`${where}: targetShape must be a non-empty list of positive sizes with at most one -1, got ${Array.isArray(t) ? JSON.stringify(t) : describe(t)}`);
+      throw new Error(`${where}: targetShape must be a non-empty list of positive sizes with at most one -1, got ${Array.isArray(given) ? JSON.stringify(given) : describe(given)}`);
     }
-    if (t.filter((d) => d === -1).length > 1) throw new Error(`${where}: targetShape may have only one -1 (inferred) entry, got ${JSON.stringify(t)}`);
+    if (t.filter((d) => d === -1).length > 1) throw new Error(`${where}: targetShape may have only one -1 (inferred) entry, got ${JSON.stringify(given)}`);
     this.targetShape = [...t] as number[];
   }
 

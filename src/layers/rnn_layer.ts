@@ -12,6 +12,7 @@ import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type Sy
 import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
+import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 
 export interface RNNLayerArgs extends LayerArgs {
   /** One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). */
@@ -48,12 +49,12 @@ export class CellRNN extends Layer {
   constructor(args: RNNLayerArgs) {
     if (typeof args !== 'object' || args === null) throw new Error(`rnn: expected an options object like {cell: rl.layers.lstmCell({units: 8})}, got ${describe(args)}`);
     const raw = args as unknown as Record<string, unknown>;
-    const inputShape = args.inputShape ?? (args.inputLength !== undefined && args.inputDim !== undefined ? [args.inputLength, args.inputDim] : undefined);
-    super({ ...args, stateful: undefined, inputShape, inputDim: inputShape ? undefined : args.inputDim } as LayerArgs, 'rnn');
+    const dimShape = dimInputShape(args);
+    super({ ...args, stateful: undefined, unroll: undefined, ...(dimShape ? { inputShape: dimShape, inputDim: undefined } : {}) } as LayerArgs, 'rnn');
     const where = `${this.name} (RNN)`;
     // Cell options such as units are unknown here: they go to the cell.
     checkOptionKeys('rl.layers.rnn', raw, OWN_OPTIONS);
-    if (args.inputLength !== undefined && args.inputDim === undefined && args.inputShape === undefined) throw new Error(`${where}: inputLength needs inputDim (or give inputShape)`);
+    checkInputLength(where, args);
     if (raw.zeroOutputForMask !== undefined && raw.zeroOutputForMask !== false) throw new Error(`${where}: zeroOutputForMask = ${describe(raw.zeroOutputForMask)} is not supported (masked steps repeat the last output)`);
     this.returnSequences = checkBool(where, 'returnSequences', args.returnSequences, false);
     this.returnState = checkBool(where, 'returnState', args.returnState, false);
@@ -122,9 +123,16 @@ export class CellRNN extends Layer {
     return this.cells.flatMap((c) => c.weightPenalties());
   }
 
-  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+  /** The output's shape alone (the states, with returnState, follow it in computeOutputShapes). */
+  private sequenceOutputShape(inputShape: SymbolicShape): SymbolicShape {
     this.cellInputs(inputShape);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
+  }
+
+  /** tfjs's and Keras's: with returnState, the list [output, ...states] of shapes; else the output's shape. */
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (!this.returnState) return this.sequenceOutputShape(inputShape);
+    return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;
   }
 
   /** apply([x, ...states]) is apply(x, {initialState: states}), as tfjs reads it. */
@@ -134,7 +142,7 @@ export class CellRNN extends Layer {
   computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
     const [x, ...states] = inputShapes;
     this.checkStates(states.map((s) => s as (number | null)[]), kerasShape);
-    const out = this.computeOutputShape(x);
+    const out = this.sequenceOutputShape(x);
     return this.returnState ? [out, ...this.stateSize.map((u) => [x[0], u])] : [out];
   }
 

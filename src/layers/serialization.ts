@@ -1,19 +1,59 @@
 /**
  * rl.serialization, as tfjs's: registerClass makes a custom layer (a subclass of rl.layers.Layer with a static
  * className) known to model loading, which then rebuilds it with fromConfig(getConfig()).
+ *
+ * Registering another class under a custom name already taken replaces it, silently, as tfjs's SerializationMap
+ * does: a notebook that runs a class's cell again registers the new class. A built-in layer's name (or alias) is
+ * refused instead, where tfjs would replace its own Dense: saved models, checkpoints and ONNX import load built-in
+ * layers through the same table, and would otherwise quietly build the custom class in their place.
  */
 import { Layer } from './layer.js';
-import { registerLayer, type LayerClass } from './registry.js';
+import { layerClass, registerLayerName, type LayerClass } from './registry.js';
 
-function registerClass(cls: LayerClass): void {
+/** The class registered last under each custom name; the registry holds a stand-in that builds from it. */
+const custom = new Map<string, LayerClass>();
+
+function standIn(name: string): LayerClass {
+  return {
+    get className() { return custom.get(name)!.className; },
+    fromConfig: (config) => custom.get(name)!.fromConfig(config),
+  };
+}
+
+/** rl.layerClasses.Dense is a Proxy of the class the registry holds: the same class, by its prototype. */
+function sameClass(a: LayerClass | undefined, b: LayerClass): boolean {
+  return a !== undefined && (a as unknown as { prototype: unknown }).prototype === (b as unknown as { prototype: unknown }).prototype;
+}
+
+function registerClass<T extends LayerClass>(cls: T, ...unsupported: unknown[]): T {
   const fn = cls as unknown as { prototype?: unknown };
   if (typeof fn !== 'function' || !(fn.prototype instanceof Layer)) {
     throw new Error('serialization.registerClass: expected a subclass of rl.layers.Layer');
   }
+  const label = (cls as { name?: string }).name || 'the class';
   if (!Object.prototype.hasOwnProperty.call(cls, 'className') || typeof cls.className !== 'string' || cls.className === '') {
-    throw new Error(`serialization.registerClass: ${(cls as { name?: string }).name ?? 'the class'} needs its own static className (the name saved in model.json)`);
+    throw new Error(`serialization.registerClass: ${label} needs its own static className (the name saved in model.json)`);
   }
-  registerLayer(cls);
+  // tfjs files these under tf.serialization.GLOBALCUSTOMOBJECT only; its loader, like rnnlab's, goes by className.
+  if (unsupported.some((a) => a !== undefined)) {
+    throw new Error(`serialization.registerClass(${label}): tfjs's package and name arguments are not supported; the layer is saved and loaded under its static className '${cls.className}'`);
+  }
+  // Only the class's own aliases: a subclass of a built-in inherits the built-in's (Conv1D's 'Convolution1D').
+  const ownAliases = Object.prototype.hasOwnProperty.call(cls, 'aliases') ? cls.aliases ?? [] : [];
+  const names = [cls.className, ...ownAliases];
+  for (const name of names) {
+    const had = layerClass(name);
+    if (had && !sameClass(had, cls) && !custom.has(name)) {
+      throw new Error(`serialization.registerClass(${label}): '${name}' is the name of rnnlab's built-in ${had.className} layer, which saved models load as; give ${label} another static className`);
+    }
+  }
+  for (const name of names) {
+    if (sameClass(layerClass(name), cls)) continue; // a built-in class registered again: already there
+    const first = !custom.has(name);
+    custom.set(name, cls);
+    if (first) registerLayerName(name, standIn(name));
+  }
+  return cls;
 }
 
 export const serialization = { registerClass };

@@ -17,7 +17,7 @@ import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
 import { summaryLines } from './summary.js';
-import { predictInBatches } from './inference.js';
+import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import { bothNameAndIndex, predictOptions } from './model_common.js';
@@ -316,7 +316,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
-    const res = isRecording() ? this.execute(xs, { training: false, mask: null })
+    const res = isRecording() ? predictRecorded(xs, bs, (b) => this.execute(b, { training: false, mask: null }))
       : predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
     return res.length === 1 ? res[0] : res;
   }

@@ -7,6 +7,7 @@
  */
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withInference } from '../autograd/recurrent_infer.js';
+import { concat, slice } from '../autograd/public_ops.js';
 import { Tensor } from '../tensor.js';
 import { stepScope } from './batches.js';
 
@@ -27,4 +28,19 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
     }
   });
   return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
+}
+
+/**
+ * predict under a recording tape (tf.grad / variableGrads around it, tfjs's cart-pole): batches of bs through recorded
+ * slices, their outputs joined by a recorded concat, so the gradient flows as through one pass, as tfjs's predict.
+ */
+export function predictRecorded(xs: Tensor[], bs: number, run: (batch: Tensor[]) => Tensor[]): Tensor[] {
+  const n = xs[0].shape[0];
+  if (n <= bs) return run(xs);
+  const pieces: Tensor[][] = [];
+  for (let s = 0; s < n; s += bs) {
+    const e = Math.min(n, s + bs);
+    pieces.push(run(xs.map((t) => slice(t, [s, ...t.shape.slice(1).map(() => 0)], [e - s, ...t.shape.slice(1)]))));
+  }
+  return pieces[0].map((_, i) => concat(pieces.map((p) => p[i]), 0));
 }

@@ -16,6 +16,7 @@ import type { CompiledLoss } from './loss_terms.js';
 import { checkEvaluateOptions, disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError,
   setLayersTrainable, type DisposeResult } from './model_common.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
+import { outerHolders } from './nested.js';
 import { scalarResult } from './scalars.js';
 import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
 import type { TrainableModel } from './trainable.js';
@@ -53,7 +54,8 @@ export abstract class ModelBase<Data> implements TrainableModel {
   abstract batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext, outputWeights?: (Tensor | null)[]): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] };
   abstract outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[];
 
-  get weights(): Variable[] { return this.layers.flatMap((l) => l.weights); }
+  /** tfjs's Container.weights: trainable weights, then non-trainable ones (getWeights' order). */
+  get weights(): Variable[] { return this.valueOrder(); }
   /** None while the model is frozen (model.trainable = false), as tfjs's. */
   get trainableWeights(): Variable[] { return modelTrainableWeights(this.trainableFlag, this.layers); }
   get nonTrainableWeights(): Variable[] { return modelNonTrainableWeights(this.trainableFlag, this.layers); }
@@ -82,13 +84,20 @@ export abstract class ModelBase<Data> implements TrainableModel {
 
   /**
    * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards (their weights are
-   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}.
+   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}. A model nested in live
+   * outer models stays usable and disposes nothing (refCountAfterDispose: how many hold it); disposing the last of
+   * them disposes it, as tfjs's reference counting does.
    */
   dispose(): DisposeResult {
     this.assertNotDisposed();
+    const holders = outerHolders(this);
+    if (holders > 0) return { refCountAfterDispose: holders, numDisposedVariables: 0 };
     this.disposedFlag = true;
     return disposeLayers(this.layers);
   }
+
+  /** Whether dispose() has run (tfjs's isDisposed on layers). */
+  get disposed(): boolean { return this.disposedFlag; }
 
   /** A Sequential called as a layer is not supported (a Functional model is: functional.ts): the error says what to do instead. */
   apply(_x: unknown, _args?: unknown): unknown {
@@ -99,17 +108,24 @@ export abstract class ModelBase<Data> implements TrainableModel {
     if (this.disposedFlag) throw disposedError(this.name);
   }
 
-  /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's getWeights); trainableOnly: trainableWeights'. */
+  /**
+   * Copies of the weights as Tensors with their shapes, in tfjs's order (tfjs's getWeights): every layer's trainable
+   * weights, then every layer's non-trainable ones (BatchNormalization's moving statistics, frozen layers' weights).
+   * trainableOnly: trainableWeights'.
+   */
   getWeights(trainableOnly = false): Tensor[] {
     this.assertNotDisposed();
-    return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
+    return weightTensors(trainableOnly ? this.trainableWeights : this.valueOrder());
   }
 
   /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
     this.assertNotDisposed();
-    assignWeights(this.name, this.weights, values);
+    assignWeights(this.name, this.valueOrder(), values);
   }
+
+  /** getWeights' order (tfjs's Container.weights). */
+  private valueOrder(): Variable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
 
   /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
   resetStates(): void { resetStatefulLayers(this.layers); }

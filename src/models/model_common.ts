@@ -55,6 +55,14 @@ export function setLayersTrainable(layers: Layer[], value: unknown, what: string
   for (const l of layers) l.trainable = value;
 }
 
+/**
+ * Every layer's weights, layer by layer (Keras 3's model.weights): the order saved files, checkpoints and
+ * EarlyStopping's snapshot pair with the layer configs, which freezing a layer does not change.
+ */
+export function layerOrderWeights(layers: Layer[]): Variable[] {
+  return layers.flatMap((l) => l.weights);
+}
+
 /** tfjs's Container.trainableWeights / nonTrainableWeights: none / all when the model is frozen. */
 export function modelTrainableWeights(trainable: boolean, layers: Layer[]): Variable[] {
   return trainable ? layers.flatMap((l) => l.trainableWeights) : [];

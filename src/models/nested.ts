@@ -18,6 +18,8 @@ export interface NestableModel {
   readonly trainableWeights: Variable[];
   readonly nonTrainableWeights: Variable[];
   outputShapesFor(inputShapes: SymbolicShape[]): SymbolicShape[];
+  readonly disposed: boolean;
+  dispose(): { refCountAfterDispose: number; numDisposedVariables: number };
   execute(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[]): Tensor[];
   resetStates(): void;
   getConfig(): Record<string, unknown>;
@@ -108,6 +110,17 @@ export class NestedModel extends Layer {
     return this.callTensors([x], ctx, false, 1)[0];
   }
 
+  /**
+   * The last outer model holding this one was disposed: tfjs then disposes the nested model too (its own handle does
+   * not keep it alive), counting the variables of its layers no other model holds, once.
+   */
+  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    this.assertNotDisposed();
+    this.disposed = true;
+    this.modelRefs = 0;
+    return { refCountAfterDispose: 0, numDisposedVariables: this.model.disposed ? 0 : this.model.dispose().numDisposedVariables };
+  }
+
   /** Several outputs have nowhere to go in a Sequential model, and rnnlab's Sequential files cannot hold a model. */
   extraOutputsOption(): string | null {
     return 'a nested model';
@@ -116,6 +129,12 @@ export class NestedModel extends Layer {
   getConfig(): Record<string, unknown> {
     return this.model.getConfig();
   }
+}
+
+/** How many live outer models hold model as a layer (its dispose() waits for them, as tfjs's reference count). */
+export function outerHolders(model: object): number {
+  const l = standIns.get(model as NestableModel);
+  return l && !l.disposed ? l.modelRefs : 0;
 }
 
 /** The one layer that stands for model in outer graphs. */

@@ -10,7 +10,7 @@ import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
-import { predictInBatches } from './inference.js';
+import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkMetricsFit, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
@@ -278,7 +278,7 @@ export class Sequential extends ModelBase<TensorLike> {
     const xt = asInput(x, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
-    if (isRecording()) return this.forward(xt, { training: false, mask: null });
+    if (isRecording()) return predictRecorded([xt], bs, ([xb]) => [this.forward(xb, { training: false, mask: null })])[0];
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
   }
 

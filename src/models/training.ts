@@ -59,12 +59,12 @@ const FIT_REFUSED = Object.fromEntries(['stepsPerEpoch', 'validationSteps', 'val
   .map((k) => [k, 'fit runs whole epochs over x and y']));
 
 /** The EventLoopYield interval yieldEvery asks for; batchListeners: some callback listens to batches. */
-function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean): number | undefined {
+export function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean, where = 'fit'): number | undefined {
   if (v === undefined || v === 'auto') return batchListeners ? 0 : undefined;
   if (v === 'batch') return 0;
   if (v === 'epoch' || v === 'never') return Infinity;
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  throw new Error(`fit: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
+  throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
 }
 
 export interface EvaluateArgs {
@@ -527,17 +527,18 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown,
  * trainOnBatch's step: x and y as one batch, its metrics added to the meters meters() gives (asked for only once
  * the loss is finite); returns the batch loss.
  */
-function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, classWeight: ClassWeightArg | undefined, meters: () => Meters): number {
-  if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before trainOnBatch()`);
-  const { xs, ys } = model.prepareData(x, y, 'trainOnBatch');
-  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], 'trainOnBatch: sampleWeight', outputNamesOf(model)), classWeight, 'trainOnBatch: classWeight');
+function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, classWeight: ClassWeightArg | undefined, meters: () => Meters,
+  what = 'trainOnBatch'): number {
+  if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
+  const { xs, ys } = model.prepareData(x, y, what);
+  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model)), classWeight, `${what}: classWeight`);
   return stepScope(() => {
     const { sampleWeight: shared, perOutput } = batchWeights(weights);
     const { outs, loss, backward, masks, terms } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: shared }, perOutput);
     const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
-      throw new Error('trainOnBatch: the loss is not finite (NaN or Inf); the weights were not updated');
+      throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`);
     }
     meters().add(outs, ys, masks, terms);
     backward(loss);
@@ -560,8 +561,8 @@ export class StreamedPass {
   private meters(): Meters { return (this.acc ??= new Meters(this.model)); }
 
   /** One batch of n samples: a gradient step, its loss and metrics added to the pass's. */
-  train(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, n: number): void {
-    this.lossSum += trainBatchInto(this.model, x, y, sampleWeight, undefined, () => this.meters()) * n;
+  train(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, n: number, classWeight?: ClassWeightArg): void {
+    this.lossSum += trainBatchInto(this.model, x, y, sampleWeight, classWeight, () => this.meters(), 'fitDataset') * n;
     this.seen += n;
   }
 

@@ -4,7 +4,7 @@
  * model output a graph output named after the layer producing it. Single-input layers go through the Sequential
  * exporters; the merge layers map to ONNX's own operators, Attention, AdditiveAttention and Dot to attention_export.ts,
  * recurrent layers called with initialState or returnState take and give their states, and a Bidirectional with
- * mergeMode null gives its forward and backward outputs as two tensors. Masks flow as in rnnlab's
+ * mergeMode null gives its forward and backward outputs as two tensors, and a nested functional model is inlined. Masks flow as in rnnlab's
  * functional models: a layer's outputs carry its first input's mask unless the layer ends or makes one.
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
@@ -66,6 +66,57 @@ function recurrentCall(g: GraphBuilder, view: LayerView, data: Flow, states: Flo
   return [{ x: out.x, rank: out.rank, mask: out.mask }, ...out.states.map((x) => ({ x, rank: 2, mask: null }))];
 }
 
+/** A functional model called as a layer (rnnlab's NestedModel, class 'Model'): the model it stands for. */
+function nestedModelOf(layer: LayerLike): ExportableGraph | null {
+  const model = (layer as { model?: unknown }).model;
+  return layer.className === 'Model' && isExportableGraph(model) ? model : null;
+}
+
+/**
+ * The int32 tensors a walk has met (a graph input, or a nested model's input fed one) -> their float cast, made once
+ * on first use by a layer that reads numbers.
+ */
+type IntTensors = Map<GraphTensor, string>;
+
+/**
+ * A nested model's graph, inlined: its inputs take the outer flows, its outputs give the node's. As rnnlab runs it,
+ * a padding mask may not come in (rnnlab refuses that at predict time); one made inside comes out with every output,
+ * which must then all carry the same one.
+ */
+function exportNested(g: GraphBuilder, view: LayerView, inner: ExportableGraph, ins: Flow[], intIns: boolean[], exportLayer: LayerExporter): Flow[] {
+  if (ins.some((f) => f.mask)) refuse(view, 'is a nested model whose input carries a padding mask, which rnnlab does not pass into a nested model');
+  if (ins.length !== inner.inputs.length) refuse(view, `is a nested model of ${inner.inputs.length} input(s), called with ${ins.length}`);
+  const flows = new Map<GraphTensor, Flow>(), ints: IntTensors = new Map();
+  inner.inputs.forEach((t, i) => {
+    flows.set(t, ins[i]);
+    if (intIns[i]) ints.set(t, '');
+  });
+  walk(g, inner, flows, ints, exportLayer);
+  const outs = inner.outputs.map((t) => flows.get(t)!);
+  if (outs.some((f) => f.mask !== outs[0].mask)) refuse(view, 'is a nested model whose outputs carry different padding masks, which rnnlab cannot pass on');
+  return outs;
+}
+
+/** Exports model's nodes in order; flows holds its inputs' flows and receives every tensor's. */
+function walk(g: GraphBuilder, model: ExportableGraph, flows: Map<GraphTensor, Flow>, ints: IntTensors, exportLayer: LayerExporter): void {
+  const asRead = (t: GraphTensor, f: Flow, view: LayerView): Flow => {
+    if (!ints.has(t) || TAKES_IDS.has(view.className)) return f;
+    const cast = ints.get(t) || g.node('Cast', [f.x], { to: 1 }, `${f.x}_float`);
+    ints.set(t, cast);
+    return { ...f, x: cast };
+  };
+  for (const node of model.nodes) {
+    const view = viewOf(node.layer);
+    const inner = nestedModelOf(node.layer);
+    const raw = node.inputs.map((t) => flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'));
+    // A nested model gets its int32 inputs as they are: its own layers decide whether they read ids or numbers.
+    const ins = inner ? raw : raw.map((f, i) => asRead(node.inputs[i], f, view));
+    const outs = inner ? exportNested(g, view, inner, ins, node.inputs.map((t) => ints.has(t)), exportLayer) : exportNode(g, view, ins, node.inputCount, exportLayer);
+    if (outs.length !== node.outputs.length) refuse(view, `gives ${node.outputs.length} outputs, of which the export makes ${outs.length}`);
+    node.outputs.forEach((t, i) => flows.set(t, outs[i]));
+  }
+}
+
 /** The flows of one node's outputs. */
 function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: number, exportLayer: LayerExporter): Flow[] {
   const data = ins.slice(0, inputCount), states = ins.slice(inputCount);
@@ -86,7 +137,7 @@ const dims = (shape: (number | null)[], prefix: string): (number | string)[] => 
 export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExporter): Uint8Array {
   const g = new GraphBuilder();
   const flows = new Map<GraphTensor, Flow>();
-  const intInputs = new Map<GraphTensor, string>(); // int32 model inputs -> their float cast, once made
+  const intInputs: IntTensors = new Map();
   const inputs: ValueInfo[] = model.inputs.map((t) => {
     const elemType: ElemType = t.dtype === 'int32' ? 'int32' : 'float32';
     const name = g.name(t.sourceLayer.name);
@@ -94,12 +145,6 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     if (elemType === 'int32') intInputs.set(t, '');
     return { name, elemType, shape: dims(t.shape, name) };
   });
-  const asRead = (t: GraphTensor, f: Flow, view: LayerView): Flow => {
-    if (!intInputs.has(t) || TAKES_IDS.has(view.className)) return f;
-    const cast = intInputs.get(t) || g.node('Cast', [f.x], { to: 1 }, `${f.x}_float`);
-    intInputs.set(t, cast);
-    return { ...f, x: cast };
-  };
   // Output names are claimed first, so no tensor made on the way takes one; two outputs asking for one name (a
   // layer named like another's second output, 'enc_1' next to enc's state, or a tensor listed twice) are refused.
   const indexOf = new Map(model.nodes.flatMap((n) => n.outputs.map((t, i) => [t, i] as const)));
@@ -111,13 +156,7 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     }
     return name;
   });
-  for (const node of model.nodes) {
-    const view = viewOf(node.layer);
-    const ins = node.inputs.map((t) => asRead(t, flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'), view));
-    const outs = exportNode(g, view, ins, node.inputCount, exportLayer);
-    if (outs.length !== node.outputs.length) refuse(view, `gives ${node.outputs.length} outputs, of which the export makes ${outs.length}`);
-    node.outputs.forEach((t, i) => flows.set(t, outs[i]));
-  }
+  walk(g, model, flows, intInputs, exportLayer);
   const outputs: ValueInfo[] = model.outputs.map((t, k) => {
     // A layer's first output takes its name, its later ones (attention weights, states) the suffix of their index.
     const name = wanted[k];

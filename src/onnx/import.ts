@@ -27,6 +27,7 @@ function makeLayer(spec: Spec): Layer {
     case 'Flatten': return layers.flatten();
     case 'RepeatVector': return layers.repeatVector(a);
     case 'Activation': return layers.activation(a);
+    case 'Masking': return layers.masking(a);
     case 'Bidirectional': {
       const { cell, inner, mergeMode } = spec.args as { cell: string; inner: never; mergeMode: never };
       return layers.bidirectional({ layer: RNN_FACTORY[cell](inner) as never, mergeMode });

@@ -11,8 +11,17 @@ import { ONNX_ACTIVATION } from './recurrent_export.js';
 /** One rnnlab layer to make: its class, constructor arguments and Keras-layout weights. */
 export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
 
-const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax' };
+const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax',
+  Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign' };
+/** The float attributes an activation operator must have to be Keras's activation of that name (float32-rounded). */
+const KERAS_ATTRS: Record<string, Record<string, number>> = {
+  HardSigmoid: { alpha: 0.2, beta: 0.5 }, Elu: { alpha: 1 }, Selu: { alpha: 1.6732632423543772, gamma: 1.0507009873554805 },
+};
 const PASS_THROUGH = new Set(['Identity', 'Cast', 'Dropout']);
+const RECURRENT_OPS = new Set(['LSTM', 'GRU', 'RNN']);
+const RECURRENT_CLASSES = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
+// The imported layers whose rnnlab call sets the padding mask to null (they move or merge the steps it marks).
+const MASK_DROPPING = new Set(['Conv1D', 'MaxPooling1D', 'Flatten', 'RepeatVector']);
 // ONNX data type codes a Cast may convert to without changing the numbers: floats, and integers for the token ids.
 const FLOAT_TYPES = new Set([1, 11]);
 const INT_TYPES = new Set([6, 7]);
@@ -21,7 +30,8 @@ const INT_TYPES = new Set([6, 7]);
 interface RecurrentState {
   node: Node;
   rec: RecurrentImport;
-  stage: 'Y' | 'Y_h' | 'timeMajor' | 'batch4' | 'done';
+  /** dirsLast: a bidirectional Y as PyTorch turns it, [steps, batch, 2, units], before its Reshape to [steps, batch, 2·units]. */
+  stage: 'Y' | 'Y_h' | 'timeMajor' | 'batch4' | 'dirsLast' | 'done';
   returnSequences: boolean;
   processingOrder: boolean;
   mergeMode: string;
@@ -41,7 +51,8 @@ export class Reader {
   /** The last layer can still take a following activation node as its own. */
   open = false;
   private repeat: number | null = null;
-  private readonly masked: boolean;
+  /** The graph carries a padding mask: token id 0 from the input, or a Masking layer's (set when one is read). */
+  private masked: boolean;
 
   constructor(private readonly g: Graph) {
     this.rank = g.input.dims.length;
@@ -156,15 +167,41 @@ export class Reader {
         this.rank = 3;
         return this.push({ className: 'RepeatVector', args: { n: reps[1] }, weights: [] }, false);
       }
+      case 'Mul':
+        if (this.masking(node)) return;
+        return this.fail(node, 'only the Mul of a Masking layer (x times its mask) is imported here');
       default:
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
         if (op === 'GatherElements' && this.masked && this.compaction(node, ahead)) return this.restore(wasOpen);
-        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN and activations is)`);
+        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, Masking's Mul and activations is)`);
     }
   }
 
   private restore(open: boolean): void { this.open = open; }
+
+  /**
+   * The Masking layer as exportOnnx writes it: x · Unsqueeze(ReduceMax(Cast(Not(Equal(x, maskValue))), [2]), [2]) on
+   * (batch, steps, features). The recurrent layers after it then take sequence_lens from that mask.
+   */
+  private masking(node: Node): boolean {
+    const [x, maskIn] = node.input ?? [];
+    const producer = (t: string | undefined, op: string) => { const n = this.g.producer.get(t ?? ''); return n?.opType === op ? n : null; };
+    const unsqueeze = producer(maskIn, 'Unsqueeze');
+    const reduce = producer(unsqueeze?.input?.[0], 'ReduceMax');
+    const cast = producer(reduce?.input?.[0], 'Cast');
+    const not = producer(cast?.input?.[0], 'Not');
+    const equal = producer(not?.input?.[0], 'Equal');
+    if (!unsqueeze || !reduce || !cast || !not || !equal || this.rank !== 3 || this.layout !== 'keras') return false;
+    const value = this.g.consts.get(equal.input?.[1] ?? '');
+    const ra = attrsOf(reduce);
+    const reduceAxes = reduce.input?.[1] ? this.constInts(reduce, 1, 'axes') : attrInts(ra, 'axes');
+    if (equal.input?.[0] !== x || !value || value.values.length !== 1 || !FLOAT_TYPES.has(attrInt(attrsOf(cast), 'to', 0))
+      || reduceAxes?.join() !== '2' || attrInt(ra, 'keepdims', 1) !== 0 || this.axesOf(unsqueeze).join() !== '2') return false;
+    this.masked = true;
+    this.push({ className: 'Masking', args: { maskValue: value.values[0] }, weights: [] }, false);
+    return true;
+  }
 
   /** GatherElements(x, order) feeding Transpose [1, 0, 2] into a recurrent node that takes sequence_lens. */
   private compaction(node: Node, [t, rnn]: readonly (Node | undefined)[]): boolean {
@@ -187,7 +224,12 @@ export class Reader {
     else if (perm === '0,2,1' && this.layout !== 'timeMajor') {
       this.layout = this.layout === 'keras' ? 'channelsFirst' : 'keras';
       this.open = wasOpen; // an activation after the transpose back still belongs to the Conv1D
-    } else this.fail(node, `transpose perm [${perm}] is not a layout change rnnlab knows in this place`);
+    } else if (perm === '2,0,1' && this.layout === 'channelsFirst') {
+      // PyTorch folds x.transpose(1, 2) after a Conv1d into the recurrent layer's own time-major transpose.
+      this.layout = 'timeMajor';
+      this.open = wasOpen;
+    } else if (perm === '1,2,0' && this.layout === 'timeMajor') this.layout = 'channelsFirst';
+    else this.fail(node, `transpose perm [${perm}] is not a layout change rnnlab knows in this place`);
   }
 
   private requireLayout(node: Node, layout: Reader['layout'], what: string): void {
@@ -197,10 +239,35 @@ export class Reader {
   private recurrent(node: Node, out: string): void {
     this.requireLayout(node, 'timeMajor', 'a time-major (steps, batch, features) input');
     const rec = importRecurrent(node, this.g.consts, this.g.producer, `${this.g.source}: node '${node.name ?? ''}' (${node.opType})`);
-    if (rec.masked && !this.masked) this.fail(node, 'sequence_lens is imported only with the padding mask (token id 0) that exportOnnx writes');
+    // The imported layer skips padded steps exactly when rnnlab's mask reaches it; ONNX skips them only by
+    // sequence_lens. The two must agree either way, or the imported model computes other numbers than the file.
+    const reaches = this.maskReaching();
+    if (rec.masked && !reaches) {
+      this.fail(node, this.masked ? 'takes sequence_lens, but the padding mask does not reach this node in rnnlab (a layer before it drops the mask: Conv, pooling, Flatten, RepeatVector or a recurrent layer returning its last step only)'
+        : 'sequence_lens is imported only with the padding mask (token id 0, or a Masking layer) that exportOnnx writes');
+    }
+    if (!rec.masked && reaches) {
+      this.fail(node, `a padding mask (${reaches}) reaches this node in rnnlab, which would skip the padded steps, but the node takes no sequence_lens, so ONNX runs every step; give it the sequence_lens of exportOnnx's mask pattern, or drop the mask`);
+    }
     const which = (node.output ?? []).indexOf(out);
     if (which > 1) this.fail(node, 'only Y or Y_h may feed the rest of the graph');
     this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat', merged: false, padded: false, averaged: false };
+  }
+
+  /**
+   * Where the padding mask that reaches the next layer in rnnlab comes from (a Masking, an Embedding with maskZero),
+   * through the layers that carry it (Dense, activations, sequence-returning recurrent layers); null when none does.
+   */
+  private maskReaching(): string | null {
+    for (let i = this.specs.length - 1; i >= 0; i--) {
+      const { className, args } = this.specs[i];
+      if (className === 'Masking') return 'from a Masking layer';
+      if (className === 'Embedding') return args.maskZero === true ? "from the Embedding's maskZero, token id 0" : null;
+      if (MASK_DROPPING.has(className)) return null;
+      const inner = (className === 'Bidirectional' ? args.inner : args) as { returnSequences?: boolean };
+      if (RECURRENT_CLASSES.has(className) && !inner.returnSequences) return null;
+    }
+    return null;
   }
 
   /** Consumes one node of the plumbing after a recurrent node; false when the node is the next layer. */
@@ -211,7 +278,19 @@ export class Reader {
     const axis = attrInt(a, 'axis', 0);
     if (op === 'Squeeze' && r.stage === 'Y_h' && r.rec.directions === 1 && this.axesOf(node).join() === '0') r.stage = 'done';
     else if (op === 'Squeeze' && r.stage === 'Y' && r.rec.directions === 1 && this.axesOf(node).join() === '1') r.stage = 'timeMajor';
-    else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && scalarIndex() === 0) r.stage = 'done';
+    // PyTorch's h_n[-1]: the only direction of a one-direction node.
+    else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && (scalarIndex() === 0 || scalarIndex() === -1 && r.rec.directions === 1)) r.stage = 'done';
+    // PyTorch's bidirectional sequence: Y [steps, 2, batch, units] -> [steps, batch, 2, units] -> [steps, batch, 2·units],
+    // the forward output then the backward one along the features: Keras's concat merge.
+    else if (op === 'Transpose' && r.stage === 'Y' && r.rec.directions === 2 && attrInts(a, 'perm')?.join() === '0,2,1,3') r.stage = 'dirsLast';
+    else if (op === 'Reshape' && r.stage === 'dirsLast') {
+      const shape = this.constInts(node, 1, 'the target shape'), units = r.rec.args.units;
+      if (shape.length !== 3 || shape[0] !== 0 || ![0, -1].includes(shape[1]) || ![-1, 2 * units].includes(shape[2]) || shape[1] === -1 && shape[2] === -1) {
+        this.fail(node, `only a Reshape to [0, 0, -1] (or [0, 0, ${2 * units}]) joins the two directions of '${r.node.name ?? ''}', got [${shape}]`);
+      }
+      r.stage = 'timeMajor';
+      r.merged = true;
+    }
     else if (op === 'Transpose' && r.stage === 'Y' && attrInts(a, 'perm')?.join() === '2,0,1,3') r.stage = 'batch4';
     else if (op === 'Transpose' && r.stage === 'timeMajor' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'done';
     else if (op === 'Gather' && r.stage === 'batch4' && axis === 2 && scalarIndex() === 0) r.stage = 'done';
@@ -257,13 +336,15 @@ export class Reader {
   private finishRecurrent(at: Node): void {
     const r = this.rnn!;
     this.rnn = null;
-    if (r.stage !== 'done') this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
+    // A time-major sequence straight into the next recurrent node (PyTorch's num_layers > 1): no transposes between.
+    const feedsRecurrent = r.stage === 'timeMajor' && r.returnSequences && RECURRENT_OPS.has(at.opType ?? '') && at !== r.node;
+    if (r.stage !== 'done' && !feedsRecurrent) this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
     if (r.rec.directions === 2 && !r.merged) this.fail(at, `the two directions of bidirectional node '${r.node.name ?? ''}' are not merged (Concat, Add, Mul or their average), as a Keras Bidirectional layer's are`);
     const single = r.rec.directions === 1;
     if (single && r.rec.reverse && r.returnSequences && !r.processingOrder) this.fail(r.node, "a reverse layer's time-aligned sequence output has no Keras equivalent (Keras returns it in processing order)");
     const args = { ...r.rec.args, returnSequences: r.returnSequences, goBackwards: single && r.rec.reverse };
     this.rank = r.returnSequences ? 3 : 2;
-    this.layout = 'keras';
+    this.layout = feedsRecurrent ? 'timeMajor' : 'keras';
     if (single) this.push({ className: r.rec.cell, args, weights: r.rec.weights[0] }, false);
     else this.push({ className: 'Bidirectional', args: { cell: r.rec.cell, inner: args, mergeMode: r.mergeMode }, weights: r.rec.weights.flat() }, false);
   }
@@ -286,8 +367,12 @@ export class Reader {
 
   private activation(node: Node, a: ReturnType<typeof attrsOf>, wasOpen: boolean): void {
     const op = node.opType ?? '';
-    // Attributes are float32: 0.2 is stored as fround(0.2).
-    if (op === 'HardSigmoid' && (attrFloat(a, 'alpha', 0.2) !== Math.fround(0.2) && attrFloat(a, 'alpha', 0.2) !== 0.2 || attrFloat(a, 'beta', 0.5) !== 0.5)) this.fail(node, 'only HardSigmoid with alpha 0.2, beta 0.5 (Keras hard_sigmoid) is imported');
+    // Attributes are float32: 0.2 is stored as fround(0.2). An absent one takes ONNX's default, which is Keras's here.
+    for (const [name, want] of Object.entries(KERAS_ATTRS[op] ?? {})) {
+      if (a.has(name) && Math.fround(attrFloat(a, name, want)) !== Math.fround(want)) {
+        this.fail(node, `only ${op} with ${Object.entries(KERAS_ATTRS[op]).map(([k, v]) => `${k} ${v}`).join(', ')} (Keras's ${ACTIVATION_OF_OP[op]}) is imported; ${name} is ${attrFloat(a, name, want)}`);
+      }
+    }
     if (op === 'Softmax') {
       // Before opset 13 Softmax flattens the axes from `axis` on (default 1) into one: the last axis only when axis is it.
       const axis = attrInt(a, 'axis', this.g.opset < 13 ? 1 : -1);
@@ -323,8 +408,9 @@ export class Reader {
     const padding = pads.every((p) => p === 0) && (auto === 'VALID' || auto === 'NOTSET') ? 'valid'
       : auto === 'SAME_UPPER' ? 'same'
         : explicit && pads[0] === Math.floor((span - 1) / 2) && pads[1] === Math.ceil((span - 1) / 2) ? 'same'
-          : dilatable && explicit && pads[0] === span - 1 && pads[1] === 0 ? 'causal'
-            : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER, zero pads and, at stride 1, Keras's same and causal pads are imported)`);
+          // Causal pads are span - 1 on the left at any stride (Keras pads, then slides as 'valid').
+          : dilatable && auto === 'NOTSET' && pads.length === 2 && pads[0] === span - 1 && pads[1] === 0 ? 'causal'
+            : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER, zero pads, Keras's causal pads and, at stride 1, its same pads are imported)`);
     return { size: k[0], strides: strides[0], padding, dilation };
   }
 

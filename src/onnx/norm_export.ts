@@ -38,12 +38,14 @@ export function batchNormalization(g: GraphBuilder, view: LayerView, flow: Flow)
   return { ...flow, x: g.node('Add', [y, g.floats(`${view.name}/shift`, t, dims)], {}, `${view.name}/Add`) };
 }
 
-/** ONNX LayerNormalization normalizes axis..rank-1: rnnlab's axes are always trailing, so axis is the first of them. */
+/** ONNX LayerNormalization normalizes axis..rank-1: only a layer whose axes are the trailing ones exports (others are refused). */
 export function layerNormalization(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const raw = view.config.axis;
   const axes = (Array.isArray(raw) ? raw as number[] : [raw as number ?? -1]).map((a) => resolvedAxis(view, a, flow.rank));
   const axis = Math.min(...axes);
   if (new Set(axes).size !== flow.rank - axis) refuse(view, `axis ${JSON.stringify(raw)} is not a set of trailing axes`);
+  // gamma and beta are laid out in the order the axes are listed: only ascending lists match ONNX's layout.
+  if (axes.some((a, i) => i > 0 && a < axes[i - 1])) refuse(view, `axis ${JSON.stringify(raw)} is not in ascending order`);
   const { gamma, beta } = affine(view);
   const p = view.name;
   let shape = '';

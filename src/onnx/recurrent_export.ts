@@ -4,7 +4,7 @@
  * gates in ONNX order (LSTM: Keras i,f,c,o -> ONNX i,o,f,c; GRU z,r,h both) and B [dirs, 2*G*U] = input bias then
  * recurrent bias (Keras has one bias, except GRU resetAfter whose two rows map to them and to linear_before_reset=1).
  */
-import type { GraphBuilder } from './graph.js';
+import type { AttrValue, GraphBuilder } from './graph.js';
 import { compact, expandSteps, keepEmptyRows, zeroEmptyRows } from './mask_export.js';
 import { innerView, refuse, type Flow, type LayerView } from './layer_view.js';
 
@@ -14,6 +14,27 @@ const ONNX_OP: Record<Cell, string> = { LSTM: 'LSTM', GRU: 'GRU', SimpleRNN: 'RN
 /** For each ONNX gate block, the Keras block it comes from. */
 export const KERAS_GATE_OF: Record<Cell, number[]> = { LSTM: [0, 3, 1, 2], GRU: [0, 1, 2], SimpleRNN: [0] };
 export const ONNX_ACTIVATION: Record<string, string> = { tanh: 'Tanh', sigmoid: 'Sigmoid', relu: 'Relu', hard_sigmoid: 'HardSigmoid' };
+/** Recurrent activations only (no standalone operator of that name in opset 17): linear is Affine(x) = 1·x + 0. */
+export const RECURRENT_ONLY_ACTIVATION: Record<string, string> = { linear: 'Affine' };
+
+/**
+ * activation_alpha / activation_beta for a list of recurrent activation functions: each function that takes an alpha
+ * (a beta) consumes the next value in order, so once Affine needs its 1 and 0 said outright, HardSigmoid's
+ * 0.2 and 0.5 are said too. Null when no function needs them (the graph then leaves both out).
+ */
+export function activationParams(names: string[]): { alpha: number[]; beta: number[] } | null {
+  return names.includes('Affine') ? activationValues(names) : null;
+}
+
+/** The alpha and beta values the functions take, in order (Affine 1, 0; HardSigmoid 0.2, 0.5). */
+export function activationValues(names: string[]): { alpha: number[]; beta: number[] } {
+  const alpha: number[] = [], beta: number[] = [];
+  for (const n of names) {
+    if (n === 'Affine') { alpha.push(1); beta.push(0); }
+    if (n === 'HardSigmoid') { alpha.push(0.2); beta.push(0.5); }
+  }
+  return { alpha, beta };
+}
 
 export interface RecurrentConfig { cell: Cell; units: number; returnSequences: boolean; goBackwards: boolean; resetAfter: boolean; activation: string; recurrentActivation: string; useBias: boolean }
 
@@ -63,7 +84,7 @@ function directionWeights(view: LayerView, cfg: RecurrentConfig): { w: Float32Ar
 }
 
 function activations(view: LayerView, cfg: RecurrentConfig): string[] {
-  const name = (a: string) => ONNX_ACTIVATION[a] ?? refuse(view, `activation '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu or hard_sigmoid)`);
+  const name = (a: string) => ONNX_ACTIVATION[a] ?? RECURRENT_ONLY_ACTIVATION[a] ?? refuse(view, `activation '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu, hard_sigmoid or linear)`);
   const act = name(cfg.activation);
   if (cfg.cell === 'SimpleRNN') return [act];
   const rec = name(cfg.recurrentActivation);
@@ -111,10 +132,12 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
   let x = flow.x, lens = '';
   if (mask) ({ x, lens } = compact(g, mask, x, p));
   const xt = g.node('Transpose', [x], { perm: [1, 0, 2] }, `${p}/time_major`);
-  const attrs: Record<string, number | string | string[]> = {
-    hidden_size: U, direction: nd === 2 ? 'bidirectional' : cfg.goBackwards ? 'reverse' : 'forward',
-    activations: dirs.flatMap((d, i) => activations(d, cfgs[i])),
+  const fns = dirs.flatMap((d, i) => activations(d, cfgs[i]));
+  const attrs: Record<string, AttrValue> = {
+    hidden_size: U, direction: nd === 2 ? 'bidirectional' : cfg.goBackwards ? 'reverse' : 'forward', activations: fns,
   };
+  const params = activationParams(fns);
+  if (params) Object.assign(attrs, { activation_alpha: { floats: params.alpha }, activation_beta: { floats: params.beta } });
   if (cfg.cell === 'GRU') attrs.linear_before_reset = cfg.resetAfter ? 1 : 0;
   // ONNX's initial_h / initial_c are [directions, batch, units].
   const init = initial.map((s, k) => g.node('Unsqueeze', [s, g.ints([0])], {}, `${p}/initial_${k}`));

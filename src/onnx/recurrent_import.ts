@@ -1,11 +1,12 @@
 /** ONNX RNN / LSTM / GRU nodes -> rnnlab recurrent layer arguments and Keras-layout weights (the inverse of recurrent_export). */
 import type { OnnxNamespace } from './proto.js';
-import { KERAS_GATE_OF, ONNX_ACTIVATION } from './recurrent_export.js';
-import { attrFloat, attrInt, attrString, attrStrings, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
+import { activationValues, KERAS_GATE_OF, ONNX_ACTIVATION, RECURRENT_ONLY_ACTIVATION } from './recurrent_export.js';
+import { attrFloat, attrInt, attrString, attrStrings, attrsOf, OnnxImportError, type Attrs, type ConstTensor } from './read.js';
 
 export type CellClass = 'LSTM' | 'GRU' | 'SimpleRNN';
 const CELL_OF_OP: Record<string, CellClass> = { LSTM: 'LSTM', GRU: 'GRU', RNN: 'SimpleRNN' };
-const KERAS_ACTIVATION = Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k]));
+const KERAS_ACTIVATION = Object.fromEntries(Object.entries({ ...ONNX_ACTIVATION, ...RECURRENT_ONLY_ACTIVATION }).map(([k, v]) => [v, k]));
+const floatsOf = (a: Attrs, name: string): number[] => (a.get(name)?.floats ?? []).map(Number);
 const DEFAULT_ACTIVATIONS: Record<CellClass, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], SimpleRNN: ['Tanh'] };
 
 export interface RecurrentImport {
@@ -30,12 +31,20 @@ function onnxToKerasGates(w: Float32Array, rows: number, units: number, kerasOf:
   return out;
 }
 
-/** Is this state input absent or all zeros (what a Sequential starts from)? */
-function zeroState(name: string | undefined, consts: Map<string, ConstTensor>, producer: Map<string, OnnxNamespace.INodeProto>): boolean {
+// Operators whose output only picks, repeats or reshapes values of their first input: zeros in, zeros out.
+const KEEPS_ZEROS = new Set(['Slice', 'Expand', 'Tile', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Cast', 'Transpose', 'Gather']);
+
+/**
+ * Is this state input absent or all zeros (what a Sequential starts from)? PyTorch writes the zeros of a stacked
+ * layer as a ConstantOfShape [layers, batch, units] sliced per layer, so the zeros are followed through such picks.
+ */
+function zeroState(name: string | undefined, consts: Map<string, ConstTensor>, producer: Map<string, OnnxNamespace.INodeProto>, depth = 0): boolean {
   if (!name) return true;
   const c = consts.get(name);
   if (c) return Array.from(c.values).every((v) => v === 0);
   const node = producer.get(name);
+  if (node && KEEPS_ZEROS.has(node.opType ?? '') && depth < 16) return zeroState(node.input?.[0] || '-', consts, producer, depth + 1);
+  if (node?.opType === 'Concat' && depth < 16) return (node.input ?? []).every((i) => zeroState(i || '-', consts, producer, depth + 1));
   if (node?.opType !== 'ConstantOfShape') return false;
   const value = attrsOf(node).get('value')?.t;
   return !value || (value.rawData ?? new Uint8Array()).every((b) => b === 0) && (value.floatData ?? []).every((v) => v === 0);
@@ -53,7 +62,6 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   if (a.has('clip')) fail(`attribute 'clip' (${attrFloat(a, 'clip', 0)}) has no rnnlab equivalent`);
   if (attrInt(a, 'input_forget', 0) !== 0) fail("attribute 'input_forget' has no rnnlab equivalent");
   if (attrInt(a, 'layout', 0) !== 0) fail("layout=1 (batch-major) is not imported");
-  if (a.has('activation_alpha') || a.has('activation_beta')) fail('activation_alpha/activation_beta are not imported');
   const [, wName, rName, bName, lensName, h0, c0, peep] = node.input ?? [];
   const get = (n: string | undefined, what: string) => consts.get(n ?? '') ?? fail(`${what} '${n ?? ''}' must be a constant (an initializer)`);
   const W = get(wName, 'W'), R = get(rName, 'R');
@@ -69,6 +77,15 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   // Fewer would leave a function to a default, more would be dropped: ONNX Runtime refuses both.
   if (names.length !== per * nd) fail(`activations lists ${names.length} functions; ${node.opType} takes ${per} per direction (${per * nd} here)`);
   const keras = names.map((n) => KERAS_ACTIVATION[n] ?? fail(`activation '${n}' is not imported (${Object.keys(KERAS_ACTIVATION).join(', ')} are)`));
+  // Only the values that make Affine the identity and HardSigmoid Keras's, in the order the functions take them
+  // (float32 attributes: compared after rounding to float32).
+  if (a.has('activation_alpha') || a.has('activation_beta') || names.includes('Affine')) {
+    const want = activationValues(names), got = { alpha: floatsOf(a, 'activation_alpha'), beta: floatsOf(a, 'activation_beta') };
+    const same = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => v === Math.fround(y[i]));
+    if (!same(got.alpha, want.alpha) || !same(got.beta, want.beta)) {
+      fail(`activation_alpha [${got.alpha}] and activation_beta [${got.beta}] for activations [${names}] are not imported; expected [${want.alpha}] and [${want.beta}] (Affine 1, 0: linear; HardSigmoid 0.2, 0.5)`);
+    }
+  }
   const [rec, act] = cell === 'SimpleRNN' ? [undefined, keras[0]] : [keras[0], keras[1]];
   if (cell === 'LSTM' && keras[2] !== act) fail(`LSTM activations g (${names[1]}) and h (${names[2]}) must be equal, as in Keras`);
   if (nd === 2 && keras.slice(per).join() !== keras.slice(0, per).join()) fail('both directions must use the same activations');

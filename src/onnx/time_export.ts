@@ -22,13 +22,38 @@ export function channelsFirst(g: GraphBuilder, view: LayerView, flow: Flow, body
   return { x: g.node('Transpose', [body(x)], { perm: [0, 2, 1] }, `${view.name}/channels_last`), rank: 3, mask: null };
 }
 
+/**
+ * Keras's 'same' window with a stride longer than the window: the padding, max((ceil(T/s) - 1)·s + k - T, 0) split
+ * with the odd step last, depends on T, and ONNX Runtime refuses SAME_UPPER whose formula goes negative there. So the
+ * pads are computed in the graph and the window slides 'valid' over the padded steps: a max over -inf padding, an
+ * average as (window sum of x) / (window count of real steps), both as AveragePool of the padded data so k cancels.
+ */
+function wideSamePool(g: GraphBuilder, view: LayerView, op: 'MaxPool' | 'AveragePool', x: string, size: number, stride: number): string {
+  const p = `${view.name}/${op}`;
+  const T = g.node('Gather', [g.node('Shape', [x], {}, `${p}_shape`), g.ints([2])], { axis: 0 }, `${p}_steps`);
+  const windows = g.node('Div', [g.node('Add', [T, g.ints([stride - 1])], {}, `${p}_steps_up`), g.ints([stride])], {}, `${p}_windows`);
+  const need = g.node('Sub', [g.node('Add', [g.node('Mul', [windows, g.ints([stride])], {}, `${p}_span`), g.ints([size - stride])], {}, `${p}_covered`), T], {}, `${p}_need`);
+  const pad = g.node('Max', [need, g.ints([0])], {}, `${p}_pad`);
+  const left = g.node('Div', [pad, g.ints([2])], {}, `${p}_pad_left`);
+  const right = g.node('Sub', [pad, left], {}, `${p}_pad_right`);
+  const pads = g.node('Concat', [g.ints([0, 0]), left, g.ints([0, 0]), right], { axis: 0 }, `${p}_pads`);
+  const attrs = { kernel_shape: [size], strides: [stride], auto_pad: 'VALID' };
+  if (op === 'MaxPool') return g.node('MaxPool', [g.node('Pad', [x, pads, g.scalar(-Infinity)], {}, `${p}_padded`)], attrs, p);
+  const sum = g.node('AveragePool', [g.node('Pad', [x, pads], {}, `${p}_padded`)], attrs, `${p}_sum`);
+  const ones = g.node('Expand', [g.scalar(1), g.node('Concat', [g.ints([1, 1]), T], { axis: 0 }, `${p}_ones_shape`)], {}, `${p}_ones`);
+  const count = g.node('AveragePool', [g.node('Pad', [ones, pads], {}, `${p}_ones_padded`)], attrs, `${p}_count`);
+  return g.node('Div', [sum, count], {}, p);
+}
+
 function pooling(op: 'MaxPool' | 'AveragePool') {
   return (g: GraphBuilder, view: LayerView, flow: Flow): Flow => {
     const size = first(view.config.poolSize);
+    const stride = first(view.config.strides ?? size);
+    if (view.config.padding === 'same' && stride > size) return channelsFirst(g, view, flow, (x) => wideSamePool(g, view, op, x, size, stride));
     // Keras averages a 'same' window over its real steps only: count_include_pad 0 (the default, said outright).
     const extra: Record<string, AttrValue> = op === 'AveragePool' ? { count_include_pad: 0 } : {};
     return channelsFirst(g, view, flow, (x) => g.node(op, [x],
-      { kernel_shape: [size], strides: [first(view.config.strides ?? size)], auto_pad: autoPad(view.config.padding), ...extra }, `${view.name}/${op}`));
+      { kernel_shape: [size], strides: [stride], auto_pad: autoPad(view.config.padding), ...extra }, `${view.name}/${op}`));
   };
 }
 

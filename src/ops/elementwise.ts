@@ -63,6 +63,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 /** a / b, with 0 where b is 0 (tfjs's divNoNan; int32 / int32 floors as div does). */
 export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
   const x = asTensor(a, 'a', 'divNoNan'), y = asTensor(b, 'b', 'divNoNan');
+  broadcastShape(x.shape, y.shape, 'divNoNan'); // a mismatch names divNoNan, not the div inside
   const q = div(x, y);
   return where(equal(y, 0), resultFrom(q.shape, q.dtype, () => 0), q);
 }

@@ -6,7 +6,7 @@ import './methods.js';
 
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, scalar, fill, zeros, ones, zerosLike, onesLike,
   oneHot, range, linspace, eye, buffer, TensorBuffer } from './creation.js';
-export { randomNormal, randomUniform, randomUniformInt, randomStandardNormal, truncatedNormal, multinomial } from './random.js';
+export { randomNormal, randomUniform, randomUniformInt, randomStandardNormal, truncatedNormal, multinomial, dropout } from './random.js';
 export { add, sub, mul, div, floorDiv, pow, maximum, minimum, mod, squaredDifference, equal, notEqual, greater, greaterEqual,
   less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, neg, abs, square, exp, log, sqrt, sigmoid, tanh, relu, isNaN, isFinite, isInf, divNoNan,
   clipByValue, cast, clone, where, atan2 } from './elementwise.js';
@@ -15,10 +15,14 @@ export type { NormOrd } from './reduction.js';
 export { reshape, flatten, squeeze, expandDims } from './shape.js';
 export { slice, gather, concat, stack, unstack, split, tile, reverse, pad } from './slicing.js';
 export { stridedSlice } from './strided_slice.js';
+export { einsum } from './einsum.js';
+export { gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, mirrorPad, diag, meshgrid, ensureShape, broadcastArgs } from './indexing.js';
+export { whereAsync, booleanMaskAsync, setdiff1dAsync, unique, searchSorted, lowerBound, upperBound, bincount, denseBincount, inTopKAsync }
+  from './selection.js';
 export { upcastType } from './convert.js';
 export { matMul, transpose } from './linalg.js';
 export { floor, ceil, round, sign, reciprocal, rsqrt, sin, cos, expm1, log1p, softplus, logSigmoid, elu, selu, relu6, leakyRelu, step,
-  addN, cumsum, cumprod, moments, broadcastTo, dot, outerProduct, tan, cosh, sinh, asin, acos, atan, asinh, acosh, atanh, erf } from './math.js';
+  addN, cumsum, cumprod, moments, broadcastTo, dot, outerProduct, prelu, batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, tan, cosh, sinh, asin, acos, atan, asinh, acosh, atanh, erf } from './math.js';
 export { tidy, dispose, keep, memory } from './memory.js';
 export { print } from './format.js';
 export { ready, nextFrame, browser } from './engine.js';

@@ -32,21 +32,30 @@ export function installLossOps(recording: LossOps): void {
 
 export enum Reduction { NONE = 0, MEAN = 1, SUM = 2, SUM_BY_NONZERO_WEIGHTS = 3 }
 
+/**
+ * tfjs's reductions: MEAN divides by the weights' own sum times how many losses each weight covers (losses.size /
+ * weights.size when above 1); SUM_BY_NONZERO_WEIGHTS by the count of non-zero weights (negative ones count) once
+ * broadcast with the losses. Weights may broadcast the losses up, as tfjs's mul does ([batch, 1] weights on [batch]
+ * losses). **Deliberate:** a zero divisor gives 0 (Keras's divide_no_nan) where tfjs 4.22 gives NaN or ±Infinity.
+ */
 export function computeWeightedLoss(losses: TensorLike, weights?: TensorLike | null, reduction: Reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
   const l = toTensor(losses, 'computeWeightedLoss: losses');
   const w = weights === undefined || weights === null ? null : toTensor(weights, 'computeWeightedLoss: weights');
-  const { mul, sum, mean, broadcastTo } = ops;
+  if (![Reduction.NONE, Reduction.MEAN, Reduction.SUM, Reduction.SUM_BY_NONZERO_WEIGHTS].includes(reduction)) throw new Error(`Unknown reduction: ${String(reduction)} (computeWeightedLoss takes rl.Reduction.NONE, MEAN, SUM or SUM_BY_NONZERO_WEIGHTS)`);
+  const { mul, sum, mean } = ops;
   const weighted = w ? mul(l, w) : l;
   if (reduction === Reduction.NONE) return weighted;
   if (reduction === Reduction.SUM) return sum(weighted);
-  if (reduction === Reduction.MEAN) return w ? div0(sum(weighted), sum(broadcastTo(w, l.shape))) : mean(weighted);
-  if (reduction !== Reduction.SUM_BY_NONZERO_WEIGHTS) throw new Error(`Unknown reduction: ${String(reduction)}`);
   if (!w) return mean(weighted);
-  const nonZero = R.sum(E.cast(E.greater(M.broadcastTo(w, l.shape), 0), 'float32'));
+  if (reduction === Reduction.MEAN) {
+    const factor = l.size / w.size;
+    return div0(sum(weighted), factor > 1 ? mul(sum(w), factor) : sum(w));
+  }
+  const nonZero = R.sum(E.cast(E.notEqual(M.broadcastTo(w, weighted.shape), 0), 'float32'));
   return div0(sum(weighted), nonZero);
 }
 
-/** a / b, or 0 where b is 0 (tfjs's divNoNan for these scalar sums). */
+/** a / b, or 0 where b is 0 (Keras's divide_no_nan for these scalar sums). */
 function div0(a: Tensor, b: Tensor): Tensor {
   return b.values[0] === 0 ? scalar(0) : ops.div(a, b);
 }

@@ -6,8 +6,8 @@
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
 import { alloc, asTensor, normAxis, result, resultFrom } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
-import { same, sub, square, unary } from './elementwise.js';
-import { mean } from './reduction.js';
+import { add, cast, mul, same, sub, square, unary } from './elementwise.js';
+import { mean, parseAxes } from './reduction.js';
 import { reshape } from './shape.js';
 import { matMul } from './linalg.js';
 import { tidy } from './memory.js';
@@ -109,6 +109,7 @@ export function cumprod(x: TensorLike, axis = 0, exclusive = false, reverse = fa
 /** Mean and (population) variance over axis. */
 export function moments(x: TensorLike, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
   const t = asTensor(x, 'x', 'moments');
+  parseAxes(axis, t.rank, 'moments'); // a bad axis names moments, not the mean inside
   return tidy(() => {
     const m = mean(t, axis, true);
     const variance = mean(square(sub(t, m)), axis, keepDims);
@@ -146,3 +147,39 @@ export function outerProduct(v1: TensorLike, v2: TensorLike): Tensor {
   if (a.rank !== 1 || b.rank !== 1) throw new Error(`Error in outerProduct: inputs must be rank 1, but got ranks ${a.rank} and ${b.rank}.`);
   return tidy(() => matMul(reshape(a, [-1, 1]), reshape(b, [1, -1])));
 }
+
+/** tfjs's prelu: x where x > 0, else alpha * x (alpha broadcasts against x). */
+export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
+  const t = asTensor(x, 'x', 'prelu'), a = asTensor(alpha, 'alpha', 'prelu');
+  const shape = broadcastShape(t.shape, a.shape, 'prelu');
+  const ti = broadcastIndex(t.shape, shape), ai = broadcastIndex(a.shape, shape);
+  return resultFrom(shape, 'float32', (i) => {
+    const v = t.values[ti ? ti[i] : i];
+    return v > 0 ? v : a.values[ai ? ai[i] : i] * v;
+  });
+}
+
+/** tfjs's batchNorm: (x - mean) / sqrt(variance + varianceEpsilon) * scale + offset, the statistics broadcasting against x. */
+export function batchNorm(x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, varianceEpsilon = 0.001): Tensor {
+  const t = asTensor(x, 'x', 'batchNorm'), m = asTensor(mean, 'mean', 'batchNorm'), v = asTensor(variance, 'variance', 'batchNorm');
+  if (m.rank !== v.rank) throw new Error('Batch normalization gradient requires mean and variance to have equal ranks.');
+  for (const [name, s] of [['mean', m], ['variance', v], ['offset', offset], ['scale', scale]] as const) {
+    if (s !== undefined && s !== null) broadcastShape(t.shape, asTensor(s, name, 'batchNorm').shape, 'batchNorm');
+  }
+  return tidy(() => {
+    let y = mul(sub(t, m), rsqrt(add(cast(v, 'float32'), varianceEpsilon)));
+    if (scale !== undefined && scale !== null) y = mul(y, scale);
+    return offset !== undefined && offset !== null ? add(y, offset) : y;
+  });
+}
+
+function rankedBatchNorm(rank: number) {
+  return (x: TensorLike, mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, varianceEpsilon?: number): Tensor => {
+    const t = asTensor(x, 'x', 'batchNorm');
+    if (t.rank !== rank) throw new Error(`batchNorm${rank}d: x must be rank ${rank}, got rank ${t.rank}`);
+    return batchNorm(t, mean, variance, offset, scale, varianceEpsilon);
+  };
+}
+export const batchNorm2d = rankedBatchNorm(2);
+export const batchNorm3d = rankedBatchNorm(3);
+export const batchNorm4d = rankedBatchNorm(4);

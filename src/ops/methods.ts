@@ -15,6 +15,8 @@ import { TensorBuffer } from './creation.js';
 import { strides } from './convert.js';
 import { formatTensor } from './format.js';
 import { stridedSlice } from './strided_slice.js';
+import * as ix from './indexing.js';
+import * as sel from './selection.js';
 
 type Axis = number | number[] | null;
 
@@ -134,6 +136,10 @@ declare module '../tensor.js' {
     logSoftmax(axis?: number): Tensor;
     topk(k?: number, sorted?: boolean): { values: Tensor; indices: Tensor };
     norm(ord?: r.NormOrd, axis?: Axis, keepDims?: boolean): Tensor;
+    prelu(alpha: TensorLike): Tensor;
+    unique(axis?: number): { values: Tensor; indices: Tensor };
+    mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor;
+    unsortedSegmentSum(segmentIds: TensorLike, numSegments: number): Tensor;
     logSumExp(axis?: Axis, keepDims?: boolean): Tensor;
     divNoNan(b: TensorLike): Tensor;
     isFinite(): Tensor;
@@ -207,6 +213,10 @@ Object.assign(P, {
   logSoftmax(this: Tensor, axis?: number) { return r.logSoftmax(this, axis); },
   topk(this: Tensor, k?: number, sorted?: boolean) { return r.topk(this, k, sorted); },
   norm(this: Tensor, ord?: r.NormOrd, axis?: Axis, keepDims?: boolean) { return r.norm(this, ord, axis, keepDims); },
+  prelu(this: Tensor, alpha: TensorLike) { return m.prelu(this, alpha); },
+  unique(this: Tensor, axis?: number) { return sel.unique(this, axis); },
+  mirrorPad(this: Tensor, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric') { return ix.mirrorPad(this, paddings, mode); },
+  unsortedSegmentSum(this: Tensor, segmentIds: TensorLike, numSegments: number) { return ix.unsortedSegmentSum(this, segmentIds, numSegments); },
   clipByValue(this: Tensor, lo: number, hi: number) { return e.clipByValue(this, lo, hi); },
   leakyRelu(this: Tensor, alpha?: number) { return m.leakyRelu(this, alpha); },
   step(this: Tensor, alpha?: number) { return m.step(this, alpha); },

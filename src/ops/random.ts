@@ -3,8 +3,10 @@
  * from a fresh generator seeded with it (same seed, same values), as tfjs's seed does.
  */
 import { Random, globalRandom } from '../random.js';
-import type { Shape, Tensor } from '../tensor.js';
+import { Tensor as TensorClass, type Shape, type Tensor } from '../tensor.js';
+import { allocPersistent } from '../backend/index.js';
 import { asTensor, assertShape, result, resultFrom } from './convert.js';
+import { clone, mul } from './elementwise.js';
 
 type NumericDtype = 'float32' | 'int32';
 
@@ -89,4 +91,32 @@ export function multinomial(logits: unknown, numSamples: number, seed?: number |
     }
   }
   return result(out, t.rank === 1 ? [numSamples] : [rows, numSamples], 'int32');
+}
+
+/**
+ * tfjs's dropout: x times a mask of 0 (probability rate) and 1 / (1 - rate); noiseShape shares one draw along its
+ * size-1 axes (null takes x's size). The mask comes back separately so the recording form can reuse it.
+ */
+export function dropoutMask(x: Tensor, rate: number, noiseShape?: Array<number | null>, seed?: number): Tensor | null {
+  if (x.dtype !== 'float32') throw new Error(`dropout: x has to be a floating point tensor since it's going to be scaled, but got a ${x.dtype} tensor instead.`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be a float in the range [0, 1), but got ${String(rate)}.`);
+  if (rate === 0) return null;
+  let shape: Shape = x.shape;
+  if (noiseShape !== undefined && noiseShape !== null) {
+    if (!Array.isArray(noiseShape) || noiseShape.length !== x.rank) throw new Error(`dropout: noiseShape ${JSON.stringify(noiseShape)} must have one entry per axis of x [${x.shape.join(', ')}]`);
+    shape = noiseShape.map((d, i) => (d === null ? x.shape[i] : d));
+    shape.forEach((d, i) => {
+      if (d !== 1 && d !== x.shape[i]) throw new Error(`dropout: noiseShape ${JSON.stringify(noiseShape)} must be 1 or x's size on each axis (x [${x.shape.join(', ')}])`);
+    });
+  }
+  const keep = 1 - rate, rng = generator(seed, 'dropout');
+  const values = allocPersistent(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = Math.floor(rng.uniform(0, 1) + keep) / keep;
+  return new TensorClass(values, [...shape], 'float32'); // untracked: an intermediate, not a result
+}
+
+export function dropout(x: unknown, rate: number, noiseShape?: Array<number | null>, seed?: number): Tensor {
+  const t = asTensor(x, 'x', 'dropout');
+  const mask = dropoutMask(t, rate, noiseShape, seed);
+  return mask ? mul(t, mask) : clone(t);
 }

@@ -120,7 +120,9 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
 
 /** log(sum(exp(x))) over axis, computed as max + log(sum(exp(x - max))) so large values do not overflow. */
 export function logSumExp(x: TensorLike, axis: Axis = null, keepDims = false): Tensor {
-  const t = asTensor(x, 'x', 'logSumExp', 'float32');
+  // tfjs takes int32 and bool too (its exp makes them float32).
+  const given = asTensor(x, 'x', 'logSumExp');
+  const t = given.dtype === 'float32' ? given : reduceMap(given, (v) => v, 'float32');
   const axes = parseAxes(axis, t.rank, 'logSumExp');
   return tidy(() => {
     const m = max(t, axes, true);
@@ -190,7 +192,8 @@ function normOf(x: TensorLike, ord: NormOrd, axis: number | number[] | null, kee
   const axes = parseAxes(axis, t.rank, 'norm');
   const invalid = (): Error => new Error(`Error in norm: invalid ord value: ${ord}`);
   const absT = reduceMap(t, Math.abs, t.dtype);
-  if (t.rank === 0 || axis === null || axes.length === 1) {
+  if (t.rank === 0) return result(absT.values, [], absT.dtype); // tfjs: a scalar's norm is its absolute value, whatever the ord
+  if (axis === null || axes.length === 1) {
     const over: Axis = axis === null ? null : axes;
     if (ord === 1) return sum(absT, over, keepDims);
     if (ord === Infinity) return max(absT, over, keepDims);

@@ -1,5 +1,7 @@
 // Attaches tfjs's optimizer.minimize to every optimizer.
 import './minimize.js';
+// Attaches tfjs's getWeights, setWeights, getClassName, dispose and computeGradients.
+import './weights.js';
 import { factoryOf } from '../factory.js';
 import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';

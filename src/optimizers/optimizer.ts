@@ -53,6 +53,12 @@ export function checkOptimizerConfig(where: string, c: unknown, known: readonly 
   checkOptionKeys(where, rest, known);
 }
 
+/** fromConfig's config: Keras's from_config(config), or tfjs's static fromConfig(cls, config) with the class first. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export function configArgument(first: Record<string, unknown> | Function, second?: unknown): Record<string, unknown> {
+  return (typeof first === 'function' ? second : first) as Record<string, unknown>;
+}
+
 /** A number from a loaded config, or undefined when absent (the loader prefixes the optimizer's name). */
 export function configNumber(c: Record<string, unknown>, k: string): number | undefined {
   const v = c[k];
@@ -134,6 +140,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   readonly clipvalue?: number;
   iterations = 0;
   protected slots = new Map<Variable, FArray[]>();
+  /** Slots set by variable name (setWeights) for variables this optimizer has not stepped yet, taken at their first step. */
+  private pendingSlots = new Map<string, { shape: number[]; slots: FArray[] }>();
 
   private get cls(): typeof Optimizer { return this.constructor as typeof Optimizer; }
   get className(): string { return this.cls.className; }
@@ -189,9 +197,9 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   /** The table's hyperparameters live as fields of the subclass (this.rho); this is their by-name view. */
   private get hyperValues(): Record<string, number> { return this as unknown as Record<string, number>; }
 
-  /** Reads a saved Keras config (camelCase), refusing options the class would drop. */
-  static fromConfig(this: ConcreteOptimizer, c: Record<string, unknown>): Optimizer {
-    return fromSavedArgs(hyperArgs(c, Object.keys(this.hyperparameters)), (args) => new this(args));
+  /** Reads a saved Keras config (camelCase), refusing options the class would drop; tfjs's (cls, config) form too. */
+  static fromConfig(this: ConcreteOptimizer, c: Record<string, unknown> | Function, tfjsConfig?: Record<string, unknown> | string): Optimizer {
+    return fromSavedArgs(hyperArgs(configArgument(c, tfjsConfig), Object.keys(this.hyperparameters)), (args) => new this(args));
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
@@ -223,6 +231,13 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   private applyStep(vars: Variable[]): void {
     const K = kernels();
+    // Checked before any variable moves, so a mismatch leaves the step unapplied.
+    for (const v of vars) {
+      const pending = v.grad && !this.slots.has(v) ? this.pendingSlots.get(v.name) : undefined;
+      if (pending && pending.shape.join() !== v.shape.join()) {
+        throw new Error(`${this.className}: the optimizer weights set for '${v.name}' have shape [${pending.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
+      }
+    }
     for (const v of vars) {
       const g = v.grad;
       if (!g) continue;
@@ -238,6 +253,12 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
         }
       }
       let s = this.slots.get(v);
+      const pending = s ? undefined : this.pendingSlots.get(v.name);
+      if (pending) {
+        s = pending.slots;
+        this.pendingSlots.delete(v.name);
+        this.slots.set(v, s);
+      }
       if (!s) {
         s = Array.from({ length: this.slotCount }, () => allocPersistent(v.size));
         for (const slot of s) this.initSlot(slot);
@@ -253,12 +274,42 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /** Slot arrays in the order of vars, for checkpoints. */
   getSlots(vars: Variable[]): FArray[][] {
-    return vars.map((v) => this.slots.get(v) ?? []);
+    // Slots set by name (setWeights) and not yet taken count too, so a checkpoint right after setWeights keeps them.
+    return vars.map((v) => this.slots.get(v) ?? this.pendingSlots.get(v.name)?.slots ?? []);
+  }
+
+  /** The variables holding slots, in the order they first received a gradient (tfjs's getWeights order). */
+  slotVariables(): Variable[] { return [...this.slots.keys()]; }
+
+  /** Slots set by name and not yet taken by a variable's first step. */
+  pendingSlotsByName(): ReadonlyMap<string, { shape: number[]; slots: FArray[] }> { return this.pendingSlots; }
+
+  /**
+   * Replaces all state by slots given per variable name (setWeights): a variable already stepped takes its slots
+   * now (its shape checked), any other at its first step; variables not named start fresh.
+   */
+  setSlotsByName(byName: Map<string, { shape: number[]; slots: ArrayLike<number>[] }>, iterations: number): void {
+    const known = new Map([...this.slots.keys()].map((v) => [v.name, v]));
+    for (const [name, { shape }] of byName) {
+      const v = known.get(name);
+      if (v && v.shape.join() !== shape.join()) {
+        throw new Error(`${this.className}: the optimizer weights given for '${name}' have shape [${shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
+      }
+    }
+    this.slots.clear();
+    this.pendingSlots.clear();
+    for (const [name, { shape, slots }] of byName) {
+      const copies = slots.map((src) => { const a = allocPersistent(src.length); a.set(src); return a; });
+      const v = known.get(name);
+      if (v) this.slots.set(v, copies); else this.pendingSlots.set(name, { shape: [...shape], slots: copies });
+    }
+    this.iterations = iterations;
   }
 
   setSlots(vars: Variable[], slots: ArrayLike<number>[][], iterations: number): void {
     if (slots.length !== vars.length) throw new Error(`${this.className}: optimizer state has ${slots.length} entries for ${vars.length} variables`);
     this.slots.clear();
+    this.pendingSlots.clear();
     vars.forEach((v, i) => {
       if (slots[i].length === 0) return;
       if (slots[i].length !== this.slotCount || slots[i].some((s) => s.length !== v.size)) {

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configArgument, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 
@@ -32,9 +32,16 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
   get slotNames(): readonly string[] {
     return ['accumulator', ...(this.momentum > 0 ? ['momentum'] : []), ...(this.centered ? ['meanGradient'] : [])];
   }
-  /** tfjs's RMSProp config spells rho 'decay' (Keras 2's 'decay' is a learning-rate decay, which must be 0). */
-  static fromConfig(c: Record<string, unknown>, savedName = 'RMSprop'): RMSprop {
-    const tfjs = savedName === 'RMSProp';
+  /**
+   * tfjs's RMSProp config spells rho 'decay' (Keras 2's 'decay' is a learning-rate decay, which must be 0, beside
+   * its rho): a file saved by tfjs, or a config with 'decay' and no 'rho' (tfjs's getConfig()), reads it as rho.
+   * Also tfjs's fromConfig(cls, config).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  static fromConfig(first: Record<string, unknown> | Function, savedNameOrConfig?: string | Record<string, unknown>): RMSprop {
+    const c = configArgument(first, savedNameOrConfig);
+    const savedName = typeof savedNameOrConfig === 'string' ? savedNameOrConfig : 'RMSprop';
+    const tfjs = savedName === 'RMSProp' || (c.rho === undefined || c.rho === null) && c.decay !== undefined && c.decay !== null;
     const { decay, ...rest } = c;
     checkOptimizerConfig(SAVED_CONFIG, tfjs ? rest : c, [...BASE_OPTIONS, 'rho', 'momentum', 'epsilon', 'centered']);
     const rho = configNumber(c, 'rho') ?? (tfjs ? configNumber({ decay }, 'decay') : undefined);

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
+import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configArgument, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -20,7 +20,9 @@ export class SGD extends Optimizer<SGDArgs> {
     if (typeof nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${JSON.stringify(nesterov)}`);
     this.nesterov = nesterov;
   }
-  static fromConfig(c: Record<string, unknown>): SGD {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  static fromConfig(first: Record<string, unknown> | Function, tfjsConfig?: Record<string, unknown> | string): SGD {
+    const c = configArgument(first, tfjsConfig);
     checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
     const nesterov = (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined;
     return fromSavedArgs(baseArgs(c), (args) => new SGD({ ...args, momentum: configNumber(c, 'momentum'), nesterov }));

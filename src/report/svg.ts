@@ -202,6 +202,9 @@ function linePlot(spec: ChartSpec, f: Frame): string {
   return out.join('');
 }
 
+/** About the width of one character of an 11 px axis label. */
+const LABEL_CHAR_PX = 5.6;
+
 function barPlot(spec: ChartSpec, f: Frame): string {
   const cats = spec.categories ?? spec.series[0]?.y.map((_, i) => String(i + 1)) ?? [];
   const vals = spec.series.flatMap((s) => s.y.filter(Number.isFinite).map(clampPlot));
@@ -211,7 +214,10 @@ function barPlot(spec: ChartSpec, f: Frame): string {
   const ty = (v: number) => f.bottom - ((v - a) / (b - a || 1)) * (f.bottom - f.top);
   const groupW = (f.right - f.left) / Math.max(cats.length, 1);
   const barW = (groupW * 0.8) / Math.max(spec.series.length, 1);
-  const out: string[] = [axes(f, ticks.map((v) => ({ v, y: ty(v), label: formatTick(v) })), cats.map((c, i) => ({ x: f.left + groupW * (i + 0.5), label: c })))];
+  // Labels wider than their group would run into each other (a 20-bin histogram): label every k-th group then.
+  const every = Math.max(1, Math.ceil((LABEL_CHAR_PX * maxOf(cats.map((c) => c.length)) + 2) / groupW));
+  const xTicks = cats.map((c, i) => ({ x: f.left + groupW * (i + 0.5), label: c })).filter((_, i) => i % every === 0);
+  const out: string[] = [axes(f, ticks.map((v) => ({ v, y: ty(v), label: formatTick(v) })), xTicks)];
   spec.series.forEach((s, si) => {
     const color = s.color ?? PALETTE[si % PALETTE.length];
     s.y.forEach((v, ci) => {

@@ -30,6 +30,8 @@ export interface DecodeOptions {
   lengthPenalty?: number;
   /** Sources decoded together (default 64). */
   batchSize?: number;
+  /** The training targets held UNKNOWN (a capped target vocabulary), so a step may choose it too. */
+  unknownTargets?: boolean;
 }
 
 export function normalisedScore(logProb: number, steps: number, lengthPenalty: number): number {
@@ -84,12 +86,12 @@ function batches<T>(items: readonly T[], size: number): T[][] {
 const logOf = (p: number) => Math.log(Math.max(p, 1e-30));
 
 /**
- * The ids an output step may choose: END and the real tokens. Training never targets PAD, START or UNKNOWN (the
- * target vocabulary holds every training target's tokens), so choosing one is never right: START would vanish
- * from the printed text, and an untrained or barely trained model does pick them.
+ * The ids an output step may choose: END and the real tokens. Training never targets PAD, START or (unless the
+ * target vocabulary was capped) UNKNOWN, so choosing one is never right: START would vanish from the printed text,
+ * and an untrained or barely trained model does pick them.
  */
-function choices(vocab: number): number[] {
-  const ids = [END];
+function choices(vocab: number, unknownTargets = false): number[] {
+  const ids = unknownTargets ? [END, UNKNOWN] : [END];
   for (let v = UNKNOWN + 1; v < vocab; v++) ids.push(v);
   return ids;
 }
@@ -106,7 +108,7 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
     for (let t = 0; t < o.maxSteps && hyps.some((h) => !h.ended); t++) {
       const s = step(l, runner, tokens, states, encoded);
       states = s.states;
-      const ids = (allowed ??= choices(s.vocab));
+      const ids = (allowed ??= choices(s.vocab, o.unknownTargets));
       tokens = hyps.map((h, i) => {
         if (h.ended) return END;
         const row = s.probs.subarray(i * s.vocab, (i + 1) * s.vocab);
@@ -144,7 +146,7 @@ export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[
     for (let t = 0; t < o.maxSteps && live.some((b, i) => b.length > 0 && done[i].length < beam); t++) {
       const tokens = rows.map((src, r) => live[src][r - src * beam]?.ids.at(-1) ?? START);
       const s = step(l, runner, tokens, states, encoded);
-      const ids = (allowed ??= choices(s.vocab));
+      const ids = (allowed ??= choices(s.vocab, o.unknownTargets));
       const parents: number[] = [];
       const next: Hypothesis[][] = batch.map(() => []);
       for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 /**
- * Pairs files for sequence-to-sequence training: TSV (`source<TAB>target` per line, no header), or CSV / JSON
- * Lines with `source` and `target` columns (read by the text readers of src/data). Every problem is a DataError
- * naming the file and line.
+ * Pairs files for sequence-to-sequence training: TSV (`source<TAB>target` per line; a first line `source<TAB>target`
+ * is a header), or CSV / JSON Lines with `source` and `target` columns (read by the text readers of src/data). Every
+ * problem is a DataError naming the file and line.
  */
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
@@ -37,7 +37,8 @@ export function pairFormatOf(file: string): PairFormat {
 function tsvPair(text: string, where: string): Pair {
   const tab = text.indexOf('\t');
   if (tab < 0) throw new DataError(`${where}: no tab; each line must be source<TAB>target`);
-  if (text.indexOf('\t', tab + 1) >= 0) throw new DataError(`${where}: more than one tab; each line must be source<TAB>target (one tab)`);
+  // Tatoeba/Anki files (Keras's fra.txt) carry a third, attribution column: say how to keep the two that are pairs.
+  if (text.indexOf('\t', tab + 1) >= 0) throw new DataError(`${where}: more than one tab; each line must be source<TAB>target (one tab); keep the first two columns with e.g. cut -f1,2`);
   const source = text.slice(0, tab), target = text.slice(tab + 1);
   if (source.trim() === '') throw new DataError(`${where}: the source (before the tab) is empty`);
   if (target.trim() === '') throw new DataError(`${where}: the target (after the tab) is empty`);
@@ -47,7 +48,12 @@ function tsvPair(text: string, where: string): Pair {
 /** The column readers word their messages for text classification; here the columns are fixed. */
 function pairsMessage(m: string): string {
   return m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
-    .replace("column 'source'", "'source'").replace("column 'target'", "'target'");
+    .replace("column 'source'", "'source'").replace("column 'target'", "'target'").replace('blank label in', 'blank target in');
+}
+
+/** A TSV's first line naming the columns, as a CSV's header does: read as a header, not trained on as a pair. */
+function isTsvHeader(p: Pair): boolean {
+  return p.source.trim().toLowerCase() === 'source' && p.target.trim().toLowerCase() === 'target';
 }
 
 /**
@@ -65,19 +71,34 @@ export function checkSpecialTokens(pairs: readonly Pair[], kind: TokenKind): voi
   }
 }
 
+export interface PairsRead {
+  pairs: Pair[];
+  /** A TSV's first line read as a header (source<TAB>target), not a pair: a guess the caller should show. */
+  tsvHeader: boolean;
+}
+
 /** Reads every pair of a file or stream (`name` is what errors call it). */
 export async function readPairs(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<Pair[]> {
+  return (await readPairsFile(source, name, options)).pairs;
+}
+
+/** readPairs, also saying whether a TSV's first line was taken as a header. */
+export async function readPairsFile(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<PairsRead> {
   const format = options.format ?? (typeof source === 'string' ? pairFormatOf(source) : 'tsv');
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_PAIR_LINE;
   const pairs: Pair[] = [];
+  let header = false, tsvHeader = false;
   if (format === 'tsv') {
     for await (const { text, line } of readLines(source, name, maxLineChars)) {
       if (text.trim() === '') continue;
-      pairs.push(tsvPair(text, `${name}:${line}`));
+      const pair = tsvPair(text, `${name}:${line}`);
+      if (line === 1 && isTsvHeader(pair)) { header = tsvHeader = true; continue; }
+      pairs.push(pair);
     }
   } else {
     const sink: RowSink = {
       row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
+      columns: () => { header = true; },
       bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
     };
     // The columns are fixed and no row is skipped: messages offer no option for either. Targets keep their spaces,
@@ -91,6 +112,6 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
       throw e instanceof DataError ? new DataError(pairsMessage(e.message)) : e;
     }
   }
-  if (pairs.length === 0) throw new DataError(`${name}: no pairs (the file is empty); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
-  return pairs;
+  if (pairs.length === 0) throw new DataError(`${name}: no pairs (${header ? 'only a header' : 'the file is empty'}); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
+  return { pairs, tsvHeader };
 }

@@ -3,13 +3,20 @@ import type { ReportDoc } from '../report/html.js';
 import type { ChartSpec } from '../report/svg.js';
 import type { RecordBody } from '../report/record.js';
 import { percent } from '../report/table.js';
-import { attentionHeatmap } from './heatmap.js';
+import { attentionHeatmap, displayWidth, visibleToken } from './heatmap.js';
 import type { Seq2SeqSample, Seq2SeqTrainResult } from './train.js';
 
+/** A text on one line (a CSV's quoted newline or tab drawn as ␊ / ␉), padded to `width` terminal columns (CJK counts two). */
+function column(text: string, width = 0): string {
+  const shown = text === ' ' ? text : visibleToken(text);
+  return shown + ' '.repeat(Math.max(0, width - displayWidth(shown)));
+}
+
 export function sampleLines(samples: readonly Seq2SeqSample[]): string[] {
-  const q = Math.max(0, ...samples.map((s) => s.question.length)), t = Math.max(0, ...samples.map((s) => s.truth.length));
-  return samples.map((s) => `Question ${s.question.padEnd(q)} True ${s.truth.padEnd(t)} Guess ${s.guess} ${s.correct ? '☑' : '☒'}` +
-    (s.beamGuess !== undefined && s.beamGuess !== s.guess ? `  (beam: ${s.beamGuess})` : ''));
+  const widest = (texts: string[]) => Math.max(0, ...texts.map((x) => displayWidth(column(x))));
+  const q = widest(samples.map((s) => s.question)), t = widest(samples.map((s) => s.truth));
+  return samples.map((s) => `Question ${column(s.question, q)} True ${column(s.truth, t)} Guess ${column(s.guess)} ${s.correct ? '☑' : '☒'}` +
+    (s.beamGuess !== undefined && s.beamGuess !== s.guess ? `  (beam: ${column(s.beamGuess)})` : ''));
 }
 
 export function resultLines(r: Seq2SeqTrainResult): string[] {
@@ -59,7 +66,8 @@ export function seq2seqDoc(r: Seq2SeqTrainResult, body: RecordBody): ReportDoc {
   const a = r.attention;
   return {
     title: 'Sequence to sequence',
-    subtitle: `${r.counts.train} training and ${r.counts.validation} held-out pairs`,
+    subtitle: `${r.counts.train} training and ${r.counts.validation} held-out pairs` +
+      (r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs)` : ''),
     finding: body.finding,
     metrics: {
       'per-token accuracy (greedy)': percent(r.greedy.perToken), 'exact match (greedy)': percent(r.greedy.exact),

@@ -25,6 +25,8 @@ export interface Seq2SeqSpec {
   /** The length limits of training, in tokens: decoding stops one step after maxTargetLen; longer sources still decode. */
   maxSourceLen: number;
   maxTargetLen: number;
+  /** The training targets held <unk> (--max-vocab left tokens out): decoding may write it. Absent: false. */
+  unknownTargets?: boolean;
   metrics?: Record<string, number | null>;
 }
 
@@ -40,6 +42,7 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
   if (typeof a.bidirectionalEncoder !== 'boolean') throw bad('architecture.bidirectionalEncoder', 'true or false', a.bidirectionalEncoder);
   for (const k of ['layers', 'units', 'embeddingDim', 'sourceVocabSize', 'targetVocabSize']) if (!posInt(a[k])) throw bad(`architecture.${k}`, 'a positive integer', a[k]);
   for (const k of ['maxSourceLen', 'maxTargetLen']) if (!posInt(j[k])) throw bad(k, 'a positive integer', j[k]);
+  if (j.unknownTargets !== undefined && typeof j.unknownTargets !== 'boolean') throw bad('unknownTargets', 'true or false', j.unknownTargets);
   const source = Vocab.fromJSON(j.source, `${file}: field 'source'`);
   const target = Vocab.fromJSON(j.target, `${file}: field 'target'`);
   if (source.size !== a.sourceVocabSize) throw bad('architecture.sourceVocabSize', `the source vocabulary's size ${source.size}`, a.sourceVocabSize);

@@ -8,11 +8,11 @@ import { makeOptimizer } from '../experiments/imdb_task.js';
 import { Random, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
-import type { AttentionKind, RnnKind, Seq2SeqArchitecture } from './graph.js';
+import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind, type Seq2SeqArchitecture } from './graph.js';
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
 import { checkSpecialTokens, type Pair } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
-import { END, START, Vocab, type TokenKind } from './vocab.js';
+import { END, START, TOKEN_KINDS, UNKNOWN, Vocab, type TokenKind } from './vocab.js';
 
 /** A bad option value, named by its option (the CLI turns it into its flag). */
 export class Seq2SeqOptionError extends Error {
@@ -43,6 +43,8 @@ export interface Seq2SeqTrainOptions {
   /** Longest source / target in tokens; longer pairs are left out (and counted). Default: the longest training pair. */
   maxSourceLen?: number;
   maxTargetLen?: number;
+  /** Most tokens per vocabulary, the four specials included: the most frequent training tokens are kept, the rest read as <unk>. Default: every token. */
+  maxVocab?: number;
   /** Also decode the held-out pairs with beam search of this width (0: greedy only). */
   beam?: number;
   /** Held-out pairs returned as samples. */
@@ -59,7 +61,8 @@ export interface Seq2SeqTrainResult {
   net: Seq2SeqNet;
   spec: Seq2SeqSpec;
   config: Record<string, unknown>;
-  counts: { train: number; validation: number; skippedLong: number };
+  /** heldOutSeen: held-out pairs that are also training pairs (a file's duplicates): their accuracy is recall, not generalisation. */
+  counts: { train: number; validation: number; skippedLong: number; heldOutSeen: number };
   history: Record<string, number[]>;
   params: number;
   greedy: DecodeScore;
@@ -70,16 +73,53 @@ export interface Seq2SeqTrainResult {
   seconds: { train: number; decode: number };
 }
 
+/**
+ * A truth's ids as scored, END last. Its <unk> (a word --max-vocab or the training pairs left out) stands for a
+ * word the model cannot write, so it becomes an id no output holds: an output's <unk> there is not right.
+ */
+function wanted(truth: readonly number[]): number[] {
+  return [...truth.map((id) => (id === UNKNOWN ? -1 : id)), END];
+}
+
+function written(d: Decoding): readonly number[] { return d.ended ? [...d.ids, END] : d.ids; }
+
+/** The whole output right (END included), as the exact-match score and a sample's ☑ count it. */
+export function isExactMatch(d: Decoding, truth: readonly number[]): boolean {
+  const want = wanted(truth), got = written(d);
+  return want.length === got.length && want.every((id, t) => got[t] === id);
+}
+
 /** Output tokens right at their position (END counted as a token) and whole outputs right, over the truths. */
 export function scoreDecodings(decoded: readonly Decoding[], truths: readonly (readonly number[])[]): DecodeScore {
   let right = 0, total = 0, exact = 0;
   decoded.forEach((d, i) => {
-    const want = [...truths[i], END], got = d.ended ? [...d.ids, END] : d.ids;
+    const want = wanted(truths[i]), got = written(d);
     want.forEach((id, t) => { if (got[t] === id) right++; });
     total += want.length;
-    if (want.length === got.length && want.every((id, t) => got[t] === id)) exact++;
+    if (isExactMatch(d, truths[i])) exact++;
   });
   return { perToken: total ? right / total : NaN, exact: decoded.length ? exact / decoded.length : NaN };
+}
+
+/** Held-out pairs whose source and target are written exactly as a training pair's (a file's repeated lines). */
+function seenInTraining(train: readonly { pair: Pair }[], val: readonly { pair: Pair }[]): number {
+  const key = (e: { pair: Pair }) => JSON.stringify([e.pair.source, e.pair.target]);
+  const seen = new Set(train.map(key));
+  return val.filter((e) => seen.has(key(e))).length;
+}
+
+const OPTION_NAMES: readonly (keyof Seq2SeqTrainOptions)[] = ['tokens', 'rnn', 'bidirectionalEncoder', 'layers', 'units', 'embeddingDim', 'attention',
+  'validationSplit', 'epochs', 'batchSize', 'lr', 'seed', 'maxSourceLen', 'maxTargetLen', 'maxVocab', 'beam', 'samples', 'verbose', 'progress'];
+
+/** A misspelt option would otherwise train with the default silently. */
+function checkOptionNames(o: object): void {
+  const unknown = Object.keys(o).find((k) => !(OPTION_NAMES as readonly string[]).includes(k));
+  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of trainSeq2Seq (options: ${OPTION_NAMES.join(', ')})`);
+}
+
+/** The layers are picked by comparing with one kind (lstm, else gru): any other value would build the other kind. */
+function checkChoice(option: string, v: unknown, choices: readonly string[]): void {
+  if (!choices.includes(v as string)) throw new Seq2SeqOptionError(option, `must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function checkInt(option: string, v: number | undefined, min: number, max = 1e9): void {
@@ -87,8 +127,14 @@ function checkInt(option: string, v: number | undefined, min: number, max = 1e9)
 }
 
 export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
+  checkOptionNames(o);
   const d = { ...SEQ2SEQ_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SEQ2SEQ_DEFAULTS & Seq2SeqTrainOptions;
-  for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['beam', 0], ['samples', 0]] as const) {
+  checkChoice('tokens', d.tokens, TOKEN_KINDS);
+  checkChoice('rnn', d.rnn, RNN_KINDS);
+  checkChoice('attention', d.attention, ATTENTION_KINDS);
+  if (d.lr !== undefined && !(d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${String(d.lr)}`);
+  if (!Number.isSafeInteger(d.seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${String(d.seed)}`);
+  for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['maxVocab', 5], ['beam', 0], ['samples', 0]] as const) {
     checkInt(k, d[k], min);
   }
   if (!(d.validationSplit > 0 && d.validationSplit < 1)) throw new Seq2SeqOptionError('validationSplit', `must be in (0, 1), got ${d.validationSplit}`);
@@ -103,8 +149,8 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
   const valPairs = order.slice(0, nVal).map((i) => pairs[i]);
   const trainPairs = order.slice(nVal).map((i) => pairs[i]);
-  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), d.tokens);
-  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), d.tokens);
+  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), d.tokens, d.maxVocab);
+  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), d.tokens, d.maxVocab);
   const enc = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, src: source.encode(p.source), tgt: target.encode(p.target) }));
   let train = enc(trainPairs), val = enc(valPairs);
   const maxSourceLen = d.maxSourceLen ?? Math.max(...train.map((e) => e.src.length));
@@ -134,14 +180,16 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? 0, out: d.progress, validationData: [inputs(val) as never, targets(val)],
   });
   const t1 = performance.now();
-  const decodeOpts = { maxSteps: maxTargetLen + 1 };
+  // A capped target vocabulary trains the decoder to write <unk> for the tokens it left out: let decoding choose it.
+  const unknownTargets = train.some((e) => e.tgt.includes(UNKNOWN));
+  const decodeOpts = { maxSteps: maxTargetLen + 1, unknownTargets };
   const greedy = greedyDecode(net.layers, val.map((e) => e.src), decodeOpts);
   const beam = d.beam > 0 ? beamDecode(net.layers, val.map((e) => e.src), d.beam, decodeOpts) : null;
   const t2 = performance.now();
   const truths = val.map((e) => e.tgt);
   const samples = val.slice(0, d.samples).map((e, i) => {
     const guess = target.decode(greedy[i].ids);
-    const s: Seq2SeqSample = { question: e.pair.source, truth: e.pair.target, guess, correct: guess === target.decode(e.tgt) };
+    const s: Seq2SeqSample = { question: e.pair.source, truth: e.pair.target, guess, correct: isExactMatch(greedy[i], e.tgt) };
     if (beam) s.beamGuess = target.decode(beam[i].ids);
     return s;
   });
@@ -154,14 +202,15 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const beamScore = beam ? scoreDecodings(beam, truths) : null;
   const spec: Seq2SeqSpec = {
     format: 'rnnlab-seq2seq', version: 1, architecture: arch, source: source.toJSON(), target: target.toJSON(), maxSourceLen, maxTargetLen,
+    ...(unknownTargets ? { unknownTargets } : {}),
     metrics: { greedyPerToken: greedyScore.perToken, greedyExact: greedyScore.exact, ...(beamScore ? { beamPerToken: beamScore.perToken, beamExact: beamScore.exact } : {}) },
   };
   return {
     net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>,
     config: { tokens: d.tokens, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
       attention: d.attention, validationSplit: d.validationSplit, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr ?? net.model.optimizer!.learningRate,
-      seed: d.seed, maxSourceLen, maxTargetLen, beam: d.beam },
-    counts: { train: train.length, validation: val.length, skippedLong: before - train.length - val.length },
+      seed: d.seed, maxSourceLen, maxTargetLen, maxVocab: d.maxVocab ?? null, beam: d.beam },
+    counts: { train: train.length, validation: val.length, skippedLong: before - train.length - val.length, heldOutSeen: seenInTraining(train, val) },
     greedy: greedyScore, beam: beamScore, samples, attention,
     seconds: { train: (t1 - t0) / 1000, decode: (t2 - t1) / 1000 },
   };

@@ -1,6 +1,7 @@
 /** Decoding raw texts with a loaded model: tokens in, the output text and its attention matrix out, in input order. */
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
+import { DEFAULT_MAX_PAIR_LINE } from './pairs.js';
 import type { Seq2SeqModel } from './store.js';
 
 export interface Translation {
@@ -17,13 +18,15 @@ export interface TranslateOptions {
   /** Beam width (default 0: greedy decoding). */
   beam?: number;
   batchSize?: number;
+  /** translateLines: the longest line read, in characters (default: the longest a pairs file may hold). */
+  maxLineChars?: number;
 }
 
 /** Outputs for texts, in order. An input with no tokens gives an empty output without running the model. */
 export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: TranslateOptions = {}): Translation[] {
   const ids = texts.map((t) => m.source.encode(t));
   const todo = ids.map((x, i) => i).filter((i) => ids[i].length > 0);
-  const opts = { maxSteps: m.spec.maxTargetLen + 1, batchSize: o.batchSize };
+  const opts = { maxSteps: m.spec.maxTargetLen + 1, batchSize: o.batchSize, unknownTargets: m.spec.unknownTargets === true };
   const sources = todo.map((i) => ids[i]);
   const decoded: Decoding[] = o.beam ? beamDecode(m.net.layers, sources, o.beam, opts) : greedyDecode(m.net.layers, sources, opts);
   const byInput = new Map(todo.map((i, k) => [i, decoded[k]]));
@@ -32,7 +35,9 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
     const sourceTokens = ids[i].map((id) => m.source.items[id]);
     if (!d) return { input, output: '', sourceTokens, outputTokens: [], weights: [], score: 0 };
     const outputTokens = [...m.target.tokensOf(d.ids), ...(d.ended ? ['<end>'] : [])];
-    return { input, output: m.target.decode(d.ids), sourceTokens, outputTokens, weights: d.attention, score: d.score };
+    // A batch pads its sources to the longest: the weights cover this input's own tokens only, as sourceTokens do.
+    const weights = d.attention.map((row) => row.slice(0, sourceTokens.length));
+    return { input, output: m.target.decode(d.ids), sourceTokens, outputTokens, weights, score: d.score };
   });
 }
 
@@ -40,7 +45,9 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
 export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name: string, o: TranslateOptions = {}): AsyncGenerator<Translation> {
   const size = o.batchSize ?? 64;
   let batch: string[] = [];
-  for await (const { text } of readLines(source, name)) {
+  // A line as long as training allows: a wrong file (one huge line) is named at once, not run through the encoder
+  // for minutes, step by step.
+  for await (const { text } of readLines(source, name, o.maxLineChars ?? DEFAULT_MAX_PAIR_LINE)) {
     batch.push(text);
     if (batch.length >= size) { yield* translateTexts(m, batch, o); batch = []; }
   }

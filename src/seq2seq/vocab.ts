@@ -13,7 +13,11 @@ export const SPECIAL_TOKENS = ['<pad>', '<start>', '<end>', '<unk>'] as const;
 
 export interface VocabJSON { tokens: TokenKind; items: string[] }
 
-/** Characters are code points (so an emoji is one token); words are split on whitespace. */
+/**
+ * Characters are code points, as Keras's character-level example and TextVectorization's character split read them:
+ * 'é' written precomposed is one token, written as e plus a combining accent two; a flag or a joined (ZWJ) emoji is
+ * several. Words are split on whitespace.
+ */
 export function tokenize(text: string, kind: TokenKind): string[] {
   return kind === 'char' ? Array.from(text) : text.split(/\s+/).filter((w) => w !== '');
 }
@@ -31,12 +35,23 @@ export class Vocab {
     this.ids = new Map(items.map((t, i) => [t, i]));
   }
 
-  /** Every token of the texts, in order of first appearance (deterministic for a given order of texts). */
-  static fromTexts(texts: Iterable<string>, kind: TokenKind): Vocab {
-    const items: string[] = [...SPECIAL_TOKENS];
-    const seen = new Set<string>(items);
-    for (const t of texts) for (const tok of tokenize(t, kind)) if (!seen.has(tok)) { seen.add(tok); items.push(tok); }
-    return new Vocab(kind, items);
+  /**
+   * The tokens of the texts in order of first appearance (deterministic for a given order of texts). With maxSize,
+   * only the maxSize - 4 most frequent (ties: the first seen) besides the specials, as Keras's max_tokens keeps
+   * them; the others read as UNKNOWN.
+   */
+  static fromTexts(texts: Iterable<string>, kind: TokenKind, maxSize?: number): Vocab {
+    const counts = new Map<string, number>();
+    for (const t of texts) {
+      for (const tok of tokenize(t, kind)) if (!(SPECIAL_TOKENS as readonly string[]).includes(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
+    }
+    let tokens = [...counts.keys()];
+    if (maxSize !== undefined && tokens.length > maxSize - SPECIAL_TOKENS.length) {
+      const order = new Map(tokens.map((t, i) => [t, i]));
+      const kept = new Set([...tokens].sort((a, b) => counts.get(b)! - counts.get(a)! || order.get(a)! - order.get(b)!).slice(0, Math.max(0, maxSize - SPECIAL_TOKENS.length)));
+      tokens = tokens.filter((t) => kept.has(t));
+    }
+    return new Vocab(kind, [...SPECIAL_TOKENS, ...tokens]);
   }
 
   get size(): number { return this.items.length; }

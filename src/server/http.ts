@@ -26,21 +26,27 @@ export interface RequestContext {
 /** A handler returns a JSON-able value (sent with 200 unless it set res.statusCode), or handles res itself and returns undefined. */
 export type Handler = (ctx: RequestContext) => unknown;
 
+/** What a route takes besides its path: the query parameters it reads (any other is refused, never ignored). */
+export interface RouteOptions {
+  query?: readonly string[];
+}
+
 interface Route {
   method: string;
   parts: string[];
   handler: Handler;
+  query: readonly string[];
 }
 
 export class Router {
   private routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+  add(method: string, pattern: string, handler: Handler, o: RouteOptions = {}): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler, query: o.query ?? [] });
     return this;
   }
 
-  get(pattern: string, handler: Handler): this { return this.add('GET', pattern, handler); }
+  get(pattern: string, handler: Handler, o?: RouteOptions): this { return this.add('GET', pattern, handler, o); }
   post(pattern: string, handler: Handler): this { return this.add('POST', pattern, handler); }
   delete(pattern: string, handler: Handler): this { return this.add('DELETE', pattern, handler); }
 
@@ -48,7 +54,7 @@ export class Router {
    * The handler for a request, or an HttpError (404 no such path, 405 path exists for other methods, with the Allow
    * header RFC 9110 asks of a 405). OPTIONS on a path that exists is answered here: 204 with Allow.
    */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } {
+  match(method: string, pathname: string): { handler: Handler; params: Record<string, string>; query: readonly string[] } {
     let segments: string[];
     try {
       segments = pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
@@ -66,13 +72,13 @@ export class Router {
         else ok = p === segments[i];
       }
       if (!ok) continue;
-      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params };
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params, query: r.query };
       allowed.push(r.method);
     }
     if (allowed.length) {
       const routed = [...new Set(allowed)];
       const methods = routed.includes('GET') ? [...routed, 'HEAD'] : routed;
-      if (method === 'OPTIONS') return { handler: allowAnswer(methods), params: {} };
+      if (method === 'OPTIONS') return { handler: allowAnswer(methods), params: {}, query: [] };
       throw new HttpError(405, `${method} is not allowed on ${pathname}; use ${routed.join(' or ')}`, { allow: [...methods, 'OPTIONS'].join(', ') });
     }
     throw notFound(`no such endpoint: ${method} ${pathname}`);

@@ -4,53 +4,15 @@
  */
 import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
-import { OPTIMIZERS, type OptimizerChoice } from '../experiments/imdb_task.js';
-import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, MASK_READING_MODELS, type ImdbModelName } from '../experiments/lab_models.js';
+import { OPTIMIZERS } from '../experiments/imdb_task.js';
+import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
 import { badRequest } from './http.js';
+import { batchCostProblem } from './job_cost.js';
+import { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type Task } from './job_config.js';
 import { checkRequest, requestChecker } from './params.js';
 
-export type Task = 'imdb' | 'addition';
 export { OPTIMIZERS };
-export type OptimizerName = OptimizerChoice;
-export const RNN_KINDS = ['lstm', 'gru', 'simple_rnn'] as const;
-export type RnnName = (typeof RNN_KINDS)[number];
-
-export interface ImdbJobConfig {
-  task: 'imdb';
-  model: ImdbModelName;
-  epochs: number;
-  batchSize: number;
-  /** First N reviews of each split; null = all 25,000. */
-  limit: number | null;
-  maxlen: number;
-  vocab: number;
-  units: number | undefined;
-  embeddingDim: number;
-  /** Embedding(maskZero): the recurrent layers skip the padding. */
-  maskZero: boolean;
-  optimizer: OptimizerName;
-  lr: number | undefined;
-  seed: number;
-  /** Evaluate on the test reviews after every epoch (the validation curve). */
-  validate: boolean;
-}
-
-export interface AdditionJobConfig {
-  task: 'addition';
-  digits: number;
-  trainingSize: number;
-  reverse: boolean;
-  rnn: RnnName;
-  hidden: number;
-  layers: number;
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerName;
-  lr: number | undefined;
-  seed: number;
-}
-
-export type JobConfig = ImdbJobConfig | AdditionJobConfig;
+export { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type OptimizerName, type RnnName, type Task } from './job_config.js';
 
 export interface JobSpec {
   name: string;
@@ -73,6 +35,9 @@ export const LIMITS = {
   hidden: [1, 1024],
   layers: [1, 4],
 } as const satisfies Record<string, readonly [number, number]>;
+
+/** dropout's range, as the CLI's --dropout: from 0 up to but not including 1. */
+export const DROPOUT_RANGE = [0, 1] as const;
 
 /** The form's defaults are the runs' defaults (src/experiments), so the dashboard and the CLI start from the same settings. */
 export const IMDB_FORM_DEFAULTS = IMDB_RUN_DEFAULTS;
@@ -103,7 +68,9 @@ const CHECK = {
   task: requestChecker({ type: 'object', required: ['task'], properties: { task: common.task } }),
   imdb: requestChecker(jobSchema({
     model: { enum: IMDB_MODELS }, limit: int('limit'), maxlen: int('maxlen'), vocab: int('vocab'), units: int('units'), embeddingDim: int('embeddingDim'),
-    maskZero: { type: 'boolean' }, validate: { type: 'boolean' },
+      maskZero: { type: 'boolean' }, validate: { type: 'boolean' }, layers: int('layers'),
+    // As the CLI's --dropout: [0, 1), a rate of 1 would drop every input.
+    dropout: { type: 'number', minimum: DROPOUT_RANGE[0], exclusiveMaximum: DROPOUT_RANGE[1] },
   })),
   addition: requestChecker(jobSchema({
     digits: int('digits'), trainingSize: int('trainingSize'), reverse: { type: 'boolean' }, rnn: { enum: RNN_KINDS }, hidden: int('hidden'), layers: int('layers'),
@@ -129,11 +96,11 @@ export function parseJobSpec(body: Record<string, unknown>): JobSpec {
       maskZero: f.maskZero ?? false, optimizer: f.optimizer ?? D.optimizer, lr: f.lr, seed: f.seed ?? D.seed,
       // The dashboard draws the validation curve live, so its form validates unless told not to.
       validate: f.validate ?? true,
+      ...(f.layers !== undefined ? { layers: f.layers } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}),
     };
-    // As the CLI's --mask-zero: accepted only where a layer reads the mask, never accepted and ignored.
-    if (config.maskZero && !MASK_READING_MODELS.includes(model)) {
-      throw badRequest(`maskZero changes nothing for ${model}: no layer of it reads the padding mask (it applies to ${MASK_READING_MODELS.join(', ')})`);
-    }
+    // As the CLI's --mask-zero, --embedding-dim and --layers: accepted only where the model uses them, in the same words.
+    const unused = unusedModelOptions([model], { maskZero: config.maskZero, embeddingDimGiven: f.embeddingDim !== undefined, layers: f.layers }, 'field');
+    if (unused.length) throw badRequest(unused.join('; '));
   } else {
     const A = ADDITION_FORM_DEFAULTS;
     const digits = f.digits ?? A.digits;
@@ -146,6 +113,9 @@ export function parseJobSpec(body: Record<string, unknown>): JobSpec {
       epochs: f.epochs ?? A.epochs, batchSize: f.batchSize ?? A.batchSize, optimizer: f.optimizer ?? A.optimizer, lr: f.lr, seed: f.seed ?? A.seed,
     };
   }
+  // One batch is how long the server answers nothing (job_cost.ts): a job whose batch costs too much is refused.
+  const dear = batchCostProblem(config);
+  if (dear) throw badRequest(dear);
   const name = (rawName ?? '').trim() || defaultName(config);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badRequest(`name may hold only letters, digits, '.', '_' and '-'; got ${JSON.stringify(name)}`);
   return { name, config };
@@ -169,6 +139,8 @@ export function commandLine(c: JobConfig): string {
     if (c.units !== undefined) flag('units', c.units);
     flag('embeddingDim', c.embeddingDim);
     if (c.maskZero) parts.push('--mask-zero');
+    if (c.layers !== undefined) flag('layers', c.layers);
+    if (c.dropout !== undefined) flag('dropout', c.dropout);
     parts.push(c.validate ? '--validate' : '--no-validate');
   } else {
     flag('digits', c.digits);

@@ -427,7 +427,8 @@ export class JobQueue {
     const metrics = j.metrics ?? {};
     try {
       const c = j.config;
-      const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero } : {};
+      const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero,
+        ...(c.layers !== undefined ? { layers: c.layers } : {}), ...(c.dropout !== undefined ? { dropout: c.dropout } : {}) } : {};
       await saveRunModel(dir, outcome.model, outcome.meta, options, finiteOnly(metrics));
     } catch (e) {
       j.modelError = (e as Error).message;

@@ -284,6 +284,13 @@ export class RunStore {
     const { results } = this.read(dir);
     const meta = results ? modelMetaOf(results) : null;
     if (!meta || !results) return null;
+    // A run still training (or one that failed or was cancelled) may hold a model folder that is half-written or
+    // not the run's result; GET /api/models lists completed runs only, and a model asked for by id is held to the same.
+    const status = summarize(id, dir, results, undefined, this.trainingHere(id)).status;
+    if (status !== 'completed') {
+      if (savedModelDir(dir) === null) return null;
+      throw new HttpError(409, `run '${id}' has not completed (it is ${status}), so its model is not used: pick a completed run from GET /api/models`);
+    }
     let model: Sequential | null;
     try {
       model = await loadSavedModel(dir, this.maxModelParams);

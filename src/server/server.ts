@@ -17,12 +17,12 @@ import {
 import { projectEmbedding } from './projector.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
-import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
+import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
 import { restoredJobs } from './job_history.js';
 import { JobQueue } from './jobs.js';
 import { savedModelDir } from './model_io.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
-import { Fields } from './params.js';
+import { Fields, PAGE_PARAMS, pageOf } from './params.js';
 import { checkSameOrigin, checkToken, isLoopback, parseHost, randomToken, TOKEN_PARAM, TokenGate } from './request_guard.js';
 import { RunStore } from './runs.js';
 import { regularFileInside, UnsafeFileError } from './safe_files.js';
@@ -101,6 +101,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     rnnKinds: RNN_KINDS,
     optimizers: OPTIMIZERS,
     limits: LIMITS,
+    dropoutRange: DROPOUT_RANGE,
     demo,
     freshModels: FRESH_MODELS.map((k) => `fresh:${k}`),
     maxTextChars: MAX_TEXT_CHARS,
@@ -108,7 +109,11 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     runsDir: publicPath(runs.dir),
   }));
 
-  r.get('/api/runs', () => ({ runs: runs.list() }));
+  r.get('/api/runs', (ctx) => {
+    const page = pageOf(ctx.url);
+    const all = runs.list();
+    return { runs: all.slice(page.offset, page.offset + page.limit), total: all.length, ...page };
+  }, { query: PAGE_PARAMS });
   r.get('/api/sweeps', async () => ({ sweeps: await sweeps.list() }));
   r.get('/api/sweeps/:id', async (ctx) => ({ sweep: await sweeps.get(ctx.params.id) }));
   r.get('/api/runs/:id', async (ctx) => {
@@ -338,10 +343,14 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       });
       return;
     }
-    const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-    // The API reads its fields from JSON bodies: a query parameter would be accepted and ignored.
-    const stray = [...new Set(url.searchParams.keys())].filter((k) => k !== TOKEN_PARAM);
-    if (stray.length) throw badRequest(`the API takes no query parameters (got ${stray.map((k) => `'${k.slice(0, 100)}'`).join(', ')}); send fields in a JSON body`);
+    const { handler, params, query } = router.match(req.method ?? 'GET', url.pathname);
+    // The API reads its fields from JSON bodies, and a few listings their page from the query: any other query
+    // parameter would be accepted and ignored.
+    const stray = [...new Set(url.searchParams.keys())].filter((k) => k !== TOKEN_PARAM && !query.includes(k));
+    if (stray.length) {
+      const takes = query.length ? `${url.pathname} takes only ${query.join(' and ')} in its query` : 'the API takes no query parameters';
+      throw badRequest(`${takes} (got ${stray.map((k) => `'${k.slice(0, 100)}'`).join(', ')}); send fields in a JSON body`);
+    }
     const value = await handler({ req, res, url, params });
     if (value !== undefined && !res.headersSent) sendJson(res, res.statusCode === 200 ? 200 : res.statusCode, value, redact);
   };

@@ -5,6 +5,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { parseRecord, RESULTS_FILE } from '../report/record.js';
+import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { notFound } from './http.js';
@@ -26,15 +28,28 @@ export interface SweepListing {
   pending: number;
   finished: boolean;
   updatedAt: string;
+  /**
+   * Runs sweep.json still calls pending whose folder holds a finished results.json: the sweep process was stopped
+   * (or killed) before it recorded them. They count as completed or failed above; the ranking leaves them out until
+   * the sweep is resumed.
+   */
+  unrecorded: number;
   /** The best setting so far, when any run has completed. */
   best: { label: string; mean: number; std: number; n: number } | null;
   error?: string;
 }
 
-function statusCounts(rec: SweepRecord) {
-  const count = (s: string) => rec.runs.filter((r) => r.status === s).length;
-  return { total: rec.runs.length, completed: count('completed'), failed: count('failed'), pending: count('pending') };
+type RecordedRun = SweepRecord['runs'][number];
+/** A run's status as its own folder shows it when sweep.json lags behind. */
+type DiskRun = RecordedRun & { unrecorded?: true };
+
+function statusCounts(runs: readonly DiskRun[]) {
+  const count = (s: string) => runs.filter((r) => r.status === s).length;
+  return { total: runs.length, completed: count('completed'), failed: count('failed'), pending: count('pending'), unrecorded: runs.filter((r) => r.unrecorded).length };
 }
+
+/** A run's results.json holds its curves and tables; far below this. */
+const RUN_RESULTS_LIMITS = { maxBytes: 64 * 1024 * 1024 };
 
 export class SweepStore {
   constructor(readonly dir: string) {}
@@ -73,6 +88,27 @@ export class SweepStore {
     }
   }
 
+  /**
+   * The sweep's runs with each run sweep.json calls pending checked against its folder: sweep.json is rewritten only
+   * by a live sweep, so after `kill -9` it still says pending for runs that completed. A finished results.json says
+   * what happened, with the metric as the sweep would rank it (a completed run without it is failed, as on resume).
+   */
+  private async onDisk(id: string, rec: SweepRecord): Promise<DiskRun[]> {
+    if (rec.finishedAt !== null) return rec.runs;
+    return Promise.all(rec.runs.map(async (r): Promise<DiskRun> => {
+      if (r.status !== 'pending' || !ID_RE.test(r.id)) return r;
+      let record;
+      try {
+        record = parseRecord(await readJsonInside(this.dir, `${id}/runs/${r.id}/${RESULTS_FILE}`, RUN_RESULTS_LIMITS), RESULTS_FILE);
+      } catch {
+        // Missing, half-written or unreadable: the run has not finished as far as anyone can tell.
+        return r;
+      }
+      if (record.status !== 'completed') return r;
+      return { ...r, ...completedRun(record.metrics, rec.spec.metric, r.id), unrecorded: true };
+    }));
+  }
+
   async list(): Promise<SweepListing[]> {
     const out: SweepListing[] = [];
     for (const id of this.folders()) {
@@ -80,13 +116,13 @@ export class SweepStore {
       try {
         rec = await this.read(id);
       } catch (e) {
-        out.push({ id, command: '', metric: '', goal: 'max', total: 0, completed: 0, failed: 0, pending: 0, finished: false, updatedAt: '', best: null, error: (e as Error).message });
+        out.push({ id, command: '', metric: '', goal: 'max', total: 0, completed: 0, failed: 0, pending: 0, unrecorded: 0, finished: false, updatedAt: '', best: null, error: (e as Error).message });
         continue;
       }
       if (!rec) continue;
       const top = rec.summary?.rows[0];
       out.push({ id, command: rec.spec.command, metric: rec.summary?.metric ?? rec.spec.metric, goal: rec.summary?.goal ?? 'max',
-        ...statusCounts(rec), finished: rec.finishedAt !== null, updatedAt: rec.updatedAt,
+        ...statusCounts(await this.onDisk(id, rec)), finished: rec.finishedAt !== null, updatedAt: rec.updatedAt,
         best: top && Number.isFinite(top.mean) ? { label: top.label, mean: top.mean, std: top.std, n: top.n } : null });
     }
     out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
@@ -97,17 +133,19 @@ export class SweepStore {
     if (!ID_RE.test(id) || id === '.' || id === '..') throw notFound(`no sweep '${id}'`);
     const rec = await this.read(id);
     if (!rec) throw notFound(`no sweep '${id}'`);
-    const stamps = await Promise.all(rec.runs.map((r) => this.stamp(id, r.id)));
+    const disk = await this.onDisk(id, rec);
+    const stamps = await Promise.all(disk.map((r) => this.stamp(id, r.id)));
     const now = Date.now();
-    const runs = rec.runs.map((r, i) => {
+    const runs = disk.map((r, i) => {
       const st = stamps[i];
       // sweep.json is rewritten after each run; a run a live worker has taken since shows as running.
       const running = r.status === 'pending' && st?.state === 'running' && stampAlive(st, now);
       return { id: r.id, axes: r.axes, seed: r.seed, status: running ? 'running' : r.status, attempts: r.attempts, value: r.value ?? null, error: r.error ?? null,
-        worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null };
+        worker: st?.worker ?? r.worker ?? null, takenOverFrom: st?.takenOverFrom ?? null, epoch: running ? st.epoch : null, epochs: st?.epochs ?? null,
+        unrecorded: r.unrecorded ?? false };
     });
     return {
-      id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(rec),
+      id, spec: rec.spec, createdAt: rec.createdAt, updatedAt: rec.updatedAt, finishedAt: rec.finishedAt, ...statusCounts(disk),
       runs, workers: workersOf(stamps), summary: rec.summary,
     };
   }

@@ -42,7 +42,7 @@ async function trainImdbJob(c: ImdbJobConfig, hooks: TrainHooks, dataPath: strin
   const data = await loadImdbArrays({ vocab: c.vocab, maxlen: c.maxlen, limit: c.limit, data: dataPath });
   if (aborted(hooks)) throw new JobCancelled();
   const run = await trainImdb(c.model, data, {
-    epochs: c.epochs, batchSize: c.batchSize, embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero,
+    epochs: c.epochs, batchSize: c.batchSize, embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero, layers: c.layers, dropout: c.dropout,
     optimizer: c.optimizer, lr: c.lr, seed: c.seed, validate: c.validate, verbose: 0, ...hooks,
   });
   if (!run.cancelled) hooks.onPhase?.('listing the misclassified reviews');

@@ -49,11 +49,28 @@ export function readOutcome(runDir: string): RunOutcome | null {
   };
 }
 
-/** The metric's value in an outcome; throws naming what the run does report when the metric is absent. */
-export function metricValue(o: RunOutcome, metric: string, runId: string): number {
-  const v = o.metrics[metricKey(metric)] ?? o.metrics[metric];
-  if (v === undefined) {
-    throw new Error(`run ${runId} reports no metric '${metric}' (it has: ${Object.keys(o.metrics).join(', ') || 'none'})`);
-  }
-  return v;
+/** The metric's value among a run's metrics under either spelling, or undefined when it has none that is a finite number. */
+export function metricOf(metrics: Record<string, unknown>, metric: string): number | undefined {
+  // The first finite value of the two spellings: a NaN under one must not hide a number under the other.
+  return [metrics[metricKey(metric)], metrics[metric]].find((v): v is number => typeof v === 'number' && Number.isFinite(v));
 }
+
+/** The value a run gives the metric that is not a finite number (NaN, Infinity, or null as a record writes those), if any. */
+function nonFinite(metrics: Record<string, unknown>, metric: string): string | undefined {
+  const v = [metrics[metricKey(metric)], metrics[metric]].find((x) => typeof x === 'number' || x === null);
+  return v === undefined ? undefined : String(v);
+}
+
+/**
+ * How a completed run counts in a sweep: completed with the metric's value, or failed with the reason when it does
+ * not report the metric as a finite number (never aborting the sweep). The sweep and the dashboard's sweep view judge runs alike.
+ */
+export function completedRun(metrics: Record<string, unknown>, metric: string, runId: string): { status: 'completed'; value: number } | { status: 'failed'; error: string } {
+  const value = metricOf(metrics, metric);
+  if (value !== undefined) return { status: 'completed', value };
+  const bad = nonFinite(metrics, metric);
+  if (bad !== undefined) return { status: 'failed', error: `run ${runId} reports ${metric} = ${bad} (not a finite number)` };
+  const has = Object.keys(metrics).filter((k) => metricOf(metrics, k) !== undefined);
+  return { status: 'failed', error: `run ${runId} reports no metric '${metric}' (it has: ${has.join(', ') || 'none'})` };
+}
+

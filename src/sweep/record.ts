@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { expandRuns, type SweepRun } from './expand.js';
-import { metricValue, readOutcome } from './outcome.js';
+import { completedRun, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
 import { runDirOf } from './execute.js';
@@ -96,12 +96,8 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
     const worker = readWorkerStamp(runDirOf(dir, run))?.worker;
     const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts: k.attempts ?? 0, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
-      // A run that completed without the metric is reported as failed with the reason, never aborting the sweep.
-      try {
-        return { ...base, status: 'completed', value: metricValue(outcome, spec.metric, run.id), outcome };
-      } catch (e) {
-        return { ...base, status: 'failed', error: (e as Error).message };
-      }
+      const judged = completedRun(outcome.metrics, spec.metric, run.id);
+      return judged.status === 'completed' ? { ...base, ...judged, outcome } : { ...base, ...judged };
     }
     if (k.status === 'failed') return { ...base, status: 'failed', error: k.error };
     return base;

@@ -7,20 +7,21 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { envPath } from '../../src/env.js';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { publicPath } from '../../src/server/redact.js';
 import { startDashboard, type Dashboard } from '../../src/server/index.js';
 import { imdbDataPath, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { writeSmallSweep } from '../server/sweep_fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) before the browser tests`);
 const hasImdb = imdbDataPath() !== undefined;
-const shotDir = process.env.RNNLAB_SCREENSHOT_DIR ? resolve(REPO_ROOT, process.env.RNNLAB_SCREENSHOT_DIR) : tempDir('rnnlab-shots-');
+const keptShots = envPath('RNNLAB_SCREENSHOT_DIR');
+const shotDir = keptShots ? resolve(REPO_ROOT, keptShots) : tempDir('rnnlab-shots-');
 /** An existing runs folder to serve (e.g. with better-trained models for the docs' screenshots). */
-const givenRuns = process.env.RNNLAB_E2E_RUNS ? resolve(process.env.RNNLAB_E2E_RUNS) : undefined;
+const runsVar = envPath('RNNLAB_E2E_RUNS');
+const givenRuns = runsVar === undefined ? undefined : resolve(runsVar);
 
 /**
  * A smaller demo adder than the dashboard's (20 epochs of 128 units), so the demos train in well under a minute on a
@@ -32,9 +33,9 @@ const DEMO_ADDITION = { hidden: 64, epochs: 12, lr: 0.01 };
 let server: TestServer;
 /** The dashboard started again on the same port and runs folder, after the offline test stopped the first. */
 let restarted: Dashboard | undefined;
+let browser: Chromium | undefined;
 let ctx: BrowserContext;
 let page: Page;
-let profile: string;
 const pageErrors: string[] = [];
 const shots: string[] = [];
 
@@ -55,21 +56,16 @@ async function pickBest(select: string, include: RegExp): Promise<string> {
   return fits[0].value;
 }
 
-describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
+describeInChromium('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(shotDir, { recursive: true });
     // A short pause after each batch, so the curve visibly grows in several updates even on a fast machine.
     server = await startTestServer({ batchDelayMs: 10, demoJobs: { addition: DEMO_ADDITION }, ...(givenRuns ? { runsDir: givenRuns } : {}) });
-    profile = tempDir('rnnlab-chromium-');
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1360, height: 900 },
-    });
+    browser = await launchChromium({ viewport: { width: 1360, height: 900 } });
+    ctx = browser.ctx;
     // A real two-run sweep in the runs folder, for the Sweeps view.
     if (!givenRuns) await writeSmallSweep(server.runsDir, 'lab-sweep', tempDir('rnnlab-sweep-data-'));
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page = browser.page;
     page.setDefaultTimeout(60000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // Nothing may be fetched from anywhere but the dashboard itself.
@@ -80,11 +76,10 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     await restarted?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-    if (!process.env.RNNLAB_SCREENSHOT_DIR) rmSync(shotDir, { recursive: true, force: true });
+    if (!keptShots) rmSync(shotDir, { recursive: true, force: true });
   });
 
   it('opens on the runs view', async () => {

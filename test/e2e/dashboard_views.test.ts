@@ -5,10 +5,12 @@
  * projector, the sweep's workers, and a seq2seq run's accuracies and attention heatmap. One server (restarted once) and one browser serve the whole file; every
  * number on screen is compared with the run's results.json.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { envPath } from '../../src/env.js';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import type { RunRecord } from '../../src/report/record.js';
 import { startDashboard, type Dashboard } from '../../src/server/index.js';
 import { finished, imdbDataPath, post, REPO_ROOT, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
@@ -16,9 +18,6 @@ import { writeSmallSweep } from '../server/sweep_fixture.js';
 import { topicTexts, writeCsv } from '../tasks/helpers.js';
 import { main } from '../../src/cli/main.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: install Debian's chromium before the browser tests`);
 const hasImdb = imdbDataPath() !== undefined;
 const LONG_NAME = 'imdb-lstm-with-a-deliberately-long-name-to-wrap-in-the-legend';
 
@@ -26,14 +25,14 @@ let first: TestServer;
 let server: Dashboard;
 let base: string;
 let runsDir: string;
-let ctx: BrowserContext;
+let browser: Chromium | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 const runIds: Record<'imdb' | 'addition', string> = { imdb: '', addition: '' };
 
 /** Screenshots for docs/screenshots when RNNLAB_SCREENSHOT_DIR names a folder (as in dashboard.test.ts). */
 async function shot(name: string): Promise<void> {
-  const dir = process.env.RNNLAB_SCREENSHOT_DIR;
+  const dir = envPath('RNNLAB_SCREENSHOT_DIR');
   if (dir) await page.screenshot({ path: join(resolve(REPO_ROOT, dir), `${name}.png`), fullPage: true });
 }
 
@@ -68,7 +67,7 @@ function datasets(selector: string): Promise<ShownSet[]> {
   }, selector);
 }
 
-describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium', () => {
+describeInChromium('dashboard result views in Chromium', () => {
   beforeAll(async () => {
     first = await startTestServer();
     runsDir = first.runsDir;
@@ -98,12 +97,8 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
     await first.d.close();
     server = await startDashboard({ port, runsDir, dataPath: imdbDataPath() });
     base = first.base;
-    ctx = await chromium.launchPersistentContext(tempDir('rnnlab-chromium-'), {
-      executablePath: CHROMIUM, headless: true, acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1360, height: 900 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium({ acceptDownloads: true, viewport: { width: 1360, height: 900 } });
+    page = browser.page;
     page.setDefaultTimeout(60000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(base);
@@ -111,7 +106,7 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
   }, 400000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     await server?.close();
   });
 
@@ -410,4 +405,4 @@ describe.skipIf(!haveChromium || !hasImdb)('dashboard result views in Chromium',
   it('raised no script error', () => {
     expect(pageErrors).toEqual([]);
   });
-});
+}, { skip: !hasImdb, reason: 'no IMDb tarball (see RNNLAB_DATA in docs/ENVIRONMENT.md): these views are shown on IMDb runs' });

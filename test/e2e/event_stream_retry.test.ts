@@ -2,16 +2,11 @@
  * A page the server refuses an event stream (503: all streams taken) shows it and connects by itself once a stream
  * is free: Chromium does not retry an EventSource answered with anything but a 200, so the page must.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { EVENT_HUB_LIMITS } from '../../src/server/sse.js';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** Opens an event stream from here and keeps it; resolves once the server has taken it. */
 function holdStream(base: string): Promise<http.ClientRequest> {
@@ -26,25 +21,19 @@ function holdStream(base: string): Promise<http.ClientRequest> {
 }
 
 let server: TestServer | undefined;
-let ctx: BrowserContext | undefined;
-const profile = mkdtempSync(join(tmpdir(), 'rnnlab-profile-'));
+let browser: Chromium | undefined;
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await server?.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the dashboard when its event stream is refused', () => {
+describeInChromium('the dashboard when its event stream is refused', () => {
   it('says so, retries, and goes live once a stream is free', async () => {
     server = await startTestServer();
     const held = [];
     for (let i = 0; i < EVENT_HUB_LIMITS.maxClients; i++) held.push(await holdStream(server.base));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium();
+    const page = browser.page;
     await page.goto(server.base);
     await page.waitForFunction(() => /refused by the server; retrying in \d+ s/.test(document.querySelector('#status-text')?.textContent ?? ''), null, { timeout: 30_000 });
     expect(await page.getAttribute('#conn-dot', 'class')).toContain('down');

@@ -23,7 +23,7 @@ describe('RNNLAB_REQUIRE_NATIVE when the addon does not build', () => {
   it('a value it cannot read is named and stops the install before any build', () => {
     const r = failedBuild('maybe');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('RNNLAB_REQUIRE_NATIVE="maybe" is not valid: it accepts 1, true, yes, on or 0, false, no, off');
+    expect(r.stderr).toContain('RNNLAB_REQUIRE_NATIVE="maybe" is not valid: RNNLAB_REQUIRE_NATIVE accepts 1, true, yes, on or 0, false, no, off');
     expect(r.stderr).not.toContain('the native addon did not build');
   });
 });

@@ -50,7 +50,7 @@ describe('readPairs', () => {
     expect(await bad('latin1.tsv', Buffer.from([0x61, 0x09, 0x62, 0x0a, 0x63, 0xe9, 0x09, 0x64, 0x0a]))).toBe('FILE:2: byte 0xe9 is not UTF-8; save the file as UTF-8');
     expect(await bad('long.tsv', `a\tb\n${'x'.repeat(50)}\ty\n`, { maxLineChars: 20 })).toMatch(/^FILE:2: line is longer than 20 characters/);
     expect(await bad('cols.csv', 'text,label\na,b\n')).toMatch(/^FILE:1: no 'source' column; the columns are "text", "label"/);
-    expect(await bad('blank.csv', 'source,target\na,b\nc,\n')).toBe("FILE:3: blank label in 'target'");
+    expect(await bad('blank.csv', 'source,target\na,b\nc,\n')).toBe("FILE:3: blank target in 'target'");
     expect(await bad('bad.jsonl', '{"source": "a", "target": "b"}\n{"source": "a"\n')).toMatch(/^FILE:2: not valid JSON/);
     expect(await bad('nosrc.jsonl', '{"src": "a", "target": "b"}\n')).toMatch(/^FILE:1: no 'source' column/);
   });

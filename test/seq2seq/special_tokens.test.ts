@@ -3,23 +3,15 @@
  * take the token's id (a target cut at '<end>', a masked '<pad>'), so it is refused by line; at translate time such
  * a word is an unknown word.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { readPairs } from '../../src/seq2seq/pairs.js';
 import { trainSeq2Seq } from '../../src/seq2seq/train.js';
 import { END, PAD, UNKNOWN, Vocab } from '../../src/seq2seq/vocab.js';
+import { scratchFolder } from './scratch.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-r13-s2s-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, content: string): string {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-}
+const { dir, file } = scratchFolder();
 
 const TINY = { tokens: 'word' as const, epochs: 1, units: 4, embeddingDim: 2, validationSplit: 0.5, samples: 0 };
 

@@ -3,10 +3,8 @@
  * never picks a token training cannot target, training is the same for the same seed, unknown characters at
  * inference, and a saved model decodes exactly as before (greedy, beam, scores and attention).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setSeed } from '../../src/random.js';
 import { beamDecode, beamSearch, greedyDecode } from '../../src/seq2seq/decode.js';
 import { buildSeq2Seq } from '../../src/seq2seq/model.js';
@@ -16,15 +14,9 @@ import { trainSeq2Seq } from '../../src/seq2seq/train.js';
 import { translateTexts } from '../../src/seq2seq/translate.js';
 import { END, START, UNKNOWN } from '../../src/seq2seq/vocab.js';
 import type { Tensor } from '../../src/tensor.js';
+import { scratchFolder } from './scratch.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-s2s-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, content: string): string {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-}
+const { dir, file } = scratchFolder();
 
 /** Reversal of strings over 'abc', some with a space at either end (a token like any other with char tokens). */
 function pairs(n: number): Pair[] {
@@ -43,7 +35,7 @@ describe('pairs files', () => {
     for (const f of [tsv, csv, jsonl]) expect((await readPairs(f, f)).map((p) => [p.source, p.target])).toEqual(want);
     // A target of spaces only is still an empty target, named by line.
     const blank = file('b.csv', 'source,target\na,b\nc,"  "\n');
-    await expect(readPairs(blank, blank)).rejects.toThrow(/b\.csv:3: blank label in 'target'/);
+    await expect(readPairs(blank, blank)).rejects.toThrow(/b\.csv:3: blank target in 'target'/);
   });
 });
 

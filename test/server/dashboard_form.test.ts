@@ -4,34 +4,25 @@
  * the server's message and the field is marked, the fields carry the server's own ranges, and Back/Forward move
  * between the views the user opened.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../../src/server/job_spec.js';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
 let server: TestServer;
-let ctx: BrowserContext;
+let browser: Chromium | undefined;
 let page: Page;
 const pageErrors: string[] = [];
-const profile = mkdtempSync(join(tmpdir(), 'rnnlab-profile-'));
 
 const field = (name: string) => `fieldset[data-task="addition"] [name="${name}"]`;
 const jobCount = async () => (await request(server.base, 'GET', '/api/jobs')).body.jobs.length as number;
 
-describe.skipIf(!existsSync(CHROMIUM))('the training form and the tabs in Chromium', () => {
+describeInChromium('the training form and the tabs in Chromium', () => {
   beforeAll(async () => {
     server = await startTestServer();
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${server.base}/#train`);
@@ -40,9 +31,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the training form and the tabs in Chromi
   }, 60_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     await server?.close();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('gives the number fields the ranges the server checks', async () => {

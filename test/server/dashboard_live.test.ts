@@ -3,21 +3,18 @@
  * (it used to show the oldest), a reload in the middle of a job comes back to that job with its curve, and a job
  * cancelled from a second tab is shown cancelled in the first.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TINY = { task: 'addition', digits: 2, trainingSize: 200, hidden: 4, epochs: 1 };
 
 let server: TestServer;
+let browser: Chromium | undefined;
 let ctx: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-const profile = mkdtempSync(join(tmpdir(), 'rnnlab-profile-'));
 
 async function startJob(body: Record<string, unknown>): Promise<string> {
   const r = await request(server.base, 'POST', '/api/jobs', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -41,23 +38,18 @@ async function openTrain(p: Page): Promise<void> {
   await p.waitForSelector('#conn-dot.live');
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the live-training view across reloads and tabs', () => {
+describeInChromium('the live-training view across reloads and tabs', () => {
   beforeAll(async () => {
     // A pause after each batch keeps the long job running while the page reloads.
     server = await startTestServer({ batchDelayMs: 40 });
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium();
+    ({ ctx, page } = browser);
     page.setDefaultTimeout(60_000);
   }, 60_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     await server?.close();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows the newest job after a reload when nothing trains', async () => {

@@ -54,9 +54,12 @@ describe('methods', () => {
 
 describe('query parameters', () => {
   it('the API refuses one it would ignore, naming it; the access token stays allowed', async () => {
-    const r = await get(s.base, '/api/runs?limit=5&limit=6&sort=name');
+    const r = await get(s.base, '/api/jobs?limit=5&limit=6&sort=name');
     expect(r.status).toBe(400);
     expect(r.body.error).toBe("the API takes no query parameters (got 'limit', 'sort'); send fields in a JSON body");
+    // A paged listing takes its page parameters and refuses the rest, naming what it takes.
+    const runs = await get(s.base, '/api/runs?limit=5&sort=name');
+    expect([runs.status, runs.body.error]).toEqual([400, "/api/runs takes only limit and offset in its query (got 'sort'); send fields in a JSON body"]);
     const odd = await get(s.base, '/api/jobs?%ZZ=%E0%A4%A&&=');
     expect(odd.status).toBe(400);
     expect(odd.body.error).toMatch(/no query parameters/);

@@ -3,14 +3,10 @@
  * readable page saying what to do, not raw JSON, while the API still answers JSON; with the right token the page
  * loads, takes the token out of the address bar, and keeps working after a reload (from the cookie).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'r13d-token-for-tests';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -43,21 +39,15 @@ describe('the dashboard refused for want of its token', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the token flow in Chromium', () => {
-  let ctx: BrowserContext;
-  const profile = mkdtempSync(join(tmpdir(), 'rnnlab-profile-'));
+describeInChromium('the token flow in Chromium', () => {
+  let browser: Chromium | undefined;
   afterAll(async () => {
-    await ctx?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('shows the refusal, then with the token loads, drops it from the address bar and survives a reload', async () => {
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    browser = await launchChromium();
+    const page = browser.page;
     page.setDefaultTimeout(30_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -2,12 +2,17 @@
 import { $, api, el, num, pct } from './api.js';
 import { showRunDetail } from './details.js';
 import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
+import { isGone, offPage } from './run_selection.js';
 
 const selected = new Set();
 const details = new Map();
 let lossChart, accChart;
 let runs = [];
 let sortKey = 'startedAt';
+/** The page shown: PAGE_SIZE runs from offset (0 = the newest); the server says how many there are. */
+const PAGE_SIZE = 50;
+let offset = 0;
+let total = 0;
 let sortDir = -1;
 
 function fmtDate(s) {
@@ -62,10 +67,17 @@ function drawRows() {
 }
 
 export async function refreshRuns() {
-  const data = await api.get('/api/runs');
+  let data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${offset}`);
+  // Runs deleted since the last page was shown can leave it past the end: show the last page there is.
+  if (data.runs.length === 0 && data.total > 0 && offset > 0) {
+    offset = Math.floor((data.total - 1) / PAGE_SIZE) * PAGE_SIZE;
+    data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${offset}`);
+  }
   runs = data.runs;
-  const known = new Set(runs.map((r) => r.id));
-  for (const id of [...selected]) if (!known.has(id)) selected.delete(id);
+  total = data.total;
+  drawPager();
+  // Ticked runs on other pages stay ticked; their curves are fetched again, which also finds those deleted since (404).
+  for (const id of offPage(selected, runs.map((r) => r.id))) details.delete(id);
   // A run that trained on, finished or failed since its curves were fetched: fetch them again.
   for (const r of runs) if (details.has(r.id) && details.get(r.id).version !== versionOf(r)) details.delete(r.id);
   drawRows();
@@ -85,16 +97,25 @@ export async function refreshRuns() {
   await drawCurves();
 }
 
+function drawPager() {
+  $('#runs-pager').hidden = total <= PAGE_SIZE && offset === 0;
+  $('#runs-page-text').textContent = runs.length ? `runs ${offset + 1}–${offset + runs.length} of ${total}` : `no runs here (${total} in all)`;
+  $('#runs-newer').disabled = offset === 0;
+  $('#runs-older').disabled = offset + runs.length >= total;
+}
+
 async function drawCurves() {
-  const ids = [...selected];
+  let ids = [...selected];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
     try {
       const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
       details.set(id, { ...d, version: versionOf(d.summary) });
-    } catch {
-      details.set(id, { curves: [] });
+    } catch (e) {
+      if (isGone(e)) selected.delete(id);
+      else details.set(id, { curves: [] });
     }
   }));
+  ids = ids.filter((id) => selected.has(id));
   const loss = [], acc = [];
   let i = 0;
   const names = ids.map((id) => details.get(id)?.summary?.name ?? id);
@@ -131,6 +152,8 @@ async function drawCurves() {
 export function initRuns(config) {
   $('#runs-dir').textContent = config.runsDir;
   $('#runs-refresh').addEventListener('click', () => refreshRuns().catch(console.error));
+  $('#runs-newer').addEventListener('click', () => { offset = Math.max(0, offset - PAGE_SIZE); refreshRuns().catch(console.error); });
+  $('#runs-older').addEventListener('click', () => { offset += PAGE_SIZE; refreshRuns().catch(console.error); });
   for (const th of document.querySelectorAll('#runs-table th[data-sort]')) {
     th.querySelector('button').addEventListener('click', () => {
       const key = th.dataset.sort;

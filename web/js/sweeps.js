@@ -6,6 +6,8 @@ let chosen = null;
 
 const fmt = (v) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '–');
 const progressText = (s) => `${s.completed + s.failed} of ${s.total} runs done (${s.completed} completed, ${s.failed} failed, ${s.pending} pending)`;
+/** Runs that finished after the sweep last wrote sweep.json (it was stopped or killed): their folders say so. */
+const unrecordedText = (s) => (s.unrecorded ? ` · ${s.unrecorded} finished after the sweep last wrote sweep.json (it was stopped?); the ranking leaves them out until the sweep resumes` : '');
 
 function listRow(s) {
   const open = el('button', { type: 'button', class: 'link', text: s.id, 'aria-label': `open sweep ${s.id}` });
@@ -29,7 +31,7 @@ function showSweep(w) {
   $('#sweep-detail').hidden = false;
   $('#sweep-title').textContent = `${w.id}: rnnlab ${w.spec.command}`;
   $('#sweep-progress').value = w.total ? (w.completed + w.failed) / w.total : 0;
-  $('#sweep-progress-text').textContent = progressText(w) + (w.finishedAt ? '' : ' · not finished');
+  $('#sweep-progress-text').textContent = progressText(w) + (w.finishedAt ? '' : ' · not finished') + unrecordedText(w);
   const s = w.summary;
   $('#sweep-finding').textContent = s?.finding ?? 'No run has finished yet.';
   table($('#sweep-ranked'), ['rank', 'setting', `${s?.metric ?? 'metric'} mean`, '± std', 'seeds'],
@@ -45,7 +47,7 @@ function showSweep(w) {
   }
   const epochText = (r) => (r.epoch ? `epoch ${r.epoch}/${r.epochs ?? '?'}` : '');
   table($('#sweep-runs'), ['run', 'settings', 'seed', 'status', 'worker', s?.metric ?? 'metric', 'attempts', 'error'],
-    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r)].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
+    w.runs.map((r) => [r.id, Object.entries(r.axes).map(([k, v]) => `${k}=${v}`).join(' '), r.seed, [r.status, epochText(r), r.unrecorded ? 'not yet in sweep.json' : ''].filter(Boolean).join(' · '), r.worker ? `${r.worker}${r.takenOverFrom ? ` (took over from ${r.takenOverFrom})` : ''}` : '–', fmt(r.value), r.attempts, r.error ?? '']));
   // While runs are under way, the per-run table (with each run's worker) is open.
   if (w.runs.some((r) => r.status === 'running')) $('#sweep-runs').closest('details').open = true;
   const workers = w.workers ?? [];

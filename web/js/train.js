@@ -74,6 +74,20 @@ function applyLimits(limits) {
   }
 }
 
+/**
+ * dropout's range is open at the top ([0, 1), /api/config's dropoutRange): max would admit 1 itself, so the field
+ * carries its own message for a rate at or above the top, shown as it is typed like the other fields' ranges.
+ */
+function applyDropoutRange(range) {
+  const input = $('#train-form input[name="dropout"]');
+  if (!input || !range) return;
+  input.min = String(range[0]);
+  const check = () => input.setCustomValidity(input.value !== '' && Number(input.value) >= range[1]
+    ? `dropout must be from ${range[0]} up to but not including ${range[1]}` : '');
+  input.addEventListener('input', check);
+  check();
+}
+
 const FORM_KEY = 'rnnlab.trainForm';
 /** A field's key in the remembered form: fields of a task's fieldset are per task. */
 const fieldKey = (input) => `${input.closest('fieldset[data-task]')?.dataset.task ?? 'all'}.${input.name}`;
@@ -372,6 +386,7 @@ export function initTrain(cfg) {
   const form = $('#train-form');
   applyLimits(cfg.limits);
   restoreForm();
+  applyDropoutRange(cfg.dropoutRange);
   form.addEventListener('input', (e) => { validateField(e.target); rememberForm(); commandPreview(); });
   form.addEventListener('change', () => { rememberForm(); commandPreview(); });
   $('#f-task').addEventListener('change', showTask);

@@ -1,0 +1,30 @@
+/** tfjs's inputDim/inputLength on recurrent layers (LSTM, GRU, SimpleRNN and the generic RNN): one rule, one set of checks. */
+import { checkPositiveInt } from './layer.js';
+
+export interface RecurrentShapeArgs {
+  inputShape?: unknown;
+  batchInputShape?: unknown;
+  inputDim?: number | null;
+  inputLength?: number | null;
+}
+
+/**
+ * tfjs's inputDim on a recurrent layer is the feature size: the input shape is [inputLength (default any), inputDim].
+ * Undefined when inputDim is not given or a shape already is; read before the layer exists, so it checks nothing.
+ */
+export function dimInputShape(args: RecurrentShapeArgs): (number | null)[] | undefined {
+  if (given(args.inputShape) || given(args.batchInputShape) || !given(args.inputDim)) return undefined;
+  return [args.inputLength ?? null, args.inputDim as number];
+}
+
+/** inputLength must be a positive integer and comes with inputDim only: with a shape given it would be dropped. */
+export function checkInputLength(where: string, args: RecurrentShapeArgs): void {
+  if (!given(args.inputLength)) return;
+  checkPositiveInt(where, 'inputLength', args.inputLength);
+  const shape = given(args.inputShape) ? 'inputShape' : given(args.batchInputShape) ? 'batchInputShape' : null;
+  if (shape) throw new Error(`${where}: inputLength needs inputDim, not ${shape} (which already gives the steps); drop one of them`);
+  if (!given(args.inputDim)) throw new Error(`${where}: inputLength needs inputDim (the input shape is [inputLength, inputDim])`);
+}
+
+/** null reads as absent, as Layer reads its shape options. */
+const given = (v: unknown): boolean => v !== undefined && v !== null;

@@ -1,0 +1,95 @@
+/**
+ * rl.data sizes and orders checked against tfjs 4.22 (tf.data), whose results are written here as literals.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { data } from '../../src/data_pipeline/index.js';
+import { Tensor } from '../../src/tensor.js';
+
+const plain = (x: unknown): unknown => x instanceof Tensor ? Array.from(x.values) : Array.isArray(x) ? x.map(plain)
+  : x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)])) : x;
+
+describe('rl.data sizes as tfjs computes them', () => {
+  it('a filtered infinite dataset stays infinite, so toArray refuses it instead of running forever', async () => {
+    const endless = data.array([1, 2, 3]).repeat().filter((x) => x !== 2);
+    expect(endless.size).toBe(Infinity);
+    await expect(endless.toArray()).rejects.toThrow(/infinite/);
+    expect(endless.batch(2).size).toBe(Infinity);
+    expect(await endless.take(4).toArray()).toEqual([1, 3, 1, 3]);
+    expect(data.array([1, 2, 3]).filter((x) => x !== 2).size).toBeNull();
+  });
+
+  it('repeat(0) is empty with size 0, whatever the size of the source', async () => {
+    expect(data.array([1, 2]).repeat().repeat(0).size).toBe(0);
+    expect(await data.array([1, 2]).repeat().repeat(0).toArray()).toEqual([]);
+    const gen = data.generator(function* () { yield 1; });
+    expect(gen.size).toBeNull();
+    expect(gen.repeat(0).size).toBe(0);
+    expect(gen.repeat(2).size).toBeNull();
+    expect(await gen.repeat(2).toArray()).toEqual([1, 1]);
+  });
+
+  it('matches tfjs on chained ops (elements and sizes)', async () => {
+    const cases: [() => { size: number | null; toArray(): Promise<unknown[]> }, unknown[], number | null][] = [
+      [() => data.array([1, 2, 3, 4, 5]).batch(2, false), [[1, 2], [3, 4]], 2],
+      [() => data.array([1, 2, 3]).take(2).repeat(2), [1, 2, 1, 2], 4],
+      [() => data.array([1, 2, 3]).repeat(2).skip(4), [2, 3], 2],
+      [() => data.array([1, 2, 3, 4, 5, 6]).filter((x) => x > 2).take(2), [3, 4], null],
+      [() => data.array([1, 2]).repeat().take(5), [1, 2, 1, 2, 1], 5],
+      [() => data.array([1, 2]).concatenate(data.array([3])), [1, 2, 3], 3],
+      [() => data.array([]).batch(2), [], 0],
+    ];
+    for (const [make, elements, size] of cases) {
+      const d = make();
+      expect(d.size).toBe(size);
+      expect(plain(await d.toArray())).toEqual(elements);
+    }
+  });
+
+  it('csv rows, labels, defaults and renamed columns read as tfjs reads them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-rl-data-'));
+    try {
+      const file = path.join(dir, 'rows.csv');
+      writeFileSync(file, 'x,y,lab\n1,2.5,0\n3,,1\n-4,abc,1\n');
+      expect(await data.csv(file, { columnConfigs: { y: { default: 9 } } }).toArray()).toEqual([
+        { x: 1, y: 2.5, lab: 0 }, { x: 3, y: 9, lab: 1 }, { x: -4, y: 'abc', lab: 1 }]);
+      expect(await data.csv(file, { columnConfigs: { x: {}, lab: { isLabel: true } }, configuredColumnsOnly: true }).toArray()).toEqual([
+        { xs: { x: 1 }, ys: { lab: 0 } }, { xs: { x: 3 }, ys: { lab: 1 } }, { xs: { x: -4 }, ys: { lab: 1 } }]);
+      const renamed = data.csv(file, { columnNames: ['u', 'v', 'w'] });
+      expect(await renamed.columnNames()).toEqual(['u', 'v', 'w']);
+      expect((await renamed.toArray())[1]).toEqual({ u: 3, v: undefined, w: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('data.array sources as tfjs takes them', () => {
+  it('a typed array is a dataset of its numbers, as in tfjs; other non-arrays are named', async () => {
+    const d = data.array(new Float32Array([1.5, 2, 3]) as unknown as number[]);
+    expect(d.size).toBe(3);
+    expect(await d.toArray()).toEqual([1.5, 2, 3]);
+    expect(plain((await d.batch(2).toArray())[0])).toEqual([1.5, 2]);
+    expect(() => data.array({ length: 2 } as never)).toThrow(/data\.array: expected an array, got an object that is not an array/);
+    expect(() => data.array(null as never)).toThrow(/got null/);
+  });
+});
+
+describe('batch stacks lists of booleans as tfjs does', () => {
+  it('a list of booleans is a bool vector (tfjs: bool [n, k]), not a tuple of scalars', async () => {
+    const [b] = await data.array([[true, false], [false, true]]).batch(2).toArray() as Tensor[];
+    expect(b).toBeInstanceOf(Tensor);
+    expect(b.dtype).toBe('bool');
+    expect(b.shape).toEqual([2, 2]);
+    expect(Array.from(b.values)).toEqual([1, 0, 0, 1]);
+    const [o] = await data.array([{ m: [[true], [false]] }, { m: [[false], [false]] }]).batch(2).toArray() as { m: Tensor }[];
+    expect([o.m.dtype, o.m.shape]).toEqual(['bool', [2, 2, 1]]);
+  });
+
+  it('a list mixing booleans and numbers, or rows of both kinds, is an error rather than a silent cast', async () => {
+    await expect(data.array([[true, 1], [false, 0]]).batch(2).toArray()).rejects.toThrow(/element 0 of the batch: a list mixing booleans and other values/);
+    await expect(data.array([[true, false], [1, 0]]).batch(2).toArray()).rejects.toThrow(/element 1 of the batch has dtype float32 but element 0 has bool/);
+  });
+});

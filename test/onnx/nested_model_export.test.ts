@@ -1,0 +1,95 @@
+// ONNX export of functional models that call another functional model as a layer (rnnlab's nested models, class
+// 'Model'): the inner graph is inlined, so the export predicts as rnnlab does (ONNX Runtime, <= 1e-5). It used to be
+// refused ("layer 'inner' (Model) has no ONNX export"). A padding mask coming into a nested model, which rnnlab
+// refuses at predict time, is refused by the export too, naming the layer.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import { toOnnx } from '../../src/onnx/index.js';
+import type { SymbolicTensor } from '../../src/layers/symbolic.js';
+import { Random } from '../../src/random.js';
+import { expectSameAsOrt, tokenIds } from './helpers.js';
+
+const L = rl.layers;
+const one = (v: unknown) => v as SymbolicTensor;
+const T = 6, F = 3, V = 15;
+
+/** Non-trivial weights (biases included), so a dropped or misplaced layer shows in the outputs. */
+function randomize(m: rl.Functional, seed: number): void {
+  const r = new Random(seed);
+  for (const l of m.layers) {
+    const vals = l.getWeightValues();
+    if (vals.length) l.setWeights(vals.map((v) => Float32Array.from(v, () => (r.next() - 0.5) * 1.2)));
+  }
+}
+const floats = (shape: number[], seed: number): rl.Tensor => {
+  const r = new Random(seed);
+  return rl.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r.next() - 0.5) * 3), shape);
+};
+const ids = (n: number, seed: number) => tokenIds(n, T, V, seed, { pad: true, holes: true, allowEmpty: true });
+
+/** An encoder of token ids whose output sequence carries the Embedding's padding mask out of the nested model. */
+function encoder(): rl.Functional {
+  const x = rl.input({ shape: [T], dtype: 'int32', name: 'enc_ids' });
+  const e = one(L.embedding({ inputDim: V, outputDim: 4, maskZero: true, name: 'enc_embedding' }).apply(x));
+  return rl.model({ inputs: x, outputs: one(L.lstm({ units: 3, returnSequences: true, name: 'enc_lstm' }).apply(e)), name: 'encoder' });
+}
+
+describe('ONNX export inlines nested functional models', () => {
+  it('one encoder shared by two int32 inputs; its mask flows into the masked LSTM and average after it', async () => {
+    rl.setSeed(1);
+    const enc = encoder();
+    const a = rl.input({ shape: [T], dtype: 'int32', name: 'a' }), b = rl.input({ shape: [T], dtype: 'int32', name: 'b' });
+    const ha = one(enc.apply(a)), hb = one(enc.apply(b));
+    const last = one(L.gru({ units: 2, name: 'last' }).apply(ha));
+    const pooled = one(L.globalAveragePooling1d({ name: 'pooled' }).apply(one(L.add({ name: 'joined' }).apply([ha, hb]))));
+    const m = rl.model({ inputs: [a, b], outputs: [last, pooled] });
+    randomize(m, 2);
+    await expectSameAsOrt(m, [ids(6, 3), ids(6, 4)]);
+    await expectSameAsOrt(m, [ids(1, 5), ids(1, 6)]);
+  });
+
+  it('a model nested two deep with two outputs, float input, and an int32 input read as numbers by a Dense inside', async () => {
+    rl.setSeed(2);
+    const ix = rl.input({ shape: [T, F], name: 'inner_x' });
+    const seq = one(L.conv1d({ filters: 4, kernelSize: 3, padding: 'causal', activation: 'relu', name: 'inner_conv' }).apply(ix));
+    const inner = rl.model({ inputs: ix, outputs: [one(L.lstm({ units: 3, name: 'inner_lstm' }).apply(seq)), one(L.globalMaxPooling1d({ name: 'inner_max' }).apply(seq))], name: 'inner' });
+    const mx = rl.input({ shape: [T, F], name: 'middle_x' });
+    const [h, mx2] = inner.apply(mx) as SymbolicTensor[];
+    const middle = rl.model({ inputs: mx, outputs: one(L.concatenate({ name: 'middle_cat' }).apply([h, mx2])), name: 'middle' });
+    const nx = rl.input({ shape: [F], name: 'numbers_in' });
+    const numbers = rl.model({ inputs: nx, outputs: one(L.dense({ units: 2, activation: 'tanh', name: 'numbers_dense' }).apply(nx)), name: 'numbers' });
+    const x = rl.input({ shape: [T, F], name: 'x' }), n = rl.input({ shape: [F], dtype: 'int32', name: 'n' });
+    const out = one(L.dense({ units: 2, activation: 'softmax', name: 'head' }).apply(one(L.concatenate().apply([one(middle.apply(x)), one(numbers.apply(n))]))));
+    const m = rl.model({ inputs: [x, n], outputs: out });
+    randomize(m, 3);
+    await expectSameAsOrt(m, [floats([4, T, F], 4), rl.tensor(Int32Array.from({ length: 4 * F }, (_, i) => (i * 7) % 5 - 2), [4, F], 'int32')]);
+  });
+
+  it('the same after a save and load round trip', async () => {
+    rl.setSeed(3);
+    const enc = encoder();
+    const a = rl.input({ shape: [T], dtype: 'int32', name: 'a' });
+    const m = rl.model({ inputs: a, outputs: one(L.lstm({ units: 2, name: 'top' }).apply(one(enc.apply(a)))) });
+    randomize(m, 4);
+    const dir = await mkdtemp(join(tmpdir(), 'rnnlab-onnx-nested-'));
+    try {
+      await m.save(join(dir, 'm'));
+      const back = await rl.loadLayersModel(join(dir, 'm'), { compile: false }) as rl.Functional;
+      await expectSameAsOrt(back, [ids(5, 7)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a padding mask going into a nested model is refused naming the layer, as rnnlab refuses it at predict time', () => {
+    const ix = rl.input({ shape: [T, F], name: 'inner_x' });
+    const inner = rl.model({ inputs: ix, outputs: one(L.lstm({ units: 2 }).apply(ix)), name: 'inner' });
+    const x = rl.input({ shape: [T, F], name: 'x' });
+    const m = rl.model({ inputs: x, outputs: one(inner.apply(one(L.masking().apply(x)))) });
+    expect(() => m.predict(floats([2, T, F], 1))).toThrow(/padding mask/);
+    expect(() => toOnnx(m)).toThrow(/layer 'inner' \(Model\) is a nested model whose input carries a padding mask/);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * --max-vocab: each side keeps its most frequent training tokens (Keras's max_tokens), the rest read as <unk> in
+ * training too; the decoder then learns to write <unk>, and decoding (and a reloaded model) may choose it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Random, setSeed } from '../../src/random.js';
+import { beamSearch, greedyDecode } from '../../src/seq2seq/decode.js';
+import { buildSeq2Seq } from '../../src/seq2seq/model.js';
+import type { Pair } from '../../src/seq2seq/pairs.js';
+import { checkSpec, loadSeq2Seq, saveSeq2Seq } from '../../src/seq2seq/store.js';
+import { trainSeq2Seq } from '../../src/seq2seq/train.js';
+import { translateTexts } from '../../src/seq2seq/translate.js';
+import { UNKNOWN, Vocab } from '../../src/seq2seq/vocab.js';
+import type { Tensor } from '../../src/tensor.js';
+import { readResults, run, schemaProblems } from '../cli/helpers.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-s2s-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Vocab.fromTexts with a size', () => {
+  it('keeps the most frequent tokens (ties: the first seen), in order of first appearance; the rest are <unk>', () => {
+    const v = Vocab.fromTexts(['c b a', 'a b', 'a d d d'], 'word', 6);
+    expect(v.items.slice(4)).toEqual(['a', 'd']);
+    expect(v.encode('c a d b')).toEqual([UNKNOWN, 4, 5, UNKNOWN]);
+    expect(Vocab.fromTexts(['y x', 'x y'], 'word', 5).items.slice(4)).toEqual(['y']);
+    expect(Vocab.fromTexts(['ab'], 'char', 100).items.slice(4)).toEqual(['a', 'b']);
+  });
+});
+
+describe('decoding with <unk> targets', () => {
+  it('chooses <unk> only when training targets held it', () => {
+    setSeed(4);
+    const net = buildSeq2Seq({ rnn: 'gru', bidirectionalEncoder: false, layers: 1, units: 6, embeddingDim: 4, attention: 'luong', sourceVocabSize: 8, targetVocabSize: 7 });
+    const dense = (net.layers.output as unknown as { layer: { getWeights(): Tensor[]; setWeights(w: (Tensor | Float32Array)[]): void } }).layer;
+    const [kernel, bias] = dense.getWeights();
+    const b = Float32Array.from(bias.values as Float32Array);
+    b[UNKNOWN] += 20;
+    dense.setWeights([kernel, b]);
+    const sources = [[4, 5, 6], [7, 4]];
+    for (const d of greedyDecode(net.layers, sources, { maxSteps: 3 })) expect(d.ids).not.toContain(UNKNOWN);
+    const o = { maxSteps: 3, unknownTargets: true };
+    for (const d of greedyDecode(net.layers, sources, o)) expect(d.ids).toEqual([UNKNOWN, UNKNOWN, UNKNOWN]);
+    expect(beamSearch(net.layers, sources, 1, o)).toEqual(greedyDecode(net.layers, sources, o));
+  });
+});
+
+/** Copy three words: six frequent ones, and 150 rare ones seen once each, which a capped vocabulary reads as <unk>. */
+function copyPairs(): Pair[] {
+  const common = ['red', 'green', 'blue', 'cyan', 'gold', 'pink'];
+  const rng = new Random(7);
+  return Array.from({ length: 300 }, (_, i) => {
+    const words = [common[rng.int(6)], rng.int(2) ? `rare${i}` : common[rng.int(6)], common[rng.int(6)]];
+    return { source: words.join(' '), target: words.join(' '), where: `copy:${i + 1}` };
+  });
+}
+
+describe('training with a capped vocabulary', () => {
+  it('learns to copy <unk>; the saved model says so and writes <unk> for a word it never saw', async () => {
+    const r = await trainSeq2Seq(copyPairs(), { tokens: 'word', maxVocab: 10, units: 24, embeddingDim: 8, epochs: 12, batchSize: 16, lr: 0.02, samples: 1000, seed: 3 });
+    expect(r.spec.source.items).toHaveLength(10);
+    expect(r.spec.target.items.slice(4).sort()).toEqual(['blue', 'cyan', 'gold', 'green', 'pink', 'red']);
+    expect(r.spec.unknownTargets).toBe(true);
+    expect(r.config.maxVocab).toBe(10);
+    const copied = r.samples.filter((s) => s.guess === s.truth.replace(/rare\d+/, '<unk>'));
+    expect(copied.length / r.samples.length).toBeGreaterThan(0.8);
+    // <unk> is not the word it stands for: only held-out pairs without a rare word can score as right.
+    expect(r.greedy.exact).toBeLessThanOrEqual(r.samples.filter((s) => !/rare/.test(s.truth)).length / r.samples.length);
+    await saveSeq2Seq(path.join(dir, 'capped'), r.net, r.spec);
+    const m = await loadSeq2Seq(path.join(dir, 'capped'));
+    expect(m.spec.unknownTargets).toBe(true);
+    expect(translateTexts(m, ['gold zebra red'])[0].output).toBe('gold <unk> red');
+  });
+
+  it('rnnlab seq2seq --max-vocab records it; under 5 is refused by name', async () => {
+    const file = path.join(dir, 'copy.tsv');
+    writeFileSync(file, copyPairs().map((p) => `${p.source}\t${p.target}\n`).join(''));
+    const out = path.join(dir, 'run');
+    const ok = await run(['seq2seq', '--data', file, '--tokens', 'word', '--max-vocab', '8', '--out', out, '--units', '4', '--embedding-dim', '2', '--epochs', '1', '--samples', '0', '--verbose', '0']);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(schemaProblems(readResults(out))).toEqual([]);
+    expect(readResults(out).config.maxVocab).toBe(8);
+    expect(readResults(out).data.targetVocabulary).toBe(8);
+    const spec = JSON.parse(readFileSync(path.join(out, 'model', 'rnnlab-seq2seq.json'), 'utf8'));
+    expect(spec.unknownTargets).toBe(true);
+    expect(() => checkSpec({ ...spec, unknownTargets: 'yes' }, 'spec.json')).toThrow(/spec\.json: field 'unknownTargets'.*true or false/);
+    const bad = await run(['seq2seq', '--data', file, '--max-vocab', '4', '--epochs', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--max-vocab must be an integer from 5/);
+  });
+});
