@@ -176,6 +176,12 @@ function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null
     if (v !== undefined && v !== null && !Array.isArray(v)) throw new Error(`${layer}: ${k} must be a list of sizes such as [5], got ${shown(v)}`);
   }
   const batch = args.batchSize === undefined || args.batchSize === null ? null : checkPositiveInt(layer, 'batchSize', args.batchSize);
+  // tfjs and Keras let inputShape win over inputDim; one that disagrees with it would be ignored, so it is refused.
+  const given = args.batchInputShape ?? args.inputShape;
+  if (given && args.inputDim !== undefined && args.inputDim !== null && given[given.length - 1] !== args.inputDim) {
+    const k = args.batchInputShape ? 'batchInputShape' : 'inputShape';
+    throw new Error(`${layer}: inputDim ${shown(args.inputDim)} disagrees with ${k} [${given.join(', ')}], whose last size wins; give one of them`);
+  }
   if (args.batchInputShape) {
     if (batch !== null && args.batchInputShape[0] !== batch) {
       throw new Error(`${layer}: batchSize ${batch} disagrees with batchInputShape [${args.batchInputShape.join(', ')}]; give one of them`);

@@ -126,13 +126,13 @@ export function clone(x: TensorLike): Tensor {
   return cast(t, t.dtype);
 }
 
-/** Picks a where condition is true, b elsewhere; all three broadcast together. */
+/** Picks a where condition is true, b elsewhere; all three broadcast together, a and b upcast to one dtype (tfjs 4.22). */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const c = asTensor(condition, 'condition', 'where', 'bool');
   const x = asTensor(a, 'a', 'where'), y = asTensor(b, 'b', 'where');
-  if (x.dtype !== y.dtype) throw new Error(`The dtypes of the first(${x.dtype}) and second(${y.dtype}) input must match`);
+  const dtype = upcast(x.dtype, y.dtype);
   const shape = broadcastShape(broadcastShape(c.shape, x.shape, 'where'), y.shape, 'where');
   const ci = broadcastIndex(c.shape, shape), xi = broadcastIndex(x.shape, shape), yi = broadcastIndex(y.shape, shape);
   const cd = c.values, xd = x.values, yd = y.values;
-  return resultFrom(shape, x.dtype, (i) => (cd[ci ? ci[i] : i] !== 0 ? xd[xi ? xi[i] : i] : yd[yi ? yi[i] : i]));
+  return resultFrom(shape, dtype, (i) => (cd[ci ? ci[i] : i] !== 0 ? xd[xi ? xi[i] : i] : yd[yi ? yi[i] : i]));
 }
