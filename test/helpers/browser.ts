@@ -75,3 +75,13 @@ export async function launchChromium(o: { viewport?: { width: number; height: nu
   }
   return { ctx, page, close };
 }
+
+/** Opens url in the browser's window once the dashboard says it is ready; the page's script errors go to errors. */
+export async function openDashboard(browser: Chromium, url: string, errors: string[]): Promise<Page> {
+  const { page } = browser;
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}

@@ -82,3 +82,12 @@ export async function expectSameAsOrt(m: rl.Functional, xs: rl.Tensor[], onnx: U
     expect(maxAbsDiff(o.values, t.data as Float32Array), session.outputNames[i]).toBeLessThanOrEqual(1e-5);
   });
 }
+
+/** Non-trivial weights (biases included) drawn from seed, so a dropped or misplaced layer shows in the outputs. */
+export function randomize(m: { layers: { getWeightValues(): Float32Array[]; setWeights(v: Float32Array[]): void }[] }, seed: number): void {
+  const r = new Random(seed);
+  for (const l of m.layers) {
+    const vals = l.getWeightValues();
+    if (vals.length) l.setWeights(vals.map((v) => Float32Array.from(v, () => (r.next() - 0.5) * 1.2)));
+  }
+}

@@ -8,7 +8,7 @@ import { modelFromOnnx, toOnnx } from '../../src/onnx/index.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import type { Layer } from '../../src/layers/layer.js';
 import { Random } from '../../src/random.js';
-import { maxAbsDiff, ortPredict, ortSession } from './helpers.js';
+import { maxAbsDiff, ortPredict, ortSession, randomize } from './helpers.js';
 
 const L = rl.layers;
 const T = 6, F = 3;
@@ -21,14 +21,6 @@ function padded(n: number, seed: number): rl.Tensor {
     for (let f = 0; f < F; f++) d[(i * T + t) * F + f] = pad ? 0 : r.next() * 2 - 1;
   }
   return rl.tensor(d, [n, T, F]);
-}
-
-function randomize(m: rl.Sequential, seed: number): void {
-  const r = new Random(seed);
-  for (const l of m.layers) {
-    const vals = l.getWeightValues();
-    if (vals.length) l.setWeights(vals.map((v) => Float32Array.from(v, () => (r.next() - 0.5) * 1.2)));
-  }
 }
 
 const CASES: [string, () => Layer[]][] = [

@@ -10,20 +10,12 @@ import * as rl from '../../src/index.js';
 import { toOnnx } from '../../src/onnx/index.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
 import { Random } from '../../src/random.js';
-import { expectSameAsOrt, tokenIds } from './helpers.js';
+import { expectSameAsOrt, randomize, tokenIds } from './helpers.js';
 
 const L = rl.layers;
 const one = (v: unknown) => v as SymbolicTensor;
 const T = 6, F = 3, V = 15;
 
-/** Non-trivial weights (biases included), so a dropped or misplaced layer shows in the outputs. */
-function randomize(m: rl.Functional, seed: number): void {
-  const r = new Random(seed);
-  for (const l of m.layers) {
-    const vals = l.getWeightValues();
-    if (vals.length) l.setWeights(vals.map((v) => Float32Array.from(v, () => (r.next() - 0.5) * 1.2)));
-  }
-}
 const floats = (shape: number[], seed: number): rl.Tensor => {
   const r = new Random(seed);
   return rl.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r.next() - 0.5) * 3), shape);

@@ -6,16 +6,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Random, setSeed } from '../../src/random.js';
+import { setSeed } from '../../src/random.js';
 import { beamSearch, greedyDecode } from '../../src/seq2seq/decode.js';
 import { buildSeq2Seq } from '../../src/seq2seq/model.js';
-import type { Pair } from '../../src/seq2seq/pairs.js';
 import { checkSpec, loadSeq2Seq, saveSeq2Seq } from '../../src/seq2seq/store.js';
 import { trainSeq2Seq } from '../../src/seq2seq/train.js';
 import { translateTexts } from '../../src/seq2seq/translate.js';
 import { UNKNOWN, Vocab } from '../../src/seq2seq/vocab.js';
 import type { Tensor } from '../../src/tensor.js';
 import { readResults, run, schemaProblems } from '../cli/helpers.js';
+import { copyPairs } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnnlab-s2s-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,15 +48,6 @@ describe('decoding with <unk> targets', () => {
 });
 
 /** Copy three words: six frequent ones, and 150 rare ones seen once each, which a capped vocabulary reads as <unk>. */
-function copyPairs(): Pair[] {
-  const common = ['red', 'green', 'blue', 'cyan', 'gold', 'pink'];
-  const rng = new Random(7);
-  return Array.from({ length: 300 }, (_, i) => {
-    const words = [common[rng.int(6)], rng.int(2) ? `rare${i}` : common[rng.int(6)], common[rng.int(6)]];
-    return { source: words.join(' '), target: words.join(' '), where: `copy:${i + 1}` };
-  });
-}
-
 describe('training with a capped vocabulary', () => {
   it('learns to copy <unk>; the saved model says so and writes <unk> for a word it never saw', async () => {
     const r = await trainSeq2Seq(copyPairs(), { tokens: 'word', maxVocab: 10, units: 24, embeddingDim: 8, epochs: 12, batchSize: 16, lr: 0.02, samples: 1000, seed: 3 });

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { readPairs } from '../../src/seq2seq/pairs.js';
 import { trainSeq2Seq } from '../../src/seq2seq/train.js';
 import { END, PAD, UNKNOWN, Vocab } from '../../src/seq2seq/vocab.js';
-import { scratchFolder } from './scratch.js';
+import { scratchFolder } from './helpers.js';
 
 const { dir, file } = scratchFolder();
 

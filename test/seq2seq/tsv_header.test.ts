@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPairsFile } from '../../src/seq2seq/pairs.js';
 import { readResults, run } from '../cli/helpers.js';
-import { scratchFolder } from './scratch.js';
+import { scratchFolder } from './helpers.js';
 
 const { dir, file } = scratchFolder();
 

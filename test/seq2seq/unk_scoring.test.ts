@@ -3,12 +3,11 @@
  * the model writing <unk> there has not written the word, so neither the scores nor a sample's ☑ count it as right.
  */
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/random.js';
-import type { Pair } from '../../src/seq2seq/pairs.js';
 import { sampleLines } from '../../src/seq2seq/result.js';
 import { isExactMatch, scoreDecodings, trainSeq2Seq } from '../../src/seq2seq/train.js';
 import type { Decoding } from '../../src/seq2seq/decode.js';
 import { UNKNOWN, Vocab } from '../../src/seq2seq/vocab.js';
+import { copyPairs } from './helpers.js';
 
 /** A decoding as scoring reads it: only its ids and whether it ended. */
 const out = (ids: number[], ended = true): Decoding => ({ ids, ended, attention: [], logProb: 0, score: 0 });
@@ -36,15 +35,6 @@ describe('scoring a truth that holds <unk>', () => {
 });
 
 /** Copy three words: six frequent ones, and rare ones seen once each, which --max-vocab 10 reads as <unk>. */
-function copyPairs(): Pair[] {
-  const common = ['red', 'green', 'blue', 'cyan', 'gold', 'pink'];
-  const rng = new Random(7);
-  return Array.from({ length: 300 }, (_, i) => {
-    const words = [common[rng.int(6)], rng.int(2) ? `rare${i}` : common[rng.int(6)], common[rng.int(6)]];
-    return { source: words.join(' '), target: words.join(' '), where: `copy:${i + 1}` };
-  });
-}
-
 describe('training with --max-vocab', () => {
   it('a model that copies <unk> gets no credit for held-out pairs with a rare word; their samples read ☒', async () => {
     const r = await trainSeq2Seq(copyPairs(), { tokens: 'word', maxVocab: 10, units: 24, embeddingDim: 8, epochs: 12, batchSize: 16, lr: 0.02, samples: 1000, seed: 3 });

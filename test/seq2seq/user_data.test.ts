@@ -14,7 +14,7 @@ import { trainSeq2Seq } from '../../src/seq2seq/train.js';
 import { translateTexts } from '../../src/seq2seq/translate.js';
 import { END, START, UNKNOWN } from '../../src/seq2seq/vocab.js';
 import type { Tensor } from '../../src/tensor.js';
-import { scratchFolder } from './scratch.js';
+import { scratchFolder } from './helpers.js';
 
 const { dir, file } = scratchFolder();
 

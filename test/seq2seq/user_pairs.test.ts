@@ -13,7 +13,7 @@ import { loadSeq2Seq, saveSeq2Seq } from '../../src/seq2seq/store.js';
 import { trainSeq2Seq, type Seq2SeqTrainOptions } from '../../src/seq2seq/train.js';
 import { translateTexts } from '../../src/seq2seq/translate.js';
 import { readResults, run } from '../cli/helpers.js';
-import { scratchFolder } from './scratch.js';
+import { scratchFolder } from './helpers.js';
 
 const { dir, file } = scratchFolder();
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -27,11 +27,7 @@ describeInChromium('layers, dropout and the runs pages in Chromium', () => {
     }
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
-    page = browser.page;
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${server.base}/#runs`);
-    await page.waitForSelector('body[data-ready="true"]');
+    page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);
   }, 60_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain browser JavaScript, no types
 import { isGone, offPage } from '../../web/js/run_selection.js';
-import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
 import { startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const RUNS = 60;
@@ -43,11 +43,7 @@ describeInChromium('ticked runs across the Runs pages in Chromium', () => {
     }
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
-    page = browser.page;
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${server.base}/#runs`);
-    await page.waitForSelector('body[data-ready="true"]');
+    page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);
   }, 60_000);
 
   afterAll(async () => {
