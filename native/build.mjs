@@ -21,7 +21,7 @@ if (r.status !== 0) {
 
 /**
  * src/env.ts's envFlag written out again, since dist is not built yet when this runs at install: the same spellings
- * and the same message. test/env/r14_flag_spellings.test.ts checks that the two agree.
+ * and the same message. test/env/flag_spellings.test.ts checks that the two agree.
  */
 function requireNative() {
   const name = 'RNNLAB_REQUIRE_NATIVE';

@@ -45,18 +45,23 @@ export type Callback = CallbackHooks;
 export { CustomCallback } from './models/callback_class.js';
 export type { CustomCallbackArgs, Params as CallbackParams } from './models/callback_class.js';
 export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
+export { SGDOptimizer, MomentumOptimizer, AdamOptimizer, AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, RMSPropOptimizer, OptimizerConstructors } from './optimizers/tfjs_classes.js';
+export { Reduction } from './ops/losses.js';
 export { setBackend } from './ops/engine.js';
 export { backendInfo, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
+/** The encoder-decoder (with or without attention) that `rnnlab seq2seq`/`translate` run, as a library. */
+export * as seq2seq from './seq2seq/index.js';
 import { modelFromJSON } from './io/handlers.js';
 /** tfjs's tf.models namespace. */
 export const models = { modelFromJSON };
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
 export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';
 export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs } from './callbacks/index.js';
+export { CallbackList, registerCallbackConstructor } from './callbacks/tfjs_unsupported.js';
 export type { FitState, EpochProgress } from './models/callback.js';
 
 import { datasets, preprocessing as dataPreprocessing } from './data/index.js';

@@ -388,7 +388,7 @@ const methods: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
   clipByValue, pow, maximum, minimum, squaredDifference, cast, clone, broadcastTo, expandDims, squeeze, flatten, logSoftmax, max, min,
   unstack, split, gather, tile, pad, reverse, cumsum, dot, logSumExp, divNoNan,
   tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice, prod, mod, floorDiv, norm,
-  euclideanNorm, prelu, unsortedSegmentSum,
+  euclideanNorm, prelu, unsortedSegmentSum, batchNorm,
 };
 for (const [name, fn] of Object.entries(methods)) recordingMethod(name, fn);
 recordingMethod('asType', cast);

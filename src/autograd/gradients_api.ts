@@ -5,11 +5,19 @@
  * with dy all ones by default.
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
-import { track } from '../ops/memory.js';
+import { tidy, track } from '../ops/memory.js';
 import { grads as recordWith, mul, sum } from './public_ops.js';
 import { withTape, withoutTape } from './tape.js';
 
+/**
+ * Inside tidy(), as tfjs's gradients are: what f and the backward pass make is disposed, and the value and the
+ * gradients are counted by memory() (before, the intermediates stayed counted and the results were not).
+ */
 function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
+  return tidy(() => gradientsInScope(f, args, dy, what));
+}
+
+function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
   // Fresh tensors sharing the values: the caller's tensors keep their autograd fields untouched.
   const xs = args.map((a, i) => {
     const t = toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`);
@@ -30,18 +38,18 @@ function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: Ten
     if (!x.grad) {
       throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
     }
-    return new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32');
+    return track(new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32'));
   });
   const y = value.y;
-  return { value: new Tensor(Float32Array.from(y.values), [...y.shape], 'float32'), grads };
+  return { value: track(new Tensor(Float32Array.from(y.values), [...y.shape], 'float32')), grads };
 }
 
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {
-  return (x, dy) => gradientsOf(f, [x], dy, 'grad').grads[0];
+  return (x, dy) => tidy(() => gradientsOf(f, [x], dy, 'grad').grads[0]);
 }
 
 export function grads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => Tensor[] {
-  return (xs, dy) => gradientsOf(f, xs, dy, 'grads').grads;
+  return (xs, dy) => tidy(() => gradientsOf(f, xs, dy, 'grads').grads);
 }
 
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => { value: Tensor; grad: Tensor } {

@@ -19,3 +19,13 @@ export { customGrad } from './gradients_api.js';
 export { disposeVariables } from './variables.js';
 export { slice1d, slice2d, slice3d, slice4d, concat1d, concat2d, concat3d, concat4d, reverse1d, reverse2d, reverse3d, reverse4d,
   pad1d, pad2d, pad3d, pad4d } from './ranked_ops.js';
+// tfjs's composite ops, recording: tf.linalg, tf.signal, tf.fused, the op-level LSTM cells and movingAverage.
+export { linalg } from './linalg_ops.js';
+export { signal } from './signal_ops.js';
+export { fused } from './fused_ops.js';
+export { basicLSTMCell, multiRNNCell, movingAverage } from './cell_ops.js';
+// Convolutions, pools and block rearrangements (channels last), recording.
+export { conv1d, conv2d, conv3d, depthwiseConv2d, separableConv2d, conv2dTranspose, conv3dTranspose } from './conv_ops.js';
+export { maxPool, avgPool, maxPool3d, avgPool3d, pool, maxPoolWithArgmax, dilation2d } from './pool_ops.js';
+export { depthToSpace, spaceToBatchND, batchToSpaceND, localResponseNormalization } from './layout_ops.js';
+import './conv_methods.js';

@@ -7,7 +7,7 @@
 import { withTape } from './tape.js';
 import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, Variable } from '../variable.js';
-import { dispose, isDisposed, keep, track } from '../ops/memory.js';
+import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
 
 /** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
 const madeHere = new WeakSet<Variable>();
@@ -61,8 +61,15 @@ export function variableNamed(name: string): Variable {
   return found[0];
 }
 
-/** Runs f on a tape and fills .grad of the variables its scalar result depends on. */
+/**
+ * Runs f on a tape and fills .grad of the variables its scalar result depends on. Inside tidy(), as tfjs's gradients:
+ * the tensors f and the backward pass make are disposed; the cost returned is a fresh tensor, not counted by memory().
+ */
 export function costAndGradients(f: () => Tensor, varList: Variable[] | undefined, what: string): { cost: Tensor; vars: Variable[] } {
+  return tidy(() => costAndGradientsInScope(f, varList, what));
+}
+
+function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | undefined, what: string): { cost: Tensor; vars: Variable[] } {
   const vars = varList ?? trainableVariables();
   if (varList !== undefined && !varList.every((v) => v instanceof Variable)) throw new Error(`${what}: varList must hold rl.variable()s`);
   for (const v of vars) v.grad = null;
@@ -78,24 +85,30 @@ export function costAndGradients(f: () => Tensor, varList: Variable[] | undefine
   return { cost: new Tensor(Float32Array.from(value.values), [], 'float32'), vars: used };
 }
 
-/** tfjs's variableGrads(f, varList?): {value, grads: {variableName: gradient}}. */
+/**
+ * tfjs's variableGrads(f, varList?): {value, grads: {variableName: gradient}}. Inside tidy(), as tfjs's: what f and
+ * the backward pass make is disposed (keep() a tensor made in f to read it after), and the value and the gradients
+ * are counted by memory() like any op's result.
+ */
 export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  const { cost, vars } = costAndGradients(f, varList, 'variableGrads');
-  const names = new Set<string>();
-  for (const v of vars) {
-    if (names.has(v.name)) {
-      for (const u of vars) u.grad = null;
-      throw new Error(`variableGrads: two variables the cost depends on are both named '${v.name}' (models with the same layer names): give the layers distinct names`);
+  return tidy(() => {
+    const { cost, vars } = costAndGradients(f, varList, 'variableGrads');
+    const names = new Set<string>();
+    for (const v of vars) {
+      if (names.has(v.name)) {
+        for (const u of vars) u.grad = null;
+        throw new Error(`variableGrads: two variables the cost depends on are both named '${v.name}' (models with the same layer names): give the layers distinct names`);
+      }
+      names.add(v.name);
     }
-    names.add(v.name);
-  }
-  const grads = Object.fromEntries(vars.map((v) => {
-    const g = new Tensor(Float32Array.from(v.grad!), [...v.shape], 'float32');
-    gradientOwners.set(g, v);
-    return [v.name, g];
-  }));
-  for (const v of vars) v.grad = null;
-  return { value: cost, grads };
+    const grads = Object.fromEntries(vars.map((v) => {
+      const g = track(new Tensor(Float32Array.from(v.grad!), [...v.shape], 'float32'));
+      gradientOwners.set(g, v);
+      return [v.name, g];
+    }));
+    for (const v of vars) v.grad = null;
+    return { value: track(cost), grads };
+  });
 }
 
 /**

@@ -48,7 +48,10 @@ export class EarlyStopping extends BaseCallback {
       }
       return v;
     };
-    this.minDelta = Math.abs(nonNeg(args.minDelta ?? 0, 'minDelta', false));
+    // Keras and tfjs take the magnitude: -0.01 means 0.01 (the mode gives the direction).
+    const minDelta = args.minDelta ?? 0;
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) throw new Error(`earlyStopping: minDelta must be a finite number, got ${JSON.stringify(minDelta)}`);
+    this.minDelta = Math.abs(minDelta);
     this.patience = nonNeg(args.patience ?? 0, 'patience', true);
     this.startFromEpoch = nonNeg(args.startFromEpoch ?? 0, 'startFromEpoch', true);
     this.mode = resolveMode(args.mode ?? 'auto', this.monitor, 'earlyStopping');

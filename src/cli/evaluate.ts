@@ -1,12 +1,15 @@
 /** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
 import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
 import { evaluationLines } from '../tasks/text_format.js';
-import { addDataOptions, dataOptions, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
+import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
-import { checkInputPath, checkOutDir, statOf } from './paths.js';
+import { checkInputPath, checkOutDir, isRunRecordFile, statOf } from './paths.js';
+import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
 import { findModelDir } from '../tasks/text_classifier_file.js';
 
@@ -25,13 +28,52 @@ function labelMapArg(v: string): Record<string, string> {
 }
 
 /** --model names a saved model before any data is read: a usage error (exit 2) naming the flag, as predict and translate do. */
-function checkModelFlag(model: string): void {
+function checkModelFlag(model: string): string {
   if (model === '') throw new UsageError("--model expects a folder, got ''", 'evaluate');
   if (!statOf(model)) throw new UsageError(`--model: no such file or folder: ${model}`, 'evaluate');
-  try { findModelDir(model); } catch (e) {
+  let dir: string;
+  try { dir = findModelDir(model); } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}; train one with rnnlab train or rnnlab imdb`, 'evaluate');
     throw e;
   }
+  const other = notAClassifier(dir);
+  if (other) throw new UsageError(`--model: ${other}`, 'evaluate');
+  return dir;
+}
+
+/**
+ * The report is not written among the model's files, in its folder or any folder inside it: a model folder holding
+ * anything else is one `rnnlab train --out` refuses to replace, so the model's own run could no longer be redone there.
+ */
+function checkOutOfModel(out: string | undefined, modelDir: string): void {
+  if (out === undefined) return;
+  const rel = path.relative(realPath(modelDir), realPath(out));
+  if (rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))) {
+    const where = rel === '' ? 'is the folder' : 'is inside the folder';
+    throw new UsageError(`--out: ${out} ${where} of the model being evaluated; give a folder outside it for results.json and the report`, 'evaluate');
+  }
+}
+
+/** A path with symbolic links resolved, for a path not made yet through its nearest existing folder. */
+function realPath(p: string): string {
+  const abs = path.resolve(p);
+  try { return realpathSync(abs); } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(realPath(parent), path.basename(abs));
+  }
+}
+
+/**
+ * An earlier evaluate run's folder may be written again (docs/CLI.md's --out rules), but another command's run folder
+ * (the model's training run, an experiment) would lose its record to evaluate's: refused, naming that command.
+ */
+function checkNotAnotherRun(out: string): void {
+  const file = path.join(out, RESULTS_FILE);
+  if (!isRunRecordFile(file)) return;
+  const command = (JSON.parse(readFileSync(file, 'utf8')) as { command: string }).command;
+  if (command === 'evaluate') return;
+  throw new UsageError(`--out: ${out} holds the results.json of an earlier 'rnnlab ${command}' run, which evaluate's record would replace; nothing was changed. ` +
+    `Give --out a new folder (e.g. ${path.join(out, 'evaluate')}) or an earlier evaluate run's`, 'evaluate');
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -43,6 +85,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--worst <n>', 'how many worst-scored examples to show', positiveInt('--worst'), 10)
     .option('--out <dir>', 'folder for results.json (default runs/<timestamp>-evaluate)', (v: string) => {
       checkOutDir(v, 'evaluate');
+      checkNotAnotherRun(v);
       return v;
     })
     .addHelpText('after', [
@@ -53,8 +96,9 @@ export function register(program: Command, ctx: CliContext): void {
     ].join('\n'))
     .action(async (f: EvaluateFlags) => {
       const startedAt = new Date();
-      checkModelFlag(f.model);
+      checkOutOfModel(f.out, checkModelFlag(f.model));
       checkInputPath('--data', f.data, 'evaluate', f.format);
+      checkDataKindFlags(f, 'evaluate');
       try {
         const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
         for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);

@@ -10,6 +10,7 @@ import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
 import { POLICY_NAMES, setGlobalPolicy } from '../mixed_precision.js';
 import { checkOutDir, type RunFolderWrites } from './paths.js';
+import { ENV_VARS } from '../env.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
 
@@ -75,6 +76,9 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
     case 'list': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
       if (items.length === 0) throw bad('expects a comma-separated list');
+      // A name given twice would be run once: said, rather than dropped unsaid.
+      const twice = items.find((item, i) => items.indexOf(item) !== i);
+      if (twice !== undefined) throw new UsageError(`--${name} names '${twice}' twice; give each once`, cmd);
       if (f.choices) {
         const unknown = items.filter((i) => !f.choices!.includes(i));
         if (unknown.length) throw new UsageError(`--${name}: unknown value${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; choose from ${f.choices.join(', ')}`, cmd);
@@ -129,9 +133,15 @@ export const OUT_FLAG: Flags = {
   out: { kind: 'path', metavar: 'DIR', runFolder: {}, help: 'where results.json, report.html and report.png go (default runs/<timestamp>-<name>/)' },
 };
 
+/**
+ * The most kernel threads a flag takes: RNNLAB_THREADS's bound, since sweep and worker pass --threads to their runs
+ * as RNNLAB_THREADS, which refuses more (every run would fail).
+ */
+export const MAX_THREADS = ENV_VARS.RNNLAB_THREADS.max;
+
 export const VERBOSE_FLAG: Flags = {
   verbose: { kind: 'int', min: 0, max: 2, default: 1, help: 'training output: 0 silent, 1 Keras progress, 2 one line per epoch' },
-  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads (default: all cores, or RNNLAB_THREADS)' },
+  threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads (default: all cores, or RNNLAB_THREADS)' },
 };
 
 export const TRAIN_FLAGS: Flags = {
@@ -199,6 +209,13 @@ export function addNegations(command: Command): void {
   }
 }
 
+/** Whether `arg` is one of the command's flags (its long or short name, or help), as commander would read it. */
+function isFlagOf(command: Command, arg: string): boolean {
+  if (arg === '--help' || arg === '-h') return true;
+  const name = arg.startsWith('--') ? arg.split('=')[0] : arg;
+  return command.options.some((o) => o.long === name || o.short === name);
+}
+
 /**
  * A flag that takes a value given twice (`--epochs 3 ... --epochs 5`) is a usage error naming it, rather than
  * silently the last; booleans may repeat (`--no-X` after `--X` turns it off). Stops at `--`.
@@ -215,6 +232,11 @@ export function checkRepeatedFlags(command: Command, argv: readonly string[], cm
     if (!o || o.negate || o.isBoolean()) continue;
     if (seen.has(long)) throw new UsageError(`${long} is given more than once; give it once`, cmd);
     seen.add(long);
+    // commander would take the next flag as this one's value (`--out --epochs 3`: --out '--epochs', 3 a stray argument).
+    const next = eq < 0 && o.required ? argv[i + 1] : undefined;
+    if (next !== undefined && isFlagOf(command, next)) {
+      throw new UsageError(`${long} expects a value, but the flag ${next.split('=')[0]} follows it (for a value that starts with -, write ${long}=${next})`, cmd);
+    }
     if (eq < 0 && (o.required || (o.optional && i + 1 < argv.length && !argv[i + 1].startsWith('-')))) i++;
   }
 }

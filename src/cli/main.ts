@@ -64,6 +64,19 @@ function commandOf(program: Command, argv: readonly string[]): { command: Comman
   return sub ? { command: sub, path: `${top.name()} ${sub.name()}` } : { command: top, path: top.name() };
 }
 
+const namesOf = (c: Command) => c.commands.map((x) => x.name()).join(', ');
+
+/** What is wrong with `rnnlab help WORDS` (a command that does not exist, words after it), or null. */
+function helpProblem(program: Command, words: readonly string[]): string | null {
+  if (words[0].startsWith('-')) return words.length === 1 && (words[0] === '--help' || words[0] === '-h') ? null : `help takes a command, got '${words.join(' ')}'`;
+  const top = program.commands.find((c) => c.name() === words[0]);
+  if (!top) return `help: unknown command '${words[0]}'; commands are ${namesOf(program)}`;
+  const sub = words.length > 1 && top.commands.length ? top.commands.find((c) => c.name() === words[1]) : undefined;
+  if (words.length > 1 && top.commands.length && !sub) return `help: unknown command '${words[0]} ${words[1]}'; ${words[0]}'s commands are ${namesOf(top)}`;
+  const extra = words.slice(sub ? 2 : 1);
+  return extra.length ? `help takes a command, got '${extra.join(' ')}' after '${words.slice(0, sub ? 2 : 1).join(' ')}'` : null;
+}
+
 function usage(ctx: CliContext, message: string, command: string | null): number {
   const cmd = command ? `rnnlab ${command}` : 'rnnlab';
   ctx.err.write(`${cmd}: error: ${message}\nRun '${cmd} --help' for usage.\n`);
@@ -78,7 +91,13 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     return 2;
   }
   // commander's own `help` knows one level; `rnnlab help experiment digitwise` must show the sub-command's help.
-  if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
+  if (argv[0] === 'help' && argv.length > 1) {
+    const problem = helpProblem(program, argv.slice(1));
+    if (problem) return usage(ctx, problem, null);
+    argv = [...argv.slice(1), '--help'];
+  }
+  // commander prints the version whatever follows; words after it would be dropped unread.
+  if ((argv[0] === '-v' || argv[0] === '--version') && argv.length > 1) return usage(ctx, `${argv[0]} takes nothing after it, got '${argv.slice(1).join(' ')}'`, null);
   const target = commandOf(program, argv);
   const where = target?.path ?? null;
   try {
@@ -93,7 +112,9 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       const message = e.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
-      return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${program.commands.map((c) => c.name()).join(', ')}` : message, where);
+      // `rnnlab cache bogus` lists cache's own commands (ls, clean), not the top-level ones.
+      const parent = target && target.command.commands.length ? target.command : program;
+      return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${namesOf(parent)}` : message, where);
     }
     const err = e as Error;
     ctx.err.write(`${where ? `rnnlab ${where.split(' ')[0]}` : 'rnnlab'}: ${e instanceof DataError ? 'data error' : 'error'}: ${err?.message ?? String(e)}\n`);

@@ -16,7 +16,7 @@ import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
 import type { Flags } from './flags.js';
 import { Printer } from './printer.js';
-import { EVALUATE_OPTION_NAMES } from './text_cli.js';
+import { EVALUATE_OPTION_NAMES, notAClassifier } from './text_cli.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 const INPUT_FORMATS = ['lines', 'csv', 'tsv', 'jsonl'] as const;
@@ -61,6 +61,8 @@ const PREDICT_OPTION_NAMES: OptionNames = {
 async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
   const dir = resolveModelDir(f.model);
   if (!dir) throw new UsageError(`--model: ${f.model} holds no saved model (model.json); train one with rnnlab imdb or rnnlab train`, 'predict');
+  const other = notAClassifier(dir);
+  if (other) throw new UsageError(`--model: ${other}`, 'predict');
   checkTextInputs('predict', texts, f.file, 'give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH|-');
   if (f.file === undefined && (f.inputFormat || f.textColumn)) throw new UsageError(`--${f.inputFormat ? 'input-format' : 'text-column'} describes --file; there is no --file`, 'predict');
   const write = (line: string) => ctx.out.write(`${line}\n`);

@@ -6,10 +6,12 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { hasCheckpoint } from '../io/checkpoint.js';
-import { CheckpointError } from '../io/errors.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
+import { UsageError } from './context.js';
 
 export interface RunCheckpointOptions {
+  /** The command ("imdb"), for the usage error's pointer to its --help. */
+  command: string;
   /** --out, when given. */
   out?: string;
   /** --resume, when given. */
@@ -46,7 +48,8 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
     const dir = resolve(o.resume);
     if (hasCheckpoint(dir)) checkpointDir = dir;
     else if (hasCheckpoint(join(dir, 'checkpoint'))) checkpointDir = join(dir, 'checkpoint');
-    else throw new CheckpointError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')})`);
+    // A folder without a checkpoint is a wrong flag value, refused like a missing one (exit 2), before any data is loaded.
+    else throw new UsageError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')}); give the folder of the run to continue or its checkpoint/ folder`, o.command);
     outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : (made = createRunDir(o.defaultOut)));
   } else {
     outDir = o.out ?? (made = createRunDir(o.defaultOut));

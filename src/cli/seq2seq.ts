@@ -84,7 +84,7 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
     try {
       pairs = generatePairs(task, count, f.seed as number);
     } catch (e) {
-      if (e instanceof RangeError) throw new UsageError(`--count: ${e.message}`, 'seq2seq');
+      if (e instanceof Seq2SeqOptionError) throw new UsageError(`--count: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
       throw e;
     }
     return { pairs, data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
@@ -130,6 +130,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     `max lengths ${String(r.config.maxSourceLen)} -> ${String(r.config.maxTargetLen)}; trained in ${r.seconds.train.toFixed(1)} s`);
   p.line();
   p.lines(sampleLines(r.samples));
+  // As rnnlab addition says it: a --samples beyond the held-out pairs is not shown in full.
+  if ((f.samples as number) > r.samples.length) p.line(`(--samples ${String(f.samples)} asked; ${r.counts.validation} pair(s) are held out, so ${r.samples.length} are shown)`);
   p.lines(resultLines(r));
   // Without --out, a new folder of its own, suffixed when another run took the name.
   const out = (f.out as string | undefined) ?? createRunDir(defaultOutDir('seq2seq', startedAt));

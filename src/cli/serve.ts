@@ -1,7 +1,7 @@
 /** `rnnlab serve`: the dashboard. The server code is loaded only when the command runs. */
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras } from './flags.js';
+import { addFlags, helpExtras, MAX_THREADS } from './flags.js';
 import { applyThreads } from './printer.js';
 import { checkFolderFlag } from './paths.js';
 import { envText } from '../env.js';
@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     runs: { kind: 'path', metavar: 'DIR', default: 'runs', help: 'the runs folder to list and to write new runs into' },
     host: { kind: 'string', metavar: 'ADDR', help: 'interface to bind (default 127.0.0.1)' },
     data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
-    threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads for training jobs (default: all cores, or RNNLAB_THREADS)' },
+    threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads for training jobs (default: all cores, or RNNLAB_THREADS)' },
     'max-model-params': { kind: 'int', min: 1, max: 2 ** 40, metavar: 'N', help: 'the largest saved model (parameters) the dashboard loads from a run folder (default 50000000)' },
     token: { kind: 'string', metavar: 'TOKEN', help: 'access token every request must carry (else RNNLAB_TOKEN; off loopback a random one is made)' },
   }, 'serve');

@@ -5,20 +5,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns } from '../sweep/expand.js';
+import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
-import { SWEEP_FILE } from '../sweep/record.js';
+import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, type Flags } from './flags.js';
+import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
 import { checkOutFolder, entryOf, errnoWords, isRunRecordFile, quotedNames, REPORT_FILES } from './paths.js';
 
@@ -150,7 +151,7 @@ export function checkSweepOut(dir: string, command = 'sweep'): void {
 const FLAGS: Flags = {
   out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
   parallel: { kind: 'int', min: 1, max: 1024, help: 'runs at once on this machine (default: one per core, each on one thread)' },
-  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads per run (default: cores / parallel)' },
+  threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads per run (default: cores / parallel)' },
   queue: { kind: 'string', metavar: 'URL', help: 'queue the runs on Redis (redis://HOST:PORT) for `rnnlab worker`s instead of running them here' },
   'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
   detach: { kind: 'bool', help: 'with --queue: return once the runs are queued' },
@@ -160,16 +161,17 @@ interface SweepFlags { out?: string; parallel?: number; threads?: number; queue?
 
 async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<SweepOutcome | null> {
   const url = f.queue!;
-  const q = await enqueueSweep(spec, dir, { url, name: f.queueName });
-  line(`Queued ${q.queued} run(s) on ${url} (${q.done} already complete) for the sweep in ${dir}.`);
+  const q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line });
+  line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
   if (f.detach) {
-    line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}; rnnlab sweep with the same spec and --out waits for the results.`);
+    line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}${f.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${f.queueName}`}; rnnlab sweep with the same spec and --out waits for the results.`);
     return null;
   }
   let last = '';
   return waitForSweep(spec, dir, {
     url, name: f.queueName,
     onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
+    onConnection: line,
     onProgress: (p) => {
       const running = p.active.map((a) => `${a.runId} epoch ${a.epoch}/${a.epochs} on ${a.worker}`).join(', ');
       const s = `${p.completed}/${p.total} done, ${p.failed} failed${running ? `; running ${running}` : ''}`;
@@ -224,6 +226,10 @@ export function register(program: Command, ctx: CliContext): void {
     if (badUrl) throw new UsageError(badUrl, 'sweep');
     if (f.out !== undefined) checkSweepOut(f.out);
     const spec = readSweepSpec(specFile);
+    // Another spec's sweep folder is refused before anything is printed or written there (so is a damaged sweep.json,
+    // whose error names the file and field: readSweepRecord throws it).
+    const mismatch = f.out === undefined ? null : specMismatch(f.out, spec);
+    if (mismatch) throw new UsageError(`--out: ${mismatch}`, 'sweep');
     const dir = f.out ?? createRunDir(defaultOutDir(`sweep-${spec.command}`));
     const release = lockSweepDir(dir);
     try {
@@ -259,8 +265,15 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
       outcome = await viaQueue(spec, dir, f, line);
       if (!outcome) return;
     } else {
-      const size = poolSize(f);
-      line(`Sweep of ${expandRuns(spec).length} run(s) of rnnlab ${spec.command} in ${dir}: ${size.parallel} at a time, ${size.threads} thread(s) each.`);
+      // Workers and sweeps already running on this machine keep their threads: the pool is sized to the rest.
+      const cores = availableParallelism();
+      const count = expandRuns(spec).length;
+      const atOnce = (free: number) => { const s = poolSize(f, free); return Math.min(s.parallel, count) * s.threads; };
+      const claim = await claimHostThreads(atOnce, `sweep ${dir}`, { cores });
+      const size = poolSize(f, claim.free);
+      line(`Sweep of ${count} run(s) of rnnlab ${spec.command} in ${dir}: ${size.parallel} at a time, ${size.threads} thread(s) each.`);
+      const crowded = oversubscription(Math.min(size.parallel, count), size.threads, claim.others, cores);
+      if (crowded) line(`${crowded}.`);
       const stop = ctrlC(line);
       try {
         outcome = await runSweepLocal(spec, {
@@ -273,6 +286,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
         });
       } finally {
         stop.release();
+        claim.release();
       }
       if (stop.signal.aborted) {
         line(`\nStopped: ${outcome.summary.pending} run(s) left; the same command resumes the sweep (an imdb run from its checkpoint). Wrote ${path.join(dir, 'sweep.json')}.`);
@@ -280,7 +294,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
         return;
       }
     }
-    for (const l of summaryLines(outcome.summary)) line(l);
+    for (const l of summaryLines(outcome.summary, outcome.entries)) line(l);
     line(`\nWrote ${path.join(dir, 'sweep.json')} and ${path.join(dir, 'report.html')}.`);
     ctx.exitCode = outcome.summary.failed || outcome.summary.pending ? 1 : 0;
 }

@@ -2,11 +2,14 @@
  * What `rnnlab train` and `rnnlab evaluate` share: flag parsers, the data-reading flags, and turning task errors
  * into messages that name the flag.
  */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
+import { SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { UsageError, type CliContext } from './context.js';
 import { convertFlag, type FlagSpec } from './flags.js';
 
@@ -59,6 +62,8 @@ export function nameList(flag: string) {
   return (v: string): string[] => {
     const names = v.split(',').map((s) => s.trim());
     if (names.some((n) => n === '')) throw new UsageError(`${flag} takes comma-separated names, e.g. pos,neg; got '${v}'`);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new UsageError(`${flag} names '${twice}' twice; give each once`);
     return names;
   };
 }
@@ -72,6 +77,28 @@ export function addDataOptions(cmd: Command): Command {
     .option('--classes <a,b,...>', 'folder data: the class subfolders to read (e.g. pos,neg for aclImdb)', nameList('--classes'))
     .option('--skip-bad-rows', 'skip rows that cannot be read (and count them) instead of stopping at the first')
     .addOption(choice('--format <kind>', 'how to read --data (default from its name: a folder, .jsonl/.json, .tsv, else CSV)', TEXT_FORMATS));
+}
+
+/** Why the model in `dir` (a model folder) is no classifier, or null: a seq2seq model is one for rnnlab translate. */
+export function notAClassifier(dir: string): string | null {
+  return existsSync(path.join(dir, SEQ2SEQ_SPEC_FILE)) ? `${dir} holds a seq2seq model (rnnlab seq2seq), not a text classifier; decode texts with rnnlab translate` : null;
+}
+
+/**
+ * Flags that apply to one kind of --data only: --classes picks class subfolders (with a file it would be found
+ * wrong only once read), and --text-column / --label-column name columns of a file (a folder's texts are its files and
+ * its labels the subfolder names, so they would do nothing). `others`: more data paths the flags apply to (train's
+ * --validation, which may be a file where --data is a folder).
+ */
+export function checkDataKindFlags(f: DataFlags, command: string, others: readonly (string | undefined)[] = []): void {
+  const isFolder = (p: string) => statSync(p).isDirectory();
+  if (f.classes !== undefined && !isFolder(f.data)) {
+    throw new UsageError(`--classes picks class subfolders of a folder --data, but ${f.data} is a file; keep only the rows you want in it instead`, command);
+  }
+  const column = f.textColumn !== undefined ? '--text-column' : f.labelColumn !== undefined ? '--label-column' : null;
+  if (column && [f.data, ...others].every((p) => p === undefined || isFolder(p))) {
+    throw new UsageError(`${column} names a column of a CSV, TSV or JSON Lines file, but ${f.data} is a folder: its texts are its files and its labels the subfolder names`, command);
+  }
 }
 
 export interface DataFlags { data: string; textColumn?: string; labelColumn?: string; classes?: string[]; skipBadRows?: boolean; format?: TextFormat }

@@ -5,7 +5,7 @@ import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
-import { addDataOptions, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
+import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
@@ -69,6 +69,7 @@ export function register(program: Command, ctx: CliContext): void {
     const startedAt = new Date();
     checkInputPath('--data', f.data, 'train', f.format);
     if (f.validation !== undefined) checkInputPath('--validation', f.validation, 'train');
+    checkDataKindFlags(f, 'train', [f.validation]);
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails.
     const made = f.out === undefined ? createRunDir(defaultOutDir(`train-${f.model}`, startedAt)) : null;
     const out = f.out ?? made!;

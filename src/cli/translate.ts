@@ -14,7 +14,7 @@ import { checkTextInputs, textInputCommand } from './text_inputs.js';
 export const TRANSLATE_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder of rnnlab seq2seq' },
   file: { kind: 'string', metavar: 'PATH', help: "decode every line of a file, or '-' for stdin" },
-  format: { kind: 'choice', choices: ['text', 'tsv', 'jsonl'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output; jsonl: {"input", "output"} per line' },
+  format: { kind: 'choice', choices: ['text', 'tsv', 'jsonl'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output; jsonl: {"input", "output", "truncated"} per line' },
   beam: { kind: 'int', min: 0, max: 64, default: 0, help: 'beam search of this width (0: greedy)' },
   'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down); jsonl: an "attention" field' },
 };
@@ -53,7 +53,7 @@ function checkOneLine(t: Translation, f: TranslateFlags, where: string): void {
 function lines(t: Translation, f: TranslateFlags, where: string): string[] {
   if (f.format === 'jsonl') {
     const attention = f.showAttention ? { attention: t.weights.length ? { source: t.sourceTokens, output: t.outputTokens, weights: t.weights } : null } : {};
-    return [JSON.stringify({ input: t.input, output: t.output, ...attention })];
+    return [JSON.stringify({ input: t.input, output: t.output, truncated: t.truncated, ...attention })];
   }
   checkOneLine(t, f, where);
   const first = f.format === 'tsv' ? `${t.input}\t${t.output}` : t.output;
@@ -65,12 +65,20 @@ function lines(t: Translation, f: TranslateFlags, where: string): string[] {
 async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext): Promise<number> {
   if (!findSeq2SeqDir(f.model)) throw new UsageError(`--model: ${f.model} holds no ${SEQ2SEQ_SPEC_FILE} (nor does its model/ folder); train one with rnnlab seq2seq`, 'translate');
   checkTextInputs('translate', texts, f.file, 'give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-');
+  // The heatmap's lines would land between the TSV rows, which a reader of the file takes for inputs.
+  if (f.showAttention && f.format === 'tsv') throw new UsageError('--show-attention draws its heatmap between the lines of --format tsv, which must hold one input per line; use --format jsonl (an "attention" field) or text', 'translate');
   let model;
   try { model = await loadSeq2Seq(f.model); } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}`, 'translate');
     throw e;
   }
-  const write = (t: Translation, where: string) => { for (const l of lines(t, f, where)) ctx.out.write(`${l}\n`); };
+  const write = (t: Translation, where: string) => {
+    for (const l of lines(t, f, where)) ctx.out.write(`${l}\n`);
+    // stdout keeps one line per input; jsonl says it in its "truncated" field.
+    if (t.truncated && f.format !== 'jsonl') {
+      ctx.err.write(`rnnlab translate: ${where}: no <end> within ${model.spec.maxTargetLen + 1} steps (the model's longest target + 1); the output may be cut short\n`);
+    }
+  };
   const opts = { beam: f.beam };
   if (f.file === undefined) {
     translateTexts(model, texts, opts).forEach((t, i) => write(t, `text argument ${i + 1}`));

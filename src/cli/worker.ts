@@ -1,15 +1,16 @@
 /** `rnnlab worker --queue redis://HOST:PORT`: takes sweep runs off the queue until stopped (Ctrl-C). */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { claimHostThreads, oversubscription, type HostClaim } from '../sweep/host_threads.js';
 import { connectRedis, DEFAULT_QUEUE_NAME, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, type Flags } from './flags.js';
+import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 
 const FLAGS: Flags = {
   queue: { kind: 'string', metavar: 'URL', required: true, help: 'the Redis server, redis://HOST:PORT' },
   'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
   concurrency: { kind: 'int', min: 1, max: 256, default: 1, help: 'runs at once' },
-  threads: { kind: 'int', min: 1, max: 1024, help: 'kernel threads per run (default: cores / concurrency)' },
+  threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads per run (default: cores / concurrency)' },
   name: { kind: 'string', metavar: 'NAME', help: 'how progress and logs name this worker (default HOST:PID)' },
   'lock-seconds': { kind: 'int', min: 1, max: 86400, default: 30, help: 'a run whose worker stops renewing its lock this long is taken over by another worker' },
 };
@@ -27,7 +28,10 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
     const badUrl = redisUrlProblem(f.queue);
     if (badUrl) throw new UsageError(badUrl, 'worker');
-    const threads = f.threads ?? Math.max(1, Math.floor(availableParallelism() / f.concurrency));
+    // Other workers (and local sweeps) of this machine keep their threads: this one is sized to the cores they left.
+    const cores = availableParallelism();
+    const threadsFor = (free: number) => f.threads ?? Math.max(1, Math.floor(free / f.concurrency));
+    let claim: HostClaim | null = null;
     // Ctrl-C works from the start: while connecting it ends the wait, afterwards it stops the worker.
     const connecting = new AbortController();
     let w: ReturnType<typeof runWorker> | null = null;
@@ -48,6 +52,9 @@ export function register(program: Command, ctx: CliContext): void {
     for (const sig of STOP_SIGNALS) process.on(sig, stop);
     ctx.out.write(`Connecting to ${shownUrl(f.queue)}... (Ctrl-C stops)\n`);
     try {
+      claim = await claimHostThreads((free) => f.concurrency * threadsFor(free), `worker ${f.name ?? ''}`.trim(), { cores });
+      const threads = threadsFor(claim.free);
+      const crowded = oversubscription(f.concurrency, threads, claim.others, cores, '--concurrency');
       let connection;
       try {
         connection = await connectRedis(f.queue, { signal: connecting.signal });
@@ -55,10 +62,12 @@ export function register(program: Command, ctx: CliContext): void {
         if (connecting.signal.aborted) { ctx.out.write('Stopped before Redis was reached.\n'); ctx.exitCode = 0; return; }
         throw e;
       }
+      if (crowded) ctx.out.write(`${crowded}.\n`);
       w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
       ctx.out.write(`Worker on ${shownUrl(f.queue)} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
       await w.done;
     } finally {
+      claim?.release();
       for (const sig of STOP_SIGNALS) process.off(sig, stop);
     }
     ctx.exitCode = 0;

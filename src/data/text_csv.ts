@@ -5,7 +5,7 @@
  */
 import { csvRecords, tsvRecords, type CsvItem } from './csv_records.js';
 import { DataError } from './errors.js';
-import { LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
+import { AmbiguousColumnError, LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
 import { optionName, optionWithValue } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
@@ -21,7 +21,18 @@ export function pickTextAndLabel(header: readonly string[], options: TextDataset
   try {
     label = pickColumn(header, { given: options.labelColumn ?? null, defaults: LABEL_COLUMN_NAMES, role: 'label', option: optionName(names, 'labelColumn') }, where);
   } catch (e) {
-    if (!options.labelsOptional || options.labelColumn) throw e;
+    if (!options.labelsOptional || options.labelColumn || e instanceof AmbiguousColumnError) throw e;
+  }
+  if (label !== null && label === text && !options.labelColumn) {
+    // A guessed label column that is the chosen text column (predict --text-column label) is not the label: look
+    // for another among the default names; where labels are optional and there is none, read without labels.
+    let other: string | null = null;
+    try {
+      other = pickColumn(header.filter((h) => h !== text), { given: null, defaults: LABEL_COLUMN_NAMES, role: 'label', option: optionName(names, 'labelColumn') }, where);
+    } catch (e) {
+      if (e instanceof AmbiguousColumnError) throw e;
+    }
+    if (other !== null || options.labelsOptional) label = other;
   }
   if (label !== null && label === text) {
     const flags = [optionName(names, 'textColumn'), optionName(names, 'labelColumn')].filter((n) => n !== null);

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
+import { isDecimalNumber } from './text_labels.js';
 import { optionName } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, Utf8Checker, utf8Problem } from './text_stream.js';
@@ -61,6 +62,22 @@ function txtFilesUnder(classDir: string): { files: string[]; direct: number } {
   return { files: folders.flatMap((f) => f.names.map((n) => join(f.dir, n))), direct };
 }
 
+/**
+ * Labels that are all numbers are classes by value (1 and 1.0 one class: text_labels.ts), so folders 1 and 01 would
+ * be read as one class: two folders are two classes, so that is an error naming them.
+ */
+function checkNumericFolderNames(dir: string, classes: readonly string[]): void {
+  if (!classes.every(isDecimalNumber)) return;
+  // Past 2^53 labels stay as written (text_labels.ts), so two such folders stay two classes.
+  if (classes.some((c) => !Number.isFinite(Number(c)) || (Number.isInteger(Number(c)) && !Number.isSafeInteger(Number(c))))) return;
+  const byValue = new Map<number, string>();
+  for (const c of classes) {
+    const same = byValue.get(Number(c));
+    if (same !== undefined) throw new DataError(`${dir}: the class folders '${same}' and '${c}' name the same number, so they would read as one class; rename one`);
+    byValue.set(Number(c), c);
+  }
+}
+
 export async function readFolderRows(dir: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
   const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => isClassFolder(dir, d) && !hidden(d.name)).map((d) => d.name).sort();
   let classes = subdirs;
@@ -71,6 +88,7 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
     classes = [...new Set(options.classes)].sort();
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
+  checkNumericFolderNames(dir, classes);
   const listed = classes.map((cls) => { const { files, direct } = txtFilesUnder(join(dir, cls)); return { cls, names: files, direct }; });
   // aclImdb/ itself (train/ and test/, each with pos/ and neg/) would read as two classes, train and test: when no
   // class folder holds a .txt file of its own, the classes are most likely one level down. Naming the classes says

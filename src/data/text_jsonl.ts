@@ -32,7 +32,10 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     const keys = Object.keys(rec);
     let textKey: string, labelKey: string | null = null;
     try {
-      const labelled = !options.labelsOptional || options.labelColumn || keys.some((k) => LABEL_COLUMN_NAMES.includes(k.toLowerCase() as never));
+      // A key of a label name that is the text column given is no label (predict --text-column label).
+      const textGiven = options.textColumn?.trim().toLowerCase();
+      const labelled = !options.labelsOptional || options.labelColumn ||
+        keys.some((k) => LABEL_COLUMN_NAMES.includes(k.trim().toLowerCase() as never) && k.trim().toLowerCase() !== textGiven);
       ({ text: textKey, label: labelKey } = pickTextAndLabel(keys, { ...options, labelsOptional: !labelled }, where));
     } catch (e) {
       if (e instanceof SameColumnError) throw e;

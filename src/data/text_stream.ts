@@ -1,7 +1,8 @@
 /**
  * Streaming text input for user datasets: bytes are checked as UTF-8 (the first bad byte is reported with its
  * line), a leading BOM is dropped, and lines are capped in length, so a 2 GB file (or a 2 GB line) never becomes
- * one string.
+ * one string. Lines end at LF, CRLF or a lone CR (classic Mac, and what Excel for Mac's "Macintosh" text formats
+ * still write), as Python's universal newlines and the CSV reader read them.
  */
 import { createReadStream } from 'node:fs';
 import { DataError } from './errors.js';
@@ -20,18 +21,22 @@ export class Utf8Checker {
   private seen = 0;
   private need = 0;
   private lead = 0;
+  /** The last byte was CR: an LF right after it ends the same line. */
+  private cr = false;
 
   /** Index of the first byte where the text stops being UTF-8, or -1. */
   check(buf: Uint8Array): number {
-    let need = this.need, line = this.line, lead = this.lead;
+    let need = this.need, line = this.line, lead = this.lead, cr = this.cr;
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i];
+      const afterCr = cr;
+      cr = b === 13;
       let ok = true;
       if (need > 0) {
         ok = (b & 0xc0) === 0x80;
         need--;
       } else if (b < 0x80) {
-        if (b === 10) line++;
+        if (b === 13 || (b === 10 && !afterCr)) line++;
         // NUL is valid UTF-8 but never text: it is how UTF-16 (without a byte-order mark) or a binary file reads.
         else if (b === 0) { lead = 0; ok = false; }
       } else {
@@ -44,11 +49,11 @@ export class Utf8Checker {
       if (!ok) {
         this.badByte = lead;
         this.badOffset = this.seen + i;
-        this.need = 0; this.line = line; this.lead = lead;
+        this.need = 0; this.line = line; this.lead = lead; this.cr = cr;
         return i;
       }
     }
-    this.need = need; this.line = line; this.lead = lead;
+    this.need = need; this.line = line; this.lead = lead; this.cr = cr;
     this.seen += buf.length;
     return -1;
   }
@@ -97,24 +102,30 @@ export async function* decodedChunks(source: ByteSource, name: string): AsyncGen
   if (checker.truncated) throw new DataError(`${name}:${checker.line}: the file ends inside a UTF-8 character (truncated or not UTF-8)`);
 }
 
-/** Lines (without \n or \r\n) with their 1-based numbers; a line over maxChars is an error naming it. */
+/** Lines (without their LF, CRLF or lone CR) with their 1-based numbers; a line over maxChars is an error naming it. */
 export async function* readLines(source: ByteSource, name: string, maxChars = DEFAULT_MAX_LINE_CHARS): AsyncGenerator<{ text: string; line: number }> {
   let pending = '';
   let line = 1;
+  // The last chunk ended with a CR that ended a line: an LF opening the next chunk is the rest of that CRLF.
+  let afterCr = false;
   const tooLong = () => new DataError(`${name}:${line}: line is longer than ${maxChars} characters; is this the right file?`);
   for await (const chunk of decodedChunks(source, name)) {
-    let start = 0;
-    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-      let text = pending + chunk.slice(start, nl);
+    if (chunk.length === 0) continue;
+    let start: number = afterCr && chunk.startsWith('\n') ? 1 : 0;
+    afterCr = false;
+    const ends = /\r\n|\r|\n/g;
+    ends.lastIndex = start;
+    for (let m = ends.exec(chunk); m; m = ends.exec(chunk)) {
+      const text = pending + chunk.slice(start, m.index);
       pending = '';
       if (text.length > maxChars) throw tooLong();
-      if (text.endsWith('\r')) text = text.slice(0, -1);
       yield { text, line };
       line++;
-      start = nl + 1;
+      start = m.index + m[0].length;
+      afterCr = m[0] === '\r' && start === chunk.length;
     }
     pending += chunk.slice(start);
     if (pending.length > maxChars) throw tooLong();
   }
-  if (pending.length > 0) yield { text: pending.endsWith('\r') ? pending.slice(0, -1) : pending, line };
+  if (pending.length > 0) yield { text: pending, line };
 }

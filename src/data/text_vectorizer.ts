@@ -80,8 +80,12 @@ export class TextVectorizer {
 
   /**
    * Builds the vocabulary afresh (most frequent first; ties in ascending code-point order, so it does not depend on
-   * row order) and, when maxlen was not given, maxlen. Keras breaks ties the other way (descending); the lab keeps
-   * its order so that runs and saved results reproduce (a saved model carries its vocabulary either way).
+   * row order) and, when maxlen was not given, maxlen. Keras 3 breaks ties the other way: its IndexLookup sorts with
+   * np.lexsort((tokens, counts))[::-1], descending code point. The lab keeps ascending so that `rnnlab train` runs
+   * recorded so far reproduce (docs/RESULTS.md's aclImdb-folders run: a tie decides a word's id, so the initial
+   * weights it meets); a saved model carries its vocabulary either way. docs/CLI.md (`--vocab`) and docs/API.md's
+   * deliberate differences say so. seq2seq's Vocab.fromTexts (`--max-vocab`) does break ties Keras's way: it had no
+   * rule to keep (the first-seen token won).
    */
   adapt(texts: Iterable<string>): void {
     const counts = new Map<string, number>();

@@ -43,11 +43,19 @@ export const IMDB_DEFAULTS: Record<ImdbModelName, { epochs: number; batchSize: n
 };
 
 /**
- * The models whose Embedding feeds a recurrent layer directly, so maskZero makes that layer skip the padding.
- * Elsewhere the mask reaches no layer that reads it (ff_raw has no Embedding; Flatten and Conv1D take no mask,
- * and Keras refuses one there), so --mask-zero would change nothing.
+ * The models whose Embedding feeds a recurrent layer directly, so maskZero makes that layer skip the padding (the one
+ * list for imdb, compare, dashboard jobs and train's text models, src/tasks/text_model.ts). Elsewhere the mask reaches
+ * no layer that reads it: ff_raw has no Embedding, and Flatten and Conv1D do not support masking, so the mask ends
+ * at them (Keras 3 drops it there with a warning; tf.keras 2 and tfjs raise) and cnn_lstm's LSTM after the Conv1D
+ * never sees one. mask_zero does not change the Embedding's values, so --mask-zero would change nothing: refused.
  */
 export const MASK_READING_MODELS: readonly ImdbModelName[] = ['simple_rnn', 'lstm', 'gru', 'bilstm'];
+
+/** Why maskZero is of no use to `models` (a sentence to put after the option's name), or null when one reads the mask. */
+export function maskZeroUnused(models: readonly string[]): string | null {
+  if (models.some((m) => (MASK_READING_MODELS as readonly string[]).includes(m))) return null;
+  return `changes nothing for ${models.join(', ')}: no layer of ${models.length === 1 ? 'it' : 'them'} reads the padding mask (it applies to ${MASK_READING_MODELS.join(', ')})`;
+}
 
 /** The models that pool pairs of steps (MaxPooling1D(2)) and so need at least two. */
 export const POOLING_MODELS: readonly ImdbModelName[] = ['cnn', 'cnn_lstm'];
@@ -81,9 +89,8 @@ export function unusedModelOptions(models: readonly ImdbModelName[], o: { maskZe
   const list = (ms: readonly ImdbModelName[]) => ms.join(', ');
   const name = (k: keyof typeof OPTION_NAMES) => OPTION_NAMES[k][spelling];
   const problems: string[] = [];
-  if (o.maskZero && !models.some((m) => MASK_READING_MODELS.includes(m))) {
-    problems.push(`${name('maskZero')} changes nothing for ${list(models)}: no layer of ${models.length === 1 ? 'it' : 'them'} reads the padding mask (it applies to ${list(MASK_READING_MODELS)})`);
-  }
+  const maskZero = o.maskZero ? maskZeroUnused(models) : null;
+  if (maskZero) problems.push(`${name('maskZero')} ${maskZero}`);
   if (o.embeddingDimGiven && !models.some((m) => EMBEDDING_MODELS.includes(m))) {
     problems.push(`${name('embeddingDim')} changes nothing for ${list(models)}: it has no Embedding layer (it feeds the raw word ids to a Dense layer)`);
   }

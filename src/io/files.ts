@@ -80,12 +80,11 @@ export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: str
 
 const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
 
-/** save's options: rnnlab's file layout and trainingConfig switch. */
-const SAVE_OPTIONS = ['shardSizeBytes', 'includeTrainingConfig', 'weightsFileName'];
+/** save's options: rnnlab's file layout, the trainingConfig switch and tfjs's includeOptimizer (src/io/optimizer_save.ts). */
+const SAVE_OPTIONS = ['shardSizeBytes', 'includeTrainingConfig', 'weightsFileName', 'includeOptimizer'];
 /** tfjs's SaveConfig options rnnlab does not implement: refused by name. */
 const SAVE_REFUSED: Record<string, string> = {
   trainableOnly: 'model files hold every weight',
-  includeOptimizer: "model files hold no optimizer state; a checkpoint (rl.callbacks.backupAndRestore) keeps it",
 };
 
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */

@@ -7,7 +7,7 @@
 import { withoutInitializers, type Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Functional } from '../models/functional.js';
-import { NestedModel, nestedLayer } from '../models/nested.js';
+import { firstCall, NestedModel, nestedLayer } from '../models/nested.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { globalRandom } from '../random.js';
@@ -35,11 +35,6 @@ function modelNodes(model: Functional): Map<Layer, Node[]> {
   return out;
 }
 
-/**
- * Keras and tfjs number a nested model's calls from 1 in files: the model's own node (its inputs to its outputs) is
- * call 0 when it is rebuilt.
- */
-const firstCall = (l: Layer): number => (l instanceof NestedModel ? 1 : 0);
 /** Only Functional models are nested (Functional.apply makes the stand-ins). */
 const innerOf = (l: NestedModel): Functional => l.model as Functional;
 

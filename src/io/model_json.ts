@@ -24,8 +24,17 @@ import { describe } from '../describe.js';
 import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 import { layerOrderWeights } from '../models/model_common.js';
+import { optimizerConfigForOptimizerState, optimizerWeightsToSave, wantsOptimizer } from './optimizer_save.js';
 
 export type { SaveOptions };
+
+// Declared here, in a module the package's type declarations reach (src/io/optimizer_save.ts implements it).
+declare module '../models/saving.js' {
+  interface SaveOptions {
+    /** tfjs's includeOptimizer: also write the optimizer's state (weights group 'optimizer') and the training config. */
+    includeOptimizer?: boolean;
+  }
+}
 
 export const RNNLAB_VERSION = '0.1.0';
 
@@ -221,7 +230,8 @@ registerTopologyWriter(modelTopology);
 
 function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology'],
   weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
-  const { specs, data } = encodeWeights(weights);
+  const withOptimizer = wantsOptimizer(model, opts);
+  const { specs, data } = encodeWeights(withOptimizer ? [...weights, ...optimizerWeightsToSave(model, weights)] : weights);
   const shard = opts.shardSizeBytes ?? null;
   if (shard !== null && !(Number.isInteger(shard) && shard > 0)) throw new Error(`save: shardSizeBytes must be a positive integer, got ${String(shard)}`);
   const { group, files } = shardGroup(specs, data, shard, opts.weightsFileName ?? 'weights.bin');
@@ -233,6 +243,7 @@ function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology']
     weightsManifest: [group],
   };
   const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);
+  if (tc && withOptimizer) tc.optimizer_config = optimizerConfigForOptimizerState(tc.optimizer_config, model.optimizer!);
   if (tc) json.trainingConfig = tc;
   return { json, files };
 }

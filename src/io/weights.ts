@@ -20,7 +20,12 @@ export interface WeightSpec {
 
 export interface ManifestGroup { paths: string[]; weights: WeightSpec[] }
 
-export interface NamedWeight { name: string; shape: number[]; data: ArrayLike<number> }
+export interface NamedWeight {
+  name: string; shape: number[]; data: ArrayLike<number>;
+  /** int32 for tfjs's optimizer step count 'iter'; float32 otherwise. */
+  dtype?: 'float32' | 'int32';
+  group?: string;
+}
 
 export interface DecodedWeight { name: string; shape: number[]; values: Float32Array; group?: string }
 
@@ -34,7 +39,7 @@ export function sizeOfShape(shape: readonly number[]): number {
   return n;
 }
 
-/** Float32, little-endian, in order: the bytes of one group and its specs. */
+/** Float32 (int32 where a weight says so), little-endian, in order: the bytes of one group and its specs. */
 export function encodeWeights(weights: NamedWeight[]): { specs: WeightSpec[]; data: Uint8Array } {
   const total = weights.reduce((s, w) => s + w.data.length, 0);
   const out = new Uint8Array(total * 4);
@@ -43,13 +48,16 @@ export function encodeWeights(weights: NamedWeight[]): { specs: WeightSpec[]; da
   const specs: WeightSpec[] = [];
   for (const w of weights) {
     if (w.data.length !== sizeOfShape(w.shape)) throw new Error(`weight '${w.name}': ${w.data.length} values for shape [${w.shape.join(', ')}]`);
-    if (LE) {
+    const dtype = w.dtype ?? 'float32';
+    if (dtype === 'int32') {
+      for (let i = 0; i < w.data.length; i++) view.setInt32(at + i * 4, w.data[i], true);
+    } else if (LE) {
       new Float32Array(out.buffer, at, w.data.length).set(w.data);
     } else {
       for (let i = 0; i < w.data.length; i++) view.setFloat32(at + i * 4, w.data[i], true);
     }
     at += w.data.length * 4;
-    specs.push({ name: w.name, shape: [...w.shape], dtype: 'float32' });
+    specs.push({ name: w.name, shape: [...w.shape], dtype, ...(w.group !== undefined ? { group: w.group } : {}) });
   }
   return { specs, data: out };
 }

@@ -6,6 +6,7 @@ import { checkInitializer, serializeInitializer, type InitializerName } from './
 import { kerasShape, type CallContext, type SymbolicShape, type WeightSpec } from './layer.js';
 import { Normalization, checkAxes, checkNonNegative, resolveAxis, type NormalizationArgs } from './normalization.js';
 import { registerLayer } from './registry.js';
+import type { InitializerArg } from './option_types.js';
 
 export interface BatchNormalizationArgs extends NormalizationArgs {
   /** Default -1: the channel axis, normalized per channel over every other axis. */
@@ -13,9 +14,9 @@ export interface BatchNormalizationArgs extends NormalizationArgs {
   /** Default 0.99: moving = momentum * moving + (1 - momentum) * batch statistic, once per training batch. */
   momentum?: number;
   /** Default 'zeros'. */
-  movingMeanInitializer?: InitializerName;
+  movingMeanInitializer?: InitializerArg;
   /** Default 'ones'. */
-  movingVarianceInitializer?: InitializerName;
+  movingVarianceInitializer?: InitializerArg;
 }
 
 /** Keras options of other BatchNormalization variants, with the value that means "off"; anything else is refused. */

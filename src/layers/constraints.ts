@@ -4,6 +4,7 @@
  * unit's incoming weights), nonNeg zeroes negative values.
  */
 import { describe } from '../describe.js';
+import { Tensor } from '../tensor.js';
 
 /** Keras's backend epsilon, added to norms before dividing. */
 const EPSILON = 1e-7;
@@ -34,8 +35,25 @@ export class Constraint {
     if (this.className !== 'NonNeg') groupIndex(shape, this.axis.map((a) => (a < 0 ? a + shape.length : a)));
   }
 
-  /** Rescales (or clips) w of this shape in place. */
-  apply(w: { length: number; [i: number]: number }, shape: readonly number[]): void {
+  /** tfjs's constraint.apply(w): a new tensor, w left as it is. */
+  apply(w: Tensor): Tensor;
+  /** Rescales (or clips) w of this shape in place (the optimizer's step). */
+  apply(w: { length: number; [i: number]: number }, shape: readonly number[]): void;
+  apply(w: Tensor | { length: number; [i: number]: number }, shape?: readonly number[]): Tensor | void {
+    if (w instanceof Tensor) {
+      const out = Float32Array.from(w.values as ArrayLike<number>);
+      this.applyInPlace(out, w.shape);
+      return new Tensor(out, [...w.shape], 'float32');
+    }
+    // A tensor-like that is not an rl.Tensor (a tfjs tensor) has no flat values to rescale: refused, not skipped.
+    if (shape === undefined || typeof w.length !== 'number') throw new Error(`constraint ${this.className}: apply takes an rl.Tensor, got ${describe(w)}`);
+    this.applyInPlace(w, shape);
+  }
+
+  /** tfjs's name for the class ('MaxNorm', 'UnitNorm', 'MinMaxNorm', 'NonNeg'; Keras's too). */
+  getClassName(): string { return this.className; }
+
+  private applyInPlace(w: { length: number; [i: number]: number }, shape: readonly number[]): void {
     if (this.className === 'NonNeg') {
       for (let i = 0; i < w.length; i++) if (w[i] < 0) w[i] = 0;
       return;

@@ -3,9 +3,10 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import { registerLayer } from './registry.js';
+import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;
@@ -15,11 +16,11 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Default false: with true, id 0 is padding and masks the recurrent layers that follow. */
   maskZero?: boolean;
   /** Default 'uniform' (Keras's RandomUniform(-0.05, 0.05)). */
-  embeddingsInitializer?: InitializerName;
+  embeddingsInitializer?: InitializerArg;
   /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
-  embeddingsRegularizer?: RegularizerIdentifier;
+  embeddingsRegularizer?: RegularizerArg;
   /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
-  embeddingsConstraint?: ConstraintIdentifier;
+  embeddingsConstraint?: ConstraintArg;
 }
 
 /** Token ids [B, T] -> vectors [B, T, outputDim]. With maskZero, id 0 is padding for the layers that follow. */

@@ -41,8 +41,9 @@ export class Initializer {
     this.draw(shape, out, typeof seed === 'number' ? new Random(seed) : globalRandom);
   }
 
-  /** tfjs's initializer.apply(shape): a new tensor of initial values. */
-  apply(shape: Shape): Tensor {
+  /** tfjs's initializer.apply(shape, dtype): a new tensor of initial values; weights are float32 here, so only that dtype. */
+  apply(shape: Shape, dtype: string = 'float32'): Tensor {
+    if (dtype !== 'float32') throw new Error(`${this.className}.apply: dtype '${dtype}' is not supported (rnnlab's weights are float32)`);
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
     this.fill(shape, out);
     return new Tensor(out, [...shape], 'float32');
@@ -127,7 +128,8 @@ export const initializers = {
   randomUniform: (args: RandomUniformArgs = {}) => {
     rejectUnknown('RandomUniform', args, ['minval', 'maxval', 'seed']);
     const minval = num('RandomUniform', 'minval', args.minval, -0.05), maxval = num('RandomUniform', 'maxval', args.maxval, 0.05);
-    if (!(maxval > minval)) throw new Error(`RandomUniform: maxval ${maxval} must exceed minval ${minval}`);
+    // Equal bounds fill with that value, as tfjs and Keras do.
+    if (!(maxval >= minval)) throw new Error(`RandomUniform: maxval ${maxval} must not be below minval ${minval}`);
     return new Initializer('RandomUniform', { minval, maxval, seed: seedOf('RandomUniform', args.seed) }, (_s, out, rng) => {
       for (let i = 0; i < out.length; i++) out[i] = rng.uniform(minval, maxval);
     });

@@ -55,11 +55,32 @@ function register(init: Initializer): InitializerName {
   return key;
 }
 
+/**
+ * The initializer names tfjs 4.22 and Keras 3 take as strings, besides tfjs's camelCase identifiers (the
+ * catalogue's keys): tfjs's class names, Keras's class names, snake_case names and aliases; each to its class.
+ */
+const NAMED_CLASSES: Record<string, string> = Object.fromEntries([
+  // A bare Constant is Keras's Constant() (value 0); tfjs 4.22 refuses it ("config must have value set").
+  ...['Zeros', 'Ones', 'Constant', 'RandomNormal', 'RandomUniform', 'TruncatedNormal', 'VarianceScaling', 'GlorotNormal',
+    'GlorotUniform', 'HeNormal', 'HeUniform', 'LeCunNormal', 'LeCunUniform', 'LecunNormal', 'LecunUniform', 'Identity',
+    'Orthogonal'].map((c) => [c, c]),
+  ['IdentityInitializer', 'Identity'], ['OrthogonalInitializer', 'Orthogonal'],
+  ...Object.entries({
+    zeros: 'Zeros', zero: 'Zeros', ones: 'Ones', one: 'Ones', random_normal: 'RandomNormal', normal: 'RandomNormal',
+    random_uniform: 'RandomUniform', uniform: 'RandomUniform', truncated_normal: 'TruncatedNormal',
+    variance_scaling: 'VarianceScaling', glorot_normal: 'GlorotNormal', glorot_uniform: 'GlorotUniform',
+    he_normal: 'HeNormal', he_uniform: 'HeUniform', lecun_normal: 'LecunNormal', lecun_uniform: 'LecunUniform',
+    identity: 'Identity', orthogonal: 'Orthogonal',
+  }),
+]);
+
 const catalogueByName = initializers as Record<string, ((a?: never) => Initializer) | undefined>;
 
 export function checkInitializer(layer: string, what: string, v: unknown): InitializerName {
   if (typeof v === 'string' && Object.hasOwn(INITIALIZERS, v)) return v;
   if (typeof v === 'string' && Object.hasOwn(catalogueByName, v)) return register(catalogueByName[v]!());
+  // tfjs's class names ('HeNormal') and Keras's class and snake_case names ('LecunNormal', 'he_normal'), exactly.
+  if (typeof v === 'string' && Object.hasOwn(NAMED_CLASSES, v)) return deserializeInitializer({ className: NAMED_CLASSES[v], config: {} }, `${layer}: ${what}`);
   if (v instanceof Initializer) return register(v);
   if (typeof v === 'object' && v !== null) return deserializeInitializer(v, `${layer}: ${what}`);
   throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${[...new Set([...BUILTIN, ...Object.keys(initializers)])].join(', ')}`);

@@ -3,8 +3,9 @@ import type { Variable } from '../variable.js';
 import { checkActivation, type ActivationOption, type LayerActivation } from './activations.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, type LayerArgs, type WeightSpec } from './layer.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
+import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
 
 export interface KernelBiasArgs extends LayerArgs {
   /** Default 'linear'. */
@@ -12,17 +13,17 @@ export interface KernelBiasArgs extends LayerArgs {
   /** Default true. */
   useBias?: boolean;
   /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerName;
+  kernelInitializer?: InitializerArg;
   /** Default 'zeros'. */
-  biasInitializer?: InitializerName;
+  biasInitializer?: InitializerArg;
   /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
-  kernelRegularizer?: RegularizerIdentifier;
+  kernelRegularizer?: RegularizerArg;
   /** Default none. */
-  biasRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerArg;
   /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.maxNorm({maxValue}) or Keras's {className, config}. */
-  kernelConstraint?: ConstraintIdentifier;
+  kernelConstraint?: ConstraintArg;
   /** Default none. */
-  biasConstraint?: ConstraintIdentifier;
+  biasConstraint?: ConstraintArg;
 }
 
 export abstract class KernelBiasLayer extends Layer {

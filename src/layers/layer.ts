@@ -12,20 +12,24 @@ import { INITIALIZERS, type InitializerName } from './initializers.js';
 import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
+import type { PolicyName } from '../mixed_precision.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
 export type SymbolicShape = (number | null)[];
 
 export interface LayerArgs {
   name?: string;
-  /** Shape of one sample, without the batch axis (Keras input_shape). */
-  inputShape?: number[];
+  /** Shape of one sample, without the batch axis (Keras input_shape); null is a free size (tfjs's Shape). */
+  inputShape?: (number | null)[];
   batchInputShape?: (number | null)[];
   /** With inputShape or inputDim: the fixed batch size (tfjs's batchSize), what a stateful recurrent layer needs. */
   batchSize?: number | null;
   /** Shorthand for inputShape: [inputDim] (Keras input_dim). */
   inputDim?: number;
   trainable?: boolean;
+  /** tfjs's dtype / Keras's dtype policy: the layer computes in float32 either way ('int32' and others are refused). */
+  dtype?: PolicyName;
   /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
   activityRegularizer?: RegularizerIdentifier;
   /** tfjs's initial weight values, in getWeights order: set once the layer is built. */
@@ -301,9 +305,13 @@ export abstract class Layer {
   readonly id = nextLayerId++;
   /**
    * tfjs's supportsMasking: the layer carries an input's padding mask on to its output (Dense, Dropout, ...) or reads
-   * it (the recurrent layers). The classes that do say so, as their tfjs twins do; a custom layer may set it.
+   * it (the recurrent layers). The classes that do say so, as their tfjs twins do. Unless the layer's code sets it, it
+   * reads as Keras 3's default: true exactly when a user's class overrides computeMask (an accessor made in the
+   * constructor, so that the built-in classes' `override supportsMasking = true` fields still replace it).
    */
-  supportsMasking = false;
+  declare supportsMasking: boolean;
+  /** What the layer's code set supportsMasking to; undefined while never set (Keras 3's default applies). */
+  private supportsMaskingSet: boolean | undefined = undefined;
   private trainableFlag = true;
   /** rnnlab: set by dispose(); a disposed layer refuses to run. */
   disposed = false;
@@ -322,6 +330,12 @@ export abstract class Layer {
   readonly activityRegularizer: L1L2 | null;
 
   constructor(args: LayerArgs = {}, defaultPrefix?: string) {
+    Object.defineProperty(this, 'supportsMasking', {
+      get: () => this.supportsMaskingSet ?? !builtInMethod(this, 'computeMask'),
+      set: (v: boolean) => { this.supportsMaskingSet = v; },
+      configurable: true,
+      enumerable: true,
+    });
     const prefix = defaultPrefix ?? snakeCase(this.className);
     namePrefixes.set(this, prefix);
     this.name = args.name ?? uniqueName(prefix);
@@ -421,15 +435,20 @@ export abstract class Layer {
 
   protected markBuilt(inputShape: SymbolicShape): void {
     this.inputSpec = [...inputShape];
-    this.outputShapeValue = this.computeOutputShape(inputShape);
-    this.built = true;
-    // A wrapper frozen before it was built: its inner layers' weights take no gradients either.
-    if (!this.trainableFlag) for (const w of this.weights) w.requiresGrad = false;
-    if (this.initialWeights) {
-      const values = this.initialWeights;
-      this.initialWeights = null;
-      this.setWeights(values);
-    }
+    this.outputShapeValue = builtInMethod(this, 'call') ? this.computeOutputShape(inputShape) : this.userOutputShapes(inputShape)[0];
+    this.finishBuild();
+  }
+
+  /**
+   * tfjs's and Keras's computeMask, for custom layers: the padding mask of the output given the input's (a bool
+   * Tensor [batch, steps], or null). Called after call() only when supportsMasking is true (which overriding it makes
+   * the default, as Keras 3); this default passes the
+   * input's mask on. rnnlab's own layers keep the mask on the call context instead and never call it.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    // Several inputs: the first one's mask goes on, as rnnlab's graph and tfjs's executor hand it on.
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    return this.supportsMasking ? m ?? null : null;
   }
 
   /** tfjs's default, so a custom layer that keeps its input's shape need not write one. */
@@ -484,7 +503,15 @@ export abstract class Layer {
   /** callTensors, then the activity regularizer's term for each output (Keras divides it by the batch size). */
   callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     this.assertNotDisposed();
+    this.refuseIgnoredCall();
+    const maskIn = ctx.mask;
     const outs = this.callTensors(inputs, ctx, logits, inputCount);
+    // A user's layer follows Keras's mask rules; a user's subclass of one of rnnlab's layers (its call reaching
+    // super.call) keeps the mask that layer sets, unless it defines computeMask.
+    if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, 'call'))) {
+      const list = inputCount > 1 && inputs.length === inputCount;
+      ctx.mask = userLayerMask(this, list ? inputs : inputs[0], list ? inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? maskIn : null)) : maskIn, outs[0]);
+    }
     const reg = this.activityRegularizer;
     if (reg && ctx.activityPenalties) {
       for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: y.rank > 0 && y.shape[0] > 0 ? 1 / y.shape[0] : 1 });
@@ -492,7 +519,17 @@ export abstract class Layer {
     return outs;
   }
 
+  /**
+   * A user's subclass of a layer that computes without call() (the recurrent layers, Bidirectional, the merges: their
+   * engine runs in callTensors) would have its call() override skipped: refused, naming the class.
+   */
+  private refuseIgnoredCall(): void {
+    if (builtInMethod(this, 'call') || !builtInMethod(this, 'callTensors') || this.callTensors === Layer.prototype.callTensors) return;
+    throw new Error(`${this.name} (${this.className}): overriding call() is not supported on a subclass of this layer (rnnlab computes it without call()); subclass rl.layers.Layer and use the layer inside it instead`);
+  }
+
   private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[]): SymbolicTensor[] {
+    this.refuseIgnoredCall();
     const all = [...inputs, ...states];
     const shapes = all.map((t) => t.shape);
     const where = `${this.name} (${this.className})`;
@@ -565,10 +602,66 @@ export abstract class Layer {
    * are extras (a recurrent layer's initial states). Single-input layers keep these defaults.
    */
   callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
+    if (this.takesUserList(inputs.length, inputCount)) {
+      if (!this.built) this.buildUserList(inputs.map((t) => [null, ...t.shape.slice(1)]));
+      return this.userOutputs(this.call(inputs as unknown as Tensor, ctx, logits));
+    }
     this.requireOneInput(inputs.length, inputCount);
     const x = inputs[0];
     this.checkInput(x);
-    return [this.call(x, ctx, logits)];
+    return this.userOutputs(this.call(x, ctx, logits));
+  }
+
+  /**
+   * tfjs's and Keras's custom layers may take a list of inputs (call, build and computeOutputShape then get the
+   * list) and return a list of outputs; rnnlab's own layers say what they take themselves.
+   */
+  private takesUserList(n: number, inputCount: number): boolean {
+    return inputCount > 1 && n === inputCount && !builtInMethod(this, 'call');
+  }
+
+  /** A user's call may return a list of tensors (tfjs's); rnnlab's own return one. */
+  private userOutputs(out: Tensor | Tensor[]): Tensor[] {
+    if (!Array.isArray(out)) return [out];
+    if (builtInMethod(this, 'call') || out.length === 0 || !out.every((t) => t instanceof Tensor)) {
+      throw new Error(`${this.name} (${this.className}): call() returned ${describe(out)}; expected a tensor or a list of tensors`);
+    }
+    return out;
+  }
+
+  /** A user's layer built for a list of input shapes (tfjs's build(inputShape: Shape[])). */
+  private buildUserList(shapes: SymbolicShape[]): void {
+    if (!this.built) this.build(shapes as unknown as SymbolicShape);
+    this.markBuiltList(shapes);
+  }
+
+  private markBuiltList(shapes: SymbolicShape[]): void {
+    this.inputSpec = null;
+    this.outputShapeValue = this.userOutputShapes(shapes)[0];
+    this.finishBuild();
+  }
+
+  private finishBuild(): void {
+    this.built = true;
+    // A wrapper frozen before it was built: its inner layers' weights take no gradients either.
+    if (!this.trainableFlag) for (const w of this.weights) w.requiresGrad = false;
+    if (this.initialWeights) {
+      const values = this.initialWeights;
+      this.initialWeights = null;
+      this.setWeights(values);
+    }
+  }
+
+  /** computeOutputShape's answer as one shape per output: a list of shapes means several outputs (tfjs). */
+  private userOutputShapes(input: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
+    const out = this.computeOutputShape(input as SymbolicShape) as SymbolicShape | SymbolicShape[];
+    const list = Array.isArray(out) && out.length > 0 && out.every((d) => Array.isArray(d)) ? out as SymbolicShape[] : [out as SymbolicShape];
+    for (const s of list) {
+      if (!Array.isArray(s) || !s.every((d) => d === null || (Number.isInteger(d) && d >= 0))) {
+        throw new Error(`${this.name} (${this.className}): computeOutputShape returned ${out === undefined ? 'undefined' : describe(out)}; expected a shape such as [null, 4] or a list of shapes`);
+      }
+    }
+    return list;
   }
 
   /** Builds for x on first use, then checks x against the built input shape. */
@@ -582,7 +675,9 @@ export abstract class Layer {
   }
 
   computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
+    if (this.takesUserList(inputShapes.length, inputCount)) return this.userOutputShapes(inputShapes);
     this.requireOneInput(inputShapes.length, inputCount);
+    if (!builtInMethod(this, 'call')) return this.userOutputShapes(inputShapes[0]);
     return [this.computeOutputShape(inputShapes[0])];
   }
 
@@ -592,6 +687,7 @@ export abstract class Layer {
   }
 
   buildFor(inputShapes: SymbolicShape[], inputCount = inputShapes.length): void {
+    if (this.takesUserList(inputShapes.length, inputCount)) return this.buildUserList(inputShapes);
     this.requireOneInput(inputShapes.length, inputCount);
     this.ensureBuilt(inputShapes[0]);
   }
@@ -702,10 +798,44 @@ export abstract class Layer {
   }
 }
 
+/**
+ * The output mask of a user's layer, as Keras 3: without supportsMasking the mask ends there (Keras warns that the
+ * layer destroys it; tfjs 4.22's executor leaks it on to the next layers by accident), with it computeMask decides.
+ * A layer that overrides computeMask supports masking unless its code set supportsMasking = false (Keras 3's rule).
+ */
+function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | null | (Uint8Array | null)[], out: Tensor): Uint8Array | null {
+  const where = `${layer.name} (${layer.className})`;
+  const asTensor = (t: Tensor, m: Uint8Array | null) => (m && t.rank >= 2 && m.length === t.shape[0] * t.shape[1]
+    ? new Tensor(Int32Array.from(m), [t.shape[0], t.shape[1]], 'bool') : null);
+  // One input: its mask or null; a list of inputs: a list of masks (tfjs's computeMask(inputs, masks)).
+  const masks = Array.isArray(x) ? x.map((t, i) => asTensor(t, (maskIn as (Uint8Array | null)[])[i])) : null;
+  const given = masks ? (masks.some((m) => m) ? masks : null) : asTensor(x as Tensor, maskIn as Uint8Array | null);
+  if (!layer.supportsMasking) {
+    // Only reached with an override when the layer's code set supportsMasking = false. Keras 3 then drops the mask
+    // without calling compute_mask; rnnlab calls it once more so that a mask it returns is not silently ignored.
+    if (!builtInMethod(layer, 'computeMask') && (layer.computeMask(x, given) ?? null) !== null) {
+      throw new Error(`${where}: computeMask returned a mask but the layer sets supportsMasking = false, so the mask would be dropped (Keras 3 ignores computeMask then; rnnlab refuses rather than ignore it); remove the assignment or set this.supportsMasking = true`);
+    }
+    return null;
+  }
+  const m = layer.computeMask(x, given) as unknown;
+  if (m === null || m === undefined) return null;
+  if (!(m instanceof Tensor) || m.rank !== 2 || out.rank < 2 || m.shape[0] !== out.shape[0] || m.shape[1] !== out.shape[1]) {
+    const got = m instanceof Tensor ? `a tensor of shape [${m.shape.join(', ')}]` : describe(m);
+    throw new Error(`${where}: computeMask must return null or a tensor [batch, steps] matching the output [${out.shape.join(', ')}], got ${got}`);
+  }
+  const v = m.dataSync() as ArrayLike<number>;
+  return Uint8Array.from(v, (b) => (b ? 1 : 0));
+}
+
 /** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */
 function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown, constraint: unknown): WeightSpec {
   if (name === '' || name.includes('/')) throw new Error(`${layer}: addWeight: the weight name must be non-empty without '/', got ${JSON.stringify(name)}`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${layer}: addWeight '${name}': shape must be a list of sizes, got ${describe(shape)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    const got = Array.isArray(shape) ? `[${shape.map((d) => (typeof d === 'number' || d === undefined ? String(d) : describe(d))).join(', ')}]` : describe(shape);
+    // The usual cause after loading: the constructor reads an option that getConfig() does not write back.
+    throw new Error(`${layer}: addWeight '${name}': shape must be a list of sizes, got ${got}; a layer built from a saved config gets only what its getConfig() returned`);
+  }
   if (dtype !== undefined && dtype !== null && dtype !== 'float32') throw new Error(`${layer}: addWeight '${name}': dtype ${describe(dtype)} is not supported (weights are float32)`);
   let init: WeightSpec['initializer'] = 'glorotUniform';
   if (typeof initializer === 'function') init = initializer as WeightSpec['initializer'];
@@ -783,3 +913,5 @@ export class Node {
 export function isSymbolic(v: unknown): v is SymbolicTensor {
   return v instanceof SymbolicTensor;
 }
+
+markBuiltInLayerClass(Layer);

@@ -7,8 +7,9 @@ import type { Variable } from '../variable.js';
 import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, checkBool, kerasShape, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
+import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
 
 export interface NormalizationArgs extends LayerArgs {
   /** Default 1e-3: added to the variance before its square root. */
@@ -18,17 +19,17 @@ export interface NormalizationArgs extends LayerArgs {
   /** Default true: learn a scale gamma. */
   scale?: boolean;
   /** Default 'zeros'. */
-  betaInitializer?: InitializerName;
+  betaInitializer?: InitializerArg;
   /** Default 'ones'. */
-  gammaInitializer?: InitializerName;
+  gammaInitializer?: InitializerArg;
   /** Default none. */
-  betaRegularizer?: RegularizerIdentifier;
+  betaRegularizer?: RegularizerArg;
   /** Default none. */
-  gammaRegularizer?: RegularizerIdentifier;
+  gammaRegularizer?: RegularizerArg;
   /** Default none. */
-  betaConstraint?: ConstraintIdentifier;
+  betaConstraint?: ConstraintArg;
   /** Default none. */
-  gammaConstraint?: ConstraintIdentifier;
+  gammaConstraint?: ConstraintArg;
 }
 
 export abstract class Normalization extends Layer {

@@ -1,17 +1,18 @@
 import { prelu } from '../autograd/advanced_activation_ops.js';
 import type { Tensor } from '../tensor.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
+import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { describe } from '../describe.js';
 import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { registerLayer } from './registry.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
+import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_types.js';
 
 export interface PReLUArgs extends LayerArgs {
   /** Initializes alpha. Default 'zeros' (the layer starts as a ReLU). */
-  alphaInitializer?: InitializerName;
-  alphaRegularizer?: RegularizerIdentifier;
-  alphaConstraint?: ConstraintIdentifier;
+  alphaInitializer?: InitializerArg;
+  alphaRegularizer?: RegularizerArg;
+  alphaConstraint?: ConstraintArg;
   /** Axes (1 = the first after the batch) along which one alpha is shared, e.g. 1 for one slope per channel over time. */
   sharedAxes?: number | number[] | null;
 }

@@ -11,15 +11,16 @@ import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { checkKernelActivation } from './activations.js';
 import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerName } from './initializers.js';
-import { checkConstraint, serializeConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
+import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
+import type { InitializerArg, RegularizerArg, ConstraintArg, RecurrentActivationArg } from './option_types.js';
 
 export interface RNNArgs extends LayerArgs {
   units: number;
   /** Default 'tanh'. */
-  activation?: ops.Activation;
+  activation?: RecurrentActivationArg;
   /** Default true. */
   useBias?: boolean;
   /** Default false: only the last output. */
@@ -42,23 +43,23 @@ export interface RNNArgs extends LayerArgs {
    */
   recurrentDropout?: number;
   /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerName;
+  kernelInitializer?: InitializerArg;
   /** Default 'orthogonal'. */
-  recurrentInitializer?: InitializerName;
+  recurrentInitializer?: InitializerArg;
   /** Default 'zeros'. */
-  biasInitializer?: InitializerName;
+  biasInitializer?: InitializerArg;
   /** Default none: 'l1', 'l2', 'l1l2', rl.regularizers.l2({l2}) or Keras's {className: 'L2', config}. */
-  kernelRegularizer?: RegularizerIdentifier;
+  kernelRegularizer?: RegularizerArg;
   /** Default none. */
-  recurrentRegularizer?: RegularizerIdentifier;
+  recurrentRegularizer?: RegularizerArg;
   /** Default none. */
-  biasRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerArg;
   /** Default none: 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or Keras's {className, config}. */
-  kernelConstraint?: ConstraintIdentifier;
+  kernelConstraint?: ConstraintArg;
   /** Default none. */
-  recurrentConstraint?: ConstraintIdentifier;
+  recurrentConstraint?: ConstraintArg;
   /** Default none. */
-  biasConstraint?: ConstraintIdentifier;
+  biasConstraint?: ConstraintArg;
   /** tfjs: with inputDim, the input shape [inputLength, inputDim] (without it, any number of steps). */
   inputLength?: number;
   /** Keras's speed mode (0, 1 or 2; default 2): every value computes the same here; kept in the config. */
@@ -70,7 +71,7 @@ export interface RNNArgs extends LayerArgs {
 /** LSTM's and GRU's extra argument. */
 export interface GatedRNNArgs extends RNNArgs {
   /** Default 'sigmoid'. */
-  recurrentActivation?: ops.Activation;
+  recurrentActivation?: RecurrentActivationArg;
 }
 
 export interface RNNRun {

@@ -2,6 +2,7 @@
  * className -> layer class, filled by each layer file as it loads (Keras's object registration). Saving and
  * loading look classes up here, so src/io never names a concrete layer.
  */
+import { markBuiltInLayerClass } from './built_in_classes.js';
 import type { Layer } from './layer.js';
 
 /** A layer class as the registry sees it: its Keras name, its alias names, and the inverse of getConfig. */
@@ -17,6 +18,7 @@ export interface SerializedLayer { className: string; config: Record<string, unk
 const classes = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
+  markBuiltInLayerClass(cls);
   for (const name of [cls.className, ...(cls.aliases ?? [])]) registerLayerName(name, cls);
 }
 

@@ -3,6 +3,10 @@
  * Keras and tfjs do), with the matching gradient. One class covers L1, L2 and L1L2, as tfjs's L1L2 does.
  */
 import { describe } from '../describe.js';
+import { checkOptionKeys } from '../near_name.js';
+import { add, mul, square, sum } from '../autograd/public_ops.js';
+import { abs } from '../autograd/differentiable_ops.js';
+import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 
 export interface RegularizerArgs { l1?: number; l2?: number }
 
@@ -15,6 +19,22 @@ export class L1L2 {
     this.l2 = checkFactor('l2', args.l2 ?? 0);
   }
   getConfig(): Record<string, unknown> { return { l1: this.l1, l2: this.l2 }; }
+  /** tfjs's name: 'L1L2' for l1, l2 and l1l2 alike. */
+  getClassName(): string { return L1L2.className; }
+  /** tfjs's regularizer.apply(x): the penalty l1 * sum|x| + l2 * sum x^2 as a scalar, recorded on the tape. */
+  apply(x: TensorLike): Tensor {
+    const t = toTensor(x, 'regularizer.apply: x');
+    let penalty: Tensor = new Tensor(Float32Array.of(0), [], 'float32');
+    if (this.l1 !== 0) penalty = add(penalty, mul(this.l1, sum(abs(t))));
+    if (this.l2 !== 0) penalty = add(penalty, mul(this.l2, sum(square(t))));
+    return penalty;
+  }
+  /** Keras's from_config(config), or tfjs's static fromConfig(cls, config). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  static fromConfig(first: RegularizerArgs | Function, config?: RegularizerArgs): L1L2 {
+    const c = checkOptionKeys('L1L2.fromConfig', typeof first === 'function' ? config : first, ['l1', 'l2']);
+    return checkRegularizer('L1L2.fromConfig', 'config', { className: L1L2.className, config: c ?? {} }) as L1L2;
+  }
 }
 
 function checkFactor(what: string, v: unknown): number {
@@ -24,9 +44,13 @@ function checkFactor(what: string, v: unknown): number {
 
 /** tfjs's factories (default factor 0.01, as tfjs and Keras). */
 export const regularizers = {
-  l1: (args: { l1?: number } = {}) => new L1L2({ l1: args.l1 ?? 0.01 }),
-  l2: (args: { l2?: number } = {}) => new L1L2({ l2: args.l2 ?? 0.01 }),
-  l1l2: (args: RegularizerArgs = {}) => new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 }),
+  // An option the factory does not read (l1({l2: 0.5})) is an error naming it, not a silent 0.01.
+  l1: (args: { l1?: number } = {}) => new L1L2({ l1: checkOptionKeys('regularizers.l1', args, ['l1']).l1 as number ?? 0.01 }),
+  l2: (args: { l2?: number } = {}) => new L1L2({ l2: checkOptionKeys('regularizers.l2', args, ['l2']).l2 as number ?? 0.01 }),
+  l1l2: (args: RegularizerArgs = {}) => {
+    checkOptionKeys('regularizers.l1l2', args, ['l1', 'l2']);
+    return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
+  },
 };
 
 export type RegularizerIdentifier = L1L2 | 'l1' | 'l2' | 'l1l2' | { className: string; config?: RegularizerArgs } | null;
@@ -44,7 +68,7 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
       // Keras's own L1 and L2 classes default their factor to 0.01 when the config leaves it out.
       if (className === 'L1') return new L1L2({ l1: config.l1 ?? 0.01 });
       if (className === 'L2') return new L1L2({ l2: config.l2 ?? 0.01 });
-      if (className === 'L1L2') return new L1L2(config);
+      if (className === 'L1L2') return new L1L2(checkOptionKeys('L1L2', config, ['l1', 'l2']));
     }
   } catch (e) {
     throw new Error(`${layer}: ${what}: ${(e as Error).message}`);

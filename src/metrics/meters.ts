@@ -37,6 +37,11 @@ class AccuracyCounter {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
+    // A folded sigmoid's logit > 0 is p > 0.5; a folded softmax's is not, so binaryAccuracy thresholds its probabilities.
+    if (kind === 'binaryAccuracy' && fromLogits && this.loss !== 'binaryCrossentropy') {
+      out = new TensorClass(Float32Array.from(softmaxRows(out.values, C)), out.shape, 'float32');
+      fromLogits = false;
+    }
     if (mask) return this.addMasked(kind, out, y, fromLogits, mask);
     const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, fromLogits ? 0 : 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;

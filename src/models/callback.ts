@@ -54,18 +54,37 @@ export class History {
 }
 
 /**
- * tfjs names compile's 'accuracy' metric 'acc' in its logs and history; rnnlab keeps Keras's 'accuracy' and adds
- * 'acc' / 'val_acc' (and '<output>_acc') as non-enumerable aliases, so tfjs programs reading logs.val_acc run
- * while the keys listed (Object.keys, JSON, CSV columns) stay Keras's.
+ * tfjs 4.22 logs compile's 'accuracy' as 'acc' and 'crossentropy' as 'ce' (the other names as given: 'mse' stays
+ * 'mse'). rnnlab keeps the name compiled (Keras's) and adds tfjs's as a non-enumerable alias ('val_ce',
+ * '<output>_acc'), so tfjs programs reading logs.val_ce run while the keys listed (Object.keys, JSON, CSV columns)
+ * stay Keras's.
  */
+const TFJS_LOG_NAMES: Record<string, string> = { accuracy: 'acc', crossentropy: 'ce' };
+
 export function withTfjsAliases<T extends object>(logs: T): T {
-  for (const k of Object.keys(logs)) {
-    if (!k.endsWith('accuracy')) continue;
-    const alias = `${k.slice(0, -'accuracy'.length)}acc`;
-    if (alias in logs) continue;
+  const keys = new Set(Object.keys(logs));
+  for (const k of keys) {
+    const alias = tfjsLogName(k, keys);
+    if (alias === null || alias in logs) continue;
     Object.defineProperty(logs, alias, { enumerable: false, configurable: true, get: () => (logs as Record<string, unknown>)[k] });
   }
   return logs;
+}
+
+/**
+ * tfjs's name for log key k when k is a metric compiled as exactly 'accuracy' or 'crossentropy': the whole key
+ * (after 'val_') for one output, '<output>_<metric>' for several, recognised by '<output>_loss' being logged too;
+ * so 'binary_crossentropy' or a user metric 'my_accuracy' (metrics of their own) get none. Else null.
+ */
+function tfjsLogName(k: string, keys: ReadonlySet<string>): string | null {
+  const val = k.startsWith('val_') ? 'val_' : '';
+  const rest = k.slice(val.length);
+  for (const [compiled, short] of Object.entries(TFJS_LOG_NAMES)) {
+    if (rest === compiled) return `${val}${short}`;
+    const output = rest.endsWith(`_${compiled}`) ? rest.slice(0, -compiled.length - 1) : null;
+    if (output && keys.has(`${val}${output}_loss`)) return `${val}${output}_${short}`;
+  }
+  return null;
 }
 
 /** Adds withTfjsAliases to every logs object among a hook's arguments. */

@@ -25,7 +25,7 @@ import { checkMetricsFit, compileExtras, conformTargets, type LossWeightsArg } f
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
-import { nestedLayer } from './nested.js';
+import { firstCall, nestedLayer } from './nested.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -189,7 +189,8 @@ export class Functional extends ModelBase<TensorsLike> {
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     this.assertNotDisposed();
     const nodes = new Set(this.nodes);
-    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.node.index}][${t.outputIndex}]`));
+    const callIndex = (t: SymbolicTensor) => t.node.index + firstCall(t.sourceLayer);
+    const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${callIndex(t)}][${t.outputIndex}]`));
     for (const line of summaryLines(this.name, this.layers, lineLength, positions, inputsOf)) printFn(line);
   }
 

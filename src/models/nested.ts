@@ -5,6 +5,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
+import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
 
 /** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
@@ -26,6 +27,12 @@ export interface NestableModel {
 }
 
 const standIns = new WeakMap<NestableModel, NestedModel>();
+
+/**
+ * The number Keras and tfjs give a layer's first call in a model that holds it (model files, summaries): a nested
+ * model's own graph (its inputs to its outputs) is its call 0 when it is rebuilt, so its calls there count from 1.
+ */
+export const firstCall = (l: Layer): number => (l instanceof NestedModel ? 1 : 0);
 
 export class NestedModel extends Layer {
   /** tfjs 4.22 writes a nested model as class 'Model' (Keras: 'Functional'); rnnlab reads both, writes tfjs's. */
@@ -136,6 +143,9 @@ export function outerHolders(model: object): number {
   const l = standIns.get(model as NestableModel);
   return l && !l.disposed ? l.modelRefs : 0;
 }
+
+// Its call runs the inner graph, which sets the output's padding mask itself (not a user's layer).
+markBuiltInLayerClass(NestedModel);
 
 /** The one layer that stands for model in outer graphs. */
 export function nestedLayer(model: NestableModel): NestedModel {

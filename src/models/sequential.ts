@@ -84,6 +84,9 @@ export class Sequential extends ModelBase<TensorLike> {
     } catch (e) {
       throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
     }
+    // A custom layer may return a list of tensors (tfjs's); a Sequential passes one tensor from layer to layer.
+    const outs = layer.computeOutputShapes([inputShape], 1);
+    if (outs.length !== 1) throw new Error(`${this.name}: ${layer.name} (${layer.className}) has ${outs.length} outputs, but every layer of a Sequential model must have one (Keras's rule); use the functional API (rl.model({inputs, outputs}))`);
     const spec = layer.inputSpec;
     if (spec && (spec.length !== inputShape.length || spec.some((d, i) => d !== null && inputShape[i] !== null && d !== inputShape[i]))) {
       throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);

@@ -180,12 +180,25 @@ export function metricsNames(model: TrainableModel): string[] {
   return ['loss', ...lossNames, ...names];
 }
 
-/** Each output's loss name (several outputs) and the metrics' log names, one output after the other. */
+/**
+ * Each output's loss name (several outputs) and the metrics' log names, one output after the other. Outputs of one
+ * layer (an LSTM's returnState) share its name: a repeated label is numbered '<label>_0', '<label>_1', ... as tfjs
+ * numbers its log keys, so no output's value overwrites another's.
+ */
 function logNames(model: TrainableModel): { lossNames: string[]; names: string[] } {
   const heads = model.outputHeads();
   const per = outputMetricNames(model);
-  return { lossNames: heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : [],
-    names: heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`))) };
+  const lossNames = heads.length > 1 ? heads.map((h) => `${h.name}_loss`) : [];
+  const names = heads.flatMap((h, i) => per[i].map((m) => (heads.length === 1 ? m : `${h.name}_${m}`)));
+  const all = ['loss', ...lossNames, ...names];
+  const seen = new Map<string, number>();
+  const unique = all.map((label) => {
+    if (all.indexOf(label) === all.lastIndexOf(label)) return label;
+    const k = seen.get(label) ?? 0;
+    seen.set(label, k + 1);
+    return `${label}_${k}`;
+  });
+  return { lossNames: unique.slice(1, 1 + lossNames.length), names: unique.slice(1 + lossNames.length) };
 }
 
 /** compile's options (tfjs's names; Keras's snake_case loss_weights too). */

@@ -101,3 +101,8 @@ export function assertShape(shape: unknown, op: string): Shape {
   }
   return shape as Shape;
 }
+
+/** tfjs's sumOutType: the dtype a sum of this dtype gives (bool and int32 sum to int32). */
+export function sumOutType(dtype: DType): DType {
+  return upcast(checkDtype(dtype, 'sumOutType'), 'int32');
+}

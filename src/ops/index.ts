@@ -6,7 +6,7 @@ import './methods.js';
 
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, scalar, fill, zeros, ones, zerosLike, onesLike,
   oneHot, range, linspace, eye, buffer, TensorBuffer } from './creation.js';
-export { randomNormal, randomUniform, randomUniformInt, randomStandardNormal, truncatedNormal, multinomial, dropout } from './random.js';
+export { randomNormal, randomUniform, randomUniformInt, randomStandardNormal, truncatedNormal, multinomial, dropout, rand, randomGamma } from './random.js';
 export { add, sub, mul, div, floorDiv, pow, maximum, minimum, mod, squaredDifference, equal, notEqual, greater, greaterEqual,
   less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, neg, abs, square, exp, log, sqrt, sigmoid, tanh, relu, isNaN, isFinite, isInf, divNoNan,
   clipByValue, cast, clone, where, atan2 } from './elementwise.js';
@@ -19,7 +19,7 @@ export { einsum } from './einsum.js';
 export { gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, mirrorPad, diag, meshgrid, ensureShape, broadcastArgs } from './indexing.js';
 export { whereAsync, booleanMaskAsync, setdiff1dAsync, unique, searchSorted, lowerBound, upperBound, bincount, denseBincount, inTopKAsync }
   from './selection.js';
-export { upcastType } from './convert.js';
+export { upcastType, sumOutType } from './convert.js';
 export { matMul, transpose } from './linalg.js';
 export { floor, ceil, round, sign, reciprocal, rsqrt, sin, cos, expm1, log1p, softplus, logSigmoid, elu, selu, relu6, leakyRelu, step,
   addN, cumsum, cumprod, moments, broadcastTo, dot, outerProduct, prelu, batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, tan, cosh, sinh, asin, acos, atan, asinh, acosh, atanh, erf } from './math.js';
@@ -29,3 +29,8 @@ export { ready, nextFrame, browser } from './engine.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { util } from './util.js';
 export { Reduction } from './losses.js';
+export { cosineWindow, enclosingPowerOfTwo } from './signal.js';
+export { sparseToDense, sparse } from './sparse.js';
+export { bitwiseAnd, raggedRange } from './integer_ops.js';
+// tfjs ops rnnlab refuses by name (complex numbers, images, strings, ragged gathers).
+export { complex, real, imag, fft, ifft, rfft, irfft, raggedGather, raggedTensorToTensor, spectral, image, string } from './unsupported.js';

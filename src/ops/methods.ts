@@ -17,6 +17,7 @@ import { formatTensor } from './format.js';
 import { stridedSlice } from './strided_slice.js';
 import * as ix from './indexing.js';
 import * as sel from './selection.js';
+import { unsupportedMethods } from './unsupported.js';
 
 type Axis = number | number[] | null;
 
@@ -151,6 +152,9 @@ declare module '../tensor.js' {
     toFloat(): Tensor;
     toInt(): Tensor;
     toBool(): Tensor;
+    batchNorm(mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, varianceEpsilon?: number): Tensor;
+    /** tfjs's bytes(): the raw storage as bytes (float32 as 4-byte floats, int32 as 4-byte ints, bool one byte each). */
+    bytes(): Promise<Uint8Array>;
   }
 }
 
@@ -230,7 +234,21 @@ Object.assign(P, {
   toFloat(this: Tensor) { return e.cast(this, 'float32'); },
   toInt(this: Tensor) { return e.cast(this, 'int32'); },
   toBool(this: Tensor) { return e.cast(this, 'bool'); },
+  batchNorm(this: Tensor, mean: TensorLike, variance: TensorLike, offset?: TensorLike, scale?: TensorLike, eps?: number) {
+    return m.batchNorm(this, mean, variance, offset, scale, eps);
+  },
+  bytes(this: Tensor) {
+    return Promise.resolve().then(() => {
+      const v = this.dataSync();
+      // tfjs stores bool as one byte per value and float32 as 4-byte floats (also under rl.setPrecision(64)).
+      if (this.dtype === 'bool') return Uint8Array.from(v);
+      const typed = this.dtype === 'float32' ? Float32Array.from(v) : Int32Array.from(v);
+      return new Uint8Array(typed.buffer);
+    });
+  },
 });
+// tfjs's methods for ops rnnlab does not implement (conv2d, fft, resizeBilinear, dataToGPU, ...) throw, naming why.
+for (const [name, fn] of Object.entries(unsupportedMethods)) Object.defineProperty(P, name, { configurable: true, writable: true, value: fn });
 
 // One-argument and binary ops take the same shape of method: this first.
 const binaryOps = ['add', 'sub', 'mul', 'div', 'divNoNan', 'floorDiv', 'pow', 'maximum', 'minimum', 'mod', 'squaredDifference', 'greater', 'greaterEqual',

@@ -120,3 +120,36 @@ export function dropout(x: unknown, rate: number, noiseShape?: Array<number | nu
   const mask = dropoutMask(t, rate, noiseShape, seed);
   return mask ? mul(t, mask) : clone(t);
 }
+
+/** tfjs's rand: a tensor of shape filled by calling randFunction once per entry (int32 truncates, bool tests !== 0). */
+export function rand(shape: Shape, randFunction: () => number, dtype: 'float32' | 'int32' | 'bool' = 'float32'): Tensor {
+  assertShape(shape, 'rand');
+  if (typeof randFunction !== 'function') throw new Error('rand: randFunction must be a function returning a number');
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`Unknown data type ${String(dtype)}`);
+  return resultFrom(shape, dtype, () => randFunction());
+}
+
+/**
+ * tfjs's randomGamma(shape, alpha, beta = 1, dtype, seed): Gamma(alpha) draws (Marsaglia and Tsang's method)
+ * multiplied by beta, so the mean is alpha * beta. tfjs 4.22 computes exactly this although its docs call beta an
+ * inverse scale (TensorFlow's tf.random.gamma divides by beta); rnnlab keeps tfjs's numbers. int32 rounds.
+ */
+export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: NumericDtype = 'float32', seed?: number): Tensor {
+  assertShape(shape, 'randomGamma');
+  if (typeof alpha !== 'number' || !(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`randomGamma: alpha must be a positive number, got ${String(alpha)}`);
+  if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new Error(`randomGamma: beta must be a positive number, got ${String(beta)}`);
+  const dt = numeric(dtype, 'randomGamma');
+  const rng = generator(seed, 'randomGamma');
+  const d = (alpha < 1 ? alpha + 1 : alpha) - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  const one = (): number => {
+    for (;;) {
+      let z = 0, v = 0;
+      do { z = rng.normal(); v = 1 + c * z; } while (v <= 0);
+      v = v * v * v;
+      const u = rng.next();
+      if (u < 1 - 0.0331 * z ** 4 || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) return d * v;
+    }
+  };
+  // Below alpha 1, draw Gamma(alpha + 1) and scale by U^(1/alpha) (the standard boost).
+  return draw(shape, dt, () => beta * one() * (alpha < 1 ? Math.pow(rng.next(), 1 / alpha) : 1));
+}

@@ -97,21 +97,38 @@ export function fromSavedArgs<T extends Optimizer>(args: OptimizerArgs, make: (a
 /** Where a loaded config's errors point (the loader prefixes the file and the optimizer's class). */
 export const SAVED_CONFIG = 'config';
 
-/** A saved config's base options and the named numeric hyperparameters, after checking it names nothing else. */
-export function hyperArgs(c: Record<string, unknown>, names: readonly string[]): OptimizerArgs & Record<string, number | LearningRateSchedule | undefined> {
-  checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, ...names]);
-  return { ...baseArgs(c), ...Object.fromEntries(names.map((n) => [n, configNumber(c, n)])) };
+/** What a class says about its options: the table of numbers, the other options, the other spellings files use. */
+type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'savedNames'>;
+
+/**
+ * A saved config (Keras's or tfjs's) as the class's constructor options, after refusing any key the class would
+ * drop: the base options, the table's numbers, the extra options (as saved: the constructor checks them) and any
+ * option saved under another spelling (tfjs's useNesterov for nesterov). Every optimizer's fromConfig reads this way.
+ */
+export function savedOptions(cls: OptionTable, c: Record<string, unknown>): OptimizerArgs & Record<string, unknown> {
+  checkOptimizerConfig(SAVED_CONFIG, c, [...optionNames(cls), ...Object.keys(cls.savedNames)]);
+  const out: Record<string, unknown> = { ...baseArgs(c) };
+  for (const n of Object.keys(cls.hyperparameters)) out[n] = configNumber(c, n);
+  for (const n of cls.extraOptions) out[n] = c[n] ?? undefined;
+  for (const [saved, option] of Object.entries(cls.savedNames)) {
+    const a = c[option] ?? undefined, b = c[saved] ?? undefined;
+    if (a !== undefined && b !== undefined && a !== b) {
+      throw new Error(`${SAVED_CONFIG}: '${option}' (${JSON.stringify(a)}) and '${saved}' (${JSON.stringify(b)}) are two spellings of one option and disagree; give one`);
+    }
+    if (out[option] === undefined) out[option] = b;
+  }
+  return out;
 }
 
 /** A numeric hyperparameter of an optimizer class: its Keras default and the range checkHyper enforces. */
 export interface Hyperparameter { default: number; maxExclusive?: number }
 
 /** Every option an optimizer class's constructor reads. */
-export function optionNames(cls: typeof Optimizer): string[] {
+export function optionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions'>): string[] {
   return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions];
 }
 
-type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & { readonly hyperparameters: typeof Optimizer.hyperparameters };
+type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & OptionTable;
 
 /**
  * An optimizer class describes itself: its names, its slots per variable and a table of numeric hyperparameters,
@@ -131,6 +148,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly hyperparameters: Readonly<Record<string, Hyperparameter>> = {};
   /** Constructor options besides the table's and the base's (SGD's nesterov). */
   static readonly extraOptions: readonly string[] = [];
+  /** Other spellings a saved config may use for an option: {savedKey: option} (SGD reads tfjs's useNesterov). */
+  static readonly savedNames: Readonly<Record<string, string>> = {};
   /** The fixed rate, or the schedule the rate comes from. */
   private rate: number | LearningRateSchedule;
   /** The rate of the step being applied (updateOne reads it; a schedule's value at the step). */
@@ -167,6 +186,10 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     }
     this.rate = v;
   }
+  /** tfjs's SGD / Momentum setLearningRate(lr): the setter above, with the constructor's check (a finite rate > 0). */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = checkHyper(this.className, 'learningRate', learningRate, { allowZero: false });
+  }
   /** The schedule the learning rate comes from, or undefined for a fixed rate. */
   get learningRateSchedule(): LearningRateSchedule | undefined {
     return this.rate instanceof LearningRateSchedule ? this.rate : undefined;
@@ -199,7 +222,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /** Reads a saved Keras config (camelCase), refusing options the class would drop; tfjs's (cls, config) form too. */
   static fromConfig(this: ConcreteOptimizer, c: Record<string, unknown> | Function, tfjsConfig?: Record<string, unknown> | string): Optimizer {
-    return fromSavedArgs(hyperArgs(configArgument(c, tfjsConfig), Object.keys(this.hyperparameters)), (args) => new this(args));
+    return fromSavedArgs(savedOptions(this, configArgument(c, tfjsConfig)), (args) => new this(args));
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;

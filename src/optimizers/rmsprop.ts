@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configArgument, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, configArgument, configNumber, fromSavedArgs, savedOptions, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
 
@@ -43,10 +43,9 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
     const savedName = typeof savedNameOrConfig === 'string' ? savedNameOrConfig : 'RMSprop';
     const tfjs = savedName === 'RMSProp' || (c.rho === undefined || c.rho === null) && c.decay !== undefined && c.decay !== null;
     const { decay, ...rest } = c;
-    checkOptimizerConfig(SAVED_CONFIG, tfjs ? rest : c, [...BASE_OPTIONS, 'rho', 'momentum', 'epsilon', 'centered']);
-    const rho = configNumber(c, 'rho') ?? (tfjs ? configNumber({ decay }, 'decay') : undefined);
-    return fromSavedArgs(baseArgs(c), (args) => new RMSprop({ ...args, rho, momentum: configNumber(c, 'momentum'), epsilon: configNumber(c, 'epsilon'),
-      centered: (c.centered ?? undefined) as boolean | undefined }));
+    const args = savedOptions(RMSprop, tfjs ? rest : c);
+    if (tfjs) args.rho ??= configNumber({ decay }, 'decay');
+    return fromSavedArgs(args, (a) => new RMSprop(a));
   }
   protected updateOne(p: FArray, g: FArray, slots: FArray[]): void {
     const { rho, epsilon, momentum } = this;

@@ -51,7 +51,9 @@ function readOptions(where: string, args: unknown, names: readonly string[]): Re
   return out;
 }
 
-function num(where: string, name: string, v: unknown, { fallback, positive = false, min = 0 }: { fallback?: number; positive?: boolean; min?: number } = {}): number {
+interface NumberRules { fallback?: number; positive?: boolean; min?: number }
+
+function num(where: string, name: string, v: unknown, { fallback, positive = false, min = 0 }: NumberRules = {}): number {
   const x = v ?? fallback;
   if (typeof x !== 'number' || !Number.isFinite(x) || x < min || (positive && x === 0)) {
     throw new Error(`${where}: ${name} must be a finite number ${positive ? '>' : '>='} ${min}, got ${x === undefined ? 'nothing' : JSON.stringify(x) ?? String(x)}`);
@@ -59,35 +61,55 @@ function num(where: string, name: string, v: unknown, { fallback, positive = fal
   return x;
 }
 
-function flag(where: string, name: string, v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw new Error(`${where}: ${name} must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
+/** One option's reader: checks the given value (errors name `where` and the option) and gives the field's value. */
+type Read<T> = (where: string, name: string, v: unknown) => T;
 
-function nameOf(where: string, v: unknown, fallback: string): string {
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw new Error(`${where}: name must be a string, got ${JSON.stringify(v)}`);
+const number = (rules: NumberRules = {}): Read<number> => (w, n, v) => num(w, n, v, rules);
+
+const numberOrNull: Read<number | null> = (w, n, v) => (v === undefined || v === null ? null : num(w, n, v));
+
+const numbers = (min: number): Read<number[]> => (w, n, v) => {
+  if (!Array.isArray(v)) throw new Error(`${w}: ${n} must be a list of numbers, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  return v.map((x, i) => num(w, `${n}[${i}]`, x, { min }));
+};
+
+const flag: Read<boolean> = (w, n, v) => {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw new Error(`${w}: ${n} must be true or false, got ${JSON.stringify(v)}`);
   return v;
-}
+};
+
+const label = (fallback: string): Read<string> => (w, _n, v) => {
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string') throw new Error(`${w}: name must be a string, got ${JSON.stringify(v)}`);
+  return v;
+};
 
 const where = (cls: string): string => `rl.optimizers.schedules.${cls}`;
+
+/**
+ * What every schedule's constructor does with its options (given, or a saved config's): reads them under their
+ * camelCase or Keras names (unknown keys refused), each with its reader in the order listed, and returns the
+ * fields by name for Object.assign.
+ */
+function readFields<F extends object>(className: string, args: unknown, readers: { [K in keyof F]: Read<F[K]> }): F {
+  const w = where(className);
+  const o = readOptions(w, args, Object.keys(readers));
+  return Object.fromEntries(Object.entries(readers).map(([n, read]) => [n, (read as Read<unknown>)(w, n, o[n])])) as F;
+}
 
 export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean; name?: string }
 export type InverseTimeDecayArgs = ExponentialDecayArgs;
 
 /** ExponentialDecay's and InverseTimeDecay's options (Keras gives both the same four); subclasses give the curve. */
 abstract class StepDecay extends LearningRateSchedule {
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly decayRate: number; readonly staircase: boolean; readonly name: string;
+  declare readonly initialLearningRate: number; declare readonly decaySteps: number; declare readonly decayRate: number;
+  declare readonly staircase: boolean; declare readonly name: string;
   constructor(className: string, args: ExponentialDecayArgs) {
     super();
-    const w = where(className);
-    const o = readOptions(w, args, ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase', 'name']);
-    this.initialLearningRate = num(w, 'initialLearningRate', o.initialLearningRate);
-    this.decaySteps = num(w, 'decaySteps', o.decaySteps, { positive: true });
-    this.decayRate = num(w, 'decayRate', o.decayRate);
-    this.staircase = flag(w, 'staircase', o.staircase);
-    this.name = nameOf(w, o.name, className);
+    Object.assign(this, readFields<Required<ExponentialDecayArgs>>(className, args, {
+      initialLearningRate: number(), decaySteps: number({ positive: true }), decayRate: number(), staircase: flag, name: label(className),
+    }));
   }
   /** step / decaySteps, floored with staircase. */
   protected progress(step: number): number {
@@ -118,20 +140,16 @@ export interface PiecewiseConstantDecayArgs { boundaries: number[]; values: numb
 /** values[0] up to and including boundaries[0], values[i] for boundaries[i-1] < step <= boundaries[i], then the last value. */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   static readonly className = 'PiecewiseConstantDecay';
-  readonly boundaries: readonly number[]; readonly values: readonly number[]; readonly name: string;
+  declare readonly boundaries: readonly number[]; declare readonly values: readonly number[]; declare readonly name: string;
   constructor(args: PiecewiseConstantDecayArgs) {
     super();
     const w = where(PiecewiseConstantDecay.className);
-    const o = readOptions(w, args, ['boundaries', 'values', 'name']);
-    const list = (name: string, v: unknown): number[] => {
-      if (!Array.isArray(v)) throw new Error(`${w}: ${name} must be a list of numbers, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
-      return v.map((x, i) => num(w, `${name}[${i}]`, x, { min: name === 'boundaries' ? -Infinity : 0 }));
-    };
-    const boundaries = list('boundaries', o.boundaries), values = list('values', o.values);
+    const { boundaries, values, name } = readFields<Required<PiecewiseConstantDecayArgs>>(PiecewiseConstantDecay.className, args, {
+      boundaries: numbers(-Infinity), values: numbers(0), name: label('PiecewiseConstant'),
+    });
     if (values.length !== boundaries.length + 1) throw new Error(`${w}: values must have one entry more than boundaries, got ${values.length} values for ${boundaries.length} boundaries`);
     boundaries.forEach((b, i) => { if (i > 0 && !(b > boundaries[i - 1])) throw new Error(`${w}: boundaries must increase strictly, got ${JSON.stringify(boundaries)}`); });
-    this.boundaries = boundaries; this.values = values;
-    this.name = nameOf(w, o.name, 'PiecewiseConstant');
+    Object.assign(this, { boundaries, values, name });
   }
   rateAt(step: number): number {
     const i = this.boundaries.findIndex((b) => step <= b);
@@ -148,17 +166,14 @@ export interface PolynomialDecayArgs { initialLearningRate: number; decaySteps: 
  */
 export class PolynomialDecay extends LearningRateSchedule {
   static readonly className = 'PolynomialDecay';
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly endLearningRate: number; readonly power: number; readonly cycle: boolean; readonly name: string;
+  declare readonly initialLearningRate: number; declare readonly decaySteps: number; declare readonly endLearningRate: number;
+  declare readonly power: number; declare readonly cycle: boolean; declare readonly name: string;
   constructor(args: PolynomialDecayArgs) {
     super();
-    const w = where(PolynomialDecay.className);
-    const o = readOptions(w, args, ['initialLearningRate', 'decaySteps', 'endLearningRate', 'power', 'cycle', 'name']);
-    this.initialLearningRate = num(w, 'initialLearningRate', o.initialLearningRate);
-    this.decaySteps = num(w, 'decaySteps', o.decaySteps, { positive: true });
-    this.endLearningRate = num(w, 'endLearningRate', o.endLearningRate, { fallback: 0.0001 });
-    this.power = num(w, 'power', o.power, { fallback: 1 });
-    this.cycle = flag(w, 'cycle', o.cycle);
-    this.name = nameOf(w, o.name, 'PolynomialDecay');
+    Object.assign(this, readFields<Required<PolynomialDecayArgs>>(PolynomialDecay.className, args, {
+      initialLearningRate: number(), decaySteps: number({ positive: true }), endLearningRate: number({ fallback: 0.0001 }),
+      power: number({ fallback: 1 }), cycle: flag, name: label('PolynomialDecay'),
+    }));
   }
   rateAt(step: number): number {
     let steps = this.decaySteps, s = step;
@@ -180,19 +195,16 @@ export interface CosineDecayArgs { initialLearningRate: number; decaySteps: numb
  */
 export class CosineDecay extends LearningRateSchedule {
   static readonly className = 'CosineDecay';
-  readonly initialLearningRate: number; readonly decaySteps: number; readonly alpha: number; readonly warmupTarget: number | null; readonly warmupSteps: number; readonly name: string;
+  declare readonly initialLearningRate: number; declare readonly decaySteps: number; declare readonly alpha: number;
+  declare readonly warmupTarget: number | null; declare readonly warmupSteps: number; declare readonly name: string;
   constructor(args: CosineDecayArgs) {
     super();
-    const w = where(CosineDecay.className);
-    const o = readOptions(w, args, ['initialLearningRate', 'decaySteps', 'alpha', 'warmupTarget', 'warmupSteps', 'name']);
-    this.initialLearningRate = num(w, 'initialLearningRate', o.initialLearningRate);
-    this.decaySteps = num(w, 'decaySteps', o.decaySteps, { positive: true });
-    this.alpha = num(w, 'alpha', o.alpha, { fallback: 0 });
-    this.warmupTarget = o.warmupTarget === undefined || o.warmupTarget === null ? null : num(w, 'warmupTarget', o.warmupTarget);
-    this.warmupSteps = num(w, 'warmupSteps', o.warmupSteps, { fallback: 0 });
+    Object.assign(this, readFields<Required<CosineDecayArgs>>(CosineDecay.className, args, {
+      initialLearningRate: number(), decaySteps: number({ positive: true }), alpha: number({ fallback: 0 }),
+      warmupTarget: numberOrNull, warmupSteps: number({ fallback: 0 }), name: label('CosineDecay'),
+    }));
     // Keras ignores warmup steps without a target: refused here rather than dropped.
-    if (this.warmupTarget === null && this.warmupSteps > 0) throw new Error(`${w}: warmupSteps ${this.warmupSteps} needs a warmupTarget (the rate the warmup rises to)`);
-    this.name = nameOf(w, o.name, 'CosineDecay');
+    if (this.warmupTarget === null && this.warmupSteps > 0) throw new Error(`${where(CosineDecay.className)}: warmupSteps ${this.warmupSteps} needs a warmupTarget (the rate the warmup rises to)`);
   }
   private decayed(step: number, from: number): number {
     const cosine = 0.5 * (1 + Math.cos((Math.PI * step) / this.decaySteps));

@@ -1,6 +1,6 @@
 import { kernels, type FArray } from '../backend/index.js';
 import { registerOptimizer } from './registry.js';
-import { BASE_OPTIONS, Optimizer, baseArgs, SAVED_CONFIG, checkOptimizerConfig, configArgument, configNumber, fromSavedArgs, type OptimizerArgs } from './optimizer.js';
+import { Optimizer, checkHyper, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean }
 
@@ -12,6 +12,8 @@ export class SGD extends Optimizer<SGDArgs> {
   static readonly defaultLearningRate = 0.01;
   static readonly hyperparameters = { momentum: { default: 0 } };
   static readonly extraOptions = ['nesterov'];
+  /** tfjs's Momentum config spells nesterov useNesterov. */
+  static readonly savedNames = { useNesterov: 'nesterov' };
   declare readonly momentum: number;
   readonly nesterov: boolean;
   constructor(args: SGDArgs = {}) {
@@ -20,16 +22,19 @@ export class SGD extends Optimizer<SGDArgs> {
     if (typeof nesterov !== 'boolean') throw new Error(`SGD: nesterov must be true or false, got ${JSON.stringify(nesterov)}`);
     this.nesterov = nesterov;
   }
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  static fromConfig(first: Record<string, unknown> | Function, tfjsConfig?: Record<string, unknown> | string): SGD {
-    const c = configArgument(first, tfjsConfig);
-    checkOptimizerConfig(SAVED_CONFIG, c, [...BASE_OPTIONS, 'momentum', 'nesterov', 'useNesterov']);
-    const nesterov = (c.nesterov ?? c.useNesterov ?? undefined) as boolean | undefined;
-    return fromSavedArgs(baseArgs(c), (args) => new SGD({ ...args, momentum: configNumber(c, 'momentum'), nesterov }));
+  /**
+   * tfjs's MomentumOptimizer.setMomentum(m): later steps use it. As Keras 3's SGD (update_step skips its momentum
+   * variables while momentum is 0), steps at momentum 0 leave the velocity as it was, and a later non-zero momentum
+   * continues from the velocity of the last momentum step.
+   */
+  setMomentum(momentum: number): void {
+    (this as { momentum: number }).momentum = checkHyper(this.className, 'momentum', momentum);
   }
   protected updateOne(p: FArray, g: FArray, [vel]: FArray[]): void {
     kernels().sgd(p, g, vel, this.stepLearningRate, this.momentum, this.nesterov);
   }
+  /** tfjs's getClassName(): tfjs's SGD has no momentum, so with momentum this is tfjs's Momentum, as saved files say. */
+  getClassName(): string { return this.momentum > 0 ? 'Momentum' : 'SGD'; }
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), nesterov: this.nesterov }; }
 }
 

@@ -66,24 +66,32 @@ function checked(spec: SlotSpec, where: string): SlotSpec {
   return spec;
 }
 
-Optimizer.prototype.getWeights = async function (this: Optimizer): Promise<NamedTensor[]> {
-  const specs = layout(this, this.iterations);
-  const vars = this.slotVariables();
-  const held = this.getSlots(vars);
+/**
+ * getWeights' values, synchronously: what model.save({includeOptimizer}) writes (tfjs's getWeights is asynchronous,
+ * rnnlab's state is at hand, and the synchronous rl.io.modelArtifactsOf writes it too).
+ */
+export function tfjsOptimizerWeights(o: Optimizer): { name: string; shape: number[]; values: Float32Array }[] {
+  const specs = layout(o, o.iterations);
+  const vars = o.slotVariables();
+  const held = o.getSlots(vars);
   const entries: { name: string; shape: number[]; slots: FArray[] }[] = [
     ...vars.map((v, i) => ({ name: v.name, shape: v.shape, slots: held[i] })),
-    ...[...this.pendingSlotsByName()].map(([name, p]) => ({ name, ...p })),
+    ...[...o.pendingSlotsByName()].map(([name, p]) => ({ name, ...p })),
   ];
-  const out: NamedTensor[] = [{ name: 'iter', tensor: scalar(this.iterations) }];
+  const out = [{ name: 'iter', shape: [] as number[], values: Float32Array.of(o.iterations) }];
   for (const spec of specs) {
     for (const e of entries) {
       const size = e.shape.reduce((a, b) => a * b, 1);
-      const { slot, toTfjs } = checked(spec, `${this.className}.getWeights`);
+      const { slot, toTfjs } = checked(spec, `${o.className}.getWeights`);
       const values = slot === null ? new Float32Array(size) : Float32Array.from(e.slots[slot], (x) => x * toTfjs);
-      out.push({ name: `${e.name}/${spec.name}`, tensor: tensor(values, [...e.shape]) });
+      out.push({ name: `${e.name}/${spec.name}`, shape: [...e.shape], values });
     }
   }
   return out;
+}
+
+Optimizer.prototype.getWeights = async function (this: Optimizer): Promise<NamedTensor[]> {
+  return tfjsOptimizerWeights(this).map((w) => ({ name: w.name, tensor: w.name === 'iter' ? scalar(w.values[0]) : tensor(w.values, w.shape) }));
 };
 
 Optimizer.prototype.setWeights = async function (this: Optimizer, weightValues: NamedTensor[]): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { decodeSteps, encode, type Seq2SeqLayers } from './graph.js';
+import { Seq2SeqOptionError } from './errors.js';
 import { idsTensor, TensorRunner } from './model.js';
 import { END, START, UNKNOWN } from './vocab.js';
 
@@ -78,6 +79,8 @@ function step(l: Seq2SeqLayers, runner: TensorRunner, tokens: readonly number[],
 }
 
 function batches<T>(items: readonly T[], size: number): T[][] {
+  // 0 would never advance; NaN would decode nothing and return no outputs.
+  if (!Number.isInteger(size) || size < 1) throw new Seq2SeqOptionError('batchSize', `must be a positive integer, got ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -131,8 +134,9 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
  * maxSteps (live outputs then count as they are). With beam 1 this is greedy decoding.
  */
 export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[])[], beam: number, o: DecodeOptions): Decoding[] {
-  if (!Number.isInteger(beam) || beam < 1) throw new RangeError(`beam must be a positive integer, got ${beam}`);
+  if (!Number.isInteger(beam) || beam < 1) throw new Seq2SeqOptionError('beam', `must be a positive integer, got ${beam}`);
   const lp = o.lengthPenalty ?? 1;
+  batches([], o.batchSize ?? 64); // checks it, as greedy decoding does
   const perBatch = Math.max(1, Math.floor((o.batchSize ?? 64) / beam));
   return batches(sources, perBatch).flatMap((batch) => {
     const n = batch.length;

@@ -9,6 +9,7 @@
  */
 import { addition, maxAdditionPairs } from '../data/addition.js';
 import { Random } from '../random.js';
+import { Seq2SeqOptionError } from './errors.js';
 import type { Pair } from './pairs.js';
 
 export const GENERATED_TASKS = ['date', 'reverse-words', 'addition'] as const;
@@ -56,7 +57,7 @@ function reverseWordsPair(rng: Random): { source: string; target: string } {
 
 /** count pairs of a task, the same for the same seed. */
 export function generatePairs(task: GeneratedTask, count: number, seed: number): Pair[] {
-  if (!Number.isInteger(count) || count < 2) throw new RangeError(`count must be an integer >= 2, got ${count}`);
+  if (!Number.isInteger(count) || count < 2) throw new Seq2SeqOptionError('count', `must be an integer >= 2, got ${count}`);
   if (task === 'addition') return additionPairs(count, seed);
   const rng = new Random(seed);
   const make = task === 'date' ? datePair : reverseWordsPair;
@@ -68,7 +69,7 @@ const ADDITION_DIGITS = 3;
 /** The lab's questions and answers without their space padding (the encoder-decoder pads by itself). */
 function additionPairs(count: number, seed: number): Pair[] {
   const most = maxAdditionPairs(ADDITION_DIGITS);
-  if (count > most) throw new RangeError(`count ${count} is more than the ${most} distinct sums of numbers of up to ${ADDITION_DIGITS} digits`);
+  if (count > most) throw new Seq2SeqOptionError('count', `${count} is more than the ${most} distinct sums of numbers of up to ${ADDITION_DIGITS} digits`);
   const { questions, answers } = addition({ trainingSize: count, digits: ADDITION_DIGITS, seed, validationSplit: 0 }).train;
   return questions.map((q, i) => ({ source: q.trimEnd(), target: answers[i].trimEnd(), where: `addition:${i + 1}` }));
 }

@@ -10,7 +10,7 @@ import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import type { OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
-import { SPECIAL_TOKENS, specialTokenIn, type TokenKind } from './vocab.js';
+import { SPECIAL_TOKENS, specialTokenIn, tokenize, type TokenKind } from './vocab.js';
 
 export const PAIR_FORMATS = ['tsv', 'csv', 'jsonl'] as const;
 export type PairFormat = (typeof PAIR_FORMATS)[number];
@@ -69,6 +69,24 @@ export function checkSpecialTokens(pairs: readonly Pair[], kind: TokenKind): voi
       }
     }
   }
+}
+
+/**
+ * Pairs given through the API, checked as a pairs file's are read: each side a string with at least one token (an
+ * empty one would otherwise be left out and counted with the over-long pairs), and no special-token word.
+ */
+export function checkPairTokens(pairs: readonly Pair[], kind: TokenKind): void {
+  pairs.forEach((p, i) => {
+    const where = typeof p?.where === 'string' && p.where !== '' ? p.where : `pair ${i + 1}`;
+    for (const side of ['source', 'target'] as const) {
+      const text: unknown = p?.[side];
+      if (typeof text !== 'string') throw new DataError(`${where}: the ${side} must be a string, got ${text === null ? 'null' : typeof text}`);
+      if (tokenize(text, kind).length === 0) {
+        throw new DataError(`${where}: the ${side} has no ${kind === 'word' ? 'words' : 'characters'}; every pair needs a source and a target`);
+      }
+    }
+  });
+  checkSpecialTokens(pairs, kind);
 }
 
 export interface PairsRead {

@@ -50,6 +50,11 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
   return json as Seq2SeqSpec;
 }
 
+/** A model just trained (trainSeq2Seq's net and spec) as loadSeq2Seq gives one, to translate without saving first. */
+export function seq2seqModelOf(net: Seq2SeqNet, spec: Seq2SeqSpec, dir = ''): Seq2SeqModel {
+  return { dir, net, spec, source: Vocab.fromJSON(spec.source, 'spec.source'), target: Vocab.fromJSON(spec.target, 'spec.target') };
+}
+
 export async function saveSeq2Seq(dir: string, net: Seq2SeqNet, spec: Seq2SeqSpec): Promise<void> {
   await saveModelFolder(dir, net.model, { [SEQ2SEQ_SPEC_FILE]: JSON.stringify(spec, null, 1) + '\n' });
 }

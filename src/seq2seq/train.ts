@@ -10,17 +10,13 @@ import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind, type Seq2SeqArchitecture } from './graph.js';
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
-import { checkSpecialTokens, type Pair } from './pairs.js';
+import { checkPairTokens, type Pair } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
 import { END, START, TOKEN_KINDS, UNKNOWN, Vocab, type TokenKind } from './vocab.js';
 
-/** A bad option value, named by its option (the CLI turns it into its flag). */
-export class Seq2SeqOptionError extends Error {
-  constructor(readonly option: string, message: string) {
-    super(`${option}: ${message}`);
-    this.name = 'Seq2SeqOptionError';
-  }
-}
+// A bad option value, named by its option (the CLI turns it into its flag); shared by every rl.seq2seq function.
+import { Seq2SeqOptionError } from './errors.js';
+export { Seq2SeqOptionError };
 
 export const SEQ2SEQ_DEFAULTS = {
   tokens: 'char' as TokenKind, rnn: 'lstm' as RnnKind, bidirectionalEncoder: false, layers: 1, units: 128, embeddingDim: 64,
@@ -142,7 +138,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   if (nVal < 1 || nVal >= pairs.length) {
     throw new Seq2SeqOptionError('validationSplit', `${d.validationSplit} of ${pairs.length} pairs leaves ${nVal} for validation and ${pairs.length - nVal} for training; both need at least one (more pairs, or another split)`);
   }
-  checkSpecialTokens(pairs, d.tokens);
+  checkPairTokens(pairs, d.tokens);
   setSeed(d.seed);
   const order = pairs.map((_, i) => i);
   const rng = new Random(d.seed);

@@ -1,6 +1,9 @@
 /** Decoding raw texts with a loaded model: tokens in, the output text and its attention matrix out, in input order. */
+import { describe } from '../describe.js';
+import { nearName } from '../near_name.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
+import { Seq2SeqOptionError } from './errors.js';
 import { DEFAULT_MAX_PAIR_LINE } from './pairs.js';
 import type { Seq2SeqModel } from './store.js';
 
@@ -12,6 +15,11 @@ export interface Translation {
   outputTokens: string[];
   weights: number[][];
   score: number;
+  /**
+   * The decoder ran to the step limit (the model's maxTargetLen + 1) without writing <end>: the output may be cut
+   * short. False for an empty input (nothing decoded).
+   */
+  truncated: boolean;
 }
 
 export interface TranslateOptions {
@@ -22,8 +30,26 @@ export interface TranslateOptions {
   maxLineChars?: number;
 }
 
+const TRANSLATE_OPTIONS = ['beam', 'batchSize', 'maxLineChars'];
+
+/** A misspelt option would decode greedily, or a batch size of 0 never end: each is refused by name (Seq2SeqOptionError, as trainSeq2Seq's). */
+function checkTranslateOptions(o: TranslateOptions, where: string): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `${where} takes an object of options, got ${describe(o)}`);
+  const unknown = Object.keys(o).find((k) => !TRANSLATE_OPTIONS.includes(k));
+  if (unknown !== undefined) {
+    const near = nearName(unknown, TRANSLATE_OPTIONS);
+    throw new Seq2SeqOptionError(unknown, `is not an option of ${where}${near ? ` (did you mean '${near}'?)` : ''}; options: ${TRANSLATE_OPTIONS.join(', ')}`);
+  }
+  const bad = (k: string, want: string, v: unknown) => new Seq2SeqOptionError(k, `must be ${want}, got ${String(v)} (${where})`);
+  if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 0)) throw bad('beam', 'an integer >= 0 (0: greedy)', o.beam);
+  for (const k of ['batchSize', 'maxLineChars'] as const) {
+    if (o[k] !== undefined && !(Number.isInteger(o[k]) && o[k]! >= 1)) throw bad(k, 'a positive integer', o[k]);
+  }
+}
+
 /** Outputs for texts, in order. An input with no tokens gives an empty output without running the model. */
 export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: TranslateOptions = {}): Translation[] {
+  checkTranslateOptions(o, 'translateTexts');
   const ids = texts.map((t) => m.source.encode(t));
   const todo = ids.map((x, i) => i).filter((i) => ids[i].length > 0);
   const opts = { maxSteps: m.spec.maxTargetLen + 1, batchSize: o.batchSize, unknownTargets: m.spec.unknownTargets === true };
@@ -33,16 +59,17 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
   return texts.map((input, i) => {
     const d = byInput.get(i);
     const sourceTokens = ids[i].map((id) => m.source.items[id]);
-    if (!d) return { input, output: '', sourceTokens, outputTokens: [], weights: [], score: 0 };
+    if (!d) return { input, output: '', sourceTokens, outputTokens: [], weights: [], score: 0, truncated: false };
     const outputTokens = [...m.target.tokensOf(d.ids), ...(d.ended ? ['<end>'] : [])];
     // A batch pads its sources to the longest: the weights cover this input's own tokens only, as sourceTokens do.
     const weights = d.attention.map((row) => row.slice(0, sourceTokens.length));
-    return { input, output: m.target.decode(d.ids), sourceTokens, outputTokens, weights, score: d.score };
+    return { input, output: m.target.decode(d.ids), sourceTokens, outputTokens, weights, score: d.score, truncated: !d.ended };
   });
 }
 
 /** Translations of a file's (or stdin's) lines, batch by batch, in order; `name` is what errors call the input. */
 export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name: string, o: TranslateOptions = {}): AsyncGenerator<Translation> {
+  checkTranslateOptions(o, 'translateLines');
   const size = o.batchSize ?? 64;
   let batch: string[] = [];
   // A line as long as training allows: a wrong file (one huge line) is named at once, not run through the encoder

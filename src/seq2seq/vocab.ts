@@ -4,6 +4,7 @@
  * input), end 2 (where decoding stops) and unknown 3 (tokens not seen in training).
  */
 import { DataError } from '../data/errors.js';
+import { compareCodePoints } from '../data/text_vectorizer.js';
 
 export const TOKEN_KINDS = ['char', 'word'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -37,8 +38,10 @@ export class Vocab {
 
   /**
    * The tokens of the texts in order of first appearance (deterministic for a given order of texts). With maxSize,
-   * only the maxSize - 4 most frequent (ties: the first seen) besides the specials, as Keras's max_tokens keeps
-   * them; the others read as UNKNOWN.
+   * only the maxSize - 4 most frequent besides the specials, ties to the higher code point, as Keras's max_tokens
+   * keeps them (np.lexsort by count, then token, reversed); the others read as UNKNOWN. Earlier builds let the first-seen
+   * token win a tie, an order of rows rather than a rule, so this follows Keras; TextVectorizer.adapt (`train
+   * --vocab`) keeps ascending ties for its recorded runs (docs/API.md, deliberate differences).
    */
   static fromTexts(texts: Iterable<string>, kind: TokenKind, maxSize?: number): Vocab {
     const counts = new Map<string, number>();
@@ -47,8 +50,7 @@ export class Vocab {
     }
     let tokens = [...counts.keys()];
     if (maxSize !== undefined && tokens.length > maxSize - SPECIAL_TOKENS.length) {
-      const order = new Map(tokens.map((t, i) => [t, i]));
-      const kept = new Set([...tokens].sort((a, b) => counts.get(b)! - counts.get(a)! || order.get(a)! - order.get(b)!).slice(0, Math.max(0, maxSize - SPECIAL_TOKENS.length)));
+      const kept = new Set([...tokens].sort((a, b) => counts.get(b)! - counts.get(a)! || compareCodePoints(b, a)).slice(0, Math.max(0, maxSize - SPECIAL_TOKENS.length)));
       tokens = tokens.filter((t) => kept.has(t));
     }
     return new Vocab(kind, [...SPECIAL_TOKENS, ...tokens]);

@@ -1,9 +1,9 @@
 /**
- * What one training batch of a dashboard job costs, estimated in FLOPs from the model's shape. A job trains in the
- * server's own process and fit yields to the event loop only between batches, so one batch is how long every page
- * and API request waits: the cap below keeps that short. The estimate counts the matrix products only (recurrent
- * gates, Dense, Conv1D), as 6 × the forward pass's multiply-adds per row (2 FLOPs each, and the backward pass costs
- * about twice the forward one); lookups, activations and the optimizer step are small beside them.
+ * What one training batch of a dashboard job costs, estimated in FLOPs from the model's shape. A job trains in a
+ * process of its own (job_process.ts), which reads a cancel and reports progress only between batches, so one batch
+ * is how long a cancel waits: the cap below keeps that short. The estimate counts the matrix products only
+ * (recurrent gates, Dense, Conv1D), as 6 × the forward pass's multiply-adds per row (2 FLOPs each, and the backward
+ * pass costs about twice the forward one); lookups, activations and the optimizer step are small beside them.
  */
 import { ADDITION_CHARS } from '../data/index.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
@@ -11,8 +11,8 @@ import type { AdditionJobConfig, ImdbJobConfig, JobConfig } from './job_config.j
 
 /**
  * The most GFLOPs one training batch of a dashboard job may cost. Measured on a busy 2-core machine (docs/CLI.md,
- * "rnnlab serve"): the seed's LSTM at batch 64 × maxlen 500 (about 15 GFLOPs) stalls the server 1 to 2 s per batch,
- * batch 4096 × maxlen 200 (about 390) kept it from answering for the whole job. 40 admits every seed default (the
+ * "rnnlab serve"), when jobs still trained in the server's process: the seed's LSTM at batch 64 × maxlen 500 (about
+ * 15 GFLOPs) took 1 to 2 s per batch, batch 4096 × maxlen 200 (about 390) took minutes. 40 admits every seed default (the
  * dearest, cnn at 128 × 500, is about 33), the demo jobs and the form's defaults, and nothing several times dearer.
  */
 export const MAX_BATCH_GFLOPS = 40;
@@ -79,5 +79,5 @@ export function batchCostProblem(c: JobConfig): string | null {
   if (g <= MAX_BATCH_GFLOPS) return null;
   const fields = c.task === 'imdb' ? 'batchSize, maxlen, units, layers or embeddingDim' : 'batchSize, hidden or layers';
   return `${costFields(c)} costs about ${Math.round(g)} GFLOPs per training batch; a dashboard job takes at most ${MAX_BATCH_GFLOPS} `
-    + `(the server answers nothing while a batch trains): lower ${fields}, or run it from the terminal (rnnlab ${c.task})`;
+    + `(a cancel waits for the batch in progress): lower ${fields}, or run it from the terminal (rnnlab ${c.task})`;
 }

@@ -113,7 +113,7 @@ export function parseJobSpec(body: Record<string, unknown>): JobSpec {
       epochs: f.epochs ?? A.epochs, batchSize: f.batchSize ?? A.batchSize, optimizer: f.optimizer ?? A.optimizer, lr: f.lr, seed: f.seed ?? A.seed,
     };
   }
-  // One batch is how long the server answers nothing (job_cost.ts): a job whose batch costs too much is refused.
+  // One batch is how long a cancel waits (job_cost.ts): a job whose batch costs too much is refused.
   const dear = batchCostProblem(config);
   if (dear) throw badRequest(dear);
   const name = (rawName ?? '').trim() || defaultName(config);

@@ -1,5 +1,5 @@
 /**
- * The training queue: one job trains at a time, the rest wait in order. Every job gets a run folder in
+ * The training queue: one job trains at a time, in a process of its own (job_process.ts), the rest wait in order. Every job gets a run folder in
  * the CLI's layout as soon as it starts (made with one mkdir, so a CLI run started in the same second never shares
  * it); results.json says "running" (with this process's pid) and is rewritten atomically after every epoch, and at
  * the end it says completed, cancelled or failed, so a cancelled or crashed job leaves a consistent folder that says
@@ -7,7 +7,6 @@
  * the end is marked failed with the reason, since nothing of it would outlive the server.
  */
 import path from 'node:path';
-import { releaseScratch } from '../backend/index.js';
 import { additionCharts } from '../experiments/addition_result.js';
 import { curveCharts } from '../experiments/imdb_result.js';
 import type { TrainHooks } from '../experiments/train_hooks.js';
@@ -18,10 +17,8 @@ import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample }
 import { createRunDir, defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
-import { saveRunModel } from './model_io.js';
-import type { ModelRegistry } from './models.js';
-import { labelFor } from './runs.js';
-import { JobCancelled, trainJob, type TrainOutcome } from './train.js';
+import { startJobProcess, type JobProcess, type ProcessOutcome } from './job_process.js';
+import { JobCancelled } from './train.js';
 import { newJobId } from './job_id.js';
 
 /** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
@@ -137,19 +134,38 @@ export class JobQueue {
   private running: Job | null = null;
   private idle: Promise<void> = Promise.resolve();
   private closed = false;
+  /** How long close() waits for the running job's process to stop after the cancel before it kills it. */
+  closeDeadlineMs = 30_000;
+  /** The running job's training process. */
+  private process: JobProcess | null = null;
+  private delayMs: number;
 
   constructor(
     private readonly runsDir: string,
-    private readonly registry: ModelRegistry,
     private readonly broadcast: Broadcast,
     private readonly dataPath?: string,
-    /** A pause after every training batch, in ms (DashboardOptions.batchDelayMs); a test may change it between jobs. */
-    public batchDelayMs = 0,
+    /** A pause after every training batch, in ms (DashboardOptions.batchDelayMs); a test may change it, the running job's included. */
+    batchDelayMs = 0,
     restored: JobView[] = [],
     /** The batch points a job keeps for late clients (and for its whole life): past it the curve is thinned. */
     public maxPoints = MAX_POINTS,
   ) {
+    this.delayMs = batchDelayMs;
     this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
+  }
+
+  get batchDelayMs(): number {
+    return this.delayMs;
+  }
+
+  set batchDelayMs(ms: number) {
+    this.delayMs = ms;
+    this.process?.setBatchDelay(ms);
+  }
+
+  /** The id of the process the running job trains in, or null (tests pause it to show the server still answers). */
+  trainingPid(): number | null {
+    return this.process?.pid ?? null;
   }
 
   /** Every kept job's summary: the job list, and what a page gets when it connects (or reconnects). */
@@ -235,7 +251,11 @@ export class JobQueue {
     return summary(j);
   }
 
-  /** Cancels everything and waits for the running job to write its folder. */
+  /**
+   * Cancels everything and waits for the running job to write its folder. A job's process that does not stop within
+   * closeDeadlineMs (frozen, or deep in a long IMDb load or evaluation, which check for a cancel only between steps)
+   * is killed, so that `rnnlab serve` still exits after Ctrl-C; that job is then recorded as failed, saying so.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const j of this.jobs) {
@@ -245,6 +265,12 @@ export class JobQueue {
         j.abort.abort();
       }
     }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), this.closeDeadlineMs); });
+    if ((await Promise.race([this.idle, deadline])) === 'late') {
+      this.process?.kill(`did not stop within ${this.closeDeadlineMs / 1000} s of the server closing and was killed`);
+    }
+    clearTimeout(timer);
     await this.idle;
   }
 
@@ -335,7 +361,7 @@ export class JobQueue {
         j.fitStart = performance.now();
         j.progress = { epoch: 0, epochs, batch: 0, steps, fraction: 0, elapsedSeconds: 0, etaSeconds: null };
       },
-      onBatchEnd: async (epoch, batch, logs: Logs) => {
+      onBatchEnd: (epoch, batch, logs: Logs) => {
         const done = epoch * steps + batch + 1;
         const fraction = done / (epochs * steps);
         const elapsed = (performance.now() - j.fitStart) / 1000;
@@ -345,7 +371,6 @@ export class JobQueue {
         keepPoint(j, p, this.maxPoints);
         j.pending.push(p);
         if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
-        if (this.batchDelayMs > 0) await new Promise((r) => setTimeout(r, this.batchDelayMs));
       },
       onHistograms: (_epoch, weights) => {
         histograms = weights;
@@ -369,22 +394,26 @@ export class JobQueue {
       },
     };
 
-    let outcome: TrainOutcome | null = null;
+    let outcome: ProcessOutcome | null = null;
     let error: Error | null = null;
+    // The job trains in a process of its own, which gives all its memory back when it ends (job_process.ts says why).
+    this.process = startJobProcess(j.config, hooks, { runDir: dir, dataPath: this.dataPath, batchDelayMs: this.delayMs });
     try {
-      outcome = await trainJob(j.config, hooks, this.dataPath);
+      outcome = await this.process.outcome;
     } catch (e) {
       error = e as Error;
     } finally {
-      // The server lives long: give the kernels' scratch pool back between jobs instead of keeping its high-water mark.
-      releaseScratch();
+      this.process = null;
     }
     this.flush(j);
     const cancelled = j.cancelRequested || error instanceof JobCancelled || !!outcome?.cancelled;
     const status = error && !(error instanceof JobCancelled) ? 'failed' : cancelled ? 'cancelled' : 'completed';
     j.finishedAt = new Date().toISOString();
     j.metrics = outcome ? { ...outcome.metrics } : {};
-    if (status === 'completed' && outcome) await this.keepModel(j, dir, outcome);
+    if (status === 'completed' && outcome) {
+      if (outcome.modelSaved) j.modelReady = true;
+      else j.modelError = outcome.modelError ?? "the job's process saved no model";
+    }
     // fit records the epoch it was stopped in (with the batches it did); say so.
     const partial = status === 'cancelled' && !!j.progress && j.epochs.length > 0 && j.progress.batch < j.progress.steps && j.progress.epoch === j.epochs.length;
     const finding = status === 'completed' && outcome ? outcome.body.finding : statusFinding(j, status, error, partial);
@@ -420,25 +449,6 @@ export class JobQueue {
     this.trim();
   }
 
-  /** Saves the trained model in the run folder and offers it to "Try it" and "Inside the network". */
-  private async keepModel(j: Job, dir: string, outcome: TrainOutcome): Promise<void> {
-    j.phase = 'saving';
-    this.emitJob(j);
-    const metrics = j.metrics ?? {};
-    try {
-      const c = j.config;
-      const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero,
-        ...(c.layers !== undefined ? { layers: c.layers } : {}), ...(c.dropout !== undefined ? { dropout: c.dropout } : {}) } : {};
-      await saveRunModel(dir, outcome.model, outcome.meta, options, finiteOnly(metrics));
-    } catch (e) {
-      j.modelError = (e as Error).message;
-    }
-    this.registry.addTrained({
-      id: j.runId!, label: labelFor(j.runId!, outcome.meta), meta: outcome.meta, source: 'memory',
-      accuracy: metrics.testAccuracy ?? metrics.exactMatchAccuracy ?? null, createdAt: j.startedAt ?? undefined,
-    }, outcome.model);
-    j.modelReady = true;
-  }
 }
 
 /** details.histograms beside a record's other details, or nothing when no epoch had any. */
@@ -465,10 +475,6 @@ function summary(j: Job): JobSummary {
   return { ...rest, epochCount: epochs.length, lastEpoch: last ? { epoch: last.epoch, logs: last.logs, seconds: last.seconds } : null };
 }
 
-function finiteOnly(m: Record<string, number | null>): Record<string, number> {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
-}
-
 function statusFinding(j: Job, status: JobStatus, error: Error | null, partial = false): string {
   const n = j.epochs.length - (partial ? 1 : 0);
   const done = `${n} epoch${n === 1 ? '' : 's'}`;
@@ -476,7 +482,7 @@ function statusFinding(j: Job, status: JobStatus, error: Error | null, partial =
   return `The run was cancelled after ${done}${partial ? `, ${j.progress!.batch} of ${j.progress!.steps} batches into epoch ${n + 1} (kept as a partial last epoch)` : ''}.`;
 }
 
-function reportDoc(j: Job, status: JobStatus, finding: string, outcome: TrainOutcome | null, history: Record<string, Num[]>): ReportDoc {
+function reportDoc(j: Job, status: JobStatus, finding: string, outcome: ProcessOutcome | null, history: Record<string, Num[]>): ReportDoc {
   const h = history as Record<string, number[]>;
   const doc: ReportDoc = outcome?.doc ?? { title: j.name, sections: [{ title: 'Curves', charts: j.config.task === 'imdb' ? curveCharts(h) : additionCharts(h) }], config: { ...j.config } };
   return {

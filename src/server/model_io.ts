@@ -9,6 +9,8 @@ import { resolveModelDir, saveImdbModel } from '../experiments/model_store.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
 import { loadModel } from '../io/index.js';
 import type { Sequential } from '../models/sequential.js';
+import type { Num } from '../report/record.js';
+import type { JobConfig } from './job_spec.js';
 
 /** The folder holding the run's saved model (model.json), or null. */
 export function savedModelDir(runDir: string): string | null {
@@ -39,6 +41,18 @@ export async function saveRunModel(runDir: string, model: Sequential, meta: Mode
   }
 }
 
+/**
+ * Saves a dashboard job's trained model into <runDir>/model, with the options the CLI's model store records. The
+ * job's own process does this (job_child.ts): a large model is then neither copied to the server nor rebuilt and
+ * written there, which would hold up its event loop for seconds.
+ */
+export async function saveJobModel(runDir: string, c: JobConfig, model: Sequential, meta: ModelMeta, metrics: Record<string, Num>): Promise<void> {
+  const options = c.task === 'imdb' ? { embeddingDim: c.embeddingDim, units: c.units, maskZero: c.maskZero,
+    ...(c.layers !== undefined ? { layers: c.layers } : {}), ...(c.dropout !== undefined ? { dropout: c.dropout } : {}) } : {};
+  const finite = Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
+  await saveRunModel(runDir, model, meta, options, finite);
+}
+
 /** The model saved in a run folder, or null when there is none. Throws with the reason when it cannot be read. */
 export async function loadSavedModel(runDir: string, maxParams?: number): Promise<Sequential | null> {
   const dir = resolveModelDir(runDir);
@@ -57,7 +71,7 @@ export interface ModelInfo {
   id: string;
   label: string;
   meta: ModelMeta;
-  source: 'memory' | 'disk' | 'fresh';
+  source: 'disk' | 'fresh';
   /** Headline accuracy, when known. */
   accuracy?: number | null;
   createdAt?: string;

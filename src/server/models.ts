@@ -1,7 +1,7 @@
 /**
- * The trained models "Try it" and "Inside the network" can use: those trained by this server (kept in
- * memory), those saved in run folders (loaded on first use), and untrained reference networks for the
- * vanishing-gradient plot.
+ * The trained models "Try it" and "Inside the network" can use: those saved in run folders, the dashboard's
+ * jobs' included (each job's process saves its model there: job_child.ts), loaded on first use, and untrained
+ * reference networks for the vanishing-gradient plot.
  */
 import type { Sequential } from '../models/sequential.js';
 import { globalRandom, setSeed } from '../random.js';
@@ -20,32 +20,21 @@ export interface ModelEntry extends ModelInfo {
 export const FRESH_MODELS = ['simple_rnn', 'lstm', 'gru'] as const;
 
 export class ModelRegistry {
-  private memory = new Map<string, ModelEntry>();
   private loaded = new Map<string, ModelEntry>();
   private fresh = new Map<string, ModelEntry>();
 
   constructor(private readonly runs: RunStore) {}
 
-  addTrained(info: ModelInfo, model: Sequential): void {
-    this.memory.set(info.id, { ...info, model });
-    // The newest few stay in memory; older ones are loaded again from their run folder when asked for.
-    if (this.memory.size > 8) this.memory.delete(this.memory.keys().next().value!);
-  }
-
   /** Every model that can be used now, newest first, then the untrained ones. */
   async list(): Promise<ModelInfo[]> {
-    const out: ModelInfo[] = [...this.memory.values()].map(strip);
-    const seen = new Set(out.map((m) => m.id));
-    for (const r of await this.runs.modelRuns()) {
-      if (!seen.has(r.id)) out.push(r);
-    }
+    const out: ModelInfo[] = await this.runs.modelRuns();
     out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
     for (const kind of FRESH_MODELS) out.push(freshInfo(kind));
     return out;
   }
 
   async get(id: string, task?: 'imdb' | 'addition'): Promise<ModelEntry> {
-    let entry = this.memory.get(id) ?? this.loaded.get(id);
+    let entry = this.loaded.get(id);
     if (!entry && id.startsWith('fresh:')) entry = this.freshModel(id.slice(6));
     if (!entry) {
       const found = await this.runs.loadModel(id);
@@ -93,9 +82,4 @@ function freshInfo(kind: string): ModelInfo {
     source: 'fresh',
     accuracy: null,
   };
-}
-
-function strip(e: ModelEntry): ModelInfo {
-  const { model: _m, ...info } = e;
-  return info;
 }

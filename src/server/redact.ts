@@ -1,6 +1,7 @@
 /** Keeps the machine's absolute folders out of what the dashboard answers: users see names relative to where they work. */
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { packageRoot } from '../compiled_entry.js';
 
 /** A folder as answers may name it: relative to the working folder when inside it, else only its last name. */
 export function publicPath(p: string): string {
@@ -9,12 +10,12 @@ export function publicPath(p: string): string {
 }
 
 /**
- * A function replacing the given folders, the working folder and the home folder in a text (plain or
- * JSON-encoded) with their public names. Longest first, so a runs folder inside the home folder keeps its name.
+ * A function replacing the given folders, the working folder, the home folder and the installed package's own
+ * folder (its files show in stack traces) in a text (plain or JSON-encoded) with their public names. Longest first, so a runs folder inside the home folder keeps its name.
  */
 export function pathRedactor(folders: (string | undefined)[]): (text: string) => string {
   const home = homedir();
-  const known = [...new Set([...folders, process.cwd(), home])]
+  const known = [...new Set([...folders, process.cwd(), home, packageRoot()])]
     .filter((f): f is string => !!f && path.isAbsolute(f) && f !== path.parse(f).root)
     .sort((a, b) => b.length - a.length);
   const pairs: [RegExp, string][] = [];

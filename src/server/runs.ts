@@ -62,6 +62,17 @@ export interface RunDetail {
 
 const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
 
+/**
+ * The fields of a record that a run's summary and its model's description read: what the run list keeps of each
+ * record between requests (a record's details, histograms of every epoch among them, can be megabytes).
+ */
+export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config'>;
+
+function headOf(r: RunRecord): RunHead {
+  return { command: r.command, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
+    finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config };
+}
+
 const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null && Number.isFinite(x));
 
 /**
@@ -69,7 +80,7 @@ const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null &
  * pid by an earlier server (a container restarts its server under the same small pid) is not alive for that, nor
  * one whose pid now names a process that started after the run did.
  */
-function stateOf(r: RunRecord, trainingHere: boolean, otherHost: boolean): RunState {
+function stateOf(r: RunHead, trainingHere: boolean, otherHost: boolean): RunState {
   // Another machine's pid says nothing here: its run stays "running" (summary.host names the machine) rather than
   // being called interrupted on the strength of an unrelated local process, or of none.
   if (otherHost) return r.status;
@@ -79,7 +90,7 @@ function stateOf(r: RunRecord, trainingHere: boolean, otherHost: boolean): RunSt
 }
 
 /** Whether the record names a machine other than this one (records written before host was recorded name none). */
-export function recordFromOtherHost(r: RunRecord, here = hostname()): boolean {
+export function recordFromOtherHost(r: Pick<RunRecord, 'host'>, here = hostname()): boolean {
   return typeof r.host === 'string' && r.host !== here;
 }
 
@@ -94,7 +105,7 @@ export function recordWriterAlive(r: RunRecord): boolean {
   return r.pid !== null && writerAlive(r.pid, Date.parse(r.startedAt), r.writer);
 }
 
-export function summarize(id: string, dir: string, r: RunRecord | null, error?: string, trainingHere = false): RunSummary {
+export function summarize(id: string, dir: string, r: RunHead | null, error?: string, trainingHere = false): RunSummary {
   const base: RunSummary = {
     id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
     startedAt: null, finishedAt: null, hasReport: existsSync(path.join(dir, 'report.html')), hasModel: savedModelDir(dir) !== null,
@@ -124,7 +135,7 @@ export function summarize(id: string, dir: string, r: RunRecord | null, error?: 
   };
 }
 
-function metric(r: RunRecord, key: string): number | null {
+function metric(r: RunHead, key: string): number | null {
   const v = r.metrics[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -138,7 +149,7 @@ export function settingsOf(config: Record<string, unknown>): string {
 }
 
 /** What an inference request needs to know about a saved model, from its record. */
-export function modelMetaOf(r: RunRecord): ModelMeta | null {
+export function modelMetaOf(r: Pick<RunRecord, 'command' | 'config'>): ModelMeta | null {
   const c = r.config;
   const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
   if (r.command === 'imdb' && typeof c.model === 'string') return { task: 'imdb', kind: c.model, vocab: num(c.vocab, 10000), maxlen: num(c.maxlen, 500) };
@@ -149,9 +160,36 @@ export function modelMetaOf(r: RunRecord): ModelMeta | null {
 /** A results.json holds curves and tables: tens of kilobytes. Anything this large is not one. */
 const MAX_RECORD_BYTES = 64 << 20;
 
+/**
+ * Which file a results.json is, and which version of it. The mtime, size and inode alone are not enough: a folder
+ * deleted and restored (tar x, cp -p, rsync -a) can get the freed inode number back with the old size and mtime;
+ * the change time cannot be set back, and moves on every write and rename.
+ */
+interface RecordStamp {
+  mtimeMs: number;
+  ctimeMs: number;
+  /** 0 where the file system does not record a birth time. */
+  birthtimeMs: number;
+  size: number;
+  ino: number;
+  dev: number;
+}
+
+const STAMP_FIELDS = ['mtimeMs', 'ctimeMs', 'birthtimeMs', 'size', 'ino', 'dev'] as const;
+const sameStamp = (a: RecordStamp, b: RecordStamp) => STAMP_FIELDS.every((k) => a[k] === b[k]);
+
+/** A results.json as last read: what it said, and the file it was (a rewrite, atomic or not, changes its stamp). */
+interface CachedHead extends RecordStamp {
+  head: RunHead | null;
+  error?: string;
+}
+
 export class RunStore {
   /** Whether this server's job queue is training into the run folder now (the queue sets it). */
   trainingHere: (id: string) => boolean = () => false;
+
+  /** By results.json path: GET /api/runs sorts every run on every request, and reads again only files that changed. */
+  private heads = new Map<string, CachedHead>();
 
   constructor(readonly dir: string, readonly maxModelParams?: number) {}
 
@@ -196,38 +234,53 @@ export class RunStore {
   /** The run's record; a missing, damaged or invalid results.json is an error message, not an exception. */
   private read(dir: string): { results: RunRecord | null; error?: string } {
     const file = path.join(dir, RESULTS_FILE);
+    const st = this.statRecord(file);
+    return 'error' in st ? { results: null, error: st.error } : parseFile(file);
+  }
+
+  /** results.json's file status, or why it is not read (missing, not a regular file, too large). */
+  private statRecord(file: string): RecordStamp | { error: string } {
     let st;
     try {
       st = lstatSync(file);
     } catch {
-      return { results: null, error: `no ${RESULTS_FILE}` };
+      return { error: `no ${RESULTS_FILE}` };
     }
     // Only a regular file is read: a FIFO would block the server, a symlink could point anywhere.
-    if (!st.isFile()) return { results: null, error: `${RESULTS_FILE} is not a regular file` };
-    if (st.size > MAX_RECORD_BYTES) return { results: null, error: `${RESULTS_FILE} is larger than ${MAX_RECORD_BYTES >> 20} MiB` };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      // The parser's message quotes the file's first bytes; say only what is wrong.
-      return { results: null, error: `${RESULTS_FILE} is not valid JSON` };
+    if (!st.isFile()) return { error: `${RESULTS_FILE} is not a regular file` };
+    if (st.size > MAX_RECORD_BYTES) return { error: `${RESULTS_FILE} is larger than ${MAX_RECORD_BYTES >> 20} MiB` };
+    return { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, birthtimeMs: st.birthtimeMs, size: st.size, ino: st.ino, dev: st.dev };
+  }
+
+  /** What summaries need of the run's record: parsed again only when its results.json changed since the last read. */
+  private readHead(dir: string): { head: RunHead | null; error?: string } {
+    const file = path.join(dir, RESULTS_FILE);
+    const st = this.statRecord(file);
+    if ('error' in st) {
+      this.heads.delete(file);
+      return { head: null, error: st.error };
     }
-    try {
-      return { results: parseRecord(raw, RESULTS_FILE) };
-    } catch (e) {
-      return { results: null, error: (e as Error).message };
-    }
+    const had = this.heads.get(file);
+    if (had && sameStamp(had, st)) return had;
+    const { results, error } = parseFile(file);
+    const entry: CachedHead = { ...st, head: results && headOf(results), ...(error === undefined ? {} : { error }) };
+    this.heads.set(file, entry);
+    return entry;
   }
 
   list(): RunSummary[] {
     const out: RunSummary[] = [];
+    const seen = new Set<string>();
     for (const id of this.ids()) {
       const dir = path.join(this.dir, id);
-      const { results, error } = this.read(dir);
+      seen.add(path.join(dir, RESULTS_FILE));
+      const { head, error } = this.readHead(dir);
       // A sweep folder is listed under Sweeps, not as a broken run.
-      if (!results && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
-      out.push(summarize(id, dir, results, error, this.trainingHere(id)));
+      if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
+      out.push(summarize(id, dir, head, error, this.trainingHere(id)));
     }
+    // Runs removed since: their records go too.
+    for (const file of this.heads.keys()) if (!seen.has(file)) this.heads.delete(file);
     // Newest first: folder names start with a timestamp; fall back to the recorded start time.
     out.sort((a, b) => (b.startedAt ?? b.id).localeCompare(a.startedAt ?? a.id) || b.id.localeCompare(a.id));
     return out;
@@ -262,12 +315,12 @@ export class RunStore {
     for (const id of this.ids()) {
       const dir = path.join(this.dir, id);
       if (savedModelDir(dir) === null) continue;
-      const { results } = this.read(dir);
-      const meta = results ? modelMetaOf(results) : null;
-      if (!meta || !results) continue;
-      const s = summarize(id, dir, results, undefined, this.trainingHere(id));
+      const { head } = this.readHead(dir);
+      const meta = head ? modelMetaOf(head) : null;
+      if (!meta || !head) continue;
+      const s = summarize(id, dir, head, undefined, this.trainingHere(id));
       if (s.status !== 'completed') continue;
-      out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(results), createdAt: s.startedAt ?? undefined });
+      out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(head), createdAt: s.startedAt ?? undefined });
     }
     return out;
   }
@@ -308,10 +361,26 @@ export function labelFor(id: string, meta: ModelMeta): string {
     : `${id} (addition ${meta.kind}, ${meta.digits} digits${meta.reverse ? ', reversed' : ''})`;
 }
 
-export function headlineAccuracy(r: RunRecord): number | null {
+export function headlineAccuracy(r: Pick<RunRecord, 'metrics'>): number | null {
   for (const k of ['testAccuracy', 'exactMatchAccuracy']) {
     const v = r.metrics[k];
     if (typeof v === 'number' && Number.isFinite(v)) return v;
   }
   return null;
+}
+
+/** A regular results.json of acceptable size, parsed; damaged or invalid is an error message. */
+function parseFile(file: string): { results: RunRecord | null; error?: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // The parser's message quotes the file's first bytes; say only what is wrong.
+    return { results: null, error: `${RESULTS_FILE} is not valid JSON` };
+  }
+  try {
+    return { results: parseRecord(raw, RESULTS_FILE) };
+  } catch (e) {
+    return { results: null, error: (e as Error).message };
+  }
 }

@@ -38,7 +38,7 @@ export interface DashboardOptions {
   runsDir?: string;
   /** The IMDb tarball or a folder holding it (as the CLI's --data). */
   dataPath?: string;
-  /** A pause after every training batch, in ms: lets tests (and slow eyes) watch the curves grow. Default 0. */
+  /** A pause after every training batch, in ms: lets tests (and slow eyes) watch the curves grow; a cancel cuts it short. Default 0. */
   batchDelayMs?: number;
   /**
    * The access token every request must carry (?token= once, then a cookie). Given, it is required on any
@@ -318,7 +318,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
   const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null);
-  const jobs = new JobQueue(runsDir, models, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
+  const jobs = new JobQueue(runsDir, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
   runs.trainingHere = (id) => jobs.writingRun(id);
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
   const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath, demo });

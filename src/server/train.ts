@@ -1,8 +1,7 @@
 /**
- * Runs one dashboard job in this process through the same task functions as `rnnlab imdb` and `rnnlab addition`
- * (src/experiments): the same data, model, measurements, record body and report. The job's hooks stream every
- * batch and epoch, and its AbortSignal stops the fit; fit yields to the event loop between batches, so the
- * server keeps answering while a job trains.
+ * Trains one dashboard job (in the job's own process, job_child.ts) through the same task functions as `rnnlab imdb`
+ * and `rnnlab addition` (src/experiments): the same data, model, measurements, record body and report. The job's
+ * hooks stream every batch and epoch, and its AbortSignal stops the fit after the current batch.
  */
 import { additionBody, additionDoc } from '../experiments/addition_result.js';
 import { trainAddition } from '../experiments/addition_task.js';

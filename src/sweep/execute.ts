@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../compiled_entry.js';
 import { runArgv, type SweepRun } from './expand.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
-import { cleanStaleTemps, closeStaleStamp, workerLog } from './worker_file.js';
+import { cleanStaleTemps, closeStaleStamp, liveStamp, workerLog, type WorkerStamp } from './worker_file.js';
 
 export interface ExecuteOptions {
   /** The sweep folder; the run goes to <sweepDir>/runs/<id>. */
@@ -46,17 +46,16 @@ export class RunInterruptedError extends RunFailedError {
   }
 }
 
-export function runDirOf(sweepDir: string, run: SweepRun): string {
-  return path.join(sweepDir, 'runs', run.id);
+/** The run is being trained right now by another worker (or another slot of this one): starting it too would mix two trainings in one folder. */
+export class RunBusyError extends Error {
+  constructor(readonly runId: string, readonly holder: WorkerStamp) {
+    super(`run ${runId} is being run by ${holder.worker} (pid ${holder.pid} on ${holder.host})`);
+    this.name = 'RunBusyError';
+  }
 }
 
-/**
- * The compiled child entry point (src/cli/sweep_child.ts, named by path so that the sweep code does not import
- * the CLI): under vitest this module is TypeScript source, but children always run dist/.
- */
-function childEntry(): string {
-  const here = fileURLToPath(import.meta.url);
-  return path.resolve(path.dirname(here), here.endsWith('.ts') ? '../../dist/cli/sweep_child.js' : '../cli/sweep_child.js');
+export function runDirOf(sweepDir: string, run: SweepRun): string {
+  return path.join(sweepDir, 'runs', run.id);
 }
 
 const EPOCH_LINE = /Epoch (\d+)\/(\d+)/;
@@ -89,25 +88,9 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buff
   };
 }
 
-export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
-  const dir = path.resolve(runDirOf(o.sweepDir, run));
-  cleanStaleTemps(dir);
-  const before = readOutcome(dir);
-  if (before?.status === 'completed') {
-    closeStaleStamp(dir, 'completed');
-    return { how: 'skipped', outcome: before };
-  }
-  mkdirSync(dir, { recursive: true });
-  const argv = runArgv(run, dir, o.threads);
-  const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
-  if (resumed) argv.push('--resume', dir);
-  const entry = childEntry();
-  if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
-  if (o.signal?.aborted) throw new RunInterruptedError(run.id, null);
-
-  const tail: string[] = [];
-  const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
-  const code = await new Promise<number | null>((resolve, reject) => {
+/** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code. */
+function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: ReturnType<typeof workerLog>, tail: string[]): Promise<number | null> {
+  return new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...argv], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, RNNLAB_THREADS: String(o.threads) },
@@ -128,7 +111,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (c: string) => out.push(c));
     child.stderr.on('data', (c: string) => err.push(c));
-    child.on('error', reject);
+    child.on('error', (e) => { o.signal?.removeEventListener('abort', onAbort); reject(e); });
     child.on('close', (c) => {
       out.flush();
       err.flush();
@@ -136,6 +119,37 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
       resolve(c);
     });
   });
+}
+
+export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
+  const dir = path.resolve(runDirOf(o.sweepDir, run));
+  cleanStaleTemps(dir);
+  const before = readOutcome(dir);
+  if (before?.status === 'completed') {
+    closeStaleStamp(dir, 'completed');
+    return { how: 'skipped', outcome: before };
+  }
+  const holder = liveStamp(dir);
+  if (holder) throw new RunBusyError(run.id, holder);
+  mkdirSync(dir, { recursive: true });
+  const argv = runArgv(run, dir, o.threads);
+  const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
+  if (resumed) argv.push('--resume', dir);
+  // The sweep code names the CLI's child by path so that it does not import the CLI.
+  const entry = compiledEntry('cli/sweep_child.js');
+  if (!existsSync(entry)) throw new Error(`the compiled CLI is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
+  if (o.signal?.aborted) throw new RunInterruptedError(run.id, null);
+
+  const tail: string[] = [];
+  const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
+  let code: number | null;
+  try {
+    code = await runChild(entry, argv, o, seen, tail);
+  } catch (e) {
+    // A child that could not start: its stamp must not stay "running" (the run would look busy to every worker).
+    seen.end('failed');
+    throw e;
+  }
   const outcome = readOutcome(dir);
   const completed = code === 0 && outcome?.status === 'completed';
   seen.end(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');

@@ -62,7 +62,7 @@ export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
   if (all.length === 0) all.push({});
   const seen = new Set<string>();
   return all.filter((c) => {
-    const key = canonical(c);
+    const key = sameRunKey(c);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -71,6 +71,14 @@ export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
 
 function canonical(o: Record<string, FlagValue>): string {
   return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+/**
+ * Settings that give the same command line are one setting: a list entry `{ units: "32" }` repeats grid units 32
+ * (each run would train the same model twice). canonical() stays as it was: it names existing runs' folders.
+ */
+function sameRunKey(o: Record<string, FlagValue>): string {
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, typeof o[k] === 'boolean' ? o[k] : String(o[k])]));
 }
 
 function slug(v: FlagValue): string {

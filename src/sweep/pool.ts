@@ -3,7 +3,7 @@
  * the cores. A failed run is tried again up to the spec's `attempts`, then recorded as failed; the rest go on.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { epochOfLine, executeRun, RunFailedError, RunInterruptedError } from './execute.js';
+import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError } from './execute.js';
 import type { SweepRun } from './expand.js';
 import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
 import { writeSweepReport } from './report.js';
@@ -81,12 +81,14 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
             break;
           }
           const error = e instanceof RunFailedError ? e.message : (e as Error).message;
-          // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way.
+          // Exit code 2 is a usage error (a bad flag value): trying again would fail the same way. A run that a queue
+          // worker is training into this folder is not this sweep's to run: it is reported, not run twice at once.
           const usage = e instanceof RunFailedError && e.exitCode === 2;
-          const retrying = attempt < spec.attempts && !o.signal?.aborted && !usage;
+          const busy = e instanceof RunBusyError;
+          const retrying = attempt < spec.attempts && !o.signal?.aborted && !usage && !busy;
           o.onEvent?.({ type: 'failed', run, error, retrying });
-          if (!retrying) known.set(run.id, { attempts: before + attempt, status: 'failed', error });
-          if (!(e instanceof RunFailedError)) throw e;
+          if (!retrying) known.set(run.id, { attempts: before + attempt - (busy ? 1 : 0), status: 'failed', error });
+          if (!(e instanceof RunFailedError) && !busy) throw e;
           if (!retrying) break;
         }
       }

@@ -9,23 +9,42 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { epochOfLine, executeRun, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
+import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
 import { readOutcome } from './outcome.js';
 import type { SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
-import type { RunEntry } from './summary.js';
 import { envInt } from '../env.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
 
-interface RunJob { sweepDir: string; run: SweepRun }
+/**
+ * attemptsBefore: the run's attempts before this job (an earlier job of it failed for good, or was lost with Redis),
+ * so that a run's attempts count every time it was started, as the local pool counts them (attemptsOf).
+ */
+interface RunJob { sweepDir: string; run: SweepRun; attemptsBefore?: number }
+
+/**
+ * The times a job's run was started and ran to an end. BullMQ 6's attemptsMade counts each finish (completed, or
+ * failed, retried or not) but not a job put back by moveToWait/moveToDelayed (a stopped worker, a busy run), which
+ * spend no attempt, as in the local pool; a run found complete already ('skipped') was not run, so is not counted.
+ */
+export function attemptsOf(job: Pick<Job<RunJob>, 'data' | 'attemptsMade' | 'returnvalue'>): number {
+  const skipped = (job.returnvalue as { how?: string } | null | undefined)?.how === 'skipped' ? 1 : 0;
+  return (job.data.attemptsBefore ?? 0) + Math.max(0, job.attemptsMade - skipped);
+}
 
 /** Progress a worker publishes on its job (the dashboard and `rnnlab sweep` read it). */
 export interface RunProgress { worker: string; runId: string; epoch: number; epochs: number; resumed: boolean }
+
+/**
+ * Query parameters a --queue URL may carry (ioredis turns each into a connection option, so any other name, a typo
+ * such as ?pasword=, would be accepted and ignored).
+ */
+const URL_PARAMS = ['password', 'username', 'family', 'db'];
 
 /** What is wrong with a --queue URL (not redis://[user:password@]host:port[/db]), or null when nothing is. */
 export function redisUrlProblem(url: string): string | null {
@@ -37,19 +56,30 @@ export function redisUrlProblem(url: string): string | null {
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `--queue: expected a redis:// URL, got ${u.protocol}//`;
   if (!u.port || !u.hostname) return `--queue: '${shownUrl(url)}' needs a host and a port, e.g. redis://127.0.0.1:6379`;
+  if (u.pathname && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) {
+    return `--queue: '${shownUrl(url)}' ends in '${u.pathname}'; after the port only a database number may follow (redis://HOST:PORT/0)`;
+  }
+  const unknown = [...u.searchParams.keys()].filter((k) => !URL_PARAMS.includes(k));
+  if (unknown.length) return `--queue: '${shownUrl(url)}' has the parameter '${unknown[0]}', which rnnlab does not know (known: ${URL_PARAMS.join(', ')})`;
   return null;
 }
 
-/** A --queue URL as messages print it: a password in it is masked (terminals and logs are shared more than secrets). */
+/** Query parameters whose values are shown; any other (a password, or a misspelt one) is masked like the password part. */
+const PLAIN_PARAMS = ['family', 'db'];
+
+/** A --queue URL as messages print it: a password in it (user:PASSWORD@ or ?password=) is masked (terminals and logs are shared more than secrets). */
 export function shownUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '***';
-    return u.toString();
+    const secretParams = [...u.searchParams.keys()].filter((k) => !PLAIN_PARAMS.includes(k));
+    if (!u.password && !secretParams.length) return url;
+    if (u.password) u.password = '***';
+    for (const k of secretParams) u.searchParams.set(k, '***');
+    // URLSearchParams writes '*' as is; keep the mask readable rather than percent-encoded.
+    return u.toString().replace(/%2A/g, '*');
   } catch {
-    // Unparsable ('redis://u:secret@[bad'): still hide whatever sits between '//' and the last '@'.
-    return url.replace(/\/\/.*@/s, '//***@');
+    // Unparsable ('redis://u:secret@[bad'): still hide whatever sits between '//' and the last '@', and parameter values.
+    return url.replace(/\/\/.*@/s, '//***@').replace(/([?&](?!(?:family|db)=)[^=&]*=)[^&]*/g, '$1***');
   }
 }
 
@@ -69,6 +99,9 @@ export function connectTimeoutMs(): number {
  * A connection that has reached Redis, or an error naming --queue after a bounded wait (never an endless stream of
  * raw ECONNREFUSED dumps). `signal` aborts the wait (Ctrl-C on a worker that is not connected yet).
  */
+/** Redis's answers to a wrong or missing password (or user). */
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password/;
+
 export async function connectRedis(url: string, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Redis> {
   const connection = redisConnection(url);
   let last = '';
@@ -79,8 +112,15 @@ export async function connectRedis(url: string, o: { timeoutMs?: number; signal?
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`--queue: cannot reach Redis at ${shownUrl(url)}${last ? ` (${last})` : ''} after ${Math.round(ms / 100) / 10} s; is redis-server running there?`)), ms);
       const onAbort = () => { clearTimeout(timer); reject(new Error('stopped before Redis was reached')); };
+      // Refused credentials are not an outage: waiting out the timeout and asking whether Redis runs would mislead.
+      const onError = (e: Error) => {
+        if (!AUTH_REFUSED.test(e.message)) return;
+        clearTimeout(timer);
+        reject(new Error(`--queue: Redis at ${shownUrl(url)} refused the credentials (${e.message.split('\n')[0]}); check the user and password in --queue`));
+      };
+      connection.on('error', onError);
       o.signal?.addEventListener('abort', onAbort, { once: true });
-      connection.once('ready', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); resolve(); });
+      connection.once('ready', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); connection.off('error', onError); resolve(); });
     });
   } catch (e) {
     connection.disconnect();
@@ -89,18 +129,71 @@ export async function connectRedis(url: string, o: { timeoutMs?: number; signal?
   return connection;
 }
 
+/**
+ * Follows a connection that has reached Redis: one sentence when it is lost and one when it is back, instead of
+ * BullMQ's stack dump per reconnection attempt (ioredis keeps reconnecting; the queue's commands wait for it). The
+ * returned `error` is for the BullMQ objects' 'error' events, whose connection errors the sentences already cover.
+ */
+export function watchRedis(connection: Redis, url: string, report: (line: string) => void): { error: (e: Error) => void; dispose: () => void } {
+  let down = false;
+  let disposed = false;
+  let reason = '';
+  const onError = (e: NodeJS.ErrnoException) => { reason = e.code ?? e.message; };
+  const onClose = () => {
+    if (disposed || down) return;
+    down = true;
+    report(`lost the connection to Redis at ${shownUrl(url)}; reconnecting until it is back (Ctrl-C stops)`);
+  };
+  const onReady = () => {
+    if (disposed || !down) return;
+    down = false;
+    report(`reconnected to Redis at ${shownUrl(url)}${reason ? ` (it had failed with ${reason})` : ''}`);
+    reason = '';
+  };
+  connection.on('error', onError);
+  connection.on('close', onClose);
+  connection.on('ready', onReady);
+  return {
+    error: (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Connection errors while down are the outage already reported; anything else is news.
+      if (down || (code && /^E[A-Z]+$/.test(code)) || /Connection is closed/.test(e.message)) { reason = code ?? e.message; return; }
+      report(`Redis at ${shownUrl(url)}: ${e.message}`);
+    },
+    dispose: () => {
+      disposed = true;
+      connection.off('error', onError);
+      connection.off('close', onClose);
+      connection.off('ready', onReady);
+    },
+  };
+}
+
 /** One sweep's job ids never collide with another's: they carry a hash of the sweep folder's absolute path. */
 export function jobId(sweepDir: string, runId: string): string {
   const key = createHash('sha256').update(path.resolve(sweepDir)).digest('hex').slice(0, 12);
   return `${key}-${runId}`;
 }
 
-export interface QueueOptions { url: string; name?: string }
+/**
+ * Runs fn over the items, a batch at a time: ioredis pipelines the commands of a batch, so a 10,000-run sweep is
+ * looked up in seconds rather than one round trip after another (minutes per progress line).
+ */
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>, size = 500): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
 
-function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun) {
+export interface QueueOptions {
+  url: string;
+  name?: string;
+  /** The connection to Redis was lost, or is back (one sentence each; the commands wait for it meanwhile). */
+  onConnection?: (line: string) => void;
+}
+
+function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore: number) {
   return {
     name: run.id,
-    data: { sweepDir, run },
+    data: { sweepDir, run, attemptsBefore } satisfies RunJob,
     opts: { jobId: jobId(sweepDir, run.id), attempts: spec.attempts, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
   };
 }
@@ -110,20 +203,23 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
   const connection = await connectRedis(q.url);
+  const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
   const queue = new Queue<RunJob>(q.name ?? DEFAULT_QUEUE_NAME, { connection });
+  queue.on('error', watch.error);
   try {
     const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
     // A job that failed for good (or completed, though its folder lost the result) keeps its id: BullMQ would ignore
     // the new job, so running the sweep again would never retry the run. Remove it first, as the local pool retries.
-    for (const run of todo) {
+    await inBatches(todo, async (run) => {
       const job = await queue.getJob(jobId(sweepDir, run.id));
-      if (!job) continue;
+      if (!job) return;
       const state = await job.getState();
       if (state === 'failed' || state === 'completed') await job.remove();
-    }
-    await queue.addBulk(todo.map((run) => runJob(sweepDir, spec, run)));
+    });
+    await queue.addBulk(todo.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0)));
     return { queued: todo.length, done: runs.length - todo.length };
   } finally {
+    watch.dispose();
     await queue.close();
     connection.disconnect();
   }
@@ -140,41 +236,73 @@ export interface WaitOptions extends QueueOptions {
 /** Waits until every run of the sweep has completed or failed for good, then writes sweep.json and the report. */
 export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions): Promise<SweepOutcome> {
   const sweepDir = path.resolve(dir);
-  const { runs, createdAt } = openSweep(sweepDir, spec);
+  // The folder's attempts so far: a run whose job is lost (Redis flushed) keeps them when it is queued again.
+  const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const connection = await connectRedis(w.url);
+  const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
   const queue = new Queue<RunJob>(w.name ?? DEFAULT_QUEUE_NAME, { connection });
-  const known = new Map<string, Partial<RunEntry>>();
+  queue.on('error', watch.error);
+  // Runs whose job was last seen active: one whose job is lost then had been started, though BullMQ never counted it.
+  const wasActive = new Set<string>();
   try {
     for (;;) {
       let completed = 0, failed = 0;
       const active: RunProgress[] = [];
-      for (const run of runs) {
-        const job = await queue.getJob(jobId(sweepDir, run.id));
+      await inBatches(runs, async (run) => {
+        const id = jobId(sweepDir, run.id);
+        // The state first, then the job: a job read first and found 'completed' a moment later would carry the
+        // attempts from before its finish (recorded as attempts: 0). The finish moves it and counts the attempt at once.
+        const state = await queue.getJobState(id);
+        const job = state === 'unknown' ? undefined : await queue.getJob(id);
         if (!job) {
           // Not queued: it had completed before, or its job was lost (Redis flushed): then queue it again.
-          if (readOutcome(runDirOf(sweepDir, run))?.status === 'completed') { completed++; continue; }
-          const j = runJob(sweepDir, spec, run);
+          const attempts = (known.get(run.id)?.attempts ?? 0) + (wasActive.delete(run.id) ? 1 : 0);
+          known.set(run.id, { attempts });
+          if (readOutcome(runDirOf(sweepDir, run))?.status === 'completed') { completed++; return; }
+          const j = runJob(sweepDir, spec, run, attempts);
           await queue.add(j.name, j.data, j.opts);
           w.onLost?.(run.id);
-          continue;
+          return;
         }
-        const state = await job.getState();
+        if (state === 'active') wasActive.add(run.id);
+        else wasActive.delete(run.id);
         if (state === 'completed') completed++;
         else if (state === 'failed') {
           failed++;
-          known.set(run.id, { status: 'failed', attempts: job.attemptsMade, error: job.failedReason });
+          known.set(run.id, { status: 'failed', attempts: attemptsOf(job), error: job.failedReason });
         } else if (state === 'active' && job.progress && typeof job.progress === 'object') active.push(job.progress as RunProgress);
-        if (state !== 'failed') known.set(run.id, { attempts: job.attemptsMade });
-      }
+        if (state !== 'failed') known.set(run.id, { attempts: attemptsOf(job) });
+      });
+      // Batches finish in any order; the progress line lists the runs under way in the sweep's order.
+      const order = new Map(runs.map((r, i) => [r.id, i]));
+      active.sort((a, b) => (order.get(a.runId) ?? 0) - (order.get(b.runId) ?? 0));
       w.onProgress?.({ completed, failed, total: runs.length, active });
       if (completed + failed === runs.length || w.signal?.aborted) break;
       await new Promise((r) => setTimeout(r, w.pollMs ?? 1000));
     }
   } finally {
+    watch.dispose();
     await queue.close();
     connection.disconnect();
   }
   return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted);
+}
+
+interface EndingJob { runId: string; timestamp: number; ok: boolean }
+
+/** BullMQ's words when a finished job's record or lock is no longer in Redis (Redis restarted empty, or the lock lapsed). */
+const LOST_JOB = /^Missing (?:lock|key) for job (\S+)\. moveTo\w+$/;
+
+/**
+ * One sentence instead of BullMQ's "Missing lock for job ... moveToFinished", for a run that ended here but whose
+ * job's finish could not be recorded: 'gone' (Redis lost it, nothing queued it again yet), 'requeued' (the waiting
+ * sweep queued it again after Redis lost it), 'lapsed' (the same job, whose lock this worker failed to renew in time).
+ */
+export function lostJobSentence(job: EndingJob, how: 'gone' | 'requeued' | 'lapsed'): string {
+  const next = job.ok ? 'its result is in the run folder, so it is not run again' : 'it is run again';
+  if (how === 'lapsed') return `${job.runId} ended, but its job's lock had lapsed (not renewed within --lock-seconds), so BullMQ could not record the end; the job goes back on the queue as stalled and ${next}`;
+  if (how === 'requeued') return `${job.runId} ended, but its job was lost with Redis (restarted empty?) and the sweep has queued it again; ${next}`;
+  return `${job.runId} ended, but its job was lost with Redis (restarted empty?); the waiting rnnlab sweep (or the same sweep run again) ${job.ok ? 'finds its result in the run folder' : 'queues it again'}`;
 }
 
 export interface WorkerOptions extends QueueOptions {
@@ -194,9 +322,14 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   const lockDuration = o.lockMs ?? 30_000;
   // Aborted by stop(): the runs under way are stopped as Ctrl-C stops them, and go back to the queue.
   const stopping = new AbortController();
+  // The jobs whose run has started here and whose finish BullMQ has not recorded yet (lostJobSentence).
+  const ending = new Map<string, EndingJob>();
+  const explained = new Set<string>();
   const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>, token?: string) => {
     const { sweepDir, run } = job.data;
-    o.log?.(`${me}: start ${run.id} (attempt ${job.attemptsMade + 1})`);
+    ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
+    explained.delete(job.id!);
+    o.log?.(`${me}: start ${run.id} (attempt ${attemptsOf(job) + 1})`);
     let resumed = false;
     const r = await executeRun(run, {
       sweepDir, threads: o.threads, worker: me, signal: stopping.signal,
@@ -209,14 +342,23 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
       if (e instanceof RunInterruptedError) {
         // Not a failed attempt: waiting again, for the next worker, which resumes it from its checkpoint.
         await job.moveToWait(token);
+        ending.delete(job.id!);
         o.log?.(`${me}: stopped ${run.id}; it is back on the queue`);
         throw new WaitingError();
+      }
+      if (e instanceof RunBusyError) {
+        // Its job was queued again while a worker still trains it (Redis lost the job): not an attempt; back in a while.
+        await job.moveToDelayed(Date.now() + lockDuration, token);
+        ending.delete(job.id!);
+        o.log?.(`${me}: ${e.message}; trying ${run.id} again in ${Math.round(lockDuration / 1000)} s`);
+        throw new DelayedError();
       }
       // Exit code 2 is a usage error: another attempt would fail the same way.
       if (e instanceof RunFailedError && e.exitCode === 2) throw new UnrecoverableError(e.message);
       throw e;
     });
     o.log?.(`${me}: ${r.how === 'skipped' ? 'already complete' : r.how === 'resumed' ? 'resumed and finished' : 'finished'} ${run.id}`);
+    ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: true });
     return { how: r.how, metrics: r.outcome.metrics };
   }, {
     connection,
@@ -225,12 +367,30 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
     maxStalledCount: 3,
   });
-  worker.on('failed', (job, err) => o.log?.(`${me}: run ${job?.data.run.id ?? '?'} failed: ${err.message}`));
+  worker.on('failed', (job, err) => {
+    if (job?.id) ending.delete(job.id);
+    o.log?.(`${me}: run ${job?.data.run.id ?? '?'} failed: ${err.message}`);
+  });
+  worker.on('completed', (job) => { if (job.id) ending.delete(job.id); });
+  const watch = watchRedis(connection, o.url, (l) => o.log?.(`${me}: ${l}`));
+  worker.on('error', (e) => {
+    const lost = LOST_JOB.exec(e.message);
+    // BullMQ tries to record the end as completed, then as failed (retried): one sentence covers both of its errors.
+    if (lost && explained.has(lost[1])) return;
+    const job = lost ? ending.get(lost[1]) : undefined;
+    if (!lost || !job) { watch.error(e); return; }
+    ending.delete(lost[1]);
+    explained.add(lost[1]);
+    // Whether the job is there again (the sweep queued it anew) or still the one this worker ran (its lock lapsed).
+    void connection.hget(worker.toKey(lost[1]), 'timestamp').then((t) => t, () => null)
+      .then((t) => o.log?.(`${me}: ${lostJobSentence(job, t === null ? 'gone' : Number(t) === job.timestamp ? 'lapsed' : 'requeued')}`));
+  });
   const done = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
   return {
     done,
     stop: async () => {
       stopping.abort();
+      watch.dispose();
       await worker.close();
       connection.disconnect();
     },

@@ -74,15 +74,37 @@ export function readSweepRecord(dir: string): SweepRecord | null {
   return rec;
 }
 
+/** What makes two specs run different runs, named by field: "flags.epochs is 41, the folder's sweep has 40". */
+export function specChanges(before: SweepSpec, now: SweepSpec): string {
+  const changes: string[] = [];
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+  const compare = (where: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(`${where} is ${show(b)} here, ${show(a)} in the folder's sweep`);
+  };
+  compare('command', before.command, now.command);
+  for (const key of ['flags', 'grid'] as const) {
+    const names = [...new Set([...Object.keys(before[key] ?? {}), ...Object.keys(now[key] ?? {})])];
+    for (const n of names) compare(`${key}.${n}`, (before[key] as Record<string, unknown>)?.[n], (now[key] as Record<string, unknown>)?.[n]);
+  }
+  for (const key of ['samples', 'sampleSeed', 'list', 'seeds'] as const) compare(key, before[key], now[key]);
+  const shown = changes.slice(0, 3).join('; ');
+  return changes.length > 3 ? `${shown}; and ${changes.length - 3} more` : shown || 'the runs differ';
+}
+
+/** Why the folder's sweep.json is not a sweep this spec resumes (another spec's runs), or null; it throws when sweep.json is unreadable. */
+export function specMismatch(dir: string, spec: SweepSpec, old = readSweepRecord(dir)): string | null {
+  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume.
+  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, metric: undefined, goal: undefined, attempts: undefined });
+  if (!old || runsOf(old.spec) === runsOf(spec)) return null;
+  return `${path.join(dir, SWEEP_FILE)} holds a sweep with another spec (${specChanges(old.spec, spec)}); use another --out, or the same spec to resume it`;
+}
+
 /** The folder's runs, checked against the spec: resuming with another spec would mix two sweeps' runs. */
 export function openSweep(dir: string, spec: SweepSpec): { runs: SweepRun[]; createdAt: string; known: Map<string, Partial<RunEntry>> } {
   const runs = expandRuns(spec);
   const old = readSweepRecord(dir);
-  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume.
-  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, metric: undefined, goal: undefined, attempts: undefined });
-  if (old && runsOf(old.spec) !== runsOf(spec)) {
-    throw new Error(`${path.join(dir, SWEEP_FILE)} holds a sweep with another spec; use another --out, or the same spec to resume it`);
-  }
+  const mismatch = specMismatch(dir, spec, old);
+  if (mismatch) throw new Error(mismatch);
   // Attempts carry over; a failure does not: running the sweep again gives failed runs another chance.
   const known = new Map<string, Partial<RunEntry>>((old?.runs ?? []).map((r) => [r.id, { attempts: r.attempts }]));
   return { runs, createdAt: old?.createdAt ?? new Date().toISOString(), known };

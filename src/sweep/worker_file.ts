@@ -104,3 +104,16 @@ export function closeStaleStamp(dir: string, state: 'completed' | 'failed'): voi
     // display only
   }
 }
+
+/**
+ * The stamp of a worker that is running the run now, or null: one of this host whose process still runs, or one of
+ * another host whose heartbeat is fresh. A job that vanished from Redis (flushed, restarted without persistence) is
+ * queued again while its first worker may still be training it; this keeps a second worker from training into the
+ * same folder at the same time.
+ */
+export function liveStamp(dir: string, now = Date.now()): WorkerStamp | null {
+  const s = readWorkerStamp(dir);
+  if (!s || s.state !== 'running') return null;
+  if (s.host === hostname()) return stampProcessAlive(s) ? s : null;
+  return now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS ? s : null;
+}

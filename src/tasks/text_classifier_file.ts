@@ -4,7 +4,7 @@
  * class names): Keras's TextVectorization saved beside the model. Models saved by `rnnlab imdb` (with
  * rnnlab-input.json) load too, as a two-class model on Keras's IMDb word ids.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
 import { checkSpecHeader } from '../data/spec_header.js';
@@ -47,8 +47,9 @@ export interface TextClassifier {
   spec: TextClassifierSpec | null;
 }
 
-/** The folder holding model.json: dir itself, or dir/model (a run folder). */
+/** The folder holding model.json: dir itself, or dir/model (a run folder); a path to the model.json names its folder, as for predict and export. */
 export function findModelDir(dir: string): string {
+  if (path.basename(dir) === 'model.json' && existsSync(dir) && statSync(dir).isFile()) return path.dirname(dir);
   for (const d of [dir, path.join(dir, 'model')]) if (existsSync(path.join(d, 'model.json'))) return d;
   throw new DataError(`${dir}: no saved model here (expected model.json, or a run folder with model/model.json)`);
 }

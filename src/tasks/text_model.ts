@@ -7,6 +7,8 @@ import { layers } from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { optimizers } from '../optimizers/index.js';
+// maskZero applies to the models lab_models.ts lists as reading the mask (the same names there and here).
+import { maskZeroUnused } from '../experiments/lab_models.js';
 
 export const TEXT_MODELS = ['lstm', 'gru', 'bilstm', 'simple_rnn', 'cnn_lstm', 'cnn', 'ff_embed'] as const;
 export type TextModelName = (typeof TEXT_MODELS)[number];
@@ -53,6 +55,8 @@ export function checkTextModelOptions(name: string, o: TextModelOptions): assert
   if (!Number.isInteger(n) || n < 1) throw new TextOptionError('layers', `must be a positive integer, got ${n}`);
   if (!recurrent && n !== 1) throw new TextOptionError('layers', `${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
   if (!recurrent && o.recurrentDropout) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer`);
+  const maskZero = o.maskZero ? maskZeroUnused([name]) : null;
+  if (maskZero) throw new TextOptionError('maskZero', maskZero);
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextOptionError(k, `must be in [0, 1), got ${v}`);
   }

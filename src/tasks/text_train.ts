@@ -145,6 +145,11 @@ async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Spli
     train = subset(all, split.train); trainIds = split.train.map((i) => allIds[i]);
     val = subset(all, split.validation); valIds = split.validation.map((i) => allIds[i]);
   }
+  // "Exactly N": a limit above what there is would train on fewer examples than asked, unsaid.
+  if (o.limit && o.limit > train.texts.length) {
+    const held = o.validation ? '' : ` (${val.texts.length} of ${all.texts.length} are held out by ${optionName(o.optionNames, 'validationSplit') ?? 'validationSplit'})`;
+    throw new TextOptionError('limit', `${o.limit} is more than the ${train.texts.length} training examples there are${held}`);
+  }
   if (o.limit && o.limit < train.texts.length) {
     if (o.limit < classes.length) {
       throw new TextOptionError('limit', `${o.limit} is below the ${classes.length} classes: the stratified sample takes at least one example of each`);
@@ -165,7 +170,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const seed = o.seed ?? 1;
   // Option mistakes surface before the data is read; maxlen 'auto' is checked again once known.
   const early: TextModelOptions = { vocab: 3, maxlen: typeof o.maxlen === 'number' ? o.maxlen : 2, numClasses: 2, layers: o.layers, dropout: o.dropout,
-    recurrentDropout: o.recurrentDropout };
+    recurrentDropout: o.recurrentDropout, maskZero: o.maskZero };
   checkTextModelOptions(name, early);
   if (o.bucket) {
     const why = bucketBlocker(buildTextModel(name, { ...early, maskZero: o.maskZero, freeLength: true }));

@@ -20,6 +20,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'near_name.ts': EVERYTHING,
   // A leaf: a bad value in words, for error messages everywhere.
   'describe.ts': EVERYTHING,
+  // A leaf: where the compiled package's entry points are (the dashboard's job process, sweep runs).
+  'compiled_entry.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
   'tensor.ts': [...APPS, ...API, 'data'],
   'variable.ts': [...APPS, ...API, 'data'],

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { envForFile } from '../helpers/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
@@ -23,6 +23,17 @@ export async function run(argv: string[]): Promise<RunResult> {
   let out = '', err = '';
   const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
   return { code, out, err };
+}
+
+/** A usage error: exit code 2, one error line naming what is wrong (then the help hint), nothing on stdout, `out` not made. */
+export function expectRefused(r: RunResult, cmd: string, message: RegExp, out?: string): void {
+  expect(r.code).toBe(2);
+  expect(r.out).toBe('');
+  const lines = r.err.trimEnd().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(new RegExp(`^rnnlab ${cmd}: error: `));
+  expect(lines[0]).toMatch(message);
+  if (out) expect(existsSync(out)).toBe(false);
 }
 
 const made: string[] = [];

@@ -88,11 +88,14 @@ describe('Tokenizer input checks', () => {
 });
 
 describe('TextVectorizer as Keras TextVectorization', () => {
-  it('breaks frequency ties by code point, whatever the row order (Keras: descending; the lab: ascending)', () => {
+  it('breaks frequency ties by ascending code point, whatever the row order (Keras 3: descending; docs/CLI.md says so)', () => {
     const v = new TextVectorizer();
     v.adapt(['b a c', 'c a b', 'z']);
-    // a, b, c: 2 each; z: 1.
+    // a, b, c: 2 each; z: 1. Keras 3 would give ['', '[UNK]', 'c', 'b', 'a', 'z'].
     expect(v.vocabulary).toEqual(['', '[UNK]', 'a', 'b', 'c', 'z']);
+    const reordered = new TextVectorizer();
+    reordered.adapt(['z', 'c b a', 'a b c']);
+    expect(reordered.vocabulary).toEqual(v.vocabulary);
     const capped = new TextVectorizer({ maxTokens: 4 });
     capped.adapt(['\u{1F600} \uFFFD x', 'x']);
     expect(capped.vocabulary).toEqual(['', '[UNK]', 'x', '\uFFFD']);

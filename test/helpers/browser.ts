@@ -76,10 +76,13 @@ export async function launchChromium(o: { viewport?: { width: number; height: nu
   return { ctx, page, close };
 }
 
-/** Opens url in the browser's window once the dashboard says it is ready; the page's script errors go to errors. */
-export async function openDashboard(browser: Chromium, url: string, errors: string[]): Promise<Page> {
-  const { page } = browser;
-  page.setDefaultTimeout(30_000);
+/**
+ * Opens url once the dashboard says it is ready, in the browser's window or in another page of it; the page's script
+ * errors go to errors.
+ */
+export async function openDashboard(browser: Chromium, url: string, errors: string[], o: { page?: Page; timeoutMs?: number } = {}): Promise<Page> {
+  const page = o.page ?? browser.page;
+  page.setDefaultTimeout(o.timeoutMs ?? 30_000);
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');

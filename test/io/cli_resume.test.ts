@@ -67,8 +67,10 @@ describe('rnnlab imdb --resume', () => {
   it('a --resume folder without a checkpoint, or from a different model, is a clear error', async () => {
     const empty = join(root, 'cache');
     const r = await cli([...base(3), '--resume', empty]);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/rnnlab imdb: error: --resume: no checkpoint in .*cache/);
+    // A folder without a checkpoint is a bad flag value: exit 2 with the pointer to --help, as a missing folder.
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/rnnlab imdb: error: --resume: no checkpoint in .*cache \(looked for checkpoint\.json there and in .*cache\/checkpoint\)/);
+    expect(r.err).toMatch(/rnnlab imdb --help/);
     const g = await cli([...base(3).map((a) => (a === 'lstm' ? 'gru' : a)), '--resume', refDir, '--out', join(root, 'gru')]);
     expect(g.code).toBe(1);
     expect(g.err).toMatch(/rnnlab imdb: error: checkpoint in .* was written for a different model: layer 1 is LSTM\(units=6.*\) in the checkpoint but GRU\(units=6/);

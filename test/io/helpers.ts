@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import * as rl from '../../src/index.js';
+import { TEMP_PREFIX } from '../../src/io/atomic.js';
 
 export const silent = { write: () => true };
 
@@ -64,4 +66,22 @@ export function toyText(n: number, T: number, vocab: number, seed: number): { x:
 /** model.evaluate's Scalars (one, or a list) as plain numbers [loss, ...metrics]. */
 export function evaluated(result: rl.Tensor | rl.Tensor[]): number[] {
   return (Array.isArray(result) ? result : [result]).map((s) => s.dataSync()[0]);
+}
+
+/** Every file of a folder, by name: the bytes a failed save must leave as they were. */
+export function folderBytes(dir: string): Record<string, Buffer> {
+  return Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))]));
+}
+
+/**
+ * After a failed save over `old`'s folder: no temp files, the same file names with the same bytes as `before`
+ * (folderBytes), and the model loads and predicts on x exactly as `old` does.
+ */
+export async function expectOldModelWhole(dir: string, before: Record<string, Buffer>, old: rl.Sequential, x: rl.Tensor): Promise<void> {
+  const after = readdirSync(dir);
+  expect(after.filter((n) => n.startsWith(TEMP_PREFIX))).toEqual([]);
+  expect(after.sort()).toEqual(Object.keys(before).sort());
+  for (const n of after) expect(readFileSync(join(dir, n)).equals(before[n])).toBe(true);
+  const back = await rl.loadModel(`file://${dir}`);
+  expect(maxAbsDiff(back.predict(x).dataSync(), old.predict(x).dataSync())).toBe(0);
 }

@@ -1,11 +1,10 @@
 // Saving over a folder that holds a model is all or nothing: a failure while writing or renaming any file leaves
 // the previous model.json and weights loading as before, with no temp files left behind.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
-import { setBeforeRenameHook, TEMP_PREFIX } from '../../src/io/atomic.js';
-import { maxAbsDiff, removeDir, tempDir } from './helpers.js';
+import { setBeforeRenameHook } from '../../src/io/atomic.js';
+import { expectOldModelWhole, folderBytes, maxAbsDiff, removeDir, tempDir } from './helpers.js';
 
 const root = tempDir('rnnlab-atomic-');
 afterAll(() => removeDir(root));
@@ -23,18 +22,13 @@ describe('save over an existing model folder', () => {
       const dir = join(root, `fail-${label}`);
       const old = model(3, 1);
       await old.save(`file://${dir}`, { shardSizeBytes: 64 });
-      const before = Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))]));
+      const before = folderBytes(dir);
       // The new model has other sizes: mixing its weights with the old model.json would be refused or wrong.
       const next = model(5, 2);
       setBeforeRenameHook((_tmp, target) => { if (target.includes(failAt)) throw new Error(`disk gone while replacing ${failAt}`); });
       await expect(next.save(`file://${dir}`, { shardSizeBytes: 64 })).rejects.toThrow(`disk gone while replacing ${failAt}`);
       setBeforeRenameHook(null);
-      const after = readdirSync(dir);
-      expect(after.filter((n) => n.startsWith(TEMP_PREFIX))).toEqual([]);
-      expect(after.sort()).toEqual(Object.keys(before).sort());
-      for (const n of after) expect(readFileSync(join(dir, n)).equals(before[n])).toBe(true);
-      const back = await rl.loadModel(`file://${dir}`);
-      expect(maxAbsDiff(back.predict(x).dataSync(), old.predict(x).dataSync())).toBe(0);
+      await expectOldModelWhole(dir, before, old, x);
       // And once the disk is back the new model replaces it.
       await next.save(`file://${dir}`, { shardSizeBytes: 64 });
       const now = await rl.loadModel(`file://${dir}`);

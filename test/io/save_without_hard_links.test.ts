@@ -1,11 +1,10 @@
 // On a file system without hard links (some FUSE/SMB mounts) a save over an existing model must still be all or
 // nothing: the old files are backed up by copy instead, and when even that fails nothing is replaced.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as rl from '../../src/index.js';
-import { setBeforeRenameHook, TEMP_PREFIX } from '../../src/io/atomic.js';
-import { maxAbsDiff, removeDir, tempDir } from './helpers.js';
+import { setBeforeRenameHook } from '../../src/io/atomic.js';
+import { expectOldModelWhole, folderBytes, maxAbsDiff, removeDir, tempDir } from './helpers.js';
 
 const fsFaults = vi.hoisted(() => ({ link: false, copy: false }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -29,19 +28,10 @@ function model(units: number, seed: number): rl.Sequential {
 }
 const x = rl.tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)), [3, 4, 2]);
 
-async function expectOldModelWhole(dir: string, before: Record<string, Buffer>, old: rl.Sequential): Promise<void> {
-  const after = readdirSync(dir);
-  expect(after.filter((n) => n.startsWith(TEMP_PREFIX))).toEqual([]);
-  expect(after.sort()).toEqual(Object.keys(before).sort());
-  for (const n of after) expect(readFileSync(join(dir, n)).equals(before[n])).toBe(true);
-  const back = await rl.loadModel(`file://${dir}`);
-  expect(maxAbsDiff(back.predict(x).dataSync(), old.predict(x).dataSync())).toBe(0);
-}
-
 async function savedOld(dir: string): Promise<{ old: rl.Sequential; before: Record<string, Buffer> }> {
   const old = model(3, 1);
   await old.save(`file://${dir}`, { shardSizeBytes: 64 });
-  return { old, before: Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))])) };
+  return { old, before: folderBytes(dir) };
 }
 
 describe('save over an existing model where hard links fail', () => {
@@ -54,7 +44,7 @@ describe('save over an existing model where hard links fail', () => {
     setBeforeRenameHook((_tmp, target) => { if (target.endsWith('model.json')) throw new Error('disk gone at model.json'); });
     await expect(next.save(`file://${dir}`, { shardSizeBytes: 64 })).rejects.toThrow('disk gone at model.json');
     setBeforeRenameHook(null);
-    await expectOldModelWhole(dir, before, old);
+    await expectOldModelWhole(dir, before, old, x);
     // Without links, a save that meets no failure still replaces the model.
     await next.save(`file://${dir}`, { shardSizeBytes: 64 });
     const now = await rl.loadModel(`file://${dir}`);
@@ -69,6 +59,6 @@ describe('save over an existing model where hard links fail', () => {
     await expect(model(5, 2).save(`file://${dir}`, { shardSizeBytes: 64 })).rejects.toThrow(/cannot back up .*model.*nothing was replaced/);
     fsFaults.link = false;
     fsFaults.copy = false;
-    await expectOldModelWhole(dir, before, old);
+    await expectOldModelWhole(dir, before, old, x);
   });
 });

@@ -82,7 +82,7 @@ describe('save and load options', () => {
     const m = model();
     const target = join(dir, 'm1');
     await expect(m.save(`file://${target}`, { shardSize: 10 } as never)).rejects.toThrow(/save: unknown option 'shardSize'; options: shardSizeBytes, includeTrainingConfig, weightsFileName/);
-    await expect(m.save(`file://${target}`, { includeOptimizer: true } as never)).rejects.toThrow("save: option 'includeOptimizer' is not supported by rnnlab");
+    await expect(m.save(`file://${target}`, { trainableOnly: true } as never)).rejects.toThrow("save: option 'trainableOnly' is not supported by rnnlab");
     await expect(m.save(`file://${target}`, { shardSizeBytes: 'x' } as never)).rejects.toThrow(/shardSizeBytes must be a positive integer/);
     expect(existsSync(target)).toBe(false);
     await expect(m.save(rl.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) as never), { shardSizeBytes: 64 }))

@@ -85,6 +85,6 @@ describe('rnnlab translate: one line per input', () => {
       expect(row.reduce((s: number, w: number) => s + w, 0)).toBeCloseTo(1, 4);
     }
     const bare = await run(['translate', '--model', model, '--format', 'jsonl', 'xy']);
-    expect(Object.keys(JSON.parse(bare.out))).toEqual(['input', 'output']);
+    expect(Object.keys(JSON.parse(bare.out))).toEqual(['input', 'output', 'truncated']);
   });
 });

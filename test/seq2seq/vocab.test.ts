@@ -52,7 +52,7 @@ describe('generated tasks', () => {
       expect(w.length).toBeLessThanOrEqual(16);
       expect(p.target).toBe([...w].reverse().join(' '));
     }
-    expect(() => generatePairs('date', 1, 1)).toThrow(/count must be an integer >= 2/);
+    expect(() => generatePairs('date', 1, 1)).toThrow(/count: must be an integer >= 2/);
   });
 });
 

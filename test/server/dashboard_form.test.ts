@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../../src/server/job_spec.js';
-import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -22,11 +22,7 @@ describeInChromium('the training form and the tabs in Chromium', () => {
   beforeAll(async () => {
     server = await startTestServer();
     browser = await launchChromium();
-    page = browser.page;
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${server.base}/#train`);
-    await page.waitForSelector('body[data-ready="true"]');
+    page = await openDashboard(browser, `${server.base}/#train`, pageErrors);
     await page.selectOption('#f-task', 'addition');
   }, 60_000);
 

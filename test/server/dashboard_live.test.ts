@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
 const TINY = { task: 'addition', digits: 2, trainingSize: 200, hidden: 4, epochs: 1 };
@@ -32,9 +32,7 @@ async function waitForStatus(id: string, status: string): Promise<void> {
 }
 
 async function openTrain(p: Page): Promise<void> {
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-  await p.goto(`${server.base}/#train`);
-  await p.waitForSelector('body[data-ready="true"]');
+  await openDashboard(browser!, `${server.base}/#train`, pageErrors, { page: p, timeoutMs: 60_000 });
   await p.waitForSelector('#conn-dot.live');
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
 import { envFlag } from '../../src/env.js';
+import { assertDistFresh } from '../helpers/dist_fresh.js';
 import { imdbTarball } from '../helpers/imdb.js';
 
 export { REPO_ROOT } from '../helpers/imdb.js';
@@ -37,6 +38,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(o: DashboardOptions = {}): Promise<TestServer> {
+  // The server under test is src/, its jobs run dist/server/job_child.js: both must be the same code.
+  assertDistFresh('server/job_child.ts');
   const runsDir = o.runsDir ?? tempDir();
   // Without the tarball, point the server at an empty folder so nothing tries a download.
   const noData = imdbDataPath() === undefined && !o.dataPath ? tempDir('rnnlab-no-imdb-') : undefined;

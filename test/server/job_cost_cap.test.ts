@@ -1,6 +1,6 @@
 /**
- * An IMDb or addition job trains in the server's process and fit yields only between batches, so a batch is how long
- * the server answers nothing: a dashboard job's estimated cost per training batch (job_cost.ts) is capped. Every job
+ * A job reads a cancel only between batches, so a batch is how long a cancel waits: a dashboard job's estimated cost
+ * per training batch (job_cost.ts) is capped. Every job
  * the dashboard offers fits (the seed defaults of each model, the form's empty defaults, the demo jobs); jobs made
  * dear by units, layers, embeddingDim, hidden or batch size are refused naming the fields and the estimate.
  */
@@ -10,7 +10,7 @@ import { batchGflops, MAX_BATCH_GFLOPS } from '../../src/server/job_cost.js';
 import { DEMO_JOBS, parseJobSpec, RNN_KINDS } from '../../src/server/job_spec.js';
 
 const gflops = (body: Record<string, unknown>) => batchGflops(parseJobSpec(body).config);
-const TAIL = `a dashboard job takes at most ${MAX_BATCH_GFLOPS} (the server answers nothing while a batch trains)`;
+const TAIL = `a dashboard job takes at most ${MAX_BATCH_GFLOPS} (a cancel waits for the batch in progress)`;
 
 describe('the cost of a dashboard job batch', () => {
   it('admits every job the dashboard offers: each model at its seed settings, the form defaults, the demo jobs', () => {

@@ -1,7 +1,7 @@
 /** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { IMDB_FLAGS } from '../../src/cli/imdb.js';
@@ -9,13 +9,6 @@ import { commandLine, parseJobSpec } from '../../src/server/job_spec.js';
 import { main } from '../../src/cli/main.js';
 import { schemaProblems } from '../cli/helpers.js';
 import { finished, get, imdbDataPath, post, request, SseClient, startTestServer, tempDir, type TestServer } from './helpers.js';
-
-// Counts the scratch-pool releases the queue makes (the pool itself is the backend's).
-const released = vi.hoisted(() => ({ count: 0 }));
-vi.mock('../../src/backend/index.js', async (importOriginal) => {
-  const backend = await importOriginal<typeof import('../../src/backend/index.js')>();
-  return { ...backend, releaseScratch: () => { released.count++; backend.releaseScratch(); } };
-});
 
 // Every test gets its own server and runs folder: none depends on what another left behind.
 let s: TestServer;
@@ -118,10 +111,13 @@ describe('a training job', () => {
     try {
       const snap = await sse.waitFor((e) => e.event === 'snapshot', 5000, 'snapshot');
       expect(Array.isArray(snap.data.jobs)).toBe(true);
-      const releasedBefore = released.count;
       const r = await post(s.base, '/api/jobs', tiny);
       expect(r.status).toBe(202);
       const id = r.body.job.id;
+      // It trains in a process of its own.
+      const pid = s.d.jobs.trainingPid();
+      expect(pid).toBeGreaterThan(0);
+      expect(pid).not.toBe(process.pid);
       expect(r.body.job).toMatchObject({ name: 'tiny-sum', command: expect.stringMatching(/^rnnlab addition --digits 2 --training-size 300/) });
       const batch = await sse.waitFor((e) => e.event === 'batches' && e.data.id === id, 60000, 'batches');
       const p = batch.data.points[0];
@@ -143,8 +139,8 @@ describe('a training job', () => {
       }
       const done = await sse.waitFor((e) => e.event === 'job' && e.data.id === id && e.data.status === 'completed', 60000, 'completion');
       expect(done.data.modelReady).toBe(true);
-      // The long-lived server gives the kernels' scratch memory back after every job.
-      expect(released.count).toBe(releasedBefore + 1);
+      // That process ended with the job (and gave its memory back): signalling it finds no such process.
+      expect(() => process.kill(pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
       expect(done.data.progress.fraction).toBe(1);
       const job = (await get(s.base, `/api/jobs/${id}`)).body.job;
       expect(job.points).toHaveLength(18);
@@ -164,7 +160,7 @@ describe('a training job', () => {
       const runs = (await get(s.base, '/api/runs')).body.runs;
       expect(runs.find((x: { id: string }) => x.id === job.runId)).toMatchObject({ status: 'completed', epochs: 2, hasModel: true, command: 'addition' });
       const models = (await get(s.base, '/api/models')).body.models;
-      expect(models.find((m: { id: string }) => m.id === job.runId)).toMatchObject({ source: 'memory', meta: { task: 'addition', digits: 2, reverse: false } });
+      expect(models.find((m: { id: string }) => m.id === job.runId)).toMatchObject({ source: 'disk', meta: { task: 'addition', digits: 2, reverse: false } });
     } finally {
       sse.close();
     }

@@ -94,7 +94,7 @@ describe('rnnlab train / evaluate', () => {
     await bad(['--maxlen', 'long'], 2, /--maxlen expects a positive integer or auto, got 'long'/);
     await bad(['--model', 'transformer'], 2, /'transformer' is invalid.*lstm, gru/s);
     await bad(['--label-column', 'stars'], 1, /data error: .*d\.csv:1: no label column 'stars'.*"text", "label"/);
-    await bad(['--classes', 'a,b'], 1, /classes picks subfolders of a folder dataset/);
+    await bad(['--classes', 'a,b'], 2, /--classes picks class subfolders of a folder --data, but .*d\.csv is a file/);
     await bad(['--format', 'tsv'], 1, /d\.csv:1: no text column found.*"text,label"/);
     await bad(['--format', 'xml'], 2, /'xml' is invalid.*csv, tsv, jsonl, folder/s);
     expect(existsSync(out)).toBe(false);

@@ -1,0 +1,26 @@
+/**
+ * Which layer classes are rnnlab's own: a user's subclass that overrides call() or computeMask() is treated as a
+ * custom layer (Keras 3's mask rules), while rnnlab's classes keep the padding mask on ctx themselves.
+ */
+/** rnnlab's own layer classes and the bases they extend. */
+const builtIn = new WeakSet<object>();
+
+/** Marks a class and every class it extends as rnnlab's (registerLayer does it; unregistered ones call it). */
+export function markBuiltInLayerClass(cls: object): void {
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) builtIn.add(c);
+}
+
+/** Whether one of rnnlab's classes that the layer's class extends defines `method` (a user's subclass of Dense: yes). */
+export function builtInDefines(layer: object, method: string): boolean {
+  for (let p: object | null = Object.getPrototypeOf(layer); p; p = Object.getPrototypeOf(p)) {
+    if (Object.prototype.hasOwnProperty.call(p, method) && builtIn.has((p as { constructor: object }).constructor)) return true;
+  }
+  return false;
+}
+
+/** Whether a layer's method named `method` comes from rnnlab's classes rather than a user's subclass. */
+export function builtInMethod(layer: object, method: string): boolean {
+  let p: object | null = Object.getPrototypeOf(layer);
+  while (p && !Object.prototype.hasOwnProperty.call(p, method)) p = Object.getPrototypeOf(p);
+  return p === null || builtIn.has((p as { constructor: object }).constructor);
+}
