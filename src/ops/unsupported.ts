@@ -1,6 +1,6 @@
 /**
  * tfjs ops rnnlab does not implement. Each name exists so that a tfjs program fails at the call with an error
- * saying why, instead of `rl.conv2d is not a function` or, worse, a stand-in that half works.
+ * saying why, instead of `rl.fft is not a function` or, worse, a stand-in that half works.
  */
 const WHY = {
   complex: 'its inputs or result are complex64 tensors and rnnlab has only float32, int32 and bool',
@@ -32,7 +32,7 @@ export const image = Object.fromEntries(['flipLeftRight', 'grayscaleToRGB', 'res
 export const string = Object.fromEntries(['stringNGrams', 'stringSplit', 'stringToHashBucketFast', 'staticRegexReplace']
   .map((n) => [n, unsupported(`string.${n}`, 'strings')])) as Record<string, (...args: unknown[]) => never>;
 
-/** Tensor methods tfjs has for the ops above: x.conv2d(...) throws as rl.conv2d does. */
+/** Tensor methods tfjs has for the ops above: x.fft() throws as rl.fft does. */
 export const unsupportedMethods: Record<string, (...args: unknown[]) => never> = {
   fft, ifft, rfft, irfft,
   resizeBilinear: unsupported('resizeBilinear', 'image'), resizeNearestNeighbor: unsupported('resizeNearestNeighbor', 'image'),

@@ -12,7 +12,7 @@ import type { AdditionJobConfig, ImdbJobConfig, JobConfig } from './job_config.j
 /**
  * The most GFLOPs one training batch of a dashboard job may cost. Measured on a busy 2-core machine (docs/CLI.md,
  * "rnnlab serve"), when jobs still trained in the server's process: the seed's LSTM at batch 64 × maxlen 500 (about
- * 15 GFLOPs) took 1 to 2 s per batch, batch 4096 × maxlen 200 (about 390) took minutes. 40 admits every seed default (the
+ * 15 GFLOPs) took 1 to 2 s per batch, and a job at batch 4096 × maxlen 200 (about 390) held it for the whole job (104 s). 40 admits every seed default (the
  * dearest, cnn at 128 × 500, is about 33), the demo jobs and the form's defaults, and nothing several times dearer.
  */
 export const MAX_BATCH_GFLOPS = 40;

@@ -74,7 +74,7 @@ export function readSweepRecord(dir: string): SweepRecord | null {
   return rec;
 }
 
-/** What makes two specs run different runs, named by field: "flags.epochs is 41, the folder's sweep has 40". */
+/** What makes two specs run different runs, named by field (up to three, the rest counted): "flags.epochs is 41 here, 40 in the folder's sweep". */
 export function specChanges(before: SweepSpec, now: SweepSpec): string {
   const changes: string[] = [];
   const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));

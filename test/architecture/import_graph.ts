@@ -25,10 +25,16 @@ function resolveSpecifier(from: string, spec: string): string | undefined {
 export function importGraph(root: string): ImportGraph {
   const graph: ImportGraph = new Map();
   for (const file of tsFiles(root)) {
-    // preProcessFile sees `import type`, `export ... from` and `import()` alike, and ignores strings and comments.
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    const text = readFileSync(file, 'utf8');
+    // preProcessFile sees `import type`, `export ... from` and `import()` alike, and ignores strings and comments,
+    // but not `export * as ns from` (TypeScript 5.9): those come from the top-level statements.
+    const { importedFiles } = ts.preProcessFile(text, true, true);
+    const specifiers = importedFiles.map((f) => f.fileName);
+    for (const st of ts.createSourceFile(file, text, ts.ScriptTarget.Latest).statements) {
+      if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) specifiers.push(st.moduleSpecifier.text);
+    }
     const targets = new Set<string>();
-    for (const { fileName } of importedFiles) {
+    for (const fileName of specifiers) {
       const target = resolveSpecifier(file, fileName);
       if (target && target.startsWith(root)) targets.add(relative(root, target));
     }

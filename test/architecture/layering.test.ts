@@ -51,12 +51,18 @@ const FORBIDDEN: Record<string, string[]> = {
   cli: [],
 };
 
+/**
+ * The one deliberate upward edge (docs/ARCHITECTURE.md): the package re-exports the encoder-decoder as rl.seq2seq,
+ * so importing it also loads the parts of tasks/, experiments/ and report/ the seq2seq trainer uses.
+ */
+const ALLOWED = new Set(['index.ts → seq2seq/index.ts']);
+
 /** "from → imported" for every import that breaks the table. */
 function violations(graph: Map<string, Set<string>>, forbidden: Record<string, string[]>): string[] {
   const out: string[] = [];
   for (const [from, targets] of graph) {
     const banned = forbidden[areaOf(from)] ?? [];
-    for (const t of targets) if (banned.includes(areaOf(t))) out.push(`${from} → ${t}`);
+    for (const t of targets) if (banned.includes(areaOf(t)) && !ALLOWED.has(`${from} → ${t}`)) out.push(`${from} → ${t}`);
   }
   return out.sort();
 }

@@ -27,7 +27,7 @@ function spreadsheetCsv(file: string, data: { text: string; label: string }[]): 
   return file;
 }
 
-const dir = tempDir('rnnlab-r13-own-');
+const dir = tempDir('rnnlab-own-');
 afterAll(cleanup);
 
 describe('a three-class model trained on a spreadsheet CSV', () => {

@@ -1,4 +1,4 @@
-/** Forward semantics and API surface of the tensor ops, probed against tfjs 4.22 (round 13's defects and additions). */
+/** Forward semantics and API surface of the tensor ops, probed against tfjs 4.22. */
 import { describe, expect, it } from 'vitest';
 import { bothThrow, rl, sameAsTfjs, tf } from './tensor_helpers.js';
 

@@ -159,7 +159,7 @@ function writeImdbFiles(dir: string, split: string, n: number, random: () => num
 
 let dataDir = '';
 beforeAll(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'r13d-imdb-'));
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnnlab-sentiment-imdb-'));
   const random = seededRandom(7);
   writeImdbFiles(dataDir, 'train', 120, random);
   writeImdbFiles(dataDir, 'test', 40, random);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
 import { encodeLabels, mapLabels, resolveLabelMap } from '../../src/data/text_labels.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-r13-own-data-'));
+const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-own-data-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 

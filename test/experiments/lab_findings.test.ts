@@ -1,5 +1,5 @@
 /**
- * Round 14's reproduction of CS109B Lab 8 through the CLI: the parameter counts printed for every lab model are
+ * A reproduction of CS109B Lab 8 through the CLI: the parameter counts printed for every lab model are
  * Keras's model.summary() totals, and the findings of the exercises say only what their runs measured.
  */
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 
-const root = mkdtempSync(join(tmpdir(), 'rnnlab-r13-ckstate-'));
+const root = mkdtempSync(join(tmpdir(), 'rnnlab-ckstate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const good = (): rl.TrainingState => ({ nextEpoch: 1, progress: null, history: { epoch: [0], history: { loss: [0.5] } }, rng: [1, 2, 3, 4, NaN], samples: 8, batchSize: 4 });

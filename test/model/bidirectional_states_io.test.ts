@@ -11,7 +11,7 @@ import { folderArtifacts, folderSaveHandler, maxDiff, removeDir, tempDir } from 
 import { randomF32, tfjsReady, toTf } from '../layers/tfjs_twin.js';
 
 beforeAll(() => tfjsReady());
-const root = tempDir('rnnlab-r13d-bi-');
+const root = tempDir('rnnlab-bi-');
 afterAll(() => removeDir(root));
 
 const B = 2, T = 4, D = 2, U = 3;

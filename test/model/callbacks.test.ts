@@ -14,7 +14,7 @@ function model(lr = 0.01): rl.Sequential {
 }
 const X = [[1], [2], [3]], Y = [[2], [4], [6]];
 const dirs: string[] = [];
-function tempDir(): string { const d = mkdtempSync(join(tmpdir(), 'rl-r13-cb-')); dirs.push(d); return d; }
+function tempDir(): string { const d = mkdtempSync(join(tmpdir(), 'rl-cb-')); dirs.push(d); return d; }
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 /** Fits 4 epochs with the monitored 'loss' overwritten by `values`, recording the kernel after each epoch. */

@@ -12,7 +12,7 @@ import { folderArtifacts, folderSaveHandler, maxDiff, removeDir, tempDir } from 
 import { randomF32, tfjsReady, toTf } from '../layers/tfjs_twin.js';
 
 beforeAll(() => tfjsReady());
-const root = tempDir('rnnlab-r13d-nested-');
+const root = tempDir('rnnlab-nested-');
 afterAll(() => removeDir(root));
 type Lib = any;
 

@@ -11,7 +11,7 @@ const Y = [[0.3, -1], [1.2, 0.4], [-0.5, 0.8], [2, -0.3]];
 const KERNEL = [[0.4, -0.6], [0.3, 0.8], [-0.2, 0.5]];
 const BIAS = [0.1, -0.2];
 const flat = (ws: { dataSync(): ArrayLike<number> }[]): number[] => ws.flatMap((w) => Array.from(w.dataSync()));
-const root = mkdtempSync(join(tmpdir(), 'rl-r13b-rmsprop-'));
+const root = mkdtempSync(join(tmpdir(), 'rl-rmsprop-'));
 let dirs = 0;
 const fresh = (): string => join(root, `d${dirs++}`);
 afterAll(() => rmSync(root, { recursive: true, force: true }));

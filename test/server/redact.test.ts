@@ -9,13 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { pathRedactor } from '../../src/server/redact.js';
 
 describe('pathRedactor', () => {
-  const runs = join(tmpdir(), 'r13d-runs');
+  const runs = join(tmpdir(), 'test-runs');
   const redact = pathRedactor([runs]);
 
   it('replaces the folder itself and what lies under it', () => {
-    expect(redact(`cannot write ${runs}/x/results.json: EACCES`)).toBe('cannot write r13d-runs/x/results.json: EACCES');
-    expect(redact(`the runs folder is ${runs}.`)).toBe('the runs folder is r13d-runs.');
-    expect(redact(JSON.stringify({ error: `open '${runs}'` }))).toBe(JSON.stringify({ error: "open 'r13d-runs'" }));
+    expect(redact(`cannot write ${runs}/x/results.json: EACCES`)).toBe('cannot write test-runs/x/results.json: EACCES');
+    expect(redact(`the runs folder is ${runs}.`)).toBe('the runs folder is test-runs.');
+    expect(redact(JSON.stringify({ error: `open '${runs}'` }))).toBe(JSON.stringify({ error: "open 'test-runs'" }));
   });
 
   it('leaves a sibling folder whose name starts with the same letters whole', () => {

@@ -63,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('a dashboard left running', () => 
         expect(v.status, v.error).toBe('completed');
         await request(s.base, 'GET', '/api/runs');
         await request(s.base, 'GET', `/api/runs/${v.runId}`);
-        // The newest model is in memory; the first, after 8 newer ones, is read back from its run folder.
+        // The newest model is loaded from its run folder; the first, after 8 newer ones, has left the cache of 6 and is read again.
         for (const model of [v.runId, firstRun]) expect((await post('/api/predict/sum', { model, query: '12+34' })).status).toBe(200);
         for (const p of pages) p.destroy();
       }

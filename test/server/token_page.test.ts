@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeInChromium, launchChromium, type Chromium } from '../helpers/browser.js';
 import { request, startTestServer, type TestServer } from './helpers.js';
 
-const TOKEN = 'r13d-token-for-tests';
+const TOKEN = 'token-for-tests';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
 let server: TestServer;

@@ -104,7 +104,7 @@ describe.skipIf(!hasRedis)('a queue worker stopped mid-run', () => {
   it('puts the run back on the queue with no attempt spent (attempts: 1), and the next worker resumes and finishes it', async () => {
     const dir = path.join(root, 'queued');
     const s = spec('1');
-    const opts = { url: redis.url, name: 'r13-stop' };
+    const opts = { url: redis.url, name: 'test-stop' };
     expect(await enqueueSweep(s, dir, opts)).toEqual({ queued: 1, done: 0 });
     const first = runWorker({ ...opts, concurrency: 1, threads: 1, workerName: 'first' });
     const deadline = Date.now() + 90_000;
