@@ -3,7 +3,7 @@
  * however many lines follow it, lines split across chunks come out whole, and every line and the whole are capped.
  */
 import { tmpdir } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { packageRoot } from '../../src/compiled_entry.js';
 import { CrashNote } from '../../src/server/crash_note.js';
@@ -50,7 +50,8 @@ describe("a crashed job process's stderr", () => {
 
 describe("the dashboard's path redactor", () => {
   it("replaces the installed package's own folder, as a crash's stack names it, also when working elsewhere", () => {
-    const cwd = vi.spyOn(process, 'cwd').mockReturnValue(tmpdir());
+    // A working folder that holds neither the package nor is inside it (a checkout may itself sit in the temp folder).
+    const cwd = vi.spyOn(process, 'cwd').mockReturnValue(join(tmpdir(), 'rnnlab-working-elsewhere'));
     try {
       const frame = `at run (file://${packageRoot()}/dist/server/job_child.js:52:7)`;
       expect(pathRedactor([])(frame)).toBe(`at run (file://${basename(packageRoot())}/dist/server/job_child.js:52:7)`);
