@@ -2,12 +2,10 @@
  * The dashboard in Chromium: the IMDb form's layers and dropout fields (shown on the command line, refused by the
  * server with the field marked), and the Runs view a page at a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { request, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { request, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
 
 let server: TestServer;
 let browser: Chromium | undefined;
@@ -19,12 +17,7 @@ const field = (name: string) => `fieldset[data-task="imdb"] [name="${name}"]`;
 describeInChromium('layers, dropout and the runs pages in Chromium', () => {
   beforeAll(async () => {
     const runsDir = tempDir();
-    for (let i = 0; i < RUNS; i++) {
-      const id = `20250101-1${String(i).padStart(5, '0')}-imdb-lstm`;
-      mkdirSync(join(runsDir, id));
-      const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, i)).toISOString();
-      writeFileSync(join(runsDir, id, 'results.json'), JSON.stringify({ command: 'imdb', startedAt, finishedAt: startedAt, config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {} }));
-    }
+    writeImdbRuns(runsDir, RUNS);
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
     page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);

@@ -1,5 +1,5 @@
 /** Shared helpers for the dashboard's API and browser tests: a server on a random port, requests, and SSE. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,18 @@ export function tempDir(prefix = 'rnnlab-serve-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   made.push(d);
   return d;
+}
+
+/** The folder name of the i-th finished IMDb run written by writeImdbRuns (names sort oldest first). */
+export const imdbRunId = (i: number) => `20250101-1${String(i).padStart(5, '0')}-imdb-lstm`;
+
+/** `count` finished lstm runs in runsDir, run i started i seconds after the first, with the given loss history and metrics. */
+export function writeImdbRuns(runsDir: string, count: number, o: { loss?: number[]; metrics?: Record<string, number> } = {}): void {
+  for (let i = 0; i < count; i++) {
+    mkdirSync(join(runsDir, imdbRunId(i)));
+    const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, i)).toISOString();
+    writeFileSync(join(runsDir, imdbRunId(i), 'results.json'), JSON.stringify({ command: 'imdb', startedAt, finishedAt: startedAt, config: { model: 'lstm' }, history: { loss: o.loss ?? [0.5] }, metrics: o.metrics ?? {} }));
+  }
 }
 
 export interface TestServer {

@@ -1,21 +1,15 @@
 /** GET /api/runs a page at a time: ?limit= and ?offset= over the newest-first list, checked and refused by name. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
 
 let s: TestServer;
 const RUNS = 105;
 /** The folder names, newest first. */
-const ids = Array.from({ length: RUNS }, (_, i) => `20250101-1${String(i).padStart(5, '0')}-imdb-lstm`).reverse();
+const ids = Array.from({ length: RUNS }, (_, i) => imdbRunId(i)).reverse();
 
 beforeAll(async () => {
   const runsDir = tempDir();
-  for (const [i, id] of [...ids].reverse().entries()) {
-    mkdirSync(join(runsDir, id));
-    const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, i)).toISOString();
-    writeFileSync(join(runsDir, id, 'results.json'), JSON.stringify({ command: 'imdb', startedAt, finishedAt: startedAt, config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: { testAccuracy: 0.5 } }));
-  }
+  writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.5 } });
   s = await startTestServer({ runsDir });
 });
 afterAll(async () => { await s?.close(); });

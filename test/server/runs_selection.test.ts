@@ -3,17 +3,17 @@
  * page shown), and drops one only when the server answers that it is gone. Also the dropout field's open top,
  * [0, 1) from /api/config's dropoutRange, flagged as it is typed.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain browser JavaScript, no types
 import { isGone, offPage } from '../../web/js/run_selection.js';
 import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { startTestServer, tempDir, type TestServer } from './helpers.js';
+import { imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
 
 const RUNS = 60;
-const idOf = (i: number) => `20250101-1${String(i).padStart(5, '0')}-imdb-lstm`;
+const idOf = imdbRunId;
 
 describe('the selection logic', () => {
   it('keeps ticked runs that another page shows, and calls a run gone only on a 404', () => {
@@ -36,11 +36,7 @@ describeInChromium('ticked runs across the Runs pages in Chromium', () => {
 
   beforeAll(async () => {
     runsDir = tempDir();
-    for (let i = 0; i < RUNS; i++) {
-      mkdirSync(join(runsDir, idOf(i)));
-      const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, i)).toISOString();
-      writeFileSync(join(runsDir, idOf(i), 'results.json'), JSON.stringify({ command: 'imdb', startedAt, finishedAt: startedAt, config: { model: 'lstm' }, history: { loss: [0.5, 0.4] }, metrics: {} }));
-    }
+    writeImdbRuns(runsDir, RUNS, { loss: [0.5, 0.4] });
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
     page = await openDashboard(browser, `${server.base}/#runs`, pageErrors);
