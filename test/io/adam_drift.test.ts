@@ -14,7 +14,9 @@ const ys = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
 
 /** tfjs trains 20 steps and saves with includeOptimizer; rnnlab loads; both continue: the max weight gap after each count of steps. */
 async function drift(epsilon: number, counts: number[]): Promise<number[]> {
-  const tm = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'tanh', inputShape: [3] }), tf.layers.dense({ units: 1 })] });
+  // Seeded: the one-step gap depends on the starting weights (how small sqrt(v) is where epsilon sits).
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const tm = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'tanh', inputShape: [3], kernelInitializer: init(1) }), tf.layers.dense({ units: 1, kernelInitializer: init(2) })] });
   tm.compile({ optimizer: tf.train.adam(0.01, 0.9, 0.999, epsilon), loss: 'meanSquaredError' });
   const tx = tf.tensor2d(xs, [n, 3]), ty = tf.tensor2d(ys, [n, 1]);
   const opts = { batchSize: n, shuffle: false, verbose: 0 } as const;
@@ -39,18 +41,18 @@ describe("Adam continued from tfjs's saved state", () => {
   it('epsilon 0: the formulas coincide, and 100 steps later the weights differ by float rounding only', async () => {
     const [one, hundred] = await drift(0, [1, 100]);
     expect(one).toBeLessThan(1e-6); // measured 6e-8
-    expect(hundred).toBeLessThan(5e-5); // measured 4.4e-6
+    expect(hundred).toBeLessThan(5e-5); // measured 4.1e-6
   });
 
   it("tfjs's default epsilon 1e-7: close after a step, slowly apart", async () => {
     const [one, hundred] = await drift(1e-7, [1, 100]);
-    expect(one).toBeLessThan(5e-6); // measured 2.7e-7
-    expect(hundred).toBeLessThan(5e-4); // measured 1.2e-5
+    expect(one).toBeLessThan(5e-6); // measured 6.7e-7
+    expect(hundred).toBeLessThan(5e-4); // measured 2.0e-5
   });
 
   it("epsilon 1e-3: Keras's epsilon weighs 1/sqrt(1 - beta2^t) times tfjs's, so the trajectories part", async () => {
     const [one, ten] = await drift(1e-3, [1, 10]);
-    expect(one).toBeGreaterThan(1e-3); // measured 5.0e-3
-    expect(ten).toBeGreaterThan(one); // measured 4.8e-2
+    expect(one).toBeGreaterThan(1e-3); // measured 2.1e-3
+    expect(ten).toBeGreaterThan(one); // measured 1.9e-2
   });
 });
