@@ -30,6 +30,7 @@ export type { ModelArgs, FunctionalCompileArgs, LossSpec, TensorsLike } from './
 export { SymbolicTensor } from './layers/symbolic.js';
 export { input } from './layers/input_layer.js';
 export type { InputArgs } from './layers/input_layer.js';
+export type { Kwargs } from './layers/layer.js';
 export type { FitArgs, EvaluateArgs } from './models/training.js';
 export type { BucketArgs } from './models/buckets.js';
 export { NonFiniteLossError } from './models/training.js';

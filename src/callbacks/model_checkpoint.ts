@@ -52,6 +52,9 @@ export class ModelCheckpoint extends BaseCallback {
     }
     const p = args?.path ?? args?.filepath;
     if (typeof p !== 'string' || p === '') throw new Error('modelCheckpoint: path must be a folder path');
+    // Keras's 'save_at_{epoch}.keras': refused now, not at the first epoch's end.
+    const keras = /\.(keras|h5|hdf5)$/i.exec(p);
+    if (keras) throw new Error(`modelCheckpoint: path ${JSON.stringify(p)} names a Keras .${keras[1]} file; rnnlab checkpoints are TensorFlow.js model folders (model.json + weights): give a folder path`);
     this.path = p;
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'modelCheckpoint');
     this.saveBestOnly = args.saveBestOnly ?? false;

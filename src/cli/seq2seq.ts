@@ -110,18 +110,23 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const startedAt = new Date();
   const { pairs, data, tokens } = await loadPairs(f);
   // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
-  p.line(`${pairs.length.toLocaleString('en-US')} pairs ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
-    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokens} tokens`);
+  let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
+    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokens} tokens`;
+  // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
+  const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
+  const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
   let r;
   try {
     r = await trainSeq2Seq(pairs, {
       tokens, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
       embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
       epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
-      maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress: ctx.out,
+      maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
     });
+    sayHeadline();
   } catch (e) {
     if (e instanceof Seq2SeqOptionError) throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
+    sayHeadline();
     throw e;
   }
   p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +

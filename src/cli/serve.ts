@@ -17,7 +17,7 @@ export function register(program: Command, ctx: CliContext): void {
     host: { kind: 'string', metavar: 'ADDR', help: 'interface to bind (default 127.0.0.1)' },
     data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'aclImdb_v1.tar.gz or a folder holding it (else RNNLAB_DATA, the cache, a download)' },
     threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads for training jobs (default: all cores, or RNNLAB_THREADS)' },
-    'max-model-params': { kind: 'int', min: 1, max: 2 ** 40, metavar: 'N', help: 'the largest saved model (parameters) the dashboard loads from a run folder (default 50000000)' },
+    'max-model-params': { kind: 'int', min: 1, max: 2 ** 40, metavar: 'N', help: 'the largest model (parameters) the dashboard loads from a run folder or trains for a job (default 50000000)' },
     token: { kind: 'string', metavar: 'TOKEN', help: 'access token every request must carry (else RNNLAB_TOKEN; off loopback a random one is made)' },
   }, 'serve');
   helpExtras(cmd, {

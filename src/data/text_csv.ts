@@ -6,6 +6,7 @@
 import { csvRecords, tsvRecords, type CsvItem } from './csv_records.js';
 import { DataError } from './errors.js';
 import { AmbiguousColumnError, LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
+import { isDecimalNumber } from './text_labels.js';
 import { optionName, optionWithValue } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
@@ -71,6 +72,12 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
           const csv = optionWithValue(options.optionNames, 'format', 'csv');
           throw new DataError(`${(e as Error).message}; the header holds commas: is this CSV${csv ? ` (${csv})` : ''}?`);
         }
+        // Sentiment140 and other files saved without a header: their first row of data is taken for one.
+        const numeric = header.find((h) => h.trim() !== '' && isDecimalNumber(h));
+        if (numeric !== undefined && !(e instanceof SameColumnError) && !(e instanceof AmbiguousColumnError)) {
+          throw new DataError(`${(e as Error).message}; the first line holds the number '${numeric.trim()}': if it is a row of data, the file has no header: ` +
+            `add a first line naming the columns (such as ${delimiter === '\t' ? 'text<TAB>label' : 'text,label'})`);
+        }
         if (!(delimiter === ',' && header.length === 1 && header[0].includes('\t'))) throw e;
         const tsv = optionWithValue(options.optionNames, 'format', 'tsv');
         throw new DataError(`${(e as Error).message}; the header holds tabs: is this TSV${tsv ? ` (${tsv})` : ''}?`);
@@ -85,14 +92,20 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
       continue;
     }
     const f = item.fields;
+    // A spreadsheet saves the empty rows of its used range as ",,": a blank line, not a bad row (one field `""` is
+    // an empty text, named as such).
+    if (f.length > 1 && f.every((x) => x.trim() === '')) continue;
     if (f.length !== header.length) {
       sink.bad({ where, problem: `wrong number of fields: ${f.length}, the header has ${header.length} (a missing quote or separator?)` });
       continue;
     }
     const text = f[textAt];
     const label = labelAt < 0 ? null : options.labelAsWritten ? f[labelAt] : f[labelAt].trim();
-    if (label !== null && label.trim() === '') sink.bad({ where, problem: `blank label in column '${header[labelAt]}'` });
+    // Texts to score (predict) ignore their labels: a blank label cell (a test file's unfilled column) is no fault.
+    const blankLabel = label !== null && label.trim() === '';
+    if (blankLabel && !options.labelsOptional) sink.bad({ where, problem: `blank label in column '${header[labelAt]}'` });
     else if (text.trim() === '') sink.bad({ where, problem: `empty text in column '${header[textAt]}'` });
+    else if (blankLabel) sink.row({ text, label: null, where });
     else sink.row({ text, label, where });
   }
 }

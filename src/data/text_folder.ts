@@ -23,7 +23,12 @@ export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { 
   const bytes = readFileSync(file);
   const checker = new Utf8Checker();
   if (checker.check(bytes) >= 0) return { line: checker.line, problem: utf8Problem(checker) };
-  if (checker.truncated) return { line: checker.line, problem: 'the file ends inside a UTF-8 character (truncated or not UTF-8)' };
+  if (checker.truncated) {
+    // The byte that opened the unfinished character: a Latin-1 'é' (0xe9) as the last byte reads so.
+    let at = bytes.length - 1;
+    while (at > 0 && (bytes[at] & 0xc0) === 0x80) at--;
+    return { line: checker.line, problem: `the file ends inside a UTF-8 character: byte 0x${bytes[at].toString(16)} opens one that never completes (truncated, or not UTF-8; save the file as UTF-8)` };
+  }
   const text = utf8.decode(bytes);
   if (text.length > maxChars) return { line: 1, problem: `the text is longer than ${maxChars} characters` };
   return { text };
@@ -49,17 +54,33 @@ function isClassFolder(dir: string, d: Dirent): boolean {
  * The .txt files under a class folder, nested folders included, in Keras's order: by folder path, then by name;
  * `direct` counts those in the class folder itself.
  */
-function txtFilesUnder(classDir: string): { files: string[]; direct: number } {
+function txtFilesUnder(classDir: string): { files: string[]; direct: number; others: string[] } {
   const folders: { dir: string; names: string[] }[] = [];
+  // Files not read (no .txt ending), for the message of a class that has no .txt file at all.
+  const others: string[] = [];
   const walk = (dir: string) => {
     const entries = readdirSync(dir, { withFileTypes: true }).filter((d) => !hidden(d.name));
-    folders.push({ dir, names: entries.filter((d) => d.name.toLowerCase().endsWith('.txt') && !isClassFolder(dir, d)).map((d) => d.name).sort() });
+    const files = entries.filter((d) => !isClassFolder(dir, d));
+    folders.push({ dir, names: files.filter((d) => d.name.toLowerCase().endsWith('.txt')).map((d) => d.name).sort() });
+    for (const d of files) if (!d.name.toLowerCase().endsWith('.txt') && others.length < 3) others.push(d.name);
     for (const d of entries) if (d.isDirectory()) walk(join(dir, d.name));
   };
   walk(classDir);
   const direct = folders[0].names.length;
   folders.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  return { files: folders.flatMap((f) => f.names.map((n) => join(f.dir, n))), direct };
+  return { files: folders.flatMap((f) => f.names.map((n) => join(f.dir, n))), direct, others };
+}
+
+/**
+ * Why classes hold no .txt file: files of other names there (20 Newsgroups' are numbers without an extension) are
+ * not read, as Keras's text_dataset_from_directory reads only .txt files; saying so beats "no .txt files" alone.
+ */
+function otherFilesHint(listed: readonly { cls: string; others: string[] }[]): string {
+  const withOthers = listed.filter((l) => l.others.length > 0);
+  if (withOthers.length === 0) return '';
+  const ex = withOthers[0];
+  return `; ${ex.cls}/ holds files such as ${ex.others.map((o) => `'${o}'`).join(', ')}, but only files named *.txt are examples ` +
+    "(as in Keras's text_dataset_from_directory): rename them to end in .txt";
 }
 
 /**
@@ -89,7 +110,7 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
   checkNumericFolderNames(dir, classes);
-  const listed = classes.map((cls) => { const { files, direct } = txtFilesUnder(join(dir, cls)); return { cls, names: files, direct }; });
+  const listed = classes.map((cls) => { const { files, direct, others } = txtFilesUnder(join(dir, cls)); return { cls, names: files, direct, others }; });
   // aclImdb/ itself (train/ and test/, each with pos/ and neg/) would read as two classes, train and test: when no
   // class folder holds a .txt file of its own, the classes are most likely one level down. Naming the classes says
   // they are not (data/pos/2019/*.txt is a layout Keras reads).
@@ -98,9 +119,11 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
       `the classes look one level down; give one of ${classes.map((c) => join(dir, c)).join(', ')} as the data` +
       `${classesOption ? `, or name the classes with ${classesOption} ${classes.join(',')} to read the files nested in them` : ''}`);
   }
-  const empty = listed.filter((l) => l.names.length === 0).map((l) => `${l.cls}/`);
-  if (empty.length === classes.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; expected DIR/<class>/*.txt`);
-  if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples${classesOption ? ` (or leave it out with ${classesOption})` : ''}`);
+  const emptyClasses = listed.filter((l) => l.names.length === 0);
+  const empty = emptyClasses.map((l) => `${l.cls}/`);
+  const hint = otherFilesHint(emptyClasses);
+  if (empty.length === classes.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; expected DIR/<class>/*.txt${hint}`);
+  if (empty.length) throw new DataError(`${dir}: no .txt files in ${empty.join(', ')}; every class subfolder needs examples${classesOption ? ` (or leave it out with ${classesOption})` : ''}${hint}`);
   for (const { cls, names } of listed) {
     for (const file of names) {
       const read = readTxtFile(file, options.maxLineChars);

@@ -74,8 +74,18 @@ export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: str
     p = url.startsWith('file:///') ? fileURLToPath(url) : url.slice('file://'.length);
   }
   const abs = resolve(p);
+  // Keras's own formats (model.save('m.keras') in keras.io's examples): a folder of that name would look like one.
+  const keras = /\.(keras|h5|hdf5)$/i.exec(abs);
+  if (keras && (what === 'save' || !isDirectory(abs))) {
+    throw new ModelFormatError(`${what}: ${JSON.stringify(url)} names a Keras .${keras[1]} file, a format rnnlab does not ${what === 'save' ? 'write' : 'read'}; `
+      + `rnnlab ${what === 'save' ? 'writes' : 'reads'} TensorFlow.js's model.json + weights (give a folder, 'file://DIR')${what === 'load' ? ', as tensorflowjs_converter writes from a Keras file' : ''}, or an ONNX file`);
+  }
   if (abs.toLowerCase().endsWith('.json')) return { dir: dirname(abs), jsonName: basename(abs) };
   return { dir: abs, jsonName: 'model.json' };
+}
+
+function isDirectory(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
 }
 
 const SHARD_FILE = /^(weights\.bin|group\d+-shard\d+of\d+(\.bin)?)$/;
@@ -271,8 +281,10 @@ function withoutOptimizerState(loaded: Loaded, fn: string): Sequential | Functio
 function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Loaded {
   const where = 'artifacts';
   if (typeof a !== 'object' || a === null) throw new ModelFormatError('modelFromArtifacts: expected {modelTopology, weightSpecs, weightData}');
+  // The graph-model fields tfjs's artifacts may carry are checked as in a model.json (refused unless empty).
+  const { modelInitializer, signature, initializerSignature } = a;
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
-    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }] };
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }], modelInitializer, signature, initializerSignature };
   const model = loading(opts, () => {
     const parsed = parseModelJSON(json, where, opts.maxParams);
     const specs = matchWeights(parsed.plan, parsed.manifest, where, opts.maxParams, opts.strict !== false);

@@ -12,7 +12,7 @@ import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
-import { declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 
 type TensorRef = [string, number, number];
@@ -110,7 +110,7 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
 
 function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: string, budget: { left: number; max: number }): Functional {
   const byName = new Map<string, Layer>();
-  const pending: { layer: Layer; calls: unknown[]; at: string }[] = [];
+  const pending: { layer: Layer; calls: unknown[]; at: string; entry: unknown }[] = [];
   rawLayers.forEach((e, i) => {
     const at = `${where}: layer ${i}`;
     const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(e, at);
@@ -118,13 +118,15 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
     byName.set(layer.name, layer);
     const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
     if (!Array.isArray(calls)) throw new ModelFormatError(`${at} ('${layer.name}'): inbound_nodes must be a list, got ${describe(calls)}`);
-    if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')` });
+    if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')`, entry: e });
   });
+  const fromZero = keras3Sequentials(cfg, rawLayers);
+  const first = (l: Layer): number => (fromZero.has(l.name) ? 0 : firstCall(l));
   const tensorAt = (r: TensorRef, at: string): SymbolicTensor | null => {
     const l = byName.get(r[0]);
     if (!l) throw new ModelFormatError(`${at}: refers to layer '${r[0]}', which the model does not have`);
-    if (r[1] < firstCall(l)) throw new ModelFormatError(`${at}: refers to call ${r[1]} of nested model '${r[0]}', but files number a nested model's calls from 1 (Keras and tfjs)`);
-    const node = l.inboundNodes[r[1] - firstCall(l)];
+    if (r[1] < first(l)) throw new ModelFormatError(`${at}: refers to call ${r[1]} of nested model '${r[0]}', but files number a nested model's calls from 1 (Keras and tfjs)`);
+    const node = l.inboundNodes[r[1] - first(l)];
     if (!node) return null;
     const t = node.outputs[r[2]];
     if (!t) throw new ModelFormatError(`${at}: layer '${r[0]}' call ${r[1]} has no output ${r[2]}`);
@@ -151,6 +153,8 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
         } catch (e) {
           throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
         }
+        // Keras 3's build_config records the first call's input shape: it must be the one this graph gives.
+        if (p.layer.inboundNodes.length === 1) checkBuildConfig(p.entry, ins.length === 1 ? ins[0]!.shape : ins.map((t) => t!.shape), at);
         p.calls.shift();
         progress = true;
       }
@@ -230,6 +234,38 @@ function nestedFromEntry(e: { class_name?: unknown; className?: unknown; config:
   const where = `${at} (nested model${typeof cfg.name === 'string' ? ` '${cfg.name}'` : ''})`;
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   return nestedLayer(replay(cfg, cfg.layers as unknown[], where, budget));
+}
+
+/**
+ * The nested Sequential models whose calls the file numbers from 0. Keras 2 and tfjs count a nested model's own
+ * construction as its call 0, so files refer to its first real call as 1; Keras 3 does so only for Functional models
+ * (functional.py, get_config's kept_nodes) and numbers a nested Sequential's calls from 0. A reference to call 0 of a
+ * nested Sequential is therefore Keras 3's numbering, which then holds for every reference to that model.
+ */
+function keras3Sequentials(cfg: Record<string, unknown>, rawLayers: unknown[]): Set<string> {
+  const names = new Set<string>();
+  for (const e of rawLayers) {
+    if (isNestedModelEntry(e) && (e.class_name ?? e.className) === 'Sequential') {
+      const name = (e as Record<string, unknown>).name;
+      if (typeof name === 'string') names.add(name);
+    }
+  }
+  const out = new Set<string>();
+  if (names.size === 0) return out;
+  const see = (r: unknown): void => {
+    if (Array.isArray(r) && typeof r[0] === 'string' && r[1] === 0 && names.has(r[0])) out.add(r[0]);
+  };
+  for (const e of rawLayers) {
+    const calls = isObject(e) && Array.isArray(e.inbound_nodes) ? e.inbound_nodes : [];
+    for (const call of calls) {
+      // Malformed calls are reported when they are replayed, with their place.
+      try { callInputs(call, '').forEach(see); } catch { /* reported by replay */ }
+    }
+  }
+  for (const key of ['input_layers', 'output_layers']) {
+    if (Array.isArray(cfg[key])) refList(cfg[key] as unknown[]).forEach(see);
+  }
+  return out;
 }
 
 /** Keras 3 writes a model's single input or output as one flat [name, node, tensor] triple. */

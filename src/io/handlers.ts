@@ -22,6 +22,11 @@ export interface ModelArtifacts {
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
+  /** tfjs's other artifact fields: metadata, and the graph-model ones a Layers model must not carry (refused). */
+  userDefinedMetadata?: object;
+  modelInitializer?: object;
+  signature?: object;
+  initializerSignature?: object;
 }
 
 /** What tfjs's save handlers return; rnnlab passes on whatever the user's function returns. */

@@ -85,6 +85,44 @@ function inFileSpelling(message: string, rawConfig: Record<string, unknown>): st
   return out;
 }
 
+/** What Keras 2, Keras 3 and tfjs write in an InputLayer's config (snake or tfjs's camel spelling). */
+const INPUT_LAYER_KEYS = new Set(['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize',
+  'dtype', 'sparse', 'ragged', 'name', 'optional']);
+
+/**
+ * InputLayer's fromConfig reads the keys it knows; the others would be dropped, so they are refused here, and so is
+ * Keras 3's optional: true (an input that may be None, which rnnlab's models cannot be fed).
+ */
+function checkInputLayerKeys(raw: Record<string, unknown>, at: string): void {
+  const unknown = Object.keys(raw).find((k) => !INPUT_LAYER_KEYS.has(k));
+  if (unknown !== undefined) throw new ModelFormatError(`${at}: ${unknown} is not an InputLayer option rnnlab reads (it reads ${[...INPUT_LAYER_KEYS].filter((k) => !/[A-Z]/.test(k) && k !== 'batch_size').join(', ')})`);
+  if (raw.optional !== undefined && raw.optional !== false && raw.optional !== null) {
+    throw new ModelFormatError(`${at}: optional = ${JSON.stringify(raw.optional)} is not supported (rnnlab's inputs are always given)`);
+  }
+  if (raw.batch_size !== undefined && raw.batch_size !== null) throw new ModelFormatError(`${at}: batch_size is not read; write the batch size as the first entry of batch_input_shape`);
+}
+
+/**
+ * Keras 3 names a custom class by registered_name '<package>>Name' (keras.saving.register_keras_serializable); built-in
+ * ones have null (or their class name). A custom class under a built-in's class_name would load as the built-in,
+ * so every such entry, at any depth (layers, cells, initializers), is refused by name, unless its class_name is one
+ * the user registered.
+ */
+export function checkRegisteredNames(v: unknown, where: string, depth = 0): void {
+  if (depth > 64) return;
+  if (Array.isArray(v)) { v.forEach((x) => checkRegisteredNames(x, where, depth + 1)); return; }
+  if (!isObject(v)) return;
+  const r = v.registered_name;
+  // A class the user registered (rl.serialization.registerClass: a stand-in object, not one of rnnlab's classes) is theirs.
+  const userClass = typeof v.class_name === 'string' && typeof layerClass(v.class_name) === 'object';
+  if (typeof r === 'string' && r !== v.class_name && r.includes('>') && !userClass) {
+    // Keras registers a few of its own layers under package 'keras' (ExtractPatches2D): built-ins rnnlab lacks.
+    if (r.startsWith('keras>')) throw new ModelFormatError(`${where}: class_name '${String(v.class_name)}' (registered_name '${r}') is a Keras class rnnlab does not implement`);
+    throw new ModelFormatError(`${where}: class_name '${String(v.class_name)}' has registered_name '${r}', a custom class registered in Python; rnnlab has only its built-in classes (${REGISTER_CLASS_HINT})`);
+  }
+  for (const x of Object.values(v)) checkRegisteredNames(x, where, depth + 1);
+}
+
 /** Parses {class_name, config} (at `where`, for errors) into an unbuilt rnnlab layer. */
 export function layerFromKeras(entry: unknown, where: string, batchInputShape: SymbolicShape | null = null): Layer {
   if (!isObject(entry)) throw new ModelFormatError(`${where}: a layer must be an object {class_name, config}, got ${describe(entry)}`);
@@ -98,6 +136,8 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
     throw new ModelFormatError(`${where} (${cls}): name must be a non-empty string without '/', got ${describe(name)}`);
   }
   const at = `${where} (${cls}${name ? ` '${name}'` : ''})`;
+  if (cls === 'InputLayer') checkInputLayerKeys(rawConfig, at);
+  checkKeras3Options(rawConfig, at);
   const config = convertKeys(rawConfig, 'camel', at) as Record<string, unknown>;
   const shape = batchInputShape ?? declaredShape(config, at);
   delete config.batchShape;
@@ -111,4 +151,48 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
     const msg = inFileSpelling((e as Error).message, rawConfig);
     throw new ModelFormatError(msg.startsWith(at) ? msg : `${at}: ${msg}`, { cause: e });
   }
+}
+
+/** Keras 3 records the input shape each layer was built with; null matches any size (Keras records batch null). */
+function sameShape(saved: unknown, actual: unknown): boolean {
+  if (Array.isArray(actual) && Array.isArray(saved)) {
+    if (actual.length !== saved.length) return false;
+    return actual.every((d, i) => (Array.isArray(d) ? sameShape(saved[i], d) : saved[i] === null || d === null || saved[i] === d));
+  }
+  return false;
+}
+
+/**
+ * Keras 3's build_config ({input_shape}) beside a layer, and a Sequential's build_input_shape: Keras builds the layer
+ * from it, rnnlab infers the same shape from the model's input. They must agree (a hand-edited file that changed one
+ * would otherwise load as the other), so a disagreement is an error naming both shapes. `actual` is one shape or,
+ * for a layer called on several tensors, the list of them.
+ */
+export function checkBuildConfig(entry: unknown, actual: SymbolicShape | SymbolicShape[], at: string): void {
+  if (!isObject(entry) || entry.build_config === undefined || entry.build_config === null) return;
+  const bc = entry.build_config;
+  if (!isObject(bc)) throw new ModelFormatError(`${at}: build_config must be an object {input_shape}, got ${describe(bc)}`);
+  const extra = Object.keys(bc).find((k) => k !== 'input_shape' && k !== 'shapes_dict');
+  if (extra !== undefined) throw new ModelFormatError(`${at}: build_config.${extra} is not read (rnnlab reads build_config.input_shape)`);
+  // A layer built from several call arguments (an RNN given initial_state) has one shape per argument, first the input's.
+  if (isObject(bc.shapes_dict)) {
+    const [key, first] = Object.entries(bc.shapes_dict)[0] ?? [];
+    const input = Array.isArray(actual[0]) ? actual[0] : actual;
+    if (key !== undefined && !sameShape(first, input)) {
+      throw new ModelFormatError(`${at}: build_config.shapes_dict.${key} is ${JSON.stringify(first)}, but the layer's input in this model is ${JSON.stringify(input)}`);
+    }
+    return;
+  }
+  if (bc.input_shape === undefined || bc.input_shape === null) return;
+  if (!sameShape(bc.input_shape, actual)) {
+    throw new ModelFormatError(`${at}: build_config.input_shape is ${JSON.stringify(bc.input_shape)}, but the layer's input in this model is ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Keras 3 layer options that change what a layer computes and that rnnlab does not implement: refused when set. */
+const UNIMPLEMENTED_KERAS3 = ['lora_rank', 'lora_alpha', 'quantization_config'];
+
+function checkKeras3Options(raw: Record<string, unknown>, at: string): void {
+  const set = UNIMPLEMENTED_KERAS3.find((k) => raw[k] !== undefined && raw[k] !== null);
+  if (set) throw new ModelFormatError(`${at}: ${set} = ${JSON.stringify(raw[set])?.slice(0, 60)} is not supported (Keras 3's LoRA and quantized layers are not implemented)`);
 }

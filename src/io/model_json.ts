@@ -19,8 +19,9 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
-import { convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
+import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
 import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 import { layerOrderWeights } from '../models/model_common.js';
@@ -75,10 +76,11 @@ export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeigh
 }
 
 /** Every weight of a stack of (possibly unbuilt) layers fed batchInputShape, in model order. */
-function planModel(layers: Layer[], batchInputShape: SymbolicShape): PlannedWeight[] {
+function planModel(layers: Layer[], batchInputShape: SymbolicShape, inputShapes: SymbolicShape[] = []): PlannedWeight[] {
   const out: PlannedWeight[] = [];
   let shape = batchInputShape;
   layers.forEach((l, i) => {
+    inputShapes.push(shape);
     try {
       out.push(...plannedWeights(l, shape));
       shape = l.computeOutputShape(shape);
@@ -168,7 +170,7 @@ function fittingMetrics(model: Sequential | Functional, metrics: string[], lossO
 function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
   const multi = model instanceof Functional && (Array.isArray(tc.loss) || isObject(tc.loss));
-  if (typeof tc.loss !== 'string' && !multi) throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}`);
+  if (typeof tc.loss !== 'string' && !multi) throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}; load with {compile: false} and compile again`);
   const names = typeof tc.loss === 'string' ? [tc.loss] : Array.isArray(tc.loss) ? tc.loss : Object.values(tc.loss as object);
   let kinds: LossKind[];
   try {
@@ -190,8 +192,18 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
     return m as string;
   };
   let metrics: string[] | Record<string, string[]>;
+  const heads = model.outputHeads().map((h) => h.name);
+  let rawMetrics = tc.metrics;
+  // Keras 2 .h5 files hold one metric list per output ([[...]]): paired with the outputs in order.
+  if (Array.isArray(rawMetrics) && rawMetrics.length > 0 && rawMetrics.every(Array.isArray)) {
+    if (rawMetrics.length !== heads.length) {
+      throw new ModelFormatError(`${where}: trainingConfig.metrics holds ${rawMetrics.length} lists (one per output) but the model has ${heads.length} output(s)`);
+    }
+    const lists = rawMetrics as unknown[][];
+    rawMetrics = heads.length === 1 ? lists[0] : Object.fromEntries(heads.map((h, i) => [h, lists[i]]));
+  }
   try {
-    metrics = metricsFromConfig(tc.metrics, model.outputHeads().map((h) => h.name), metricName, `${where}: trainingConfig`);
+    metrics = metricsFromConfig(rawMetrics, heads, metricName, `${where}: trainingConfig`);
   } catch (e) { throw e instanceof ModelFormatError ? e : new ModelFormatError((e as Error).message); }
   if (Array.isArray(metrics)) {
     const outputNames = model.outputHeads().map((h) => h.name);
@@ -205,6 +217,21 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
     else model.compile({ optimizer, loss: loss as string, metrics });
   } catch (e) {
     throw new ModelFormatError(`${where}: trainingConfig: ${(e as Error).message}; load with {compile: false} to load the model without its training config`);
+  }
+}
+
+/**
+ * A Keras training config that cannot be translated exactly is not read: the model loads uncompiled, as tfjs 4.22
+ * loads it (tfjs reads no Keras training config), with one warning naming the field and why. Every weight still
+ * loads, and nothing is compiled half-way, so no number changes silently.
+ */
+function compileFromKeras(model: Sequential | Functional, raw: unknown, field: 'modelTopology.training_config' | 'compile_config', where: string): void {
+  try {
+    compileFromTrainingConfig(model, kerasTrainingConfig(raw, field, where), `${where} (${field})`);
+  } catch (e) {
+    if (!(e instanceof ModelFormatError)) throw e;
+    const reason = e.message.replace(`${where} (${field}): `, '').replace(`${where}: `, '').replace(/;? ?(load|loading) with \{compile: false\}[^;)]*/g, '').replace(/ \(a user metric function cannot be restored from its name\)/, '');
+    console.warn(`${where}: ${field} not read, so the model loads uncompiled (compile it before fit): ${reason}`);
   }
 }
 
@@ -257,6 +284,8 @@ export interface ParsedModel {
   plan: PlannedWeight[];
   manifest: ManifestGroup[];
   trainingConfig: unknown;
+  /** Set when trainingConfig is Keras's (src/io/keras_training.ts), not tfjs's top-level one. */
+  trainingField?: 'modelTopology.training_config' | 'compile_config';
   /** Set for a Functional topology: the graph, already built (weights zero until buildModel fills them). */
   functional?: Functional;
 }
@@ -269,6 +298,26 @@ export function parseModelJSON(json: unknown, where: string, maxParams = DEFAULT
   return parseTopology(json, where, maxParams);
 }
 
+/**
+ * The model.json fields tfjs 4.22's loaders and tensorflowjs_converter write. The graph-model ones (modelInitializer,
+ * signature, initializerSignature) mean nothing to a Layers model and tfjs's loadLayersModel drops them: refused
+ * here unless empty. tfjs ignores any other key; rnnlab loads the file too, with a warning naming the keys (a
+ * misspelt weightsManifest still fails, as every weight is then missing).
+ */
+const MODEL_JSON_KEYS = new Set(['format', 'generatedBy', 'convertedBy', 'modelTopology', 'weightsManifest', 'trainingConfig', 'userDefinedMetadata',
+  'modelInitializer', 'signature', 'initializerSignature']);
+const GRAPH_MODEL_KEYS = ['modelInitializer', 'signature', 'initializerSignature'];
+
+function checkTopLevelKeys(json: Record<string, unknown>, where: string): void {
+  const unknown = Object.keys(json).filter((k) => !MODEL_JSON_KEYS.has(k));
+  if (unknown.length) console.warn(`${where}: not read: ${unknown.map((k) => `'${k}'`).join(', ')} (not model.json fields; tfjs's are ${[...MODEL_JSON_KEYS].join(', ')})`);
+  const graph = GRAPH_MODEL_KEYS.find((k) => json[k] !== undefined && json[k] !== null && !(isObject(json[k]) && Object.keys(json[k] as object).length === 0));
+  if (graph) throw new ModelFormatError(`${where}: ${graph} belongs to a graph model (tf.loadGraphModel); a Layers model has none, and rnnlab would not run it`);
+  if (json.userDefinedMetadata !== undefined && json.userDefinedMetadata !== null && !isObject(json.userDefinedMetadata)) {
+    throw new ModelFormatError(`${where}: userDefinedMetadata must be an object, got ${describe(json.userDefinedMetadata)}`);
+  }
+}
+
 function parseTopology(json: unknown, where: string, maxParams: number): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
@@ -279,7 +328,12 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   const topo: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
   const cls = topo.class_name ?? topo.className;
   // tfjs writes 'Model' for functional models in older versions, Keras 2.4+ and tfjs 'Functional'.
-  if (cls === 'Functional' || cls === 'Model') return parseFunctional(json, topo, where, maxParams);
+  checkTopLevelKeys(json, where);
+  // Keras 3's compile_config is checked only when the model is compiled (src/io/keras_training.ts), so {compile: false} skips it.
+  const { compile_config: _compileConfig, ...layersTopo } = topo;
+  checkRegisteredNames(layersTopo, `${where}: modelTopology`);
+  const training = fileTrainingConfig(json, outer, topo);
+  if (cls === 'Functional' || cls === 'Model') return { ...parseFunctional(json, topo, where, maxParams), ...training };
   if (cls === undefined && Array.isArray(topo.node)) {
     throw new ModelFormatError(`${where}: modelTopology is a TensorFlow graph (GraphDef 'node' list), not a Layers model; TensorFlow.js loads it with tf.loadGraphModel, rnnlab reads format 'layers-model'`);
   }
@@ -290,7 +344,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   // A Sequential holding a model as a layer (tfjs's seq.add(otherModel)) is a chain of calls: read it as the graph it is.
   const entries0 = Array.isArray(cfg) ? cfg : isObject(cfg) && Array.isArray(cfg.layers) ? cfg.layers : [];
   if (entries0.some(isNestedModelEntry)) {
-    return parseFunctional(json, { class_name: 'Functional', config: sequentialAsFunctional(cfg as Record<string, unknown> | unknown[], where) }, where, maxParams);
+    return { ...parseFunctional(json, { class_name: 'Functional', config: sequentialAsFunctional(cfg as Record<string, unknown> | unknown[], where) }, where, maxParams), ...training };
   }
   let rawLayers: unknown;
   let name: string | undefined;
@@ -310,6 +364,8 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
     const c = isObject(first.config) ? first.config : {};
     shape = declaredBatchShape(c, `${where}: layer 0 (InputLayer)`);
     if (!shape) throw new ModelFormatError(`${where}: layer 0 (InputLayer) declares no batch_input_shape`);
+    // Built only for its checks (sparse, ragged, dtype, unknown keys): a Sequential model starts from the shape.
+    layerFromKeras(first, `${where}: layer 0`);
     entries.shift();
     if (entries.length === 0) throw new ModelFormatError(`${where}: the model has only an InputLayer`);
   }
@@ -337,9 +393,15 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
     throw new ModelFormatError(`${where}: the first layer ('${layers[0].name}') declares no batch_input_shape, so the weights' shapes cannot be known`);
   }
   let plan: PlannedWeight[];
-  try { plan = planModel(layers, batchInputShape); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  const inputShapes: SymbolicShape[] = [];
+  try { plan = planModel(layers, batchInputShape, inputShapes); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
+  entries.forEach((e, i) => checkBuildConfig(e, inputShapes[i], `${where}: layer ${i + offset} ('${layers[i].name}')`));
+  if (isObject(cfg) && cfg.build_input_shape !== undefined && cfg.build_input_shape !== null) {
+    checkBuildConfig({ build_config: { input_shape: cfg.build_input_shape } }, batchInputShape, `${where}: modelTopology.config.build_input_shape`);
+  }
+  checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
-  return { name, layers, batchInputShape, plan, manifest, trainingConfig: json.trainingConfig };
+  return { name, layers, batchInputShape, plan, manifest, ...training };
 }
 
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
@@ -461,7 +523,9 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
     v.assign(w.values);
   });
   if (opts.compile !== false && parsed.trainingConfig !== undefined && parsed.trainingConfig !== null) {
-    compileFromTrainingConfig(model, parsed.trainingConfig, where);
+    const field = parsed.trainingField;
+    if (field) compileFromKeras(model, parsed.trainingConfig, field, where);
+    else compileFromTrainingConfig(model, parsed.trainingConfig, where);
   }
   return model;
 }

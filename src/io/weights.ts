@@ -94,6 +94,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The fields of a weight spec and of its quantization that tfjs 4.22 and tensorflowjs_converter write. */
+const SPEC_KEYS = new Set(['name', 'shape', 'dtype', 'group', 'quantization']);
+const QUANTIZATION_KEYS = new Set(['dtype', 'min', 'scale', 'original_dtype']);
+
 /** Checks the structure of a weightsManifest and returns it typed. */
 export function parseManifest(raw: unknown, where: string): ManifestGroup[] {
   if (!Array.isArray(raw)) throw new ModelFormatError(`${where}: weightsManifest must be an array of groups, got ${describe(raw)}`);
@@ -103,12 +107,16 @@ export function parseManifest(raw: unknown, where: string): ManifestGroup[] {
     if (!isObject(g)) throw new ModelFormatError(`${at} must be an object with 'paths' and 'weights', got ${describe(g)}`);
     if (!Array.isArray(g.paths) || g.paths.length === 0) throw new ModelFormatError(`${at}.paths must be a non-empty array of file names`);
     if (!Array.isArray(g.weights)) throw new ModelFormatError(`${at}.weights must be an array`);
+    const extraKey = Object.keys(g).find((k) => k !== 'paths' && k !== 'weights');
+    if (extraKey !== undefined) throw new ModelFormatError(`${at}: '${extraKey}' is not a weights group field (tfjs writes paths and weights)`);
     const paths = g.paths.map((p) => checkRelativePath(p, `${at}.paths`));
     const weights = g.weights.map((s, si): WeightSpec => {
       const sat = `${at}.weights[${si}]`;
       if (!isObject(s)) throw new ModelFormatError(`${sat} must be an object {name, shape, dtype}, got ${describe(s)}`);
       if (typeof s.name !== 'string' || s.name === '') throw new ModelFormatError(`${sat}.name must be a non-empty string`);
       if (seen.has(s.name)) throw new ModelFormatError(`${where}: weight '${s.name}' appears twice in weightsManifest`);
+      const extra = Object.keys(s).find((k) => !SPEC_KEYS.has(k));
+      if (extra !== undefined) throw new ModelFormatError(`${where}: weight '${s.name}' has '${extra}', which is not a weight spec field (tfjs writes ${[...SPEC_KEYS].join(', ')})`);
       seen.add(s.name);
       if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
         throw new ModelFormatError(`${where}: weight '${s.name}' has an invalid shape ${JSON.stringify(s.shape)} (expected an array of non-negative integers)`);
@@ -131,6 +139,12 @@ export function parseManifest(raw: unknown, where: string): ManifestGroup[] {
         }
         if (q.dtype !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
           throw new ModelFormatError(`${where}: weight '${s.name}' is quantized to ${q.dtype} without a finite scale and min`);
+        }
+        const qExtra = Object.keys(q).find((k) => !QUANTIZATION_KEYS.has(k));
+        if (qExtra !== undefined) throw new ModelFormatError(`${where}: weight '${s.name}' has quantization.${qExtra}, which tfjs does not write`);
+        // The converter records the dtype the values had before quantizing; decoding gives that dtype back.
+        if (q.original_dtype !== undefined && q.original_dtype !== null && q.original_dtype !== dtype) {
+          throw new ModelFormatError(`${where}: weight '${s.name}' has quantization.original_dtype ${JSON.stringify(q.original_dtype)} but dtype ${JSON.stringify(dtype)}`);
         }
         spec.quantization = { dtype: q.dtype, scale: q.scale as number | undefined, min: q.min as number | undefined };
       }

@@ -88,6 +88,9 @@ export class Attention extends MultiInputLayer {
     return this.scale ? scaleBy(s, this.scale) : s;
   }
 
+  /** Keras 3's: the output carries the query's mask (its steps are the query's). */
+  protected override outputMask(_inputs: Tensor[], masks: (Uint8Array | null)[]): Uint8Array | null { return masks[0]; }
+
   protected merge(inputs: Tensor[], ctx: CallContext): Tensor[] {
     const [q, v, k = v] = inputs;
     const [B, Tq] = q.shape;

@@ -59,7 +59,22 @@ export abstract class MultiInputLayer extends Layer {
     const shapes = inputs.map((t) => [null, ...t.shape.slice(1)]);
     if (!this.built) this.buildFor(shapes, inputCount);
     this.computeOutputShapes(inputs.map((t) => t.shape), inputCount);
-    return this.merge(inputs, ctx);
+    const masks = inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null));
+    const outs = this.merge(inputs, ctx);
+    ctx.mask = masks.some((m) => m) ? this.outputMask(inputs, masks, outs[0]) : null;
+    return outs;
+  }
+
+  /**
+   * The output's padding mask given each input's, Keras 3's rule for the elementwise merges: none unless every input
+   * has one, else a step is real where any input's is. tfjs 4.22's merges fail on masked inputs (their mask gains a
+   * leading axis). Concatenate, Dot and the attention layers say their own.
+   */
+  protected outputMask(_inputs: Tensor[], masks: (Uint8Array | null)[], _out: Tensor): Uint8Array | null {
+    if (masks.some((m) => m === null)) return null;
+    const given = masks as Uint8Array[];
+    if (given.some((m) => m.length !== given[0].length)) throw new Error(`${this.where}: its inputs' padding masks differ in size (${given.map((m) => m.length).join(' vs ')} steps)`);
+    return given.length === 1 ? given[0] : given[0].map((_, i) => (given.some((m) => m[i]) ? 1 : 0));
   }
 }
 

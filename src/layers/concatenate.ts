@@ -41,6 +41,29 @@ export class Concatenate extends MultiInputLayer {
   }
 
   protected merge(inputs: Tensor[]): Tensor[] { return [concat(inputs, this.axisFor(inputs[0].rank))]; }
+
+  /**
+   * Keras 3's rule: along time the masks are joined (an unmasked input's steps all real); along features a step is
+   * real where any input's is (so an unmasked input makes every step real). tfjs 4.22 takes "every" there instead.
+   * A rank-2 output has no steps left to mask.
+   */
+  protected override outputMask(inputs: Tensor[], masks: (Uint8Array | null)[], out: Tensor): Uint8Array | null {
+    if (out.rank < 3) return null;
+    const [B, T] = out.shape;
+    const keep = new Uint8Array(B * T);
+    if (this.axisFor(out.rank) === 1) {
+      let offset = 0;
+      inputs.forEach((x, k) => {
+        const Tk = x.shape[1], m = masks[k];
+        for (let b = 0; b < B; b++) for (let t = 0; t < Tk; t++) keep[b * T + offset + t] = m ? m[b * Tk + t] : 1;
+        offset += Tk;
+      });
+      return keep;
+    }
+    if (masks.some((m) => m === null)) return keep.fill(1);
+    for (let i = 0; i < keep.length; i++) keep[i] = masks.some((m) => m![i]) ? 1 : 0;
+    return keep;
+  }
 }
 
 registerLayer(Concatenate);

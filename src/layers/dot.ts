@@ -51,6 +51,9 @@ export class Dot extends MultiInputLayer {
     return [[sa[0], sa[3 - ia], sb[3 - ib]]];
   }
 
+  /** Keras 3's and tfjs's: the products leave no steps to mask. */
+  protected override outputMask(): Uint8Array | null { return null; }
+
   protected merge([a0, b0]: Tensor[]): Tensor[] {
     const [ia, ib] = this.resolved(a0.rank, b0.rank);
     let a = this.normalize ? l2Normalize(a0, ia) : a0;

@@ -11,7 +11,7 @@ import { GlobalAveragePooling1D } from './global_average_pooling1d.js';
 import { GlobalMaxPooling1D } from './global_max_pooling1d.js';
 import type { GlobalPooling1DArgs } from './global_pooling1d.js';
 import { GRU, type GRUArgs } from './gru.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { Layer, type Kwargs, type LayerArgs } from './layer.js';
 import { LSTM, type LSTMArgs } from './lstm.js';
 import { MaxPooling1D, type MaxPooling1DArgs } from './max_pooling1d.js';
 import { RNN, type RNNArgs } from './recurrent.js';
@@ -51,6 +51,7 @@ import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type Stacke
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { checkThenConstruct } from './option_probe.js';
 import { imageLayerRefusals } from './image_layers.js';
+import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
 
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
@@ -65,6 +66,8 @@ export type {
   GaussianDropoutArgs, AlphaDropoutArgs,
   ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
   StackedRNNCellsArgs, RNNLayerArgs,
+  /** What a custom layer's call(inputs, kwargs) receives: training and mask (a bool Tensor), as tfjs. */
+  Kwargs,
 };
 
 /** rl.layers.<name>(args): the class built once and its option keys checked (checkThenConstruct, as rl.layerClasses'). */
@@ -140,4 +143,5 @@ export const layers = {
   gruCell: (args: Omit<GRUArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new GRUCell(args as Record<string, unknown>),
   stackedRNNCells: factoryOf(StackedRNNCells),
   ...imageLayerRefusals,
+  ...kerasOnlyLayerRefusals,
 };

@@ -28,6 +28,8 @@ export interface InputArgs extends InputOptions {
 }
 
 function checkShape(where: string, key: string, v: unknown): (number | null)[] {
+  // As tfjs reads it (tfjs-examples' translation writes shape: 256): a bare size is [size]; never a batch shape.
+  if (key === 'inputShape' && Number.isSafeInteger(v) && (v as number) > 0) return [v as number];
   if (!Array.isArray(v) || !v.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
     throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
   }
@@ -90,6 +92,7 @@ export function input(args: InputArgs): SymbolicTensor {
   checkOptionKeys('rl.input', args, ['shape', 'batchShape', 'batchSize', 'dtype', 'sparse', 'name'], { undefinedIsAbsent: false });
   if (args.shape === undefined && args.batchShape === undefined) throw new Error('input: give shape (or batchShape)');
   if (args.shape !== undefined && args.batchShape !== undefined) throw new Error('input: give shape or batchShape, not both');
+  if (args.batchShape !== undefined) checkShape('input', 'batchShape', args.batchShape);
   const layer = new InputLayer({ inputShape: args.shape, batchInputShape: args.batchShape, batchSize: args.batchSize, dtype: args.dtype, sparse: args.sparse, name: args.name });
   return layer.inboundNodes[0].outputs[0];
 }

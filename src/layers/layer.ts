@@ -13,6 +13,8 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
+import { isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
+export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
@@ -42,6 +44,8 @@ export interface ApplyArgs {
   initialState?: (Tensor | SymbolicTensor)[] | Tensor | SymbolicTensor;
   /** Real tensors only: run in training mode (dropout active). */
   training?: boolean;
+  /** Real tensors only: tfjs's padding mask, a bool (or 0/1) tensor [batch, steps]; a list of them for a list of inputs. */
+  mask?: Tensor | (Tensor | null)[] | null;
 }
 
 export interface CallContext {
@@ -175,6 +179,9 @@ function checkDtype(layer: string, v: unknown): void {
 
 /** The declared input shape with its batch axis: batchInputShape, or batchSize (default any) with inputShape or inputDim. */
 function batchInputShapeOf(layer: string, args: LayerArgs): SymbolicShape | null {
+  // tfjs reads a bare size as [size] (tfjs-examples write inputShape: 256); Keras has no such spelling, but code
+  // written for tfjs runs unchanged.
+  if (Number.isSafeInteger(args.inputShape) && (args.inputShape as unknown as number) > 0) args = { ...args, inputShape: [args.inputShape as unknown as number] };
   for (const k of ['inputShape', 'batchInputShape'] as const) {
     const v = args[k];
     if (v !== undefined && v !== null && !Array.isArray(v)) throw new Error(`${layer}: ${k} must be a list of sizes such as [5], got ${shown(v)}`);
@@ -455,8 +462,11 @@ export abstract class Layer {
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     return inputShape;
   }
-  /** logits: the last layer may skip a final sigmoid/softmax that the loss folds in. */
-  abstract call(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
+  /**
+   * logits: the last layer may skip a final sigmoid/softmax that the loss folds in. rnnlab's own layers get the
+   * engine's CallContext (the mask as bytes); a user's call gets tfjs's Kwargs (the mask as a bool Tensor).
+   */
+  abstract call(x: Tensor, ctx: CallContext | Kwargs, logits?: boolean): Tensor;
 
   get outputShape(): SymbolicShape {
     if (!this.outputShapeValue) throw new Error(`${this.name}: the layer is not built yet, so its output shape is unknown`);
@@ -473,11 +483,11 @@ export abstract class Layer {
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     this.assertNotDisposed();
     let list = (Array.isArray(x) ? x : [x]) as unknown[];
-    // The engine's CallContext has both fields; tfjs-style kwargs never carry mask and training together here.
-    const isCtx = second !== undefined && 'mask' in second && 'training' in second;
+    // The engine's CallContext has both fields with the mask as bytes; a user's kwargs carry a mask tensor (or null).
+    const isCtx = second !== undefined && isEngineContext(second);
     const args = (isCtx ? {} : second ?? {}) as ApplyArgs;
     for (const k of Object.keys(args)) {
-      if (k !== 'initialState' && k !== 'training') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState and training)`);
+      if (k !== 'initialState' && k !== 'training' && k !== 'mask') throw new Error(`${this.name} (${this.className}): apply does not take '${k}' (it takes initialState, training and mask)`);
     }
     let states = args.initialState === undefined ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState];
     if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
@@ -488,6 +498,7 @@ export abstract class Layer {
     if (all.length === 0) throw new Error(`${this.name} (${this.className}): apply needs at least one input`);
     if (all.every(isSymbolic)) {
       if (args.training !== undefined) throw new Error(`${this.name} (${this.className}): training is not taken on symbolic inputs; fit and predict set it`);
+      if (args.mask !== undefined && args.mask !== null) throw new Error(`${this.name} (${this.className}): mask is not taken on symbolic inputs; a mask follows the graph from embedding({maskZero}) or masking`);
       const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[]);
       return outs.length === 1 ? outs[0] : outs;
     }
@@ -495,7 +506,7 @@ export abstract class Layer {
     all.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
-    const ctx: CallContext = isCtx ? second as CallContext : { training: args.training ?? false, mask: null };
+    const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[]);
     const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
     return outs.length === 1 ? outs[0] : outs;
   }
@@ -604,12 +615,27 @@ export abstract class Layer {
   callTensors(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     if (this.takesUserList(inputs.length, inputCount)) {
       if (!this.built) this.buildUserList(inputs.map((t) => [null, ...t.shape.slice(1)]));
-      return this.userOutputs(this.call(inputs as unknown as Tensor, ctx, logits));
+      return this.userOutputs(this.callWithKwargs(inputs as unknown as Tensor, inputs[0], ctx, logits));
     }
     this.requireOneInput(inputs.length, inputCount);
     const x = inputs[0];
     this.checkInput(x);
-    return this.userOutputs(this.call(x, ctx, logits));
+    return this.userOutputs(this.callWithKwargs(x, x, ctx, logits));
+  }
+
+  /**
+   * rnnlab's call gets the engine's context; a user's gets tfjs's kwargs (the mask as a bool Tensor). A user's
+   * subclass of a built-in layer may hand the kwargs to super.call, which then sets the mask on them: it comes back.
+   */
+  private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor {
+    if (builtInMethod(this, 'call')) return this.call(x, ctx, logits);
+    const kwargs = userKwargs(ctx, first);
+    const given = kwargs.mask;
+    const out = this.call(x, kwargs, logits);
+    // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
+    if (!builtInDefines(this, 'call')) this.takeHeldWeights(heldLayers(this));
+    if (builtInDefines(this, 'call') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
+    return out;
   }
 
   /**
@@ -631,8 +657,42 @@ export abstract class Layer {
 
   /** A user's layer built for a list of input shapes (tfjs's build(inputShape: Shape[])). */
   private buildUserList(shapes: SymbolicShape[]): void {
-    if (!this.built) this.build(shapes as unknown as SymbolicShape);
+    if (!this.built) this.buildTrackingSublayers(shapes, true);
     this.markBuiltList(shapes);
+  }
+
+  /**
+   * A user's layer's build, then Keras 3's tracking of the layers it holds in its attributes (this.dense = ...):
+   * each one not yet built and not applied in a graph is named after its attribute ('<layer>/dense', so a loaded copy
+   * finds its weights by name), built by one call on zeros when build left it unbuilt (Keras 3 calls the layer
+   * symbolically), and its weights join the layer's, so they train and save.
+   */
+  private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean): void {
+    // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
+    const subs = builtInMethod(this, 'call') || builtInDefines(this, 'call') ? [] : heldLayers(this);
+    for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
+    this.build((list ? shapes : shapes[0]) as SymbolicShape);
+    if (subs.length === 0) return;
+    if (subs.some(([, sub]) => !sub.built)) {
+      const zeros = shapes.map((s) => new Tensor(new Float32Array(s.reduce((n: number, d) => n * (d ?? 1), 1)), s.map((d) => d ?? 1), 'float32'));
+      // A sequence [batch, steps, features] may come with a padding mask, which a layer's call may read: all steps real.
+      const x = zeros[0];
+      const mask = x.rank >= 3 ? new Uint8Array(x.shape[0] * x.shape[1]).fill(1) : null;
+      this.call((list ? zeros : x) as Tensor, userKwargs({ training: false, mask }, x));
+    }
+    this.takeHeldWeights(subs);
+  }
+
+  /** The weights of the held layers (not those applied in a graph of their own), after this layer's own. */
+  private takeHeldWeights(subs: [string, Layer][]): void {
+    for (const [, sub] of subs) {
+      if (sub.inboundNodes.length > 0) continue;
+      for (const w of sub.weights) {
+        if (this.weights.includes(w)) continue;
+        this.weights.push(w);
+        if (!this.trainableFlag) w.requiresGrad = false;
+      }
+    }
   }
 
   private markBuiltList(shapes: SymbolicShape[]): void {
@@ -668,7 +728,10 @@ export abstract class Layer {
   protected checkInput(x: Tensor): void {
     if (!this.built || !this.inputSpec) this.ensureBuilt([null, ...x.shape.slice(1)]);
     const spec = this.inputSpec!;
-    const ok = spec.length === x.rank && spec.every((d, i) => d === null || d === x.shape[i]);
+    // A declared batch size binds only a stateful layer (its states have that many rows); elsewhere tfjs and Keras run
+    // any batch (converter files from Keras often carry batch_input_shape [64, ...]).
+    const batchBinds = (this as { stateful?: unknown }).stateful === true;
+    const ok = spec.length === x.rank && spec.every((d, i) => d === null || (i === 0 && !batchBinds) || d === x.shape[i]);
     if (!ok) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
@@ -694,7 +757,7 @@ export abstract class Layer {
 
   /** build, then record the shapes if the build did not (a custom layer's build may only create its weights). */
   ensureBuilt(inputShape: SymbolicShape): void {
-    if (!this.built) this.build(inputShape);
+    if (!this.built) this.buildTrackingSublayers([inputShape], false);
     if (!this.inputSpec) this.markBuilt(inputShape);
   }
 
@@ -783,6 +846,21 @@ export abstract class Layer {
     assignWeights(this.name, this.weights, values);
   }
 
+  private callHook: ((inputs: Tensor | Tensor[], kwargs: Kwargs) => void) | null = null;
+
+  /** tfjs's setCallHook: fn(inputs, kwargs) runs wherever the layer's call invokes invokeCallHook. */
+  setCallHook(fn: (inputs: Tensor | Tensor[], kwargs: Kwargs) => void): void {
+    if (typeof fn !== 'function') throw new Error(`${this.name} (${this.className}): setCallHook takes a function, got ${describe(fn)}`);
+    this.callHook = fn;
+  }
+
+  clearCallHook(): void { this.callHook = null; }
+
+  /** tfjs's invokeCallHook, which tfjs-examples' custom layers call first thing in call(). */
+  invokeCallHook(inputs: Tensor | Tensor[], kwargs: Kwargs): void {
+    this.callHook?.(inputs, kwargs);
+  }
+
   /** tfjs's name for the Keras class name. */
   getClassName(): string {
     return this.className;
@@ -805,8 +883,7 @@ export abstract class Layer {
  */
 function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | null | (Uint8Array | null)[], out: Tensor): Uint8Array | null {
   const where = `${layer.name} (${layer.className})`;
-  const asTensor = (t: Tensor, m: Uint8Array | null) => (m && t.rank >= 2 && m.length === t.shape[0] * t.shape[1]
-    ? new Tensor(Int32Array.from(m), [t.shape[0], t.shape[1]], 'bool') : null);
+  const asTensor = maskTensor;
   // One input: its mask or null; a list of inputs: a list of masks (tfjs's computeMask(inputs, masks)).
   const masks = Array.isArray(x) ? x.map((t, i) => asTensor(t, (maskIn as (Uint8Array | null)[])[i])) : null;
   const given = masks ? (masks.some((m) => m) ? masks : null) : asTensor(x as Tensor, maskIn as Uint8Array | null);
@@ -826,6 +903,16 @@ function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | 
   }
   const v = m.dataSync() as ArrayLike<number>;
   return Uint8Array.from(v, (b) => (b ? 1 : 0));
+}
+
+/** The layers a user's layer holds in its own attributes, directly or in a list, with the attribute's name. */
+function heldLayers(layer: Layer): [string, Layer][] {
+  const out: [string, Layer][] = [];
+  for (const [key, v] of Object.entries(layer)) {
+    if (v instanceof Layer && v !== layer) out.push([key, v]);
+    else if (Array.isArray(v)) v.forEach((x, i) => { if (x instanceof Layer && x !== layer) out.push([`${key}_${i}`, x]); });
+  }
+  return out;
 }
 
 /** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */

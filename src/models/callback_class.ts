@@ -91,10 +91,39 @@ export function checkHookKeys(args: object, owner: string, allowed: readonly str
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined || allowed.includes(k)) continue;
     if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`${owner}: option '${k}' is not supported by rnnlab (${CUSTOM_REFUSED[k]})`);
-    // A callback object may carry other members of its own; only hook-like names can be misspelt hooks.
+    // A callback object may carry other members of its own; only hook-like names can be misspelt hooks. Keras's
+    // snake_case hooks (on_epoch_end) would otherwise never run.
+    const keras = kerasHookError(k, owner);
+    if (keras) throw keras;
     if (/^on[A-Z]/.test(k)) throw new Error(unknownOptionMessage(owner, k, HOOK_NAMES, 'hook'));
   }
   checkHookFunctions(args, owner);
+}
+
+/** keras.callbacks.Callback's hooks. */
+const KERAS_HOOKS = ['train', 'epoch', 'batch', 'train_batch', 'test', 'test_batch', 'predict', 'predict_batch']
+  .flatMap((h) => [`on_${h}_begin`, `on_${h}_end`]);
+
+/** The error for one of Keras's snake_case hooks (on_epoch_end), or null for any other name. */
+function kerasHookError(k: string, owner: string): Error | null {
+  if (!KERAS_HOOKS.includes(k)) return null;
+  // Keras's on_train_batch_* are its on_batch_*, tfjs's onBatch*.
+  const camel = k.replace(/^on_train_batch_/, 'on_batch_').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  if ((HOOK_NAMES as readonly string[]).includes(camel)) return new Error(`${owner}: hook '${k}' is Keras's spelling, which rnnlab (as tfjs) never calls; name it '${camel}'`);
+  return new Error(`${owner}: Keras's hook '${k}' has no rnnlab counterpart (fit calls ${HOOK_NAMES.join(', ')})`);
+}
+
+/**
+ * A callback class's methods named as Keras's hooks (a port of `def on_epoch_end(self, epoch, logs)`) would never
+ * run: refused, naming the hook to define instead.
+ */
+export function checkClassHookNames(cb: object, owner: string): void {
+  const names = [...Object.keys(cb)];
+  for (let p = Object.getPrototypeOf(cb); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) names.push(...Object.getOwnPropertyNames(p));
+  for (const k of names) {
+    const e = kerasHookError(k, owner);
+    if (e) throw e;
+  }
 }
 
 /** Each hook given must be a function (null and undefined mean none). */

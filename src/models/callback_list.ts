@@ -1,6 +1,6 @@
 /** fit's callbacks as it runs them: indexed by hook, plain objects wrapped so their hooks see the model. */
 import { aliasLogs, type Callback, type CallbackHook } from './callback.js';
-import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkHookKeys, isDefaultHook } from './callback_class.js';
+import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkClassHookNames, checkHookKeys, isDefaultHook } from './callback_class.js';
 
 const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
 
@@ -48,8 +48,9 @@ export class CallbackList {
  * hooks. A plain object's unknown hook (onEpochEnds) is an error naming it.
  */
 export function standardizeCallback(cb: Callback, what: string): Callback {
-  if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;
   const proto = Object.getPrototypeOf(cb);
+  if (proto !== Object.prototype && proto !== null) checkClassHookNames(cb, what);
+  if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;
   if (proto === Object.prototype || proto === null) checkHookKeys(cb, what, [...HOOKS, 'handlesNonFiniteLoss', 'onFitExit', 'model', 'params', 'setModel', 'setParams']);
   return new PlainCallback(cb as Callback & Record<string, unknown>, what);
 }

@@ -20,7 +20,7 @@ import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { bothNameAndIndex, predictOptions } from './model_common.js';
+import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
 import { checkMetricsFit, compileExtras, conformTargets, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
@@ -275,6 +275,7 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
+    refuseDataset(x, what);
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before ${what}`);
     const xs = this.feeds(x, what);
     const n = xs[0].shape[0];
@@ -313,6 +314,7 @@ export class Functional extends ModelBase<TensorsLike> {
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
   predict(x: TensorsLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     this.assertNotDisposed();
+    refuseDataset(x, `${this.name}.predict`);
     const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);

@@ -29,6 +29,27 @@ export function checkEvaluateOptions(args: unknown, what: string): Record<string
   return checkOptionKeys(what, args, EVALUATE_OPTIONS, RULES);
 }
 
+/** What to call instead of Keras's dataset forms, by the method that was given one. */
+const DATASET_METHOD: Record<string, string> = {
+  fit: 'use model.fitDataset(dataset, {epochs, validationData})',
+  'fit: validationData': 'use model.fitDataset(dataset, {epochs, validationData: dataset})',
+  evaluate: 'use await model.evaluateDataset(dataset)',
+};
+
+/**
+ * Keras's fit(dataset), evaluate(dataset) and predict(dataset) (keras.io's text_classification_from_scratch): tfjs
+ * and rnnlab take a dataset only through fitDataset and evaluateDataset; without this the dataset object fails
+ * deep in the tensor conversion with a message that does not say what was wrong.
+ */
+export function refuseDataset(x: unknown, what: string): void {
+  const d = x as { iterator?: unknown; forEachAsync?: unknown } | null;
+  if (typeof d !== 'object' || d === null || typeof d.iterator !== 'function' || typeof d.forEachAsync !== 'function') return;
+  const method = Object.entries(DATASET_METHOD).find(([k]) => what === k || what.endsWith(`.${k}`))?.[1];
+  const instead = method ?? (what.endsWith('predict') ? "predict on each batch's xs: await dataset.forEachAsync((b) => model.predict(b.xs))"
+    : "pass each batch's tensors: await dataset.forEachAsync((b) => ...)");
+  throw new Error(`${what}: got a dataset (Keras's form), which tfjs and rnnlab take only through fitDataset and evaluateDataset; ${instead}`);
+}
+
 /** A model object passed where a layer goes: rnnlab models are not layers (tfjs's and Keras's are). */
 export function isModelObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&

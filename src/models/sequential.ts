@@ -17,7 +17,7 @@ import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { bothNameAndIndex, isModelObject, nestedModelError, predictOptions } from './model_common.js';
+import { bothNameAndIndex, isModelObject, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -262,6 +262,7 @@ export class Sequential extends ModelBase<TensorLike> {
   }
 
   prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
+    refuseDataset(x, what);
     return prepareSequential(this, x as TensorLike, y as TensorLike, what);
   }
 
@@ -277,6 +278,7 @@ export class Sequential extends ModelBase<TensorLike> {
   /** Outputs for x in batches (Keras default batch size 32). */
   predict(x: TensorLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor {
     this.assertNotDisposed();
+    refuseDataset(x, `${this.name}.predict`);
     const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(x, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);

@@ -19,6 +19,8 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
   const row = (fields: string[]) => {
     let line = '';
     fields.forEach((f, i) => {
+      // Keras's and tfjs's print_row: a field cut at its column keeps one space before the next column.
+      if (i > 0) line = `${line.slice(0, -1)} `;
       line += f;
       line = line.slice(0, cols[i]).padEnd(cols[i]);
     });

@@ -13,6 +13,7 @@ import { asInput, checkBatchSize, EventLoopYield, stepScope, takeRows } from './
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
+import { refuseDataset } from './model_common.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { TrainableModel } from './trainable.js';
 import { batchWeights, sampleWeightsOf, weightRows, withClassWeights, type ClassWeightArg, type OutputWeights, type SampleWeightArg } from './sample_weights.js';
@@ -337,6 +338,7 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
     const v = args.validationData;
+    refuseDataset(v, 'fit: validationData');
     if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) throw new Error('fit: validationData must be [x, y] or [x, y, sampleWeight]');
     val = model.prepareData(v[0], v[1], 'fit: validationData');
     val.weights = sampleWeightsOf(v[2] as SampleWeightArg | undefined, val.xs[0].shape[0], 'fit: validationData sampleWeight', outputNamesOf(model));

@@ -2,8 +2,8 @@
  * Keras's Attention (Luong, dot scores), AdditiveAttention (Bahdanau) and Dot as standard ONNX operators, computing
  * what rnnlab's layers compute at inference: scores (times the learned scale), masked value steps and, causal,
  * later steps lowered by 1e9, Softmax over the value steps, the weighted sum of the values, query steps the mask
- * marks as padding set to zero; dropout is the identity. Output masks follow rnnlab's functional models: the first
- * input's.
+ * marks as padding set to zero; dropout is the identity. Output masks follow rnnlab's layers: an attention output
+ * carries the query's, a Dot's none.
  */
 import type { GraphBuilder } from './graph.js';
 import { refuse, type Flow, type LayerView } from './layer_view.js';
@@ -75,8 +75,9 @@ export function exportDot(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow
   const p = view.name;
   const xa = view.config.normalize === true ? l2Normalize(g, a.x, ia, `${p}/a_normalized`) : a.x;
   const xb = view.config.normalize === true ? l2Normalize(g, b.x, ib, `${p}/b_normalized`) : b.x;
-  if (rank === 2) return { x: g.node('ReduceSum', [g.node('Mul', [xa, xb], {}, `${p}/products`), g.ints([1])], { keepdims: 1 }, `${p}/dot`), rank: 2, mask: a.mask };
+  if (rank === 2) return { x: g.node('ReduceSum', [g.node('Mul', [xa, xb], {}, `${p}/products`), g.ints([1])], { keepdims: 1 }, `${p}/dot`), rank: 2, mask: null };
   const left = ia === 1 ? swapLast(g, xa, `${p}/a_t`) : xa;
   const right = ib === 2 ? swapLast(g, xb, `${p}/b_t`) : xb;
-  return { x: g.node('MatMul', [left, right], {}, `${p}/dot`), rank: 3, mask: a.mask };
+  // As rnnlab's Dot (and Keras's): the products leave no steps to mask.
+  return { x: g.node('MatMul', [left, right], {}, `${p}/dot`), rank: 3, mask: null };
 }

@@ -21,14 +21,16 @@ export interface ExportableModel {
   layers: (LayerLike & { inputSpec?: (number | null)[] | null; outputShape: (number | null)[] })[];
 }
 
-const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax', hard_sigmoid: 'HardSigmoid' };
+const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax', hard_sigmoid: 'HardSigmoid', log_softmax: 'LogSoftmax' };
+/** The activations over the last (channels) axis, not elementwise: a Conv1D applies them after its transpose back. */
+const LAST_AXIS_ACTIVATIONS = new Set(['softmax', 'log_softmax']);
 
 function activate(g: GraphBuilder, view: LayerView, x: string, activation: unknown): string {
   if (activation === 'linear' || activation === undefined || activation === null) return x;
   const op = ACTIVATION_OP[String(activation)];
   if (!op) return extraActivation(g, String(activation), x, view.name) ?? refuse(view, `activation '${String(activation)}' has no ONNX equivalent here`);
   // Keras's hard_sigmoid is clip(0.2 x + 0.5, 0, 1): ONNX HardSigmoid's defaults.
-  return g.node(op, [x], op === 'Softmax' ? { axis: -1 } : {}, `${view.name}/${op}`);
+  return g.node(op, [x], op === 'Softmax' || op === 'LogSoftmax' ? { axis: -1 } : {}, `${view.name}/${op}`);
 }
 
 function dense(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
@@ -62,7 +64,9 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) w[(f * C + c) * K + k] = kernel[(k * C + c) * F + f];
   const inputs = [g.floats(`${view.name}/kernel`, w, [F, C, K])];
   if (view.config.useBias !== false) inputs.push(g.floats(`${view.name}/bias`, bias, [F]));
-  return channelsFirst(g, view, flow, (x) => {
+  const activation = view.config.activation;
+  const lastAxis = LAST_AXIS_ACTIVATIONS.has(String(activation));
+  const out = channelsFirst(g, view, flow, (x) => {
     const pad: Record<string, AttrValue> = { auto_pad: autoPad(view.config.padding) };
     const span = (K - 1) * dilation + 1;
     // 'causal' pads the kernel's span minus one on the left only (then slides as 'valid'), as Keras. ORT refuses
@@ -72,8 +76,10 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
     if (pad.pads) delete pad.auto_pad;
     const attrs = { kernel_shape: [K], strides: [first(view.config.strides ?? 1)], dilations: [dilation], ...pad };
     const y = g.node('Conv', [x, ...inputs], attrs, `${view.name}/Conv`);
-    return activate(g, view, y, view.config.activation);
+    return lastAxis ? y : activate(g, view, y, activation);
   });
+  // A softmax over channels-first data would run over the steps.
+  return lastAxis ? { ...out, x: activate(g, view, out.x, activation) } : out;
 }
 
 type Exporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;

@@ -5,7 +5,8 @@
  * exporters; the merge layers map to ONNX's own operators, Attention, AdditiveAttention and Dot to attention_export.ts,
  * recurrent layers called with initialState or returnState take and give their states, and a Bidirectional with
  * mergeMode null gives its forward and backward outputs as two tensors, and a nested functional model is inlined. Masks flow as in rnnlab's
- * functional models: a layer's outputs carry its first input's mask unless the layer ends or makes one.
+ * functional models: a layer's outputs carry its first input's mask unless the layer ends or makes one; the merges
+ * follow Keras 3 (mergedMask).
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
 import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
@@ -44,15 +45,27 @@ export function isExportableGraph(m: unknown): m is ExportableGraph {
   return Array.isArray(o?.nodes) && Array.isArray(o?.inputs) && Array.isArray(o?.outputs);
 }
 
-/** The merged tensor keeps the first input's mask, as rnnlab's functional models pass it on. */
+/**
+ * The padding mask of an elementwise merge or a Concatenate along the features, as rnnlab's merges give it (Keras 3's
+ * rule): none unless every input has one (an unmasked input makes every step real, which masks nothing), else a step
+ * is real where any input's is; a rank-2 result has no steps to mask.
+ */
+function mergedMask(g: GraphBuilder, view: LayerView, flows: Flow[], rank: number): Flow['mask'] {
+  const masks = flows.map((f) => f.mask);
+  if (rank < 3 || masks.some((m) => m === null)) return null;
+  if (masks.every((m) => m === masks[0])) return masks[0];
+  return { m: g.node('Max', masks.map((m) => m!.m), {}, `${view.name}/mask_any`) };
+}
+
 function merge(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow {
-  const xs = flows.map((f) => f.x), { rank, mask } = flows[0];
+  const xs = flows.map((f) => f.x), { rank } = flows[0];
   if (view.className === 'Concatenate') {
     const given = (view.config.axis as number | undefined) ?? -1;
     const axis = given < 0 ? rank + given : given;
     if (axis === 1 && flows.some((f) => f.mask)) refuse(view, 'joins masked sequences along time, which is not exported');
-    return { x: g.node('Concat', xs, { axis }, `${view.name}/Concat`), rank, mask };
+    return { x: g.node('Concat', xs, { axis }, `${view.name}/Concat`), rank, mask: mergedMask(g, view, flows, rank) };
   }
+  const mask = mergedMask(g, view, flows, rank);
   const op = ELEMENTWISE[view.className];
   let x: string;
   if (op === 'Mul') x = xs.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${view.name}/Mul${i}`), xs[0]);

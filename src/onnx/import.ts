@@ -28,6 +28,8 @@ function makeLayer(spec: Spec): Layer {
     case 'RepeatVector': return layers.repeatVector(a);
     case 'Activation': return layers.activation(a);
     case 'Masking': return layers.masking(a);
+    case 'GlobalAveragePooling1D': return layers.globalAveragePooling1d(a);
+    case 'GlobalMaxPooling1D': return layers.globalMaxPooling1d(a);
     case 'Bidirectional': {
       const { cell, inner, mergeMode } = spec.args as { cell: string; inner: never; mergeMode: never };
       return layers.bidirectional({ layer: RNN_FACTORY[cell](inner) as never, mergeMode });

@@ -3,7 +3,7 @@
  * from input to output, and the questions the layer reader asks about the rest of the graph.
  */
 import type { OnnxNamespace } from './proto.js';
-import { attrsOf, num, OnnxImportError, tensorValues, type ConstTensor } from './read.js';
+import { attrInt, attrInts, attrString, attrsOf, num, OnnxImportError, tensorValues, type ConstTensor } from './read.js';
 
 export type Node = OnnxNamespace.INodeProto;
 
@@ -37,12 +37,43 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
   }
   const inputs = (graph.input ?? []).filter((i) => !consts.has(i.name ?? ''));
   if (inputs.length !== 1 || (graph.output ?? []).length !== 1) {
-    throw new OnnxImportError(`${source}: a Sequential needs exactly one input and one output; the graph has ${inputs.length} input(s) and ${(graph.output ?? []).length} output(s)`);
+    const names = (list: { name?: string | null }[]) => list.map((v) => `'${v.name ?? ''}'`).join(', ');
+    throw new OnnxImportError(`${source}: a Sequential needs exactly one input and one output; the graph has ${inputs.length} input(s) (${names(inputs)}) and ${(graph.output ?? []).length} output(s) (${names(graph.output ?? [])})`);
   }
+  pickStackedStates(graph.node ?? [], producer, consts);
   const dims = (inputs[0].type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : null));
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = opsetEntry ? num(opsetEntry.version) : 1;
   return { source, producer, consts, input: { name: inputs[0].name ?? '', dims, elemType: inputs[0].type?.tensorType?.elemType ?? 0 }, output: graph.output![0].name ?? '', nodes: graph.node ?? [], opset };
+}
+
+const RECURRENT = new Set(['LSTM', 'GRU', 'RNN']);
+const directionsOf = (rnn: Node) => (attrString(attrsOf(rnn), 'direction', 'forward') === 'bidirectional' ? 2 : 1);
+
+/**
+ * PyTorch's h_n of a stacked (num_layers > 1) RNN is a Concat (axis 0) of every layer node's Y_h, and a user's
+ * h_n[-1] a Gather of one row of it. Such a Gather is pointed at the one layer's Y_h it reads, with the row
+ * counted within that layer (so h_n[-1] follows the data path through every layer, and a direction index means
+ * the same as on a one-layer node).
+ */
+function pickStackedStates(nodes: Node[], producer: Map<string, Node>, consts: Map<string, ConstTensor>): void {
+  for (const n of nodes) {
+    const concat = producer.get(n.input?.[0] ?? '');
+    const index = consts.get(n.input?.[1] ?? '');
+    if (n.opType !== 'Gather' || attrInt(attrsOf(n), 'axis', 0) !== 0 || concat?.opType !== 'Concat' || attrInt(attrsOf(concat), 'axis', 0) !== 0
+      || !index || index.dims.length !== 0) continue;
+    const parts = (concat.input ?? []).map((t) => ({ t, rnn: producer.get(t) }));
+    if (parts.some(({ t, rnn }) => !rnn || !RECURRENT.has(rnn.opType ?? '') || ![1, 2].includes((rnn.output ?? []).indexOf(t)))) continue;
+    const rows = parts.map(({ rnn }) => directionsOf(rnn!));
+    const total = rows.reduce((a, b) => a + b, 0);
+    let row = index.values[0] < 0 ? index.values[0] + total : index.values[0];
+    if (row < 0 || row >= total) continue;
+    let j = 0;
+    while (row >= rows[j]) row -= rows[j++];
+    const local = `${n.output?.[0] ?? ''}::row_in_layer`;
+    consts.set(local, { dims: [], values: [row] });
+    n.input = [parts[j].t, local];
+  }
 }
 
 /** The nodes from the input to the output along the data path, each with the output it passes on. */
@@ -77,16 +108,35 @@ export function dependsOnInput(g: Graph, tensor: string, seen = new Set<string>(
   return Boolean(node) && (node!.input ?? []).some((i) => i !== '' && dependsOnInput(g, i, seen));
 }
 
-/** Which direction (0 forward, 1 backward) of recurrent node rnn a tensor carries: the scalar index of the Gather that picked it. */
+/**
+ * Which direction (0 forward, 1 backward) of recurrent node rnn a tensor carries: the scalar index of the first
+ * Gather above it, which must pick a row of rnn's own Y_h (axis 0) or a direction of its own Y made batch-major
+ * (Transpose 2,0,1,3, axis 2). A Gather of anything else, even a tensor computed from rnn (a stacked h_n[-1] reads
+ * the next layer's Y_h), is null: taking it for a direction of rnn would import another layer's state as rnn's.
+ */
 export function directionOf(g: Graph, tensor: string, rnn: Node): number | null {
   for (let t = tensor, hops = 0; hops < 64; hops++) {
     const n = g.producer.get(t);
     if (!n || n === rnn) return null;
     const idx = g.consts.get(n.input?.[1] ?? '');
-    if (n.opType === 'Gather' && idx && idx.dims.length === 0 && dependsOn(g, n.input?.[0] ?? '', rnn)) return idx.values[0];
+    if (n.opType === 'Gather' && idx && idx.dims.length === 0) {
+      if (!readsOwnDirections(g, n, rnn)) return null;
+      // A negative index counts from the last direction (PyTorch's h_n[-2], h_n[-1]).
+      const d = idx.values[0] < 0 ? idx.values[0] + directionsOf(rnn) : idx.values[0];
+      return d >= 0 && d < directionsOf(rnn) ? d : null;
+    }
     t = n.input?.[0] ?? '';
   }
   return null;
+}
+
+/** Does this Gather read rnn's own Y_h along the directions (axis 0), or its own Y transposed batch-major along them (axis 2)? */
+function readsOwnDirections(g: Graph, gather: Node, rnn: Node): boolean {
+  const data = gather.input?.[0] ?? '', axis = attrInt(attrsOf(gather), 'axis', 0);
+  if (axis === 0) return (rnn.output ?? []).indexOf(data) === 1;
+  const transpose = g.producer.get(data);
+  return axis === 2 && transpose?.opType === 'Transpose' && attrInts(attrsOf(transpose), 'perm')?.join() === '2,0,1,3'
+    && (rnn.output ?? []).indexOf(transpose.input?.[0] ?? '') === 0;
 }
 
 /** Does the graph compute a padding mask "token id != 0" from its input, as exportOnnx writes for maskZero? */

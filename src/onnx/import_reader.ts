@@ -11,7 +11,7 @@ import { ONNX_ACTIVATION } from './recurrent_export.js';
 /** One rnnlab layer to make: its class, constructor arguments and Keras-layout weights. */
 export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
 
-const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax',
+const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
   Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign' };
 /** The float attributes an activation operator must have to be Keras's activation of that name (float32-rounded). */
 const KERAS_ATTRS: Record<string, Record<string, number>> = {
@@ -21,7 +21,7 @@ const PASS_THROUGH = new Set(['Identity', 'Cast', 'Dropout']);
 const RECURRENT_OPS = new Set(['LSTM', 'GRU', 'RNN']);
 const RECURRENT_CLASSES = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
 // The imported layers whose rnnlab call sets the padding mask to null (they move or merge the steps it marks).
-const MASK_DROPPING = new Set(['Conv1D', 'MaxPooling1D', 'Flatten', 'RepeatVector']);
+const MASK_DROPPING = new Set(['Conv1D', 'MaxPooling1D', 'Flatten', 'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D']);
 // ONNX data type codes a Cast may convert to without changing the numbers: floats, and integers for the token ids.
 const FLOAT_TYPES = new Set([1, 11]);
 const INT_TYPES = new Set([6, 7]);
@@ -31,7 +31,8 @@ interface RecurrentState {
   node: Node;
   rec: RecurrentImport;
   /** dirsLast: a bidirectional Y as PyTorch turns it, [steps, batch, 2, units], before its Reshape to [steps, batch, 2·units]. */
-  stage: 'Y' | 'Y_h' | 'timeMajor' | 'batch4' | 'dirsLast' | 'done';
+  /** statesBatch: Y_h transposed to [batch, dirs, units], before its Reshape to [batch, dirs·units]. */
+  stage: 'Y' | 'Y_h' | 'timeMajor' | 'batch4' | 'dirsLast' | 'statesBatch' | 'done';
   returnSequences: boolean;
   processingOrder: boolean;
   mergeMode: string;
@@ -41,6 +42,8 @@ interface RecurrentState {
   padded: boolean;
   /** The Mul by 0.5 of an 'ave' merge was read. */
   averaged: boolean;
+  /** The one direction of a bidirectional node's Y_h read alone (PyTorch's h_n[-1]: 1, the backward one), unless merged. */
+  only?: number;
 }
 
 export class Reader {
@@ -145,6 +148,7 @@ export class Reader {
         return;
       }
       case 'Conv': return this.conv(node, a);
+      case 'ReduceMean': case 'ReduceMax': return this.globalPooling(node, a);
       case 'MaxPool': return this.maxPool(node, a);
       case 'Flatten':
         if (attrInt(a, 'axis', 1) !== 1) this.fail(node, 'only Flatten with axis 1 is imported');
@@ -174,7 +178,7 @@ export class Reader {
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
         if (op === 'GatherElements' && this.masked && this.compaction(node, ahead)) return this.restore(wasOpen);
-        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, Masking's Mul and activations is)`);
+        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, ReduceMean/ReduceMax over time, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, Masking's Mul and activations is)`);
     }
   }
 
@@ -278,8 +282,12 @@ export class Reader {
     const axis = attrInt(a, 'axis', 0);
     if (op === 'Squeeze' && r.stage === 'Y_h' && r.rec.directions === 1 && this.axesOf(node).join() === '0') r.stage = 'done';
     else if (op === 'Squeeze' && r.stage === 'Y' && r.rec.directions === 1 && this.axesOf(node).join() === '1') r.stage = 'timeMajor';
-    // PyTorch's h_n[-1]: the only direction of a one-direction node.
-    else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && (scalarIndex() === 0 || scalarIndex() === -1 && r.rec.directions === 1)) r.stage = 'done';
+    // PyTorch's h_n[k]: a one-direction node's only state, or one direction of a bidirectional node (negative k
+    // counts from the backward one). Alone, it is that direction's layer; with the other merged, a Bidirectional.
+    else if (op === 'Gather' && r.stage === 'Y_h' && axis === 0 && scalarIndex() !== null && directionIndex(scalarIndex()!, r.rec.directions) !== null) {
+      r.stage = 'done';
+      if (r.rec.directions === 2) r.only = directionIndex(scalarIndex()!, 2)!;
+    }
     // PyTorch's bidirectional sequence: Y [steps, 2, batch, units] -> [steps, batch, 2, units] -> [steps, batch, 2·units],
     // the forward output then the backward one along the features: Keras's concat merge.
     else if (op === 'Transpose' && r.stage === 'Y' && r.rec.directions === 2 && attrInts(a, 'perm')?.join() === '0,2,1,3') r.stage = 'dirsLast';
@@ -292,6 +300,14 @@ export class Reader {
       r.merged = true;
     }
     else if (op === 'Transpose' && r.stage === 'Y' && attrInts(a, 'perm')?.join() === '2,0,1,3') r.stage = 'batch4';
+    // PyTorch's h_n.permute(1, 0, 2).reshape(batch, -1): every direction's final state side by side, the concat merge.
+    else if (op === 'Transpose' && r.stage === 'Y_h' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'statesBatch';
+    else if (op === 'Reshape' && r.stage === 'statesBatch') {
+      const units = r.rec.args.units * r.rec.directions;
+      if (!this.flattensRows(node, units)) this.fail(node, `only a Reshape to [batch, -1] (or [batch, ${units}]) joins the final states of '${r.node.name ?? ''}'`);
+      r.stage = 'done';
+      r.merged = true;
+    }
     else if (op === 'Transpose' && r.stage === 'timeMajor' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'done';
     else if (op === 'Gather' && r.stage === 'batch4' && axis === 2 && scalarIndex() === 0) r.stage = 'done';
     else if (op === 'Gather' && r.returnSequences && (r.stage === 'done' && axis === 1 || r.stage === 'timeMajor' && axis === 0)) {
@@ -315,6 +331,9 @@ export class Reader {
       && dependsOnInput(this.g, node.input?.[1] ?? '')) return true;
     else if (r.rec.directions === 2 && r.stage === 'done' && !r.merged && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
       const dirs = [0, 1].map((i) => directionOf(this.g, node.input?.[i] ?? '', r.node));
+      const foreign = dirs.indexOf(null);
+      // A merge input that is not a direction of this node (a stacked h_n's h_n[-1] beside h_n[0] reads the last layer) has no Keras equivalent.
+      if (node.input?.length === 2 && foreign >= 0) this.fail(node, `input ${foreign} ('${node.input[foreign]}') is not a direction of recurrent node '${r.node.name ?? ''}' (a Gather of its own Y_h or Y); only both directions of one node merge into a Bidirectional (of a stacked PyTorch RNN, cat(h_n[-2], h_n[-1]) is the last layer's)`);
       if (node.input?.length !== 2 || dirs.join() !== '0,1') this.fail(node, `a direction merge must take the forward then the backward output (here directions [${dirs.map((d) => d ?? '?').join(', ')}])`);
       r.merged = true;
       r.mergeMode = op === 'Concat' ? 'concat' : op === 'Mul' ? 'mul' : 'sum';
@@ -323,6 +342,29 @@ export class Reader {
     } else if (op === 'Mul' && r.mergeMode === 'ave' && !r.averaged && r.stage === 'done' && (node.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.averaged = true;
     else return false;
     return true;
+  }
+
+  /**
+   * Does this Reshape make (batch, width) rows, width = -1 or `width`? Its shape is a constant [0 or the input's fixed
+   * batch size or -1, -1 or width] (not -1 twice), or PyTorch's dynamic [x.shape[0], -1]: Concat(Unsqueeze(Gather(
+   * Shape(input), 0)), [-1 or width]).
+   */
+  private flattensRows(node: Node, width: number): boolean {
+    const batch = this.g.input.dims[0];
+    const c = this.g.consts.get(node.input?.[1] ?? '');
+    if (c) {
+      const [b, w] = Array.from(c.values);
+      return c.values.length === 2 && [-1, width].includes(w) && (b === 0 || b === batch || b === -1 && w === width);
+    }
+    const concat = this.g.producer.get(node.input?.[1] ?? '');
+    const [first, second] = concat?.input ?? [];
+    const unsqueeze = this.g.producer.get(first ?? ''), gather = this.g.producer.get(unsqueeze?.input?.[0] ?? '');
+    const shape = this.g.producer.get(gather?.input?.[0] ?? ''), index = this.g.consts.get(gather?.input?.[1] ?? '');
+    const tail = this.g.consts.get(second ?? '');
+    return concat?.opType === 'Concat' && concat.input?.length === 2 && unsqueeze?.opType === 'Unsqueeze' && this.axesOf(unsqueeze).join() === '0'
+      && gather?.opType === 'Gather' && attrInt(attrsOf(gather), 'axis', 0) === 0 && index?.values.length === 1 && index.values[0] === 0
+      && shape?.opType === 'Shape' && shape.input?.[0] === this.g.input.name && !attrsOf(shape).has('start')
+      && tail?.values.length === 1 && [-1, width].includes(tail.values[0]);
   }
 
   /** starts -1, ends at or before -2^31 (past the first step), axes [1], steps [-1]: the time axis read backwards. */
@@ -339,6 +381,7 @@ export class Reader {
     // A time-major sequence straight into the next recurrent node (PyTorch's num_layers > 1): no transposes between.
     const feedsRecurrent = r.stage === 'timeMajor' && r.returnSequences && RECURRENT_OPS.has(at.opType ?? '') && at !== r.node;
     if (r.stage !== 'done' && !feedsRecurrent) this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
+    if (r.rec.directions === 2 && !r.merged && r.only !== undefined) return this.oneDirection(r, at);
     if (r.rec.directions === 2 && !r.merged) this.fail(at, `the two directions of bidirectional node '${r.node.name ?? ''}' are not merged (Concat, Add, Mul or their average), as a Keras Bidirectional layer's are`);
     const single = r.rec.directions === 1;
     if (single && r.rec.reverse && r.returnSequences && !r.processingOrder) this.fail(r.node, "a reverse layer's time-aligned sequence output has no Keras equivalent (Keras returns it in processing order)");
@@ -347,6 +390,31 @@ export class Reader {
     this.layout = feedsRecurrent ? 'timeMajor' : 'keras';
     if (single) this.push({ className: r.rec.cell, args, weights: r.rec.weights[0] }, false);
     else this.push({ className: 'Bidirectional', args: { cell: r.rec.cell, inner: args, mergeMode: r.mergeMode }, weights: r.rec.weights.flat() }, false);
+  }
+
+  /** One direction's final state of a bidirectional node: that direction as a layer of its own (backward: goBackwards). */
+  private oneDirection(r: RecurrentState, at: Node): void {
+    // rnnlab's mask would make the backward layer start at the last real step, as sequence_lens does; not imported
+    // until a test shows the two agree.
+    if (r.rec.masked) this.fail(at, `one direction of bidirectional node '${r.node.name ?? ''}' with sequence_lens is not imported (merge both directions)`);
+    this.rank = 2;
+    this.layout = 'keras';
+    this.push({ className: r.rec.cell, args: { ...r.rec.args, returnSequences: false, goBackwards: r.only === 1 }, weights: r.rec.weights[r.only!] }, false);
+  }
+
+  /** ReduceMean / ReduceMax over the steps of (batch, steps, features): GlobalAveragePooling1D / GlobalMaxPooling1D. */
+  private globalPooling(node: Node, a: ReturnType<typeof attrsOf>): void {
+    this.requireLayout(node, 'keras', 'a (batch, steps, features) input');
+    // Axes: an attribute before opset 18, an input from 18.
+    const axes = node.input?.[1] ? this.constInts(node, 1, 'axes') : attrInts(a, 'axes');
+    if (axes?.length !== 1 || (axes[0] !== 1 && axes[0] !== -2)) this.fail(node, `only a reduction over the time axis (axes [1]) is imported, got axes [${axes ?? 'all'}]`);
+    const mean = node.opType === 'ReduceMean';
+    const mask = this.maskReaching();
+    // rnnlab's GlobalAveragePooling1D averages the real steps only; ONNX's ReduceMean every step.
+    if (mean && mask) this.fail(node, `a padding mask (${mask}) reaches this ReduceMean; rnnlab's GlobalAveragePooling1D would average the real steps only, ONNX averages every step`);
+    const keepdims = attrInt(a, 'keepdims', 1) === 1;
+    if (!keepdims) this.rank = 2;
+    this.push({ className: mean ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D', args: keepdims ? { keepdims } : {}, weights: [] }, false);
   }
 
   private gemm(node: Node): void {
@@ -373,11 +441,11 @@ export class Reader {
         this.fail(node, `only ${op} with ${Object.entries(KERAS_ATTRS[op]).map(([k, v]) => `${k} ${v}`).join(', ')} (Keras's ${ACTIVATION_OF_OP[op]}) is imported; ${name} is ${attrFloat(a, name, want)}`);
       }
     }
-    if (op === 'Softmax') {
-      // Before opset 13 Softmax flattens the axes from `axis` on (default 1) into one: the last axis only when axis is it.
+    if (op === 'Softmax' || op === 'LogSoftmax') {
+      // Before opset 13 (Log)Softmax flattens the axes from `axis` on (default 1) into one: the last axis only when axis is it.
       const axis = attrInt(a, 'axis', this.g.opset < 13 ? 1 : -1);
-      if (![-1, this.rank - 1].includes(axis)) this.fail(node, `only Softmax over the last axis is imported (axis ${axis}, rank ${this.rank}, opset ${this.g.opset})`);
-      if (this.layout === 'channelsFirst') this.fail(node, 'a Softmax over the last axis of channels-first data runs over the steps, which no Keras activation does');
+      if (![-1, this.rank - 1].includes(axis)) this.fail(node, `only ${op} over the last axis is imported (axis ${axis}, rank ${this.rank}, opset ${this.g.opset})`);
+      if (this.layout === 'channelsFirst') this.fail(node, `a ${op} over the last axis of channels-first data runs over the steps, which no Keras activation does`);
     }
     const last = this.specs[this.specs.length - 1];
     if (wasOpen && last && (last.args.activation ?? 'linear') === 'linear') {
@@ -438,6 +506,12 @@ export class Reader {
     this.rank = 2;
     this.push({ className: 'Flatten', args: {}, weights: [] }, false);
   }
+}
+
+/** k as a direction index of a node with that many directions (negative: from the last), or null if out of range. */
+function directionIndex(k: number, directions: number): number | null {
+  const d = k < 0 ? k + directions : k;
+  return d >= 0 && d < directions ? d : null;
 }
 
 function broadcast(b: Float32Array, units: number): Float32Array {

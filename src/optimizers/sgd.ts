@@ -6,7 +6,7 @@ export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: b
 
 /** Keras defaults: learningRate 0.01, momentum 0, no Nesterov. tfjs's 'Momentum' optimizer loads as SGD with momentum. */
 export class SGD extends Optimizer<SGDArgs> {
-  static readonly className = 'SGD';
+  static readonly className: string = 'SGD';
   static readonly aliases = ['Momentum'];
   static readonly slotNames = ['velocity'];
   static readonly defaultLearningRate = 0.01;

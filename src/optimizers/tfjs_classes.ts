@@ -46,7 +46,16 @@ export class SGDOptimizer extends SGD {
 
 /** tfjs's MomentumOptimizer: an SGD with momentum. */
 export class MomentumOptimizer extends SGD {
+  /** tfjs 4.22's static name (tf.MomentumOptimizer.className). */
+  static readonly className: string = 'Momentum';
+  /**
+   * The optimizer is rnnlab's SGD: saved configs and checkpoints name it SGD (with momentum; an includeOptimizer file
+   * says Momentum, from the momentum), as files written before the static name changed do, so they keep loading.
+   */
+  static readonly kerasName = 'SGD';
   constructor(learningRate: Rate, momentum: number, useNesterov?: boolean) { super(options('MomentumOptimizer', learningRate, { momentum, nesterov: useNesterov }) as never); }
+  /** The family the save and checkpoint code branch on (an SGD), not the static tfjs name. */
+  get className(): string { return SGD.className; }
   /** tfjs's name for the class ('SGD' for SGDOptimizer); a saved file's class comes from the momentum, not this. */
   getClassName(): string { return 'Momentum'; }
   static [Symbol.hasInstance](x: unknown): boolean { return isOptimizer(x); }

@@ -9,7 +9,7 @@ import { Tensor } from '../tensor.js';
 import { decodeSteps, encode, type Seq2SeqLayers } from './graph.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { idsTensor, TensorRunner } from './model.js';
-import { END, START, UNKNOWN } from './vocab.js';
+import { END, PAD, START, UNKNOWN } from './vocab.js';
 
 export interface Decoding {
   /** Output ids, END left out. */
@@ -88,6 +88,33 @@ function batches<T>(items: readonly T[], size: number): T[][] {
 
 const logOf = (p: number) => Math.log(Math.max(p, 1e-30));
 
+const DECODE_OPTIONS = ['maxSteps', 'lengthPenalty', 'batchSize', 'unknownTargets'];
+
+/**
+ * A misspelt or missing maxSteps would decode nothing (every output empty, none ended) and a NaN lengthPenalty
+ * score every output NaN; a source with no ids, or a fractional or out-of-range id, would decode from padding or
+ * from a truncated id. Each is refused by name before the encoder runs.
+ */
+function checkDecodeInputs(l: Seq2SeqLayers, sources: readonly (readonly number[])[], o: DecodeOptions, where: string): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `${where} takes an object of options {maxSteps, ...}, got ${o === null ? 'null' : typeof o}`);
+  const unknown = Object.keys(o).find((k) => !DECODE_OPTIONS.includes(k));
+  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of ${where}; options: ${DECODE_OPTIONS.join(', ')}`);
+  if (!Number.isInteger(o.maxSteps) || o.maxSteps < 1) throw new Seq2SeqOptionError('maxSteps', `must be a positive integer (the most output steps, <end> included), got ${String(o.maxSteps)} (${where})`);
+  if (o.lengthPenalty !== undefined && !(Number.isFinite(o.lengthPenalty) && o.lengthPenalty >= 0)) {
+    throw new Seq2SeqOptionError('lengthPenalty', `must be a number >= 0, got ${String(o.lengthPenalty)} (${where})`);
+  }
+  if (o.unknownTargets !== undefined && typeof o.unknownTargets !== 'boolean') throw new Seq2SeqOptionError('unknownTargets', `must be true or false, got ${String(o.unknownTargets)} (${where})`);
+  if (!Array.isArray(sources)) throw new Seq2SeqOptionError('sources', `must be a list of id lists, got ${typeof sources} (${where})`);
+  const vocab = l.sourceEmbedding.inputDim;
+  sources.forEach((s, i) => {
+    if (!Array.isArray(s) || !s.some((id) => id !== PAD)) {
+      throw new Seq2SeqOptionError('sources', `source ${i} must be a list of token ids, not all ${PAD} (<pad>): an empty text has nothing to decode; got ${Array.isArray(s) ? JSON.stringify(s) : typeof s} (${where})`);
+    }
+    const bad = s.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
+    if (bad >= 0) throw new Seq2SeqOptionError('sources', `source ${i} position ${bad}: id ${String(s[bad])} is not an integer id of the source vocabulary [0, ${vocab}) (${where})`);
+  });
+}
+
 /**
  * The ids an output step may choose: END and the real tokens. Training never targets PAD, START or (unless the
  * target vocabulary was capped) UNKNOWN, so choosing one is never right: START would vanish from the printed text,
@@ -101,6 +128,7 @@ function choices(vocab: number, unknownTargets = false): number[] {
 
 /** The most probable token at every step. */
 export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly number[])[], o: DecodeOptions): Decoding[] {
+  checkDecodeInputs(l, sources, o, 'greedyDecode');
   const lp = o.lengthPenalty ?? 1;
   return batches(sources, o.batchSize ?? 64).flatMap((batch) => {
     const { runner, encoded, steps, ...start } = startDecoder(l, batch, batch.map((_, i) => i));
@@ -135,6 +163,7 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
  */
 export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[])[], beam: number, o: DecodeOptions): Decoding[] {
   if (!Number.isInteger(beam) || beam < 1) throw new Seq2SeqOptionError('beam', `must be a positive integer, got ${beam}`);
+  checkDecodeInputs(l, sources, o, 'beamDecode');
   const lp = o.lengthPenalty ?? 1;
   batches([], o.batchSize ?? 64); // checks it, as greedy decoding does
   const perBatch = Math.max(1, Math.floor((o.batchSize ?? 64) / beam));

@@ -57,7 +57,10 @@ function reverseWordsPair(rng: Random): { source: string; target: string } {
 
 /** count pairs of a task, the same for the same seed. */
 export function generatePairs(task: GeneratedTask, count: number, seed: number): Pair[] {
+  // Any other name would have made reverse-words pairs, and a missing seed unseeded ones.
+  if (!(GENERATED_TASKS as readonly string[]).includes(task)) throw new Seq2SeqOptionError('task', `must be one of ${GENERATED_TASKS.join(', ')}, got ${JSON.stringify(task)}`);
   if (!Number.isInteger(count) || count < 2) throw new Seq2SeqOptionError('count', `must be an integer >= 2, got ${count}`);
+  if (!Number.isSafeInteger(seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${String(seed)}`);
   if (task === 'addition') return additionPairs(count, seed);
   const rng = new Random(seed);
   const make = task === 'date' ? datePair : reverseWordsPair;

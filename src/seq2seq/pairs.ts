@@ -10,6 +10,7 @@ import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import type { OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
+import { Seq2SeqOptionError } from './errors.js';
 import { SPECIAL_TOKENS, specialTokenIn, tokenize, type TokenKind } from './vocab.js';
 
 export const PAIR_FORMATS = ['tsv', 'csv', 'jsonl'] as const;
@@ -47,8 +48,12 @@ function tsvPair(text: string, where: string): Pair {
 
 /** The column readers word their messages for text classification; here the columns are fixed. */
 function pairsMessage(m: string): string {
-  return m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
+  const out = m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
     .replace("column 'source'", "'source'").replace("column 'target'", "'target'").replace('blank label in', 'blank target in');
+  // A CSV exported without its header has its first pair read as the column names: say what line 1 must be.
+  // (Not when the header holds tabs: the TSV hint already says what is wrong.)
+  const headerless = /:1: no '(source|target)' column; the columns are /.test(out) && !/is this TSV/.test(out);
+  return headerless ? `${out}; a CSV of pairs starts with the header line source,target` : out;
 }
 
 /** A TSV's first line naming the columns, as a CSV's header does: read as a header, not trained on as a pair. */
@@ -72,6 +77,23 @@ export function checkSpecialTokens(pairs: readonly Pair[], kind: TokenKind): voi
 }
 
 /**
+ * A JSON Lines escape ("\ud83d" without its other half) or a string cut between the halves of a surrogate pair
+ * holds a lone surrogate: not a character, so it would train as a token of its own, print as U+FFFD and be saved as
+ * an escape no UTF-8 text can match. Such a pair is refused naming its line, side and position.
+ */
+export function checkSurrogates(pairs: readonly Pair[]): void {
+  for (const p of pairs) {
+    for (const side of ['source', 'target'] as const) {
+      const m = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(p[side]);
+      if (m) {
+        const at = Array.from(p[side].slice(0, m.index)).length + 1;
+        throw new DataError(`${p.where}: the ${side} holds a lone surrogate U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${at} (half of a surrogate pair, not a character); write the whole character`);
+      }
+    }
+  }
+}
+
+/**
  * Pairs given through the API, checked as a pairs file's are read: each side a string with at least one token (an
  * empty one would otherwise be left out and counted with the over-long pairs), and no special-token word.
  */
@@ -86,6 +108,7 @@ export function checkPairTokens(pairs: readonly Pair[], kind: TokenKind): void {
       }
     }
   });
+  checkSurrogates(pairs);
   checkSpecialTokens(pairs, kind);
 }
 
@@ -95,6 +118,17 @@ export interface PairsRead {
   tsvHeader: boolean;
 }
 
+const READ_OPTIONS = ['format', 'maxLineChars', 'optionNames'];
+
+/** Any format but tsv and csv was read as JSON Lines, and a misspelt key left the format to the file name. */
+function checkReadOptions(o: PairReadOptions): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `readPairs takes an object of options {format, maxLineChars}, got ${o === null ? 'null' : typeof o}`);
+  const unknown = Object.keys(o).find((k) => !READ_OPTIONS.includes(k));
+  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of readPairs; options: format, maxLineChars`);
+  if (o.format !== undefined && !(PAIR_FORMATS as readonly string[]).includes(o.format)) throw new Seq2SeqOptionError('format', `must be one of ${PAIR_FORMATS.join(', ')}, got ${JSON.stringify(o.format)}`);
+  if (o.maxLineChars !== undefined && !(Number.isInteger(o.maxLineChars) && o.maxLineChars >= 1)) throw new Seq2SeqOptionError('maxLineChars', `must be a positive integer, got ${String(o.maxLineChars)}`);
+}
+
 /** Reads every pair of a file or stream (`name` is what errors call it). */
 export async function readPairs(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<Pair[]> {
   return (await readPairsFile(source, name, options)).pairs;
@@ -102,6 +136,7 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
 
 /** readPairs, also saying whether a TSV's first line was taken as a header. */
 export async function readPairsFile(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<PairsRead> {
+  checkReadOptions(options);
   const format = options.format ?? (typeof source === 'string' ? pairFormatOf(source) : 'tsv');
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_PAIR_LINE;
   const pairs: Pair[] = [];
@@ -130,6 +165,7 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
       throw e instanceof DataError ? new DataError(pairsMessage(e.message)) : e;
     }
   }
+  checkSurrogates(pairs);
   if (pairs.length === 0) throw new DataError(`${name}: no pairs (${header ? 'only a header' : 'the file is empty'}); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
   return { pairs, tsvHeader };
 }

@@ -24,6 +24,14 @@ export function resultLines(r: Seq2SeqTrainResult): string[] {
     `Validation per-token accuracy (greedy): ${percent(r.greedy.perToken)}`,
     `Validation exact-match accuracy (greedy): ${percent(r.greedy.exact)}`,
   ];
+  const u = r.heldOutUnknown;
+  if (u.source > 0 || u.target > 0) {
+    lines.push(`Held-out tokens not in the training vocabulary (read as <unk>): source ${percent(u.source)}, target ${percent(u.target)}`);
+    // A sentence without spaces is one word: every held-out one is new, and the run learns nothing it can show.
+    if (r.config.tokens === 'word' && Math.max(u.source, u.target) >= 0.5) {
+      lines.push('(with word tokens a text without spaces, such as Chinese or Japanese, is one word; --tokens char reads it character by character)');
+    }
+  }
   if (r.beam) {
     lines.push(`Validation per-token accuracy (beam ${String(r.config.beam)}): ${percent(r.beam.perToken)}`);
     lines.push(`Validation exact-match accuracy (beam ${String(r.config.beam)}): ${percent(r.beam.exact)}`);
@@ -42,7 +50,7 @@ export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>
   if (r.beam) Object.assign(metrics, { beamPerToken: r.beam.perToken, beamExact: r.beam.exact });
   return {
     config: r.config,
-    data: { ...data, ...r.counts, sourceVocabulary: r.spec.architecture.sourceVocabSize, targetVocabulary: r.spec.architecture.targetVocabSize },
+    data: { ...data, ...r.counts, heldOutUnknown: r.heldOutUnknown, sourceVocabulary: r.spec.architecture.sourceVocabSize, targetVocabulary: r.spec.architecture.targetVocabSize },
     models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: [] }],
     metrics,
     finding: finding(r),

@@ -45,7 +45,9 @@ export interface Seq2SeqTrainOptions {
   beam?: number;
   /** Held-out pairs returned as samples. */
   samples?: number;
+  /** fit's progress lines: 0 none, 1 Keras's bar, 2 a line per epoch. Default 0, or 1 when progress is given. */
   verbose?: 0 | 1 | 2;
+  /** Where the progress lines go (default stdout). */
   progress?: ProgressWriter;
 }
 
@@ -67,6 +69,11 @@ export interface Seq2SeqTrainResult {
   /** The first sample's greedy attention: output tokens (END included) by source tokens; null without attention. */
   attention: { source: string[]; output: string[]; weights: number[][] } | null;
   seconds: { train: number; decode: number };
+  /**
+   * Of the held-out pairs' tokens, the fraction each side reads as <unk> (not among the training tokens, or cut by
+   * maxVocab): high with word tokens on text without spaces (Chinese, Japanese), where a whole sentence is one word.
+   */
+  heldOutUnknown: { source: number; target: number };
 }
 
 /**
@@ -95,6 +102,13 @@ export function scoreDecodings(decoded: readonly Decoding[], truths: readonly (r
     if (isExactMatch(d, truths[i])) exact++;
   });
   return { perToken: total ? right / total : NaN, exact: decoded.length ? exact / decoded.length : NaN };
+}
+
+/** The fraction of the tokens that are UNKNOWN. */
+function unknownShare(texts: readonly (readonly number[])[]): number {
+  let unknown = 0, total = 0;
+  for (const ids of texts) for (const id of ids) { total++; if (id === UNKNOWN) unknown++; }
+  return total ? unknown / total : 0;
 }
 
 /** Held-out pairs whose source and target are written exactly as a training pair's (a file's repeated lines). */
@@ -133,8 +147,15 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['maxVocab', 5], ['beam', 0], ['samples', 0]] as const) {
     checkInt(k, d[k], min);
   }
+  if (d.verbose !== undefined && d.verbose !== 0 && d.verbose !== 1 && d.verbose !== 2) throw new Seq2SeqOptionError('verbose', `must be 0, 1 or 2, got ${String(d.verbose)}`);
+  if (d.progress !== undefined && typeof (d.progress as { write?: unknown } | null)?.write !== 'function') {
+    throw new Seq2SeqOptionError('progress', `must be a writer with a write(text) method (process.stdout, say), got ${d.progress === null ? 'null' : typeof d.progress}`);
+  }
   if (!(d.validationSplit > 0 && d.validationSplit < 1)) throw new Seq2SeqOptionError('validationSplit', `must be in (0, 1), got ${d.validationSplit}`);
+  if (!Array.isArray(pairs)) throw new Seq2SeqOptionError('pairs', `must be a list of {source, target, where}, got ${pairs === null ? 'null' : typeof pairs}`);
   const nVal = Math.round(pairs.length * d.validationSplit);
+  // One pair (or none) has no split at all: saying 'another split' would send the user looking for one.
+  if (pairs.length < 2) throw new Seq2SeqOptionError('validationSplit', `${pairs.length} pair${pairs.length === 1 ? '' : 's'} cannot be split: training and validation need at least one pair each (give at least 2 pairs)`);
   if (nVal < 1 || nVal >= pairs.length) {
     throw new Seq2SeqOptionError('validationSplit', `${d.validationSplit} of ${pairs.length} pairs leaves ${nVal} for validation and ${pairs.length - nVal} for training; both need at least one (more pairs, or another split)`);
   }
@@ -172,8 +193,9 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const inputs = (es: typeof train) => [idsTensor(es.map((e) => e.src), maxSourceLen), idsTensor(es.map((e) => [START, ...e.tgt]), maxTargetLen + 1)];
   const targets = (es: typeof train) => idsTensor(es.map((e) => [...e.tgt, END]), maxTargetLen + 1);
   const t0 = performance.now();
+  // A progress writer given without verbose asks for the progress lines (verbose 1); verbose 0 keeps it silent.
   const history = await net.model.fit(inputs(train) as Tensor[], targets(train), {
-    epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? 0, out: d.progress, validationData: [inputs(val) as never, targets(val)],
+    epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? (d.progress ? 1 : 0), out: d.progress, validationData: [inputs(val) as never, targets(val)],
   });
   const t1 = performance.now();
   // A capped target vocabulary trains the decoder to write <unk> for the tokens it left out: let decoding choose it.
@@ -209,5 +231,6 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     counts: { train: train.length, validation: val.length, skippedLong: before - train.length - val.length, heldOutSeen: seenInTraining(train, val) },
     greedy: greedyScore, beam: beamScore, samples, attention,
     seconds: { train: (t1 - t0) / 1000, decode: (t2 - t1) / 1000 },
+    heldOutUnknown: { source: unknownShare(val.map((e) => e.src)), target: unknownShare(val.map((e) => e.tgt)) },
   };
 }

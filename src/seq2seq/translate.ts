@@ -50,6 +50,10 @@ function checkTranslateOptions(o: TranslateOptions, where: string): void {
 /** Outputs for texts, in order. An input with no tokens gives an empty output without running the model. */
 export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: TranslateOptions = {}): Translation[] {
   checkTranslateOptions(o, 'translateTexts');
+  // A number or null has no characters: it would come out as an empty output, as an empty text does.
+  if (!Array.isArray(texts)) throw new Seq2SeqOptionError('texts', `translateTexts takes a list of texts, got ${describe(texts)}`);
+  const notText = texts.findIndex((t) => typeof t !== 'string');
+  if (notText >= 0) throw new Seq2SeqOptionError('texts', `text ${notText} must be a string, got ${describe(texts[notText])}`);
   const ids = texts.map((t) => m.source.encode(t));
   const todo = ids.map((x, i) => i).filter((i) => ids[i].length > 0);
   const opts = { maxSteps: m.spec.maxTargetLen + 1, batchSize: o.batchSize, unknownTargets: m.spec.unknownTargets === true };

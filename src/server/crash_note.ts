@@ -3,7 +3,7 @@
  * naming the cause (a Node crash ends with stack frames and "Node.js vNN", a V8 out-of-memory with native frames,
  * so the last lines alone lose it), the last few lines, each line and the whole capped in length.
  */
-import { lineSplitter } from '../sweep/execute.js';
+import { lineSplitter } from '../line_splitter.js';
 
 /** A line that says what went wrong: `Error: ...`, `TypeError: ...`, `FATAL ERROR: Reached heap limit ...`, `Uncaught ...`. */
 const CAUSE = /^(\w*Error\b|FATAL ERROR|Uncaught)/;

@@ -1,11 +1,16 @@
 /**
  * The process one dashboard job trains in (started by job_process.ts with an IPC channel): it waits for the job,
  * trains it through trainJob with hooks that report every phase, batch and epoch to the server, saves the trained
- * model into the run folder, and ends with the outcome (and whether the model was saved), or the error. A cancel from the server stops it after the current
- * batch (or ends the batch pause at once); a server that goes away takes it along.
+ * model into the run folder, and reports the outcome (and whether the model was saved), or the error. The server then
+ * sends the run's final record and report: this process renders report.html and report.png (a second or more of
+ * SVG and PNG work for a long run, which would hold up the server's event loop), writes results.json last, and
+ * ends. A process started for a render only (the training one crashed) gets that message first. A cancel from the
+ * server stops training after the current batch (or ends the batch pause at once); a server that goes away takes it along.
  */
 import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { FromChild, ToChild } from './job_process.js';
+import { writeRecord } from '../report/record.js';
+import { writeRun } from '../report/run.js';
 import { saveJobModel } from './model_io.js';
 import { trainJob } from './train.js';
 
@@ -69,18 +74,40 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
     const err = e instanceof Error ? e : new Error(String(e));
     last = { type: 'failed', name: err.name, message: err.message };
   }
+  // The server answers with the record to write (render below); until then the model stays in memory, briefly.
   await send(last);
+}
+
+/**
+ * Writes the run's reports and then its record. When the reports cannot be written, the record still is, saying
+ * why (reportError); what comes back is why even the record could not be written, or null.
+ */
+async function render(m: Extract<ToChild, { type: 'render' }>): Promise<void> {
+  let unwritten: string | null = null;
+  try {
+    writeRun(m.runDir, m.record, m.doc);
+  } catch (e) {
+    try {
+      writeRecord(m.runDir, { ...m.record, reportError: (e as Error).message });
+    } catch (e2) {
+      unwritten = (e2 as Error).message;
+    }
+  }
+  await send({ type: 'rendered', unwritten });
   process.exit(0);
 }
 
 process.on('message', (m: ToChild) => {
   if (m.type === 'start') void run(m);
+  else if (m.type === 'render') void render(m);
   else if (m.type === 'cancel') abort.abort();
   else {
     batchDelayMs = m.ms;
     endPause?.();
   }
 });
+// A process started to write a report waits for this before it sends the record.
+void send({ type: 'ready' });
 // The server is gone: nothing would record what this job does.
 process.on('disconnect', () => process.exit(1));
 // A Ctrl-C in the terminal reaches the server's whole process group, this process too: stop as a cancel does, so the

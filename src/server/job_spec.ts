@@ -6,8 +6,9 @@ import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
-import { badRequest } from './http.js';
+import { badRequest, HttpError } from './http.js';
 import { batchCostProblem } from './job_cost.js';
+import { modelSizeProblem } from './job_params.js';
 import { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type Task } from './job_config.js';
 import { checkRequest, requestChecker } from './params.js';
 
@@ -79,7 +80,11 @@ const CHECK = {
 
 type JobFields = Partial<Omit<ImdbJobConfig, 'task' | 'limit'> & Omit<AdditionJobConfig, 'task'>> & { name?: string; limit?: number };
 
-export function parseJobSpec(body: Record<string, unknown>): JobSpec {
+/**
+ * A job request checked and completed with the defaults. `maxParams` is the dashboard's --max-model-params: a job
+ * whose model would be larger is refused (422), since "Try it" would refuse to load what it trained.
+ */
+export function parseJobSpec(body: Record<string, unknown>, maxParams?: number): JobSpec {
   if (body.task === undefined || body.task === null || body.task === '') throw badRequest("task is required: 'imdb' or 'addition'");
   const task = checkRequest(CHECK.task, { task: body.task }, 'job').task as Task;
   // The checker has verified every type and range above.
@@ -116,6 +121,8 @@ export function parseJobSpec(body: Record<string, unknown>): JobSpec {
   // One batch is how long a cancel waits (job_cost.ts): a job whose batch costs too much is refused.
   const dear = batchCostProblem(config);
   if (dear) throw badRequest(dear);
+  const large = maxParams === undefined ? null : modelSizeProblem(config, maxParams);
+  if (large) throw new HttpError(422, large);
   const name = (rawName ?? '').trim() || defaultName(config);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badRequest(`name may hold only letters, digits, '.', '_' and '-'; got ${JSON.stringify(name)}`);
   return { name, config };

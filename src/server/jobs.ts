@@ -14,7 +14,7 @@ import type { EpochHistograms, WeightHistogram } from '../experiments/weight_his
 import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
 import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample } from '../report/record.js';
-import { createRunDir, defaultOutDir, finishRecord, startRecord, writeRun } from '../report/run.js';
+import { createRunDir, defaultOutDir, finishRecord, startRecord } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { startJobProcess, type JobProcess, type ProcessOutcome } from './job_process.js';
@@ -136,6 +136,12 @@ export class JobQueue {
   private closed = false;
   /** How long close() waits for the running job's process to stop after the cancel before it kills it. */
   closeDeadlineMs = 30_000;
+  /**
+   * How long the process writing a job's report (started, if need be, then rendering) may take before it is killed
+   * and the record written without the report, saying why: a stuck one would otherwise hold the queue. A long run's
+   * report renders in seconds, so minutes is generous.
+   */
+  renderDeadlineMs = 5 * 60_000;
   /** The running job's training process. */
   private process: JobProcess | null = null;
   private delayMs: number;
@@ -397,14 +403,29 @@ export class JobQueue {
     let outcome: ProcessOutcome | null = null;
     let error: Error | null = null;
     // The job trains in a process of its own, which gives all its memory back when it ends (job_process.ts says why).
-    this.process = startJobProcess(j.config, hooks, { runDir: dir, dataPath: this.dataPath, batchDelayMs: this.delayMs });
+    const child = startJobProcess(j.config, hooks, { runDir: dir, dataPath: this.dataPath, batchDelayMs: this.delayMs, renderDeadlineMs: this.renderDeadlineMs });
+    this.process = child;
     try {
-      outcome = await this.process.outcome;
+      outcome = await child.outcome;
     } catch (e) {
       error = e as Error;
+    }
+    let unwritten: string | null = null;
+    let status: JobStatus;
+    try {
+      ({ status, unwritten } = await this.finishRun(j, child, { outcome, error, start, dir, live, histogramsPerEpoch }));
     } finally {
+      // Whatever threw before the render was sent, the job's process (waiting for it, with the model) does not outlive the job.
+      child.release();
       this.process = null;
     }
+    if (unwritten !== null) this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
+    else this.end(j, status, status === 'failed' ? error!.message : null);
+  }
+
+  /** Decides the job's status and has its record and report written (by the job's process, or one started for it). */
+  private async finishRun(j: Job, child: JobProcess, r: FinishInput): Promise<{ status: JobStatus; unwritten: string | null }> {
+    const { outcome, error, start, dir, live, histogramsPerEpoch } = r;
     this.flush(j);
     const cancelled = j.cancelRequested || error instanceof JobCancelled || !!outcome?.cancelled;
     const status = error && !(error instanceof JobCancelled) ? 'failed' : cancelled ? 'cancelled' : 'completed';
@@ -424,17 +445,20 @@ export class JobQueue {
       error: error && status === 'failed' ? { name: error.name, message: error.message } : null,
     });
     let unwritten: string | null = null;
+    // The job's process renders the reports (seconds of SVG and PNG work for a long run): the server only serves them.
+    j.phase = 'writing the report';
+    this.emitJob(j);
     try {
-      writeRun(dir, record, reportDoc(j, status, finding, outcome, live.history));
+      unwritten = await child.render(dir, record, reportDoc(j, status, finding, outcome, live.history));
     } catch (e) {
+      // No process could write it: the record at least, saying why there is no report.
       try {
-        writeRecord(dir, { ...record, reportError: (e as Error).message });
+        writeRecord(dir, { ...record, reportError: `the report was not written: ${(e as Error).message}` });
       } catch (e2) {
         unwritten = (e2 as Error).message;
       }
     }
-    if (unwritten !== null) this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
-    else this.end(j, status, status === 'failed' ? error!.message : null);
+    return { status, unwritten };
   }
 
   /** The job's last state, told to every page. */
@@ -449,6 +473,16 @@ export class JobQueue {
     this.trim();
   }
 
+}
+
+/** What a job's end is made of: its process's outcome or error, and what the server kept while it trained. */
+interface FinishInput {
+  outcome: ProcessOutcome | null;
+  error: Error | null;
+  start: ReturnType<typeof startRecord>;
+  dir: string;
+  live: ModelRecord;
+  histogramsPerEpoch: EpochHistograms[];
 }
 
 /** details.histograms beside a record's other details, or nothing when no epoch had any. */

@@ -165,18 +165,13 @@ const MAX_RECORD_BYTES = 64 << 20;
  * deleted and restored (tar x, cp -p, rsync -a) can get the freed inode number back with the old size and mtime;
  * the change time cannot be set back, and moves on every write and rename.
  */
-interface RecordStamp {
-  mtimeMs: number;
-  ctimeMs: number;
-  /** 0 where the file system does not record a birth time. */
-  birthtimeMs: number;
-  size: number;
-  ino: number;
-  dev: number;
-}
-
 const STAMP_FIELDS = ['mtimeMs', 'ctimeMs', 'birthtimeMs', 'size', 'ino', 'dev'] as const;
+/** birthtimeMs is 0 where the file system does not record a birth time. */
+type RecordStamp = Record<(typeof STAMP_FIELDS)[number], number>;
+
 const sameStamp = (a: RecordStamp, b: RecordStamp) => STAMP_FIELDS.every((k) => a[k] === b[k]);
+/** The stamp fields of a file's status, and only those (a cached entry holds nothing else of it). */
+const stampOf = (st: RecordStamp): RecordStamp => Object.fromEntries(STAMP_FIELDS.map((k) => [k, st[k]])) as RecordStamp;
 
 /** A results.json as last read: what it said, and the file it was (a rewrite, atomic or not, changes its stamp). */
 interface CachedHead extends RecordStamp {
@@ -249,7 +244,7 @@ export class RunStore {
     // Only a regular file is read: a FIFO would block the server, a symlink could point anywhere.
     if (!st.isFile()) return { error: `${RESULTS_FILE} is not a regular file` };
     if (st.size > MAX_RECORD_BYTES) return { error: `${RESULTS_FILE} is larger than ${MAX_RECORD_BYTES >> 20} MiB` };
-    return { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, birthtimeMs: st.birthtimeMs, size: st.size, ino: st.ino, dev: st.dev };
+    return stampOf(st);
   }
 
   /** What summaries need of the run's record: parsed again only when its results.json changed since the last read. */
@@ -268,19 +263,23 @@ export class RunStore {
     return entry;
   }
 
+  /** Forgets the records of runs no longer in the folder (every listing calls it: a long-lived server sees many runs go). */
+  private forgetAllBut(ids: string[]): void {
+    const kept = new Set(ids.map((id) => path.join(this.dir, id, RESULTS_FILE)));
+    for (const file of this.heads.keys()) if (!kept.has(file)) this.heads.delete(file);
+  }
+
   list(): RunSummary[] {
     const out: RunSummary[] = [];
-    const seen = new Set<string>();
-    for (const id of this.ids()) {
+    const ids = this.ids();
+    this.forgetAllBut(ids);
+    for (const id of ids) {
       const dir = path.join(this.dir, id);
-      seen.add(path.join(dir, RESULTS_FILE));
       const { head, error } = this.readHead(dir);
       // A sweep folder is listed under Sweeps, not as a broken run.
       if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
       out.push(summarize(id, dir, head, error, this.trainingHere(id)));
     }
-    // Runs removed since: their records go too.
-    for (const file of this.heads.keys()) if (!seen.has(file)) this.heads.delete(file);
     // Newest first: folder names start with a timestamp; fall back to the recorded start time.
     out.sort((a, b) => (b.startedAt ?? b.id).localeCompare(a.startedAt ?? a.id) || b.id.localeCompare(a.id));
     return out;
@@ -312,7 +311,9 @@ export class RunStore {
   /** Runs whose folder holds a saved model the dashboard knows how to feed. */
   async modelRuns(): Promise<ModelInfo[]> {
     const out: ModelInfo[] = [];
-    for (const id of this.ids()) {
+    const ids = this.ids();
+    this.forgetAllBut(ids);
+    for (const id of ids) {
       const dir = path.join(this.dir, id);
       if (savedModelDir(dir) === null) continue;
       const { head } = this.readHead(dir);

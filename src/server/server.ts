@@ -45,7 +45,7 @@ export interface DashboardOptions {
    * interface; not given, a random one is made when the host is not loopback, and none is asked on loopback.
    */
   token?: string;
-  /** The largest model (in parameters) the dashboard loads from a run folder; a bigger one is a 422. */
+  /** The largest model (in parameters) the dashboard loads from a run folder, or trains for a job; a bigger one is a 422. */
   maxModelParams?: number;
   /** Fields that replace those of the "train demo models" jobs (tests train smaller ones); checked at start as any job. */
   demoJobs?: Partial<Record<'imdb' | 'addition', Record<string, unknown>>>;
@@ -149,7 +149,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
 
   r.get('/api/jobs', () => ({ jobs: jobs.list() }));
   r.post('/api/jobs', async (ctx) => {
-    const job = jobs.submit(parseJobSpec(await body(ctx)));
+    const job = jobs.submit(parseJobSpec(await body(ctx), d.runs.maxModelParams));
     ctx.res.statusCode = 202;
     return { job };
   });
@@ -158,7 +158,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const task = f.oneOf('task', ['imdb', 'addition', 'both'] as const, 'both');
     f.done();
     const tasks = task === 'both' ? (['imdb', 'addition'] as const) : [task];
-    const submitted = jobs.submitAll(tasks.map((t) => parseJobSpec({ ...demo[t] })));
+    const submitted = jobs.submitAll(tasks.map((t) => parseJobSpec({ ...demo[t] }, d.runs.maxModelParams)));
     ctx.res.statusCode = 202;
     return { jobs: submitted };
   });
@@ -292,19 +292,19 @@ const CLIENT_ERRORS: Record<string, [string, string]> = {
 export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
 
 /** The demo jobs with the given fields replaced; an unknown task or an invalid job is an error naming it. */
-function demoJobs(overrides: DashboardOptions['demoJobs'] = {}): typeof DEMO_JOBS {
+function demoJobs(overrides: DashboardOptions['demoJobs'] = {}, maxParams = DEFAULT_MAX_MODEL_PARAMS): typeof DEMO_JOBS {
   const out = { ...DEMO_JOBS };
   for (const [task, fields] of Object.entries(overrides)) {
     if (task !== 'imdb' && task !== 'addition') throw new Error(`demoJobs: unknown task '${task}' (imdb or addition)`);
     const job = { ...DEMO_JOBS[task], ...fields, task };
-    try { parseJobSpec(job); } catch (e) { throw new Error(`demoJobs.${task}: ${(e as Error).message}`); }
+    try { parseJobSpec(job, maxParams); } catch (e) { throw new Error(`demoJobs.${task}: ${(e as Error).message}`); }
     out[task] = job;
   }
   return out;
 }
 
 export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboard> {
-  const demo = demoJobs(o.demoJobs);
+  const demo = demoJobs(o.demoJobs, o.maxModelParams);
   const host = o.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { compiledEntry } from '../compiled_entry.js';
+import { lineSplitter } from '../line_splitter.js';
 import { runArgv, type SweepRun } from './expand.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
 import { cleanStaleTemps, closeStaleStamp, liveStamp, workerLog, type WorkerStamp } from './worker_file.js';
@@ -64,28 +65,6 @@ const EPOCH_LINE = /Epoch (\d+)\/(\d+)/;
 export function epochOfLine(line: string): { epoch: number; epochs: number } | null {
   const m = EPOCH_LINE.exec(line);
   return m ? { epoch: Number(m[1]), epochs: Number(m[2]) } : null;
-}
-
-/**
- * Splits a child's output into lines across chunks: a pipe hands over whatever it holds, so a line ("Epoch
- * 1500/1500") may arrive in two chunks; the part after the last line break waits for the next chunk, and flush()
- * gives what is left when the stream ends.
- */
-export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; flush(): void } {
-  let rest = '';
-  const emit = (raw: string) => { const line = raw.trim(); if (line) onLine(line); };
-  return {
-    push(chunk) {
-      const parts = (rest + chunk.toString()).split(/\r|\n/);
-      rest = parts.pop() ?? '';
-      for (const p of parts) emit(p);
-    },
-    flush() {
-      const last = rest;
-      rest = '';
-      emit(last);
-    },
-  };
 }
 
 /** Runs the child to its end, passing its lines on (and its progress to the stamp); resolves with its exit code. */

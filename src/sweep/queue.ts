@@ -13,6 +13,7 @@ import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job
 import { Redis } from 'ioredis';
 import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
 import { readOutcome } from './outcome.js';
+import { stampAttempts } from './worker_file.js';
 import type { SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
@@ -242,8 +243,6 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
   const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
   const queue = new Queue<RunJob>(w.name ?? DEFAULT_QUEUE_NAME, { connection });
   queue.on('error', watch.error);
-  // Runs whose job was last seen active: one whose job is lost then had been started, though BullMQ never counted it.
-  const wasActive = new Set<string>();
   try {
     for (;;) {
       let completed = 0, failed = 0;
@@ -255,8 +254,9 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
         const state = await queue.getJobState(id);
         const job = state === 'unknown' ? undefined : await queue.getJob(id);
         if (!job) {
-          // Not queued: it had completed before, or its job was lost (Redis flushed): then queue it again.
-          const attempts = (known.get(run.id)?.attempts ?? 0) + (wasActive.delete(run.id) ? 1 : 0);
+          // Not queued: it had completed before, or its job was lost (Redis flushed): then queue it again. BullMQ's
+          // count went with the job; the run folder counts every start that ended, seen by this sweep or not.
+          const attempts = Math.max(known.get(run.id)?.attempts ?? 0, stampAttempts(runDirOf(sweepDir, run)));
           known.set(run.id, { attempts });
           if (readOutcome(runDirOf(sweepDir, run))?.status === 'completed') { completed++; return; }
           const j = runJob(sweepDir, spec, run, attempts);
@@ -264,8 +264,6 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
           w.onLost?.(run.id);
           return;
         }
-        if (state === 'active') wasActive.add(run.id);
-        else wasActive.delete(run.id);
         if (state === 'completed') completed++;
         else if (state === 'failed') {
           failed++;

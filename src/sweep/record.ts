@@ -10,7 +10,7 @@ import { completedRun, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
 import { runDirOf } from './execute.js';
-import { readWorkerStamp } from './worker_file.js';
+import { readWorkerStamp, stampAttempts } from './worker_file.js';
 
 export const SWEEP_FILE = 'sweep.json';
 export const SWEEP_SCHEMA_VERSION = 1;
@@ -116,7 +116,9 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
     const k = known.get(run.id) ?? {};
     const outcome = readOutcome(runDirOf(dir, run));
     const worker = readWorkerStamp(runDirOf(dir, run))?.worker;
-    const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts: k.attempts ?? 0, ...(worker ? { worker } : {}) };
+    // The folder's count covers starts the caller never saw (a queued job lost with Redis before the sweep polled it).
+    const attempts = Math.max(k.attempts ?? 0, stampAttempts(runDirOf(dir, run)));
+    const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
       const judged = completedRun(outcome.metrics, spec.metric, run.id);
       return judged.status === 'completed' ? { ...base, ...judged, outcome } : { ...base, ...judged };

@@ -32,6 +32,18 @@ export interface WorkerStamp {
   writer?: ProcessStart;
   /** The worker that had the run before, when this one took it over from a worker that died mid-run. */
   takenOverFrom?: string;
+  /**
+   * The starts of this run, by any worker or sweep, that ran to an end (completed or failed; not one stopped by
+   * Ctrl-C or killed): sweep.json's `attempts` is never less. Kept in the folder because a job lost with Redis takes
+   * BullMQ's count with it, before the waiting sweep may have seen the job at all. Absent in older stamps.
+   */
+  attempts?: number;
+}
+
+/** The run folder's count of ended starts (WorkerStamp.attempts), 0 without a stamp. */
+export function stampAttempts(dir: string): number {
+  const n = readWorkerStamp(dir)?.attempts;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /** Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run. */
@@ -40,7 +52,7 @@ export function workerLog(dir: string, worker: string): { epoch(e: { epoch: numb
   const before = readWorkerStamp(dir);
   const start = ownProcessStart();
   const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, ...(start ? { writer: { ...start } } : {}),
-    state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null,
+    state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null, attempts: stampAttempts(dir),
     ...(before?.state === 'running' && before.worker !== worker ? { takenOverFrom: before.worker } : {}) };
   const write = () => {
     stamp.updatedAt = now();
@@ -62,6 +74,7 @@ export function workerLog(dir: string, worker: string): { epoch(e: { epoch: numb
     end(state) {
       clearInterval(beat);
       stamp.state = state;
+      if (state !== 'interrupted') stamp.attempts = (stamp.attempts ?? 0) + 1;
       write();
     },
   };

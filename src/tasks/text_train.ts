@@ -198,7 +198,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const weights = o.classWeight === 'balanced' ? balancedClassWeights(trainIds, classes.length) : null;
   const xVal = toX(val.texts), yVal = toY(valIds);
   const fit = () => model.fit(toX(train.texts), toY(trainIds), {
-    epochs, batchSize, verbose: o.verbose ?? 0, out: o.progress, validationData: [xVal, yVal], bucket: o.bucket,
+    epochs, batchSize, verbose: o.verbose ?? (o.progress ? 1 : 0), out: o.progress, validationData: [xVal, yVal], bucket: o.bucket,
     callbacks: [...(stopper ? [stopper] : []), ...(o.callbacks ?? [])],
   });
   const history = weights ? await withClassWeights(model, weights, fit) : await fit();

@@ -22,6 +22,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'describe.ts': EVERYTHING,
   // A leaf: where the compiled package's entry points are (the dashboard's job process, sweep runs).
   'compiled_entry.ts': EVERYTHING,
+  // A leaf: a child process's output cut into lines (sweep runs' progress, dashboard jobs' crash notes).
+  'line_splitter.ts': EVERYTHING,
   backend: [...APPS, ...API, ...TENSORS, 'data'],
   'tensor.ts': [...APPS, ...API, 'data'],
   'variable.ts': [...APPS, ...API, 'data'],

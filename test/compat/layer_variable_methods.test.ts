@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as rl from '../../src/index.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 describe('layer weights as tfjs LayerVariables', () => {
   it('read() returns the current value, as in tfjs', () => {

@@ -2,7 +2,7 @@
  * Shared pieces for the ported tfjs-examples programs (tfjs_examples_*.test.ts): a seeded Math.random stand-in so both
  * libraries see the same generated data, weight copying from a tfjs model into the same rnnlab model, and closeness.
  */
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { expect } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as rl from '../../src/index.js';
 
@@ -10,20 +10,8 @@ await tfjs.setBackend('cpu');
 
 export { tfjs, rl };
 
-/** A small linear congruential stream in [0, 1): the examples' Math.random calls, made repeatable. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-
-/**
- * Seeds Math.random for every test of the calling file: tfjs's initializers draw their seeds from it, so tfjs's
- * initial weights (which the rnnlab runs copy) are the same on every run and the comparisons cannot flake on a tie.
- */
-export function seedMathRandomPerTest(seed = 1): void {
-  beforeEach(() => { vi.spyOn(Math, 'random').mockImplementation(seededRandom(seed)); });
-  afterEach(() => { vi.restoreAllMocks(); });
-}
+// One seeded Math.random helper for the whole suite (it restores only its own spy, so a file's own spies stay).
+export { seededRandom, seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
 
 /** The weights of a model as plain arrays, in getWeights() order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,29 +1,11 @@
 /** A user's own labelled texts read by loadTextDataset: awkward folders, headers and numeric labels. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
 import { encodeLabels, mapLabels, resolveLabelMap } from '../../src/data/text_labels.js';
+import { scratchFiles } from './scratch_files.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-own-data-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-
-function tree(files: Record<string, string | Buffer>): string {
-  const dir = path.join(root, `tree-${counter++}`);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
-
-function file(name: string, content: string): string {
-  const f = path.join(root, `${counter++}-${name}`);
-  writeFileSync(f, content);
-  return f;
-}
+const { file, tree } = scratchFiles('rnnlab-own-data-');
 
 describe('folder of class subfolders, as Keras indexes it', () => {
   it('does not take hidden folders for classes (a Jupyter .ipynb_checkpoints, a .git)', async () => {

@@ -1,19 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
 import { encodeLabels, mapLabels, resolveLabelMap, sortClassNames } from '../../src/data/text_labels.js';
 import { readLines } from '../../src/data/text_stream.js';
+import { scratchFiles } from './scratch_files.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'rnnlab-text-data-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-function file(name: string, content: string | Buffer): string {
-  const p = path.join(root, `${counter++}-${name}`);
-  writeFileSync(p, content);
-  return p;
-}
+const { file, tree } = scratchFiles('rnnlab-text-data-');
 
 describe('CSV and TSV', () => {
   it('reads RFC 4180 quoting, embedded newlines, a BOM and CRLF; finds the columns by name', async () => {
@@ -72,11 +63,20 @@ describe('CSV and TSV', () => {
 
 describe('JSON Lines', () => {
   it('reads objects with string or number labels, skipping blank lines', async () => {
-    const f = file('d.jsonl', '{"text": "a b", "label": 1}\r\n\n{"sentence": "c", "label": 0, "extra": true}\n{"text": "d", "label": "1"}');
+    const f = file('d.jsonl', '{"text": "a b", "label": 1}\r\n\n{"text": "c", "label": 0, "extra": true}\n{"text": "d", "label": "1"}');
     const ds = await loadTextDataset(f);
     expect(ds.texts).toEqual(['a b', 'c', 'd']);
     expect(ds.labels).toEqual(['1', '0', '1']);
     expect(ds.where).toEqual([`${f}:1`, `${f}:3`, `${f}:4`]);
+  });
+
+  it('chooses the text and label fields once per file: a row lacking them is bad, not read from another field', async () => {
+    const f = file('keys.jsonl', '{"text": "a b", "label": 1}\n\n{"sentence": "c", "label": 0}\n{"text": "d", "category": "x"}\n{"text": "e", "label": 0}\n');
+    await expect(loadTextDataset(f)).rejects.toThrow(/keys\.jsonl:3: no text field 'text' \(line 1 chose the file's fields\): every row needs it; its fields are "sentence", "label"/);
+    const ds = await loadTextDataset(f, { skipBadRows: true });
+    expect(ds.texts).toEqual(['a b', 'e']);
+    expect(ds.skippedRows.map((r) => r.where)).toEqual([`${f}:3`, `${f}:4`]);
+    expect(ds.skippedRows[1].problem).toMatch(/^no label field 'label' \(line 1 chose the file's fields\)/);
   });
 
   it('reports bad JSON, a missing label, a blank label and an over-long line with their lines', async () => {
@@ -85,22 +85,13 @@ describe('JSON Lines', () => {
     const ds = await loadTextDataset(f, { skipBadRows: true });
     expect(ds.texts).toEqual(['ok', 'y']);
     expect(ds.skippedRows.map((r) => r.where)).toEqual([`${f}:2`, `${f}:3`, `${f}:4`]);
-    expect(ds.skippedRows[1].problem).toMatch(/no label column found/);
+    expect(ds.skippedRows[1].problem).toMatch(/^no label field 'label' \(line 1 chose the file's fields\)/);
     expect(ds.skippedRows[2].problem).toMatch(/blank label/);
     await expect(loadTextDataset(file('huge.jsonl', `{"text": "${'y'.repeat(3000)}", "label": 1}\n`), { maxLineChars: 100 })).rejects.toThrow(/huge\.jsonl:1: line is longer than 100/);
   });
 });
 
 describe('folder of class subfolders', () => {
-  function tree(files: Record<string, string | Buffer>): string {
-    const dir = path.join(root, `tree-${counter++}`);
-    for (const [rel, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      writeFileSync(path.join(dir, rel), content);
-    }
-    return dir;
-  }
-
   it('reads DIR/<class>/*.txt with sorted class names, ignores top-level files, picks classes', async () => {
     const dir = tree({ 'pos/1.txt': 'good', 'pos/2.txt': 'great', 'neg/1.txt': 'bad', 'unsup/1.txt': 'meh', 'urls.txt': 'http://x', 'neg/notes.md': 'no' });
     const all = await loadTextDataset(dir);

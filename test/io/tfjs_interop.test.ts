@@ -10,6 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { evaluated, idData, maxAbsDiff, oneHot, removeDir, silent, tempDir } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 const root = tempDir('rnnlab-tfjs-');
 afterAll(() => removeDir(root));

@@ -7,6 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { maxAbsDiff } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 beforeAll(async () => { await tf.setBackend('cpu'); await tf.ready(); });
 

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { maxAbsDiff, removeDir, tempDir } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 const root = tempDir('rnnlab-opt-');
 afterAll(() => removeDir(root));

@@ -12,6 +12,10 @@ import { deserializeLayer, serializeLayer } from '../../src/layers/registry.js';
 import { evaluated } from '../io/helpers.js';
 import { folderArtifacts, removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, fromTfjs, inputs, maxDiff, roundTrip } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 const L = rl.layers;
 const root = tempDir('rnnlab-advanced-activations-');

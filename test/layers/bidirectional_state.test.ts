@@ -12,6 +12,10 @@ import { folderArtifacts } from '../compat/functional_helpers.js';
 import { removeDir, tempDir } from '../io/helpers.js';
 import { maxDiff } from './helpers.js';
 import { randomF32, tfjsReady, toTf } from './tfjs_twin.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 beforeAll(() => tfjsReady());
 const root = tempDir('rnnlab-bidir-state-');

@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { folderArtifacts, removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, fromTfjs, inputs, maxDiff, roundTrip } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 const L = rl.layers;
 const root = tempDir('rnnlab-conv-dilation-');

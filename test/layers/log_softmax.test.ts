@@ -8,6 +8,10 @@ import * as rl from '../../src/index.js';
 import { removeDir, tempDir } from '../io/helpers.js';
 import { checkLayerGradients, fromTfjs, maxDiff, roundTrip } from './helpers.js';
 import { oneStep, randomF32, tfjsReady, tfjsTwin, toTf, weightDiff } from './tfjs_twin.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 beforeAll(() => tfjsReady());
 const root = tempDir('rnnlab-log-softmax-');

@@ -9,6 +9,10 @@ import * as rl from '../../src/index.js';
 import { deserializeLayer, layerClass, serializeLayer } from '../../src/layers/registry.js';
 import { gradCheck, removeDir, tempDir } from '../compat/functional_helpers.js';
 import { checkLayerGradients, fromTfjs, inputs, maxDiff, roundTrip } from './helpers.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 const L = rl.layers;
 const root = tempDir('rnnlab-masking-');

@@ -3,6 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { seedMathRandomPerTest } from '../helpers/seeded_math_random.js';
+
+// tfjs's initial weights (and shuffles) come from Math.random: seeded, the comparisons' bounds hold on every run.
+seedMathRandomPerTest();
 
 type Lib = typeof rl | typeof tf;
 /** A model of either library: the test drives both through the same tfjs API. */

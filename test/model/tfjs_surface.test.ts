@@ -282,7 +282,12 @@ describe('options are checked, not ignored', () => {
   });
 
   it('layer and model arguments of the wrong kind get messages naming the field', () => {
-    expect(() => rl.layers.dense({ units: 3, inputShape: 5 as never })).toThrow(/inputShape must be a list of sizes such as \[5\], got 5/);
+    // tfjs reads a bare size as [size] (tfjs-examples write it): accepted; any other non-list is named.
+    expect(rl.sequential({ layers: [rl.layers.dense({ units: 3, inputShape: 5 as never })] }).inputs[0].shape).toEqual([null, 5]);
+    expect(rl.input({ shape: 256 as never }).shape).toEqual([null, 256]);
+    expect(() => rl.layers.dense({ units: 3, inputShape: '5' as never })).toThrow(/inputShape must be a list of sizes such as \[5\], got the string "5"/);
+    expect(() => rl.layers.dense({ units: 3, inputShape: 0 as never })).toThrow(/inputShape must be a list of sizes such as \[5\], got 0/);
+    expect(() => rl.input({ batchShape: 256 as never })).toThrow(/^input: batchShape must be a list of positive integers or null, got number 256/);
     const layer = rl.layers.dense({ units: 1 });
     expect(() => rl.sequential({ layers: layer as never })).toThrow(/layers must be a list of layers, got the single layer/);
     expect(() => rl.sequential({ layer: [layer] } as never)).toThrow(/unknown option 'layer'/);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schemaProblems } from '../cli/helpers.js';
 import { finished, get, imdbDataPath, post, request, startTestServer, until, type TestServer } from './helpers.js';
+import { processAlive } from '../../src/io/process_alive.js';
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -36,14 +37,7 @@ function runFolder(t: TestServer, runId: string) {
   return { record, files: readdirSync(join(t.runsDir, runId)) };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 describe('a job in its own process', () => {
   it.skipIf(imdbDataPath() === undefined)('leaves the server answering while the process is frozen loading or training, and a cancel given then still stops it', async () => {

@@ -2,9 +2,12 @@
 import path from 'node:path';
 import { runSweepLocal } from '../../src/sweep/pool.js';
 import { parseSpec } from '../../src/sweep/spec.js';
+import { assertDistFresh } from '../helpers/dist_fresh.js';
 import { learnableTarball } from '../sweep/helpers.js';
 
 export async function writeSmallSweep(runsDir: string, name: string, scratch: string): Promise<string> {
+  // The sweep's runs fork dist/cli/sweep_child.js while the pool here is src/: both must be the same code.
+  assertDistFresh('cli/sweep_child.ts');
   const data = learnableTarball(scratch);
   const saved = process.env.RNNLAB_CACHE;
   process.env.RNNLAB_CACHE = path.join(scratch, 'cache');

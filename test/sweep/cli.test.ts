@@ -2,7 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 let root: string;
 let data: string;

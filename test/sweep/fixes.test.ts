@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SweepStore } from '../../src/server/sweeps.js';
 import { combinations, expandRuns } from '../../src/sweep/expand.js';
-import { lineSplitter } from '../../src/sweep/execute.js';
+import { lineSplitter } from '../../src/line_splitter.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
-import { cleanup, tempDir } from './helpers.js';
+import { cleanup, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 let root: string;
 beforeAll(() => { root = tempDir(); });

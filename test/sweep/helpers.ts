@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { beforeAll } from 'vitest';
 import { makeTarGz, type FixtureEntry } from '../data/fixtures.js';
+import { assertDistFresh } from '../helpers/dist_fresh.js';
 
 const POS = ['great', 'brilliant', 'wonderful', 'superb', 'loved'];
 const NEG = ['awful', 'terrible', 'boring', 'worst', 'hated'];
@@ -35,4 +37,23 @@ export function tempDir(prefix = 'rnnlab-sweep-'): string {
 }
 export function cleanup(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * For a test file whose sweeps run real runs: each run is a child process of the compiled dist/cli/sweep_child.js
+ * (and a worker started as its own process runs bin/rnnlab.js, dist/cli/main.js), so a src file edited since the
+ * last build would be tested from its old copy. Stops the file's tests with "dist/ is older than src/...".
+ */
+export function requireFreshDist(): void {
+  beforeAll(() => {
+    assertDistFresh('cli/sweep_child.ts');
+    assertDistFresh('cli/main.ts');
+  });
+}
+
+/** Waits (polling every 20 ms) until ok() holds; fails naming what never happened. */
+export async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (!ok()) throw new Error(`never happened: ${what}`);
 }

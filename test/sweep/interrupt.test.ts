@@ -15,7 +15,10 @@ import { parseSpec } from '../../src/sweep/spec.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { envForFile } from '../helpers/env.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 const root = tempDir();
 const data = learnableTarball(root, 80);

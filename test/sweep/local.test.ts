@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweepLocal, poolSize, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 let root: string;
 let data: string;

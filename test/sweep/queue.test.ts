@@ -8,7 +8,10 @@ import { enqueueSweep, jobId, redisConnection, waitForSweep } from '../../src/sw
 import { expandRuns } from '../../src/sweep/expand.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const hasRedis = redisAvailable();
@@ -108,5 +111,6 @@ attempts: 2
     expect(view.runs.every((r) => r.worker === 'a' || r.worker === 'b')).toBe(true);
     expect(view.workers.every((w) => !w.alive && w.current === null)).toBe(true);
     expect(view.workers.reduce((n, w) => n + w.completed, 0)).toBe(12);
-  }, 120_000);
+    // 12 runs of 30 epochs in child processes: about 2 minutes on 2 busy cores, so the limit leaves room.
+  }, 300_000);
 });

@@ -12,19 +12,16 @@ import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 import { envForFile } from '../helpers/env.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist, until } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 const hasRedis = redisAvailable();
 let root: string;
 beforeAll(() => { root = tempDir(); });
 afterAll(cleanup);
 envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache'), RNNLAB_OFFLINE: '1' }));
-
-async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (!ok()) throw new Error(`never happened: ${what}`);
-}
 
 describe('attemptsOf (a queued job\'s attempts)', () => {
   it('adds the attempts of the run\'s earlier jobs and does not count a run found complete already', () => {

@@ -8,7 +8,10 @@ import { connectRedis, enqueueSweep, redisConnection, runWorker, shownUrl, waitF
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
-import { cleanup, tempDir } from './helpers.js';
+import { cleanup, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const hasRedis = redisAvailable();

@@ -14,7 +14,10 @@ import { connectRedis, enqueueSweep, runWorker, waitForSweep } from '../../src/s
 import { parseSpec } from '../../src/sweep/spec.js';
 import { WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { freePort, redisAvailable, startRedis } from '../helpers/redis.js';
-import { cleanup, tempDir } from './helpers.js';
+import { cleanup, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 const hasRedis = redisAvailable();
 let root: string;

@@ -11,7 +11,10 @@ import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { envForFile } from '../helpers/env.js';
-import { cleanup, learnableTarball, tempDir } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+
+// Its sweeps run real runs, forked from dist/.
+requireFreshDist();
 
 let root: string;
 beforeAll(() => { root = tempDir(); });

@@ -18,10 +18,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 const model = path.join(root, 'topics');
-const probe = topicTexts(10, 99);
+// 20 per class: one miss moves accuracy by under 2 points, so the bound below is a margin, not a coin toss.
+const probe = topicTexts(20, 99);
 
 beforeAll(async () => {
-  const r = await cli(['train', '--data', writeCsv(root, 'train.csv', topicTexts(150, 1)), '--model', 'gru', '--units', '16', '--embedding-dim', '16', '--epochs', '6', '--seed', '3', '--out', model]);
+  const r = await cli(['train', '--data', writeCsv(root, 'train.csv', topicTexts(150, 1)), '--model', 'gru', '--units', '16', '--embedding-dim', '16', '--epochs', '6', '--batch-size', '16', '--seed', '3', '--out', model]);
   expect(r.code, r.err).toBe(0);
 }, 120_000);
 
@@ -39,8 +40,9 @@ describe('rnnlab predict on a text classifier', () => {
       expect(r.top).toHaveLength(2);
       expect(r.top[0].label).toBe(r.label);
     }
-    // The topic words give the class away: the model gets most of them right.
-    expect(recs.filter((r, i) => r.label === probe[i].label).length / probe.length).toBeGreaterThan(0.7);
+    // The topic words give the class away: trained on 26 batches an epoch (not 7, as at the default 64) the model
+    // gets 60/60 right under seeds 3, 4 and 5; chance is 1/3, so 0.9 fails for a model that has not learned them.
+    expect(recs.filter((r, i) => r.label === probe[i].label).length / probe.length).toBeGreaterThanOrEqual(0.9);
     const csv = await cli(['predict', '--model', model, '--file', file, '--format', 'csv']);
     const lines = csv.out.trim().split('\n');
     expect(lines[0]).toBe('text,label,probability,p_arts,p_science,p_sports');

@@ -1,0 +1,73 @@
+/**
+ * The padding mask as users' code sees it (tfjs's kwargs.mask, a bool Tensor [batch, steps]) and as rnnlab's own
+ * layers keep it (CallContext.mask, one byte per batch x step), and the conversions between the two.
+ */
+import { describe } from '../describe.js';
+import { Tensor } from '../tensor.js';
+
+/**
+ * What a custom layer's call(inputs, kwargs) receives, as tfjs's executor hands it: `training`, and `mask`, the
+ * first input's padding mask as a bool Tensor [batch, steps] (null without one). Passing it on to an inner layer's
+ * apply (this.lstm.apply(x, kwargs)) masks that layer too, as in tfjs.
+ */
+export interface Kwargs {
+  training?: boolean;
+  mask?: Tensor | (Tensor | null)[] | null;
+  [key: string]: unknown;
+}
+
+/** The part of the engine's CallContext (layer.ts) that masks concern. */
+interface MaskContext { training: boolean; mask: Uint8Array | null; inputMasks?: (Uint8Array | null)[] }
+
+/** The kwargs objects made for users' calls: each inherits its call's engine context (activity terms, traces). */
+const userKwargsMade = new WeakSet<object>();
+
+export function isEngineContext(o: object): boolean {
+  if (userKwargsMade.has(o) || !('mask' in o) || !('training' in o)) return false;
+  const m = (o as { mask: unknown }).mask;
+  return m === null || m instanceof Uint8Array;
+}
+
+/** tfjs's kwargs for a user's call: training, and the first input's mask as a bool Tensor [batch, steps] or null. */
+export function userKwargs(ctx: MaskContext, first: Tensor): Kwargs {
+  const kwargs = Object.create(ctx) as Kwargs;
+  kwargs.training = ctx.training;
+  kwargs.mask = maskTensor(first, ctx.mask);
+  userKwargsMade.add(kwargs);
+  return kwargs;
+}
+
+export function maskTensor(t: Tensor, m: Uint8Array | null): Tensor | null {
+  return m && t.rank >= 2 && m.length === t.shape[0] * t.shape[1] ? new Tensor(Int32Array.from(m), [t.shape[0], t.shape[1]], 'bool') : null;
+}
+
+/** A mask given as a tensor (or the engine's bytes), checked against its input's [batch, steps], as the engine keeps it. */
+export function maskBytes(where: string, m: Tensor | Uint8Array | null | undefined, x: Tensor | undefined): Uint8Array | null {
+  if (m === null || m === undefined) return null;
+  if (m instanceof Uint8Array) return m;
+  if (!(m instanceof Tensor)) throw new Error(`${where}: mask must be a bool tensor [batch, steps] or null, got ${describe(m)}`);
+  if (!x || x.rank < 2 || m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[1]) {
+    throw new Error(`${where}: mask must be a tensor [batch, steps] matching the input${x ? ` [${x.shape.join(', ')}]` : ''}, got a tensor of shape [${m.shape.join(', ')}]`);
+  }
+  return Uint8Array.from(m.dataSync() as ArrayLike<number>, (b) => (b ? 1 : 0));
+}
+
+/**
+ * The engine context of an apply() on real tensors from tfjs-style kwargs: a user's kwargs passed on keep their
+ * call's context (activity terms, traces) underneath; a list of masks gives each input its own (attention's).
+ */
+export function kwargsContext<C extends MaskContext>(where: string, args: Pick<Kwargs, 'training' | 'mask'>, inputs: Tensor[]): C {
+  if (args.training !== undefined && typeof args.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(args.training)}`);
+  const ctx = (userKwargsMade.has(args) ? Object.create(args) : {}) as C;
+  ctx.training = args.training ?? false;
+  const m = args.mask;
+  if (Array.isArray(m)) {
+    if (m.length !== inputs.length) throw new Error(`${where}: mask is a list of ${m.length} masks for ${inputs.length} input(s); give one per input (null for none)`);
+    ctx.inputMasks = m.map((k, i) => maskBytes(where, k, inputs[i]));
+    ctx.mask = ctx.inputMasks[0];
+  } else {
+    ctx.mask = maskBytes(where, m, inputs[0]);
+    ctx.inputMasks = inputs.length > 1 ? inputs.map((_, i) => (i === 0 ? ctx.mask : null)) : undefined;
+  }
+  return ctx;
+}
