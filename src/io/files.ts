@@ -222,12 +222,18 @@ async function layersModelAt(url: string, opts: LoadOptions): Promise<Sequential
       };
     }
     const weights = decodeWeights(groups, read, where, reader.size);
-    const built = buildModel(parsed, weights, specs, opts, where);
+    const built = withMetadata(buildModel(parsed, weights, specs, opts, where), (json as { userDefinedMetadata?: unknown }).userDefinedMetadata);
     return { model: built, optimizerWeights: optimizerWeightsOf(built, weights, specs, where) };
   });
   await restoreOptimizer(model, where);
   opts.onProgress?.(1);
   return model.model;
+}
+
+/** model.json's userDefinedMetadata onto the loaded model (tfjs's loadLayersModel does the same; checked as an object on parsing). */
+function withMetadata<M extends Sequential | Functional>(model: M, metadata: unknown): M {
+  if (metadata !== undefined && metadata !== null) model.setUserDefinedMetadata(metadata as object);
+  return model;
 }
 
 /** Sets the optimizer state tfjs saved with includeOptimizer (tfjs's loadLayersModel does the same). */
@@ -292,7 +298,7 @@ function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Loaded {
     const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
       : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
     const weights = decodeWeights(parsed.manifest, () => bytes, where);
-    const built = buildModel(parsed, weights, specs, opts, where);
+    const built = withMetadata(buildModel(parsed, weights, specs, opts, where), a.userDefinedMetadata);
     return { model: built, optimizerWeights: optimizerWeightsOf(built, weights, specs, where) };
   });
   opts.onProgress?.(1);

@@ -70,7 +70,8 @@ export function modelArtifactsOf(model: TrainableModel, opts: SaveOptions = {}):
   let at = 0;
   for (const f of files) { bytes.set(f.data, at); at += f.data.length; }
   return { modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy,
-    weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: bytes.buffer, trainingConfig: json.trainingConfig } as ModelArtifacts & { weightData: ArrayBuffer };
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: bytes.buffer, trainingConfig: json.trainingConfig,
+    ...(json.userDefinedMetadata !== undefined ? { userDefinedMetadata: json.userDefinedMetadata } : {}) } as ModelArtifacts & { weightData: ArrayBuffer };
 }
 
 /** model.save(handler): builds the artifacts and returns what the handler's save() returns. */

@@ -59,6 +59,7 @@ export interface ModelJSON {
   };
   trainingConfig?: TrainingConfig;
   weightsManifest: ManifestGroup[];
+  userDefinedMetadata?: object;
 }
 
 export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
@@ -272,6 +273,8 @@ function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology']
   const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);
   if (tc && withOptimizer) tc.optimizer_config = optimizerConfigForOptimizerState(tc.optimizer_config, model.optimizer!);
   if (tc) json.trainingConfig = tc;
+  const metadata = model.getUserDefinedMetadata?.();
+  if (metadata !== undefined) json.userDefinedMetadata = metadata;
   return { json, files };
 }
 

@@ -31,6 +31,18 @@ export abstract class ModelBase<Data> implements TrainableModel {
   loss: LossKind | null = null;
   /** compile's losses as given, one per output: a built-in kind, or the user's function. */
   compiledLosses: CompiledLoss[] = [];
+  private userMetadata: object | undefined = undefined;
+  /** tfjs's setUserDefinedMetadata: a plain JSON object saved with the model (model.json's userDefinedMetadata) and read back on load. */
+  setUserDefinedMetadata(metadata: object): void {
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) || Object.getPrototypeOf(metadata) !== Object.prototype) {
+      throw new Error(`${this.name}: setUserDefinedMetadata takes a plain object, got ${Array.isArray(metadata) ? 'a list' : metadata === null ? 'null' : typeof metadata}`);
+    }
+    let text: string;
+    try { text = JSON.stringify(metadata); } catch (e) { throw new Error(`${this.name}: setUserDefinedMetadata: the object is not JSON (${(e as Error).message})`); }
+    // Stored as JSON, as it is saved: a later change to the caller's object does not reach the saved file unseen.
+    this.userMetadata = JSON.parse(text) as object;
+  }
+  getUserDefinedMetadata(): object | undefined { return this.userMetadata; }
   /** Every compiled metric name once. */
   metrics: string[] = [];
   /** compile's user metric functions, by the names in metrics. */

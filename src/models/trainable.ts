@@ -27,6 +27,8 @@ export interface TrainableModel {
   readonly outputMetrics?: string[][];
   /** Keras's loss_weights per output (compile's lossWeights); absent or null: every output weighs 1. */
   readonly lossWeights?: number[] | null;
+  /** tfjs's getUserDefinedMetadata(): what setUserDefinedMetadata stored, saved with the model as model.json's userDefinedMetadata. */
+  getUserDefinedMetadata?(): object | undefined;
   /** compile's loss per output as given (a user function keeps its name for the saved training config). */
   readonly compiledLosses?: CompiledLoss[];
   /** The final sigmoid/softmax is folded into the loss during training. */

@@ -122,9 +122,9 @@ const READ_OPTIONS = ['format', 'maxLineChars', 'optionNames'];
 
 /** Any format but tsv and csv was read as JSON Lines, and a misspelt key left the format to the file name. */
 function checkReadOptions(o: PairReadOptions): void {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `readPairs takes an object of options {format, maxLineChars}, got ${o === null ? 'null' : typeof o}`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `readPairs takes an object of options {${READ_OPTIONS.join(', ')}}, got ${o === null ? 'null' : typeof o}`);
   const unknown = Object.keys(o).find((k) => !READ_OPTIONS.includes(k));
-  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of readPairs; options: format, maxLineChars`);
+  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of readPairs; options: ${READ_OPTIONS.join(', ')}`);
   if (o.format !== undefined && !(PAIR_FORMATS as readonly string[]).includes(o.format)) throw new Seq2SeqOptionError('format', `must be one of ${PAIR_FORMATS.join(', ')}, got ${JSON.stringify(o.format)}`);
   if (o.maxLineChars !== undefined && !(Number.isInteger(o.maxLineChars) && o.maxLineChars >= 1)) throw new Seq2SeqOptionError('maxLineChars', `must be a positive integer, got ${String(o.maxLineChars)}`);
 }

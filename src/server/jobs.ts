@@ -21,6 +21,9 @@ import { startJobProcess, type JobProcess, type ProcessOutcome } from './job_pro
 import { JobCancelled } from './train.js';
 import { newJobId } from './job_id.js';
 
+/** The phase of a job whose process writes its report: training has ended and its status is decided. */
+const REPORT_PHASE = 'writing the report';
+
 /** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
@@ -245,6 +248,9 @@ export class JobQueue {
       j.phase = 'cancelled before it started';
       j.finishedAt = new Date().toISOString();
       this.emitJob(j);
+    } else if (j.status === 'running' && j.phase === REPORT_PHASE) {
+      // Its outcome is decided and recorded in the report being written: a cancel now would be answered and ignored.
+      throw new HttpError(409, `job '${id}' has finished training and is writing its report; it ends in moments`);
     } else if (j.status === 'running') {
       j.cancelRequested = true;
       j.abort.abort();
@@ -446,7 +452,7 @@ export class JobQueue {
     });
     let unwritten: string | null = null;
     // The job's process renders the reports (seconds of SVG and PNG work for a long run): the server only serves them.
-    j.phase = 'writing the report';
+    j.phase = REPORT_PHASE;
     this.emitJob(j);
     try {
       unwritten = await child.render(dir, record, reportDoc(j, status, finding, outcome, live.history));

@@ -61,6 +61,10 @@ describe("a job's report", () => {
             expect((await get(s.base, '/api/health')).status).toBe(200);
             expect((await get(s.base, '/api/runs')).status).toBe(200);
             expect((await get(s.base, `/api/jobs/${id}`)).body.job).toMatchObject({ status: 'running', phase: 'writing the report' });
+            // Its status is decided: a cancel now is refused, not answered and ignored.
+            const cancel = await post(s.base, `/api/jobs/${id}/cancel`, {});
+            expect(cancel.status).toBe(409);
+            expect(cancel.body.error).toMatch(/has finished training and is writing its report/);
           }
         } finally {
           if (stopped) try { process.kill(pid!, 'SIGCONT'); } catch { /* gone */ }
