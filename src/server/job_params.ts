@@ -26,16 +26,20 @@ function recurrent(cell: Cell, input: number, units: number, layers: number, dir
   return n;
 }
 
+const FLAT_MODELS: readonly string[] = ['ff_raw', 'ff_embed', 'cnn'];
+/** The lab's default width: 250 for the dense models' hidden layer, 100 for the recurrent ones. */
+const unitsOf = (c: ImdbJobConfig) => c.units ?? (FLAT_MODELS.includes(c.model) ? 250 : 100);
+
 function imdbParams(c: ImdbJobConfig): number {
   const embedding = c.vocab * c.embeddingDim, dim = c.embeddingDim, layers = c.layers ?? 1;
-  const rnnUnits = c.units ?? 100, denseUnits = c.units ?? 250;
+  const units = unitsOf(c);
   switch (c.model) {
-    case 'ff_raw': return dense(c.maxlen, denseUnits) + dense(denseUnits, 1);
-    case 'ff_embed': return embedding + dense(c.maxlen * dim, denseUnits) + dense(denseUnits, 1);
-    case 'cnn': return embedding + conv3(dim, 200) + dense(Math.floor(c.maxlen / 2) * 200, denseUnits) + dense(denseUnits, 1);
-    case 'cnn_lstm': return embedding + conv3(dim, 32) + recurrent('lstm', 32, rnnUnits, layers) + dense(rnnUnits, 1);
-    case 'bilstm': return embedding + recurrent('lstm', dim, rnnUnits, layers, 2) + dense(2 * rnnUnits, 1);
-    default: return embedding + recurrent(c.model, dim, rnnUnits, layers) + dense(rnnUnits, 1);
+    case 'ff_raw': return dense(c.maxlen, units) + dense(units, 1);
+    case 'ff_embed': return embedding + dense(c.maxlen * dim, units) + dense(units, 1);
+    case 'cnn': return embedding + conv3(dim, 200) + dense(Math.floor(c.maxlen / 2) * 200, units) + dense(units, 1);
+    case 'cnn_lstm': return embedding + conv3(dim, 32) + recurrent('lstm', 32, units, layers) + dense(units, 1);
+    case 'bilstm': return embedding + recurrent('lstm', dim, units, layers, 2) + dense(2 * units, 1);
+    default: return embedding + recurrent(c.model, dim, units, layers) + dense(units, 1);
   }
 }
 
@@ -52,7 +56,7 @@ export function jobModelParams(c: JobConfig): number {
 /** The fields that size the job's model, as a message shows them: "vocab 88588 × embeddingDim 1024 on lstm, units 100, layers 1". */
 function sizeFields(c: JobConfig): { shown: string; lower: string } {
   if (c.task === 'addition') return { shown: `${c.rnn}, hidden ${c.hidden}, layers ${c.layers}`, lower: 'hidden or layers' };
-  const units = `units ${c.units ?? (['ff_raw', 'ff_embed', 'cnn'].includes(c.model) ? 250 : 100)}`;
+  const units = `units ${unitsOf(c)}`;
   if (c.model === 'ff_raw') return { shown: `ff_raw, maxlen ${c.maxlen}, ${units}`, lower: 'maxlen or units' };
   const flat = c.model === 'ff_embed' || c.model === 'cnn';
   const rnn = flat ? [] : [`layers ${c.layers ?? 1}`];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { beforeAll } from 'vitest';
 import { makeTarGz, type FixtureEntry } from '../data/fixtures.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
+import { parseSpec, type SweepSpec } from '../../src/sweep/spec.js';
 
 const POS = ['great', 'brilliant', 'wonderful', 'superb', 'loved'];
 const NEG = ['awful', 'terrible', 'boring', 'worst', 'hated'];
@@ -56,4 +57,12 @@ export async function until(what: string, ok: () => boolean, ms = 90_000): Promi
   const deadline = Date.now() + ms;
   while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (!ok()) throw new Error(`never happened: ${what}`);
+}
+
+/** A one-run imdb sweep on a small learnable tarball, slow enough (40 epochs) to be caught mid-run by a Redis restart. */
+export function slowImdbSpec(): SweepSpec {
+  const data = learnableTarball(tempDir(), 80);
+  return parseSpec(`command: imdb
+flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: 40, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, units: 8, model: lstm }
+`);
 }

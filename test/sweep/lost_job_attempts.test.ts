@@ -13,7 +13,7 @@ import { parseSpec } from '../../src/sweep/spec.js';
 import { readWorkerStamp, stampAttempts, workerLog, WORKER_FILE } from '../../src/sweep/worker_file.js';
 import { envForFile } from '../helpers/env.js';
 import { redisAvailable, startRedis } from '../helpers/redis.js';
-import { cleanup, learnableTarball, requireFreshDist, tempDir, until } from './helpers.js';
+import { cleanup, requireFreshDist, tempDir, until, slowImdbSpec } from './helpers.js';
 
 requireFreshDist();
 const hasRedis = redisAvailable();
@@ -64,10 +64,7 @@ describe("a run folder's count of ended starts", () => {
 describe.skipIf(!hasRedis)('a job lost with Redis before the waiting sweep saw it', () => {
   it('still counts the start: attempts 1 in sweep.json, not 0', async () => {
     const first = await startRedis();
-    const data = learnableTarball(tempDir(), 80);
-    const spec = parseSpec(`command: imdb
-flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: 40, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, units: 8, model: lstm }
-`);
+    const spec = slowImdbSpec();
     const [run] = expandRuns(spec);
     const dir = path.join(root, 'unseen');
     const opts = { url: first.url, name: 'test-unseen' };

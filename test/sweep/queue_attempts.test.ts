@@ -12,7 +12,7 @@ import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis, type RedisServer } from '../helpers/redis.js';
 import { envForFile } from '../helpers/env.js';
-import { cleanup, learnableTarball, tempDir, requireFreshDist, until } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist, until, slowImdbSpec } from './helpers.js';
 
 // Its sweeps run real runs, forked from dist/.
 requireFreshDist();
@@ -85,10 +85,7 @@ attempts: 3
 describe.skipIf(!hasRedis)('a worker whose run\'s job was lost when Redis restarted empty', () => {
   it('says so in one sentence (no "Missing lock" line), the run is not run again, and it counts one attempt', async () => {
     const first = await startRedis();
-    const data = learnableTarball(tempDir(), 80);
-    const spec = parseSpec(`command: imdb
-flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: 40, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, units: 8, model: lstm }
-`);
+    const spec = slowImdbSpec();
     const [run] = expandRuns(spec);
     const dir = path.join(root, 'lost');
     const opts = { url: first.url, name: 'test-lost' };
