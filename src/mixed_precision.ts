@@ -48,16 +48,28 @@ export function dtypePolicy(name: PolicyName): Policy {
 let current = dtypePolicy('float32');
 let warned = false;
 
+/** Keras 3's serialized float policies: DTypePolicy, its alias FloatDTypePolicy (Keras 3.3-3.5 files) and Keras 2's Policy. */
+const FLOAT_POLICY_CLASSES = ['DTypePolicy', 'FloatDTypePolicy', 'Policy'];
+/** Keras 3's quantized policies, serialized as {mode, source_name} (QuantizedFloat8DTypePolicy adds amax_history_length). */
+const QUANTIZED_POLICY_CLASSES = ['QuantizedDTypePolicy', 'QuantizedFloat8DTypePolicy'];
+
 /**
  * The name a policy value gives: a name, a Policy, or Keras's serialized DTypePolicy ({class_name: 'DTypePolicy',
- * config: {name}}, camelCase as rnnlab reads configs); undefined when it gives none.
+ * config: {name}}, camelCase as rnnlab reads configs); a quantized one ({class_name: 'QuantizedDTypePolicy', config:
+ * {mode, source_name}}) gives Keras's name for it, '<mode>_from_<source>', which checkPolicyName refuses by name.
  */
 function policyNameOf(p: unknown, what: string): unknown {
   if (typeof p !== 'object' || p === null) return p;
   const o = p as Record<string, unknown>;
   const cls = o.className ?? o.class_name;
-  if (cls !== undefined && cls !== 'DTypePolicy' && cls !== 'Policy') throw new Error(`${what}: class ${describe(cls)} is not a DTypePolicy`);
-  const name = cls === undefined ? o.name : (o.config as Record<string, unknown> | undefined)?.name;
+  const config = (typeof o.config === 'object' && o.config !== null ? o.config : {}) as Record<string, unknown>;
+  if (typeof cls === 'string' && QUANTIZED_POLICY_CLASSES.includes(cls)) {
+    const mode = config.mode, source = config.sourceName ?? config.source_name;
+    const name = config.name ?? (typeof mode === 'string' ? `${mode}_from_${typeof source === 'string' ? source : 'float32'}` : undefined);
+    throw new Error(`${what} ${typeof name === 'string' ? `'${name}' ` : ''}(Keras 3's ${cls}) is not supported: quantized policies (Keras's int8/float8 kernels with scales) are not implemented; rnnlab runs ${POLICY_NAMES.join(' and ')}`);
+  }
+  if (cls !== undefined && !(typeof cls === 'string' && FLOAT_POLICY_CLASSES.includes(cls))) throw new Error(`${what}: class ${describe(cls)} is not a DTypePolicy`);
+  const name = cls === undefined ? o.name : config.name;
   if (name === undefined) throw new Error(`${what}: an object without a name: give a name or {className: 'DTypePolicy', config: {name}}`);
   return name;
 }
@@ -67,7 +79,7 @@ export function checkPolicyName(name: unknown, what = 'mixed precision policy'):
   if (typeof name === 'string' && (POLICY_NAMES as readonly string[]).includes(name)) return name as PolicyName;
   const accepted = `rnnlab runs ${POLICY_NAMES.join(' and ')}`;
   if (typeof name === 'string' && Object.hasOwn(KERAS_ONLY, name)) throw new Error(`${what} '${name}' is not supported: ${KERAS_ONLY[name]} (${accepted})`);
-  if (typeof name === 'string' && QUANTIZED.test(name)) throw new Error(`${what} '${name}' is not supported: quantized policies are not implemented (${accepted})`);
+  if (typeof name === 'string' && QUANTIZED.test(name)) throw new Error(`${what} '${name}' is not supported: quantized policies (Keras's int8/float8 kernels with scales) are not implemented (${accepted})`);
   const near = typeof name === 'string' ? nearName(name, POLICY_NAMES) : undefined;
   const shown = typeof name === 'string' ? `'${name}'` : describe(name);
   throw new Error(`unknown ${what} ${shown}${near ? ` (did you mean '${near}'?)` : ''}: use ${POLICY_NAMES.join(' or ')}`);

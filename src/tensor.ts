@@ -145,7 +145,8 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   if (dt === 'int32') {
     data = values instanceof Int32Array ? values : Int32Array.from(flat, (v) => Math.trunc(v));
   } else if (dt === 'bool') {
-    data = Int32Array.from(flat, (v) => (v !== 0 ? 1 : 0));
+    // tfjs rounds numbers given as bool values (0.3 is false, 0.5 and NaN are true); cast() compares with 0 instead.
+    data = Int32Array.from(flat, (v) => (Math.round(v) !== 0 ? 1 : 0));
   } else if (values instanceof Float32Array && getPrecision() === 32) {
     data = values;
   } else {

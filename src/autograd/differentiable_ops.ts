@@ -10,6 +10,7 @@ import { add, grads, keptShape, mul, recordingMethod, reshape, matMul, mean, sub
 import { asTensor, normAxis, resultFrom } from '../ops/convert.js';
 import * as T from '../ops/index.js';
 import { stridedSlicePlan } from '../ops/strided_slice.js';
+import { gatherGradient } from '../ops/slicing.js';
 import { parseAxes } from '../ops/reduction.js';
 import { dropoutMask } from '../ops/random.js';
 
@@ -106,7 +107,8 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
 }
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   return grads(T.where(condition, a, b), [a, b], (g) => {
-    const c = float(T.broadcastTo(condition, g.shape));
+    // The condition selects (any non-zero number is true, as in the forward pass); it does not scale the gradient.
+    const c = float(T.broadcastTo(asTensor(condition, 'condition', 'where', 'bool'), g.shape));
     return [T.mul(g, c), T.mul(g, T.sub(1, c))];
   }, [condition]);
 }
@@ -212,24 +214,10 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
   return pieces(x, T.split(x, numOrSizeSplits, axis), axis, false);
 }
 
-/** The gradient of gather: g's rows added back at their indices (repeated indices accumulate). */
+/** The gradient of gather: g's rows added back at their indices (repeated indices accumulate), for any batchDims. */
 export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
   const t = asTensor(x, 'x', 'gather');
-  const out = T.gather(t, indices, axis, batchDims);
-  return grads(out, [x], (g) => {
-    if (batchDims !== 0) throw new Error(`gather: the gradient with batchDims ${batchDims} is not implemented (only batchDims 0)`);
-    const idx = asTensor(indices, 'indices', 'gather', 'int32').values;
-    const ax = normAxis(axis, t.rank, 'gather');
-    const dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1)), n = idx.length;
-    const acc = new Float64Array(t.size);
-    for (let o = 0; o < sizeOf(t.shape.slice(0, ax)); o++) {
-      for (let j = 0; j < n; j++) {
-        const to = (o * dim + idx[j]) * inner, from = (o * n + j) * inner;
-        for (let i = 0; i < inner; i++) acc[to + i] += g.values[from + i];
-      }
-    }
-    return [resultFrom([...t.shape], 'float32', (i) => acc[i])];
-  }, [indices]);
+  return grads(T.gather(t, indices, axis, batchDims), [x], (g) => [gatherGradient(t.shape, indices, axis, batchDims, g)], [indices]);
 }
 
 /** gatherND's gradient scatters g back to the picked slices (repeats add up); unsortedSegmentSum's reads each row's segment. */
@@ -395,7 +383,10 @@ recordingMethod('asType', cast);
 recordingMethod('where', (x: Tensor, condition: TensorLike, b: TensorLike) => where(condition, x, b));
 recordingMethod('stack', (x: Tensor, more: TensorLike | TensorLike[], axis?: number) =>
   stack([x, ...(more instanceof Tensor || !Array.isArray(more) ? [more as TensorLike] : more as TensorLike[])], axis));
-recordingMethod('reshapeAs', (x: Tensor, like: Tensor) => reshape(x, like.shape));
+recordingMethod('reshapeAs', (x: Tensor, like: Tensor) => {
+  if (!(like instanceof Tensor)) throw new Error(`reshapeAs: expected a Tensor whose shape to take, got ${like === null ? 'null' : typeof like}`);
+  return reshape(x, like.shape);
+});
 /** x viewed as shape, recorded; a size mismatch is asND's own error. */
 function viewAs(x: Tensor, shape: Shape, op: string): Tensor {
   if (sizeOf(shape) !== x.size) throw new Error(`${op}: cannot view a tensor of ${x.size} values as [${shape.join(', ')}]`);

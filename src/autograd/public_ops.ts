@@ -8,6 +8,7 @@ import { allocFloat, type FArray } from '../backend/index.js';
 import * as T from '../ops/index.js';
 import { asTensor } from '../ops/convert.js';
 import { saveForBackward } from '../ops/memory.js';
+import { mirrorPadSources } from '../ops/indexing.js';
 import { parseAxes } from '../ops/reduction.js';
 import { Tensor, type Shape, type TensorLike } from '../tensor.js';
 import { accumulate, record } from './tape.js';
@@ -117,9 +118,9 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
   return grads(y, [logits], (g) => [T.mul(y, T.sub(g, T.sum(T.mul(g, y), -1, true)))]);
 }
 
-export function concat(tensors: TensorLike[], axis = 0): Tensor {
-  const out = T.concat(tensors, axis);
-  const ax = axis < 0 ? axis + out.rank : axis;
+export function concat(tensors: TensorLike[], axis: number | null = 0): Tensor {
+  const out = T.concat(tensors, axis as number);
+  const ax = axis === null ? 0 : axis < 0 ? axis + out.rank : axis; // null is tfjs's default axis 0, as T.concat reads it
   return grads(out, tensors, (g) => {
     let at = 0;
     return tensors.map((x) => {
@@ -138,10 +139,26 @@ export function slice(x: TensorLike, begin: number | number[], size?: number | n
   return grads(out, [x], (g) => [T.pad(g, t.shape.map((d, i) => [starts[i], d - starts[i] - out.shape[i]] as [number, number]))]);
 }
 
+/** zerosLike and onesLike pass a zero gradient back, as tfjs registers one, so a loss built on them still differentiates. */
+export function zerosLike(x: TensorLike): Tensor { return grads(T.zerosLike(x), [x], (g) => [T.zerosLike(g)]); }
+export function onesLike(x: TensorLike): Tensor { return grads(T.onesLike(x), [x], (g) => [T.zerosLike(g)]); }
+
+/** mirrorPad's gradient: each output value's gradient adds back into the value of x it copied (edges collect several). */
+export function mirrorPad(x: TensorLike, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
+  const t = asTensor(x, 'x', 'mirrorPad');
+  const out = T.mirrorPad(t, paddings, mode);
+  return grads(out, [x], (g) => {
+    const from = mirrorPadSources(t.shape, paddings, mode);
+    const acc = new Float64Array(t.size);
+    for (let i = 0; i < from.length; i++) acc[from[i]] += g.values[i];
+    return [T.tensor(acc, [...t.shape], 'float32')];
+  });
+}
+
 // The chained forms record too (x.square().sum(), w.reshape([2, 1])), as tfjs's methods differentiate like its
 // functions. Internal code reshapes through the ops modules, so a recording x.reshape costs it nothing.
 const recordingMethods: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
-  add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice, reshape,
+  add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, transpose, softmax, slice, reshape, mirrorPad, zerosLike, onesLike,
 };
 for (const [name, fn] of Object.entries(recordingMethods)) recordingMethod(name, fn);
 recordingMethod('concat', (x: Tensor, more: Tensor | Tensor[], axis?: number) => concat([x, ...(Array.isArray(more) ? more : [more])], axis));

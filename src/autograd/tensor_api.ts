@@ -6,8 +6,8 @@
 export * from '../ops/index.js';
 // tf.losses' ops become the recording ones (custom training loops take gradients through them).
 import './recording_losses.js';
-export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice }
-  from './public_ops.js';
+export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log, sum, mean, reshape, transpose, softmax, concat, slice, mirrorPad,
+  zerosLike, onesLike } from './public_ops.js';
 export { abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigmoid, elu, selu, relu6, leakyRelu, floor, ceil, round, sign, step,
   clipByValue, pow, maximum, minimum, squaredDifference, where, cast, clone, broadcastTo, addN, expandDims, squeeze, flatten, logSoftmax,
   max, min, logSumExp, divNoNan, stack, unstack, split, gather, tile, pad, reverse, cumsum, dot, outerProduct, moments,
@@ -29,3 +29,8 @@ export { conv1d, conv2d, conv3d, depthwiseConv2d, separableConv2d, conv2dTranspo
 export { maxPool, avgPool, maxPool3d, avgPool3d, pool, maxPoolWithArgmax, dilation2d } from './pool_ops.js';
 export { depthToSpace, spaceToBatchND, batchToSpaceND, localResponseNormalization } from './layout_ops.js';
 import './conv_methods.js';
+
+import { recordingMethod } from './public_ops.js';
+import { cast as recordingCast } from './differentiable_ops.js';
+// tfjs's deprecated x.toFloat() differentiates as cast(x, 'float32') does.
+recordingMethod('toFloat', (x) => recordingCast(x, 'float32'));

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
-import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat } from '../seq2seq/pairs.js';
+import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
@@ -24,7 +24,9 @@ export const SEQ2SEQ_FLAGS: Flags = {
   'pairs-format': { kind: 'choice', choices: PAIR_FORMATS, help: 'how --data holds its pairs (default from its name: .csv, .jsonl, else TSV)' },
   generate: { kind: 'choice', choices: GENERATED_TASKS, help: 'train on generated pairs instead of --data (saved as pairs.tsv in --out)' },
   count: { kind: 'int', min: 2, max: 10_000_000, metavar: 'N', help: 'pairs --generate makes (default 10000)' },
-  tokens: { kind: 'choice', choices: TOKEN_KINDS, help: "tokens: characters or whitespace-separated words (default char; --generate: the task's)" },
+  tokens: { kind: 'choice', choices: TOKEN_KINDS, help: "tokens of both sides: characters or whitespace-separated words (default char; --generate: the task's)" },
+  'source-tokens': { kind: 'choice', choices: TOKEN_KINDS, help: 'tokens of the source alone (default: --tokens)' },
+  'target-tokens': { kind: 'choice', choices: TOKEN_KINDS, help: 'tokens of the target alone (default: --tokens)' },
   rnn: { kind: 'choice', choices: RNN_KINDS, default: D.rnn, help: 'recurrent layer of the encoder and decoder' },
   'bidirectional-encoder': { kind: 'bool', default: false, help: 'read the source both ways (the decoder gets twice the units)' },
   layers: { kind: 'int', min: 1, max: 8, default: D.layers, help: 'stacked recurrent layers in the encoder and in the decoder' },
@@ -59,6 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
       'rnnlab seq2seq --generate reverse-words --attention none --epochs 5',
       'rnnlab seq2seq --generate addition --count 50000 --attention none   # the lab\'s adder',
       'rnnlab seq2seq --data sentences.jsonl --tokens word --rnn gru --bidirectional-encoder --layers 2',
+      'rnnlab seq2seq --data pairs.tsv --source-tokens char --target-tokens word   # characters in, words out',
     ],
   });
   cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c)); });
@@ -72,7 +75,28 @@ function lengthFlag(f: Record<string, unknown>, name: string): number | undefine
   return n === 'auto' ? undefined : n;
 }
 
-async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: TokenKind }> {
+/**
+ * Each side's tokens: --source-tokens / --target-tokens, else --tokens, else the fallback (char, or the generated
+ * task's). A side flag contradicting --tokens (which sets both) is refused naming both.
+ */
+function sideTokens(f: Record<string, unknown>, fallback: TokenKind): SideTokens {
+  const both = f.tokens as TokenKind | undefined;
+  const kind = (side: 'source' | 'target'): TokenKind => {
+    const v = f[`${side}Tokens`] as TokenKind | undefined;
+    if (v !== undefined && both !== undefined && v !== both) {
+      throw new UsageError(`--${side}-tokens ${v} contradicts --tokens ${both}, which sets both sides; give --tokens alone, or --source-tokens and --target-tokens`, 'seq2seq');
+    }
+    return v ?? both ?? fallback;
+  };
+  return { source: kind('source'), target: kind('target') };
+}
+
+/** How the headline says the tokens: 'char tokens', or 'char source tokens, word target tokens'. */
+function tokensText(k: SideTokens): string {
+  return k.source === k.target ? `${k.source} tokens` : `${k.source} source tokens, ${k.target} target tokens`;
+}
+
+async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: SideTokens }> {
   const task = f.generate as GeneratedTask | undefined;
   if (task !== undefined && f.data !== undefined) throw new UsageError('give --data or --generate, not both', 'seq2seq');
   if (task === undefined && f.data === undefined) throw new UsageError(`give the pairs with --data PATH (or --generate ${GENERATED_TASKS.join('|')})`, 'seq2seq');
@@ -87,14 +111,16 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
       if (e instanceof Seq2SeqOptionError) throw new UsageError(`--count: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
       throw e;
     }
-    return { pairs, data: { generated: task, pairs: count }, tokens: (f.tokens as TokenKind | undefined) ?? TASK_TOKENS[task] };
+    return { pairs, data: { generated: task, pairs: count }, tokens: sideTokens(f, TASK_TOKENS[task]) };
   }
   const file = f.data as string;
   checkInputFile('--data', file, 'seq2seq');
+  const tokens = sideTokens(f, 'char');
   try {
     const { pairs, tsvHeader } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
-    const tokens = (f.tokens as TokenKind | undefined) ?? 'char';
     checkSpecialTokens(pairs, tokens);
+    // No split of one pair can work, whatever --validation-split says: the file is what needs changing.
+    if (pairs.length < 2) throw new DataError(`${file}: holds only one pair (${pairs[0].where}); training and the held-out part (--validation-split) need at least one pair each: add pairs (2 or more)`);
     return { pairs, data: { path: file, pairs: pairs.length, ...(tsvHeader ? { header: true } : {}) }, tokens };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
@@ -111,21 +137,25 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const { pairs, data, tokens } = await loadPairs(f);
   // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
   let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
-    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokens} tokens`;
+    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokensText(tokens)}`;
   // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
   const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
   const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
   let r;
   try {
     r = await trainSeq2Seq(pairs, {
-      tokens, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
+      sourceTokens: tokens.source, targetTokens: tokens.target, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
       embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
       epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
       maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
     });
     sayHeadline();
   } catch (e) {
-    if (e instanceof Seq2SeqOptionError) throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}`, 'seq2seq');
+    if (e instanceof Seq2SeqOptionError) {
+      // Too few pairs for the split is the data's doing as much as the flag's: name the file too.
+      const of = e.option === 'validationSplit' && data.path !== undefined ? ` (--data ${String(data.path)})` : '';
+      throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}${of}`, 'seq2seq');
+    }
     sayHeadline();
     throw e;
   }

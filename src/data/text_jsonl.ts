@@ -2,7 +2,8 @@
  * JSON Lines: one object per line, e.g. {"text": "...", "label": "pos"}; labels may be strings, numbers or booleans
  * (not mixed). The fields read as the text and the label are chosen once per file, by the first object (or named by
  * the options), as a CSV's header chooses its columns: a later row lacking one of them is a bad row naming its line,
- * never read from some other field that happens to match a default name.
+ * never read from some other field that happens to match a default name. A named field may be a dotted path through
+ * nested objects (`meta.text` for {"meta": {"text": ...}}): see fieldPath.
  */
 import { DataError } from './errors.js';
 import { LABEL_COLUMN_NAMES } from './text_columns.js';
@@ -13,8 +14,47 @@ import { readLines, type ByteSource } from './text_stream.js';
 
 function fieldError(e: unknown): string { return (e as Error).message.replace(/^[^:]*:\d+: /, ''); }
 
-/** The fields a file's first object chose, and its line, for the messages of later rows. */
-interface FileKeys { text: string; label: string | null; line: number }
+/** The fields a file's first object chose, and its line, for the messages of later rows; paths: the keys a dotted name follows. */
+interface FileKeys { text: string; label: string | null; line: number; paths: Map<string, string[]> }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The keys a dotted name follows through nested objects ({"meta": {"text": ...}} for `meta.text`), or null when it
+ * names nothing. Keras users' records often nest their fields. A key that itself holds a dot stays reachable: at each
+ * level the longest run of the name's parts that is a key of that object is taken (so an exact top-level key
+ * `meta.text` wins over the path). A list on the way is refused: which of its items is meant is unclear.
+ */
+function fieldPath(rec: Record<string, unknown>, name: string, role: string, flag: string | null): string[] | null {
+  const parts = name.split('.');
+  const keys: string[] = [];
+  let at: unknown = rec;
+  for (let i = 0; i < parts.length;) {
+    if (Array.isArray(at)) throw new Error(`the ${role} field '${name}'${flag ? ` (${flag})` : ''} goes through '${keys.join('.')}', a list: a path through a list is not read; give each row its own field`);
+    if (!isRecord(at)) return null;
+    let j = parts.length;
+    while (j > i && !Object.hasOwn(at, parts.slice(i, j).join('.'))) j--;
+    if (j === i) return null;
+    keys.push(parts.slice(i, j).join('.'));
+    at = at[keys[keys.length - 1]];
+    i = j;
+  }
+  return keys;
+}
+
+/** A row's value at the keys of a path: the value, or why there is none (the object that lacks the next key, or a list). */
+type Lookup = { value: unknown } | { above: string; key: string; fields: string[] | null } | { list: string };
+
+function valueAt(rec: Record<string, unknown>, keys: readonly string[]): Lookup {
+  let at: unknown = rec;
+  for (let i = 0; i < keys.length; i++) {
+    const above = keys.slice(0, i).join('.');
+    if (Array.isArray(at)) return { list: above };
+    if (!isRecord(at) || !Object.hasOwn(at, keys[i])) return { above, key: keys[i], fields: isRecord(at) ? Object.keys(at) : null };
+    at = at[keys[i]];
+  }
+  return { value: at };
+}
 
 /** A JSON value for a message, cut short (a nested record can be long). */
 function shown(v: unknown): string {
@@ -39,12 +79,37 @@ function chosenBy(options: TextDatasetOptions, key: 'textColumn' | 'labelColumn'
 }
 
 /** The fields of the file's first object (pickTextAndLabel's rules; labels optional only where the options say so). */
-function chooseKeys(keys: readonly string[], options: TextDatasetOptions, where: string): { text: string; label: string | null } {
+function chooseKeys(rec: Record<string, unknown>, options: TextDatasetOptions, where: string): Omit<FileKeys, 'line'> {
+  const keys = Object.keys(rec);
   // A key of a label name that is the text column given is no label (predict --text-column label).
   const textGiven = options.textColumn?.trim().toLowerCase();
   const labelled = !options.labelsOptional || options.labelColumn ||
     keys.some((k) => LABEL_COLUMN_NAMES.includes(k.trim().toLowerCase() as never) && k.trim().toLowerCase() !== textGiven);
-  return pickTextAndLabel(keys, { ...options, labelsOptional: !labelled }, where);
+  // A given name with a dot that no top-level key matches (in any case, as pickColumn matches) is a nested path.
+  const paths = new Map<string, string[]>();
+  const available = [...keys];
+  for (const [opt, role] of [['textColumn', 'text'], ['labelColumn', 'label']] as const) {
+    const given = options[opt];
+    if (!given || !given.includes('.') || keys.some((k) => k.trim().toLowerCase() === given.trim().toLowerCase())) continue;
+    const flag = optionName(options.optionNames, opt);
+    let path: string[] | null;
+    try { path = fieldPath(rec, given, role, flag); } catch (e) { throw new DataError(`${where}: ${(e as Error).message}`); }
+    if (path === null) throw new DataError(`${where}: no ${role} field '${given}'${flag ? ` (${flag})` : ''}: ${nestedMiss(rec, given)}`);
+    paths.set(given, path);
+    available.push(given);
+  }
+  return { ...pickTextAndLabel(available, { ...options, labelsOptional: !labelled }, where), paths };
+}
+
+/** Where a dotted name stops matching the first object, for its message. */
+function nestedMiss(rec: Record<string, unknown>, name: string): string {
+  const parts = name.split('.');
+  let at: Record<string, unknown> = rec;
+  let i = 0;
+  for (; i < parts.length - 1 && isRecord(at[parts[i]]); i++) at = at[parts[i]] as Record<string, unknown>;
+  if (i < parts.length - 1 && Object.hasOwn(at, parts[i])) return `'${parts.slice(0, i + 1).join('.')}' is ${shown(at[parts[i]])}, not an object with fields`;
+  const where = i === 0 ? 'the row' : `'${parts.slice(0, i).join('.')}'`;
+  return `${where} has no field '${parts[i]}'; ${fieldList(Object.keys(at))}`;
 }
 
 /**
@@ -56,6 +121,14 @@ function pandasColumnsHint(text: unknown): string {
   const keys = Object.keys(text);
   if (keys.length === 0 || !keys.every((k) => /^\d+$/.test(k))) return '';
   return " (one column of a table keyed by row: pandas's to_json() default; write JSON Lines with to_json(path, orient='records', lines=True))";
+}
+
+/** An object where the text should be ({"review": {"body": ...}}): its string field is named by a dotted path. */
+function nestedHint(text: unknown, textKey: string, options: TextDatasetOptions): string {
+  if (!isRecord(text)) return '';
+  const inner = Object.keys(text).find((k) => typeof text[k] === 'string');
+  const flag = optionName(options.optionNames, 'textColumn');
+  return inner === undefined || flag === null ? '' : ` (a nested object: name the field inside it with a dotted path, e.g. ${flag} ${JSON.stringify(`${textKey}.${inner}`)})`;
 }
 
 /** Why a row's label cannot be read, or null. */
@@ -71,6 +144,14 @@ function labelProblem(label: unknown, labelKey: string, firstKind: { kind: strin
       'write the labels one way (numbers, true/false, or strings)';
   }
   return null;
+}
+
+/** Why a row has no value at a field's keys: every row needs it, and what the row holds there instead. */
+function missing(found: Exclude<Lookup, { value: unknown }>, topKeys: readonly string[]): string {
+  if ('list' in found) return `'${found.list}' is a list on this line: a path through a list is not read`;
+  if (found.above === '') return `every row needs it; ${fieldList(topKeys)}`;
+  if (found.fields === null) return `every row needs it; '${found.above}' is not an object here`;
+  return `every row needs it; '${found.above}' has no field '${found.key}': ${fieldList(found.fields)}`;
 }
 
 export async function readJsonlRows(source: ByteSource, name: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
@@ -100,7 +181,7 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     const keys = Object.keys(rec);
     if (chosen === null) {
       try {
-        chosen = { ...chooseKeys(keys, options, where), line };
+        chosen = { ...chooseKeys(rec, options, where), line };
       } catch (e) {
         if (e instanceof SameColumnError) throw e;
         sink.bad({ where, problem: fieldError(e) });
@@ -109,21 +190,24 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       sink.columns?.(chosen.text, chosen.label);
     }
     const textKey = chosen.text, labelKey = chosen.label;
-    if (!Object.hasOwn(rec, textKey)) {
-      sink.bad({ where, problem: `no text field '${textKey}'${chosenBy(options, 'textColumn', textKey, chosen.line, line)}: every row needs it; ${fieldList(keys)}` });
+    const paths = chosen.paths;
+    const found = valueAt(rec, paths.get(textKey) ?? [textKey]);
+    if (!('value' in found)) {
+      sink.bad({ where, problem: `no text field '${textKey}'${chosenBy(options, 'textColumn', textKey, chosen.line, line)}: ${missing(found, keys)}` });
       continue;
     }
+    const labelFound = labelKey === null ? null : valueAt(rec, paths.get(labelKey) ?? [labelKey]);
     // Labels are optional only for texts to score (predict): there a row without its label is read all the same.
-    if (labelKey !== null && !Object.hasOwn(rec, labelKey) && !options.labelsOptional) {
-      sink.bad({ where, problem: `no label field '${labelKey}'${chosenBy(options, 'labelColumn', labelKey, chosen.line, line)}: every row needs it; ${fieldList(keys)}` });
+    if (labelKey !== null && labelFound !== null && !('value' in labelFound) && !options.labelsOptional) {
+      sink.bad({ where, problem: `no label field '${labelKey}'${chosenBy(options, 'labelColumn', labelKey, chosen.line, line)}: ${missing(labelFound, keys)}` });
       continue;
     }
-    const text = rec[textKey];
+    const text = found.value;
     if (typeof text !== 'string' || text.trim() === '') {
-      sink.bad({ where, problem: `field '${textKey}' must be a non-empty string${typeof text === 'string' ? '' : `, got ${shown(text)}`}${pandasColumnsHint(text)}` });
+      sink.bad({ where, problem: `field '${textKey}' must be a non-empty string${typeof text === 'string' ? '' : `, got ${shown(text)}`}${pandasColumnsHint(text) || nestedHint(text, textKey, options)}` });
       continue;
     }
-    const label = labelKey === null ? null : rec[labelKey] ?? null;
+    const label = labelFound !== null && 'value' in labelFound ? labelFound.value ?? null : null;
     const problem = labelKey === null ? null : labelProblem(label, labelKey, firstKind);
     // Texts to score (predict) ignore their labels: a blank or odd one does not make the row bad.
     if (problem !== null && options.labelsOptional) { sink.row({ text, label: null, where }); continue; }

@@ -100,40 +100,53 @@ export function unusedModelOptions(models: readonly ImdbModelName[], o: { maskZe
   return problems;
 }
 
+/** The width imdbModel gives `name` when units is not set: 250 for the hidden Dense of ff_raw, ff_embed and cnn, 100 for the recurrent layers. */
+export function imdbUnits(name: ImdbModelName, units?: number): number {
+  return units ?? (STACKABLE_MODELS.includes(name) ? 100 : 250);
+}
+
 export function imdbModel(name: ImdbModelName, o: ImdbModelOptions = {}): Sequential {
+  return sequential({ layers: imdbLayers(name, o) });
+}
+
+/**
+ * imdbModel's layers, unbuilt: a Sequential with an input shape builds (allocates) its weights at once, so what only
+ * counts them (planStack, src/models/param_plan.ts) takes the layers instead.
+ */
+export function imdbLayers(name: ImdbModelName, o: ImdbModelOptions = {}): Layer[] {
   const vocab = o.vocab ?? IMDB_RUN_DEFAULTS.vocab, maxlen = o.maxlen ?? IMDB_RUN_DEFAULTS.maxlen, dim = o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim;
   const embed = () => layers.embedding({ inputDim: vocab, outputDim: dim, inputLength: o.freeLength ? undefined : maxlen, maskZero: o.maskZero ?? false });
   const out = () => layers.dense({ units: 1, activation: 'sigmoid' });
-  const rnnUnits = o.units ?? 100;
+  const rnnUnits = imdbUnits(name, o.units);
   const n = o.layers ?? 1, dropout = o.dropout ?? 0;
   if (!Number.isInteger(n) || n < 1) throw new Error(`layers must be a positive integer, got ${n}`);
   if (n > 1 && !STACKABLE_MODELS.includes(name)) throw new Error(`${name} has no recurrent layer to stack; layers applies to ${STACKABLE_MODELS.join(', ')}`);
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${dropout}`);
   // The lab's models exactly when dropout is 0: no Dropout layer and no dropout option at all.
   const drop = (): Layer[] => (dropout ? [layers.dropout({ rate: dropout })] : []);
-  const hidden = () => [layers.dense({ units: o.units ?? 250, activation: 'relu' }), ...drop()];
+  const hidden = () => [layers.dense({ units: imdbUnits(name, o.units), activation: 'relu' }), ...drop()];
   type RnnArgs = { units: number; returnSequences: boolean; dropout?: number };
   const stack = (make: (a: RnnArgs) => Layer) =>
     Array.from({ length: n }, (_, i) => make({ units: rnnUnits, returnSequences: i < n - 1, ...(dropout ? { dropout } : {}) }));
   switch (name) {
     case 'ff_raw':
-      return sequential({ layers: [layers.dense({ units: o.units ?? 250, activation: 'relu', inputDim: maxlen }), ...drop(), out()] });
+      return [layers.dense({ units: imdbUnits(name, o.units), activation: 'relu', inputDim: maxlen }), ...drop(), out()];
     case 'ff_embed':
-      return sequential({ layers: [embed(), layers.flatten(), ...hidden(), out()] });
+      return [embed(), layers.flatten(), ...hidden(), out()];
     case 'cnn':
-      return sequential({ layers: [embed(), layers.conv1d({ filters: 200, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        layers.maxPooling1d({ poolSize: 2 }), layers.flatten(), ...hidden(), out()] });
+      return [embed(), layers.conv1d({ filters: 200, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        layers.maxPooling1d({ poolSize: 2 }), layers.flatten(), ...hidden(), out()];
     case 'simple_rnn':
-      return sequential({ layers: [embed(), ...stack((a) => layers.simpleRNN(a)), out()] });
+      return [embed(), ...stack((a) => layers.simpleRNN(a)), out()];
     case 'lstm':
-      return sequential({ layers: [embed(), ...stack((a) => layers.lstm(a)), out()] });
+      return [embed(), ...stack((a) => layers.lstm(a)), out()];
     case 'cnn_lstm':
-      return sequential({ layers: [embed(), layers.conv1d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
-        layers.maxPooling1d({ poolSize: 2 }), ...stack((a) => layers.lstm(a)), out()] });
+      return [embed(), layers.conv1d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        layers.maxPooling1d({ poolSize: 2 }), ...stack((a) => layers.lstm(a)), out()];
     case 'gru':
-      return sequential({ layers: [embed(), ...stack((a) => layers.gru(a)), out()] });
+      return [embed(), ...stack((a) => layers.gru(a)), out()];
     case 'bilstm':
-      return sequential({ layers: [embed(), ...stack((a) => layers.bidirectional({ layer: layers.lstm(a) })), out()] });
+      return [embed(), ...stack((a) => layers.bidirectional({ layer: layers.lstm(a) })), out()];
     default:
       throw new Error(`unknown IMDb model '${String(name)}': choose one of ${IMDB_MODELS.join(', ')}`);
   }
@@ -149,13 +162,20 @@ export interface AdditionModelOptions {
 
 /** The lab's encoder–decoder: RNN(hidden) -> RepeatVector(digits+1) -> RNN(hidden, seq) x layers -> TimeDistributed(Dense softmax). */
 export function additionModel(o: AdditionModelOptions = {}): Sequential {
+  const m = sequential();
+  for (const l of additionLayers(o)) m.add(l);
+  return m;
+}
+
+/** additionModel's layers, unbuilt (see imdbLayers). */
+export function additionLayers(o: AdditionModelOptions = {}): Layer[] {
   const digits = o.digits ?? 3, hidden = o.hidden ?? 128, nLayers = o.layers ?? 1, chars = o.vocabSize ?? 12;
   const rnn = (args: { units: number; inputShape?: number[]; returnSequences?: boolean }) =>
     o.rnn === 'gru' ? layers.gru(args) : o.rnn === 'simple_rnn' ? layers.simpleRNN(args) : layers.lstm(args);
-  const m = sequential();
-  m.add(rnn({ units: hidden, inputShape: [2 * digits + 1, chars] }));
-  m.add(layers.repeatVector({ n: digits + 1 }));
-  for (let i = 0; i < nLayers; i++) m.add(rnn({ units: hidden, returnSequences: true }));
-  m.add(layers.timeDistributed({ layer: layers.dense({ units: chars, activation: 'softmax' }) }));
-  return m;
+  return [
+    rnn({ units: hidden, inputShape: [2 * digits + 1, chars] }),
+    layers.repeatVector({ n: digits + 1 }),
+    ...Array.from({ length: nLayers }, () => rnn({ units: hidden, returnSequences: true })),
+    layers.timeDistributed({ layer: layers.dense({ units: chars, activation: 'softmax' }) }),
+  ];
 }

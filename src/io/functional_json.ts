@@ -4,7 +4,8 @@
  * Loading creates the layers unbuilt, replays their calls on symbolic tensors in dependency order (which plans
  * every weight shape without drawing values), and only then reads weights.
  */
-import { withoutInitializers, type Layer } from '../layers/layer.js';
+import { snakeCase, withoutInitializers, type Layer } from '../layers/layer.js';
+import { layerClass } from '../layers/registry.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { Functional } from '../models/functional.js';
 import { firstCall, NestedModel, nestedLayer } from '../models/nested.js';
@@ -14,6 +15,7 @@ import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
 import { checkBuildConfig, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
+import { withoutMaskOps } from './keras3_mask_ops.js';
 
 type TensorRef = [string, number, number];
 
@@ -108,16 +110,18 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
   }
 }
 
-function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: string, budget: { left: number; max: number }): Functional {
+function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: string, budget: { left: number; max: number }): Functional {
+  const rawLayers = withoutMaskOps(cfg, fileLayers, where, (e) => callSpecOf(e)?.inputNames ?? []);
   const byName = new Map<string, Layer>();
   const pending: { layer: Layer; calls: unknown[]; at: string; entry: unknown }[] = [];
   rawLayers.forEach((e, i) => {
     const at = `${where}: layer ${i}`;
-    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(e, at);
+    const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
+    const named = isObject(e) && typeof e.name === 'string' ? `${at} ('${e.name}')` : at;
+    if (!Array.isArray(calls)) throw new ModelFormatError(`${named}: inbound_nodes must be a list, got ${describe(calls)}`);
+    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(e, calls, named), at);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
-    const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
-    if (!Array.isArray(calls)) throw new ModelFormatError(`${at} ('${layer.name}'): inbound_nodes must be a list, got ${describe(calls)}`);
     if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')`, entry: e });
   });
   const fromZero = keras3Sequentials(cfg, rawLayers);
@@ -140,7 +144,7 @@ function replay(cfg: Record<string, unknown>, rawLayers: unknown[], where: strin
       while (p.calls.length > 0) {
         const call = p.calls[0];
         const at = `${p.at}, inbound node ${p.layer.inboundNodes.length}`;
-        const raw = callInputs(call, at);
+        const raw = callInputs(call, at, callSpecOf(p.entry));
         if (!Array.isArray(raw) || raw.length === 0) throw new ModelFormatError(`${at}: expected a list of input tensors, got ${describe(call)}`);
         const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
         if (ins.some((t) => t === null)) break;
@@ -259,7 +263,7 @@ function keras3Sequentials(cfg: Record<string, unknown>, rawLayers: unknown[]): 
     const calls = isObject(e) && Array.isArray(e.inbound_nodes) ? e.inbound_nodes : [];
     for (const call of calls) {
       // Malformed calls are reported when they are replayed, with their place.
-      try { callInputs(call, '').forEach(see); } catch { /* reported by replay */ }
+      try { callInputs(call, '', callSpecOf(e)).forEach(see); } catch { /* reported by replay */ }
     }
   }
   for (const key of ['input_layers', 'output_layers']) {
@@ -273,28 +277,123 @@ function refList(v: unknown[]): unknown[] {
   return v.length > 0 && typeof v[0] === 'string' ? [v] : v;
 }
 
+/** What a layer class says of Keras's call arguments (MultiHeadAttention's statics); absent on most classes. */
+interface CallSpec { className: string; optionArgs: readonly string[]; inputNames: readonly string[] }
+
+function callSpecOf(e: unknown): CallSpec | null {
+  if (!isObject(e) || isNestedModelEntry(e)) return null;
+  const name = e.class_name ?? e.className;
+  const cls = typeof name === 'string' ? layerClass(name) as { callOptionArgs?: readonly string[]; callInputNames?: readonly string[] } | undefined : undefined;
+  if (!cls || (!cls.callOptionArgs && !cls.callInputNames)) return null;
+  return { className: name as string, optionArgs: (cls.callOptionArgs ?? []).map(snakeCase), inputNames: cls.callInputNames ?? [] };
+}
+
+const isKeras3Call = (c: unknown): c is { args: unknown; kwargs?: unknown } => isObject(c) && 'args' in c;
+
+/** A call's keyword arguments: Keras 3's kwargs, or those tf.keras 2 writes after a call's input references. */
+function callKwargs(c: unknown): Record<string, unknown> {
+  if (isKeras3Call(c)) return isObject(c.kwargs) ? c.kwargs : {};
+  const refs = Array.isArray(c) && typeof c[0] === 'string' ? [c] : Array.isArray(c) ? c : [];
+  return Object.assign({}, ...refs.map((r) => (Array.isArray(r) && isObject(r[3]) ? r[3] : {})));
+}
+
+/**
+ * Keras 3 and tf.keras 2 record call arguments such as MultiHeadAttention's use_causal_mask with each call; rnnlab keeps them per
+ * layer (its config). The value every call gives (a call that leaves one out has the config's, else Keras's default
+ * false) goes into the config the layer is built from; calls that disagree are refused naming the layer.
+ */
+function withCallOptions(e: unknown, calls: unknown[], at: string): unknown {
+  const spec = callSpecOf(e);
+  if (!spec || spec.optionArgs.length === 0 || !isObject(e) || !isObject(e.config)) return e;
+  const config = { ...e.config };
+  for (const key of spec.optionArgs) {
+    const own = config[key] ?? false;
+    const given = calls.map((c) => callKwargs(c)[key] ?? undefined);
+    if (given.every((v) => v === undefined)) continue;
+    const bad = given.find((v) => v !== undefined && typeof v !== 'boolean');
+    if (bad !== undefined) throw new ModelFormatError(`${at}: call argument ${key} must be true or false, got ${describe(bad)}`);
+    const values = new Set(given.map((v) => v ?? own));
+    if (values.size > 1) {
+      throw new ModelFormatError(`${at}: the ${spec.className}'s calls give ${key} = ${given.map((v) => String(v ?? own)).join(', ')} in turn; rnnlab keeps ${key} per layer, so all calls of one layer must agree (use two layers)`);
+    }
+    config[key] = [...values][0];
+  }
+  return { ...e, config };
+}
+
 /**
  * One inbound node's input references: Keras 2 / tfjs write a list of [name, node, tensor, kwargs]; Keras 3 writes
- * {args, kwargs} holding {class_name: '__keras_tensor__', config: {keras_history}} (initial states in kwargs).
+ * {args, kwargs} holding {class_name: '__keras_tensor__', config: {keras_history}} (initial states in kwargs, and
+ * inputs passed by keyword, as MultiHeadAttention's query/value/key, placed in the class's call order).
  */
-function callInputs(call: unknown, at: string): unknown[] {
-  if (isObject(call) && 'args' in call) {
+function callInputs(call: unknown, at: string, spec: CallSpec | null = null): unknown[] {
+  if (isKeras3Call(call)) {
     const refs: unknown[] = [];
-    const walk = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach(walk);
-      else if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) refs.push(v.config.keras_history);
+    const walk = (v: unknown, into = refs): void => {
+      if (Array.isArray(v)) v.forEach((x) => walk(x, into));
+      else if (isKerasTensor(v)) into.push(v.config.keras_history);
     };
     walk(call.args);
     const kwargs = isObject(call.kwargs) ? call.kwargs : {};
+    const byKeyword: unknown[] = [];
+    const layerName = spec ? ` of ${spec.className}` : '';
     for (const [k, v] of Object.entries(kwargs)) {
+      const slot = spec ? spec.inputNames.indexOf(k) : -1;
       if (k === 'initial_state') walk(v);
-      else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) {
-        throw new ModelFormatError(`${at}: call argument ${k} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
+      else if (slot >= 0 && v !== null) {
+        if (!isKerasTensor(v)) throw new ModelFormatError(`${at}: call argument ${k}${layerName} must be a tensor, got ${JSON.stringify(v)?.slice(0, 60)}`);
+        if (slot < refs.length) throw new ModelFormatError(`${at}: call argument ${k}${layerName} is given both by position and by keyword`);
+        const own: unknown[] = [];
+        walk(v, own);
+        byKeyword[slot] = own;
+      } else if (spec?.optionArgs.includes(k)) {
+        // Read into the layer's config by withCallOptions.
+      } else if (spec && isKerasTensor(v) && (k === 'attention_mask' || spec.inputNames.some((n) => k === `${n}_mask`))) {
+        throw new ModelFormatError(`${at}: call argument ${k}${layerName} is a tensor, which rnnlab's functional models do not take: a padding mask rides on its input tensor (embedding({maskZero}), masking), and a per-call attention_mask is taken only on real tensors (apply(..., {attentionMask}))`);
+      } else if (k === 'mask' && JSON.stringify(v ?? null).includes('"__keras_tensor__"')) {
+        // Keras 3's own mask ops were checked and dropped before (keras3_mask_ops); a layer's output as a mask is not read.
+        throw new ModelFormatError(`${at}: call argument mask${layerName} is a layer's output tensor; rnnlab propagates padding masks itself (embedding({maskZero}), masking) and reads a mask only as the Keras 3 op entries those write`);
+      } else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) {
+        throw new ModelFormatError(`${at}: call argument ${k}${layerName} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
+      }
+    }
+    if (byKeyword.length > 0) {
+      for (let i = refs.length; i < byKeyword.length; i++) {
+        if (!byKeyword[i]) throw new ModelFormatError(`${at}: the call gives ${spec!.inputNames[byKeyword.length - 1]} but not ${spec!.inputNames[i]}`);
+        refs.push(...(byKeyword[i] as unknown[]));
       }
     }
     return refs;
   }
-  return Array.isArray(call) && call.length > 0 && typeof call[0] === 'string' ? [call] : (call as unknown[]);
+  const list = Array.isArray(call) && call.length > 0 && typeof call[0] === 'string' ? [call] : (call as unknown[]);
+  return spec && Array.isArray(list) ? list.flatMap((r) => legacyKeywordInputs(r, at, spec)) : list;
+}
+
+/**
+ * tf.keras 2 writes a call as [first input's ref + kwargs], the other inputs among the kwargs (MultiHeadAttention:
+ * [[query, 0, 0, {value: [name, node, tensor], key: ..., use_causal_mask: true}]]): the inputs in call order.
+ */
+function legacyKeywordInputs(ref: unknown, at: string, spec: CallSpec): unknown[] {
+  if (!Array.isArray(ref) || ref.length < 4 || !isObject(ref[3])) return [ref];
+  const slots: unknown[] = [ref.slice(0, 3)];
+  for (const [k, v] of Object.entries(ref[3])) {
+    const slot = spec.inputNames.indexOf(k);
+    if (slot === 0) throw new ModelFormatError(`${at}: call argument ${k} of ${spec.className} is given both by position and by keyword`);
+    if (slot > 0 && v !== null) slots[slot] = v;
+    else if (Array.isArray(v) && k === 'attention_mask') {
+      throw new ModelFormatError(`${at}: call argument ${k} of ${spec.className} is a tensor, which rnnlab's functional models do not take: a padding mask rides on its input tensor (embedding({maskZero}), masking), and a per-call attention_mask is taken only on real tensors (apply(..., {attentionMask}))`);
+    } else if (!spec.optionArgs.includes(k) && k !== 'training' && v !== null && v !== false) {
+      throw new ModelFormatError(`${at}: call argument ${k} of ${spec.className} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
+    }
+  }
+  for (let i = 1; i < slots.length; i++) {
+    if (!slots[i]) throw new ModelFormatError(`${at}: the call gives ${spec.inputNames[slots.length - 1]} but not ${spec.inputNames[i]}`);
+  }
+  return slots;
+}
+
+function isKerasTensor(v: unknown): v is { config: { keras_history: unknown } } {
+  return isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config);
 }
 
 /** Refuses a call whose new weights would take the model past maxParams, before they are allocated. */

@@ -3,10 +3,11 @@
  * and Keras's model.to_json() write them. Layers speak camelCase and serialize themselves (getConfig, fromConfig,
  * the registry in src/layers); this file only converts keys and adds file positions to errors.
  */
-import { snakeCase, type Layer, type SymbolicShape } from '../layers/layer.js';
-import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer } from '../layers/registry.js';
+import { checkKnownArgs, snakeCase, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
 import { describe } from '../describe.js';
+import { nearName } from '../near_name.js';
 
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 
@@ -145,7 +146,7 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   delete config.batchInputShape;
   if (shape) config.batchInputShape = shape;
   try {
-    return deserializeLayer({ className: cls, config }, at);
+    return withLoadedConfigCheck(checkLoadedKeys, () => deserializeLayer({ className: cls, config }, at));
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     const msg = inFileSpelling((e as Error).message, rawConfig);
@@ -189,10 +190,96 @@ export function checkBuildConfig(entry: unknown, actual: SymbolicShape | Symboli
   }
 }
 
+/**
+ * Whether Keras 2 wrote this model.json: tensorflowjs_converter copies Keras's keras_version ('2.13.1') into
+ * modelTopology and writes generatedBy 'keras v2.13.1'; tfjs writes 'tfjs-layers …', rnnlab 'rnnlab …', Keras 3 '3.…'.
+ */
+export function writtenByKeras2(json: Record<string, unknown>, topology: Record<string, unknown>): boolean {
+  if (typeof topology.keras_version === 'string') return /^2\./.test(topology.keras_version);
+  return typeof json.generatedBy === 'string' && /^keras v2\./.test(json.generatedBy);
+}
+
+/**
+ * A copy of a Keras 2 topology with each Bidirectional's wrapped (and backward) layer given zero_output_for_mask =
+ * return_sequences. Keras 2's Bidirectional forces that value on the copies it runs but saves the layer it was given,
+ * whose flag stays unsaved (Keras 2 writes it only when true), and forces it again on load: so a Keras 2 file computes
+ * zeros at masked steps without saying so. Keras 3 saves the forced value, and tfjs has no such option.
+ */
+export function withKeras2BidirectionalMasking(value: unknown, depth = 0): Record<string, unknown> {
+  return forceBidirectionalZeros(value, depth) as Record<string, unknown>;
+}
+
+function forceBidirectionalZeros(value: unknown, depth: number): unknown {
+  if (depth > 64) return value;
+  if (Array.isArray(value)) return value.map((v) => forceBidirectionalZeros(v, depth + 1));
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = forceBidirectionalZeros(v, depth + 1);
+  const config = out.config;
+  if ((out.class_name ?? out.className) !== 'Bidirectional' || !isObject(config)) return out;
+  for (const side of ['layer', 'backward_layer', 'backwardLayer']) {
+    const inner = config[side];
+    if (!isObject(inner) || !isObject(inner.config)) continue;
+    const sequences = inner.config.return_sequences ?? inner.config.returnSequences;
+    const rest = { ...inner.config };
+    delete rest.zeroOutputForMask;
+    config[side] = { ...inner, config: { ...rest, zero_output_for_mask: sequences === true } };
+  }
+  return out;
+}
+
 /** Keras 3 layer options that change what a layer computes and that rnnlab does not implement: refused when set. */
 const UNIMPLEMENTED_KERAS3 = ['lora_rank', 'lora_alpha', 'quantization_config'];
 
 function checkKeras3Options(raw: Record<string, unknown>, at: string): void {
   const set = UNIMPLEMENTED_KERAS3.find((k) => raw[k] !== undefined && raw[k] !== null);
   if (set) throw new ModelFormatError(`${at}: ${set} = ${JSON.stringify(raw[set])?.slice(0, 60)} is not supported (Keras 3's LoRA and quantized layers are not implemented)`);
+}
+
+/**
+ * Keys Keras writes in layer configs that rnnlab reads nowhere, each at a value that changes nothing it computes:
+ * Keras 3's LoRA and quantization options unset (set ones are refused by checkKeras3Options). Every other key must be
+ * one the class reads (its getConfig keys, its argAliases, the base options and the off values of options it does
+ * not implement: see checkKnownArgs). test/io/keras_config_keys.test.ts holds, per registered class, the keys
+ * Keras 2.15 and Keras 3.0-3.16 get_config write and loads them at their default values; a class or a Keras key
+ * missing from that table is not covered by it.
+ */
+const IGNORED_WHEN_UNSET = new Set(['loraRank', 'loraAlpha', 'quantizationConfig']);
+
+const warnedKeys = new Set<string>();
+
+/**
+ * The loaded config of one of rnnlab's layer classes against what that class reads (src/layers/registry.ts runs this
+ * on every layer a file's config builds, nested ones included), so a key would not be dropped without a word.
+ * The known keys come from the layer itself (getConfig, argAliases, a class's fromConfigKeys), so a layer added to
+ * the registry is covered as it is written.
+ *
+ * An unknown key with a value is an error naming the file, layer, class and key: Keras's from_config raises on a
+ * keyword it does not know, so a file Keras wrote holds only keys its class takes, and one rnnlab does not know is a
+ * typo, a hand edit, or an option of a newer Keras that rnnlab would otherwise ignore. An unknown key whose value is
+ * null only warns: that is how a newer Keras writes a new option left unset (as Keras 3.x added lora_rank and
+ * quantization_config), refusing it would refuse every file of that version, and null asks for nothing.
+ */
+function checkLoadedKeys(layer: Layer, config: Record<string, unknown>, where: string, className: string): void {
+  // InputLayer's keys are checked by checkInputLayerKeys, in the file's own spelling.
+  if (className === 'InputLayer') return;
+  const cls = layer.constructor as { argAliases?: readonly string[]; fromConfigKeys?: (c: Record<string, unknown>) => readonly string[] };
+  const readByFromConfig = new Set(cls.fromConfigKeys?.(config) ?? []);
+  const unknown: string[] = [];
+  for (const [k, v] of Object.entries(config)) {
+    if (v === undefined || readByFromConfig.has(k) || (IGNORED_WHEN_UNSET.has(k) && v === null)) continue;
+    try { checkKnownArgs(layer, { [k]: v }, where); } catch { unknown.push(k); }
+  }
+  if (unknown.length === 0) return;
+  const known = [...new Set([...Object.keys(layer.getConfig()), ...(cls.argAliases ?? [])])].map(snakeKey);
+  const valued = unknown.filter((k) => config[k] !== null);
+  if (valued.length) {
+    const k = valued[0];
+    const near = nearName(snakeKey(k), known);
+    throw new Error(`${where}: unknown key '${snakeKey(k)}' (= ${JSON.stringify(config[k])?.slice(0, 60)}) in the ${className} config`
+      + `${valued.length > 1 ? ` (and ${valued.slice(1).map((x) => `'${snakeKey(x)}'`).join(', ')})` : ''}${near ? `; did you mean '${near}'?` : ''}; rnnlab's ${className} reads ${known.join(', ')}`);
+  }
+  const message = `${where}: not read: ${unknown.map((k) => `'${snakeKey(k)}'`).join(', ')} (null, so unset) in the ${className} config; rnnlab's ${className} does not know ${unknown.length > 1 ? 'these keys' : 'this key'}`;
+  if (!warnedKeys.has(message)) console.warn(message);
+  warnedKeys.add(message);
 }

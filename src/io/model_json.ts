@@ -19,7 +19,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError } from './errors.js';
-import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
 import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
@@ -321,6 +321,39 @@ function checkTopLevelKeys(json: Record<string, unknown>, where: string): void {
   }
 }
 
+/**
+ * Keras 2 under Theano saved convolution kernels flipped along their spatial axes (Theano convolves, TensorFlow
+ * cross-correlates); Keras flips them when it loads such an .h5 under another backend, but tensorflowjs_converter
+ * copies them as stored, so a converted Conv1D would compute another function (tfjs 4.22 loads it so, silently).
+ * rnnlab refuses such a file, naming the layer, rather than guess at a flip it cannot check against Theano. Other
+ * layers' weights have the same layout under every backend, so a Theano file without convolutions loads.
+ */
+function checkTheanoKernels(outer: Record<string, unknown>, topo: Record<string, unknown>, where: string): void {
+  const backend = outer.backend ?? topo.backend;
+  if (typeof backend !== 'string' || backend.toLowerCase() !== 'theano') return;
+  const conv = findConvolution(topo, 0);
+  if (conv) {
+    throw new ModelFormatError(`${where}: modelTopology.backend is 'theano', and layer '${conv.name}' (${conv.cls}) holds a convolution kernel, which Keras 2 under Theano stores flipped and tensorflowjs_converter copies unflipped; `
+      + 'load the .h5 in Keras with the TensorFlow backend (Keras flips the kernels on loading), save it again and convert that file');
+  }
+}
+
+function findConvolution(v: unknown, depth: number): { name: string; cls: string } | null {
+  if (depth > 64) return null;
+  if (Array.isArray(v)) {
+    for (const x of v) { const f = findConvolution(x, depth + 1); if (f) return f; }
+    return null;
+  }
+  if (!isObject(v)) return null;
+  const cls = v.class_name ?? v.className;
+  if (typeof cls === 'string' && /Conv/.test(cls)) {
+    const name = isObject(v.config) && typeof v.config.name === 'string' ? v.config.name : '?';
+    return { name, cls };
+  }
+  for (const x of Object.values(v)) { const f = findConvolution(x, depth + 1); if (f) return f; }
+  return null;
+}
+
 function parseTopology(json: unknown, where: string, maxParams: number): ParsedModel {
   if (!isObject(json)) throw new ModelFormatError(`${where}: expected a JSON object, got ${describe(json)}`);
   if (json.format !== undefined && json.format !== 'layers-model') {
@@ -328,10 +361,12 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   const outer = json.modelTopology;
   if (!isObject(outer)) throw new ModelFormatError(`${where}: modelTopology is missing or not an object`);
-  const topo: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
+  const stored: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
+  const topo = writtenByKeras2(json, outer) ? withKeras2BidirectionalMasking(stored) : stored;
   const cls = topo.class_name ?? topo.className;
   // tfjs writes 'Model' for functional models in older versions, Keras 2.4+ and tfjs 'Functional'.
   checkTopLevelKeys(json, where);
+  checkTheanoKernels(outer, topo, where);
   // Keras 3's compile_config is checked only when the model is compiled (src/io/keras_training.ts), so {compile: false} skips it.
   const { compile_config: _compileConfig, ...layersTopo } = topo;
   checkRegisteredNames(layersTopo, `${where}: modelTopology`);

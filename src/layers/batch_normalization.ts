@@ -19,13 +19,19 @@ export interface BatchNormalizationArgs extends NormalizationArgs {
   movingVarianceInitializer?: InitializerArg;
 }
 
-/** Keras options of other BatchNormalization variants, with the value that means "off"; anything else is refused. */
-const OFF_VARIANTS: Record<string, { off: unknown[]; why: string }> = {
+/**
+ * Keras options of other BatchNormalization variants, with the values that compute what rnnlab computes; anything else
+ * is refused naming the layer and the key. Keras 3 writes `synchronized` in every config (and 3.14 on `renorm`,
+ * `renormClipping`, `renormMomentum`); synchronized BN only differs from plain BN across several devices, and rnnlab
+ * trains on one, so both values load. renormClipping and renormMomentum mean nothing while renorm is false.
+ */
+const OFF_VARIANTS: Record<string, { off: unknown[] | 'any'; why: string }> = {
   renorm: { off: [false], why: 'batch renormalization is not implemented' },
-  renormClipping: { off: [null], why: 'batch renormalization is not implemented' },
+  renormClipping: { off: 'any', why: 'read only with renorm' },
+  renormMomentum: { off: 'any', why: 'read only with renorm' },
   virtualBatchSize: { off: [null], why: 'ghost batch normalization is not implemented' },
   adjustment: { off: [null], why: 'adjustment functions are not supported' },
-  synchronized: { off: [false], why: 'rnnlab trains on one device' },
+  synchronized: { off: [false, true], why: 'rnnlab trains on one device, where synchronized statistics are the batch\'s own' },
 };
 
 /**
@@ -37,6 +43,7 @@ const OFF_VARIANTS: Record<string, { off: unknown[]; why: string }> = {
  */
 export class BatchNormalization extends Normalization {
   static override readonly className: string = 'BatchNormalization';
+  static override readonly argAliases: readonly string[] = Object.keys(OFF_VARIANTS);
   override supportsMasking = true;
   readonly axis: number;
   readonly momentum: number;
@@ -54,7 +61,7 @@ export class BatchNormalization extends Normalization {
     this.movingVarianceInitializer = checkInitializer(this.where, 'movingVarianceInitializer', args.movingVarianceInitializer ?? 'ones');
     const extra = args as Record<string, unknown>;
     for (const [k, rule] of Object.entries(OFF_VARIANTS)) {
-      if (extra[k] !== undefined && !rule.off.includes(extra[k])) throw new Error(`${this.where}: ${k} = ${JSON.stringify(extra[k])} is not supported (${rule.why})`);
+      if (extra[k] !== undefined && rule.off !== 'any' && !rule.off.includes(extra[k])) throw new Error(`${this.where}: ${k} = ${JSON.stringify(extra[k])} is not supported (${rule.why})`);
     }
   }
 

@@ -13,7 +13,16 @@ export interface BidirectionalArgs extends LayerArgs {
   mergeMode?: MergeMode | null;
 }
 
-/** Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs. */
+/**
+ * Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs.
+ *
+ * Keras's Bidirectional sets zero_output_for_mask to return_sequences on both directions; this one keeps the wrapped
+ * layer's zeroOutputForMask (the backward copy takes it from the config). Keras 3 writes the value it set into the
+ * file; Keras 2 does not (it saves the layer it was given and sets the value again on load), so src/io gives a Keras 2
+ * file's wrapped layer zeroOutputForMask = returnSequences before building it: both Keras versions' files load as
+ * Keras computes them. A layer made with rl.layers.bidirectional (tfjs's API) and files tfjs or rnnlab wrote keep
+ * the flag they carry (tfjs 4.22's masked steps repeat the last output, as rnnlab's ONNX export writes them).
+ */
 export class Bidirectional extends Layer {
   static override readonly className: string = 'Bidirectional';
   override supportsMasking = true;

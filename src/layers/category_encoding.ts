@@ -1,6 +1,6 @@
-import { allocFloat } from '../backend/index.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
+import { categoricalModeOf, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
 import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -15,33 +15,47 @@ export interface CategoryEncodingArgs extends LayerArgs {
   sparse?: boolean;
 }
 
-const MODES: Record<string, CategoryOutputMode> = { oneHot: 'oneHot', one_hot: 'oneHot', multiHot: 'multiHot', multi_hot: 'multiHot', count: 'count' };
+/** tfjs's spelling, which CategoryEncoding is saved with, of each shared mode it takes ('int' is not one). */
+const TFJS_SPELLING: Partial<Record<CategoricalMode, CategoryOutputMode>> = { one_hot: 'oneHot', multi_hot: 'multiHot', count: 'count' };
 
 /**
  * Integer ids (batch,) or (batch, ids) -> (batch, numTokens) one-hot, multi-hot or count rows (Keras's and tfjs's
- * CategoryEncoding). Not differentiable: it reads ids, as Embedding does. Saved with tfjs's outputMode spelling.
+ * CategoryEncoding), encoded by the code IntegerLookup, Hashing and Discretization share. Not differentiable: it
+ * reads ids, as Embedding does. Saved with tfjs's outputMode spelling.
+ * Where the three libraries part, rnnlab keeps one row per sample: ids (batch,) are one id per sample in every mode
+ * (tfjs's and Keras's multiHot and count would count the whole batch as one sample and drop the batch axis), and
+ * rank 3 or more is refused (tfjs refuses it; Keras 3's call reduces axis 1 while its compute_output_shape replaces
+ * the last axis, so its symbolic and eager shapes disagree).
  */
 export class CategoryEncoding extends Layer {
   static override readonly className: string = 'CategoryEncoding';
   static override readonly argAliases: readonly string[] = ['sparse'];
   readonly numTokens: number;
   readonly outputMode: CategoryOutputMode;
+  private readonly mode: CategoricalMode;
 
   constructor(args: CategoryEncodingArgs) {
     super(args, 'category_encoding');
-    const where = `${this.name} (CategoryEncoding)`;
+    const where = this.where;
     this.numTokens = checkPositiveInt(where, 'numTokens', args?.numTokens);
     const m: unknown = args.outputMode ?? 'multiHot';
-    if (typeof m !== 'string' || !Object.hasOwn(MODES, m)) {
+    const mode = categoricalModeOf(m);
+    const spelling = mode && TFJS_SPELLING[mode];
+    if (!mode || !spelling) {
       throw new Error(`${where}: outputMode must be 'oneHot', 'multiHot' or 'count', got ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}`);
     }
-    this.outputMode = MODES[m];
-    if (args.sparse !== undefined && args.sparse !== null && args.sparse !== false) throw new Error(`${where}: sparse = ${describe(args.sparse)} is not supported (outputs are dense)`);
+    this.mode = mode;
+    this.outputMode = spelling;
+    checkNotSparse(where, args.sparse);
   }
 
+  private get where(): string { return `${this.name} (CategoryEncoding)`; }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    const where = `${this.name} (CategoryEncoding)`;
-    if (inputShape.length < 1 || inputShape.length > 2) throw new Error(`${where}: expected ids (batch,) or (batch, ids), got ${kerasShape(inputShape)}`);
+    const where = this.where;
+    if (inputShape.length < 1 || inputShape.length > 2) {
+      throw new Error(`${where}: expected ids (batch,) or (batch, ids), got ${kerasShape(inputShape)} (tfjs refuses rank 3 or more; Keras 3's own shape for it disagrees with its output)`);
+    }
     if (this.outputMode === 'oneHot' && inputShape.length === 2 && inputShape[1] !== 1) {
       throw new Error(`${where}: outputMode 'oneHot' takes one id per sample, (batch,) or (batch, 1), got ${kerasShape(inputShape)}; use 'multiHot' or 'count' for several`);
     }
@@ -49,17 +63,16 @@ export class CategoryEncoding extends Layer {
   }
 
   call(x: Tensor, _ctx: CallContext): Tensor {
+    this.computeOutputShape(x.shape);
     const B = x.shape[0], k = x.rank === 1 ? 1 : x.shape[1], N = this.numTokens;
-    const y = allocFloat(B * N);
-    for (let i = 0; i < B * k; i++) {
-      const id = x.values[i];
+    const ids = x.dataSync() as ArrayLike<number>;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       if (!Number.isInteger(id) || id < 0 || id >= N) {
-        throw new Error(`${this.name} (CategoryEncoding): ids must be integers in [0, numTokens = ${N}), got ${id} (sample ${Math.floor(i / k)})`);
+        throw new Error(`${this.where}: ids must be integers in [0, numTokens = ${N}), got ${id} (sample ${Math.floor(i / k)})`);
       }
-      const at = Math.floor(i / k) * N + id;
-      y[at] = this.outputMode === 'count' ? y[at] + 1 : 1;
     }
-    return new Tensor(y, [B, N], 'float32');
+    return encodeCategorical(this.where, ids, [B, k], this.mode, N);
   }
 
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), numTokens: this.numTokens, outputMode: this.outputMode }; }

@@ -57,6 +57,9 @@ export class Embedding extends Layer {
   build(inputShape: SymbolicShape): void {
     // Without inputLength, any sequence length is accepted (as in Keras), whatever the first batch had.
     super.build(this.inputLength === null && !this.batchInputShape ? inputShape.map((d, i) => (i === 0 ? d : null)) : inputShape);
+    // The output still has the steps of the shape it was built for, as Keras and tfjs say ((None, 9, 4) for input
+    // (None, 9)): a Flatten after it needs them (the Sequential passes on the length it leaves free, see its build).
+    this.outputShapeValue = this.computeOutputShape(inputShape);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

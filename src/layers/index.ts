@@ -25,6 +25,7 @@ import { Concatenate, type ConcatenateArgs } from './concatenate.js';
 import { Dot, type DotArgs } from './dot.js';
 import { Attention, type AttentionArgs } from './attention.js';
 import { AdditiveAttention, type AdditiveAttentionArgs } from './additive_attention.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionApplyArgs } from './multi_head_attention.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './batch_normalization.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer_normalization.js';
 import { AveragePooling1D, type AveragePooling1DArgs } from './average_pooling1d.js';
@@ -47,6 +48,11 @@ import { Softmax, type SoftmaxArgs } from './softmax.js';
 import { ActivityRegularization, type ActivityRegularizationArgs } from './activity_regularization.js';
 import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { CategoryEncoding, type CategoryEncodingArgs } from './category_encoding.js';
+import { UnitNormalization, type UnitNormalizationArgs } from './unit_normalization.js';
+import { GroupNormalization, type GroupNormalizationArgs } from './group_normalization.js';
+import { IntegerLookup, type IntegerLookupArgs } from './integer_lookup.js';
+import { Hashing, type HashingArgs } from './hashing.js';
+import { Discretization, type DiscretizationArgs } from './discretization.js';
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { checkThenConstruct } from './option_probe.js';
@@ -60,11 +66,12 @@ export { Layer, RNN, RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,
-  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs,
+  InputLayerArgs, MergeArgs, ConcatenateArgs, DotArgs, AttentionArgs, AdditiveAttentionArgs, MultiHeadAttentionArgs, MultiHeadAttentionApplyArgs,
   BatchNormalizationArgs, LayerNormalizationArgs, AveragePooling1DArgs, UpSampling1DArgs,
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
   ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
+  UnitNormalizationArgs, GroupNormalizationArgs, IntegerLookupArgs, HashingArgs, DiscretizationArgs,
   StackedRNNCellsArgs, RNNLayerArgs,
   /** What a custom layer's call(inputs, kwargs) receives: training and mask (a bool Tensor), as tfjs. */
   Kwargs,
@@ -113,6 +120,7 @@ export const layers = {
   dot: layerFactory(Dot, 'dot'),
   attention: layerFactory(Attention, 'attention'),
   additiveAttention: layerFactory(AdditiveAttention, 'additiveAttention'),
+  multiHeadAttention: layerFactory(MultiHeadAttention, 'multiHeadAttention'),
   batchNormalization: layerFactory(BatchNormalization, 'batchNormalization'),
   layerNormalization: layerFactory(LayerNormalization, 'layerNormalization'),
   averagePooling1d: layerFactory(AveragePooling1D, 'averagePooling1d'),
@@ -137,6 +145,11 @@ export const layers = {
   activityRegularization: layerFactory(ActivityRegularization, 'activityRegularization'),
   rescaling: layerFactory(Rescaling, 'rescaling'),
   categoryEncoding: layerFactory(CategoryEncoding, 'categoryEncoding'),
+  unitNormalization: layerFactory(UnitNormalization, 'unitNormalization'),
+  groupNormalization: layerFactory(GroupNormalization, 'groupNormalization'),
+  integerLookup: layerFactory(IntegerLookup, 'integerLookup'),
+  hashing: layerFactory(Hashing, 'hashing'),
+  discretization: layerFactory(Discretization, 'discretization'),
   rnn: factoryOf(CellRNN),
   simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
   lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),

@@ -149,7 +149,8 @@ const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputD
  * A factory's (and a public class's) check that the constructor read every option it was given: the known ones are
  * what getConfig writes back, the base's, and the class's `argAliases` (names it reads besides its config's). A typo
  * such as `returnSequence` would otherwise build a different model without a word. `where` names what the user
- * called (rl.layers.lstm); loaded configs skip this check (Keras files carry keys of other versions).
+ * called (rl.layers.lstm). Loaded configs run it too, key by key (src/io/keras_config.ts checkLoadedKeys), so a class
+ * lists in argAliases the keys of other Keras versions it reads at their no-op values (BatchNormalization's synchronized).
  */
 export function checkKnownArgs(layer: Layer, args: unknown, where: string): void {
   const cls = layer.constructor as typeof Layer;
@@ -220,6 +221,27 @@ const namePrefixes = new WeakMap<Layer, string>();
 /** Gives a layer built under a stand-in name the automatic name its constructor would have taken (dense_3). */
 export function takeAutomaticName(layer: Layer): void {
   layer.name = uniqueName(namePrefixes.get(layer) ?? snakeCase(layer.className));
+}
+
+/**
+ * Runs fn, then gives back the automatic names its new layers took: layers made only to be inspected (a parameter
+ * plan, src/models/param_plan.ts) leave the next real layer named as it would have been (lstm, not lstm_7). The layers
+ * made inside must be thrown away afterwards: the next real layer takes the same name. fn must be synchronous, since
+ * the names are given back when it returns, and an async fn would keep the names of layers made after its first await.
+ */
+export function withNamesGivenBack<T>(fn: () => T): T {
+  const saved = new Map(nameCounters);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    nameCounters.clear();
+    for (const [prefix, n] of saved) nameCounters.set(prefix, n);
+  }
+  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+    throw new Error('withNamesGivenBack: fn returned a promise, but it must be synchronous: the names are given back when fn returns, so layers made after an await inside it would keep theirs');
+  }
+  return result;
 }
 
 export function snakeCase(s: string): string {

@@ -17,6 +17,8 @@ export interface LayerNormalizationArgs extends NormalizationArgs {
  */
 export class LayerNormalization extends Normalization {
   static override readonly className: string = 'LayerNormalization';
+  /** Keras >= 3.4 writes rmsScaling in every config; false loads, true is refused in the constructor. */
+  static override readonly argAliases: readonly string[] = ['rmsScaling'];
   override supportsMasking = true;
   readonly axis: number | number[];
   private readonly axes: number[];
@@ -25,7 +27,7 @@ export class LayerNormalization extends Normalization {
     super(args, 'layer_normalization');
     this.axes = checkAxes(this.where, args.axis ?? -1);
     this.axis = Array.isArray(args.axis) ? [...this.axes] : this.axes[0];
-    // Keras 3's RMS variant.
+    // Keras 3's rms_scaling (x * rsqrt(var(x) + epsilon) * gamma, no beta; deprecated since Keras 3.11) is not implemented.
     const rms = (args as { rmsScaling?: unknown }).rmsScaling;
     if (rms !== undefined && rms !== false) throw new Error(`${this.where}: rmsScaling = ${JSON.stringify(rms)} is not supported (RMS normalization is not implemented)`);
   }

@@ -27,6 +27,7 @@ import { Concatenate as ConcatenateClass } from './concatenate.js';
 import { Dot as DotClass } from './dot.js';
 import { Attention as AttentionClass } from './attention.js';
 import { AdditiveAttention as AdditiveAttentionClass } from './additive_attention.js';
+import { MultiHeadAttention as MultiHeadAttentionClass } from './multi_head_attention.js';
 import { BatchNormalization as BatchNormalizationClass } from './batch_normalization.js';
 import { LayerNormalization as LayerNormalizationClass } from './layer_normalization.js';
 import { AveragePooling1D as AveragePooling1DClass } from './average_pooling1d.js';
@@ -49,6 +50,11 @@ import { Softmax as SoftmaxClass } from './softmax.js';
 import { ActivityRegularization as ActivityRegularizationClass } from './activity_regularization.js';
 import { Rescaling as RescalingClass } from './rescaling.js';
 import { CategoryEncoding as CategoryEncodingClass } from './category_encoding.js';
+import { UnitNormalization as UnitNormalizationClass } from './unit_normalization.js';
+import { GroupNormalization as GroupNormalizationClass } from './group_normalization.js';
+import { IntegerLookup as IntegerLookupClass } from './integer_lookup.js';
+import { Hashing as HashingClass } from './hashing.js';
+import { Discretization as DiscretizationClass } from './discretization.js';
 import { checkThenConstruct } from './option_probe.js';
 import type { Layer } from './layer.js';
 
@@ -95,6 +101,7 @@ export const Concatenate = checkedClass(ConcatenateClass, 'Concatenate'); export
 export const Dot = checkedClass(DotClass, 'Dot'); export type Dot = DotClass;
 export const Attention = checkedClass(AttentionClass, 'Attention'); export type Attention = AttentionClass;
 export const AdditiveAttention = checkedClass(AdditiveAttentionClass, 'AdditiveAttention'); export type AdditiveAttention = AdditiveAttentionClass;
+export const MultiHeadAttention = checkedClass(MultiHeadAttentionClass, 'MultiHeadAttention'); export type MultiHeadAttention = MultiHeadAttentionClass;
 export const BatchNormalization = checkedClass(BatchNormalizationClass, 'BatchNormalization'); export type BatchNormalization = BatchNormalizationClass;
 export const LayerNormalization = checkedClass(LayerNormalizationClass, 'LayerNormalization'); export type LayerNormalization = LayerNormalizationClass;
 export const AveragePooling1D = checkedClass(AveragePooling1DClass, 'AveragePooling1D'); export type AveragePooling1D = AveragePooling1DClass;
@@ -117,3 +124,8 @@ export const Softmax = checkedClass(SoftmaxClass, 'Softmax'); export type Softma
 export const ActivityRegularization = checkedClass(ActivityRegularizationClass, 'ActivityRegularization'); export type ActivityRegularization = ActivityRegularizationClass;
 export const Rescaling = checkedClass(RescalingClass, 'Rescaling'); export type Rescaling = RescalingClass;
 export const CategoryEncoding = checkedClass(CategoryEncodingClass, 'CategoryEncoding'); export type CategoryEncoding = CategoryEncodingClass;
+export const UnitNormalization = checkedClass(UnitNormalizationClass, 'UnitNormalization'); export type UnitNormalization = UnitNormalizationClass;
+export const GroupNormalization = checkedClass(GroupNormalizationClass, 'GroupNormalization'); export type GroupNormalization = GroupNormalizationClass;
+export const IntegerLookup = checkedClass(IntegerLookupClass, 'IntegerLookup'); export type IntegerLookup = IntegerLookupClass;
+export const Hashing = checkedClass(HashingClass, 'Hashing'); export type Hashing = HashingClass;
+export const Discretization = checkedClass(DiscretizationClass, 'Discretization'); export type Discretization = DiscretizationClass;

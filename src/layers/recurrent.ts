@@ -2,7 +2,8 @@
  * What SimpleRNN, LSTM and GRU share: Keras's options, weight layout (kernel [in, G*units],
  * recurrent_kernel [units, G*units], bias) and the checks on inputs, masks and initial states.
  */
-import { allocPersistent, type FArray } from '../backend/index.js';
+import { allocFloat, allocPersistent, type FArray } from '../backend/index.js';
+import { accumulate, record } from '../autograd/tape.js';
 import { describe } from '../describe.js';
 import * as ops from '../autograd/ops.js';
 import { recurrent, type CellKind, type RecurrentOutputs, type StateGradExtras } from '../autograd/recurrent_ops.js';
@@ -66,6 +67,12 @@ export interface RNNArgs extends LayerArgs {
   implementation?: number;
   /** Keras's unroll: every value computes the same here (the fused kernels never unroll); kept in the config. */
   unroll?: boolean;
+  /**
+   * Default false: a masked step's output repeats the previous one (tfjs 4.22). true (Keras's zero_output_for_mask):
+   * it is zeros, and without returnSequences the last output is zeros when the last processed step is masked (Keras's
+   * step loop). The states are carried over masked steps either way.
+   */
+  zeroOutputForMask?: boolean;
 }
 
 /** LSTM's and GRU's extra argument. */
@@ -109,8 +116,9 @@ export abstract class RNN extends Layer {
   readonly biasConstraint: Constraint | null;
 
   /** inputLength is read into the declared input shape (batchInputShape), which the config carries. */
-  static override readonly argAliases: readonly string[] = ['inputLength'];
+  static override readonly argAliases: readonly string[] = ['inputLength', 'zeroOutputForMask'];
   readonly unroll: boolean;
+  readonly zeroOutputForMask: boolean;
   /** Keras's implementation (default 2), written back to the config; SimpleRNN has none. */
   readonly implementation: number;
 
@@ -120,6 +128,7 @@ export abstract class RNN extends Layer {
     super({ ...args, stateful: undefined, recurrentDropout: undefined, implementation: undefined, unroll: undefined, ...(dimShape ? { inputShape: dimShape, inputDim: undefined } : {}) } as LayerArgs, prefix);
     checkInputLength(`${this.name} (${this.className})`, args);
     this.unroll = checkBool(this.name, 'unroll', args.unroll, false);
+    this.zeroOutputForMask = checkBool(this.name, 'zeroOutputForMask', args.zeroOutputForMask, false);
     const mode = args.implementation ?? 2;
     if (![0, 1, 2].includes(mode)) throw new Error(`${this.name} (${this.className}): implementation = ${typeof mode === 'object' ? describe(mode) : JSON.stringify(mode)} is not supported (Keras knows modes 0, 1 and 2)`);
     this.implementation = mode;
@@ -348,8 +357,9 @@ export abstract class RNN extends Layer {
     const states = res.cell ? [res.last, res.cell] : [res.last];
     // Kept off the tape and out of predict's scratch memory, which the next batch reuses.
     if (this.stateful) this.carried = states.map(detachedCopy);
+    const output = this.returnSequences ? res.sequence : res.last;
     return {
-      output: this.returnSequences ? res.sequence : res.last,
+      output: this.zeroOutputForMask && mask ? zeroMaskedSteps(output, mask, T, this.goBackwards) : output,
       states,
       sequence: res.sequence,
       gates: res.gates,
@@ -380,8 +390,37 @@ export abstract class RNN extends Layer {
       activityRegularizer: serializeRegularizer(this.activityRegularizer), kernelConstraint: serializeConstraint(this.kernelConstraint),
       recurrentConstraint: serializeConstraint(this.recurrentConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
       dropout: this.dropout, recurrentDropout: this.recurrentDropout, returnSequences: this.returnSequences, returnState: this.returnState,
-      goBackwards: this.goBackwards, stateful: this.stateful, unroll: this.unroll };
+      goBackwards: this.goBackwards, stateful: this.stateful, unroll: this.unroll,
+      // Written only when set, as Keras 2 writes it: configs saved before the option existed stay as they were.
+      ...(this.zeroOutputForMask ? { zeroOutputForMask: true } : {}) };
   }
+}
+
+/**
+ * Keras's zero_output_for_mask: y ([B, T, U] in processing order, or the last output [B, U]) with the rows of masked
+ * steps zeroed; the gradient of those rows is dropped. mask is [B, T] in time order, so a goBackwards layer's
+ * processing step t is time T-1-t, and its last output is time 0's.
+ */
+export function zeroMaskedSteps(y: Tensor, mask: Uint8Array, T: number, goBackwards: boolean): Tensor {
+  const B = y.shape[0], U = y.shape[y.rank - 1];
+  const sequence = y.rank === 3;
+  const rows = sequence ? B * T : B;
+  const keep = new Uint8Array(rows);
+  for (let b = 0; b < B; b++) {
+    if (!sequence) keep[b] = mask[b * T + (goBackwards ? 0 : T - 1)];
+    else for (let t = 0; t < T; t++) keep[b * T + t] = mask[b * T + (goBackwards ? T - 1 - t : t)];
+  }
+  if (keep.every((k) => k !== 0)) return y;
+  const apply = (src: FArray): FArray => {
+    const out = allocFloat(src.length);
+    for (let r = 0; r < rows; r++) {
+      if (keep[r]) out.set(src.subarray(r * U, (r + 1) * U), r * U);
+      else out.fill(0, r * U, (r + 1) * U);
+    }
+    return out;
+  };
+  const out = new Tensor(apply(y.floatData()), [...y.shape], 'float32');
+  return record(out, [y], () => accumulate(y, apply(out.grad!), true));
 }
 
 /** A [B, D] keep mask repeated over T steps: [B, T, D]. */

@@ -45,6 +45,22 @@ export function serializeLayer(layer: Layer): SerializedLayer {
   return { className: layer.className, config: layer.getConfig() };
 }
 
+/** A check of a layer read from a saved config against the config it was read from (src/io passes its own). */
+export type LoadedConfigCheck = (layer: Layer, config: Record<string, unknown>, where: string, className: string) => void;
+
+let loadedConfigCheck: LoadedConfigCheck | null = null;
+
+/**
+ * Runs fn with check applied to every layer that deserializeLayer builds from one of rnnlab's classes, nested ones
+ * (a Bidirectional's wrapped layer, an RNN's cell) included. A user's registered class is left alone: its fromConfig
+ * may read keys its getConfig does not write, as a Keras custom from_config may.
+ */
+export function withLoadedConfigCheck<T>(check: LoadedConfigCheck, fn: () => T): T {
+  const was = loadedConfigCheck;
+  loadedConfigCheck = check;
+  try { return fn(); } finally { loadedConfigCheck = was; }
+}
+
 /** {className, config} -> an unbuilt layer; errors name the class. */
 export function deserializeLayer(entry: unknown, where = 'layer'): Layer {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where}: expected {className, config}, got ${JSON.stringify(entry) ?? String(entry)}`);
@@ -54,5 +70,8 @@ export function deserializeLayer(entry: unknown, where = 'layer'): Layer {
   if (!cls) throw new Error(`${where}: unknown layer class '${className}'; rnnlab has ${layerClassNames().join(', ')}; ${REGISTER_CLASS_HINT}`);
   const cfg = config ?? {};
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new Error(`${where} (${className}): config must be an object`);
-  return cls.fromConfig(cfg as Record<string, unknown>);
+  const layer = cls.fromConfig(cfg as Record<string, unknown>);
+  // The registry holds rnnlab's classes themselves, and a plain stand-in object for each user-registered class.
+  if (loadedConfigCheck && typeof cls === 'function') loadedConfigCheck(layer, cfg as Record<string, unknown>, where, className);
+  return layer;
 }

@@ -13,6 +13,7 @@ import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
+import { zeroMaskedSteps } from './recurrent.js';
 
 export interface RNNLayerArgs extends LayerArgs {
   /** One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). */
@@ -29,6 +30,8 @@ export interface RNNLayerArgs extends LayerArgs {
   unroll?: boolean;
   /** tfjs: with inputDim, the input shape [inputLength, inputDim]. */
   inputLength?: number;
+  /** Default false. Keras's zero_output_for_mask: masked steps output zeros (see RNNArgs.zeroOutputForMask). */
+  zeroOutputForMask?: boolean;
 }
 
 const OWN_OPTIONS = ['cell', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'inputLength', 'name', 'inputShape',
@@ -36,6 +39,10 @@ const OWN_OPTIONS = ['cell', 'returnSequences', 'returnState', 'goBackwards', 's
 
 export class CellRNN extends Layer {
   static override readonly className: string = 'RNN';
+  /** Read into the declared input shape / written only when true; see checkKnownArgs. */
+  static override readonly argAliases: readonly string[] = ['inputLength', 'zeroOutputForMask'];
+  /** fromConfig checks every key itself: tfjs spreads the cell's config into the layer's (see fromConfig). */
+  static fromConfigKeys(config: Record<string, unknown>): readonly string[] { return Object.keys(config); }
   override supportsMasking = true;
   /** The cell as given (a list becomes a StackedRNNCells, as tfjs does). */
   readonly cell: RNNCell | StackedRNNCells;
@@ -45,6 +52,7 @@ export class CellRNN extends Layer {
   readonly goBackwards: boolean;
   private readonly statefulFlag: boolean;
   readonly unroll: boolean;
+  readonly zeroOutputForMask: boolean;
 
   constructor(args: RNNLayerArgs) {
     if (typeof args !== 'object' || args === null) throw new Error(`rnn: expected an options object like {cell: rl.layers.lstmCell({units: 8})}, got ${describe(args)}`);
@@ -55,12 +63,12 @@ export class CellRNN extends Layer {
     // Cell options such as units are unknown here: they go to the cell.
     checkOptionKeys('rl.layers.rnn', raw, OWN_OPTIONS);
     checkInputLength(where, args);
-    if (raw.zeroOutputForMask !== undefined && raw.zeroOutputForMask !== false) throw new Error(`${where}: zeroOutputForMask = ${describe(raw.zeroOutputForMask)} is not supported (masked steps repeat the last output)`);
     this.returnSequences = checkBool(where, 'returnSequences', args.returnSequences, false);
     this.returnState = checkBool(where, 'returnState', args.returnState, false);
     this.goBackwards = checkBool(where, 'goBackwards', args.goBackwards, false);
     this.statefulFlag = checkBool(where, 'stateful', args.stateful, false);
     this.unroll = checkBool(where, 'unroll', args.unroll, false);
+    this.zeroOutputForMask = checkBool(where, 'zeroOutputForMask', args.zeroOutputForMask, false);
     const given = args.cell as unknown;
     if (given === undefined || given === null) throw new Error(`${where}: missing required field 'cell' (rl.layers.lstmCell({units}) or a list of cells)`);
     if (Array.isArray(given)) this.cell = new StackedRNNCells({ cells: checkCells(where, given) });
@@ -174,13 +182,22 @@ export class CellRNN extends Layer {
     this.checkStates(states.map((s) => s.shape), (s) => `[${s.join(', ')}]`);
     this.checkInput(x);
     const initial = states.length ? this.perCell(states) : null;
+    // Only the stack's output is zeroed (Keras's loop zeroes the step's output; each cell's states carry over).
+    const mask = ctx.mask;
+    // With goBackwards the first cell hands on its sequence in processing order (last step first): the cells after
+    // it read the mask in that order too, so each skips the steps Keras's loop skips for the whole stack.
+    const laterMask = mask && this.goBackwards && this.cells.length > 1 ? stepsReversed(mask, x.shape[0], x.shape[1]) : mask;
     let y = x;
     const finals: Tensor[][] = [];
     this.cells.forEach((c, i) => {
+      ctx.mask = i === 0 ? mask : laterMask;
       const r = c.engine.run(y, ctx, initial ? initial[i] : undefined);
       y = r.output;
       finals.push(r.states);
     });
+    if (this.zeroOutputForMask && mask) y = zeroMaskedSteps(y, mask, x.shape[1], this.goBackwards);
+    // The output's mask is the input's, in time order (Keras's compute_mask), and none without returnSequences.
+    ctx.mask = this.returnSequences ? mask : null;
     return this.returnState ? [y, ...this.flatten(finals)] : [y];
   }
 
@@ -221,8 +238,15 @@ export class CellRNN extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards,
-      stateful: this.stateful, unroll: this.unroll, cell: serializeLayer(this.cell) };
+      stateful: this.stateful, unroll: this.unroll, ...(this.zeroOutputForMask ? { zeroOutputForMask: true } : {}), cell: serializeLayer(this.cell) };
   }
+}
+
+/** A [B, T] mask with each row's steps in reverse order. */
+function stepsReversed(mask: Uint8Array, B: number, T: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = mask[b * T + T - 1 - t];
+  return out;
 }
 
 /** Config values compared as JSON (tfjs writes the same object twice). */

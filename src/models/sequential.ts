@@ -17,7 +17,8 @@ import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { bothNameAndIndex, isModelObject, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
+import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
+import { checkSequentialLayer, shapeClashes, userBuilt } from './param_plan.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -42,6 +43,12 @@ export class Sequential extends ModelBase<TensorLike> {
   foldsActivation = false;
   /** The symbolic graph of the built model (see connect; perLayer: each layer's output), or why it could not be made. */
   private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[]; perLayer: SymbolicTensor[] } | { error: string } | null = null;
+  /** Each built layer's output with the steps left free that an Embedding without inputLength leaves free (see buildLayer). */
+  private freeOutputs = new WeakMap<Layer, SymbolicShape>();
+  /** The layers that fixed steps the layers before them left free (a Flatten after such an Embedding). */
+  private fixingSteps = new WeakSet<Layer>();
+  /** The shape build() last built every layer for. */
+  private builtFor: SymbolicShape | null = null;
 
   constructor(args: SequentialArgs = {}) {
     super();
@@ -57,12 +64,7 @@ export class Sequential extends ModelBase<TensorLike> {
 
   add(layer: Layer): void {
     this.assertNotDisposed();
-    if (isModelObject(layer)) throw nestedModelError(`${this.name}.add`, layer);
-    if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer, got ${String(layer)}`);
-    layer.assertNotDisposed();
-    const extra = layer.extraOutputsOption();
-    if (extra) throw new Error(`${this.name}.add: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); call layer.run directly`);
-    if (this.layers.some((l) => l.name === layer.name)) throw new Error(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
+    checkSequentialLayer(`${this.name}.add`, layer, this.layers);
     this.layers.push(layer);
     layer.modelRefs++;
     // Keras: a frozen model's new layers are frozen too (the flag is set on every layer).
@@ -70,36 +72,62 @@ export class Sequential extends ModelBase<TensorLike> {
     this.refreshFold();
     if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
     else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
-      this.buildLayer(layer, this.layers[this.layers.length - 2].outputShape);
+      const previous = this.layers[this.layers.length - 2];
+      this.buildLayer(layer, previous.outputShape, this.freeOutputs.get(previous) ?? previous.outputShape, false);
       this.connect([layer]);
     } else if (this.layers.length > 1 && layer.batchInputShape) {
       throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
     }
   }
 
-  private buildLayer(layer: Layer, inputShape: SymbolicShape): void {
+  /**
+   * Builds `layer` for inputShape, the shape the model's build shape (or first batch) gives it: its output shape
+   * (layer.outputShape, the summary) follows from it, as in Keras. An Embedding without inputLength takes any number
+   * of steps whatever that shape had, and `free` is inputShape with those steps left free: a layer whose weights and
+   * output shape do not need them (a recurrent layer, Conv1D, a Dense per step) is built for `free`, so later
+   * batches may be longer or shorter (bucketed batches are); one that needs them (Flatten) is built for inputShape,
+   * which fixes the length from there on. Returns the layer's output with what it leaves free.
+   */
+  private buildLayer(layer: Layer, inputShape: SymbolicShape, free: SymbolicShape, first: boolean): SymbolicShape {
+    const prebuilt = layer.built && !!layer.inputSpec;
+    let outs: SymbolicShape[];
+    // The shape the error names: the one the layer was being built for, else the one it was given.
+    let tried = inputShape;
     try {
-      if (!layer.built || !layer.inputSpec) layer.ensureBuilt(inputShape);
-      else layer.outputShapeValue = layer.computeOutputShape(inputShape);
+      if (!prebuilt) {
+        tried = takesFreeSteps(layer, inputShape, free) ? free : inputShape;
+        layer.ensureBuilt(tried);
+        tried = inputShape;
+      }
+      outs = layer.computeOutputShapes([inputShape], 1);
     } catch (e) {
-      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(inputShape)}: ${(e as Error).message}`);
+      throw new Error(`${this.name}: cannot connect ${layer.name} (${layer.className}) to input ${kerasShape(tried)}: ${(e as Error).message}`);
     }
     // A custom layer may return a list of tensors (tfjs's); a Sequential passes one tensor from layer to layer.
-    const outs = layer.computeOutputShapes([inputShape], 1);
     if (outs.length !== 1) throw new Error(`${this.name}: ${layer.name} (${layer.className}) has ${outs.length} outputs, but every layer of a Sequential model must have one (Keras's rule); use the functional API (rl.model({inputs, outputs}))`);
     const spec = layer.inputSpec;
-    if (spec && (spec.length !== inputShape.length || spec.some((d, i) => d !== null && inputShape[i] !== null && d !== inputShape[i]))) {
+    if (spec && shapeClashes(spec, inputShape)) {
       throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
+    layer.outputShapeValue = outs[0];
+    // What the layer takes: the first one as it built itself (an Embedding frees its steps); a later one, what it
+    // was given, less free where it was built for fewer shapes.
+    const takes = !spec ? inputShape : first ? spec : free.map((d, i) => d ?? spec[i]);
+    if (!first && takes.some((d, i) => d !== null && free[i] === null)) this.fixingSteps.add(layer);
+    else this.fixingSteps.delete(layer);
+    const freeOut = sameShape(takes, inputShape) ? outs[0] : layer.computeOutputShapes([takes], 1)[0];
+    this.freeOutputs.set(layer, freeOut);
+    return freeOut;
   }
 
   /** Builds every layer for the given input shape (batch axis first, null allowed). */
   build(batchInputShape: SymbolicShape): void {
-    let shape = batchInputShape;
-    for (const l of this.layers) {
-      this.buildLayer(l, shape);
+    let shape = batchInputShape, free = batchInputShape;
+    this.layers.forEach((l, i) => {
+      free = this.buildLayer(l, shape, free, i === 0);
       shape = l.outputShape;
-    }
+    });
+    this.builtFor = [...batchInputShape];
     if (!this.graph) this.makeGraph(batchInputShape);
   }
 
@@ -148,7 +176,16 @@ export class Sequential extends ModelBase<TensorLike> {
 
   get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
 
-  get inputShape(): SymbolicShape { this.requireBuilt('inputShape'); return this.layers[0].inputSpec!; }
+  /**
+   * What the model takes: the first layer's input, unless a later layer fixed the steps it leaves free (buildLayer),
+   * and then the shape it was built for (saved as its batch_input_shape, so the loaded model builds as this one did).
+   */
+  get inputShape(): SymbolicShape {
+    this.requireBuilt('inputShape');
+    const first = this.layers[0].inputSpec!, built = this.builtFor;
+    const fixed = built && built.length === first.length && this.layers.some((l) => this.fixingSteps.has(l));
+    return fixed ? built.map((d, i) => d ?? first[i]) : first;
+  }
   get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
 
   /** Output shape for a concrete input shape (resolves free time axes). */
@@ -322,6 +359,25 @@ export class Sequential extends ModelBase<TensorLike> {
     backward(loss);
     for (const w of this.weights) w.grad = null;
     return { loss: loss.values[0], layers: stateGrads };
+  }
+}
+
+const sameShape = (a: SymbolicShape, b: SymbolicShape) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Whether `layer` can be built for `free` (inputShape with some steps unknown) and get the weights it would get for
+ * inputShape: worked out from its weightSpecs and computeOutputShape, without building. A user's build (or a user's
+ * layer held in a wrapper) creates weights weightSpecs does not know of, and Keras 3 builds it for the model's whole
+ * build shape, so it gets inputShape.
+ */
+function takesFreeSteps(layer: Layer, inputShape: SymbolicShape, free: SymbolicShape): boolean {
+  if (sameShape(free, inputShape) || userBuilt(layer)) return false;
+  try {
+    const weights = (s: SymbolicShape) => layer.weightSpecsFor([s]).map((w) => w.shape.join('x')).join(',');
+    if (weights(free) !== weights(inputShape)) return false;
+    return layer.computeOutputShapes([free], 1).length === 1;
+  } catch {
+    return false;
   }
 }
 

@@ -136,6 +136,7 @@ function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: n
   if (view.className === 'Concatenate' || ELEMENTWISE[view.className]) return [merge(g, view, data)];
   const multi = MULTI[view.className];
   if (multi) return multi(g, view, data);
+  if (view.className === 'MultiHeadAttention') refuse(view, 'has no ONNX export (Attention, AdditiveAttention and Dot have)');
   if (data.length !== 1) refuse(view, `takes ${data.length} tensors`);
   if (RECURRENT.has(view.className) && (states.length || view.config.returnState === true)) return recurrentCall(g, view, data[0], states);
   if (states.length) refuse(view, 'is called with initial states, which only SimpleRNN, LSTM and GRU take in an export');

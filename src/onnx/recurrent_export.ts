@@ -149,14 +149,22 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
     const h = g.node('Gather', [Yh, g.ints([d], [])], { axis: 0 }, `${p}/last_${d}`);
     return mask ? zeroEmptyRows(g, mask, h, `${p}/last_masked_${d}`) : h;
   };
+  // zeroOutputForMask (Keras's loop): a masked step outputs zeros; without returnSequences the output is the last
+  // processed step's, so zeros where that step is masked. States are not zeroed.
+  const zeroed = (d: number) => Boolean(mask) && dirs[d]!.config.zeroOutputForMask === true;
   let outs: string[];
   if (!cfg.returnSequences) {
-    outs = Array.from({ length: nd }, (_, d) => last(d));
+    outs = Array.from({ length: nd }, (_, d) => {
+      if (!zeroed(d)) return last(d);
+      const lastStep = g.node('Gather', [mask!.m, g.ints([reverse(d) ? 0 : -1], [1])], { axis: 1 }, `${p}/last_step_real_${d}`);
+      return g.node('Mul', [last(d), lastStep], {}, `${p}/last_zeroed_${d}`);
+    });
   } else {
     const bt = g.node('Transpose', [Y], { perm: [2, 0, 1, 3] }, `${p}/batch_major`);
     outs = Array.from({ length: nd }, (_, d) => {
       let y = g.node('Gather', [bt, g.ints([d], [])], { axis: 2 }, `${p}/seq_${d}`);
       if (mask) y = expandSteps(g, mask, y, reverse(d), `${p}/seq_masked_${d}`);
+      if (zeroed(d)) y = g.node('Mul', [y, g.node('Unsqueeze', [mask!.m, g.ints([2])], {}, `${p}/step_real_${d}`)], {}, `${p}/seq_zeroed_${d}`);
       // A lone goBackwards layer returns its outputs in processing order (last time step first), as Keras.
       if (nd === 1 && cfg.goBackwards) y = reverseSteps(g, y, `${p}/processing_order`);
       return y;
@@ -167,7 +175,7 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
   const out = nd === 1 || mergeMode === null ? outs[0] : merge(g, owner, outs, mergeMode, axis);
   const states: string[] = [];
   if (call.returnState) {
-    states.push(cfg.returnSequences ? last(0) : outs[0]);
+    states.push(cfg.returnSequences || zeroed(0) ? last(0) : outs[0]);
     if (wantCell) {
       const c = g.node('Gather', [Yc, g.ints([0], [])], { axis: 0 }, `${p}/cell`);
       states.push(mask ? keepEmptyRows(g, mask, c, initial[1] ?? null, `${p}/cell_masked`) : c);

@@ -89,7 +89,9 @@ export function strides(shape: Shape): number[] {
 }
 
 /** A single axis in [-rank, rank) made non-negative; rank+1 values allowed with `inclusive` (expandDims). */
-export function normAxis(axis: number, rank: number, op: string, inclusive = false): number {
+export function normAxis(axis: number | null, rank: number, op: string, inclusive = false): number {
+  // tfjs reads an explicit null as its default axis, 0 for every op that takes a single axis here.
+  if (axis === null) axis = 0;
   const hi = inclusive ? rank + 1 : rank;
   if (!Number.isInteger(axis) || axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [-${hi}, ${hi}) for a rank-${rank} tensor`);
   return axis < 0 ? axis + hi : axis;

@@ -4,8 +4,11 @@ import { track } from './memory.js';
 import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, strides } from './convert.js';
 
 /** tf.tensor: nested arrays or a flat/typed array with a shape. */
-export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
+export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor {
   if (values instanceof Tensor) throw new Error('tensor: values must be numbers, booleans, nested arrays or a TypedArray, not a Tensor (use clone())');
+  // tfjs takes null for an omitted shape or dtype (tf.tensor(values, null, 'int32')).
+  if (shape === null) shape = undefined;
+  if (dtype === null) dtype = undefined;
   if (dtype !== undefined) checkDtype(dtype, 'tensor');
   if (shape !== undefined) assertShape(shape, 'tensor');
   if (typeof values === 'number' || typeof values === 'boolean') return track(makeTensor([values], shape ?? [], dtype));
@@ -34,7 +37,9 @@ function isFlat(values: unknown): boolean {
 /** tensor1d..tensor6d: the rank is checked on nested values or on the shape given with flat values. */
 function ranked(rank: number) {
   const name = `tensor${rank}d`;
-  return (values: TensorLike, shape?: Shape, dtype?: DType): Tensor => {
+  return (values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor => {
+    if (shape === null) shape = undefined;
+    if (shape !== undefined && !Array.isArray(shape)) throw new Error(`${name}() requires shape to be an array of ${rank} numbers, got ${String(shape)}`);
     if (typeof values === 'number' || typeof values === 'boolean' || values instanceof Tensor) throw new Error(`${name}() requires values to be an array or TypedArray`);
     if (shape !== undefined && shape.length !== rank) throw new Error(`${name}() requires shape to have ${rank} numbers, got [${shape.join(', ')}]`);
     if (isFlat(values)) {
@@ -61,16 +66,16 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }
 
-export function fill(shape: Shape, value: number | boolean, dtype?: DType): Tensor {
+export function fill(shape: Shape, value: number | boolean, dtype?: DType | null): Tensor {
   assertShape(shape, 'fill');
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fill: value must be a number or boolean, got ${typeof value}`);
-  const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDtype(dtype, 'fill');
+  const dt = dtype == null ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDtype(dtype, 'fill');
   const v = Number(value);
   return resultFrom(shape, dt, () => v);
 }
 
-export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
-export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+export function zeros(shape: Shape, dtype: DType | null = 'float32'): Tensor { return fill(shape, 0, dtype); }
+export function ones(shape: Shape, dtype: DType | null = 'float32'): Tensor { return fill(shape, 1, dtype); }
 export function zerosLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'zerosLike'); return fill(t.shape, 0, t.dtype); }
 export function onesLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'onesLike'); return fill(t.shape, 1, t.dtype); }
 
@@ -110,13 +115,13 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 }
 
 /** Identity matrices [numRows, numColumns], repeated over batchShape. */
-export function eye(numRows: number, numColumns?: number, batchShape?: Shape, dtype: DType = 'float32'): Tensor {
+export function eye(numRows: number, numColumns?: number | null, batchShape?: Shape | null, dtype: DType | null = 'float32'): Tensor {
   const cols = numColumns ?? numRows;
   assertShape([numRows, cols], 'eye');
-  const batch = batchShape === undefined ? [] : assertShape(batchShape, 'eye');
-  checkDtype(dtype, 'eye');
+  const batch = batchShape == null ? [] : assertShape(batchShape, 'eye');
+  const dt = checkDtype(dtype ?? 'float32', 'eye');
   const per = numRows * cols;
-  return resultFrom([...batch, numRows, cols], dtype, (i) => {
+  return resultFrom([...batch, numRows, cols], dt, (i) => {
     const j = i % per;
     return Math.floor(j / cols) === j % cols ? 1 : 0;
   });

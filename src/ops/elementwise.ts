@@ -7,6 +7,7 @@ import { Act, kernels, type ActCode } from '../backend/index.js';
 import { Tensor, type DType, type TensorLike } from '../tensor.js';
 import { alloc, asTensor, kernelFloats, result, resultFrom, upcast, type ParseAs } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
+import { tidy } from './memory.js';
 
 type Binary = (x: number, y: number) => number;
 
@@ -64,8 +65,11 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
   const x = asTensor(a, 'a', 'divNoNan'), y = asTensor(b, 'b', 'divNoNan');
   broadcastShape(x.shape, y.shape, 'divNoNan'); // a mismatch names divNoNan, not the div inside
-  const q = div(x, y);
-  return where(equal(y, 0), resultFrom(q.shape, q.dtype, () => 0), q);
+  // Scoped as tfjs's op(): the quotient, mask and zeros it makes are not left counted by memory().
+  return tidy(() => {
+    const q = div(x, y);
+    return where(equal(y, 0), resultFrom(q.shape, q.dtype, () => 0), q);
+  });
 }
 export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'floorDiv', (x, y) => Math.floor(x / y), () => 'int32');
 export const squaredDifference = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, 'squaredDifference', (x, y) => (x - y) * (x - y), same);

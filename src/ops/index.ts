@@ -32,5 +32,9 @@ export { Reduction } from './losses.js';
 export { cosineWindow, enclosingPowerOfTwo } from './signal.js';
 export { sparseToDense, sparse } from './sparse.js';
 export { bitwiseAnd, raggedRange } from './integer_ops.js';
+export { math } from './confusion_matrix.js';
 // tfjs ops rnnlab refuses by name (complex numbers, images, strings, ragged gathers).
 export { complex, real, imag, fft, ifft, rfft, irfft, raggedGather, raggedTensorToTensor, spectral, image, string } from './unsupported.js';
+// tfjs's engine, flags and registries: refused by name, saying what to use instead.
+export { enableProdMode, enableDebugMode, disableDeprecationWarnings, env, engine, backend, time, profile, loadGraphModel, loadGraphModelSync,
+  registerOp, op, registerKernel, registerGradient, registerBackend } from './engine_refused.js';

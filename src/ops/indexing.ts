@@ -93,13 +93,23 @@ export function mirrorPad(x: TensorLike, paddings: Array<[number, number]>, mode
       throw new Error(`mirrorPad: padding [${a}, ${b}] of axis ${i} must be integers in [0, ${most}] for size ${t.shape[i]} in '${mode}' mode`);
     }
   });
-  const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]), st = strides(t.shape), ost = strides(shape);
+  const from = mirrorPadSources(t.shape, paddings, mode);
+  const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  return resultFrom(shape, t.dtype, (i) => t.values[from[i]]);
+}
+
+/** For each value of mirrorPad's output, the flat index in x it copies (its gradient adds back there). */
+export function mirrorPadSources(xShape: Shape, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Int32Array {
+  const shift = mode === 'reflect' ? 1 : 0;
+  const shape = xShape.map((d, i) => d + paddings[i][0] + paddings[i][1]), st = strides(xShape), ost = strides(shape);
   const source = (c: number, d: number): number => (c < 0 ? -c - 1 + shift : c >= d ? 2 * d - c - 1 - shift : c);
-  return resultFrom(shape, t.dtype, (i) => {
+  const out = new Int32Array(sizeOf(shape));
+  for (let i = 0; i < out.length; i++) {
     let from = 0;
-    for (let a = 0; a < shape.length; a++) from += source(Math.floor(i / ost[a]) % shape[a] - paddings[a][0], t.shape[a]) * st[a];
-    return t.values[from];
-  });
+    for (let a = 0; a < shape.length; a++) from += source(Math.floor(i / ost[a]) % shape[a] - paddings[a][0], xShape[a]) * st[a];
+    out[i] = from;
+  }
+  return out;
 }
 
 /** tfjs's diag: x's entries on the diagonal of a [...x.shape, ...x.shape] tensor. */
@@ -128,6 +138,7 @@ export function meshgrid(x?: TensorLike, y?: TensorLike, { indexing = 'xy' }: { 
 /** tfjs's ensureShape: x itself when its shape fits `shape` (null matches any size), else an error naming both. */
 export function ensureShape(x: TensorLike, shape: Array<number | null>): Tensor {
   const t = asTensor(x, 'x', 'ensureShape');
+  if (!Array.isArray(shape)) throw new Error(`ensureShape: shape must be an array of sizes (null for any), got ${String(shape)}`);
   if (t.rank !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
     throw new Error(`ensureShape: the shape of the tensor [${t.shape.join(', ')}] does not match the expected shape [${shape.map(String).join(', ')}]`);
   }

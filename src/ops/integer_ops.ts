@@ -34,6 +34,10 @@ export function raggedRange(starts: TensorLike, limits: TensorLike, deltas: Tens
     const a = at(s, i), b = at(l, i), step = at(d, i);
     if (step === 0) throw new Error(`raggedRange: deltas[${i}] is 0 (Requires delta != 0)`);
     const count = (step > 0 && b > a) || (step < 0 && b < a) ? Math.ceil(Math.abs((b - a) / step)) : 0;
+    // An infinite or huge row (a start of -Infinity) would otherwise fill memory until the process dies.
+    if (!(count <= 2147483647) || splits[i] + count > 2147483647) {
+      throw new Error(`raggedRange: row ${i} (start ${a}, limit ${b}, delta ${step}) has more than 2147483647 values (Requires ((limit - start) / delta) <= 2147483647)`);
+    }
     for (let k = 0; k < count; k++) values.push(a + k * step);
     splits[i + 1] = splits[i] + count;
   }

@@ -62,9 +62,15 @@ export const softplus = (x: TensorLike): Tensor => unary(x, 'softplus', softplus
 export const logSigmoid = (x: TensorLike): Tensor => unary(x, 'logSigmoid', (v) => -softplusOf(-v), same);
 export const relu6 = (x: TensorLike): Tensor => unary(x, 'relu6', (v) => (v < 0 ? 0 : v > 6 ? 6 : v), same);
 export const selu = (x: TensorLike): Tensor => unary(x, 'selu', (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)), same);
-export const leakyRelu = (x: TensorLike, alpha = 0.2): Tensor => unary(x, 'leakyRelu', (v) => (v < 0 ? alpha * v : v), float);
+export const leakyRelu = (x: TensorLike, alpha = 0.2): Tensor => { numeric(alpha, 'leakyRelu', 'alpha'); return unary(x, 'leakyRelu', (v) => (v < 0 ? alpha * v : v), float); };
 /** 1 where x > 0, alpha elsewhere (NaN stays NaN). */
-export const step = (x: TensorLike, alpha = 0): Tensor => unary(x, 'step', (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha), same);
+export const step = (x: TensorLike, alpha = 0): Tensor => { numeric(alpha, 'step', 'alpha'); return unary(x, 'step', (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha), same); };
+
+/** A scalar option given as a number; anything else (an array, a tensor) is an error naming it, not NaN values. */
+function numeric(v: unknown, op: string, what: string): number {
+  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${Array.isArray(v) ? `[${v.join(', ')}]` : typeof v}`);
+  return v;
+}
 
 /** Elementwise sum of tensors of one shape and dtype. */
 export function addN(tensors: TensorLike[]): Tensor {
@@ -120,6 +126,7 @@ export function moments(x: TensorLike, axis: number | number[] | null = null, ke
 /** x repeated along new leading axes and size-1 axes to fill shape. */
 export function broadcastTo(x: TensorLike, shape: Shape): Tensor {
   const t = asTensor(x, 'x', 'broadcastTo');
+  if (!Array.isArray(shape)) throw new Error(`broadcastTo(): shape must be an array of sizes, got ${String(shape)}`);
   const bad = (): Error => new Error(`broadcastTo(): [${t.shape.join(',')}] cannot be broadcast to [${shape.join(',')}].`);
   if (!Array.isArray(shape) || shape.length < t.rank) throw bad();
   let out: Shape;

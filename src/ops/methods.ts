@@ -188,7 +188,10 @@ Object.assign(P, {
   euclideanNorm(this: Tensor, axis?: Axis, keepDims?: boolean) { return r.euclideanNorm(this, axis, keepDims); },
   throwIfDisposed(this: Tensor) { if (isDisposed(this)) throw new Error('Tensor is disposed.'); },
   reshape(this: Tensor, shape: Shape) { return s.reshape(this, shape); },
-  reshapeAs(this: Tensor, x: Tensor) { return s.reshape(this, x.shape); },
+  reshapeAs(this: Tensor, x: Tensor) {
+    if (!(x instanceof Tensor)) throw new Error(`reshapeAs: x must be a Tensor (its shape is used), got ${x === null ? 'null' : typeof x}`);
+    return s.reshape(this, x.shape);
+  },
   flatten(this: Tensor) { return s.flatten(this); },
   squeeze(this: Tensor, axis?: number | number[]) { return s.squeeze(this, axis); },
   expandDims(this: Tensor, axis?: number) { return s.expandDims(this, axis); },

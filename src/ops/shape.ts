@@ -36,7 +36,7 @@ export function flatten(x: TensorLike): Tensor { return reshape(x, [-1]); }
 /** Drops size-1 dimensions: all of them, or the listed axes (each must be 1). */
 export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
   const t = asTensor(x, 'x', 'squeeze');
-  const axes = axis === undefined ? null : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'squeeze'));
+  const axes = axis == null ? null : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'squeeze'));
   const shape: Shape = [];
   t.shape.forEach((d, i) => {
     if (axes === null ? d !== 1 : !axes.includes(i)) shape.push(d);
@@ -45,8 +45,9 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
   return result(t.values, shape, t.dtype);
 }
 
-export function expandDims(x: TensorLike, axis = 0): Tensor {
+export function expandDims(x: TensorLike, axis: number | null = 0): Tensor {
   const t = asTensor(x, 'x', 'expandDims');
+  if (axis === null) axis = 0; // tfjs's default, as it reads an explicit null
   if (!Number.isInteger(axis) || axis > t.rank) throw new Error(`expandDims: Axis must be <= rank of the tensor (axis ${axis}, rank ${t.rank})`);
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];

@@ -1,6 +1,6 @@
 /** Slicing and joining: slice, gather, concat, stack, unstack, split, tile, reverse, pad. */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result, strides, upcast } from './convert.js';
+import { alloc, asTensor, normAxis, result, resultFrom, strides, upcast } from './convert.js';
 
 /**
  * Copies the box begin..begin+size of x. A number begin/size applies to the first axis; shorter arrays are
@@ -9,10 +9,13 @@ import { alloc, asTensor, normAxis, result, strides, upcast } from './convert.js
 export function slice(x: TensorLike, begin: number | number[], size?: number | number[]): Tensor {
   const t = asTensor(x, 'x', 'slice');
   const where = `Error in slice${t.rank}D`;
+  const listOrNumber = (v: unknown): boolean => typeof v === 'number' || Array.isArray(v);
+  if (!listOrNumber(begin)) throw new Error(`${where}: begin must be a number or an array of numbers, got ${String(begin)}`);
+  if (size != null && !listOrNumber(size)) throw new Error(`${where}: size must be a number or an array of numbers, got ${String(size)}`);
   const b = typeof begin === 'number' ? [begin] : [...begin];
   if (b.length > t.rank) throw new Error(`${where}: Length of begin ${b.join(',')} must match the rank of the array (${t.rank}).`);
   while (b.length < t.rank) b.push(0);
-  const s = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
+  const s = size == null ? [] : typeof size === 'number' ? [size] : [...size];
   if (s.length > t.rank) throw new Error(`${where}: Length of size ${s.join(',')} must match the rank of the array (${t.rank}).`);
   while (s.length < t.rank) s.push(-1);
   for (let i = 0; i < t.rank; i++) {
@@ -41,29 +44,50 @@ function copyBox(t: Tensor, begin: number[], size: Shape, outShape: Shape = [...
 export function gather(x: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
   const t = asTensor(x, 'x', 'gather');
   const idx = asTensor(indices, 'indices', 'gather', 'int32');
-  const ax = normAxis(axis, t.rank, 'gather');
+  const plan = gatherPlan(t.shape, idx, axis, batchDims);
+  const out = alloc(plan.outSize, t.dtype);
+  plan.visit((from, to, n) => { for (let i = 0; i < n; i++) out[to + i] = t.values[from + i]; });
+  return result(out, plan.outShape, t.dtype);
+}
+
+/**
+ * gather's gradient: g (shaped like gather's output) added back at the rows it was read from, repeated indices
+ * accumulating, as a float32 tensor of x's shape; any batchDims, as tfjs differentiates them.
+ */
+export function gatherGradient(xShape: Shape, indices: TensorLike, axis: number, batchDims: number, g: Tensor): Tensor {
+  const plan = gatherPlan(xShape, asTensor(indices, 'indices', 'gather', 'int32'), axis, batchDims);
+  const acc = new Float64Array(sizeOf(xShape));
+  plan.visit((from, to, n) => { for (let i = 0; i < n; i++) acc[from + i] += g.values[to + i]; });
+  return resultFrom([...xShape], 'float32', (i) => acc[i]);
+}
+
+/** The checked arguments of a gather and a walk over its copies: visit(from in x, to in the output, run length). */
+function gatherPlan(shape: Shape, idx: Tensor, axis: number, batchDims: number) {
+  const rank = shape.length;
+  const ax = normAxis(axis, rank, 'gather');
   // tfjs counts a negative batchDims from the rank of indices.
   if (Number.isInteger(batchDims) && batchDims < 0) batchDims += idx.rank;
   if (!Number.isInteger(batchDims) || batchDims < 0 || batchDims > ax || batchDims > idx.rank) {
     throw new Error(`gather: batchDims (${batchDims}) must be in [0, min(axis, rank of indices)]`);
   }
   for (let d = 0; d < batchDims; d++) {
-    if (t.shape[d] !== idx.shape[d]) throw new Error(`gather: x.shape[${d}] (${t.shape[d]}) must equal indices.shape[${d}] (${idx.shape[d]}) for batchDims ${batchDims}`);
+    if (shape[d] !== idx.shape[d]) throw new Error(`gather: x.shape[${d}] (${shape[d]}) must equal indices.shape[${d}] (${idx.shape[d]}) for batchDims ${batchDims}`);
   }
-  const outer = sizeOf(t.shape.slice(0, ax)), dim = t.shape[ax], inner = sizeOf(t.shape.slice(ax + 1));
-  const batches = sizeOf(t.shape.slice(0, batchDims));
+  const outer = sizeOf(shape.slice(0, ax)), dim = shape[ax], inner = sizeOf(shape.slice(ax + 1));
+  const batches = sizeOf(shape.slice(0, batchDims));
   const outerPerBatch = outer / Math.max(batches, 1), perBatch = batches === 0 ? 0 : idx.size / batches;
-  const out = alloc(outer * perBatch * inner, t.dtype);
-  for (let o = 0; o < outer; o++) {
-    const batch = Math.floor(o / outerPerBatch);
-    for (let j = 0; j < perBatch; j++) {
-      const k = idx.values[batch * perBatch + j];
-      if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
-      const from = (o * dim + k) * inner, to = (o * perBatch + j) * inner;
-      for (let i = 0; i < inner; i++) out[to + i] = t.values[from + i];
+  const outShape = [...shape.slice(0, ax), ...idx.shape.slice(batchDims), ...shape.slice(ax + 1)];
+  const visit = (copy: (from: number, to: number, n: number) => void): void => {
+    for (let o = 0; o < outer; o++) {
+      const batch = Math.floor(o / outerPerBatch);
+      for (let j = 0; j < perBatch; j++) {
+        const k = idx.values[batch * perBatch + j];
+        if (k < 0 || k >= dim) throw new Error(`GatherV2: the index value ${k} is not in [0, ${dim - 1}]`);
+        copy((o * dim + k) * inner, (o * perBatch + j) * inner, inner);
+      }
     }
-  }
-  return result(out, [...t.shape.slice(0, ax), ...idx.shape.slice(batchDims), ...t.shape.slice(ax + 1)], t.dtype);
+  };
+  return { outShape, outSize: outer * perBatch * inner, visit };
 }
 
 /** Joins tensors of equal rank along axis; the others must agree. Mixed dtypes upcast. */
@@ -127,6 +151,9 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
   const ax = normAxis(axis, t.rank, 'split');
   const dim = t.shape[ax];
   let sizes: number[];
+  if (typeof numOrSizeSplits !== 'number' && !Array.isArray(numOrSizeSplits)) {
+    throw new Error(`split: numOrSizeSplits must be a number of equal pieces or an array of sizes, got ${String(numOrSizeSplits)}`);
+  }
   if (typeof numOrSizeSplits === 'number') {
     if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits <= 0 || dim % numOrSizeSplits !== 0) {
       throw new Error(`split: Number of splits must evenly divide the axis. (${numOrSizeSplits} splits of axis ${ax}, size ${dim}, of shape [${t.shape.join(',')}])`);
@@ -175,7 +202,7 @@ export function tile(x: TensorLike, reps: number[]): Tensor {
 /** Reverses the given axes (all of them by default). */
 export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
   const t = asTensor(x, 'x', 'reverse');
-  const axes = axis === undefined ? [...Array(t.rank).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'reverse'));
+  const axes = axis == null ? [...Array(t.rank).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, t.rank, 'reverse'));
   // tfjs reverses a repeated axis twice (a no-op), TensorFlow refuses it: refused here, naming it.
   const repeated = axes.find((a, i) => axes.indexOf(a) !== i);
   if (repeated !== undefined) throw new Error(`reverse: axis ${repeated} is repeated in [${(axis as number[]).join(', ')}]`);

@@ -186,9 +186,9 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     }
     this.rate = v;
   }
-  /** tfjs's SGD / Momentum setLearningRate(lr): the setter above, with the constructor's check (a finite rate > 0). */
+  /** tfjs's SGD / Momentum setLearningRate(lr): the setter above, with the constructor's check (a finite rate >= 0, as Keras and tfjs accept 0). */
   setLearningRate(learningRate: number): void {
-    this.learningRate = checkHyper(this.className, 'learningRate', learningRate, { allowZero: false });
+    this.learningRate = checkHyper(this.className, 'learningRate', learningRate, { allowZero: true });
   }
   /** The schedule the learning rate comes from, or undefined for a fixed rate. */
   get learningRateSchedule(): LearningRateSchedule | undefined {
@@ -205,7 +205,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     if (typeof lr === 'object' && lr !== null && !(lr instanceof LearningRateSchedule)) {
       throw new Error(`${cls.className}: learningRate must be a number or a schedule (rl.optimizers.schedules.ExponentialDecay etc.), got an object`);
     }
-    this.rate = lr instanceof LearningRateSchedule ? lr : checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: false });
+    this.rate = lr instanceof LearningRateSchedule ? lr : checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: true });
     // Keras 3 refuses both (Keras 2 clipped by norm first, rnnlab by value first): which one wins must not be a guess.
     if (args.clipnorm != null && args.clipvalue != null) {
       throw new Error(`${cls.className}: give clipnorm or clipvalue, not both (Keras allows only one), got clipnorm ${String(args.clipnorm)} and clipvalue ${String(args.clipvalue)}`);

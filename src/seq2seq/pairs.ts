@@ -30,6 +30,11 @@ export interface PairReadOptions {
   optionNames?: Pick<OptionNames, 'format'>;
 }
 
+/** Each side's token kind: a source read by characters may have a target read by words, or the reverse. */
+export interface SideTokens { source: TokenKind; target: TokenKind }
+
+const sideTokens = (k: TokenKind | SideTokens): SideTokens => (typeof k === 'string' ? { source: k, target: k } : k);
+
 export function pairFormatOf(file: string): PairFormat {
   const ext = path.extname(file).toLowerCase();
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' || ext === '.json' ? 'jsonl' : 'tsv';
@@ -65,10 +70,11 @@ function isTsvHeader(p: Pair): boolean {
  * With word tokens, a source or target word written as a special token ('<end>', '<pad>', '<start>', '<unk>') would
  * take that token's id and end, mask or blank the text in training: such a pair is an error naming its line.
  */
-export function checkSpecialTokens(pairs: readonly Pair[], kind: TokenKind): void {
+export function checkSpecialTokens(pairs: readonly Pair[], kinds: TokenKind | SideTokens): void {
+  const k = sideTokens(kinds);
   for (const p of pairs) {
     for (const side of ['source', 'target'] as const) {
-      const tok = specialTokenIn(p[side], kind);
+      const tok = specialTokenIn(p[side], k[side]);
       if (tok !== undefined) {
         throw new DataError(`${p.where}: the ${side} holds the word '${tok}', which with word tokens is the vocabulary's ${tok} marker (${SPECIAL_TOKENS.join(', ')} are reserved); write it another way (e.g. ${tok.slice(1, -1)})`);
       }
@@ -97,19 +103,20 @@ export function checkSurrogates(pairs: readonly Pair[]): void {
  * Pairs given through the API, checked as a pairs file's are read: each side a string with at least one token (an
  * empty one would otherwise be left out and counted with the over-long pairs), and no special-token word.
  */
-export function checkPairTokens(pairs: readonly Pair[], kind: TokenKind): void {
+export function checkPairTokens(pairs: readonly Pair[], kinds: TokenKind | SideTokens): void {
+  const k = sideTokens(kinds);
   pairs.forEach((p, i) => {
     const where = typeof p?.where === 'string' && p.where !== '' ? p.where : `pair ${i + 1}`;
     for (const side of ['source', 'target'] as const) {
       const text: unknown = p?.[side];
       if (typeof text !== 'string') throw new DataError(`${where}: the ${side} must be a string, got ${text === null ? 'null' : typeof text}`);
-      if (tokenize(text, kind).length === 0) {
-        throw new DataError(`${where}: the ${side} has no ${kind === 'word' ? 'words' : 'characters'}; every pair needs a source and a target`);
+      if (tokenize(text, k[side]).length === 0) {
+        throw new DataError(`${where}: the ${side} has no ${k[side] === 'word' ? 'words' : 'characters'}; every pair needs a source and a target`);
       }
     }
   });
   checkSurrogates(pairs);
-  checkSpecialTokens(pairs, kind);
+  checkSpecialTokens(pairs, k);
 }
 
 export interface PairsRead {

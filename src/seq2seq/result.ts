@@ -28,8 +28,10 @@ export function resultLines(r: Seq2SeqTrainResult): string[] {
   if (u.source > 0 || u.target > 0) {
     lines.push(`Held-out tokens not in the training vocabulary (read as <unk>): source ${percent(u.source)}, target ${percent(u.target)}`);
     // A sentence without spaces is one word: every held-out one is new, and the run learns nothing it can show.
-    if (r.config.tokens === 'word' && Math.max(u.source, u.target) >= 0.5) {
-      lines.push('(with word tokens a text without spaces, such as Chinese or Japanese, is one word; --tokens char reads it character by character)');
+    const wordy = (['source', 'target'] as const).filter((side) => r.config[`${side}Tokens`] === 'word' && u[side] >= 0.5);
+    if (wordy.length > 0) {
+      const flag = r.config.tokens === 'word' ? '--tokens' : `--${wordy[0]}-tokens`;
+      lines.push(`(with word tokens a text without spaces, such as Chinese or Japanese, is one word; ${flag} char reads it character by character)`);
     }
   }
   if (r.beam) {
@@ -39,10 +41,14 @@ export function resultLines(r: Seq2SeqTrainResult): string[] {
   return lines;
 }
 
+function tokensPhrase(c: Record<string, unknown>): string {
+  return c.sourceTokens === c.targetTokens ? `${String(c.tokens)} tokens` : `${String(c.sourceTokens)} source and ${String(c.targetTokens)} target tokens`;
+}
+
 function finding(r: Seq2SeqTrainResult): string {
   const c = r.config;
   const beam = r.beam ? `; beam search (width ${String(c.beam)}) ${percent(r.beam.exact)}` : '';
-  return `A ${String(c.rnn)} encoder-decoder (${c.attention === 'none' ? 'no' : String(c.attention)} attention, ${String(c.tokens)} tokens) gets ${percent(r.greedy.exact)} of held-out outputs exactly right greedily${beam}.`;
+  return `A ${String(c.rnn)} encoder-decoder (${c.attention === 'none' ? 'no' : String(c.attention)} attention, ${tokensPhrase(c)}) gets ${percent(r.greedy.exact)} of held-out outputs exactly right greedily${beam}.`;
 }
 
 export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>): RecordBody {

@@ -20,6 +20,7 @@ export interface Seq2SeqSpec {
   format: 'rnnlab-seq2seq';
   version: 1;
   architecture: Seq2SeqArchitecture;
+  /** Each side's vocabulary with its own token kind (`tokens`): decoding reads the source and joins the output by them. */
   source: ReturnType<Vocab['toJSON']>;
   target: ReturnType<Vocab['toJSON']>;
   /** The length limits of training, in tokens: decoding stops one step after maxTargetLen; longer sources still decode. */

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind, type Seq2SeqArchitecture } from './graph.js';
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
-import { checkPairTokens, type Pair } from './pairs.js';
+import { checkPairTokens, type Pair, type SideTokens } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
 import { END, START, TOKEN_KINDS, UNKNOWN, Vocab, type TokenKind } from './vocab.js';
 
@@ -24,7 +24,10 @@ export const SEQ2SEQ_DEFAULTS = {
 };
 
 export interface Seq2SeqTrainOptions {
+  /** Both sides' token kind (default 'char'); sourceTokens / targetTokens set one side, and may not contradict it. */
   tokens?: TokenKind;
+  sourceTokens?: TokenKind;
+  targetTokens?: TokenKind;
   rnn?: RnnKind;
   bidirectionalEncoder?: boolean;
   layers?: number;
@@ -119,7 +122,7 @@ function seenInTraining(train: readonly { pair: Pair }[], val: readonly { pair: 
 }
 
 const OPTION_NAMES: readonly (keyof Seq2SeqTrainOptions)[] = ['tokens', 'rnn', 'bidirectionalEncoder', 'layers', 'units', 'embeddingDim', 'attention',
-  'validationSplit', 'epochs', 'batchSize', 'lr', 'seed', 'maxSourceLen', 'maxTargetLen', 'maxVocab', 'beam', 'samples', 'verbose', 'progress'];
+  'validationSplit', 'epochs', 'batchSize', 'lr', 'seed', 'maxSourceLen', 'maxTargetLen', 'maxVocab', 'beam', 'samples', 'verbose', 'progress', 'sourceTokens', 'targetTokens'];
 
 /** A misspelt option would otherwise train with the default silently. */
 function checkOptionNames(o: object): void {
@@ -132,6 +135,29 @@ function checkChoice(option: string, v: unknown, choices: readonly string[]): vo
   if (!choices.includes(v as string)) throw new Seq2SeqOptionError(option, `must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * Each side's token kind: its own option, else tokens, else char. A side option that contradicts tokens (which sets
+ * both) is refused naming both, as one of them would otherwise be ignored.
+ */
+function sideKinds(o: Seq2SeqTrainOptions): SideTokens {
+  if (o.tokens !== undefined) checkChoice('tokens', o.tokens, TOKEN_KINDS);
+  const kind = (side: 'source' | 'target'): TokenKind => {
+    const option = `${side}Tokens` as const, v = o[option];
+    if (v === undefined) return o.tokens ?? SEQ2SEQ_DEFAULTS.tokens;
+    checkChoice(option, v, TOKEN_KINDS);
+    if (o.tokens !== undefined && v !== o.tokens) {
+      throw new Seq2SeqOptionError(option, `${JSON.stringify(v)} contradicts tokens ${JSON.stringify(o.tokens)}, which sets both sides; give tokens alone, or sourceTokens and targetTokens`);
+    }
+    return v;
+  };
+  return { source: kind('source'), target: kind('target') };
+}
+
+/** The token kind of a run as one word: 'char' or 'word', or 'char->word' (source->target) when the sides differ. */
+export function tokensSetting(k: SideTokens): string {
+  return k.source === k.target ? k.source : `${k.source}->${k.target}`;
+}
+
 function checkInt(option: string, v: number | undefined, min: number, max = 1e9): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new Seq2SeqOptionError(option, `must be an integer from ${min} to ${max}, got ${String(v)}`);
 }
@@ -139,7 +165,7 @@ function checkInt(option: string, v: number | undefined, min: number, max = 1e9)
 export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
   checkOptionNames(o);
   const d = { ...SEQ2SEQ_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SEQ2SEQ_DEFAULTS & Seq2SeqTrainOptions;
-  checkChoice('tokens', d.tokens, TOKEN_KINDS);
+  const kinds = sideKinds(o);
   checkChoice('rnn', d.rnn, RNN_KINDS);
   checkChoice('attention', d.attention, ATTENTION_KINDS);
   if (d.lr !== undefined && !(d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${String(d.lr)}`);
@@ -159,15 +185,15 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   if (nVal < 1 || nVal >= pairs.length) {
     throw new Seq2SeqOptionError('validationSplit', `${d.validationSplit} of ${pairs.length} pairs leaves ${nVal} for validation and ${pairs.length - nVal} for training; both need at least one (more pairs, or another split)`);
   }
-  checkPairTokens(pairs, d.tokens);
+  checkPairTokens(pairs, kinds);
   setSeed(d.seed);
   const order = pairs.map((_, i) => i);
   const rng = new Random(d.seed);
   for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
   const valPairs = order.slice(0, nVal).map((i) => pairs[i]);
   const trainPairs = order.slice(nVal).map((i) => pairs[i]);
-  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), d.tokens, d.maxVocab);
-  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), d.tokens, d.maxVocab);
+  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), kinds.source, d.maxVocab);
+  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), kinds.target, d.maxVocab);
   const enc = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, src: source.encode(p.source), tgt: target.encode(p.target) }));
   let train = enc(trainPairs), val = enc(valPairs);
   const maxSourceLen = d.maxSourceLen ?? Math.max(...train.map((e) => e.src.length));
@@ -181,7 +207,10 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     // Blame the limit the user set that leaves nothing: the target one when no pair's target fits it.
     const pool = train.length ? valAll : trainAll;
     const byTarget = d.maxTargetLen !== undefined && (d.maxSourceLen === undefined || !pool.some((e) => e.tgt.length <= maxTargetLen));
-    throw new Seq2SeqOptionError(byTarget ? 'maxTargetLen' : 'maxSourceLen', `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens`);
+    const option = byTarget ? 'maxTargetLen' : 'maxSourceLen';
+    // Left to auto, the limits are the longest training pair's: the user set nothing, so say what did the cutting.
+    const auto = d[option] === undefined ? ' (this limit was left to auto: the longest training pair\'s length); give a larger limit to keep the longer pairs, or more pairs' : '';
+    throw new Seq2SeqOptionError(option, `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens${auto}`);
   }
 
   const arch: Seq2SeqArchitecture = {
@@ -225,7 +254,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   };
   return {
     net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>,
-    config: { tokens: d.tokens, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
+    config: { tokens: tokensSetting(kinds), sourceTokens: kinds.source, targetTokens: kinds.target, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
       attention: d.attention, validationSplit: d.validationSplit, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr ?? net.model.optimizer!.learningRate,
       seed: d.seed, maxSourceLen, maxTargetLen, maxVocab: d.maxVocab ?? null, beam: d.beam },
     counts: { train: train.length, validation: val.length, skippedLong: before - train.length - val.length, heldOutSeen: seenInTraining(train, val) },

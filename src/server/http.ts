@@ -38,6 +38,9 @@ interface Route {
   query: readonly string[];
 }
 
+/** The longest file name most file systems allow, so the longest run, job or sweep id. */
+export const MAX_SEGMENT_CHARS = 255;
+
 export class Router {
   private routes: Route[] = [];
 
@@ -61,6 +64,9 @@ export class Router {
     } catch {
       throw badRequest(`malformed URL path ${JSON.stringify(pathname)}`);
     }
+    // No run, job or sweep id is longer than a file name may be: say so instead of echoing kilobytes back.
+    const long = segments.find((p) => p.length > MAX_SEGMENT_CHARS);
+    if (long !== undefined) throw notFound(`no such endpoint: a path segment of ${long.length} characters (ids and names here have at most ${MAX_SEGMENT_CHARS})`);
     const allowed: string[] = [];
     for (const r of this.routes) {
       if (r.parts.length !== segments.length) continue;

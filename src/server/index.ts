@@ -2,9 +2,9 @@
  * `rnnlab serve`: the dashboard. Prints its URL and serves until SIGINT / SIGTERM; a port in use is an
  * error (exit 1), and it binds a public interface only when --host names one.
  */
-import { displayPath, startDashboard, isLoopback, type Dashboard, type DashboardOptions } from './server.js';
+import { displayPath, startDashboard, isLoopback, RunsFolderError, type Dashboard, type DashboardOptions } from './server.js';
 
-export { startDashboard, buildRouter, isLoopback } from './server.js';
+export { startDashboard, buildRouter, isLoopback, RunsFolderError } from './server.js';
 export type { Dashboard, DashboardOptions } from './server.js';
 
 /** What `rnnlab serve` hands over: the flags, checked by the CLI. */
@@ -18,6 +18,11 @@ export async function runServe(options: DashboardOptions & ServeOptions, io: { o
   try {
     d = await startDashboard(options);
   } catch (e) {
+    // Its code (EACCES, ENOSPC) is the folder's, not the port's.
+    if (e instanceof RunsFolderError) {
+      io.err.write(`rnnlab serve: ${e.message}; choose another --runs\n`);
+      return 1;
+    }
     const err = e as NodeJS.ErrnoException;
     const where = `${host ?? '127.0.0.1'}:${options.port}`;
     if (err.code === 'EADDRINUSE') io.err.write(`rnnlab serve: port ${options.port} on ${host ?? '127.0.0.1'} is already in use (another rnnlab serve?); stop it or choose another --port\n`);

@@ -282,11 +282,37 @@ export function reviewBatch(model: Sequential, text: string, label: 0 | 1, meta:
   return { x: padded(model, ids, meta.maxlen), y: new Tensor(Float32Array.of(label), [1, 1], 'float32') };
 }
 
-/** The first n test reviews (after Keras's seeded shuffle), as the model reads them. */
-export async function testReviews(model: Sequential, meta: ImdbMeta, n: number, dataPath?: string): Promise<{ x: Tensor; y: Tensor }> {
-  const d = await datasets.imdb.load({ numWords: meta.vocab, path: dataPath });
-  const k = Math.min(n, d.test.x.length);
-  return { x: idTensor(model, d.test.x.slice(0, k).map((r) => Array.from(r)), meta.maxlen), y: new Tensor(Float32Array.from(d.test.y.subarray(0, k)), [k, 1], 'float32') };
+/** The most test reviews a gradient measurement reads. */
+export const MAX_TEST_SAMPLES = 256;
+
+type ImdbLoad = typeof datasets.imdb.load;
+
+/**
+ * The first test reviews (after Keras's seeded shuffle), as models of each vocabulary size read them. Loading the
+ * corpus holds the event loop for seconds and takes about 100 MB (the first time, it scans the tarball for longer):
+ * it is done once per vocabulary size, shared by the requests that arrive meanwhile, and only the few reviews a
+ * measurement can use are kept. A failed load (no tarball yet) is not kept, so the next request tries again.
+ */
+export class TestReviews {
+  private readonly kept = new Map<number, Promise<{ rows: number[][]; labels: Float32Array }>>();
+
+  constructor(private readonly dataPath?: string, private readonly load: ImdbLoad = (o) => datasets.imdb.load(o)) {}
+
+  async batch(model: Sequential, meta: ImdbMeta, n: number): Promise<{ x: Tensor; y: Tensor }> {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TEST_SAMPLES) throw badRequest(`samples must be an integer from 1 to ${MAX_TEST_SAMPLES}, got ${n}`);
+    let pending = this.kept.get(meta.vocab);
+    if (!pending) {
+      pending = this.load({ numWords: meta.vocab, path: this.dataPath }).then((d) => {
+        const k = Math.min(MAX_TEST_SAMPLES, d.test.x.length);
+        return { rows: d.test.x.slice(0, k).map((r) => Array.from(r)), labels: Float32Array.from(d.test.y.subarray(0, k)) };
+      });
+      pending.catch(() => this.kept.delete(meta.vocab));
+      this.kept.set(meta.vocab, pending);
+    }
+    const { rows, labels } = await pending;
+    const k = Math.min(n, rows.length);
+    return { x: idTensor(model, rows.slice(0, k), meta.maxlen), y: new Tensor(labels.slice(0, k), [k, 1], 'float32') };
+  }
 }
 
 function finalEncoderState(model: Sequential, queries: string[], meta: AdditionMeta): Float32Array[] {

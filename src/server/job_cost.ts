@@ -5,9 +5,23 @@
  * (recurrent gates, Dense, Conv1D), as 6 × the forward pass's multiply-adds per row (2 FLOPs each, and the backward
  * pass costs about twice the forward one); lookups, activations and the optimizer step are small beside them.
  */
-import { ADDITION_CHARS } from '../data/index.js';
-import type { ImdbModelName } from '../experiments/lab_models.js';
-import type { AdditionJobConfig, ImdbJobConfig, JobConfig } from './job_config.js';
+import { imdbUnits, STACKABLE_MODELS } from '../experiments/lab_models.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D } from '../layers/conv1d.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import { Flatten } from '../layers/flatten.js';
+import { GRU } from '../layers/gru.js';
+import { kerasShape, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { LSTM } from '../layers/lstm.js';
+import { MaxPooling1D } from '../layers/max_pooling1d.js';
+import { RepeatVector } from '../layers/repeat_vector.js';
+import { SimpleRNN } from '../layers/simple_rnn.js';
+import { TimeDistributed } from '../layers/time_distributed.js';
+import type { StackPlan } from '../models/param_plan.js';
+import type { JobConfig } from './job_config.js';
+import { jobPlan } from './job_plan.js';
 
 /**
  * The most GFLOPs one training batch of a dashboard job may cost. Measured on a busy 2-core machine (docs/CLI.md,
@@ -18,37 +32,39 @@ import type { AdditionJobConfig, ImdbJobConfig, JobConfig } from './job_config.j
 export const MAX_BATCH_GFLOPS = 40;
 
 /** Gate matrices per recurrent cell: an LSTM has four (i, f, c, o), a GRU three (z, r, h), a SimpleRNN one. */
-const GATES = { lstm: 4, gru: 3, simple_rnn: 1 } as const;
+const GATES = [[LSTM, 4], [GRU, 3], [SimpleRNN, 1]] as const;
 
-/** Multiply-adds of `layers` stacked recurrent layers of `units` over `steps` steps, the first reading `input` features. */
-function recurrentMacs(gates: number, steps: number, input: number, units: number, layers: number, directions = 1): number {
-  let macs = 0;
-  for (let i = 0; i < layers; i++) {
-    macs += directions * steps * gates * ((i === 0 ? input : directions * units) + units) * units;
-  }
-  return macs;
+/** Lookups, reshapes, pooling and dropout: no matrix product, so nothing the estimate counts. */
+const UNCOUNTED = [Embedding, Flatten, Dropout, MaxPooling1D, RepeatVector];
+
+/** The size of every axis between the batch and the features: the positions a per-position matrix product runs at. */
+function positions(shape: SymbolicShape): number {
+  return shape.slice(1, -1).reduce<number>((n, d) => n * (d ?? NaN), 1);
 }
 
-/** Forward multiply-adds of one review through the lab model `model` (shapes as imdbModel builds them). */
-function imdbRowMacs(model: ImdbModelName, c: ImdbJobConfig): number {
-  const steps = c.maxlen, dim = c.embeddingDim, layers = c.layers ?? 1;
-  const rnnUnits = c.units ?? 100, denseUnits = c.units ?? 250;
-  switch (model) {
-    case 'ff_raw': return steps * denseUnits + denseUnits;
-    case 'ff_embed': return steps * dim * denseUnits + denseUnits;
-    case 'cnn': return steps * 3 * dim * 200 + Math.floor(steps / 2) * 200 * denseUnits + denseUnits;
-    case 'cnn_lstm': return steps * 3 * dim * 32 + recurrentMacs(GATES.lstm, Math.floor(steps / 2), 32, rnnUnits, layers) + rnnUnits;
-    case 'bilstm': return recurrentMacs(GATES.lstm, steps, dim, rnnUnits, layers, 2) + 2 * rnnUnits;
-    default: return recurrentMacs(GATES[model], steps, dim, rnnUnits, layers) + rnnUnits;
+/** Forward multiply-adds per row of `layer` taking `input` and giving `output` (shapes from the plan). */
+function layerMacs(layer: Layer, input: SymbolicShape, output: SymbolicShape): number {
+  const features = input[input.length - 1] ?? NaN;
+  if (UNCOUNTED.some((kind) => layer instanceof kind)) return 0;
+  if (layer instanceof Dense) return positions(input) * features * layer.units;
+  // Each output step reads kernelSize steps of every input channel.
+  if (layer instanceof Conv1D) return positions(output) * layer.kernelSize * features * layer.filters;
+  // Each step multiplies the input and the previous state into every gate.
+  for (const [kind, gates] of GATES) {
+    if (layer instanceof kind) return positions(input) * gates * (features + layer.units) * layer.units;
   }
+  if (layer instanceof Bidirectional) return layerMacs(layer.forwardLayer, input, output) + layerMacs(layer.backwardLayer, input, output);
+  if (layer instanceof TimeDistributed) return positions(input) * layerMacs(layer.layer, [input[0], ...input.slice(2)], [output[0], ...output.slice(2)]);
+  throw new Error(`job_cost: no FLOP formula for ${layer.name} (${layer.className})`);
 }
 
-/** Forward multiply-adds of one sum through the lab's encoder–decoder (additionModel). */
-function additionRowMacs(c: AdditionJobConfig): number {
-  const gates = GATES[c.rnn], chars = ADDITION_CHARS.length, h = c.hidden;
-  const encoder = recurrentMacs(gates, 2 * c.digits + 1, chars, h, 1);
-  const decoder = recurrentMacs(gates, c.digits + 1, h, h, c.layers);
-  return encoder + decoder + (c.digits + 1) * h * chars;
+/** Forward multiply-adds of one row (a review, a sum) through the planned model (jobPlan). */
+function rowMacs(plan: StackPlan): number {
+  return plan.layers.reduce((n, p) => {
+    const macs = layerMacs(p.layer, p.inputShape, p.outputShape);
+    if (!Number.isFinite(macs)) throw new Error(`job_cost: ${p.layer.name} (${p.layer.className}) takes input ${kerasShape(p.inputShape)}, with an axis of unknown size, so its cost per row is unknown`);
+    return n + macs;
+  }, 0);
 }
 
 /** Rows in one batch: a training set smaller than batchSize (an IMDb limit, few sums) makes every batch that small. */
@@ -57,10 +73,9 @@ export function batchRows(c: JobConfig): number {
   return available === null ? c.batchSize : Math.min(c.batchSize, available);
 }
 
-/** Estimated GFLOPs of one training batch (forward and backward) of the job. */
-export function batchGflops(c: JobConfig): number {
-  const row = c.task === 'imdb' ? imdbRowMacs(c.model, c) : additionRowMacs(c);
-  return (6 * row * batchRows(c)) / 1e9;
+/** Estimated GFLOPs of one training batch (forward and backward) of the job; `plan` is jobPlan(c), if the caller has it. */
+export function batchGflops(c: JobConfig, plan: StackPlan = jobPlan(c)): number {
+  return (6 * rowMacs(plan) * batchRows(c)) / 1e9;
 }
 
 /** The fields that set a job's batch cost, as a message shows them: "batchSize 128 × maxlen 500 on lstm, units 1024, ...". */
@@ -68,14 +83,17 @@ function costFields(c: JobConfig): string {
   const rows = batchRows(c);
   const size = `batchSize ${c.batchSize}${rows < c.batchSize ? ` (${rows} rows: ${c.task === 'imdb' ? 'limit' : 'trainingSize'} ${rows})` : ''}`;
   if (c.task === 'addition') return `${size} on ${c.rnn}, hidden ${c.hidden}, layers ${c.layers}, digits ${c.digits}`;
-  const dense = ['ff_raw', 'ff_embed', 'cnn'].includes(c.model);
-  return [`${size} × maxlen ${c.maxlen} on ${c.model}`, `units ${c.units ?? (dense ? 250 : 100)}`,
+  const dense = !STACKABLE_MODELS.includes(c.model);
+  return [`${size} × maxlen ${c.maxlen} on ${c.model}`, `units ${imdbUnits(c.model, c.units)}`,
     ...(dense ? [] : [`layers ${c.layers ?? 1}`]), ...(c.model === 'ff_raw' ? [] : [`embeddingDim ${c.embeddingDim}`])].join(', ');
 }
 
-/** Why the job's batch is too dear for the dashboard (a sentence starting with the field batchSize), or null. */
-export function batchCostProblem(c: JobConfig): string | null {
-  const g = batchGflops(c);
+/**
+ * Why the job's batch is too dear for the dashboard (a sentence starting with the field batchSize), or null. `plan` is
+ * jobPlan(c), passed in where the caller has it already (job_spec.ts also checks the model's size).
+ */
+export function batchCostProblem(c: JobConfig, plan: StackPlan = jobPlan(c)): string | null {
+  const g = batchGflops(c, plan);
   if (g <= MAX_BATCH_GFLOPS) return null;
   const fields = c.task === 'imdb' ? 'batchSize, maxlen, units, layers or embeddingDim' : 'batchSize, hidden or layers';
   return `${costFields(c)} costs about ${Math.round(g)} GFLOPs per training batch; a dashboard job takes at most ${MAX_BATCH_GFLOPS} `

@@ -11,6 +11,7 @@ import { batchCostProblem } from './job_cost.js';
 import { modelSizeProblem } from './job_params.js';
 import { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type Task } from './job_config.js';
 import { checkRequest, requestChecker } from './params.js';
+import { jobPlan } from './job_plan.js';
 
 export { OPTIMIZERS };
 export { RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig, type JobConfig, type OptimizerName, type RnnName, type Task } from './job_config.js';
@@ -119,9 +120,10 @@ export function parseJobSpec(body: Record<string, unknown>, maxParams?: number):
     };
   }
   // One batch is how long a cancel waits (job_cost.ts): a job whose batch costs too much is refused.
-  const dear = batchCostProblem(config);
+  const plan = jobPlan(config);
+  const dear = batchCostProblem(config, plan);
   if (dear) throw badRequest(dear);
-  const large = maxParams === undefined ? null : modelSizeProblem(config, maxParams);
+  const large = maxParams === undefined ? null : modelSizeProblem(config, maxParams, plan);
   if (large) throw new HttpError(422, large);
   const name = (rawName ?? '').trim() || defaultName(config);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw badRequest(`name may hold only letters, digits, '.', '_' and '-'; got ${JSON.stringify(name)}`);

@@ -19,9 +19,16 @@ export interface ModelEntry extends ModelInfo {
 /** Untrained IMDb networks with the lab's sizes, built with a fixed seed. */
 export const FRESH_MODELS = ['simple_rnn', 'lstm', 'gru'] as const;
 
+/** Loaded run models kept for the next request. */
+export const MAX_LOADED = 6;
+
 export class ModelRegistry {
   private loaded = new Map<string, ModelEntry>();
   private fresh = new Map<string, ModelEntry>();
+  /** Loads under way, by id: requests for a model not yet loaded share one load instead of each reading it. */
+  private loading = new Map<string, Promise<ModelEntry | null>>();
+  /** The tail of the load queue: one model is read at a time, so many requests for many models hold one in the making. */
+  private lastLoad: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly runs: RunStore) {}
 
@@ -37,17 +44,32 @@ export class ModelRegistry {
     let entry = this.loaded.get(id);
     if (!entry && id.startsWith('fresh:')) entry = this.freshModel(id.slice(6));
     if (!entry) {
-      const found = await this.runs.loadModel(id);
-      if (!found) throw notFound(`no trained model '${id}': pick one from GET /api/models`);
-      entry = { ...found.info, model: found.model };
-      this.loaded.set(id, entry);
-      // Keep a handful of loaded models; the oldest goes first.
-      if (this.loaded.size > 6) this.loaded.delete(this.loaded.keys().next().value!);
+      entry = (await this.load(id)) ?? undefined;
+      if (!entry) throw notFound(`no trained model '${id}': pick one from GET /api/models`);
     }
     if (task && entry.meta.task !== task) {
       throw badRequest(`model '${id}' is a${entry.meta.task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model; this needs a${task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model`);
     }
     return entry;
+  }
+
+  /** The model of a run folder, read once however many requests ask for it meanwhile; null when it has none. */
+  private load(id: string): Promise<ModelEntry | null> {
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = this.lastLoad.then(async () => {
+        const found = await this.runs.loadModel(id);
+        if (!found) return null;
+        const entry = { ...found.info, model: found.model };
+        this.loaded.set(id, entry);
+        // Keep a handful of loaded models; the oldest goes first.
+        if (this.loaded.size > MAX_LOADED) this.loaded.delete(this.loaded.keys().next().value!);
+        return entry;
+      }).finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+      this.lastLoad = pending.catch(() => undefined);
+    }
+    return pending;
   }
 
   private freshModel(kind: string): ModelEntry {

@@ -4,7 +4,7 @@
  * Every results.json is read through the one RunRecord reader (0.1.0 records are upgraded); a folder whose
  * results.json is damaged or invalid is listed as such, with the reason, not fatal.
  */
-import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
@@ -370,11 +370,37 @@ export function headlineAccuracy(r: Pick<RunRecord, 'metrics'>): number | null {
   return null;
 }
 
+/**
+ * results.json's text, or why it is not read. Checked again on the open file, not only by the lstat before: one swapped
+ * for a FIFO (or a link) in between would otherwise block the server's one thread in a read that never returns.
+ */
+export function readRecordText(file: string): { text: string } | { error: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? `no ${RESULTS_FILE}` : code === 'ELOOP' || code === 'ENXIO' ? `${RESULTS_FILE} is not a regular file` : `${RESULTS_FILE} cannot be read (${code ?? 'error'})` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { error: `${RESULTS_FILE} is not a regular file` };
+    if (st.size > MAX_RECORD_BYTES) return { error: `${RESULTS_FILE} is larger than ${MAX_RECORD_BYTES >> 20} MiB` };
+    return { text: readFileSync(fd, 'utf8') };
+  } catch (e) {
+    return { error: `${RESULTS_FILE} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A regular results.json of acceptable size, parsed; damaged or invalid is an error message. */
 function parseFile(file: string): { results: RunRecord | null; error?: string } {
+  const read = readRecordText(file);
+  if ('error' in read) return { results: null, error: read.error };
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(read.text);
   } catch {
     // The parser's message quotes the file's first bytes; say only what is wrong.
     return { results: null, error: `${RESULTS_FILE} is not valid JSON` };

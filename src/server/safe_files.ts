@@ -72,6 +72,11 @@ async function openRegular(real: string, rel: string, limits: ReadLimits) {
   }
 }
 
+/** root/rel opened for reading, with its size, or an UnsafeFileError; the caller closes the handle. */
+export async function openFileInside(root: string, rel: string, limits: ReadLimits) {
+  return openRegular(await resolveInside(root, rel), rel, limits);
+}
+
 /** The bytes of root/rel, or an UnsafeFileError. */
 export async function readFileInside(root: string, rel: string, limits: ReadLimits): Promise<Buffer> {
   const { fh, size } = await openRegular(await resolveInside(root, rel), rel, limits);

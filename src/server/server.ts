@@ -2,7 +2,7 @@
  * The dashboard's HTTP server: the single-page app, a JSON API, and a server-sent event stream. It binds
  * 127.0.0.1 unless a host is given explicitly, and any bad request is a 4xx with a message, never a crash.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { allowAnswer, HttpError, Router, badRequest, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
-  commutativity, gradientNorms, longRangeGradients, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, testReviews, traceInput,
+  commutativity, gradientNorms, longRangeGradients, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, TestReviews, traceInput,
 } from './inference.js';
 import { projectEmbedding } from './projector.js';
 import { SweepStore } from './sweeps.js';
@@ -88,6 +88,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   const demo = d.demo ?? DEMO_JOBS;
   const { runs, jobs, models, hub, lab } = d;
   const sweeps = new SweepStore(runs.dir);
+  const testSet = new TestReviews(d.dataPath);
   const r = new Router();
   const body = (ctx: RequestContext) => readJsonBody(ctx.req);
 
@@ -208,7 +209,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const text = f.str('text', MAX_TEXT_CHARS);
     const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
     const label = f.oneOf('label', ['positive', 'negative'] as const, 'positive');
-    const samples = f.int('samples', 1, 256, 32);
+    const samples = f.int('samples', 1, MAX_TEST_SAMPLES, 32);
     f.done();
     if (!ids.length) throw badRequest('models must name at least one IMDb model');
     if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
@@ -220,7 +221,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
       if (source === 'text') batch = reviewBatch(entry.model, text!, label === 'positive' ? 1 : 0, meta);
       else {
         try {
-          batch = await testReviews(entry.model, meta, samples, d.dataPath);
+          batch = await testSet.batch(entry.model, meta, samples);
         } catch (e) {
           if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0]}`);
           throw e;
@@ -288,6 +289,42 @@ const CLIENT_ERRORS: Record<string, [string, string]> = {
   HPE_HEADER_OVERFLOW: ['431 Request Header Fields Too Large', 'the request headers are too large'],
 };
 
+/** The runs folder could not be made: nothing was bound, and the message names the folder (not the port). */
+export class RunsFolderError extends Error {
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+    this.name = 'RunsFolderError';
+  }
+}
+
+const FOLDER_REASONS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full', ENOTDIR: 'a part of its path is a file', EEXIST: 'a file of that name is in the way',
+};
+
+/**
+ * Makes the runs folder and any missing folder above it, one level at a time: Node's recursive mkdir never returns
+ * under a folder such as /proc, where making a folder fails with ENOENT although its parent exists.
+ */
+function makeRunsDir(runsDir: string): void {
+  try {
+    const missing: string[] = [];
+    for (let p = runsDir; !existsSync(p) && path.dirname(p) !== p; p = path.dirname(p)) missing.unshift(p);
+    for (const p of missing) {
+      try {
+        mkdirSync(p);
+      } catch (e) {
+        // Made meanwhile by another process: fine when it is a folder.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(p).isDirectory()) throw e;
+      }
+    }
+    if (!statSync(runsDir).isDirectory()) throw Object.assign(new Error(`${runsDir} is a file`), { code: 'EEXIST' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RunsFolderError(`cannot make the runs folder ${displayPath(runsDir)}: ${FOLDER_REASONS[code ?? ''] ?? (e as Error).message}`, code);
+  }
+}
+
 /** 50 million parameters (200 MB of float32): ten times the lab's largest model, far below what would exhaust memory. */
 export const DEFAULT_MAX_MODEL_PARAMS = 50_000_000;
 
@@ -309,7 +346,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const loopback = isLoopback(host);
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
   const runsDir = path.resolve(o.runsDir ?? 'runs');
-  mkdirSync(runsDir, { recursive: true });
+  makeRunsDir(runsDir);
   // Before anything reads or writes the folders: what interrupted writes of processes now gone left behind.
   removeStaleTemps(runsDir, (line) => console.error(`rnnlab serve: ${line}`));
   // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
@@ -356,14 +393,14 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   };
 
   // Connections with a response not yet finished (Node keeps this only in a private field).
-  const answering = new WeakSet<object>();
+  const answering = new WeakMap<object, ServerResponse>();
   const server = http.createServer({
     headersTimeout: SERVER_LIMITS.headersTimeoutMs,
     requestTimeout: SERVER_LIMITS.requestTimeoutMs,
     connectionsCheckingInterval: SERVER_LIMITS.checkEveryMs,
   }, (req, res) => {
     const socket = req.socket;
-    answering.add(socket);
+    answering.set(socket, res);
     res.once('close', () => answering.delete(socket));
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
@@ -381,6 +418,15 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   });
   server.maxConnections = SERVER_LIMITS.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
+    // why (rather than finding the connection cut), and the connection closes once that is sent.
+    const waiting = answering.get(socket);
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && waiting && !waiting.headersSent && socket.writable) {
+      waiting.setHeader('connection', 'close');
+      waiting.once('finish', () => socket.destroy());
+      sendJson(waiting, 408, { error: `the request body did not arrive within ${server.requestTimeout / 1000} s`, status: 408 });
+      return;
+    }
     // An answer already under way on this connection (an event stream) must not get a second one written into it.
     if (!socket.writable || answering.has(socket)) {
       socket.destroy(err);

@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { notFound } from './http.js';
-import { readFileInside } from './safe_files.js';
+import { openFileInside } from './safe_files.js';
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 
@@ -54,16 +55,34 @@ export interface ServedFile {
 /** Generous for the app's scripts and Chart.js, and for report pages with their charts inlined. */
 export const MAX_SERVED_BYTES = 64 << 20;
 
+/**
+ * Streams the file from the handle opened after its checks, as fast as the client reads: a file is never held whole
+ * in memory, so many clients fetching a large report (or never reading it) cost a buffer each, not the report each.
+ * The length is the one checked; a file cut short meanwhile ends the connection early rather than sending garbage.
+ */
 export async function sendFile(res: ServerResponse, file: ServedFile, head = false, extraHeaders: Record<string, string> = {}): Promise<void> {
-  const body = await readFileInside(file.root, file.rel, { maxBytes: MAX_SERVED_BYTES });
+  const { fh, size } = await openFileInside(file.root, file.rel, { maxBytes: MAX_SERVED_BYTES });
   res.writeHead(200, {
     'content-type': TYPES[path.extname(file.rel).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': body.length,
+    'content-length': size,
     'cache-control': 'no-cache',
     ...SECURITY_HEADERS,
     ...extraHeaders,
   });
-  res.end(head ? undefined : body);
+  if (head || size === 0) {
+    await fh.close();
+    res.end();
+    return;
+  }
+  // The stream closes the handle when it ends or fails; a client gone mid-way destroys it through pipeline.
+  const stream = fh.createReadStream({ start: 0, end: size - 1 });
+  let sent = 0;
+  stream.on('data', (chunk) => { sent += chunk.length; });
+  const complete = await pipeline(stream, res, { end: false }).then(() => sent === size, () => false);
+  // A client that went away, a file that vanished mid-read, or one that shrank after it was opened: the connection is
+  // dropped, so a keep-alive client never reads the next response as the rest of this body.
+  if (complete) res.end();
+  else res.destroy();
 }
 
 /** A file of the app for a URL path, or a 404. Never leaves web/. */

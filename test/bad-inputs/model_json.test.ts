@@ -66,7 +66,7 @@ describe('model.json that is not a model', () => {
 
 describe('layers rnnlab cannot build', () => {
   it('an unknown layer class names the class, its position and what is supported', async () => {
-    const e = await bad((j) => { layers(j)[1].class_name = 'MultiHeadAttention'; }, /layer 1: unknown layer class 'MultiHeadAttention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
+    const e = await bad((j) => { layers(j)[1].class_name = 'GroupQueryAttention'; }, /layer 1: unknown layer class 'GroupQueryAttention'; rnnlab reads .*\bDense\b.*\bLSTM\b/);
     expect(e.message).toMatch(/Bidirectional/);
     await bad((j) => { layers(j).push({ class_name: 'Conv2D', config: { name: 'c2' } }); }, /layer 3: unknown layer class 'Conv2D'/);
     await bad((j) => { layers(j)[0] = 'Embedding'; }, /layer 0: a layer must be an object \{class_name, config\}, got the string "Embedding"/);
@@ -157,7 +157,7 @@ describe('training configs rnnlab cannot compile', () => {
     await bad((j) => { j.trainingConfig.loss = 'tversky'; }, /unknown loss 'tversky'/);
     await bad((j) => { j.trainingConfig.metrics = ['f1']; }, /trainingConfig.metrics: unknown metric 'f1'; use one of accuracy.*load with \{compile: false\}/);
     await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = { class_name: 'ExponentialDecay' }; }, /optimizer Adam: learningRate: the ExponentialDecay schedule's config must be an object/);
-    await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = -1; }, /learningRate must be a finite number > 0, got -1/);
+    await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = -1; }, /learningRate must be a finite number >= 0, got -1/);
     await bad((j) => { j.trainingConfig = 'adam'; }, /trainingConfig must be an object/);
   });
 });

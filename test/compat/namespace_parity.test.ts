@@ -190,7 +190,7 @@ describe('optimizers', () => {
     steps(tf, to as never, tv, 2); steps(rl, ro as never, rv, 2);
     close(rv.dataSync(), tv.dataSync(), 1e-5);
     expect(ro.getConfig().learningRate).toBe(0.05);
-    expect(() => ro.setLearningRate(-1)).toThrow(/SGD: learningRate must be a finite number > 0, got -1/);
+    expect(() => ro.setLearningRate(-1)).toThrow(/SGD: learningRate must be a finite number >= 0, got -1/);
   });
 
   // Deliberate (docs/API.md): with momentum rnnlab keeps Keras's velocity m·v − lr·g, which holds the old rate's

@@ -250,7 +250,7 @@ describe('options either work or are refused by name', () => {
     expect(() => rl.layers.rnn({ cell: rl.layers.lstm({ units: 2 }) as never })).toThrow(/cell must be a SimpleRNNCell, LSTMCell, GRUCell, a list of them or a StackedRNNCells, got LSTM/);
     expect(() => rl.layers.rnn({} as never)).toThrow(/missing required field 'cell'/);
     expect(() => rl.layers.rnn({ cell: [] })).toThrow(/cells must be a non-empty list/);
-    expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), zeroOutputForMask: true } as never)).toThrow(/zeroOutputForMask = .* is not supported/);
+    expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), zeroOutputForMask: 1 } as never)).toThrow(/must be true or false/);
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), returnSequences: 'yes' as never })).toThrow(/returnSequences must be true or false/);
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), timeMajor: true } as never)).toThrow(/timeMajor = true is not supported/);
     expect(() => rl.layers.stackedRNNCells({ cells: [rl.layers.lstmCell({ units: 2 })], units: 2 } as never)).toThrow(/unknown option 'units'/);

@@ -100,6 +100,11 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   GaussianDropout: [() => L.gaussianDropout({ rate: 0.2 }), [null, 4]],
   GaussianNoise: [() => L.gaussianNoise({ stddev: 0.1 }), [null, 4]],
   Masking: [() => L.masking({ maskValue: -1 }), [null, 5, 2]],
+  GroupNormalization: [() => L.groupNormalization({ groups: 2, epsilon: 1e-5, gammaRegularizer: 'l2' }), [null, 5, 4]],
+  UnitNormalization: [() => L.unitNormalization({ axis: [1, 2] }), [null, 5, 2]],
+  IntegerLookup: [() => L.integerLookup({ vocabulary: [3, 1, 4], maskToken: 0, outputMode: 'count' }), [null, 3]],
+  Hashing: [() => L.hashing({ numBins: 4, maskValue: 0, salt: [1, 2] }), [null, 3]],
+  Discretization: [() => L.discretization({ binBoundaries: [0, 1], outputMode: 'one_hot' }), [null, 3]],
   Permute: [() => L.permute({ dims: [2, 1] }), [null, 5, 2]],
   Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
   SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
@@ -124,8 +129,8 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
 
 describe('the layer registry', () => {
   it('has an example here for every registered class', () => {
-    // Layers of the functional API (several inputs, or none) have their round trips in test/compat/functional*.test.ts.
-    const functionalOnly = new Set(['InputLayer', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot', 'Attention', 'AdditiveAttention']);
+    // Layers of the functional API (several inputs, or none) have their round trips in test/compat/functional*.test.ts (MultiHeadAttention's in test/layers/multi_head_attention.test.ts).
+    const functionalOnly = new Set(['InputLayer', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate', 'Dot', 'Attention', 'AdditiveAttention', 'MultiHeadAttention']);
     expect(layerClassNames().filter((n) => !functionalOnly.has(n)).sort()).toEqual(Object.keys(EXAMPLES).sort());
   });
 

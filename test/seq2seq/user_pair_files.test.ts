@@ -142,7 +142,7 @@ describe('lengths and degenerate files', () => {
     const r = await run(['seq2seq', '--data', one, '--out', out, ...TINY]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^rnnlab seq2seq: error: --validation-split: 1 pair cannot be split: training and validation need at least one pair each \(give at least 2 pairs\)\n/);
+    expect(r.err).toMatch(/^rnnlab seq2seq: error: --data: .*one\.tsv: holds only one pair \(.*one\.tsv:1\); training and the held-out part \(--validation-split\) need at least one pair each: add pairs \(2 or more\)\n/);
     expect(existsSync(out)).toBe(false);
     const blank = file('blank.tsv', 'Go.\tVa !\nHi.\t\n');
     expectRefused(await run(['seq2seq', '--data', blank, '--out', out, ...TINY]), 'seq2seq', /--data: .*blank\.tsv:2: the target \(after the tab\) is empty/, out);

@@ -4,7 +4,8 @@
  * (the embedding's vocab × embeddingDim included), checked here against countParams() of every model kind.
  */
 import { describe, expect, it } from 'vitest';
-import { additionModel, IMDB_MODELS, imdbModel, type ImdbModelName } from '../../src/experiments/lab_models.js';
+import { additionModel, IMDB_MODELS, imdbModel, MASK_READING_MODELS, type ImdbModelName } from '../../src/experiments/lab_models.js';
+import { layers as L } from '../../src/layers/index.js';
 import { startDashboard } from '../../src/server/index.js';
 import { jobModelParams } from '../../src/server/job_params.js';
 import { parseJobSpec, RNN_KINDS, type AdditionJobConfig, type ImdbJobConfig } from '../../src/server/job_spec.js';
@@ -21,9 +22,13 @@ describe('a job model\'s parameter count', () => {
         for (const layers of stacked) {
           // ff_raw has no embedding: the field is refused for it.
           const { embeddingDim, ...rest } = shape;
-          const c = imdb({ model, ...rest, ...(model === 'ff_raw' ? {} : { embeddingDim }), ...(layers ? { layers } : {}) });
-          const built = imdbModel(model, { vocab: c.vocab, maxlen: c.maxlen, embeddingDim: c.embeddingDim, units: c.units, layers: c.layers });
-          expect(jobModelParams(c), `${model} ${JSON.stringify(shape)} layers ${layers ?? 1}`).toBe(built.countParams());
+          // Dropout adds a layer (ff models) or an option (recurrent ones) but no weights; maskZero changes none either.
+          const extras = { dropout: 0.25, ...(MASK_READING_MODELS.includes(model) ? { maskZero: true } : {}) };
+          for (const extra of [{}, extras]) {
+            const c = imdb({ model, ...rest, ...(model === 'ff_raw' ? {} : { embeddingDim }), ...(layers ? { layers } : {}), ...extra });
+            const built = imdbModel(model, { vocab: c.vocab, maxlen: c.maxlen, embeddingDim: c.embeddingDim, units: c.units, layers: c.layers, dropout: c.dropout, maskZero: c.maskZero });
+            expect(jobModelParams(c), `${model} ${JSON.stringify({ ...shape, ...extra })} layers ${layers ?? 1}`).toBe(built.countParams());
+          }
         }
       }
     }
@@ -36,6 +41,18 @@ describe('a job model\'s parameter count', () => {
         expect(jobModelParams(c), `${rnn} layers ${layers}`).toBe(additionModel({ rnn, hidden: 9, layers, digits: 2 }).countParams());
       }
     }
+  });
+
+  it('is counted from the lab\'s layers without building them or taking the names of the layers made after it', () => {
+    const next = () => L.lstm({ units: 1 }).name;
+    const n = Number(next().split('_')[1] ?? 0);
+    // 133 million weights, over 500 MB built (a job this dear per batch is refused before its size is counted).
+    const big: ImdbJobConfig = { ...imdb({ model: 'bilstm' }), vocab: 88588, embeddingDim: 1024, maxlen: 50, units: 1024, layers: 2 };
+    const before = process.memoryUsage();
+    expect(jobModelParams(big)).toBe(88588 * 1024 + 2 * (4 * 1024 * (1024 + 1024) + 4 * 1024) + 2 * (4 * 1024 * (2048 + 1024) + 4 * 1024) + 2049);
+    const after = process.memoryUsage();
+    expect(after.external - before.external).toBeLessThan(64 * 2 ** 20);
+    expect(next()).toBe(`lstm_${n + 1}`);
   });
 
   it('counts the embedding: the largest vocabulary at embeddingDim 1024 is 90 million parameters in it alone', () => {

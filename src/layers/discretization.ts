@@ -1,0 +1,128 @@
+import { describe } from '../describe.js';
+import { Tensor } from '../tensor.js';
+import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
+import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { emptySummary, mergeSummaries, quantileBoundaries, summarize, type Summary } from './quantile_summary.js';
+import { registerLayer } from './registry.js';
+
+export interface DiscretizationArgs extends LayerArgs {
+  /** Ascending boundaries: bin i holds boundaries[i-1] <= x < boundaries[i] (bins below the first and from the last on). */
+  binBoundaries?: number[] | null;
+  /** The number of bins adapt() learns boundaries for (instead of binBoundaries). */
+  numBins?: number | null;
+  /** Default 0.01: adapt's approximate-quantile tolerance (its summary keeps about 1 / epsilon points). */
+  epsilon?: number;
+  /** 'int' (the default: the bin), 'one_hot', 'multi_hot' or 'count'. */
+  outputMode?: CategoricalMode | 'oneHot' | 'multiHot';
+  /** Keras 3's sparse output: only false. */
+  sparse?: boolean;
+}
+
+/**
+ * Keras 3's Discretization: each value to the index of its bin (np.digitize against float32 boundaries), encoded in
+ * Keras's output modes. adapt() learns numBins - 1 boundaries with Keras's approximate quantiles (see docs/API.md for
+ * where they can differ). Not trainable and not differentiable; a padding mask ends here.
+ */
+export class Discretization extends Layer {
+  static override readonly className: string = 'Discretization';
+  binBoundaries: number[] | null;
+  readonly numBins: number | null;
+  readonly epsilon: number;
+  readonly outputMode: CategoricalMode;
+
+  constructor(args: DiscretizationArgs = {}) {
+    super(args, 'discretization');
+    const where = this.where;
+    const given = args.binBoundaries ?? null, bins: unknown = args.numBins ?? null;
+    if (bins !== null && (!Number.isInteger(bins) || (bins as number) < 1)) throw new Error(`${where}: numBins must be a positive integer, got ${typeof bins === 'number' ? bins : describe(bins)}`);
+    if (bins !== null && given !== null) throw new Error(`${where}: give binBoundaries or numBins, not both (numBins is for adapt())`);
+    if (bins === null && given === null) throw new Error(`${where}: needs binBoundaries, or numBins and then adapt(data)`);
+    this.numBins = bins as number | null;
+    this.binBoundaries = given === null ? null : checkBoundaries(where, given);
+    const eps: unknown = args.epsilon ?? 0.01;
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`${where}: epsilon must be a finite number > 0, got ${typeof eps === 'number' ? eps : describe(eps)}`);
+    this.epsilon = eps;
+    this.outputMode = checkCategoricalMode(where, args.outputMode);
+    checkNotSparse(where, args.sparse);
+  }
+
+  /** Keras's from_config: a saved adapted layer has numBins and the learned binBoundaries both, set after construction. */
+  static override fromConfig(this: new (config: never) => Layer, config: Record<string, unknown>): Layer {
+    const { binBoundaries, ...rest } = config;
+    if (rest.numBins === undefined || rest.numBins === null || binBoundaries === undefined || binBoundaries === null) return new Discretization(config as DiscretizationArgs);
+    const layer = new Discretization(rest as DiscretizationArgs);
+    layer.binBoundaries = checkBoundaries(layer.where, binBoundaries);
+    return layer;
+  }
+
+  private get where(): string { return `${this.name} (Discretization)`; }
+
+  /** The number of output classes: one more than the boundaries (numBins before adapt). */
+  private get depth(): number { return this.binBoundaries ? this.binBoundaries.length + 1 : this.numBins as number; }
+
+  /**
+   * Keras's adapt: data is one batch (a tensor), or an array of batches as Keras iterates a Python list (each
+   * element, a number or an array, is summarized and merged in turn); then numBins - 1 boundaries are read off.
+   */
+  adapt(data: Tensor | unknown[], ...rest: unknown[]): void {
+    const where = this.where;
+    if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
+    if (this.numBins === null) throw new Error(`${where}: cannot adapt a layer built with binBoundaries; give numBins instead`);
+    const batches = data instanceof Tensor ? [data] : Array.isArray(data) ? data : null;
+    if (!batches || batches.length === 0) throw new Error(`${where}: adapt needs a tensor or a non-empty array of batches, got ${describe(data)}`);
+    let summary: Summary = emptySummary();
+    for (const [i, batch] of batches.entries()) {
+      const values = flatNumbers(where, `adapt batch ${i}`, batch);
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new Error(`${where}: adapt batch ${i} holds ${values[bad]} at flat index ${bad}; values must be finite`);
+      summary = mergeSummaries(summarize(values, this.epsilon), summary, this.epsilon);
+    }
+    const boundaries = quantileBoundaries(summary, this.numBins);
+    if (this.built && this.outputMode !== 'int' && boundaries.length + 1 !== this.depth) {
+      throw new Error(`${where}: adapt found ${boundaries.length + 1} bins but the layer is built for ${this.depth} in outputMode '${this.outputMode}'`);
+    }
+    this.binBoundaries = boundaries;
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    return categoricalShape(this.where, inputShape, this.outputMode, this.depth);
+  }
+
+  /** The bin of each value: how many boundaries are <= it, compared in float32 as Keras's TensorFlow op does. */
+  bins(values: ArrayLike<number>): Int32Array {
+    const b = this.binBoundaries;
+    if (!b) throw new Error(`${this.where}: no bin boundaries yet: call adapt(data) first, or give binBoundaries`);
+    const f = b.map(Math.fround);
+    const out = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = Math.fround(values[i]);
+      if (Number.isNaN(v)) throw new Error(`${this.where}: got NaN at flat index ${i}`);
+      let lo = 0, hi = f.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (f[mid] <= v) lo = mid + 1; else hi = mid; }
+      out[i] = lo;
+    }
+    return out;
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    ctx.mask = null;
+    const ids = this.bins(x.dataSync() as ArrayLike<number>);
+    return encodeCategorical(this.where, ids, x.shape, this.outputMode, this.depth);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), binBoundaries: this.binBoundaries ? [...this.binBoundaries] : null, numBins: this.numBins, epsilon: this.epsilon, outputMode: this.outputMode, sparse: false };
+  }
+}
+
+function checkBoundaries(where: string, v: unknown): number[] {
+  if (!Array.isArray(v) || !v.every((b) => typeof b === 'number' && Number.isFinite(b))) {
+    throw new Error(`${where}: binBoundaries must be a list of finite numbers, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
+  }
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] < v[i - 1]) throw new Error(`${where}: binBoundaries must be in ascending order; ${v[i]} follows ${v[i - 1]} at index ${i}`);
+  }
+  return [...v];
+}
+
+registerLayer(Discretization);

@@ -1,0 +1,255 @@
+import { describe } from '../describe.js';
+import type { Tensor } from '../tensor.js';
+import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
+import { checkSalt, integerBucket } from './keras_hashes.js';
+import { Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { registerLayer } from './registry.js';
+
+export interface IntegerLookupArgs extends LayerArgs {
+  /** The vocabulary's largest size, mask and OOV indices included (> 1); default no cap. */
+  maxTokens?: number | null;
+  /** Default 1: indices for out-of-vocabulary tokens; 0 makes an unknown token an error; more spread them (see oovMethod). */
+  numOovIndices?: number;
+  /** A token sent to index 0 in 'int' mode and dropped in the other modes; default none. */
+  maskToken?: number | null;
+  /** Default -1: what invert gives back for an OOV index. */
+  oovToken?: number | null;
+  /** The tokens, most important first (the mask and OOV tokens may lead, in Keras's order); or learn them with adapt(). */
+  vocabulary?: number[] | Tensor | null;
+  /** Keras's only vocabulary dtype, 'int64'. */
+  vocabularyDtype?: 'int64';
+  /** 'int' (the default), 'one_hot', 'multi_hot' or 'count'; Keras's 'tf_idf' is refused. */
+  outputMode?: CategoricalMode | 'oneHot' | 'multiHot';
+  /** Outside 'int' mode: the output has maxTokens columns whatever the vocabulary's size. */
+  padToMaxTokens?: boolean;
+  /** 'int' mode: map indices back to tokens. */
+  invert?: boolean;
+  /** With several OOV indices: 'floormod' (token mod numOovIndices, the default) or 'farmhash' (Keras's hash of the token). */
+  oovMethod?: 'floormod' | 'farmhash';
+  /** With oovMethod 'farmhash': SipHash-2-4 under this key ([k0, k1] or one integer) instead of FarmHash. */
+  salt?: number | [number, number] | null;
+  /** Keras 3's sparse output: only false. */
+  sparse?: boolean;
+  /** Keras's tf_idf weights: refused with tf_idf. */
+  idfWeights?: null;
+  /** What Keras 3 writes back: the vocabulary's size with its special indices, checked against the vocabulary. */
+  vocabularySize?: number | null;
+}
+
+/**
+ * Keras 3's IntegerLookup: integer tokens to contiguous indices through a vocabulary (given, or learned by adapt()
+ * by frequency as Keras orders it), with Keras's mask index, OOV indices and output modes; invert maps indices back.
+ * Not trainable and not differentiable; the vocabulary is saved in the config, so a loaded model looks up the same.
+ */
+export class IntegerLookup extends Layer {
+  static override readonly className: string = 'IntegerLookup';
+  readonly maxTokens: number | null;
+  readonly numOovIndices: number;
+  readonly maskToken: number | null;
+  readonly oovToken: number | null;
+  readonly outputMode: CategoricalMode;
+  readonly padToMaxTokens: boolean;
+  readonly invert: boolean;
+  readonly oovMethod: 'floormod' | 'farmhash';
+  readonly salt: [number, number] | null;
+  /** Whether the constructor got the vocabulary (Keras then refuses adapt()). */
+  private readonly givenVocabulary: boolean;
+  /** The learned or given tokens, without the special ones. */
+  private tokens: number[] | null = null;
+  private index = new Map<number, number>();
+
+  constructor(args: IntegerLookupArgs = {}) {
+    super(args, 'integer_lookup');
+    const where = this.where;
+    this.maxTokens = optionalInt(where, 'maxTokens', args.maxTokens);
+    if (this.maxTokens !== null && this.maxTokens <= 1) throw new Error(`${where}: maxTokens must be greater than 1 (it counts the mask and OOV indices), got ${this.maxTokens}`);
+    this.numOovIndices = optionalInt(where, 'numOovIndices', args.numOovIndices) ?? 1;
+    if (this.numOovIndices < 0) throw new Error(`${where}: numOovIndices must be >= 0, got ${this.numOovIndices}`);
+    this.maskToken = optionalInt(where, 'maskToken', args.maskToken);
+    this.oovToken = args.oovToken === null ? null : optionalInt(where, 'oovToken', args.oovToken) ?? -1;
+    if (args.vocabularyDtype !== undefined && args.vocabularyDtype !== null && args.vocabularyDtype !== 'int64') {
+      throw new Error(`${where}: vocabularyDtype must be 'int64' (Keras's only one), got ${describe(args.vocabularyDtype)}`);
+    }
+    const noIdf = 'TF-IDF weighting is not implemented; use \'count\'';
+    this.outputMode = checkCategoricalMode(where, args.outputMode, { tf_idf: noIdf, 'tf-idf': noIdf, binary: 'Keras\'s old name: write \'multi_hot\'' });
+    if (args.idfWeights !== undefined && args.idfWeights !== null) throw new Error(`${where}: idfWeights is only for outputMode 'tf_idf', which is not supported`);
+    checkNotSparse(where, args.sparse);
+    this.padToMaxTokens = checkBool(where, 'padToMaxTokens', args.padToMaxTokens, false);
+    if (this.padToMaxTokens && this.maxTokens === null) throw new Error(`${where}: padToMaxTokens needs maxTokens`);
+    if (this.padToMaxTokens && this.outputMode === 'int') throw new Error(`${where}: padToMaxTokens only applies to outputMode 'one_hot', 'multi_hot' or 'count' ('int' keeps the input's shape)`);
+    this.invert = checkBool(where, 'invert', args.invert, false);
+    if (this.invert && this.outputMode !== 'int') throw new Error(`${where}: invert needs outputMode 'int', got '${this.outputMode}'`);
+    if (this.invert && this.oovToken === null) throw new Error(`${where}: invert needs an oovToken (what unknown indices give back), got null`);
+    const method: unknown = args.oovMethod ?? 'floormod';
+    if (method !== 'floormod' && method !== 'farmhash') throw new Error(`${where}: oovMethod must be 'floormod' or 'farmhash', got ${describe(method)}`);
+    this.oovMethod = method;
+    this.salt = checkSalt(where, args.salt);
+    if (this.salt && this.oovMethod !== 'farmhash') throw new Error(`${where}: salt can only be used with oovMethod 'farmhash'`);
+    this.givenVocabulary = args.vocabulary !== undefined && args.vocabulary !== null;
+    if (this.givenVocabulary) this.setVocabulary(args.vocabulary as number[] | Tensor);
+    const size: unknown = args.vocabularySize ?? null;
+    if (size !== null && !this.tokens) {
+      throw new Error(`${where}: vocabularySize ${typeof size === 'number' ? size : describe(size)} without a vocabulary: Keras keeps an adapted vocabulary in the .keras archive's assets, not in the config; give the vocabulary (layer.get_vocabulary() in Keras)`);
+    }
+    // Keras checks vocabulary_size only where it fixes the output width: not in 'int' mode, nor with padToMaxTokens.
+    if (size !== null && this.tokens && size !== this.vocabularySize() && this.outputMode !== 'int' && !this.padToMaxTokens) {
+      throw new Error(`${where}: vocabularySize ${typeof size === 'number' ? size : describe(size)} disagrees with the vocabulary's ${this.vocabularySize()} (mask and OOV indices included)`);
+    }
+  }
+
+  private get where(): string { return `${this.name} (IntegerLookup)`; }
+
+  /** Keras's index of the first OOV bucket: after the mask's index 0 in 'int' mode. */
+  private get oovStart(): number { return this.maskToken !== null && this.outputMode === 'int' ? 1 : 0; }
+  private get tokenStart(): number { return this.oovStart + this.numOovIndices; }
+
+  /** The vocabulary's size, mask and OOV indices included (Keras's vocabulary_size()). */
+  vocabularySize(): number { return this.tokenStart + (this.tokens?.length ?? 0); }
+
+  /** Keras's get_vocabulary: index i of the result is the token that looks up to i (special tokens first unless left out). */
+  getVocabulary(includeSpecialTokens = true): number[] {
+    const tokens = [...(this.tokens ?? [])];
+    if (!includeSpecialTokens) return tokens;
+    const oov = this.oovToken ?? -1;
+    return [...(this.oovStart ? [this.maskToken as number] : []), ...Array<number>(this.numOovIndices).fill(oov), ...tokens];
+  }
+
+  /** Keras's set_vocabulary: the tokens (special ones may lead in Keras's order), each once; too many for maxTokens is an error. */
+  setVocabulary(vocabulary: number[] | Tensor): void {
+    const where = this.where;
+    const all = flatNumbers(where, 'vocabulary', vocabulary);
+    if (all.length === 0) throw new Error(`${where}: the vocabulary is empty`);
+    all.forEach((t, i) => {
+      if (!Number.isSafeInteger(t)) throw new Error(`${where}: vocabulary entry ${i} must be an integer, got ${t}`);
+    });
+    const special = this.getVocabulary(true).slice(0, this.tokenStart);
+    const tokens = special.length > 0 && special.every((t, i) => all[i] === t) ? all.slice(special.length) : all;
+    const seen = new Set<number>(), repeated = new Set<number>();
+    for (const t of tokens) { if (seen.has(t)) repeated.add(t); seen.add(t); }
+    if (repeated.size > 0) throw new Error(`${where}: the vocabulary repeats ${[...repeated].join(', ')}; each token must appear once`);
+    if (this.maskToken !== null && seen.has(this.maskToken)) {
+      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${special.join(', ')}]`);
+    }
+    if (this.invert && this.oovToken !== null && seen.has(this.oovToken)) {
+      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${special.join(', ')}]`);
+    }
+    if (this.maxTokens !== null && this.tokenStart + tokens.length > this.maxTokens) {
+      throw new Error(`${where}: the vocabulary has ${this.tokenStart + tokens.length} entries with its mask and OOV indices; maxTokens is ${this.maxTokens}`);
+    }
+    this.useTokens(tokens);
+  }
+
+  private useTokens(tokens: number[]): void {
+    // Keras: the output width is fixed once the layer has been called (or built); checked before anything changes,
+    // so a refused vocabulary leaves the layer as it was.
+    const depthBefore = this.tokens ? this.depth() : null;
+    const depthAfter = this.padToMaxTokens ? this.maxTokens as number : this.tokenStart + tokens.length;
+    if (this.built && this.outputMode !== 'int' && depthBefore !== null && depthBefore !== depthAfter) {
+      throw new Error(`${this.where}: the vocabulary size cannot change once the layer is built in outputMode '${this.outputMode}' (was ${depthBefore} columns, now ${depthAfter}); set padToMaxTokens`);
+    }
+    this.tokens = tokens;
+    this.index = new Map(tokens.map((t, i) => [t, this.tokenStart + i]));
+  }
+
+  /**
+   * Keras's adapt: counts the integers of data (a tensor or nested arrays), drops the mask and OOV tokens, and keeps
+   * the most frequent first, ties broken by the larger token first, as many as maxTokens leaves room for.
+   */
+  adapt(data: Tensor | ArrayLike<unknown>, ...rest: unknown[]): void {
+    const where = this.where;
+    if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
+    if (this.givenVocabulary) throw new Error(`${where}: cannot adapt a layer built with a vocabulary (Keras refuses it too)`);
+    const values = flatNumbers(where, 'adapt data', data);
+    const counts = new Map<number, number>();
+    values.forEach((v, i) => {
+      if (!Number.isSafeInteger(v)) throw new Error(`${where}: adapt data must be integers, got ${v} at flat index ${i}`);
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    });
+    if (this.maskToken !== null) counts.delete(this.maskToken);
+    if (this.oovToken !== null) counts.delete(this.oovToken);
+    let tokens = [...counts.entries()].sort((p, q) => q[1] - p[1] || q[0] - p[0]).map(([t]) => t);
+    if (this.maxTokens !== null) tokens = tokens.slice(0, Math.max(0, this.maxTokens - this.tokenStart));
+    this.useTokens(tokens);
+  }
+
+  /** The encoded output's width: maxTokens when padded, else the vocabulary's size. */
+  private depth(): number {
+    if (this.padToMaxTokens) return this.maxTokens as number;
+    return this.vocabularySize();
+  }
+
+  private requireVocabulary(): void {
+    if (!this.tokens) throw new Error(`${this.where}: the layer has no vocabulary yet: give vocabulary, or call adapt(data) before using it`);
+  }
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (this.outputMode === 'int') return categoricalShape(this.where, inputShape, 'int', 0);
+    this.requireVocabulary();
+    return categoricalShape(this.where, inputShape, this.outputMode, this.depth());
+  }
+
+  /** Keras's lookup of each token (-1: a mask token outside 'int' mode, dropped). */
+  lookup(values: ArrayLike<number>): Int32Array {
+    this.requireVocabulary();
+    const out = new Int32Array(values.length);
+    const unknown: number[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v)) throw new Error(`${this.where}: inputs must be integers, got ${v} at flat index ${i}`);
+      if (this.maskToken !== null && v === this.maskToken) { out[i] = this.outputMode === 'int' ? 0 : -1; continue; }
+      const k = this.index.get(v);
+      if (k !== undefined) { out[i] = k; continue; }
+      if (this.numOovIndices === 0) { unknown.push(v); continue; }
+      out[i] = this.oovStart + (this.numOovIndices === 1 ? 0 : this.oovBucket(v));
+    }
+    if (unknown.length > 0) {
+      throw new Error(`${this.where}: with numOovIndices 0 every input must be in the vocabulary; found ${[...new Set(unknown)].slice(0, 10).join(', ')} (set numOovIndices to 1 or more)`);
+    }
+    return out;
+  }
+
+  private oovBucket(v: number): number {
+    const n = this.numOovIndices;
+    if (this.oovMethod === 'floormod') return ((v % n) + n) % n;
+    return integerBucket(BigInt(v), n, this.salt ? [BigInt(this.salt[0]), BigInt(this.salt[1])] : null);
+  }
+
+  /** invert: index -> token; index 0 is the mask token when there is one, unknown indices give oovToken. */
+  private inverse(values: ArrayLike<number>): Float32Array {
+    this.requireVocabulary();
+    const tokens = this.tokens as number[];
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v)) throw new Error(`${this.where}: invert takes integer indices, got ${v} at flat index ${i}`);
+      if (this.maskToken !== null && v === 0) out[i] = this.maskToken;
+      else if (v >= this.tokenStart && v < this.tokenStart + tokens.length) out[i] = tokens[v - this.tokenStart];
+      else out[i] = this.oovToken as number;
+    }
+    return out;
+  }
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    ctx.mask = null;
+    const values = x.dataSync() as ArrayLike<number>;
+    const ids = this.invert ? this.inverse(values) : this.lookup(values);
+    return encodeCategorical(this.where, ids, x.shape, this.outputMode, this.outputMode === 'int' ? 0 : this.depth());
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), invert: this.invert, maxTokens: this.maxTokens, numOovIndices: this.numOovIndices, oovToken: this.oovToken,
+      maskToken: this.maskToken, outputMode: this.outputMode, sparse: false, padToMaxTokens: this.padToMaxTokens, vocabularyDtype: 'int64',
+      idfWeights: null, vocabulary: this.tokens ? [...this.tokens] : null, vocabularySize: this.tokens ? this.vocabularySize() : null,
+      oovMethod: this.oovMethod, salt: this.salt,
+    };
+  }
+}
+
+function optionalInt(where: string, what: string, v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  if (!Number.isSafeInteger(v)) throw new Error(`${where}: ${what} must be an integer, got ${typeof v === 'number' ? v : describe(v)}`);
+  return v as number;
+}
+
+registerLayer(IntegerLookup);
