@@ -52,14 +52,27 @@ export abstract class KernelBiasLayer extends Layer {
   get bias(): Variable | null { return this.weightNamed('bias'); }
 
   protected kernelBiasSpecs(kernelShape: number[], biasShape: number[]): WeightSpec[] {
-    return [{ name: 'kernel', shape: kernelShape, initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint },
-      ...(this.useBias ? [{ name: 'bias', shape: biasShape, initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint }] : [])];
+    return kernelBiasWeightSpecs(this, kernelShape, biasShape);
   }
 
   protected kernelBiasConfig(): Record<string, unknown> {
-    return { activation: this.activation, useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: serializeRegularizer(this.activityRegularizer), kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint) };
+    return { activation: this.activation, useBias: this.useBias, ...kernelBiasOptionsConfig(this) };
   }
+}
+
+/** The kernel/bias options a layer holds: KernelBiasLayer's, and those of layers with several kernels (MultiHeadAttention). */
+export type KernelBiasOptions = Pick<KernelBiasLayer, 'useBias' | 'kernelInitializer' | 'biasInitializer' | 'kernelRegularizer'
+  | 'biasRegularizer' | 'kernelConstraint' | 'biasConstraint' | 'activityRegularizer'>;
+
+/** '<prefix>kernel' and, with useBias, '<prefix>bias'. */
+export function kernelBiasWeightSpecs(o: KernelBiasOptions, kernelShape: number[], biasShape: number[], prefix = ''): WeightSpec[] {
+  return [{ name: `${prefix}kernel`, shape: kernelShape, initializer: o.kernelInitializer, regularizer: o.kernelRegularizer, constraint: o.kernelConstraint },
+    ...(o.useBias ? [{ name: `${prefix}bias`, shape: biasShape, initializer: o.biasInitializer, regularizer: o.biasRegularizer, constraint: o.biasConstraint }] : [])];
+}
+
+/** The options' config keys, in Keras's order (useBias is the caller's: its place in the config differs by layer). */
+export function kernelBiasOptionsConfig(o: KernelBiasOptions): Record<string, unknown> {
+  return { kernelInitializer: serializeInitializer(o.kernelInitializer), biasInitializer: serializeInitializer(o.biasInitializer),
+    kernelRegularizer: serializeRegularizer(o.kernelRegularizer), biasRegularizer: serializeRegularizer(o.biasRegularizer),
+    activityRegularizer: serializeRegularizer(o.activityRegularizer), kernelConstraint: serializeConstraint(o.kernelConstraint), biasConstraint: serializeConstraint(o.biasConstraint) };
 }

@@ -6,14 +6,14 @@ import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { MultiInputLayer } from './base_merge.js';
 import { maskBytes } from './call_kwargs.js';
-import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
-import { checkInitializer, serializeInitializer, type InitializerName } from './initializers.js';
+import { checkConstraint, type Constraint } from './constraints.js';
+import { checkInitializer, type InitializerName } from './initializers.js';
 import {
   checkBool, checkPositiveInt, checkRate, isSymbolic, kerasShape,
   type ApplyArgs, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightSpec,
 } from './layer.js';
-import type { KernelBiasArgs } from './kernel_bias.js';
-import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
+import { kernelBiasOptionsConfig, kernelBiasWeightSpecs, type KernelBiasArgs } from './kernel_bias.js';
+import { checkRegularizer, type L1L2 } from './regularizers.js';
 import { registerLayer } from './registry.js';
 
 /** The four projections' kernel/bias options are KernelBiasArgs' (no activation: Keras's projections are linear). */
@@ -187,9 +187,7 @@ export class MultiHeadAttention extends MultiInputLayer {
 
   /** One of Keras's EinsumDense sublayers: '<name>/kernel' and, with useBias, '<name>/bias'. */
   private projection(name: string, kernel: number[], bias: number[]): WeightSpec[] {
-    const specs: WeightSpec[] = [{ name: `${name}/kernel`, shape: kernel, initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint }];
-    if (this.useBias) specs.push({ name: `${name}/bias`, shape: bias, initializer: this.biasInitializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
-    return specs;
+    return kernelBiasWeightSpecs(this, kernel, bias, `${name}/`);
   }
 
   /** x [B, T, in] through kernel [...in axes, ...out axes] (+ bias [...out axes]) -> [B, T, prod(out axes)]. */
@@ -331,9 +329,8 @@ export class MultiHeadAttention extends MultiInputLayer {
     const c: Record<string, unknown> = {
       ...super.getConfig(), numHeads: this.numHeads, keyDim: this.keyDim, valueDim: this.valueDim, dropout: this.dropout, useBias: this.useBias,
       outputShape: this.projectedShape ? [...this.projectedShape] : null, attentionAxes: this.attentionAxes ? [...this.attentionAxes] : null,
-      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint), biasConstraint: serializeConstraint(this.biasConstraint),
+      // activityRegularizer is refused at construction, so it is written as null.
+      ...kernelBiasOptionsConfig(this),
     };
     if (this.useCausalMask) c.useCausalMask = true;
     if (this.returnAttentionScores) c.returnAttentionScores = true;
