@@ -14,6 +14,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bf16.h"
@@ -265,31 +266,32 @@ constexpr long KB = 256;  // k pairs per block: a column group's 5 x 256 pairs o
 
 // Sums over qn pairs: acc = from's (or zeros; rows wld apart) + a[r] . b[v]; into `to` (rows ld apart) raw, or
 // through o's epilogue when o is given (rows < nrows, lanes cm[v]); fetching f's lines when FETCH.
-template <bool FETCH>
+// NV vectors of 16 columns (RV, or fewer for a thread's last group when the threads split the columns).
+template <bool FETCH, int NV = RV>
 RL_BF16 void tile(const uint32_t* const* a, const uint32_t* const* b, long nr, long qn, const float* from, long wld,
                   float* to, long ld, int nrows, const __mmask16* cm, const TileOut* o, long j0, const Fetch& f) {
-  __m512 c[RM][RV];
+  __m512 c[RM][NV];
 #pragma GCC unroll 8
   for (int r = 0; r < RM; ++r)
 #pragma GCC unroll 8
-    for (int v = 0; v < RV; ++v) c[r][v] = from ? _mm512_loadu_ps(from + r * wld + 16 * v) : _mm512_setzero_ps();
+    for (int v = 0; v < NV; ++v) c[r][v] = from ? _mm512_loadu_ps(from + r * wld + 16 * v) : _mm512_setzero_ps();
   Fetcher fetcher(f, qn);
   for (long q = 0; q < qn; ++q) {
     if (FETCH) fetcher.step();
-    __m512bh bv[RV];
+    __m512bh bv[NV];
 #pragma GCC unroll 8
-    for (int v = 0; v < RV; ++v) bv[v] = (__m512bh)_mm512_loadu_si512((const void*)(b[v] + q * nr));
+    for (int v = 0; v < NV; ++v) bv[v] = (__m512bh)_mm512_loadu_si512((const void*)(b[v] + q * nr));
 #pragma GCC unroll 8
     for (int r = 0; r < RM; ++r) {
       const __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[r][q]);
 #pragma GCC unroll 8
-      for (int v = 0; v < RV; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], av, bv[v]);
+      for (int v = 0; v < NV; ++v) c[r][v] = _mm512_dpbf16_ps(c[r][v], av, bv[v]);
     }
   }
   if (FETCH) fetcher.rest();
   for (int r = 0; r < nrows; ++r)
 #pragma GCC unroll 8
-    for (int v = 0; v < RV; ++v) {
+    for (int v = 0; v < NV; ++v) {
       float* d = to + r * ld + 16 * v;
       if (!o) _mm512_mask_storeu_ps(d, cm[v], c[r][v]);
       else if (cm[v]) finish16(c[r][v], *o, d, j0 + 16 * v, cm[v]);
@@ -302,49 +304,68 @@ RL_BF16 void gemm(const KernelSet& K, long M, long N, long Ksteps, const PackedA
   const long ntiles = (M + RM - 1) / RM, ngroups = (nvec + RV - 1) / RV, wld = ngroups * RV * 16;
   float* work = kp > KB ? reinterpret_cast<float*>(scratch(3, (size_t)(ntiles * RM * wld))) : nullptr;
   const __mmask16 all[RV] = {0xffff, 0xffff, 0xffff, 0xffff, 0xffff};
-  // B's panels that column group g reads in the k block from q0 (qn pairs), fetched a slice per row tile during
+  // B's panels of the nv vectors from v0 in the k block from q0 (qn pairs), fetched a slice per row tile during
   // the group before (its first row tile would otherwise wait on memory).
-  auto group_b = [&](long g, long q0, long qn, long part, long parts) {
-    const long v0 = g * RV, v1 = std::min(v0 + RV, bvecs);
+  auto group_b = [&](long v0, long nv, long q0, long qn, long part, long parts) {
+    const long v1 = std::min(v0 + nv, bvecs);
     if (v0 >= v1) return Fetch{};
     const long p0 = v0 * 16 / nr, p1 = (v1 - 1) * 16 / nr + 1;
     return slice(Bp + (p0 * kp + q0) * nr, qn * nr, part, parts, p1 - p0, kp * nr);
   };
+  // With more threads, each takes a run of column vectors across all row tiles when every thread gets a whole
+  // group: each then streams only its share of B from memory, where a split of the row tiles has every thread read
+  // all of B (the LSTM's dR and dW, 100 x 400 over 32000 steps: ~1.6x from 1 to 2 threads, not ~2x, against 5 x 5
+  // tiles at the edge of a share: 13 + 12 vectors as 5 + 5 + 3 and 5 + 5 + 2).
+  const int nthreads = num_threads();
+  const bool by_cols = nthreads > 1 && nvec >= (long)nthreads * RV;
   auto body = [&](int tid, int nth) {
-    long t0 = 0, t1 = 0;
-    split_range(ntiles, tid, nth, 1, &t0, &t1);
+    long t0 = 0, t1 = ntiles, tv0 = 0, tv1 = ngroups * RV;
+    if (by_cols) split_range(nvec, tid, nth, 1, &tv0, &tv1);
+    else split_range(ntiles, tid, nth, 1, &t0, &t1);
     for (long q0 = 0; q0 < kp; q0 += KB) {
       const long qn = std::min(KB, kp - q0);
       const bool last = q0 + qn >= kp;
-      for (long g = 0; g < ngroups; ++g) {
-        const long j0 = g * RV * 16;
+      for (long gv = tv0; gv < tv1; gv += RV) {
+        const int nv = (int)std::min<long>(RV, tv1 - gv);
+        const long j0 = gv * 16;
         const uint32_t* b[RV];
         __mmask16 cm[RV];
         for (int v = 0; v < RV; ++v) {
-          const long vec = g * RV + v, at = vec < bvecs ? vec * 16 : 0;  // past B's panels: any vector, not stored
+          const long vec = gv + v, at = vec < bvecs ? vec * 16 : 0;  // past B's panels: any vector, not stored
           b[v] = Bp + (at / nr * kp + q0) * nr + at % nr;
           cm[v] = tail16(N - 16 * vec);
         }
-        const bool next_here = g + 1 < ngroups, fetch = next_here || !last;
+        const bool next_here = gv + RV < tv1, fetch = next_here || !last;
         const long nq0 = next_here ? q0 : q0 + qn, nqn = next_here ? qn : std::min(KB, kp - nq0);
+        const long nv0 = next_here ? gv + RV : tv0, nnv = std::min<long>(RV, tv1 - nv0);
         for (long t = t0; t < t1; ++t) {
           const long i0 = t * RM;
           const uint32_t* a[RM];
           for (int r = 0; r < RM; ++r) a[r] = A.p + (i0 + r < mp ? i0 + r : 0) * A.ld + q0;
           const float* from = q0 > 0 ? work + i0 * wld + j0 : nullptr;
-          const Fetch f = fetch ? group_b(next_here ? g + 1 : 0, nq0, nqn, t - t0, t1 - t0) : Fetch{};
-          // Four call sites: the constant arguments of the raw ones let the compiler specialize them.
+          const Fetch f = fetch ? group_b(nv0, nnv, nq0, nqn, t - t0, t1 - t0) : Fetch{};
           float* out = o.C + i0 * o.ldc + j0;
           const int rows = (int)std::min<long>(RM, M - i0);
-          if (last && f.lines() > 0) tile<true>(a, b, nr, qn, from, wld, out, o.ldc, rows, cm, &o, j0, f);
-          else if (last) tile<false>(a, b, nr, qn, from, wld, out, o.ldc, rows, cm, &o, j0, f);
-          else if (f.lines() > 0) tile<true>(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0, f);
-          else tile<false>(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0, f);
+          const auto run = [&](auto nvc) {
+            constexpr int NV = decltype(nvc)::value;
+            // Four call sites: the constant arguments of the raw ones let the compiler specialize them.
+            if (last && f.lines() > 0) tile<true, NV>(a, b, nr, qn, from, wld, out, o.ldc, rows, cm, &o, j0, f);
+            else if (last) tile<false, NV>(a, b, nr, qn, from, wld, out, o.ldc, rows, cm, &o, j0, f);
+            else if (f.lines() > 0) tile<true, NV>(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0, f);
+            else tile<false, NV>(a, b, nr, qn, from, wld, work + i0 * wld + j0, wld, RM, all, nullptr, 0, f);
+          };
+          switch (nv) {
+            case 5: run(std::integral_constant<int, 5>{}); break;
+            case 4: run(std::integral_constant<int, 4>{}); break;
+            case 3: run(std::integral_constant<int, 3>{}); break;
+            case 2: run(std::integral_constant<int, 2>{}); break;
+            default: run(std::integral_constant<int, 1>{}); break;
+          }
         }
       }
     }
   };
-  if (num_threads() > 1) parallel(body);
+  if (nthreads > 1) parallel(body);
   else body(0, 1);
 }
 }  // namespace fitted

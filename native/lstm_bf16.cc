@@ -190,12 +190,25 @@ namespace avx512 {
 #include "rnn_bf16.h"
 #undef RL_PASS
 
+// Buffer `slot` of element type E, kept by the calling thread from call to call (a kernel on the main thread, a
+// share on a worker), assigned n copies of `fill`. A fresh vector per call was freed back to the system at the end
+// of each call and faulted in again by the next: at the lab's shapes ~12 page faults a forward and ~37 a backward,
+// each a trap to the hypervisor in a VM, and with two threads every unmapping also interrupts the other core to
+// flush its TLB. Contents are set afresh by every call, so no call sees another's values.
+template <class E>
+std::vector<E>& kept(int slot, size_t n, E fill) {
+  thread_local std::vector<E> slots[4];
+  std::vector<E>& v = slots[slot];
+  v.assign(n, fill);
+  return v;
+}
+
 // The bf16 copies of a state (or gate-gradient) row: two sets of B rows of ld uint16, the one written at step s
 // being s & 1.
 struct PairRows {
   long B, ld;
-  std::vector<uint16_t> v;
-  PairRows(long B_, long ld_) : B(B_), ld(ld_), v((size_t)(2 * B_ * ld_), 0) {}
+  std::vector<uint16_t>& v;
+  PairRows(long B_, long ld_, int slot) : B(B_), ld(ld_), v(kept<uint16_t>(slot, (size_t)(2 * B_ * ld_), 0)) {}
   uint16_t* at(long s) { return v.data() + (s & 1) * B * ld; }
 };
 
@@ -204,13 +217,13 @@ struct PairRows {
 // unit v at lane g*nu + v, zeros past 4*nu): U = 100 leaves 4 units there, whose 4 gates then take one vector of
 // products instead of four. Every lane holds the same pairs either way, so its sum is the same.
 struct GatePanels {
-  std::vector<uint32_t> v;
+  std::vector<uint32_t>& v;
   long kp;
   bool packed_tail;
-  GatePanels(const bf16::KernelSet& K, const float* w, long Kr, long U) : kp(bf16::pairs(Kr)) {
+  GatePanels(const bf16::KernelSet& K, const float* w, long Kr, long U, int slot)
+      : v(kept<uint32_t>(slot, (size_t)(nblocks(U) * bf16::pairs(Kr) * 4 * W), 0u)), kp(bf16::pairs(Kr)) {
     const long nb = nblocks(U), gcol[4] = {0, U, 2 * U, 3 * U}, nu = tail_units(U);
     packed_tail = packs_tail(U);
-    v.assign((size_t)(nb * kp * 4 * W), 0u);
     pack_bf16_gate_panels(K, w, Kr, 4 * U, packed_tail ? U - nu : U, 4, gcol, v.data());
     if (!packed_tail) return;
     for (long q = 0; q < kp; ++q) {
@@ -318,7 +331,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
   const long D = ip ? ip->in->D : 0, ldx = bf16::round_up(D, 2), ldt = G4 + W;
   const TailLanes tl((int)GatePanels::tail_units(U));
   run_shares(plan, B, U, [&](int, int nth, Share& sh) {
-    std::vector<uint16_t> xb((size_t)(ip ? B * ldx : 0));  // step t's rows of x in bf16 (this share's rows)
+    // step t's rows of x in bf16 (this share's rows)
+    std::vector<uint16_t>& xb = kept<uint16_t>(2, (size_t)(ip ? B * ldx : 0), 0);
     std::vector<float> xt((size_t)(ip ? rows_for(1) * ldt : 0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
@@ -470,16 +484,16 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
 
 void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in) {
   const long U = p.U, ld = nblocks(U) * W;
-  const GatePanels r(K, p.r, U, U);
+  const GatePanels r(K, p.r, U, U, 0);
   // W's panels (gemmBf16's roundings of W, laid out as R's), when the input is projected here.
-  const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0);
+  const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0, 1);
   InputPanels ip{in, &w, {}, &K};
   if (in && in->bias && w.packed_tail) {
     const long nu = GatePanels::tail_units(U);
     ip.tail_bias.assign(W, 0.0f);
     for (int g = 0; g < 4; ++g) std::memcpy(&ip.tail_bias[(size_t)(g * nu)], in->bias + g * U + U - nu, (size_t)nu * sizeof(float));
   }
-  PairRows hb(p.B, ld);
+  PairRows hb(p.B, ld, 0);
   if (p.h0)  // the state before step 0 sits in the copy step -1 (odd) reads
     for (long b = 0; b < p.B; ++b) K.convert(p.h0 + b * U, U, hb.at(1) + b * ld);
   const Steps st = steps_for(p, 4.0 * U * (U + (in ? in->D : 0)));
@@ -541,7 +555,9 @@ RLV void pack_and_sum(const float* dxp, long N, long G4, long kp, long nr, uint3
           const __m512i lo = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x0));
           const __m512i hi = _mm512_maskz_cvtepu16_epi32(0xffff, (__m256i)_mm512_cvtneps_pbh(x1));
           const __m512i pair = _mm512_or_si512(lo, _mm512_maskz_slli_epi32(0xffff, hi, 16));
-          _mm512_storeu_si512((void*)(dst + ((j / nr) * kp + q) * nr + j % nr), pair);
+          // Streamed: 26 MB at the lab's shapes, read next by dR's product from memory anyway; plain stores' reads for
+          // ownership do not scale to two threads.
+          _mm512_stream_si512((__m512i*)(dst + ((j / nr) * kp + q) * nr + j % nr), pair);
           // Row 2q's values, then row 2q + 1's (each column's order), in halves read again from L1.
           const __mmask8 mlo = (__mmask8)(m & 0xff), mhi = (__mmask8)(m >> 8);
           const auto add = [&](const float* r) {
@@ -594,21 +610,23 @@ void pack_steps_with_sums(const bf16::KernelSet& K, const Bwd& p, uint32_t* dst,
       sum[(size_t)(j - c0)] += part[(size_t)(j - c0)];
       dbias[j] = (float)((double)dbias[j] + sum[(size_t)(j - c0)]);
     }
+    _mm_sfence();
   });
 }
 
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4), N = B * T;
-  std::vector<uint32_t> rt((size_t)(nblocks(U) * kpg * W));
+  std::vector<uint32_t>& rt = kept<uint32_t>(2, (size_t)(nblocks(U) * kpg * W), 0u);
   pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt.data());
-  GateCopies gb{PairRows(B, bf16::round_up(G4, 2)), reinterpret_cast<uint16_t*>(out.packed_gates),
+  GateCopies gb{PairRows(B, bf16::round_up(G4, 2), 1), reinterpret_cast<uint16_t*>(out.packed_gates),
                 2 * bf16::packed_a_ld(G4), T};
   if (gb.full)  // pack_a's padding rows up to a whole micro-tile
     std::fill(gb.full + N * gb.fld, gb.full + bf16::round_up(N, K.mr) * gb.fld, (uint16_t)0);
-  std::vector<uint32_t> wt(out.dx ? (size_t)(nblocks(out.D) * kpg * W) : 0);
+  std::vector<uint32_t>& wt = kept<uint32_t>(3, out.dx ? (size_t)(nblocks(out.D) * kpg * W) : 0, 0u);
   if (out.dx) pack_bf16_transposed_panels(K, out.w, G4, G4, out.D, wt.data());
   const Steps st = steps_for(p, 4.0 * U * U);
-  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U));
+  std::vector<float>& dh = kept<float>(0, (size_t)(B * U), 0.0f);
+  std::vector<float>& dc = kept<float>(1, (size_t)(B * U), 0.0f);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), out,
                  wt.data(), act, ract);
