@@ -281,6 +281,23 @@ inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, 
 template <int N>
 using IC = std::integral_constant<int, N>;
 
+// Room for n floats that the calling thread keeps from one call to the next (grown, never shrunk; past 4 MB a
+// fresh allocation in `own` instead), one per Slot: the buffers of a call that are alive at the same time need
+// different slots. Packed weights, dR's per-thread sums and the like are a few hundred KB: freed at the end of
+// every call, glibc gave them back to the OS and the next call faulted them in again, 75 page faults per LSTM
+// backward at B=64 U=100 on 2 threads and 157 at the addition encoder's shape, several percent of the call on
+// a VM. The contents are whatever the last call left: callers write every float they read.
+template <int Slot>
+inline float* kept_room(size_t n, std::vector<float>& own) {
+  if (n > (size_t(1) << 20)) {
+    own.resize(n);
+    return own.data();
+  }
+  static thread_local std::vector<float> room;
+  if (room.size() < n) room.resize(n);
+  return room.data();
+}
+
 }  // namespace rnn
 }  // namespace rl
 
@@ -804,6 +821,11 @@ RLV void outer_tile(float* C, long ldc, const float* const* a, long i0, const fl
 struct OuterPack {
   std::vector<float> b;
 };
+// The calling thread's OuterPack for DrAccum, kept from call to call (see kept_room: the room is ~100 KB).
+inline OuterPack& kept_pack() {
+  static thread_local OuterPack pk;
+  return pk;
+}
 
 // o[0, NV*W) = columns [col, col + n) of a row, those before csplit from r1, the others from r2 (at column - csplit);
 // zeros past n. Vector copies: a chunk packs many short rows, where calls to memcpy cost more than the copying.
@@ -1112,13 +1134,14 @@ class DrAccum {
   const int* first_;
   bool back_, unit_;
   std::vector<Seg> segs_, segs2_;
-  OuterPack pack_;
+  OuterPack& pack_ = kept_pack();
 };
 
-// Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats.
-inline std::vector<float> dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc) {
-  if (plan.serial || plan.unit) return {};
-  return std::vector<float>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc));
+// Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats,
+// kept from call to call (kept_room's slot 3; DrAccum zeroes each thread's part); null under other plans.
+inline float* dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc, std::vector<float>& own) {
+  if (plan.serial || plan.unit) return nullptr;
+  return rl::rnn::kept_room<3>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc), own);
 }
 
 // For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
