@@ -94,13 +94,12 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* panels, c
 
 void forward(const Fwd& p) {
   const long U = p.U, nb = nblocks(U);
-  std::vector<float> own;
-  float* const panels = rl::rnn::kept_room<0>((size_t)(nb * U * 4 * W), own);
+  std::vector<float> panels((size_t)(nb * U * 4 * W));
   const long gcol[4] = {0, U, 2 * U, 3 * U};
-  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels, true);
+  rl::rnn::pack_gate_panels(p.r, U, 4 * U, U, 4, gcol, W, panels.data(), true);
   const Steps st = steps_for(p, 4.0 * U * U);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    forward_run(p, st.plan, panels, st.first.data(), st.zeros.data(), act, ract);
+    forward_run(p, st.plan, panels.data(), st.first.data(), st.zeros.data(), act, ract);
   });
 }
 
