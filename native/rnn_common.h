@@ -281,12 +281,6 @@ inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, 
 template <int N>
 using IC = std::integral_constant<int, N>;
 
-// Room for n floats that the calling thread keeps from one call to the next (grown, never shrunk; past 4 MB a
-// fresh allocation in `own` instead), one per Slot: the buffers of a call that are alive at the same time need
-// different slots. Packed weights, dR's per-thread sums and the like are a few hundred KB: freed at the end of
-// every call, glibc gave them back to the OS and the next call faulted them in again, 75 page faults per LSTM
-// backward at B=64 U=100 on 2 threads and 157 at the addition encoder's shape, several percent of the call on
-// a VM. The contents are whatever the last call left: callers write every float they read.
 // v's first 64-byte aligned float of room for n (v grown as needed): the kernels read packed panels and write
 // their packing rooms in whole 64-byte vectors, each of which spans two cache lines when the room is only
 // malloc's 16-byte aligned.
@@ -296,6 +290,12 @@ inline float* align64(std::vector<float>& v, size_t n) {
   return v.data() + ((64 - (a & 63)) & 63) / sizeof(float);
 }
 
+// Room for n floats that the calling thread keeps from one call to the next (grown, never shrunk; past 4 MB a
+// fresh allocation in `own` instead), one per Slot: the buffers of a call that are alive at the same time need
+// different slots. Packed weights, dR's per-thread sums and the like are a few hundred KB: freed at the end of
+// every call, glibc gave them back to the OS and the next call faulted them in again, 75 page faults per LSTM
+// backward at B=64 U=100 on 2 threads and 157 at the addition encoder's shape, several percent of the call on
+// a VM. The contents are whatever the last call left: callers write every float they read.
 template <int Slot>
 inline float* kept_room(size_t n, std::vector<float>& own) {
   if (n > (size_t(1) << 20)) return align64(own, n);
