@@ -355,11 +355,12 @@ void backward(const Bwd& p) {
   std::unique_ptr<float[]> scr(new float[(size_t)DrAccum::ring_room(B, T, U)]);
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
-  std::vector<float> dr_spare = dr_spare_for(st.plan, U, G3);
+  std::vector<float> own_spare;
+  float* const dr_spare = dr_spare_for(st.plan, U, G3, own_spare);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), scr.get(), drh.data(), drbp_,
-                 dr_spare.data(), act, ract);
+                 dr_spare, act, ract);
   });
 }
 

@@ -161,13 +161,16 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 
 void backward(const Bwd& p) {
   const long B = p.B, U = p.U, G4 = 4 * U, nb = nblocks(U);
-  std::vector<float> rt((size_t)(nb * G4 * W));
-  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt.data());
+  // Kept rooms (kept_room): load_rows fills dh and dc before they are read.
+  std::vector<float> own[4];
+  float* const rt = rl::rnn::kept_room<0>((size_t)(nb * G4 * W), own[0]);
+  rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt);
   const Steps st = steps_for(p, 4.0 * U * U);
-  std::vector<float> dh((size_t)(B * U)), dc((size_t)(B * U)), dr_spare = dr_spare_for(st.plan, U, G4);
+  float* const dh = rl::rnn::kept_room<1>((size_t)(B * U), own[1]);
+  float* const dc = rl::rnn::kept_room<2>((size_t)(B * U), own[2]);
+  float* const dr_spare = dr_spare_for(st.plan, U, G4, own[3]);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), dc.data(), dr_spare.data(), act,
-                 ract);
+    backward_run(p, st.plan, rt, st.first.data(), st.zeros.data(), dh, dc, dr_spare, act, ract);
   });
 }
 

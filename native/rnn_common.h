@@ -281,6 +281,28 @@ inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, 
 template <int N>
 using IC = std::integral_constant<int, N>;
 
+// v's first 64-byte aligned float of room for n (v grown as needed): the kernels read packed panels and write
+// their packing rooms in whole 64-byte vectors, each of which spans two cache lines when the room is only
+// malloc's 16-byte aligned.
+inline float* align64(std::vector<float>& v, size_t n) {
+  if (v.size() < n + 15) v.resize(n + 15);
+  const uintptr_t a = reinterpret_cast<uintptr_t>(v.data());
+  return v.data() + ((64 - (a & 63)) & 63) / sizeof(float);
+}
+
+// Room for n floats that the calling thread keeps from one call to the next (grown, never shrunk; past 4 MB a
+// fresh allocation in `own` instead), one per Slot: the buffers of a call that are alive at the same time need
+// different slots. Packed weights, dR's per-thread sums and the like are a few hundred KB: freed at the end of
+// every call, glibc gave them back to the OS and the next call faulted them in again, 75 page faults per LSTM
+// backward at B=64 U=100 on 2 threads and 157 at the addition encoder's shape, several percent of the call on
+// a VM. The contents are whatever the last call left: callers write every float they read.
+template <int Slot>
+inline float* kept_room(size_t n, std::vector<float>& own) {
+  if (n > (size_t(1) << 20)) return align64(own, n);
+  static thread_local std::vector<float> room;
+  return align64(room, n);
+}
+
 }  // namespace rnn
 }  // namespace rl
 
@@ -804,6 +826,11 @@ RLV void outer_tile(float* C, long ldc, const float* const* a, long i0, const fl
 struct OuterPack {
   std::vector<float> b;
 };
+// The calling thread's OuterPack for DrAccum, kept from call to call (see kept_room: the room is ~100 KB).
+inline OuterPack& kept_pack() {
+  static thread_local OuterPack pk;
+  return pk;
+}
 
 // o[0, NV*W) = columns [col, col + n) of a row, those before csplit from r1, the others from r2 (at column - csplit);
 // zeros past n. Vector copies: a chunk packs many short rows, where calls to memcpy cost more than the copying.
@@ -821,10 +848,17 @@ RLV void pack_cols(float* o, const float* r1, const float* r2, long col, long n,
       } else if (c >= n1) {
         x = vloadn(r2 + (col + c - csplit), k);
       } else {
-        float tmp[W] = {};
-        std::memcpy(tmp, r1 + col + c, (size_t)(n1 - c) * sizeof(float));
-        std::memcpy(tmp + (n1 - c), r2 + (col + n1 - csplit), (size_t)(c + k - n1) * sizeof(float));
-        x = vload(tmp);
+        // Straddles csplit (GRU's [dz, dr | dn * rr] at U = 100: one vector of every packed row). Lane by lane, not
+        // through a stack buffer: its vector load waited on the buffer's narrower stores (no store forwarding),
+        // and that stall was a fifth of GRU's dR time on the thread that hit it most.
+        const int n1c = (int)(n1 - c);
+#if RL_PASS == 2
+        const __mmask16 lo = (__mmask16)((1u << n1c) - 1), all = (__mmask16)((1u << k) - 1);
+        x = (vf)_mm512_maskz_loadu_ps(lo, r1 + col + c);
+        x = (vf)_mm512_mask_loadu_ps((__m512)x, (__mmask16)(all & ~lo), r2 + (col + n1 - csplit) - n1c);
+#else
+        for (int i = 0; i < k; ++i) x[i] = i < n1c ? r1[col + c + i] : r2[col + c + i - csplit];
+#endif
       }
     }
     vstore(o + c, x);
@@ -850,8 +884,7 @@ inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, 
   if (ncol <= 0 || nrow <= 0) return;
   const long nvec = (ncol + W - 1) / W;
   const int tailn = (int)(ncol - (nvec - 1) * W);
-  if (pk.b.size() < (size_t)(KC * nvec * W)) pk.b.resize((size_t)(KC * nvec * W));
-  float* const bpack = pk.b.data();
+  float* const bpack = rl::rnn::align64(pk.b, (size_t)(KC * nvec * W));
   const float* ap[KC];
   const float* bp[KC];
   const float* bp2[KC];
@@ -1112,13 +1145,14 @@ class DrAccum {
   const int* first_;
   bool back_, unit_;
   std::vector<Seg> segs_, segs2_;
-  OuterPack pack_;
+  OuterPack& pack_ = kept_pack();
 };
 
-// Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats.
-inline std::vector<float> dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc) {
-  if (plan.serial || plan.unit) return {};
-  return std::vector<float>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc));
+// Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats,
+// kept from call to call (kept_room's slot 3; DrAccum zeroes each thread's part); null under other plans.
+inline float* dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc, std::vector<float>& own) {
+  if (plan.serial || plan.unit) return nullptr;
+  return rl::rnn::kept_room<3>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc), own);
 }
 
 // For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
