@@ -355,7 +355,7 @@ void backward(const Bwd& p) {
   std::unique_ptr<float[]> scr(new float[(size_t)DrAccum::ring_room(B, T, U)]);
   std::vector<float> drbp;
   if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
-  std::vector<float> own_spare;
+  rl::Room own_spare;
   float* const dr_spare = dr_spare_for(st.plan, U, G3, own_spare);
   float* drbp_ = p.drb ? drbp.data() : nullptr;
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {

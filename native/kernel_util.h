@@ -3,8 +3,11 @@
 #pragma once
 #include <napi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <new>
 #include <string>
 
 #include "common.h"
@@ -119,6 +122,80 @@ inline void parallel_for(long n, long align, long cost_per_item, F&& fn) {
     split_range(n, tid, nth, align, &b, &e);
     if (b < e) fn(b, e);
   });
+}
+
+// ---------------------------------------------------------------- kept buffers
+// Scratch buffers a thread keeps from one kernel call to the next. Freed at the end of every call, glibc gave a
+// buffer of a few hundred KB (packed weights, dR's per-thread sums, bf16 state copies) back to the OS and the next
+// call faulted it in again, each fault a trap to the hypervisor on a VM, and with two threads each unmapping also
+// interrupted the other core to flush its TLB: 75 page faults per LSTM backward at B=64 U=100 on 2 threads and 157
+// at the addition encoder's shape, several percent of the call; the bf16 LSTM ~12 a forward and ~37 a backward at
+// the lab's shapes (2 threads: forward 13.5 -> 12.7 ms, backward 20.6 -> 19.2; B = 64, T = 20: forward 1.05 ->
+// 0.60 ms). Within a training step, where the heap keeps its pages, it measured the same.
+
+// Room for a buffer: 64-byte aligned (the kernels read packed panels and write packing rooms in whole 64-byte
+// vectors, each of which spans two cache lines in malloc's 16-byte alignment), grown, never shrunk, contents left
+// as they were.
+class Room {
+ public:
+  template <class E>
+  E* get(size_t n) {
+    static_assert(alignof(E) <= 64, "Room aligns to 64 bytes");
+    const size_t bytes = std::max<size_t>(n * sizeof(E), 64);
+    if (bytes > cap_) p_.reset(static_cast<unsigned char*>(::operator new(bytes, std::align_val_t(64)))), cap_ = bytes;
+    return reinterpret_cast<E*>(p_.get());
+  }
+
+ private:
+  struct Free {
+    void operator()(unsigned char* p) const { ::operator delete(p, std::align_val_t(64)); }
+  };
+  std::unique_ptr<unsigned char, Free> p_;
+  size_t cap_ = 0;
+};
+
+// Every kept buffer, one enumerator per call site. Buffers alive at the same time in one thread, also across
+// nested calls (a bf16 kernel calling a shared routine), must not share a room: with one enumerator per user they
+// cannot. Add one here for a new user; never take another's.
+enum class Kept : int {
+  kLstmBwdRt,     // lstm.cc backward: R^T's panels
+  kLstmBwdDh,     // lstm.cc backward: dh
+  kLstmBwdDc,     // lstm.cc backward: dc
+  kDrSpare,       // rnn_common.h dr_spare_for: the other threads' dR sums (lstm.cc, gru.cc backward)
+  kDrPack,        // rnn_common.h DrAccum: outer_accum's packing room, one per thread
+  kBf16FwdR,      // lstm_bf16.cc forward: R's gate panels
+  kBf16FwdW,      // lstm_bf16.cc forward: W's gate panels (input projected in the kernel)
+  kBf16FwdH,      // lstm_bf16.cc forward: the bf16 copies of h (PairRows)
+  kBf16FwdX,      // lstm_bf16.cc forward: a share's bf16 rows of x, one per thread
+  kBf16BwdRt,     // lstm_bf16.cc backward: R^T's panels
+  kBf16BwdWt,     // lstm_bf16.cc backward: W^T's panels (dx computed in the kernel)
+  kBf16BwdGates,  // lstm_bf16.cc backward: the two-row ring of bf16 gate gradients (PairRows)
+  kBf16BwdDh,     // lstm_bf16.cc backward: dh
+  kBf16BwdDc,     // lstm_bf16.cc backward: dc
+  kCount
+};
+
+// Above this a buffer is allocated per call (in the caller's `own`) rather than kept: a kept buffer is held for the
+// life of the thread, and at that size the faults are a small part of the call.
+constexpr size_t kKeptMaxBytes = size_t(4) << 20;
+
+// The calling thread's room for buffer `slot` (a kernel on the main thread, a share on a worker).
+inline Room& kept_room(Kept slot) {
+  static thread_local Room rooms[(int)Kept::kCount];
+  return rooms[(int)slot];
+}
+// Buffer `slot`: n elements of E, 64-byte aligned, kept by the calling thread, or past kKeptMaxBytes `own`'s.
+// Contents are whatever the last call left: the caller writes every element it reads.
+template <class E>
+inline E* kept(Kept slot, size_t n, Room& own) {
+  return (n * sizeof(E) > kKeptMaxBytes ? own : kept_room(slot)).template get<E>(n);
+}
+// The same, zero-filled (padding lanes of packed panels, state that is read before it is written).
+template <class E>
+inline E* kept_zeroed(Kept slot, size_t n, Room& own) {
+  E* p = kept<E>(slot, n, own);
+  std::fill_n(p, n, E(0));
+  return p;
 }
 
 }  // namespace rl

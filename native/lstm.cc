@@ -161,13 +161,13 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
 
 void backward(const Bwd& p) {
   const long B = p.B, U = p.U, G4 = 4 * U, nb = nblocks(U);
-  // Kept rooms (kept_room): load_rows fills dh and dc before they are read.
-  std::vector<float> own[4];
-  float* const rt = rl::rnn::kept_room<0>((size_t)(nb * G4 * W), own[0]);
+  // Kept buffers (rl::kept): load_rows fills dh and dc before they are read.
+  rl::Room own[4];
+  float* const rt = rl::kept<float>(rl::Kept::kLstmBwdRt, (size_t)(nb * G4 * W), own[0]);
   rl::rnn::pack_transposed_panels(p.r, G4, G4, U, W, rt);
   const Steps st = steps_for(p, 4.0 * U * U);
-  float* const dh = rl::rnn::kept_room<1>((size_t)(B * U), own[1]);
-  float* const dc = rl::rnn::kept_room<2>((size_t)(B * U), own[2]);
+  float* const dh = rl::kept<float>(rl::Kept::kLstmBwdDh, (size_t)(B * U), own[1]);
+  float* const dc = rl::kept<float>(rl::Kept::kLstmBwdDc, (size_t)(B * U), own[2]);
   float* const dr_spare = dr_spare_for(st.plan, U, G4, own[3]);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
     backward_run(p, st.plan, rt, st.first.data(), st.zeros.data(), dh, dc, dr_spare, act, ract);

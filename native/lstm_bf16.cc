@@ -190,28 +190,16 @@ namespace avx512 {
 #include "rnn_bf16.h"
 #undef RL_PASS
 
-// Buffer `slot` of element type E, kept by the calling thread from call to call (a kernel on the main thread, a
-// share on a worker), assigned n copies of `fill`. A fresh vector per call could be handed back to the system at
-// the end of a call and faulted in again by the next: with the kernels called back to back (little else on the
-// heap) ~12 page faults a forward and ~37 a backward at the lab's shapes, each a trap to the hypervisor in a VM, and
-// with two threads each unmapping also interrupts the other core to flush its TLB (2 threads: forward 13.5 -> 12.7
-// ms, backward 20.6 -> 19.2; B = 64, T = 20: forward 1.05 -> 0.60 ms). Within a training step, where the heap
-// keeps its pages, it measured the same. Contents are set afresh by every call, so no call sees another's values.
-template <class E>
-std::vector<E>& kept(int slot, size_t n, E fill) {
-  thread_local std::vector<E> slots[4];
-  std::vector<E>& v = slots[slot];
-  v.assign(n, fill);
-  return v;
-}
-
 // The bf16 copies of a state (or gate-gradient) row: two sets of B rows of ld uint16, the one written at step s
 // being s & 1.
 struct PairRows {
   long B, ld;
-  std::vector<uint16_t>& v;
-  PairRows(long B_, long ld_, int slot) : B(B_), ld(ld_), v(kept<uint16_t>(slot, (size_t)(2 * B_ * ld_), 0)) {}
-  uint16_t* at(long s) { return v.data() + (s & 1) * B * ld; }
+  rl::Room own;
+  uint16_t* v;  // kept (rl::kept), zeroed
+  PairRows(long B_, long ld_, rl::Kept slot)
+      : B(B_), ld(ld_), v(rl::kept_zeroed<uint16_t>(slot, (size_t)(2 * B_ * ld_), own)) {}
+  PairRows(const PairRows&) = delete;
+  uint16_t* at(long s) { return v + (s & 1) * B * ld; }
 };
 
 // The forward's gate panels of a [K, 4U] weight (R, or W when the input is projected here): pack_bf16_gate_panels'
@@ -219,14 +207,15 @@ struct PairRows {
 // unit v at lane g*nu + v, zeros past 4*nu): U = 100 leaves 4 units there, whose 4 gates then take one vector of
 // products instead of four. Every lane holds the same pairs either way, so its sum is the same.
 struct GatePanels {
-  std::vector<uint32_t>& v;
+  rl::Room own;
+  uint32_t* v;  // kept (rl::kept), zeroed: the packed tail's lanes past 4 * nu stay zero
   long kp;
   bool packed_tail;
-  GatePanels(const bf16::KernelSet& K, const float* w, long Kr, long U, int slot)
-      : v(kept<uint32_t>(slot, (size_t)(nblocks(U) * bf16::pairs(Kr) * 4 * W), 0u)), kp(bf16::pairs(Kr)) {
+  GatePanels(const bf16::KernelSet& K, const float* w, long Kr, long U, rl::Kept slot)
+      : v(rl::kept_zeroed<uint32_t>(slot, (size_t)(nblocks(U) * bf16::pairs(Kr) * 4 * W), own)), kp(bf16::pairs(Kr)) {
     const long nb = nblocks(U), gcol[4] = {0, U, 2 * U, 3 * U}, nu = tail_units(U);
     packed_tail = packs_tail(U);
-    pack_bf16_gate_panels(K, w, Kr, 4 * U, packed_tail ? U - nu : U, 4, gcol, v.data());
+    pack_bf16_gate_panels(K, w, Kr, 4 * U, packed_tail ? U - nu : U, 4, gcol, v);
     if (!packed_tail) return;
     for (long q = 0; q < kp; ++q) {
       uint32_t* d = at(nb - 1) + q * W;
@@ -234,8 +223,9 @@ struct GatePanels {
       for (int g = 0; g < 4; ++g) K.interleave(r0 + gcol[g], 2 * q + 1 < Kr ? r0 + gcol[g] + 4 * U : nullptr, nu, d + g * nu);
     }
   }
-  const uint32_t* at(long jb) const { return v.data() + jb * kp * 4 * W; }
-  uint32_t* at(long jb) { return v.data() + jb * kp * 4 * W; }
+  GatePanels(const GatePanels&) = delete;
+  const uint32_t* at(long jb) const { return v + jb * kp * 4 * W; }
+  uint32_t* at(long jb) { return v + jb * kp * 4 * W; }
   static long tail_units(long U) { return rl::rnn::tail_units(U, W); }
   static bool packs_tail(long U) { return rl::rnn::packs_tail(U, 4, W); }
 };
@@ -334,7 +324,8 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
   const TailLanes tl((int)GatePanels::tail_units(U));
   run_shares(plan, B, U, [&](int, int nth, Share& sh) {
     // step t's rows of x in bf16 (this share's rows)
-    std::vector<uint16_t>& xb = kept<uint16_t>(2, (size_t)(ip ? B * ldx : 0), 0);
+    rl::Room own_xb;
+    uint16_t* const xb = rl::kept_zeroed<uint16_t>(rl::Kept::kBf16FwdX, (size_t)(ip ? B * ldx : 0), own_xb);
     std::vector<float> xt((size_t)(ip ? rows_for(1) * ldt : 0));
     for (long s = 0; s < T; ++s) {
       const long t = p.back ? T - 1 - s : s;
@@ -352,7 +343,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
         for (long i = 0; i < na; ++i) {
           const long b = sh.rows[(size_t)i];
           const float* xr = ip->in->x + (b * T + t) * D;
-          bf16::round_pairs(*ip->K, xr, D, xb.data() + b * ldx);
+          bf16::round_pairs(*ip->K, xr, D, xb + b * ldx);
           if (s + 1 < T)
             for (long k = 0; k < D; k += 16) __builtin_prefetch(xr + (tn - t) * D + k, 0, 3);
         }
@@ -366,7 +357,7 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const GatePanels& r, P
           if (ip) {
             const uint32_t* xa[M];
             for (int m = 0; m < M; ++m)
-              xa[m] = reinterpret_cast<const uint32_t*>(xb.data() + (long)sh.rows[(size_t)(i0 + m)] * ldx);
+              xa[m] = reinterpret_cast<const uint32_t*>(xb + (long)sh.rows[(size_t)(i0 + m)] * ldx);
             project_input<M, PACKED>(*ip, xa, jb, U, xt.data(), ldt);
           }
           const uint32_t* ap[M];
@@ -486,16 +477,16 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const uint32_t* rt, l
 
 void forward(const bf16::KernelSet& K, const Fwd& p, const Input* in) {
   const long U = p.U, ld = nblocks(U) * W;
-  const GatePanels r(K, p.r, U, U, 0);
+  const GatePanels r(K, p.r, U, U, rl::Kept::kBf16FwdR);
   // W's panels (gemmBf16's roundings of W, laid out as R's), when the input is projected here.
-  const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0, 1);
+  const GatePanels w(K, in ? in->w : nullptr, in ? in->D : 0, in ? U : 0, rl::Kept::kBf16FwdW);
   InputPanels ip{in, &w, {}, &K};
   if (in && in->bias && w.packed_tail) {
     const long nu = GatePanels::tail_units(U);
     ip.tail_bias.assign(W, 0.0f);
     for (int g = 0; g < 4; ++g) std::memcpy(&ip.tail_bias[(size_t)(g * nu)], in->bias + g * U + U - nu, (size_t)nu * sizeof(float));
   }
-  PairRows hb(p.B, ld, 0);
+  PairRows hb(p.B, ld, rl::Kept::kBf16FwdH);
   if (p.h0)  // the state before step 0 sits in the copy step -1 (odd) reads
     for (long b = 0; b < p.B; ++b) K.convert(p.h0 + b * U, U, hb.at(1) + b * ld);
   const Steps st = steps_for(p, 4.0 * U * (U + (in ? in->D : 0)));
@@ -618,20 +609,22 @@ void pack_steps_with_sums(const bf16::KernelSet& K, const Bwd& p, uint32_t* dst,
 
 void backward(const bf16::KernelSet& K, const Bwd& p, const Shared& out) {
   const long B = p.B, T = p.T, U = p.U, G4 = 4 * U, kpg = bf16::pairs(G4), N = B * T;
-  std::vector<uint32_t>& rt = kept<uint32_t>(2, (size_t)(nblocks(U) * kpg * W), 0u);
-  pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt.data());
-  GateCopies gb{PairRows(B, bf16::round_up(G4, 2), 1), reinterpret_cast<uint16_t*>(out.packed_gates),
-                2 * bf16::packed_a_ld(G4), T};
+  // Kept buffers (rl::kept), zeroed as the panels' padding lanes need.
+  rl::Room own[4];
+  uint32_t* const rt = rl::kept_zeroed<uint32_t>(rl::Kept::kBf16BwdRt, (size_t)(nblocks(U) * kpg * W), own[0]);
+  pack_bf16_transposed_panels(K, p.r, G4, G4, U, rt);
+  GateCopies gb{PairRows(B, bf16::round_up(G4, 2), rl::Kept::kBf16BwdGates),
+                reinterpret_cast<uint16_t*>(out.packed_gates), 2 * bf16::packed_a_ld(G4), T};
   if (gb.full)  // pack_a's padding rows up to a whole micro-tile
     std::fill(gb.full + N * gb.fld, gb.full + bf16::round_up(N, K.mr) * gb.fld, (uint16_t)0);
-  std::vector<uint32_t>& wt = kept<uint32_t>(3, out.dx ? (size_t)(nblocks(out.D) * kpg * W) : 0, 0u);
-  if (out.dx) pack_bf16_transposed_panels(K, out.w, G4, G4, out.D, wt.data());
+  uint32_t* const wt =
+      rl::kept_zeroed<uint32_t>(rl::Kept::kBf16BwdWt, out.dx ? (size_t)(nblocks(out.D) * kpg * W) : 0, own[1]);
+  if (out.dx) pack_bf16_transposed_panels(K, out.w, G4, G4, out.D, wt);
   const Steps st = steps_for(p, 4.0 * U * U);
-  std::vector<float>& dh = kept<float>(0, (size_t)(B * U), 0.0f);
-  std::vector<float>& dc = kept<float>(1, (size_t)(B * U), 0.0f);
+  float* const dh = rl::kept_zeroed<float>(rl::Kept::kBf16BwdDh, (size_t)(B * U), own[2]);
+  float* const dc = rl::kept_zeroed<float>(rl::Kept::kBf16BwdDc, (size_t)(B * U), own[3]);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    backward_run(p, st.plan, rt.data(), kpg, gb, st.first.data(), st.zeros.data(), dh.data(), dc.data(), out,
-                 wt.data(), act, ract);
+    backward_run(p, st.plan, rt, kpg, gb, st.first.data(), st.zeros.data(), dh, dc, out, wt, act, ract);
   });
   const PrevHidden hprev{&p, st.first.data()};
   const StepGates steps{&p};

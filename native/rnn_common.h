@@ -281,28 +281,6 @@ inline void shifted_h_segments(std::vector<Seg>& segs, const float* hs, long B, 
 template <int N>
 using IC = std::integral_constant<int, N>;
 
-// v's first 64-byte aligned float of room for n (v grown as needed): the kernels read packed panels and write
-// their packing rooms in whole 64-byte vectors, each of which spans two cache lines when the room is only
-// malloc's 16-byte aligned.
-inline float* align64(std::vector<float>& v, size_t n) {
-  if (v.size() < n + 15) v.resize(n + 15);
-  const uintptr_t a = reinterpret_cast<uintptr_t>(v.data());
-  return v.data() + ((64 - (a & 63)) & 63) / sizeof(float);
-}
-
-// Room for n floats that the calling thread keeps from one call to the next (grown, never shrunk; past 4 MB a
-// fresh allocation in `own` instead), one per Slot: the buffers of a call that are alive at the same time need
-// different slots. Packed weights, dR's per-thread sums and the like are a few hundred KB: freed at the end of
-// every call, glibc gave them back to the OS and the next call faulted them in again, 75 page faults per LSTM
-// backward at B=64 U=100 on 2 threads and 157 at the addition encoder's shape, several percent of the call on
-// a VM. The contents are whatever the last call left: callers write every float they read.
-template <int Slot>
-inline float* kept_room(size_t n, std::vector<float>& own) {
-  if (n > (size_t(1) << 20)) return align64(own, n);
-  static thread_local std::vector<float> room;
-  return align64(room, n);
-}
-
 }  // namespace rnn
 }  // namespace rl
 
@@ -822,15 +800,10 @@ RLV void outer_tile(float* C, long ldc, const float* const* a, long i0, const fl
     }
 }
 
-// The packing room of outer_accum, kept by a caller that sums block after block (nothing allocated per block).
-struct OuterPack {
-  std::vector<float> b;
-};
-// The calling thread's OuterPack for DrAccum, kept from call to call (see kept_room: the room is ~100 KB).
-inline OuterPack& kept_pack() {
-  static thread_local OuterPack pk;
-  return pk;
-}
+// Rows of a chunk of outer_accum, and the floats of its packing room for n columns (64-byte aligned), which a
+// caller that sums block after block keeps (nothing allocated per block).
+constexpr long kOuterKC = 64;
+inline size_t outer_room(long n) { return (size_t)(kOuterKC * ((n + W - 1) / W) * W); }
 
 // o[0, NV*W) = columns [col, col + n) of a row, those before csplit from r1, the others from r2 (at column - csplit);
 // zeros past n. Vector copies: a chunk packs many short rows, where calls to memcpy cost more than the copying.
@@ -868,23 +841,23 @@ RLV void pack_cols(float* o, const float* r1, const float* r2, long col, long n,
 // C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1) (columns from csplit
 // on: the segments' b2, see Seg). Rows and columns are relative to C, a and b alike. Runs on the calling thread
 // (callers split rows). The rows of all segments are taken in chunks of KC; each chunk's b slices are first packed
-// per column tile ([tile][k][NV vectors], zero past c1), so the register tiles read contiguous memory that stays in
-// L1 instead of KC scattered rows of dgates (the a values are single floats, broadcast from their rows), and short
-// segments (few steps) cost no extra passes over C. Each element of C is one chain of FMAs in k order whatever KC,
-// the tiles, the split or where its column comes from, so none of them changes a bit of the result.
+// in bpack (outer_room(c1 - c0) floats) per column tile ([tile][k][NV vectors], zero past c1), so the register tiles
+// read contiguous memory that stays in L1 instead of KC scattered rows of dgates (the a values are single floats,
+// broadcast from their rows), and short segments (few steps) cost no extra passes over C. Each element of C is one
+// chain of FMAs in k order whatever KC, the tiles, the split or where its column comes from, so none of them changes
+// a bit of the result.
 inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg,
-                        OuterPack& pk, long csplit = LONG_MAX) {
+                        float* bpack, long csplit = LONG_MAX) {
   // Column vectors per tile: a tile holds its M x NVT accumulators, NVT vectors of b and a broadcast in registers.
   // AVX2's 16 take 6 x 2 (3 x 4 needs 17: GCC spilled accumulators to the stack inside the k loop and dR ran far
   // below the GEMM's rate on Zen 2); AVX-512's 32 take 6 x 4.
   constexpr int NVT = RL_PASS == 2 ? 4 : 2;
   constexpr int MM = rows_for(NVT);
-  constexpr long KC = 64;
+  constexpr long KC = kOuterKC;
   const long ncol = c1 - c0, nrow = m1 - m0;
   if (ncol <= 0 || nrow <= 0) return;
   const long nvec = (ncol + W - 1) / W;
   const int tailn = (int)(ncol - (nvec - 1) * W);
-  float* const bpack = rl::rnn::align64(pk.b, (size_t)(KC * nvec * W));
   const float* ap[KC];
   const float* bp[KC];
   const float* bp2[KC];
@@ -1069,6 +1042,7 @@ class DrAccum {
   DrAccum(const rl::rnn::Plan& plan, const Share& sh, float* dr, float* spare, long ldc, long U, long T, int tid,
           const int* first, bool back)
       : sh_(sh), ldc_(ldc), U_(U), T_(T), sb_(T), first_(first), back_(back), unit_(plan.unit) {
+    pack_ = rl::kept<float>(rl::Kept::kDrPack, outer_room(ldc), own_pack_);
     C_ = (plan.serial || plan.unit || tid == 0) ? dr : spare + (tid - 1) * U * ldc;
     // About 128 (row, step) pairs per block: 256 KB of a block's dgates and states stay in L2.
     steps_ = std::max(1L, std::min(kMaxSteps, 128 / std::max(1L, sh.r1 - sh.r0)));
@@ -1145,14 +1119,15 @@ class DrAccum {
   const int* first_;
   bool back_, unit_;
   std::vector<Seg> segs_, segs2_;
-  OuterPack& pack_ = kept_pack();
+  rl::Room own_pack_;
+  float* pack_;  // outer_accum's packing room for any of add's column ranges (at most ldc columns)
 };
 
 // Room for the other threads' dR sums when the plan splits batch rows (DrAccum): (threads - 1) * U * ldc floats,
-// kept from call to call (kept_room's slot 3; DrAccum zeroes each thread's part); null under other plans.
-inline float* dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc, std::vector<float>& own) {
+// kept from call to call (rl::kept; DrAccum zeroes each thread's part); null under other plans.
+inline float* dr_spare_for(const rl::rnn::Plan& plan, long U, long ldc, rl::Room& own) {
   if (plan.serial || plan.unit) return nullptr;
-  return rl::rnn::kept_room<3>((size_t)(rl::num_threads() - 1) * (size_t)(U * ldc), own);
+  return rl::kept<float>(rl::Kept::kDrSpare, (size_t)(rl::num_threads() - 1) * (size_t)(U * ldc), own);
 }
 
 // For the na real rows of a step (sh.rows), the products of each row's vector ap_of(b) (length U) with the
@@ -1195,8 +1170,8 @@ inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::
   long m0, m1;
   rl::split_range(U, tid, nth, 1, &m0, &m1);
   zero_block(C, ldc, m0, m1, c0, c1);
-  OuterPack pk;
-  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size(), pk);
+  rl::Room pk;
+  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size(), pk.get<float>(outer_room(c1 - c0)));
 }
 
 // Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
