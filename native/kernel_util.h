@@ -163,6 +163,7 @@ enum class Kept : int {
   kLstmBwdDc,     // lstm.cc backward: dc
   kDrSpare,       // rnn_common.h dr_spare_for: the other threads' dR sums (lstm.cc, gru.cc backward)
   kDrPack,        // rnn_common.h DrAccum: outer_accum's packing room, one per thread
+  kRowsOuterPack, // rnn_common.h rows_outer: outer_accum's packing room (SimpleRNN's end-of-pass dR), one per thread
   kBf16FwdR,      // lstm_bf16.cc forward: R's gate panels
   kBf16FwdW,      // lstm_bf16.cc forward: W's gate panels (input projected in the kernel)
   kBf16FwdH,      // lstm_bf16.cc forward: the bf16 copies of h (PairRows)

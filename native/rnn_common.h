@@ -800,10 +800,10 @@ RLV void outer_tile(float* C, long ldc, const float* const* a, long i0, const fl
     }
 }
 
-// Rows of a chunk of outer_accum, and the floats of its packing room for n columns (64-byte aligned), which a
-// caller that sums block after block keeps (nothing allocated per block).
+// Rows of a chunk of outer_accum (by default), and the floats of its packing room for n columns and chunks of kc
+// rows (64-byte aligned), which a caller that sums block after block keeps (nothing allocated per block).
 constexpr long kOuterKC = 64;
-inline size_t outer_room(long n) { return (size_t)(kOuterKC * ((n + W - 1) / W) * W); }
+inline size_t outer_room(long n, long kc = kOuterKC) { return (size_t)(kc * ((n + W - 1) / W) * W); }
 
 // o[0, NV*W) = columns [col, col + n) of a row, those before csplit from r1, the others from r2 (at column - csplit);
 // zeros past n. Vector copies: a chunk packs many short rows, where calls to memcpy cost more than the copying.
@@ -841,11 +841,12 @@ RLV void pack_cols(float* o, const float* r1, const float* r2, long col, long n,
 // C[m0:m1, c0:c1) += sum over segments and their rows k of a[k*lda + m0:m1]^T b[k*ldb + c0:c1) (columns from csplit
 // on: the segments' b2, see Seg). Rows and columns are relative to C, a and b alike. Runs on the calling thread
 // (callers split rows). The rows of all segments are taken in chunks of KC; each chunk's b slices are first packed
-// in bpack (outer_room(c1 - c0) floats) per column tile ([tile][k][NV vectors], zero past c1), so the register tiles
+// in bpack (outer_room(c1 - c0, KC) floats) per column tile ([tile][k][NV vectors], zero past c1), so the register tiles
 // read contiguous memory that stays in L1 instead of KC scattered rows of dgates (the a values are single floats,
 // broadcast from their rows), and short segments (few steps) cost no extra passes over C. Each element of C is one
 // chain of FMAs in k order whatever KC, the tiles, the split or where its column comes from, so none of them changes
 // a bit of the result.
+template <long KC = kOuterKC>
 inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, const Seg* segs, long nseg,
                         float* bpack, long csplit = LONG_MAX) {
   // Column vectors per tile: a tile holds its M x NVT accumulators, NVT vectors of b and a broadcast in registers.
@@ -853,7 +854,6 @@ inline void outer_accum(float* C, long ldc, long m0, long m1, long c0, long c1, 
   // below the GEMM's rate on Zen 2); AVX-512's 32 take 6 x 4.
   constexpr int NVT = RL_PASS == 2 ? 4 : 2;
   constexpr int MM = rows_for(NVT);
-  constexpr long KC = kOuterKC;
   const long ncol = c1 - c0, nrow = m1 - m0;
   if (ncol <= 0 || nrow <= 0) return;
   const long nvec = (ncol + W - 1) / W;
@@ -1165,13 +1165,16 @@ inline void zero_block(float* C, long ldc, long m0, long m1, long c0, long c1) {
 }
 
 // C[:, c0:c1) = the outer-product sum of segs, C having U rows: this thread's share of the rows (a split by rows
-// keeps the threads balanced whatever the column count, e.g. 100 columns = 7 vectors). Call on every thread.
+// keeps the threads balanced whatever the column count, e.g. 100 columns = 7 vectors), in chunks of KC rows of the
+// segments. Call on every thread.
+template <long KC = kOuterKC>
 inline void rows_outer(float* C, long ldc, long U, long c0, long c1, const std::vector<Seg>& segs, int tid, int nth) {
   long m0, m1;
   rl::split_range(U, tid, nth, 1, &m0, &m1);
   zero_block(C, ldc, m0, m1, c0, c1);
-  rl::Room pk;
-  outer_accum(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size(), pk.get<float>(outer_room(c1 - c0)));
+  rl::Room own;
+  float* const pack = rl::kept<float>(rl::Kept::kRowsOuterPack, outer_room(c1 - c0, KC), own);
+  outer_accum<KC>(C, ldc, m0, m1, c0, c1, segs.data(), (long)segs.size(), pack);
 }
 
 // Columns [c0, c1) of h0's rows' gate gradients gathered in corr.g (each thread a share of them), then a barrier:
@@ -1189,7 +1192,8 @@ inline void gather_corr(const rl::rnn::Corr& corr, float* cg, long ldcg, const f
 
 // dR[:, c0:c1) = sum over all steps of h_prev^T g(b, s), g rows ldg floats apart (columns relative to dR and g):
 // h_prev is hs shifted by one step, except at each row's first real step, where it is h0 (corr, whose g rows are
-// gathered here, columns c0:c1). Call on every thread.
+// gathered here, columns c0:c1), in chunks of KC rows. Call on every thread.
+template <long KC = kOuterKC>
 inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs, const float* g, long B, long T,
                           long U, bool back, const int* first, const rl::rnn::Corr& corr, int tid, int nth) {
   gather_corr(corr, corr.g, ldg, g, ldg, c0, c1, T, back, first, tid, nth);
@@ -1197,16 +1201,16 @@ inline void shifted_outer(float* dr, long ldg, long c0, long c1, const float* hs
   segs.reserve((size_t)B + 1);
   rl::rnn::shifted_h_segments(segs, hs, B, T, U, g, ldg, back, first);
   if (corr.n > 0) segs.push_back(Seg{corr.h, U, corr.g, ldg, corr.n});
-  rows_outer(dr, ldg, U, c0, c1, segs, tid, nth);
+  rows_outer<KC>(dr, ldg, U, c0, c1, segs, tid, nth);
 }
 
 // The end of a backward pass, after its last step: once every thread's gate gradients (p.dxp, G columns) are
 // complete, this thread's rows of dR = sum over steps of h_prev^T dgates. h_prev is hs shifted by one step,
-// except at each row's first real step, where it is h0 (gathered in corr).
-template <class P>
+// except at each row's first real step, where it is h0 (gathered in corr). KC: outer_accum's chunk of rows.
+template <long KC = kOuterKC, class P>
 inline void recurrent_weight_grad(const P& p, long G, int tid, int nth, const int* first, const rl::rnn::Corr& corr) {
   rl::rnn::sync(nth);
-  shifted_outer(p.dr, G, 0, G, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr, tid, nth);
+  shifted_outer<KC>(p.dr, G, 0, G, p.hs, p.dxp, p.B, p.T, p.U, p.back, first, corr, tid, nth);
 }
 
 #endif  // RL_PASS

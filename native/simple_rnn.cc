@@ -104,6 +104,14 @@ void forward(const Fwd& p) {
   with_act(p.act, [&](auto act) { forward_run(p, st.plan, pan.data(), st.first.data(), st.zeros.data(), act); });
 }
 
+// Rows of dxp per chunk of the end-of-pass dR (outer_accum's default is 64). Each thread packs every row of dxp for
+// its half of dR, and at 2 threads that packing (its reads of dxp come from the other core's cache or memory) and
+// each chunk's start (reloading the C tiles, the next pack) cost more than at 1 thread: 256-row chunks made the
+// pass ~7 % faster on 2 cores (Zen 5) than 64 (128: ~5 %, 512: ~6 %). Each element of dR is still one FMA chain in
+// step order, so no bit changes with the chunk. (Packing each chunk once for both threads, behind a barrier, was
+// 8-24 % slower: the tiles then read what the other core packed instead of their own L1.)
+constexpr long kDrChunk = 256;
+
 template <class A>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, float* dh,
                   const rl::rnn::Corr& corr, A act) {
@@ -132,7 +140,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       panel_product<false, 1>(sh.rows.data(), na, sh.j0, sh.j1, U, dh, U, &sg);
     }
     store_rows(p.dh0, dh, sh, U);
-    recurrent_weight_grad(p, U, tid, nth, first, corr);
+    recurrent_weight_grad<kDrChunk>(p, U, tid, nth, first, corr);
   });
 }
 
