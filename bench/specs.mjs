@@ -109,6 +109,7 @@ export const BF16_STEP = {
   flags: {
     models: { kind: 'list', value: 'NAME,...', choices: BF16_MODELS, default: ['lstm', 'cnn'], help: 'the lab models to time' },
     steps: { kind: 'int', min: 1, value: 'N', default: 4, help: 'timed steps after two warm-up steps' },
+    rounds: { kind: 'int', min: 1, value: 'N', default: 1, help: 'turns of `steps` steps per precision, taken alternately; the mixed_bfloat16 line gives the median speedup' },
     top: { kind: 'int', min: 1, value: 'N', default: 8, help: 'how many of the largest kernels each line lists' },
     wall: { kind: 'bool', help: 'wall time instead of the process\'s CPU time' },
   },

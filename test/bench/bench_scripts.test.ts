@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { helpText } from '../../bench/flags.mjs';
 import * as specs from '../../bench/specs.mjs';
 import { checkTorch, DEFAULT_TORCH_SCRIPT, PYTHON, ratioLines, runTorch } from '../../bench/vs_torch.mjs';
+import { bf16Support } from '../../src/backend/index.js';
 import { REPO_ROOT } from '../helpers/imdb.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnlab-bench-'));
@@ -78,6 +79,29 @@ describe('bench scripts refuse a bad command line before timing anything', () =>
       const r = bench(script, [...args, '--help']);
       expect([r.code, r.stdout.trim()]).toEqual([0, helpText(spec)]);
     }
+  });
+});
+
+describe('bench/bf16_step.mjs', () => {
+  const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b), h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
+  it.skipIf(!bf16Support().ok)('--rounds takes turns between the precisions: each round\'s figure, their median, the median speedup', () => {
+    const r = bench('bf16_step.mjs', ['--models', 'lstm', '--steps', '1', '--rounds', '3', '--top', '2', '--wall']);
+    expect(r.code, r.stderr).toBe(0);
+    const [f32, bf16, ...rest] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rest).toEqual([]);
+    expect([f32.model, f32.precision, bf16.model, bf16.precision]).toEqual(['lstm', 'float32', 'lstm', 'mixed_bfloat16']);
+    for (const line of [f32, bf16]) {
+      expect(line.rounds).toHaveLength(3);
+      expect(line.msPerStep).toBeCloseTo(median(line.rounds), 1);
+      expect(Object.keys(line).filter((k) => !['model', 'precision', 'msPerStep', 'rounds', 'speedup', 'other'].includes(k))).toHaveLength(2);
+    }
+    expect(f32.speedup).toBeUndefined();
+    expect(bf16.speedup).toBeCloseTo(median(f32.rounds.map((v: number, i: number) => v / bf16.rounds[i])), 1);
+    // One round (the default): no list of rounds.
+    const one = bench('bf16_step.mjs', ['--models', 'lstm', '--steps', '1', '--top', '1', '--wall']);
+    expect(one.code, one.stderr).toBe(0);
+    const lines = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.precision, 'rounds' in l, 'speedup' in l])).toEqual([['float32', false, false], ['mixed_bfloat16', false, true]]);
   });
 });
 
