@@ -569,7 +569,7 @@ export abstract class Layer {
     if (!this.built) this.buildFor(shapes, inputs.length);
     else if (this.inputSpec && inputs.length === 1) {
       const spec = this.inputSpec, got = shapes[0];
-      if (spec.length !== got.length || spec.some((d, i) => d !== null && got[i] !== null && d !== got[i])) {
+      if ((spec.length !== got.length || spec.some((d, i) => d !== null && got[i] !== null && d !== got[i])) && !this.takesShape(spec, got)) {
         throw new Error(`${where}: was built for input ${kerasShape(spec)} but is applied to ${kerasShape(got)}`);
       }
     }
@@ -754,9 +754,35 @@ export abstract class Layer {
     // any batch (converter files from Keras often carry batch_input_shape [64, ...]).
     const batchBinds = (this as { stateful?: unknown }).stateful === true;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || (i === 0 && !batchBinds) || d === x.shape[i]);
-    if (!ok) {
+    if (!ok && !(spec.length === x.rank && (!batchBinds || spec[0] === x.shape[0]) && this.takesShape(spec, [spec[0], ...x.shape.slice(1)]))) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
+  }
+
+  /**
+   * Whether `other` (batch axis first) gives this layer the weights `shape` gives it, and an output shape: worked out
+   * from weightSpecs and computeOutputShape, without building. A user's build (or a user's layer a wrapper holds)
+   * creates weights weightSpecs does not know of: false.
+   */
+  sameWeightsFor(shape: SymbolicShape, other: SymbolicShape): boolean {
+    if (shape.length !== other.length || userBuilt(this)) return false;
+    try {
+      const weights = (s: SymbolicShape) => this.weightSpecsFor([s]).map((w) => w.shape.join('x')).join(',');
+      return weights(shape) === weights(other) && this.computeOutputShapes([other], 1).length === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Whether this layer, built for `built`, takes `other` of the same rank that does not match it. Keras's and tfjs's
+   * input specs fix only the axes a layer's weights depend on (a Dense built on 9 steps runs on 12; Flatten, with no
+   * weights, on any length), and neither checks a user's layer, whose own ops check the shapes they get. A shape the
+   * user declared (inputShape, inputDim, batchInputShape, an Embedding's inputLength) binds, as a model's Input does.
+   */
+  takesShape(built: SymbolicShape, other: SymbolicShape): boolean {
+    if (built.length !== other.length || this.batchInputShape) return false;
+    return userBuilt(this) !== null || this.sameWeightsFor(built, other);
   }
 
   computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
@@ -925,6 +951,24 @@ function userLayerMask(layer: Layer, x: Tensor | Tensor[], maskIn: Uint8Array | 
   }
   const v = m.dataSync() as ArrayLike<number>;
   return Uint8Array.from(v, (b) => (b ? 1 : 0));
+}
+
+/**
+ * The first layer (itself or one it holds) whose weights do not come from weightSpecs, or null. rnnlab's builds create
+ * exactly weightSpecs; a user's build may create anything, and a user's layer that holds layers takes their weights
+ * by calling them (Keras 3's tracking, Layer.buildTrackingSublayers), on shapes known only then.
+ */
+export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
+  if (seen.has(layer)) return null;
+  seen.add(layer);
+  if (!builtInMethod(layer, 'build')) return layer;
+  const held = heldLayers(layer).map(([, l]) => l);
+  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, 'call')) return layer;
+  for (const inner of held) {
+    const found = userBuilt(inner, seen);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** The layers a user's layer holds in its own attributes, directly or in a list, with the attribute's name. */

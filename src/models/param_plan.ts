@@ -3,8 +3,7 @@
  * building anything: what a Sequential of these layers would say from countParams() once built, known before
  * gigabytes are allocated (the dashboard refuses a job over --max-model-params this way).
  */
-import { builtInDefines, builtInMethod } from '../layers/built_in_classes.js';
-import { kerasShape, Layer, type SymbolicShape } from '../layers/layer.js';
+import { kerasShape, Layer, userBuilt, type SymbolicShape } from '../layers/layer.js';
 import { isModelObject, nestedModelError } from './model_common.js';
 
 /** One layer of a plan: the shapes it takes and gives, and the parameters its build would create. */
@@ -23,29 +22,6 @@ export interface StackPlan {
 }
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** The layers a layer holds in its fields (a wrapper's inner layer, an RNN's cells). */
-function heldLayers(layer: Layer): Layer[] {
-  return Object.values(layer).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is Layer => v instanceof Layer && v !== layer);
-}
-
-/**
- * The first layer (itself or one it holds) whose weights do not come from weightSpecs, or null. rnnlab's builds create
- * exactly weightSpecs; a user's build may create anything, and a user's layer that holds layers takes their weights
- * by calling them (Keras 3's tracking, Layer.buildTrackingSublayers), on shapes known only then.
- */
-export function userBuilt(layer: Layer, seen = new Set<Layer>()): Layer | null {
-  if (seen.has(layer)) return null;
-  seen.add(layer);
-  if (!builtInMethod(layer, 'build')) return layer;
-  const held = heldLayers(layer);
-  if (held.length > 0 && !builtInMethod(layer, 'call') && !builtInDefines(layer, 'call')) return layer;
-  for (const inner of held) {
-    const found = userBuilt(inner, seen);
-    if (found) return found;
-  }
-  return null;
-}
 
 /** What the layer's build creates (or, built, holds) for inputShape. */
 function layerParams(layer: Layer, inputShape: SymbolicShape): number {
@@ -104,7 +80,7 @@ export function planStack(layers: readonly Layer[], batchInputShape?: SymbolicSh
     let outs: SymbolicShape[], params: number;
     try {
       const spec = layer.built ? layer.inputSpec : null;
-      if (spec && shapeClashes(spec, inputShape)) {
+      if (spec && shapeClashes(spec, inputShape) && !layer.takesShape(spec, inputShape)) {
         throw new Error(`it was built for input ${kerasShape(spec)}`);
       }
       params = layerParams(layer, inputShape);

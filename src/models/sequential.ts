@@ -12,13 +12,13 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkMetricsFit, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, checkSequentialX, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
 import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
-import { checkSequentialLayer, shapeClashes, userBuilt } from './param_plan.js';
+import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
@@ -106,7 +106,7 @@ export class Sequential extends ModelBase<TensorLike> {
     // A custom layer may return a list of tensors (tfjs's); a Sequential passes one tensor from layer to layer.
     if (outs.length !== 1) throw new Error(`${this.name}: ${layer.name} (${layer.className}) has ${outs.length} outputs, but every layer of a Sequential model must have one (Keras's rule); use the functional API (rl.model({inputs, outputs}))`);
     const spec = layer.inputSpec;
-    if (spec && shapeClashes(spec, inputShape)) {
+    if (spec && shapeClashes(spec, inputShape) && !layer.takesShape(spec, inputShape)) {
       throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
     layer.outputShapeValue = outs[0];
@@ -319,6 +319,7 @@ export class Sequential extends ModelBase<TensorLike> {
     const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(x, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
+    checkSequentialX(this, xt, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
     if (isRecording()) return predictRecorded([xt], bs, ([xb]) => [this.forward(xb, { training: false, mask: null })])[0];
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
@@ -364,21 +365,9 @@ export class Sequential extends ModelBase<TensorLike> {
 
 const sameShape = (a: SymbolicShape, b: SymbolicShape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/**
- * Whether `layer` can be built for `free` (inputShape with some steps unknown) and get the weights it would get for
- * inputShape: worked out from its weightSpecs and computeOutputShape, without building. A user's build (or a user's
- * layer held in a wrapper) creates weights weightSpecs does not know of, and Keras 3 builds it for the model's whole
- * build shape, so it gets inputShape.
- */
+/** Whether `layer` can be built for `free` (inputShape with some steps unknown): the same weights and an output shape. */
 function takesFreeSteps(layer: Layer, inputShape: SymbolicShape, free: SymbolicShape): boolean {
-  if (sameShape(free, inputShape) || userBuilt(layer)) return false;
-  try {
-    const weights = (s: SymbolicShape) => layer.weightSpecsFor([s]).map((w) => w.shape.join('x')).join(',');
-    if (weights(free) !== weights(inputShape)) return false;
-    return layer.computeOutputShapes([free], 1).length === 1;
-  } catch {
-    return false;
-  }
+  return !sameShape(free, inputShape) && layer.sameWeightsFor(inputShape, free);
 }
 
 export function sequential(args: SequentialArgs = {}): Sequential {

@@ -281,15 +281,23 @@ export function checkMetricsFit(extras: CompileExtras, heads: CompiledHead[], wh
 
 const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => ts.map((t) => takeRows(t, order, s, e));
 
-/** A Sequential model's x and y checked against it and each other; y comes back shaped like the model's output. */
-export function prepareSequential(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xs: Tensor[]; ys: Tensor[] } {
-  const xt = asInput(x, `${what}: x`);
-  const yIn = asInput(y, `${what}: y`);
+/**
+ * x checked against what a Sequential model takes (building it for x first): its first layer's input, with the steps
+ * a later layer fixed (a Flatten), so a batch of another length is refused in the model's words before it runs.
+ */
+export function checkSequentialX(model: Pick<TrainableModel, 'built' | 'build' | 'inputShape' | 'layers'>, xt: Tensor, what: string): void {
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
   const spec = model.inputShape;
   if (xt.rank !== spec.length || spec.some((d, i) => i > 0 && d !== null && d !== xt.shape[i])) {
     throw new Error(`${what}: x has shape ${shapeStr(xt.shape)} but ${model.layers[0].name} expects ${shapeStr(spec)}`);
   }
+}
+
+/** A Sequential model's x and y checked against it and each other; y comes back shaped like the model's output. */
+export function prepareSequential(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xs: Tensor[]; ys: Tensor[] } {
+  const xt = asInput(x, `${what}: x`);
+  const yIn = asInput(y, `${what}: y`);
+  checkSequentialX(model, xt, what);
   const n = xt.shape[0];
   if (yIn.shape[0] !== n) throw new Error(`${what}: x has ${n} samples but y has ${yIn.shape[0]}`);
   // Concrete output shape for this x: free (null) time axes take x's actual lengths.

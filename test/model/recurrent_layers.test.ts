@@ -71,6 +71,8 @@ describe('recurrent layers: states, masks, introspection', () => {
     expect(() => lstm.run(rand([2, 5, 3], 1), ctx(), [rand([2, 3], 2), rand([2, 4], 3)])).toThrow(/initial state 0 must have shape \[2, 4\], got \[2, 3\]/);
     expect(() => lstm.run(rand([2, 5, 3], 1), ctx(new Uint8Array(7)))).toThrow(/mask has 7 entries, but input \[2, 5, 3\] needs 10/);
     const m = rl.sequential({ layers: [rl.layers.gru({ units: 2, inputShape: [5, 3] })] });
-    expect(() => m.predict(rand([2, 5, 4], 1))).toThrow(/gru.*expected input of shape \(None, 5, 3\), got \[2, 5, 4\]/);
+    expect(() => m.predict(rand([2, 5, 4], 1))).toThrow(/sequential\S*\.predict: x has shape \[2, 5, 4\] but gru\S* expects \[null, 5, 3\]/);
+    // The layer itself, run alone, says the same in its own words.
+    expect(() => m.layers[0].apply(rand([2, 5, 4], 1))).toThrow(/gru.*expected input of shape \(None, 5, 3\), got \[2, 5, 4\]/);
   });
 });
