@@ -2,11 +2,18 @@
  * The teacher-forced training model with Keras's target mask: the decoder is never trained to predict the
  * padding after <end>. Padded target steps (id PAD) weigh zero in the loss (a mean over the real steps) and in
  * the compiled accuracy, so the numbers say how well the model writes the outputs, not the padding.
+ *
+ * Each batch (training and validation) runs on its own rows' steps only: the source up to its longest text, the
+ * decoder input and targets up to their longest, so one long pair in the data slows the batches it is in, not every
+ * batch. What is cut is padding the model never reads: the source's is masked (and the attention skips it), and the
+ * decoder's outputs at real steps do not depend on later steps. The loss and accuracy are those of the padded batch
+ * (test/seq2seq/mask.test.ts); gradients agree to float rounding (sums over fewer zero rows).
  */
 import { maskedLossOp } from '../autograd/loss_ops.js';
 import { withTape } from '../autograd/tape.js';
 import type { CallContext } from '../layers/layer.js';
 import { Functional, type FunctionalCompileArgs } from '../models/functional.js';
+import { takeRows } from '../models/batches.js';
 import { Tensor } from '../tensor.js';
 import { PAD } from './vocab.js';
 
@@ -40,10 +47,41 @@ export class MaskedSeq2SeqModel extends Functional {
   override batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void } {
     if (!this.loss) throw new Error(`${this.name}: call compile() before training or evaluating`);
     if (ctx.sampleWeight) throw new Error(`${this.name}: sample weights are not supported; padded target steps already weigh zero`);
+    const [source, decoderInput] = xs, y = ys[0];
+    const sourceSteps = usedSteps([source]), targetSteps = usedSteps([decoderInput, y]);
+    const n = y.shape[0];
+    const cut = (t: Tensor, steps: number) => (steps < t.shape[1] ? takeRows(t, null, 0, n, { from: 0, to: steps }) : t);
+    const yCut = cut(y, targetSteps);
     const { value, backward } = withTape(() => {
-      const outs = this.execute(xs, ctx, [this.foldsActivation]);
-      return { outs, loss: maskedLossOp(this.loss!, outs[0], ys[0], this.foldsActivation, targetKeep(ys[0])) };
+      const outs = this.execute([cut(source, sourceSteps), cut(decoderInput, targetSteps)], ctx, [this.foldsActivation]);
+      return { outs, loss: maskedLossOp(this.loss!, outs[0], yCut, this.foldsActivation, targetKeep(yCut)) };
     });
-    return { ...value, backward };
+    // The metrics read the outputs against the batch's whole targets: the cut steps (all padding) come back as zeros.
+    const outs = value.outs.map((o) => padSteps(o, y.shape[1]));
+    return { outs, loss: value.loss, backward };
   }
+}
+
+/** One past the last step holding a real id (not PAD) in any row of these [rows, steps] id tensors of equal steps; at least 1. */
+function usedSteps(ids: Tensor[]): number {
+  const T = ids[0].shape[1];
+  if (ids.some((t) => t.rank !== 2 || t.shape[1] !== T)) return T;
+  let used = 1;
+  for (const t of ids) {
+    const v = t.values, n = t.shape[0];
+    for (let r = 0; r < n; r++) {
+      for (let s = T - 1; s >= used; s--) if (v[r * T + s] !== PAD) { used = s + 1; break; }
+    }
+  }
+  return used;
+}
+
+/** [rows, steps, ...] as [rows, T, ...] with zeros after each row's steps (the tensor itself when it has T). */
+function padSteps(t: Tensor, T: number): Tensor {
+  const steps = t.shape[1];
+  if (steps === T) return t;
+  const n = t.shape[0], inner = t.size / (n * steps);
+  const out = new Float32Array(n * T * inner);
+  for (let r = 0; r < n; r++) out.set(t.values.subarray(r * steps * inner, (r + 1) * steps * inner), r * T * inner);
+  return new Tensor(out, [n, T, ...t.shape.slice(2)], 'float32');
 }

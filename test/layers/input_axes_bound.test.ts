@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import type { Layer } from '../../src/layers/layer.js';
 
 const L = rl.layers;
 const seq = (shape: number[], seed: number) => {
@@ -20,14 +21,14 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 /** The same layer in rnnlab and tfjs, with rnnlab's weights, run on each shape in turn. */
-function againstTfjs(make: () => rl.layers.Layer, makeTf: () => tf.layers.Layer, shapes: number[][]) {
+function againstTfjs(make: () => Layer, makeTf: () => tf.layers.Layer, shapes: number[][]) {
   const ours = make(), theirs = makeTf();
   shapes.forEach((shape, k) => {
     const x = seq(shape, k);
     const y = ours.apply(rl.tensor(Array.from(x), shape)) as rl.Tensor;
     if (k === 0) {
       theirs.apply(tf.tensor(x, shape));
-      theirs.setWeights(ours.getWeights().map((w) => tf.tensor(Array.from(w.dataSync() as Float32Array), w.shape)));
+      theirs.setWeights(ours.getWeights().map((w: rl.Tensor) => tf.tensor(Array.from(w.dataSync() as Float32Array), w.shape)));
     }
     const t = theirs.apply(tf.tensor(x, shape)) as tf.Tensor;
     expect(y.shape).toEqual(t.shape);
@@ -59,17 +60,17 @@ describe('a built layer binds the axes its weights need, not the others (Keras a
 
   it('a declared input shape binds: inputShape and an Embedding\'s inputLength', () => {
     const lstm = L.lstm({ units: 2, inputShape: [9, 4], name: 'declared_9' });
-    expect(lstm.apply(rl.zeros([2, 9, 4])).shape).toEqual([2, 2]);
+    expect((lstm.apply(rl.zeros([2, 9, 4])) as rl.Tensor).shape).toEqual([2, 2]);
     expect(() => lstm.apply(rl.zeros([2, 12, 4]))).toThrow(/declared_9 \(LSTM\): expected input of shape \(None, 9, 4\), got \[2, 12, 4\]/);
     const e = L.embedding({ inputDim: 5, outputDim: 2, inputLength: 4, name: 'length_4' });
-    expect(e.apply(rl.zeros([1, 4], 'int32')).shape).toEqual([1, 4, 2]);
+    expect((e.apply(rl.zeros([1, 4], 'int32')) as rl.Tensor).shape).toEqual([1, 4, 2]);
     expect(() => e.apply(rl.zeros([1, 6], 'int32'))).toThrow(/length_4 \(Embedding\): expected input of shape \(None, 4\), got \[1, 6\]/);
   });
 
   it('a stateful layer still binds its batch size', () => {
     const s = L.simpleRNN({ units: 2, stateful: true, name: 'stateful_2' });
     s.apply(rl.zeros([2, 5, 3]));
-    expect(s.apply(rl.zeros([2, 8, 3])).shape).toEqual([2, 2]);
+    expect((s.apply(rl.zeros([2, 8, 3])) as rl.Tensor).shape).toEqual([2, 2]);
     expect(() => s.apply(rl.zeros([3, 5, 3]))).toThrow(/stateful_2 \(SimpleRNN\): stateful layer was built for batches of 2, got a batch of 3/);
   });
 

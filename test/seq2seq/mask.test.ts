@@ -42,6 +42,32 @@ describe('seq2seq target mask', () => {
     });
   }
 
+  it('a batch runs on its own rows\' steps: the padding every row has is cut before the model, and the outputs come back at full length', () => {
+    setSeed(7);
+    const net = buildSeq2Seq({ ...ARCH, attention: 'luong' });
+    net.model.compile({ optimizer: makeOptimizer('adam'), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const seen: number[][][] = [];
+    const execute = net.model.execute.bind(net.model);
+    net.model.execute = ((xs: Tensor[], ...rest: unknown[]) => {
+      seen.push(xs.map((x) => x.shape));
+      return (execute as (...a: unknown[]) => Tensor[])(xs, ...rest);
+    }) as typeof net.model.execute;
+    // Sources padded to 12 steps (the longest has 4), targets to 20 (the longest, with START or END, 6).
+    const xs = [idsTensor(SOURCES, 12), idsTensor(TARGETS.map((t) => [START, ...t]), 20)];
+    const y = idsTensor(TARGETS.map((t) => [...t, END]), 20);
+    const { outs, loss } = net.model.batchLoss(xs, [y], { training: false, mask: null });
+    expect(seen).toEqual([[[3, 4], [3, 6]]]);
+    expect(outs[0].shape).toEqual([3, 20, ARCH.targetVocabSize]);
+    const o = outs[0].values, V = ARCH.targetVocabSize;
+    for (let r = 0; r < 3; r++) {
+      expect(Array.from(o.subarray((r * 20 + 6) * V, (r + 1) * 20 * V)).every((v) => v === 0)).toBe(true);
+      expect(o.subarray(r * 20 * V, (r * 20 + 1) * V).some((v) => v !== 0)).toBe(true);
+    }
+    // The same loss as the batch padded only as far as its rows need.
+    const tight = net.model.batchLoss([idsTensor(SOURCES), idsTensor(TARGETS.map((t) => [START, ...t]))], [idsTensor(TARGETS.map((t) => [...t, END]))], { training: false, mask: null });
+    expect(loss.values[0]).toBe(tight.loss.values[0]);
+  });
+
   it('maskedLossOp: the mean over the kept rows only, zero gradient on the rest', () => {
     const logits = new Tensor(Float32Array.from([1, 2, 0, 0.5, -1, 3, 2, 2, 2]), [3, 3], 'float32');
     logits.requiresGrad = true;
