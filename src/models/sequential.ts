@@ -2,7 +2,7 @@
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
-import { Layer, kerasShape, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -185,6 +185,15 @@ export class Sequential extends ModelBase<TensorLike> {
     const first = this.layers[0].inputSpec!, built = this.builtFor;
     const fixed = built && built.length === first.length && this.layers.some((l) => this.fixingSteps.has(l));
     return fixed ? built.map((d, i) => d ?? first[i]) : first;
+  }
+  /**
+   * What predict, fit and evaluate take: inputShape, but with the steps free again where only a user's layer fixed
+   * them. Keras 3 builds a user's layer for the whole first shape too (so does this model, and saves that shape), but
+   * runs it on any length: it checks no input spec for it, and the layer's own ops check what they get.
+   */
+  get acceptedInputShape(): SymbolicShape {
+    const needed = this.layers.some((l) => this.fixingSteps.has(l) && userBuilt(l) === null);
+    return needed ? this.inputShape : this.layers[0].inputSpec!;
   }
   get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
 

@@ -123,4 +123,20 @@ describe('a user\'s layer holding a Dense, on inputs whose steps are free', () =
     await m.fit(rl.tensor(Array.from(seq([4, 5, 4], 3)), [4, 5, 4]), rl.ones([4, 3]), { epochs: 1, verbose: 0 });
     expect(Array.from(block.inner.getWeights()[0].dataSync())).not.toEqual(Array.from(before));
   });
+
+  it('in a Sequential after an Embedding without inputLength, built by its first batch: other lengths run and train, as in Keras 3', async () => {
+    rl.setSeed(6);
+    const block = new PerStep();
+    const m = rl.sequential({ layers: [L.embedding({ inputDim: 10, outputDim: 4 }), block, L.globalAveragePooling1d(), L.dense({ units: 1 })] });
+    expect(m.predict(rl.zeros([2, 7], 'int32')).shape).toEqual([2, 1]);
+    // Built for the first batch's 7 steps (Keras 3 builds a user's layer for the whole first shape, and so it is saved) ...
+    expect(m.inputShape).toEqual([null, 7]);
+    // ... but taken at any length, as Keras 3 runs it.
+    const x9 = rl.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8, 9], [9, 8, 7, 6, 5, 4, 3, 2, 1]], [2, 9], 'int32');
+    expect(m.predict(x9).shape).toEqual([2, 1]);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const h = await m.fit(x9, rl.ones([2, 1]), { epochs: 2, verbose: 0 });
+    expect(h.history.loss.length).toBe(2);
+    expect((m.evaluate(rl.ones([3, 4], 'int32'), rl.ones([3, 1])) as rl.Tensor).shape).toEqual([]);
+  });
 });
