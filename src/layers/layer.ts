@@ -754,7 +754,7 @@ export abstract class Layer {
     // any batch (converter files from Keras often carry batch_input_shape [64, ...]).
     const batchBinds = (this as { stateful?: unknown }).stateful === true;
     const ok = spec.length === x.rank && spec.every((d, i) => d === null || (i === 0 && !batchBinds) || d === x.shape[i]);
-    if (!ok && !(spec.length === x.rank && (!batchBinds || spec[0] === x.shape[0]) && this.takesShape(spec, [spec[0], ...x.shape.slice(1)]))) {
+    if (!ok && !((!batchBinds || spec[0] === x.shape[0]) && this.takesShape(spec, [spec[0], ...x.shape.slice(1)]))) {
       throw new Error(`${this.name} (${this.className}): expected input of shape ${kerasShape(spec)}, got [${x.shape.join(', ')}]`);
     }
   }

@@ -53,7 +53,7 @@ export function bucketBlocker(model: TrainableModel): string | null {
 }
 
 /** Per sample: the first and one past the last step holding a non-zero id (0, 0 for an all-padding row). */
-function realSpans(ids: Tensor): { first: Int32Array; end: Int32Array } {
+export function realSpans(ids: Tensor): { first: Int32Array; end: Int32Array } {
   const [n, T] = ids.shape;
   const d = ids.values, first = new Int32Array(n), end = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -15,6 +15,8 @@ export interface TrainableModel {
   readonly layers: Layer[];
   readonly built: boolean;
   readonly inputShape: SymbolicShape;
+  /** A Sequential's: the shapes predict, fit and evaluate take, where they differ from inputShape. */
+  readonly acceptedInputShape?: SymbolicShape;
   readonly outputShape: SymbolicShape;
   readonly weights: Variable[];
   readonly trainableWeights: Variable[];

@@ -285,7 +285,7 @@ const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => t
  * x checked against what a Sequential model takes (building it for x first): its first layer's input, with the steps
  * a later layer needs fixed (a Flatten), so a batch of another length is refused in the model's words before it runs.
  */
-export function checkSequentialX(model: Pick<TrainableModel, 'built' | 'build' | 'inputShape' | 'layers'> & { acceptedInputShape?: SymbolicShape }, xt: Tensor, what: string): void {
+export function checkSequentialX(model: Pick<TrainableModel, 'built' | 'build' | 'inputShape' | 'acceptedInputShape' | 'layers'>, xt: Tensor, what: string): void {
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
   const spec = model.acceptedInputShape ?? model.inputShape;
   if (xt.rank !== spec.length || spec.some((d, i) => i > 0 && d !== null && d !== xt.shape[i])) {

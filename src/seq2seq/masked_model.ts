@@ -14,6 +14,7 @@ import { withTape } from '../autograd/tape.js';
 import type { CallContext } from '../layers/layer.js';
 import { Functional, type FunctionalCompileArgs } from '../models/functional.js';
 import { takeRows } from '../models/batches.js';
+import { realSpans } from '../models/buckets.js';
 import { Tensor } from '../tensor.js';
 import { PAD } from './vocab.js';
 
@@ -62,17 +63,10 @@ export class MaskedSeq2SeqModel extends Functional {
   }
 }
 
-/** One past the last step holding a real id (not PAD) in any row of these [rows, steps] id tensors of equal steps; at least 1. */
+/** One past the last step holding a real id (PAD is 0) in any row of these [rows, steps] id tensors; at least 1. */
 function usedSteps(ids: Tensor[]): number {
-  const T = ids[0].shape[1];
-  if (ids.some((t) => t.rank !== 2 || t.shape[1] !== T)) return T;
   let used = 1;
-  for (const t of ids) {
-    const v = t.values, n = t.shape[0];
-    for (let r = 0; r < n; r++) {
-      for (let s = T - 1; s >= used; s--) if (v[r * T + s] !== PAD) { used = s + 1; break; }
-    }
-  }
+  for (const t of ids) for (const end of realSpans(t).end) used = Math.max(used, end);
   return used;
 }
 
