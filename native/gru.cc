@@ -205,7 +205,9 @@ void forward_run(const Fwd& p, const rl::rnn::Plan& plan, const float* pan, cons
 
 void forward(const Fwd& p) {
   const long B = p.B, U = p.U, nb = nblocks(U);
-  std::vector<float> pan, pan_h, rh;
+  std::vector<float> pan, pan_h;
+  rl::Room own_rh;  // 64-byte aligned: each thread writes its own rows every step (see backward)
+  float* rh = nullptr;
   if (p.resetAfter) {
     pan.resize((size_t)(nb * U * 3 * W));
     const long gcol[3] = {0, U, 2 * U};
@@ -213,14 +215,14 @@ void forward(const Fwd& p) {
   } else {
     pan.resize((size_t)(nb * U * 2 * W));
     pan_h.resize((size_t)(nb * U * W));
-    rh.resize((size_t)(B * U));
+    rh = own_rh.get<float>((size_t)(B * U));
     const long gzr[2] = {0, U}, gh[1] = {2 * U};
     rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 2, gzr, W, pan.data());
     rl::rnn::pack_gate_panels(p.r, U, 3 * U, U, 1, gh, W, pan_h.data());
   }
   const Steps st = steps_for(p, 3.0 * U * U);
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    forward_run(p, st.plan, pan.data(), pan_h.data(), st.first.data(), st.zeros.data(), rh.data(), act, ract);
+    forward_run(p, st.plan, pan.data(), pan_h.data(), st.first.data(), st.zeros.data(), rh, act, ract);
   });
 }
 
@@ -228,13 +230,13 @@ void forward(const Fwd& p) {
 // resetAfter: the candidate's recurrent gradient dn * rr; otherwise rr * h_prev.
 template <class A, class RA>
 void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, const int* first, const float* zeros,
-                  float* dh, float* scr, float* drh, float* drbp, float* dr_spare, A act, RA ract) {
+                  float* dh, float* scr, float* drh, float* drbp, long ldrb, float* dr_spare, A act, RA ract) {
   const long B = p.B, T = p.T, U = p.U, G3 = 3 * U, G2 = 2 * U;
   run_shares(plan, B, U, [&](int tid, int nth, Share& sh) {
     DrAccum dr(plan, sh, p.dr, dr_spare, G3, U, T, tid, first, p.back);
     float* const ring = dr.ring_of(scr);
     const long nslot = dr.ring_slots();
-    float* myrb = drbp ? drbp + tid * G3 : nullptr;
+    float* myrb = drbp ? drbp + tid * ldrb : nullptr;
     if (myrb) std::memset(myrb, 0, (size_t)G3 * sizeof(float));
     load_rows(dh, p.dhT, sh, U);
     const long xstep = p.back ? G3 : -G3;  // dxp row of the next processed (earlier) step
@@ -337,7 +339,7 @@ void backward_run(const Bwd& p, const rl::rnn::Plan& plan, const float* rt, cons
       split_cols(G3, tid, nth, &c0, &c1);
       for (long c = c0; c < c1; ++c) {
         float v = 0.0f;
-        for (int th = 0; th < nth; ++th) v += drbp[th * G3 + c];
+        for (int th = 0; th < nth; ++th) v += drbp[th * ldrb + c];
         p.drb[c] = v;
       }
     }
@@ -350,17 +352,22 @@ void backward(const Bwd& p) {
   std::vector<float> rt((size_t)(nb * G3 * W));
   rl::rnn::pack_transposed_panels(p.r, G3, G3, U, W, rt.data());
   const Steps st = steps_for(p, 3.0 * U * U);
-  std::vector<float> dh((size_t)(B * U)), drh;
-  if (!p.resetAfter) drh.resize((size_t)(B * U));
-  std::unique_ptr<float[]> scr(new float[(size_t)DrAccum::ring_room(B, T, U)]);
-  std::vector<float> drbp;
-  if (p.drb) drbp.resize((size_t)rl::num_threads() * (size_t)G3);
-  rl::Room own_spare;
+  // 64-byte aligned rooms: under the batch split each thread writes its own rows of dh, drh and the ring every
+  // step, and a cache line holding the end of one thread's rows and the start of the other's passes between the
+  // cores at every step. malloc aligns to 16 bytes, so whether the lab's split (32 + 32 rows of 100 units) shared a
+  // line depended on where the buffer landed; aligned, it never does (other splits may, by one line). Each thread's
+  // bias partial sums (drbp) start on their own line: at G3 = 300 the two threads' sums shared one. With them the
+  // GRU backward at 64 x 500 x 100 on 2 threads went from 16.4-17.4 to 14.1-14.8 ms (Zen 5, docs/BENCHMARKS.md).
+  rl::Room own_dh, own_drh, own_scr, own_drbp, own_spare;
+  float* const dh = own_dh.get<float>((size_t)(B * U));
+  float* const drh = p.resetAfter ? nullptr : own_drh.get<float>((size_t)(B * U));
+  float* const scr = own_scr.get<float>((size_t)DrAccum::ring_room(B, T, U));
+  const long ldrb = (G3 + 15) / 16 * 16;
+  float* const drbp = p.drb ? own_drbp.get<float>((size_t)rl::num_threads() * (size_t)ldrb) : nullptr;
   float* const dr_spare = dr_spare_for(st.plan, U, G3, own_spare);
-  float* drbp_ = p.drb ? drbp.data() : nullptr;
   with_gate_acts(p.act, p.ract, [&](auto act, auto ract) {
-    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh.data(), scr.get(), drh.data(), drbp_,
-                 dr_spare, act, ract);
+    backward_run(p, st.plan, rt.data(), st.first.data(), st.zeros.data(), dh, scr, drh, drbp, ldrb, dr_spare, act,
+                 ract);
   });
 }
 
