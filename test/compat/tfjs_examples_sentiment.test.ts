@@ -225,9 +225,12 @@ describe('tfjs-examples sentiment on rnnlab', () => {
     const theirs = await untrained(tfjs), ours = await untrained(rl, theirs.initial);
     expectAllClose(ours.predictions, theirs.predictions, 1e-5, 'predict');
     expectAllClose([ours.loss], [theirs.loss], 1e-5, 'evaluate loss');
-    const run = await trainAndEvaluate(rl, 'cnn', 8, 32);
-    expect(run.history.loss[7]).toBeLessThan(run.history.loss[0]);
-    // Well above chance (0.5) on 40 test reviews; 0.7 itself was reached exactly in one run, so not the bar.
+    // Seeded, and 12 epochs: unseeded, 8 epochs ended below 0.6 on 3 seeds in 1,000 (0.55 at worst); 12 epochs
+    // reached at least 0.8 on each of 1,000 seeds.
+    rl.setSeed(1);
+    const run = await trainAndEvaluate(rl, 'cnn', 12, 32);
+    expect(run.history.loss[11]).toBeLessThan(run.history.loss[0]);
+    // Well above chance (0.5) on 40 test reviews.
     expect(run.acc).toBeGreaterThan(0.6);
   });
 });
