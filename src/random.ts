@@ -105,7 +105,27 @@ function rotl(x: number, k: number): number { return (x << k) | (x >>> (32 - k))
 /** The global generator behind setSeed. */
 export const globalRandom = new Random(Date.now());
 
+/** The seed setSeed was last given (null before any), and how many seeds have been derived from it since. */
+let lastSeed: number | null = null;
+let derivedCount = 0;
+
 export function setSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) throw new Error(`setSeed: seed must be an integer, got ${seed}`);
   globalRandom.seed(seed);
+  lastSeed = seed;
+  derivedCount = 0;
+}
+
+/**
+ * A seed for something random made without one (an unseeded dataset shuffle): after setSeed, the next of a sequence
+ * derived from its seed (the same sequence after the same setSeed, in the order they are asked for), as Keras derives
+ * an op's seed from the global one; before any setSeed, the clock's, as tfjs's. It is not drawn from globalRandom, so
+ * asking for one leaves the stream of initializers and dropout masks as it was.
+ */
+export function derivedSeed(): number {
+  if (lastSeed === null) return Date.now();
+  derivedCount++;
+  // The seed's low 32 bits and the count as the high ones: a safe integer for any seed and the first 2^20 counts.
+  const low = ((lastSeed % 4294967296) + 4294967296) % 4294967296;
+  return new Random(low + 4294967296 * (derivedCount % 1048576)).int(2 ** 31);
 }

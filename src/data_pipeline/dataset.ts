@@ -3,7 +3,7 @@
  * and every transformation pulls one element at a time, so a dataset larger than memory streams through
  * fit without ever being materialised.
  */
-import { Random } from '../random.js';
+import { Random, derivedSeed } from '../random.js';
 import { batchElements } from './batching.js';
 
 export type Source<T> = () => AsyncIterator<T>;
@@ -59,9 +59,11 @@ export class Dataset<T> {
     if (typeof seed === 'string') seed = hashSeed(seed);
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`dataset.shuffle: seed must be an integer or a string, got ${String(seed)}`);
     const src = this.source;
-    const base = new Random(seed ?? Date.now());
+    // Unseeded: after rl.setSeed a seed derived from it (reproducible, as Keras's global seed makes a shuffle), else the clock's.
+    const own = seed ?? derivedSeed();
+    const base = new Random(own);
     return new Dataset(async function* () {
-      const rng = reshuffleEachIteration ? new Random(Math.floor(base.next() * 2 ** 31)) : new Random(seed ?? 0);
+      const rng = reshuffleEachIteration ? new Random(Math.floor(base.next() * 2 ** 31)) : new Random(own);
       const buf: T[] = [];
       for await (const x of iterable(src)) {
         if (buf.length < bufferSize) { buf.push(x); continue; }
