@@ -1044,8 +1044,8 @@ class DrAccum {
       : sh_(sh), ldc_(ldc), U_(U), T_(T), sb_(T), first_(first), back_(back), unit_(plan.unit) {
     pack_ = rl::kept<float>(rl::Kept::kDrPack, outer_room(ldc, kChunk), own_pack_);
     C_ = (plan.serial || plan.unit || tid == 0) ? dr : spare + (tid - 1) * U * ldc;
-    // About 128 (row, step) pairs per block: 256 KB of a block's dgates and states stay in L2.
-    steps_ = std::max(1L, std::min(kMaxSteps, 128 / std::max(1L, sh.r1 - sh.r0)));
+    // About kChunk (row, step) pairs per block: 256 KB of a block's dgates and states stay in L2.
+    steps_ = std::max(1L, std::min(kMaxSteps, kChunk / std::max(1L, sh.r1 - sh.r0)));
     if (unit_) {
       for (long m = 0; m < U; ++m)
         for (long c = 0; c < ldc; c += U) std::memset(C_ + m * ldc + c + sh.ua, 0, sh.ubytes);
@@ -1113,9 +1113,9 @@ class DrAccum {
 
  private:
   static constexpr long kMaxSteps = 32;
-  // Rows of a block taken per outer_accum chunk: a whole block (about 128 pairs, see steps_) at once, so dR's tiles
-  // are loaded and stored once per block rather than twice. At 64 the threads' dR sums (160 KB at the LSTM's
-  // U = 100) went back and forth to L2 every 64 pairs, and depending on where a thread's sum lay in memory that
+  // (Row, step) pairs of a block (steps_ is set from it) and of an outer_accum chunk: a whole block at once, so
+  // dR's tiles are loaded and stored once per block rather than twice. At 64 each thread's dR sum (160 KB at the
+  // LSTM's U = 100) was loaded and stored every 64 pairs, and depending on where a thread's sum lay in memory that
   // thread's tiles ran ~20 % slower (2 threads, Zen 5: one thread's LSTM backward ~2 ms behind the other's).
   // Each element of dR stays one FMA chain in the same order, so no bit changes.
   static constexpr long kChunk = 128;
