@@ -488,7 +488,7 @@ export abstract class Layer {
    * logits: the last layer may skip a final sigmoid/softmax that the loss folds in. rnnlab's own layers get the
    * engine's CallContext (the mask as bytes); a user's call gets tfjs's Kwargs (the mask as a bool Tensor).
    */
-  abstract call(x: Tensor, ctx: CallContext | Kwargs, logits?: boolean): Tensor;
+  abstract call(x: Tensor, ctx: CallContext | Kwargs, logits?: boolean): Tensor | Tensor[];
 
   get outputShape(): SymbolicShape {
     if (!this.outputShapeValue) throw new Error(`${this.name}: the layer is not built yet, so its output shape is unknown`);
@@ -649,7 +649,7 @@ export abstract class Layer {
    * rnnlab's call gets the engine's context; a user's gets tfjs's kwargs (the mask as a bool Tensor). A user's
    * subclass of a built-in layer may hand the kwargs to super.call, which then sets the mask on them: it comes back.
    */
-  private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor {
+  private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
     if (builtInMethod(this, 'call')) return this.call(x, ctx, logits);
     const kwargs = userKwargs(ctx, first);
     const given = kwargs.mask;
@@ -689,7 +689,7 @@ export abstract class Layer {
    * finds its weights by name), built by one call on zeros when build left it unbuilt (Keras 3 calls the layer
    * symbolically), and its weights join the layer's, so they train and save.
    */
-  private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean): void {
+  private buildTrackingSublayers(shapes: SymbolicShape[], list: boolean, cellStates?: number[]): void {
     // Only a user's own class: rnnlab's wrappers (and users' subclasses of them) hold their inner layers themselves.
     const subs = builtInMethod(this, 'call') || builtInDefines(this, 'call') ? [] : heldLayers(this);
     for (const [key, sub] of subs) if (!sub.built && sub.inboundNodes.length === 0 && sub.weights.length === 0) sub.name = `${this.name}/${key}`;
@@ -700,7 +700,9 @@ export abstract class Layer {
       // A sequence [batch, steps, features] may come with a padding mask, which a layer's call may read: all steps real.
       const x = zeros[0];
       const mask = x.rank >= 3 ? new Uint8Array(x.shape[0] * x.shape[1]).fill(1) : null;
-      this.call((list ? zeros : x) as Tensor, userKwargs({ training: false, mask }, x));
+      // A recurrent cell steps on [x, ...states] (tfjs's cell.call), its build having seen x's shape alone.
+      const input = cellStates ? [x, ...cellStates.map((n) => new Tensor(new Float32Array(x.shape[0] * n), [x.shape[0], n], 'float32'))] : list ? zeros : x;
+      this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x));
     }
     this.takeHeldWeights(subs);
   }
@@ -801,6 +803,19 @@ export abstract class Layer {
     if (this.takesUserList(inputShapes.length, inputCount)) return this.buildUserList(inputShapes);
     this.requireOneInput(inputShapes.length, inputCount);
     this.ensureBuilt(inputShapes[0]);
+  }
+
+  /**
+   * rl.layers.rnn's build of a user's cell: build(stepShape) with stepShape [batch, features], as tfjs's RNN calls it;
+   * layers the cell holds and leaves unbuilt are built by one step on zeros ([x, ...states], stateSizes giving the
+   * states). The cell's own computeOutputShape is not asked (tfjs's RNN never asks it): the step's output is outputShape.
+   */
+  buildAsCell(stepShape: SymbolicShape, stateSizes: number[], outputShape: SymbolicShape): void {
+    if (this.built) return;
+    this.buildTrackingSublayers([stepShape], false, stateSizes);
+    this.inputSpec = [...stepShape];
+    this.outputShapeValue = [...outputShape];
+    this.finishBuild();
   }
 
   /** build, then record the shapes if the build did not (a custom layer's build may only create its weights). */

@@ -8,12 +8,15 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { GRU } from './gru.js';
+import { builtInMethod } from './built_in_classes.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
 import { LSTM } from './lstm.js';
 import type { RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { SimpleRNN } from './simple_rnn.js';
+import { UserCellLoop, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes } from './user_cell.js';
 import { checkOptionKeys } from '../near_name.js';
+import type { CellDriver, SequenceOptions } from './cell_driver.js';
 
 /** What a cell takes: the recurrent layer's options that concern one step. */
 const STEP_OPTIONS = ['units', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer',
@@ -25,8 +28,27 @@ const SEQUENCE_OPTIONS = ['returnSequences', 'returnState', 'goBackwards', 'stat
 /** Keys of the engine's config that belong to the rnn layer, dropped from a cell's config. */
 const ENGINE_ONLY = ['returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'batchInputShape'];
 
-/** How the owning rnn layer runs a cell: the options its engine takes. */
-export interface SequenceOptions { returnSequences: boolean; goBackwards: boolean; stateful: boolean }
+const userLoops = new WeakMap<Layer, UserCellLoop>();
+
+/** The driver of a cell (rnnlab's own cells drive themselves; a user's cell gets one loop for its life). */
+export function driverOf(cell: Layer): CellDriver {
+  if (cell instanceof RNNCell) return cell;
+  let loop = userLoops.get(cell);
+  if (!loop) userLoops.set(cell, (loop = new UserCellLoop(cell)));
+  return loop;
+}
+
+/** True for a user's cell (a layer with stateSize that is neither rnnlab's cell nor a stack). */
+export function isUserCell(cell: unknown): boolean {
+  return hasStateSize(cell) && !(cell instanceof RNNCell) && !(cell instanceof StackedRNNCells) && !builtInMethod(cell, 'call');
+}
+
+/** rnnlab's cells run on their layers' kernels, never through call(): a subclass's call() would be skipped. */
+export function refuseCallOverride(where: string, cell: unknown): void {
+  if (cell instanceof RNNCell && !builtInMethod(cell, 'call')) {
+    throw new Error(`${where}: ${cell.className} extends ${Object.getPrototypeOf(Object.getPrototypeOf(cell)).constructor.name} and overrides call(), which rnn would skip (the cell runs on its layer's kernels); write the cell as an rl.layers.Layer with stateSize instead`);
+  }
+}
 
 type EngineClass = new (args: never) => RNN;
 
@@ -89,6 +111,10 @@ export abstract class RNNCell extends Layer {
 
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     return this.engine.weightSpecs(stepAsSequence(this, inputShape));
+  }
+
+  sequenceWeightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    return this.engine.weightSpecs(inputShape);
   }
 
   build(inputShape: SymbolicShape): void {
@@ -180,12 +206,12 @@ export class GRUCell extends RNNCell {
   protected engineClass(): EngineClass { return GRU; }
 }
 
-export interface StackedRNNCellsArgs { cells: RNNCell[]; name?: string; trainable?: boolean; dtype?: unknown }
+export interface StackedRNNCellsArgs { cells: Layer[]; name?: string; trainable?: boolean; dtype?: unknown }
 
 /** A list of cells run as one: each cell's output sequence feeds the next (only inside rl.layers.rnn). */
 export class StackedRNNCells extends Layer {
   static override readonly className: string = 'StackedRNNCells';
-  readonly cells: RNNCell[];
+  readonly cells: Layer[];
 
   constructor(args: StackedRNNCellsArgs) {
     const given = (args ?? {}) as unknown as Record<string, unknown>;
@@ -198,19 +224,20 @@ export class StackedRNNCells extends Layer {
   static fromConfig(config: Record<string, unknown>): Layer {
     const raw = config.cells;
     if (!Array.isArray(raw)) throw new Error(`StackedRNNCells: cells must be a list of {className, config}, got ${describe(raw)}`);
-    return new StackedRNNCells({ ...config, cells: raw.map((c, i) => deserializeLayer(c, `cells[${i}]`) as RNNCell) } as StackedRNNCellsArgs);
+    return new StackedRNNCells({ ...config, cells: raw.map((c, i) => deserializeLayer(c, `cells[${i}]`)) } as StackedRNNCellsArgs);
   }
 
   /** tfjs's order: the last cell's states first. */
-  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => c.stateSize); }
+  get stateSize(): number[] { return [...this.cells].reverse().flatMap((c) => driverOf(c).stateSize); }
 
   /** A flat list in tfjs's order, split per cell in stacking order. */
   perCell<T>(flat: T[]): T[][] {
     const out: T[][] = [];
     let k = 0;
     for (const c of [...this.cells].reverse()) {
-      out.unshift(flat.slice(k, k + c.stateSize.length));
-      k += c.stateSize.length;
+      const n = driverOf(c).stateSize.length;
+      out.unshift(flat.slice(k, k + n));
+      k += n;
     }
     return out;
   }
@@ -225,7 +252,10 @@ export class StackedRNNCells extends Layer {
   /** [x_t, ...states] (tfjs's order) -> [last cell's output, ...new states]. */
   computeOutputShapes(inputShapes: SymbolicShape[]): SymbolicShape[] {
     const [x, ...states] = this.checkStep(inputShapes);
-    const outs = this.perCell(states).map((s, i) => this.cells[i].computeOutputShapes([x, ...s]));
+    const outs = this.perCell(states).map((s, i) => {
+      const c = this.cells[i];
+      return isUserCell(c) ? [[x[0], userOutputSize(c)], ...s] : c.computeOutputShapes([x, ...s]);
+    });
     return [outs[outs.length - 1][0], ...this.flatten(outs.map((o) => o.slice(1)))];
   }
 
@@ -237,11 +267,16 @@ export class StackedRNNCells extends Layer {
 
   /** Each cell's input (batch, features): x's for the first, the previous cell's units for the rest. */
   private cellInputs(x: SymbolicShape): SymbolicShape[] {
-    return this.cells.map((_c, i) => (i === 0 ? x : [x[0], this.cells[i - 1].units]));
+    return this.cells.map((_c, i) => (i === 0 ? x : [x[0], driverOf(this.cells[i - 1]).units]));
   }
 
   /** tfjs's scopes: RNNCell_<i>/ per cell. */
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
+    if (this.cells.some(isUserCell)) {
+      // A user's build is known only by running it.
+      if (!this.built) this.buildFor([inputShape]);
+      return builtWeightSpecs(this.weights, this.name, `${this.name} (StackedRNNCells)`);
+    }
     const shapes = this.cellInputs(inputShape);
     return this.cells.flatMap((c, i) => c.weightSpecs(shapes[i]).map((w) => ({ ...w, name: `RNNCell_${i}/${w.name}` })));
   }
@@ -253,7 +288,9 @@ export class StackedRNNCells extends Layer {
     const x = inputShapes[0];
     const shapes = this.cellInputs(x);
     this.cells.forEach((c, i) => {
-      if (!c.built) c.engine.name = `${this.name}/RNNCell_${i}`;
+      const scope = `${this.name}/RNNCell_${i}`;
+      if (isUserCell(c)) return buildUserStep(c, scope, shapes[i]);
+      if (!c.built) (c as RNNCell).engine.name = scope;
       c.ensureBuilt(shapes[i]);
     });
     this.weights = this.cells.flatMap((c) => c.weights);
@@ -266,7 +303,7 @@ export class StackedRNNCells extends Layer {
     if (!this.built) this.buildFor([[null, x.shape[1]]]);
     let y = x;
     const next = this.perCell(states).map((s, i) => {
-      const [out, ...rest] = this.cells[i].callTensors([y, ...s], ctx);
+      const [out, ...rest] = this.cells[i].callTensors([y, ...s], ctx, false, 1 + s.length);
       y = out;
       return rest;
     });
@@ -282,13 +319,30 @@ export class StackedRNNCells extends Layer {
   }
 }
 
-/** A non-empty list of cells, each a SimpleRNNCell, LSTMCell or GRUCell. */
-export function checkCells(where: string, cells: unknown): RNNCell[] {
-  if (!Array.isArray(cells) || cells.length === 0) throw new Error(`${where}: cells must be a non-empty list of rl.layers.simpleRNNCell/lstmCell/gruCell, got ${describe(cells)}`);
+/** A step of a user's cell standing alone in a stack: built as tfjs builds it, the weights under scope. */
+function buildUserStep(cell: Layer, scope: string, stepShape: SymbolicShape): void {
+  if (cell.built) return;
+  const own = cell.name;
+  cell.name = scope;
+  try {
+    cell.buildAsCell(stepShape, userStateSizes(cell), [stepShape[0], userOutputSize(cell)]);
+  } finally {
+    cell.name = own;
+  }
+}
+
+/** A non-empty list of cells, each a SimpleRNNCell, LSTMCell, GRUCell or a user's cell (a layer with stateSize). */
+export function checkCells(where: string, cells: unknown): Layer[] {
+  if (!Array.isArray(cells) || cells.length === 0) throw new Error(`${where}: cells must be a non-empty list of rl.layers.simpleRNNCell/lstmCell/gruCell or user cells, got ${describe(cells)}`);
   cells.forEach((c, i) => {
-    if (!(c instanceof RNNCell)) throw new Error(`${where}: cells[${i}] must be a SimpleRNNCell, LSTMCell or GRUCell, got ${c instanceof Layer ? c.className : describe(c)}`);
+    if (c instanceof StackedRNNCells) throw new Error(`${where}: cells[${i}] is a StackedRNNCells; give its cells in the list instead`);
+    if (!(c instanceof RNNCell) && !isUserCell(c)) {
+      throw new Error(`${where}: cells[${i}] must be a SimpleRNNCell, LSTMCell, GRUCell or a user's cell (a layer with stateSize whose call([x, ...states]) returns [output, ...newStates]), got ${c instanceof Layer ? `${c.className} without stateSize` : describe(c)}`);
+    }
+    if (isUserCell(c)) userStateSizes(c);
+    refuseCallOverride(where, c);
   });
-  return cells as RNNCell[];
+  return cells as Layer[];
 }
 
 registerLayer(SimpleRNNCell);

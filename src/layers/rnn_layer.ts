@@ -9,15 +9,19 @@
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
-import { RNNCell, StackedRNNCells, checkCells } from './rnn_cells.js';
+import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
+import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import { zeroMaskedSteps } from './recurrent.js';
 
 export interface RNNLayerArgs extends LayerArgs {
-  /** One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). */
-  cell: RNNCell | RNNCell[] | StackedRNNCells;
+  /**
+   * One cell, a list of cells (stacked) or rl.layers.stackedRNNCells({cells}). A cell is rnnlab's (simpleRNNCell,
+   * lstmCell, gruCell) or a user's: a layer with stateSize whose call([x, ...states]) returns [output, ...newStates].
+   */
+  cell: Layer | Layer[] | StackedRNNCells;
   /** Default false: only the last output. */
   returnSequences?: boolean;
   /** Default false. The final states of every cell as extra outputs, flattened in tfjs's order (the last cell's first). */
@@ -45,8 +49,10 @@ export class CellRNN extends Layer {
   static fromConfigKeys(config: Record<string, unknown>): readonly string[] { return Object.keys(config); }
   override supportsMasking = true;
   /** The cell as given (a list becomes a StackedRNNCells, as tfjs does). */
-  readonly cell: RNNCell | StackedRNNCells;
-  readonly cells: RNNCell[];
+  readonly cell: Layer;
+  readonly cells: Layer[];
+  /** How each cell runs over the sequence: rnnlab's cells on their fused kernels, a user's step by step. */
+  private readonly drivers: CellDriver[];
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
@@ -72,12 +78,17 @@ export class CellRNN extends Layer {
     const given = args.cell as unknown;
     if (given === undefined || given === null) throw new Error(`${where}: missing required field 'cell' (rl.layers.lstmCell({units}) or a list of cells)`);
     if (Array.isArray(given)) this.cell = new StackedRNNCells({ cells: checkCells(where, given) });
-    else if (given instanceof RNNCell || given instanceof StackedRNNCells) this.cell = given;
-    else throw new Error(`${where}: cell must be a SimpleRNNCell, LSTMCell, GRUCell, a list of them or a StackedRNNCells, got ${given instanceof Layer ? given.className : describe(given)}`);
+    else if (given instanceof RNNCell || given instanceof StackedRNNCells || isUserCell(given)) this.cell = given as Layer;
+    else {
+      const got = given instanceof Layer ? `${given.className} without stateSize` : describe(given);
+      throw new Error(`${where}: cell must be a SimpleRNNCell, LSTMCell, GRUCell, a user's cell (a layer with stateSize whose call([x, ...states]) returns [output, ...newStates]), a list of cells or a StackedRNNCells, got ${got}`);
+    }
+    refuseCallOverride(where, this.cell);
     this.cells = this.cell instanceof StackedRNNCells ? this.cell.cells : [this.cell];
+    this.drivers = this.cells.map(driverOf);
     const last = this.cells.length - 1;
     // Inner cells hand their whole sequence to the next; only the first reads the input backwards (the rest see processing order).
-    this.cells.forEach((c, i) => c.adopt(this.name, { returnSequences: i < last || this.returnSequences, goBackwards: i === 0 && this.goBackwards, stateful: this.stateful }));
+    this.drivers.forEach((c, i) => c.adopt(this.name, { returnSequences: i < last || this.returnSequences, goBackwards: i === 0 && this.goBackwards, stateful: this.stateful }));
   }
 
   /**
@@ -101,34 +112,39 @@ export class CellRNN extends Layer {
   override set stateful(_value: boolean) { throw new Error(`${this.name} (RNN): stateful is fixed when the layer is made; make a new layer with stateful: ${!this.statefulFlag}`); }
 
   /** One entry per state tensor, tfjs's order (the last cell's states first). */
-  get stateSize(): number[] { return this.cell.stateSize; }
+  get stateSize(): number[] { return this.cell instanceof StackedRNNCells ? this.cell.stateSize : this.drivers[0].stateSize; }
 
-  private get units(): number { return this.cells[this.cells.length - 1].units; }
+  private get units(): number { return this.drivers[this.drivers.length - 1].units; }
 
   /** Each cell's input shape: the layer's input for the first, the previous cell's sequence for the rest. */
   private cellInputs(inputShape: SymbolicShape): SymbolicShape[] {
     if (inputShape.length !== 3 || inputShape[2] === null) throw new Error(`${this.name} (RNN): needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
-    return this.cells.map((_c, i) => (i === 0 ? [...inputShape] : [inputShape[0], inputShape[1], this.cells[i - 1].units]));
+    return this.drivers.map((_c, i) => (i === 0 ? [...inputShape] : [inputShape[0], inputShape[1], this.drivers[i - 1].units]));
   }
 
   /** tfjs's names: the cell's weights directly under the layer for one cell, under RNNCell_<i>/ for a stack. */
   private scope(i: number): string { return this.cells.length === 1 ? '' : `RNNCell_${i}/`; }
 
+  /** The name cell i's weights are made under: the layer's, or its RNNCell_<i> in a stack. */
+  private scopeName(i: number): string { return `${this.name}${this.scope(i) ? `/${this.scope(i).slice(0, -1)}` : ''}`; }
+
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
     const shapes = this.cellInputs(inputShape);
-    return this.cells.flatMap((c, i) => c.engine.weightSpecs(shapes[i]).map((s) => ({ ...s, name: `${this.scope(i)}${s.name}` })));
+    // A user's cell makes its weights in its own build, known only by running it.
+    if (!this.built && this.cells.some(isUserCell)) this.build(inputShape);
+    return this.drivers.flatMap((c, i) => c.sequenceWeightSpecs(shapes[i], this.scopeName(i)).map((s) => ({ ...s, name: `${this.scope(i)}${s.name}` })));
   }
 
   build(inputShape: SymbolicShape): void {
     const shapes = this.cellInputs(inputShape);
-    this.cells.forEach((c, i) => c.builtAs(`${this.name}${this.scope(i) ? `/${this.scope(i).slice(0, -1)}` : ''}`, shapes[i]));
-    this.weights = this.cells.flatMap((c) => c.weights);
+    this.drivers.forEach((c, i) => c.builtAs(this.scopeName(i), shapes[i]));
+    this.weights = this.drivers.flatMap((c) => c.weights);
     if (this.cell instanceof StackedRNNCells) this.cell.weights = this.weights;
     this.markBuilt(inputShape);
   }
 
   weightPenalties(): WeightPenalty[] {
-    return this.cells.flatMap((c) => c.weightPenalties());
+    return this.drivers.flatMap((c) => c.weightPenalties());
   }
 
   /** The output's shape alone (the states, with returnState, follow it in computeOutputShapes). */
@@ -189,7 +205,7 @@ export class CellRNN extends Layer {
     const laterMask = mask && this.goBackwards && this.cells.length > 1 ? stepsReversed(mask, x.shape[0], x.shape[1]) : mask;
     let y = x;
     const finals: Tensor[][] = [];
-    this.cells.forEach((c, i) => {
+    this.drivers.forEach((c, i) => {
       ctx.mask = i === 0 ? mask : laterMask;
       const r = c.engine.run(y, ctx, initial ? initial[i] : undefined);
       y = r.output;
@@ -216,16 +232,16 @@ export class CellRNN extends Layer {
   /** tfjs's resetStates(states?): zeros, or the given states (tfjs's order) as the next call's initial states. */
   resetStates(states?: Tensor | Tensor[] | null): void {
     if (!this.stateful) throw new Error(`${this.name} (RNN): resetStates() needs a layer made with stateful: true`);
-    if (states === undefined || states === null) { for (const c of this.cells) c.engine.resetStates(); return; }
+    if (states === undefined || states === null) { for (const c of this.drivers) c.engine.resetStates(); return; }
     const list = Array.isArray(states) ? states : [states];
     if (list.length !== this.stateSize.length) throw new Error(`${this.name} (RNN): resetStates expects ${this.stateSize.length} state tensor(s) (the last cell's first), got ${list.length}`);
-    this.perCell(list).forEach((s, i) => this.cells[i].engine.resetStates(s));
+    this.perCell(list).forEach((s, i) => this.drivers[i].engine.resetStates(s));
   }
 
   /** The states the next call of a stateful layer starts from, in tfjs's order. */
   getStates(): Tensor[] {
     if (!this.stateful) throw new Error(`${this.name} (RNN): getStates() needs a layer made with stateful: true`);
-    return this.flatten(this.cells.map((c) => c.engine.getStates()));
+    return this.flatten(this.drivers.map((c) => c.engine.getStates()));
   }
 
   /** tfjs's layer.states (tfjs's order): getStates() when stateful and built, else one null per state; assigning resets. */

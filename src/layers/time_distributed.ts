@@ -57,6 +57,7 @@ export class TimeDistributed extends Layer {
     const mask = ctx.mask;
     const y = this.layer.call(folded, { ...ctx, mask: null }, logits);
     ctx.mask = mask;
+    if (Array.isArray(y)) throw new Error(`${this.name} (TimeDistributed): the wrapped layer ${this.layer.name} returned a list of tensors; it must return one`);
     return ops.reshape(y, [B, T, ...y.shape.slice(1)]);
   }
 

@@ -247,7 +247,7 @@ describe('options either work or are refused by name', () => {
 
   it('the rnn layer refuses cell options, non-cells, and zeroOutputForMask true', () => {
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), units: 3 } as never)).toThrow(/rl\.layers\.rnn: unknown option 'units'; options: cell, returnSequences/);
-    expect(() => rl.layers.rnn({ cell: rl.layers.lstm({ units: 2 }) as never })).toThrow(/cell must be a SimpleRNNCell, LSTMCell, GRUCell, a list of them or a StackedRNNCells, got LSTM/);
+    expect(() => rl.layers.rnn({ cell: rl.layers.lstm({ units: 2 }) as never })).toThrow(/cell must be a SimpleRNNCell, LSTMCell, GRUCell, a user's cell .*got LSTM without stateSize/);
     expect(() => rl.layers.rnn({} as never)).toThrow(/missing required field 'cell'/);
     expect(() => rl.layers.rnn({ cell: [] })).toThrow(/cells must be a non-empty list/);
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), zeroOutputForMask: 1 } as never)).toThrow(/must be true or false/);

@@ -1,0 +1,200 @@
+/**
+ * A user's recurrent cell inside rl.layers.rnn({cell}): any layer with tfjs's `stateSize` (a size, or one per state)
+ * whose call([x_t, ...states], kwargs) returns [output, ...newStates], as tfjs's RNN takes one (Keras's cells with
+ * state_size are the same contract). rnnlab's own cells run whole sequences on the fused kernels; a user's cell runs
+ * step by step here, each step its own call on the autograd tape, so it trains through the ops it uses. The loop
+ * follows Keras's: a masked step keeps every state and repeats the previous output (zeros before the first), and
+ * with goBackwards the steps are read last first and the outputs come in that order.
+ */
+import { allocPersistent } from '../backend/index.js';
+import { stack, unstack, where as select } from '../autograd/differentiable_ops.js';
+import { describe } from '../describe.js';
+import { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
+import { Layer, kerasShape, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import type { SequenceOptions } from './cell_driver.js';
+
+/** A layer that is a user's cell: it says its state sizes (rnnlab's own cells are RNNCell and StackedRNNCells). */
+export function hasStateSize(cell: unknown): cell is Layer {
+  return cell instanceof Layer && (cell as { stateSize?: unknown }).stateSize !== undefined;
+}
+
+/** The cell's stateSize as a list of sizes, checked (tfjs takes a number or a list of numbers). */
+export function userStateSizes(cell: Layer): number[] {
+  const raw = (cell as unknown as { stateSize: unknown }).stateSize;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0 || !list.every((d) => Number.isInteger(d) && (d as number) > 0)) {
+    throw new Error(`${cell.name} (${cell.className}): stateSize must be a positive integer or a non-empty list of them (one per state), got ${Array.isArray(raw) ? `[${raw.map((d) => (typeof d === 'number' ? String(d) : describe(d))).join(', ')}]` : describe(raw)}`);
+  }
+  return list as number[];
+}
+
+/** The size of each step's output: Keras's output_size when the cell gives one (outputSize), else the first state's. */
+export function userOutputSize(cell: Layer): number {
+  const given = (cell as unknown as { outputSize?: unknown }).outputSize;
+  if (given === undefined || given === null) return userStateSizes(cell)[0];
+  if (!Number.isInteger(given) || (given as number) <= 0) throw new Error(`${cell.name} (${cell.className}): outputSize must be a positive integer, got ${describe(given)}`);
+  return given as number;
+}
+
+/** The sequence loop over one user's cell, with the same face as a built-in cell's engine (CellDriver, cell_driver.ts). */
+export class UserCellLoop {
+  /** The rnn layer that owns the cell, once given to one. */
+  owner: string | null = null;
+  private seq: SequenceOptions = { returnSequences: false, goBackwards: false, stateful: false };
+  /** A stateful layer's final states of its last call (detached copies); null: zeros. */
+  private carried: Tensor[] | null = null;
+  /** The batch size a stateful layer was built for. */
+  private batch: number | null = null;
+
+  constructor(readonly cell: Layer) {
+    userStateSizes(cell);
+    userOutputSize(cell);
+  }
+
+  private get where(): string { return `${this.cell.name} (${this.cell.className})`; }
+  get units(): number { return userOutputSize(this.cell); }
+  get stateSize(): number[] { return userStateSizes(this.cell); }
+  get weights(): Variable[] { return this.cell.weights; }
+  get built(): boolean { return this.cell.built; }
+  weightPenalties(): WeightPenalty[] { return this.cell.weightPenalties(); }
+  /** The loop is its own engine: CellRNN runs `driver.engine.run(...)` for every kind of cell. */
+  get engine(): UserCellLoop { return this; }
+
+  adopt(owner: string, seq: SequenceOptions): void {
+    if (this.owner !== null) throw new Error(`${this.where}: the cell already belongs to rnn layer '${this.owner}'; give each rnn layer its own cells`);
+    if (this.cell.built) throw new Error(`${this.where}: the cell was already built by a call of its own; give the rnn layer a new cell`);
+    this.owner = owner;
+    this.seq = seq;
+  }
+
+  /**
+   * tfjs's cell.build(stepShape) with stepShape [batch, features], the weights named under `scope` as tfjs names them
+   * (<rnn>/<weight>, or <rnn>/RNNCell_<i>/<weight> in a stack): the cell carries that name while it builds.
+   */
+  builtAs(scope: string, inputShape: SymbolicShape): void {
+    if (this.cell.built) return;
+    if (inputShape.length !== 3 || inputShape[2] === null) throw new Error(`${this.where}: needs input (batch, steps, features), got ${kerasShape(inputShape)}`);
+    if (this.seq.stateful && inputShape[0] === null) {
+      throw new Error(`${this.owner} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape (or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
+    }
+    const own = this.cell.name;
+    this.cell.name = scope;
+    try {
+      this.cell.buildAsCell([inputShape[0], inputShape[2]], this.stateSize, [inputShape[0], this.units]);
+    } finally {
+      this.cell.name = own;
+    }
+    this.batch = inputShape[0];
+  }
+
+  /** What the build made, as specs named relative to `scope` (a user's build is known only by running it). */
+  sequenceWeightSpecs(_inputShape: SymbolicShape, scope: string): WeightSpec[] {
+    if (!this.cell.built) throw new Error(`${this.where}: a user's cell creates its weights in its build; build the rnn layer first`);
+    return builtWeightSpecs(this.cell.weights, scope, this.where);
+  }
+
+  /** The cell over x [batch, steps, features]: the output (sequence or last step) and the final states. */
+  run(x: Tensor, ctx: CallContext, initialState?: Tensor[]): { output: Tensor; states: Tensor[] } {
+    const where = this.where;
+    if (x.rank !== 3) throw new Error(`${where}: expected input of rank 3 (batch, steps, features), got [${x.shape.join(', ')}]`);
+    const [B, T] = x.shape;
+    if (T === 0) throw new Error(`${where}: the input has no time steps`);
+    if (ctx.stateGrads) throw new Error(`${where}: per-step state gradients are recorded for SimpleRNN, LSTM and GRU cells, not a user's cell`);
+    const sizes = this.stateSize;
+    if (this.seq.stateful) {
+      if (B !== this.batch) throw new Error(`${this.owner} (RNN): stateful layer was built for batches of ${this.batch}, got a batch of ${B} (pass batchSize: ${this.batch} and a sample count divisible by it)`);
+      initialState ??= this.carried ?? undefined;
+    }
+    let states = initialState ? this.checkStates(initialState, B, 'initial state') : sizes.map((s) => zeros(B, s));
+    const mask = ctx.mask;
+    if (mask && mask.length !== B * T) throw new Error(`${where}: mask has ${mask.length} entries, but input [${x.shape.join(', ')}] needs ${B * T} (batch x steps)`);
+    const steps = unstack(x, 1);
+    const stepCtx: CallContext = { training: ctx.training, mask: null };
+    const outputs: Tensor[] = [];
+    let previous: Tensor | null = null;
+    for (let k = 0; k < T; k++) {
+      const t = this.seq.goBackwards ? T - 1 - k : k;
+      const result = this.cell.callTensors([steps[t], ...states], stepCtx, false, 1 + states.length);
+      if (result.length !== 1 + sizes.length) {
+        throw new Error(`${where}: call([x, ...states]) must return [output, ...newStates] (${1 + sizes.length} tensors, as stateSize has ${sizes.length}), got ${result.length}`);
+      }
+      let [out, ...next] = result;
+      if (out.rank !== 2 || out.shape[0] !== B || out.shape[1] !== this.units) {
+        throw new Error(`${where}: a step's output must have shape [${B}, ${this.units}] (outputSize, or stateSize's first), got [${out.shape.join(', ')}]`);
+      }
+      next = this.checkStates(next, B, 'new state');
+      const keep = mask ? stepMask(mask, B, T, t) : null;
+      if (keep) {
+        out = select(keep, out, previous ?? zeros(B, this.units));
+        next = next.map((s, i) => select(keep, s, states[i]));
+      }
+      states = next;
+      previous = out;
+      outputs.push(out);
+    }
+    const sequenceNeeded = this.seq.returnSequences || ctx.trace;
+    const sequence = sequenceNeeded ? stack(outputs, 1) : null;
+    if (ctx.trace) ctx.trace.push({ layer: this.owner ?? this.cell.name, className: this.cell.className, hiddenStates: sequence! });
+    if (this.seq.stateful) this.carried = states.map(detachedCopy);
+    return { output: this.seq.returnSequences ? sequence! : outputs[T - 1], states };
+  }
+
+  private checkStates(states: Tensor[], B: number, what: string): Tensor[] {
+    const sizes = this.stateSize;
+    if (states.length !== sizes.length) throw new Error(`${this.where}: expected ${sizes.length} ${what}(s), got ${states.length}`);
+    states.forEach((s, i) => {
+      if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== sizes[i]) {
+        throw new Error(`${this.where}: ${what} ${i} must have shape [${B}, ${sizes[i]}] (stateSize), got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : describe(s)}`);
+      }
+    });
+    return states;
+  }
+
+  /** Zeros, or the given states (one per stateSize entry) as the next call's initial states. */
+  resetStates(states?: Tensor[]): void {
+    if (states === undefined) { this.carried = null; return; }
+    this.carried = this.checkStates(states, this.statefulBatch(), 'state').map(detachedCopy);
+  }
+
+  /** The states the next call of a stateful layer starts from (zeros after a reset); copies. */
+  getStates(): Tensor[] {
+    const B = this.statefulBatch();
+    return this.carried ? this.carried.map(detachedCopy) : this.stateSize.map((s) => zeros(B, s));
+  }
+
+  private statefulBatch(): number {
+    if (this.batch === null) throw new Error(`${this.owner} (RNN): stateful layer is not built yet, so its batch size is unknown`);
+    return this.batch;
+  }
+}
+
+/** Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. */
+export function builtWeightSpecs(weights: Variable[], scope: string, where: string): WeightSpec[] {
+  return weights.map((w) => {
+    if (!w.name.startsWith(`${scope}/`)) throw new Error(`${where}: weight '${w.name}' is not under '${scope}/'`);
+    return { name: w.name.slice(scope.length + 1), shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
+  });
+}
+
+/** Step t's mask as a bool [B, 1] (broadcast over units), or null when every row is real at t. */
+function stepMask(mask: Uint8Array, B: number, T: number, t: number): Tensor | null {
+  const col = new Int32Array(B);
+  let all = true;
+  for (let b = 0; b < B; b++) {
+    col[b] = mask[b * T + t] ? 1 : 0;
+    all &&= col[b] === 1;
+  }
+  return all ? null : new Tensor(col, [B, 1], 'bool');
+}
+
+function zeros(B: number, n: number): Tensor {
+  return new Tensor(new Float32Array(B * n), [B, n], 'float32');
+}
+
+/** Kept off the tape and out of predict's scratch memory, which the next batch reuses. */
+function detachedCopy(t: Tensor): Tensor {
+  const data = allocPersistent(t.size);
+  data.set(t.floatData());
+  return new Tensor(data, [...t.shape], 'float32');
+}
