@@ -119,6 +119,8 @@ export abstract class RNNCell extends Layer {
 
   build(inputShape: SymbolicShape): void {
     if (this.owner !== null) throw new Error(`${this.name} (${this.className}): the cell belongs to rnn layer '${this.owner}', which builds it`);
+    // Named as the cell is now: a custom layer holding the cell renames it <holder>/<attribute> before building it.
+    this.engine.name = this.name;
     this.engine.build(stepAsSequence(this, inputShape));
     this.weights = this.engine.weights;
     this.markBuilt(inputShape);
@@ -287,11 +289,17 @@ export class StackedRNNCells extends Layer {
   buildFor(inputShapes: SymbolicShape[]): void {
     const x = inputShapes[0];
     const shapes = this.cellInputs(x);
+    // Each cell carries its scope's name while it builds, so its weights are named <stack>/RNNCell_<i>/<weight> (tfjs).
     this.cells.forEach((c, i) => {
-      const scope = `${this.name}/RNNCell_${i}`;
-      if (isUserCell(c)) return buildUserStep(c, scope, shapes[i]);
-      if (!c.built) (c as RNNCell).engine.name = scope;
-      c.ensureBuilt(shapes[i]);
+      if (c.built) return;
+      const own = c.name;
+      c.name = `${this.name}/RNNCell_${i}`;
+      try {
+        if (isUserCell(c)) c.buildAsCell(shapes[i], userStateSizes(c), [shapes[i][0], userOutputSize(c)]);
+        else c.ensureBuilt(shapes[i]);
+      } finally {
+        c.name = own;
+      }
     });
     this.weights = this.cells.flatMap((c) => c.weights);
     this.markBuilt(x);
@@ -316,18 +324,6 @@ export class StackedRNNCells extends Layer {
 
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), cells: this.cells.map(serializeLayer) };
-  }
-}
-
-/** A step of a user's cell standing alone in a stack: built as tfjs builds it, the weights under scope. */
-function buildUserStep(cell: Layer, scope: string, stepShape: SymbolicShape): void {
-  if (cell.built) return;
-  const own = cell.name;
-  cell.name = scope;
-  try {
-    cell.buildAsCell(stepShape, userStateSizes(cell), [stepShape[0], userOutputSize(cell)]);
-  } finally {
-    cell.name = own;
   }
 }
 

@@ -153,32 +153,35 @@ describe('a user cell trains, saves and loads', () => {
     expect(config.config.cells.map((c) => [c.className, c.config.units])).toEqual([['LinearMinimalCell', 3], ['OpsLSTMCell', 2]]);
   });
 
-  it('a cell that holds a dense layer: its weights join, train and save under the cell', async () => {
-    class DenseCell extends rl.layers.Layer {
-      static className = 'DenseCell';
-      units: number; stateSize: number; mix: rl.layerClasses.Layer;
+  it('a cell that holds layers (a dense, then an lstmCell): their weights join, train and save under <rnn>/<attribute>', async () => {
+    class ProjectedLSTMCell extends rl.layers.Layer {
+      static className = 'ProjectedLSTMCell';
+      units: number; stateSize: number[];
+      proj: rl.layerClasses.Layer; inner: rl.layerClasses.Layer;
       constructor(config: { units: number; name?: string }) {
         super({ name: config.name });
-        this.units = config.units; this.stateSize = config.units;
-        this.mix = rl.layers.dense({ units: config.units, activation: 'tanh' });
+        this.units = config.units; this.stateSize = [config.units, config.units];
+        this.proj = rl.layers.dense({ units: config.units, activation: 'tanh' });
+        this.inner = rl.layers.lstmCell({ units: config.units });
       }
-      call(inputs: rl.Tensor | rl.Tensor[]) {
-        const [x, h] = inputs as rl.Tensor[];
-        const out = this.mix.apply(rl.concat([x, h], 1)) as rl.Tensor;
-        return [out, out];
+      call(inputs: rl.Tensor | rl.Tensor[], kwargs: never) {
+        const [x, h, c] = inputs as rl.Tensor[];
+        return this.inner.apply([this.proj.apply(x) as rl.Tensor, h, c], kwargs) as rl.Tensor[];
       }
       getConfig() { return { ...super.getConfig(), units: this.units }; }
     }
-    rl.serialization.registerClass(DenseCell);
+    rl.serialization.registerClass(ProjectedLSTMCell);
     rl.setSeed(12);
-    const r = rl.layers.rnn({ cell: new DenseCell({ units: 2 }), name: 'held' });
+    const r = rl.layers.rnn({ cell: new ProjectedLSTMCell({ units: 2 }), name: 'held' });
     const m = single(r);
-    expect(r.weights.map((w) => `${w.name} ${w.shape.join('x')}`)).toEqual(['held/mix/kernel 5x2', 'held/mix/bias 2']);
+    expect(r.weights.map((w) => `${w.name} ${w.shape.join('x')}`).sort()).toEqual(['held/inner/bias 8', 'held/inner/kernel 2x8', 'held/inner/recurrent_kernel 2x8',
+      'held/proj/bias 2', 'held/proj/kernel 3x2']);
+    expect(m.countParams()).toBe(3 * 2 + 2 + 2 * 8 * 2 + 8);
     const x = randomTensor([4, 5, 3], 13);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    const w0 = m.getWeights()[0].dataSync().slice();
+    const before = m.getWeights().map((w) => w.dataSync().slice());
     await m.fit(x, rl.ones([4, 2]), { epochs: 1, verbose: 0 });
-    expect(maxDiff(m.getWeights()[0].dataSync(), w0)).toBeGreaterThan(0);
+    m.getWeights().forEach((w, i) => expect(maxDiff(w.dataSync(), before[i])).toBeGreaterThan(0));
     await m.save(`file://${join(root, 'held')}`);
     const back = await rl.loadLayersModel(`file://${join(root, 'held')}`);
     close(predict(back, x), predict(m, x), 0);
