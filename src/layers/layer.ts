@@ -446,9 +446,13 @@ export abstract class Layer {
     return this.cls.className;
   }
 
-  /** The inverse of getConfig (camelCase keys). Keras's from_config: just the constructor. */
-  static fromConfig(this: new (config: never) => Layer, config: Record<string, unknown>): Layer {
-    return new this(config as never);
+  /**
+   * The inverse of getConfig (camelCase keys): just the constructor. Keras's from_config(config), and tfjs's
+   * fromConfig(cls, config), which users' classes call as super.fromConfig(cls, config).
+   */
+  static fromConfig(this: new (config: never) => Layer, first: Record<string, unknown> | (new (config: never) => Layer), second?: Record<string, unknown>): Layer {
+    if (typeof first === 'function' && second !== undefined) return new first(second as never);
+    return new this(first as never);
   }
 
   /** The weights build creates for this input shape, computed without allocating (loading plans from it). */

@@ -11,21 +11,29 @@ import { Layer } from './layer.js';
 import { layerClass, registerLayerName, type LayerClass } from './registry.js';
 
 /** The class registered last under each custom name; the registry holds a stand-in that builds from it. */
-const custom = new Map<string, LayerClass>();
+const custom = new Map<string, UserLayerClass>();
 
 function standIn(name: string): LayerClass {
   return {
     get className() { return custom.get(name)!.className; },
-    fromConfig: (config) => custom.get(name)!.fromConfig(config),
+    fromConfig: (config) => {
+      const cls = custom.get(name)!;
+      // tfjs calls fromConfig(cls, config), which a user's override takes; Keras's from_config(config) takes one.
+      const own = cls.fromConfig as (...args: unknown[]) => Layer;
+      return own.length >= 2 ? own.call(cls, cls, config) : own.call(cls, config);
+    },
   };
 }
 
 /** rl.layerClasses.Dense is a Proxy of the class the registry holds: the same class, by its prototype. */
-function sameClass(a: LayerClass | undefined, b: LayerClass): boolean {
+function sameClass(a: LayerClass | undefined, b: UserLayerClass): boolean {
   return a !== undefined && (a as unknown as { prototype: unknown }).prototype === (b as unknown as { prototype: unknown }).prototype;
 }
 
-function registerClass<T extends LayerClass>(cls: T, ...unsupported: unknown[]): T {
+/** A user's layer class: its fromConfig is Keras's (config) or tfjs's (cls, config). */
+type UserLayerClass = Omit<LayerClass, 'fromConfig'> & { fromConfig(...args: never[]): Layer };
+
+function registerClass<T extends UserLayerClass>(cls: T, ...unsupported: unknown[]): T {
   const fn = cls as unknown as { prototype?: unknown };
   if (typeof fn !== 'function' || !(fn.prototype instanceof Layer)) {
     throw new Error('serialization.registerClass: expected a subclass of rl.layers.Layer');

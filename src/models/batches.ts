@@ -59,6 +59,11 @@ function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array |
 }
 
 export function asInput(x: TensorLike, what: string): Tensor {
+  if (Array.isArray(x) && x.some((v) => v instanceof Tensor)) {
+    // tfjs takes [x] for a model's one input (and [y] for its one output), as a model with several takes a list.
+    if (x.length !== 1) throw new Error(`${what}: expected one tensor, got a list of ${x.length} tensors (this model has one input and one output)`);
+    x = x[0] as TensorLike;
+  }
   const t = toTensor(x, what);
   if (t.rank < 1 || t.shape[0] === 0) throw new Error(`${what}: expected at least one sample, got shape ${shapeStr(t.shape)}`);
   if (t.dtype === 'float32' && !allFinite(t.values)) {

@@ -23,6 +23,8 @@ export class RMSprop extends Optimizer<RMSpropArgs> {
   declare readonly momentum: number;
   declare readonly epsilon: number;
   readonly centered: boolean;
+  /** tfjs's name for rho (RMSPropOptimizer.decay). */
+  get decay(): number { return this.rho; }
   constructor(args: RMSpropArgs = {}) {
     super(args);
     const centered = args.centered ?? false;

@@ -16,6 +16,8 @@ export class SGD extends Optimizer<SGDArgs> {
   static readonly savedNames = { useNesterov: 'nesterov' };
   declare readonly momentum: number;
   readonly nesterov: boolean;
+  /** tfjs's name for nesterov (MomentumOptimizer.useNesterov). */
+  get useNesterov(): boolean { return this.nesterov; }
   constructor(args: SGDArgs = {}) {
     super(args);
     const nesterov = args.nesterov ?? false;
