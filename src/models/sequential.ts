@@ -17,7 +17,7 @@ import { ModelBase } from './model_base.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
+import { bothNameAndIndex, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -332,6 +332,24 @@ export class Sequential extends ModelBase<TensorLike> {
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
     if (isRecording()) return predictRecorded([xt], bs, ([xb]) => [this.forward(xb, { training: false, mask: null })])[0];
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];
+  }
+
+  /**
+   * tfjs's model.apply(x, {training}) on real tensors: one forward pass over the whole batch, recorded on the tape
+   * inside rl.grad / variableGrads (tfjs-examples' custom training loops call it so). On symbolic tensors a Sequential
+   * is not called as a layer (the error says what to do instead).
+   */
+  override apply(x: unknown, args?: unknown): unknown {
+    const list = Array.isArray(x) ? x : [x];
+    if (list.length === 0 || !list.every((t) => t instanceof Tensor)) throw nestedModelError(`${this.name}.apply`, this);
+    if (list.length !== 1) throw new Error(`${this.name}.apply: a Sequential model takes one input tensor, got a list of ${list.length}`);
+    const opts = (args ?? {}) as { training?: unknown };
+    if (typeof opts !== 'object') throw new Error(`${this.name}.apply: expected options like {training: true}, got ${String(args)}`);
+    checkOptionKeys(`${this.name}.apply`, opts as Record<string, unknown>, ['training']);
+    if (opts.training !== undefined && typeof opts.training !== 'boolean') throw new Error(`${this.name}.apply: training must be true or false, got ${JSON.stringify(opts.training)}`);
+    const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
+    checkSequentialX(this, xt, `${this.name}.apply`);
+    return this.forward(xt, { training: opts.training ?? false, mask: null });
   }
 
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */

@@ -1,6 +1,6 @@
 // Two forms tfjs code uses that rnnlab took otherwise: a one-input model's data given as a one-element list ([x], [y])
-// to predict/fit/evaluate/trainOnBatch/predictOnBatch, a custom layer's static fromConfig(cls, config), and optimizer
-// fields read by tfjs's names.
+// to predict/fit/evaluate/trainOnBatch/predictOnBatch, a Sequential's apply(x, {training}) on real tensors (custom
+// training loops), a custom layer's static fromConfig(cls, config), and optimizer fields read by tfjs's names.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,35 @@ describe('a Sequential model takes [x] and [y] as tfjs does', () => {
 
   it('a list of two tensors for one input is an error saying so', () => {
     expect(() => model().predict([x, x] as never)).toThrow(/predict: x: expected one tensor, got a list of 2 tensors/);
+  });
+});
+
+describe('a Sequential applied to real tensors runs it, as tfjs', () => {
+  const x = rl.tensor2d([[1, 2, 3], [0, -1, 2], [3, 1, 0], [2, 2, 2]], [4, 3]);
+  const y = rl.tensor2d([[1], [0], [1], [0]], [4, 1]);
+
+  it('apply(x) is predict(x); inside variableGrads it records, with the gradients predict gives (tfjs-examples\' DQN loss)', () => {
+    const m = model();
+    expect(Array.from((m.apply(x) as rl.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as rl.Tensor).dataSync()));
+    const viaApply = rl.variableGrads(() => rl.mean(rl.square(rl.sub(m.apply(x, { training: true }) as rl.Tensor, y))) as rl.Scalar);
+    const viaPredict = rl.variableGrads(() => rl.mean(rl.square(rl.sub(m.predict(x) as rl.Tensor, y))) as rl.Scalar);
+    expect(viaApply.value.dataSync()[0]).toBe(viaPredict.value.dataSync()[0]);
+    expect(Object.keys(viaApply.grads).sort()).toEqual(Object.keys(viaPredict.grads).sort());
+    expect(Object.keys(viaApply.grads)).toHaveLength(4);
+    for (const k of Object.keys(viaApply.grads)) expect(Array.from(viaApply.grads[k].dataSync())).toEqual(Array.from(viaPredict.grads[k].dataSync()));
+  });
+
+  it('training: true makes dropout active; options other than training, and symbolic inputs, are errors', () => {
+    rl.setSeed(5);
+    const m = rl.sequential({ layers: [rl.layers.dropout({ rate: 0.5, inputShape: [3] })] });
+    const ones = rl.ones([64, 3]);
+    expect(Array.from((m.apply(ones) as rl.Tensor).dataSync()).every((v) => v === 1)).toBe(true);
+    const dropped = Array.from((m.apply(ones, { training: true }) as rl.Tensor).dataSync());
+    expect(dropped.some((v) => v === 0) && dropped.some((v) => v === 2)).toBe(true);
+    expect(() => m.apply(ones, { mask: null } as never)).toThrow(/apply: unknown option 'mask'/);
+    expect(() => m.apply(ones, { training: 1 } as never)).toThrow(/training must be true or false/);
+    expect(() => m.apply([ones, ones])).toThrow(/takes one input tensor, got a list of 2/);
+    expect(() => m.apply(rl.input({ shape: [3] }))).toThrow(/is a model, not a layer/);
   });
 });
 
