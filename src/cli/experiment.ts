@@ -149,7 +149,8 @@ export function register(program: Command, ctx: CliContext): void {
     .helpCommand(false).allowUnknownOption().allowExcessArguments();
   helpExtras(parent, { description: ['rnnlab experiment NAME --help lists its options.'] });
   for (const [name, e] of Object.entries(EXPERIMENTS)) {
-    const cmd = parent.command(name).summary(e.spec.summary).description(e.spec.summary);
+    // The parent takes any words (to name an unknown experiment); each experiment takes none after its name.
+    const cmd = parent.command(name).summary(e.spec.summary).description(e.spec.summary).allowExcessArguments(false);
     addFlags(cmd, e.spec.flags, `experiment ${name}`);
     helpExtras(cmd, { examples: e.spec.examples });
     cmd.action(async (flags: Record<string, unknown>, c: Command) => {

@@ -34,6 +34,10 @@ function checkExportOut(out: string): void {
   // '-' is not stdout here: the bytes would land in a file named '-' in the working folder.
   if (out === '-') throw new UsageError('--out -: the ONNX model is binary and is written to a file, not to stdout; give the file to write, e.g. model.onnx', 'export');
   if (statOf(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
+  // Below a file: the nearest part of the path that exists must be a folder (as the run commands' --out).
+  let up = nodePath.dirname(out);
+  while (!statOf(up) && nodePath.dirname(up) !== up) up = nodePath.dirname(up);
+  if (statOf(up) && !statOf(up)!.isDirectory()) throw new UsageError(`--out: cannot write ${out}: ${up} is a file`, 'export');
 }
 
 /**

@@ -3,7 +3,7 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readCheckpointInfo } from '../io/checkpoint.js';
 import { RESULTS_FILE } from '../report/record.js';
@@ -90,6 +90,7 @@ export function quotedNames(list: readonly string[]): string {
 export function checkFolderFlag(flag: string, dir: string, command: string | undefined): boolean {
   if (dir === '') throw new UsageError(`${flag} expects a folder, got ''`, command);
   const st = statOf(dir);
+  if (!st && entryOf(dir)?.isSymbolicLink()) throw new UsageError(`${flag}: ${dir} is a link to ${readlinkSync(dir)}, which does not exist; give a folder`, command);
   if (!st) {
     // A new folder: the nearest part of the path that exists must be a folder.
     let up = path.dirname(dir);

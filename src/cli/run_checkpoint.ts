@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
-import { hasCheckpoint } from '../io/checkpoint.js';
+import { hasCheckpoint, readCheckpointInfo } from '../io/checkpoint.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
 import { UsageError } from './context.js';
 
@@ -16,6 +16,8 @@ export interface RunCheckpointOptions {
   out?: string;
   /** --resume, when given. */
   resume?: string;
+  /** The run's epochs (--epochs or the command's default): a resumed run must have some left. */
+  epochs?: number;
   /** Where the run goes without --out (and without --resume): created here, with a -2, -3, ... suffix if taken. */
   defaultOut: string;
   /** The command line after `rnnlab`, for the resume hint. */
@@ -50,6 +52,16 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
     else if (hasCheckpoint(join(dir, 'checkpoint'))) checkpointDir = join(dir, 'checkpoint');
     // A folder without a checkpoint is a wrong flag value, refused like a missing one (exit 2), before any data is loaded.
     else throw new UsageError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')}); give the folder of the run to continue or its checkpoint/ folder`, o.command);
+    if (o.epochs !== undefined) {
+      // Fewer epochs than the checkpoint has run (Keras's fit would train nothing and record the run as done with
+      // the longer history): a usage error, before any data is loaded. As many as it finished re-writes that run.
+      const { nextEpoch, progress } = readCheckpointInfo(checkpointDir).state;
+      const least = progress ? nextEpoch + 1 : nextEpoch;
+      if (o.epochs < least) {
+        const where = progress ? `stopped inside epoch ${nextEpoch + 1}` : `holds ${nextEpoch} finished epoch${nextEpoch === 1 ? '' : 's'}`;
+        throw new UsageError(`--epochs ${o.epochs}: the checkpoint in ${o.resume} ${where}; give --epochs ${least} or more to continue it`, o.command);
+      }
+    }
     outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : (made = createRunDir(o.defaultOut)));
   } else {
     outDir = o.out ?? (made = createRunDir(o.defaultOut));

@@ -3,6 +3,7 @@
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
 import { writeFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_export.js';
@@ -186,7 +187,11 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new Error(`ONNX export: cannot write '${path}': ${(e as Error).message}`);
+    // Said of the file asked for, not of the temporary file beside it that the error names.
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'ENOTDIR' ? `a part of ${dirname(path)} is not a folder` : (e as Error).message;
+    throw new Error(`ONNX export: cannot write '${path}': ${why}`);
   }
   return { path, bytes: bytes.length };
 }

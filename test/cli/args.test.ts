@@ -31,6 +31,7 @@ describe('rnnlab usage errors exit with code 2 and name the flag', () => {
     ['tokenize without text', ['tokenize'], /give the text to tokenize/],
     ['predict without a model folder', ['predict', '--model', 'no-such-dir', 'great film'], /--model: no such file or folder: no-such-dir/],
     ['a stray argument', ['addition', 'now'], /too many arguments for 'addition'/],
+    ['a stray argument after an experiment name', ['experiment', 'shapes', 'extra'], /too many arguments for 'shapes'/],
     ['a boolean with a value that is not one', ['addition', '--reverse=maybe'], /--reverse expects true or false, got 'maybe'/],
   ])('%s', async (_what, argv, message) => {
     const r = await run(argv);

@@ -204,7 +204,7 @@ describe('a bad --out is refused up front', () => {
     expect(readdirSync(process.cwd())).toEqual([]);
   });
 
-  it('--out naming a file (or a path below a file) exits 2 naming --out and the path, and the file is kept', async () => {
+  it('--out naming a file (or a path below a file, or a link to nothing) exits 2 naming --out and the path, and the file is kept', async () => {
     const file = path.join(root, 'a-file.txt');
     writeFileSync(file, 'mine\n');
     const cases: [string, string[]][] = [
@@ -215,11 +215,15 @@ describe('a bad --out is refused up front', () => {
       ['addition', ['addition']],
       ['experiment params', ['experiment', 'params']],
     ];
+    const dangling = path.join(root, 'dangling-link');
+    symlinkSync(path.join(root, 'nowhere'), dangling);
     for (const [command, args] of cases) {
       expectUsage(await run([...args, '--out', file]), command, `--out: ${file} is a file, not a folder`);
       expectUsage(await run([...args, '--out', path.join(file, 'sub')]), command, `--out: cannot make the folder ${path.join(file, 'sub')}: ${file} is a file`);
+      expectUsage(await run([...args, '--out', dangling]), command, `--out: ${dangling} is a link to ${path.join(root, 'nowhere')}, which does not exist; give a folder`);
     }
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(existsSync(path.join(root, 'nowhere'))).toBe(false);
   });
 });
 

@@ -71,14 +71,25 @@ describe('rnnlab imdb --resume', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/rnnlab imdb: error: --resume: no checkpoint in .*cache \(looked for checkpoint\.json there and in .*cache\/checkpoint\)/);
     expect(r.err).toMatch(/rnnlab imdb --help/);
-    const g = await cli([...base(3).map((a) => (a === 'lstm' ? 'gru' : a)), '--resume', refDir, '--out', join(root, 'gru')]);
+    const g = await cli([...base(4).map((a) => (a === 'lstm' ? 'gru' : a)), '--resume', refDir, '--out', join(root, 'gru')]);
     expect(g.code).toBe(1);
     expect(g.err).toMatch(/rnnlab imdb: error: checkpoint in .* was written for a different model: layer 1 is LSTM\(units=6.*\) in the checkpoint but GRU\(units=6/);
-    const u = await cli([...base(3).map((a) => (a === '6' ? '7' : a)), '--resume', refDir, '--out', join(root, 'units')]);
+    const u = await cli([...base(4).map((a) => (a === '6' ? '7' : a)), '--resume', refDir, '--out', join(root, 'units')]);
     expect(u.err).toMatch(/different model: .*units: 6 there, 7 here/);
     const m = await cli([...base(3), '--resume', join(root, 'nope')]);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/--resume: no such file or folder/);
+  });
+
+  it('--epochs fewer than the checkpoint has run is refused naming it, and the run stays as it was', async () => {
+    const before = readFileSync(join(refDir, 'results.json'));
+    for (const epochs of [1, 2]) {
+      const r = await cli([...base(epochs), '--resume', refDir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`rnnlab imdb: error: --epochs ${epochs}: the checkpoint in .*ref holds 3 finished epochs; give --epochs 3 or more to continue it`));
+    }
+    expect(readFileSync(join(refDir, 'results.json')).equals(before)).toBe(true);
+    expect(weights(refDir).equals(reference)).toBe(true);
   });
 
   // The child runs the built CLI: only when dist/ is newer than every source file (CI builds it first).

@@ -1,5 +1,5 @@
 // `rnnlab export --model DIR --format onnx --out FILE`, and the onnx:// save/load hooks for src/io.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,14 @@ describe('rnnlab export', () => {
     expect(await run(['--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--model DIR is required/) });
     expect(await run(['--model', join(dir, 'nothing'), '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/--model .*nothing: no saved model there/) });
     expect(await run(['--model', join(dir, 'nothing', 'model.json'), '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/no saved model there/) });
-    expect(await run(['--model', join(dir, 'saved'), '--out', join(dir, 'no', 'such', 'dir', 'm.onnx')])).toMatchObject({ code: 1, err: expect.stringMatching(/cannot write/) });
+    const missing = join(dir, 'no', 'such', 'dir', 'm.onnx');
+    const r = await run(['--model', join(dir, 'saved'), '--out', missing]);
+    expect(r).toMatchObject({ code: 1, err: expect.stringContaining(`cannot write '${missing}': the folder ${join(dir, 'no', 'such', 'dir')} does not exist`) });
+    expect(r.err).not.toMatch(/\.tmp-/);
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'mine');
+    expect(await run(['--model', join(dir, 'saved'), '--out', join(file, 'm.onnx')])).toMatchObject({ code: 2, err: expect.stringContaining(`--out: cannot write ${join(file, 'm.onnx')}: ${file} is a file`) });
+    expect(readFileSync(file, 'utf8')).toBe('mine');
     expect(existsSync(out)).toBe(false);
   });
 });
