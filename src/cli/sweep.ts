@@ -15,15 +15,16 @@ import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
-import { parseSpec, SweepSpecError, type SweepSpec } from '../sweep/spec.js';
+import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
+import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
 import { checkOutFolder, entryOf, errnoWords, isRunRecordFile, quotedNames, REPORT_FILES } from './paths.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
+const COMMAND_FLAG_SPECS: Record<SweepSpec['command'], Flags> = { imdb: IMDB_FLAGS, addition: ADDITION_COMMAND_FLAGS };
 const COMMAND_FLAG_NAMES = { imdb: Object.keys(IMDB_FLAGS), addition: Object.keys(ADDITION_COMMAND_FLAGS) };
 
 export const SWEEP_LOCK = '.sweep.lock';
@@ -190,12 +191,43 @@ function readSweepSpec(file: string): SweepSpec {
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new UsageError(`${file} is a folder, not a sweep spec file`, 'sweep');
     throw new UsageError(`${file}: cannot read the sweep spec: ${errnoWords(e)}`, 'sweep');
   }
+  let spec: SweepSpec;
   try {
-    return parseSpec(text, file, COMMAND_FLAG_NAMES);
+    spec = parseSpec(text, file, COMMAND_FLAG_NAMES);
   } catch (e) {
     if (e instanceof SweepSpecError) throw new UsageError(e.message, 'sweep');
     throw e;
   }
+  checkSpecValues(spec, file);
+  return spec;
+}
+
+/**
+ * Each flag value of the spec as its command would read it, before anything is written: a switch takes true or false,
+ * a flag with a value takes one its command accepts. Paths are left to the runs (a queued run's worker may see
+ * another disk); what depends on several flags together (--training-size against --digits) fails its run, unretried.
+ */
+function checkSpecValues(spec: SweepSpec, file: string): void {
+  const table = COMMAND_FLAG_SPECS[spec.command];
+  const check = (field: string, name: string, value: FlagValue) => {
+    const f = table[name];
+    if (!f) return;
+    if (f.kind === 'bool') {
+      if (typeof value !== 'boolean') throw new UsageError(`${file}: ${field}: --${name} is a switch; give true or false, got ${JSON.stringify(value)}`, 'sweep');
+      return;
+    }
+    if (typeof value === 'boolean') throw new UsageError(`${file}: ${field}: --${name} takes a value, got ${value}`, 'sweep');
+    if (f.kind === 'path') return;
+    try {
+      convertFlag(name, f, String(value), 'sweep');
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`${file}: ${field}: ${e.message}`, 'sweep');
+      throw e;
+    }
+  };
+  for (const [name, v] of Object.entries(spec.flags)) check(`flags.${name}`, name, v);
+  for (const [name, vs] of Object.entries(spec.grid)) vs.forEach((v, i) => check(`grid.${name}[${i}]`, name, v));
+  spec.list.forEach((item, i) => { for (const [name, v] of Object.entries(item)) check(`list[${i}].${name}`, name, v); });
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -42,6 +42,11 @@ describe('a sweep spec that cannot be used', () => {
     ['a bad field value', 'field.yaml', `${ADD}attempts: 0\n`, /field\.yaml: attempts must be a positive whole number, got 0/],
     ['a flag the command lacks', 'flag.yaml', `${ADD}grid: { unitz: [1, 2] }\n`, /flag\.yaml: grid: 'unitz' is not a flag of rnnlab addition/],
     ['a metric the command does not report', 'metric.yaml', `${ADD}metric: test_accuracy\n`, /metric\.yaml: metric 'test_accuracy' is not reported by rnnlab addition/],
+    ['a switch given a word', 'switch.yaml', `${ADD}grid: { reverse: [true, maybe] }\n`, /switch\.yaml: grid\.reverse\[1\]: --reverse is a switch; give true or false, got "maybe"/],
+    ['a value flag given true', 'valued.yaml', 'command: addition\nflags: { digits: true }\n', /valued\.yaml: flags\.digits: --digits takes a value, got true/],
+    ['a value out of range', 'range.yaml', 'command: addition\nflags: { digits: 0 }\n', /range\.yaml: flags\.digits: --digits must be/],
+    ['a choice not offered', 'choice.yaml', `${ADD}grid: { rnn: [lstm, foo] }\n`, /choice\.yaml: grid\.rnn\[1\]: --rnn must be one of lstm, gru, simple_rnn, got 'foo'/],
+    ['a bad value in a list entry', 'list.yaml', `${ADD}list: [ { rnn: gru }, { rnn: gru, layers: -1 } ]\n`, /list\.yaml: list\[1\]\.layers: --layers must be/],
   ];
   for (const [what, name, text, message] of cases) {
     it(`exits 2 on ${what}, naming the file and the field, and writes nothing`, async () => {
