@@ -257,8 +257,16 @@ export function booleanValues(command: Command, argv: readonly string[], cmd: st
       throw new UsageError(`--no-${neg[1]} takes no value; write --no-${neg[1]} or --${neg[1]}=false`, cmd);
     }
     const m = /^--([^=]+)=(.*)$/.exec(a);
-    if (!m || !command.options.some((o) => o.long === `--${m[1]}` && o.isBoolean() && !o.negate)) return a;
+    const opt = m ? command.options.find((o) => o.long === `--${m[1]}` && !o.negate) : undefined;
+    if (!m || !opt) return a;
     const v = m[2].toLowerCase();
+    // A flag whose value is optional (train's --early-stopping [patience]) is switched by the words too; digits stay its value.
+    if (opt.optional && !/^\d/.test(v)) {
+      if (TRUE.includes(v)) return `--${m[1]}`;
+      if (FALSE.includes(v) && command.options.some((o) => o.long === `--no-${m[1]}` && o.negate)) return `--no-${m[1]}`;
+      return a;
+    }
+    if (!opt.isBoolean()) return a;
     if (TRUE.includes(v)) return `--${m[1]}`;
     if (FALSE.includes(v)) return `--no-${m[1]}`;
     throw new UsageError(`--${m[1]} expects true or false, got '${m[2]}'`, cmd);

@@ -172,7 +172,8 @@ export class UserCellLoop {
 /** Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. */
 export function builtWeightSpecs(weights: Variable[], scope: string, where: string): WeightSpec[] {
   return weights.map((w) => {
-    if (!w.name.startsWith(`${scope}/`)) throw new Error(`${where}: weight '${w.name}' is not under '${scope}/'`);
+    // A layer the cell holds that is also applied in a graph keeps its own name: its weight cannot be saved under scope.
+    if (!w.name.startsWith(`${scope}/`)) throw new Error(`${where}: weight '${w.name}' was not made under '${scope}/' (a layer the cell holds that is also used outside it?); rnn saves a cell's weights under its own name`);
     return { name: w.name.slice(scope.length + 1), shape: [...w.shape], initializer: (_s: number[], out: Float32Array) => out.set(w.values as Float32Array) };
   });
 }

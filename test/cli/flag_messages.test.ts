@@ -3,7 +3,7 @@
  * running command has, --no-<flag> works for every boolean flag, sizes are capped, usage errors exit 2 before any
  * output, and the data counts (bad rows, --limit, predict's lines) are exact.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,16 @@ describe('--no-<flag> and --flag=false (defect 3)', () => {
     expect(t.code).toBe(0);
     const on = await cli(['train', '--data', data, ...TINY, '--mask-zero=true', '--bucket', '--out', outDir()]);
     expect(on.code, on.err).toBe(0);
+    // A flag with an optional value is switched by the same words: --early-stopping=false is --no-early-stopping.
+    const offDir = outDir();
+    const off = await cli(['train', '--data', data, ...TINY, '--validation-split', '0.25', '--early-stopping=false', '--out', offDir]);
+    expect(off.code, off.err).toBe(0);
+    const config = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')).config;
+    expect(config(offDir).earlyStopping).toBe(null);
+    const onDir = outDir(), threeDir = outDir();
+    expect((await cli(['train', '--data', data, ...TINY, '--validation-split', '0.25', '--early-stopping=yes', '--out', onDir])).code).toBe(0);
+    expect((await cli(['train', '--data', data, ...TINY, '--validation-split', '0.25', '--early-stopping=3', '--out', threeDir])).code).toBe(0);
+    expect([config(onDir).earlyStopping, config(threeDir).earlyStopping]).toEqual([2, 3]);
     const e = await cli(['evaluate', '--model', model, '--data', data, '--no-skip-bad-rows', '--label-map', 'arts=0,sports=1', '--out', outDir()]);
     expect(e.code, e.err).toBe(0);
   });
