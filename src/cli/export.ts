@@ -10,7 +10,7 @@ import { exportOnnx } from '../onnx/export.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { UsageError, type CliContext } from './context.js';
-import { isRunRecordFile, statOf } from './paths.js';
+import { fileAbove, isRunRecordFile, statOf } from './paths.js';
 
 const FORMATS = ['onnx'];
 
@@ -35,9 +35,8 @@ function checkExportOut(out: string): void {
   if (out === '-') throw new UsageError('--out -: the ONNX model is binary and is written to a file, not to stdout; give the file to write, e.g. model.onnx', 'export');
   if (statOf(out)?.isDirectory()) throw new UsageError(`--out: ${out} is a folder; give the file to write, e.g. ${nodePath.join(out, 'model.onnx')}`, 'export');
   // Below a file: the nearest part of the path that exists must be a folder (as the run commands' --out).
-  let up = nodePath.dirname(out);
-  while (!statOf(up) && nodePath.dirname(up) !== up) up = nodePath.dirname(up);
-  if (statOf(up) && !statOf(up)!.isDirectory()) throw new UsageError(`--out: cannot write ${out}: ${up} is a file`, 'export');
+  const file = fileAbove(out);
+  if (file) throw new UsageError(`--out: cannot write ${out}: ${file} is a file`, 'export');
 }
 
 /**

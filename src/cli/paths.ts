@@ -83,6 +83,14 @@ export function quotedNames(list: readonly string[]): string {
   return list.map((n) => `'${n}'`).join(', ');
 }
 
+/** The nearest part of p's path above it that exists, when that is not a folder (so nothing can be made at p); else null. */
+export function fileAbove(p: string): string | null {
+  let up = path.dirname(p);
+  let st = statOf(up);
+  while (!st && path.dirname(up) !== up) { up = path.dirname(up); st = statOf(up); }
+  return st && !st.isDirectory() ? up : null;
+}
+
 /**
  * A folder a flag names (--out, serve's --runs), checked up front: not empty, not a file, not below a file. Whether
  * it exists already.
@@ -93,10 +101,8 @@ export function checkFolderFlag(flag: string, dir: string, command: string | und
   if (!st && entryOf(dir)?.isSymbolicLink()) throw new UsageError(`${flag}: ${dir} is a link to ${readlinkSync(dir)}, which does not exist; give a folder`, command);
   if (!st) {
     // A new folder: the nearest part of the path that exists must be a folder.
-    let up = path.dirname(dir);
-    let upSt = statOf(up);
-    while (!upSt && path.dirname(up) !== up) { up = path.dirname(up); upSt = statOf(up); }
-    if (upSt && !upSt.isDirectory()) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${up} is a file`, command);
+    const file = fileAbove(dir);
+    if (file) throw new UsageError(`${flag}: cannot make the folder ${dir}: ${file} is a file`, command);
     return false;
   }
   if (!st.isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a folder`, command);

@@ -430,7 +430,8 @@ function overSteps(keep: Uint8Array, B: number, T: number, D: number): Uint8Arra
   return full;
 }
 
-function detachedCopy(t: Tensor): Tensor {
+/** A stateful layer's carried state: kept off the tape and out of predict's scratch memory, which the next batch reuses. */
+export function detachedCopy(t: Tensor): Tensor {
   const data = allocPersistent(t.size);
   data.set(t.floatData());
   return new Tensor(data, [...t.shape], 'float32');

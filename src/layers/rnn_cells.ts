@@ -14,7 +14,7 @@ import { LSTM } from './lstm.js';
 import type { RNN } from './recurrent.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { SimpleRNN } from './simple_rnn.js';
-import { UserCellLoop, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes } from './user_cell.js';
+import { UserCellLoop, buildUserCell, builtWeightSpecs, hasStateSize, userOutputSize, userStateSizes, whileNamed } from './user_cell.js';
 import { checkOptionKeys } from '../near_name.js';
 import type { CellDriver, SequenceOptions } from './cell_driver.js';
 
@@ -291,15 +291,7 @@ export class StackedRNNCells extends Layer {
     const shapes = this.cellInputs(x);
     // Each cell carries its scope's name while it builds, so its weights are named <stack>/RNNCell_<i>/<weight> (tfjs).
     this.cells.forEach((c, i) => {
-      if (c.built) return;
-      const own = c.name;
-      c.name = `${this.name}/RNNCell_${i}`;
-      try {
-        if (isUserCell(c)) c.buildAsCell(shapes[i], userStateSizes(c), [shapes[i][0], userOutputSize(c)]);
-        else c.ensureBuilt(shapes[i]);
-      } finally {
-        c.name = own;
-      }
+      if (!c.built) whileNamed(c, `${this.name}/RNNCell_${i}`, () => (isUserCell(c) ? buildUserCell(c, shapes[i]) : c.ensureBuilt(shapes[i])));
     });
     this.weights = this.cells.flatMap((c) => c.weights);
     this.markBuilt(x);

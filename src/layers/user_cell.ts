@@ -6,13 +6,13 @@
  * follows Keras's: a masked step keeps every state and repeats the previous output (zeros before the first), and
  * with goBackwards the steps are read last first and the outputs come in that order.
  */
-import { allocPersistent } from '../backend/index.js';
 import { stack, unstack, where as select } from '../autograd/differentiable_ops.js';
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import type { SequenceOptions } from './cell_driver.js';
+import { detachedCopy } from './recurrent.js';
 
 /** A layer that is a user's cell: it says its state sizes (rnnlab's own cells are RNNCell and StackedRNNCells). */
 export function hasStateSize(cell: unknown): cell is Layer {
@@ -78,13 +78,7 @@ export class UserCellLoop {
     if (this.seq.stateful && inputShape[0] === null) {
       throw new Error(`${this.owner} (RNN): stateful needs a fixed batch size; give the first layer batchInputShape (or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
     }
-    const own = this.cell.name;
-    this.cell.name = scope;
-    try {
-      this.cell.buildAsCell([inputShape[0], inputShape[2]], this.stateSize, [inputShape[0], this.units]);
-    } finally {
-      this.cell.name = own;
-    }
+    whileNamed(this.cell, scope, () => buildUserCell(this.cell, [inputShape[0], inputShape[2]]));
     this.batch = inputShape[0];
   }
 
@@ -101,7 +95,7 @@ export class UserCellLoop {
     const [B, T] = x.shape;
     if (T === 0) throw new Error(`${where}: the input has no time steps`);
     if (ctx.stateGrads) throw new Error(`${where}: per-step state gradients are recorded for SimpleRNN, LSTM and GRU cells, not a user's cell`);
-    const sizes = this.stateSize;
+    const sizes = this.stateSize, units = this.units;
     if (this.seq.stateful) {
       if (B !== this.batch) throw new Error(`${this.owner} (RNN): stateful layer was built for batches of ${this.batch}, got a batch of ${B} (pass batchSize: ${this.batch} and a sample count divisible by it)`);
       initialState ??= this.carried ?? undefined;
@@ -120,13 +114,13 @@ export class UserCellLoop {
         throw new Error(`${where}: call([x, ...states]) must return [output, ...newStates] (${1 + sizes.length} tensors, as stateSize has ${sizes.length}), got ${result.length}`);
       }
       let [out, ...next] = result;
-      if (out.rank !== 2 || out.shape[0] !== B || out.shape[1] !== this.units) {
-        throw new Error(`${where}: a step's output must have shape [${B}, ${this.units}] (outputSize, or stateSize's first), got [${out.shape.join(', ')}]`);
+      if (out.rank !== 2 || out.shape[0] !== B || out.shape[1] !== units) {
+        throw new Error(`${where}: a step's output must have shape [${B}, ${units}] (outputSize, or stateSize's first), got [${out.shape.join(', ')}]`);
       }
-      next = this.checkStates(next, B, 'new state');
+      next = this.checkStates(next, B, 'new state', sizes);
       const keep = mask ? stepMask(mask, B, T, t) : null;
       if (keep) {
-        out = select(keep, out, previous ?? zeros(B, this.units));
+        out = select(keep, out, previous ?? zeros(B, units));
         next = next.map((s, i) => select(keep, s, states[i]));
       }
       states = next;
@@ -140,8 +134,7 @@ export class UserCellLoop {
     return { output: this.seq.returnSequences ? sequence! : outputs[T - 1], states };
   }
 
-  private checkStates(states: Tensor[], B: number, what: string): Tensor[] {
-    const sizes = this.stateSize;
+  private checkStates(states: Tensor[], B: number, what: string, sizes = this.stateSize): Tensor[] {
     if (states.length !== sizes.length) throw new Error(`${this.where}: expected ${sizes.length} ${what}(s), got ${states.length}`);
     states.forEach((s, i) => {
       if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== sizes[i]) {
@@ -169,6 +162,22 @@ export class UserCellLoop {
   }
 }
 
+/** tfjs's cell.build(stepShape), stepShape [batch, features]; the step's output has outputSize units. */
+export function buildUserCell(cell: Layer, stepShape: SymbolicShape): void {
+  cell.buildAsCell(stepShape, userStateSizes(cell), [stepShape[0], userOutputSize(cell)]);
+}
+
+/** fn with the layer carrying `name`: what it builds is named under that scope (tfjs's nameScope), then its own name again. */
+export function whileNamed(layer: Layer, name: string, fn: () => void): void {
+  const own = layer.name;
+  layer.name = name;
+  try {
+    fn();
+  } finally {
+    layer.name = own;
+  }
+}
+
 /** Built weights as specs named relative to scope; each spec's initializer gives the weight's current values. */
 export function builtWeightSpecs(weights: Variable[], scope: string, where: string): WeightSpec[] {
   return weights.map((w) => {
@@ -191,11 +200,4 @@ function stepMask(mask: Uint8Array, B: number, T: number, t: number): Tensor | n
 
 function zeros(B: number, n: number): Tensor {
   return new Tensor(new Float32Array(B * n), [B, n], 'float32');
-}
-
-/** Kept off the tape and out of predict's scratch memory, which the next batch reuses. */
-function detachedCopy(t: Tensor): Tensor {
-  const data = allocPersistent(t.size);
-  data.set(t.floatData());
-  return new Tensor(data, [...t.shape], 'float32');
 }
