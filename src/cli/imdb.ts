@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
 import { describeData, imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
-import { imdbBucketBlocker, loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { checkpointMismatch } from '../io/checkpoint.js';
 import { saveImdbModel } from '../experiments/model_store.js';
 import { defaultOutDir } from '../report/run.js';
 import { percent, seconds } from '../report/table.js';
@@ -79,6 +80,15 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb');
   const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err });
+  if (f.resume !== undefined) {
+    // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model
+    // now, without the data, and compare.
+    const other = checkpointMismatch(ckpt.checkpointDir, imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean }));
+    if (other) {
+      ckpt.release();
+      throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --optimizer, ...)`, 'imdb');
+    }
+  }
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(describeData(data));

@@ -88,6 +88,9 @@ export async function* decodedChunks(source: ByteSource, name: string): AsyncGen
       first = false;
       const bad = checker.check(chunk);
       if (bad >= 0) {
+        // The text before the bad byte still comes out, so a stream's reader gets every line before the bad one.
+        const before = decoder.decode(chunk.subarray(0, bad), { stream: true });
+        if (before) yield before;
         throw new DataError(`${name}:${checker.line}: ${utf8Problem(checker)}`);
       }
       const text = decoder.decode(chunk, { stream: true });
@@ -128,4 +131,27 @@ export async function* readLines(source: ByteSource, name: string, maxChars = DE
     if (pending.length > maxChars) throw tooLong();
   }
   if (pending.length > 0) yield { text: pending, line };
+}
+
+/**
+ * Items in lists of `size` (the last may be shorter). When reading fails (a line too long, a bad byte), the items
+ * read before the failure still come out as a last list ahead of the error: a stream's outputs then cover every
+ * line before the bad one instead of stopping at the last full list.
+ */
+export async function* inBatches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  try {
+    for await (const t of items) {
+      batch.push(t);
+      if (batch.length === size) {
+        const full = batch;
+        batch = [];
+        yield full;
+      }
+    }
+  } catch (e) {
+    if (batch.length) yield batch;
+    throw e;
+  }
+  if (batch.length) yield batch;
 }

@@ -126,6 +126,17 @@ export function buildImdbModel(name: ImdbModelName, o: ImdbModelOptions & { opti
   return model;
 }
 
+/** The compiled, built model trainImdb trains for these sizes and options (a resumed run's checkpoint must fit it). */
+export function imdbTrainingModel(name: ImdbModelName, sizes: { vocab: number; maxlen: number }, o: ImdbTrainOptions = {}): Sequential {
+  const model = buildImdbModel(name, {
+    vocab: sizes.vocab, maxlen: sizes.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero, layers: o.layers, dropout: o.dropout,
+    freeLength: o.bucket, optimizer: o.optimizer, lr: o.lr,
+  });
+  // Without inputLength the model is built here, its steps left free, so the summary can show it.
+  if (o.bucket) model.build([null, null]);
+  return model;
+}
+
 export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTrainOptions = {}): Promise<ImdbRun> {
   const t0 = performance.now();
   const epochs = o.epochs ?? IMDB_DEFAULTS[name].epochs;
@@ -133,9 +144,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const seed = o.seed ?? IMDB_RUN_DEFAULTS.seed;
   setSeed(seed);
   const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero, layers: o.layers, dropout: o.dropout };
-  const model = buildImdbModel(name, { ...modelOptions, freeLength: o.bucket, optimizer: o.optimizer, lr: o.lr });
-  // Without inputLength the model is built here, its steps left free, so the summary can show it.
-  if (o.bucket) model.build([null, null]);
+  const model = imdbTrainingModel(name, data, o);
   const summary: string[] = [];
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary);

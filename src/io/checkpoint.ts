@@ -400,6 +400,25 @@ function floats(b: Uint8Array): Float32Array {
   return out;
 }
 
+/** Why the checkpoint cannot be restored into the model (its layers, or its optimizer's kind), or null when it fits. */
+function modelDifference(ck: CheckpointData, model: TrainableModel): string | null {
+  const arch = architectureOf(model);
+  if (signatureOf(arch) !== ck.signature) return `was written for a different model: ${firstDifference(ck.architecture, arch)}`;
+  const mine = model.optimizer?.kerasName;
+  if (ck.optimizer && mine !== undefined && mine !== ck.optimizer.className) return `holds ${ck.optimizer.className} state, but the model is compiled with ${mine}`;
+  return null;
+}
+
+/**
+ * Why the checkpoint in dir cannot continue training this built model, or null: the checks restoreCheckpoint makes
+ * of the model before reading any weights, for a caller that can make them before loading its data.
+ */
+export function checkpointMismatch(dir: string, model: TrainableModel): string | null {
+  const ck = readCheckpointInfo(dir);
+  const other = modelDifference(ck, model);
+  return other && `the checkpoint in ${ck.dir} ${other}`;
+}
+
 /**
  * Loads a checkpoint into model: weights, optimizer slots and iterations, and globalRandom's state. Everything
  * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
@@ -408,10 +427,8 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
   const ck = readCheckpointInfo(dir);
   const where = `checkpoint in ${ck.dir}`;
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
-  const arch = architectureOf(model);
-  if (signatureOf(arch) !== ck.signature) {
-    throw new CheckpointError(`${where} was written for a different model: ${firstDifference(ck.architecture, arch)}`);
-  }
+  const other = modelDifference(ck, model);
+  if (other) throw new CheckpointError(`${where} ${other}`);
   const vars = layerOrderWeights(model.layers);
   if (ck.weights.length !== vars.length) throw new CheckpointError(`${where} holds ${ck.weights.length} weights, the model has ${vars.length}`);
   ck.weights.forEach((w, i) => {
@@ -429,7 +446,6 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
     const opt = model.optimizer;
     if (!opt) throw new CheckpointError(`${where}: compile the model before restoring (the checkpoint holds ${ck.optimizer.className} state)`);
     const mine = opt.kerasName;
-    if (mine !== ck.optimizer.className) throw new CheckpointError(`${where} holds ${ck.optimizer.className} state, but the model is compiled with ${mine}`);
     if (ck.optimizer.slots.length !== trainable.length) {
       throw new CheckpointError(`${where}: optimizer state covers ${ck.optimizer.slots.length} trainable weights, the model has ${trainable.length}`);
     }

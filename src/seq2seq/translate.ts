@@ -1,7 +1,7 @@
 /** Decoding raw texts with a loaded model: tokens in, the output text and its attention matrix out, in input order. */
 import { describe } from '../describe.js';
 import { nearName } from '../near_name.js';
-import { readLines, type ByteSource } from '../data/text_stream.js';
+import { inBatches, readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { DEFAULT_MAX_PAIR_LINE } from './pairs.js';
@@ -74,13 +74,8 @@ export function translateTexts(m: Seq2SeqModel, texts: readonly string[], o: Tra
 /** Translations of a file's (or stdin's) lines, batch by batch, in order; `name` is what errors call the input. */
 export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name: string, o: TranslateOptions = {}): AsyncGenerator<Translation> {
   checkTranslateOptions(o, 'translateLines');
-  const size = o.batchSize ?? 64;
-  let batch: string[] = [];
   // A line as long as training allows: a wrong file (one huge line) is named at once, not run through the encoder
   // for minutes, step by step.
-  for await (const { text } of readLines(source, name, o.maxLineChars ?? DEFAULT_MAX_PAIR_LINE)) {
-    batch.push(text);
-    if (batch.length >= size) { yield* translateTexts(m, batch, o); batch = []; }
-  }
-  if (batch.length) yield* translateTexts(m, batch, o);
+  const texts = async function* () { for await (const { text } of readLines(source, name, o.maxLineChars ?? DEFAULT_MAX_PAIR_LINE)) yield text; };
+  for await (const batch of inBatches(texts(), o.batchSize ?? 64)) yield* translateTexts(m, batch, o);
 }

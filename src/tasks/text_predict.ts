@@ -5,7 +5,7 @@
  */
 import { DataError } from '../data/errors.js';
 import { loadTextDataset, readRows, type TextDatasetOptions, type TextFormat } from '../data/text_dataset.js';
-import { readLines, type ByteSource } from '../data/text_stream.js';
+import { inBatches, readLines, type ByteSource } from '../data/text_stream.js';
 import { Tensor } from '../tensor.js';
 import { loadTextClassifier, type TextClassifier } from './text_classifier_file.js';
 import { predictedClass, toClassProbabilities } from './text_metrics.js';
@@ -31,14 +31,11 @@ export interface PredictionRecord {
 
 type Texts = Iterable<string> | AsyncIterable<string>;
 
-async function* batches(texts: Texts, size: number): AsyncGenerator<string[]> {
-  let batch: string[] = [];
+async function* strings(texts: Texts): AsyncGenerator<string> {
   for await (const t of texts as AsyncIterable<string>) {
     if (typeof t !== 'string') throw new DataError(`predictTexts: every text must be a string, got ${typeof t}`);
-    batch.push(t);
-    if (batch.length === size) { yield batch; batch = []; }
+    yield t;
   }
-  if (batch.length) yield batch;
 }
 
 /** Rows per forward pass: larger batches spill the recurrent layers' per-step buffers out of cache (measured ~1.5x slower at 2048). */
@@ -59,7 +56,7 @@ export async function* predictTexts(model: string | TextClassifier, texts: Texts
   const topK = options.topK;
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1 && topK <= C)) throw new DataError(`topK must be an integer in [1, ${C}] for this model, got ${topK}`);
   let index = 0;
-  for await (const all of batches(texts, batchSize)) {
+  for await (const all of inBatches(strings(texts), batchSize)) {
     // Blank texts are not scored: each gives an empty record in its place.
     const batch = all.filter((t) => t.trim() !== '');
     const probs = batch.length ? scoreBatch(clf, batch) : new Float64Array(0);

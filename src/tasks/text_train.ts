@@ -111,7 +111,10 @@ function checkOptions(o: TextTrainOptions): void {
   check('classWeight', o.classWeight, o.classWeight === 'balanced', "'balanced'");
   check('earlyStopping', o.earlyStopping, typeof o.earlyStopping === 'boolean' || Number.isInteger(o.earlyStopping) && (o.earlyStopping as number) >= 0,
     'true/false or a patience (epochs)');
-  if (o.validation && o.validationSplit !== undefined) throw new TextOptionError('validationSplit', 'give either validation (a file) or validationSplit, not both');
+  if (o.validation && o.validationSplit !== undefined) {
+    const name = (k: 'validation' | 'validationSplit') => optionName(o.optionNames, k) ?? k;
+    throw new TextOptionError('validationSplit', `give either ${name('validation')} (a file) or ${name('validationSplit')}, not both`);
+  }
 }
 
 interface Splits { classes: string[]; train: TextDataset; trainIds: Int32Array; val: TextDataset; valIds: Int32Array; skipped: number }

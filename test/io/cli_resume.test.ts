@@ -72,10 +72,17 @@ describe('rnnlab imdb --resume', () => {
     expect(r.err).toMatch(/rnnlab imdb: error: --resume: no checkpoint in .*cache \(looked for checkpoint\.json there and in .*cache\/checkpoint\)/);
     expect(r.err).toMatch(/rnnlab imdb --help/);
     const g = await cli([...base(4).map((a) => (a === 'lstm' ? 'gru' : a)), '--resume', refDir, '--out', join(root, 'gru')]);
-    expect(g.code).toBe(1);
-    expect(g.err).toMatch(/rnnlab imdb: error: checkpoint in .* was written for a different model: layer 1 is LSTM\(units=6.*\) in the checkpoint but GRU\(units=6/);
+    // Another model is a bad --resume too, found before the reviews are read (exit 2, nothing loaded or written).
+    expect(g.code).toBe(2);
+    expect(g.err).toMatch(/rnnlab imdb: error: --resume: the checkpoint in .* was written for a different model: layer 1 is LSTM\(units=6.*\) in the checkpoint but GRU\(units=6/);
+    expect(g.out).not.toMatch(/Loading IMDb/);
+    expect(existsSync(join(root, 'gru'))).toBe(false);
     const u = await cli([...base(4).map((a) => (a === '6' ? '7' : a)), '--resume', refDir, '--out', join(root, 'units')]);
+    expect(u.code).toBe(2);
     expect(u.err).toMatch(/different model: .*units: 6 there, 7 here/);
+    const sgd = await cli([...base(4), '--optimizer', 'sgd', '--resume', refDir, '--out', join(root, 'sgd')]);
+    expect(sgd.code).toBe(2);
+    expect(sgd.err).toMatch(/--resume: the checkpoint in .* holds Adam state, but the model is compiled with SGD; give the model flags of the run it continues/);
     const m = await cli([...base(3), '--resume', join(root, 'nope')]);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/--resume: no such file or folder/);

@@ -67,6 +67,23 @@ describe('rnnlab translate: one line per input', () => {
     expect(r.err).toMatch(/--file: .*long\.txt:2: line is longer than 100000 characters/);
   });
 
+  it('every line before a bad one is translated first, including the part of a batch read before it', async () => {
+    // 70 good lines (a full batch of 64 and 6 more), then a line too long: 70 outputs, then the error.
+    const file = path.join(dir, 'long_late.txt');
+    writeFileSync(file, `${Array.from({ length: 70 }, (_, i) => 'xyz'[i % 3] + 'xy'[i % 2]).join('\n')}\n${'x'.repeat(100_001)}\nxy\n`);
+    const r = await run(['translate', '--model', plain, '--file', file, '--format', 'tsv']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/long_late\.txt:71: line is longer than 100000 characters/);
+    const rows = r.out.trimEnd().split('\n').map((l) => l.split('\t')[0]);
+    expect(rows).toEqual(Array.from({ length: 70 }, (_, i) => 'xyz'[i % 3] + 'xy'[i % 2]));
+    // A byte that is not UTF-8 on line 71 stops the run the same way.
+    writeFileSync(file, Buffer.concat([Buffer.from(`${Array.from({ length: 70 }, () => 'xy').join('\n')}\nx`), Buffer.from([0xff]), Buffer.from('y\nxy\n')]));
+    const bytes = await run(['translate', '--model', plain, '--file', file, '--format', 'tsv']);
+    expect(bytes.code).toBe(2);
+    expect(bytes.err).toMatch(/long_late\.txt:71: byte 0xff is not UTF-8/);
+    expect(bytes.out.trimEnd().split('\n').map((l) => l.split('\t')[0])).toEqual(Array(70).fill('xy'));
+  });
+
   it('jsonl carries tabs and line breaks escaped, one object per input, with the attention matrix when asked', async () => {
     const r = await run(['translate', '--model', model, '--format', 'jsonl', '--show-attention', 'xyz', '', 'yxx']);
     expect(r.err).toBe('');

@@ -90,7 +90,7 @@ describe('rnnlab train / evaluate', () => {
     };
     await bad(['--model', 'cnn', '--recurrent-dropout', '0.2'], 2, /--recurrent-dropout: cnn has no recurrent layer/);
     await bad(['--model', 'cnn', '--layers', '2'], 2, /--layers: cnn has no recurrent layers/);
-    await bad(['--validation', data, '--validation-split', '0.2'], 2, /--validation-split: give either validation/);
+    await bad(['--validation', data, '--validation-split', '0.2'], 2, /--validation-split: give either --validation \(a file\) or --validation-split, not both/);
     await bad(['--maxlen', 'long'], 2, /--maxlen expects a positive integer or auto, got 'long'/);
     await bad(['--model', 'transformer'], 2, /'transformer' is invalid.*lstm, gru/s);
     await bad(['--label-column', 'stars'], 1, /data error: .*d\.csv:1: no label column 'stars'.*"text", "label"/);

@@ -38,6 +38,15 @@ describe('predictTexts', () => {
     });
   });
 
+  it('a failing read still yields every text read before it (the part of a batch it held), then throws', async () => {
+    const texts = topicTexts(6, 5).map((t) => t.text);
+    async function* failsAfterSix() { yield* texts; throw new Error('in.txt:7: line is longer than 10 characters'); }
+    const got: string[] = [];
+    await expect((async () => { for await (const r of predictTexts(modelDir, failsAfterSix(), { batchSize: 4 })) got.push(r.text); })())
+      .rejects.toThrow(/in\.txt:7: line is longer/);
+    expect(got).toEqual(texts);
+  });
+
   it('checks topK and batchSize', async () => {
     await expect(collect(predictTexts(modelDir, ['x'], { topK: 4 }))).rejects.toThrow(/topK must be an integer in \[1, 3\]/);
     await expect(collect(predictTexts(modelDir, ['x'], { batchSize: 0 }))).rejects.toThrow(/batchSize must be a positive integer/);
