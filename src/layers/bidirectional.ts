@@ -3,12 +3,16 @@ import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNN } from './recurrent.js';
+import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
+/** What Bidirectional wraps: SimpleRNN, LSTM, GRU, or rl.layers.rnn over any cell (Keras's RNN(cell), tfjs's rnn({cell})). */
+export type WrappedRNN = RNN | CellRNN;
+
 export interface BidirectionalArgs extends LayerArgs {
-  layer: RNN;
+  layer: WrappedRNN;
   /** Default 'concat'; null gives the two directions' outputs separately (a functional model's two tensors). */
   mergeMode?: MergeMode | null;
 }
@@ -26,17 +30,17 @@ export interface BidirectionalArgs extends LayerArgs {
 export class Bidirectional extends Layer {
   static override readonly className: string = 'Bidirectional';
   override supportsMasking = true;
-  readonly forwardLayer: RNN;
-  readonly backwardLayer: RNN;
+  readonly forwardLayer: WrappedRNN;
+  readonly backwardLayer: WrappedRNN;
   readonly mergeMode: MergeMode | null;
 
   constructor(args: BidirectionalArgs) {
     super(args, 'bidirectional');
     const given = args.layer as unknown;
-    if (!(given instanceof RNN)) {
-      throw new Error(`${this.name}: the wrapped layer must be SimpleRNN, LSTM or GRU, got ${given instanceof Layer ? given.className : describe(given)}`);
+    if (!(given instanceof RNN || given instanceof CellRNN)) {
+      throw new Error(`${this.name}: the wrapped layer must be SimpleRNN, LSTM, GRU or an RNN over cells (rl.layers.rnn({cell})), got ${given instanceof Layer ? given.className : describe(given)}`);
     }
-    if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on SimpleRNN, LSTM and GRU used directly)`);
+    if (given.stateful) throw new Error(`${this.name} (Bidirectional): a stateful wrapped layer is not supported (stateful works on recurrent layers used directly)`);
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (mode !== null && !['concat', 'sum', 'mul', 'ave'].includes(mode as string)) {
       throw new Error(`${this.name}: mergeMode must be concat, sum, mul, ave or null, got ${JSON.stringify(mode)}`);
@@ -46,7 +50,7 @@ export class Bidirectional extends Layer {
     this.forwardLayer = args.layer;
     this.forwardLayer.name = `forward_${inner}`;
     const config = { ...args.layer.getConfig(), name: `backward_${inner}`, goBackwards: !args.layer.goBackwards };
-    this.backwardLayer = new (args.layer.constructor as new (c: never) => RNN)(config as never);
+    this.backwardLayer = given instanceof CellRNN ? backwardCells(this.name, config) : new (given.constructor as new (c: never) => RNN)(config as never);
   }
 
   /**
@@ -66,7 +70,7 @@ export class Bidirectional extends Layer {
 
   /** Keras and tfjs scope the two copies as forward_<inner>/ and backward_<inner>/. */
   weightSpecs(inputShape: SymbolicShape): WeightSpec[] {
-    const scoped = (l: RNN) => l.weightSpecs(inputShape).map((s) => ({ ...s, name: `${l.name}/${s.name}` }));
+    const scoped = (l: WrappedRNN) => l.weightSpecs(inputShape).map((s) => ({ ...s, name: `${l.name}/${s.name}` }));
     return [...scoped(this.forwardLayer), ...scoped(this.backwardLayer)];
   }
 
@@ -75,8 +79,8 @@ export class Bidirectional extends Layer {
   }
 
   build(inputShape: SymbolicShape): void {
-    this.forwardLayer.build(inputShape);
-    this.backwardLayer.build(inputShape);
+    // An RNN over a user's cell is built already when its weights were planned (weightSpecs runs the cell's build).
+    for (const l of [this.forwardLayer, this.backwardLayer]) if (!l.built) l.build(inputShape);
     this.weights = [...this.forwardLayer.weights, ...this.backwardLayer.weights];
     this.markBuilt(inputShape);
   }
@@ -108,7 +112,7 @@ export class Bidirectional extends Layer {
    */
   private splitStates(count: number): number {
     if (count === 0) return 0;
-    const per = this.forwardLayer.stateCount;
+    const per = stateCount(this.forwardLayer);
     if (count !== 2 * per) {
       throw new Error(`${this.name} (Bidirectional): expected ${2 * per} initial state tensors (the forward ${this.forwardLayer.className}'s ${per} then the backward one's), got ${count}`);
     }
@@ -121,9 +125,9 @@ export class Bidirectional extends Layer {
     const per = this.splitStates(initial.length);
     this.checkInput(x);
     const mask = ctx.mask;
-    const [f, ...fStates] = this.forwardLayer.callTensors([x, ...initial.slice(0, per)], ctx, false, 1);
+    const [f, ...fStates] = runDirection(this.forwardLayer, [x, ...initial.slice(0, per)], ctx);
     ctx.mask = mask;
-    const [b, ...bStates] = this.backwardLayer.callTensors([x, ...initial.slice(per)], ctx, false, 1);
+    const [b, ...bStates] = runDirection(this.backwardLayer, [x, ...initial.slice(per)], ctx);
     // The backward layer emits its sequence in processing order; flip it to line up with time.
     return { f, b: this.returnSequences ? ops.reverseTime(b) : b, states: [...fStates, ...bStates] };
   }
@@ -150,8 +154,8 @@ export class Bidirectional extends Layer {
     const [x, ...initial] = inputShapes;
     const per = this.splitStates(initial.length);
     // The wrapped layer checks each direction's initial state shapes.
-    this.forwardLayer.computeOutputShapes([x, ...initial.slice(0, per)], 1);
-    const [, ...states] = this.forwardLayer.computeOutputShapes([x, ...initial.slice(per)], 1);
+    directionShapes(this.forwardLayer, [x, ...initial.slice(0, per)]);
+    const [, ...states] = directionShapes(this.forwardLayer, [x, ...initial.slice(per)]);
     const out = this.mergedShape(x);
     return [...(this.mergeMode === null ? [out, [...out]] : [out]), ...states, ...states.map((s) => [...s])];
   }
@@ -176,10 +180,37 @@ export class Bidirectional extends Layer {
 
 /** backward is forward's mirror: the same class and config but for its name and a flipped goBackwards. */
 function isMirror(forward: Layer, backward: Layer): boolean {
-  if (!(forward instanceof RNN) || !(backward instanceof RNN) || forward.className !== backward.className) return false;
+  const wrapped = (l: Layer): l is WrappedRNN => l instanceof RNN || l instanceof CellRNN;
+  if (!wrapped(forward) || !wrapped(backward) || forward.className !== backward.className) return false;
   if (backward.goBackwards === forward.goBackwards) return false;
-  const plain = (l: RNN) => JSON.stringify({ ...l.getConfig(), name: null, goBackwards: null });
+  const plain = (l: WrappedRNN) => JSON.stringify({ ...l.getConfig(), name: null, goBackwards: null });
   return plain(forward) === plain(backward);
+}
+
+/**
+ * The backward copy of an RNN over cells: its config (cells serialized) made again, so each direction has cells of
+ * its own. A user's cell is made again from its registered class, as tfjs and Keras make it.
+ */
+function backwardCells(owner: string, config: Record<string, unknown>): CellRNN {
+  try {
+    return CellRNN.fromConfig(config) as CellRNN;
+  } catch (e) {
+    throw new Error(`${owner} (Bidirectional): cannot make the backward copy of the wrapped RNN from its config: ${(e as Error).message}` +
+      ' (a cell of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
+  }
+}
+
+function stateCount(l: WrappedRNN): number {
+  return l instanceof CellRNN ? l.stateSize.length : l.stateCount;
+}
+
+/** [x, ...initialStates] -> [output, ...finalStates] of one direction. */
+function runDirection(l: WrappedRNN, inputs: Tensor[], ctx: CallContext): Tensor[] {
+  return l instanceof CellRNN ? l.callTensors(inputs, ctx) : l.callTensors(inputs, ctx, false, 1);
+}
+
+function directionShapes(l: WrappedRNN, shapes: SymbolicShape[]): SymbolicShape[] {
+  return l instanceof CellRNN ? l.computeOutputShapes(shapes) : l.computeOutputShapes(shapes, 1);
 }
 
 registerLayer(Bidirectional);

@@ -148,7 +148,7 @@ export class CellRNN extends Layer {
   }
 
   /** The output's shape alone (the states, with returnState, follow it in computeOutputShapes). */
-  private sequenceOutputShape(inputShape: SymbolicShape): SymbolicShape {
+  sequenceOutputShape(inputShape: SymbolicShape): SymbolicShape {
     this.cellInputs(inputShape);
     return this.returnSequences ? [inputShape[0], inputShape[1], this.units] : [inputShape[0], this.units];
   }

@@ -42,9 +42,23 @@ export function viewOf(layer: LayerLike): LayerView {
   return { name: layer.name, className: layer.className, config: camelKeys(layer.getConfig()), weights: layer.getWeightValues() };
 }
 
-/** The layer wrapped by TimeDistributed or Bidirectional, with the given share of the wrapper's weights. */
+/** The recurrent layer each of rnnlab's cells runs as. */
+export const LAYER_OF_CELL: Record<string, string> = { SimpleRNNCell: 'SimpleRNN', LSTMCell: 'LSTM', GRUCell: 'GRU' };
+
+/**
+ * The layer wrapped by TimeDistributed or Bidirectional, with the given share of the wrapper's weights. An RNN over
+ * one of rnnlab's cells is the SimpleRNN, LSTM or GRU it equals (the same weights, in the same order).
+ */
 export function innerView(owner: LayerView, weights: Float32Array[], suffix: string): LayerView {
   const inner = owner.config.layer as { className?: string; config?: Record<string, unknown> } | undefined;
   if (!inner || typeof inner.className !== 'string' || !inner.config) refuse(owner, 'has no wrapped layer in its config');
-  return { name: `${owner.name}/${suffix}`, className: inner.className, config: inner.config, weights };
+  const view = { name: `${owner.name}/${suffix}`, className: inner.className, config: inner.config, weights };
+  if (view.className !== 'RNN') return view;
+  const cell = view.config.cell as { className?: string; config?: Record<string, unknown> } | undefined;
+  const className = LAYER_OF_CELL[cell?.className ?? ''];
+  if (!className || !cell?.config) {
+    refuse(owner, `wraps an RNN over ${cell?.className === 'StackedRNNCells' ? 'a stack of cells' : `a cell of class ${String(cell?.className)}`}, which is not exported (wrap one SimpleRNN, LSTM or GRU layer, or a single one of their cells)`);
+  }
+  const { returnSequences, returnState, goBackwards, stateful, zeroOutputForMask } = view.config;
+  return { ...view, className, config: { ...cell.config, returnSequences, returnState, goBackwards, stateful, zeroOutputForMask } };
 }

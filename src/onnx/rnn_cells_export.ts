@@ -4,11 +4,9 @@
  */
 import type { GraphBuilder } from './graph.js';
 import { exportRecurrent, reverseSteps } from './recurrent_export.js';
-import { refuse, type Flow, type LayerView } from './layer_view.js';
+import { LAYER_OF_CELL, refuse, type Flow, type LayerView } from './layer_view.js';
 
 interface CellEntry { className?: string; config?: Record<string, unknown> }
-
-const LAYER_OF_CELL: Record<string, string> = { SimpleRNNCell: 'SimpleRNN', LSTMCell: 'LSTM', GRUCell: 'GRU' };
 
 export function exportCellRNN(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const entry = view.config.cell as CellEntry | undefined;

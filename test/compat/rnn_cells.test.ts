@@ -254,7 +254,6 @@ describe('options either work or are refused by name', () => {
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), returnSequences: 'yes' as never })).toThrow(/returnSequences must be true or false/);
     expect(() => rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }), timeMajor: true } as never)).toThrow(/timeMajor = true is not supported/);
     expect(() => rl.layers.stackedRNNCells({ cells: [rl.layers.lstmCell({ units: 2 })], units: 2 } as never)).toThrow(/unknown option 'units'/);
-    expect(() => rl.layers.bidirectional({ layer: rl.layers.rnn({ cell: rl.layers.lstmCell({ units: 2 }) }) as never })).toThrow(/must be SimpleRNN, LSTM or GRU, got RNN/);
   });
 
   it('returnState inside a Sequential is refused as for the layers; inputLength with inputDim gives the input shape', () => {

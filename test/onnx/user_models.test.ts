@@ -99,6 +99,10 @@ const CASES: Case[] = [
   inputs: () => [padded(6, 6, F, 16)] },
   { title: 'RNN layer with one SimpleRNN cell, masked', layers: () => [
     L.masking({ ...floatIn(6) }), L.rnn({ cell: L.simpleRNNCell({ units: 3 }) })], inputs: () => [padded(6, 6, F, 14)] },
+  { title: 'Bidirectional around an RNN over one LSTM cell, then one GRU cell, masked', layers: () => [
+    L.masking({ ...floatIn(6) }), L.bidirectional({ layer: L.rnn({ cell: L.lstmCell({ units: 3 }), returnSequences: true }) as never, mergeMode: 'sum' }),
+    L.bidirectional({ layer: L.rnn({ cell: L.gruCell({ units: 2, resetAfter: false }) }) as never })],
+  inputs: () => [padded(6, 6, F, 17)] },
   { title: 'Dense 3-D without bias -> LSTM', layers: () => [
     L.masking({ ...floatIn(6) }), L.dense({ units: 4, useBias: false, activation: 'tanh' }), L.lstm({ units: 3 })], inputs: () => [padded(6, 6, F, 15)] },
 ];
@@ -123,6 +127,11 @@ describe('user-style Sequential and functional models match predict in ONNX Runt
     const last = one(L.gru({ units: 2, name: 'last' }).apply(hb));
     const m = rl.model({ inputs: [a, b], outputs: [pooled, last] });
     await expectFunctionalSameAsOrt(m, [padded(6, 5, F, 20), padded(6, 5, F, 21)]);
+  });
+
+  it('a Bidirectional around an RNN over a stack of cells is refused naming the layer', () => {
+    const m = rl.sequential({ layers: [L.bidirectional({ layer: L.rnn({ cell: [L.lstmCell({ units: 2 }), L.lstmCell({ units: 2 })] }) as never, name: 'bi', inputShape: [4, F] })] });
+    expect(() => toOnnx(m)).toThrow(/layer 'bi' \(Bidirectional\) wraps an RNN over a stack of cells, which is not exported/);
   });
 
   it('stateful is refused naming the layer', () => {
