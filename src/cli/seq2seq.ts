@@ -1,8 +1,10 @@
 /** `rnnlab seq2seq`: train an encoder-decoder on pairs (a file, or a generated task) and report held-out accuracy. */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { RESULTS_FILE } from '../report/record.js';
 import { createRunDir, defaultOutDir } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
@@ -128,13 +130,30 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
   }
 }
 
+const PAIRS_FILE = 'pairs.tsv';
+
+/**
+ * The pairs.tsv an earlier --generate run wrote into `out` (its results.json says it generated them), unless it is this
+ * run's --data: a run on other data replaces that run's model, and the pairs would no longer be what it trained on.
+ */
+function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): string | null {
+  const file = path.join(out, PAIRS_FILE);
+  if (!existsSync(file) || (dataFile !== undefined && path.resolve(dataFile) === path.resolve(file))) return null;
+  try {
+    return (JSON.parse(readFileSync(path.join(out, RESULTS_FILE), 'utf8')) as { data?: { generated?: unknown } }).data?.generated ? file : null;
+  } catch {
+    return null;
+  }
+}
+
 async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
-  if (f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? ['pairs.tsv'] : [] });
+  if (f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const { pairs, data, tokens } = await loadPairs(f);
+  const stale = f.out !== undefined && !data.generated ? generatedPairsOfEarlierRun(f.out as string, f.data as string | undefined) : null;
   // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
   let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
     `${data.header ? ' (line 1 read as a header)' : ''}; ${tokensText(tokens)}`;
@@ -171,7 +190,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   // Without --out, a new folder of its own, suffixed when another run took the name.
   const out = (f.out as string | undefined) ?? createRunDir(defaultOutDir('seq2seq', startedAt));
   await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
-  if (data.generated) writeFileAtomic(path.join(out, 'pairs.tsv'), pairsTsv(pairs));
+  if (data.generated) writeFileAtomic(path.join(out, PAIRS_FILE), pairsTsv(pairs));
+  else if (stale) rmSync(stale, { force: true });
   const body = seq2seqBody(r, data);
   finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
   p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${out} "..."`);

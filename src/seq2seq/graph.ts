@@ -99,13 +99,15 @@ export function createLayers(a: Seq2SeqArchitecture): Seq2SeqLayers {
 export function findLayers(a: Seq2SeqArchitecture, get: (name: string) => Layer): Seq2SeqLayers {
   const n = layerNames;
   const bi = a.bidirectionalEncoder, att = a.attention !== 'none';
+  // Without attention the last encoder's sequence feeds nothing: its reverse and join are not in the saved graph.
+  const joined = (i: number) => bi && (att || i < a.layers - 1);
   return {
     sourceEmbedding: get(n.sourceEmbedding) as Embedding,
     encoders: Array.from({ length: a.layers }, (_, i) => ({
       forward: get(n.encoder(i)) as RNN,
       backward: bi ? get(n.encoderBackward(i)) as RNN : null,
-      reverse: bi ? get(n.encoderReverse(i)) as ReverseTime : null,
-      join: bi ? get(n.encoderJoin(i)) as Concatenate : null,
+      reverse: joined(i) ? get(n.encoderReverse(i)) as ReverseTime : null,
+      join: joined(i) ? get(n.encoderJoin(i)) as Concatenate : null,
       stateJoins: bi ? Array.from({ length: stateCount(a.rnn) }, (_, k) => get(n.encoderStateJoin(i, k)) as Concatenate) : [],
     })),
     targetEmbedding: get(n.targetEmbedding) as Embedding,
@@ -133,7 +135,8 @@ export function encode<T>(l: Seq2SeqLayers, call: LayerCall<T>, sourceIds: T): E
       continue;
     }
     const [bseq, ...bwd] = call(e.backward, [x]);
-    x = call(e.join!, [seq, call(e.reverse!, [bseq])[0]])[0];
+    // A loaded model has no join where the sequence feeds nothing (the last encoder, without attention).
+    x = e.join && e.reverse ? call(e.join, [seq, call(e.reverse, [bseq])[0]])[0] : seq;
     states.push(fwd.map((s, k) => call(e.stateJoins[k], [s, bwd[k]])[0]));
   }
   return { sequence: x, states };

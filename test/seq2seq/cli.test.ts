@@ -90,6 +90,37 @@ describe('rnnlab seq2seq', () => {
     expect(readResults(out).data).toMatchObject({ generated: 'reverse-words', pairs: 40 });
   }, 60_000);
 
+  it('a run on --data into an earlier --generate run\'s folder removes its pairs.tsv; a run on that very file keeps it', async () => {
+    const out = path.join(root, 'gen-then-data');
+    const small = ['seq2seq', '--units', '4', '--epochs', '1', '--samples', '0', '--out', out, '--verbose', '0'];
+    expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
+    const generated = path.join(out, 'pairs.tsv');
+    const kept = await run([...small, '--data', generated]);
+    expect(kept.code, kept.err).toBe(0);
+    expect(existsSync(generated)).toBe(true);
+    expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
+    const other = await run([...small, '--data', pairsFile]);
+    expect(other.code, other.err).toBe(0);
+    expect(existsSync(generated)).toBe(false);
+    expect(readResults(out).data.path).toBe(pairsFile);
+  }, 60_000);
+
+  it('a bidirectional encoder without attention (1 and 2 layers) translates and exports after saving', async () => {
+    for (const [rnn, layers] of [['lstm', '1'], ['gru', '2']]) {
+      const out = path.join(root, `bi-none-${rnn}`);
+      const r = await run(['seq2seq', '--data', pairsFile, '--bidirectional-encoder', '--attention', 'none', '--rnn', rnn, '--layers', layers, '--units', '4',
+        '--epochs', '1', '--samples', '0', '--out', out, '--verbose', '0']);
+      expect(r.code, r.err).toBe(0);
+      const t = await run(['translate', '--model', out, 'abcd', 'ef']);
+      // One epoch may not learn to write <end>: a note on stderr, no error.
+      expect(t.err).not.toMatch(/error/);
+      expect(t.code).toBe(0);
+      expect(t.out.split('\n')).toHaveLength(3);
+      const e = await run(['export', '--model', out, '--out', path.join(root, `bi-none-${rnn}.onnx`)]);
+      expect(e.code, e.err).toBe(0);
+    }
+  }, 60_000);
+
   it('exits 2 naming the flag, file and line; leaves nothing in --out', async () => {
     const bad = path.join(root, 'bad.tsv');
     writeFileSync(bad, 'a\tb\nno tab\n');
