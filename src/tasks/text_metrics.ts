@@ -68,9 +68,12 @@ export function classificationMetrics(yTrue: Int32Array, probs: ArrayLike<number
     const precision = predicted ? tp / predicted : 0, recall = support ? tp / support : 0;
     return { name, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support };
   });
+  // sklearn's report averages over the labels that occur, true or predicted: a class the data lacks and the model
+  // never predicts has no precision or recall to average (counting it as 0 would halve a perfect macro F1).
+  const occurs = perClass.filter((s, c) => s.support > 0 || confusion.some((row) => row[c] > 0));
   const average = (w: (s: ClassScores) => number): Averages => {
-    const total = perClass.reduce((a, s) => a + w(s), 0) || 1;
-    const avg = (k: keyof Averages) => perClass.reduce((a, s) => a + s[k] * w(s), 0) / total;
+    const total = occurs.reduce((a, s) => a + w(s), 0) || 1;
+    const avg = (k: keyof Averages) => occurs.reduce((a, s) => a + s[k] * w(s), 0) / total;
     return { precision: avg('precision'), recall: avg('recall'), f1: avg('f1') };
   };
   let auc: number | null = null;

@@ -60,8 +60,13 @@ export function checkTextModelOptions(name: string, o: TextModelOptions): assert
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < 1)) throw new TextOptionError(k, `must be in [0, 1), got ${v}`);
   }
-  if ((name === 'cnn' || name === 'cnn_lstm') && o.maxlen < 2) throw new TextOptionError('maxlen', `${name} pools pairs of steps and needs maxlen >= 2, got ${o.maxlen}`);
+  if (o.maxlen < leastMaxlen(name)) throw new TextOptionError('maxlen', `${name} pools pairs of steps and needs maxlen >= 2, got ${o.maxlen}`);
   if (o.numClasses < 2) throw new TextOptionError('numClasses', `a classifier needs at least two classes, got ${o.numClasses}`);
+}
+
+/** The shortest maxlen the model takes: the CNNs pool pairs of steps. */
+export function leastMaxlen(name: string): number {
+  return name === 'cnn' || name === 'cnn_lstm' ? 2 : 1;
 }
 
 /** The compiled model (Adam, accuracy). */

@@ -19,7 +19,7 @@ import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { balancedClassWeights, withClassWeights } from './text_class_weight.js';
 import type { TextClassifierSpec } from './text_classifier_file.js';
-import { buildTextModel, checkTextModelOptions, TextOptionError, type TextModelOptions } from './text_model.js';
+import { buildTextModel, checkTextModelOptions, leastMaxlen, TextOptionError, type TextModelOptions } from './text_model.js';
 import { classificationMetrics, toClassProbabilities, type ClassificationMetrics } from './text_metrics.js';
 import { saveTextClassifier } from './text_output.js';
 
@@ -184,6 +184,8 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const vectorizer = new TextVectorizer({ maxTokens: o.vocab ?? 10000, standardize: o.lowercase === false ? 'strip_punctuation' : 'lower_and_strip_punctuation',
     maxlen: o.maxlen === 'auto' || o.maxlen === undefined ? null : o.maxlen, padding: o.padding, truncating: o.truncating });
   vectorizer.adapt(train.texts);
+  // 'auto' on texts of one word gives 1, which a CNN cannot pool: it takes the least the model can.
+  if (o.maxlen === 'auto' || o.maxlen === undefined) vectorizer.maxlen = Math.max(vectorizer.maxlen!, leastMaxlen(name));
   const maxlen = vectorizer.maxlen!;
   const toX = (texts: string[]) => new Tensor(vectorizer.encode(texts).data, [texts.length, maxlen], 'int32');
   const binary = classes.length === 2;

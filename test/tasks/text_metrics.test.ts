@@ -42,6 +42,19 @@ describe('classification metrics against hand-computed values', () => {
     expect(mm.auc).toBeNull();
   });
 
+  it('macro averages leave out a class that neither occurs nor is predicted (sklearn\'s labels), and keep one that is only predicted', () => {
+    // Every example is 'pos' and predicted so: a perfect report, not a macro F1 of 0.5 from the absent 'neg'.
+    const all = classificationMetrics(Int32Array.from([1, 1, 1]), [0.2, 0.8, 0.1, 0.9, 0.3, 0.7], ['neg', 'pos']);
+    expect(all.perClass[0]).toMatchObject({ support: 0, f1: 0 });
+    expect(all.macro).toEqual({ precision: 1, recall: 1, f1: 1 });
+    expect(all.weighted).toEqual({ precision: 1, recall: 1, f1: 1 });
+    // Three classes, 'c' absent from the data but predicted once: it counts (precision 0), 'b' absent and unpredicted does not.
+    const some = classificationMetrics(Int32Array.from([0, 0, 0]), [0.9, 0.05, 0.05, 0.8, 0.1, 0.1, 0.2, 0.1, 0.7], ['a', 'b', 'c']);
+    expect(some.perClass.map((c) => c.f1)).toEqual([0.8, 0, 0]);
+    expect(some.macro.f1).toBeCloseTo(0.4, 12);
+    expect(some.macro.precision).toBeCloseTo(0.5, 12);
+  });
+
   it('worst examples are the lowest true-class probabilities; the report starts with the accuracy', () => {
     const texts = ['t0', 't1', 't2', 't3', 't4'];
     const worst = worstExamples(yTrue, probs, ['neg', 'pos'], texts, texts.map((t) => `f:${t}`), 2);

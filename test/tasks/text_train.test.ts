@@ -76,6 +76,19 @@ describe('trainTextClassifier', () => {
     expect(existsSync(saveTo)).toBe(false);
   });
 
+  it("maxlen 'auto' on one-word texts is 1, but the CNNs (which pool pairs of steps) get 2; a given 1 stays refused", async () => {
+    const words = ['good', 'bad', 'great', 'awful', 'fine', 'poor'];
+    const data = writeCsv(root, 'one-word.csv', Array.from({ length: 24 }, (_, i) => ({ text: words[i % 6], label: i % 2 ? 'neg' : 'pos' })));
+    const lstm = await trainTextClassifier({ data, model: 'lstm', epochs: 1, ...small });
+    expect(lstm.config.maxlen).toBe(1);
+    for (const model of ['cnn', 'cnn_lstm']) {
+      const r = await trainTextClassifier({ data, model, epochs: 1, ...small });
+      expect(r.config.maxlen).toBe(2);
+      expect(r.vectorizer.maxlen).toBe(2);
+    }
+    await expect(trainTextClassifier({ data, model: 'cnn', maxlen: 1, epochs: 1, ...small })).rejects.toThrow(/maxlen: cnn pools pairs of steps and needs maxlen >= 2, got 1/);
+  });
+
   it("classWeight 'balanced' moves the predicted probability of a rare class towards balance", async () => {
     // Both classes come from the same texts at 9:1, so the best unweighted answer is P(minor) = 0.1 everywhere,
     // and the best balanced-weighted answer is 0.5.
