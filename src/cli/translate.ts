@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
+import { resolveModelDir } from '../experiments/model_store.js';
 import { attentionHeatmap } from '../seq2seq/heatmap.js';
 import { findSeq2SeqDir, loadSeq2Seq, SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { translateLines, translateTexts, type Translation } from '../seq2seq/translate.js';
@@ -63,7 +64,12 @@ function lines(t: Translation, f: TranslateFlags, where: string): string[] {
 }
 
 async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext): Promise<number> {
-  if (!findSeq2SeqDir(f.model)) throw new UsageError(`--model: ${f.model} holds no ${SEQ2SEQ_SPEC_FILE} (nor does its model/ folder); train one with rnnlab seq2seq`, 'translate');
+  if (!findSeq2SeqDir(f.model)) {
+    // Another kind of saved model (a classifier from rnnlab train or imdb) is pointed to the command that scores it.
+    const other = resolveModelDir(f.model);
+    if (other) throw new UsageError(`--model: ${other} holds a model that is not a seq2seq model (no ${SEQ2SEQ_SPEC_FILE}): a classifier from rnnlab train or rnnlab imdb scores texts with rnnlab predict`, 'translate');
+    throw new UsageError(`--model: ${f.model} holds no ${SEQ2SEQ_SPEC_FILE} (nor does its model/ folder); train one with rnnlab seq2seq`, 'translate');
+  }
   checkTextInputs('translate', texts, f.file, 'give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-');
   // The heatmap's lines would land between the TSV rows, which a reader of the file takes for inputs.
   if (f.showAttention && f.format === 'tsv') throw new UsageError('--show-attention draws its heatmap between the lines of --format tsv, which must hold one input per line; use --format jsonl (an "attention" field) or text', 'translate');

@@ -3,7 +3,7 @@
  * says how it was built and carries both vocabularies and the length limits, so `rnnlab translate` needs nothing
  * else. The JSON is checked field by field on load, and against the model's layers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
 import { checkSpecHeader } from '../data/spec_header.js';
@@ -62,8 +62,15 @@ export async function saveSeq2Seq(dir: string, net: Seq2SeqNet, spec: Seq2SeqSpe
 
 /** The folder holding the spec: dir itself, or dir/model (a run folder). */
 export function findSeq2SeqDir(dir: string): string | null {
+  // A path to one of the model's own files names its folder, as predict and export take a model.json.
+  const base = path.basename(dir);
+  if ((base === 'model.json' || base === SEQ2SEQ_SPEC_FILE) && isFile(dir)) dir = path.dirname(dir);
   for (const d of [dir, path.join(dir, 'model')]) if (existsSync(path.join(d, SEQ2SEQ_SPEC_FILE))) return d;
   return null;
+}
+
+function isFile(p: string): boolean {
+  try { return statSync(p).isFile(); } catch { return false; }
 }
 
 export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {

@@ -1,6 +1,6 @@
 /** `rnnlab seq2seq` then `rnnlab translate` on a small pairs file in a temp folder, and the errors of both. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/seq2seq/store.js';
@@ -189,5 +189,19 @@ describe('rnnlab translate', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
     }
+  });
+
+  it('--model may name the model\'s model.json or rnnlab-seq2seq.json; another kind of model points to rnnlab predict', async () => {
+    for (const file of ['model.json', 'rnnlab-seq2seq.json']) {
+      const r = await run(['translate', '--model', path.join(runDir, 'model', file), 'abcd']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.split('\n')).toHaveLength(2);
+    }
+    const classifier = path.join(root, 'classifier');
+    mkdirSync(path.join(classifier, 'model'), { recursive: true });
+    writeFileSync(path.join(classifier, 'model', 'model.json'), '{}\n');
+    const r = await run(['translate', '--model', classifier, 'abcd']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--model: .*classifier.model holds a model that is not a seq2seq model \(no rnnlab-seq2seq\.json\): .* scores texts with rnnlab predict/);
   });
 });
