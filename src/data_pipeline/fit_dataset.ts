@@ -305,6 +305,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       if (verbose) finishBar(steps, start, out, logs);
       history.record(epoch, logs);
       await callbacks.call('onEpochEnd', epoch, logs);
+      history.settle(logs);
       if (model.stopTraining) break;
     }
   } finally {

@@ -31,7 +31,7 @@ declare module '../models/functional.js' {
 }
 
 for (const cls of [Sequential, Functional]) {
-  cls.prototype.fitDataset = function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: FitDatasetArgs) { return fitDataset(this, dataset, args); };
+  cls.prototype.fitDataset = function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: FitDatasetArgs) { return this.trainingRun('fitDataset', () => fitDataset(this, dataset, args)); };
   cls.prototype.evaluateDataset = async function (this: Sequential | Functional, dataset: Dataset<unknown>, args?: EvaluateDatasetArgs) {
     return scalarResult(await evaluateDataset(this, dataset, args));
   };

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { firstShape } from '../layers/layer.js';
 import type { EpochProgress } from '../models/trainable.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { globalRandom } from '../random.js';
@@ -107,7 +108,7 @@ function stripNames(v: unknown): unknown {
 /** The model's layers as Keras configs without names (names differ between runs in one process), plus weight shapes. */
 function architectureOf(model: TrainableModel): unknown[] {
   return model.layers.map((l, i) => ({
-    ...(stripNames(layerToKeras(l, i === 0 ? model.inputShape : null)) as object),
+    ...(stripNames(layerToKeras(l, i === 0 ? firstShape(model.inputShape) : null)) as object),
     weights: l.weights.map((w) => w.shape),
   }));
 }

@@ -77,6 +77,16 @@ export class Embedding extends Layer {
     return ops.embedding(new Tensor(ids, x.shape, 'int32'), this.embeddings);
   }
 
+  /**
+   * tfjs's and Keras's computeMask: with maskZero, a bool tensor of the ids' shape, true where the id is not 0 (the
+   * mask the layers after it read); without, null. rnnlab's own layers get it from call; this answers code that asks.
+   */
+  computeMask(inputs: Tensor | Tensor[], _mask?: unknown): Tensor | null {
+    if (!this.maskZero) return null;
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return new Tensor(Int32Array.from(x.values, (v) => (v !== 0 ? 1 : 0)), [...x.shape], 'bool');
+  }
+
   /** Ids must be integers in [0, inputDim): a bad id names its position. */
   private checkIds(x: Tensor): Int32Array {
     const d = x.values;

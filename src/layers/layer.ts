@@ -1025,6 +1025,11 @@ function customWeightSpec(layer: string, name: string, shape: unknown, dtype: un
 }
 
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
+/** A model's inputShape or outputShape, which lists every input's / output's when a graph has several: the first. */
+export function firstShape(shape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+  return Array.isArray(shape[0]) ? (shape[0] as SymbolicShape) : (shape as SymbolicShape);
+}
+
 export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }

@@ -1,6 +1,6 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import { allocFloat } from '../backend/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { Layer, kerasShape, numberOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -28,18 +28,30 @@ export class Masking extends Layer {
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
+    const mask = this.stepMask(x);
+    const F = x.shape[2];
+    const keep = allocFloat(x.size, false);
+    for (let s = 0; s < mask.length; s++) keep.fill(mask[s], s * F, (s + 1) * F);
+    ctx.mask = mask;
+    return scaleShift(x, keep, null);
+  }
+
+  /** tfjs's and Keras's computeMask: a bool tensor [batch, steps], true where some feature differs from maskValue. */
+  computeMask(inputs: Tensor | Tensor[], _mask?: unknown): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (x.rank !== 3) throw new Error(`${this.name} (Masking): expected input (batch, steps, features), got [${x.shape.join(', ')}]`);
+    return new Tensor(Int32Array.from(this.stepMask(x)), [x.shape[0], x.shape[1]], 'bool');
+  }
+
+  /** 1 for a step with a feature other than maskValue, 0 for a padding step. */
+  private stepMask(x: Tensor): Uint8Array {
     const [B, T, F] = x.shape;
     const xd = x.floatData();
     const mask = new Uint8Array(B * T);
-    const keep = allocFloat(x.size, false);
     for (let s = 0; s < B * T; s++) {
-      let real = 0;
-      for (let f = 0; f < F && !real; f++) if (xd[s * F + f] !== this.maskValue) real = 1;
-      mask[s] = real;
-      keep.fill(real, s * F, (s + 1) * F);
+      for (let f = 0; f < F; f++) if (xd[s * F + f] !== this.maskValue) { mask[s] = 1; break; }
     }
-    ctx.mask = mask;
-    return scaleShift(x, keep, null);
+    return mask;
   }
 }
 

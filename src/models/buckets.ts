@@ -9,6 +9,7 @@
  * word) as at the back (post-padding: the state it ends in), so it is refused.
  */
 import type { Layer } from '../layers/layer.js';
+import { firstShape } from '../layers/layer.js';
 import { checkOptionKeys } from '../near_name.js';
 import { globalRandom } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -38,7 +39,7 @@ export function bucketBlocker(model: TrainableModel): string | null {
   const first = layers[0] as (Layer & { maskZero?: boolean; inputLength?: number | null }) | undefined;
   if (!first || first.className !== 'Embedding') return `the model must start with an Embedding of token ids, but it starts with ${first ? describe(first) : 'no layer'}`;
   if (!first.maskZero) return `${describe(first)} does not mask padding (maskZero), so the model reads padding as input and trimming it would change the results`;
-  const fixed = first.inputLength ?? first.batchInputShape?.[1] ?? (model.built ? model.inputShape[1] : null);
+  const fixed = first.inputLength ?? first.batchInputShape?.[1] ?? (model.built ? firstShape(model.inputShape)[1] : null);
   if (fixed !== null && fixed !== undefined) return `${describe(first)} takes a fixed length of ${fixed} steps (inputLength); build it without inputLength so batches can be shorter`;
   for (const l of layers.slice(1)) {
     if (l.className === 'GlobalAveragePooling1D') return null;

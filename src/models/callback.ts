@@ -46,9 +46,27 @@ export class History {
   history: Record<string, number[]> = {};
   params: Record<string, unknown> = {};
 
+  /** The keys record took for the last epoch. */
+  private recorded = new Set<string>();
+
   record(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    this.recorded = new Set(Object.keys(logs));
+    withTfjsAliases(this.history);
+  }
+
+  /**
+   * The epoch's logs once every onEpochEnd has run: keys a callback added are recorded and values it changed are
+   * kept, as Keras's History (the last callback) and tfjs's see them. record runs before the callbacks, so a
+   * checkpoint written in onEpochEnd already holds the epoch.
+   */
+  settle(logs: Logs): void {
+    for (const [k, v] of Object.entries(logs)) {
+      const list = (this.history[k] ??= []);
+      if (this.recorded.has(k)) list[list.length - 1] = v;
+      else list.push(v);
+    }
     withTfjsAliases(this.history);
   }
 }

@@ -135,8 +135,10 @@ export class Functional extends ModelBase<TensorsLike> {
 
   get built(): boolean { return true; }
   build(_shape: SymbolicShape): void { /* built when the graph was made */ }
-  get inputShape(): SymbolicShape { return this.inputs[0].shape; }
-  get outputShape(): SymbolicShape { return this.outputs[0].shape; }
+  /** tfjs's: the input's shape, or the list of every input's when there are several (typed as one, as tfjs types it). */
+  get inputShape(): SymbolicShape { return shapeOrList(this.inputs); }
+  /** tfjs's: the output's shape, or the list of every output's. */
+  get outputShape(): SymbolicShape { return shapeOrList(this.outputs); }
   /** Keras's model.input / model.output: the one tensor, or the list when there are several. */
   get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
   get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
@@ -172,7 +174,9 @@ export class Functional extends ModelBase<TensorsLike> {
 
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
   /** tfjs's getLayer(name) or getLayer(undefined, index). */
-  getLayer(name?: string | number, index?: number): Layer {
+  getLayer(givenName?: string | number | null, givenIndex?: number | null): Layer {
+    // tfjs code passes null for the one not given (getLayer(null, 0)).
+    const name = givenName ?? undefined, index = givenIndex ?? undefined;
     if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
     if (typeof name === 'number') return this.getLayer(undefined, name);
     if (name !== undefined) {
@@ -339,4 +343,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** rl.model({inputs, outputs}): tfjs's tf.model. */
 export function model(args: ModelArgs): Functional {
   return new Functional(args);
+}
+
+function shapeOrList(ts: readonly SymbolicTensor[]): SymbolicShape {
+  return ts.length === 1 ? ts[0].shape : ts.map((t) => [...t.shape]) as unknown as SymbolicShape;
 }

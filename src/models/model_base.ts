@@ -53,6 +53,8 @@ export abstract class ModelBase<Data> implements TrainableModel {
   lossWeights: number[] | null = null;
   /** Set by a callback to end fit after the current batch. */
   stopTraining = false;
+  /** tfjs's: true while fit or fitDataset runs (a second one started meanwhile is refused: their updates would interleave). */
+  isTraining = false;
   private trainableFlag = true;
   private disposedFlag = false;
 
@@ -167,7 +169,18 @@ export abstract class ModelBase<Data> implements TrainableModel {
 
   async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {
     this.assertNotDisposed();
-    return fitModel(this, x, y, args);
+    return this.trainingRun('fit', () => fitModel(this, x, y, args));
+  }
+
+  /** Runs fit's or fitDataset's loop with isTraining set; refused, as tfjs refuses it, while another runs. */
+  async trainingRun<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.isTraining) throw new Error(`${this.name}.${what}: cannot start training because another fit() call is ongoing on this model (await it first)`);
+    this.isTraining = true;
+    try {
+      return await run();
+    } finally {
+      this.isTraining = false;
+    }
   }
 
   /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */

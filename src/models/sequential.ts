@@ -260,7 +260,9 @@ export class Sequential extends ModelBase<TensorLike> {
   }
 
   /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
-  getLayer(name?: string | number, index?: number): Layer {
+  getLayer(givenName?: string | number | null, givenIndex?: number | null): Layer {
+    // tfjs code passes null for the one not given (getLayer(null, 0)).
+    const name = givenName ?? undefined, index = givenIndex ?? undefined;
     if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
     const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
     if (at === undefined && name === undefined) throw new Error(`${this.name}: getLayer needs a name or an index`);

@@ -316,6 +316,11 @@ export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicSh
     throw new Error(`${what} has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(declared)}` +
       (sparse ? ' (sparseCategoricalCrossentropy takes one class id per output row)' : ''));
   }
+  // tfjs refuses it and Keras warns: a softmax over one unit is always 1, so the loss is 0 and nothing trains.
+  if (loss === 'categoricalCrossentropy' && C === 1) {
+    throw new Error(`${what}: categoricalCrossentropy over an output of one unit ${shapeStr(declared)} is always 0 and trains nothing; ` +
+      'use binaryCrossentropy (a sigmoid unit) for two classes, or one unit per class with one-hot targets');
+  }
   checkTargets(loss, yIn, C);
   const yShape = sparse ? [n, ...(outShape.slice(1, -1) as number[])] : [n, ...(outShape.slice(1) as number[])];
   return sparse ? new Tensor(Int32Array.from(yIn.values), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
@@ -466,6 +471,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       bar.finish(logs);
       history.record(epoch, logs);
       await callbacks.call('onEpochEnd', epoch, logs);
+      history.settle(logs);
       state.progress = null;
       if (model.stopTraining) break;
     }

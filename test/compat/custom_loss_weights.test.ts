@@ -120,7 +120,7 @@ describe('sampleWeight and classWeight', () => {
   });
 
   it('bad weights are errors naming the option', async () => {
-    const m = program(rl, 'categoricalCrossentropy', [], 'softmax');
+    const m = program(rl, 'binaryCrossentropy');
     const x = rl.tensor2d(X), y = rl.tensor2d(Y);
     await expect(m.fit(x, y, { verbose: 0, sampleWeight: [1, 2] })).rejects.toThrow(/fit: sampleWeight must hold one weight per sample \(shape \[6\]\) or per sample and step \(shape \[6, steps\]\), got shape \[2\]/);
     await expect(m.fit(x, y, { verbose: 0, sampleWeight: [1, 2, 3, 4, -1, 0] })).rejects.toThrow(/fit: sampleWeight\[4\] must be finite and non-negative, found -1/);

@@ -1,0 +1,87 @@
+// tfjs-layers behaviours of models found by a probe of tfjs programs against rnnlab: a second fit while one runs is
+// refused (isTraining), keys a callback adds to the epoch's logs reach the History, a graph's inputShape/outputShape
+// list every input/output, getLayer(null, i), categoricalCrossentropy over one unit refused, and Embedding's and
+// Masking's computeMask answer with the mask they make.
+import { describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+
+function dense(): rl.Sequential {
+  rl.setSeed(1);
+  const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, activation: 'softmax', inputShape: [3], name: 'd' })] });
+  m.compile({ optimizer: rl.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+  return m;
+}
+const x = () => rl.tensor2d([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
+const y = () => rl.tensor2d([[1, 0], [0, 1], [1, 0], [0, 1]]);
+
+describe('tfjs model surface', () => {
+  it('a second fit (or fitDataset) while one runs is refused, as tfjs refuses it; isTraining says which', async () => {
+    const m = dense();
+    expect(m.isTraining).toBe(false);
+    let during: boolean | null = null;
+    // The first fit waits in its first epoch until both refusals are seen.
+    let release = () => {};
+    const gate = new Promise<void>((res) => { release = res; });
+    const first = m.fit(x(), y(), { epochs: 3, verbose: 0, callbacks: { onEpochBegin: () => gate, onEpochEnd: () => { during = m.isTraining; } } });
+    await expect(m.fit(x(), y(), { verbose: 0 })).rejects.toThrow(/fit: cannot start training because another fit\(\) call is ongoing/);
+    const ds = rl.data.zip({ xs: rl.data.array([[1, 2, 3]]), ys: rl.data.array([[1, 0]]) }).batch(1);
+    await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/fitDataset: cannot start training because another fit\(\) call is ongoing/);
+    release();
+    expect((await first).history.loss).toHaveLength(3);
+    expect(during).toBe(true);
+    expect(m.isTraining).toBe(false);
+    // A failed fit releases the model too.
+    await expect(m.fit(x(), rl.ones([4, 5]), { verbose: 0 })).rejects.toThrow();
+    expect(m.isTraining).toBe(false);
+    expect((await m.fitDataset(ds, { epochs: 2, verbose: 0 })).history.loss).toHaveLength(2);
+  });
+
+  it('keys a callback adds to the epoch logs, and values it changes, are in the History (fit and fitDataset)', async () => {
+    const m = dense();
+    const cb = { onEpochEnd: async (e: number, logs?: Record<string, number>) => { logs!.custom = e * 10; logs!.loss = -1; } };
+    const h = await m.fit(x(), y(), { epochs: 2, verbose: 0, callbacks: cb });
+    expect(h.history.custom).toEqual([0, 10]);
+    expect(h.history.loss).toEqual([-1, -1]);
+    const ds = rl.data.zip({ xs: rl.data.array([[1, 2, 3], [0, 1, 0]]), ys: rl.data.array([[1, 0], [0, 1]]) }).batch(2);
+    const hd = await m.fitDataset(ds, { epochs: 3, verbose: 0, callbacks: cb });
+    expect(hd.history.custom).toEqual([0, 10, 20]);
+  });
+
+  it('inputShape and outputShape list every input and output of a graph with several; one stays one shape', () => {
+    const a = rl.input({ shape: [3] }), b = rl.input({ shape: [4, 2] });
+    const da = rl.layers.dense({ units: 2 }).apply(a) as rl.SymbolicTensor;
+    const db = rl.layers.flatten().apply(b) as rl.SymbolicTensor;
+    const joined = rl.layers.concatenate().apply([da, db]) as rl.SymbolicTensor;
+    const two = rl.model({ inputs: [a, b], outputs: [da, joined] });
+    expect(two.inputShape).toEqual([[null, 3], [null, 4, 2]]);
+    expect(two.outputShape).toEqual([[null, 2], [null, 10]]);
+    const one = rl.model({ inputs: a, outputs: da });
+    expect(one.inputShape).toEqual([null, 3]);
+    expect(one.outputShape).toEqual([null, 2]);
+    expect(two.getLayer(null, 0)).toBe(two.layers[0]);
+    expect(dense().getLayer(null, 0).name).toBe('d');
+    expect(dense().getLayer('d', null).name).toBe('d');
+  });
+
+  it('categoricalCrossentropy over a one-unit output is refused in fit, evaluate and trainOnBatch (it is always 0)', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [3] })] });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const y1 = rl.ones([4, 1]);
+    const why = /y: categoricalCrossentropy over an output of one unit \[null, 1\] is always 0 and trains nothing; use binaryCrossentropy/;
+    await expect(m.fit(x(), y1, { verbose: 0 })).rejects.toThrow(why);
+    expect(() => m.evaluate(x(), y1)).toThrow(why);
+    expect(() => m.trainOnBatch(x(), y1)).toThrow(why);
+  });
+
+  it('Embedding (maskZero) and Masking answer computeMask with the mask they pass on', () => {
+    const e = rl.layers.embedding({ inputDim: 4, outputDim: 2, maskZero: true });
+    const ids = rl.tensor2d([[1, 0, 2], [0, 0, 3]], [2, 3], 'int32');
+    const em = e.computeMask(ids, null)!;
+    expect(em.dtype).toBe('bool');
+    expect(em.arraySync()).toEqual([[1, 0, 1], [0, 0, 1]]);
+    expect(rl.layers.embedding({ inputDim: 4, outputDim: 2 }).computeMask(ids, null)).toBeNull();
+    const mk = rl.layers.masking({ maskValue: -1 });
+    const seq = rl.tensor3d([[[-1, -1], [0, -1]], [[2, 2], [-1, -1]]]);
+    expect(mk.computeMask(seq, null)!.arraySync()).toEqual([[0, 1], [1, 0]]);
+  });
+});
