@@ -4,53 +4,80 @@
  */
 import { Act, allocFloat, kernels } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
+import { broadcastIndex } from '../ops/broadcast.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 
 export type MergeMode = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
 
-/** Elementwise over equal shapes; subtract takes exactly two inputs. */
+/**
+ * Elementwise, broadcasting as Keras's merge layers do: an input of lower rank gains axes of size 1 after the batch
+ * axis, then an axis of size 1 stretches to the others' size. subtract takes exactly two inputs.
+ */
 export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
+  const shapes = inputs.map((t) => t.shape);
+  const shape = mergedShape(shapes);
+  // For each output element, the element each input gives it (null: the input has the output's shape).
+  const at = shapes.map((s) => broadcastIndex(withRank(s, shape.length), shape));
   const ds = inputs.map((t) => t.floatData());
-  const n = inputs[0].size;
+  const n = shape.reduce((a, d) => a * d, 1);
   const y = allocFloat(n, false);
-  y.set(ds[0]);
+  const v = (k: number, i: number) => ds[k][at[k] ? at[k]![i] : i];
+  for (let i = 0; i < n; i++) y[i] = v(0, i);
   // For maximum/minimum: which input won each element (the gradient goes there only).
   const arg = mode === 'maximum' || mode === 'minimum' ? new Int32Array(n) : null;
   for (let k = 1; k < ds.length; k++) {
-    const d = ds[k];
     for (let i = 0; i < n; i++) {
+      const d = v(k, i);
       switch (mode) {
-        case 'add': case 'average': y[i] += d[i]; break;
-        case 'subtract': y[i] -= d[i]; break;
-        case 'multiply': y[i] *= d[i]; break;
-        case 'maximum': if (d[i] > y[i]) { y[i] = d[i]; arg![i] = k; } break;
-        case 'minimum': if (d[i] < y[i]) { y[i] = d[i]; arg![i] = k; } break;
+        case 'add': case 'average': y[i] += d; break;
+        case 'subtract': y[i] -= d; break;
+        case 'multiply': y[i] *= d; break;
+        case 'maximum': if (d > y[i]) { y[i] = d; arg![i] = k; } break;
+        case 'minimum': if (d < y[i]) { y[i] = d; arg![i] = k; } break;
       }
     }
   }
   if (mode === 'average') for (let i = 0; i < n; i++) y[i] /= ds.length;
-  const out = new Tensor(y, inputs[0].shape, 'float32');
+  const out = new Tensor(y, shape, 'float32');
   return record(out, inputs, () => {
     const g = out.grad!;
     inputs.forEach((t, k) => {
       if (!t.requiresGrad) return;
-      const gk = allocFloat(n);
+      // A stretched input sums the gradients of every element it gave.
+      const gk = allocFloat(t.size);
       for (let i = 0; i < n; i++) {
+        let p: number;
         switch (mode) {
-          case 'add': gk[i] = g[i]; break;
-          case 'average': gk[i] = g[i] / ds.length; break;
-          case 'subtract': gk[i] = k === 0 ? g[i] : -g[i]; break;
+          case 'add': p = g[i]; break;
+          case 'average': p = g[i] / ds.length; break;
+          case 'subtract': p = k === 0 ? g[i] : -g[i]; break;
           case 'multiply': {
-            let p = g[i];
-            for (let j = 0; j < ds.length; j++) if (j !== k) p *= ds[j][i];
-            gk[i] = p;
+            p = g[i];
+            for (let j = 0; j < ds.length; j++) if (j !== k) p *= v(j, i);
             break;
           }
-          default: gk[i] = arg![i] === k ? g[i] : 0;
+          default: p = arg![i] === k ? g[i] : 0;
         }
+        gk[at[k] ? at[k]![i] : i] += p;
       }
       accumulate(t, gk, true);
     });
+  });
+}
+
+/** shape with axes of size 1 inserted after the batch axis up to rank (Keras's merge of inputs of unequal rank). */
+export function withRank<T extends number | null>(shape: readonly T[], rank: number): T[] {
+  return shape.length >= rank ? [...shape] : [shape[0], ...Array<T>(rank - shape.length).fill(1 as T), ...shape.slice(1)];
+}
+
+/** The merged shape of concrete shapes (errors as mergeShapes words them). */
+function mergedShape(shapes: readonly (readonly number[])[]): number[] {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const aligned = shapes.map((s) => withRank(s, rank));
+  return aligned[0].map((_, i) => {
+    const sizes = new Set(aligned.map((s) => s[i]).filter((d) => d !== 1));
+    if (sizes.size > 1) throw new Error(`inputs of shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(' and ')} cannot be merged: axis ${i} is ${[...sizes].join(' and ')} (sizes must match or be 1)`);
+    return sizes.size ? [...sizes][0] : 1;
   });
 }
 

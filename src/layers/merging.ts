@@ -1,7 +1,7 @@
-/** Keras's elementwise merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum (equal input shapes). */
+/** Keras's elementwise merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum (shapes broadcast as Keras's). */
 import { mergeElementwise, type MergeMode } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
-import { MultiInputLayer, sameShapes } from './base_merge.js';
+import { MultiInputLayer, mergeShapes } from './base_merge.js';
 import type { Layer, LayerArgs, SymbolicShape } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { registerLayer, type LayerClass } from './registry.js';
@@ -12,7 +12,7 @@ export abstract class ElementwiseMerge extends MultiInputLayer {
   override supportsMasking = true;
   protected abstract readonly mode: MergeMode;
   protected inputCountRange(): [number, number] { return [2, this.mode === 'subtract' ? 2 : Infinity]; }
-  protected mergedShapes(shapes: SymbolicShape[]): SymbolicShape[] { return [sameShapes(this.where, shapes)]; }
+  protected mergedShapes(shapes: SymbolicShape[]): SymbolicShape[] { return [mergeShapes(this.where, shapes)]; }
   protected merge(inputs: Tensor[]): Tensor[] { return [mergeElementwise(inputs, this.mode)]; }
 }
 

@@ -65,12 +65,16 @@ function merge(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow {
     if (axis === 1 && flows.some((f) => f.mask)) refuse(view, 'joins masked sequences along time, which is not exported');
     return { x: g.node('Concat', xs, { axis }, `${view.name}/Concat`), rank, mask: mergedMask(g, view, flows, rank) };
   }
-  const mask = mergedMask(g, view, flows, rank);
+  // Keras's merges give a lower-rank input axes of size 1 after the batch axis; ONNX's broadcast does the rest.
+  const top = Math.max(...flows.map((f) => f.rank));
+  const ys = flows.map((f, i) => (f.rank === top ? f.x
+    : g.node('Unsqueeze', [f.x, g.ints(Array.from({ length: top - f.rank }, (_, k) => k + 1))], {}, `${view.name}/input${i}_axes`)));
+  const mask = mergedMask(g, view, flows, top);
   const op = ELEMENTWISE[view.className];
   let x: string;
-  if (op === 'Mul') x = xs.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${view.name}/Mul${i}`), xs[0]);
-  else x = g.node(op, xs, {}, `${view.name}/${op}`);
-  return { x, rank, mask };
+  if (op === 'Mul') x = ys.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${view.name}/Mul${i}`), ys[0]);
+  else x = g.node(op, ys, {}, `${view.name}/${op}`);
+  return { x, rank: top, mask };
 }
 
 /** A recurrent layer called with initial states or returning its states: [output, ...states]. */

@@ -129,6 +129,16 @@ describe('user-style Sequential and functional models match predict in ONNX Runt
     await expectFunctionalSameAsOrt(m, [padded(6, 5, F, 20), padded(6, 5, F, 21)]);
   });
 
+  it('functional: merges that broadcast (a (steps, 1) attention weight, a lower-rank input) match ONNX Runtime', async () => {
+    rl.setSeed(8);
+    const x = rl.input({ shape: [5, F], name: 'x' }), v = rl.input({ shape: [F], name: 'v' });
+    const score = one(L.dense({ units: 1, activation: 'sigmoid', name: 'score' }).apply(x));
+    const weighted = one(L.multiply({ name: 'weighted' }).apply([x, score]));
+    const shifted = one(L.add({ name: 'shifted' }).apply([v, weighted, score]));
+    const m = rl.model({ inputs: [x, v], outputs: [one(L.globalAveragePooling1d().apply(shifted)), shifted] });
+    await expectFunctionalSameAsOrt(m, [padded(6, 5, F, 22), rl.tensor(Array.from({ length: 6 * F }, (_, i) => Math.sin(i)), [6, F])]);
+  });
+
   it('a Bidirectional around an RNN over a stack of cells is refused naming the layer', () => {
     const m = rl.sequential({ layers: [L.bidirectional({ layer: L.rnn({ cell: [L.lstmCell({ units: 2 }), L.lstmCell({ units: 2 })] }) as never, name: 'bi', inputShape: [4, F] })] });
     expect(() => toOnnx(m)).toThrow(/layer 'bi' \(Bidirectional\) wraps an RNN over a stack of cells, which is not exported/);
