@@ -55,6 +55,7 @@ import { Hashing, type HashingArgs } from './hashing.js';
 import { Discretization, type DiscretizationArgs } from './discretization.js';
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
+import { RNNCellBase } from './rnn_cell_base.js';
 import { checkThenConstruct } from './option_probe.js';
 import { imageLayerRefusals } from './image_layers.js';
 import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
@@ -90,6 +91,8 @@ function mergeLayer<A, L extends Layer>(cls: new (args?: A) => L, name: string) 
 export const layers = {
   /** The base class to extend for custom layers (tfjs's tf.layers.Layer); register them with rl.serialization.registerClass. */
   Layer,
+  /** tfjs's tf.layers.RNNCell: the base class of a user's recurrent cell (stateSize, call([x, ...states])) for rl.layers.rnn. */
+  RNNCell: RNNCellBase,
   dense: layerFactory(Dense, 'dense'),
   embedding: layerFactory(Embedding, 'embedding'),
   flatten: layerFactory(Flatten, 'flatten'),
