@@ -4,7 +4,8 @@
  * IMDb models saved by `rnnlab imdb`.
  */
 import { DataError } from '../data/errors.js';
-import { loadTextDataset, readRows, type TextDatasetOptions, type TextFormat } from '../data/text_dataset.js';
+import { readRows, type TextDatasetOptions, type TextFormat } from '../data/text_dataset.js';
+import { optionName } from '../data/text_options.js';
 import { inBatches, readLines, type ByteSource } from '../data/text_stream.js';
 import { Tensor } from '../tensor.js';
 import { loadTextClassifier, type TextClassifier } from './text_classifier_file.js';
@@ -92,14 +93,17 @@ export async function* readTexts(source: ByteSource, format: TextInputFormat, na
     for await (const { text } of readLines(source, name, options.maxLineChars)) yield text;
     return;
   }
-  if (typeof source === 'string') {
-    yield* (await loadTextDataset(source, { ...options, format, labelsOptional: true })).texts;
-    return;
-  }
+  // A file of no rows (a header alone) scores nothing, as an empty lines file does; a file of bad rows only is an error.
   const texts: string[] = [];
+  const skipWith = optionName(options.optionNames, 'skipBadRows');
+  let skipped = 0, firstBad = '';
   await readRows(source, format, { ...options, labelsOptional: true }, {
     row: (r) => texts.push(r.text),
-    bad: (b) => { if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem}`); },
+    bad: (b) => {
+      if (!options.skipBadRows) throw new DataError(`${b.where}: ${b.problem}${skipWith ? ` (skip such rows with ${skipWith})` : ''}`);
+      if (skipped++ === 0) firstBad = `${b.where}: ${b.problem}`;
+    },
   }, name);
+  if (texts.length === 0 && skipped) throw new DataError(`${name}: every row was bad (${skipped} skipped; first: ${firstBad})`);
   yield* texts;
 }

@@ -96,6 +96,17 @@ describe('readTexts', () => {
     expect(await collect(readTexts(Readable.from([Buffer.from('{"text": "a"}\n{"text": "b", "label": 1}\n')]), 'jsonl', 'stdin'))).toEqual(['a', 'b']);
     await expect(collect(readTexts(csv, 'csv', csv, { textColumn: 'body' }))).rejects.toThrow(/no text column 'body'.*"id", "review"/);
   });
+
+  it('a CSV of a header alone, or an empty JSON Lines file, holds no texts (as an empty lines file); only bad rows is an error', async () => {
+    const header = path.join(root, 'header.csv');
+    writeFileSync(header, 'text,label\n');
+    expect(await collect(readTexts(header, 'csv', header))).toEqual([]);
+    expect(await collect(readTexts(Readable.from([Buffer.from('\n')]), 'jsonl', 'stdin'))).toEqual([]);
+    const broken = path.join(root, 'broken.jsonl');
+    writeFileSync(broken, '{"text": \n[1]\n');
+    await expect(collect(readTexts(broken, 'jsonl', broken))).rejects.toThrow(/broken\.jsonl:1: /);
+    await expect(collect(readTexts(broken, 'jsonl', broken, { skipBadRows: true }))).rejects.toThrow(/broken\.jsonl: every row was bad \(2 skipped; first: .*broken\.jsonl:1: /);
+  });
 });
 
 describe('loading a classifier', () => {
