@@ -11,7 +11,8 @@ export const STANDARDIZE_MODES: readonly Standardize[] = ['lower_and_strip_punct
 
 /** Keras's DEFAULT_STRIP_REGEX: ASCII punctuation, apostrophe included, removed (not replaced by a space). */
 const STRIP = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~']/g;
-const WHITESPACE = /\s+/;
+// Unicode's White_Space: JavaScript's \s lacks U+0085 (NEXT LINE), which Unicode and Python's str.split count.
+const WHITESPACE = /[\s\u0085]+/;
 export const PAD_TOKEN = '';
 export const OOV_TOKEN = '[UNK]';
 

@@ -8,6 +8,8 @@ describe('TextVectorizer', () => {
     expect(v.tokenize("  Don't STOP -- it's 'great', (really)!\tNew\nline ")).toEqual(['dont', 'stop', 'its', 'great', 'really', 'new', 'line']);
     expect(new TextVectorizer({ standardize: 'strip_punctuation' }).tokenize('Hello, World!')).toEqual(['Hello', 'World']);
     expect(new TextVectorizer({ standardize: 'lower' }).tokenize('Hello, World!')).toEqual(['hello,', 'world!']);
+    // Every Unicode space splits, U+0085 (NEXT LINE) and U+2028 included.
+    expect(v.tokenize('awful\u0085movie\u2028plot\u3000end')).toEqual(['awful', 'movie', 'plot', 'end']);
   });
 
   it('ranks words by frequency with 0 = padding, 1 = [UNK], capped by maxTokens', () => {
