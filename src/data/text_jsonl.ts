@@ -25,6 +25,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * level the longest run of the name's parts that is a key of that object is taken (so an exact top-level key
  * `meta.text` wins over the path). A list on the way is refused: which of its items is meant is unclear.
  */
+/** The key of obj called name: itself, or else the one key equal to it in any case (as a CSV column is matched). */
+function keyNamed(obj: Record<string, unknown>, name: string): string | null {
+  if (Object.hasOwn(obj, name)) return name;
+  const want = name.trim().toLowerCase();
+  const found = Object.keys(obj).filter((k) => k.trim().toLowerCase() === want);
+  return found.length === 1 ? found[0] : null;
+}
+
 function fieldPath(rec: Record<string, unknown>, name: string, role: string, flag: string | null): string[] | null {
   const parts = name.split('.');
   const keys: string[] = [];
@@ -32,11 +40,11 @@ function fieldPath(rec: Record<string, unknown>, name: string, role: string, fla
   for (let i = 0; i < parts.length;) {
     if (Array.isArray(at)) throw new Error(`the ${role} field '${name}'${flag ? ` (${flag})` : ''} goes through '${keys.join('.')}', a list: a path through a list is not read; give each row its own field`);
     if (!isRecord(at)) return null;
-    let j = parts.length;
-    while (j > i && !Object.hasOwn(at, parts.slice(i, j).join('.'))) j--;
-    if (j === i) return null;
-    keys.push(parts.slice(i, j).join('.'));
-    at = at[keys[keys.length - 1]];
+    let j = parts.length, key: string | null = null;
+    while (j > i && (key = keyNamed(at, parts.slice(i, j).join('.'))) === null) j--;
+    if (key === null) return null;
+    keys.push(key);
+    at = at[key];
     i = j;
   }
   return keys;

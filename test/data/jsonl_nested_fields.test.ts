@@ -23,6 +23,14 @@ describe('nested JSON Lines fields by a dotted path', () => {
     expect(ds.labelColumn).toBe('y.label');
   });
 
+  it('matches each part of the path in any case when no key is spelt exactly so, as a CSV column is matched', async () => {
+    const f = file('cased.jsonl', lines({ Meta: { Text: 'a fine film' }, label: 'pos' }, { Meta: { Text: 'a dull film' }, label: 'neg' }));
+    expect((await loadTextDataset(f, { textColumn: 'meta.TEXT' })).texts).toEqual(['a fine film', 'a dull film']);
+    // Two keys equal but for case are no match: the name must say which.
+    const g = file('twice.jsonl', lines({ m: { text: 'a', TEXT: 'b' }, label: 'x' }));
+    await expect(loadTextDataset(g, { textColumn: 'm.Text' })).rejects.toThrow(/no text field 'm\.Text'/);
+  });
+
   it('goes three levels down, and mixes a nested text with a top-level label', async () => {
     const f = file('deep.jsonl', lines({ a: { b: { c: 'x y' } }, label: 1 }, { a: { b: { c: 'z' } }, label: 0 }));
     const ds = await loadTextDataset(f, { textColumn: 'a.b.c' });
