@@ -11,6 +11,7 @@ import { percent, seconds } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { shellQuote } from './paths.js';
 import { runCheckpoint } from './run_checkpoint.js';
 
 const SUMMARY = 'Train one of the lab\'s IMDb sentiment models, print its summary, progress and test accuracy.';
@@ -102,6 +103,6 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
       ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) },
     { testAccuracy: run.testAccuracy });
-  p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${path.join(files.dir, 'model')} "some review")`);
+  p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${shellQuote(path.join(files.dir, 'model'))} "some review")`);
   return 0;
 }

@@ -8,6 +8,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { hasCheckpoint, readCheckpointInfo } from '../io/checkpoint.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
 import { UsageError } from './context.js';
+import { shellQuote } from './paths.js';
 
 export interface RunCheckpointOptions {
   /** The command ("imdb"), for the usage error's pointer to its --help. */
@@ -24,10 +25,6 @@ export interface RunCheckpointOptions {
   argv: readonly string[];
   /** Messages (restored, interrupted). */
   err: { write(s: string): unknown };
-}
-
-function quote(a: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line without any --resume flag. */
@@ -69,7 +66,7 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   }
   const runDir = basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : checkpointDir;
   const shownDir = o.out === undefined && o.resume === undefined ? outDir : runDir;
-  const hint = `rnnlab ${[...withoutResume(o.argv), '--resume', shownDir].map(quote).join(' ')}`;
+  const hint = `rnnlab ${[...withoutResume(o.argv), '--resume', shownDir].map(shellQuote).join(' ')}`;
   const callback = new BackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });

@@ -17,7 +17,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkOutDir } from './paths.js';
+import { checkInputFile, checkOutDir, shellQuote } from './paths.js';
 
 const D = SEQ2SEQ_DEFAULTS;
 
@@ -194,6 +194,6 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   else if (stale) rmSync(stale, { force: true });
   const body = seq2seqBody(r, data);
   finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
-  p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${out} "..."`);
+  p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${shellQuote(out)} "..."`);
   return 0;
 }

@@ -105,6 +105,13 @@ describe('rnnlab seq2seq', () => {
     expect(readResults(out).data.path).toBe(pairsFile);
   }, 60_000);
 
+  it('the translate hint quotes a folder with spaces, so it pastes into a shell', async () => {
+    const out = path.join(root, "it's a run");
+    const r = await run(['seq2seq', '--data', pairsFile, '--units', '4', '--epochs', '1', '--samples', '0', '--out', out, '--verbose', '0']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`try: rnnlab translate --model '${out.replace("'", "'\\''")}' "..."`);
+  }, 60_000);
+
   it('a bidirectional encoder without attention (1 and 2 layers) translates and exports after saving', async () => {
     for (const [rnn, layers] of [['lstm', '1'], ['gru', '2']]) {
       const out = path.join(root, `bi-none-${rnn}`);
