@@ -62,7 +62,9 @@ export function encodeLabels(labels: readonly (string | null)[], where: readonly
     const label = given ? given[i] : labels[i]!;
     const id = index.get(label) ?? (isDecimalNumber(label) ? byValue.get(Number(label)) : undefined);
     if (id === undefined) {
-      throw new DataError(`${where[i]}: label '${labels[i]}' is not one of ${o.classesOf ?? "the model's classes"} (${names.join(', ')})${mapWith ? `; map labels with ${mapWith}` : ''}`);
+      // A label differing from a class only in case or surrounding spaces (Red for red) is most likely that class.
+      const near = names.find((n) => n.trim().toLowerCase() === labels[i]!.trim().toLowerCase());
+      throw new DataError(`${where[i]}: label '${labels[i]}' is not one of ${o.classesOf ?? "the model's classes"} (${names.join(', ')})${near ? ` (did you mean '${near}'?)` : ''}${mapWith ? `; map labels with ${mapWith}` : ''}`);
     }
     ids[i] = id;
   }
