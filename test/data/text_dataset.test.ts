@@ -121,8 +121,8 @@ describe('labels', () => {
     expect(sortClassNames(['sports', 'arts', 'news'])).toEqual(['arts', 'news', 'sports']);
     expect(() => encodeLabels(['a', 'a'], ['f:2', 'f:3'], 'f')).toThrow(/every example has the label 'a'.*two classes/);
     expect(() => encodeLabels(['a', null], ['f:2', 'f:3'], 'f')).toThrow(/f:3: no label/);
-    expect(() => encodeLabels(['a', 'c'], ['f:2', 'f:3'], 'f', ['a', 'b'])).toThrow(/f:3: label 'c' is not one of the model's classes \(a, b\)$/);
-    expect(() => encodeLabels(['red', 'Red'], ['f:2', 'f:3'], 'f', ['blue', 'red'])).toThrow(/f:3: label 'Red' is not one of the model's classes \(blue, red\) \(did you mean 'red'\?\)$/);
+    expect(() => encodeLabels(['a', 'c'], ['f:2', 'f:3'], 'f', ['a', 'b'])).toThrow(/f:3: label 'c' is not one of the model's classes \(a, b\); map labels/);
+    expect(() => encodeLabels(['red', 'Red'], ['f:2', 'f:3'], 'f', ['blue', 'red'])).toThrow(/f:3: label 'Red' is not one of the model's classes \(blue, red\) \(did you mean 'red'\?\); map labels/);
   });
 
   it('maps data labels onto a model\'s classes: explicitly, or sentiment labels by polarity', () => {
