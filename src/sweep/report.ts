@@ -9,12 +9,14 @@ import type { SweepSpec } from './spec.js';
 import type { SweepSummary } from './summary.js';
 
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : 'n/a');
+/** One run has no spread to show: '-' rather than a std of 0. */
+const spread = (std: number, n: number) => (n > 1 ? num(std) : '-');
 
 export function rankedTable(s: SweepSummary): Table {
   return {
     caption: `Settings ranked by ${s.metric} (${s.goal === 'max' ? 'highest' : 'lowest'} first), mean ± std over seeds`,
     columns: ['rank', 'setting', s.metric, '± std', 'seeds'],
-    rows: s.rows.map((r, i) => [i + 1, r.label, num(r.mean), num(r.std), r.n]),
+    rows: s.rows.map((r, i) => [i + 1, r.label, num(r.mean), spread(r.std, r.n), r.n]),
   };
 }
 
@@ -22,7 +24,7 @@ export function effectTables(s: SweepSummary): Table[] {
   return s.effects.map((e) => ({
     caption: `Effect of ${e.axis} (${s.metric} averaged over every other setting and seed)`,
     columns: [e.axis, s.metric, '± std', 'runs'],
-    rows: e.values.map((v) => [String(v.value), num(v.mean), num(v.std), v.n]),
+    rows: e.values.map((v) => [String(v.value), num(v.mean), spread(v.std, v.n), v.n]),
   }));
 }
 

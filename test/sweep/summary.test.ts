@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { effectTables, rankedTable } from '../../src/sweep/report.js';
 import { meanStd, summarize, type RunEntry } from '../../src/sweep/summary.js';
 
 function run(axes: Record<string, string | number>, seed: number, value: number, valAcc: number[] = []): RunEntry {
@@ -37,9 +38,13 @@ describe('sweep summary', () => {
     expect(s.finding).toContain('model matters most: lstm gives 84.00% against 73.00% for gru.');
   });
 
-  it('ranks losses lowest first', () => {
+  it('ranks losses lowest first; one seed shows no spread (-) in the tables', () => {
     const s = summarize([run({ lr: 0.1 }, 1, 0.5), run({ lr: 0.01 }, 1, 0.3)], 'val_loss', 'min');
     expect(s.rows[0].label).toBe('lr=0.01');
+    expect(rankedTable(s).rows).toEqual([[1, 'lr=0.01', '0.3000', '-', 1], [2, 'lr=0.1', '0.5000', '-', 1]]);
+    expect(effectTables(s)[0].rows.map((r) => r[2])).toEqual(['-', '-']);
+    const two = summarize([run({ lr: 0.1 }, 1, 0.5), run({ lr: 0.1 }, 2, 0.7)], 'val_loss', 'min');
+    expect(rankedTable(two).rows[0][3]).toBe('0.1414');
   });
 
   it('reads overfitting off the mean validation curve of the best setting', () => {
