@@ -17,12 +17,25 @@ interface TrainFlags extends DataFlags {
   classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string; precision?: string;
 }
 
+/**
+ * The stratified split rounds per class and holds out at least one example of each class of two or more: on small
+ * data that can be far from the fraction asked, which is said rather than left to be noticed.
+ */
+function heldOutNote(r: TextTrainResult): string {
+  const asked = r.config.validationSplit;
+  if (typeof asked !== 'number') return '';
+  const total = r.counts.train + r.counts.validation;
+  const share = r.counts.validation / total;
+  if (Math.abs(share - asked) <= 0.05 + 1 / total) return '';
+  return ` (${(share * 100).toFixed(0)}% held out for --validation-split ${asked}: the split is stratified and rounds per class, keeping at least one example of each class in each part)`;
+}
+
 export function trainSummary(r: TextTrainResult, out: string): string[] {
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   return [
     `Validation accuracy: ${pct(r.validation.accuracy)}  (loss ${r.validation.loss.toFixed(4)}${r.validation.auc === null ? '' : `, ROC AUC ${r.validation.auc.toFixed(4)}`})`,
     `Classes: ${r.classes.join(', ')} (${r.classes.length === 2 ? 'sigmoid' : 'softmax'} head)`,
-    `Examples: ${r.counts.train} train, ${r.counts.validation} validation${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
+    `Examples: ${r.counts.train} train, ${r.counts.validation} validation${heldOutNote(r)}${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
     `Model: ${r.config.model}, ${r.params} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
     `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,

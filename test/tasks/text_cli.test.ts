@@ -26,6 +26,15 @@ function folder(name: string, rows: { text: string; label: string }[]): string {
   return dir;
 }
 
+describe('rnnlab train on a few examples', () => {
+  it('says when the stratified split holds out far more than --validation-split asks', async () => {
+    const data = writeCsv(root, 'four.csv', [{ text: 'good', label: 'pos' }, { text: 'bad', label: 'neg' }, { text: 'great', label: 'pos' }, { text: 'awful', label: 'neg' }]);
+    const t = await cli(['train', '--data', data, '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--out', path.join(root, 'four')]);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/Examples: 2 train, 2 validation \(50% held out for --validation-split 0\.1: the split is stratified and rounds per class, keeping at least one example of each class in each part\)\n/);
+  });
+});
+
 describe('rnnlab train / evaluate', () => {
   const sentiment = (n: number, seed: number) => topicTexts(n, seed, ['arts', 'sports', 'science']).map((r) => ({ text: r.text, label: r.label === 'sports' ? 'pos' : r.label === 'arts' ? 'neg' : 'unsup' }));
 
@@ -40,7 +49,7 @@ describe('rnnlab train / evaluate', () => {
     expect(t.out).toMatch(/^Epoch 1\/10/);
     expect(t.out).toMatch(/Validation accuracy: \d+\.\d\d%/);
     expect(t.out).toMatch(/Classes: neg, pos \(sigmoid head\)/);
-    expect(t.out).toMatch(/Examples: 128 train, 32 validation/);
+    expect(t.out).toMatch(/Examples: 128 train, 32 validation\n/);
     expect(readdirSync(out).sort()).toEqual(['model', 'report.html', 'report.png', 'results.json']);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(results).toMatchObject({ command: 'train', status: 'completed', data: { classes: ['neg', 'pos'] }, config: { model: 'lstm', earlyStopping: 2, validationSplit: 0.2 } });
