@@ -84,6 +84,15 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     if (t.truncated && f.format !== 'jsonl') {
       ctx.err.write(`rnnlab translate: ${where}: no <end> within ${model.spec.maxTargetLen + 1} steps (the model's longest target + 1); the output may be cut short\n`);
     }
+    // An input unlike the training sources decodes anyway; say so, as it explains a poor output.
+    const unknown = model.source.unknownTokens(t.input);
+    if (unknown.length) {
+      const shown = [...new Set(unknown)].slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
+      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} source token(s) the model never saw in training (${shown}${new Set(unknown).size > 5 ? ', ...' : ''}) read as <unk>; the output may be wrong\n`);
+    }
+    if (t.sourceTokens.length > model.spec.maxSourceLen) {
+      ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} of the longest training source; the output may be wrong\n`);
+    }
   };
   const opts = { beam: f.beam };
   if (f.file === undefined) {

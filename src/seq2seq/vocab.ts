@@ -69,6 +69,11 @@ export class Vocab {
     });
   }
 
+  /** The tokens of a text that encode reads as UNKNOWN (never seen in training, or written as a special token), in order. */
+  unknownTokens(text: string): string[] {
+    return tokenize(text, this.kind).filter((t) => { const id = this.ids.get(t); return id === undefined || id < SPECIAL_TOKENS.length; });
+  }
+
   /** The text of ids, stopping at END and leaving out padding and START. */
   decode(ids: ArrayLike<number>): string {
     return this.join(this.tokensOf(ids));

@@ -198,6 +198,17 @@ describe('rnnlab translate', () => {
     }
   });
 
+  it('notes on stderr an input holding tokens never seen in training, or longer than any training source', async () => {
+    const r = await run(['translate', '--model', runDir, '--format', 'tsv', 'abxyx', 'abcdefghabcd', 'abcd']);
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd().split('\n').map((l) => l.split('\t')[0])).toEqual(['abxyx', 'abcdefghabcd', 'abcd']);
+    const notes = r.err.split('\n').filter((l) => !/no <end>/.test(l) && l);
+    expect(notes).toEqual([
+      'rnnlab translate: text argument 1: 3 source token(s) the model never saw in training ("x", "y") read as <unk>; the output may be wrong',
+      'rnnlab translate: text argument 2: 12 source tokens, more than the 6 of the longest training source; the output may be wrong',
+    ]);
+  });
+
   it('--model may name the model\'s model.json or rnnlab-seq2seq.json; another kind of model points to rnnlab predict', async () => {
     for (const file of ['model.json', 'rnnlab-seq2seq.json']) {
       const r = await run(['translate', '--model', path.join(runDir, 'model', file), 'abcd']);
