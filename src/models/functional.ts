@@ -235,7 +235,7 @@ export class Functional extends ModelBase<TensorsLike> {
   get foldsActivation(): boolean { return this.folds[0] ?? false; }
 
   /** Runs the graph on real tensors (one per input, in order); logitsFor: outputs to leave as logits. */
-  execute(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = [], outputMasks?: (Uint8Array | null)[]): Tensor[] {
+  runGraph(xs: Tensor[], ctx: CallContext, logitsFor: boolean[] = [], outputMasks?: (Uint8Array | null)[]): Tensor[] {
     this.assertNotDisposed();
     const values = new Map<SymbolicTensor, { t: Tensor; mask: Uint8Array | null }>();
     this.inputs.forEach((s, i) => values.set(s, { t: xs[i], mask: null }));
@@ -302,7 +302,7 @@ export class Functional extends ModelBase<TensorsLike> {
     if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const outMasks: (Uint8Array | null)[] = [];
-      const { value: outs, activity } = withActivityPenalties(ctx, () => this.execute(xs, ctx, this.folds, outMasks));
+      const { value: outs, activity } = withActivityPenalties(ctx, () => this.runGraph(xs, ctx, this.folds, outMasks));
       const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
@@ -323,9 +323,48 @@ export class Functional extends ModelBase<TensorsLike> {
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
-    const res = isRecording() ? predictRecorded(xs, bs, (b) => this.execute(b, { training: false, mask: null }))
-      : predictInBatches(xs[0].shape[0], bs, (s, e) => this.execute(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
+    const res = isRecording() ? predictRecorded(xs, bs, (b) => this.runGraph(b, { training: false, mask: null }))
+      : predictInBatches(xs[0].shape[0], bs, (s, e) => this.runGraph(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));
     return res.length === 1 ? res[0] : res;
+  }
+
+  /**
+   * tfjs's execute(inputs, outputs): the values of the graph's tensors named in outputs (a symbolic tensor's name,
+   * '<layer>/<layer>', as tfjs names them, or a layer's name for its one output) for these inputs, in inference
+   * mode; one tensor for a name, a list for a list.
+   */
+  execute(inputs: TensorsLike, outputs: string | string[]): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    const names = Array.isArray(outputs) ? outputs : [outputs];
+    if (names.length === 0 || names.some((n) => typeof n !== 'string')) {
+      throw new Error(`${this.name}.execute: outputs must be a tensor name or a list of names, got ${describe(outputs)}`);
+    }
+    const tensors = [...this.inputs, ...this.nodes.flatMap((n) => n.outputs)];
+    const wanted = names.map((name) => {
+      const byName = tensors.filter((t) => t.name === name);
+      const byLayer = byName.length ? byName : tensors.filter((t) => t.sourceLayer.name === name);
+      if (byLayer.length !== 1) {
+        const why = byLayer.length ? `layer '${name}' gives ${byLayer.length} tensors; name one (${byLayer.map((t) => t.name).join(', ')})` : `no tensor or layer named '${name}'`;
+        throw new Error(`${this.name}.execute: ${why}; the graph's tensors: ${tensors.map((t) => t.name).join(', ')}`);
+      }
+      return byLayer[0];
+    });
+    const xs = this.feeds(inputs, `${this.name}.execute`);
+    // The sub-graph from the inputs the wanted tensors read (an input asked for is its own value).
+    const computed = wanted.filter((t) => !this.inputs.includes(t));
+    const reached = new Set<SymbolicTensor>();
+    for (const stack = [...computed]; stack.length;) {
+      const t = stack.pop()!;
+      if (reached.has(t)) continue;
+      reached.add(t);
+      stack.push(...t.node.inputs);
+    }
+    const used = this.inputs.filter((t) => reached.has(t));
+    const values = computed.length
+      ? new Functional({ inputs: used, outputs: computed, name: `${this.name}_execute` }).runGraph(used.map((t) => xs[this.inputs.indexOf(t)]), { training: false, mask: null })
+      : [];
+    const out = wanted.map((t) => (this.inputs.includes(t) ? xs[this.inputs.indexOf(t)] : values[computed.indexOf(t)]));
+    return Array.isArray(outputs) ? out : out[0];
   }
 
   /** Outputs for x as one batch, in one forward pass (tfjs's predictOnBatch): one tensor, or a list for several outputs. */

@@ -21,7 +21,7 @@ export interface NestableModel {
   outputShapesFor(inputShapes: SymbolicShape[]): SymbolicShape[];
   readonly disposed: boolean;
   dispose(): { refCountAfterDispose: number; numDisposedVariables: number };
-  execute(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[]): Tensor[];
+  runGraph(xs: Tensor[], ctx: CallContext, logitsFor?: boolean[], outputMasks?: (Uint8Array | null)[]): Tensor[];
   resetStates(): void;
   getConfig(): Record<string, unknown>;
 }
@@ -104,7 +104,7 @@ export class NestedModel extends Layer {
       throw new Error(`${this.where}: its input carries a padding mask, which rnnlab does not pass into a nested model; apply the model's layers directly instead`);
     }
     const outMasks: (Uint8Array | null)[] = [];
-    const outs = this.model.execute(inputs, ctx, [], outMasks);
+    const outs = this.model.runGraph(inputs, ctx, [], outMasks);
     if (outMasks.some((m) => m !== outMasks[0])) {
       throw new Error(`${this.where}: its outputs carry different padding masks, which rnnlab cannot pass on from one layer call; apply the model's layers directly instead`);
     }

@@ -54,7 +54,7 @@ export class MaskedSeq2SeqModel extends Functional {
     const cut = (t: Tensor, steps: number) => (steps < t.shape[1] ? takeRows(t, null, 0, n, { from: 0, to: steps }) : t);
     const yCut = cut(y, targetSteps);
     const { value, backward } = withTape(() => {
-      const outs = this.execute([cut(source, sourceSteps), cut(decoderInput, targetSteps)], ctx, [this.foldsActivation]);
+      const outs = this.runGraph([cut(source, sourceSteps), cut(decoderInput, targetSteps)], ctx, [this.foldsActivation]);
       return { outs, loss: maskedLossOp(this.loss!, outs[0], yCut, this.foldsActivation, targetKeep(yCut)) };
     });
     // The metrics read the outputs against the batch's whole targets: the cut steps (all padding) come back as zeros.

@@ -63,6 +63,22 @@ describe('tfjs model surface', () => {
     expect(dense().getLayer('d', null).name).toBe('d');
   });
 
+  it('execute(inputs, names) gives the named tensors\' values (tfjs\'s names, or a layer\'s), one or a list', () => {
+    rl.setSeed(2);
+    const a = rl.input({ shape: [3], name: 'a' }), b = rl.input({ shape: [2], name: 'b' });
+    const d1 = rl.layers.dense({ units: 2, name: 'd1' }).apply(a) as rl.SymbolicTensor;
+    const o2 = rl.layers.dense({ units: 2, name: 'o2' }).apply(b) as rl.SymbolicTensor;
+    const o1 = rl.layers.dense({ units: 1, name: 'o1' }).apply(rl.layers.concatenate().apply([d1, o2]) as rl.SymbolicTensor) as rl.SymbolicTensor;
+    const m = rl.model({ inputs: [a, b], outputs: [o1, o2] });
+    const xa = rl.tensor2d([[1, 2, 3], [0, 1, 0]]), xb = rl.tensor2d([[1, -1], [2, 0]]);
+    const d = m.execute([xa, xb], 'd1/d1') as rl.Tensor;
+    expect(d.arraySync()).toEqual((rl.model({ inputs: a, outputs: d1 }).predict(xa) as rl.Tensor).arraySync());
+    const both = m.execute({ a: xa, b: xb }, ['o2', 'o1/o1', 'b']) as rl.Tensor[];
+    const [p1, p2] = m.predict([xa, xb]) as rl.Tensor[];
+    expect(both.map((t) => t.arraySync())).toEqual([p2.arraySync(), p1.arraySync(), xb.arraySync()]);
+    expect(() => m.execute([xa, xb], 'nope')).toThrow(/execute: no tensor or layer named 'nope'; the graph's tensors: a, b, d1\/d1, o2\/o2, .*o1\/o1/);
+  });
+
   it('categoricalCrossentropy over a one-unit output is refused in fit, evaluate and trainOnBatch (it is always 0)', async () => {
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [3] })] });
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });

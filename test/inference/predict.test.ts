@@ -96,7 +96,7 @@ describe('predict equals the training forward pass', () => {
     const out = rl.layers.dense({ units: 1, activation: 'sigmoid' }).apply(rl.layers.concatenate().apply([ea, eb]));
     const m = rl.model({ inputs: [a, b], outputs: out });
     const xa = ids(8, 11, false), xb = rl.randomNormal([8, 4, 3], 0, 1, 'float32', 3);
-    const want = m.execute([xa, xb], { training: false, mask: null })[0];
+    const want = m.runGraph([xa, xb], { training: false, mask: null })[0];
     expect(maxDiff(m.predict([xa, xb], { batchSize: 8 }) as Tensor, want)).toBe(0);
   });
 });

@@ -47,11 +47,11 @@ describe('seq2seq target mask', () => {
     const net = buildSeq2Seq({ ...ARCH, attention: 'luong' });
     net.model.compile({ optimizer: makeOptimizer('adam'), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const seen: number[][][] = [];
-    const execute = net.model.execute.bind(net.model);
-    net.model.execute = ((xs: Tensor[], ...rest: unknown[]) => {
+    const runGraph = net.model.runGraph.bind(net.model);
+    net.model.runGraph = ((xs: Tensor[], ...rest: unknown[]) => {
       seen.push(xs.map((x) => x.shape));
-      return (execute as (...a: unknown[]) => Tensor[])(xs, ...rest);
-    }) as typeof net.model.execute;
+      return (runGraph as (...a: unknown[]) => Tensor[])(xs, ...rest);
+    }) as typeof net.model.runGraph;
     // Sources padded to 12 steps (the longest has 4), targets to 20 (the longest, with START or END, 6).
     const xs = [idsTensor(SOURCES, 12), idsTensor(TARGETS.map((t) => [START, ...t]), 20)];
     const y = idsTensor(TARGETS.map((t) => [...t, END]), 20);
