@@ -86,6 +86,9 @@ function inFileSpelling(message: string, rawConfig: Record<string, unknown>): st
   return out;
 }
 
+/** Integer input dtypes Keras may write, read as int32. */
+const NARROW_TO_INT32 = new Set(['int64', 'int16', 'int8', 'uint8', 'uint16']);
+
 /** What Keras 2, Keras 3 and tfjs write in an InputLayer's config (snake or tfjs's camel spelling). */
 const INPUT_LAYER_KEYS = new Set(['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize',
   'dtype', 'sparse', 'ragged', 'name', 'optional']);
@@ -140,6 +143,8 @@ export function layerFromKeras(entry: unknown, where: string, batchInputShape: S
   if (cls === 'InputLayer') checkInputLayerKeys(rawConfig, at);
   checkKeras3Options(rawConfig, at);
   const config = convertKeys(rawConfig, 'camel', at) as Record<string, unknown>;
+  // Keras 3 writes token-id inputs as int64 (keras.Input(dtype='int64')); rnnlab's ids are int32, which holds any vocabulary.
+  if (cls === 'InputLayer' && typeof config.dtype === 'string' && NARROW_TO_INT32.has(config.dtype)) config.dtype = 'int32';
   const shape = batchInputShape ?? declaredShape(config, at);
   delete config.batchShape;
   delete config.inputShape;

@@ -46,6 +46,9 @@ interface RecurrentState {
   only?: number;
 }
 
+/** How each layout reads in messages. */
+const LAYOUT_WORDS: Record<Reader['layout'], string> = { keras: '(batch, steps, features)', timeMajor: '(steps, batch, features)', channelsFirst: '(batch, features, steps)' };
+
 export class Reader {
   readonly specs: Spec[] = [];
   rank: number;
@@ -237,7 +240,13 @@ export class Reader {
   }
 
   private requireLayout(node: Node, layout: Reader['layout'], what: string): void {
-    if (this.layout !== layout || this.rank !== 3) this.fail(node, `expects ${what}; the data here is ${this.layout} of rank ${this.rank}`);
+    if (this.layout === layout && this.rank === 3) return;
+    const here = this.rank === 3 ? `laid out ${LAYOUT_WORDS[this.layout]}` : `of rank ${this.rank}`;
+    // PyTorch's default nn.LSTM/GRU/RNN (batch_first=False) read the graph's input as (steps, batch, ...) untransposed.
+    const hint = layout === 'timeMajor' && this.layout === 'keras' && this.rank === 3
+      ? ': the graph feeds it the model input unpermuted, which rnnlab reads as (batch, steps, features); export the PyTorch module with batch_first=True (or permute the input inside forward)'
+      : '';
+    this.fail(node, `expects ${what}; the data here is ${here}${hint}`);
   }
 
   private recurrent(node: Node, out: string): void {
@@ -445,7 +454,8 @@ export class Reader {
       // Before opset 13 (Log)Softmax flattens the axes from `axis` on (default 1) into one: the last axis only when axis is it.
       const axis = attrInt(a, 'axis', this.g.opset < 13 ? 1 : -1);
       if (![-1, this.rank - 1].includes(axis)) this.fail(node, `only ${op} over the last axis is imported (axis ${axis}, rank ${this.rank}, opset ${this.g.opset})`);
-      if (this.layout === 'channelsFirst') this.fail(node, `a ${op} over the last axis of channels-first data runs over the steps, which no Keras activation does`);
+      // Before opset 13 PyTorch writes softmax(dim=1) of (batch, steps, features) as Transpose, Softmax, Transpose.
+      if (this.layout === 'channelsFirst') this.fail(node, `this ${op} runs over the steps of (batch, steps, features) data (the last axis of its (batch, features, steps) transpose); only ${op} over the features (the last axis) is imported`);
     }
     const last = this.specs[this.specs.length - 1];
     if (wasOpen && last && (last.args.activation ?? 'linear') === 'linear') {

@@ -129,6 +129,16 @@ describe('Keras 3 dtype policies in loaded files', () => {
       .toMatch(/\(Dense 'dense[^']*'\): .*dtype policy 'mixed_float16' is not supported: float16 products are not implemented/);
   });
 
+  it('a Keras 3 input of int64 token ids (keras.Input(dtype="int64")) loads as int32 and predicts as the float32 one does', async () => {
+    const asFloat = await rl.loadLayersModel(`file://${fixture('keras3_functional')}`) as rl.Functional;
+    const asInt64 = await rl.loadLayersModel(`file://${fixture('keras3_functional', (j) => { layersOf(j)[0].config.dtype = 'int64'; })}`) as rl.Functional;
+    expect(asInt64.inputs.map((t) => t.dtype)).toEqual(['int32', 'float32']);
+    const xs = [rl.tensor2d([[1, 2, 3, 4, 0, 0, 5, 6]], [1, 8], 'int32'), rl.tensor2d([[0.5, -1]], [1, 2])];
+    const out = (m: rl.Functional) => [m.predict(xs)].flat().map((t) => (t as rl.Tensor).arraySync());
+    expect(out(asInt64)).toEqual(out(asFloat));
+    expect(await loadError(fixture('keras3_functional', (j) => { layersOf(j)[0].config.dtype = 'float64'; }))).toMatch(/dtype must be 'float32' or 'int32'/);
+  });
+
   it('a layer made with a quantized policy is refused naming it', () => {
     expect(() => rl.layers.dense({ units: 2, name: 'head', dtype: { className: 'QuantizedDTypePolicy', config: { mode: 'int8', sourceName: 'float32' } } } as never))
       .toThrow(/head \(Dense\): dtype policy 'int8_from_float32' \(Keras 3's QuantizedDTypePolicy\) is not supported/);

@@ -80,6 +80,14 @@ describe('ONNX import refuses graphs whose meaning it would otherwise change', (
     expect(() => modelFromOnnx(toOnnx(m), 'padded.onnx')).toThrow(/padded\.onnx: node 'pad\/Pad_node' \(Pad\): operator Pad is not imported/);
   });
 
+  it('a sequence-first recurrent node fed the input unpermuted (PyTorch batch_first=False) says to export with batch_first=True', () => {
+    const g = new GraphBuilder();
+    const W = g.floats('W', values(4 * U * D, 3), [1, 4 * U, D]), R = g.floats('R', values(4 * U * U, 5), [1, 4 * U, U]);
+    const [, Yh] = g.nodeN('LSTM', ['x', W, R], { hidden_size: U }, 'seqfirst', 2);
+    expect(() => modelFromOnnx(bytesOf(g, pick(g, Yh, 0, 0, 'last'), [T, 'batch', D], ['batch', U]), 'sf.onnx'))
+      .toThrow(/node 'seqfirst_node' \(LSTM\): expects a time-major \(steps, batch, features\) input; the data here is laid out \(batch, steps, features\): .*export the PyTorch module with batch_first=True/);
+  });
+
   it('a bias that is not one value per unit', () => {
     const g = new GraphBuilder();
     const y = g.node('Add', [g.node('MatMul', ['x', g.floats('W', values(12, 1), [3, 4])]), g.floats('b', values(8, 2), [2, 4])], {}, 'bias');
@@ -103,7 +111,7 @@ describe('ONNX import refuses graphs whose meaning it would otherwise change', (
     const h = new GraphBuilder();
     const conv = h.node('Conv', [h.node('Transpose', ['x'], { perm: [0, 2, 1] }), h.floats('K', values(3 * D, 1), [3, D, 1])], { kernel_shape: [1] });
     const z = h.node('Transpose', [h.node('Softmax', [conv], { axis: -1 }, 'sm')], { perm: [0, 2, 1] });
-    expect(() => modelFromOnnx(bytesOf(h, z, ['batch', T, D], ['batch', T, 3]), 'sm.onnx')).toThrow(/node 'sm_node' \(Softmax\): a Softmax over the last axis of channels-first data/);
+    expect(() => modelFromOnnx(bytesOf(h, z, ['batch', T, D], ['batch', T, 3]), 'sm.onnx')).toThrow(/node 'sm_node' \(Softmax\): this Softmax runs over the steps of \(batch, steps, features\) data .*only Softmax over the features \(the last axis\) is imported/);
   });
 
   it('a pre-13 Softmax on 3-D data, which flattens from axis 1 (its default) instead of using the last axis', () => {
