@@ -147,6 +147,10 @@ function labelProblem(label: unknown, labelKey: string, firstKind: { kind: strin
     const list = Array.isArray(label) ? ' (a list of labels: multi-label data; a classifier here takes one label per row)' : '';
     return `field '${labelKey}' must be a string or a number, got ${shown(label)}${list}`;
   }
+  // JSON numbers beyond 2^53 are rounded when read, so two different labels could become one class unseen.
+  if (typeof label === 'number' && Math.abs(label) > Number.MAX_SAFE_INTEGER) {
+    return `field '${labelKey}' is a number beyond 2^53 (${label}), which JSON readers round, so distinct labels could merge; write the labels as strings`;
+  }
   if ((typeof label === 'number' || typeof label === 'boolean') && firstKind && firstKind.kind !== typeof label) {
     return `field '${labelKey}' is ${JSON.stringify(label)}, a ${typeof label}, but the label of ${firstKind.where} is a ${firstKind.kind}; ` +
       'write the labels one way (numbers, true/false, or strings)';

@@ -68,6 +68,9 @@ describe('a Hugging Face datasets JSON Lines export', () => {
     expect((await loadTextDataset(file('nested2.jsonl', '{"meta":{"text":"good"},"label":1}\n'), { textColumn: 'meta.text' })).texts).toEqual(['good']);
     await expect(loadTextDataset(file('go_emotions.jsonl', '{"text":"yay","labels":[17,3],"id":"x"}\n')))
       .rejects.toThrow(/go_emotions\.jsonl:1: field 'labels' must be a string or a number, got \[17,3\] \(a list of labels: multi-label data; a classifier here takes one label per row\)/);
+    // Ids beyond 2^53 read rounded (9007199254740993 as ...992): refused rather than merged into one class.
+    await expect(loadTextDataset(file('big_ids.jsonl', '{"text":"a","label":9007199254740993}\n{"text":"b","label":9007199254740992}\n')))
+      .rejects.toThrow(/big_ids\.jsonl:1: field 'label' is a number beyond 2\^53 \(9007199254740992\), which JSON readers round, so distinct labels could merge; write the labels as strings/);
   });
 
   it("says how to write JSON Lines for pandas's column-keyed to_json() and for pretty-printed JSON", async () => {
