@@ -91,7 +91,7 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
       ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} source token(s) the model never saw in training (${shown}${new Set(unknown).size > 5 ? ', ...' : ''}) read as <unk>; the output may be wrong\n`);
     }
     if (t.sourceTokens.length > model.spec.maxSourceLen) {
-      ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} the model was trained for (its longest training source, or --max-source-len); the output may be wrong\n`);
+      ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n`);
     }
   };
   const opts = { beam: f.beam };

@@ -96,7 +96,7 @@ describe('translate: an output cut off at the step limit', () => {
     const r = await run(['translate', '--model', model, '--format', 'jsonl', 'cab', 'abcde', '']);
     expect(r.code, r.err).toBe(0);
     // The 5-letter input is longer than any training source: only that note (jsonl carries the truncation itself).
-    expect(r.err).toBe('rnnlab translate: text argument 2: 5 source tokens, more than the 4 the model was trained for (its longest training source, or --max-source-len); the output may be wrong\n');
+    expect(r.err).toBe('rnnlab translate: text argument 2: 5 source tokens, more than the 4 the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n');
     const recs = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(recs.map((x) => [x.output, x.truncated])).toEqual([['bac', false], [recs[1].output, true], ['', false]]);
     expect(recs[1].output).toHaveLength(5);
@@ -107,7 +107,7 @@ describe('translate: an output cut off at the step limit', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toHaveLength(3);
     expect(r.err).toBe("rnnlab translate: text argument 2: no <end> within 5 steps (the model's longest target + 1); the output may be cut short\n" +
-      'rnnlab translate: text argument 2: 5 source tokens, more than the 4 the model was trained for (its longest training source, or --max-source-len); the output may be wrong\n');
+      'rnnlab translate: text argument 2: 5 source tokens, more than the 4 the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n');
     const f = file('in.txt', 'dead\nabcde\n');
     const t = await run(['translate', '--model', model, '--file', f, '--format', 'tsv']);
     expect(t.code).toBe(0);

@@ -206,7 +206,7 @@ describe('rnnlab translate', () => {
     const notes = r.err.split('\n').filter((l) => !/no <end>/.test(l) && l);
     expect(notes).toEqual([
       'rnnlab translate: text argument 1: 3 source token(s) the model never saw in training ("x", "y") read as <unk>; the output may be wrong',
-      'rnnlab translate: text argument 2: 12 source tokens, more than the 6 the model was trained for (its longest training source, or --max-source-len); the output may be wrong',
+      'rnnlab translate: text argument 2: 12 source tokens, more than the 6 the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong',
     ]);
   });
 
