@@ -78,12 +78,12 @@ export function isRunRecordFile(file: string): boolean {
   }
 }
 
-/** Names in quotes, comma-separated, as the refusals list them. */
 /** a as a shell word: itself when it holds nothing a shell reads, else in single quotes (so a printed command pastes). */
 export function shellQuote(a: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Names in quotes, comma-separated, as the refusals list them. */
 export function quotedNames(list: readonly string[]): string {
   return list.map((n) => `'${n}'`).join(', ');
 }

@@ -19,12 +19,6 @@ interface FileKeys { text: string; label: string | null; line: number; paths: Ma
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * The keys a dotted name follows through nested objects ({"meta": {"text": ...}} for `meta.text`), or null when it
- * names nothing. Keras users' records often nest their fields. A key that itself holds a dot stays reachable: at each
- * level the longest run of the name's parts that is a key of that object is taken (so an exact top-level key
- * `meta.text` wins over the path). A list on the way is refused: which of its items is meant is unclear.
- */
 /** The key of obj called name: itself, or else the one key equal to it in any case (as a CSV column is matched). */
 function keyNamed(obj: Record<string, unknown>, name: string): string | null {
   if (Object.hasOwn(obj, name)) return name;
@@ -33,6 +27,12 @@ function keyNamed(obj: Record<string, unknown>, name: string): string | null {
   return found.length === 1 ? found[0] : null;
 }
 
+/**
+ * The keys a dotted name follows through nested objects ({"meta": {"text": ...}} for `meta.text`), or null when it
+ * names nothing. Keras users' records often nest their fields. A key that itself holds a dot stays reachable: at each
+ * level the longest run of the name's parts that is a key of that object is taken (so an exact top-level key
+ * `meta.text` wins over the path). A list on the way is refused: which of its items is meant is unclear.
+ */
 function fieldPath(rec: Record<string, unknown>, name: string, role: string, flag: string | null): string[] | null {
   const parts = name.split('.');
   const keys: string[] = [];
