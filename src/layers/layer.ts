@@ -1024,12 +1024,12 @@ function customWeightSpec(layer: string, name: string, shape: unknown, dtype: un
   return { name, shape: shape as number[], initializer: init, regularizer: reg, constraint: con };
 }
 
-/** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
 /** A model's inputShape or outputShape, which lists every input's / output's when a graph has several: the first. */
 export function firstShape(shape: SymbolicShape | SymbolicShape[]): SymbolicShape {
   return Array.isArray(shape[0]) ? (shape[0] as SymbolicShape) : (shape as SymbolicShape);
 }
 
+/** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
 export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
 }
