@@ -8,8 +8,7 @@
  * what the model computes, at the front (pre-padding: the state a recurrent layer reaches before the first
  * word) as at the back (post-padding: the state it ends in), so it is refused.
  */
-import type { Layer } from '../layers/layer.js';
-import { firstShape } from '../layers/layer.js';
+import { firstShape, type Layer } from '../layers/layer.js';
 import { checkOptionKeys } from '../near_name.js';
 import { globalRandom } from '../random.js';
 import type { Tensor } from '../tensor.js';
