@@ -54,6 +54,9 @@ export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
+import { RNNLAB_VERSION } from './io/model_json.js';
+/** tfjs's tf.version, for this library: the package version (what `rnnlab --version` prints and saved files record). */
+export const version = Object.freeze({ rnnlab: RNNLAB_VERSION });
 /** The encoder-decoder (with or without attention) that `rnnlab seq2seq`/`translate` run, as a library. */
 export * as seq2seq from './seq2seq/index.js';
 import { modelFromJSON } from './io/handlers.js';

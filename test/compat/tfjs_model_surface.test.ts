@@ -89,6 +89,12 @@ describe('tfjs model surface', () => {
     expect(() => m.trainOnBatch(x(), y1)).toThrow(why);
   });
 
+  it('rl.version names the package version, as tf.version names tfjs\'s', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(rl.version).toEqual({ rnnlab: pkg.version });
+  });
+
   it('Embedding (maskZero) and Masking answer computeMask with the mask they pass on', () => {
     const e = rl.layers.embedding({ inputDim: 4, outputDim: 2, maskZero: true });
     const ids = rl.tensor2d([[1, 0, 2], [0, 0, 3]], [2, 3], 'int32');
