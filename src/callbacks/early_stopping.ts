@@ -25,7 +25,10 @@ export class EarlyStopping extends BaseCallback {
   readonly monitor: string;
   readonly minDelta: number;
   readonly patience: number;
-  readonly mode: 'min' | 'max';
+  /** The mode as given (tfjs and Keras keep 'auto'); the direction it resolves to is `direction`. */
+  readonly mode: Mode;
+  /** Whether a lower or a higher monitored value is better. */
+  readonly direction: 'min' | 'max';
   readonly baseline: number | null;
   readonly restoreBestWeights: boolean;
   readonly startFromEpoch: number;
@@ -54,7 +57,8 @@ export class EarlyStopping extends BaseCallback {
     this.minDelta = Math.abs(minDelta);
     this.patience = nonNeg(args.patience ?? 0, 'patience', true);
     this.startFromEpoch = nonNeg(args.startFromEpoch ?? 0, 'startFromEpoch', true);
-    this.mode = resolveMode(args.mode ?? 'auto', this.monitor, 'earlyStopping');
+    this.mode = args.mode ?? 'auto';
+    this.direction = resolveMode(this.mode, this.monitor, 'earlyStopping');
     const b = args.baseline ?? null;
     if (b !== null && (typeof b !== 'number' || !Number.isFinite(b))) throw new Error(`earlyStopping: baseline must be a number, got ${JSON.stringify(b)}`);
     this.baseline = b;
@@ -65,13 +69,13 @@ export class EarlyStopping extends BaseCallback {
 
   /** Keras: better than the reference by more than minDelta (current + minDelta < ref for min, current - minDelta > ref for max). */
   private isImprovement(v: number, ref: number): boolean {
-    return this.mode === 'min' ? v + this.minDelta < ref : v - this.minDelta > ref;
+    return this.direction === 'min' ? v + this.minDelta < ref : v - this.minDelta > ref;
   }
 
   onTrainBegin(): void {
     this.wait = 0;
     this.stoppedEpoch = 0;
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.direction === 'min' ? Infinity : -Infinity;
     this.bestWeights = null;
     this.bestEpoch = 0;
   }

@@ -33,7 +33,10 @@ export class ModelCheckpoint extends BaseCallback {
   readonly path: string;
   readonly monitor: string;
   readonly saveBestOnly: boolean;
-  readonly mode: 'min' | 'max';
+  /** The mode as given (tfjs and Keras keep 'auto'); the direction it resolves to is `direction`. */
+  readonly mode: Mode;
+  /** Whether a lower or a higher monitored value is better. */
+  readonly direction: 'min' | 'max';
   readonly saveFreq: 'epoch' | number;
   readonly verbose: 0 | 1;
   private readonly out: Writer;
@@ -59,14 +62,15 @@ export class ModelCheckpoint extends BaseCallback {
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'modelCheckpoint');
     this.saveBestOnly = args.saveBestOnly ?? false;
     if (typeof this.saveBestOnly !== 'boolean') throw new Error('modelCheckpoint: saveBestOnly must be true or false');
-    this.mode = resolveMode(args.mode ?? 'auto', this.monitor, 'modelCheckpoint');
+    this.mode = args.mode ?? 'auto';
+    this.direction = resolveMode(this.mode, this.monitor, 'modelCheckpoint');
     const f = args.saveFreq ?? 'epoch';
     if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`modelCheckpoint: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
     if (f !== 'epoch' && this.saveBestOnly) throw new Error('modelCheckpoint: saveBestOnly needs epoch-end values; use saveFreq \'epoch\'');
     this.saveFreq = f;
     this.verbose = args.verbose ?? 0;
     this.out = args.out ?? process.stdout;
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.direction === 'min' ? Infinity : -Infinity;
     const t = args.initialValueThreshold;
     if (t !== undefined) {
       if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${JSON.stringify(t)}`);
@@ -76,7 +80,7 @@ export class ModelCheckpoint extends BaseCallback {
   }
 
   private improved(v: number): boolean {
-    return this.mode === 'min' ? v < this.best : v > this.best;
+    return this.direction === 'min' ? v < this.best : v > this.best;
   }
 
   /** After a resume, a best-only checkpoint already on disk sets the bar, so a worse epoch cannot replace it. */

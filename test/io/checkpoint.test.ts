@@ -229,7 +229,9 @@ describe('earlyStopping and terminateOnNaN', () => {
     const a2 = rl.callbacks.earlyStopping({ monitor: 'val_loss', minDelta: 0.01, patience: 1 });
     expect((await withValues([1, 0.95, 0.92, 0.915, 0.5], a2)).h.epoch).toEqual([0, 1, 2, 3]);
     const b = rl.callbacks.earlyStopping({ monitor: 'val_accuracy', patience: 1 });
-    expect(b.mode).toBe('max');
+    // The mode stays as given ('auto', as tfjs and Keras keep it); an accuracy resolves to a higher-is-better direction.
+    expect([b.mode, b.direction]).toEqual(['auto', 'max']);
+    expect(rl.callbacks.earlyStopping({ monitor: 'loss', mode: 'max' }).direction).toBe('max');
     expect((await withValues([0.5, 0.6, 0.55, 0.54, 0.9], b, 'val_accuracy')).h.epoch).toEqual([0, 1, 2]);
     // Without a baseline the first epoch resets the wait; with one it does not, unless it beats the baseline.
     const c = rl.callbacks.earlyStopping({ monitor: 'val_loss', patience: 2, baseline: 0.5 });

@@ -126,10 +126,10 @@ describe("mode 'auto' picks the direction Keras 3 gives the metric", () => {
     const up = ['val_binaryAccuracy', 'categoricalAccuracy', 'val_acc', 'accuracy', 'val_precision', 'recall', 'val_auc', 'val_r2Score', 'out_1_precision'];
     const down = ['val_loss', 'loss', 'val_mse', 'meanAbsoluteError', 'val_binaryCrossentropy', 'out_1_loss'];
     for (const m of up) {
-      expect(rl.callbacks.earlyStopping({ monitor: m }).mode, m).toBe('max');
-      expect(rl.callbacks.modelCheckpoint({ path: 'unused', monitor: m }).mode, m).toBe('max');
+      expect(rl.callbacks.earlyStopping({ monitor: m }).direction, m).toBe('max');
+      expect(rl.callbacks.modelCheckpoint({ path: 'unused', monitor: m }).direction, m).toBe('max');
     }
-    for (const m of down) expect(rl.callbacks.earlyStopping({ monitor: m }).mode, m).toBe('min');
+    for (const m of down) expect(rl.callbacks.earlyStopping({ monitor: m }).direction, m).toBe('min');
   });
 
   it('reduceLROnPlateau on val_binaryAccuracy cuts the rate when accuracy stops rising, not while it rises', async () => {
