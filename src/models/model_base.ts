@@ -4,7 +4,7 @@
  * form x and y take: one tensor for Sequential, one per input/output (a list or a map by name) for Functional.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
-import type { CallContext, Layer, SymbolicShape } from '../layers/layer.js';
+import type { CallContext, Layer, SymbolicShape, SymbolicTensor } from '../layers/layer.js';
 import { resetStatefulLayers } from '../layers/recurrent.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import type { MetricFunction } from '../metrics/registry.js';
@@ -59,6 +59,9 @@ export abstract class ModelBase<Data> implements TrainableModel {
   private disposedFlag = false;
 
   abstract readonly built: boolean;
+  /** The model's symbolic inputs and outputs (tfjs's model.inputs / model.outputs). */
+  abstract readonly inputs: SymbolicTensor[];
+  abstract readonly outputs: SymbolicTensor[];
   abstract readonly inputShape: SymbolicShape;
   abstract readonly outputShape: SymbolicShape;
   abstract readonly foldsActivation: boolean;
@@ -140,6 +143,15 @@ export abstract class ModelBase<Data> implements TrainableModel {
 
   /** getWeights' order (tfjs's Container.weights). */
   private valueOrder(): Variable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
+
+  /** tfjs's: the layers the inputs come from, and those the outputs come from. */
+  get inputLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
+  get outputLayers(): Layer[] { return this.outputs.map((t) => t.sourceLayer); }
+  /** tfjs's names of what fit and predict are fed, and their shapes. */
+  get feedInputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get feedInputShapes(): SymbolicShape[] { return this.inputs.map((t) => [...t.shape]); }
+  /** tfjs's: true when a layer keeps its states from batch to batch. */
+  get stateful(): boolean { return this.layers.some((l) => (l as { stateful?: unknown }).stateful === true); }
 
   /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
   resetStates(): void { resetStatefulLayers(this.layers); }

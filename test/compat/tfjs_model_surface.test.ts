@@ -59,6 +59,13 @@ describe('tfjs model surface', () => {
     expect(one.inputShape).toEqual([null, 3]);
     expect(one.outputShape).toEqual([null, 2]);
     expect(two.getLayer(null, 0)).toBe(two.layers[0]);
+    expect(two.inputLayers.map((l) => l.name)).toEqual(two.inputNames);
+    expect(two.outputLayers.map((l) => l.className)).toEqual(['Dense', 'Concatenate']);
+    expect([two.feedInputNames, two.feedInputShapes]).toEqual([two.inputNames, [[null, 3], [null, 4, 2]]]);
+    expect(two.stateful).toBe(false);
+    const st = rl.sequential({ layers: [rl.layers.lstm({ units: 2, stateful: true, batchInputShape: [2, 3, 1] })] });
+    expect([st.stateful, dense().stateful]).toEqual([true, false]);
+    expect(dense().feedInputShapes).toEqual([[null, 3]]);
     expect(dense().getLayer(null, 0).name).toBe('d');
     expect(dense().getLayer('d', null).name).toBe('d');
   });
