@@ -1068,6 +1068,9 @@ export class SymbolicTensor {
     return k === 0 ? `${l.name}/${l.name}` : `${l.name}/${l.name}_${k}`;
   }
   get rank(): number { return this.shape.length; }
+  /** tfjs's: which call of sourceLayer made the tensor, and which of that call's outputs it is. */
+  get nodeIndex(): number { return this.node.index; }
+  get tensorIndex(): number { return this.outputIndex; }
   toString(): string { return `SymbolicTensor ${this.name} ${JSON.stringify(this.shape)}`; }
 }
 

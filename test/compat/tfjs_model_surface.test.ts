@@ -66,6 +66,12 @@ describe('tfjs model surface', () => {
     const st = rl.sequential({ layers: [rl.layers.lstm({ units: 2, stateful: true, batchInputShape: [2, 3, 1] })] });
     expect([st.stateful, dense().stateful]).toEqual([true, false]);
     expect(dense().feedInputShapes).toEqual([[null, 3]]);
+    // A shared layer's second call: nodeIndex 1; an LSTM's returned state: tensorIndex 1.
+    const shared = rl.layers.dense({ units: 2 });
+    shared.apply(a);
+    const again = shared.apply(rl.input({ shape: [3] })) as rl.SymbolicTensor;
+    const [, h] = rl.layers.lstm({ units: 2, returnState: true }).apply(rl.input({ shape: [4, 1] })) as rl.SymbolicTensor[];
+    expect([again.nodeIndex, again.tensorIndex, h.nodeIndex, h.tensorIndex]).toEqual([1, 0, 0, 1]);
     expect(dense().getLayer(null, 0).name).toBe('d');
     expect(dense().getLayer('d', null).name).toBe('d');
   });
