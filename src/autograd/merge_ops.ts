@@ -15,7 +15,7 @@ export type MergeMode = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' 
  */
 export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
   const shapes = inputs.map((t) => t.shape);
-  const shape = mergedShape(shapes);
+  const shape = mergedShape(shapes, () => new Error(`inputs of shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(' and ')} cannot be merged (sizes must match or be 1)`));
   // For each output element, the element each input gives it (null: the input has the output's shape).
   const at = shapes.map((s) => broadcastIndex(withRank(s, shape.length), shape));
   const ds = inputs.map((t) => t.floatData());
@@ -66,19 +66,24 @@ export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
 }
 
 /** shape with axes of size 1 inserted after the batch axis up to rank (Keras's merge of inputs of unequal rank). */
-export function withRank<T extends number | null>(shape: readonly T[], rank: number): T[] {
+function withRank<T extends number | null>(shape: readonly T[], rank: number): T[] {
   return shape.length >= rank ? [...shape] : [shape[0], ...Array<T>(rank - shape.length).fill(1 as T), ...shape.slice(1)];
 }
 
-/** The merged shape of concrete shapes (errors as mergeShapes words them). */
-function mergedShape(shapes: readonly (readonly number[])[]): number[] {
+/**
+ * The shape Keras's elementwise merges give: inputs of lower rank gain axes of size 1 after the batch axis; on each
+ * axis the sizes must agree, except that 1 stretches to the other's (an unknown size stays unknown); `problem` makes
+ * the error for sizes that cannot be merged.
+ */
+export function mergedShape<T extends number | null>(shapes: readonly (readonly T[])[], problem: () => Error): T[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   const aligned = shapes.map((s) => withRank(s, rank));
-  return aligned[0].map((_, i) => {
-    const sizes = new Set(aligned.map((s) => s[i]).filter((d) => d !== 1));
-    if (sizes.size > 1) throw new Error(`inputs of shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(' and ')} cannot be merged: axis ${i} is ${[...sizes].join(' and ')} (sizes must match or be 1)`);
-    return sizes.size ? [...sizes][0] : 1;
-  });
+  const combine = (a: T, b: T): T => {
+    if (a === null || b === null) return null as T;
+    if (a !== b && a !== 1 && b !== 1) throw problem();
+    return a === 1 ? b : a;
+  };
+  return aligned[0].map((_, i) => aligned.map((s) => s[i]).reduce(combine));
 }
 
 /** Splits a shape around axis: rows before it, the axis, the contiguous size after it. */

@@ -2,7 +2,7 @@
  * What layers taking a list of tensors share (Keras's base_merge): build and call on lists, errors naming the
  * layer when the list or its shapes do not fit. Subclasses give the output shape and the merge itself.
  */
-import { withRank } from '../autograd/merge_ops.js';
+import { mergedShape } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 
@@ -83,19 +83,7 @@ function isShapeList(shape: SymbolicShape | SymbolicShape[]): shape is SymbolicS
   return shape.length > 0 && shape.every((d) => Array.isArray(d));
 }
 
-/**
- * The output shape of Keras's elementwise merges: inputs of lower rank gain axes of size 1 after the batch axis;
- * on each axis the sizes must agree, except that 1 stretches to the other's (an unknown size stays unknown).
- */
+/** The output shape of Keras's elementwise merges (merge_ops.ts's rule), an error naming the layer where it fails. */
 export function mergeShapes(where: string, shapes: SymbolicShape[]): SymbolicShape {
-  const rank = Math.max(...shapes.map((s) => s.length));
-  const aligned = shapes.map((s) => withRank(s, rank));
-  const combine = (a: number | null, b: number | null): number | null => {
-    if (a === null || b === null) return null;
-    if (a !== b && a !== 1 && b !== 1) {
-      throw new Error(`${where}: inputs must have the same shape, or sizes of 1 where they differ (Keras's broadcast), got ${shapes.map(kerasShape).join(' and ')}`);
-    }
-    return a === 1 ? b : a;
-  };
-  return aligned[0].map((_, i) => aligned.map((s) => s[i]).reduce(combine));
+  return mergedShape(shapes, () => new Error(`${where}: inputs must have the same shape, or sizes of 1 where they differ (Keras's broadcast), got ${shapes.map(kerasShape).join(' and ')}`));
 }

@@ -142,8 +142,6 @@ export class Functional extends ModelBase<TensorsLike> {
   /** Keras's model.input / model.output: the one tensor, or the list when there are several. */
   get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
   get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
-  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
-  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 
   /** Output shape for a concrete input shape (first input; free axes resolved by running the shape inference). */
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape {

@@ -144,11 +144,14 @@ export abstract class ModelBase<Data> implements TrainableModel {
   /** getWeights' order (tfjs's Container.weights). */
   private valueOrder(): Variable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
 
+  /** The names of the layers the inputs and outputs come from (what fit and predict match named data against). */
+  get inputNames(): string[] { return this.inputLayers.map((l) => l.name); }
+  get outputNames(): string[] { return this.outputLayers.map((l) => l.name); }
   /** tfjs's: the layers the inputs come from, and those the outputs come from. */
   get inputLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
   get outputLayers(): Layer[] { return this.outputs.map((t) => t.sourceLayer); }
   /** tfjs's names of what fit and predict are fed, and their shapes. */
-  get feedInputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get feedInputNames(): string[] { return this.inputNames; }
   get feedInputShapes(): SymbolicShape[] { return this.inputs.map((t) => [...t.shape]); }
   /** tfjs's: true when a layer keeps its states from batch to batch. */
   get stateful(): boolean { return this.layers.some((l) => (l as { stateful?: unknown }).stateful === true); }

@@ -171,8 +171,6 @@ export class Sequential extends ModelBase<TensorLike> {
   get outputs(): SymbolicTensor[] { return this.symbolic('outputs').outputs; }
   get input(): SymbolicTensor { return this.inputs[0]; }
   get output(): SymbolicTensor { return this.outputs[0]; }
-  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
-  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
 
   get built(): boolean { return this.layers.length > 0 && this.layers.every((l) => l.built); }
 
