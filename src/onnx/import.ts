@@ -10,8 +10,8 @@ import { layers } from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
 import { decodeModel, OnnxImportError } from './read.js';
-import { dataPath, readGraph } from './import_graph.js';
-import { Reader, type Spec } from './import_reader.js';
+import { dataPath, readGraph, type Spec } from './import_graph.js';
+import { Reader } from './import_reader.js';
 
 export { OnnxImportError };
 
@@ -24,6 +24,11 @@ function makeLayer(spec: Spec): Layer {
     case 'Dense': return spec.wrapTime ? layers.timeDistributed({ layer: layers.dense(a) }) : layers.dense(a);
     case 'Conv1D': return layers.conv1d(a);
     case 'MaxPooling1D': return layers.maxPooling1d(a);
+    case 'AveragePooling1D': return layers.averagePooling1d(a);
+    case 'BatchNormalization': return layers.batchNormalization(a);
+    case 'LayerNormalization': return layers.layerNormalization(a);
+    case 'LeakyReLU': return layers.leakyReLU(a);
+    case 'ReLU': return layers.reLU(a);
     case 'Flatten': return layers.flatten();
     case 'RepeatVector': return layers.repeatVector(a);
     case 'Activation': return layers.activation(a);

@@ -7,6 +7,9 @@ import { attrInt, attrInts, attrString, attrsOf, num, OnnxImportError, tensorVal
 
 export type Node = OnnxNamespace.INodeProto;
 
+/** One rnnlab layer to make from the graph: its class, constructor arguments and Keras-layout weights. */
+export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
+
 export interface Graph {
   source: string;
   producer: Map<string, Node>;

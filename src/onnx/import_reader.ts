@@ -4,12 +4,10 @@
  * padding-mask subgraph exportOnnx writes). Anything else is refused by node and operator.
  */
 import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
-import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node } from './import_graph.js';
+import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node, type Spec } from './import_graph.js';
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
-
-/** One rnnlab layer to make: its class, constructor arguments and Keras-layout weights. */
-export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
+import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
   Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign' };
@@ -21,7 +19,7 @@ const PASS_THROUGH = new Set(['Identity', 'Cast', 'Dropout']);
 const RECURRENT_OPS = new Set(['LSTM', 'GRU', 'RNN']);
 const RECURRENT_CLASSES = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
 // The imported layers whose rnnlab call sets the padding mask to null (they move or merge the steps it marks).
-const MASK_DROPPING = new Set(['Conv1D', 'MaxPooling1D', 'Flatten', 'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D']);
+const MASK_DROPPING = new Set(['Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'Flatten', 'RepeatVector', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D']);
 // ONNX data type codes a Cast may convert to without changing the numbers: floats, and integers for the token ids.
 const FLOAT_TYPES = new Set([1, 11]);
 const INT_TYPES = new Set([6, 7]);
@@ -57,6 +55,8 @@ export class Reader {
   /** The last layer can still take a following activation node as its own. */
   open = false;
   private repeat: number | null = null;
+  /** Nodes ahead on the data path already read as part of the current one. */
+  private skip = 0;
   /** The graph carries a padding mask: token id 0 from the input, or a Masking layer's (set when one is read). */
   private masked: boolean;
 
@@ -80,6 +80,7 @@ export class Reader {
   read(chain: { node: Node; out: string }[]): void {
     for (let i = 0; i < chain.length; i++) {
       const { node, out } = chain[i];
+      if (this.skip > 0) { this.skip--; continue; }
       // The two nodes after this one on the data path: the exporter's multi-node patterns are recognised by them.
       const ahead = [chain[i + 1]?.node, chain[i + 2]?.node] as const;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
@@ -152,7 +153,11 @@ export class Reader {
       }
       case 'Conv': return this.conv(node, a);
       case 'ReduceMean': case 'ReduceMax': return this.globalPooling(node, a);
-      case 'MaxPool': return this.maxPool(node, a);
+      case 'MaxPool': case 'AveragePool': return this.pool(node, a);
+      case 'BatchNormalization': return this.push(batchNormalizationSpec(this.place(), node), false);
+      case 'LayerNormalization': return this.push(layerNormalizationSpec(this.place(), node), false);
+      case 'LeakyRelu': return this.push(leakyReluSpec(node), false);
+      case 'Clip': return this.clip(node, wasOpen);
       case 'Flatten':
         if (attrInt(a, 'axis', 1) !== 1) this.fail(node, 'only Flatten with axis 1 is imported');
         return this.flatten(node);
@@ -176,16 +181,36 @@ export class Reader {
       }
       case 'Mul':
         if (this.masking(node)) return;
-        return this.fail(node, 'only the Mul of a Masking layer (x times its mask) is imported here');
+        this.push(affineSpec(this.place(), node, ahead[0]), false);
+        this.skip = 1; // the Add, read with it
+        return;
       default:
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
         if (op === 'GatherElements' && this.masked && this.compaction(node, ahead)) return this.restore(wasOpen);
-        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, ReduceMean/ReduceMax over time, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, Masking's Mul and activations is)`);
+        this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, AveragePool, ReduceMean/ReduceMax over time, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, BatchNormalization, LayerNormalization, LeakyRelu, Clip from 0, Masking's Mul and activations is)`);
     }
   }
 
   private restore(open: boolean): void { this.open = open; }
+
+  private place(): Place {
+    return { g: this.g, rank: this.rank, channelsLast: this.layout === 'keras', fail: (n, why) => this.fail(n, why) };
+  }
+
+  /** Clip from 0: relu6 as the open layer's activation (Keras's relu6), else a ReLU layer with that maxValue. */
+  private clip(node: Node, wasOpen: boolean): void {
+    const max = clipMax(this.place(), node);
+    const last = this.specs[this.specs.length - 1];
+    if (wasOpen && max === 6 && last && (last.args.activation ?? 'linear') === 'linear') {
+      last.args.activation = 'relu6';
+      return;
+    }
+    const relu = { className: 'ReLU', args: max === null ? {} : { maxValue: max }, weights: [] };
+    // A ReLU layer with maxValue exports as Relu then Clip: the Relu read alone is the same layer.
+    if (last?.className === 'Activation' && last.args.activation === 'relu') this.specs[this.specs.length - 1] = relu;
+    else this.push(relu, false);
+  }
 
   /**
    * The Masking layer as exportOnnx writes it: x · Unsqueeze(ReduceMax(Cast(Not(Equal(x, maskValue))), [2]), [2]) on
@@ -505,10 +530,15 @@ export class Reader {
     this.push({ className: 'Conv1D', args: { filters: F, kernelSize: size, strides, padding, dilationRate: dilation, useBias: weights.length === 2 }, weights }, true);
   }
 
-  private maxPool(node: Node, a: ReturnType<typeof attrsOf>): void {
+  private pool(node: Node, a: ReturnType<typeof attrsOf>): void {
     this.requireLayout(node, 'channelsFirst', 'a channels-first (batch, channels, steps) input');
     const { size, strides, padding } = this.window(node, a);
-    this.push({ className: 'MaxPooling1D', args: { poolSize: size, strides, padding }, weights: [] }, false);
+    const average = node.opType === 'AveragePool';
+    // Keras averages an edge window over its real steps only; count_include_pad 1 divides by the whole window.
+    if (average && padding !== 'valid' && attrInt(a, 'count_include_pad', 0) !== 0) {
+      this.fail(node, "count_include_pad 1 with padding counts the pads in each edge window's mean; Keras's AveragePooling1D averages the real steps only");
+    }
+    this.push({ className: average ? 'AveragePooling1D' : 'MaxPooling1D', args: { poolSize: size, strides, padding }, weights: [] }, false);
   }
 
   private flatten(node: Node): void {

@@ -4,6 +4,8 @@ import * as ort from 'onnxruntime-node';
 import * as rl from '../../src/index.js';
 import { Random } from '../../src/random.js';
 import { toOnnx } from '../../src/onnx/index.js';
+import type { GraphBuilder } from '../../src/onnx/graph.js';
+import { onnxSchema } from '../../src/onnx/proto.js';
 
 export async function ortSession(bytes: Uint8Array | string): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes as Uint8Array, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -90,4 +92,16 @@ export function randomize(m: { layers: { getWeightValues(): Float32Array[]; setW
     const vals = l.getWeightValues();
     if (vals.length) l.setWeights(vals.map((v) => Float32Array.from(v, () => (r.next() - 0.5) * 1.2)));
   }
+}
+
+export type Dims = (number | string)[];
+
+/** A one-input, one-output float graph's bytes, at the given opset (default: the builder's). */
+export function bytesOf(g: GraphBuilder, y: string, inDims: Dims, outDims: Dims, opset?: number): Uint8Array {
+  const bytes = g.toBytes({ name: 'x', elemType: 'float32', shape: inDims }, { name: y, elemType: 'float32', shape: outDims }, 'g', '');
+  if (opset === undefined) return bytes;
+  const onnx = onnxSchema();
+  const model = onnx.ModelProto.decode(bytes);
+  model.opsetImport = [{ domain: '', version: opset }];
+  return onnx.ModelProto.encode(model).finish();
 }

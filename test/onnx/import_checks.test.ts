@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { modelFromOnnx, toOnnx } from '../../src/onnx/index.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
-import { onnxSchema } from '../../src/onnx/proto.js';
 import type { Layer } from '../../src/layers/layer.js';
 import { Random } from '../../src/random.js';
-import { maxAbsDiff, ortPredict, ortSession, tokenIds } from './helpers.js';
+import { bytesOf, type Dims, maxAbsDiff, ortPredict, ortSession, tokenIds } from './helpers.js';
 
 const L = rl.layers;
 const T = 5, D = 3, U = 4;
@@ -20,15 +19,6 @@ function values(n: number, seed: number, scale = 1): Float32Array {
 const floats = (shape: number[], seed: number) => rl.tensor(values(shape.reduce((a, b) => a * b, 1), seed, 2), shape);
 const seq = floats([3, T, D], 11);
 
-type Dims = (number | string)[];
-function bytesOf(g: GraphBuilder, y: string, inDims: Dims, outDims: Dims, opset?: number): Uint8Array {
-  const bytes = g.toBytes({ name: 'x', elemType: 'float32', shape: inDims }, { name: y, elemType: 'float32', shape: outDims }, 'g', '');
-  if (opset === undefined) return bytes;
-  const onnx = onnxSchema();
-  const m = onnx.ModelProto.decode(bytes);
-  m.opsetImport = [{ domain: '', version: opset }];
-  return onnx.ModelProto.encode(m).finish();
-}
 
 /** An LSTM over x [batch, T, D] (time-major inside), nd directions; then build(Y, Y_h) gives the graph's output. */
 function lstmGraph(nd: number, build: (g: GraphBuilder, Y: string, Yh: string) => string, outDims: Dims, attrs: Record<string, string | number> = {}): Uint8Array {

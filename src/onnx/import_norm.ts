@@ -1,0 +1,111 @@
+/**
+ * The per-channel and clipping operators of an imported chain, as rnnlab layer specs: ONNX BatchNormalization (and
+ * the Mul + Add by per-channel constants exportOnnx folds BatchNormalization into), LayerNormalization over the last
+ * axis, LeakyRelu, and Clip from 0 (ReLU with maxValue). The Reader decides where they stand; these read the nodes.
+ */
+import { attrFloat, attrInt, attrsOf, type ConstTensor } from './read.js';
+import type { Graph, Node, Spec } from './import_graph.js';
+
+/** What the reader knows where the node stands, and how it refuses. */
+export interface Place {
+  g: Graph;
+  rank: number;
+  /** The features are the last axis of the ONNX tensor (keras layout), or its axis 1 (channels first). */
+  channelsLast: boolean;
+  fail(node: Node, why: string): never;
+}
+
+const constAt = (p: Place, node: Node, i: number): ConstTensor | null => p.g.consts.get(node.input?.[i] ?? '') ?? null;
+
+function requireConst(p: Place, node: Node, i: number, what: string): Float32Array {
+  const c = constAt(p, node, i) ?? p.fail(node, `${what} must be a constant (an initializer)`);
+  return Float32Array.from(c.values);
+}
+
+/**
+ * The channels' axis of ONNX's BatchNormalization is 1: the features of (batch, features) and of channels-first
+ * (batch, channels, steps) data, which rnnlab holds channels-last, so axis -1 there.
+ */
+export function batchNormalizationSpec(p: Place, node: Node): Spec {
+  const a = attrsOf(node);
+  if (attrInt(a, 'training_mode', 0) !== 0) p.fail(node, 'training_mode 1 (batch statistics) is not imported; rnnlab imports the inference graph');
+  if (!(p.rank === 2 || (p.rank === 3 && !p.channelsLast))) {
+    p.fail(node, `normalizes axis 1, which here is the steps of (batch, steps, features) data; only (batch, features) and channels-first (batch, channels, steps) inputs are imported`);
+  }
+  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => requireConst(p, node, i, ['', 'scale', 'B', 'input_mean', 'input_var'][i]));
+  // ONNX's momentum weighs the running statistic as Keras's does (PyTorch's momentum 0.1 is ONNX's 0.9).
+  const args = { axis: -1, epsilon: attrFloat(a, 'epsilon', 1e-5), momentum: attrFloat(a, 'momentum', 0.9) };
+  return { className: 'BatchNormalization', args, weights: [gamma, beta, mean, variance] };
+}
+
+/** A constant that holds one value per feature of a channels-last tensor: dims [C] or [1, ..., 1, C]. */
+function perFeature(c: ConstTensor | null): Float32Array | null {
+  if (!c || c.dims.length === 0 || c.dims.slice(0, -1).some((d) => d !== 1)) return null;
+  return Float32Array.from(c.values);
+}
+
+/**
+ * x * s + t with per-feature constants (exportOnnx's inference BatchNormalization): a BatchNormalization with
+ * gamma s, beta t, moving mean 0, moving variance 1 and epsilon 0, which computes exactly x * s + t.
+ */
+export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
+  const other = (n: Node, x: string | undefined) => (n.input?.[0] === x ? 1 : 0);
+  const [x0, x1] = mul.input ?? [];
+  const sIndex = p.g.consts.has(x1 ?? '') ? 1 : p.g.consts.has(x0 ?? '') ? 0 : -1;
+  const s = sIndex < 0 ? null : perFeature(constAt(p, mul, sIndex));
+  const t = add?.opType === 'Add' && add.input?.includes(mul.output?.[0] ?? '') ? perFeature(constAt(p, add, other(add, mul.output?.[0]))) : null;
+  if (!s || !t || !p.channelsLast || s.length !== t.length) {
+    p.fail(mul, "only the Mul of a Masking layer (x times its mask), or a Mul and Add by one constant per feature of the last axis (exportOnnx's BatchNormalization), is imported here");
+  }
+  const C = s.length;
+  return {
+    className: 'BatchNormalization', args: { axis: -1, epsilon: 0 },
+    weights: [s, t, new Float32Array(C), new Float32Array(C).fill(1)],
+  };
+}
+
+/** A constant all of whose values are one: LayerNormalization's scale when the layer learns none. */
+function onesScale(p: Place, node: Node): boolean {
+  const expand = p.g.producer.get(node.input?.[1] ?? '');
+  const one = expand?.opType === 'Expand' ? constAt(p, expand, 0) : null;
+  return Boolean(one && one.values.length === 1 && one.values[0] === 1);
+}
+
+/** ONNX LayerNormalization (opset 17) over the last axis of channels-last data. */
+export function layerNormalizationSpec(p: Place, node: Node): Spec {
+  const a = attrsOf(node);
+  const axis = attrInt(a, 'axis', -1);
+  if (!p.channelsLast || (axis !== -1 && axis !== p.rank - 1)) {
+    p.fail(node, `only LayerNormalization over the features (the last axis of channels-last data) is imported (axis ${axis}, rank ${p.rank})`);
+  }
+  if (attrInt(a, 'stash_type', 1) !== 1) p.fail(node, 'only stash_type 1 (float statistics) is imported');
+  const weights: Float32Array[] = [];
+  const scaled = !onesScale(p, node);
+  if (scaled) weights.push(requireConst(p, node, 1, 'Scale'));
+  const centered = Boolean(node.input?.[2]);
+  if (centered) weights.push(requireConst(p, node, 2, 'B'));
+  return { className: 'LayerNormalization', args: { axis: -1, epsilon: attrFloat(a, 'epsilon', 1e-5), scale: scaled, center: centered }, weights };
+}
+
+/** LeakyRelu: ONNX's default alpha is 0.01 (Keras's 0.3), so it is always written out. */
+export function leakyReluSpec(node: Node): Spec {
+  return { className: 'LeakyReLU', args: { alpha: attrFloat(attrsOf(node), 'alpha', 0.01) }, weights: [] };
+}
+
+/**
+ * Clip's bounds (inputs from opset 11, attributes before; an absent bound is unbounded). Only a lower bound of 0 is a
+ * Keras layer: ReLU, with maxValue when the upper bound is finite.
+ */
+export function clipMax(p: Place, node: Node): number | null {
+  const a = attrsOf(node);
+  const bound = (i: number, name: string, dflt: number): number => {
+    if (p.g.opset < 11) return attrFloat(a, name, dflt);
+    if (!node.input?.[i]) return dflt;
+    const c = constAt(p, node, i) ?? p.fail(node, `its ${name} must be a constant (an initializer)`);
+    return c.values[0];
+  };
+  const lo = bound(1, 'min', -Infinity), hi = bound(2, 'max', Infinity);
+  if (lo !== 0) p.fail(node, `only Clip from 0 (ReLU, with maxValue) is imported; min is ${lo}`);
+  if (!(hi > 0)) p.fail(node, `Clip's max ${hi} is not above its min 0`);
+  return Number.isFinite(hi) ? hi : null;
+}
