@@ -14,6 +14,24 @@ export function tagSource<T extends object>(el: T, src: ElementSource): T {
   return el;
 }
 
+/**
+ * The order of a row's columns as the file has them (csv sets it): JavaScript lists integer-like keys ('0', '10')
+ * before the others and in numeric order, so Object.keys cannot tell it. Non-enumerable; batch() keeps it.
+ */
+const COLUMN_ORDER = Symbol('rl.data column order');
+
+export function withColumnOrder<T extends object>(el: T, names: string[]): T {
+  Object.defineProperty(el, COLUMN_ORDER, { value: names, enumerable: false });
+  return el;
+}
+
+/** An object's keys in its columns' order when csv gave one (and it still names exactly those keys), else Object.keys. */
+export function columnKeys(el: object): string[] {
+  const keys = Object.keys(el);
+  const order = (el as { [COLUMN_ORDER]?: string[] })[COLUMN_ORDER];
+  return order && order.length === keys.length && order.every((k) => Object.hasOwn(el, k)) ? order : keys;
+}
+
 function isNumericArray(x: unknown): boolean {
   return Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || typeof x[0] === 'boolean' || isNumericArray(x[0]) || ArrayBuffer.isView(x[0]));
 }
@@ -90,14 +108,15 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     return first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, roots));
   }
   if (typeof first === 'object' && first !== null) {
-    const keys = Object.keys(first);
+    const keys = columnKeys(first);
     const known = new Set(keys);
     items.forEach((x, i) => {
       if (x === null || typeof x !== 'object' || Array.isArray(x) || x instanceof Tensor) throw new Error(`${where(i)} is ${describe(x)} but element 0 is an object`);
       const extra = Object.keys(x).filter((k) => !known.has(k));
       if (extra.length) throw new Error(`${where(i)} has key '${extra[0]}' that element 0 lacks`);
     });
-    return Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, roots)]));
+    const batched = Object.fromEntries(keys.map((k) => [k, batchAt(items.map((x) => (x as Record<string, unknown>)[k]), path ? `${path}.${k}` : k, roots)]));
+    return withColumnOrder(batched, keys);
   }
   throw new Error(`${where(0)} is ${describe(first)}: only numbers, booleans, arrays, tensors and objects/lists of them can be batched`);
 }

@@ -7,7 +7,7 @@
  * With delimiter '\t' the file is TSV as the CLI reads it (one record per line).
  */
 import { Dataset } from './dataset.js';
-import { tagSource } from './batching.js';
+import { tagSource, withColumnOrder } from './batching.js';
 import { csvRecords, tsvRecords, type CsvItem } from '../data/csv_records.js';
 import { DEFAULT_MAX_LINE_CHARS } from '../data/text_stream.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -166,6 +166,8 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
         if (config.configuredColumnsOnly && !c) return;
         (c?.isLabel ? ys : xs)[name] = convert(fields[i], name, c, at);
       });
+      withColumnOrder(xs, names.filter((n) => Object.hasOwn(xs, n)));
+      withColumnOrder(ys, names.filter((n) => Object.hasOwn(ys, n)));
       yield tagSource(Object.keys(ys).length ? { xs, ys } : xs, { file, line });
     }
     // tfjs: "No data was found for CSV parsing."; an empty file is more likely the wrong file than an empty set.

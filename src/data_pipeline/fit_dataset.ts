@@ -10,6 +10,7 @@ import { EventLoopYield, checkBatchSize } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
+import { columnKeys } from './batching.js';
 import { checkOptionKeys } from '../near_name.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
@@ -91,9 +92,11 @@ function namesOf(model: DatasetModel): Names {
  */
 function flat(v: unknown, where: string, names: string[]): TensorLike {
   if (v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v)) return v as TensorLike;
-  if (v && typeof v === 'object' && names.length > 0 && Object.keys(v).every((k) => names.includes(k))) return v as TensorLike;
+  if (v && typeof v === 'object' && names.length > 0 && Object.keys(v).length > 0 && Object.keys(v).every((k) => names.includes(k))) return v as TensorLike;
   if (v && typeof v === 'object') {
-    const cols = Object.values(v as Record<string, unknown>);
+    // In the file's column order (csv's), which Object.values loses for integer-like names.
+    const cols = columnKeys(v).map((k) => (v as Record<string, unknown>)[k]);
+    if (cols.length === 0) throw new Error(`${where}: an object of no columns (every csv column read is a label, or none is configured)`);
     if (!cols.every((c) => c instanceof Tensor && c.rank === 1)) throw new Error(`${where}: an object of columns must hold 1-D tensors (batch the dataset first)`);
     const ts = cols as Tensor[];
     const n = ts[0].shape[0];

@@ -45,6 +45,28 @@ describe('csv', () => {
     await expect(rl.data.csv(f, { columnConfigs: { label: { dtype: 'float32' } } }).toArray()).rejects.toThrow(/:4: column label \(dtype float32\) holds 'x'/);
   });
 
+  it("fitDataset lays a csv's columns side by side in the file's order, integer-like names too (JS objects list those first)", async () => {
+    const f = csvFile('z,10,5,label\n100,10,5,1\n200,20,10,0\n');
+    const ds = rl.data.csv(f, { columnConfigs: { label: { isLabel: true } } });
+    expect(await ds.columnNames()).toEqual(['z', '10', '5', 'label']);
+    // A linear model whose kernel is (1, 0, 0) reads column z only: predictions 100 and 200 in file order.
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [3], useBias: false })] });
+    m.layers[0].setWeights([Float32Array.from([1, 0, 0])]);
+    m.compile({ optimizer: rl.train.sgd(0), loss: 'meanSquaredError' });
+    const mse = (await m.evaluateDataset(ds.batch(2))) as unknown as rl.Tensor;
+    expect(mse.dataSync()[0]).toBeCloseTo(((100 - 1) ** 2 + 200 ** 2) / 2, 1);
+    const [b] = (await ds.batch(2).toArray()) as { xs: Record<string, rl.Tensor> }[];
+    expect(Array.from(b.xs['5'].dataSync())).toEqual([5, 10]);
+  });
+
+  it('a csv whose every column read is a label says so in fitDataset', async () => {
+    const f = csvFile('a,b\n1,0\n2,1\n');
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [1] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const ds = rl.data.csv(f, { columnConfigs: { a: { isLabel: true }, b: { isLabel: true } } }).batch(2);
+    await expect(m.fitDataset(ds, { epochs: 1 })).rejects.toThrow(/xs: an object of no columns/);
+  });
+
   it('refuses duplicate header names and names the column and line of an empty label', async () => {
     await expect(rl.data.csv(csvFile('a,a,label\n1,2,0\n')).toArray()).rejects.toThrow(/Duplicate column names found: a/);
     await expect(rl.data.csv(csvFile(C1), { columnConfigs: { b: { isLabel: true } } }).toArray()).rejects.toThrow(/:3: Required column b is empty in this line/);
