@@ -208,7 +208,10 @@ export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[
       states = s.states.map((ls) => ls.map((t2) => gatherRows(t2, parents)));
     }
     return batch.map((_, i) => {
-      const all = [...done[i], ...live[i]].map((h) => finish(h, lp));
+      // A source with beam finished outputs is decided: hypotheses still live from its last step are dropped, as the
+      // next step would drop them (so the result does not depend on whether other sources kept the loop going).
+      // Unfinished ones compete only when the step limit came first.
+      const all = (done[i].length >= beam ? done[i] : [...done[i], ...live[i]]).map((h) => finish(h, lp));
       return all.reduce((a, b) => (b.score > a.score ? b : a));
     });
   });

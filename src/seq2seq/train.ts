@@ -173,6 +173,8 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['maxVocab', 5], ['beam', 0], ['samples', 0]] as const) {
     checkInt(k, d[k], min);
   }
+  // Any truthy value would build the bidirectional encoder, whose saved spec then refuses to load.
+  if (typeof d.bidirectionalEncoder !== 'boolean') throw new Seq2SeqOptionError('bidirectionalEncoder', `must be true or false, got ${JSON.stringify(d.bidirectionalEncoder)}`);
   if (d.verbose !== undefined && d.verbose !== 0 && d.verbose !== 1 && d.verbose !== 2) throw new Seq2SeqOptionError('verbose', `must be 0, 1 or 2, got ${String(d.verbose)}`);
   if (d.progress !== undefined && typeof (d.progress as { write?: unknown } | null)?.write !== 'function') {
     throw new Seq2SeqOptionError('progress', `must be a writer with a write(text) method (process.stdout, say), got ${d.progress === null ? 'null' : typeof d.progress}`);

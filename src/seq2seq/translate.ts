@@ -30,15 +30,17 @@ export interface TranslateOptions {
   maxLineChars?: number;
 }
 
-const TRANSLATE_OPTIONS = ['beam', 'batchSize', 'maxLineChars'];
+// maxLineChars bounds the lines translateLines reads; translateTexts reads none, so it takes only the others.
+const OPTIONS_OF = { translateTexts: ['beam', 'batchSize'], translateLines: ['beam', 'batchSize', 'maxLineChars'] };
 
 /** A misspelt option would decode greedily, or a batch size of 0 never end: each is refused by name (Seq2SeqOptionError, as trainSeq2Seq's). */
-function checkTranslateOptions(o: TranslateOptions, where: string): void {
+function checkTranslateOptions(o: TranslateOptions, where: keyof typeof OPTIONS_OF): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Seq2SeqOptionError('options', `${where} takes an object of options, got ${describe(o)}`);
-  const unknown = Object.keys(o).find((k) => !TRANSLATE_OPTIONS.includes(k));
+  const names = OPTIONS_OF[where];
+  const unknown = Object.keys(o).find((k) => !names.includes(k));
   if (unknown !== undefined) {
-    const near = nearName(unknown, TRANSLATE_OPTIONS);
-    throw new Seq2SeqOptionError(unknown, `is not an option of ${where}${near ? ` (did you mean '${near}'?)` : ''}; options: ${TRANSLATE_OPTIONS.join(', ')}`);
+    const near = nearName(unknown, names);
+    throw new Seq2SeqOptionError(unknown, `is not an option of ${where}${near ? ` (did you mean '${near}'?)` : ''}; options: ${names.join(', ')}`);
   }
   const bad = (k: string, want: string, v: unknown) => new Seq2SeqOptionError(k, `must be ${want}, got ${String(v)} (${where})`);
   if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 0)) throw bad('beam', 'an integer >= 0 (0: greedy)', o.beam);
@@ -77,5 +79,6 @@ export async function* translateLines(m: Seq2SeqModel, source: ByteSource, name:
   // A line as long as training allows: a wrong file (one huge line) is named at once, not run through the encoder
   // for minutes, step by step.
   const texts = async function* () { for await (const { text } of readLines(source, name, o.maxLineChars ?? DEFAULT_MAX_PAIR_LINE)) yield text; };
-  for await (const batch of inBatches(texts(), o.batchSize ?? 64)) yield* translateTexts(m, batch, o);
+  const { maxLineChars: _read, ...decoding } = o;
+  for await (const batch of inBatches(texts(), o.batchSize ?? 64)) yield* translateTexts(m, batch, decoding);
 }

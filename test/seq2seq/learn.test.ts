@@ -116,6 +116,28 @@ describe('decoding', () => {
     expect(sources.map((s) => greedyDecode(layers, [s], { maxSteps: 5 })[0].ids)).toEqual(d.map((x) => x.ids));
   });
 
+  it('beam search decides a source once it has beam finished outputs: the same result alone as in any batch', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      setSeed(seed);
+      // A small target vocabulary makes <end> likely at every step of an untrained model, so sources finish while
+      // others still run, and some finish with hypotheses of their last step still live.
+      const { layers } = buildSeq2Seq({ ...ARCH, targetVocabSize: 5, attention: seed % 2 ? 'luong' : 'none' });
+      const sources = randomSources(10, ARCH.sourceVocabSize, seed);
+      for (const width of [2, 3]) {
+        const o = { maxSteps: 7, batchSize: 64 };
+        const together = beamSearch(layers, sources, width, o);
+        sources.forEach((src, i) => {
+          const alone = beamSearch(layers, [src], width, o)[0];
+          expect(together[i].ids).toEqual(alone.ids);
+          expect(together[i].ended).toBe(alone.ended);
+          expect(together[i].logProb).toBeCloseTo(alone.logProb, 5);
+          // Unfinished (truncated) only when the step limit came first.
+          if (!alone.ended) expect(alone.ids).toHaveLength(o.maxSteps);
+        });
+      }
+    }
+  });
+
   it('length normalisation: lengthPenalty 0 ranks by summed log probability', () => {
     expect(normalisedScore(-6, 3, 1)).toBe(-2);
     expect(normalisedScore(-6, 3, 0)).toBe(-6);

@@ -150,5 +150,15 @@ describe('translate options are checked, not ignored', () => {
     async function* none() { yield '12\n'; }
     await expect((async () => { for await (const t of translateLines(m, none(), 'in', { batchSize: 0 })) void t; })()).rejects.toThrow(/batchSize: .*\(translateLines\)/);
     expect(translateTexts(m, ['12', '345'], { batchSize: 1, beam: 2 })).toHaveLength(2);
+    // maxLineChars bounds the lines translateLines reads; translateTexts reads none, so it is not its option.
+    expect(() => translateTexts(m, ['12'], { maxLineChars: 1 })).toThrow(/maxLineChars: is not an option of translateTexts; options: beam, batchSize/);
+    const lines: string[] = [];
+    async function* two() { yield '12\n345\n'; }
+    for await (const t of translateLines(m, two(), 'in', { maxLineChars: 3 })) lines.push(t.input);
+    expect(lines).toEqual(['12', '345']);
+  });
+
+  it('trainSeq2Seq takes bidirectionalEncoder as true or false only (a truthy 1 built a model its spec could not load)', async () => {
+    await expect(trainSeq2Seq(sortDigitPairs(20, 3), { bidirectionalEncoder: 1 as never, epochs: 1 })).rejects.toThrow(/^bidirectionalEncoder: must be true or false, got 1/);
   });
 });
