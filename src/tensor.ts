@@ -74,8 +74,15 @@ export class Tensor {
 
   /** A tensor sharing this one's data with another shape of the same size. */
   reshape(shape: Shape): Tensor {
-    return new Tensor(this.values, shape, this.dtype);
+    return new Tensor(this.viewValues(), shape, this.dtype);
   }
+
+  /**
+   * The array a view of this tensor (reshape, squeeze, expandDims, ...) holds: this one's own. A Variable, whose
+   * values optimizers and assign overwrite in place, gives a copy, so a view keeps the value it was made from (as
+   * in tfjs, where assign gives the variable new data).
+   */
+  viewValues(): FArray | Int32Array { return this.values; }
 
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;

@@ -1,5 +1,5 @@
 /** Trainable state: a tensor that receives gradients and that optimizers update in place. */
-import { allocPersistent } from './backend/index.js';
+import { allocPersistent, type FArray } from './backend/index.js';
 import { markWeightWritten } from './backend/bf16_weight_cache.js';
 import { Tensor, type Shape } from './tensor.js';
 
@@ -60,6 +60,11 @@ export class Variable extends Tensor {
     (this.values as Float32Array).set(values);
     markWeightWritten(this.values as Float32Array);
   }
+
+  /** A copy: optimizers and assign write the values in place, and tfjs's dataSync() of a variable keeps its value. */
+  override dataSync(): FArray { return (this.values as FArray).slice(); }
+
+  override viewValues(): FArray { return (this.values as FArray).slice(); }
 
   /** tfjs's LayerVariable.read(): the weight is its own value here. */
   read(): Tensor {

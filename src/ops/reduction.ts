@@ -228,5 +228,5 @@ function sqrtOf(t: Tensor): Tensor {
 function maxOver(t: Tensor, axis: number, keepDims: boolean, axes: number[]): Tensor { return finish(max(t, axis, true), keepDims, axes); }
 function minOver(t: Tensor, axis: number, keepDims: boolean, axes: number[]): Tensor { return finish(min(t, axis, true), keepDims, axes); }
 function finish(t: Tensor, keepDims: boolean, axes: number[]): Tensor {
-  return keepDims ? t : result(t.values, t.shape.filter((_, i) => !axes.includes(i)), t.dtype);
+  return keepDims ? t : result(t.viewValues(), t.shape.filter((_, i) => !axes.includes(i)), t.dtype);
 }

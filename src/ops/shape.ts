@@ -28,7 +28,7 @@ export function reshape(x: TensorLike, shape: Shape): Tensor {
   const t = asTensor(x, 'x', 'reshape');
   let to: Shape;
   try { to = inferShape(shape, t.size); } catch (e) { throw new Error(`reshape: ${(e as Error).message} (input shape [${t.shape.join(',')}])`); }
-  return result(t.values, to, t.dtype);
+  return result(t.viewValues(), to, t.dtype);
 }
 
 export function flatten(x: TensorLike): Tensor { return reshape(x, [-1]); }
@@ -42,7 +42,7 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
     if (axes === null ? d !== 1 : !axes.includes(i)) shape.push(d);
     else if (d !== 1) throw new Error(`squeeze: Can't squeeze axis ${i} since its dim '${d}' is not 1 (shape [${t.shape.join(',')}])`);
   });
-  return result(t.values, shape, t.dtype);
+  return result(t.viewValues(), shape, t.dtype);
 }
 
 export function expandDims(x: TensorLike, axis: number | null = 0): Tensor {
@@ -52,13 +52,13 @@ export function expandDims(x: TensorLike, axis: number | null = 0): Tensor {
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];
   shape.splice(a, 0, 1);
-  return result(t.values, shape, t.dtype);
+  return result(t.viewValues(), shape, t.dtype);
 }
 
 function asRank(x: TensorLike, shape: Shape, op: string): Tensor {
   const t = asTensor(x, 'x', op);
   if (sizeOf(shape) !== t.size) throw new Error(`${op}: cannot view a tensor of ${t.size} values as [${shape.join(', ')}]`);
-  return result(t.values, shape, t.dtype);
+  return result(t.viewValues(), shape, t.dtype);
 }
 
 export const asScalar = (x: TensorLike): Tensor => asRank(x, [], 'asScalar');

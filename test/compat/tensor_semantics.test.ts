@@ -98,6 +98,21 @@ describe('tensors and variables', () => {
     expect(Array.from(v.dataSync())).toEqual([1, 2]);
   });
 
+  it("views and dataSync of a variable keep the value they were made from when the variable is updated, as tfjs's", () => {
+    for (const lib of [rl, tf] as any[]) {
+      const v = lib.variable(lib.tensor([1, 2]));
+      const views = [v.reshape([2, 1]), v.expandDims(0), lib.squeeze(v.expandDims(1)), v.flatten(), lib.reshape(v, [1, 2])];
+      const read = v.dataSync();
+      lib.train.sgd(0.1).minimize(() => v.square().sum(), false, [v]);
+      expect(Array.from(v.dataSync())).toEqual([Math.fround(0.8), Math.fround(1.6)]);
+      for (const t of views) expect(Array.from(t.dataSync())).toEqual([1, 2]);
+      expect(Array.from(read)).toEqual([1, 2]);
+      v.assign(lib.tensor([5, 6]));
+      expect(Array.from(views[0].dataSync())).toEqual([1, 2]);
+      expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    }
+  });
+
   it('a variable name is unique while the variable lives, and free again once it is disposed', () => {
     const v = rl.variable(rl.zeros([1]), true, 'unique_name');
     expect(() => rl.variable(rl.zeros([1]), true, 'unique_name')).toThrow('Variable with name unique_name was already registered');
