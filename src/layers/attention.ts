@@ -22,6 +22,15 @@ export interface AttentionArgs extends LayerArgs {
   returnAttentionScores?: boolean;
 }
 
+/** Query, value and key rows pair up by batch index: different batch sizes are refused (Keras's matmul fails on them). */
+export function checkSameBatch(where: string, inputs: Tensor[]): void {
+  const names = ['query', 'value', 'key'];
+  const odd = inputs.findIndex((t) => t.shape[0] !== inputs[0].shape[0]);
+  if (odd > 0) {
+    throw new Error(`${where}: ${names[0]} and ${names[odd]} must have the same batch size, got [${inputs[0].shape.join(', ')}] and [${inputs[odd].shape.join(', ')}]`);
+  }
+}
+
 /**
  * Luong-style dot-product attention (Keras Attention). Inputs [query [B, Tq, D], value [B, Tv, D]] or
  * [query, value, key]: scores = query · keyᵀ (times the learned scale), softmax over the value steps with masked
@@ -34,6 +43,12 @@ export class Attention extends MultiInputLayer {
   override supportsMasking = true;
   /** Written only when true (tfjs has neither), or read as an alias (useCausalMask). */
   static override readonly argAliases: readonly string[] = ['causal', 'useCausalMask', 'returnAttentionScores'];
+  /**
+   * Keras 3's call arguments, which a saved file records with each call and rnnlab keeps per layer
+   * (src/io/functional_json.ts applies them); its call takes the inputs as one list, so none by keyword.
+   */
+  static readonly callOptionArgs: readonly string[] = ['useCausalMask', 'returnAttentionScores'];
+  static readonly callInputNames: readonly string[] = [];
   readonly useScale: boolean;
   readonly scoreMode: 'dot';
   readonly dropout: number;
@@ -51,6 +66,9 @@ export class Attention extends MultiInputLayer {
     this.dropout = checkRate(this.name, 'dropout', a.dropout ?? 0);
     const causal = checkBool(this.name, 'causal', a.causal, false);
     const useCausal = checkBool(this.name, 'useCausalMask', a.useCausalMask, false);
+    if (a.causal !== undefined && a.useCausalMask !== undefined && causal !== useCausal) {
+      throw new Error(`${this.where}: causal = ${causal} and useCausalMask = ${useCausal} disagree; they name one option (Keras 2's and Keras 3's), give one`);
+    }
     this.causal = causal || useCausal;
     this.returnAttentionScores = checkBool(this.name, 'returnAttentionScores', a.returnAttentionScores, false);
   }
@@ -93,6 +111,7 @@ export class Attention extends MultiInputLayer {
 
   protected merge(inputs: Tensor[], ctx: CallContext): Tensor[] {
     const [q, v, k = v] = inputs;
+    checkSameBatch(this.where, inputs);
     const [B, Tq] = q.shape;
     const Tv = v.shape[1];
     const [qMask, vMask] = [ctx.inputMasks?.[0] ?? null, ctx.inputMasks?.[1] ?? null];

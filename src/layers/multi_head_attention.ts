@@ -5,6 +5,7 @@ import * as ops from '../autograd/ops.js';
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { MultiInputLayer } from './base_merge.js';
+import { checkSameBatch } from './attention.js';
 import { maskBytes } from './call_kwargs.js';
 import { checkConstraint, type Constraint } from './constraints.js';
 import { checkInitializer, type InitializerName } from './initializers.js';
@@ -215,6 +216,7 @@ export class MultiHeadAttention extends MultiInputLayer {
 
   protected merge(inputs: Tensor[], ctx: CallContext): Tensor[] {
     const [query, value, key = value] = inputs;
+    checkSameBatch(this.where, inputs);
     const B = query.shape[0], Tq = query.shape[1], Tv = value.shape[1];
     const H = this.numHeads;
     const masks = inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null));

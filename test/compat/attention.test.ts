@@ -156,3 +156,52 @@ describe('attention layers', () => {
     }
   });
 });
+
+describe('Keras 3 call arguments and input checks', () => {
+  const kt = (name: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 4, 3], dtype: 'float32', keras_history: [name, 0, 0] } });
+  const topology = (cls: string, kwargs: Record<string, unknown>, outputs: unknown = [['att', 0, 0]]) => ({
+    class_name: 'Functional',
+    config: {
+      name: 'k3', trainable: true, input_layers: [['x', 0, 0]], output_layers: outputs,
+      layers: [
+        { module: 'keras.layers', class_name: 'InputLayer', name: 'x', registered_name: null, inbound_nodes: [],
+          config: { batch_shape: [null, 4, 3], dtype: 'float32', sparse: false, ragged: false, name: 'x', optional: false } },
+        { module: 'keras.layers', class_name: cls, name: 'att', registered_name: null, build_config: { input_shape: [[null, 4, 3], [null, 4, 3]] },
+          config: { name: 'att', trainable: true, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null },
+            use_scale: cls === 'AdditiveAttention', dropout: 0.0, ...(cls === 'Attention' ? { score_mode: 'dot' } : {}) },
+          inbound_nodes: [{ args: [[kt('x'), kt('x')]], kwargs }] },
+      ],
+    },
+  });
+  const f32 = (shape: number[], seed: number) => rl.tensor(Float32Array.from(randomTensor(shape, seed).dataSync()), shape);
+  const load = (t: unknown) => rl.models.modelFromJSON({ modelTopology: t as never }) as Promise<rl.Functional>;
+
+  it('use_causal_mask and return_attention_scores recorded with a call load as the layer\'s own options (Keras 3 has no causal constructor argument)', async () => {
+    const x = f32([2, 4, 3], 5);
+    for (const cls of ['Attention', 'AdditiveAttention']) {
+      const causal = await load(topology(cls, { use_causal_mask: true }));
+      const layer = causal.getLayer('att') as unknown as { causal: boolean };
+      expect(layer.causal).toBe(true);
+      // The loaded layer computes the causal mask: step 0 attends to value step 0 alone, so its output is x's step 0.
+      const y = (causal.predict(x) as rl.Tensor).dataSync();
+      const xs = x.dataSync();
+      for (const b of [0, 1]) for (let d = 0; d < 3; d++) expect(y[b * 12 + d]).toBeCloseTo(xs[b * 12 + d], 6);
+      const scores = await load(topology(cls, { return_attention_scores: true }, [['att', 0, 0], ['att', 0, 1]]));
+      const [, w] = scores.predict(x) as rl.Tensor[];
+      expect(w.shape).toEqual([2, 4, 4]);
+    }
+    await expect(load(topology('Attention', { use_causal_mask: 'yes' }))).rejects.toThrow(/call argument use_causal_mask must be true or false/);
+  });
+
+  it('causal and useCausalMask name one option: given both, they must agree', () => {
+    expect(() => rl.layers.attention({ causal: true, useCausalMask: false })).toThrow(/causal = true and useCausalMask = false disagree/);
+    expect(rl.layers.attention({ causal: true, useCausalMask: true }).causal).toBe(true);
+  });
+
+  it('query and value of different batch sizes are refused naming both shapes (they pair up by row)', () => {
+    const q = f32([2, 3, 4], 1), v = f32([3, 5, 4], 2);
+    for (const layer of [rl.layers.attention(), rl.layers.additiveAttention(), rl.layers.multiHeadAttention({ numHeads: 1, keyDim: 2 })]) {
+      expect(() => layer.apply([q, v])).toThrow(/query and value must have the same batch size, got \[2, 3, 4\] and \[3, 5, 4\]/);
+    }
+  });
+});
