@@ -32,6 +32,27 @@ export function columnKeys(el: object): string[] {
   return order && order.length === keys.length && order.every((k) => Object.hasOwn(el, k)) ? order : keys;
 }
 
+/**
+ * A list zip made (or a user marked) as a tuple of separate values, [xs, ys] say: batched entry by entry even when
+ * its entries are plain number lists, which would otherwise read as one nested array.
+ */
+const TUPLE = Symbol('rl.data tuple');
+
+export function asTuple<T extends unknown[]>(list: T): T {
+  Object.defineProperty(list, TUPLE, { value: true, enumerable: false });
+  return list;
+}
+
+/** A nested list's shape along its first entries (enough to tell entries of different shapes apart). */
+const outline = (x: unknown): string => (Array.isArray(x) || ArrayBuffer.isView(x) ? `${(x as ArrayLike<unknown>).length},${outline((x as ArrayLike<unknown>)[0])}` : '');
+
+/**
+ * Marked by zip, or a list whose entries differ in shape ([[1, 2], [1]]: [x, y] of plain lists), which no tensor
+ * could hold, so it can only be a tuple.
+ */
+const isTuple = (x: unknown): boolean => Array.isArray(x)
+  && ((x as { [TUPLE]?: boolean })[TUPLE] === true || (x.length > 1 && x.some((e) => outline(e) !== outline(x[0]))));
+
 function isNumericArray(x: unknown): boolean {
   return Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number' || typeof x[0] === 'boolean' || isNumericArray(x[0]) || ArrayBuffer.isView(x[0]));
 }
@@ -75,7 +96,7 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     if (typeof first === 'boolean') return new Tensor(Int32Array.from(items as boolean[], (b) => (b ? 1 : 0)), [items.length], 'bool');
     return new Tensor(Float32Array.from(items as number[]), [items.length], 'float32');
   }
-  if (first instanceof Tensor || isNumericArray(first) || ArrayBuffer.isView(first)) {
+  if (first instanceof Tensor || (isNumericArray(first) && !isTuple(first)) || ArrayBuffer.isView(first)) {
     const rows = items.map((x, i) => {
       if (!(x instanceof Tensor || Array.isArray(x) || ArrayBuffer.isView(x))) throw new Error(`${where(i)} is ${describe(x)} but element 0 is ${describe(first)}`);
       try {
@@ -105,7 +126,7 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     items.forEach((x, i) => {
       if (!Array.isArray(x) || x.length !== first.length) throw new Error(`${where(i)} is ${Array.isArray(x) ? `a list of ${x.length}` : describe(x)} but element 0 is a list of ${first.length}`);
     });
-    return first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, roots));
+    return asTuple(first.map((_, k) => batchAt(items.map((x) => (x as unknown[])[k]), `${path}[${k}]`, roots)));
   }
   if (typeof first === 'object' && first !== null) {
     const keys = columnKeys(first);

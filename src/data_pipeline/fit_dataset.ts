@@ -76,7 +76,11 @@ function xy(el: unknown, where: string, names: Names): Batch {
     const o = el as { xs: unknown; ys: unknown; sampleWeight?: TensorLike };
     return [flat(o.xs, `${where}: xs`, names.inputs), flat(o.ys, `${where}: ys`, names.outputs), o.sampleWeight];
   }
-  throw new Error(`${where}: each batch must be {xs, ys}, {xs, ys, sampleWeight}, [xs, ys] or [xs, ys, sampleWeight], got ${el === null ? 'null' : Array.isArray(el) ? `a list of ${el.length}` : typeof el}`);
+  const got = el === null ? 'null' : Array.isArray(el) ? `a list of ${el.length}`
+    // An element [x, y] of two plain number lists of one length batches as one nested array: say how to keep them apart.
+    : el instanceof Tensor ? `one tensor of shape [${el.shape.join(', ')}] (elements that are [x, y] lists of plain arrays stack as one array; yield {xs, ys}, or tensors, or rl.data.zip([xDataset, yDataset]))`
+      : typeof el;
+  throw new Error(`${where}: each batch must be {xs, ys}, {xs, ys, sampleWeight}, [xs, ys] or [xs, ys, sampleWeight], got ${got}`);
 }
 
 interface Names { inputs: string[]; outputs: string[] }

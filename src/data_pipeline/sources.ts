@@ -1,5 +1,6 @@
 /** rl.data's sources: array, generator, func and zip (csv is in csv_dataset.ts). */
 import { Dataset } from './dataset.js';
+import { asTuple } from './batching.js';
 
 /** tfjs's data.array: an array, or (as tfjs reads any indexable list) a typed array, whose elements are numbers. */
 export function array<T>(items: readonly T[]): Dataset<T> {
@@ -52,7 +53,7 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
   };
   const layout = shape(datasets, 'datasets');
   const fill = (node: unknown, vals: unknown[]): unknown => typeof node === 'number' ? vals[node]
-    : Array.isArray(node) ? node.map((n) => fill(n, vals))
+    : Array.isArray(node) ? asTuple(node.map((n) => fill(n, vals)))
       : Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, n]) => [k, fill(n, vals)]));
   const sizes = list.map((d) => d.size);
   const size = list.length === 0 ? 0 : sizes.every((s) => s !== null) ? Math.min(...(sizes as number[])) : null;

@@ -33,6 +33,30 @@ describe('batch never corrupts data silently', () => {
   });
 });
 
+describe('[x, y] elements of plain lists', () => {
+  const dense = (inDim: number, units: number) => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units, inputShape: [inDim] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    return m;
+  };
+
+  it('zip keeps its entries apart, even plain lists of one length; a list whose entries differ in shape is a pair too', async () => {
+    const xs = rl.data.array([[1, 2], [3, 4]]), ys = rl.data.array([[1, 0], [0, 1]]);
+    const [zipped] = (await rl.data.zip([xs, ys]).batch(2).toArray()) as rl.Tensor[][];
+    expect(zipped.map((t) => t.shape)).toEqual([[2, 2], [2, 2]]);
+    expect(Array.from(zipped[1].dataSync())).toEqual([1, 0, 0, 1]);
+    expect((await dense(2, 2).fitDataset(rl.data.zip([xs, ys]).batch(2), { epochs: 1 })).history.loss).toHaveLength(1);
+    const [pair] = (await rl.data.array([[[1, 2], [1]], [[3, 4], [0]]]).batch(2).toArray()) as rl.Tensor[][];
+    expect(pair.map((t) => t.shape)).toEqual([[2, 2], [2, 1]]);
+    expect((await dense(2, 1).fitDataset(rl.data.array([[[1, 2], [1]], [[3, 4], [0]]]).batch(2), { epochs: 1 })).history.loss).toHaveLength(1);
+  });
+
+  it('plain lists of one length in an array element stack as one array, and fitDataset says how to keep them apart', async () => {
+    const ds = rl.data.array([[[1, 2], [1, 0]], [[3, 4], [0, 1]]]).batch(2);
+    await expect(dense(2, 2).fitDataset(ds, { epochs: 1 })).rejects.toThrow(/got one tensor of shape \[2, 2, 2\] .*rl\.data\.zip/);
+  });
+});
+
 describe('csv', () => {
   it('validates columnConfigs against the header and its own keys; dtype works', async () => {
     const f = csvFile(C1);
