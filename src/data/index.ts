@@ -4,7 +4,7 @@ import { decode, getWordIndex } from './imdb_words.js';
 import { load, loadRaw } from './imdb.js';
 import { batchRows, padSequences } from './pad.js';
 import { Tokenizer } from './tokenizer.js';
-import { textToWordSequence } from './text.js';
+import { checkedTextToWordSequence } from './text.js';
 
 export const datasets = {
   imdb: { load, loadRaw, getWordIndex, decode },
@@ -16,7 +16,7 @@ export const preprocessing = {
   padSequences,
   batchRows,
   CharacterTable,
-  textToWordSequence,
+  textToWordSequence: checkedTextToWordSequence,
 } as const;
 
 export { DataError } from './errors.js';

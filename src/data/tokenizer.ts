@@ -107,16 +107,22 @@ export class Tokenizer {
       throw new DataError('Tokenizer: stopwords must be true, false or a list of words');
     }
     if (options.charLevel) {
-      // Each character is a token: the lab's word-cleaning steps would silently do nothing.
+      // Each character is a token: the lab's word-cleaning steps, and filters and split (which Keras's char_level
+      // skips too), would silently do nothing.
       const wordSteps = (['punctuationAsTokens', 'sentenceSeparator', 'stopwords'] as const).filter((k) => options[k] !== undefined && options[k] !== null && options[k] !== false);
+      if (options.filters) wordSteps.push('filters' as never);
+      if (options.split !== undefined && options.split !== ' ') wordSteps.push('split' as never);
       if (wordSteps.length) throw new DataError(`Tokenizer: ${wordSteps.join(', ')} work on words and cannot be used with charLevel`);
+    }
+    if (options.punctuationAsTokens && options.filters === '') {
+      throw new DataError("Tokenizer: punctuationAsTokens makes tokens of the characters filters removes, and filters '' removes none");
     }
     const numWords = options.numWords ?? null;
     if (numWords !== null && (!Number.isInteger(numWords) || numWords < 0)) {
-      throw new DataError(`numWords must be a non-negative integer or null, got ${numWords}`);
+      throw new DataError(`Tokenizer: numWords must be a non-negative integer or null, got ${JSON.stringify(numWords)}`);
     }
     const split = options.split ?? ' ';
-    if (typeof split !== 'string' || split.length === 0) throw new DataError('split must be a non-empty string');
+    if (typeof split !== 'string' || split.length === 0) throw new DataError(`Tokenizer: split must be a non-empty string, got ${JSON.stringify(split)}`);
     this.numWords = numWords;
     this.filters = options.filters ?? KERAS_FILTERS;
     this.lower = options.lower ?? true;
@@ -161,7 +167,7 @@ export class Tokenizer {
     vocab.forEach((w, i) => this.wordIndex.set(w, i + 1));
     this.indexWord = new Map();
     for (const [w, i] of this.wordIndex) this.indexWord.set(i, w);
-    this.indexDocs = new Map();
+    // Keras assigns into index_docs without clearing it: counts an earlier fitOnSequences gave other indices stay.
     for (const [w, c] of this.wordDocs) this.indexDocs.set(this.wordIndex.get(w)!, c);
   }
 

@@ -4,6 +4,7 @@ import { parseOrderedEntries, stringifyOrderedEntries } from '../../src/data/ord
 import { ENGLISH_STOPWORDS } from '../../src/data/stopwords.js';
 import { KERAS_FILTERS, textToWordSequence } from '../../src/data/text.js';
 import { Tokenizer } from '../../src/data/tokenizer.js';
+import * as rl from '../../src/index.js';
 
 // The lab's example corpus (TOKENIZATION section).
 const LAB_CORPUS = [
@@ -157,5 +158,33 @@ describe('ordered JSON entries', () => {
     expect(parseOrderedEntries(text)).toEqual([['b', 1], ['10', 2], ['a"\\\u00e9', 'x'], ['2', -350]]);
     expect(parseOrderedEntries(' { } ')).toEqual([]);
     expect(() => parseOrderedEntries('{"a": [1]}')).toThrow(SyntaxError);
+  });
+});
+
+describe('checks a Keras user meets (rl.preprocessing)', () => {
+  const { textToWordSequence: publicForm } = rl.preprocessing;
+
+  it('textToWordSequence refuses a non-string text, unknown or misspelt options and bad values, naming them', () => {
+    expect(publicForm('Hello, World', { lower: false })).toEqual(['Hello', 'World']);
+    expect(() => publicForm(12 as never)).toThrow(/textToWordSequence: text must be a string, got /);
+    expect(() => publicForm('a b', { filter: '' } as never)).toThrow(/textToWordSequence.*'filter'.*filters/);
+    expect(() => publicForm('a b', { lower: 'no' } as never)).toThrow(/textToWordSequence: lower must be true or false/);
+    expect(() => publicForm('a b', { split: '' })).toThrow(/textToWordSequence: split must be a non-empty string/);
+  });
+
+  it('fitOnTexts after fitOnSequences keeps the document counts of indices it does not set (Keras assigns into index_docs)', () => {
+    const t = new Tokenizer();
+    t.fitOnSequences([[5, 6]]);
+    t.fitOnTexts(['a']);
+    expect([...t.indexDocs].sort((x, y) => x[0] - y[0])).toEqual([[1, 1], [5, 1], [6, 1]]);
+    expect(t.documentCount).toBe(2);
+  });
+
+  it('options that would do nothing are refused: filters or split with charLevel, punctuationAsTokens with no filters', () => {
+    expect(() => new Tokenizer({ charLevel: true, filters: '!' })).toThrow(/Tokenizer: filters work on words and cannot be used with charLevel/);
+    expect(() => new Tokenizer({ charLevel: true, split: ',' })).toThrow(/Tokenizer: split work on words/);
+    expect(new Tokenizer({ charLevel: true, filters: '', split: ' ' }).charLevel).toBe(true);
+    expect(() => new Tokenizer({ punctuationAsTokens: true, filters: '' })).toThrow(/punctuationAsTokens makes tokens of the characters filters removes/);
+    expect(() => new Tokenizer({ numWords: '10' as never })).toThrow(/^Tokenizer: numWords must be a non-negative integer or null, got "10"/);
   });
 });
