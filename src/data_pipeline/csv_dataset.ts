@@ -65,6 +65,20 @@ function checkCsvConfig(config: CsvConfig): void {
       if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new Error(`data.csv: columnConfigs.${name}.${k} must be true or false, got ${String(c[k])}`);
     }
     if (c.dtype !== undefined && !COLUMN_DTYPES.includes(c.dtype)) throw new Error(`data.csv: columnConfigs.${name}.dtype must be one of ${COLUMN_DTYPES.join(', ')}, got ${String(c.dtype)}`);
+    if (c.default !== undefined && !defaultFits(c.default, c.dtype)) {
+      throw new Error(`data.csv: columnConfigs.${name}.default ${JSON.stringify(c.default)} is not a value of ${c.dtype ? `dtype ${c.dtype}` : 'a column (a number or a string)'}; an empty field takes it as it is`);
+    }
+  }
+}
+
+/** A default stands in for a field as convert would read it: a number for float32, an integer for int32, ... */
+function defaultFits(v: unknown, dtype: ColumnConfig['dtype']): boolean {
+  switch (dtype) {
+    case 'string': return typeof v === 'string';
+    case 'float32': return typeof v === 'number' && Number.isFinite(v);
+    case 'int32': return Number.isInteger(v);
+    case 'bool': return typeof v === 'boolean' || v === 0 || v === 1;
+    default: return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
   }
 }
 
@@ -89,7 +103,8 @@ function columnsOf(config: CsvConfig, header: string[] | null, where: string): s
 /** One field as tfjs converts it: its dtype, else a number when it parses, else the text. */
 function convert(raw: string, name: string, c: ColumnConfig | undefined, at: string): unknown {
   if (raw === '') {
-    if (c?.default !== undefined) return c.default;
+    // A bool column holds 1/0, as its fields read.
+    if (c?.default !== undefined) return typeof c.default === 'boolean' ? Number(c.default) : c.default;
     if (c?.required || c?.isLabel) throw new Error(`data.csv: ${at}: Required column ${name} is empty in this line`);
     return undefined;
   }

@@ -8,27 +8,45 @@ import { batchElements } from './batching.js';
 
 export type Source<T> = () => AsyncIterator<T>;
 
+/** What dataset.iterator() gives: tfjs's LazyIterator surface. */
+export interface DatasetIterator<T> extends AsyncIterator<T> {
+  toArray(): Promise<T[]>;
+  forEachAsync(f: (x: T) => void | Promise<void>): Promise<void>;
+}
+
 export class Dataset<T> {
   /** size: the element count when known (tfjs's dataset.size), null otherwise. */
   constructor(private readonly source: Source<T>, readonly size: number | null = null) {}
 
-  /** A fresh iterator from the start (tfjs: await dataset.iterator(), then await it.next()). */
-  async iterator(): Promise<AsyncIterator<T>> { return this.source(); }
+  /**
+   * A fresh iterator from the start (tfjs: await dataset.iterator(), then await it.next()), with tfjs's iterator
+   * helpers toArray() and forEachAsync(f) over what is left of it.
+   */
+  async iterator(): Promise<DatasetIterator<T>> {
+    const it = this.source() as DatasetIterator<T>;
+    const rest = { [Symbol.asyncIterator]: () => it };
+    it.toArray = async () => { const out: T[] = []; for await (const x of rest) out.push(x); return out; };
+    it.forEachAsync = async (f) => { callable('forEachAsync', f); for await (const x of rest) await f(x); };
+    return it;
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<T> { return this.source(); }
 
   map<U>(f: (x: T) => U): Dataset<U> {
+    callable('map', f);
     const src = this.source;
     return new Dataset(async function* () { for await (const x of iterable(src)) yield f(x); }, this.size);
   }
 
   mapAsync<U>(f: (x: T) => Promise<U>): Dataset<U> {
+    callable('mapAsync', f);
     const src = this.source;
     return new Dataset(async function* () { for await (const x of iterable(src)) yield await f(x); }, this.size);
   }
 
   /** Size unknown afterwards, except that a filtered infinite dataset stays infinite (tfjs), so toArray refuses it. */
   filter(pred: (x: T) => boolean): Dataset<T> {
+    callable('filter', pred);
     const src = this.source;
     return new Dataset(async function* () { for await (const x of iterable(src)) if (pred(x)) yield x; }, this.size === Infinity ? Infinity : null);
   }
@@ -36,6 +54,7 @@ export class Dataset<T> {
   /** Groups consecutive elements into batches, stacking numbers, arrays and tensors (objects and tuples per key). */
   batch(batchSize: number, smallLastBatch = true): Dataset<unknown> {
     positiveInt('batch', 'batchSize', batchSize);
+    if (typeof smallLastBatch !== 'boolean') throw new Error(`dataset.batch: smallLastBatch must be true or false, got ${JSON.stringify(smallLastBatch)}`);
     const src = this.source;
     const size = this.size === null ? null : smallLastBatch ? Math.ceil(this.size / batchSize) : Math.floor(this.size / batchSize);
     return new Dataset(async function* () {
@@ -52,11 +71,13 @@ export class Dataset<T> {
    * Keras/tfjs's buffered shuffle: keeps bufferSize elements and emits a random one as each new element arrives.
    * seed makes the order reproducible; each iteration reshuffles unless reshuffleEachIteration is false.
    */
-  shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
+  shuffle(bufferSize: number, seed?: number | string | null, reshuffleEachIteration = true): Dataset<T> {
     positiveInt('shuffle', 'bufferSize', bufferSize);
     if (typeof reshuffleEachIteration !== 'boolean') throw new Error(`dataset.shuffle: reshuffleEachIteration must be true or false, got ${String(reshuffleEachIteration)}`);
     // tfjs seeds may be strings: hash one to an integer, so the same string always gives the same order.
     if (typeof seed === 'string') seed = hashSeed(seed);
+    // tfjs reads a null seed as none (the clock's).
+    if (seed === null) seed = undefined;
     if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`dataset.shuffle: seed must be an integer or a string, got ${String(seed)}`);
     const src = this.source;
     // Unseeded: after rl.setSeed a seed derived from it (reproducible, as Keras's global seed makes a shuffle), else the clock's.
@@ -152,6 +173,7 @@ export class Dataset<T> {
   }
 
   async forEachAsync(f: (x: T) => void | Promise<void>): Promise<void> {
+    callable('forEachAsync', f);
     for await (const x of iterable(this.source)) await f(x);
   }
 
@@ -165,6 +187,11 @@ export class Dataset<T> {
 
 function iterable<T>(src: Source<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: src };
+}
+
+/** Checked when the op is made: a non-function would otherwise fail only on iterating, as 'f is not a function'. */
+function callable(op: string, f: unknown): void {
+  if (typeof f !== 'function') throw new Error(`dataset.${op}: expected a function, got ${f === null ? 'null' : typeof f}`);
 }
 
 function positiveInt(op: string, name: string, v: unknown): void {

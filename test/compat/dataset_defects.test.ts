@@ -57,6 +57,34 @@ describe('[x, y] elements of plain lists', () => {
   });
 });
 
+describe('arguments checked when the op is made', () => {
+  it('map, mapAsync, filter and forEachAsync take functions; batch takes smallLastBatch as true or false; shuffle a null seed as none', async () => {
+    const ds = rl.data.array([1, 2, 3]);
+    for (const op of ['map', 'mapAsync', 'filter'] as const) expect(() => (ds[op] as (f: unknown) => unknown)(5)).toThrow(new RegExp(`dataset\\.${op}: expected a function, got number`));
+    await expect(ds.forEachAsync('f' as never)).rejects.toThrow(/dataset\.forEachAsync: expected a function, got string/);
+    expect(() => ds.batch(2, 'no' as never)).toThrow(/dataset\.batch: smallLastBatch must be true or false, got "no"/);
+    expect((await ds.batch(2, false).toArray()).length).toBe(1);
+    expect((await ds.shuffle(3, null).toArray()).sort()).toEqual([1, 2, 3]);
+  });
+
+  it("an iterator has tfjs's toArray and forEachAsync over what is left of it", async () => {
+    const it = await rl.data.array([1, 2, 3]).iterator();
+    expect((await it.next()).value).toBe(1);
+    expect(await it.toArray()).toEqual([2, 3]);
+    const seen: number[] = [];
+    await (await rl.data.array([4, 5]).iterator()).forEachAsync((x) => { seen.push(x); });
+    expect(seen).toEqual([4, 5]);
+  });
+
+  it("a csv column's default must be a value of its dtype (it stands in for the field as read)", async () => {
+    const f = csvFile('a,b\n1,\n2,1\n');
+    expect(() => rl.data.csv(f, { columnConfigs: { b: { default: '5' } } }).toArray()).not.toThrow();
+    expect(() => rl.data.csv(f, { columnConfigs: { b: { dtype: 'float32', default: '5' } } })).toThrow(/columnConfigs\.b\.default "5" is not a value of dtype float32/);
+    expect(() => rl.data.csv(f, { columnConfigs: { b: { dtype: 'int32', default: true } } })).toThrow(/columnConfigs\.b\.default true is not a value of dtype int32/);
+    expect(await rl.data.csv(f, { columnConfigs: { b: { dtype: 'bool', default: true } } }).toArray()).toEqual([{ a: 1, b: 1 }, { a: 2, b: 1 }]);
+  });
+});
+
 describe('csv', () => {
   it('validates columnConfigs against the header and its own keys; dtype works', async () => {
     const f = csvFile(C1);
