@@ -14,6 +14,7 @@ import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkMetricsFit, checkSequentialX, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
+import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
@@ -350,6 +351,15 @@ export class Sequential extends ModelBase<TensorLike> {
     const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
     checkSequentialX(this, xt, `${this.name}.apply`);
     return this.forward(xt, { training: opts.training ?? false, mask: null });
+  }
+
+  /**
+   * tfjs's execute(inputs, outputs) (LayersModel's, which tfjs's Sequential inherits): the values of the named
+   * tensors or layers' outputs, in inference mode, through the model's graph as a functional model of its layers.
+   */
+  execute(inputs: TensorLike | TensorLike[], outputs: string | string[]): Tensor | Tensor[] {
+    const { inputs: ins, outputs: outs } = this.symbolic(`${this.name}.execute`);
+    return new Functional({ inputs: ins, outputs: outs, name: this.name }).execute(inputs as never, outputs);
   }
 
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */

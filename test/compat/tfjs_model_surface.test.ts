@@ -92,6 +92,20 @@ describe('tfjs model surface', () => {
     expect(() => m.execute([xa, xb], 'nope')).toThrow(/execute: no tensor or layer named 'nope'; the graph's tensors: a, b, d1\/d1, o2\/o2, .*o1\/o1/);
   });
 
+  it('a Sequential answers execute as tfjs\'s (LayersModel\'s): a hidden layer\'s output by its tensor or layer name', () => {
+    rl.setSeed(4);
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 3, inputShape: [2], activation: 'relu', name: 'h' }), rl.layers.dense({ units: 1, name: 'out' })] });
+    const xs = rl.tensor2d([[1, 2], [-1, 0.5]]);
+    const hidden = m.execute(xs, 'h') as rl.Tensor;
+    const [k, b] = m.layers[0].getWeights().map((w) => w.arraySync() as number[][] | number[]);
+    const want = (xs.arraySync() as number[][]).map((row) => (b as number[]).map((bj, j) => Math.max(0, bj + row.reduce((s, v, i) => s + v * (k as number[][])[i][j], 0))));
+    (hidden.arraySync() as number[][]).forEach((row, r) => row.forEach((v, j) => expect(v).toBeCloseTo(want[r][j], 5)));
+    const [h2, out] = m.execute(xs, ['h/h', 'out']) as rl.Tensor[];
+    expect(h2.arraySync()).toEqual(hidden.arraySync());
+    expect(out.arraySync()).toEqual((m.predict(xs) as rl.Tensor).arraySync());
+    expect(() => m.execute(xs, 'nope')).toThrow(/execute: no tensor or layer named 'nope'/);
+  });
+
   it('categoricalCrossentropy over a one-unit output is refused in fit, evaluate and trainOnBatch (it is always 0)', async () => {
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [3] })] });
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
