@@ -88,7 +88,7 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     const unknown = model.source.unknownTokens(t.input);
     if (unknown.length) {
       const shown = [...new Set(unknown)].slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
-      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} source token(s) the model never saw in training (${shown}${new Set(unknown).size > 5 ? ', ...' : ''}) read as <unk>; the output may be wrong\n`);
+      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} source token(s) not in the model's vocabulary (${shown}${new Set(unknown).size > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n`);
     }
     if (t.sourceTokens.length > model.spec.maxSourceLen) {
       ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n`);

@@ -29,7 +29,10 @@ export function resultLines(r: Seq2SeqTrainResult): string[] {
     lines.push(`Held-out tokens not in the training vocabulary (read as <unk>): source ${percent(u.source)}, target ${percent(u.target)}`);
     // A sentence without spaces is one word: every held-out one is new, and the run learns nothing it can show.
     const wordy = (['source', 'target'] as const).filter((side) => r.config[`${side}Tokens`] === 'word' && u[side] >= 0.5);
-    if (wordy.length > 0) {
+    // With a vocabulary limit the cut explains unknown tokens too: say that instead of guessing at the script.
+    if (typeof r.config.maxVocab === 'number') {
+      lines.push(`(--max-vocab ${r.config.maxVocab} kept each side's ${r.config.maxVocab - 4} most frequent training tokens; the others read as <unk>)`);
+    } else if (wordy.length > 0) {
       const flag = r.config.tokens === 'word' ? '--tokens' : `--${wordy[0]}-tokens`;
       lines.push(`(with word tokens a text without spaces, such as Chinese or Japanese, is one word; ${flag} char reads it character by character)`);
     }

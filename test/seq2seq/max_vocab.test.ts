@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setSeed } from '../../src/random.js';
 import { beamSearch, greedyDecode, type Decoding } from '../../src/seq2seq/decode.js';
 import { buildSeq2Seq } from '../../src/seq2seq/model.js';
-import { sampleLines } from '../../src/seq2seq/result.js';
+import { resultLines, sampleLines } from '../../src/seq2seq/result.js';
 import { checkSpec, loadSeq2Seq, saveSeq2Seq } from '../../src/seq2seq/store.js';
 import { isExactMatch, scoreDecodings, trainSeq2Seq, type Seq2SeqTrainResult } from '../../src/seq2seq/train.js';
 import { translateTexts } from '../../src/seq2seq/translate.js';
@@ -135,5 +135,19 @@ describe('scoring a truth that holds <unk>', () => {
     expect(scoreDecodings([right, unended], [t, t])).toEqual({ perToken: 5 / 6, exact: 1 / 2 });
     expect(isExactMatch(right, t)).toBe(true);
     expect(isExactMatch(unended, t)).toBe(false);
+  });
+});
+
+describe('the unknown-token hint names the cause it can tell', () => {
+  const result = (config: Record<string, unknown>) => ({
+    greedy: { perToken: 0.5, exact: 0.1 }, beam: null, heldOutUnknown: { source: 0.6, target: 0.1 },
+    config: { tokens: 'word', sourceTokens: 'word', targetTokens: 'word', ...config },
+  }) as unknown as Seq2SeqTrainResult;
+
+  it('with --max-vocab it says the limit cut tokens to <unk>, not that the text may lack spaces', () => {
+    const cut = resultLines(result({ maxVocab: 20 })).join('\n');
+    expect(cut).toContain("(--max-vocab 20 kept each side's 16 most frequent training tokens; the others read as <unk>)");
+    expect(cut).not.toContain('Chinese');
+    expect(resultLines(result({ maxVocab: null })).join('\n')).toContain('such as Chinese or Japanese, is one word');
   });
 });
