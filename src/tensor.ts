@@ -10,7 +10,11 @@ import { allocFloat, allocPersistent, getPrecision, type FArray } from './backen
 export type DType = 'float32' | 'int32' | 'bool';
 export type Shape = number[];
 export type NestedArray = number | boolean | NestedArray[];
-export type TensorLike = Tensor | NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | number[];
+export type TypedArrayLike = Float32Array | Float64Array | Int32Array | Uint8Array | Uint8ClampedArray | Int8Array | Int16Array
+  | Uint16Array | Uint32Array;
+/** What tensor() reads: nested arrays whose innermost level may be a typed array (rows of Float32Arrays), as tfjs's. */
+export type NestedInput = number | boolean | TypedArrayLike | NestedInput[];
+export type TensorLike = Tensor | NestedInput | number[];
 
 let nextTensorId = 0;
 const tensorIds = new WeakMap<Tensor, number>();
@@ -99,33 +103,54 @@ export function shapeStr(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
 }
 
-function inferShape(x: NestedArray): Shape {
+/** A typed array (DataView is a view too, but holds bytes, not values). */
+export function isTypedArray(x: unknown): x is TypedArrayLike {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+/** The shape nested values have, read along their first elements; a typed array is one level (a row). */
+export function nestedShape(x: unknown): Shape {
   const shape: Shape = [];
-  let cur: NestedArray = x;
-  while (Array.isArray(cur)) {
+  let cur = x;
+  while (Array.isArray(cur) || isTypedArray(cur)) {
     shape.push(cur.length);
-    if (cur.length === 0) break;
+    if (cur.length === 0 || isTypedArray(cur)) break;
     cur = cur[0];
   }
   return shape;
 }
 
-function flatten(x: NestedArray, shape: Shape, out: number[], dim = 0): void {
+function flatten(x: unknown, shape: Shape, out: number[], numericStrings: boolean, dim = 0): void {
   if (dim === shape.length) {
-    if (Array.isArray(x)) throw new Error('tensor: ragged nested array (deeper than its first element)');
+    if (Array.isArray(x) || isTypedArray(x)) throw new Error('tensor: ragged nested array (deeper than its first element)');
+    if (typeof x === 'string') {
+      // Only with an explicit numeric dtype, as tfjs (Number's reading: '' is 0, 'abc' NaN); without one tfjs makes a
+      // string tensor, which rnnlab has no storage for.
+      if (!numericStrings) throw new Error(`tensor: expected numbers, found string '${x}' (string tensors are not supported; rl.tensor reads numeric strings when given a dtype)`);
+      out.push(Number(x));
+      return;
+    }
     const v = typeof x === 'boolean' ? Number(x) : x;
     if (typeof v !== 'number') throw new Error(`tensor: expected numbers, found ${typeof x}`);
     out.push(v);
     return;
   }
-  if (!Array.isArray(x) || x.length !== shape[dim]) {
-    throw new Error(`tensor: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(x) ? x.length : 'a scalar'}`);
+  if (!(Array.isArray(x) || isTypedArray(x)) || x.length !== shape[dim]) {
+    throw new Error(`tensor: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(x) || isTypedArray(x) ? x.length : 'a scalar'}`);
   }
-  for (const item of x) flatten(item, shape, out, dim + 1);
+  if (isTypedArray(x)) {
+    if (dim !== shape.length - 1) throw new Error(`tensor: ragged nested array: a typed array at depth ${dim}, where arrays nest ${shape.length - dim} deeper`);
+    for (let i = 0; i < x.length; i++) out.push(x[i]);
+    return;
+  }
+  for (const item of x) flatten(item, shape, out, numericStrings, dim + 1);
 }
 
-/** Builds a tensor from nested arrays or a typed array (with a shape), like tf.tensor. */
-export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor {
+/**
+ * Builds a tensor from nested arrays or a typed array (with a shape), like tf.tensor. numericStrings lets string
+ * values be read as numbers (rl.tensor with an explicit dtype); model inputs and op arguments keep refusing them.
+ */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, numericStrings = false): Tensor {
   if (values instanceof Tensor) {
     if (shape && sizeOf(shape) !== values.size) throw new Error(`tensor: cannot view ${shapeStr(values.shape)} as ${shapeStr(shape)}`);
     return shape ? values.reshape(shape) : values;
@@ -133,13 +158,13 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   if (shape) for (const d of shape) if (!Number.isInteger(d) || d < 0) throw new Error(`tensor: invalid shape ${shapeStr(shape)}`);
   let flat: ArrayLike<number>;
   let inferred: Shape;
-  if (ArrayBuffer.isView(values)) {
-    flat = values as ArrayLike<number>;
+  if (isTypedArray(values)) {
+    flat = values;
     inferred = [flat.length];
   } else {
-    inferred = inferShape(values as NestedArray);
+    inferred = nestedShape(values);
     const out: number[] = [];
-    flatten(values as NestedArray, inferred, out);
+    flatten(values, inferred, out, numericStrings);
     flat = out;
   }
   const finalShape = shape ?? inferred;
@@ -163,12 +188,14 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType): Tensor
   return new Tensor(data, finalShape, dt);
 }
 
-/** tfjs's inference: integer typed arrays give int32, booleans give bool, everything else float32. */
+/**
+ * tfjs's inference, read from the first leaf: Int32Array, Uint8Array and Uint8ClampedArray give int32, booleans
+ * bool, everything else (other typed arrays included: tfjs reads them as float32) float32.
+ */
 function inferDtype(values: TensorLike): DType {
-  if (values instanceof Int32Array || values instanceof Uint8Array) return 'int32';
-  if (ArrayBuffer.isView(values)) return 'float32';
-  let first: NestedArray = values as NestedArray;
+  let first: unknown = values;
   while (Array.isArray(first) && first.length > 0) first = first[0];
+  if (first instanceof Int32Array || first instanceof Uint8Array || first instanceof Uint8ClampedArray) return 'int32';
   return typeof first === 'boolean' ? 'bool' : 'float32';
 }
 

@@ -112,10 +112,13 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
     return [T.mul(g, c), T.mul(g, T.sub(1, c))];
   }, [condition]);
 }
-/** float32 to float32 passes the gradient; a cast to int32 or bool ends it (tfjs's grads of int tensors are unusable too). */
+/**
+ * tfjs's Cast gradient passes dy straight through whatever the dtype, so x * cast(cast(x, 'int32'), 'float32')
+ * differentiates as if the rounding were the identity (a straight-through estimator) and grad(x => x.toInt().sum())
+ * is ones, not an error.
+ */
 export function cast(x: TensorLike, dtype: DType): Tensor {
-  const y = T.cast(x, dtype);
-  return dtype === 'float32' ? grads(y, [x], (g) => [g]) : y;
+  return grads(T.cast(x, dtype), [x], (g) => [g]);
 }
 export function clone(x: TensorLike): Tensor { return grads(T.clone(x), [x], (g) => [g]); }
 export function broadcastTo(x: TensorLike, shape: Shape): Tensor { return grads(T.broadcastTo(x, shape), [x], (g) => [g]); }
@@ -380,6 +383,8 @@ const methods: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
 };
 for (const [name, fn] of Object.entries(methods)) recordingMethod(name, fn);
 recordingMethod('asType', cast);
+recordingMethod('toInt', (x: Tensor) => cast(x, 'int32'));
+recordingMethod('toBool', (x: Tensor) => cast(x, 'bool'));
 recordingMethod('where', (x: Tensor, condition: TensorLike, b: TensorLike) => where(condition, x, b));
 recordingMethod('stack', (x: Tensor, more: TensorLike | TensorLike[], axis?: number) =>
   stack([x, ...(more instanceof Tensor || !Array.isArray(more) ? [more as TensorLike] : more as TensorLike[])], axis));

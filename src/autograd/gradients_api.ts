@@ -17,12 +17,26 @@ function gradientsOf(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: Ten
   return tidy(() => gradientsInScope(f, args, dy, what));
 }
 
+/** tfjs checks f when grad(f) is called, so a misplaced argument fails there and not at a later, unrelated call. */
+function checkF(f: unknown, what: string): void {
+  if (typeof f !== 'function') throw new Error(`The f passed in ${what}(f) must be a function, got ${f === null ? 'null' : typeof f}`);
+}
+
+/** grads(f)(xs) takes one tensor per parameter of f, in an array; a lone tensor would otherwise fail inside map. */
+function checkArgs(xs: unknown, what: string): void {
+  if (!Array.isArray(xs)) {
+    const got = xs instanceof Tensor ? 'a Tensor' : xs === null ? 'null' : typeof xs;
+    throw new Error(`The args passed in ${what}(f)(args) must be an array of Tensors or TensorLikes (one per argument of f), got ${got}`);
+  }
+}
+
 function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
   // Fresh tensors sharing the values: the caller's tensors keep their autograd fields untouched.
   const xs = args.map((a, i) => {
     const t = toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`);
-    if (t.dtype !== 'float32') throw new Error(`${what}: x must be float32 to take a gradient, got ${t.dtype}`);
-    const v = new Tensor(t.values, [...t.shape], 'float32');
+    // An int32 or bool x keeps its dtype, so f computes as it would outside grad (int32 division floors), and its
+    // gradient is float32, as tfjs's: the backward passes upcast to float32 and accumulate into float storage.
+    const v = new Tensor(t.values, [...t.shape], t.dtype);
     v.requiresGrad = true;
     return v;
   });
@@ -41,23 +55,28 @@ function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy
     return track(new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32'));
   });
   const y = value.y;
-  return { value: track(new Tensor(Float32Array.from(y.values), [...y.shape], 'float32')), grads };
+  const values = y.dtype === 'float32' ? Float32Array.from(y.values) : Int32Array.from(y.values);
+  return { value: track(new Tensor(values, [...y.shape], y.dtype)), grads };
 }
 
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {
+  checkF(f, 'grad');
   return (x, dy) => tidy(() => gradientsOf(f, [x], dy, 'grad').grads[0]);
 }
 
 export function grads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => Tensor[] {
-  return (xs, dy) => tidy(() => gradientsOf(f, xs, dy, 'grads').grads);
+  checkF(f, 'grads');
+  return (xs, dy) => { checkArgs(xs, 'grads'); return tidy(() => gradientsOf(f, xs, dy, 'grads').grads); };
 }
 
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => { value: Tensor; grad: Tensor } {
+  checkF(f, 'valueAndGrad');
   return (x, dy) => { const r = gradientsOf(f, [x], dy, 'valueAndGrad'); return { value: r.value, grad: r.grads[0] }; };
 }
 
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: TensorLike[], dy?: TensorLike) => { value: Tensor; grads: Tensor[] } {
-  return (xs, dy) => gradientsOf(f, xs, dy, 'valueAndGrads');
+  checkF(f, 'valueAndGrads');
+  return (xs, dy) => { checkArgs(xs, 'valueAndGrads'); return gradientsOf(f, xs, dy, 'valueAndGrads'); };
 }
 
 type GradFunc = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];

@@ -76,7 +76,9 @@ export function tanh(x: TensorLike): Tensor {
   const y = T.tanh(x);
   return grads(y, [x], (g) => [T.mul(g, T.sub(1, T.mul(y, y)))]);
 }
-export function relu(x: TensorLike): Tensor { return grads(T.relu(x), [x], (g) => [T.mul(g, T.cast(T.greater(x, 0), 'float32'))]); }
+// step, not greater(x, 0): tfjs's Relu gradient is dy * step(x), which is NaN where x is NaN, so rl.grad shows the
+// NaN instead of hiding it behind a 0. (Built-in layers' relu activation runs the native kernel, which still gives 0.)
+export function relu(x: TensorLike): Tensor { return grads(T.relu(x), [x], (g) => [T.mul(g, T.step(x))]); }
 export function exp(x: TensorLike): Tensor {
   const y = T.exp(x);
   return grads(y, [x], (g) => [T.mul(g, y)]);

@@ -93,7 +93,9 @@ export function normAxis(axis: number | null, rank: number, op: string, inclusiv
   // tfjs reads an explicit null as its default axis, 0 for every op that takes a single axis here.
   if (axis === null) axis = 0;
   const hi = inclusive ? rank + 1 : rank;
-  if (!Number.isInteger(axis) || axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [-${hi}, ${hi}) for a rank-${rank} tensor`);
+  // A fractional axis is a different mistake from an out-of-range one; saying "out of range [-1, 1)" for 0.5 misleads.
+  if (!Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${typeof axis === 'number' ? axis : JSON.stringify(axis)}`);
+  if (axis < -hi || axis >= hi) throw new Error(`${op}: axis ${axis} is out of range [-${hi}, ${hi}) for a rank-${rank} tensor`);
   return axis < 0 ? axis + hi : axis;
 }
 

@@ -1,5 +1,5 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
-import { Tensor, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
 import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, strides } from './convert.js';
 
@@ -15,23 +15,22 @@ export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType |
   // As tfjs: a shape given with nested values must be the one they have, except that their innermost level is flat
   // values and may fill the shape's remaining dimensions ([[1, 2, 3, 4]] with shape [1, 2, 2]).
   if (shape !== undefined && Array.isArray(values) && rankOf(values) > 1) {
-    const inferred: number[] = [];
-    for (let cur: unknown = values; Array.isArray(cur); cur = cur[0]) { inferred.push(cur.length); if (cur.length === 0) break; }
+    const inferred = nestedShape(values);
     const fits = inferred.every((d, i) => d === shape[i] || (i === inferred.length - 1 && d === sizeOf(shape.slice(i))));
     if (!fits) throw new Error(`Error creating a new Tensor. Inferred shape (${inferred.join(',')}) does not match the provided shape (${shape.join(',')}).`);
   }
-  // The base constructor may keep the caller's typed array as storage (no copy), as tfjs does.
-  return track(makeTensor(values, shape, dtype));
+  // The base constructor may keep the caller's typed array as storage (no copy), as tfjs does. Numeric strings are
+  // read only under an explicit dtype, as tfjs (without one it would make a string tensor).
+  return track(makeTensor(values, shape, dtype, dtype !== undefined));
 }
 
+/** Rows given as typed arrays count as a level: [Float32Array, Float32Array] is rank 2. */
 function rankOf(values: unknown): number {
-  let r = 0;
-  for (let cur = values; Array.isArray(cur); cur = cur[0]) { r++; if (cur.length === 0) break; }
-  return r;
+  return nestedShape(values).length;
 }
 
 function isFlat(values: unknown): boolean {
-  return ArrayBuffer.isView(values) || (Array.isArray(values) && rankOf(values) === 1);
+  return isTypedArray(values) || (Array.isArray(values) && rankOf(values) === 1);
 }
 
 /** tensor1d..tensor6d: the rank is checked on nested values or on the shape given with flat values. */
@@ -82,7 +81,8 @@ export function onesLike(x: TensorLike): Tensor { const t = asTensor(x, 'x', 'on
 /** One row of depth values per index; indices outside [0, depth) give a row of offValue. */
 export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
   const idx = asTensor(indices, 'indices', 'oneHot', 'int32');
-  if (!Number.isInteger(depth) || depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
+  if (!Number.isInteger(depth)) throw new Error(`oneHot: depth must be an integer, got ${typeof depth === 'number' ? depth : JSON.stringify(depth)}`);
+  if (depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
   checkDtype(dtype, 'oneHot');
   const out = resultFrom([...idx.shape, depth], dtype, () => offValue);
   for (let i = 0; i < idx.size; i++) {
@@ -109,7 +109,8 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 }
 
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num) || num <= 0) throw new Error('The number of values should be positive.');
+  if (!Number.isInteger(num)) throw new Error(`linspace: num must be an integer, got ${typeof num === 'number' ? num : JSON.stringify(num)}`);
+  if (num <= 0) throw new Error('The number of values should be positive.');
   const step = num === 1 ? 0 : (stop - start) / (num - 1);
   return resultFrom([num], 'float32', (i) => (i === num - 1 && num > 1 ? stop : start + i * step));
 }

@@ -27,9 +27,13 @@ function roundHalfEven(v: number): number {
   return r % 2 === 0 ? r : r + 1;
 }
 
-/** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1), the formula tfjs uses. */
+/**
+ * Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32's resolution near 1), the formula tfjs uses. The
+ * formula is 1e-9 at 0, so the sign factor is Math.sign's (0 at ±0, keeping its sign) to give erf(0) = 0 and
+ * erf(-0) = -0 exactly, as tfjs.
+ */
 function erfOf(v: number): number {
-  const sgn = v < 0 ? -1 : 1, a = Math.abs(v);
+  const sgn = Math.sign(v), a = Math.abs(v);
   const t = 1 / (1 + 0.3275911 * a);
   const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   return sgn * (1 - poly * Math.exp(-a * a));

@@ -10,7 +10,9 @@ export function inferShape(shape: Shape, size: number): Shape {
     if (d === -1) {
       if (implicit !== -1) throw new Error(`Shapes can only have 1 implicit size. Found -1 at dim ${implicit} and dim ${i}`);
       implicit = i;
-    } else if (!Number.isInteger(d) || d < 0) {
+    } else if (!Number.isInteger(d)) {
+      throw new Error(`shape must hold integers (and at most one -1), found ${typeof d === 'number' ? d : JSON.stringify(d)} at dim ${i}`);
+    } else if (d < 0) {
       throw new Error(`Shapes can not be < 0. Found ${d} at dim ${i}`);
     } else known *= d;
   });
@@ -48,7 +50,8 @@ export function squeeze(x: TensorLike, axis?: number[] | number): Tensor {
 export function expandDims(x: TensorLike, axis: number | null = 0): Tensor {
   const t = asTensor(x, 'x', 'expandDims');
   if (axis === null) axis = 0; // tfjs's default, as it reads an explicit null
-  if (!Number.isInteger(axis) || axis > t.rank) throw new Error(`expandDims: Axis must be <= rank of the tensor (axis ${axis}, rank ${t.rank})`);
+  if (!Number.isInteger(axis)) throw new Error(`expandDims: axis must be an integer, got ${typeof axis === 'number' ? axis : JSON.stringify(axis)}`);
+  if (axis > t.rank) throw new Error(`expandDims: Axis must be <= rank of the tensor (axis ${axis}, rank ${t.rank})`);
   const a = normAxis(axis, t.rank, 'expandDims', true);
   const shape = [...t.shape];
   shape.splice(a, 0, 1);
