@@ -181,6 +181,7 @@ export class Reader {
       }
       case 'Mul':
         if (this.masking(node)) return;
+        if (this.maskedMean(node, ahead)) return;
         this.push(affineSpec(this.place(), node, ahead[0]), false);
         this.skip = 1; // the Add, read with it
         return;
@@ -232,6 +233,34 @@ export class Reader {
       || reduceAxes?.join() !== '2' || attrInt(ra, 'keepdims', 1) !== 0 || this.axesOf(unsqueeze).join() !== '2') return false;
     this.masked = true;
     this.push({ className: 'Masking', args: { maskValue: value.values[0] }, weights: [] }, false);
+    return true;
+  }
+
+  /**
+   * exportOnnx's masked GlobalAveragePooling1D: ReduceSum(x · m, [1]) / Max(ReduceSum(m, [1]), 1), m the padding
+   * mask as (batch, steps, 1), read as the layer when rnnlab's own mask reaches it (it then averages the same steps).
+   */
+  private maskedMean(node: Node, [sum, div]: readonly (Node | undefined)[]): boolean {
+    const out = (n: Node | undefined) => n?.output?.[0] ?? '';
+    const producer = (t: string | undefined, op: string) => { const n = this.g.producer.get(t ?? ''); return n?.opType === op ? n : null; };
+    const [x, mIn] = node.input ?? [];
+    const unsqueeze = producer(mIn, 'Unsqueeze');
+    const steps = (r: Node) => (r.input?.[1] ? this.constInts(r, 1, 'axes') : attrInts(attrsOf(r), 'axes'))?.join();
+    if (!unsqueeze || this.axesOf(unsqueeze).join() !== '2' || sum?.opType !== 'ReduceSum' || sum.input?.[0] !== out(node) || steps(sum) !== '1') return false;
+    const max = producer(div?.input?.[1], 'Max');
+    const count = producer(max?.input?.[0], 'ReduceSum');
+    const one = this.g.consts.get(max?.input?.[1] ?? '');
+    const keepdims = attrInt(attrsOf(sum), 'keepdims', 1);
+    if (div?.opType !== 'Div' || div.input?.[0] !== out(sum) || !count || count.input?.[0] !== mIn || steps(count) !== '1'
+      || attrInt(attrsOf(count), 'keepdims', 1) !== keepdims || one?.values.length !== 1 || one.values[0] !== 1) return false;
+    // The mask must come from the graph's input alone, not from the data it weighs.
+    const from = this.g.producer.get(x ?? '');
+    if (!dependsOnInput(this.g, unsqueeze.input?.[0] ?? '') || (from && dependsOn(this.g, unsqueeze.input?.[0] ?? '', from))) return false;
+    this.requireLayout(node, 'keras', 'a (batch, steps, features) input');
+    if (!this.maskReaching()) this.fail(node, 'a masked mean over the steps whose mask is not the padding mask rnnlab would carry here (from an Embedding with mask_zero or a Masking layer)');
+    if (!keepdims) this.rank = 2;
+    this.push({ className: 'GlobalAveragePooling1D', args: keepdims ? { keepdims: true } : {}, weights: [] }, false);
+    this.skip = 2; // the ReduceSum and the Div, read with it
     return true;
   }
 
@@ -362,7 +391,7 @@ export class Reader {
       && next.input?.[0] === node.output?.[0] && ['0,1,0,0,0,0', '0,0,0,0,1,0'].includes(this.constInts(node, 1, 'pads').join())) r.padded = true;
     else if (r.rec.masked && op === 'GatherElements' && r.padded) r.padded = false;
     else if (r.rec.masked && op === 'Mul' && r.stage === 'done' && !fromRnn(1) && !this.g.consts.has(node.input?.[1] ?? '')
-      && dependsOnInput(this.g, node.input?.[1] ?? '')) return true;
+      && dependsOnInput(this.g, node.input?.[1] ?? '') && !(next?.opType === 'ReduceSum' && next.input?.[0] === node.output?.[0])) return true;
     else if (r.rec.directions === 2 && r.stage === 'done' && !r.merged && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
       const dirs = [0, 1].map((i) => directionOf(this.g, node.input?.[i] ?? '', r.node));
       const foreign = dirs.indexOf(null);

@@ -7,7 +7,7 @@ import { modelFromOnnx, toOnnx } from '../../src/onnx/index.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import type { Layer } from '../../src/layers/layer.js';
 import { Random } from '../../src/random.js';
-import { maxAbsDiff, ortPredict, ortSession, randomize } from './helpers.js';
+import { maxAbsDiff, ortPredict, ortSession, randomize, tokenIds } from './helpers.js';
 
 const L = rl.layers;
 const F = 3;
@@ -66,5 +66,46 @@ describe('Masking models round-trip through ONNX export and import', () => {
     const y = g.node('Mul', ['x', g.node('Unsqueeze', [m, g.ints([1])])], {}, 'odd_mask');
     const bytes = g.toBytes({ name: 'x', elemType: 'float32', shape: ['batch', 4, F] }, { name: y, elemType: 'float32', shape: ['batch', 4, F] }, 'g', '');
     expect(() => modelFromOnnx(bytes, 'odd.onnx')).toThrow(/odd\.onnx: node 'odd_mask_node' \(Mul\): only the Mul of a Masking layer/);
+  });
+});
+
+describe("exportOnnx's masked GlobalAveragePooling1D (the mean over the real steps) imports back", () => {
+  const build = (keepdims: boolean, maskedBy: 'embedding' | 'masking') => rl.sequential({ layers: [
+    ...(maskedBy === 'embedding'
+      ? [L.embedding({ inputDim: 20, outputDim: 4, inputLength: 7, maskZero: true })]
+      : [L.masking({ inputShape: [7, F] }), L.lstm({ units: 4, returnSequences: true })]),
+    L.globalAveragePooling1d({ keepdims }),
+    ...(keepdims ? [L.flatten()] : []),
+    L.dense({ units: 2 }),
+  ] });
+
+  for (const maskedBy of ['embedding', 'masking'] as const) {
+    for (const keepdims of [false, true]) {
+      it(`after ${maskedBy === 'embedding' ? 'an Embedding with maskZero' : 'Masking and an LSTM'}, keepdims ${keepdims}`, async () => {
+        rl.setSeed(5);
+        const m = build(keepdims, maskedBy);
+        const x = maskedBy === 'embedding' ? tokenIds(6, 7, 20, 3, { pad: true, holes: true, allowEmpty: true }) : padded(6, 7, 3, 0);
+        m.predict(x);
+        randomize(m, 6);
+        const bytes = toOnnx(m);
+        const back = modelFromOnnx(bytes, 'gap.onnx');
+        expect(back.layers.map((l) => l.className)).toEqual(m.layers.map((l) => l.className));
+        expect((back.layers.find((l) => l.className === 'GlobalAveragePooling1D')!.getConfig() as { keepdims?: boolean }).keepdims ?? false).toBe(keepdims);
+        const want = (m.predict(x) as rl.Tensor).values;
+        expect(maxAbsDiff((back.predict(x) as rl.Tensor).values, want)).toBeLessThanOrEqual(1e-5);
+        expect(maxAbsDiff(await ortPredict(await ortSession(bytes), x), want)).toBeLessThanOrEqual(1e-5);
+      });
+    }
+  }
+
+  it('a masked mean whose mask rnnlab would not carry there is refused naming the node', () => {
+    // Steps whose largest feature is 0 weigh nothing: a mask no rnnlab layer makes, so the imported mean would differ.
+    const g = new GraphBuilder();
+    const m = g.node('Cast', [g.node('Not', [g.node('Equal', [g.node('ReduceMax', ['x'], { axes: [2], keepdims: 0 }), g.scalar(0)])])], { to: 1 });
+    const steps = g.node('Unsqueeze', [m, g.ints([2])]);
+    const sum = g.node('ReduceSum', [g.node('Mul', ['x', steps], {}, 'weigh'), g.ints([1])], { keepdims: 0 });
+    const y = g.node('Div', [sum, g.node('Max', [g.node('ReduceSum', [steps, g.ints([1])], { keepdims: 0 }), g.scalar(1)])]);
+    const bytes = g.toBytes({ name: 'x', elemType: 'float32', shape: ['batch', 4, F] }, { name: y, elemType: 'float32', shape: ['batch', F] }, 'g', '');
+    expect(() => modelFromOnnx(bytes, 'odd.onnx')).toThrow(/odd\.onnx: node 'weigh_node' \(Mul\): a masked mean over the steps whose mask is not the padding mask rnnlab would carry/);
   });
 });
