@@ -33,7 +33,7 @@ export function columnKeys(el: object): string[] {
 }
 
 /**
- * A list zip made (or a user marked) as a tuple of separate values, [xs, ys] say: batched entry by entry even when
+ * A list zip made, a tuple of separate values ([xs, ys] say): batched entry by entry even when
  * its entries are plain number lists, which would otherwise read as one nested array.
  */
 const TUPLE = Symbol('rl.data tuple');
