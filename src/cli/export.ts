@@ -10,7 +10,8 @@ import { exportOnnx } from '../onnx/export.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { UsageError, type CliContext } from './context.js';
-import { fileAbove, isRunRecordFile, statOf } from './paths.js';
+import { fileAbove, statOf } from './paths.js';
+import { isRunRecordFile } from '../report/record.js';
 
 const FORMATS = ['onnx'];
 

@@ -6,7 +6,7 @@
 import { accessSync, constants, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readCheckpointInfo } from '../io/checkpoint.js';
-import { RESULTS_FILE } from '../report/record.js';
+import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { foreignModelFiles } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
 
@@ -61,21 +61,6 @@ export interface RunFolderWrites {
   files?: string[];
   /** It writes checkpoints into <out>/checkpoint/ (imdb). */
   checkpoint?: boolean;
-}
-
-export const REPORT_FILES: readonly string[] = [RESULTS_FILE, 'report.html', 'report.png'];
-
-/** results.json as an rnnlab run writes it (any version): a JSON object with the command, start time and environment. */
-export function isRunRecordFile(file: string): boolean {
-  const st = statOf(file);
-  if (!st?.isFile() || st.size > 256 * 1024 * 1024) return false;
-  try {
-    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.command === 'string' && typeof j.startedAt === 'string' &&
-      typeof j.environment === 'object' && j.environment !== null;
-  } catch {
-    return false;
-  }
 }
 
 /** a as a shell word: itself when it holds nothing a shell reads, else in single quotes (so a printed command pastes). */

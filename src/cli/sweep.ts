@@ -21,7 +21,8 @@ import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
-import { checkOutFolder, entryOf, errnoWords, isRunRecordFile, quotedNames, REPORT_FILES } from './paths.js';
+import { checkOutFolder, entryOf, errnoWords, quotedNames } from './paths.js';
+import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
 const COMMAND_FLAG_SPECS: Record<SweepSpec['command'], Flags> = { imdb: IMDB_FLAGS, addition: ADDITION_COMMAND_FLAGS };
@@ -160,7 +161,7 @@ const FLAGS: Flags = {
 
 interface SweepFlags { out?: string; parallel?: number; threads?: number; queue?: string; queueName: string; detach?: boolean }
 
-async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<SweepOutcome | null> {
+async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<(SweepOutcome & { stopped: boolean }) | null> {
   const url = f.queue!;
   const q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line });
   line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
@@ -169,17 +170,24 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
     return null;
   }
   let last = '';
-  return waitForSweep(spec, dir, {
-    url, name: f.queueName,
-    onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
-    onConnection: line,
-    onProgress: (p) => {
-      const running = p.active.map((a) => `${a.runId} epoch ${a.epoch}/${a.epochs} on ${a.worker}`).join(', ');
-      const s = `${p.completed}/${p.total} done, ${p.failed} failed${running ? `; running ${running}` : ''}`;
-      if (s !== last) line(s);
-      last = s;
-    },
-  });
+  // Ctrl-C stops the waiting, not the workers: sweep.json gets the runs' state so far, and the lock is released.
+  const stop = ctrlC(line, 'Stopping the wait: the workers go on with the queued runs; the same command waits again. Ctrl-C again stops at once.');
+  try {
+    const outcome = await waitForSweep(spec, dir, {
+      url, name: f.queueName, signal: stop.signal,
+      onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
+      onConnection: line,
+      onProgress: (p) => {
+        const running = p.active.map((a) => `${a.runId} epoch ${a.epoch}/${a.epochs} on ${a.worker}`).join(', ');
+        const s = `${p.completed}/${p.total} done, ${p.failed} failed${running ? `; running ${running}` : ''}`;
+        if (s !== last) line(s);
+        last = s;
+      },
+    });
+    return { ...outcome, stopped: stop.signal.aborted };
+  } finally {
+    stop.release();
+  }
 }
 
 /** The spec file, read and checked; anything wrong with it (unreadable, malformed, a bad field) is a usage error naming the file and the field. */
@@ -194,6 +202,8 @@ function readSweepSpec(file: string): SweepSpec {
   let spec: SweepSpec;
   try {
     spec = parseSpec(text, file, COMMAND_FLAG_NAMES);
+    // Expanded once here so that a run it cannot name (a folder name too long) is refused before anything is written.
+    expandRuns(spec, file);
   } catch (e) {
     if (e instanceof SweepSpecError) throw new UsageError(e.message, 'sweep');
     throw e;
@@ -209,24 +219,36 @@ function readSweepSpec(file: string): SweepSpec {
  */
 function checkSpecValues(spec: SweepSpec, file: string): void {
   const table = COMMAND_FLAG_SPECS[spec.command];
-  const check = (field: string, name: string, value: FlagValue) => {
+  /** The value as the command reads it (a path as given). */
+  const check = (field: string, name: string, value: FlagValue): unknown => {
     const f = table[name];
-    if (!f) return;
+    if (!f) return value;
     if (f.kind === 'bool') {
       if (typeof value !== 'boolean') throw new UsageError(`${file}: ${field}: --${name} is a switch; give true or false, got ${JSON.stringify(value)}`, 'sweep');
-      return;
+      return value;
     }
     if (typeof value === 'boolean') throw new UsageError(`${file}: ${field}: --${name} takes a value, got ${value}`, 'sweep');
-    if (f.kind === 'path') return;
+    if (f.kind === 'path') return value;
     try {
-      convertFlag(name, f, String(value), 'sweep');
+      return convertFlag(name, f, String(value), 'sweep');
     } catch (e) {
       if (e instanceof UsageError) throw new UsageError(`${file}: ${field}: ${e.message}`, 'sweep');
       throw e;
     }
   };
   for (const [name, v] of Object.entries(spec.flags)) check(`flags.${name}`, name, v);
-  for (const [name, vs] of Object.entries(spec.grid)) vs.forEach((v, i) => check(`grid.${name}[${i}]`, name, v));
+  for (const [name, vs] of Object.entries(spec.grid)) {
+    // Two values the command reads alike (8 and ' 8', 0.1 and 0.10) would run one setting twice as two.
+    const read = new Map<string, number>();
+    vs.forEach((v, i) => {
+      const key = JSON.stringify(check(`grid.${name}[${i}]`, name, v));
+      const first = read.get(key);
+      if (first !== undefined) {
+        throw new UsageError(`${file}: grid.${name}: ${JSON.stringify(vs[first])} and ${JSON.stringify(v)} are the same --${name} (${key}); list each value once`, 'sweep');
+      }
+      read.set(key, i);
+    });
+  }
   spec.list.forEach((item, i) => { for (const [name, v] of Object.entries(item)) check(`list[${i}].${name}`, name, v); });
 }
 
@@ -276,14 +298,14 @@ export function register(program: Command, ctx: CliContext): void {
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) during a local sweep: the first stops it, each run under way as Ctrl-C stops a run (an
  * imdb run saves a checkpoint), so that the same command resumes it; the second exits at once.
  */
-function ctrlC(line: (s: string) => void): { signal: AbortSignal; release: () => void } {
+function ctrlC(line: (s: string) => void, stopping = 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.'): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
       line('Stopped at once.');
       process.exit(130);
     }
-    line('Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.');
+    line(stopping);
     stop.abort();
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
@@ -294,8 +316,14 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
     const line = (s: string) => ctx.out.write(`${s}\n`);
     let outcome: SweepOutcome | null;
     if (f.queue) {
-      outcome = await viaQueue(spec, dir, f, line);
-      if (!outcome) return;
+      const queued = await viaQueue(spec, dir, f, line);
+      if (!queued) return;
+      if (queued.stopped) {
+        line(`\nStopped waiting: ${queued.summary.completed} of ${queued.entries.length} run(s) done so far; the same command waits for the rest. Wrote ${path.join(dir, 'sweep.json')}.`);
+        ctx.exitCode = 130;
+        return;
+      }
+      outcome = queued;
     } else {
       // Workers and sweeps already running on this machine keep their threads: the pool is sized to the rest.
       const cores = availableParallelism();
@@ -314,6 +342,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
             if (e.type === 'done') line(`${e.how === 'skipped' ? 'already done' : 'done'}: ${e.run.id}  ${spec.metric} ${e.value.toFixed(4)}`);
             else if (e.type === 'failed') line(`failed: ${e.run.id}${e.retrying ? ' (trying again)' : ''}: ${e.error}`);
             else if (e.type === 'interrupted') line(`stopped: ${e.run.id}`);
+            else if (e.type === 'warning') line(`warning: ${e.message}`);
           },
         });
       } finally {

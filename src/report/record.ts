@@ -4,7 +4,7 @@
  * as docs/results.schema.json, checked with ajv on write and on read. Records of rnnlab 0.1.0 (no schemaVersion)
  * are upgraded on read by upgradeRecord.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -15,6 +15,23 @@ import type { Table } from './table.js';
 
 export const RUN_RECORD_VERSION = 1;
 export const RESULTS_FILE = 'results.json';
+
+/** What a run writes beside its model: the record and the report. */
+export const REPORT_FILES: readonly string[] = [RESULTS_FILE, 'report.html', 'report.png'];
+
+/** results.json as an rnnlab run writes it (any version): a JSON object with the command, start time and environment. */
+export function isRunRecordFile(file: string): boolean {
+  let st: Stats | null = null;
+  try { st = statSync(file); } catch { return false; }
+  if (!st?.isFile() || st.size > 256 * 1024 * 1024) return false;
+  try {
+    const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.command === 'string' && typeof j.startedAt === 'string' &&
+      typeof j.environment === 'object' && j.environment !== null;
+  } catch {
+    return false;
+  }
+}
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 

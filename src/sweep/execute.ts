@@ -9,7 +9,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { compiledEntry } from '../compiled_entry.js';
 import { lineSplitter } from '../line_splitter.js';
+import { RESULTS_FILE } from '../report/record.js';
 import { runArgv, type SweepRun } from './expand.js';
+import { clearUnfinishedOutputs } from './leftovers.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
 import { cleanStaleTemps, closeStaleStamp, liveStamp, workerLog, type WorkerStamp } from './worker_file.js';
 
@@ -24,6 +26,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Who runs it (a queue worker's name, a local pool's slot): recorded in the run folder's worker.json. */
   worker?: string;
+  /**
+   * Something about the run's folder its caller should say, that does not change the run's fate: worker.json could
+   * not be closed, or an earlier try's unfinished outputs were cleared. Without it, a process warning.
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface ExecuteResult {
@@ -100,6 +107,11 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
   });
 }
 
+function warn(o: ExecuteOptions, message: string): void {
+  if (o.onWarning) o.onWarning(message);
+  else process.emitWarning(message);
+}
+
 export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<ExecuteResult> {
   const dir = path.resolve(runDirOf(o.sweepDir, run));
   cleanStaleTemps(dir);
@@ -110,6 +122,9 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   }
   const holder = liveStamp(dir);
   if (holder) throw new RunBusyError(run.id, holder);
+  // readOutcome said "not done": unreadable outputs must not keep the run from running again.
+  const cleared = clearUnfinishedOutputs(dir);
+  if (cleared.length) warn(o, `run ${run.id}: removed ${cleared.join(', ')}, left by an earlier try without a readable ${RESULTS_FILE}; running it again`);
   mkdirSync(dir, { recursive: true });
   const argv = runArgv(run, dir, o.threads);
   const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
@@ -121,17 +136,22 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
 
   const tail: string[] = [];
   const seen = workerLog(dir, o.worker ?? `${hostname()}:${process.pid}`);
+  const close = (state: 'completed' | 'failed' | 'interrupted') => {
+    const err = seen.end(state);
+    // The stamp still says "running": other processes see the heartbeat stop (or this pid end), this one knows it is not running it.
+    if (err) warn(o, `run ${run.id}: ${err.message}; it still says "running", though the run ${state === 'completed' ? 'completed' : state === 'interrupted' ? 'was stopped' : 'failed'}`);
+  };
   let code: number | null;
   try {
     code = await runChild(entry, argv, o, seen, tail);
   } catch (e) {
     // A child that could not start: its stamp must not stay "running" (the run would look busy to every worker).
-    seen.end('failed');
+    close('failed');
     throw e;
   }
   const outcome = readOutcome(dir);
   const completed = code === 0 && outcome?.status === 'completed';
-  seen.end(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
+  close(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
   if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
   if (!completed) throw new RunFailedError(run.id, code, tail.join(' | '));
   return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Random } from '../random.js';
-import { gridSize, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
+import { gridSize, SweepSpecError, type FlagValue, type SweepCommand, type SweepSpec } from './spec.js';
 
 export interface SweepRun {
   /** Folder name under <sweep>/runs/, stable across expansions. */
@@ -85,7 +85,14 @@ function slug(v: FlagValue): string {
   return String(v).replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'x';
 }
 
-export function expandRuns(spec: SweepSpec): SweepRun[] {
+/** The longest file name (in bytes) common file systems allow: a run's folder name may be no longer. */
+export const MAX_RUN_ID_BYTES = 255;
+
+/**
+ * The spec's runs. A run whose folder name would be too long for the file system is refused here, naming its entry
+ * (`source` names the spec file): otherwise its run, or the sweep, would fail with ENAMETOOLONG mid-way.
+ */
+export function expandRuns(spec: SweepSpec, source = 'sweep spec'): SweepRun[] {
   const runs: SweepRun[] = [];
   const used = new Set<string>();
   for (const axes of combinations(spec)) {
@@ -94,6 +101,12 @@ export function expandRuns(spec: SweepSpec): SweepRun[] {
       let id = [...parts, `seed-${seed}`].join('_');
       // Distinct values can slug alike ("a/b", "a_b"): the settings' hash keeps their folders apart.
       if (used.has(id)) id += `_${createHash('sha256').update(canonical({ ...axes, seed })).digest('hex').slice(0, 8)}`;
+      const bytes = Buffer.byteLength(id);
+      if (bytes > MAX_RUN_ID_BYTES) {
+        const listed = spec.list.indexOf(axes);
+        throw new SweepSpecError(`${source}: ${listed >= 0 ? `list[${listed}]` : 'grid'} gives a run whose folder name is ${bytes} bytes ` +
+          `(${id.slice(0, 60)}...); a file name may have at most ${MAX_RUN_ID_BYTES}: use fewer or shorter flag names or values`);
+      }
       used.add(id);
       runs.push({ id, command: spec.command, axes, seed, flags: { ...spec.flags, ...axes } });
     }

@@ -16,7 +16,9 @@ export type SweepEvent =
   | { type: 'done'; run: SweepRun; value: number; how: 'ran' | 'resumed' | 'skipped' }
   | { type: 'failed'; run: SweepRun; error: string; retrying: boolean }
   /** Stopped through LocalSweepOptions.signal: left to the next time the sweep runs, from its checkpoint if it wrote one. */
-  | { type: 'interrupted'; run: SweepRun };
+  | { type: 'interrupted'; run: SweepRun }
+  /** Something about the run's folder worth saying that does not change its fate (ExecuteOptions.onWarning). */
+  | { type: 'warning'; run: SweepRun; message: string };
 
 export interface PoolSize { parallel: number; threads: number }
 
@@ -37,12 +39,15 @@ export interface LocalSweepOptions extends Partial<PoolSize> {
 
 export interface SweepOutcome { record: SweepRecord; summary: SweepSummary; entries: RunEntry[] }
 
-/** Re-reads every run folder, writes sweep.json and the report. */
+/**
+ * Re-reads every run folder, writes sweep.json and the report. The report first: sweep.json says "finished" only
+ * once the report it points to is written (a failed write leaves it as it was, so running the sweep again writes both).
+ */
 export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
   const entries = collectEntries(dir, spec, runs, known);
   const summary = summarize(entries, spec.metric, spec.goal);
-  const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
   if (finished) writeSweepReport(dir, spec, summary);
+  const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
   return { record, summary, entries };
 }
 
@@ -50,10 +55,17 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
   const { parallel, threads } = poolSize(o);
   const { runs, createdAt, known } = openSweep(o.dir, spec);
   finishSweep(o.dir, spec, runs, createdAt, known, false);
+  // An unexpected error in one slot stops the sweep: no slot starts another run, and the runs under way are stopped
+  // as Ctrl-C stops them (to be resumed), rather than going on after the sweep has reported its end.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) stop.abort();
+  let broken: { error: unknown } | null = null;
   let next = 0;
   const work = async (_unused: unknown, slot: number) => {
     const worker = `${hostname()}:${process.pid} slot ${slot + 1}`;
-    while (next < runs.length && !o.signal?.aborted) {
+    while (next < runs.length && !stop.signal.aborted) {
       const run = runs[next++];
       const before = known.get(run.id)?.attempts ?? 0;
       for (let attempt = 1; attempt <= spec.attempts; attempt++) {
@@ -61,7 +73,8 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
         o.onEvent?.({ type: 'start', run, attempt });
         try {
           const r = await executeRun(run, {
-            sweepDir: o.dir, threads, signal: o.signal, worker,
+            sweepDir: o.dir, threads, signal: stop.signal, worker,
+            onWarning: (message) => o.onEvent?.({ type: 'warning', run, message }),
             onLine: (line) => { const e = epochOfLine(line); if (e) o.onEvent?.({ type: 'epoch', run, ...e, line }); },
           });
           if (r.how === 'skipped') known.set(run.id, { attempts: before });
@@ -85,16 +98,34 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
           // worker is training into this folder is not this sweep's to run: it is reported, not run twice at once.
           const usage = e instanceof RunFailedError && e.exitCode === 2;
           const busy = e instanceof RunBusyError;
-          const retrying = attempt < spec.attempts && !o.signal?.aborted && !usage && !busy;
+          // Not the run's failure (its folder could not be made, say): it stops the sweep, so no retry follows.
+          const unexpected = !(e instanceof RunFailedError) && !busy;
+          const retrying = attempt < spec.attempts && !stop.signal.aborted && !usage && !busy && !unexpected;
           o.onEvent?.({ type: 'failed', run, error, retrying });
           if (!retrying) known.set(run.id, { attempts: before + attempt - (busy ? 1 : 0), status: 'failed', error });
-          if (!(e instanceof RunFailedError) && !busy) throw e;
+          if (unexpected) throw e;
           if (!retrying) break;
         }
       }
       finishSweep(o.dir, spec, runs, createdAt, known, false);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, work));
+  const guarded = async (u: unknown, slot: number) => {
+    try {
+      await work(u, slot);
+    } catch (error) {
+      broken ??= { error };
+      stop.abort();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, guarded));
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (broken) {
+    finishSweep(o.dir, spec, runs, createdAt, known, false);
+    throw (broken as { error: unknown }).error;
+  }
   return finishSweep(o.dir, spec, runs, createdAt, known, !o.signal?.aborted);
 }

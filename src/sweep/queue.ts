@@ -38,6 +38,17 @@ export function attemptsOf(job: Pick<Job<RunJob>, 'data' | 'attemptsMade' | 'ret
   return (job.data.attemptsBefore ?? 0) + Math.max(0, job.attemptsMade - skipped);
 }
 
+/** What keeps a job's data from being a RunJob (a foreign or damaged job on the queue), or null. */
+export function runJobProblem(data: unknown): string | null {
+  const d = data as Partial<RunJob> | null | undefined;
+  if (typeof d !== 'object' || d === null) return 'its data is not an object';
+  if (typeof d.sweepDir !== 'string' || d.sweepDir === '') return 'its data has no sweepDir';
+  const run = d.run as Partial<SweepRun> | undefined;
+  if (typeof run !== 'object' || run === null || typeof run.id !== 'string' || typeof run.command !== 'string' ||
+    typeof run.flags !== 'object' || run.flags === null || typeof run.seed !== 'number') return 'its data has no run (id, command, flags, seed)';
+  return null;
+}
+
 /** Progress a worker publishes on its job (the dashboard and `rnnlab sweep` read it). */
 export interface RunProgress { worker: string; runId: string; epoch: number; epochs: number; resumed: boolean }
 
@@ -324,6 +335,9 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   const ending = new Map<string, EndingJob>();
   const explained = new Set<string>();
   const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>, token?: string) => {
+    const problem = runJobProblem(job.data);
+    // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
+    if (problem) throw new UnrecoverableError(`job ${job.id} ('${job.name}') is not an rnnlab sweep run: ${problem}`);
     const { sweepDir, run } = job.data;
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
     explained.delete(job.id!);
@@ -331,6 +345,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     let resumed = false;
     const r = await executeRun(run, {
       sweepDir, threads: o.threads, worker: me, signal: stopping.signal,
+      onWarning: (message) => o.log?.(`${me}: warning: ${message}`),
       onLine: (line) => {
         const e = epochOfLine(line);
         if (e) void job.updateProgress({ worker: me, runId: run.id, ...e, resumed } satisfies RunProgress).catch(() => undefined);
@@ -367,7 +382,8 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   });
   worker.on('failed', (job, err) => {
     if (job?.id) ending.delete(job.id);
-    o.log?.(`${me}: run ${job?.data.run.id ?? '?'} failed: ${err.message}`);
+    const runId = runJobProblem(job?.data) ? null : job!.data.run.id;
+    o.log?.(`${me}: ${runId !== null ? `run ${runId}` : `job ${job?.id ?? '?'}`} failed: ${err?.message ?? String(err)}`);
   });
   worker.on('completed', (job) => { if (job.id) ending.delete(job.id); });
   const watch = watchRedis(connection, o.url, (l) => o.log?.(`${me}: ${l}`));

@@ -140,6 +140,12 @@ export function writeSweepRecord(dir: string, spec: SweepSpec, createdAt: string
     runs: entries.map(({ outcome, ...e }) => ({ ...e, ...(outcome ? { metrics: outcome.metrics, secondsPerEpoch: outcome.secondsPerEpoch } : {}) })),
     summary: summary ? { ...summary, rows: summary.rows.map(({ curves: _c, ...r }) => r) } : null,
   };
-  writeFileAtomic(path.join(dir, SWEEP_FILE), JSON.stringify(rec, null, 2) + '\n');
+  const file = path.join(dir, SWEEP_FILE);
+  try {
+    writeFileAtomic(file, JSON.stringify(rec, null, 2) + '\n');
+  } catch (e) {
+    // A bare "ENOSPC: no space left on device, write" names no file; the old sweep.json is still whole.
+    throw new Error(`cannot write ${file}: ${(e as Error)?.message ?? String(e)}`);
+  }
   return rec;
 }

@@ -1,6 +1,6 @@
 /** The sweep's report: the ranked table, the effect of each axis, and the mean curves of every setting. */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { allCharts, renderHtml, type ReportDoc } from '../report/html.js';
 import { svgToPng } from '../report/png.js';
 import { chartGridSvg, type ChartSpec } from '../report/svg.js';
@@ -55,17 +55,29 @@ export function sweepReportDoc(spec: SweepSpec, s: SweepSummary): ReportDoc {
   };
 }
 
+/** The file written whole or not at all (a full disk leaves the old one), or an error naming it. */
+function writeReportFile(file: string, data: string | Uint8Array): void {
+  try {
+    writeFileAtomic(file, data);
+  } catch (e) {
+    throw new Error(`cannot write the sweep's report ${file}: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
 export function writeSweepReport(dir: string, spec: SweepSpec, s: SweepSummary): { html: string; png: string | null } {
   const doc = sweepReportDoc(spec, s);
   const html = path.join(dir, 'report.html');
-  writeFileSync(html, renderHtml(doc));
+  writeReportFile(html, renderHtml(doc));
   const png = path.join(dir, 'report.png');
   const all = allCharts(doc);
   if (!all.length) return { html, png: null };
+  let bytes: Uint8Array;
   try {
-    writeFileSync(png, svgToPng(chartGridSvg(all)));
-    return { html, png };
+    bytes = svgToPng(chartGridSvg(all));
   } catch {
+    // The charts could not be rasterised: report.html still has them, as SVG.
     return { html, png: null };
   }
+  writeReportFile(png, bytes);
+  return { html, png };
 }

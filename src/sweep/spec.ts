@@ -179,7 +179,10 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
   if (doc.seeds !== undefined) {
     if (!Array.isArray(doc.seeds) || doc.seeds.length === 0) throw new SweepSpecError(`${source}: seeds must be a non-empty list of whole numbers`);
     seeds = doc.seeds.map((s, i) => {
-      if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) throw new SweepSpecError(`${source}: seeds[${i}] must be a whole number ≥ 0, got ${JSON.stringify(s)}`);
+      // As the commands' --seed reads it: any integer a double holds exactly (1e20 would reach the run as 100000000000000000000 and be refused there).
+      if (typeof s !== 'number' || !Number.isSafeInteger(s)) {
+        throw new SweepSpecError(`${source}: seeds[${i}] must be a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(s)}`);
+      }
       return s;
     });
     if (new Set(seeds).size !== seeds.length) throw new SweepSpecError(`${source}: seeds lists a seed twice`);

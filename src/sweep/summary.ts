@@ -73,8 +73,24 @@ function meanCurves(outcomes: RunOutcome[]): Record<string, number[]> {
   return out;
 }
 
-const fmt = (v: number) => (Math.abs(v) <= 1 ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
-const fmtPm = (m: number, s: number, n: number) => (n > 1 ? `${fmt(m)} ± ${Math.abs(m) <= 1 ? (s * 100).toFixed(2) : s.toFixed(4)}` : fmt(m));
+/**
+ * Whether a metric (or history key) is a fraction shown as a percentage: the accuracies are; losses are plain
+ * numbers, also below 1. By name, not by value, so every value of one metric is shown alike.
+ */
+export function isPercentMetric(name: string): boolean {
+  return /accuracy|(^|_)acc$/i.test(name);
+}
+
+/** A value of the metric `name`: 87.00% for an accuracy, 0.4100 for a loss. */
+export function fmtMetric(name: string, v: number): string {
+  return isPercentMetric(name) ? `${(v * 100).toFixed(2)}%` : v.toFixed(4);
+}
+
+/** mean ± std (std in percentage points for a percentage), or the mean alone for one run. */
+function fmtPm(name: string, m: number, s: number, n: number): string {
+  if (n <= 1) return fmtMetric(name, m);
+  return `${fmtMetric(name, m)} ± ${isPercentMetric(name) ? (s * 100).toFixed(2) : s.toFixed(4)}`;
+}
 
 export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min'): SweepSummary {
   const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
@@ -130,8 +146,9 @@ function validationCurve(row: SettingRow, metric: string): { key: string; ys: nu
 export function findingOf(s: SweepSummary): string {
   if (!s.rows.length) return `No run has completed yet (${s.failed} failed, ${s.pending} pending).`;
   const best = s.rows[0];
-  const parts = [`Best: ${best.label} with ${s.metric} ${fmtPm(best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
+  const parts = [`Best: ${best.label} with ${s.metric} ${fmtPm(s.metric, best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
   const top = s.effects[0];
+  const fmt = (v: number) => fmtMetric(s.metric, v);
   if (top && top.values.length > 1) {
     const vals = [...top.values].sort((a, b) => (s.goal === 'max' ? b.mean - a.mean : a.mean - b.mean));
     const noise = Math.max(...top.values.map((v) => v.std).filter((x) => Number.isFinite(x)), 0);
@@ -144,6 +161,7 @@ export function findingOf(s: SweepSummary): string {
   if (curve && curve.ys.length > 1) {
     const lossLike = /loss/.test(curve.key);
     const ys = curve.ys;
+    const fmt = (v: number) => fmtMetric(curve.key, v);
     let peak = 0;
     ys.forEach((y, i) => { if (lossLike ? y < ys[peak] : y > ys[peak]) peak = i; });
     const last = ys.length - 1;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { sweepTempFiles, writeFileAtomic } from '../io/atomic.js';
-import { aliveAs, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
+import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
@@ -46,36 +46,59 @@ export function stampAttempts(dir: string): number {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 0;
 }
 
-/** Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run. */
-export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed' | 'interrupted'): void } {
+/**
+ * The run folders this process is running now. A stamp "running" under this very process for a folder not in it was
+ * left by one of its own earlier tries whose closing write failed (a full disk): stale, not busy.
+ */
+const runningHere = new Set<string>();
+
+/** Why writing the stamp at `file` failed, as one sentence for the sweep's or worker's log. */
+export class StampWriteError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`cannot write ${file} (${(cause as Error)?.message ?? String(cause)})`);
+    this.name = 'StampWriteError';
+  }
+}
+
+/**
+ * Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run; end()
+ * returns the one of its closing write (the stamp then still says "running"), which its caller reports.
+ */
+export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed' | 'interrupted'): StampWriteError | null } {
   const now = () => new Date().toISOString();
   const before = readWorkerStamp(dir);
+  const key = path.resolve(dir);
+  runningHere.add(key);
   const start = ownProcessStart();
   const stamp: WorkerStamp = { worker, runId: path.basename(dir), host: hostname(), pid: process.pid, ...(start ? { writer: { ...start } } : {}),
     state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null, attempts: stampAttempts(dir),
     ...(before?.state === 'running' && before.worker !== worker ? { takenOverFrom: before.worker } : {}) };
-  const write = () => {
+  const file = path.join(dir, WORKER_FILE);
+  const write = (): StampWriteError | null => {
     stamp.updatedAt = now();
     try {
-      writeFileAtomic(path.join(dir, WORKER_FILE), JSON.stringify(stamp, null, 2) + '\n');
-    } catch {
-      // The stamp is for display; the run's own results decide its fate.
+      writeFileAtomic(file, JSON.stringify(stamp, null, 2) + '\n');
+      return null;
+    } catch (e) {
+      // The stamp is for display; the run's own results decide its fate. A missed heartbeat is caught up by the next.
+      return new StampWriteError(file, e);
     }
   };
   write();
-  const beat = setInterval(write, HEARTBEAT_MS);
+  const beat = setInterval(() => void write(), HEARTBEAT_MS);
   beat.unref();
   return {
     epoch(e) {
       stamp.epoch = e.epoch;
       stamp.epochs = e.epochs;
-      write();
+      void write();
     },
     end(state) {
       clearInterval(beat);
       stamp.state = state;
       if (state !== 'interrupted') stamp.attempts = (stamp.attempts ?? 0) + 1;
-      write();
+      runningHere.delete(key);
+      return write();
     },
   };
 }
@@ -107,26 +130,42 @@ export function stampProcessAlive(s: WorkerStamp): boolean {
   return aliveAs(s.pid, s.writer);
 }
 
-/** A stamp left "running" by a worker of this host that is gone is closed with the state the run's results show. */
+/** Whether the stamp was written by this very process (its pid, and its recorded start where it has one). */
+function writtenHere(s: WorkerStamp): boolean {
+  if (s.host !== hostname() || s.pid !== process.pid) return false;
+  const own = ownProcessStart();
+  return !isProcessStart(s.writer) || !own || (s.writer.bootId === own.bootId && s.writer.startTicks === own.startTicks);
+}
+
+/** Whether the stamp's worker is gone, or is this process and no longer runs the run (its closing write failed). */
+function stampStale(dir: string, s: WorkerStamp): boolean {
+  if (writtenHere(s)) return !runningHere.has(path.resolve(dir));
+  return s.host === hostname() && !stampProcessAlive(s);
+}
+
+/**
+ * A stamp left "running" by a worker of this host that is gone is closed with the state the run's results show.
+ * That start ran to an end (its results say so), so it counts among the attempts, as end() would have counted it.
+ */
 export function closeStaleStamp(dir: string, state: 'completed' | 'failed'): void {
   const s = readWorkerStamp(dir);
-  if (!s || s.state !== 'running' || s.host !== hostname() || stampProcessAlive(s)) return;
+  if (!s || s.state !== 'running' || !stampStale(dir, s)) return;
   try {
-    writeFileAtomic(path.join(dir, WORKER_FILE), JSON.stringify({ ...s, state, updatedAt: new Date().toISOString() }, null, 2) + '\n');
+    writeFileAtomic(path.join(dir, WORKER_FILE), JSON.stringify({ ...s, state, attempts: stampAttempts(dir) + 1, updatedAt: new Date().toISOString() }, null, 2) + '\n');
   } catch {
     // display only
   }
 }
 
 /**
- * The stamp of a worker that is running the run now, or null: one of this host whose process still runs, or one of
- * another host whose heartbeat is fresh. A job that vanished from Redis (flushed, restarted without persistence) is
+ * The stamp of a worker that is running the run now, or null: one of this host whose process still runs (this one
+ * only while it runs the run), or one of another host whose heartbeat is fresh. A job that vanished from Redis (flushed, restarted without persistence) is
  * queued again while its first worker may still be training it; this keeps a second worker from training into the
  * same folder at the same time.
  */
 export function liveStamp(dir: string, now = Date.now()): WorkerStamp | null {
   const s = readWorkerStamp(dir);
   if (!s || s.state !== 'running') return null;
-  if (s.host === hostname()) return stampProcessAlive(s) ? s : null;
+  if (s.host === hostname()) return stampStale(dir, s) ? null : s;
   return now - Date.parse(s.updatedAt) < 2 * HEARTBEAT_MS ? s : null;
 }

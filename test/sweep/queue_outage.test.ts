@@ -2,12 +2,13 @@
  * The queue as an operator meets it: Redis going away and coming back, a run's job queued again while a worker
  * still trains it, a password in --queue, a wrong password. A real redis-server on a free loopback port.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { ownProcessStart } from '../../src/io/process_alive.js';
+import { ownProcessStart, processStartTicks } from '../../src/io/process_alive.js';
 import { executeRun, RunBusyError } from '../../src/sweep/execute.js';
 import { expandRuns } from '../../src/sweep/expand.js';
 import { connectRedis, enqueueSweep, runWorker, waitForSweep } from '../../src/sweep/queue.js';
@@ -22,6 +23,8 @@ requireFreshDist();
 const hasRedis = redisAvailable();
 let root: string;
 const servers: { stop: () => Promise<void> }[] = [];
+/** Stand-ins for live workers, ended at the end. */
+const children: ChildProcess[] = [];
 
 /** A redis-server the file stops at the end (one restarted on a port, or one with a password). */
 async function redisOn(port: number, extra: string[] = []): Promise<{ stop: () => Promise<void> }> {
@@ -40,6 +43,7 @@ const quick = (extra = '') => parseSpec(`command: addition\nflags: { digits: 1, 
 beforeAll(() => { root = tempDir(); });
 afterEach(() => { vi.restoreAllMocks(); });
 afterAll(async () => {
+  for (const c of children) c.kill();
   for (const s of servers) await s.stop();
   cleanup();
 });
@@ -92,13 +96,18 @@ describe.skipIf(!hasRedis)('a run that a live worker is training', () => {
     const [run] = expandRuns(spec);
     const runDir = path.join(dir, 'runs', run.id);
     mkdirSync(runDir, { recursive: true });
-    // The stamp a live worker keeps while it trains the run (this process is alive, so it counts as that worker).
-    const stamp = { worker: 'elsewhere', runId: run.id, host: hostname(), pid: process.pid, writer: ownProcessStart() ?? undefined,
+    // The stamp a live worker keeps while it trains the run: a live process of this machine, by its start where /proc
+    // tells it. Not this process: a stamp of its own for a run it is not running was left by a failed write, and is stale.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    children.push(other);
+    const ticks = processStartTicks(other.pid!);
+    const boot = ownProcessStart()?.bootId;
+    const stamp = { worker: 'elsewhere', runId: run.id, host: hostname(), pid: other.pid!, writer: ticks !== null && boot ? { bootId: boot, startTicks: ticks } : undefined,
       state: 'running', startedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), epoch: 1, epochs: 9 };
     writeFileSync(path.join(runDir, WORKER_FILE), JSON.stringify(stamp));
     const err = await executeRun(run, { sweepDir: dir, threads: 1 }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(RunBusyError);
-    expect((err as Error).message).toBe(`run ${run.id} is being run by elsewhere (pid ${process.pid} on ${hostname()})`);
+    expect((err as Error).message).toBe(`run ${run.id} is being run by elsewhere (pid ${other.pid} on ${hostname()})`);
 
     await enqueueSweep(spec, dir, { url: redis.url, name: 'test-busy' });
     const log: string[] = [];

@@ -87,3 +87,23 @@ describe('sweep expansion', () => {
     expect(runArgv(expandRuns(s)[0], 'out/x', 1)).toEqual(['imdb', '--mask-zero', '--no-validate', '--limit', '5', '--model', 'lstm', '--seed', '4', '--out', 'out/x', '--threads', '1', '--verbose', '2']);
   });
 });
+
+describe('sweep seeds and run folder names', () => {
+  it('takes the seeds the commands\' --seed takes: negative ones too, but none beyond a safe integer', () => {
+    expect(parseSpec(`${BASE}seeds: [-1, 0, ${Number.MAX_SAFE_INTEGER}]\n`).seeds).toEqual([-1, 0, Number.MAX_SAFE_INTEGER]);
+    expect(() => parseSpec(`${BASE}seeds: [1, 100000000000000000000]\n`, 's.yaml')).toThrow(/^s\.yaml: seeds\[1\] must be a whole number from -9007199254740991 to 9007199254740991, got 100000000000000000000$/);
+    expect(() => parseSpec(`${BASE}seeds: [2.5]\n`, 's.yaml')).toThrow(/s\.yaml: seeds\[0\] must be a whole number/);
+  });
+
+  it('refuses a setting whose run folder name would be longer than a file name may be, naming its entry', () => {
+    const long = (c: string) => c.repeat(40);
+    const flags = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [`${k}-flag`, long(k)]));
+    const ok = parseSpec(JSON.stringify({ command: 'imdb', list: [{ model: 'gru' }, Object.fromEntries(Object.entries(flags).slice(0, 4))] }), 's.json');
+    expect(expandRuns(ok, 's.json').map((r) => Buffer.byteLength(r.id) <= 255)).toEqual([true, true]);
+    const tooLong = parseSpec(JSON.stringify({ command: 'imdb', list: [{ model: 'gru' }, flags] }), 's.json');
+    expect(() => expandRuns(tooLong, 's.json')).toThrow(SweepSpecError);
+    expect(() => expandRuns(tooLong, 's.json')).toThrow(/^s\.json: list\[1\] gives a run whose folder name is 294 bytes \(a-flag-aaaa.*\.\.\.\); a file name may have at most 255/);
+    const grid = parseSpec(JSON.stringify({ command: 'imdb', grid: Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, [v]])) }), 's.json');
+    expect(() => expandRuns(grid, 's.json')).toThrow(/^s\.json: grid gives a run whose folder name is 294 bytes/);
+  });
+});

@@ -56,6 +56,24 @@ describe('sweep summary', () => {
     expect(flat.finding).toContain('does not move over 2 epochs');
   });
 
+  it('shows a loss as a plain number, also below 1, and an accuracy as a percentage, whatever its values', () => {
+    const loss = summarize([run({ rnn: 'lstm' }, 1, 0.40), run({ rnn: 'lstm' }, 2, 0.42), run({ rnn: 'gru' }, 1, 1.2), run({ rnn: 'gru' }, 2, 1.2)], 'val_loss', 'min');
+    expect(loss.finding).toContain('Best: rnn=lstm with val_loss 0.4100 ± 0.0141 over 2 seeds.');
+    expect(loss.finding).toContain('rnn matters most: lstm gives 0.4100 against 1.2000 for gru.');
+    const mixed = summarize([run({ rnn: 'gru' }, 1, 0.8), run({ rnn: 'lstm' }, 1, 1.2)], 'val_loss', 'min');
+    expect(mixed.finding).toContain('gru gives 0.8000 against 1.2000 for lstm.');
+    const acc = summarize([run({ units: 8 }, 1, 0.5, [0.4, 0.5]), run({ units: 16 }, 1, 0.9)], 'per_char_accuracy', 'max');
+    expect(acc.finding).toContain('units matters most: 16 gives 90.00% against 50.00% for 8.');
+  });
+
+  it('shows the curve it reads in that curve\'s own kind, not the ranking metric\'s', () => {
+    const entry = (seed: number): RunEntry => ({
+      id: `l${seed}`, axes: { lr: 0.1 }, seed, status: 'completed', attempts: 1, value: 0.6,
+      outcome: { status: 'completed', metrics: { testLoss: 0.6 }, history: { val_loss: [0.9, 0.5, 0.7] }, secondsPerEpoch: 1 },
+    });
+    expect(summarize([entry(1)], 'test_loss', 'min').finding).toContain('More epochs help until epoch 2 (val_loss 0.5000), then it overfits (0.7000 at epoch 3).');
+  });
+
   it('says when no axis beats the seed-to-seed spread', () => {
     const s = summarize([run({ units: 8 }, 1, 0.70), run({ units: 8 }, 2, 0.80), run({ units: 16 }, 1, 0.71), run({ units: 16 }, 2, 0.79)], 'test_accuracy', 'max');
     expect(s.finding).toContain('No axis moves test_accuracy by more than the seed-to-seed spread');

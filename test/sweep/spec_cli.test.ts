@@ -1,0 +1,52 @@
+/** Spec problems `rnnlab sweep` refuses before it writes anything: exit 2, naming the file and the entry. */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { cleanup, requireFreshDist, tempDir } from './helpers.js';
+
+// A spec this file expects refused would otherwise run its runs, forked from dist/.
+requireFreshDist();
+
+let root: string;
+beforeAll(() => { root = tempDir(); });
+afterAll(() => cleanup());
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+const ADD = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\n';
+
+function sweep(name: string, text: string) {
+  const spec = path.join(root, `${name}.yaml`);
+  writeFileSync(spec, text);
+  const out = path.join(root, `${name}-out`);
+  return { spec, out, result: run(['sweep', spec, '--out', out]) };
+}
+
+describe('rnnlab sweep refuses up front', () => {
+  it('grid values the command reads as one value, naming the axis and both values', async () => {
+    const s = sweep('same', `${ADD}grid: { hidden: ['8', ' 8'] }\n`);
+    const r = await s.result;
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${s.spec}: grid.hidden: "8" and " 8" are the same --hidden (8); list each value once`);
+    expect(existsSync(s.out)).toBe(false);
+    const lr = await sweep('same-lr', `${ADD}grid: { hidden: [4], lr: [0.1, '0.10'] }\n`).result;
+    expect(lr.err).toMatch(/grid\.lr: 0\.1 and "0\.10" are the same --lr \(0\.1\)/);
+  });
+
+  it('a list entry whose run folder name is too long, naming the entry', async () => {
+    // Each value's part of the name is cut at 40 characters, but six of them and their flag names pass 255 bytes.
+    const pad = (v: string) => JSON.stringify(v.padStart(40, '0'));
+    const values = { digits: '1', 'training-size': '40', hidden: '4', layers: '1', 'batch-size': '16', epochs: '1' };
+    const entry = Object.entries(values).map(([k, v]) => `${k}: ${pad(v)}`).join(', ');
+    const s = sweep('long', `command: addition\nflags: { samples: 0 }\nlist: [ { hidden: 4 }, { ${entry} } ]\n`);
+    const r = await s.result;
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/long\.yaml: list\[1\] gives a run whose folder name is \d+ bytes \(digits-0000.*\.\.\.\); a file name may have at most 255/);
+    expect(existsSync(s.out)).toBe(false);
+  });
+});
