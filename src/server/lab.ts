@@ -59,6 +59,7 @@ export class LabRunner {
     if (extra.length) throw badRequest(`unknown field${extra.length > 1 ? 's' : ''} in the request: ${extra.join(', ')}`);
     const ids = (await this.sections()).map((s) => s.id);
     const section = body.section;
+    if (section === undefined || section === null) throw badRequest(`section is required: one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}`);
     if (typeof section !== 'number' || !ids.includes(section)) {
       throw badRequest(`section must be one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}, got ${JSON.stringify(section)?.slice(0, 40)}`);
     }

@@ -193,7 +193,8 @@ export class RunStore {
    * symbolic link leading out of the runs folder is refused (403): its results or model must not be read.
    */
   resolve(id: string): string {
-    if (!ID_RE.test(id) || id === '.' || id === '..' || id.includes('/') || id.includes('\\')) throw notFound(`no run '${id}'`);
+    // A hidden folder is not listed, so it is not a run by id either.
+    if (!ID_RE.test(id) || id.startsWith('.') || id.includes('/') || id.includes('\\')) throw notFound(`no run '${id}'`);
     const dir = path.join(this.dir, id);
     let st;
     try {

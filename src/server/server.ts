@@ -281,7 +281,7 @@ function errorStatus(e: unknown): { status: number; message: string } {
  * The API's requests are small (bodies at most 1 MiB), so these are generous for any real client; an event stream is
  * a request received in full at once, so the timeouts do not end it. Browsers open at most 6 connections per host.
  */
-export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000 };
+export const SERVER_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxConnections: 256, checkEveryMs: 1_000, unreadLingerMs: 1_000 };
 
 /** The answers to requests Node's parser refuses before the router sees them. */
 const CLIENT_ERRORS: Record<string, [string, string]> = {
@@ -300,6 +300,8 @@ export class RunsFolderError extends Error {
 const FOLDER_REASONS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only',
   ENOSPC: 'the disk is full', ENOTDIR: 'a part of its path is a file', EEXIST: 'a file of that name is in the way',
+  // Under /proc and similar file systems a folder that exists refuses new folders with ENOENT.
+  ENOENT: 'no folder can be made there',
 };
 
 /**
@@ -371,7 +373,6 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     }
     if (token !== null) (gate ??= new TokenGate(token, (server.address() as AddressInfo).port)).check(req, res, url);
     checkSameOrigin(req);
-    if (req.method === 'POST') requireJsonType(req);
     if (!url.pathname.startsWith('/api/')) {
       if (req.method === 'OPTIONS') return allowAnswer(['GET', 'HEAD'])({ req, res, url, params: {} });
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`, { allow: 'GET, HEAD, OPTIONS' });
@@ -380,7 +381,9 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       });
       return;
     }
+    // The route first: a POST where none is taken is a 404 or a 405 whatever its body's type.
     const { handler, params, query } = router.match(req.method ?? 'GET', url.pathname);
+    if (req.method === 'POST') requireJsonType(req);
     // The API reads its fields from JSON bodies, and a few listings their page from the query: any other query
     // parameter would be accepted and ignored.
     const stray = [...new Set(url.searchParams.keys())].filter((k) => k !== TOKEN_PARAM && !query.includes(k));
@@ -405,6 +408,13 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     handle(req, res).catch((e) => {
       const { status, message } = errorStatus(e);
+      // A body left unread (a 413 sent as soon as its declared length passed the limit) is not drained to the end:
+      // the connection closes, after a moment's reading so the client sees the answer rather than a reset.
+      const unread = !req.complete;
+      if (unread) {
+        if (!res.headersSent) res.setHeader('connection', 'close');
+        res.once('finish', () => setTimeout(() => req.socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
+      }
       // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
       if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
       if (!res.headersSent) {
@@ -412,8 +422,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
         if (wantsPage(req)) sendErrorPage(res, status, message, redact);
         else sendJson(res, status, { error: message, status }, redact);
       } else res.end();
-      // Whatever is left of the request body is not read; drop the connection after answering.
-      if (!req.complete) req.resume();
+      if (unread) req.resume();
     });
   });
   server.maxConnections = SERVER_LIMITS.maxConnections;

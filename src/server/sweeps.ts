@@ -130,7 +130,7 @@ export class SweepStore {
   }
 
   async get(id: string) {
-    if (!ID_RE.test(id) || id === '.' || id === '..') throw notFound(`no sweep '${id}'`);
+    if (!ID_RE.test(id) || id.startsWith('.')) throw notFound(`no sweep '${id}'`);
     const rec = await this.read(id);
     if (!rec) throw notFound(`no sweep '${id}'`);
     const disk = await this.onDisk(id, rec);

@@ -83,6 +83,40 @@ describe('bad requests get a 4xx with a message and the server keeps going', () 
     expect(badPath.status).toBe(400);
   });
 
+  it('a POST to a route that takes none is a 404 or 405 whatever its content type; a hidden folder is no run', async () => {
+    const plain = { body: 'x', headers: { 'content-type': 'text/plain' } };
+    expect((await request(s.base, 'POST', '/api/nope', plain)).status).toBe(404);
+    const health = await request(s.base, 'POST', '/api/health', plain);
+    expect(health.status).toBe(405);
+    expect((await request(s.base, 'POST', '/api/jobs', plain)).status).toBe(415);
+    expect((await get(s.base, '/api/runs/.hidden')).status).toBe(404);
+    const lab = await request(s.base, 'POST', '/api/lab/run', { body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(lab.status).toBe(400);
+    expect(lab.body.error).toMatch(/^section is required/);
+  });
+
+  it('an oversized body still arriving gets its 413 with connection: close, and the connection is dropped, not drained', async () => {
+    const { head, sent, declared } = await new Promise<{ head: string; sent: number; declared: number }>((resolve, reject) => {
+      const declared = 64 << 20;
+      const sock = net.connect(s.d.port, '127.0.0.1');
+      let head = '', sent = 0;
+      const chunk = Buffer.alloc(256 << 10, 0x20);
+      const pump = () => { while (sent < declared && !sock.destroyed && sock.write(chunk)) sent += chunk.length; };
+      sock.on('connect', () => {
+        sock.write(`POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:${s.d.port}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\nConnection: keep-alive\r\n\r\n`);
+        pump();
+      });
+      sock.on('drain', pump);
+      sock.on('data', (d) => { head += d.toString(); });
+      sock.on('close', () => resolve({ head, sent, declared }));
+      sock.on('error', () => undefined);
+      setTimeout(() => reject(new Error('the connection stayed open')), 60_000).unref();
+    });
+    expect(head).toMatch(/^HTTP\/1.1 413/);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(sent).toBeLessThan(declared);
+  });
+
   it('a malformed HTTP request line', async () => {
     const reply = await new Promise<string>((resolve, reject) => {
       const sock = net.connect(s.d.port, '127.0.0.1', () => sock.write('THIS IS NOT HTTP\r\n\r\n'));

@@ -73,7 +73,7 @@ describe('POST /api/lab/run', () => {
     for (const section of [0, 16, 99, 1.5, -1, '1', '1 && echo hi', null, [1]]) {
       const r = await post(s.base, '/api/lab/run', { section });
       expect(r.status, JSON.stringify(section)).toBe(400);
-      expect(r.body.error).toMatch(/section must be one of/);
+      expect(r.body.error).toMatch(section === null ? /^section is required: one of the lab's section numbers/ : /section must be one of/);
     }
     const extra = await post(s.base, '/api/lab/run', { section: 1, args: ['--data', '/'] });
     expect(extra.status).toBe(400);
