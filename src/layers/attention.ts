@@ -66,14 +66,19 @@ export class Attention extends MultiInputLayer {
     this.dropout = checkRate(this.name, 'dropout', a.dropout ?? 0);
     const causal = checkBool(this.name, 'causal', a.causal, false);
     const useCausal = checkBool(this.name, 'useCausalMask', a.useCausalMask, false);
-    if (a.causal !== undefined && a.useCausalMask !== undefined && causal !== useCausal) {
-      throw new Error(`${this.where}: causal = ${causal} and useCausalMask = ${useCausal} disagree; they name one option (Keras 2's and Keras 3's), give one`);
+    // tf.keras 2 configs write causal: false beside a call's use_causal_mask: true, which turns it on; an explicit
+    // useCausalMask: false beside causal: true would be dropped.
+    if (causal && a.useCausalMask === false) {
+      throw new Error(`${this.where}: causal = true and useCausalMask = false disagree; they name one option (Keras 2's and Keras 3's), give one`);
     }
     this.causal = causal || useCausal;
     this.returnAttentionScores = checkBool(this.name, 'returnAttentionScores', a.returnAttentionScores, false);
   }
 
   protected inputCountRange(): [number, number] { return [2, 3]; }
+
+  /** Keras's mask list is [query_mask, value_mask], the key sharing the value's: a third is optional. */
+  protected override fewestMasks(n: number): number { return Math.min(n, 2); }
 
   weightSpecsFor(_shapes: SymbolicShape[]): WeightSpec[] {
     return this.useScale ? [{ name: 'scale', shape: [], initializer: 'ones' }] : [];

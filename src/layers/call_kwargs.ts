@@ -56,14 +56,17 @@ export function maskBytes(where: string, m: Tensor | Uint8Array | null | undefin
  * The engine context of an apply() on real tensors from tfjs-style kwargs: a user's kwargs passed on keep their
  * call's context (activity terms, traces) underneath; a list of masks gives each input its own (attention's).
  */
-export function kwargsContext<C extends MaskContext>(where: string, args: Pick<Kwargs, 'training' | 'mask'>, inputs: Tensor[]): C {
+export function kwargsContext<C extends MaskContext>(where: string, args: Pick<Kwargs, 'training' | 'mask'>, inputs: Tensor[], fewestMasks = inputs.length): C {
   if (args.training !== undefined && typeof args.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(args.training)}`);
   const ctx = (userKwargsMade.has(args) ? Object.create(args) : {}) as C;
   ctx.training = args.training ?? false;
   const m = args.mask;
   if (Array.isArray(m)) {
-    if (m.length !== inputs.length) throw new Error(`${where}: mask is a list of ${m.length} masks for ${inputs.length} input(s); give one per input (null for none)`);
-    ctx.inputMasks = m.map((k, i) => maskBytes(where, k, inputs[i]));
+    if (m.length > inputs.length || m.length < fewestMasks) {
+      throw new Error(`${where}: mask is a list of ${m.length} masks for ${inputs.length} input(s); give one per input (null for none)`);
+    }
+    // A shorter list (Keras's Attention: [query_mask, value_mask] with a key) leaves the last inputs unmasked.
+    ctx.inputMasks = inputs.map((x, i) => maskBytes(where, m[i], x));
     ctx.mask = ctx.inputMasks[0];
   } else {
     ctx.mask = maskBytes(where, m, inputs[0]);

@@ -499,6 +499,9 @@ export abstract class Layer {
     return this.outputShapeValue;
   }
 
+  /** The fewest masks a list given to apply() may hold for n inputs: one per input, unless a layer reads fewer. */
+  protected fewestMasks(n: number): number { return n; }
+
   /**
    * Keras's __call__. On real tensors it checks the input against the built shape and computes; on symbolic
    * tensors (rl.input()) it infers the output shapes, builds the layer, and records a node in the graph.
@@ -532,7 +535,7 @@ export abstract class Layer {
     all.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
-    const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[]);
+    const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
     const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
     return outs.length === 1 ? outs[0] : outs;
   }

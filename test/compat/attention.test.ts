@@ -193,8 +193,9 @@ describe('Keras 3 call arguments and input checks', () => {
     await expect(load(topology('Attention', { use_causal_mask: 'yes' }))).rejects.toThrow(/call argument use_causal_mask must be true or false/);
   });
 
-  it('causal and useCausalMask name one option: given both, they must agree', () => {
+  it('causal and useCausalMask name one option: an explicit useCausalMask false beside causal true is refused', () => {
     expect(() => rl.layers.attention({ causal: true, useCausalMask: false })).toThrow(/causal = true and useCausalMask = false disagree/);
+    expect(rl.layers.attention({ causal: false, useCausalMask: true }).causal).toBe(true);
     expect(rl.layers.attention({ causal: true, useCausalMask: true }).causal).toBe(true);
   });
 
@@ -203,5 +204,21 @@ describe('Keras 3 call arguments and input checks', () => {
     for (const layer of [rl.layers.attention(), rl.layers.additiveAttention(), rl.layers.multiHeadAttention({ numHeads: 1, keyDim: 2 })]) {
       expect(() => layer.apply([q, v])).toThrow(/query and value must have the same batch size, got \[2, 3, 4\] and \[3, 5, 4\]/);
     }
+  });
+});
+
+describe("Keras's mask list with a key", () => {
+  it('[queryMask, valueMask] goes with [query, value, key] (the key shares the value mask); one mask alone is still refused', () => {
+    const f32 = (shape: number[], seed: number) => rl.tensor(Float32Array.from(randomTensor(shape, seed).dataSync()), shape);
+    const q = f32([1, 2, 3], 1), v = f32([1, 3, 3], 2), k = f32([1, 3, 3], 3);
+    const valueMask = rl.tensor([[1, 1, 0]], [1, 3], 'bool'), queryMask = rl.tensor([[1, 1]], [1, 2], 'bool');
+    const layer = rl.layers.attention({ returnAttentionScores: true });
+    const [, w] = layer.apply([q, v, k], { mask: [queryMask, valueMask] } as never) as rl.Tensor[];
+    const weights = w.dataSync();
+    expect(weights[2]).toBeLessThan(1e-6);
+    expect(weights[5]).toBeLessThan(1e-6);
+    const [, same] = layer.apply([q, v, k], { mask: [queryMask, valueMask, null] } as never) as rl.Tensor[];
+    expect(Array.from(same.dataSync())).toEqual(Array.from(weights));
+    expect(() => layer.apply([q, v, k], { mask: [queryMask] } as never)).toThrow(/mask is a list of 1 masks for 3 input\(s\)/);
   });
 });
