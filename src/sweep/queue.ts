@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
 import { readOutcome } from './outcome.js';
 import { stampAttempts } from './worker_file.js';
-import type { SweepRun } from './expand.js';
+import { MAX_RUN_ID_BYTES, type SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
@@ -46,6 +46,10 @@ export function runJobProblem(data: unknown): string | null {
   const run = d.run as Partial<SweepRun> | undefined;
   if (typeof run !== 'object' || run === null || typeof run.id !== 'string' || typeof run.command !== 'string' ||
     typeof run.flags !== 'object' || run.flags === null || typeof run.seed !== 'number') return 'its data has no run (id, command, flags, seed)';
+  // The id names a folder under <sweep>/runs/: one that climbs out of it (or is no folder name) is no run of a sweep.
+  if (run.id === '' || run.id === '.' || run.id === '..' || /[/\\\0]/.test(run.id) || Buffer.byteLength(run.id) > MAX_RUN_ID_BYTES) {
+    return `its run id ${JSON.stringify(run.id.slice(0, 80))} is not a folder name`;
+  }
   return null;
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisConnection, runWorker } from '../../src/sweep/queue.js';
+import { redisConnection, runJobProblem, runWorker } from '../../src/sweep/queue.js';
 import { runSweepLocal } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
@@ -31,6 +31,16 @@ afterAll(async () => {
 });
 
 const SPEC = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, hidden: 4, samples: 0 }\nseeds: [1, 2]\n';
+
+describe("a queue job's data", () => {
+  it('is an rnnlab run only with a run id that is a folder name under the sweep (no climbing out of runs/)', () => {
+    const run = { id: 'rnn-lstm_seed-1', command: 'addition', flags: {}, seed: 1, axes: {} };
+    expect(runJobProblem({ sweepDir: '/s', run })).toBeNull();
+    for (const id of ['../..', '..', 'a/b', 'a\\b', '', 'x'.repeat(300)]) {
+      expect(runJobProblem({ sweepDir: '/s', run: { ...run, id } }), id).toMatch(/its run id .* is not a folder name/);
+    }
+  });
+});
 
 describe.skipIf(!hasRedis)('sweep queue edges', () => {
   it('fails a job that is not an rnnlab run once, naming the job, not Redis', async () => {
