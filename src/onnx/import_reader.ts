@@ -217,14 +217,19 @@ export class Reader {
    * The Masking layer as exportOnnx writes it: x · Unsqueeze(ReduceMax(Cast(Not(Equal(x, maskValue))), [2]), [2]) on
    * (batch, steps, features). The recurrent layers after it then take sequence_lens from that mask.
    */
+  /** The node that makes tensor t when its operator is op; else null. */
+  private producerOf(t: string | undefined, op: string): Node | null {
+    const n = this.g.producer.get(t ?? '');
+    return n?.opType === op ? n : null;
+  }
+
   private masking(node: Node): boolean {
     const [x, maskIn] = node.input ?? [];
-    const producer = (t: string | undefined, op: string) => { const n = this.g.producer.get(t ?? ''); return n?.opType === op ? n : null; };
-    const unsqueeze = producer(maskIn, 'Unsqueeze');
-    const reduce = producer(unsqueeze?.input?.[0], 'ReduceMax');
-    const cast = producer(reduce?.input?.[0], 'Cast');
-    const not = producer(cast?.input?.[0], 'Not');
-    const equal = producer(not?.input?.[0], 'Equal');
+    const unsqueeze = this.producerOf(maskIn, 'Unsqueeze');
+    const reduce = this.producerOf(unsqueeze?.input?.[0], 'ReduceMax');
+    const cast = this.producerOf(reduce?.input?.[0], 'Cast');
+    const not = this.producerOf(cast?.input?.[0], 'Not');
+    const equal = this.producerOf(not?.input?.[0], 'Equal');
     if (!unsqueeze || !reduce || !cast || !not || !equal || this.rank !== 3 || this.layout !== 'keras') return false;
     const value = this.g.consts.get(equal.input?.[1] ?? '');
     const ra = attrsOf(reduce);
@@ -242,13 +247,12 @@ export class Reader {
    */
   private maskedMean(node: Node, [sum, div]: readonly (Node | undefined)[]): boolean {
     const out = (n: Node | undefined) => n?.output?.[0] ?? '';
-    const producer = (t: string | undefined, op: string) => { const n = this.g.producer.get(t ?? ''); return n?.opType === op ? n : null; };
     const [x, mIn] = node.input ?? [];
-    const unsqueeze = producer(mIn, 'Unsqueeze');
+    const unsqueeze = this.producerOf(mIn, 'Unsqueeze');
     const steps = (r: Node) => (r.input?.[1] ? this.constInts(r, 1, 'axes') : attrInts(attrsOf(r), 'axes'))?.join();
     if (!unsqueeze || this.axesOf(unsqueeze).join() !== '2' || sum?.opType !== 'ReduceSum' || sum.input?.[0] !== out(node) || steps(sum) !== '1') return false;
-    const max = producer(div?.input?.[1], 'Max');
-    const count = producer(max?.input?.[0], 'ReduceSum');
+    const max = this.producerOf(div?.input?.[1], 'Max');
+    const count = this.producerOf(max?.input?.[0], 'ReduceSum');
     const one = this.g.consts.get(max?.input?.[1] ?? '');
     const keepdims = attrInt(attrsOf(sum), 'keepdims', 1);
     if (div?.opType !== 'Div' || div.input?.[0] !== out(sum) || !count || count.input?.[0] !== mIn || steps(count) !== '1'

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist, run } from './helpers.js';
 
 // Its sweeps run real runs, forked from dist/.
 requireFreshDist();
@@ -21,12 +20,6 @@ afterAll(() => {
   else process.env.RNNLAB_CACHE = savedCache;
   cleanup();
 });
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 describe('rnnlab sweep and rnnlab worker on the command line', () => {
   it('runs a spec file, prints the ranking, the effects and the finding, and writes sweep.json', async () => {

@@ -2,14 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SweepStore } from '../../src/server/sweeps.js';
 import { combinations, expandRuns } from '../../src/sweep/expand.js';
 import { lineSplitter } from '../../src/line_splitter.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
-import { cleanup, tempDir, requireFreshDist } from './helpers.js';
+import { cleanup, tempDir, requireFreshDist, run } from './helpers.js';
 
 // Its sweeps run real runs, forked from dist/.
 requireFreshDist();
@@ -17,12 +16,6 @@ requireFreshDist();
 let root: string;
 beforeAll(() => { root = tempDir(); });
 afterAll(() => cleanup());
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 const ADD = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 2, hidden: 4, samples: 0, batch-size: 16 }\n';
 function specFile(name: string, text: string): string {

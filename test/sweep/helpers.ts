@@ -6,6 +6,7 @@ import { beforeAll } from 'vitest';
 import { makeTarGz, type FixtureEntry } from '../data/fixtures.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
 import { parseSpec, type SweepSpec } from '../../src/sweep/spec.js';
+import { main } from '../../src/cli/main.js';
 
 const POS = ['great', 'brilliant', 'wonderful', 'superb', 'loved'];
 const NEG = ['awful', 'terrible', 'boring', 'worst', 'hated'];
@@ -65,4 +66,11 @@ export function slowImdbSpec(): SweepSpec {
   return parseSpec(`command: imdb
 flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: 40, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, units: 8, model: lstm }
 `);
+}
+
+/** Runs the CLI in-process, capturing what it prints. */
+export async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
 }

@@ -2,8 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { cleanup, requireFreshDist, tempDir } from './helpers.js';
+import { cleanup, requireFreshDist, tempDir, run } from './helpers.js';
 
 // A spec this file expects refused would otherwise run its runs, forked from dist/.
 requireFreshDist();
@@ -11,12 +10,6 @@ requireFreshDist();
 let root: string;
 beforeAll(() => { root = tempDir(); });
 afterAll(() => cleanup());
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 const ADD = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\n';
 

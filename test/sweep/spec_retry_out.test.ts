@@ -6,12 +6,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { envForFile } from '../helpers/env.js';
-import { cleanup, learnableTarball, tempDir, requireFreshDist } from './helpers.js';
+import { cleanup, learnableTarball, tempDir, requireFreshDist, run } from './helpers.js';
 
 // Its sweeps run real runs, forked from dist/.
 requireFreshDist();
@@ -20,12 +19,6 @@ let root: string;
 beforeAll(() => { root = tempDir(); });
 envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache'), RNNLAB_OFFLINE: '1' }));
 afterAll(cleanup);
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 function file(name: string, text: string): string {
   const f = path.join(root, name);
