@@ -3,7 +3,7 @@
 // the ones named. Usage: npm run lab -- [section ...] [--quick] [--data <tarball or folder>] [--list]
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPILED = resolve(ROOT, 'dist/examples/lab8');
@@ -27,7 +27,8 @@ function parse(argv, count) {
       if (!existsSync(o.data)) usageError(`--data: ${o.data} does not exist`);
     } else if (a.startsWith('-')) usageError(`unknown flag ${a}`);
     else {
-      const n = Number(a);
+      // Digits only: Number() would also take '1e0', '0x2' and ' 3'.
+      const n = /^[0-9]+$/.test(a) ? Number(a) : NaN;
       if (!Number.isInteger(n) || n < 1 || n > count) usageError(`section '${a}' is not a number from 1 to ${count} (--list shows them)`);
       o.sections.push(n);
     }
@@ -45,13 +46,32 @@ if (o.list) {
 // The sections read these when they load; a section imports the ones it builds on, which run first.
 if (o.quick) process.env.RNNLAB_LAB_QUICK = '1';
 if (o.data !== undefined) process.env.RNNLAB_DATA = resolve(o.data);
-const chosen = o.sections.length ? [...new Set(o.sections)].sort((a, b) => a - b) : LAB_SECTIONS.map((s) => s.id);
+const compiled = (s) => resolve(COMPILED, s.file.replace(/\.ts$/, '.js'));
+// The sections a section imports (directly or through others): they run when it loads, so each is run first
+// under its own header instead of printing inside the importer's.
+function builtOn(s, into = new Set()) {
+  for (const m of readFileSync(compiled(s), 'utf8').matchAll(/from\s+['"]\.\/([^'"]+)\.js['"]/g)) {
+    const dep = LAB_SECTIONS.find((d) => d.file === `${m[1]}.ts`);
+    if (dep && !into.has(dep.id)) builtOn(dep, into.add(dep.id));
+  }
+  return into;
+}
+const asked = o.sections.length ? new Set(o.sections) : new Set(LAB_SECTIONS.map((s) => s.id));
+const chosen = [...new Set([...asked].flatMap((id) => [id, ...builtOn(LAB_SECTIONS[id - 1])]))].sort((a, b) => a - b);
 const started = performance.now();
 for (const id of chosen) {
   const s = LAB_SECTIONS[id - 1];
-  process.stdout.write(`\n=== ${s.id}. ${s.title} (examples/lab8/${s.file}) ===\n`);
+  const needed = asked.has(id) ? '' : ` [needed by ${[...asked].filter((a) => builtOn(LAB_SECTIONS[a - 1]).has(id)).join(', ')}]`;
+  process.stdout.write(`\n=== ${s.id}. ${s.title} (examples/lab8/${s.file})${needed} ===\n`);
   const t0 = performance.now();
-  await import(pathToFileURL(resolve(COMPILED, s.file.replace(/\.ts$/, '.js'))).href);
+  try {
+    await import(pathToFileURL(compiled(s)).href);
+  } catch (e) {
+    // One line, as the rnnlab command prints it (the stack with RNNLAB_DEBUG=1).
+    process.stderr.write(`lab: section ${s.id} (examples/lab8/${s.file}): ${e?.name === 'DataError' ? 'data error' : 'error'}: ${e?.message ?? String(e)}\n`);
+    if (/^(1|true|yes|on)$/i.test(process.env.RNNLAB_DEBUG ?? '') && e?.stack) process.stderr.write(`${e.stack}\n`);
+    process.exit(1);
+  }
   process.stdout.write(`--- section ${s.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 process.stdout.write(`\nlab: ${chosen.length} section(s) in ${((performance.now() - started) / 1000).toFixed(1)} s${o.quick ? ' (quick mode)' : ''}\n`);

@@ -117,7 +117,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
       return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${namesOf(parent)}` : message, where);
     }
     const err = e as Error;
-    ctx.err.write(`${where ? `rnnlab ${where.split(' ')[0]}` : 'rnnlab'}: ${e instanceof DataError ? 'data error' : 'error'}: ${err?.message ?? String(e)}\n`);
+    ctx.err.write(`${where ? `rnnlab ${where}` : 'rnnlab'}: ${e instanceof DataError ? 'data error' : 'error'}: ${err?.message ?? String(e)}\n`);
     if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && err?.stack) ctx.err.write(`${err.stack}\n`);
     return 1;
   }

@@ -13,7 +13,9 @@ import type { ExperimentResult, RunIo } from './types.js';
 import type { StateGradRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
-import { longRangeData, longRangeModel, trainLongRange, type LongRangeCell, type LongRangeOptions } from './long_range.js';
+import { EpochTimer } from './train_hooks.js';
+import type { ModelRecord } from '../report/record.js';
+import { longRangeData, longRangeModel, longRangeSeeds, trainLongRange, type LongRangeCell, type LongRangeOptions } from './long_range.js';
 
 export const RECURRENT_MODELS = ['simple_rnn', 'lstm', 'gru', 'cnn_lstm', 'bilstm'] as const satisfies readonly ImdbModelName[];
 
@@ -109,12 +111,15 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
   const seed = o.seed ?? 1;
   const profiles: GradientProfile[] = [];
   const losses: Record<string, number> = {};
+  const trained: ModelRecord[] = [];
   for (const name of names) {
     setSeed(seed);
     const model = buildImdbModel(name, { vocab: data.vocab, maxlen: data.maxlen, units: o.units, embeddingDim: o.embeddingDim, optimizer: o.optimizer, lr: o.lr });
     if (o.epochs) {
       o.log?.(`Training ${name} for ${o.epochs} epoch(s) before measuring...`);
-      await model.fit(data.xTrain, data.yTrain, { epochs: o.epochs, batchSize, verbose: o.verbose ?? 1, out: o.out });
+      const timer = new EpochTimer();
+      const h = await model.fit(data.xTrain, data.yTrain, { epochs: o.epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer] });
+      trained.push({ name, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds });
     }
     o.log?.(`Measuring ||dL/dh_t|| for ${name} on ${nBatches} batch(es) of ${batchSize} reviews (${data.maxlen} steps)...`);
     let sums: { dh?: number[]; dc?: number[]; dx?: number[] } = {};
@@ -167,8 +172,9 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
       ...(longRange?.numbers ?? {}) },
     tables: longRange ? [table, longRange.table] : [table],
     charts,
-    config: { models: names, vocab: data.vocab, maxlen: data.maxlen, units: o.units ?? 100, embeddingDim: o.embeddingDim ?? 100, batchSize, batches: nBatches, epochs: o.epochs ?? 0, seed,
-      longRange: longRange ? longRange.options : false },
+    config: { models: names, vocab: data.vocab, maxlen: data.maxlen, units: o.units ?? 100, embeddingDim: o.embeddingDim ?? 100, batchSize, batches: nBatches, epochs: o.epochs ?? 0,
+      optimizer: o.optimizer ?? 'adam', lr: o.lr ?? null, seed, longRange: longRange ? longRange.options : false },
+    models: [...trained, ...(longRange?.runs.map((r) => r.record) ?? [])],
     details: { profiles, losses, ...(longRange ? { longRange: longRange.runs } : {}) },
   };
 }
@@ -214,6 +220,8 @@ export interface LongRangeRun {
   forgetGate?: { initial: number; trained: number };
   initial: GradientProfile;
   trained: GradientProfile;
+  /** Its training: history, epoch times, parameters, held-out accuracy. */
+  record: ModelRecord;
 }
 
 const LONG_RANGE_SAMPLES = 64;
@@ -236,15 +244,15 @@ function measureLongRange(cell: LongRangeCell, model: Sequential, x: Tensor, y: 
 export async function longRangeRuns(o: LongRangeOptions = {}, log?: (line: string) => void): Promise<LongRangeRun[]> {
   const runs: LongRangeRun[] = [];
   for (const cell of ['simpleRNN', 'lstm'] as const) {
-    const probe = longRangeData(2, { ...o, samples: LONG_RANGE_SAMPLES });
+    const probe = longRangeData(longRangeSeeds(o).heldOut, { ...o, samples: LONG_RANGE_SAMPLES });
     const fresh = longRangeModel(cell, o);
     const initial = measureLongRange(cell, fresh, probe.x, probe.y);
     const f0 = meanForgetGate(fresh, probe.x);
     log?.(`Training the ${cell} on the long-range task (sign at step 1, ${(o.steps ?? 50) - 1} noisy steps after it)...`);
-    const { model, accuracy } = await trainLongRange(cell, o);
+    const { model, accuracy, record } = await trainLongRange(cell, o);
     const trained = measureLongRange(cell, model, probe.x, probe.y);
     const f1 = meanForgetGate(model, probe.x);
-    runs.push({ cell, accuracy, initial, trained, ...(f0 !== undefined && f1 !== undefined ? { forgetGate: { initial: f0, trained: f1 } } : {}) });
+    runs.push({ cell, accuracy, initial, trained, record, ...(f0 !== undefined && f1 !== undefined ? { forgetGate: { initial: f0, trained: f1 } } : {}) });
   }
   return runs;
 }
@@ -254,7 +262,7 @@ async function longRangeProfiles(o: LongRangeOptions, log?: (line: string) => vo
   const T = runs[0].initial.norms.length;
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const table: Table = {
-    caption: `Long-range task (${T} steps, mean over ${LONG_RANGE_SAMPLES} held-out sequences): gradient at step 1 relative to the last step, before and after training`,
+    caption: `Long-range task (${T} steps; gradients: mean over ${LONG_RANGE_SAMPLES} held-out sequences, accuracy: over ${o.samples ?? 2000}): gradient at step 1 relative to the last step, before and after training`,
     columns: ['model', 'held-out accuracy', 'h: initial', 'h: trained', 'c: initial', 'c: trained', 'x: initial', 'x: trained', 'mean forget gate'],
     rows: runs.map((r) => [r.cell, pct(r.accuracy), ratio(r.initial.norms).toExponential(2), ratio(r.trained.norms).toExponential(2),
       r.initial.cellNorms ? ratio(r.initial.cellNorms).toExponential(2) : '-', r.trained.cellNorms ? ratio(r.trained.cellNorms).toExponential(2) : '-',
@@ -277,5 +285,5 @@ async function longRangeProfiles(o: LongRangeOptions, log?: (line: string) => vo
   ];
   const numbers = { longRangeLstmAccuracy: lstm.accuracy, longRangeSimpleRnnAccuracy: srnn.accuracy,
     longRangeLstmInputFirstToLast: ratio(lstm.trained.inputNorms), longRangeSimpleRnnInputFirstToLast: ratio(srnn.trained.inputNorms) };
-  return { runs, table, finding, charts, numbers, options: { steps: T, samples: o.samples ?? 2000, epochs: o.epochs ?? 30, units: o.units ?? 16 } };
+  return { runs, table, finding, charts, numbers, options: { steps: T, samples: o.samples ?? 2000, epochs: o.epochs ?? 30, units: o.units ?? 16, seed: longRangeSeeds(o).train } };
 }

@@ -79,9 +79,13 @@ describe('examples/lab8 in quick mode', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('=== 4. Model 1B');
     expect(r.stdout).not.toContain('=== 3. Model 1A');
-    // Section 4 imports the data section, whose printout comes first.
-    expect(r.stdout.indexOf('Number of reviews 12')).toBeLessThan(r.stdout.indexOf('Accuracy:'));
-    expect(r.stdout).toContain('lab: 1 section(s)');
+    // Section 4 imports the data section: it runs first, under its own header, and its printout stays there.
+    const data = r.stdout.indexOf('=== 2. Load and preprocess IMDb (examples/lab8/02_load_imdb.ts) [needed by 4] ===');
+    expect(data).toBeGreaterThanOrEqual(0);
+    expect(data).toBeLessThan(r.stdout.indexOf('Number of reviews 12'));
+    expect(r.stdout.indexOf('Number of reviews 12')).toBeLessThan(r.stdout.indexOf('=== 4. Model 1B'));
+    expect(r.stdout.indexOf('=== 4. Model 1B')).toBeLessThan(r.stdout.indexOf('Accuracy:'));
+    expect(r.stdout).toContain('lab: 2 section(s)');
     // A section pulls in the data it needs, never another model's training.
     const rnn = lab(['--quick', '--data', tarball, '6']);
     expect(rnn.status).toBe(0);
@@ -94,11 +98,26 @@ describe('examples/lab8 in quick mode', () => {
 
   it('rejects unknown flags, bad sections and a missing --data path with exit 2', () => {
     for (const [args, message] of [[['--fast'], 'unknown flag --fast'], [['16'], "section '16'"], [['0'], "section '0'"],
-      [['--data'], '--data needs a path'], [['--data', join(dir, 'nope.tar.gz')], 'does not exist']] as const) {
+      [['--data'], '--data needs a path'], [['--data', join(dir, 'nope.tar.gz')], 'does not exist'],
+      // Digits only: Number() would read these as 1, 2 and 3.
+      [['1e0'], "section '1e0'"], [['0x2'], "section '0x2'"], [[' 3'], "section ' 3'"]] as const) {
       const r = lab([...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
     }
+  });
+
+  it('reports a section that fails on bad data in one line, exit 1, naming the section (the stack only with RNNLAB_DEBUG=1)', () => {
+    const junk = writeFixture(dir, 'junk.tar.gz', Buffer.from('not a tarball\n'));
+    const r = lab(['--quick', '--data', junk, '3']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^lab: section 2 \(examples\/lab8\/02_load_imdb\.ts\): data error: .*junk\.tar\.gz/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).not.toContain('=== 3. Model 1A');
+    const debug = spawnSync(process.execPath, [RUNNER, '--quick', '--data', junk, '3'],
+      { cwd: REPO_ROOT, env: { ...process.env, RNNLAB_DEBUG: '1', RNNLAB_OFFLINE: '1', RNNLAB_CACHE: join(dir, 'cache') }, encoding: 'utf8', timeout: 60_000 });
+    expect(debug.status).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
   });
 
   it('lists the sections with their sources for the dashboard', () => {
