@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
+import { MAX_MAXLEN } from '../data/text_vectorizer.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
 import { SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
@@ -19,8 +20,11 @@ export function kebab(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Sizes that allocate memory in proportion (maxlen, units, embedding size) stop here, as on rnnlab imdb. */
-export const MAX_SIZE = 100_000;
+/**
+ * Sizes that allocate memory in proportion (maxlen, units, embedding size) stop here, as on rnnlab imdb; the
+ * vectorizer's own cap, so --maxlen auto stops where a given --maxlen does.
+ */
+export const MAX_SIZE = MAX_MAXLEN;
 
 // The value parsers are convertFlag's (flags.ts), as on the other commands: a bad value throws UsageError, which main
 // prints as `rnnlab train: error: --maxlen must be ...`, exit code 2.

@@ -14,13 +14,18 @@ const STRIP = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~']/g;
 // Unicode's White_Space: JavaScript's \s lacks U+0085 (NEXT LINE), which Unicode and Python's str.split count.
 const WHITESPACE = /[\s\u0085]+/;
 export const PAD_TOKEN = '';
+/**
+ * The longest maxlen: a given one (the CLI's --maxlen) and 'auto' alike, since every batch allocates
+ * texts x maxlen ids and one very long text must not make 'auto' ask for more than a given value may.
+ */
+export const MAX_MAXLEN = 100_000;
 export const OOV_TOKEN = '[UNK]';
 
 export interface TextVectorizerOptions {
   /** Vocabulary size including padding and '[UNK]' (Keras's max_tokens); null: every word seen. */
   maxTokens?: number | null;
   standardize?: Standardize;
-  /** Output length; null: set by adapt to the 95th percentile of the lengths ('auto'). */
+  /** Output length; null: set by adapt to the 95th percentile of the lengths, at most MAX_MAXLEN ('auto'). */
   maxlen?: number | null;
   padding?: 'pre' | 'post';
   truncating?: 'pre' | 'post';
@@ -101,7 +106,7 @@ export class TextVectorizer {
     const ranked = [...counts].sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
     const keep = this.maxTokens === null ? ranked.length : this.maxTokens - 2;
     this.setVocabulary([PAD_TOKEN, OOV_TOKEN, ...ranked.slice(0, keep).map(([w]) => w)]);
-    if (this.autoMaxlen) this.maxlen = Math.max(1, percentile(lengths, 0.95));
+    if (this.autoMaxlen) this.maxlen = Math.min(MAX_MAXLEN, Math.max(1, percentile(lengths, 0.95)));
   }
 
   private setVocabulary(vocab: string[]): void {

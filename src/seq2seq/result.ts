@@ -60,7 +60,7 @@ export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>
   return {
     config: r.config,
     data: { ...data, ...r.counts, heldOutUnknown: r.heldOutUnknown, sourceVocabulary: r.spec.architecture.sourceVocabSize, targetVocabulary: r.spec.architecture.targetVocabSize },
-    models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: [] }],
+    models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch }],
     metrics,
     finding: finding(r),
     samples: r.samples.map(({ question, truth, guess, correct }) => ({ question, truth, guess, correct })),

@@ -5,6 +5,7 @@
  */
 import type { ProgressWriter } from '../models/progress.js';
 import { makeOptimizer } from '../experiments/imdb_task.js';
+import { EpochTimer } from '../experiments/train_hooks.js';
 import { Random, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
@@ -65,6 +66,8 @@ export interface Seq2SeqTrainResult {
   /** heldOutSeen: held-out pairs that are also training pairs (a file's duplicates): their accuracy is recall, not generalisation. */
   counts: { train: number; validation: number; skippedLong: number; heldOutSeen: number };
   history: Record<string, number[]>;
+  /** Wall time of each epoch's training batches (validation excluded), one per epoch run. */
+  secondsPerEpoch: number[];
   params: number;
   greedy: DecodeScore;
   beam: DecodeScore | null;
@@ -224,9 +227,12 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const inputs = (es: typeof train) => [idsTensor(es.map((e) => e.src), maxSourceLen), idsTensor(es.map((e) => [START, ...e.tgt]), maxTargetLen + 1)];
   const targets = (es: typeof train) => idsTensor(es.map((e) => [...e.tgt, END]), maxTargetLen + 1);
   const t0 = performance.now();
+  // The record's secondsPerEpoch: the training batches only, as the lab's runs time them.
+  const timer = new EpochTimer();
   // A progress writer given without verbose asks for the progress lines (verbose 1); verbose 0 keeps it silent.
   const history = await net.model.fit(inputs(train) as Tensor[], targets(train), {
     epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? (d.progress ? 1 : 0), out: d.progress, validationData: [inputs(val) as never, targets(val)],
+    callbacks: [timer],
   });
   const t1 = performance.now();
   // A capped target vocabulary trains the decoder to write <unk> for the tokens it left out: let decoding choose it.
@@ -255,7 +261,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     metrics: { greedyPerToken: greedyScore.perToken, greedyExact: greedyScore.exact, ...(beamScore ? { beamPerToken: beamScore.perToken, beamExact: beamScore.exact } : {}) },
   };
   return {
-    net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>,
+    net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>, secondsPerEpoch: timer.seconds,
     config: { tokens: tokensSetting(kinds), sourceTokens: kinds.source, targetTokens: kinds.target, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
       attention: d.attention, validationSplit: d.validationSplit, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr ?? net.model.optimizer!.learningRate,
       seed: d.seed, maxSourceLen, maxTargetLen, maxVocab: d.maxVocab ?? null, beam: d.beam },

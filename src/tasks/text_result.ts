@@ -50,7 +50,7 @@ export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody 
   return {
     config: r.config,
     data: { path: dataPath, classes: r.classes, ...r.counts, classWeights: r.classWeights },
-    models: [{ name: String(r.config.model), params: r.params, history: r.history, secondsPerEpoch: [] }],
+    models: [{ name: String(r.config.model), params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch }],
     metrics: classificationMetrics(r.validation, 'validation'),
     finding,
     tables: [perClassTable(r.validation), confusionTable(r.validation)],

@@ -11,6 +11,7 @@ import { stratifiedSample, stratifiedSplit } from '../data/text_split.js';
 import { TextVectorizer } from '../data/text_vectorizer.js';
 import { EarlyStopping } from '../callbacks/index.js';
 import { IMDB_DEFAULTS, type ImdbModelName } from '../experiments/lab_models.js';
+import { EpochTimer } from '../experiments/train_hooks.js';
 import { bucketBlocker } from '../models/buckets.js';
 import type { Callback } from '../models/callback.js';
 import type { ProgressWriter } from '../models/progress.js';
@@ -70,9 +71,13 @@ export interface TextTrainResult {
   /** Every setting as used (defaults filled in). */
   config: Record<string, unknown>;
   counts: { train: number; validation: number; skipped: number; perClassTrain: Record<string, number> };
+  /** The split's own counts, before limit cut the training part; null when a validation set was given. */
+  split: { train: number; validation: number } | null;
   classWeights: Record<string, number> | null;
   params: number;
   history: Record<string, number[]>;
+  /** Wall time of each epoch's training batches (validation excluded), one per epoch run. */
+  secondsPerEpoch: number[];
   epochsRun: number;
   stoppedEarly: boolean;
   validation: ClassificationMetrics;
@@ -117,7 +122,10 @@ function checkOptions(o: TextTrainOptions): void {
   }
 }
 
-interface Splits { classes: string[]; train: TextDataset; trainIds: Int32Array; val: TextDataset; valIds: Int32Array; skipped: number }
+interface Splits {
+  classes: string[]; train: TextDataset; trainIds: Int32Array; val: TextDataset; valIds: Int32Array; skipped: number;
+  split: TextTrainResult['split'];
+}
 
 /** Why a stratified split of `all` would hold out nothing (every label occurs once), named with the caller's options. */
 function noValidationPart(o: TextTrainOptions, all: TextDataset, numClasses: number): DataError {
@@ -137,16 +145,17 @@ function noValidationPart(o: TextTrainOptions, all: TextDataset, numClasses: num
 async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Splits> {
   const all = await dataset(o.data, o);
   const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source);
-  let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array;
+  let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array, split: Splits['split'] = null;
   if (o.validation) {
     val = await dataset(o.validation, o, true);
     // Train has no label map: a validation label must be one of the training data's classes as written.
     valIds = encodeLabels(val.labels, val.where, val.source, classes, { classesOf: "the training data's classes", optionNames: { labelMap: null } }).ids;
   } else {
     if (classes.length === allIds.length) throw noValidationPart(o, all, classes.length);
-    const split = stratifiedSplit(allIds, classes.length, o.validationSplit ?? 0.1, seed);
-    train = subset(all, split.train); trainIds = split.train.map((i) => allIds[i]);
-    val = subset(all, split.validation); valIds = split.validation.map((i) => allIds[i]);
+    const parts = stratifiedSplit(allIds, classes.length, o.validationSplit ?? 0.1, seed);
+    train = subset(all, parts.train); trainIds = parts.train.map((i) => allIds[i]);
+    val = subset(all, parts.validation); valIds = parts.validation.map((i) => allIds[i]);
+    split = { train: parts.train.length, validation: parts.validation.length };
   }
   // "Exactly N": a limit above what there is would train on fewer examples than asked, unsaid.
   if (o.limit && o.limit > train.texts.length) {
@@ -163,7 +172,7 @@ async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Spli
   const present = new Set(trainIds);
   const absent = classes.filter((_, c) => !present.has(c));
   if (absent.length) throw new DataError(`${all.source}: the training part has no example of class ${absent.map((a) => `'${a}'`).join(', ')}`);
-  return { classes, train, trainIds, val, valIds, skipped: all.skipped + (o.validation ? val.skipped : 0) };
+  return { classes, train, trainIds, val, valIds, skipped: all.skipped + (o.validation ? val.skipped : 0), split };
 }
 
 export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrainResult> {
@@ -180,7 +189,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
     if (why) throw new TextOptionError('bucket', `cannot apply to model ${name}: ${why}`);
   }
 
-  const { classes, train, trainIds, val, valIds, skipped } = await splitForTraining(o, seed);
+  const { classes, train, trainIds, val, valIds, skipped, split } = await splitForTraining(o, seed);
   const vectorizer = new TextVectorizer({ maxTokens: o.vocab ?? 10000, standardize: o.lowercase === false ? 'strip_punctuation' : 'lower_and_strip_punctuation',
     maxlen: o.maxlen === 'auto' || o.maxlen === undefined ? null : o.maxlen, padding: o.padding, truncating: o.truncating });
   vectorizer.adapt(train.texts);
@@ -202,9 +211,11 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const stopper = patience === null ? null : new EarlyStopping({ monitor: 'val_loss', patience, restoreBestWeights: true });
   const weights = o.classWeight === 'balanced' ? balancedClassWeights(trainIds, classes.length) : null;
   const xVal = toX(val.texts), yVal = toY(valIds);
+  // The record's secondsPerEpoch: the training batches only, as the lab's runs time them.
+  const timer = new EpochTimer();
   const fit = () => model.fit(toX(train.texts), toY(trainIds), {
     epochs, batchSize, verbose: o.verbose ?? (o.progress ? 1 : 0), out: o.progress, validationData: [xVal, yVal], bucket: o.bucket,
-    callbacks: [...(stopper ? [stopper] : []), ...(o.callbacks ?? [])],
+    callbacks: [timer, ...(stopper ? [stopper] : []), ...(o.callbacks ?? [])],
   });
   const history = weights ? await withClassWeights(model, weights, fit) : await fit();
 
@@ -230,9 +241,9 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   const h = history.history;
   return {
     model, vectorizer, classes, config,
-    counts: { train: train.texts.length, validation: val.texts.length, skipped, perClassTrain },
+    counts: { train: train.texts.length, validation: val.texts.length, skipped, perClassTrain }, split,
     classWeights: weights ? Object.fromEntries(classes.map((c, i) => [c, weights[i]])) : null,
-    params: model.countParams(), history: h, epochsRun: h.loss?.length ?? 0, stoppedEarly: (h.loss?.length ?? 0) < epochs,
+    params: model.countParams(), history: h, secondsPerEpoch: timer.seconds, epochsRun: h.loss?.length ?? 0, stoppedEarly: (h.loss?.length ?? 0) < epochs,
     validation, modelDir, seconds: (performance.now() - t0) / 1000,
   };
 }
