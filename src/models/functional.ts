@@ -25,7 +25,7 @@ import { checkMetricsFit, compileExtras, conformTargets, type LossWeightsArg } f
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
-import { firstCall, nestedLayer } from './nested.js';
+import { NestedModel, firstCall, nestedLayer } from './nested.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -171,12 +171,20 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
-  /** tfjs's getLayer(name) or getLayer(undefined, index). */
+  /**
+   * tfjs's getLayer(name) or getLayer(undefined, index). A nested model comes back as the model itself (tfjs's
+   * `m.getLayer('inner') === inner`), with its layers, getLayer, predict and summary, not the layer standing in for it
+   * in this graph (src/models/nested.ts); it is typed Layer as in tfjs, where a model is a layer.
+   */
   getLayer(givenName?: string | number | null, givenIndex?: number | null): Layer {
+    return asExposed(this.findLayer(givenName, givenIndex));
+  }
+
+  private findLayer(givenName?: string | number | null, givenIndex?: number | null): Layer {
     // tfjs code passes null for the one not given (getLayer(null, 0)).
     const name = givenName ?? undefined, index = givenIndex ?? undefined;
     if (name !== undefined && index !== undefined) throw bothNameAndIndex(this.name, name, index);
-    if (typeof name === 'number') return this.getLayer(undefined, name);
+    if (typeof name === 'number') return this.findLayer(undefined, name);
     if (name !== undefined) {
       const l = this.layers.find((x) => x.name === name);
       if (!l) throw new Error(`${this.name}: no layer named '${name}'; it has ${this.layers.map((x) => x.name).join(', ')}`);
@@ -371,6 +379,11 @@ export class Functional extends ModelBase<TensorsLike> {
     return this.predict(xs, { batchSize: xs[0].shape[0] });
   }
 
+}
+
+/** What getLayer hands out for an entry of model.layers: a nested model's stand-in is unwrapped to the model. */
+function asExposed(l: Layer): Layer {
+  return l instanceof NestedModel ? l.model as unknown as Layer : l;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

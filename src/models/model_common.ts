@@ -61,8 +61,9 @@ export function bothNameAndIndex(model: string, name: unknown, index: unknown): 
   return new Error(`${model}: getLayer takes a name or an index, not both (got ${JSON.stringify(name)} and ${String(index)})`);
 }
 
-export function nestedModelError(what: string, model: { name?: unknown }): Error {
-  return new Error(`${what}: model '${String(model.name)}' is a model, not a layer; rnnlab nests only a Functional model, ` +
+/** note: what the caller adds after the first clause (Sequential.add: that a nested model is not supported there). */
+export function nestedModelError(what: string, model: { name?: unknown }, note?: string): Error {
+  return new Error(`${what}: model '${String(model.name)}' is a model, not a layer${note ? ` (${note})` : ''}; rnnlab nests only a Functional model, ` +
     'called with apply() in a functional graph (a Sequential holds layers only, and a Sequential model is not called as a layer; ' +
     'rl.model({inputs: seq.inputs, outputs: seq.outputs}) makes it a Functional). ' +
     'Use its layers instead (they share the weights): add each of model.layers to the Sequential, or apply them in ' +

@@ -41,7 +41,7 @@ export function shapeClashes(expected: SymbolicShape, given: SymbolicShape): boo
  * whose extra outputs a Sequential would drop (a nested model), and a name already in the model.
  */
 export function checkSequentialLayer(what: string, layer: Layer, held: readonly Layer[]): void {
-  if (isModelObject(layer)) throw nestedModelError(what, layer);
+  if (isModelObject(layer)) throw nestedModelError(what, layer, 'a nested model is not supported in a Sequential model');
   if (!(layer instanceof Layer)) throw new Error(`${what}: expected a layer, got ${String(layer)}`);
   layer.assertNotDisposed();
   const extra = layer.extraOutputsOption();
