@@ -63,7 +63,8 @@ export class Functional extends ModelBase<TensorsLike> {
   /** The layer calls to run, in dependency order (input layers' own nodes left out). */
   readonly nodes: Node[];
   /** One loss per output (loss, TrainableModel's view, is the first output's). */
-  losses: LossKind[] = [];
+  /** compile's loss per output, by kind (model.losses is tfjs's: the layers' regularization terms). */
+  lossKinds: LossKind[] = [];
   /** Per output: the producing layer's final sigmoid/softmax is folded into the loss during training. */
   private folds: boolean[] = [];
 
@@ -227,12 +228,12 @@ export class Functional extends ModelBase<TensorsLike> {
     checkMetricsFit(extras, names.map((name, i) => ({ name, loss: losses[i].kind, shape: this.outputs[i].shape })), `${this.name}.compile`);
     this.optimizer = getOptimizer(args.optimizer);
     this.compiledLosses = losses;
-    this.losses = this.compiledLosses.map((c) => c.kind);
-    this.loss = this.losses[0];
+    this.lossKinds = this.compiledLosses.map((c) => c.kind);
+    this.loss = this.lossKinds[0];
     ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
     const consumed = new Set(this.nodes.flatMap((n) => n.inputs));
     this.folds = this.outputs.map((t, i) => {
-      const fold = foldableActivation(this.losses[i]);
+      const fold = foldableActivation(this.lossKinds[i]);
       // Only a tensor nothing else reads may hold logits instead of probabilities.
       return fold !== null && t.node.outputs.length === 1 && !consumed.has(t) && this.outputs.indexOf(t) === i && !t.sourceLayer.activityRegularizer && t.sourceLayer.foldsActivation(fold);
     });
@@ -286,7 +287,7 @@ export class Functional extends ModelBase<TensorsLike> {
 
   prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
     refuseDataset(x, what);
-    if (!this.losses.length) throw new Error(`${this.name}: call compile() before ${what}`);
+    if (!this.lossKinds.length) throw new Error(`${this.name}: call compile() before ${what}`);
     const xs = this.feeds(x, what);
     const n = xs[0].shape[0];
     const outNames = this.outputNames;
@@ -295,7 +296,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const ys = yIn.map((t, i) => {
       const label = `${what}: y${outNames.length > 1 ? ` for output '${outNames[i]}'` : ''}`;
       if (t.shape[0] !== n) throw new Error(`${label} has ${t.shape[0]} samples but x has ${n}`);
-      return conformTargets(this.losses[i], t, concrete[i], this.outputs[i].shape, label);
+      return conformTargets(this.lossKinds[i], t, concrete[i], this.outputs[i].shape, label);
     });
     return { xs, ys };
   }
@@ -305,7 +306,7 @@ export class Functional extends ModelBase<TensorsLike> {
    * outputWeights: each output's own sample weights (fit's per-output classWeight/sampleWeight), else ctx.sampleWeight for all.
    */
   batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext, outputWeights?: (Tensor | null)[]): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; terms?: Tensor[]; masks?: (Uint8Array | null)[] } {
-    if (!this.losses.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
+    if (!this.lossKinds.length) throw new Error(`${this.name}: call compile() before training or evaluating`);
     const { value, backward } = withTape(() => {
       const outMasks: (Uint8Array | null)[] = [];
       const { value: outs, activity } = withActivityPenalties(ctx, () => this.runGraph(xs, ctx, this.folds, outMasks));
@@ -318,7 +319,7 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   outputHeads(): { name: string; loss: LossKind; fromLogits: boolean }[] {
-    return this.outputNames.map((name, i) => ({ name, loss: this.losses[i], fromLogits: this.folds[i] }));
+    return this.outputNames.map((name, i) => ({ name, loss: this.lossKinds[i], fromLogits: this.folds[i] }));
   }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */

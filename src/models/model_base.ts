@@ -43,6 +43,13 @@ export abstract class ModelBase<Data> implements TrainableModel {
     this.userMetadata = JSON.parse(text) as object;
   }
   getUserDefinedMetadata(): object | undefined { return this.userMetadata; }
+  /**
+   * tfjs's model.losses (Keras's too): every layer's regularization terms, one function per regularized weight
+   * giving its current penalty, not compile's losses (those are `loss` and, per output, `compiledLosses`).
+   */
+  get losses(): (() => Tensor)[] { return this.layers.flatMap((l) => l.losses); }
+  /** tfjs's calculateLosses(): the current value of each of losses, as scalars. */
+  calculateLosses(): Tensor[] { return this.losses.map((f) => f()); }
   /** Every compiled metric name once. */
   metrics: string[] = [];
   /** compile's user metric functions, by the names in metrics. */

@@ -70,7 +70,7 @@ describe('Functional models in the Layers format', () => {
     const [q1, q2] = back.predict(x) as rl.Tensor[];
     expect(maxDiff(p1.dataSync(), q1.dataSync())).toBe(0);
     expect(maxDiff(p2.dataSync(), q2.dataSync())).toBe(0);
-    expect(back.losses).toEqual(m.losses);
+    expect(back.lossKinds).toEqual(m.lossKinds);
     await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(/holds a Functional model; load it with rl.loadLayersModel/);
   });
 
@@ -109,7 +109,7 @@ describe('Functional models in the Layers format', () => {
     const theirs = tm.predict([tf.tensor(xa, [4, 5, 2]), tf.tensor(xb, [4, 3])]) as tf.Tensor[];
     const ours = m.predict([rl.tensor(xa, [4, 5, 2]), rl.tensor(xb, [4, 3])]) as rl.Tensor[];
     for (let i = 0; i < 2; i++) expect(maxDiff(ours[i].dataSync(), theirs[i].dataSync() as Float32Array)).toBeLessThan(1e-5);
-    expect(m.losses).toEqual(['categoricalCrossentropy', 'meanSquaredError']);
+    expect(m.lossKinds).toEqual(['categoricalCrossentropy', 'meanSquaredError']);
   });
 
   it('reads Keras 3 functional configs ({args, kwargs} inbound nodes, flat input_layers)', () => {
