@@ -119,7 +119,8 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
     const named = isObject(e) && typeof e.name === 'string' ? `${at} ('${e.name}')` : at;
     if (!Array.isArray(calls)) throw new ModelFormatError(`${named}: inbound_nodes must be a list, got ${describe(calls)}`);
-    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(e, calls, named), at);
+    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(withEntryName(e), calls, named), at);
+    if (isObject(e) && typeof e.name === 'string' && layer.name !== e.name && !isNestedModelEntry(e)) userClassDroppedName(e, e.name, layer, named);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')`, entry: e });
@@ -178,6 +179,22 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * A layer entry whose config has no name (a custom getConfig that does not spread super.getConfig(), in a file written
+ * by another program) takes the entry's own name, which is what the model's references use.
+ */
+function withEntryName(e: unknown): unknown {
+  if (!isObject(e) || typeof e.name !== 'string' || !isObject(e.config) || e.config.name !== undefined) return e;
+  return { ...e, config: { ...e.config, name: e.name } };
+}
+
+/** A user-registered class whose constructor dropped the config's name would only surface as a dangling reference. */
+function userClassDroppedName(e: Record<string, unknown>, name: string, layer: Layer, at: string): void {
+  const cls = e.class_name ?? e.className;
+  if (typeof cls !== 'string' || typeof layerClass(cls) !== 'object') return;
+  throw new ModelFormatError(`${at}: the ${cls} layer built from this config is named '${layer.name}', not '${name}'; its constructor must pass the config's name on to super (as fromConfig(config) does with new ${cls}(config))`);
 }
 
 /**

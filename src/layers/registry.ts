@@ -41,8 +41,28 @@ export function layerClassNames(): string[] {
   return [...new Set([...classes.values()].map((c) => c.className))];
 }
 
+/**
+ * A layer's {className, config}. A custom getConfig that does not spread super.getConfig() leaves out the name and
+ * trainable flag: for a user's class they are filled in from the layer (Keras and tfjs files always carry them), so
+ * the saved file loads with the same names. A user's class that inherited a registered custom class's className
+ * (an unregistered subclass) is refused: it would save under its parent's name and load as the parent.
+ */
 export function serializeLayer(layer: Layer): SerializedLayer {
-  return { className: layer.className, config: layer.getConfig() };
+  const className = layer.className;
+  const registered = layerClass(className);
+  // The registry holds rnnlab's classes themselves and a stand-in object for each user-registered class; such a
+  // class must have its own static className (registerClass requires one), so one inherited means a subclass.
+  if (typeof registered === 'object' && !Object.prototype.hasOwnProperty.call(layer.constructor, 'className')) {
+    const label = (layer.constructor as { name?: string }).name || 'the subclass';
+    throw new Error(`layer '${layer.name}' (class ${label}) cannot be saved: ${label} inherits the static className '${className}' of a registered custom class, so it would be saved as '${className}' and load as that class; give ${label} its own static className and register it with rl.serialization.registerClass(${label})`);
+  }
+  const config = layer.getConfig();
+  // rnnlab's own classes write exactly their keys (InputLayer has no trainable); a user's class gets the base's two.
+  if (typeof registered === 'function') return { className, config };
+  const filled: Record<string, unknown> = { name: layer.name, trainable: layer.trainable, ...config };
+  filled.name ??= layer.name;
+  filled.trainable ??= layer.trainable;
+  return { className, config: filled };
 }
 
 /** A check of a layer read from a saved config against the config it was read from (src/io passes its own). */
