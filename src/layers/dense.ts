@@ -30,6 +30,9 @@ export class Dense extends KernelBiasLayer {
     return [...inputShape.slice(0, -1), this.units];
   }
 
+  /** Keras's min_ndim 2: built on [batch, 3] it also takes [batch, steps, 3] (the last axis alone is fixed). */
+  protected override takesRank(rank: number): boolean { return rank >= 2; }
+
   foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return this.activation === kind; }
 
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {

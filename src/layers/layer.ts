@@ -774,7 +774,7 @@ export abstract class Layer {
    * creates weights weightSpecs does not know of: false.
    */
   sameWeightsFor(shape: SymbolicShape, other: SymbolicShape): boolean {
-    if (shape.length !== other.length || userBuilt(this)) return false;
+    if ((shape.length !== other.length && !this.takesRank(other.length)) || userBuilt(this)) return false;
     try {
       const weights = (s: SymbolicShape) => this.weightSpecsFor([s]).map((w) => w.shape.join('x')).join(',');
       return weights(shape) === weights(other) && this.computeOutputShapes([other], 1).length === 1;
@@ -790,9 +790,17 @@ export abstract class Layer {
    * user declared (inputShape, inputDim, batchInputShape, an Embedding's inputLength) binds, as a model's Input does.
    */
   takesShape(built: SymbolicShape, other: SymbolicShape): boolean {
-    if (built.length !== other.length || this.batchInputShape) return false;
+    if (this.batchInputShape) return false;
+    if (built.length !== other.length) return this.takesRank(other.length) && this.sameWeightsFor(built, other);
     return userBuilt(this) !== null || this.sameWeightsFor(built, other);
   }
+
+  /**
+   * Whether, once built, this layer takes inputs of this rank as well as the one it was built for. Keras's and tfjs's
+   * input specs fix the rank for most layers (ndim); a Dense's fixes only a minimum (min_ndim 2), so one Dense can be
+   * shared between inputs of different ranks, as it computes on the last axis alone.
+   */
+  protected takesRank(_rank: number): boolean { return false; }
 
   computeOutputShapes(inputShapes: SymbolicShape[], inputCount = inputShapes.length): SymbolicShape[] {
     if (this.takesUserList(inputShapes.length, inputCount)) return this.userOutputShapes(inputShapes);

@@ -51,8 +51,9 @@ describe('a built layer binds the axes its weights need, not the others (Keras a
     const d = L.dense({ units: 3, name: 'four_features' });
     d.apply(rl.zeros([1, 9, 4]));
     expect(() => d.apply(rl.zeros([1, 12, 5]))).toThrow(/four_features \(Dense\): expected input of shape \(None, 9, 4\), got \[1, 12, 5\]/);
-    // Another rank is refused too (tfjs's Dense would take it; rnnlab keeps the rank a layer was built for).
-    expect(() => d.apply(rl.zeros([1, 2, 9, 4]))).toThrow(/four_features \(Dense\): expected input of shape/);
+    // Another rank takes the same kernel (Keras's min_ndim 2, as tfjs's Dense), but not another last axis.
+    expect((d.apply(rl.zeros([1, 2, 9, 4])) as rl.Tensor).shape).toEqual([1, 2, 9, 3]);
+    expect(() => d.apply(rl.zeros([1, 2, 9, 5]))).toThrow(/four_features \(Dense\): expected input of shape/);
     const c = L.conv1d({ filters: 2, kernelSize: 3, name: 'conv_4' });
     c.apply(rl.zeros([1, 9, 4]));
     expect(() => c.apply(rl.zeros([1, 9, 3]))).toThrow(/conv_4 \(Conv1D\): expected input of shape \(None, 9, 4\), got \[1, 9, 3\]/);
