@@ -57,19 +57,23 @@ function builtOn(s, into = new Set()) {
   return into;
 }
 const asked = o.sections.length ? new Set(o.sections) : new Set(LAB_SECTIONS.map((s) => s.id));
-const chosen = [...new Set([...asked].flatMap((id) => [id, ...builtOn(LAB_SECTIONS[id - 1])]))].sort((a, b) => a - b);
+const needs = new Map([...asked].map((id) => [id, builtOn(LAB_SECTIONS[id - 1])]));
+const chosen = [...new Set([...needs].flatMap(([id, deps]) => [id, ...deps]))].sort((a, b) => a - b);
 const started = performance.now();
 for (const id of chosen) {
   const s = LAB_SECTIONS[id - 1];
-  const needed = asked.has(id) ? '' : ` [needed by ${[...asked].filter((a) => builtOn(LAB_SECTIONS[a - 1]).has(id)).join(', ')}]`;
+  const needed = asked.has(id) ? '' : ` [needed by ${[...needs].filter(([, deps]) => deps.has(id)).map(([a]) => a).join(', ')}]`;
   process.stdout.write(`\n=== ${s.id}. ${s.title} (examples/lab8/${s.file})${needed} ===\n`);
   const t0 = performance.now();
   try {
     await import(pathToFileURL(compiled(s)).href);
   } catch (e) {
-    // One line, as the rnnlab command prints it (the stack with RNNLAB_DEBUG=1).
+    // One line, as the rnnlab command prints it (the stack with RNNLAB_DEBUG=1, read as the command reads it).
     process.stderr.write(`lab: section ${s.id} (examples/lab8/${s.file}): ${e?.name === 'DataError' ? 'data error' : 'error'}: ${e?.message ?? String(e)}\n`);
-    if (/^(1|true|yes|on)$/i.test(process.env.RNNLAB_DEBUG ?? '') && e?.stack) process.stderr.write(`${e.stack}\n`);
+    const { envFlag } = await import(pathToFileURL(resolve(ROOT, 'dist/env.js')).href);
+    let debug = false;
+    try { debug = envFlag('RNNLAB_DEBUG'); } catch { /* a bad value: checkEnv's warning is the command's business */ }
+    if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
     process.exit(1);
   }
   process.stdout.write(`--- section ${s.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

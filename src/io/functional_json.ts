@@ -119,8 +119,9 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     const calls = isObject(e) ? e.inbound_nodes ?? [] : [];
     const named = isObject(e) && typeof e.name === 'string' ? `${at} ('${e.name}')` : at;
     if (!Array.isArray(calls)) throw new ModelFormatError(`${named}: inbound_nodes must be a list, got ${describe(calls)}`);
-    const layer = isNestedModelEntry(e) ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(withEntryName(e), calls, named), at);
-    if (isObject(e) && typeof e.name === 'string' && layer.name !== e.name && !isNestedModelEntry(e)) userClassDroppedName(e, e.name, layer, named);
+    const nested = isNestedModelEntry(e);
+    const layer = nested ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(withEntryName(e), calls, named), at);
+    if (!nested && isObject(e) && typeof e.name === 'string' && layer.name !== e.name) userClassDroppedName(e, e.name, layer, named);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     if (!(layer instanceof InputLayer)) pending.push({ layer, calls: [...calls], at: `${at} ('${layer.name}')`, entry: e });
