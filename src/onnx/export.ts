@@ -2,7 +2,8 @@
  * rnnlab Sequential -> ONNX (opset 17; functional models: functional_export.ts): one graph input (token ids as int32 when the model starts with an Embedding,
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
-import { writeFile, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
@@ -174,24 +175,42 @@ export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
   for (const layer of layers) flow = exportLayer(g, viewOf(layer), flow);
   const out = layers[layers.length - 1].outputShape;
   const outName = g.node('Identity', [flow.x], {}, 'output');
-  const output = { name: outName, elemType: 'float32' as const, shape: out.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
+  // The output's own names for its unknown sizes: in ONNX one name means one size, and a strided Conv1D, a pooling
+  // or an UpSampling1D changes the steps' count.
+  const output = { name: outName, elemType: 'float32' as const, shape: out.map((d, i) => d ?? (i === 0 ? 'batch' : `output_dim_${i}`)) };
   return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${layers.map((l) => l.className).join(' -> ')}`);
 }
 
 /** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */
 export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string): Promise<{ path: string; bytes: number }> {
+  if (typeof path !== 'string' || path === '') throw new Error(`ONNX export: the file path must be a non-empty string, got ${JSON.stringify(path)}`);
   const bytes = toOnnx(model);
-  const tmp = `${path}.tmp-${process.pid}`;
+  const fail = (why: string): Error => new Error(`ONNX export: cannot write '${path}': ${why}`);
+  // Said of the file asked for and its folder, before anything is written, not of the temporary file beside it.
+  const folder = dirname(path);
+  const folderStat = await stat(folder).catch((e: NodeJS.ErrnoException) => e);
+  if (folderStat instanceof Error) {
+    throw fail(folderStat.code === 'ENOENT' ? `the folder ${folder} does not exist` : folderStat.code === 'ENOTDIR' ? `a part of ${folder} is not a folder` : folderStat.message);
+  }
+  if (!folderStat.isDirectory()) throw fail(`${folder} is not a folder`);
+  if ((await stat(path).catch(() => null))?.isDirectory()) throw fail('it is a folder');
+  // A temp file of its own per call (two exports to one path at once must not write into one file), synced and
+  // renamed over the target: the old file stays whole until the new one is complete.
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(tmp, bytes);
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
-    // Said of the file asked for, not of the temporary file beside it that the error names.
+    await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `the folder ${dirname(path)} does not exist` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'ENOTDIR' ? `a part of ${dirname(path)} is not a folder` : (e as Error).message;
-    throw new Error(`ONNX export: cannot write '${path}': ${why}`);
+    throw fail(code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message.split(tmp).join(path));
   }
   return { path, bytes: bytes.length };
 }

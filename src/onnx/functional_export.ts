@@ -163,20 +163,31 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     if (elemType === 'int32') intInputs.set(t, '');
     return { name, elemType, shape: dims(t.shape, name) };
   });
-  // Output names are claimed first, so no tensor made on the way takes one; two outputs asking for one name (a
-  // layer named like another's second output, 'enc_1' next to enc's state, or a tensor listed twice) are refused.
-  const indexOf = new Map(model.nodes.flatMap((n) => n.outputs.map((t, i) => [t, i] as const)));
+  // Output names are claimed first, so no tensor made on the way takes one. A layer's first call names its outputs
+  // (the layer's name; its later outputs, states or attention weights, with the suffix of their index), a shared
+  // layer's later call c adds `_call<c>` (a siamese model's two encodings: encoder, encoder_call1). Two outputs
+  // asking for one name (a layer named like another's second output, 'enc_1' next to enc's state, or a tensor
+  // listed twice) are refused.
+  const where = new Map<GraphTensor, { index: number; call: number }>();
+  const calls = new Map<unknown, number>();
+  for (const n of model.nodes) {
+    const call = calls.get(n.layer) ?? 0;
+    calls.set(n.layer, call + 1);
+    n.outputs.forEach((t, index) => where.set(t, { index, call }));
+  }
   const wanted = model.outputs.map((t, k) => {
-    const i = indexOf.get(t) ?? 0;
-    const name = i === 0 ? t.sourceLayer.name : `${t.sourceLayer.name}_${i}`;
+    const { index, call } = where.get(t) ?? { index: 0, call: 0 };
+    const name = `${t.sourceLayer.name}${call > 0 ? `_call${call}` : ''}${index > 0 ? `_${index}` : ''}`;
     if (!g.reserve(name)) {
-      throw new OnnxExportError(`ONNX export: model '${model.name}': output ${k} would be named '${name}', which another input or output already has; rename the layer '${t.sourceLayer.name}' (or list each output once)`);
+      const again = model.outputs.indexOf(t);
+      throw new OnnxExportError(again < k
+        ? `ONNX export: model '${model.name}': output ${k} is output ${again} again; list each output once`
+        : `ONNX export: model '${model.name}': output ${k} would be named '${name}', which another input or output already has; rename the layer '${t.sourceLayer.name}'`);
     }
     return name;
   });
   walk(g, model, flows, intInputs, exportLayer);
   const outputs: ValueInfo[] = model.outputs.map((t, k) => {
-    // A layer's first output takes its name, its later ones (attention weights, states) the suffix of their index.
     const name = wanted[k];
     g.nodeTo('Identity', [flows.get(t)!.x], name);
     return { name, elemType: 'float32', shape: dims(t.shape, name) };
