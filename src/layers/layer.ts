@@ -32,6 +32,8 @@ export interface LayerArgs {
   trainable?: boolean;
   /** tfjs's dtype / Keras's dtype policy: the layer computes in float32 either way ('int32' and others are refused). */
   dtype?: PolicyName;
+  /** tfjs's legacy spelling of dtype ("legacy support, do not use for new code"), read as dtype. */
+  inputDType?: PolicyName;
   /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
   activityRegularizer?: RegularizerIdentifier;
   /** tfjs's initial weight values, in getWeights order: set once the layer is built. */
@@ -143,7 +145,7 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
 };
 
 /** What every layer's constructor reads besides its class's own options (LayerArgs, tfjs's weights, and the off values above). */
-const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'dtype', 'activityRegularizer', 'weights'];
+const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputDim', 'trainable', 'dtype', 'inputDType', 'activityRegularizer', 'weights'];
 
 /**
  * A factory's (and a public class's) check that the constructor read every option it was given: the known ones are
@@ -176,6 +178,16 @@ function checkUnsupported(layer: string, args: object): void {
  */
 function checkDtype(layer: string, v: unknown): void {
   layerDtypePolicy(layer, v);
+}
+
+/** args with tfjs's inputDType read as dtype (as tfjs does when dtype is absent); two different values are refused. */
+function withDtype(layer: string, args: LayerArgs): LayerArgs {
+  if (args.inputDType === undefined || args.inputDType === null) return args;
+  if (args.dtype !== undefined && args.dtype !== null && args.dtype !== args.inputDType) {
+    throw new Error(`${layer}: dtype ${JSON.stringify(args.dtype)} and inputDType ${JSON.stringify(args.inputDType)} disagree; give one of them (inputDType is tfjs's legacy name of dtype)`);
+  }
+  const { inputDType, ...rest } = args;
+  return { ...rest, dtype: inputDType };
 }
 
 /** The declared input shape with its batch axis: batchInputShape, or batchSize (default any) with inputShape or inputDim. */
@@ -368,6 +380,7 @@ export abstract class Layer {
     const prefix = defaultPrefix ?? snakeCase(this.className);
     namePrefixes.set(this, prefix);
     this.name = args.name ?? uniqueName(prefix);
+    args = withDtype(`${this.name} (${this.className})`, args);
     checkUnsupported(`${this.name} (${this.className})`, args);
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);
     this.batchInputShape = batchInputShapeOf(this.name, args);

@@ -247,6 +247,12 @@ export class Sequential extends ModelBase<TensorLike> {
     this.foldsActivation = !!last && fold !== null && !last.activityRegularizer && last.foldsActivation(fold);
   }
 
+  /** Unbuilt, the model has no weights yet to take values: said so, rather than "expected 0 arrays". */
+  setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    if (!this.built && this.layers.length > 0 && Array.isArray(values) && values.length > 0) this.requireBuilt('setWeights');
+    super.setWeights(values);
+  }
+
   countParams(): number {
     this.requireBuilt('countParams');
     return this.layers.reduce((s, l) => s + l.countParams(), 0);

@@ -70,6 +70,8 @@ describe('Sequential models are symbolic once built', () => {
     const model = rl.sequential();
     model.add(rl.layers.dense({ units: 3 }));
     expect(() => model.inputs).toThrow(/inputs: the model is not built yet/);
+    // Not "setWeights expected 0 arrays, got 2": the weights are not there yet.
+    expect(() => model.setWeights([new Float32Array(6), new Float32Array(3)])).toThrow(/setWeights: the model is not built yet; give the first layer an inputShape/);
     model.add(rl.layers.dense({ units: 1 }));
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await model.fit(rl.ones([4, 2]), rl.zeros([4, 1]), { verbose: 0 });

@@ -86,6 +86,14 @@ describe('mixed precision policies as Keras 3 names them', () => {
     expect(() => layerDtypePolicy('out (Dense)', 'mixed_float16')).toThrow(/^out \(Dense\): dtype policy 'mixed_float16' is not supported/);
     expect(() => layerDtypePolicy('out (Dense)', 'float61')).toThrow(/^out \(Dense\): unknown dtype policy 'float61' \(did you mean 'float32'\?\)/);
   });
+
+  it("reads tfjs's legacy inputDType as dtype: the same policies taken and refused, two different values refused", () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [3], inputDType: 'float32' })] });
+    expect(m.predict(rl.ones([1, 3])).shape).toEqual([1, 2]);
+    expect(m.layers[0].getConfig().dtype).toBe('float32');
+    expect(() => rl.layers.embedding({ inputDim: 5, outputDim: 2, inputDType: 'int32' as 'float32' })).toThrow(/unknown dtype policy 'int32'/);
+    expect(() => rl.layers.dense({ units: 2, dtype: 'float32', inputDType: 'mixed_bfloat16' })).toThrow(/dtype "float32" and inputDType "mixed_bfloat16" disagree; give one of them/);
+  });
 });
 
 /** y = 1 when x0 * x1 > 0: a tiny nonlinear task a Dense-tanh-Dense model learns. */
