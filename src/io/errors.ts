@@ -15,3 +15,11 @@ export class CheckpointError extends Error {
     this.name = 'CheckpointError';
   }
 }
+
+/** A model file declaring more parameters than the loader's maxParams: its count (a lower bound when atLeast) and the limit. */
+export class ModelTooLargeError extends ModelFormatError {
+  constructor(message: string, readonly params: number, readonly limit: number, readonly atLeast = false) {
+    super(message);
+    this.name = 'ModelTooLargeError';
+  }
+}

@@ -12,7 +12,7 @@ import { firstCall, NestedModel, nestedLayer } from '../models/nested.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { globalRandom } from '../random.js';
-import { ModelFormatError } from './errors.js';
+import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, declaredBatchShape, layerFromKeras, layerToKeras, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { withoutMaskOps } from './keras3_mask_ops.js';
@@ -419,5 +419,5 @@ function checkParams(layer: Layer, ins: SymbolicTensor[], budget: { left: number
   if (layer.built) return;
   const n = layer.weightSpecsFor(ins.map((t) => t.shape)).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   budget.left -= n;
-  if (budget.left < 0) throw new ModelFormatError(`${at}: the model declares more than ${budget.max} parameters, over the limit (raise it with the maxParams load option)`);
+  if (budget.left < 0) throw new ModelTooLargeError(`${at}: the model declares more than ${budget.max} parameters, over the limit (raise it with the maxParams load option)`, budget.max - budget.left, budget.max, true);
 }

@@ -18,7 +18,7 @@ import type { TrainableModel } from '../models/trainable.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
-import { ModelFormatError } from './errors.js';
+import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
@@ -466,7 +466,7 @@ export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], w
   // Checked after matching, so a mismatch is reported as such; before anything is allocated or read.
   const params = plan.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   if (params > maxParams) {
-    throw new ModelFormatError(`${where}: the model declares ${params} parameters, over the limit of ${maxParams} (raise it with the maxParams load option)`);
+    throw new ModelTooLargeError(`${where}: the model declares ${params} parameters, over the limit of ${maxParams} (raise it with the maxParams load option)`, params, maxParams);
   }
   return specs;
 }

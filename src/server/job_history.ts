@@ -34,8 +34,10 @@ function statusOf(r: RunRecord): JobStatus | null {
   return 'interrupted';
 }
 
-function phaseOf(status: JobStatus, epochs: number): string {
-  const done = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+/** epochs: the recorded ones, a partial last one included (partial: it was, as a cancellation records it). */
+function phaseOf(status: JobStatus, epochs: number, partial: boolean): string {
+  const whole = epochs - (partial ? 1 : 0);
+  const done = `${whole} epoch${whole === 1 ? '' : 's'}${partial ? ` and part of epoch ${whole + 1}` : ''}`;
   if (status === 'interrupted') return `interrupted by a server restart after ${done}`;
   if (status === 'cancelled') return `cancelled after ${done}`;
   return status === 'completed' ? 'done' : status;
@@ -55,7 +57,7 @@ export function restoredJobs(records: { id: string; record: RunRecord }[], hasMo
       config: { task: r.command, ...r.config } as JobConfig,
       // The dashboard records its command line after "rnnlab" (the task first).
       command: ['rnnlab', ...r.argv].join(' '),
-      phase: phaseOf(status, epochs.length),
+      phase: phaseOf(status, epochs.length, epochs.length > 0 && r.cancellation?.partialLastEpoch === true),
       createdAt: r.startedAt, startedAt: r.startedAt, finishedAt: r.finishedAt,
       runId: id, progress: null, params: r.models[0]?.params ?? null, epochs,
       metrics: status === 'interrupted' ? null : metrics,

@@ -441,8 +441,7 @@ export class JobQueue {
       if (outcome.modelSaved) j.modelReady = true;
       else j.modelError = outcome.modelError ?? "the job's process saved no model";
     }
-    // fit records the epoch it was stopped in (with the batches it did); say so.
-    const partial = status === 'cancelled' && !!j.progress && j.epochs.length > 0 && j.progress.batch < j.progress.steps && j.progress.epoch === j.epochs.length;
+    const partial = status === 'cancelled' && stoppedMidEpoch(j);
     const finding = status === 'completed' && outcome ? outcome.body.finding : statusFinding(j, status, error, partial);
     const plain: RecordBody = outcome ? { ...outcome.body, finding } : { config: { ...j.config }, data: null, models: [live], metrics: {}, finding };
     const body: RecordBody = { ...plain, ...withHistograms(plain.details, histogramsPerEpoch) };
@@ -472,9 +471,10 @@ export class JobQueue {
     j.status = status;
     j.finishedAt ??= new Date().toISOString();
     j.error = error;
-    const n = j.epochs.length;
+    // Whole epochs, as the record's cancellation counts them (a partial last one is in the curves, not in the count).
+    const partial = status === 'cancelled' && stoppedMidEpoch(j), n = j.epochs.length - (partial ? 1 : 0);
     j.phase = status === 'completed' ? (j.modelError === null ? 'done' : `done, but the model was not saved: ${j.modelError}`)
-      : status === 'cancelled' ? `cancelled after ${n} epoch${n === 1 ? '' : 's'}` : 'failed';
+      : status === 'cancelled' ? `cancelled after ${n} epoch${n === 1 ? '' : 's'}${partial ? ` and part of epoch ${n + 1}` : ''}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
@@ -513,6 +513,11 @@ function summary(j: Job): JobSummary {
   const { epochs, ...rest } = view(j);
   const last = epochs[epochs.length - 1];
   return { ...rest, epochCount: epochs.length, lastEpoch: last ? { epoch: last.epoch, logs: last.logs, seconds: last.seconds } : null };
+}
+
+/** Whether the job's last recorded epoch is one fit was stopped in (with the batches it did), not a whole one. */
+function stoppedMidEpoch(j: Job): boolean {
+  return !!j.progress && j.epochs.length > 0 && j.progress.batch < j.progress.steps && j.progress.epoch === j.epochs.length;
 }
 
 function statusFinding(j: Job, status: JobStatus, error: Error | null, partial = false): string {

@@ -14,6 +14,8 @@ export type { ModelInfo, ModelMeta } from './model_io.js';
 
 export interface ModelEntry extends ModelInfo {
   model: Sequential;
+  /** A run model's files as loaded (RunStore.modelVersion); undefined for the untrained ones. */
+  version?: string | null;
 }
 
 /** Untrained IMDb networks with the lab's sizes, built with a fixed seed. */
@@ -42,6 +44,12 @@ export class ModelRegistry {
 
   async get(id: string, task?: 'imdb' | 'addition'): Promise<ModelEntry> {
     let entry = this.loaded.get(id);
+    // A run folder rewritten (the same --out trained again), moved away or removed since its model was loaded: the
+    // weights held are no longer what the folder says, so they are dropped (and read again if the folder has a model).
+    if (entry && (entry.version === null || entry.version !== this.runs.modelVersion(id))) {
+      this.loaded.delete(id);
+      entry = undefined;
+    }
     if (!entry && id.startsWith('fresh:')) entry = this.freshModel(id.slice(6));
     if (!entry) {
       entry = (await this.load(id)) ?? undefined;
@@ -60,7 +68,7 @@ export class ModelRegistry {
       pending = this.lastLoad.then(async () => {
         const found = await this.runs.loadModel(id);
         if (!found) return null;
-        const entry = { ...found.info, model: found.model };
+        const entry = { ...found.info, model: found.model, version: found.version };
         this.loaded.set(id, entry);
         // Keep a handful of loaded models; the oldest goes first.
         if (this.loaded.size > MAX_LOADED) this.loaded.delete(this.loaded.keys().next().value!);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
 import type { Sequential } from '../models/sequential.js';
 import { HttpError, notFound } from './http.js';
+import { ModelTooLargeError } from '../io/errors.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
 import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta } from './model_io.js';
 import { writerAlive } from './process_identity.js';
@@ -25,7 +26,7 @@ export interface RunSummary {
   /** The model(s) the run trained. */
   model: string;
   status: RunState;
-  /** Epochs trained (the longest history in the run). */
+  /** Whole epochs trained (the longest history in the run, less a cancelled run's partial last epoch). */
   epochs: number | null;
   /** Best validation accuracy over epochs and models (a fraction; per character for the adder, as Keras counts it). */
   bestValAccuracy: number | null;
@@ -66,11 +67,11 @@ const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
  * The fields of a record that a run's summary and its model's description read: what the run list keeps of each
  * record between requests (a record's details, histograms of every epoch among them, can be megabytes).
  */
-export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config'>;
+export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config' | 'cancellation'>;
 
 function headOf(r: RunRecord): RunHead {
   return { command: r.command, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
-    finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config };
+    finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config, cancellation: r.cancellation };
 }
 
 const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -121,7 +122,8 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     command: r.command,
     model: r.models.map((m) => m.name).join(', '),
     status: stateOf(r, trainingHere, otherHost),
-    epochs: lengths.length ? Math.max(...lengths) : null,
+    // Whole epochs: a cancelled run's partial last epoch is in its curves, not in the count (as its record says).
+    epochs: lengths.length ? Math.max(...lengths) - (r.cancellation?.partialLastEpoch && Math.max(...lengths) > 0 ? 1 : 0) : null,
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
     // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact.
@@ -322,12 +324,36 @@ export class RunStore {
       if (!meta || !head) continue;
       const s = summarize(id, dir, head, undefined, this.trainingHere(id));
       if (s.status !== 'completed') continue;
+      // A model its record says is over --max-model-params could only fail to load: not offered.
+      const params = head.models[0]?.params;
+      if (this.maxModelParams !== undefined && typeof params === 'number' && params > this.maxModelParams) continue;
       out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(head), createdAt: s.startedAt ?? undefined });
     }
     return out;
   }
 
-  async loadModel(id: string): Promise<{ info: ModelInfo; model: Sequential } | null> {
+  /**
+   * Which version of a run's saved model is on disk now (its results.json's and model.json's stamps), or null when
+   * the run, its record or its model is gone: a model loaded earlier is used only while this stays the same.
+   */
+  modelVersion(id: string): string | null {
+    let dir: string;
+    try {
+      dir = this.resolve(id);
+    } catch {
+      return null;
+    }
+    const record = this.statRecord(path.join(dir, RESULTS_FILE));
+    const modelDir = savedModelDir(dir);
+    if ('error' in record || modelDir === null) return null;
+    try {
+      return JSON.stringify([record, stampOf(lstatSync(path.join(modelDir, 'model.json')))]);
+    } catch {
+      return null;
+    }
+  }
+
+  async loadModel(id: string): Promise<{ info: ModelInfo; model: Sequential; version: string | null } | null> {
     let dir: string;
     try {
       dir = this.resolve(id);
@@ -346,14 +372,19 @@ export class RunStore {
       if (savedModelDir(dir) === null) return null;
       throw new HttpError(409, `run '${id}' has not completed (it is ${status}), so its model is not used: pick a completed run from GET /api/models`);
     }
+    // Taken before reading, so a rewrite while the model loads makes the next request load again.
+    const version = this.modelVersion(id);
     let model: Sequential | null;
     try {
       model = await loadSavedModel(dir, this.maxModelParams);
     } catch (e) {
+      if (e instanceof ModelTooLargeError) {
+        throw new HttpError(422, `the model saved in run '${id}' has ${e.atLeast ? 'at least ' : ''}${e.params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${e.limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
+      }
       throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
     }
     if (!model) return null;
-    return { info: { id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(results), createdAt: results.startedAt }, model };
+    return { info: { id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(results), createdAt: results.startedAt }, model, version };
   }
 }
 

@@ -413,7 +413,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
       const unread = !req.complete;
       if (unread) {
         if (!res.headersSent) res.setHeader('connection', 'close');
-        res.once('finish', () => setTimeout(() => req.socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
+        res.once('finish', () => setTimeout(() => socket.destroy(), SERVER_LIMITS.unreadLingerMs).unref());
       }
       // A refusal the server chose (a 503 when full) is no fault of its own: only the unexpected gets a stack in the log.
       if (status >= 500 && !(e instanceof HttpError)) console.error(`rnnlab serve: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);

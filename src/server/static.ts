@@ -88,6 +88,9 @@ export async function sendFile(res: ServerResponse, file: ServedFile, head = fal
 /** A file of the app for a URL path, or a 404. Never leaves web/. */
 export function webFile(pathname: string): ServedFile {
   if (pathname === '/' || pathname === '/index.html') return { root: WEB_DIR, rel: 'index.html' };
+  // A page without an icon of its own (a run's report.html) makes the browser ask for /favicon.ico: the app's icon,
+  // rather than a 404 in its console.
+  if (pathname === '/favicon.ico') return { root: WEB_DIR, rel: 'favicon.svg' };
   if (pathname.startsWith('/vendor/')) {
     const f = VENDOR[pathname.slice('/vendor/'.length)];
     if (f) {

@@ -29,7 +29,7 @@ describe('the single-page app', () => {
     expect(page.text).toContain('<script src="/vendor/chart.umd.min.js"></script>');
     // Offline: no absolute URL to any other host.
     expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const [path, type] of [['/js/main.js', 'javascript'], ['/js/charts.js', 'javascript'], ['/app.css', 'text/css'], ['/favicon.svg', 'svg']]) {
+    for (const [path, type] of [['/js/main.js', 'javascript'], ['/js/charts.js', 'javascript'], ['/app.css', 'text/css'], ['/favicon.svg', 'svg'], ['/favicon.ico', 'svg']]) {
       const r = await get(s.base, path);
       expect(r.status, path).toBe(200);
       expect(r.headers['content-type'], path).toContain(type);
@@ -115,6 +115,27 @@ describe('bad requests get a 4xx with a message and the server keeps going', () 
     expect(head).toMatch(/^HTTP\/1.1 413/);
     expect(head.toLowerCase()).toContain('connection: close');
     expect(sent).toBeLessThan(declared);
+  });
+
+  it('an oversized chunked body (no length declared) gets its 413, and the server lives on once the connection is dropped', async () => {
+    const head = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(s.d.port, '127.0.0.1');
+      let got = '';
+      sock.on('connect', () => {
+        sock.write(`POST /api/predict/sum HTTP/1.1\r\nHost: 127.0.0.1:${s.d.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+        const chunk = Buffer.alloc(64 << 10, 0x20);
+        for (let i = 0; i < 32; i++) sock.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+      });
+      sock.on('data', (d) => { got += d.toString(); });
+      sock.on('close', () => resolve(got));
+      sock.on('error', () => undefined);
+      setTimeout(() => reject(new Error('the connection stayed open')), 30_000).unref();
+    });
+    expect(head).toMatch(/^HTTP\/1.1 413/);
+    // The connection is dropped a moment after the answer; doing so once crashed the server (the request had let go
+    // of its socket by then).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await get(s.base, '/api/health')).status).toBe(200);
   });
 
   it('a malformed HTTP request line', async () => {

@@ -1,4 +1,6 @@
 /** "Try it" and "Inside the network": predictions, hidden states, gradients, commutativity; good and bad inputs. */
+import { cpSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, get, imdbDataPath, post, startTestServer, type TestServer } from './helpers.js';
 
@@ -59,6 +61,21 @@ describe('POST /api/predict/sum', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ question: '7+5', modelInput: '  5+7', reversed: true, expected: '12' });
     expect(r.body.positions).toHaveLength(3);
+  });
+
+  it('a run folder trained again, moved away or removed is not answered from the model loaded before', async () => {
+    const swap = join(s.runsDir, 'swap');
+    cpSync(join(s.runsDir, sumModel), swap, { recursive: true });
+    const first = await post(s.base, '/api/predict/sum', { model: 'swap', query: '7+5' });
+    expect(first.body).toMatchObject({ modelInput: '7+5    ', reversed: false });
+    // The same folder now holds the reversed 2-digit GRU's run (as `--out swap` trained again would leave it).
+    rmSync(swap, { recursive: true });
+    cpSync(join(s.runsDir, reversedModel), swap, { recursive: true });
+    const second = await post(s.base, '/api/predict/sum', { model: 'swap', query: '7+5' });
+    expect(second.body).toMatchObject({ modelInput: '  5+7', reversed: true });
+    renameSync(swap, join(s.runsDir, '.moved-away'));
+    const gone = await post(s.base, '/api/predict/sum', { model: 'swap', query: '7+5' });
+    expect(gone.status).toBe(404);
   });
 
   const bad: [string, Record<string, unknown>, number, RegExp][] = [

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { schemaProblems } from '../cli/helpers.js';
 import { finished, get, imdbDataPath, post, request, startTestServer, until, type TestServer } from './helpers.js';
 import { processAlive } from '../../src/io/process_alive.js';
+import { restoredJobs } from '../../src/server/job_history.js';
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -93,13 +94,16 @@ describe('a job in its own process', () => {
     await post(s.base, `/api/jobs/${id}/cancel`, {});
     // A pause the cancel did not cut short would outlast the test.
     const job = await finished(s.base, id);
-    expect(job).toMatchObject({ status: 'cancelled', modelReady: false, phase: 'cancelled after 1 epoch', progress: { batch: 1 } });
+    expect(job).toMatchObject({ status: 'cancelled', modelReady: false, phase: 'cancelled after 0 epochs and part of epoch 1', progress: { batch: 1 } });
     const { record, files } = runFolder(s, job.runId);
     // fit records the epoch it was stopped in, with its one batch.
     expect(record).toMatchObject({ status: 'cancelled', cancellation: { afterEpochs: 0, partialLastEpoch: true } });
     expect(record.finding).toBe('The run was cancelled after 0 epochs, 1 of 9 batches into epoch 1 (kept as a partial last epoch).');
     expect(record.models[0].history.loss).toEqual([job.epochs[0].logs.loss]);
     expect(files).not.toContain('model');
+    // The runs list and the job rebuilt after a restart count whole epochs as the record does.
+    expect((await get(s.base, `/api/runs/${job.runId}`)).body.summary).toMatchObject({ status: 'cancelled', epochs: 0 });
+    expect(restoredJobs([{ id: job.runId, record }], () => false)[0]).toMatchObject({ status: 'cancelled', phase: 'cancelled after 0 epochs and part of epoch 1' });
   });
 
   it('fails a job whose process dies, saying so in its folder, and trains the next one, which follows a changed batch pause', async () => {

@@ -36,3 +36,31 @@ describe('the dashboard reads a run folder\'s model only from regular files insi
     await expect(loadSavedModel(linkedDir)).rejects.toThrow(/^the model folder leads outside the run folder$/);
   });
 });
+
+describe("a run's model over the dashboard's --max-model-params", () => {
+  it('is not offered by GET /api/models, and asked for by id is a 422 naming the flag', async () => {
+    const { startTestServer, finished, post, get } = await import('./helpers.js');
+    const { startDashboard } = await import('../../src/server/index.js');
+    const first = await startTestServer();
+    let runId = '';
+    try {
+      const job = (await post(first.base, '/api/jobs', { task: 'addition', digits: 2, trainingSize: 100, hidden: 8, epochs: 1, batchSize: 50, name: 'capped' })).body.job;
+      const done = await finished(first.base, job.id);
+      expect(done.status, done.error ?? '').toBe('completed');
+      runId = done.runId;
+      const capped = await startDashboard({ port: 0, runsDir: first.runsDir, maxModelParams: 1000 });
+      try {
+        const base = `http://127.0.0.1:${capped.port}`;
+        expect((await get(base, '/api/models')).body.models.map((m: { id: string }) => m.id)).not.toContain(runId);
+        const r = await post(base, '/api/predict/sum', { model: runId, query: '1+2' });
+        expect(r.status).toBe(422);
+        expect(r.body.error).toBe(`the model saved in run '${runId}' has 1,324 parameters, over this dashboard's limit of 1,000 (rnnlab serve --max-model-params)`);
+      } finally {
+        await capped.close();
+      }
+      expect((await get(first.base, '/api/models')).body.models.map((m: { id: string }) => m.id)).toContain(runId);
+    } finally {
+      await first.close();
+    }
+  });
+});
