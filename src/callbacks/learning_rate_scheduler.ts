@@ -1,5 +1,6 @@
 /** Keras's LearningRateScheduler: sets the optimizer's learning rate from schedule(epoch, lr) at each epoch start. */
 import type { Callback, FitState } from '../models/callback.js';
+import type { Logs } from '../models/progress.js';
 import type { Writer } from './base.js';
 
 export class LearningRateScheduler implements Callback {
@@ -15,5 +16,10 @@ export class LearningRateScheduler implements Callback {
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw new Error(`LearningRateScheduler: schedule returned ${typeof lr === 'number' ? lr : `${typeof lr} ${JSON.stringify(lr) ?? String(lr)}`} for epoch ${epoch}; it must return a positive number`);
     opt.learningRate = lr;
     if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${lr}.\n`);
+  }
+  /** Keras 3's: the epoch's rate in its logs (History and CSVLogger then have a learning_rate column). */
+  onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    const opt = this.fit?.model.optimizer;
+    if (opt) logs.learning_rate = opt.learningRate;
   }
 }

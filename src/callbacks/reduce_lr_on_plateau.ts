@@ -49,6 +49,8 @@ export class ReduceLROnPlateau implements Callback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const opt = this.fit?.model.optimizer;
     if (!opt) throw new Error('ReduceLROnPlateau: used outside model.fit (pass it in fit\'s callbacks)');
+    // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column).
+    logs.learning_rate = opt.learningRate;
     const current = logs[this.monitor];
     if (typeof current !== 'number') throw new Error(`ReduceLROnPlateau: monitor '${this.monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')})`);
     if (this.cooldownLeft > 0) { this.cooldownLeft--; this.wait = 0; }

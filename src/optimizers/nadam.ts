@@ -4,9 +4,12 @@ import { AdamFamily, type AdamFamilyArgs } from './adam_family.js';
 
 export type NadamArgs = AdamFamilyArgs;
 
-/** Keras's momentum schedule factor for step t (Dozat 2016, with Keras's 0.96 decay). */
+/**
+ * Keras 3's momentum schedule factor for step t (Dozat 2016): beta1 (1 - 0.5 * 0.96^t). tf.keras 2's optimizer_v2
+ * raised 0.96 to 0.004 t (Keras 1's schedule_decay); Keras 3 (and tf.keras from 2.11) dropped that factor.
+ */
 function momentumAt(beta1: number, t: number): number {
-  return beta1 * (1 - 0.5 * 0.96 ** (0.004 * t));
+  return beta1 * (1 - 0.5 * 0.96 ** t);
 }
 
 /**

@@ -19,6 +19,9 @@ describe('learning-rate callbacks', () => {
     const seen: number[] = [];
     await m.fit(X, Y, { epochs: 3, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler((e, lr) => (e === 0 ? lr : lr / 2)), { onEpochEnd: () => { seen.push(m.optimizer!.learningRate); } }] });
     expect(seen).toEqual([0.01, 0.005, 0.0025]);
+    // Keras 3 adds the epoch's rate to its logs: History (and a csvLogger) get a learning_rate column.
+    const h = await model(0.01).fit(X, Y, { epochs: 3, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler((e, lr) => (e === 0 ? lr : lr / 2))] });
+    expect(h.history.learning_rate).toEqual([0.01, 0.005, 0.0025]);
     await expect(m.fit(X, Y, { epochs: 1, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler(() => -1)] })).rejects.toThrow(/schedule returned -1 for epoch 0/);
   });
 
@@ -29,9 +32,11 @@ describe('learning-rate callbacks', () => {
     const fake = [1, 1, 1, 1, 1, 1, 1];
     const lrs: number[] = [];
     const stamp: rl.Callback = { onEpochEnd: (e, logs) => { logs!.loss = fake[e]; } };
-    await m.fit(X, Y, { epochs: 7, verbose: 0, callbacks: [stamp, cb, { onEpochEnd: () => { lrs.push(m.optimizer!.learningRate); } }] });
+    const h = await m.fit(X, Y, { epochs: 7, verbose: 0, callbacks: [stamp, cb, { onEpochEnd: () => { lrs.push(m.optimizer!.learningRate); } }] });
     // Keras: epochs 1, 2 wait -> cut at 2; epoch 3 ends the cooldown and waits (1); cut at 4; again at 6, floored at minLr.
     expect(lrs).toEqual([0.001, 0.001, 0.0005, 0.0005, 0.00025, 0.00025, 0.0002]);
+    // Keras 3 logs the rate each epoch trained with (before that epoch's cut).
+    expect(h.history.learning_rate).toEqual([0.001, 0.001, 0.001, 0.0005, 0.0005, 0.00025, 0.00025]);
     expect(() => rl.callbacks.reduceLROnPlateau({ factor: 1 })).toThrow(/factor must be in \(0, 1\)/);
     expect(() => rl.callbacks.reduceLROnPlateau({ patiense: 1 } as never)).toThrow(/unknown option 'patiense'/);
   });
