@@ -1,5 +1,5 @@
 /** `rnnlab seq2seq`: train an encoder-decoder on pairs (a file, or a generated task) and report held-out accuracy. */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
@@ -138,11 +138,21 @@ const PAIRS_FILE = 'pairs.tsv';
  */
 function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): string | null {
   const file = path.join(out, PAIRS_FILE);
-  if (!existsSync(file) || (dataFile !== undefined && path.resolve(dataFile) === path.resolve(file))) return null;
+  if (!existsSync(file) || (dataFile !== undefined && sameFile(dataFile, file))) return null;
   try {
     return (JSON.parse(readFileSync(path.join(out, RESULTS_FILE), 'utf8')) as { data?: { generated?: unknown } }).data?.generated ? file : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether two paths name one file, whatever symbolic links lead there (a missing one names none). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a), y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return path.resolve(a) === path.resolve(b);
   }
 }
 

@@ -209,9 +209,11 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   train = train.filter(fits);
   val = val.filter(fits);
   if (!train.length || !val.length) {
-    // Blame the limit the user set that leaves nothing: the target one when no pair's target fits it.
+    // Blame the limit that leaves out more of the pairs (given or auto); on a tie, the one the user set alone.
     const pool = train.length ? valAll : trainAll;
-    const byTarget = d.maxTargetLen !== undefined && (d.maxSourceLen === undefined || !pool.some((e) => e.tgt.length <= maxTargetLen));
+    const sourcesIn = pool.filter((e) => e.src.length >= 1 && e.src.length <= maxSourceLen).length;
+    const targetsIn = pool.filter((e) => e.tgt.length >= 1 && e.tgt.length <= maxTargetLen).length;
+    const byTarget = targetsIn < sourcesIn || (targetsIn === sourcesIn && d.maxTargetLen !== undefined && d.maxSourceLen === undefined);
     const option = byTarget ? 'maxTargetLen' : 'maxSourceLen';
     // Left to auto, the limits are the longest training pair's: the user set nothing, so say what did the cutting.
     const auto = d[option] === undefined ? ' (this limit was left to auto: the longest training pair\'s length); give a larger limit to keep the longer pairs, or more pairs' : '';

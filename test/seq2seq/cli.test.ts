@@ -1,6 +1,6 @@
 /** `rnnlab seq2seq` then `rnnlab translate` on a small pairs file in a temp folder, and the errors of both. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/seq2seq/store.js';
@@ -98,12 +98,22 @@ describe('rnnlab seq2seq', () => {
     const kept = await run([...small, '--data', generated]);
     expect(kept.code, kept.err).toBe(0);
     expect(existsSync(generated)).toBe(true);
+    // The same file reached through a symbolic link (to the file, or to the run folder) is still this run's data.
+    const linkedFile = path.join(root, 'linked-pairs.tsv'), linkedDir = path.join(root, 'linked-run');
+    symlinkSync(generated, linkedFile);
+    symlinkSync(out, linkedDir);
+    for (const [data, into] of [[linkedFile, out], [generated, linkedDir]]) {
+      expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
+      const viaLink = await run([...small.slice(0, -4), '--out', into, '--verbose', '0', '--data', data]);
+      expect(viaLink.code, viaLink.err).toBe(0);
+      expect(existsSync(generated), `--data ${data} --out ${into}`).toBe(true);
+    }
     expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
     const other = await run([...small, '--data', pairsFile]);
     expect(other.code, other.err).toBe(0);
     expect(existsSync(generated)).toBe(false);
     expect(readResults(out).data.path).toBe(pairsFile);
-  }, 60_000);
+  }, 120_000);
 
   it('the translate hint quotes a folder with spaces, so it pastes into a shell', async () => {
     const out = path.join(root, "it's a run");

@@ -48,6 +48,12 @@ describe('length limits', () => {
     expectRefused(r, 'seq2seq', /--max-source-len: no validation pair is within 2 source and 2 target tokens \(this limit was left to auto: the longest training pair's length\); give a larger limit/, out);
     const set = await run(['seq2seq', '--data', f, '--out', out, '--validation-split', '0.25', '--seed', '1', '--max-source-len', '2', ...TINY]);
     expectRefused(set, 'seq2seq', /--max-source-len: no validation pair is within 2 source and 2 target tokens$/, out);
+    // The held-out pair's target is what outruns the auto limit: that limit is named, given a source limit or not.
+    const longTarget = file('long-target.tsv', ['ab\tba', 'cd\tdc', 'ef\tfe', `ab\t${'b'.repeat(8)}`].join('\n') + '\n');
+    for (const extra of [[], ['--max-source-len', '100']]) {
+      const t = await run(['seq2seq', '--data', longTarget, '--out', out, '--validation-split', '0.25', '--seed', '1', ...extra, ...TINY]);
+      expectRefused(t, 'seq2seq', /--max-target-len: no validation pair is within \d+ source and 2 target tokens \(this limit was left to auto/, out);
+    }
     // Raising the limit keeps the pair, as the message says.
     const ok = await run(['seq2seq', '--data', f, '--out', out, '--validation-split', '0.25', '--seed', '1', '--max-source-len', '3000', ...TINY]);
     expect(ok.code).toBe(0);
