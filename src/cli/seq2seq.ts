@@ -182,7 +182,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   } catch (e) {
     if (e instanceof Seq2SeqOptionError) {
       // Too few pairs for the split is the data's doing as much as the flag's: name the file too.
-      const of = e.option === 'validationSplit' && data.path !== undefined ? ` (--data ${String(data.path)})` : '';
+      const of = e.option !== 'validationSplit' ? '' : data.path !== undefined ? ` (--data ${String(data.path)})`
+        : data.generated ? ` (--generate ${String(data.generated)} --count ${pairs.length})` : '';
       throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}${of}`, 'seq2seq');
     }
     sayHeadline();

@@ -82,7 +82,7 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     for (const l of lines(t, f, where)) ctx.out.write(`${l}\n`);
     // stdout keeps one line per input; jsonl says it in its "truncated" field.
     if (t.truncated && f.format !== 'jsonl') {
-      ctx.err.write(`rnnlab translate: ${where}: no <end> within ${model.spec.maxTargetLen + 1} steps (the model's longest target + 1); the output may be cut short\n`);
+      ctx.err.write(`rnnlab translate: ${where}: no <end> within ${model.spec.maxTargetLen + 1} steps (the model's target length limit + 1); the output may be cut short\n`);
     }
     // An input unlike the training sources decodes anyway; say so, as it explains a poor output.
     const unknown = model.source.unknownTokens(t.input);

@@ -106,7 +106,7 @@ describe('translate: an output cut off at the step limit', () => {
     const r = await run(['translate', '--model', model, 'cab', 'abcde']);
     expect(r.code).toBe(0);
     expect(r.out.split('\n')).toHaveLength(3);
-    expect(r.err).toBe("rnnlab translate: text argument 2: no <end> within 5 steps (the model's longest target + 1); the output may be cut short\n" +
+    expect(r.err).toBe("rnnlab translate: text argument 2: no <end> within 5 steps (the model's target length limit + 1); the output may be cut short\n" +
       'rnnlab translate: text argument 2: 5 source tokens, more than the 4 the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n');
     const f = file('in.txt', 'dead\nabcde\n');
     const t = await run(['translate', '--model', model, '--file', f, '--format', 'tsv']);

@@ -150,6 +150,7 @@ describe('rnnlab seq2seq', () => {
       [['--data', pairsFile, '--attention', 'cosine'], /--attention must be one of luong, bahdanau, none/],
       [['--data', pairsFile, '--validation-split', '0.001'], /--validation-split: 0.001 of 400 pairs leaves 0 for validation/],
       [['--data', pairsFile, '--count', '5'], /--count sizes --generate/],
+      [['--generate', 'date', '--count', '2'], /--validation-split: 0.1 of 2 pairs leaves 0 for validation .* \(--generate date --count 2\)$/m],
       [['--data', path.join(root, 'none.tsv')], /--data: no such file or folder/],
     ];
     for (const [args, msg] of cases) {
