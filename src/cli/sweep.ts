@@ -12,7 +12,7 @@ import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns } from '../sweep/expand.js';
 import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
-import { DEFAULT_QUEUE_NAME, enqueueSweep, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
+import { DEFAULT_QUEUE_NAME, enqueueSweep, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
@@ -250,6 +250,15 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
     });
   }
   spec.list.forEach((item, i) => { for (const [name, v] of Object.entries(item)) check(`list[${i}].${name}`, name, v); });
+  // A flag the command requires must reach every run: fixed, on every grid point, or in every list entry.
+  for (const [name, f] of Object.entries(table)) {
+    if (!f.required || name in spec.flags || name in spec.grid) continue;
+    const missing = spec.list.length === 0 ? -1 : spec.list.findIndex((item) => !(name in item));
+    if (spec.list.length === 0 || missing >= 0 || Object.keys(spec.grid).length > 0) {
+      const where = missing >= 0 ? `list[${missing}] has none` : spec.list.length ? "the grid's runs have none" : 'no run has it';
+      throw new UsageError(`${file}: rnnlab ${spec.command} needs --${name} (${where}): give it in flags (${name}: ...), in grid, or in every list entry`, 'sweep');
+    }
+  }
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -276,6 +285,8 @@ export function register(program: Command, ctx: CliContext): void {
     if (f.queue && f.parallel !== undefined) throw new UsageError('--parallel sizes the local pool; with --queue, size the workers (rnnlab worker --concurrency N)', 'sweep');
     if (f.queue && f.threads !== undefined) throw new UsageError('--threads sizes the local pool\'s runs; with --queue, the workers run them (rnnlab worker --threads N)', 'sweep');
     if (!f.queue && cmd.getOptionValueSource('queueName') === 'cli') throw new UsageError('--queue-name needs --queue: a local sweep uses no queue', 'sweep');
+    const badName = f.queue === undefined ? null : queueNameProblem(f.queueName);
+    if (badName) throw new UsageError(badName, 'sweep');
     const badUrl = f.queue === undefined ? null : redisUrlProblem(f.queue);
     if (badUrl) throw new UsageError(badUrl, 'sweep');
     if (f.out !== undefined) checkSweepOut(f.out);

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { claimHostThreads, oversubscription, type HostClaim } from '../sweep/host_threads.js';
-import { connectRedis, DEFAULT_QUEUE_NAME, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
+import { connectRedis, DEFAULT_QUEUE_NAME, queueNameProblem, redisUrlProblem, runWorker, shownUrl } from '../sweep/queue.js';
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     examples: ['rnnlab worker --queue redis://queue-host:6379 --concurrency 2 --threads 1'],
   });
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
-    const badUrl = redisUrlProblem(f.queue);
+    const badUrl = redisUrlProblem(f.queue) ?? queueNameProblem(f.queueName);
     if (badUrl) throw new UsageError(badUrl, 'worker');
     // Other workers (and local sweeps) of this machine keep their threads: this one is sized to the cores they left.
     const cores = availableParallelism();

@@ -9,7 +9,10 @@ import { readRecord, RESULTS_FILE, type Num, type RunStatus } from '../report/re
 
 export interface RunOutcome {
   status: RunStatus;
+  /** The finite metrics. */
   metrics: Record<string, number>;
+  /** Every metric as recorded, null (a NaN or infinity written) included: what a run is judged on (completedRun). */
+  recorded: Record<string, number | null>;
   history: Record<string, number[]>;
   secondsPerEpoch: number | null;
 }
@@ -44,6 +47,7 @@ export function readOutcome(runDir: string): RunOutcome | null {
   return {
     status: rec.status,
     metrics: finite(rec.metrics),
+    recorded: Object.fromEntries(Object.entries(rec.metrics).filter((e): e is [string, number | null] => typeof e[1] === 'number' || e[1] === null)),
     history: model ? Object.fromEntries(Object.entries(model.history).map(([k, v]) => [k, numbers(v)])) : {},
     secondsPerEpoch: spe.length ? spe.reduce((a, b) => a + b, 0) / spe.length : null,
   };

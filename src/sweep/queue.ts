@@ -22,6 +22,13 @@ import { envInt } from '../env.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
 
+/** Why a --queue-name cannot name a BullMQ queue (empty, or holding ':', which its Redis keys use), or null. */
+export function queueNameProblem(name: string): string | null {
+  if (name.trim() === '') return '--queue-name must not be empty';
+  if (name.includes(':')) return `--queue-name must not contain ':' (BullMQ builds its Redis keys with it), got '${name}'`;
+  return null;
+}
+
 /**
  * attemptsBefore: the run's attempts before this job (an earlier job of it failed for good, or was lost with Redis),
  * so that a run's attempts count every time it was started, as the local pool counts them (attemptsOf).
@@ -220,8 +227,7 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
   const connection = await connectRedis(q.url);
   const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
-  const queue = new Queue<RunJob>(q.name ?? DEFAULT_QUEUE_NAME, { connection });
-  queue.on('error', watch.error);
+  const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
   try {
     const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
     // A job that failed for good (or completed, though its folder lost the result) keeps its id: BullMQ would ignore
@@ -241,6 +247,19 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   }
 }
 
+/** The queue on connection; when BullMQ refuses it (its name), the connection is closed first: left open, it kept the process alive. */
+function openQueue(name: string, connection: Redis, watch: ReturnType<typeof watchRedis>): Queue<RunJob> {
+  try {
+    const queue = new Queue<RunJob>(name, { connection });
+    queue.on('error', watch.error);
+    return queue;
+  } catch (e) {
+    watch.dispose();
+    connection.disconnect();
+    throw e;
+  }
+}
+
 export interface WaitOptions extends QueueOptions {
   pollMs?: number;
   onProgress?: (p: { completed: number; failed: number; total: number; active: RunProgress[] }) => void;
@@ -256,8 +275,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const connection = await connectRedis(w.url);
   const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
-  const queue = new Queue<RunJob>(w.name ?? DEFAULT_QUEUE_NAME, { connection });
-  queue.on('error', watch.error);
+  const queue = openQueue(w.name ?? DEFAULT_QUEUE_NAME, connection, watch);
   try {
     for (;;) {
       let completed = 0, failed = 0;

@@ -93,8 +93,9 @@ export function specChanges(before: SweepSpec, now: SweepSpec): string {
 
 /** Why the folder's sweep.json is not a sweep this spec resumes (another spec's runs), or null; it throws when sweep.json is unreadable. */
 export function specMismatch(dir: string, spec: SweepSpec, old = readSweepRecord(dir)): string | null {
-  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume.
-  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, metric: undefined, goal: undefined, attempts: undefined });
+  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume. The
+  // fixed flags' order names no run (grid and list keys do: they make the run ids), so it does not count either.
+  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, flags: Object.fromEntries(Object.entries(s.flags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), metric: undefined, goal: undefined, attempts: undefined });
   if (!old || runsOf(old.spec) === runsOf(spec)) return null;
   return `${path.join(dir, SWEEP_FILE)} holds a sweep with another spec (${specChanges(old.spec, spec)}); use another --out, or the same spec to resume it`;
 }
@@ -120,7 +121,7 @@ export function collectEntries(dir: string, spec: SweepSpec, runs: SweepRun[], k
     const attempts = Math.max(k.attempts ?? 0, stampAttempts(runDirOf(dir, run)));
     const base: RunEntry = { id: run.id, axes: run.axes, seed: run.seed, status: 'pending', attempts, ...(worker ? { worker } : {}) };
     if (outcome?.status === 'completed') {
-      const judged = completedRun(outcome.metrics, spec.metric, run.id);
+      const judged = completedRun(outcome.recorded, spec.metric, run.id);
       return judged.status === 'completed' ? { ...base, ...judged, outcome } : { ...base, ...judged };
     }
     if (k.status === 'failed') return { ...base, status: 'failed', error: k.error };

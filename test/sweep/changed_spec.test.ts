@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseSpec } from '../../src/sweep/spec.js';
+import { specMismatch } from '../../src/sweep/record.js';
 import { cleanup, tempDir } from './helpers.js';
 
 afterAll(cleanup);
@@ -41,6 +42,15 @@ describe('rnnlab sweep --out on a folder of another sweep', () => {
       expect(r.err).toContain(`--out: ${path.join(dir, 'sweep.json')} holds a sweep with another spec (flags.epochs is 2 here, 1 in the folder's sweep); use another --out, or the same spec to resume it`);
       expect(snapshot(dir)).toEqual(before);
     }
+  });
+
+  it("the fixed flags' order is no change (it names no run): the folder resumes", () => {
+    const root = tempDir();
+    const first = parseSpec(`${base}grid: { hidden: [4, 5] }\n`);
+    const reordered = parseSpec('command: addition\nflags: { samples: 0, epochs: 1, training-size: 40, digits: 1 }\ngrid: { hidden: [4, 5] }\n');
+    expect(Object.keys(reordered.flags)).not.toEqual(Object.keys(first.flags));
+    const old = { schemaVersion: 1, kind: 'sweep', spec: first, createdAt: 'x', updatedAt: 'x', finishedAt: null, runs: [], summary: null } as never;
+    expect(specMismatch(root, reordered, old)).toBeNull();
   });
 
   it('stops on a sweep.json that is not a sweep record before writing anything, naming it (exit 1, as before)', async () => {

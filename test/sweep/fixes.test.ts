@@ -122,6 +122,15 @@ describe('sweep --out and the folder lock', () => {
     expect(await run(['sweep', f(), '--queue-name', 'q'])).toMatchObject({ code: 2, err: expect.stringMatching(/--queue-name needs --queue/) });
   });
 
+  it('refuses a --queue-name BullMQ cannot use (empty, or with a colon) before connecting or writing anything', async () => {
+    const out = path.join(root, 'bad-queue-name');
+    for (const [name, why] of [['', /--queue-name must not be empty/], ['a:b', /--queue-name must not contain ':'/]] as const) {
+      expect(await run(['sweep', f(), '--out', out, '--queue', 'redis://127.0.0.1:1', '--queue-name', name, '--detach'])).toMatchObject({ code: 2, err: expect.stringMatching(why) });
+      expect(await run(['worker', '--queue', 'redis://127.0.0.1:1', '--queue-name', name])).toMatchObject({ code: 2, err: expect.stringMatching(why) });
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('gives up on an unreachable Redis after a bounded wait, naming --queue', async () => {
     const saved = process.env.RNNLAB_QUEUE_CONNECT_MS;
     process.env.RNNLAB_QUEUE_CONNECT_MS = '700';

@@ -31,6 +31,19 @@ describe('rnnlab sweep refuses up front', () => {
     expect(lr.err).toMatch(/grid\.lr: 0\.1 and "0\.10" are the same --lr \(0\.1\)/);
   });
 
+  it('a flag the command requires that some run would lack (an imdb sweep without --model), naming the entry', async () => {
+    const imdb = 'command: imdb\nflags: { epochs: 1, limit: 20 }\n';
+    for (const [name, rest, where] of [['no-model', 'grid: { units: [2, 3] }\n', 'no run has it'],
+      ['list-no-model', 'list: [ { model: lstm }, { units: 2 } ]\n', 'list\\[1\\] has none'],
+      ['grid-no-model', 'grid: { units: [2] }\nlist: [ { model: lstm } ]\n', "the grid's runs have none"]]) {
+      const s = sweep(name, imdb + rest);
+      const r = await s.result;
+      expect(r.code, name).toBe(2);
+      expect(r.err).toMatch(new RegExp(`rnnlab imdb needs --model \\(${where}\\): give it in flags`));
+      expect(existsSync(s.out)).toBe(false);
+    }
+  });
+
   it('a list entry whose run folder name is too long, naming the entry', async () => {
     // Each value's part of the name is cut at 40 characters, but six of them and their flag names pass 255 bytes.
     const pad = (v: string) => JSON.stringify(v.padStart(40, '0'));

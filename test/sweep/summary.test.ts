@@ -5,7 +5,7 @@ import { meanStd, summarize, type RunEntry } from '../../src/sweep/summary.js';
 function run(axes: Record<string, string | number>, seed: number, value: number, valAcc: number[] = []): RunEntry {
   return {
     id: `${JSON.stringify(axes)}-${seed}`, axes, seed, status: 'completed', attempts: 1, value,
-    outcome: { status: 'completed', metrics: { testAccuracy: value }, history: valAcc.length ? { val_accuracy: valAcc, accuracy: valAcc.map((v) => v + 0.05) } : {}, secondsPerEpoch: 1 },
+    outcome: { status: 'completed', metrics: { testAccuracy: value }, recorded: { testAccuracy: value }, history: valAcc.length ? { val_accuracy: valAcc, accuracy: valAcc.map((v) => v + 0.05) } : {}, secondsPerEpoch: 1 },
   };
 }
 
@@ -69,7 +69,7 @@ describe('sweep summary', () => {
   it('shows the curve it reads in that curve\'s own kind, not the ranking metric\'s', () => {
     const entry = (seed: number): RunEntry => ({
       id: `l${seed}`, axes: { lr: 0.1 }, seed, status: 'completed', attempts: 1, value: 0.6,
-      outcome: { status: 'completed', metrics: { testLoss: 0.6 }, history: { val_loss: [0.9, 0.5, 0.7] }, secondsPerEpoch: 1 },
+      outcome: { status: 'completed', metrics: { testLoss: 0.6 }, recorded: { testLoss: 0.6 }, history: { val_loss: [0.9, 0.5, 0.7] }, secondsPerEpoch: 1 },
     });
     expect(summarize([entry(1)], 'test_loss', 'min').finding).toContain('More epochs help until epoch 2 (val_loss 0.5000), then it overfits (0.7000 at epoch 3).');
   });

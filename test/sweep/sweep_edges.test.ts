@@ -63,3 +63,20 @@ describe('whether a run is being trained now', () => {
     expect(liveStamp(dir, t)).toBeNull();
   });
 });
+
+describe('a completed run whose metric came out NaN', () => {
+  it('fails naming the value written (null), not as a metric the run lacks', async () => {
+    const { finishRecord, startRecord } = await import('../../src/report/run.js');
+    const { writeRecord } = await import('../../src/report/record.js');
+    const { collectEntries } = await import('../../src/sweep/record.js');
+    const { runDirOf } = await import('../../src/sweep/execute.js');
+    const dir = tempDir();
+    const spec = parseSpec(`${base}metric: val_loss\n`);
+    const [run] = expandRuns(spec);
+    const runDir = runDirOf(dir, run);
+    mkdirSync(runDir, { recursive: true });
+    const start = startRecord({ command: 'addition', argv: [], source: 'cli', runName: run.id, startedAt: new Date() });
+    writeRecord(runDir, finishRecord(start, { config: {}, data: null, models: [], metrics: { valLoss: NaN, perCharAccuracy: 0.5 }, finding: '' }));
+    expect(collectEntries(dir, spec, [run])[0]).toMatchObject({ status: 'failed', error: `run ${run.id} reports val_loss = null (not a finite number)` });
+  });
+});
