@@ -249,7 +249,17 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
       read.set(key, i);
     });
   }
-  spec.list.forEach((item, i) => { for (const [name, v] of Object.entries(item)) check(`list[${i}].${name}`, name, v); });
+  // Two list entries the command reads alike but written apart ({hidden: 4}, {hidden: '04'}) would run one setting
+  // twice under two names (entries written alike are one run already).
+  const readEntries = new Map<string, number>();
+  spec.list.forEach((item, i) => {
+    const read = Object.entries(item).map(([name, v]) => [name, check(`list[${i}].${name}`, name, v)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const key = JSON.stringify(read), first = readEntries.get(key);
+    if (first !== undefined && JSON.stringify(spec.list[first]) !== JSON.stringify(item)) {
+      throw new UsageError(`${file}: list[${first}] ${JSON.stringify(spec.list[first])} and list[${i}] ${JSON.stringify(item)} are the same setting as the command reads them; list it once`, 'sweep');
+    }
+    if (first === undefined) readEntries.set(key, i);
+  });
   // A flag the command requires must reach every run: fixed, on every grid point, or in every list entry.
   for (const [name, f] of Object.entries(table)) {
     if (!f.required || name in spec.flags || name in spec.grid) continue;

@@ -142,7 +142,8 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       claim(seen, `${source}: grid`, k, name);
       if (!Array.isArray(vals) || vals.length === 0) throw new SweepSpecError(`${source}: grid.${k} must be a non-empty list of values`);
       vals.forEach((v, i) => { if (!isFlagValue(v)) throw new SweepSpecError(`${source}: grid.${k}[${i}] must be a string, a number or true/false`); });
-      if (new Set(vals.map(String)).size !== vals.length) throw new SweepSpecError(`${source}: grid.${k} lists a value twice`);
+      const twice = vals.findIndex((v, i) => vals.findIndex((w) => String(w) === String(v)) < i);
+      if (twice >= 0) throw new SweepSpecError(`${source}: grid.${k} lists a value twice (${JSON.stringify(vals[vals.findIndex((w) => String(w) === String(vals[twice]))])} and ${JSON.stringify(vals[twice])})`);
       if (name in flags) throw new SweepSpecError(`${source}: grid.${k} also appears in flags; a flag is either fixed or varied`);
       grid[name] = vals as FlagValue[];
     }
@@ -185,7 +186,8 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       }
       return s;
     });
-    if (new Set(seeds).size !== seeds.length) throw new SweepSpecError(`${source}: seeds lists a seed twice`);
+    const again = seeds.find((seed, i) => seeds.indexOf(seed) < i);
+    if (again !== undefined) throw new SweepSpecError(`${source}: seeds lists a seed twice (${again})`);
   }
   const settings = (Object.keys(grid).length ? Math.min(samples ?? combos, combos) : 0) + list.length || 1;
   if (settings * seeds.length > MAX_RUNS) {

@@ -29,6 +29,11 @@ describe('rnnlab sweep refuses up front', () => {
     expect(existsSync(s.out)).toBe(false);
     const lr = await sweep('same-lr', `${ADD}grid: { hidden: [4], lr: [0.1, '0.10'] }\n`).result;
     expect(lr.err).toMatch(/grid\.lr: 0\.1 and "0\.10" are the same --lr \(0\.1\)/);
+    const list = sweep('same-list', `${ADD}list: [ { hidden: 4 }, { hidden: '04' } ]\n`);
+    const l = await list.result;
+    expect(l.code).toBe(2);
+    expect(l.err).toContain(`${list.spec}: list[0] {"hidden":4} and list[1] {"hidden":"04"} are the same setting as the command reads them; list it once`);
+    expect(existsSync(list.out)).toBe(false);
   });
 
   it('a flag the command requires that some run would lack (an imdb sweep without --model), naming the entry', async () => {
