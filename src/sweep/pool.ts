@@ -102,7 +102,8 @@ export async function runSweepLocal(spec: SweepSpec, o: LocalSweepOptions): Prom
           const unexpected = !(e instanceof RunFailedError) && !busy;
           const retrying = attempt < spec.attempts && !stop.signal.aborted && !usage && !busy && !unexpected;
           o.onEvent?.({ type: 'failed', run, error, retrying });
-          if (!retrying) known.set(run.id, { attempts: before + attempt - (busy ? 1 : 0), status: 'failed', error });
+          // Neither a busy run nor one stopped by an unexpected error (its folder not made) was started: no attempt spent.
+          if (!retrying) known.set(run.id, { attempts: before + attempt - (busy || unexpected ? 1 : 0), status: 'failed', error });
           if (unexpected) throw e;
           if (!retrying) break;
         }

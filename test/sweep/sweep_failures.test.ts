@@ -57,5 +57,7 @@ describe('an unexpected error in one slot of the local pool', () => {
     const rec = readSweepRecord(dir)!;
     expect(rec.finishedAt).toBeNull();
     expect(rec.runs.map((r) => r.status)).toEqual(['failed', expect.stringMatching(/^(pending|completed)$/), 'pending', 'pending']);
+    // seed-1 never started: no attempt spent.
+    expect(rec.runs[0].attempts).toBe(0);
   }, 60_000);
 });
