@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { firstShape } from '../layers/layer.js';
-import type { EpochProgress } from '../models/trainable.js';
+import type { EpochProgress, MeterSums } from '../models/trainable.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { globalRandom } from '../random.js';
 import type { Variable } from '../variable.js';
@@ -215,7 +215,9 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
     optimizer,
     state: {
       nextEpoch: state.nextEpoch,
-      progress: p ? { epoch: p.epoch, batch: p.batch, order: p.order ? toB64(p.order) : null, lossSum: p.lossSum, seen: p.seen, correct: p.correct, total: p.total } : null,
+      progress: p ? { epoch: p.epoch, batch: p.batch, order: p.order ? toB64(p.order) : null, lossSum: p.lossSum, seen: p.seen, correct: p.correct, total: p.total,
+        // Non-finite sums as null, as lossSum (JSON has no NaN); read back as NaN.
+        ...(p.meters ? { meters: { lossSums: p.meters.lossSums.map(finiteOrNull), lossSeen: p.meters.lossSeen, metrics: p.meters.metrics.map((m) => m && m.map((a) => a.map(finiteOrNull))) } as unknown as MeterSums } : {}) } : null,
       history: { epoch: [...state.history.epoch], history: Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v.map(finiteOrNull)])) },
       rng: state.rng.map(finiteOrNull),
       samples: state.samples,
@@ -260,6 +262,18 @@ export function hasCheckpoint(dir: string): boolean {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** state.progress.meters: each output's loss sum, the samples they cover, each output's metric sums (null: none). */
+function meterSums(v: CheckpointFields, raw: unknown): MeterSums {
+  const o = v.obj(raw, 'state.progress.meters');
+  const list = (x: unknown, what: string): unknown[] => { if (!Array.isArray(x)) throw v.fail(`${what} must be a list`); return x; };
+  return {
+    lossSums: list(o.lossSums, 'state.progress.meters.lossSums').map((x, i) => v.num(x, `state.progress.meters.lossSums[${i}]`)),
+    lossSeen: v.int(o.lossSeen, 'state.progress.meters.lossSeen'),
+    metrics: list(o.metrics, 'state.progress.meters.metrics').map((m, i) => m === null ? null
+      : list(m, `state.progress.meters.metrics[${i}]`).map((a, j) => list(a, `state.progress.meters.metrics[${i}][${j}]`).map((x, k) => v.num(x, `state.progress.meters.metrics[${i}][${j}][${k}]`)))),
+  };
 }
 
 /** Typed reads of checkpoint.json fields; every failure names the file and the field. */
@@ -374,7 +388,8 @@ export function readCheckpointInfo(dir: string): CheckpointData {
       }
     }
     progress = { epoch, batch, order, lossSum: v.num(p.lossSum, 'state.progress.lossSum'), seen: v.int(p.seen, 'state.progress.seen'),
-      correct: v.int(p.correct, 'state.progress.correct'), total: v.int(p.total, 'state.progress.total') };
+      correct: v.int(p.correct, 'state.progress.correct'), total: v.int(p.total, 'state.progress.total'),
+      ...(p.meters === undefined ? {} : { meters: meterSums(v, p.meters) }) };
   }
   const extra = s.extra === undefined ? undefined : v.obj(s.extra, 'state.extra');
   return {

@@ -6,7 +6,14 @@ import type { FArray } from '../backend/index.js';
 
 type Values = FArray | Int32Array;
 
-export interface Meter { add(p: Values, t: Values): void; value(): number; reset(): void }
+export interface Meter {
+  add(p: Values, t: Values): void;
+  value(): number;
+  reset(): void;
+  /** The running counts (what a mid-epoch checkpoint keeps), and back from them. */
+  sums(): number[];
+  setSums(s: readonly number[]): void;
+}
 
 /**
  * True/false positives and negatives at one threshold, over every element: a prediction above the threshold is
@@ -17,6 +24,8 @@ class ThresholdCounts {
   tp = 0; fp = 0; fn = 0; tn = 0;
   constructor(readonly threshold: number) {}
   reset(): void { this.tp = this.fp = this.fn = this.tn = 0; }
+  sums(): number[] { return [this.tp, this.fp, this.fn, this.tn]; }
+  setSums(s: readonly number[], at = 0): void { [this.tp, this.fp, this.fn, this.tn] = s.slice(at, at + 4); }
   add(p: Values, t: Values): void {
     for (let i = 0; i < p.length; i++) {
       const pos = p[i] > this.threshold, truth = t[i] !== 0;
@@ -31,6 +40,8 @@ export class Precision implements Meter {
   private c = new ThresholdCounts(0.5);
   add(p: Values, t: Values): void { this.c.add(p, t); }
   reset(): void { this.c.reset(); }
+  sums(): number[] { return this.c.sums(); }
+  setSums(s: readonly number[]): void { this.c.setSums(s); }
   value(): number { return ratio(this.c.tp, this.c.tp + this.c.fp); }
 }
 
@@ -38,6 +49,8 @@ export class Recall implements Meter {
   private c = new ThresholdCounts(0.5);
   add(p: Values, t: Values): void { this.c.add(p, t); }
   reset(): void { this.c.reset(); }
+  sums(): number[] { return this.c.sums(); }
+  setSums(s: readonly number[]): void { this.c.setSums(s); }
   value(): number { return ratio(this.c.tp, this.c.tp + this.c.fn); }
 }
 
@@ -54,6 +67,8 @@ export class AUC implements Meter {
   }
   add(p: Values, t: Values): void { for (const c of this.counts) c.add(p, t); }
   reset(): void { for (const c of this.counts) c.reset(); }
+  sums(): number[] { return this.counts.flatMap((c) => c.sums()); }
+  setSums(s: readonly number[]): void { this.counts.forEach((c, i) => c.setSums(s, 4 * i)); }
   value(): number {
     const tpr = this.counts.map((c) => ratio(c.tp, c.tp + c.fn));
     const fpr = this.counts.map((c) => ratio(c.fp, c.fp + c.tn));

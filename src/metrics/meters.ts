@@ -69,6 +69,8 @@ class AccuracyCounter {
   }
   value(): number { return this.total ? this.correct / this.total : 0; }
   reset(): void { this.correct = this.total = 0; }
+  sums(): number[] { return [this.correct, this.total]; }
+  setSums(s: readonly number[]): void { [this.correct, this.total] = s; }
 }
 
 function sigmoidOf(d: FArray | Int32Array): Float64Array { return Float64Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
@@ -123,6 +125,8 @@ class MeanMeter {
   }
   value(): number { return this.count ? this.sum / this.count : 0; }
   reset(): void { this.sum = this.count = 0; }
+  sums(): number[] { return [this.sum, this.count]; }
+  setSums(s: readonly number[]): void { [this.sum, this.count] = s; }
 }
 
 /** The function of a loss-style metric; 'crossentropy' resolved from the loss and output width as tfjs. */
@@ -246,7 +250,19 @@ export class MetricMeters {
     return Object.fromEntries(this.entries.map((e, i) => [`${prefix}${e.name}`, v[i]]));
   }
 
-  /** The first accuracy metric's counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
+  /** Every metric's running sums, in compile order: what a mid-epoch checkpoint keeps to continue the epoch's values. */
+  sums(): number[][] { return this.entries.map((e) => (e.acc ?? e.meter ?? e.mean!).sums()); }
+  /** Back to sums() taken from meters of the same metrics; other lengths (another compile) are an error naming the metric. */
+  setSums(s: readonly (readonly number[])[]): void {
+    if (s.length !== this.entries.length) throw new Error(`the saved metric sums are for ${s.length} metric(s), the model compiles ${this.entries.length} (${this.entries.map((e) => e.name).join(', ')})`);
+    this.entries.forEach((e, i) => {
+      const m = e.acc ?? e.meter ?? e.mean!;
+      if (s[i].length !== m.sums().length) throw new Error(`the saved sums of metric '${e.name}' hold ${s[i].length} numbers, not ${m.sums().length}: it was another metric`);
+      m.setSums(s[i]);
+    });
+  }
+
+  /** The first accuracy metric's counts: what checkpoints before the full sums saved (other metrics restart on resume). */
   get correct(): number { return this.firstAccuracy()?.correct ?? 0; }
   set correct(v: number) { const a = this.firstAccuracy(); if (a) a.correct = v; }
   get total(): number { return this.firstAccuracy()?.total ?? 0; }

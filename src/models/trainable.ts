@@ -65,4 +65,13 @@ export interface EpochProgress {
   seen: number;
   correct: number;
   total: number;
+  /** Every running sum behind the epoch's other logs (each output's loss, each metric); absent in older checkpoints. */
+  meters?: MeterSums;
+}
+
+/** The running sums of an epoch's per-output losses and metrics (each output's, null for one without metrics). */
+export interface MeterSums {
+  lossSums: number[];
+  lossSeen: number;
+  metrics: (number[][] | null)[];
 }

@@ -15,7 +15,7 @@ import { History, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
 import { refuseDataset } from './model_common.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
-import type { TrainableModel } from './trainable.js';
+import type { EpochProgress, MeterSums, TrainableModel } from './trainable.js';
 import { batchWeights, sampleWeightsOf, weightRows, withClassWeights, type ClassWeightArg, type OutputWeights, type SampleWeightArg } from './sample_weights.js';
 
 export interface FitArgs {
@@ -136,10 +136,27 @@ class Meters {
     this.lossSums.fill(0);
     this.lossSeen = 0;
   }
-  /** The first output's accuracy counts: what a mid-epoch checkpoint saves (other metrics restart on resume). */
+  /** The first output's accuracy counts (what checkpoints saved before `sums`; kept in them for older readers). */
   get counts(): { correct: number; total: number } { return { correct: this.meters[0]?.correct ?? 0, total: this.meters[0]?.total ?? 0 }; }
-  restore(correct: number, total: number): void {
-    if (this.meters[0]) { this.meters[0].correct = correct; this.meters[0].total = total; }
+  /** Every running sum: a mid-epoch checkpoint continues the epoch's logs from them. */
+  get sums(): MeterSums { return { lossSums: [...this.lossSums], lossSeen: this.lossSeen, metrics: this.meters.map((m) => m?.sums() ?? null) }; }
+  /** Back to a checkpoint's sums, or (one written before they were kept) the first accuracy counts alone. */
+  restore(p: Pick<EpochProgress, 'correct' | 'total'> & { meters?: MeterSums }): void {
+    if (!p.meters) {
+      if (this.meters[0]) { this.meters[0].correct = p.correct; this.meters[0].total = p.total; }
+      return;
+    }
+    const { lossSums, lossSeen, metrics } = p.meters;
+    if (lossSums.length !== this.lossSums.length || metrics.length !== this.meters.length) {
+      throw new Error(`the checkpoint's running sums are for ${metrics.length} output(s) with ${lossSums.length} loss sum(s); the model has ${this.meters.length} and ${this.lossSums.length}`);
+    }
+    lossSums.forEach((v, i) => { this.lossSums[i] = v; });
+    this.lossSeen = lossSeen;
+    this.meters.forEach((m, i) => {
+      const saved = metrics[i];
+      if ((m === null) !== (saved === null)) throw new Error(`the checkpoint's running sums ${saved === null ? 'have no' : 'have'} metrics for output ${i}, which ${m === null ? 'has none' : 'has some'}`);
+      if (m && saved) m.setSums(saved);
+    });
   }
 }
 
@@ -436,9 +453,11 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
       const bar = new ProgressBar(steps, verbose, out);
       const acc = new Meters(model);
       let lossSum = 0, seen = 0;
-      if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.restore(resumed.correct, resumed.total); }
+      if (resumed) { lossSum = resumed.lossSum; seen = resumed.seen; acc.restore(resumed); }
       const first = resumed ? resumed.batch : 0;
-      state.progress = { epoch, batch: first, order, lossSum, seen, ...acc.counts };
+      // The meters' sums are read when a checkpoint takes the progress (captureState copies it), not every batch.
+      const progressAt = (batch: number): EpochProgress => ({ epoch, batch, order, lossSum, seen, ...acc.counts, get meters() { return acc.sums; } });
+      state.progress = progressAt(first);
       const nonFinite = (b: number) => () => { if (!tolerateNonFinite) throw new NonFiniteLossError(epoch, b, history); };
       for (let b = first; b < steps; b++) {
         const s = b * batchSize, e = Math.min(n, s + batchSize);
@@ -449,7 +468,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         const lv = stepScope(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), weightRows(weights, order, s, e), acc, nonFinite(b)));
         lossSum += lv * (e - s);
         seen += e - s;
-        state.progress = { epoch, batch: b + 1, order, lossSum, seen, ...acc.counts };
+        state.progress = progressAt(b + 1);
         // Logs are built only for a bar about to draw or a callback listening.
         const wantLogs = callbacks.listens('onBatchEnd');
         if (wantLogs || bar.wants(b + 1)) {

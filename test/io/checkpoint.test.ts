@@ -136,6 +136,39 @@ describe('checkpoint and resume', () => {
     expect(sameBits(b.getWeights().map((w) => w.dataSync() as Float32Array), ref.weights)).toBe(true);
   });
 
+  it("a mid-epoch checkpoint continues every metric's sums (mse, auc, precision), so the resumed history is the uninterrupted one", async () => {
+    const metrics = ['accuracy', 'mse', 'auc', 'precision'];
+    const withMetrics = (seed: number) => { const m = build(seed); m.compile({ optimizer: rl.train.adam(0.02), loss: 'binaryCrossentropy', metrics }); return m; };
+    const ref = withMetrics(42);
+    rl.setSeed(100);
+    const want = await ref.fit(data.x, data.y, FIT);
+    const dir = fresh();
+    const a = withMetrics(42);
+    rl.setSeed(100);
+    await expect(a.fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, saveFreq: 2, verbose: 0, handleInterrupt: false }), crashAt({ epoch: 2, batch: 2 })] })).rejects.toBeInstanceOf(Crash);
+    const saved = readCheckpointInfo(dir).state.progress!;
+    expect(saved).toMatchObject({ epoch: 2, batch: 2 });
+    expect(saved.meters!.metrics[0]!.map((m) => m.length)).toEqual([2, 2, 800, 4]);
+    // A checkpoint written before the sums were kept (no meters) still resumes: its loss and first accuracy go on.
+    const older = fresh();
+    mkdirSync(older);
+    for (const f of readdirSync(dir)) writeFileSync(join(older, f), readFileSync(join(dir, f)));
+    const ck = JSON.parse(readFileSync(join(older, 'checkpoint.json'), 'utf8'));
+    // A damaged sum is refused naming the field.
+    ck.state.progress.meters = { lossSums: [], lossSeen: 0, metrics: [[[1, 2], 'x']] };
+    writeFileSync(join(older, 'checkpoint.json'), JSON.stringify(ck));
+    expect(() => readCheckpointInfo(older)).toThrow(/state\.progress\.meters\.metrics\[0\]\[1\] must be a list/);
+    delete ck.state.progress.meters;
+    writeFileSync(join(older, 'checkpoint.json'), JSON.stringify(ck));
+    const fromOlder = await withMetrics(3).fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: older, verbose: 0 })] });
+    expect(fromOlder.history.loss).toEqual(want.history.loss);
+    const b = withMetrics(3);
+    const got = await b.fit(data.x, data.y, { ...FIT, callbacks: [rl.callbacks.backupAndRestore({ backupDir: dir, verbose: 0 })] });
+    expect(Object.keys(want.history)).toEqual(expect.arrayContaining(['loss', 'mse', 'auc', 'precision', 'val_mse', 'val_auc']));
+    expect(Object.keys(got.history).sort()).toEqual(Object.keys(want.history).sort());
+    for (const k of Object.keys(want.history)) expect(got.history[k], k).toEqual(want.history[k]);
+  });
+
   it('modelCheckpoint saves weights, optimizer state, epoch, RNG state and history; saveBestOnly keeps only improvements', async () => {
     const a = build(42);
     rl.setSeed(100);
