@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
+import { GraphBuilder, ID_GUARD_DIVISOR, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
 import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_export.js';
 import { ACTIVATION_LAYERS, extraActivation } from './activation_export.js';
@@ -54,7 +54,11 @@ function embedding(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const dim = view.config.outputDim as number;
   const E = g.floats(`${view.name}/embeddings`, table, [table.length / dim, dim]);
   const mask = view.config.maskZero ? maskFromIds(g, flow.x) : flow.mask;
-  return { x: g.node('Gather', [E, flow.x], { axis: 0 }, `${view.name}/Gather`), rank: flow.rank + 1, mask };
+  // Gather counts a negative index from the table's end, where predict refuses it: ids mod 2^31 - 1 leave every id
+  // in [0, 2^31 - 1) as it is and send a negative one far past the table, which ONNX Runtime refuses as it refuses an
+  // id past the table's size.
+  const ids = g.node('Mod', [flow.x, g.int32Scalar(ID_GUARD_DIVISOR)], { fmod: 0 }, `${view.name}/ids`);
+  return { x: g.node('Gather', [E, ids], { axis: 0 }, `${view.name}/Gather`), rank: flow.rank + 1, mask };
 }
 
 function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {

@@ -9,6 +9,9 @@ export const OPSET = 17;
 export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] };
 export type ElemType = 'float32' | 'int32' | 'int64';
 
+/** 2^31 - 1: the exporter takes token ids mod this before an Embedding's Gather (export.ts), the importer skips it. */
+export const ID_GUARD_DIVISOR = 2147483647;
+
 const ELEM_CODE: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7 };
 
 export interface ValueInfo { name: string; elemType: ElemType; shape: (number | string)[] }
@@ -65,6 +68,18 @@ export class GraphBuilder {
     const name = this.name(`const_i64_${values.length === 1 ? String(values[0]).replace('-', 'm') : 'v'}`);
     const b = BigInt64Array.from(values.map((v) => BigInt(v)));
     this.initializers.push({ name, dataType: ELEM_CODE.int64, dims, rawData: new Uint8Array(b.buffer) });
+    this.constants.set(key, name);
+    return name;
+  }
+
+  /** An int32 scalar constant, shared (for arithmetic on int32 token ids, whose operands must be int32 too). */
+  int32Scalar(v: number): string {
+    const key = `i32:${v}`;
+    const found = this.constants.get(key);
+    if (found) return found;
+    const name = this.name(`const_i32_${String(v).replace('-', 'm')}`);
+    const b = Int32Array.of(v);
+    this.initializers.push({ name, dataType: ELEM_CODE.int32, dims: [], rawData: new Uint8Array(b.buffer) });
     this.constants.set(key, name);
     return name;
   }

@@ -4,6 +4,7 @@
  * padding-mask subgraph exportOnnx writes). Anything else is refused by node and operator.
  */
 import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
+import { ID_GUARD_DIVISOR } from './graph.js';
 import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node, type Spec } from './import_graph.js';
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
@@ -84,11 +85,22 @@ export class Reader {
       // The two nodes after this one on the data path: the exporter's multi-node patterns are recognised by them.
       const ahead = [chain[i + 1]?.node, chain[i + 2]?.node] as const;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
+      if (node.opType === 'Mod' && this.idsGuard(node, ahead[0])) continue;
       if (this.rnn && this.recurrentPlumbing(node, ahead[0])) continue;
       if (this.rnn) this.finishRecurrent(node);
       this.layerOp(node, out, ahead);
     }
     if (this.rnn) this.finishRecurrent(chain[chain.length - 1].node);
+  }
+
+  /**
+   * exportOnnx's guard before an Embedding's Gather, Mod(ids, 2^31 - 1): it changes only negative ids (sent past the
+   * table, refused), which rnnlab's Embedding refuses itself, so the model reads the same without it.
+   */
+  private idsGuard(node: Node, next: Node | undefined): boolean {
+    const divisor = this.g.consts.get(node.input?.[1] ?? '');
+    return this.specs.length === 0 && next?.opType === 'Gather' && INT_TYPES.has(this.g.input.elemType)
+      && attrInt(attrsOf(node), 'fmod', 0) === 0 && divisor?.values.length === 1 && Number(divisor.values[0]) === ID_GUARD_DIVISOR;
   }
 
   /** Identity, and Cast and Dropout only where they leave the numbers as they are (nothing accepted and ignored). */
