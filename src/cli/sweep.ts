@@ -260,14 +260,15 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
     }
     if (first === undefined) readEntries.set(key, i);
   });
-  // A flag the command requires must reach every run: fixed, on every grid point, or in every list entry.
+  // A flag the command requires must reach every run: fixed, on every grid point, or in every list entry. Runs
+  // other than the list's come from the grid, or are the one plain setting of a spec with neither.
+  const gridRuns = Object.keys(spec.grid).length > 0 || spec.list.length === 0;
   for (const [name, f] of Object.entries(table)) {
     if (!f.required || name in spec.flags || name in spec.grid) continue;
-    const missing = spec.list.length === 0 ? -1 : spec.list.findIndex((item) => !(name in item));
-    if (spec.list.length === 0 || missing >= 0 || Object.keys(spec.grid).length > 0) {
-      const where = missing >= 0 ? `list[${missing}] has none` : spec.list.length ? "the grid's runs have none" : 'no run has it';
-      throw new UsageError(`${file}: rnnlab ${spec.command} needs --${name} (${where}): give it in flags (${name}: ...), in grid, or in every list entry`, 'sweep');
-    }
+    const missing = spec.list.findIndex((item) => !(name in item));
+    if (!gridRuns && missing < 0) continue;
+    const where = missing >= 0 ? `list[${missing}] has none` : spec.list.length ? "the grid's runs have none" : 'no run has it';
+    throw new UsageError(`${file}: rnnlab ${spec.command} needs --${name} (${where}): give it in flags (${name}: ...), in grid, or in every list entry`, 'sweep');
   }
 }
 

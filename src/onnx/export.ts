@@ -189,13 +189,17 @@ export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
 export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string): Promise<{ path: string; bytes: number }> {
   if (typeof path !== 'string' || path === '') throw new Error(`ONNX export: the file path must be a non-empty string, got ${JSON.stringify(path)}`);
   const bytes = toOnnx(model);
-  const fail = (why: string): Error => new Error(`ONNX export: cannot write '${path}': ${why}`);
-  // Said of the file asked for and its folder, before anything is written, not of the temporary file beside it.
   const folder = dirname(path);
+  // Said of the file asked for and its folder, not of the temporary file beside it that a failed write names.
+  const fail = (e: unknown, tmp?: string): Error => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = typeof e === 'string' ? e : code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device'
+        : tmp ? (e as Error).message.split(tmp).join(path) : (e as Error).message;
+    return new Error(`ONNX export: cannot write '${path}': ${why}`);
+  };
   const folderStat = await stat(folder).catch((e: NodeJS.ErrnoException) => e);
-  if (folderStat instanceof Error) {
-    throw fail(folderStat.code === 'ENOENT' ? `the folder ${folder} does not exist` : folderStat.code === 'ENOTDIR' ? `a part of ${folder} is not a folder` : folderStat.message);
-  }
+  if (folderStat instanceof Error) throw fail(folderStat);
   if (!folderStat.isDirectory()) throw fail(`${folder} is not a folder`);
   if ((await stat(path).catch(() => null))?.isDirectory()) throw fail('it is a folder');
   // A temp file of its own per call (two exports to one path at once must not write into one file), synced and
@@ -212,9 +216,7 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    const code = (e as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message.split(tmp).join(path));
+    throw fail(e, tmp);
   }
   return { path, bytes: bytes.length };
 }

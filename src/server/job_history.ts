@@ -5,7 +5,7 @@
  */
 import type { EpochHistograms } from '../experiments/weight_histograms.js';
 import type { RunRecord, Sample } from '../report/record.js';
-import type { EpochPoint, JobStatus, JobView } from './jobs.js';
+import { epochsDone, type EpochPoint, type JobStatus, type JobView } from './jobs.js';
 import type { JobConfig } from './job_spec.js';
 import { recordFromOtherHost, recordWriterAlive } from './runs.js';
 
@@ -36,8 +36,7 @@ function statusOf(r: RunRecord): JobStatus | null {
 
 /** epochs: the recorded ones, a partial last one included (partial: it was, as a cancellation records it). */
 function phaseOf(status: JobStatus, epochs: number, partial: boolean): string {
-  const whole = epochs - (partial ? 1 : 0);
-  const done = `${whole} epoch${whole === 1 ? '' : 's'}${partial ? ` and part of epoch ${whole + 1}` : ''}`;
+  const done = epochsDone(epochs, partial);
   if (status === 'interrupted') return `interrupted by a server restart after ${done}`;
   if (status === 'cancelled') return `cancelled after ${done}`;
   return status === 'completed' ? 'done' : status;

@@ -472,9 +472,8 @@ export class JobQueue {
     j.finishedAt ??= new Date().toISOString();
     j.error = error;
     // Whole epochs, as the record's cancellation counts them (a partial last one is in the curves, not in the count).
-    const partial = status === 'cancelled' && stoppedMidEpoch(j), n = j.epochs.length - (partial ? 1 : 0);
     j.phase = status === 'completed' ? (j.modelError === null ? 'done' : `done, but the model was not saved: ${j.modelError}`)
-      : status === 'cancelled' ? `cancelled after ${n} epoch${n === 1 ? '' : 's'}${partial ? ` and part of epoch ${n + 1}` : ''}` : 'failed';
+      : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, stoppedMidEpoch(j))}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
@@ -513,6 +512,12 @@ function summary(j: Job): JobSummary {
   const { epochs, ...rest } = view(j);
   const last = epochs[epochs.length - 1];
   return { ...rest, epochCount: epochs.length, lastEpoch: last ? { epoch: last.epoch, logs: last.logs, seconds: last.seconds } : null };
+}
+
+/** "5 epochs" or, when the last of the recorded epochs is partial, "5 epochs and part of epoch 6" (whole ones counted). */
+export function epochsDone(recorded: number, partial: boolean): string {
+  const whole = recorded - (partial ? 1 : 0);
+  return `${whole} epoch${whole === 1 ? '' : 's'}${partial ? ` and part of epoch ${whole + 1}` : ''}`;
 }
 
 /** Whether the job's last recorded epoch is one fit was stopped in (with the batches it did), not a whole one. */

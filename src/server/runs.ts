@@ -114,6 +114,7 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
   if (!r) return { ...base, error };
   const otherHost = recordFromOtherHost(r);
   const lengths = r.models.flatMap((m) => Object.values(m.history).map((v) => v.length));
+  const recorded = lengths.length ? Math.max(...lengths) : null;
   const val = r.models.flatMap((m) => finite(m.history.val_accuracy ?? []));
   const secs = r.models.flatMap((m) => finite(m.secondsPerEpoch));
   return {
@@ -123,7 +124,7 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     model: r.models.map((m) => m.name).join(', '),
     status: stateOf(r, trainingHere, otherHost),
     // Whole epochs: a cancelled run's partial last epoch is in its curves, not in the count (as its record says).
-    epochs: lengths.length ? Math.max(...lengths) - (r.cancellation?.partialLastEpoch && Math.max(...lengths) > 0 ? 1 : 0) : null,
+    epochs: recorded === null ? null : recorded - (r.cancellation?.partialLastEpoch && recorded > 0 ? 1 : 0),
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
     // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact.
@@ -343,6 +344,11 @@ export class RunStore {
     } catch {
       return null;
     }
+    return this.versionIn(dir);
+  }
+
+  /** modelVersion of a run folder already resolved. */
+  private versionIn(dir: string): string | null {
     const record = this.statRecord(path.join(dir, RESULTS_FILE));
     const modelDir = savedModelDir(dir);
     if ('error' in record || modelDir === null) return null;
@@ -373,7 +379,7 @@ export class RunStore {
       throw new HttpError(409, `run '${id}' has not completed (it is ${status}), so its model is not used: pick a completed run from GET /api/models`);
     }
     // Taken before reading, so a rewrite while the model loads makes the next request load again.
-    const version = this.modelVersion(id);
+    const version = this.versionIn(dir);
     let model: Sequential | null;
     try {
       model = await loadSavedModel(dir, this.maxModelParams);

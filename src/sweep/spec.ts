@@ -142,8 +142,12 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       claim(seen, `${source}: grid`, k, name);
       if (!Array.isArray(vals) || vals.length === 0) throw new SweepSpecError(`${source}: grid.${k} must be a non-empty list of values`);
       vals.forEach((v, i) => { if (!isFlagValue(v)) throw new SweepSpecError(`${source}: grid.${k}[${i}] must be a string, a number or true/false`); });
-      const twice = vals.findIndex((v, i) => vals.findIndex((w) => String(w) === String(v)) < i);
-      if (twice >= 0) throw new SweepSpecError(`${source}: grid.${k} lists a value twice (${JSON.stringify(vals[vals.findIndex((w) => String(w) === String(vals[twice]))])} and ${JSON.stringify(vals[twice])})`);
+      const firstAt = new Map<string, number>();
+      vals.forEach((v, i) => {
+        const first = firstAt.get(String(v));
+        if (first !== undefined) throw new SweepSpecError(`${source}: grid.${k} lists a value twice (${JSON.stringify(vals[first])} and ${JSON.stringify(v)})`);
+        firstAt.set(String(v), i);
+      });
       if (name in flags) throw new SweepSpecError(`${source}: grid.${k} also appears in flags; a flag is either fixed or varied`);
       grid[name] = vals as FlagValue[];
     }
