@@ -136,6 +136,8 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
   const grid: Record<string, FlagValue[]> = {};
   if (doc.grid !== undefined) {
     if (!isPlainObject(doc.grid)) throw new SweepSpecError(`${source}: grid must be a mapping of flag: [values]`);
+    // An empty grid varies nothing: as likely a mistake as an empty list, refused alike.
+    if (Object.keys(doc.grid).length === 0) throw new SweepSpecError(`${source}: grid must name at least one flag to vary (leave it out to run the flags alone)`);
     const seen = new Map<string, string>();
     for (const [k, vals] of Object.entries(doc.grid)) {
       const name = checkFlagKey(`${source}: grid`, k, known, command);

@@ -26,6 +26,7 @@ describe('sweep spec parsing', () => {
     [`${BASE}grdi: { units: [1] }\n`, /unknown key 'grdi'/],
     [`${BASE}grid: { units: 32 }\n`, /grid\.units must be a non-empty list/],
     [`${BASE}grid: { units: [] }\n`, /grid\.units must be a non-empty list/],
+    [`${BASE}grid: {}\n`, /grid must name at least one flag to vary/],
     [`${BASE}grid: { units: [32, 32] }\n`, /grid\.units lists a value twice \(32 and 32\)/],
     [`${BASE}grid: { reverse: [true, 'true'] }\n`, /grid\.reverse lists a value twice \(true and "true"\)/],
     [`${BASE}grid: { epochs: [1, 2] }\n`, /grid\.epochs also appears in flags/],
