@@ -110,9 +110,10 @@ export function checkPairTokens(pairs: readonly Pair[], kinds: TokenKind | SideT
     for (const side of ['source', 'target'] as const) {
       const text: unknown = p?.[side];
       if (typeof text !== 'string') throw new DataError(`${where}: the ${side} must be a string, got ${text === null ? 'null' : typeof text}`);
-      if (tokenize(text, k[side]).length === 0) {
-        throw new DataError(`${where}: the ${side} has no ${k[side] === 'word' ? 'words' : 'characters'}; every pair needs a source and a target`);
-      }
+      const what = tokenize(text, k[side]).length === 0 ? `has no ${k[side] === 'word' ? 'words' : 'characters'}`
+        // Whitespace alone is refused as a pairs file refuses it, even where character tokens would keep the spaces.
+        : text.trim() === '' ? 'holds only whitespace' : null;
+      if (what !== null) throw new DataError(`${where}: the ${side} ${what}; every pair needs a source and a target`);
     }
   });
   checkSurrogates(pairs);

@@ -133,6 +133,8 @@ describe('pairs given through the API are checked as a file\'s are', () => {
   it('an empty source or target is an error naming the pair, not a pair counted as too long', async () => {
     await expect(trainSeq2Seq([...base, { source: '', target: '12', where: 'mine:7' }], { epochs: 1 })).rejects.toThrow(/^mine:7: the source has no characters/);
     await expect(trainSeq2Seq([...base, { source: 'a b', target: '  ', where: 'mine:8' }], { tokens: 'word', epochs: 1 })).rejects.toThrow(/^mine:8: the target has no words/);
+    // Character tokens would keep the spaces, but a pairs file refuses a blank side, and so does the API.
+    await expect(trainSeq2Seq([...base, { source: ' \t', target: '12', where: 'mine:9' }], { epochs: 1 })).rejects.toThrow(/^mine:9: the source holds only whitespace; every pair needs a source and a target$/);
     await expect(trainSeq2Seq([...base, { source: 12 as never, target: '12', where: 'mine:9' }], { epochs: 1 })).rejects.toThrow(DataError);
     await expect(trainSeq2Seq([...base, { source: 12 as never, target: '12', where: 'mine:9' }], { epochs: 1 })).rejects.toThrow(/mine:9: the source must be a string, got number/);
   });
