@@ -224,6 +224,11 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     // Texts to score (predict) ignore their labels: a blank or odd one does not make the row bad.
     if (problem !== null && options.labelsOptional) { sink.row({ text, label: null, where }); continue; }
     if (problem !== null) { sink.bad({ where, problem }); continue; }
+    // JSON.parse keeps no number's text (2.0 and 2 read alike): a label read as written must be written as a string.
+    if (options.labelAsWritten && typeof label !== 'string' && label !== null) {
+      sink.bad({ where, problem: `field '${labelKey}' must be a string, got ${shown(label)} (JSON keeps no number's or true/false's text as written: 2.0 reads as 2); write it in quotes` });
+      continue;
+    }
     if ((typeof label === 'number' || typeof label === 'boolean') && !firstKind) firstKind = { kind: typeof label as 'number' | 'boolean', where };
     sink.row({ text, label: label === null ? null : options.labelAsWritten ? String(label) : String(label).trim(), where });
   }

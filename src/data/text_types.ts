@@ -18,7 +18,10 @@ export interface TextDatasetOptions {
   maxLineChars?: number;
   /** Labels may be absent (texts to score); a label column is still read when there is one. */
   labelsOptional?: boolean;
-  /** Keep the label as written, surrounding spaces included (seq2seq targets, read like their sources); default trimmed. */
+  /**
+   * Keep the label as written, surrounding spaces included (seq2seq targets, read like their sources); default trimmed.
+   * A JSON Lines label must then be a string (a JSON number's text is not kept).
+   */
   labelAsWritten?: boolean;
   /**
    * How messages name the options (src/data/text_options.ts): by default the API's names (`skipBadRows`); a

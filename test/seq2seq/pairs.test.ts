@@ -26,8 +26,15 @@ describe('readPairs', () => {
   it('reads CSV (quoted commas) and JSON Lines with source and target columns', async () => {
     const c = file('a.csv', 'id,source,target\n1,"March 3, 2021",2021-03-03\n2,x,y\n');
     expect((await readPairs(c, c)).map((q) => [q.source, q.target])).toEqual([['March 3, 2021', '2021-03-03'], ['x', 'y']]);
-    const j = file('a.jsonl', '{"source": "one", "target": 1}\n{"target": "b", "source": "two"}\n');
+    const j = file('a.jsonl', '{"source": "one", "target": "1"}\n{"target": "b", "source": "two"}\n');
     expect((await readPairs(j, j)).map((q) => [q.source, q.target, q.where])).toEqual([['one', '1', `${j}:1`], ['two', 'b', `${j}:2`]]);
+  });
+
+  it('refuses a JSON Lines target written as a number or true/false, whose text JSON does not keep', async () => {
+    for (const [value, shown] of [['2.0', '2'], ['-0.0', '0'], ['true', 'true']]) {
+      const j = file('n.jsonl', `{"source": "one", "target": "1"}\n{"source": "two", "target": ${value}}\n`);
+      await expect(readPairs(j, j)).rejects.toThrow(`${j}:2: field 'target' must be a string, got ${shown} (JSON keeps no number's or true/false's text as written: 2.0 reads as 2); write it in quotes`);
+    }
   });
 
   it('picks the format from the name, or as told', async () => {
