@@ -66,6 +66,9 @@ export function runDirOf(sweepDir: string, run: SweepRun): string {
   return path.join(sweepDir, 'runs', run.id);
 }
 
+/** How the CLI's child says its report.png was not written (src/cli/printer.ts). */
+const PNG_WARNING = 'rnnlab: report.png not written: ';
+
 const EPOCH_LINE = /Epoch (\d+)\/(\d+)/;
 
 /** The epoch a progress line reports, if any. */
@@ -105,6 +108,16 @@ function runChild(entry: string, argv: string[], o: ExecuteOptions, seen: Return
       resolve(c);
     });
   });
+}
+
+/**
+ * A completed run lacks its chart when report.png could not be written (a full disk): what to say, with the reason
+ * the run printed on its stderr (the last lines of which are `stderrTail`; a sweep shows them only for failed runs).
+ */
+export function missingChart(dir: string, stderrTail: readonly string[]): string | null {
+  if (existsSync(path.join(dir, 'report.png'))) return null;
+  const why = stderrTail.find((l) => l.startsWith(PNG_WARNING));
+  return `completed without report.png${why ? ` (${why.slice(PNG_WARNING.length)})` : ''}`;
 }
 
 function warn(o: ExecuteOptions, message: string): void {
@@ -154,5 +167,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   close(completed ? 'completed' : o.signal?.aborted ? 'interrupted' : 'failed');
   if (!completed && o.signal?.aborted) throw new RunInterruptedError(run.id, code);
   if (!completed) throw new RunFailedError(run.id, code, tail.join(' | '));
+  const chart = missingChart(dir, tail);
+  if (chart) warn(o, `run ${run.id}: ${chart}`);
   return { how: resumed ? 'resumed' : 'ran', outcome: outcome! };
 }
