@@ -15,7 +15,7 @@ import { checkInitializer, INITIALIZERS, serializeInitializer, type InitializerN
 import { checkConstraint, serializeConstraint, type Constraint } from './constraints.js';
 import { checkRegularizer, serializeRegularizer, type L1L2 } from './regularizers.js';
 import { Layer, checkBool, checkPositiveInt, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
-import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
+import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import type { InitializerArg, RegularizerArg, ConstraintArg, RecurrentActivationArg } from './option_types.js';
 
 export interface RNNArgs extends LayerArgs {
@@ -313,6 +313,7 @@ export abstract class RNN extends Layer {
       initialState ??= this.carried ?? undefined;
     }
     if (x.rank !== 3) throw new Error(`${this.name} (${this.className}): expected input of rank 3 (batch, steps, features), got [${x.shape.join(', ')}]`);
+    checkHasSteps(`${this.name} (${this.className})`, x.shape);
     if (D !== this.kernel.shape[0]) {
       throw new Error(`${this.name} (${this.className}): input has ${D} features but the layer was built for ${this.kernel.shape[0]}`);
     }

@@ -26,5 +26,10 @@ export function checkInputLength(where: string, args: RecurrentShapeArgs): void 
   if (!given(args.inputDim)) throw new Error(`${where}: inputLength needs inputDim (the input shape is [inputLength, inputDim])`);
 }
 
+/** A sequence of no steps has no last output to return: refused naming the layer, before a kernel refuses its T. */
+export function checkHasSteps(where: string, shape: readonly number[]): void {
+  if (shape.length === 3 && shape[1] === 0) throw new Error(`${where}: the input has 0 steps ([${shape.join(', ')}]); a recurrent layer needs at least one`);
+}
+
 /** null reads as absent, as Layer reads its shape options. */
 const given = (v: unknown): boolean => v !== undefined && v !== null;

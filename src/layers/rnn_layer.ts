@@ -13,7 +13,7 @@ import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallO
 import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkInputLength, dimInputShape } from './recurrent_input_shape.js';
+import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import { zeroMaskedSteps } from './recurrent.js';
 
 export interface RNNLayerArgs extends LayerArgs {
@@ -197,6 +197,7 @@ export class CellRNN extends Layer {
     const [x, ...states] = inputs;
     this.checkStates(states.map((s) => s.shape), (s) => `[${s.join(', ')}]`);
     this.checkInput(x);
+    checkHasSteps(`${this.name} (RNN)`, x.shape);
     const initial = states.length ? this.perCell(states) : null;
     // Only the stack's output is zeroed (Keras's loop zeroes the step's output; each cell's states carry over).
     const mask = ctx.mask;

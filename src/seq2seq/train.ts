@@ -129,6 +129,9 @@ const OPTION_NAMES: readonly (keyof Seq2SeqTrainOptions)[] = ['tokens', 'rnn', '
 
 /** A misspelt option would otherwise train with the default silently. */
 function checkOptionNames(o: object): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    throw new Seq2SeqOptionError('options', `trainSeq2Seq takes an object of options, got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`);
+  }
   const unknown = Object.keys(o).find((k) => !(OPTION_NAMES as readonly string[]).includes(k));
   if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of trainSeq2Seq (options: ${OPTION_NAMES.join(', ')})`);
 }
@@ -182,7 +185,10 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   if (d.progress !== undefined && typeof (d.progress as { write?: unknown } | null)?.write !== 'function') {
     throw new Seq2SeqOptionError('progress', `must be a writer with a write(text) method (process.stdout, say), got ${d.progress === null ? 'null' : typeof d.progress}`);
   }
-  if (!(d.validationSplit > 0 && d.validationSplit < 1)) throw new Seq2SeqOptionError('validationSplit', `must be in (0, 1), got ${d.validationSplit}`);
+  // typeof first: a string such as '0.25' passes the comparisons and would be recorded in the config as a string.
+  if (typeof d.validationSplit !== 'number' || !(d.validationSplit > 0 && d.validationSplit < 1)) {
+    throw new Seq2SeqOptionError('validationSplit', `must be a number in (0, 1), got ${typeof d.validationSplit === 'string' ? JSON.stringify(d.validationSplit) : String(d.validationSplit)}`);
+  }
   if (!Array.isArray(pairs)) throw new Seq2SeqOptionError('pairs', `must be a list of {source, target, where}, got ${pairs === null ? 'null' : typeof pairs}`);
   const nVal = Math.round(pairs.length * d.validationSplit);
   // One pair (or none) has no split at all: saying 'another split' would send the user looking for one.

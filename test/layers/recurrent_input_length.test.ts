@@ -51,3 +51,15 @@ describe('computeOutputShape with returnState', () => {
     expect(L.lstm({ units: 4 }).computeOutputShape([2, 5, 3])).toEqual([2, 4]);
   });
 });
+
+describe.each(makers)('%s on a sequence of no steps', (_kind, make) => {
+  it('is refused naming the layer, not by the kernel', () => {
+    const layer = make({}) as unknown as { apply(x: rl.Tensor): unknown; name: string };
+    expect(() => layer.apply(rl.zeros([1, 0, 2]))).toThrow(new RegExp(`^${layer.name} \\((RNN|LSTM|GRU|SimpleRNN)\\): the input has 0 steps \\(\\[1, 0, 2\\]\\); a recurrent layer needs at least one$`));
+  });
+
+  it('is refused inside Bidirectional too', () => {
+    const bi = L.bidirectional({ layer: make({}) as never });
+    expect(() => bi.apply(rl.zeros([1, 0, 2]))).toThrow(/the input has 0 steps/);
+  });
+});

@@ -72,6 +72,9 @@ describe('seq2seq training', () => {
     const pairs = reversePairs(20, 1);
     await expect(trainSeq2Seq(pairs, { validationSplit: 0.01 })).rejects.toThrow(/^validationSplit: 0.01 of 20 pairs leaves 0 for validation/);
     await expect(trainSeq2Seq(pairs, { units: 0 })).rejects.toThrow(/^units: must be an integer from 1/);
+    await expect(trainSeq2Seq(pairs, { validationSplit: '0.25' as never })).rejects.toThrow(/^validationSplit: must be a number in \(0, 1\), got "0\.25"$/);
+    await expect(trainSeq2Seq(pairs, { validationSplit: Number.NaN })).rejects.toThrow(/^validationSplit: must be a number in \(0, 1\), got NaN$/);
+    await expect(trainSeq2Seq(pairs, null as never)).rejects.toThrow(/^options: trainSeq2Seq takes an object of options, got null$/);
     await expect(trainSeq2Seq(pairs, { maxSourceLen: 1, epochs: 1 })).rejects.toThrow(/^maxSourceLen: no training pair is within 1 source/);
   });
 });
