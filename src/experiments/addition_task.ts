@@ -96,12 +96,18 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** The questions trainAddition generates for these options (seeded): for an experiment to look at before training. */
+export function additionDataFor(o: AdditionTaskOptions = {}): AdditionData {
+  const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
+  return addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
+}
+
 /** Generates the data (seeded), trains, and scores exact matches on the validation set after every epoch. */
 export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
   const t0 = performance.now();
   const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
   o.onPhase?.('generating questions');
-  data ??= addition({ digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, seed: d.seed });
+  data ??= additionDataFor(o);
   setSeed(d.seed);
   const model = buildAdditionModel(d);
   const summary: string[] = [];

@@ -7,7 +7,7 @@ import { Random } from '../random.js';
 import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
 import { NOT_LEARNED_BELOW } from './reverse.js';
-import { readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
+import { ADDITION_DEFAULTS, additionDataFor, readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
 import type { Sequential } from '../models/sequential.js';
 import type { CharacterTable } from '../data/index.js';
 import type { ExperimentResult } from './types.js';
@@ -57,13 +57,9 @@ function histogram(groups: number[][], bins: number, lo: number, hi: number): { 
 }
 
 export async function commutativityExperiment(o: CommutativityOptions = {}): Promise<ExperimentResult> {
-  o.log?.('Training the addition model...');
-  const run = await trainAddition({ ...o, samples: 0 });
-  const { data, model } = run;
-  const reverse = !!run.config.reverse;
-  const digits = run.config.digits as number;
-  const maxOperand = 10 ** digits - 1;
-  const rng = new Random((run.config.seed as number) + 11);
+  // The pairs come from the validation questions, known before training: a set without one fails before it trains.
+  const data = additionDataFor(o);
+  const reverse = o.reverse ?? ADDITION_DEFAULTS.reverse;
   const want = o.pairs ?? 500;
   const pairs: [number, number][] = [];
   for (const q of data.val.questions) {
@@ -72,6 +68,12 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
     if (pairs.length >= want) break;
   }
   if (pairs.length === 0) throw new Error('commutativity: the validation set has no pair with a != b; raise --training-size');
+  o.log?.('Training the addition model...');
+  const run = await trainAddition({ ...o, samples: 0 }, data);
+  const { model } = run;
+  const digits = run.config.digits as number;
+  const maxOperand = 10 ** digits - 1;
+  const rng = new Random((run.config.seed as number) + 11);
   const query = (a: number, b: number) => {
     const q = `${a}+${b}`.padEnd(data.maxlen, ' ');
     return reverse ? [...q].reverse().join('') : q;
@@ -123,7 +125,8 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
     rows: [['a+b (as in validation)', percent(orig.exact)], ['b+a (swapped operands)', percent(swapped.exact)], ['same answer for both orders', percent(consistent)]],
   };
   const allV = [...commutative, ...random, ...same];
-  const lo = Math.min(0, Math.floor(Math.min(...allV) * 10) / 10);
+  // A loop, not Math.min(...allV): up to 3 x --pairs values overflow the call stack as arguments.
+  const lo = Math.min(0, Math.floor(allV.reduce((m, v) => Math.min(m, v), Infinity) * 10) / 10);
   const hist = histogram([commutative, same, random], 20, lo, 1);
   const closer = sc.mean - sr.mean;
   const sameSumPart = same.length ? ` (${sm.mean.toFixed(3)} for pairs with the same sum)` : ' (no pair has a same-sum partner)';
