@@ -117,6 +117,16 @@ export function setSeed(seed: number): void {
 }
 
 /**
+ * The seed `seed + k` (k a small non-negative offset: a task's second stream), wrapped to stay a safe integer, so a
+ * seed up to Number.MAX_SAFE_INTEGER, which every seed flag takes, still works; below the wrap it is seed + k.
+ */
+export function offsetSeed(seed: number, k: number): number {
+  const max = Number.MAX_SAFE_INTEGER;
+  // seed + k - (2 max + 1), summed in two exact parts
+  return seed <= max - k ? seed + k : (seed - max) + (k - max - 1);
+}
+
+/**
  * A seed for something random made without one (an unseeded dataset shuffle): after setSeed, the next of a sequence
  * derived from its seed (the same sequence after the same setSeed, in the order they are asked for), as Keras derives
  * an op's seed from the global one; before any setSeed, the clock's, as tfjs's. It is not drawn from globalRandom, so

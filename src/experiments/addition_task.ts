@@ -4,7 +4,7 @@
  */
 import { addition, type AdditionData, type CharacterTable, type OneHot } from '../data/index.js';
 import type { Sequential } from '../models/sequential.js';
-import { setSeed, Random } from '../random.js';
+import { offsetSeed, setSeed, Random } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { additionModel } from './lab_models.js';
@@ -116,7 +116,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   const valExact: number[] = [];
   const hasVal = data.val.answers.length > 0;
   // The lab picks validation rows at random; a seeded pick keeps runs comparable, and the same rows are shown after every epoch.
-  const rng = new Random(d.seed + 7);
+  const rng = new Random(offsetSeed(d.seed, 7));
   const picks = hasVal ? Array.from({ length: Math.min(d.samples, data.val.answers.length) }, () => rng.int(data!.val.answers.length)) : [];
   // Only the right-hand padding is dropped: a guess with a space before or between its digits (' 18 ') is wrong, and
   // must not print as the true answer ('18').

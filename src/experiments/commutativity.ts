@@ -3,7 +3,7 @@
  * hidden state for a+b against b+a (cosine similarity), against random pairs and pairs with the same sum
  * as baselines, and the exact-match accuracy when the operands are swapped.
  */
-import { Random } from '../random.js';
+import { offsetSeed, Random } from '../random.js';
 import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
 import { NOT_LEARNED_BELOW } from './reverse.js';
@@ -73,7 +73,7 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
   const { model } = run;
   const digits = run.config.digits as number;
   const maxOperand = 10 ** digits - 1;
-  const rng = new Random((run.config.seed as number) + 11);
+  const rng = new Random(offsetSeed(run.config.seed as number, 11));
   const query = (a: number, b: number) => {
     const q = `${a}+${b}`.padEnd(data.maxlen, ' ');
     return reverse ? [...q].reverse().join('') : q;

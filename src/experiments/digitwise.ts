@@ -6,7 +6,7 @@
  */
 import { layers } from '../layers/index.js';
 import { sequential, type Sequential } from '../models/sequential.js';
-import { Random, setSeed } from '../random.js';
+import { offsetSeed, Random, setSeed } from '../random.js';
 import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
 import { takeRows, yieldToEventLoop } from '../models/batches.js';
@@ -158,7 +158,7 @@ async function trainMixed(model: Sequential, sets: { x: Tensor; y: Tensor }[], d
 
 export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<ExperimentResult> {
   const d = { ...DIGITWISE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof DIGITWISE_DEFAULTS & DigitwiseOptions;
-  const rng = new Random(d.seed + 101);
+  const rng = new Random(offsetSeed(d.seed, 101));
   // Numbers of 1..trainDigits digits, as in the lab's generator; each length is its own set of sequences.
   if (!(d.trainingSize >= d.trainDigits)) throw new RangeError(`digitwise: trainingSize ${d.trainingSize} is below trainDigits ${d.trainDigits}: it needs one sum of each length`);
   if (!(d.testDigits >= d.trainDigits)) throw new RangeError(`digitwise: testDigits ${d.testDigits} is below trainDigits ${d.trainDigits}`);

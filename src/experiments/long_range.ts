@@ -3,7 +3,7 @@
  * same input channel, with a flag marking step 1. An LSTM learns to open its input gate there and keep its cell;
  * a SimpleRNN adds every input into its state. Used to measure gradients on a network that has learned to remember.
  */
-import { Random, setSeed } from '../random.js';
+import { offsetSeed, Random, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { sequential, type Sequential } from '../models/sequential.js';
 import { layers } from '../layers/index.js';
@@ -46,7 +46,7 @@ export function longRangeData(seed: number, o: LongRangeOptions = {}): LongRange
 /** The seeds of the training sequences, the held-out sequences and the initial weights (LongRangeOptions.seed). */
 export function longRangeSeeds(o: LongRangeOptions = {}): { train: number; heldOut: number; weights: number } {
   const s = o.seed ?? 1;
-  return { train: s, heldOut: s + 1, weights: s + 2 };
+  return { train: s, heldOut: offsetSeed(s, 1), weights: offsetSeed(s, 2) };
 }
 
 export function longRangeModel(cell: LongRangeCell, o: LongRangeOptions = {}): Sequential {

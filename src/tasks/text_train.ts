@@ -16,7 +16,7 @@ import { bucketBlocker } from '../models/buckets.js';
 import type { Callback } from '../models/callback.js';
 import type { ProgressWriter } from '../models/progress.js';
 import type { Sequential } from '../models/sequential.js';
-import { setSeed } from '../random.js';
+import { offsetSeed, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { balancedClassWeights, withClassWeights } from './text_class_weight.js';
 import type { TextClassifierSpec } from './text_classifier_file.js';
@@ -166,7 +166,7 @@ async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Spli
     if (o.limit < classes.length) {
       throw new TextOptionError('limit', `${o.limit} is below the ${classes.length} classes: the stratified sample takes at least one example of each`);
     }
-    const keep = stratifiedSample(trainIds, classes.length, o.limit, seed + 1);
+    const keep = stratifiedSample(trainIds, classes.length, o.limit, offsetSeed(seed, 1));
     train = subset(train, keep); trainIds = keep.map((i) => trainIds[i]);
   }
   const present = new Set(trainIds);
