@@ -90,7 +90,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       p.line(describeData(data));
       return gradientsExperiment(data, {
         models: f.models as ImdbModelName[], units: f.units as number, embeddingDim: f.embeddingDim as number, batchSize, batches, epochs,
-        lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
+        lr: f.lr as number | undefined, optimizer: (f.optimizer ?? 'adam') as OptimizerChoice, seed: f.seed as number, limit, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out, log: (l) => p.line(l),
         longRange: (f.longRangeEpochs as number) > 0 ? { epochs: f.longRangeEpochs as number, seed: f.seed as number, verbose: f.verbose as 0 | 1 | 2, out: p.ctx.out } : false,
       });
     },

@@ -29,7 +29,7 @@ export interface DigitwiseOptions extends RunIo {
   batchSize?: number;
   lr?: number;
   optimizer?: OptimizerChoice;
-  /** Cosine learning-rate decay to lr/20 over the epochs (default true). */
+  /** Cosine learning-rate decay to lr/20 over the epochs (default false). */
   decay?: boolean;
   seed?: number;
 }
@@ -193,7 +193,8 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   const minLonger = longer.length ? Math.min(...longer.map((s) => s.exact)) : NaN;
   const upTo = d.trainDigits === 1 ? '1 digit' : `up to ${d.trainDigits} digits`;
   const table: Table = {
-    caption: `Exact match on ${d.testSize} new random sums per length (trained on numbers of ${upTo})`,
+    // Drawn afresh, not held out: at the trained lengths (one digit has only 100 sums) they may be training sums.
+    caption: `Exact match on ${d.testSize} freshly drawn random sums per length (trained on numbers of ${upTo}; at those lengths some may be training sums)`,
     columns: ['digits', 'steps', 'seen in training', 'exact match', 'per digit', 'example'],
     rows: scores.map((s) => [s.digits, s.digits + 1, s.digits <= d.trainDigits ? 'yes' : 'no', percent(s.exact), percent(s.perDigit),
       s.examples[0] ? `${s.examples[0].question} = ${s.examples[0].guess} ${s.examples[0].correct ? '☑' : '☒'}` : '']),

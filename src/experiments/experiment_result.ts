@@ -27,5 +27,5 @@ export function experimentDoc(r: ExperimentResult): ReportDoc {
 }
 
 export function experimentBody(r: ExperimentResult): RecordBody {
-  return { config: r.config, data: null, models: r.models ?? [], metrics: r.numbers, finding: r.finding, tables: r.tables, details: { title: r.title, ...r.details } };
+  return { config: r.config, data: r.data ?? null, models: r.models ?? [], metrics: r.numbers, finding: r.finding, tables: r.tables, details: { title: r.title, ...r.details } };
 }

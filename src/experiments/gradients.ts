@@ -7,6 +7,7 @@ import { takeRows } from '../models/batches.js';
 import { formatTick } from '../report/svg.js';
 import type { Table } from '../report/table.js';
 import { buildImdbModel, type ImdbArrays, type OptimizerChoice } from './imdb_task.js';
+import { imdbDataRecord } from './imdb_result.js';
 import { IMDB_MODELS, type ImdbModelName } from './lab_models.js';
 import { setSeed } from '../random.js';
 import type { ExperimentResult, RunIo } from './types.js';
@@ -33,6 +34,8 @@ export interface GradientsOptions extends RunIo {
   seed?: number;
   /** Also measure on the long-range task, before and after training (false: skip it). */
   longRange?: LongRangeOptions | false;
+  /** The reviews per split `data` was loaded with (null: all), recorded with the run. */
+  limit?: number | null;
 }
 
 export interface GradientProfile {
@@ -173,7 +176,8 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
     tables: longRange ? [table, longRange.table] : [table],
     charts,
     config: { models: names, vocab: data.vocab, maxlen: data.maxlen, units: o.units ?? 100, embeddingDim: o.embeddingDim ?? 100, batchSize, batches: nBatches, epochs: o.epochs ?? 0,
-      optimizer: o.optimizer ?? 'adam', lr: o.lr ?? null, seed, longRange: longRange ? longRange.options : false },
+      optimizer: o.optimizer ?? 'adam', lr: o.lr ?? null, seed, limit: o.limit ?? null, longRange: longRange ? longRange.options : false },
+    data: imdbDataRecord(data, o.limit ?? null),
     models: [...trained, ...(longRange?.runs.map((r) => r.record) ?? [])],
     details: { profiles, losses, ...(longRange ? { longRange: longRange.runs } : {}) },
   };

@@ -21,6 +21,8 @@ export interface ExperimentResult {
   details?: Record<string, unknown>;
   /** The models it trained, with their histories (loss, accuracy, ... per epoch) and epoch times. */
   models?: ModelRecord[];
+  /** What it read (IMDb: reviews, vocab, maxlen, limit; results.json's data); none for generated data. */
+  data?: Record<string, unknown>;
 }
 
 /** Where training progress goes (Keras-style), and how much of it. */

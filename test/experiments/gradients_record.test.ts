@@ -83,7 +83,16 @@ describe('rnnlab experiment gradients', () => {
     expect(b.config.longRange.seed).toBe(9);
     expect(b.metrics.longRangeLstmInputFirstToLast).not.toBe(a.metrics.longRangeLstmInputFirstToLast);
     expect(a.models.map((m: { name: string }) => m.name)).toEqual(['long-range simpleRNN', 'long-range lstm']);
+    // The reviews it read, as an imdb run records them: --limit changes the numbers once --epochs trains.
+    expect(a.config.limit).toBe(8);
+    expect(a.data).toMatchObject({ nTrain: 8, nTest: 8, vocab: 10000, maxlen: 10, limit: 8 });
   }, 60_000);
+
+  it('records limit null (all the reviews) as given', async () => {
+    const res = await gradientsExperiment(reviews(8, 5, 20), { models: ['simple_rnn'], units: 3, embeddingDim: 3, batchSize: 8, batches: 1, longRange: false, limit: null });
+    expect(res.config.limit).toBeNull();
+    expect(res.data).toMatchObject({ nTrain: 8, limit: null });
+  });
 
   it('a data error names the whole command', async () => {
     const dir = tempDir();
