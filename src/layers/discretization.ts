@@ -60,28 +60,48 @@ export class Discretization extends Layer {
   /** The number of output classes: one more than the boundaries (numBins before adapt). */
   private get depth(): number { return this.binBoundaries ? this.binBoundaries.length + 1 : this.numBins as number; }
 
+  /** The running summary of updateState's batches (Keras's self.summary); null before the first. */
+  private summary: Summary | null = null;
+
   /**
-   * Keras's adapt: data is one batch (a tensor), or an array of batches as Keras iterates a Python list (each
-   * element, a number or an array, is summarized and merged in turn); then numBins - 1 boundaries are read off.
+   * Keras 3's adapt on an array: `data` (a tensor, or nested arrays of numbers, read as NumPy's np.array reads them)
+   * is one batch; then numBins - 1 boundaries are read off. For several batches (Keras's adapt over a dataset), call
+   * updateState(batch) for each, then finalizeState().
    */
   adapt(data: Tensor | unknown[], ...rest: unknown[]): void {
+    if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${this.where}: adapt takes the data only (Keras's steps is for datasets; for several batches call updateState(batch) for each, then finalizeState())`);
+    this.resetState();
+    this.updateState(data);
+    this.finalizeState();
+  }
+
+  /** Keras's update_state: one batch's values summarized and merged into the running summary. */
+  updateState(batch: Tensor | unknown[]): void {
     const where = this.where;
-    if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
     if (this.numBins === null) throw new Error(`${where}: cannot adapt a layer built with binBoundaries; give numBins instead`);
-    const batches = data instanceof Tensor ? [data] : Array.isArray(data) ? data : null;
-    if (!batches || batches.length === 0) throw new Error(`${where}: adapt needs a tensor or a non-empty array of batches, got ${describe(data)}`);
-    let summary: Summary = emptySummary();
-    for (const [i, batch] of batches.entries()) {
-      const values = flatNumbers(where, `adapt batch ${i}`, batch);
-      const bad = values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new Error(`${where}: adapt batch ${i} holds ${values[bad]} at flat index ${bad}; values must be finite`);
-      summary = mergeSummaries(summarize(values, this.epsilon), summary, this.epsilon);
-    }
-    const boundaries = quantileBoundaries(summary, this.numBins);
+    if (!(batch instanceof Tensor) && !Array.isArray(batch)) throw new Error(`${where}: adapt needs a tensor or an array of numbers, got ${describe(batch)}`);
+    const values = flatNumbers(where, 'adapt data', batch);
+    if (values.length === 0) throw new Error(`${where}: adapt data holds no values`);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${where}: adapt data holds ${values[bad]} at flat index ${bad}; values must be finite`);
+    this.summary = mergeSummaries(summarize(values, this.epsilon), this.summary ?? emptySummary(), this.epsilon);
+  }
+
+  /** Keras's finalize_state: the boundaries read off the batches given to updateState since the last resetState. */
+  finalizeState(): void {
+    const where = this.where;
+    if (this.numBins === null) throw new Error(`${where}: cannot adapt a layer built with binBoundaries; give numBins instead`);
+    if (this.summary === null) throw new Error(`${where}: finalizeState needs at least one updateState(batch) first`);
+    const boundaries = quantileBoundaries(this.summary, this.numBins);
     if (this.built && this.outputMode !== 'int' && boundaries.length + 1 !== this.depth) {
       throw new Error(`${where}: adapt found ${boundaries.length + 1} bins but the layer is built for ${this.depth} in outputMode '${this.outputMode}'`);
     }
     this.binBoundaries = boundaries;
+  }
+
+  /** Keras's reset_state: forgets the batches given to updateState (the boundaries stay until finalizeState). */
+  resetState(): void {
+    this.summary = null;
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

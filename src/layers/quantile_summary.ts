@@ -12,10 +12,12 @@ export function emptySummary(): Summary { return { values: [], weights: [] }; }
 /** One batch reduced to about 1 / epsilon sorted points, each weighing the number of values it stands for. */
 export function summarize(data: readonly number[], epsilon: number): Summary {
   const sorted = data.map(Math.fround).sort((a, b) => a - b);
-  const step = Math.max(sorted.length / (1 / epsilon), 1);
-  // NumPy's values[int(step - 1)::int(step)]: a fractional step strides by its integer part but weighs in full.
+  const increment = sorted.length / (1 / epsilon);
+  const step = Math.max(increment, 1);
+  // NumPy's values[int(increment)::int(step)]: from the increment-th value (the first when there are fewer values
+  // than 1 / epsilon); a fractional step strides by its integer part but weighs in full.
   const values: number[] = [];
-  for (let i = Math.trunc(step - 1); i < sorted.length; i += Math.trunc(step)) values.push(sorted[i]);
+  for (let i = Math.trunc(increment); i < sorted.length; i += Math.trunc(step)) values.push(sorted[i]);
   return { values, weights: values.map(() => Math.fround(step)) };
 }
 

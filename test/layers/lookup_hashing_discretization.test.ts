@@ -206,24 +206,46 @@ describe('Discretization', () => {
   it('adapt on many values interpolates at the cumulative-weight quartiles; fewer values than bins keep the values', () => {
     const many = L.discretization({ numBins: 4 });
     many.adapt(rl.tensor(Array.from({ length: 400 }, (_, i) => i), [400, 1]));
-    // 400 values, epsilon 0.01: a summary of every 4th value (3, 7, ..., 399) weighing 4, compressed once at 1%
-    // steps, then read at 25/50/75%: 99, 199, 299 but for Keras's float32 cumulative fractions (0.01 is not one).
-    const [q1, q2, q3] = many.binBoundaries as number[];
-    expect([q1, q2, q3].map((q) => Math.round(q))).toEqual([99, 199, 299]);
-    expect(Math.abs(q1 - 99)).toBeGreaterThan(0);
-    expect(Math.abs(q1 - 99)).toBeLessThan(1e-3);
-    // epsilon 0.25 summarizes every 100th value, whose cumulative fractions are exact: the quartiles come out exact.
+    // 400 values, epsilon 0.01: Keras's summary keeps every 4th value from the 4th (4, 8, ..., 396) weighing 4,
+    // compressed once at 1% steps, then read at 25/50/75%: 99, 198, 297 (Keras 3 gives these).
+    expect(many.binBoundaries).toEqual([99, 198, 297]);
+    // epsilon 0.25 summarizes every 100th value from the 100th: 100, 200, 300, weighing 100 each.
     const coarse = L.discretization({ numBins: 4, epsilon: 0.25 });
     coarse.adapt(rl.tensor(Array.from({ length: 400 }, (_, i) => i), [400, 1]));
-    expect(coarse.binBoundaries).toEqual([99, 199, 299]);
+    expect(coarse.binBoundaries).toEqual([100, 200]);
     const few = L.discretization({ numBins: 5 });
     few.adapt(rl.tensor([0, 1, 5]));
     // 3 points * (1 / 5) < 1: Keras returns the summary uncompressed, and its values but the last are the boundaries.
     expect(few.binBoundaries).toEqual([0, 1]);
-    // An array is a list of batches, as Keras iterates a Python list: each is summarized and merged in turn.
-    const batches = L.discretization({ numBins: 2, epsilon: 0.5 });
-    batches.adapt([[1, 2, 3, 4], [10, 20, 30, 40]]);
-    expect(batches.binBoundaries).toHaveLength(1);
+  });
+
+  it('adapt reads an array as NumPy\'s np.array does: one batch, however nested (Keras 3 adapts a non-dataset at once)', () => {
+    const nested = L.discretization({ numBins: 4 });
+    nested.adapt([Array.from({ length: 50 }, (_, i) => i), Array.from({ length: 50 }, (_, i) => 50 + i)]);
+    // Keras 3: adapt(np.array([[0..49], [50..99]])) gives [24.75, 49.5, 74.25], the 100 values as one batch.
+    expect(nested.binBoundaries).toEqual([24.75, 49.5, 74.25]);
+    const flat = L.discretization({ numBins: 4 });
+    flat.adapt(rl.tensor(Array.from({ length: 100 }, (_, i) => i)));
+    expect(flat.binBoundaries).toEqual(nested.binBoundaries);
+    // epsilon 0.5 on 10 values: a summary of values[5::5] = [5] weighing 5, compressed at 1/2 to one point: no boundary.
+    const half = L.discretization({ numBins: 2, epsilon: 0.5 });
+    half.adapt(rl.tensor(Array.from({ length: 10 }, (_, i) => i)));
+    expect(half.binBoundaries).toEqual([]);
+  });
+
+  it('updateState per batch then finalizeState is Keras\'s adapt over a dataset; resetState forgets the batches', () => {
+    const layer = L.discretization({ numBins: 2, epsilon: 0.5 });
+    expect(() => layer.finalizeState()).toThrow(/finalizeState needs at least one updateState\(batch\) first/);
+    layer.updateState(rl.tensor([1, 2, 3, 4]));
+    layer.updateState([10, 20, 30, 40]);
+    layer.finalizeState();
+    const twoBatches = layer.binBoundaries;
+    layer.resetState();
+    layer.updateState(rl.tensor([1, 2, 3, 4, 10, 20, 30, 40]));
+    layer.finalizeState();
+    expect(layer.binBoundaries).not.toEqual(twoBatches);
+    expect(() => layer.updateState('x' as never)).toThrow(/adapt needs a tensor or an array of numbers/);
+    expect(() => layer.adapt(rl.tensor([1]), 3)).toThrow(/adapt takes the data only .*updateState\(batch\) for each, then finalizeState\(\)/);
   });
 
   it('adapt gives exactly the boundaries NumPy computes on Keras\'s steps (fixture: make_discretization.py)', () => {
@@ -231,9 +253,15 @@ describe('Discretization', () => {
       { cases: { name: string; batches: number[][]; numBins: number; epsilon: number; boundaries: number[] }[] };
     for (const c of ref.cases) {
       const layer = L.discretization({ numBins: c.numBins, epsilon: c.epsilon });
-      // One batch goes in as a tensor; several as an array of batches, as Keras iterates a list.
-      layer.adapt(c.batches.length === 1 ? rl.tensor(c.batches[0]) : c.batches);
+      // Several batches go in one updateState each, as Keras's adapt over a dataset runs them.
+      for (const b of c.batches) layer.updateState(rl.tensor(b));
+      layer.finalizeState();
       expect(layer.binBoundaries, c.name).toEqual(c.boundaries);
+      if (c.batches.length === 1) {
+        const once = L.discretization({ numBins: c.numBins, epsilon: c.epsilon });
+        once.adapt(c.batches[0]);
+        expect(once.binBoundaries, c.name).toEqual(c.boundaries);
+      }
     }
   });
 
@@ -415,7 +443,7 @@ describe('not trainable, not exported, and bad options or inputs named', () => {
     expect(() => L.integerLookup().adapt([[1.5]])).toThrow(/adapt data must be integers, got 1.5/);
     expect(() => L.discretization({ numBins: 3 }).apply(rl.tensor([[1]]))).toThrow(/no bin boundaries yet: call adapt\(data\) first/);
     expect(() => L.discretization({ binBoundaries: [0] }).adapt(rl.tensor([1]))).toThrow(/cannot adapt a layer built with binBoundaries/);
-    expect(() => L.discretization({ numBins: 3 }).adapt([[1, NaN]])).toThrow(/adapt batch 0 holds NaN at flat index 1/);
+    expect(() => L.discretization({ numBins: 3 }).adapt([[1, NaN]])).toThrow(/adapt data holds NaN at flat index 1; values must be finite/);
     expect(() => L.hashing({ numBins: 3, outputMode: 'multi_hot' }).apply(rl.tensor([1, 2]))).toThrow(/outputMode 'multi_hot' reduces axis 1 \(one sample's values\), so it needs input \(batch, values, \.\.\.\), got \(None,\)/);
     expect(() => L.hashing({ numBins: 3 }).apply(rl.tensor([[NaN]]))).toThrow(/got NaN at flat index 0; values must be finite/);
   });
