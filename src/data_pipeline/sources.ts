@@ -21,7 +21,9 @@ export function generator<T>(make: () => Iterator<T> | AsyncIterator<T>): Datase
     try {
       for (;;) {
         const r = await it.next();
-        if (r.done) { finished = true; return; }
+        // A value sent with done (a generator's return value) is passed on with done, as tfjs's fitDataset and
+        // evaluateDataset read it: their last batch.
+        if (r.done) { finished = true; return r.value; }
         yield r.value;
       }
     } finally {

@@ -58,6 +58,33 @@ describe('a batch sent with done: true', () => {
   });
 });
 
+describe('a generator\'s return value, through rl.data.generator and rl.data.func', () => {
+  // The same three batches as lastWithDone, the third a generator's return value or func's {value, done: true}.
+  const gen = () => rl.data.generator(function* () { yield batch(1); yield batch(2); return batch(3); });
+  const fn = () => { let i = 0; return rl.data.func(() => { i++; return { value: batch(i), done: i === 3 }; }); };
+
+  it('is trained on and evaluated on, as tfjs (the same losses as the dataset that sends it directly)', async () => {
+    // func's counter runs on across passes (as tfjs's): one epoch of it.
+    for (const [make, epochs] of [[gen, 2], [fn, 1]] as const) {
+      const seen: number[] = [];
+      const h = await mse().fitDataset(make(), { epochs, callbacks: { onBatchEnd: (b: number) => { seen.push(b); } } });
+      expect(seen).toEqual(epochs === 2 ? [0, 1, 2, 0, 1, 2] : [0, 1, 2]);
+      expect(h.history.loss[0]).toBeCloseTo(0.777199923992157, 5);
+      const v = await mse().evaluateDataset(make()) as rl.Tensor;
+      expect(v.dataSync()[0]).toBeCloseTo(3.1666667461395264, 5);
+    }
+  });
+
+  it('is not an element of the dataset\'s own iteration (toArray, for await), as tfjs', async () => {
+    expect(await gen().toArray()).toHaveLength(2);
+    const it = await gen().iterator();
+    await it.next(); await it.next();
+    const last = await it.next();
+    expect(last.done).toBe(true);
+    expect((last.value as { ys: rl.Tensor }).ys.shape).toEqual([2, 1]);
+  });
+});
+
 describe('evaluateDataset batches', () => {
   it('pulls no element past the batches asked for', async () => {
     const { ds, pulls } = lastWithDone();
