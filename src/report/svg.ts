@@ -96,12 +96,42 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** `v` in exponential notation with `digits` after the point, trailing zeros dropped: 1.50e+7 reads 1.5e7. */
+function exponential(v: number, digits: number): string {
+  const [m, e] = v.toExponential(Math.max(0, Math.min(20, digits))).split('e');
+  return `${Number(m)}e${Number(e)}`;
+}
+
+/** A number to three significant digits (a log axis's powers of ten, a table's cells): 0.0234, 2.35e-5, 1.23e5. */
 export function formatTick(v: number): string {
-  if (v === 0) return '0';
+  if (v === 0 || !Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(0).replace('e+', 'e');
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(3)));
+  if (a >= 1e5 || a < 1e-3) return exponential(v, 2);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Labels for one linear axis's ticks, each carrying the last significant digit of the smallest spacing between them
+ * and no more, so that neighbours on a narrow range (2.4725 beside 2.475) never read alike while 0..1 still reads
+ * 0, 0.2, ... 1.
+ */
+export function formatTicks(ticks: number[]): string[] {
+  let step = Infinity;
+  for (let i = 1; i < ticks.length; i++) {
+    const d = Math.abs(ticks[i] - ticks[i - 1]);
+    if (d > 0 && d < step) step = d;
+  }
+  if (!Number.isFinite(step)) return ticks.map(formatTick);
+  // The power of ten of the step's last significant digit (0.25 -> -2, 2000 -> 3), to four significant digits at most.
+  const [m, e] = step.toExponential(3).split('e');
+  const last = Number(e) - (m.replace(/0+$/, '').split('.')[1]?.length ?? 0);
+  return ticks.map((v) => {
+    if (v === 0 || !Number.isFinite(v)) return String(v);
+    const a = Math.abs(v);
+    // Exponential only where it is shorter than the plain number: 2e5, but 123456.5.
+    if ((a >= 1e5 && last >= 3) || a < 1e-3) return exponential(v, Number(v.toExponential().split('e')[1]) - last);
+    return String(Number(v.toFixed(Math.min(20, Math.max(0, -last)))));
+  });
 }
 
 function logTicks(lo: number, hi: number): number[] {
@@ -115,30 +145,75 @@ function logTicks(lo: number, hi: number): number[] {
 
 interface Frame { left: number; top: number; right: number; bottom: number }
 
+/**
+ * Text widths are estimated, not measured (there is no font engine here): DejaVu Sans, measured through resvg,
+ * advances 0.51-0.55 em a character over English titles, names and numbers, 0.58-0.64 em in bold; these take the top.
+ * Capitals run wider (W is 0.9 em), so a name in capitals can still overrun a little.
+ */
+const EM_PER_CHAR = 0.56, EM_PER_BOLD_CHAR = 0.64;
+
+/**
+ * `text` in at most `maxLines` lines of at most `maxChars` characters, broken at spaces where it can be; what is
+ * still left over ends the last line in an ellipsis (`cut`).
+ */
+function fitText(text: string, maxChars: number, maxLines = 1): { lines: string[]; cut: boolean } {
+  const width = Math.max(2, Math.floor(maxChars));
+  const lines: string[] = [];
+  let rest = text.trim();
+  while (lines.length < maxLines - 1 && Array.from(rest).length > width) {
+    // Code points, not UTF-16 units, so that a break never splits an emoji.
+    const head = Array.from(rest).slice(0, width + 1).join('');
+    const space = head.lastIndexOf(' ');
+    const at = space > 0 ? space : Array.from(rest).slice(0, width).join('').length;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  const chars = Array.from(rest);
+  const cut = chars.length > width;
+  lines.push(cut ? chars.slice(0, width - 1).join('').trimEnd() + '…' : rest);
+  return { lines, cut };
+}
+
+/** The full text as a tooltip (SVG <title>) around what was drawn, when the drawn text was cut. */
+const withTooltip = (drawn: string, full: string, cut: boolean) => (cut ? `<g><title>${escapeXml(full)}</title>${drawn}</g>` : drawn);
+
 /** The chart's contents (no outer <svg>), laid out in a width x height box at the origin. */
 export function chartBody(spec: ChartSpec, width = spec.width ?? 640, height = spec.height ?? 400): string {
   const showLegend = spec.series.length > 1 || (spec.series.length === 1 && spec.kind !== 'bar');
-  const legendRows = showLegend ? Math.ceil(spec.series.length / 3) : 0;
-  const f: Frame = { left: 70, top: 40 + legendRows * 18, right: width - 20, bottom: height - 50 };
+  // Up to three legend entries a row; fewer series share the row's width, so their names get more room.
+  const legendCols = Math.min(3, spec.series.length);
+  const legendRows = showLegend ? Math.ceil(spec.series.length / legendCols) : 0;
+  // A title too wide for one line at 15 px goes on two at 13 px (charts are tiled side by side in report.png).
+  const titleRoom = width - 20;
+  const oneLine = Array.from(spec.title).length * 15 * EM_PER_BOLD_CHAR <= titleRoom;
+  const title = oneLine ? { lines: [spec.title], cut: false } : fitText(spec.title, titleRoom / (13 * EM_PER_BOLD_CHAR), 2);
+  const titleExtra = title.lines.length > 1 ? 14 : 0;
+  const legendTop = 40 + titleExtra;
+  const f: Frame = { left: 70, top: legendTop + legendRows * 18, right: width - 20, bottom: height - 50 };
   const parts: string[] = [];
   parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" fill="#222">${escapeXml(spec.title)}</text>`);
+  parts.push(withTooltip(oneLine
+    ? `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold" fill="#222">${escapeXml(spec.title)}</text>`
+    : title.lines.map((line, i) => `<text x="${width / 2}" y="${18 + 16 * i}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222">${escapeXml(line)}</text>`).join(''),
+  spec.title, title.cut));
   if (spec.xLabel) parts.push(`<text x="${(f.left + f.right) / 2}" y="${height - 12}" text-anchor="middle" font-size="12" fill="#333">${escapeXml(spec.xLabel)}</text>`);
   if (spec.yLabel) {
     const cy = (f.top + f.bottom) / 2;
     parts.push(`<text x="16" y="${cy}" text-anchor="middle" font-size="12" fill="#333" transform="rotate(-90 16 ${cy})">${escapeXml(spec.yLabel)}</text>`);
   }
   parts.push(spec.kind === 'bar' ? barPlot(spec, f) : spec.kind === 'heatmap' ? heatmapPlot(spec, f) : linePlot(spec, f));
-  // Legend: up to three entries per row, under the title.
   if (legendRows) {
-    const colW = (f.right - f.left) / 3;
+    const colW = (f.right - f.left) / legendCols;
+    // The name starts 24 px into its column and keeps 10 px clear of the next.
+    const nameChars = (colW - 34) / (12 * EM_PER_CHAR);
     spec.series.forEach((s, i) => {
-      const x = f.left + (i % 3) * colW, y = 40 + Math.floor(i / 3) * 18;
+      const x = f.left + (i % legendCols) * colW, y = legendTop + Math.floor(i / legendCols) * 18;
       const color = s.color ?? PALETTE[i % PALETTE.length];
       parts.push(spec.kind === 'bar'
         ? `<rect x="${x}" y="${y - 9}" width="18" height="10" fill="${color}"/>`
         : `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
-      parts.push(`<text x="${x + 24}" y="${y}" font-size="12" fill="#222">${escapeXml(s.name)}</text>`);
+      const name = fitText(s.name, nameChars);
+      parts.push(withTooltip(`<text x="${num(x + 24)}" y="${y}" font-size="12" fill="#222">${escapeXml(name.lines[0])}</text>`, s.name, name.cut));
     });
   }
   return `<g font-family="${FONT}">${parts.join('')}</g>`;
@@ -161,9 +236,18 @@ function axes(f: Frame, yTicks: { v: number; y: number; label: string }[], xTick
 
 function linePlot(spec: ChartSpec, f: Frame): string {
   const log = !!spec.logY;
-  const pts = spec.series.map((s) => s.y.map((y, i) => [s.x?.[i] ?? i + 1, y] as [number, number])
-    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0))
-    .map(([x, y]) => [clampPlot(x), log ? clampLog(y) : clampPlot(y)] as [number, number]));
+  // Each series as runs of drawable points: a NaN, an infinity (or a value <= 0 on a log axis) ends a run, so the
+  // line breaks there instead of joining its neighbours as if the run had gone on smoothly.
+  const runs = spec.series.map((s) => {
+    const out: [number, number][][] = [[]];
+    s.y.forEach((y, i) => {
+      const x = s.x?.[i] ?? i + 1;
+      if (Number.isFinite(x) && Number.isFinite(y) && (!log || y > 0)) out[out.length - 1].push([clampPlot(x), log ? clampLog(y) : clampPlot(y)]);
+      else if (out[out.length - 1].length) out.push([]);
+    });
+    return out.filter((r) => r.length > 0);
+  });
+  const pts = runs.map((r) => r.flat());
   const all = pts.flat();
   if (all.length === 0) {
     return axes(f, [], []) + `<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" font-size="13" fill="#888">no data</text>`;
@@ -190,14 +274,17 @@ function linePlot(spec: ChartSpec, f: Frame): string {
   xTickVals = xTickVals.filter((v) => v >= xLo - 1e-9 && v <= xHi + 1e-9);
   if (xTickVals.length === 0) xTickVals = [xLo, xHi];
   const tx = (v: number) => f.left + 10 + ((v - xLo) / (xHi - xLo)) * (f.right - f.left - 20);
-  const out: string[] = [axes(f, yTickVals.map((v) => ({ v, y: ty(v), label: formatTick(v) })), xTickVals.map((v) => ({ x: tx(v), label: formatTick(v) })))];
-  pts.forEach((p, i) => {
+  const yLabels = log ? yTickVals.map(formatTick) : formatTicks(yTickVals), xLabels = formatTicks(xTickVals);
+  const out: string[] = [axes(f, yTickVals.map((v, i) => ({ v, y: ty(v), label: yLabels[i] })), xTickVals.map((v, i) => ({ x: tx(v), label: xLabels[i] })))];
+  runs.forEach((r, i) => {
     const s = spec.series[i];
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    if (p.length === 0) return;
-    const d = p.map(([x, y], k) => `${k ? 'L' : 'M'}${num(tx(x))} ${num(ty(y))}`).join(' ');
-    out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
-    if (p.length <= 40) for (const [x, y] of p) out.push(`<circle cx="${num(tx(x))}" cy="${num(ty(y))}" r="3" fill="${color}"/>`);
+    const dot = ([x, y]: [number, number]) => `<circle cx="${num(tx(x))}" cy="${num(ty(y))}" r="3" fill="${color}"/>`;
+    const d = r.filter((run) => run.length > 1).map((run) => run.map(([x, y], k) => `${k ? 'L' : 'M'}${num(tx(x))} ${num(ty(y))}`).join(' ')).join(' ');
+    if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
+    // Every point gets a dot on a short series; on a long one only a point alone between gaps, which no line shows.
+    if (pts[i].length <= 40) out.push(...pts[i].map(dot));
+    else for (const run of r) if (run.length === 1) out.push(dot(run[0]));
   });
   return out.join('');
 }
@@ -217,7 +304,8 @@ function barPlot(spec: ChartSpec, f: Frame): string {
   // Labels wider than their group would run into each other (a 20-bin histogram): label every k-th group then.
   const every = Math.max(1, Math.ceil((LABEL_CHAR_PX * maxOf(cats.map((c) => c.length)) + 2) / groupW));
   const xTicks = cats.map((c, i) => ({ x: f.left + groupW * (i + 0.5), label: c })).filter((_, i) => i % every === 0);
-  const out: string[] = [axes(f, ticks.map((v) => ({ v, y: ty(v), label: formatTick(v) })), xTicks)];
+  const labels = formatTicks(ticks);
+  const out: string[] = [axes(f, ticks.map((v, i) => ({ v, y: ty(v), label: labels[i] })), xTicks)];
   spec.series.forEach((s, si) => {
     const color = s.color ?? PALETTE[si % PALETTE.length];
     s.y.forEach((v, ci) => {
