@@ -129,6 +129,8 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   if (args.batches !== undefined && (typeof args.batches !== 'number' || !Number.isInteger(args.batches) || args.batches < 1)) {
     throw new Error(`${where}: batches must be a positive integer, got ${String(args.batches)}`);
   }
+  // An endless pass would hang (and hold the event loop while its batches come without waiting): refused, as fitDataset's.
+  if (args.batches === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batches`);
   const verbose = checkVerbose(args.verbose, where);
   const start = Date.now();
   // Metrics accumulate over every batch, as evaluate's over x.
@@ -216,6 +218,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     if (!Number.isInteger(vb) || vb < 1) throw new Error(`${where}: validationBatches must be a positive integer, got ${JSON.stringify(vb)}`);
     if (!(val instanceof Dataset)) throw new Error(`${where}: validationBatches limits a validationData dataset, but validationData is ${val === undefined ? 'not given' : 'tensors (all of them are evaluated)'}`);
   }
+  if (val instanceof Dataset && vb === undefined && val.size === Infinity) throw new Error(`${where}: validationData is an infinite dataset; give validationBatches`);
   const vbs = args.validationBatchSize;
   if (vbs !== undefined) {
     checkBatchSize(vbs, `${where}: validationBatchSize`);

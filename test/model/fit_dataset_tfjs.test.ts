@@ -175,3 +175,22 @@ describe("fitDataset's params (tfjs)", () => {
     expect(unknown.params.steps).toBeNull();
   });
 });
+
+describe('an infinite dataset', () => {
+  const endless = () => rl.data.array([batch(1), batch(2)]).repeat();
+
+  it('is refused by evaluateDataset without batches (the pass would never end), taken with them', async () => {
+    await expect(mse().evaluateDataset(endless())).rejects.toThrow(/evaluateDataset: the dataset is infinite; give batches$/);
+    const v = await mse().evaluateDataset(endless(), { batches: 3 }) as rl.Tensor;
+    expect(Number.isFinite(v.dataSync()[0])).toBe(true);
+  });
+
+  it('as validationData is refused by fitDataset without validationBatches, before training', async () => {
+    const m = mse();
+    const before = m.getWeights()[0].dataSync().slice();
+    await expect(m.fitDataset(rl.data.array([batch(1)]), { validationData: endless() })).rejects.toThrow(/fitDataset: validationData is an infinite dataset; give validationBatches$/);
+    expect(m.getWeights()[0].dataSync()).toEqual(before);
+    const h = await m.fitDataset(rl.data.array([batch(1)]), { validationData: endless(), validationBatches: 2 });
+    expect(h.history.val_loss).toHaveLength(1);
+  });
+});
