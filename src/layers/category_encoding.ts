@@ -15,13 +15,13 @@ export interface CategoryEncodingArgs extends LayerArgs {
   sparse?: boolean;
 }
 
-/** tfjs's spelling, which CategoryEncoding is saved with, of each shared mode it takes ('int' is not one). */
+/** tfjs's spelling in code (the outputMode property) of each shared mode it takes ('int' is not one). */
 const TFJS_SPELLING: Partial<Record<CategoricalMode, CategoryOutputMode>> = { one_hot: 'oneHot', multi_hot: 'multiHot', count: 'count' };
 
 /**
  * Integer ids (batch,) or (batch, ids) -> (batch, numTokens) one-hot, multi-hot or count rows (Keras's and tfjs's
  * CategoryEncoding), encoded by the code IntegerLookup, Hashing and Discretization share. Not differentiable: it
- * reads ids, as Embedding does. Saved with tfjs's outputMode spelling.
+ * reads ids, as Embedding does. Saved with outputMode as tfjs writes it ('one_hot', Keras's spelling).
  * Where the three libraries part, rnnlab keeps one row per sample: ids (batch,) are one id per sample in every mode
  * (tfjs's and Keras's multiHot and count would count the whole batch as one sample and drop the batch axis), and
  * rank 3 or more is refused (tfjs refuses it; Keras 3's call reduces axis 1 while its compute_output_shape replaces
@@ -75,7 +75,8 @@ export class CategoryEncoding extends Layer {
     return encodeCategorical(this.where, ids, [B, k], this.mode, N);
   }
 
-  getConfig(): Record<string, unknown> { return { ...super.getConfig(), numTokens: this.numTokens, outputMode: this.outputMode }; }
+  /** outputMode as tfjs 4.22 writes it to a file (its serializer snake-cases the value: 'one_hot'), which is Keras's spelling too. */
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), numTokens: this.numTokens, outputMode: this.mode }; }
 }
 
 registerLayer(CategoryEncoding);

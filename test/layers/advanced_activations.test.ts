@@ -284,6 +284,24 @@ describe('the Layers-format round trip, and tfjs loading it', () => {
     expect(tm.layers[0].getConfig()).toMatchObject({ numTokens: 6, outputMode: 'count' });
   });
 
+  it('categoryEncoding oneHot and multiHot are written as tfjs 4.22 writes them (one_hot, multi_hot), and read back', async () => {
+    for (const [mode, written] of [['oneHot', 'one_hot'], ['multiHot', 'multi_hot']] as const) {
+      const topology = async (lib: typeof rl | typeof tf) => {
+        const m = lib.sequential();
+        m.add(lib.layers.categoryEncoding({ numTokens: 4, outputMode: mode, inputShape: [1] }) as never);
+        let saved: tf.io.ModelArtifacts | undefined;
+        await m.save(lib.io.withSaveHandler(async (a: tf.io.ModelArtifacts) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }) as never);
+        return saved!;
+      };
+      const ours = await topology(rl), theirs = await topology(tf);
+      const config = (a: tf.io.ModelArtifacts) => (a.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers[0].config;
+      expect(config(theirs).output_mode).toBe(written);
+      expect(config(ours).output_mode).toBe(written);
+      const back = await rl.loadLayersModel(rl.io.fromMemory(ours) as never);
+      expect((back.layers[0] as unknown as { outputMode: string }).outputMode).toBe(mode);
+    }
+  });
+
   it('a functional model (int ids -> categoryEncoding, two branches with prelu and leakyReLU) saves, loads, predicts the same', async () => {
     rl.setSeed(17);
     const ids = rl.input({ shape: [3], dtype: 'int32' });
