@@ -1,7 +1,9 @@
 /**
  * Keras's TextVectorization for integer output: standardize (by default lowercase and strip punctuation),
  * split on whitespace, look words up in a frequency-ranked vocabulary (0 = padding, 1 = '[UNK]'), then pad or cut
- * to maxlen with padSequences ('pre' by default, as the lab's pad_sequences; Keras's layer pads 'post').
+ * to maxlen with padSequences ('pre' by default, as the lab's pad_sequences; Keras's layer pads and truncates
+ * 'post'). Padding and cutting at the front is deliberate: a recurrent layer's output is its last step, which then
+ * reads a text's real (last) words rather than padding, and the models train as the lab's IMDb data does.
  */
 import { DataError } from './errors.js';
 import { padSequences, type PaddedBatch } from './pad.js';
@@ -31,6 +33,8 @@ export interface TextVectorizerOptions {
   truncating?: 'pre' | 'post';
 }
 
+const VECTORIZER_OPTIONS = ['maxTokens', 'standardize', 'maxlen', 'padding', 'truncating'];
+
 export interface TextVectorizerJSON {
   format: 'rnnlab-text-vectorization';
   version: 1;
@@ -56,9 +60,11 @@ export class TextVectorizer {
   private index = new Map<string, number>();
 
   constructor(o: TextVectorizerOptions = {}) {
+    const unknown = Object.keys(o).find((k) => !VECTORIZER_OPTIONS.includes(k));
+    if (unknown !== undefined) throw new DataError(`'${unknown}' is not a TextVectorizer option (${VECTORIZER_OPTIONS.join(', ')})`);
     const mt = o.maxTokens ?? null;
     if (mt !== null && (!Number.isInteger(mt) || mt < 3)) throw new DataError(`maxTokens (--vocab) must be an integer >= 3 (padding, '[UNK]' and one word), got ${mt}`);
-    if (o.maxlen != null && (!Number.isInteger(o.maxlen) || o.maxlen < 1)) throw new DataError(`maxlen must be a positive integer or 'auto', got ${o.maxlen}`);
+    if (o.maxlen != null && (!Number.isInteger(o.maxlen) || o.maxlen < 1)) throw new DataError(`maxlen must be a positive integer, or null for 'auto' (set by adapt), got ${JSON.stringify(o.maxlen)}`);
     this.standardize = o.standardize ?? 'lower_and_strip_punctuation';
     if (!STANDARDIZE_MODES.includes(this.standardize)) throw new DataError(`standardize must be one of ${STANDARDIZE_MODES.join(', ')}, got '${this.standardize}'`);
     for (const [k, v] of [['padding', o.padding], ['truncating', o.truncating]] as const) {

@@ -76,3 +76,10 @@ describe('stratified split', () => {
     expect(() => stratifiedSplit(Int32Array.from([0, 1]), 2, 0.5, 1)).toThrow(/leaves no validation examples out of 2/);
   });
 });
+
+describe('TextVectorizer options', () => {
+  it('refuses an option it does not have, and says how auto maxlen is written', () => {
+    expect(() => new TextVectorizer({ outputMode: 'int' } as never)).toThrow("'outputMode' is not a TextVectorizer option (maxTokens, standardize, maxlen, padding, truncating)");
+    expect(() => new TextVectorizer({ maxlen: 'auto' } as never)).toThrow(`maxlen must be a positive integer, or null for 'auto' (set by adapt), got "auto"`);
+  });
+});

@@ -284,6 +284,11 @@ describe('the Layers-format round trip, and tfjs loading it', () => {
     expect(tm.layers[0].getConfig()).toMatchObject({ numTokens: 6, outputMode: 'count' });
   });
 
+  it("categoryEncoding refuses tfjs's countWeights call argument by name (not supported)", () => {
+    const layer = L.categoryEncoding({ numTokens: 4, outputMode: 'count' });
+    expect(() => layer.apply(rl.tensor([[1, 1]], [1, 2], 'int32'), { countWeights: rl.tensor([[1, 2]]) } as never)).toThrow(/apply does not take 'countWeights'/);
+  });
+
   it('categoryEncoding oneHot and multiHot are written as tfjs 4.22 writes them (one_hot, multi_hot), and read back', async () => {
     for (const [mode, written] of [['oneHot', 'one_hot'], ['multiHot', 'multi_hot']] as const) {
       const topology = async (lib: typeof rl | typeof tf) => {
