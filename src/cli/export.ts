@@ -65,7 +65,20 @@ function checkNotModelFile(out: string, model: string, dir: string): void {
   const folder = protectedFolders(model, dir).find(inside);
   if (!folder) return;
   const what = folder === realpathSync(dir) ? 'the saved model being exported' : 'the run folder of the model being exported';
-  throw new UsageError(`--out: ${out} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${nodePath.join(dir, 'model.onnx')}`, 'export');
+  throw new UsageError(`--out: ${out} is a file of ${what} (in ${folder}); only an .onnx file may be written there; give another file, e.g. ${besideRun(model, dir)}`, 'export');
+}
+
+/**
+ * The file to suggest: <folder>.onnx beside the outermost protected folder (the run folder, else the model's), as
+ * the docs' `runs/imdb-lstm.onnx`. Not inside model/: an .onnx there is no model file, so a later train or imdb
+ * --out of that run folder would refuse to replace model/.
+ */
+function besideRun(model: string, dir: string): string {
+  const folders = protectedFolders(model, dir);
+  const outer = folders[folders.length - 1];
+  const file = nodePath.join(nodePath.dirname(outer), `${nodePath.basename(outer)}.onnx`);
+  // Said as the user wrote the paths: relative to the working folder, unless the model was given by an absolute path.
+  return nodePath.isAbsolute(model) ? file : nodePath.relative(process.cwd(), file);
 }
 
 export async function exportCommand(opts: { model?: string; format: string; out?: string }, ctx: CliContext): Promise<number> {

@@ -11,7 +11,7 @@ import { percent, seconds } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { shellQuote } from './paths.js';
+import { checkNotAnotherRun, shellQuote } from './paths.js';
 import { runCheckpoint } from './run_checkpoint.js';
 
 const SUMMARY = 'Train one of the lab\'s IMDb sentiment models, print its summary, progress and test accuracy.';
@@ -72,6 +72,9 @@ export function loadingLine(f: Record<string, unknown>, limit = f.limit): string
 }
 
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
+  // The flag's own check lets any earlier run's folder be reused; a train run's text classifier in model/ would be
+  // replaced by this IMDb model (both are model files there), and its record by this one.
+  if (f.out !== undefined) checkNotAnotherRun(f.out as string, 'imdb', true);
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);

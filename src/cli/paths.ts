@@ -3,7 +3,7 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readCheckpointInfo } from '../io/checkpoint.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
@@ -189,4 +189,22 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
         `and which this run would replace; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`;
     },
   });
+}
+
+/**
+ * The --out of a command that reuses an earlier run folder of its own (docs/CLI.md's --out rules) must not be another
+ * command's run: its record would be replaced by this command's, and for imdb and train its model/ too (a text
+ * classifier's rnnlab-text.json and an IMDb model's rnnlab-input.json are both model files, so model/ would be
+ * replaced without a word). Refused before any work, naming the run's command; a folder of a failed or cancelled
+ * run of the same command is reused as any other of its runs.
+ */
+export function checkNotAnotherRun(out: string, command: string, writesModel = false, flag = '--out'): void {
+  const file = path.join(out, RESULTS_FILE);
+  if (!isRunRecordFile(file)) return;
+  let other: unknown;
+  try { other = (JSON.parse(readFileSync(file, 'utf8')) as { command?: unknown }).command; } catch { return; }
+  if (typeof other !== 'string' || other === command) return;
+  const model = writesModel && existsSync(path.join(out, 'model')) ? ', reports and saved model (model/)' : ' and reports';
+  throw new UsageError(`${flag}: ${out} holds an earlier 'rnnlab ${other}' run, whose results.json${model} this ${command} run would replace; nothing was changed. ` +
+    `Give ${flag} a new folder or an earlier ${command} run's`, command);
 }

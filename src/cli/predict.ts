@@ -6,16 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { datasets, encodeReview, padSequences } from '../data/index.js';
 import { loadImdbModel, resolveModelDir } from '../experiments/model_store.js';
-import { TEXT_SPEC_FILE } from '../tasks/text_classifier_file.js';
-import { formatPredictions, PREDICT_FORMATS, type PredictFormat } from '../tasks/text_format.js';
+import { imdbTextClassifier, loadTextClassifier, TEXT_SPEC_FILE, type TextClassifier } from '../tasks/text_classifier_file.js';
+import { formatPredictions, PREDICT_FORMATS, type PredictFormat, type TableExtras } from '../tasks/text_format.js';
 import type { OptionNames } from '../data/text_options.js';
 import { predictTexts, readTexts, type TextInputFormat } from '../tasks/text_predict.js';
-import { Tensor } from '../tensor.js';
 import { UsageError, type CliContext } from './context.js';
 import type { Flags } from './flags.js';
-import { Printer } from './printer.js';
 import { EVALUATE_OPTION_NAMES, notAClassifier } from './text_cli.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
@@ -66,38 +63,39 @@ async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Pr
   checkTextInputs('predict', texts, f.file, 'give the text to score, e.g. rnnlab predict --model DIR "What a great film", or --file PATH|-');
   if (f.file === undefined && (f.inputFormat || f.textColumn)) throw new UsageError(`--${f.inputFormat ? 'input-format' : 'text-column'} describes --file; there is no --file`, 'predict');
   const write = (line: string) => ctx.out.write(`${line}\n`);
-  if (f.file !== undefined || f.format !== undefined || f.topK !== undefined || existsSync(path.join(dir, TEXT_SPEC_FILE))) {
-    const { loadTextClassifier } = await import('../tasks/text_classifier_file.js');
-    const clf = await loadTextClassifier(dir);
-    // Checked before anything is printed: a table or CSV header must not come out ahead of a usage error.
-    const C = clf.classes.length;
-    if (f.topK !== undefined && f.topK > C) throw new UsageError(`--top-k must be from 1 to ${C} for this model (classes ${clf.classes.join(', ')}), got '${f.topK}'`, 'predict');
-    const format = f.file === undefined ? null : inputFormatOf(f.file, f.inputFormat);
-    if (format === 'lines' && f.textColumn !== undefined) {
-      throw new UsageError(`--text-column names a column of a CSV, TSV or JSONL --file, but ${f.file} is read as one text per line; give --input-format csv|tsv|jsonl`, 'predict');
-    }
-    const input = f.file === undefined ? texts
-      : readTexts(f.file === '-' ? process.stdin : f.file, format!, f.file === '-' ? 'stdin' : f.file,
-        { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
-    for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes, f.topK)) write(line);
-    return 0;
+  // One path for every model and every input, so that the default output is `--format table`'s and its probability
+  // column means the same (the predicted label's) whether the texts come as arguments or from --file.
+  const { clf, extras } = await loadForPredict(dir);
+  // Checked before anything is printed: a table or CSV header must not come out ahead of a usage error.
+  const C = clf.classes.length;
+  if (f.topK !== undefined && f.topK > C) throw new UsageError(`--top-k must be from 1 to ${C} for this model (classes ${clf.classes.join(', ')}), got '${f.topK}'`, 'predict');
+  const format = f.file === undefined ? null : inputFormatOf(f.file, f.inputFormat);
+  if (format === 'lines' && f.textColumn !== undefined) {
+    throw new UsageError(`--text-column names a column of a CSV, TSV or JSONL --file, but ${f.file} is read as one text per line; give --input-format csv|tsv|jsonl`, 'predict');
   }
-  return imdbPredict(texts, dir, ctx);
+  const input = f.file === undefined ? texts
+    : readTexts(f.file === '-' ? process.stdin : f.file, format!, f.file === '-' ? 'stdin' : f.file,
+      { textColumn: f.textColumn, optionNames: PREDICT_OPTION_NAMES });
+  for await (const line of formatPredictions(predictTexts(clf, input, { topK: f.topK }), f.format ?? 'table', clf.classes, f.topK, extras)) write(line);
+  return 0;
 }
 
-/** An IMDb model's answer per review, with how many of its words the model knows (the lab's encoding). */
-async function imdbPredict(texts: string[], dir: string, ctx: CliContext): Promise<number> {
-  const p = new Printer(ctx);
+/**
+ * The classifier in `dir`: a text classifier (rnnlab-text.json), or an IMDb model, whose table also names the model
+ * and counts the words of each review that Keras's IMDb index knows (the rest are dropped, as in the lab's data).
+ * A Layers model without rnnlab-input.json reads as an IMDb model, its vocab and maxlen taken from its layers.
+ */
+async function loadForPredict(dir: string): Promise<{ clf: TextClassifier; extras: TableExtras }> {
+  if (existsSync(path.join(dir, TEXT_SPEC_FILE))) return { clf: await loadTextClassifier(dir), extras: {} };
   const { model, input } = await loadImdbModel(dir);
   const { vocab, maxlen } = input;
-  const seqs = texts.map((t) => encodeReview(t, vocab, datasets.imdb.getWordIndex()).ids);
-  const padded = padSequences(seqs, { maxlen });
-  const probs = model.predict(new Tensor(padded.data as Int32Array, [texts.length, maxlen], 'int32')).values;
-  p.line(`Model: ${input.model ?? model.name} (vocab ${vocab}, maxlen ${maxlen}${input.metrics?.testAccuracy !== undefined ? `, test accuracy ${(input.metrics.testAccuracy * 100).toFixed(2)}%` : ''})`);
-  texts.forEach((t, i) => {
-    const pr = probs[i];
-    const short = t.length > 70 ? `${t.slice(0, 67)}...` : t;
-    p.line(`${pr.toFixed(4)}  ${pr >= 0.5 ? 'positive' : 'negative'}  ${JSON.stringify(short)}  (${seqs[i].length - 1} known words)`);
-  });
-  return 0;
+  const clf = imdbTextClassifier(dir, model, vocab, maxlen);
+  const accuracy = input.metrics?.testAccuracy;
+  return {
+    clf,
+    extras: {
+      title: `Model: ${input.model ?? model.name} (vocab ${vocab}, maxlen ${maxlen}${accuracy !== undefined ? `, test accuracy ${(accuracy * 100).toFixed(2)}%` : ''})`,
+      note: (r) => `(${clf.encoder.knownWords(r.text)} known words)`,
+    },
+  };
 }

@@ -1,4 +1,5 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
@@ -9,7 +10,7 @@ import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, inte
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
-import { checkInputPath, checkOutDir } from './paths.js';
+import { checkInputPath, checkNotAnotherRun, checkOutDir } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -43,6 +44,35 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
   ];
 }
 
+/** Where p is or would be made: its nearest existing part with links resolved, the rest as written. */
+function realPathOf(p: string): string {
+  const rest: string[] = [];
+  for (let at = path.resolve(p); ; at = path.dirname(at)) {
+    try {
+      return path.join(realpathSync(at), ...rest);
+    } catch {
+      if (path.dirname(at) === at) return path.resolve(p);
+      rest.unshift(path.basename(at));
+    }
+  }
+}
+
+/**
+ * The run folder must be outside a folder --data (or --validation) reads: its model/ and reports there would be read
+ * as a class folder and its examples by the next run on that data, which then fails or trains on them.
+ */
+function checkOutNotInData(out: string, isDefault: boolean, f: TrainFlags): void {
+  for (const [flag, p] of [['--data', f.data], ['--validation', f.validation]] as const) {
+    if (p === undefined || !statSync(p).isDirectory()) continue;
+    const rel = path.relative(realpathSync(p), realPathOf(out));
+    if (rel !== '' && (rel.split(path.sep)[0] === '..' || path.isAbsolute(rel))) continue;
+    const where = rel === '' ? `is the ${flag} folder` : `is inside the ${flag} folder ${p}`;
+    throw new UsageError(isDefault
+      ? `--out: the default run folder ${out} ${where}, which holds class folders; give --out a folder outside it`
+      : `--out: ${out} ${where}, which holds class folders: the run's model/ would be read as a class by the next run on it; give --out a folder outside it`, 'train');
+  }
+}
+
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('train')
     .description('Train a text classifier on your own labelled texts (CSV/TSV, JSON Lines, or a folder of class subfolders)');
@@ -69,6 +99,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'train on a stratified sample of exactly n examples (at least one per class)', positiveInt('--limit'))
     .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)', (v: string) => {
       checkOutDir(v, 'train', { model: true });
+      checkNotAnotherRun(v, 'train', true);
       return v;
     })
     .addHelpText('after', [
@@ -84,8 +115,12 @@ export function register(program: Command, ctx: CliContext): void {
     checkInputPath('--data', f.data, 'train', f.format);
     if (f.validation !== undefined) checkInputPath('--validation', f.validation, 'train');
     checkDataKindFlags(f, 'train', [f.validation]);
-    // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails.
-    const made = f.out === undefined ? createRunDir(defaultOutDir(`train-${f.model}`, startedAt)) : null;
+    const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
+    checkOutNotInData(f.out ?? defaultOut, f.out === undefined, f);
+    // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails,
+    // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
+    const runsMade = f.out === undefined && !existsSync(path.dirname(defaultOut));
+    const made = f.out === undefined ? createRunDir(defaultOut) : null;
     const out = f.out ?? made!;
     try {
       const r = await trainTextClassifier({
@@ -101,6 +136,7 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.exitCode = 0;
     } catch (e) {
       if (made) removeRunDirIfEmpty(made);
+      if (runsMade) removeRunDirIfEmpty(path.dirname(made!));
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
     }

@@ -1,6 +1,6 @@
 /**
  * Keras's text_dataset_from_directory layout: DIR/<class>/*.txt, one example per file, class names from the
- * subfolder names (sorted). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras. As Keras
+ * subfolder names (sorted), or the classes option in its own order (Keras's class_names). Files directly in DIR (aclImdb's urls_*.txt) are not examples, as in Keras. As Keras
  * does, hidden folders are not classes and a class folder's nested folders are read too; hidden files and
  * folders inside a class are skipped as well (.ipynb_checkpoints copies, macOS ._ files would be examples twice
  * or not text at all).
@@ -106,7 +106,9 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
   if (options.classes) {
     const missing = options.classes.filter((c) => !subdirs.includes(c));
     if (missing.length) throw new DataError(`${dir}: no subfolder ${missing.map((m) => `'${m}'`).join(', ')}${classesOption ? ` (${classesOption})` : ''}; the subfolders are ${subdirs.join(', ') || 'none'}`);
-    classes = [...new Set(options.classes)].sort();
+    // Keras's class_names: the order given is the classes' order (label i is the i-th name), so a user can make pos
+    // class 1 (a sigmoid's positive) with neg,pos; sorted only when the classes are the subfolders found.
+    classes = [...new Set(options.classes)];
   }
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
   checkNumericFolderNames(dir, classes);

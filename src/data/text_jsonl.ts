@@ -131,6 +131,14 @@ function pandasColumnsHint(text: unknown): string {
   return " (one column of a table keyed by row: pandas's to_json() default; write JSON Lines with to_json(path, orient='records', lines=True))";
 }
 
+/** A first line that reads as a CSV or TSV header: which format (and option) reads it. */
+function otherFormatHint(raw: string, options: TextDatasetOptions): string {
+  const kind = raw.includes('\t') ? 'tsv' : raw.includes(',') ? 'csv' : null;
+  if (kind === null) return '';
+  const flag = optionName(options.optionNames, 'format');
+  return `; it looks like a ${kind.toUpperCase()} header: read the file as ${kind}${flag ? ` (${flag} ${kind})` : ''}`;
+}
+
 /** An object where the text should be ({"review": {"body": ...}}): its string field is named by a dotted path. */
 function nestedHint(text: unknown, textKey: string, options: TextDatasetOptions): string {
   if (!isRecord(text)) return '';
@@ -172,6 +180,8 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
   // JSON numbers and booleans as labels are read as their text; a file mixing them (1 and true) names the row.
   let firstKind: { kind: 'number' | 'boolean'; where: string } | null = null;
   let chosen: FileKeys | null = null;
+  // A line other than blank ones has been read: the first such line is where a file that is no JSON Lines shows.
+  let sawLine = false;
   for await (const { text: raw, line } of readLines(source, name, options.maxLineChars)) {
     if (raw.trim() === '') continue;
     const where = `${name}:${line}`;
@@ -180,11 +190,18 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
     }
     let obj: unknown;
     try { obj = JSON.parse(raw); } catch (e) {
-      // json.dump(indent=2) and pretty-printed exports spread one object over lines; JSON Lines has one a line.
-      const spread = chosen === null && /^\s*\{\s*$/.test(raw) ? ': the object goes on over the next lines; JSON Lines needs each object on one line' : '';
-      sink.bad({ where, problem: `not valid JSON (${(e as Error).message})${spread}` });
+      const problem = `not valid JSON (${(e as Error).message})`;
+      // The file's shape rather than one row (every row would be bad, so skipping rows cannot help): thrown as
+      // is, without the caller's "skip such rows" hint, as a CSV's bad header is. json.dump(indent=2) and other
+      // pretty-printed exports spread one object over lines, and a first line that is no object at all (a CSV
+      // header read with format jsonl) is no JSON Lines file.
+      if (chosen === null && !sawLine && /^\s*\{\s*$/.test(raw)) throw new DataError(`${where}: ${problem}: the object goes on over the next lines; JSON Lines needs each object on one line, e.g. ${example}`);
+      if (chosen === null && !sawLine && !raw.trimStart().startsWith('{')) throw new DataError(`${where}: ${problem}: the file does not start with a JSON object, so it is not JSON Lines${otherFormatHint(raw, options)}`);
+      sawLine = true;
+      sink.bad({ where, problem });
       continue;
     }
+    sawLine = true;
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
       sink.bad({ where, problem: `expected a JSON object like ${example}` });
       continue;
@@ -215,6 +232,11 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       continue;
     }
     const text = found.value;
+    // The field the file's first row chose holds an object there (a nested record, or pandas's column-keyed table):
+    // the field is the wrong one for the file, not this row, so it is said as the file's problem (no skip hint).
+    if (chosen.line === line && isRecord(text)) {
+      throw new DataError(`${where}: field '${textKey}' must be a non-empty string, got ${shown(text)}${pandasColumnsHint(text) || nestedHint(text, textKey, options)}`);
+    }
     if (typeof text !== 'string' || text.trim() === '') {
       sink.bad({ where, problem: `field '${textKey}' must be a non-empty string${typeof text === 'string' ? '' : `, got ${shown(text)}`}${pandasColumnsHint(text) || nestedHint(text, textKey, options)}` });
       continue;

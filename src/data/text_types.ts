@@ -8,7 +8,7 @@ export interface TextDatasetOptions {
   textColumn?: string | null;
   /** Default: found by name (label, sentiment, class, category), case-insensitive. */
   labelColumn?: string | null;
-  /** Folder datasets: the subfolders to read (default all). Class names are sorted whatever the order given. */
+  /** Folder datasets: the subfolders to read (default all). The order given is the class order (Keras's class_names); without it the subfolders, sorted. */
   classes?: readonly string[] | null;
   /** Skip rows that cannot be read (counted in `skipped`) instead of stopping at the first. */
   skipBadRows?: boolean;

@@ -90,6 +90,16 @@ function imdbEncoder(vocab: number, maxlen: number): TextEncoder {
   };
 }
 
+/**
+ * A model on Keras's IMDb word ids (rnnlab imdb's, or a bare Layers model read as one) as a two-class classifier,
+ * negative/positive: its sigmoid output is the probability of 'positive'. `file` names it in messages.
+ */
+export function imdbTextClassifier(dir: string, model: Sequential, vocab: number, maxlen: number, file = dir): TextClassifier {
+  const classes = ['negative', 'positive'];
+  checkAgainstModel(model, classes, null, maxlen, file);
+  return { dir, model, classes, encoder: imdbEncoder(vocab, maxlen), spec: null };
+}
+
 export async function loadTextClassifier(dirOrRun: string): Promise<TextClassifier> {
   const dir = findModelDir(dirOrRun);
   const model = await loadModel(dir);
@@ -111,9 +121,7 @@ export async function loadTextClassifier(dirOrRun: string): Promise<TextClassifi
   if (existsSync(imdbFile)) {
     const input = JSON.parse(readFileSync(imdbFile, 'utf8')) as { vocab?: unknown; maxlen?: unknown };
     if (!Number.isInteger(input.vocab) || !Number.isInteger(input.maxlen)) throw new DataError(`${imdbFile}: fields 'vocab' and 'maxlen' must be integers`);
-    const classes = ['negative', 'positive'];
-    checkAgainstModel(model, classes, null, input.maxlen as number, imdbFile);
-    return { dir, model, classes, encoder: imdbEncoder(input.vocab as number, input.maxlen as number), spec: null };
+    return imdbTextClassifier(dir, model, input.vocab as number, input.maxlen as number, imdbFile);
   }
   throw new DataError(`${dir}: no ${TEXT_SPEC_FILE} (nor ${IMDB_INPUT_FILE}): this folder holds a model but not how to turn text into its input`);
 }

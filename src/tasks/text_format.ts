@@ -15,13 +15,20 @@ function short(text: string, n = 70): string {
   return flat.length > n ? `${flat.slice(0, n - 3)}...` : flat;
 }
 
+/** What a table may add for a kind of model: a line above the header, a note after each scored row. */
+export interface TableExtras {
+  title?: string;
+  note?: (r: PredictionRecord) => string;
+}
+
 /**
  * The lines to print, one per record after a header for csv/table; `classes` gives the probability columns, and
  * `topK` (the records' `top`) adds `top<i>_label`/`top<i>_probability` columns to csv. A blank text's record
  * (label null) prints as an empty output: an empty line (table), the text with empty fields (csv), or its record
- * with nulls (jsonl).
+ * with nulls (jsonl). The table's probability is always the predicted label's, for every kind of model, so that a
+ * column read down means one thing (a two-class model's other class is 1 minus it).
  */
-export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[], topK?: number): AsyncGenerator<string> {
+export async function* formatPredictions(records: AsyncIterable<PredictionRecord>, format: PredictFormat, classes: readonly string[], topK?: number, extras: TableExtras = {}): AsyncGenerator<string> {
   if (!PREDICT_FORMATS.includes(format)) throw new Error(`format must be one of ${PREDICT_FORMATS.join(', ')}, got '${String(format)}'`);
   const ranks = Array.from({ length: topK ?? 0 }, (_, i) => i + 1);
   const width = Math.max(5, ...classes.map((c) => c.length));
@@ -30,6 +37,7 @@ export async function* formatPredictions(records: AsyncIterable<PredictionRecord
   const it = records[Symbol.asyncIterator]();
   const first = await it.next();
   if (format === 'csv') yield ['text', 'label', 'probability', ...classes.map((c) => `p_${c}`), ...ranks.flatMap((i) => [`top${i}_label`, `top${i}_probability`])].map(csvField).join(',');
+  if (format === 'table' && extras.title !== undefined) yield extras.title;
   if (format === 'table') yield `${'prob'.padEnd(6)}  ${'label'.padEnd(width)}  text`;
   async function* rest(): AsyncGenerator<PredictionRecord> {
     for (let r = first; !r.done; r = await it.next()) yield r.value;
@@ -48,7 +56,8 @@ export async function* formatPredictions(records: AsyncIterable<PredictionRecord
     }
     else {
       const top = r.top && r.top.length > 1 ? `  [${r.top.map((t) => `${t.label} ${t.probability.toFixed(3)}`).join(', ')}]` : '';
-      yield `${r.probability.toFixed(4)}  ${r.label.padEnd(width)}  ${JSON.stringify(short(r.text))}${top}`;
+      const note = extras.note ? `  ${extras.note(r)}` : '';
+      yield `${r.probability.toFixed(4)}  ${r.label.padEnd(width)}  ${JSON.stringify(short(r.text))}${top}${note}`;
     }
   }
 }

@@ -21,10 +21,11 @@ export interface TextModelOptions {
   embeddingDim?: number;
   /** Recurrent units, or the hidden Dense width of cnn / ff_embed (the lab's 100 and 250). */
   units?: number;
-  /** Stacked recurrent layers (recurrent models only). */
+  /** Stacked recurrent layers (recurrent models only: given for cnn / ff_embed, even as 1, it is refused). */
   layers?: number;
   /** Input dropout of each recurrent layer (Keras's `dropout`); for cnn / ff_embed a Dropout before the output. */
   dropout?: number;
+  /** Keras's recurrent_dropout (recurrent models only: given for cnn / ff_embed, even as 0, it is refused). */
   recurrentDropout?: number;
   maskZero?: boolean;
   learningRate?: number;
@@ -53,8 +54,10 @@ export function checkTextModelOptions(name: string, o: TextModelOptions): assert
   const recurrent = RECURRENT.includes(name);
   const n = o.layers ?? 1;
   if (!Number.isInteger(n) || n < 1) throw new TextOptionError('layers', `must be a positive integer, got ${n}`);
-  if (!recurrent && n !== 1) throw new TextOptionError('layers', `${name} has no recurrent layers to stack; layers applies to ${RECURRENT.join(', ')}`);
-  if (!recurrent && o.recurrentDropout) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer`);
+  // Given at all, even as its default (1, 0), an option the model has no layer for changes nothing: refused as
+  // rnnlab imdb refuses --layers for cnn, so that a run never records a setting it did not use.
+  if (!recurrent && o.layers !== undefined) throw new TextOptionError('layers', `${name} has no recurrent layers to stack, so it changes nothing here (it applies to ${RECURRENT.join(', ')})`);
+  if (!recurrent && o.recurrentDropout !== undefined) throw new TextOptionError('recurrentDropout', `${name} has no recurrent layer, so it changes nothing here (it applies to ${RECURRENT.join(', ')})`);
   const maskZero = o.maskZero ? maskZeroUnused([name]) : null;
   if (maskZero) throw new TextOptionError('maskZero', maskZero);
   for (const [k, v] of [['dropout', o.dropout], ['recurrentDropout', o.recurrentDropout]] as const) {

@@ -141,10 +141,21 @@ function noValidationPart(o: TextTrainOptions, all: TextDataset, numClasses: num
     `two examples to give one to validation; add examples${validation ? ` or give a validation set with ${validation}` : ''}`);
 }
 
+/**
+ * Folder data read with `classes` takes the classes in that order, as Keras's class_names does (class i is the
+ * i-th name; for two classes the sigmoid gives the probability of the second); else undefined: sorted from the labels.
+ */
+function givenClasses(all: TextDataset, o: TextTrainOptions): string[] | undefined {
+  if (all.format !== 'folder' || !o.classes) return undefined;
+  const names = [...new Set(o.classes)];
+  if (names.length < 2) throw new DataError(`${all.source}: every example has the label '${names[0]}'; a classifier needs at least two classes`);
+  return names;
+}
+
 /** The training and validation parts (a validation file, or a stratified seeded split), after limit. */
 async function splitForTraining(o: TextTrainOptions, seed: number): Promise<Splits> {
   const all = await dataset(o.data, o);
-  const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source);
+  const { classNames: classes, ids: allIds } = encodeLabels(all.labels, all.where, all.source, givenClasses(all, o));
   let train = all, trainIds = allIds, val: TextDataset, valIds: Int32Array, split: Splits['split'] = null;
   if (o.validation) {
     val = await dataset(o.validation, o, true);

@@ -257,14 +257,15 @@ const checks: Record<string, (argv: string[], r: { out: string; err: string }, m
     const out = flagValue(argv, '--out') ?? made[0];
     const record = expectRunFiles(out, ['model.json', 'weights.bin', 'rnnlab-text.json']);
     // What the doc says it prints, and what it says results.json holds.
-    const classes = (flagValue(argv, '--classes')?.split(',') ?? ['pos', 'neg']).sort();
+    // --classes gives the classes' order (Keras's class_names); without it they are sorted.
+    const classes = flagValue(argv, '--classes')?.split(',') ?? ['neg', 'pos'];
     const two = classes.length === 2;
     expect(r.out).toMatch(new RegExp(`^Validation accuracy: \\d+\\.\\d\\d% {2}\\(loss \\d+\\.\\d{4}${two ? ', ROC AUC \\d\\.\\d{4}' : ''}\\)$`, 'm'));
     expect(r.out).toContain(`Classes: ${classes.join(', ')} (${two ? 'sigmoid' : 'softmax'} head)`);
     expect(r.out).toMatch(/^Examples: \d+ train, \d+ validation$/m);
     expect(r.out).toMatch(/^Model: \w+, \d+ parameters, vocabulary \d+, maxlen \d+; \d+ epoch\(s\) in [\d.]+ s$/m);
     expect(record.metrics.validationAccuracy).toBeGreaterThanOrEqual(0);
-    for (const k of ['precision', 'recall', 'f1']) expect(Object.keys(record.metrics[k]).sort(), k).toEqual(classes);
+    for (const k of ['precision', 'recall', 'f1']) expect(Object.keys(record.metrics[k]).sort(), k).toEqual([...classes].sort());
     expect(record.details.confusion).toHaveLength(classes.length);
     // What scoring raw text needs: the class names and the vectorizer, with the line's --maxlen.
     const spec = readJson(path.join(out, 'model', 'rnnlab-text.json'));
@@ -306,9 +307,10 @@ const checks: Record<string, (argv: string[], r: { out: string; err: string }, m
     const texts = inputsOf(argv, new Set(['--model', '--file', '--format', '--top-k', '--input-format', '--text-column', '--threads']));
     const lines = r.out.trimEnd().split('\n');
     if (shown.length) expect(lines.map(shape)).toEqual(shown.map(shape));
-    // The IMDb model's table (the sample's): a header naming the model, then a line per text, in order.
+    // The IMDb model's table (the sample's): a line naming the model, the table's header, then a line per text, in order.
     expect(lines[0]).toMatch(/^Model: \w+ \(vocab \d+, maxlen \d+, test accuracy \d+\.\d\d%\)$/);
-    expect(lines.slice(1).map((l) => /^\d\.\d{4} {2}(positive|negative) {2}"(.*)" {2}\(\d+ known words?\)$/.exec(l)?.[2])).toEqual(texts);
+    expect(lines[1]).toMatch(/^prob {4}label {5}text$/);
+    expect(lines.slice(2).map((l) => /^\d\.\d{4} {2}(positive|negative) {2}"(.*)" {2}\(\d+ known words?\)$/.exec(l)?.[2])).toEqual(texts);
   },
   translate(argv, r, _made, shown) {
     const texts = inputsOf(argv, new Set(['--model', '--file', '--format', '--beam', '--threads']));

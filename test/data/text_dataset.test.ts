@@ -96,10 +96,11 @@ describe('folder of class subfolders', () => {
     const dir = tree({ 'pos/1.txt': 'good', 'pos/2.txt': 'great', 'neg/1.txt': 'bad', 'unsup/1.txt': 'meh', 'urls.txt': 'http://x', 'neg/notes.md': 'no' });
     const all = await loadTextDataset(dir);
     expect(encodeLabels(all.labels, all.where, dir).classNames).toEqual(['neg', 'pos', 'unsup']);
+    // Given classes are read in the order given (Keras's class_names).
     const ds = await loadTextDataset(dir, { classes: ['pos', 'neg'] });
     expect(ds.format).toBe('folder');
-    expect(ds.texts).toEqual(['bad', 'good', 'great']);
-    expect(ds.labels).toEqual(['neg', 'pos', 'pos']);
+    expect(ds.texts).toEqual(['good', 'great', 'bad']);
+    expect(ds.labels).toEqual(['pos', 'pos', 'neg']);
     await expect(loadTextDataset(dir, { classes: ['pos', 'neutral'] })).rejects.toThrow(/no subfolder 'neutral'.*neg, pos, unsup/);
   });
 
