@@ -295,7 +295,8 @@ describe('the Layers-format round trip, and tfjs loading it', () => {
         const m = lib.sequential();
         m.add(lib.layers.categoryEncoding({ numTokens: 4, outputMode: mode, inputShape: [1] }) as never);
         let saved: tf.io.ModelArtifacts | undefined;
-        await m.save(lib.io.withSaveHandler(async (a: tf.io.ModelArtifacts) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }) as never);
+        const handler = async (a: unknown) => { saved = a as tf.io.ModelArtifacts; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' as const } }; };
+        await m.save((lib.io.withSaveHandler as (h: typeof handler) => never)(handler));
         return saved!;
       };
       const ours = await topology(rl), theirs = await topology(tf);
