@@ -53,6 +53,7 @@ import { GroupNormalization, type GroupNormalizationArgs } from './group_normali
 import { IntegerLookup, type IntegerLookupArgs } from './integer_lookup.js';
 import { Hashing, type HashingArgs } from './hashing.js';
 import { Discretization, type DiscretizationArgs } from './discretization.js';
+import { Normalization, type NormalizationArgs } from './normalization_layer.js';
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { RNNCellBase } from './rnn_cell_base.js';
@@ -72,7 +73,7 @@ export type {
   ReshapeArgs, PermuteArgs, ZeroPadding1DArgs, Cropping1DArgs, MaskingArgs, SpatialDropout1DArgs, GaussianNoiseArgs,
   GaussianDropoutArgs, AlphaDropoutArgs,
   ReLUArgs, LeakyReLUArgs, ELUArgs, PReLUArgs, ThresholdedReLUArgs, SoftmaxArgs, ActivityRegularizationArgs, RescalingArgs, CategoryEncodingArgs,
-  UnitNormalizationArgs, GroupNormalizationArgs, IntegerLookupArgs, HashingArgs, DiscretizationArgs,
+  UnitNormalizationArgs, GroupNormalizationArgs, IntegerLookupArgs, HashingArgs, DiscretizationArgs, NormalizationArgs,
   StackedRNNCellsArgs, RNNLayerArgs,
   /** What a custom layer's call(inputs, kwargs) receives: training and mask (a bool Tensor), as tfjs. */
   Kwargs,
@@ -153,6 +154,7 @@ export const layers = {
   integerLookup: layerFactory(IntegerLookup, 'integerLookup'),
   hashing: layerFactory(Hashing, 'hashing'),
   discretization: layerFactory(Discretization, 'discretization'),
+  normalization: layerFactory(Normalization, 'normalization'),
   rnn: factoryOf(CellRNN),
   simpleRNNCell: (args: Omit<RNNArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new SimpleRNNCell(args as Record<string, unknown>),
   lstmCell: (args: Omit<LSTMArgs, 'returnSequences' | 'returnState' | 'goBackwards' | 'stateful'>) => new LSTMCell(args as Record<string, unknown>),

@@ -55,6 +55,7 @@ import { GroupNormalization as GroupNormalizationClass } from './group_normaliza
 import { IntegerLookup as IntegerLookupClass } from './integer_lookup.js';
 import { Hashing as HashingClass } from './hashing.js';
 import { Discretization as DiscretizationClass } from './discretization.js';
+import { Normalization as NormalizationClass } from './normalization_layer.js';
 import { checkThenConstruct } from './option_probe.js';
 import type { Layer } from './layer.js';
 
@@ -129,3 +130,4 @@ export const GroupNormalization = checkedClass(GroupNormalizationClass, 'GroupNo
 export const IntegerLookup = checkedClass(IntegerLookupClass, 'IntegerLookup'); export type IntegerLookup = IntegerLookupClass;
 export const Hashing = checkedClass(HashingClass, 'Hashing'); export type Hashing = HashingClass;
 export const Discretization = checkedClass(DiscretizationClass, 'Discretization'); export type Discretization = DiscretizationClass;
+export const Normalization = checkedClass(NormalizationClass, 'Normalization'); export type Normalization = NormalizationClass;

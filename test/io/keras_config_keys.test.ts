@@ -104,6 +104,7 @@ const TABLE: [string, Config | null, Config | null][] = [
   ['Hashing', k2('h', { num_bins: 3, mask_value: null, salt: null, output_mode: 'int', sparse: false }), k3('h', { num_bins: 3, mask_value: null, salt: null, output_mode: 'int', sparse: false })],
   ['Discretization', k2('di', { bin_boundaries: [0, 1], num_bins: null, epsilon: 0.01, output_mode: 'int', sparse: false }),
     k3('di', { bin_boundaries: [0, 1], num_bins: null, epsilon: 0.01, output_mode: 'int', sparse: false })],
+  ['Normalization', k2('no', { axis: [-1], invert: false, mean: null, variance: null }), k3('no', { axis: [-1], invert: false, mean: null, variance: null })],
   ['IntegerLookup', k2('il', { invert: false, max_tokens: null, num_oov_indices: 1, oov_token: -1, mask_token: null, output_mode: 'int', sparse: false, pad_to_max_tokens: false,
     vocabulary_dtype: 'int64', idf_weights: null, vocabulary: [5, 6, 7], vocabulary_size: 4 }),
     // oov_method, salt 3.14+

@@ -105,6 +105,7 @@ const EXAMPLES: Record<string, [() => Layer, SymbolicShape]> = {
   IntegerLookup: [() => L.integerLookup({ vocabulary: [3, 1, 4], maskToken: 0, outputMode: 'count' }), [null, 3]],
   Hashing: [() => L.hashing({ numBins: 4, maskValue: 0, salt: [1, 2] }), [null, 3]],
   Discretization: [() => L.discretization({ binBoundaries: [0, 1], outputMode: 'one_hot' }), [null, 3]],
+  Normalization: [() => L.normalization({ axis: [1, 2], invert: true }), [null, 5, 2]],
   Permute: [() => L.permute({ dims: [2, 1] }), [null, 5, 2]],
   Reshape: [() => L.reshape({ targetShape: [-1, 5] }), [null, 5, 2]],
   SpatialDropout1D: [() => L.spatialDropout1d({ rate: 0.3 }), [null, 5, 2]],
