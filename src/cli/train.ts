@@ -1,5 +1,5 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
@@ -119,7 +119,6 @@ export function register(program: Command, ctx: CliContext): void {
     checkOutNotInData(f.out ?? defaultOut, f.out === undefined, f);
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails,
     // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
-    const runsMade = f.out === undefined && !existsSync(path.dirname(defaultOut));
     const made = f.out === undefined ? createRunDir(defaultOut) : null;
     const out = f.out ?? made!;
     try {
@@ -136,7 +135,6 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.exitCode = 0;
     } catch (e) {
       if (made) removeRunDirIfEmpty(made);
-      if (runsMade) removeRunDirIfEmpty(path.dirname(made!));
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
     }

@@ -26,7 +26,9 @@ export function defaultOutDir(name: string, now = new Date(), base = 'runs'): st
  * are one step: two runs started in the same second never share a folder.
  */
 export function createRunDir(dir: string): string {
-  mkdirSync(path.dirname(dir), { recursive: true });
+  // The first folder mkdir made (runs/, say), so that a failed run removes it too when nothing else went in.
+  const madeParent = mkdirSync(path.dirname(dir), { recursive: true });
+  if (madeParent !== undefined) parentsMade.set(path.resolve(path.dirname(dir)), path.resolve(madeParent));
   for (let k = 1; k <= 10_000; k++) {
     const candidate = k === 1 ? dir : `${dir}-${k}`;
     try {
@@ -39,9 +41,22 @@ export function createRunDir(dir: string): string {
   throw new Error(`cannot create a run folder: ${dir} and 10000 numbered variants of it already exist`);
 }
 
-/** Removes a folder createRunDir made for a run that failed before writing anything into it; one that holds anything stays. */
+/** The parent folders createRunDir made in this process: each to the outermost folder it created. */
+const parentsMade = new Map<string, string>();
+
+/**
+ * Removes a folder createRunDir made for a run that failed before writing anything into it, and the parents it made
+ * for it (a first run's runs/) when they are empty; one that holds anything stays.
+ */
 export function removeRunDirIfEmpty(dir: string): void {
-  try { rmdirSync(dir); } catch { /* not empty: keep what the run wrote */ }
+  try { rmdirSync(dir); } catch { return; /* not empty: keep what the run wrote */ }
+  const parent = path.resolve(path.dirname(dir)), outermost = parentsMade.get(parent);
+  if (outermost === undefined) return;
+  for (let at = parent; ; at = path.dirname(at)) {
+    try { rmdirSync(at); } catch { return; /* another run's folder is in it */ }
+    if (at === outermost) break;
+  }
+  parentsMade.delete(parent);
 }
 
 export { environment, rnnlabVersion, type Environment } from './environment.js';

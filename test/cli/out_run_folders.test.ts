@@ -117,6 +117,16 @@ describe('a failed train run without --out', () => {
     expect(readdirSync(cwd)).toEqual(['one.csv']);
   });
 
+  it('imdb, failing on its data, also leaves no runs/ behind (the folder it made is removed with the run\'s)', () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'junk.tar.gz'), 'not a tarball\n');
+    const r = spawnSync(process.execPath, [bin, 'imdb', '--model', 'ff_raw', '--epochs', '1', '--data', 'junk.tar.gz'],
+      { cwd, encoding: 'utf8', env: { ...process.env, RNNLAB_CACHE: path.join(tempDir(), 'cache') } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/data error: .*junk\.tar\.gz/);
+    expect(readdirSync(cwd)).toEqual(['junk.tar.gz']);
+  });
+
   it('keeps a runs/ that was there before', () => {
     const cwd = tempDir();
     oneClass(cwd);
