@@ -50,16 +50,33 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'ONNX model'): Sequent
   reader.read(dataPath(g));
   if (reader.specs.length === 0) throw new OnnxImportError(`${source}: the graph has no layers`);
   const model = new Sequential();
+  // The layers check the sizes the file gives them (zero units, a zero stride, ...): their errors name the node
+  // and file, as every other refusal does.
+  const refuse = (i: number, what: string, e: unknown): never => {
+    if (e instanceof OnnxImportError) throw e;
+    const s = reader.specs[i], node = reader.origin.get(s);
+    const at = node ? `node '${node.name ?? ''}' (${node.opType})` : `layer ${i + 1}`;
+    throw new OnnxImportError(`${source}: ${at}: ${what} ${s.className} layer ${i + 1}: ${(e as Error).message}`);
+  };
   reader.specs.forEach((s, i) => {
-    const layer = makeLayer(i === 0 && s.className !== 'Embedding' ? { ...s, args: { ...s.args, batchInputShape: g.input.dims } } : s);
-    model.add(layer);
+    try {
+      model.add(makeLayer(i === 0 && s.className !== 'Embedding' ? { ...s, args: { ...s.args, batchInputShape: g.input.dims } } : s));
+    } catch (e) {
+      refuse(i, 'cannot make its', e);
+    }
   });
-  if (!model.layers[0].built) model.build(g.input.dims);
+  if (!model.layers[0].built) {
+    try {
+      model.build(g.input.dims);
+    } catch (e) {
+      refuse(Math.max(0, model.layers.findIndex((l) => !l.built)), 'cannot build its', e);
+    }
+  }
   reader.specs.forEach((s, i) => {
     try {
       model.layers[i].setWeights(s.weights);
     } catch (e) {
-      throw new OnnxImportError(`${source}: weights of ${s.className} layer ${i + 1} do not fit: ${(e as Error).message}`);
+      refuse(i, 'the weights do not fit its', e);
     }
   });
   return model;

@@ -46,9 +46,34 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
   pickStackedStates(graph.node ?? [], producer, consts);
   const dims = (inputs[0].type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue) > 0 ? num(d.dimValue) : null));
   const opsetEntry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  const opset = opsetEntry ? num(opsetEntry.version) : 1;
+  if (!opsetEntry) throw new OnnxImportError(`${source}: the model declares no opset of the default ONNX domain, so its operators' versions are unknown`);
+  const opset = num(opsetEntry.version);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new OnnxImportError(`${source}: opset ${opset} is not imported (opsets ${MIN_OPSET} to ${MAX_OPSET} are: the operators read here mean the same across them)`);
+  }
+  for (const n of graph.node ?? []) {
+    const since = OP_SINCE[n.opType ?? ''];
+    if (since !== undefined && opset < since) throw new OnnxImportError(`${source}: node '${n.name ?? ''}' (${n.opType}): ${n.opType} exists from opset ${since}, but the model declares opset ${opset}`);
+  }
+  // A name no node, initializer or input provides: most often an initializer left out of the file.
+  for (const n of graph.node ?? []) {
+    for (const i of n.input ?? []) {
+      if (i !== '' && !consts.has(i) && !producer.has(i) && i !== inputs[0].name) {
+        throw new OnnxImportError(`${source}: node '${n.name ?? ''}' (${n.opType}) reads '${i}', which is neither an initializer, a node's output nor the graph input (a missing initializer?)`);
+      }
+    }
+  }
   return { source, producer, consts, input: { name: inputs[0].name ?? '', dims, elemType: inputs[0].type?.tensorType?.elemType ?? 0 }, output: graph.output![0].name ?? '', nodes: graph.node ?? [], opset };
 }
+
+/**
+ * The default-domain opsets read: from 9 (before it BatchNormalization's `spatial` could normalize per element, which
+ * is not read) to 18 (Reduce* axes as an input from 18 are read; later opsets are not checked against the reader).
+ */
+export const MIN_OPSET = 9;
+export const MAX_OPSET = 18;
+/** Operators read here (or in the exporter's plumbing) that are younger than MIN_OPSET: the opset they exist from. */
+const OP_SINCE: Record<string, number> = { Mod: 10, GatherElements: 11, CumSum: 11, Range: 11, LayerNormalization: 17 };
 
 const RECURRENT = new Set(['LSTM', 'GRU', 'RNN']);
 const directionsOf = (rnn: Node) => (attrString(attrsOf(rnn), 'direction', 'forward') === 'bidirectional' ? 2 : 1);

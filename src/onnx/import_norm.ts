@@ -10,8 +10,10 @@ import type { Graph, Node, Spec } from './import_graph.js';
 export interface Place {
   g: Graph;
   rank: number;
-  /** The features are the last axis of the ONNX tensor (keras layout), or its axis 1 (channels first). */
+  /** The features are the last axis of the ONNX tensor (keras layout). */
   channelsLast: boolean;
+  /** The features are axis 1 of a (batch, channels, steps) tensor (time-major data is neither this nor channelsLast). */
+  channelsFirst: boolean;
   fail(node: Node, why: string): never;
 }
 
@@ -29,8 +31,9 @@ function requireConst(p: Place, node: Node, i: number, what: string): Float32Arr
 export function batchNormalizationSpec(p: Place, node: Node): Spec {
   const a = attrsOf(node);
   if (attrInt(a, 'training_mode', 0) !== 0) p.fail(node, 'training_mode 1 (batch statistics) is not imported; rnnlab imports the inference graph');
-  if (!(p.rank === 2 || (p.rank === 3 && !p.channelsLast))) {
-    p.fail(node, `normalizes axis 1, which here is the steps of (batch, steps, features) data; only (batch, features) and channels-first (batch, channels, steps) inputs are imported`);
+  if (!(p.rank === 2 || (p.rank === 3 && p.channelsFirst))) {
+    const axis1 = p.channelsLast ? 'the steps of (batch, steps, features) data' : 'the batch of time-major (steps, batch, features) data';
+    p.fail(node, `normalizes axis 1, which here is ${axis1}; only (batch, features) and channels-first (batch, channels, steps) inputs are imported`);
   }
   const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => requireConst(p, node, i, ['', 'scale', 'B', 'input_mean', 'input_var'][i]));
   // ONNX's momentum weighs the running statistic as Keras's does (PyTorch's momentum 0.1 is ONNX's 0.9).

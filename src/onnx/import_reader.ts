@@ -7,6 +7,7 @@ import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, typ
 import { ID_GUARD_DIVISOR } from './graph.js';
 import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node, type Spec } from './import_graph.js';
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
+import { isCompaction, isHasAny, isIdsMask, isMaskedDirection, isRestore, lensMask, RESTORE_PADS } from './import_mask.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
 import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
 
@@ -43,6 +44,16 @@ interface RecurrentState {
   averaged: boolean;
   /** The one direction of a bidirectional node's Y_h read alone (PyTorch's h_n[-1]: 1, the backward one), unless merged. */
   only?: number;
+  /** The padding mask whose count is the node's sequence_lens (the exporter's form), or null without sequence_lens. */
+  mask: string | null;
+  /** The tensor the exporter's restore Pad read (the compacted sequence), while its GatherElements is still ahead. */
+  padInput?: string;
+  /** The exporter's restore (Pad + GatherElements) was read after a masked sequence. */
+  restored: boolean;
+  /** The exporter's Mul by "row has a real step" was read after a masked final state. */
+  emptyZeroed: boolean;
+  /** Y (not Y_h) feeds the rest of the graph. */
+  fromY: boolean;
 }
 
 /** How each layout reads in messages. */
@@ -60,10 +71,22 @@ export class Reader {
   private skip = 0;
   /** The graph carries a padding mask: token id 0 from the input, or a Masking layer's (set when one is read). */
   private masked: boolean;
+  /** The mask tensor each imported Masking layer's node computes (what sequence_lens must count after it). */
+  private readonly maskingTensor = new Map<Spec, string>();
+  /**
+   * The length of the time axis where known: a Gather of step k is "the last step" only when k is this minus 1
+   * (the graph input's dims[1] is not it after a RepeatVector, nor the features of a (batch, features) input).
+   */
+  private steps: number | null;
+  /** The node being read: a layer made from it is named by it in errors its constructor throws. */
+  private current: Node | null = null;
+  /** For each spec, the node it was read from. */
+  readonly origin = new Map<Spec, Node>();
 
   constructor(private readonly g: Graph) {
     this.rank = g.input.dims.length;
     this.masked = hasPaddingMask(g);
+    this.steps = g.input.dims.length === 3 ? g.input.dims[1] : null;
   }
 
   fail(node: Node, why: string): never {
@@ -84,6 +107,7 @@ export class Reader {
       if (this.skip > 0) { this.skip--; continue; }
       // The two nodes after this one on the data path: the exporter's multi-node patterns are recognised by them.
       const ahead = [chain[i + 1]?.node, chain[i + 2]?.node] as const;
+      this.current = node;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
       if (node.opType === 'Mod' && this.idsGuard(node, ahead[0])) continue;
       if (this.rnn && this.recurrentPlumbing(node, ahead[0])) continue;
@@ -132,8 +156,9 @@ export class Reader {
     return broadcast(b.values as Float32Array, units);
   }
 
-  private push(spec: Spec, open: boolean): void {
+  private push(spec: Spec, open: boolean, from: Node | null = this.current): void {
     this.specs.push(spec);
+    if (from) this.origin.set(spec, from);
     this.open = open;
   }
 
@@ -158,6 +183,8 @@ export class Reader {
         const last = this.specs[this.specs.length - 1];
         const b = (node.input ?? []).map((n) => this.g.consts.get(n)).find(Boolean);
         if (!wasOpen || !b || last?.className !== 'Dense' || last.args.useBias !== false) this.fail(node, 'only a bias Add right after a MatMul is imported');
+        // After a transpose to (batch, units, steps) the constant broadcasts along the steps, not the units.
+        if (this.layout !== 'keras') this.fail(node, `a bias Add on ${LAYOUT_WORDS[this.layout]} data adds along its last axis, which is not the Dense layer's units; only a bias on channels-last data is imported`);
         last.args.useBias = true;
         last.weights.push(this.bias(node, b, last.args.units as number));
         this.open = true;
@@ -189,6 +216,7 @@ export class Reader {
         if (this.repeat === null || reps.length !== 3 || reps[0] !== 1 || reps[2] !== 1) this.fail(node, 'only Tile [1, n, 1] after Unsqueeze(axis 1) is imported (RepeatVector)');
         this.repeat = null;
         this.rank = 3;
+        this.steps = reps[1];
         return this.push({ className: 'RepeatVector', args: { n: reps[1] }, weights: [] }, false);
       }
       case 'Mul':
@@ -201,6 +229,9 @@ export class Reader {
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
         if (op === 'GatherElements' && this.masked && this.compaction(node, ahead)) return this.restore(wasOpen);
+        if (op === 'GatherElements' && this.masked && ahead[0]?.opType === 'Transpose' && RECURRENT_OPS.has(ahead[1]?.opType ?? '')) {
+          this.fail(node, `reorders the steps before recurrent node '${ahead[1]!.name ?? ''}' other than exportOnnx's mask compaction (TopK over the padding mask, real steps first, into sequence_lens)`);
+        }
         this.fail(node, `operator ${op} is not imported (a chain of Gather, Gemm, MatMul, Add, Conv, MaxPool, AveragePool, ReduceMean/ReduceMax over time, Flatten, Unsqueeze+Tile, LSTM, GRU, RNN, BatchNormalization, LayerNormalization, LeakyRelu, Clip from 0, Masking's Mul and activations is)`);
     }
   }
@@ -208,7 +239,7 @@ export class Reader {
   private restore(open: boolean): void { this.open = open; }
 
   private place(): Place {
-    return { g: this.g, rank: this.rank, channelsLast: this.layout === 'keras', fail: (n, why) => this.fail(n, why) };
+    return { g: this.g, rank: this.rank, channelsLast: this.layout === 'keras', channelsFirst: this.layout === 'channelsFirst', fail: (n, why) => this.fail(n, why) };
   }
 
   /** Clip from 0: relu6 as the open layer's activation (Keras's relu6), else a ReLU layer with that maxValue. */
@@ -250,6 +281,7 @@ export class Reader {
       || reduceAxes?.join() !== '2' || attrInt(ra, 'keepdims', 1) !== 0 || this.axesOf(unsqueeze).join() !== '2') return false;
     this.masked = true;
     this.push({ className: 'Masking', args: { maskValue: value.values[0] }, weights: [] }, false);
+    this.maskingTensor.set(this.specs[this.specs.length - 1], reduce.output?.[0] ?? '');
     return true;
   }
 
@@ -273,17 +305,22 @@ export class Reader {
     const from = this.g.producer.get(x ?? '');
     if (!dependsOnInput(this.g, unsqueeze.input?.[0] ?? '') || (from && dependsOn(this.g, unsqueeze.input?.[0] ?? '', from))) return false;
     this.requireLayout(node, 'keras', 'a (batch, steps, features) input');
-    if (!this.maskReaching()) this.fail(node, 'a masked mean over the steps whose mask is not the padding mask rnnlab would carry here (from an Embedding with mask_zero or a Masking layer)');
+    if (!this.maskReaching() || !this.carriesMask(unsqueeze.input?.[0] ?? '')) this.fail(node, 'a masked mean over the steps whose mask is not the padding mask rnnlab would carry here (from an Embedding with mask_zero or a Masking layer)');
     if (!keepdims) this.rank = 2;
+    this.steps = keepdims ? 1 : null;
     this.push({ className: 'GlobalAveragePooling1D', args: keepdims ? { keepdims: true } : {}, weights: [] }, false);
     this.skip = 2; // the ReduceSum and the Div, read with it
     return true;
   }
 
-  /** GatherElements(x, order) feeding Transpose [1, 0, 2] into a recurrent node that takes sequence_lens. */
+  /**
+   * exportOnnx's GatherElements(x, order) feeding Transpose [1, 0, 2] into a recurrent node whose sequence_lens counts
+   * the same mask the order sorts by.
+   */
   private compaction(node: Node, [t, rnn]: readonly (Node | undefined)[]): boolean {
+    const m = rnn?.input?.[4] ? lensMask(this.g, rnn.input[4]) : null;
     return t?.opType === 'Transpose' && attrInts(attrsOf(t), 'perm')?.join() === '1,0,2' && t.input?.[0] === node.output?.[0]
-      && ['LSTM', 'GRU', 'RNN'].includes(rnn?.opType ?? '') && Boolean(rnn?.input?.[4]);
+      && RECURRENT_OPS.has(rnn?.opType ?? '') && rnn?.input?.[0] === t.output?.[0] && m !== null && isCompaction(this.g, node, m);
   }
 
   private embedding(node: Node): void {
@@ -292,6 +329,7 @@ export class Reader {
     if (attrInt(attrsOf(node), 'axis', 0) !== 0) this.fail(node, 'an Embedding Gather must use axis 0');
     const T = this.g.input.dims[1];
     this.rank = 3;
+    this.steps = T;
     this.push({ className: 'Embedding', args: { inputDim: E.dims[0], outputDim: E.dims[1], ...(T ? { inputLength: T } : {}), maskZero: this.masked }, weights: [E.values as Float32Array] }, false);
   }
 
@@ -332,9 +370,35 @@ export class Reader {
     if (!rec.masked && reaches) {
       this.fail(node, `a padding mask (${reaches}) reaches this node in rnnlab, which would skip the padded steps, but the node takes no sequence_lens, so ONNX runs every step; give it the sequence_lens of exportOnnx's mask pattern, or drop the mask`);
     }
+    const mask = rec.masked ? this.maskPlumbing(node, reaches!) : null;
     const which = (node.output ?? []).indexOf(out);
     if (which > 1) this.fail(node, 'only Y or Y_h may feed the rest of the graph');
-    this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat', merged: false, padded: false, averaged: false };
+    this.rnn = { node, rec, stage: which === 0 ? 'Y' : 'Y_h', returnSequences: which === 0, processingOrder: false, mergeMode: 'concat', merged: false, padded: false, averaged: false,
+      mask, restored: false, emptyZeroed: false, fromY: which === 0 };
+  }
+
+  /**
+   * The mask a recurrent node's sequence_lens counts, when the node sits in exportOnnx's plumbing: its input the
+   * compaction of that mask (real steps first), made time-major, and the mask the one rnnlab carries here. Any other
+   * sequence_lens (PyTorch's pack_padded_sequence: lengths computed in the graph, no compaction) would let ONNX cut
+   * steps at the end only while rnnlab skips padding wherever it is: refused.
+   */
+  private maskPlumbing(node: Node, reaches: string): string {
+    const m = lensMask(this.g, node.input?.[4] ?? '');
+    const t = this.producerOf(node.input?.[0], 'Transpose');
+    const gather = this.producerOf(t?.input?.[0], 'GatherElements');
+    if (!m || !t || attrInts(attrsOf(t), 'perm')?.join() !== '1,0,2' || !gather || !isCompaction(this.g, gather, m)) {
+      this.fail(node, "takes sequence_lens without exportOnnx's mask plumbing (each row's real steps moved to the front by TopK + GatherElements, sequence_lens = the padding mask's count of real steps, the outputs spread back over the steps): ONNX's sequence_lens only cuts steps at the end of each row and leaves zeros in Y past it (PyTorch's pack_padded_sequence), while rnnlab's mask skips padded steps anywhere and carries the last output forward, so the imported model would compute other numbers for padding before or inside a row; not imported (export the model without packed sequences)");
+    }
+    if (!this.carriesMask(m)) this.fail(node, `its sequence_lens counts the steps of mask '${m}', which is not the padding mask rnnlab carries here (${reaches})`);
+    return m;
+  }
+
+  /** Is tensor m the padding mask rnnlab carries to the next layer (the Masking's own, or the Embedding's ids != 0)? */
+  private carriesMask(m: string): boolean {
+    const spec = this.maskSpec();
+    if (!spec) return false;
+    return spec.className === 'Masking' ? this.maskingTensor.get(spec) === m : isIdsMask(this.g, m);
   }
 
   /**
@@ -342,10 +406,16 @@ export class Reader {
    * through the layers that carry it (Dense, activations, sequence-returning recurrent layers); null when none does.
    */
   private maskReaching(): string | null {
+    const spec = this.maskSpec();
+    return !spec ? null : spec.className === 'Masking' ? 'from a Masking layer' : "from the Embedding's maskZero, token id 0";
+  }
+
+  /** The layer whose padding mask reaches the next layer in rnnlab (a Masking, an Embedding with maskZero), or null. */
+  private maskSpec(): Spec | null {
     for (let i = this.specs.length - 1; i >= 0; i--) {
-      const { className, args } = this.specs[i];
-      if (className === 'Masking') return 'from a Masking layer';
-      if (className === 'Embedding') return args.maskZero === true ? "from the Embedding's maskZero, token id 0" : null;
+      const spec = this.specs[i], { className, args } = spec;
+      if (className === 'Masking') return spec;
+      if (className === 'Embedding') return args.maskZero === true ? spec : null;
       if (MASK_DROPPING.has(className)) return null;
       const inner = (className === 'Bidirectional' ? args.inner : args) as { returnSequences?: boolean };
       if (RECURRENT_CLASSES.has(className) && !inner.returnSequences) return null;
@@ -390,8 +460,10 @@ export class Reader {
     else if (op === 'Transpose' && r.stage === 'timeMajor' && attrInts(a, 'perm')?.join() === '1,0,2') r.stage = 'done';
     else if (op === 'Gather' && r.stage === 'batch4' && axis === 2 && scalarIndex() === 0) r.stage = 'done';
     else if (op === 'Gather' && r.returnSequences && (r.stage === 'done' && axis === 1 || r.stage === 'timeMajor' && axis === 0)) {
-      const T = this.g.input.dims[1];
-      if (scalarIndex() !== -1 && (T === null || scalarIndex() !== T - 1)) this.fail(node, 'only the last time step can be taken from a recurrent output');
+      const T = this.steps, k = scalarIndex();
+      if (k !== -1 && (T === null || k !== T - 1)) {
+        this.fail(node, `only the last time step (index -1${T === null ? '' : ` or ${T - 1}`}) can be taken from a recurrent output; index ${k} ${T === null ? 'of a sequence whose length is not known here' : `of ${T} steps`}`);
+      }
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
       r.stage = 'done';
@@ -402,21 +474,33 @@ export class Reader {
     }
     // The exporter's mask plumbing: Pad then GatherElements spread a masked sequence over the steps; a Mul by the
     // mask-derived "row has a real step" zeroes empty rows. Anything else (a ZeroPadding1D's Pad, a Mul by a
-    // constant) is a layer of its own, not plumbing.
-    else if (r.rec.masked && op === 'Pad' && r.stage === 'done' && r.returnSequences && !r.padded && next?.opType === 'GatherElements'
-      && next.input?.[0] === node.output?.[0] && ['0,1,0,0,0,0', '0,0,0,0,1,0'].includes(this.constInts(node, 1, 'pads').join())) r.padded = true;
-    else if (r.rec.masked && op === 'GatherElements' && r.padded) r.padded = false;
-    else if (r.rec.masked && op === 'Mul' && r.stage === 'done' && !fromRnn(1) && !this.g.consts.has(node.input?.[1] ?? '')
-      && dependsOnInput(this.g, node.input?.[1] ?? '') && !(next?.opType === 'ReduceSum' && next.input?.[0] === node.output?.[0])) return true;
+    // constant or by another tensor of the input) is a layer of its own, not plumbing. The direction on the data path
+    // is the forward one of a bidirectional node (its Gather 0), else the node's own.
+    else if (r.mask && op === 'Pad' && r.stage === 'done' && r.returnSequences && !r.padded && !r.restored && next?.opType === 'GatherElements'
+      && next.input?.[0] === node.output?.[0] && !node.input?.[2] && attrString(a, 'mode', 'constant') === 'constant'
+      && this.constInts(node, 1, 'pads').join() === RESTORE_PADS[this.pathReverse(r) ? 'reverse' : 'forward']) {
+      r.padded = true;
+      r.padInput = node.input?.[0];
+    } else if (r.mask && op === 'GatherElements' && r.padded) {
+      if (!isRestore(this.g, node, r.padInput ?? '', r.mask, this.pathReverse(r))) this.fail(node, `does not spread the sequence of masked recurrent node '${r.node.name ?? ''}' back over the steps as exportOnnx does (each step the output after the real steps ${this.pathReverse(r) ? 'at or after' : 'at or before'} it)`);
+      r.padded = false;
+      r.restored = true;
+    } else if (r.mask && op === 'Mul' && r.stage === 'done' && !r.fromY && !r.emptyZeroed && isHasAny(this.g, node.input?.[1], r.mask)) r.emptyZeroed = true;
     else if (r.rec.directions === 2 && r.stage === 'done' && !r.merged && fromRnn(0) && fromRnn(1) && ['Concat', 'Add', 'Mul'].includes(op ?? '')) {
       const dirs = [0, 1].map((i) => directionOf(this.g, node.input?.[i] ?? '', r.node));
       const foreign = dirs.indexOf(null);
       // A merge input that is not a direction of this node (a stacked h_n's h_n[-1] beside h_n[0] reads the last layer) has no Keras equivalent.
       if (node.input?.length === 2 && foreign >= 0) this.fail(node, `input ${foreign} ('${node.input[foreign]}') is not a direction of recurrent node '${r.node.name ?? ''}' (a Gather of its own Y_h or Y); only both directions of one node merge into a Bidirectional (of a stacked PyTorch RNN, cat(h_n[-2], h_n[-1]) is the last layer's)`);
       if (node.input?.length !== 2 || dirs.join() !== '0,1') this.fail(node, `a direction merge must take the forward then the backward output (here directions [${dirs.map((d) => d ?? '?').join(', ')}])`);
+      if (r.mask) {
+        const odd = [0, 1].find((d) => !isMaskedDirection(this.g, node.input![d], r.node, d, r.mask!, r.fromY));
+        if (odd !== undefined) this.fail(node, `input ${odd} is not direction ${odd} of masked recurrent node '${r.node.name ?? ''}' as exportOnnx writes it (${r.fromY ? 'its sequence spread back over the steps by Pad + GatherElements' : 'its final state times "row has a real step"'}); rnnlab's mask would give other numbers`);
+      }
       r.merged = true;
       r.mergeMode = op === 'Concat' ? 'concat' : op === 'Mul' ? 'mul' : 'sum';
-      if (op === 'Concat' && attrInt(a, 'axis', 0) !== (r.returnSequences ? 2 : 1)) this.fail(node, 'a direction merge must concatenate the features');
+      // A negative axis counts from the rank (PyTorch's torch.cat(..., dim=-1)): (batch, steps, units) or (batch, units).
+      const rank = r.returnSequences ? 3 : 2, axis = attrInt(a, 'axis', 0);
+      if (op === 'Concat' && (axis < 0 ? axis + rank : axis) !== rank - 1) this.fail(node, `a direction merge must concatenate the features (axis ${rank - 1} or -1 of rank ${rank}), got axis ${axis}`);
       if (op === 'Add' && next?.opType === 'Mul' && (next.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.mergeMode = 'ave';
     } else if (op === 'Mul' && r.mergeMode === 'ave' && !r.averaged && r.stage === 'done' && (node.input ?? []).some((n) => this.g.consts.get(n)?.values[0] === 0.5)) r.averaged = true;
     else return false;
@@ -462,13 +546,17 @@ export class Reader {
     if (r.stage !== 'done' && !feedsRecurrent) this.fail(at, `the output of recurrent node '${r.node.name ?? ''}' is used in a layout rnnlab cannot express`);
     if (r.rec.directions === 2 && !r.merged && r.only !== undefined) return this.oneDirection(r, at);
     if (r.rec.directions === 2 && !r.merged) this.fail(at, `the two directions of bidirectional node '${r.node.name ?? ''}' are not merged (Concat, Add, Mul or their average), as a Keras Bidirectional layer's are`);
+    // Without the exporter's restore, Y is the compacted sequence with zeros past each row's length; without its
+    // Mul by "row has a real step", a row of padding only keeps ONNX's one-step state; rnnlab gives neither.
+    if (r.mask && r.fromY && !r.restored) this.fail(at, `the sequence of masked recurrent node '${r.node.name ?? ''}' is used without exportOnnx's restore (Pad + GatherElements spreading each row's outputs back over its steps); ONNX's Y holds the compacted steps with zeros past each row's sequence_lens, where rnnlab carries the last real output`);
+    if (r.mask && !r.fromY && !r.emptyZeroed) this.fail(at, `the final state of masked recurrent node '${r.node.name ?? ''}' is used without exportOnnx's Mul by "row has a real step"; for a row of padding only ONNX keeps the state after one step, where rnnlab gives zeros`);
     const single = r.rec.directions === 1;
     if (single && r.rec.reverse && r.returnSequences && !r.processingOrder) this.fail(r.node, "a reverse layer's time-aligned sequence output has no Keras equivalent (Keras returns it in processing order)");
     const args = { ...r.rec.args, returnSequences: r.returnSequences, goBackwards: single && r.rec.reverse };
     this.rank = r.returnSequences ? 3 : 2;
     this.layout = feedsRecurrent ? 'timeMajor' : 'keras';
-    if (single) this.push({ className: r.rec.cell, args, weights: r.rec.weights[0] }, false);
-    else this.push({ className: 'Bidirectional', args: { cell: r.rec.cell, inner: args, mergeMode: r.mergeMode }, weights: r.rec.weights.flat() }, false);
+    if (single) this.push({ className: r.rec.cell, args, weights: r.rec.weights[0] }, false, r.node);
+    else this.push({ className: 'Bidirectional', args: { cell: r.rec.cell, inner: args, mergeMode: r.mergeMode }, weights: r.rec.weights.flat() }, false, r.node);
   }
 
   /** One direction's final state of a bidirectional node: that direction as a layer of its own (backward: goBackwards). */
@@ -478,7 +566,12 @@ export class Reader {
     if (r.rec.masked) this.fail(at, `one direction of bidirectional node '${r.node.name ?? ''}' with sequence_lens is not imported (merge both directions)`);
     this.rank = 2;
     this.layout = 'keras';
-    this.push({ className: r.rec.cell, args: { ...r.rec.args, returnSequences: false, goBackwards: r.only === 1 }, weights: r.rec.weights[r.only!] }, false);
+    this.push({ className: r.rec.cell, args: { ...r.rec.args, returnSequences: false, goBackwards: r.only === 1 }, weights: r.rec.weights[r.only!] }, false, r.node);
+  }
+
+  /** Does the direction on the data path run backwards (a lone reverse node; a bidirectional node's path is its forward Gather 0)? */
+  private pathReverse(r: RecurrentState): boolean {
+    return r.rec.directions === 1 && r.rec.reverse;
   }
 
   /** ReduceMean / ReduceMax over the steps of (batch, steps, features): GlobalAveragePooling1D / GlobalMaxPooling1D. */
@@ -493,6 +586,7 @@ export class Reader {
     if (mean && mask) this.fail(node, `a padding mask (${mask}) reaches this ReduceMean; rnnlab's GlobalAveragePooling1D would average the real steps only, ONNX averages every step`);
     const keepdims = attrInt(a, 'keepdims', 1) === 1;
     if (!keepdims) this.rank = 2;
+    this.steps = keepdims ? 1 : null;
     this.push({ className: mean ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D', args: keepdims ? { keepdims } : {}, weights: [] }, false);
   }
 
@@ -502,6 +596,7 @@ export class Reader {
     const W = this.constOf(node, 1, 'the Gemm weight');
     const alpha = attrFloat(a, 'alpha', 1), beta = attrFloat(a, 'beta', 1);
     const transB = attrInt(a, 'transB', 0) === 1;
+    if (W.dims.length !== 2) this.fail(node, `the Gemm weight '${node.input?.[1] ?? ''}' has shape [${W.dims}]; a Dense kernel is 2-D`);
     const [rows, cols] = W.dims;
     const units = transB ? rows : cols, inDim = transB ? cols : rows;
     const kernel = new Float32Array(inDim * units);
@@ -572,6 +667,7 @@ export class Reader {
     for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let f = 0; f < F; f++) kernel[(k * C + c) * F + f] = w[(f * C + c) * K + k];
     const weights: Float32Array[] = [kernel];
     if (node.input?.[2]) weights.push(this.constOf(node, 2, 'the Conv bias').values as Float32Array);
+    this.steps = null; // strides and padding change the steps' count
     this.push({ className: 'Conv1D', args: { filters: F, kernelSize: size, strides, padding, dilationRate: dilation, useBias: weights.length === 2 }, weights }, true);
   }
 
@@ -583,12 +679,14 @@ export class Reader {
     if (average && padding !== 'valid' && attrInt(a, 'count_include_pad', 0) !== 0) {
       this.fail(node, "count_include_pad 1 with padding counts the pads in each edge window's mean; Keras's AveragePooling1D averages the real steps only");
     }
+    this.steps = null;
     this.push({ className: average ? 'AveragePooling1D' : 'MaxPooling1D', args: { poolSize: size, strides, padding }, weights: [] }, false);
   }
 
   private flatten(node: Node): void {
     if (this.layout !== 'keras') this.fail(node, `flattening a ${this.layout} tensor would order features unlike Keras`);
     this.rank = 2;
+    this.steps = null;
     this.push({ className: 'Flatten', args: {}, weights: [] }, false);
   }
 }
