@@ -109,6 +109,8 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
     cls = o.className;
+    // Keras 3's early class names (OrthogonalInitializer) and the other spellings a file may hold.
+    if (typeof cls === 'string' && Object.hasOwn(NAMED_CLASSES, cls)) cls = NAMED_CLASSES[cls];
     if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
   }
   const key = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';

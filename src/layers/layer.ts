@@ -380,6 +380,9 @@ export abstract class Layer {
     const prefix = defaultPrefix ?? snakeCase(this.className);
     namePrefixes.set(this, prefix);
     this.name = args.name ?? uniqueName(prefix);
+    // A weight is saved as '<layer>/<weight>': a '/' in the layer's name would save a model no loader can split
+    // (Keras 3 refuses it too).
+    if (typeof this.name === 'string' && this.name.includes('/')) throw new Error(`${this.className}: name must not contain '/', got ${JSON.stringify(this.name)} (weights are saved as '<layer>/<weight>')`);
     args = withDtype(`${this.name} (${this.className})`, args);
     checkUnsupported(`${this.name} (${this.className})`, args);
     this.trainable = checkBool(this.name, 'trainable', args.trainable, true);

@@ -14,7 +14,8 @@ export class LSTM extends RNN {
   readonly unitForgetBias: boolean;
   constructor(args: LSTMArgs) {
     super(args, 'lstm');
-    this.unitForgetBias = checkBool(this.name, 'unitForgetBias', args.unitForgetBias, true);
+    // Keras's default when absent; tfjs writes null for its own unset default, which is off.
+    this.unitForgetBias = args.unitForgetBias === null ? false : checkBool(this.name, 'unitForgetBias', args.unitForgetBias, true);
   }
   protected gateCount(): number { return 4; }
   protected biasShape(): number[] { return [4 * this.units]; }
