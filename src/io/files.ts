@@ -1,19 +1,20 @@
 /** model.json + weight files on disk: the file:// half of TensorFlow.js's IO handlers, for Node. */
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerSaveHandler, type SaveOptions, type SaveResult, type SaveTarget } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { fsyncDir, sweepTempFiles, writeFilesAtomic } from './atomic.js';
+import { fsyncDir, sweepTempFiles, TEMP_PREFIX, writeFilesAtomic } from './atomic.js';
 import { ModelFormatError } from './errors.js';
 import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
 import { buildModel, matchWeights, modelToArtifacts, optimizerWeightsOf, parseModelJSON, type ModelJSON } from './model_json.js';
 import { tensor } from '../ops/creation.js';
 import '../optimizers/weights.js';
-import { decodeWeights, type ManifestGroup, type WeightSpec } from './weights.js';
+import { decodeWeights, groupByteLength, type ManifestGroup, type WeightSpec } from './weights.js';
+import { describe } from '../describe.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
 import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
 
@@ -113,8 +114,11 @@ export async function saveModel(model: TrainableModel, url: SaveTarget, opts: Sa
     return saveOnnx(model, url);
   }
   const { dir, jsonName } = resolveModelPath(url, 'save');
+  checkWeightsFileName(opts.weightsFileName, jsonName);
   const { json, files } = modelToArtifacts(model, opts);
-  writeArtifacts(dir, jsonName, json, files);
+  const others = weightsOfOtherModels(dir, jsonName);
+  refuseSharedWeights(dir, jsonName, files.map((f) => f.path), others);
+  writeArtifacts(dir, jsonName, json, files, others);
   const text = JSON.stringify(json.modelTopology);
   return {
     modelPath: join(dir, jsonName),
@@ -126,16 +130,83 @@ export async function saveModel(model: TrainableModel, url: SaveTarget, opts: Sa
   };
 }
 
-/** Writes weight files, then model.json (the commit point), then removes shard files no longer referenced. */
-function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[]): void {
-  // All or nothing: a failure anywhere leaves the folder's previous model whole (model.json renamed last).
+/**
+ * save's weightsFileName: the manifest lists it and loading reads it from the model's folder, so it must be a name
+ * loading accepts (no folders, no '..', not absolute) and must not replace the model file or be taken for one.
+ * Checked before anything is written.
+ */
+function checkWeightsFileName(name: unknown, jsonName: string): void {
+  if (name === undefined || name === null) return;
+  if (typeof name !== 'string' || name === '') {
+    throw new ModelFormatError(`save: weightsFileName must be a non-empty file name, got ${JSON.stringify(name) ?? String(name)}`);
+  }
+  if (name === '.' || name === '..' || /[/\\\0]/.test(name) || /^[a-zA-Z]:/.test(name)) {
+    throw new ModelFormatError(`save: weightsFileName ${JSON.stringify(name)} must be a plain file name (no folder, no '..', not absolute): the weights go beside ${jsonName}, where loading reads them`);
+  }
+  if (name.toLowerCase() === jsonName.toLowerCase()) {
+    throw new ModelFormatError(`save: weightsFileName ${JSON.stringify(name)} is the model file's own name: ${jsonName} would replace the weights`);
+  }
+  if (name.toLowerCase().endsWith('.json')) {
+    throw new ModelFormatError(`save: weightsFileName ${JSON.stringify(name)} ends in .json, the model files' extension (a model .json there would be replaced, and the weights taken for a model); use a name such as ${JSON.stringify(name.replace(/\.json$/i, '.bin'))}`);
+  }
+  if (name.startsWith(TEMP_PREFIX)) {
+    throw new ModelFormatError(`save: weightsFileName ${JSON.stringify(name)} starts with ${TEMP_PREFIX}, which marks unfinished writes that are swept away`);
+  }
+}
+
+/**
+ * The weight files each other model .json in dir lists (file -> that .json's name). A folder may hold several
+ * models (DIR/a.json beside DIR/model.json); saving one must neither overwrite nor remove the others' weights.
+ * Files that are not readable JSON, or hold no weightsManifest, are not models this could break.
+ */
+function weightsOfOtherModels(dir: string, jsonName: string): Map<string, string> {
+  const used = new Map<string, string>();
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return used; }
+  for (const n of names) {
+    if (n === jsonName || !n.toLowerCase().endsWith('.json')) continue;
+    for (const p of manifestPaths(join(dir, n))) if (!used.has(p)) used.set(p, n);
+  }
+  return used;
+}
+
+/** The weight paths a model .json lists, normalized as loading resolves them; none when it is not such a file. */
+function manifestPaths(path: string): string[] {
+  try {
+    const st = statSync(path);
+    if (!st.isFile() || st.size > MAX_JSON_BYTES) return [];
+    const manifest = (JSON.parse(readFileSync(path, 'utf8')) as { weightsManifest?: unknown })?.weightsManifest;
+    if (!Array.isArray(manifest)) return [];
+    return manifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths.filter((p: unknown): p is string => typeof p === 'string' && p !== '') : []))
+      .map((p) => posix.normalize(p));
+  } catch {
+    return [];
+  }
+}
+
+/** Refuses a save whose files would overwrite what another model .json in the folder uses. */
+function refuseSharedWeights(dir: string, jsonName: string, paths: string[], others: Map<string, string>): void {
+  const clash = [...paths, jsonName].find((p) => others.has(p));
+  if (clash === undefined) return;
+  const stem = jsonName.replace(/\.json$/i, '');
+  throw new ModelFormatError(`save: ${join(dir, others.get(clash)!)} reads its weights from ${clash}, which saving ${jsonName} there would overwrite `
+    + `(that model would then load these weights, or fail to load); nothing was written. Pass {weightsFileName: '${stem}.bin'} or save to another folder`);
+}
+
+/**
+ * Writes weight files, then the .json (the commit point), then removes weight files the folder no longer needs:
+ * those this .json listed before and no longer does, and for model.json any tfjs-named shard, as tfjs's layout
+ * leaves only the current model's. Files another model .json lists (others) are never removed.
+ */
+function writeArtifacts(dir: string, jsonName: string, json: ModelJSON, files: { path: string; data: Uint8Array }[], others: Map<string, string>): void {
+  const previous = manifestPaths(join(dir, jsonName));
+  // All or nothing: a failure anywhere leaves the folder's previous model whole (the .json renamed last).
   writeFilesAtomic(dir, [...files, { path: jsonName, data: `${JSON.stringify(json, null, 1)}\n` }]);
   const keep = new Set(files.map((f) => f.path));
-  if (jsonName === 'model.json') {
-    for (const n of readdirSync(dir)) {
-      if (SHARD_FILE.test(n) && !keep.has(n)) { try { unlinkSync(join(dir, n)); } catch { /* gone already */ } }
-    }
-  }
+  const stale = (n: string) => !keep.has(n) && !others.has(n) && n !== jsonName && !n.includes('/') && !n.toLowerCase().endsWith('.json');
+  const remove = new Set(previous.filter(stale));
+  if (jsonName === 'model.json') for (const n of readdirSync(dir)) if (SHARD_FILE.test(n) && stale(n)) remove.add(n);
+  for (const n of remove) { try { unlinkSync(join(dir, n)); } catch { /* gone already */ } }
   sweepTempFiles(dir);
   fsyncDir(dir);
 }
@@ -290,19 +361,37 @@ function artifactsModel(a: ModelArtifacts, opts: LoadOptions): Loaded {
   // The graph-model fields tfjs's artifacts may carry are checked as in a model.json (refused unless empty).
   const { modelInitializer, signature, initializerSignature } = a;
   const json = { format: a.format, modelTopology: a.modelTopology, trainingConfig: a.trainingConfig,
-    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }], modelInitializer, signature, initializerSignature };
+    weightsManifest: [{ paths: ['weightData'], weights: a.weightSpecs ?? [] }], modelInitializer, signature, initializerSignature };
   const model = loading(opts, () => {
     const parsed = parseModelJSON(json, where, opts.maxParams);
     const specs = matchWeights(parsed.plan, parsed.manifest, where, opts.maxParams, opts.strict !== false);
-    const wd = a.weightData;
-    const bytes = wd === undefined ? new Uint8Array(0) : wd instanceof Uint8Array ? wd
-      : Array.isArray(wd) ? Buffer.concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
+    const bytes = weightDataBytes(a.weightData);
+    const expected = parsed.manifest.reduce((s, g) => s + groupByteLength(g), 0);
+    if (bytes.length !== expected) {
+      throw new ModelFormatError(`${where}: weightData holds ${bytes.length} bytes but weightSpecs describe ${expected} (${bytes.length < expected ? 'truncated or missing data' : 'more bytes than the specs describe'})`);
+    }
     const weights = decodeWeights(parsed.manifest, () => bytes, where);
     const built = withMetadata(buildModel(parsed, weights, specs, opts, where), a.userDefinedMetadata);
     return { model: built, optimizerWeights: optimizerWeightsOf(built, weights, specs, where) };
   });
   opts.onProgress?.(1);
   return model;
+}
+
+/**
+ * The bytes of in-memory weightData: an ArrayBuffer, any typed array or DataView, or a list of them (tfjs's shards).
+ * A view is read by its own bytes (byteOffset, byteLength): its element count is not a byte count, and its
+ * buffer may hold more than the view.
+ */
+function weightDataBytes(wd: unknown): Uint8Array {
+  if (wd === undefined || wd === null) return new Uint8Array(0);
+  const one = (b: unknown, at: string): Uint8Array => {
+    if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    if (b instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer)) return new Uint8Array(b);
+    throw new ModelFormatError(`artifacts: ${at} must be an ArrayBuffer, a typed array or a DataView, got ${describe(b)}`);
+  };
+  if (!Array.isArray(wd)) return one(wd, 'weightData');
+  return Buffer.concat(wd.map((b, i) => one(b, `weightData[${i}]`)));
 }
 
 registerSaveHandler(saveModel);

@@ -17,7 +17,7 @@ import { convertKeys } from './keras_config.js';
 export interface ModelArtifacts {
   modelTopology: unknown;
   weightSpecs?: unknown;
-  weightData?: ArrayBuffer | ArrayBuffer[] | Uint8Array;
+  weightData?: ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];
   trainingConfig?: unknown;
   format?: string;
   generatedBy?: string;

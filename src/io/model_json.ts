@@ -258,11 +258,19 @@ registerTopologyWriter(modelTopology);
 
 function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology'],
   weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {
+  // Checked before includeOptimizer reads it: below, anything but false means true, so 0 or 'no' would save it.
+  const itc = opts.includeTrainingConfig;
+  if (itc !== undefined && itc !== null && typeof itc !== 'boolean') {
+    throw new ModelFormatError(`save: includeTrainingConfig must be true or false, got ${JSON.stringify(itc) ?? String(itc)}`);
+  }
   const withOptimizer = wantsOptimizer(model, opts);
   const { specs, data } = encodeWeights(withOptimizer ? [...weights, ...optimizerWeightsToSave(model, weights)] : weights);
   const shard = opts.shardSizeBytes ?? null;
   if (shard !== null && !(Number.isInteger(shard) && shard > 0)) throw new Error(`save: shardSizeBytes must be a positive integer, got ${String(shard)}`);
-  const { group, files } = shardGroup(specs, data, shard, opts.weightsFileName ?? 'weights.bin');
+  const named = opts.weightsFileName ?? null;
+  // A given name also names the shards (w.bin: w-shard1of2.bin), so it is never accepted and then ignored.
+  const { group, files } = named === null ? shardGroup(specs, data, shard)
+    : shardGroup(specs, data, shard, named, named.replace(/\.bin$/i, '') || named);
   const json: ModelJSON = {
     format: 'layers-model',
     generatedBy: `rnnlab ${RNNLAB_VERSION}`,

@@ -62,15 +62,18 @@ export function encodeWeights(weights: NamedWeight[]): { specs: WeightSpec[]; da
   return { specs, data: out };
 }
 
-/** Splits one group's bytes into shards of at most shardBytes (tfjs names them group1-shardKofN.bin). */
-export function shardGroup(specs: WeightSpec[], data: Uint8Array, shardBytes: number | null, singleName = 'weights.bin'):
+/**
+ * Splits one group's bytes into shards of at most shardBytes. tfjs names them group1-shardKofN.bin; shardStem
+ * replaces 'group1' (save's weightsFileName gives it), so two models saved into one folder can keep their shards apart.
+ */
+export function shardGroup(specs: WeightSpec[], data: Uint8Array, shardBytes: number | null, singleName = 'weights.bin', shardStem = 'group1'):
   { group: ManifestGroup; files: { path: string; data: Uint8Array }[] } {
   if (shardBytes === null || data.length <= shardBytes) {
     return { group: { paths: [singleName], weights: specs }, files: [{ path: singleName, data }] };
   }
   const n = Math.ceil(data.length / shardBytes);
   const files = Array.from({ length: n }, (_, i) => ({
-    path: `group1-shard${i + 1}of${n}.bin`,
+    path: `${shardStem}-shard${i + 1}of${n}.bin`,
     data: data.subarray(i * shardBytes, Math.min(data.length, (i + 1) * shardBytes)),
   }));
   return { group: { paths: files.map((f) => f.path), weights: specs }, files };
@@ -79,6 +82,11 @@ export function shardGroup(specs: WeightSpec[], data: Uint8Array, shardBytes: nu
 function bytesPerValue(spec: WeightSpec): number {
   if (spec.quantization) return spec.quantization.dtype === 'uint8' ? 1 : 2;
   return spec.dtype === 'bool' ? 1 : 4;
+}
+
+/** The bytes a group's weights take, as its manifest describes them. */
+export function groupByteLength(g: ManifestGroup): number {
+  return g.weights.reduce((s, w) => s + sizeOfShape(w.shape) * bytesPerValue(w), 0);
 }
 
 /** A relative path inside the model's folder: no absolute paths, no '..', no backslashes or NULs. */
@@ -171,7 +179,7 @@ export function decodeWeights(manifest: ManifestGroup[], read: (path: string) =>
   sizeOf?: (path: string) => number): Map<string, DecodedWeight> {
   const out = new Map<string, DecodedWeight>();
   manifest.forEach((g, gi) => {
-    const expected = g.weights.reduce((s, w) => s + sizeOfShape(w.shape) * bytesPerValue(w), 0);
+    const expected = groupByteLength(g);
     if (sizeOf) {
       const have = g.paths.reduce((s, p) => s + sizeOf(p), 0);
       if (have !== expected) throw sizeError(where, gi, g, have, expected);

@@ -9,7 +9,7 @@ export interface SaveOptions {
   shardSizeBytes?: number | null;
   /** Write trainingConfig (loss, metrics, optimizer) when the model is compiled. Default true. */
   includeTrainingConfig?: boolean;
-  /** File name of the single weights file (ignored when sharding). */
+  /** The weights file's name (a plain file name in the model's folder); with sharding it names the shards too (w.bin: w-shard1of4.bin, ...). */
   weightsFileName?: string;
 }
 
