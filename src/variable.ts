@@ -44,6 +44,12 @@ export class Variable extends Tensor {
     this.requiresGrad = value;
   }
 
+  /**
+   * tfjs's LayerVariable.val, the tf.Variable behind a layer's weight: here the weight is that variable, so tfjs code
+   * passing `layer.trainableWeights.map((w) => w.val)` to minimize or variableGrads runs unchanged.
+   */
+  get val(): Variable { return this; }
+
   /** Copies values in, checking the count: the safe way to load weights. */
   assign(given: ArrayLike<number> | Tensor): void {
     // tfjs's v.assign(tensor) checks the shape and the dtype; flat arrays (weight loading) only the count.

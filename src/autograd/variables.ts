@@ -8,6 +8,7 @@ import { withTape } from './tape.js';
 import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
+import { describe } from '../describe.js';
 
 /** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
 const madeHere = new WeakSet<Variable>();
@@ -71,7 +72,8 @@ export function costAndGradients(f: () => Tensor, varList: Variable[] | undefine
 
 function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | undefined, what: string): { cost: Tensor; vars: Variable[] } {
   const vars = varList ?? trainableVariables();
-  if (varList !== undefined && !varList.every((v) => v instanceof Variable)) throw new Error(`${what}: varList must hold rl.variable()s`);
+  const bad = varList === undefined ? -1 : varList.findIndex((v) => !(v instanceof Variable));
+  if (bad >= 0) throw new Error(`${what}: varList must hold rl.variable()s (a layer's weights are), got ${describe(varList![bad])} at index ${bad}`);
   for (const v of vars) v.grad = null;
   const { value, backward } = withTape(() => {
     const y = f();

@@ -693,8 +693,9 @@ export abstract class Layer {
 
   /** A user's call may return a list of tensors (tfjs's); rnnlab's own return one. */
   private userOutputs(out: Tensor | Tensor[]): Tensor[] {
-    if (!Array.isArray(out)) return [out];
-    if (builtInMethod(this, 'call') || out.length === 0 || !out.every((t) => t instanceof Tensor)) {
+    // A user's call returning a number or nothing would fail later, far from here (in predict, or the next layer).
+    if (!Array.isArray(out) && out instanceof Tensor) return [out];
+    if (!Array.isArray(out) || builtInMethod(this, 'call') || out.length === 0 || !out.every((t) => t instanceof Tensor)) {
       throw new Error(`${this.name} (${this.className}): call() returned ${describe(out)}; expected a tensor or a list of tensors`);
     }
     return out;

@@ -46,8 +46,8 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /** One metric as compile takes it: a name, an rl.metrics function (which carries its name) or a user function. */
 export type MetricSpec = string | ((...a: never[]) => unknown);
-/** compile's metrics: one, a list (every output gets them, as tfjs), or {outputName: metric or list} (that output only). */
-export type MetricsArg = MetricSpec | MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
+/** compile's metrics: one, a list (every output gets them, as tfjs), a list of lists (one per output, Keras's) or {outputName: metric or list} (that output only). */
+export type MetricsArg = MetricSpec | MetricSpec[] | MetricSpec[][] | Record<string, MetricSpec | MetricSpec[]>;
 
 export interface CompiledMetrics {
   /** Every metric name once, in the order given. */
@@ -86,6 +86,14 @@ export function compiledMetrics(given: unknown, where: string, outputNames: read
   if (isRecord(given)) {
     checkOutputKeys(Object.keys(given), outputNames, `${where}: metrics`, MODEL_OUTPUTS_ARE);
     const perOutput = outputNames.map((n) => (given[n] === undefined || given[n] === null ? [] : listOf(given[n])));
+    return { names: [...new Set(perOutput.flat())], functions, perOutput };
+  }
+  // Keras's list of lists: one list per output, in the outputs' order.
+  if (Array.isArray(given) && given.some(Array.isArray)) {
+    if (!given.every(Array.isArray) || given.length !== outputNames.length) {
+      throw new Error(`${where}: metrics as a list of lists gives one list per output (Keras's form), but ${given.every(Array.isArray) ? `it has ${given.length} for the model's ${outputNames.length} output(s)` : 'it mixes lists with single metrics'}; or give {outputName: metrics}`);
+    }
+    const perOutput = given.map((l: unknown[]) => l.map(resolve));
     return { names: [...new Set(perOutput.flat())], functions, perOutput };
   }
   const names = listOf(given);
