@@ -56,6 +56,12 @@ export function serializeLayer(layer: Layer): SerializedLayer {
     const label = (layer.constructor as { name?: string }).name || 'the subclass';
     throw new Error(`layer '${layer.name}' (class ${label}) cannot be saved: ${label} inherits the static className '${className}' of a registered custom class, so it would be saved as '${className}' and load as that class; give ${label} its own static className and register it with rl.serialization.registerClass(${label})`);
   }
+  // A user's layer without its own className inherits the base's 'Layer', which no loader can make: refused at the
+  // save, where the class can still be named, not at the load.
+  if (className === 'Layer') {
+    const label = (layer.constructor as { name?: string }).name || 'the class';
+    throw new Error(`layer '${layer.name}' (class ${label}) cannot be saved: it has no static className, so it would be saved as 'Layer', which no loader can make; give ${label} a static className (e.g. static className = '${label}') and register it with rl.serialization.registerClass(${label})`);
+  }
   const config = layer.getConfig();
   // rnnlab's own classes write exactly their keys (InputLayer has no trainable); a user's class gets the base's two.
   if (typeof registered === 'function') return { className, config };

@@ -73,3 +73,16 @@ describe('a custom layer whose call() returns something other than a tensor', ()
     }
   });
 });
+
+describe('a custom layer class without a static className', () => {
+  class Nameless extends rl.layers.Layer {
+    computeOutputShape(s: (number | null)[]) { return s; }
+    call(x: rl.Tensor) { return x; }
+  }
+
+  it('is refused when its model is saved, naming the class (it would be saved as the unloadable Layer)', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [3] }), new Nameless({})] });
+    await expect(m.save(rl.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })) as never))
+      .rejects.toThrow(/\(class Nameless\) cannot be saved: it has no static className, so it would be saved as 'Layer'.*static className = 'Nameless'/);
+  });
+});
