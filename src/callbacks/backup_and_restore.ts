@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
-import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
+import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, captureState, type Writer } from './base.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -44,6 +44,12 @@ export class BackupAndRestore extends BaseCallback {
   private readonly resumeHint: string | undefined;
   /** Set after a restore: where training continued from. */
   restoredFrom: { epoch: number; batch: number } | null = null;
+  /**
+   * For a caller that keeps its own bookkeeping across a resume (the CLI: the run's options, its epoch times):
+   * extraState's JSON goes into every checkpoint written (state.extra), and onRestored gets the state a restore read.
+   */
+  extraState: (() => Record<string, unknown>) | null = null;
+  onRestored: ((state: TrainingState) => void) | null = null;
 
   constructor(args: BackupAndRestoreArgs) {
     super();
@@ -78,6 +84,7 @@ export class BackupAndRestore extends BaseCallback {
       fit.initialEpoch = st.nextEpoch;
       fit.resume = st.progress;
       this.restoredFrom = { epoch: st.nextEpoch, batch: st.progress?.batch ?? 0 };
+      this.onRestored?.(st);
       if (this.verbose) {
         const at = st.progress ? `epoch ${st.nextEpoch + 1}, batch ${st.progress.batch + 1}` : `epoch ${st.nextEpoch + 1}`;
         this.out.write(`rnnlab: restored the checkpoint in ${this.backupDir}; continuing at ${at}\n`);
@@ -99,12 +106,12 @@ export class BackupAndRestore extends BaseCallback {
   onBatchEnd(): void {
     const p = this.state.progress;
     if (typeof this.saveFreq === 'number' && p && p.batch % this.saveFreq === 0) {
-      writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'inEpoch', p.epoch));
+      writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'inEpoch', p.epoch, this.extraState?.()));
     }
   }
 
   onEpochEnd(epoch: number, _logs?: Logs): void {
-    writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'epochEnd', epoch));
+    writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'epochEnd', epoch, this.extraState?.()));
     if (this.guard?.requested) this.interrupt('saved', epoch);
   }
 
@@ -122,7 +129,7 @@ export class BackupAndRestore extends BaseCallback {
     let where: string;
     if (at === 'saved') where = `after epoch ${epoch + 1}`;
     else {
-      const st = at === 'epochBegin' ? { ...captureState(fit, 'epochEnd', epoch - 1) } : captureState(fit, 'inEpoch', epoch);
+      const st = at === 'epochBegin' ? { ...captureState(fit, 'epochEnd', epoch - 1, this.extraState?.()) } : captureState(fit, 'inEpoch', epoch, this.extraState?.());
       writeCheckpoint(this.backupDir, fit.model, st);
       where = st.progress ? `in epoch ${st.progress.epoch + 1} after batch ${st.progress.batch}` : `after epoch ${st.nextEpoch}`;
     }

@@ -2,17 +2,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
-import { describeData, imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
-import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { describeData, imdbBody, imdbDoc, imdbTestClassification, perEpochText } from '../experiments/imdb_result.js';
+import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
 import { saveImdbModel } from '../experiments/model_store.js';
 import { defaultOutDir } from '../report/run.js';
-import { percent, seconds } from '../report/table.js';
+import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { checkNotAnotherRun, shellQuote } from './paths.js';
-import { runCheckpoint } from './run_checkpoint.js';
+import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 
 const SUMMARY = 'Train one of the lab\'s IMDb sentiment models, print its summary, progress and test accuracy.';
 const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epochs, batch ${IMDB_DEFAULTS[m].batchSize}`).join('; ');
@@ -71,6 +72,28 @@ export function loadingLine(f: Record<string, unknown>, limit = f.limit): string
   return `Loading IMDb (vocab ${String(f.vocab)}, maxlen ${String(f.maxlen)}${limit ? `, first ${String(limit)} reviews per split` : ''})...`;
 }
 
+/**
+ * What a resumed imdb run must share with the run it continues, besides the model (which checkpointMismatch
+ * compares): fit would go on with another value, while the record keeps one for the whole run. The batch size and
+ * the learning rate are in every checkpoint; whether it validated shows in its history.
+ */
+function imdbSameOptions(f: Record<string, unknown>, c: Command, name: ImdbModelName): SameOption[] {
+  const given = (key: string) => c.getOptionValueSource(key) === 'cli';
+  return [
+    { flag: '--batch-size', value: (f.batchSize as number | undefined) ?? IMDB_DEFAULTS[name].batchSize, given: given('batchSize'), legacy: (ck) => ck.state.batchSize },
+    { flag: '--limit', value: (f.limit as number | undefined) ?? null, given: given('limit') },
+    { flag: '--vocab', value: f.vocab as number, given: given('vocab') },
+    // With --bucket the model's length is free, so only this tells another --maxlen apart.
+    { flag: '--maxlen', value: f.maxlen as number, given: given('maxlen') },
+    { flag: '--lr', value: makeOptimizer(f.optimizer as OptimizerChoice, f.lr as number | undefined).learningRate, given: given('lr'),
+      legacy: (ck) => { const lr = ck.optimizer?.config.learning_rate; return typeof lr === 'number' ? lr : undefined; } },
+    { flag: '--seed', value: f.seed as number, given: given('seed') },
+    { flag: '--precision', value: f.precision as string, given: given('precision') },
+    { flag: '--validate', value: (f.validate as boolean | undefined) ?? SEED_VALIDATES[name], given: given('validate'),
+      legacy: (ck) => (ck.state.history.epoch.length ? Object.hasOwn(ck.state.history.history, 'val_loss') : undefined) },
+  ];
+}
+
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   // The flag's own check lets any earlier run's folder be reused; a train run's text classifier in model/ would be
   // replaced by this IMDb model (both are model files there), and its record by this one.
@@ -83,7 +106,10 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const bucketBlocker = f.bucket ? imdbBucketBlocker(name, { maskZero: f.maskZero as boolean }) : null;
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb');
-  const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err });
+  const epochTimes = new ResumedEpochTimes();
+  const sameOptions = imdbSameOptions(f, c, name);
+  const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
+    sameOptions, epochTimes, shuffles: true });
   if (f.resume !== undefined) {
     // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model
     // now, without the data, and compare.
@@ -92,14 +118,15 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
       ckpt.release();
       throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --optimizer, ...)`, 'imdb');
     }
+    try { checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'imdb'); } catch (e) { ckpt.release(); throw e; }
   }
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(describeData(data));
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], epochTimes, onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
     .catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
-  p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${seconds(run.meanSecondsPerEpoch)} s per epoch, ${run.params.toLocaleString('en-US')} parameters)`);
+  p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${perEpochText(run)}, ${run.params.toLocaleString('en-US')} parameters)`);
   // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
   const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
   const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));

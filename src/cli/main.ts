@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DataError } from '../data/index.js';
+import { CheckpointError } from '../io/errors.js';
 import { checkEnv, envFlag, EnvError } from '../env.js';
 import { isProfiling } from '../backend/index.js';
 import { writeProfile } from './profile.js';
@@ -117,7 +118,9 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
       return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${namesOf(parent)}` : message, where);
     }
     const err = e as Error;
-    ctx.err.write(`${where ? `rnnlab ${where}` : 'rnnlab'}: ${e instanceof DataError ? 'data error' : 'error'}: ${err?.message ?? String(e)}\n`);
+    // A damaged or unusable checkpoint (--resume) is a bad input file, named in the message, as bad data is.
+    const kind = e instanceof DataError || e instanceof CheckpointError ? 'data error' : 'error';
+    ctx.err.write(`${where ? `rnnlab ${where}` : 'rnnlab'}: ${kind}: ${err?.message ?? String(e)}\n`);
     if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && err?.stack) ctx.err.write(`${err.stack}\n`);
     return 1;
   }

@@ -5,7 +5,9 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
-import { hasCheckpoint, readCheckpointInfo } from '../io/checkpoint.js';
+import { hasCheckpoint, readCheckpointInfo, type CheckpointData } from '../io/checkpoint.js';
+import { CheckpointError } from '../io/errors.js';
+import type { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
 import { UsageError } from './context.js';
 import { shellQuote } from './paths.js';
@@ -25,6 +27,55 @@ export interface RunCheckpointOptions {
   argv: readonly string[];
   /** Messages (restored, interrupted). */
   err: { write(s: string): unknown };
+  /**
+   * The options a resumed run must share with the run it continues (learning rate, seed, data sizes, ...): kept in
+   * every checkpoint (state.extra.run), for checkSameOptions to compare on --resume.
+   */
+  sameOptions?: SameOption[];
+  /** The run's epoch times: kept in every checkpoint and restored with it, so the record times every epoch once. */
+  epochTimes?: ResumedEpochTimes;
+  /** The run shuffles every epoch, so a checkpoint inside one must hold that epoch's order. */
+  shuffles?: boolean;
+}
+
+type OptionValue = string | number | boolean | null;
+
+export interface SameOption {
+  /** The flag, as typed: '--maxlen'. */
+  flag: string;
+  /** This run's value, defaults filled in; null for an unset flag without a default (no --limit). */
+  value: OptionValue;
+  /** Given on the command line (else it is the default, and the message says so). */
+  given: boolean;
+  /** The value a checkpoint written without state.extra.run (an earlier rnnlab) shows, or undefined where it cannot tell. */
+  legacy?: (ck: CheckpointData) => OptionValue | undefined;
+}
+
+function shownOption(flag: string, v: OptionValue): string {
+  if (v === null) return `no ${flag}`;
+  if (typeof v === 'boolean') return v ? flag : `--no-${flag.slice(2)}`;
+  return `${flag} ${String(v)}`;
+}
+
+/**
+ * Refuses a resume whose options differ from the checkpointed run's: fit would continue with them (another
+ * learning rate, precision or validation for the rest of the run; a seed the restored generator ignores; another
+ * length or sample count inside the epoch's saved order), while results.json records one value for the whole run.
+ */
+export function checkSameOptions(checkpointDir: string, options: readonly SameOption[], resume: string, command: string): void {
+  const ck = readCheckpointInfo(checkpointDir);
+  const saved = ck.state.extra?.run;
+  const run = typeof saved === 'object' && saved !== null && !Array.isArray(saved) ? saved as Record<string, unknown> : null;
+  const here: string[] = [], there: string[] = [];
+  for (const o of options) {
+    const then = run && Object.hasOwn(run, o.flag) ? run[o.flag] : o.legacy?.(ck);
+    if (then === undefined || then === o.value) continue;
+    if (!(then === null || ['string', 'number', 'boolean'].includes(typeof then))) continue;
+    here.push(`${shownOption(o.flag, o.value)}${o.given ? '' : ' (the default)'}`);
+    there.push(shownOption(o.flag, then as OptionValue));
+  }
+  if (!here.length) return;
+  throw new UsageError(`${here.join(', ')}: the checkpoint in ${resume} is of a run with ${there.join(', ')}; --resume continues a run with the options it started with, so give ${there.join(', ')} (or leave out --resume to start a new run)`, command);
 }
 
 /** The command line without any --resume flag. */
@@ -49,15 +100,20 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
     else if (hasCheckpoint(join(dir, 'checkpoint'))) checkpointDir = join(dir, 'checkpoint');
     // A folder without a checkpoint is a wrong flag value, refused like a missing one (exit 2), before any data is loaded.
     else throw new UsageError(`--resume: no checkpoint in ${o.resume} (looked for checkpoint.json there and in ${join(o.resume, 'checkpoint')}); give the folder of the run to continue or its checkpoint/ folder`, o.command);
+    const info = readCheckpointInfo(checkpointDir);
     if (o.epochs !== undefined) {
       // Fewer epochs than the checkpoint has run (Keras's fit would train nothing and record the run as done with
       // the longer history): a usage error, before any data is loaded. As many as it finished re-writes that run.
-      const { nextEpoch, progress } = readCheckpointInfo(checkpointDir).state;
+      const { nextEpoch, progress } = info.state;
       const least = progress ? nextEpoch + 1 : nextEpoch;
       if (o.epochs < least) {
         const where = progress ? `stopped inside epoch ${nextEpoch + 1}` : `holds ${nextEpoch} finished epoch${nextEpoch === 1 ? '' : 's'}`;
         throw new UsageError(`--epochs ${o.epochs}: the checkpoint in ${o.resume} ${where}; give --epochs ${least} or more to continue it`, o.command);
       }
+    }
+    // fit reads a missing order as an unshuffled epoch: it would continue the epoch in another order than it began.
+    if (o.shuffles && info.state.progress && info.state.progress.order === null) {
+      throw new CheckpointError(`checkpoint in ${info.dir}: state.progress.order is missing, but this run shuffles its samples, so the epoch it stopped inside cannot continue in the order it began`);
     }
     outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : (made = createRunDir(o.defaultOut)));
   } else {
@@ -70,6 +126,10 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   const callback = new BackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });
+  const run = o.sameOptions ? Object.fromEntries(o.sameOptions.map((x) => [x.flag, x.value])) : null;
+  const times = o.epochTimes;
+  if (run || times) callback.extraState = () => ({ ...(run ? { run } : {}), ...(times ? { epochSeconds: times.snapshot() } : {}) });
+  if (times) callback.onRestored = (st) => times.restore(st.nextEpoch, st.progress !== null, st.extra?.epochSeconds);
   const release = () => { if (made) removeRunDirIfEmpty(made); };
   return { outDir, checkpointDir, callback, release };
 }

@@ -36,14 +36,19 @@ export function imdbDataRecord(d: ImdbArrays, limit: number | null): Record<stri
   return { nTrain: d.nTrain, nTest: d.nTest, vocab: d.vocab, maxlen: d.maxlen, limit, meanLength: d.meanLength, loadSeconds: d.loadSeconds };
 }
 
+/** "0.42 s per epoch", or, where no epoch of the run was timed (a checkpoint from an rnnlab that kept no times), that. */
+export function perEpochText(r: Pick<ImdbRun, 'meanSecondsPerEpoch'>): string {
+  return Number.isFinite(r.meanSecondsPerEpoch) ? `${seconds(r.meanSecondsPerEpoch)} s per epoch` : 'no epoch timed';
+}
+
 export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
   const epochs = r.history.loss?.length ?? 0;
   if (r.cancelled) {
     return `${r.name} was stopped after ${epochs} epoch(s), before the test evaluation` +
-      (epochs ? ` (train accuracy ${percent(r.trainAccuracy)}, ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews).` : '.');
+      (epochs ? ` (train accuracy ${percent(r.trainAccuracy)}, ${perEpochText(r)} on ${d.nTrain} reviews).` : '.');
   }
   return `${r.name} reaches ${percent(r.testAccuracy)} test accuracy after ${epochs} epoch(s) (train ${percent(r.trainAccuracy)}), ` +
-    `at ${seconds(r.meanSecondsPerEpoch)} s per epoch on ${d.nTrain} reviews.`;
+    `${Number.isFinite(r.meanSecondsPerEpoch) ? 'at ' : ''}${perEpochText(r)} on ${d.nTrain} reviews.`;
 }
 
 export function imdbBody(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, limit: number | null, classification?: TestClassification): RecordBody {

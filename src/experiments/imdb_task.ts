@@ -11,7 +11,7 @@ import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
-import { aborted, hookCallbacks, mean, timerOf, type TrainHooks } from './train_hooks.js';
+import { aborted, hookCallbacks, mean, timerOf, type ResumedEpochTimes, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
 export interface ImdbDataOptions {
@@ -87,6 +87,8 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {
   callbacks?: Callback[];
   /** Length-bucketed batches trimmed to their real steps (fit's bucket); needs maskZero and a recurrent model. */
   bucket?: boolean;
+  /** Times the epochs, those a resumed checkpoint ran included (the caller restores it); else this process's epochs alone. */
+  epochTimes?: ResumedEpochTimes;
 }
 
 export interface ImdbRun {
@@ -149,7 +151,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   model.summary(undefined, undefined, (l) => summary.push(l));
   o.onBuilt?.(model, summary);
   const validate = o.validate ?? SEED_VALIDATES[name];
-  const follow = hookCallbacks(model, o);
+  const follow = hookCallbacks(model, o, undefined, o.epochTimes?.timer);
   o.onTrainBegin?.({ epochs, steps: Math.ceil(data.nTrain / batchSize), samples: data.nTrain, params: model.countParams() });
   o.onPhase?.('training');
   const history = await model.fit(data.xTrain, data.yTrain, {
@@ -164,7 +166,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
     [testLoss, testAccuracy] = await evaluateModel(model, data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
     evalSeconds = (performance.now() - e0) / 1000;
   }
-  const seconds = timerOf(follow).seconds;
+  const seconds = o.epochTimes ? o.epochTimes.seconds() : timerOf(follow).seconds;
   const h = history.history;
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {

@@ -27,9 +27,58 @@ export class EpochTimer implements Callback {
   seconds: number[] = [];
   private begin = 0;
   private lastBatch = 0;
-  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; }
+  private running = false;
+  onEpochBegin(): void { this.begin = performance.now(); this.lastBatch = this.begin; this.running = true; }
   onBatchEnd(): void { this.lastBatch = performance.now(); }
-  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); }
+  onEpochEnd(): void { this.seconds.push((this.lastBatch - this.begin) / 1000); this.running = false; }
+  /** The running epoch's batches so far (a checkpoint taken inside it), or null between epochs. */
+  inEpoch(): number | null { return this.running ? (this.lastBatch - this.begin) / 1000 : null; }
+}
+
+/** What a checkpoint carries of the epoch times (its state.extra.epochSeconds): its finished epochs', and the part of the epoch it stopped inside. */
+export interface SavedEpochSeconds { done: (number | null)[]; partial: number | null }
+
+/**
+ * Epoch times across a resume: the epochs a checkpoint finished were timed by the process that ran them, and an
+ * epoch cut by a Ctrl-C is timed in two parts, so the record has one time per epoch of the history (NaN for one
+ * no process timed: a checkpoint from an rnnlab that did not keep them) rather than this process's share alone.
+ */
+export class ResumedEpochTimes {
+  readonly timer = new EpochTimer();
+  private prior: number[] = [];
+  /** Seconds the resumed epoch had run before its checkpoint; null when the checkpoint was at an epoch boundary. */
+  private priorPartial: number | null = null;
+
+  /** After a restore: nextEpoch finished epochs, inEpoch when it stopped inside the next, saved what it carried (if anything). */
+  restore(nextEpoch: number, inEpoch: boolean, saved: unknown): void {
+    const s = savedEpochSeconds(saved);
+    this.prior = s && s.done.length === nextEpoch ? s.done.map((x) => x ?? NaN) : new Array<number>(nextEpoch).fill(NaN);
+    this.priorPartial = inEpoch ? (s && s.done.length === nextEpoch ? s.partial ?? NaN : NaN) : null;
+  }
+
+  /** One time per finished epoch, those before the resume included. */
+  seconds(): number[] {
+    const here = [...this.timer.seconds];
+    if (this.priorPartial !== null && here.length) here[0] += this.priorPartial;
+    return [...this.prior, ...here];
+  }
+
+  /** What a checkpoint written now carries (JSON: null for an untimed epoch). */
+  snapshot(): SavedEpochSeconds {
+    const now = this.timer.inEpoch();
+    // The resumed epoch still running: its time before the resume counts too.
+    const partial = now === null ? null : this.priorPartial !== null && !this.timer.seconds.length ? now + this.priorPartial : now;
+    const finite = (x: number | null) => (x !== null && Number.isFinite(x) ? x : null);
+    return { done: this.seconds().map(finite), partial: finite(partial) };
+  }
+}
+
+function savedEpochSeconds(v: unknown): SavedEpochSeconds | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const time = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0);
+  if (!Array.isArray(o.done) || !o.done.every(time) || !time(o.partial ?? null)) return null;
+  return { done: o.done as (number | null)[], partial: (o.partial ?? null) as number | null };
 }
 
 export const aborted = (h: TrainHooks): boolean => h.signal?.aborted ?? false;
@@ -38,8 +87,7 @@ export const aborted = (h: TrainHooks): boolean => h.signal?.aborted ?? false;
  * The fit callbacks of a task: the timer, the task's own per-epoch measurement (added to the logs), and the
  * caller's hooks. Goes after the timer in the list, so the epoch's seconds are known when the hooks run.
  */
-export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (epoch: number, logs: Logs) => void): Callback[] {
-  const timer = new EpochTimer();
+export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (epoch: number, logs: Logs) => void, timer = new EpochTimer()): Callback[] {
   let epochNow = 0;
   // Only a caller that draws histograms pays for the gradient copies.
   const capture = hooks.onHistograms ? new GradientCapture() : null;
@@ -76,6 +124,8 @@ export function timerOf(callbacks: Callback[]): EpochTimer {
   return callbacks[0] as EpochTimer;
 }
 
+/** The mean of the timed (finite) values; NaN when there are none, which prints as n/a, where 0 would claim a time. */
 export function mean(v: readonly number[]): number {
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+  const t = v.filter(Number.isFinite);
+  return t.length ? t.reduce((a, b) => a + b, 0) / t.length : NaN;
 }

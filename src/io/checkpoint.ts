@@ -360,7 +360,11 @@ export function readCheckpointInfo(dir: string): CheckpointData {
   if ((s.rng as number[]).slice(0, 4).every((x) => x === 0)) throw v.fail('state.rng is all zeros, which no generator reaches');
   const rng = (s.rng as (number | null)[]).map((x) => (x === null ? NaN : x));
   const h = v.obj(s.history, 'state.history');
-  if (!Array.isArray(h.epoch)) throw v.fail('state.history.epoch must be a list');
+  // A History's logs written flat ({loss: [...]}) lack both keys: say what the object holds, not just that epoch is missing.
+  const shape = 'state.history must be a History\'s {epoch: [...], history: {loss: [...], ...}}';
+  const others = Object.keys(h).filter((k) => k !== 'epoch' && k !== 'history');
+  if (others.length) throw v.fail(`${shape}; it has ${others.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (!Array.isArray(h.epoch)) throw v.fail(`state.history.epoch must be a list, got ${show(h.epoch)}`);
   const histEpoch = h.epoch.map((e, i) => v.int(e, `state.history.epoch[${i}]`));
   const hh = v.obj(h.history, 'state.history.history');
   const history: Record<string, number[]> = {};

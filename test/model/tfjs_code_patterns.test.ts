@@ -82,7 +82,7 @@ describe('a custom layer class without a static className', () => {
 
   it('is refused when its model is saved, naming the class (it would be saved as the unloadable Layer)', async () => {
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [3] }), new Nameless({})] });
-    await expect(m.save(rl.io.withSaveHandler(async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })) as never))
+    await expect(m.save(rl.io.withSaveHandler((async () => ({})) as never) as never))
       .rejects.toThrow(/\(class Nameless\) cannot be saved: it has no static className, so it would be saved as 'Layer'.*static className = 'Nameless'/);
   });
 });
