@@ -64,7 +64,9 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
     case 'number': {
       const ok = f.kind === 'int' ? /^[+-]?\d+$/.test(raw.trim()) : isDecimalNumber(raw);
       const v = Number(raw);
-      if (!ok || !Number.isFinite(v) || (f.kind === 'int' && !Number.isSafeInteger(v))) throw bad(`expects ${describeRange(f)}`);
+      if (!ok || !Number.isFinite(v)) throw bad(`expects ${describeRange(f)}`);
+      // Past 2^53 - 1 a written integer no longer names one number (9007199254740993 reads as ...992).
+      if (f.kind === 'int' && !Number.isSafeInteger(v)) throw bad(`must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
       if ((f.min !== undefined && v < f.min) || (f.max !== undefined && v > f.max) || (f.above !== undefined && !(v > f.above)) || (f.below !== undefined && !(v < f.below))) {
         throw bad(`must be ${describeRange(f)}`);
       }

@@ -82,7 +82,9 @@ export function multinomial(logits: unknown, numSamples: number, seed?: number |
   const p = new Float64Array(classes);
   for (let r = 0; r < rows; r++) {
     let total = 0;
-    const top = normalized ? 0 : Math.max(...Array.from(t.values.subarray(r * classes, (r + 1) * classes)));
+    // A loop, not Math.max(...row): spreading a vocabulary-sized row (~120k+) overflows the call stack.
+    let top = normalized ? 0 : -Infinity;
+    if (!normalized) for (let c = 0; c < classes; c++) top = Math.max(top, t.values[r * classes + c]);
     for (let c = 0; c < classes; c++) { p[c] = normalized ? t.values[r * classes + c] : Math.exp(t.values[r * classes + c] - top); total += p[c]; }
     for (let s = 0; s < numSamples; s++) {
       let u = rng.uniform(0, total), c = 0;

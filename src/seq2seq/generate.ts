@@ -72,7 +72,7 @@ const ADDITION_DIGITS = 3;
 /** The lab's questions and answers without their space padding (the encoder-decoder pads by itself). */
 function additionPairs(count: number, seed: number): Pair[] {
   const most = maxAdditionPairs(ADDITION_DIGITS);
-  if (count > most) throw new Seq2SeqOptionError('count', `${count} is more than the ${most} distinct sums of numbers of up to ${ADDITION_DIGITS} digits`);
+  if (count > most) throw new Seq2SeqOptionError('count', `${count} is more than the ${most} distinct questions a+b of numbers of up to ${ADDITION_DIGITS} digits`);
   const { questions, answers } = addition({ trainingSize: count, digits: ADDITION_DIGITS, seed, validationSplit: 0 }).train;
   return questions.map((q, i) => ({ source: q.trimEnd(), target: answers[i].trimEnd(), where: `addition:${i + 1}` }));
 }

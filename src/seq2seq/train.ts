@@ -207,8 +207,10 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const target = Vocab.fromTexts(trainPairs.map((p) => p.target), kinds.target, d.maxVocab);
   const enc = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, src: source.encode(p.source), tgt: target.encode(p.target) }));
   let train = enc(trainPairs), val = enc(valPairs);
-  const maxSourceLen = d.maxSourceLen ?? Math.max(...train.map((e) => e.src.length));
-  const maxTargetLen = d.maxTargetLen ?? Math.max(...train.map((e) => e.tgt.length));
+  // A loop, not Math.max(...lengths): spreading ~120k pairs overflows the call stack.
+  const longest = (len: (e: { src: number[]; tgt: number[] }) => number) => train.reduce((m, e) => Math.max(m, len(e)), -Infinity);
+  const maxSourceLen = d.maxSourceLen ?? longest((e) => e.src.length);
+  const maxTargetLen = d.maxTargetLen ?? longest((e) => e.tgt.length);
   const fits = (e: { src: number[]; tgt: number[] }) => e.src.length >= 1 && e.src.length <= maxSourceLen && e.tgt.length >= 1 && e.tgt.length <= maxTargetLen;
   const before = train.length + val.length;
   const trainAll = train, valAll = val;

@@ -244,6 +244,9 @@ describe('questionable items', () => {
       expect(r.code, r.err).toBe(0);
     }
     expect(await cli(['train', '--data', twoClass(), '--seed', '1.5'])).toMatchObject({ code: 2, err: expect.stringMatching(/--seed expects an integer, got '1\.5'/) });
+    // An integer past 2^53 - 1 is refused for its size, not as "not an integer".
+    expect(await cli(['train', '--data', twoClass(), '--seed', '9007199254740993'])).toMatchObject({ code: 2,
+      err: expect.stringMatching(/--seed must be an integer between -9007199254740991 and 9007199254740991, got '9007199254740993'/) });
   });
 
   it('CSV labels 1 and 1.0 are one class', async () => {

@@ -24,7 +24,7 @@ describe('--generate addition', () => {
   });
 
   it('refuses more pairs than there are distinct sums', () => {
-    expect(() => generatePairs('addition', maxAdditionPairs(3) + 1, 1)).toThrow(/count: 500501 is more than the 500500 distinct sums/);
+    expect(() => generatePairs('addition', maxAdditionPairs(3) + 1, 1)).toThrow(/count: 500501 is more than the 500500 distinct questions/);
   });
 
   it('runs through rnnlab seq2seq: character tokens, pairs.tsv of sums, and --count checked', async () => {
@@ -47,7 +47,7 @@ describe('--generate addition', () => {
     const never = path.join(root, 'never');
     const bad = await run(['seq2seq', '--generate', 'addition', '--count', '600000', '--out', never, '--verbose', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--count: 600000 is more than the 500500 distinct sums of numbers of up to 3 digits/);
+    expect(bad.err).toMatch(/--count: 600000 is more than the 500500 distinct questions a\+b of numbers of up to 3 digits/);
     expect(existsSync(never)).toBe(false);
   }, 60_000);
 });
