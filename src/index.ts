@@ -63,8 +63,8 @@ import { modelFromJSON } from './io/handlers.js';
 /** tfjs's tf.models namespace. */
 export const models = { modelFromJSON };
 export type { SaveOptions, SaveResult, LoadOptions, TrainingState } from './io/index.js';
-export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted } from './callbacks/index.js';
-export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs } from './callbacks/index.js';
+export { callbacks, BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, ReduceLROnPlateau, LearningRateScheduler, CSVLogger } from './callbacks/index.js';
+export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions } from './callbacks/index.js';
 export { CallbackList, registerCallbackConstructor } from './callbacks/tfjs_unsupported.js';
 export type { FitState, EpochProgress } from './models/callback.js';
 

@@ -5,38 +5,47 @@ import './autograd/recording_losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
 import { toTensor, type Tensor, type TensorLike } from './tensor.js';
 import { allFinite } from './backend/index.js';
+import { broadcastPair } from './metrics/shapes.js';
 
-/** One entry per loss: its Keras name, the names compile accepts, and the final activation it can fold in. */
-interface LossEntry { kerasName: string; names: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
+/**
+ * One entry per loss: its Keras name, the names compile accepts (each a function of rl.losses when it has no
+ * underscore), Keras's other names compile also accepts (its Loss class names and keras.losses.get's 'bce'; not
+ * functions of rl.losses), and the final activation it can fold in.
+ */
+interface LossEntry { kerasName: string; names: readonly string[]; kerasAliases: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
 
 const LOSSES: Record<LossKind, LossEntry> = {
-  binaryCrossentropy: { kerasName: 'binary_crossentropy', names: ['binaryCrossentropy', 'binary_crossentropy'], folds: 'sigmoid' },
-  categoricalCrossentropy: { kerasName: 'categorical_crossentropy', names: ['categoricalCrossentropy', 'categorical_crossentropy'], folds: 'softmax' },
-  sparseCategoricalCrossentropy: { kerasName: 'sparse_categorical_crossentropy', names: ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'], folds: 'softmax' },
-  meanSquaredError: { kerasName: 'mean_squared_error', names: ['meanSquaredError', 'mean_squared_error', 'mse', 'MSE'], folds: null },
-  meanAbsoluteError: { kerasName: 'mean_absolute_error', names: ['meanAbsoluteError', 'mean_absolute_error', 'mae', 'MAE'], folds: null },
+  binaryCrossentropy: { kerasName: 'binary_crossentropy', names: ['binaryCrossentropy', 'binary_crossentropy'], kerasAliases: ['BinaryCrossentropy', 'bce', 'BCE'], folds: 'sigmoid' },
+  categoricalCrossentropy: { kerasName: 'categorical_crossentropy', names: ['categoricalCrossentropy', 'categorical_crossentropy'], kerasAliases: ['CategoricalCrossentropy'], folds: 'softmax' },
+  sparseCategoricalCrossentropy: {
+    kerasName: 'sparse_categorical_crossentropy', names: ['sparseCategoricalCrossentropy', 'sparse_categorical_crossentropy'],
+    kerasAliases: ['SparseCategoricalCrossentropy'], folds: 'softmax',
+  },
+  meanSquaredError: { kerasName: 'mean_squared_error', names: ['meanSquaredError', 'mean_squared_error', 'mse', 'MSE'], kerasAliases: ['MeanSquaredError'], folds: null },
+  meanAbsoluteError: { kerasName: 'mean_absolute_error', names: ['meanAbsoluteError', 'mean_absolute_error', 'mae', 'MAE'], kerasAliases: ['MeanAbsoluteError'], folds: null },
   meanAbsolutePercentageError: {
-    kerasName: 'mean_absolute_percentage_error', names: ['meanAbsolutePercentageError', 'mean_absolute_percentage_error', 'mape', 'MAPE'], folds: null,
+    kerasName: 'mean_absolute_percentage_error', names: ['meanAbsolutePercentageError', 'mean_absolute_percentage_error', 'mape', 'MAPE'], kerasAliases: ['MeanAbsolutePercentageError'], folds: null,
   },
   meanSquaredLogarithmicError: {
-    kerasName: 'mean_squared_logarithmic_error', names: ['meanSquaredLogarithmicError', 'mean_squared_logarithmic_error', 'msle', 'MSLE'], folds: null,
+    kerasName: 'mean_squared_logarithmic_error', names: ['meanSquaredLogarithmicError', 'mean_squared_logarithmic_error', 'msle', 'MSLE'], kerasAliases: ['MeanSquaredLogarithmicError'], folds: null,
   },
-  huber: { kerasName: 'huber', names: ['huber', 'huberLoss', 'huber_loss'], folds: null },
-  logCosh: { kerasName: 'log_cosh', names: ['logCosh', 'logcosh', 'log_cosh'], folds: null },
-  hinge: { kerasName: 'hinge', names: ['hinge'], folds: null },
-  squaredHinge: { kerasName: 'squared_hinge', names: ['squaredHinge', 'squared_hinge'], folds: null },
-  categoricalHinge: { kerasName: 'categorical_hinge', names: ['categoricalHinge', 'categorical_hinge'], folds: null },
+  huber: { kerasName: 'huber', names: ['huber', 'huberLoss', 'huber_loss'], kerasAliases: ['Huber'], folds: null },
+  logCosh: { kerasName: 'log_cosh', names: ['logCosh', 'logcosh', 'log_cosh'], kerasAliases: ['LogCosh'], folds: null },
+  hinge: { kerasName: 'hinge', names: ['hinge'], kerasAliases: ['Hinge'], folds: null },
+  squaredHinge: { kerasName: 'squared_hinge', names: ['squaredHinge', 'squared_hinge'], kerasAliases: ['SquaredHinge'], folds: null },
+  categoricalHinge: { kerasName: 'categorical_hinge', names: ['categoricalHinge', 'categorical_hinge'], kerasAliases: ['CategoricalHinge'], folds: null },
   kullbackLeiblerDivergence: {
-    kerasName: 'kl_divergence', names: ['kullbackLeiblerDivergence', 'kld', 'KLD', 'kl_divergence', 'kullback_leibler_divergence'], folds: null,
+    kerasName: 'kl_divergence', names: ['kullbackLeiblerDivergence', 'kld', 'KLD', 'kl_divergence', 'kullback_leibler_divergence'],
+    kerasAliases: ['KLDivergence'], folds: null,
   },
-  poisson: { kerasName: 'poisson', names: ['poisson'], folds: null },
-  cosineProximity: { kerasName: 'cosine_similarity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], folds: null },
+  poisson: { kerasName: 'poisson', names: ['poisson'], kerasAliases: ['Poisson'], folds: null },
+  cosineProximity: { kerasName: 'cosine_similarity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], kerasAliases: ['CosineSimilarity'], folds: null },
   // A user function (compile({loss: fn})): chosen by passing the function, never by name.
-  custom: { kerasName: 'custom', names: [], folds: null },
+  custom: { kerasName: 'custom', names: [], kerasAliases: [], folds: null },
 };
 
 export function lossKind(name: string): LossKind {
-  for (const [kind, e] of Object.entries(LOSSES)) if (e.names.includes(name)) return kind as LossKind;
+  for (const [kind, e] of Object.entries(LOSSES)) if (e.names.includes(name) || e.kerasAliases.includes(name)) return kind as LossKind;
   throw new Error(`unknown loss '${name}': use ${Object.keys(LOSSES).filter((k) => k !== 'custom').join(', ')}, or a function (yTrue, yPred) => loss`);
 }
 
@@ -77,13 +86,18 @@ function lossFunction(kind: LossKind): (yTrue: TensorLike, yPred: TensorLike) =>
     if (rest.some((r) => r !== undefined)) {
       throw new Error(`losses.${kind} takes (yTrue, yPred) only, got ${2 + rest.length} arguments; for weights use fit's sampleWeight or the tfjs-core losses (rl.losses.logLoss, softmaxCrossEntropy, ...), which take them`);
     }
-    const t = toTensor(yTrue, `losses.${kind}: yTrue`), p = toTensor(yPred, `losses.${kind}: yPred`);
+    let t = toTensor(yTrue, `losses.${kind}: yTrue`), p = toTensor(yPred, `losses.${kind}: yPred`);
     const classes = p.shape[p.rank - 1] ?? 1;
-    // Sparse labels hold one class id per row of yPred; an id out of range would read another row's probability.
-    if (kind === 'sparseCategoricalCrossentropy' ? t.size * classes !== p.size : t.size !== p.size) {
+    // Sparse labels hold one class id per row of yPred, read in order as tfjs flattens them; an id out of range
+    // would read another row's probability.
+    if (kind === 'sparseCategoricalCrossentropy' && t.size * classes !== p.size) {
       throw new Error(`losses.${kind}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
     }
     checkTargets(kind, t, classes, `losses.${kind}: yTrue`);
+    // Other pairs broadcast as tfjs ([3, 1] against [1, 3] is [3, 3]), after Keras's rank rule ([n] against [n, 1]
+    // pairs row by row); shapes that do not broadcast are an error naming both, and so is any broadcast for
+    // binaryCrossentropy (tfjs's and Keras's refuse it).
+    if (kind !== 'sparseCategoricalCrossentropy') [t, p] = broadcastPair(`losses.${kind}`, t, p, kind === 'binaryCrossentropy');
     return lossOp(kind, p, t, false);
   };
 }

@@ -63,3 +63,38 @@ export function checkOptionKeys(where: string, options: unknown, known: readonly
   }
   return options as Record<string, unknown>;
 }
+
+/** snake_case of a camelCase or class name: minDelta -> min_delta, GRUCell -> gru_cell. */
+export function snakeCase(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** Keys whose Keras spelling is not the regular snake_case of the camelCase one. */
+const KERAS_KEY_EXCEPTIONS: Readonly<Record<string, string>> = { beta1: 'beta_1', beta2: 'beta_2' };
+
+/** The one mapping of an option or config key to Keras's spelling: minLr -> min_lr, beta1 -> beta_1. */
+export function kerasKey(k: string): string {
+  return Object.hasOwn(KERAS_KEY_EXCEPTIONS, k) ? KERAS_KEY_EXCEPTIONS[k] : snakeCase(k);
+}
+
+/** And back, as configs are read: return_sequences -> returnSequences, beta_1 -> beta1 (camelCase stays). */
+export function camelKey(k: string): string {
+  return k.indexOf('_') < 0 ? k : k.replace(/_+([a-zA-Z0-9]|$)/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * checkOptionKeys with Keras's snake_case names (min_delta, save_best_only) read as aliases of the camelCase ones:
+ * returns a copy keyed by the camelCase names only; one option under both spellings is an error naming both.
+ */
+export function readKerasOptions(where: string, options: unknown, known: readonly string[], rules: OptionRules = {}): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return checkOptionKeys(where, options, known, rules);
+  const alias = new Map(known.map((k) => [kerasKey(k), k] as const).filter(([s, k]) => s !== k));
+  const given = options as Record<string, unknown>, out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) {
+    const name = alias.get(k) ?? k;
+    if (name !== k && Object.hasOwn(given, name) && given[name] !== undefined && v !== undefined) throw new (rules.error ?? Error)(`${where}: give ${name} or its Keras name ${k}, not both`);
+    if (name !== k && v === undefined && Object.hasOwn(out, name)) continue;
+    out[name] = v;
+  }
+  return checkOptionKeys(where, out, [...known], rules);
+}

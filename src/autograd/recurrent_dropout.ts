@@ -92,7 +92,7 @@ export function recurrentComposed(spec: ComposedSpec, inputs: Tensor[], w: Tenso
     }
     outs.push(out);
   }
-  return { sequence: stackSteps(outs), last: out, cell: c, gates: null };
+  return { sequence: stackSteps(outs), last: out, state: h, cell: c, gates: null };
 }
 
 /** One step from each gate's input projection x[k] [B, U] and the previous states. */

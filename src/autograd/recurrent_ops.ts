@@ -11,6 +11,7 @@ import { accumulate, gradBuffer, readOnlyZeros, record } from './tape.js';
 import { repeatedFrom } from './ops.js';
 import { inferable, inferenceActive, recurrentInfer, type CellKind, type RecurrentSpec } from './recurrent_infer.js';
 import { rnnAct, rnnActGrad } from '../backend/reference/rnn_common.js';
+import { selectRows } from './recurrent_dropout_ops.js';
 
 export type { CellKind, RecurrentSpec };
 
@@ -19,8 +20,13 @@ const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simple_rnn: 1 };
 export interface RecurrentOutputs {
   /** [B, T, U]: the output after every processed step (processing order). */
   sequence: Tensor;
-  /** [B, U]: the final output (= final h). */
+  /** [B, U]: the final output: zeros for a row with no real step (Keras's loop starts from a zero output). */
   last: Tensor;
+  /**
+   * [B, U]: the final h state. It equals last except on a row with no real step, which keeps h0 (Keras carries the
+   * states over masked steps), as the LSTM cell state keeps c0.
+   */
+  state: Tensor;
   /** LSTM final cell state [B, U]; null for other cells. */
   cell: Tensor | null;
   /** Raw saved activations, for introspection (LSTM: i, f, c~, o interleaved per step; GRU: z, r, n). */
@@ -35,7 +41,10 @@ export interface StateGradExtras {
 
 export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, bias: Tensor | null,
   h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray, more: StateGradExtras) => void): RecurrentOutputs {
-  if (inferenceActive() && !onStateGrad && inferable(spec)) return { ...recurrentInfer(spec, x, w, r, bias, h0, c0, mask), gates: null };
+  if (inferenceActive() && !onStateGrad && inferable(spec)) {
+    const inferred = recurrentInfer(spec, x, w, r, bias, h0, c0, mask);
+    return { ...inferred, state: finalState(inferred.last, h0, mask, x.shape[1]), gates: null };
+  }
   const K = kernels();
   const [B, T, D] = x.shape;
   const U = spec.units;
@@ -172,7 +181,24 @@ export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, 
       gradBuffer(sequence);
     });
   }
-  return { sequence, last, cell, gates };
+  return { sequence, last, state: finalState(last, h0, mask, T), cell, gates };
+}
+
+/**
+ * The final h state from the last output last [B, U]: rows with no real step (all masked) take h0's row instead, with
+ * its gradient (their output is zeros, yet Keras carries every state over masked steps). Unchanged without a mask or
+ * h0 (then such a row's h is zero either way).
+ */
+export function finalState(last: Tensor, h0: Tensor | null, mask: Uint8Array | null, T: number): Tensor {
+  if (!mask || !h0) return last;
+  const B = last.shape[0];
+  const real = new Uint8Array(B);
+  let empty = false;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) if (mask[b * T + t]) { real[b] = 1; break; }
+    if (!real[b]) empty = true;
+  }
+  return empty ? selectRows(real, last, h0) : last;
 }
 
 /**

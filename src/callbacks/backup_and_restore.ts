@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
 import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, type Writer } from './base.js';
-import { checkOptionKeys } from '../near_name.js';
+import { BaseCallback, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
+import { readKerasOptions } from '../near_name.js';
 import { InterruptGuard } from './interrupt.js';
 
 export interface BackupAndRestoreArgs {
@@ -51,20 +51,21 @@ export class BackupAndRestore extends BaseCallback {
   extraState: (() => Record<string, unknown>) | null = null;
   onRestored: ((state: TrainingState) => void) | null = null;
 
-  constructor(args: BackupAndRestoreArgs) {
+  constructor(given: BackupAndRestoreArgs) {
     super();
-    checkOptionKeys('backupAndRestore', args, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']);
+    const args = readKerasOptions('backupAndRestore', given, ['backupDir', 'saveFreq', 'deleteCheckpoint', 'restore', 'handleInterrupt', 'resumeHint', 'verbose', 'out', 'exit']) as unknown as BackupAndRestoreArgs;
     if (!args || typeof args.backupDir !== 'string' || args.backupDir === '') throw new Error('backupAndRestore: backupDir must be a folder path');
     this.backupDir = resolve(args.backupDir);
     const f = args.saveFreq ?? 'epoch';
     if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`backupAndRestore: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
     this.saveFreq = f;
-    this.deleteCheckpoint = args.deleteCheckpoint ?? true;
+    this.deleteCheckpoint = checkBoolean(args.deleteCheckpoint, 'deleteCheckpoint', 'backupAndRestore', true);
     const r = args.restore ?? 'auto';
     if (r !== 'auto' && r !== 'require' && r !== 'never') throw new Error(`backupAndRestore: restore must be 'auto', 'require' or 'never', got ${JSON.stringify(r)}`);
     this.restore = r;
-    this.verbose = args.verbose ?? 1;
-    this.out = args.out ?? process.stderr;
+    this.verbose = args.verbose === undefined ? 1 : checkVerbose(args.verbose, 'backupAndRestore');
+    this.out = args.out === undefined ? process.stderr : checkWriter(args.out, 'out', 'backupAndRestore');
+    checkBoolean(args.handleInterrupt, 'handleInterrupt', 'backupAndRestore', true);
     this.exit = args.exit ?? ((code) => process.exit(code));
     this.resumeHint = args.resumeHint;
     this.guard = args.handleInterrupt === false ? null : new InterruptGuard(this.out, this.exit);

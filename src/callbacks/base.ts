@@ -4,6 +4,7 @@ import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
 import type { TrainingState } from '../io/checkpoint.js';
 import { Callback as CallbackClass } from '../models/callback_class.js';
+import { metricKind, type MetricKind } from '../metrics/registry.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
@@ -25,16 +26,104 @@ export abstract class BaseCallback extends CallbackClass implements Callback {
 }
 
 /**
- * Metrics Keras 3 maximises (their direction is 'up'): accuracies in any spelling (tfjs's and Keras 2's 'acc' test,
- * but case-blind, so rnnlab's 'val_binaryAccuracy' counts), precision, recall, AUC, R2 and F-scores.
+ * The direction Keras 3 gives each built-in metric ('up' for accuracies, precision, recall, AUC and R2; 'down' for
+ * the errors and crossentropies; rnnlab's cosineProximity is tfjs's, minus the cosine, so 'down'). A Record over
+ * every kind, so a metric added to compile's catalogue must be classified here.
  */
-const MAXIMISED = /acc|(?:^|_)(?:precision|recall|auc|r2_?score|f1_?score|fbeta_?score)$|^(?:val_)?fmeasure/i;
+const METRIC_DIRECTION: Record<MetricKind, 'min' | 'max'> = {
+  accuracy: 'max', binaryAccuracy: 'max', categoricalAccuracy: 'max', sparseCategoricalAccuracy: 'max',
+  precision: 'max', recall: 'max', auc: 'max', r2Score: 'max',
+  meanSquaredError: 'min', meanAbsoluteError: 'min', meanAbsolutePercentageError: 'min', binaryCrossentropy: 'min',
+  categoricalCrossentropy: 'min', sparseCategoricalCrossentropy: 'min', cosineProximity: 'min', crossentropy: 'min',
+};
 
-/** Keras: 'max' for the metrics above, 'min' for losses and errors, unless mode says otherwise. */
+/** The direction of a built-in metric name compile takes (any spelling: 'acc', 'binary_accuracy', 'MSE'), else null. */
+function builtinDirection(name: string): 'min' | 'max' | null {
+  try {
+    return METRIC_DIRECTION[metricKind(name, '')];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * mode 'auto' as Keras 3 resolves it (MonitorCallback._set_monitor_op): the name without 'val_' (and without the
+ * '_0', '_1' that number a repeated log key); a loss ('loss', '<output>_loss', any name ending in 'loss', where
+ * Keras 3 knows only 'loss') is minimised; a built-in metric (alone, or as '<output>_<metric>') goes the way Keras 3
+ * gives that metric; anything else (a user metric, a typo) is null: Keras 3 then raises asking for an explicit mode.
+ */
+export function autoDirection(monitor: string): 'min' | 'max' | null {
+  const name = monitor.startsWith('val_') ? monitor.slice(4) : monitor;
+  for (const base of [name, name.replace(/_\d+$/, '')]) {
+    if (/loss$/i.test(base)) return 'min';
+    // The whole name first, then each tail after an '_' ('out_1_precision', '1_precision', 'precision').
+    const tails = [base];
+    for (let i = base.indexOf('_'); i >= 0; i = base.indexOf('_', i + 1)) tails.push(base.slice(i + 1));
+    for (const tail of tails) {
+      const d = builtinDirection(tail);
+      if (d) return d;
+    }
+  }
+  return null;
+}
+
+/** 'min' or 'max' from a mode as given; 'auto' as Keras 3 resolves it, refusing a monitor it cannot classify. */
 export function resolveMode(mode: unknown, monitor: string, owner: string): 'min' | 'max' {
   if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new Error(`${owner}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
   if (mode !== 'auto') return mode;
-  return MAXIMISED.test(monitor) ? 'max' : 'min';
+  const d = autoDirection(monitor);
+  if (d === null) {
+    throw new Error(`${owner}: mode 'auto' cannot tell whether monitor '${monitor}' should be maximised or minimised (it is not a loss ` +
+      'nor a built-in metric\'s log name); pass mode: \'max\' to keep the highest value or mode: \'min\' to keep the lowest (Keras 3 raises the same)');
+  }
+  return d;
+}
+
+/** Keras's 0/1 verbosity of a callback's messages. */
+export function checkVerbose(v: unknown, owner: string): 0 | 1 {
+  if (v === undefined) return 0;
+  if (v !== 0 && v !== 1) throw new Error(`${owner}: verbose must be 0 or 1, got ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+}
+
+/** A boolean option. */
+export function checkBoolean(v: unknown, name: string, owner: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new Error(`${owner}: ${name} must be true or false, got ${JSON.stringify(v) ?? String(v)}`);
+  return v;
+}
+
+/** Where a callback's messages go: an object with a write(text) method (default stdout). */
+export function checkWriter(v: unknown, what: string, owner: string): Writer {
+  if (v === undefined) return process.stdout;
+  if (typeof v !== 'object' || v === null || typeof (v as Writer).write !== 'function') {
+    throw new Error(`${owner}: ${what} must be a writer, an object with a write(text) method such as process.stdout, got ${describe(v)}`);
+  }
+  return v as Writer;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return `an object with keys ${Object.keys(v).map((k) => `'${k}'`).join(', ') || '(none)'}`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Python's f"{v:.5f}": inf and -inf as Python writes them (Keras's "improved from inf to ..."). */
+export function fixed5(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(5) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+}
+
+/**
+ * Keras 3's message when the monitored key is not in an epoch's logs (a typo, or val_loss without validation
+ * data): a console warning, once per fit, and the callback goes on (Keras warns each epoch).
+ */
+export class MissingMonitorWarning {
+  private warned = false;
+  reset(): void { this.warned = false; }
+  warn(message: string, logs: Logs): void {
+    if (this.warned) return;
+    this.warned = true;
+    console.warn(`${message}; available metrics are: ${Object.keys(logs).join(', ')}`);
+  }
 }
 
 export function checkMonitor(monitor: unknown, owner: string): string {
@@ -76,6 +165,9 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
     if (!f || (f[3] !== undefined && (f[4] === 'd' || f[4] === ''))) {
       throw new Error(`modelCheckpoint: path '${template}': format '${spec}' of '{${key}}' is not supported (use forms such as {epoch:02d}, {val_loss:.4f}, {loss:.3e})`);
     }
+    // Python's format: 'd' takes an integer, and only epoch and batch are integers (log values are floats:
+    // '{loss:d}'.format(loss=0.74) raises "Unknown format code 'd' for object of type 'float'").
+    if (f[4] === 'd' && !INTEGER_KEYS.has(key)) throw new Error(dOnFloat(template, key, spec));
     const [, zero, width, prec, kind] = f;
     const digits = prec ? Number(prec) : 6;
     let s = kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits)) : kind === 'd' ? String(Math.trunc(v)) : String(v);
@@ -91,12 +183,21 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
 export function checkPathKeys(template: string, logKeys: readonly string[], batchSaves: boolean): void {
   const available = ['epoch', ...(batchSaves ? ['batch'] : []), ...(batchSaves ? logKeys.filter((k) => !k.startsWith('val_')) : logKeys)];
   for (const [, body] of template.matchAll(TEMPLATE_FIELD)) {
-    const { key } = fieldOf(body!);
+    const { key, spec } = fieldOf(body!);
+    if (/d$/.test(spec) && !INTEGER_KEYS.has(key)) throw new Error(dOnFloat(template, key, spec));
     if (!available.includes(key)) {
       const why = batchSaves && key.startsWith('val_') ? ' (validation values exist only at the end of an epoch; saveFreq counts batches)' : '';
       throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which the logs will not have${why}; available: ${available.join(', ')}`);
     }
   }
+}
+
+/** The template keys that hold integers (the rest are the logs' float values). */
+const INTEGER_KEYS = new Set(['epoch', 'batch']);
+
+function dOnFloat(template: string, key: string, spec: string): string {
+  return `modelCheckpoint: path '${template}': format '${spec}' of '{${key}}' takes an integer, but '${key}' is a float log value ` +
+    `(Python raises "Unknown format code 'd' for object of type 'float'"); only {epoch} and {batch} take 'd': use a float format such as {${key}:.4f}`;
 }
 
 /** A path template's {key} or {key:format} fields. */

@@ -1,14 +1,18 @@
-/** Keras's CSVLogger: one row per epoch (epoch, then the logs' keys sorted) in a CSV file. */
+/**
+ * Keras 3's CSVLogger: one row per epoch (epoch, then the first epoch's log keys sorted; a key missing from a later
+ * epoch's logs is 'NA') in a CSV file.
+ */
 import { appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import type { Callback } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { checkOptionKeys } from '../near_name.js';
+import { BaseCallback } from './base.js';
 
-export class CSVLogger implements Callback {
+export class CSVLogger extends BaseCallback {
   private keys: string[] | null = null;
   /** Whether the first row must bring the header: always when writing afresh; when appending, only to a new or empty file (Keras). */
   private needsHeader = true;
   constructor(readonly filename: string, private readonly opts: { separator?: string; append?: boolean } = {}) {
+    super();
     if (typeof filename !== 'string' || !filename) throw new Error('CSVLogger: filename must be a non-empty path');
     checkOptionKeys('CSVLogger', opts, ['separator', 'append'], { undefinedIsAbsent: false });
     const { separator, append } = opts ?? {};

@@ -1,8 +1,8 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, checkMonitor, resolveMode, type Mode, type Writer } from './base.js';
-import { checkOptionKeys } from '../near_name.js';
+import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, resolveMode, type Mode, type Writer } from './base.js';
+import { readKerasOptions } from '../near_name.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { layerOrderWeights } from '../models/model_common.js';
 
@@ -39,11 +39,11 @@ export class EarlyStopping extends BaseCallback {
   best = Infinity;
   bestEpoch = 0;
   bestWeights: Tensor[] | null = null;
-  private warned = false;
+  private readonly missing = new MissingMonitorWarning();
 
-  constructor(args: EarlyStoppingArgs = {}) {
+  constructor(given: EarlyStoppingArgs = {}) {
     super();
-    checkOptionKeys('earlyStopping', args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out']);
+    const args: EarlyStoppingArgs = readKerasOptions('earlyStopping', given, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose', 'out']);
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'earlyStopping');
     const nonNeg = (v: unknown, what: string, int: boolean) => {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (int && !Number.isInteger(v))) {
@@ -62,9 +62,9 @@ export class EarlyStopping extends BaseCallback {
     const b = args.baseline ?? null;
     if (b !== null && (typeof b !== 'number' || !Number.isFinite(b))) throw new Error(`earlyStopping: baseline must be a number, got ${JSON.stringify(b)}`);
     this.baseline = b;
-    this.restoreBestWeights = args.restoreBestWeights ?? false;
-    this.verbose = args.verbose ?? 0;
-    this.out = args.out ?? process.stdout;
+    this.restoreBestWeights = checkBoolean(args.restoreBestWeights, 'restoreBestWeights', 'earlyStopping', false);
+    this.verbose = checkVerbose(args.verbose, 'earlyStopping');
+    this.out = checkWriter(args.out, 'out', 'earlyStopping');
   }
 
   /** Keras: better than the reference by more than minDelta (current + minDelta < ref for min, current - minDelta > ref for max). */
@@ -78,15 +78,14 @@ export class EarlyStopping extends BaseCallback {
     this.best = this.direction === 'min' ? Infinity : -Infinity;
     this.bestWeights = null;
     this.bestEpoch = 0;
+    this.missing.reset();
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const current = logs[this.monitor];
     if (current === undefined) {
-      if (!this.warned) {
-        this.warned = true;
-        this.out.write(`earlyStopping: early stopping conditioned on metric '${this.monitor}', which is not available; available metrics are: ${Object.keys(logs).join(', ')}\n`);
-      }
+      // Keras 3: a warning, and the epoch is not watched.
+      this.missing.warn(`earlyStopping: early stopping is conditioned on metric '${this.monitor}', which is not available`, logs);
       return;
     }
     if (epoch < this.startFromEpoch) return;

@@ -4,13 +4,13 @@ import { EarlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
 import { ModelCheckpoint, type ModelCheckpointArgs } from './model_checkpoint.js';
 import { TerminateOnNaN } from './terminate_on_nan.js';
 import { CSVLogger } from './csv_logger.js';
-import { LearningRateScheduler } from './learning_rate_scheduler.js';
+import { LearningRateScheduler, type LearningRateSchedulerOptions } from './learning_rate_scheduler.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './reduce_lr_on_plateau.js';
 import type { Writer } from './base.js';
 import { Callback, CustomCallback } from '../models/callback_class.js';
 
 export { BackupAndRestore, EarlyStopping, ModelCheckpoint, TerminateOnNaN, TrainingInterrupted, CSVLogger, LearningRateScheduler, ReduceLROnPlateau };
-export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs };
+export type { BackupAndRestoreArgs, EarlyStoppingArgs, ModelCheckpointArgs, ReduceLROnPlateauArgs, LearningRateSchedulerOptions };
 
 export { Callback, CustomCallback };
 
@@ -23,6 +23,7 @@ export const callbacks = {
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
   terminateOnNaN: (out?: Writer) => new TerminateOnNaN(out),
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
-  learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: number) => new LearningRateScheduler(schedule, verbose),
+  /** Keras's (schedule, verbose): verbose 0 or 1, or {verbose, out}; out (a writer) may also come third. */
+  learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: 0 | 1 | LearningRateSchedulerOptions, out?: Writer) => new LearningRateScheduler(schedule, verbose, out),
   csvLogger: (filename: string, opts?: { separator?: string; append?: boolean }) => new CSVLogger(filename, opts),
 };

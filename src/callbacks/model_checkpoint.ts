@@ -7,8 +7,8 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, checkMonitor, checkPathKeys, formatPath, resolveMode, type Mode, type Writer } from './base.js';
-import { checkOptionKeys } from '../near_name.js';
+import { BaseCallback, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+import { readKerasOptions } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
   /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f}, {batch} templates (an unknown key is an error). */
@@ -41,17 +41,20 @@ export class ModelCheckpoint extends BaseCallback {
   readonly verbose: 0 | 1;
   private readonly out: Writer;
   best: number;
-  private warned = false;
+  private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
   private batchesSinceSave = 0;
   /** Folders written, in order. */
   readonly saved: string[] = [];
 
-  constructor(args: ModelCheckpointArgs) {
+  constructor(given: ModelCheckpointArgs) {
     super();
-    checkOptionKeys('modelCheckpoint', args, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'initialValueThreshold', 'saveWeightsOnly', 'verbose', 'out']);
+    const args = readKerasOptions('modelCheckpoint', given, ['path', 'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'initialValueThreshold', 'saveWeightsOnly', 'verbose', 'out']) as ModelCheckpointArgs;
     if (args.saveWeightsOnly !== undefined && args.saveWeightsOnly !== false) {
       throw new Error(`modelCheckpoint: saveWeightsOnly ${JSON.stringify(args.saveWeightsOnly)} is not supported by rnnlab (a checkpoint holds the whole model and training state; rl.loadModel reads it)`);
+    }
+    if (args?.path !== undefined && args?.filepath !== undefined) {
+      throw new Error(`modelCheckpoint: give path or its Keras name filepath, not both (got path ${JSON.stringify(args.path)} and filepath ${JSON.stringify(args.filepath)})`);
     }
     const p = args?.path ?? args?.filepath;
     if (typeof p !== 'string' || p === '') throw new Error('modelCheckpoint: path must be a folder path');
@@ -68,8 +71,8 @@ export class ModelCheckpoint extends BaseCallback {
     if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`modelCheckpoint: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
     if (f !== 'epoch' && this.saveBestOnly) throw new Error('modelCheckpoint: saveBestOnly needs epoch-end values; use saveFreq \'epoch\'');
     this.saveFreq = f;
-    this.verbose = args.verbose ?? 0;
-    this.out = args.out ?? process.stdout;
+    this.verbose = checkVerbose(args.verbose, 'modelCheckpoint');
+    this.out = checkWriter(args.out, 'out', 'modelCheckpoint');
     this.best = this.direction === 'min' ? Infinity : -Infinity;
     const t = args.initialValueThreshold;
     if (t !== undefined) {
@@ -97,6 +100,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   onTrainBegin(): void {
     this.batchesSinceSave = 0;
+    this.missing.reset();
     const keys = this.state.history.params.metrics;
     // fitDataset or a hand-made state may not list the keys: then the first save checks them.
     if (Array.isArray(keys) && keys.length > 0) checkPathKeys(this.path, keys as string[], this.saveFreq !== 'epoch');
@@ -120,18 +124,16 @@ export class ModelCheckpoint extends BaseCallback {
     if (this.saveBestOnly) {
       const v = logs[this.monitor];
       if (v === undefined) {
-        if (!this.warned) {
-          this.warned = true;
-          this.out.write(`modelCheckpoint: can save the best model only with ${this.monitor} available (logs have ${Object.keys(logs).join(', ')}), skipping\n`);
-        }
+        // Keras 3: a warning, and the epoch is saved as without saveBestOnly.
+        this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs);
+        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
+      } else if (!Number.isFinite(v) || !this.improved(v)) {
+        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${fixed5(this.best)}\n`);
         return;
+      } else {
+        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${fixed5(this.best)} to ${fixed5(v)}, saving model to ${dir}\n`);
+        this.best = v;
       }
-      if (!Number.isFinite(v) || !this.improved(v)) {
-        if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${this.best.toFixed(5)}\n`);
-        return;
-      }
-      if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} improved from ${this.best.toFixed(5)} to ${v.toFixed(5)}, saving model to ${dir}\n`);
-      this.best = v;
     } else if (this.verbose) {
       this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
     }

@@ -5,7 +5,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { evaluateModel, metricsNames, StreamedPass, yieldInterval, type FitArgs } from '../models/training.js';
+import { evaluateModel, metricsNames, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
 import { EventLoopYield, checkBatchSize } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -28,7 +28,7 @@ export interface FitDatasetArgs {
   validationBatches?: number;
   callbacks?: Callback | Callback[];
   initialEpoch?: number;
-  /** 1 (default 0): fit's progress output, "Epoch n/N" and one line per epoch; 0: silent. */
+  /** 1 (the default, as tfjs's): fit's progress output, "Epoch n/N" and one line per epoch; 0: silent. */
   verbose?: 0 | 1;
   /** Where verbose output goes (default stdout), as fit's out. */
   out?: ProgressWriter;
@@ -38,10 +38,21 @@ export interface FitDatasetArgs {
   validationBatchSize?: number;
   /** As fit's yieldEvery: how often training yields to the event loop between batches. */
   yieldEvery?: FitArgs['yieldEvery'];
+  /**
+   * As fit's (Keras's validation_freq; tfjs's fitDataset has none): validate after every N-th epoch (a positive
+   * integer), or after the epochs listed (counted from 1); default every epoch.
+   */
+  validationFreq?: number | number[];
 }
 
 const FIT_KEYS = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'callbacks', 'initialEpoch', 'verbose', 'out',
-  'classWeight', 'validationBatchSize', 'yieldEvery'];
+  'classWeight', 'validationBatchSize', 'yieldEvery', 'validationFreq'];
+const STEPS = "did you mean batchesPerEpoch? Keras's steps_per_epoch is tfjs's batchesPerEpoch";
+const VALIDATION_STEPS = "did you mean validationBatches? Keras's validation_steps is tfjs's validationBatches";
+/** Keras's names for fitDataset's options, refused with the tfjs name to use. */
+const FIT_REFUSED: Record<string, string> = {
+  stepsPerEpoch: STEPS, steps_per_epoch: STEPS, validationSteps: VALIDATION_STEPS, validation_steps: VALIDATION_STEPS,
+};
 
 /** tfjs's ModelEvaluateDatasetArgs. */
 export interface EvaluateDatasetArgs {
@@ -54,8 +65,9 @@ export interface EvaluateDatasetArgs {
 
 const EVAL_KEYS = ['batches', 'verbose', 'out'];
 
-function checkVerbose(v: unknown, where: string): 0 | 1 {
-  if (v === undefined) return 0;
+/** verbose checked; dflt when not given: fitDataset's 1 and evaluateDataset's 0, as tfjs's. */
+function checkVerbose(v: unknown, where: string, dflt: 0 | 1): 0 | 1 {
+  if (v === undefined) return dflt;
   if (v !== 0 && v !== 1) throw new Error(`${where}: verbose must be 0 or 1, got ${String(v)}`);
   return v;
 }
@@ -131,7 +143,7 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   }
   // An endless pass would hang (and hold the event loop while its batches come without waiting): refused, as fitDataset's.
   if (args.batches === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batches`);
-  const verbose = checkVerbose(args.verbose, where);
+  const verbose = checkVerbose(args.verbose, where, 0);
   const start = Date.now();
   // Metrics accumulate over every batch, as evaluate's over x.
   const pass = new StreamedPass(model);
@@ -197,7 +209,7 @@ function checkClassWeight(model: DatasetModel, classWeight: ClassWeightArg, what
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
   const where = `${model.name}.fitDataset`;
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset (rl.data.array(...).batch(n))`);
-  checkOptionKeys(where, args, FIT_KEYS, { undefinedIsAbsent: false });
+  checkOptionKeys(where, args, FIT_KEYS, { undefinedIsAbsent: false, refused: FIT_REFUSED });
   const epochs = args.epochs ?? 1;
   // 0 trains nothing and returns an empty History, as fit and tfjs.
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${where}: epochs must be a non-negative integer, got ${String(epochs)}`);
@@ -206,7 +218,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   if (per === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batchesPerEpoch`);
   const initialEpoch = args.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${where}: initialEpoch must be a non-negative integer, got ${JSON.stringify(initialEpoch)}`);
-  const verbose = checkVerbose(args.verbose, where);
+  const verbose = checkVerbose(args.verbose, where, 1);
   const out = args.out ?? process.stdout;
   const val = args.validationData;
   if (val !== undefined && !(val instanceof Dataset) && !(Array.isArray(val) && (val.length === 2 || val.length === 3))) {
@@ -224,6 +236,8 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     checkBatchSize(vbs, `${where}: validationBatchSize`);
     if (!Array.isArray(val)) throw new Error(`${where}: validationBatchSize batches [x, y] validationData, but validationData is ${val === undefined ? 'not given' : 'a dataset (its own batches are used)'}`);
   }
+  const validateAfter = validationSchedule(args.validationFreq, `${where}: validationFreq`);
+  if (args.validationFreq !== undefined && val === undefined) throw new Error(`${where}: validationFreq applies to validationData, which is not given`);
   const classWeight = args.classWeight;
   // Checked now, not at the first batch: with epochs 0 (or no batch) a bad table would be accepted and ignored.
   if (classWeight !== undefined) checkClassWeight(model, classWeight, `${where}: classWeight`);
@@ -238,6 +252,8 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const callbacks = new CallbackList(given);
   const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd'), where));
   const history = new History();
+  // tfjs sets model.history before onTrainBegin (Keras at each epoch's end): a callback reading it sees this run's.
+  model.history = history;
   // The logs' order: the loss, each output's loss (several outputs), then the metrics, named as fit logs them.
   const names = metricsNames(model);
   // tfjs's params: steps is batchesPerEpoch, else the dataset's size when known; no sample count or batch size.
@@ -305,8 +321,9 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
         throw new Error(`${where}: epoch ${epoch + 1} had no batches`);
       }
       const logs: Logs = logsOf(names, run.values());
-      // A cancelled epoch (the dashboard's cancel) is not validated, as fit's: its val_ entries are missing.
-      if (val && !state.cancelled) {
+      // A cancelled epoch (the dashboard's cancel) is not validated, as fit's, nor one validationFreq skips: its val_
+      // entries are missing.
+      if (val && !state.cancelled && validateAfter(epoch)) {
         const v = val instanceof Dataset
           ? await evaluateDataset(model, val, { batches: args.validationBatches })
           : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2], batchSize: args.validationBatchSize });

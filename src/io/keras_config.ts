@@ -3,27 +3,17 @@
  * and Keras's model.to_json() write them. Layers speak camelCase and serialize themselves (getConfig, fromConfig,
  * the registry in src/layers); this file only converts keys and adds file positions to errors.
  */
-import { checkKnownArgs, snakeCase, type Layer, type SymbolicShape } from '../layers/layer.js';
+import { checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
 import { describe } from '../describe.js';
-import { nearName } from '../near_name.js';
+import { camelKey, kerasKey, nearName } from '../near_name.js';
 
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 
 /** Deeper configs are refused: real ones are a few levels deep, and recursion on a crafted one would overflow the stack. */
 const MAX_CONFIG_DEPTH = 64;
 
-/** Keys whose Keras spelling is not the regular snake_case of the camelCase one. */
-const SNAKE_EXCEPTIONS: Record<string, string> = { beta1: 'beta_1', beta2: 'beta_2' };
-
-function snakeKey(k: string): string {
-  return Object.hasOwn(SNAKE_EXCEPTIONS, k) ? SNAKE_EXCEPTIONS[k] : snakeCase(k);
-}
-
-function camelKey(k: string): string {
-  return k.indexOf('_') < 0 ? k : k.replace(/_+([a-zA-Z0-9]|$)/g, (_m, c: string) => c.toUpperCase());
-}
 
 /**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
@@ -34,7 +24,7 @@ export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'conf
   if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  const key = to === 'snake' ? snakeKey : camelKey;
+  const key = to === 'snake' ? kerasKey : camelKey;
   for (const [k, v] of Object.entries(value)) out[key(k)] = convertKeys(v, to, where, depth + 1);
   return out;
 }
@@ -276,15 +266,15 @@ function checkLoadedKeys(layer: Layer, config: Record<string, unknown>, where: s
     try { checkKnownArgs(layer, { [k]: v }, where); } catch { unknown.push(k); }
   }
   if (unknown.length === 0) return;
-  const known = [...new Set([...Object.keys(layer.getConfig()), ...(cls.argAliases ?? [])])].map(snakeKey);
+  const known = [...new Set([...Object.keys(layer.getConfig()), ...(cls.argAliases ?? [])])].map(kerasKey);
   const valued = unknown.filter((k) => config[k] !== null);
   if (valued.length) {
     const k = valued[0];
-    const near = nearName(snakeKey(k), known);
-    throw new Error(`${where}: unknown key '${snakeKey(k)}' (= ${JSON.stringify(config[k])?.slice(0, 60)}) in the ${className} config`
-      + `${valued.length > 1 ? ` (and ${valued.slice(1).map((x) => `'${snakeKey(x)}'`).join(', ')})` : ''}${near ? `; did you mean '${near}'?` : ''}; rnnlab's ${className} reads ${known.join(', ')}`);
+    const near = nearName(kerasKey(k), known);
+    throw new Error(`${where}: unknown key '${kerasKey(k)}' (= ${JSON.stringify(config[k])?.slice(0, 60)}) in the ${className} config`
+      + `${valued.length > 1 ? ` (and ${valued.slice(1).map((x) => `'${kerasKey(x)}'`).join(', ')})` : ''}${near ? `; did you mean '${near}'?` : ''}; rnnlab's ${className} reads ${known.join(', ')}`);
   }
-  const message = `${where}: not read: ${unknown.map((k) => `'${snakeKey(k)}'`).join(', ')} (null, so unset) in the ${className} config; rnnlab's ${className} does not know ${unknown.length > 1 ? 'these keys' : 'this key'}`;
+  const message = `${where}: not read: ${unknown.map((k) => `'${kerasKey(k)}'`).join(', ')} (null, so unset) in the ${className} config; rnnlab's ${className} does not know ${unknown.length > 1 ? 'these keys' : 'this key'}`;
   if (!warnedKeys.has(message)) console.warn(message);
   warnedKeys.add(message);
 }

@@ -136,7 +136,9 @@ function optimizerFromKeras(raw: unknown, where: string): Optimizer {
     throw new ModelFormatError(`${where}: unknown optimizer '${raw.class_name}' (rnnlab has ${optimizerClassNames().join(', ')}); load with {compile: false} to skip the training config`);
   }
   try {
-    return cls.fromConfig(convertKeys(cfgRaw, 'camel', where) as Record<string, unknown>, raw.class_name);
+    // The config as the file spells it: fromConfig reads Keras's snake_case and tfjs's camelCase keys itself, so its
+    // errors name a key as written (beta_1, not beta1).
+    return cls.fromConfig(cfgRaw, raw.class_name);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: optimizer ${raw.class_name}: ${(e as Error).message}`);

@@ -23,6 +23,23 @@ export function checkCategoricalMode(where: string, v: unknown, refused: Record<
   return mode;
 }
 
+/**
+ * Keras 3 makes Hashing's and Discretization's dtype 'int64' (Discretization in 'int' mode; 'int32' may be given) and
+ * saves it: the indices are integers here too, held in float32 tensors, so such a dtype is read apart from the base's
+ * float policies (which refuse integer dtypes), and written back.
+ */
+export function integerDtype(v: unknown): 'int32' | 'int64' | null {
+  const o = typeof v === 'object' && v !== null ? v as Record<string, unknown> : null;
+  const config = o && typeof o.config === 'object' && o.config !== null ? o.config as Record<string, unknown> : null;
+  const name = o ? config?.name ?? o.name : v;
+  return name === 'int32' || name === 'int64' ? name : null;
+}
+
+/** args without an integer dtype (integerDtype), for the base constructor's float-policy check. */
+export function withoutIntDtype<A extends { dtype?: unknown }>(args: A): A {
+  return args && integerDtype(args.dtype) ? { ...args, dtype: undefined } : args;
+}
+
 /** Keras 3's sparse outputs: only false (rnnlab's tensors are dense). */
 export function checkNotSparse(where: string, v: unknown): void {
   if (v !== undefined && v !== null && v !== false) throw new Error(`${where}: sparse = ${describe(v)} is not supported (outputs are dense)`);

@@ -1,6 +1,6 @@
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
-import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
+import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { emptySummary, mergeSummaries, quantileBoundaries, summarize, type Summary } from './quantile_summary.js';
 import { registerLayer } from './registry.js';
@@ -29,10 +29,13 @@ export class Discretization extends Layer {
   readonly numBins: number | null;
   readonly epsilon: number;
   readonly outputMode: CategoricalMode;
+  /** Keras 3's integer dtype ('int64' in the configs it saves in 'int' mode), kept to be written back. */
+  private readonly intDtype: 'int32' | 'int64' | null;
 
   constructor(args: DiscretizationArgs = {}) {
-    super(args, 'discretization');
+    super(withoutIntDtype(args), 'discretization');
     const where = this.where;
+    this.intDtype = integerDtype(args?.dtype);
     const given = args.binBoundaries ?? null, bins: unknown = args.numBins ?? null;
     if (bins !== null && (!Number.isInteger(bins) || (bins as number) < 1)) throw new Error(`${where}: numBins must be a positive integer, got ${typeof bins === 'number' ? bins : describe(bins)}`);
     if (bins !== null && given !== null) throw new Error(`${where}: give binBoundaries or numBins, not both (numBins is for adapt())`);
@@ -131,7 +134,7 @@ export class Discretization extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), binBoundaries: this.binBoundaries ? [...this.binBoundaries] : null, numBins: this.numBins, epsilon: this.epsilon, outputMode: this.outputMode, sparse: false };
+    return { ...super.getConfig(), ...(this.intDtype ? { dtype: this.intDtype } : {}), binBoundaries: this.binBoundaries ? [...this.binBoundaries] : null, numBins: this.numBins, epsilon: this.epsilon, outputMode: this.outputMode, sparse: false };
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
-import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
+import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, integerDtype, withoutIntDtype, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
 import { Layer, checkPositiveInt, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
@@ -83,21 +83,6 @@ export class Hashing extends Layer {
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), ...(this.intDtype ? { dtype: this.intDtype } : {}), numBins: this.numBins, maskValue: this.maskValue, salt: this.salt, outputMode: this.outputMode, sparse: false };
   }
-}
-
-/**
- * Keras 3 makes Hashing's dtype 'int64' (or 'int32') and saves it: the bins are integers here too, held in float32
- * tensors, so such a dtype is read apart from the base's float policies (which refuse integer dtypes).
- */
-function integerDtype(v: unknown): 'int32' | 'int64' | null {
-  const o = typeof v === 'object' && v !== null ? v as Record<string, unknown> : null;
-  const config = o && typeof o.config === 'object' && o.config !== null ? o.config as Record<string, unknown> : null;
-  const name = o ? config?.name ?? o.name : v;
-  return name === 'int32' || name === 'int64' ? name : null;
-}
-
-function withoutIntDtype(args: HashingArgs): HashingArgs {
-  return args && integerDtype(args.dtype) ? { ...args, dtype: undefined } : args;
 }
 
 registerLayer(Hashing);

@@ -64,7 +64,8 @@ import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
 // Bases to extend, and the classes whose constructors check their own options.
-export { Layer, RNN, RNNCell, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN };
+// (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells and CellRNN come from public_classes.ts, their fromConfig wrapped.)
+export { Layer, RNN, RNNCell };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,

@@ -77,10 +77,17 @@ export class InputLayer extends Layer {
     return { batchInputShape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
   }
 
+  /** The only keys fromConfig reads (rl.layerClasses.InputLayer.fromConfig refuses others, see config_reader.ts). */
+  static readonly fromConfigOnlyKeys: readonly string[] = ['batchInputShape', 'batchShape', 'dtype', 'sparse', 'name', 'ragged'];
+
+  /** batchShape: Keras 3's name of batchInputShape. */
   static override fromConfig(config: Record<string, unknown>): Layer {
-    const { batchInputShape, dtype, sparse, name, ragged } = config;
+    const { batchInputShape, batchShape, dtype, sparse, name, ragged } = config;
     if (ragged === true) throw new Error(`${String(name)} (InputLayer): ragged = true is not supported`);
-    return new InputLayer({ batchInputShape: batchInputShape as SymbolicShape, dtype: (dtype ?? 'float32') as SymbolicDType, sparse: sparse as boolean, name: name as string });
+    const given = (v: unknown) => v !== undefined && v !== null;
+    if (given(batchInputShape) && given(batchShape)) throw new Error(`${String(name)} (InputLayer): give batchInputShape or Keras 3's batchShape, not both`);
+    const shape = given(batchInputShape) ? batchInputShape : batchShape;
+    return new InputLayer({ batchInputShape: shape as SymbolicShape, dtype: (dtype ?? 'float32') as SymbolicDType, sparse: sparse as boolean, name: name as string });
   }
 }
 

@@ -18,8 +18,8 @@ export interface IntegerLookupArgs extends LayerArgs {
   vocabulary?: number[] | Tensor | null;
   /** Keras's only vocabulary dtype, 'int64'. */
   vocabularyDtype?: 'int64';
-  /** 'int' (the default), 'one_hot', 'multi_hot' or 'count'; Keras's 'tf_idf' is refused. */
-  outputMode?: CategoricalMode | 'oneHot' | 'multiHot';
+  /** 'int' (the default), 'one_hot', 'multi_hot' or 'count' ('binary': Keras's deprecated name of 'multi_hot'); Keras's 'tf_idf' is refused. */
+  outputMode?: CategoricalMode | 'oneHot' | 'multiHot' | 'binary';
   /** Outside 'int' mode: the output has maxTokens columns whatever the vocabulary's size. */
   padToMaxTokens?: boolean;
   /** 'int' mode: map indices back to tokens. */
@@ -52,8 +52,12 @@ export class IntegerLookup extends Layer {
   readonly invert: boolean;
   readonly oovMethod: 'floormod' | 'farmhash';
   readonly salt: [number, number] | null;
-  /** Whether the constructor got the vocabulary (Keras then refuses adapt()). */
-  private readonly givenVocabulary: boolean;
+  /**
+   * Whether the constructor got the vocabulary (Keras then refuses adapt()). Not for a layer built from a config
+   * (fromConfig, model loading): rnnlab saves a learned vocabulary in the config, where Keras keeps it in the
+   * archive's assets and lets the reloaded layer adapt again.
+   */
+  private givenVocabulary: boolean;
   /** The learned or given tokens, without the special ones. */
   private tokens: number[] | null = null;
   private index = new Map<number, number>();
@@ -71,7 +75,8 @@ export class IntegerLookup extends Layer {
       throw new Error(`${where}: vocabularyDtype must be 'int64' (Keras's only one), got ${describe(args.vocabularyDtype)}`);
     }
     const noIdf = 'TF-IDF weighting is not implemented; use \'count\'';
-    this.outputMode = checkCategoricalMode(where, args.outputMode, { tf_idf: noIdf, 'tf-idf': noIdf, binary: 'Keras\'s old name: write \'multi_hot\'' });
+    // Keras's IndexLookup reads its deprecated name 'binary' as 'multi_hot' (and saves 'multi_hot').
+    this.outputMode = checkCategoricalMode(where, args.outputMode === 'binary' ? 'multi_hot' : args.outputMode, { tf_idf: noIdf, 'tf-idf': noIdf });
     if (args.idfWeights !== undefined && args.idfWeights !== null) throw new Error(`${where}: idfWeights is only for outputMode 'tf_idf', which is not supported`);
     checkNotSparse(where, args.sparse);
     this.padToMaxTokens = checkBool(where, 'padToMaxTokens', args.padToMaxTokens, false);
@@ -97,6 +102,16 @@ export class IntegerLookup extends Layer {
     }
   }
 
+  /**
+   * Keras's from_config: the layer the config describes. Its vocabulary, if any, counts as learned (adapt() may
+   * replace it), since rnnlab's config holds an adapted vocabulary too (Keras: the archive's assets).
+   */
+  static override fromConfig(this: new (config: never) => Layer, first: Record<string, unknown> | (new (config: never) => Layer), second?: Record<string, unknown>): Layer {
+    const layer = Layer.fromConfig.call(this, first, second);
+    if (layer instanceof IntegerLookup) layer.givenVocabulary = false;
+    return layer;
+  }
+
   private get where(): string { return `${this.name} (IntegerLookup)`; }
 
   /** Keras's index of the first OOV bucket: after the mask's index 0 in 'int' mode. */
@@ -106,7 +121,10 @@ export class IntegerLookup extends Layer {
   /** The vocabulary's size, mask and OOV indices included (Keras's vocabulary_size()). */
   vocabularySize(): number { return this.tokenStart + (this.tokens?.length ?? 0); }
 
-  /** Keras's get_vocabulary: index i of the result is the token that looks up to i (special tokens first unless left out). */
+  /**
+   * Keras's get_vocabulary: index i of the result is the token that looks up to i (special tokens first unless left
+   * out). With oovToken null the OOV slots read -1 (Keras: None), so the result stays a list of numbers.
+   */
   getVocabulary(includeSpecialTokens = true): number[] {
     const tokens = [...(this.tokens ?? [])];
     if (!includeSpecialTokens) return tokens;
@@ -158,7 +176,7 @@ export class IntegerLookup extends Layer {
   adapt(data: Tensor | ArrayLike<unknown>, ...rest: unknown[]): void {
     const where = this.where;
     if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
-    if (this.givenVocabulary) throw new Error(`${where}: cannot adapt a layer built with a vocabulary (Keras refuses it too)`);
+    if (this.givenVocabulary) throw new Error(`${where}: cannot adapt a layer built with a vocabulary given to its constructor (Keras refuses it too); construct it without one to adapt it, or call setVocabulary(v)`);
     const values = flatNumbers(where, 'adapt data', data);
     const counts = new Map<number, number>();
     values.forEach((v, i) => {
@@ -184,7 +202,8 @@ export class IntegerLookup extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (this.outputMode === 'int') return categoricalShape(this.where, inputShape, 'int', 0);
-    this.requireVocabulary();
+    // padToMaxTokens fixes the width before adapt (Keras's compute_output_shape: max_tokens).
+    if (!this.padToMaxTokens) this.requireVocabulary();
     return categoricalShape(this.where, inputShape, this.outputMode, this.depth());
   }
 

@@ -7,7 +7,10 @@ import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { describe } from '../describe.js';
 import { layerDtypePolicy } from '../mixed_precision.js';
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, snakeCase } from '../near_name.js';
+
+// Re-exported: layers and io name classes and keys with it.
+export { snakeCase };
 import { INITIALIZERS, type InitializerName } from './initializers.js';
 import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
@@ -34,7 +37,7 @@ export interface LayerArgs {
   dtype?: PolicyName;
   /** tfjs's legacy spelling of dtype ("legacy support, do not use for new code"), read as dtype. */
   inputDType?: PolicyName;
-  /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
+  /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, added to the loss (Keras 3: not divided by the batch size). */
   activityRegularizer?: RegularizerIdentifier;
   /** tfjs's initial weight values, in getWeights order: set once the layer is built. */
   weights?: (Tensor | ArrayLike<number>)[];
@@ -101,7 +104,7 @@ export interface WeightSpec {
 
 /** A weight and the penalty it adds to the loss. */
 export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
-/** A layer output and its activity regularizer's penalty, times scale (1 / batch size). */
+/** A layer output and its activity regularizer's penalty, times scale (1: Keras 3's undivided sum). */
 export interface ActivityPenalty { variable: Tensor; regularizer: L1L2; scale: number }
 
 let initializersOn = true;
@@ -155,9 +158,13 @@ const BASE_ARGS = ['name', 'inputShape', 'batchInputShape', 'batchSize', 'inputD
  * lists in argAliases the keys of other Keras versions it reads at their no-op values (BatchNormalization's synchronized).
  */
 export function checkKnownArgs(layer: Layer, args: unknown, where: string): void {
+  checkOptionKeys(where, args, knownArgs(layer));
+}
+
+/** The option keys checkKnownArgs accepts for this layer. */
+export function knownArgs(layer: Layer): string[] {
   const cls = layer.constructor as typeof Layer;
-  const known = new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases]);
-  checkOptionKeys(where, args, [...known]);
+  return [...new Set([...BASE_ARGS, ...Object.keys(UNSUPPORTED_OPTIONS), ...Object.keys(layer.getConfig()), ...cls.argAliases])];
 }
 
 function checkUnsupported(layer: string, args: object): void {
@@ -256,9 +263,6 @@ export function withNamesGivenBack<T>(fn: () => T): T {
   return result;
 }
 
-export function snakeCase(s: string): string {
-  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
-}
 
 /** Numbers print plainly (got -2), anything else as describe() words (got the string "2"). */
 function shown(v: unknown): string {
@@ -556,7 +560,10 @@ export abstract class Layer {
     return outs.length === 1 ? outs[0] : outs;
   }
 
-  /** callTensors, then the activity regularizer's term for each output (Keras divides it by the batch size). */
+  /**
+   * callTensors, then the activity regularizer's term for each output: Keras 3's regularizer(output), the sum over
+   * the whole batch (tf.keras 2 divided it by the batch size; tfjs-layers refuses activity regularizers at call time).
+   */
   callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     this.assertNotDisposed();
     this.refuseIgnoredCall();
@@ -570,7 +577,7 @@ export abstract class Layer {
     }
     const reg = this.activityRegularizer;
     if (reg && ctx.activityPenalties) {
-      for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: y.rank > 0 && y.shape[0] > 0 ? 1 / y.shape[0] : 1 });
+      for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: 1 });
     }
     return outs;
   }

@@ -1,5 +1,6 @@
 /** The one construction behind rl.layers factories and `new rl.layerClasses.X`: options checked, then named. */
-import { checkKnownArgs, takeAutomaticName, type Layer } from './layer.js';
+import { nearName } from '../near_name.js';
+import { Layer, checkKnownArgs, takeAutomaticName, withNamesGivenBack } from './layer.js';
 
 type LayerConstructor = new (...args: never[]) => Layer;
 
@@ -9,6 +10,9 @@ type LayerConstructor = new (...args: never[]) => Layer;
  * key check or by the constructor, takes no automatic name (the next layers' dense_N names stay put) and its error
  * names `where`. A wrapper renames the layer it wraps (Bidirectional's forward_<name>): a refused call gives that name
  * back. Options that are not an object are built as given and refused by the check.
+ *
+ * The key check needs a built layer, so a constructor that refuses a missing required option (dense({unit: 3})) would
+ * hide the misspelt key that meant it; then misspeltKeyError looks for that key, and the error names it instead.
  */
 export function checkThenConstruct<C extends LayerConstructor>(target: C, args: readonly unknown[], where: string, newTarget: LayerConstructor = target): InstanceType<C> {
   const options = args[0];
@@ -20,14 +24,75 @@ export function checkThenConstruct<C extends LayerConstructor>(target: C, args: 
   const given = options as { name?: unknown; layer?: unknown };
   const inner = given.layer;
   const innerName = inner instanceof Object && 'name' in inner ? (inner as Layer).name : undefined;
+  const giveBackInnerName = () => { if (innerName !== undefined) (inner as Layer).name = innerName; };
   let layer: InstanceType<C>;
+  let built = false;
   try {
     layer = Reflect.construct(target, [{ ...options, name: given.name ?? where }, ...args.slice(1)], newTarget) as InstanceType<C>;
+    built = true;
     checkKnownArgs(layer, options, where);
   } catch (e) {
-    if (innerName !== undefined) (inner as Layer).name = innerName;
+    giveBackInnerName();
+    if (!built) {
+      // The layers among the options (under a misspelt key too, which misspeltKeys may hand to the constructor) keep their names.
+      const wrapped = Object.values(Object.getOwnPropertyDescriptors(options)).map((d) => d.value as unknown)
+        .filter((v): v is Layer => v instanceof Layer).map((l) => [l, l.name] as const);
+      const found = misspeltKeys(target, options as Record<string, unknown>, args.slice(1), given.name ?? where, where, newTarget);
+      for (const [l, n] of wrapped) l.name = n;
+      if (found instanceof Error) throw found;
+      // Renamed, the options still fail (hashing({num_bins: -1})): the constructor's error, with the near names.
+      if (found.length > 0 && e instanceof Error) e.message += ` (given ${found.map(([k, near]) => `'${k}': did you mean '${near}'?`).join('; ')})`;
+    }
     throw e;
   }
   if (given.name === undefined || given.name === null) takeAutomaticName(layer);
   return layer;
+}
+
+/**
+ * After the constructor refused options: the key check's error for them when a given key is an unknown near name of
+ * an option the constructor looked for and did not find (unit for units, num_bins for numBins, binBoundries). Such
+ * keys are renamed to the option they resemble, a round at a time (a constructor stops at its first missing option),
+ * until the options build; the built layer's key check then judges the options as given, so only a key the layer
+ * does not read is named, with the nearest name it does. When the renamed options still fail (a bad value under the
+ * misspelt key), the renames ([given key, near name]); [] when none. Built under names given back, so nothing is named.
+ */
+function misspeltKeys(target: LayerConstructor, options: Record<string, unknown>, rest: readonly unknown[], name: unknown, where: string, newTarget: LayerConstructor): Error | [string, string][] {
+  const repaired: Record<string, unknown> = { ...options };
+  const introduced = new Set<string>();
+  const renames: [string, string][] = [];
+  for (let round = 0; round <= Object.keys(options).length; round++) {
+    const missing = new Set<string>();
+    const probe = new Proxy({ ...repaired, name }, {
+      get(t, k, receiver) {
+        if (typeof k === 'string' && !Object.hasOwn(t, k) && !(k in Object.prototype)) missing.add(k);
+        return Reflect.get(t, k, receiver) as unknown;
+      },
+    });
+    let layer: Layer;
+    try {
+      layer = withNamesGivenBack(() => Reflect.construct(target, [probe, ...rest], newTarget) as Layer);
+    } catch {
+      let renamed = false;
+      for (const [k, v] of Object.entries(repaired)) {
+        if (v === undefined || introduced.has(k)) continue;
+        const near = nearName(k, missing);
+        if (near === undefined || near === k || Object.hasOwn(repaired, near)) continue;
+        delete repaired[k];
+        repaired[near] = v;
+        introduced.add(near);
+        renames.push([k, near]);
+        renamed = true;
+      }
+      if (!renamed) return renames;
+      continue;
+    }
+    try {
+      checkKnownArgs(layer, options, where);
+    } catch (e) {
+      if (e instanceof Error) return e;
+    }
+    return [];
+  }
+  return renames;
 }

@@ -1,9 +1,10 @@
 /**
  * The concrete layer classes as rl.layerClasses exports them. `new rl.layerClasses.Dense({...})` is held to the
  * factories' check of option keys (checkKnownArgs: an option the layer would not read is an error naming it), while
- * a subclass (a custom layer passing its own options up) and fromConfig (loading: Keras files carry keys of other
- * versions) are not. Each is a Proxy of the class, so instanceof, statics and `extends` see the class itself; the
- * registry and rnnlab's own code keep the plain classes.
+ * a subclass (a custom layer passing its own options up) is not. `Class.fromConfig(config)` reads Keras's snake_case
+ * keys as the camelCase ones and refuses keys the class does not read (config_reader.ts). Each is a Proxy of the
+ * class, so instanceof, statics and `extends` see the class itself; the registry (model loading, which converts and
+ * checks keys itself) and rnnlab's own code keep the plain classes.
  */
 import { ActivationLayer as ActivationLayerClass } from './activation_layer.js';
 import { Bidirectional as BidirectionalClass } from './bidirectional.js';
@@ -56,7 +57,10 @@ import { IntegerLookup as IntegerLookupClass } from './integer_lookup.js';
 import { Hashing as HashingClass } from './hashing.js';
 import { Discretization as DiscretizationClass } from './discretization.js';
 import { Normalization as NormalizationClass } from './normalization_layer.js';
+import { GRUCell as GRUCellClass, LSTMCell as LSTMCellClass, SimpleRNNCell as SimpleRNNCellClass, StackedRNNCells as StackedRNNCellsClass } from './rnn_cells.js';
+import { CellRNN as CellRNNClass } from './rnn_layer.js';
 import { checkThenConstruct } from './option_probe.js';
+import { fromConfigChecked } from './config_reader.js';
 import type { Layer } from './layer.js';
 
 function checkedClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
@@ -66,12 +70,26 @@ function checkedClass<C extends new (...args: never[]) => Layer>(cls: C, name: s
       if (newTarget !== proxy) return Reflect.construct(target, args, newTarget) as Layer;
       return checkThenConstruct(target, args, `rl.layerClasses.${name}`);
     },
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver);
-      // Class.fromConfig(config) builds with the plain class, unchecked as loading is; a subclass keeps its own `this`.
-      return key === 'fromConfig' && receiver === proxy && typeof v === 'function' ? v.bind(target) : v;
-    },
+    get: fromConfigTrap(() => proxy, name),
   });
+  return proxy;
+}
+
+/**
+ * Class.fromConfig(config) builds with the plain class, reading Keras's snake_case keys as the camelCase ones and
+ * refusing keys the class does not read (config_reader.ts); a subclass's inherited fromConfig keeps its own `this`.
+ */
+function fromConfigTrap<C extends object>(proxy: () => object, name: string): ProxyHandler<C>['get'] {
+  return (target: C, key: string | symbol, receiver: unknown) => {
+    const v = Reflect.get(target, key, receiver);
+    if (key !== 'fromConfig' || receiver !== proxy() || typeof v !== 'function') return v;
+    return (...args: unknown[]) => fromConfigChecked(target as unknown as Parameters<typeof fromConfigChecked>[0], `rl.layerClasses.${name}.fromConfig`, args);
+  };
+}
+
+/** The classes whose constructors check their own options (cells, rnn, stacks): only fromConfig is wrapped. */
+function configReadingClass<C extends new (...args: never[]) => Layer>(cls: C, name: string): C {
+  const proxy: C = new Proxy(cls, { get: fromConfigTrap(() => proxy, name) });
   return proxy;
 }
 
@@ -131,3 +149,8 @@ export const IntegerLookup = checkedClass(IntegerLookupClass, 'IntegerLookup'); 
 export const Hashing = checkedClass(HashingClass, 'Hashing'); export type Hashing = HashingClass;
 export const Discretization = checkedClass(DiscretizationClass, 'Discretization'); export type Discretization = DiscretizationClass;
 export const Normalization = checkedClass(NormalizationClass, 'Normalization'); export type Normalization = NormalizationClass;
+export const SimpleRNNCell = configReadingClass(SimpleRNNCellClass, 'SimpleRNNCell'); export type SimpleRNNCell = SimpleRNNCellClass;
+export const LSTMCell = configReadingClass(LSTMCellClass, 'LSTMCell'); export type LSTMCell = LSTMCellClass;
+export const GRUCell = configReadingClass(GRUCellClass, 'GRUCell'); export type GRUCell = GRUCellClass;
+export const StackedRNNCells = configReadingClass(StackedRNNCellsClass, 'StackedRNNCells'); export type StackedRNNCells = StackedRNNCellsClass;
+export const CellRNN = configReadingClass(CellRNNClass, 'CellRNN'); export type CellRNN = CellRNNClass;

@@ -20,8 +20,8 @@ import type { InitializerArg, RegularizerArg, ConstraintArg, RecurrentActivation
 
 export interface RNNArgs extends LayerArgs {
   units: number;
-  /** Default 'tanh'. */
-  activation?: RecurrentActivationArg;
+  /** Default 'tanh'; null: none (linear), as Keras's None. */
+  activation?: RecurrentActivationArg | null;
   /** Default true. */
   useBias?: boolean;
   /** Default false: only the last output. */
@@ -77,8 +77,8 @@ export interface RNNArgs extends LayerArgs {
 
 /** LSTM's and GRU's extra argument. */
 export interface GatedRNNArgs extends RNNArgs {
-  /** Default 'sigmoid'. */
-  recurrentActivation?: RecurrentActivationArg;
+  /** Default 'sigmoid'; null: none (linear), as Keras's None. */
+  recurrentActivation?: RecurrentActivationArg | null;
 }
 
 export interface RNNRun {
@@ -134,9 +134,9 @@ export abstract class RNN extends Layer {
     this.implementation = mode;
     this.statefulFlag = checkBool(this.name, 'stateful', args.stateful, false);
     this.units = checkPositiveInt(this.name, 'units', args.units);
-    this.activation = checkKernelActivation(this.name, 'activation', args.activation ?? 'tanh');
-    this.recurrentActivation = checkKernelActivation(this.name, 'recurrentActivation', args.recurrentActivation ?? 'sigmoid');
-    if (this.activation === 'softmax' || this.recurrentActivation === 'softmax') throw new Error(`${this.name}: softmax cannot be a recurrent activation`);
+    // Only an absent option takes the default: null is no activation (linear), as Keras's None and tfjs's null.
+    this.activation = checkKernelActivation(this.name, 'activation', args.activation === undefined ? 'tanh' : args.activation);
+    this.recurrentActivation = checkKernelActivation(this.name, 'recurrentActivation', args.recurrentActivation === undefined ? 'sigmoid' : args.recurrentActivation);
     this.useBias = checkBool(this.name, 'useBias', args.useBias, true);
     this.returnSequences = checkBool(this.name, 'returnSequences', args.returnSequences, false);
     this.returnState = checkBool(this.name, 'returnState', args.returnState, false);
@@ -333,15 +333,19 @@ export abstract class RNN extends Layer {
       });
       [h0, c0 = null] = initialState;
     }
-    const composed = ctx.training && this.recurrentDropout > 0;
+    const recurrentDropping = ctx.training && this.recurrentDropout > 0;
+    // softmax (over each gate's units, as Keras applies it) has no elementwise step kernel: such a layer always runs
+    // the composed steps, in predict too.
+    const softmaxStep = this.activation === 'softmax' || this.recurrentActivation === 'softmax';
+    const composed = recurrentDropping || softmaxStep;
     // Input masks as Keras draws them: one per sequence; GRU with recurrent dropout (Keras's implementation 1) one per gate.
     const inputs = ctx.training && this.dropout > 0
-      ? drawKeepMasks(composed ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
+      ? drawKeepMasks(recurrentDropping ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
       : [x];
     let res: RecurrentOutputs;
     if (composed) {
-      if (ctx.stateGrads) throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded while training with recurrentDropout`);
-      const rec = { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cell), B * this.units, this.recurrentDropout) };
+      if (ctx.stateGrads) throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded ${recurrentDropping ? 'while training with recurrentDropout' : 'for a softmax activation or recurrentActivation'}`);
+      const rec = recurrentDropping ? { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cell), B * this.units, this.recurrentDropout) } : null;
       const spec = { cell: this.cell, units: this.units, act: this.activation, recAct: this.recurrentActivation, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag() };
       res = recurrentComposed(spec, inputs, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, rec);
     } else {
@@ -355,7 +359,7 @@ export abstract class RNN extends Layer {
     }
     if (ctx.trace) ctx.trace.push({ layer: this.name, className: this.className, hiddenStates: res.sequence, gates: this.splitGates(res.gates, B, T) });
     if (!this.returnSequences) ctx.mask = null;
-    const states = res.cell ? [res.last, res.cell] : [res.last];
+    const states = res.cell ? [res.state, res.cell] : [res.state];
     // Kept off the tape and out of predict's scratch memory, which the next batch reuses.
     if (this.stateful) this.carried = states.map(detachedCopy);
     const output = this.returnSequences ? res.sequence : res.last;

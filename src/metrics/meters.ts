@@ -25,7 +25,7 @@ function maskOf(mask: Uint8Array, n: number): (i: number) => number {
   return (i) => mask[Math.floor(i / per)];
 }
 
-/** Counts for one accuracy metric; resolves 'accuracy' from the loss as Keras does. */
+/** Counts for one accuracy metric; resolves 'accuracy' from the loss as tfjs does (Keras 3 decides by shape: registry.ts). */
 class AccuracyCounter {
   correct = 0;
   total = 0;

@@ -4,11 +4,18 @@ import { checkOutputKeys } from './output_keys.js';
 /** How metrics errors have always worded the model's outputs. */
 const MODEL_OUTPUTS_ARE = "the model's outputs are";
 
-/** The accuracy metrics: counts of hits. 'accuracy' picks binary/categorical/sparse from the loss, as Keras and tfjs. */
+/**
+ * The accuracy metrics: counts of hits. 'accuracy' picks binary/categorical/sparse as tfjs 4 does, from the loss
+ * (binaryCrossentropy or a one-unit output: binary; sparseCategoricalCrossentropy: sparse; else categorical). Keras 3
+ * decides by shape instead (one unit: binary; targets of lower rank or a last axis of 1: sparse; else categorical),
+ * so on a multi-unit sigmoid output with binaryCrossentropy rnnlab (and tfjs) count binary accuracy where Keras 3
+ * counts categorical accuracy.
+ */
 export type AccuracyKind = 'accuracy' | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy';
 /**
  * The loss-style metrics (tfjs's tf.metrics functions): a value per output row averaged over the epoch (Keras's
- * MeanMetricWrapper); 'crossentropy' picks binary/categorical/sparse from the loss, as tfjs and Keras.
+ * MeanMetricWrapper); 'crossentropy' picks binary/categorical/sparse from the loss and the output's width, as tfjs
+ * 4 (Keras 3's compile takes no 'crossentropy' metric; tf.keras 2 decided by shape, as 'accuracy' above).
  */
 export type ValueKind = 'meanSquaredError' | 'meanAbsoluteError' | 'meanAbsolutePercentageError' | 'binaryCrossentropy'
   | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'cosineProximity' | 'crossentropy';
@@ -33,6 +40,17 @@ const NAMES: Record<string, MetricKind> = {
   crossentropy: 'crossentropy', ce: 'crossentropy',
   // tfjs's r2Score function (one value per batch); Keras 3's R2Score class aggregates differently and is not aliased.
   r2Score: 'r2Score',
+  // Keras's class names (keras.metrics.get takes them) for the metrics above that compute the same; logged under the
+  // name given, as Keras 3's compile does (metrics=['Precision'] logs 'Precision'). Keras's compile lower-cases
+  // 'accuracy' and 'acc' before anything else, so 'Accuracy' there is the accuracy compile picks, not the Accuracy
+  // class (exact equality). Not aliased: CosineSimilarity (plus the cosine), R2Score (its own aggregation).
+  Accuracy: 'accuracy', ACC: 'accuracy', Acc: 'accuracy',
+  BinaryAccuracy: 'binaryAccuracy', CategoricalAccuracy: 'categoricalAccuracy', SparseCategoricalAccuracy: 'sparseCategoricalAccuracy',
+  Precision: 'precision', Recall: 'recall',
+  MeanSquaredError: 'meanSquaredError', MeanAbsoluteError: 'meanAbsoluteError', MeanAbsolutePercentageError: 'meanAbsolutePercentageError',
+  BinaryCrossentropy: 'binaryCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy', SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
+  // keras.metrics.get's short name for BinaryCrossentropy.
+  bce: 'binaryCrossentropy', BCE: 'binaryCrossentropy',
 };
 
 export function metricKind(name: unknown, where: string): MetricKind {

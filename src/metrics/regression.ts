@@ -4,26 +4,17 @@
  */
 import { abs, add, clipByValue, div, log, mean, mul, neg, sqrt, square, sub, sum, maximum, scalar } from '../autograd/tensor_api.js';
 import { toTensor, type Tensor, type TensorLike } from '../tensor.js';
+import { alignShapes } from './shapes.js';
 
 const EPS = 1e-7;
 
-function pair(name: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tensor] {
-  let t = toTensor(yTrue, `metrics.${name}: yTrue`), p = toTensor(yPred, `metrics.${name}: yPred`);
-  [t, p] = sameRank(t, p);
-  if (t.shape.join() !== p.shape.join()) throw new Error(`metrics.${name}: yTrue has shape [${t.shape.join(', ')}] but yPred has [${p.shape.join(', ')}]`);
-  return [t.cast('float32'), p.cast('float32')];
-}
-
 /**
- * Keras's squeeze_or_expand_to_same_rank: when one side has one more axis and it is 1 wide ([n] targets for [n, 1]
- * predictions), a rank-1 side gains that axis, otherwise the other side drops it. tfjs broadcasts such a pair to
- * [n, n] instead, comparing every target with every prediction.
+ * yTrue and yPred paired as Keras and tfjs pair them (./shapes.ts: Keras's rank rule, then broadcasting, except for
+ * binaryCrossentropy); shapes that do not broadcast are an error naming both.
  */
-function sameRank(t: Tensor, p: Tensor): [Tensor, Tensor] {
-  const [lo, hi] = t.rank < p.rank ? [t, p] : [p, t];
-  if (hi.rank !== lo.rank + 1 || hi.shape[hi.rank - 1] !== 1 || hi.size !== lo.size) return [t, p];
-  const [a, b] = lo.rank === 1 ? [lo.reshape(hi.shape), hi] : [lo, hi.reshape(hi.shape.slice(0, -1))];
-  return t.rank < p.rank ? [a, b] : [b, a];
+function pair(name: string, yTrue: TensorLike, yPred: TensorLike): [Tensor, Tensor] {
+  const [t, p] = alignShapes(`metrics.${name}`, toTensor(yTrue, `metrics.${name}: yTrue`), toTensor(yPred, `metrics.${name}: yPred`), name === 'binaryCrossentropy');
+  return [t.cast('float32'), p.cast('float32')];
 }
 
 const l2Normalize = (x: Tensor) => div(x, sqrt(maximum(sum(square(x), -1, true), EPS)));

@@ -58,7 +58,11 @@ function gatherRows(t: Tensor, ids: Int32Array, rowSize: number): Float32Array |
   return src instanceof Int32Array ? new Int32Array(out.buffer, out.byteOffset, out.length) : out;
 }
 
-export function asInput(x: TensorLike, what: string): Tensor {
+/**
+ * One tensor of samples, checked: at least one sample, and every float value finite. NaN or Inf is refused
+ * (a deliberate difference from Keras and tfjs, which compute NaN): kind says what holds it in the message.
+ */
+export function asInput(x: TensorLike, what: string, kind: 'features' | 'targets' = 'features'): Tensor {
   if (Array.isArray(x) && x.some((v) => v instanceof Tensor)) {
     // tfjs takes [x] for a model's one input (and [y] for its one output), as a model with several takes a list.
     if (x.length !== 1) throw new Error(`${what}: expected one tensor, got a list of ${x.length} tensors (this model has one input and one output)`);
@@ -69,7 +73,7 @@ export function asInput(x: TensorLike, what: string): Tensor {
   if (t.dtype === 'float32' && !allFinite(t.values)) {
     const d = t.values;
     for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i])) throw new Error(`${what}: value ${d[i]} at flat index ${i} is not finite (NaN or Inf in features)`);
+      if (!Number.isFinite(d[i])) throw new Error(`${what}: value ${d[i]} at flat index ${i} is not finite (NaN or Inf in ${kind})`);
     }
   }
   return t;

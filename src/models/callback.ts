@@ -46,6 +46,22 @@ export class History {
   history: Record<string, number[]> = {};
   params: Record<string, unknown> = {};
 
+  /**
+   * tfjs's History.syncData: replaces scalar tensors in the history by their numbers. fit records numbers; only a
+   * callback that put a tensor in the logs leaves one here (a tensor of more than one value is an error naming the key).
+   */
+  async syncData(): Promise<void> {
+    for (const [k, list] of Object.entries(this.history)) {
+      list.forEach((v, i) => {
+        const t = v as unknown as { dataSync?: () => ArrayLike<number>; size?: number };
+        if (typeof v !== 'object' || v === null || typeof t.dataSync !== 'function') return;
+        const data = t.dataSync();
+        if (data.length !== 1) throw new Error(`History.syncData: history.${k}[${i}] is a tensor of ${data.length} values, not a scalar`);
+        list[i] = Number(data[0]);
+      });
+    }
+  }
+
   /** The keys record took for the last epoch. */
   private recorded = new Set<string>();
 

@@ -21,7 +21,7 @@ import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
-import { checkMetricsFit, compileExtras, conformTargets, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, compileExtras, conformTargets, predictAliases, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
@@ -273,7 +273,7 @@ export class Functional extends ModelBase<TensorsLike> {
 
   private byName(v: unknown, names: string[], kind: string, what: string): TensorLike[] {
     if (isRecord(v)) {
-      for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(`${what}: unknown ${kind} '${k}'; the model's ${kind}s are ${names.join(', ')}`);
+      for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(unknownNameMessage(what, kind as 'input' | 'output', k, names));
       return names.map((n) => {
         if (v[n] === undefined) throw new Error(`${what}: no value for ${kind} '${n}'`);
         return v[n] as TensorLike;
@@ -291,12 +291,12 @@ export class Functional extends ModelBase<TensorsLike> {
     const xs = this.feeds(x, what);
     const n = xs[0].shape[0];
     const outNames = this.outputNames;
-    const yIn = this.byName(y, outNames, 'output', what).map((v, i) => asInput(v, `${what}: y${outNames.length > 1 ? `['${outNames[i]}']` : ''}`));
+    const yIn = this.byName(y, outNames, 'output', what).map((v, i) => asInput(v, `${what}: y${outNames.length > 1 ? `['${outNames[i]}']` : ''}`, 'targets'));
     const concrete = this.outputShapesFor(xs.map((t) => t.shape));
     const ys = yIn.map((t, i) => {
       const label = `${what}: y${outNames.length > 1 ? ` for output '${outNames[i]}'` : ''}`;
       if (t.shape[0] !== n) throw new Error(`${label} has ${t.shape[0]} samples but x has ${n}`);
-      return conformTargets(this.lossKinds[i], t, concrete[i], this.outputs[i].shape, label);
+      return conformTargets(this.lossKinds[i], t, concrete[i], this.outputs[i].shape, label, outNames[i]);
     });
     return { xs, ys };
   }
@@ -323,10 +323,10 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   /** Outputs for x in batches (default 32): one tensor for a one-output model, else a list in output order. */
-  predict(x: TensorsLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
+  predict(x: TensorsLike, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
-    const opts = predictOptions(args, `${this.name}.predict`);
+    const opts = predictOptions(predictAliases(args, `${this.name}.predict`), `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.

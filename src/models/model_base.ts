@@ -11,16 +11,15 @@ import type { MetricFunction } from '../metrics/registry.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import type { History } from './callback.js';
+import { History } from './callback.js';
 import type { CompiledLoss } from './loss_terms.js';
-import { checkEvaluateOptions, disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError,
-  setLayersTrainable, type DisposeResult } from './model_common.js';
+import { disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, setLayersTrainable,
+  type DisposeResult } from './model_common.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { outerHolders } from './nested.js';
-import { scalarResult } from './scalars.js';
 import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
 import type { TrainableModel } from './trainable.js';
-import { evaluateModelSync, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type FitArgs } from './training.js';
+import { evaluateCall, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type EvaluateScalarArgs, type FitArgs } from './training.js';
 
 export abstract class ModelBase<Data> implements TrainableModel {
   abstract readonly className: string;
@@ -62,6 +61,11 @@ export abstract class ModelBase<Data> implements TrainableModel {
   stopTraining = false;
   /** tfjs's: true while fit or fitDataset runs (a second one started meanwhile is refused: their updates would interleave). */
   isTraining = false;
+  /**
+   * tfjs's and Keras's model.history: the History of the current or last fit or fitDataset, set as training starts
+   * (tfjs's moment), so a callback reading it sees the run's own (undefined before any run).
+   */
+  history: History | undefined = undefined;
   private trainableFlag = true;
   private disposedFlag = false;
 
@@ -194,21 +198,32 @@ export abstract class ModelBase<Data> implements TrainableModel {
     return this.trainingRun('fit', () => fitModel(this, x, y, args));
   }
 
-  /** Runs fit's or fitDataset's loop with isTraining set; refused, as tfjs refuses it, while another runs. */
+  /**
+   * Runs fit's or fitDataset's loop with isTraining set; refused, as tfjs refuses it, while another runs. The loop
+   * sets model.history to its History as training starts; the one it returns is model.history once it resolves.
+   */
   async trainingRun<T>(what: string, run: () => Promise<T>): Promise<T> {
     if (this.isTraining) throw new Error(`${this.name}.${what}: cannot start training because another fit() call is ongoing on this model (await it first)`);
     this.isTraining = true;
     try {
-      return await run();
+      const result = await run();
+      if (result instanceof History) this.history = result;
+      return result;
     } finally {
       this.isTraining = false;
     }
   }
 
-  /** tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled. */
-  evaluate(x: Data, y: Data, args: EvaluateArgs = {}): Tensor | Tensor[] {
+  /**
+   * tfjs's evaluate: the loss as a Scalar, or [loss, ...metrics] as Scalars when metrics are compiled; with Keras's
+   * returnDict (return_dict), {loss, <output>_loss, <metric>: value, ...} as numbers, keyed by metricsNames. Keras's
+   * snake_case option names are read too.
+   */
+  evaluate(x: Data, y: Data, args?: EvaluateScalarArgs): Tensor | Tensor[];
+  evaluate(x: Data, y: Data, args: EvaluateArgs & ({ returnDict: true } | { return_dict: true })): Record<string, number>;
+  evaluate(x: Data, y: Data, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number>;
+  evaluate(x: Data, y: Data, args: EvaluateArgs = {}): Tensor | Tensor[] | Record<string, number> {
     this.assertNotDisposed();
-    const opts = checkEvaluateOptions(args, `${this.name}.evaluate`) as EvaluateArgs;
-    return scalarResult(evaluateModelSync(this, x, y, opts));
+    return evaluateCall(this, x, y, args, `${this.name}.evaluate`);
   }
 }

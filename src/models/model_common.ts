@@ -1,6 +1,6 @@
 /**
- * What Sequential and Functional share beyond training: tfjs's model.trainable, dispose, option checks for
- * predict and evaluate, and the error for nesting a model inside another.
+ * What Sequential and Functional share beyond training: tfjs's model.trainable, dispose, predict's option check
+ * (evaluate's is training.ts's evaluateCall), and the error for nesting a model inside another.
  */
 import { Layer } from '../layers/layer.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -8,9 +8,7 @@ import type { Variable } from '../variable.js';
 
 /** predict's options (tfjs's batchSize and verbose); anything else is an error naming it. */
 const PREDICT_OPTIONS = ['batchSize', 'verbose'];
-/** evaluate's options: tfjs's batchSize, verbose, sampleWeight, plus rnnlab's out. */
-const EVALUATE_OPTIONS = ['batchSize', 'verbose', 'sampleWeight', 'out'];
-/** tfjs options rnnlab does not implement: refused by name. */
+/** tfjs options of predict rnnlab does not implement: refused by name. */
 const REFUSED: Record<string, string> = {
   steps: 'rnnlab evaluates and predicts over all of x; slice x to use fewer samples',
 };
@@ -22,11 +20,6 @@ export function predictOptions(args: unknown, what: string): { batchSize?: numbe
   const v = a.verbose;
   if (v !== undefined && typeof v !== 'boolean' && v !== 0 && v !== 1) throw new Error(`${what}: verbose must be true, false, 0 or 1, got ${JSON.stringify(v)}`);
   return a as { batchSize?: number };
-}
-
-/** evaluate's options checked; null and undefined are no options (as tfjs). */
-export function checkEvaluateOptions(args: unknown, what: string): Record<string, unknown> {
-  return checkOptionKeys(what, args, EVALUATE_OPTIONS, RULES);
 }
 
 /** What to call instead of Keras's dataset forms, by the method that was given one. */

@@ -30,6 +30,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v);
 }
 
+/**
+ * Each output's steps per sample for its loss (the product of its shape between the batch and last axes; 1 for an
+ * output of no steps), which per-step weights [n, T] must match; null where it is not checked (a user loss function,
+ * whose result decides what the weights multiply).
+ */
+export type OutputSteps = readonly (number | null)[];
+
+/** Per-step weights [n, T] checked against the output's steps before any batch runs (also with epochs 0). */
+function checkSteps(w: Tensor, n: number, steps: number | null | undefined, what: string, output: string | undefined): void {
+  if (steps === null || steps === undefined || w.rank < 2 || w.shape[1] === steps) return;
+  const T = w.shape[1];
+  const out = output ? `output '${output}'` : 'the output';
+  throw new Error(`${what} has shape [${n}, ${T}], which does not fit ${out} (${steps > 1 ? `${steps} steps per sample` : 'no steps: one weight per sample'}); ` +
+    `sample weights: ${n * T} weights for ${n} samples${steps > 1 ? ` of ${steps} steps (give ${n} or ${n * steps}): shape [${n}] or [${n}, ${steps}]` : ` (give ${n}): shape [${n}]`}`);
+}
+
 /** One output's weights: [n] (per sample), or [n, T] (Keras's per-timestep weights for a sequence output). */
 function oneWeights(given: TensorLike, n: number, what: string): Tensor {
   const t = toTensor(given, what);
@@ -48,11 +64,16 @@ function oneWeights(given: TensorLike, n: number, what: string): Tensor {
  * sampleWeight checked (weightRows slices the result). outputNames: the model's outputs; with several, a list of
  * tensors (one per output, null for none) or {outputName: weights} weighs each output's loss by its own.
  */
-export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, what: string, outputNames: readonly string[] = []): OutputWeights {
+export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, what: string, outputNames: readonly string[] = [], steps: OutputSteps = []): OutputWeights {
   if (given === undefined || given === null) return [];
   const perOutput = outputNames.length > 1 && (isRecord(given) ||
     (Array.isArray(given) && given.length > 0 && given.every((g) => g === null || g instanceof Tensor)));
-  if (!perOutput) return [oneWeights(given as TensorLike, n, what)];
+  if (!perOutput) {
+    const w = oneWeights(given as TensorLike, n, what);
+    // The same weights for every output: each output's steps must take them.
+    steps.forEach((s, i) => checkSteps(w, n, s, what, outputNames[i]));
+    return [w];
+  }
   let list: unknown[];
   if (Array.isArray(given)) {
     if (given.length !== outputNames.length) throw new Error(`${what} lists ${given.length} weight tensors but the model has ${outputNames.length} outputs (${outputNames.join(', ')})`);
@@ -62,7 +83,13 @@ export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, w
     checkOutputKeys(Object.keys(map), outputNames, what);
     list = outputNames.map((name) => map[name] ?? null);
   }
-  return list.map((g, i) => (g === null || g === undefined ? null : oneWeights(g as TensorLike, n, `${what}['${outputNames[i]}']`)));
+  return list.map((g, i) => {
+    if (g === null || g === undefined) return null;
+    const label = `${what}['${outputNames[i]}']`;
+    const w = oneWeights(g as TensorLike, n, label);
+    checkSteps(w, n, steps[i], label, outputNames[i]);
+    return w;
+  });
 }
 
 /** Rows [s, e) (in order's order when given) of each output's weights. */

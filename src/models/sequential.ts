@@ -12,7 +12,7 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkMetricsFit, checkSequentialX, compileExtras, prepareSequential, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, predictAliases, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
@@ -36,7 +36,10 @@ export interface CompileArgs {
 
 let modelCounter = 0;
 
-export class Sequential extends ModelBase<TensorLike> {
+/** A Sequential's x or y: one tensor, [tensor] (tfjs), or {name: tensor} keyed by inputNames / outputNames (tfjs's LayersModel). */
+export type SequentialData = TensorLike | Record<string, TensorLike>;
+
+export class Sequential extends ModelBase<SequentialData> {
   readonly className = 'Sequential';
   name: string;
   layers: Layer[] = [];
@@ -316,8 +319,21 @@ export class Sequential extends ModelBase<TensorLike> {
 
   prepareData(x: unknown, y: unknown, what: string): { xs: Tensor[]; ys: Tensor[] } {
     refuseDataset(x, what);
-    return prepareSequential(this, x as TensorLike, y as TensorLike, what);
+    return prepareSequential(this, this.namedInput(x, what) as TensorLike, oneNamed(y, this.outputName, 'output', what) as TensorLike, what);
   }
+
+  /**
+   * tfjs's name of the model's input ('<first layer>_input', model.inputNames[0]) and of its output (the last
+   * layer's, model.outputNames[0]), as {name: tensor} data is keyed; known before the model is built.
+   */
+  private get inputName(): string {
+    const g = this.graph;
+    return g && !('error' in g) && g.inputs.length ? g.inputs[0].sourceLayer.name : `${this.layers[0]?.name ?? this.name}_input`;
+  }
+  private get outputName(): string { return this.layers[this.layers.length - 1]?.name ?? this.name; }
+
+  /** x given as {inputName: tensor} (tfjs's LayersModel takes it): the tensor; anything else as given. */
+  private namedInput(x: unknown, what: string): unknown { return oneNamed(x, this.inputName, 'input', what); }
 
   batchLoss(xs: Tensor[], ys: Tensor[], ctx: CallContext): { outs: Tensor[]; loss: Tensor; backward: (l: Tensor) => void; masks?: (Uint8Array | null)[] } {
     const { out, loss, backward, mask } = this.lossOnBatch(xs[0], ys[0], ctx);
@@ -329,11 +345,11 @@ export class Sequential extends ModelBase<TensorLike> {
   }
 
   /** Outputs for x in batches (Keras default batch size 32). */
-  predict(x: TensorLike, args: { batchSize?: number; verbose?: boolean } = {}): Tensor {
+  predict(x: SequentialData, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
-    const opts = predictOptions(args, `${this.name}.predict`);
-    const xt = asInput(x, `${this.name}.predict: x`);
+    const opts = predictOptions(predictAliases(args, `${this.name}.predict`), `${this.name}.predict`);
+    const xt = asInput(this.namedInput(x, `${this.name}.predict`) as TensorLike, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     checkSequentialX(this, xt, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
@@ -369,8 +385,8 @@ export class Sequential extends ModelBase<TensorLike> {
   }
 
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */
-  predictOnBatch(x: TensorLike): Tensor {
-    const xt = asInput(x, `${this.name}.predictOnBatch: x`);
+  predictOnBatch(x: SequentialData): Tensor {
+    const xt = asInput(this.namedInput(x, `${this.name}.predictOnBatch`) as TensorLike, `${this.name}.predictOnBatch: x`);
     return this.predict(xt, { batchSize: xt.shape[0] });
   }
 

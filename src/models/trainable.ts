@@ -37,6 +37,11 @@ export interface TrainableModel {
   readonly foldsActivation: boolean;
   /** Set by a callback to end fit after the current batch. */
   stopTraining: boolean;
+  /**
+   * tfjs's and Keras's model.history: fit and fitDataset set it to their History as training starts. Typed as
+   * ./callback.ts's History on the model classes, not here: callback.ts reads this interface (an import cycle).
+   */
+  history?: unknown;
   build(batchInputShape: SymbolicShape): void;
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape;
   /** x and y checked against the model: one tensor per model input and per output, samples on axis 0. */

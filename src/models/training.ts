@@ -3,7 +3,7 @@ import type { FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, nearName } from '../near_name.js';
 import { MetricMeters, metricMismatch, metricMismatchError } from '../metrics/meters.js';
 import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
@@ -16,14 +16,18 @@ import { CallbackList } from './callback_list.js';
 import { refuseDataset } from './model_common.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { EpochProgress, MeterSums, TrainableModel } from './trainable.js';
-import { batchWeights, sampleWeightsOf, weightRows, withClassWeights, type ClassWeightArg, type OutputWeights, type SampleWeightArg } from './sample_weights.js';
+import { scalarResult } from './scalars.js';
+import { batchWeights, sampleWeightsOf, weightRows, withClassWeights, type ClassWeightArg, type OutputSteps, type OutputWeights, type SampleWeightArg } from './sample_weights.js';
+
+/** x or y as fit takes them: one tensor, a list in input/output order, or {name: tensor} by input/output name. */
+export type FitData = TensorLike | TensorLike[] | Record<string, TensorLike>;
 
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;
   /** [x, y], or [x, y, sampleWeight] (Keras's; the weights apply to val_loss as evaluate's sampleWeight). */
-  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, SampleWeightArg];
+  validationData?: [FitData, FitData] | [FitData, FitData, SampleWeightArg];
   validationSplit?: number;
   verbose?: 0 | 1 | 2;
   callbacks?: Callback | Callback[];
@@ -51,13 +55,56 @@ export interface FitArgs {
    * batches, else at most every 125 ms (tfjs's rate).
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  /**
+   * Keras's validation_freq (tfjs's fit has none): a positive integer N validates after every N-th epoch (epochs N,
+   * 2N, ... counted from 1, as Keras's (epoch + 1) % N), or a list of the epochs (from 1) to validate after, as
+   * Keras 3's list. Default 1: every epoch. Epochs without validation log no val_ values.
+   */
+  validationFreq?: number | number[];
+  /** Keras's validation_batch_size (tfjs's fit has none): the batch size validation runs in; default batchSize. */
+  validationBatchSize?: number;
+  /**
+   * Keras's spellings of batchSize, validationSplit, validationData, sampleWeight, classWeight, initialEpoch,
+   * validationFreq, validationBatchSize (one spelling of each).
+   */
+  batch_size?: number;
+  validation_split?: number;
+  validation_data?: FitArgs['validationData'];
+  sample_weight?: SampleWeightArg;
+  class_weight?: ClassWeightArg;
+  initial_epoch?: number;
+  validation_freq?: FitArgs['validationFreq'];
+  validation_batch_size?: number;
 }
 
+/** Keras's snake_case option names read as tfjs's (as compile reads loss_weights); giving both spellings is an error. */
+const FIT_ALIASES: Record<string, string> = {
+  batch_size: 'batchSize', validation_split: 'validationSplit', validation_data: 'validationData', sample_weight: 'sampleWeight',
+  class_weight: 'classWeight', initial_epoch: 'initialEpoch', validation_freq: 'validationFreq', validation_batch_size: 'validationBatchSize',
+};
 const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'verbose', 'callbacks',
-  'initialEpoch', 'sampleWeight', 'classWeight', 'out', 'bucket', 'yieldEvery'];
-/** tfjs fit options rnnlab does not implement: refused by name rather than ignored. */
-const FIT_REFUSED = Object.fromEntries(['stepsPerEpoch', 'validationSteps', 'validationBatchSize', 'validationFreq']
-  .map((k) => [k, 'fit runs whole epochs over x and y']));
+  'initialEpoch', 'sampleWeight', 'classWeight', 'out', 'bucket', 'yieldEvery', 'validationFreq', 'validationBatchSize', ...Object.keys(FIT_ALIASES)];
+const WHOLE_EPOCHS = 'fit runs whole epochs over x and y; slice x and y to train or validate on fewer samples, or stream batches with ' +
+  'model.fitDataset(dataset, {batchesPerEpoch, validationBatches})';
+/** tfjs's and Keras's fit options rnnlab does not implement, each with why: refused by name rather than ignored. */
+const FIT_REFUSED: Record<string, string> = {
+  stepsPerEpoch: WHOLE_EPOCHS, steps_per_epoch: WHOLE_EPOCHS, validationSteps: WHOLE_EPOCHS, validation_steps: WHOLE_EPOCHS,
+};
+
+/**
+ * An options object with Keras's snake_case names (aliases: snake_case -> tfjs name) read as tfjs's: the result has
+ * the tfjs names only (undefined values dropped, as absent); both spellings of one option is an error naming both.
+ */
+function readAliases(where: string, given: Record<string, unknown>, aliases: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) {
+    if (v === undefined) continue;
+    const name = Object.hasOwn(aliases, k) ? aliases[k] : k;
+    if (name !== k && given[name] !== undefined) throw new Error(`${where}: give ${name} or ${k}, not both`);
+    out[name] = v;
+  }
+  return out;
+}
 
 /** The EventLoopYield interval yieldEvery asks for; batchListeners: some callback listens to batches. */
 export function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean, where = 'fit'): number | undefined {
@@ -68,6 +115,28 @@ export function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean,
   throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * Keras's validation_freq checked (where: the option as named in errors): a positive integer N validates after
+ * epochs N, 2N, ... (counted from 1: Keras's (epoch + 1) % N === 0), a list names the epochs (from 1) to validate
+ * after (Keras 3's list). Returns whether to validate after the epoch of (0-based) index epoch; undefined: every epoch.
+ */
+export function validationSchedule(v: unknown, where: string): (epoch: number) => boolean {
+  if (v === undefined) return () => true;
+  const positiveInt = (e: unknown) => typeof e === 'number' && Number.isInteger(e) && e >= 1;
+  if (positiveInt(v)) {
+    const n = v as number;
+    return (epoch) => (epoch + 1) % n === 0;
+  }
+  if (Array.isArray(v)) {
+    v.forEach((e, i) => {
+      if (!positiveInt(e)) throw new Error(`${where}[${i}] must be an epoch number (a positive integer, counted from 1), got ${JSON.stringify(e) ?? String(e)}`);
+    });
+    const epochs = new Set(v as number[]);
+    return (epoch) => epochs.has(epoch + 1);
+  }
+  throw new Error(`${where} must be a positive integer N (validate after every N-th epoch) or a list of epochs counted from 1, got ${JSON.stringify(v) ?? String(v)}`);
+}
+
 export interface EvaluateArgs {
   batchSize?: number;
   /** 0 (default, as tfjs): silent; 1: Keras's progress bar and a final line with the loss and metrics. */
@@ -76,6 +145,42 @@ export interface EvaluateArgs {
   sampleWeight?: SampleWeightArg;
   /** Where verbose output goes (default stdout). */
   out?: ProgressWriter;
+  /** Keras's return_dict: true returns {loss, <metric>: value, ...} (numbers, named as metricsNames) instead of Scalars. */
+  returnDict?: boolean;
+  /** Keras's spellings of batchSize, sampleWeight and returnDict (one spelling of each). */
+  batch_size?: number;
+  sample_weight?: SampleWeightArg;
+  return_dict?: boolean;
+}
+
+/** evaluate's options without returnDict: what returns tfjs's Scalars. */
+export type EvaluateScalarArgs = Omit<EvaluateArgs, 'returnDict' | 'return_dict'> & { returnDict?: false; return_dict?: false };
+
+const EVALUATE_ALIASES: Record<string, string> = { batch_size: 'batchSize', sample_weight: 'sampleWeight', return_dict: 'returnDict' };
+/** evaluate's options: tfjs's batchSize, verbose, sampleWeight, Keras's returnDict, rnnlab's out, and Keras's spellings. */
+const EVALUATE_OPTIONS = ['batchSize', 'verbose', 'sampleWeight', 'out', 'returnDict', ...Object.keys(EVALUATE_ALIASES)];
+const EVALUATE_REFUSED = { steps: 'rnnlab evaluates and predicts over all of x; slice x to use fewer samples' };
+
+/**
+ * model.evaluate: tfjs's Scalars (the loss alone, or [loss, ...metrics]), or with returnDict (Keras's return_dict)
+ * {loss: number, <metric>: number, ...} keyed by metricsNames, as Keras 3 returns it. Options checked first: an
+ * unknown one is an error naming it; Keras's snake_case names are read as tfjs's.
+ */
+export function evaluateCall(model: TrainableModel, x: unknown, y: unknown, args: unknown, where: string): Tensor | Tensor[] | Record<string, number> {
+  const given = checkOptionKeys(where, args, EVALUATE_OPTIONS, { refused: EVALUATE_REFUSED, nullIsNone: true });
+  const { returnDict, ...opts } = readAliases(where, given, EVALUATE_ALIASES) as EvaluateArgs;
+  if (returnDict !== undefined && typeof returnDict !== 'boolean') throw new Error(`${where}: returnDict must be true or false, got ${JSON.stringify(returnDict)}`);
+  const values = evaluateModelSync(model, x, y, opts);
+  if (!returnDict) return scalarResult(values);
+  // float32 values, as the Scalars hold them and Keras's float(metric.result()) gives them.
+  const names = metricsNames(model);
+  return Object.fromEntries(names.map((k, i) => [k, Math.fround(values[i])]));
+}
+
+/** predict's options with Keras's batch_size read as batchSize (both is an error); the rest is predictOptions' to check. */
+export function predictAliases(args: unknown, where: string): unknown {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
+  return readAliases(where, args as Record<string, unknown>, { batch_size: 'batchSize' });
 }
 
 /** Raised when the loss stops being finite; training stops at that batch, before its update. */
@@ -161,6 +266,20 @@ class Meters {
 }
 
 const outputNamesOf = (model: TrainableModel) => model.outputHeads().map((h) => h.name);
+
+/**
+ * Each output's steps per sample, read from its prepared targets (conformTargets shapes them like the output, a
+ * sparse loss's without the class axis): what per-step sample weights must match. null for a user loss function.
+ */
+function outputSteps(model: TrainableModel, ys: Tensor[]): OutputSteps {
+  const heads = model.outputHeads();
+  return ys.map((y, i) => {
+    const kind = heads[i]?.loss;
+    if (!kind || kind === 'custom') return null;
+    const dims = kind === 'sparseCategoricalCrossentropy' ? y.shape.slice(1) : y.shape.slice(1, -1);
+    return dims.reduce((a, b) => a * b, 1);
+  });
+}
 
 /**
  * trainOnBatch's meters, one per model and compile (fitDataset calls trainOnBatch per batch): reset, not rebuilt,
@@ -313,25 +432,69 @@ export function checkSequentialX(model: Pick<TrainableModel, 'built' | 'build' |
 /** A Sequential model's x and y checked against it and each other; y comes back shaped like the model's output. */
 export function prepareSequential(model: TrainableModel, x: TensorLike, y: TensorLike, what: string): { xs: Tensor[]; ys: Tensor[] } {
   const xt = asInput(x, `${what}: x`);
-  const yIn = asInput(y, `${what}: y`);
+  const yIn = asInput(y, `${what}: y`, 'targets');
   checkSequentialX(model, xt, what);
   const n = xt.shape[0];
   if (yIn.shape[0] !== n) throw new Error(`${what}: x has ${n} samples but y has ${yIn.shape[0]}`);
   // Concrete output shape for this x: free (null) time axes take x's actual lengths.
   const outShape = model.outputShapeFor([n, ...xt.shape.slice(1)]);
-  return { xs: [xt], ys: [conformTargets(model.loss!, yIn, outShape, model.outputShape, `${what}: y`)] };
+  return { xs: [xt], ys: [conformTargets(model.loss!, yIn, outShape, model.outputShape, `${what}: y`, model.outputHeads()[0]?.name)] };
 }
 
-/** Targets checked against the loss and reshaped like the output (outShape concrete, declared for messages). */
-export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicShape, declared: SymbolicShape, what: string): Tensor {
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v);
+}
+
+/**
+ * "unknown input 'k' (did you mean 'near'?); the model's inputs are a, b": a {name: tensor} key that names no input
+ * (or output) of the model.
+ */
+export function unknownNameMessage(what: string, kind: 'input' | 'output', key: string, names: readonly string[]): string {
+  const near = nearName(key, names);
+  return `${what}: unknown ${kind} '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the model's ${kind}${names.length === 1 ? ' is' : 's are'} ${names.join(', ')}`;
+}
+
+/**
+ * A one-input (or one-output) model's data given as {name: tensor}, as tfjs's LayersModel takes it (a Sequential's
+ * inputNames / outputNames): the tensor under that name. Every key must be the name (a misspelt one is an error naming
+ * it and the name). An object with neither the name nor a tensor among its values is not read as such a map (a plain
+ * object of numbers stays the tensor conversion's error). Anything else comes back as given.
+ */
+export function oneNamed(v: unknown, name: string, kind: 'input' | 'output', what: string): unknown {
+  if (!isPlainRecord(v)) return v;
+  const keys = Object.keys(v);
+  if (!keys.includes(name) && !keys.some((k) => v[k] instanceof Tensor)) return v;
+  for (const k of keys) if (k !== name) throw new Error(unknownNameMessage(what, kind, k, [name]));
+  return v[name];
+}
+
+/** y's shape after the batch axis fits want: equal (null in want matches any size), or one trailing axis of 1 more or less (Keras's squeeze or expand). */
+function targetShapeFits(got: readonly number[], want: SymbolicShape): boolean {
+  const same = (a: readonly number[], b: SymbolicShape) => a.length === b.length && b.every((d, i) => d === null || d === a[i]);
+  if (same(got, want)) return true;
+  if (got.length === want.length + 1 && got[got.length - 1] === 1) return same(got.slice(0, -1), want);
+  if (want.length === got.length + 1 && want[want.length - 1] === 1) return same(got, want.slice(0, -1));
+  return false;
+}
+
+/**
+ * Targets checked against the loss and the output (outShape concrete, declared for messages; output: its name) and
+ * reshaped like it. y's shape after the batch axis must be the output's (a sparse loss's: without the class axis),
+ * or differ from it by one trailing axis of 1 ([n, T, 1] for [n, T] outputs, [n] for [n, 1]), as Keras and tfjs take it.
+ */
+export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicShape, declared: SymbolicShape, what: string, output?: string): Tensor {
   const n = yIn.shape[0];
   const C = outShape[outShape.length - 1] as number;
-  const perSample = (outShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const sparse = loss === 'sparseCategoricalCrossentropy';
-  const want = sparse ? perSample / C : perSample;
-  if (yIn.size !== n * want) {
-    throw new Error(`${what} has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(declared)}` +
-      (sparse ? ' (sparseCategoricalCrossentropy takes one class id per output row)' : ''));
+  const want = sparse ? outShape.slice(1, -1) : outShape.slice(1);
+  const got = yIn.shape.slice(1);
+  if (!targetShapeFits(got, want)) {
+    const name = output ? `output '${output}'` : 'the output';
+    const targets = `[${[n, ...want].map((d) => d ?? 'null').join(', ')}]`;
+    const withOne = `[${[n, ...want, 1].map((d) => d ?? 'null').join(', ')}]`;
+    throw new Error(`${what} has shape ${shapeStr(yIn.shape)}, which does not fit the model's output ${shapeStr(declared)}: ` +
+      (sparse ? `sparseCategoricalCrossentropy takes one class id per row of ${name}: y of shape ${targets} or ${withOne}`
+        : `expected y for ${name} to have shape ${targets} (or with a trailing axis of 1 added or dropped)`));
   }
   // tfjs refuses it and Keras warns: a softmax over one unit is always 1, so the loss is 0 and nothing trains.
   if (loss === 'categoricalCrossentropy' && C === 1) {
@@ -339,7 +502,9 @@ export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicSh
       'use binaryCrossentropy (a sigmoid unit) for two classes, or one unit per class with one-hot targets');
   }
   checkTargets(loss, yIn, C);
-  const yShape = sparse ? [n, ...(outShape.slice(1, -1) as number[])] : [n, ...(outShape.slice(1) as number[])];
+  // The output's shape, its free (null) sizes taken from y where y has them.
+  const per = want.map((d, i) => d ?? got[i]);
+  const yShape = [n, ...per];
   return sparse ? new Tensor(Int32Array.from(yIn.values), yShape, 'int32') : new Tensor(yIn.floatData(), yShape, 'float32');
 }
 
@@ -351,9 +516,9 @@ function checkEpochs(v: unknown, what: string): number {
 }
 
 /** fit's arguments checked, its data prepared and split, and its callbacks indexed. */
-function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs) {
+function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArgs) {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before fit()`);
-  checkOptionKeys('fit', args, FIT_OPTIONS, { refused: FIT_REFUSED });
+  const args = readAliases('fit', checkOptionKeys('fit', given, FIT_OPTIONS, { refused: FIT_REFUSED }), FIT_ALIASES) as FitArgs;
   if (args.shuffle !== undefined && typeof args.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(args.shuffle)}${args.shuffle === 'batch' as unknown ? " ('batch' shuffling is not implemented, in tfjs either)" : ''}`);
   }
@@ -364,14 +529,14 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
   let { xs, ys } = model.prepareData(x, y, 'fit');
-  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight', outputNamesOf(model));
+  let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
     const v = args.validationData;
     refuseDataset(v, 'fit: validationData');
     if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) throw new Error('fit: validationData must be [x, y] or [x, y, sampleWeight]');
     val = model.prepareData(v[0], v[1], 'fit: validationData');
-    val.weights = sampleWeightsOf(v[2] as SampleWeightArg | undefined, val.xs[0].shape[0], 'fit: validationData sampleWeight', outputNamesOf(model));
+    val.weights = sampleWeightsOf(v[2] as SampleWeightArg | undefined, val.xs[0].shape[0], 'fit: validationData sampleWeight', outputNamesOf(model), outputSteps(model, val.ys));
   } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
     // 0 is Keras's and tfjs's default: no validation.
     const s = args.validationSplit;
@@ -385,13 +550,21 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, args: FitArgs
     ys = rows(ys, null, 0, split);
     weights = weightRows(weights, null, 0, split);
   }
+  // Keras's validation_freq and validation_batch_size; without validation data they would do nothing, so they are refused.
+  const validateAfter = validationSchedule(args.validationFreq, 'fit: validationFreq');
+  const valBatchSize = args.validationBatchSize === undefined ? batchSize : checkBatchSize(args.validationBatchSize, 'fit: validationBatchSize');
+  if (!val) {
+    for (const key of ['validationFreq', 'validationBatchSize'] as const) {
+      if (args[key] !== undefined) throw new Error(`fit: ${key} applies to validation, but there is none (give validationData, or validationSplit above 0)`);
+    }
+  }
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   list.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
   });
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
-  return { epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, xs, ys, weights, val, callbacks: new CallbackList(list), buckets };
+  return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
 }
 
 /** The bucketing fit's `bucket` option asks for, checked against the model and x. */
@@ -421,9 +594,11 @@ function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], weights: O
   return value;
 }
 
-export async function fitModel(model: TrainableModel, x: unknown, y: unknown, args: FitArgs): Promise<History> {
-  const { epochs, initialEpoch, batchSize, verbose, xs, ys, weights, val, callbacks, buckets } = resolveFit(model, x, y, args);
+export async function fitModel(model: TrainableModel, x: unknown, y: unknown, given: FitArgs): Promise<History> {
+  const { args, epochs, initialEpoch, batchSize, verbose, xs, ys, weights, val, validateAfter, valBatchSize, callbacks, buckets } = resolveFit(model, x, y, given);
   const history = new History();
+  // tfjs sets model.history before onTrainBegin (Keras at each epoch's end): a callback reading it sees this run's.
+  model.history = history;
   const n = xs[0].shape[0];
   const steps = Math.ceil(n / batchSize);
   // tfjs's callback params (rl.Callback's setParams gets them): metrics are the log keys, val_ ones with validation.
@@ -482,8 +657,9 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, ar
         if (model.stopTraining) break;
       }
       const logs = acc.into({ loss: lossSum / Math.max(seen, 1) });
-      if (val && !state.cancelled) {
-        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, batchSize, undefined, val.weights);
+      // Keras's validation_freq: an epoch it skips logs no val_ values (its History lists hold only the epochs validated).
+      if (val && !state.cancelled && validateAfter(epoch)) {
+        const [vl, ...vm] = await evaluatePrepared(model, val.xs, val.ys, valBatchSize, undefined, val.weights);
         logs.val_loss = vl;
         acc.keys.forEach((name, i) => { logs[`val_${name}`] = vm[i]; });
       }
@@ -544,7 +720,7 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
-  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model));
+  const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   return evaluationSteps(model, xs, ys, batchSize, bar, weights);
 }
 
@@ -579,7 +755,7 @@ function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWei
   what = 'trainOnBatch'): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
   const { xs, ys } = model.prepareData(x, y, what);
-  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model)), classWeight, `${what}: classWeight`);
+  const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model), outputSteps(model, ys)), classWeight, `${what}: classWeight`);
   return stepScope(() => {
     const { sampleWeight: shared, perOutput } = batchWeights(weights);
     const { outs, loss, backward, masks, terms } = model.batchLoss(xs, ys, { training: true, mask: null, sampleWeight: shared }, perOutput);
@@ -620,7 +796,7 @@ export class StreamedPass {
     if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
     const { xs, ys } = model.prepareData(x, y, 'evaluate');
     const n = xs[0].shape[0];
-    const weights = sampleWeightsOf(sampleWeight, n, 'evaluate: sampleWeight', outputNamesOf(model));
+    const weights = sampleWeightsOf(sampleWeight, n, 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
     const steps = evaluationSteps(model, xs, ys, n, undefined, weights, this.meters());
     let r = steps.next();
     while (!r.done) r = steps.next();
@@ -640,7 +816,7 @@ export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, 
   if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
   const n = xs[0].shape[0];
-  const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model));
+  const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   const steps = evaluationSteps(model, xs, ys, Math.max(n, 1), undefined, weights);
   for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value.length > 1 ? r.value : r.value[0];
 }

@@ -108,8 +108,8 @@ export interface RecurrentCall { initial?: string[]; returnState?: boolean }
 
 /**
  * One recurrent layer (dirs = [view]) or a Bidirectional one (dirs = [forward, backward]); with call.returnState
- * (one direction only) also the final states, as rnnlab returns them: h is the last output (zero for a row whose
- * steps are all padding), c the cell state carried through (the initial one for such a row).
+ * (one direction only) also the final states, as rnnlab returns them: h is the last output and c the cell state
+ * carried through, each the initial state for a row whose steps are all padding (Keras carries both over masked steps).
  */
 export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerView[], flow: Flow, mergeMode: string | null = 'concat', call: RecurrentCall = {}): Flow & { states: string[]; directions: string[] } {
   if (flow.rank !== 3) refuse(owner, `expects input (batch, steps, features), got rank ${flow.rank}`);
@@ -175,7 +175,9 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
   const out = nd === 1 || mergeMode === null ? outs[0] : merge(g, owner, outs, mergeMode, axis);
   const states: string[] = [];
   if (call.returnState) {
-    states.push(cfg.returnSequences || zeroed(0) ? last(0) : outs[0]);
+    // A row whose steps are all padding keeps its initial h (Keras carries the states), as c does below.
+    const h = cfg.returnSequences || zeroed(0) ? last(0) : outs[0];
+    states.push(mask && initial[0] ? keepEmptyRows(g, mask, h, initial[0], `${p}/state_masked`) : h);
     if (wantCell) {
       const c = g.node('Gather', [Yc, g.ints([0], [])], { axis: 0 }, `${p}/cell`);
       states.push(mask ? keepEmptyRows(g, mask, c, initial[1] ?? null, `${p}/cell_masked`) : c);

@@ -12,7 +12,7 @@ import { Optimizer, checkOptimizerConfig, optionNames } from './optimizer.js';
 import { optimizerClass, optimizerClassNames } from './registry.js';
 import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay, registerSchedule } from './schedules.js';
-import { SGD, type SGDArgs } from './sgd.js';
+import { SGD, tfjsMomentumArgs, type SGDArgs } from './sgd.js';
 
 export { Adadelta, Adagrad, Adam, Adamax, Nadam, Optimizer, RMSprop, SGD };
 
@@ -35,8 +35,8 @@ export const train = {
     if (decay !== undefined && decay !== 0) throw new Error(`train.adamax: decay ${decay} is not supported (use a learningRateScheduler)`);
     return new Adamax({ learningRate, beta1, beta2, epsilon });
   },
-  /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov) at a fixed rate. */
-  momentum: (learningRate: Rate, momentum: number, useNesterov = false) => new SGD({ learningRate, momentum, nesterov: useNesterov }),
+  /** tfjs's momentum optimizer: the same update as Keras's SGD with momentum (and Nesterov); as tfjs, any momentum >= 0 (Keras's SGD: [0, 1]). */
+  momentum: (learningRate: Rate, momentum: number, useNesterov = false) => new SGD(tfjsMomentumArgs({ learningRate, momentum, nesterov: useNesterov })),
 };
 
 /** rl.optimizers.<name>(args): the options checked under the factory's name, then the class's constructor. */

@@ -4,7 +4,7 @@ import { markWeightWritten } from '../backend/bf16_weight_cache.js';
 import { Variable } from '../variable.js';
 import { Tensor } from '../tensor.js';
 import { variableForGradient } from '../autograd/variables.js';
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, kerasKey } from '../near_name.js';
 import { LearningRateSchedule, scheduleFromConfig, scheduleToConfig } from './schedules.js';
 
 export interface OptimizerArgs {
@@ -16,15 +16,29 @@ export interface OptimizerArgs {
   clipnorm?: number;
   /** Clip each gradient value to [-clipvalue, clipvalue] (Keras clipvalue). */
   clipvalue?: number;
+  /** Keras's optimizer name: kept as opt.name and written by getConfig when given. */
+  name?: string;
 }
 
-export function checkHyper(owner: string, name: string, v: unknown, { min = 0, maxExclusive = Infinity, allowZero = true } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!allowZero && v === 0) || v >= maxExclusive) {
-    const range = maxExclusive === Infinity ? `${allowZero ? '>=' : '>'} ${min}` : `in [${min}, ${maxExclusive})`;
-    throw new Error(`${owner}: ${name} must be a finite number ${range}, got ${String(v)}`);
+/** A number in range: maxExclusive bounds it above as [min, max), max as [min, max]. */
+export function checkHyper(owner: string, name: string, v: unknown, { min = 0, maxExclusive = Infinity, max = Infinity, allowZero = true } = {}): number {
+  if (typeof v === 'function') throw new Error(callableRateMessage(owner, name));
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (!allowZero && v === 0) || v >= maxExclusive || v > max) {
+    const range = maxExclusive !== Infinity ? `in [${min}, ${maxExclusive})` : max !== Infinity ? `in [${min}, ${max}]` : `${allowZero ? '>=' : '>'} ${min}`;
+    throw new Error(`${owner}: ${name} must be a finite number ${range}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
   }
   return v;
 }
+
+/**
+ * Keras 3 also takes a callable with no arguments as the learning rate; rnnlab does not (it could not be saved or
+ * checkpointed): the error says so and names what to use instead.
+ */
+function callableRateMessage(owner: string, name: string): string {
+  return `${owner}: ${name} must be a number or a schedule, got a function; rnnlab does not support a callable learning rate ` +
+    '(Keras 3 calls one with no arguments each step): subclass rl.optimizers.schedules.LearningRateSchedule instead (rateAt(step) gives the rate, getConfig() what is saved)';
+}
+
 
 /** Keras options rnnlab does not implement, with the values that mean "off"; others are errors naming the option. */
 const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
@@ -32,25 +46,47 @@ const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
   emaMomentum: [null, 0.99], emaOverwriteFrequency: [null], lossScaleFactor: [null], gradientAccumulationSteps: [null],
 };
 
-/** Keys every optimizer config may carry beside its options (Keras writes them; they change nothing here). */
-const CONFIG_EXTRAS = ['name', 'isLegacyOptimizer'];
+/** Keys every optimizer config may carry beside its options (Keras 2.11+ writes it; it changes nothing here). */
+const CONFIG_EXTRAS = ['isLegacyOptimizer'];
+
+/** Options as read: camelCase values, and for each the key it was given under (beta_1), for errors. */
+export interface ReadOptions { values: Record<string, unknown>; spelling: Record<string, string> }
 
 /**
- * Checks an optimizer's options (or a loaded Keras config, camelCase) for keys that would be silently dropped: an
- * unknown key is checkOptionKeys's error naming `where` (rl.optimizers.adam, rl.Adam), an unsupported Keras option
- * anything but its off value. null means unset, as Keras writes it (except decay, whose off value is 0).
+ * Reads an optimizer's options (or a saved Keras or tfjs config) under their camelCase names or Keras's snake_case
+ * ones (learning_rate, beta_1), refusing keys that would be silently dropped: an unknown key (null-valued too) is
+ * checkOptionKeys's error naming `where` (rl.optimizers.adam, rl.Adam) and the key as given, an unsupported Keras
+ * option anything but its off value, and one option given under both spellings. null means unset, as Keras writes
+ * it (except decay, whose off value is 0).
  */
-export function checkOptimizerConfig(where: string, c: unknown, known: readonly string[]): void {
-  // Anything but an object (or nothing) is checkOptionKeys's error: new Adam(0.01) would otherwise run at the default rate.
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, known); return; }
-  const rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c)) {
-    if (v === undefined || v === null && k !== 'decay' || known.includes(k) || CONFIG_EXTRAS.includes(k)) continue;
-    const allowed = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
-    if (!allowed) rest[k] = v;
-    else if (!allowed.includes(v)) throw new Error(`${where}: option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
+export function readOptimizerOptions(where: string, c: unknown, known: readonly string[]): ReadOptions {
+  const spellings = new Map<string, string>();
+  for (const n of [...known, ...CONFIG_EXTRAS, ...Object.keys(UNSUPPORTED_OPTIONS)]) {
+    if (!spellings.has(n)) spellings.set(n, n);
+    const s = kerasKey(n);
+    if (!spellings.has(s)) spellings.set(s, n);
   }
-  checkOptionKeys(where, rest, known);
+  const listed = [...new Set([...known, ...known.map(kerasKey)])];
+  // Anything but an object (or nothing) is checkOptionKeys's error: new Adam(0.01) would otherwise run at the default rate.
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, listed); return { values: {}, spelling: {} }; }
+  const values: Record<string, unknown> = {}, spelling: Record<string, string> = {}, unknown: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (v === undefined) continue;
+    const n = spellings.get(k);
+    if (n === undefined) { unknown[k] = v; continue; }
+    if (v === null && n !== 'decay') continue;
+    if (Object.hasOwn(spelling, n)) throw new Error(`${where}: give ${n} or its Keras name ${kerasKey(n)}, not both`);
+    spelling[n] = k;
+    if (known.includes(n) || CONFIG_EXTRAS.includes(n)) { values[n] = v; continue; }
+    if (!UNSUPPORTED_OPTIONS[n].includes(v)) throw new Error(`${where}: option '${k}' = ${typeof v === 'object' ? 'an object' : JSON.stringify(v)} is not supported by rnnlab`);
+  }
+  checkOptionKeys(where, unknown, listed);
+  return { values, spelling };
+}
+
+/** readOptimizerOptions for its checks only (the factories check under their own names). */
+export function checkOptimizerConfig(where: string, c: unknown, known: readonly string[]): void {
+  readOptimizerOptions(where, c, known);
 }
 
 /** fromConfig's config: Keras's from_config(config), or tfjs's static fromConfig(cls, config) with the class first. */
@@ -59,24 +95,29 @@ export function configArgument(first: Record<string, unknown> | Function, second
   return (typeof first === 'function' ? second : first) as Record<string, unknown>;
 }
 
-/** A number from a loaded config, or undefined when absent (the loader prefixes the optimizer's name). */
-export function configNumber(c: Record<string, unknown>, k: string): number | undefined {
+/**
+ * A number from a loaded config, or undefined when absent (the loader prefixes the optimizer's name); errors name
+ * the key as the config spells it (`spelled`).
+ */
+export function configNumber(c: Record<string, unknown>, k: string, spelled = k): number | undefined {
   const v = c[k];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number') throw new Error(`${k} must be a number, got ${typeof v === 'object' ? 'an object' : JSON.stringify(v)}`);
+  if (typeof v !== 'number') throw new Error(`${spelled} must be a number, got ${typeof v === 'object' ? 'an object' : JSON.stringify(v)}`);
   return v;
 }
 
 /** A saved learning rate: a number, or a schedule's {className, config}. */
-function configRate(c: Record<string, unknown>, k: string): number | LearningRateSchedule | undefined {
+function configRate(c: Record<string, unknown>, k: string, spelled = k): number | LearningRateSchedule | undefined {
   const v = c[k];
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? scheduleFromConfig(v as Record<string, unknown>) : configNumber(c, k);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? scheduleFromConfig(v as Record<string, unknown>) : configNumber(c, k, spelled);
 }
 
-/** learningRate (or Keras 2's lr) and the clipping options every optimizer shares. */
-export function baseArgs(c: Record<string, unknown>): OptimizerArgs {
-  return { learningRate: configRate(c, 'learningRate') ?? configRate(c, 'lr'),
-    clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue') };
+/** learningRate (or Keras 2's lr), the clipping options and the name every optimizer shares, from read options. */
+function baseArgs({ values: c, spelling }: ReadOptions): OptimizerArgs {
+  const name = c.name;
+  if (name !== undefined && typeof name !== 'string') throw new Error(`${spelling.name ?? 'name'} must be a string, got ${typeof name === 'object' ? 'an object' : JSON.stringify(name)}`);
+  return { learningRate: configRate(c, 'learningRate', spelling.learningRate) ?? configRate(c, 'lr'),
+    clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue'), name };
 }
 
 export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
@@ -101,31 +142,37 @@ export const SAVED_CONFIG = 'config';
 type OptionTable = Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions' | 'savedNames'>;
 
 /**
- * A saved config (Keras's or tfjs's) as the class's constructor options, after refusing any key the class would
- * drop: the base options, the table's numbers, the extra options (as saved: the constructor checks them) and any
- * option saved under another spelling (tfjs's useNesterov for nesterov). Every optimizer's fromConfig reads this way.
+ * A saved config (Keras's or tfjs's, camelCase or snake_case keys) as the class's constructor options, after
+ * refusing any key the class would drop: the base options, the table's numbers, the extra options (as saved: the
+ * constructor checks them) and any option saved under another name (tfjs's useNesterov for nesterov), each under the
+ * config's spelling. Every optimizer's fromConfig reads this way.
  */
-export function savedOptions(cls: OptionTable, c: Record<string, unknown>): OptimizerArgs & Record<string, unknown> {
-  checkOptimizerConfig(SAVED_CONFIG, c, [...optionNames(cls), ...Object.keys(cls.savedNames)]);
-  const out: Record<string, unknown> = { ...baseArgs(c) };
-  for (const n of Object.keys(cls.hyperparameters)) out[n] = configNumber(c, n);
+export function savedOptions(cls: OptionTable, config: Record<string, unknown>): OptimizerArgs & Record<string, unknown> {
+  const read = readOptimizerOptions(SAVED_CONFIG, config, [...optionNames(cls), ...Object.keys(cls.savedNames)]);
+  const { values: c, spelling } = read;
+  const out: Record<string, unknown> = { ...baseArgs(read) };
+  for (const n of Object.keys(cls.hyperparameters)) out[n] = configNumber(c, n, spelling[n]);
   for (const n of cls.extraOptions) out[n] = c[n] ?? undefined;
   for (const [saved, option] of Object.entries(cls.savedNames)) {
     const a = c[option] ?? undefined, b = c[saved] ?? undefined;
     if (a !== undefined && b !== undefined && a !== b) {
-      throw new Error(`${SAVED_CONFIG}: '${option}' (${JSON.stringify(a)}) and '${saved}' (${JSON.stringify(b)}) are two spellings of one option and disagree; give one`);
+      throw new Error(`${SAVED_CONFIG}: '${spelling[option]}' (${JSON.stringify(a)}) and '${spelling[saved]}' (${JSON.stringify(b)}) are two spellings of one option and disagree; give one`);
     }
     if (out[option] === undefined) out[option] = b;
+  }
+  // Under the config's own spelling (beta_1): the constructor reads both, and its errors then name the key as saved.
+  for (const [n, k] of Object.entries(spelling)) {
+    if (k !== n && Object.hasOwn(out, n)) { out[k] = out[n]; delete out[n]; }
   }
   return out;
 }
 
 /** A numeric hyperparameter of an optimizer class: its Keras default and the range checkHyper enforces. */
-export interface Hyperparameter { default: number; maxExclusive?: number }
+export interface Hyperparameter { default: number; maxExclusive?: number; max?: number }
 
 /** Every option an optimizer class's constructor reads. */
 export function optionNames(cls: Pick<typeof Optimizer, 'hyperparameters' | 'extraOptions'>): string[] {
-  return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions];
+  return [...BASE_OPTIONS, ...Object.keys(cls.hyperparameters), ...cls.extraOptions, 'name'];
 }
 
 type ConcreteOptimizer = (new (args: OptimizerArgs) => Optimizer) & OptionTable;
@@ -157,6 +204,10 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   private applying = false;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
+  /** Keras's name: the one given, else Keras 3's default for the class ('adam', 'rmsprop', 'SGD'). */
+  readonly name: string;
+  /** Whether a name was given (getConfig writes it then; tfjs's configs have none). */
+  private readonly nameGiven: boolean;
   iterations = 0;
   protected slots = new Map<Variable, FArray[]>();
   /** Slots set by variable name (setWeights) for variables this optimizer has not stepped yet, taken at their first step. */
@@ -179,33 +230,45 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     if (this.applying) return this.stepLearningRate;
     return this.rate instanceof LearningRateSchedule ? this.rate.rateAt(this.iterations) : this.rate;
   }
-  /** Sets a fixed rate (callbacks do); refused when the rate is a schedule, as Keras refuses. */
-  set learningRate(v: number) {
+  /**
+   * Sets a fixed rate (callbacks do) with the constructor's check (a finite number >= 0), or a schedule (as Keras's
+   * setter takes one); a number is refused when the rate is a schedule, as Keras refuses.
+   */
+  set learningRate(v: number | LearningRateSchedule) {
+    if (v instanceof LearningRateSchedule) { this.rate = v; return; }
+    if (typeof v === 'function') throw new Error(callableRateMessage(this.className, 'learningRate'));
     if (this.rate instanceof LearningRateSchedule) {
       throw new Error(`${this.className}: the learning rate comes from a schedule (${this.rate.className}) and cannot be set (Keras refuses too); callbacks that set the rate (ReduceLROnPlateau, LearningRateScheduler) need an optimizer with a numeric learningRate`);
     }
-    this.rate = v;
+    this.rate = checkHyper(this.className, 'learningRate', v, { allowZero: true });
   }
   /** tfjs's SGD / Momentum setLearningRate(lr): the setter above, with the constructor's check (a finite rate >= 0, as Keras and tfjs accept 0). */
   setLearningRate(learningRate: number): void {
     this.learningRate = checkHyper(this.className, 'learningRate', learningRate, { allowZero: true });
   }
+  /** Keras's spelling (`model.optimizer.learning_rate = 1e-4`): the same property as learningRate. */
+  get learning_rate(): number { return this.learningRate; }
+  set learning_rate(v: number | LearningRateSchedule) { this.learningRate = v; }
   /** The schedule the learning rate comes from, or undefined for a fixed rate. */
   get learningRateSchedule(): LearningRateSchedule | undefined {
     return this.rate instanceof LearningRateSchedule ? this.rate : undefined;
   }
 
-  constructor(args: Args = {} as Args) {
+  constructor(given: Args = {} as Args) {
     const cls = this.cls;
-    // An option the class does not know (a typo, a snake_case name, amsgrad: true) would otherwise be dropped.
-    // Named as the class is exported (new rl.Adam); the factories check first under their own names.
-    checkOptimizerConfig(`rl.${cls.className}`, args as Record<string, unknown>, optionNames(cls));
-    if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give learningRate or its Keras 2 alias lr, not both`);
+    // An option the class does not know (a typo, amsgrad: true) would otherwise be dropped; Keras's snake_case names
+    // (learning_rate, beta_1) are read as the camelCase ones. Named as the class is exported (new rl.Adam); the
+    // factories check first under their own names.
+    const { values, spelling } = readOptimizerOptions(`rl.${cls.className}`, given, optionNames(cls));
+    const args = values as Args;
+    const said = (n: string): string => spelling[n] ?? n;
+    if (args.learningRate !== undefined && args.lr !== undefined) throw new Error(`${cls.className}: give ${said('learningRate')} or its Keras 2 alias lr, not both`);
     const lr = args.learningRate ?? args.lr;
+    const lrName = args.learningRate !== undefined ? said('learningRate') : args.lr !== undefined ? 'lr' : 'learningRate';
     if (typeof lr === 'object' && lr !== null && !(lr instanceof LearningRateSchedule)) {
-      throw new Error(`${cls.className}: learningRate must be a number or a schedule (rl.optimizers.schedules.ExponentialDecay etc.), got an object`);
+      throw new Error(`${cls.className}: ${lrName} must be a number or a schedule (rl.optimizers.schedules.ExponentialDecay etc.), got an object`);
     }
-    this.rate = lr instanceof LearningRateSchedule ? lr : checkHyper(this.constructor.name, 'learningRate', lr ?? cls.defaultLearningRate, { allowZero: true });
+    this.rate = lr instanceof LearningRateSchedule ? lr : checkHyper(this.constructor.name, lrName, lr ?? cls.defaultLearningRate, { allowZero: true });
     // Keras 3 refuses both (Keras 2 clipped by norm first, rnnlab by value first): which one wins must not be a guess.
     if (args.clipnorm != null && args.clipvalue != null) {
       throw new Error(`${cls.className}: give clipnorm or clipvalue, not both (Keras allows only one), got clipnorm ${String(args.clipnorm)} and clipvalue ${String(args.clipvalue)}`);
@@ -213,8 +276,11 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
     for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {
-      this.hyperValues[name] = checkHyper(this.className, name, (args as Record<string, unknown>)[name] ?? fallback, range);
+      this.hyperValues[name] = checkHyper(this.className, said(name), (args as Record<string, unknown>)[name] ?? fallback, range);
     }
+    if (args.name !== undefined && typeof args.name !== 'string') throw new Error(`${cls.className}: name must be a string, got ${typeof args.name === 'object' ? 'an object' : JSON.stringify(args.name)}`);
+    this.nameGiven = args.name !== undefined;
+    this.name = args.name ?? kerasDefaultName(this.className);
   }
 
   /** The table's hyperparameters live as fields of the subclass (this.rho); this is their by-name view. */
@@ -239,28 +305,36 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     // A schedule's rate for this step, before the count moves (Keras evaluates it at the 0-based step).
     const rate = this.learningRate;
     const schedule = this.learningRateSchedule;
-    if (schedule && (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0)) {
-      throw new Error(`${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`);
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+      throw new Error(schedule
+        ? `${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`
+        : `${this.className}: learningRate is ${String(rate)}; it must be a finite number >= 0`);
     }
-    this.stepLearningRate = rate;
-    this.iterations++;
-    this.applying = true;
-    try {
-      this.applyStep(vars);
-    } finally {
-      this.applying = false;
-    }
-  }
-
-  private applyStep(vars: Variable[]): void {
-    const K = kernels();
-    // Checked before any variable moves, so a mismatch leaves the step unapplied.
+    // Checked before the count moves or any variable does, so a refused step changes no state.
     for (const v of vars) {
       const pending = v.grad && !this.slots.has(v) ? this.pendingSlots.get(v.name) : undefined;
       if (pending && pending.shape.join() !== v.shape.join()) {
         throw new Error(`${this.className}: the optimizer weights set for '${v.name}' have shape [${pending.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
       }
     }
+    this.stepLearningRate = rate;
+    const before = this.iterations;
+    this.iterations++;
+    this.applying = true;
+    let moved = false;
+    try {
+      this.applyStep(vars, () => { moved = true; });
+    } catch (e) {
+      // A kernel that refuses before its first variable moved leaves the step unapplied: the count goes back too.
+      if (!moved) this.iterations = before;
+      throw e;
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private applyStep(vars: Variable[], onMoved: () => void): void {
+    const K = kernels();
     for (const v of vars) {
       const g = v.grad;
       if (!g) continue;
@@ -288,6 +362,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
         this.slots.set(v, s);
       }
       this.updateOne(v.values as FArray, g, s);
+      onMoved();
       v.constraint?.apply(v.values as FArray, v.shape);
       // Without a constraint the values are the update's own, so bf16 packings it made are current.
       markWeightWritten(v.values as FArray, !v.constraint);
@@ -345,10 +420,16 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /** Keras's config with camelCase keys (src/io writes snake_case). */
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.rate instanceof LearningRateSchedule ? scheduleToConfig(this.rate) : this.rate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
+    return { ...(this.nameGiven ? { name: this.name } : {}),
+      learningRate: this.rate instanceof LearningRateSchedule ? scheduleToConfig(this.rate) : this.rate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
       ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}),
       ...Object.fromEntries(Object.keys(this.cls.hyperparameters).map((n) => [n, this.hyperValues[n]])) };
   }
+}
+
+/** Keras 3's default optimizer names (3.0 to 3.14): 'SGD', otherwise the class name in lower case ('adam', 'rmsprop'). */
+function kerasDefaultName(className: string): string {
+  return className === 'SGD' ? 'SGD' : className.toLowerCase();
 }
 
 /** applyGradients's argument as the variables carrying their gradients (tfjs's named forms resolved by name). */

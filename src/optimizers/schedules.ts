@@ -3,7 +3,7 @@
  * optimizer's iterations before the step (0-based, as Keras), with Keras's formulas and saved config shape.
  * Options are camelCase with Keras's snake_case names accepted too (initial_learning_rate).
  */
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, kerasKey } from '../near_name.js';
 
 /** A schedule's Keras config: {className, config} (src/io writes class_name and snake_case keys). */
 export interface ScheduleConfig { className: string; config: Record<string, unknown> }
@@ -33,7 +33,7 @@ export function registerSchedule(loadable: (new (config: never) => LearningRateS
   registered.set(cls.className, cls);
 }
 
-const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snake = kerasKey;
 
 /**
  * Reads a schedule's options under their camelCase or snake_case names, refusing unknown keys (named) and an
@@ -229,11 +229,12 @@ export function scheduleToConfig(s: LearningRateSchedule): ScheduleConfig {
 }
 
 /**
- * A schedule from a saved config (camelCase keys): Keras 2's {className, config} or Keras 3's, which adds module
- * and registeredName (where Python finds the class; rnnlab finds it by className).
+ * A schedule from a saved config: Keras 2's {className, config} or Keras 3's, which adds module and registeredName
+ * (where Python finds the class; rnnlab finds it by className); the keys camelCase or as Keras writes them
+ * (class_name, registered_name).
  */
 export function scheduleFromConfig(raw: Record<string, unknown>): LearningRateSchedule {
-  const { className, config } = checkOptionKeys('learningRate', raw, ['className', 'config', 'module', 'registeredName']);
+  const { className, config } = readOptions('learningRate', raw, ['className', 'config', 'module', 'registeredName']);
   const cls = typeof className === 'string' ? registered.get(className) : undefined;
   if (!cls) throw new Error(`learningRate: unknown learning-rate schedule ${JSON.stringify(className)} (rnnlab has ${[...registered.keys()].join(', ')})`);
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`learningRate: the ${cls.className} schedule's config must be an object`);

@@ -10,7 +10,7 @@ import { Adamax } from './adamax.js';
 import { RMSprop } from './rmsprop.js';
 import { Optimizer } from './optimizer.js';
 import { LearningRateSchedule } from './schedules.js';
-import { SGD } from './sgd.js';
+import { SGD, tfjsMomentumArgs } from './sgd.js';
 import { train } from './index.js';
 
 type Rate = number | LearningRateSchedule;
@@ -53,7 +53,8 @@ export class MomentumOptimizer extends SGD {
    * says Momentum, from the momentum), as files written before the static name changed do, so they keep loading.
    */
   static readonly kerasName = 'SGD';
-  constructor(learningRate: Rate, momentum: number, useNesterov?: boolean) { super(options('MomentumOptimizer', learningRate, { momentum, nesterov: useNesterov }) as never); }
+  /** As tfjs's, any momentum >= 0 (Keras's SGD takes [0, 1]). */
+  constructor(learningRate: Rate, momentum: number, useNesterov?: boolean) { super(tfjsMomentumArgs(options('MomentumOptimizer', learningRate, { momentum, nesterov: useNesterov }))); }
   /** The family the save and checkpoint code branch on (an SGD), not the static tfjs name. */
   get className(): string { return SGD.className; }
   /** tfjs's name for the class ('SGD' for SGDOptimizer); a saved file's class comes from the momentum, not this. */

@@ -157,7 +157,7 @@ describe('training configs rnnlab cannot compile', () => {
     await bad((j) => { j.trainingConfig.loss = 'tversky'; }, /unknown loss 'tversky'/);
     await bad((j) => { j.trainingConfig.metrics = ['f1']; }, /trainingConfig.metrics: unknown metric 'f1'; use one of accuracy.*load with \{compile: false\}/);
     await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = { class_name: 'ExponentialDecay' }; }, /optimizer Adam: learningRate: the ExponentialDecay schedule's config must be an object/);
-    await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = -1; }, /learningRate must be a finite number >= 0, got -1/);
+    await bad((j) => { j.trainingConfig.optimizer_config.config.learning_rate = -1; }, /Adam: learning_rate must be a finite number >= 0, got -1/);
     await bad((j) => { j.trainingConfig = 'adam'; }, /trainingConfig must be an object/);
   });
 });

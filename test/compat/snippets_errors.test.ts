@@ -57,6 +57,7 @@ describe('errors of the tfjs-compatibility additions', () => {
   it('losses and metrics', () => {
     expect(() => rl.losses.absoluteDifference([1, 2], [1])).toThrow(/Error in absoluteDifference: Shapes \[2\] and \[1\] must match/);
     expect(() => rl.losses.computeWeightedLoss([1], null, 7 as never)).toThrow(/Unknown reduction: 7/);
-    expect(() => rl.metrics.meanSquaredError([[1, 2]], [[1]])).toThrow(/metrics.meanSquaredError: yTrue has shape \[1, 2\] but yPred has \[1, 1\]/);
+    // [1, 2] against [1, 1] broadcasts (tfjs and Keras); [1, 2] against [1, 3] does not.
+    expect(() => rl.metrics.meanSquaredError([[1, 2]], [[1, 2, 3]])).toThrow(/metrics.meanSquaredError: yTrue has shape \[1, 2\] but yPred has \[1, 3\]/);
   });
 });

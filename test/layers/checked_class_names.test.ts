@@ -7,7 +7,8 @@ describe('rl.layerClasses option check', () => {
   it('a refused construction does not shift the next automatic names', () => {
     const before = new rl.layerClasses.Dense({ units: 2 }).name;
     const n = before === 'dense' ? 0 : Number(before.split('_').pop());
-    expect(() => new rl.layerClasses.Dense({ unit: 3 } as never)).toThrow(/rl.layerClasses.Dense \(Dense\): missing required field 'units'/);
+    expect(() => new rl.layerClasses.Dense({} as never)).toThrow(/rl.layerClasses.Dense \(Dense\): missing required field 'units'/);
+    expect(() => new rl.layerClasses.Dense({ unit: 3 } as never)).toThrow(/rl.layerClasses.Dense: unknown option 'unit' \(did you mean 'units'\?\)/);
     expect(() => new rl.layerClasses.Dense({ units: 3, activaton: 'relu' } as never)).toThrow(/unknown option 'activaton' \(did you mean 'activation'\?\)/);
     expect(new rl.layerClasses.Dense({ units: 2 }).name).toBe(`dense_${n + 1}`);
   });

@@ -13,7 +13,8 @@ describe('a refused rl.layers factory call takes no automatic name', () => {
   it('dense: an unknown option, and a value the constructor refuses', () => {
     const first = rl.layers.dense({ units: 2 }).name;
     expect(() => rl.layers.dense({ units: 2, activaton: 'relu' } as never)).toThrow(/^rl\.layers\.dense: unknown option 'activaton' \(did you mean 'activation'\?\)/);
-    expect(() => rl.layers.dense({ unit: 3 } as never)).toThrow(/missing required field 'units'/);
+    expect(() => rl.layers.dense({ unit: 3 } as never)).toThrow(/^rl\.layers\.dense: unknown option 'unit' \(did you mean 'units'\?\)/);
+    expect(() => rl.layers.dense({ units: 0 })).toThrow(/units must be a positive integer/);
     expect(rl.layers.dense({ units: 2 }).name).toBe(nextName(first));
   });
 

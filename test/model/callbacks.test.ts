@@ -1,21 +1,12 @@
 /** Callbacks against Keras 3's semantics where rnnlab differed: restoreBestWeights, CSV headers, path templates, saveFreq, tfjs callbacks. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
+import { LINEAR_X as X, LINEAR_Y as Y, tempDirs, tinyLinearModel as model } from '../helpers/tiny_linear.js';
 
-function model(lr = 0.01): rl.Sequential {
-  rl.setSeed(2);
-  const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [1] })] });
-  m.compile({ optimizer: rl.train.sgd(lr), loss: 'mse' });
-  return m;
-}
-const X = [[1], [2], [3]], Y = [[2], [4], [6]];
-const dirs: string[] = [];
-function tempDir(): string { const d = mkdtempSync(join(tmpdir(), 'rl-cb-')); dirs.push(d); return d; }
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tempDir = tempDirs('rl-cb-');
 
 /** Fits 4 epochs with the monitored 'loss' overwritten by `values`, recording the kernel after each epoch. */
 async function withLosses(values: number[], es: rl.EarlyStopping): Promise<{ snaps: number[]; after: number[]; final: number; epochs: number[] }> {
@@ -111,7 +102,21 @@ describe('callback forms', () => {
 
   it('learningRateScheduler names what a schedule returned that is not a number', async () => {
     await expect(model().fit(X, Y, { epochs: 1, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler((() => '0.1') as never)] }))
-      .rejects.toThrow('LearningRateScheduler: schedule returned string "0.1" for epoch 0; it must return a positive number');
+      .rejects.toThrow('LearningRateScheduler: schedule returned string "0.1" for epoch 0; it must return a finite number >= 0');
+  });
+
+  it('learningRateScheduler takes a rate of 0 (a warm-up from 0, as Keras) and refuses a negative one', async () => {
+    const m = model();
+    const before = m.getWeights().map((w) => Array.from(w.dataSync()));
+    const h = await m.fit(X, Y, { epochs: 2, verbose: 0, shuffle: false, callbacks: [rl.callbacks.learningRateScheduler((epoch) => 0.05 * epoch)] });
+    expect(h.history.learning_rate).toEqual([0, 0.05]);
+    const fresh = model();
+    fresh.setWeights(before.map((v, i) => rl.tensor(v, m.getWeights()[i].shape)));
+    await fresh.fit(X, Y, { epochs: 1, verbose: 0, shuffle: false, callbacks: [rl.callbacks.learningRateScheduler(() => 0)] });
+    // The epoch at rate 0 moves nothing.
+    expect(fresh.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    await expect(model().fit(X, Y, { epochs: 1, verbose: 0, callbacks: [rl.callbacks.learningRateScheduler(() => -0.1)] }))
+      .rejects.toThrow('LearningRateScheduler: schedule returned -0.1 for epoch 0; it must return a finite number >= 0');
   });
 
   it('CustomCallback refuses non-hook keys and non-function hooks', () => {

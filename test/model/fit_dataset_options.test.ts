@@ -82,3 +82,31 @@ describe('evaluateDataset metrics', () => {
     got.forEach((v, i) => expect(v, m.metricsNames[i]).toBeCloseTo(want[i], 6));
   });
 });
+
+function sink(): { out: { write: (s: string) => boolean }; text: () => string } {
+  const parts: string[] = [];
+  return { out: { write: (s: string) => { parts.push(s); return true; } }, text: () => parts.join('') };
+}
+
+describe("fitDataset's verbose default (1, as tfjs's training_dataset.ts and as fit's)", () => {
+  it('is 1: progress is printed without verbose, as fit prints it', async () => {
+    const s = sink();
+    const h = await model().fitDataset(ds(), { epochs: 2, out: s.out });
+    expect(s.text()).toMatch(/Epoch 1\/2\n/);
+    expect(s.text()).toMatch(/Epoch 2\/2\n[\s\S]*loss: /);
+    expect(h.params.verbose).toBe(1);
+    const f = sink();
+    await model().fit(X, Y, { epochs: 2, out: f.out });
+    expect(f.text()).toMatch(/Epoch 1\/2\n/);
+  });
+
+  it('verbose 0 is silent; evaluateDataset stays silent without verbose (tfjs: 0)', async () => {
+    const s = sink();
+    const h = await model().fitDataset(ds(), { epochs: 1, verbose: 0, out: s.out });
+    expect(s.text()).toBe('');
+    expect(h.params.verbose).toBe(0);
+    const e = sink();
+    await model().evaluateDataset(ds(), { out: e.out });
+    expect(e.text()).toBe('');
+  });
+});

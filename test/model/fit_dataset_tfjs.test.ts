@@ -167,7 +167,7 @@ describe("fitDataset's params (tfjs)", () => {
     const seen: unknown[] = [];
     const cb = { onTrainBegin(this: { params: unknown }) { seen.push(this.params); } };
     const h = await sigmoidModel().fitDataset(pairs(), { epochs: 1, callbacks: cb });
-    expect(h.params).toEqual({ epochs: 1, initialEpoch: 0, samples: null, steps: 2, batchSize: null, verbose: 0, doValidation: false, metrics: ['loss'] });
+    expect(h.params).toEqual({ epochs: 1, initialEpoch: 0, samples: null, steps: 2, batchSize: null, verbose: 1, doValidation: false, metrics: ['loss'] });
     expect(seen[0]).toEqual(h.params);
     const endless = await sigmoidModel().fitDataset(pairs().repeat(), { epochs: 1, batchesPerEpoch: 3 });
     expect(endless.params.steps).toBe(3);

@@ -171,7 +171,7 @@ describe('schedules in saved models', () => {
     await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(/optimizer SGD: learningRate: unknown learning-rate schedule "CosineDecayRestarts" \(rnnlab has ExponentialDecay, .*CosineDecay\)/);
     lr.class_name = 'CosineDecay'; lr.config.decay_stepz = 3;
     writeFileSync(file, JSON.stringify(j));
-    await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(/model\.json: trainingConfig: optimizer SGD: learningRate \(CosineDecay\): unknown option 'decayStepz' \(did you mean 'decaySteps'\?\)/);
+    await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(/model\.json: trainingConfig: optimizer SGD: learningRate \(CosineDecay\): unknown option 'decay_stepz' \(did you mean 'decay_steps'\?\)/);
     expect((await rl.loadModel(`file://${dir}`, { compile: false })).optimizer).toBeNull();
   });
 });
