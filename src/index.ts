@@ -52,6 +52,8 @@ export { setBackend } from './ops/engine.js';
 export { backendInfo, getBackend, setPrecision, getPrecision, setThreads, setProfiling, isProfiling, profileReport } from './backend/index.js';
 export { withTape } from './autograd/tape.js';
 export * as mixedPrecision from './mixed_precision.js';
+/** Keras 3's top-level keras.DTypePolicy. */
+export { DTypePolicy } from './mixed_precision.js';
 export { loadModel, loadLayersModel, modelFromArtifacts, layersModelFromArtifacts, ModelFormatError, CheckpointError, writeCheckpoint, restoreCheckpoint, hasCheckpoint } from './io/index.js';
 export * as io from './io/index.js';
 import { RNNLAB_VERSION } from './io/model_json.js';

@@ -1,9 +1,10 @@
 /**
  * Keras's mixed precision policies (`keras.mixed_precision.set_global_policy`): 'float32', the default, and
  * 'mixed_bfloat16', under which the products of Dense, Conv1D, the recurrent layers' input projections and the LSTM's
- * recurrent products (training kernels; predict's stay fp32) run with bf16 operands (rounded to nearest even from
+ * recurrent products (predict's too: it takes the training forward) run with bf16 operands (rounded to nearest even from
  * the fp32 values) and fp32 sums, while the variables (the master weights), the optimizer, the losses and every other
- * op stay float32 — Keras's split of compute and variable dtypes. tfjs has no equivalent.
+ * op stay float32 — Keras's split of compute and variable dtypes. tfjs has no equivalent. As in Keras, the policy is
+ * the layers': plain tensor ops (rl.matMul, rl.dot, rl.conv1d, ...) compute in float32 under it.
  *
  * Unlike Keras, the policy is one switch read when the kernels run, not a per-layer policy fixed when a layer is
  * made: the autograd tape picks its kernels at backward time, so one layer's products cannot keep another precision.
@@ -32,20 +33,39 @@ const KERAS_ONLY: Readonly<Record<string, string>> = {
 /** Keras's quantized policies: '<mode>_from_<policy>' (e.g. int8_from_mixed_bfloat16). */
 const QUANTIZED = /^(int8|int4|float8|gptq)_from_/;
 
-/** A dtype policy, as Keras's `DTypePolicy`: the dtype computations run in and the dtype variables are kept in. */
-export interface Policy {
+/**
+ * A dtype policy, as Keras 3's `DTypePolicy` (alias `Policy`): the dtype computations run in and the dtype variables
+ * are kept in, with Keras's snake_case names as getters. `new DTypePolicy()` without a name is the global policy's, as
+ * Keras's `DTypePolicy(None)`. Frozen.
+ */
+export class DTypePolicy {
   readonly name: PolicyName;
   readonly computeDtype: 'float32' | 'bfloat16';
   readonly variableDtype: 'float32';
+  constructor(name?: PolicyName) {
+    const checked = name === undefined ? current.name : checkPolicyName(name);
+    this.name = checked;
+    this.computeDtype = checked === 'mixed_bfloat16' ? 'bfloat16' : 'float32';
+    this.variableDtype = 'float32';
+    Object.freeze(this);
+  }
+  /** Keras's `compute_dtype`. */
+  get compute_dtype(): 'float32' | 'bfloat16' { return this.computeDtype; }
+  /** Keras's `variable_dtype`. */
+  get variable_dtype(): 'float32' { return this.variableDtype; }
+}
+/** Keras's `keras.mixed_precision.Policy`, the same class. */
+export { DTypePolicy as Policy };
+
+/**
+ * The policy of a name, as Keras's `DTypePolicy(name)` (checked: see checkPolicyName); without a name, the global
+ * policy, as Keras 3's `keras.mixed_precision.dtype_policy()`.
+ */
+export function dtypePolicy(name?: PolicyName): DTypePolicy {
+  return name === undefined ? current : new DTypePolicy(name);
 }
 
-/** The policy of a name, as Keras's `DTypePolicy(name)` (checked: see checkPolicyName). */
-export function dtypePolicy(name: PolicyName): Policy {
-  const checked = checkPolicyName(name);
-  return Object.freeze({ name: checked, computeDtype: checked === 'mixed_bfloat16' ? 'bfloat16' : 'float32', variableDtype: 'float32' } as const);
-}
-
-let current = dtypePolicy('float32');
+let current: DTypePolicy = new DTypePolicy('float32');
 let warned = false;
 
 /** Keras 3's serialized float policies: DTypePolicy, its alias FloatDTypePolicy (Keras 3.3-3.5 files) and Keras 2's Policy. */
@@ -71,6 +91,13 @@ function policyNameOf(p: unknown, what: string): unknown {
   if (cls !== undefined && !(typeof cls === 'string' && FLOAT_POLICY_CLASSES.includes(cls))) throw new Error(`${what}: class ${describe(cls)} is not a DTypePolicy`);
   const name = cls === undefined ? o.name : config.name;
   if (name === undefined) throw new Error(`${what}: an object without a name: give a name or {className: 'DTypePolicy', config: {name}}`);
+  // A policy object's dtypes come from its name: one that says otherwise would be silently ignored.
+  if (cls === undefined && typeof name === 'string' && (POLICY_NAMES as readonly string[]).includes(name)) {
+    const made = new DTypePolicy(name as PolicyName);
+    for (const [key, want] of [['computeDtype', made.computeDtype], ['compute_dtype', made.computeDtype], ['variableDtype', made.variableDtype], ['variable_dtype', made.variableDtype]]) {
+      if (o[key] !== undefined && o[key] !== want) throw new Error(`${what} '${name}': ${key} ${describe(o[key])} contradicts the name, whose ${key} is '${want}' (a policy's dtypes follow from its name)`);
+    }
+  }
   return name;
 }
 
@@ -90,7 +117,12 @@ export function checkPolicyName(name: unknown, what = 'mixed precision policy'):
  * module comment); returns the policy in force, which is 'float32' when 'mixed_bfloat16' cannot run here. The
  * fallback's message goes to `warn` when given (each time), else once per process to stderr.
  */
-export function setGlobalPolicy(p: PolicyName | Policy | { className: string; config: { name: string } }, options: { warn?: (message: string) => void } = {}): Policy {
+export function setGlobalPolicy(p: PolicyName | DTypePolicy | { className: string; config: { name: string } }, options: { warn?: (message: string) => void } = {}): DTypePolicy {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`setGlobalPolicy: options must be an object {warn}, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'warn') throw new Error(`setGlobalPolicy: unknown option '${key}'${nearName(key, ['warn']) ? " (did you mean 'warn'?)" : ''}: the only option is warn`);
+  }
+  if (options.warn !== undefined && typeof options.warn !== 'function') throw new Error(`setGlobalPolicy: option warn must be a function, got ${describe(options.warn)}`);
   let name = checkPolicyName(policyNameOf(p, 'mixed precision policy'));
   if (name === 'mixed_bfloat16') {
     // The bf16 kernels replace fp32 ones only; under float64 tensors the policy would be named and not run.
@@ -105,14 +137,20 @@ export function setGlobalPolicy(p: PolicyName | Policy | { className: string; co
     }
   }
   setBf16Products(name === 'mixed_bfloat16');
-  current = dtypePolicy(name);
+  current = new DTypePolicy(name);
   return current;
 }
 
+/** Keras 3's `keras.mixed_precision.set_dtype_policy`: setGlobalPolicy. */
+export const setDtypePolicy = setGlobalPolicy;
+
 /** The policy in force (Keras's `global_policy()`). */
-export function getGlobalPolicy(): Policy {
+export function getGlobalPolicy(): DTypePolicy {
   return current;
 }
+
+/** Keras's `keras.mixed_precision.global_policy()`: getGlobalPolicy. */
+export const globalPolicy = getGlobalPolicy;
 
 /**
  * A layer's `dtype` option (Keras's per-layer dtype policy: a name or a serialized DTypePolicy) checked: 'float32'

@@ -4,7 +4,8 @@
  * run by ops.activation as a separate op after the GEMM (so dense/conv1d cannot fuse them in the epilogue).
  */
 
-export type ExtraActivation = 'elu' | 'selu' | 'softplus' | 'softsign' | 'relu6' | 'swish' | 'silu' | 'gelu' | 'gelu_new' | 'mish' | 'exponential';
+export type ExtraActivation = 'elu' | 'selu' | 'softplus' | 'softsign' | 'relu6' | 'swish' | 'silu' | 'gelu' | 'gelu_new' | 'mish' | 'exponential'
+  | 'hard_silu' | 'hard_swish' | 'leaky_relu' | 'log_sigmoid' | 'celu';
 
 interface Pointwise { f(x: number): number; df(x: number): number }
 
@@ -39,6 +40,12 @@ export function erf(x: number): number {
 
 const geluNewInner = (x: number): number => SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
 const swish: Pointwise = { f: (x) => x * sigmoid(x), df: (x) => { const s = sigmoid(x); return s + x * s * (1 - s); } };
+// Keras 3's hard_silu x * relu6(x + 3) / 6 (its hard_sigmoid, not tfjs's); at the kinks -3 and 3, Keras's TensorFlow
+// gradient (relu6's passes strictly inside (0, 6)): 0 and 1.
+const hardSilu: Pointwise = {
+  f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6,
+  df: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : (2 * x + 3) / 6),
+};
 
 export const EXTRA_ACTIVATIONS: Record<ExtraActivation, Pointwise> = {
   elu: { f: (x) => (x > 0 ? x : Math.expm1(x)), df: (x) => (x > 0 ? 1 : Math.exp(x)) },
@@ -64,6 +71,14 @@ export const EXTRA_ACTIVATIONS: Record<ExtraActivation, Pointwise> = {
     df: (x) => { const t = Math.tanh(softplus(x)); return t + x * (1 - t * t) * sigmoid(x); },
   },
   exponential: { f: Math.exp, df: Math.exp },
+  // Keras 3's string activations (keras.activations): hard_silu (alias hard_swish); leaky_relu with Keras 3's default
+  // negative_slope 0.2 (the LeakyReLU layer's default is 0.3), slope 0.2 at 0 as TensorFlow's and tfjs's; log_sigmoid
+  // -softplus(-x); celu with alpha 1 (x above 0, expm1(x) below: elu's values).
+  hard_silu: hardSilu,
+  hard_swish: hardSilu,
+  leaky_relu: { f: (x) => (x > 0 ? x : 0.2 * x), df: (x) => (x > 0 ? 1 : 0.2) },
+  log_sigmoid: { f: (x) => -softplus(-x), df: (x) => sigmoid(-x) },
+  celu: { f: (x) => (x > 0 ? x : Math.expm1(x)), df: (x) => (x > 0 ? 1 : Math.exp(x)) },
 };
 
 export function isExtraActivation(a: string): a is ExtraActivation {

@@ -10,9 +10,18 @@ import { EXTRA_ACTIVATIONS, isExtraActivation, type ExtraActivation } from './ex
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid' | ExtraActivation;
 
-/** Whether a kernel's epilogue (GEMM, conv1d) can apply the activation itself. */
+/**
+ * Whether a kernel's epilogue (GEMM, conv1d) can apply the activation itself. Not hard_sigmoid: its derivative at the
+ * kinks x = ±2.5 is tfjs's 0.2 (clipByValue's gradient passes at the bounds), which the output (0 or 1 there, as in
+ * the flat parts) cannot tell; activation() computes it from x.
+ */
 function fusable(a: Activation): boolean {
-  return a !== 'softmax' && !isExtraActivation(a);
+  return a !== 'softmax' && a !== 'hard_sigmoid' && !isExtraActivation(a);
+}
+
+/** hard_sigmoid's backward from its input: 0.2 dy on [-2.5, 2.5], the bounds included (tfjs's side); dy blocked elsewhere. */
+function hardSigmoidBackward(x: FArray, dy: FArray, dx: FArray): void {
+  for (let i = 0; i < x.length; i++) dx[i] = x[i] >= -2.5 && x[i] <= 2.5 ? 0.2 * dy[i] : 0;
 }
 
 export function actCode(a: Activation): ActCode {
@@ -44,6 +53,7 @@ export function activation(x: Tensor, act: Activation): Tensor {
   return record(out, [x], () => {
     const dx = allocFloat(x.size);
     if (act === 'softmax') K.softmaxBackward(x.size / cols, cols, y, out.grad!, dx);
+    else if (act === 'hard_sigmoid') hardSigmoidBackward(xd, out.grad!, dx);
     else K.activationBackward(actCode(act), y, out.grad!, dx);
     accumulate(x, dx, true);
   });

@@ -5,7 +5,8 @@
  *   (one GEMM of vocab rows) and the ids index it, so the [B, T, G*U] projection is never formed;
  * - a RepeatVector's output: one projected vector per sample serves every step;
  * - otherwise one GEMM over all B*T steps, as in training.
- * Outputs equal the training forward's (the same kernels' arithmetic, test/onnx/../inference tests check it).
+ * Outputs equal the training forward's (the same kernels' arithmetic, test/onnx/../inference tests check it). Under
+ * mixed_bfloat16 the LSTM does not come here (lstmInfer has no bf16 twin): recurrent() runs its training forward.
  */
 import { Act, allocFloat, allocIndex, allocPersistent, kernels, type ActCode, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';

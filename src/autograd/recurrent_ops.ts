@@ -3,7 +3,7 @@
  * backward is one BPTT kernel call plus the two GEMMs that carry gradients to the input and its weights. Under
  * mixed_bfloat16 the LSTM kernel projects the input itself (lstmForwardInput), with the GEMM's bits.
  */
-import { Act, allocFloat, kernels, type ActCode, type FArray, type Kernels } from '../backend/index.js';
+import { Act, allocFloat, bf16ProductsActive, kernels, type ActCode, type FArray, type Kernels } from '../backend/index.js';
 import type { FusedInputKernels } from '../backend/kernels.js';
 import { dxpSharing } from '../backend/bf16_shared_packing.js';
 import { Tensor } from '../tensor.js';
@@ -41,7 +41,9 @@ export interface StateGradExtras {
 
 export function recurrent(spec: RecurrentSpec, x: Tensor, w: Tensor, r: Tensor, bias: Tensor | null,
   h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, onStateGrad?: (dh: FArray, more: StateGradExtras) => void): RecurrentOutputs {
-  if (inferenceActive() && !onStateGrad && inferable(spec)) {
+  // Under mixed_bfloat16 the LSTM's training kernels run the recurrence in bf16 and the forward-only lstmInfer has no
+  // bf16 twin: predict takes the training forward then, so it computes what apply, evaluate and val_loss compute.
+  if (inferenceActive() && !onStateGrad && inferable(spec) && !(spec.cell === 'lstm' && bf16ProductsActive())) {
     const inferred = recurrentInfer(spec, x, w, r, bias, h0, c0, mask);
     return { ...inferred, state: finalState(inferred.last, h0, mask, x.shape[1]), gates: null };
   }

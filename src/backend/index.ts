@@ -79,6 +79,8 @@ function chosenKernels(bf16: boolean): Kernels {
 let bf16Products = false;
 let nativeBf16: Kernels | null = null, referenceBf16: Kernels | null = null;
 export function setBf16Products(on: boolean): void { bf16Products = on; }
+/** Whether the kernels in force run the mixed_bfloat16 policy's bf16 products now. */
+export function bf16ProductsActive(): boolean { return bf16Products && precision === 32; }
 /** Whether bf16 products can run on the backend in force (the reference emulates them anywhere), and why not. */
 export function bf16Support(): { ok: boolean; reason: string } {
   return getBackend() === 'native' ? nativeBf16Support(addon) : { ok: true, reason: '' };
@@ -157,6 +159,9 @@ export function getBackend(): BackendName {
 /** Float64 makes every new float tensor a Float64Array and routes all kernels to the reference set. */
 export function setPrecision(bits: 32 | 64): void {
   if (bits !== 32 && bits !== 64) throw new Error(`precision must be 32 or 64, got ${String(bits)}`);
+  // The reverse order is refused by setGlobalPolicy: float64 tensors would silently drop the bf16 products while
+  // the policy and backendInfo() still name mixed_bfloat16.
+  if (bits === 64 && bf16Products) throw new Error("setPrecision(64): the mixed precision policy 'mixed_bfloat16' is in force and needs float32 tensors: call rl.mixedPrecision.setGlobalPolicy('float32') first");
   precision = bits;
 }
 export function getPrecision(): 32 | 64 { return precision; }

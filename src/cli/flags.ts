@@ -8,7 +8,7 @@ import { isDecimalNumber } from '../data/text_labels.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
-import { POLICY_NAMES, setGlobalPolicy } from '../mixed_precision.js';
+import { POLICY_NAMES, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
 import { checkOutDir, type RunFolderWrites } from './paths.js';
 import { ENV_VARS } from '../env.js';
 
@@ -160,9 +160,12 @@ export const PRECISION_FLAG: Flags = {
     help: 'float32, or mixed_bfloat16 (Keras\'s policy: bf16 products, fp32 sums and weights; float32 without AVX512-BF16)' },
 };
 
-/** Sets the mixed precision policy --precision names (recorded as environment.engine.precision); a fallback is said on stderr. */
-export function applyPrecision(flags: Record<string, unknown>, ctx: CliContext): void {
-  setGlobalPolicy(flags.precision === 'mixed_bfloat16' ? 'mixed_bfloat16' : 'float32', { warn: (m) => ctx.err.write(`${m}\n`) });
+/**
+ * Sets the mixed precision policy --precision names (recorded as environment.engine.precision); a fallback is said on
+ * stderr. Returns the precision in force, float32 where mixed_bfloat16 falls back.
+ */
+export function applyPrecision(flags: Record<string, unknown>, ctx: CliContext): PolicyName {
+  return setGlobalPolicy(flags.precision === 'mixed_bfloat16' ? 'mixed_bfloat16' : 'float32', { warn: (m) => ctx.err.write(`${m}\n`) }).name;
 }
 
 export const IMDB_DATA_FLAGS: Flags = {

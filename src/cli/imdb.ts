@@ -14,6 +14,8 @@ import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMD
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { checkNotAnotherRun, shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
+import { bf16Support } from '../backend/index.js';
+import type { PolicyName } from '../mixed_precision.js';
 
 const SUMMARY = 'Train one of the lab\'s IMDb sentiment models, print its summary, progress and test accuracy.';
 const defaultsText = IMDB_MODELS.map((m) => `${m} ${IMDB_DEFAULTS[m].epochs} epochs, batch ${IMDB_DEFAULTS[m].batchSize}`).join('; ');
@@ -77,7 +79,7 @@ export function loadingLine(f: Record<string, unknown>, limit = f.limit): string
  * compares): fit would go on with another value, while the record keeps one for the whole run. The batch size and
  * the learning rate are in every checkpoint; whether it validated shows in its history.
  */
-function imdbSameOptions(f: Record<string, unknown>, c: Command, name: ImdbModelName): SameOption[] {
+function imdbSameOptions(f: Record<string, unknown>, c: Command, name: ImdbModelName, inForce: PolicyName): SameOption[] {
   const given = (key: string) => c.getOptionValueSource(key) === 'cli';
   return [
     { flag: '--batch-size', value: (f.batchSize as number | undefined) ?? IMDB_DEFAULTS[name].batchSize, given: given('batchSize'), legacy: (ck) => ck.state.batchSize },
@@ -89,9 +91,21 @@ function imdbSameOptions(f: Record<string, unknown>, c: Command, name: ImdbModel
       legacy: (ck) => { const lr = ck.optimizer?.config.learning_rate; return typeof lr === 'number' ? lr : undefined; } },
     { flag: '--seed', value: f.seed as number, given: given('seed') },
     { flag: '--precision', value: f.precision as string, given: given('precision') },
+    // The precision the run trains in: --precision mixed_bfloat16 falls back to float32 where the bf16 kernels cannot
+    // run (RNNLAB_ISA=avx2, an older CPU), so the same flag can train a resumed run in another precision.
+    { flag: 'precisionInForce', value: inForce, given: true, refusal: (then) => precisionRefusal(f.precision as string, inForce, String(then), f.resume as string) },
     { flag: '--validate', value: (f.validate as boolean | undefined) ?? SEED_VALIDATES[name], given: given('validate'),
       legacy: (ck) => (ck.state.history.epoch.length ? Object.hasOwn(ck.state.history.history, 'val_loss') : undefined) },
   ];
+}
+
+/** Why a resume whose --precision agrees with its checkpoint's would still train in another precision. */
+function precisionRefusal(flag: string, inForce: string, then: string, resume: string): string {
+  const why = flag !== inForce ? ` (mixed_bfloat16 needs ${bf16Support().reason || 'the bf16 kernels'} and falls back to float32)` : '';
+  const where = then === 'mixed_bfloat16'
+    ? 'where mixed_bfloat16 runs (a CPU with AVX512-BF16 and the avx512 kernels in force: no RNNLAB_ISA=avx2 or portable)'
+    : 'where mixed_bfloat16 falls back to float32 as it did (e.g. RNNLAB_ISA=avx2)';
+  return `--precision ${flag} trains in ${inForce} here${why}, but the checkpoint in ${resume} is of a run that trained in ${then}; --resume continues a run in the precision it trained in, so resume it ${where} (or leave out --resume to start a new run)`;
 }
 
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
@@ -99,7 +113,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   // replaced by this IMDb model (both are model files there), and its record by this one.
   if (f.out !== undefined) checkNotAnotherRun(f.out as string, 'imdb', true);
   applyThreads(f);
-  applyPrecision(f, ctx);
+  const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const name = f.model as ImdbModelName;
@@ -107,7 +121,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   if (bucketBlocker) throw new UsageError(`--bucket cannot apply to --model ${name}: ${bucketBlocker}`, 'imdb');
   checkModelFlags([name], f, c, 'imdb');
   const epochTimes = new ResumedEpochTimes();
-  const sameOptions = imdbSameOptions(f, c, name);
+  const sameOptions = imdbSameOptions(f, c, name, inForce);
   const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
     sameOptions, epochTimes, shuffles: true });
   if (f.resume !== undefined) {

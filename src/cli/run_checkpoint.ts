@@ -49,6 +49,12 @@ export interface SameOption {
   given: boolean;
   /** The value a checkpoint written without state.extra.run (an earlier rnnlab) shows, or undefined where it cannot tell. */
   legacy?: (ck: CheckpointData) => OptionValue | undefined;
+  /**
+   * For a value no flag gives (flag is then its key in the checkpoint, e.g. the precision in force, which a fallback
+   * makes differ from --precision): the refusal when the checkpoint's value `then` differs, said on its own once the
+   * flags agree.
+   */
+  refusal?: (then: OptionValue) => string;
 }
 
 function shownOption(flag: string, v: OptionValue): string {
@@ -67,14 +73,19 @@ export function checkSameOptions(checkpointDir: string, options: readonly SameOp
   const saved = ck.state.extra?.run;
   const run = typeof saved === 'object' && saved !== null && !Array.isArray(saved) ? saved as Record<string, unknown> : null;
   const here: string[] = [], there: string[] = [];
+  const refusals: string[] = [];
   for (const o of options) {
     const then = run && Object.hasOwn(run, o.flag) ? run[o.flag] : o.legacy?.(ck);
     if (then === undefined || then === o.value) continue;
     if (!(then === null || ['string', 'number', 'boolean'].includes(typeof then))) continue;
+    if (o.refusal) { refusals.push(o.refusal(then as OptionValue)); continue; }
     here.push(`${shownOption(o.flag, o.value)}${o.given ? '' : ' (the default)'}`);
     there.push(shownOption(o.flag, then as OptionValue));
   }
-  if (!here.length) return;
+  if (!here.length) {
+    if (refusals.length) throw new UsageError(refusals.join('; '), command);
+    return;
+  }
   throw new UsageError(`${here.join(', ')}: the checkpoint in ${resume} is of a run with ${there.join(', ')}; --resume continues a run with the options it started with, so give ${there.join(', ')} (or leave out --resume to start a new run)`, command);
 }
 

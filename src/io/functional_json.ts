@@ -18,12 +18,14 @@ import { describe } from '../describe.js';
 import { withoutMaskOps } from './keras3_mask_ops.js';
 
 type TensorRef = [string, number, number];
+/** A call's keyword arguments as tfjs and tf.keras 2 write them after each input reference: a fixed training mode. */
+type CallArgs = { training?: boolean };
 
 export interface FunctionalTopology {
   class_name: 'Functional';
   config: {
     name: string;
-    layers: (KerasLayerJSON & { name: string; inbound_nodes: [string, number, number, Record<string, never>][][] })[];
+    layers: (KerasLayerJSON & { name: string; inbound_nodes: [string, number, number, CallArgs][][] })[];
     input_layers: TensorRef[];
     output_layers: TensorRef[];
   };
@@ -46,7 +48,11 @@ export function functionalTopology(model: Functional): FunctionalTopology {
   const layers = model.layers.map((l) => {
     const { class_name, config } = l instanceof NestedModel ? { class_name: 'Model', config: functionalTopology(innerOf(l)).config }
       : layerToKeras(l, l instanceof InputLayer ? l.batchInputShape : null);
-    const inbound = l instanceof InputLayer ? [] : nodes.get(l)!.map((n) => n.inputs.map((t) => [...ref(t), {}] as [string, number, number, Record<string, never>]));
+    // A call's fixed training mode goes with each of its inputs, as tfjs and tf.keras 2 write a node's kwargs.
+    const inbound = l instanceof InputLayer ? [] : nodes.get(l)!.map((n) => {
+      const kwargs: CallArgs = n.args.training === undefined ? {} : { training: n.args.training };
+      return n.inputs.map((t) => [...ref(t), { ...kwargs }] as [string, number, number, CallArgs]);
+    });
     return { class_name, config, name: l.name, inbound_nodes: inbound };
   });
   return { class_name: 'Functional', config: { name: model.name, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
@@ -86,8 +92,10 @@ function tensorRef(v: unknown, where: string): TensorRef {
   if (!Array.isArray(v) || v.length < 3 || typeof v[0] !== 'string' || !Number.isInteger(v[1]) || !Number.isInteger(v[2])) {
     throw new ModelFormatError(`${where}: expected [layer_name, node_index, tensor_index], got ${JSON.stringify(v)?.slice(0, 80)}`);
   }
-  if (v.length > 3 && v[3] !== null && !(isObject(v[3]) && Object.keys(v[3]).length === 0)) {
-    throw new ModelFormatError(`${where}: call arguments ${JSON.stringify(v[3]).slice(0, 80)} are not supported (rnnlab records none)`);
+  // training (the call's fixed mode) is read with the call (callTraining); any other keyword argument is refused.
+  if (v.length > 3 && v[3] !== null && !(isObject(v[3]) && Object.keys(v[3]).every((k) => k === 'training'))) {
+    const { training: _training, ...rest } = v[3] as Record<string, unknown>;
+    throw new ModelFormatError(`${where}: call arguments ${JSON.stringify(isObject(v[3]) ? rest : v[3]).slice(0, 80)} are not supported (rnnlab records only training)`);
   }
   return [v[0], v[1] as number, v[2] as number];
 }
@@ -96,7 +104,7 @@ function tensorRef(v: unknown, where: string): TensorRef {
  * Rebuilds the graph of a Functional/Model topology without drawing initial values (the saved weights overwrite
  * them; the global RNG is left as it was). Errors name the layer and the call.
  */
-export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number): Functional {
+export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number, kerasVersion?: unknown): Functional {
   const cfg = topo.config;
   if (!isObject(cfg)) throw new ModelFormatError(`${where}: modelTopology.config must be an object with layers, input_layers, output_layers`);
   const rawLayers = cfg.layers;
@@ -104,13 +112,17 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   const rngState = globalRandom.getState();
   try {
-    return withoutInitializers(() => replay(cfg, rawLayers, where, { left: maxParams, max: maxParams }));
+    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion) };
+    return withoutInitializers(() => replay(cfg, rawLayers, where, budget));
   } finally {
     globalRandom.setState(rngState);
   }
 }
 
-function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: string, budget: { left: number; max: number }): Functional {
+/** The parameter budget left, and whether this file's Keras 3 calls carry training defaults Keras wrote itself. */
+interface ReplayState { left: number; max: number; defaultsWritten: boolean }
+
+function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: string, budget: ReplayState): Functional {
   const rawLayers = withoutMaskOps(cfg, fileLayers, where, (e) => callSpecOf(e)?.inputNames ?? []);
   const byName = new Map<string, Layer>();
   const pending: { layer: Layer; calls: unknown[]; at: string; entry: unknown }[] = [];
@@ -150,12 +162,13 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
         if (!Array.isArray(raw) || raw.length === 0) throw new ModelFormatError(`${at}: expected a list of input tensors, got ${describe(call)}`);
         const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
         if (ins.some((t) => t === null)) break;
+        const training = callTraining(call, p.entry, at, budget.defaultsWritten);
         try {
           const [x, ...states] = ins as SymbolicTensor[];
           checkParams(p.layer, ins as SymbolicTensor[], budget, at);
           // tfjs and Keras 2 list a recurrent call's initial states after its input: they go back as initialState.
-          if (states.length && p.layer.takesInitialStateList) p.layer.apply(x, { initialState: states });
-          else p.layer.apply(ins.length === 1 ? x : ins as SymbolicTensor[]);
+          if (states.length && p.layer.takesInitialStateList) p.layer.apply(x, { initialState: states, training });
+          else p.layer.apply(ins.length === 1 ? x : ins as SymbolicTensor[], { training });
         } catch (e) {
           throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
         }
@@ -251,7 +264,7 @@ function firstBatchShape(entry: Record<string, unknown>, where: string): Symboli
     ? (isObject(head.config) ? declaredBatchShape(head.config, where) : null) : firstBatchShape(head, where);
 }
 
-function nestedFromEntry(e: { class_name?: unknown; className?: unknown; config: Record<string, unknown> | unknown[] }, at: string, budget: { left: number; max: number }): Layer {
+function nestedFromEntry(e: { class_name?: unknown; className?: unknown; config: Record<string, unknown> | unknown[] }, at: string, budget: ReplayState): Layer {
   const cfg = (e.class_name ?? e.className) === 'Sequential' ? sequentialAsFunctional(e.config, at) : e.config as Record<string, unknown>;
   const where = `${at} (nested model${typeof cfg.name === 'string' ? ` '${cfg.name}'` : ''})`;
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
@@ -316,6 +329,37 @@ function callKwargs(c: unknown): Record<string, unknown> {
 }
 
 /**
+ * Keras 3's layers whose call() declares training=False. Released Keras 3 (3.0 to 3.15) writes that default into
+ * every call of such a layer the user left alone (Layer.__call__ fills it in before recording the node; Keras 3.16
+ * records only what the call gave), so there `training: false` on one of them cannot be told from a user's
+ * layer(x, training=False). Those Keras versions let fit, evaluate and predict override a call's training anyway.
+ */
+const KERAS3_TRAINING_FALSE_DEFAULT = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D', 'GaussianNoise',
+  'GaussianDropout', 'AlphaDropout', 'SimpleRNN', 'LSTM', 'GRU', 'RNN', 'ConvLSTM1D', 'ConvLSTM2D', 'ConvLSTM3D', 'Attention',
+  'AdditiveAttention', 'SpectralNormalization']);
+
+/** Whether a Keras 3 file may hold training defaults Keras filled in: every writer but Keras 3.16 and later. */
+function writesTrainingDefaults(kerasVersion: unknown): boolean {
+  const m = typeof kerasVersion === 'string' ? /^(\d+)\.(\d+)/.exec(kerasVersion) : null;
+  return !m || (Number(m[1]) === 3 && Number(m[2]) < 16) || Number(m[1]) < 3;
+}
+
+/**
+ * A call's fixed training mode (Keras's layer(x, training=False), tfjs's apply(x, {training})): Keras 3's
+ * kwargs.training, or the training tf.keras 2, tfjs and rnnlab write with each input reference. null or absent: the
+ * model's mode. The call then runs in that mode in fit, evaluate and predict alike (Keras 3.16's rule; tf.keras 2's).
+ * A Keras 3 `training: false` on a layer whose call defaults to it is read as the default Keras wrote (see above).
+ */
+function callTraining(call: unknown, entry: unknown, at: string, defaultsWritten: boolean): boolean | undefined {
+  const v = callKwargs(call).training;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new ModelFormatError(`${at}: call argument training must be true, false or null, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  const cls = isObject(entry) ? entry.class_name ?? entry.className : undefined;
+  if (!v && defaultsWritten && isKeras3Call(call) && typeof cls === 'string' && KERAS3_TRAINING_FALSE_DEFAULT.has(cls)) return undefined;
+  return v;
+}
+
+/**
  * Keras 3 and tf.keras 2 record call arguments such as MultiHeadAttention's use_causal_mask with each call; rnnlab keeps them per
  * layer (its config). The value every call gives (a call that leaves one out has the config's, else Keras's default
  * false) goes into the config the layer is built from; calls that disagree are refused naming the layer.
@@ -371,7 +415,7 @@ function callInputs(call: unknown, at: string, spec: CallSpec | null = null): un
       } else if (k === 'mask' && JSON.stringify(v ?? null).includes('"__keras_tensor__"')) {
         // Keras 3's own mask ops were checked and dropped before (keras3_mask_ops); a layer's output as a mask is not read.
         throw new ModelFormatError(`${at}: call argument mask${layerName} is a layer's output tensor; rnnlab propagates padding masks itself (embedding({maskZero}), masking) and reads a mask only as the Keras 3 op entries those write`);
-      } else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) {
+      } else if (k !== 'mask' && k !== 'training' && v !== null && v !== false) { // training: read by callTraining
         throw new ModelFormatError(`${at}: call argument ${k}${layerName} = ${JSON.stringify(v)?.slice(0, 60)} is not supported`);
       }
     }
@@ -415,7 +459,7 @@ function isKerasTensor(v: unknown): v is { config: { keras_history: unknown } } 
 }
 
 /** Refuses a call whose new weights would take the model past maxParams, before they are allocated. */
-function checkParams(layer: Layer, ins: SymbolicTensor[], budget: { left: number; max: number }, at: string): void {
+function checkParams(layer: Layer, ins: SymbolicTensor[], budget: ReplayState, at: string): void {
   if (layer.built) return;
   const n = layer.weightSpecsFor(ins.map((t) => t.shape)).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   budget.left -= n;

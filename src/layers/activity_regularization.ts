@@ -4,9 +4,9 @@ import { registerLayer } from './registry.js';
 import { L1L2 } from './regularizers.js';
 
 export interface ActivityRegularizationArgs extends Omit<LayerArgs, 'activityRegularizer'> {
-  /** Adds l1 * sum|y| to the loss (>= 0; Keras 3's sum over the batch). Default 0. */
+  /** Adds l1 * sum|y| / batch to the loss (>= 0). Default 0. */
   l1?: number;
-  /** Adds l2 * sum y^2 to the loss (>= 0; Keras 3's sum over the batch). Default 0. */
+  /** Adds l2 * sum y^2 / batch to the loss (>= 0). Default 0. */
   l2?: number;
 }
 
@@ -23,9 +23,11 @@ function withPenalty(args: ActivityRegularizationArgs): LayerArgs {
   }
 }
 
-/** The identity whose output adds l1 * sum|y| + l2 * sum y^2 (summed over the batch, as Keras 3) to the loss (Keras's ActivityRegularization). */
+/** The identity whose output adds l1 * sum|y| + l2 * sum y^2 (over the batch size) to the loss (Keras's ActivityRegularization). */
 export class ActivityRegularization extends Layer {
   static override readonly className: string = 'ActivityRegularization';
+  /** The padding mask passes through (Keras 3's supports_masking). */
+  override supportsMasking = true;
   readonly l1: number;
   readonly l2: number;
 

@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
  * apply (this.lstm.apply(x, kwargs)) masks that layer too, as in tfjs.
  */
 export interface Kwargs {
-  training?: boolean;
+  training?: boolean | null;
   mask?: Tensor | (Tensor | null)[] | null;
   [key: string]: unknown;
 }
@@ -57,7 +57,7 @@ export function maskBytes(where: string, m: Tensor | Uint8Array | null | undefin
  * call's context (activity terms, traces) underneath; a list of masks gives each input its own (attention's).
  */
 export function kwargsContext<C extends MaskContext>(where: string, args: Pick<Kwargs, 'training' | 'mask'>, inputs: Tensor[], fewestMasks = inputs.length): C {
-  if (args.training !== undefined && typeof args.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(args.training)}`);
+  if (args.training !== undefined && args.training !== null && typeof args.training !== 'boolean') throw new Error(`${where}: training must be true, false or null, got ${describe(args.training)}`);
   const ctx = (userKwargsMade.has(args) ? Object.create(args) : {}) as C;
   ctx.training = args.training ?? false;
   const m = args.mask;

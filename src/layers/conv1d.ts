@@ -50,16 +50,25 @@ export class Conv1D extends KernelBiasLayer {
     return this.kernelBiasSpecs([this.kernelSize, cin, this.filters], [this.filters]);
   }
 
+  /**
+   * The output steps and left padding over T input steps; too few steps for one window is an error naming the layer,
+   * here for every path (a built shape, fit's batches, and predict/apply on a free time axis), as Keras's
+   * "Computed output size would be negative".
+   */
+  private geometry(T: number): ReturnType<typeof windowGeometry> {
+    const g = windowGeometry(T, this.span, this.strides, this.padding);
+    if (g.outSteps === 0) throw new Error(`${this.name} (Conv1D): ${T} steps are too few for kernelSize ${this.kernelSize}${this.dilationRate > 1 ? ` at dilationRate ${this.dilationRate}` : ''} with '${this.padding}' padding`);
+    return g;
+  }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const T = inputShape[1];
-    const steps = T === null ? null : windowGeometry(T, this.span, this.strides, this.padding).outSteps;
-    if (steps === 0) throw new Error(`${this.name} (Conv1D): ${T} steps are too few for kernelSize ${this.kernelSize}${this.dilationRate > 1 ? ` at dilationRate ${this.dilationRate}` : ''} with '${this.padding}' padding`);
-    return [inputShape[0], steps, this.filters];
+    return [inputShape[0], T === null ? null : this.geometry(T).outSteps, this.filters];
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
-    const g = windowGeometry(x.shape[1], this.span, this.strides, this.padding);
+    const g = this.geometry(x.shape[1]);
     const { fused, after } = splitActivation(this.activation);
     return applyActivation(ops.conv1d(x, this.kernel, this.bias, { stride: this.strides, dilation: this.dilationRate, ...g }, fused), after);
   }

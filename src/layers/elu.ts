@@ -10,6 +10,8 @@ export interface ELUArgs extends LayerArgs {
 /** x for x > 0, alpha * (exp(x) - 1) otherwise (Keras's and tfjs's ELU layer). */
 export class ELU extends PointwiseLayer {
   static override readonly className: string = 'ELU';
+  /** The padding mask passes through (Keras 3's supports_masking; tfjs 4.22 leaves it false). */
+  override supportsMasking = true;
   static override readonly options = { alpha: finiteOption(1) };
   declare readonly alpha: number;
 

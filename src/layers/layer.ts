@@ -5,8 +5,8 @@
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
-import { describe } from '../describe.js';
-import { layerDtypePolicy } from '../mixed_precision.js';
+import { describe, shownList } from '../describe.js';
+import { getGlobalPolicy, layerDtypePolicy, type DTypePolicy } from '../mixed_precision.js';
 import { checkOptionKeys, snakeCase } from '../near_name.js';
 
 // Re-exported: layers and io name classes and keys with it.
@@ -37,7 +37,7 @@ export interface LayerArgs {
   dtype?: PolicyName;
   /** tfjs's legacy spelling of dtype ("legacy support, do not use for new code"), read as dtype. */
   inputDType?: PolicyName;
-  /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, added to the loss (Keras 3: not divided by the batch size). */
+  /** Keras's activity_regularizer: l1 * sum|y| + l2 * sum y^2 of the layer's output, divided by the batch size, added to the loss. */
   activityRegularizer?: RegularizerIdentifier;
   /** tfjs's initial weight values, in getWeights order: set once the layer is built. */
   weights?: (Tensor | ArrayLike<number>)[];
@@ -47,8 +47,12 @@ export interface LayerArgs {
 export interface ApplyArgs {
   /** Recurrent layers: the initial states ([h] or [h, c]); symbolic states become extra inputs of the node. */
   initialState?: (Tensor | SymbolicTensor)[] | Tensor | SymbolicTensor;
-  /** Real tensors only: run in training mode (dropout active). */
-  training?: boolean;
+  /**
+   * Real tensors: run in training mode (dropout active). Symbolic tensors: Keras's per-call fixed mode
+   * (base(x, training=False)): that call of the layer always runs so, in fit, evaluate and predict alike; null or
+   * absent leaves it to the model's mode.
+   */
+  training?: boolean | null;
   /** Real tensors only: tfjs's padding mask, a bool (or 0/1) tensor [batch, steps]; a list of them for a list of inputs. */
   mask?: Tensor | (Tensor | null)[] | null;
 }
@@ -104,7 +108,7 @@ export interface WeightSpec {
 
 /** A weight and the penalty it adds to the loss. */
 export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
-/** A layer output and its activity regularizer's penalty, times scale (1: Keras 3's undivided sum). */
+/** A layer output and its activity regularizer's penalty, times scale (1 / batch size). */
 export interface ActivityPenalty { variable: Tensor; regularizer: L1L2; scale: number }
 
 let initializersOn = true;
@@ -138,7 +142,7 @@ const UNSUPPORTED_OPTIONS: Record<string, { allowed: unknown[]; why: string }> =
   recurrentDropout: { allowed: [0], why: 'only SimpleRNN, LSTM and GRU have recurrent dropout' },
   timeMajor: { allowed: [false], why: 'rnnlab takes (batch, steps, features)' },
   dataFormat: { allowed: ['channels_last', 'channelsLast'], why: 'rnnlab is channels-last' },
-  noiseShape: { allowed: [null], why: 'dropout noise shapes are not implemented' },
+  noiseShape: { allowed: [null], why: 'this layer takes no noiseShape option; only Dropout and AlphaDropout do, as in Keras' },
   seed: { allowed: [null], why: 'per-layer seeds are not implemented; rl.setSeed seeds everything' },
   groups: { allowed: [1], why: 'grouped convolutions are not implemented' },
   backwardLayer: { allowed: [null], why: 'a custom backward_layer is not supported; rnnlab mirrors the forward layer' },
@@ -173,7 +177,8 @@ function checkUnsupported(layer: string, args: object): void {
     if (k === 'dtype') { checkDtype(layer, v); continue; }
     const rule = Object.hasOwn(UNSUPPORTED_OPTIONS, k) ? UNSUPPORTED_OPTIONS[k] : undefined;
     if (rule && !rule.allowed.some((a) => a === v)) {
-      throw new Error(`${layer}: ${k} = ${typeof v === 'object' && v !== null ? describe(v) : JSON.stringify(v)} is not supported (${rule.why})`);
+      const shownValue = Array.isArray(v) ? shownList(v) : typeof v === 'object' && v !== null ? describe(v) : JSON.stringify(v);
+      throw new Error(`${layer}: ${k} = ${shownValue} is not supported (${rule.why})`);
     }
   }
 }
@@ -350,7 +355,8 @@ export abstract class Layer {
   readonly id = nextLayerId++;
   /**
    * tfjs's supportsMasking: the layer carries an input's padding mask on to its output (Dense, Dropout, ...) or reads
-   * it (the recurrent layers). The classes that do say so, as their tfjs twins do. Unless the layer's code sets it, it
+   * it (the recurrent layers). The classes that do say so, as their Keras 3 and tfjs twins do (LeakyReLU, ELU, Softmax
+   * and ThresholdedReLU, which pass the mask on, as Keras's: true where tfjs 4.22 leaves false). Unless the layer's code sets it, it
    * reads as Keras 3's default: true exactly when a user's class overrides computeMask (an accessor made in the
    * constructor, so that the built-in classes' `override supportsMasking = true` fields still replace it).
    */
@@ -364,6 +370,15 @@ export abstract class Layer {
   modelRefs = 0;
   /** tfjs's layer.dtype: rnnlab computes in float32 (InputLayer may say int32). */
   readonly dtype: 'float32' | 'int32' = 'float32';
+  /**
+   * Keras 3's layer.dtype_policy: the policy the layer computes under, which is the global one (rnnlab applies
+   * rl.mixedPrecision.setGlobalPolicy to every layer; see src/mixed_precision.ts).
+   */
+  get dtypePolicy(): DTypePolicy { return getGlobalPolicy(); }
+  /** Keras 3's layer.compute_dtype: the dtype of the layer's products under the global policy. */
+  get computeDtype(): 'float32' | 'bfloat16' { return getGlobalPolicy().computeDtype; }
+  /** Keras 3's layer.variable_dtype: weights are float32 under every policy. */
+  get variableDtype(): 'float32' { return 'float32'; }
   built = false;
   weights: Variable[] = [];
   private penalties: WeightPenalty[] = [];
@@ -546,9 +561,11 @@ export abstract class Layer {
     const all = [...list, ...states];
     if (all.length === 0) throw new Error(`${this.name} (${this.className}): apply needs at least one input`);
     if (all.every(isSymbolic)) {
-      if (args.training !== undefined) throw new Error(`${this.name} (${this.className}): training is not taken on symbolic inputs; fit and predict set it`);
+      if (args.training !== undefined && args.training !== null && typeof args.training !== 'boolean') {
+        throw new Error(`${this.name} (${this.className}): training must be true, false or null, got ${describe(args.training)}`);
+      }
       if (args.mask !== undefined && args.mask !== null) throw new Error(`${this.name} (${this.className}): mask is not taken on symbolic inputs; a mask follows the graph from embedding({maskZero}) or masking`);
-      const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[]);
+      const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[], args.training ?? undefined);
       return outs.length === 1 ? outs[0] : outs;
     }
     if (all.some(isSymbolic)) throw new Error(`${this.name} (${this.className}): apply got symbolic and real tensors mixed; give it one kind`);
@@ -561,8 +578,9 @@ export abstract class Layer {
   }
 
   /**
-   * callTensors, then the activity regularizer's term for each output: Keras 3's regularizer(output), the sum over
-   * the whole batch (tf.keras 2 divided it by the batch size; tfjs-layers refuses activity regularizers at call time).
+   * callTensors, then the activity regularizer's term for each output, divided by the batch size: tf.keras 2's and
+   * Keras 3.14+'s (keras-team/keras#22021; Keras 3.0-3.13 added the undivided sum; tfjs-layers refuses activity
+   * regularizers at call time).
    */
   callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     this.assertNotDisposed();
@@ -577,7 +595,7 @@ export abstract class Layer {
     }
     const reg = this.activityRegularizer;
     if (reg && ctx.activityPenalties) {
-      for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: 1 });
+      for (const y of outs) ctx.activityPenalties.push({ variable: y, regularizer: reg, scale: y.rank > 0 && y.shape[0] > 0 ? 1 / y.shape[0] : 1 });
     }
     return outs;
   }
@@ -591,7 +609,7 @@ export abstract class Layer {
     throw new Error(`${this.name} (${this.className}): overriding call() is not supported on a subclass of this layer (rnnlab computes it without call()); subclass rl.layers.Layer and use the layer inside it instead`);
   }
 
-  private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[]): SymbolicTensor[] {
+  private applySymbolic(inputs: SymbolicTensor[], states: SymbolicTensor[], training?: boolean): SymbolicTensor[] {
     this.refuseIgnoredCall();
     const all = [...inputs, ...states];
     const shapes = all.map((t) => t.shape);
@@ -604,7 +622,7 @@ export abstract class Layer {
       }
     }
     const outShapes = this.computeOutputShapes(shapes, inputs.length);
-    const args: NodeArgs = {};
+    const args: NodeArgs = training === undefined ? {} : { training };
     const node = new Node(this, all, inputs.length, args);
     node.outputs = outShapes.map((s, i) => new SymbolicTensor(this.outputDType(all), s, this, node, i));
     return node.outputs;
@@ -1109,8 +1127,12 @@ export class SymbolicTensor {
   toString(): string { return `SymbolicTensor ${this.name} ${JSON.stringify(this.shape)}`; }
 }
 
-/** Options a layer call records: extra tensors go into inputs (Keras does the same for initial states). */
-export interface NodeArgs { [key: string]: unknown }
+/**
+ * Options a layer call records: extra tensors go into inputs (Keras does the same for initial states); training, when
+ * the call fixed it (apply(x, {training}) on symbolic tensors, Keras's layer(x, training=False)), is the mode that
+ * call always runs in (the graph's run sets it for that call only).
+ */
+export interface NodeArgs { training?: boolean; [key: string]: unknown }
 
 /** One call of a layer on symbolic tensors. */
 export class Node {

@@ -12,6 +12,8 @@ export interface LeakyReLUArgs extends LayerArgs {
 /** x for x >= 0, alpha * x below (Keras's and tfjs's LeakyReLU layer; Keras 3 calls alpha negative_slope). */
 export class LeakyReLU extends PointwiseLayer {
   static override readonly className: string = 'LeakyReLU';
+  /** The padding mask passes through (Keras 3's supports_masking; tfjs 4.22 leaves it false). */
+  override supportsMasking = true;
   /** Keras 3's name for alpha. */
   static override readonly argAliases: readonly string[] = ['negativeSlope'];
   readonly alpha: number;

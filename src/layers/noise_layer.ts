@@ -18,7 +18,7 @@ export interface NoiseArgs extends LayerArgs {
 /** A layer with a dropout rate in [0, 1) and a seed. */
 export interface RateNoiseArgs extends NoiseArgs {
   rate: number;
-  /** Not implemented: only null. */
+  /** Only null: these layers take no noise shape (Keras's GaussianNoise, GaussianDropout and SpatialDropout1D have none). */
   noiseShape?: null;
 }
 

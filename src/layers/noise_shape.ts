@@ -4,7 +4,7 @@
  * channel, the same at every step).
  */
 import type { Random } from '../random.js';
-import { describe } from '../describe.js';
+import { describe, shownList } from '../describe.js';
 
 export type NoiseShape = (number | null)[];
 
@@ -12,7 +12,7 @@ export type NoiseShape = (number | null)[];
 export function checkNoiseShape(where: string, given: unknown): NoiseShape | null {
   const shape = given ?? null;
   if (shape !== null && (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => d === null || (Number.isInteger(d) && d > 0)))) {
-    throw new Error(`${where}: noiseShape must be a list of positive sizes or nulls, got ${describe(shape)}`);
+    throw new Error(`${where}: noiseShape must be a list of positive sizes or nulls, got ${Array.isArray(shape) ? shownList(shape) : describe(shape)}`);
   }
   return shape === null ? null : [...(shape as NoiseShape)];
 }

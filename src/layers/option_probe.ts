@@ -40,13 +40,23 @@ export function checkThenConstruct<C extends LayerConstructor>(target: C, args: 
       const found = misspeltKeys(target, options as Record<string, unknown>, args.slice(1), given.name ?? where, where, newTarget);
       for (const [l, n] of wrapped) l.name = n;
       if (found instanceof Error) throw found;
-      // Renamed, the options still fail (hashing({num_bins: -1})): the constructor's error, with the near names.
-      if (found.length > 0 && e instanceof Error) e.message += ` (given ${found.map(([k, near]) => `'${k}': did you mean '${near}'?`).join('; ')})`;
+      // Renamed, the options still fail (hashing({num_bins: -1})): the constructor's error, with the near names. A key
+      // the error itself names is one the constructor read (activityRegularization({l1: -1})): its value is what is
+      // wrong, not its name.
+      const hints = e instanceof Error ? found.filter(([k]) => !namesKey(e.message, k)) : [];
+      if (hints.length > 0 && e instanceof Error) e.message += ` (given ${hints.map(([k, near]) => `'${k}': did you mean '${near}'?`).join('; ')})`;
     }
     throw e;
   }
   if (given.name === undefined || given.name === null) takeAutomaticName(layer);
   return layer;
+}
+
+/** Whether message names key as a word (not inside a longer name). */
+function namesKey(message: string, key: string): boolean {
+  const at = (i: number) => i < 0 || i >= message.length || !/[A-Za-z0-9_]/.test(message[i]);
+  for (let i = message.indexOf(key); i >= 0; i = message.indexOf(key, i + 1)) if (at(i - 1) && at(i + key.length)) return true;
+  return false;
 }
 
 /**

@@ -30,9 +30,14 @@ export abstract class Pooling1D extends Layer {
     this.padding = checkPadding(this.name, args.padding ?? 'valid');
   }
 
-  /** Where the windows over `steps` input steps start and how many there are. */
+  /**
+   * Where the windows over `steps` input steps start and how many there are; too few steps for one window is an error
+   * naming the layer, on every path (a built shape, fit's batches, and predict/apply on a free time axis).
+   */
   private windows(steps: number): ReturnType<typeof windowGeometry> {
-    return windowGeometry(steps, this.poolSize, this.strides, this.padding);
+    const g = windowGeometry(steps, this.poolSize, this.strides, this.padding);
+    if (g.outSteps === 0) throw new Error(`${this.name} (${this.className}): ${steps} steps are too few for poolSize ${this.poolSize}`);
+    return g;
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -43,9 +48,7 @@ export abstract class Pooling1D extends Layer {
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (inputShape.length !== 3) throw new Error(`${this.name} (${this.className}): expected input (batch, steps, channels), got ${kerasShape(inputShape)}`);
     const T = inputShape[1];
-    const steps = T === null ? null : this.windows(T).outSteps;
-    if (steps === 0) throw new Error(`${this.name} (${this.className}): ${T} steps are too few for poolSize ${this.poolSize}`);
-    return [inputShape[0], steps, inputShape[2]];
+    return [inputShape[0], T === null ? null : this.windows(T).outSteps, inputShape[2]];
   }
 
   getConfig(): Record<string, unknown> {

@@ -16,6 +16,8 @@ export interface SoftmaxArgs extends LayerArgs {
  */
 export class Softmax extends Layer {
   static override readonly className: string = 'Softmax';
+  /** The padding mask passes through (Keras 3's supports_masking; tfjs 4.22 leaves it false). */
+  override supportsMasking = true;
   readonly axis: number | number[];
 
   constructor(args: SoftmaxArgs = {}) {

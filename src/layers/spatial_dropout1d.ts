@@ -13,6 +13,8 @@ export type SpatialDropout1DArgs = RateNoiseArgs;
  */
 export class SpatialDropout1D extends RateNoiseLayer {
   static override readonly className: string = 'SpatialDropout1D';
+  /** The padding mask passes through (tfjs's and Keras 3's supportsMasking). */
+  override supportsMasking = true;
   constructor(args: SpatialDropout1DArgs) { super(args, 'spatial_dropout1d'); }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {

@@ -10,6 +10,8 @@ export interface ThresholdedReLUArgs extends LayerArgs {
 /** x for x > theta, 0 otherwise (Keras 2's and tfjs's ThresholdedReLU layer). */
 export class ThresholdedReLU extends PointwiseLayer {
   static override readonly className: string = 'ThresholdedReLU';
+  /** The padding mask passes through (Keras 2's supports_masking; tfjs 4.22 leaves it false, Keras 3 has no ThresholdedReLU). */
+  override supportsMasking = true;
   static override readonly options = { theta: finiteOption(1, 0) };
   declare readonly theta: number;
 

@@ -251,7 +251,17 @@ export class Functional extends ModelBase<TensorsLike> {
       const ins = n.inputs.map((s) => values.get(s)!);
       ctx.mask = ins[0]?.mask ?? null;
       ctx.inputMasks = ins.map((v) => v.mask);
-      const outs = n.layer.callRegularized(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
+      // A call that fixed its mode (Keras's layer(x, training=False)) runs in it, whatever the model's; for this call
+      // only (a nested model's layers inherit it, unless their own calls fix theirs).
+      const fixed = n.args.training;
+      const modelMode = ctx.training;
+      if (fixed !== undefined) ctx.training = fixed;
+      let outs: Tensor[];
+      try {
+        outs = n.layer.callRegularized(ins.map((v) => v.t), ctx, n.outputs.length === 1 && logitTensors.has(n.outputs[0]), n.inputCount);
+      } finally {
+        ctx.training = modelMode;
+      }
       const mask = ctx.mask;
       n.outputs.forEach((s, i) => values.set(s, { t: outs[i], mask }));
     }

@@ -369,10 +369,10 @@ export class Sequential extends ModelBase<SequentialData> {
     const opts = (args ?? {}) as { training?: unknown };
     if (typeof opts !== 'object') throw new Error(`${this.name}.apply: expected options like {training: true}, got ${String(args)}`);
     checkOptionKeys(`${this.name}.apply`, opts as Record<string, unknown>, ['training']);
-    if (opts.training !== undefined && typeof opts.training !== 'boolean') throw new Error(`${this.name}.apply: training must be true or false, got ${JSON.stringify(opts.training)}`);
+    if (opts.training !== undefined && opts.training !== null && typeof opts.training !== 'boolean') throw new Error(`${this.name}.apply: training must be true or false, got ${JSON.stringify(opts.training)}`);
     const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
     checkSequentialX(this, xt, `${this.name}.apply`);
-    return this.forward(xt, { training: opts.training ?? false, mask: null });
+    return this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? false, mask: null });
   }
 
   /**

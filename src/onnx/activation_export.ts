@@ -24,6 +24,10 @@ export function extraActivation(g: GraphBuilder, name: string, x: string, p: str
     case 'relu6': return g.node('Clip', [x, c(0), c(6)], {}, `${p}/Clip`);
     case 'swish': case 'silu': return mul(x, g.node('Sigmoid', [x], {}, `${p}/Sigmoid`), 'swish');
     case 'exponential': return g.node('Exp', [x], {}, `${p}/Exp`);
+    case 'hard_silu': case 'hard_swish': return g.node('HardSwish', [x], {}, `${p}/HardSwish`);
+    case 'leaky_relu': return g.node('LeakyRelu', [x], { alpha: { float: 0.2 } }, `${p}/LeakyRelu`);
+    case 'log_sigmoid': return g.node('Neg', [g.node('Softplus', [g.node('Neg', [x], {}, `${p}/Neg`)], {}, `${p}/Softplus`)], {}, `${p}/log_sigmoid`);
+    case 'celu': return g.node('Elu', [x], { alpha: { float: 1 } }, `${p}/Elu`);
     case 'mish': return mul(x, g.node('Tanh', [g.node('Softplus', [x], {}, `${p}/Softplus`)], {}, `${p}/Tanh`), 'mish');
     case 'gelu': {
       const erf = g.node('Erf', [mul(x, c(Math.SQRT1_2), 'scaled')], {}, `${p}/Erf`);

@@ -19,7 +19,7 @@ export interface ExportableGraph {
   name: string;
   inputs: GraphTensor[];
   outputs: GraphTensor[];
-  nodes: { layer: LayerLike; inputs: GraphTensor[]; outputs: GraphTensor[]; inputCount: number }[];
+  nodes: { layer: LayerLike; inputs: GraphTensor[]; outputs: GraphTensor[]; inputCount: number; args?: { training?: boolean } }[];
 }
 
 export type LayerExporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;
@@ -124,6 +124,8 @@ function walk(g: GraphBuilder, model: ExportableGraph, flows: Map<GraphTensor, F
   };
   for (const node of model.nodes) {
     const view = viewOf(node.layer);
+    // An exported graph is the inference pass: a call fixed in training mode (dropout active in predict) is not it.
+    if (node.args?.training === true) refuse(view, 'is called with training = true (its mode fixed for that call), which an inference graph cannot reproduce');
     const inner = nestedModelOf(node.layer);
     const raw = node.inputs.map((t) => flows.get(t) ?? refuse(view, 'reads a tensor the export has not produced'));
     // A nested model gets its int32 inputs as they are: its own layers decide whether they read ids or numbers.

@@ -1,11 +1,15 @@
 /** matMul (batched, with broadcast batch dimensions) on the native GEMM, and transpose. */
-import { Act, kernels } from '../backend/index.js';
+import { Act, float32Kernels } from '../backend/index.js';
 import { Tensor, sizeOf, type TensorLike } from '../tensor.js';
 import { alloc, asTensor, kernelFloats, result, upcast } from './convert.js';
 import { broadcastIndex, broadcastShape } from './broadcast.js';
 import { permute } from './transpose.js';
 
-/** a @ b over the last two axes; leading (batch) axes broadcast. float32 runs on the GEMM kernel. */
+/**
+ * a @ b over the last two axes; leading (batch) axes broadcast. float32 runs on the GEMM kernel, in fp32 even under
+ * mixed_bfloat16: as in Keras, the policy belongs to layers (their products run on src/autograd/ops.ts and friends),
+ * never to plain tensor ops (matMul, dot, outerProduct, conv1d, basicLSTMCell and the ops built on them).
+ */
 export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   const x = asTensor(a, 'a', 'matMul'), y = asTensor(b, 'b', 'matMul');
   if (x.rank < 2 || y.rank < 2) throw new Error(`Error in matMul: inputs must have the same rank of at least 2, got ranks ${x.rank} and ${y.rank}.`);
@@ -22,7 +26,7 @@ export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transpo
   const out = alloc(batches * m * n, dtype);
   const sa = m * kA, sb = kA * n, so = m * n;
   if (dtype === 'float32') {
-    const K = kernels();
+    const K = float32Kernels();
     const ad = kernelFloats(x), bd = kernelFloats(y);
     for (let i = 0; i < batches; i++) {
       const pa = (ia ? ia[i] : i) * sa, pb = (ib ? ib[i] : i) * sb;

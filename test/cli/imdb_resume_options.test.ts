@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envForFile } from '../helpers/env.js';
 import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
 import { cleanup, expectRefused, readResults, run, schemaProblems, tempDir } from './helpers.js';
+import { backendInfo, getBackend, nativeKernels, setIsa } from '../../src/backend/index.js';
+import { setGlobalPolicy } from '../../src/mixed_precision.js';
+
+const startIsa = nativeKernels() ? backendInfo().isa : '';
 
 let root = '', tar = '';
 beforeAll(() => {
@@ -104,6 +108,39 @@ describe('rnnlab imdb --resume with other options', () => {
     writeCk(old, c);
     const r = await run(withFlag(args(2, '--resume', old), '--batch-size', '4'));
     expectRefused(r, 'imdb', /^rnnlab imdb: error: --batch-size 4: the checkpoint in .* is of a run with --batch-size 8;/);
+  });
+
+  it('a --precision mixed_bfloat16 run resumed where the precision in force differs (a fallback) is refused naming both', async () => {
+    const inForceHere = setGlobalPolicy('mixed_bfloat16', { warn: () => {} }).name;
+    setGlobalPolicy('float32');
+    // A checkpoint whose --precision mixed_bfloat16 fell back to float32 (RNNLAB_ISA=avx2, an older CPU).
+    const fellBack = copyRun(done, 'fell-back');
+    const c = readCk(fellBack);
+    c.state.extra.run['--precision'] = 'mixed_bfloat16';
+    c.state.extra.run.precisionInForce = 'float32';
+    writeCk(fellBack, c);
+    try {
+      const r = await run(args(1, '--resume', fellBack, '--precision', 'mixed_bfloat16'));
+      if (inForceHere === 'mixed_bfloat16') {
+        expectRefused(r, 'imdb', /^rnnlab imdb: error: --precision mixed_bfloat16 trains in mixed_bfloat16 here, but the checkpoint in .* is of a run that trained in float32; --resume continues a run in the precision it trained in, so resume it where mixed_bfloat16 falls back to float32 as it did/);
+      } else expect(r.code, r.err).toBe(0);
+      // A checkpoint that trained in bf16, resumed where mixed_bfloat16 falls back (here RNNLAB_ISA=avx2's setIsa).
+      const bf16 = copyRun(done, 'bf16-run');
+      const b = readCk(bf16);
+      b.state.extra.run['--precision'] = 'mixed_bfloat16';
+      b.state.extra.run.precisionInForce = 'mixed_bfloat16';
+      writeCk(bf16, b);
+      const avx2 = nativeKernels() !== null && getBackend() === 'native' && backendInfo().isas.includes('avx2');
+      if (inForceHere === 'mixed_bfloat16' && !avx2) return;
+      if (avx2) setIsa('avx2');
+      const r2 = await run(args(2, '--resume', bf16, '--precision', 'mixed_bfloat16'));
+      // The fallback's own line first, then the refusal.
+      expect(r2.err).toMatch(/^rnnlab: mixed_bfloat16 needs .*; running in float32 instead\.\n/);
+      expectRefused({ ...r2, err: r2.err.slice(r2.err.indexOf('\n') + 1) }, 'imdb', /^rnnlab imdb: error: --precision mixed_bfloat16 trains in float32 here \(mixed_bfloat16 needs .* and falls back to float32\), but the checkpoint in .* is of a run that trained in mixed_bfloat16; .*resume it where mixed_bfloat16 runs/);
+    } finally {
+      if (startIsa) setIsa(startIsa);
+      setGlobalPolicy('float32');
+    }
   });
 
   it('the same options resume, and the record keeps one value per option for the run', async () => {

@@ -3,6 +3,8 @@
  * in results.json (environment.engine.precision), or falls back to float32 with one message where the native bf16
  * kernels cannot run.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativeKernels, getBackend } from '../../src/backend/index.js';
 import { setGlobalPolicy } from '../../src/mixed_precision.js';
@@ -22,7 +24,7 @@ describe('--precision', () => {
 
   it('addition --precision mixed_bfloat16 trains and records the precision in force', async () => {
     const out = tempDir();
-    const r = await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--precision', 'mixed_bfloat16', '--out', out, '--verbose', '0']);
+    const r = await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--precision', 'mixed_bfloat16', '--out', out]);
     expect(r.code, r.err).toBe(0);
     const res = readResults(out);
     expect(schemaProblems(res)).toEqual([]);
@@ -37,5 +39,26 @@ describe('--precision', () => {
     const back = tempDir();
     expect((await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--out', back, '--verbose', '0'])).code).toBe(0);
     expect(readResults(back).environment.engine.precision).toBe('float32');
+  }, 60_000);
+
+  it("train --model lstm --precision mixed_bfloat16: metrics.validationLoss (predict's) equals the last history val_loss (evaluate's)", async () => {
+    const dir = tempDir();
+    const words = { pos: ['superb', 'great', 'excellent', 'fine', 'film', 'actor'], neg: ['terrible', 'dull', 'boring', 'poor', 'awful', 'plot'] };
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rows = ['text,label'];
+    for (let i = 0; i < 120; i++) {
+      const label = i % 2 ? 'pos' : 'neg';
+      rows.push(`${Array.from({ length: 6 + Math.floor(next() * 6) }, () => (next() < 0.5 ? 'movie' : words[label][Math.floor(next() * 6)])).join(' ')},${label}`);
+    }
+    writeFileSync(join(dir, 'tiny.csv'), rows.join('\n') + '\n');
+    const out = join(dir, 'run');
+    const r = await run(['train', '--data', join(dir, 'tiny.csv'), '--model', 'lstm', '--units', '8', '--embedding-dim', '8', '--epochs', '2',
+      '--batch-size', '16', '--vocab', '50', '--precision', 'mixed_bfloat16', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const res = readResults(out);
+    expect(res.environment.engine.precision).toBe(bf16Runs ? 'mixed_bfloat16' : 'float32');
+    const valLoss: number[] = res.models[0].history.val_loss;
+    expect(Math.abs(res.metrics.validationLoss - valLoss[valLoss.length - 1])).toBeLessThan(1e-7);
   }, 60_000);
 });

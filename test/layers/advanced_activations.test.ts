@@ -206,7 +206,7 @@ describe('softmax as the last layer', () => {
 });
 
 describe('activityRegularization', () => {
-  it('adds l1 * sum|y| + l2 * sum y^2 of its input to the loss (Keras 3: not divided by the batch size), and passes the input through', () => {
+  it('adds (l1 * sum|y| + l2 * sum y^2) / batch of its input to the loss, and passes the input through', () => {
     const x = inputs([4, 3], 6), y = inputs([4, 2], 7);
     const build = (reg: boolean) => {
       rl.setSeed(8);
@@ -217,7 +217,7 @@ describe('activityRegularization', () => {
     const plain = build(false), reg = build(true);
     const h = (plain.predict(x) as rl.Tensor).values;
     expect(Array.from((reg.predict(x) as rl.Tensor).values)).toEqual(Array.from(h));
-    const penalty = 0.05 * Array.from(h).reduce((s, v) => s + Math.abs(v), 0) + 0.4 * Array.from(h).reduce((s, v) => s + v * v, 0);
+    const penalty = (0.05 * Array.from(h).reduce((s, v) => s + Math.abs(v), 0) + 0.4 * Array.from(h).reduce((s, v) => s + v * v, 0)) / 4;
     expect(penalty).toBeGreaterThan(0.01);
     expect(evaluated(reg.evaluate(x, y))[0] - evaluated(plain.evaluate(x, y))[0]).toBeCloseTo(penalty, 5);
   });

@@ -3,7 +3,7 @@
  * null) in simpleRNN, lstm, gru and their cells, while an absent option keeps tanh / sigmoid; softmax, which Keras
  * accepts as any activation, is applied over each gate's units and checked against a float64 re-implementation of
  * Keras's cells, with its gradients against central differences. Also: a recurrent layer's activity regularizer is
- * Keras 3's undivided sum over its outputs (the states included with returnState).
+ * the sum over its outputs (the states included with returnState) divided by the batch size (Keras 3.14+, tf.keras 2).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
@@ -145,8 +145,8 @@ function row(t: rl.Tensor, b: number): number[] {
   return Array.from(t.dataSync()).slice(b * U, (b + 1) * U);
 }
 
-describe('a recurrent layer\'s activity regularizer: Keras 3\'s undivided sum', () => {
-  it('evaluate adds l2 * sum(y^2) over the batch, the states included with returnState', () => {
+describe('a recurrent layer\'s activity regularizer: divided by the batch size, as Keras 3.14+', () => {
+  it('evaluate adds l2 * sum(y^2) / batch, the states included with returnState', () => {
     rl.setSeed(3);
     const inp = rl.input({ shape: [T, D] });
     const build = (activity: boolean) => {
@@ -167,7 +167,7 @@ describe('a recurrent layer\'s activity regularizer: Keras 3\'s undivided sum', 
     for (const m of [plain, reg]) m.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });
     const ys = [rl.tensor(values(B, 8), [B, 1]), rl.tensor(values(B * U, 9), [B, U]), rl.tensor(values(B * U, 10), [B, U])];
     const lossOf = (m: rl.LayersModel) => (m.evaluate(x, ys) as rl.Tensor[])[0].dataSync()[0];
-    expect(lossOf(reg) - lossOf(plain)).toBeCloseTo(penalty, 4);
+    expect(lossOf(reg) - lossOf(plain)).toBeCloseTo(penalty / B, 4);
     expect(penalty / B).not.toBeCloseTo(penalty, 2);
   });
 });

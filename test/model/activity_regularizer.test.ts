@@ -1,6 +1,6 @@
 /**
- * Activity regularizers (Keras's activity_regularizer): l1 * sum|y| + l2 * sum y^2 of a layer's output, summed over
- * the batch and not divided by its size (Keras 3; tf.keras 2 divided), is part of the loss in evaluate, fit and trainOnBatch, in Sequential and functional models; it reads
+ * Activity regularizers (Keras's activity_regularizer): l1 * sum|y| + l2 * sum y^2 of a layer's output, divided by the
+ * batch size, is part of the loss in evaluate, fit and trainOnBatch, in Sequential and functional models; it reads
  * the activated output (a final sigmoid is not folded into the loss then), and it saves and loads.
  */
 import { readFileSync } from 'node:fs';
@@ -31,10 +31,10 @@ const sumSq = (v: ArrayLike<number>) => Array.from(v).reduce((s, a) => s + a * a
 const hiddenOf = (m: { getLayer(name: string): { apply(x: rl.Tensor): unknown } }) => (m.getLayer('hidden').apply(x) as rl.Tensor).dataSync();
 
 describe('activity regularizers', () => {
-  it('evaluate adds l1 * sum|h| + l2 * sum h^2 of the layer output to the loss, undivided (Sequential)', () => {
+  it('evaluate adds (l1 * sum|h| + l2 * sum h^2) / batch of the layer output to the loss (Sequential)', () => {
     const plain = sequential(undefined), reg = sequential(rl.regularizers.l1l2({ l1: 0.02, l2: 0.3 }));
     const h = hiddenOf(reg);
-    const penalty = 0.02 * sumAbs(h) + 0.3 * sumSq(h);
+    const penalty = (0.02 * sumAbs(h) + 0.3 * sumSq(h)) / B;
     expect(penalty).toBeGreaterThan(0.01);
     expect(evaluated(reg.evaluate(x, y))[0] - evaluated(plain.evaluate(x, y))[0]).toBeCloseTo(penalty, 5);
   });
@@ -52,7 +52,7 @@ describe('activity regularizers', () => {
     const plain = build(false), reg = build(true);
     const h = hiddenOf(reg);
     const kernel = reg.getWeights()[0].dataSync();
-    const penalty = 0.01 * sumSq(h) + 0.05 * sumAbs(kernel);
+    const penalty = 0.01 * sumSq(h) / B + 0.05 * sumAbs(kernel);
     expect(evaluated(reg.evaluate(x, y) as rl.Tensor)[0] - evaluated(plain.evaluate(x, y) as rl.Tensor)[0]).toBeCloseTo(penalty, 5);
   });
 
@@ -64,8 +64,8 @@ describe('activity regularizers', () => {
     const [w0, b0] = m.getWeights().map((t) => Array.from(t.dataSync()));
     const xs = x.arraySync() as number[][], ts = (y.arraySync() as number[][]).map((r) => r[0]);
     const out = xs.map((r) => r.reduce((s, v, j) => s + v * w0[j], b0[0]));
-    // d/dy_i of mean((y - t)^2) + l1 * sum|y|.
-    const dy = out.map((o, i) => 2 * (o - ts[i]) / B + l1 * Math.sign(o));
+    // d/dy_i of mean((y - t)^2) + l1 * sum|y| / B.
+    const dy = out.map((o, i) => (2 * (o - ts[i]) + l1 * Math.sign(o)) / B);
     m.trainOnBatch(x, y);
     const [w1, b1] = m.getWeights().map((t) => Array.from(t.dataSync()));
     w0.forEach((w, j) => expect(w1[j]).toBeCloseTo(w - 0.1 * xs.reduce((s, r, i) => s + r[j] * dy[i], 0), 6));
@@ -75,7 +75,7 @@ describe('activity regularizers', () => {
   it('a final sigmoid under binaryCrossentropy is regularized on its probabilities, not its logits', () => {
     const plain = sequential(undefined, 'sigmoid'), reg = sequential(rl.regularizers.l2({ l2: 0.5 }), 'sigmoid');
     const h = hiddenOf(reg), p = (reg.predict(x) as rl.Tensor).dataSync();
-    const penalty = 0.5 * (sumSq(h) + sumSq(p));
+    const penalty = 0.5 * (sumSq(h) + sumSq(p)) / B;
     expect(evaluated(reg.evaluate(x, y))[0] - evaluated(plain.evaluate(x, y))[0]).toBeCloseTo(penalty, 5);
   });
 

@@ -22,7 +22,7 @@ describe('options rnnlab does not implement are errors, not silently dropped', (
     ['recurrentDropout out of [0, 1)', () => L.gru({ units: 2, recurrentDropout: 1 }), /gru\w*: recurrentDropout must be a number in \[0, 1\), got 1/],
     ['timeMajor', () => L.simpleRNN({ units: 2, timeMajor: true } as never), /\(SimpleRNN\): timeMajor = true is not supported \(rnnlab takes \(batch, steps, features\)\)/],
     ['groups', () => L.conv1d({ filters: 2, kernelSize: 2, groups: 2 } as never), /\(Conv1D\): groups = 2 is not supported \(grouped convolutions are not implemented\)/],
-    ['noiseShape outside Dropout', () => L.dense({ units: 2, noiseShape: [1, 3] } as never), /\(Dense\): noiseShape = an array is not supported/],
+    ['noiseShape outside Dropout', () => L.dense({ units: 2, noiseShape: [1, 3] } as never), /\(Dense\): noiseShape = \[1,3\] is not supported \(this layer takes no noiseShape option; only Dropout and AlphaDropout do/],
     ['dtype', () => L.dense({ units: 2, dtype: 'float64' } as never), /\(Dense\): dtype policy 'float64' is not supported: use rl\.setPrecision\(64\)/],
     ['recurrentActivation on SimpleRNN', () => L.simpleRNN({ units: 2, recurrentActivation: 'sigmoid' } as never), /recurrentActivation does not apply \(SimpleRNN has no gates\)/],
     ['a non-boolean flag', () => L.lstm({ units: 2, returnSequences: 'yes' } as never), /returnSequences must be true or false, got the string "yes"/],
