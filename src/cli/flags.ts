@@ -154,7 +154,7 @@ export const TRAIN_FLAGS: Flags = {
   seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
 };
 
-/** The training commands' compute precision (imdb, compare, addition, train); applyPrecision sets it. */
+/** The training commands' compute precision (imdb, compare, addition, train, seq2seq); applyPrecision sets it. */
 export const PRECISION_FLAG: Flags = {
   precision: { kind: 'choice', choices: POLICY_NAMES, default: 'float32',
     help: 'float32, or mixed_bfloat16 (Keras\'s policy: bf16 products, fp32 sums and weights; float32 without AVX512-BF16)' },

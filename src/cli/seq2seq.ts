@@ -14,7 +14,7 @@ import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
 import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
 import { checkInputFile, checkOutDir, shellQuote } from './paths.js';
@@ -47,6 +47,7 @@ export const SEQ2SEQ_FLAGS: Flags = {
   samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
   // --out is checked by runSeq2Seq, which knows whether --generate adds pairs.tsv to what the run writes.
   out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  ...PRECISION_FLAG,
   ...VERBOSE_FLAG,
 };
 
@@ -160,6 +161,7 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   if (f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
+  applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const { pairs, data, tokens } = await loadPairs(f);

@@ -16,7 +16,7 @@ const bf16Runs = getBackend() === 'reference' || !!addon?.bf16Supported?.();
 afterAll(() => { cleanup(); setGlobalPolicy('float32'); });
 
 describe('--precision', () => {
-  it.each([['imdb', '--model', 'cnn'], ['compare'], ['addition'], ['train', '--data', 'x.csv']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
+  it.each([['imdb', '--model', 'cnn'], ['compare'], ['addition'], ['train', '--data', 'x.csv'], ['seq2seq', '--generate', 'date']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
     const r = await run([...cmd, '--precision', 'float16']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--precision must be one of float32, mixed_bfloat16, got 'float16'/);
@@ -40,6 +40,25 @@ describe('--precision', () => {
     expect((await run(['addition', '--digits', '1', '--training-size', '50', '--epochs', '1', '--hidden', '8', '--out', back, '--verbose', '0'])).code).toBe(0);
     expect(readResults(back).environment.engine.precision).toBe('float32');
   }, 60_000);
+
+  it('seq2seq --precision mixed_bfloat16 trains in it, records it, and its model translates in float32 as saved', async () => {
+    const out = join(tempDir(), 'run');
+    const r = await run(['seq2seq', '--generate', 'date', '--count', '200', '--units', '8', '--embedding-dim', '4', '--epochs', '1', '--samples', '0',
+      '--precision', 'mixed_bfloat16', '--out', out, '--verbose', '0']);
+    expect(r.code, r.err).toBe(0);
+    const res = readResults(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.environment.engine.precision).toBe(bf16Runs ? 'mixed_bfloat16' : 'float32');
+    // The same run in float32 trains to other weights where bf16 runs (the products are rounded), the same elsewhere.
+    const fp = join(tempDir(), 'fp');
+    expect((await run(['seq2seq', '--generate', 'date', '--count', '200', '--units', '8', '--embedding-dim', '4', '--epochs', '1', '--samples', '0',
+      '--out', fp, '--verbose', '0'])).code).toBe(0);
+    const lossOf = (o: string) => (readResults(o).models[0].history.loss as number[])[0];
+    if (bf16Runs) expect(lossOf(out)).not.toBe(lossOf(fp));
+    else expect(lossOf(out)).toBe(lossOf(fp));
+    const t = await run(['translate', '--model', out, '3 March 2021']);
+    expect(t.code, t.err).toBe(0);
+  }, 120_000);
 
   it("train --model lstm --precision mixed_bfloat16: metrics.validationLoss (predict's) equals the last history val_loss (evaluate's)", async () => {
     const dir = tempDir();
