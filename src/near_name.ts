@@ -83,6 +83,21 @@ export function camelKey(k: string): string {
 }
 
 /**
+ * An options object with Keras's snake_case names (aliases: snake_case -> tfjs name) read as tfjs's: the result has
+ * the tfjs names only (undefined values dropped, as absent); both spellings of one option is an error naming both.
+ */
+export function readAliases(where: string, given: Record<string, unknown>, aliases: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) {
+    if (v === undefined) continue;
+    const name = Object.hasOwn(aliases, k) ? aliases[k] : k;
+    if (name !== k && given[name] !== undefined) throw new Error(`${where}: give ${name} or ${k}, not both`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/**
  * checkOptionKeys with Keras's snake_case names (min_delta, save_best_only) read as aliases of the camelCase ones:
  * returns a copy keyed by the camelCase names only; one option under both spellings is an error naming both.
  */

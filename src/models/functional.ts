@@ -21,7 +21,7 @@ import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
-import { checkMetricsFit, compileExtras, conformTargets, predictAliases, unknownNameMessage, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
@@ -336,7 +336,7 @@ export class Functional extends ModelBase<TensorsLike> {
   predict(x: TensorsLike, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
-    const opts = predictOptions(predictAliases(args, `${this.name}.predict`), `${this.name}.predict`);
+    const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.

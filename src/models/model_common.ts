@@ -3,7 +3,7 @@
  * (evaluate's is training.ts's evaluateCall), and the error for nesting a model inside another.
  */
 import { Layer } from '../layers/layer.js';
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, readAliases } from '../near_name.js';
 import type { Variable } from '../variable.js';
 
 /** predict's options (tfjs's batchSize and verbose); anything else is an error naming it. */
@@ -16,7 +16,9 @@ const RULES = { refused: REFUSED, nullIsNone: true };
 
 /** predict's options checked: the batch size (default 32). verbose is accepted as in tfjs (predict prints nothing). */
 export function predictOptions(args: unknown, what: string): { batchSize?: number } {
-  const a = checkOptionKeys(what, args, PREDICT_OPTIONS, RULES);
+  // Keras's batch_size is read as batchSize first (both given is an error), so the key check sees tfjs's names.
+  const plain = typeof args === 'object' && args !== null && !Array.isArray(args);
+  const a = checkOptionKeys(what, plain ? readAliases(what, args as Record<string, unknown>, { batch_size: 'batchSize' }) : args, PREDICT_OPTIONS, RULES);
   const v = a.verbose;
   if (v !== undefined && typeof v !== 'boolean' && v !== 0 && v !== 1) throw new Error(`${what}: verbose must be true, false, 0 or 1, got ${JSON.stringify(v)}`);
   return a as { batchSize?: number };

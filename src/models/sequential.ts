@@ -12,7 +12,7 @@ import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, predictAliases, prepareSequential, type LossWeightsArg } from './training.js';
+import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
@@ -348,7 +348,7 @@ export class Sequential extends ModelBase<SequentialData> {
   predict(x: SequentialData, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
-    const opts = predictOptions(predictAliases(args, `${this.name}.predict`), `${this.name}.predict`);
+    const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(this.namedInput(x, `${this.name}.predict`) as TensorLike, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     checkSequentialX(this, xt, `${this.name}.predict`);

@@ -3,7 +3,7 @@ import type { FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
 import { checkTargets } from '../losses.js';
-import { checkOptionKeys, nearName } from '../near_name.js';
+import { checkOptionKeys, nearName, readAliases } from '../near_name.js';
 import { MetricMeters, metricMismatch, metricMismatchError } from '../metrics/meters.js';
 import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
@@ -91,21 +91,6 @@ const FIT_REFUSED: Record<string, string> = {
   stepsPerEpoch: WHOLE_EPOCHS, steps_per_epoch: WHOLE_EPOCHS, validationSteps: WHOLE_EPOCHS, validation_steps: WHOLE_EPOCHS,
 };
 
-/**
- * An options object with Keras's snake_case names (aliases: snake_case -> tfjs name) read as tfjs's: the result has
- * the tfjs names only (undefined values dropped, as absent); both spellings of one option is an error naming both.
- */
-function readAliases(where: string, given: Record<string, unknown>, aliases: Readonly<Record<string, string>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(given)) {
-    if (v === undefined) continue;
-    const name = Object.hasOwn(aliases, k) ? aliases[k] : k;
-    if (name !== k && given[name] !== undefined) throw new Error(`${where}: give ${name} or ${k}, not both`);
-    out[name] = v;
-  }
-  return out;
-}
-
 /** The EventLoopYield interval yieldEvery asks for; batchListeners: some callback listens to batches. */
 export function yieldInterval(v: FitArgs['yieldEvery'], batchListeners: boolean, where = 'fit'): number | undefined {
   if (v === undefined || v === 'auto') return batchListeners ? 0 : undefined;
@@ -175,12 +160,6 @@ export function evaluateCall(model: TrainableModel, x: unknown, y: unknown, args
   // float32 values, as the Scalars hold them and Keras's float(metric.result()) gives them.
   const names = metricsNames(model);
   return Object.fromEntries(names.map((k, i) => [k, Math.fround(values[i])]));
-}
-
-/** predict's options with Keras's batch_size read as batchSize (both is an error); the rest is predictOptions' to check. */
-export function predictAliases(args: unknown, where: string): unknown {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
-  return readAliases(where, args as Record<string, unknown>, { batch_size: 'batchSize' });
 }
 
 /** Raised when the loss stops being finite; training stops at that batch, before its update. */
