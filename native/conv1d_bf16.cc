@@ -1,18 +1,21 @@
 // bf16 Conv1D (mixed_bfloat16), the twin of conv1d.cc on bf16.h's GEMM: the convolution is a GEMM on the im2col
 // matrix (rows (b, o), columns (j, ci)), whose rows are read straight from x while the window lies inside [0, T)
 // and built zero-padded at the edges; packing rounds them to bf16 as it goes, so im2col is never stored.
-// Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, as conv1d.cc),
-// dx = col2im(dy w^T), summed in fp32 over (o, j) in order, as src/backend/reference/bf16_conv1d.ts does, each
-// tile of dy w^T added into dx from the registers (never stored). The backward runs block by block of dw's k (the
-// rows (b, o)): each block's operands are packed from x and dy into buffers that stay in cache, and a sample's dx
-// follows the block that ends it, while its dy is still in cache; no packing goes through memory (the same bf16
-// values as the generic packings, the same sums, so the same bits). With reluY (a relu Conv1D), relu's derivative is
-// applied to dy as the block's packing first reads it, instead of by a pass of activationBackward over dy (DyRows).
+// Forward: y = act(im2col w + bias). Backward: dw = im2col^T dy, db = column sums of dy (in double, per sample and
+// then over the samples), dx = col2im(dy w^T), summed in fp32 over (o, j) in order, as
+// src/backend/reference/bf16_conv1d.ts does, each tile of dy w^T added into dx from the registers (never stored).
+// The backward first rounds dy to bf16 once, relu's derivative applied (reluY) or a following max pooling's gradient
+// scattered back through its argmax (conv1dBf16PooledBackward), then runs block by block of dw's k (the rows (b, o)):
+// each block's operands are packed into buffers that stay in cache, and a sample's dx follows the block that ends
+// it, while its rows are still in cache (the same bf16 values as the generic packings, the same sums, so the same
+// bits).
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "bf16.h"
@@ -69,103 +72,144 @@ struct Im2col {
   Rows rows() const { return {row, this}; }
 };
 
-// dy's pairs are read from memory, and the hardware prefetcher leaves much of their latency exposed: packing them
-// took 4.9 ms at the lab's shape, about 2 ms with the lines fetched kPairsAhead pairs ahead.
+// The gradient w.r.t. the convolution's output, as the products take it. Plain: dy itself; with reluY (a relu
+// Conv1D), relu's derivative applied as activationBackward applies it (dy where y > 0, else 0: y NaN or -0 blocks, a
+// passed dy keeps its bits). Pooled (a MaxPooling1D after the convolution, pdy its gradient): maxPool1dBackward's dx
+// (0 + the sum, windows in order, of pdy where argmax is the row's step), with relu's derivative taken from the
+// pooling's output py (the maximum is the relu output at the argmax, bit for bit), so neither the scattered gradient
+// nor relu's full output is read.
+struct GradSource {
+  const float* dy = nullptr;
+  const float* relu_y = nullptr;
+  const float* pdy = nullptr;  // pooled: [B, Tp, Cout]
+  const int32_t* am = nullptr;
+  const float* py = nullptr;  // null: a linear convolution
+  long pool = 1, ps = 1, ppl = 0, Tp = 0;
+};
+
+// The gradient's rows rounded to bf16 (row r at r * ld words), made once before the products by one pass over the
+// samples split among the threads: each thread's products read 2 bytes an element instead of dy's and y's 8 (every
+// thread reads all of dy for its rows of dw, and used to read and mask it itself).
+struct DyBf16 {
+  const uint16_t* p;
+  long ld;
+  const uint16_t* row(long r) const { return p + r * ld; }
+};
+
+// The next pairs' rows are fetched this many pairs ahead (the hardware prefetcher leaves much of their latency
+// exposed when the rows are read in between products).
 constexpr long kPairsAhead = 4;
 
-// Word 2t takes the first row's t-th bf16 (word t of the conversion), word 2t + 1 the second's (word 16 + t).
+// Word 2t takes the first row's t-th bf16 (word t of the pair's 32), word 2t + 1 the second's (word 16 + t).
 alignas(64) constexpr uint16_t kPairWords[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
                                                  8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
 
-// With reluY (relu's output, when dy is the gradient of it), a pair of dy's rows (d1 null past N) with relu's
-// derivative applied as activationBackward applies it (dy where y > 0, else 0: y NaN or -0 blocks, a passed dy keeps
-// its bits), from one read of each: packed into the block's panels as pack_dy_block packs dy's (into panel0, the
-// pair's dword in its first panel, the next panels pstride dwords on; null: not packed), rounded into the rows' bf16
-// copies for dx (ring0, ring1: what K.convert makes of the masked rows) and, when acc, added into db's sums (row 2q
-// first, as colsum_block). Only reached with bf16 kernels, i.e. on an AVX512-BF16 CPU.
 #if RL_X86
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void relu_grad_pair(
-    const float* d0, const float* y0, const float* d1, const float* y1, long Cout, long nr, long pstride,
-    uint32_t* panel0, uint16_t* ring0, uint16_t* ring1, double* acc) {
+#define RL_BF16_CONV __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
+
+RL_BF16_CONV inline __mmask16 tail_of(long left) {
+  return left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+}
+
+// Row t of sample b's gradient (GradSource), rounded into out and added into acc (double, this row after the
+// sample's earlier ones). Returns whether some argmax it read lies outside its window and is not -1.
+RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, long t, uint16_t* out, double* acc) {
   const __m512 zero = _mm512_setzero_ps();
-  const __m512i idx = _mm512_load_si512((const void*)kPairWords);
-  const long width = (Cout + nr - 1) / nr * nr;  // the panels' columns: zeros past Cout
-  for (long j = 0; j < width; j += 16) {
-    const long left = Cout - j;
-    const __mmask16 tail = left >= 16 ? (__mmask16)0xffff : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
-    // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
-    const __m512 m0 = _mm512_maskz_mov_ps(_mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, y0 + j), zero,
-                                                                  _CMP_GT_OQ), _mm512_maskz_loadu_ps(tail, d0 + j));
-    const __m512 m1 = d1 ? _mm512_maskz_mov_ps(_mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, y1 + j), zero,
-                                                                       _CMP_GT_OQ), _mm512_maskz_loadu_ps(tail, d1 + j))
-                         : zero;
-    const __m512i words = (__m512i)_mm512_cvtne2ps_pbh(m1, m0);
-    if (panel0) _mm512_store_si512((void*)(panel0 + (j / nr) * pstride + j % nr), _mm512_permutexvar_epi16(idx, words));
-    if (!tail) continue;
-    _mm256_mask_storeu_epi16((void*)(ring0 + j), tail, _mm512_castsi512_si256(words));
-    const __m256i high = _mm512_castsi512_si256(_mm512_shuffle_i64x2(words, words, 0xee));
-    if (d1) _mm256_mask_storeu_epi16((void*)(ring1 + j), tail, high);
-    if (acc) {
-      const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
-      __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
-      a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m0)));
-      a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m0, m0, 0xee))));
-      if (d1) {
-        a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m1)));
-        a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m1, m1, 0xee))));
+  const long r = b * To + t;
+  long o0 = 0, o1 = 0;  // the windows holding t
+  if (g.pdy) {
+    const long lo = t + g.ppl - g.pool + 1;
+    o0 = lo <= 0 ? 0 : (lo + g.ps - 1) / g.ps;
+    o1 = std::min(g.Tp, (t + g.ppl) / g.ps + 1);
+  }
+  __mmask16 outside = 0;
+  for (long j = 0; j < Cout; j += 16) {
+    const __mmask16 tail = tail_of(Cout - j);
+    __m512 m;
+    if (!g.pdy) {
+      m = _mm512_maskz_loadu_ps(tail, g.dy + r * Cout + j);
+      // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
+      if (g.relu_y)
+        m = _mm512_maskz_mov_ps(
+            _mm512_mask_cmp_ps_mask(tail, _mm512_maskz_loadu_ps(tail, g.relu_y + r * Cout + j), zero, _CMP_GT_OQ), m);
+    } else {
+      const __m512i step = _mm512_set1_epi32((int)t), none = _mm512_set1_epi32(-1);
+      __m512 v = zero, y = zero;
+      for (long o = o0; o < o1; ++o) {
+        const long at = (b * g.Tp + o) * Cout + j, ws = o * g.ps - g.ppl;
+        const __m512i a = _mm512_maskz_loadu_epi32(tail, g.am + at);
+        const __mmask16 hit = _mm512_mask_cmpeq_epi32_mask(tail, a, step);
+        v = _mm512_mask_add_ps(v, hit, v, _mm512_maskz_loadu_ps(tail, g.pdy + at));
+        if (g.py) y = _mm512_mask_mov_ps(y, hit, _mm512_maskz_loadu_ps(tail, g.py + at));
+        const __m512i w0 = _mm512_set1_epi32((int)std::max(ws, 0L)), w1 = _mm512_set1_epi32((int)std::min(ws + g.pool, To));
+        outside |= _mm512_mask_cmpneq_epi32_mask(tail, a, none) &
+                   (_mm512_cmplt_epi32_mask(a, w0) | _mm512_cmpge_epi32_mask(a, w1));
       }
-      _mm512_mask_storeu_pd(acc + j, lo, a0);
-      _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+      m = g.py ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), v) : v;
     }
+    _mm256_mask_storeu_epi16((void*)(out + j), tail, (__m256i)_mm512_cvtneps_pbh(m));
+    const __mmask8 lo = (__mmask8)tail, hi = (__mmask8)(tail >> 8);
+    __m512d a0 = _mm512_maskz_loadu_pd(lo, acc + j), a1 = _mm512_maskz_loadu_pd(hi, acc + j + 8);
+    a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm512_castps512_ps256(m)));
+    a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_shuffle_f32x4(m, m, 0xee))));
+    _mm512_mask_storeu_pd(acc + j, lo, a0);
+    _mm512_mask_storeu_pd(acc + j + 8, hi, a1);
+  }
+  return outside != 0;
+}
+
+// Rows r0 and r1 (null: zeros) of the rounded gradient as pairs, into the block's panels (the pair's dword in its
+// first panel, the next panels pstride dwords on; zeros past Cout up to the panels' width).
+RL_BF16_CONV void pair_rows(const uint16_t* r0, const uint16_t* r1, long Cout, long nr, long pstride, uint32_t* panel0) {
+  const __m512i idx = _mm512_load_si512((const void*)kPairWords);
+  const long width = (Cout + nr - 1) / nr * nr;
+  for (long j = 0; j < width; j += 16) {
+    const __mmask16 tail = tail_of(Cout - j);
+    const __m256i w0 = _mm256_maskz_loadu_epi16(tail, r0 + j);
+    const __m256i w1 = r1 ? _mm256_maskz_loadu_epi16(tail, r1 + j) : _mm256_setzero_si256();
+    const __m512i words = _mm512_inserti64x4(_mm512_castsi256_si512(w0), w1, 1);
+    _mm512_store_si512((void*)(panel0 + (j / nr) * pstride + j % nr), _mm512_permutexvar_epi16(idx, words));
   }
 }
 
 #else
-// No bf16 kernels off x86: conv1dBf16Backward fails in require_kernels before it reads dy.
-void relu_grad_pair(const float*, const float*, const float*, const float*, long, long, long, uint32_t*, uint16_t*,
-                    uint16_t*, double*) {
-  std::abort();
-}
+// No bf16 kernels off x86: the backwards fail in require_kernels before they read dy.
+bool gradient_row(const GradSource&, long, long, long, long, uint16_t*, double*) { std::abort(); }
+void pair_rows(const uint16_t*, const uint16_t*, long, long, long, uint32_t*) { std::abort(); }
 #endif
 
-// The backward's dy. With reluY, relu's derivative is applied as dy is first read (pack_dy_block, on every thread
-// that packs, or mask on one that does not), instead of a pass over all of dy first: each thread keeps the masked
-// rows' bf16 in its own ring of the last R rows, for the dx of the samples the block ends (a sample's first row lies
-// less than To + the block's rows back), and thread 0 sums db from the masked rows as it packs.
-struct DyRows {
-  const float* dy;
-  const float* relu_y;
-  long Cout;
-  uint16_t* ring = nullptr;  // null: no reluY (or nothing to mask)
-  long R = 0;
-  const float* row(long r) const { return dy + r * Cout; }
-  uint16_t* ring_row(long r) const { return ring + (r % R) * Cout; }
-  // This thread's copy with its ring, for blocks of at most block_rows rows of samples To rows long.
-  DyRows with_ring(long To, long block_rows) const {
-    if (!relu_y || Cout == 0) return *this;
-    thread_local std::vector<uint16_t> buffer;
-    DyRows d = *this;
-    d.R = To + 2 * block_rows;
-    if (buffer.size() < (size_t)(d.R * Cout)) buffer.resize((size_t)(d.R * Cout));
-    d.ring = buffer.data();
-    return d;
+// The first flat index of argmax that is neither -1 nor inside its window, or -1 (for the error message).
+long first_outside(const GradSource& g, long B, long To, long Cout) {
+  for (long i = 0; i < B * g.Tp * Cout; ++i) {
+    const long o = i / Cout % g.Tp, ws = o * g.ps - g.ppl, a = g.am[i];
+    if (a != -1 && (a < std::max(ws, 0L) || a >= std::min(ws + g.pool, To))) return i;
   }
-  // Pairs [q0, q0 + qn): the ring's rows, db's sums when acc, and the block's panels (qn pairs each) when d.
-  void mask(const KernelSet& K, long N, long q0, long qn, uint32_t* d, double* acc) const {
-    for (long q = q0; q < q0 + qn; ++q) {
-      const long r = 2 * q;
-      if (r + 2 * kPairsAhead + 2 <= N)
-        for (long f = 0; f < 2 * Cout; f += 16) {
-          __builtin_prefetch(dy + (r + 2 * kPairsAhead) * Cout + f, 0, 3);
-          __builtin_prefetch(relu_y + (r + 2 * kPairsAhead) * Cout + f, 0, 3);
-        }
-      const bool two = r + 1 < N;
-      relu_grad_pair(dy + r * Cout, relu_y + r * Cout, two ? dy + (r + 1) * Cout : nullptr,
-                     two ? relu_y + (r + 1) * Cout : nullptr, Cout, K.nr, qn * K.nr, d ? d + (q - q0) * K.nr : nullptr,
-                     ring_row(r), two ? ring_row(r + 1) : nullptr, acc);
-    }
-  }
-};
+  return -1;
+}
+
+// Every row of the gradient rounded into d, and db's sums into acc (when not null): each sample's rows summed in
+// double in order, then the samples' sums added in order (reference/bf16_conv1d.ts sums the same way). Returns
+// whether some argmax lies outside its window and is not -1.
+bool round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, double* acc) {
+  const long To = c.To, Cout = c.Cout;
+  std::vector<double> sums((size_t)(c.B * Cout), 0.0);
+  std::atomic<bool> outside{false};
+  parallel_for(c.B, 1, To * Cout * 4, [&](long b0, long b1) {
+    bool bad = false;
+    for (long b = b0; b < b1; ++b)
+      for (long t = 0; t < To; ++t) bad |= gradient_row(g, To, Cout, b, t, d + (b * To + t) * ld, sums.data() + b * Cout);
+    if (bad) outside = true;
+  });
+  if (g.pdy)  // an empty window (none with Keras's shapes) must hold -1: gradient_row visits only windows with steps
+    for (long o = 0; o < g.Tp; ++o)
+      if (o * g.ps - g.ppl >= To || o * g.ps - g.ppl + g.pool <= 0)
+        for (long b = 0; b < c.B; ++b)
+          for (long j = 0; j < Cout; ++j) outside = outside || g.am[(b * g.Tp + o) * Cout + j] != -1;
+  if (acc)
+    for (long b = 0; b < c.B; ++b)
+      for (long j = 0; j < Cout; ++j) acc[j] += sums[(size_t)(b * Cout + j)];
+  return outside;
+}
 
 // A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
 struct TransposedSample {
@@ -208,22 +252,13 @@ void pack_im2col_t_block(const KernelSet& K, const Shape& c, const float* x, lon
   }
 }
 
-// Pairs [q0, q0 + qn) of op(B) = dy (N x Cout) in pack_b's panels, each panel qn pairs long (with reluY: also the
-// ring's rows and, when acc, db's sums; see DyRows).
-void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long qn, uint32_t* d, double* acc) {
-  if (dy.ring) return dy.mask(K, N, q0, qn, d, acc);
-  const long Cout = dy.Cout, pn = (Cout + K.nr - 1) / K.nr;
+// Pairs [q0, q0 + qn) of op(B) = the rounded gradient (N x Cout) in pack_b's panels, each panel qn pairs long.
+void pack_dy_block(const KernelSet& K, long N, long Cout, const DyBf16& dy, long q0, long qn, uint32_t* d) {
   for (long q = q0; q < q0 + qn; ++q) {
-    const float* x0 = dy.row(2 * q);
-    const float* x1 = 2 * q + 1 < N ? x0 + Cout : nullptr;
-    if (2 * (q + kPairsAhead) + 2 <= N)
-      for (long f = 0; f < 2 * Cout; f += 16) __builtin_prefetch(x0 + 2 * kPairsAhead * Cout + f, 0, 3);
-    for (long pj = 0; pj < pn; ++pj) {
-      const long j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
-      uint32_t* t = d + (pj * qn + q - q0) * K.nr;
-      K.interleave(x0 + j0, x1 ? x1 + j0 : nullptr, cols, t);
-      std::fill(t + cols, t + K.nr, 0u);
-    }
+    const long r = 2 * q;
+    if (r + 2 * kPairsAhead + 2 <= N)
+      for (long f = 0; f < 2 * dy.ld; f += 32) __builtin_prefetch(dy.row(r + 2 * kPairsAhead) + f, 0, 3);
+    pair_rows(dy.row(r), r + 1 < N ? dy.row(r + 1) : nullptr, Cout, K.nr, qn * K.nr, d + (q - q0) * K.nr);
   }
 }
 
@@ -234,7 +269,7 @@ void pack_dy_block(const KernelSet& K, long N, const DyRows& dy, long q0, long q
 // in order, column panels from the last, rows within a tile in order. A tile reaching outside the sample's [0, T)
 // (the first and last row panels when padded) is summed aside and added element by element within it. The A
 // operand, the sample's dy rounded (pack_a's layout), is made per sample and stays in L2.
-void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint32_t* wT, long b0, long b1, float* dx) {
+void dx_samples(const KernelSet& K, const Shape& c, const DyBf16& dy, const uint32_t* wT, long b0, long b1, float* dx) {
   const long KC = c.KC(), kp = pairs(c.Cout), pn = (KC + K.nr - 1) / K.nr, ldc = c.s * c.Cin, end = c.T * c.Cin;
   const long lda = packed_a_ld(c.Cout), arows = round_up(c.To, K.mr);
   uint32_t* A = scratch(4, (size_t)(arows * lda));
@@ -243,8 +278,7 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint
   for (long b = b0; b < b1; ++b) {
     for (long o = 0; o < c.To; ++o) {
       uint16_t* d = reinterpret_cast<uint16_t*>(A + o * lda);
-      if (dy.ring) std::memcpy(d, dy.ring_row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
-      else K.convert(dy.row(b * c.To + o), c.Cout, d);
+      std::memcpy(d, dy.row(b * c.To + o), (size_t)c.Cout * sizeof(uint16_t));
       if (c.Cout & 1) d[c.Cout] = 0;
     }
     float* xb = dx + b * c.T * c.Cin;
@@ -273,15 +307,15 @@ void dx_samples(const KernelSet& K, const Shape& c, const DyRows& dy, const uint
   }
 }
 
-// dw = im2col^T dy and db, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's
-// operands are packed from x and dy into buffers that stay in L2 and multiplied at once, so neither packing goes
-// through memory. Each thread takes whole row panels of dw (rows (j, ci)) over all blocks, packing its rows of
-// im2col^T and its own copy of the block of dy; thread 0 also takes db's sums, row by row. After the block that
-// ends a sample, the sample's dx (dx null: none), while its dy is still in cache: samples b with b % threads ==
-// thread. The sums are gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's
-// and pack_b's, so the bits are theirs.
-void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& dy_rows, const uint32_t* wT,
-              float* dw, double* acc, float* dx) {
+// dw = im2col^T dy, in blocks of kBlockPairs k pairs (k is N, the rows (b, o) in order): each block's operands are
+// packed from x and the rounded gradient into buffers that stay in L2 and multiplied at once, so neither packing
+// goes through memory. Each thread takes whole row panels of dw (rows (j, ci)) over all blocks, packing its rows of
+// im2col^T and its own copy of the block of the gradient. After the block that ends a sample, the sample's dx (dx
+// null: none), while its gradient is still in cache: samples b with b % threads == thread. The sums are
+// gemm_packed's (from zero, pair after pair), the packings the same bf16 values as pack_a's and pack_b's, so the
+// bits are theirs.
+void backward(const KernelSet& K, const Shape& c, const float* x, const DyBf16& dy, const uint32_t* wT, float* dw,
+              float* dx) {
   const long KC = c.KC(), N = c.N(), Cout = c.Cout, kp = pairs(N);
   const long pm = (KC + K.mr - 1) / K.mr, pn = (Cout + K.nr - 1) / K.nr, npad = pn * K.nr;
   const long lda = std::min(kp, kBlockPairs);  // a block's pairs: the stride of its rows of im2col^T
@@ -294,7 +328,6 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& 
     float* work = reinterpret_cast<float*>(scratch(3, (size_t)(rows * npad)));
     uint32_t* tbuf = scratch(2, (size_t)(c.T * c.Cin * 3 / 2 + 16));
     TransposedSample ts{-1, reinterpret_cast<float*>(tbuf), reinterpret_cast<uint16_t*>(tbuf + c.T * c.Cin)};
-    const DyRows dy = dy_rows.with_ring(c.To, 2 * kBlockPairs);
     for (long i = std::max(i0, KC); i < i1; ++i) std::fill(A + (i - i0) * lda, A + (i - i0 + 1) * lda, 0u);
     for (long q0 = 0; q0 < kp; q0 += kBlockPairs) {
       const long qn = std::min(kBlockPairs, kp - q0), n0 = 2 * q0, n1 = std::min(N, 2 * (q0 + qn));
@@ -304,11 +337,8 @@ void backward(const KernelSet& K, const Shape& c, const float* x, const DyRows& 
         pack_im2col_t_block(K, c, x, i0, std::min(i1, KC), n0, n1, words, 2 * lda, ts);
         if (n1 < 2 * (q0 + qn))  // the last pair's high half, past N
           for (long i = i0; i < std::min(i1, KC); ++i) words[(i - i0) * 2 * lda + (n1 - n0)] = 0;
-        pack_dy_block(K, N, dy, q0, qn, Bb, tid == 0 ? acc : nullptr);
-      } else if (dy.ring) {
-        dy.mask(K, N, q0, qn, nullptr, tid == 0 ? acc : nullptr);
+        pack_dy_block(K, N, Cout, dy, q0, qn, Bb);
       }
-      if (tid == 0 && acc && !dy.ring) kernels().colsum_block(dy.dy, Cout, n0, n1, 0, Cout, acc);
       for (long pi = 0; pi < rows / K.mr; ++pi)
         for (long pj = 0; pj < pn; ++pj) {
           const long r0 = pi * K.mr, j0 = pj * K.nr, cols = std::min<long>(K.nr, Cout - j0);
@@ -404,46 +434,109 @@ Napi::Value Conv1dBf16(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null, dilation (1 or
-// undefined), reluY | null): conv1d.cc's contract.
-Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
-  Args a(info, "conv1dBf16Backward");
-  const Shape c = read_shape(a);
-  const size_t nx = dims_product(a, "x", {c.B, c.T, c.Cin}), nw = dims_product(a, "w", {c.K, c.Cin, c.Cout});
-  const float* x = a.f32(8, "x", nx);
-  const float* w = a.f32(9, "w", nw);
-  const float* dy = a.f32(10, "dy", dims_product(a, "dy", {c.B, c.To, c.Cout}));
-  float* dx = a.f32(11, "dx", nx, true);
-  float* dw = a.f32(12, "dw", nw);
-  float* db = a.f32(13, "db", (size_t)c.Cout, true);
-  if (info.Length() > 14 && !info[14].IsUndefined() && a.integer(14, "dilation", 1) != 1 && a.ok())
-    a.fail("dilation", "must be 1 (the bf16 convolution has no dilation)");
-  const float* relu_y = a.f32(15, "reluY", dims_product(a, "reluY", {c.B, c.To, c.Cout}), true);
-  const KernelSet* K = require_kernels(a, "conv1dBf16Backward");
-  if (!a.ok()) return info.Env().Undefined();
+// The backward from the gradient's source (conv1dBf16Backward's or conv1dBf16PooledBackward's), its arguments read.
+void run_backward(Args& a, const KernelSet& K, const Shape& c, const float* x, const float* w, const GradSource& g,
+                  float* dx, float* dw, float* db) {
   const long N = c.N(), KC = c.KC();
   std::vector<double> acc(db ? (size_t)c.Cout : 0, 0.0);
+  // The rounded gradient, rows 64 bytes apart, outside the scratch slots, which the blocks' threads all use.
+  const long ld = round_up(c.Cout, 32);
+  thread_local std::vector<uint16_t> dy_buffer;
+  dy_buffer.resize((size_t)(N * ld) + 32);
+  const DyBf16 dy{reinterpret_cast<const uint16_t*>(aligned64(dy_buffer.data())), ld};
+  if (round_gradient(c, g, const_cast<uint16_t*>(dy.p), ld, db ? acc.data() : nullptr)) {
+    const long at = first_outside(g, c.B, c.To, c.Cout);
+    const long ws = at / c.Cout % g.Tp * g.ps - g.ppl;
+    a.fail("argmax", "holds " + std::to_string(g.am[at]) + " at " + std::to_string(at) + ", outside its window [" +
+                         std::to_string(std::max(ws, 0L)) + ", " + std::to_string(std::min(ws + g.pool, c.To)) +
+                         ") (and not -1)");
+    return;
+  }
   const Strided wr{w, c.Cout};
   const bool fused = dx && N > 0 && KC > 0 && c.Cout > 0;
-  // op(B) = w^T (its columns are w's rows), outside the scratch slots, which the blocks' threads all use.
+  // op(B) = w^T (its columns are w's rows), outside the scratch slots.
   thread_local std::vector<uint32_t> wT_buffer;
   const uint32_t* wT = nullptr;
   if (dx && N > 0 && KC > 0) {
-    wT_buffer.resize((size_t)packed_b_dwords(*K, c.Cout, KC) + kPackSlackDwords);
-    wT = pack_b_into(*K, true, c.Cout, KC, wr.rows(), aligned64(wT_buffer.data()));
+    wT_buffer.resize((size_t)packed_b_dwords(K, c.Cout, KC) + kPackSlackDwords);
+    wT = pack_b_into(K, true, c.Cout, KC, wr.rows(), aligned64(wT_buffer.data()));
   }
-  const DyRows dy_rows{dy, relu_y, c.Cout};
-  if (c.Cout > 0) backward(*K, c, x, dy_rows, wT, dw, db ? acc.data() : nullptr, fused ? dx : nullptr);
+  if (c.Cout > 0) backward(K, c, x, dy, wT, dw, fused ? dx : nullptr);
   if (db)
     for (long j = 0; j < c.Cout; ++j) db[j] = (float)acc[(size_t)j];
-  if (!dx || fused) return info.Env().Undefined();
-  if (N == 0 || KC == 0) std::fill(dx, dx + nx, 0.0f);
-  else  // Cout = 0: no rows of dy, none to mask
-    parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(*K, c, dy_rows, wT, b0, b1, dx); });
+  if (!dx || fused) return;
+  if (N == 0 || KC == 0) std::fill(dx, dx + c.B * c.T * c.Cin, 0.0f);
+  else  // Cout = 0: no rows of the gradient
+    parallel_for(c.B, 1, c.To * KC * c.Cout, [&](long b0, long b1) { dx_samples(K, c, dy, wT, b0, b1, dx); });
+}
+
+// The arguments both backwards start with: the shape, x and w.
+struct Operands {
+  Shape c;
+  size_t nx, nw;
+  const float* x;
+  const float* w;
+};
+Operands read_operands(Args& a) {
+  Operands o{read_shape(a), 0, 0, nullptr, nullptr};
+  o.nx = dims_product(a, "x", {o.c.B, o.c.T, o.c.Cin});
+  o.nw = dims_product(a, "w", {o.c.K, o.c.Cin, o.c.Cout});
+  o.x = a.f32(8, "x", o.nx);
+  o.w = a.f32(9, "w", o.nw);
+  return o;
+}
+
+// conv1dBf16Backward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, dy, dx | null, dw, db | null, dilation (1 or
+// undefined), reluY | null): conv1d.cc's contract, db summed per sample (round_gradient).
+Napi::Value Conv1dBf16Backward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv1dBf16Backward");
+  const Operands op = read_operands(a);
+  const Shape& c = op.c;
+  GradSource g;
+  g.dy = a.f32(10, "dy", dims_product(a, "dy", {c.B, c.To, c.Cout}));
+  float* dx = a.f32(11, "dx", op.nx, true);
+  float* dw = a.f32(12, "dw", op.nw);
+  float* db = a.f32(13, "db", (size_t)c.Cout, true);
+  if (info.Length() > 14 && !info[14].IsUndefined() && a.integer(14, "dilation", 1) != 1 && a.ok())
+    a.fail("dilation", "must be 1 (the bf16 convolution has no dilation)");
+  g.relu_y = a.f32(15, "reluY", dims_product(a, "reluY", {c.B, c.To, c.Cout}), true);
+  const KernelSet* K = require_kernels(a, "conv1dBf16Backward");
+  if (a.ok()) run_backward(a, *K, c, op.x, op.w, g, dx, dw, db);
   return info.Env().Undefined();
 }
 
-const bool exported = add_bindings({{"conv1dBf16", Conv1dBf16}, {"conv1dBf16Backward", Conv1dBf16Backward}});
+// conv1dBf16PooledBackward(B, T, Cin, Cout, K, stride, padLeft, To, x, w, pooledDy, argmax, pool, poolStride,
+// poolPadLeft, pooledTo, dx | null, dw, db | null, pooledY | null): the backward of a Conv1D (linear, or relu with
+// pooledY) followed by maxPool1d(B, To, Cout, pool, poolStride, poolPadLeft, pooledTo), from the pooling's gradient
+// and argmax; the same bits as maxPool1dBackward's dx passed to conv1dBf16Backward (with the Conv1D's output as
+// reluY), without either full-size array. pooledY is the pooling's output.
+Napi::Value Conv1dBf16PooledBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "conv1dBf16PooledBackward");
+  const Operands op = read_operands(a);
+  const Shape& c = op.c;
+  GradSource g;
+  g.pool = (long)a.integer(12, "pool", 1);
+  g.ps = (long)a.integer(13, "poolStride", 1);
+  g.ppl = (long)a.integer(14, "poolPadLeft");
+  g.Tp = (long)a.integer(15, "pooledTo");
+  const long lim = 1L << 30;  // argmax and the windows' bounds are int32
+  if (a.ok() && (c.To >= lim || g.pool > lim || g.ps > lim || g.ppl > lim || g.Tp > lim))
+    a.fail("To/pool/poolStride/poolPadLeft/pooledTo", "is too large");
+  const size_t np = dims_product(a, "pooledDy", {c.B, g.Tp, c.Cout});
+  g.pdy = a.f32(10, "pooledDy", np);
+  g.am = a.i32(11, "argmax", np);
+  float* dx = a.f32(16, "dx", op.nx, true);
+  float* dw = a.f32(17, "dw", op.nw);
+  float* db = a.f32(18, "db", (size_t)c.Cout, true);
+  g.py = a.f32(19, "pooledY", np, true);
+  const KernelSet* K = require_kernels(a, "conv1dBf16PooledBackward");
+  if (a.ok()) run_backward(a, *K, c, op.x, op.w, g, dx, dw, db);
+  return info.Env().Undefined();
+}
+
+const bool exported = add_bindings({{"conv1dBf16", Conv1dBf16},
+                                    {"conv1dBf16Backward", Conv1dBf16Backward},
+                                    {"conv1dBf16PooledBackward", Conv1dBf16PooledBackward}});
 
 }  // namespace
 }  // namespace bf16

@@ -2,10 +2,10 @@
  * Differentiable ops. Each forward runs kernels and records, right beside it, the backward that the tape
  * replays. Ops validate nothing semantic: layers check shapes and ids and name themselves in errors.
  */
-import { Act, allocFloat, allocIndex, float32Kernels, kernels, type ActCode, type FArray } from '../backend/index.js';
+import { Act, allocFloat, allocIndex, float32Kernels, kernels, type ActCode, type FArray, type Kernels, type PooledConvKernels } from '../backend/index.js';
 import { globalRandom } from '../random.js';
 import { Tensor, sizeOf, type Shape } from '../tensor.js';
-import { accumulate, gradBuffer, record } from './tape.js';
+import { accumulate, deferGrad, gradBuffer, record, takeDeferredGrad } from './tape.js';
 import { EXTRA_ACTIVATIONS, isExtraActivation, type ExtraActivation } from './extra_activations.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid' | ExtraActivation;
@@ -116,6 +116,16 @@ export function embedding(ids: Tensor, table: Tensor): Tensor {
 /** dilation: conv1d only, default 1. */
 export interface Conv1dGeometry { stride: number; padLeft: number; outSteps: number; dilation?: number }
 
+/** A max pooling's gradient as maxPool1d hands it to the Conv1D before it (takesPooledGradient). */
+interface PooledGradient { dy: FArray; argmax: Int32Array; y: FArray; pool: number; g: Conv1dGeometry }
+
+/**
+ * Conv1D outputs (linear or relu) whose backward can start from a following max pooling's gradient and argmax
+ * (kernels.ts's PooledConvKernels, the bf16 sets): the pooling then skips scattering its gradient to the
+ * convolution's full size, and the convolution reads neither that nor relu's full output.
+ */
+const takesPooledGradient = new WeakSet<Tensor>();
+
 /** Channels-last conv: x [B, T, Cin], w [K, Cin, Cout], b [Cout]. */
 export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry, act: Activation): Tensor {
   const d = g.dilation ?? 1;
@@ -128,21 +138,36 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
   const fused = fusable(act) ? actCode(act) : Act.linear;
   Kr.conv1d(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, (b?.values as FArray) ?? null, y, fused, d);
   const z = floatTensor(y, [B, g.outSteps, Cout]);
+  const pooledBackward = (Kr as Kernels & Partial<PooledConvKernels>).conv1dPooledBackward;
   record(z, [x, w, b], () => {
-    const dz = z.grad!;
-    // relu's derivative is applied by conv1dBackward as it reads dz (reluY), not by a pass of its own over dz.
-    const reluY = fused === Act.relu ? y : null;
-    if (fused !== Act.linear && !reluY) Kr.activationBackward(fused, y, dz, dz);
     // conv1dBackward overwrites all three: no zeroing pass (dx is the embedding's width, 12.8 MB per lab batch).
     const dx = x.requiresGrad ? allocFloat(x.size, false) : null;
     const dw = allocFloat(w.size, false);
     const db = b ? allocFloat(b.size, false) : null;
-    Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d,
-      reluY);
+    const pooled = takeDeferredGrad<PooledGradient>(z);
+    if (pooled && !z.grad) {
+      const p = pooled.g;
+      pooledBackward!(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, pooled.dy, pooled.argmax,
+        pooled.pool, p.stride, p.padLeft, p.outSteps, dx, dw, db, fused === Act.relu ? pooled.y : null);
+    } else {
+      if (pooled) {  // another consumer gave z a gradient as well: add the pooling's, scattered
+        const scattered = allocFloat(z.size, false);
+        Kr.maxPool1dBackward(B, g.outSteps, Cout, pooled.pool, pooled.g.stride, pooled.g.padLeft, pooled.g.outSteps,
+          pooled.dy, pooled.argmax, scattered);
+        Kr.axpy(1, scattered, z.grad!);
+      }
+      const dz = z.grad!;
+      // relu's derivative is applied by conv1dBackward as it reads dz (reluY), not by a pass of its own over dz.
+      const reluY = fused === Act.relu ? y : null;
+      if (fused !== Act.linear && !reluY) Kr.activationBackward(fused, y, dz, dz);
+      Kr.conv1dBackward(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, dz, dx, dw, db, d,
+        reluY);
+    }
     accumulate(w, dw, true);
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);
   });
+  if (pooledBackward && (fused === Act.relu || fused === Act.linear) && fusable(act)) takesPooledGradient.add(z);
   return fusable(act) ? z : activation(z, act);
 }
 
@@ -157,6 +182,10 @@ export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
   K.maxPool1d(B, T, C, pool, g.stride, g.padLeft, g.outSteps, x.floatData(), y, argmax);
   const out = floatTensor(y, [B, g.outSteps, C]);
   return record(out, [x], () => {
+    if (!x.grad && takesPooledGradient.has(x)) {
+      deferGrad(x, { dy: out.grad!, argmax, y, pool, g } satisfies PooledGradient);
+      return;
+    }
     const dx = allocFloat(x.size, false);
     K.maxPool1dBackward(B, T, C, pool, g.stride, g.padLeft, g.outSteps, out.grad!, argmax, dx);
     accumulate(x, dx, true);

@@ -41,6 +41,21 @@ export function gradBuffer(t: Tensor, zero = true): FArray {
   return t.grad;
 }
 
+/**
+ * Gradients a consumer hands its input's producer in the producer's own form instead of t.grad (a max pooling's
+ * gradient and argmax, for the bf16 Conv1D before it: src/autograd/ops.ts). t's backward then runs, takes it with
+ * takeDeferredGrad, and densifies it itself where t.grad was given as well.
+ */
+const deferredGrads = new WeakMap<Tensor, unknown>();
+export function deferGrad(t: Tensor, g: unknown): void {
+  deferredGrads.set(t, g);
+}
+export function takeDeferredGrad<G>(t: Tensor): G | undefined {
+  const g = deferredGrads.get(t) as G | undefined;
+  deferredGrads.delete(t);
+  return g;
+}
+
 let zeros: FArray | null = null;
 /**
  * n zeros that stay zero: a gradient that must exist for its op's backward to run but holds nothing. The caller
@@ -88,7 +103,8 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
         loss.grad[0] = 1;
         for (let i = mine.length - 1; i >= 0; i--) {
           const t = mine[i];
-          if (t.grad && t.backwardFn) t.backwardFn();
+          if ((t.grad || deferredGrads.has(t)) && t.backwardFn) t.backwardFn();
+          deferredGrads.delete(t);
           // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
           t.backwardFn = null;
           t.grad = null;

@@ -5,9 +5,9 @@
  * (native/gemm_bf16.cc, lstm_bf16.cc); the reference twins (reference/bf16_*.ts) emulate the same rounding and sum
  * order on any CPU.
  */
-import type { FusedInputKernels, Kernels } from './kernels.js';
+import type { FusedInputKernels, Kernels, PooledConvKernels } from './kernels.js';
 import { lstmBf16ForwardInput } from './reference/bf16_lstm.js';
-import { bf16ReferenceKernels } from './reference/bf16_kernels.js';
+import { bf16ReferenceExtras, bf16ReferenceKernels } from './reference/bf16_kernels.js';
 import { cachedBf16Gemm, WeightPackings, type Bf16UpdateAddon } from './bf16_weight_cache.js';
 import { dxpSharingKernels, type SharedPackingAddon } from './bf16_shared_packing.js';
 
@@ -40,7 +40,8 @@ export function nativeBf16Support(addon: Bf16Addon | null): { ok: boolean; reaso
  * would otherwise run the much slower reference twins unnoticed), else the reference ones. The addon's GEMM reuses
  * the weights' packed copies between optimizer steps, which the optimizers' update kernels make as they write the
  * weights (bf16_weight_cache.ts), and the set adds the kernels that hand the LSTM's packings of its gate gradients
- * to the input projection's two gradients (bf16_shared_packing.ts); both sets add lstmForwardInput (kernels.ts).
+ * to the input projection's two gradients (bf16_shared_packing.ts); both sets add lstmForwardInput and
+ * conv1dPooledBackward (kernels.ts).
  */
 export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> | null): Kernels {
   // setGlobalPolicy checks the backend in force; a later setBackend('native') or setIsa can leave the policy on
@@ -56,13 +57,16 @@ export function withBf16(base: Kernels, addon: Partial<Record<string, unknown>> 
     return [name, addon[twin]];
   });
   const swapped = { ...base, ...Object.fromEntries(twins) } as Kernels;
-  if (!addon) return { ...swapped, lstmForwardInput: lstmBf16ForwardInput } as Kernels & FusedInputKernels;
-  for (const name of ['lstmBf16ForwardInput', 'gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
+  if (!addon) return { ...swapped, lstmForwardInput: lstmBf16ForwardInput, ...bf16ReferenceExtras } as Kernels & FusedInputKernels;
+  for (const name of ['lstmBf16ForwardInput', 'conv1dBf16PooledBackward', 'gemmBf16PackB', 'gemmBf16PackedB', 'gemmBf16PackedLength', 'gemmBf16PackedALength', 'gemmBf16PackedAB']) {
     if (typeof addon[name] !== 'function') throw new Error(`the native addon lacks ${name}: rebuild it (npm run build)`);
   }
   const native = addon as unknown as SharedPackingAddon & Bf16UpdateAddon;
   const packings = new WeightPackings(native);
   const gemm = cachedBf16Gemm(native, swapped.gemm, packings);
-  const fused: FusedInputKernels = { lstmForwardInput: addon.lstmBf16ForwardInput as FusedInputKernels['lstmForwardInput'] };
+  const fused: FusedInputKernels & PooledConvKernels = {
+    lstmForwardInput: addon.lstmBf16ForwardInput as FusedInputKernels['lstmForwardInput'],
+    conv1dPooledBackward: addon.conv1dBf16PooledBackward as PooledConvKernels['conv1dPooledBackward'],
+  };
   return { ...swapped, gemm, ...packings.updating(native, base), ...dxpSharingKernels(native, gemm, packings), ...fused };
 }

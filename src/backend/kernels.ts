@@ -212,6 +212,18 @@ export interface FusedInputKernels {
 }
 
 /**
+ * Only in the mixed_bfloat16 kernel sets: conv1dBackward of a Conv1D (linear, or relu with pooledY: the pooling's
+ * output) followed by maxPool1d(B, To, Cout, pool, poolStride, poolPadLeft, pooledTo), from the pooling's gradient
+ * pooledDy and argmax: the same results as maxPool1dBackward's dx given to conv1dBackward as dy (with the Conv1D's
+ * output as reluY), without the scattered gradient or relu's full output ever being read.
+ */
+export interface PooledConvKernels {
+  conv1dPooledBackward(B: number, T: number, Cin: number, Cout: number, K: number, stride: number, padLeft: number,
+    To: number, x: FArray, w: FArray, pooledDy: FArray, argmax: Int32Array, pool: number, poolStride: number,
+    poolPadLeft: number, pooledTo: number, dx: FArray | null, dw: FArray, db: FArray | null, pooledY: FArray | null): void;
+}
+
+/**
  * Forward-only recurrent sequences for predict (native/rnn_infer.cc, reference/rnn_infer.ts): the training forward's
  * arithmetic without its storage. Step (b, t) reads xp row rows[b*T + t] (rows null: row b*T + t), so a projected
  * embedding table or one projected vector per sample serves every step. hs [B, T, U] (processing order) is written
