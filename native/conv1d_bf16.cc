@@ -79,6 +79,7 @@ struct Im2col {
 // pooling's output py (the maximum is the relu output at the argmax, bit for bit), so neither the scattered gradient
 // nor relu's full output is read.
 struct GradSource {
+  bool pooled = false;  // an empty array's data may be null: the pointers cannot say which source it is
   const float* dy = nullptr;
   const float* relu_y = nullptr;
   const float* pdy = nullptr;  // pooled: [B, Tp, Cout]
@@ -117,7 +118,7 @@ RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, 
   const __m512 zero = _mm512_setzero_ps();
   const long r = b * To + t;
   long o0 = 0, o1 = 0;  // the windows holding t
-  if (g.pdy) {
+  if (g.pooled) {
     const long lo = t + g.ppl - g.pool + 1;
     o0 = lo <= 0 ? 0 : (lo + g.ps - 1) / g.ps;
     o1 = std::min(g.Tp, (t + g.ppl) / g.ps + 1);
@@ -126,7 +127,7 @@ RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, 
   for (long j = 0; j < Cout; j += 16) {
     const __mmask16 tail = tail_of(Cout - j);
     __m512 m;
-    if (!g.pdy) {
+    if (!g.pooled) {
       m = _mm512_maskz_loadu_ps(tail, g.dy + r * Cout + j);
       // dy loaded whole, then masked: a load masked by the comparison would wait for y's load before it starts
       if (g.relu_y)
@@ -200,7 +201,7 @@ bool round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, d
       for (long t = 0; t < To; ++t) bad |= gradient_row(g, To, Cout, b, t, d + (b * To + t) * ld, sums.data() + b * Cout);
     if (bad) outside = true;
   });
-  if (g.pdy)  // an empty window (none with Keras's shapes) must hold -1: gradient_row visits only windows with steps
+  if (g.pooled)  // an empty window (none with Keras's shapes) must hold -1: gradient_row visits only windows with steps
     for (long o = 0; o < g.Tp; ++o)
       if (o * g.ps - g.ppl >= To || o * g.ps - g.ppl + g.pool <= 0)
         for (long b = 0; b < c.B; ++b)
@@ -519,7 +520,8 @@ Napi::Value Conv1dBf16PooledBackward(const Napi::CallbackInfo& info) {
   g.ps = (long)a.integer(13, "poolStride", 1);
   g.ppl = (long)a.integer(14, "poolPadLeft");
   g.Tp = (long)a.integer(15, "pooledTo");
-  const long lim = 1L << 30;  // argmax and the windows' bounds are int32
+  g.pooled = true;
+  const long lim = 1L << 31;  // maxPool1d's bounds (pool_shape.h): argmax is int32
   if (a.ok() && (c.To >= lim || g.pool > lim || g.ps > lim || g.ppl > lim || g.Tp > lim))
     a.fail("To/pool/poolStride/poolPadLeft/pooledTo", "is too large");
   const size_t np = dims_product(a, "pooledDy", {c.B, g.Tp, c.Cout});

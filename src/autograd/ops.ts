@@ -5,7 +5,7 @@
 import { Act, allocFloat, allocIndex, float32Kernels, kernels, type ActCode, type FArray, type Kernels, type PooledConvKernels } from '../backend/index.js';
 import { globalRandom } from '../random.js';
 import { Tensor, sizeOf, type Shape } from '../tensor.js';
-import { accumulate, deferGrad, gradBuffer, record, takeDeferredGrad } from './tape.js';
+import { accumulate, deferGrad, gradBuffer, hasNoGradient, record, takeDeferredGrad } from './tape.js';
 import { EXTRA_ACTIVATIONS, isExtraActivation, type ExtraActivation } from './extra_activations.js';
 
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'hard_sigmoid' | ExtraActivation;
@@ -144,18 +144,13 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     const dx = x.requiresGrad ? allocFloat(x.size, false) : null;
     const dw = allocFloat(w.size, false);
     const db = b ? allocFloat(b.size, false) : null;
+    // Set only while nothing else gave z a gradient (tape.ts: an accumulation makes it z.grad first).
     const pooled = takeDeferredGrad<PooledGradient>(z);
-    if (pooled && !z.grad) {
+    if (pooled) {
       const p = pooled.g;
       pooledBackward!(B, T, Cin, Cout, Kw, g.stride, g.padLeft, g.outSteps, xd, w.values as FArray, pooled.dy, pooled.argmax,
         pooled.pool, p.stride, p.padLeft, p.outSteps, dx, dw, db, fused === Act.relu ? pooled.y : null);
     } else {
-      if (pooled) {  // another consumer gave z a gradient as well: add the pooling's, scattered
-        const scattered = allocFloat(z.size, false);
-        Kr.maxPool1dBackward(B, g.outSteps, Cout, pooled.pool, pooled.g.stride, pooled.g.padLeft, pooled.g.outSteps,
-          pooled.dy, pooled.argmax, scattered);
-        Kr.axpy(1, scattered, z.grad!);
-      }
       const dz = z.grad!;
       // relu's derivative is applied by conv1dBackward as it reads dz (reluY), not by a pass of its own over dz.
       const reluY = fused === Act.relu ? y : null;
@@ -181,14 +176,16 @@ export function maxPool1d(x: Tensor, pool: number, g: Conv1dGeometry): Tensor {
   const argmax = allocIndex(B * g.outSteps * C);
   K.maxPool1d(B, T, C, pool, g.stride, g.padLeft, g.outSteps, x.floatData(), y, argmax);
   const out = floatTensor(y, [B, g.outSteps, C]);
-  return record(out, [x], () => {
-    if (!x.grad && takesPooledGradient.has(x)) {
-      deferGrad(x, { dy: out.grad!, argmax, y, pool, g } satisfies PooledGradient);
-      return;
-    }
+  const scatter = (dy: FArray): FArray => {
     const dx = allocFloat(x.size, false);
-    K.maxPool1dBackward(B, T, C, pool, g.stride, g.padLeft, g.outSteps, out.grad!, argmax, dx);
-    accumulate(x, dx, true);
+    K.maxPool1dBackward(B, T, C, pool, g.stride, g.padLeft, g.outSteps, dy, argmax, dx);
+    return dx;
+  };
+  return record(out, [x], () => {
+    const dy = out.grad!;
+    // The Conv1D before takes dy and argmax as they are, unless x has (or gets) a gradient from elsewhere too.
+    if (takesPooledGradient.has(x) && hasNoGradient(x)) deferGrad(x, { dy, argmax, y, pool, g } satisfies PooledGradient, () => scatter(dy));
+    else accumulate(x, scatter(dy), true);
   });
 }
 

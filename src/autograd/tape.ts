@@ -23,6 +23,7 @@ export function record(out: Tensor, inputs: readonly (Tensor | null | undefined)
 /** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
 export function accumulate(t: Tensor | null | undefined, g: FArray, owned = false): void {
   if (!t || !t.requiresGrad) return;
+  settleDeferred(t);
   if (!t.grad) {
     if (owned) { t.grad = g; return; }
     t.grad = allocFloat(g.length);
@@ -37,23 +38,37 @@ export function accumulate(t: Tensor | null | undefined, g: FArray, owned = fals
  * zero false: for a kernel that overwrites a fresh buffer (gemm with beta = t had a gradient ? 1 : 0).
  */
 export function gradBuffer(t: Tensor, zero = true): FArray {
+  settleDeferred(t);
   if (!t.grad) t.grad = allocFloat(t.size, zero);
   return t.grad;
 }
 
 /**
  * Gradients a consumer hands its input's producer in the producer's own form instead of t.grad (a max pooling's
- * gradient and argmax, for the bf16 Conv1D before it: src/autograd/ops.ts). t's backward then runs, takes it with
- * takeDeferredGrad, and densifies it itself where t.grad was given as well.
+ * gradient and argmax, for the bf16 Conv1D before it: src/autograd/ops.ts), with the way to make it a plain
+ * gradient. t's backward takes it with takeDeferredGrad when nothing else gave t a gradient; a later accumulation
+ * into t first makes it t.grad (densify), so the sum's terms come in the order they would have without it.
  */
-const deferredGrads = new WeakMap<Tensor, unknown>();
-export function deferGrad(t: Tensor, g: unknown): void {
-  deferredGrads.set(t, g);
+interface Deferred { value: unknown; densify: () => FArray }
+const deferredGrads = new WeakMap<Tensor, Deferred>();
+export function deferGrad(t: Tensor, value: unknown, densify: () => FArray): void {
+  if (t.grad || deferredGrads.has(t)) throw new Error('deferGrad: the tensor already has a gradient');
+  deferredGrads.set(t, { value, densify });
+}
+/** Whether t.grad is absent and no gradient was deferred to t: a consumer may then defer its own. */
+export function hasNoGradient(t: Tensor): boolean {
+  return !t.grad && !deferredGrads.has(t);
 }
 export function takeDeferredGrad<G>(t: Tensor): G | undefined {
-  const g = deferredGrads.get(t) as G | undefined;
+  const d = deferredGrads.get(t);
   deferredGrads.delete(t);
-  return g;
+  return d?.value as G | undefined;
+}
+function settleDeferred(t: Tensor): void {
+  const d = deferredGrads.get(t);
+  if (!d) return;
+  deferredGrads.delete(t);
+  t.grad = d.densify();
 }
 
 let zeros: FArray | null = null;

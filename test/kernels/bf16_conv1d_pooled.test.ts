@@ -113,7 +113,19 @@ describe.skipIf(!hasBf16)('conv1dBf16PooledBackward: native (needs AVX512-BF16)'
     expect(run(addon!.conv1dBf16PooledBackward!)).toEqual(run(conv1dBf16PooledBackward));
   });
 
-  it('names an argmax outside its window, and writes no dw', () => {
+  it('takes a pooling of no output steps (an empty pooled gradient) as the reference does: zero gradients', () => {
+    const run = (f: Pooled) => {
+      const dx = new Float32Array(2 * 6 * 3).fill(NaN), dw = new Float32Array(2 * 3 * 4).fill(NaN), db = new Float32Array(4).fill(NaN);
+      f(2, 6, 3, 4, 2, 1, 0, 5, randF32(new Rng(3), 36), randF32(new Rng(4), 24), new Float32Array(0), new Int32Array(0),
+        2, 2, 0, 0, dx, dw, db, new Float32Array(0));
+      return bits(dx, dw, db);
+    };
+    const want = run(conv1dBf16PooledBackward);
+    expect(want.flat().every((v) => v === 0)).toBe(true);
+    expect(run(addon!.conv1dBf16PooledBackward!)).toEqual(want);
+  });
+
+  it('names an argmax outside its window', () => {
     expect(() => badArgmax(addon!.conv1dBf16PooledBackward!)).toThrow(/conv1dBf16PooledBackward: argument 'argmax' holds 7 at 0, outside its window \[0, 2\)/);
   });
 });
@@ -124,56 +136,66 @@ describe('ops.conv1d then ops.maxPool1d under mixed_bfloat16', () => {
     setProfiling(false);
   });
 
+  type Consumer = 'pool' | 'mul';
+
   /**
-   * Gradients of sum(pool(conv(x)) * r) [+ sum(conv(x) * s), recorded before the pooling (replayed after it: the
-   * conv's backward densifies the pooling's gradient) or after it (replayed first: the pooling scatters its own)].
+   * Gradients of the sum over consumers of conv(x) (in the order recorded: a max pooling, or a product with a
+   * constant) of sum(consumer output * r_i), through the tape; the kernel calls; and the same by hand, the
+   * consumers' gradients added in the order the tape replays them (the last recorded first), as without the hand-over.
    */
-  function tapeGrads(relu: boolean, also: 'no' | 'before' | 'after', seed: number) {
+  function tapeGrads(relu: boolean, consumers: Consumer[], seed: number) {
     const rng = new Rng(seed);
     const [B, T, Cin, Cout, K] = [3, 21, 6, 10, 3];
     const To = T - K + 1, Tp = Math.floor(To / 2);
     const x = new Tensor(randF32(rng, B * T * Cin), [B, T, Cin], 'float32');
     const w = new Tensor(randF32(rng, K * Cin * Cout), [K, Cin, Cout], 'float32');
     const b = new Tensor(randF32(rng, Cout), [Cout], 'float32');
-    const r = new Tensor(randF32(rng, B * Tp * Cout), [B, Tp, Cout], 'float32');
-    const s = new Tensor(randF32(rng, B * To * Cout), [B, To, Cout], 'float32');
+    const rs = consumers.map((c) => c === 'pool' ? new Tensor(randF32(rng, B * Tp * Cout), [B, Tp, Cout], 'float32')
+      : new Tensor(randF32(rng, B * To * Cout), [B, To, Cout], 'float32'));
     for (const t of [x, w, b]) t.requiresGrad = true;
-    const geometry = { stride: 1, padLeft: 0, outSteps: To };
     setProfiling(true);
     profileReport(true);
     const { value, backward } = withTape(() => {
-      const z = conv1d(x, w, b, geometry, relu ? 'relu' : 'linear');
-      const before = also === 'before' ? sum(mul(z, s)) : null;
-      const pooled = maxPool1d(z, 2, { stride: 2, padLeft: 0, outSteps: Tp });
-      const loss = sum(mul(reshape(pooled, [B, Tp, Cout]), r));
-      const after = also === 'after' ? sum(mul(z, s)) : null;
-      return { loss: before ? add(before, loss) : after ? add(loss, after) : loss, z };
+      const z = conv1d(x, w, b, { stride: 1, padLeft: 0, outSteps: To }, relu ? 'relu' : 'linear');
+      const terms = consumers.map((c, i) => sum(mul(c === 'pool'
+        ? reshape(maxPool1d(z, 2, { stride: 2, padLeft: 0, outSteps: Tp }), [B, Tp, Cout]) : z, rs[i])));
+      return { loss: terms.reduce((p, q) => add(p, q)), z };
     });
     backward(value.loss);
     const calls = new Map(profileReport(true).map((k) => [k.kernel, k.calls]));
     setProfiling(false);
-    // By hand: the pooling's gradient r scattered, plus s, through the plain bf16 backward.
     const K2 = kernels();
-    const argmax = new Int32Array(B * Tp * Cout), py = new Float32Array(B * Tp * Cout), dz = new Float32Array(B * To * Cout);
+    const argmax = new Int32Array(B * Tp * Cout), py = new Float32Array(B * Tp * Cout);
     K2.maxPool1d(B, To, Cout, 2, 2, 0, Tp, value.z.floatData(), py, argmax);
-    K2.maxPool1dBackward(B, To, Cout, 2, 2, 0, Tp, r.floatData(), argmax, dz);
-    if (also !== 'no') K2.axpy(1, s.floatData(), dz);
+    let dz: Float32Array | null = null;
+    for (let i = consumers.length - 1; i >= 0; i--) {
+      let gi = rs[i].floatData() as Float32Array;
+      if (consumers[i] === 'pool') {
+        gi = new Float32Array(B * To * Cout);
+        K2.maxPool1dBackward(B, To, Cout, 2, 2, 0, Tp, rs[i].floatData(), argmax, gi);
+      }
+      if (dz) K2.axpy(1, gi, dz);
+      else dz = Float32Array.from(gi);
+    }
     const want = { dx: new Float32Array(x.size), dw: new Float32Array(w.size), db: new Float32Array(Cout) };
-    K2.conv1dBackward(B, T, Cin, Cout, K, 1, 0, To, x.floatData(), w.floatData(), dz, want.dx, want.dw, want.db, 1,
+    K2.conv1dBackward(B, T, Cin, Cout, K, 1, 0, To, x.floatData(), w.floatData(), dz!, want.dx, want.dw, want.db, 1,
       relu ? value.z.floatData() : null);
     return { got: bits(x.grad!, w.grad!, b.grad!), want: bits(want.dx, want.dw, want.db), calls };
   }
 
-  it('hand the pooling\'s gradient to the bf16 backward (relu and linear), and densify it when the conv output has another consumer', () => {
+  it('hand the pooling\'s gradient to the bf16 backward when it is the conv output\'s only gradient, else scatter it, the sums in the tape\'s order', () => {
     setGlobalPolicy('mixed_bfloat16');
+    const plans: Consumer[][] = [['pool'], ['mul', 'pool'], ['pool', 'mul'], ['mul', 'mul', 'pool'], ['pool', 'pool'],
+      ['pool', 'mul', 'pool']];
     let seed = 7;
     for (const relu of [true, false])
-      for (const also of ['no', 'before', 'after'] as const) {
-        const { got, want, calls } = tapeGrads(relu, also, seed++);
-        expect(got, `relu ${relu} second consumer ${also}`).toEqual(want);
-        // The pooled kernel ran unless the other consumer's gradient came first (then the pooling scatters its own).
-        expect(calls.get('conv1dPooledBackward') ?? 0, `relu ${relu} ${also}`).toBe(also === 'no' ? 1 : 0);
-        expect(calls.get('maxPool1dBackward') ?? 0, `relu ${relu} ${also}`).toBe(also === 'no' ? 0 : 1);
+      for (const plan of plans) {
+        const { got, want, calls } = tapeGrads(relu, plan, seed++);
+        const what = `relu ${relu}, consumers ${plan.join(', ')}`;
+        expect(got, what).toEqual(want);
+        const only = plan.length === 1;
+        expect(calls.get('conv1dPooledBackward') ?? 0, what).toBe(only ? 1 : 0);
+        expect(calls.get('maxPool1dBackward') ?? 0, what).toBe(only ? 0 : plan.filter((c) => c === 'pool').length);
       }
   });
 });
