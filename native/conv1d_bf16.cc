@@ -15,7 +15,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <vector>
 
 #include "bf16.h"
@@ -23,6 +22,7 @@
 #include "dispatch.h"
 #include "isa.h"
 #include "kernel_util.h"
+#include "pool_shape.h"
 
 #if RL_X86
 #include <immintrin.h>
@@ -85,7 +85,7 @@ struct GradSource {
   const float* pdy = nullptr;  // pooled: [B, Tp, Cout]
   const int32_t* am = nullptr;
   const float* py = nullptr;  // null: a linear convolution
-  long pool = 1, ps = 1, ppl = 0, Tp = 0;
+  PoolShape p{};              // the pooling's: maxPool1d(B, To, Cout, ...) to [B, Tp, Cout]
 };
 
 // The gradient's rows rounded to bf16 (row r at r * ld words), made once before the products by one pass over the
@@ -119,9 +119,9 @@ RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, 
   const long r = b * To + t;
   long o0 = 0, o1 = 0;  // the windows holding t
   if (g.pooled) {
-    const long lo = t + g.ppl - g.pool + 1;
-    o0 = lo <= 0 ? 0 : (lo + g.ps - 1) / g.ps;
-    o1 = std::min(g.Tp, (t + g.ppl) / g.ps + 1);
+    const long lo = t + g.p.pl - g.p.pool + 1;
+    o0 = lo <= 0 ? 0 : (lo + g.p.stride - 1) / g.p.stride;
+    o1 = std::min(g.p.To, (t + g.p.pl) / g.p.stride + 1);
   }
   __mmask16 outside = 0;
   for (long j = 0; j < Cout; j += 16) {
@@ -137,14 +137,15 @@ RL_BF16_CONV bool gradient_row(const GradSource& g, long To, long Cout, long b, 
       const __m512i step = _mm512_set1_epi32((int)t), none = _mm512_set1_epi32(-1);
       __m512 v = zero, y = zero;
       for (long o = o0; o < o1; ++o) {
-        const long at = (b * g.Tp + o) * Cout + j, ws = o * g.ps - g.ppl;
+        const long at = (b * g.p.To + o) * Cout + j;
+        const Window w = window_of(g.p, o);
         const __m512i a = _mm512_maskz_loadu_epi32(tail, g.am + at);
         const __mmask16 hit = _mm512_mask_cmpeq_epi32_mask(tail, a, step);
         v = _mm512_mask_add_ps(v, hit, v, _mm512_maskz_loadu_ps(tail, g.pdy + at));
         if (g.py) y = _mm512_mask_mov_ps(y, hit, _mm512_maskz_loadu_ps(tail, g.py + at));
-        const __m512i w0 = _mm512_set1_epi32((int)std::max(ws, 0L)), w1 = _mm512_set1_epi32((int)std::min(ws + g.pool, To));
         outside |= _mm512_mask_cmpneq_epi32_mask(tail, a, none) &
-                   (_mm512_cmplt_epi32_mask(a, w0) | _mm512_cmpge_epi32_mask(a, w1));
+                   (_mm512_cmplt_epi32_mask(a, _mm512_set1_epi32((int)w.t0)) |
+                    _mm512_cmpge_epi32_mask(a, _mm512_set1_epi32((int)w.t1)));
       }
       m = g.py ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ), v) : v;
     }
@@ -179,19 +180,10 @@ bool gradient_row(const GradSource&, long, long, long, long, uint16_t*, double*)
 void pair_rows(const uint16_t*, const uint16_t*, long, long, long, uint32_t*) { std::abort(); }
 #endif
 
-// The first flat index of argmax that is neither -1 nor inside its window, or -1 (for the error message).
-long first_outside(const GradSource& g, long B, long To, long Cout) {
-  for (long i = 0; i < B * g.Tp * Cout; ++i) {
-    const long o = i / Cout % g.Tp, ws = o * g.ps - g.ppl, a = g.am[i];
-    if (a != -1 && (a < std::max(ws, 0L) || a >= std::min(ws + g.pool, To))) return i;
-  }
-  return -1;
-}
-
 // Every row of the gradient rounded into d, and db's sums into acc (when not null): each sample's rows summed in
-// double in order, then the samples' sums added in order (reference/bf16_conv1d.ts sums the same way). Returns
-// whether some argmax lies outside its window and is not -1.
-bool round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, double* acc) {
+// double in order, then the samples' sums added in order (reference/bf16_conv1d.ts sums the same way). Returns the
+// flat index of the first argmax that is neither -1 nor in its window, or -1.
+long round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, double* acc) {
   const long To = c.To, Cout = c.Cout;
   std::vector<double> sums((size_t)(c.B * Cout), 0.0);
   std::atomic<bool> outside{false};
@@ -201,15 +193,19 @@ bool round_gradient(const Shape& c, const GradSource& g, uint16_t* d, long ld, d
       for (long t = 0; t < To; ++t) bad |= gradient_row(g, To, Cout, b, t, d + (b * To + t) * ld, sums.data() + b * Cout);
     if (bad) outside = true;
   });
-  if (g.pooled)  // an empty window (none with Keras's shapes) must hold -1: gradient_row visits only windows with steps
-    for (long o = 0; o < g.Tp; ++o)
-      if (o * g.ps - g.ppl >= To || o * g.ps - g.ppl + g.pool <= 0)
-        for (long b = 0; b < c.B; ++b)
-          for (long j = 0; j < Cout; ++j) outside = outside || g.am[(b * g.Tp + o) * Cout + j] != -1;
   if (acc)
     for (long b = 0; b < c.B; ++b)
       for (long j = 0; j < Cout; ++j) acc[j] += sums[(size_t)(b * Cout + j)];
-  return outside;
+  if (!g.pooled) return -1;
+  // gradient_row reads only windows with steps; an empty one (none with Keras's shapes) must hold -1 too.
+  bool check = outside;
+  for (long o = 0; o < g.p.To && !check; ++o) {
+    const Window w = window_of(g.p, o);
+    check = w.t0 >= w.t1;
+  }
+  for (long b = 0; check && b < c.B; ++b)
+    if (const long at = first_outside(g.p, g.am, b); at >= 0) return at;
+  return -1;
 }
 
 // A sample's x transposed (ci-major: row ci holds x[b, 0..T), ci]) and rounded, kept for the sample's next block.
@@ -445,12 +441,8 @@ void run_backward(Args& a, const KernelSet& K, const Shape& c, const float* x, c
   thread_local std::vector<uint16_t> dy_buffer;
   dy_buffer.resize((size_t)(N * ld) + 32);
   const DyBf16 dy{reinterpret_cast<const uint16_t*>(aligned64(dy_buffer.data())), ld};
-  if (round_gradient(c, g, const_cast<uint16_t*>(dy.p), ld, db ? acc.data() : nullptr)) {
-    const long at = first_outside(g, c.B, c.To, c.Cout);
-    const long ws = at / c.Cout % g.Tp * g.ps - g.ppl;
-    a.fail("argmax", "holds " + std::to_string(g.am[at]) + " at " + std::to_string(at) + ", outside its window [" +
-                         std::to_string(std::max(ws, 0L)) + ", " + std::to_string(std::min(ws + g.pool, c.To)) +
-                         ") (and not -1)");
+  if (const long at = round_gradient(c, g, const_cast<uint16_t*>(dy.p), ld, db ? acc.data() : nullptr); at >= 0) {
+    a.fail("argmax", argmax_outside(g.p, g.am, at));
     return;
   }
   const Strided wr{w, c.Cout};
@@ -516,15 +508,17 @@ Napi::Value Conv1dBf16PooledBackward(const Napi::CallbackInfo& info) {
   const Operands op = read_operands(a);
   const Shape& c = op.c;
   GradSource g;
-  g.pool = (long)a.integer(12, "pool", 1);
-  g.ps = (long)a.integer(13, "poolStride", 1);
-  g.ppl = (long)a.integer(14, "poolPadLeft");
-  g.Tp = (long)a.integer(15, "pooledTo");
   g.pooled = true;
+  PoolShape& p = g.p;
+  p.B = c.B, p.T = c.To, p.C = c.Cout;
+  p.pool = (long)a.integer(12, "pool", 1);
+  p.stride = (long)a.integer(13, "poolStride", 1);
+  p.pl = (long)a.integer(14, "poolPadLeft");
+  p.To = (long)a.integer(15, "pooledTo");
   const long lim = 1L << 31;  // maxPool1d's bounds (pool_shape.h): argmax is int32
-  if (a.ok() && (c.To >= lim || g.pool > lim || g.ps > lim || g.ppl > lim || g.Tp > lim))
+  if (a.ok() && (p.T >= lim || p.pool > lim || p.stride > lim || p.pl > lim || p.To > lim))
     a.fail("To/pool/poolStride/poolPadLeft/pooledTo", "is too large");
-  const size_t np = dims_product(a, "pooledDy", {c.B, g.Tp, c.Cout});
+  const size_t np = dims_product(a, "pooledDy", {c.B, p.To, c.Cout});
   g.pdy = a.f32(10, "pooledDy", np);
   g.am = a.i32(11, "argmax", np);
   float* dx = a.f32(16, "dx", op.nx, true);

@@ -34,15 +34,6 @@ Napi::Value MaxPool1d(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The input steps [t0, t1) that output step o pools (empty when t1 <= t0).
-struct Window {
-  long t0, t1;
-};
-Window window_of(const PoolShape& p, long o) {
-  const long ts = o * p.stride - p.pl;
-  return {std::max(ts, 0L), std::min(ts + p.pool, p.T)};
-}
-
 // dx of sample b, zeroed, then each dy added where argmax points (windows that overlap add up). Returns false when
 // some argmax lies outside its window and is not -1 (that one is then left out).
 bool scatter_sample(const PoolShape& p, const float* dy, const int32_t* am, float* dx, long b) {
@@ -106,22 +97,6 @@ bool write_disjoint_sample(const PoolShape& p, const float* dy, const int32_t* a
   return !outside;
 }
 
-// The flat index of sample b's first argmax that is neither -1 nor in its window, or -1 when all are.
-long first_outside(const PoolShape& p, const int32_t* am, long b) {
-  for (long o = 0; o < p.To; ++o) {
-    const Window w = window_of(p, o);
-    const int32_t* ar = am + (b * p.To + o) * p.C;
-    // An empty window takes only -1; a window's bounds are then in [0, T], which int32 holds (compares vectorize).
-    const int32_t t0 = (int32_t)std::min(w.t0, p.T), t1 = (int32_t)std::max(std::min(w.t1, p.T), (long)t0);
-    int outside = 0;
-    for (long c = 0; c < p.C; ++c) outside |= (ar[c] != -1) & ((ar[c] < t0) | (ar[c] >= t1));
-    if (!outside) continue;
-    for (long c = 0; c < p.C; ++c)
-      if (ar[c] != -1 && (ar[c] < t0 || ar[c] >= t1)) return (b * p.To + o) * p.C + c;
-  }
-  return -1;
-}
-
 Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool1dBackward");
   const PoolShape p = pool_shape(a);
@@ -143,9 +118,7 @@ Napi::Value MaxPool1dBackward(const Napi::CallbackInfo& info) {
     });
     const long at = bad.load();
     if (at == LONG_MAX) return;
-    const Window w = window_of(p, at / p.C % p.To);
-    a.fail("argmax", "holds " + std::to_string(am[at]) + " at " + std::to_string(at) + ", outside its window [" +
-                         std::to_string(w.t0) + ", " + std::to_string(w.t1) + ") (and not -1)");
+    a.fail("argmax", argmax_outside(p, am, at));
   });
 }
 

@@ -162,7 +162,7 @@ export function conv1d(x: Tensor, w: Tensor, b: Tensor | null, g: Conv1dGeometry
     if (db) accumulate(b, db, true);
     if (dx) accumulate(x, dx, true);
   });
-  if (pooledBackward && (fused === Act.relu || fused === Act.linear) && fusable(act)) takesPooledGradient.add(z);
+  if (pooledBackward && (act === 'relu' || act === 'linear')) takesPooledGradient.add(z);
   return fusable(act) ? z : activation(z, act);
 }
 

@@ -11,7 +11,7 @@ import { Act } from '../kernels.js';
 import { Args } from './common.js';
 import { gemmBf16 } from './bf16_gemm.js';
 import { reluGrad } from './pointwise.js';
-import { poolKernels } from './pool.js';
+import { argmaxOutside, poolKernels } from './pool.js';
 
 const NAMES = ['B', 'T', 'Cin', 'Cout', 'K', 'stride', 'padLeft', 'To'];
 
@@ -70,11 +70,8 @@ export function conv1dBf16PooledBackward(B: number, T: number, Cin: number, Cout
   const np = B * pooledTo * Cout;
   a.floats('pooledDy', pooledDy, np), a.ints('argmax', argmax, np), a.floats('dx', dx, B * T * Cin, true);
   a.floats('dw', dw, K * Cin * Cout), a.floats('db', db, Cout, true), a.floats('pooledY', pooledY, np, true);
-  for (let i = 0; i < np; i++) {
-    const t = argmax[i], start = (Math.floor(i / Cout) % pooledTo) * poolStride - poolPadLeft;
-    const t0 = Math.max(start, 0), t1 = Math.min(start + pool, To);
-    if (t !== -1 && !(t >= t0 && t < t1)) a.fail('argmax', `holds ${t} at ${i}, outside its window [${t0}, ${t1}) (and not -1)`);
-  }
+  const outside = argmaxOutside(B, To, Cout, pool, poolStride, poolPadLeft, pooledTo, argmax);
+  if (outside) a.fail('argmax', outside);
   let dy: FArray = new Float32Array(B * To * Cout);
   poolKernels.maxPool1dBackward(B, To, Cout, pool, poolStride, poolPadLeft, pooledTo, pooledDy, argmax, dy);
   if (pooledY) {

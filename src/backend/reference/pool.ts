@@ -42,13 +42,8 @@ export const poolKernels: PoolKernels = {
     a.floats('dy', dy, B * To * C);
     a.ints('argmax', argmax, B * To * C);
     a.floats('dx', dx, B * T * C);
-    for (let i = 0; i < B * To * C; i++) {
-      const t = argmax[i], o = Math.floor(i / C) % To;
-      const t0 = Math.max(o * stride - padLeft, 0), t1 = Math.min(o * stride - padLeft + pool, T);
-      if (t !== -1 && !(t >= t0 && t < t1)) {
-        throw new RangeError(`maxPool1dBackward: argument 'argmax' holds ${t} at ${i}, outside its window [${t0}, ${t1}) (and not -1)`);
-      }
-    }
+    const outside = argmaxOutside(B, T, C, pool, stride, padLeft, To, argmax);
+    if (outside) throw new RangeError(`maxPool1dBackward: argument 'argmax' ${outside}`);
     dx.fill(0, 0, B * T * C);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < To; o++) {
@@ -61,3 +56,14 @@ export const poolKernels: PoolKernels = {
     }
   },
 };
+
+/** What is wrong with the first argmax that is neither -1 nor inside its window (maxPool1d's geometry), or null. */
+export function argmaxOutside(B: number, T: number, C: number, pool: number, stride: number, padLeft: number, To: number,
+  argmax: Int32Array): string | null {
+  for (let i = 0; i < B * To * C; i++) {
+    const t = argmax[i], o = Math.floor(i / C) % To;
+    const t0 = Math.max(o * stride - padLeft, 0), t1 = Math.min(o * stride - padLeft + pool, T);
+    if (t !== -1 && !(t >= t0 && t < t1)) return `holds ${t} at ${i}, outside its window [${t0}, ${t1}) (and not -1)`;
+  }
+  return null;
+}
