@@ -14,7 +14,7 @@ import { formatTable } from '../report/table.js';
 import type { Command } from 'commander';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
 import { UsageError, type CliContext } from './context.js';
-import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
+import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
@@ -25,9 +25,9 @@ interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 /** check: refuses flag combinations with a UsageError before anything is printed or run; onCommandLine(flag): whether the flag was given rather than defaulted. */
 interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => void; run: Runner }
 
-/** trains: the experiment trains a model, so it has training output to set with --verbose. */
+/** trains: the experiment trains a model, so it has training output to set with --verbose and a --precision to train in. */
 const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
-  ({ summary, flags: { ...flags, ...OUT_FLAG, ...(trains ? VERBOSE_FLAG : { threads: VERBOSE_FLAG.threads }) }, examples });
+  ({ summary, flags: { ...flags, ...(trains ? PRECISION_FLAG : {}), ...OUT_FLAG, ...(trains ? VERBOSE_FLAG : { threads: VERBOSE_FLAG.threads }) }, examples });
 
 export const EXPERIMENTS: Record<string, Experiment> = {
   reverse: {
@@ -168,6 +168,8 @@ export function register(program: Command, ctx: CliContext): void {
 async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], onCommandLine: (flag: string) => boolean): Promise<number> {
   e.check?.(f, onCommandLine);
   applyThreads(f);
+  // Set for every experiment that trains, float32 included, so a policy an earlier in-process command set is not inherited.
+  if ('precision' in e.spec.flags) applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   p.line(`Experiment ${name}: ${e.spec.summary}`);

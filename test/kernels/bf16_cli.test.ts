@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativeKernels, getBackend } from '../../src/backend/index.js';
 import { setGlobalPolicy } from '../../src/mixed_precision.js';
-import { cleanup, readResults, run, schemaProblems, tempDir } from '../cli/helpers.js';
+import { cleanup, readResults, requireData, run, schemaProblems, tempDir } from '../cli/helpers.js';
 
 const addon = nativeKernels() as unknown as { bf16Supported?: () => boolean } | null;
 const bf16Runs = getBackend() === 'reference' || !!addon?.bf16Supported?.();
@@ -16,7 +16,8 @@ const bf16Runs = getBackend() === 'reference' || !!addon?.bf16Supported?.();
 afterAll(() => { cleanup(); setGlobalPolicy('float32'); });
 
 describe('--precision', () => {
-  it.each([['imdb', '--model', 'cnn'], ['compare'], ['addition'], ['train', '--data', 'x.csv'], ['seq2seq', '--generate', 'date']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
+  it.each([['imdb', '--model', 'cnn'], ['compare'], ['addition'], ['train', '--data', 'x.csv'], ['seq2seq', '--generate', 'date'],
+    ['experiment', 'reverse'], ['experiment', 'commutativity'], ['experiment', 'digitwise'], ['experiment', 'gradients']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
     const r = await run([...cmd, '--precision', 'float16']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--precision must be one of float32, mixed_bfloat16, got 'float16'/);
@@ -79,5 +80,59 @@ describe('--precision', () => {
     expect(res.environment.engine.precision).toBe(bf16Runs ? 'mixed_bfloat16' : 'float32');
     const valLoss: number[] = res.models[0].history.val_loss;
     expect(Math.abs(res.metrics.validationLoss - valLoss[valLoss.length - 1])).toBeLessThan(1e-7);
+  }, 60_000);
+
+  it('the experiments that train nothing take no --precision', async () => {
+    for (const name of ['shapes', 'params']) {
+      const r = await run(['experiment', name, '--precision', 'mixed_bfloat16']);
+      expect(r.code, name).toBe(2);
+      expect(r.err, name).toMatch(/unknown option '--precision'/);
+    }
+  });
+
+  const digitwise = ['experiment', 'digitwise', '--digits', '1', '--test-digits', '2', '--training-size', '40', '--test-size', '10', '--epochs', '1', '--hidden', '4', '--verbose', '0'];
+
+  it('experiment digitwise --precision mixed_bfloat16 trains in it and records it; the next run without the flag is float32 again', async () => {
+    const bf = tempDir();
+    const r = await run([...digitwise, '--precision', 'mixed_bfloat16', '--out', bf]);
+    expect(r.code, r.err).toBe(0);
+    const res = readResults(bf);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.environment.engine.precision).toBe(bf16Runs ? 'mixed_bfloat16' : 'float32');
+    if (!bf16Runs) expect(r.err.match(/running in float32 instead\./g)).toHaveLength(1);
+    // Run in the same process after it: the policy is set again, not inherited from the run before.
+    const fp = tempDir();
+    expect((await run([...digitwise, '--out', fp])).code).toBe(0);
+    const fpRes = readResults(fp);
+    expect(fpRes.environment.engine.precision).toBe('float32');
+    const lossOf = (x: Record<string, any>) => x.models[0].history.loss[0] as number;
+    if (bf16Runs) expect(lossOf(res)).not.toBe(lossOf(fpRes));
+    else expect(lossOf(res)).toBe(lossOf(fpRes));
+  }, 60_000);
+
+  it('experiment gradients --precision mixed_bfloat16 measures the bf16 gradients and records the precision', async () => {
+    const data = requireData();
+    const args = ['experiment', 'gradients', '--data', data, '--models', 'lstm', '--maxlen', '20', '--batch-size', '4', '--batches', '1',
+      '--units', '8', '--embedding-dim', '8', '--long-range-epochs', '0'];
+    const cache = process.env.RNNLAB_CACHE;
+    process.env.RNNLAB_CACHE = tempDir('rnnlab-cache-');
+    try {
+      const bf = tempDir(), fp = tempDir();
+      const r = await run([...args, '--precision', 'mixed_bfloat16', '--out', bf]);
+      expect(r.code, r.err).toBe(0);
+      expect((await run([...args, '--out', fp])).code).toBe(0);
+      const [b, f] = [readResults(bf), readResults(fp)];
+      expect(b.environment.engine.precision).toBe(bf16Runs ? 'mixed_bfloat16' : 'float32');
+      expect(f.environment.engine.precision).toBe('float32');
+      const norms = (x: Record<string, any>) => x.details.profiles[0].norms as number[];
+      expect(norms(b)).toHaveLength(20);
+      // bf16 operands change the gradients by ~0.1-1 %, not their size.
+      for (let t = 0; t < 20; t++) expect(Math.abs(norms(b)[t] - norms(f)[t])).toBeLessThanOrEqual(0.05 * norms(f)[t] + 1e-12);
+      if (bf16Runs) expect(norms(b)).not.toEqual(norms(f));
+      else expect(norms(b)).toEqual(norms(f));
+    } finally {
+      if (cache === undefined) delete process.env.RNNLAB_CACHE;
+      else process.env.RNNLAB_CACHE = cache;
+    }
   }, 60_000);
 });
