@@ -18,7 +18,7 @@ export interface BidirectionalArgs extends LayerArgs {
 }
 
 /**
- * Runs a recurrent layer forwards and a copy of it backwards, then merges the two outputs.
+ * Runs a copy of a recurrent layer forwards and another backwards, then merges the two outputs.
  *
  * Keras's Bidirectional sets zero_output_for_mask to return_sequences on both directions; this one keeps the wrapped
  * layer's zeroOutputForMask (the backward copy takes it from the config). Keras 3 writes the value it set into the
@@ -46,11 +46,15 @@ export class Bidirectional extends Layer {
       throw new Error(`${this.name}: mergeMode must be concat, sum, mul, ave or null, got ${JSON.stringify(mode)}`);
     }
     this.mergeMode = mode;
-    const inner = args.layer.name;
-    this.forwardLayer = args.layer;
-    this.forwardLayer.name = `forward_${inner}`;
-    const config = { ...args.layer.getConfig(), name: `backward_${inner}`, goBackwards: !args.layer.goBackwards };
-    this.backwardLayer = given instanceof CellRNN ? backwardCells(this.name, config) : new (given.constructor as new (c: never) => RNN)(config as never);
+    // Both directions are copies made from the given layer's config, as Keras and tfjs make them: the given layer
+    // keeps its name and weights, and two wrappers of one layer (or the layer also used on its own) share nothing.
+    const inner = args.layer.name.replace(/^forward_/, '');
+    const copy = (name: string, goBackwards: boolean): WrappedRNN => {
+      const config = { ...args.layer.getConfig(), name, goBackwards };
+      return given instanceof CellRNN ? copiedCells(this.name, name, config) : new (given.constructor as new (c: never) => RNN)(config as never);
+    };
+    this.forwardLayer = copy(`forward_${inner}`, args.layer.goBackwards);
+    this.backwardLayer = copy(`backward_${inner}`, !args.layer.goBackwards);
   }
 
   /**
@@ -188,14 +192,14 @@ function isMirror(forward: Layer, backward: Layer): boolean {
 }
 
 /**
- * The backward copy of an RNN over cells: its config (cells serialized) made again, so each direction has cells of
+ * A direction's copy of an RNN over cells: its config (cells serialized) made again, so each direction has cells of
  * its own. A user's cell is made again from its registered class, as tfjs and Keras make it.
  */
-function backwardCells(owner: string, config: Record<string, unknown>): CellRNN {
+function copiedCells(owner: string, name: string, config: Record<string, unknown>): CellRNN {
   try {
     return CellRNN.fromConfig(config) as CellRNN;
   } catch (e) {
-    throw new Error(`${owner} (Bidirectional): cannot make the backward copy of the wrapped RNN from its config: ${(e as Error).message}` +
+    throw new Error(`${owner} (Bidirectional): cannot make the ${name.split('_')[0]} copy of the wrapped RNN from its config: ${(e as Error).message}` +
       ' (a cell of your own needs its class registered with rl.serialization.registerClass, and a getConfig that makes it again)', { cause: e });
   }
 }

@@ -11,7 +11,7 @@ import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_
 import { ACTIVATION_LAYERS, extraActivation } from './activation_export.js';
 import { exportCellRNN } from './rnn_cells_export.js';
 import { functionalToOnnx, isExportableGraph, TAKES_IDS, type ExportableGraph } from './functional_export.js';
-import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, zeroPadding1d } from './time_export.js';
+import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, wideSamePads, zeroPadding1d } from './time_export.js';
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
 import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
@@ -20,7 +20,18 @@ export { OnnxExportError };
 
 export interface ExportableModel {
   name: string;
-  layers: (LayerLike & { inputSpec?: (number | null)[] | null; outputShape: (number | null)[] })[];
+  layers: (LayerLike & { inputSpec?: (number | null)[] | null; outputShape: (number | null)[]; computeOutputShape?: (s: (number | null)[]) => (number | null)[] })[];
+}
+
+/**
+ * The output's shape for the input's spec: a Sequential built by its first predict or fit takes any number of steps
+ * (the spec says null) while its layers' outputShape keeps that first call's count, so the shape is carried through
+ * the layers' computeOutputShape from the spec instead.
+ */
+function outputShapeFor(layers: ExportableModel['layers'], spec: (number | null)[]): (number | null)[] {
+  let shape = spec;
+  for (const l of layers) shape = l.computeOutputShape ? l.computeOutputShape(shape) : l.outputShape;
+  return shape;
 }
 
 const ACTIVATION_OP: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax', hard_sigmoid: 'HardSigmoid', log_softmax: 'LogSoftmax' };
@@ -72,7 +83,14 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   if (view.config.useBias !== false) inputs.push(g.floats(`${view.name}/bias`, bias, [F]));
   const activation = view.config.activation;
   const lastAxis = LAST_AXIS_ACTIVATIONS.has(String(activation));
+  const stride = first(view.config.strides ?? 1);
   const out = channelsFirst(g, view, flow, (x) => {
+    // A stride past the window: zero pads computed in the graph, as the pooling layers do (time_export.ts).
+    if (view.config.padding === 'same' && stride > K) {
+      const padded = g.node('Pad', [x, wideSamePads(g, `${view.name}/Conv`, x, K, stride).pads], {}, `${view.name}/Conv_padded`);
+      const y = g.node('Conv', [padded, ...inputs], { kernel_shape: [K], strides: [stride], dilations: [dilation], auto_pad: 'VALID' }, `${view.name}/Conv`);
+      return lastAxis ? y : activate(g, view, y, activation);
+    }
     const pad: Record<string, AttrValue> = { auto_pad: autoPad(view.config.padding) };
     const span = (K - 1) * dilation + 1;
     // 'causal' pads the kernel's span minus one on the left only (then slides as 'valid'), as Keras. ORT refuses
@@ -80,7 +98,7 @@ function conv1d(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
     if (view.config.padding === 'causal') pad.pads = [span - 1, 0];
     else if (view.config.padding === 'same' && dilation > 1) pad.pads = [Math.floor((span - 1) / 2), Math.ceil((span - 1) / 2)];
     if (pad.pads) delete pad.auto_pad;
-    const attrs = { kernel_shape: [K], strides: [first(view.config.strides ?? 1)], dilations: [dilation], ...pad };
+    const attrs = { kernel_shape: [K], strides: [stride], dilations: [dilation], ...pad };
     const y = g.node('Conv', [x, ...inputs], attrs, `${view.name}/Conv`);
     return lastAxis ? y : activate(g, view, y, activation);
   });
@@ -177,7 +195,7 @@ export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
   // Integer input read as numbers (anything but token ids for Embedding / CategoryEncoding) is cast, as rnnlab does.
   if (elemType === 'int32' && !TAKES_IDS.has(firstLayer.className)) flow = { ...flow, x: g.node('Cast', [flow.x], { to: 1 }, 'input_float') };
   for (const layer of layers) flow = exportLayer(g, viewOf(layer), flow);
-  const out = layers[layers.length - 1].outputShape;
+  const out = outputShapeFor(layers, spec);
   const outName = g.node('Identity', [flow.x], {}, 'output');
   // The output's own names for its unknown sizes: in ONNX one name means one size, and a strided Conv1D, a pooling
   // or an UpSampling1D changes the steps' count.

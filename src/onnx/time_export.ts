@@ -23,20 +23,25 @@ export function channelsFirst(g: GraphBuilder, view: LayerView, flow: Flow, body
 }
 
 /**
- * Keras's 'same' window with a stride longer than the window: the padding, max((ceil(T/s) - 1)·s + k - T, 0) split
- * with the odd step last, depends on T, and ONNX Runtime refuses SAME_UPPER whose formula goes negative there. So the
- * pads are computed in the graph and the window slides 'valid' over the padded steps: a max over -inf padding, an
- * average as (window sum of x) / (window count of real steps), both as AveragePool of the padded data so k cancels.
+ * Keras's 'same' padding for a window of `size` steps moving by `stride` > size: max((ceil(T/s) - 1)·s + k - T, 0)
+ * split with the odd step last depends on T, and ONNX Runtime does not clamp SAME_UPPER's formula at 0 there (it
+ * pads negatively and shifts every window). So the pads are computed in the graph ([B, C, T] data, Pad's layout) and
+ * the window then slides 'valid' over the padded steps. Returns the pads and T.
  */
-function wideSamePool(g: GraphBuilder, view: LayerView, op: 'MaxPool' | 'AveragePool', x: string, size: number, stride: number): string {
-  const p = `${view.name}/${op}`;
+export function wideSamePads(g: GraphBuilder, p: string, x: string, size: number, stride: number): { pads: string; T: string } {
   const T = g.node('Gather', [g.node('Shape', [x], {}, `${p}_shape`), g.ints([2])], { axis: 0 }, `${p}_steps`);
   const windows = g.node('Div', [g.node('Add', [T, g.ints([stride - 1])], {}, `${p}_steps_up`), g.ints([stride])], {}, `${p}_windows`);
   const need = g.node('Sub', [g.node('Add', [g.node('Mul', [windows, g.ints([stride])], {}, `${p}_span`), g.ints([size - stride])], {}, `${p}_covered`), T], {}, `${p}_need`);
   const pad = g.node('Max', [need, g.ints([0])], {}, `${p}_pad`);
   const left = g.node('Div', [pad, g.ints([2])], {}, `${p}_pad_left`);
   const right = g.node('Sub', [pad, left], {}, `${p}_pad_right`);
-  const pads = g.node('Concat', [g.ints([0, 0]), left, g.ints([0, 0]), right], { axis: 0 }, `${p}_pads`);
+  return { pads: g.node('Concat', [g.ints([0, 0]), left, g.ints([0, 0]), right], { axis: 0 }, `${p}_pads`), T };
+}
+
+/** wideSamePads' pooling: a max over -inf padding, an average as (window sum of x) / (window count of real steps), both as AveragePool of the padded data so k cancels. */
+function wideSamePool(g: GraphBuilder, view: LayerView, op: 'MaxPool' | 'AveragePool', x: string, size: number, stride: number): string {
+  const p = `${view.name}/${op}`;
+  const { pads, T } = wideSamePads(g, p, x, size, stride);
   const attrs = { kernel_shape: [size], strides: [stride], auto_pad: 'VALID' };
   if (op === 'MaxPool') return g.node('MaxPool', [g.node('Pad', [x, pads, g.scalar(-Infinity)], {}, `${p}_padded`)], attrs, p);
   const sum = g.node('AveragePool', [g.node('Pad', [x, pads], {}, `${p}_padded`)], attrs, `${p}_sum`);
