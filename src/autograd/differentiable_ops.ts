@@ -402,3 +402,4 @@ recordingMethod('as1D', (x: Tensor) => viewAs(x, [x.size], 'as1D'));
 recordingMethod('as2D', (x: Tensor, r: number, c: number) => viewAs(x, [r, c], 'as2D'));
 recordingMethod('as3D', (x: Tensor, r: number, c: number, d: number) => viewAs(x, [r, c, d], 'as3D'));
 recordingMethod('as4D', (x: Tensor, r: number, c: number, d: number, d2: number) => viewAs(x, [r, c, d, d2], 'as4D'));
+recordingMethod('as5D', (x: Tensor, r: number, c: number, d: number, d2: number, d3: number) => viewAs(x, [r, c, d, d2, d3], 'as5D'));

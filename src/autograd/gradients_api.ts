@@ -4,6 +4,7 @@
  * or their tensor methods), as in a custom loss. A non-scalar result is reduced as tfjs does: sum(y * dy),
  * with dy all ones by default.
  */
+import { allocPersistent, type FArray } from '../backend/index.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { tidy, track } from '../ops/memory.js';
 import { grads as recordWith, mul, sum } from './public_ops.js';
@@ -52,11 +53,18 @@ function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy
     if (!x.grad) {
       throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
     }
-    return track(new Tensor(Float32Array.from(x.grad), [...x.shape], 'float32'));
+    return track(new Tensor(floatCopy(x.grad), [...x.shape], 'float32'));
   });
   const y = value.y;
-  const values = y.dtype === 'float32' ? Float32Array.from(y.values) : Int32Array.from(y.values);
+  const values = y.dtype === 'float32' ? floatCopy(y.values) : Int32Array.from(y.values);
   return { value: track(new Tensor(values, [...y.shape], y.dtype)), grads };
+}
+
+/** A copy in the precision in force (Float64Array under rl.setPrecision(64), as every op's result), outside any scratch pool. */
+export function floatCopy(values: ArrayLike<number>): FArray {
+  const out = allocPersistent(values.length);
+  out.set(values);
+  return out;
 }
 
 export function grad(f: (x: Tensor) => Tensor): (x: TensorLike, dy?: TensorLike) => Tensor {

@@ -10,6 +10,7 @@ import { perDim, windowIndices, windowPlan, type PadSpec, type RoundingMode, typ
 import { grads } from './public_ops.js';
 import { batched, channelsLast } from './conv_ops.js';
 import { batchToSpaceND, spaceToBatchND } from './layout_ops.js';
+import { noGradient } from './nondifferentiable_ops.js';
 
 interface Windows { plan: WindowPlan; idx: Int32Array; b: number; c: number; positions: number; outCount: number; winCount: number }
 
@@ -162,5 +163,6 @@ export const avgPool = scoped(avgPoolOp);
 export const maxPool3d = scoped(maxPool3dOp);
 export const avgPool3d = scoped(avgPool3dOp);
 export const pool = scoped(poolOp);
-export const maxPoolWithArgmax = scoped(maxPoolWithArgmaxOp);
+// tfjs registers no gradient for MaxPoolWithArgmax: one reaching it throws, naming it (maxPool differentiates).
+export const maxPoolWithArgmax = noGradient('MaxPoolWithArgmax', 'maxPoolWithArgmax', scoped(maxPoolWithArgmaxOp));
 export const dilation2d = scoped(dilation2dOp);

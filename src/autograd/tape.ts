@@ -20,6 +20,33 @@ export function record(out: Tensor, inputs: readonly (Tensor | null | undefined)
   return out;
 }
 
+/**
+ * Puts the outputs of an op that has no gradient (tfjs registers none) on the tape when an input needs one: without
+ * a link the path from x to y would end there unseen, and a gradient that also reaches x another way would come out
+ * wrong with no error. Replaying one that received a gradient throws tfjs's error, naming the op; one that receives
+ * none (its result does not reach y) costs nothing. An output that is an input (an op returning x itself) keeps x's link.
+ */
+export function recordNoGradient(outs: readonly Tensor[], inputs: readonly unknown[], kernel: string, fn: string): void {
+  if (!tape || !inputs.some((t) => t instanceof Tensor && t.requiresGrad)) return;
+  for (const out of outs) {
+    if (out.requiresGrad || inputs.includes(out)) continue;
+    out.requiresGrad = true;
+    out.backwardFn = () => { throw new Error(`Cannot compute gradient: gradient function not found for ${kernel} (rl.${fn})`); };
+    tape.push(out);
+  }
+}
+
+/**
+ * Records out with tfjs's zero gradient for its tensor inputs (ArgMax, GreaterEqual, IsNan, OneHot, ...): x gets a
+ * gradient of zeros rather than none, so rl.grad returns zeros as tfjs does. Nothing is saved: only sizes are read.
+ */
+export function recordZeroGradient(out: Tensor, inputs: readonly unknown[]): Tensor {
+  const ts = inputs.filter((t): t is Tensor => t instanceof Tensor);
+  return record(out, ts, () => {
+    for (const t of ts) if (t.requiresGrad && hasNoGradient(t)) accumulate(t, allocFloat(t.size), true);
+  });
+}
+
 /** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
 export function accumulate(t: Tensor | null | undefined, g: FArray, owned = false): void {
   if (!t || !t.requiresGrad) return;
@@ -124,6 +151,10 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
           t.backwardFn = null;
           t.grad = null;
         }
+      } catch (e) {
+        // A backward that threw (an op without a gradient) leaves the entries not yet replayed holding gradients.
+        for (const t of mine) { t.backwardFn = null; t.grad = null; deferredGrads.delete(t); }
+        throw e;
       } finally {
         releaseSaved(saved);
       }

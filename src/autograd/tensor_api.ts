@@ -14,6 +14,10 @@ export { abs, sqrt, rsqrt, reciprocal, log1p, expm1, sin, cos, softplus, logSigm
   tan, sinh, cosh, asin, acos, atan, asinh, acosh, atanh, erf, atan2, cumprod, stridedSlice, prod, mod, floorDiv, norm, euclideanNorm,
   gatherND, unsortedSegmentSum, prelu, batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, dropout }
   from './differentiable_ops.js';
+// The ops tfjs gives no gradient (a gradient reaching one throws, naming it) or a zero one, and meshgrid, recording.
+export { topk, einsum, diag, scatterND, tensorScatterUpdate, sparseToDense, sparse, bincount, denseBincount, unique, searchSorted, lowerBound,
+  upperBound, multinomial, greater, less, lessEqual, equal, notEqual, logicalAnd, logicalOr, logicalXor, logicalNot, any, all, bitwiseAnd,
+  raggedRange, broadcastArgs, argMax, argMin, greaterEqual, isNaN, isFinite, isInf, oneHot, math, meshgrid } from './nondifferentiable_ops.js';
 // tfjs-core's customGrad and disposeVariables (src/index.ts re-exports this module whole).
 export { customGrad } from './gradients_api.js';
 export { disposeVariables } from './variables.js';

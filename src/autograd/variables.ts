@@ -9,6 +9,7 @@ import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
 import { describe } from '../describe.js';
+import { floatCopy } from './gradients_api.js';
 
 /** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
 const madeHere = new WeakSet<Variable>();
@@ -81,10 +82,16 @@ function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | undefine
     if (y.size !== 1) throw new Error(`${what}: f must return a scalar, got shape [${y.shape.join(', ')}]`);
     return y;
   });
-  backward(value);
+  try {
+    backward(value);
+  } catch (e) {
+    // A gradient reached an op without one: the variables it already reached must not keep a partial gradient.
+    for (const v of vars) v.grad = null;
+    throw e;
+  }
   const used = vars.filter((v) => v.grad);
   if (used.length === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
-  return { cost: new Tensor(Float32Array.from(value.values), [], 'float32'), vars: used };
+  return { cost: new Tensor(floatCopy(value.values), [], 'float32'), vars: used };
 }
 
 /**
@@ -104,7 +111,7 @@ export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: T
       names.add(v.name);
     }
     const grads = Object.fromEntries(vars.map((v) => {
-      const g = track(new Tensor(Float32Array.from(v.grad!), [...v.shape], 'float32'));
+      const g = track(new Tensor(floatCopy(v.grad!), [...v.shape], 'float32'));
       gradientOwners.set(g, v);
       return [v.name, g];
     }));
