@@ -25,6 +25,7 @@ export interface FunctionalTopology {
   class_name: 'Functional';
   config: {
     name: string;
+    trainable: boolean;
     layers: (KerasLayerJSON & { name: string; inbound_nodes: [string, number, number, CallArgs][][] })[];
     input_layers: TensorRef[];
     output_layers: TensorRef[];
@@ -55,28 +56,45 @@ export function functionalTopology(model: Functional): FunctionalTopology {
     });
     return { class_name, config, name: l.name, inbound_nodes: inbound };
   });
-  return { class_name: 'Functional', config: { name: model.name, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
+  // trainable: the model's own flag, which a layer's may differ from (Keras 3's Functional.get_config writes it).
+  return { class_name: 'Functional', config: { name: model.name, trainable: model.trainable, layers, input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) } };
 }
 
-/** The model's weights with tfjs names ('<layer>/<leaf>'), layer by layer (layerOrderWeights). */
+/**
+ * The model's weights with tfjs names ('<layer>/<leaf>'), layer by layer (layerOrderWeights). A layer reached twice
+ * (inside a nested model and directly) is one set of variables, saved once, as Keras 3 deduplicates them; loading
+ * shares it again (replay's `shared`).
+ */
 export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
-  const all = model.layers.flatMap((l) => {
-    if (l instanceof NestedModel) return functionalWeights(innerOf(l));
+  return weightsOf(model, new Set(), model.name, new Map());
+}
+
+type NamedWeight = { name: string; shape: number[]; data: ArrayLike<number> };
+
+function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map<string, string>): NamedWeight[] {
+  return model.layers.flatMap((l) => {
+    if (done.has(l)) return [];
+    done.add(l);
+    if (l instanceof NestedModel) return weightsOf(innerOf(l), done, `${path} > ${l.name}`, owner);
     if (l.weights.length === 0) return [];
     const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
     const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
     // A custom layer creates its weights in its own build (weightSpecs stays empty): its variables carry the names.
-    if (specs.length === 0) return l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
-    if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
-    return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
+    const named = specs.length === 0 ? l.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.values })) : (() => {
+      if (specs.length !== l.weights.length) throw new Error(`${model.name}: layer '${l.name}' has ${l.weights.length} weights but its config implies ${specs.length}`);
+      return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
+    })();
+    // Files name weights '<layer>/<leaf>' whatever the nesting (tfjs): two layers with one name would collide.
+    for (const w of named) {
+      const other = owner.get(w.name);
+      if (other) {
+        throw new Error(`${path}: two different layers would save their weights as '${w.name}' (one in ${other}, one in ${path}); `
+          + 'layer names need only be unique within one model, but tfjs files name weights by layer name alone: rename one of the layers');
+      }
+      owner.set(w.name, path);
+    }
+    return named;
   });
-  // Files name weights '<layer>/<leaf>' whatever the nesting (tfjs): a layer name used at two levels would collide.
-  const seen = new Set<string>();
-  for (const w of all) {
-    if (seen.has(w.name)) throw new Error(`${model.name}: two weights would be saved as '${w.name}' (a layer name is used both in a nested model and outside it, or the same layer twice); rename one`);
-    seen.add(w.name);
-  }
-  return all;
 }
 
 /** Every layer of the model and of the models nested in it. */
@@ -86,6 +104,24 @@ export function allLayers(model: Functional): Layer[] {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The keys Keras 3, tf.keras 2 and tfjs write in a model's config (Keras 3 adds trainable, and dtype to a Sequential's). */
+const FUNCTIONAL_KEYS = ['name', 'trainable', 'layers', 'input_layers', 'output_layers'];
+const SEQUENTIAL_KEYS = ['name', 'trainable', 'dtype', 'layers', 'build_input_shape'];
+
+/**
+ * A model config's name and own trainable flag, its keys checked as a layer config's are: an unknown key is an error
+ * naming it rather than dropped. null stands for the default, as tfjs writes it.
+ */
+export function modelConfigFields(cfg: Record<string, unknown>, kind: 'Functional' | 'Sequential', where: string): { name?: string; trainable?: boolean } {
+  const known = kind === 'Functional' ? FUNCTIONAL_KEYS : SEQUENTIAL_KEYS;
+  const unknown = Object.keys(cfg).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new ModelFormatError(`${where}: the ${kind} model config has key '${unknown}', which rnnlab does not read (it reads ${known.join(', ')})`);
+  const { name, trainable } = cfg;
+  if (name !== undefined && name !== null && (typeof name !== 'string' || name === '')) throw new ModelFormatError(`${where}: the model's name must be a non-empty string, got ${describe(name)}`);
+  if (trainable !== undefined && trainable !== null && typeof trainable !== 'boolean') throw new ModelFormatError(`${where}: the model's trainable must be true or false, got ${describe(trainable)}`);
+  return { name: name ?? undefined, trainable: trainable ?? undefined } as { name?: string; trainable?: boolean };
 }
 
 function tensorRef(v: unknown, where: string): TensorRef {
@@ -112,15 +148,34 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   const rngState = globalRandom.getState();
   try {
-    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion) };
+    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion), shared: new Map() };
     return withoutInitializers(() => replay(cfg, rawLayers, where, budget));
   } finally {
     globalRandom.setState(rngState);
   }
 }
 
-/** The parameter budget left, and whether this file's Keras 3 calls carry training defaults Keras wrote itself. */
-interface ReplayState { left: number; max: number; defaultsWritten: boolean }
+/**
+ * The parameter budget left, and whether this file's Keras 3 calls carry training defaults Keras wrote itself.
+ * shared: every layer made so far, at any nesting level, by name, with its entry's config as written.
+ */
+interface ReplayState { left: number; max: number; defaultsWritten: boolean; shared: Map<string, { layer: Layer; config: string }> }
+
+/**
+ * One layer reached at two levels (inside a nested model and directly) is written in both models' configs, its
+ * weights once (functionalWeights): an entry with the name and config of a layer already made is that layer again,
+ * so the loaded model shares it as the saved one did. An InputLayer is never shared (each model keeps its own).
+ */
+function sharedLayer(e: unknown, budget: ReplayState, make: () => Layer): Layer {
+  if (!isObject(e) || (e.class_name ?? e.className) === 'InputLayer') return make();
+  const name = typeof e.name === 'string' ? e.name : isObject(e.config) && typeof e.config.name === 'string' ? e.config.name : undefined;
+  const config = JSON.stringify({ cls: e.class_name ?? e.className, config: e.config });
+  const seen = name === undefined ? undefined : budget.shared.get(name);
+  if (seen && seen.config === config) return seen.layer;
+  const layer = make();
+  if (!budget.shared.has(layer.name)) budget.shared.set(layer.name, { layer, config });
+  return layer;
+}
 
 function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: string, budget: ReplayState): Functional {
   const rawLayers = withoutMaskOps(cfg, fileLayers, where, (e) => callSpecOf(e)?.inputNames ?? []);
@@ -132,7 +187,7 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     const named = isObject(e) && typeof e.name === 'string' ? `${at} ('${e.name}')` : at;
     if (!Array.isArray(calls)) throw new ModelFormatError(`${named}: inbound_nodes must be a list, got ${describe(calls)}`);
     const nested = isNestedModelEntry(e);
-    const layer = nested ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(withEntryName(e), calls, named), at);
+    const layer = sharedLayer(e, budget, () => (nested ? nestedFromEntry(e, at, budget) : layerFromKeras(withCallOptions(withEntryName(e), calls, named), at)));
     if (!nested && isObject(e) && typeof e.name === 'string' && layer.name !== e.name) userClassDroppedName(e, e.name, layer, named);
     if (byName.has(layer.name)) throw new ModelFormatError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
@@ -140,11 +195,14 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
   });
   const fromZero = keras3Sequentials(cfg, rawLayers);
   const first = (l: Layer): number => (fromZero.has(l.name) ? 0 : firstCall(l));
+  // A file numbers a layer's calls within this model; a shared layer also has calls in the other models.
+  const callsHere = new Map<Layer, Node[]>();
+  const nodesOf = (l: Layer): Node[] => (l instanceof InputLayer ? l.inboundNodes : callsHere.get(l) ?? []);
   const tensorAt = (r: TensorRef, at: string): SymbolicTensor | null => {
     const l = byName.get(r[0]);
     if (!l) throw new ModelFormatError(`${at}: refers to layer '${r[0]}', which the model does not have`);
     if (r[1] < first(l)) throw new ModelFormatError(`${at}: refers to call ${r[1]} of nested model '${r[0]}', but files number a nested model's calls from 1 (Keras and tfjs)`);
-    const node = l.inboundNodes[r[1] - first(l)];
+    const node = nodesOf(l)[r[1] - first(l)];
     if (!node) return null;
     const t = node.outputs[r[2]];
     if (!t) throw new ModelFormatError(`${at}: layer '${r[0]}' call ${r[1]} has no output ${r[2]}`);
@@ -157,7 +215,7 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     for (const p of pending) {
       while (p.calls.length > 0) {
         const call = p.calls[0];
-        const at = `${p.at}, inbound node ${p.layer.inboundNodes.length}`;
+        const at = `${p.at}, inbound node ${nodesOf(p.layer).length}`;
         const raw = callInputs(call, at, callSpecOf(p.entry));
         if (!Array.isArray(raw) || raw.length === 0) throw new ModelFormatError(`${at}: expected a list of input tensors, got ${describe(call)}`);
         const ins = raw.map((r, k) => tensorAt(tensorRef(r, `${at} input ${k}`), `${at} input ${k}`));
@@ -172,6 +230,7 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
         } catch (e) {
           throw new ModelFormatError(`${at}: ${(e as Error).message}`, { cause: e });
         }
+        callsHere.set(p.layer, [...nodesOf(p.layer), p.layer.inboundNodes[p.layer.inboundNodes.length - 1]]);
         // Keras 3's build_config records the first call's input shape: it must be the one this graph gives.
         if (p.layer.inboundNodes.length === 1) checkBuildConfig(p.entry, ins.length === 1 ? ins[0]!.shape : ins.map((t) => t!.shape), at);
         p.calls.shift();
@@ -186,9 +245,11 @@ function replay(cfg: Record<string, unknown>, fileLayers: unknown[], where: stri
     if (!t) throw new ModelFormatError(`${where}: ${what}[${i}] refers to a call of '${(r as TensorRef)[0]}' that does not exist`);
     return t;
   });
-  const name = typeof cfg.name === 'string' ? cfg.name : undefined;
+  const { name, trainable } = modelConfigFields(cfg, 'Functional', where);
   try {
-    return new Functional({ inputs: refs(refList(cfg.input_layers as unknown[]), 'input_layers'), outputs: refs(refList(cfg.output_layers as unknown[]), 'output_layers'), name });
+    const model = new Functional({ inputs: refs(refList(cfg.input_layers as unknown[]), 'input_layers'), outputs: refs(refList(cfg.output_layers as unknown[]), 'output_layers'), name });
+    if (trainable !== undefined) model.restoreOwnTrainable(trainable);
+    return model;
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${where}: ${(e as Error).message}`, { cause: e });
@@ -229,7 +290,7 @@ export function isNestedModelEntry(e: unknown): e is { class_name?: unknown; cla
  */
 export function sequentialAsFunctional(raw: Record<string, unknown> | unknown[], where: string): Record<string, unknown> {
   const layers = [...(Array.isArray(raw) ? raw : raw.layers as unknown[])];
-  const name = !Array.isArray(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  const { name, trainable } = Array.isArray(raw) ? {} : modelConfigFields(raw, 'Sequential', where);
   if (layers.length === 0) throw new ModelFormatError(`${where}: the Sequential model has no layers`);
   const first = layers[0];
   if (!isObject(first) || !isObject(first.config)) throw new ModelFormatError(`${where}: the Sequential model's layer 0 must be {class_name, config}`);
@@ -250,7 +311,7 @@ export function sequentialAsFunctional(raw: Record<string, unknown> | unknown[],
     prev = [l.config.name, isNestedModelEntry(l) ? 1 : 0, 0];
     return entry;
   });
-  return { name, layers: [{ ...input, name: inputName, inbound_nodes: [] }, ...chain], input_layers: [[inputName, 0, 0]], output_layers: [prev] };
+  return { name, trainable, layers: [{ ...input, name: inputName, inbound_nodes: [] }, ...chain], input_layers: [[inputName, 0, 0]], output_layers: [prev] };
 }
 
 /** The input shape a chain's first entry declares: its own, or (a nested model) that of the model's first input. */

@@ -103,6 +103,7 @@ function modelFromTopology(topology: unknown, where: string): Sequential | Funct
   const m = new Sequential({ name: parsed.name });
   for (const l of parsed.layers) m.add(l);
   if (!m.built && parsed.batchInputShape) m.build(parsed.batchInputShape);
+  if (parsed.trainable !== undefined) m.restoreOwnTrainable(parsed.trainable);
   return m;
 }
 

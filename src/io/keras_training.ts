@@ -17,9 +17,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Fields that only choose how Keras runs (eager, steps fused per call, XLA): every value computes the same. */
 const SPEED_FIELDS = new Set(['run_eagerly', 'steps_per_execution', 'jit_compile', 'auto_scale_loss']);
 /** Fields that change what training computes, which rnnlab does not read from a file: refused unless empty. */
-const REFUSED_FIELDS = new Set(['weighted_metrics', 'loss_weights', 'sample_weight_mode']);
-const KERAS2_FIELDS = new Set(['loss', 'metrics', 'optimizer_config', ...REFUSED_FIELDS]);
-const KERAS3_FIELDS = new Set(['loss', 'metrics', 'optimizer', ...REFUSED_FIELDS, ...SPEED_FIELDS]);
+const REFUSED_FIELDS = new Set(['weighted_metrics', 'sample_weight_mode']);
+const KERAS2_FIELDS = new Set(['loss', 'metrics', 'optimizer_config', 'loss_weights', ...REFUSED_FIELDS]);
+const KERAS3_FIELDS = new Set(['loss', 'metrics', 'optimizer', 'loss_weights', ...REFUSED_FIELDS, ...SPEED_FIELDS]);
 
 const isEmpty = (v: unknown) => v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 
@@ -128,7 +128,8 @@ export function kerasTrainingConfig(raw: unknown, field: 'modelTopology.training
   const optimizer = optimizerEntry(field === 'compile_config' ? raw.optimizer : raw.optimizer_config, at);
   const metrics = isObject(raw.metrics) && typeof raw.metrics.class_name !== 'string'
     ? Object.fromEntries(Object.entries(raw.metrics).map(([k, v]) => [k, metricEntry(v, at)])) : metricEntry(raw.metrics ?? [], at);
-  return { loss: lossEntry(raw.loss, at), metrics, optimizer_config: optimizer };
+  // loss_weights (a list in output order, {outputName: weight}, or null) is checked against the outputs by compile.
+  return { loss: lossEntry(raw.loss, at), metrics, optimizer_config: optimizer, loss_weights: raw.loss_weights ?? null };
 }
 
 /**

@@ -22,7 +22,7 @@ import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
-import { allLayers, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
+import { allLayers, modelConfigFields, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 import { layerOrderWeights } from '../models/model_common.js';
 import { optimizerConfigForOptimizerState, optimizerWeightsToSave, wantsOptimizer } from './optimizer_save.js';
@@ -45,9 +45,11 @@ export interface TrainingConfig {
   /** One list for every output, or {outputName: [metrics]} (src/metrics/registry.ts metricsConfigOf). */
   metrics: MetricsConfig;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
+  /** compile's lossWeights, one per output in output order (tfjs's LossWeights; Keras's loss_weights); absent when not given. */
+  loss_weights?: number[];
 }
 
-type Topology = { class_name: 'Sequential'; config: { name: string; layers: KerasLayerJSON[] } } | FunctionalTopology;
+type Topology = { class_name: 'Sequential'; config: { name: string; trainable: boolean; layers: KerasLayerJSON[] } } | FunctionalTopology;
 
 export interface ModelJSON {
   format: 'layers-model';
@@ -114,7 +116,27 @@ function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossKerasName(c.kind)));
   const loss = names.length > 1 ? names : names[0] ?? lossKerasName(model.loss);
   const heads = model.outputHeads().map((h) => h.name);
-  return { loss, metrics: metricsConfigOf(model.outputMetrics ?? heads.map(() => model.metrics), heads), optimizer_config: optimizerToKeras(model.optimizer) };
+  const tc: TrainingConfig = { loss, metrics: metricsConfigOf(model.outputMetrics ?? heads.map(() => model.metrics), heads), optimizer_config: optimizerToKeras(model.optimizer) };
+  // A list in output order, as the loss list: two outputs may share a name (an LSTM's returnState), which a dict could not hold.
+  if (model.lossWeights) tc.loss_weights = [...model.lossWeights];
+  return tc;
+}
+
+/**
+ * The trainingConfig keys rnnlab reads. tfjs 4.22 refuses weighted_metrics and sample_weight_mode too ("not supported
+ * yet"); rnnlab also refuses any other key rather than compile a model that would train differently.
+ */
+const TRAINING_CONFIG_KEYS = new Set(['loss', 'metrics', 'optimizer_config', 'loss_weights']);
+const EMPTY_OK = new Set(['weighted_metrics', 'sample_weight_mode']);
+
+function checkTrainingConfigKeys(tc: Record<string, unknown>, where: string): void {
+  for (const [k, v] of Object.entries(tc)) {
+    if (TRAINING_CONFIG_KEYS.has(k)) continue;
+    const empty = v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+    if (EMPTY_OK.has(k) && empty) continue;
+    const what = EMPTY_OK.has(k) ? `${k} = ${JSON.stringify(v)?.slice(0, 60)} is not supported` : `${k} is not a field rnnlab knows (it reads ${[...TRAINING_CONFIG_KEYS].join(', ')})`;
+    throw new ModelFormatError(`${where}: trainingConfig.${what}; load with {compile: false} to load the model without its training config`);
+  }
 }
 
 export function optimizerToKeras(o: Optimizer): { class_name: string; config: Record<string, unknown> } {
@@ -172,6 +194,7 @@ function fittingMetrics(model: Sequential | Functional, metrics: string[], lossO
 
 function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, where: string): void {
   if (!isObject(tc)) throw new ModelFormatError(`${where}: trainingConfig must be an object, got ${describe(tc)}`);
+  checkTrainingConfigKeys(tc, where);
   const multi = model instanceof Functional && (Array.isArray(tc.loss) || isObject(tc.loss));
   if (typeof tc.loss !== 'string' && !multi) throw new ModelFormatError(`${where}: trainingConfig.loss must be a loss name, got ${describe(tc.loss)}; load with {compile: false} and compile again`);
   const names = typeof tc.loss === 'string' ? [tc.loss] : Array.isArray(tc.loss) ? tc.loss : Object.values(tc.loss as object);
@@ -216,8 +239,9 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
   }
   const optimizer = optimizerFromKeras(tc.optimizer_config, `${where}: trainingConfig`);
   try {
-    if (model instanceof Functional) model.compile({ optimizer, loss, metrics });
-    else model.compile({ optimizer, loss: loss as string, metrics });
+    const lossWeights = tc.loss_weights === null ? undefined : tc.loss_weights as number[] | undefined;
+    if (model instanceof Functional) model.compile({ optimizer, loss, metrics, lossWeights });
+    else model.compile({ optimizer, loss: loss as string, metrics, lossWeights });
   } catch (e) {
     throw new ModelFormatError(`${where}: trainingConfig: ${(e as Error).message}; load with {compile: false} to load the model without its training config`);
   }
@@ -252,7 +276,8 @@ export function modelTopology(model: TrainableModel): ModelJSON['modelTopology']
   else {
     if (model.layers.length === 0) throw new Error(`${model.name}: cannot save a model with no layers`);
     if (!model.built) throw new Error(`${model.name}: cannot save a model that is not built; give the first layer an inputShape or fit it first`);
-    topology = { class_name: 'Sequential', config: { name: model.name, layers: model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null)) } };
+    // trainable: the model's own flag, which a layer's may differ from (Keras 3's Sequential.get_config writes it).
+    topology = { class_name: 'Sequential', config: { name: model.name, trainable: (model as { trainable?: boolean }).trainable ?? true, layers: model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null)) } };
   }
   return { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' };
 }
@@ -292,6 +317,8 @@ function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology']
 
 export interface ParsedModel {
   name: string | undefined;
+  /** A Sequential config's own trainable flag (a Functional model holds its own). */
+  trainable?: boolean;
   layers: Layer[];
   batchInputShape: SymbolicShape;
   plan: PlannedWeight[];
@@ -396,13 +423,11 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   let rawLayers: unknown;
   let name: string | undefined;
+  let trainable: boolean | undefined;
   if (Array.isArray(cfg)) rawLayers = cfg;
   else if (isObject(cfg)) {
     rawLayers = cfg.layers;
-    if (cfg.name !== undefined && cfg.name !== null) {
-      if (typeof cfg.name !== 'string') throw new ModelFormatError(`${where}: the model name must be a string`);
-      name = cfg.name;
-    }
+    ({ name, trainable } = modelConfigFields(cfg, 'Sequential', `${where}: modelTopology.config`));
   } else throw new ModelFormatError(`${where}: modelTopology.config must hold the layer list`);
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ModelFormatError(`${where}: the model has no layers (modelTopology.config.layers is empty or missing)`);
   let shape: SymbolicShape | null = null;
@@ -449,7 +474,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
-  return { name, layers, batchInputShape, plan, manifest, ...training };
+  return { name, trainable, layers, batchInputShape, plan, manifest, ...training };
 }
 
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
@@ -554,6 +579,7 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
       const m = new Sequential({ name: parsed.name });
       for (const l of parsed.layers) m.add(l);
       if (!m.built) m.build(parsed.batchInputShape);
+      if (parsed.trainable !== undefined) m.restoreOwnTrainable(parsed.trainable);
       return m;
     });
   } catch (e) {

@@ -111,6 +111,12 @@ export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
 /** A layer output and its activity regularizer's penalty, times scale (1 / batch size). */
 export interface ActivityPenalty { variable: Tensor; regularizer: L1L2; scale: number }
 
+/** A name given to a layer or model: a non-empty string (null or absent: the default name). */
+export function checkGivenName(what: string, name: unknown): void {
+  if (name === undefined || name === null) return;
+  if (typeof name !== 'string' || name === '') throw new Error(`${what}: name must be a non-empty string, got ${describe(name)}`);
+}
+
 let initializersOn = true;
 
 /**
@@ -398,6 +404,8 @@ export abstract class Layer {
     });
     const prefix = defaultPrefix ?? snakeCase(this.className);
     namePrefixes.set(this, prefix);
+    // Keras 3 requires a string; null stands for the default, as tfjs and Keras files write it.
+    checkGivenName(this.className, args.name);
     this.name = args.name ?? uniqueName(prefix);
     // A weight is saved as '<layer>/<weight>': a '/' in the layer's name would save a model no loader can split
     // (Keras 3 refuses it too).

@@ -7,7 +7,7 @@ import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
-import { Layer, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
+import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -17,10 +17,11 @@ import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
 import { summaryLines } from './summary.js';
+import { configCodecOf } from './saving.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { bothNameAndIndex, predictOptions, refuseDataset } from './model_common.js';
+import { bothNameAndIndex, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
 import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
@@ -72,6 +73,7 @@ export class Functional extends ModelBase<TensorsLike> {
     super();
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
     checkOptionKeys('model', args, ['inputs', 'outputs', 'name']);
+    checkGivenName('model', args.name);
     this.name = args.name ?? (modelCounter++ === 0 ? 'model' : `model_${modelCounter - 1}`);
     const where = `model '${this.name}'`;
     for (const k of ['inputs', 'outputs'] as const) {
@@ -134,6 +136,17 @@ export class Functional extends ModelBase<TensorsLike> {
     return order;
   }
 
+  /**
+   * tfjs's LayersModel.fromConfig(cls, config) (or Keras's Model.from_config(config)): the model getConfig()
+   * describes, rebuilt as rl.models.modelFromJSON rebuilds it, with fresh weights.
+   */
+  static fromConfig(cls: unknown, config?: unknown): Functional {
+    const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
+    const m = configCodecOf('Functional.fromConfig').fromConfig('Functional', cfg, 'Functional.fromConfig');
+    if (!(m instanceof Functional)) throw new Error('Functional.fromConfig: the config describes a Sequential model; rebuild it with rl.Sequential.fromConfig');
+    return m;
+  }
+
   get built(): boolean { return true; }
   build(_shape: SymbolicShape): void { /* built when the graph was made */ }
   /** tfjs's: the input's shape, or the list of every input's when there are several (typed as one, as tfjs types it). */
@@ -171,7 +184,7 @@ export class Functional extends ModelBase<TensorsLike> {
     return nestedLayer(this).apply(x as Tensor, args);
   }
 
-  countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
+  countParams(): number { return uniqueParamCount(this.layers); }
   /**
    * tfjs's getLayer(name) or getLayer(undefined, index). A nested model comes back as the model itself (tfjs's
    * `m.getLayer('inner') === inner`), with its layers, getLayer, predict and summary, not the layer standing in for it
@@ -322,7 +335,7 @@ export class Functional extends ModelBase<TensorsLike> {
       const { value: outs, activity } = withActivityPenalties(ctx, () => this.runGraph(xs, ctx, this.folds, outMasks));
       const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
-      const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
+      const penalties = [...uniquePenalties(this.layers), ...activity];
       return { outs, loss: addWeightPenalty(loss, penalties), terms, masks };
     });
     return { ...value, backward };

@@ -98,6 +98,12 @@ export abstract class ModelBase<Data> implements TrainableModel {
     this.trainableFlag = value;
   }
 
+  /**
+   * The model's own flag alone, as a loaded file holds it: each layer's flag was read from its own config, and may
+   * differ (a layer set back to true in a frozen model, where the model's false still wins).
+   */
+  restoreOwnTrainable(value: boolean): void { this.trainableFlag = value; }
+
   /** tfjs's metricsNames: the labels of evaluate's values and of fit's logs, 'loss' first ([] before compile). */
   get metricsNames(): string[] { return this.loss ? metricsNames(this) : []; }
 

@@ -2,7 +2,7 @@
  * What Sequential and Functional share beyond training: tfjs's model.trainable, dispose, predict's option check
  * (evaluate's is training.ts's evaluateCall), and the error for nesting a model inside another.
  */
-import { Layer } from '../layers/layer.js';
+import { Layer, type WeightPenalty } from '../layers/layer.js';
 import { checkOptionKeys, readAliases } from '../near_name.js';
 import type { Variable } from '../variable.js';
 
@@ -74,19 +74,36 @@ export function setLayersTrainable(layers: Layer[], value: unknown, what: string
 
 /**
  * Every layer's weights, layer by layer (Keras 3's model.weights): the order saved files, checkpoints and
- * EarlyStopping's snapshot pair with the layer configs, which freezing a layer does not change.
+ * EarlyStopping's snapshot pair with the layer configs, which freezing a layer does not change. A layer reached twice
+ * (inside a nested model and directly) holds its variables once, as Keras 3 deduplicates them by identity: otherwise
+ * counts, saved files and setWeights would see one variable as two.
  */
 export function layerOrderWeights(layers: Layer[]): Variable[] {
-  return layers.flatMap((l) => l.weights);
+  return unique(layers.flatMap((l) => l.weights));
+}
+
+export function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
 }
 
 /** tfjs's Container.trainableWeights / nonTrainableWeights: none / all when the model is frozen. */
 export function modelTrainableWeights(trainable: boolean, layers: Layer[]): Variable[] {
-  return trainable ? layers.flatMap((l) => l.trainableWeights) : [];
+  return trainable ? unique(layers.flatMap((l) => l.trainableWeights)) : [];
 }
 
 export function modelNonTrainableWeights(trainable: boolean, layers: Layer[]): Variable[] {
-  return trainable ? layers.flatMap((l) => l.nonTrainableWeights) : layers.flatMap((l) => l.weights);
+  return trainable ? unique(layers.flatMap((l) => l.nonTrainableWeights)) : layerOrderWeights(layers);
+}
+
+/** The regularization terms of layers, each variable's once (a shared layer's penalty would otherwise be added twice). */
+export function uniquePenalties(layers: Layer[]): WeightPenalty[] {
+  const seen = new Set<Variable>();
+  return layers.flatMap((l) => l.weightPenalties()).filter((p) => !seen.has(p.variable) && !!seen.add(p.variable));
+}
+
+/** The parameter count of layers, each variable once. */
+export function uniqueParamCount(layers: Layer[]): number {
+  return layerOrderWeights(layers).reduce((s, w) => s + w.size, 0);
 }
 
 export interface DisposeResult { refCountAfterDispose: number; numDisposedVariables: number }

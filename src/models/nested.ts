@@ -6,6 +6,7 @@
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
+import { uniquePenalties } from './model_common.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
 
 /** What a stand-in uses of its Functional model (described here: functional.ts imports this file). */
@@ -65,7 +66,7 @@ export class NestedModel extends Layer {
   resetStates(): void { this.model.resetStates(); }
 
   weightPenalties(): WeightPenalty[] {
-    return this.model.layers.flatMap((l) => l.weightPenalties());
+    return uniquePenalties(this.model.layers);
   }
 
   private checkShapes(shapes: SymbolicShape[], inputCount: number): void {

@@ -2,7 +2,7 @@
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { addWeightPenalty } from '../autograd/ops.js';
-import { Layer, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, checkGivenName, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -58,6 +58,7 @@ export class Sequential extends ModelBase<SequentialData> {
     super();
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new Error(`sequential: expected {layers, name}, got ${Array.isArray(args) ? 'a list (pass {layers: [...]})' : String(args)}`);
     checkOptionKeys('sequential', args, ['layers', 'name']);
+    checkGivenName('sequential', args.name);
     const layers = args.layers ?? [];
     if (!Array.isArray(layers)) {
       throw new Error(`sequential: layers must be a list of layers, got ${(layers as unknown) instanceof Layer ? `the single layer '${(layers as Layer).name}' (write layers: [layer])` : String(layers)}`);

@@ -1,5 +1,6 @@
 /** Keras's model.summary() table (line length 65, columns at 45% and 85%; graph models add tfjs's 'Receives inputs'). */
 import { kerasShape, type Layer } from '../layers/layer.js';
+import { layerOrderWeights, unique } from './model_common.js';
 
 /**
  * positions: where the three columns end, as fractions of lineLength (all <= 1) or as character counts, as tfjs
@@ -34,8 +35,9 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
     for (const more of from.slice(1)) lines.push(row(['', '', '', more]));
     lines.push(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
-  const total = layers.reduce((s, l) => s + l.countParams(), 0);
-  const trainable = layers.reduce((s, l) => s + l.trainableWeights.reduce((a, w) => a + w.size, 0), 0);
+  // Totals count each variable once: a layer reached twice (directly and inside a nested model) is one set of weights.
+  const total = layerOrderWeights(layers).reduce((s, w) => s + w.size, 0);
+  const trainable = unique(layers.flatMap((l) => l.trainableWeights)).reduce((a, w) => a + w.size, 0);
   lines.push(`Total params: ${total.toLocaleString('en-US')}`);
   lines.push(`Trainable params: ${trainable.toLocaleString('en-US')}`);
   lines.push(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);

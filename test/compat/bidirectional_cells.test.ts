@@ -86,10 +86,10 @@ describe('Bidirectional over rl.layers.rnn({cell})', () => {
     // (tfjs 4.22 cannot make this layer itself: its bidirectional over rnn({cell}) fails in its constructor.)
   });
 
-  it('a user\'s cell whose class is not registered cannot be copied for the backward direction: the error says so', () => {
+  it('a user\'s cell whose class is not registered cannot be copied for the directions (both are copies): the error says so', () => {
     class Unregistered extends LinearMinimalCell { static className = 'UnregisteredBidiCell'; }
     expect(() => rl.layers.bidirectional({ layer: rl.layers.rnn({ cell: new Unregistered({ units: 2 }) }) as never }))
-      .toThrow(/cannot make the backward copy of the wrapped RNN from its config: .*UnregisteredBidiCell.*registerClass/);
+      .toThrow(/cannot make the forward copy of the wrapped RNN from its config: .*UnregisteredBidiCell.*registerClass/);
     expect(() => rl.layers.bidirectional({ layer: rl.layers.dense({ units: 2 }) as never }))
       .toThrow(/must be SimpleRNN, LSTM, GRU or an RNN over cells \(rl\.layers\.rnn\(\{cell\}\)\), got Dense/);
   });

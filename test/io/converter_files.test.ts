@@ -183,7 +183,7 @@ describe('Keras training configs: compiled from when translated exactly, else th
       [(j) => { tc2(j).loss = 'loss'; }, /unknown loss 'loss'/],
       [(j) => { ((tc2(j).optimizer_config as { config: Record<string, unknown> }).config).use_ema = true; }, /optimizer Adam: .*useEma|use_ema/],
       [(j) => { tc2(j).metrics = [[{ class_name: 'AUC', config: { name: 'auc' } }]]; }, /the metric object AUC \(class_name\) is not read/],
-      [(j) => { tc2(j).loss_weights = [0.5]; }, /modelTopology\.training_config\.loss_weights = \[0\.5\] is not supported/],
+      [(j) => { tc2(j).loss_weights = [0.5, 1]; }, /lossWeights lists 2 weights but the model has 1 output/],
       [(j) => { tc2(j).sample_weight_mode = 'temporal'; }, /training_config\.sample_weight_mode = "temporal" is not supported/],
     ];
     for (const [edit, reason] of cases) {
@@ -194,6 +194,15 @@ describe('Keras training configs: compiled from when translated exactly, else th
       expect(warnings).not.toMatch(/compile: false/);
       expect((m.predict(x, { batchSize: 64 }) as rl.Tensor).dataSync()).toEqual(base);
     }
+  });
+
+  it('loss_weights is read: the loss is weighted as Keras weighs it', async () => {
+    const x = rl.tensor(ids64, [64, 8]);
+    const y = rl.tensor(ids64.map((v) => (v + 1) % 20), [64, 8, 1]);
+    const plain = ((await loadWarned('keras2_15_char_lstm')).m.evaluate(x, y, { batchSize: 64 }) as rl.Tensor).dataSync()[0];
+    const { m, warnings } = await loadWarned('keras2_15_char_lstm', (j) => { tc2(j).loss_weights = [0.5]; });
+    expect(warnings).toBe('');
+    expect((m.evaluate(x, y, { batchSize: 64 }) as rl.Tensor).dataSync()[0]).toBeCloseTo(0.5 * plain, 5);
   });
 
   it('a MeanMetricWrapper the user renamed is read by its fn', async () => {
