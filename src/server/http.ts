@@ -163,6 +163,11 @@ export function requireJsonType(req: IncomingMessage): void {
   if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
 }
 
+/** Whether the request says it carries a body (a length above 0, or a chunked one). */
+export function hasBody(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
 /**
  * Reads a JSON object body (at most `limit` bytes). Empty body gives {}. Every POST must say it sends
  * JSON, even an empty one: HTML forms on other sites cannot set that content type without CORS.

@@ -17,17 +17,30 @@ export function savedModelDir(runDir: string): string | null {
   return resolveModelDir(runDir);
 }
 
+/** The most entries checkModelFiles walks: a model folder holds a handful of files. */
+const MAX_MODEL_ENTRIES = 10_000;
+
 /**
- * A run folder from someone else must not make the server read elsewhere: the model folder's real path lies inside
- * the run folder, and every file in it is a regular file (no symlink, no FIFO). The error never says where a link led.
+ * A run folder from someone else must not make the server read elsewhere or block: the model folder's real path lies
+ * inside the run folder, and every entry in it, in its sub-folders too (a weights manifest may name one), is a regular
+ * file or a folder (no symlink, no FIFO: the weights are read with blocking calls that follow links). The error never
+ * says where a link led.
  */
 function checkModelFiles(runDir: string, modelDir: string): void {
   const root = realpathSync(runDir);
   const real = realpathSync(modelDir);
   if (real !== root && !real.startsWith(root + path.sep)) throw new Error('the model folder leads outside the run folder');
-  for (const name of readdirSync(modelDir)) {
-    const st = lstatSync(path.join(modelDir, name));
-    if (!st.isFile() && !st.isDirectory()) throw new Error(`${name} in the model folder is not a regular file`);
+  const folders = [''];
+  let seen = 0;
+  while (folders.length) {
+    const rel = folders.pop()!;
+    for (const name of readdirSync(path.join(modelDir, rel))) {
+      if (++seen > MAX_MODEL_ENTRIES) throw new Error(`the model folder holds more than ${MAX_MODEL_ENTRIES} entries`);
+      const entry = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(path.join(modelDir, entry));
+      if (st.isDirectory()) folders.push(entry);
+      else if (!st.isFile()) throw new Error(`${entry} in the model folder is not a regular file`);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { backendInfo } from '../backend/index.js';
 import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { allowAnswer, HttpError, Router, badRequest, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
+import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
   commutativity, gradientNorms, longRangeGradients, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, TestReviews, traceInput,
 } from './inference.js';
@@ -164,8 +164,16 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     return { jobs: submitted };
   });
   r.get('/api/jobs/:id', (ctx) => ({ job: jobs.get(ctx.params.id) }));
-  r.post('/api/jobs/:id/cancel', (ctx) => ({ job: jobs.cancel(ctx.params.id) }));
-  r.delete('/api/jobs/:id', (ctx) => ({ job: jobs.cancel(ctx.params.id) }));
+  // Cancelling takes no options: a body is read (JSON, within the size limit, as every POST) and must hold none, so
+  // {"force": true} is refused by name rather than ignored. A DELETE may come without a body at all.
+  r.post('/api/jobs/:id/cancel', async (ctx) => {
+    new Fields(await body(ctx)).done();
+    return { job: jobs.cancel(ctx.params.id) };
+  });
+  r.delete('/api/jobs/:id', async (ctx) => {
+    if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
+    return { job: jobs.cancel(ctx.params.id) };
+  });
 
   r.get('/api/events', (ctx) => {
     hub.add(ctx.req, ctx.res, [['snapshot', { jobs: jobs.list() }]]);

@@ -9,7 +9,7 @@ import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
 import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/record.js';
 import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
-import { notFound } from './http.js';
+import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
 import { readJsonInside, UnsafeFileError } from './safe_files.js';
 
@@ -73,7 +73,8 @@ export class SweepStore {
     }
     const r = rec as Partial<SweepRecord> | null;
     const problem = sweepRecordProblem(r);
-    if (problem) throw new Error(`${id}/${SWEEP_FILE}: ${problem}`);
+    // The folder's content, not the server, is at fault: 422 naming the file, as a damaged run record is.
+    if (problem) throw new HttpError(422, `${id}/${SWEEP_FILE}: ${problem}`);
     return r as SweepRecord;
   }
 
@@ -112,18 +113,17 @@ export class SweepStore {
   async list(): Promise<SweepListing[]> {
     const out: SweepListing[] = [];
     for (const id of this.folders()) {
-      let rec: SweepRecord | null;
+      // One damaged folder is listed with its problem; it never takes the others' listing down with it.
       try {
-        rec = await this.read(id);
+        const rec = await this.read(id);
+        if (!rec) continue;
+        const top = rec.summary?.rows[0];
+        out.push({ id, command: rec.spec.command, metric: rec.summary?.metric ?? rec.spec.metric, goal: rec.summary?.goal ?? 'max',
+          ...statusCounts(await this.onDisk(id, rec)), finished: rec.finishedAt !== null, updatedAt: rec.updatedAt,
+          best: top && Number.isFinite(top.mean) ? { label: top.label, mean: top.mean, std: top.std, n: top.n } : null });
       } catch (e) {
         out.push({ id, command: '', metric: '', goal: 'max', total: 0, completed: 0, failed: 0, pending: 0, unrecorded: 0, finished: false, updatedAt: '', best: null, error: (e as Error).message });
-        continue;
       }
-      if (!rec) continue;
-      const top = rec.summary?.rows[0];
-      out.push({ id, command: rec.spec.command, metric: rec.summary?.metric ?? rec.spec.metric, goal: rec.summary?.goal ?? 'max',
-        ...statusCounts(await this.onDisk(id, rec)), finished: rec.finishedAt !== null, updatedAt: rec.updatedAt,
-        best: top && Number.isFinite(top.mean) ? { label: top.label, mean: top.mean, std: top.std, n: top.n } : null });
     }
     out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
     return out;

@@ -35,6 +35,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 export function sweepRecordProblem(r: unknown): string | null {
   if (!isObj(r) || r.kind !== 'sweep' || r.schemaVersion !== SWEEP_SCHEMA_VERSION) return `not a sweep record of version ${SWEEP_SCHEMA_VERSION}`;
   if (!isObj(r.spec) || typeof r.spec.command !== 'string') return 'spec is not a sweep spec (an object with a command)';
+  // Every reader ranks the runs by it (a spec without one gets its command's default when parsed).
+  if (typeof r.spec.metric !== 'string') return 'spec.metric is not a string';
   for (const k of ['createdAt', 'updatedAt'] as const) if (typeof r[k] !== 'string') return `${k} is not a time stamp`;
   if (r.finishedAt !== null && typeof r.finishedAt !== 'string') return 'finishedAt is neither a time stamp nor null';
   if (!Array.isArray(r.runs)) return 'runs is not a list';

@@ -180,6 +180,15 @@ describe('a training job', () => {
     const a = (await post(s.base, '/api/jobs', long)).body.job;
     const b = (await post(s.base, '/api/jobs', { ...tiny, name: 'waiting' })).body.job;
     expect(b.status).toBe('queued');
+    // Cancelling takes no options: a field or a body that is not JSON is refused and cancels nothing.
+    const force = await post(s.base, `/api/jobs/${b.id}/cancel`, { force: true });
+    expect([force.status, force.body.error]).toEqual([400, 'unknown field in the request: force']);
+    const notJson = await request(s.base, 'POST', `/api/jobs/${b.id}/cancel`, { body: '{"force":', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    // Node sends a DELETE's body unframed unless told its length.
+    const forceDelete = await request(s.base, 'DELETE', `/api/jobs/${b.id}`, { body: '{"force":true}', headers: { 'content-type': 'application/json', 'content-length': '14' } });
+    expect(forceDelete.status).toBe(400);
+    expect((await get(s.base, `/api/jobs/${b.id}`)).body.job.status).toBe('queued');
     // Cancel the queued one: it never starts and leaves no folder.
     const cb = await post(s.base, `/api/jobs/${b.id}/cancel`, {});
     expect(cb.status).toBe(200);

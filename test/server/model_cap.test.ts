@@ -35,6 +35,30 @@ describe('the dashboard reads a run folder\'s model only from regular files insi
     symlinkSync(outside, path.join(linkedDir, 'model'));
     await expect(loadSavedModel(linkedDir)).rejects.toThrow(/^the model folder leads outside the run folder$/);
   });
+
+  it('checks the sub-folders too: a weights manifest naming a symlink or a FIFO in one is refused before anything is read', async () => {
+    const { symlinkSync, mkdirSync, readFileSync, writeFileSync, renameSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const model = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    const outside = path.join(root, 'outside-sub');
+    await model.save(`file://${outside}`);
+    // The manifest points into model/sub/, where the entry is a link out of the run folder, then a FIFO.
+    const make = async (name: string, entry: (at: string) => void) => {
+      const run = path.join(root, name);
+      await model.save(`file://${path.join(run, 'model')}`);
+      const json = JSON.parse(readFileSync(path.join(run, 'model', 'model.json'), 'utf8'));
+      json.weightsManifest[0].paths = ['sub/weights.bin'];
+      writeFileSync(path.join(run, 'model', 'model.json'), JSON.stringify(json));
+      mkdirSync(path.join(run, 'model', 'sub'));
+      renameSync(path.join(run, 'model', 'weights.bin'), path.join(run, 'model', 'kept.bin'));
+      entry(path.join(run, 'model', 'sub', 'weights.bin'));
+      return run;
+    };
+    const linked = await make('sub-link', (at) => symlinkSync(path.join(outside, 'weights.bin'), at));
+    await expect(loadSavedModel(linked)).rejects.toThrow(/^sub\/weights\.bin in the model folder is not a regular file$/);
+    const fifo = await make('sub-fifo', (at) => execFileSync('mkfifo', [at]));
+    await expect(loadSavedModel(fifo)).rejects.toThrow(/^sub\/weights\.bin in the model folder is not a regular file$/);
+  });
 });
 
 describe("a run's model over the dashboard's --max-model-params", () => {
