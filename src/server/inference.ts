@@ -327,7 +327,7 @@ function finalEncoderState(model: Sequential, queries: string[], meta: AdditionM
 export function commutativity(entry: ModelEntry, aIn: number, bIn: number, baselinePairs = 100) {
   const meta = entry.meta as AdditionMeta;
   const max = 10 ** meta.digits - 1;
-  for (const v of [aIn, bIn]) if (v > max) throw badRequest(`${v} has more than ${meta.digits} digits; this model adds numbers up to ${max}`);
+  for (const v of [aIn, bIn]) if (v > max) throw badRequest(`${v} has more than ${meta.digits} digit${meta.digits === 1 ? '' : 's'}; this model adds numbers up to ${max}`);
   const qa = additionQuery(aIn, bIn, meta), qb = additionQuery(bIn, aIn, meta);
   const { layers, output } = entry.model.trace(encodeQueries([qa, qb], meta));
   const perLayer = layers.map((rec) => {

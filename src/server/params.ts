@@ -136,9 +136,9 @@ export class Fields {
   strings(key: string, maxItems: number, maxLength: number): string[] | undefined {
     const v = this.take(key);
     if (v === undefined) return undefined;
-    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.length > maxLength)) {
-      throw badRequest(`${key} must be an array of strings`);
-    }
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw badRequest(`${key} must be an array of strings`);
+    const long = v.findIndex((s: string) => s.length > maxLength);
+    if (long >= 0) throw badRequest(`${key}[${long}] is ${(v[long] as string).length} characters long; the limit is ${maxLength}`);
     if (v.length > maxItems) throw badRequest(`${key} has ${v.length} entries; the limit is ${maxItems}`);
     return v as string[];
   }

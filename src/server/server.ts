@@ -203,11 +203,18 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const id = f.str('model', 200, true);
     const text = f.str('text', MAX_TEXT_CHARS);
     const query = f.str('query', 40);
+    const paddingGiven = f.has('includePadding');
     const includePadding = f.bool('includePadding', false);
     f.done();
     const entry = await models.get(id);
     if (entry.meta.task === 'imdb' && text === undefined) throw badRequest(`model '${id}' reads reviews: send text`);
     if (entry.meta.task === 'addition' && query === undefined) throw badRequest(`model '${id}' adds numbers: send query, e.g. "231+432"`);
+    // A field for the other kind of model would change nothing: refused by name rather than ignored.
+    if (entry.meta.task === 'imdb' && query !== undefined) throw badRequest(`model '${id}' reads reviews: query is for addition models (send text only)`);
+    if (entry.meta.task === 'addition') {
+      const other = [text !== undefined && 'text', paddingGiven && 'includePadding'].filter(Boolean);
+      if (other.length) throw badRequest(`model '${id}' adds numbers: ${other.join(' and ')} ${other.length > 1 ? 'are' : 'is'} for IMDb models (send query only)`);
+    }
     return traceInput(entry, { text, query, includePadding });
   });
 
@@ -216,11 +223,15 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const ids = f.strings('models', 4, 200) ?? ['fresh:simple_rnn', 'fresh:lstm'];
     const text = f.str('text', MAX_TEXT_CHARS);
     const source = f.oneOf('source', ['text', 'test'] as const, text !== undefined ? 'text' : 'test');
+    // Each source reads its own fields; the other's would change nothing, so they are refused by name.
+    const forText = ['text', 'label'].filter((k) => f.has(k)), forTest = ['samples'].filter((k) => f.has(k));
     const label = f.oneOf('label', ['positive', 'negative'] as const, 'positive');
     const samples = f.int('samples', 1, MAX_TEST_SAMPLES, 32);
     f.done();
     if (!ids.length) throw badRequest('models must name at least one IMDb model');
     if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
+    if (source === 'text' && forTest.length) throw badRequest("samples is the number of test reviews of source 'test'; source 'text' measures the one text sent");
+    if (source === 'test' && forText.length) throw badRequest(`${forText.join(' and ')} ${forText.length > 1 ? 'are' : 'is'} for source 'text'; source 'test' measures test reviews with their own labels`);
     const series = [];
     for (const id of ids) {
       const entry = await models.get(id, 'imdb');
@@ -231,7 +242,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
         try {
           batch = await testSet.batch(entry.model, meta, samples);
         } catch (e) {
-          if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0]}`);
+          if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0].replace(/\s*Checked:$/, '')}`);
           throw e;
         }
       }
@@ -268,6 +279,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const entry = await models.get(id, 'addition');
     const meta = entry.meta as Extract<typeof entry.meta, { task: 'addition' }>;
     let a: number, b: number;
+    if (query !== undefined && (aIn !== undefined || bIn !== undefined)) throw badRequest('send query ("231+432") or both a and b, not both forms');
     if (query !== undefined) ({ a, b } = parseSum(query, meta.digits));
     else if (aIn !== undefined && bIn !== undefined) [a, b] = [aIn, bIn];
     else throw badRequest('send query ("231+432") or both a and b');

@@ -193,6 +193,15 @@ describe('POST /api/inspect/states', () => {
     expect((await post(s.base, '/api/inspect/states', { model: sumModel, query: '1+1', includePadding: 'yes' })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/states', { query: '1+1' })).status).toBe(400);
   });
+
+  it("refuses, by name, a field for the other kind of model rather than ignoring it", async () => {
+    const imdb = await post(s.base, '/api/inspect/states', { model: 'fresh:lstm', text: 'great', query: '1+1' });
+    expect([imdb.status, imdb.body.error]).toEqual([400, "model 'fresh:lstm' reads reviews: query is for addition models (send text only)"]);
+    const sum = await post(s.base, '/api/inspect/states', { model: sumModel, query: '1+1', text: 'great', includePadding: true });
+    expect([sum.status, sum.body.error]).toEqual([400, `model '${sumModel}' adds numbers: text and includePadding are for IMDb models (send query only)`]);
+    const padding = await post(s.base, '/api/inspect/states', { model: sumModel, query: '1+1', includePadding: false });
+    expect(padding.body.error).toBe(`model '${sumModel}' adds numbers: includePadding is for IMDb models (send query only)`);
+  });
 });
 
 describe('POST /api/inspect/gradients', () => {
@@ -245,10 +254,20 @@ describe('POST /api/inspect/gradients', () => {
     expect((await post(s.base, '/api/inspect/gradients', { models: [sumModel], text: 'good' })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/gradients', { models: [], text: 'good' })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/gradients', { models: 'fresh:lstm' })).status).toBe(400);
+    expect((await post(s.base, '/api/inspect/gradients', { models: ['fresh:lstm', 'x'.repeat(201)], text: 'good' })).body.error).toBe('models[1] is 201 characters long; the limit is 200');
     expect((await post(s.base, '/api/inspect/gradients', { source: 'text' })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/gradients', { samples: 0 })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/gradients', { samples: 1000 })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/gradients', { text: 'good', label: 'meh' })).status).toBe(400);
+  });
+
+  it("refuses the other source's fields by name rather than ignoring them", async () => {
+    const samples = await post(s.base, '/api/inspect/gradients', { models: ['fresh:simple_rnn'], text: 'a good film', samples: 200 });
+    expect([samples.status, samples.body.error]).toEqual([400, "samples is the number of test reviews of source 'test'; source 'text' measures the one text sent"]);
+    const text = await post(s.base, '/api/inspect/gradients', { models: ['fresh:simple_rnn'], source: 'test', text: 'a good film', label: 'negative' });
+    expect([text.status, text.body.error]).toEqual([400, "text and label are for source 'text'; source 'test' measures test reviews with their own labels"]);
+    const label = await post(s.base, '/api/inspect/gradients', { models: ['fresh:simple_rnn'], label: 'negative' });
+    expect(label.body.error).toBe("label is for source 'text'; source 'test' measures test reviews with their own labels");
   });
 });
 
@@ -275,6 +294,9 @@ describe('POST /api/inspect/commutativity', () => {
     expect((await post(s.base, '/api/inspect/commutativity', { model: sumModel, a: 1 })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/commutativity', { model: sumModel, a: -1, b: 2 })).status).toBe(400);
     expect((await post(s.base, '/api/inspect/commutativity', { model: 'fresh:lstm', a: 1, b: 2 })).status).toBe(400);
+    // Both forms at once: which one counts would be a guess.
+    const both = await post(s.base, '/api/inspect/commutativity', { model: sumModel, query: '1+2', a: 7, b: 8 });
+    expect([both.status, both.body.error]).toEqual([400, 'send query ("231+432") or both a and b, not both forms']);
   });
 });
 
