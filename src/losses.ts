@@ -8,11 +8,13 @@ import { allFinite } from './backend/index.js';
 import { broadcastPair } from './metrics/shapes.js';
 
 /**
- * One entry per loss: its Keras name, the names compile accepts (each a function of rl.losses when it has no
+ * One entry per loss: its Keras name, the name a tfjs-format trainingConfig stores when it is not the Keras name
+ * (tfjs 4.22 camel-cases the stored name and looks it up in its lossesMap, which lacks Keras 3's 'log_cosh',
+ * 'kl_divergence' and 'cosine_similarity'), the names compile accepts (each a function of rl.losses when it has no
  * underscore), Keras's other names compile also accepts (its Loss class names and keras.losses.get's 'bce'; not
  * functions of rl.losses), and the final activation it can fold in.
  */
-interface LossEntry { kerasName: string; names: readonly string[]; kerasAliases: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
+interface LossEntry { kerasName: string; tfjsName?: string; names: readonly string[]; kerasAliases: readonly string[]; folds: 'sigmoid' | 'softmax' | null }
 
 const LOSSES: Record<LossKind, LossEntry> = {
   binaryCrossentropy: { kerasName: 'binary_crossentropy', names: ['binaryCrossentropy', 'binary_crossentropy'], kerasAliases: ['BinaryCrossentropy', 'bce', 'BCE'], folds: 'sigmoid' },
@@ -30,16 +32,16 @@ const LOSSES: Record<LossKind, LossEntry> = {
     kerasName: 'mean_squared_logarithmic_error', names: ['meanSquaredLogarithmicError', 'mean_squared_logarithmic_error', 'msle', 'MSLE'], kerasAliases: ['MeanSquaredLogarithmicError'], folds: null,
   },
   huber: { kerasName: 'huber', names: ['huber', 'huberLoss', 'huber_loss'], kerasAliases: ['Huber'], folds: null },
-  logCosh: { kerasName: 'log_cosh', names: ['logCosh', 'logcosh', 'log_cosh'], kerasAliases: ['LogCosh'], folds: null },
+  logCosh: { kerasName: 'log_cosh', tfjsName: 'logcosh', names: ['logCosh', 'logcosh', 'log_cosh'], kerasAliases: ['LogCosh'], folds: null },
   hinge: { kerasName: 'hinge', names: ['hinge'], kerasAliases: ['Hinge'], folds: null },
   squaredHinge: { kerasName: 'squared_hinge', names: ['squaredHinge', 'squared_hinge'], kerasAliases: ['SquaredHinge'], folds: null },
   categoricalHinge: { kerasName: 'categorical_hinge', names: ['categoricalHinge', 'categorical_hinge'], kerasAliases: ['CategoricalHinge'], folds: null },
   kullbackLeiblerDivergence: {
-    kerasName: 'kl_divergence', names: ['kullbackLeiblerDivergence', 'kld', 'KLD', 'kl_divergence', 'kullback_leibler_divergence'],
+    kerasName: 'kl_divergence', tfjsName: 'kullback_leibler_divergence', names: ['kullbackLeiblerDivergence', 'kld', 'KLD', 'kl_divergence', 'kullback_leibler_divergence'],
     kerasAliases: ['KLDivergence'], folds: null,
   },
   poisson: { kerasName: 'poisson', names: ['poisson'], kerasAliases: ['Poisson'], folds: null },
-  cosineProximity: { kerasName: 'cosine_similarity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], kerasAliases: ['CosineSimilarity'], folds: null },
+  cosineProximity: { kerasName: 'cosine_similarity', tfjsName: 'cosine_proximity', names: ['cosineProximity', 'cosine', 'cosine_similarity', 'cosine_proximity'], kerasAliases: ['CosineSimilarity'], folds: null },
   // A user function (compile({loss: fn})): chosen by passing the function, never by name.
   custom: { kerasName: 'custom', names: [], kerasAliases: [], folds: null },
 };
@@ -49,9 +51,9 @@ export function lossKind(name: string): LossKind {
   throw new Error(`unknown loss '${name}': use ${Object.keys(LOSSES).filter((k) => k !== 'custom').join(', ')}, or a function (yTrue, yPred) => loss`);
 }
 
-/** Keras's snake_case name of a loss, for logs and saved configs. */
-export function lossKerasName(k: LossKind): string {
-  return LOSSES[k].kerasName;
+/** The snake_case name a model.json trainingConfig stores: one tfjs 4.22 loads and rnnlab reads back to the same loss. */
+export function lossSavedName(k: LossKind): string {
+  return LOSSES[k].tfjsName ?? LOSSES[k].kerasName;
 }
 
 /** The fold-in activation a loss can absorb (and compute stably from logits). */

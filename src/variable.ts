@@ -60,6 +60,7 @@ export class Variable extends Tensor {
       throw new Error(`weight '${this.name}': assign expected dtype ${this.dtype}, got ${given.dtype} (cast the value first)`);
     }
     const values = given instanceof Tensor ? given.values : given;
+    if (!(given instanceof Tensor) && !ArrayBuffer.isView(given)) checkFlatNumbers(this.name, this.shape, given);
     if (values.length !== this.size) {
       throw new Error(`weight '${this.name}': expected ${this.size} values for shape [${this.shape.join(', ')}], got ${values.length}`);
     }
@@ -91,5 +92,22 @@ export class Variable extends Tensor {
   /** tfjs's LayerVariable.originalName: names are not uniquified here, so it is the name. */
   get originalName(): string {
     return this.name;
+  }
+}
+
+/** The nested shape of a JS array (its first elements' lengths), for messages. */
+function nestedShape(a: unknown): number[] {
+  const shape: number[] = [];
+  for (let x = a; Array.isArray(x); x = x[0]) shape.push(x.length);
+  return shape;
+}
+
+/** A plain array given as a weight's values must be flat numbers: Float32Array.set turns anything else into NaN. */
+function checkFlatNumbers(name: string, shape: readonly number[], given: ArrayLike<unknown>): void {
+  for (let i = 0; i < given.length; i++) {
+    const v = given[i];
+    if (typeof v === 'number') continue;
+    const what = Array.isArray(given) && Array.isArray(v) ? `a nested array of shape [${nestedShape(given).join(', ')}]` : `${JSON.stringify(v) ?? String(v)} at index ${i}`;
+    throw new Error(`weight '${name}': expected a Tensor or a flat array of ${shape.reduce((a, b) => a * b, 1)} numbers for shape [${shape.join(', ')}], got ${what}`);
   }
 }

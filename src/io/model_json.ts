@@ -8,7 +8,7 @@
  */
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
-import { lossKerasName, lossKind } from '../losses.js';
+import { lossKind, lossSavedName } from '../losses.js';
 import { metricMismatch } from '../metrics/meters.js';
 import { metricKind, metricsConfigOf, metricsFromConfig, type MetricsConfig } from '../metrics/registry.js';
 import { registerTopologyWriter, type SaveOptions } from '../models/saving.js';
@@ -113,8 +113,8 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
   if (!model.loss || !model.optimizer) return undefined;
   // A user loss function is saved under its name, as Keras does; loading it then needs {compile: false}.
-  const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossKerasName(c.kind)));
-  const loss = names.length > 1 ? names : names[0] ?? lossKerasName(model.loss);
+  const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossSavedName(c.kind)));
+  const loss = names.length > 1 ? names : names[0] ?? lossSavedName(model.loss);
   const heads = model.outputHeads().map((h) => h.name);
   const tc: TrainingConfig = { loss, metrics: metricsConfigOf(model.outputMetrics ?? heads.map(() => model.metrics), heads), optimizer_config: optimizerToKeras(model.optimizer) };
   // A list in output order, as the loss list: two outputs may share a name (an LSTM's returnState), which a dict could not hold.
@@ -550,7 +550,10 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
 /**
  * The optimizer weights tfjs saves with includeOptimizer (group 'optimizer': 'iter', then '<weight>/<slot>'), renamed
  * to the loaded model's variables, ready for optimizer.setWeights; null when the file has none or the model was not
- * compiled from the file. A slot of a weight the model does not have is an error naming it.
+ * compiled from the file. tfjs names a slot after its variable, which carries a '_<n>' suffix when another model of
+ * the same program already used that name ('d/kernel_1/m' for the weight saved as 'd/kernel'); tfjs itself pairs
+ * slots by position and so loads such a file, and for any file tfjs writes the name without the suffix is the weight
+ * at that position. A slot of a weight the model does not have, even without the suffix, is an error naming it.
  */
 export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<string, DecodedWeight>, specs: (WeightSpec | undefined)[],
   where: string): { name: string; shape: number[]; values: Float32Array }[] | null {
@@ -562,8 +565,12 @@ export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<
   return saved.map((w) => {
     if (w.name === 'iter') return w;
     const cut = w.name.lastIndexOf('/');
-    const target = cut > 0 ? varName.get(w.name.slice(0, cut)) : undefined;
-    if (!target) throw new ModelFormatError(`${where}: optimizer weight '${w.name}' belongs to no weight of the model (expected '<weight name>/<slot>')`);
+    const owner = cut > 0 ? w.name.slice(0, cut) : '';
+    const target = cut > 0 ? varName.get(owner) ?? varName.get(owner.replace(/_\d+$/, '')) : undefined;
+    if (!target) {
+      throw new ModelFormatError(`${where}: optimizer weight '${w.name}' belongs to no weight of the model (expected '<weight name>/<slot>'); ` +
+        'load with {compile: false} to load the model without its optimizer state');
+    }
     return { ...w, name: `${target}/${w.name.slice(cut + 1)}` };
   });
 }

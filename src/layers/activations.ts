@@ -26,12 +26,26 @@ const TFJS_SPELLINGS: Record<string, LayerActivation> = { hardSigmoid: 'hard_sig
  * clip(0.2x + 0.5, 0, 1), not Keras 3's relu6(x + 3) / 6, so tfjs code and saved tfjs models keep their numbers.
  */
 export function checkActivation(layer: string, given: unknown): LayerActivation {
-  const a = typeof given === 'object' && given !== null ? (given as { config?: unknown }).config : given;
+  const a = typeof given === 'object' && given !== null ? activationObjectName(layer, given as Record<string, unknown>) : given;
   const name = a === null || a === undefined ? 'linear' : typeof a === 'string' && Object.hasOwn(TFJS_SPELLINGS, a) ? TFJS_SPELLINGS[a] : a;
   if (typeof name !== 'string' || !(ACTIVATIONS as readonly string[]).includes(name)) {
     throw new Error(`${layer}: unknown activation ${typeof name === 'string' ? `'${name}'` : describe(name)}; use one of ${ACTIVATIONS.join(', ')}`);
   }
   return name as LayerActivation;
+}
+
+/**
+ * The name in an activation object: Keras 3's {className: 'function', config: 'relu'}, or tfjs's {className: 'relu'}
+ * (its config, if any, empty or that same name). Anything else is refused, as tfjs refuses it.
+ */
+function activationObjectName(layer: string, o: Record<string, unknown>): unknown {
+  const cls = o.className, cfg = o.config;
+  if (typeof cls !== 'string') throw new Error(`${layer}: an activation object needs a className (an activation name, or 'function' with the name as config), got ${describe(o)}`);
+  if (cls === 'function') return cfg;
+  const emptyConfig = cfg === undefined || cfg === null || cfg === cls
+    || (typeof cfg === 'object' && !Array.isArray(cfg) && Object.keys(cfg).length === 0);
+  if (!emptyConfig) throw new Error(`${layer}: activation '${cls}' takes no config, got ${typeof cfg === 'string' ? JSON.stringify(cfg) : describe(cfg)}`);
+  return cls;
 }
 
 /** For recurrent cells, whose step kernels apply the activation natively. */

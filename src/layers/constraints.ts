@@ -4,6 +4,7 @@
  * unit's incoming weights), nonNeg zeroes negative values.
  */
 import { describe } from '../describe.js';
+import { readKerasOptions } from '../near_name.js';
 import { Tensor } from '../tensor.js';
 
 /** Keras's backend epsilon, added to norms before dividing. */
@@ -13,6 +14,11 @@ export type ConstraintKind = 'MaxNorm' | 'UnitNorm' | 'MinMaxNorm' | 'NonNeg';
 
 export interface ConstraintArgs { maxValue?: number; minValue?: number; rate?: number; axis?: number | number[] }
 
+/** The options each class takes (tfjs's names; Keras's max_value, min_value are read as aliases). */
+const OPTIONS: Record<ConstraintKind, readonly string[]> = {
+  MaxNorm: ['maxValue', 'axis'], UnitNorm: ['axis'], MinMaxNorm: ['minValue', 'maxValue', 'rate', 'axis'], NonNeg: [],
+};
+
 export class Constraint {
   readonly className: ConstraintKind;
   readonly maxValue: number;
@@ -20,8 +26,10 @@ export class Constraint {
   readonly rate: number;
   readonly axis: number[];
 
-  constructor(kind: ConstraintKind, args: ConstraintArgs = {}) {
+  constructor(kind: ConstraintKind, given: ConstraintArgs = {}) {
     this.className = kind;
+    // Keras's from_config is cls(**config): an unknown key is an error there too.
+    const args = readKerasOptions(`constraint ${kind}`, given, OPTIONS[kind], { nullIsNone: true }) as ConstraintArgs;
     this.maxValue = checkNumber('maxValue', args.maxValue ?? (kind === 'MaxNorm' ? 2 : 1));
     this.minValue = checkNumber('minValue', args.minValue ?? 0);
     this.rate = checkNumber('rate', args.rate ?? 1);
@@ -31,8 +39,12 @@ export class Constraint {
   }
 
   /** Fails for a weight shape the axes do not fit (called when the weight is created, not mid-step). */
-  checkShape(shape: readonly number[]): void {
-    if (this.className !== 'NonNeg') groupIndex(shape, this.axis.map((a) => (a < 0 ? a + shape.length : a)));
+  checkShape(shape: readonly number[], where = 'constraint'): void {
+    if (this.className === 'NonNeg') return;
+    if (!this.axis.every((a) => a >= -shape.length && a < shape.length)) {
+      const given = this.axis.length === 1 ? this.axis[0] : this.axis;
+      throw new Error(`${where}: constraint ${this.className}: axis ${JSON.stringify(given)} is outside a weight of rank ${shape.length} (shape [${shape.join(', ')}])`);
+    }
   }
 
   /** tfjs's constraint.apply(w): a new tensor, w left as it is. */
@@ -108,7 +120,8 @@ export const constraints = {
   maxNorm: (args: { maxValue?: number; axis?: number } = {}) => new Constraint('MaxNorm', args),
   unitNorm: (args: { axis?: number } = {}) => new Constraint('UnitNorm', args),
   minMaxNorm: (args: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}) => new Constraint('MinMaxNorm', args),
-  nonNeg: () => new Constraint('NonNeg'),
+  // tfjs's nonNeg() takes no options; one given is refused rather than dropped.
+  nonNeg: (args?: Record<string, never>) => new Constraint('NonNeg', args),
 };
 
 export type ConstraintIdentifier = Constraint | 'maxNorm' | 'unitNorm' | 'minMaxNorm' | 'nonNeg' | { className: string; config?: ConstraintArgs } | null;

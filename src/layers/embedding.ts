@@ -38,6 +38,10 @@ export class Embedding extends Layer {
     const { inputDim: _ignored, ...rest } = args;
     // Keras writes input_length as a number or a one-element list.
     const length = Array.isArray(args.inputLength) ? args.inputLength[0] : args.inputLength ?? undefined;
+    // tfjs reads a longer list as ids of rank > 2; rnnlab's embedding takes (batch, steps) ids only.
+    if (Array.isArray(args.inputLength) && args.inputLength.length !== 1) {
+      throw new Error(`${args.name ?? 'embedding'}: inputLength ${JSON.stringify(args.inputLength)} is not supported; give one length (ids of shape (batch, steps))`);
+    }
     super({ ...rest, inputShape: args.inputShape ?? (length !== undefined ? [length] : undefined) }, 'embedding');
     this.inputDim = checkPositiveInt(this.name, 'inputDim', args.inputDim);
     this.outputDim = checkPositiveInt(this.name, 'outputDim', args.outputDim);

@@ -141,7 +141,7 @@ export const initializers = {
   heUniform: preset('HeUniform', 2, 'fan_in', 'uniform'),
   leCunNormal: preset('LecunNormal', 1, 'fan_in', 'truncated_normal'),
   leCunUniform: preset('LecunUniform', 1, 'fan_in', 'uniform'),
-  orthogonal: (args: { gain?: number; seed?: number } = {}) => {
+  orthogonal: (args: { gain?: number; seed?: number | null } = {}) => {
     rejectUnknown('Orthogonal', args, ['gain', 'seed']);
     const gain = num('Orthogonal', 'gain', args.gain, 1);
     return new Initializer('Orthogonal', { gain, seed: seedOf('Orthogonal', args.seed) }, (shape, out, rng) => {
@@ -159,15 +159,37 @@ export const initializers = {
   },
 };
 
+/**
+ * A config as Keras and tfjs files write it, less the keys that carry nothing here: dtype (TF1-era files; weights are
+ * float32) and, for classes that draw nothing, a null seed (Keras 2.15 writes one on Zeros). Any other key is left for
+ * the factory to refuse by name, as Keras's cls(**config) does.
+ */
+function fileConfig(className: string, c: Record<string, unknown>, seeded: boolean): Record<string, unknown> {
+  const { dtype, ...rest } = c;
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') throw new Error(`${className}: dtype ${JSON.stringify(dtype)} is not supported (rnnlab's weights are float32)`);
+  if (!seeded && rest.seed === null) delete rest.seed;
+  return rest;
+}
+
+const noArgs = (className: string, make: () => Initializer) => (c: Record<string, unknown>) => {
+  rejectUnknown(className, fileConfig(className, c, false), []);
+  return make();
+};
+
 /** Keras class names (lowercased, underscores dropped) -> the factory that rebuilds them from a config. */
 export const INITIALIZER_CLASSES: Record<string, (config: Record<string, unknown>) => Initializer> = {
-  zeros: () => initializers.zeros(), ones: () => initializers.ones(),
-  constant: (c) => initializers.constant({ value: c.value as number }),
-  randomnormal: (c) => initializers.randomNormal(c), truncatednormal: (c) => initializers.truncatedNormal(c),
-  randomuniform: (c) => initializers.randomUniform(c), variancescaling: (c) => initializers.varianceScaling(c),
-  glorotnormal: (c) => initializers.glorotNormal({ seed: c.seed as number }), glorotuniform: (c) => initializers.glorotUniform({ seed: c.seed as number }),
-  henormal: (c) => initializers.heNormal({ seed: c.seed as number }), heuniform: (c) => initializers.heUniform({ seed: c.seed as number }),
-  lecunnormal: (c) => initializers.leCunNormal({ seed: c.seed as number }), lecununiform: (c) => initializers.leCunUniform({ seed: c.seed as number }),
-  identity: (c) => initializers.identity({ gain: c.gain as number }),
-  orthogonal: (c) => initializers.orthogonal({ gain: c.gain as number, seed: (c.seed ?? undefined) as number | undefined }),
+  zeros: noArgs('Zeros', initializers.zeros), ones: noArgs('Ones', initializers.ones),
+  constant: (c) => initializers.constant(fileConfig('Constant', c, false)),
+  randomnormal: (c) => initializers.randomNormal(fileConfig('RandomNormal', c, true)),
+  truncatednormal: (c) => initializers.truncatedNormal(fileConfig('TruncatedNormal', c, true)),
+  randomuniform: (c) => initializers.randomUniform(fileConfig('RandomUniform', c, true)),
+  variancescaling: (c) => initializers.varianceScaling(fileConfig('VarianceScaling', c, true)),
+  glorotnormal: (c) => initializers.glorotNormal(fileConfig('GlorotNormal', c, true)),
+  glorotuniform: (c) => initializers.glorotUniform(fileConfig('GlorotUniform', c, true)),
+  henormal: (c) => initializers.heNormal(fileConfig('HeNormal', c, true)),
+  heuniform: (c) => initializers.heUniform(fileConfig('HeUniform', c, true)),
+  lecunnormal: (c) => initializers.leCunNormal(fileConfig('LecunNormal', c, true)),
+  lecununiform: (c) => initializers.leCunUniform(fileConfig('LecunUniform', c, true)),
+  identity: (c) => initializers.identity(fileConfig('Identity', c, false)),
+  orthogonal: (c) => initializers.orthogonal(fileConfig('Orthogonal', c, true) as { gain?: number; seed?: number }),
 };

@@ -1,7 +1,7 @@
 /** Keras's initializers, drawing from rnnlab's seeded generator, and their Keras serialization. */
 import { globalRandom } from '../random.js';
 import type { Shape } from '../tensor.js';
-import { INITIALIZER_CLASSES, Initializer, initializers } from './initializer_catalogue.js';
+import { INITIALIZER_CLASSES, Initializer, fans, initializers } from './initializer_catalogue.js';
 import { orthogonal } from './orthogonal.js';
 
 type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
@@ -9,13 +9,6 @@ type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform'
 export type InitializerName = BuiltinName | (string & { readonly catalogueKey?: never });
 
 type Fill = (shape: Shape, out: { length: number; [i: number]: number }) => void;
-
-/** Keras's fan computation: the kernel's last two axes are (in, out); earlier axes are the receptive field. */
-function fans(shape: Shape): [number, number] {
-  if (shape.length === 1) return [shape[0], shape[0]];
-  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
-}
 
 function uniformFill(out: { length: number; [i: number]: number }, limit: number): void {
   for (let i = 0; i < out.length; i++) out[i] = globalRandom.uniform(-limit, limit);
@@ -38,7 +31,11 @@ export const INITIALIZERS: Record<string, Fill> = {
       out[i] = v * std;
     }
   },
-  orthogonal: (shape, out) => orthogonal(shape, out, globalRandom),
+  orthogonal: (shape, out) => {
+    // Keras and tfjs refuse it too: a vector has no orthonormal rows to speak of.
+    if (shape.length < 2) throw new Error(`Orthogonal initializer: needs a weight of rank 2 or more, got shape [${shape.join(', ')}]`);
+    orthogonal(shape, out, globalRandom);
+  },
 };
 
 const BUILTIN = Object.keys(INITIALIZERS);
@@ -83,7 +80,8 @@ export function checkInitializer(layer: string, what: string, v: unknown): Initi
   if (typeof v === 'string' && Object.hasOwn(NAMED_CLASSES, v)) return deserializeInitializer({ className: NAMED_CLASSES[v], config: {} }, `${layer}: ${what}`);
   if (v instanceof Initializer) return register(v);
   if (typeof v === 'object' && v !== null) return deserializeInitializer(v, `${layer}: ${what}`);
-  throw new Error(`${layer}: unknown ${what} ${JSON.stringify(v)}; use one of ${[...new Set([...BUILTIN, ...Object.keys(initializers)])].join(', ')}`);
+  const given = typeof v === 'function' ? 'a function (a layer option takes a name, an rl.initializers object or a {className, config} object)' : JSON.stringify(v);
+  throw new Error(`${layer}: unknown ${what} ${given}; use one of ${[...new Set([...BUILTIN, ...Object.keys(initializers)])].join(', ')}`);
 }
 
 
@@ -103,6 +101,9 @@ export function serializeInitializer(name: InitializerName): { className: string
   }
 }
 
+/** Keras 2's short class names (any case). */
+const SHORT_CLASSES: Record<string, string> = { zero: 'zeros', one: 'ones', uniform: 'randomuniform' };
+
 /** A Keras initializer ({className, config} or a bare class name) as rnnlab's name; anything else is an error. */
 function deserializeInitializer(v: unknown, where: string): InitializerName {
   let cls: unknown = v, cfg: Record<string, unknown> = {};
@@ -113,27 +114,22 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
     if (typeof cls === 'string' && Object.hasOwn(NAMED_CLASSES, cls)) cls = NAMED_CLASSES[cls];
     if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
   }
-  const key = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
+  const lower = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
+  const key = Object.hasOwn(SHORT_CLASSES, lower) ? SHORT_CLASSES[lower] : lower;
+  if (!Object.hasOwn(INITIALIZER_CLASSES, key)) {
+    throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
+  }
+  // Built first so that every config key is checked, whichever fill is used below.
+  let init: Initializer;
+  try { init = INITIALIZER_CLASSES[key](cfg); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
   const simple: Record<string, BuiltinName> = {
     glorotuniform: 'glorotUniform', glorotnormal: 'glorotNormal', heuniform: 'heUniform', orthogonal: 'orthogonal',
-    zeros: 'zeros', zero: 'zeros', ones: 'ones', one: 'ones', uniform: 'uniform', randomuniform: 'uniform',
+    zeros: 'zeros', ones: 'ones', randomuniform: 'uniform',
   };
-  // Unseeded classic ones keep their built-in fills (saved models load to the same draws as before).
-  const seeded = cfg.seed !== undefined && cfg.seed !== null;
-  const name = !seeded && Object.hasOwn(simple, key) && (key !== 'randomuniform' || (cfg.minval ?? -0.05) === -0.05 && (cfg.maxval ?? 0.05) === 0.05)
-    && (key !== 'orthogonal' || (cfg.gain ?? 1) === 1)
-    ? simple[key] : !seeded && key === 'variancescaling' ? varianceScaling(cfg) : undefined;
-  if (name) return name;
-  if (Object.hasOwn(INITIALIZER_CLASSES, key)) {
-    try { return register(INITIALIZER_CLASSES[key](cfg)); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
-  }
-  if (!name) throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
-  return name;
-}
-
-function varianceScaling(cfg: Record<string, unknown>): BuiltinName | undefined {
-  const mode = cfg.mode, dist = String(cfg.distribution ?? ''), scale = cfg.scale ?? 1;
-  if (mode === 'fan_avg' && scale === 1) return dist.includes('normal') ? 'glorotNormal' : 'glorotUniform';
-  if (mode === 'fan_in' && scale === 2 && dist === 'uniform') return 'heUniform';
-  return undefined;
+  // Unseeded classic ones keep their built-in fills (saved models load to the same draws as before). VarianceScaling
+  // keeps its class (and distribution) even where a preset draws the same.
+  const c = init.config;
+  const builtin = (c.seed === undefined || c.seed === null) && Object.hasOwn(simple, key)
+    && (key !== 'randomuniform' || c.minval === -0.05 && c.maxval === 0.05) && (key !== 'orthogonal' || c.gain === 1);
+  return builtin ? simple[key] : register(init);
 }

@@ -11,7 +11,7 @@ import { checkOptionKeys, snakeCase } from '../near_name.js';
 
 // Re-exported: layers and io name classes and keys with it.
 export { snakeCase };
-import { INITIALIZERS, type InitializerName } from './initializers.js';
+import { INITIALIZERS, checkInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
@@ -920,7 +920,7 @@ export abstract class Layer {
     const spec = first;
     const train = typeof second === 'boolean' ? second : true;
     if (this.weights.some((w) => w.name === `${this.name}/${spec.name}`)) throw new Error(`${this.name}: duplicate weight name '${spec.name}'`);
-    spec.constraint?.checkShape(spec.shape);
+    spec.constraint?.checkShape(spec.shape, `${this.name} (${this.className}): weight '${spec.name}'`);
     // v.trainable: trainable by nature; gradients flow only while the layer is trainable too (see the setter).
     const v = new Variable(`${this.name}/${spec.name}`, spec.shape, train);
     v.requiresGrad = train && this.trainable;
@@ -1074,9 +1074,14 @@ function customWeightSpec(layer: string, name: string, shape: unknown, dtype: un
   if (typeof initializer === 'function') init = initializer as WeightSpec['initializer'];
   else if (initializer instanceof Initializer) init = (s, out) => initializer.fill(s, out);
   else if (typeof initializer === 'string') {
+    // The names a layer's initializer options take; own properties only, so 'toString' is no initializer.
     const camel = initializer.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    if (!(camel in INITIALIZERS)) throw new Error(`${layer}: addWeight '${name}': unknown initializer '${initializer}'; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
-    init = camel as InitializerName;
+    try {
+      init = checkInitializer(layer, 'initializer', Object.hasOwn(INITIALIZERS, camel) ? camel : initializer);
+    } catch (e) {
+      const known = (e as Error).message.split('; use one of ')[1];
+      throw new Error(`${layer}: addWeight '${name}': unknown initializer '${initializer}'${known ? `; use one of ${known}` : ''}`);
+    }
   } else if (initializer !== undefined && initializer !== null) {
     throw new Error(`${layer}: addWeight '${name}': the initializer must be a name (e.g. 'glorotUniform'), an rl.initializers object or a function (shape, out) => void, got ${describe(initializer)}`);
   }

@@ -93,7 +93,9 @@ function configReadingClass<C extends new (...args: never[]) => Layer>(cls: C, n
   return proxy;
 }
 
-export const ActivationLayer = checkedClass(ActivationLayerClass, 'ActivationLayer'); export type ActivationLayer = ActivationLayerClass;
+export const Activation = checkedClass(ActivationLayerClass, 'Activation'); export type Activation = ActivationLayerClass;
+// The name rnnlab exported first, kept for code that uses it.
+export const ActivationLayer = Activation; export type ActivationLayer = ActivationLayerClass;
 export const Bidirectional = checkedClass(BidirectionalClass, 'Bidirectional'); export type Bidirectional = BidirectionalClass;
 export const Conv1D = checkedClass(Conv1DClass, 'Conv1D'); export type Conv1D = Conv1DClass;
 export const Dense = checkedClass(DenseClass, 'Dense'); export type Dense = DenseClass;

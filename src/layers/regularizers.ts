@@ -66,8 +66,8 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
     } else if (typeof v === 'object' && !Array.isArray(v)) {
       const { className, config = {} } = v as { className?: unknown; config?: RegularizerArgs };
       // Keras's own L1 and L2 classes default their factor to 0.01 when the config leaves it out.
-      if (className === 'L1') return new L1L2({ l1: config.l1 ?? 0.01 });
-      if (className === 'L2') return new L1L2({ l2: config.l2 ?? 0.01 });
+      if (className === 'L1') return new L1L2({ l1: checkOptionKeys('L1', config, ['l1']).l1 as number ?? 0.01 });
+      if (className === 'L2') return new L1L2({ l2: checkOptionKeys('L2', config, ['l2']).l2 as number ?? 0.01 });
       if (className === 'L1L2') return new L1L2(checkOptionKeys('L1L2', config, ['l1', 'l2']));
     }
   } catch (e) {

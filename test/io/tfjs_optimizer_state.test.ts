@@ -102,3 +102,40 @@ describe('optimizer weights that do not fit', () => {
     await expect(rl.loadLayersModel(rl.io.fromMemory(renamed as never))).rejects.toThrow(/artifacts: optimizer weight 'ghost\/bias\/v' belongs to no weight of the model/);
   });
 });
+
+describe("tfjs's '_<n>' variable suffix in optimizer weight names", () => {
+  // A program that built a model with the same layer names before saves this one's slots as 'd/kernel_1/m'; tfjs
+  // pairs slots by position and loads the file, so rnnlab must too.
+  async function suffixed(): Promise<{ tm: tf.LayersModel; a: tf.io.ModelArtifacts }> {
+    const make = () => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], name: 'd' })] });
+    make();
+    const tm = make();
+    tm.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    await tm.fit(tf.ones([4, 3]), tf.zeros([4, 2]), { epochs: 2, verbose: 0 });
+    let a: tf.io.ModelArtifacts | undefined;
+    await tm.save(tf.io.withSaveHandler(async (z) => { a = z; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }), { includeOptimizer: true });
+    return { tm, a: a! };
+  }
+
+  it('loads and restores the state tfjs saved', async () => {
+    const { tm, a } = await suffixed();
+    const names = a.weightSpecs!.map((s) => s.name);
+    expect(names).toContain('d/kernel');
+    expect(names.filter((n) => /^d\/(kernel|bias)_\d+\/[mv]$/.test(n))).toHaveLength(4);
+    const m = await rl.loadLayersModel(rl.io.fromMemory(a as never));
+    expect(m.optimizer!.iterations).toBe(2);
+    const ours = await m.optimizer!.getWeights(), theirs = await tm.optimizer.getWeights();
+    expect(ours.length).toBe(theirs.length);
+    theirs.forEach((w, i) => expect(maxAbsDiff(ours[i].tensor.dataSync(), w.tensor.dataSync())).toBe(0));
+  });
+
+  it('a suffixed slot whose weight the model lacks, or a slot given twice, is still refused', async () => {
+    const { a } = await suffixed();
+    const biasV = (s: { name: string }) => /^d\/bias_\d+\/v$/.test(s.name);
+    expect(a.weightSpecs!.filter(biasV)).toHaveLength(1);
+    const ghost = { ...a, weightSpecs: a.weightSpecs!.map((s) => (biasV(s) ? { ...s, name: 'ghost/bias_1/v' } : s)) };
+    await expect(rl.loadLayersModel(rl.io.fromMemory(ghost as never))).rejects.toThrow(/optimizer weight 'ghost\/bias_1\/v' belongs to no weight of the model .*\{compile: false\}/);
+    const twice = { ...a, weightSpecs: a.weightSpecs!.map((s) => (biasV(s) ? { ...s, name: 'd/kernel/v' } : s)) };
+    await expect(rl.loadLayersModel(rl.io.fromMemory(twice as never))).rejects.toThrow(/do not fit the Adam optimizer/);
+  });
+});

@@ -84,6 +84,6 @@ describe('weight constraints', () => {
     expect(() => rl.layers.gru({ units: 1, recurrentConstraint: { className: 'constructor' } as never })).toThrow(/recurrentConstraint an object is not a constraint/);
     // An axis the weight does not have fails when the weight is created, not halfway through a training step.
     expect(() => rl.sequential({ layers: [rl.layers.dense({ units: 2, inputDim: 3, kernelConstraint: rl.constraints.maxNorm({ axis: 3 }) })] }))
-      .toThrow(/constraint: axis \[3\] is outside a weight of rank 2/);
+      .toThrow(/dense_\d+ \(Dense\): weight 'kernel': constraint MaxNorm: axis 3 is outside a weight of rank 2/);
   });
 });
