@@ -48,8 +48,15 @@ export function recordZeroGradient(out: Tensor, inputs: readonly unknown[]): Ten
 }
 
 /** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
+/**
+ * The tensors given a gradient by the backward in progress: one that throws (an op without a gradient) clears them,
+ * so no weight keeps a half-summed gradient for the next step to add in.
+ */
+let touched: Set<Tensor> | null = null;
+
 export function accumulate(t: Tensor | null | undefined, g: FArray, owned = false): void {
   if (!t || !t.requiresGrad) return;
+  touched?.add(t);
   settleDeferred(t);
   if (!t.grad) {
     if (owned) { t.grad = g; return; }
@@ -65,6 +72,7 @@ export function accumulate(t: Tensor | null | undefined, g: FArray, owned = fals
  * zero false: for a kernel that overwrites a fresh buffer (gemm with beta = t had a gradient ? 1 : 0).
  */
 export function gradBuffer(t: Tensor, zero = true): FArray {
+  touched?.add(t);
   settleDeferred(t);
   if (!t.grad) t.grad = allocFloat(t.size, zero);
   return t.grad;
@@ -138,6 +146,8 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
   return {
     value,
     backward(loss: Tensor) {
+      const outerTouched = touched;
+      touched = new Set();
       try {
         if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
         if (!loss.requiresGrad) return;
@@ -152,10 +162,13 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
           t.grad = null;
         }
       } catch (e) {
-        // A backward that threw (an op without a gradient) leaves the entries not yet replayed holding gradients.
+        // A backward that threw (an op without a gradient) leaves the entries not yet replayed, and the weights it
+        // reached before, holding gradients.
         for (const t of mine) { t.backwardFn = null; t.grad = null; deferredGrads.delete(t); }
+        for (const t of touched) { t.grad = null; deferredGrads.delete(t); }
         throw e;
       } finally {
+        touched = outerTouched;
         releaseSaved(saved);
       }
     },

@@ -140,7 +140,7 @@ function tensorRef(v: unknown, where: string): TensorRef {
  * Rebuilds the graph of a Functional/Model topology without drawing initial values (the saved weights overwrite
  * them; the global RNG is left as it was). Errors name the layer and the call.
  */
-export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number, kerasVersion?: unknown): Functional {
+export function functionalFromTopology(topo: Record<string, unknown>, where: string, maxParams: number, kerasVersion?: unknown, shareByName = false): Functional {
   const cfg = topo.config;
   if (!isObject(cfg)) throw new ModelFormatError(`${where}: modelTopology.config must be an object with layers, input_layers, output_layers`);
   const rawLayers = cfg.layers;
@@ -148,7 +148,7 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
   if (!Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers)) throw new ModelFormatError(`${where}: config.input_layers and config.output_layers must be lists`);
   const rngState = globalRandom.getState();
   try {
-    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion), shared: new Map() };
+    const budget = { left: maxParams, max: maxParams, defaultsWritten: writesTrainingDefaults(kerasVersion), shared: shareByName ? new Map() : null };
     return withoutInitializers(() => replay(cfg, rawLayers, where, budget));
   } finally {
     globalRandom.setState(rngState);
@@ -159,15 +159,18 @@ export function functionalFromTopology(topo: Record<string, unknown>, where: str
  * The parameter budget left, and whether this file's Keras 3 calls carry training defaults Keras wrote itself.
  * shared: every layer made so far, at any nesting level, by name, with its entry's config as written.
  */
-interface ReplayState { left: number; max: number; defaultsWritten: boolean; shared: Map<string, { layer: Layer; config: string }> }
+interface ReplayState { left: number; max: number; defaultsWritten: boolean; shared: Map<string, { layer: Layer; config: string }> | null }
 
 /**
  * One layer reached at two levels (inside a nested model and directly) is written in both models' configs, its
- * weights once (functionalWeights): an entry with the name and config of a layer already made is that layer again,
- * so the loaded model shares it as the saved one did. An InputLayer is never shared (each model keeps its own).
+ * weights once (functionalWeights). With the weights (shareByName), an entry with the name and config of a layer
+ * already made is that layer again, so the loaded model shares it as the saved one did: the file names weights by
+ * layer name alone, so two weighted layers of one name cannot both be in it. A config alone (fromConfig,
+ * modelFromJSON) cannot tell one layer from two of the same name and config, so each entry is its own layer there,
+ * as Keras's from_config makes them. An InputLayer is never shared (each model keeps its own).
  */
 function sharedLayer(e: unknown, budget: ReplayState, make: () => Layer): Layer {
-  if (!isObject(e) || (e.class_name ?? e.className) === 'InputLayer') return make();
+  if (!budget.shared || !isObject(e) || (e.class_name ?? e.className) === 'InputLayer') return make();
   const name = typeof e.name === 'string' ? e.name : isObject(e.config) && typeof e.config.name === 'string' ? e.config.name : undefined;
   const config = JSON.stringify({ cls: e.class_name ?? e.className, config: e.config });
   const seen = name === undefined ? undefined : budget.shared.get(name);

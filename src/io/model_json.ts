@@ -479,7 +479,8 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
 
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
   const outer = json.modelTopology;
-  const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined);
+  const weighted = Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
+  const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined, weighted);
   const layerOf = new Map(allLayers(functional).map((l) => [l.name, l]));
   const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])! }));
   const manifest = parseManifest(json.weightsManifest ?? [], where);

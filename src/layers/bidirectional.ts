@@ -48,7 +48,8 @@ export class Bidirectional extends Layer {
     this.mergeMode = mode;
     // Both directions are copies made from the given layer's config, as Keras and tfjs make them: the given layer
     // keeps its name and weights, and two wrappers of one layer (or the layer also used on its own) share nothing.
-    const inner = args.layer.name.replace(/^forward_/, '');
+    // tfjs prefixes the name as it is (a layer named forward_x gives forward_forward_x), so the weights' names match its files.
+    const inner = args.layer.name;
     const copy = (name: string, goBackwards: boolean): WrappedRNN => {
       const config = { ...args.layer.getConfig(), name, goBackwards };
       return given instanceof CellRNN ? copiedCells(this.name, name, config) : new (given.constructor as new (c: never) => RNN)(config as never);

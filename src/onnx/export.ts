@@ -30,7 +30,13 @@ export interface ExportableModel {
  */
 function outputShapeFor(layers: ExportableModel['layers'], spec: (number | null)[]): (number | null)[] {
   let shape = spec;
-  for (const l of layers) shape = l.computeOutputShape ? l.computeOutputShape(shape) : l.outputShape;
+  try {
+    for (const l of layers) shape = l.computeOutputShape ? l.computeOutputShape(shape) : l.outputShape;
+  } catch {
+    // A layer that fixes the length (a Flatten before a Dense) refuses unknown steps: the model then takes only the
+    // length it was built for, so the shape it was built with is the output's.
+    return layers[layers.length - 1].outputShape;
+  }
   return shape;
 }
 

@@ -164,10 +164,11 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     return { jobs: submitted };
   });
   r.get('/api/jobs/:id', (ctx) => ({ job: jobs.get(ctx.params.id) }));
-  // Cancelling takes no options: a body is read (JSON, within the size limit, as every POST) and must hold none, so
-  // {"force": true} is refused by name rather than ignored. A DELETE may come without a body at all.
+  // Cancelling takes no options: a body sent is read (JSON, within the size limit) and must hold none, so
+  // {"force": true} is refused by name rather than ignored. Either route may come without a body at all (a POST still
+  // declares JSON: the guard below refuses any POST that does not).
   r.post('/api/jobs/:id/cancel', async (ctx) => {
-    new Fields(await body(ctx)).done();
+    if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
     return { job: jobs.cancel(ctx.params.id) };
   });
   r.delete('/api/jobs/:id', async (ctx) => {

@@ -173,3 +173,33 @@ describe('x.as5D records', () => {
     expect(() => rl.grad((a) => rl.sum(a.as5D(1, 1, 1, 2, 3)))(x)).toThrow('as5D: cannot view a tensor of 4 values as [1, 1, 1, 2, 3]');
   });
 });
+
+describe('fit whose backward reaches an op without a gradient', () => {
+  it('throws naming the op and leaves no partial gradient on any weight: the next step equals a fresh model\'s', async () => {
+    let hard = true;
+    // A custom layer whose mask is made with rl.greater: the gradient reaches Greater through the cast (tfjs throws too).
+    class HardMask extends rl.layers.Layer {
+      static className = 'GradientPathsHardMask';
+      call(x: rl.Tensor | rl.Tensor[]): rl.Tensor {
+        const t = Array.isArray(x) ? x[0] : x;
+        return hard ? rl.mul(t, rl.cast(rl.greater(t, 0), 'float32')) : rl.relu(t);
+      }
+    }
+    const c = (value: number) => rl.initializers.constant({ value });
+    const make = () => {
+      const m = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [2], kernelInitializer: c(0.5), biasInitializer: c(0.1) }), new HardMask({}),
+        rl.layers.dense({ units: 1, kernelInitializer: c(0.3), biasInitializer: c(0.2) })] });
+      m.compile({ optimizer: rl.train.sgd(0.1), loss: 'meanSquaredError' });
+      return m;
+    };
+    const x = rl.tensor2d([[1, 2], [3, -4]]), y = rl.tensor2d([[1], [0]]);
+    const m = make();
+    await expect(m.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 })).rejects.toThrow('Cannot compute gradient: gradient function not found for Greater (rl.greater)');
+    expect(m.trainableWeights.filter((w) => (w as unknown as { grad: unknown }).grad)).toEqual([]);
+    hard = false;
+    await m.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
+    const fresh = make();
+    await fresh.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
+    expect(flat(m.layers[2].getWeights()[1])).toEqual(flat(fresh.layers[2].getWeights()[1]));
+  });
+});

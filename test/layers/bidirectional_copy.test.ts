@@ -27,9 +27,17 @@ describe('Bidirectional copies the layer it wraps', () => {
       'backward_enc/kernel', 'backward_enc/recurrent_kernel', 'backward_enc/bias']);
   });
 
-  it('a layer already named forward_x is not prefixed twice', () => {
+  it('a layer named forward_x is prefixed as tfjs prefixes it, and saves and loads under that name', async () => {
     const bi = L.bidirectional({ layer: L.gru({ units: 2, name: 'forward_x' }) });
-    expect([bi.forwardLayer.name, bi.backwardLayer.name]).toEqual(['forward_x', 'backward_x']);
+    expect([bi.forwardLayer.name, bi.backwardLayer.name]).toEqual(['forward_forward_x', 'backward_forward_x']);
+    const m = rl.sequential({ layers: [bi] });
+    m.build([null, 3, 2]);
+    const dir = mkdtempSync(join(tmpdir(), 'rnnlab-bi-name-'));
+    dirs.push(dir);
+    await m.save(`file://${dir}`);
+    const back = await rl.loadLayersModel(`file://${join(dir, 'model.json')}`);
+    const x = rl.randomNormal([1, 3, 2], 0, 1, 'float32', 4);
+    expect(Array.from((back.predict(x) as rl.Tensor).values)).toEqual(Array.from((m.predict(x) as rl.Tensor).values));
   });
 
   it('two wrappers of one LSTM: separate weights, counted once each, training one leaves the other, and the model saves and loads', async () => {

@@ -54,6 +54,15 @@ describe('the declared output shape', () => {
     expect(maxAbsDiff(m.predict(x).values, await ortPredict(await ortSession(bytes), x))).toBeLessThanOrEqual(1e-5);
   });
 
+  it('a model whose Flatten fixes the length, built by its first predict, declares the length it was built for', async () => {
+    const m = rl.sequential({ layers: [L.embedding({ inputDim: 20, outputDim: 2 }), L.flatten(), L.dense({ units: 1 })] });
+    const x = rl.tensor(Int32Array.from({ length: 10 }, (_, i) => 1 + i), [2, 5], 'int32');
+    m.predict(x);
+    const bytes = toOnnx(m);
+    expect(dims(bytes, 'output')).toEqual(['batch', 1]);
+    expect(maxAbsDiff(m.predict(x).values, await ortPredict(await ortSession(bytes), x))).toBeLessThanOrEqual(1e-5);
+  });
+
   it('a model built for a fixed length keeps it in both', () => {
     const m = rl.sequential({ layers: [L.embedding({ inputDim: 20, outputDim: 4, inputLength: 6 }), L.conv1d({ filters: 2, kernelSize: 3, strides: 2 })] });
     m.predict(rl.tensor(new Int32Array(12).fill(1), [2, 6], 'int32'));

@@ -189,8 +189,8 @@ describe('a training job', () => {
     const forceDelete = await request(s.base, 'DELETE', `/api/jobs/${b.id}`, { body: '{"force":true}', headers: { 'content-type': 'application/json', 'content-length': '14' } });
     expect(forceDelete.status).toBe(400);
     expect((await get(s.base, `/api/jobs/${b.id}`)).body.job.status).toBe('queued');
-    // Cancel the queued one: it never starts and leaves no folder.
-    const cb = await post(s.base, `/api/jobs/${b.id}/cancel`, {});
+    // Cancel the queued one (a POST without a body; every POST says it sends JSON): it never starts and leaves no folder.
+    const cb = await request(s.base, 'POST', `/api/jobs/${b.id}/cancel`, { headers: { 'content-type': 'application/json' } });
     expect(cb.status).toBe(200);
     expect(cb.body.job.status).toBe('cancelled');
     expect(cb.body.job.runId).toBeNull();
