@@ -82,13 +82,8 @@ function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | undefine
     if (y.size !== 1) throw new Error(`${what}: f must return a scalar, got shape [${y.shape.join(', ')}]`);
     return y;
   });
-  try {
-    backward(value);
-  } catch (e) {
-    // A gradient reached an op without one: the variables it already reached must not keep a partial gradient.
-    for (const v of vars) v.grad = null;
-    throw e;
-  }
+  // A backward that throws (an op without a gradient) clears the gradients it gave (tape.ts), variables included.
+  backward(value);
   const used = vars.filter((v) => v.grad);
   if (used.length === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
   return { cost: new Tensor(floatCopy(value.values), [], 'float32'), vars: used };
