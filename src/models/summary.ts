@@ -1,6 +1,6 @@
 /** Keras's model.summary() table (line length 65, columns at 45% and 85%; graph models add tfjs's 'Receives inputs'). */
 import { kerasShape, type Layer } from '../layers/layer.js';
-import { layerOrderWeights, unique } from './model_common.js';
+import { uniqueParamCount, unique } from './model_common.js';
 
 /**
  * positions: where the three columns end, as fractions of lineLength (all <= 1) or as character counts, as tfjs
@@ -36,7 +36,7 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
     lines.push(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
   // Totals count each variable once: a layer reached twice (directly and inside a nested model) is one set of weights.
-  const total = layerOrderWeights(layers).reduce((s, w) => s + w.size, 0);
+  const total = uniqueParamCount(layers);
   const trainable = unique(layers.flatMap((l) => l.trainableWeights)).reduce((a, w) => a + w.size, 0);
   lines.push(`Total params: ${total.toLocaleString('en-US')}`);
   lines.push(`Trainable params: ${trainable.toLocaleString('en-US')}`);
