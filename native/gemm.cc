@@ -76,7 +76,8 @@ thread_local Scratch t_scratch;
 //    k step: the TLB runs out), so pack only then.
 //  - B (not transposed): in place wins when B is small, or when each B element serves few rows of C (m small:
 //    packing would cost a good part of the work); how few is the kernel set's direct_b_max_rows (160 on Zen 5's
-//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2); a packed panel wins for big products, and on Zen 2 also
+//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2), unless B's rows lie off the cache lines and a k slice of
+//    it outgrows L2 (measured on Zen 4, b_in_place); a packed panel wins for big products, and on Zen 2 also
 //    for a small B once C outgrows the cache (the kernel set's direct_b_max_c_bytes).
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
 constexpr double kDirectBBytes = 384.0 * 1024;
@@ -91,8 +92,14 @@ constexpr double kParallelMinFlops = 1e6;
 inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 inline long round_up(long a, long b) { return ceil_div(a, b) * b; }
 
-inline bool b_in_place(const KernelSet& K, bool tb, long m, long n, long k) {
+inline bool b_in_place(const KernelSet& K, bool tb, long m, long n, long k, long ldb) {
   const bool small_b = 4.0 * (double)k * (double)n <= kDirectBBytes;
+  // Rows of B a whole number of 64-byte lines apart keep the micro-kernel's vector loads in step with the lines;
+  // otherwise most loads split two lines. A k slice of such a B too big for L2 beside C (read again from L3 by each
+  // panel of C's rows) measured slower in place than packed on Zen 4 from one full panel of rows on (one core, 8 to
+  // 128 rows of C over 250 columns: 1.1-1.35x; fewer rows do not repay the packing: 1 row 1.6x slower packed).
+  const bool slice_in_l2 = 4.0 * (double)std::min(k, K.kc) * (double)n <= kDirectBBytes;
+  if (!tb && m >= K.mr && !slice_in_l2 && ldb % 16 != 0) return false;
   return !tb && (m <= K.direct_b_max_rows || (small_b && 4.0 * (double)m * (double)n <= K.direct_b_max_c_bytes));
 }
 
@@ -104,7 +111,7 @@ struct Grid {
 };
 constexpr double kPackFlops = 16.0;
 
-Grid choose_grid(const KernelSet& K, bool tb, long m, long n, long k, int nt) {
+Grid choose_grid(const KernelSet& K, bool tb, long m, long n, long k, long ldb, int nt) {
   Grid best{1, nt};
   double best_cost = -1;
   for (int tm = 1; tm <= nt; ++tm) {
@@ -112,7 +119,7 @@ Grid choose_grid(const KernelSet& K, bool tb, long m, long n, long k, int nt) {
     const int tn = nt / tm;
     const long rows = ceil_div(ceil_div(m, K.mr), tm) * K.mr;
     const long cols = ceil_div(ceil_div(n, K.vec), tn) * K.vec;
-    const double pack = b_in_place(K, tb, rows, cols, k) ? 0.0 : kPackFlops;
+    const double pack = b_in_place(K, tb, rows, cols, k, ldb) ? 0.0 : kPackFlops;
     const double cost = (double)cols * (double)k * (2.0 * (double)rows + pack);
     if (best_cost < 0 || cost < best_cost) best = {tm, tn}, best_cost = cost;
   }
@@ -129,7 +136,7 @@ void serial(const KernelSet& K, bool ta, bool tb, long m, long n, long k, float 
     return;
   }
   Scratch& s = t_scratch;
-  const bool direct_b = b_in_place(K, tb, m, n, k);
+  const bool direct_b = b_in_place(K, tb, m, n, k, ldb);
   const long kc_step = ceil_div(k, ceil_div(k, K.kc));
   // B read in place needs no column blocking while a whole kc-deep slice of it fits in L2.
   const long nc_step = direct_b && 4.0 * (double)kc_step * (double)n <= kDirectBBytes
@@ -250,7 +257,7 @@ void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* A
   }
   // Otherwise a grid of threads over C, each running the serial scheme on its part with its own packing.
   parallel([&](int tid, int nt) {
-    const Grid g = choose_grid(K, tb, m, n, k, nt);
+    const Grid g = choose_grid(K, tb, m, n, k, ldb, nt);
     long r0, r1, c0, c1;
     split_range(m, tid / g.tn, g.tm, K.mr, &r0, &r1);
     split_range(n, tid % g.tn, g.tn, K.vec, &c0, &c1);

@@ -1,4 +1,8 @@
-/** Runs once per `vitest run`: writes the synthetic IMDb tarball every test can use, and removes it at the end. */
+/**
+ * Runs once per `vitest run`: points TMPDIR at one fresh folder for the whole run (so every temporary folder a test,
+ * or a command it starts, makes lies inside it and goes with it, even from a test that does not clean up after
+ * itself), writes the synthetic IMDb tarball every test can use there, and removes the folder at the end.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +16,14 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'rnnlab-test-imdb-'));
+  const root = mkdtempSync(join(tmpdir(), 'rnnlab-test-run-'));
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = root;
+  const dir = mkdtempSync(join(root, 'rnnlab-test-imdb-'));
   project.provide('syntheticImdbTarball', writeSyntheticImdb(dir));
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+    rmSync(root, { recursive: true, force: true });
+  };
 }
