@@ -44,11 +44,14 @@ export class Dataset<T> {
     return new Dataset(async function* () { for await (const x of iterable(src)) yield await f(x); }, this.size);
   }
 
-  /** Size unknown afterwards, except that a filtered infinite dataset stays infinite (tfjs), so toArray refuses it. */
-  filter(pred: (x: T) => boolean): Dataset<T> {
+  /**
+   * Size unknown afterwards, except that a filtered infinite dataset stays infinite (tfjs), so toArray refuses it.
+   * The predicate may return a promise of its answer (tfjs's docs allow it; a pending promise is not a yes).
+   */
+  filter(pred: (x: T) => boolean | Promise<boolean>): Dataset<T> {
     callable('filter', pred);
     const src = this.source;
-    return new Dataset(async function* () { for await (const x of iterable(src)) if (pred(x)) yield x; }, this.size === Infinity ? Infinity : null);
+    return new Dataset(async function* () { for await (const x of iterable(src)) if (await pred(x)) yield x; }, this.size === Infinity ? Infinity : null);
   }
 
   /** Groups consecutive elements into batches, stacking numbers, arrays and tensors (objects and tuples per key). */
@@ -154,7 +157,7 @@ export class Dataset<T> {
     return new Dataset(async function* () {
       for await (const x of iterable(src)) yield x;
       for await (const x of iterable(more)) yield x;
-    }, this.size === null || other.size === null ? null : this.size + other.size);
+    }, concatenatedSize(this.size, other.size));
   }
 
   /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
@@ -207,4 +210,10 @@ function hashSeed(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
   return h;
+}
+
+/** An infinite side makes the whole infinite whatever the other's size (tfjs), so fitDataset and toArray refuse it. */
+function concatenatedSize(a: number | null, b: number | null): number | null {
+  if (a === Infinity || b === Infinity) return Infinity;
+  return a === null || b === null ? null : a + b;
 }

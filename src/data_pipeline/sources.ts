@@ -78,5 +78,18 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
 /** tfjs's data.func(f): each call of f gives the next {value, done} (or a promise of it). */
 export function func<T>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>): Dataset<T> {
   if (typeof f !== 'function') throw new Error('data.func: expected a function returning {value, done}');
-  return generator(() => ({ next: f }) as AsyncIterator<T>);
+  // A function that returns bare values would otherwise give undefined forever, failing far away (in batch).
+  const next = async (): Promise<IteratorResult<T>> => {
+    const r = await f();
+    if (r === null || typeof r !== 'object' || !('value' in r || 'done' in r)) {
+      throw new Error(`data.func: the function must return {value, done} (or a promise of it), got ${describeResult(r)}`);
+    }
+    return r;
+  };
+  return generator(() => ({ next }) as AsyncIterator<T>);
+}
+
+function describeResult(r: unknown): string {
+  if (r === null || r === undefined || typeof r !== 'object') return String(typeof r === 'string' ? JSON.stringify(r) : r);
+  return `an object with keys ${JSON.stringify(Object.keys(r))}`;
 }

@@ -21,6 +21,34 @@ describe('rl.data sizes as tfjs computes them', () => {
     expect(data.array([1, 2, 3]).filter((x) => x !== 2).size).toBeNull();
   });
 
+  it('a dataset concatenated with an infinite one is infinite whatever the other side, so toArray refuses it', async () => {
+    const gen = data.generator(function* () { yield 1; });
+    expect(gen.concatenate(data.array([2]).repeat()).size).toBe(Infinity);
+    expect(data.array([2]).repeat().concatenate(gen).size).toBe(Infinity);
+    await expect(gen.concatenate(data.array([2]).repeat()).toArray()).rejects.toThrow(/infinite/);
+    expect(await gen.concatenate(data.array([2]).repeat()).take(3).toArray()).toEqual([1, 2, 2]);
+    expect(gen.concatenate(data.array([2])).size).toBeNull();
+    expect(data.array([1]).concatenate(data.array([2, 3])).size).toBe(3);
+  });
+
+  it('filter waits for a predicate that answers with a promise (a pending promise is not a yes)', async () => {
+    const kept = await data.array([1, 2, 3, 4]).filter(async (x) => x % 2 === 0).toArray();
+    expect(kept).toEqual([2, 4]);
+    const failing = data.array([1, 2]).filter(async (x) => { if (x === 2) throw new Error('no 2'); return true; });
+    await expect(failing.toArray()).rejects.toThrow('no 2');
+  });
+
+  it('data.func refuses a function that returns something other than {value, done}, naming func', async () => {
+    let i = 0;
+    const bare = data.func((() => i++) as never);
+    await expect(bare.take(2).toArray()).rejects.toThrow(/data\.func: the function must return \{value, done\}.*got 0/);
+    const ok = data.func(() => (i < 5 ? { value: i++, done: false } : { value: undefined, done: true }));
+    i = 3;
+    expect(await ok.toArray()).toEqual([3, 4]);
+    const later = data.func(async () => ({ other: 1 }) as never);
+    await expect(later.take(1).toArray()).rejects.toThrow(/got an object with keys \["other"\]/);
+  });
+
   it('repeat(0) is empty with size 0, whatever the size of the source', async () => {
     expect(data.array([1, 2]).repeat().repeat(0).size).toBe(0);
     expect(await data.array([1, 2]).repeat().repeat(0).toArray()).toEqual([]);
