@@ -21,7 +21,7 @@ import { configCodecOf } from './saving.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { bothNameAndIndex, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
+import { bothNameAndIndex, configDescribesFunctional, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
 import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
@@ -142,8 +142,10 @@ export class Functional extends ModelBase<TensorsLike> {
    */
   static fromConfig(cls: unknown, config?: unknown): Functional {
     const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
+    const sequentialMessage = 'Functional.fromConfig: the config describes a Sequential model; rebuild it with rl.Sequential.fromConfig';
+    if (typeof cfg === 'object' && cfg !== null && !configDescribesFunctional(cfg) && (Array.isArray(cfg) || 'layers' in cfg)) throw new Error(sequentialMessage);
     const m = configCodecOf('Functional.fromConfig').fromConfig('Functional', cfg, 'Functional.fromConfig');
-    if (!(m instanceof Functional)) throw new Error('Functional.fromConfig: the config describes a Sequential model; rebuild it with rl.Sequential.fromConfig');
+    if (!(m instanceof Functional)) throw new Error(sequentialMessage);
     return m;
   }
 

@@ -122,3 +122,13 @@ export function disposeLayers(layers: Layer[]): DisposeResult {
 export function disposedError(name: string): Error {
   return new Error(`model '${name}' has been disposed (model.dispose()); build or load a new model`);
 }
+
+/**
+ * Whether a model config (getConfig()'s, camelCase or Keras's snake_case) is a functional model's: only those name
+ * their inputs and outputs. Read before parsing, so that a config given to the other class's fromConfig is named as
+ * such instead of failing on the first key that class does not read.
+ */
+export function configDescribesFunctional(config: unknown): boolean {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return false;
+  return ['input_layers', 'inputLayers', 'output_layers', 'outputLayers'].some((k) => k in config);
+}

@@ -18,7 +18,7 @@ import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
-import { bothNameAndIndex, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
+import { bothNameAndIndex, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -216,8 +216,10 @@ export class Sequential extends ModelBase<SequentialData> {
   /** tfjs's Sequential.fromConfig(cls, config) (or Keras's from_config(config)): the model with fresh weights. */
   static fromConfig(cls: unknown, config?: unknown): Sequential {
     const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
+    const functionalMessage = 'Sequential.fromConfig: the config describes a functional model; rebuild it with rl.Functional.fromConfig or load it with rl.models.modelFromJSON';
+    if (configDescribesFunctional(cfg)) throw new Error(functionalMessage);
     const m = configCodecOf('Sequential.fromConfig').fromConfig('Sequential', cfg, 'Sequential.fromConfig');
-    if (!(m instanceof Sequential)) throw new Error('Sequential.fromConfig: the config describes a functional model; load it with rl.models.modelFromJSON');
+    if (!(m instanceof Sequential)) throw new Error(functionalMessage);
     return m;
   }
 

@@ -132,6 +132,13 @@ describe('metricsNames, getClassName, getConfig, fromConfig, pop (tfjs)', () => 
     const fc = f.getConfig() as { layers: { name: string }[]; inputLayers: unknown; outputLayers: unknown[] };
     expect(fc.layers.map((l) => l.name)).toContain('cfg_out');
     expect(fc.outputLayers[0]).toEqual(['cfg_out', 0, 0]);
+    // Each class's fromConfig given the other's config says which one to use (not the first key it cannot read).
+    for (const from of [() => rl.Functional.fromConfig(rl.Functional, c), () => rl.Model.fromConfig(c), () => rl.LayersModel.fromConfig(c)]) {
+      expect(from).toThrow(/describes a Sequential model; rebuild it with rl\.Sequential\.fromConfig/);
+    }
+    expect(() => rl.Functional.fromConfig(c.layers)).toThrow(/describes a Sequential model/);
+    expect(() => rl.Sequential.fromConfig(rl.Sequential, fc)).toThrow(/describes a functional model; rebuild it with rl\.Functional\.fromConfig/);
+    expect(rl.Functional.fromConfig(rl.Functional, fc).countParams()).toBe(f.countParams());
   });
 
   it('pop removes the last layer; the output, predict and a compiled loss follow (tfjs)', async () => {
