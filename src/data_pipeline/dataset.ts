@@ -127,8 +127,10 @@ export class Dataset<T> {
     }, this.size);
   }
 
-  /** The first count elements; a negative count takes them all (tfjs). */
-  take(count: number): Dataset<T> {
+  /** The first count elements; none, a negative or an infinite count takes them all (tfjs). */
+  take(count?: number): Dataset<T> {
+    // tfjs: no count, a negative one or one past the end takes everything.
+    if (count === undefined || count === Infinity) count = -1;
     integer('take', count);
     if (count < 0) return new Dataset(this.source, this.size);
     const src = this.source;
@@ -139,8 +141,10 @@ export class Dataset<T> {
     }, this.size === null ? null : Math.min(this.size, count));
   }
 
-  /** All but the first count elements; a negative count skips them all (tfjs). */
-  skip(count: number): Dataset<T> {
+  /** All but the first count elements; none, a negative or an infinite count skips them all (tfjs). */
+  skip(count?: number): Dataset<T> {
+    // tfjs: no count or a negative one skips everything, as one past the end does.
+    if (count === undefined || count === Infinity) count = -1;
     integer('skip', count);
     if (count < 0) return new Dataset<T>(async function* () { /* empty */ }, 0);
     const src = this.source;
@@ -186,6 +190,9 @@ export class Dataset<T> {
     for await (const x of iterable(this.source)) out.push(x);
     return out;
   }
+
+  /** tfjs's toArrayForTest: toArray under the name tfjs's own tests use. */
+  toArrayForTest(): Promise<T[]> { return this.toArray(); }
 }
 
 function iterable<T>(src: Source<T>): AsyncIterable<T> {

@@ -31,6 +31,18 @@ describe('rl.data sizes as tfjs computes them', () => {
     expect(data.array([1]).concatenate(data.array([2, 3])).size).toBe(3);
   });
 
+  it('take and skip read no count, a negative one or Infinity as tfjs does; toArrayForTest is toArray', async () => {
+    const d = data.array([1, 2, 3]);
+    for (const c of [undefined, -1, Infinity]) {
+      expect(await d.take(c).toArray()).toEqual([1, 2, 3]);
+      expect(await d.skip(c).toArray()).toEqual([]);
+    }
+    expect(d.take(undefined).size).toBe(3);
+    expect(d.skip(Infinity).size).toBe(0);
+    expect(() => d.take(2.5)).toThrow(/dataset\.take: count must be an integer, got 2\.5/);
+    expect(await d.take(2).toArrayForTest()).toEqual([1, 2]);
+  });
+
   it('filter waits for a predicate that answers with a promise (a pending promise is not a yes)', async () => {
     const kept = await data.array([1, 2, 3, 4]).filter(async (x) => x % 2 === 0).toArray();
     expect(kept).toEqual([2, 4]);
