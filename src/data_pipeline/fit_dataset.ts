@@ -113,7 +113,14 @@ function flat(v: unknown, where: string, names: string[]): TensorLike {
     // In the file's column order (csv's), which Object.values loses for integer-like names.
     const cols = columnKeys(v).map((k) => (v as Record<string, unknown>)[k]);
     if (cols.length === 0) throw new Error(`${where}: an object of no columns (every csv column read is a label, or none is configured)`);
-    if (!cols.every((c) => c instanceof Tensor && c.rank === 1)) throw new Error(`${where}: an object of columns must hold 1-D tensors (batch the dataset first)`);
+    if (!cols.every((c) => c instanceof Tensor && c.rank === 1)) {
+      // Keys that are not input names, holding batched (2-D or more) tensors: a misnamed input, not unbatched columns.
+      const keys = Object.keys(v);
+      if (names.length > 0 && cols.some((c) => c instanceof Tensor && c.rank > 1)) {
+        throw new Error(`${where}: keys ${JSON.stringify(keys)} are not the model's names ${JSON.stringify(names)} (an object of tensors is read by name; an object of 1-D columns, as csv gives, becomes one input)`);
+      }
+      throw new Error(`${where}: an object of columns must hold 1-D tensors (batch the dataset first)`);
+    }
     const ts = cols as Tensor[];
     const n = ts[0].shape[0];
     const out = new Float32Array(n * ts.length);
@@ -144,6 +151,7 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   // An endless pass would hang (and hold the event loop while its batches come without waiting): refused, as fitDataset's.
   if (args.batches === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batches`);
   const verbose = checkVerbose(args.verbose, where, 0);
+  if (!(model as { loss?: unknown }).loss) throw new Error(`${model.name}: call compile() before evaluateDataset()`);
   const start = Date.now();
   // Metrics accumulate over every batch, as evaluate's over x.
   const pass = new StreamedPass(model);
@@ -249,7 +257,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   // As fit's: plain objects see this.model and this.params, rl.Callbacks get setParams and setModel, and the
   // built-ins (earlyStopping, the learning-rate ones, terminateOnNaN) the model they act on. Indexed by hook, as
   // fit's: a hook nobody implements costs nothing, and its logs are not built.
-  const callbacks = new CallbackList(given);
+  const callbacks = new CallbackList(given, 'fitDataset');
   const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd'), where));
   const history = new History();
   // tfjs sets model.history before onTrainBegin (Keras at each epoch's end): a callback reading it sees this run's.

@@ -15,8 +15,9 @@ export class CallbackList {
   /** The callbacks as fit runs them: rl.Callback instances and built-ins as given, other objects wrapped (see standardizeCallback). */
   readonly callbacks: Callback[];
 
-  constructor(given: Callback[]) {
-    const callbacks = this.callbacks = given.map((cb, i) => standardizeCallback(cb, `fit: callbacks[${i}]`));
+  /** `method`: the call the user made (fit, fitDataset), which errors about a callback name. */
+  constructor(given: Callback[], method = 'fit') {
+    const callbacks = this.callbacks = given.map((cb, i) => standardizeCallback(cb, `${method}: callbacks[${i}]`));
     // rl.Callback's do-nothing hooks are skipped: no logs are built for them and batches need not yield.
     for (const hook of HOOKS) this.listeners.set(hook, callbacks.filter((cb) => typeof cb[hook] === 'function' && !isDefaultHook(hook, cb[hook])));
   }
