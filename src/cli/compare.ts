@@ -10,7 +10,6 @@ import type { CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { checkNotAnotherRun } from './paths.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -30,9 +29,6 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
-  // --out's own check lets any earlier run's folder be reused; an imdb run's record would be replaced by this one and
-  // its model/ and checkpoint/ left beside a compare record.
-  if (f.out !== undefined) checkNotAnotherRun(f.out as string, 'compare');
   const models = [...new Set(f.models as ImdbModelName[])];
   checkModelFlags(models, f, c, 'compare');
   applyThreads(f);

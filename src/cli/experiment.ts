@@ -56,7 +56,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       ...TRAIN_FLAGS,
       epochs: { ...TRAIN_FLAGS.epochs, default: DIGITWISE_DEFAULTS.epochs },
       'batch-size': { ...TRAIN_FLAGS['batch-size'], default: DIGITWISE_DEFAULTS.batchSize },
-      lr: { ...TRAIN_FLAGS.lr, default: DIGITWISE_DEFAULTS.lr },
+      lr: { ...TRAIN_FLAGS.lr, default: DIGITWISE_DEFAULTS.lr, help: 'learning rate, whichever the optimizer' },
     }, ['rnnlab experiment digitwise', 'rnnlab experiment digitwise --digits 4 --test-digits 10 --rnn lstm']),
     check: checkDigitwiseFlags,
     run: (f, p) => digitwiseExperiment({

@@ -9,7 +9,7 @@ import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
 import { POLICY_NAMES, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
-import { checkOutDir, type RunFolderWrites } from './paths.js';
+import { checkNotAnotherRun, checkOutDir, type RunFolderWrites } from './paths.js';
 import { ENV_VARS } from '../env.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
@@ -31,7 +31,7 @@ export interface FlagSpec {
   metavar?: string;
   /** path: the file or folder must exist. */
   mustExist?: boolean;
-  /** path: a run folder the command writes (--out), checked up front by checkOutDir (src/cli/paths.ts). */
+  /** path: a run folder the command writes (--out), checked up front by checkOutDir and checkNotAnotherRun (src/cli/paths.ts). */
   runFolder?: RunFolderWrites;
   required?: boolean;
 }
@@ -90,7 +90,11 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
     case 'path':
       if (raw === '') throw bad('expects a path');
       if (f.mustExist && !existsSync(raw)) throw new UsageError(`--${name}: no such file or folder: ${raw}`, cmd);
-      if (f.runFolder) checkOutDir(raw, cmd, f.runFolder, `--${name}`);
+      if (f.runFolder) {
+        checkOutDir(raw, cmd, f.runFolder, `--${name}`);
+        // An earlier run of another command would lose its record (and model/) to this one's (docs/CLI.md's --out rules).
+        if (cmd !== undefined) checkNotAnotherRun(raw, cmd, !!f.runFolder.model, `--${name}`);
+      }
       return raw;
     default:
       return raw;
@@ -249,11 +253,32 @@ export function checkRepeatedFlags(command: Command, argv: readonly string[], cm
 const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
 
 /**
+ * A boolean flag takes its value only after `=`: in `--fit false` commander turns --fit on and reads 'false' as an
+ * argument (a text to tokenize, or a stray one). So a word that reads as a boolean right after a boolean flag (or
+ * after a flag whose value is optional, when the word is not its number) is refused, naming the form it takes.
+ */
+export function checkSeparateBooleanWords(command: Command, argv: readonly string[], cmd: string): void {
+  const end = argv.indexOf('--');
+  const last = end < 0 ? argv.length : end;
+  for (let i = 0; i + 1 < last; i++) {
+    const a = argv[i], word = argv[i + 1].toLowerCase();
+    if (!/^--[^=]+$/.test(a) || !(TRUE.includes(word) || FALSE.includes(word))) continue;
+    const o = command.options.find((x) => x.long === a);
+    if (!o || !(o.negate || o.isBoolean() || (o.optional && !/^\d/.test(word)))) continue;
+    const texts = command.registeredArguments.length > 0 ? `; a text '${argv[i + 1]}' goes before ${a} or after --` : '';
+    if (o.negate) throw new UsageError(`${a} takes no value, got '${a} ${argv[i + 1]}'; write ${a} alone (or --${a.slice(5)}=false)${texts}`, cmd);
+    const name = a.slice(2);
+    throw new UsageError(`${a} takes its value after '=', got '${a} ${argv[i + 1]}'; write --${name}=${argv[i + 1]}, or ${TRUE.includes(word) ? a : `--no-${name}`}${texts}`, cmd);
+  }
+}
+
+/**
  * `--flag=true` / `--flag=no` as commander's `--flag` / `--no-flag`, for the boolean flags of command; first, a
- * value-taking flag given twice is refused (checkRepeatedFlags).
+ * value-taking flag given twice is refused (checkRepeatedFlags), and so is `--flag false` (checkSeparateBooleanWords).
  */
 export function booleanValues(command: Command, argv: readonly string[], cmd: string): string[] {
   checkRepeatedFlags(command, argv, cmd);
+  checkSeparateBooleanWords(command, argv, cmd);
   const end = argv.indexOf('--');
   return argv.map((a, i) => {
     if (end >= 0 && i > end) return a;

@@ -12,7 +12,7 @@ import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { checkNotAnotherRun, shellQuote } from './paths.js';
+import { shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 import { bf16Support } from '../backend/index.js';
 import type { PolicyName } from '../mixed_precision.js';
@@ -109,9 +109,6 @@ function precisionRefusal(flag: string, inForce: string, then: string, resume: s
 }
 
 async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
-  // The flag's own check lets any earlier run's folder be reused; a train run's text classifier in model/ would be
-  // replaced by this IMDb model (both are model files there), and its record by this one.
-  if (f.out !== undefined) checkNotAnotherRun(f.out as string, 'imdb', true);
   applyThreads(f);
   const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);

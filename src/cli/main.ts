@@ -78,6 +78,14 @@ function helpProblem(program: Command, words: readonly string[]): string | null 
   return extra.length ? `help takes a command, got '${extra.join(' ')}' after '${words.slice(0, sub ? 2 : 1).join(' ')}'` : null;
 }
 
+/** commander's "too many arguments", with the words it did not take named, so a misplaced value is found. */
+function strayWords(command: Command): string {
+  const n = command.registeredArguments.length;
+  const stray = command.args.slice(n);
+  return `too many arguments for '${command.name()}': ${stray.map((w) => `'${w}'`).join(' ')} ` +
+    `(it takes ${n === 0 ? 'none' : `at most ${n}`}; a flag's value goes right after the flag: --flag VALUE or --flag=VALUE)`;
+}
+
 function usage(ctx: CliContext, message: string, command: string | null): number {
   const cmd = command ? `rnnlab ${command}` : 'rnnlab';
   ctx.err.write(`${cmd}: error: ${message}\nRun '${cmd} --help' for usage.\n`);
@@ -115,6 +123,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
       const message = e.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)');
       // `rnnlab cache bogus` lists cache's own commands (ls, clean), not the top-level ones.
       const parent = target && target.command.commands.length ? target.command : program;
+      if (e.code === 'commander.excessArguments' && target) return usage(ctx, strayWords(target.command), where);
       return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${namesOf(parent)}` : message, where);
     }
     const err = e as Error;

@@ -170,6 +170,17 @@ function modelClashes(out: string, earlierRun: boolean): string[] {
   return !earlierRun && readdirSync(dir).length > 0 ? ['model/'] : [];
 }
 
+/** Which of `names` in dir are links: refused whatever they lead to (even an earlier run's record), as a run would write through them. */
+export function linksAmong(dir: string, names: readonly string[]): string[] {
+  return names.filter((n) => entryOf(path.join(dir, n))?.isSymbolicLink());
+}
+
+/** "a link to /elsewhere/x.json", or "links: a -> x, b -> y": the links among a refusal's names, with where they lead. */
+export function linkWords(dir: string, links: readonly string[]): string {
+  const to = (n: string) => readlinkSync(path.join(dir, n));
+  return links.length === 1 ? `a link to ${to(links[0])}` : `links: ${links.map((n) => `${n} -> ${to(n)}`).join(', ')}`;
+}
+
 /**
  * The run folder --out names, checked up front: not empty, not a file, not below a file; and if it exists, the run
  * replaces nothing rnnlab did not write. A folder that already holds an earlier rnnlab run (its results.json is a
@@ -185,18 +196,25 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
     more: (dir, earlierRun) => [...(writes.model ? modelClashes(dir, earlierRun) : []), ...(writes.checkpoint ? checkpointClashes(dir) : [])],
     refusal: (clash) => {
       const them = clash.length === 1 ? 'it' : 'them';
-      return `${flag}: ${out} already holds ${quotedNames(clash)}, which ${clash.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} ` +
-        `and which this run would replace; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`;
+      const links = linksAmong(out, clash);
+      const files = clash.filter((n) => !links.includes(n));
+      const parts: string[] = [];
+      if (files.length) {
+        parts.push(`${quotedNames(files)}, which ${files.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} and which this run would replace`);
+      }
+      if (links.length) parts.push(`${quotedNames(links)}, ${linkWords(out, links)}, which this run would write through`);
+      return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`;
     },
   });
 }
 
 /**
- * The --out of a command that reuses an earlier run folder of its own (docs/CLI.md's --out rules) must not be another
- * command's run: its record would be replaced by this command's, and for imdb and train its model/ too (a text
- * classifier's rnnlab-text.json and an IMDb model's rnnlab-input.json are both model files, so model/ would be
- * replaced without a word). Refused before any work, naming the run's command; a folder of a failed or cancelled
- * run of the same command is reused as any other of its runs.
+ * The --out of a command that writes a run (docs/CLI.md's --out rules) must not be another command's run: its record
+ * would be replaced by this command's, and for imdb, train and seq2seq its model/ too (a text classifier's
+ * rnnlab-text.json and a seq2seq model's rnnlab-seq2seq.json are both model files, so model/ would be replaced without
+ * a word). Refused before any work, naming the run's command; a folder of a failed or cancelled run of the same
+ * command is reused as any other of its runs. The commands whose --out is a FlagSpec runFolder get this check from
+ * convertFlag (flags.ts); train and seq2seq call it themselves (evaluate has its own, suggesting a subfolder).
  */
 export function checkNotAnotherRun(out: string, command: string, writesModel = false, flag = '--out'): void {
   const file = path.join(out, RESULTS_FILE);

@@ -17,7 +17,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkOutDir, shellQuote } from './paths.js';
+import { checkInputFile, checkNotAnotherRun, checkOutDir, shellQuote } from './paths.js';
 
 const D = SEQ2SEQ_DEFAULTS;
 
@@ -158,7 +158,10 @@ function sameFile(a: string, b: string): boolean {
 }
 
 async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
-  if (f.out !== undefined) checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
+  if (f.out !== undefined) {
+    checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
+    checkNotAnotherRun(f.out as string, 'seq2seq', true);
+  }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
   applyPrecision(f, ctx);

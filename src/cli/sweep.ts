@@ -21,7 +21,7 @@ import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
-import { checkOutFolder, entryOf, errnoWords, quotedNames } from './paths.js';
+import { checkOutFolder, entryOf, errnoWords, linksAmong, linkWords, quotedNames } from './paths.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
@@ -143,7 +143,9 @@ export function checkSweepOut(dir: string, command = 'sweep'): void {
       return runs && !runs.isDirectory() ? ['runs'] : [];
     },
     refusal: (clash) => {
-      const what = isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
+      const links = linksAmong(dir, clash);
+      const what = links.length ? `${linkWords(dir, links)}${links.length < clash.length ? ' among them' : ''}`
+        : isRunRecordFile(path.join(dir, 'results.json')) ? 'an earlier run\'s outputs' : 'files this sweep did not write';
       return `--out: ${dir} already holds ${quotedNames(clash)} (${what}), which the sweep would write over; nothing was changed. ` +
         'Give --out a new or empty folder, or a sweep folder to resume';
     },

@@ -11,6 +11,7 @@ import { MAX_MAXLEN } from '../data/text_vectorizer.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
 import { SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
+import { envFlag, EnvError } from '../env.js';
 import { UsageError, type CliContext } from './context.js';
 import { convertFlag, type FlagSpec } from './flags.js';
 
@@ -35,6 +36,11 @@ function numberFlag(flag: string, spec: NumberSpec) {
 
 export function positiveInt(flag: string, max?: number) {
   return numberFlag(flag, { min: 1, max });
+}
+
+/** 0 or more (train's --early-stopping patience: Keras's default patience is 0). */
+export function nonNegativeInt(flag: string) {
+  return numberFlag(flag, { min: 0 });
 }
 
 /** Any integer (a seed: 0 and negative ones too, as on the other commands). */
@@ -92,12 +98,17 @@ export function notAClassifier(dir: string): string | null {
  * Flags that apply to one kind of --data only: --classes picks class subfolders (with a file it would be found
  * wrong only once read), and --text-column / --label-column name columns of a file (a folder's texts are its files and
  * its labels the subfolder names, so they would do nothing). `others`: more data paths the flags apply to (train's
- * --validation, which may be a file where --data is a folder).
+ * --validation, which may be a file where --data is a folder). Also --text-column and --label-column naming one column.
  */
 export function checkDataKindFlags(f: DataFlags, command: string, others: readonly (string | undefined)[] = []): void {
   const isFolder = (p: string) => statSync(p).isDirectory();
   if (f.classes !== undefined && !isFolder(f.data)) {
     throw new UsageError(`--classes picks class subfolders of a folder --data, but ${f.data} is a file; keep only the rows you want in it instead`, command);
+  }
+  // Both given as one name: a conflict of the flags, seen without reading the data (a name that differs only in case
+  // may be two columns, 'Text' and 'text', so only the same spelling is refused here).
+  if (f.textColumn !== undefined && f.textColumn === f.labelColumn) {
+    throw new UsageError(`--text-column and --label-column both name the column '${f.textColumn}'; the text and the label must be two columns`, command);
   }
   const column = f.textColumn !== undefined ? '--text-column' : f.labelColumn !== undefined ? '--label-column' : null;
   if (column && [f.data, ...others].every((p) => p === undefined || isFolder(p))) {
@@ -135,5 +146,8 @@ export function reportFailure(ctx: CliContext, command: string, e: unknown): voi
   }
   const kind = e instanceof DataError ? 'data error' : 'error';
   ctx.err.write(`rnnlab ${command}: ${kind}: ${(e as Error)?.message ?? String(e)}\n`);
+  // As main's handler does for the other commands (docs/CLI.md's exit codes): the stack on request.
+  const stack = (e as Error)?.stack;
+  if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && stack) ctx.err.write(`${stack}\n`);
   ctx.exitCode = 1;
 }

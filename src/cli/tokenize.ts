@@ -6,7 +6,6 @@ import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import type { RecordBody } from '../report/record.js';
 import { argvOf, finishRun, Printer } from './printer.js';
-import { checkNotAnotherRun } from './paths.js';
 import { formatTable } from '../report/table.js';
 
 /** Why a word became the id it did, for the table. */
@@ -59,8 +58,6 @@ export function register(program: Command, ctx: CliContext): void {
 
 async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   if (texts.length === 0 || texts.every((t) => t.trim() === '')) throw new UsageError('give the text to tokenize, e.g. rnnlab tokenize "This movie was great!"', 'tokenize');
-  // The flag's own check lets any earlier run's folder be reused; a train run's would lose its record to tokenize's.
-  if (typeof f.out === 'string') checkNotAnotherRun(f.out, 'tokenize');
   const p = new Printer(ctx);
   const started = new Date();
   const maxlen = f.maxlen as number, vocab = f.vocab as number;

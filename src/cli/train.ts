@@ -6,7 +6,7 @@ import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
-import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
+import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, nonNegativeInt, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
@@ -91,7 +91,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--no-lowercase', 'keep the case of words')
     .option('--validation-split <f>', 'fraction held out, stratified and seeded (default 0.1)', fraction('--validation-split'))
     .option('--validation <path>', 'a separate labelled validation set instead of a split')
-    .option('--early-stopping [patience]', 'stop when val_loss stops improving (default patience 2) and keep the best weights', positiveInt('--early-stopping'))
+    .option('--early-stopping [patience]', 'stop when val_loss stops improving for patience epochs (default 2; 0 as Keras: at the first epoch without improvement) and keep the best weights', nonNegativeInt('--early-stopping'))
     .addOption(choice('--class-weight <mode>', "'balanced': weigh classes by n / (classes * count)", ['balanced']))
     .option('--epochs <n>', 'epochs (default: the lab\'s for the model, else 3)', positiveInt('--epochs'))
     .option('--batch-size <n>', 'batch size (default: the lab\'s for the model, else 64)', positiveInt('--batch-size'))

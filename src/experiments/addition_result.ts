@@ -3,7 +3,7 @@
  * the same for `rnnlab addition` and for a dashboard job.
  */
 import type { ReportDoc } from '../report/html.js';
-import type { RecordBody } from '../report/record.js';
+import type { ModelRecord, Num, RecordBody } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
 import { percent } from '../report/table.js';
 import type { AdditionRun, AdditionSample } from './addition_task.js';
@@ -23,16 +23,26 @@ export function additionCharts(h: Record<string, number[]>): ChartSpec[] {
   ];
 }
 
+/** An addition run's metrics: fractions of the held-out answers, and the last epoch's train accuracy and val_loss. */
+export function additionMetrics(r: AdditionRun): Record<string, Num> {
+  return { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: r.history.accuracy?.at(-1) ?? null, valLoss: r.history.val_loss?.at(-1) ?? null };
+}
+
+/** An addition run's entry in a record's models[] (rnnlab addition, and the experiments that train addition models). */
+export function additionModelRecord(name: string, r: AdditionRun): ModelRecord {
+  return { name, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: additionMetrics(r), summary: r.summary };
+}
+
 export function additionBody(r: AdditionRun): RecordBody {
   const epochs = r.history.loss?.length ?? 0;
   const c = r.config;
   const finding = `After ${epochs} epoch(s) the ${String(c.rnn)} seq2seq (${r.params.toLocaleString('en-US')} parameters, ${String(c.layers)} decoder layer(s)) ` +
     `gets ${percent(r.perChar)} of answer characters and ${percent(r.exact)} of whole answers right on ${r.data.val.answers.length} held-out questions.`;
-  const metrics = { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: r.history.accuracy?.at(-1) ?? null, valLoss: r.history.val_loss?.at(-1) ?? null };
+  const metrics = additionMetrics(r);
   return {
     config: c,
     data: { trainingQuestions: r.data.train.answers.length, validationQuestions: r.data.val.answers.length },
-    models: [{ name: `${String(c.rnn)} seq2seq`, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics, summary: r.summary }],
+    models: [additionModelRecord(`${String(c.rnn)} seq2seq`, r)],
     metrics, finding, samples: r.samples, details: { samplesPerEpoch: r.samplesPerEpoch },
   };
 }

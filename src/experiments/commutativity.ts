@@ -8,6 +8,7 @@ import { percent, type Table } from '../report/table.js';
 import { Tensor } from '../tensor.js';
 import { NOT_LEARNED_BELOW } from './reverse.js';
 import { ADDITION_DEFAULTS, additionDataFor, readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
+import { additionModelRecord } from './addition_result.js';
 import type { Sequential } from '../models/sequential.js';
 import type { CharacterTable } from '../data/index.js';
 import type { ExperimentResult } from './types.js';
@@ -164,7 +165,7 @@ export async function commutativityExperiment(o: CommutativityOptions = {}): Pro
         series: [{ name: 'train (per char)', y: run.history.accuracy ?? [] }, { name: 'val (per char)', y: run.history.val_accuracy ?? [] }, { name: 'val (exact)', y: run.history.val_exact ?? [] }] },
     ],
     config: { ...run.config, pairs: pairs.length },
-    models: [{ name: 'addition', params: run.params, history: run.history, secondsPerEpoch: run.secondsPerEpoch }],
+    models: [additionModelRecord('addition', run)],
     details: { examples: pairs.slice(0, 10).map(([a, b], i) => ({ a, b, cosine: commutative[i], guessAB: orig.guesses[i].trimEnd(), guessBA: swapped.guesses[i].trimEnd() })) },
   };
 }

@@ -224,7 +224,8 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
         series: [{ name: 'loss', y: h.loss ?? [] }, { name: 'accuracy (per digit)', y: h.accuracy ?? [] }] },
     ],
     config: { ...d, out: undefined, log: undefined },
-    models: [{ name: 'digitwise', params: model.countParams(), history: h, secondsPerEpoch: timer.seconds }],
+    models: [{ name: 'digitwise', params: model.countParams(), history: h, secondsPerEpoch: timer.seconds,
+      metrics: { exactTrainedLength: trained.exact, exactLongest: longest.exact, perDigitTrainedLength: trained.perDigit, perDigitLongest: longest.perDigit }, summary }],
     details: { scores, summary },
   };
 }

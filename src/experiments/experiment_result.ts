@@ -1,6 +1,6 @@
 /** What an experiment's result becomes: its record body for results.json and its report. */
 import type { ReportDoc } from '../report/html.js';
-import type { RecordBody } from '../report/record.js';
+import type { ModelRecord, RecordBody } from '../report/record.js';
 import type { ExperimentResult } from './types.js';
 
 function formatNumber(v: number): string {
@@ -12,6 +12,15 @@ function formatNumber(v: number): string {
   return v.toFixed(4);
 }
 
+/** The summaries of the models trained, one section per architecture (reverse's two models share one). */
+function summarySections(models: readonly ModelRecord[]): { title: string; pre: string }[] {
+  const byText = new Map<string, string[]>();
+  for (const m of models) {
+    if (m.summary?.length) byText.set(m.summary.join('\n'), [...(byText.get(m.summary.join('\n')) ?? []), m.name]);
+  }
+  return [...byText].map(([pre, names]) => ({ title: models.length === 1 ? 'Model summary' : `Model summary: ${names.join(', ')}`, pre }));
+}
+
 export function experimentDoc(r: ExperimentResult): ReportDoc {
   return {
     title: `Experiment ${r.name}: ${r.title}`,
@@ -21,6 +30,7 @@ export function experimentDoc(r: ExperimentResult): ReportDoc {
       ...(r.charts.length ? [{ title: 'Plots', charts: r.charts }] : []),
       ...(r.tables.length ? [{ title: 'Numbers', tables: r.tables }] : []),
       ...(r.lines?.length ? [{ title: 'Output', pre: r.lines.join('\n') }] : []),
+      ...summarySections(r.models ?? []),
     ],
     config: r.config,
   };

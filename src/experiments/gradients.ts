@@ -15,7 +15,7 @@ import type { StateGradRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Tensor } from '../tensor.js';
 import { EpochTimer } from './train_hooks.js';
-import type { ModelRecord } from '../report/record.js';
+import { modelSummary, type ModelRecord } from '../report/record.js';
 import { longRangeData, longRangeModel, longRangeSeeds, trainLongRange, type LongRangeCell, type LongRangeOptions } from './long_range.js';
 
 export const RECURRENT_MODELS = ['simple_rnn', 'lstm', 'gru', 'cnn_lstm', 'bilstm'] as const satisfies readonly ImdbModelName[];
@@ -122,7 +122,7 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
       o.log?.(`Training ${name} for ${o.epochs} epoch(s) before measuring...`);
       const timer = new EpochTimer();
       const h = await model.fit(data.xTrain, data.yTrain, { epochs: o.epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [timer] });
-      trained.push({ name, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds });
+      trained.push({ name, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds, summary: modelSummary(model) });
     }
     o.log?.(`Measuring ||dL/dh_t|| for ${name} on ${nBatches} batch(es) of ${batchSize} reviews (${data.maxlen} steps)...`);
     let sums: { dh?: number[]; dc?: number[]; dx?: number[] } = {};

@@ -10,7 +10,7 @@ import { evaluateModel } from '../models/training.js';
 import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js';
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
+import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, imdbUnits, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
 import { aborted, hookCallbacks, mean, timerOf, type ResumedEpochTimes, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 
@@ -171,7 +171,9 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
   return {
     name, model, params: model.countParams(), summary,
-    config: { model: name, ...modelOptions, embeddingDim: o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim, units: o.units ?? null, maskZero: o.maskZero ?? false, layers: o.layers ?? 1, dropout: o.dropout ?? 0, bucket: o.bucket ?? false,
+    // The sizes of the model built: ff_raw has no Embedding, and units is the width in force (250 or 100 when not given).
+    config: { model: name, ...modelOptions, embeddingDim: EMBEDDING_MODELS.includes(name) ? o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim : null,
+      units: imdbUnits(name, o.units), maskZero: o.maskZero ?? false, layers: o.layers ?? 1, dropout: o.dropout ?? 0, bucket: o.bucket ?? false,
       epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
     history: h,
     secondsPerEpoch: seconds,

@@ -10,7 +10,7 @@ import { layers } from '../layers/index.js';
 import { train } from '../optimizers/index.js';
 import { evaluateModel } from '../models/training.js';
 import type { RunIo } from './types.js';
-import type { ModelRecord } from '../report/record.js';
+import { modelSummary, type ModelRecord } from '../report/record.js';
 import { EpochTimer } from './train_hooks.js';
 
 export type LongRangeCell = 'lstm' | 'simpleRNN';
@@ -64,6 +64,6 @@ export async function trainLongRange(cell: LongRangeCell, o: LongRangeOptions = 
   const timer = new EpochTimer();
   const h = await model.fit(trainSet.x, trainSet.y, { epochs: o.epochs ?? 30, batchSize: 32, verbose: o.verbose ?? 0, out: o.out, callbacks: [timer] });
   const accuracy = (await evaluateModel(model, heldOut.x, heldOut.y, {}))[1];
-  const record = { name: `long-range ${cell}`, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds, metrics: { heldOutAccuracy: accuracy } };
+  const record = { name: `long-range ${cell}`, params: model.countParams(), history: h.history, secondsPerEpoch: timer.seconds, metrics: { heldOutAccuracy: accuracy }, summary: modelSummary(model) };
   return { model, accuracy, heldOut, record };
 }

@@ -4,6 +4,7 @@
  */
 import { percent, type Table } from '../report/table.js';
 import { trainAddition, type AdditionRun, type AdditionTaskOptions } from './addition_task.js';
+import { additionModelRecord } from './addition_result.js';
 import type { ExperimentResult } from './types.js';
 
 /** Below this share of whole answers right, for both models, the comparison has nothing to show. */
@@ -61,8 +62,8 @@ export async function reverseExperiment(o: ReverseOptions = {}): Promise<Experim
     ],
     config: { ...p.config, reverse: 'both' },
     models: [
-      { name: 'plain', params: p.params, history: p.history, secondsPerEpoch: p.secondsPerEpoch },
-      { name: 'reversed', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch },
+      additionModelRecord('plain', p),
+      additionModelRecord('reversed', r),
     ],
     details: { params: p.params, summary: p.summary },
   };

@@ -49,6 +49,13 @@ export interface ModelRecord {
   summary?: string[];
 }
 
+/** A model's summary() lines, as a ModelRecord's `summary` holds them. */
+export function modelSummary(model: { summary(lineLength?: number, positions?: number[], printFn?: (line: string) => void): void }): string[] {
+  const lines: string[] = [];
+  model.summary(undefined, undefined, (l) => lines.push(l));
+  return lines;
+}
+
 export interface Sample { question: string; truth: string; guess: string; correct: boolean }
 
 /** The part of a record a task computes: the CLI and the dashboard add the rest. */

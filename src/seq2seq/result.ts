@@ -1,7 +1,7 @@
 /** A seq2seq run as a RunRecord body, report and printed lines (the lab's Question / True / Guess samples). */
 import type { ReportDoc } from '../report/html.js';
 import type { ChartSpec } from '../report/svg.js';
-import type { RecordBody } from '../report/record.js';
+import { modelSummary, type Num, type RecordBody } from '../report/record.js';
 import { percent } from '../report/table.js';
 import { attentionHeatmap, displayWidth, visibleToken } from './heatmap.js';
 import type { Seq2SeqSample, Seq2SeqTrainResult } from './train.js';
@@ -55,12 +55,12 @@ function finding(r: Seq2SeqTrainResult): string {
 }
 
 export function seq2seqBody(r: Seq2SeqTrainResult, data: Record<string, unknown>): RecordBody {
-  const metrics: RecordBody['metrics'] = { validationPerToken: r.greedy.perToken, validationExact: r.greedy.exact };
+  const metrics: Record<string, Num> = { validationPerToken: r.greedy.perToken, validationExact: r.greedy.exact };
   if (r.beam) Object.assign(metrics, { beamPerToken: r.beam.perToken, beamExact: r.beam.exact });
   return {
     config: r.config,
     data: { ...data, ...r.counts, heldOutUnknown: r.heldOutUnknown, sourceVocabulary: r.spec.architecture.sourceVocabSize, targetVocabulary: r.spec.architecture.targetVocabSize },
-    models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch }],
+    models: [{ name: 'seq2seq', params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: { ...metrics }, summary: modelSummary(r.net.model) }],
     metrics,
     finding: finding(r),
     samples: r.samples.map(({ question, truth, guess, correct }) => ({ question, truth, guess, correct })),
@@ -97,6 +97,7 @@ export function seq2seqDoc(r: Seq2SeqTrainResult, body: RecordBody): ReportDoc {
         { title: 'Next-token accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [...s('accuracy', 'train'), ...s('val_accuracy', 'validation', true)] },
       ] },
       { title: 'Samples', pre: sampleLines(r.samples).join('\n') },
+      { title: 'Model summary', pre: (body.models[0].summary ?? []).join('\n') },
       ...(a ? [{
         title: 'Attention of the first sample',
         text: [`Rows: output tokens; columns: source tokens. Darker is more weight; hover over a cell for its value.`],

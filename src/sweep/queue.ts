@@ -77,7 +77,7 @@ export function redisUrlProblem(url: string): string | null {
   } catch {
     return `--queue: '${shownUrl(url)}' is not a URL; expected redis://HOST:PORT`;
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `--queue: expected a redis:// URL, got ${u.protocol}//`;
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `--queue: expected a redis:// URL (or rediss://), got '${shownUrl(url)}'`;
   if (!u.port || !u.hostname) return `--queue: '${shownUrl(url)}' needs a host and a port, e.g. redis://127.0.0.1:6379`;
   if (u.pathname && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) {
     return `--queue: '${shownUrl(url)}' ends in '${u.pathname}'; after the port only a database number may follow (redis://HOST:PORT/0)`;

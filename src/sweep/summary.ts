@@ -142,20 +142,39 @@ function validationCurve(row: SettingRow, metric: string): { key: string; ys: nu
   return null;
 }
 
+/** Settings' labels in a sentence: two joined by 'and', more by ';' (a label holds commas), past four counted. */
+function tiedLabels(labels: string[]): string {
+  if (labels.length === 2) return `${labels[0]} and ${labels[1]}`;
+  const shown = labels.slice(0, 4);
+  return `${shown.join('; ')}${labels.length > shown.length ? `; and ${labels.length - shown.length} more` : ''}`;
+}
+
 /** One sentence from the numbers: the best setting, the axis that matters most, and where training peaks. */
 export function findingOf(s: SweepSummary): string {
   if (!s.rows.length) return `No run has completed yet (${s.failed} failed, ${s.pending} pending).`;
   const best = s.rows[0];
-  const parts = [`Best: ${best.label} with ${s.metric} ${fmtPm(s.metric, best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
-  const top = s.effects[0];
   const fmt = (v: number) => fmtMetric(s.metric, v);
+  // Settings equal as shown are tied: naming the first of them alone "Best" would be the sort order's choice.
+  const tied = s.rows.filter((r) => fmt(r.mean) === fmt(best.mean));
+  const parts = [tied.length > 1
+    ? `Tied best: ${tiedLabels(tied.map((r) => r.label))} with ${s.metric} ${fmt(best.mean)}${tied.every((r) => r.n > 1) ? ' (means over seeds)' : ''}.`
+    : `Best: ${best.label} with ${s.metric} ${fmtPm(s.metric, best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
+  const top = s.effects[0];
+  // With one seed per setting there is no seed-to-seed spread to weigh an axis's effect against.
+  const oneSeed = s.rows.every((r) => r.n === 1);
   if (top && top.values.length > 1) {
     const vals = [...top.values].sort((a, b) => (s.goal === 'max' ? b.mean - a.mean : a.mean - b.mean));
     const noise = Math.max(...top.values.map((v) => v.std).filter((x) => Number.isFinite(x)), 0);
     const hi = vals[0], lo = vals[vals.length - 1];
-    parts.push(top.spread > noise
-      ? `${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}.`
-      : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}).`);
+    if (oneSeed && fmt(hi.mean) === fmt(lo.mean)) {
+      parts.push(`No axis moves ${s.metric} (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}); with one seed per setting, the seed-to-seed spread is not measured.`);
+    } else if (oneSeed) {
+      parts.push(`${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}. With one seed per setting, the seed-to-seed spread is not measured.`);
+    } else {
+      parts.push(top.spread > noise
+        ? `${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}.`
+        : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}).`);
+    }
   }
   const curve = validationCurve(best, s.metric);
   if (curve && curve.ys.length > 1) {

@@ -3,7 +3,7 @@
  * runs), so `rnnlab train` and `rnnlab evaluate` runs are read by the dashboard, sweeps and reports like any other.
  */
 import type { ReportDoc } from '../report/html.js';
-import type { Num, RecordBody } from '../report/record.js';
+import { modelSummary, type Num, type RecordBody } from '../report/record.js';
 import { percent, type Table } from '../report/table.js';
 import type { ClassificationMetrics, ScoredExample } from './text_metrics.js';
 import type { TextEvaluateResult } from './text_evaluate.js';
@@ -46,12 +46,15 @@ function worstTable(worst: readonly ScoredExample[]): Table {
 }
 
 export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody {
+  const metrics = classificationMetrics(r.validation, 'validation');
+  // The model's own entry keeps the plain numbers; the per-class scores are the run's metrics.
+  const modelMetrics = Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v !== 'object' || v === null)) as Record<string, Num>;
   const finding = `A ${String(r.config.model)} classifier over ${r.classes.length} classes reaches ${percent(r.validation.accuracy)} validation accuracy after ${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}.`;
   return {
     config: r.config,
     data: { path: dataPath, classes: r.classes, ...r.counts, classWeights: r.classWeights },
-    models: [{ name: String(r.config.model), params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch }],
-    metrics: classificationMetrics(r.validation, 'validation'),
+    models: [{ name: String(r.config.model), params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: modelMetrics, summary: modelSummary(r.model) }],
+    metrics,
     finding,
     tables: [perClassTable(r.validation), confusionTable(r.validation)],
     details: { confusion: r.validation.confusion, seconds: r.seconds },
@@ -72,6 +75,7 @@ export function textTrainDoc(r: TextTrainResult, body: RecordBody): ReportDoc {
         { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [...s('accuracy', 'train'), ...s('val_accuracy', 'validation', true)] },
       ] },
       { title: 'Validation', tables: body.tables },
+      { title: 'Model summary', pre: (body.models[0].summary ?? []).join('\n') },
     ],
     config: r.config,
   };

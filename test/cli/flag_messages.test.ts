@@ -257,8 +257,9 @@ describe('questionable items', () => {
   });
 
   it('--text-column and --label-column naming one column is refused', async () => {
+    // Both flags name it: a conflict of the flags, refused before the data is read (exit 2), naming both.
     const r = await cli(['train', '--data', twoClass(), '--text-column', 'text', '--label-column', 'text', '--out', outDir()]);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/:1: the text and the label are the same column 'text' \(--text-column, --label-column\)/);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^rnnlab train: error: --text-column and --label-column both name the column 'text'; the text and the label must be two columns\n/);
   });
 });

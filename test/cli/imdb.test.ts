@@ -99,7 +99,8 @@ describe('rnnlab imdb and predict on real reviews', () => {
     // The seed validates the feed-forward models every epoch.
     expect(r.out).toMatch(/val_loss: \d+\.\d{4} - val_accuracy: \d\.\d{4}$/m);
     const res = readResults(dir);
-    expect(res.config).toMatchObject({ model: 'ff_raw', batchSize: 128, validate: true });
+    // The sizes of the model built: no Embedding, a hidden Dense of 250 (the seed's width, in force though not given).
+    expect(res.config).toMatchObject({ model: 'ff_raw', batchSize: 128, validate: true, units: 250, embeddingDim: null });
     expect(res.models[0].history.val_accuracy).toHaveLength(1);
     checkReport(dir);
   });

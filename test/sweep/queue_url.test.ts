@@ -17,4 +17,11 @@ describe('--queue URL secrets and parts', () => {
     expect(typo).toMatch(/has the parameter 'pasword', which rnnlab does not know/);
     expect(typo).not.toContain('s3cret');
   });
+
+  it('echoes a URL of another scheme in full, its password masked', () => {
+    expect(redisUrlProblem('http://x:1')).toBe("--queue: expected a redis:// URL (or rediss://), got 'http://x:1'");
+    const secret = redisUrlProblem('https://me:s3cret@queue.example:6379/0');
+    expect(secret).toBe("--queue: expected a redis:// URL (or rediss://), got 'https://me:***@queue.example:6379/0'");
+    expect(redisUrlProblem('rediss://127.0.0.1:6380')).toBeNull();
+  });
 });

@@ -105,7 +105,7 @@ describe('sweep --out and links', () => {
     symlinkSync(victim, path.join(plain, 'report.html'));
     const a = await run(['sweep', spec(), '--out', plain]);
     expect(a.code).toBe(2);
-    expect(a.err).toMatch(/--out: .*with-link already holds 'report\.html'/);
+    expect(a.err).toMatch(/--out: .*with-link already holds 'report\.html' \(a link to .*victim\.html\), which the sweep would write over/);
     // A dangling link is refused too: the sweep would create its target.
     const dangling = path.join(root, 'dangling');
     mkdirSync(dangling);

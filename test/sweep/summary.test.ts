@@ -78,4 +78,21 @@ describe('sweep summary', () => {
     const s = summarize([run({ units: 8 }, 1, 0.70), run({ units: 8 }, 2, 0.80), run({ units: 16 }, 1, 0.71), run({ units: 16 }, 2, 0.79)], 'test_accuracy', 'max');
     expect(s.finding).toContain('No axis moves test_accuracy by more than the seed-to-seed spread');
   });
+
+  it('with one seed per setting speaks of no seed-to-seed spread, and calls settings equal as shown tied', () => {
+    const tie = summarize([run({ rnn: 'lstm' }, 1, 0), run({ rnn: 'gru' }, 1, 0)], 'perCharAccuracy', 'max');
+    expect(tie.finding).toContain('Tied best: rnn=lstm and rnn=gru with perCharAccuracy 0.00%.');
+    expect(tie.finding).toContain('No axis moves perCharAccuracy (rnn: 0.00% vs 0.00%); with one seed per setting, the seed-to-seed spread is not measured.');
+    expect(tie.finding).not.toMatch(/Best: rnn=lstm|by more than the seed-to-seed spread/);
+    const apart = summarize([run({ rnn: 'lstm' }, 1, 0.6), run({ rnn: 'gru' }, 1, 0.4)], 'perCharAccuracy', 'max');
+    expect(apart.finding).toContain('Best: rnn=lstm with perCharAccuracy 60.00%.');
+    expect(apart.finding).toContain('rnn matters most: lstm gives 60.00% against 40.00% for gru. With one seed per setting, the seed-to-seed spread is not measured.');
+    // Equal as shown (to the hundredth of a percent) is a tie too, and more than two are listed.
+    const three = summarize([run({ units: 8 }, 1, 0.50001), run({ units: 16 }, 1, 0.5), run({ units: 32 }, 1, 0.50002), run({ units: 64 }, 1, 0.3)], 'test_accuracy', 'max');
+    expect(three.finding).toContain('Tied best: units=32; units=8; units=16 with test_accuracy 50.00%.');
+    // Over several seeds a tie of means says so.
+    const seeds = summarize([run({ lr: 1 }, 1, 0.4), run({ lr: 1 }, 2, 0.6), run({ lr: 2 }, 1, 0.5), run({ lr: 2 }, 2, 0.5)], 'test_accuracy', 'max');
+    expect(seeds.finding).toContain('Tied best: lr=1 and lr=2 with test_accuracy 50.00% (means over seeds).');
+    expect(seeds.finding).toContain('No axis moves test_accuracy by more than the seed-to-seed spread');
+  });
 });
