@@ -143,7 +143,8 @@ export class Dataset<T> {
 
   /** All but the first count elements; none, a negative or an infinite count skips them all (tfjs). */
   skip(count?: number): Dataset<T> {
-    // tfjs: no count or a negative one skips everything, as one past the end does.
+    // tfjs's docs and size: no count or a negative one skips everything, as one past the end does. (tfjs 4.x's
+    // iterator then yields every element under size 0; the documented reading is the one that agrees with size.)
     if (count === undefined || count === Infinity) count = -1;
     integer('skip', count);
     if (count < 0) return new Dataset<T>(async function* () { /* empty */ }, 0);
@@ -166,8 +167,9 @@ export class Dataset<T> {
 
   /** Repeats the whole dataset count times (forever without a count), re-running the source each time. */
   repeat(count?: number): Dataset<T> {
+    // tfjs: a negative count repeats forever, as no count does; Infinity reads the same, as take(Infinity) takes all.
+    if (count === Infinity) count = undefined;
     if (count !== undefined) integer('repeat', count);
-    // tfjs: a negative count repeats forever, as no count does.
     if (count !== undefined && count < 0) count = undefined;
     const src = this.source;
     return new Dataset(async function* () {
@@ -176,7 +178,7 @@ export class Dataset<T> {
         for await (const x of iterable(src)) { any = true; yield x; }
         if (!any) return;
       }
-    }, count === 0 ? 0 : count === undefined ? Infinity : this.size === null ? null : this.size * count);
+    }, repeatedSize(this.size, count));
   }
 
   async forEachAsync(f: (x: T) => void | Promise<void>): Promise<void> {
@@ -208,8 +210,14 @@ function positiveInt(op: string, name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`dataset.${op}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
+/**
+ * A count is an integer. A fraction is refused: tfjs takes ceil(count) elements but reports size count (take(2.5) of
+ * five gives 3 elements and size 2.5), an accident of its loop rather than a reading to copy.
+ */
 function integer(op: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`dataset.${op}: count must be an integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new Error(`dataset.${op}: count must be an integer (or none, a negative one or Infinity for ${op === 'repeat' ? 'forever' : 'all'}), got ${String(v)}`);
+  }
 }
 
 /** FNV-1a over the string's UTF-16 units: a string seed as a deterministic 32-bit integer. */
@@ -223,4 +231,14 @@ function hashSeed(s: string): number {
 function concatenatedSize(a: number | null, b: number | null): number | null {
   if (a === Infinity || b === Infinity) return Infinity;
   return a === null || b === null ? null : a + b;
+}
+
+/**
+ * repeat's size: an empty source stays empty (each pass ends at once, and repeat stops after an empty pass), and one
+ * repeated forever is infinite even when its own size is unknown (tfjs says unknown), so fitDataset and toArray refuse it.
+ */
+function repeatedSize(size: number | null, count: number | undefined): number | null {
+  if (count === 0 || size === 0) return 0;
+  if (count === undefined) return Infinity;
+  return size === null ? null : size * count;
 }

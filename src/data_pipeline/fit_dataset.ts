@@ -86,7 +86,7 @@ function xy(el: unknown, where: string, names: Names): Batch {
     const extra = Object.keys(el).filter((k) => !BATCH_KEYS.includes(k));
     if (extra.length) throw new Error(`${where}: a batch has field '${extra[0]}'; batches hold ${BATCH_KEYS.join(', ')}`);
     const o = el as { xs: unknown; ys: unknown; sampleWeight?: TensorLike };
-    return [flat(o.xs, `${where}: xs`, names.inputs), flat(o.ys, `${where}: ys`, names.outputs), o.sampleWeight];
+    return [flat(o.xs, `${where}: xs`, names.inputs, 'input'), flat(o.ys, `${where}: ys`, names.outputs, 'output'), o.sampleWeight];
   }
   const got = el === null ? 'null' : Array.isArray(el) ? `a list of ${el.length}`
     // An element [x, y] of two plain number lists of one length batches as one nested array: say how to keep them apart.
@@ -106,7 +106,7 @@ function namesOf(model: DatasetModel): Names {
  * A {name: tensor} map keyed by the model's input (or output) names passes through, as Functional models take
  * it; any other object of 1-D columns (from csv) becomes one tensor, its columns side by side.
  */
-function flat(v: unknown, where: string, names: string[]): TensorLike {
+function flat(v: unknown, where: string, names: string[], role: 'input' | 'output'): TensorLike {
   if (v instanceof Tensor || Array.isArray(v) || ArrayBuffer.isView(v)) return v as TensorLike;
   if (v && typeof v === 'object' && names.length > 0 && Object.keys(v).length > 0 && Object.keys(v).every((k) => names.includes(k))) return v as TensorLike;
   if (v && typeof v === 'object') {
@@ -117,7 +117,7 @@ function flat(v: unknown, where: string, names: string[]): TensorLike {
       // Keys that are not input names, holding batched (2-D or more) tensors: a misnamed input, not unbatched columns.
       const keys = Object.keys(v);
       if (names.length > 0 && cols.some((c) => c instanceof Tensor && c.rank > 1)) {
-        throw new Error(`${where}: keys ${JSON.stringify(keys)} are not the model's names ${JSON.stringify(names)} (an object of tensors is read by name; an object of 1-D columns, as csv gives, becomes one input)`);
+        throw new Error(`${where}: keys ${JSON.stringify(keys)} are not the model's ${role} names ${JSON.stringify(names)} (an object of batched tensors is read by name; only an object of 1-D columns, as csv gives, is joined into one ${role})`);
       }
       throw new Error(`${where}: an object of columns must hold 1-D tensors (batch the dataset first)`);
     }

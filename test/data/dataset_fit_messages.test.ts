@@ -12,7 +12,7 @@ describe('fitDataset and evaluateDataset messages', () => {
     const m = functionalModel();
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     const ds = rl.data.array([{ xs: { b: rl.tensor([[1, 2]]) }, ys: rl.tensor([[1]]) }]);
-    await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/keys \["b"\] are not the model's names \["a"\]/);
+    await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/xs: keys \["b"\] are not the model's input names \["a"\]/);
     const cols = rl.data.array([{ xs: { p: 1, q: 2 }, ys: 1 }]);
     await expect(m.fitDataset(cols, { epochs: 1, verbose: 0 })).rejects.toThrow(/batch the dataset first/);
   });
@@ -23,5 +23,40 @@ describe('fitDataset and evaluateDataset messages', () => {
     await expect(m.evaluateDataset(ds)).rejects.toThrow(/call compile\(\) before evaluateDataset\(\)/);
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await expect(m.fitDataset(ds, { epochs: 1, verbose: 0, callbacks: [{ onEpochEnd: 3 } as never] })).rejects.toThrow(/^fitDataset: callbacks\[0\]/);
+  });
+
+  it('batched ys under keys that are not the output names name the output names', async () => {
+    const m = functionalModel();
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const ds = rl.data.array([{ xs: rl.tensor([[1, 2]]), ys: { target: rl.tensor([[1]]) } }]);
+    await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/ys: keys \["target"\] are not the model's output names \[".+"\]/);
+  });
+});
+
+describe('infinite datasets reached through concatenate', () => {
+  const model = () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    return m;
+  };
+  const batch = { xs: rl.tensor([[1, 2]]), ys: rl.tensor([[1]]) };
+
+  it('fitDataset and evaluateDataset refuse an unknown-size dataset concatenated with an infinite one, and run with a limit', async () => {
+    const gen = () => rl.data.generator(function* () { yield batch; });
+    const endless = gen().concatenate(rl.data.array([batch]).repeat());
+    const m = model();
+    await expect(m.fitDataset(endless, { epochs: 1, verbose: 0 })).rejects.toThrow(/the dataset is infinite; give batchesPerEpoch/);
+    await expect(m.evaluateDataset(endless)).rejects.toThrow(/the dataset is infinite; give batches/);
+    await expect(m.fitDataset(gen(), { epochs: 1, verbose: 0, validationData: endless })).rejects.toThrow(/validationData is an infinite dataset; give validationBatches/);
+    const h = await m.fitDataset(endless, { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
+    expect(h.history.loss).toHaveLength(2);
+  });
+
+  it('an async filter predicate keeps the rows it rejects out of training', async () => {
+    const rows = rl.data.array([[1, 2, 1], [NaN, 0, 0], [2, 1, 3]])
+      .filter(async (r) => !r.some(Number.isNaN))
+      .map((r) => ({ xs: rl.tensor([r.slice(0, 2)]), ys: rl.tensor([[r[2]]]) }));
+    const h = await model().fitDataset(rows, { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history.loss[0])).toBe(true);
   });
 });

@@ -39,8 +39,52 @@ describe('rl.data sizes as tfjs computes them', () => {
     }
     expect(d.take(undefined).size).toBe(3);
     expect(d.skip(Infinity).size).toBe(0);
-    expect(() => d.take(2.5)).toThrow(/dataset\.take: count must be an integer, got 2\.5/);
+    // tfjs takes 3 elements here but reports size 2.5: an accident, refused rather than copied.
+    expect(() => d.take(2.5)).toThrow(/dataset\.take: count must be an integer \(or none, a negative one or Infinity for all\), got 2\.5/);
+    expect(() => d.skip(0.5)).toThrow(/dataset\.skip: count must be an integer/);
+    expect(() => d.repeat(1.5)).toThrow(/dataset\.repeat: count must be an integer \(or none, a negative one or Infinity for forever\), got 1\.5/);
     expect(await d.take(2).toArrayForTest()).toEqual([1, 2]);
+  });
+
+  it('sizes keep infinite apart from unknown through every op (infinite: Infinity; unknown: null)', () => {
+    const finite = data.array([1, 2, 3]);
+    const unknown = data.generator(function* () { yield 1; yield 2; });
+    const infinite = data.array([1, 2]).repeat();
+    const sizes = (d: { size: number | null }) => d.size;
+    // [op, size for the finite, the unknown and the infinite source]
+    const table: [string, (d: typeof finite) => { size: number | null }, number | null, number | null, number | null][] = [
+      ['map', (d) => d.map((x) => x * 2), 3, null, Infinity],
+      ['mapAsync', (d) => d.mapAsync(async (x) => x), 3, null, Infinity],
+      ['filter', (d) => d.filter(() => true), null, null, Infinity],
+      ['batch', (d) => d.batch(2), 2, null, Infinity],
+      ['batch, no small last', (d) => d.batch(2, false), 1, null, Infinity],
+      ['shuffle', (d) => d.shuffle(2, 1), 3, null, Infinity],
+      ['prefetch', (d) => d.prefetch(2), 3, null, Infinity],
+      ['take(2)', (d) => d.take(2), 2, null, 2],
+      ['take()', (d) => d.take(), 3, null, Infinity],
+      ['skip(1)', (d) => d.skip(1), 2, null, Infinity],
+      ['skip()', (d) => d.skip(), 0, 0, 0],
+      ['repeat(2)', (d) => d.repeat(2), 6, null, Infinity],
+      ['repeat()', (d) => d.repeat(), Infinity, Infinity, Infinity],
+      ['repeat(Infinity)', (d) => d.repeat(Infinity), Infinity, Infinity, Infinity],
+      ['repeat(0)', (d) => d.repeat(0), 0, 0, 0],
+      ['concatenate(finite)', (d) => d.concatenate(finite), 6, null, Infinity],
+      ['concatenate(unknown)', (d) => d.concatenate(unknown), null, null, Infinity],
+      ['concatenate(infinite)', (d) => d.concatenate(infinite), Infinity, Infinity, Infinity],
+      ['zip with finite', (d) => data.zip([d, finite]), 3, null, 3],
+      ['zip with unknown', (d) => data.zip([d, unknown]), null, null, null],
+      ['zip with infinite', (d) => data.zip({ a: d, b: infinite }), 3, null, Infinity],
+    ];
+    for (const [name, op, f, u, i] of table) {
+      expect([name, sizes(op(finite)), sizes(op(unknown)), sizes(op(infinite))]).toEqual([name, f, u, i]);
+    }
+  });
+
+  it('repeat(Infinity) repeats forever as repeat() does; an empty dataset repeated stays empty (size 0, not infinite)', async () => {
+    expect(await data.array([1, 2]).repeat(Infinity).take(5).toArray()).toEqual([1, 2, 1, 2, 1]);
+    const empty = data.array([] as number[]).repeat();
+    expect(empty.size).toBe(0);
+    expect(await empty.toArray()).toEqual([]);
   });
 
   it('filter waits for a predicate that answers with a promise (a pending promise is not a yes)', async () => {
