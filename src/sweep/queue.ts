@@ -92,6 +92,8 @@ const PLAIN_PARAMS = ['family', 'db'];
 
 /** A --queue URL as messages print it: a password in it (user:PASSWORD@ or ?password=) is masked (terminals and logs are shared more than secrets). */
 export function shownUrl(url: string): string {
+  // Without '//' ('default:s3cret@host:6379') a URL parser reads the credentials as a path: hide what precedes the '@'.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && url.includes('@')) return url.replace(/^([a-z][a-z0-9+.-]*:)?.*@/is, (_m, s: string | undefined) => `${s ?? ''}***@`);
   try {
     const u = new URL(url);
     const secretParams = [...u.searchParams.keys()].filter((k) => !PLAIN_PARAMS.includes(k));

@@ -23,5 +23,9 @@ describe('--queue URL secrets and parts', () => {
     const secret = redisUrlProblem('https://me:s3cret@queue.example:6379/0');
     expect(secret).toBe("--queue: expected a redis:// URL (or rediss://), got 'https://me:***@queue.example:6379/0'");
     expect(redisUrlProblem('rediss://127.0.0.1:6380')).toBeNull();
+    // Without '//' a URL parser reads 'default:s3cret@...' as a scheme and a path: the credentials are still hidden.
+    const bare = redisUrlProblem('default:s3cret@127.0.0.1:6379');
+    expect(bare).toBe("--queue: expected a redis:// URL (or rediss://), got 'default:***@127.0.0.1:6379'");
+    expect(shownUrl('u:p@w@host:1')).toBe('u:***@host:1');
   });
 });
