@@ -2,7 +2,7 @@
  * rnnlab's public API, shaped like tfjs-layers: rl.sequential, rl.layers.*, rl.tensor, rl.train.*,
  * plus rl.setSeed, the engine controls, and (from src/data) datasets and preprocessing.
  */
-export { Tensor } from './tensor.js';
+export { Tensor, Rank } from './tensor.js';
 // Tensor creation, ops, tidy/dispose/memory and util, with tfjs's names; also attaches the chainable methods.
 export * from './autograd/tensor_api.js';
 // These shadow the plain ops of the same names: they record on the tape while one is active (custom layers train).
@@ -11,8 +11,8 @@ export { add, sub, mul, div, neg, square, matMul, sigmoid, tanh, relu, exp, log,
 export { grad, grads, valueAndGrad, valueAndGrads } from './autograd/gradients_api.js';
 export { variable, variableGrads } from './autograd/variables.js';
 export type { DType, Shape, TensorLike } from './tensor.js';
-// tfjs's rank-named tensor types, so TypeScript written for tfjs (`as tf.Scalar[]`) type-checks unchanged.
-export type { Tensor as Scalar, Tensor as Tensor1D, Tensor as Tensor2D, Tensor as Tensor3D, Tensor as Tensor4D } from './tensor.js';
+// tfjs's rank-named tensor types, so TypeScript written for tfjs (`as tf.Scalar[]`, `(await t1d.array()).map`) type-checks unchanged.
+export type { Scalar, Tensor1D, Tensor2D, Tensor3D, Tensor4D, Tensor5D, Tensor6D } from './tensor.js';
 export { Variable } from './variable.js';
 export { setSeed, Random } from './random.js';
 export { layers } from './layers/index.js';

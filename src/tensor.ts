@@ -16,10 +16,21 @@ export type TypedArrayLike = Float32Array | Float64Array | Int32Array | Uint8Arr
 export type NestedInput = number | boolean | TypedArrayLike | NestedInput[];
 export type TensorLike = Tensor | NestedInput | number[];
 
+/** tfjs's Rank: tfjs's TypeScript names tensor types by it (tf.Tensor<tf.Rank.R2>, tf.buffer<tf.Rank.R3>), and reads it as a value. */
+export enum Rank { R0 = 'R0', R1 = 'R1', R2 = 'R2', R3 = 'R3', R4 = 'R4', R5 = 'R5', R6 = 'R6' }
+interface ArrayMap { R0: number; R1: number[]; R2: number[][]; R3: number[][][]; R4: number[][][][]; R5: number[][][][][]; R6: number[][][][][][] }
+/**
+ * What array()/arraySync() give a tensor of rank R, as tfjs's ArrayMap. A tensor of unknown rank (a plain Tensor,
+ * which every op returns) gives any, so it stays assignable to the ranked types (tf.Tensor2D) without a cast.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ArrayOf<R extends Rank> = Rank extends R ? any : ArrayMap[R];
+
 let nextTensorId = 0;
 const tensorIds = new WeakMap<Tensor, number>();
 
-export class Tensor {
+/** R, tfjs's rank parameter, only types array() and arraySync(); rnnlab checks ranks when ops run. */
+export class Tensor<R extends Rank = Rank> {
   /** Gradient w.r.t. this tensor, accumulated during backward; null until something flows in. */
   grad: FArray | null = null;
   /** True for parameters and everything computed from them. */
@@ -55,9 +66,9 @@ export class Tensor {
   data(): Promise<FArray | Int32Array> { return Promise.resolve().then(() => this.dataSync()); }
 
   /** The values as nested plain arrays, shaped like the tensor. */
-  arraySync(): NestedArray {
+  arraySync<T extends Rank = R>(this: Tensor<T>): ArrayOf<T> {
     const { values: data, shape } = this;
-    if (shape.length === 0) return data[0];
+    if (shape.length === 0) return data[0] as ArrayOf<T>;
     const build = (dim: number, offset: number): NestedArray[] => {
       const n = shape[dim];
       const stride = sizeOf(shape.slice(dim + 1));
@@ -65,7 +76,7 @@ export class Tensor {
       for (let i = 0; i < n; i++) out[i] = dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * stride);
       return out;
     };
-    return build(0, 0);
+    return build(0, 0) as ArrayOf<T>;
   }
 
   /** Float view of the data (int32 tensors are converted, e.g. raw token ids fed to a Dense layer). */
@@ -92,6 +103,15 @@ export class Tensor {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
   }
 }
+
+/** tfjs's rank-named tensor types. */
+export type Scalar = Tensor<Rank.R0>;
+export type Tensor1D = Tensor<Rank.R1>;
+export type Tensor2D = Tensor<Rank.R2>;
+export type Tensor3D = Tensor<Rank.R3>;
+export type Tensor4D = Tensor<Rank.R4>;
+export type Tensor5D = Tensor<Rank.R5>;
+export type Tensor6D = Tensor<Rank.R6>;
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;

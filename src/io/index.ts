@@ -10,4 +10,6 @@ export type { TrainingState, CheckpointData } from './checkpoint.js';
 export { writeFileAtomic } from './atomic.js';
 export { withSaveHandler, fromMemory, modelFromJSON, modelArtifactsOf } from './handlers.js';
 export type { IOHandler, SaveIOHandler, LoadIOHandler } from './handlers.js';
-export { fileSystem, listModels, removeModel, copyModel, moveModel, browserFiles, browserDownloads, http, browserHTTPRequest, isHTTPScheme, registerSaveRouter, registerLoadRouter, getSaveHandlers, getLoadHandlers, loadWeights, weightsLoaderFactory, encodeWeights, decodeWeights } from './tfjs_io_names.js';
+export { fileSystem, listModels, removeModel, copyModel, moveModel, browserFiles, browserDownloads, http, browserHTTPRequest, isHTTPScheme, registerSaveRouter, registerLoadRouter, getSaveHandlers, getLoadHandlers, loadWeights, weightsLoaderFactory, encodeWeights, decodeWeights,
+  decodeWeightsStream, getWeightSpecs, getModelArtifactsForJSON, getModelArtifactsForJSONSync, getModelArtifactsInfoForJSON, CompositeArrayBuffer,
+  fromMemorySync, withSaveHandlerSync, concatenateArrayBuffers } from './tfjs_io_names.js';

@@ -23,6 +23,13 @@ import type { PolicyName } from '../mixed_precision.js';
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
 export type SymbolicShape = (number | null)[];
 
+/**
+ * Part of apply's declared result, never a runtime value: tfjs declares apply as returning either kind of tensor, so
+ * tfjs code casts the result to the other kind (`apply(symbolic) as tf.Tensor[]`, `apply(o as tf.Tensor) as
+ * tf.SymbolicTensor`); these members make such casts compile while the result stays assignable to the kind it is.
+ */
+export type AsEitherKind = (Tensor & SymbolicTensor) | (Tensor[] & SymbolicTensor[]);
+
 export interface LayerArgs {
   name?: string;
   /** Shape of one sample, without the batch axis (Keras input_shape); null is a free size (tfjs's Shape). */
@@ -550,8 +557,8 @@ export abstract class Layer {
    * tensors (rl.input()) it infers the output shapes, builds the layer, and records a node in the graph.
    */
   apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
-  apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[];
-  apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
+  apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
+  apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[] | AsEitherKind;
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     this.assertNotDisposed();
     let list = (Array.isArray(x) ? x : [x]) as unknown[];

@@ -1,5 +1,5 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
-import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Shape, type TensorLike } from '../tensor.js';
+import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
 import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, strides } from './convert.js';
 
@@ -128,13 +128,16 @@ export function eye(numRows: number, numColumns?: number | null, batchShape?: Sh
   });
 }
 
-/** A mutable, shaped array of values; toTensor() makes a tensor sharing its storage, as tfjs's does. */
-export class TensorBuffer {
+/**
+ * A mutable, shaped array of values; toTensor() makes a tensor sharing its storage, as tfjs's does. R and D are
+ * tfjs's type parameters (rank, dtype), there for TypeScript written for tfjs; the shape and dtype given decide.
+ */
+export class TensorBuffer<R extends Rank = Rank, D extends DType = DType> {
   readonly size: number;
   readonly strides: number[];
   readonly values: Float32Array | Float64Array | Int32Array;
 
-  constructor(readonly shape: Shape, readonly dtype: DType, values?: ArrayLike<number>) {
+  constructor(readonly shape: Shape, readonly dtype: D, values?: ArrayLike<number>) {
     this.size = sizeOf(shape);
     this.strides = strides(shape).slice(0, -1);
     const storage = alloc(this.size, dtype);
@@ -170,11 +173,11 @@ export class TensorBuffer {
     return this.values[this.locToIndex(locs)];
   }
 
-  toTensor(): Tensor {
+  toTensor(): Tensor<R> {
     return result(this.values, [...this.shape], this.dtype);
   }
 }
 
-export function buffer(shape: Shape, dtype: DType = 'float32', values?: ArrayLike<number>): TensorBuffer {
-  return new TensorBuffer(assertShape(shape, 'buffer'), checkDtype(dtype, 'buffer'), values);
+export function buffer<R extends Rank = Rank, D extends DType = 'float32'>(shape: Shape, dtype?: D, values?: ArrayLike<number>): TensorBuffer<R, D> {
+  return new TensorBuffer<R, D>(assertShape(shape, 'buffer'), checkDtype(dtype ?? 'float32', 'buffer') as D, values);
 }

@@ -28,6 +28,7 @@ export { print } from './format.js';
 export { ready, nextFrame, browser } from './engine.js';
 export type { MemoryInfo, TensorContainer } from './memory.js';
 export { util } from './util.js';
+export { test_util } from './test_util.js';
 export { Reduction } from './losses.js';
 export { cosineWindow, enclosingPowerOfTwo } from './signal.js';
 export { sparseToDense, sparse } from './sparse.js';

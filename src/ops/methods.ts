@@ -2,7 +2,7 @@
  * The chainable forms of the ops (x.add(y), x.sum(1), ...) attached to Tensor.prototype, as tfjs's Tensor
  * has them. Imported once, for its side effect, by src/index.ts (and by src/ops/index.ts).
  */
-import { Tensor, type DType, type NestedArray, type Shape, type TensorLike } from '../tensor.js';
+import { Tensor, type ArrayOf, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import * as e from './elementwise.js';
 import * as r from './reduction.js';
 import * as s from './shape.js';
@@ -22,15 +22,15 @@ import { unsupportedMethods } from './unsupported.js';
 type Axis = number | number[] | null;
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<R extends Rank = Rank> {
     readonly isDisposed: boolean;
     readonly strides: number[];
-    array(): Promise<NestedArray>;
+    array<T extends Rank = R>(this: Tensor<T>): Promise<ArrayOf<T>>;
     print(verbose?: boolean): void;
     toString(verbose?: boolean): string;
     dispose(): void;
-    bufferSync(): TensorBuffer;
-    buffer(): Promise<TensorBuffer>;
+    bufferSync(): TensorBuffer<R>;
+    buffer(): Promise<TensorBuffer<R>>;
     clone(): Tensor;
     cast(dtype: DType): Tensor;
     asType(dtype: DType): Tensor;

@@ -8,6 +8,7 @@ const WHY = {
   strings: 'rnnlab has no string dtype',
   ragged: 'rnnlab has no ragged tensors (rl.raggedRange is supported)',
   gpu: 'rnnlab runs on the CPU; read the values with dataSync()',
+  browser: 'rnnlab runs in Node and has no video or media elements',
 } as const;
 export type UnsupportedFamily = keyof typeof WHY;
 
