@@ -1,7 +1,7 @@
 /** Trainable state: a tensor that receives gradients and that optimizers update in place. */
 import { allocPersistent, type FArray } from './backend/index.js';
 import { markWeightWritten } from './backend/bf16_weight_cache.js';
-import { Tensor, type Shape } from './tensor.js';
+import { Tensor, type Rank, type Shape } from './tensor.js';
 
 /**
  * Every Variable alive (rl.variable's and layers' weights), held weakly: tfjs registers both kinds with its engine,
@@ -21,7 +21,8 @@ export function allVariables(): Variable[] {
   return out;
 }
 
-export class Variable extends Tensor {
+/** R: tfjs's rank parameter (tf.Variable<tf.Rank.R2>), as Tensor's. */
+export class Variable<R extends Rank = Rank> extends Tensor<R> {
   /** Applied in place after every optimizer step (Keras's weight constraints). */
   constraint: { apply(w: Float32Array | Float64Array, shape: readonly number[]): void } | null = null;
 

@@ -11,7 +11,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { checkInitializer, type InitializerName } from './initializers.js';
 import {
   checkBool, checkPositiveInt, checkRate, isSymbolic, kerasShape,
-  type ApplyArgs, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightSpec,
+  type ApplyArgs, type AsEitherKind, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightSpec,
 } from './layer.js';
 import { kernelBiasOptionsConfig, kernelBiasWeightSpecs, type KernelBiasArgs } from './kernel_bias.js';
 import { checkRegularizer, type L1L2 } from './regularizers.js';
@@ -277,8 +277,8 @@ export class MultiHeadAttention extends MultiInputLayer {
    * symbolic tensors the graph keeps no per-call options: the layer's own (its constructor's) hold, and others are refused.
    */
   override apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
-  override apply(x: SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): SymbolicTensor | SymbolicTensor[];
-  override apply(x: Tensor | Tensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[];
+  override apply(x: SymbolicTensor | SymbolicTensor[], args?: MultiHeadAttentionApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
+  override apply(x: Tensor | Tensor[], args?: MultiHeadAttentionApplyArgs): Tensor | Tensor[] | AsEitherKind;
   override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | MultiHeadAttentionApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     const given = (second ?? {}) as Record<string, unknown>;
     if (!CALL_OPTIONS.some((k) => k in given) && !(Array.isArray(x) && given.mask instanceof Tensor)) {

@@ -44,5 +44,15 @@ describe('tfjs TypeScript against rnnlab', () => {
     expect(m.outputs[0].shape).toEqual([null, 1]);
     const y = tf.layers.dense({ units: 2 }).apply(tf.ones([1, 3]));
     expect((y as tf.Tensor).shape).toEqual([1, 2]);
+    // MultiHeadAttention's own apply overloads allow the same casts.
+    const q = tf.input({ shape: [2, 4] });
+    const att = tf.layers.multiHeadAttention({ numHeads: 1, keyDim: 2 }).apply([q, q]) as tf.Tensor;
+    expect((att as unknown as tf.SymbolicTensor).shape).toEqual([null, 2, 4]);
+  });
+
+  it('tf.Variable takes tfjs\'s rank parameter', () => {
+    const v: tf.Variable<tf.Rank.R2> = tf.variable(tf.zeros([2, 2]));
+    expectTypeOf(v.arraySync()).toEqualTypeOf<number[][]>();
+    expect(v.arraySync()).toEqual([[0, 0], [0, 0]]);
   });
 });
