@@ -10,6 +10,7 @@ import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { additionModel } from './lab_models.js';
 import { aborted, hookCallbacks, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
+import { modelSummary } from '../report/record.js';
 
 export type RnnKind = 'lstm' | 'gru' | 'simple_rnn';
 
@@ -110,8 +111,7 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
   data ??= additionDataFor(o);
   setSeed(d.seed);
   const model = buildAdditionModel(d);
-  const summary: string[] = [];
-  model.summary(undefined, undefined, (l) => summary.push(l));
+  const summary = modelSummary(model);
   o.onBuilt?.(model, summary, data);
   const valExact: number[] = [];
   const hasVal = data.val.answers.length > 0;

@@ -15,6 +15,7 @@ import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { EpochTimer } from './train_hooks.js';
 import type { RnnKind } from './addition_task.js';
 import type { ExperimentResult, RunIo } from './types.js';
+import { modelSummary } from '../report/record.js';
 
 export interface DigitwiseOptions extends RunIo {
   /** Operand length in training (numbers below 10^trainDigits). */
@@ -171,8 +172,7 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   setSeed(d.seed);
   const model = digitwiseModel(null, d.rnn, d.hidden);
   model.compile({ optimizer: makeOptimizer(d.optimizer ?? 'adam', d.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const summary: string[] = [];
-  model.summary(undefined, undefined, (l) => summary.push(l));
+  const summary = modelSummary(model);
   const lengths = d.trainDigits === 1 ? 'numbers of 1 digit (2 steps)' : `numbers of 1 to ${d.trainDigits} digits (2 to ${d.trainDigits + 1} steps)`;
   o.log?.(`Training a ${d.rnn} with ${d.hidden} units on ${d.trainingSize} sums of ${lengths}...`);
   const timer = new EpochTimer();

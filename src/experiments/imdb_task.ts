@@ -13,6 +13,7 @@ import { Tensor } from '../tensor.js';
 import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, imdbUnits, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
 import { aborted, hookCallbacks, mean, timerOf, type ResumedEpochTimes, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
+import { modelSummary } from '../report/record.js';
 
 export interface ImdbDataOptions {
   /** Keras's num_words (10000 in the lab). */
@@ -147,8 +148,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   setSeed(seed);
   const modelOptions: ImdbModelOptions = { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: o.embeddingDim, units: o.units, maskZero: o.maskZero, layers: o.layers, dropout: o.dropout };
   const model = imdbTrainingModel(name, data, o);
-  const summary: string[] = [];
-  model.summary(undefined, undefined, (l) => summary.push(l));
+  const summary = modelSummary(model);
   o.onBuilt?.(model, summary);
   const validate = o.validate ?? SEED_VALIDATES[name];
   const follow = hookCallbacks(model, o, undefined, o.epochTimes?.timer);
