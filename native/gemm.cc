@@ -76,8 +76,8 @@ thread_local Scratch t_scratch;
 //    k step: the TLB runs out), so pack only then.
 //  - B (not transposed): in place wins when B is small, or when each B element serves few rows of C (m small:
 //    packing would cost a good part of the work); how few is the kernel set's direct_b_max_rows (160 on Zen 5's
-//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2), unless B's rows lie off the cache lines and a k slice of
-//    it outgrows L2 (measured on Zen 4, b_in_place); a packed panel wins for big products, and on Zen 2 also
+//    AVX-512 kernels, 1 for the AVX2 ones on Zen 2), unless, on cores that run 512-bit operations as two halves
+//    (Zen 4), B's rows lie off the cache lines and a k slice of it outgrows L2 (b_in_place); a packed panel wins for big products, and on Zen 2 also
 //    for a small B once C outgrows the cache (the kernel set's direct_b_max_c_bytes).
 constexpr double kPackASpanBytes = 8.0 * 1024 * 1024;
 constexpr double kDirectBBytes = 384.0 * 1024;
@@ -98,8 +98,11 @@ inline bool b_in_place(const KernelSet& K, bool tb, long m, long n, long k, long
   // otherwise most loads split two lines. A k slice of such a B too big for L2 beside C (read again from L3 by each
   // panel of C's rows) measured slower in place than packed on Zen 4 from one full panel of rows on (one core, 8 to
   // 128 rows of C over 250 columns: 1.1-1.35x; fewer rows do not repay the packing: 1 row 1.6x slower packed).
+  // Zen 5's full-width cores take the split loads in stride: there the same products ran 1.05-2.5x slower packed
+  // (8 rows 2.5x, 128 rows 1.05x), so the rule holds only where 512-bit operations run as halves.
   const bool slice_in_l2 = 4.0 * (double)std::min(k, K.kc) * (double)n <= kDirectBBytes;
-  if (!tb && m >= K.mr && !slice_in_l2 && ldb % 16 != 0) return false;
+  const bool split_loads_cost = K.vec == 16 && cpu_features().avx512_halves;
+  if (split_loads_cost && !tb && m >= K.mr && !slice_in_l2 && ldb % 16 != 0) return false;
   return !tb && (m <= K.direct_b_max_rows || (small_b && 4.0 * (double)m * (double)n <= K.direct_b_max_c_bytes));
 }
 

@@ -16,7 +16,11 @@ CpuFeatures probe() {
   CpuFeatures f;
 #if RL_X86
   unsigned a, b, c, d;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return f;
+  const bool amd = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163;  // "AuthenticAMD"
   if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+  const unsigned base_family = (a >> 8) & 0xf;
+  const unsigned family = base_family + (base_family == 0xf ? (a >> 20) & 0xff : 0);
   const bool osxsave = c & (1u << 27);
   f.fma = c & (1u << 12);
   f.avx = c & (1u << 28);
@@ -39,6 +43,7 @@ CpuFeatures probe() {
   // A feature the OS does not save is not usable.
   if (!f.os_ymm) f.avx = f.avx2 = f.fma = false;
   if (!f.os_zmm) f.avx512f = f.avx512vl = f.avx512bw = f.avx512dq = f.avx512bf16 = false;
+  f.avx512_halves = amd && family == 25 && f.avx512f;
 #endif
   return f;
 }

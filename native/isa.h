@@ -24,6 +24,9 @@ struct CpuFeatures {
   bool os_zmm = false;  // XCR0: the OS saves the 512-bit registers and the mask registers
   bool avx = false, avx2 = false, fma = false;
   bool avx512f = false, avx512vl = false, avx512bw = false, avx512dq = false, avx512bf16 = false;
+  // Not a feature but a property of the cores: 512-bit operations run as two 256-bit halves (AMD Zen 4, family
+  // 25), where some cache-blocking choices measured on full-width cores (Zen 5) do not hold (gemm.cc b_in_place).
+  bool avx512_halves = false;
 };
 
 const CpuFeatures& cpu_features();
