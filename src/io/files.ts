@@ -259,7 +259,14 @@ export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions =
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
 export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOptions = {}): Promise<Sequential | Functional> {
   const checked = checkLoadOptions(opts, 'loadLayersModel');
-  return isLoadHandler(url) ? handlerModel(url, checked) : layersModelAt(url, checked);
+  if (isLoadHandler(url)) return handlerModel(url, checked);
+  // An ONNX file loads as through rl.loadModel (a Sequential, no options), rather than read as a folder.
+  if (onnxPath(url) !== null) {
+    const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
+    if (given.length) throw new ModelFormatError(`loadLayersModel: option '${given[0]}' does not apply to an ONNX file`);
+    return loadOnnxUrl(url);
+  }
+  return layersModelAt(url, checked);
 }
 
 /** A model from an IO handler's artifacts, its optimizer state restored as from a folder. */

@@ -100,9 +100,11 @@ export const ACTIVATION_LAYERS: Record<string, Exporter> = {
     const hit = g.node('Equal', [ids, g.floats(`${v.name}/tokens`, Array.from({ length: N }, (_, i) => i), [N])], {}, `${v.name}/Equal`);
     const x = g.node('Cast', [hit], { to: 1 }, `${v.name}/Cast`);
     if (f.rank === 1) return { x, rank: 2, mask: null };
+    // The ids are the last axis ((batch, ids); (batch, steps, ids) inside TimeDistributed): each row's hits add up there.
+    const idsAxis = f.rank - 1;
     const y = v.config.outputMode === 'count'
-      ? g.node('ReduceSum', [x, g.ints([1])], { keepdims: 0 }, `${v.name}/ReduceSum`)
-      : g.node('ReduceMax', [x], { axes: [1], keepdims: 0 }, `${v.name}/ReduceMax`);
-    return { x: y, rank: 2, mask: null };
+      ? g.node('ReduceSum', [x, g.ints([idsAxis])], { keepdims: 0 }, `${v.name}/ReduceSum`)
+      : g.node('ReduceMax', [x], { axes: [idsAxis], keepdims: 0 }, `${v.name}/ReduceMax`);
+    return { x: y, rank: f.rank, mask: null };
   },
 };

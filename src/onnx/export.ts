@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GraphBuilder, ID_GUARD_DIVISOR, type AttrValue, type ElemType } from './graph.js';
+import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
 import { maskFromIds } from './mask_export.js';
+import { guardedIds } from './ids_guard.js';
 import { exportBidirectional, exportRecurrent, reverseSteps } from './recurrent_export.js';
 import { ACTIVATION_LAYERS, extraActivation } from './activation_export.js';
 import { exportCellRNN } from './rnn_cells_export.js';
@@ -14,9 +15,12 @@ import { functionalToOnnx, isExportableGraph, TAKES_IDS, type ExportableGraph } 
 import { averagePooling1d, autoPad, channelsFirst, cropping1d, first, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d, upSampling1d, wideSamePads, zeroPadding1d } from './time_export.js';
 import { batchNormalization, layerNormalization } from './norm_export.js';
 import { masking } from './masking_export.js';
-import { innerView, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { timeDistributed } from './time_distributed_export.js';
+import { checkExportOptions, type OnnxExportOptions } from './options.js';
+import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 
 export { OnnxExportError };
+export type { OnnxExportOptions };
 
 export interface ExportableModel {
   name: string;
@@ -71,10 +75,7 @@ function embedding(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const dim = view.config.outputDim as number;
   const E = g.floats(`${view.name}/embeddings`, table, [table.length / dim, dim]);
   const mask = view.config.maskZero ? maskFromIds(g, flow.x) : flow.mask;
-  // Gather counts a negative index from the table's end, where predict refuses it: ids mod 2^31 - 1 leave every id
-  // in [0, 2^31 - 1) as it is and send a negative one far past the table, which ONNX Runtime refuses as it refuses an
-  // id past the table's size.
-  const ids = g.node('Mod', [flow.x, g.int32Scalar(ID_GUARD_DIVISOR)], { fmod: 0 }, `${view.name}/ids`);
+  const ids = guardedIds(g, flow.x, table.length / dim, view.name);
   return { x: g.node('Gather', [E, ids], { axis: 0 }, `${view.name}/Gather`), rank: flow.rank + 1, mask };
 }
 
@@ -155,12 +156,7 @@ const EXPORTERS: Record<string, Exporter> = {
     const x = g.node('Unsqueeze', [f.x, g.ints([1])], {}, `${v.name}/Unsqueeze`);
     return { x: g.node('Tile', [x, g.ints([1, v.config.n as number, 1])], {}, `${v.name}/Tile`), rank: 3, mask: null };
   },
-  TimeDistributed: (g, v, f) => {
-    const inner = innerView(v, v.weights, 'inner');
-    const ex = POINTWISE[inner.className] ?? refuse(v, `wraps ${inner.className}, which is not exported inside TimeDistributed (${Object.keys(POINTWISE).join(', ')} are)`);
-    if (f.rank < 3) refuse(v, `expects input (batch, steps, ...), got rank ${f.rank}`);
-    return ex(g, inner, f);
-  },
+  TimeDistributed: (g, v, f) => timeDistributed(g, v, f, POINTWISE),
   // The mask keeps referring to the same steps, as rnnlab's ReverseTime leaves it.
   ReverseTime: (g, v, f) => {
     if (f.rank !== 3) refuse(v, `expects input (batch, steps, features), got rank ${f.rank}`);
@@ -184,7 +180,12 @@ function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
 }
 
 /** The ONNX model's bytes (a Sequential, or a functional model from rl.model). */
-export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
+export function toOnnx(model: ExportableModel | ExportableGraph, options?: OnnxExportOptions): Uint8Array {
+  checkExportOptions('toOnnx', options);
+  return modelBytes(model);
+}
+
+function modelBytes(model: ExportableModel | ExportableGraph): Uint8Array {
   if (isExportableGraph(model)) return functionalToOnnx(model, exportLayer);
   // A Sequential may start with an explicit InputLayer (rl.layers.inputLayer, Keras 3 configs): it gives the
   // input's shape and dtype and computes nothing.
@@ -198,6 +199,7 @@ export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
   const elemType: ElemType = firstLayer.className === 'Embedding' || inputLayer?.dtype === 'int32' ? 'int32' : 'float32';
   const input = { name: 'input', elemType, shape: spec.map((d, i) => d ?? (i === 0 ? 'batch' : `dim_${i}`)) };
   let flow: Flow = { x: input.name, rank: spec.length, mask: null };
+  if (elemType === 'int32') g.markInt32(input.name);
   // Integer input read as numbers (anything but token ids for Embedding / CategoryEncoding) is cast, as rnnlab does.
   if (elemType === 'int32' && !TAKES_IDS.has(firstLayer.className)) flow = { ...flow, x: g.node('Cast', [flow.x], { to: 1 }, 'input_float') };
   for (const layer of layers) flow = exportLayer(g, viewOf(layer), flow);
@@ -210,9 +212,10 @@ export function toOnnx(model: ExportableModel | ExportableGraph): Uint8Array {
 }
 
 /** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */
-export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string): Promise<{ path: string; bytes: number }> {
+export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string, options?: OnnxExportOptions): Promise<{ path: string; bytes: number }> {
   if (typeof path !== 'string' || path === '') throw new Error(`ONNX export: the file path must be a non-empty string, got ${JSON.stringify(path)}`);
-  const bytes = toOnnx(model);
+  checkExportOptions('exportONNX', options);
+  const bytes = modelBytes(model);
   const folder = dirname(path);
   // Said of the file asked for and its folder, not of the temporary file beside it that a failed write names.
   const fail = (e: unknown, tmp?: string): Error => {

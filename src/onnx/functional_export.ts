@@ -9,7 +9,7 @@
  * follow Keras 3 (mergedMask).
  */
 import { GraphBuilder, type ElemType, type ValueInfo } from './graph.js';
-import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { cellAsLayer, cellWords, refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
 import { exportAttention, exportDot } from './attention_export.js';
 import { exportBidirectional, exportRecurrent } from './recurrent_export.js';
 
@@ -144,7 +144,13 @@ function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: n
   if (multi) return multi(g, view, data);
   if (view.className === 'MultiHeadAttention') refuse(view, 'has no ONNX export (Attention, AdditiveAttention and Dot have)');
   if (data.length !== 1) refuse(view, `takes ${data.length} tensors`);
-  if (RECURRENT.has(view.className) && (states.length || view.config.returnState === true)) return recurrentCall(g, view, data[0], states);
+  if ((RECURRENT.has(view.className) || view.className === 'RNN') && (states.length || view.config.returnState === true)) {
+    // An RNN over one cell is the layer it equals, states included; over a stack, each cell has states of its own.
+    const layer = view.className === 'RNN'
+      ? cellAsLayer(view) ?? refuse(view, `runs over ${cellWords(view)}: its ${states.length ? 'initial states are' : 'returnState is'} not exported (an RNN over a single SimpleRNN, LSTM or GRU cell, or those layers, export theirs)`)
+      : view;
+    return recurrentCall(g, layer, data[0], states);
+  }
   if (states.length) refuse(view, 'is called with initial states, which only SimpleRNN, LSTM and GRU take in an export');
   // Its own exporter: with mergeMode null it gives two outputs (forward, backward).
   if (view.className === 'Bidirectional') return exportBidirectional(g, view, data[0]);
@@ -162,7 +168,10 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     const elemType: ElemType = t.dtype === 'int32' ? 'int32' : 'float32';
     const name = g.name(t.sourceLayer.name);
     flows.set(t, { x: name, rank: t.shape.length, mask: null });
-    if (elemType === 'int32') intInputs.set(t, '');
+    if (elemType === 'int32') {
+      intInputs.set(t, '');
+      g.markInt32(name);
+    }
     return { name, elemType, shape: dims(t.shape, name) };
   });
   // Output names are claimed first, so no tensor made on the way takes one. A layer's first call names its outputs
@@ -179,12 +188,15 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
   }
   const wanted = model.outputs.map((t, k) => {
     const { index, call } = where.get(t) ?? { index: 0, call: 0 };
-    const name = `${t.sourceLayer.name}${call > 0 ? `_call${call}` : ''}${index > 0 ? `_${index}` : ''}`;
+    // A model input listed as an output (Keras allows it) is passed through an Identity: ONNX names are unique, so
+    // it cannot keep the input's name.
+    const passed = model.inputs.includes(t);
+    const name = `${t.sourceLayer.name}${passed ? '_output' : ''}${call > 0 ? `_call${call}` : ''}${index > 0 ? `_${index}` : ''}`;
     if (!g.reserve(name)) {
       const again = model.outputs.indexOf(t);
       throw new OnnxExportError(again < k
         ? `ONNX export: model '${model.name}': output ${k} is output ${again} again; list each output once`
-        : `ONNX export: model '${model.name}': output ${k} would be named '${name}', which another input or output already has; rename the layer '${t.sourceLayer.name}'`);
+        : `ONNX export: model '${model.name}': output ${k} would be named '${name}'${passed ? ` (the model input '${t.sourceLayer.name}' passed through)` : ''}, which another input or output already has; rename the ${passed ? 'input ' : ''}layer '${t.sourceLayer.name}'`);
     }
     return name;
   });
@@ -192,7 +204,8 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
   const outputs: ValueInfo[] = model.outputs.map((t, k) => {
     const name = wanted[k];
     g.nodeTo('Identity', [flows.get(t)!.x], name);
-    return { name, elemType: 'float32', shape: dims(t.shape, name) };
+    // Only an int32 input passed through as it is comes out as int32; every layer gives float32.
+    return { name, elemType: g.isInt32(flows.get(t)!.x) ? 'int32' : 'float32', shape: dims(t.shape, name) };
   });
   if (outputs.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no outputs`);
   return g.toBytes(inputs, outputs, model.name,

@@ -9,7 +9,7 @@ export const OPSET = 17;
 export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] };
 export type ElemType = 'float32' | 'int32' | 'int64';
 
-/** 2^31 - 1: the exporter takes token ids mod this before an Embedding's Gather (export.ts), the importer skips it. */
+/** 2^31 - 1: earlier exporters took token ids mod this before an Embedding's Gather; the importer still skips it. */
 export const ID_GUARD_DIVISOR = 2147483647;
 
 const ELEM_CODE: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7 };
@@ -21,6 +21,16 @@ export class GraphBuilder {
   readonly initializers: OnnxNamespace.ITensorProto[] = [];
   private readonly used = new Set<string>();
   private readonly constants = new Map<string, string>();
+  /** The graph inputs of type int32: an Embedding reads them as ids as they are, any other tensor through a Cast. */
+  private readonly int32Inputs = new Set<string>();
+
+  markInt32(name: string): void {
+    this.int32Inputs.add(name);
+  }
+
+  isInt32(name: string): boolean {
+    return this.int32Inputs.has(name);
+  }
 
   /** A fresh tensor name starting with prefix. */
   name(prefix: string): string {

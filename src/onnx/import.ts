@@ -12,6 +12,7 @@ import { Sequential } from '../models/sequential.js';
 import { decodeModel, OnnxImportError } from './read.js';
 import { dataPath, readGraph, type Spec } from './import_graph.js';
 import { Reader } from './import_reader.js';
+import { refuseImportOptions } from './options.js';
 
 export { OnnxImportError };
 
@@ -43,8 +44,15 @@ function makeLayer(spec: Spec): Layer {
   }
 }
 
-/** An rnnlab Sequential from ONNX bytes (source names the file in errors). */
-export function modelFromOnnx(bytes: Uint8Array, source = 'ONNX model'): Sequential {
+/**
+ * An rnnlab Sequential from ONNX bytes (source names the file in errors). An import takes no options: an object in
+ * source's place is refused by its first key, rather than read as a name.
+ */
+export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'): Sequential {
+  if (typeof source !== 'string') {
+    refuseImportOptions('modelFromOnnx', source);
+    source = 'ONNX model';
+  }
   const g = readGraph(decodeModel(bytes, source), source);
   const reader = new Reader(g);
   reader.read(dataPath(g));
@@ -82,7 +90,8 @@ export function modelFromOnnx(bytes: Uint8Array, source = 'ONNX model'): Sequent
   return model;
 }
 
-export async function loadOnnx(path: string): Promise<Sequential> {
+export async function loadOnnx(path: string, options?: Record<string, unknown>): Promise<Sequential> {
+  refuseImportOptions('loadONNX', options);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

@@ -4,6 +4,7 @@
  */
 import type { OnnxNamespace } from './proto.js';
 import { attrInt, attrInts, attrString, attrsOf, num, OnnxImportError, tensorValues, type ConstTensor } from './read.js';
+import { checkAttributes } from './import_attributes.js';
 
 export type Node = OnnxNamespace.INodeProto;
 
@@ -54,6 +55,7 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
   for (const n of graph.node ?? []) {
     const since = OP_SINCE[n.opType ?? ''];
     if (since !== undefined && opset < since) throw new OnnxImportError(`${source}: node '${n.name ?? ''}' (${n.opType}): ${n.opType} exists from opset ${since}, but the model declares opset ${opset}`);
+    checkAttributes(n, opset, source);
   }
   // A name no node, initializer or input provides: most often an initializer left out of the file.
   for (const n of graph.node ?? []) {

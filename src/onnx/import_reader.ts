@@ -5,6 +5,7 @@
  */
 import { attrFloat, attrInt, attrInts, attrString, attrsOf, OnnxImportError, type ConstTensor } from './read.js';
 import { ID_GUARD_DIVISOR } from './graph.js';
+import { idsGuardLength } from './ids_guard.js';
 import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, type Node, type Spec } from './import_graph.js';
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { isCompaction, isHasAny, isIdsMask, isMaskedDirection, isRestore, lensMask, RESTORE_PADS } from './import_mask.js';
@@ -110,6 +111,8 @@ export class Reader {
       this.current = node;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
       if (node.opType === 'Mod' && this.idsGuard(node, ahead[0])) continue;
+      const guard = this.specs.length === 0 ? idsGuardLength(this.g, chain, i) : 0;
+      if (guard > 0) { this.skip = guard - 1; continue; }
       if (this.rnn && this.recurrentPlumbing(node, ahead[0])) continue;
       if (this.rnn) this.finishRecurrent(node);
       this.layerOp(node, out, ahead);
@@ -118,8 +121,9 @@ export class Reader {
   }
 
   /**
-   * exportOnnx's guard before an Embedding's Gather, Mod(ids, 2^31 - 1): it changes only negative ids (sent past the
-   * table, refused), which rnnlab's Embedding refuses itself, so the model reads the same without it.
+   * Earlier exporters' guard before an Embedding's Gather, Mod(ids, 2^31 - 1) (today's: ids_guard.ts): it changes
+   * only negative ids (sent past the table, refused), which rnnlab's Embedding refuses itself, so the model reads the
+   * same without it.
    */
   private idsGuard(node: Node, next: Node | undefined): boolean {
     const divisor = this.g.consts.get(node.input?.[1] ?? '');

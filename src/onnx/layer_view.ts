@@ -54,11 +54,20 @@ export function innerView(owner: LayerView, weights: Float32Array[], suffix: str
   if (!inner || typeof inner.className !== 'string' || !inner.config) refuse(owner, 'has no wrapped layer in its config');
   const view = { name: `${owner.name}/${suffix}`, className: inner.className, config: inner.config, weights };
   if (view.className !== 'RNN') return view;
+  return cellAsLayer(view) ?? refuse(owner, `wraps an RNN over ${cellWords(view)}, which is not exported (wrap one SimpleRNN, LSTM or GRU layer, or a single one of their cells)`);
+}
+
+/** An RNN over one of rnnlab's cells as the SimpleRNN, LSTM or GRU layer it equals; null for a stack or another cell. */
+export function cellAsLayer(view: LayerView): LayerView | null {
   const cell = view.config.cell as { className?: string; config?: Record<string, unknown> } | undefined;
   const className = LAYER_OF_CELL[cell?.className ?? ''];
-  if (!className || !cell?.config) {
-    refuse(owner, `wraps an RNN over ${cell?.className === 'StackedRNNCells' ? 'a stack of cells' : `a cell of class ${String(cell?.className)}`}, which is not exported (wrap one SimpleRNN, LSTM or GRU layer, or a single one of their cells)`);
-  }
+  if (!className || !cell?.config) return null;
   const { returnSequences, returnState, goBackwards, stateful, zeroOutputForMask } = view.config;
   return { ...view, className, config: { ...cell.config, returnSequences, returnState, goBackwards, stateful, zeroOutputForMask } };
+}
+
+/** What an RNN runs over, in messages: 'a stack of cells', 'a cell of class MyCell'. */
+export function cellWords(view: LayerView): string {
+  const cell = view.config.cell as { className?: string } | undefined;
+  return cell?.className === 'StackedRNNCells' ? 'a stack of cells' : `a cell of class ${String(cell?.className)}`;
 }

@@ -1,7 +1,7 @@
 /**
  * BatchNormalization (inference: the moving statistics) and LayerNormalization as ONNX. Batch normalization folds
  * into one Mul and one Add per channel, broadcast along the layer's axis, so any axis works without transposes;
- * layer normalization is opset 17's own LayerNormalization over the trailing axes.
+ * layer normalization is opset 17's own LayerNormalization over the trailing axes (others moved there).
  */
 import type { GraphBuilder } from './graph.js';
 import { refuse, type Flow, type LayerView } from './layer_view.js';
@@ -38,26 +38,32 @@ export function batchNormalization(g: GraphBuilder, view: LayerView, flow: Flow)
   return { ...flow, x: g.node('Add', [y, g.floats(`${view.name}/shift`, t, dims)], {}, `${view.name}/Add`) };
 }
 
-/** ONNX LayerNormalization normalizes axis..rank-1: only a layer whose axes are the trailing ones exports (others are refused). */
+/**
+ * ONNX LayerNormalization normalizes axis..rank-1. rnnlab (as Keras and tfjs) normalizes over any set of axes and reads
+ * gamma's and beta's values in the axes' ascending order, whatever order the list gives (it only sets their
+ * shape); other axes than the trailing ones are moved last around the node (Transpose, and back), as rnnlab does.
+ */
 export function layerNormalization(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
   const raw = view.config.axis;
-  const axes = (Array.isArray(raw) ? raw as number[] : [raw as number ?? -1]).map((a) => resolvedAxis(view, a, flow.rank));
-  const axis = Math.min(...axes);
-  if (new Set(axes).size !== flow.rank - axis) refuse(view, `axis ${JSON.stringify(raw)} is not a set of trailing axes`);
-  // gamma and beta are laid out in the order the axes are listed: only ascending lists match ONNX's layout.
-  if (axes.some((a, i) => i > 0 && a < axes[i - 1])) refuse(view, `axis ${JSON.stringify(raw)} is not in ascending order`);
-  const { gamma, beta } = affine(view);
+  const listed = (Array.isArray(raw) ? raw as number[] : [raw as number ?? -1]).map((a) => resolvedAxis(view, a, flow.rank));
+  if (new Set(listed).size !== listed.length) refuse(view, `axis ${JSON.stringify(raw)} repeats an axis`);
+  const normalized = [...listed].sort((a, b) => a - b);
+  const axis = flow.rank - normalized.length;
   const p = view.name;
+  const kept = Array.from({ length: flow.rank }, (_, i) => i).filter((a) => !normalized.includes(a));
+  const perm = normalized.every((a, i) => a === axis + i) ? null : [...kept, ...normalized];
+  const x = perm ? g.node('Transpose', [flow.x], { perm }, `${p}/axes_last`) : flow.x;
+  const { gamma, beta } = affine(view);
   let shape = '';
-  const normalizedShape = () => shape ||= g.node('Slice', [g.node('Shape', [flow.x], {}, `${p}/shape`), g.ints([axis]), g.ints([flow.rank])], {}, `${p}/normalized_shape`);
+  const normalizedShape = () => shape ||= g.node('Slice', [g.node('Shape', [x], {}, `${p}/shape`), g.ints([axis]), g.ints([flow.rank])], {}, `${p}/normalized_shape`);
   // gamma and beta are stored flat; ONNX wants them in the normalized axes' shape when there are several.
   const param = (w: Float32Array, key: string) => {
     const flat = g.floats(`${p}/${key}`, w, [w.length]);
-    return flow.rank - axis === 1 ? flat : g.node('Reshape', [flat, normalizedShape()], {}, `${p}/${key}_shaped`);
+    return normalized.length === 1 ? flat : g.node('Reshape', [flat, normalizedShape()], {}, `${p}/${key}_shaped`);
   };
   // Scale is a required input: ones of the normalized shape when the layer learns none.
-  const inputs = [flow.x, gamma ? param(gamma, 'gamma') : g.node('Expand', [g.scalar(1), normalizedShape()], {}, `${p}/ones`)];
+  const inputs = [x, gamma ? param(gamma, 'gamma') : g.node('Expand', [g.scalar(1), normalizedShape()], {}, `${p}/ones`)];
   if (beta) inputs.push(param(beta, 'beta'));
-  const x = g.node('LayerNormalization', inputs, { axis, epsilon: { float: view.config.epsilon as number } }, `${p}/LayerNormalization`);
-  return { ...flow, x };
+  const y = g.node('LayerNormalization', inputs, { axis, epsilon: { float: view.config.epsilon as number } }, `${p}/LayerNormalization`);
+  return { ...flow, x: perm ? g.node('Transpose', [y], { perm: perm.map((_, i) => perm.indexOf(i)) }, `${p}/axes_back`) : y };
 }

@@ -127,7 +127,8 @@ export function exportRecurrent(g: GraphBuilder, owner: LayerView, dirs: LayerVi
   const p = owner.name;
   const W = g.floats(`${p}/W`, concatArrays(ws.map((x) => x.w)), [nd, G * U, D]);
   const R = g.floats(`${p}/R`, concatArrays(ws.map((x) => x.r)), [nd, G * U, U]);
-  const B = g.floats(`${p}/B`, concatArrays(ws.map((x) => x.b)), [nd, 2 * G * U]);
+  // B is optional in ONNX: a layer without bias leaves it out, so the import gives back useBias: false, not zero biases.
+  const B = cfg.useBias ? g.floats(`${p}/B`, concatArrays(ws.map((x) => x.b)), [nd, 2 * G * U]) : '';
   const mask = flow.mask;
   let x = flow.x, lens = '';
   if (mask) ({ x, lens } = compact(g, mask, x, p));

@@ -55,7 +55,10 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
   const cell = CELL_OF_OP[node.opType ?? ''];
   const a = attrsOf(node);
   const fail = (why: string): never => { throw new OnnxImportError(`${where}: ${why}`); };
+  // ONNX Runtime requires it too; without it the weights' shapes would be blamed instead.
+  if (!a.has('hidden_size')) fail("has no attribute 'hidden_size' (the number of units)");
   const units = attrInt(a, 'hidden_size', 0);
+  if (units <= 0) fail(`hidden_size ${units} is not a number of units`);
   const direction = attrString(a, 'direction', 'forward');
   if (!['forward', 'reverse', 'bidirectional'].includes(direction)) fail(`direction '${direction}' is not an ONNX direction (forward, reverse, bidirectional)`);
   const nd = direction === 'bidirectional' ? 2 : 1;
@@ -106,10 +109,12 @@ export function importRecurrent(node: OnnxNamespace.INodeProto, consts: Map<stri
         if (resetAfter) { bias[dst] = wb[src]; bias[GU + dst] = rb[src]; } else bias[dst] = wb[src] + rb[src];
       }
     }
-    return [onnxToKerasGates(w, D, units, kerasOf), onnxToKerasGates(r, units, units, kerasOf), bias];
+    const kernels = [onnxToKerasGates(w, D, units, kerasOf), onnxToKerasGates(r, units, units, kerasOf)];
+    return Bc ? [...kernels, bias] : kernels;
   });
+  // Without B (rnnlab's useBias: false, PyTorch's bias=False) the layer has no bias to train, as the file's.
   return {
     cell, directions: nd, reverse: direction === 'reverse', masked: Boolean(lensName),
-    args: { units, activation: act, ...(rec === undefined ? {} : { recurrentActivation: rec }), ...(resetAfter === undefined ? {} : { resetAfter }) }, weights,
+    args: { units, activation: act, ...(rec === undefined ? {} : { recurrentActivation: rec }), ...(resetAfter === undefined ? {} : { resetAfter }), ...(Bc ? {} : { useBias: false }) }, weights,
   };
 }

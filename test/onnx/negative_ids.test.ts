@@ -1,5 +1,5 @@
-// Token ids below 0: rnnlab's Embedding refuses them, and so does the exported model in ONNX Runtime (it takes the ids
-// mod 2^31 - 1 before the Gather, which would otherwise count a negative index from the table's end), for a
+// Token ids below 0: rnnlab's Embedding refuses them, and so does the exported model in ONNX Runtime (its guard sends
+// them past the table before the Gather, which would otherwise count a negative index from the table's end), for a
 // Sequential and a functional model; in-range ids give predict's numbers and the file still imports.
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
