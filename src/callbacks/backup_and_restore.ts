@@ -33,6 +33,8 @@ export interface BackupAndRestoreArgs {
 }
 
 export class BackupAndRestore extends BaseCallback {
+  /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = [];
   readonly backupDir: string;
   readonly saveFreq: 'epoch' | number;
   readonly deleteCheckpoint: boolean;

@@ -1,5 +1,5 @@
 /** What rnnlab's built-in callbacks share: fit's live state, Keras's monitor/mode rules, messages. */
-import type { Callback, FitState } from '../models/callback.js';
+import { withTfjsAliases, type Callback, type FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
 import type { TrainingState } from '../io/checkpoint.js';
@@ -23,6 +23,35 @@ export abstract class BaseCallback extends CallbackClass implements Callback {
     if (!this.fit) throw new Error(`${this.constructor.name}: used outside model.fit (pass it in fit's callbacks)`);
     return this.fit;
   }
+}
+
+/** Each fit's callbacks in the order they run (fit records them), so a callback can tell which run before it. */
+const runOrder = new WeakMap<FitState, readonly Callback[]>();
+
+export function recordCallbackOrder(state: FitState, callbacks: readonly Callback[]): void {
+  runOrder.set(state, callbacks);
+}
+
+/** A built-in callback class: it declares the keys it adds to an epoch's logs (none to a batch's). */
+interface DeclaresLogKeys { readonly addedEpochLogKeys: readonly string[] }
+
+/**
+ * The keys the callbacks running before cb in this fit add to an epoch's logs (the logs are one object each epoch,
+ * as Keras 3's), when every one of them is a built-in whose own class declares them (learningRateScheduler and
+ * reduceLROnPlateau add learning_rate). null when one is the user's (a subclass of a built-in included), which may
+ * add any key, or when fit's order is not known.
+ */
+export function keysAddedBefore(state: FitState, cb: Callback): string[] | null {
+  const list = runOrder.get(state);
+  const at = list ? list.indexOf(cb) : -1;
+  if (!list || at < 0) return null;
+  const keys = new Set<string>();
+  for (const other of list.slice(0, at)) {
+    const cls = other.constructor as Partial<DeclaresLogKeys>;
+    if (!(other instanceof BaseCallback) || !Object.hasOwn(cls, 'addedEpochLogKeys')) return null;
+    for (const k of cls.addedEpochLogKeys!) keys.add(k);
+  }
+  return [...keys];
 }
 
 /**
@@ -157,18 +186,11 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
     const { key, spec } = fieldOf(body);
     const v = key === 'epoch' ? epoch + 1 : key === 'batch' && batch !== undefined ? batch : logs[key];
     if (typeof v !== 'number') {
-      const known = ['epoch', ...(batch !== undefined ? ['batch'] : []), ...Object.keys(logs)];
-      throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which is not available here; available: ${known.join(', ')}`);
+      const known = [...new Set(['epoch', ...(batch !== undefined ? ['batch'] : []), ...Object.keys(logs)])];
+      throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which ${batch !== undefined ? "this batch's" : "this epoch's"} logs do not have ` +
+        `(a key a callback adds is there only when that callback comes before modelCheckpoint in the list); the logs had: ${known.join(', ')}`);
     }
-    const f = /^(0?)(\d*)(?:\.(\d+))?([def]?)$/.exec(spec);
-    // A precision needs a float format ({loss:.2} is Python's general format, which is not offered).
-    if (!f || (f[3] !== undefined && (f[4] === 'd' || f[4] === ''))) {
-      throw new Error(`modelCheckpoint: path '${template}': format '${spec}' of '{${key}}' is not supported (use forms such as {epoch:02d}, {val_loss:.4f}, {loss:.3e})`);
-    }
-    // Python's format: 'd' takes an integer, and only epoch and batch are integers (log values are floats:
-    // '{loss:d}'.format(loss=0.74) raises "Unknown format code 'd' for object of type 'float'").
-    if (f[4] === 'd' && !INTEGER_KEYS.has(key)) throw new Error(dOnFloat(template, key, spec));
-    const [, zero, width, prec, kind] = f;
+    const [, zero, width, prec, kind] = formatSpec(template, key, spec);
     const digits = prec ? Number(prec) : 6;
     let s = kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits)) : kind === 'd' ? String(Math.trunc(v)) : String(v);
     if (width) s = s.padStart(Number(width), zero ? '0' : ' ');
@@ -177,17 +199,39 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
 }
 
 /**
- * Checks a path template's keys before training against the keys the logs will have (fit's params.metrics), so a
- * typo or a {val_loss} without validation data fails at once, not at the first save after an epoch of training.
+ * A field's format as Python's format spec reads it: [fill zero][width][.precision][d|e|f]; anything else is refused
+ * ({loss:.2} is Python's general format, which is not offered). 'd' takes an integer, and only epoch and batch are
+ * integers (log values are floats: '{loss:d}'.format(loss=0.74) raises "Unknown format code 'd' for object of type
+ * 'float'").
  */
-export function checkPathKeys(template: string, logKeys: readonly string[], batchSaves: boolean): void {
-  const available = ['epoch', ...(batchSaves ? ['batch'] : []), ...(batchSaves ? logKeys.filter((k) => !k.startsWith('val_')) : logKeys)];
-  for (const [, body] of template.matchAll(TEMPLATE_FIELD)) {
-    const { key, spec } = fieldOf(body!);
-    if (/d$/.test(spec) && !INTEGER_KEYS.has(key)) throw new Error(dOnFloat(template, key, spec));
+function formatSpec(template: string, key: string, spec: string): RegExpExecArray {
+  const f = /^(0?)(\d*)(?:\.(\d+))?([def]?)$/.exec(spec);
+  if (!f || (f[3] !== undefined && (f[4] === 'd' || f[4] === ''))) {
+    throw new Error(`modelCheckpoint: path '${template}': format '${spec}' of '{${key}}' is not supported (use forms such as {epoch:02d}, {val_loss:.4f}, {loss:.3e})`);
+  }
+  if (f[4] === 'd' && !INTEGER_KEYS.has(key)) throw new Error(dOnFloat(template, key, spec));
+  return f;
+}
+
+/**
+ * Checks a path template before training, so a mistake fails at once, not at the first save after an epoch of
+ * training: every field's format, and, when logKeys is given (every key the logs will have: fit's params.metrics
+ * and what the built-in callbacks listed before modelCheckpoint add), every field's key. logKeys null: a callback of
+ * the user's runs first and may add any key, so the keys are checked at each save (formatPath).
+ */
+export function checkPathKeys(template: string, logKeys: readonly string[] | null, batchSaves: boolean): void {
+  const fields = [...template.matchAll(TEMPLATE_FIELD)].map(([, body]) => fieldOf(body!));
+  for (const { key, spec } of fields) formatSpec(template, key, spec);
+  if (logKeys === null) return;
+  // Batch logs hold the batch's running values (no val_ ones) and its size; tfjs's aliases (acc) read too.
+  const logged = batchSaves ? [...logKeys.filter((k) => !k.startsWith('val_')), 'size'] : logKeys;
+  const aliases = Object.getOwnPropertyNames(withTfjsAliases(Object.fromEntries(logged.map((k) => [k, 0]))));
+  const available = [...new Set(['epoch', ...(batchSaves ? ['batch'] : []), ...logged, ...aliases])];
+  for (const { key } of fields) {
     if (!available.includes(key)) {
       const why = batchSaves && key.startsWith('val_') ? ' (validation values exist only at the end of an epoch; saveFreq counts batches)' : '';
-      throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which the logs will not have${why}; available: ${available.join(', ')}`);
+      throw new Error(`modelCheckpoint: path '${template}' names '{${key}}', which the logs will not have${why}; available: ${available.join(', ')}. ` +
+        'A key a callback of your own adds to the logs is taken when that callback comes before modelCheckpoint in the list');
     }
   }
 }

@@ -8,6 +8,8 @@ import { checkOptionKeys } from '../near_name.js';
 import { BaseCallback } from './base.js';
 
 export class CSVLogger extends BaseCallback {
+  /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = [];
   private keys: string[] | null = null;
   /** Whether the first row must bring the header: always when writing afresh; when appending, only to a new or empty file (Keras). */
   private needsHeader = true;
@@ -30,8 +32,38 @@ export class CSVLogger extends BaseCallback {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const sep = this.opts.separator ?? ',';
     this.keys ??= Object.keys(logs).sort();
-    const row = [String(epoch), ...this.keys.map((k) => (k in logs ? String(logs[k]) : 'NA'))].join(sep);
-    appendFileSync(this.filename, `${this.needsHeader ? `${['epoch', ...this.keys].join(sep)}\n` : ''}${row}\n`);
+    const field = (v: string) => csvField(v, sep);
+    const row = [String(epoch), ...this.keys.map((k) => (k in logs ? cellText(logs[k]) : 'NA'))].map(field).join(sep);
+    appendFileSync(this.filename, `${this.needsHeader ? `${['epoch', ...this.keys].map(field).join(sep)}\n` : ''}${row}\n`);
     this.needsHeader = false;
   }
+}
+
+/**
+ * A log value as Keras 3's CSVLogger hands it to Python's csv writer: a string as it is, a list (or typed array) as
+ * the text '"[0.1, 0.2]"' with its quote marks (Keras's handle_value), null as an empty field, anything else as text.
+ */
+function cellText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (isList(v)) return `"${listText(v)}"`;
+  return String(v);
+}
+
+function isList(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+/** Python's str() of a list: '[0.1, 0.2]', nested lists likewise. */
+function listText(v: ArrayLike<unknown>): string {
+  return `[${Array.from(v, (e) => (isList(e) ? listText(e) : String(e))).join(', ')}]`;
+}
+
+/**
+ * A field as Python's csv writer (excel dialect, QUOTE_MINIMAL) writes it, which Keras 3's CSVLogger uses: quoted
+ * when it holds the separator, a quote mark or a line break, its quote marks doubled (RFC 4180), so every row has
+ * as many fields as the header.
+ */
+function csvField(text: string, sep: string): string {
+  return text.includes(sep) || /["\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

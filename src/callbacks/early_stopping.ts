@@ -22,6 +22,8 @@ export interface EarlyStoppingArgs {
 }
 
 export class EarlyStopping extends BaseCallback {
+  /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = [];
   readonly monitor: string;
   readonly minDelta: number;
   readonly patience: number;
@@ -90,7 +92,12 @@ export class EarlyStopping extends BaseCallback {
     }
     if (epoch < this.startFromEpoch) return;
     const model = this.state.model;
-    if (this.restoreBestWeights && this.bestWeights === null) this.bestWeights = weightTensors(layerOrderWeights(model.layers));
+    // Keras 3: the first epoch watched is the best so far until one improves (a monitor that never does, NaN), so
+    // its weights and its number are what the restore puts back and reports.
+    if (this.restoreBestWeights && this.bestWeights === null) {
+      this.bestWeights = weightTensors(layerOrderWeights(model.layers));
+      this.bestEpoch = epoch;
+    }
     this.wait += 1;
     if (this.isImprovement(current, this.best)) {
       this.best = current;

@@ -7,6 +7,8 @@ import { BaseCallback, checkVerbose, checkWriter, type Writer } from './base.js'
 export interface LearningRateSchedulerOptions { verbose?: 0 | 1; out?: Writer }
 
 export class LearningRateScheduler extends BaseCallback {
+  /** The keys it adds to an epoch's logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = ['learning_rate'];
   readonly verbose: 0 | 1;
   private readonly out: Writer;
 

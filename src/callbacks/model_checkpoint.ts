@@ -7,16 +7,21 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, resolveMode, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
-  /** Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f}, {batch} templates (an unknown key is an error). */
+  /**
+   * Folder to write; may hold {epoch}, {epoch:02d}, {val_loss:.4f}, {batch} templates, or any key of the logs (one a
+   * callback listed before adds too, such as {learning_rate}); a key the logs do not have is an error.
+   */
   path?: string;
   /** Keras's name for path. */
   filepath?: string;
+  /** With saveBestOnly (an error without it): the log value whose improvement saves an epoch (default 'val_loss'). */
   monitor?: string;
   saveBestOnly?: boolean;
+  /** With saveBestOnly (an error without it). */
   mode?: Mode;
   /** 'epoch' (default) or a number of batches between checkpoints. */
   saveFreq?: 'epoch' | number;
@@ -30,6 +35,8 @@ export interface ModelCheckpointArgs {
 }
 
 export class ModelCheckpoint extends BaseCallback {
+  /** It adds no keys to the logs (the path check of a modelCheckpoint listed after it reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = [];
   readonly path: string;
   readonly monitor: string;
   readonly saveBestOnly: boolean;
@@ -62,9 +69,17 @@ export class ModelCheckpoint extends BaseCallback {
     const keras = /\.(keras|h5|hdf5)$/i.exec(p);
     if (keras) throw new Error(`modelCheckpoint: path ${JSON.stringify(p)} names a Keras .${keras[1]} file; rnnlab checkpoints are TensorFlow.js model folders (model.json + weights): give a folder path`);
     this.path = p;
-    this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'modelCheckpoint');
     this.saveBestOnly = args.saveBestOnly ?? false;
     if (typeof this.saveBestOnly !== 'boolean') throw new Error('modelCheckpoint: saveBestOnly must be true or false');
+    // Keras reads monitor, mode and initial_value_threshold only to save the best epoch and ignores them otherwise;
+    // rnnlab refuses an option that would do nothing, naming it.
+    const bestOnly = (['monitor', 'mode', 'initialValueThreshold'] as const).filter((k) => args[k] !== undefined);
+    if (!this.saveBestOnly && bestOnly.length) {
+      const [verb, them] = bestOnly.length > 1 ? ['apply', 'them'] : ['applies', 'it'];
+      throw new Error(`modelCheckpoint: ${bestOnly.join(', ')} ${verb} only with saveBestOnly: true (without it every epoch is saved, so ` +
+        `nothing reads ${them}; Keras ignores ${them}): add saveBestOnly: true or leave ${them} out`);
+    }
+    this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'modelCheckpoint');
     this.mode = args.mode ?? 'auto';
     this.direction = resolveMode(this.mode, this.monitor, 'modelCheckpoint');
     const f = args.saveFreq ?? 'epoch';
@@ -77,7 +92,6 @@ export class ModelCheckpoint extends BaseCallback {
     const t = args.initialValueThreshold;
     if (t !== undefined) {
       if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${JSON.stringify(t)}`);
-      if (!this.saveBestOnly) throw new Error('modelCheckpoint: initialValueThreshold applies only with saveBestOnly: true');
       this.best = t;
     }
   }
@@ -102,8 +116,12 @@ export class ModelCheckpoint extends BaseCallback {
     this.batchesSinceSave = 0;
     this.missing.reset();
     const keys = this.state.history.params.metrics;
-    // fitDataset or a hand-made state may not list the keys: then the first save checks them.
-    if (Array.isArray(keys) && keys.length > 0) checkPathKeys(this.path, keys as string[], this.saveFreq !== 'epoch');
+    const added = keysAddedBefore(this.state, this);
+    const batchSaves = this.saveFreq !== 'epoch';
+    // A hand-made state may not list the keys, and a callback of the user's listed first may add any: then each
+    // save checks the keys its logs have (the formats are checked now regardless). Built-ins add none to batch logs.
+    const known = Array.isArray(keys) && keys.length > 0 && added !== null ? [...(keys as string[]), ...(batchSaves ? [] : added)] : null;
+    checkPathKeys(this.path, known, batchSaves);
   }
 
   /** Keras counts saveFreq batches across epoch boundaries (5 batches an epoch, saveFreq 2: after batches 2, 4, 6, ...). */

@@ -11,6 +11,8 @@ export interface ReduceLROnPlateauArgs {
 const KEYS = ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr', 'verbose', 'out'];
 
 export class ReduceLROnPlateau extends BaseCallback {
+  /** The keys it adds to an epoch's logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = ['learning_rate'];
   readonly monitor: string;
   readonly factor: number;
   readonly patience: number;

@@ -3,6 +3,8 @@ import type { Logs } from '../models/progress.js';
 import { BaseCallback, checkWriter, type Writer } from './base.js';
 
 export class TerminateOnNaN extends BaseCallback {
+  /** It adds no keys to the logs (modelCheckpoint's path check reads it). */
+  static readonly addedEpochLogKeys: readonly string[] = [];
   readonly handlesNonFiniteLoss = true;
   /** The batch (epoch, batch) that stopped training, if any. */
   terminatedAt: { epoch: number; batch: number } | null = null;

@@ -1,9 +1,12 @@
 /** getWeights/setWeights as tfjs has them on a model: copies as Tensors with their shapes in, Tensors or arrays out. */
+import type { FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 
 export function weightTensors(ws: readonly Variable[]): Tensor[] {
-  return ws.map((w) => new Tensor(Float32Array.from(w.values as Float32Array), [...w.shape], 'float32'));
+  // A copy in the variable's own array type: under setPrecision(64) a Float32Array copy would round the weights, so
+  // setWeights(getWeights()) and EarlyStopping's restore would not give them back exactly.
+  return ws.map((w) => new Tensor((w.values as FArray).slice(), [...w.shape], 'float32'));
 }
 
 /** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */

@@ -13,6 +13,7 @@ import { asInput, checkBatchSize, EventLoopYield, stepScope, takeRows } from './
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
+import { checkWriter, recordCallbackOrder } from '../callbacks/base.js';
 import { refuseDataset } from './model_common.js';
 import { ProgressBar, type Logs, type ProgressWriter } from './progress.js';
 import type { EpochProgress, MeterSums, TrainableModel } from './trainable.js';
@@ -120,6 +121,20 @@ export function validationSchedule(v: unknown, where: string): (epoch: number) =
     return (epoch) => epochs.has(epoch + 1);
   }
   throw new Error(`${where} must be a positive integer N (validate after every N-th epoch) or a list of epochs counted from 1, got ${JSON.stringify(v) ?? String(v)}`);
+}
+
+/**
+ * A validationFreq (already checked by validationSchedule) that validates after none of the epochs a run trains
+ * (0-based first to end, exclusive) is refused: the validation data would never be used (Keras runs no validation
+ * then). A run of no epochs is left alone.
+ */
+export function checkValidatesSomeEpoch(v: unknown, first: number, end: number, where: string): void {
+  if (v === undefined || first >= end) return;
+  // Counted from 1, the run trains epochs first + 1 to end; N validates after its multiples.
+  const some = typeof v === 'number' ? Math.floor(end / v) > Math.floor(first / v) : (v as number[]).some((e) => e > first && e <= end);
+  if (some) return;
+  throw new Error(`${where} ${JSON.stringify(v)} validates after none of the epochs this fit trains (${first + 1} to ${end}, counted from 1), ` +
+    'so the validation data would never be used: name an epoch in that range, or leave validation out');
 }
 
 export interface EvaluateArgs {
@@ -512,6 +527,12 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
   let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
     const v = args.validationData;
+    // Keras lets validation_data override validation_split; a split that does nothing is refused here, as
+    // validationFreq without validation is.
+    if (args.validationSplit !== undefined && args.validationSplit !== 0) {
+      throw new Error(`fit: validationSplit ${JSON.stringify(args.validationSplit) ?? String(args.validationSplit)} and validationData are both given; validationData ` +
+        'takes precedence (Keras then ignores validation_split), so the split would hold out nothing: give one of them');
+    }
     refuseDataset(v, 'fit: validationData');
     if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) throw new Error('fit: validationData must be [x, y] or [x, y, sampleWeight]');
     val = model.prepareData(v[0], v[1], 'fit: validationData');
@@ -537,13 +558,16 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
       if (args[key] !== undefined) throw new Error(`fit: ${key} applies to validation, but there is none (give validationData, or validationSplit above 0)`);
     }
   }
+  checkValidatesSomeEpoch(args.validationFreq, initialEpoch, epochs, 'fit: validationFreq');
+  // Checked before any callback runs (a csvLogger truncates its file in onTrainBegin), with the callbacks' message.
+  const out = checkWriter(args.out, 'out', 'fit');
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   list.forEach((cb, i) => {
     if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
   });
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
-  return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
+  return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, out, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
 }
 
 /** The bucketing fit's `bucket` option asks for, checked against the model and x. */
@@ -574,7 +598,7 @@ function trainStep(model: TrainableModel, xb: Tensor[], yb: Tensor[], weights: O
 }
 
 export async function fitModel(model: TrainableModel, x: unknown, y: unknown, given: FitArgs): Promise<History> {
-  const { args, epochs, initialEpoch, batchSize, verbose, xs, ys, weights, val, validateAfter, valBatchSize, callbacks, buckets } = resolveFit(model, x, y, given);
+  const { args, epochs, initialEpoch, batchSize, verbose, out, xs, ys, weights, val, validateAfter, valBatchSize, callbacks, buckets } = resolveFit(model, x, y, given);
   const history = new History();
   // tfjs sets model.history before onTrainBegin (Keras at each epoch's end): a callback reading it sees this run's.
   model.history = history;
@@ -584,10 +608,10 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
   const logKeys = metricsNames(model);
   history.params = { epochs, initialEpoch, steps, batchSize, samples: n, verbose, doValidation: val !== null,
     metrics: val ? [...logKeys, ...logKeys.map((k) => `val_${k}`)] : logKeys };
-  const out = args.out ?? process.stdout;
   model.stopTraining = false;
   // Checkpoint callbacks see fit's live state; a restoring one may move initialEpoch (and a mid-epoch position).
   const state: FitState = { model, history, epochs, batchSize, samples: n, initialEpoch, resume: null, progress: null };
+  recordCallbackOrder(state, callbacks.callbacks);
   for (const cb of callbacks.callbacks) cb.setFitState?.(state);
   const tolerateNonFinite = callbacks.callbacks.some((cb) => cb.handlesNonFiniteLoss);
   const shuffle = args.shuffle !== false;
@@ -697,8 +721,9 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate: batchSize');
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
+  const out = checkWriter(args.out, 'out', 'evaluate');
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
-  const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, args.out ?? process.stdout) : undefined;
+  const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, out) : undefined;
   const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   return evaluationSteps(model, xs, ys, batchSize, bar, weights);
 }

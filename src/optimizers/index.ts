@@ -42,10 +42,12 @@ export const train = {
 /** rl.optimizers.<name>(args): the options checked under the factory's name, then the class's constructor. */
 function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof Optimizer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
   const make = factoryOf(cls);
-  return (...args) => {
+  const factory = (...args: ConstructorParameters<C>) => {
     checkOptimizerConfig(`rl.optimizers.${name}`, args[0], optionNames(cls));
     return make(...args);
   };
+  // Named, so compile can say which factory was passed uncalled.
+  return Object.defineProperty(factory, 'name', { value: name });
 }
 
 export const optimizers = {
@@ -60,11 +62,61 @@ export const optimizers = {
   schedules: { LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, registerSchedule },
 };
 
-/** An optimizer object, or a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults. */
-export function getOptimizer(o: Optimizer | string): Optimizer {
+/** Keras's serialized optimizer, as its optimizers.get takes it in compile: {className, config} (or class_name). */
+export interface OptimizerConfigObject { className?: string; class_name?: string; config?: Record<string, unknown> }
+
+const registeredNames = () => optimizerClassNames().map((n) => `'${n.toLowerCase()}'`).join(', ');
+
+/**
+ * compile's optimizer: an optimizer object; a registered name ('adam', 'rmsprop', 'sgd') with Keras's defaults; or
+ * {className, config}, Keras's serialized form, read as a saved training config is (the class's fromConfig).
+ */
+export function getOptimizer(o: Optimizer | string | OptimizerConfigObject): Optimizer {
   if (o instanceof Optimizer) return o;
-  const cls = typeof o === 'string' ? optimizerClass(o) : undefined;
-  // Only rnnlab's own names here: aliases such as tfjs's 'Momentum' carry settings a bare name would drop.
-  if (!cls || cls.className.toLowerCase() !== String(o).toLowerCase()) throw new Error(`unknown optimizer '${String(o)}': use ${optimizerClassNames().map((n) => `'${n.toLowerCase()}'`).join(', ')} or an optimizer object`);
-  return new cls();
+  if (typeof o === 'string') {
+    const cls = optimizerClass(o);
+    // Only rnnlab's own names here: aliases such as tfjs's 'Momentum' carry settings a bare name would drop.
+    if (!cls || cls.className.toLowerCase() !== o.toLowerCase()) throw new Error(`unknown optimizer '${o}': use ${registeredNames()} or an optimizer object`);
+    return new cls();
+  }
+  if (typeof o === 'function') throw new Error(uncalledMessage(o));
+  if (typeof o === 'object' && o !== null && !Array.isArray(o)) return fromConfigObject(o as Record<string, unknown>);
+  throw new Error(`compile: optimizer must be an optimizer object (rl.optimizers.adam()), a name (${registeredNames()}) or {className, config}, got ${JSON.stringify(o) ?? String(o)}`);
+}
+
+/** What to say for a function given as the optimizer (its source would say nothing useful). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function uncalledMessage(f: Function): string {
+  if (f.prototype instanceof Optimizer) {
+    const name = (f as unknown as { className?: string }).className ?? f.name;
+    return `compile: optimizer is the class ${f.name}, not an optimizer: create one with new rl.${name}() (options as an object) or rl.optimizers.${name.toLowerCase()}()`;
+  }
+  const key = f.name as keyof typeof optimizers & keyof typeof train;
+  if ((optimizers as Record<string, unknown>)[key] === f) {
+    return `compile: optimizer is the factory rl.optimizers.${key}, not an optimizer: call it, rl.optimizers.${key}() or rl.optimizers.${key}({learningRate: 0.01})`;
+  }
+  if ((train as Record<string, unknown>)[key] === f) return `compile: optimizer is the factory rl.train.${key}, not an optimizer: call it, rl.train.${key}() or rl.train.${key}(0.01)`;
+  return `compile: optimizer is a function, not an optimizer: give an optimizer object (rl.optimizers.adam(), rl.train.sgd(0.1)), a name (${registeredNames()}) or {className, config}`;
+}
+
+/** Keras's {class_name, config} (camelCase className too): the class by name, its config read as a saved one. */
+function fromConfigObject(o: Record<string, unknown>): Optimizer {
+  const form = '{className, config}';
+  const extra = Object.keys(o).filter((k) => !['className', 'class_name', 'config'].includes(k));
+  if (extra.length) {
+    throw new Error(`compile: optimizer ${extra.map((k) => `'${k}'`).join(', ')}: an object given as the optimizer is Keras's ${form} (its keys className or class_name, and config); ` +
+      'for an optimizer with options call its factory, rl.optimizers.adam({learningRate: 0.01})');
+  }
+  if (o.className !== undefined && o.class_name !== undefined) throw new Error('compile: optimizer: give className or class_name, not both');
+  const name = o.className ?? o.class_name;
+  if (typeof name !== 'string') throw new Error(`compile: optimizer ${form} needs className, the optimizer's class name such as 'Adam', got ${JSON.stringify(name) ?? String(name)}`);
+  const cls = optimizerClass(name);
+  if (!cls) throw new Error(`compile: optimizer className '${name}' is not an optimizer rnnlab has (${optimizerClassNames().join(', ')})`);
+  const config = o.config ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`compile: optimizer '${name}': config must be an object of its options, got ${JSON.stringify(config)}`);
+  try {
+    return cls.fromConfig(config as Record<string, unknown>, name);
+  } catch (e) {
+    throw new Error(`compile: optimizer '${name}': ${(e as Error).message}`);
+  }
 }

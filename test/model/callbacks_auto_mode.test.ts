@@ -22,7 +22,7 @@ function twoOutputs(): rl.Functional {
 
 const BUILDERS = {
   earlyStopping: (monitor: string) => rl.callbacks.earlyStopping({ monitor }),
-  modelCheckpoint: (monitor: string) => rl.callbacks.modelCheckpoint({ path: 'unused', monitor }),
+  modelCheckpoint: (monitor: string) => rl.callbacks.modelCheckpoint({ path: 'unused', monitor, saveBestOnly: true }),
   ReduceLROnPlateau: (monitor: string) => rl.callbacks.reduceLROnPlateau({ monitor }),
 };
 
