@@ -3,7 +3,7 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { readCheckpointInfo } from '../io/checkpoint.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
@@ -225,4 +225,40 @@ export function checkNotAnotherRun(out: string, command: string, writesModel = f
   const model = writesModel && existsSync(path.join(out, 'model')) ? ', reports and saved model (model/)' : ' and reports';
   throw new UsageError(`${flag}: ${out} holds an earlier 'rnnlab ${other}' run, whose results.json${model} this ${command} run would replace; nothing was changed. ` +
     `Give ${flag} a new folder or an earlier ${command} run's`, command);
+}
+
+/** Where p is or would be made: its nearest existing part with links resolved, the rest as written. */
+export function realPathOf(p: string): string {
+  const rest: string[] = [];
+  for (let at = path.resolve(p); ; at = path.dirname(at)) {
+    try {
+      return path.join(realpathSync(at), ...rest);
+    } catch {
+      if (path.dirname(at) === at) return path.resolve(p);
+      rest.unshift(path.basename(at));
+    }
+  }
+}
+
+/**
+ * The run folder of a command that saves a model (train, seq2seq) is not a saved model's folder (one holding
+ * model.json) nor inside a run's model/ folder, as evaluate's --out is not inside the model it evaluates: the run
+ * would land among that model's files, --model on the folder would still load the old model (a model folder is
+ * looked in before its model/), and the model's own run folder could no longer be run into again. Refused up front,
+ * naming the model folder. Above --out only a run's model/ counts (its parent holds a run record): a model.json
+ * anywhere up the tree (a project's exported model in its root) does not make every folder under it a model's.
+ */
+export function checkOutNotInModel(out: string, command: string, flag = '--out'): void {
+  const real = realPathOf(out);
+  for (let at = real; ; at = path.dirname(at)) {
+    const runModel = at !== real && isRunRecordFile(path.join(path.dirname(at), RESULTS_FILE));
+    if ((at === real || runModel) && statOf(path.join(at, 'model.json'))?.isFile()) {
+      const rel = path.relative(real, at);
+      const why = rel === ''
+        ? `${out} is the folder of a saved model (it holds model.json): this run's files would go among that model's, and --model ${shellQuote(out)} would still load that model, not this run's`
+        : `${out} is inside ${path.normalize(path.join(out, rel))}, the folder of a saved model (it holds model.json): the run that saved that model could no longer be run into again`;
+      throw new UsageError(`${flag}: ${why}; nothing was changed. Give ${flag} a folder outside it`, command);
+    }
+    if (path.dirname(at) === at) return;
+  }
 }

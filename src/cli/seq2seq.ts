@@ -17,7 +17,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkNotAnotherRun, checkOutDir, shellQuote } from './paths.js';
+import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote } from './paths.js';
 
 const D = SEQ2SEQ_DEFAULTS;
 
@@ -99,7 +99,7 @@ function tokensText(k: SideTokens): string {
   return k.source === k.target ? `${k.source} tokens` : `${k.source} source tokens, ${k.target} target tokens`;
 }
 
-async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; tokens: SideTokens }> {
+async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; data: Record<string, unknown>; headerLine?: number | null; tokens: SideTokens }> {
   const task = f.generate as GeneratedTask | undefined;
   if (task !== undefined && f.data !== undefined) throw new UsageError('give --data or --generate, not both', 'seq2seq');
   if (task === undefined && f.data === undefined) throw new UsageError(`give the pairs with --data PATH (or --generate ${GENERATED_TASKS.join('|')})`, 'seq2seq');
@@ -120,11 +120,11 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
   checkInputFile('--data', file, 'seq2seq');
   const tokens = sideTokens(f, 'char');
   try {
-    const { pairs, tsvHeader } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
+    const { pairs, headerLine } = await readPairsFile(file, file, { format: f.pairsFormat as PairFormat | undefined, optionNames: { format: '--pairs-format' } });
     checkSpecialTokens(pairs, tokens);
     // No split of one pair can work, whatever --validation-split says: the file is what needs changing.
     if (pairs.length < 2) throw new DataError(`${file}: holds only one pair (${pairs[0].where}); training and the held-out part (--validation-split) need at least one pair each: add pairs (2 or more)`);
-    return { pairs, data: { path: file, pairs: pairs.length, ...(tsvHeader ? { header: true } : {}) }, tokens };
+    return { pairs, data: { path: file, pairs: pairs.length, ...(headerLine !== null ? { header: true } : {}) }, headerLine, tokens };
   } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--data: ${e.message}`, 'seq2seq');
     throw e;
@@ -147,6 +147,16 @@ function generatedPairsOfEarlierRun(out: string, dataFile: string | undefined): 
   }
 }
 
+/**
+ * --generate writes pairs.tsv into --out: over one an earlier --generate run wrote there (its record says so), never
+ * over one it did not (the user's own pairs, which a --data run there trained on and kept).
+ */
+function checkPairsFileOfRun(out: string): void {
+  if (!entryOf(path.join(out, PAIRS_FILE)) || generatedPairsOfEarlierRun(out, undefined) !== null) return;
+  throw new UsageError(`--out: ${out} already holds '${PAIRS_FILE}', which the earlier run there did not generate (its results.json records no --generate) ` +
+    `and which this run would replace with its generated pairs; nothing was changed. Give --out a new folder, or move ${PAIRS_FILE} away`, 'seq2seq');
+}
+
 /** Whether two paths name one file, whatever symbolic links lead there (a missing one names none). */
 function sameFile(a: string, b: string): boolean {
   try {
@@ -160,18 +170,20 @@ function sameFile(a: string, b: string): boolean {
 async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
   if (f.out !== undefined) {
     checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
+    checkOutNotInModel(f.out as string, 'seq2seq');
     checkNotAnotherRun(f.out as string, 'seq2seq', true);
+    if (f.generate !== undefined) checkPairsFileOfRun(f.out as string);
   }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
-  const { pairs, data, tokens } = await loadPairs(f);
+  const { pairs, data, headerLine, tokens } = await loadPairs(f);
   const stale = f.out !== undefined && !data.generated ? generatedPairsOfEarlierRun(f.out as string, f.data as string | undefined) : null;
   // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
   let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
-    `${data.header ? ' (line 1 read as a header)' : ''}; ${tokensText(tokens)}`;
+    `${headerLine ? ` (line ${headerLine} read as a header)` : ''}; ${tokensText(tokens)}`;
   // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
   const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
   const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };

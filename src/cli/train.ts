@@ -10,7 +10,7 @@ import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, inte
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
-import { checkInputPath, checkNotAnotherRun, checkOutDir } from './paths.js';
+import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInModel, realPathOf } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -42,19 +42,6 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
     `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,
   ];
-}
-
-/** Where p is or would be made: its nearest existing part with links resolved, the rest as written. */
-function realPathOf(p: string): string {
-  const rest: string[] = [];
-  for (let at = path.resolve(p); ; at = path.dirname(at)) {
-    try {
-      return path.join(realpathSync(at), ...rest);
-    } catch {
-      if (path.dirname(at) === at) return path.resolve(p);
-      rest.unshift(path.basename(at));
-    }
-  }
 }
 
 /**
@@ -99,6 +86,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'train on a stratified sample of exactly n examples (at least one per class)', positiveInt('--limit'))
     .option('--out <dir>', 'run folder for model/ and results.json (default runs/<timestamp>-train-<model>)', (v: string) => {
       checkOutDir(v, 'train', { model: true });
+      checkOutNotInModel(v, 'train');
       checkNotAnotherRun(v, 'train', true);
       return v;
     })

@@ -10,7 +10,7 @@ import { InputLayer } from '../layers/input_layer.js';
 import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
-import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
@@ -38,7 +38,8 @@ export interface ModelArgs {
 export type LossSpec = string | LossFunction | (string | LossFunction)[] | Record<string, string | LossFunction>;
 
 export interface FunctionalCompileArgs {
-  optimizer: string | Optimizer;
+  /** An optimizer object, a name (Keras defaults) or Keras's serialized {className, config}. */
+  optimizer: string | Optimizer | OptimizerConfigObject;
   loss: LossSpec;
   /** A name, a list (every output gets them, as tfjs), rl.metrics or user functions; or {outputName: metrics}. */
   metrics?: MetricsArg;

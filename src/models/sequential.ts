@@ -5,7 +5,7 @@ import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, checkGivenName, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
-import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
@@ -24,7 +24,8 @@ import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 export interface SequentialArgs { layers?: Layer[]; name?: string }
 
 export interface CompileArgs {
-  optimizer: string | Optimizer;
+  /** An optimizer object, a name (Keras defaults) or Keras's serialized {className, config}. */
+  optimizer: string | Optimizer | OptimizerConfigObject;
   /** A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss). */
   loss: string | LossFunction;
   /** A name, a list of names, rl.metrics functions or user functions; or {outputName: metrics}. */

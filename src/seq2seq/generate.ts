@@ -9,8 +9,9 @@
  */
 import { addition, maxAdditionPairs } from '../data/addition.js';
 import { Random } from '../random.js';
+import { DataError } from '../data/errors.js';
 import { Seq2SeqOptionError } from './errors.js';
-import type { Pair } from './pairs.js';
+import { checkSurrogates, isTsvHeader, pairWhere, type Pair } from './pairs.js';
 
 export const GENERATED_TASKS = ['date', 'reverse-words', 'addition'] as const;
 export type GeneratedTask = (typeof GENERATED_TASKS)[number];
@@ -77,9 +78,35 @@ function additionPairs(count: number, seed: number): Pair[] {
   return questions.map((q, i) => ({ source: q.trimEnd(), target: answers[i].trimEnd(), where: `addition:${i + 1}` }));
 }
 
-/** The pairs as a TSV file's text (what readPairs reads back). */
+/**
+ * Why readPairs would not read a pair back as written to a TSV line, or null: a tab or line break (CR too) would
+ * split it, an empty or whitespace-only side is refused, and a BOM opening the file is dropped as the encoding's mark.
+ */
+function tsvProblem(p: Pair, i: number): string | null {
+  for (const side of ['source', 'target'] as const) {
+    const text: unknown = p?.[side];
+    if (typeof text !== 'string') return `the ${side} must be a string, got ${text === null ? 'null' : typeof text}`;
+    const c = /[\t\r\n]/.exec(text)?.[0];
+    if (c !== undefined) return `the ${side} holds ${c === '\t' ? 'a tab' : 'a line break'}, which a TSV line cannot hold (write such pairs as JSON Lines)`;
+    if (text.trim() === '') return `the ${side} is ${text === '' ? 'empty' : 'only whitespace'}, which readPairs refuses`;
+  }
+  if (i === 0 && p.source.startsWith('\uFEFF')) return 'the source starts with U+FEFF, which at the start of a file is read as its byte-order mark and dropped';
+  return null;
+}
+
+/**
+ * The pairs as a TSV file's text, which readPairs reads back as they are; a pair it could not is a DataError naming
+ * it. A first pair that reads as the header line source<TAB>target gets that header written before it, so it stays a pair.
+ */
 export function pairsTsv(pairs: readonly Pair[]): string {
-  return pairs.map((p) => `${p.source}\t${p.target}\n`).join('');
+  if (!Array.isArray(pairs)) throw new Seq2SeqOptionError('pairs', `must be a list of {source, target, where}, got ${pairs === null ? 'null' : typeof pairs}`);
+  pairs.forEach((p, i) => {
+    const why = tsvProblem(p, i);
+    if (why !== null) throw new DataError(`${pairWhere(p, i)}: ${why}`);
+  });
+  checkSurrogates(pairs);
+  const header = pairs.length > 0 && isTsvHeader(pairs[0]) ? 'source\ttarget\n' : '';
+  return header + pairs.map((p) => `${p.source}\t${p.target}\n`).join('');
 }
 
 /** The token kind each task is meant for: dates and sums are read character by character, sentences word by word. */

@@ -22,7 +22,7 @@ export const DEFAULT_MAX_PAIR_LINE = 100_000;
 export interface Pair { source: string; target: string; where: string }
 
 export interface PairReadOptions {
-  /** Default from the file name: .csv is CSV, .jsonl/.ndjson/.json JSON Lines, anything else TSV. */
+  /** Default from the file's path (a stream's `name`): .csv is CSV, .jsonl/.ndjson/.json JSON Lines, anything else TSV. */
   format?: PairFormat;
   /** Longest line (or CSV record) in characters. */
   maxLineChars?: number;
@@ -51,10 +51,18 @@ function tsvPair(text: string, where: string): Pair {
   return { source, target, where };
 }
 
-/** The column readers word their messages for text classification; here the columns are fixed. */
-function pairsMessage(m: string): string {
-  const out = m.replace("no text column 'source'", "no 'source' column").replace("no label column 'target'", "no 'target' column")
+/**
+ * The column readers word their messages for text classification (a text and a label column or field); here the
+ * columns are fixed, and a JSON Lines file has fields and no header line.
+ */
+function pairsMessage(m: string, format: PairFormat): string {
+  let out = m.replace("text column 'source'", "'source' column").replace("label column 'target'", "'target' column")
+    .replace("no text field 'source'", "no 'source' field").replace("no label field 'target'", "no 'target' field")
     .replace("column 'source'", "'source'").replace("column 'target'", "'target'").replace('blank label in', 'blank target in');
+  if (format === 'jsonl') {
+    out = out.replace(/'(source|target)' column\b/, "'$1' field").replace('the columns ', 'the fields ');
+    return /: no '(source|target)' field; the fields are /.test(out) ? `${out}; each line of a JSON Lines pairs file is an object {"source": "...", "target": "..."}` : out;
+  }
   // A CSV exported without its header has its first pair read as the column names: say what line 1 must be.
   // (Not when the header holds tabs: the TSV hint already says what is wrong.)
   const headerless = /:1: no '(source|target)' column; the columns are /.test(out) && !/is this TSV/.test(out);
@@ -62,8 +70,13 @@ function pairsMessage(m: string): string {
 }
 
 /** A TSV's first line naming the columns, as a CSV's header does: read as a header, not trained on as a pair. */
-function isTsvHeader(p: Pair): boolean {
+export function isTsvHeader(p: { source: string; target: string }): boolean {
   return p.source.trim().toLowerCase() === 'source' && p.target.trim().toLowerCase() === 'target';
+}
+
+/** How messages name a pair: its `where`, else its place in the list (pairs made in code need not say). */
+export function pairWhere(p: Partial<Pair> | null | undefined, i: number): string {
+  return typeof p?.where === 'string' && p.where !== '' ? p.where : `pair ${i + 1}`;
 }
 
 /**
@@ -72,14 +85,14 @@ function isTsvHeader(p: Pair): boolean {
  */
 export function checkSpecialTokens(pairs: readonly Pair[], kinds: TokenKind | SideTokens): void {
   const k = sideTokens(kinds);
-  for (const p of pairs) {
+  pairs.forEach((p, i) => {
     for (const side of ['source', 'target'] as const) {
       const tok = specialTokenIn(p[side], k[side]);
       if (tok !== undefined) {
-        throw new DataError(`${p.where}: the ${side} holds the word '${tok}', which with word tokens is the vocabulary's ${tok} marker (${SPECIAL_TOKENS.join(', ')} are reserved); write it another way (e.g. ${tok.slice(1, -1)})`);
+        throw new DataError(`${pairWhere(p, i)}: the ${side} holds the word '${tok}', which with word tokens is the vocabulary's ${tok} marker (${SPECIAL_TOKENS.join(', ')} are reserved); write it another way (e.g. ${tok.slice(1, -1)})`);
       }
     }
-  }
+  });
 }
 
 /**
@@ -88,15 +101,15 @@ export function checkSpecialTokens(pairs: readonly Pair[], kinds: TokenKind | Si
  * an escape no UTF-8 text can match. Such a pair is refused naming its line, side and position.
  */
 export function checkSurrogates(pairs: readonly Pair[]): void {
-  for (const p of pairs) {
+  pairs.forEach((p, i) => {
     for (const side of ['source', 'target'] as const) {
       const m = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(p[side]);
       if (m) {
         const at = Array.from(p[side].slice(0, m.index)).length + 1;
-        throw new DataError(`${p.where}: the ${side} holds a lone surrogate U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${at} (half of a surrogate pair, not a character); write the whole character`);
+        throw new DataError(`${pairWhere(p, i)}: the ${side} holds a lone surrogate U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${at} (half of a surrogate pair, not a character); write the whole character`);
       }
     }
-  }
+  });
 }
 
 /**
@@ -106,7 +119,7 @@ export function checkSurrogates(pairs: readonly Pair[]): void {
 export function checkPairTokens(pairs: readonly Pair[], kinds: TokenKind | SideTokens): void {
   const k = sideTokens(kinds);
   pairs.forEach((p, i) => {
-    const where = typeof p?.where === 'string' && p.where !== '' ? p.where : `pair ${i + 1}`;
+    const where = pairWhere(p, i);
     for (const side of ['source', 'target'] as const) {
       const text: unknown = p?.[side];
       if (typeof text !== 'string') throw new DataError(`${where}: the ${side} must be a string, got ${text === null ? 'null' : typeof text}`);
@@ -124,6 +137,8 @@ export interface PairsRead {
   pairs: Pair[];
   /** A TSV's first line read as a header (source<TAB>target), not a pair: a guess the caller should show. */
   tsvHeader: boolean;
+  /** The line the TSV header was on (its first line that is not blank); null without one. */
+  headerLine: number | null;
 }
 
 const READ_OPTIONS = ['format', 'maxLineChars', 'optionNames'];
@@ -135,9 +150,13 @@ function checkReadOptions(o: PairReadOptions): void {
   if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of readPairs; options: ${READ_OPTIONS.join(', ')}`);
   if (o.format !== undefined && !(PAIR_FORMATS as readonly string[]).includes(o.format)) throw new Seq2SeqOptionError('format', `must be one of ${PAIR_FORMATS.join(', ')}, got ${JSON.stringify(o.format)}`);
   if (o.maxLineChars !== undefined && !(Number.isInteger(o.maxLineChars) && o.maxLineChars >= 1)) throw new Seq2SeqOptionError('maxLineChars', `must be a positive integer, got ${String(o.maxLineChars)}`);
+  const n = o.optionNames as unknown;
+  if (n !== undefined && (typeof n !== 'object' || n === null || Array.isArray(n) || Object.keys(n).some((k) => k !== 'format') || typeof (n as { format?: unknown }).format !== 'string')) {
+    throw new Seq2SeqOptionError('optionNames', `must be {format: NAME}, how messages name the format option (e.g. {format: '--pairs-format'}), got ${JSON.stringify(n)}`);
+  }
 }
 
-/** Reads every pair of a file or stream (`name` is what errors call it). */
+/** Reads every pair of a file or stream (`name` is what errors call it, and a stream's format comes from its extension). */
 export async function readPairs(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<Pair[]> {
   return (await readPairsFile(source, name, options)).pairs;
 }
@@ -145,22 +164,25 @@ export async function readPairs(source: ByteSource, name: string, options: PairR
 /** readPairs, also saying whether a TSV's first line was taken as a header. */
 export async function readPairsFile(source: ByteSource, name: string, options: PairReadOptions = {}): Promise<PairsRead> {
   checkReadOptions(options);
-  const format = options.format ?? (typeof source === 'string' ? pairFormatOf(source) : 'tsv');
+  const format = options.format ?? pairFormatOf(typeof source === 'string' ? source : name);
   const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_PAIR_LINE;
   const pairs: Pair[] = [];
-  let header = false, tsvHeader = false;
+  let header = false, headerLine: number | null = null, first = true;
   if (format === 'tsv') {
     for await (const { text, line } of readLines(source, name, maxLineChars)) {
       if (text.trim() === '') continue;
       const pair = tsvPair(text, `${name}:${line}`);
-      if (line === 1 && isTsvHeader(pair)) { header = tsvHeader = true; continue; }
+      // Blank lines are skipped before the header as after it, as a CSV's header is found.
+      const isHeader = first && isTsvHeader(pair);
+      first = false;
+      if (isHeader) { header = true; headerLine = line; continue; }
       pairs.push(pair);
     }
   } else {
     const sink: RowSink = {
       row: (r) => pairs.push({ source: r.text, target: r.label!, where: r.where }),
       columns: () => { header = true; },
-      bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem)}`); },
+      bad: (b) => { throw new DataError(`${b.where}: ${pairsMessage(b.problem, format)}`); },
     };
     // The columns are fixed and no row is skipped: messages offer no option for either. Targets keep their spaces,
     // as sources do and as TSV keeps both (with character tokens a space is a token).
@@ -170,10 +192,10 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
       if (format === 'csv') await readCsvRows(source, name, ',', opts, sink);
       else await readJsonlRows(source, name, opts, sink);
     } catch (e) {
-      throw e instanceof DataError ? new DataError(pairsMessage(e.message)) : e;
+      throw e instanceof DataError ? new DataError(pairsMessage(e.message, format)) : e;
     }
   }
   checkSurrogates(pairs);
   if (pairs.length === 0) throw new DataError(`${name}: no pairs (${header ? 'only a header' : 'the file is empty'}); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
-  return { pairs, tsvHeader };
+  return { pairs, tsvHeader: headerLine !== null, headerLine };
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
 import { checkSpecHeader } from '../data/spec_header.js';
-import { loadLayersModel } from '../io/index.js';
+import { loadLayersModel, ModelFormatError } from '../io/index.js';
 import { Functional } from '../models/functional.js';
 import { saveModelFolder } from '../tasks/text_output.js';
 import { ATTENTION_KINDS, RNN_KINDS, type Seq2SeqArchitecture } from './graph.js';
@@ -73,6 +73,21 @@ function isFile(p: string): boolean {
   try { return statSync(p).isFile(); } catch { return false; }
 }
 
+/**
+ * The model's layers from model.json and its weights; a missing or damaged file is a DataError naming it as the
+ * folder was given (the loader's own message names the absolute path and the function), so the CLI says --model.
+ */
+async function layersOf(dir: string): Promise<Awaited<ReturnType<typeof loadLayersModel>>> {
+  const json = path.join(dir, 'model.json');
+  if (!isFile(json)) throw new DataError(`${dir}: no model.json (the model's layers) beside ${SEQ2SEQ_SPEC_FILE}; the folder is incomplete: save or train the model again`);
+  try {
+    return await loadLayersModel(dir);
+  } catch (e) {
+    if (!(e instanceof ModelFormatError)) throw e;
+    throw new DataError(e.message.replace(/^loadModel: /, '').split(path.resolve(dir)).join(dir));
+  }
+}
+
 export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {
   const dir = findSeq2SeqDir(dirOrRun);
   if (!dir) throw new DataError(`${dirOrRun}: no ${SEQ2SEQ_SPEC_FILE} here nor in ${path.join(dirOrRun, 'model')}; train a model with rnnlab seq2seq`);
@@ -80,7 +95,7 @@ export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {
   let json: unknown;
   try { json = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new DataError(`${file}: not valid JSON (${(e as Error).message})`); }
   const spec = checkSpec(json, file);
-  const model = await loadLayersModel(dir);
+  const model = await layersOf(dir);
   if (!(model instanceof Functional)) throw new DataError(`${dir}: model.json holds a ${model.className} model, not the functional seq2seq model`);
   let net: Seq2SeqNet;
   try { net = netOf(model, spec.architecture); } catch (e) { throw new DataError(`${file}: the architecture does not match model.json (${(e as Error).message})`); }

@@ -13,7 +13,7 @@ import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind, type Seq2
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
 import { checkPairTokens, type Pair, type SideTokens } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
-import { END, START, TOKEN_KINDS, UNKNOWN, Vocab, type TokenKind } from './vocab.js';
+import { END, START, TOKEN_KINDS, tokenize, UNKNOWN, Vocab, type TokenKind } from './vocab.js';
 
 // A bad option value, named by its option (the CLI turns it into its flag); shared by every rl.seq2seq function.
 import { Seq2SeqOptionError } from './errors.js';
@@ -164,8 +164,13 @@ export function tokensSetting(k: SideTokens): string {
   return k.source === k.target ? k.source : `${k.source}->${k.target}`;
 }
 
+/** A refused value as written: a string in quotes, so '1' refused as an integer does not read as the number 1. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
 function checkInt(option: string, v: number | undefined, min: number, max = 1e9): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new Seq2SeqOptionError(option, `must be an integer from ${min} to ${max}, got ${String(v)}`);
+  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new Seq2SeqOptionError(option, `must be an integer from ${min} to ${max}, got ${shown(v)}`);
 }
 
 export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
@@ -174,20 +179,20 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const kinds = sideKinds(o);
   checkChoice('rnn', d.rnn, RNN_KINDS);
   checkChoice('attention', d.attention, ATTENTION_KINDS);
-  if (d.lr !== undefined && !(d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${String(d.lr)}`);
-  if (!Number.isSafeInteger(d.seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${String(d.seed)}`);
+  if (d.lr !== undefined && !(typeof d.lr === 'number' && d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${shown(d.lr)}`);
+  if (!Number.isSafeInteger(d.seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${shown(d.seed)}`);
   for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['maxVocab', 5], ['beam', 0], ['samples', 0]] as const) {
     checkInt(k, d[k], min);
   }
   // Any truthy value would build the bidirectional encoder, whose saved spec then refuses to load.
   if (typeof d.bidirectionalEncoder !== 'boolean') throw new Seq2SeqOptionError('bidirectionalEncoder', `must be true or false, got ${JSON.stringify(d.bidirectionalEncoder)}`);
-  if (d.verbose !== undefined && d.verbose !== 0 && d.verbose !== 1 && d.verbose !== 2) throw new Seq2SeqOptionError('verbose', `must be 0, 1 or 2, got ${String(d.verbose)}`);
+  if (d.verbose !== undefined && d.verbose !== 0 && d.verbose !== 1 && d.verbose !== 2) throw new Seq2SeqOptionError('verbose', `must be 0, 1 or 2, got ${shown(d.verbose)}`);
   if (d.progress !== undefined && typeof (d.progress as { write?: unknown } | null)?.write !== 'function') {
     throw new Seq2SeqOptionError('progress', `must be a writer with a write(text) method (process.stdout, say), got ${d.progress === null ? 'null' : typeof d.progress}`);
   }
   // typeof first: a string such as '0.25' passes the comparisons and would be recorded in the config as a string.
   if (typeof d.validationSplit !== 'number' || !(d.validationSplit > 0 && d.validationSplit < 1)) {
-    throw new Seq2SeqOptionError('validationSplit', `must be a number in (0, 1), got ${typeof d.validationSplit === 'string' ? JSON.stringify(d.validationSplit) : String(d.validationSplit)}`);
+    throw new Seq2SeqOptionError('validationSplit', `must be a number in (0, 1), got ${shown(d.validationSplit)}`);
   }
   if (!Array.isArray(pairs)) throw new Seq2SeqOptionError('pairs', `must be a list of {source, target, where}, got ${pairs === null ? 'null' : typeof pairs}`);
   const nVal = Math.round(pairs.length * d.validationSplit);
@@ -203,30 +208,37 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
   const valPairs = order.slice(0, nVal).map((i) => pairs[i]);
   const trainPairs = order.slice(nVal).map((i) => pairs[i]);
-  const source = Vocab.fromTexts(trainPairs.map((p) => p.source), kinds.source, d.maxVocab);
-  const target = Vocab.fromTexts(trainPairs.map((p) => p.target), kinds.target, d.maxVocab);
-  const enc = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, src: source.encode(p.source), tgt: target.encode(p.target) }));
-  let train = enc(trainPairs), val = enc(valPairs);
+  const lengths = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, srcLen: tokenize(p.source, kinds.source).length, tgtLen: tokenize(p.target, kinds.target).length }));
+  type Sized = ReturnType<typeof lengths>[number];
+  const trainAll = lengths(trainPairs), valAll = lengths(valPairs);
+  // An auto limit is the longest training pair's among those the given limit keeps: a pair left out for its source
+  // would otherwise set the decoder's step limit. With none kept, all of them, so the refusal names the given limit.
+  const withinGiven = trainAll.filter((e) => e.srcLen <= (d.maxSourceLen ?? Infinity) && e.tgtLen <= (d.maxTargetLen ?? Infinity));
+  const base = withinGiven.length ? withinGiven : trainAll;
   // A loop, not Math.max(...lengths): spreading ~120k pairs overflows the call stack.
-  const longest = (len: (e: { src: number[]; tgt: number[] }) => number) => train.reduce((m, e) => Math.max(m, len(e)), -Infinity);
-  const maxSourceLen = d.maxSourceLen ?? longest((e) => e.src.length);
-  const maxTargetLen = d.maxTargetLen ?? longest((e) => e.tgt.length);
-  const fits = (e: { src: number[]; tgt: number[] }) => e.src.length >= 1 && e.src.length <= maxSourceLen && e.tgt.length >= 1 && e.tgt.length <= maxTargetLen;
-  const before = train.length + val.length;
-  const trainAll = train, valAll = val;
-  train = train.filter(fits);
-  val = val.filter(fits);
-  if (!train.length || !val.length) {
+  const longest = (len: (e: Sized) => number) => base.reduce((m, e) => Math.max(m, len(e)), -Infinity);
+  const maxSourceLen = d.maxSourceLen ?? longest((e) => e.srcLen);
+  const maxTargetLen = d.maxTargetLen ?? longest((e) => e.tgtLen);
+  const fits = (e: Sized) => e.srcLen >= 1 && e.srcLen <= maxSourceLen && e.tgtLen >= 1 && e.tgtLen <= maxTargetLen;
+  const before = trainAll.length + valAll.length;
+  const trainKept = trainAll.filter(fits), valKept = valAll.filter(fits);
+  if (!trainKept.length || !valKept.length) {
     // Blame the limit that leaves out more of the pairs (given or auto); on a tie, the one the user set alone.
-    const pool = train.length ? valAll : trainAll;
-    const sourcesIn = pool.filter((e) => e.src.length >= 1 && e.src.length <= maxSourceLen).length;
-    const targetsIn = pool.filter((e) => e.tgt.length >= 1 && e.tgt.length <= maxTargetLen).length;
+    const pool = trainKept.length ? valAll : trainAll;
+    const sourcesIn = pool.filter((e) => e.srcLen >= 1 && e.srcLen <= maxSourceLen).length;
+    const targetsIn = pool.filter((e) => e.tgtLen >= 1 && e.tgtLen <= maxTargetLen).length;
     const byTarget = targetsIn < sourcesIn || (targetsIn === sourcesIn && d.maxTargetLen !== undefined && d.maxSourceLen === undefined);
     const option = byTarget ? 'maxTargetLen' : 'maxSourceLen';
     // Left to auto, the limits are the longest training pair's: the user set nothing, so say what did the cutting.
     const auto = d[option] === undefined ? ' (this limit was left to auto: the longest training pair\'s length); give a larger limit to keep the longer pairs, or more pairs' : '';
-    throw new Seq2SeqOptionError(option, `no ${train.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens${auto}`);
+    throw new Seq2SeqOptionError(option, `no ${trainKept.length ? 'validation' : 'training'} pair is within ${maxSourceLen} source and ${maxTargetLen} target tokens${auto}`);
   }
+  // The vocabularies (and --max-vocab's slots) are the kept training pairs' tokens, as Keras adapts on what it trains:
+  // a token only in left-out pairs would take a slot and an id the model never learns, and hide from the unknown-token notes.
+  const source = Vocab.fromTexts(trainKept.map((e) => e.pair.source), kinds.source, d.maxVocab);
+  const target = Vocab.fromTexts(trainKept.map((e) => e.pair.target), kinds.target, d.maxVocab);
+  const enc = (es: readonly Sized[]) => es.map((e) => ({ pair: e.pair, src: source.encode(e.pair.source), tgt: target.encode(e.pair.target) }));
+  const train = enc(trainKept), val = enc(valKept);
 
   const arch: Seq2SeqArchitecture = {
     rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,

@@ -1,6 +1,6 @@
 /** `rnnlab seq2seq` then `rnnlab translate` on a small pairs file in a temp folder, and the errors of both. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSpec } from '../../src/seq2seq/store.js';
@@ -90,7 +90,7 @@ describe('rnnlab seq2seq', () => {
     expect(readResults(out).data).toMatchObject({ generated: 'reverse-words', pairs: 40 });
   }, 60_000);
 
-  it('a run on --data into an earlier --generate run\'s folder removes its pairs.tsv; a run on that very file keeps it', async () => {
+  it('a run on --data into an earlier --generate run\'s folder removes its pairs.tsv; a run on that very file keeps it, and --generate then keeps it too', async () => {
     const out = path.join(root, 'gen-then-data');
     const small = ['seq2seq', '--units', '4', '--epochs', '1', '--samples', '0', '--out', out, '--verbose', '0'];
     expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
@@ -98,16 +98,24 @@ describe('rnnlab seq2seq', () => {
     const kept = await run([...small, '--data', generated]);
     expect(kept.code, kept.err).toBe(0);
     expect(existsSync(generated)).toBe(true);
+    // That run trained on the file and kept it, but did not generate it (it may have been edited): --generate there refuses to replace it.
+    const trained = readFileSync(generated, 'utf8');
+    const regenerate = await run([...small, '--generate', 'date', '--count', '30']);
+    expect(regenerate.code).toBe(2);
+    expect(regenerate.err).toMatch(/already holds 'pairs\.tsv', which the earlier run there did not generate/);
+    expect(readFileSync(generated, 'utf8')).toBe(trained);
     // The same file reached through a symbolic link (to the file, or to the run folder) is still this run's data.
     const linkedFile = path.join(root, 'linked-pairs.tsv'), linkedDir = path.join(root, 'linked-run');
     symlinkSync(generated, linkedFile);
     symlinkSync(out, linkedDir);
     for (const [data, into] of [[linkedFile, out], [generated, linkedDir]]) {
+      rmSync(out, { recursive: true });
       expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
       const viaLink = await run([...small.slice(0, -4), '--out', into, '--verbose', '0', '--data', data]);
       expect(viaLink.code, viaLink.err).toBe(0);
       expect(existsSync(generated), `--data ${data} --out ${into}`).toBe(true);
     }
+    rmSync(out, { recursive: true });
     expect((await run([...small, '--generate', 'reverse-words', '--count', '30'])).code).toBe(0);
     const other = await run([...small, '--data', pairsFile]);
     expect(other.code, other.err).toBe(0);

@@ -59,6 +59,6 @@ describe('readPairs', () => {
     expect(await bad('cols.csv', 'text,label\na,b\n')).toMatch(/^FILE:1: no 'source' column; the columns are "text", "label"/);
     expect(await bad('blank.csv', 'source,target\na,b\nc,\n')).toBe("FILE:3: blank target in 'target'");
     expect(await bad('bad.jsonl', '{"source": "a", "target": "b"}\n{"source": "a"\n')).toMatch(/^FILE:2: not valid JSON/);
-    expect(await bad('nosrc.jsonl', '{"src": "a", "target": "b"}\n')).toMatch(/^FILE:1: no 'source' column/);
+    expect(await bad('nosrc.jsonl', '{"src": "a", "target": "b"}\n')).toMatch(/^FILE:1: no 'source' field; the fields are "src", "target"/);
   });
 });
