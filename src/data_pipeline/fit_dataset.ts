@@ -5,7 +5,8 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { evaluateModel, metricsNames, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkValidatesSomeEpoch, evaluateModel, metricsNames, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkWriter } from '../callbacks/base.js';
 import { EventLoopYield, checkBatchSize } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -151,6 +152,7 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   // An endless pass would hang (and hold the event loop while its batches come without waiting): refused, as fitDataset's.
   if (args.batches === undefined && dataset.size === Infinity) throw new Error(`${where}: the dataset is infinite; give batches`);
   const verbose = checkVerbose(args.verbose, where, 0);
+  checkWriter(args.out, 'out', where);
   if (!(model as { loss?: unknown }).loss) throw new Error(`${model.name}: call compile() before evaluateDataset()`);
   const start = Date.now();
   // Metrics accumulate over every batch, as evaluate's over x.
@@ -227,7 +229,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   const initialEpoch = args.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`${where}: initialEpoch must be a non-negative integer, got ${JSON.stringify(initialEpoch)}`);
   const verbose = checkVerbose(args.verbose, where, 1);
-  const out = args.out ?? process.stdout;
+  const out = checkWriter(args.out, 'out', where);
   const val = args.validationData;
   if (val !== undefined && !(val instanceof Dataset) && !(Array.isArray(val) && (val.length === 2 || val.length === 3))) {
     throw new Error(`${where}: validationData must be a dataset, [x, y] or [x, y, sampleWeight]`);
@@ -246,6 +248,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
   }
   const validateAfter = validationSchedule(args.validationFreq, `${where}: validationFreq`);
   if (args.validationFreq !== undefined && val === undefined) throw new Error(`${where}: validationFreq applies to validationData, which is not given`);
+  checkValidatesSomeEpoch(args.validationFreq, initialEpoch, epochs, `${where}: validationFreq`);
   const classWeight = args.classWeight;
   // Checked now, not at the first batch: with epochs 0 (or no batch) a bad table would be accepted and ignored.
   if (classWeight !== undefined) checkClassWeight(model, classWeight, `${where}: classWeight`);

@@ -25,6 +25,27 @@ describe('fitDataset and evaluateDataset messages', () => {
     await expect(m.fitDataset(ds, { epochs: 1, verbose: 0, callbacks: [{ onEpochEnd: 3 } as never] })).rejects.toThrow(/^fitDataset: callbacks\[0\]/);
   });
 
+  it('a bad out is refused before any callback runs, for fitDataset and evaluateDataset alike', async () => {
+    const m = functionalModel();
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const ds = rl.data.array([{ xs: rl.tensor([[1, 2]]), ys: rl.tensor([[1]]) }]);
+    const began: string[] = [];
+    await expect(m.fitDataset(ds, { epochs: 1, verbose: 1, out: 'log.txt' as never, callbacks: [{ onTrainBegin: () => { began.push('x'); } }] }))
+      .rejects.toThrow(/fitDataset: out must be a writer, an object with a write\(text\) method/);
+    expect(began).toEqual([]);
+    await expect(m.evaluateDataset(ds, { verbose: 0, out: 123 as never })).rejects.toThrow(/evaluateDataset: out must be a writer/);
+  });
+
+  it('a validationFreq that selects none of the epochs trained is refused; one that selects some validates there', async () => {
+    const m = functionalModel();
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const ds = rl.data.array([{ xs: rl.tensor([[1, 2]]), ys: rl.tensor([[1]]) }]);
+    await expect(m.fitDataset(ds, { epochs: 3, verbose: 0, validationData: ds, validationFreq: [10] })).rejects.toThrow(/validationFreq \[10\] validates after none of the epochs this fit trains \(1 to 3/);
+    await expect(m.fitDataset(ds, { epochs: 3, verbose: 0, validationData: ds, validationFreq: 5 })).rejects.toThrow(/validationFreq 5 validates after none/);
+    const h = await m.fitDataset(ds, { epochs: 3, verbose: 0, validationData: ds, validationFreq: [2] });
+    expect(h.history.val_loss).toHaveLength(1);
+  });
+
   it('batched ys under keys that are not the output names name the output names', async () => {
     const m = functionalModel();
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
