@@ -11,7 +11,7 @@ import type { TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import { Random } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { badRequest } from './http.js';
+import { badRequest, HttpError } from './http.js';
 import type { ModelEntry, ModelMeta } from './models.js';
 
 type ImdbMeta = Extract<ModelMeta, { task: 'imdb' }>;
@@ -259,6 +259,8 @@ const precise = (v: number[]) => v.map((x) => Number(x.toPrecision(5)));
 
 /** ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given reviews. */
 export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
+  // A model saved without its training configuration (model.save before compile) has no loss to differentiate.
+  if (!entry.model.loss) throw new HttpError(422, `model '${entry.id}' was saved without a loss (it was never compiled), so d loss / d h_t cannot be measured on it`);
   const g = entry.model.hiddenStateGradients(x, y);
   const first = g.layers.find((l) => !l.layer.startsWith('backward_')) ?? g.layers[0];
   if (!first) throw badRequest(`model '${entry.id}' has no recurrent layer to measure`);

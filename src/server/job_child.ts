@@ -12,10 +12,12 @@ import type { FromChild, ToChild } from './job_process.js';
 import { writeRecord } from '../report/record.js';
 import { writeRun } from '../report/run.js';
 import { saveJobModel } from './model_io.js';
-import { trainJob } from './train.js';
+import { JobCancelled, trainJob } from './train.js';
 
 const abort = new AbortController();
 let batchDelayMs = 0;
+/** The SIGINT or SIGTERM that stopped training when it came before any cancel of the server's (the server decides what that means). */
+let stoppedBy: NodeJS.Signals | null = null;
 
 function send(m: FromChild): Promise<void> {
   return new Promise((resolve) => {
@@ -69,10 +71,10 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
         saved = { modelSaved: false, modelError: (e as Error).message };
       }
     }
-    last = { type: 'done', outcome, saved };
+    last = { type: 'done', outcome, saved, ...(outcome.cancelled && stoppedBy ? { signal: stoppedBy } : {}) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    last = { type: 'failed', name: err.name, message: err.message };
+    last = { type: 'failed', name: err.name, message: err.message, ...(err instanceof JobCancelled && stoppedBy ? { signal: stoppedBy } : {}) };
   }
   // The server answers with the record to write (render below); until then the model stays in memory, briefly.
   await send(last);
@@ -112,4 +114,10 @@ void send({ type: 'ready' });
 process.on('disconnect', () => process.exit(1));
 // A Ctrl-C in the terminal reaches the server's whole process group, this process too: stop as a cancel does, so the
 // server, which cancels its jobs on the same signal, still gets the job's result and leaves a cancelled run folder.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => abort.abort());
+// The result names the signal: one that reached this process alone is no cancel, and the server fails the job.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!abort.signal.aborted) stoppedBy = signal;
+    abort.abort();
+  });
+}

@@ -44,15 +44,19 @@ export type FromChild =
   | { type: 'histograms'; epoch: number; weights: WeightHistogram[] }
   | { type: 'samples'; epoch: number; samples: Sample[] }
   | { type: 'epochEnd'; epoch: number; logs: Logs; seconds: number }
-  | { type: 'done'; outcome: SentOutcome; saved: ModelSaved }
-  | { type: 'failed'; name: string; message: string }
+  /** `signal`: a SIGINT or SIGTERM that reached the process, not the server's cancel, stopped training. */
+  | { type: 'done'; outcome: SentOutcome; saved: ModelSaved; signal?: string }
+  | { type: 'failed'; name: string; message: string; signal?: string }
   /** The run's reports and record are written; `unwritten` says why not even the record could be, or is null. */
   | { type: 'rendered'; unwritten: string | null }
   /** Listening: sent once at startup (a message sent earlier may reach only a --require'd module's listener). */
   | { type: 'ready' };
 
-/** The outcome of a job's process, and whether its model was saved in the run folder (modelError says why not). */
-export type ProcessOutcome = SentOutcome & ModelSaved;
+/**
+ * The outcome of a job's process, whether its model was saved in the run folder (modelError says why not), and the
+ * signal that stopped its training, when a signal rather than the server's cancel did.
+ */
+export type ProcessOutcome = SentOutcome & ModelSaved & { signal?: string };
 
 export interface JobProcess {
   /** The process's id (the tests pause it to show the server answers while a job works). */
@@ -107,7 +111,9 @@ function forkChild(entry: string): { child: ChildProcess; stderr: CrashNote } {
   // execArgv []: the server's own node flags (a test runner's loaders) are not the child's business. The kernels'
   // settings are: `rnnlab serve --threads` set them in this process only, so they go along in the environment.
   const engine = backendInfo();
-  const env = { ...childEnv(), RNNLAB_THREADS: String(engine.threads), ...(engine.backend === 'reference' ? { RNNLAB_BACKEND: 'reference' } : {}) };
+  // RNNLAB_OFFLINE: the dashboard never downloads the IMDb data (the server refuses IMDb jobs without it); data gone
+  // between the submission and the start fails the job rather than fetching 84 MB.
+  const env = { ...childEnv(), RNNLAB_THREADS: String(engine.threads), RNNLAB_OFFLINE: '1', ...(engine.backend === 'reference' ? { RNNLAB_BACKEND: 'reference' } : {}) };
   const child = fork(entry, [], { execArgv: [], env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const stderr = new CrashNote();
   child.stderr!.setEncoding('utf8');
@@ -200,8 +206,8 @@ export function startJobProcess(config: JobConfig, hooks: TrainHooks, o: { runDi
     // A hook may be async (an epoch's record is written): replay the messages in order, and the result after them all.
     let chain = Promise.resolve();
     const settle = () => {
-      if (last?.type === 'done') resolve({ ...last.outcome, ...last.saved });
-      else if (last?.type === 'failed') reject(last.name === 'JobCancelled' ? new JobCancelled() : Object.assign(new Error(last.message), { name: last.name }));
+      if (last?.type === 'done') resolve({ ...last.outcome, ...last.saved, ...(last.signal ? { signal: last.signal } : {}) });
+      else if (last?.type === 'failed') reject(last.name === 'JobCancelled' ? new JobCancelled(last.signal) : Object.assign(new Error(last.message), { name: last.name }));
     };
     child.on('message', (m: FromChild) => {
       if (m.type === 'rendered' || m.type === 'ready') return;

@@ -102,6 +102,10 @@ interface Job extends JobView {
   points: BatchPoint[];
   pointStride: number;
   cancelRequested: boolean;
+  /** Kills the job's process when it has not stopped cancelDeadlineMs after a cancel. */
+  cancelTimer: NodeJS.Timeout | null;
+  /** The cancel had to kill the job's process: the job is still cancelled, its record saying so. */
+  killedAfterCancel: boolean;
   abort: AbortController;
   pending: BatchPoint[];
   flushTimer: NodeJS.Timeout | null;
@@ -140,6 +144,11 @@ export class JobQueue {
   /** How long close() waits for the running job's process to stop after the cancel before it kills it. */
   closeDeadlineMs = 30_000;
   /**
+   * How long a cancelled job's process may take to stop before it is killed: one frozen, or deep in a long IMDb load
+   * or evaluation (which read a cancel only between steps), would otherwise hold every job queued behind it.
+   */
+  cancelDeadlineMs = 30_000;
+  /**
    * How long the process writing a job's report (started, if need be, then rendering) may take before it is killed
    * and the record written without the report, saying why: a stuck one would otherwise hold the queue. A long run's
    * report renders in seconds, so minutes is generous.
@@ -160,7 +169,7 @@ export class JobQueue {
     public maxPoints = MAX_POINTS,
   ) {
     this.delayMs = batchDelayMs;
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
   }
 
   get batchDelayMs(): number {
@@ -200,7 +209,8 @@ export class JobQueue {
     return specs.map((spec) => this.submit(spec));
   }
 
-  private checkRoom(n: number): void {
+  /** Throws the 503 or 429 that submitting n jobs now would. */
+  checkRoom(n: number): void {
     if (this.closed) throw new HttpError(503, 'the server is shutting down');
     const queued = this.jobs.filter((j) => j.status === 'queued').length;
     if (queued + n > MAX_QUEUED) throw new HttpError(429, `${queued} jobs are already waiting (at most ${MAX_QUEUED}); cancel some or wait`);
@@ -228,6 +238,8 @@ export class JobQueue {
       points: [],
       pointStride: 1,
       cancelRequested: false,
+      cancelTimer: null,
+      killedAfterCancel: false,
       abort: new AbortController(),
       pending: [],
       flushTimer: null,
@@ -255,6 +267,13 @@ export class JobQueue {
       j.cancelRequested = true;
       j.abort.abort();
       j.phase = 'cancelling';
+      const deadline = this.cancelDeadlineMs;
+      // Cleared once the process has answered (execute): past that point it is writing the report, under its own deadline.
+      j.cancelTimer ??= setTimeout(() => {
+        if (this.running !== j) return;
+        j.killedAfterCancel = true;
+        this.process?.kill(`did not stop within ${deadline / 1000} s of the cancel and was killed`);
+      }, deadline);
       this.emitJob(j);
     } else {
       const how = { completed: 'completed', failed: 'failed', cancelled: 'been cancelled', interrupted: 'been interrupted' } as Record<JobStatus, string>;
@@ -416,10 +435,12 @@ export class JobQueue {
     } catch (e) {
       error = e as Error;
     }
+    if (j.cancelTimer) clearTimeout(j.cancelTimer);
+    j.cancelTimer = null;
     let unwritten: string | null = null;
     let status: JobStatus;
     try {
-      ({ status, unwritten } = await this.finishRun(j, child, { outcome, error, start, dir, live, histogramsPerEpoch }));
+      ({ status, unwritten, error } = await this.finishRun(j, child, { outcome, error, start, dir, live, histogramsPerEpoch }));
     } finally {
       // Whatever threw before the render was sent, the job's process (waiting for it, with the model) does not outlive the job.
       child.release();
@@ -429,20 +450,35 @@ export class JobQueue {
     else this.end(j, status, status === 'failed' ? error!.message : null);
   }
 
-  /** Decides the job's status and has its record and report written (by the job's process, or one started for it). */
-  private async finishRun(j: Job, child: JobProcess, r: FinishInput): Promise<{ status: JobStatus; unwritten: string | null }> {
-    const { outcome, error, start, dir, live, histogramsPerEpoch } = r;
+  /**
+   * Decides the job's status and has its record and report written (by the job's process, or one started for it).
+   * The error returned is the job's: the process's, or why a stop nobody asked the server for is a failure.
+   */
+  private async finishRun(j: Job, child: JobProcess, r: FinishInput): Promise<{ status: JobStatus; unwritten: string | null; error: Error | null }> {
+    const { outcome, start, dir, live, histogramsPerEpoch } = r;
+    let { error } = r;
     this.flush(j);
+    const signal = outcome?.signal ?? (error instanceof JobCancelled ? error.signal : undefined);
+    // A terminal's Ctrl-C reaches the server and the job's process together: the server's own handler (which cancels
+    // every job) has run by the next turn of the event loop, so only a signal still unexplained then was sent to the
+    // job's process alone (by an administrator, a supervisor, a container runtime), and nobody cancelled the job.
+    if (signal !== undefined && !j.cancelRequested) await new Promise((resolve) => setImmediate(resolve));
+    if (signal !== undefined && !j.cancelRequested) {
+      error = new Error(`the job's training process received ${signal}, which this server did not send (a signal to that process alone), and stopped`);
+    }
+    // Killed because it did not stop after the cancel: what the user asked for happened, by force.
+    const forced = j.killedAfterCancel && !!error && !(error instanceof JobCancelled);
     const cancelled = j.cancelRequested || error instanceof JobCancelled || !!outcome?.cancelled;
-    const status = error && !(error instanceof JobCancelled) ? 'failed' : cancelled ? 'cancelled' : 'completed';
+    const status = error && !(error instanceof JobCancelled) && !forced ? 'failed' : cancelled ? 'cancelled' : 'completed';
     j.finishedAt = new Date().toISOString();
     j.metrics = outcome ? { ...outcome.metrics } : {};
     if (status === 'completed' && outcome) {
       if (outcome.modelSaved) j.modelReady = true;
       else j.modelError = outcome.modelError ?? "the job's process saved no model";
     }
-    const partial = status === 'cancelled' && stoppedMidEpoch(j);
-    const finding = status === 'completed' && outcome ? outcome.body.finding : statusFinding(j, status, error, partial);
+    const partial = status !== 'completed' && stoppedMidEpoch(j);
+    const finding = status === 'completed' && outcome ? outcome.body.finding
+      : `${statusFinding(j, status, error, partial)}${forced ? ` Its process did not stop within ${this.cancelDeadlineMs / 1000} s of the cancel and was killed.` : ''}`;
     const plain: RecordBody = outcome ? { ...outcome.body, finding } : { config: { ...j.config }, data: null, models: [live], metrics: {}, finding };
     const body: RecordBody = { ...plain, ...withHistograms(plain.details, histogramsPerEpoch) };
     const record = finishRecord(start, body, status, {
@@ -463,7 +499,7 @@ export class JobQueue {
         unwritten = (e2 as Error).message;
       }
     }
-    return { status, unwritten };
+    return { status, unwritten, error };
   }
 
   /** The job's last state, told to every page. */
@@ -473,7 +509,7 @@ export class JobQueue {
     j.error = error;
     // Whole epochs, as the record's cancellation counts them (a partial last one is in the curves, not in the count).
     j.phase = status === 'completed' ? (j.modelError === null ? 'done' : `done, but the model was not saved: ${j.modelError}`)
-      : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, stoppedMidEpoch(j))}` : 'failed';
+      : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, stoppedMidEpoch(j))}${j.killedAfterCancel ? '; its process did not stop in time and was killed' : ''}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
@@ -528,7 +564,7 @@ function stoppedMidEpoch(j: Job): boolean {
 function statusFinding(j: Job, status: JobStatus, error: Error | null, partial = false): string {
   const n = j.epochs.length - (partial ? 1 : 0);
   const done = `${n} epoch${n === 1 ? '' : 's'}`;
-  if (status === 'failed') return `The run failed after ${done}: ${error?.message ?? 'unknown error'}`;
+  if (status === 'failed') return `The run failed after ${epochsDone(j.epochs.length, partial)}: ${error?.message ?? 'unknown error'}`;
   return `The run was cancelled after ${done}${partial ? `, ${j.progress!.batch} of ${j.progress!.steps} batches into epoch ${n + 1} (kept as a partial last epoch)` : ''}.`;
 }
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HttpError, badRequest } from './http.js';
+import { childEnv } from './job_process.js';
 
 /** The package root: the same two levels up from src/server and dist/server. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,11 @@ export class LabRunner {
     return (await compiledSections()).labSections();
   }
 
+  /** The id of the running section's process, or null (tests read its environment). */
+  pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The current or last run, with its output so far; null before the first. */
   current(): LabRun | null {
     return this.last;
@@ -66,7 +72,9 @@ export class LabRunner {
     if (this.child) throw new HttpError(409, `section ${this.last?.section} is still running: wait for it or cancel it`);
     const args = [RUNNER, String(section), '--quick', ...(this.dataPath ? ['--data', this.dataPath] : [])];
     const run: LabRun = { run: ++this.runs, section, status: 'running', exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, output: '' };
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The environment a training job's process gets (job_process.ts): the sections train and read data, and have no
+    // business with the access token or anything else the server was started with.
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.last = run;
     let cancelled = false;

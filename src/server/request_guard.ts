@@ -23,6 +23,23 @@ export function parseHost(header: string | undefined): { name: string; port: num
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const DEFAULT_PORTS: Record<string, string> = { http: '80', https: '443' };
+
+/**
+ * Whether `origin` is the page's own: http or https (a TLS proxy in front, as SECURITY.md suggests) and exactly the
+ * host and port of the Host header. The server cannot tell which scheme the browser used (a proxy speaks TLS for
+ * it), and only one server listens at a host and port, so an explicit port leaves no room for another site; a Host
+ * without a port matches either scheme's default port (80, 443), so a page served on the other of those two ports
+ * of the same host name counts as the dashboard's own (SECURITY.md says so). A port the origin leaves out is its
+ * scheme's default.
+ */
+function sameOrigin(origin: string, host: string): boolean {
+  const m = /^(https?):\/\/(.+)$/.exec(origin.toLowerCase());
+  if (!m) return false;
+  const [, scheme, authority] = m;
+  return authority === host || `${authority}:${DEFAULT_PORTS[scheme]}` === host;
+}
+
 /**
  * Refuses a state-changing request a page of another site made: browsers send Sec-Fetch-Site and Origin
  * with every such request, and neither can be forged by the page itself.
@@ -33,8 +50,10 @@ export function checkSameOrigin(req: IncomingMessage): void {
   if (site === 'cross-site') throw new HttpError(403, 'cross-site requests may not change anything here (Sec-Fetch-Site: cross-site)');
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  const own = `http://${(req.headers.host ?? '').toLowerCase()}`;
-  if (origin.toLowerCase() !== own) throw new HttpError(403, `requests from other origins may not change anything here (Origin '${origin.slice(0, 200)}' is not ${own})`);
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!sameOrigin(origin, host)) {
+    throw new HttpError(403, `requests from other origins may not change anything here (Origin '${origin.slice(0, 200)}' is not http://${host} or https://${host})`);
+  }
 }
 
 export const TOKEN_PARAM = 'token';

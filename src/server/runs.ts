@@ -13,6 +13,7 @@ import { HttpError, notFound } from './http.js';
 import { ModelTooLargeError } from '../io/errors.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
 import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta } from './model_io.js';
+import { checkedModelMeta } from './model_input.js';
 import { writerAlive } from './process_identity.js';
 
 /** A record's status, or what the folder turned out to be: a run whose process died, a results.json that cannot be read. */
@@ -389,8 +390,11 @@ export class RunStore {
       }
       throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
     }
-    if (!model) return null;
-    return { info: { id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(results), createdAt: results.startedAt }, model, version };
+    const modelDir = savedModelDir(dir);
+    // Moved away while it loaded: no model, as for a folder without one.
+    if (!model || modelDir === null) return null;
+    const input = checkedModelMeta(id, meta, model, modelDir);
+    return { info: { id, label: labelFor(id, input), meta: input, source: 'disk', accuracy: headlineAccuracy(results), createdAt: results.startedAt }, model, version };
   }
 }
 

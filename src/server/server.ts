@@ -17,7 +17,7 @@ import {
 import { projectEmbedding } from './projector.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
-import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec } from './job_spec.js';
+import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec, type JobSpec } from './job_spec.js';
 import { restoredJobs } from './job_history.js';
 import { JobQueue } from './jobs.js';
 import { savedModelDir } from './model_io.js';
@@ -61,6 +61,7 @@ export interface Dashboard {
   runs: RunStore;
   jobs: JobQueue;
   models: ModelRegistry;
+  lab: LabRunner;
   close(): Promise<void>;
 }
 
@@ -149,8 +150,24 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   });
 
   r.get('/api/jobs', () => ({ jobs: jobs.list() }));
+  /**
+   * The dashboard never downloads the IMDb data (its jobs' processes run offline, and GET /api/config reports it
+   * missing): an IMDb job without it is refused now, naming what was looked for, rather than failing once it runs.
+   */
+  const requireImdbData = async (specs: JobSpec[]) => {
+    if (!specs.some((spec) => spec.config.task === 'imdb')) return;
+    // A full queue is said first, as for any job.
+    jobs.checkRoom(specs.length);
+    const data = await imdbAvailable(d.dataPath);
+    if (data.available) return;
+    const looked = (data.message ?? '').split('\n').filter((l) => l.startsWith('  - ') && !l.startsWith('  - download:')).map((l) => l.slice(4));
+    throw new HttpError(409, `IMDb jobs need the IMDb data, which is not on this machine, and the dashboard does not download it (checked: ${looked.join('; ')}): start rnnlab serve with --data or RNNLAB_DATA naming aclImdb_v1.tar.gz, or let \`rnnlab imdb\` download it into the cache once`);
+  };
+
   r.post('/api/jobs', async (ctx) => {
-    const job = jobs.submit(parseJobSpec(await body(ctx), d.runs.maxModelParams));
+    const spec = parseJobSpec(await body(ctx), d.runs.maxModelParams);
+    await requireImdbData([spec]);
+    const job = jobs.submit(spec);
     ctx.res.statusCode = 202;
     return { job };
   });
@@ -159,7 +176,9 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const task = f.oneOf('task', ['imdb', 'addition', 'both'] as const, 'both');
     f.done();
     const tasks = task === 'both' ? (['imdb', 'addition'] as const) : [task];
-    const submitted = jobs.submitAll(tasks.map((t) => parseJobSpec({ ...demo[t] }, d.runs.maxModelParams)));
+    const specs = tasks.map((t) => parseJobSpec({ ...demo[t] }, d.runs.maxModelParams));
+    await requireImdbData(specs);
+    const submitted = jobs.submitAll(specs);
     ctx.res.statusCode = 202;
     return { jobs: submitted };
   });
@@ -289,6 +308,12 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   return r;
 }
 
+function hostHeaderCount(req: IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') n++;
+  return n;
+}
+
 function errorStatus(e: unknown): { status: number; message: string } {
   if (e instanceof HttpError) return { status: e.status, message: e.message };
   if (e instanceof DataError) return { status: 400, message: e.message };
@@ -386,6 +411,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Node keeps the first of several Host headers; RFC 9112 makes more than one a 400, and which one counts must not be a guess.
+    if (hostHeaderCount(req) > 1) throw new HttpError(400, 'more than one Host header');
     const hostHeader = parseHost(req.headers.host);
     if (!hostHeader) throw new HttpError(400, `malformed Host header '${(req.headers.host ?? '').slice(0, 200)}'`);
     // Bound to loopback, accept only loopback names: a web page elsewhere cannot reach us through DNS rebinding.
@@ -484,7 +511,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const url = `http://${shown === '[::]' ? '[::1]' : shown === '0.0.0.0' ? '127.0.0.1' : shown}:${addr.port}/${token === null ? '' : `?${TOKEN_PARAM}=${token}`}`;
   let closing: Promise<void> | null = null;
   return {
-    server, url, port: addr.port, host, token, runs, jobs, models,
+    server, url, port: addr.port, host, token, runs, jobs, models, lab,
     close() {
       closing ??= (async () => {
         await Promise.all([jobs.close(), lab.close()]);

@@ -29,8 +29,9 @@ export interface TrainOutcome {
   metrics: Record<string, Num>;
 }
 
+/** `signal`: in the server, the signal that stopped the job's process, when the server's cancel did not. */
 export class JobCancelled extends Error {
-  constructor() {
+  constructor(readonly signal?: string) {
     super('cancelled');
     this.name = 'JobCancelled';
   }

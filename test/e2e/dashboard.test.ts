@@ -151,7 +151,8 @@ describeInChromium('dashboard in Chromium', () => {
     // add a minute of sleep, so the demos train at full speed.
     server.d.jobs.batchDelayMs = 0;
     await page.click('#train-demo');
-    await page.waitForFunction(() => document.querySelectorAll('#jobs li').length >= 3);
+    // Without the IMDb data the demo is the adder's alone (the server refuses IMDb jobs then).
+    await page.waitForFunction((n) => document.querySelectorAll('#jobs li').length >= n, hasImdb ? 3 : 2);
     // The live view follows the job that trains. Catch the addition demo mid-run for a screenshot when the
     // machine is slow enough to (on a fast one it may be done first; that is fine).
     const midRun = await page.waitForFunction(() => {
@@ -174,7 +175,8 @@ describeInChromium('dashboard in Chromium', () => {
     // The demo models train in about 20 s on two busy cores.
     await page.waitForFunction(() => [...document.querySelectorAll('#jobs li')].every((li) => !['running', 'queued'].includes(li.getAttribute('data-status') ?? '')), undefined, { timeout: 300000 });
     const statuses = await page.$$eval('#jobs li', (lis) => lis.map((li) => [li.querySelector('.job-name')?.textContent?.trim(), li.getAttribute('data-status')]));
-    expect(statuses).toEqual(expect.arrayContaining([['demo-addition', 'completed'], ['demo-imdb-lstm', hasImdb ? 'completed' : 'failed'], ['to-cancel', 'cancelled']]));
+    expect(statuses).toEqual(expect.arrayContaining([['demo-addition', 'completed'], ['to-cancel', 'cancelled']]));
+    expect(statuses.filter(([name]) => name === 'demo-imdb-lstm')).toEqual(hasImdb ? [['demo-imdb-lstm', 'completed']] : []);
   });
 
   it('predicts a review\'s sentiment with a heat strip over the words', async () => {

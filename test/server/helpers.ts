@@ -192,3 +192,16 @@ export async function finished(base: string, id: string, timeoutMs = 90000) {
     return j && (j.status === 'completed' || j.status === 'cancelled' || j.status === 'failed') ? j : null;
   }, timeoutMs, `job ${id} to finish`);
 }
+
+/** A pause after every batch longer than any test may take: a job still in it is held there until the test acts. */
+export const PAUSE_MS = 10 * 60_000;
+/** A small addition job for the tests that pause a job mid-run. */
+export const SMALL_SUM = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32 };
+
+/** The job once its first batch is done (it then waits in the batch pause). */
+export async function afterFirstBatch(t: TestServer, id: string) {
+  return until(async () => {
+    const job = (await get(t.base, `/api/jobs/${id}`)).body.job;
+    return job.progress?.batch >= 1 ? job : null;
+  }, 60_000, `job ${id}'s first batch`);
+}

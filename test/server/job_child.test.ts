@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finished, get, post, REPO_ROOT, startTestServer, tempDir, until, type TestServer } from './helpers.js';
+import { afterFirstBatch, PAUSE_MS, SMALL_SUM, finished, get, post, REPO_ROOT, startTestServer, tempDir, until, type TestServer } from './helpers.js';
 
 let s: TestServer | undefined;
 const saved = { ...process.env };
@@ -18,15 +18,7 @@ afterEach(async () => {
   Object.assign(process.env, saved);
 });
 
-const PAUSE_MS = 10 * 60_000;
-const sum = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32 };
-
-async function afterFirstBatch(t: TestServer, id: string) {
-  return until(async () => {
-    const job = (await get(t.base, `/api/jobs/${id}`)).body.job;
-    return job.progress?.batch >= 1 ? job : null;
-  }, 60_000, `job ${id}'s first batch`);
-}
+const sum = SMALL_SUM;
 
 describe("a dashboard job's process", () => {
   it.skipIf(process.platform !== 'linux')('inherits the RNNLAB_* settings and PATH, but not the access token or other secrets', async () => {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schemaProblems } from '../cli/helpers.js';
-import { finished, get, imdbDataPath, post, request, startTestServer, until, type TestServer } from './helpers.js';
+import { afterFirstBatch, PAUSE_MS, SMALL_SUM, finished, get, imdbDataPath, post, request, startTestServer, until, type TestServer } from './helpers.js';
 import { processAlive } from '../../src/io/process_alive.js';
 import { restoredJobs } from '../../src/server/job_history.js';
 
@@ -18,18 +18,8 @@ afterEach(async () => {
   s = undefined;
 });
 
-/** A pause after every batch longer than any test may take: a job still in it is held there until the test acts. */
-const PAUSE_MS = 10 * 60_000;
-const sum = { task: 'addition', digits: 2, trainingSize: 300, hidden: 8, epochs: 2, batchSize: 32 };
+const sum = SMALL_SUM;
 const reviews = { task: 'imdb', model: 'gru', limit: 200, maxlen: 40, units: 8, embeddingDim: 8, epochs: 2, batchSize: 32 };
-
-/** The job once its first batch is done (it then waits in the batch pause). */
-async function afterFirstBatch(t: TestServer, id: string) {
-  return until(async () => {
-    const job = (await get(t.base, `/api/jobs/${id}`)).body.job;
-    return job.progress?.batch >= 1 ? job : null;
-  }, 60_000, `job ${id}'s first batch`);
-}
 
 /** The run folder's results.json, checked against the published schema, and the folder's file names. */
 function runFolder(t: TestServer, runId: string) {

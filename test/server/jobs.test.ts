@@ -1,5 +1,5 @@
 /** Training jobs: validation, the queue, live events, cancelling, failures, and the run folders they leave. */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADDITION_COMMAND_FLAGS } from '../../src/cli/addition.js';
@@ -224,16 +224,19 @@ describe('a training job', () => {
   });
 
   it('a job that crashes is marked failed, with the reason, in its folder', async () => {
-    const t = await startTestServer({ dataPath: tempDir('no-imdb-') });
+    // The data is there when the job is submitted, but it is no tarball: the job's process fails reading it.
+    const data = tempDir('damaged-imdb-');
+    writeFileSync(join(data, 'aclImdb_v1.tar.gz'), 'not a tarball\n');
+    const t = await startTestServer({ dataPath: data });
     try {
       const r = await post(t.base, '/api/jobs', { task: 'imdb', model: 'lstm', limit: 10, epochs: 1, name: 'no-data' });
       expect(r.status).toBe(202);
       const end = await finished(t.base, r.body.job.id);
       expect(end.status).toBe('failed');
-      expect(end.error).toMatch(/IMDb data not found/);
+      expect(end.error).toMatch(/aclImdb_v1\.tar\.gz/);
       const res = results(end.runId, t.runsDir);
       expect(res.status).toBe('failed');
-      expect(res.error.message).toMatch(/IMDb data not found/);
+      expect(res.error.message).toMatch(/aclImdb_v1\.tar\.gz/);
       const listed = (await get(t.base, '/api/runs')).body.runs[0];
       expect(listed).toMatchObject({ status: 'failed', name: 'no-data' });
       // The queue moves on.

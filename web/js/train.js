@@ -364,7 +364,8 @@ function renderJobsThrottled() {
 
 export async function startDemo(button, errorEl) {
   return guarded(button, errorEl, async () => {
-    const r = await api.post('/api/demo', {});
+    // Without the IMDb data the server refuses IMDb jobs (409): the demo is then the adder's alone.
+    const r = await api.post('/api/demo', { task: config?.imdbData?.available === false ? 'addition' : 'both' });
     if (r.jobs?.length) showJob(r.jobs[0].id);
     return r;
   });
