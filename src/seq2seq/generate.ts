@@ -11,7 +11,7 @@ import { addition, maxAdditionPairs } from '../data/addition.js';
 import { Random } from '../random.js';
 import { DataError } from '../data/errors.js';
 import { Seq2SeqOptionError } from './errors.js';
-import { checkSurrogates, isTsvHeader, pairWhere, type Pair } from './pairs.js';
+import { checkSurrogates, DEFAULT_MAX_PAIR_LINE, isTsvHeader, pairWhere, type Pair } from './pairs.js';
 
 export const GENERATED_TASKS = ['date', 'reverse-words', 'addition'] as const;
 export type GeneratedTask = (typeof GENERATED_TASKS)[number];
@@ -80,7 +80,8 @@ function additionPairs(count: number, seed: number): Pair[] {
 
 /**
  * Why readPairs would not read a pair back as written to a TSV line, or null: a tab or line break (CR too) would
- * split it, an empty or whitespace-only side is refused, and a BOM opening the file is dropped as the encoding's mark.
+ * split it, an empty or whitespace-only side is refused, a BOM opening the file is dropped as the encoding's mark, and
+ * a line over readPairs' default length is refused.
  */
 function tsvProblem(p: Pair, i: number): string | null {
   for (const side of ['source', 'target'] as const) {
@@ -91,6 +92,8 @@ function tsvProblem(p: Pair, i: number): string | null {
     if (text.trim() === '') return `the ${side} is ${text === '' ? 'empty' : 'only whitespace'}, which readPairs refuses`;
   }
   if (i === 0 && p.source.startsWith('\uFEFF')) return 'the source starts with U+FEFF, which at the start of a file is read as its byte-order mark and dropped';
+  const chars = p.source.length + 1 + p.target.length;
+  if (chars > DEFAULT_MAX_PAIR_LINE) return `its line would be ${chars} characters, longer than readPairs reads by default (${DEFAULT_MAX_PAIR_LINE}; pairs are sentences, not documents)`;
   return null;
 }
 

@@ -39,6 +39,12 @@ describe('ONNX export of TimeDistributed around axis-counting layers', () => {
   it('Softmax over axis 0 (the folded batch and steps) is refused, naming the layer', () => {
     const m = rl.sequential({ layers: [L.timeDistributed({ layer: L.softmax({ axis: 0 }), inputShape: [3, 4], name: 'td_sm0' })] });
     expect(() => toOnnx(m)).toThrow(/layer 'td_sm0' \(TimeDistributed\) wraps a Softmax over axis 0/);
+    // The same axis counted from the end: -2 of the folded (batch·steps, 4), -3 of (batch·steps, 2, 4), in a list too.
+    const neg = (axis: number | number[], inputShape: number[]) =>
+      rl.sequential({ layers: [L.timeDistributed({ layer: L.softmax({ axis }), inputShape, name: 'td_neg' })] });
+    expect(() => toOnnx(neg(-2, [3, 4]))).toThrow(/'td_neg' \(TimeDistributed\) wraps a Softmax over axis 0 .*axis -2 counted from the end/);
+    expect(() => toOnnx(neg(-3, [3, 2, 4]))).toThrow(/wraps a Softmax over axis 0 .*axis -3/);
+    expect(() => toOnnx(neg([-2, -1], [3, 4]))).toThrow(/wraps a Softmax over axis 0/);
   });
 
   it('PReLU: one alpha per feature, shared axes, rank 4, free steps', async () => {

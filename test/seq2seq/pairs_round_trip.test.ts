@@ -38,6 +38,9 @@ describe('pairsTsv', () => {
     expect(refusal([pair('\uFEFFx', 'y')])).toMatch(/^pair 1: the source starts with U\+FEFF/);
     expect(refusal([pair('x', 'y'), pair('a\ud800', 'b')])).toMatch(/^pair 2: the source holds a lone surrogate U\+D800/);
     expect(refusal([pair('x', 'y'), pair('\uFEFFx', 'y')])).toBe('written');
+    // A line longer than readPairs reads by default (100,000 characters with the tab) is refused; one at it is written.
+    expect(refusal([pair('x', 'y'), pair('a'.repeat(60_000), 'b'.repeat(40_000))])).toMatch(/^pair 2: its line would be 100001 characters, longer than readPairs reads by default \(100000/);
+    expect(refusal([pair('a'.repeat(60_000), 'b'.repeat(39_999))])).toBe('written');
   });
 });
 

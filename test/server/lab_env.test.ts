@@ -1,7 +1,7 @@
 /**
  * A Lab section's process gets the environment a training job's process gets (job_process.ts's childEnv): the
  * RNNLAB_* settings and what finds programs, never the dashboard's access token nor anything else the server was
- * started with.
+ * started with; and it runs offline, so the dashboard never downloads the IMDb data.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,9 @@ afterEach(async () => {
 
 describe("a Lab section's process", () => {
   it.skipIf(process.platform !== 'linux')('inherits the RNNLAB_* settings and PATH, but not the access token or other secrets', async () => {
-    Object.assign(process.env, { RNNLAB_TOKEN: 'sekret-token-123456789', FAKE_CLOUD_SECRET: 'hunter2', RNNLAB_OFFLINE: '1' });
+    Object.assign(process.env, { RNNLAB_TOKEN: 'sekret-token-123456789', FAKE_CLOUD_SECRET: 'hunter2', RNNLAB_DEBUG: '1' });
+    // The server itself may download; the section never does (RNNLAB_OFFLINE is the runner's own addition).
+    delete process.env.RNNLAB_OFFLINE;
     s = await startTestServer();
     // The seq2seq section trains for a while even in quick mode: its process lives long enough to be read.
     const r = await post(s.base, '/api/lab/run', { section: 11 });
@@ -31,6 +33,7 @@ describe("a Lab section's process", () => {
     expect(lab.current()?.status, lab.current()?.output).toBe('running');
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
     const names = env.map((e) => e.slice(0, e.indexOf('=')));
+    expect(env).toContain('RNNLAB_DEBUG=1');
     expect(env).toContain('RNNLAB_OFFLINE=1');
     expect(names).toContain('PATH');
     expect(names).not.toContain('RNNLAB_TOKEN');
