@@ -1,5 +1,5 @@
 /** What rnnlab's built-in callbacks share: fit's live state, Keras's monitor/mode rules, messages. */
-import { withTfjsAliases, type Callback, type FitState } from '../models/callback.js';
+import { callbackOrder, withTfjsAliases, type Callback, type FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
 import type { TrainingState } from '../io/checkpoint.js';
@@ -8,7 +8,8 @@ import { metricKind, type MetricKind } from '../metrics/registry.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
-export interface Writer { write(s: string): unknown }
+export type { Writer } from '../models/progress.js';
+export { checkWriter } from '../models/progress.js';
 
 /** rnnlab's built-in callbacks are rl.Callbacks (tfjs's EarlyStopping is a tf.Callback too) that also see fit's live state. */
 export abstract class BaseCallback extends CallbackClass implements Callback {
@@ -25,12 +26,6 @@ export abstract class BaseCallback extends CallbackClass implements Callback {
   }
 }
 
-/** Each fit's callbacks in the order they run (fit records them), so a callback can tell which run before it. */
-const runOrder = new WeakMap<FitState, readonly Callback[]>();
-
-export function recordCallbackOrder(state: FitState, callbacks: readonly Callback[]): void {
-  runOrder.set(state, callbacks);
-}
 
 /** A built-in callback class: it declares the keys it adds to an epoch's logs (none to a batch's). */
 interface DeclaresLogKeys { readonly addedEpochLogKeys: readonly string[] }
@@ -42,7 +37,7 @@ interface DeclaresLogKeys { readonly addedEpochLogKeys: readonly string[] }
  * add any key, or when fit's order is not known.
  */
 export function keysAddedBefore(state: FitState, cb: Callback): string[] | null {
-  const list = runOrder.get(state);
+  const list = callbackOrder(state);
   const at = list ? list.indexOf(cb) : -1;
   if (!list || at < 0) return null;
   const keys = new Set<string>();
@@ -120,20 +115,6 @@ export function checkBoolean(v: unknown, name: string, owner: string, dflt: bool
   if (v === undefined) return dflt;
   if (typeof v !== 'boolean') throw new Error(`${owner}: ${name} must be true or false, got ${JSON.stringify(v) ?? String(v)}`);
   return v;
-}
-
-/** Where a callback's messages go: an object with a write(text) method (default stdout). */
-export function checkWriter(v: unknown, what: string, owner: string): Writer {
-  if (v === undefined) return process.stdout;
-  if (typeof v !== 'object' || v === null || typeof (v as Writer).write !== 'function') {
-    throw new Error(`${owner}: ${what} must be a writer, an object with a write(text) method such as process.stdout, got ${describe(v)}`);
-  }
-  return v as Writer;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return `an object with keys ${Object.keys(v).map((k) => `'${k}'`).join(', ') || '(none)'}`;
-  return JSON.stringify(v) ?? String(v);
 }
 
 /** Python's f"{v:.5f}": inf and -inf as Python writes them (Keras's "improved from inf to ..."). */

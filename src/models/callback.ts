@@ -26,6 +26,18 @@ export interface FitState {
   cancelled?: boolean;
 }
 
+/** Each fit's callbacks in the order they run (fit records them), so a callback can tell which run before it. */
+const runOrder = new WeakMap<FitState, readonly Callback[]>();
+
+export function recordCallbackOrder(state: FitState, callbacks: readonly Callback[]): void {
+  runOrder.set(state, callbacks);
+}
+
+/** The callbacks of the fit `state` belongs to, in the order they run; undefined when fit did not record them. */
+export function callbackOrder(state: FitState): readonly Callback[] | undefined {
+  return runOrder.get(state);
+}
+
 export interface Callback {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   onTrainEnd?(logs?: Logs): void | Promise<void>;

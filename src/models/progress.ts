@@ -35,6 +35,24 @@ export function bar(current: number, total: number, width = 30): string {
 
 export interface ProgressWriter { write(s: string): unknown; isTTY?: boolean }
 
+/** Where fit's, evaluate's and a callback's messages go. */
+export interface Writer { write(s: string): unknown }
+
+/** Where a callback's (or fit's) messages go: an object with a write(text) method (default stdout). */
+export function checkWriter(v: unknown, what: string, owner: string): Writer {
+  if (v === undefined) return process.stdout;
+  if (typeof v !== 'object' || v === null || typeof (v as Writer).write !== 'function') {
+    throw new Error(`${owner}: ${what} must be a writer, an object with a write(text) method such as process.stdout, got ${describe(v)}`);
+  }
+  return v as Writer;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return `an object with keys ${Object.keys(v).map((k) => `'${k}'`).join(', ') || '(none)'}`;
+  return JSON.stringify(v) ?? String(v);
+}
+
+
 export class ProgressBar {
   private start: number;
   private lastDraw = 0;

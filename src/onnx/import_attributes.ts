@@ -5,7 +5,9 @@
  * by their attributes (or are refused elsewhere).
  */
 import { OnnxImportError } from './read.js';
-import type { Node } from './import_graph.js';
+import type { OnnxNamespace } from './proto.js';
+
+type Node = OnnxNamespace.INodeProto;
 
 /** Per attribute: [first opset, last opset] where it exists (bounds omitted: the whole range read). */
 type Span = [number?, number?];
