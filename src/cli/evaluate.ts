@@ -1,5 +1,5 @@
 /** `rnnlab evaluate --model DIR --data PATH`: measure a saved text classifier on labelled data. */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { textEvaluateBody, textEvaluateDoc } from '../tasks/text_result.js';
@@ -8,7 +8,7 @@ import { evaluationLines } from '../tasks/text_format.js';
 import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
-import { checkInputPath, checkOutDir, statOf } from './paths.js';
+import { checkInputPath, checkOutDir, realPathOf, statOf } from './paths.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
@@ -48,19 +48,10 @@ function checkModelFlag(model: string): string {
  */
 function checkOutOfModel(out: string | undefined, modelDir: string): void {
   if (out === undefined) return;
-  const rel = path.relative(realPath(modelDir), realPath(out));
+  const rel = path.relative(realPathOf(modelDir), realPathOf(out));
   if (rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))) {
     const where = rel === '' ? 'is the folder' : 'is inside the folder';
     throw new UsageError(`--out: ${out} ${where} of the model being evaluated; give a folder outside it for results.json and the report`, 'evaluate');
-  }
-}
-
-/** A path with symbolic links resolved, for a path not made yet through its nearest existing folder. */
-function realPath(p: string): string {
-  const abs = path.resolve(p);
-  try { return realpathSync(abs); } catch {
-    const parent = path.dirname(abs);
-    return parent === abs ? abs : path.join(realPath(parent), path.basename(abs));
   }
 }
 

@@ -1,13 +1,14 @@
 /** Shared helpers for the dashboard's API and browser tests: a server on a random port, requests, and SSE. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/server/index.js';
 import { envFlag } from '../../src/env.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { imdbTarball } from '../helpers/imdb.js';
+import { imdbTarball, REPO_ROOT } from '../helpers/imdb.js';
 
 export { REPO_ROOT } from '../helpers/imdb.js';
 
@@ -204,4 +205,42 @@ export async function afterFirstBatch(t: TestServer, id: string) {
     const job = (await get(t.base, `/api/jobs/${id}`)).body.job;
     return job.progress?.batch >= 1 ? job : null;
   }, 60_000, `job ${id}'s first batch`);
+}
+
+/**
+ * `rnnlab serve` (the built CLI) in a process of its own over runsDir, on a free port, with a long addition job
+ * training in it: what the signal tests stop. `detached`: a process group of its own, as a terminal gives a
+ * foreground command. On failure the process is killed before the error is thrown; after success the caller is.
+ */
+export async function serveWithTrainingJob(runsDir: string, detached = false): Promise<{
+  proc: ChildProcess; output: { out: string; err: string }; exited: Promise<number | null>; base: string; running: { runId: string };
+}> {
+  assertDistFresh('cli/main.ts');
+  const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin/rnnlab.js'), 'serve', '--port', '0', '--runs', runsDir], { stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const output = { out: '', err: '' };
+  proc.stdout!.on('data', (c: Buffer) => { output.out += c; });
+  proc.stderr!.on('data', (c: Buffer) => { output.err += c; });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  try {
+    const base = (await until(() => /rnnlab dashboard: (http:\/\/\S+?)\/?\n/.exec(output.out)?.[1], 30_000, `the URL (stderr: ${output.err})`))!;
+    const job = (await post(base, '/api/jobs', { task: 'addition', digits: 3, trainingSize: 30000, epochs: 200, name: 'long' })).body.job;
+    const running = await until(async () => {
+      const j = (await get(base, `/api/jobs/${job.id}`)).body.job;
+      if (j.status !== 'running' && j.status !== 'queued') throw new Error(`the job ended before the signal: ${JSON.stringify(j)}`);
+      return j.progress ? j : null;
+    }, 60_000, 'the job to train');
+    return { proc, output, exited, base, running };
+  } catch (e) {
+    if (proc.exitCode === null) detached ? process.kill(-proc.pid!, 'SIGKILL') : proc.kill('SIGKILL');
+    throw e;
+  }
+}
+
+/** For a test file that sets the server's environment: process.env as the file found it, back after each test. */
+export function restoreEnvAfterEach(): void {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
 }

@@ -7,16 +7,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { afterFirstBatch, PAUSE_MS, SMALL_SUM, finished, get, post, REPO_ROOT, startTestServer, tempDir, until, type TestServer } from './helpers.js';
+import { afterFirstBatch, PAUSE_MS, restoreEnvAfterEach, SMALL_SUM, finished, get, post, REPO_ROOT, startTestServer, tempDir, until, type TestServer } from './helpers.js';
 
 let s: TestServer | undefined;
-const saved = { ...process.env };
 afterEach(async () => {
   await s?.close();
   s = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
 });
+restoreEnvAfterEach();
 
 const sum = SMALL_SUM;
 

@@ -4,13 +4,11 @@
  * alone fails the job, saying so, since nobody cancelled it; and a terminal's Ctrl-C, which reaches the server and
  * the job's process together, still cancels it.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/io/process_alive.js';
-import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { afterFirstBatch, PAUSE_MS, SMALL_SUM, finished, get, post, REPO_ROOT, request, startTestServer, tempDir, until, type TestServer } from './helpers.js';
+import { afterFirstBatch, PAUSE_MS, serveWithTrainingJob, SMALL_SUM, finished, get, post, request, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -87,22 +85,10 @@ describe.skipIf(process.platform === 'win32')("a signal sent to the job's proces
 
 describe.skipIf(process.platform !== 'linux')("a terminal's Ctrl-C, which reaches the server and the job's process together", () => {
   it('cancels the job: its folder says cancelled', async () => {
-    assertDistFresh('cli/main.ts');
     const runsDir = tempDir();
     // A process group of its own, as a terminal gives a foreground command: a signal to the group reaches every process in it.
-    const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin/rnnlab.js'), 'serve', '--port', '0', '--runs', runsDir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '', err = '';
-    proc.stdout.on('data', (c: Buffer) => { out += c; });
-    proc.stderr.on('data', (c: Buffer) => { err += c; });
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const { proc, exited, running } = await serveWithTrainingJob(runsDir, true);
     try {
-      const base = (await until(() => /rnnlab dashboard: (http:\/\/\S+?)\/?\n/.exec(out)?.[1], 30_000, `the URL (stderr: ${err})`))!;
-      const job = (await post(base, '/api/jobs', { task: 'addition', digits: 3, trainingSize: 30000, epochs: 200, name: 'long' })).body.job;
-      const running = await until(async () => {
-        const j = (await get(base, `/api/jobs/${job.id}`)).body.job;
-        if (j.status !== 'running' && j.status !== 'queued') throw new Error(`the job ended before the signal: ${JSON.stringify(j)}`);
-        return j.progress ? j : null;
-      }, 60_000, 'the job to train');
       process.kill(-proc.pid!, 'SIGINT');
       expect(await exited).toBe(0);
       const rec = JSON.parse(readFileSync(join(runsDir, running.runId, 'results.json'), 'utf8'));

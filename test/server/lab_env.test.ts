@@ -5,16 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { post, startTestServer, until, type TestServer } from './helpers.js';
+import { post, restoreEnvAfterEach, startTestServer, until, type TestServer } from './helpers.js';
 
 let s: TestServer | undefined;
-const saved = { ...process.env };
 afterEach(async () => {
   await s?.close();
   s = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
 });
+restoreEnvAfterEach();
 
 describe("a Lab section's process", () => {
   it.skipIf(process.platform !== 'linux')('inherits the RNNLAB_* settings and PATH, but not the access token or other secrets', async () => {

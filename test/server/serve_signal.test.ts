@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { get, post, REPO_ROOT, startTestServer, tempDir, until } from './helpers.js';
+import { get, post, REPO_ROOT, serveWithTrainingJob, startTestServer, tempDir, until } from './helpers.js';
 
 /** The pids whose parent is `pid` (from /proc). */
 function childrenOf(pid: number): number[] {
@@ -36,26 +36,14 @@ function alive(pid: number): boolean {
 
 describe.skipIf(process.platform !== 'linux')('rnnlab serve stopped by a signal while a job trains', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s: exit 0, the job cancelled in its folder, no training process left', async (signal) => {
-    assertDistFresh('cli/main.ts');
     const runsDir = tempDir();
-    const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin/rnnlab.js'), 'serve', '--port', '0', '--runs', runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    proc.stdout.on('data', (c: Buffer) => { out += c; });
-    proc.stderr.on('data', (c: Buffer) => { err += c; });
-    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const { proc, output, exited, running } = await serveWithTrainingJob(runsDir);
     try {
-      const base = (await until(() => /rnnlab dashboard: (http:\/\/\S+?)\/?\n/.exec(out)?.[1], 30_000, `the URL (stderr: ${err})`))!;
-      const job = (await post(base, '/api/jobs', { task: 'addition', digits: 3, trainingSize: 30000, epochs: 200, name: 'long' })).body.job;
-      const running = await until(async () => {
-        const j = (await get(base, `/api/jobs/${job.id}`)).body.job;
-        if (j.status !== 'running' && j.status !== 'queued') throw new Error(`the job ended before the signal: ${JSON.stringify(j)}`);
-        return j.progress ? j : null;
-      }, 60_000, 'the job to train');
       const trainers = childrenOf(proc.pid!);
       expect(trainers.length).toBeGreaterThan(0);
       proc.kill(signal);
       expect(await exited).toBe(0);
-      expect(out).toContain('Stopping: cancelling any running job...');
+      expect(output.out).toContain('Stopping: cancelling any running job...');
       for (const pid of trainers) await until(() => !alive(pid), 10_000, `training process ${pid} to end`);
       const rec = JSON.parse(readFileSync(join(runsDir, running.runId, 'results.json'), 'utf8'));
       expect(rec.status).toBe('cancelled');
