@@ -109,8 +109,7 @@ export async function saveModel(model: TrainableModel, url: SaveTarget, opts: Sa
   }
   if (typeof url !== 'string') throw new ModelFormatError("save: expected a 'file://DIR' URL, a path, or an IO handler with a save(artifacts) method");
   if (onnxPath(url) !== null) {
-    const given = Object.keys(opts).find((k) => (opts as Record<string, unknown>)[k] !== undefined);
-    if (given) throw new ModelFormatError(`save: option '${given}' does not apply to an ONNX file`);
+    refuseOnnxOptions('save', opts);
     return saveOnnx(model, url);
   }
   const { dir, jsonName } = resolveModelPath(url, 'save');
@@ -249,11 +248,16 @@ export async function loadModel(url: string | LoadIOHandler, opts: LoadOptions =
   const checked = checkLoadOptions(opts, 'loadModel');
   if (isLoadHandler(url)) return onlySequential(await handlerModel(url, checked), 'artifacts');
   if (onnxPath(url) !== null) {
-    const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
-    if (given.length) throw new ModelFormatError(`loadModel: option '${given[0]}' does not apply to an ONNX file`);
+    refuseOnnxOptions('loadModel', opts);
     return loadOnnxUrl(url);
   }
   return onlySequential(await layersModelAt(url, checked), url);
+}
+
+/** An ONNX file is saved and loaded with no options: the first one given is an error naming it. */
+function refuseOnnxOptions(where: string, opts: object | undefined): void {
+  const given = Object.keys(opts ?? {}).find((k) => (opts as Record<string, unknown>)[k] !== undefined);
+  if (given !== undefined) throw new ModelFormatError(`${where}: option '${given}' does not apply to an ONNX file`);
 }
 
 /** rl.loadLayersModel('file://DIR'), as tfjs's: a Sequential or a Functional model. */
@@ -262,8 +266,7 @@ export async function loadLayersModel(url: string | LoadIOHandler, opts: LoadOpt
   if (isLoadHandler(url)) return handlerModel(url, checked);
   // An ONNX file loads as through rl.loadModel (a Sequential, no options), rather than read as a folder.
   if (onnxPath(url) !== null) {
-    const given = Object.keys(opts ?? {}).filter((k) => (opts as Record<string, unknown>)[k] !== undefined);
-    if (given.length) throw new ModelFormatError(`loadLayersModel: option '${given[0]}' does not apply to an ONNX file`);
+    refuseOnnxOptions('loadLayersModel', opts);
     return loadOnnxUrl(url);
   }
   return layersModelAt(url, checked);
