@@ -1,6 +1,7 @@
 // Mixed bfloat16 against float32, one training step of the lab's models at their shapes (docs/BENCHMARKS.md):
-//   RNNLAB_THREADS=1 node bench/bf16_step.mjs [--models lstm,cnn] [--steps 4] [--rounds 1] [--top 8] [--wall]
-// (--help: the flags). Steps are trainOnBatch on synthetic ids after two warm-up steps. Times are the process's CPU
+//   RNNLAB_THREADS=1 node bench/bf16_step.mjs [--models lstm,cnn] [--steps 4] [--warmup 5] [--rounds 1] [--top 8] [--wall]
+// (--help: the flags). Steps are trainOnBatch on synthetic ids after --warmup untimed steps (five by default: with two,
+// the cnn's mixed_bfloat16 figure at 2 threads read ~15 % above its steady steps). Times are the process's CPU
 // time (robust on a shared, loaded machine; meaningful with one kernel thread) unless --wall. msPerStep is the
 // median of the rounds' mean steps (with --rounds > 1 each round's is listed, and the mixed_bfloat16 line gives
 // `speedup`, the median of the rounds' float32 / mixed_bfloat16 ratios). Each line also lists the largest kernels
@@ -13,7 +14,7 @@ import { setSeed } from '../dist/random.js';
 import { exitUnlessBf16, parseOrExit } from './flags.mjs';
 import { BF16_STEP } from './specs.mjs';
 
-const { models, steps, top, wall, rounds } = parseOrExit(BF16_STEP, process.argv.slice(2));
+const { models, steps, warmup, top, wall, rounds } = parseOrExit(BF16_STEP, process.argv.slice(2));
 exitUnlessBf16(BF16_STEP, bf16Support());
 const now = wall ? () => performance.now() : () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
@@ -60,7 +61,7 @@ for (const name of models) {
     const B = IMDB_DEFAULTS[name].batchSize, T = 500;
     const ids = new Int32Array(B * T).map((_, i) => (i * 7919) % 9999 + 1);
     const x = new Tensor(ids, [B, T], 'int32'), y = new Tensor(new Float32Array(B).map((_, i) => i % 2), [B, 1]);
-    for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
+    for (let i = 0; i < warmup; i++) await model.trainOnBatch(x, y);
     runs.push({ precision, policy, model, x, y, ms: [], kernels: new Map() });
   }
   for (let r = 0; r < rounds; r++) {
@@ -81,7 +82,7 @@ for (const name of models) {
     const split = Object.fromEntries(rows.slice(0, top).map(([k, v]) => [k, +(v / n).toFixed(1)]));
     const turns = rounds > 1 ? { rounds: run.ms.map((v) => +v.toFixed(1)) } : {};
     const speedup = run === runs[1] ? { speedup: +median(runs[0].ms.map((v, i) => v / run.ms[i])).toFixed(2) } : {};
-    console.log(JSON.stringify({ model: name, precision: run.policy.name, msPerStep: +median(run.ms).toFixed(1), ...turns, ...speedup,
+    console.log(JSON.stringify({ model: name, precision: run.policy.name, warmup, msPerStep: +median(run.ms).toFixed(1), ...turns, ...speedup,
       ...split, other: +(mean - inKernels).toFixed(1) }));
   }
 }

@@ -108,7 +108,8 @@ export const BF16_STEP = {
   summary: 'One trainOnBatch step under float32 and mixed_bfloat16, with the largest kernels\' share; one JSON line each.',
   flags: {
     models: { kind: 'list', value: 'NAME,...', choices: BF16_MODELS, default: ['lstm', 'cnn'], help: 'the lab models to time' },
-    steps: { kind: 'int', min: 1, value: 'N', default: 4, help: 'timed steps after two warm-up steps' },
+    steps: { kind: 'int', min: 1, value: 'N', default: 4, help: 'timed steps after the warm-up steps' },
+    warmup: { kind: 'int', min: 0, value: 'N', default: 5, help: 'untimed steps per precision first (the bf16 weight packings are made in the second, and the first few after it run slower)' },
     rounds: { kind: 'int', min: 1, value: 'N', default: 1, help: 'turns of `steps` steps per precision, taken alternately; the mixed_bfloat16 line gives the median speedup' },
     top: { kind: 'int', min: 1, value: 'N', default: 8, help: 'how many of the largest kernels each line lists' },
     wall: { kind: 'bool', help: 'wall time instead of the process\'s CPU time' },

@@ -109,14 +109,16 @@ void forward_range(const Shape& c, const float* x, const float* w, const float* 
 
   const long rows = edge_buffer_rows(c, b0, b1);
   if (rows == 0) return;
-  std::vector<float> E((size_t)(rows * c.KC)), Y((size_t)(rows * c.Cout));
+  Room own_e, own_y;
+  float* E = kept<float>(Kept::kConvFwdEdgeX, (size_t)(rows * c.KC), own_e);
+  float* Y = kept<float>(Kept::kConvFwdEdgeY, (size_t)(rows * c.Cout), own_y);
   for_edge_chunks(
-      c, b0, b1, [&](long r, long b, long o) { im2col_row(c, x, b, o, E.data() + r * c.KC); },
+      c, b0, b1, [&](long r, long b, long o) { im2col_row(c, x, b, o, E + r * c.KC); },
       [&](long cnt) {
-        gemm(false, false, cnt, c.Cout, c.KC, 1.0f, E.data(), c.KC, w, c.Cout, 0.0f, Y.data(), c.Cout, bias, act);
+        gemm(false, false, cnt, c.Cout, c.KC, 1.0f, E, c.KC, w, c.Cout, 0.0f, Y, c.Cout, bias, act);
       },
       [&](long r, long b, long o) {
-        std::memcpy(y + (b * c.To + o) * c.Cout, Y.data() + r * c.Cout, (size_t)c.Cout * sizeof(float));
+        std::memcpy(y + (b * c.To + o) * c.Cout, Y + r * c.Cout, (size_t)c.Cout * sizeof(float));
       });
 }
 
@@ -214,12 +216,15 @@ struct DyRows {
 void backward_range(const Shape& c, const float* x, const float* w, const DyRows& dyr, float* dx, float* dwacc,
                     double* dbacc, long b0, long b1, GemmFn gemm) {
   const long mI = c.interior();
-  std::vector<float> sample(dyr.relu_y ? (size_t)(c.To * c.Cout) : 0);
+  // Kept from call to call (kernel_util.h): allocated per call, these few hundred KB were faulted in again every
+  // step (the lab's CNN at 2 threads: ~490 faults a step, with dwpart below).
+  Room own_sample, own_dcol;
+  float* sample = dyr.relu_y ? kept<float>(Kept::kConvBwdSample, (size_t)(c.To * c.Cout), own_sample) : nullptr;
   // dcol = dy w^T a block of steps at a time (w stored [KC, Cout]); col2im adds each row's K slices.
   const long RB = std::max(1L, std::min(c.To, std::max(16L, (128L * 1024) / c.KC)));
-  std::vector<float> dcol(dx ? (size_t)(RB * c.KC) : 0);
+  float* dcol = dx ? kept<float>(Kept::kConvBwdDcol, (size_t)(RB * c.KC), own_dcol) : nullptr;
   for (long b = b0; b < b1; ++b) {
-    const float* dy = dyr.rows(b * c.To, c.To, sample.data());  // sample b's rows
+    const float* dy = dyr.rows(b * c.To, c.To, sample);  // sample b's rows
     if (mI > 0)
       gemm(true, false, c.KC, c.Cout, mI, 1.0f, x + (b * c.T + c.t0(c.oLo)) * c.Cin, c.s * c.Cin,
            dy + c.oLo * c.Cout, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
@@ -230,11 +235,11 @@ void backward_range(const Shape& c, const float* x, const float* w, const DyRows
     std::memset(dxb, 0, (size_t)(c.T * c.Cin) * sizeof(float));
     for (long o0 = 0; o0 < c.To; o0 += RB) {
       long cnt = std::min(RB, c.To - o0);
-      gemm(false, true, cnt, c.KC, c.Cout, 1.0f, dy + o0 * c.Cout, c.Cout, w, c.Cout, 0.0f, dcol.data(), c.KC,
-           nullptr, ACT_LINEAR);
+      gemm(false, true, cnt, c.KC, c.Cout, 1.0f, dy + o0 * c.Cout, c.Cout, w, c.Cout, 0.0f, dcol, c.KC, nullptr,
+           ACT_LINEAR);
       for (long r = 0; r < cnt; ++r) {
         long t0 = c.t0(o0 + r);
-        const float* src = dcol.data() + r * c.KC;
+        const float* src = dcol + r * c.KC;
         if (c.d == 1) {
           long jlo = std::max(0L, -t0), jhi = std::min(c.K, c.T - t0);  // window rows inside [0, T)
           if (jlo < jhi) kernels().add_to(dxb + (t0 + jlo) * c.Cin, src + jlo * c.Cin, (jhi - jlo) * c.Cin);
@@ -250,18 +255,19 @@ void backward_range(const Shape& c, const float* x, const float* w, const DyRows
 
   const long rows = edge_buffer_rows(c, b0, b1);
   if (rows > 0) {
-    std::vector<float> E((size_t)(rows * c.KC)), D((size_t)(rows * c.Cout));
+    Room own_e, own_d;
+    float* E = kept<float>(Kept::kConvBwdEdgeX, (size_t)(rows * c.KC), own_e);
+    float* D = kept<float>(Kept::kConvBwdEdgeDy, (size_t)(rows * c.Cout), own_d);
     for_edge_chunks(
         c, b0, b1,
         [&](long r, long b, long o) {
-          im2col_row(c, x, b, o, E.data() + r * c.KC);
-          float* to = D.data() + r * c.Cout;
+          im2col_row(c, x, b, o, E + r * c.KC);
+          float* to = D + r * c.Cout;
           const float* from = dyr.rows(b * c.To + o, 1, to);
           if (from != to) std::memcpy(to, from, (size_t)c.Cout * sizeof(float));
         },
         [&](long cnt) {
-          gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E.data(), c.KC, D.data(), c.Cout, 1.0f, dwacc, c.Cout, nullptr,
-               ACT_LINEAR);
+          gemm(true, false, c.KC, c.Cout, cnt, 1.0f, E, c.KC, D, c.Cout, 1.0f, dwacc, c.Cout, nullptr, ACT_LINEAR);
         },
         [](long, long, long) {});
   }
@@ -297,16 +303,17 @@ Napi::Value Conv1dBackward(const Napi::CallbackInfo& info) {
   if (sample_parallel(c)) {
     int nth = num_threads();
     // Thread 0 accumulates into dw itself; the others into private buffers merged afterwards in order.
-    std::vector<float> dwpart((size_t)(nth - 1) * nw, 0.0f);
+    Room own_dw;
+    float* dwpart = kept_zeroed<float>(Kept::kConvBwdDwPart, (size_t)(nth - 1) * nw, own_dw);
     std::vector<double> dbpart(db ? (size_t)nth * (size_t)c.Cout : 0, 0.0);
     parallel([&](int tid, int nt) {
       long b0, b1;
       split_range(c.B, tid, nt, 1, &b0, &b1);
-      float* dwacc = tid == 0 ? dw : dwpart.data() + (size_t)(tid - 1) * nw;
+      float* dwacc = tid == 0 ? dw : dwpart + (size_t)(tid - 1) * nw;
       double* dbacc = db ? dbpart.data() + (size_t)tid * (size_t)c.Cout : nullptr;
       if (b0 < b1) backward_range(c, x, w, dyr, dx, dwacc, dbacc, b0, b1, sgemm_serial);
     });
-    for (int t = 1; t < nth; ++t) kernels().add_to(dw, dwpart.data() + (size_t)(t - 1) * nw, (long)nw);
+    for (int t = 1; t < nth; ++t) kernels().add_to(dw, dwpart + (size_t)(t - 1) * nw, (long)nw);
     if (db)
       for (long j = 0; j < c.Cout; ++j) {
         double s = 0;

@@ -173,6 +173,13 @@ enum class Kept : int {
   kBf16BwdGates,  // lstm_bf16.cc backward: the two-row ring of bf16 gate gradients (PairRows)
   kBf16BwdDh,     // lstm_bf16.cc backward: dh
   kBf16BwdDc,     // lstm_bf16.cc backward: dc
+  kConvFwdEdgeX,  // conv1d.cc forward: the edge rows' im2col
+  kConvFwdEdgeY,  // conv1d.cc forward: the edge rows' outputs
+  kConvBwdSample, // conv1d.cc backward: a sample's dy with relu's derivative applied
+  kConvBwdDcol,   // conv1d.cc backward: a block of dy w^T
+  kConvBwdEdgeX,  // conv1d.cc backward: the edge rows' im2col
+  kConvBwdEdgeDy, // conv1d.cc backward: the edge rows' dy
+  kConvBwdDwPart, // conv1d.cc backward: the other threads' dw sums
   kCount
 };
 

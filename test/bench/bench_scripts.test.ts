@@ -47,6 +47,7 @@ describe('bench scripts refuse a bad command line before timing anything', () =>
     ['gemm.mjs', ['128x50000x250'], /unexpected argument '128x50000x250'/],
     ['gemm.mjs', ['--shapes', '8x8x8', '--against', 'no/such/old.node'], /--against: no file at/],
     ['bf16_step.mjs', ['--top', '0'], /--top must be an integer >= 1, got '0'/],
+    ['bf16_step.mjs', ['--warmup', '-1'], /--warmup must be an integer >= 0, got '-1'/],
     ['bf16_gradients.mjs', ['--data', 'no/such/aclImdb_v1.tar.gz'], /--data: no file or folder at/],
     ['sweep.mjs', ['--data', 'package.json', '--spec-flags', '{"unitz":3}'], /--spec-flags: .*'unitz' is not a flag of rnnlab imdb/],
     ['soak.mjs', ['--epochs', '5'], /unknown flag --epochs/],
@@ -85,7 +86,7 @@ describe('bench scripts refuse a bad command line before timing anything', () =>
 describe('bench/bf16_step.mjs', () => {
   const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b), h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
   it.skipIf(!bf16Support().ok)('--rounds takes turns between the precisions: each round\'s figure, their median, the median speedup', () => {
-    const r = bench('bf16_step.mjs', ['--models', 'lstm', '--steps', '1', '--rounds', '3', '--top', '2', '--wall']);
+    const r = bench('bf16_step.mjs', ['--models', 'lstm', '--steps', '1', '--warmup', '1', '--rounds', '3', '--top', '2', '--wall']);
     expect(r.code, r.stderr).toBe(0);
     const [f32, bf16, ...rest] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(rest).toEqual([]);
@@ -93,15 +94,16 @@ describe('bench/bf16_step.mjs', () => {
     for (const line of [f32, bf16]) {
       expect(line.rounds).toHaveLength(3);
       expect(line.msPerStep).toBeCloseTo(median(line.rounds), 1);
-      expect(Object.keys(line).filter((k) => !['model', 'precision', 'msPerStep', 'rounds', 'speedup', 'other'].includes(k))).toHaveLength(2);
+      expect(line.warmup).toBe(1);
+      expect(Object.keys(line).filter((k) => !['model', 'precision', 'warmup', 'msPerStep', 'rounds', 'speedup', 'other'].includes(k))).toHaveLength(2);
     }
     expect(f32.speedup).toBeUndefined();
     expect(bf16.speedup).toBeCloseTo(median(f32.rounds.map((v: number, i: number) => v / bf16.rounds[i])), 1);
-    // One round (the default): no list of rounds.
+    // One round and five warm-up steps (the defaults): no list of rounds.
     const one = bench('bf16_step.mjs', ['--models', 'lstm', '--steps', '1', '--top', '1', '--wall']);
     expect(one.code, one.stderr).toBe(0);
     const lines = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.precision, 'rounds' in l, 'speedup' in l])).toEqual([['float32', false, false], ['mixed_bfloat16', false, true]]);
+    expect(lines.map((l) => [l.precision, l.warmup, 'rounds' in l, 'speedup' in l])).toEqual([['float32', 5, false, false], ['mixed_bfloat16', 5, false, true]]);
   });
 });
 
