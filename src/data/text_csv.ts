@@ -9,7 +9,7 @@ import { AmbiguousColumnError, LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES
 import { isDecimalNumber } from './text_labels.js';
 import { optionName, optionWithValue } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
-import { DEFAULT_MAX_LINE_CHARS, type ByteSource } from './text_stream.js';
+import { DEFAULT_MAX_LINE_CHARS, readLines, type ByteSource } from './text_stream.js';
 
 /** The text and label options name one column: a mistake in the options, never a row to skip. */
 export class SameColumnError extends DataError {}
@@ -42,6 +42,32 @@ export function pickTextAndLabel(header: readonly string[], options: TextDataset
   return { text, label };
 }
 
+/**
+ * A JSON Lines file read as CSV or TSV (named .txt, or read with the format csv) fails on its header with a quoting or
+ * column message that points at the wrong fix: when its first line that is not blank is a JSON object, the error
+ * says so instead. Only a file is read again for this; a stream's lines are gone.
+ */
+async function jsonLinesMistake(source: ByteSource, name: string, delimiter: string, options: TextDatasetOptions): Promise<DataError | null> {
+  if (typeof source !== 'string') return null;
+  let first: { text: string; line: number } | null = null;
+  try {
+    for await (const l of readLines(source, name, options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS)) {
+      if (l.text.trim() !== '') { first = l; break; }
+    }
+  } catch (e) {
+    // Not readable again (a line too long, a bad byte): the header's own error stands.
+    if (e instanceof DataError) return null;
+    throw e;
+  }
+  if (first === null || !first.text.trimStart().startsWith('{')) return null;
+  let value: unknown;
+  try { value = JSON.parse(first.text); } catch { return null; }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const flag = optionWithValue(options.optionNames, 'format', 'jsonl');
+  return new DataError(`${name}:${first.line}: this line is a JSON object: the file looks like JSON Lines, not ${delimiter === '\t' ? 'TSV' : 'CSV'}; ` +
+    `read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
+}
+
 export async function readCsvRows(source: ByteSource, name: string, delimiter: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {
   const max = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   const records: AsyncGenerator<CsvItem> = delimiter === '\t' ? tsvRecords(source, name, max) : csvRecords(source, name, delimiter, max);
@@ -49,7 +75,7 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
   let textAt = -1, labelAt = -1;
   for await (const item of records) {
     if ('bad' in item) {
-      if (header === null) throw new DataError(`${name}:${item.bad.line}: the header: ${item.bad.problem}`);
+      if (header === null) throw (await jsonLinesMistake(source, name, delimiter, options)) ?? new DataError(`${name}:${item.bad.line}: the header: ${item.bad.problem}`);
       sink.bad({ where: `${name}:${item.bad.line}`, problem: item.bad.problem });
       continue;
     }
@@ -60,6 +86,10 @@ export async function readCsvRows(source: ByteSource, name: string, delimiter: s
       try {
         cols = pickTextAndLabel(header, options, where);
       } catch (e) {
+        if (!(e instanceof SameColumnError)) {
+          const jsonl = await jsonLinesMistake(source, name, delimiter, options);
+          if (jsonl) throw jsonl;
+        }
         if (header.length === 1 && header[0].includes(';')) {
           // Spreadsheets in many locales save "CSV" with semicolons; there is no option to read it as such.
           throw new DataError(`${(e as Error).message}; the header holds semicolons: fields must be separated by ${delimiter === '\t' ? 'tabs' : 'commas (CSV) or tabs (TSV)'}, so save the file with those`);

@@ -113,13 +113,17 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
   if (classes.length === 0) throw new DataError(`${dir}: no class subfolders; expected DIR/<class>/*.txt (Keras's text_dataset_from_directory layout)`);
   checkNumericFolderNames(dir, classes);
   const listed = classes.map((cls) => { const { files, direct, others } = txtFilesUnder(join(dir, cls)); return { cls, names: files, direct, others }; });
-  // aclImdb/ itself (train/ and test/, each with pos/ and neg/) would read as two classes, train and test: when no
-  // class folder holds a .txt file of its own, the classes are most likely one level down. Naming the classes says
-  // they are not (data/pos/2019/*.txt is a layout Keras reads).
-  if (!options.classes && listed.every((l) => l.direct === 0) && listed.some((l) => l.names.length > 0)) {
-    throw new DataError(`${dir}: no subfolder (${classes.map((c) => `${c}/`).join(', ')}) holds a .txt file of its own, only in folders inside it: ` +
+  // A folder whose .txt files lie almost all in folders inside it (under 1 % its own) is a folder of classes, not a
+  // class: aclImdb/ itself would otherwise read as two classes, train and test, since train/ and test/ hold pos/ and
+  // neg/ (12,500 reviews each) beside a few urls_*.txt of their own. A class that keeps some examples in a folder
+  // inside it (pos/a.txt beside pos/2019/*.txt) stays a class, as Keras reads it; naming the classes reads even an
+  // all-nested layout (pos/2019/*.txt) as its classes.
+  const classesInside = (l: (typeof listed)[number]) => l.direct * 100 < l.names.length - l.direct;
+  if (!options.classes && listed.every((l) => l.names.length === 0 || classesInside(l)) && listed.some((l) => l.names.length > 0)) {
+    throw new DataError(`${dir}: the .txt files of every subfolder (${classes.map((c) => `${c}/`).join(', ')}) lie almost all in folders inside it (${
+      listed.map((l) => `${l.cls}/: ${l.names.length ? `${l.direct} of its own, ${l.names.length - l.direct} below` : 'none'}`).join('; ')}): ` +
       `the classes look one level down; give one of ${classes.map((c) => join(dir, c)).join(', ')} as the data` +
-      `${classesOption ? `, or name the classes with ${classesOption} ${classes.join(',')} to read the files nested in them` : ''}`);
+      `${classesOption ? `, or name the classes with ${classesOption} ${classes.join(',')} to read every .txt file in them` : ''}`);
   }
   const emptyClasses = listed.filter((l) => l.names.length === 0);
   const empty = emptyClasses.map((l) => `${l.cls}/`);

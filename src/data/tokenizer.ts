@@ -64,6 +64,19 @@ function checkTexts(texts: Iterable<TextInput>, where: string): TextInput[] {
   return list;
 }
 
+/**
+ * The given stopwords as the words they are compared with: lowercased when the words are (`Movie` drops `movie`,
+ * as lowercasing before removing stop words does in a TextVectorization standardize), as written when they keep
+ * their case (`lower: false`: `Movie` drops `Movie` only).
+ */
+function stopwordSet(words: Iterable<string>, lower: boolean): Set<string> {
+  const list = [...words];
+  list.forEach((w, i) => {
+    if (typeof w !== 'string') throw new DataError(`Tokenizer: stopwords[${i}] must be a string, got ${w === null ? 'null' : typeof w}`);
+  });
+  return new Set(lower ? list.map((w) => w.toLowerCase()) : list);
+}
+
 const SENTENCE = /[^.!?]+(?:[.!?]+|$)|[.!?]+/g;
 
 /** `keras.preprocessing.text.Tokenizer` with Keras's defaults, plus the lab's optional cleaning steps. */
@@ -133,7 +146,7 @@ export class Tokenizer {
     this.sentenceSeparator = options.sentenceSeparator ?? null;
     const sw = options.stopwords ?? false;
     this.builtinStopwords = sw === true;
-    this.stopwords = sw === true ? ENGLISH_STOPWORDS : sw === false ? null : new Set(sw);
+    this.stopwords = sw === true ? ENGLISH_STOPWORDS : sw === false ? null : stopwordSet(sw, this.lower);
   }
 
   /** The tokens Keras would count for one text (words, or characters with charLevel). */
@@ -148,7 +161,7 @@ export class Tokenizer {
     } else {
       return this.cleanedWords(text);
     }
-    return this.stopwords ? seq.filter((w) => !this.stopwords!.has(w.toLowerCase())) : seq;
+    return this.stopwords ? seq.filter((w) => !this.stopwords!.has(w)) : seq;
   }
 
   fitOnTexts(texts: Iterable<TextInput>): void {
@@ -290,7 +303,7 @@ export class Tokenizer {
         ? sentence
         : sentence.replace(re, (c) => (this.punctuationAsTokens && !/\s/.test(c) ? `${split}${c}${split}` : split));
       let words = spaced.split(split).filter((w) => w.length > 0);
-      if (this.stopwords) words = words.filter((w) => !this.stopwords!.has(w.toLowerCase()));
+      if (this.stopwords) words = words.filter((w) => !this.stopwords!.has(w));
       if (words.length === 0) continue;
       if (out.length > 0 && this.sentenceSeparator !== null) out.push(this.sentenceSeparator);
       for (const w of words) out.push(w);

@@ -1,4 +1,5 @@
 /** A user's own labelled texts read by loadTextDataset: awkward folders, headers and numeric labels. */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTextDataset } from '../../src/data/text_dataset.js';
@@ -30,13 +31,52 @@ describe('folder of class subfolders, as Keras indexes it', () => {
 
   it('aclImdb/ itself (train/ and test/ holding pos/ and neg/) is not read as the classes train and test', async () => {
     const dir = tree({ 'train/pos/1.txt': 'good', 'train/neg/1.txt': 'bad', 'test/pos/1.txt': 'fine', 'test/neg/1.txt': 'awful', 'README': 'x' });
-    await expect(loadTextDataset(dir)).rejects.toThrow(/no subfolder \(test\/, train\/\) holds a \.txt file of its own, only in folders inside it: the classes look one level down; give one of .*test, .*train as the data/);
+    await expect(loadTextDataset(dir)).rejects.toThrow(/the \.txt files of every subfolder \(test\/, train\/\) lie almost all in folders inside it \(test\/: 0 of its own, 2 below; train\/: 0 of its own, 2 below\): the classes look one level down; give one of .*test, .*train as the data/);
     expect((await loadTextDataset(path.join(dir, 'train'))).texts).toEqual(['bad', 'good']);
+  });
+
+  it('the real aclImdb/ is refused too: the urls_*.txt beside pos/ and neg/ do not make train/ and test/ classes', async () => {
+    // The extracted tarball's top levels: each split holds a urls_<class>.txt of its own per class folder, a few
+    // files against the thousands of reviews in its class folders (here 160 per class, the share under 1 %).
+    const reviews = (split: string, cls: string) => Object.fromEntries(Array.from({ length: 160 }, (_, i) => [`${split}/${cls}/${i}_${cls === 'pos' ? 9 : 2}.txt`, `${cls} ${i}`]));
+    const dir = tree({
+      ...reviews('train', 'pos'), ...reviews('train', 'neg'), 'train/unsup/0_0.txt': 'meh',
+      'train/urls_pos.txt': 'http://a', 'train/urls_neg.txt': 'http://b', 'train/urls_unsup.txt': 'http://c',
+      ...reviews('test', 'pos'), ...reviews('test', 'neg'), 'test/urls_pos.txt': 'http://d', 'test/urls_neg.txt': 'http://e',
+      'imdbEr.txt': '0.1', 'README': 'x', 'imdb.vocab': 'the',
+    });
+    await expect(loadTextDataset(dir, { optionNames: { classes: '--classes' } })).rejects.toThrow(
+      /\(test\/: 2 of its own, 320 below; train\/: 3 of its own, 321 below\): the classes look one level down; give one of .*test, .*train as the data, or name the classes with --classes test,train to read every \.txt file in them$/);
+    // Given as the data, train/ reads its class folders; its own urls_*.txt are not examples.
+    const train = await loadTextDataset(path.join(dir, 'train'), { classes: ['neg', 'pos'] });
+    expect(train.texts).toHaveLength(320);
+    expect(train.texts.every((t, i) => t.startsWith(train.labels[i] + ' '))).toBe(true);
+    expect(new Set(train.labels)).toEqual(new Set(['neg', 'pos']));
+  });
+
+  it('classes that keep some examples beside a folder of more (pos/a.txt, pos/2019/*.txt) are read as Keras reads them', async () => {
+    const dir = tree({ 'pos/a.txt': 'good', 'pos/2019/b.txt': 'fine', 'pos/2019/c.txt': 'nice', 'neg/d.txt': 'bad', 'neg/2019/e.txt': 'poor', 'neg/2019/f.txt': 'dull' });
+    const ds = await loadTextDataset(dir);
+    expect(ds.labels).toEqual(['neg', 'neg', 'neg', 'pos', 'pos', 'pos']);
+    expect([...ds.texts].sort()).toEqual(['bad', 'dull', 'fine', 'good', 'nice', 'poor']);
+  });
+
+  it('an empty class beside folders of classes is listed as empty, not as nested', async () => {
+    const dir = tree({ 'train/pos/1.txt': 'good', 'train/neg/1.txt': 'bad' });
+    mkdirSync(path.join(dir, 'extra'));
+    await expect(loadTextDataset(dir)).rejects.toThrow(/\(extra\/: none; train\/: 0 of its own, 2 below\)/);
+  });
+
+  it('a class holding more files of its own than in folders inside it stays a class, and an even share too', async () => {
+    const dir = tree({ 'pos/a.txt': 'good', 'pos/b.txt': 'fine', 'pos/old/c.txt': 'nice', 'neg/a.txt': 'bad', 'neg/old/b.txt': 'poor' });
+    const ds = await loadTextDataset(dir);
+    expect(ds.labels).toEqual(['neg', 'neg', 'pos', 'pos', 'pos']);
+    expect(ds.texts).toEqual(['bad', 'poor', 'good', 'fine', 'nice']);
   });
 
   it('a layout nested in every class (pos/2019/*.txt) reads once the classes are named', async () => {
     const dir = tree({ 'pos/2019/1.txt': 'good', 'neg/2019/1.txt': 'bad' });
-    await expect(loadTextDataset(dir, { optionNames: { classes: '--classes' } })).rejects.toThrow(/or name the classes with --classes neg,pos to read the files nested in them/);
+    await expect(loadTextDataset(dir, { optionNames: { classes: '--classes' } })).rejects.toThrow(/or name the classes with --classes neg,pos to read every \.txt file in them/);
     const ds = await loadTextDataset(dir, { classes: ['neg', 'pos'] });
     expect(ds.texts).toEqual(['bad', 'good']);
     expect(ds.labels).toEqual(['neg', 'pos']);

@@ -103,7 +103,33 @@ describe('Tokenizer', () => {
     expect(stop.tokenize("I don't think the film is bad")).toEqual(['think', 'film', 'bad']);
     expect(ENGLISH_STOPWORDS.has('the')).toBe(true);
     const custom = new Tokenizer({ stopwords: ['film'], lower: false });
-    expect(custom.tokenize('The Film was a film')).toEqual(['The', 'was', 'a']);
+    expect(custom.tokenize('The Film was a film')).toEqual(['The', 'Film', 'was', 'a']);
+  });
+
+  it('matches stopwords as the words are compared: lowercased with lower, as written without it', () => {
+    // lower (the default): the list is lowercased once, so a capitalised entry drops every spelling of the word.
+    const lowered = new Tokenizer({ stopwords: ['I', 'Movie'] });
+    lowered.fitOnTexts(['I liked the Movie', 'MOVIE night']);
+    expect([...lowered.wordIndex.keys()]).toEqual(['liked', 'the', 'night']);
+    expect(lowered.textsToSequences(['i MOVIE liked'])).toEqual([[1]]);
+    expect(lowered.toJSON().config.stopwords).toEqual(['i', 'movie']);
+    // lower: false keeps case in the words, so a stopword drops only its own spelling, the built-in list included.
+    const cased = new Tokenizer({ stopwords: ['movie'], lower: false });
+    cased.fitOnTexts(['I liked the Movie movie']);
+    expect([...cased.wordIndex.keys()]).toEqual(['I', 'liked', 'the', 'Movie']);
+    expect(new Tokenizer({ stopwords: true, lower: false }).tokenize('The film is the best')).toEqual(['The', 'film', 'best']);
+    // The same rule on the cleaning path (sentences, punctuation tokens) and on token lists.
+    const sentences = new Tokenizer({ stopwords: ['The'], sentenceSeparator: '|' });
+    expect(sentences.tokenize('The end. THE start')).toEqual(['end', '|', 'start']);
+    expect(new Tokenizer({ stopwords: ['The'], lower: false, punctuationAsTokens: true }).tokenize('The end, the start')).toEqual(['end', ',', 'the', 'start']);
+    expect(new Tokenizer({ stopwords: ['The'] }).tokenize(['THE', 'End'])).toEqual(['end']);
+    // Restored from JSON, the list matches as it did.
+    expect(Tokenizer.fromJSON(JSON.stringify(cased)).tokenize('Movie movie')).toEqual(['Movie']);
+  });
+
+  it('refuses a stopword that is not a string, naming its place in the list', () => {
+    expect(() => new Tokenizer({ stopwords: ['the', 7 as unknown as string] })).toThrow(/Tokenizer: stopwords\[1\] must be a string, got number/);
+    expect(() => new Tokenizer({ stopwords: [null as unknown as string], lower: false })).toThrow(/Tokenizer: stopwords\[0\] must be a string, got null/);
   });
 
   it('round-trips through toJSON/fromJSON, keeping first-seen order for numeric words', () => {
