@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { readCheckpointInfo } from '../io/checkpoint.js';
+import { CHECKPOINT_ENTRY, isRnnlabCheckpoint } from '../io/checkpoint.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { foreignModelFiles } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
@@ -108,18 +108,6 @@ export function clashingEntries(dir: string, names: readonly string[], replaceab
     const e = entryOf(path.join(dir, name));
     return e !== null && (!replaceable || !e.isFile());
   });
-}
-
-/** The names a run's checkpoints overwrite or delete in checkpoint/ (io/checkpoint.ts writeCheckpoint). */
-const CHECKPOINT_ENTRY = /^(?:checkpoint\.json|model\.json|(?:weights|optimizer)-\d+\.bin)$/;
-
-function isRnnlabCheckpoint(dir: string): boolean {
-  try {
-    readCheckpointInfo(dir);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

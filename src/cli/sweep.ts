@@ -9,7 +9,7 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir } from '../report/run.js';
-import { expandRuns } from '../sweep/expand.js';
+import { expandRuns, specNotes } from '../sweep/expand.js';
 import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
 import { DEFAULT_QUEUE_NAME, enqueueSweep, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
@@ -167,6 +167,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   const url = f.queue!;
   const q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line });
   line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
+  for (const n of specNotes(spec)) line(n);
   if (f.detach) {
     line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}${f.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${f.queueName}`}; rnnlab sweep with the same spec and --out waits for the results.`);
     return null;
@@ -356,6 +357,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
       const claim = await claimHostThreads(atOnce, `sweep ${dir}`, { cores });
       const size = poolSize(f, claim.free);
       line(`Sweep of ${count} run(s) of rnnlab ${spec.command} in ${dir}: ${size.parallel} at a time, ${size.threads} thread(s) each.`);
+      for (const n of specNotes(spec)) line(n);
       const crowded = oversubscription(Math.min(size.parallel, count), size.threads, claim.others, cores);
       if (crowded) line(`${crowded}.`);
       const stop = ctrlC(line);

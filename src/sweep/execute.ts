@@ -11,7 +11,7 @@ import { compiledEntry } from '../compiled_entry.js';
 import { lineSplitter } from '../line_splitter.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { runArgv, type SweepRun } from './expand.js';
-import { clearUnfinishedOutputs } from './leftovers.js';
+import { clearUnfinishedOutputs, RUN_WRITES } from './leftovers.js';
 import { readOutcome, type RunOutcome } from './outcome.js';
 import { cleanStaleTemps, closeStaleStamp, liveStamp, workerLog, type WorkerStamp } from './worker_file.js';
 
@@ -135,9 +135,11 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   }
   const holder = liveStamp(dir);
   if (holder) throw new RunBusyError(run.id, holder);
-  // readOutcome said "not done": unreadable outputs must not keep the run from running again.
-  const cleared = clearUnfinishedOutputs(dir);
-  if (cleared.length) warn(o, `run ${run.id}: removed ${cleared.join(', ')}, left by an earlier try without a readable ${RESULTS_FILE}; running it again`);
+  // readOutcome said "not done": unreadable outputs must not keep the run from running again, unless the run refuses
+  // its folder anyway; then they stay, and the run's refusal below names what it refuses.
+  const cleared = clearUnfinishedOutputs(dir, RUN_WRITES[run.command]);
+  if (cleared.removed.length) warn(o, `run ${run.id}: removed ${cleared.removed.join(', ')}, left by an earlier try without a readable ${RESULTS_FILE}; running it again`);
+  if (cleared.refused.length) warn(o, `run ${run.id}: removed nothing that an earlier try left: the run refuses ${cleared.refused.join(', ')}`);
   mkdirSync(dir, { recursive: true });
   const argv = runArgv(run, dir, o.threads);
   const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));

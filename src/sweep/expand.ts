@@ -41,6 +41,16 @@ function gridAt(grid: Record<string, FlagValue[]>, i: number): Record<string, Fl
   return Object.fromEntries(axes.map(([name]) => [name, out[name]]));
 }
 
+/**
+ * What a spec asks that its runs cannot give, said rather than silently narrowed: `samples` above the grid's size
+ * runs the whole grid (each setting once, in grid order, so sample_seed picks nothing).
+ */
+export function specNotes(spec: SweepSpec): string[] {
+  const total = Object.keys(spec.grid).length ? gridSize(spec.grid) : 0;
+  if (spec.samples === null || spec.samples <= total) return [];
+  return [`(samples: ${spec.samples} asked; the grid holds ${total} setting(s), so all ${total} are run and sample_seed picks none)`];
+}
+
 /** The combinations a spec asks for, in a stable order: grid (or its random sample), then the list. */
 export function combinations(spec: SweepSpec): Record<string, FlagValue>[] {
   const hasGrid = Object.keys(spec.grid).length > 0;
@@ -77,7 +87,7 @@ function canonical(o: Record<string, FlagValue>): string {
  * Settings that give the same command line are one setting: a list entry `{ units: "32" }` repeats grid units 32
  * (each run would train the same model twice). canonical() stays as it was: it names existing runs' folders.
  */
-function sameRunKey(o: Record<string, FlagValue>): string {
+export function sameRunKey(o: Record<string, FlagValue>): string {
   return JSON.stringify(Object.keys(o).sort().map((k) => [k, typeof o[k] === 'boolean' ? o[k] : String(o[k])]));
 }
 

@@ -3,7 +3,7 @@
  * per-epoch history. Reads the run's results.json through the one RunRecord reader; a missing or unreadable
  * one (a run killed while writing it) means "not done", so the run is run again.
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { readRecord, RESULTS_FILE, type Num, type RunStatus } from '../report/record.js';
 
@@ -33,7 +33,11 @@ const numbers = (xs: Num[]) => xs.map((x) => (x === null ? NaN : x));
 /** The run's outcome, or null when it has not finished (no readable results.json, or one still marked running). */
 export function readOutcome(runDir: string): RunOutcome | null {
   const file = path.join(runDir, RESULTS_FILE);
-  if (!existsSync(file)) return null;
+  // A link there is not the run's own record (a run writes a plain file, and refuses a link): another run's metrics
+  // must not count as this run's.
+  let entry;
+  try { entry = lstatSync(file); } catch { return null; /* none, or the run's folder is not a folder */ }
+  if (!entry.isFile()) return null;
   let rec;
   try {
     rec = readRecord(file);

@@ -4,7 +4,7 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError } from './execute.js';
-import type { SweepRun } from './expand.js';
+import { specNotes, type SweepRun } from './expand.js';
 import { collectEntries, openSweep, writeSweepRecord, type SweepRecord } from './record.js';
 import { writeSweepReport } from './report.js';
 import type { SweepSpec } from './spec.js';
@@ -45,7 +45,7 @@ export interface SweepOutcome { record: SweepRecord; summary: SweepSummary; entr
  */
 export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
   const entries = collectEntries(dir, spec, runs, known);
-  const summary = summarize(entries, spec.metric, spec.goal);
+  const summary = summarize(entries, spec.metric, spec.goal, specNotes(spec));
   if (finished) writeSweepReport(dir, spec, summary);
   const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
   return { record, summary, entries };

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { expandRuns, type SweepRun } from './expand.js';
+import { expandRuns, sameRunKey, type SweepRun } from './expand.js';
 import { completedRun, readOutcome } from './outcome.js';
 import type { SweepSpec } from './spec.js';
 import type { RunEntry, SweepSummary } from './summary.js';
@@ -76,29 +76,55 @@ export function readSweepRecord(dir: string): SweepRecord | null {
   return rec;
 }
 
+/** A spec's value as its runs' command lines read it: 8 and "8" alike (runArgv writes both as 8), a mapping's key order aside. */
+function meaning(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(meaning);
+  if (typeof v === 'object' && v !== null) return Object.keys(v).sort().map((k) => [k, meaning((v as Record<string, unknown>)[k])]);
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : v;
+}
+
 /** What makes two specs run different runs, named by field (up to three, the rest counted): "flags.epochs is 41 here, 40 in the folder's sweep". */
 export function specChanges(before: SweepSpec, now: SweepSpec): string {
   const changes: string[] = [];
   const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
   const compare = (where: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(`${where} is ${show(b)} here, ${show(a)} in the folder's sweep`);
+    if (JSON.stringify(meaning(a)) !== JSON.stringify(meaning(b))) changes.push(`${where} is ${show(b)} here, ${show(a)} in the folder's sweep`);
   };
   compare('command', before.command, now.command);
   for (const key of ['flags', 'grid'] as const) {
     const names = [...new Set([...Object.keys(before[key] ?? {}), ...Object.keys(now[key] ?? {})])];
     for (const n of names) compare(`${key}.${n}`, (before[key] as Record<string, unknown>)?.[n], (now[key] as Record<string, unknown>)?.[n]);
   }
+  // The axes' order names the runs' folders (hidden-4_rnn-gru), though each axis holds the same values.
+  const axes = (s: SweepSpec) => Object.keys(s.grid ?? {}).join(', ');
+  if (!changes.some((c) => c.startsWith('grid.')) && axes(before) !== axes(now)) changes.push(`grid's axes are in the order ${axes(now)} here, ${axes(before)} in the folder's sweep`);
   for (const key of ['samples', 'sampleSeed', 'list', 'seeds'] as const) compare(key, before[key], now[key]);
   const shown = changes.slice(0, 3).join('; ');
   return changes.length > 3 ? `${shown}; and ${changes.length - 3} more` : shown || 'the runs differ';
 }
 
-/** Why the folder's sweep.json is not a sweep this spec resumes (another spec's runs), or null; it throws when sweep.json is unreadable. */
+/**
+ * The runs a spec makes, each as its folder and command line name it (flags in any order, 8 and "8" alike), sorted;
+ * null when the spec cannot be expanded (a sweep.json edited by hand).
+ */
+function runsOf(spec: SweepSpec): string[] | null {
+  try {
+    return expandRuns(spec).map((r) => JSON.stringify([r.id, r.command, r.seed, sameRunKey(r.flags)])).sort();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the folder's sweep.json is not a sweep this spec resumes (another spec's runs), or null; it throws when
+ * sweep.json is unreadable. The specs are compared by the runs they make: the metric, goal and attempts only rank and
+ * retry the runs, and a spelling that changes no run's folder or command line (flags' order, hidden: "8" for 8,
+ * samples: 9 for 5 on a grid of 4) changes nothing, so the folder resumes.
+ */
 export function specMismatch(dir: string, spec: SweepSpec, old = readSweepRecord(dir)): string | null {
-  // The metric, goal and attempts only rank and retry the runs: changing them keeps the runs, so it may resume. The
-  // fixed flags' order names no run (grid and list keys do: they make the run ids), so it does not count either.
-  const runsOf = (s: SweepSpec) => JSON.stringify({ ...s, flags: Object.fromEntries(Object.entries(s.flags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), metric: undefined, goal: undefined, attempts: undefined });
-  if (!old || runsOf(old.spec) === runsOf(spec)) return null;
+  if (!old) return null;
+  const before = runsOf(old.spec), now = runsOf(spec);
+  if (before && now && before.length === now.length && before.every((k, i) => k === now[i])) return null;
   return `${path.join(dir, SWEEP_FILE)} holds a sweep with another spec (${specChanges(old.spec, spec)}); use another --out, or the same spec to resume it`;
 }
 

@@ -8,6 +8,8 @@ const FAILED_SHOWN = 10;
 
 export function summaryLines(s: SweepSummary, entries: RunEntry[] = []): string[] {
   const lines: string[] = [];
+  // Said first: the table below covers what ran, not what the spec asked.
+  if (s.notes?.length) lines.push('', ...s.notes);
   for (const t of [rankedTable(s), ...effectTables(s)]) {
     lines.push('', ...formatTable(t));
   }

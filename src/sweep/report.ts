@@ -44,7 +44,7 @@ function charts(s: SweepSummary): ChartSpec[] {
 export function sweepReportDoc(spec: SweepSpec, s: SweepSummary): ReportDoc {
   return {
     title: `Sweep: rnnlab ${spec.command}`,
-    subtitle: `${s.completed} runs completed, ${s.failed} failed, ${s.pending} pending; ranked by ${s.metric}`,
+    subtitle: `${s.completed} runs completed, ${s.failed} failed, ${s.pending} pending; ranked by ${s.metric}${s.notes?.length ? ` ${s.notes.join(' ')}` : ''}`,
     finding: s.finding,
     config: { command: spec.command, flags: spec.flags, grid: spec.grid, list: spec.list, samples: spec.samples, seeds: spec.seeds, metric: spec.metric },
     sections: [

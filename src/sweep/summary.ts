@@ -46,6 +46,8 @@ export interface SweepSummary {
   failed: number;
   pending: number;
   finding: string;
+  /** What the spec asked that the runs could not give (expand.ts specNotes), when there is any. */
+  notes?: string[];
 }
 
 export function meanStd(xs: number[]): { mean: number; std: number } {
@@ -92,7 +94,7 @@ function fmtPm(name: string, m: number, s: number, n: number): string {
   return `${fmtMetric(name, m)} ± ${isPercentMetric(name) ? (s * 100).toFixed(2) : s.toFixed(4)}`;
 }
 
-export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min'): SweepSummary {
+export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min', notes: string[] = []): SweepSummary {
   const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
   const done = runs.filter((r) => r.status === 'completed' && r.value !== undefined);
   const groups = new Map<string, RunEntry[]>();
@@ -127,6 +129,7 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min')
     failed: runs.filter((r) => r.status === 'failed').length,
     pending: runs.filter((r) => r.status === 'pending').length,
     finding: '',
+    ...(notes.length ? { notes } : {}),
   };
   s.finding = findingOf(s);
   return s;

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearUnfinishedOutputs } from '../../src/sweep/leftovers.js';
+import { clearUnfinishedOutputs, RUN_WRITES } from '../../src/sweep/leftovers.js';
 import { runSweepLocal, type SweepEvent } from '../../src/sweep/pool.js';
 import { parseSpec } from '../../src/sweep/spec.js';
 import { cleanup, requireFreshDist, tempDir } from './helpers.js';
@@ -42,30 +42,35 @@ describe('a run whose results.json did not get written whole', () => {
     }
   }, 60_000);
 
-  it('keeps what is not the run\'s plain output, and a folder whose results.json is a run record', () => {
+  it('removes nothing from a folder the run refuses anyway (a folder in place of report.html, a user\'s file in model/), and keeps a folder whose results.json is a run record', () => {
+    const imdb = RUN_WRITES.imdb;
     const odd = path.join(root, 'odd');
     mkdirSync(path.join(odd, 'report.html'), { recursive: true });
     mkdirSync(path.join(odd, 'model'));
     writeFileSync(path.join(odd, 'model', 'notes.txt'), 'mine');
     writeFileSync(path.join(odd, 'report.png'), 'png');
     writeFileSync(path.join(odd, 'other.txt'), 'mine');
-    expect(clearUnfinishedOutputs(odd)).toEqual(['report.png']);
-    expect(existsSync(path.join(odd, 'report.html'))).toBe(true);
+    expect(clearUnfinishedOutputs(odd, imdb)).toEqual({ removed: [], refused: [`${path.join(odd, 'report.html')} (a folder)`, path.join(odd, 'model', 'notes.txt')] });
+    expect(readFileSync(path.join(odd, 'report.png'), 'utf8')).toBe('png');
     expect(existsSync(path.join(odd, 'model', 'notes.txt'))).toBe(true);
     expect(existsSync(path.join(odd, 'other.txt'))).toBe(true);
+    // The same folder for addition, which writes no model/: model/ is not its to clear or to refuse.
+    rmSync(path.join(odd, 'report.html'), { recursive: true });
+    expect(clearUnfinishedOutputs(odd, RUN_WRITES.addition)).toEqual({ removed: ['report.png'], refused: [] });
+    expect(existsSync(path.join(odd, 'model', 'notes.txt'))).toBe(true);
 
     const model = path.join(root, 'model-only');
     mkdirSync(path.join(model, 'model'), { recursive: true });
     writeFileSync(path.join(model, 'model', 'model.json'), '{}');
-    expect(clearUnfinishedOutputs(model)).toEqual(['model/']);
+    expect(clearUnfinishedOutputs(model, imdb)).toEqual({ removed: ['model/'], refused: [] });
     expect(existsSync(path.join(model, 'model'))).toBe(false);
 
     const done = path.join(root, 'recorded');
     mkdirSync(done);
     writeFileSync(path.join(done, 'results.json'), JSON.stringify({ command: 'addition', startedAt: 'x', environment: {}, status: 'running' }));
     writeFileSync(path.join(done, 'report.html'), 'old');
-    expect(clearUnfinishedOutputs(done)).toEqual([]);
+    expect(clearUnfinishedOutputs(done, imdb)).toEqual({ removed: [], refused: [] });
     expect(readFileSync(path.join(done, 'report.html'), 'utf8')).toBe('old');
-    expect(clearUnfinishedOutputs(path.join(root, 'absent'))).toEqual([]);
+    expect(clearUnfinishedOutputs(path.join(root, 'absent'), imdb)).toEqual({ removed: [], refused: [] });
   });
 });
