@@ -402,6 +402,19 @@ export function readCheckpointInfo(dir: string): CheckpointData {
   };
 }
 
+/** The names a checkpoint's writes overwrite or delete in its folder (writeCheckpoint): what a run's --out checks. */
+export const CHECKPOINT_ENTRY = /^(?:checkpoint\.json|model\.json|(?:weights|optimizer)-\d+\.bin)$/;
+
+/** Whether dir holds a checkpoint rnnlab can read. */
+export function isRnnlabCheckpoint(dir: string): boolean {
+  try {
+    readCheckpointInfo(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readVerified(dir: string, ref: FileRef, what: string): Uint8Array {
   const p = join(dir, ref.path);
   let b: Buffer;
@@ -440,6 +453,19 @@ export function checkpointMismatch(dir: string, model: TrainableModel): string |
 }
 
 /**
+ * The model's weight for each saved one: by name where the two lists hold the same unique names in another order (a
+ * checkpoint written before a layer listed its trainable weights first, as tfjs does, with a non-trainable one made
+ * before a trainable one of the same shape), else by position (names differ between processes that number their
+ * layers differently).
+ */
+function savedWeightTargets<V extends { name: string }>(saved: readonly { name: string }[], vars: V[]): V[] {
+  const byName = new Map(vars.map((v) => [v.name, v]));
+  const names = new Set(saved.map((w) => w.name));
+  if (byName.size !== vars.length || names.size !== saved.length || saved.length !== vars.length || !saved.every((w) => byName.has(w.name))) return vars;
+  return saved.map((w) => byName.get(w.name)!);
+}
+
+/**
  * Loads a checkpoint into model: weights, optimizer slots and iterations, and globalRandom's state. Everything
  * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
  */
@@ -449,7 +475,7 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
   if (!model.built) throw new CheckpointError(`${where}: build the model (give its first layer an input shape) before restoring`);
   const other = modelDifference(ck, model);
   if (other) throw new CheckpointError(`${where} ${other}`);
-  const vars = layerOrderWeights(model.layers);
+  const vars = savedWeightTargets(ck.weights, layerOrderWeights(model.layers));
   if (ck.weights.length !== vars.length) throw new CheckpointError(`${where} holds ${ck.weights.length} weights, the model has ${vars.length}`);
   ck.weights.forEach((w, i) => {
     if (w.shape.join(',') !== vars[i].shape.join(',')) {

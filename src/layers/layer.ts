@@ -393,6 +393,7 @@ export abstract class Layer {
   /** Keras 3's layer.variable_dtype: weights are float32 under every policy. */
   get variableDtype(): 'float32' { return 'float32'; }
   built = false;
+  /** Own trainable weights, then own non-trainable ones (tfjs's layer.weights; kept so by track), then held layers'. */
   weights: Variable[] = [];
   private penalties: WeightPenalty[] = [];
   /** tfjs's `weights` option: values set once build has made the weights. */
@@ -771,7 +772,7 @@ export abstract class Layer {
     this.takeHeldWeights(subs);
   }
 
-  /** The weights of the held layers (not those applied in a graph of their own), after this layer's own. */
+  /** The weights of the held layers (not those applied in a graph of their own), after this layer's own (Keras 3's order). */
   private takeHeldWeights(subs: [string, Layer][]): void {
     for (const [, sub] of subs) {
       if (sub.inboundNodes.length > 0) continue;
@@ -936,10 +937,21 @@ export abstract class Layer {
       if (typeof init === 'function') init(spec.shape, v.values as Float32Array);
       else INITIALIZERS[init](spec.shape, v.values as Float32Array);
     }
-    this.weights.push(v);
+    this.track(v);
     if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });
     v.constraint = spec.constraint ?? null;
     return v;
+  }
+
+  /**
+   * Keeps the layer's own weights in tfjs's and Keras's order, trainable by nature first, then the rest, each in
+   * creation order, so getWeights/setWeights values pass to and from tfjs by position. By nature, not by the current
+   * flags: freezing a layer must not reorder the list that saved files and checkpoints pair with the layer configs.
+   */
+  private track(v: Variable): void {
+    const firstFixed = v.trainable ? this.weights.findIndex((w) => !w.trainable) : -1;
+    if (firstFixed < 0) this.weights.push(v);
+    else this.weights.splice(firstFixed, 0, v);
   }
 
   /** The regularized weights (wrappers report their inner layers'). */
@@ -961,7 +973,7 @@ export abstract class Layer {
     return this.trainable ? this.weights.filter((w) => w.trainable && w.requiresGrad) : [];
   }
 
-  /** tfjs's and Keras's: every weight of a frozen layer, else those not trainable by nature. */
+  /** tfjs's and Keras's: every weight of a frozen layer (in `weights` order), else those not trainable by nature. */
   get nonTrainableWeights(): Variable[] {
     return this.trainable ? this.weights.filter((w) => !(w.trainable && w.requiresGrad)) : [...this.weights];
   }

@@ -8,12 +8,12 @@
 import { allocPersistent, type FArray } from '../backend/index.js';
 import { withInference } from '../autograd/recurrent_infer.js';
 import { concat, slice } from '../autograd/public_ops.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type DType } from '../tensor.js';
 import { stepScope } from './batches.js';
 
 /** Outputs for n samples in batches of bs: runBatch(s, e) returns the model's outputs for samples [s, e). */
 export function predictInBatches(n: number, bs: number, runBatch: (start: number, end: number) => Tensor[]): Tensor[] {
-  const outs: { data: FArray; shape: number[] }[] = [];
+  const outs: { data: FArray | Int32Array; shape: number[]; dtype: DType }[] = [];
   withInference(() => {
     for (let s = 0; s < n; s += bs) {
       const e = Math.min(n, s + bs);
@@ -21,13 +21,16 @@ export function predictInBatches(n: number, bs: number, runBatch: (start: number
       stepScope(() => runBatch(s, e).forEach((y, i) => {
         if (!outs[i]) {
           const shape = [n, ...y.shape.slice(1)];
-          outs[i] = { data: allocPersistent(shape.reduce((a, b) => a * b, 1)), shape };
+          const size = shape.reduce((a, b) => a * b, 1);
+          // An int32 or bool output (a custom layer's argMax) keeps its dtype, as tfjs's predict: class ids feed
+          // oneHot and gather, and int32 values above 2^24 would not survive float32.
+          outs[i] = { data: y.dtype === 'float32' ? allocPersistent(size) : new Int32Array(size), shape, dtype: y.dtype };
         }
-        outs[i].data.set(y.values as FArray, s * (y.size / (e - s)));
+        outs[i].data.set(y.values, s * (y.size / (e - s)));
       }));
     }
   });
-  return outs.map((o) => new Tensor(o.data, o.shape, 'float32'));
+  return outs.map((o) => new Tensor(o.data, o.shape, o.dtype));
 }
 
 /**

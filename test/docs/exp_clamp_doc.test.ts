@@ -1,0 +1,61 @@
+/**
+ * docs/API.md (Kernels, and the ops' deliberate differences): the native exp behind softmax and sigmoid clamps its
+ * input, so they never reach 0; the reference backend underflows as tfjs does; a finite -1e9 mask makes a fully
+ * masked row uniform on both.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+import { getBackend, nativeKernels, setBackend } from '../../src/backend/index.js';
+
+const api = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
+const initial = getBackend();
+afterEach(() => setBackend(initial));
+
+const vals = (t: rl.Tensor) => Array.from(t.dataSync());
+
+describe('native exp clamp (docs/API.md)', () => {
+  it('is documented with the numbers checked below', () => {
+    for (const s of ['[-87.34, 88.72]', '1.18e-38', '2.9e-39', 'RNNLAB_BACKEND=reference', '-1e9']) expect(api).toContain(s);
+  });
+
+  it.skipIf(!nativeKernels())('native: -Infinity gives about 1.18e-38 (softmax) and 2.9e-39 (sigmoid); an all -Infinity row is uniform', () => {
+    setBackend('native');
+    const [p0, p1] = vals(rl.softmax(rl.tensor1d([-Infinity, 0])));
+    expect(p0).toBeGreaterThan(1.17e-38);
+    expect(p0).toBeLessThan(1.19e-38);
+    expect(p1).toBe(1);
+    // The clamped exp is divided by the row's sum: two maxima halve it (a subnormal, still not 0).
+    const [q0] = vals(rl.softmax(rl.tensor1d([-100, 0, 0])));
+    expect(q0).toBeGreaterThan(5.8e-39);
+    expect(q0).toBeLessThan(5.9e-39);
+    expect(vals(rl.softmax(rl.tensor2d([[-Infinity, -Infinity]])))).toEqual([0.5, 0.5]);
+    const s = vals(rl.sigmoid(rl.tensor1d([-Infinity, -100])));
+    for (const v of s) { expect(v).toBeGreaterThan(2.9e-39); expect(v).toBeLessThan(3e-39); }
+    expect(vals(rl.tanh(rl.tensor1d([-Infinity, Infinity])))).toEqual([-1, 1]);
+  });
+
+  it('float64 (setPrecision(64)): no clamp, -Infinity gives 0', () => {
+    rl.setPrecision(64);
+    try {
+      expect(vals(rl.softmax(rl.tensor1d([-Infinity, 0])))).toEqual([0, 1]);
+    } finally {
+      rl.setPrecision(32);
+    }
+  });
+
+  it("reference: tfjs's values (0, and NaN for an all -Infinity row)", () => {
+    setBackend('reference');
+    expect(vals(rl.softmax(rl.tensor1d([-Infinity, 0])))).toEqual([0, 1]);
+    expect(vals(rl.softmax(rl.tensor2d([[-Infinity, -Infinity]]))).every(Number.isNaN)).toBe(true);
+    expect(vals(rl.sigmoid(rl.tensor1d([-Infinity])))).toEqual([0]);
+  });
+
+  it('a -1e9 mask makes a fully masked row uniform on either backend, and a masked entry below 1.2e-38', () => {
+    for (const b of nativeKernels() ? ['native', 'reference'] as const : ['reference'] as const) {
+      setBackend(b);
+      expect(vals(rl.softmax(rl.tensor2d([[-1e9, -1e9]])))).toEqual([0.5, 0.5]);
+      expect(vals(rl.softmax(rl.tensor1d([-1e9, 0])))[0]).toBeLessThan(1.2e-38);
+    }
+  });
+});
