@@ -3,11 +3,11 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CHECKPOINT_ENTRY, isRnnlabCheckpoint } from '../io/checkpoint.js';
+import { checkpointClashes } from '../io/checkpoint.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
-import { foreignModelFiles } from '../tasks/text_output.js';
+import { modelClashes } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
 
 /** The path's stat (links followed), or null when there is nothing there. */
@@ -111,19 +111,6 @@ export function clashingEntries(dir: string, names: readonly string[], replaceab
 }
 
 /**
- * What of <out>/checkpoint a run's checkpoints would overwrite that rnnlab did not write: the folder itself when it is
- * not a folder (or a link), else the files of checkpoint names, unless they are an rnnlab checkpoint's. Files of
- * other names there are never touched.
- */
-function checkpointClashes(out: string): string[] {
-  const dir = path.join(out, 'checkpoint');
-  const c = entryOf(dir);
-  if (!c) return [];
-  if (!c.isDirectory()) return ['checkpoint'];
-  return clashingEntries(dir, readdirSync(dir).filter((n) => CHECKPOINT_ENTRY.test(n)).sort(), isRnnlabCheckpoint(dir)).map((n) => `checkpoint/${n}`);
-}
-
-/**
  * What makes a folder a command writes into replaceable: the names it writes there, and when the folder holds its own
  * earlier output (whose plain files of those names it then replaces).
  */
@@ -145,17 +132,6 @@ export function checkOutFolder(flag: string, dir: string, command: string | unde
   const replaceable = rule.replaceable(dir);
   const clash = [...clashingEntries(dir, rule.names, replaceable), ...(rule.more?.(dir, replaceable) ?? [])];
   if (clash.length) throw new UsageError(rule.refusal(clash), command);
-}
-
-/** What of <out>/model a run saving its model there would replace that rnnlab did not write. */
-function modelClashes(out: string, earlierRun: boolean): string[] {
-  const dir = path.join(out, 'model');
-  const m = entryOf(dir);
-  if (!m) return [];
-  if (!m.isDirectory()) return ['model'];
-  const foreign = foreignModelFiles(dir);
-  if (foreign.length) return foreign.map((n) => `model/${n}`);
-  return !earlierRun && readdirSync(dir).length > 0 ? ['model/'] : [];
 }
 
 /** Which of `names` in dir are links: refused whatever they lead to (even an earlier run's record), as a run would write through them. */

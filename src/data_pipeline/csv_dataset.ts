@@ -6,7 +6,7 @@
  * `a, b` names columns a and b; tfjs keeps " b") and a field of only spaces is empty (tfjs reads it as 0).
  * With delimiter '\t' the file is TSV as the CLI reads it (one record per line).
  */
-import { fileURLToPath } from 'node:url';
+import { localPathOf } from '../io/files.js';
 import { Dataset } from './dataset.js';
 import { tagSource, withColumnOrder } from './batching.js';
 import { csvRecords, tsvRecords, type CsvItem } from '../data/csv_records.js';
@@ -154,14 +154,6 @@ async function* fieldsOf(file: string, config: CsvConfig): AsyncGenerator<{ fiel
   }
 }
 
-function localPathOf(url: string): string {
-  try {
-    return fileURLToPath(url);
-  } catch (e) {
-    throw new Error(`data.csv: cannot read the URL '${url}' as a local file: ${(e as Error).message}`);
-  }
-}
-
 /**
  * tfjs.data.csv on a local file: rows as {column: value} (numbers where they parse), or {xs, ys} when a column
  * is marked isLabel. Streams the file record by record: rows before a malformed one are delivered, and the
@@ -172,12 +164,16 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
   if (typeof path !== 'string') throw new Error('data.csv: expected a file path');
   checkCsvConfig(config);
   // tfjs's data.csv fetches http(s) URLs; opened as a path here, one would read as "no such file" for a file that exists.
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(path);
-  if (scheme && scheme[1].toLowerCase() !== 'file') {
-    throw new Error(`data.csv: unsupported URL scheme '${scheme[1]}://' in '${path}'; rnnlab reads local files, given as paths or file:// URLs: download the file and give its path`);
+  let local;
+  try {
+    local = localPathOf(path);
+  } catch (e) {
+    throw new Error(`data.csv: cannot read the URL '${path}' as a local file: ${(e as Error).message}`);
   }
-  // file:///abs/x.csv as pathToFileURL writes it (%20 for a space), as rl.io reads one; file://x.csv is a relative path.
-  const file = !scheme ? path : /^file:\/\/\//i.test(path) ? localPathOf(path) : path.slice('file://'.length);
+  if ('scheme' in local) {
+    throw new Error(`data.csv: unsupported URL scheme '${local.scheme}://' in '${path}'; rnnlab reads local files, given as paths or file:// URLs: download the file and give its path`);
+  }
+  const file = local.path;
   const cfgs = config.columnConfigs ?? {};
   return new CSVDataset(file, config, async function* () {
     let names = config.hasHeader === false ? columnsOf(config, null, file) : undefined;

@@ -12,7 +12,7 @@
  * leaves the previous checkpoint intact; a damaged file is caught by its checksum.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { firstShape } from '../layers/layer.js';
 import type { EpochProgress, MeterSums } from '../models/trainable.js';
@@ -402,17 +402,32 @@ export function readCheckpointInfo(dir: string): CheckpointData {
   };
 }
 
-/** The names a checkpoint's writes overwrite or delete in its folder (writeCheckpoint): what a run's --out checks. */
-export const CHECKPOINT_ENTRY = /^(?:checkpoint\.json|model\.json|(?:weights|optimizer)-\d+\.bin)$/;
+/** The names a checkpoint's writes overwrite or delete in its folder (writeCheckpoint). */
+const CHECKPOINT_ENTRY = /^(?:checkpoint\.json|model\.json|(?:weights|optimizer)-\d+\.bin)$/;
 
-/** Whether dir holds a checkpoint rnnlab can read. */
-export function isRnnlabCheckpoint(dir: string): boolean {
+function isRnnlabCheckpoint(dir: string): boolean {
   try {
     readCheckpointInfo(dir);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * What of <out>/checkpoint a run's checkpoints would overwrite that rnnlab did not write: the folder itself when it is
+ * not a folder (or a link), else the files of checkpoint names, unless they are an rnnlab checkpoint's plain files.
+ * Files of other names there are never touched; links are never followed. Names are relative to out.
+ */
+export function checkpointClashes(out: string): string[] {
+  const dir = join(out, 'checkpoint');
+  const c = lstatSync(dir, { throwIfNoEntry: false });
+  if (!c) return [];
+  if (!c.isDirectory()) return ['checkpoint'];
+  const own = isRnnlabCheckpoint(dir);
+  return readdirSync(dir).filter((n) => CHECKPOINT_ENTRY.test(n)).sort()
+    .filter((n) => !own || !lstatSync(join(dir, n), { throwIfNoEntry: false })?.isFile())
+    .map((n) => `checkpoint/${n}`);
 }
 
 function readVerified(dir: string, ref: FileRef, what: string): Uint8Array {

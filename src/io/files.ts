@@ -65,16 +65,23 @@ function loading<T>(opts: LoadOptions, fn: () => T): T {
   return opts.strict === false ? withInitializersDrawn(fn) : fn();
 }
 
+/**
+ * A path, or a file:// URL as one ('file:///abs/x' as pathToFileURL writes it, %20 for a space; 'file://x' a relative
+ * path); any other scheme (http, https) is returned by name for the caller to refuse in its own words.
+ */
+export function localPathOf(url: string): { path: string } | { scheme: string } {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
+  if (!scheme) return { path: url };
+  if (scheme[1].toLowerCase() !== 'file') return { scheme: scheme[1] };
+  return { path: /^file:\/\/\//i.test(url) ? fileURLToPath(url) : url.slice('file://'.length) };
+}
+
 /** 'file://DIR', 'file:///abs/DIR', a plain path, or any of those ending in a .json file name. */
 export function resolveModelPath(url: string, what: 'save' | 'load'): { dir: string; jsonName: string } {
   if (typeof url !== 'string' || url.trim() === '') throw new ModelFormatError(`${what}: expected a 'file://DIR' URL or a path, got ${JSON.stringify(url)}`);
-  let p = url;
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
-  if (scheme) {
-    if (scheme[1].toLowerCase() !== 'file') throw new ModelFormatError(`${what}: unsupported URL scheme '${scheme[1]}://'; rnnlab reads and writes file:// URLs and paths`);
-    p = url.startsWith('file:///') ? fileURLToPath(url) : url.slice('file://'.length);
-  }
-  const abs = resolve(p);
+  const local = localPathOf(url);
+  if ('scheme' in local) throw new ModelFormatError(`${what}: unsupported URL scheme '${local.scheme}://'; rnnlab reads and writes file:// URLs and paths`);
+  const abs = resolve(local.path);
   // Keras's own formats (model.save('m.keras') in keras.io's examples): a folder of that name would look like one.
   const keras = /\.(keras|h5|hdf5)$/i.exec(abs);
   if (keras && (what === 'save' || !isDirectory(abs))) {

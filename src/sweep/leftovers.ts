@@ -6,11 +6,11 @@
  * But when the folder holds anything else that check refuses (a link in place of an output, a user's file in model/),
  * the run would be refused anyway: nothing is removed then, so the refused run loses nothing.
  */
-import { lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CHECKPOINT_ENTRY, isRnnlabCheckpoint } from '../io/checkpoint.js';
+import { checkpointClashes } from '../io/checkpoint.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
-import { foreignModelFiles } from '../tasks/text_output.js';
+import { modelClashes } from '../tasks/text_output.js';
 import type { SweepCommand } from './spec.js';
 
 const entryOf = (p: string) => lstatSync(p, { throwIfNoEntry: false });
@@ -31,29 +31,16 @@ function described(dir: string, name: string): string {
 }
 
 /**
- * What in a run folder without a run record the run's own --out check (src/cli/paths.ts checkOutDir) refuses that
- * clearing the unfinished outputs would not remove: an output's name that is not a plain file (a link would be written
- * through), a model/ that is not a folder or holds files rnnlab did not write, checkpoint files that are not an
- * rnnlab checkpoint's. Each is named by its path. Links are never followed.
+ * What in a run folder without a run record the run's own --out check (src/cli/paths.ts, by the same modelClashes and
+ * checkpointClashes) refuses that clearing the unfinished outputs would not remove: an output's name that is not a
+ * plain file (a link would be written through), a model/ that is not a folder or holds files rnnlab did not write,
+ * checkpoint files that are not an rnnlab checkpoint's. Each is named by its path. Links are never followed.
  */
 export function refusedEntries(dir: string, writes: RunWrites): string[] {
-  const out = REPORT_FILES.filter((n) => { const e = entryOf(path.join(dir, n)); return e && !e.isFile(); }).map((n) => described(dir, n));
-  const model = entryOf(path.join(dir, 'model'));
-  if (writes.model && model) {
-    if (!model.isDirectory()) out.push(described(dir, 'model'));
-    else out.push(...foreignModelFiles(path.join(dir, 'model')).map((n) => described(dir, path.join('model', n))));
-  }
-  const checkpoint = entryOf(path.join(dir, 'checkpoint'));
-  if (writes.checkpoint && checkpoint) {
-    if (!checkpoint.isDirectory()) out.push(described(dir, 'checkpoint'));
-    else {
-      const cdir = path.join(dir, 'checkpoint');
-      const own = isRnnlabCheckpoint(cdir);
-      const names = readdirSync(cdir).filter((n) => CHECKPOINT_ENTRY.test(n)).sort();
-      out.push(...names.filter((n) => !own || !entryOf(path.join(cdir, n))?.isFile()).map((n) => described(dir, path.join('checkpoint', n))));
-    }
-  }
-  return out;
+  const out = REPORT_FILES.filter((n) => { const e = entryOf(path.join(dir, n)); return e && !e.isFile(); });
+  if (writes.model) out.push(...modelClashes(dir, true));  // true: what the earlier try saved is cleared below
+  if (writes.checkpoint) out.push(...checkpointClashes(dir));
+  return out.map((n) => described(dir, n));
 }
 
 /** What clearUnfinishedOutputs did: the names it removed, or, when the run would refuse the folder anyway, what it refuses (nothing removed). */

@@ -1,5 +1,5 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsyncDir, TEMP_PREFIX } from '../io/atomic.js';
@@ -17,6 +17,21 @@ export function isModelFolderFile(name: string): boolean {
 /** What in `dir` is not rnnlab's (see isModelFolderFile): the names a replacement of the folder would lose. */
 export function foreignModelFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.isFile() || !isModelFolderFile(e.name)).map((e) => e.name).sort();
+}
+
+/**
+ * What of <out>/model a run saving its model there would replace that rnnlab did not write: model itself when it is
+ * not a folder (or a link), the foreign files in it, or, before any run wrote there (earlierRun false), a non-empty
+ * model/. Names are relative to out.
+ */
+export function modelClashes(out: string, earlierRun: boolean): string[] {
+  const dir = path.join(out, 'model');
+  let m;
+  try { m = lstatSync(dir); } catch { return []; }
+  if (!m.isDirectory()) return ['model'];
+  const foreign = foreignModelFiles(dir);
+  if (foreign.length) return foreign.map((n) => `model/${n}`);
+  return !earlierRun && readdirSync(dir).length > 0 ? ['model/'] : [];
 }
 
 /** Saves model + rnnlab-text.json as `dir` (e.g. <out>/model); a failure leaves no half-saved model. */
