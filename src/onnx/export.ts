@@ -18,6 +18,7 @@ import { masking } from './masking_export.js';
 import { timeDistributed } from './time_distributed_export.js';
 import { checkExportOptions, type OnnxExportOptions } from './options.js';
 import { refuse, viewOf, OnnxExportError, type Flow, type LayerLike, type LayerView } from './layer_view.js';
+import { describe } from '../describe.js';
 
 export { OnnxExportError };
 export type { OnnxExportOptions };
@@ -182,10 +183,26 @@ function exportLayer(g: GraphBuilder, view: LayerView, flow: Flow): Flow {
 /** The ONNX model's bytes (a Sequential, or a functional model from rl.model). */
 export function toOnnx(model: ExportableModel | ExportableGraph, options?: OnnxExportOptions): Uint8Array {
   checkExportOptions('toOnnx', options);
-  return modelBytes(model);
+  return modelBytes(model, 'toOnnx');
 }
 
-function modelBytes(model: ExportableModel | ExportableGraph): Uint8Array {
+const isLayer = (v: unknown): v is LayerLike => typeof (v as LayerLike | null)?.className === 'string' && typeof (v as LayerLike).getConfig === 'function';
+
+/** What was passed as the model, in words: a layer by its class and name, anything else as describe() says it. */
+function shownArgument(v: unknown): string {
+  if (!isLayer(v)) return describe(v);
+  return `${/^([AEIOU]|LSTM|RNN)/.test(v.className) ? 'an' : 'a'} ${v.className} layer${typeof v.name === 'string' ? ` ('${v.name}')` : ''}`;
+}
+
+/** The model argument, checked before anything reads it: a layer, null or a plain object is refused by what it is. */
+function checkModel(model: unknown, where: string): asserts model is ExportableModel | ExportableGraph {
+  const layers = (model as Partial<ExportableModel> | null)?.layers;
+  if (isExportableGraph(model) || (Array.isArray(layers) && layers.every(isLayer))) return;
+  throw new OnnxExportError(`ONNX export (${where}): the model (first argument) must be a Sequential or functional model (rl.sequential, rl.model), got ${shownArgument(model)}`);
+}
+
+function modelBytes(model: ExportableModel | ExportableGraph, where: string): Uint8Array {
+  checkModel(model, where);
   if (isExportableGraph(model)) return functionalToOnnx(model, exportLayer);
   // A Sequential may start with an explicit InputLayer (rl.layers.inputLayer, Keras 3 configs): it gives the
   // input's shape and dtype and computes nothing.
@@ -211,19 +228,22 @@ function modelBytes(model: ExportableModel | ExportableGraph): Uint8Array {
   return g.toBytes(input, output, model.name, `rnnlab Sequential '${model.name}': ${layers.map((l) => l.className).join(' -> ')}`);
 }
 
-/** Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). */
-export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string, options?: OnnxExportOptions): Promise<{ path: string; bytes: number }> {
-  if (typeof path !== 'string' || path === '') throw new Error(`ONNX export: the file path must be a non-empty string, got ${JSON.stringify(path)}`);
+/**
+ * Writes the model as an ONNX file (atomically: a failed export leaves any earlier file in place). source, the path
+ * or URL the caller gave (src/onnx/url.ts), names the file in errors.
+ */
+export async function exportOnnx(model: ExportableModel | ExportableGraph, path: string, options?: OnnxExportOptions, source: string = path): Promise<{ path: string; bytes: number }> {
+  if (typeof path !== 'string' || path === '') throw new OnnxExportError(`ONNX export: the file path must be a non-empty string, got ${typeof path === 'string' ? '""' : describe(path)}`);
   checkExportOptions('exportONNX', options);
-  const bytes = modelBytes(model);
+  const bytes = modelBytes(model, 'exportONNX');
   const folder = dirname(path);
-  // Said of the file asked for and its folder, not of the temporary file beside it that a failed write names.
+  // Said of the file asked for (as given) and its folder, not of the temporary file beside it that a failed write names.
   const fail = (e: unknown, tmp?: string): Error => {
     const code = (e as NodeJS.ErrnoException).code;
     const why = typeof e === 'string' ? e : code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device'
         : tmp ? (e as Error).message.split(tmp).join(path) : (e as Error).message;
-    return new Error(`ONNX export: cannot write '${path}': ${why}`);
+    return new Error(`ONNX export: cannot write '${source}': ${why}`);
   };
   const folderStat = await stat(folder).catch((e: NodeJS.ErrnoException) => e);
   if (folderStat instanceof Error) throw fail(folderStat);

@@ -90,13 +90,23 @@ export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'):
   return model;
 }
 
-export async function loadOnnx(path: string, options?: Record<string, unknown>): Promise<Sequential> {
-  refuseImportOptions('loadONNX', options);
+/** Why a file could not be read, in words rather than an errno. */
+function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOTDIR' ? 'a part of the path is not a folder'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+}
+
+/**
+ * The Sequential in the ONNX file at path (rl.loadONNX and rl.loadModel reach it through src/onnx/url.ts); source,
+ * the path or URL the caller gave, names the file in errors.
+ */
+export async function readOnnxFile(path: string, source: string = path): Promise<Sequential> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new OnnxImportError(`cannot read ONNX file '${path}': ${(e as Error).message}`);
+    throw new OnnxImportError(`cannot read ONNX file '${source}'${source === path ? '' : ` (${path})`}: ${readFailure(e)}`);
   }
-  return modelFromOnnx(bytes, path);
+  return modelFromOnnx(bytes, source);
 }

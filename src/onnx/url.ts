@@ -1,38 +1,74 @@
 /**
- * The hooks src/io uses so that model.save / rl.loadModel speak ONNX: 'onnx://path/model.onnx', or any path ending
- * in .onnx (as a plain path or a file:// URL). Self-contained, so src/io only needs one test and one call each.
+ * ONNX files by path or URL, as every entry names them: 'onnx://path/model.onnx', 'file://...' (file:///abs as
+ * pathToFileURL writes it, file://rel a relative path) or a plain path. model.save / rl.loadModel (src/io) take the
+ * onnx:// URLs and the paths ending in .onnx (onnxPath); rl.exportONNX / rl.loadONNX take any file name.
+ * Self-contained, so src/io only needs one test and one call each.
  */
 import { fileURLToPath } from 'node:url';
-import { exportOnnx, type ExportableModel } from './export.js';
+import { exportOnnx, OnnxExportError, type ExportableModel, type OnnxExportOptions } from './export.js';
 import type { ExportableGraph } from './functional_export.js';
-import { loadOnnx } from './import.js';
+import { OnnxImportError, readOnnxFile } from './import.js';
+import { refuseImportOptions } from './options.js';
 import type { Sequential } from '../models/sequential.js';
+import { describe } from '../describe.js';
 
-/** The file an ONNX URL or path names, or null when url is not one. */
+/** The file a path or a file:// / onnx:// URL names; any other scheme (http, indexeddb) by name, for the caller to refuse. */
+function fileOf(url: string): { path: string; onnxUrl: boolean } | { scheme: string } {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
+  if (!scheme) return { path: url, onnxUrl: false };
+  const rest = url.slice(scheme[0].length);
+  switch (scheme[1].toLowerCase()) {
+    case 'onnx':
+      if (rest === '') throw new Error(`'${url}': an onnx:// URL needs a file path, as in onnx://models/model.onnx`);
+      return { path: rest, onnxUrl: true };
+    case 'file': return { path: rest.startsWith('/') ? fileURLToPath(url) : rest, onnxUrl: false };
+    default: return { scheme: scheme[1] };
+  }
+}
+
+/**
+ * The file an ONNX URL or .onnx path names, or null when url is not one: another scheme is left to the model
+ * loaders, which refuse it by name.
+ */
 export function onnxPath(url: string): string | null {
   if (typeof url !== 'string') return null;
-  if (/^onnx:\/\//i.test(url)) {
-    const p = url.slice('onnx://'.length);
-    if (p === '') throw new Error(`'${url}': an onnx:// URL needs a file path, as in onnx://models/model.onnx`);
-    return p;
+  const file = fileOf(url);
+  if ('scheme' in file) return null;
+  return file.onnxUrl || /\.onnx$/i.test(url) ? file.path : null;
+}
+
+/** The file rl.exportONNX / rl.loadONNX write or read, any file name; `what` is the error's start, `verb` its action. */
+function fileFor(url: unknown, what: string, verb: string, error: new (message: string) => Error): string {
+  if (typeof url !== 'string' || url === '') throw new error(`${what}: the file path must be a non-empty string, got ${typeof url === 'string' ? JSON.stringify(url) : describe(url)}`);
+  let file: ReturnType<typeof fileOf>;
+  try {
+    file = fileOf(url);
+  } catch (e) {
+    throw new error(`${what}: ${(e as Error).message}`);
   }
-  if (!/\.onnx$/i.test(url)) return null;
-  return url.startsWith('file:///') ? fileURLToPath(url) : url.replace(/^file:\/\//i, '');
+  if ('path' in file && file.path === '') throw new error(`${what}: cannot ${verb} '${url}': the URL names no file`);
+  if ('scheme' in file) {
+    throw new error(`${what}: cannot ${verb} '${url}': unsupported URL scheme '${file.scheme}://'; ONNX files are named by a path, a file:// URL or an onnx:// URL`);
+  }
+  return file.path;
+}
+
+/** rl.exportONNX(model, url): the file written (the path the URL names) and its size. */
+export async function exportOnnxUrl(model: ExportableModel | ExportableGraph, url: string, options?: OnnxExportOptions): Promise<{ path: string; bytes: number }> {
+  return exportOnnx(model, fileFor(url, 'ONNX export', 'write', OnnxExportError), options, url);
 }
 
 /** model.save('onnx://...'): the written file and its size, in the shape of a SaveResult. */
 export async function saveOnnx(model: ExportableModel | ExportableGraph, url: string): Promise<{ modelPath: string; weightPaths: string[];
   modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'ONNX'; modelTopologyBytes: number; weightSpecsBytes: number; weightDataBytes: number } }> {
-  const path = onnxPath(url);
-  if (path === null) throw new Error(`saveOnnx: '${url}' is not an onnx:// URL or .onnx path`);
-  const { bytes } = await exportOnnx(model, path);
+  if (onnxPath(url) === null) throw new Error(`saveOnnx: '${url}' is not an onnx:// URL or .onnx path`);
+  const { path, bytes } = await exportOnnxUrl(model, url);
   return { modelPath: path, weightPaths: [],
     modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'ONNX', modelTopologyBytes: bytes, weightSpecsBytes: 0, weightDataBytes: 0 } };
 }
 
-/** rl.loadModel('onnx://...') or a .onnx path. */
-export async function loadOnnxUrl(url: string): Promise<Sequential> {
-  const path = onnxPath(url);
-  if (path === null) throw new Error(`loadOnnxUrl: '${url}' is not an onnx:// URL or .onnx path`);
-  return loadOnnx(path);
+/** rl.loadONNX(url), and rl.loadModel / rl.loadLayersModel on an onnx:// URL or .onnx path. */
+export async function loadOnnxUrl(url: string, options?: Record<string, unknown>): Promise<Sequential> {
+  refuseImportOptions('loadONNX', options);
+  return readOnnxFile(fileFor(url, 'loadONNX', 'read', OnnxImportError), url);
 }

@@ -8,7 +8,7 @@ import { DataError } from '../data/errors.js';
 import { readCsvRows } from '../data/text_csv.js';
 import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
-import type { OptionNames } from '../data/text_options.js';
+import { optionWithValue, type OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
 import { Seq2SeqOptionError } from './errors.js';
 import { SPECIAL_TOKENS, specialTokenIn, tokenize, type TokenKind } from './vocab.js';
@@ -141,6 +141,26 @@ export interface PairsRead {
   headerLine: number | null;
 }
 
+/**
+ * A JSON Lines or CSV file read as TSV (a .txt name, or the format tsv) fails on its first line for want of a tab:
+ * the error names the format it looks like and how to read it so, as the CSV reader does for the reverse mistakes.
+ */
+function checkTsvFirstLine(text: string, where: string, names: PairReadOptions['optionNames']): void {
+  // A raw tab is JSON whitespace, but no JSON Lines file holds one: a line with a tab is TSV as meant.
+  if (!text.includes('\t') && text.trimStart().startsWith('{')) {
+    let value: unknown;
+    try { value = JSON.parse(text); } catch { value = null; }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const flag = optionWithValue(names, 'format', 'jsonl');
+      throw new DataError(`${where}: this line is a JSON object: the file looks like JSON Lines, not TSV; read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
+    }
+  }
+  if (!text.includes('\t') && text.includes(',')) {
+    const flag = optionWithValue(names, 'format', 'csv');
+    throw new DataError(`${where}: no tab; each line must be source<TAB>target; the first line holds commas: is this CSV${flag ? ` (${flag})` : ''}?`);
+  }
+}
+
 const READ_OPTIONS = ['format', 'maxLineChars', 'optionNames'];
 
 /** Any format but tsv and csv was read as JSON Lines, and a misspelt key left the format to the file name. */
@@ -171,7 +191,9 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
   if (format === 'tsv') {
     for await (const { text, line } of readLines(source, name, maxLineChars)) {
       if (text.trim() === '') continue;
-      const pair = tsvPair(text, `${name}:${line}`);
+      const where = `${name}:${line}`;
+      if (first) checkTsvFirstLine(text, where, options.optionNames);
+      const pair = tsvPair(text, where);
       // Blank lines are skipped before the header as after it, as a CSV's header is found.
       const isHeader = first && isTsvHeader(pair);
       first = false;

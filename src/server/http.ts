@@ -157,11 +157,28 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
   return max;
 }
 
-/** A request that does not declare a JSON body is refused (415), whatever its length. */
+/**
+ * A request that does not declare a JSON body is refused (415), whatever its length; so is one declaring a charset
+ * other than UTF-8, which the body is read as (RFC 8259 §8.1): its text would otherwise be misread, not refused.
+ */
 export function requireJsonType(req: IncomingMessage): void {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const [media, ...params] = (req.headers['content-type'] ?? '').split(';');
+  const type = media.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    // US-ASCII text is UTF-8 text, byte for byte.
+    if (!/^(utf-?8|us-ascii|ascii)$/i.test(charset)) {
+      throw new HttpError(415, `the body is declared as charset ${JSON.stringify(charset.slice(0, 40))}; send it as UTF-8 (charset=utf-8, or no charset)`);
+    }
+  }
 }
+
+// fatal: a byte sequence that is not UTF-8 is an error, not U+FFFD (a word the model would silently not know).
+// ignoreBOM keeps a byte order mark in the text, where JSON.parse refuses it as before.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Whether the request says it carries a body (a length above 0, or a chunked one). */
 export function hasBody(req: IncomingMessage): boolean {
@@ -192,7 +209,12 @@ export async function readJsonBody(req: IncomingMessage, limit = 1 << 20): Promi
     throw e;
   }
   if (size === 0) return {};
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw badRequest('the body is not valid UTF-8: send JSON text encoded as UTF-8');
+  }
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw badRequest(`the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`);
   let value: unknown;
   try {

@@ -2,6 +2,7 @@
  * `rnnlab serve`: the dashboard. Prints its URL and serves until SIGINT / SIGTERM; a port in use is an
  * error (exit 1), and it binds a public interface only when --host names one.
  */
+import { REPORT_PHASE, type JobSummary } from './jobs.js';
 import { displayPath, startDashboard, isLoopback, RunsFolderError, type Dashboard, type DashboardOptions } from './server.js';
 
 export { startDashboard, buildRouter, isLoopback, RunsFolderError } from './server.js';
@@ -9,6 +10,29 @@ export type { Dashboard, DashboardOptions } from './server.js';
 
 /** What `rnnlab serve` hands over: the flags, checked by the CLI. */
 export interface ServeOptions { port: number; host?: string; runsDir: string; dataPath?: string }
+
+/** Past this many waiting jobs the stop message gives their count alone: a line naming twenty would not be read. */
+export const STOP_MESSAGE_MAX_NAMED = 10;
+
+const named = (j: Pick<JobSummary, 'id' | 'name'>) => `${j.name} (${j.id})`;
+
+/**
+ * What a stop loses, said when it happens: waiting jobs live only in memory (docs/CLI.md), so an operator stopping a
+ * server left running would otherwise never learn that submitted jobs were dropped.
+ */
+export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'status' | 'phase'>[]): string {
+  const running = jobs.find((j) => j.status === 'running');
+  const waiting = jobs.filter((j) => j.status === 'queued');
+  if (!running && waiting.length === 0) return 'Stopping: no job is running or waiting.';
+  // Past training the job's outcome is decided: it is not cancelled, its report is finished first.
+  const cancel = !running ? 'no job is running'
+    : running.phase === REPORT_PHASE ? `letting the running job ${named(running)} finish writing its report`
+    : `cancelling the running job ${named(running)}`;
+  if (waiting.length === 0) return `Stopping: ${cancel}; no jobs are waiting.`;
+  const count = `${waiting.length} waiting job${waiting.length === 1 ? '' : 's'}`;
+  const which = waiting.length <= STOP_MESSAGE_MAX_NAMED ? `: ${waiting.map(named).join(', ')}` : '';
+  return `Stopping: ${cancel}${running ? ' and' : ';'} discarding ${count}${which} (waiting jobs are not kept across restarts).`;
+}
 
 /** Runs the dashboard until a signal (or `stop`) ends it; resolves to the exit code. */
 export async function runServe(options: DashboardOptions & ServeOptions, io: { out: { write(s: string): unknown }; err: { write(s: string): unknown } },
@@ -46,7 +70,7 @@ export async function runServe(options: DashboardOptions & ServeOptions, io: { o
     process.once('SIGTERM', done);
     opts.stop?.then(done, done);
   });
-  io.out.write('Stopping: cancelling any running job...\n');
+  io.out.write(`${stopMessage(d.jobs.list())}\n`);
   await d.close();
   return 0;
 }

@@ -22,7 +22,7 @@ import { JobCancelled } from './train.js';
 import { newJobId } from './job_id.js';
 
 /** The phase of a job whose process writes its report: training has ended and its status is decided. */
-const REPORT_PHASE = 'writing the report';
+export const REPORT_PHASE = 'writing the report';
 
 /** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';

@@ -43,7 +43,7 @@ describe.skipIf(process.platform !== 'linux')('rnnlab serve stopped by a signal 
       expect(trainers.length).toBeGreaterThan(0);
       proc.kill(signal);
       expect(await exited).toBe(0);
-      expect(output.out).toContain('Stopping: cancelling any running job...');
+      expect(output.out).toMatch(/^Stopping: cancelling the running job \S+ \(job-[\w-]+\); no jobs are waiting\.$/m);
       for (const pid of trainers) await until(() => !alive(pid), 10_000, `training process ${pid} to end`);
       const rec = JSON.parse(readFileSync(join(runsDir, running.runId, 'results.json'), 'utf8'));
       expect(rec.status).toBe('cancelled');
