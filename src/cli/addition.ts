@@ -64,7 +64,10 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
     ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
     onBuilt: (_m, summary, d) => {
       p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
-      if (d.train.questions.length) p.line(`Sample question (decoded): '${d.train.questions[0]}'  answer: '${d.train.answers[0]}'`);
+      // The input as the model reads it (the lab's decode of x_train[0]); reversed, the question it asks follows.
+      const q = d.train.questions[0];
+      const asked = f.reverse && q !== undefined ? ` (reversed input of ${[...q].reverse().join('').trim()})` : '';
+      if (q !== undefined) p.line(`Sample question (decoded): '${q}'${asked}  answer: '${d.train.answers[0]}'`);
       p.line();
       p.lines(summary);
       p.line();

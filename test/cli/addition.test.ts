@@ -40,6 +40,12 @@ describe('rnnlab addition', () => {
     expect(r.out).toContain('(queries reversed)');
     // Sample questions are shown the way a person reads them, even when the model read them reversed.
     for (const s of r.out.split('\n').filter((l) => l.startsWith('Question '))) expect(s).toMatch(/^Question \d\+\d /);
+    // The training data's sample is the input as the model reads it (reversed), followed by the question it asks.
+    const m = /^Sample question \(decoded\): '(.*)' \(reversed input of (\d\+\d)\)  answer: '(.*)'$/m.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    expect([...m![1]].reverse().join('').trim()).toBe(m![2]);
+    const [a, b] = m![2].split('+').map(Number);
+    expect(Number(m![3].trim())).toBe(a + b);
     expect(readResults(out).config).toMatchObject({ reverse: true, rnn: 'gru' });
   });
 });
