@@ -30,4 +30,4 @@ export const X_train = rl.preprocessing.padSequences(train.x, { maxlen: max_revi
 export const X_test = rl.preprocessing.padSequences(test.x, { maxlen: max_review_length });
 export const y_train = rl.tensor(Float32Array.from(train.y), [train.y.length, 1]);
 export const y_test = rl.tensor(Float32Array.from(test.y), [test.y.length, 1]);
-console.log('Length of first and fifth review after padding', X_train.shape[1], X_train.shape[1]);
+console.log('Length of first and fifth review after padding', X_train.slice([0, 0], [1, -1]).size, X_train.slice([4, 0], [1, -1]).size);
