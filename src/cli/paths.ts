@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checkpointClashes } from '../io/checkpoint.js';
+import { errnoWords } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { modelClashes } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
@@ -18,13 +19,6 @@ export function statOf(p: string): Stats | null {
 /** The entry itself, a link not followed: a run writing through a link inside --out would write where it leads. */
 export function entryOf(p: string): Stats | null {
   try { return lstatSync(p); } catch { return null; }
-}
-
-/** Why a file could not be read, in words: the common errno codes said plainly, any other by its message. */
-export function errnoWords(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error)?.message ?? String(e);
 }
 
 /** A file the command reads: it exists, is a file (not a folder) and can be read. */

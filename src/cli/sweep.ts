@@ -21,7 +21,8 @@ import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../
 import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
-import { checkOutFolder, entryOf, errnoWords, linksAmong, linkWords, quotedNames } from './paths.js';
+import { checkOutFolder, entryOf, linksAmong, linkWords, quotedNames } from './paths.js';
+import { errnoWords } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */

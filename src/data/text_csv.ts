@@ -7,7 +7,7 @@ import { csvRecords, tsvRecords, type CsvItem } from './csv_records.js';
 import { DataError } from './errors.js';
 import { AmbiguousColumnError, LABEL_COLUMN_NAMES, pickColumn, TEXT_COLUMN_NAMES } from './text_columns.js';
 import { isDecimalNumber } from './text_labels.js';
-import { optionName, optionWithValue } from './text_options.js';
+import { optionName, optionWithValue, type OptionNames } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
 import { DEFAULT_MAX_LINE_CHARS, readLines, type ByteSource } from './text_stream.js';
 
@@ -59,13 +59,20 @@ async function jsonLinesMistake(source: ByteSource, name: string, delimiter: str
     if (e instanceof DataError) return null;
     throw e;
   }
-  if (first === null || !first.text.trimStart().startsWith('{')) return null;
+  return first === null ? null : jsonObjectLineError(first.text, `${name}:${first.line}`, delimiter === '\t' ? 'TSV' : 'CSV', options.optionNames);
+}
+
+/**
+ * The error for a file's first line that is a JSON object, read as CSV or TSV (`readAs`): the file looks like JSON
+ * Lines, and how to read it so is said; null when the line is not a JSON object.
+ */
+export function jsonObjectLineError(text: string, where: string, readAs: 'CSV' | 'TSV', optionNames: OptionNames | undefined): DataError | null {
+  if (!text.trimStart().startsWith('{')) return null;
   let value: unknown;
-  try { value = JSON.parse(first.text); } catch { return null; }
+  try { value = JSON.parse(text); } catch { return null; }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const flag = optionWithValue(options.optionNames, 'format', 'jsonl');
-  return new DataError(`${name}:${first.line}: this line is a JSON object: the file looks like JSON Lines, not ${delimiter === '\t' ? 'TSV' : 'CSV'}; ` +
-    `read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
+  const flag = optionWithValue(optionNames, 'format', 'jsonl');
+  return new DataError(`${where}: this line is a JSON object: the file looks like JSON Lines, not ${readAs}; read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
 }
 
 export async function readCsvRows(source: ByteSource, name: string, delimiter: string, options: TextDatasetOptions, sink: RowSink): Promise<void> {

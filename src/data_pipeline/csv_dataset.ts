@@ -6,7 +6,7 @@
  * `a, b` names columns a and b; tfjs keeps " b") and a field of only spaces is empty (tfjs reads it as 0).
  * With delimiter '\t' the file is TSV as the CLI reads it (one record per line).
  */
-import { localPathOf } from '../io/files.js';
+import { localPathOf } from '../local_files.js';
 import { Dataset } from './dataset.js';
 import { tagSource, withColumnOrder } from './batching.js';
 import { csvRecords, tsvRecords, type CsvItem } from '../data/csv_records.js';

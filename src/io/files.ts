@@ -1,7 +1,6 @@
 /** model.json + weight files on disk: the file:// half of TensorFlow.js's IO handlers, for Node. */
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { registerSaveHandler, type SaveOptions, type SaveResult, type SaveTarget } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import type { Sequential } from '../models/sequential.js';
@@ -15,6 +14,7 @@ import { tensor } from '../ops/creation.js';
 import '../optimizers/weights.js';
 import { decodeWeights, groupByteLength, type ManifestGroup, type WeightSpec } from './weights.js';
 import { describe } from '../describe.js';
+import { localPathOf } from '../local_files.js';
 import { loadOnnxUrl, onnxPath, saveOnnx } from '../onnx/url.js';
 import { isLoadHandler, isSaveHandler, saveToHandler, type LoadIOHandler, type ModelArtifacts } from './handlers.js';
 
@@ -63,17 +63,6 @@ function checkLoadOptions(opts: unknown, what: string): LoadOptions {
 /** Runs a load: strict false draws initial values (weights the file lacks keep them), else skips drawing. */
 function loading<T>(opts: LoadOptions, fn: () => T): T {
   return opts.strict === false ? withInitializersDrawn(fn) : fn();
-}
-
-/**
- * A path, or a file:// URL as one ('file:///abs/x' as pathToFileURL writes it, %20 for a space; 'file://x' a relative
- * path); any other scheme (http, https) is returned by name for the caller to refuse in its own words.
- */
-export function localPathOf(url: string): { path: string } | { scheme: string } {
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
-  if (!scheme) return { path: url };
-  if (scheme[1].toLowerCase() !== 'file') return { scheme: scheme[1] };
-  return { path: /^file:\/\/\//i.test(url) ? fileURLToPath(url) : url.slice('file://'.length) };
 }
 
 /** 'file://DIR', 'file:///abs/DIR', a plain path, or any of those ending in a .json file name. */

@@ -13,6 +13,7 @@ import { decodeModel, OnnxImportError } from './read.js';
 import { dataPath, readGraph, type Spec } from './import_graph.js';
 import { Reader } from './import_reader.js';
 import { refuseImportOptions } from './options.js';
+import { errnoWords } from '../local_files.js';
 
 export { OnnxImportError };
 
@@ -90,11 +91,10 @@ export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'):
   return model;
 }
 
-/** Why a file could not be read, in words rather than an errno. */
+/** Why a file could not be read, in words rather than an errno (a folder named as the file too). */
 function readFailure(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOTDIR' ? 'a part of the path is not a folder'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+  return code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOTDIR' ? 'a part of the path is not a folder' : errnoWords(e);
 }
 
 /**

@@ -4,26 +4,22 @@
  * onnx:// URLs and the paths ending in .onnx (onnxPath); rl.exportONNX / rl.loadONNX take any file name.
  * Self-contained, so src/io only needs one test and one call each.
  */
-import { fileURLToPath } from 'node:url';
 import { exportOnnx, OnnxExportError, type ExportableModel, type OnnxExportOptions } from './export.js';
 import type { ExportableGraph } from './functional_export.js';
 import { OnnxImportError, readOnnxFile } from './import.js';
 import { refuseImportOptions } from './options.js';
 import type { Sequential } from '../models/sequential.js';
 import { describe } from '../describe.js';
+import { localPathOf } from '../local_files.js';
 
 /** The file a path or a file:// / onnx:// URL names; any other scheme (http, indexeddb) by name, for the caller to refuse. */
 function fileOf(url: string): { path: string; onnxUrl: boolean } | { scheme: string } {
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url);
-  if (!scheme) return { path: url, onnxUrl: false };
-  const rest = url.slice(scheme[0].length);
-  switch (scheme[1].toLowerCase()) {
-    case 'onnx':
-      if (rest === '') throw new Error(`'${url}': an onnx:// URL needs a file path, as in onnx://models/model.onnx`);
-      return { path: rest, onnxUrl: true };
-    case 'file': return { path: rest.startsWith('/') ? fileURLToPath(url) : rest, onnxUrl: false };
-    default: return { scheme: scheme[1] };
-  }
+  const local = localPathOf(url);
+  if (!('scheme' in local)) return { ...local, onnxUrl: false };
+  if (local.scheme.toLowerCase() !== 'onnx') return local;
+  const path = url.slice('onnx://'.length);
+  if (path === '') throw new Error(`'${url}': an onnx:// URL needs a file path, as in onnx://models/model.onnx`);
+  return { path, onnxUrl: true };
 }
 
 /**

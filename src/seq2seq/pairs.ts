@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
-import { readCsvRows } from '../data/text_csv.js';
+import { jsonObjectLineError, readCsvRows } from '../data/text_csv.js';
 import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import { optionWithValue, type OptionNames } from '../data/text_options.js';
@@ -147,15 +147,10 @@ export interface PairsRead {
  */
 function checkTsvFirstLine(text: string, where: string, names: PairReadOptions['optionNames']): void {
   // A raw tab is JSON whitespace, but no JSON Lines file holds one: a line with a tab is TSV as meant.
-  if (!text.includes('\t') && text.trimStart().startsWith('{')) {
-    let value: unknown;
-    try { value = JSON.parse(text); } catch { value = null; }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const flag = optionWithValue(names, 'format', 'jsonl');
-      throw new DataError(`${where}: this line is a JSON object: the file looks like JSON Lines, not TSV; read it as JSON Lines${flag ? ` (${flag})` : ''} or name the file .jsonl`);
-    }
-  }
-  if (!text.includes('\t') && text.includes(',')) {
+  if (text.includes('\t')) return;
+  const jsonl = jsonObjectLineError(text, where, 'TSV', names);
+  if (jsonl) throw jsonl;
+  if (text.includes(',')) {
     const flag = optionWithValue(names, 'format', 'csv');
     throw new DataError(`${where}: no tab; each line must be source<TAB>target; the first line holds commas: is this CSV${flag ? ` (${flag})` : ''}?`);
   }

@@ -20,6 +20,8 @@ const FORBIDDEN: Record<string, string[]> = {
   'near_name.ts': EVERYTHING,
   // A leaf: a bad value in words, for error messages everywhere.
   'describe.ts': EVERYTHING,
+  // A leaf: a path or file:// URL read as a local path, and errno codes in words.
+  'local_files.ts': EVERYTHING,
   // A leaf: where the compiled package's entry points are (the dashboard's job process, sweep runs).
   'compiled_entry.ts': EVERYTHING,
   // A leaf: a child process's output cut into lines (sweep runs' progress, dashboard jobs' crash notes).
