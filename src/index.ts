@@ -45,7 +45,7 @@ export const Callback = CallbackClass;
 export type Callback = CallbackHooks;
 export { CustomCallback } from './models/callback_class.js';
 export type { CustomCallbackArgs, Params as CallbackParams } from './models/callback_class.js';
-export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam } from './optimizers/index.js';
+export { train, optimizers, Adam, RMSprop, SGD, Optimizer, Adagrad, Adadelta, Adamax, Nadam, AdamW } from './optimizers/index.js';
 export { SGDOptimizer, MomentumOptimizer, AdamOptimizer, AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, RMSPropOptimizer, OptimizerConstructors } from './optimizers/tfjs_classes.js';
 export { Reduction } from './ops/losses.js';
 export { setBackend } from './ops/engine.js';

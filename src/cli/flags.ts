@@ -76,8 +76,10 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
       if (!f.choices!.includes(raw)) throw bad(`must be one of ${f.choices!.join(', ')}`);
       return raw;
     case 'list': {
-      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      if (items.length === 0) throw bad('expects a comma-separated list');
+      const items = raw.split(',').map((s) => s.trim());
+      if (items.every((i) => i === '')) throw bad('expects a comma-separated list');
+      // 'lstm,' or 'lstm,,gru' is most likely a name left out, not one to drop unsaid.
+      if (items.includes('')) throw bad('has an empty item (a comma with no name after or before it); give the names separated by single commas');
       // A name given twice would be run once: said, rather than dropped unsaid.
       const twice = items.find((item, i) => items.indexOf(item) !== i);
       if (twice !== undefined) throw new UsageError(`--${name} names '${twice}' twice; give each once`, cmd);
@@ -153,7 +155,7 @@ export const VERBOSE_FLAG: Flags = {
 export const TRAIN_FLAGS: Flags = {
   epochs: { kind: 'int', min: 1, help: 'training epochs' },
   'batch-size': { kind: 'int', min: 1, help: 'samples per batch' },
-  lr: { kind: 'number', above: 0, help: 'learning rate (optimizer default: 0.001 for adam and rmsprop, 0.01 for sgd)' },
+  lr: { kind: 'number', above: 0, help: 'learning rate (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
   optimizer: { kind: 'choice', choices: OPTIMIZERS, default: IMDB_RUN_DEFAULTS.optimizer, help: 'optimizer' },
   seed: { kind: 'int', default: IMDB_RUN_DEFAULTS.seed, help: 'random seed for weights, shuffles and generated data' },
 };

@@ -66,12 +66,12 @@ export async function loadImdbArrays(o: ImdbDataOptions = {}): Promise<ImdbArray
   };
 }
 
-export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd', 'adamw'] as const;
 export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
 export function makeOptimizer(name: OptimizerChoice, lr?: number): Optimizer {
   if (lr === undefined) return getOptimizer(name);
-  return name === 'rmsprop' ? optimizers.rmsprop({ learningRate: lr }) : name === 'sgd' ? optimizers.sgd({ learningRate: lr }) : optimizers.adam({ learningRate: lr });
+  return optimizers[name]({ learningRate: lr });
 }
 
 export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {

@@ -84,7 +84,7 @@ const NO_OP_OPTIMIZER_KEYS: Record<string, (v: unknown) => boolean> = {
   jit_compile: () => true,
   is_legacy_optimizer: () => true,
   use_ema: (v) => v === false,
-  weight_decay: (v) => v === null || v === 0,
+  weight_decay: (v) => v === null,
   global_clipnorm: (v) => v === null,
   clipnorm: (v) => v === null,
   clipvalue: (v) => v === null,
@@ -95,7 +95,7 @@ const NO_OP_OPTIMIZER_KEYS: Record<string, (v: unknown) => boolean> = {
 /**
  * Keras's optimizer_config as rnnlab reads it: TF 2.11-2.15 names its built-ins 'Custom>Adam' and writes keys that
  * are no-ops at their defaults; those are dropped. use_ema false also makes ema_momentum and ema_overwrite_frequency
- * unused. Any other value (use_ema: true, a weight decay) stays, for the optimizer to refuse by name.
+ * unused. Any other value stays: a weight decay for the optimizer to read, use_ema: true for it to refuse by name.
  */
 function optimizerEntry(o: unknown, at: string): unknown {
   // Keras 3 writes an optimizer given by name as that name.

@@ -26,6 +26,10 @@ export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?:
   if (schedule) {
     throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer's learning rate is a ${schedule.className} schedule, and tfjs 4.22's optimizers take only a numeric rate (tfjs would load the file and train to NaN); save without includeOptimizer (the schedule is kept in the training config), or use rl.io.saveCheckpoint to keep the optimizer's state`);
   }
+  // tfjs 4.22's optimizers have no weight decay: tfjs would read the file and go on training without it.
+  if (model.optimizer.weightDecay) {
+    throw new ModelFormatError(`save: includeOptimizer: the ${model.optimizer.className} optimizer has weightDecay ${model.optimizer.weightDecay}, and tfjs 4.22's optimizers have no weight decay (tfjs would continue training without it); save without includeOptimizer (the weight decay is kept in the training config), or use rl.io.saveCheckpoint to keep the optimizer's state`);
+  }
   return true;
 }
 

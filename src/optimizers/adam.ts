@@ -6,7 +6,7 @@ export type AdamArgs = AdamFamilyArgs;
 
 /** Keras defaults: learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export class Adam extends AdamFamily {
-  static readonly className = 'Adam';
+  static readonly className: string = 'Adam';
   static readonly slotNames = ['m', 'v'];
   protected updateOne(p: FArray, g: FArray, [m, v]: FArray[]): void {
     kernels().adam(p, g, m, v, this.stepLearningRate, this.beta1, this.beta2, this.epsilon, this.iterations);

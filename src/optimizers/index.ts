@@ -6,6 +6,7 @@ import { factoryOf } from '../factory.js';
 import { Adadelta, type AdadeltaArgs } from './adadelta.js';
 import { Adagrad, type AdagradArgs } from './adagrad.js';
 import { Adam, type AdamArgs } from './adam.js';
+import { AdamW } from './adamw.js';
 import { Adamax, type AdamaxArgs } from './adamax.js';
 import { Nadam, type NadamArgs } from './nadam.js';
 import { Optimizer, checkOptimizerConfig, optionNames } from './optimizer.js';
@@ -14,7 +15,7 @@ import { RMSprop, type RMSpropArgs } from './rmsprop.js';
 import { CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay, PolynomialDecay, registerSchedule } from './schedules.js';
 import { SGD, tfjsMomentumArgs, type SGDArgs } from './sgd.js';
 
-export { Adadelta, Adagrad, Adam, Adamax, Nadam, Optimizer, RMSprop, SGD };
+export { Adadelta, Adagrad, Adam, AdamW, Adamax, Nadam, Optimizer, RMSprop, SGD };
 
 /** tfjs's adamax default learning rate (Keras's is 0.001, which 'adamax' by name and new Adamax() use). */
 const TFJS_ADAMAX_LR = 0.002;
@@ -52,6 +53,7 @@ function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof O
 
 export const optimizers = {
   adam: optimizerFactory(Adam, 'adam'),
+  adamw: optimizerFactory(AdamW, 'adamw'),
   rmsprop: optimizerFactory(RMSprop, 'rmsprop'),
   sgd: optimizerFactory(SGD, 'sgd'),
   adagrad: optimizerFactory(Adagrad, 'adagrad'),

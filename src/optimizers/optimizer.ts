@@ -18,6 +18,11 @@ export interface OptimizerArgs {
   clipvalue?: number;
   /** Keras's optimizer name: kept as opt.name and written by getConfig when given. */
   name?: string;
+  /**
+   * Keras 3's decoupled weight decay (weight_decay): before each update, every weight that has a gradient and is not
+   * excluded (excludeFromWeightDecay) becomes w - w * weightDecay * learningRate. null or unset: none.
+   */
+  weightDecay?: number | null;
 }
 
 /** A number in range: maxExclusive bounds it above as [min, max), max as [min, max]. */
@@ -42,7 +47,7 @@ function callableRateMessage(owner: string, name: string): string {
 
 /** Keras options rnnlab does not implement, with the values that mean "off"; others are errors naming the option. */
 const UNSUPPORTED_OPTIONS: Record<string, unknown[]> = {
-  amsgrad: [false], centered: [false], weightDecay: [null, 0], globalClipnorm: [null], useEma: [false], decay: [0],
+  amsgrad: [false], centered: [false], globalClipnorm: [null], useEma: [false], decay: [0],
   emaMomentum: [null, 0.99], emaOverwriteFrequency: [null], lossScaleFactor: [null], gradientAccumulationSteps: [null],
 };
 
@@ -117,10 +122,11 @@ function baseArgs({ values: c, spelling }: ReadOptions): OptimizerArgs {
   const name = c.name;
   if (name !== undefined && typeof name !== 'string') throw new Error(`${spelling.name ?? 'name'} must be a string, got ${typeof name === 'object' ? 'an object' : JSON.stringify(name)}`);
   return { learningRate: configRate(c, 'learningRate', spelling.learningRate) ?? configRate(c, 'lr'),
-    clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue'), name };
+    clipnorm: configNumber(c, 'clipnorm'), clipvalue: configNumber(c, 'clipvalue'), name,
+    weightDecay: configNumber(c, 'weightDecay', spelling.weightDecay) };
 }
 
-export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue'] as const;
+export const BASE_OPTIONS = ['learningRate', 'lr', 'clipnorm', 'clipvalue', 'weightDecay'] as const;
 
 /**
  * An optimizer from a saved config. Files saved before clipnorm with clipvalue was refused (and Keras 2's) still
@@ -197,6 +203,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   static readonly extraOptions: readonly string[] = [];
   /** Other spellings a saved config may use for an option: {savedKey: option} (SGD reads tfjs's useNesterov). */
   static readonly savedNames: Readonly<Record<string, string>> = {};
+  /** The weight decay when none is given (AdamW's 0.004; the others have none, as in Keras 3). */
+  static readonly defaultWeightDecay?: number;
   /** The fixed rate, or the schedule the rate comes from. */
   private rate: number | LearningRateSchedule;
   /** The rate of the step being applied (updateOne reads it; a schedule's value at the step). */
@@ -204,6 +212,11 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   private applying = false;
   readonly clipnorm?: number;
   readonly clipvalue?: number;
+  /** Keras 3's weight_decay (see OptimizerArgs), or undefined for none. */
+  readonly weightDecay?: number;
+  /** What excludeFromWeightDecay named: variables, and a pattern searched in variable names. */
+  private decayExcluded = new Set<Variable>();
+  private decayExcludedNames?: RegExp;
   /** Keras's name: the one given, else Keras 3's default for the class ('adam', 'rmsprop', 'SGD'). */
   readonly name: string;
   /** Whether a name was given (getConfig writes it then; tfjs's configs have none). */
@@ -275,6 +288,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     }
     if (args.clipnorm !== undefined) this.clipnorm = checkHyper(this.constructor.name, 'clipnorm', args.clipnorm, { allowZero: false });
     if (args.clipvalue !== undefined) this.clipvalue = checkHyper(this.constructor.name, 'clipvalue', args.clipvalue, { allowZero: false });
+    const weightDecay = args.weightDecay ?? cls.defaultWeightDecay;
+    if (weightDecay !== undefined && weightDecay !== null) this.weightDecay = checkHyper(cls.className, said('weightDecay'), weightDecay);
     for (const [name, { default: fallback, ...range }] of Object.entries(cls.hyperparameters)) {
       this.hyperValues[name] = checkHyper(this.className, said(name), (args as Record<string, unknown>)[name] ?? fallback, range);
     }
@@ -292,6 +307,51 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   }
 
   protected abstract updateOne(v: FArray, g: FArray, slots: FArray[]): void;
+
+  /**
+   * Keras 3's exclude_from_weight_decay: the variables in varList, and those whose weight name ('bias', the part of
+   * rnnlab's 'layer/bias' that is Keras 3's variable.name) matches one of varNames (regular expressions, searched as
+   * Keras's re.search does: 'bias' matches every bias),
+   * take no weight decay. As in Keras, only before the optimizer's first step, and a call replaces the exclusions of
+   * the calls before it. Keras's snake_case keys work too.
+   */
+  excludeFromWeightDecay(options: { varList?: Variable[]; varNames?: string[]; var_list?: Variable[]; var_names?: string[] } = {}): void {
+    const where = `${this.className}.excludeFromWeightDecay`;
+    checkOptionKeys(where, options, ['varList', 'varNames', 'var_list', 'var_names']);
+    if (options.varList !== undefined && options.var_list !== undefined) throw new Error(`${where}: give varList or var_list, not both`);
+    if (options.varNames !== undefined && options.var_names !== undefined) throw new Error(`${where}: give varNames or var_names, not both`);
+    if (this.iterations > 0 || this.slots.size > 0) {
+      throw new Error(`${where}: the optimizer has already taken a step (${this.iterations}); as in Keras, exclusions are set before the first step`);
+    }
+    const list = options.varList ?? options.var_list, names = options.varNames ?? options.var_names;
+    if (list !== undefined) {
+      if (!Array.isArray(list)) throw new Error(`${where}: varList must be an array of variables (model.trainableWeights), got ${typeof list}`);
+      list.forEach((v, i) => { if (!(v instanceof Variable)) throw new Error(`${where}: varList[${i}] is not a variable (use model.trainableWeights or layer.weights)`); });
+    }
+    if (names !== undefined) {
+      if (!Array.isArray(names)) throw new Error(`${where}: varNames must be an array of strings, got ${typeof names}`);
+      names.forEach((n, i) => {
+        if (typeof n !== 'string' || n === '') throw new Error(`${where}: varNames[${i}] must be a non-empty string, got ${JSON.stringify(n)}`);
+        try { new RegExp(n); } catch (e) { throw new Error(`${where}: varNames[${i}] '${n}' is not a regular expression: ${(e as Error).message}`); }
+      });
+    }
+    // Each call replaces the exclusions before it, as Keras's does.
+    this.decayExcluded = new Set(list ?? []);
+    this.decayExcludedNames = names?.length ? new RegExp(names.map((n) => `(?:${n})`).join('|')) : undefined;
+  }
+  /** Keras's spelling: exclude_from_weight_decay(var_list, var_names), positional. */
+  exclude_from_weight_decay(varList?: Variable[] | null, varNames?: string[] | null): void {
+    this.excludeFromWeightDecay({ varList: varList ?? undefined, varNames: varNames ?? undefined });
+  }
+
+  /**
+   * Whether weight decay applies to v this step. Names are matched as Keras 3 matches variable.name: the weight's own
+   * name ('bias'), without its layer's.
+   */
+  private decays(v: Variable): boolean {
+    return this.weightDecay !== undefined && this.weightDecay !== 0 && !this.decayExcluded.has(v) &&
+      !this.decayExcludedNames?.test(v.name.slice(v.name.lastIndexOf('/') + 1));
+  }
 
   /** A fresh slot's starting values (zeros unless an optimizer says otherwise, as Adagrad's accumulator). */
   protected initSlot(_slot: FArray): void {}
@@ -348,6 +408,12 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
           const s = this.clipnorm / norm;
           for (let i = 0; i < g.length; i++) g[i] *= s;
         }
+      }
+      if (this.decays(v)) {
+        decayWeights(v.values as FArray, this.weightDecay!, this.stepLearningRate);
+        // The weights moved: the step counts even if the update below refuses, and packings of the old values are stale.
+        onMoved();
+        markWeightWritten(v.values as FArray);
       }
       let s = this.slots.get(v);
       const pending = s ? undefined : this.pendingSlots.get(v.name);
@@ -423,8 +489,18 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     return { ...(this.nameGiven ? { name: this.name } : {}),
       learningRate: this.rate instanceof LearningRateSchedule ? scheduleToConfig(this.rate) : this.rate, ...(this.clipnorm !== undefined ? { clipnorm: this.clipnorm } : {}),
       ...(this.clipvalue !== undefined ? { clipvalue: this.clipvalue } : {}),
+      ...(this.weightDecay !== undefined ? { weightDecay: this.weightDecay } : {}),
       ...Object.fromEntries(Object.keys(this.cls.hyperparameters).map((n) => [n, this.hyperValues[n]])) };
   }
+}
+
+/**
+ * w - w * weightDecay * rate in float32, operation by operation as Keras computes it on a float32 variable, so the
+ * bits match Keras's (each product rounded to float32 before the next).
+ */
+function decayWeights(w: FArray, weightDecay: number, rate: number): void {
+  const wd = Math.fround(weightDecay), lr = Math.fround(rate);
+  for (let i = 0; i < w.length; i++) w[i] = Math.fround(w[i] - Math.fround(Math.fround(w[i] * wd) * lr));
 }
 
 /** Keras 3's default optimizer names (3.0 to 3.14): 'SGD', otherwise the class name in lower case ('adam', 'rmsprop'). */

@@ -234,10 +234,18 @@ describe('Keras training configs: compiled from when translated exactly, else th
     const skipped = await loadWarned('keras3_lstm', focal, { compile: false });
     expect(skipped.warnings).toBe('');
     expect(skipped.m.optimizer).toBeFalsy();
-    const wd = await loadWarned('keras3_functional', (j) => { (cc3(j).optimizer as { config: Record<string, unknown> }).config.weight_decay = 0.01; });
-    expect(wd.m.optimizer).toBeFalsy();
+    const ema = await loadWarned('keras3_functional', (j) => { (cc3(j).optimizer as { config: Record<string, unknown> }).config.use_ema = true; });
+    expect(ema.m.optimizer).toBeFalsy();
     // The key as the file writes it.
-    expect(wd.warnings).toMatch(/compile_config not read.*'weight_decay' = 0\.01 is not supported/);
+    expect(ema.warnings).toMatch(/compile_config not read.*'use_ema' = true is not supported/);
+    // Keras 3's weight decay is read (every optimizer takes it).
+    const wd = await loadWarned('keras3_functional', (j) => { (cc3(j).optimizer as { config: Record<string, unknown> }).config.weight_decay = 0.01; });
+    expect(wd.warnings).toBe('');
+    expect(wd.m.optimizer?.weightDecay).toBe(0.01);
+    // An AdamW saved with weight_decay 0 trains without decay (not at AdamW's default 0.004).
+    const w0 = await loadWarned('keras3_functional', (j) => { const o = cc3(j).optimizer as { class_name: string; config: Record<string, unknown> }; o.class_name = 'AdamW'; o.config.weight_decay = 0; });
+    expect(w0.m.optimizer?.className).toBe('AdamW');
+    expect(w0.m.optimizer?.weightDecay).toBe(0);
   });
 });
 

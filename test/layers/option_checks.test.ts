@@ -26,7 +26,7 @@ describe('factories name themselves in the one message shape', () => {
   });
 
   it('optimizers: the factory, the class, a non-object argument, and a loaded config', async () => {
-    expect(() => rl.optimizers.nadam({ beta_3: 0.8 } as never)).toThrow(/^rl\.optimizers\.nadam: unknown option 'beta_3' \(did you mean 'beta_1'\?\); options: learningRate, lr, clipnorm, clipvalue, beta1, beta2, epsilon, name, learning_rate, beta_1, beta_2$/);
+    expect(() => rl.optimizers.nadam({ beta_3: 0.8 } as never)).toThrow(/^rl\.optimizers\.nadam: unknown option 'beta_3' \(did you mean 'beta_1'\?\); options: learningRate, lr, clipnorm, clipvalue, weightDecay, beta1, beta2, epsilon, name, learning_rate, weight_decay, beta_1, beta_2$/);
     expect(() => new rl.SGD({ momentun: 0.9 } as never)).toThrow(/^rl\.SGD: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
     // A bare learning rate would otherwise train at the default rate without a word.
     expect(() => new rl.Adam(0.01 as never)).toThrow('rl.Adam: the options argument must be an object, got 0.01');
@@ -40,7 +40,7 @@ describe('factories name themselves in the one message shape', () => {
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     json.trainingConfig.optimizer_config.config.beta_one = 0.5;
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    await expect(rl.loadLayersModel(dir)).rejects.toThrow(/optimizer Adam: config: unknown option 'beta_one'; options: learningRate, lr, clipnorm, clipvalue, beta1, beta2, epsilon, name, learning_rate, beta_1, beta_2$/);
+    await expect(rl.loadLayersModel(dir)).rejects.toThrow(/optimizer Adam: config: unknown option 'beta_one'; options: learningRate, lr, clipnorm, clipvalue, weightDecay, beta1, beta2, epsilon, name, learning_rate, weight_decay, beta_1, beta_2$/);
   });
 
   it('rl.data.csv and its columnConfigs', () => {

@@ -58,7 +58,7 @@ describe('optimizer constructors refuse options they would drop', () => {
     expect(() => rl.optimizers.rmsprop({ momentun: 0.9 } as never)).toThrow(/rl\.optimizers\.rmsprop: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
     expect(() => rl.optimizers.adam({ centered: true } as never)).toThrow(/rl\.optimizers\.adam: option 'centered' = true is not supported/);
     expect(() => rl.optimizers.sgd({ learningRate: 0.1, momentun: 0.9 } as never)).toThrow(/rl\.optimizers\.sgd: unknown option 'momentun' \(did you mean 'momentum'\?\)/);
-    expect(() => rl.optimizers.adam({ weightDecay: 0.1 } as never)).toThrow(/rl\.optimizers\.adam: option 'weightDecay' = 0.1 is not supported/);
+    expect(() => rl.optimizers.adam({ useEma: true } as never)).toThrow(/rl\.optimizers\.adam: option 'useEma' = true is not supported/);
   });
 
   it("takes Keras 2's lr, the off values of Keras's unsupported options, and SGD's nesterov", () => {

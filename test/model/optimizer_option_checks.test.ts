@@ -194,7 +194,7 @@ describe("Keras's snake_case option names", () => {
     expect(rl.optimizers.adam({ learning_rate: sched } as never).learningRateSchedule).toBe(sched);
     // Keras's unsupported options under their Keras names, at their off values or not.
     expect(() => rl.optimizers.adam({ weight_decay: 0, use_ema: false, global_clipnorm: null } as never)).not.toThrow();
-    expect(() => rl.optimizers.adam({ weight_decay: 0.004 } as never)).toThrow(/rl\.optimizers\.adam: option 'weight_decay' = 0\.004 is not supported/);
+    expect(() => rl.optimizers.adam({ weight_decay: -0.004 } as never)).toThrow(/Adam: weight_decay must be a finite number >= 0, got -0\.004/);
   });
 
   it('refuses both spellings of one option, and names a bad value as it was spelt', () => {
@@ -217,7 +217,8 @@ describe("Keras's snake_case option names", () => {
     expect(withSchedule.learningRateSchedule?.className).toBe('CosineDecay');
     expect(withSchedule.learningRate).toBeCloseTo(0.1, 12);
     expect(() => rl.Adam.fromConfig({ ...k3, beta_3: 0.5, learning_rate: 0.01 })).toThrow(/config: unknown option 'beta_3' \(did you mean 'beta_1'\?\)/);
-    expect(() => rl.Adam.fromConfig({ ...k3, weight_decay: 0.004, learning_rate: 0.01 })).toThrow(/config: option 'weight_decay' = 0\.004 is not supported/);
+    expect(rl.Adam.fromConfig({ ...k3, weight_decay: 0.004, learning_rate: 0.01 }).weightDecay).toBe(0.004);
+    expect(() => rl.Adam.fromConfig({ ...k3, weight_decay: 'x', learning_rate: 0.01 })).toThrow(/^weight_decay must be a number, got "x"/);
     expect(() => rl.Adam.fromConfig({ beta_1: 'x' })).toThrow(/^beta_1 must be a number, got "x"/);
     expect(() => rl.Adagrad.fromConfig({ initial_accumulator_value: -1 })).toThrow(/initial_accumulator_value must be a finite number >= 0, got -1/);
     expect(() => rl.SGD.fromConfig({ nesterov: true, use_nesterov: false }, 'Momentum')).toThrow(/'nesterov' \(true\) and 'use_nesterov' \(false\) are two spellings of one option and disagree/);

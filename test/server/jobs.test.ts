@@ -54,7 +54,7 @@ describe('POST /api/jobs checks every field', () => {
     ['vocab too small', { task: 'imdb', vocab: 3 }, /vocab must be from 10/],
     ['learning rate 0', { task: 'imdb', lr: 0 }, /lr must be from/],
     ['learning rate NaN', { task: 'imdb', lr: 'fast' }, /lr must be a number/],
-    ['unknown optimizer', { task: 'addition', optimizer: 'adagrad' }, /optimizer must be one of adam, rmsprop, sgd/],
+    ['unknown optimizer', { task: 'addition', optimizer: 'adagrad' }, /optimizer must be one of adam, rmsprop, sgd, adamw/],
     ['digits 9', { task: 'addition', digits: 9 }, /digits must be from 1 to 5/],
     ['more questions than exist', { task: 'addition', digits: 1, trainingSize: 1000 }, /more than the 55 distinct questions/],
     ['reverse not boolean', { task: 'addition', reverse: 'yes' }, /reverse must be true or false/],

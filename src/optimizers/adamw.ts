@@ -1,0 +1,15 @@
+import { Adam, type AdamArgs } from './adam.js';
+import { registerOptimizer } from './registry.js';
+
+export type AdamWArgs = AdamArgs;
+
+/**
+ * Keras 3's AdamW (Loshchilov & Hutter's decoupled weight decay; tfjs has none): Adam whose weightDecay is 0.004
+ * unless given, applied as every optimizer's weightDecay is (Optimizer.applyGradients) before Adam's update.
+ */
+export class AdamW extends Adam {
+  static readonly className: string = 'AdamW';
+  static readonly defaultWeightDecay = 0.004;
+}
+
+registerOptimizer(AdamW);
