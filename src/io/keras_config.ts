@@ -8,6 +8,9 @@ import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, ser
 import { ModelFormatError } from './errors.js';
 import { describe } from '../describe.js';
 import { camelKey, kerasKey, nearName } from '../near_name.js';
+import { INITIALIZER_CLASSES } from '../layers/initializer_catalogue.js';
+import { checkRegularizer } from '../layers/regularizers.js';
+import { checkConstraint } from '../layers/constraints.js';
 
 export interface KerasLayerJSON { class_name: string; config: Record<string, unknown> }
 
@@ -17,27 +20,121 @@ const MAX_CONFIG_DEPTH = 64;
 
 /**
  * The one place keys change case: every object key in value, recursively, to 'snake' (writing) or 'camel'
- * (reading). Values are left alone. Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
+ * (reading), as tfjs does; keys that are not identifiers ('New York') are no option names and stay as given. Values
+ * are left alone. Throws ModelFormatError past MAX_CONFIG_DEPTH levels.
  */
 export function convertKeys(value: unknown, to: 'snake' | 'camel', where = 'config', depth = 0): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
   if (Array.isArray(value)) return value.map((v) => convertKeys(v, to, where, depth + 1));
-  if (typeof value !== 'object' || value === null) return value;
+  if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  const key = to === 'snake' ? kerasKey : camelKey;
-  for (const [k, v] of Object.entries(value)) out[key(k)] = convertKeys(v, to, where, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[fileKey(k, to)] = convertKeys(v, to, where, depth + 1);
   return out;
+}
+
+/** Identifiers change case (scaleBy <-> scale_by); other keys ('New York', '') are no option names and stay. */
+function fileKey(k: string, to: 'snake' | 'camel'): string {
+  if (!/^[A-Za-z_$][\w$]*$/.test(k)) return k;
+  return to === 'snake' ? kerasKey(k) : camelKey(k);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The class an object {class_name | className, config: {...}} serializes, or null for any other object. */
+function entryClass(v: Record<string, unknown>): string | null {
+  const cls = v.class_name ?? v.className;
+  return typeof cls === 'string' && isObject(v.config) ? cls : null;
+}
+
+/** The model classes a topology nests: Keras's Sequential and Functional, tfjs's Model. */
+const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+
+function accepts(check: () => unknown): boolean {
+  try { check(); return true; } catch { return false; }
+}
+
+/** One of rnnlab's own classes: a built-in layer, a model, an initializer, a regularizer or a constraint. */
+function rnnlabClass(name: string): boolean {
+  const cls = layerClass(name);
+  if (cls) return typeof cls === 'function';
+  return MODEL_CLASSES.has(name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase())
+    || accepts(() => checkRegularizer('', '', { className: name })) || accepts(() => checkConstraint('', '', { className: name }));
+}
+
+/**
+ * Before a layer's config (camelCase, as getConfig gives it) is written: the configs of users' classes in it (the
+ * layer's own, a custom layer a wrapper holds) must load back as given, so what would not is refused naming the
+ * layer, its class and the key: a key whose case conversion does not come back (hidden_size is written hidden_size
+ * and read as hiddenSize, at any depth, as tfjs reads it), and a value JSON cannot hold (jsonSafe). rnnlab's own
+ * classes' configs are its own and come back.
+ */
+function checkUserConfigs(className: string, config: Record<string, unknown>, where: string): void {
+  if (!rnnlabClass(className)) {
+    for (const [k, v] of Object.entries(config)) checkUserValue(k, v, where, k, 'key', 1);
+  }
+  const nested = (v: unknown, depth: number): void => {
+    if (depth > MAX_CONFIG_DEPTH) return;
+    if (Array.isArray(v)) { for (const x of v) nested(x, depth + 1); return; }
+    if (!isObject(v)) return;
+    const cls = entryClass(v);
+    if (cls !== null) {
+      const c = v.config as Record<string, unknown>;
+      checkUserConfigs(cls, c, `${where}: layer ${typeof c.name === 'string' ? `'${c.name}' ` : ''}(${cls})`);
+      return;
+    }
+    for (const x of Object.values(v)) nested(x, depth + 1);
+  };
+  if (rnnlabClass(className)) for (const v of Object.values(config)) nested(v, 1);
+}
+
+/** One entry of a user's config: its key (when an identifier) must come back through snake_case, its value too. */
+function checkUserValue(key: string | null, v: unknown, where: string, path: string, what: 'key' | 'value', depth: number): void {
+  if (key !== null && fileKey(fileKey(key, 'snake'), 'camel') !== key) {
+    const written = fileKey(key, 'snake'), back = fileKey(written, 'camel');
+    throw new Error(`${where}: config ${what} '${path}' would not load back as given (files spell config keys in snake_case, '${written}', and loading reads them in camelCase, '${back}', as tfjs does); use camelCase keys in getConfig() and the constructor ('${back}')`);
+  }
+  jsonSafe(v, where, path, what, depth);
+}
+
+/**
+ * A config value JSON holds as given: JSON writes NaN and Infinity as null, drops a function (and undefined) from an
+ * object, writes undefined in a list as null, throws on a bigint, and writes a class instance (a Tensor, a Map, a
+ * Date) as its fields or a string, which load back as a plain object. An undefined property is left out, which loads
+ * back as the same absent option. `path` names the value in the config ('table.t', 'sizes[2]').
+ */
+function jsonSafe(v: unknown, where: string, path: string, what: 'key' | 'value', depth: number): void {
+  if (depth > MAX_CONFIG_DEPTH) throw new ModelFormatError(`${where}: nested more than ${MAX_CONFIG_DEPTH} levels deep; this is not a model configuration`);
+  const refuse = (holds: string): never => {
+    throw new Error(`${where}: config ${what} '${path}' is ${holds}, which a saved file cannot hold as given; store plain numbers, strings, booleans, null, lists and plain objects (save a tensor's values as a list)`);
+  };
+  if (typeof v === 'number') { if (!Number.isFinite(v)) refuse(`${v} (JSON writes it as null)`); return; }
+  if (typeof v === 'function') refuse('a function (JSON leaves it out)');
+  if (typeof v === 'bigint') refuse(`the bigint ${v}n (JSON cannot write it)`);
+  if (typeof v === 'symbol') refuse('a symbol (JSON leaves it out)');
+  if (typeof v !== 'object' || v === null) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === undefined) refuse(`a list whose entry ${i} is undefined (JSON writes it as null)`);
+      jsonSafe(v[i], where, `${path}[${i}]`, 'value', depth + 1);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(v) as object | null;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    refuse(`${typeof name === 'string' && name ? `a ${name}` : 'an object of a class'}, not a plain object (JSON writes its fields, and it loads back as a plain object)`);
+  }
+  for (const [k, x] of Object.entries(v)) checkUserValue(k, x, where, `${path}.${k}`, 'value', depth + 1);
+}
+
 /** One layer as Keras JSON; batchInputShape goes on the model's first layer. */
 export function layerToKeras(layer: Layer, batchInputShape: SymbolicShape | null = null): KerasLayerJSON {
   const { className, config } = serializeLayer(layer);
   const { batchInputShape: _own, ...rest } = config;
-  const c = convertKeys(rest, 'snake') as Record<string, unknown>;
+  checkUserConfigs(className, rest, `layer '${layer.name}' (${className})`);
+  const c = convertKeys(rest, 'snake', `layer '${layer.name}' (${className})`) as Record<string, unknown>;
   if (batchInputShape) c.batch_input_shape = [...batchInputShape];
   return { class_name: className, config: c };
 }
@@ -192,6 +289,56 @@ export function checkBuildConfig(entry: unknown, actual: SymbolicShape | Symboli
 export function writtenByKeras2(json: Record<string, unknown>, topology: Record<string, unknown>): boolean {
   if (typeof topology.keras_version === 'string') return /^2\./.test(topology.keras_version);
   return typeof json.generatedBy === 'string' && /^keras v2\./.test(json.generatedBy);
+}
+
+/** The Keras version that wrote this model.json (keras_version, or the converter's generatedBy 'keras v3.6.0'), or null. */
+function kerasVersionOf(json: Record<string, unknown>, topology: Record<string, unknown>): string | null {
+  if (typeof topology.keras_version === 'string') return topology.keras_version;
+  const m = typeof json.generatedBy === 'string' ? /^keras v(\d\S*)/.exec(json.generatedBy) : null;
+  return m ? m[1] : null;
+}
+
+const HARD_SIGMOID_OPTIONS = ['activation', 'recurrent_activation', 'recurrentActivation'];
+
+/**
+ * Keras 3 redefined hard_sigmoid as relu6(x + 3) / 6, i.e. clip(x/6 + 0.5, 0, 1) (keras/src/activations/activations.py,
+ * hard_sigmoid; https://www.tensorflow.org/api_docs/python/tf/keras/activations/hard_sigmoid: 0 at x <= -3, 1 at
+ * x >= 3, x/6 + 0.5 between). rnnlab's is Keras 2's and tfjs's clip(0.2x + 0.5, 0, 1), which Keras 2 and tfjs files
+ * mean, so a file Keras 3 (or later) wrote with it is refused, naming the file (`where`), the layer and the option,
+ * rather than loaded to compute other numbers. `topology` is model.json's modelTopology.
+ */
+export function checkKeras3HardSigmoid(json: Record<string, unknown>, topology: Record<string, unknown>, where: string): void {
+  const version = kerasVersionOf(json, topology);
+  const major = version === null ? NaN : Number.parseInt(version, 10);
+  if (!(major >= 3)) return;
+  const found = findHardSigmoid(topology, 0);
+  if (!found) return;
+  throw new ModelFormatError(`${where}: layer '${found.name}' (${found.cls}): ${found.option} 'hard_sigmoid' in a file written by Keras ${version} is Keras 3's hard_sigmoid, relu6(x + 3)/6 = clip(x/6 + 0.5, 0, 1), `
+    + 'but rnnlab computes Keras 2\'s and tfjs\'s clip(0.2x + 0.5, 0, 1), so the model would predict other numbers; rnnlab has no activation that computes Keras 3\'s');
+}
+
+/** The name an activation value gives: a string, tfjs's {class_name: name} or Keras 3's {class_name: 'function', config: name}. */
+function activationName(v: unknown): unknown {
+  if (!isObject(v)) return v;
+  const cls = v.class_name ?? v.className;
+  return cls === 'function' ? v.config : cls;
+}
+
+function findHardSigmoid(v: unknown, depth: number): { name: string; cls: string; option: string } | null {
+  if (depth > MAX_CONFIG_DEPTH) return null;
+  if (Array.isArray(v)) {
+    for (const x of v) { const f = findHardSigmoid(x, depth + 1); if (f) return f; }
+    return null;
+  }
+  if (!isObject(v)) return null;
+  const cls = entryClass(v);
+  if (cls !== null) {
+    const config = v.config as Record<string, unknown>;
+    const option = HARD_SIGMOID_OPTIONS.find((k) => ['hard_sigmoid', 'hardSigmoid'].includes(activationName(config[k]) as string));
+    if (option) return { name: typeof config.name === 'string' ? config.name : '?', cls, option };
+  }
+  for (const x of Object.values(v)) { const f = findHardSigmoid(x, depth + 1); if (f) return f; }
+  return null;
 }
 
 /**

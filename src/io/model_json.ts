@@ -7,6 +7,10 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { RNN } from '../layers/recurrent.js';
+import { CellRNN } from '../layers/rnn_layer.js';
+import { TimeDistributed } from '../layers/time_distributed.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
 import { lossKind, lossSavedName } from '../losses.js';
 import { metricMismatch } from '../metrics/meters.js';
@@ -19,7 +23,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError, ModelTooLargeError } from './errors.js';
-import { checkBuildConfig, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, checkKeras3HardSigmoid, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
 import { allLayers, modelConfigFields, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
@@ -398,6 +402,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   const outer = json.modelTopology;
   if (!isObject(outer)) throw new ModelFormatError(`${where}: modelTopology is missing or not an object`);
+  checkKeras3HardSigmoid(json, outer, where);
   const stored: Record<string, unknown> = isObject(outer.model_config) ? outer.model_config : outer;
   const topo = writtenByKeras2(json, outer) ? withKeras2BidirectionalMasking(stored) : stored;
   const cls = topo.class_name ?? topo.className;
@@ -443,9 +448,15 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
     if (entries.length === 0) throw new ModelFormatError(`${where}: the model has only an InputLayer`);
   }
   const offset = rawLayers.length - entries.length;
+  const declared = new Map<number, SymbolicShape>();
   const layers = entries.map((e, i) => {
     if (isObject(e) && (e.class_name ?? e.className) === 'InputLayer') throw new ModelFormatError(`${where}: layer ${i + offset}: InputLayer may only come first`);
-    return layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
+    const l = layerFromKeras(e, `${where}: layer ${i + offset}`, i === 0 ? shape : null);
+    if (i === 0 || !l.batchInputShape) return l;
+    // Keras and tfjs apply a later layer to the previous output whatever shape it declares (files get one when
+    // input_shape was passed to several layers): parsed once for its checks, it is built without that shape.
+    declared.set(i, l.batchInputShape);
+    return layerFromKeras(withoutInputShape(e as Record<string, unknown>), `${where}: layer ${i + offset}`);
   });
   layers.forEach((l, i) => {
     const extra = l.extraOutputsOption();
@@ -458,9 +469,6 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
     if (names.has(l.name)) throw new ModelFormatError(`${where}: two layers are named '${l.name}'`);
     names.add(l.name);
   }
-  layers.slice(1).forEach((l, i) => {
-    if (l.batchInputShape) throw new ModelFormatError(`${where}: layer ${i + 1 + offset} ('${l.name}') declares an input shape, but only the first layer of a Sequential model may`);
-  });
   const batchInputShape = layers[0].batchInputShape;
   if (!batchInputShape) {
     throw new ModelFormatError(`${where}: the first layer ('${layers[0].name}') declares no batch_input_shape, so the weights' shapes cannot be known`);
@@ -469,12 +477,31 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   const inputShapes: SymbolicShape[] = [];
   try { plan = planModel(layers, batchInputShape, inputShapes); } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
   entries.forEach((e, i) => checkBuildConfig(e, inputShapes[i], `${where}: layer ${i + offset} ('${layers[i].name}')`));
+  warnIgnoredInputShapes(declared, inputShapes, layers, offset, where);
   if (isObject(cfg) && cfg.build_input_shape !== undefined && cfg.build_input_shape !== null) {
     checkBuildConfig({ build_config: { input_shape: cfg.build_input_shape } }, batchInputShape, `${where}: modelTopology.config.build_input_shape`);
   }
   checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
   return { name, trainable, layers, batchInputShape, plan, manifest, ...training };
+}
+
+const INPUT_SHAPE_KEYS = ['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize'];
+
+function withoutInputShape(entry: Record<string, unknown>): Record<string, unknown> {
+  const config = { ...(entry.config as Record<string, unknown>) };
+  for (const k of INPUT_SHAPE_KEYS) delete config[k];
+  return { ...entry, config };
+}
+
+/** null (any size) agrees with every size, as in tfjs's check of a layer's input against its declared shape. */
+const shapesAgree = (a: SymbolicShape, b: SymbolicShape) => a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);
+
+/** One warning for the later layers whose declared input shape is not what they receive (tfjs warns too, then runs them). */
+function warnIgnoredInputShapes(declared: Map<number, SymbolicShape>, inputShapes: SymbolicShape[], layers: Layer[], offset: number, where: string): void {
+  const clashes = [...declared].filter(([i, d]) => !shapesAgree(d, inputShapes[i]))
+    .map(([i, d]) => `layer ${i + offset} ('${layers[i].name}') declares input shape ${kerasShape(d)} but receives ${kerasShape(inputShapes[i])}`);
+  if (clashes.length) console.warn(`${where}: ${clashes.join('; ')}; only the first layer of a Sequential model sets its input shape (Keras and TensorFlow.js ignore the others), so the declared shape is ignored`);
 }
 
 function parseFunctional(json: Record<string, unknown>, topo: Record<string, unknown>, where: string, maxParams: number): ParsedModel {
@@ -487,9 +514,25 @@ function parseFunctional(json: Record<string, unknown>, topo: Record<string, unk
   return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };
 }
 
-/** Drops ':0' suffixes and Keras's '<layer>_cell' scopes, so names from Keras conversions match tfjs's. */
-function normalizeWeightName(n: string): string {
-  return n.replace(/:\d+$/, '').split('/').filter((s) => !/^[a-z0-9_]+_cell(_\d+)?$/.test(s)).join('/');
+/** Keras 2 and 3 scope a recurrent layer's weights under its cell ('lstm/lstm_cell/kernel'); tfjs and rnnlab do not. */
+const CELL_SCOPE = /^[a-z0-9_]+_cell(_\d+)?$/;
+
+const scopesCells = (l: Layer) => l instanceof RNN || l instanceof CellRNN || l instanceof Bidirectional || l instanceof TimeDistributed;
+
+/**
+ * The planned name a manifest name stands for: ':0' suffix dropped, and Keras's cell scope dropped where it sits
+ * just above the leaf of a recurrent layer's or wrapper's weight ('bidirectional/forward_lstm/lstm_cell_3/kernel').
+ * The first segment is a layer's own name, never a scope: a layer named 'out_cell' keeps 'out_cell/kernel'.
+ */
+function plannedNameOf(name: string, planned: Map<string, PlannedWeight>): string {
+  const base = name.replace(/:\d+$/, '');
+  if (planned.has(base)) return base;
+  const segs = base.split('/');
+  const at = segs.length - 2;
+  if (at < 1 || !CELL_SCOPE.test(segs[at])) return base;
+  const unscoped = [...segs.slice(0, at), segs[at + 1]].join('/');
+  const p = planned.get(unscoped);
+  return p && scopesCells(p.layer) ? unscoped : base;
 }
 
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -511,7 +554,8 @@ export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], w
 /** strict false (tfjs's load option): a planned weight the manifest lacks is left undefined, extra ones are ignored. */
 function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
-  const byName = new Map(specs.map((s) => [normalizeWeightName(s.name), s]));
+  const planned = new Map(plan.map((p) => [p.name, p]));
+  const byName = new Map(specs.map((s) => [plannedNameOf(s.name, planned), s]));
   const named = plan.map((p) => byName.get(p.name));
   const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
   const anyNamed = named.some((s) => s !== undefined);

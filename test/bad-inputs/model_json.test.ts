@@ -98,9 +98,8 @@ describe('layers rnnlab cannot build', () => {
     await bad((j) => { layers(j)[1] = { class_name: 'TimeDistributed', config: { name: 'td', layer: { class_name: 'Nope', config: {} } } }; }, /layer 1 \(TimeDistributed 'td'\): wrapped layer: unknown layer class 'Nope'/);
   });
 
-  it('input shapes: none declared, declared twice, or impossible for the layers', async () => {
+  it('input shapes: none declared, or impossible for the layers (one on a later layer: test/io/sequential_later_input_shape.test.ts)', async () => {
     await bad((j) => { delete layers(j)[0].config.batch_input_shape; layers(j)[0].config.input_length = null; }, /the first layer \('emb'\) declares no batch_input_shape/);
-    await bad((j) => { layers(j)[2].config.batch_input_shape = [null, 2]; }, /layer 2 \('out'\) declares an input shape, but only the first layer/);
     await bad((j) => { layers(j)[0].config.batch_input_shape = [null, 0]; }, /batch_input_shape must be a list like \[null, steps, features\]/);
     await bad((j) => { layers(j)[0].config.batch_input_shape = 'big'; }, /batch_input_shape must be a list/);
     await bad((j) => { layers(j).splice(1, 1); layers(j).splice(1, 0, { class_name: 'LSTM', config: { name: 'l2', units: 2 } }); layers(j).unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, 4] } }); layers(j)[1].class_name = 'Dense'; layers(j)[1].config = { name: 'd0', units: 3 }; }, /layer 2 \('l2', LSTM\) cannot take input \[null, 3\]|needs input \(batch, steps, features\)/);
