@@ -602,7 +602,12 @@ export abstract class Layer {
     this.assertNotDisposed();
     this.refuseIgnoredCall();
     const maskIn = ctx.mask;
-    const outs = this.callTensors(inputs, ctx, logits, inputCount);
+    let outs: Tensor[];
+    try {
+      outs = this.callTensors(inputs, ctx, logits, inputCount);
+    } catch (e) {
+      throw namingLayer(e, this);
+    }
     // A user's layer follows Keras's mask rules; a user's subclass of one of rnnlab's layers (its call reaching
     // super.call) keeps the mask that layer sets, unless it defines computeMask.
     if (!builtInMethod(this, 'computeMask') || (!builtInMethod(this, 'call') && !builtInDefines(this, 'call'))) {
@@ -1117,6 +1122,22 @@ export function firstShape(shape: SymbolicShape | SymbolicShape[]): SymbolicShap
 /** A shape in Keras's tuple notation, as model.summary() and Keras's errors print it: (None, 10). */
 export function kerasShape(shape: SymbolicShape): string {
   return `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}${shape.length === 1 ? ',' : ''})`;
+}
+
+/**
+ * An error from a layer's computation (a user's call, an op it ran on a shape it was not built for) named after the
+ * layer, as Keras 3's "Exception encountered when calling Lin.call()": '<name> (<Class>): <message>', the original
+ * as its cause. A message that already names the layer (its own checks, or a nested layer's prefix) is left as it is;
+ * so is an error of another class than the built-in ones (a caller may tell it apart by its class), and a non-Error.
+ */
+function namingLayer(e: unknown, layer: Layer): unknown {
+  if (!(e instanceof Error)) return e;
+  const Kind = [Error, RangeError, TypeError].find((k) => Object.getPrototypeOf(e) === k.prototype);
+  if (!Kind) return e;
+  const label = `${layer.name} (${layer.className})`;
+  const at = e.message.indexOf(label);
+  if (at >= 0 && (at === 0 || /[^\w/]/.test(e.message[at - 1]))) return e;
+  return new Kind(`${label}: ${e.message}`, { cause: e });
 }
 
 // The functional API's graph (Keras's KerasTensor and Node): a SymbolicTensor is a placeholder with a shape that

@@ -49,6 +49,12 @@ export class CallbackList {
  * hooks. A plain object's unknown hook (onEpochEnds) is an error naming it.
  */
 export function standardizeCallback(cb: Callback, what: string): Callback {
+  // Checked here, before any callback runs, for every caller (fit, fitDataset): a number or a nested list would
+  // otherwise fail later in a JavaScript error naming neither, or (an empty list) be accepted and do nothing.
+  if (typeof cb !== 'object' || cb === null || Array.isArray(cb)) {
+    const got = Array.isArray(cb) ? 'an array (give the callbacks as one flat list)' : typeof cb === 'string' ? JSON.stringify(cb) : String(cb);
+    throw new Error(`${what} must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${got}`);
+  }
   const proto = Object.getPrototypeOf(cb);
   if (proto !== Object.prototype && proto !== null) checkClassHookNames(cb, what);
   if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;

@@ -12,7 +12,7 @@ import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
-import { checkOutputKeys } from '../metrics/output_keys.js';
+import { checkOutputKeys, refuseSharedNames } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -300,6 +300,7 @@ export class Functional extends ModelBase<TensorsLike> {
   private byName(v: unknown, names: string[], kind: string, what: string): TensorLike[] {
     if (isRecord(v)) {
       for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(unknownNameMessage(what, kind as 'input' | 'output', k, names));
+      refuseSharedNames(Object.keys(v), names, kind as 'input' | 'output', what);
       return names.map((n) => {
         if (v[n] === undefined) throw new Error(`${what}: no value for ${kind} '${n}'`);
         return v[n] as TensorLike;
@@ -336,7 +337,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const { value, backward } = withTape(() => {
       const outMasks: (Uint8Array | null)[] = [];
       const { value: outs, activity } = withActivityPenalties(ctx, () => this.runGraph(xs, ctx, this.folds, outMasks));
-      const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights);
+      const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights, this.outputNames);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...uniquePenalties(this.layers), ...activity];
       return { outs, loss: addWeightPenalty(loss, penalties), terms, masks };

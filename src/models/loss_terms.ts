@@ -8,7 +8,7 @@ import { lossOp, weightedLossOp, type LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
 import { mean, mul, reshape } from '../autograd/public_ops.js';
 import { lossKind } from '../losses.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, shapeStr } from '../tensor.js';
 
 /** tfjs's LossOrMetricFn: per-sample losses [batch, ...] (reduced by the mean, as Keras) or one scalar. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -61,7 +61,29 @@ function maskedStepWeights(mask: Uint8Array, B: number, T: number, weights: Tens
   return out;
 }
 
-export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromLogits: boolean, weights: Tensor | null, mask: Uint8Array | null = null): Tensor {
+/**
+ * fit and evaluate shaped the targets like the output's declared shape (computeOutputShape's); a user's layer whose
+ * call returns another shape would have its targets read as a flat buffer in the wrong layout (or NaN), so the
+ * actual output is checked against them here. output: how the error names the output.
+ */
+function checkPredictionShape(kind: LossKind, pred: Tensor, target: Tensor, output: string): void {
+  const sparse = kind === 'sparseCategoricalCrossentropy';
+  const want = sparse ? pred.shape.slice(0, -1) : pred.shape;
+  if (target.rank === want.length && want.every((d, i) => d === target.shape[i])) {
+    // Class ids were checked against the declared classes: more than the call returned would be read past each row.
+    const C = pred.shape[pred.shape.length - 1];
+    const bad = sparse ? target.values.findIndex((v) => v >= C) : -1;
+    if (bad < 0) return;
+    throw new Error(`${output} has shape ${shapeStr(pred.shape)} (what its layer's call returned), ${C} classes, but its targets hold class id ${target.values[bad]} ` +
+      `(checked against the output's computeOutputShape); make the layer's computeOutputShape return the shape its call returns`);
+  }
+  const targets = sparse ? `class ids (one per row of the output) of shape ${shapeStr(target.shape)}` : `targets of shape ${shapeStr(target.shape)}`;
+  throw new Error(`${output} has shape ${shapeStr(pred.shape)} (what its layer's call returned), which does not fit its ${targets} ` +
+    `(shaped as the output's computeOutputShape declares it); targets are never read in another layout: make the layer's computeOutputShape return the shape its call returns`);
+}
+
+export function lossTerm(loss: CompiledLoss, pred: Tensor, target: Tensor, fromLogits: boolean, weights: Tensor | null, mask: Uint8Array | null = null, output = 'the output'): Tensor {
+  checkPredictionShape(loss.kind, pred, target, output);
   if (!loss.fn) {
     if (mask) {
       const [B, T] = pred.shape;
@@ -125,9 +147,10 @@ export interface OutputLosses {
  * padding mask when it carries one) and their weighted sum.
  */
 export function outputsLoss(losses: readonly CompiledLoss[], folds: readonly boolean[], outs: Tensor[], ys: Tensor[], sampleWeight: Tensor | null | readonly (Tensor | null)[],
-  outMasks: readonly (Uint8Array | null | undefined)[], lossWeights: readonly number[] | null | undefined): OutputLosses {
+  outMasks: readonly (Uint8Array | null | undefined)[], lossWeights: readonly number[] | null | undefined, outputNames?: readonly string[]): OutputLosses {
   const masks = outs.map((o, i) => outputLossMask(o, outMasks[i]));
-  const terms = outs.map((o, i) => lossTerm(losses[i], o, ys[i], folds[i], Array.isArray(sampleWeight) ? sampleWeight[i] ?? null : sampleWeight as Tensor | null, masks[i]));
+  const terms = outs.map((o, i) => lossTerm(losses[i], o, ys[i], folds[i], Array.isArray(sampleWeight) ? sampleWeight[i] ?? null : sampleWeight as Tensor | null, masks[i],
+    outputNames?.[i] !== undefined ? `output '${outputNames[i]}'` : undefined));
   const weighted = terms.map((t, i) => (lossWeights && lossWeights[i] !== 1 ? mul(t, lossWeights[i]) : t));
   return { loss: weighted.length === 1 ? weighted[0] : mergeElementwise(weighted, 'add'), terms, masks };
 }

@@ -315,7 +315,7 @@ export class Sequential extends ModelBase<SequentialData> {
       // Regularization is part of the loss in fit, evaluate and trainOnBatch alike, as in Keras and tfjs.
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
       // ctx.mask is now the output's padding mask: Keras weighs a per-step output's loss by it (loss_terms.ts).
-      const { loss, masks } = outputsLoss(this.compiledLosses, [this.foldsActivation], [out], [y], ctx.sampleWeight ?? null, [ctx.mask], this.lossWeights);
+      const { loss, masks } = outputsLoss(this.compiledLosses, [this.foldsActivation], [out], [y], ctx.sampleWeight ?? null, [ctx.mask], this.lossWeights, [this.outputName]);
       return { out, loss: addWeightPenalty(loss, penalties), mask: masks[0] };
     });
     return { ...value, backward };

@@ -562,9 +562,6 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
   const out = checkWriter(args.out, 'out', 'fit');
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
-  list.forEach((cb, i) => {
-    if (typeof cb !== 'object' || cb === null) throw new Error(`fit: callbacks[${i}] must be a callback object (e.g. rl.callbacks.earlyStopping()), got ${String(cb)}`);
-  });
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
   return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, out, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
 }
