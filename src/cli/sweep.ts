@@ -12,7 +12,7 @@ import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns, specNotes } from '../sweep/expand.js';
 import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
-import { DEFAULT_QUEUE_NAME, enqueueSweep, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
+import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
@@ -164,19 +164,32 @@ const FLAGS: Flags = {
 
 interface SweepFlags { out?: string; parallel?: number; threads?: number; queue?: string; queueName: string; detach?: boolean }
 
-async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<(SweepOutcome & { stopped: boolean }) | null> {
+/** How a queue sweep ended: null when detached, 'unreached' when stopped before Redis was reached (nothing queued). */
+type QueueEnd = null | 'unreached' | (SweepOutcome & { stopped: boolean });
+
+async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<QueueEnd> {
   const url = f.queue!;
-  const q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line });
-  line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
-  for (const n of specNotes(spec)) line(n);
-  if (f.detach) {
-    line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}${f.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${f.queueName}`}; rnnlab sweep with the same spec and --out waits for the results.`);
-    return null;
-  }
-  let last = '';
-  // Ctrl-C stops the waiting, not the workers: sweep.json gets the runs' state so far, and the lock is released.
-  const stop = ctrlC(line, 'Stopping the wait: the workers go on with the queued runs; the same command waits again. Ctrl-C again stops at once.');
+  let queued = false;
+  // Installed before connecting: Ctrl-C while Redis is out of reach must still release the lock and say so. Until the
+  // runs are queued the first Ctrl-C prints nothing of its own: the line saying where it stopped follows at once.
+  // Ctrl-C while waiting stops the waiting, not the workers: sweep.json gets the runs' state so far.
+  const stop = ctrlC(line, () => (queued ? 'Stopping the wait: the workers go on with the queued runs; the same command waits again. Ctrl-C again stops at once.' : null));
   try {
+    let q: { queued: number; done: number };
+    try {
+      q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line, signal: stop.signal });
+    } catch (e) {
+      if (e instanceof ConnectStoppedError) return 'unreached';
+      throw e;
+    }
+    queued = true;
+    line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
+    for (const n of specNotes(spec)) line(n);
+    if (f.detach) {
+      line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}${f.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${f.queueName}`}; rnnlab sweep with the same spec and --out waits for the results.`);
+      return null;
+    }
+    let last = '';
     const outcome = await waitForSweep(spec, dir, {
       url, name: f.queueName, signal: stop.signal,
       onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
@@ -324,14 +337,15 @@ export function register(program: Command, ctx: CliContext): void {
  * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) during a local sweep: the first stops it, each run under way as Ctrl-C stops a run (an
  * imdb run saves a checkpoint), so that the same command resumes it; the second exits at once.
  */
-function ctrlC(line: (s: string) => void, stopping = 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.'): { signal: AbortSignal; release: () => void } {
+function ctrlC(line: (s: string) => void, stopping: () => string | null = () => 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.'): { signal: AbortSignal; release: () => void } {
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) {
       line('Stopped at once.');
       process.exit(130);
     }
-    line(stopping);
+    const words = stopping();
+    if (words !== null) line(words);
     stop.abort();
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
@@ -344,6 +358,11 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
     if (f.queue) {
       const queued = await viaQueue(spec, dir, f, line);
       if (!queued) return;
+      if (queued === 'unreached') {
+        line(`Stopped before Redis was reached: nothing was queued; the same command queues the runs. Wrote ${path.join(dir, 'sweep.json')}.`);
+        ctx.exitCode = 130;
+        return;
+      }
       if (queued.stopped) {
         line(`\nStopped waiting: ${queued.summary.completed} of ${queued.entries.length} run(s) done so far; the same command waits for the rest. Wrote ${path.join(dir, 'sweep.json')}.`);
         ctx.exitCode = 130;

@@ -28,6 +28,8 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (f: { name?: string; queue: string; queueName: string; concurrency: number; threads?: number; lockSeconds: number }) => {
     const badUrl = redisUrlProblem(f.queue) ?? queueNameProblem(f.queueName);
     if (badUrl) throw new UsageError(badUrl, 'worker');
+    // An empty name would label nothing: log lines starting with ':', runs in sweep.json without their worker.
+    if (f.name !== undefined && f.name.trim() === '') throw new UsageError('--name must not be empty (leave it out for HOST:PID)', 'worker');
     // Other workers (and local sweeps) of this machine keep their threads: this one is sized to the cores they left.
     const cores = availableParallelism();
     const threadsFor = (free: number) => f.threads ?? Math.max(1, Math.floor(free / f.concurrency));

@@ -82,8 +82,30 @@ export function redisUrlProblem(url: string): string | null {
   if (u.pathname && u.pathname !== '/' && !/^\/\d+$/.test(u.pathname)) {
     return `--queue: '${shownUrl(url)}' ends in '${u.pathname}'; after the port only a database number may follow (redis://HOST:PORT/0)`;
   }
-  const unknown = [...u.searchParams.keys()].filter((k) => !URL_PARAMS.includes(k));
+  const keys = [...u.searchParams.keys()];
+  const unknown = keys.filter((k) => !URL_PARAMS.includes(k));
   if (unknown.length) return `--queue: '${shownUrl(url)}' has the parameter '${unknown[0]}', which rnnlab does not know (known: ${URL_PARAMS.join(', ')})`;
+  return paramValueProblem(u, keys, shownUrl(url));
+}
+
+/**
+ * What is wrong with the values of a --queue URL's known parameters, or null. ioredis takes the last of a repeated
+ * parameter, lets the path's database win over ?db= and the credentials before '@' over ?username= and ?password=,
+ * sends SELECT with whatever db holds and ignores a family it cannot use: each would be accepted and quietly not used.
+ */
+function paramValueProblem(u: URL, keys: string[], shown: string): string | null {
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice) return `--queue: '${shown}' gives the parameter '${twice}' more than once; give it once`;
+  const db = u.searchParams.get('db');
+  if (db !== null && !/^\d+$/.test(db)) return `--queue: '${shown}' has db=${db}; a database is a whole number 0 or more (redis://HOST:PORT/0 or ?db=0)`;
+  const pathDb = u.pathname.length > 1 ? u.pathname.slice(1) : null;
+  if (db !== null && pathDb !== null && BigInt(db) !== BigInt(pathDb)) return `--queue: '${shown}' names two databases, /${pathDb} and db=${db}; give one`;
+  const family = u.searchParams.get('family');
+  if (family !== null && family !== '4' && family !== '6') return `--queue: '${shown}' has family=${family}; family takes 4 (IPv4) or 6 (IPv6)`;
+  const inQuery = ['username', 'password'].filter((k) => u.searchParams.has(k));
+  if ((u.username || u.password) && inQuery.length) {
+    return `--queue: '${shown}' gives credentials both before the '@' and as ?${inQuery[0]}=, which Redis would never see; give them one way`;
+  }
   return null;
 }
 
@@ -120,13 +142,21 @@ export function connectTimeoutMs(): number {
   return envInt('RNNLAB_QUEUE_CONNECT_MS') ?? 10_000;
 }
 
-/**
- * A connection that has reached Redis, or an error naming --queue after a bounded wait (never an endless stream of
- * raw ECONNREFUSED dumps). `signal` aborts the wait (Ctrl-C on a worker that is not connected yet).
- */
+/** connectRedis's wait ended by its signal (Ctrl-C) before Redis was ready: nothing was queued or taken. */
+export class ConnectStoppedError extends Error {
+  constructor() {
+    super('stopped before Redis was reached');
+    this.name = 'ConnectStoppedError';
+  }
+}
+
 /** Redis's answers to a wrong or missing password (or user). */
 const AUTH_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password/;
 
+/**
+ * A connection that has reached Redis, or an error naming --queue after a bounded wait (never an endless stream of
+ * raw ECONNREFUSED dumps). `signal` aborts the wait (Ctrl-C on a worker or sweep that is not connected yet).
+ */
 export async function connectRedis(url: string, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Redis> {
   const connection = redisConnection(url);
   let last = '';
@@ -136,12 +166,18 @@ export async function connectRedis(url: string, o: { timeoutMs?: number; signal?
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`--queue: cannot reach Redis at ${shownUrl(url)}${last ? ` (${last})` : ''} after ${Math.round(ms / 100) / 10} s; is redis-server running there?`)), ms);
-      const onAbort = () => { clearTimeout(timer); reject(new Error('stopped before Redis was reached')); };
-      // Refused credentials are not an outage: waiting out the timeout and asking whether Redis runs would mislead.
+      const onAbort = () => { clearTimeout(timer); reject(new ConnectStoppedError()); };
+      // Refused credentials or database are not an outage: waiting out the timeout and asking whether Redis runs would
+      // mislead. A failed SELECT is fatal too: ioredis goes on to 'ready' on database 0, another sweep's queue.
       const onError = (e: Error) => {
-        if (!AUTH_REFUSED.test(e.message)) return;
+        const answer = e.message.split('\n')[0];
+        const select = (e as { command?: { name?: string; args?: unknown[] } }).command;
+        let why: string;
+        if (AUTH_REFUSED.test(e.message)) why = `refused the credentials (${answer}); check the user and password in --queue`;
+        else if (select?.name === 'select') why = `cannot select database ${String(select.args?.[0])} (${answer}); Redis has as many as its 'databases' setting (16 by default), numbered from 0`;
+        else return;
         clearTimeout(timer);
-        reject(new Error(`--queue: Redis at ${shownUrl(url)} refused the credentials (${e.message.split('\n')[0]}); check the user and password in --queue`));
+        reject(new Error(`--queue: Redis at ${shownUrl(url)} ${why}`));
       };
       connection.on('error', onError);
       o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -213,6 +249,8 @@ export interface QueueOptions {
   name?: string;
   /** The connection to Redis was lost, or is back (one sentence each; the commands wait for it meanwhile). */
   onConnection?: (line: string) => void;
+  /** Ctrl-C: enqueueSweep stops waiting for Redis (ConnectStoppedError); waitForSweep stops waiting for the runs. */
+  signal?: AbortSignal;
 }
 
 function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore: number) {
@@ -227,7 +265,7 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const sweepDir = path.resolve(dir);
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
   const { entries } = finishSweep(sweepDir, spec, runs, createdAt, known, false);
-  const connection = await connectRedis(q.url);
+  const connection = await connectRedis(q.url, { signal: q.signal });
   const watch = watchRedis(connection, q.url, (l) => q.onConnection?.(l));
   const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
   try {
@@ -267,7 +305,6 @@ export interface WaitOptions extends QueueOptions {
   onProgress?: (p: { completed: number; failed: number; total: number; active: RunProgress[] }) => void;
   /** A run whose job vanished from Redis (flushed, or removed) before it completed: it is queued again. */
   onLost?: (runId: string) => void;
-  signal?: AbortSignal;
 }
 
 /** Waits until every run of the sweep has completed or failed for good, then writes sweep.json and the report. */
