@@ -84,18 +84,25 @@ export function connectEvents(handlers, onState) {
   };
 }
 
-/** Runs an async action for a form: disables its button, shows errors in `errorEl`. */
-export async function guarded(button, errorEl, fn) {
+/**
+ * Runs an async action for a form: disables its button, shows errors in `errorEl`. `resultEl`, the box showing the
+ * form's last answer, is marked busy while the request runs and hidden when it is refused, so an error never sits
+ * next to an answer for other input.
+ */
+export async function guarded(button, errorEl, fn, resultEl) {
   if (errorEl) errorEl.textContent = '';
   if (button) button.disabled = true;
+  resultEl?.setAttribute('aria-busy', 'true');
   try {
     return await fn();
   } catch (e) {
+    if (resultEl) resultEl.hidden = true;
     if (errorEl) errorEl.textContent = e.message;
     else console.error(e);
     return undefined;
   } finally {
     if (button) button.disabled = false;
+    resultEl?.removeAttribute('aria-busy');
   }
 }
 

@@ -180,11 +180,11 @@ export function initInside(getReviewText) {
     guarded($('#states-go'), $('#states-error'), async () => {
       const id = $('#states-model').value;
       const m = models.find((x) => x.id === id);
-      if (!m) throw new Error('no trained model yet: train one first (the demo models take seconds)');
+      if (!m) throw new Error('no trained model yet: train one first (the demo models take a minute or more)');
       const input = $('#states-input').value;
       const body = m.meta.task === 'imdb' ? { model: id, text: input, includePadding: $('#states-padding').checked } : { model: id, query: input };
       showStates(await api.post('/api/inspect/states', body));
-    });
+    }, $('#states-result'));
   });
   $('#lr-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -205,8 +205,8 @@ export function initInside(getReviewText) {
     e.preventDefault();
     guarded($('#comm-go'), $('#comm-error'), async () => {
       const model = $('#comm-model').value;
-      if (!model) throw new Error('no addition model yet: train one first (the demo models take seconds)');
+      if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
       showCommutativity(await api.post('/api/inspect/commutativity', { model, a: numberFrom($('#comm-a'), 'a'), b: numberFrom($('#comm-b'), 'b') }));
-    });
+    }, $('#comm-result'));
   });
 }

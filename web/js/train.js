@@ -1,8 +1,10 @@
 // Live training: the job form, the queue, and the curves of the chosen job as its batches arrive.
-import { $, $$, api, duration, el, guarded, pct } from './api.js';
+import { $, $$, api, el, guarded } from './api.js';
 import { lineChart, series, VALIDATION_STYLE } from './charts.js';
 import { samplesTable } from './details.js';
 import { histogramsPanel } from './histograms.js';
+import { describeDemo } from './demo_text.js';
+import { renderJobList, statusText } from './job_list.js';
 
 // id -> { view (the job's summary), epochs, points, detail: null | 'loading' | 'loaded' }. The server sends summaries;
 // a job's epochs (histograms, samples) and batch curve are fetched when it is shown, then kept up by the live events.
@@ -55,13 +57,28 @@ function unreadableNumber() {
   return { input: bad, message: `${fieldTitle(bad)} is not a number: type digits, or empty the field for the default` };
 }
 
-/** The server names the field it refused first ("epochs must be from 1 to 200, got -5"): mark that field. */
+/**
+ * The server names the field it refused first ("epochs must be from 1 to 200, got -5", "trainingSize 300 is more than
+ * the 55 distinct questions…"): that field is marked and its message shown beside it, as the browser's own checks are.
+ */
 function markRefusedField(message) {
   const key = /^(\w+) /.exec(message)?.[1];
   const input = key && taskFields().find((i) => i.name === key);
   if (!input) return;
   input.setAttribute('aria-invalid', 'true');
+  fieldMessage(input, message).dataset.refused = 'true';
   input.focus();
+}
+
+/** A new submission: the fields the server refused last time are checked again by the browser's rules alone. */
+function clearRefusedFields() {
+  for (const msg of $$('#train-form .field-error[data-refused]')) {
+    const input = msg.parentElement.querySelector('input, select');
+    msg.remove();
+    input?.removeAttribute('aria-describedby');
+    input?.removeAttribute('aria-invalid');
+    if (input) validateField(input);
+  }
 }
 
 /** The form's ranges are the server's (LIMITS, in /api/config), so a field is flagged as it is typed by the bounds the server checks. */
@@ -72,6 +89,13 @@ function applyLimits(limits) {
     i.min = String(range[0]);
     i.max = String(range[1]);
   }
+}
+
+/** The optimizer menu lists what the server accepts (/api/config's optimizers), the first (adam) chosen. */
+function applyOptimizers(names) {
+  const select = $('#train-form select[name="optimizer"]');
+  if (!select || !Array.isArray(names) || names.length === 0) return;
+  select.replaceChildren(...names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
 }
 
 /**
@@ -118,13 +142,23 @@ function validateField(input) {
   if (!input.willValidate) return;
   const ok = input.checkValidity();
   input.setAttribute('aria-invalid', String(!ok));
-  let msg = input.parentElement.querySelector('.field-error');
-  if (ok) { msg?.remove(); return; }
-  if (!msg) {
-    msg = el('span', { class: 'field-error error', role: 'status' });
-    input.after(msg);
+  if (ok) {
+    input.parentElement.querySelector('.field-error')?.remove();
+    input.removeAttribute('aria-describedby');
   }
-  msg.textContent = input.validationMessage;
+  else delete fieldMessage(input, input.validationMessage).dataset.refused;
+}
+
+/** The message shown beside a field (made on first use), linked to it so a screen reader reads it with the field. */
+function fieldMessage(input, text) {
+  let msg = input.parentElement.querySelector('.field-error');
+  if (!msg) {
+    msg = el('span', { class: 'field-error error', role: 'status', id: `${fieldKey(input).replace('.', '-')}-error` });
+    input.after(msg);
+    input.setAttribute('aria-describedby', msg.id);
+  }
+  msg.textContent = text;
+  return msg;
 }
 
 function commandPreview() {
@@ -150,45 +184,17 @@ function showTask() {
   commandPreview();
 }
 
-function statusText(v) {
-  const p = v.progress;
-  if (v.status === 'running' && p) {
-    return `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.steps} · ${(p.fraction * 100).toFixed(0)}% · ${duration(p.elapsedSeconds)} elapsed · ETA ${p.etaSeconds === null ? '–' : duration(p.etaSeconds)}`;
-  }
-  if (v.status === 'completed') {
-    const m = v.metrics ?? {};
-    const acc = m.testAccuracy ?? m.exactMatchAccuracy;
-    // A phase other than "done" says what went wrong after training (the model could not be saved).
-    return `done · ${acc === undefined ? '' : `${m.testAccuracy !== undefined ? 'test accuracy' : 'exact answers'} ${pct(acc, 2)} · `}run folder ${v.runId}${v.phase === 'done' ? '' : ` · ${v.phase.replace(/^done, but /, '')}`}`;
-  }
-  if (v.status === 'failed') return `failed: ${v.error}`;
-  return v.phase;
-}
-
 function renderJobs() {
-  const list = $('#jobs');
-  const items = [...jobs.values()].reverse().map(({ view: v }) => {
-    const cancel = (v.status === 'running' || v.status === 'queued')
-      ? el('button', { class: 'danger', 'data-action': 'cancel', 'aria-label': `cancel ${v.name}`, onclick: (e) => {
-        e.stopPropagation();
-        guarded(e.currentTarget, $('#train-error'), () => api.post(`/api/jobs/${v.id}/cancel`));
-      } }, 'Cancel')
-      : el('span', { class: `badge ${v.status}`, text: v.status });
-    const li = el('li', { dataset: { job: v.id, status: v.status }, class: v.id === shownJob ? 'selected' : '', onclick: () => showJob(v.id), title: v.command,
-      tabindex: '0', 'aria-current': v.id === shownJob ? 'true' : undefined,
-      onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); showJob(v.id); } } },
-      el('span', { class: 'job-name' }, `${v.name} `, v.status === 'running' || v.status === 'queued' ? el('span', { class: `badge ${v.status}`, text: v.status }) : null),
-      cancel,
-      v.status === 'running' ? el('progress', { max: '1', value: String(v.progress?.fraction ?? 0) }) : null,
-      el('span', { class: 'job-phase', text: v.status === 'running' && !v.progress ? v.phase : statusText(v) }),
-    );
-    return li;
-  });
-  list.replaceChildren(...items);
-  $('#jobs-empty').hidden = items.length > 0;
+  const views = [...jobs.values()].reverse().map((j) => j.view);
+  renderJobList($('#jobs'), views, shownJob, showJob);
+  $('#jobs-empty').hidden = views.length > 0;
   const sel = $('#live-job');
   const current = sel.value;
-  sel.replaceChildren(...[...jobs.values()].reverse().map(({ view: v }) => el('option', { value: v.id, text: `${v.name} (${v.status})` })));
+  const options = views.map((v) => [v.id, `${v.name} (${v.status})`]);
+  // Rebuilt only when a job or its status changed, so a list the user has open is not closed by progress.
+  if (JSON.stringify(options) !== JSON.stringify([...sel.options].map((o) => [o.value, o.textContent]))) {
+    sel.replaceChildren(...options.map(([value, text]) => el('option', { value, text })));
+  }
   if (shownJob) sel.value = shownJob;
   else if (current) sel.value = current;
   const running = [...jobs.values()].find((j) => j.view.status === 'running');
@@ -362,10 +368,13 @@ function renderJobsThrottled() {
   jobsTimer = setTimeout(() => { jobsTimer = 0; renderJobs(); }, 250);
 }
 
+/** Without the IMDb data the server refuses IMDb jobs (409): the demo is then the adder's alone. */
+const demoTasks = () => (config?.imdbData?.available === false ? ['addition'] : ['imdb', 'addition']);
+
 export async function startDemo(button, errorEl) {
   return guarded(button, errorEl, async () => {
-    // Without the IMDb data the server refuses IMDb jobs (409): the demo is then the adder's alone.
-    const r = await api.post('/api/demo', { task: config?.imdbData?.available === false ? 'addition' : 'both' });
+    const tasks = demoTasks();
+    const r = await api.post('/api/demo', { task: tasks.length === 2 ? 'both' : tasks[0] });
     if (r.jobs?.length) showJob(r.jobs[0].id);
     return r;
   });
@@ -384,8 +393,10 @@ export function initTrain(cfg) {
     imdbOption.textContent += ' (needs the IMDb data)';
     $('#f-task').value = 'addition';
   }
+  $('#train-demo').title = describeDemo(cfg.demo, demoTasks());
   const form = $('#train-form');
   applyLimits(cfg.limits);
+  applyOptimizers(cfg.optimizers);
   restoreForm();
   applyDropoutRange(cfg.dropoutRange);
   form.addEventListener('input', (e) => { validateField(e.target); rememberForm(); commandPreview(); });
@@ -393,6 +404,7 @@ export function initTrain(cfg) {
   $('#f-task').addEventListener('change', showTask);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    clearRefusedFields();
     const unreadable = unreadableNumber();
     if (unreadable) {
       $('#train-error').textContent = unreadable.message;

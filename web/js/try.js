@@ -112,18 +112,18 @@ export function initTry(startDemo) {
     e.preventDefault();
     guarded($('#sentiment-go'), $('#sentiment-error'), async () => {
       const model = $('#sentiment-model').value;
-      if (!model) throw new Error('no IMDb model yet: train one first (the demo models take seconds)');
+      if (!model) throw new Error('no IMDb model yet: train one first (the demo models take a minute or more)');
       const text = $('#sentiment-text').value;
       showSentiment(await api.post('/api/predict/sentiment', { model, text }), text);
-    });
+    }, $('#sentiment-result'));
   });
   $('#sum-form').addEventListener('submit', (e) => {
     e.preventDefault();
     guarded($('#sum-go'), $('#sum-error'), async () => {
       const model = $('#sum-model').value;
-      if (!model) throw new Error('no addition model yet: train one first (the demo models take seconds)');
+      if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
       showSum(await api.post('/api/predict/sum', { model, query: $('#sum-query').value }));
-    });
+    }, $('#sum-result'));
   });
   $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, null));
 }
