@@ -3,6 +3,9 @@
  * exports `register(program, ctx)`, adds one commander command, and its action sets `ctx.exitCode`
  * (0 done, 1 failed; usage errors throw UsageError, which main turns into exit code 2).
  */
+import { DataError } from '../data/errors.js';
+import { CheckpointError, ModelFormatError } from '../io/errors.js';
+
 export interface Writer { write(s: string): unknown; isTTY?: boolean }
 
 export interface CliContext {
@@ -18,6 +21,14 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * How a failure (exit code 1) is labelled: bad input files (data, a damaged or unusable checkpoint, a damaged model
+ * folder: model.json, its weights, rnnlab-input.json), named in the message, are data errors; the rest errors.
+ */
+export function failureKind(e: unknown): 'data error' | 'error' {
+  return e instanceof DataError || e instanceof CheckpointError || e instanceof ModelFormatError ? 'data error' : 'error';
 }
 
 export const processContext = (): CliContext => ({ out: process.stdout, err: process.stderr });

@@ -8,23 +8,34 @@ import { evaluationLines } from '../tasks/text_format.js';
 import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
-import { checkInputPath, checkOutDir, realPathOf, statOf } from './paths.js';
+import { checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf } from './paths.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
 import { findModelDir } from '../tasks/text_classifier_file.js';
+import { labelMappedTwice } from '../data/text_labels.js';
+import { defaultOutDir } from '../report/run.js';
 
 interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
 
+/**
+ * Two entries for one label would be applied row by row by spelling (or the first one would win), so a label given
+ * twice, or two spellings of one number ('1' and '1.0', one class as the data reader counts them), is refused.
+ */
 function labelMapArg(v: string): Record<string, string> {
   const map: Record<string, string> = {};
+  const labels: string[] = [];
   for (const pair of v.split(',')) {
     const m = /^([^=]+)=(.+)$/.exec(pair.trim());
     if (!m) throw new UsageError(`--label-map takes label=class pairs, e.g. 0=neg,1=pos; got '${pair}'`);
     const label = m[1].trim();
-    if (Object.hasOwn(map, label)) throw new UsageError(`--label-map maps the label '${label}' twice (to '${map[label]}' and '${m[2].trim()}'); give it once`);
-    map[label] = m[2].trim();
+    const cls = m[2].trim();
+    if (Object.hasOwn(map, label)) throw new UsageError(`--label-map maps the label '${label}' twice (to '${map[label]}' and '${cls}'); give it once`);
+    map[label] = cls;
+    labels.push(label);
   }
+  const twice = labelMappedTwice(labels, map);
+  if (twice) throw new UsageError(`--label-map ${twice}`);
   return map;
 }
 
@@ -89,8 +100,12 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (f: EvaluateFlags) => {
       const startedAt = new Date();
       checkOutOfModel(f.out, checkModelFlag(f.model));
+      // After checkOutOfModel, whose words fit the evaluated model's own folder better.
+      if (f.out !== undefined) checkOutNotInModel(f.out, 'evaluate', '--out', false);
       checkInputPath('--data', f.data, 'evaluate', f.format);
       checkDataKindFlags(f, 'evaluate');
+      // finishRun makes the default folder from the same name and time.
+      checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
       try {
         const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
         for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);

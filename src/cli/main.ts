@@ -4,8 +4,6 @@
  * named in the message).
  */
 import { Command, CommanderError } from 'commander';
-import { DataError } from '../data/index.js';
-import { CheckpointError } from '../io/errors.js';
 import { checkEnv, envFlag, EnvError } from '../env.js';
 import { isProfiling } from '../backend/index.js';
 import { writeProfile } from './profile.js';
@@ -14,7 +12,7 @@ import { register as registerAddition } from './addition.js';
 import { register as registerCache } from './cache.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerEvaluate } from './evaluate.js';
-import { processContext, UsageError, type CliContext } from './context.js';
+import { failureKind, processContext, UsageError, type CliContext } from './context.js';
 import { addNegations, booleanValues } from './flags.js';
 import { register as registerExperiment } from './experiment.js';
 import { register as registerExport } from './export.js';
@@ -127,8 +125,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
       return usage(ctx, e.code === 'commander.unknownCommand' ? `${message.replace(/\.$/, '')}; commands are ${namesOf(parent)}` : message, where);
     }
     const err = e as Error;
-    // A damaged or unusable checkpoint (--resume) is a bad input file, named in the message, as bad data is.
-    const kind = e instanceof DataError || e instanceof CheckpointError ? 'data error' : 'error';
+    const kind = failureKind(e);
     ctx.err.write(`${where ? `rnnlab ${where}` : 'rnnlab'}: ${kind}: ${err?.message ?? String(e)}\n`);
     if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && err?.stack) ctx.err.write(`${err.stack}\n`);
     return 1;

@@ -199,24 +199,46 @@ export function realPathOf(p: string): string {
 }
 
 /**
- * The run folder of a command that saves a model (train, seq2seq) is not a saved model's folder (one holding
- * model.json) nor inside a run's model/ folder, as evaluate's --out is not inside the model it evaluates: the run
- * would land among that model's files, --model on the folder would still load the old model (a model folder is
- * looked in before its model/), and the model's own run folder could no longer be run into again. Refused up front,
- * naming the model folder. Above --out only a run's model/ counts (its parent holds a run record): a model.json
- * anywhere up the tree (a project's exported model in its root) does not make every folder under it a model's.
+ * The run folder of a command (train, seq2seq, evaluate) is not a saved model's folder (one holding model.json) nor
+ * inside a run's model/ folder: the run would land among that model's files, for a command that saves a model
+ * (`savesModel`) --model on the folder would still load the old model (a model folder is looked in before its
+ * model/), and the model's own run folder could no longer be run into again (train refuses a model/ holding other
+ * files). Refused up front, naming the model folder. Above --out only a run's model/ counts (its parent holds a run
+ * record): a model.json anywhere up the tree (a project's exported model in its root) does not make every folder
+ * under it a model's.
  */
-export function checkOutNotInModel(out: string, command: string, flag = '--out'): void {
+export function checkOutNotInModel(out: string, command: string, flag = '--out', savesModel = true): void {
   const real = realPathOf(out);
   for (let at = real; ; at = path.dirname(at)) {
     const runModel = at !== real && isRunRecordFile(path.join(path.dirname(at), RESULTS_FILE));
     if ((at === real || runModel) && statOf(path.join(at, 'model.json'))?.isFile()) {
       const rel = path.relative(real, at);
       const why = rel === ''
-        ? `${out} is the folder of a saved model (it holds model.json): this run's files would go among that model's, and --model ${shellQuote(out)} would still load that model, not this run's`
+        ? `${out} is the folder of a saved model (it holds model.json): this run's files would go among that model's, and ${savesModel
+          ? `--model ${shellQuote(out)} would still load that model, not this run's`
+          : 'the run that saved that model could no longer be run into again'}`
         : `${out} is inside ${path.normalize(path.join(out, rel))}, the folder of a saved model (it holds model.json): the run that saved that model could no longer be run into again`;
       throw new UsageError(`${flag}: ${why}; nothing was changed. Give ${flag} a folder outside it`, command);
     }
     if (path.dirname(at) === at) return;
+  }
+}
+
+/**
+ * A run folder must be outside every folder of class subfolders the command reads (train's --data and --validation,
+ * evaluate's --data): the run's files there would be read as a class folder and its examples by the next run on that
+ * data, which then fails or trains on them. Refused up front, the default folder too (from a working folder inside
+ * the data), naming --out and the data flag. `inputs` are [flag, path] pairs already checked to exist.
+ */
+export function checkOutNotInData(out: string, isDefault: boolean, inputs: readonly (readonly [string, string | undefined])[], command: string, writes: RunFolderWrites = {}): void {
+  for (const [flag, p] of inputs) {
+    if (p === undefined || !statOf(p)?.isDirectory()) continue;
+    const rel = path.relative(realPathOf(p), realPathOf(out));
+    if (rel !== '' && (rel.split(path.sep)[0] === '..' || path.isAbsolute(rel))) continue;
+    const where = rel === '' ? `is the ${flag} folder` : `is inside the ${flag} folder ${p}`;
+    const files = writes.model ? 'model/' : 'results.json and reports';
+    throw new UsageError(isDefault
+      ? `--out: the default run folder ${out} ${where}, which holds class folders; give --out a folder outside it`
+      : `--out: ${out} ${where}, which holds class folders: the run's ${files} would be read as a class by the next run on it; give --out a folder outside it`, command);
   }
 }

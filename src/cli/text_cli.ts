@@ -5,14 +5,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DataError } from '../data/errors.js';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import { MAX_MAXLEN } from '../data/text_vectorizer.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
 import { SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { envFlag, EnvError } from '../env.js';
-import { UsageError, type CliContext } from './context.js';
+import { failureKind, UsageError, type CliContext } from './context.js';
 import { convertFlag, type FlagSpec } from './flags.js';
 
 type NumberSpec = Pick<FlagSpec, 'min' | 'max' | 'above' | 'below'> & { kind?: 'int' | 'number' };
@@ -144,8 +143,7 @@ export function reportFailure(ctx: CliContext, command: string, e: unknown): voi
     ctx.exitCode = 2;
     return;
   }
-  const kind = e instanceof DataError ? 'data error' : 'error';
-  ctx.err.write(`rnnlab ${command}: ${kind}: ${(e as Error)?.message ?? String(e)}\n`);
+  ctx.err.write(`rnnlab ${command}: ${failureKind(e)}: ${(e as Error)?.message ?? String(e)}\n`);
   // As main's handler does for the other commands (docs/CLI.md's exit codes): the stack on request.
   const stack = (e as Error)?.stack;
   if (!(e instanceof EnvError) && envFlag('RNNLAB_DEBUG') && stack) ctx.err.write(`${stack}\n`);

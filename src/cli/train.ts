@@ -1,5 +1,4 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
-import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
@@ -10,7 +9,7 @@ import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, inte
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
-import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInModel, realPathOf } from './paths.js';
+import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -42,22 +41,6 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
     `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,
   ];
-}
-
-/**
- * The run folder must be outside a folder --data (or --validation) reads: its model/ and reports there would be read
- * as a class folder and its examples by the next run on that data, which then fails or trains on them.
- */
-function checkOutNotInData(out: string, isDefault: boolean, f: TrainFlags): void {
-  for (const [flag, p] of [['--data', f.data], ['--validation', f.validation]] as const) {
-    if (p === undefined || !statSync(p).isDirectory()) continue;
-    const rel = path.relative(realpathSync(p), realPathOf(out));
-    if (rel !== '' && (rel.split(path.sep)[0] === '..' || path.isAbsolute(rel))) continue;
-    const where = rel === '' ? `is the ${flag} folder` : `is inside the ${flag} folder ${p}`;
-    throw new UsageError(isDefault
-      ? `--out: the default run folder ${out} ${where}, which holds class folders; give --out a folder outside it`
-      : `--out: ${out} ${where}, which holds class folders: the run's model/ would be read as a class by the next run on it; give --out a folder outside it`, 'train');
-  }
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -104,7 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
     if (f.validation !== undefined) checkInputPath('--validation', f.validation, 'train');
     checkDataKindFlags(f, 'train', [f.validation]);
     const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
-    checkOutNotInData(f.out ?? defaultOut, f.out === undefined, f);
+    checkOutNotInData(f.out ?? defaultOut, f.out === undefined, [['--data', f.data], ['--validation', f.validation]], 'train', { model: true });
     // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails,
     // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     const made = f.out === undefined ? createRunDir(defaultOut) : null;

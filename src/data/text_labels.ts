@@ -13,14 +13,37 @@ export function isDecimalNumber(text: string): boolean {
 }
 
 /**
+ * The number a label stands for where labels are read by value (canonicalLabels: decimal spellings of one exactly
+ * held number are one class), else null: such labels stay as written.
+ */
+export function labelValue(label: string): number | null {
+  if (!isDecimalNumber(label)) return null;
+  const v = Number(label);
+  return Number.isFinite(v) && (!Number.isInteger(v) || Number.isSafeInteger(v)) ? v : null;
+}
+
+/** Two labels of `labels` that are spellings of one number ('1' and '1.0'), or null. */
+export function sameNumberLabels(labels: Iterable<string>): [string, string] | null {
+  const seen = new Map<number, string>();
+  for (const l of labels) {
+    const v = labelValue(l);
+    if (v === null) continue;
+    const first = seen.get(v);
+    if (first !== undefined) return [first, l];
+    seen.set(v, l);
+  }
+  return null;
+}
+
+/**
  * Labels as classes: when every label is a decimal number, spellings of one value ("1", "1.0") are one class, named
  * by its plain spelling when one of them is it ("1"), else by the first seen ("007" stays "007"). Only when every
  * value is held exactly: past 2^53 two different integers may read as one double, so such labels stay as written.
  */
 function canonicalLabels(labels: readonly string[]): string[] {
-  if (labels.length === 0 || !labels.every(isDecimalNumber)) return [...labels];
-  const values = labels.map(Number);
-  if (values.some((v) => !Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) return [...labels];
+  const read = labels.map(labelValue);
+  if (labels.length === 0 || read.some((v) => v === null)) return [...labels];
+  const values = read as number[];
   const spellings = new Map<number, string[]>();
   labels.forEach((l, i) => { const list = spellings.get(values[i]) ?? []; list.push(l.trim()); spellings.set(values[i], list); });
   const name = (v: number) => { const list = spellings.get(v)!; return list.includes(String(v)) ? String(v) : list[0]; };
@@ -55,12 +78,13 @@ export function encodeLabels(labels: readonly (string | null)[], where: readonly
   }
   const index = new Map(names.map((n, i) => [n, i]));
   const byValue = new Map<number, number>();
-  names.forEach((n, i) => { if (isDecimalNumber(n) && !byValue.has(Number(n))) byValue.set(Number(n), i); });
+  names.forEach((n, i) => { const v = labelValue(n); if (v !== null && !byValue.has(v)) byValue.set(v, i); });
   const mapWith = optionName(o.optionNames, 'labelMap');
   const ids = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
     const label = given ? given[i] : labels[i]!;
-    const id = index.get(label) ?? (isDecimalNumber(label) ? byValue.get(Number(label)) : undefined);
+    const value = labelValue(label);
+    const id = index.get(label) ?? (value !== null ? byValue.get(value) : undefined);
     if (id === undefined) {
       // A label differing from a class only in case or surrounding spaces (Red for red) is most likely that class.
       const near = names.find((n) => n.trim().toLowerCase() === labels[i]!.trim().toLowerCase());
@@ -82,7 +106,17 @@ function polarity(name: string): 0 | 1 | null {
 /** What is wrong with an explicit label map for these classes ("'x=c': 'c' is not one of ..."), or null. */
 export function badLabelMapEntry(explicit: Readonly<Record<string, string>>, classes: readonly string[]): string | null {
   const bad = Object.entries(explicit).find(([, c]) => !classes.includes(c));
-  return bad ? `'${bad[0]}=${bad[1]}': '${bad[1]}' is not one of the model's classes (${classes.join(', ')})` : null;
+  if (bad) return `'${bad[0]}=${bad[1]}': '${bad[1]}' is not one of the model's classes (${classes.join(', ')})`;
+  return labelMappedTwice(Object.keys(explicit), explicit);
+}
+
+/**
+ * One class in the data (as the reader counts '1' and '1.0'), two entries of a label map: which applies would be a
+ * guess. The words saying so for the first two such keys of `keys` (in the order given), or null.
+ */
+export function labelMappedTwice(keys: readonly string[], map: Readonly<Record<string, string>>): string | null {
+  const twice = sameNumberLabels(keys);
+  return twice ? `maps one label twice: '${twice[0]}' and '${twice[1]}' are spellings of one number (to '${map[twice[0]]}' and '${map[twice[1]]}'); give it once` : null;
 }
 
 /**
@@ -117,10 +151,11 @@ export function resolveLabelMap(labels: readonly (string | null)[], classes: rea
 export function mapLabels(labels: readonly (string | null)[], map: Readonly<Record<string, string>> | null): (string | null)[] {
   if (!map) return [...labels];
   const byValue = new Map<number, string>();
-  for (const [k, c] of Object.entries(map)) if (isDecimalNumber(k) && !byValue.has(Number(k))) byValue.set(Number(k), c);
+  for (const [k, c] of Object.entries(map)) { const v = labelValue(k); if (v !== null && !byValue.has(v)) byValue.set(v, c); }
   return labels.map((l) => {
     if (l === null) return l;
     if (Object.hasOwn(map, l)) return map[l];
-    return (isDecimalNumber(l) ? byValue.get(Number(l)) : undefined) ?? l;
+    const v = labelValue(l);
+    return (v !== null ? byValue.get(v) : undefined) ?? l;
   });
 }

@@ -14,6 +14,7 @@ import { padSequences, type PaddedBatch } from '../data/pad.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../data/text_vectorizer.js';
 import { Embedding } from '../layers/index.js';
 import { loadModel } from '../io/index.js';
+import { readInputSpec } from '../experiments/model_store.js';
 import type { Sequential } from '../models/sequential.js';
 
 export const TEXT_SPEC_FILE = 'rnnlab-text.json';
@@ -119,9 +120,9 @@ export async function loadTextClassifier(dirOrRun: string): Promise<TextClassifi
   }
   const imdbFile = path.join(dir, IMDB_INPUT_FILE);
   if (existsSync(imdbFile)) {
-    const input = JSON.parse(readFileSync(imdbFile, 'utf8')) as { vocab?: unknown; maxlen?: unknown };
-    if (!Number.isInteger(input.vocab) || !Number.isInteger(input.maxlen)) throw new DataError(`${imdbFile}: fields 'vocab' and 'maxlen' must be integers`);
-    return imdbTextClassifier(dir, model, input.vocab as number, input.maxlen as number, imdbFile);
+    // Checked as predict checks it (every field, vocab within the Embedding, maxlen the input's length).
+    const input = readInputSpec(imdbFile, model);
+    return imdbTextClassifier(dir, model, input.vocab, input.maxlen, imdbFile);
   }
   throw new DataError(`${dir}: no ${TEXT_SPEC_FILE} (nor ${IMDB_INPUT_FILE}): this folder holds a model but not how to turn text into its input`);
 }

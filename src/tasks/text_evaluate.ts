@@ -1,6 +1,6 @@
 /** Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, AUC, worst examples. */
 import { loadTextDataset, type TextDataset, type TextDatasetOptions } from '../data/text_dataset.js';
-import { badLabelMapEntry, encodeLabels, isDecimalNumber, mapLabels, resolveLabelMap } from '../data/text_labels.js';
+import { badLabelMapEntry, encodeLabels, labelValue, mapLabels, resolveLabelMap } from '../data/text_labels.js';
 import { loadTextClassifier, type TextClassifier } from './text_classifier_file.js';
 import { classificationMetrics, worstExamples, type ClassificationMetrics, type ScoredExample } from './text_metrics.js';
 import { TextOptionError } from './text_model.js';
@@ -38,8 +38,8 @@ export interface TextEvaluateResult {
  */
 function checkMapApplies(map: Readonly<Record<string, string>>, ds: TextDataset): void {
   const labels = new Set(ds.labels.filter((l): l is string => l !== null));
-  const values = new Set([...labels].filter(isDecimalNumber).map(Number));
-  const occurs = (k: string) => labels.has(k) || (isDecimalNumber(k) && values.has(Number(k)));
+  const values = new Set([...labels].map(labelValue).filter((v) => v !== null));
+  const occurs = (k: string) => { const v = labelValue(k); return labels.has(k) || (v !== null && values.has(v)); };
   const squash = (l: string) => l.trim().toLowerCase();
   const seen = [...labels].slice(0, 10);
   const its = `(its labels: ${seen.join(', ')}${labels.size > seen.length ? ', ...' : ''})`;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,24 @@ export function tempDir(prefix = 'rnnlab-cli-'): string {
 
 export function cleanup(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Two class folders (pos, neg) of eight short reviews each in dir: the smallest folder dataset train reads. */
+export function writeClassFolders(dir: string): string {
+  for (const [cls, words] of [['pos', 'great fine lovely'], ['neg', 'awful dull bad']] as const) {
+    mkdirSync(path.join(dir, cls), { recursive: true });
+    for (let i = 0; i < 8; i++) writeFileSync(path.join(dir, cls, `${i}.txt`), `${words} film ${i}`);
+  }
+  return dir;
+}
+
+/** Every file under dir with its bytes, to show nothing changed. */
+export function snapshotFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = readFileSync(path.join(e.parentPath, e.name)).toString('base64');
+  }
+  return out;
 }
 
 export function readResults(dir: string): Record<string, any> {

@@ -7,35 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATA, expectRefused, isolatedCache, REPO_ROOT, run, tempDir } from './helpers.js';
+import { DATA, expectRefused, isolatedCache, REPO_ROOT, run, snapshotFiles, tempDir, writeClassFolders } from './helpers.js';
 
 isolatedCache();
 
 const TRAIN_FAST = ['--model', 'gru', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6'];
 
-function folderData(root: string): string {
-  const dir = path.join(root, 'reviews');
-  for (const [cls, words] of [['pos', 'great fine lovely'], ['neg', 'awful dull bad']] as const) {
-    mkdirSync(path.join(dir, cls), { recursive: true });
-    for (let i = 0; i < 8; i++) writeFileSync(path.join(dir, cls, `${i}.txt`), `${words} film ${i}`);
-  }
-  return dir;
-}
-
-/** Every file under dir with its bytes, to show nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = readFileSync(path.join(e.parentPath, e.name)).toString('base64');
-  }
-  return out;
-}
-
 let root: string, data: string, trainRun: string, imdbRun: string;
 
 beforeAll(async () => {
   root = tempDir();
-  data = folderData(root);
+  data = writeClassFolders(path.join(root, 'reviews'));
   trainRun = path.join(root, 'train-run');
   const t = await run(['train', '--data', data, ...TRAIN_FAST, '--out', trainRun]);
   expect(t.code, t.err).toBe(0);
@@ -46,23 +28,23 @@ beforeAll(async () => {
 
 describe("--out holding another command's run", () => {
   it("tokenize --out a train run's folder is refused, naming --out and train, and nothing changes", async () => {
-    const before = snapshot(trainRun);
+    const before = snapshotFiles(trainRun);
     expectRefused(await run(['tokenize', '--fit', 'a b', '--out', trainRun]), 'tokenize', /--out: .*train-run holds an earlier 'rnnlab train' run.*nothing was changed/);
-    expect(snapshot(trainRun)).toEqual(before);
+    expect(snapshotFiles(trainRun)).toEqual(before);
   });
 
   it("imdb --out a train run's folder is refused before any work: the text classifier in model/ stays", async () => {
-    const before = snapshot(trainRun);
+    const before = snapshotFiles(trainRun);
     expectRefused(await run(['imdb', '--model', 'cnn', '--limit', '8', '--maxlen', '10', '--epochs', '1', '--data', DATA, '--out', trainRun]), 'imdb',
       /--out: .*train-run holds an earlier 'rnnlab train' run, whose results.json, reports and saved model \(model\/\) this imdb run would replace/);
-    expect(snapshot(trainRun)).toEqual(before);
+    expect(snapshotFiles(trainRun)).toEqual(before);
     expect(existsSync(path.join(trainRun, 'checkpoint'))).toBe(false);
   });
 
   it("train --out an imdb run's folder is refused the same way", async () => {
-    const before = snapshot(imdbRun);
+    const before = snapshotFiles(imdbRun);
     expectRefused(await run(['train', '--data', data, ...TRAIN_FAST, '--out', imdbRun]), 'train', /--out: .*imdb-run holds an earlier 'rnnlab imdb' run/);
-    expect(snapshot(imdbRun)).toEqual(before);
+    expect(snapshotFiles(imdbRun)).toEqual(before);
   });
 
   it('an earlier run of the same command is still reused', async () => {
@@ -78,10 +60,10 @@ describe('train --out inside the data it reads', () => {
   it('the --data folder itself, or a folder inside it, is refused with exit code 2 naming --out; nothing is made', async () => {
     const copy = path.join(tempDir(), 'data');
     cpSync(data, copy, { recursive: true });
-    const before = snapshot(copy);
+    const before = snapshotFiles(copy);
     expectRefused(await run(['train', '--data', copy, ...TRAIN_FAST, '--out', copy]), 'train', /^rnnlab train: error: --out: .*data is the --data folder/);
     expectRefused(await run(['train', '--data', copy, ...TRAIN_FAST, '--out', path.join(copy, 'runs', 'one')]), 'train', /--out: .*is inside the --data folder/);
-    expect(snapshot(copy)).toEqual(before);
+    expect(snapshotFiles(copy)).toEqual(before);
     expect(readdirSync(copy).sort()).toEqual(['neg', 'pos']);
   });
 

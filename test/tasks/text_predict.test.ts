@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imdbModel } from '../../src/experiments/lab_models.js';
+import { saveImdbModel } from '../../src/experiments/model_store.js';
 import { loadTextClassifier, TEXT_SPEC_FILE } from '../../src/tasks/text_classifier_file.js';
 import { formatPredictions } from '../../src/tasks/text_format.js';
 import { predictTexts, readTexts, type PredictionRecord } from '../../src/tasks/text_predict.js';
@@ -128,10 +129,13 @@ describe('loading a classifier', () => {
     const dir = path.join(root, 'imdb');
     const m = imdbModel('lstm', { vocab: 100, maxlen: 20, embeddingDim: 4, units: 4 });
     m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-    await m.save(`file://${dir}`);
-    writeFileSync(path.join(dir, 'rnnlab-input.json'), JSON.stringify({ format: 'rnnlab-imdb-input', version: 1, vocab: 100, maxlen: 20 }));
+    await saveImdbModel(dir, m, 'lstm', { vocab: 100, maxlen: 20 }, {});
     const recs = await collect(predictTexts(dir, ['a great film', 'awful']));
     expect(Object.keys(recs[0].probabilities)).toEqual(['negative', 'positive']);
     expect(recs[0].probabilities.negative + recs[0].probabilities.positive).toBeCloseTo(1, 6);
+    // Its rnnlab-input.json is checked as predict's command checks it: a vocab beyond the Embedding is refused.
+    const spec = JSON.parse(readFileSync(path.join(dir, 'rnnlab-input.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(dir, 'rnnlab-input.json'), JSON.stringify({ ...spec, vocab: 101 }));
+    await expect(loadTextClassifier(dir)).rejects.toThrow(/rnnlab-input\.json: field 'vocab' must be an integer from 4 to 100, got 101/);
   });
 });
