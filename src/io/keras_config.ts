@@ -73,6 +73,7 @@ function rnnlabClass(name: string): boolean {
 function checkUserConfigs(className: string, config: Record<string, unknown>, where: string): void {
   if (!rnnlabClass(className)) {
     for (const [k, v] of Object.entries(config)) checkUserValue(k, v, where, k, 'key', 1);
+    return;
   }
   const nested = (v: unknown, depth: number): void => {
     if (depth > MAX_CONFIG_DEPTH) return;
@@ -86,13 +87,13 @@ function checkUserConfigs(className: string, config: Record<string, unknown>, wh
     }
     for (const x of Object.values(v)) nested(x, depth + 1);
   };
-  if (rnnlabClass(className)) for (const v of Object.values(config)) nested(v, 1);
+  for (const v of Object.values(config)) nested(v, 1);
 }
 
 /** One entry of a user's config: its key (when an identifier) must come back through snake_case, its value too. */
-function checkUserValue(key: string | null, v: unknown, where: string, path: string, what: 'key' | 'value', depth: number): void {
-  if (key !== null && fileKey(fileKey(key, 'snake'), 'camel') !== key) {
-    const written = fileKey(key, 'snake'), back = fileKey(written, 'camel');
+function checkUserValue(key: string, v: unknown, where: string, path: string, what: 'key' | 'value', depth: number): void {
+  const written = fileKey(key, 'snake'), back = fileKey(written, 'camel');
+  if (back !== key) {
     throw new Error(`${where}: config ${what} '${path}' would not load back as given (files spell config keys in snake_case, '${written}', and loading reads them in camelCase, '${back}', as tfjs does); use camelCase keys in getConfig() and the constructor ('${back}')`);
   }
   jsonSafe(v, where, path, what, depth);
@@ -133,8 +134,9 @@ function jsonSafe(v: unknown, where: string, path: string, what: 'key' | 'value'
 export function layerToKeras(layer: Layer, batchInputShape: SymbolicShape | null = null): KerasLayerJSON {
   const { className, config } = serializeLayer(layer);
   const { batchInputShape: _own, ...rest } = config;
-  checkUserConfigs(className, rest, `layer '${layer.name}' (${className})`);
-  const c = convertKeys(rest, 'snake', `layer '${layer.name}' (${className})`) as Record<string, unknown>;
+  const where = `layer '${layer.name}' (${className})`;
+  checkUserConfigs(className, rest, where);
+  const c = convertKeys(rest, 'snake', where) as Record<string, unknown>;
   if (batchInputShape) c.batch_input_shape = [...batchInputShape];
   return { class_name: className, config: c };
 }

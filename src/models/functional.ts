@@ -297,10 +297,10 @@ export class Functional extends ModelBase<TensorsLike> {
     return xs;
   }
 
-  private byName(v: unknown, names: string[], kind: string, what: string): TensorLike[] {
+  private byName(v: unknown, names: string[], kind: 'input' | 'output', what: string): TensorLike[] {
     if (isRecord(v)) {
-      for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(unknownNameMessage(what, kind as 'input' | 'output', k, names));
-      refuseSharedNames(Object.keys(v), names, kind as 'input' | 'output', what);
+      for (const k of Object.keys(v)) if (!names.includes(k)) throw new Error(unknownNameMessage(what, kind, k, names));
+      refuseSharedNames(Object.keys(v), names, kind, what);
       return names.map((n) => {
         if (v[n] === undefined) throw new Error(`${what}: no value for ${kind} '${n}'`);
         return v[n] as TensorLike;

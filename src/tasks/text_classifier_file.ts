@@ -14,11 +14,10 @@ import { padSequences, type PaddedBatch } from '../data/pad.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../data/text_vectorizer.js';
 import { Embedding } from '../layers/index.js';
 import { loadModel } from '../io/index.js';
-import { readInputSpec } from '../experiments/model_store.js';
+import { INPUT_FILE, readInputSpec } from '../experiments/model_store.js';
 import type { Sequential } from '../models/sequential.js';
 
 export const TEXT_SPEC_FILE = 'rnnlab-text.json';
-const IMDB_INPUT_FILE = 'rnnlab-input.json';
 
 export interface TextClassifierSpec {
   format: 'rnnlab-text-classifier';
@@ -118,11 +117,11 @@ export async function loadTextClassifier(dirOrRun: string): Promise<TextClassifi
     };
     return { dir, model, classes: [...spec.classes], encoder, spec };
   }
-  const imdbFile = path.join(dir, IMDB_INPUT_FILE);
+  const imdbFile = path.join(dir, INPUT_FILE);
   if (existsSync(imdbFile)) {
     // Checked as predict checks it (every field, vocab within the Embedding, maxlen the input's length).
     const input = readInputSpec(imdbFile, model);
     return imdbTextClassifier(dir, model, input.vocab, input.maxlen, imdbFile);
   }
-  throw new DataError(`${dir}: no ${TEXT_SPEC_FILE} (nor ${IMDB_INPUT_FILE}): this folder holds a model but not how to turn text into its input`);
+  throw new DataError(`${dir}: no ${TEXT_SPEC_FILE} (nor ${INPUT_FILE}): this folder holds a model but not how to turn text into its input`);
 }

@@ -7,20 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectRefused, isolatedCache, readResults, REPO_ROOT, run, snapshotFiles, tempDir, writeClassFolders } from './helpers.js';
+import { expectRefused, isolatedCache, readResults, REPO_ROOT, run, snapshotFiles, tempDir, TRAIN_FAST, trainFolderRun, writeClassFolders } from './helpers.js';
 
 isolatedCache();
-
-const TRAIN_FAST = ['--model', 'gru', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6'];
 
 let root: string, data: string, trainRun: string;
 
 beforeAll(async () => {
-  root = tempDir();
-  data = writeClassFolders(path.join(root, 'reviews'));
-  trainRun = path.join(root, 'train-run');
-  const t = await run(['train', '--data', data, ...TRAIN_FAST, '--out', trainRun]);
-  expect(t.code, t.err).toBe(0);
+  ({ root, data, trainRun } = await trainFolderRun());
 }, 180_000);
 
 describe('evaluate --out inside the --data folder', () => {

@@ -48,6 +48,19 @@ export function cleanup(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
+/** The flags of the quickest `rnnlab train` run: a 4-unit GRU, one epoch over 6-word rows. */
+export const TRAIN_FAST = ['--model', 'gru', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6'];
+
+/** A class-folder dataset (root/reviews) and a TRAIN_FAST `rnnlab train` run on it (root/train-run), in a new folder. */
+export async function trainFolderRun(): Promise<{ root: string; data: string; trainRun: string }> {
+  const root = tempDir();
+  const data = writeClassFolders(path.join(root, 'reviews'));
+  const trainRun = path.join(root, 'train-run');
+  const t = await run(['train', '--data', data, ...TRAIN_FAST, '--out', trainRun]);
+  expect(t.code, t.err).toBe(0);
+  return { root, data, trainRun };
+}
+
 /** Two class folders (pos, neg) of eight short reviews each in dir: the smallest folder dataset train reads. */
 export function writeClassFolders(dir: string): string {
   for (const [cls, words] of [['pos', 'great fine lovely'], ['neg', 'awful dull bad']] as const) {

@@ -8,11 +8,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envForFile } from '../helpers/env.js';
 import { topicTexts, writeCsv } from '../tasks/helpers.js';
-import { expectRefused, isolatedCache, readResults, run, tempDir } from './helpers.js';
+import { expectRefused, isolatedCache, readResults, run, tempDir, TRAIN_FAST } from './helpers.js';
 
 isolatedCache();
 
-const TRAIN_TINY = ['--model', 'gru', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6'];
 const S2S_TINY = ['--generate', 'addition', '--count', '60', '--epochs', '1', '--units', '4', '--embedding-dim', '4', '--samples', '0', '--verbose', '0'];
 const ADDITION_TINY = ['--digits', '1', '--training-size', '40', '--epochs', '1', '--hidden', '4', '--samples', '1', '--verbose', '0'];
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
   root = tempDir();
   csv = writeCsv(root, 'topics.csv', topicTexts(12, 1, ['arts', 'sports']));
   trainRun = path.join(root, 'train-run');
-  const t = await run(['train', '--data', csv, ...TRAIN_TINY, '--out', trainRun]);
+  const t = await run(['train', '--data', csv, ...TRAIN_FAST, '--out', trainRun]);
   expect(t.code, t.err).toBe(0);
   s2sRun = path.join(root, 's2s-run');
   const s = await run(['seq2seq', ...S2S_TINY, '--out', s2sRun]);
@@ -90,7 +89,7 @@ describe('a boolean flag takes its value after =', () => {
     expectRefused(await run(['imdb', '--model', 'lstm', '--mask-zero', 'true']), 'imdb', /--mask-zero takes its value after '=', got '--mask-zero true'; write --mask-zero=true, or --mask-zero$/);
     expectRefused(await run(['train', '--data', csv, '--early-stopping', 'false']), 'train', /write --early-stopping=false, or --no-early-stopping/);
     const patience = path.join(root, 'patience-1');
-    const r = await run(['train', '--data', csv, ...TRAIN_TINY, '--early-stopping', '1', '--out', patience]);
+    const r = await run(['train', '--data', csv, ...TRAIN_FAST, '--early-stopping', '1', '--out', patience]);
     expect(r.code, r.err).toBe(0);
     expect(readResults(patience).config.earlyStopping).toBe(1);
   });

@@ -4,24 +4,14 @@
  * --out did not generate, and a model folder missing or cutting short a file of the model is a usage error (exit
  * code 2) naming the file as given.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectRefused, isolatedCache, readResults, run, tempDir } from './helpers.js';
+import { expectRefused, isolatedCache, readResults, run, snapshotFiles, tempDir, TRAIN_FAST } from './helpers.js';
 
 isolatedCache();
 
 const S2S_TINY = ['--units', '4', '--embedding-dim', '2', '--epochs', '1', '--samples', '0', '--verbose', '0'];
-const TRAIN_FAST = ['--model', 'gru', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--maxlen', '6'];
-
-/** Every file under dir with its bytes, to show nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = readFileSync(path.join(e.parentPath, e.name)).toString('base64');
-  }
-  return out;
-}
 
 let root: string, pairs: string, s2sRun: string, trainRun: string, csv: string;
 
@@ -41,25 +31,25 @@ beforeAll(async () => {
 
 describe('--out in a saved model\'s folder', () => {
   it('seq2seq refuses the model folder of an earlier run, and a folder inside it; nothing changes and the run folder stays reusable', async () => {
-    const before = snapshot(s2sRun);
+    const before = snapshotFiles(s2sRun);
     const model = path.join(s2sRun, 'model');
     expectRefused(await run(['seq2seq', '--data', pairs, ...S2S_TINY, '--out', model]), 'seq2seq',
       /--out: .*s2s\/model is the folder of a saved model \(it holds model\.json\): .*--model .*s2s\/model would still load that model, not this run's; nothing was changed\. Give --out a folder outside it$/);
     const inside = path.join(model, 'sub');
     expectRefused(await run(['seq2seq', '--data', pairs, ...S2S_TINY, '--out', inside]), 'seq2seq',
       new RegExp(`--out: ${inside.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is inside ${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the folder of a saved model`), inside);
-    expect(snapshot(s2sRun)).toEqual(before);
+    expect(snapshotFiles(s2sRun)).toEqual(before);
     const again = await run(['seq2seq', '--data', pairs, ...S2S_TINY, '--seed', '3', '--out', s2sRun]);
     expect(again.code, again.err).toBe(0);
   });
 
   it('train refuses a classifier\'s model folder the same way', async () => {
-    const before = snapshot(trainRun);
+    const before = snapshotFiles(trainRun);
     expectRefused(await run(['train', '--data', csv, ...TRAIN_FAST, '--out', path.join(trainRun, 'model')]), 'train',
       /--out: .*train\/model is the folder of a saved model \(it holds model\.json\)/);
     expectRefused(await run(['train', '--data', csv, ...TRAIN_FAST, '--out', path.join(trainRun, 'model', 'x', 'y')]), 'train',
       /--out: .*train\/model\/x\/y is inside .*train\/model, the folder of a saved model/);
-    expect(snapshot(trainRun)).toEqual(before);
+    expect(snapshotFiles(trainRun)).toEqual(before);
   });
 
   it('a folder beside the model is fine', async () => {
@@ -87,10 +77,10 @@ describe('seq2seq --generate into an earlier --data run\'s folder', () => {
     cpSync(pairs, mine);
     const first = await run(['seq2seq', '--data', mine, ...S2S_TINY, '--out', dir]);
     expect(first.code, first.err).toBe(0);
-    const before = snapshot(dir);
+    const before = snapshotFiles(dir);
     expectRefused(await run(['seq2seq', '--generate', 'date', '--count', '40', ...S2S_TINY, '--out', dir]), 'seq2seq',
       /--out: .*own already holds 'pairs\.tsv', which the earlier run there did not generate \(its results\.json records no --generate\) and which this run would replace with its generated pairs; nothing was changed/);
-    expect(snapshot(dir)).toEqual(before);
+    expect(snapshotFiles(dir)).toEqual(before);
   });
 
   it('so is a pairs.tsv of the user\'s beside a run on other data', async () => {

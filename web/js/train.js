@@ -95,7 +95,7 @@ function applyLimits(limits) {
 function applyOptimizers(names) {
   const select = $('#train-form select[name="optimizer"]');
   if (!select || !Array.isArray(names) || names.length === 0) return;
-  select.replaceChildren(...names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
+  select.replaceChildren(...names.map((n) => el('option', { value: n, text: n })));
 }
 
 /**
