@@ -10,6 +10,7 @@ import type { CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { onStopSignals } from './stop_signals.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -46,14 +47,24 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f));
   p.line(describeData(data));
+  // Ctrl-C stops the model in training at its next batch; the models trained so far still go into the report.
+  const stop = onStopSignals((s) => p.line(s), () => 'Stopping: the model in training stops at its next batch; the report keeps the models trained so far. Ctrl-C again stops at once.');
+  let steps = 0, batchesDone = 0;
   const res = await compareModels(data, models, {
     ...trainFlags(f, ctx),
+    signal: stop.signal,
+    onTrainBegin: (info) => { steps = info.steps; batchesDone = 0; },
+    onBatchEnd: (_epoch, batch) => { batchesDone = batch + 1; },
     onBuilt: (m) => { m.summary(undefined, undefined, (l) => p.line(l)); },
   }, (name, i) => {
     const d = IMDB_DEFAULTS[name];
     p.line();
     p.line(`[${i + 1}/${models.length}] ${name}: ${String(f.epochs ?? d.epochs)} epoch(s), batch ${String(f.batchSize ?? d.batchSize)}`);
-  });
+  }).finally(stop.release);
+  const stoppedIn = res.runs.find((r) => r.cancelled);
+  // Whole epochs of the model stopped; a stop between two models interrupts no epoch.
+  const partial = stoppedIn !== undefined && batchesDone < steps;
+  const cancellation = stop.signal.aborted ? { afterEpochs: (stoppedIn?.history.loss?.length ?? 0) - (partial ? 1 : 0), partialLastEpoch: partial } : null;
   p.line();
   p.lines(formatTable(res.table));
   p.line();
@@ -72,6 +83,6 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
     ],
     config,
   };
-  finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc);
-  return 0;
+  finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc, cancellation);
+  return cancellation ? 130 : 0;
 }

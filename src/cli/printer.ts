@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { setThreads } from '../backend/index.js';
-import type { RecordBody } from '../report/record.js';
+import type { RecordBody, RunRecord } from '../report/record.js';
 import { createRunDir, defaultOutDir, finishRecord, startRecord, writeRun, type RunFiles } from '../report/run.js';
 import type { ReportDoc } from '../report/html.js';
 import { formatTable, type Table } from '../report/table.js';
@@ -32,11 +32,12 @@ export interface CliRun { command: string; runName: string; argv: readonly strin
 
 /**
  * Writes the run's record and reports to --out (or a new runs/<timestamp>-<name>/ folder, suffixed -2, -3, ... when
- * another run took that name) and says where they went.
+ * another run took that name) and says where they went. A run stopped early (Ctrl-C) is recorded as cancelled.
  */
-export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc): RunFiles {
+export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc, cancellation: RunRecord['cancellation'] = null): RunFiles {
   const dir = run.out ?? createRunDir(defaultOutDir(run.runName, run.startedAt));
-  const files = writeRun(dir, finishRecord(startRecord({ ...run, source: 'cli' }), body), doc);
+  const record = finishRecord(startRecord({ ...run, source: 'cli' }), body, cancellation ? 'cancelled' : 'completed', { cancellation });
+  const files = writeRun(dir, record, doc);
   p.line();
   p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}`);
   if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);

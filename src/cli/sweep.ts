@@ -18,9 +18,10 @@ import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
 import { ADDITION_COMMAND_FLAGS } from './addition.js';
 import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
-import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
+import { UsageError, type CliContext } from './context.js';
 import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 import { IMDB_FLAGS } from './imdb.js';
+import { onStopSignals } from './stop_signals.js';
 import { checkOutFolder, entryOf, linksAmong, linkWords, quotedNames } from './paths.js';
 import { errnoWords } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
@@ -173,7 +174,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   // Installed before connecting: Ctrl-C while Redis is out of reach must still release the lock and say so. Until the
   // runs are queued the first Ctrl-C prints nothing of its own: the line saying where it stopped follows at once.
   // Ctrl-C while waiting stops the waiting, not the workers: sweep.json gets the runs' state so far.
-  const stop = ctrlC(line, () => (queued ? 'Stopping the wait: the workers go on with the queued runs; the same command waits again. Ctrl-C again stops at once.' : null));
+  const stop = onStopSignals(line, () => (queued ? 'Stopping the wait: the workers go on with the queued runs; the same command waits again. Ctrl-C again stops at once.' : null));
   try {
     let q: { queued: number; done: number };
     try {
@@ -333,24 +334,8 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
-/**
- * Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) during a local sweep: the first stops it, each run under way as Ctrl-C stops a run (an
- * imdb run saves a checkpoint), so that the same command resumes it; the second exits at once.
- */
-function ctrlC(line: (s: string) => void, stopping: () => string | null = () => 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.'): { signal: AbortSignal; release: () => void } {
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) {
-      line('Stopped at once.');
-      process.exit(130);
-    }
-    const words = stopping();
-    if (words !== null) line(words);
-    stop.abort();
-  };
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
-  return { signal: stop.signal, release: () => { for (const sig of STOP_SIGNALS) process.off(sig, onSignal); } };
-}
+/** A local sweep's first Ctrl-C: each run under way stops as Ctrl-C stops a run (an imdb run saves a checkpoint), so that the same command resumes it. */
+const SWEEP_STOPPING = () => 'Stopping: each run under way saves a checkpoint and stops. Ctrl-C again stops at once.';
 
 async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliContext): Promise<void> {
     const line = (s: string) => ctx.out.write(`${s}\n`);
@@ -380,7 +365,7 @@ async function sweepIn(spec: SweepSpec, dir: string, f: SweepFlags, ctx: CliCont
       for (const n of specNotes(spec)) line(n);
       const crowded = oversubscription(Math.min(size.parallel, count), size.threads, claim.others, cores);
       if (crowded) line(`${crowded}.`);
-      const stop = ctrlC(line);
+      const stop = onStopSignals(line, SWEEP_STOPPING);
       try {
         outcome = await runSweepLocal(spec, {
           dir, ...size, signal: stop.signal,

@@ -37,6 +37,8 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   const confusionByModel: Record<string, number[][]> = {};
   let classes: string[] = [];
   for (let i = 0; i < models.length; i++) {
+    // Stopped: the models not started yet are not built or trained.
+    if (o.signal?.aborted) break;
     onRun?.(models[i], i);
     // --layers stacks the recurrent models' layers; the others have none to stack and keep their one hidden layer.
     const run = await trainImdb(models[i], data, STACKABLE_MODELS.includes(models[i]) ? o : { ...o, layers: undefined });
@@ -57,7 +59,8 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
   };
   // A cancelled run has no test numbers (NaN) and maybe no epoch: it cannot be the best or the fastest.
   const best = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
-  const fastest = rows.filter((r) => Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
+  // A stopped run's last epoch was timed short.
+  const fastest = rows.filter((r, i) => !runs[i].cancelled && Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
   const ffRaw = rows.find((r) => r.model === 'ff_raw');
   // Models equal to the printed digit share the best place: naming only the first of them would rank a tie.
   const tied = best ? rows.filter((r) => percent(r.testAccuracy) === percent(best.testAccuracy)) : [];
@@ -65,12 +68,17 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     ? `${tied.map((r) => r.model).join(', ')} tie for the best test accuracy (${percent(best!.testAccuracy)})`
     : best ? `${best.model} reaches the best test accuracy (${percent(best.testAccuracy)}, ${best.params.toLocaleString('en-US')} parameters)` : '';
   const allNearChance = best !== undefined && best.testAccuracy < 0.6 && rows.length > 1;
-  const finding = best && fastest
+  const stoppedIn = runs.find((r) => r.cancelled);
+  const notTrained = models.slice(runs.length);
+  const stopPart = stoppedIn
+    ? ` Stopped while training ${stoppedIn.name} (in epoch ${stoppedIn.history.loss?.length ?? 0} of ${String(stoppedIn.config.epochs)})${notTrained.length ? `; not trained: ${notTrained.join(', ')}` : ''}.`
+    : notTrained.length ? ` Stopped before training ${notTrained.join(', ')}.` : '';
+  const finding = (best && fastest
     ? `${bestPart}; ` +
       `${fastest.model} is the fastest at ${seconds(fastest.secondsPerEpoch)} s per epoch.` +
       (allNearChance ? ' Every model is still near chance (below 60%): train longer or on more reviews before ranking them.'
         : ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '')
-    : rows.length ? `Stopped before any model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.';
+    : rows.length ? `No model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.') + stopPart;
   // ff_raw's loss on raw ids is in the hundreds; a log axis keeps the others readable.
   const losses = runs.flatMap((r) => r.history.loss ?? []).filter((v) => Number.isFinite(v) && v > 0);
   const wideLoss = losses.length > 0 && Math.max(...losses) / Math.min(...losses) > 50;

@@ -148,15 +148,16 @@ describe('IMDb reports of stopped and diverged runs', () => {
   });
 
   it('compare never names a stopped model the best or the fastest', async () => {
-    // A signal already aborted: every model stops before its first epoch.
+    // Stopped at the first batch: lstm stops in its first epoch, cnn is never started.
     const ac = new AbortController();
-    ac.abort();
     const rl = await import('../../src/index.js');
     const x = rl.preprocessing.padSequences([[1, 2, 3], [4, 5]], { maxlen: 5 });
     const y = rl.tensor(Float32Array.from([0, 1]), [2, 1]);
     const data = { ...DATA, xTrain: x, yTrain: y, xTest: x, yTest: y, nTrain: 2, nTest: 2, vocab: 10, maxlen: 5 } as ImdbArrays;
-    const res = await compareModels(data, ['lstm', 'cnn'], { epochs: 1, batchSize: 2, units: 2, embeddingDim: 2, verbose: 0, signal: ac.signal });
-    expect(res.finding).toBe('Stopped before any model was evaluated (lstm, cnn started).');
+    const res = await compareModels(data, ['lstm', 'cnn'], { epochs: 1, batchSize: 2, units: 2, embeddingDim: 2, verbose: 0, signal: ac.signal,
+      onBatchEnd: () => ac.abort() });
+    expect(res.finding).toBe('No model was evaluated (lstm started). Stopped while training lstm (in epoch 1 of 1); not trained: cnn.');
+    expect(res.runs.map((r) => r.name)).toEqual(['lstm']);
     for (const c of res.charts) expect(chartSvg(c)).not.toMatch(/NaN|Infinity/);
   });
 });
