@@ -41,20 +41,20 @@ function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy
     v.requiresGrad = true;
     return v;
   });
-  const { value, backward } = withTape(() => {
+  const { value, gradients } = withTape(() => {
     const y = f(...xs);
     if (!(y instanceof Tensor)) throw new Error(`${what}: f must return a Tensor`);
     const seed = dy === undefined ? null : toTensor(dy, `${what}: dy`);
     if (seed && seed.shape.join() !== y.shape.join()) throw new Error(`${what}: dy has shape [${seed.shape.join(', ')}] but f(x) has [${y.shape.join(', ')}]`);
     return { y, loss: y.size === 1 && !seed ? y : sum(seed ? mul(y, seed) : y) };
   });
-  backward(value.loss);
-  const grads = xs.map((x, i) => {
-    if (!x.grad) {
+  // Isolated: the weights of a model f runs through get gradients too, which must not reach the next fit step.
+  const grads = gradients(value.loss, (gave) => xs.map((x, i) => {
+    if (!gave(x)) {
       throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
     }
-    return track(new Tensor(floatCopy(x.grad), [...x.shape], 'float32'));
-  });
+    return track(new Tensor(floatCopy(x.grad!), [...x.shape], 'float32'));
+  }));
   const y = value.y;
   const values = y.dtype === 'float32' ? floatCopy(y.values) : Int32Array.from(y.values);
   return { value: track(new Tensor(values, [...y.shape], y.dtype)), grads };

@@ -47,17 +47,33 @@ export function recordZeroGradient(out: Tensor, inputs: readonly unknown[]): Ten
   });
 }
 
-/** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
 /**
  * The tensors given a gradient by the backward in progress: one that throws (an op without a gradient) clears them,
  * so no weight keeps a half-summed gradient for the next step to add in.
  */
 let touched: Set<Tensor> | null = null;
 
+/**
+ * While an isolated backward runs (withTape's gradients): each tensor's gradient from before it was first given one
+ * here, put back afterwards, so a public gradient computation leaves no .grad for a later training step to add in.
+ */
+let priorGrads: Map<Tensor, FArray | null> | null = null;
+
+/** Marks t as given a gradient by this backward, first moving a gradient it held before aside when isolating. */
+function touch(t: Tensor): void {
+  touched?.add(t);
+  if (priorGrads && !priorGrads.has(t)) {
+    priorGrads.set(t, t.grad);
+    // A kernel may already have read t.grad to decide to add into it (gemm's beta = t.grad ? 1 : 0): zeros keep that right.
+    t.grad = t.grad ? allocFloat(t.grad.length) : null;
+  }
+  settleDeferred(t);
+}
+
+/** Adds g into t.grad. `owned` lets t keep g itself when it has no gradient yet (g must not be reused). */
 export function accumulate(t: Tensor | null | undefined, g: FArray, owned = false): void {
   if (!t || !t.requiresGrad) return;
-  touched?.add(t);
-  settleDeferred(t);
+  touch(t);
   if (!t.grad) {
     if (owned) { t.grad = g; return; }
     t.grad = allocFloat(g.length);
@@ -72,8 +88,7 @@ export function accumulate(t: Tensor | null | undefined, g: FArray, owned = fals
  * zero false: for a kernel that overwrites a fresh buffer (gemm with beta = t had a gradient ? 1 : 0).
  */
 export function gradBuffer(t: Tensor, zero = true): FArray {
-  touched?.add(t);
-  settleDeferred(t);
+  touch(t);
   if (!t.grad) t.grad = allocFloat(t.size, zero);
   return t.grad;
 }
@@ -129,8 +144,23 @@ export function withoutTape<T>(fn: () => T): T {
   try { return fn(); } finally { tape = outer; }
 }
 
-/** Runs fn with a fresh tape. The returned backward(loss) fills .grad of every tensor that needs one. */
-export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) => void } {
+/** Which tensors an isolated backward gave a gradient: t.grad is then this computation's own. */
+export type GaveGradient = (t: Tensor) => boolean;
+
+interface Taped<T> {
+  value: T;
+  /** Fills .grad of every tensor that needs one, adding to gradients already there (a training step's). */
+  backward: (loss: Tensor) => void;
+  /**
+   * tfjs's gradients stand alone: runs the backward of loss, returns read(gave) while its gradients are in place,
+   * then puts every tensor's .grad back as it was before (also when the backward or read throws), so no leaf it did
+   * not return (a model's weights under rl.grad, the weights a varList left out) keeps one.
+   */
+  gradients: <R>(loss: Tensor, read: (gave: GaveGradient) => R) => R;
+}
+
+/** Runs fn with a fresh tape: backward or gradients then replay it once. */
+export function withTape<T>(fn: () => T): Taped<T> {
   const outer = tape;
   const mine: Tensor[] = [];
   tape = mine;
@@ -143,33 +173,47 @@ export function withTape<T>(fn: () => T): { value: T; backward: (loss: Tensor) =
     tape = outer;
     closeSaveList(saved);
   }
+  const backward = (loss: Tensor, prior: Map<Tensor, FArray | null> | null): void => {
+    const outerTouched = touched, outerPrior = priorGrads;
+    touched = new Set();
+    priorGrads = prior;
+    try {
+      if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
+      if (!loss.requiresGrad) return;
+      // Through touch: f may return a leaf itself (variableGrads(() => v)), whose seed must not outlive the call either.
+      touch(loss);
+      loss.grad = allocFloat(1);
+      loss.grad[0] = 1;
+      for (let i = mine.length - 1; i >= 0; i--) {
+        const t = mine[i];
+        if ((t.grad || deferredGrads.has(t)) && t.backwardFn) t.backwardFn();
+        deferredGrads.delete(t);
+        // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
+        t.backwardFn = null;
+        t.grad = null;
+      }
+    } catch (e) {
+      // A backward that threw (an op without a gradient) leaves the entries not yet replayed, and the weights it
+      // reached before, holding gradients.
+      for (const t of mine) { t.backwardFn = null; t.grad = null; deferredGrads.delete(t); }
+      for (const t of touched) { t.grad = null; deferredGrads.delete(t); }
+      throw e;
+    } finally {
+      touched = outerTouched;
+      priorGrads = outerPrior;
+      releaseSaved(saved);
+    }
+  };
   return {
     value,
-    backward(loss: Tensor) {
-      const outerTouched = touched;
-      touched = new Set();
+    backward: (loss) => backward(loss, null),
+    gradients(loss, read) {
+      const prior = new Map<Tensor, FArray | null>();
       try {
-        if (loss.size !== 1) throw new Error(`backward: the loss must be a scalar, got shape [${loss.shape.join(', ')}]`);
-        if (!loss.requiresGrad) return;
-        loss.grad = allocFloat(1);
-        loss.grad[0] = 1;
-        for (let i = mine.length - 1; i >= 0; i--) {
-          const t = mine[i];
-          if ((t.grad || deferredGrads.has(t)) && t.backwardFn) t.backwardFn();
-          deferredGrads.delete(t);
-          // Intermediate gradients are garbage once pushed to the inputs; drop them early for memory.
-          t.backwardFn = null;
-          t.grad = null;
-        }
-      } catch (e) {
-        // A backward that threw (an op without a gradient) leaves the entries not yet replayed, and the weights it
-        // reached before, holding gradients.
-        for (const t of mine) { t.backwardFn = null; t.grad = null; deferredGrads.delete(t); }
-        for (const t of touched) { t.grad = null; deferredGrads.delete(t); }
-        throw e;
+        backward(loss, prior);
+        return read((t) => prior.has(t) && t.grad !== null);
       } finally {
-        touched = outerTouched;
-        releaseSaved(saved);
+        for (const [t, g] of prior) t.grad = g;
       }
     },
   };

@@ -5,6 +5,7 @@
  * layers not frozen), as tfjs's registered variables are, and those f's cost depends on receive gradients.
  */
 import { withTape } from './tape.js';
+import type { FArray } from '../backend/index.js';
 import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { allVariables, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
@@ -14,6 +15,17 @@ import { floatCopy } from './gradients_api.js';
 /** The variables rl.variable made (variable.ts keeps every Variable alive in one weak registry; this only marks them). */
 const madeHere = new WeakSet<Variable>();
 let nextId = 0;
+/**
+ * Names given to rl.variable that an auto name could take ('1'): skipped, so an auto name never repeats a live
+ * variable's (layer weights' names hold a '/', so only these can clash) and never throws as a duplicate.
+ */
+const explicitNumericNames = new Set<string>();
+
+function autoName(): string {
+  let name = String(nextId++);
+  while (explicitNumericNames.has(name)) name = String(nextId++);
+  return name;
+}
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -30,8 +42,9 @@ export function variable(initialValue: TensorLike, trainable = true, name?: stri
   if (name !== undefined) {
     if (typeof name !== 'string' || name === '') throw new Error(`variable: name must be a non-empty string, got ${JSON.stringify(name)}`);
     if (liveVariables().some((other) => other.name === name)) throw new Error(`Variable with name ${name} was already registered`);
+    if (/^\d+$/.test(name)) explicitNumericNames.add(name);
   }
-  const v = new Variable(name ?? String(nextId++), [...t.shape], trainable);
+  const v = new Variable(name ?? autoName(), [...t.shape], trainable);
   v.assign(t.values);
   madeHere.add(v);
   // Counted by memory() as tfjs counts variables, but no tidy() disposes one (tfjs's variables outlive tidy).
@@ -63,55 +76,81 @@ export function variableNamed(name: string): Variable {
   return found[0];
 }
 
-/**
- * Runs f on a tape and fills .grad of the variables its scalar result depends on. Inside tidy(), as tfjs's gradients:
- * the tensors f and the backward pass make are disposed; the cost returned is a fresh tensor, not counted by memory().
- */
-export function costAndGradients(f: () => Tensor, varList: Variable[] | undefined, what: string): { cost: Tensor; vars: Variable[] } {
-  return tidy(() => costAndGradientsInScope(f, varList, what));
+/** A variable tfjs counts as trainable: trainable by nature and not in a frozen layer. */
+function isTrainable(v: Variable): boolean {
+  return v.trainable && v.requiresGrad;
 }
 
-function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | undefined, what: string): { cost: Tensor; vars: Variable[] } {
-  const vars = varList ?? trainableVariables();
-  const bad = varList === undefined ? -1 : varList.findIndex((v) => !(v instanceof Variable));
-  if (bad >= 0) throw new Error(`${what}: varList must hold rl.variable()s (a layer's weights are), got ${describe(varList![bad])} at index ${bad}`);
-  for (const v of vars) v.grad = null;
-  const { value, backward } = withTape(() => {
+/** varList as tfjs reads it: null or undefined means every live trainable variable; anything else must be a list of them. */
+function checkVarList(varList: unknown, what: string): Variable[] | null {
+  if (varList == null) return null;
+  if (!Array.isArray(varList)) {
+    const got = varList instanceof Variable ? 'a single Variable (wrap it in an array)' : varList instanceof Tensor ? 'a Tensor' : describe(varList);
+    throw new Error(`${what}: varList must be an array of variables (or null for every trainable one), got ${got}`);
+  }
+  const bad = varList.findIndex((v) => !(v instanceof Variable));
+  if (bad >= 0) throw new Error(`${what}: varList must hold rl.variable()s (a layer's weights are), got ${describe(varList[bad])} at index ${bad}`);
+  return varList as Variable[];
+}
+
+/** The cost, each variable's gradient (a copy: no variable keeps a .grad) and the listed variables that do not train. */
+export interface CostAndGradients { cost: Tensor; grads: Map<Variable, FArray>; frozen: Variable[] }
+
+/**
+ * Runs f on a tape and returns the gradients of its scalar result for the trainable variables (of varList, else every
+ * live one) it depends on. Inside tidy(), as tfjs's gradients: the tensors f and the backward pass make are disposed;
+ * the cost returned is a fresh tensor, not counted by memory().
+ */
+export function costAndGradients(f: () => Tensor, varList: Variable[] | null | undefined, what: string): CostAndGradients {
+  let out: CostAndGradients | undefined;
+  tidy(() => { out = costAndGradientsInScope(f, varList, what); });
+  return out!;
+}
+
+function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | null | undefined, what: string): CostAndGradients {
+  const listed = checkVarList(varList, what);
+  const vars = (listed ?? trainableVariables()).filter(isTrainable);
+  const { value, gradients } = withTape(() => {
     const y = f();
     if (!(y instanceof Tensor)) throw new Error(`${what}: f must return a Tensor`);
     if (y.size !== 1) throw new Error(`${what}: f must return a scalar, got shape [${y.shape.join(', ')}]`);
     return y;
   });
-  // A backward that throws (an op without a gradient) clears the gradients it gave (tape.ts), variables included.
-  backward(value);
-  const used = vars.filter((v) => v.grad);
-  if (used.length === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
-  return { cost: new Tensor(floatCopy(value.values), [], 'float32'), vars: used };
+  // Isolated: variables left out of varList get gradients too, which must not reach the next fit step. A backward that
+  // throws (an op without a gradient) leaves none either.
+  const grads = gradients(value, (gave) => new Map(vars.filter(gave).map((v) => [v, floatCopy(v.grad!)])));
+  if (grads.size === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
+  return { cost: new Tensor(floatCopy(value.values), [], 'float32'), grads, frozen: listed ? listed.filter((v) => !isTrainable(v)) : [] };
 }
 
 /**
- * tfjs's variableGrads(f, varList?): {value, grads: {variableName: gradient}}. Inside tidy(), as tfjs's: what f and
- * the backward pass make is disposed (keep() a tensor made in f to read it after), and the value and the gradients
- * are counted by memory() like any op's result.
+ * tfjs's variableGrads(f, varList?): {value, grads: {variableName: gradient}}, a variable of varList that does not
+ * train mapping to null as in tfjs (typed as tfjs types it). Inside tidy(), as tfjs's: what f and the backward pass
+ * make is disposed (keep() a tensor made in f to read it after), and the value and the gradients are counted by
+ * memory() like any op's result.
  */
-export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+export function variableGrads(f: () => Tensor, varList?: Variable[] | null): { value: Tensor; grads: Record<string, Tensor> } {
+  return namedGradients(f, varList, 'variableGrads');
+}
+
+/** variableGrads for a caller that names itself in its errors (an optimizer's computeGradients). */
+export function namedGradients(f: () => Tensor, varList: Variable[] | null | undefined, what: string): { value: Tensor; grads: Record<string, Tensor> } {
   return tidy(() => {
-    const { cost, vars } = costAndGradients(f, varList, 'variableGrads');
-    const names = new Set<string>();
-    for (const v of vars) {
-      if (names.has(v.name)) {
-        for (const u of vars) u.grad = null;
-        throw new Error(`variableGrads: two variables the cost depends on are both named '${v.name}' (models with the same layer names): give the layers distinct names`);
+    const { cost, grads, frozen } = costAndGradients(f, varList, what);
+    const named: Record<string, Tensor | null> = {};
+    const claim = (v: Variable): void => {
+      if (Object.hasOwn(named, v.name)) {
+        throw new Error(`${what}: two variables of the result are both named '${v.name}' (models with the same layer names): give the layers distinct names`);
       }
-      names.add(v.name);
+    };
+    for (const [v, g] of grads) {
+      claim(v);
+      const t = track(new Tensor(g, [...v.shape], 'float32'));
+      gradientOwners.set(t, v);
+      named[v.name] = t;
     }
-    const grads = Object.fromEntries(vars.map((v) => {
-      const g = track(new Tensor(floatCopy(v.grad!), [...v.shape], 'float32'));
-      gradientOwners.set(g, v);
-      return [v.name, g];
-    }));
-    for (const v of vars) v.grad = null;
-    return { value: track(cost), grads };
+    for (const v of new Set(frozen)) { claim(v); named[v.name] = null; }
+    return { value: track(cost), grads: named as Record<string, Tensor> };
   });
 }
 

@@ -358,24 +358,18 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
 
   /**
    * Applies one step to every variable that received a gradient, then clears the gradients. Also tfjs's forms:
-   * {variableName: gradient} or [{name, tensor}] (the names of rl.variable()s or layer weights, e.g. 'dense/kernel').
+   * {variableName: gradient} or [{name, tensor}] (the names of rl.variable()s or layer weights, e.g. 'dense/kernel'),
+   * where a null gradient skips its variable.
    */
-  applyGradients(given: Variable[] | Record<string, Tensor> | { name: string; tensor: Tensor }[]): void {
+  applyGradients(given: Variable[] | Record<string, Tensor | null> | { name: string; tensor: Tensor | null }[]): void {
     const vars = variablesWithGradients(given, this.className);
-    // A schedule's rate for this step, before the count moves (Keras evaluates it at the 0-based step).
-    const rate = this.learningRate;
-    const schedule = this.learningRateSchedule;
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
-      throw new Error(schedule
-        ? `${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`
-        : `${this.className}: learningRate is ${String(rate)}; it must be a finite number >= 0`);
-    }
-    // Checked before the count moves or any variable does, so a refused step changes no state.
-    for (const v of vars) {
-      const pending = v.grad && !this.slots.has(v) ? this.pendingSlots.get(v.name) : undefined;
-      if (pending && pending.shape.join() !== v.shape.join()) {
-        throw new Error(`${this.className}: the optimizer weights set for '${v.name}' have shape [${pending.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
-      }
+    let rate: number;
+    try {
+      rate = this.checkStep(vars);
+    } catch (e) {
+      // Refused: the gradients (set by this call, or by the step's backward) must not reach the next step.
+      for (const v of vars) v.grad = null;
+      throw e;
     }
     this.stepLearningRate = rate;
     const before = this.iterations;
@@ -391,6 +385,26 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     } finally {
       this.applying = false;
     }
+  }
+
+  /** The step's learning rate, once the step is checked: refused before the count moves or any variable does. */
+  private checkStep(vars: Variable[]): number {
+    // A schedule's rate for this step, before the count moves (Keras evaluates it at the 0-based step).
+    const rate = this.learningRate;
+    const schedule = this.learningRateSchedule;
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+      throw new Error(schedule
+        ? `${this.className}: the ${schedule.className} learning-rate schedule gave ${String(rate)} at step ${this.iterations}; a rate must be a finite number >= 0`
+        : `${this.className}: learningRate is ${String(rate)}; it must be a finite number >= 0`);
+    }
+    // Checked before the count moves or any variable does, so a refused step changes no state.
+    for (const v of vars) {
+      const pending = v.grad && !this.slots.has(v) ? this.pendingSlots.get(v.name) : undefined;
+      if (pending && pending.shape.join() !== v.shape.join()) {
+        throw new Error(`${this.className}: the optimizer weights set for '${v.name}' have shape [${pending.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
+      }
+    }
+    return rate;
   }
 
   private applyStep(vars: Variable[], onMoved: () => void): void {
@@ -518,6 +532,8 @@ function variablesWithGradients(given: unknown, owner: string): Variable[] {
       if (typeof e !== 'object' || e === null || typeof (e as { name?: unknown }).name !== 'string') {
         throw new Error(`${where}: element ${i} must be a Variable or tfjs's {name, tensor}`);
       }
+      // tfjs skips an entry whose tensor is missing; a misspelt key ({name, value}) would then drop a gradient unseen.
+      if (!('tensor' in e)) throw new Error(`${where}: element ${i} ('${(e as { name: string }).name}') has no tensor (tfjs's {name, tensor}; tensor null skips it)`);
       return [(e as { name: string }).name, (e as { tensor?: unknown }).tensor];
     });
   } else if (typeof given === 'object' && given !== null && Object.getPrototypeOf(given) === Object.prototype) {
@@ -526,8 +542,10 @@ function variablesWithGradients(given: unknown, owner: string): Variable[] {
     throw new Error(`${where}: expected a list of variables, {variableName: gradient} or [{name, tensor}]`);
   }
   // Every entry is checked before any gradient is set: a refused call leaves no gradient behind for a later step.
-  const resolved = entries.map(([name, g]) => {
-    if (!(g instanceof Tensor)) throw new Error(`${where}: the gradient for '${name}' must be a Tensor`);
+  // A null gradient is skipped, name unread, as tfjs does: variableGrads gives one for a listed variable that does not
+  // train, and tfjs code masks a variable out of a step by setting its entry to null.
+  const resolved = entries.filter(([, g]) => g != null).map(([name, g]) => {
+    if (!(g instanceof Tensor)) throw new Error(`${where}: the gradient for '${name}' must be a Tensor (or null to skip it)`);
     let v: Variable;
     try { v = variableForGradient(name, g); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
     if (g.shape.join() !== v.shape.join()) {

@@ -5,7 +5,7 @@
  * computeGradients().
  */
 import type { FArray } from '../backend/index.js';
-import { variableGrads } from '../autograd/variables.js';
+import { namedGradients } from '../autograd/variables.js';
 import { scalar, tensor } from '../ops/creation.js';
 import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
@@ -24,7 +24,7 @@ declare module './optimizer.js' {
     /** tfjs's dispose(): drops the slots and the step count (the optimizer can still be used, starting fresh). */
     dispose(): void;
     /** tfjs's computeGradients(f, varList): {value, grads: {variableName: gradient}} without applying them. */
-    computeGradients(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> };
+    computeGradients(f: () => Tensor, varList?: Variable[] | null): { value: Tensor; grads: Record<string, Tensor> };
   }
 }
 
@@ -141,4 +141,6 @@ Optimizer.prototype.getClassName = function (this: Optimizer): string { return t
 
 Optimizer.prototype.dispose = function (this: Optimizer): void { this.setSlotsByName(new Map(), 0); };
 
-Optimizer.prototype.computeGradients = function (this: Optimizer, f: () => Tensor, varList?: Variable[]) { return variableGrads(f, varList); };
+Optimizer.prototype.computeGradients = function (this: Optimizer, f: () => Tensor, varList?: Variable[] | null) {
+  return namedGradients(f, varList, `${this.getClassName()}.computeGradients`);
+};
