@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
 import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { InterruptGuard } from './interrupt.js';
 
@@ -44,6 +44,7 @@ export class BackupAndRestore extends BaseCallback {
   private readonly exit: (code: number) => void;
   private readonly guard: InterruptGuard | null;
   private readonly resumeHint: string | undefined;
+  private readonly epochEnd = new EpochEndCheckpoint();
   /** Set after a restore: where training continued from. */
   restoredFrom: { epoch: number; batch: number } | null = null;
   /**
@@ -113,8 +114,13 @@ export class BackupAndRestore extends BaseCallback {
     }
   }
 
-  onEpochEnd(epoch: number, _logs?: Logs): void {
-    writeCheckpoint(this.backupDir, this.state.model, captureState(this.state, 'epochEnd', epoch, this.extraState?.()));
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epochEnd.write(this.backupDir, this.state, epoch, logs, this.extraState?.());
+  }
+
+  /** The checkpoint's History settled (keys callbacks listed after this one add), then a pending Ctrl-C exits. */
+  onEpochSettled(epoch: number): void {
+    this.epochEnd.settle(this.state);
     if (this.guard?.requested) this.interrupt('saved', epoch);
   }
 
@@ -125,6 +131,9 @@ export class BackupAndRestore extends BaseCallback {
 
   onFitExit(): void {
     this.guard?.uninstall();
+    // A callback after this one threw in onEpochEnd: the checkpoint keeps what the callbacks before it added.
+    // Best effort: failing here must not hide the error that ended fit.
+    try { if (this.fit) this.epochEnd.settle(this.fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
   }
 
   private interrupt(at: 'epochBegin' | 'inEpoch' | 'saved', epoch: number): void {

@@ -2,7 +2,7 @@
 import { callbackOrder, withTfjsAliases, type Callback, type FitState } from '../models/callback.js';
 import type { Logs } from '../models/progress.js';
 import { globalRandom } from '../random.js';
-import type { TrainingState } from '../io/checkpoint.js';
+import { settleCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import { Callback as CallbackClass } from '../models/callback_class.js';
 import { metricKind, type MetricKind } from '../metrics/registry.js';
 
@@ -141,10 +141,12 @@ export function checkMonitor(monitor: unknown, owner: string): string {
   return monitor;
 }
 
-/** A snapshot of training at an epoch boundary (after onEpochEnd's history.record) or inside an epoch. */
-export function captureState(fit: FitState, at: 'epochEnd' | 'inEpoch', epoch: number, extra?: Record<string, unknown>): TrainingState {
-  const h = fit.history;
-  const history = { epoch: [...h.epoch], history: Object.fromEntries(Object.entries(h.history).map(([k, v]) => [k, [...v]])) };
+/**
+ * A snapshot of training at an epoch boundary or inside an epoch. In onEpochEnd, `logs` (the epoch's) gives the
+ * History the keys the callbacks run so far added; onEpochSettled has it settled (see settledHistory).
+ */
+export function captureState(fit: FitState, at: 'epochEnd' | 'inEpoch', epoch: number, extra?: Record<string, unknown>, logs?: Logs): TrainingState {
+  const history = fit.history.snapshot(logs);
   const p = at === 'inEpoch' ? fit.progress : null;
   return {
     nextEpoch: at === 'epochEnd' ? epoch + 1 : p ? p.epoch : epoch,
@@ -155,6 +157,37 @@ export function captureState(fit: FitState, at: 'epochEnd' | 'inEpoch', epoch: n
     batchSize: fit.batchSize,
     extra,
   };
+}
+
+/**
+ * An epoch-end checkpoint, written in onEpochEnd as Keras writes it (a later callback's crash keeps it), brought up
+ * to the epoch's settled state when callbacks listed after the writer changed it: keys added to the epoch's logs, the
+ * learning rate (reduceLROnPlateau lowers it in onEpochEnd). Settled in onEpochSettled, or, when a later callback's
+ * onEpochEnd threw, in onFitExit with what the callbacks before it did (the logs are one object, filled in place).
+ */
+export class EpochEndCheckpoint {
+  private written: { dir: string; at: string; logs: Logs } | null = null;
+
+  write(dir: string, fit: FitState, epoch: number, logs: Logs, extra?: Record<string, unknown>): void {
+    const st = captureState(fit, 'epochEnd', epoch, extra, logs);
+    writeCheckpoint(dir, fit.model, st);
+    this.written = { dir, at: JSON.stringify([st.history, fixedRate(fit)]), logs };
+  }
+
+  settle(fit: FitState): void {
+    const w = this.written;
+    this.written = null;
+    if (!w) return;
+    // After History.settle the logs change nothing; before it (a crash) they hold the keys added so far.
+    const history = fit.history.snapshot(w.logs), rate = fixedRate(fit);
+    if (JSON.stringify([history, rate]) !== w.at) settleCheckpoint(w.dir, history, rate);
+  }
+}
+
+/** The optimizer's learning rate when it is a fixed one (callbacks set it), else undefined. */
+function fixedRate(fit: FitState): number | undefined {
+  const o = fit.model.optimizer;
+  return o && !o.learningRateSchedule ? o.learningRate : undefined;
 }
 
 /**

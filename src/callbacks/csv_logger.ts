@@ -21,20 +21,25 @@ export class CSVLogger extends BaseCallback {
     if (separator !== undefined && (typeof separator !== 'string' || separator === '')) throw new Error(`CSVLogger: separator must be a non-empty string, got ${JSON.stringify(separator)}`);
     if (append !== undefined && typeof append !== 'boolean') throw new Error(`CSVLogger: append must be true or false, got ${JSON.stringify(append)}`);
   }
+  /**
+   * Without append, the file is replaced at the first row, not here (Keras opens it for writing in on_train_begin):
+   * a run refused before its first epoch ends (another callback's option error in onTrainBegin) keeps the last log.
+   */
+  private replace = false;
   onTrainBegin(): void {
     this.keys = null;
-    if (this.opts.append) this.needsHeader = !existsSync(this.filename) || statSync(this.filename).size === 0;
-    else {
-      this.needsHeader = true;
-      writeFileSync(this.filename, '');
-    }
+    this.replace = !this.opts.append;
+    this.needsHeader = this.replace || !existsSync(this.filename) || statSync(this.filename).size === 0;
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const sep = this.opts.separator ?? ',';
     this.keys ??= Object.keys(logs).sort();
     const field = (v: string) => csvField(v, sep);
     const row = [String(epoch), ...this.keys.map((k) => (k in logs ? cellText(logs[k]) : 'NA'))].map(field).join(sep);
-    appendFileSync(this.filename, `${this.needsHeader ? `${['epoch', ...this.keys].map(field).join(sep)}\n` : ''}${row}\n`);
+    const text = `${this.needsHeader ? `${['epoch', ...this.keys].map(field).join(sep)}\n` : ''}${row}\n`;
+    if (this.replace) writeFileSync(this.filename, text);
+    else appendFileSync(this.filename, text);
+    this.replace = false;
     this.needsHeader = false;
   }
 }

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, resolveMode, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
@@ -51,6 +51,7 @@ export class ModelCheckpoint extends BaseCallback {
   private readonly missing = new MissingMonitorWarning();
   private resumedBestChecked = false;
   private batchesSinceSave = 0;
+  private readonly epochEnd = new EpochEndCheckpoint();
   /** Folders written, in order. */
   readonly saved: string[] = [];
 
@@ -155,8 +156,18 @@ export class ModelCheckpoint extends BaseCallback {
     } else if (this.verbose) {
       this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
     }
-    const extra = this.saveBestOnly ? { monitor: this.monitor, best: this.best } : undefined;
-    writeCheckpoint(dir, this.state.model, captureState(this.state, 'epochEnd', epoch, extra));
+    this.epochEnd.write(dir, this.state, epoch, logs, this.saveBestOnly ? { monitor: this.monitor, best: this.best } : undefined);
     this.saved.push(dir);
+  }
+
+  /** The epoch's checkpoint gets the settled History: keys callbacks listed after this one add to the epoch's logs. */
+  onEpochSettled(): void {
+    this.epochEnd.settle(this.state);
+  }
+
+  /** A callback after this one threw in onEpochEnd: the checkpoint keeps what the callbacks before it added. */
+  onFitExit(): void {
+    // Best effort: failing here must not hide the error that ended fit.
+    try { if (this.fit) this.epochEnd.settle(this.fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
   }
 }

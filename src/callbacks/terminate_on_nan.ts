@@ -9,6 +9,8 @@ export class TerminateOnNaN extends BaseCallback {
   /** The batch (epoch, batch) that stopped training, if any. */
   terminatedAt: { epoch: number; batch: number } | null = null;
   private readonly out: Writer;
+  /** Kept from onEpochBegin: fitDataset has no fit position (state.progress) to read it from. */
+  private epoch = 0;
 
   /**
    * Keras's TerminateOnNaN() takes no options; rnnlab's one argument is where its message goes (a writer, default
@@ -24,11 +26,15 @@ export class TerminateOnNaN extends BaseCallback {
     this.out = checkWriter(out, 'its argument', 'terminateOnNaN');
   }
 
+  onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
   onBatchEnd(batch: number, logs: Logs = {}): void {
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
       this.out.write(`Batch ${batch}: Invalid loss, terminating training\n`);
-      this.terminatedAt = { epoch: this.state.progress?.epoch ?? 0, batch };
+      this.terminatedAt = { epoch: this.epoch, batch };
       this.state.model.stopTraining = true;
     }
   }

@@ -5,7 +5,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { checkValidatesSomeEpoch, evaluateModel, metricsNames, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
 import { EventLoopYield, checkBatchSize } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -272,6 +272,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     metrics: val !== undefined ? [...names, ...names.map((k) => `val_${k}`)] : [...names] };
   const state: FitState = { model, history, epochs, batchSize: 0, samples: 0, initialEpoch, resume: null, progress: null };
   for (const cb of callbacks.callbacks) cb.setFitState?.(state);
+  const nonFiniteAt = nonFiniteLossHandler(callbacks.callbacks, history);
   model.stopTraining = false;
   // With batchesPerEpoch every epoch continues one iterator; when it runs out, training stops (tfjs).
   const shared: AsyncIterator<unknown> | null = per !== undefined ? await dataset.iterator() : null;
@@ -313,7 +314,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
           const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
           await callbacks.call('onBatchBegin', b, { batch: b, size: n });
-          run.train(x, y, sampleWeight, n, classWeight);
+          run.train(x, y, sampleWeight, n, classWeight, nonFiniteAt(epoch, b));
           seen += n;
           steps++;
           if (callbacks.listens('onBatchEnd')) await callbacks.call('onBatchEnd', b, { ...logsOf(names, run.values()), batch: b, size: n });
@@ -343,6 +344,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       history.record(epoch, logs);
       await callbacks.call('onEpochEnd', epoch, logs);
       history.settle(logs);
+      await callbacks.epochSettled(epoch, logs);
       if (model.stopTraining) break;
     }
   } finally {

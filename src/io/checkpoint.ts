@@ -168,6 +168,27 @@ function currentGeneration(dir: string): number {
   return g;
 }
 
+/** A History as checkpoint.json holds it: non-finite values as null (JSON has no NaN), read back as NaN. */
+function historyJSON(h: HistoryData): CheckpointJSON['state']['history'] {
+  return { epoch: [...h.epoch], history: Object.fromEntries(Object.entries(h.history).map(([k, v]) => [k, v.map(finiteOrNull)])) };
+}
+
+/**
+ * Brings dir's checkpoint, written at the epoch's end, up to the epoch's settled state: the History (keys callbacks
+ * listed after the checkpointing one added) and the optimizer's fixed learning rate (one such callback changed);
+ * the rest is kept. checkpoint.json is replaced atomically.
+ */
+export function settleCheckpoint(dir: string, history: HistoryData, learningRate: number | undefined): void {
+  dir = resolve(dir);
+  readCheckpointInfo(dir);
+  const path = join(dir, CHECKPOINT_FILE);
+  const ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJSON;
+  ck.state.history = historyJSON(history);
+  if (learningRate !== undefined && ck.optimizer && typeof ck.optimizer.config.learning_rate === 'number') ck.optimizer.config.learning_rate = learningRate;
+  writeFileAtomic(path, `${JSON.stringify(ck, null, 1)}\n`);
+  fsyncDir(dir);
+}
+
 /** Writes a checkpoint of model (weights, optimizer state) and state into dir. */
 export function writeCheckpoint(dir: string, model: TrainableModel, state: TrainingState): void {
   checkTrainingState(state);
@@ -218,7 +239,7 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
       progress: p ? { epoch: p.epoch, batch: p.batch, order: p.order ? toB64(p.order) : null, lossSum: p.lossSum, seen: p.seen, correct: p.correct, total: p.total,
         // Non-finite sums as null, as lossSum (JSON has no NaN); read back as NaN.
         ...(p.meters ? { meters: { lossSums: p.meters.lossSums.map(finiteOrNull), lossSeen: p.meters.lossSeen, metrics: p.meters.metrics.map((m) => m && m.map((a) => a.map(finiteOrNull))) } as unknown as MeterSums } : {}) } : null,
-      history: { epoch: [...state.history.epoch], history: Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v.map(finiteOrNull)])) },
+      history: historyJSON(state.history),
       rng: state.rng.map(finiteOrNull),
       samples: state.samples,
       batchSize: state.batchSize,
@@ -310,6 +331,24 @@ export interface CheckpointData extends CheckpointContents {
   state: TrainingState;
 }
 
+/**
+ * A resumed History continues this one, so it must be fit's: one entry per epoch trained, the run's last ones up to
+ * nextEpoch (a run started at initialEpoch records only its own), and no key with more values than epochs (fewer is
+ * fit's for an epoch that logged no value, as val_ keys with validationFreq; loss is logged every epoch).
+ */
+function checkHistoryEpochs(v: CheckpointFields, epochs: number[], history: Record<string, number[]>, nextEpoch: number): void {
+  const n = epochs.length;
+  const first = nextEpoch - n;
+  if (first < 0 || epochs.some((e, i) => e !== first + i)) {
+    const got = n > 6 ? `[${epochs.slice(0, 3).join(', ')}, ..., ${epochs.slice(-2).join(', ')}] (${n} epochs)` : JSON.stringify(epochs);
+    throw v.fail(`state.history.epoch ${got} must be the epochs trained before state.nextEpoch ${nextEpoch}: consecutive, ending at epoch ${nextEpoch - 1}`);
+  }
+  for (const [k, list] of Object.entries(history)) {
+    if (list.length > n) throw v.fail(`state.history.history.${k} holds ${list.length} values for the ${n} epochs of state.history.epoch`);
+    if (k === 'loss' && list.length !== n) throw v.fail(`state.history.history.loss holds ${list.length} values for the ${n} epochs of state.history.epoch (the loss is logged every epoch)`);
+  }
+}
+
 /** Reads and checks checkpoint.json (not the binary files). */
 export function readCheckpointInfo(dir: string): CheckpointData {
   dir = resolve(dir);
@@ -348,6 +387,8 @@ export function readCheckpointInfo(dir: string): CheckpointData {
       }),
     };
     if (!oRef) throw v.fail('the optimizer state has no file');
+    const lr = optimizer.config.learning_rate;
+    if (typeof lr === 'number' && !(Number.isFinite(lr) && lr >= 0)) throw v.fail(`optimizer.config.learning_rate must be a finite number >= 0, got ${JSON.stringify(lr)}`);
   }
   const s = v.obj(j.state, 'state');
   const samples = v.int(s.samples, 'state.samples');
@@ -372,6 +413,7 @@ export function readCheckpointInfo(dir: string): CheckpointData {
     if (!Array.isArray(arr)) throw v.fail(`state.history.history.${k} must be a list`);
     history[k] = arr.map((x, i) => v.num(x, `state.history.history.${k}[${i}]`));
   }
+  checkHistoryEpochs(v, histEpoch, history, nextEpoch);
   let progress: EpochProgress | null = null;
   if (s.progress !== null && s.progress !== undefined) {
     const p = v.obj(s.progress, 'state.progress');
@@ -481,7 +523,7 @@ function savedWeightTargets<V extends { name: string }>(saved: readonly { name: 
 }
 
 /**
- * Loads a checkpoint into model: weights, optimizer slots and iterations, and globalRandom's state. Everything
+ * Loads a checkpoint into model: weights, optimizer slots, iterations and learning rate, and globalRandom's state. Everything
  * is read and checked first, so a bad checkpoint leaves the model as it was. Returns the training state.
  */
 export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { check?: (state: TrainingState) => void } = {}): TrainingState {
@@ -533,6 +575,10 @@ export function restoreCheckpoint(dir: string, model: TrainableModel, opts: { ch
     } catch (e) {
       throw new CheckpointError(`${where}: ${(e as Error).message}`, { cause: e });
     }
+    // The rate the run had reached (a callback may have lowered it), as Keras 3 restores its learning_rate variable
+    // with the optimizer's; a schedule's rate follows iterations instead. A checkpoint without one keeps the compiled rate.
+    const rate = ck.optimizer!.config.learning_rate;
+    if (typeof rate === 'number' && !model.optimizer.learningRateSchedule) model.optimizer.learningRate = rate;
   }
   globalRandom.setState(ck.state.rng);
   return ck.state;

@@ -45,6 +45,11 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * rnnlab's: called after every callback's onEpochEnd, once the History holds the epoch's final logs (keys any
+   * callback added included), with those logs. Checkpoints are written here, so they hold the History as it stands.
+   */
+  onEpochSettled?(epoch: number, logs: Logs): void | Promise<void>;
   /** Called once before onTrainBegin with fit's live state. */
   setFitState?(state: FitState): void;
   /** When true, a non-finite loss is reported to onBatchEnd (loss NaN) instead of raising NonFiniteLossError. */
@@ -87,15 +92,30 @@ export class History {
   /**
    * The epoch's logs once every onEpochEnd has run: keys a callback added are recorded and values it changed are
    * kept, as Keras's History (the last callback) and tfjs's see them. record runs before the callbacks, so a
-   * checkpoint written in onEpochEnd already holds the epoch.
+   * callback reading the History in onEpochEnd sees the epoch; checkpoints are written after settle (onEpochSettled).
    */
   settle(logs: Logs): void {
     for (const [k, v] of Object.entries(logs)) {
       const list = (this.history[k] ??= []);
       if (this.recorded.has(k)) list[list.length - 1] = v;
       else list.push(v);
+      this.recorded.add(k);
     }
     withTfjsAliases(this.history);
+  }
+
+  /**
+   * A copy of the epochs and lists; given the epoch's logs (in onEpochEnd), as settle(logs) would leave them, so a
+   * checkpoint holds the keys the callbacks run so far added.
+   */
+  snapshot(logs?: Logs): { epoch: number[]; history: Record<string, number[]> } {
+    const history = Object.fromEntries(Object.entries(this.history).map(([k, v]) => [k, [...v]]));
+    for (const [k, v] of Object.entries(logs ?? {})) {
+      const list = (history[k] ??= []);
+      if (this.recorded.has(k)) list[list.length - 1] = v;
+      else list.push(v);
+    }
+    return { epoch: [...this.epoch], history };
   }
 }
 

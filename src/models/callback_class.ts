@@ -90,39 +90,72 @@ const CUSTOM_REFUSED: Record<string, string> = {
 export function checkHookKeys(args: object, owner: string, allowed: readonly string[] = HOOK_NAMES): void {
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined || allowed.includes(k)) continue;
-    if (Object.hasOwn(CUSTOM_REFUSED, k)) throw new Error(`${owner}: option '${k}' is not supported by rnnlab (${CUSTOM_REFUSED[k]})`);
-    // A callback object may carry other members of its own; only hook-like names can be misspelt hooks. Keras's
-    // snake_case hooks (on_epoch_end) would otherwise never run.
-    const keras = kerasHookError(k, owner);
-    if (keras) throw keras;
-    if (/^on[A-Z]/.test(k)) throw new Error(unknownOptionMessage(owner, k, HOOK_NAMES, 'hook'));
+    const e = hookNameError(k, owner);
+    if (e) throw e;
   }
   checkHookFunctions(args, owner);
+}
+
+/**
+ * The error for a member named like a hook that fit never calls, or null for any other name. A callback object may
+ * carry other members of its own; only hook-like names (Keras's on_epoch_end, or on + a capital) can be misspelt
+ * or ported hooks, which would otherwise never run.
+ */
+function hookNameError(k: string, owner: string): Error | null {
+  if (Object.hasOwn(CUSTOM_REFUSED, k)) return new Error(`${owner}: option '${k}' is not supported by rnnlab (${CUSTOM_REFUSED[k]})`);
+  const keras = kerasHookError(k, owner);
+  if (keras) return keras;
+  if (/^on[A-Z]/.test(k)) return new Error(unknownOptionMessage(owner, k, HOOK_NAMES, 'hook'));
+  return null;
 }
 
 /** keras.callbacks.Callback's hooks. */
 const KERAS_HOOKS = ['train', 'epoch', 'batch', 'train_batch', 'test', 'test_batch', 'predict', 'predict_batch']
   .flatMap((h) => [`on_${h}_begin`, `on_${h}_end`]);
 
-/** The error for one of Keras's snake_case hooks (on_epoch_end), or null for any other name. */
+const camelCase = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** Keras's hooks in camelCase (onTrainBatchEnd, onTestEnd): the names a port of a Keras callback gives them. */
+const KERAS_CAMEL_HOOKS = KERAS_HOOKS.map(camelCase).filter((k) => !(HOOK_NAMES as readonly string[]).includes(k));
+
+/**
+ * The error for one of Keras's hooks, as Keras spells it (on_epoch_end) or in camelCase where rnnlab's name differs
+ * (onTrainBatchEnd, onTestEnd), or null for any other name.
+ */
 function kerasHookError(k: string, owner: string): Error | null {
-  if (!KERAS_HOOKS.includes(k)) return null;
+  const snake = KERAS_HOOKS.includes(k);
+  if (!snake && !KERAS_CAMEL_HOOKS.includes(k)) return null;
   // Keras's on_train_batch_* are its on_batch_*, tfjs's onBatch*.
-  const camel = k.replace(/^on_train_batch_/, 'on_batch_').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-  if ((HOOK_NAMES as readonly string[]).includes(camel)) return new Error(`${owner}: hook '${k}' is Keras's spelling, which rnnlab (as tfjs) never calls; name it '${camel}'`);
+  const tfjs = camelCase(k).replace(/^onTrainBatch/, 'onBatch');
+  const spelling = snake ? "Keras's spelling" : `Keras's ${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} in camelCase`;
+  if ((HOOK_NAMES as readonly string[]).includes(tfjs)) return new Error(`${owner}: hook '${k}' is ${spelling}, which rnnlab (as tfjs) never calls; name it '${tfjs}'`);
   return new Error(`${owner}: Keras's hook '${k}' has no rnnlab counterpart (fit calls ${HOOK_NAMES.join(', ')})`);
 }
 
 /**
- * A callback class's methods named as Keras's hooks (a port of `def on_epoch_end(self, epoch, logs)`) would never
- * run: refused, naming the hook to define instead.
+ * rnnlab's callback members named like hooks besides tfjs's: the Callback contract's onFitExit and onEpochSettled,
+ * and backupAndRestore's onRestored (its caller's resume notice).
+ */
+const OTHER_ON_MEMBERS: readonly string[] = ['onFitExit', 'onEpochSettled', 'onRestored'];
+
+/**
+ * A callback class's members named like a hook that fit never calls would never run: Keras's hooks (a port of
+ * `def on_epoch_end(self, epoch, logs)`, or `onTrainBatchEnd`), as methods or fields, are refused naming the hook to
+ * define instead; a method with another hook-like name (onEpochEnds) is refused as a plain object's key is. Fields
+ * are the class's own data (a listener kept as `this.onLog`, a `nowFunc`), and so are methods named otherwise.
  */
 export function checkClassHookNames(cb: object, owner: string): void {
-  const names = [...Object.keys(cb)];
-  for (let p = Object.getPrototypeOf(cb); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) names.push(...Object.getOwnPropertyNames(p));
-  for (const k of names) {
-    const e = kerasHookError(k, owner);
+  const known = (k: string) => (HOOK_NAMES as readonly string[]).includes(k) || OTHER_ON_MEMBERS.includes(k);
+  for (const k of Object.keys(cb)) {
+    const e = known(k) ? null : kerasHookError(k, owner);
     if (e) throw e;
+  }
+  for (let p = Object.getPrototypeOf(cb); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (known(k)) continue;
+      const e = kerasHookError(k, owner) ?? (/^on[A-Z]/.test(k) ? hookNameError(k, owner) : null);
+      if (e) throw e;
+    }
   }
 }
 
@@ -166,6 +199,7 @@ export class PlainCallback implements CallbackHooks {
   onBatchBegin?: CallbackHooks['onBatchBegin'];
   onBatchEnd?: CallbackHooks['onBatchEnd'];
   onFitExit?: () => void;
+  onEpochSettled?: CallbackHooks['onEpochSettled'];
 
   constructor(readonly target: CallbackHooks & Record<string, unknown>, private readonly what = 'fit: a callback') {
     for (const h of HOOK_NAMES) {
@@ -173,6 +207,7 @@ export class PlainCallback implements CallbackHooks {
       if (typeof fn === 'function') (this as unknown as Record<string, unknown>)[h] = (...a: unknown[]) => fn.apply(target, a);
     }
     if (typeof target.onFitExit === 'function') this.onFitExit = () => target.onFitExit!();
+    if (typeof target.onEpochSettled === 'function') this.onEpochSettled = (epoch, logs) => target.onEpochSettled!(epoch, logs);
     if (target.handlesNonFiniteLoss) this.handlesNonFiniteLoss = true;
   }
 

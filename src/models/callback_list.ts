@@ -1,5 +1,6 @@
 /** fit's callbacks as it runs them: indexed by hook, plain objects wrapped so their hooks see the model. */
 import { aliasLogs, type Callback, type CallbackHook } from './callback.js';
+import type { Logs } from './progress.js';
 import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkClassHookNames, checkHookKeys, isDefaultHook } from './callback_class.js';
 
 const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
@@ -36,6 +37,11 @@ export class CallbackList {
     return undefined;
   }
 
+  /** Each callback's onEpochSettled, in order, once the History has settled the epoch's logs. */
+  async epochSettled(epoch: number, logs: Logs): Promise<void> {
+    for (const cb of this.callbacks) if (cb.onEpochSettled) await cb.onEpochSettled(epoch, logs);
+  }
+
   private async rest(pending: PromiseLike<unknown>, cbs: Callback[], from: number, hook: CallbackHook, args: unknown[]): Promise<void> {
     await pending;
     for (let i = from; i < cbs.length; i++) await (cbs[i][hook] as (...a: unknown[]) => unknown).apply(cbs[i], args);
@@ -58,6 +64,6 @@ export function standardizeCallback(cb: Callback, what: string): Callback {
   const proto = Object.getPrototypeOf(cb);
   if (proto !== Object.prototype && proto !== null) checkClassHookNames(cb, what);
   if (cb instanceof CallbackClass || typeof cb.setFitState === 'function') return cb;
-  if (proto === Object.prototype || proto === null) checkHookKeys(cb, what, [...HOOKS, 'handlesNonFiniteLoss', 'onFitExit', 'model', 'params', 'setModel', 'setParams']);
+  if (proto === Object.prototype || proto === null) checkHookKeys(cb, what, [...HOOKS, 'handlesNonFiniteLoss', 'onFitExit', 'onEpochSettled', 'model', 'params', 'setModel', 'setParams']);
   return new PlainCallback(cb as Callback & Record<string, unknown>, what);
 }

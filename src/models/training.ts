@@ -186,6 +186,15 @@ export class NonFiniteLossError extends Error {
 }
 
 /**
+ * What a training loop (fit, fitDataset) does with a batch whose loss is not finite, per (epoch, batch): nothing when
+ * a callback handles it (terminateOnNaN reads the NaN loss in onBatchEnd and stops training), else NonFiniteLossError.
+ */
+export function nonFiniteLossHandler(callbacks: readonly Callback[], history: History): (epoch: number, batch: number) => () => void {
+  const tolerate = callbacks.some((cb) => cb.handlesNonFiniteLoss);
+  return (epoch, batch) => () => { if (!tolerate) throw new NonFiniteLossError(epoch, batch, history); };
+}
+
+/**
  * The compiled metrics of every model output (src/metrics) and, for several outputs, each output's loss; logs name
  * them '<metric>' for one output and '<output>_<metric>' / '<output>_loss' for several, as tfjs and Keras do.
  */
@@ -572,7 +581,7 @@ function bucketsFor(model: TrainableModel, xs: Tensor[], batchSize: number, buck
   if (bucket !== true && (typeof bucket !== 'object' || bucket === null)) throw new Error(`fit: bucket must be true, false or { poolBatches }, got ${String(bucket)}`);
   if (xs.length !== 1) throw new Error(`fit: bucket needs a single input of token ids, but the model takes ${xs.length} inputs`);
   const blocker = bucketBlocker(model);
-  if (blocker) throw new Error(`fit: bucket trims each batch's shared padding, which needs a model that masks it: ${blocker}`);
+  if (blocker) throw new Error(`fit: bucket (batches of similar lengths, each trimmed to its rows' real steps) cannot apply: ${blocker}`);
   return new LengthBuckets(xs[0], batchSize, bucket === true ? {} : bucket, 'fit: bucket');
 }
 
@@ -609,7 +618,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
   const state: FitState = { model, history, epochs, batchSize, samples: n, initialEpoch, resume: null, progress: null };
   recordCallbackOrder(state, callbacks.callbacks);
   for (const cb of callbacks.callbacks) cb.setFitState?.(state);
-  const tolerateNonFinite = callbacks.callbacks.some((cb) => cb.handlesNonFiniteLoss);
+  const nonFiniteAt = nonFiniteLossHandler(callbacks.callbacks, history);
   const shuffle = args.shuffle !== false;
   // Batch callbacks may queue work they expect to run before the next batch: by default, yield after every batch for them.
   const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd')));
@@ -632,14 +641,13 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
       // The meters' sums are read when a checkpoint takes the progress (captureState copies it), not every batch.
       const progressAt = (batch: number): EpochProgress => ({ epoch, batch, order, lossSum, seen, ...acc.counts, get meters() { return acc.sums; } });
       state.progress = progressAt(first);
-      const nonFinite = (b: number) => () => { if (!tolerateNonFinite) throw new NonFiniteLossError(epoch, b, history); };
       for (let b = first; b < steps; b++) {
         const s = b * batchSize, e = Math.min(n, s + batchSize);
         if (callbacks.listens('onBatchBegin')) await callbacks.call('onBatchBegin', b, { batch: b, size: e - s });
         const window = buckets ? buckets.window(order, s, e) : null;
         // Everything a step allocates is scratch: recycled once the weights are updated. The tensors its ops
         // register (a custom layer's, a custom loss's, backward rules') are disposed with it, as tfjs's per-batch tidy.
-        const lv = stepScope(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), weightRows(weights, order, s, e), acc, nonFinite(b)));
+        const lv = stepScope(() => trainStep(model, [takeRows(xs[0], order, s, e, window), ...rows(xs.slice(1), order, s, e)], rows(ys, order, s, e), weightRows(weights, order, s, e), acc, nonFiniteAt(epoch, b)));
         lossSum += lv * (e - s);
         seen += e - s;
         state.progress = progressAt(b + 1);
@@ -666,6 +674,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
       history.record(epoch, logs);
       await callbacks.call('onEpochEnd', epoch, logs);
       history.settle(logs);
+      await callbacks.epochSettled(epoch, logs);
       state.progress = null;
       if (model.stopTraining) break;
     }
@@ -749,10 +758,10 @@ export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown,
 
 /**
  * trainOnBatch's step: x and y as one batch, its metrics added to the meters meters() gives (asked for only once
- * the loss is finite); returns the batch loss.
+ * onNonFinite let a non-finite loss through); returns the batch loss. A non-finite loss updates no weight.
  */
 function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, classWeight: ClassWeightArg | undefined, meters: () => Meters,
-  what = 'trainOnBatch'): number {
+  what = 'trainOnBatch', onNonFinite: () => void = () => { throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`); }): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
   const { xs, ys } = model.prepareData(x, y, what);
   const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model), outputSteps(model, ys)), classWeight, `${what}: classWeight`);
@@ -762,7 +771,9 @@ function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWei
     const lv = loss.values[0];
     if (!Number.isFinite(lv)) {
       for (const v of model.trainableWeights) v.grad = null;
-      throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`);
+      onNonFinite();
+      meters().add(outs, ys, masks, terms);
+      return lv;
     }
     meters().add(outs, ys, masks, terms);
     backward(loss);
@@ -784,9 +795,12 @@ export class StreamedPass {
 
   private meters(): Meters { return (this.acc ??= new Meters(this.model)); }
 
-  /** One batch of n samples: a gradient step, its loss and metrics added to the pass's. */
-  train(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, n: number, classWeight?: ClassWeightArg): void {
-    this.lossSum += trainBatchInto(this.model, x, y, sampleWeight, classWeight, () => this.meters(), 'fitDataset') * n;
+  /**
+   * One batch of n samples: a gradient step, its loss and metrics added to the pass's. A non-finite loss updates
+   * nothing and calls onNonFinite (nonFiniteLossHandler's: it throws unless a callback handles it).
+   */
+  train(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, n: number, classWeight: ClassWeightArg | undefined, onNonFinite: () => void): void {
+    this.lossSum += trainBatchInto(this.model, x, y, sampleWeight, classWeight, () => this.meters(), 'fitDataset', onNonFinite) * n;
     this.seen += n;
   }
 
