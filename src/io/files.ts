@@ -9,9 +9,8 @@ import { fsyncDir, sweepTempFiles, TEMP_PREFIX, writeFilesAtomic } from './atomi
 import { ModelFormatError } from './errors.js';
 import { checkOptionKeys } from '../near_name.js';
 import { withInitializersDrawn } from '../layers/layer.js';
-import { buildModel, matchWeights, modelToArtifacts, optimizerWeightsOf, parseModelJSON, type ModelJSON } from './model_json.js';
-import { tensor } from '../ops/creation.js';
-import '../optimizers/weights.js';
+import { buildModel, matchWeights, modelToArtifacts, parseModelJSON, type ModelJSON } from './model_json.js';
+import { optimizerWeightsOf, restoreOptimizerWeights } from './optimizer_load.js';
 import { decodeWeights, groupByteLength, type ManifestGroup, type WeightSpec } from './weights.js';
 import { describe } from '../describe.js';
 import { localPathOf } from '../local_files.js';
@@ -318,7 +317,7 @@ async function restoreOptimizer(loaded: Loaded, where: string): Promise<void> {
   const { model, optimizerWeights } = loaded;
   if (!optimizerWeights || !model.optimizer) return;
   try {
-    await model.optimizer.setWeights(optimizerWeights.map((w) => ({ name: w.name, tensor: tensor(w.values, w.shape) })));
+    await restoreOptimizerWeights(model.optimizer, optimizerWeights);
   } catch (e) {
     throw new ModelFormatError(`${where}: the optimizer weights (weightsManifest group 'optimizer') do not fit the ${model.optimizer.kerasName} optimizer of trainingConfig: ${(e as Error).message}; load with {compile: false} to skip them`, { cause: e });
   }

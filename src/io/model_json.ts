@@ -592,34 +592,6 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
   return named as WeightSpec[];
 }
 
-/**
- * The optimizer weights tfjs saves with includeOptimizer (group 'optimizer': 'iter', then '<weight>/<slot>'), renamed
- * to the loaded model's variables, ready for optimizer.setWeights; null when the file has none or the model was not
- * compiled from the file. tfjs names a slot after its variable, which carries a '_<n>' suffix when another model of
- * the same program already used that name ('d/kernel_1/m' for the weight saved as 'd/kernel'); tfjs itself pairs
- * slots by position and so loads such a file, and for any file tfjs writes the name without the suffix is the weight
- * at that position. A slot of a weight the model does not have, even without the suffix, is an error naming it.
- */
-export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<string, DecodedWeight>, specs: (WeightSpec | undefined)[],
-  where: string): { name: string; shape: number[]; values: Float32Array }[] | null {
-  const saved = [...weights.values()].filter((w) => w.group === 'optimizer');
-  if (saved.length === 0 || !model.optimizer) return null;
-  const vars = layerOrderWeights(model.layers);
-  const varName = new Map<string, string>();
-  specs.forEach((s, i) => { if (s) varName.set(s.name, vars[i].name); });
-  return saved.map((w) => {
-    if (w.name === 'iter') return w;
-    const cut = w.name.lastIndexOf('/');
-    const owner = cut > 0 ? w.name.slice(0, cut) : '';
-    const target = cut > 0 ? varName.get(owner) ?? varName.get(owner.replace(/_\d+$/, '')) : undefined;
-    if (!target) {
-      throw new ModelFormatError(`${where}: optimizer weight '${w.name}' belongs to no weight of the model (expected '<weight name>/<slot>'); ` +
-        'load with {compile: false} to load the model without its optimizer state');
-    }
-    return { ...w, name: `${target}/${w.name.slice(cut + 1)}` };
-  });
-}
-
 /** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */
 export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeight>, specs: (WeightSpec | undefined)[], opts: { compile?: boolean }, where: string): Sequential | Functional {
   const rngState = globalRandom.getState();

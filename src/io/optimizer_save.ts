@@ -8,6 +8,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { tfjsOptimizerWeights } from '../optimizers/weights.js';
 import { ModelFormatError } from './errors.js';
 import type { NamedWeight } from './weights.js';
+import type { Variable } from '../variable.js';
 
 /** Checks includeOptimizer against the model and the other options; true when the optimizer's state is to be written. */
 export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?: unknown; includeTrainingConfig?: unknown }): boolean {
@@ -37,39 +38,64 @@ export function wantsOptimizer(model: TrainableModel, opts: { includeOptimizer?:
  * The optimizer's weights under the file's weight names. tfjs's setWeights pairs slots with the model's trainable
  * weights by position, so they are written in the model's trainable-weight order, and state that tfjs would pair
  * wrongly (slots for some trainable weights but not others, or for a weight no longer trainable) is refused.
+ * Slots are tied to their Variable, not to its in-memory name: the inner weights of two wrappers (one layer in two
+ * Bidirectionals, inner layers given the same name) share a name in memory, and only the saved name tells them
+ * apart ('bidirectional/forward_lstm/kernel', 'bidirectional_1/forward_lstm/kernel', as tfjs names them).
  */
 export function optimizerWeightsToSave(model: TrainableModel, named: { name: string; data: ArrayLike<number> }[]): NamedWeight[] {
   const o = model.optimizer!;
   const fileName = new Map<ArrayLike<number>, string>(named.map((w) => [w.data, w.name]));
   const trainable = model.trainableWeights;
-  const rank = new Map(trainable.map((v, i) => [v.name, i]));
-  const allVars = new Map(model.weights.map((v) => [v.name, v]));
+  const rank = new Map(trainable.map((v, i) => [v, i]));
   if (staleVelocity(o)) throw refusal(o, "its momentum is 0 now but it holds velocity from earlier momentum steps (a later setMomentum would continue from it), and tfjs's SGD, which momentum 0 is written as, has no slot for it; save before setMomentum(0), or give the optimizer a momentum > 0");
   let state: ReturnType<typeof tfjsOptimizerWeights>;
   try { state = tfjsOptimizerWeights(o); } catch (e) { throw new ModelFormatError(`save: includeOptimizer: ${(e as Error).message}`, { cause: e }); }
   const [iter, ...slots] = state;
-  const kinds = new Map<string, { varName: string; w: (typeof slots)[number] }[]>();
-  for (const w of slots) {
+  const owners = slotOwners(model, o);
+  const kinds = new Map<string, { v: Variable; w: (typeof slots)[number] }[]>();
+  slots.forEach((w, i) => {
     const cut = w.name.lastIndexOf('/');
-    const varName = w.name.slice(0, cut), kind = w.name.slice(cut + 1);
-    if (!allVars.has(varName)) throw refusal(o, `it holds state for '${varName}', which is not a weight of model '${model.name}'`);
-    if (!rank.has(varName)) throw refusal(o, `it holds state for '${varName}', which is not trainable now; tfjs pairs optimizer weights with the trainable weights by position, so the file would pair them wrongly`);
+    const kind = w.name.slice(cut + 1);
+    // tfjsOptimizerWeights lists each slot kind over the same owners in the same order.
+    const owner = owners[i % owners.length];
+    if (owner.name !== w.name.slice(0, cut)) throw new Error(`save: includeOptimizer: optimizer weight '${w.name}' is out of step with the optimizer's variables`);
+    const v = owner.v;
+    if (!v) throw refusal(o, `it holds state for '${owner.name}', which is not a weight of model '${model.name}'`);
+    if (!rank.has(v)) throw refusal(o, `it holds state for '${owner.name}', which is not trainable now; tfjs pairs optimizer weights with the trainable weights by position, so the file would pair them wrongly`);
     if (!kinds.has(kind)) kinds.set(kind, []);
-    kinds.get(kind)!.push({ varName, w });
-  }
+    kinds.get(kind)!.push({ v, w });
+  });
   const out: NamedWeight[] = [{ name: 'iter', shape: [], data: iter.values, dtype: 'int32', group: 'optimizer' }];
-  for (const entries of kinds.values()) {
-    const have = new Set(entries.map((e) => e.varName));
-    const lacking = trainable.find((v) => !have.has(v.name));
-    if (lacking) throw refusal(o, `it holds no state yet for the trainable weight '${lacking.name}' but does for others (it has received no gradient); tfjs pairs optimizer weights with the trainable weights by position, so the file would pair them wrongly`);
-    entries.sort((a, b) => rank.get(a.varName)! - rank.get(b.varName)!);
-    for (const { varName, w } of entries) {
-      const file = fileName.get(allVars.get(varName)!.values);
-      if (file === undefined) throw refusal(o, `its weight '${varName}' has no name in the model's weights manifest`);
-      out.push({ name: `${file}/${w.name.slice(w.name.lastIndexOf('/') + 1)}`, shape: w.shape, data: w.values, group: 'optimizer' });
+  for (const [kind, entries] of kinds) {
+    const have = new Set(entries.map((e) => e.v));
+    const lacking = trainable.find((v) => !have.has(v));
+    if (lacking) throw refusal(o, `it holds no state yet for the trainable weight '${fileName.get(lacking.values) ?? lacking.name}' but does for others (it has received no gradient); tfjs pairs optimizer weights with the trainable weights by position, so the file would pair them wrongly`);
+    entries.sort((a, b) => rank.get(a.v)! - rank.get(b.v)!);
+    for (const { v } of entries) {
+      const file = fileName.get(v.values);
+      if (file === undefined) throw refusal(o, `its weight '${v.name}' has no name in the model's weights manifest`);
     }
+    for (const { v, w } of entries) out.push({ name: `${fileName.get(v.values)}/${kind}`, shape: w.shape, data: w.values, group: 'optimizer' });
   }
   return out;
+}
+
+/**
+ * The variable each of tfjsOptimizerWeights' owners stands for, in its order: the variables holding slots, then the
+ * slots set by name and not yet taken, each of which the next step gives to the first trainable weight of that name
+ * holding no slots (undefined: the model has no such weight).
+ */
+function slotOwners(model: TrainableModel, o: Optimizer): { name: string; v: Variable | undefined }[] {
+  const stepped = o.slotVariables();
+  const holding = new Set(stepped);
+  const inModel = new Set(model.weights);
+  const owners = stepped.map((v) => ({ name: v.name, v: inModel.has(v) ? v : undefined }));
+  for (const name of o.pendingSlotsByName().keys()) {
+    const v = model.trainableWeights.find((t) => t.name === name && !holding.has(t)) ?? model.weights.find((t) => t.name === name && !holding.has(t));
+    if (v) holding.add(v);
+    owners.push({ name, v });
+  }
+  return owners;
 }
 
 /** SGD at momentum 0 with non-zero velocity slots: the file (class SGD, no slots) would lose them. */

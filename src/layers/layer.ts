@@ -584,7 +584,14 @@ export abstract class Layer {
       const outs = this.applySymbolic(list as SymbolicTensor[], states as SymbolicTensor[], args.training ?? undefined);
       return outs.length === 1 ? outs[0] : outs;
     }
-    if (all.some(isSymbolic)) throw new Error(`${this.name} (${this.className}): apply got symbolic and real tensors mixed; give it one kind`);
+    if (all.some(isSymbolic)) {
+      // The common case: a model's graph input with states as values (Keras 2 folds them into the graph as constants).
+      if (list.every(isSymbolic) && states.length > 0 && !states.some(isSymbolic)) {
+        throw new Error(`${this.name} (${this.className}): initialState holds tensors but the input is symbolic; give the states as rl.input()s ` +
+          '(the model then takes them as inputs), or leave initialState out');
+      }
+      throw new Error(`${this.name} (${this.className}): apply got symbolic and real tensors mixed; give it one kind`);
+    }
     all.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });

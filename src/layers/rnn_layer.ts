@@ -6,7 +6,7 @@
  * config.cell = {className: 'LSTMCell', config} or StackedRNNCells, weights '<rnn>/kernel' for one cell and
  * '<rnn>/RNNCell_<i>/kernel' for a stack.
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { Layer, checkBool, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallOverride } from './rnn_cells.js';
@@ -236,6 +236,15 @@ export class CellRNN extends Layer {
     if (states === undefined || states === null) { for (const c of this.drivers) c.engine.resetStates(); return; }
     const list = Array.isArray(states) ? states : [states];
     if (list.length !== this.stateSize.length) throw new Error(`${this.name} (RNN): resetStates expects ${this.stateSize.length} state tensor(s) (the last cell's first), got ${list.length}`);
+    // Every state is checked before any cell takes its own, so a refused call leaves all cells as they were, and
+    // the error names the index in the list given (each cell would count its own states from 0).
+    const B = this.getStates()[0]?.shape[0];
+    const sizes = this.stateSize;
+    list.forEach((s, j) => {
+      if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== sizes[j]) {
+        throw new Error(`${this.name} (RNN): resetStates: state ${j} must be a tensor of shape [${B}, ${sizes[j]}] (tfjs's order, the last cell's states first: [${sizes.map((u) => `[${B}, ${u}]`).join(', ')}]), got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : describe(s)}`);
+      }
+    });
     this.perCell(list).forEach((s, i) => this.drivers[i].engine.resetStates(s));
   }
 

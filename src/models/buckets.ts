@@ -31,9 +31,13 @@ const describe = (l: Layer) => `${l.name} (${l.className})`;
 /**
  * Why trimming padding would change what model computes (a sentence), or null when bucketing applies: the first
  * layer is an Embedding with maskZero and no fixed inputLength, and its mask reaches a recurrent layer without
- * returnSequences or a GlobalAveragePooling1D through layers that keep it.
+ * returnSequences or a GlobalAveragePooling1D through layers that keep it, and no layer is stateful.
  */
 export function bucketBlocker(model: TrainableModel): string | null {
+  // A stateful layer's row i continues row i of the batch before; bucketing sorts rows by length even with
+  // shuffle: false, so the states it carries would flow into other samples, whatever the mask.
+  const stateful = statefulLayerIn(model.layers);
+  if (stateful) return `${describe(stateful)} is stateful (row i of a batch continues row i of the batch before), and bucketing reorders the rows by length even with shuffle: false, so its carried states would pass to other samples; leave bucket off for it`;
   const layers = model.layers.filter((l) => l.className !== 'InputLayer');
   const first = layers[0] as (Layer & { maskZero?: boolean; inputLength?: number | null }) | undefined;
   if (!first || first.className !== 'Embedding') return `the model must start with an Embedding of token ids, but it starts with ${first ? describe(first) : 'no layer'}`;
@@ -50,6 +54,13 @@ export function bucketBlocker(model: TrainableModel): string | null {
     if (!PER_STEP.has(l.className)) return `${describe(l)} reads every step, padding included (it does not take the mask), so trimming padding would change its result`;
   }
   return 'the model keeps the time axis to its output, so targets would need trimming too';
+}
+
+/** The first stateful layer, looked for inside nested models too so that the message names the recurrent layer. */
+function statefulLayerIn(layers: Layer[]): Layer | undefined {
+  const l = layers.find((k) => k.stateful);
+  const nested = (l as (Layer & { model?: { layers: Layer[] } }) | undefined)?.model;
+  return (nested && statefulLayerIn(nested.layers)) ?? l;
 }
 
 /** Per sample: the first and one past the last step holding a non-zero id (0, 0 for an all-padding row). */
@@ -75,7 +86,9 @@ export class LengthBuckets {
   readonly poolBatches: number;
 
   constructor(ids: Tensor, private readonly batchSize: number, args: BucketArgs, what: string) {
-    if (ids.rank !== 2 || ids.dtype !== 'int32') throw new Error(`${what} needs x as token ids shaped (samples, steps), got a ${ids.dtype} tensor of rank ${ids.rank}`);
+    if (ids.rank !== 2 || ids.dtype !== 'int32') {
+      throw new Error(`${what} needs x as int32 token ids shaped (samples, steps) (padSequences gives them; rl.tensor(ids, shape, 'int32')), got a ${ids.dtype} tensor of rank ${ids.rank}`);
+    }
     checkOptionKeys(what, args, ['poolBatches']);
     const pool = args.poolBatches ?? DEFAULT_POOL_BATCHES;
     if (!Number.isInteger(pool) || pool < 1) throw new Error(`${what}: poolBatches must be a positive integer, got ${String(pool)}`);

@@ -159,6 +159,9 @@ describe('fit with bucket', () => {
     await expect(dense.fit(rl.tensor(new Float32Array(200), [20, 10]), y20, { verbose: 0, bucket: true })).rejects.toThrow(/fit: bucket .*must start with an Embedding/);
     await expect(fitWith(maskedLstm(), x, 'yes')).rejects.toThrow(/fit: bucket must be true, false or \{ poolBatches \}/);
     await expect(fitWith(maskedLstm(), x, { poolBatches: 0 })).rejects.toThrow(/fit: bucket: poolBatches must be a positive integer, got 0/);
+    // The same ids as float32 train without bucket; bucket says it is the dtype, not the shape.
+    const floatIds = rl.tensor(Float32Array.from(x.dataSync()), [20, 10]);
+    await expect(fitWith(maskedLstm(), floatIds)).rejects.toThrow(/fit: bucket needs x as int32 token ids shaped \(samples, steps\) .*got a float32 tensor of rank 2/);
   });
 
   it('a mid-epoch checkpoint resumes a bucketed run bit for bit (the epoch\'s order is saved, the trims follow)', async () => {
