@@ -1,4 +1,5 @@
 /** `rnnlab addition`: the lab's part 2, an encoder–decoder that learns to add numbers written as text. */
+import { MAX_TRAINING_SIZE } from '../data/addition.js';
 import { maxAdditionPairs } from '../data/index.js';
 import { additionBody, additionDoc, sampleLine } from '../experiments/addition_result.js';
 import { ADDITION_DEFAULTS, trainAddition, type RnnKind } from '../experiments/addition_task.js';
@@ -11,7 +12,7 @@ import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
-  'training-size': { kind: 'int', min: 10, default: ADDITION_DEFAULTS.trainingSize, help: 'distinct questions generated (10% are held out for validation)' },
+  'training-size': { kind: 'int', min: 10, max: MAX_TRAINING_SIZE, default: ADDITION_DEFAULTS.trainingSize, help: 'distinct questions generated (10% are held out for validation)' },
   rnn: { kind: 'choice', choices: ['lstm', 'gru', 'simple_rnn'], default: ADDITION_DEFAULTS.rnn, help: 'recurrent layer of the encoder and decoder' },
   hidden: { kind: 'int', min: 1, max: 100000, default: ADDITION_DEFAULTS.hidden, help: 'units per recurrent layer' },
   layers: { kind: 'int', min: 1, max: 100, default: ADDITION_DEFAULTS.layers, help: 'stacked decoder layers' },

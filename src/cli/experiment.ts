@@ -1,6 +1,7 @@
 /** `rnnlab experiment NAME`: the lab's exercises, each ending in a one-sentence finding and its numbers. */
-import { commutativityExperiment } from '../experiments/commutativity.js';
-import { DIGITWISE_DEFAULTS, digitwiseExperiment } from '../experiments/digitwise.js';
+import { additionDataFor } from '../experiments/addition_task.js';
+import { commutativityExperiment, commutativityPairs } from '../experiments/commutativity.js';
+import { DIGITWISE_DEFAULTS, digitwiseExperiment, MAX_DIGITWISE_STEPS, maxDigitwiseSums } from '../experiments/digitwise.js';
 import { gradientsExperiment, RECURRENT_MODELS } from '../experiments/gradients.js';
 import { loadImdbArrays, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { IMDB_MODELS, maxlenProblem, type ImdbModelName } from '../experiments/lab_models.js';
@@ -10,6 +11,7 @@ import { shapesExperiment } from '../experiments/shapes.js';
 import { experimentBody, experimentDoc } from '../experiments/experiment_result.js';
 import { describeData } from '../experiments/imdb_result.js';
 import type { ExperimentResult } from '../experiments/types.js';
+import type { AdditionData } from '../data/index.js';
 import { formatTable } from '../report/table.js';
 import type { Command } from 'commander';
 import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.js';
@@ -18,12 +20,16 @@ import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 
-type Runner = (f: Record<string, unknown>, p: Printer) => Promise<ExperimentResult> | ExperimentResult;
+/** checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again). */
+type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown) => Promise<ExperimentResult> | ExperimentResult;
 
 interface ExperimentSpec { summary: string; flags: Flags; examples: string[] }
 
-/** check: refuses flag combinations with a UsageError before anything is printed or run; onCommandLine(flag): whether the flag was given rather than defaulted. */
-interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => void; run: Runner }
+/**
+ * check: refuses flag combinations with a UsageError before anything is printed or run, and returns what run gets as
+ * `checked`; onCommandLine(flag): whether the flag was given rather than defaulted.
+ */
+interface Experiment { spec: ExperimentSpec; check?: (f: Record<string, unknown>, onCommandLine: (flag: string) => boolean) => unknown; run: Runner }
 
 /** trains: the experiment trains a model, so it has training output to set with --verbose and a --precision to train in. */
 const exp = (summary: string, flags: Flags, examples: string[], trains = true): ExperimentSpec =>
@@ -42,8 +48,8 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       reverse: { kind: 'bool', default: false, help: 'train on reversed queries' },
       pairs: { kind: 'int', min: 1, max: 100000, default: 500, help: 'validation pairs to compare' },
     }, ['rnnlab experiment commutativity --epochs 10']),
-    check: (f) => checkAdditionFlags(f, 'experiment commutativity'),
-    run: (f, p) => commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number }),
+    check: checkCommutativityFlags,
+    run: (f, p, data) => commutativityExperiment({ ...additionOptions(f, p), reverse: f.reverse as boolean, pairs: f.pairs as number }, data as AdditionData),
   },
   digitwise: {
     spec: exp('Addition the way we do it by hand: two digits per step, least significant first, one sum digit out per step.', {
@@ -115,6 +121,26 @@ function checkDigitwiseFlags(f: Record<string, unknown>): void {
   const digits = f.digits as number, testDigits = f.testDigits as number, size = f.trainingSize as number;
   if (testDigits < digits) throw new UsageError(`--test-digits ${testDigits} is below --digits ${digits}: it evaluates every length up to --test-digits, so give at least ${digits}`, 'experiment digitwise');
   if (size < digits) throw new UsageError(`--training-size ${size} is below --digits ${digits}: training needs at least one sum of each length from 1 to ${digits}`, 'experiment digitwise');
+  for (const [flag, n, lengthFlag, d] of [['--training-size', size, '--digits', digits], ['--test-size', f.testSize as number, '--test-digits', testDigits]] as const) {
+    const max = maxDigitwiseSums(d);
+    if (n > max) {
+      throw new UsageError(`${flag} ${n} is over ${max.toLocaleString('en-US')}, the most sums that fit in memory with ${lengthFlag} ${d} ` +
+        `(each sum is ${d + 1} digit steps; at most ${MAX_DIGITWISE_STEPS.toLocaleString('en-US')} are held at once)`, 'experiment digitwise');
+    }
+  }
+}
+
+/**
+ * The validation questions come from the flags alone (seeded), so a set with no a != b pair to compare is refused
+ * before training; they are returned for the run, which would make the same ones.
+ */
+function checkCommutativityFlags(f: Record<string, unknown>): AdditionData {
+  checkAdditionFlags(f, 'experiment commutativity');
+  const data = additionDataFor({ digits: f.digits as number, trainingSize: f.trainingSize as number, reverse: f.reverse as boolean, seed: f.seed as number });
+  if (commutativityPairs(data, f.reverse as boolean, 1).length === 0) {
+    throw new UsageError(`--training-size ${String(f.trainingSize)} leaves ${data.val.questions.length} validation question(s) and none with a != b to compare with b+a; raise --training-size`, 'experiment commutativity');
+  }
+  return data;
 }
 
 /** A --maxlen the pooling models cannot take, as a usage error before anything is loaded or built. */
@@ -166,14 +192,14 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], onCommandLine: (flag: string) => boolean): Promise<number> {
-  e.check?.(f, onCommandLine);
+  const checked = e.check?.(f, onCommandLine);
   applyThreads(f);
   // Set for every experiment that trains, float32 included, so a policy an earlier in-process command set is not inherited.
   if ('precision' in e.spec.flags) applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   p.line(`Experiment ${name}: ${e.spec.summary}`);
-  const r = await e.run(f, p);
+  const r = await e.run(f, p, checked);
   p.line();
   if (r.lines?.length) { p.lines(r.lines); p.line(); }
   for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }

@@ -9,7 +9,7 @@ import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
 import { POLICY_NAMES, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
-import { checkNotAnotherRun, checkOutDir, type RunFolderWrites } from './paths.js';
+import { checkRunFolder, type RunFolderWrites } from './paths.js';
 import { ENV_VARS } from '../env.js';
 
 export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'choice' | 'list' | 'path';
@@ -31,7 +31,7 @@ export interface FlagSpec {
   metavar?: string;
   /** path: the file or folder must exist. */
   mustExist?: boolean;
-  /** path: a run folder the command writes (--out), checked up front by checkOutDir and checkNotAnotherRun (src/cli/paths.ts). */
+  /** path: a run folder the command writes (--out), checked up front by checkRunFolder (src/cli/paths.ts). */
   runFolder?: RunFolderWrites;
   required?: boolean;
 }
@@ -92,11 +92,7 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
     case 'path':
       if (raw === '') throw bad('expects a path');
       if (f.mustExist && !existsSync(raw)) throw new UsageError(`--${name}: no such file or folder: ${raw}`, cmd);
-      if (f.runFolder) {
-        checkOutDir(raw, cmd, f.runFolder, `--${name}`);
-        // An earlier run of another command would lose its record (and model/) to this one's (docs/CLI.md's --out rules).
-        if (cmd !== undefined) checkNotAnotherRun(raw, cmd, !!f.runFolder.model, `--${name}`);
-      }
+      if (f.runFolder) checkRunFolder(raw, cmd, f.runFolder, `--${name}`);
       return raw;
     default:
       return raw;

@@ -119,7 +119,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   checkModelFlags([name], f, c, 'imdb');
   const epochTimes = new ResumedEpochTimes();
   const sameOptions = imdbSameOptions(f, c, name, inForce);
-  const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
+  const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder: IMDB_FLAGS.out.runFolder, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
     sameOptions, epochTimes, shuffles: true });
   if (f.resume !== undefined) {
     // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model

@@ -147,7 +147,7 @@ export function linkWords(dir: string, links: readonly string[]): string {
  * So are files of checkpoint names in checkpoint/ that are not an rnnlab checkpoint, for a command that writes
  * checkpoints. Files of other names in the folder are never touched.
  */
-export function checkOutDir(out: string, command: string | undefined, writes: RunFolderWrites = {}, flag = '--out'): void {
+export function checkOutDir(out: string, command: string | undefined, writes: RunFolderWrites = {}, flag = '--out', give = flag): void {
   checkOutFolder(flag, out, command, {
     names: [...REPORT_FILES, ...(writes.files ?? [])],
     replaceable: (dir) => isRunRecordFile(path.join(dir, RESULTS_FILE)),
@@ -161,7 +161,7 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
         parts.push(`${quotedNames(files)}, which ${files.length === 1 ? 'is not an earlier rnnlab run\'s output' : 'are not an earlier rnnlab run\'s outputs'} and which this run would replace`);
       }
       if (links.length) parts.push(`${quotedNames(links)}, ${linkWords(out, links)}, which this run would write through`);
-      return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${flag} a new or empty folder, or move ${them} away`;
+      return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${give} a new or empty folder, or move ${them} away`;
     },
   });
 }
@@ -172,9 +172,9 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
  * rnnlab-text.json and a seq2seq model's rnnlab-seq2seq.json are both model files, so model/ would be replaced without
  * a word). Refused before any work, naming the run's command; a folder of a failed or cancelled run of the same
  * command is reused as any other of its runs. The commands whose --out is a FlagSpec runFolder get this check from
- * convertFlag (flags.ts); train and seq2seq call it themselves (evaluate has its own, suggesting a subfolder).
+ * checkRunFolder; train and seq2seq call it themselves (evaluate has its own, suggesting a subfolder).
  */
-export function checkNotAnotherRun(out: string, command: string, writesModel = false, flag = '--out'): void {
+export function checkNotAnotherRun(out: string, command: string, writesModel = false, flag = '--out', give = flag): void {
   const file = path.join(out, RESULTS_FILE);
   if (!isRunRecordFile(file)) return;
   let other: unknown;
@@ -182,7 +182,18 @@ export function checkNotAnotherRun(out: string, command: string, writesModel = f
   if (typeof other !== 'string' || other === command) return;
   const model = writesModel && existsSync(path.join(out, 'model')) ? ', reports and saved model (model/)' : ' and reports';
   throw new UsageError(`${flag}: ${out} holds an earlier 'rnnlab ${other}' run, whose results.json${model} this ${command} run would replace; nothing was changed. ` +
-    `Give ${flag} a new folder or an earlier ${command} run's`, command);
+    `Give ${give} a new folder or an earlier ${command} run's`, command);
+}
+
+/**
+ * The run folder a command writes, checked up front by checkOutDir and checkNotAnotherRun: the --out of a FlagSpec
+ * runFolder (convertFlag), and the folder `imdb --resume DIR` writes the rest of its run into without --out. `flag`
+ * names where the folder came from, `give` the flag that picks another one.
+ */
+export function checkRunFolder(dir: string, command: string | undefined, writes: RunFolderWrites, flag = '--out', give = flag): void {
+  checkOutDir(dir, command, writes, flag, give);
+  // An earlier run of another command would lose its record (and model/) to this one's (docs/CLI.md's --out rules).
+  if (command !== undefined) checkNotAnotherRun(dir, command, !!writes.model, flag, give);
 }
 
 /** Where p is or would be made: its nearest existing part with links resolved, the rest as written. */

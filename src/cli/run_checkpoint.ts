@@ -10,7 +10,7 @@ import { CheckpointError } from '../io/errors.js';
 import type { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
 import { UsageError } from './context.js';
-import { shellQuote } from './paths.js';
+import { checkRunFolder, shellQuote, type RunFolderWrites } from './paths.js';
 
 export interface RunCheckpointOptions {
   /** The command ("imdb"), for the usage error's pointer to its --help. */
@@ -19,6 +19,8 @@ export interface RunCheckpointOptions {
   out?: string;
   /** --resume, when given. */
   resume?: string;
+  /** What the run writes into its folder (its --out flag's runFolder): checked on the folder --resume writes into without --out. */
+  runFolder: RunFolderWrites;
   /** The run's epochs (--epochs or the command's default): a resumed run must have some left. */
   epochs?: number;
   /** Where the run goes without --out (and without --resume): created here, with a -2, -3, ... suffix if taken. */
@@ -125,6 +127,12 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
     // fit reads a missing order as an unshuffled epoch: it would continue the epoch in another order than it began.
     if (o.shuffles && info.state.progress && info.state.progress.order === null) {
       throw new CheckpointError(`checkpoint in ${info.dir}: state.progress.order is missing, but this run shuffles its samples, so the epoch it stopped inside cannot continue in the order it began`);
+    }
+    // Without --out the rest of the run goes into the checkpoint's run folder, which then gets --out's checks (another
+    // command's run, files rnnlab did not write, links) before anything is written. After the checkpoint is read, so
+    // that a damaged one is the data error naming its file, not a checkpoint/ that rnnlab did not write.
+    if (o.out === undefined && basename(checkpointDir) === 'checkpoint') {
+      checkRunFolder(checkpointDir === dir ? join(o.resume, '..') : o.resume, o.command, o.runFolder, '--resume', '--out');
     }
     outDir = o.out ?? (basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : (made = createRunDir(o.defaultOut)));
   } else {

@@ -28,7 +28,14 @@ function heldOutNote(r: TextTrainResult): string {
   const share = r.split.validation / (r.split.train + r.split.validation);
   // A fixed margin, not one that grows as the data shrinks: on tiny data the gap is largest and most worth saying.
   if (Math.abs(share - asked) <= 0.05) return '';
-  return ` (${(share * 100).toFixed(0)}% held out for --validation-split ${asked}: the split is stratified and rounds per class, keeping at least one example of each class in each part)`;
+  return ` (${(share * 100).toFixed(0)}% held out for --validation-split ${asked}: the split is stratified and rounds per class, keeping at least one example of each class of two or more in each part)`;
+}
+
+/** Classes the validation part has no example of (one example in all, or absent from a --validation file): their scores there mean nothing. */
+function unvalidatedNote(r: TextTrainResult): string {
+  const none = r.validation.perClass.filter((c) => c.support === 0).map((c) => c.name);
+  if (!none.length) return '';
+  return `; no validation example of ${none.length === 1 ? 'class' : 'classes'} ${none.join(', ')}${r.split ? ` (a class of one example is trained on only)` : ''}`;
 }
 
 export function trainSummary(r: TextTrainResult, out: string): string[] {
@@ -36,7 +43,7 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
   return [
     `Validation accuracy: ${pct(r.validation.accuracy)}  (loss ${r.validation.loss.toFixed(4)}${r.validation.auc === null ? '' : `, ROC AUC ${r.validation.auc.toFixed(4)}`})`,
     `Classes: ${r.classes.join(', ')} (${r.classes.length === 2 ? 'sigmoid' : 'softmax'} head)`,
-    `Examples: ${r.counts.train} train, ${r.counts.validation} validation${heldOutNote(r)}${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
+    `Examples: ${r.counts.train} train, ${r.counts.validation} validation${heldOutNote(r)}${unvalidatedNote(r)}${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
     `Model: ${r.config.model}, ${r.params} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
     `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,

@@ -35,7 +35,8 @@ export interface AdditionData {
 
 export const ADDITION_CHARS = '0123456789+ ';
 export const DEFAULT_ADDITION_SEED = 1337;
-const MAX_TRAINING_SIZE = 10_000_000;
+/** The most questions generated: 10^7 questions of 7 digits fill a query one-hot array just under 2^31 floats. */
+export const MAX_TRAINING_SIZE = 10_000_000;
 const ENUMERABLE_PAIRS = 1_000_000;
 
 /** Distinct unordered pairs of operands below 10^digits: the most questions `digits` allows. */

@@ -10,7 +10,7 @@ import { NOT_LEARNED_BELOW } from './reverse.js';
 import { ADDITION_DEFAULTS, additionDataFor, readable, scoreAnswers, trainAddition, type AdditionTaskOptions } from './addition_task.js';
 import { additionModelRecord } from './addition_result.js';
 import type { Sequential } from '../models/sequential.js';
-import type { CharacterTable } from '../data/index.js';
+import type { AdditionData, CharacterTable } from '../data/index.js';
 import type { ExperimentResult } from './types.js';
 
 export interface CommutativityOptions extends AdditionTaskOptions {
@@ -57,17 +57,23 @@ function histogram(groups: number[][], bins: number, lo: number, hi: number): { 
   return { categories, counts };
 }
 
-export async function commutativityExperiment(o: CommutativityOptions = {}): Promise<ExperimentResult> {
-  // The pairs come from the validation questions, known before training: a set without one fails before it trains.
-  const data = additionDataFor(o);
-  const reverse = o.reverse ?? ADDITION_DEFAULTS.reverse;
-  const want = o.pairs ?? 500;
+/** The operands (a, b) of the validation questions with a != b, at most `want` of them: the pairs the experiment compares. */
+export function commutativityPairs(data: AdditionData, reverse: boolean, want: number): [number, number][] {
   const pairs: [number, number][] = [];
   for (const q of data.val.questions) {
     const [a, b] = readable(q, reverse).split('+').map(Number);
     if (a !== b) pairs.push([a, b]);
     if (pairs.length >= want) break;
   }
+  return pairs;
+}
+
+/** data: the questions additionDataFor(o) generates, for a caller that already made them to check them. */
+export async function commutativityExperiment(o: CommutativityOptions = {}, data: AdditionData = additionDataFor(o)): Promise<ExperimentResult> {
+  // The pairs come from the validation questions, known before training: a set without one fails before it trains.
+  const reverse = o.reverse ?? ADDITION_DEFAULTS.reverse;
+  const want = o.pairs ?? 500;
+  const pairs = commutativityPairs(data, reverse, want);
   if (pairs.length === 0) throw new Error('commutativity: the validation set has no pair with a != b; raise --training-size');
   o.log?.('Training the addition model...');
   const run = await trainAddition({ ...o, samples: 0 }, data);

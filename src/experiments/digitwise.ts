@@ -37,6 +37,16 @@ export interface DigitwiseOptions extends RunIo {
 
 export const DIGITWISE_DEFAULTS = { trainDigits: 3, testDigits: 6, rnn: 'simple_rnn' as RnnKind, hidden: 32, trainingSize: 16000, testSize: 1000, epochs: 15, batchSize: 32, lr: 0.01, seed: 1, decay: false };
 
+/**
+ * Every training sum, and every test sum of one length, is held at once: 120 bytes of one-hot arrays a step plus JS
+ * digit arrays (up to about 170 bytes a step for 1-digit sums). 5 * 10^6 steps keep the JS heap near 2 GB at most, inside
+ * Node's default limit; unbounded sizes abort V8 with no message.
+ */
+export const MAX_DIGITWISE_STEPS = 5_000_000;
+
+/** The most sums of up to `digits` digits (digits + 1 steps each) that MAX_DIGITWISE_STEPS allows. */
+export const maxDigitwiseSums = (digits: number): number => Math.floor(MAX_DIGITWISE_STEPS / (digits + 1));
+
 /** Operand pairs as digit arrays, least-significant digit first. */
 export function randomOperands(rng: Random, n: number, digits: number): { a: number[][]; b: number[][] } {
   const draw = () => Array.from({ length: digits }, () => rng.int(10));
@@ -60,7 +70,7 @@ export function sumDigits(a: number[], b: number[]): number[] {
 
 export const digitsToString = (d: number[]) => d.slice().reverse().join('').replace(/^0+(?=\d)/, '');
 
-/** x: [n, digits+1, 20] (one-hot digit of a, then of b; zeros at the carry step), y: [n, digits+1, 10]. */
+/** x: [n, digits+1, 20] (one-hot digit of a, then of b; at the carry step both are a one-hot 0, a leading zero), y: [n, digits+1, 10]. */
 export function encodeDigitwise(a: number[][], b: number[][]): { x: Tensor; y: Tensor; sums: number[][] } {
   const n = a.length, D = a[0]?.length ?? 0, T = D + 1;
   const x = new Float32Array(n * T * 20), y = new Float32Array(n * T * 10);
@@ -163,6 +173,9 @@ export async function digitwiseExperiment(o: DigitwiseOptions = {}): Promise<Exp
   // Numbers of 1..trainDigits digits, as in the lab's generator; each length is its own set of sequences.
   if (!(d.trainingSize >= d.trainDigits)) throw new RangeError(`digitwise: trainingSize ${d.trainingSize} is below trainDigits ${d.trainDigits}: it needs one sum of each length`);
   if (!(d.testDigits >= d.trainDigits)) throw new RangeError(`digitwise: testDigits ${d.testDigits} is below trainDigits ${d.trainDigits}`);
+  for (const [key, size, digits] of [['trainingSize', d.trainingSize, d.trainDigits], ['testSize', d.testSize, d.testDigits]] as const) {
+    if (size > maxDigitwiseSums(digits)) throw new RangeError(`digitwise: ${key} ${size} is over ${maxDigitwiseSums(digits)}, the most sums of ${digits} digits held in memory (${MAX_DIGITWISE_STEPS} steps)`);
+  }
   // trainingSize sums in all, split as evenly as it goes over the lengths, so the count the log gives is the count trained on.
   const sets = Array.from({ length: d.trainDigits }, (_, k) => {
     const n = Math.floor(d.trainingSize / d.trainDigits) + (k < d.trainingSize % d.trainDigits ? 1 : 0);

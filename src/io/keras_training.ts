@@ -59,6 +59,8 @@ const LOSS_DEFAULTS: Record<string, (v: unknown) => boolean> = {
   ignore_class: (v) => v === null,
   dtype: (v) => v === null || v === 'float32',
   fn: (v) => typeof v === 'string',
+  // Huber's; tf.keras 2 writes it even at its default, and rnnlab's huber is delta 1.
+  delta: (v) => v === 1,
 };
 
 /**

@@ -127,6 +127,7 @@ export const constraints = {
 export type ConstraintIdentifier = Constraint | 'maxNorm' | 'unitNorm' | 'minMaxNorm' | 'nonNeg' | { className: string; config?: ConstraintArgs } | null;
 
 const KINDS: Record<string, ConstraintKind> = { maxnorm: 'MaxNorm', unitnorm: 'UnitNorm', minmaxnorm: 'MinMaxNorm', nonneg: 'NonNeg' };
+const CLASS_LIST = Object.values(KINDS).map((k) => `'${k}'`).join(' | ');
 
 /** A constraint from a name ('maxNorm', Keras's 'max_norm'), a Keras/tfjs {className, config}, or an instance; null for none. */
 export function checkConstraint(layer: string, what: string, v: unknown): Constraint | null {
@@ -139,7 +140,8 @@ export function checkConstraint(layer: string, what: string, v: unknown): Constr
   }
   const key = typeof name === 'string' ? name.replace(/_/g, '').toLowerCase() : '';
   if (!Object.hasOwn(KINDS, key)) {
-    throw new Error(`${layer}: ${what} ${typeof v === 'string' ? JSON.stringify(v) : describe(v)} is not a constraint; use 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg' or rl.constraints.*`);
+    const given = typeof v === 'string' ? JSON.stringify(v) : typeof name === 'string' ? `class ${JSON.stringify(name)}` : describe(v);
+    throw new Error(`${layer}: ${what} ${given} is not a constraint; use 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', rl.constraints.* or {className: ${CLASS_LIST}, config}`);
   }
   try {
     return new Constraint(KINDS[key], config);

@@ -101,6 +101,12 @@ export function serializeInitializer(name: InitializerName): { className: string
   }
 }
 
+/**
+ * The catalogue's class names, for errors: fixed, unlike INITIALIZERS, which grows with every registered key.
+ * Factories without a seed draw nothing when built.
+ */
+const CLASS_NAMES = Object.values(catalogueByName).map((make) => make!().className);
+
 /** Keras 2's short class names (any case). */
 const SHORT_CLASSES: Record<string, string> = { zero: 'zeros', one: 'ones', uniform: 'randomuniform' };
 
@@ -117,7 +123,8 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
   const lower = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
   const key = Object.hasOwn(SHORT_CLASSES, lower) ? SHORT_CLASSES[lower] : lower;
   if (!Object.hasOwn(INITIALIZER_CLASSES, key)) {
-    throw new Error(`${where}: initializer ${JSON.stringify(v)} is not supported; rnnlab has ${Object.keys(INITIALIZERS).join(', ')}`);
+    const given = typeof cls === 'string' ? `class ${JSON.stringify(cls)}` : JSON.stringify(v);
+    throw new Error(`${where}: initializer ${given} is not supported; rnnlab's initializer classes are ${CLASS_NAMES.join(', ')}`);
   }
   // Built first so that every config key is checked, whichever fill is used below.
   let init: Initializer;

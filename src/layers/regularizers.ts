@@ -73,7 +73,9 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
   } catch (e) {
     throw new Error(`${layer}: ${what}: ${(e as Error).message}`);
   }
-  throw new Error(`${layer}: ${what} ${typeof v === 'string' ? JSON.stringify(v) : describe(v)} is not a regularizer; use 'l1', 'l2', 'l1l2', rl.regularizers.* or {className: 'L1' | 'L2' | 'L1L2', config}`);
+  const className = typeof v === 'object' && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
+  const given = typeof v === 'string' ? JSON.stringify(v) : typeof className === 'string' ? `class ${JSON.stringify(className)}` : describe(v);
+  throw new Error(`${layer}: ${what} ${given} is not a regularizer; use 'l1', 'l2', 'l1l2', rl.regularizers.* or {className: 'L1' | 'L2' | 'L1L2', config}`);
 }
 
 export function serializeRegularizer(r: L1L2 | null): { className: string; config: Record<string, unknown> } | null {

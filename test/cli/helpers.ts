@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { envForFile } from '../helpers/env.js';
 import { imdbTarball } from '../helpers/imdb.js';
+import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The IMDb tarball: the real one when present, else the synthetic one (test/helpers/imdb.ts). */
@@ -121,3 +122,21 @@ export function isolatedCache(): void {
   envForFile(() => ({ RNNLAB_CACHE: tempDir('rnnlab-cache-') }));
   afterAll(cleanup);
 }
+
+/**
+ * A small synthetic IMDb tarball (60 reviews a folder) in a temp folder made for the test file, its cache there and
+ * offline; the folder is removed after the file. Read root and tar inside tests or hooks (they are set in beforeAll).
+ */
+export function syntheticImdb(prefix: string): { root: string; tar: string } {
+  const fx = { root: '', tar: '' };
+  beforeAll(() => {
+    fx.root = tempDir(prefix);
+    fx.tar = writeFixture(fx.root, 'imdb.tar.gz', makeTarGz(reviewEntries(60)));
+  });
+  envForFile(() => ({ RNNLAB_CACHE: path.join(fx.root, 'cache'), RNNLAB_OFFLINE: '1' }));
+  afterAll(cleanup);
+  return fx;
+}
+
+/** The smallest quick `rnnlab imdb` lstm run on a syntheticImdb tarball (add --data and --epochs). */
+export const IMDB_TINY = ['imdb', '--model', 'lstm', '--vocab', '60', '--maxlen', '16', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--seed', '7', '--verbose', '0', '--threads', '1'];

@@ -6,25 +6,16 @@
  */
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envForFile } from '../helpers/env.js';
-import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
-import { cleanup, expectRefused, readResults, run, schemaProblems, tempDir } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectRefused, IMDB_TINY, readResults, run, schemaProblems, syntheticImdb } from './helpers.js';
 import { backendInfo, getBackend, nativeKernels, setIsa } from '../../src/backend/index.js';
 import { setGlobalPolicy } from '../../src/mixed_precision.js';
 
 const startIsa = nativeKernels() ? backendInfo().isa : '';
 
-let root = '', tar = '';
-beforeAll(() => {
-  root = tempDir('rnnlab-resume-options-');
-  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(60)));
-});
-envForFile(() => ({ RNNLAB_CACHE: join(root, 'cache'), RNNLAB_OFFLINE: '1' }));
-afterAll(cleanup);
+const fx = syntheticImdb('rnnlab-resume-options-');
 
-const BASE = ['imdb', '--model', 'lstm', '--vocab', '60', '--maxlen', '16', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--seed', '7', '--verbose', '0', '--threads', '1'];
-const args = (epochs: number, ...more: string[]) => [...BASE, '--data', tar, '--epochs', String(epochs), ...more];
+const args = (epochs: number, ...more: string[]) => [...IMDB_TINY, '--data', fx.tar, '--epochs', String(epochs), ...more];
 
 /** Replaces a value in the argument list: flag's value, or the flag added. */
 function withFlag(argv: string[], flag: string, value?: string): string[] {
@@ -51,7 +42,7 @@ function midEpoch(dir: string, partialSeconds?: number): void {
 }
 
 function copyRun(from: string, name: string): string {
-  const to = join(root, name);
+  const to = join(fx.root, name);
   cpSync(from, to, { recursive: true });
   return to;
 }
@@ -59,7 +50,7 @@ function copyRun(from: string, name: string): string {
 describe('rnnlab imdb --resume with other options', () => {
   let done = '';
   beforeAll(async () => {
-    done = join(root, 'done');
+    done = join(fx.root, 'done');
     const r = await run([...args(1), '--out', done]);
     expect(r.code, r.err).toBe(0);
   }, 60_000);
@@ -92,7 +83,7 @@ describe('rnnlab imdb --resume with other options', () => {
   });
 
   it('a --bucket run resumed with another --maxlen is refused (its model has no length to compare)', async () => {
-    const bucket = join(root, 'bucket');
+    const bucket = join(fx.root, 'bucket');
     const first = await run([...args(1, '--bucket', '--mask-zero'), '--out', bucket]);
     expect(first.code, first.err).toBe(0);
     midEpoch(bucket);
@@ -157,7 +148,7 @@ describe('rnnlab imdb --resume: seconds per epoch', () => {
   let done = '';
   let first: number[] = [];
   beforeAll(async () => {
-    done = join(root, 'timed');
+    done = join(fx.root, 'timed');
     const r = await run([...args(2), '--out', done]);
     expect(r.code, r.err).toBe(0);
     first = readResults(done).models[0].secondsPerEpoch;
@@ -176,7 +167,7 @@ describe('rnnlab imdb --resume: seconds per epoch', () => {
   }, 60_000);
 
   it('a run resumed after an epoch has one time per epoch of its history', async () => {
-    const one = join(root, 'timed-one');
+    const one = join(fx.root, 'timed-one');
     expect((await run([...args(1), '--out', one])).code).toBe(0);
     const [t0] = readResults(one).models[0].secondsPerEpoch;
     const r = await run(args(3, '--resume', one));
@@ -224,7 +215,7 @@ describe('rnnlab imdb --resume: seconds per epoch', () => {
 describe('rnnlab imdb --resume from a damaged checkpoint', () => {
   let done = '';
   beforeAll(async () => {
-    done = join(root, 'intact');
+    done = join(fx.root, 'intact');
     const r = await run([...args(1), '--out', done]);
     expect(r.code, r.err).toBe(0);
   }, 60_000);
@@ -275,10 +266,10 @@ describe('rnnlab imdb --resume from a damaged checkpoint', () => {
 
 describe('rnnlab compare --out', () => {
   it('refuses an imdb run\'s folder, naming it, and leaves it as it was', async () => {
-    const dir = join(root, 'imdb-run');
+    const dir = join(fx.root, 'imdb-run');
     expect((await run([...args(1), '--out', dir])).code).toBe(0);
     const record = readFileSync(join(dir, 'results.json'));
-    const r = await run(['compare', '--models', 'lstm', '--data', tar, '--vocab', '60', '--maxlen', '16', '--units', '4', '--epochs', '1', '--verbose', '0', '--out', dir]);
+    const r = await run(['compare', '--models', 'lstm', '--data', fx.tar, '--vocab', '60', '--maxlen', '16', '--units', '4', '--epochs', '1', '--verbose', '0', '--out', dir]);
     expectRefused(r, 'compare', /^rnnlab compare: error: --out: .*imdb-run holds an earlier 'rnnlab imdb' run/);
     expect(readFileSync(join(dir, 'results.json')).equals(record)).toBe(true);
     expect(existsSync(join(dir, 'model'))).toBe(true);

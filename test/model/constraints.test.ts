@@ -81,7 +81,7 @@ describe('weight constraints', () => {
   it('bad constraints are errors naming the option', () => {
     expect(() => rl.layers.dense({ units: 1, kernelConstraint: 'maxValue' as never })).toThrow(/kernelConstraint "maxValue" is not a constraint; use 'maxNorm'/);
     expect(() => rl.layers.dense({ units: 1, biasConstraint: { className: 'MaxNorm', config: { maxValue: -1 } } })).toThrow(/biasConstraint: constraint: maxValue must be a finite number >= 0, got -1/);
-    expect(() => rl.layers.gru({ units: 1, recurrentConstraint: { className: 'constructor' } as never })).toThrow(/recurrentConstraint an object is not a constraint/);
+    expect(() => rl.layers.gru({ units: 1, recurrentConstraint: { className: 'constructor' } as never })).toThrow(/recurrentConstraint class "constructor" is not a constraint; use .*'MaxNorm'/);
     // An axis the weight does not have fails when the weight is created, not halfway through a training step.
     expect(() => rl.sequential({ layers: [rl.layers.dense({ units: 2, inputDim: 3, kernelConstraint: rl.constraints.maxNorm({ axis: 3 }) })] }))
       .toThrow(/dense_\d+ \(Dense\): weight 'kernel': constraint MaxNorm: axis 3 is outside a weight of rank 2/);

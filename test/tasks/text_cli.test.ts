@@ -31,7 +31,15 @@ describe('rnnlab train on a few examples', () => {
     const data = writeCsv(root, 'four.csv', [{ text: 'good', label: 'pos' }, { text: 'bad', label: 'neg' }, { text: 'great', label: 'pos' }, { text: 'awful', label: 'neg' }]);
     const t = await cli(['train', '--data', data, '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--out', path.join(root, 'four')]);
     expect(t.code, t.err).toBe(0);
-    expect(t.out).toMatch(/Examples: 2 train, 2 validation \(50% held out for --validation-split 0\.1: the split is stratified and rounds per class, keeping at least one example of each class in each part\)\n/);
+    expect(t.out).toMatch(/Examples: 2 train, 2 validation \(50% held out for --validation-split 0\.1: the split is stratified and rounds per class, keeping at least one example of each class of two or more in each part\)\n/);
+  });
+
+  it('names a class of one example, which the split cannot validate', async () => {
+    const rows = [...Array.from({ length: 6 }, (_, i) => ({ text: `good film ${i}`, label: 'pos' })), ...Array.from({ length: 6 }, (_, i) => ({ text: `bad film ${i}`, label: 'neg' })),
+      { text: 'so so', label: 'mid' }];
+    const t = await cli(['train', '--data', writeCsv(root, 'lonely.csv', rows), '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--out', path.join(root, 'lonely')]);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/Examples: 11 train, 2 validation[^\n]*; no validation example of class mid \(a class of one example is trained on only\)\n/);
   });
 });
 
