@@ -2,7 +2,7 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
 import { Layer, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
-import { RNN } from './recurrent.js';
+import { RNN, sequenceOutputMask } from './recurrent.js';
 import { CellRNN } from './rnn_layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 
@@ -98,6 +98,10 @@ export class Bidirectional extends Layer {
   }
 
   /** tfjs's: one shape, or the list of every output's (mergeMode null's two, then the states with returnState). */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    return sequenceOutputMask(this.returnSequences, mask);
+  }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (this.mergeMode !== null && !this.returnState) return this.mergedShape(inputShape);
     return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;

@@ -3,6 +3,8 @@
  * input shape, creates its weights on build, and computes its output with autograd ops.
  */
 import { Tensor } from '../tensor.js';
+import { withoutTape } from '../autograd/tape.js';
+import { tidy } from '../ops/memory.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
 import { describe, shownList } from '../describe.js';
@@ -524,15 +526,32 @@ export abstract class Layer {
   }
 
   /**
-   * tfjs's and Keras's computeMask, for custom layers: the padding mask of the output given the input's (a bool
-   * Tensor [batch, steps], or null). Called after call() only when supportsMasking is true (which overriding it makes
-   * the default, as Keras 3); this default passes the
-   * input's mask on. rnnlab's own layers keep the mask on the call context instead and never call it.
+   * tfjs's and Keras's computeMask: the padding mask of the output given the input's (a bool Tensor [batch, steps],
+   * or null). For a custom layer it is called after call() only when supportsMasking is true (which overriding it
+   * makes the default, as Keras 3), and this default passes the input's mask on. rnnlab's own layers set the output
+   * mask on the call context as they compute: asked directly (a custom layer wrapping one delegates to it), one runs
+   * once on the inputs, so the answer is the mask the graph hands on (an LSTM without returnSequences ends it, add
+   * ORs its inputs' masks, ...).
    */
-  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+  computeMask(inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    if (!this.supportsMasking) return null;
+    if (builtInMethod(this, 'call') && builtInMethod(this, 'callTensors') && Object.getPrototypeOf(this) !== Layer.prototype) return this.engineMask(inputs, mask);
     // Several inputs: the first one's mask goes on, as rnnlab's graph and tfjs's executor hand it on.
     const m = Array.isArray(mask) ? mask[0] : mask;
-    return this.supportsMasking ? m ?? null : null;
+    return m ?? null;
+  }
+
+  /** The output mask one of rnnlab's layers sets when it computes on `inputs` with `mask` (inference, off the tape). */
+  private engineMask(inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const masks = Array.isArray(mask) ? mask : [mask];
+    const where = `${this.name} (${this.className}): computeMask`;
+    const bytes = list.map((x, i) => maskBytes(where, masks[i] ?? null, x));
+    const ctx: CallContext = { training: false, mask: bytes[0], ...(list.length > 1 ? { inputMasks: bytes } : {}) };
+    return tidy(() => {
+      const outs = withoutTape(() => this.callRegularized(list, ctx, false, list.length));
+      return ctx.mask ? maskTensor(outs[0], ctx.mask) : null;
+    });
   }
 
   /** tfjs's default, so a custom layer that keeps its input's shape need not write one. */
@@ -976,7 +995,9 @@ export abstract class Layer {
     return this.weights.find((w) => w.name === `${this.name}/${leaf}`) ?? null;
   }
 
+  /** tfjs's and Keras's: the weights' sizes summed; an unbuilt layer has no weights yet, so 0 would be wrong. */
   countParams(): number {
+    if (!this.built) throw new Error(`${this.name} (${this.className}): countParams() needs the layer built, which makes its weights; call build(inputShape) or apply it first`);
     return this.weights.reduce((s, w) => s + w.size, 0);
   }
 

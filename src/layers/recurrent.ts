@@ -259,6 +259,10 @@ export abstract class RNN extends Layer {
   }
 
   /** tfjs's and Keras's: with returnState, the list [output, ...states] of shapes; else the output's shape. */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    return sequenceOutputMask(this.returnSequences, mask);
+  }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (!this.returnState) return this.sequenceOutputShape(inputShape);
     // Layer's signature holds one shape; widening it reaches src/models (Sequential), so the list is cast as CellRNN's is.
@@ -399,6 +403,15 @@ export abstract class RNN extends Layer {
       // Written only when set, as Keras 2 writes it: configs saved before the option existed stay as they were.
       ...(this.zeroOutputForMask ? { zeroOutputForMask: true } : {}) };
   }
+}
+
+/**
+ * A recurrent layer's computeMask (tfjs's and Keras's, asked directly): the input's mask with returnSequences, else
+ * none. Answered without computing, so a stateful layer's carried states do not move.
+ */
+export function sequenceOutputMask(returnSequences: boolean, mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+  const m = Array.isArray(mask) ? mask[0] : mask;
+  return returnSequences ? m ?? null : null;
 }
 
 /**

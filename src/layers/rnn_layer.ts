@@ -14,7 +14,7 @@ import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
-import { zeroMaskedSteps } from './recurrent.js';
+import { sequenceOutputMask, zeroMaskedSteps } from './recurrent.js';
 
 export interface RNNLayerArgs extends LayerArgs {
   /**
@@ -154,6 +154,10 @@ export class CellRNN extends Layer {
   }
 
   /** tfjs's and Keras's: with returnState, the list [output, ...states] of shapes; else the output's shape. */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null | (Tensor | null)[]): Tensor | null {
+    return sequenceOutputMask(this.returnSequences, mask);
+  }
+
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     if (!this.returnState) return this.sequenceOutputShape(inputShape);
     return this.computeOutputShapes([inputShape]) as unknown as SymbolicShape;

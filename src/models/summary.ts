@@ -1,5 +1,5 @@
 /** Keras's model.summary() table (line length 65, columns at 45% and 85%; graph models add tfjs's 'Receives inputs'). */
-import { kerasShape, type Layer } from '../layers/layer.js';
+import { kerasShape, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { uniqueParamCount, unique } from './model_common.js';
 
 /**
@@ -47,6 +47,9 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
 
 /** Keras lists every output of a layer that has several (an LSTM with returnState): [(None, 2), (None, 2), (None, 2)]. */
 function outputShapeText(l: Layer): string {
-  const outputs = l.inboundNodes[0]?.outputs ?? [];
-  return outputs.length > 1 ? `[${outputs.map((o) => kerasShape(o.shape)).join(', ')}]` : kerasShape(l.outputShape);
+  const shown = (outputs: readonly { shape: SymbolicShape }[]) => (outputs.length > 1 ? `[${outputs.map((o) => kerasShape(o.shape)).join(', ')}]` : kerasShape(outputs[0].shape));
+  const perNode = new Set(l.inboundNodes.filter((n) => n.outputs.length).map((n) => shown(n.outputs)));
+  // A shared layer whose calls give different shapes has no one output shape: tfjs and Keras print 'multiple'.
+  if (perNode.size > 1) return 'multiple';
+  return perNode.size === 1 ? [...perNode][0] : kerasShape(l.outputShape);
 }

@@ -109,7 +109,7 @@ describe('a user cell equals the layer it writes out', () => {
     expect(r.getStates().map((s) => s.shape)).toEqual([[2, 3]]);
     r.resetStates([rl.zeros([2, 3])]);
     close(predict(a, x1), first, 1e-7);
-    expect(() => r.resetStates([rl.zeros([2, 4])])).toThrow(/state 0 must have shape \[2, 3\] \(stateSize\), got \[2, 4\]/);
+    expect(() => r.resetStates([rl.zeros([2, 4])])).toThrow(/state 0 must be a tensor of shape \[2, 3\] .*got \[2, 4\]/);
   });
 });
 
