@@ -47,7 +47,7 @@ export interface Callback {
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /**
    * rnnlab's: called after every callback's onEpochEnd, once the History holds the epoch's final logs (keys any
-   * callback added included), with those logs. Checkpoints are written here, so they hold the History as it stands.
+   * callback added included), with those logs. Epoch-end checkpoints are completed here, so they hold the History as it stands.
    */
   onEpochSettled?(epoch: number, logs: Logs): void | Promise<void>;
   /** Called once before onTrainBegin with fit's live state. */
@@ -92,7 +92,7 @@ export class History {
   /**
    * The epoch's logs once every onEpochEnd has run: keys a callback added are recorded and values it changed are
    * kept, as Keras's History (the last callback) and tfjs's see them. record runs before the callbacks, so a
-   * callback reading the History in onEpochEnd sees the epoch; checkpoints are written after settle (onEpochSettled).
+   * callback reading the History in onEpochEnd sees the epoch; a checkpoint written there is completed after settle (onEpochSettled).
    */
   settle(logs: Logs): void {
     for (const [k, v] of Object.entries(logs)) {
