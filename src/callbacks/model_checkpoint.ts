@@ -167,6 +167,7 @@ export class ModelCheckpoint extends BaseCallback {
 
   /** A callback after this one threw in onEpochEnd: the checkpoint keeps what the callbacks before it added. */
   onFitExit(): void {
-    this.epochEnd.settleAfterFailure(this.fit);
+    // Best effort: failing here must not hide the error that ended fit.
+    try { if (this.fit) this.epochEnd.settle(this.fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
   }
 }
