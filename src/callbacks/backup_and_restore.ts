@@ -131,9 +131,7 @@ export class BackupAndRestore extends BaseCallback {
 
   onFitExit(): void {
     this.guard?.uninstall();
-    // A callback after this one threw in onEpochEnd: the checkpoint keeps what the callbacks before it added.
-    // Best effort: failing here must not hide the error that ended fit.
-    try { if (this.fit) this.epochEnd.settle(this.fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
+    this.epochEnd.settleAfterFailure(this.fit);
   }
 
   private interrupt(at: 'epochBegin' | 'inEpoch' | 'saved', epoch: number): void {

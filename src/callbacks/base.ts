@@ -174,6 +174,14 @@ export class EpochEndCheckpoint {
     this.written = { dir, at: JSON.stringify([st.history, fixedRate(fit)]), logs };
   }
 
+  /**
+   * In onFitExit: a callback after the writer threw in onEpochEnd, so the checkpoint keeps what the callbacks before
+   * it added. Best effort: failing here must not hide the error that ended fit.
+   */
+  settleAfterFailure(fit: FitState | null): void {
+    try { if (fit) this.settle(fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
+  }
+
   settle(fit: FitState): void {
     const w = this.written;
     this.written = null;

@@ -167,7 +167,6 @@ export class ModelCheckpoint extends BaseCallback {
 
   /** A callback after this one threw in onEpochEnd: the checkpoint keeps what the callbacks before it added. */
   onFitExit(): void {
-    // Best effort: failing here must not hide the error that ended fit.
-    try { if (this.fit) this.epochEnd.settle(this.fit); } catch { /* the checkpoint stays as onEpochEnd wrote it */ }
+    this.epochEnd.settleAfterFailure(this.fit);
   }
 }

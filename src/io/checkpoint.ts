@@ -180,7 +180,7 @@ function historyJSON(h: HistoryData): CheckpointJSON['state']['history'] {
  */
 export function settleCheckpoint(dir: string, history: HistoryData, learningRate: number | undefined): void {
   dir = resolve(dir);
-  readCheckpointInfo(dir);
+  // The checkpoint.json writeCheckpoint wrote in this epoch's onEpochEnd: read as it is, not checked a second time.
   const path = join(dir, CHECKPOINT_FILE);
   const ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJSON;
   ck.state.history = historyJSON(history);
