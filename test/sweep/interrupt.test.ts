@@ -25,13 +25,16 @@ const data = learnableTarball(root, 80);
 envForFile(() => ({ RNNLAB_CACHE: path.join(root, 'cache') }));
 afterAll(cleanup);
 
-const spec = (seeds: string) => parseSpec(`command: imdb
-flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: 30, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, model: lstm, units: 4 }
+// The local sweep's runs are long enough that one run cannot finish while the other, started late on a loaded
+// machine, has yet to write its first checkpoint (epochs take ~60 ms; a lag of 13 epochs has been seen).
+const spec = (seeds: string, epochs = 30) => parseSpec(`command: imdb
+flags: { data: ${JSON.stringify(data)}, limit: 160, epochs: ${epochs}, maxlen: 20, vocab: 2000, embedding_dim: 8, batch_size: 16, model: lstm, units: 4 }
 seeds: [${seeds}]
 metric: test_accuracy
 attempts: 1
 `);
 
+const LOCAL_EPOCHS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stamp = (dir: string, run: string) => JSON.parse(readFileSync(path.join(dir, 'runs', run, WORKER_FILE), 'utf8'));
 const hasCheckpoint = (dir: string, run: string) => existsSync(path.join(dir, 'runs', run, 'checkpoint', 'checkpoint.json'));
@@ -60,7 +63,7 @@ describe('a local sweep stopped mid-run', () => {
     const stop = new AbortController();
     const events: SweepEvent[] = [];
     const groups: number[] = [];
-    const first = await runSweepLocal(spec('1, 2'), {
+    const first = await runSweepLocal(spec('1, 2', LOCAL_EPOCHS), {
       dir, parallel: 2, threads: 1, signal: stop.signal,
       onEvent: (e) => {
         events.push(e);
@@ -88,12 +91,12 @@ describe('a local sweep stopped mid-run', () => {
     }
 
     const again: SweepEvent[] = [];
-    const second = await runSweepLocal(spec('1, 2'), { dir, parallel: 2, threads: 1, onEvent: (e) => again.push(e) });
+    const second = await runSweepLocal(spec('1, 2', LOCAL_EPOCHS), { dir, parallel: 2, threads: 1, onEvent: (e) => again.push(e) });
     expect(second.summary).toMatchObject({ completed: 2, failed: 0, pending: 0 });
     expect(again.filter((e) => e.type === 'done').map((e) => e.type === 'done' && e.how)).toEqual(['resumed', 'resumed']);
     expect(readSweepRecord(dir)!.runs.map((r) => r.attempts)).toEqual([1, 1]);
     for (const run of ['seed-1', 'seed-2']) {
-      expect(JSON.parse(readFileSync(path.join(dir, 'runs', run, 'results.json'), 'utf8')).models[0].history.loss).toHaveLength(30);
+      expect(JSON.parse(readFileSync(path.join(dir, 'runs', run, 'results.json'), 'utf8')).models[0].history.loss).toHaveLength(LOCAL_EPOCHS);
     }
   }, 180_000);
 });
