@@ -1,5 +1,5 @@
 /** Loss names as Keras and tfjs spell them, and the checks on targets that make bad labels an error. */
-import { coreLosses, Reduction } from './ops/losses.js';
+import { coreLosses, Reduction, sameShapes } from './ops/losses.js';
 // rl.losses' tfjs-core functions record on the tape whichever module is imported first.
 import './autograd/recording_losses.js';
 import { lossOp, type LossKind } from './autograd/loss_ops.js';
@@ -111,13 +111,18 @@ const layerLosses = Object.fromEntries(
 
 /**
  * rl.losses: the layers losses (recorded on the autograd tape) and tfjs-core's tf.losses (absoluteDifference,
- * softmaxCrossEntropy, ..., with weights and a Reduction). meanSquaredError with weights or a reduction is core's.
+ * softmaxCrossEntropy, ..., with weights and a Reduction). meanSquaredError is core's, so its shapes must match as
+ * tfjs's tf.losses.meanSquaredError's do; without weights or a reduction the layers loss computes the same value
+ * (rl.losses.mse stays the layers one, which pairs and broadcasts shapes as Keras).
  */
 export const losses = {
   ...layerLosses,
   ...coreLosses,
   Reduction,
-  meanSquaredError(yTrue: TensorLike, yPred: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
-    return weights === undefined && reduction === undefined ? layerLosses.meanSquaredError(yTrue, yPred) : coreLosses.meanSquaredError(yTrue, yPred, weights, reduction);
+  meanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
+    if (weights !== undefined || reduction !== undefined) return coreLosses.meanSquaredError(labels, predictions, weights, reduction);
+    const l = toTensor(labels, 'meanSquaredError: labels'), p = toTensor(predictions, 'meanSquaredError: predictions');
+    sameShapes('meanSquaredError', l, p);
+    return layerLosses.meanSquaredError(l, p);
   },
 } as typeof layerLosses & typeof coreLosses & { Reduction: typeof Reduction };

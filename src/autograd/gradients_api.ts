@@ -102,21 +102,27 @@ export function customGrad(f: (...args: never[]) => { value: Tensor; gradFunc: G
       if (!Array.isArray(ts) || !ts.every((t) => t instanceof Tensor)) throw new Error('customGrad: save() takes an array of Tensors');
       saved = ts;
     };
-    const made = withoutTape(() => (f as (...a: unknown[]) => { value: Tensor; gradFunc: GradFunc })(...inputs, save));
-    if (!made || !(made.value instanceof Tensor)) throw new Error('The function f passed in customGrad(f) must return an object where `obj.value` is a tensor');
-    if (typeof made.gradFunc !== 'function') throw new Error('The function f passed in customGrad(f) must return an object where `obj.gradFunc` is a function.');
-    // A fresh tensor on the shared values, so recording it never rewires an input f may have returned as is.
-    const out = track(new Tensor(made.value.values, [...made.value.shape], made.value.dtype));
-    return recordWith(out, inputs, (dy) => {
-      const g = made.gradFunc(dy, saved);
-      const list = Array.isArray(g) ? g : [g];
-      if (list.length !== inputs.length) throw new Error(`customGrad: gradFunc must return one gradient per input (${inputs.length}), got ${list.length}`);
-      list.forEach((gi, i) => {
-        if (!(gi instanceof Tensor) || gi.shape.join() !== inputs[i].shape.join()) {
-          throw new Error(`customGrad: gradFunc's gradient ${i} must be a Tensor of shape [${inputs[i].shape.join(', ')}], got ${gi instanceof Tensor ? `[${gi.shape.join(', ')}]` : typeof gi}`);
-        }
-      });
-      return list;
-    }, saved);
+    // In its own scope, as tfjs's: what f makes is disposed and only the result stays counted. The recording happens
+    // inside, so the tensors f saved, and its value (tfjs keeps it, so a gradFunc may read it), stay readable for the
+    // backward after the scope disposes them.
+    return tidy(() => {
+      const made = withoutTape(() => (f as (...a: unknown[]) => { value: Tensor; gradFunc: GradFunc })(...inputs, save));
+      if (!made || !(made.value instanceof Tensor)) throw new Error('The function f passed in customGrad(f) must return an object where `obj.value` is a tensor');
+      if (typeof made.gradFunc !== 'function') throw new Error('The function f passed in customGrad(f) must return an object where `obj.gradFunc` is a function.');
+      // A fresh tensor on the shared values, so recording it never rewires an input f may have returned as is; the
+      // buffer stays counted through it when the scope disposes made.value.
+      const out = track(new Tensor(made.value.values, [...made.value.shape], made.value.dtype));
+      return recordWith(out, inputs, (dy) => {
+        const g = made.gradFunc(dy, saved);
+        const list = Array.isArray(g) ? g : [g];
+        if (list.length !== inputs.length) throw new Error(`customGrad: gradFunc must return one gradient per input (${inputs.length}), got ${list.length}`);
+        list.forEach((gi, i) => {
+          if (!(gi instanceof Tensor) || gi.shape.join() !== inputs[i].shape.join()) {
+            throw new Error(`customGrad: gradFunc's gradient ${i} must be a Tensor of shape [${inputs[i].shape.join(', ')}], got ${gi instanceof Tensor ? `[${gi.shape.join(', ')}]` : typeof gi}`);
+          }
+        });
+        return list;
+      }, [...saved, made.value]);
+    });
   };
 }

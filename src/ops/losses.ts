@@ -60,9 +60,14 @@ function div0(a: Tensor, b: Tensor): Tensor {
   return b.values[0] === 0 ? scalar(0) : ops.div(a, b);
 }
 
+/** As tfjs-core losses' assertShapesMatch: equal shapes only, no broadcasting and no Keras rank rule ([n] against [n, 1] fails). */
+export function sameShapes(op: string, l: Tensor, p: Tensor): void {
+  if (l.shape.join() !== p.shape.join()) throw new Error(`Error in ${op}: Shapes ${JSON.stringify(l.shape)} and ${JSON.stringify(p.shape)} must match`);
+}
+
 function pair(op: string, labels: TensorLike, predictions: TensorLike): [Tensor, Tensor] {
   const l = toTensor(labels, `${op}: labels`), p = toTensor(predictions, `${op}: predictions`);
-  if (l.shape.join() !== p.shape.join()) throw new Error(`Error in ${op}: Shapes ${JSON.stringify(l.shape)} and ${JSON.stringify(p.shape)} must match`);
+  sameShapes(op, l, p);
   return [ops.cast(l, 'float32'), ops.cast(p, 'float32')];
 }
 
@@ -97,11 +102,14 @@ export const coreLosses = {
     const loss = ops.sub(ops.neg(ops.mul(l, ops.log(ops.add(p, epsilon)))), ops.mul(ops.sub(1, l), ops.log(ops.add(ops.sub(1, p), epsilon))));
     return computeWeightedLoss(loss, weights, reduction);
   },
-  /** From logits: max(x, 0) - x z + log(1 + exp(-|x|)); labelSmoothing moves labels towards 1/2. */
+  /**
+   * From logits: max(x, 0) - x z + log(1 + exp(-|x|)); labelSmoothing moves labels towards 1/2. max(x, 0) is relu,
+   * as tfjs's: its gradient 0 at x = 0 pairs with abs's -1 there to give sigmoid(0) - z (maximum's 1 would add 1).
+   */
   sigmoidCrossEntropy(multiClassLabels: TensorLike, logits: TensorLike, weights?: TensorLike, labelSmoothing = 0, reduction?: Reduction): Tensor {
     const [l0, x] = pair('sigmoidCrossEntropy', multiClassLabels, logits);
     const z = labelSmoothing > 0 ? ops.add(ops.mul(l0, 1 - labelSmoothing), 0.5 * labelSmoothing) : l0;
-    const loss = ops.add(ops.sub(ops.maximum(x, 0), ops.mul(x, z)), ops.log(ops.add(1, ops.exp(ops.neg(ops.abs(x))))));
+    const loss = ops.add(ops.sub(ops.relu(x), ops.mul(x, z)), ops.log(ops.add(1, ops.exp(ops.neg(ops.abs(x))))));
     return computeWeightedLoss(loss, weights, reduction);
   },
   /** From logits: -sum(labels * logSoftmax(logits)) over the last axis; labelSmoothing spreads towards 1/classes. */

@@ -138,7 +138,10 @@ export function denseBincount(x: TensorLike, weights: TensorLike, size: number, 
   return result(out, t.rank === 2 ? [rows, size] : [size], dtype);
 }
 
-/** tfjs's inTopKAsync: whether each row's target class is among the row's k largest predictions (ties: lower index first; a target outside [0, width) is false). */
+/**
+ * tfjs's inTopKAsync: whether each row's target class is among the row's k largest predictions (ties: lower index
+ * first; NaN counts as the largest, as in topk; a target outside [0, width) is false).
+ */
 export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, k = 1): Promise<Tensor> {
   const p = asTensor(predictions, 'predictions', 'inTopK'), t = asTensor(targets, 'targets', 'inTopK', 'int32');
   if (p.rank < 1) throw new Error(`inTopKAsync: predictions must be at least rank 1, got rank ${p.rank}`);
@@ -154,8 +157,15 @@ export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, 
     if (target < 0 || target >= width) continue;
     const v = p.values[r * width + target];
     let ahead = 0;
-    for (let j = 0; j < width; j++) { const w = p.values[r * width + j]; if (w > v || (w === v && j < target)) ahead++; }
+    for (let j = 0; j < width; j++) if (j !== target && before(p.values[r * width + j], j, v, target)) ahead++;
     out[r] = ahead < k ? 1 : 0;
   }
   return result(out, [...t.shape], 'bool');
+}
+
+/** Whether entry (w, j) comes before (v, i) in topk's order: larger first, NaN above every number, then lower index. */
+function before(w: number, j: number, v: number, i: number): boolean {
+  const nw = Number.isNaN(w), nv = Number.isNaN(v);
+  if (nw || nv) return nw && (!nv || j < i);
+  return w > v || (w === v && j < i);
 }

