@@ -159,12 +159,18 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
 
 /**
  * A request that does not declare a JSON body is refused (415), whatever its length; so is one declaring a charset
- * other than UTF-8, which the body is read as (RFC 8259 §8.1): its text would otherwise be misread, not refused.
+ * other than UTF-8, which the body is read as (RFC 8259 §8.1), or a content coding other than identity, which is
+ * never undone (RFC 9110 §8.4): its text would otherwise be misread, not refused.
  */
 export function requireJsonType(req: IncomingMessage): void {
   const [media, ...params] = (req.headers['content-type'] ?? '').split(';');
   const type = media.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, `send the body as JSON with content-type application/json (got ${type || 'none'})`);
+  const coding = req.headers['content-encoding'];
+  if (coding !== undefined && !coding.split(',').every((c) => /^\s*identity\s*$/i.test(c))) {
+    // RFC 7694 (RFC 9110 §15.5.16): Accept-Encoding tells this 415 from a media-type one, which must not carry it.
+    throw new HttpError(415, `the body is declared with Content-Encoding ${JSON.stringify(coding.slice(0, 40))}; send it uncompressed (no Content-Encoding, or identity)`, { 'accept-encoding': 'identity' });
+  }
   for (const p of params) {
     const eq = p.indexOf('=');
     if (eq < 0 || p.slice(0, eq).trim().toLowerCase() !== 'charset') continue;

@@ -257,7 +257,16 @@ export interface GradientSeries {
 
 const precise = (v: number[]) => v.map((x) => Number(x.toPrecision(5)));
 
-/** ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given reviews. */
+/** Gradient measurements that wait behind the running one (they run one at a time); one more is a 429. */
+export const MAX_GRADIENTS_WAITING = 4;
+
+/**
+ * ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given
+ * reviews, in one pass over the whole batch. Cut into smaller batches (to yield to other clients between them), the
+ * gradients would be the same only up to float32 rounding: each sample's gradient is seeded with 1/batch, and where
+ * it vanishes into float32's subnormal range (an untrained GRU at step 1 of 200, about 1e-42) the rounding depends on
+ * that scale, so the fifth digit shown changes. The numbers must not depend on how the server slices its work.
+ */
 export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
   // A model saved without its training configuration (model.save before compile) has no loss to differentiate.
   if (!entry.model.loss) throw new HttpError(422, `model '${entry.id}' was saved without a loss (it was never compiled), so d loss / d h_t cannot be measured on it`);

@@ -12,9 +12,10 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
-  commutativity, gradientNorms, longRangeGradients, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, TestReviews, traceInput,
+  commutativity, gradientNorms, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, TestReviews, traceInput,
 } from './inference.js';
 import { projectEmbedding } from './projector.js';
+import { ComputeQueue, letOthersIn } from './compute_queue.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec, type JobSpec } from './job_spec.js';
@@ -90,6 +91,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   const { runs, jobs, models, hub, lab } = d;
   const sweeps = new SweepStore(runs.dir);
   const testSet = new TestReviews(d.dataPath);
+  const gradientQueue = new ComputeQueue(MAX_GRADIENTS_WAITING, 'gradient measurements');
   const r = new Router();
   const body = (ctx: RequestContext) => readJsonBody(ctx.req);
 
@@ -252,23 +254,28 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
     if (source === 'text' && forTest.length) throw badRequest("samples is the number of test reviews of source 'test'; source 'text' measures the one text sent");
     if (source === 'test' && forText.length) throw badRequest(`${forText.join(' and ')} ${forText.length > 1 ? 'are' : 'is'} for source 'text'; source 'test' measures test reviews with their own labels`);
-    const series = [];
-    for (const id of ids) {
-      const entry = await models.get(id, 'imdb');
-      const meta = entry.meta as Extract<typeof entry.meta, { task: 'imdb' }>;
-      let batch;
-      if (source === 'text') batch = reviewBatch(entry.model, text!, label === 'positive' ? 1 : 0, meta);
-      else {
-        try {
-          batch = await testSet.batch(entry.model, meta, samples);
-        } catch (e) {
-          if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0].replace(/\s*Checked:$/, '')}`);
-          throw e;
+    return gradientQueue.run(async () => {
+      const series = [];
+      for (const id of ids) {
+        const entry = await models.get(id, 'imdb');
+        const meta = entry.meta as Extract<typeof entry.meta, { task: 'imdb' }>;
+        let batch;
+        if (source === 'text') batch = reviewBatch(entry.model, text!, label === 'positive' ? 1 : 0, meta);
+        else {
+          try {
+            batch = await testSet.batch(entry.model, meta, samples);
+          } catch (e) {
+            if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0].replace(/\s*Checked:$/, '')}`);
+            throw e;
+          }
         }
+        // One model's measurement holds the event loop for its whole batch (gradientNorms says why it is not cut
+        // smaller): other clients are answered between models.
+        await letOthersIn();
+        series.push(gradientNorms(entry, batch.x, batch.y));
       }
-      series.push(gradientNorms(entry, batch.x, batch.y));
-    }
-    return { source, samples: series[0]?.samples ?? 0, series };
+      return { source, samples: series[0]?.samples ?? 0, series };
+    });
   });
 
   r.post('/api/inspect/long-range', async (ctx) => {
