@@ -184,7 +184,9 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
       throw e;
     }
     queued = true;
-    line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${q.done} already complete) for the sweep in ${dir}.`);
+    // Runs neither added nor complete had their job on the queue already (queued before): they are not queued twice.
+    const onQueue = expandRuns(spec).length - q.queued - q.done;
+    line(`Queued ${q.queued} run(s) on ${shownUrl(url)} (${onQueue ? `${onQueue} already on the queue, ` : ''}${q.done} already complete) for the sweep in ${dir}.`);
     for (const n of specNotes(spec)) line(n);
     if (f.detach) {
       line(`Workers take them: rnnlab worker --queue ${shownUrl(url)}${f.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${f.queueName}`}; rnnlab sweep with the same spec and --out waits for the results.`);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { epochOfLine, executeRun, RunBusyError, RunFailedError, RunInterruptedError, runDirOf } from './execute.js';
-import { readOutcome } from './outcome.js';
+import { completedRun, readOutcome, type RunOutcome } from './outcome.js';
 import { stampAttempts } from './worker_file.js';
 import { MAX_RUN_ID_BYTES, type SweepRun } from './expand.js';
 import { finishSweep, type SweepOutcome } from './pool.js';
@@ -261,6 +261,10 @@ function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore
   };
 }
 
+/**
+ * Queues the sweep's unfinished runs. queued: the jobs added; done: the runs complete already. The rest (every run less
+ * both) had their job on the queue already (waiting, delayed or under way: the sweep was queued before), which stays.
+ */
 export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions): Promise<{ queued: number; done: number }> {
   const sweepDir = path.resolve(dir);
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
@@ -270,6 +274,7 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
   const queue = openQueue(q.name ?? DEFAULT_QUEUE_NAME, connection, watch);
   try {
     const todo = runs.filter((_r, i) => entries[i].status !== 'completed');
+    const onQueue = new Set<string>();
     // A job that failed for good (or completed, though its folder lost the result) keeps its id: BullMQ would ignore
     // the new job, so running the sweep again would never retry the run. Remove it first, as the local pool retries.
     await inBatches(todo, async (run) => {
@@ -277,9 +282,11 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
       if (!job) return;
       const state = await job.getState();
       if (state === 'failed' || state === 'completed') await job.remove();
+      else onQueue.add(run.id);
     });
-    await queue.addBulk(todo.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0)));
-    return { queued: todo.length, done: runs.length - todo.length };
+    const add = todo.filter((run) => !onQueue.has(run.id));
+    await queue.addBulk(add.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0)));
+    return { queued: add.length, done: runs.length - todo.length };
   } finally {
     watch.dispose();
     await queue.close();
@@ -315,6 +322,20 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
   const connection = await connectRedis(w.url);
   const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
   const queue = openQueue(w.name ?? DEFAULT_QUEUE_NAME, connection, watch);
+  // A run that completed without the spec's metric is failed (completedRun), as finishSweep will record it: the progress
+  // counts it so at once. Judged once per finished job, rather than its results.json read again at every poll.
+  const hasMetric = (outcome: RunOutcome, run: SweepRun) => completedRun(outcome.recorded, spec.metric, run.id).status === 'completed';
+  const verdicts = new Map<string, { finishedOn: number | undefined; ok: boolean }>();
+  const judged = (run: SweepRun, job: Job<RunJob>): boolean => {
+    const seen = verdicts.get(run.id);
+    if (seen && seen.finishedOn === job.finishedOn) return seen.ok;
+    const outcome = readOutcome(runDirOf(sweepDir, run));
+    // Only a run whose folder shows it completed is judged by its metric; whatever else the folder shows (the run moved
+    // away since) is left to the record finishSweep reads from the folder.
+    const ok = outcome?.status !== 'completed' || hasMetric(outcome, run);
+    if (outcome) verdicts.set(run.id, { finishedOn: job.finishedOn, ok });
+    return ok;
+  };
   try {
     for (;;) {
       let completed = 0, failed = 0;
@@ -330,14 +351,17 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
           // count went with the job; the run folder counts every start that ended, seen by this sweep or not.
           const attempts = Math.max(known.get(run.id)?.attempts ?? 0, stampAttempts(runDirOf(sweepDir, run)));
           known.set(run.id, { attempts });
-          if (readOutcome(runDirOf(sweepDir, run))?.status === 'completed') { completed++; return; }
+          const outcome = readOutcome(runDirOf(sweepDir, run));
+          if (outcome?.status === 'completed') { if (hasMetric(outcome, run)) completed++; else failed++; return; }
           const j = runJob(sweepDir, spec, run, attempts);
           await queue.add(j.name, j.data, j.opts);
           w.onLost?.(run.id);
           return;
         }
-        if (state === 'completed') completed++;
-        else if (state === 'failed') {
+        if (state === 'completed') {
+          if (judged(run, job)) completed++;
+          else failed++;
+        } else if (state === 'failed') {
           failed++;
           known.set(run.id, { status: 'failed', attempts: attemptsOf(job), error: job.failedReason });
         } else if (state === 'active' && job.progress && typeof job.progress === 'object') active.push(job.progress as RunProgress);
@@ -362,6 +386,17 @@ interface EndingJob { runId: string; timestamp: number; ok: boolean }
 
 /** BullMQ's words when a finished job's record or lock is no longer in Redis (Redis restarted empty, or the lock lapsed). */
 const LOST_JOB = /^Missing (?:lock|key) for job (\S+)\. moveTo\w+$/;
+
+/** BullMQ's words at each lock renewal (every half --lock-seconds) that finds the job's lock gone or another's. */
+const UNRENEWED = /^could not renew lock for job (\S+)$/;
+
+/**
+ * One sentence, said once per run, for a run whose job's lock could no longer be renewed: BullMQ says it at every
+ * renewal until the run ends, thousands of times over an hours-long run. The run goes on; its end says what became of the job.
+ */
+export function unrenewedSentence(runId: string): string {
+  return `${runId}: could not renew its job's lock (the job was lost with Redis, or the lock lapsed); the run goes on here, and its end says what became of the job`;
+}
 
 /**
  * One sentence instead of BullMQ's "Missing lock for job ... moveToFinished", for a run that ended here but whose
@@ -395,6 +430,8 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   // The jobs whose run has started here and whose finish BullMQ has not recorded yet (lostJobSentence).
   const ending = new Map<string, EndingJob>();
   const explained = new Set<string>();
+  // The jobs whose failed lock renewal has been said (unrenewedSentence), until the job starts here again.
+  const unrenewed = new Set<string>();
   const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>, token?: string) => {
     const problem = runJobProblem(job.data);
     // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
@@ -402,6 +439,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     const { sweepDir, run } = job.data;
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
     explained.delete(job.id!);
+    unrenewed.delete(job.id!);
     o.log?.(`${me}: start ${run.id} (attempt ${attemptsOf(job) + 1})`);
     let resumed = false;
     const r = await executeRun(run, {
@@ -449,6 +487,13 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   worker.on('completed', (job) => { if (job.id) ending.delete(job.id); });
   const watch = watchRedis(connection, o.url, (l) => o.log?.(`${me}: ${l}`));
   worker.on('error', (e) => {
+    const renew = UNRENEWED.exec(e.message);
+    if (renew) {
+      if (unrenewed.has(renew[1])) return;
+      unrenewed.add(renew[1]);
+      o.log?.(`${me}: ${unrenewedSentence(ending.get(renew[1])?.runId ?? `job ${renew[1]}`)}`);
+      return;
+    }
     const lost = LOST_JOB.exec(e.message);
     // BullMQ tries to record the end as completed, then as failed (retried): one sentence covers both of its errors.
     if (lost && explained.has(lost[1])) return;
