@@ -1,10 +1,25 @@
 #!/usr/bin/env node
 
-// `rnnlab ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+// `rnnlab ... | head` closes the pipe early. A command that only prints (predict, tokenize, evaluate, ...) has given
+// what was read and stops quietly. One that trains or writes a run must not end as a success with its run cut short:
+// it is stopped as Ctrl-C stops it (a checkpoint kept, files written whole; its own handlers do that) and exits 141
+// (128 + SIGPIPE, as a Unix tool killed by the closed pipe), saying so on stderr while stderr is open.
+const RUN_COMMANDS = new Set(['imdb', 'compare', 'addition', 'train', 'seq2seq', 'experiment', 'sweep', 'worker', 'serve']);
+const args = process.argv.slice(2);
+const runs = RUN_COMMANDS.has(args[0]) && !args.includes('--help') && !args.includes('-h');
+const closed = new Set();
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => {
-    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (!err || err.code !== 'EPIPE') throw err;
+    if (!runs) process.exit(process.exitCode ?? 0);
+    const first = closed.size === 0;
+    closed.add(stream);
+    if (!first) return;
+    const which = stream === process.stdout ? 'stdout' : 'stderr';
+    if (!closed.has(process.stderr)) process.stderr.write(`rnnlab ${args[0]}: ${which} was closed (e.g. by | head); stopping the run as Ctrl-C does (exit code 141)\n`);
+    process.on('exit', () => { process.exitCode = 141; });
+    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    else process.exit(141);
   });
 }
 

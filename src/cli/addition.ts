@@ -9,6 +9,7 @@ import { percent as pct } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { RunEndGuard } from './stop_signals.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
@@ -61,28 +62,40 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
   const p = new Printer(ctx);
   const startedAt = new Date();
   p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);
-  const run = await trainAddition({
-    ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
-    onBuilt: (_m, summary, d) => {
-      p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
-      // The input as the model reads it (the lab's decode of x_train[0]); reversed, the question it asks follows.
-      const q = d.train.questions[0];
-      const asked = f.reverse && q !== undefined ? ` (reversed input of ${[...q].reverse().join('').trim()})` : '';
-      if (q !== undefined) p.line(`Sample question (decoded): '${q}'${asked}  answer: '${d.train.answers[0]}'`);
-      p.line();
-      p.lines(summary);
-      p.line();
-    },
+  let dir = '';
+  // From the last epoch's end (the validation pass, the writes) Ctrl-C is the guard's: addition keeps no checkpoint.
+  const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+    notWritten: `rnnlab: interrupted after training, before the run was written; nothing was written${f.out !== undefined ? ` to ${String(f.out)}` : ''} (addition keeps no checkpoint: run the command again)`,
+    written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}`,
   });
-  p.line();
-  for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
-  // Samples are drawn from the validation questions (with replacement, as the lab does), at most as many as it holds.
-  if ((f.samples as number) > run.samples.length) p.line(`(--samples ${String(f.samples)} asked; the validation set holds ${run.data.val.answers.length} question(s), so ${run.samples.length} are shown)`);
-  const right = run.samples.filter((s) => s.correct).length;
-  if (run.samples.length) p.line(`The model scored ${((right * 100) / run.samples.length).toFixed(1)} % in its test (${right} of ${run.samples.length} samples).`);
-  p.line(`Validation accuracy per character (Keras): ${pct(run.perChar)}`);
-  p.line(`Validation exact-match accuracy (whole answer right): ${pct(run.exact)}`);
-  const body = additionBody(run);
-  finishRun(p, { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined }, body, additionDoc(run, body));
-  return 0;
+  try {
+    const run = await trainAddition({
+      ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
+      onEpochEnd: (epoch) => { if (epoch + 1 === f.epochs) end.arm(); },
+      onBuilt: (_m, summary, d) => {
+        p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
+        // The input as the model reads it (the lab's decode of x_train[0]); reversed, the question it asks follows.
+        const q = d.train.questions[0];
+        const asked = f.reverse && q !== undefined ? ` (reversed input of ${[...q].reverse().join('').trim()})` : '';
+        if (q !== undefined) p.line(`Sample question (decoded): '${q}'${asked}  answer: '${d.train.answers[0]}'`);
+        p.line();
+        p.lines(summary);
+        p.line();
+      },
+    });
+    p.line();
+    for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
+    // Samples are drawn from the validation questions (with replacement, as the lab does), at most as many as it holds.
+    if ((f.samples as number) > run.samples.length) p.line(`(--samples ${String(f.samples)} asked; the validation set holds ${run.data.val.answers.length} question(s), so ${run.samples.length} are shown)`);
+    const right = run.samples.filter((s) => s.correct).length;
+    if (run.samples.length) p.line(`The model scored ${((right * 100) / run.samples.length).toFixed(1)} % in its test (${right} of ${run.samples.length} samples).`);
+    p.line(`Validation accuracy per character (Keras): ${pct(run.perChar)}`);
+    p.line(`Validation exact-match accuracy (whole answer right): ${pct(run.exact)}`);
+    const body = additionBody(run);
+    await end.writing();
+    dir = finishRun(p, { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined }, body, additionDoc(run, body)).dir;
+    return await end.finish(0);
+  } finally {
+    end.release();
+  }
 }

@@ -10,7 +10,7 @@ import type { CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { onStopSignals } from './stop_signals.js';
+import { onStopSignals, RunEndGuard } from './stop_signals.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -49,7 +49,8 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
   p.line(describeData(data));
   // Ctrl-C stops the model in training at its next batch; the models trained so far still go into the report.
   const stop = onStopSignals((s) => p.line(s), () => 'Stopping: the model in training stops at its next batch; the report keeps the models trained so far. Ctrl-C again stops at once.');
-  let steps = 0, batchesDone = 0;
+  let steps = 0, batchesDone = 0, dir = '';
+  const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), { notWritten: '', written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}` });
   const res = await compareModels(data, models, {
     ...trainFlags(f, ctx),
     signal: stop.signal,
@@ -60,29 +61,37 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
     const d = IMDB_DEFAULTS[name];
     p.line();
     p.line(`[${i + 1}/${models.length}] ${name}: ${String(f.epochs ?? d.epochs)} epoch(s), batch ${String(f.batchSize ?? d.batchSize)}`);
-  }).finally(stop.release);
-  const stoppedIn = res.runs.find((r) => r.cancelled);
-  // Whole epochs of the model stopped; a stop between two models interrupts no epoch.
-  const partial = stoppedIn !== undefined && batchesDone < steps;
-  const cancellation = stop.signal.aborted ? { afterEpochs: (stoppedIn?.history.loss?.length ?? 0) - (partial ? 1 : 0), partialLastEpoch: partial } : null;
-  p.line();
-  p.lines(formatTable(res.table));
-  p.line();
-  p.line(res.finding);
-  const config = { models, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, epochs: f.epochs ?? 'seed defaults', batchSize: f.batchSize ?? 'seed defaults',
-    embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero, layers: f.layers ?? 1, dropout: f.dropout ?? 0, validate: f.validate ?? 'seed defaults' };
-  const body = compareBody(res, data, config);
-  const doc: ReportDoc = {
-    title: 'IMDb sentiment: the lab\'s models compared',
-    subtitle: describeData(data),
-    finding: res.finding,
-    sections: [
-      { title: 'Comparison', tables: [res.table] },
-      { title: 'Curves', charts: res.charts },
-      ...res.runs.map((r) => ({ title: `Model summary: ${r.name}`, pre: r.summary.join('\n') })),
-    ],
-    config,
-  };
-  finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc, cancellation);
-  return cancellation ? 130 : 0;
+  }).finally(() => {
+    // Handed over without a gap: a Ctrl-C now lets the run's files be written whole (they keep the models trained).
+    end.arm('writing');
+    stop.release();
+  }).catch((e: unknown) => { end.release(); throw e; });
+  try {
+    const stoppedIn = res.runs.find((r) => r.cancelled);
+    // Whole epochs of the model stopped; a stop between two models interrupts no epoch.
+    const partial = stoppedIn !== undefined && batchesDone < steps;
+    const cancellation = stop.signal.aborted ? { afterEpochs: (stoppedIn?.history.loss?.length ?? 0) - (partial ? 1 : 0), partialLastEpoch: partial } : null;
+    p.line();
+    p.lines(formatTable(res.table));
+    p.line();
+    p.line(res.finding);
+    const config = { models, vocab: data.vocab, maxlen: data.maxlen, limit: f.limit ?? null, epochs: f.epochs ?? 'seed defaults', batchSize: f.batchSize ?? 'seed defaults',
+      embeddingDim: f.embeddingDim, units: f.units ?? null, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed, maskZero: f.maskZero, layers: f.layers ?? 1, dropout: f.dropout ?? 0, validate: f.validate ?? 'seed defaults' };
+    const body = compareBody(res, data, config);
+    const doc: ReportDoc = {
+      title: 'IMDb sentiment: the lab\'s models compared',
+      subtitle: describeData(data),
+      finding: res.finding,
+      sections: [
+        { title: 'Comparison', tables: [res.table] },
+        { title: 'Curves', charts: res.charts },
+        ...res.runs.map((r) => ({ title: `Model summary: ${r.name}`, pre: r.summary.join('\n') })),
+      ],
+      config,
+    };
+    dir = finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc, cancellation).dir;
+    return await end.finish(cancellation ? 130 : 0);
+  } finally {
+    end.release();
+  }
 }

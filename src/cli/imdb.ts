@@ -14,6 +14,8 @@ import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMD
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
+import { RunEndGuard } from './stop_signals.js';
+import type { Callback } from '../models/callback.js';
 import { bf16Support } from '../backend/index.js';
 import type { PolicyName } from '../mixed_precision.js';
 
@@ -134,16 +136,28 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(describeData(data));
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [ckpt.callback], epochTimes, onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
-    .catch((e: unknown) => { ckpt.release(); throw e; });
-  p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
-  p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${perEpochText(run)}, ${run.params.toLocaleString('en-US')} parameters)`);
-  // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
-  const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
-  const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
-  await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
-      ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) },
-    { testAccuracy: run.testAccuracy });
-  p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${shellQuote(path.join(files.dir, 'model'))} "some review")`);
-  return 0;
+  // After fit (the test passes, the writes) Ctrl-C is the guard's: armed as fit ends, before the checkpoint's handler goes.
+  const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+    notWritten: `rnnlab: interrupted after training, before its results were written (results.json, the report and model/ in ${ckpt.outDir} are as they were); ` +
+      `the checkpoint in ${ckpt.checkpointDir} holds the finished training\nrnnlab: to write the results: ${ckpt.resumeHint}`,
+    written: () => `rnnlab: interrupted while the results were written; they were written whole to ${ckpt.outDir}`,
+  });
+  const armAtFitEnd: Callback = { onTrainEnd: () => end.arm() };
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [armAtFitEnd, ckpt.callback], epochTimes, onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
+    .catch((e: unknown) => { end.release(); ckpt.release(); throw e; });
+  try {
+    p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
+    p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${perEpochText(run)}, ${run.params.toLocaleString('en-US')} parameters)`);
+    // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
+    const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
+    await end.writing();
+    const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
+    await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
+        ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) },
+      { testAccuracy: run.testAccuracy });
+    p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${shellQuote(path.join(files.dir, 'model'))} "some review")`);
+    return await end.finish(0);
+  } finally {
+    end.release();
+  }
 }

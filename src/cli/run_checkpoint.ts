@@ -102,7 +102,7 @@ function withoutResume(argv: readonly string[]): string[] {
   return out;
 }
 
-export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore; release(): void } {
+export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore; resumeHint: string; release(): void } {
   let outDir: string;
   let checkpointDir: string;
   // The default folder made here, if any: release() removes it again while it is empty (a run that failed early).
@@ -150,5 +150,5 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   if (run || times) callback.extraState = () => ({ ...(run ? { run } : {}), ...(times ? { epochSeconds: times.snapshot() } : {}) });
   if (times) callback.onRestored = (st) => times.restore(st.nextEpoch, st.progress !== null, st.extra?.epochSeconds);
   const release = () => { if (made) removeRunDirIfEmpty(made); };
-  return { outDir, checkpointDir, callback, release };
+  return { outDir, checkpointDir, callback, resumeHint: hint, release };
 }

@@ -16,6 +16,7 @@ import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
 import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote } from './paths.js';
 
@@ -206,22 +207,34 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     sayHeadline();
     throw e;
   }
-  p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
-    `${r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs: the file repeats them)` : ''}` +
-    `${r.counts.skippedLong ? ` (${r.counts.skippedLong} longer than --max-source-len/--max-target-len left out)` : ''}; ` +
-    `max lengths ${String(r.config.maxSourceLen)} -> ${String(r.config.maxTargetLen)}; trained in ${r.seconds.train.toFixed(1)} s`);
-  p.line();
-  p.lines(sampleLines(r.samples));
-  // As rnnlab addition says it: a --samples beyond the held-out pairs is not shown in full.
-  if ((f.samples as number) > r.samples.length) p.line(`(--samples ${String(f.samples)} asked; ${r.counts.validation} pair(s) are held out, so ${r.samples.length} are shown)`);
-  p.lines(resultLines(r));
-  // Without --out, a new folder of its own, suffixed when another run took the name.
-  const out = (f.out as string | undefined) ?? createRunDir(defaultOutDir('seq2seq', startedAt));
-  await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
-  if (data.generated) writeFileAtomic(path.join(out, PAIRS_FILE), pairsTsv(pairs));
-  else if (stale) rmSync(stale, { force: true });
-  const body = seq2seqBody(r, data);
-  finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
-  p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${shellQuote(out)} "..."`);
-  return 0;
+  // From here (the summary, the writes of model/, pairs.tsv and the record) Ctrl-C is the guard's: seq2seq keeps no checkpoint.
+  let out = f.out as string | undefined;
+  const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+    notWritten: `rnnlab: interrupted after training, before the run was written; nothing was written${out !== undefined ? ` to ${out}` : ''} (seq2seq keeps no checkpoint: run the command again)`,
+    written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${String(out)}`,
+  });
+  end.arm();
+  try {
+    p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
+      `${r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs: the file repeats them)` : ''}` +
+      `${r.counts.skippedLong ? ` (${r.counts.skippedLong} longer than --max-source-len/--max-target-len left out)` : ''}; ` +
+      `max lengths ${String(r.config.maxSourceLen)} -> ${String(r.config.maxTargetLen)}; trained in ${r.seconds.train.toFixed(1)} s`);
+    p.line();
+    p.lines(sampleLines(r.samples));
+    // As rnnlab addition says it: a --samples beyond the held-out pairs is not shown in full.
+    if ((f.samples as number) > r.samples.length) p.line(`(--samples ${String(f.samples)} asked; ${r.counts.validation} pair(s) are held out, so ${r.samples.length} are shown)`);
+    p.lines(resultLines(r));
+    await end.writing();
+    // Without --out, a new folder of its own, suffixed when another run took the name.
+    out ??= createRunDir(defaultOutDir('seq2seq', startedAt));
+    await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
+    if (data.generated) writeFileAtomic(path.join(out, PAIRS_FILE), pairsTsv(pairs));
+    else if (stale) rmSync(stale, { force: true });
+    const body = seq2seqBody(r, data);
+    finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
+    p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${shellQuote(out)} "..."`);
+    return await end.finish(0);
+  } finally {
+    end.release();
+  }
 }

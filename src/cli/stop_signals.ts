@@ -18,3 +18,75 @@ export function onStopSignals(line: (s: string) => void, stopping: () => string 
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   return { signal: stop.signal, release: () => { for (const sig of STOP_SIGNALS) process.off(sig, onSignal); } };
 }
+
+/**
+ * The end of a training run, after fit: first what it computes from the trained model (test passes, the summary),
+ * then the writes of its run folder. Node's default for a signal then would end the process silently, possibly
+ * between two files, leaving a folder that mixes this run's files with an earlier run's. While armed, a stop signal
+ * (or a closed stdout, which bin/rnnlab.js turns into one) during the computing ends the process at once with exit
+ * code 130 and nothing of the run written; during the writes it waits for them (short), so the folder always holds
+ * one run, and the run then ends with 130. Either way one line on stderr says what happened and what to do.
+ */
+export class RunEndGuard {
+  private writingNow = false;
+  private stoppedWhileWriting = false;
+  private armed = false;
+  private readonly onSignal = () => this.signalled();
+
+  /**
+   * notWritten: the line for a stop before any write (what was kept, how to get the results); written: the line
+   * for one during the writes. beforeExit: what to tidy before leaving at once (an empty default run folder).
+   */
+  constructor(private readonly err: (s: string) => void, private readonly words: { notWritten: string; written: () => string }, private readonly beforeExit: () => void = () => {}) {}
+
+  /**
+   * From here a stop signal is this guard's (call it before any other handler is removed, so none gets through).
+   * 'writing' for a run that has nothing left to compute and keeps what it trained (compare): no stop discards it.
+   */
+  arm(phase: 'computing' | 'writing' = 'computing'): void {
+    if (phase === 'writing') this.writingNow = true;
+    if (this.armed) return;
+    this.armed = true;
+    for (const sig of STOP_SIGNALS) process.on(sig, this.onSignal);
+  }
+
+  /**
+   * The writes start: a signal that came during a synchronous pass before is dispatched on these turns of the
+   * event loop (two, as the first after a long synchronous stretch may not poll the signal yet) and still finds
+   * nothing written.
+   */
+  async writing(): Promise<void> {
+    this.arm();
+    await twoTurns();
+    this.writingNow = true;
+  }
+
+  /** The writes are done: `code`, or 130 when a stop signal came while they ran (said on stderr). */
+  async finish(code: number): Promise<number> {
+    await twoTurns();
+    this.release();
+    if (!this.stoppedWhileWriting) return code;
+    this.err(this.words.written());
+    return 130;
+  }
+
+  release(): void {
+    if (!this.armed) return;
+    this.armed = false;
+    for (const sig of STOP_SIGNALS) process.off(sig, this.onSignal);
+  }
+
+  private signalled(): void {
+    if (this.writingNow) {
+      // A second one does not cut the writes short either: they are what keeps the folder whole.
+      if (!this.stoppedWhileWriting) this.err('rnnlab: stopping once the run\'s files are written (they are written whole)');
+      this.stoppedWhileWriting = true;
+      return;
+    }
+    this.err(this.words.notWritten);
+    this.beforeExit();
+    process.exit(130);
+  }
+}
+
+const twoTurns = async () => { for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };

@@ -8,6 +8,7 @@ import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.j
 import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, nonNegativeInt, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
 import { argvOf, finishRun, Printer } from './printer.js';
+import { RunEndGuard } from './stop_signals.js';
 import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
 import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel } from './paths.js';
 
@@ -99,19 +100,25 @@ export function register(program: Command, ctx: CliContext): void {
     // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     const made = f.out === undefined ? createRunDir(defaultOut) : null;
     const out = f.out ?? made!;
+    // After fit (the validation pass, the writes of model/ and the record) Ctrl-C is the guard's: armed as fit ends.
+    const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+      notWritten: `rnnlab: interrupted after training, before the run was written; nothing in ${out} was changed (train keeps no checkpoint: run the command again)`,
+      written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${out}`,
+    }, () => { if (made) removeRunDirIfEmpty(made); });
     try {
       const r = await trainTextClassifier({
         data: f.data, ...dataOptions(f, TRAIN_OPTION_NAMES), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
         model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
-        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
+        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, callbacks: [{ onTrainEnd: () => end.arm() }], beforeSave: () => end.writing(),
       });
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       const body = textTrainBody(r, f.data);
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
-      ctx.exitCode = 0;
+      ctx.exitCode = await end.finish(0);
     } catch (e) {
+      end.release();
       if (made) removeRunDirIfEmpty(made);
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);

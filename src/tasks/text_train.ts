@@ -59,6 +59,8 @@ export interface TextTrainOptions extends Omit<TextDatasetOptions, 'labelsOption
   seed?: number;
   /** Where to save the model folder (model.json, weights.bin, rnnlab-text.json); nothing saved when absent. */
   saveTo?: string | null;
+  /** Awaited just before the model is saved: where a caller that guards its run folder's writes (the CLI) starts guarding them. */
+  beforeSave?: () => Promise<void>;
   verbose?: 0 | 1 | 2;
   progress?: ProgressWriter;
   callbacks?: Callback[];
@@ -246,6 +248,7 @@ export async function trainTextClassifier(o: TextTrainOptions): Promise<TextTrai
   if (o.saveTo) {
     const spec: TextClassifierSpec = { format: 'rnnlab-text-classifier', version: 1, classes, vectorizer: vectorizer.toJSON(),
       model: { name, options: config }, metrics: { validationAccuracy: validation.accuracy, validationLoss: validation.loss } };
+    await o.beforeSave?.();
     await saveTextClassifier(o.saveTo, model, spec);
     modelDir = o.saveTo;
   }
