@@ -20,7 +20,8 @@ import { bf16Support, getPrecision, setBf16Products } from './backend/index.js';
 import { describe } from './describe.js';
 import { nearName } from './near_name.js';
 
-export const POLICY_NAMES = ['float32', 'mixed_bfloat16'] as const;
+// Frozen: checkPolicyName reads it, so a caller's push would make an unimplemented policy pass the check.
+export const POLICY_NAMES = Object.freeze(['float32', 'mixed_bfloat16'] as const);
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** Policies Keras 3 accepts that rnnlab does not run, with what to use instead (refused by name, never as unknown). */

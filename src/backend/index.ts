@@ -11,6 +11,7 @@ import { KERNEL_NAMES, type FArray, type Kernels } from './kernels.js';
 import { referenceKernels } from './reference/index.js';
 import { checkNativeEnv, envChoice, envFlag } from '../env.js';
 import { nativeBf16Support, withBf16 } from './bf16.js';
+import { describe } from '../describe.js';
 
 export * from './kernels.js';
 export { referenceKernels };
@@ -116,7 +117,11 @@ function profiled(k: Kernels): Kernels {
   return p;
 }
 
-export function setProfiling(on: boolean): void { profiling = on; }
+export function setProfiling(on: boolean): void {
+  // isProfiling() hands the value back as it was given: 'yes' or 1 would not be the boolean it promises.
+  if (typeof on !== 'boolean') throw new Error(`setProfiling: on must be true or false, got ${describe(on)}`);
+  profiling = on;
+}
 export function isProfiling(): boolean { return profiling; }
 
 /** Accumulated kernel times since the last reset, largest first. */
@@ -158,7 +163,7 @@ export function getBackend(): BackendName {
 
 /** Float64 makes every new float tensor a Float64Array and routes all kernels to the reference set. */
 export function setPrecision(bits: 32 | 64): void {
-  if (bits !== 32 && bits !== 64) throw new Error(`precision must be 32 or 64, got ${String(bits)}`);
+  if (bits !== 32 && bits !== 64) throw new Error(`setPrecision: bits must be the number 32 or 64, got ${describe(bits)}`);
   // The reverse order is refused by setGlobalPolicy: float64 tensors would silently drop the bf16 products while
   // the policy and backendInfo() still name mixed_bfloat16.
   if (bits === 64 && bf16Products) throw new Error("setPrecision(64): the mixed precision policy 'mixed_bfloat16' is in force and needs float32 tensors: call rl.mixedPrecision.setGlobalPolicy('float32') first");

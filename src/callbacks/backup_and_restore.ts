@@ -10,6 +10,7 @@ import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint, ty
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
+import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
 
 export interface BackupAndRestoreArgs {
@@ -69,6 +70,9 @@ export class BackupAndRestore extends BaseCallback {
     this.verbose = args.verbose === undefined ? 1 : checkVerbose(args.verbose, 'backupAndRestore');
     this.out = args.out === undefined ? process.stderr : checkWriter(args.out, 'out', 'backupAndRestore');
     checkBoolean(args.handleInterrupt, 'handleInterrupt', 'backupAndRestore', true);
+    // Both are used only after Ctrl-C: a wrong type found then would fail the interrupt that should save the run.
+    if (args.exit !== undefined && typeof args.exit !== 'function') throw new Error(`backupAndRestore: exit must be a function (code) => void, got ${describe(args.exit)}`);
+    if (args.resumeHint !== undefined && typeof args.resumeHint !== 'string') throw new Error(`backupAndRestore: resumeHint must be a string, got ${describe(args.resumeHint)}`);
     this.exit = args.exit ?? ((code) => process.exit(code));
     this.resumeHint = args.resumeHint;
     this.guard = args.handleInterrupt === false ? null : new InterruptGuard(this.out, this.exit);

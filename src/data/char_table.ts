@@ -1,4 +1,6 @@
 import { DataError } from './errors.js';
+import { checkOptionKeys } from '../near_name.js';
+import { describe } from '../describe.js';
 
 export interface OneHot {
   data: Float32Array;
@@ -12,7 +14,7 @@ export class CharacterTable {
 
   constructor(chars: string | Iterable<string>) {
     // Sorted by code point, as Python's sorted() does (JS's default sort goes by UTF-16 unit).
-    this.chars = [...new Set(typeof chars === 'string' ? Array.from(chars) : chars)].sort((a, b) =>
+    this.chars = [...new Set(charactersOf(chars))].sort((a, b) =>
       a.codePointAt(0)! - b.codePointAt(0)! || (a < b ? -1 : a > b ? 1 : 0),
     );
     this.charIndices = new Map(this.chars.map((c, i) => [c, i]));
@@ -48,7 +50,9 @@ export class CharacterTable {
    * without, `x` holds indices, as the lab's `decode(preds, calc_argmax=False)`.
    */
   decode(x: ArrayLike<number>, options: { argmax?: boolean } = {}): string {
-    const argmax = options.argmax ?? true;
+    const o = checkOptionKeys('CharacterTable.decode', options, ['argmax'], { error: DataError });
+    if (o.argmax !== undefined && typeof o.argmax !== 'boolean') throw new DataError(`CharacterTable.decode: argmax must be true or false, got ${describe(o.argmax)}`);
+    const argmax = o.argmax ?? true;
     let out = '';
     if (!argmax) {
       for (let i = 0; i < x.length; i++) out += this.charAt(x[i]);
@@ -75,4 +79,20 @@ export class CharacterTable {
     if (chars.length > numRows) throw new DataError(`"${text}" has ${chars.length} characters, more than numRows=${numRows}`);
     chars.forEach((c, i) => (out[offset + i * this.size + this.indexOf(c)] = 1));
   }
+}
+
+/**
+ * The table's characters: a string's code points, or an iterable's entries, each one character (encode splits
+ * texts by code point, so a longer entry could never match).
+ */
+function charactersOf(chars: unknown): string[] {
+  if (typeof chars === 'string') return Array.from(chars);
+  if (chars === null || typeof chars !== 'object' || typeof (chars as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new DataError(`CharacterTable: chars must be a string or an iterable of characters, got ${describe(chars)}`);
+  }
+  const out = Array.from(chars as Iterable<unknown>);
+  out.forEach((c, i) => {
+    if (typeof c !== 'string' || Array.from(c).length !== 1) throw new DataError(`CharacterTable: chars[${i}] must be one character, got ${describe(c)}`);
+  });
+  return out as string[];
 }

@@ -175,7 +175,7 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
   }
   const file = local.path;
   const cfgs = config.columnConfigs ?? {};
-  return new CSVDataset(file, config, async function* () {
+  return new CSVDataset(MADE_BY_CSV, file, config, async function* () {
     let names = config.hasHeader === false ? columnsOf(config, null, file) : undefined;
     let any = false;
     for await (const { fields, line } of fieldsOf(file, config)) {
@@ -201,9 +201,15 @@ export function csv(path: string, config: CsvConfig = {}): CSVDataset {
   });
 }
 
+/** Only csv() holds it: the constructor is not tfjs's (a DataSource and a config), so a caller's new is refused. */
+const MADE_BY_CSV: unique symbol = Symbol('rl.data.csv');
+
 /** The dataset csv() returns: also tfjs's columnNames(). */
 export class CSVDataset extends Dataset<Record<string, unknown>> {
-  constructor(private readonly file: string, private readonly config: CsvConfig, source: ConstructorParameters<typeof Dataset<Record<string, unknown>>>[0]) {
+  constructor(made: typeof MADE_BY_CSV, private readonly file: string, private readonly config: CsvConfig, source: ConstructorParameters<typeof Dataset<Record<string, unknown>>>[0]) {
+    if (made !== MADE_BY_CSV) {
+      throw new Error('rl.data.CSVDataset cannot be constructed: make a CSV dataset with rl.data.csv(path, config) (the class is for instanceof)');
+    }
     super(source);
   }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from './process_alive.js';
+import { describe } from '../describe.js';
 
 /** Temporary files start with this, so a folder scan can recognise (and sweep) what a crash left behind. */
 export const TEMP_PREFIX = '.rnnlab-tmp-';
@@ -79,11 +80,25 @@ export function removeIfStaleTemp(file: string, alive: WriterAlive = processAliv
 }
 
 /** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
-function writeTemp(path: string, data: Uint8Array | string): string {
+/**
+ * What the writers take, as fs.writeFileSync does: a string (UTF-8), or any typed array or DataView, written by its
+ * bytes (a Float32Array of one value is 4 bytes). Anything else is refused: a number or an object would otherwise
+ * write an empty file.
+ */
+export type FileData = string | NodeJS.ArrayBufferView;
+
+function bytesOf(data: unknown, what: string): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const shown = data instanceof ArrayBuffer ? 'an ArrayBuffer (wrap it: new Uint8Array(buffer))' : describe(data);
+  throw new Error(`${what} must be a string, a Buffer, a typed array or a DataView, got ${shown}`);
+}
+
+function writeTemp(path: string, data: FileData, what: string): string {
+  const bytes = bytesOf(data, what);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, tempName(path));
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = openSync(tmp, 'w', 0o644);
   try {
     let off = 0;
@@ -109,14 +124,14 @@ const removeQuietly = (f: string): void => { try { unlinkSync(f); } catch { /* a
  * weight files: a different architecture then fails to load on names or sizes, but a re-save of the same architecture
  * keeps the same file names and byte counts, and then loads the new weights partly under the old model.json silently.
  */
-export function writeFilesAtomic(dir: string, files: { path: string; data: Uint8Array | string }[]): void {
+export function writeFilesAtomic(dir: string, files: { path: string; data: FileData }[]): void {
   const staged: { tmp: string; target: string; existed: boolean }[] = [];
   const backups: { backup: string; target: string }[] = [];
   const committed: { target: string; existed: boolean }[] = [];
   try {
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       const target = join(dir, f.path);
-      staged.push({ tmp: writeTemp(target, f.data), target, existed: false });
+      staged.push({ tmp: writeTemp(target, f.data, `writeFilesAtomic: files[${i}].data`), target, existed: false });
     }
     for (const s of staged) {
       s.existed = existsSync(s.target);
@@ -162,9 +177,9 @@ function backupFile(target: string, backup: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: FileData): void {
   const dir = dirname(path);
-  const tmp = writeTemp(path, data);
+  const tmp = writeTemp(path, data, 'writeFileAtomic: data');
   try {
     if (beforeRename) beforeRename(tmp, path);
     renameSync(tmp, path);

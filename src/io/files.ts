@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { registerSaveHandler, type SaveOptions, type SaveResult, type SaveTarget } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
+import { ModelBase } from '../models/model_base.js';
 import type { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { fsyncDir, sweepTempFiles, TEMP_PREFIX, writeFilesAtomic } from './atomic.js';
@@ -95,6 +96,9 @@ const SAVE_REFUSED: Record<string, string> = {
 
 /** model.save('file://DIR'): model.json + weights.bin (or shards), each written atomically, model.json last. */
 export async function saveModel(model: TrainableModel, url: SaveTarget, opts: SaveOptions = {}): Promise<SaveResult> {
+  if (!(model instanceof ModelBase)) {
+    throw new ModelFormatError(`rl.io.saveModel: model must be an rnnlab model (rl.sequential(), rl.model() or a loaded one), got ${describe(model)}`);
+  }
   opts = checkOptionKeys('save', opts, SAVE_OPTIONS, { refused: SAVE_REFUSED, nullIsNone: true, error: ModelFormatError }) as SaveOptions;
   if (isSaveHandler(url)) {
     // A handler receives every weight in one buffer, as tfjs's do: file layout options have nothing to act on.
