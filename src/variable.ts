@@ -21,10 +21,23 @@ export function allVariables(): Variable[] {
   return out;
 }
 
+/**
+ * A weight's constraint, applied in place on its flat values: rl.Constraint's constrainInPlace (which also runs a
+ * subclass's tensor-returning apply(w)), or any object whose apply(values, shape) works in place.
+ */
+export type WeightConstraint =
+  | { constrainInPlace(w: Float32Array | Float64Array, shape: readonly number[]): void }
+  | { apply(w: Float32Array | Float64Array, shape: readonly number[]): void };
+
+export function applyConstraint(c: WeightConstraint, values: Float32Array | Float64Array, shape: readonly number[]): void {
+  if ('constrainInPlace' in c) c.constrainInPlace(values, shape);
+  else c.apply(values, shape);
+}
+
 /** R: tfjs's rank parameter (tf.Variable<tf.Rank.R2>), as Tensor's. */
 export class Variable<R extends Rank = Rank> extends Tensor<R> {
-  /** Applied in place after every optimizer step (Keras's weight constraints). */
-  constraint: { apply(w: Float32Array | Float64Array, shape: readonly number[]): void } | null = null;
+  /** Applied in place after every optimizer step (Keras's weight constraints), by applyConstraint. */
+  constraint: WeightConstraint | null = null;
 
   private trainableFlag: boolean;
 
@@ -84,7 +97,7 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
     if (!(newValue instanceof Tensor)) throw new Error(`weight '${this.name}': write expects a Tensor`);
     this.assign(newValue);
     if (this.constraint) {
-      this.constraint.apply(this.values as Float32Array, this.shape);
+      applyConstraint(this.constraint, this.values as Float32Array, this.shape);
       markWeightWritten(this.values as Float32Array);
     }
     return this;

@@ -206,7 +206,13 @@ function compileFromTrainingConfig(model: Sequential | Functional, tc: unknown, 
   try {
     kinds = names.map((n) => {
       if (typeof n !== 'string') throw new Error(`trainingConfig.loss must hold loss names, got ${describe(n)}`);
-      return lossKind(n);
+      try {
+        return lossKind(n);
+      } catch (e) {
+        // compile's "or a function" cannot help here: a file holds only the function's name.
+        const known = (e as Error).message.replace(/,? or a function \(yTrue, yPred\) => loss$/, '');
+        throw new Error(`${known} (a user loss function cannot be restored from its name; load with {compile: false} and compile again)`);
+      }
     });
   } catch (e) { throw new ModelFormatError(`${where}: ${(e as Error).message}`); }
   const loss = model instanceof Functional && multi
@@ -261,7 +267,7 @@ function compileFromKeras(model: Sequential | Functional, raw: unknown, field: '
     compileFromTrainingConfig(model, kerasTrainingConfig(raw, field, where), `${where} (${field})`);
   } catch (e) {
     if (!(e instanceof ModelFormatError)) throw e;
-    const reason = e.message.replace(`${where} (${field}): `, '').replace(`${where}: `, '').replace(/;? ?(load|loading) with \{compile: false\}[^;)]*/g, '').replace(/ \(a user metric function cannot be restored from its name\)/, '');
+    const reason = e.message.replace(`${where} (${field}): `, '').replace(`${where}: `, '').replace(/;? ?(load|loading) with \{compile: false\}[^;)]*/g, '').replace(/ \(a user (metric|loss) function cannot be restored from its name\)/, '');
     console.warn(`${where}: ${field} not read, so the model loads uncompiled (compile it before fit): ${reason}`);
   }
 }

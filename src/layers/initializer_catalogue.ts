@@ -10,6 +10,7 @@ import { checkOptionKeys } from '../near_name.js';
 import { orthogonal } from './orthogonal.js';
 
 type Out = { length: number; [i: number]: number };
+type Draw = (shape: Shape, out: Out, rng: Random) => void;
 export type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
 export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform' | 'normal';
 
@@ -33,10 +34,27 @@ function truncated(rng: Random, mean: number, std: number, out: Out): void {
 }
 
 export class Initializer {
-  constructor(readonly className: string, readonly config: Record<string, unknown>, private readonly draw: (shape: Shape, out: Out, rng: Random) => void) {}
+  /** The name saved in model.json: a subclass's own static className, else the one given to the constructor. */
+  readonly className: string;
+  readonly config: Record<string, unknown>;
+  private readonly draw: Draw | null;
+
+  /** A subclass in tfjs's form passes nothing and overrides apply(shape); the catalogue passes its class, config and fill. */
+  constructor(className?: string, config: Record<string, unknown> = {}, draw?: Draw) {
+    const own = new.target as { className?: unknown };
+    // One name for saving and registerClass: a static className wins over the one passed to super().
+    this.className = Object.hasOwn(own, 'className') && typeof own.className === 'string' ? own.className : className ?? '';
+    this.config = config;
+    this.draw = draw ?? null;
+    if (this.draw === null && this.apply === Initializer.prototype.apply) {
+      const label = new.target === Initializer ? 'rl.Initializer' : new.target.name || 'the initializer subclass';
+      throw new Error(`${label}: an initializer without a fill function must override apply(shape) (make built-in ones with rl.initializers.*)`);
+    }
+  }
 
   /** Fills out for a weight of this shape. */
   fill(shape: Shape, out: Out): void {
+    if (this.draw === null) throw new Error(`${this.className || this.constructor.name}.fill: this initializer fills through its apply(shape)`);
     const seed = this.config.seed;
     this.draw(shape, out, typeof seed === 'number' ? new Random(seed) : globalRandom);
   }

@@ -1,8 +1,11 @@
 /** Keras's initializers, drawing from rnnlab's seeded generator, and their Keras serialization. */
+import { nearName } from '../near_name.js';
+import { dispose, tensorsIn, tidy } from '../ops/memory.js';
 import { globalRandom } from '../random.js';
-import type { Shape } from '../tensor.js';
+import { Tensor, type Shape } from '../tensor.js';
 import { INITIALIZER_CLASSES, Initializer, fans, initializers } from './initializer_catalogue.js';
 import { orthogonal } from './orthogonal.js';
+import { UserClassRegistry } from './user_classes.js';
 
 type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
 /** A built-in name, or the key checkInitializer registers for a catalogue initializer (heNormal, a seeded one, ...). */
@@ -44,12 +47,48 @@ const REGISTERED = new Map<string, { className: string; config: Record<string, u
 
 /** Makes a catalogue initializer usable by name: layers keep the key and fill through INITIALIZERS. */
 function register(init: Initializer): InitializerName {
-  const key = `${init.className}${JSON.stringify(init.config)}`;
-  if (!REGISTERED.has(key)) {
-    REGISTERED.set(key, { className: init.className, config: init.getConfig() });
-    INITIALIZERS[key] = (shape, out) => init.fill(shape, out);
+  const className = init.getClassName(), config = init.getConfig();
+  const key = `${className}${JSON.stringify(config)}`;
+  // A subclass's own instance is kept, not one per config: a later one with the same config fills alike.
+  if (!REGISTERED.has(key) || init.constructor !== Initializer) {
+    REGISTERED.set(key, { className, config });
+    // A subclass that overrides apply (tfjs's contract) fills from it; the others fill as they were built to.
+    INITIALIZERS[key] = init.apply === Initializer.prototype.apply ? (shape, out) => init.fill(shape, out) : (shape, out) => fillFromApply(init, shape, out);
   }
   return key;
+}
+
+function fillFromApply(init: Initializer, shape: Shape, out: { length: number; [i: number]: number }): void {
+  // tidy disposes what apply made on the way; tensors the instance holds afterwards (a cache) are returned, so kept.
+  const [t] = tidy(() => [init.apply(shape) as unknown as Tensor, ...tensorsIn(init)]) as unknown[];
+  try {
+    if (!(t instanceof Tensor) || t.size !== out.length) {
+      throw new Error(`initializer ${init.getClassName()}: apply(shape) must return an rl.Tensor of shape [${shape.join(', ')}], got ${t instanceof Tensor ? `shape [${t.shape.join(', ')}]` : typeof t}`);
+    }
+    for (let i = 0; i < out.length; i++) out[i] = t.values[i] as number;
+  } finally {
+    // The values are copied into the weight (tfjs's addWeight disposes its initial value too), unless the instance keeps it.
+    if (t instanceof Tensor && !tensorsIn(init).includes(t)) dispose(t);
+  }
+}
+
+const isBuiltInName = (name: string): boolean => Object.hasOwn(NAMED_CLASSES, name) || Object.hasOwn(INITIALIZER_CLASSES, name.replace(/_/g, '').toLowerCase());
+
+/** The custom initializer classes rl.serialization.registerClass made known to loading. */
+export const userInitializers = new UserClassRegistry<Initializer>('initializer', Initializer, isBuiltInName);
+
+/** A subclass is saved under getClassName(): a built-in's name would load as that initializer, silently another one. */
+function checkSubclass(where: string, init: Initializer): Initializer {
+  if (init.constructor === Initializer) return init;
+  const name = init.getClassName(), label = init.constructor.name || 'the initializer class';
+  const own = init.constructor as { className?: unknown };
+  if (typeof name === 'string' && name !== '' && isBuiltInName(name)) {
+    throw new Error(`${where}: ${label} is named ${JSON.stringify(name)}, a built-in initializer's name, which saved models load as; give it its own static className`);
+  }
+  if (typeof name !== 'string' || name === '' || !Object.hasOwn(own, 'className')) {
+    throw new Error(`${where}: ${label} needs its own static className (the name saved in model.json, and the one rl.serialization.registerClass loads it by)`);
+  }
+  return init;
 }
 
 /**
@@ -78,7 +117,7 @@ export function checkInitializer(layer: string, what: string, v: unknown): Initi
   if (typeof v === 'string' && Object.hasOwn(catalogueByName, v)) return register(catalogueByName[v]!());
   // tfjs's class names ('HeNormal') and Keras's class and snake_case names ('LecunNormal', 'he_normal'), exactly.
   if (typeof v === 'string' && Object.hasOwn(NAMED_CLASSES, v)) return deserializeInitializer({ className: NAMED_CLASSES[v], config: {} }, `${layer}: ${what}`);
-  if (v instanceof Initializer) return register(v);
+  if (v instanceof Initializer) return register(checkSubclass(`${layer}: ${what}`, v));
   if (typeof v === 'object' && v !== null) return deserializeInitializer(v, `${layer}: ${what}`);
   const given = typeof v === 'function' ? 'a function (a layer option takes a name, an rl.initializers object or a {className, config} object)' : JSON.stringify(v);
   throw new Error(`${layer}: unknown ${what} ${given}; use one of ${[...new Set([...BUILTIN, ...Object.keys(initializers)])].join(', ')}`);
@@ -120,11 +159,15 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
     if (typeof cls === 'string' && Object.hasOwn(NAMED_CLASSES, cls)) cls = NAMED_CLASSES[cls];
     if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
   }
+  if (userInitializers.has(cls)) {
+    try { return register(userInitializers.make(cls, cfg)); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+  }
   const lower = typeof cls === 'string' ? cls.replace(/_/g, '').toLowerCase() : '';
   const key = Object.hasOwn(SHORT_CLASSES, lower) ? SHORT_CLASSES[lower] : lower;
   if (!Object.hasOwn(INITIALIZER_CLASSES, key)) {
     const given = typeof cls === 'string' ? `class ${JSON.stringify(cls)}` : JSON.stringify(v);
-    throw new Error(`${where}: initializer ${given} is not supported; rnnlab's initializer classes are ${CLASS_NAMES.join(', ')}`);
+    const hint = typeof cls === 'string' && !nearName(cls, CLASS_NAMES) ? ` (a custom initializer class is loaded once registered with rl.serialization.registerClass(${cls}))` : '';
+    throw new Error(`${where}: initializer ${given} is not supported; rnnlab's initializer classes are ${CLASS_NAMES.join(', ')}${hint}`);
   }
   // Built first so that every config key is checked, whichever fill is used below.
   let init: Initializer;

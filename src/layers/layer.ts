@@ -16,7 +16,7 @@ export { snakeCase };
 import { INITIALIZERS, checkInitializer, type InitializerName } from './initializers.js';
 import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
-import { checkRegularizer, serializeRegularizer, type L1L2, type RegularizerIdentifier } from './regularizers.js';
+import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
 import { isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
@@ -119,6 +119,28 @@ export interface WeightSpec {
 export interface WeightPenalty { variable: Variable; regularizer: L1L2 }
 /** A layer output and its activity regularizer's penalty, times scale (1 / batch size). */
 export interface ActivityPenalty { variable: Tensor; regularizer: L1L2; scale: number }
+
+/** Keras's spellings of the Layer methods rnnlab (as tfjs) calls in camelCase; from_config is static. */
+const KERAS_METHODS: Readonly<Record<string, string>> = {
+  get_config: 'getConfig', compute_output_shape: 'computeOutputShape', compute_mask: 'computeMask', add_weight: 'addWeight',
+  get_weights: 'getWeights', set_weights: 'setWeights', count_params: 'countParams', reset_states: 'resetStates', from_config: 'fromConfig',
+};
+
+/**
+ * A port of a Keras layer that keeps Keras's method names would have them never called: its computeOutputShape and
+ * getConfig fall back to the base class's (a wrong symbolic shape, a saved config that cannot be loaded), so such a
+ * class is refused naming the method to define instead, as callbacks' Keras-spelled hooks are.
+ */
+function checkKerasMethodNames(layer: Layer): void {
+  for (let p = Object.getPrototypeOf(layer) as object | null; p && p !== Layer.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const ctor = (p as { constructor?: object }).constructor;
+    for (const k of [...Object.getOwnPropertyNames(p), ...(ctor ? Object.getOwnPropertyNames(ctor) : [])]) {
+      if (!Object.hasOwn(KERAS_METHODS, k)) continue;
+      const owner = (ctor as { name?: string } | undefined)?.name || 'the layer class';
+      throw new Error(`${owner}: method '${k}' is Keras's spelling, which rnnlab (as tfjs) never calls; name it '${KERAS_METHODS[k]}'`);
+    }
+  }
+}
 
 /** A name given to a layer or model: a non-empty string (null or absent: the default name). */
 export function checkGivenName(what: string, name: unknown): void {
@@ -412,6 +434,7 @@ export abstract class Layer {
       configurable: true,
       enumerable: true,
     });
+    checkKerasMethodNames(this);
     const prefix = defaultPrefix ?? snakeCase(this.className);
     namePrefixes.set(this, prefix);
     // Keras 3 requires a string; null stands for the default, as tfjs and Keras files write it.
@@ -467,6 +490,7 @@ export abstract class Layer {
    */
   get losses(): (() => Tensor)[] {
     return this.weightPenalties().map(({ variable, regularizer }) => () => {
+      if (regularizer.apply !== L1L2.prototype.apply) return appliedPenalty(regularizer, variable);
       const w = variable.floatData();
       let l1 = 0, l2 = 0;
       for (let i = 0; i < w.length; i++) { l1 += Math.abs(w[i]); l2 += w[i] * w[i]; }

@@ -3,15 +3,17 @@
  * Keras and tfjs do), with the matching gradient. One class covers L1, L2 and L1L2, as tfjs's L1L2 does.
  */
 import { describe } from '../describe.js';
-import { checkOptionKeys } from '../near_name.js';
+import { checkOptionKeys, nearName } from '../near_name.js';
 import { add, mul, square, sum } from '../autograd/public_ops.js';
+import { addWeightPenalty } from '../autograd/ops.js';
 import { abs } from '../autograd/differentiable_ops.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { UserClassRegistry } from './user_classes.js';
 
 export interface RegularizerArgs { l1?: number; l2?: number }
 
 export class L1L2 {
-  static readonly className = 'L1L2';
+  static readonly className: string = 'L1L2';
   readonly l1: number;
   readonly l2: number;
   constructor(args: RegularizerArgs = {}) {
@@ -19,8 +21,8 @@ export class L1L2 {
     this.l2 = checkFactor('l2', args.l2 ?? 0);
   }
   getConfig(): Record<string, unknown> { return { l1: this.l1, l2: this.l2 }; }
-  /** tfjs's name: 'L1L2' for l1, l2 and l1l2 alike. */
-  getClassName(): string { return L1L2.className; }
+  /** tfjs's name: 'L1L2' for l1, l2 and l1l2 alike; a subclass's own static className (the name saved in model.json). */
+  getClassName(): string { return (this.constructor as { className?: unknown }).className as string; }
   /** tfjs's regularizer.apply(x): the penalty l1 * sum|x| + l2 * sum x^2 as a scalar, recorded on the tape. */
   apply(x: TensorLike): Tensor {
     const t = toTensor(x, 'regularizer.apply: x');
@@ -32,6 +34,9 @@ export class L1L2 {
   /** Keras's from_config(config), or tfjs's static fromConfig(cls, config). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   static fromConfig(first: RegularizerArgs | Function, config?: RegularizerArgs): L1L2 {
+    // A subclass's inherited fromConfig builds that subclass, as tfjs's `new cls(config)`.
+    const cls = typeof first === 'function' ? first : this ?? L1L2;
+    if (cls !== L1L2) return new (cls as new (c: unknown) => L1L2)((typeof first === 'function' ? config : first) ?? {});
     const c = checkOptionKeys('L1L2.fromConfig', typeof first === 'function' ? config : first, ['l1', 'l2']);
     return checkRegularizer('L1L2.fromConfig', 'config', { className: L1L2.className, config: c ?? {} }) as L1L2;
   }
@@ -58,8 +63,10 @@ export type RegularizerIdentifier = L1L2 | 'l1' | 'l2' | 'l1l2' | { className: s
 /** A regularizer from a name, a Keras/tfjs {className, config} (L1, L2, L1L2), or an instance; null for none. */
 export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 | null {
   if (v === undefined || v === null) return null;
-  if (v instanceof L1L2) return v;
+  if (v instanceof L1L2) return checkSubclass(layer, what, v);
   try {
+    const className = typeof v === 'object' && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
+    if (userRegularizers.has(className)) return userRegularizers.make(className, (v as { config?: unknown }).config ?? {});
     if (typeof v === 'string') {
       const key = v.replace(/_/g, '').toLowerCase();
       if (Object.hasOwn(regularizers, key)) return (regularizers as Record<string, () => L1L2>)[key]();
@@ -75,9 +82,54 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
   }
   const className = typeof v === 'object' && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
   const given = typeof v === 'string' ? JSON.stringify(v) : typeof className === 'string' ? `class ${JSON.stringify(className)}` : describe(v);
-  throw new Error(`${layer}: ${what} ${given} is not a regularizer; use 'l1', 'l2', 'l1l2', rl.regularizers.* or {className: 'L1' | 'L2' | 'L1L2', config}`);
+  const hint = typeof className === 'string' && !nearName(className, BUILT_IN_NAMES) ? ` (a custom regularizer class is loaded once registered with rl.serialization.registerClass(${className}))` : '';
+  throw new Error(`${layer}: ${what} ${given} is not a regularizer; use 'l1', 'l2', 'l1l2', rl.regularizers.* or {className: 'L1' | 'L2' | 'L1L2', config}${hint}`);
 }
 
 export function serializeRegularizer(r: L1L2 | null): { className: string; config: Record<string, unknown> } | null {
-  return r ? { className: L1L2.className, config: r.getConfig() } : null;
+  return r ? { className: r.getClassName(), config: r.getConfig() } : null;
+}
+
+const BUILT_IN_NAMES = ['L1L2', 'L1', 'L2'];
+
+/**
+ * A subclass whose penalty is its own (apply overridden) is saved under its class name: under 'L1L2' it would load
+ * as the plain l1/l2 penalty, silently another loss.
+ */
+function checkSubclass(layer: string, what: string, r: L1L2): L1L2 {
+  if (r.constructor === L1L2 || r.apply === L1L2.prototype.apply) return r;
+  const name = r.getClassName();
+  if (typeof name !== 'string' || BUILT_IN_NAMES.includes(name)) {
+    throw new Error(`${layer}: ${what}: ${r.constructor.name || 'the regularizer class'} overrides apply() but is named ${JSON.stringify(name)}, the built-in regularizer's name, which saved models load as; give it its own static className (and rl.serialization.registerClass it to load saved models)`);
+  }
+  return r;
+}
+
+/** The custom regularizer classes rl.serialization.registerClass made known to loading. */
+export const userRegularizers = new UserClassRegistry<L1L2>('regularizer', L1L2, (name) => BUILT_IN_NAMES.includes(name));
+
+/** A weight's or output's penalty term (scale: 1 for a weight, 1 / batch for an activity regularizer). */
+export interface PenaltyTerm { variable: Tensor; regularizer: L1L2; scale?: number }
+
+/**
+ * loss plus every term's penalty, recorded for backward: the built-in l1/l2 penalty by one fused kernel, a subclass
+ * that overrides apply() by its apply(w) on the tape (as tfjs's regularizer.apply(weight)).
+ */
+export function addPenalties(loss: Tensor, terms: readonly PenaltyTerm[]): Tensor {
+  const own = terms.filter((t) => t.regularizer.apply !== L1L2.prototype.apply);
+  let total = addWeightPenalty(loss, own.length ? terms.filter((t) => !own.includes(t)) : terms);
+  for (const t of own) {
+    const p = appliedPenalty(t.regularizer, t.variable);
+    total = add(total, t.scale === undefined || t.scale === 1 ? p : mul(t.scale, p));
+  }
+  return total;
+}
+
+/** A subclass's apply(w), checked to be the scalar penalty tfjs expects. */
+export function appliedPenalty(r: L1L2, w: Tensor): Tensor {
+  const p = r.apply(w);
+  if (!(p instanceof Tensor) || p.size !== 1) {
+    throw new Error(`regularizer ${r.getClassName()}: apply(w) must return the penalty as a scalar rl.Tensor, got ${p instanceof Tensor ? `shape [${p.shape.join(', ')}]` : describe(p)}`);
+  }
+  return p.rank === 0 ? p : sum(p);
 }

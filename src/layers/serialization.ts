@@ -1,13 +1,18 @@
 /**
  * rl.serialization, as tfjs's: registerClass makes a custom layer (a subclass of rl.layers.Layer with a static
- * className) known to model loading, which then rebuilds it with fromConfig(getConfig()).
+ * className), initializer, regularizer or constraint (a subclass of rl.Initializer, rl.L1L2 or rl.Constraint) known
+ * to model loading, which then rebuilds it with fromConfig(getConfig()) (or new cls(config) without one).
  *
  * Registering another class under a custom name already taken replaces it, silently, as tfjs's SerializationMap
  * does: a notebook that runs a class's cell again registers the new class. A built-in layer's name (or alias) is
  * refused instead, where tfjs would replace its own Dense: saved models, checkpoints and ONNX import load built-in
  * layers through the same table, and would otherwise quietly build the custom class in their place.
  */
+import { Constraint, userConstraints } from './constraints.js';
+import { Initializer } from './initializer_catalogue.js';
+import { userInitializers } from './initializers.js';
 import { Layer } from './layer.js';
+import { L1L2, userRegularizers } from './regularizers.js';
 import { layerClass, registerLayerName, type LayerClass } from './registry.js';
 
 /** The class registered last under each custom name; the registry holds a stand-in that builds from it. */
@@ -35,10 +40,18 @@ type UserLayerClass = Omit<LayerClass, 'fromConfig'> & { fromConfig(...args: nev
 
 function registerClass<T extends UserLayerClass>(cls: T, ...unsupported: unknown[]): T {
   const fn = cls as unknown as { prototype?: unknown };
-  if (typeof fn !== 'function' || !(fn.prototype instanceof Layer)) {
-    throw new Error('serialization.registerClass: expected a subclass of rl.layers.Layer');
-  }
   const label = (cls as { name?: string }).name || 'the class';
+  // tfjs registers custom initializers, regularizers and constraints the same way; model loading finds them by className.
+  const others: [unknown, { register(c: never, label: string): void }][] = [[Initializer, userInitializers], [L1L2, userRegularizers], [Constraint, userConstraints]];
+  const other = typeof fn === 'function' ? others.find(([base]) => fn.prototype instanceof (base as new () => unknown)) : undefined;
+  if (other) {
+    if (unsupported.some((a) => a !== undefined)) throw new Error(`serialization.registerClass(${label}): tfjs's package and name arguments are not supported; the class is saved and loaded under its static className`);
+    other[1].register(cls as never, label);
+    return cls;
+  }
+  if (typeof fn !== 'function' || !(fn.prototype instanceof Layer)) {
+    throw new Error('serialization.registerClass: expected a subclass of rl.layers.Layer, rl.Initializer, rl.L1L2 or rl.Constraint');
+  }
   if (!Object.prototype.hasOwnProperty.call(cls, 'className') || typeof cls.className !== 'string' || cls.className === '') {
     throw new Error(`serialization.registerClass: ${label} needs its own static className (the name saved in model.json)`);
   }

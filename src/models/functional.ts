@@ -5,8 +5,8 @@
  */
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { addWeightPenalty } from '../autograd/ops.js';
 import { InputLayer } from '../layers/input_layer.js';
+import { addPenalties } from '../layers/regularizers.js';
 import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
@@ -340,7 +340,7 @@ export class Functional extends ModelBase<TensorsLike> {
       const { loss, terms, masks } = outputsLoss(this.compiledLosses, this.folds, outs, ys, outputWeights ?? ctx.sampleWeight ?? null, outMasks, this.lossWeights, this.outputNames);
       // Weight and activity regularizers are part of the loss, as in a Sequential model.
       const penalties = [...uniquePenalties(this.layers), ...activity];
-      return { outs, loss: addWeightPenalty(loss, penalties), terms, masks };
+      return { outs, loss: addPenalties(loss, penalties), terms, masks };
     });
     return { ...value, backward };
   }

@@ -7,7 +7,7 @@
 import { lossOp, weightedLossOp, type LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
 import { mean, mul, reshape } from '../autograd/public_ops.js';
-import { lossKind } from '../losses.js';
+import { lossKind, losses } from '../losses.js';
 import { Tensor, shapeStr } from '../tensor.js';
 
 /** tfjs's LossOrMetricFn: per-sample losses [batch, ...] (reduced by the mean, as Keras) or one scalar. */
@@ -17,13 +17,25 @@ export interface CompiledLoss { kind: LossKind; fn: LossFunction | null; name: s
 
 /** compile's loss for one output: a name (tfjs or Keras spelling) or a function. */
 export function compiledLoss(spec: unknown, where: string): CompiledLoss {
-  if (typeof spec === 'function') return { kind: 'custom', fn: spec as LossFunction, name: spec.name || 'custom_loss' };
+  if (typeof spec === 'function') {
+    const name = spec.name || 'custom_loss';
+    // A saved model records a user loss by its name: one named like a built-in (its own 'mse') would load as that
+    // built-in, silently another loss. rl.losses' own functions are the built-ins, so they keep their names.
+    if (!(Object.values(losses) as unknown[]).includes(spec) && isBuiltinLossName(name)) {
+      throw new Error(`${where}: the loss function '${name}' has the name of the built-in loss '${name}' (a saved model records the loss by name and would load the built-in in its place); give the function another name, or pass the name '${name}' for the built-in`);
+    }
+    return { kind: 'custom', fn: spec as LossFunction, name };
+  }
   if (typeof spec !== 'string') throw new Error(`${where}: loss must be a loss name or a function (yTrue, yPred) => loss, got ${spec === null ? 'null' : typeof spec}`);
   try {
     return { kind: lossKind(spec), fn: null, name: spec };
   } catch (e) {
     throw new Error(`${where}: ${(e as Error).message}`);
   }
+}
+
+function isBuiltinLossName(name: string): boolean {
+  try { return lossKind(name) !== 'custom'; } catch { return false; }
 }
 
 /**

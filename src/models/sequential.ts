@@ -1,7 +1,6 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { addWeightPenalty } from '../autograd/ops.js';
 import { Layer, checkGivenName, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
@@ -16,6 +15,7 @@ import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequ
 import { ModelBase } from './model_base.js';
 import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
+import { addPenalties } from '../layers/regularizers.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { configCodecOf } from './saving.js';
 import { bothNameAndIndex, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
@@ -316,7 +316,7 @@ export class Sequential extends ModelBase<SequentialData> {
       const penalties = [...this.layers.flatMap((l) => l.weightPenalties()), ...activity];
       // ctx.mask is now the output's padding mask: Keras weighs a per-step output's loss by it (loss_terms.ts).
       const { loss, masks } = outputsLoss(this.compiledLosses, [this.foldsActivation], [out], [y], ctx.sampleWeight ?? null, [ctx.mask], this.lossWeights, [this.outputName]);
-      return { out, loss: addWeightPenalty(loss, penalties), mask: masks[0] };
+      return { out, loss: addPenalties(loss, penalties), mask: masks[0] };
     });
     return { ...value, backward };
   }

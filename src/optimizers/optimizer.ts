@@ -1,7 +1,7 @@
 /** Optimizers update variables in place from their gradients, one fused kernel per variable. */
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { markWeightWritten } from '../backend/bf16_weight_cache.js';
-import { Variable } from '../variable.js';
+import { Variable, applyConstraint } from '../variable.js';
 import { Tensor } from '../tensor.js';
 import { variableForGradient } from '../autograd/variables.js';
 import { checkOptionKeys, kerasKey } from '../near_name.js';
@@ -443,7 +443,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       }
       this.updateOne(v.values as FArray, g, s);
       onMoved();
-      v.constraint?.apply(v.values as FArray, v.shape);
+      if (v.constraint) applyConstraint(v.constraint, v.values as FArray, v.shape);
       // Without a constraint the values are the update's own, so bf16 packings it made are current.
       markWeightWritten(v.values as FArray, !v.constraint);
       v.grad = null;
