@@ -7,6 +7,7 @@
  * from the declared input shape, and compared with the manifest; only then is the model built and filled.
  */
 import type { LossKind } from '../autograd/loss_ops.js';
+import { unnamedLabel } from '../layers/user_classes.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import { RNN } from '../layers/recurrent.js';
 import { CellRNN } from '../layers/rnn_layer.js';
@@ -289,9 +290,25 @@ export function modelTopology(model: TrainableModel): ModelJSON['modelTopology']
     // trainable: the model's own flag, which a layer's may differ from (Keras 3's Sequential.get_config writes it).
     topology = { class_name: 'Sequential', config: { name: model.name, trainable: (model as { trainable?: boolean }).trainable ?? true, layers: model.layers.map((l, i) => layerToKeras(l, i === 0 ? model.inputShape : null)) } };
   }
+  const unnamed = findUnnamedClass(topology, model.name);
+  if (unnamed) throw new ModelFormatError(`${unnamed.layer}: ${unnamed.field}: the class ${unnamed.label} has no static className, so a model using it cannot be saved: give the class one (the name saved in model.json) and rl.serialization.registerClass it to load the model`);
   return { ...topology, keras_version: `rnnlab ${RNNLAB_VERSION}`, backend: 'tensor_flow.js' };
 }
 registerTopologyWriter(modelTopology);
+
+/** The first initializer or constraint config, in a layer's, of a user class without a static className. */
+function findUnnamedClass(v: unknown, layer: string, field = ''): { layer: string; field: string; label: string } | null {
+  if (Array.isArray(v)) {
+    for (const x of v) { const f = findUnnamedClass(x, layer, field); if (f) return f; }
+    return null;
+  }
+  if (!isObject(v)) return null;
+  const label = unnamedLabel(v.class_name);
+  if (label !== null) return { layer, field, label };
+  const here = isObject(v.config) && typeof v.config.name === 'string' && typeof v.class_name === 'string' ? v.config.name : layer;
+  for (const [k, x] of Object.entries(v)) { const f = findUnnamedClass(x, here, k === 'config' ? field : k); if (f) return f; }
+  return null;
+}
 
 function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology'],
   weights: { name: string; shape: number[]; data: ArrayLike<number> }[], opts: SaveOptions): { json: ModelJSON; files: { path: string; data: Uint8Array }[] } {

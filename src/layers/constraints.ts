@@ -8,7 +8,7 @@ import { nearName, readKerasOptions } from '../near_name.js';
 import { withoutTape } from '../autograd/tape.js';
 import { dispose, tensorsIn, tidy } from '../ops/memory.js';
 import { Tensor } from '../tensor.js';
-import { UserClassRegistry } from './user_classes.js';
+import { unnamedClassName, unnamedLabel, UserClassRegistry } from './user_classes.js';
 
 /** Keras's backend epsilon, added to norms before dividing. */
 const EPSILON = 1e-7;
@@ -183,6 +183,8 @@ export function checkConstraint(layer: string, what: string, v: unknown): Constr
   if (v === undefined || v === null) return null;
   if (v instanceof Constraint) return checkSubclass(layer, what, v);
   const given = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
+  const unnamed = unnamedLabel(given);
+  if (unnamed !== null) throw new Error(`${layer}: ${what}: the constraint ${unnamed} has no static className, so a layer cannot be rebuilt from its config (a Bidirectional's backward copy, a clone, a saved model); give the class one`);
   if (userConstraints.has(given)) {
     try { return userConstraints.make(given, (v as { config?: unknown }).config ?? {}); } catch (e) { throw new Error(`${layer}: ${what}: ${(e as Error).message}`); }
   }
@@ -205,6 +207,9 @@ export function checkConstraint(layer: string, what: string, v: unknown): Constr
 }
 
 export function serializeConstraint(c: Constraint | null): { className: string; config: Record<string, unknown> } | null {
+  if (c && c.constructor !== Constraint && c.apply !== Constraint.prototype.apply && staticName(c) === undefined) {
+    return { className: unnamedClassName(c.constructor.name || 'the constraint class'), config: c.getConfig() };
+  }
   return c ? { className: c.getClassName(), config: c.getConfig() } : null;
 }
 
@@ -220,7 +225,7 @@ function checkSubclass(layer: string, what: string, c: Constraint): Constraint {
   if (typeof name !== 'string' || isBuiltInName(name)) {
     throw new Error(`${layer}: ${what}: ${label} overrides apply() but is named ${JSON.stringify(name)}, the built-in constraint's name, which saved models load as; give it its own static className (and rl.serialization.registerClass it to load saved models)`);
   }
-  if (staticName(c) === undefined) throw new Error(`${layer}: ${what}: ${label} overrides apply() but has no static className of its own (the name saved in model.json); give it one (and rl.serialization.registerClass it to load saved models)`);
+  // Without a static className it trains, as in tfjs; saving it is refused (modelTopology), as no file could load it.
   return c;
 }
 

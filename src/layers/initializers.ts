@@ -5,7 +5,7 @@ import { globalRandom } from '../random.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { INITIALIZER_CLASSES, Initializer, fans, initializers } from './initializer_catalogue.js';
 import { orthogonal } from './orthogonal.js';
-import { UserClassRegistry } from './user_classes.js';
+import { unnamedClassName, unnamedLabel, UserClassRegistry } from './user_classes.js';
 
 type BuiltinName = 'glorotUniform' | 'orthogonal' | 'zeros' | 'ones' | 'uniform' | 'glorotNormal' | 'heUniform';
 /** A built-in name, or the key checkInitializer registers for a catalogue initializer (heNormal, a seeded one, ...). */
@@ -43,15 +43,20 @@ export const INITIALIZERS: Record<string, Fill> = {
 
 const BUILTIN = Object.keys(INITIALIZERS);
 /** Keras configs of the catalogue initializers registered below, by key. */
-const REGISTERED = new Map<string, { className: string; config: Record<string, unknown> }>();
+const REGISTERED = new Map<string, { className: string; config: Record<string, unknown>; label?: string }>();
+
+/** Keys of the instances of subclasses without a static className: no name and config tell two such classes apart. */
+const unnamedKeys = new WeakMap<Initializer, string>();
 
 /** Makes a catalogue initializer usable by name: layers keep the key and fill through INITIALIZERS. */
 function register(init: Initializer): InitializerName {
   const className = init.getClassName(), config = init.getConfig();
-  const key = `${className}${JSON.stringify(config)}`;
+  const unnamed = className === '' && init.constructor !== Initializer;
+  if (unnamed && !unnamedKeys.has(init)) unnamedKeys.set(init, `#unnamed${REGISTERED.size}`);
+  const key = unnamed ? unnamedKeys.get(init)! : `${className}${JSON.stringify(config)}`;
   // A subclass's own instance is kept, not one per config: a later one with the same config fills alike.
   if (!REGISTERED.has(key) || init.constructor !== Initializer) {
-    REGISTERED.set(key, { className, config });
+    REGISTERED.set(key, { className, config, ...(unnamed ? { label: init.constructor.name || 'the initializer class' } : {}) });
     // A subclass that overrides apply (tfjs's contract) fills from it; the others fill as they were built to.
     INITIALIZERS[key] = init.apply === Initializer.prototype.apply ? (shape, out) => init.fill(shape, out) : (shape, out) => fillFromApply(init, shape, out);
   }
@@ -63,7 +68,7 @@ function fillFromApply(init: Initializer, shape: Shape, out: { length: number; [
   const [t] = tidy(() => [init.apply(shape) as unknown as Tensor, ...tensorsIn(init)]) as unknown[];
   try {
     if (!(t instanceof Tensor) || t.size !== out.length) {
-      throw new Error(`initializer ${init.getClassName()}: apply(shape) must return an rl.Tensor of shape [${shape.join(', ')}], got ${t instanceof Tensor ? `shape [${t.shape.join(', ')}]` : typeof t}`);
+      throw new Error(`initializer ${init.getClassName() || init.constructor.name}: apply(shape) must return an rl.Tensor of shape [${shape.join(', ')}], got ${t instanceof Tensor ? `shape [${t.shape.join(', ')}]` : typeof t}`);
     }
     for (let i = 0; i < out.length; i++) out[i] = t.values[i] as number;
   } finally {
@@ -85,7 +90,8 @@ function checkSubclass(where: string, init: Initializer): Initializer {
   if (typeof name === 'string' && name !== '' && isBuiltInName(name)) {
     throw new Error(`${where}: ${label} is named ${JSON.stringify(name)}, a built-in initializer's name, which saved models load as; give it its own static className`);
   }
-  if (typeof name !== 'string' || name === '' || !Object.hasOwn(own, 'className')) {
+  // Without one it trains, as in tfjs; saving it is refused (modelTopology), as no file could load it.
+  if (name !== '' && !Object.hasOwn(own, 'className')) {
     throw new Error(`${where}: ${label} needs its own static className (the name saved in model.json, and the one rl.serialization.registerClass loads it by)`);
   }
   return init;
@@ -127,6 +133,7 @@ export function checkInitializer(layer: string, what: string, v: unknown): Initi
 /** Keras's {className, config} for an initializer (camelCase keys; src/io writes snake_case). */
 export function serializeInitializer(name: InitializerName): { className: string; config: Record<string, unknown> } {
   const registered = REGISTERED.get(name);
+  if (registered?.label !== undefined) return { className: unnamedClassName(registered.label), config: { ...registered.config } };
   if (registered) return { className: registered.className, config: { ...registered.config } };
   switch (name) {
     case 'glorotUniform': return { className: 'GlorotUniform', config: { seed: null } };
@@ -159,6 +166,8 @@ function deserializeInitializer(v: unknown, where: string): InitializerName {
     if (typeof cls === 'string' && Object.hasOwn(NAMED_CLASSES, cls)) cls = NAMED_CLASSES[cls];
     if (typeof o.config === 'object' && o.config !== null) cfg = o.config as Record<string, unknown>;
   }
+  const unnamed = unnamedLabel(cls);
+  if (unnamed !== null) throw new Error(`${where}: the initializer ${unnamed} has no static className, so a layer cannot be rebuilt from its config (a Bidirectional's backward copy, a clone, a saved model); give the class one`);
   if (userInitializers.has(cls)) {
     try { return register(userInitializers.make(cls, cfg)); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
   }

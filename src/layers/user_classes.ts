@@ -36,3 +36,11 @@ export class UserClassRegistry<T> {
     return made;
   }
 }
+
+/**
+ * The class name a config holds for a subclass without a static className: it trains (as in tfjs, which needs the
+ * name only to serialize), and saving finds this name and refuses the model (modelTopology), as no file could load it.
+ */
+const UNNAMED = '#unnamed:';
+export const unnamedClassName = (label: string): string => `${UNNAMED}${label}`;
+export const unnamedLabel = (className: unknown): string | null => (typeof className === 'string' && className.startsWith(UNNAMED) ? className.slice(UNNAMED.length) : null);

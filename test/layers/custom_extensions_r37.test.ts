@@ -189,11 +189,16 @@ describe('constraint subclass by tfjs\'s contract: apply(w) returns the constrai
     await expect(fit1(dense({ kernelConstraint: new Ints() }))).rejects.toThrow(/constraint Ints: .*got int32 shape \[2, 1\]/);
   });
 
-  it('refuses a subclass with no kind that does not override apply, and an overriding one without a static className', () => {
+  it('refuses a subclass with no kind that does not override apply; one without a static className trains, as in tfjs, and is refused when saved', async () => {
     class Empty extends rl.Constraint {}
     expect(() => new Empty()).toThrow(/Empty: a constraint subclass that passes no kind to super\(\) must override apply\(w\)/);
-    class NoName extends rl.Constraint { apply(w: rl.Tensor) { return w; } }
-    expect(() => dense({ kernelConstraint: new NoName() })).toThrow(/kernelConstraint: NoName overrides apply\(\) but has no static className/);
+    class NoName extends rl.Constraint { apply(w: rl.Tensor) { return rl.clipByValue(w, -0.1, 0.1); } }
+    const m = dense({ kernelConstraint: new NoName() });
+    await fit1(m);
+    expect(kernel(m)).toEqual([0.1, 0.1].map(Math.fround));
+    const dir = tempDir(); dirs.push(dir);
+    await expect(m.save(`file://${dir}`)).rejects.toThrow(/kernel_constraint: the class NoName has no static className, so a model using it cannot be saved/);
+    expect(() => readFileSync(join(dir, 'model.json'))).toThrow();
   });
 });
 
@@ -228,9 +233,18 @@ describe('initializer subclass in tfjs\'s form (r37 review #2, #3)', () => {
     expect(kernel(loaded)).toEqual([0.75, 0.75]);
   });
 
-  it('refuses a subclass without a static className, saying it needs one', () => {
-    class Anon extends rl.Initializer { apply(shape: number[]) { return rl.fill(shape, 1); } }
-    expect(() => dense({ kernelInitializer: new Anon() })).toThrow(/kernelInitializer: Anon needs its own static className/);
+  it('fills from a subclass without a static className, as tfjs, each instance its own, and refuses to save it, saying it needs one', async () => {
+    class Anon extends rl.Initializer { constructor(readonly v = 1) { super(); } apply(shape: number[]) { return rl.fill(shape, this.v); } }
+    class Other extends rl.Initializer { apply(shape: number[]) { return rl.fill(shape, 3); } }
+    const m = dense({ kernelInitializer: new Anon(), biasInitializer: new Other() });
+    expect(kernel(m)).toEqual([1, 1]);
+    expect(Array.from(m.getWeights()[1].dataSync())).toEqual([3]);
+    expect(kernel(dense({ kernelInitializer: new Anon(2) }))).toEqual([2, 2]);
+    const dir = tempDir(); dirs.push(dir);
+    await expect(m.save(`file://${dir}`)).rejects.toThrow(/kernel_initializer: the class Anon has no static className, so a model using it cannot be saved/);
+    expect(() => readFileSync(join(dir, 'model.json'))).toThrow();
+    // A Bidirectional rebuilds its backward layer from the forward one's config, which cannot name the class.
+    expect(() => rl.layers.bidirectional({ layer: rl.layers.lstm({ units: 2, kernelInitializer: new Anon() }) as never })).toThrow(/the initializer Anon has no static className, so a layer cannot be rebuilt from its config/);
     class Bare extends rl.Initializer {}
     expect(() => new Bare()).toThrow(/Bare: an initializer without a fill function must override apply\(shape\)/);
   });
