@@ -145,8 +145,8 @@ function broadcastAt(kept: number[], full: number[], i: number): number {
   return pos;
 }
 
-/** Sort order for topk: larger first, NaN above everything (as max lets NaN win), so the order is total. */
-function descending(a: number, b: number): number {
+/** Sort order for topk (and inTopKAsync): larger first, NaN above everything (as max lets NaN win), so the order is total. */
+export function descending(a: number, b: number): number {
   const na = Number.isNaN(a), nb = Number.isNaN(b);
   if (na || nb) return na && nb ? 0 : na ? -1 : 1;
   return a === b ? 0 : a > b ? -1 : 1;

@@ -8,6 +8,7 @@ import { alloc, asTensor, normAxis, result } from './convert.js';
 import { gather } from './slicing.js';
 import { reshape } from './shape.js';
 import { tidy } from './memory.js';
+import { descending } from './reduction.js';
 
 /** The coordinates of the true entries, one row each: int32 [count, rank]. */
 function trueCoordinates(c: Tensor): Tensor {
@@ -157,15 +158,9 @@ export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, 
     if (target < 0 || target >= width) continue;
     const v = p.values[r * width + target];
     let ahead = 0;
-    for (let j = 0; j < width; j++) if (j !== target && before(p.values[r * width + j], j, v, target)) ahead++;
+    // Entries ahead of the target in topk's order (ties: lower index first).
+    for (let j = 0; j < width; j++) if (j !== target && (descending(p.values[r * width + j], v) || j - target) < 0) ahead++;
     out[r] = ahead < k ? 1 : 0;
   }
   return result(out, [...t.shape], 'bool');
-}
-
-/** Whether entry (w, j) comes before (v, i) in topk's order: larger first, NaN above every number, then lower index. */
-function before(w: number, j: number, v: number, i: number): boolean {
-  const nw = Number.isNaN(w), nv = Number.isNaN(v);
-  if (nw || nv) return nw && (!nv || j < i);
-  return w > v || (w === v && j < i);
 }

@@ -27,6 +27,22 @@ afterEach(() => {
 
 const TEXT = { text: 'a dull and boring film', label: 'negative' };
 
+/** Holds the first measurement at its first pause: atYield resolves there, release lets it go on. */
+function holdFirstYield(): { atYield: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  let reached!: () => void;
+  const atYield = new Promise<void>((resolve) => { reached = resolve; });
+  let first = true;
+  yields.onYield = async () => {
+    if (!first) return;
+    first = false;
+    reached();
+    await held;
+  };
+  return { atYield, release };
+}
+
 describe('a gradients request in flight', () => {
   it('lets a health check through between its models', async () => {
     const events: string[] = [];
@@ -97,17 +113,7 @@ describe('how many run at once', () => {
   const one = { models: ['fresh:simple_rnn'], text: 'good' };
 
   it(`runs one request at a time, with at most ${MAX_GRADIENTS_WAITING} waiting; one more is a 429 at once`, async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let reached!: () => void;
-    const atYield = new Promise<void>((resolve) => { reached = resolve; });
-    let first = true;
-    yields.onYield = async () => {
-      if (!first) return;
-      first = false;
-      reached();
-      await held;
-    };
+    const { atYield, release } = holdFirstYield();
     const running = post(s.base, '/api/inspect/gradients', one);
     await atYield;
     const more = Array.from({ length: MAX_GRADIENTS_WAITING + 1 }, () => post(s.base, '/api/inspect/gradients', one));
@@ -129,17 +135,7 @@ describe('how many run at once', () => {
   });
 
   it('refuses a bad request before it waits for a turn', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let first = true;
-    let reached!: () => void;
-    const atYield = new Promise<void>((resolve) => { reached = resolve; });
-    yields.onYield = async () => {
-      if (!first) return;
-      first = false;
-      reached();
-      await held;
-    };
+    const { atYield, release } = holdFirstYield();
     const running = post(s.base, '/api/inspect/gradients', one);
     await atYield;
     const bad = await post(s.base, '/api/inspect/gradients', { models: [], text: 'good' });
