@@ -46,17 +46,23 @@ function pause(ms: number): Promise<void> {
 
 async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
   batchDelayMs = m.batchDelayMs;
+  let fitStart = performance.now();
+  // Timed here, where the work is done: the server replays these messages later than they happen.
+  const elapsed = () => (performance.now() - fitStart) / 1000;
   const hooks: TrainHooks = {
     signal: abort.signal,
     onPhase: (text) => void send({ type: 'phase', text }),
-    onTrainBegin: (info) => void send({ type: 'trainBegin', info }),
+    onTrainBegin: (info) => {
+      fitStart = performance.now();
+      void send({ type: 'trainBegin', info });
+    },
     onBatchEnd: async (epoch, batch, logs) => {
-      void send({ type: 'batch', epoch, batch, logs });
+      void send({ type: 'batch', epoch, batch, logs, elapsed: elapsed() });
       if (batchDelayMs > 0 && !abort.signal.aborted) await pause(batchDelayMs);
     },
     onHistograms: (epoch, weights) => void send({ type: 'histograms', epoch, weights }),
     onSamples: (epoch, samples) => void send({ type: 'samples', epoch, samples }),
-    onEpochEnd: (epoch, logs, seconds) => void send({ type: 'epochEnd', epoch, logs, seconds }),
+    onEpochEnd: (epoch, logs, seconds) => void send({ type: 'epochEnd', epoch, logs, seconds, elapsed: elapsed() }),
   };
   let last: FromChild;
   try {

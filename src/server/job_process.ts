@@ -40,10 +40,11 @@ export type ModelSaved = { modelSaved: boolean; modelError?: string };
 export type FromChild =
   | { type: 'phase'; text: string }
   | { type: 'trainBegin'; info: { epochs: number; steps: number; samples: number; params: number } }
-  | { type: 'batch'; epoch: number; batch: number; logs: Logs }
+  /** elapsed: seconds since the process's fit began when it did this batch (by its clock: the server may read it later). */
+  | { type: 'batch'; epoch: number; batch: number; logs: Logs; elapsed: number }
   | { type: 'histograms'; epoch: number; weights: WeightHistogram[] }
   | { type: 'samples'; epoch: number; samples: Sample[] }
-  | { type: 'epochEnd'; epoch: number; logs: Logs; seconds: number }
+  | { type: 'epochEnd'; epoch: number; logs: Logs; seconds: number; elapsed: number }
   /** `signal`: a SIGINT or SIGTERM that reached the process, not the server's cancel, stopped training. */
   | { type: 'done'; outcome: SentOutcome; saved: ModelSaved; signal?: string }
   | { type: 'failed'; name: string; message: string; signal?: string }
@@ -57,6 +58,15 @@ export type FromChild =
  * signal that stopped its training, when a signal rather than the server's cancel did.
  */
 export type ProcessOutcome = SentOutcome & ModelSaved & { signal?: string };
+
+/**
+ * A job's hooks, also told when the process did each batch and epoch (seconds since its fit began): the server
+ * replays the messages after the fact, so its own clock would time the replay, not the training.
+ */
+export interface JobHooks extends TrainHooks {
+  onBatchEnd?: (epoch: number, batch: number, logs: Logs, elapsedSeconds?: number) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs, seconds: number, elapsedSeconds?: number) => void | Promise<void>;
+}
 
 export interface JobProcess {
   /** The process's id (the tests pause it to show the server answers while a job works). */
@@ -181,7 +191,7 @@ function renderIn(child: ChildProcess, stderr: CrashNote, m: Extract<ToChild, { 
 }
 
 /** Starts the job's process; hooks.signal cancels it (the process stops after the batch it is in, as fit does in-process). */
-export function startJobProcess(config: JobConfig, hooks: TrainHooks, o: { runDir: string; dataPath?: string; batchDelayMs: number; renderDeadlineMs: number }): JobProcess {
+export function startJobProcess(config: JobConfig, hooks: JobHooks, o: { runDir: string; dataPath?: string; batchDelayMs: number; renderDeadlineMs: number }): JobProcess {
   const entry = jobChildEntry();
   if (!existsSync(entry)) {
     const missing = missingEntry(entry);
@@ -267,13 +277,13 @@ export function startJobProcess(config: JobConfig, hooks: TrainHooks, o: { runDi
   return { pid: child.pid, outcome, setBatchDelay: (ms) => send({ type: 'delay', ms }), kill, render, release };
 }
 
-async function replay(m: Exclude<FromChild, { type: 'done' | 'failed' }>, hooks: TrainHooks): Promise<void> {
+async function replay(m: Exclude<FromChild, { type: 'done' | 'failed' }>, hooks: JobHooks): Promise<void> {
   switch (m.type) {
     case 'phase': return hooks.onPhase?.(m.text);
     case 'trainBegin': return hooks.onTrainBegin?.(m.info);
-    case 'batch': return void (await hooks.onBatchEnd?.(m.epoch, m.batch, m.logs));
+    case 'batch': return void (await hooks.onBatchEnd?.(m.epoch, m.batch, m.logs, m.elapsed));
     case 'histograms': return hooks.onHistograms?.(m.epoch, m.weights);
     case 'samples': return hooks.onSamples?.(m.epoch, m.samples);
-    case 'epochEnd': return void (await hooks.onEpochEnd?.(m.epoch, m.logs, m.seconds));
+    case 'epochEnd': return void (await hooks.onEpochEnd?.(m.epoch, m.logs, m.seconds, m.elapsed));
   }
 }

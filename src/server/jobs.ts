@@ -1,15 +1,14 @@
 /**
  * The training queue: one job trains at a time, in a process of its own (job_process.ts), the rest wait in order. Every job gets a run folder in
  * the CLI's layout as soon as it starts (made with one mkdir, so a CLI run started in the same second never shares
- * it); results.json says "running" (with this process's pid) and is rewritten atomically after every epoch, and at
- * the end it says completed, cancelled or failed, so a cancelled or crashed job leaves a consistent folder that says
- * what happened. A job whose folder cannot be made fails before training; one whose record cannot be written at
+ * it); results.json says "running" (with this process's pid) and is rewritten atomically as epochs end (at most
+ * every RECORD_EVERY_MS, and once more when training ends), and at the end it says completed, cancelled or failed,
+ * so a cancelled or crashed job leaves a consistent folder that says what happened. A job whose folder cannot be made fails before training; one whose record cannot be written at
  * the end is marked failed with the reason, since nothing of it would outlive the server.
  */
 import path from 'node:path';
 import { additionCharts } from '../experiments/addition_result.js';
 import { curveCharts } from '../experiments/imdb_result.js';
-import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { EpochHistograms, WeightHistogram } from '../experiments/weight_histograms.js';
 import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
@@ -17,7 +16,7 @@ import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample }
 import { createRunDir, defaultOutDir, finishRecord, startRecord } from '../report/run.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
-import { startJobProcess, type JobProcess, type ProcessOutcome } from './job_process.js';
+import { startJobProcess, type JobHooks, type JobProcess, type ProcessOutcome } from './job_process.js';
 import { JobCancelled } from './train.js';
 import { newJobId } from './job_id.js';
 
@@ -119,6 +118,12 @@ export type Broadcast = (event: string, data: unknown) => void;
 const MAX_QUEUED = 20;
 const MAX_KEPT = 50;
 const FLUSH_MS = 100;
+/**
+ * How often, at most, a running job's record is rewritten. The record grows every epoch (history, samples,
+ * histograms): rewriting it after each one costs O(epochs²) in all, and put the server's replay of a fast job tens of
+ * seconds behind its process (its progress, ETA and cancel following the replay, not the training).
+ */
+const RECORD_EVERY_MS = 500;
 const MAX_POINTS = 2000;
 
 /**
@@ -363,22 +368,22 @@ export class JobQueue {
     const start = startRecord({ command: j.config.task, argv: j.command.split(' ').slice(1), source: 'dashboard', runName: j.name, startedAt, config: { ...j.config } });
     // Each epoch's weight and gradient histograms: details.histograms of the record written after every epoch.
     const histogramsPerEpoch: EpochHistograms[] = [];
-    // What the run folder says while the job trains: the epochs so far, rewritten atomically after each.
+    // What the run folder says while the job trains: the epochs so far, rewritten atomically as they end (throttled).
     const live: ModelRecord = { name: liveModelName(j.config), params: null, history: {}, secondsPerEpoch: [] };
-    const writeRunning = () => {
+    const running = throttled(() => {
       try {
         writeRecord(dir, { ...start, models: [live], ...withHistograms(undefined, histogramsPerEpoch) });
       } catch (e) {
         j.phase = `cannot write ${dir}: ${(e as Error).message}`;
       }
-    };
-    writeRunning();
+    }, RECORD_EVERY_MS);
+    running.request();
     this.emitJob(j);
 
     let steps = 1, epochs = 1;
     let samples: Sample[] | undefined;
     let histograms: WeightHistogram[] | undefined;
-    const hooks: TrainHooks = {
+    const hooks: JobHooks = {
       signal: j.abort.signal,
       onPhase: (text) => {
         j.phase = j.cancelRequested ? 'cancelling' : text;
@@ -392,10 +397,10 @@ export class JobQueue {
         j.fitStart = performance.now();
         j.progress = { epoch: 0, epochs, batch: 0, steps, fraction: 0, elapsedSeconds: 0, etaSeconds: null };
       },
-      onBatchEnd: (epoch, batch, logs: Logs) => {
+      onBatchEnd: (epoch, batch, logs: Logs, childElapsed) => {
         const done = epoch * steps + batch + 1;
         const fraction = done / (epochs * steps);
-        const elapsed = (performance.now() - j.fitStart) / 1000;
+        const elapsed = childElapsed ?? (performance.now() - j.fitStart) / 1000;
         j.progress = { epoch: epoch + 1, epochs, batch: batch + 1, steps, fraction, elapsedSeconds: elapsed, etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null };
         const acc = logs.accuracy ?? logs.acc;
         const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null, seconds: elapsed };
@@ -409,18 +414,18 @@ export class JobQueue {
       onSamples: (_epoch, answered) => {
         samples = answered;
       },
-      onEpochEnd: (epoch, logs, seconds) => {
+      onEpochEnd: (epoch, logs, seconds, childElapsed) => {
         this.flush(j);
         const clean: Record<string, number> = {};
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') clean[k] = v;
         for (const [k, v] of Object.entries(clean)) (live.history[k] ??= []).push(v);
         live.secondsPerEpoch.push(seconds);
-        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}), ...(histograms ? { histograms } : {}) };
+        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: childElapsed ?? (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}), ...(histograms ? { histograms } : {}) };
         j.epochs.push(point);
         if (histograms) histogramsPerEpoch.push({ epoch: epoch + 1, weights: histograms });
         samples = undefined;
         histograms = undefined;
-        writeRunning();
+        running.request();
         this.broadcast('epoch', { id: j.id, epoch: point, progress: j.progress });
       },
     };
@@ -435,6 +440,8 @@ export class JobQueue {
     } catch (e) {
       error = e as Error;
     }
+    // Every epoch replayed is on disk before the final record is sent to be written, and no timer writes after it.
+    running.flush();
     if (j.cancelTimer) clearTimeout(j.cancelTimer);
     j.cancelTimer = null;
     let unwritten: string | null = null;
@@ -468,7 +475,9 @@ export class JobQueue {
     }
     // Killed because it did not stop after the cancel: what the user asked for happened, by force.
     const forced = j.killedAfterCancel && !!error && !(error instanceof JobCancelled);
-    const cancelled = j.cancelRequested || error instanceof JobCancelled || !!outcome?.cancelled;
+    // The process's outcome decides, not the request: a cancel that reached it after training had ended (its result
+    // on the way) stopped nothing, as Keras's stopTraining set after fit returns does nothing; the model is saved.
+    const cancelled = error instanceof JobCancelled || forced || !!outcome?.cancelled;
     const status = error && !(error instanceof JobCancelled) && !forced ? 'failed' : cancelled ? 'cancelled' : 'completed';
     j.finishedAt = new Date().toISOString();
     j.metrics = outcome ? { ...outcome.metrics } : {};
@@ -508,12 +517,44 @@ export class JobQueue {
     j.finishedAt ??= new Date().toISOString();
     j.error = error;
     // Whole epochs, as the record's cancellation counts them (a partial last one is in the curves, not in the count).
-    j.phase = status === 'completed' ? (j.modelError === null ? 'done' : `done, but the model was not saved: ${j.modelError}`)
+    const late = j.cancelRequested ? ' (the cancel came after training had ended)' : '';
+    j.phase = status === 'completed' ? (j.modelError === null ? `done${late}` : `done, but the model was not saved: ${j.modelError}${late}`)
       : status === 'cancelled' ? `cancelled after ${epochsDone(j.epochs.length, stoppedMidEpoch(j))}${j.killedAfterCancel ? '; its process did not stop in time and was killed' : ''}` : 'failed';
     this.emitJob(j);
     this.trim();
   }
 
+}
+
+/**
+ * A write asked for often, done at most every `ms`: at once when the last was longer ago, else once when the time has
+ * come (however many asks came meanwhile); flush() does a pending one now and leaves no timer behind. The write is
+ * synchronous, so one can never overlap, or land after, a later one.
+ */
+function throttled(write: () => void, ms: number): { request(): void; flush(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let due = false;
+  let last = -Infinity;
+  const run = () => {
+    timer = null;
+    due = false;
+    last = performance.now();
+    write();
+  };
+  return {
+    request() {
+      due = true;
+      if (timer) return;
+      const wait = last + ms - performance.now();
+      if (wait <= 0) run();
+      else timer = setTimeout(run, wait);
+    },
+    flush() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (due) run();
+    },
+  };
 }
 
 /** What a job's end is made of: its process's outcome or error, and what the server kept while it trained. */

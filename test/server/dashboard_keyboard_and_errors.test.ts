@@ -2,12 +2,13 @@
  * The dashboard for a keyboard user and after a refusal, in Chromium: focus on a running job's Cancel button survives
  * the progress updates, so Enter cancels the job (the list used to be rebuilt on every update, dropping focus); a
  * refused request hides the answer to the previous input instead of leaving it beside the error; the server's refusal
- * of a training field is shown beside that field; and "Train demo models" describes the demo jobs the server queues.
+ * of a training field is shown beside that field; "Train demo models" describes the demo jobs the server queues; and
+ * the Try-it view's "train the demo models" shows the server's refusal (a full queue's 429) instead of only logging it.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
-import { finished, get, post, startTestServer, until, type TestServer } from './helpers.js';
+import { finished, get, PAUSE_MS, post, SMALL_SUM, startTestServer, until, type TestServer } from './helpers.js';
 
 /** The demo's adder as this server is told to queue it: other numbers than DEMO_JOBS, so the tooltip must read them. */
 const DEMO_ADDER = { digits: 2, trainingSize: 400, hidden: 8, epochs: 3, reverse: false };
@@ -139,4 +140,34 @@ describeInChromium('the dashboard for keyboard users and after refused requests'
     expect(await focused()).toEqual({ tag: 'LI', job: long, action: null, name: null });
     expect(pageErrors).toEqual([]);
   }, 120_000);
+});
+
+describeInChromium('the Try-it view\'s demo button after a refusal', () => {
+  let empty: TestServer;
+  let chrome: Chromium | undefined;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // No model yet (the notice with the button shows), and a first job held in its batch pause, so the others wait.
+    empty = await startTestServer({ batchDelayMs: PAUSE_MS });
+    chrome = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await empty?.close();
+  });
+
+  it('shows the 429 of a full queue beside the button', async () => {
+    for (let i = 0; i < 21; i++) expect((await post(empty.base, '/api/jobs', { ...SMALL_SUM, name: `wait-${i}` })).status).toBe(202);
+    const tryPage = await openDashboard(chrome!, `${empty.base}/#try`, errors, { timeoutMs: 60_000 });
+    await tryPage.waitForSelector('#try-demo', { state: 'visible' });
+    await tryPage.click('#try-demo');
+    await tryPage.waitForFunction(() => (document.querySelector('#try-demo-error')?.textContent ?? '') !== '');
+    expect(await tryPage.textContent('#try-demo-error')).toBe('20 jobs are already waiting (at most 20); cancel some or wait');
+    expect(await tryPage.isVisible('#try-demo-error')).toBe(true);
+    expect(await tryPage.isDisabled('#try-demo')).toBe(false);
+    expect((await get(empty.base, '/api/jobs')).body.jobs).toHaveLength(21);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -125,5 +125,5 @@ export function initTry(startDemo) {
       showSum(await api.post('/api/predict/sum', { model, query: $('#sum-query').value }));
     }, $('#sum-result'));
   });
-  $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, null));
+  $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#try-demo-error')));
 }
