@@ -231,6 +231,8 @@ export function isForeignTensor(x: unknown): boolean {
 
 /** Accepts anything tensor-like; nested arrays of integers stay float32 unless dtype says otherwise. */
 export function toTensor(x: TensorLike, what = 'input'): Tensor {
+  // Outside the try: its catch would prefix `what` a second time.
+  if (x instanceof Tensor && x.isDisposed) throw new Error(`${what} is disposed`);
   try {
     // Model inputs keep the pre-tfjs-dtype rule (only Int32Array is int32), so labels and data fed to fit do not change meaning.
     if (isForeignTensor(x)) {

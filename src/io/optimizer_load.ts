@@ -7,7 +7,7 @@ import { layerOrderWeights } from '../models/model_common.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import '../optimizers/weights.js';
-import { tensor } from '../ops/creation.js';
+import { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { ModelFormatError } from './errors.js';
 import type { DecodedWeight, WeightSpec } from './weights.js';
@@ -50,7 +50,8 @@ export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<
  * the in-memory names of two wrappers' weights need not be), and the slots are then handed to their variables.
  */
 export async function restoreOptimizerWeights(o: Optimizer, saved: SavedOptimizerWeight[]): Promise<void> {
-  await o.setWeights(saved.map((w) => ({ name: w.name, tensor: tensor(w.values, w.shape) })));
+  // Uncounted, as tensors made inside models are: the optimizer copies their values, so no one could dispose them.
+  await o.setWeights(saved.map((w) => ({ name: w.name, tensor: new Tensor(w.values, [...w.shape], 'float32') })));
   const ownerOf = new Map<string, Variable>();
   for (const w of saved) if (w.variable) ownerOf.set(w.name.slice(0, w.name.lastIndexOf('/')), w.variable);
   const taken = new Map<Variable, string>();

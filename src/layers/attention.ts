@@ -4,7 +4,10 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { MultiInputLayer } from './base_merge.js';
-import { checkBool, checkRate, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import { describe } from '../describe.js';
+import { isEngineContext } from './call_kwargs.js';
+import { checkBool, checkRate, kerasShape, type ApplyArgs, type AsEitherKind, type CallContext, type LayerArgs, type SymbolicShape, type WeightSpec } from './layer.js';
+import type { SymbolicTensor } from './symbolic.js';
 import { registerLayer } from './registry.js';
 
 export interface AttentionArgs extends LayerArgs {
@@ -79,6 +82,22 @@ export class Attention extends MultiInputLayer {
 
   /** Keras's mask list is [query_mask, value_mask], the key sharing the value's: a third is optional. */
   protected override fewestMasks(n: number): number { return Math.min(n, 2); }
+
+  /**
+   * Keras 3 refuses a mask that is not a list: a single one would mask the query's steps (the first input's), where
+   * the value's padding is what it usually means, so neither is guessed.
+   */
+  override apply(x: Tensor, ctx: CallContext, logits?: boolean): Tensor;
+  override apply(x: SymbolicTensor | SymbolicTensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | AsEitherKind;
+  override apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[] | AsEitherKind;
+  override apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], second?: CallContext | ApplyArgs, logits = false): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const mask = second !== undefined && second !== null && typeof second === 'object' && !isEngineContext(second) ? (second as ApplyArgs).mask : undefined;
+    if (mask !== undefined && mask !== null && !Array.isArray(mask)) {
+      throw new Error(`${this.where}: mask must be a list [queryMask, valueMask] (null for a side without one), got ${describe(mask)}; ` +
+        'for the value\'s padding give [null, valueMask]');
+    }
+    return super.apply(x as Tensor, second as CallContext, logits);
+  }
 
   weightSpecsFor(_shapes: SymbolicShape[]): WeightSpec[] {
     return this.useScale ? [{ name: 'scale', shape: [], initializer: 'ones' }] : [];

@@ -4,6 +4,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { withoutTape } from '../autograd/tape.js';
+import { reshape } from '../autograd/ops.js';
 import { tidy } from '../ops/memory.js';
 import { Variable } from '../variable.js';
 import { assignWeights, weightTensors } from './weight_values.js';
@@ -640,6 +641,7 @@ export abstract class Layer {
     });
     const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
     const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
+    if (!isCtx) outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
     return outs.length === 1 ? outs[0] : outs;
   }
 
@@ -1037,6 +1039,7 @@ export abstract class Layer {
 
   /** Copies of the weights as Tensors with their shapes, in Keras order (tfjs's layer.getWeights(trainableOnly)). */
   getWeights(trainableOnly = false): Tensor[] {
+    this.assertNotDisposed();
     return weightTensors(trainableOnly ? this.trainableWeights : this.weights);
   }
 
@@ -1047,6 +1050,7 @@ export abstract class Layer {
 
   /** Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
   setWeights(values: readonly (Tensor | ArrayLike<number>)[]): void {
+    this.assertNotDisposed();
     assignWeights(this.name, this.weights, values);
   }
 
@@ -1257,3 +1261,12 @@ export function isSymbolic(v: unknown): v is SymbolicTensor {
 }
 
 markBuiltInLayerClass(Layer);
+
+/**
+ * y, or a view of it where it is one of the caller's own inputs (dropout at inference, a linear activation): as
+ * tfjs's apply clones such an output, disposing the result must leave the input readable. The view shares the data
+ * and passes the gradient through.
+ */
+export function distinctFrom(inputs: readonly Tensor[], y: Tensor): Tensor {
+  return inputs.includes(y) ? reshape(y, [...y.shape]) : y;
+}

@@ -14,6 +14,7 @@ export function assignWeights(model: string, ws: readonly Variable[], values: re
   if (!Array.isArray(values) || values.length !== ws.length) throw new Error(`${model}: setWeights expected ${ws.length} arrays, got ${Array.isArray(values) ? values.length : String(values)}`);
   ws.forEach((w, i) => {
     const v = values[i];
+    if (v instanceof Tensor && v.isDisposed) throw new Error(`${model}: setWeights[${i}] ('${w.name}') is disposed`);
     if (v instanceof Tensor && (v.rank !== w.rank || v.shape.some((d, k) => d !== w.shape[k]))) {
       throw new Error(`${model}: setWeights[${i}] ('${w.name}') has shape [${v.shape.join(', ')}], expected [${w.shape.join(', ')}]`);
     }

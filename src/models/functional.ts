@@ -14,6 +14,7 @@ import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../opt
 import type { MetricsArg } from '../metrics/registry.js';
 import { checkOutputKeys, refuseSharedNames } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
+import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
 import { summaryLines } from './summary.js';
@@ -184,7 +185,10 @@ export class Functional extends ModelBase<TensorsLike> {
   override apply(x: Tensor | Tensor[], args?: ApplyArgs): Tensor | Tensor[];
   override apply(x: SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[], args?: ApplyArgs): SymbolicTensor | SymbolicTensor[] | Tensor | Tensor[] {
     this.assertNotDisposed();
-    return nestedLayer(this).apply(x as Tensor, args);
+    const list = Array.isArray(x) ? x : [x];
+    if (list.some(isSymbolic)) return nestedLayer(this).apply(x as SymbolicTensor, args);
+    // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the outputs survive.
+    return tidy(() => nestedLayer(this).apply(x as Tensor, args) as Tensor | Tensor[]);
   }
 
   countParams(): number { return uniqueParamCount(this.layers); }

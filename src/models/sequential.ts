@@ -1,12 +1,13 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
-import { Layer, checkGivenName, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
+import { Layer, checkGivenName, distinctFrom, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
 import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
@@ -376,7 +377,8 @@ export class Sequential extends ModelBase<SequentialData> {
     if (opts.training !== undefined && opts.training !== null && typeof opts.training !== 'boolean') throw new Error(`${this.name}.apply: training must be true or false, got ${JSON.stringify(opts.training)}`);
     const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
     checkSequentialX(this, xt, `${this.name}.apply`);
-    return this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? false, mask: null });
+    // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the output survives.
+    return tidy(() => distinctFrom([xt], this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? false, mask: null })));
   }
 
   /**
