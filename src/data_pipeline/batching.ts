@@ -1,5 +1,6 @@
 /** Stacking dataset elements into batches the way tfjs.data's batch() does. */
 import { Tensor, tensor, toTensor } from '../tensor.js';
+import { track } from '../ops/memory.js';
 
 /**
  * Where an element came from (csv sets it on each row: file and line), so a batch error can name the line.
@@ -72,6 +73,8 @@ function describe(v: unknown): string {
 }
 
 /**
+ * Each batched tensor is counted by memory(), as tfjs's stack and tensor make it, and is the consumer's to dispose
+ * (fitDataset and evaluateDataset dispose theirs).
  * Numbers -> 1-D float32 tensor, booleans -> 1-D bool tensor; arrays and tensors -> a tensor with a new batch
  * axis; objects and tuples key by key. Every element must have the same kind (and dtype, shape, keys) as
  * element 0: anything else is an error naming the column and the element (and its csv line when known),
@@ -93,8 +96,8 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     items.forEach((x, i) => {
       if (typeof x !== typeof first) throw new Error(`${where(i)} is ${describe(x)} but element 0 is a ${typeof first}`);
     });
-    if (typeof first === 'boolean') return new Tensor(Int32Array.from(items as boolean[], (b) => (b ? 1 : 0)), [items.length], 'bool');
-    return new Tensor(Float32Array.from(items as number[]), [items.length], 'float32');
+    if (typeof first === 'boolean') return track(new Tensor(Int32Array.from(items as boolean[], (b) => (b ? 1 : 0)), [items.length], 'bool'));
+    return track(new Tensor(Float32Array.from(items as number[]), [items.length], 'float32'));
   }
   if (first instanceof Tensor || (isNumericArray(first) && !isTuple(first)) || ArrayBuffer.isView(first)) {
     const rows = items.map((x, i) => {
@@ -120,7 +123,7 @@ function batchAt(items: unknown[], path: string, roots: unknown[]): unknown {
     const per = rows[0].size;
     const out = rows[0].dtype === 'float32' ? new Float32Array(per * rows.length) : new Int32Array(per * rows.length);
     rows.forEach((r, i) => out.set(r.values, i * per));
-    return new Tensor(out, [rows.length, ...shape], rows[0].dtype);
+    return track(new Tensor(out, [rows.length, ...shape], rows[0].dtype));
   }
   if (Array.isArray(first)) {
     items.forEach((x, i) => {

@@ -5,6 +5,7 @@
  */
 import { Random, derivedSeed } from '../random.js';
 import { batchElements } from './batching.js';
+import { disposeElement, disposeExcept, elementTensors, refuseStale } from './element_tensors.js';
 
 export type Source<T> = () => AsyncIterator<T>;
 
@@ -35,13 +36,31 @@ export class Dataset<T> {
   map<U>(f: (x: T) => U): Dataset<U> {
     callable('map', f);
     const src = this.source;
-    return new Dataset(async function* () { for await (const x of iterable(src)) yield f(x); }, this.size);
+    return new Dataset(async function* () {
+      let index = 0;
+      for await (const x of iterable(src)) {
+        const consumed = elementTensors(x);
+        refuseStale('map', consumed, `element ${index++}`);
+        const y = f(x);
+        disposeExcept(consumed, y);
+        yield y;
+      }
+    }, this.size);
   }
 
   mapAsync<U>(f: (x: T) => Promise<U>): Dataset<U> {
     callable('mapAsync', f);
     const src = this.source;
-    return new Dataset(async function* () { for await (const x of iterable(src)) yield await f(x); }, this.size);
+    return new Dataset(async function* () {
+      let index = 0;
+      for await (const x of iterable(src)) {
+        const consumed = elementTensors(x);
+        refuseStale('mapAsync', consumed, `element ${index++}`);
+        const y = await f(x);
+        disposeExcept(consumed, y);
+        yield y;
+      }
+    }, this.size);
   }
 
   /**
@@ -51,7 +70,14 @@ export class Dataset<T> {
   filter(pred: (x: T) => boolean | Promise<boolean>): Dataset<T> {
     callable('filter', pred);
     const src = this.source;
-    return new Dataset(async function* () { for await (const x of iterable(src)) if (await pred(x)) yield x; }, this.size === Infinity ? Infinity : null);
+    return new Dataset(async function* () {
+      let index = 0;
+      for await (const x of iterable(src)) {
+        refuseStale('filter', elementTensors(x), `element ${index++}`);
+        if (await pred(x)) yield x;
+        else disposeElement(x);
+      }
+    }, this.size === Infinity ? Infinity : null);
   }
 
   /** Groups consecutive elements into batches, stacking numbers, arrays and tensors (objects and tuples per key). */
@@ -64,9 +90,11 @@ export class Dataset<T> {
       let buf: T[] = [];
       for await (const x of iterable(src)) {
         buf.push(x);
-        if (buf.length === batchSize) { yield batchElements(buf); buf = []; }
+        if (buf.length === batchSize) { yield stacked(buf); buf = []; }
       }
-      if (buf.length > 0 && smallLastBatch) yield batchElements(buf);
+      if (buf.length > 0 && smallLastBatch) yield stacked(buf);
+      // A short last batch that is not kept is dropped, as filter's elements are.
+      else for (const x of buf) disposeElement(x);
     }, size);
   }
 
@@ -151,7 +179,7 @@ export class Dataset<T> {
     const src = this.source;
     return new Dataset(async function* () {
       let n = 0;
-      for await (const x of iterable(src)) if (n++ >= count) yield x;
+      for await (const x of iterable(src)) if (n++ >= count) yield x; else disposeElement(x);
     }, this.size === null ? null : Math.max(0, this.size - count));
   }
 
@@ -195,6 +223,15 @@ export class Dataset<T> {
 
   /** tfjs's toArrayForTest: toArray under the name tfjs's own tests use. */
   toArrayForTest(): Promise<T[]> { return this.toArray(); }
+}
+
+/** One batch; the rows' tensors, now copied into it, are disposed (tfjs's batch is a map over row groups). */
+function stacked(rows: unknown[]): unknown {
+  rows.forEach((r, i) => refuseStale('batch', elementTensors(r), `element ${i} of the batch`));
+  const consumed = elementTensors(rows);
+  const out = batchElements(rows);
+  disposeExcept(consumed, out);
+  return out;
 }
 
 function iterable<T>(src: Source<T>): AsyncIterable<T> {

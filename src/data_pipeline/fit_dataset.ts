@@ -11,6 +11,8 @@ import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { columnKeys } from './batching.js';
+import { disposeElement } from './element_tensors.js';
+import { isDisposed, tensorsIn } from '../ops/memory.js';
 import { checkOptionKeys } from '../near_name.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
@@ -166,9 +168,12 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
     while (args.batches === undefined || b < args.batches) {
       const r = await it.next();
       if (carriesBatch(r)) {
+        checkLive(r.value, `${where}: batch ${b + 1}`);
         const [x, y, sampleWeight] = xy(r.value, where, ioNames);
         pass.evaluate(x, y, sampleWeight);
         seen += batchSizeOf(x);
+        // tfjs's evaluateDataset disposes each batch it read, so counts stay flat over a dataset of tensors.
+        disposeElement(r.value);
         b++;
       }
       if (r.done) {
@@ -187,6 +192,16 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   const result = pass.values();
   if (verbose) finishBar(b, start, args.out, logsOf(metricsNames(model), result));
   return result;
+}
+
+/**
+ * Each batch is disposed once used, as tfjs's fitDataset and evaluateDataset dispose theirs: a source that yields a
+ * tensor it keeps hands over a disposed one the next time, which would otherwise fail deep in training.
+ */
+function checkLive(el: unknown, where: string): void {
+  if (tensorsIn(el).some(isDisposed)) {
+    throw new Error(`${where} holds a disposed tensor: each batch is disposed once trained or evaluated on (as in tfjs), so a source must yield new tensors each time (clone() a tensor it keeps; rl.data.array clones its items itself)`);
+  }
 }
 
 /**
@@ -311,10 +326,13 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
             if (verbose) out.write(`Epoch ${epoch + 1}/${epochs}\n`);
             await callbacks.call('onEpochBegin', epoch, {});
           }
+          checkLive(r.value, `${where}: batch ${b + 1} of epoch ${epoch + 1}`);
           const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
           await callbacks.call('onBatchBegin', b, { batch: b, size: n });
           run.train(x, y, sampleWeight, n, classWeight, nonFiniteAt(epoch, b));
+          // tfjs's fitDataset disposes each batch once trained on (its tensors are the dataset's, made for this pass).
+          disposeElement(r.value);
           seen += n;
           steps++;
           if (callbacks.listens('onBatchEnd')) await callbacks.call('onBatchEnd', b, { ...logsOf(names, run.values()), batch: b, size: n });

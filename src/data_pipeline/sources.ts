@@ -1,14 +1,25 @@
 /** rl.data's sources: array, generator, func and zip (csv is in csv_dataset.ts). */
 import { Dataset } from './dataset.js';
 import { asTuple } from './batching.js';
+import { cloneElement } from './element_tensors.js';
 
-/** tfjs's data.array: an array, or (as tfjs reads any indexable list) a typed array, whose elements are numbers. */
+/**
+ * tfjs's data.array: an array, or (as tfjs reads any indexable list) a typed array, whose elements are numbers.
+ * Each pass yields clones of the items (tfjs's), which the ops downstream may dispose; the items stay the user's.
+ */
 export function array<T>(items: readonly T[]): Dataset<T> {
   const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
   if (!Array.isArray(items) && !typed) {
     throw new Error(`data.array: expected an array, got ${items === null ? 'null' : typeof items === 'object' ? 'an object that is not an array' : typeof items}`);
   }
-  return new Dataset(async function* () { yield* items; }, items.length);
+  if (typed) return new Dataset(async function* () { yield* items; }, items.length);
+  return new Dataset(async function* () {
+    for (let i = 0; i < items.length; i++) {
+      let el: T;
+      try { el = cloneElement(items[i]); } catch (e) { throw new Error(`data.array: item ${i}: ${(e as Error).message}`); }
+      yield el;
+    }
+  }, items.length);
 }
 
 /** A dataset over a (sync or async) generator function, called afresh for each iteration. */

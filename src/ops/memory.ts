@@ -2,7 +2,9 @@
  * tfjs's memory model on garbage-collected tensors. Only tensors made by the public ops (src/ops) are
  * counted; tensors that layers and autograd make internally are never registered, so training pays nothing.
  * numTensors counts registered tensors not yet disposed, as tfjs does: one dropped without dispose() is still
- * counted (tfjs would leak it; here the collector frees its memory, hence `unreliable`).
+ * counted (tfjs would leak it; here the collector frees its memory, hence `unreliable`). numBytes and numDataBuffers
+ * follow tfjs's engine too, so tfjs programs' assertions on them hold: bytes per tensor (views included, bool at one
+ * byte), buffers per distinct data array.
  */
 import { Tensor } from '../tensor.js';
 
@@ -28,11 +30,20 @@ export interface MemoryInfo {
 export function track<T extends Tensor>(t: T): T {
   registered.add(t);
   numTensors++;
+  numBytes += bytesOf(t);
   const refs = bufferRefs.get(t.values) ?? 0;
-  if (refs === 0) { numDataBuffers++; numBytes += t.values.byteLength; }
+  if (refs === 0) numDataBuffers++;
   bufferRefs.set(t.values, refs + 1);
   if (scopes.length > 0) scopes[scopes.length - 1].push(t);
   return t;
+}
+
+/**
+ * tfjs's byte count: the tensor's own size at its dtype's width (bool 1 byte), whatever rnnlab stores (bool as int32,
+ * float32 at the precision setting's width), counted for every tensor, a view of another's data included.
+ */
+function bytesOf(t: Tensor): number {
+  return t.values.length * (t.dtype === 'bool' ? 1 : 4);
 }
 
 /** How many open tapes' backward passes still read each tensor: dispose() and tidy() leave its values readable. */
@@ -80,8 +91,9 @@ function disposeOne(t: Tensor): void {
   if (disposed.has(t)) return;
   if (registered.has(t)) {
     numTensors--;
+    numBytes -= bytesOf(t);
     const refs = bufferRefs.get(t.values)! - 1;
-    if (refs === 0) { numDataBuffers--; numBytes -= t.values.byteLength; bufferRefs.delete(t.values); } else bufferRefs.set(t.values, refs);
+    if (refs === 0) { numDataBuffers--; bufferRefs.delete(t.values); } else bufferRefs.set(t.values, refs);
   }
   disposed.add(t);
   // A tape's backward still reads it (tfjs keeps such tensors alive too): a tidy() inside a custom layer's call

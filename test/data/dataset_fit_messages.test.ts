@@ -63,7 +63,8 @@ describe('infinite datasets reached through concatenate', () => {
   const batch = { xs: rl.tensor([[1, 2]]), ys: rl.tensor([[1]]) };
 
   it('fitDataset and evaluateDataset refuse an unknown-size dataset concatenated with an infinite one, and run with a limit', async () => {
-    const gen = () => rl.data.generator(function* () { yield batch; });
+    // Fresh tensors each time: fitDataset disposes every batch it trains on, as tfjs's does.
+    const gen = () => rl.data.generator(function* () { yield { xs: batch.xs.clone(), ys: batch.ys.clone() }; });
     const endless = gen().concatenate(rl.data.array([batch]).repeat());
     const m = model();
     await expect(m.fitDataset(endless, { epochs: 1, verbose: 0 })).rejects.toThrow(/the dataset is infinite; give batchesPerEpoch/);
