@@ -11,16 +11,27 @@ import { DataError } from './errors.js';
 import { isDecimalNumber } from './text_labels.js';
 import { optionName } from './text_options.js';
 import type { RowSink, TextDatasetOptions } from './text_types.js';
-import { DEFAULT_MAX_LINE_CHARS, Utf8Checker, utf8Problem } from './text_stream.js';
+import { DEFAULT_MAX_LINE_CHARS, readErrorProblem, Utf8Checker, utf8Problem } from './text_stream.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The text of a .txt file, or where and why it cannot be one example (not UTF-8, too long). */
-export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { text: string } | { line: number; problem: string } {
-  // Checked before reading, so a huge file is never loaded: a UTF-8 character takes at most 4 bytes.
-  const size = statSync(file).size;
-  if (size > 4 * maxChars) return { line: 1, problem: `the file is ${size} bytes, longer than ${maxChars} characters can be` };
-  const bytes = readFileSync(file);
+/**
+ * The text of a .txt file, or where and why it cannot be one example (not UTF-8, too long; line null: the file as a
+ * whole cannot be read, as a broken link or a file without read permission).
+ */
+export function readTxtFile(file: string, maxChars = DEFAULT_MAX_LINE_CHARS): { text: string } | { line: number | null; problem: string } {
+  let bytes: Buffer;
+  try {
+    // Checked before reading, so a huge file is never loaded: a UTF-8 character takes at most 4 bytes.
+    const size = statSync(file).size;
+    if (size > 4 * maxChars) return { line: 1, problem: `the file is ${size} bytes, longer than ${maxChars} characters can be` };
+    bytes = readFileSync(file);
+  } catch (e) {
+    const problem = readErrorProblem(e);
+    if (problem === null) throw e;
+    // The folder listed it, so it is a link to a file that is gone (or one removed while the folder was read).
+    return { line: null, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${problem} (a broken link?)` : problem };
+  }
   const checker = new Utf8Checker();
   if (checker.check(bytes) >= 0) return { line: checker.line, problem: utf8Problem(checker) };
   if (checker.truncated) {
@@ -134,7 +145,7 @@ export async function readFolderRows(dir: string, options: TextDatasetOptions, s
     for (const file of names) {
       const read = readTxtFile(file, options.maxLineChars);
       if (!('text' in read)) {
-        sink.bad({ where: `${file}:${read.line}`, problem: read.problem });
+        sink.bad({ where: read.line === null ? file : `${file}:${read.line}`, problem: read.problem });
         continue;
       }
       let text = read.text;

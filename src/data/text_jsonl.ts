@@ -242,7 +242,9 @@ export async function readJsonlRows(source: ByteSource, name: string, options: T
       continue;
     }
     const label = labelFound !== null && 'value' in labelFound ? labelFound.value ?? null : null;
-    const problem = labelKey === null ? null : labelProblem(label, labelKey, firstKind);
+    // A label read as written (a pairs file's target) is text: null there is a value of the wrong kind, not a blank.
+    const nullAsWritten = options.labelAsWritten && labelFound !== null && 'value' in labelFound && labelFound.value === null;
+    const problem = labelKey === null ? null : nullAsWritten ? `field '${labelKey}' must be a string, got null` : labelProblem(label, labelKey, firstKind);
     // Texts to score (predict) ignore their labels: a blank or odd one does not make the row bad.
     if (problem !== null && options.labelsOptional) { sink.row({ text, label: null, where }); continue; }
     if (problem !== null) { sink.bad({ where, problem }); continue; }

@@ -4,7 +4,7 @@
  * one string. Lines end at LF, CRLF or a lone CR (classic Mac, and what Excel for Mac's "Macintosh" text formats
  * still write), as Python's universal newlines and the CSV reader read them.
  */
-import { createReadStream } from 'node:fs';
+import { open as openFile, stat as statFile } from 'node:fs/promises';
 import { DataError } from './errors.js';
 
 /** Longest line (JSONL, plain text) or CSV record accepted, in characters, unless a caller asks otherwise. */
@@ -18,6 +18,8 @@ export class Utf8Checker {
   badByte = 0;
   /** Where in the whole input the bad byte is (0: the very first byte, where a UTF-16 byte-order mark would be). */
   badOffset = -1;
+  /** The input's first byte (-1 before any): 0x1f before a bad 0x8b is gzip's signature. */
+  firstByte = -1;
   private seen = 0;
   private need = 0;
   private lead = 0;
@@ -27,6 +29,7 @@ export class Utf8Checker {
   /** Index of the first byte where the text stops being UTF-8, or -1. */
   check(buf: Uint8Array): number {
     let need = this.need, line = this.line, lead = this.lead, cr = this.cr;
+    if (this.firstByte < 0 && buf.length > 0) this.firstByte = buf[0];
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i];
       const afterCr = cr;
@@ -63,6 +66,8 @@ export class Utf8Checker {
 }
 
 export function utf8Problem(c: Utf8Checker): string {
+  // A .csv.gz or .txt.gz given as is: "save it as UTF-8" would be the wrong advice for compressed UTF-8 text.
+  if (c.badOffset === 1 && c.firstByte === 0x1f && c.badByte === 0x8b) return 'the file is gzip-compressed; decompress it first (e.g. with gunzip)';
   if (c.badOffset === 0 && (c.badByte === 0xff || c.badByte === 0xfe)) {
     return `the file starts with a UTF-16 byte-order mark (0x${c.badByte.toString(16)}); save it as UTF-8 (e.g. "CSV UTF-8" in a spreadsheet)`;
   }
@@ -72,34 +77,101 @@ export function utf8Problem(c: Utf8Checker): string {
 
 export type ByteSource = string | AsyncIterable<Uint8Array | string>;
 
-function open(source: ByteSource): AsyncIterable<Uint8Array | string> {
-  return typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
+/**
+ * Why a file could not be opened or read (a folder, no permission, a broken link), said after its name; null for
+ * an error that is not the file's.
+ */
+export function readErrorProblem(e: unknown): string | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'this is a folder, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied: the file cannot be read';
+  // The path itself is at fault; a system's trouble (EMFILE, EIO, ENOMEM) is not the file's and is no bad row to skip.
+  if ((code === 'ELOOP' || code === 'ENAMETOOLONG' || code === 'ENOTDIR') && e instanceof Error) return `the file cannot be read (${e.message})`;
+  return null;
+}
+
+const kindOf = (v: unknown): string => v === null ? 'null' : v instanceof URL ? 'a URL' : ArrayBuffer.isView(v) ? 'a Buffer or typed array'
+  : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
+
+/**
+ * Only a path or an iterable of chunks reads; anything else would fail inside the decoder and read as "not UTF-8".
+ * A URL object is refused, as rl.data.csv refuses one: the text readers take paths (fileURLToPath gives one).
+ */
+function checkSource(source: unknown, name: string): void {
+  if (typeof source === 'string') return;
+  const iterable = typeof source === 'object' && source !== null && !ArrayBuffer.isView(source) && !(source instanceof URL)
+    && (Symbol.asyncIterator in source || Symbol.iterator in source);
+  if (iterable) return;
+  const hint = source instanceof URL ? " (give the URL's path: fileURLToPath(url))" : ArrayBuffer.isView(source) ? ' (give the bytes as a stream: Readable.from([bytes]))' : '';
+  throw new DataError(`${name}: the source must be a file path or a stream of bytes or strings (an async iterable of Uint8Array or string chunks), got ${kindOf(source)}${hint}`);
+}
+
+/** The bytes of a file, failing at its end if it is shorter than when it was opened (it changed while read). */
+async function* fileBytes(file: string, name: string): AsyncGenerator<Uint8Array> {
+  const fh = await openFile(file, 'r');
+  let stream: AsyncIterable<Buffer>;
+  let size: number | null;
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR' });
+    // Pipes and devices have no size to compare with.
+    size = st.isFile() ? st.size : null;
+    stream = fh.createReadStream({ highWaterMark: 1 << 20 });
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  let read = 0;
+  for await (const chunk of stream) {
+    read += chunk.length;
+    yield chunk;
+  }
+  // A file cut short while streamed would end early without a word, or on a half line read as a bad row. Some files
+  // report a size they do not hold (sysfs says 4096): only one now smaller than at open has changed.
+  if (size !== null && read < size && (await statFile(file).then((s) => s.size, () => -1)) < size) throw new DataError(`${name} changed while it was read (it is now shorter: ${read} of the ${size} bytes it had when opened were read); read it again once it is written`);
 }
 
 /** The decoded text of a file or stream in chunks; `name` is what errors call it. */
 export async function* decodedChunks(source: ByteSource, name: string): AsyncGenerator<string> {
+  checkSource(source, name);
   const checker = new Utf8Checker();
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  // Only the decoder's own failure (a sequence the byte check lets through, such as an encoded surrogate) is bad UTF-8.
+  const decode = (bytes: Uint8Array): string => {
+    try {
+      return decoder.decode(bytes, { stream: true });
+    } catch {
+      throw new DataError(`${name}:${checker.line}: the text is not valid UTF-8; save the file as UTF-8`);
+    }
+  };
   try {
-    let first = true;
-    for await (const chunk of open(source)) {
+    let first = true, n = 0;
+    for await (const chunk of typeof source === 'string' ? fileBytes(source, name) : source) {
+      n++;
       // Text given as strings may start with a byte-order mark too (the decoder drops it from bytes).
       if (typeof chunk === 'string') { yield first && chunk.startsWith('\uFEFF') ? chunk.slice(1) : chunk; first = false; continue; }
+      if (!((chunk as unknown) instanceof Uint8Array)) {
+        throw new DataError(`${name}: chunk ${n} of the stream is ${kindOf(chunk)}; the stream must give bytes (Uint8Array) or strings (an objectMode stream of other values cannot be read as text)`);
+      }
       first = false;
       const bad = checker.check(chunk);
       if (bad >= 0) {
         // The text before the bad byte still comes out, so a stream's reader gets every line before the bad one.
-        const before = decoder.decode(chunk.subarray(0, bad), { stream: true });
+        const before = decode(chunk.subarray(0, bad));
         if (before) yield before;
         throw new DataError(`${name}:${checker.line}: ${utf8Problem(checker)}`);
       }
-      const text = decoder.decode(chunk, { stream: true });
+      const text = decode(chunk);
       if (text) yield text;
     }
   } catch (e) {
     if (e instanceof DataError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${name}: no such file`);
-    if (e instanceof TypeError) throw new DataError(`${name}:${checker.line}: the text is not valid UTF-8; save the file as UTF-8`);
+    const problem = readErrorProblem(e);
+    // The errno code stays on the error, so a caller can word its own message (rl.data.csv: "is a folder, not a CSV file").
+    if (problem !== null) throw Object.assign(new DataError(`${name}: ${problem}`, { cause: e }), { code: (e as NodeJS.ErrnoException).code });
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && e instanceof Error) throw Object.assign(new Error(`${name}: ${e.message}`, { cause: e }), { code });
     throw e;
   }
   if (checker.truncated) throw new DataError(`${name}:${checker.line}: the file ends inside a UTF-8 character (truncated or not UTF-8)`);

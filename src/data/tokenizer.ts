@@ -77,6 +77,8 @@ function stopwordSet(words: Iterable<string>, lower: boolean): Set<string> {
   return new Set(lower ? list.map((w) => w.toLowerCase()) : list);
 }
 
+const jsonKind = (v: unknown): string => v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+
 const SENTENCE = /[^.!?]+(?:[.!?]+|$)|[.!?]+/g;
 
 /** `keras.preprocessing.text.Tokenizer` with Keras's defaults, plus the lab's optional cleaning steps. */
@@ -121,9 +123,10 @@ export class Tokenizer {
     }
     if (options.charLevel) {
       // Each character is a token: the lab's word-cleaning steps, and filters and split (which Keras's char_level
-      // skips too), would silently do nothing.
+      // skips too), would silently do nothing. Keras's default filters are what not giving any means (Keras's
+      // to_json writes them with char_level), so they pass.
       const wordSteps = (['punctuationAsTokens', 'sentenceSeparator', 'stopwords'] as const).filter((k) => options[k] !== undefined && options[k] !== null && options[k] !== false);
-      if (options.filters) wordSteps.push('filters' as never);
+      if (options.filters && options.filters !== KERAS_FILTERS) wordSteps.push('filters' as never);
       if (options.split !== undefined && options.split !== ' ') wordSteps.push('split' as never);
       if (wordSteps.length) throw new DataError(`Tokenizer: ${wordSteps.join(', ')} work on words and cannot be used with charLevel`);
     }
@@ -258,12 +261,22 @@ export class Tokenizer {
       throw new DataError(`not a Tokenizer JSON: ${(e as Error).message}`);
     }
     const c = parsed?.config;
-    if (!c || typeof c.word_index !== 'string') throw new DataError('not a Tokenizer JSON: config.word_index is missing');
+    if (!c || c.word_index === undefined) throw new DataError('not a Tokenizer JSON: config.word_index is missing');
+    // Keras stores each table as a JSON-encoded string; an object there (a hand-converted file) is named as such.
+    for (const f of ['word_index', 'word_counts', 'word_docs', 'index_docs', 'index_word'] as const) {
+      const v: unknown = c[f];
+      if (v !== undefined && typeof v !== 'string') throw new DataError(`not a Tokenizer JSON: config.${f} must be a JSON string, got ${jsonKind(v)}`);
+    }
+    if (c.document_count !== undefined && !(Number.isInteger(c.document_count) && c.document_count >= 0)) {
+      throw new DataError(`not a Tokenizer JSON: config.document_count must be an integer >= 0, got ${JSON.stringify(c.document_count)}`);
+    }
+    // Keras's char_level ignores filters and split, and a file may hold any it was given: they are not read.
+    const charLevel = c.char_level === true;
     const t = new Tokenizer({
       numWords: c.num_words,
-      filters: c.filters,
+      filters: charLevel ? undefined : c.filters,
       lower: c.lower,
-      split: c.split,
+      split: charLevel ? undefined : c.split,
       charLevel: c.char_level,
       oovToken: c.oov_token,
       punctuationAsTokens: c.punctuation_as_tokens,

@@ -46,8 +46,9 @@ function tsvPair(text: string, where: string): Pair {
   // Tatoeba/Anki files (Keras's fra.txt) carry a third, attribution column: say how to keep the two that are pairs.
   if (text.indexOf('\t', tab + 1) >= 0) throw new DataError(`${where}: more than one tab; each line must be source<TAB>target (one tab); keep the first two columns with e.g. cut -f1,2`);
   const source = text.slice(0, tab), target = text.slice(tab + 1);
-  if (source.trim() === '') throw new DataError(`${where}: the source (before the tab) is empty`);
-  if (target.trim() === '') throw new DataError(`${where}: the target (after the tab) is empty`);
+  const blank = (side: string) => (side === '' ? 'is empty' : 'is empty or only whitespace');
+  if (source.trim() === '') throw new DataError(`${where}: the source (before the tab) ${blank(source)}`);
+  if (target.trim() === '') throw new DataError(`${where}: the target (after the tab) ${blank(target)}`);
   return { source, target, where };
 }
 
@@ -185,7 +186,8 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
   let header = false, headerLine: number | null = null, first = true;
   if (format === 'tsv') {
     for await (const { text, line } of readLines(source, name, maxLineChars)) {
-      if (text.trim() === '') continue;
+      // trim() strips tabs too: a line of a tab (and spaces) is a pair with empty sides, not a blank line.
+      if (!text.includes('\t') && text.trim() === '') continue;
       const where = `${name}:${line}`;
       if (first) checkTsvFirstLine(text, where, options.optionNames);
       const pair = tsvPair(text, where);

@@ -50,7 +50,7 @@ describe('readPairs', () => {
     };
     expect(await bad('tab.tsv', 'a\tb\nno tab here\n')).toBe('FILE:2: no tab; each line must be source<TAB>target');
     expect(await bad('tabs.tsv', 'a\tb\tc\n')).toMatch(/^FILE:1: more than one tab/);
-    expect(await bad('src.tsv', 'a\tb\n \tb\n')).toBe('FILE:2: the source (before the tab) is empty');
+    expect(await bad('src.tsv', 'a\tb\n \tb\n')).toBe('FILE:2: the source (before the tab) is empty or only whitespace');
     expect(await bad('tgt.tsv', 'a\t\n')).toBe('FILE:1: the target (after the tab) is empty');
     expect(await bad('empty.tsv', '')).toMatch(/^FILE: no pairs \(the file is empty\)/);
     expect(await bad('blank.tsv', '\n\n')).toMatch(/^FILE: no pairs/);
