@@ -84,10 +84,10 @@ function directionWeights(view: LayerView, cfg: RecurrentConfig): { w: Float32Ar
 }
 
 function activations(view: LayerView, cfg: RecurrentConfig): string[] {
-  const name = (a: string) => ONNX_ACTIVATION[a] ?? RECURRENT_ONLY_ACTIVATION[a] ?? refuse(view, `activation '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu, hard_sigmoid or linear)`);
-  const act = name(cfg.activation);
+  const name = (a: string, option: string) => ONNX_ACTIVATION[a] ?? RECURRENT_ONLY_ACTIVATION[a] ?? refuse(view, `${option} '${a}' has no ONNX recurrent equivalent (use tanh, sigmoid, relu, hard_sigmoid or linear)`);
+  const act = name(cfg.activation, 'activation');
   if (cfg.cell === 'SimpleRNN') return [act];
-  const rec = name(cfg.recurrentActivation);
+  const rec = name(cfg.recurrentActivation, 'recurrentActivation');
   return cfg.cell === 'LSTM' ? [rec, act, act] : [rec, act];
 }
 

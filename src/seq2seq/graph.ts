@@ -119,6 +119,41 @@ export function findLayers(a: Seq2SeqArchitecture, get: (name: string) => Layer)
   };
 }
 
+/** One field of the architecture as a loaded model's layers have it, with the layer that shows it. */
+export interface LayerEvidence { value: string | number | boolean; shownBy: string }
+
+/**
+ * The architecture fields a model's own layers fix, read from the layers the encoder and decoder always have,
+ * so that a spec disagreeing with model.json is named by field rather than decoding wrongly. A field whose
+ * layer is missing is left out (finding the layers then names it).
+ */
+export function architectureOfLayers(find: (name: string) => Layer | undefined): Partial<Record<keyof Seq2SeqArchitecture, LayerEvidence>> {
+  const n = layerNames;
+  const out: Partial<Record<keyof Seq2SeqArchitecture, LayerEvidence>> = {};
+  const enc = find(n.encoder(0)), emb = find(n.sourceEmbedding), att = find(n.attention);
+  if (enc) {
+    const kind = enc instanceof LSTM ? 'lstm' : enc instanceof GRU ? 'gru' : enc.className;
+    out.rnn = { value: kind, shownBy: `layer '${enc.name}' has class ${enc.className}` };
+    if ('units' in enc) out.units = { value: (enc as RNN).units, shownBy: `layer '${enc.name}' has ${(enc as RNN).units} units` };
+  }
+  if (emb instanceof Embedding) out.embeddingDim = { value: emb.outputDim, shownBy: `layer '${emb.name}' has outputDim ${emb.outputDim}` };
+  const back = find(n.encoderBackward(0));
+  out.bidirectionalEncoder = { value: back !== undefined, shownBy: back ? `it has a layer '${back.name}'` : `it has no layer '${n.encoderBackward(0)}'` };
+  let layers = 0;
+  while (find(n.decoder(layers))) layers++;
+  if (layers > 0) out.layers = { value: layers, shownBy: `its decoders go up to '${n.decoder(layers - 1)}'` };
+  out.attention = !att ? { value: 'none', shownBy: `it has no layer '${n.attention}'` }
+    : { value: att instanceof AdditiveAttention ? 'bahdanau' : att instanceof Attention ? 'luong' : att.className, shownBy: `layer '${att.name}' has class ${att.className}` };
+  return out;
+}
+
+/** Every layer of the set, each wrapper's inner layer aside (a loaded model lists the wrappers only). */
+export function allLayers(l: Seq2SeqLayers): Layer[] {
+  const enc = l.encoders.flatMap((e) => [e.forward, e.backward, e.reverse, e.join, ...e.stateJoins]);
+  return [l.sourceEmbedding, ...enc, l.targetEmbedding, ...l.decoders, l.attention, l.attentionJoin, l.attentionCombine, l.output]
+    .filter((x): x is NonNullable<typeof x> => x !== null);
+}
+
 /** One layer call: inputs, and a recurrent layer's initial states; returns every output of the call. */
 export type LayerCall<T> = (layer: Layer, inputs: T[], states?: T[]) => T[];
 

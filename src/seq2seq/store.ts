@@ -6,11 +6,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
+import { Dense } from '../layers/dense.js';
+import { GRU } from '../layers/gru.js';
+import { InputLayer } from '../layers/input_layer.js';
+import { LSTM } from '../layers/lstm.js';
 import { checkSpecHeader } from '../data/spec_header.js';
 import { loadLayersModel, ModelFormatError } from '../io/index.js';
 import { Functional } from '../models/functional.js';
 import { saveModelFolder } from '../tasks/text_output.js';
-import { ATTENTION_KINDS, RNN_KINDS, type Seq2SeqArchitecture } from './graph.js';
+import { allLayers, architectureOfLayers, ATTENTION_KINDS, decoderUnits, RNN_KINDS, type Seq2SeqArchitecture } from './graph.js';
 import { netOf, type Seq2SeqNet } from './model.js';
 import { Vocab } from './vocab.js';
 
@@ -31,6 +35,8 @@ export interface Seq2SeqSpec {
   metrics?: Record<string, number | null>;
 }
 
+const ARCHITECTURE_KEYS: readonly (keyof Seq2SeqArchitecture)[] = ['rnn', 'bidirectionalEncoder', 'layers', 'units', 'embeddingDim', 'attention', 'sourceVocabSize', 'targetVocabSize'];
+
 export interface Seq2SeqModel { dir: string; net: Seq2SeqNet; spec: Seq2SeqSpec; source: Vocab; target: Vocab }
 
 export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
@@ -38,6 +44,8 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
   const a = j.architecture as Record<string, unknown> | undefined;
   if (typeof a !== 'object' || a === null) throw bad('architecture', 'an object', a);
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+  const unknown = Object.keys(a).find((k) => !ARCHITECTURE_KEYS.includes(k as never));
+  if (unknown !== undefined) throw new DataError(`${file}: field 'architecture.${unknown}' is not a seq2seq architecture field (they are ${ARCHITECTURE_KEYS.join(', ')})`);
   if (!RNN_KINDS.includes(a.rnn as never)) throw bad('architecture.rnn', RNN_KINDS.join(' or '), a.rnn);
   if (!ATTENTION_KINDS.includes(a.attention as never)) throw bad('architecture.attention', ATTENTION_KINDS.join(', '), a.attention);
   if (typeof a.bidirectionalEncoder !== 'boolean') throw bad('architecture.bidirectionalEncoder', 'true or false', a.bidirectionalEncoder);
@@ -97,11 +105,36 @@ export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {
   const spec = checkSpec(json, file);
   const model = await layersOf(dir);
   if (!(model instanceof Functional)) throw new DataError(`${dir}: model.json holds a ${model.className} model, not the functional seq2seq model`);
-  let net: Seq2SeqNet;
-  try { net = netOf(model, spec.architecture); } catch (e) { throw new DataError(`${file}: the architecture does not match model.json (${(e as Error).message})`); }
-  const embIn = (l: { inputDim: number }) => l.inputDim;
-  if (embIn(net.layers.sourceEmbedding) !== spec.architecture.sourceVocabSize || embIn(net.layers.targetEmbedding) !== spec.architecture.targetVocabSize) {
-    throw new DataError(`${file}: the vocabulary sizes do not match the model's embeddings`);
+  const a = spec.architecture;
+  // Layers are found by the spec's names, so a spec naming fewer of them, or other widths, would decode wrongly.
+  const shown = architectureOfLayers((name) => model.layers.find((l) => l.name === name));
+  for (const [k, e] of Object.entries(shown)) {
+    const given = a[k as keyof Seq2SeqArchitecture];
+    if (e.value !== given) throw new DataError(`${file}: field 'architecture.${k}' is ${JSON.stringify(given)}, but model.json has ${JSON.stringify(e.value)} (${e.shownBy})`);
   }
+  let net: Seq2SeqNet;
+  try { net = netOf(model, a); } catch (e) { throw new DataError(`${file}: the architecture does not match model.json (${(e as Error).message})`); }
+  checkLayerWidths(net, a, file);
   return { dir, net, spec, source: Vocab.fromJSON(spec.source, file), target: Vocab.fromJSON(spec.target, file) };
+}
+
+/** Each found layer has the spec's kind and width, and model.json holds no layer the architecture has no place for. */
+function checkLayerWidths(net: Seq2SeqNet, a: Seq2SeqArchitecture, file: string): void {
+  const l = net.layers;
+  const mismatch = (layer: { name: string }, what: string, want: string) => new DataError(`${file}: model.json's layer '${layer.name}' has ${what}, but the architecture gives ${want}`);
+  const Rnn = a.rnn === 'lstm' ? LSTM : GRU;
+  const rnns = [...l.encoders.flatMap((e) => [e.forward, e.backward]).map((r) => [r, a.units] as const), ...l.decoders.map((r) => [r, decoderUnits(a)] as const)];
+  for (const [r, units] of rnns) {
+    if (r === null) continue;
+    if (!(r instanceof Rnn)) throw mismatch(r, `class ${r.className}`, `rnn "${a.rnn}"`);
+    if (r.units !== units) throw mismatch(r, `${r.units} units`, `${units} (units ${a.units}${a.bidirectionalEncoder ? ', doubled for the decoder of a bidirectional encoder' : ''})`);
+  }
+  if (l.sourceEmbedding.inputDim !== a.sourceVocabSize) throw mismatch(l.sourceEmbedding, `inputDim ${l.sourceEmbedding.inputDim}`, `sourceVocabSize ${a.sourceVocabSize}`);
+  if (l.targetEmbedding.inputDim !== a.targetVocabSize) throw mismatch(l.targetEmbedding, `inputDim ${l.targetEmbedding.inputDim}`, `targetVocabSize ${a.targetVocabSize}`);
+  if (l.targetEmbedding.outputDim !== a.embeddingDim) throw mismatch(l.targetEmbedding, `outputDim ${l.targetEmbedding.outputDim}`, `embeddingDim ${a.embeddingDim}`);
+  const out = l.output.layer;
+  if (!(out instanceof Dense) || out.units !== a.targetVocabSize) throw mismatch(l.output, `${out instanceof Dense ? `${out.units} units` : `class ${out.className}`} inside`, `a Dense of targetVocabSize ${a.targetVocabSize} units`);
+  const used = new Set<unknown>(allLayers(l));
+  const extra = net.model.layers.find((x) => !used.has(x) && !(x instanceof InputLayer));
+  if (extra) throw new DataError(`${file}: model.json has layer '${extra.name}' (${extra.className}), which the architecture has no place for`);
 }
