@@ -1,21 +1,10 @@
 /**
- * Work that holds the event loop while it computes (a gradient measurement) runs one request at a time: several
- * at once would hold it for their sum in one stretch. A bounded line waits without holding anything; a request that
- * finds the line full is a 429 at once, as a job that finds the job queue full.
+ * Heavy work that the server starts on a client's behalf (a gradient measurement, each in a process of its own) runs
+ * one request at a time: several at once would share the machine's cores and each take as long as all of them. A
+ * bounded line waits without holding anything; a request that finds the line full is a 429 at once, as a job that
+ * finds the job queue full.
  */
 import { HttpError } from './http.js';
-
-/** How long work that holds the event loop pauses between two stretches of it. */
-export const PAUSE_MS = 10;
-
-/**
- * A pause between two stretches of such work. Answering a request that arrived meanwhile takes several turns of the
- * event loop (accept the connection, then read it, then the handler's own awaits), and one setImmediate gives one
- * turn: a few milliseconds give as many as it needs.
- */
-export function letOthersIn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-}
 
 export class ComputeQueue {
   private busy = false;

@@ -257,17 +257,18 @@ export interface GradientSeries {
 
 const precise = (v: number[]) => v.map((x) => Number(x.toPrecision(5)));
 
-/** Gradient measurements that wait behind the running one (they run one at a time); one more is a 429. */
+/** Gradient measurements that wait behind the running one (one process measures at a time); one more is a 429. */
 export const MAX_GRADIENTS_WAITING = 4;
 
 /**
  * ||d loss / d h_t||, ||d loss / d c_t|| and ||d loss / d x_t|| for the first recurrent layer, averaged over the given
- * reviews, in one pass over the whole batch. Cut into smaller batches (to yield to other clients between them), the
- * gradients would be the same only up to float32 rounding: each sample's gradient is seeded with 1/batch, and where
- * it vanishes into float32's subnormal range (an untrained GRU at step 1 of 200, about 1e-42) the rounding depends on
- * that scale, so the fifth digit shown changes. The numbers must not depend on how the server slices its work.
+ * reviews, in one pass over the whole batch (the server runs it in a process of its own: gradient_process.ts). Cut
+ * into smaller batches, the gradients would be the same only up to float32 rounding: each sample's gradient is
+ * seeded with 1/batch, and where it vanishes into float32's subnormal range (an untrained GRU at step 1 of 200, about
+ * 1e-42) the rounding depends on that scale, so the fifth digit shown changes. The numbers must not depend on how
+ * the server slices its work.
  */
-export function gradientNorms(entry: ModelEntry, x: Tensor, y: Tensor): GradientSeries {
+export function gradientNorms(entry: Pick<ModelEntry, 'id' | 'label' | 'model'>, x: Tensor, y: Tensor): GradientSeries {
   // A model saved without its training configuration (model.save before compile) has no loss to differentiate.
   if (!entry.model.loss) throw new HttpError(422, `model '${entry.id}' was saved without a loss (it was never compiled), so d loss / d h_t cannot be measured on it`);
   const g = entry.model.hiddenStateGradients(x, y);
@@ -288,9 +289,16 @@ export function longRangeGradients(): Promise<LongRangeRun[]> {
   return longRangeCache;
 }
 
+/**
+ * What gradientNorms measures: reviews' ids (before padding) and their labels, as the server sends them to the
+ * measurement's process (gradient_child.ts) and as a test measures them in its own.
+ */
+export function measureBatch(model: Sequential, rows: number[][], labels: number[], maxlen: number): { x: Tensor; y: Tensor } {
+  return { x: idTensor(model, rows, maxlen), y: new Tensor(Float32Array.from(labels), [rows.length, 1], 'float32') };
+}
+
 export function reviewBatch(model: Sequential, text: string, label: 0 | 1, meta: ImdbMeta): { x: Tensor; y: Tensor } {
-  const { ids } = encodeReview(text, meta);
-  return { x: padded(model, ids, meta.maxlen), y: new Tensor(Float32Array.of(label), [1, 1], 'float32') };
+  return measureBatch(model, [encodeReview(text, meta).ids], [label], meta.maxlen);
 }
 
 /** The most test reviews a gradient measurement reads. */
@@ -310,6 +318,12 @@ export class TestReviews {
   constructor(private readonly dataPath?: string, private readonly load: ImdbLoad = (o) => datasets.imdb.load(o)) {}
 
   async batch(model: Sequential, meta: ImdbMeta, n: number): Promise<{ x: Tensor; y: Tensor }> {
+    const { rows, labels } = await this.rows(meta, n);
+    return measureBatch(model, rows, labels, meta.maxlen);
+  }
+
+  /** The first n test reviews' ids (unpadded) and labels, as plain arrays a measurement's process can be sent. */
+  async rows(meta: ImdbMeta, n: number): Promise<{ rows: number[][]; labels: number[] }> {
     if (!Number.isInteger(n) || n < 1 || n > MAX_TEST_SAMPLES) throw badRequest(`samples must be an integer from 1 to ${MAX_TEST_SAMPLES}, got ${n}`);
     let pending = this.kept.get(meta.vocab);
     if (!pending) {
@@ -322,7 +336,7 @@ export class TestReviews {
     }
     const { rows, labels } = await pending;
     const k = Math.min(n, rows.length);
-    return { x: idTensor(model, rows.slice(0, k), meta.maxlen), y: new Tensor(labels.slice(0, k), [k, 1], 'float32') };
+    return { rows: rows.slice(0, k), labels: Array.from(labels.subarray(0, k)) };
   }
 }
 

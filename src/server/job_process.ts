@@ -116,8 +116,11 @@ function missingEntry(entry: string): Error {
   return new Error(`the compiled dashboard job runner is missing (${path.relative(process.cwd(), entry)}): run npm run build`);
 }
 
-/** A job's process (the compiled child entry), its stderr echoed to the server's and kept for the job's error. */
-function forkChild(entry: string): { child: ChildProcess; stderr: CrashNote } {
+/**
+ * A job's process (the compiled child entry), its stderr echoed to the server's and kept for the job's error; a
+ * gradient measurement's process starts the same way (gradient_process.ts).
+ */
+export function forkChild(entry: string): { child: ChildProcess; stderr: CrashNote } {
   // execArgv []: the server's own node flags (a test runner's loaders) are not the child's business. The kernels'
   // settings are: `rnnlab serve --threads` set them in this process only, so they go along in the environment.
   const engine = backendInfo();

@@ -12,10 +12,11 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
-  commutativity, gradientNorms, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, reviewBatch, TestReviews, traceInput,
+  commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, TestReviews, traceInput,
 } from './inference.js';
+import { GRADIENT_DEADLINE_MS, measureInProcess, type GradientItem } from './gradient_process.js';
 import { projectEmbedding } from './projector.js';
-import { ComputeQueue, letOthersIn } from './compute_queue.js';
+import { ComputeQueue } from './compute_queue.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec, type JobSpec } from './job_spec.js';
@@ -254,26 +255,35 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     if (source === 'text' && text === undefined) throw badRequest("source 'text' needs text");
     if (source === 'text' && forTest.length) throw badRequest("samples is the number of test reviews of source 'test'; source 'text' measures the one text sent");
     if (source === 'test' && forText.length) throw badRequest(`${forText.join(' and ')} ${forText.length > 1 ? 'are' : 'is'} for source 'text'; source 'test' measures test reviews with their own labels`);
+    // A client that goes away (or a server that closes, which ends its connections) stops its measurement's process.
+    const gone = new AbortController();
+    ctx.res.once('close', () => gone.abort());
     return gradientQueue.run(async () => {
-      const series = [];
+      const items: GradientItem[] = [];
+      const loaded = [];
       for (const id of ids) {
+        // Loaded here too, for the same refusals as every route (unknown, unfinished, too large, not IMDb).
         const entry = await models.get(id, 'imdb');
         const meta = entry.meta as Extract<typeof entry.meta, { task: 'imdb' }>;
         let batch;
-        if (source === 'text') batch = reviewBatch(entry.model, text!, label === 'positive' ? 1 : 0, meta);
+        if (source === 'text') batch = { rows: [encodeReview(text!, meta).ids], labels: [label === 'positive' ? 1 : 0] };
         else {
           try {
-            batch = await testSet.batch(entry.model, meta, samples);
+            batch = await testSet.rows(meta, samples);
           } catch (e) {
             if (e instanceof DataError) throw new HttpError(409, `the IMDb test reviews are not available here, so measure on a typed review instead (source 'text'). ${e.message.split('\n')[0].replace(/\s*Checked:$/, '')}`);
             throw e;
           }
         }
-        // One model's measurement holds the event loop for its whole batch (gradientNorms says why it is not cut
-        // smaller): other clients are answered between models.
-        await letOthersIn();
-        series.push(gradientNorms(entry, batch.x, batch.y));
+        items.push({ id, ...batch });
+        loaded.push(entry);
       }
+      // The measurement holds a thread for seconds at 256 reviews: in a process of its own, which reads each model
+      // from its run folder (or builds the same seeded untrained one), the server's event loop stays free.
+      const { series, versions } = await measureInProcess({ runsDir: runs.dir, maxModelParams: runs.maxModelParams, items }, { deadlineMs: GRADIENT_DEADLINE_MS, signal: gone.signal });
+      // A run folder rewritten meanwhile: the numbers are another model's than the one this server checked.
+      const changed = loaded.find((e, i) => e.source === 'disk' && e.version !== versions[i]);
+      if (changed) throw new HttpError(409, `the model of run '${changed.id}' changed on disk while it was measured; try again`);
       return { source, samples: series[0]?.samples ?? 0, series };
     });
   });
