@@ -18,7 +18,7 @@ let root: string, pairs: string, s2sRun: string, trainRun: string, csv: string;
 beforeAll(async () => {
   root = tempDir('rnnlab-model-folders-');
   pairs = path.join(root, 'rev.tsv');
-  writeFileSync(pairs, Array.from({ length: 40 }, (_, i) => { const s = 'abcde'.slice(i % 3, 2 + (i % 4)); return `${s}\t${[...s].reverse().join('')}\n`; }).join(''));
+  writeFileSync(pairs, Array.from({ length: 40 }, (_, i) => { const s = 'abcde'.slice(i % 3, 3 + (i % 4)); return `${s}\t${[...s].reverse().join('')}\n`; }).join(''));
   s2sRun = path.join(root, 's2s');
   const s = await run(['seq2seq', '--data', pairs, ...S2S_TINY, '--out', s2sRun]);
   expect(s.code, s.err).toBe(0);
