@@ -43,7 +43,7 @@ export function disposeElement(el: unknown): void {
  * said naming the op and the element, instead of a bare "Tensor is disposed." from inside the user's function.
  */
 export function refuseStale(op: string, consumed: readonly Tensor[], element: string): void {
-  if (!consumed.some((t) => t.isDisposed)) return;
+  if (!holdsDisposed(consumed)) return;
   throw new Error(`dataset.${op}: ${element} holds a disposed tensor (${op} disposes the tensors it consumes, as tfjs's does; yield new tensors each time, or clone() one kept)`);
 }
 
@@ -64,4 +64,9 @@ export function cloneElement<T>(x: T, seen = new Map<object, unknown>()): T {
   for (const k of Object.keys(x)) out[k] = cloneElement((x as Record<string, unknown>)[k], seen);
   for (const s of Object.getOwnPropertySymbols(x)) Object.defineProperty(out, s, Object.getOwnPropertyDescriptor(x, s)!);
   return out as T;
+}
+
+/** Whether any of the tensors (an element's, listed by elementTensors or tensorsIn) has been disposed. */
+export function holdsDisposed(tensors: readonly Tensor[]): boolean {
+  return tensors.some((t) => t.isDisposed);
 }

@@ -11,8 +11,8 @@ import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
 import { columnKeys } from './batching.js';
-import { disposeElement } from './element_tensors.js';
-import { isDisposed, tensorsIn } from '../ops/memory.js';
+import { disposeElement, holdsDisposed } from './element_tensors.js';
+import { tensorsIn } from '../ops/memory.js';
 import { checkOptionKeys } from '../near_name.js';
 
 /** What fitDataset needs from a model: Sequential and Functional have it. */
@@ -199,7 +199,7 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
  * tensor it keeps hands over a disposed one the next time, which would otherwise fail deep in training.
  */
 function checkLive(el: unknown, where: string): void {
-  if (tensorsIn(el).some(isDisposed)) {
+  if (holdsDisposed(tensorsIn(el))) {
     throw new Error(`${where} holds a disposed tensor: each batch is disposed once trained or evaluated on (as in tfjs), so a source must yield new tensors each time (clone() a tensor it keeps; rl.data.array clones its items itself)`);
   }
 }

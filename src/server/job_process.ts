@@ -63,9 +63,9 @@ export type ProcessOutcome = SentOutcome & ModelSaved & { signal?: string };
  * A job's hooks, also told when the process did each batch and epoch (seconds since its fit began): the server
  * replays the messages after the fact, so its own clock would time the replay, not the training.
  */
-export interface JobHooks extends TrainHooks {
-  onBatchEnd?: (epoch: number, batch: number, logs: Logs, elapsedSeconds?: number) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs: Logs, seconds: number, elapsedSeconds?: number) => void | Promise<void>;
+export interface JobHooks extends Omit<TrainHooks, 'onBatchEnd' | 'onEpochEnd'> {
+  onBatchEnd?: (epoch: number, batch: number, logs: Logs, elapsedSeconds: number) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs, seconds: number, elapsedSeconds: number) => void | Promise<void>;
 }
 
 export interface JobProcess {

@@ -108,7 +108,6 @@ interface Job extends JobView {
   abort: AbortController;
   pending: BatchPoint[];
   flushTimer: NodeJS.Timeout | null;
-  fitStart: number;
   /** Why the trained model could not be saved in the run folder (it stays usable until the server stops). */
   modelError: string | null;
 }
@@ -174,7 +173,7 @@ export class JobQueue {
     public maxPoints = MAX_POINTS,
   ) {
     this.delayMs = batchDelayMs;
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, fitStart: 0, modelError: null }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
   }
 
   get batchDelayMs(): number {
@@ -248,7 +247,6 @@ export class JobQueue {
       abort: new AbortController(),
       pending: [],
       flushTimer: null,
-      fitStart: 0,
       modelError: null,
     };
     this.jobs.push(job);
@@ -394,13 +392,11 @@ export class JobQueue {
         epochs = info.epochs;
         j.params = info.params;
         live.params = info.params;
-        j.fitStart = performance.now();
         j.progress = { epoch: 0, epochs, batch: 0, steps, fraction: 0, elapsedSeconds: 0, etaSeconds: null };
       },
-      onBatchEnd: (epoch, batch, logs: Logs, childElapsed) => {
+      onBatchEnd: (epoch, batch, logs: Logs, elapsed) => {
         const done = epoch * steps + batch + 1;
         const fraction = done / (epochs * steps);
-        const elapsed = childElapsed ?? (performance.now() - j.fitStart) / 1000;
         j.progress = { epoch: epoch + 1, epochs, batch: batch + 1, steps, fraction, elapsedSeconds: elapsed, etaSeconds: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : null };
         const acc = logs.accuracy ?? logs.acc;
         const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null, seconds: elapsed };
@@ -414,13 +410,13 @@ export class JobQueue {
       onSamples: (_epoch, answered) => {
         samples = answered;
       },
-      onEpochEnd: (epoch, logs, seconds, childElapsed) => {
+      onEpochEnd: (epoch, logs, seconds, elapsed) => {
         this.flush(j);
         const clean: Record<string, number> = {};
         for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') clean[k] = v;
         for (const [k, v] of Object.entries(clean)) (live.history[k] ??= []).push(v);
         live.secondsPerEpoch.push(seconds);
-        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: childElapsed ?? (performance.now() - j.fitStart) / 1000, ...(samples ? { samples } : {}), ...(histograms ? { histograms } : {}) };
+        const point: EpochPoint = { epoch: epoch + 1, logs: clean, seconds, elapsedSeconds: elapsed, ...(samples ? { samples } : {}), ...(histograms ? { histograms } : {}) };
         j.epochs.push(point);
         if (histograms) histogramsPerEpoch.push({ epoch: epoch + 1, weights: histograms });
         samples = undefined;
