@@ -57,7 +57,9 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
-  if (texts.length === 0 || texts.every((t) => t.trim() === '')) throw new UsageError('give the text to tokenize, e.g. rnnlab tokenize "This movie was great!"', 'tokenize');
+  const example = 'e.g. rnnlab tokenize "This movie was great!"';
+  if (texts.length === 0) throw new UsageError(`give the text to tokenize, ${example}`, 'tokenize');
+  if (texts.every((t) => t.trim() === '')) throw new UsageError(`${texts.length === 1 ? 'the text given is' : `all ${texts.length} texts given are`} empty or only spaces: nothing to tokenize; give a text with words, ${example}`, 'tokenize');
   const p = new Printer(ctx);
   const started = new Date();
   const maxlen = f.maxlen as number, vocab = f.vocab as number;

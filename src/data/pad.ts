@@ -34,13 +34,13 @@ export function padSequences<D extends PadDType = 'int32'>(
   refuseUnknownOptions(options, PAD_KEYS, 'padSequences');
   const { padding = 'pre', truncating = 'pre', value = 0 } = options;
   const dtype = (options.dtype ?? 'int32') as D;
-  if (padding !== 'pre' && padding !== 'post') throw new DataError(`padding must be 'pre' or 'post', got '${String(padding)}'`);
+  if (padding !== 'pre' && padding !== 'post') throw new DataError(`padSequences: padding must be 'pre' or 'post', got '${String(padding)}'`);
   if (truncating !== 'pre' && truncating !== 'post') {
-    throw new DataError(`truncating must be 'pre' or 'post', got '${String(truncating)}'`);
+    throw new DataError(`padSequences: truncating must be 'pre' or 'post', got '${String(truncating)}'`);
   }
-  if (dtype !== 'int32' && dtype !== 'float32') throw new DataError(`dtype must be 'int32' or 'float32', got '${String(dtype)}'`);
+  if (dtype !== 'int32' && dtype !== 'float32') throw new DataError(`padSequences: dtype must be 'int32' or 'float32', got '${String(dtype)}'`);
   if (typeof value !== 'number' || (dtype === 'int32' && !(Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31))) {
-    throw new DataError(`value ${String(value)} does not fit dtype ${dtype}`);
+    throw new DataError(`padSequences: value ${String(value)} does not fit dtype ${dtype}`);
   }
   checkSequences(sequences, dtype);
   let maxlen = options.maxlen ?? null;
@@ -48,7 +48,7 @@ export function padSequences<D extends PadDType = 'int32'>(
     maxlen = 0;
     for (const s of sequences) maxlen = Math.max(maxlen, s.length);
   } else if (!Number.isInteger(maxlen) || maxlen < 0) {
-    throw new DataError(`maxlen must be a non-negative integer, got ${maxlen}`);
+    throw new DataError(`padSequences: maxlen must be a non-negative integer, got ${typeof maxlen === 'string' ? `the string '${maxlen}'` : String(maxlen)}`);
   }
   const n = sequences.length;
   const data = (dtype === 'float32' ? new Float32Array(n * maxlen) : new Int32Array(n * maxlen)) as PaddedBatch<D>['data'];

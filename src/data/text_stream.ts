@@ -6,6 +6,7 @@
  */
 import { open as openFile, stat as statFile } from 'node:fs/promises';
 import { DataError } from './errors.js';
+import { localPathOf } from '../local_files.js';
 
 /** Longest line (JSONL, plain text) or CSV record accepted, in characters, unless a caller asks otherwise. */
 export const DEFAULT_MAX_LINE_CHARS = 10_000_000;
@@ -23,12 +24,15 @@ export class Utf8Checker {
   private seen = 0;
   private need = 0;
   private lead = 0;
+  /** The range the next byte must be in when it is a sequence's second byte (Unicode's table 3-7), else 0x80..0xbf. */
+  private lo = 0x80;
+  private hi = 0xbf;
   /** The last byte was CR: an LF right after it ends the same line. */
   private cr = false;
 
   /** Index of the first byte where the text stops being UTF-8, or -1. */
   check(buf: Uint8Array): number {
-    let need = this.need, line = this.line, lead = this.lead, cr = this.cr;
+    let need = this.need, line = this.line, lead = this.lead, cr = this.cr, lo = this.lo, hi = this.hi;
     if (this.firstByte < 0 && buf.length > 0) this.firstByte = buf[0];
     for (let i = 0; i < buf.length; i++) {
       const b = buf[i];
@@ -36,7 +40,10 @@ export class Utf8Checker {
       cr = b === 13;
       let ok = true;
       if (need > 0) {
-        ok = (b & 0xc0) === 0x80;
+        // Overlong forms, UTF-16 surrogates (0xed 0xa0..) and code points past U+10FFFF are caught at their second
+        // byte, so the line named is the bad one (the decoder alone would fail only at the end of the chunk).
+        ok = b >= lo && b <= hi;
+        lo = 0x80; hi = 0xbf;
         need--;
       } else if (b < 0x80) {
         if (b === 13 || (b === 10 && !afterCr)) line++;
@@ -48,15 +55,19 @@ export class Utf8Checker {
         else if ((b & 0xf0) === 0xe0) need = 2;
         else if (b >= 0xf0 && b <= 0xf4) need = 3;
         else ok = false;
+        if (b === 0xe0) lo = 0xa0;
+        else if (b === 0xed) hi = 0x9f;
+        else if (b === 0xf0) lo = 0x90;
+        else if (b === 0xf4) hi = 0x8f;
       }
       if (!ok) {
         this.badByte = lead;
         this.badOffset = this.seen + i;
-        this.need = 0; this.line = line; this.lead = lead; this.cr = cr;
+        this.need = 0; this.line = line; this.lead = lead; this.cr = cr; this.lo = 0x80; this.hi = 0xbf;
         return i;
       }
     }
-    this.need = need; this.line = line; this.lead = lead; this.cr = cr;
+    this.need = need; this.line = line; this.lead = lead; this.cr = cr; this.lo = lo; this.hi = hi;
     this.seen += buf.length;
     return -1;
   }
@@ -107,8 +118,24 @@ function checkSource(source: unknown, name: string): void {
   throw new DataError(`${name}: the source must be a file path or a stream of bytes or strings (an async iterable of Uint8Array or string chunks), got ${kindOf(source)}${hint}`);
 }
 
+/**
+ * A path as the model loaders and rl.data.csv read one: a file:// URL names a local file too (read as a plain path it
+ * would be "no such file"); another scheme is refused, as nothing here downloads.
+ */
+function localFile(source: string, name: string): string {
+  let local;
+  try {
+    local = localPathOf(source);
+  } catch (e) {
+    throw new DataError(`${name}: cannot read the URL as a local file: ${(e as Error).message}`);
+  }
+  if ('scheme' in local) throw new DataError(`${name}: unsupported URL scheme '${local.scheme}://'; rnnlab reads local files, given as paths or file:// URLs: download the file and give its path`);
+  return local.path;
+}
+
 /** The bytes of a file, failing at its end if it is shorter than when it was opened (it changed while read). */
-async function* fileBytes(file: string, name: string): AsyncGenerator<Uint8Array> {
+async function* fileBytes(source: string, name: string): AsyncGenerator<Uint8Array> {
+  const file = localFile(source, name);
   const fh = await openFile(file, 'r');
   let stream: AsyncIterable<Buffer>;
   let size: number | null;

@@ -40,7 +40,7 @@ const ARCHITECTURE_KEYS: readonly (keyof Seq2SeqArchitecture)[] = ['rnn', 'bidir
 export interface Seq2SeqModel { dir: string; net: Seq2SeqNet; spec: Seq2SeqSpec; source: Vocab; target: Vocab }
 
 export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
-  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-seq2seq', 1);
+  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-seq2seq', 1, ['architecture', 'source', 'target', 'maxSourceLen', 'maxTargetLen', 'unknownTargets', 'metrics']);
   const a = j.architecture as Record<string, unknown> | undefined;
   if (typeof a !== 'object' || a === null) throw bad('architecture', 'an object', a);
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
@@ -52,6 +52,7 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
   for (const k of ['layers', 'units', 'embeddingDim', 'sourceVocabSize', 'targetVocabSize']) if (!posInt(a[k])) throw bad(`architecture.${k}`, 'a positive integer', a[k]);
   for (const k of ['maxSourceLen', 'maxTargetLen']) if (!posInt(j[k])) throw bad(k, 'a positive integer', j[k]);
   if (j.unknownTargets !== undefined && typeof j.unknownTargets !== 'boolean') throw bad('unknownTargets', 'true or false', j.unknownTargets);
+  if (j.metrics !== undefined && (typeof j.metrics !== 'object' || j.metrics === null || Array.isArray(j.metrics))) throw bad('metrics', 'an object', j.metrics);
   const source = Vocab.fromJSON(j.source, `${file}: field 'source'`);
   const target = Vocab.fromJSON(j.target, `${file}: field 'target'`);
   if (source.size !== a.sourceVocabSize) throw bad('architecture.sourceVocabSize', `the source vocabulary's size ${source.size}`, a.sourceVocabSize);

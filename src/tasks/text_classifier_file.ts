@@ -55,14 +55,14 @@ export function findModelDir(dir: string): string {
 }
 
 export function validateSpec(json: unknown, file: string): TextClassifierSpec {
-  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-text-classifier', 1);
+  const { j, bad } = checkSpecHeader(json, file, 'rnnlab-text-classifier', 1, ['classes', 'vectorizer', 'model', 'metrics']);
   const c = j.classes;
   if (!Array.isArray(c) || c.length < 2 || c.some((x) => typeof x !== 'string')) throw bad('classes', 'a list of at least two class names', c);
   if (new Set(c).size !== c.length) throw bad('classes', 'a list of distinct names', c);
   TextVectorizer.fromJSON(j.vectorizer, `${file}: vectorizer`);
   const m = j.model as Record<string, unknown> | undefined;
   if (typeof m !== 'object' || m === null || typeof m.name !== 'string') throw bad('model', 'an object with a name', m);
-  if (j.metrics !== undefined && (typeof j.metrics !== 'object' || j.metrics === null)) throw bad('metrics', 'an object', j.metrics);
+  if (j.metrics !== undefined && (typeof j.metrics !== 'object' || j.metrics === null || Array.isArray(j.metrics))) throw bad('metrics', 'an object', j.metrics);
   return json as TextClassifierSpec;
 }
 

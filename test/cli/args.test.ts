@@ -29,6 +29,8 @@ describe('rnnlab usage errors exit with code 2 and name the flag', () => {
     ['too many questions for the digits', ['addition', '--digits', '1', '--training-size', '100'], /--training-size 100 is more than the 55 distinct questions --digits 1 allows/],
     ['a bad choice', ['addition', '--rnn', 'transformer'], /--rnn must be one of lstm, gru, simple_rnn, got 'transformer'/],
     ['tokenize without text', ['tokenize'], /give the text to tokenize/],
+    ['tokenize of an empty text', ['tokenize', '--fit', ''], /the text given is empty or only spaces: nothing to tokenize; give a text with words/],
+    ['tokenize of blank texts', ['tokenize', ' ', ''], /all 2 texts given are empty or only spaces/],
     ['predict without a model folder', ['predict', '--model', 'no-such-dir', 'great film'], /--model: no such file or folder: no-such-dir/],
     ['a stray argument', ['addition', 'now'], /too many arguments for 'addition'/],
     ['a stray argument after an experiment name', ['experiment', 'shapes', 'extra'], /too many arguments for 'shapes'/],

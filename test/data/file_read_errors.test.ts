@@ -141,6 +141,19 @@ describe('sources that are no path or byte stream', () => {
     expect((await readPairs(p, 'url.tsv')).map((q) => [q.source, q.target])).toEqual([['a', 'b']]);
   });
 
+  it('a file:// string reads as the file (as the model loaders and rl.data.csv read one); another scheme is refused by name', async () => {
+    const p = file('url string.tsv', 'a\tb\nc\td\n');
+    expect((await readPairs(pathToFileURL(p).href, 'url.tsv')).map((q) => q.target)).toEqual(['b', 'd']);
+    const lines: string[] = [];
+    for await (const l of readLines(pathToFileURL(p).href, 'url.tsv')) lines.push(l.text);
+    expect(lines).toEqual(['a\tb', 'c\td']);
+    const missing = await refusal(readPairs(pathToFileURL(path.join(dir, 'none.tsv')).href, 'none.tsv'));
+    expect(missing!.message).toBe('none.tsv: no such file');
+    const https = await refusal(readPairs('https://example.com/pairs.tsv', 'https://example.com/pairs.tsv'));
+    expect(https).toBeInstanceOf(DataError);
+    expect(https!.message).toBe("https://example.com/pairs.tsv: unsupported URL scheme 'https://'; rnnlab reads local files, given as paths or file:// URLs: download the file and give its path");
+  });
+
   it('an objectMode stream of objects is named by its chunk', async () => {
     const e = await refusal(readPairs(Readable.from([{ a: 1 }]) as never, 'obj.tsv'));
     expect(e!.message).toMatch(/^obj\.tsv: chunk 1 of the stream is an object; the stream must give bytes \(Uint8Array\) or strings/);
@@ -149,6 +162,26 @@ describe('sources that are no path or byte stream', () => {
   it('streams of bytes or strings still read, and an encoded surrogate is still not valid UTF-8', async () => {
     expect((await readPairs(Readable.from([Buffer.from('a\tb\n'), 'c\td\n']), 's.tsv')).map((q) => q.target)).toEqual(['b', 'd']);
     const surrogate = Buffer.from([0x61, 0x09, 0xed, 0xa0, 0x80, 0x0a]);
-    expect((await refusal(readPairs(Readable.from([surrogate]), 's.tsv')))!.message).toMatch(/^s\.tsv:\d+: the text is not valid UTF-8; save the file as UTF-8$/);
+    expect((await refusal(readPairs(Readable.from([surrogate]), 's.tsv')))!.message).toBe('s.tsv:1: byte 0xed is not UTF-8; save the file as UTF-8');
+  });
+
+  it('an encoded surrogate, an overlong form or a code point past U+10FFFF is named on its own line, split across chunks or not', async () => {
+    const ok = Buffer.from('a\tb\n', 'utf8');
+    const cases: [string, number[]][] = [['surrogate', [0xed, 0xa0, 0x80]], ['overlong 3-byte', [0xe0, 0x80, 0xaf]], ['overlong 4-byte', [0xf0, 0x80, 0x80, 0xaf]], ['past U+10FFFF', [0xf4, 0x90, 0x80, 0x80]]];
+    for (const [what, bad] of cases) {
+      const bytes = Buffer.concat([ok, ok, Buffer.from([0x78, 0x09, ...bad, 0x0a]), ok, ok, ok]);
+      for (const cut of [0, 14]) {
+        const chunks = cut === 0 ? [bytes] : [bytes.subarray(0, cut), bytes.subarray(cut)];
+        const e = await refusal(readPairs(Readable.from(chunks), 'u.tsv'));
+        expect(e!.message, `${what}, cut at ${cut}`).toBe(`u.tsv:3: byte 0x${bad[0].toString(16)} is not UTF-8; save the file as UTF-8`);
+      }
+    }
+    // The edges of those ranges are text: U+0800, U+D7FF, U+E000, U+10000 and U+10FFFF.
+    const edges = ['\u0800', '\ud7ff', '\ue000', '\u{10000}', '\u{10ffff}'];
+    const text = Buffer.from(edges.map((c) => `${c}\t${c}\n`).join(''), 'utf8');
+    for (let cut = 1; cut < text.length; cut += 3) {
+      const pairs = await readPairs(Readable.from([text.subarray(0, cut), text.subarray(cut)]), 'e.tsv');
+      expect(pairs.map((q) => q.source)).toEqual(edges);
+    }
   });
 });

@@ -56,12 +56,13 @@ describe('padSequences', () => {
     expect(r[1].buffer).toBe(b.data.buffer);
   });
 
-  it('rejects bad options', () => {
-    expect(() => padSequences(seqs, { padding: 'middle' as 'pre' })).toThrow(/padding must be 'pre' or 'post'/);
-    expect(() => padSequences(seqs, { truncating: 'both' as 'pre' })).toThrow(/truncating/);
+  it('rejects bad options, each message naming padSequences and the option', () => {
+    expect(() => padSequences(seqs, { padding: 'middle' as 'pre' })).toThrow("padSequences: padding must be 'pre' or 'post', got 'middle'");
+    expect(() => padSequences(seqs, { truncating: 'both' as 'pre' })).toThrow("padSequences: truncating must be 'pre' or 'post', got 'both'");
     expect(() => padSequences(seqs, { maxlen: -1 })).toThrow(DataError);
-    expect(() => padSequences(seqs, { maxlen: 2.5 })).toThrow(/maxlen/);
-    expect(() => padSequences(seqs, { value: 0.5 })).toThrow(/does not fit dtype int32/);
-    expect(() => padSequences(seqs, { dtype: 'int8' as 'int32' })).toThrow(/dtype/);
+    expect(() => padSequences(seqs, { maxlen: 2.5 })).toThrow('padSequences: maxlen must be a non-negative integer, got 2.5');
+    expect(() => padSequences(seqs, { maxlen: '3' as never })).toThrow("padSequences: maxlen must be a non-negative integer, got the string '3'");
+    expect(() => padSequences(seqs, { value: 0.5 })).toThrow('padSequences: value 0.5 does not fit dtype int32');
+    expect(() => padSequences(seqs, { dtype: 'int8' as 'int32' })).toThrow("padSequences: dtype must be 'int32' or 'float32', got 'int8'");
   });
 });
