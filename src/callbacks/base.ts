@@ -5,6 +5,7 @@ import { globalRandom } from '../random.js';
 import { settleCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import { Callback as CallbackClass } from '../models/callback_class.js';
 import { metricKind, type MetricKind } from '../metrics/registry.js';
+import { describe } from '../describe.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
@@ -103,17 +104,25 @@ export function resolveMode(mode: unknown, monitor: string, owner: string): 'min
   return d;
 }
 
+/**
+ * An option's bad value as the callbacks' errors show it: JSON, so a string keeps its quotes ("0.5" is not 0.5);
+ * numbers as written, since JSON writes NaN and Infinity as null.
+ */
+export function shownOption(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
 /** Keras's 0/1 verbosity of a callback's messages. */
 export function checkVerbose(v: unknown, owner: string): 0 | 1 {
   if (v === undefined) return 0;
-  if (v !== 0 && v !== 1) throw new Error(`${owner}: verbose must be 0 or 1, got ${JSON.stringify(v) ?? String(v)}`);
+  if (v !== 0 && v !== 1) throw new Error(`${owner}: verbose must be 0 or 1, got ${shownOption(v)}`);
   return v;
 }
 
 /** A boolean option. */
 export function checkBoolean(v: unknown, name: string, owner: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new Error(`${owner}: ${name} must be true or false, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof v !== 'boolean') throw new Error(`${owner}: ${name} must be true or false, got ${shownOption(v)}`);
   return v;
 }
 
@@ -123,16 +132,29 @@ export function fixed5(v: number): string {
 }
 
 /**
+ * The monitored value the callbacks compare: a number, NaN included (Keras 3 compares NaN, which never improves).
+ * undefined when the logs lack the key or hold null there (Keras's logs.get reads None as missing), or hold
+ * anything else (a string, a tensor), which cannot be compared: the callbacks then treat the epoch as missing it.
+ */
+export function monitoredNumber(logs: Logs, monitor: string): number | undefined {
+  const v: unknown = logs[monitor];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/**
  * Keras 3's message when the monitored key is not in an epoch's logs (a typo, or val_loss without validation
- * data): a console warning, once per fit, and the callback goes on (Keras warns each epoch).
+ * data), or holds no number (monitoredNumber): a console warning, once per fit, and the callback goes on (Keras
+ * warns each epoch).
  */
 export class MissingMonitorWarning {
   private warned = false;
   reset(): void { this.warned = false; }
-  warn(message: string, logs: Logs): void {
+  warn(message: string, logs: Logs, monitor: string): void {
     if (this.warned) return;
     this.warned = true;
-    console.warn(`${message}; available metrics are: ${Object.keys(logs).join(', ')}`);
+    const held: unknown = logs[monitor];
+    const why = held === undefined ? '' : ` (it holds ${describe(held)}, not a number)`;
+    console.warn(`${message}${why}; available metrics are: ${Object.keys(logs).join(', ')}`);
   }
 }
 
@@ -214,10 +236,16 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
     }
     const [, zero, width, prec, kind] = formatSpec(template, key, spec);
     const digits = prec ? Number(prec) : 6;
-    let s = kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits)) : kind === 'd' ? String(Math.trunc(v)) : String(v);
-    if (width) s = s.padStart(Number(width), zero ? '0' : ' ');
-    return s;
+    const s = kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits)) : kind === 'd' ? String(Math.trunc(v)) : String(v);
+    return width ? padded(s, Number(width), zero === '0') : s;
   });
+}
+
+/** Python's width: spaces before the text; its '0' flag puts the zeros after the sign ('{:07.3f}' of -0.5 is '-00.500'). */
+function padded(s: string, width: number, zero: boolean): string {
+  if (!zero) return s.padStart(width, ' ');
+  const sign = s.startsWith('-') ? '-' : '';
+  return sign + s.slice(sign.length).padStart(width - sign.length, '0');
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 import type { Tensor } from '../tensor.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkBoolean, checkMonitor, checkVerbose, checkWriter, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import { layerOrderWeights } from '../models/model_common.js';
@@ -49,20 +49,20 @@ export class EarlyStopping extends BaseCallback {
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'earlyStopping');
     const nonNeg = (v: unknown, what: string, int: boolean) => {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (int && !Number.isInteger(v))) {
-        throw new Error(`earlyStopping: ${what} must be a non-negative ${int ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+        throw new Error(`earlyStopping: ${what} must be a non-negative ${int ? 'integer' : 'number'}, got ${shownOption(v)}`);
       }
       return v;
     };
     // Keras and tfjs take the magnitude: -0.01 means 0.01 (the mode gives the direction).
     const minDelta = args.minDelta ?? 0;
-    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) throw new Error(`earlyStopping: minDelta must be a finite number, got ${JSON.stringify(minDelta)}`);
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) throw new Error(`earlyStopping: minDelta must be a finite number, got ${shownOption(minDelta)}`);
     this.minDelta = Math.abs(minDelta);
     this.patience = nonNeg(args.patience ?? 0, 'patience', true);
     this.startFromEpoch = nonNeg(args.startFromEpoch ?? 0, 'startFromEpoch', true);
     this.mode = args.mode ?? 'auto';
     this.direction = resolveMode(this.mode, this.monitor, 'earlyStopping');
     const b = args.baseline ?? null;
-    if (b !== null && (typeof b !== 'number' || !Number.isFinite(b))) throw new Error(`earlyStopping: baseline must be a number, got ${JSON.stringify(b)}`);
+    if (b !== null && (typeof b !== 'number' || !Number.isFinite(b))) throw new Error(`earlyStopping: baseline must be a number, got ${shownOption(b)}`);
     this.baseline = b;
     this.restoreBestWeights = checkBoolean(args.restoreBestWeights, 'restoreBestWeights', 'earlyStopping', false);
     this.verbose = checkVerbose(args.verbose, 'earlyStopping');
@@ -84,10 +84,10 @@ export class EarlyStopping extends BaseCallback {
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const current = logs[this.monitor];
+    const current = monitoredNumber(logs, this.monitor);
     if (current === undefined) {
-      // Keras 3: a warning, and the epoch is not watched.
-      this.missing.warn(`earlyStopping: early stopping is conditioned on metric '${this.monitor}', which is not available`, logs);
+      // Keras 3: a warning, and the epoch is not watched (null too: Keras's None). NaN is watched and never improves.
+      this.missing.warn(`earlyStopping: early stopping is conditioned on metric '${this.monitor}', which is not available`, logs, this.monitor);
       return;
     }
     if (epoch < this.startFromEpoch) return;

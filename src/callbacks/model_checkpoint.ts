@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
-import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 
 export interface ModelCheckpointArgs {
@@ -84,7 +84,7 @@ export class ModelCheckpoint extends BaseCallback {
     this.mode = args.mode ?? 'auto';
     this.direction = resolveMode(this.mode, this.monitor, 'modelCheckpoint');
     const f = args.saveFreq ?? 'epoch';
-    if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`modelCheckpoint: saveFreq must be 'epoch' or a positive number of batches, got ${JSON.stringify(f)}`);
+    if (f !== 'epoch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) throw new Error(`modelCheckpoint: saveFreq must be 'epoch' or a positive number of batches, got ${shownOption(f)}`);
     if (f !== 'epoch' && this.saveBestOnly) throw new Error('modelCheckpoint: saveBestOnly needs epoch-end values; use saveFreq \'epoch\'');
     this.saveFreq = f;
     this.verbose = checkVerbose(args.verbose, 'modelCheckpoint');
@@ -92,7 +92,7 @@ export class ModelCheckpoint extends BaseCallback {
     this.best = this.direction === 'min' ? Infinity : -Infinity;
     const t = args.initialValueThreshold;
     if (t !== undefined) {
-      if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${JSON.stringify(t)}`);
+      if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`modelCheckpoint: initialValueThreshold must be a finite number, got ${shownOption(t)}`);
       this.best = t;
     }
   }
@@ -141,10 +141,10 @@ export class ModelCheckpoint extends BaseCallback {
     if (!this.resumedBestChecked) this.loadResumedBest();
     const dir = resolve(formatPath(this.path, epoch, logs));
     if (this.saveBestOnly) {
-      const v = logs[this.monitor];
+      const v = monitoredNumber(logs, this.monitor);
       if (v === undefined) {
-        // Keras 3: a warning, and the epoch is saved as without saveBestOnly.
-        this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs);
+        // Keras 3: a warning, and the epoch is saved as without saveBestOnly (null too: Keras's None). NaN never improves.
+        this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs, this.monitor);
         if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
       } else if (!Number.isFinite(v) || !this.improved(v)) {
         if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${fixed5(this.best)}\n`);

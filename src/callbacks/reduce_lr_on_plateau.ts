@@ -1,7 +1,7 @@
 /** Keras's ReduceLROnPlateau: multiply the learning rate by factor after patience epochs without improvement. */
 import type { Logs } from '../models/progress.js';
 import { readKerasOptions } from '../near_name.js';
-import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, resolveMode, type Mode, type Writer } from './base.js';
+import { BaseCallback, MissingMonitorWarning, checkMonitor, checkVerbose, checkWriter, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
 
 export interface ReduceLROnPlateauArgs {
   monitor?: string; factor?: number; patience?: number; mode?: Mode; minDelta?: number; cooldown?: number; minLr?: number; verbose?: 0 | 1;
@@ -37,11 +37,11 @@ export class ReduceLROnPlateau extends BaseCallback {
     const args: ReduceLROnPlateauArgs = readKerasOptions('ReduceLROnPlateau', given, KEYS, { undefinedIsAbsent: false });
     this.monitor = checkMonitor(args.monitor ?? 'val_loss', 'ReduceLROnPlateau');
     this.factor = args.factor ?? 0.1;
-    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${String(args.factor)}`);
+    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new Error(`ReduceLROnPlateau: factor must be in (0, 1), got ${shownOption(args.factor)}`);
     const nonNeg = (name: string, v: unknown, d: number, int: boolean): number => {
       const x = v ?? d;
       if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x) || (int && !Number.isInteger(x))) {
-        throw new Error(`ReduceLROnPlateau: ${name} must be a non-negative ${int ? 'integer' : 'number'}, got ${JSON.stringify(v) ?? String(v)}`);
+        throw new Error(`ReduceLROnPlateau: ${name} must be a non-negative ${int ? 'integer' : 'number'}, got ${shownOption(v)}`);
       }
       return x;
     };
@@ -69,10 +69,10 @@ export class ReduceLROnPlateau extends BaseCallback {
     if (!opt) throw new Error('ReduceLROnPlateau: the model has no optimizer (compile it before fit)');
     // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column).
     logs.learning_rate = opt.learningRate;
-    const current = logs[this.monitor];
-    if (typeof current !== 'number') {
+    const current = monitoredNumber(logs, this.monitor);
+    if (current === undefined) {
       // Keras 3: a warning, and the rate is left alone.
-      this.missing.warn(`ReduceLROnPlateau: learning rate reduction is conditioned on metric '${this.monitor}', which is not available`, logs);
+      this.missing.warn(`ReduceLROnPlateau: learning rate reduction is conditioned on metric '${this.monitor}', which is not available`, logs, this.monitor);
       return;
     }
     if (this.cooldownLeft > 0) { this.cooldownLeft--; this.wait = 0; }

@@ -123,7 +123,8 @@ export class History {
  * tfjs 4.22 logs compile's 'accuracy' as 'acc' and 'crossentropy' as 'ce' (the other names as given: 'mse' stays
  * 'mse'). rnnlab keeps the name compiled (Keras's) and adds tfjs's as a non-enumerable alias ('val_ce',
  * '<output>_acc'), so tfjs programs reading logs.val_ce run while the keys listed (Object.keys, JSON, CSV columns)
- * stay Keras's.
+ * stay Keras's. In tfjs the alias is the real key, so tfjs code also writes it (logs.val_acc *= 100): the write
+ * goes to the key it stands for, which History, CSV and the callbacks after it read.
  */
 const TFJS_LOG_NAMES: Record<string, string> = { accuracy: 'acc', crossentropy: 'ce' };
 
@@ -132,7 +133,10 @@ export function withTfjsAliases<T extends object>(logs: T): T {
   for (const k of keys) {
     const alias = tfjsLogName(k, keys);
     if (alias === null || alias in logs) continue;
-    Object.defineProperty(logs, alias, { enumerable: false, configurable: true, get: () => (logs as Record<string, unknown>)[k] });
+    const target = logs as Record<string, unknown>;
+    Object.defineProperty(logs, alias, {
+      enumerable: false, configurable: true, get: () => target[k], set: (v: unknown) => { target[k] = v; },
+    });
   }
   return logs;
 }
