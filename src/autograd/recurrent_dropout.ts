@@ -6,10 +6,12 @@
  * src/backend/reference/{simple_rnn,lstm,gru}.ts.
  *
  * Keras 3's masks: drawn once per call, one per sample and unit ([B, U], kept units scaled by 1/(1 - rate)), the
- * same at every step. SimpleRNN and LSTM multiply h_{t-1} by one mask before `h_{t-1} @ recurrent_kernel`; the
- * LSTM cell state is never masked. GRU runs Keras's implementation 1 (which recurrent_dropout forces): one mask per
- * gate (z, r, h), each on the h_{t-1} of that gate's recurrent product, while the update `z h_{t-1} + (1 - z) n`
- * uses the unmasked state; with input dropout as well, the input gets one mask per gate likewise.
+ * same at every step. SimpleRNN multiplies h_{t-1} by one mask before `h_{t-1} @ recurrent_kernel`. LSTM and GRU run
+ * Keras's implementation 1, which recurrent_dropout forces on their cells: one mask per gate (LSTM i, f, c, o; GRU
+ * z, r, h), each on the h_{t-1} of that gate's recurrent product, while the LSTM cell state and GRU's update
+ * `z h_{t-1} + (1 - z) n` stay unmasked; with input dropout as well, the input gets one mask per gate likewise.
+ * Implementation 1 with input dropout alone also draws per-gate input masks, so it runs here too (with no recurrent
+ * mask), where implementations 0 and 2 keep one input mask and the fused kernels.
  */
 import type { Activation } from './ops.js';
 import * as ops from './ops.js';
@@ -30,15 +32,15 @@ export interface ComposedSpec {
   resetAfter: boolean;
 }
 
-/** Masks on h_{t-1}, each B*U keep flags: one for SimpleRNN and LSTM, one per gate (z, r, h) for GRU. */
+/** Masks on h_{t-1}, each B*U keep flags: one for SimpleRNN, one per gate for LSTM (i, f, c, o) and GRU (z, r, h). */
 export interface RecurrentMasks {
   rate: number;
   masks: Uint8Array[];
 }
 
-/** How many recurrent (and, for GRU with recurrent dropout, input) masks a cell draws. */
+/** How many recurrent (and, under Keras's implementation 1, input) masks a cell draws: one per gate. */
 export function maskCount(cell: CellKind): number {
-  return cell === 'gru' ? 3 : 1;
+  return GATES[cell];
 }
 
 /** count keep masks of n flags from the global seeded generator (1 = kept), as Dropout draws its own. */
@@ -54,9 +56,9 @@ const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, simple_rnn: 1 };
 
 /**
  * The recurrence over x [B, T, D] with kernel w [D, G*U], recurrent kernel r [U, G*U] and bias. inputs: the
- * (input-dropped) x once, or for GRU one per gate (z, r, h). mask [B*T]: 1 = real step (state carried and the
- * previous output repeated at padding, zero before a row's first real step, as the fused kernels). rec null: no
- * recurrent mask (the composed path equals the fused one; tests use it).
+ * (input-dropped) x once, or one per gate (LSTM i, f, c, o; GRU z, r, h). mask [B*T]: 1 = real step (state carried
+ * and the previous output repeated at padding, zero before a row's first real step, as the fused kernels). rec null:
+ * no recurrent mask (the composed path equals the fused one; tests use it).
  */
 export function recurrentComposed(spec: ComposedSpec, inputs: Tensor[], w: Tensor, r: Tensor, bias: Tensor | null,
   h0: Tensor | null, c0: Tensor | null, mask: Uint8Array | null, rec: RecurrentMasks | null): RecurrentOutputs {
@@ -107,9 +109,8 @@ function makeCell(spec: ComposedSpec, rk: Tensor[], rb: (Tensor | null)[], rec: 
   if (spec.cell === 'simple_rnn') return ([x], h) => ({ h: gate(x, masked(h, 0), 0, spec.act), c: null });
   if (spec.cell === 'lstm') {
     return ([xi, xf, xc, xo], h, c) => {
-      const hm = masked(h, 0);
-      const i = gate(xi, hm, 0, spec.recAct), f = gate(xf, hm, 1, spec.recAct);
-      const g = gate(xc, hm, 2, spec.act), o = gate(xo, hm, 3, spec.recAct);
+      const i = gate(xi, masked(h, 0), 0, spec.recAct), f = gate(xf, masked(h, 1), 1, spec.recAct);
+      const g = gate(xc, masked(h, 2), 2, spec.act), o = gate(xo, masked(h, 3), 3, spec.recAct);
       const cNext = add(mul(f, c!), mul(i, g));
       return { h: mul(o, ops.activation(cNext, spec.act)), c: cNext };
     };

@@ -341,14 +341,19 @@ export abstract class RNN extends Layer {
     // softmax (over each gate's units, as Keras applies it) has no elementwise step kernel: such a layer always runs
     // the composed steps, in predict too.
     const softmaxStep = this.activation === 'softmax' || this.recurrentActivation === 'softmax';
-    const composed = recurrentDropping || softmaxStep;
-    // Input masks as Keras draws them: one per sequence; GRU with recurrent dropout (Keras's implementation 1) one per gate.
+    // Input masks as Keras draws them: one per sequence, or one per gate under Keras's implementation 1 (which
+    // recurrent_dropout forces on LSTM and GRU cells; SimpleRNN has one gate). Per-gate inputs need the composed steps.
+    const perGate = this.implementation === 1 || this.recurrentDropout > 0;
     const inputs = ctx.training && this.dropout > 0
-      ? drawKeepMasks(recurrentDropping ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
+      ? drawKeepMasks(perGate ? maskCount(this.cell) : 1, B * D, this.dropout).map((keep) => ops.dropout(x, this.dropout, overSteps(keep, B, T, D)))
       : [x];
+    const composed = recurrentDropping || softmaxStep || inputs.length > 1;
     let res: RecurrentOutputs;
     if (composed) {
-      if (ctx.stateGrads) throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded ${recurrentDropping ? 'while training with recurrentDropout' : 'for a softmax activation or recurrentActivation'}`);
+      if (ctx.stateGrads) {
+        const why = recurrentDropping ? 'while training with recurrentDropout' : softmaxStep ? 'for a softmax activation or recurrentActivation' : 'while training with dropout under implementation 1';
+        throw new Error(`${this.name} (${this.className}): per-step state gradients are not recorded ${why}`);
+      }
       const rec = recurrentDropping ? { rate: this.recurrentDropout, masks: drawKeepMasks(maskCount(this.cell), B * this.units, this.recurrentDropout) } : null;
       const spec = { cell: this.cell, units: this.units, act: this.activation, recAct: this.recurrentActivation, goBackwards: this.goBackwards, resetAfter: this.resetAfterFlag() };
       res = recurrentComposed(spec, inputs, this.kernel, this.recurrentKernel, this.bias, h0, c0, mask, rec);

@@ -1,6 +1,6 @@
 // recurrentDropout's composed training path: without a mask it equals the fused kernels (forward and gradients),
 // with a fixed mask its gradients match finite differences (float64), and its outputs equal a plain loop of Keras's
-// cells (the mask on h_{t-1} in the recurrent product only, the same mask at every step, one per GRU gate).
+// cells (the mask on h_{t-1} in the recurrent product only, the same mask at every step, one per LSTM and GRU gate).
 import { afterEach, describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { withTape } from '../../src/autograd/tape.js';
@@ -12,6 +12,7 @@ import { drawKeepMasks, recurrentComposed } from '../../src/autograd/recurrent_d
 import type { RNN } from '../../src/layers/recurrent.js';
 import { Tensor } from '../../src/tensor.js';
 import { gradCheck, maxDiff, randomTensor } from './functional_helpers.js';
+import { gateCount, kerasDropoutLoop } from '../layers/keras_dropout_loop.js';
 
 afterEach(() => rl.setPrecision(32));
 
@@ -107,66 +108,6 @@ describe('float64 gradients of the composed path with fixed masks', () => {
   }
 });
 
-interface Drop { masks: Uint8Array[]; scale: number }
-
-/**
- * Keras's cells in a plain loop (float64), with the recurrent masks (and input masks: GRU one per gate) given: the
- * specification the layer must meet.
- */
-function kerasLoop(kind: Kind, resetAfter: boolean, x: Float64Array, w: ArrayLike<number>, r: ArrayLike<number>, bias: ArrayLike<number>,
-  { masks, scale }: Drop, input: Drop | null = null): Float64Array {
-  const G = (kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1) * U;
-  const act = Math.tanh, sig = (v: number) => 1 / (1 + Math.exp(-v));
-  const out = new Float64Array(B * T * U);
-  for (let b = 0; b < B; b++) {
-    let h = new Float64Array(U);
-    const c = new Float64Array(U);
-    for (let t = 0; t < T; t++) {
-      const xp = new Float64Array(G), rp = (k: number) => {
-        // h_{t-1} through gate-group k's mask, times the recurrent kernel (all G columns).
-        const y = new Float64Array(G);
-        for (let i = 0; i < U; i++) {
-          const hi = h[i] * masks[k][b * U + i] * scale;
-          for (let j = 0; j < G; j++) y[j] += hi * r[i * G + j];
-        }
-        return y;
-      };
-      for (let j = 0; j < G; j++) {
-        const keep = input ? input.masks[kind === 'gru' ? Math.floor(j / U) : 0] : null;
-        xp[j] = bias[j];
-        for (let d = 0; d < D; d++) xp[j] += x[(b * T + t) * D + d] * (keep ? keep[b * D + d] * input!.scale : 1) * w[d * G + j];
-      }
-      const next = new Float64Array(U);
-      if (kind === 'simpleRNN') {
-        const y = rp(0);
-        for (let u = 0; u < U; u++) next[u] = act(xp[u] + y[u]);
-      } else if (kind === 'lstm') {
-        const y = rp(0);
-        for (let u = 0; u < U; u++) {
-          const i = sig(xp[u] + y[u]), f = sig(xp[U + u] + y[U + u]), g = act(xp[2 * U + u] + y[2 * U + u]), o = sig(xp[3 * U + u] + y[3 * U + u]);
-          c[u] = f * c[u] + i * g;
-          next[u] = o * act(c[u]);
-        }
-      } else {
-        const yz = rp(0), yr = rp(1), yh = rp(2);
-        const rb = (j: number) => (resetAfter ? bias[G + j] : 0);
-        const z = new Float64Array(U), rr = new Float64Array(U);
-        for (let u = 0; u < U; u++) { z[u] = sig(xp[u] + yz[u] + rb(u)); rr[u] = sig(xp[U + u] + yr[U + u] + rb(U + u)); }
-        for (let u = 0; u < U; u++) {
-          let inner: number;
-          if (resetAfter) inner = rr[u] * (yh[2 * U + u] + rb(2 * U + u));
-          else { inner = 0; for (let i = 0; i < U; i++) inner += rr[i] * h[i] * masks[2][b * U + i] * scale * r[i * G + 2 * U + u]; }
-          const n = act(xp[2 * U + u] + inner);
-          next[u] = z[u] * h[u] + (1 - z[u]) * n;  // the unmasked state
-        }
-      }
-      h = next;
-      out.set(h, (b * T + t) * U);
-    }
-  }
-  return out;
-}
-
 describe('the masks: Keras semantics, fixed over steps, per sample', () => {
   for (const [name, kind, extra] of LAYERS) for (const inputRate of [0, 0.3]) {
     it(`${name}${inputRate ? ' with input dropout' : ''}: training output equals Keras's cell loop with the drawn masks`, () => {
@@ -178,17 +119,23 @@ describe('the masks: Keras semantics, fixed over steps, per sample', () => {
       const x = randomTensor([B, T, D], 4);
       rl.setSeed(30);
       const y = layer.apply(x, { training: true, mask: null });
-      // The layer draws the input masks first, then the recurrent ones.
+      // The layer draws the input masks first, then the recurrent ones; LSTM and GRU one of each per gate (Keras's
+      // implementation 1, which recurrent_dropout forces).
       rl.setSeed(30);
-      const input = inputRate ? { masks: drawKeepMasks(kind === 'gru' ? 3 : 1, B * D, inputRate), scale: 1 / (1 - inputRate) } : null;
-      const masks = drawKeepMasks(kind === 'gru' ? 3 : 1, B * U, rate);
+      const G = gateCount(kind);
+      const input = inputRate ? { masks: drawKeepMasks(G, B * D, inputRate), scale: 1 / (1 - inputRate) } : null;
+      const masks = drawKeepMasks(G, B * U, rate);
       const [w, r, bias] = layer.weights.map((v) => v.values as Float64Array);
-      const loop = (m: Uint8Array[], scale: number) => kerasLoop(kind, extra.resetAfter === true, x.values as Float64Array, w, r, bias, { masks: m, scale }, input);
+      const loop = (m: Uint8Array[], scale: number) => kerasDropoutLoop({ kind, resetAfter: extra.resetAfter === true, dims: { B, T, D, U },
+        x: x.values, w, r, bias, recurrent: { masks: m, scale }, input });
       expect(maxDiff(y.values, loop(masks, 1 / (1 - rate)))).toBeLessThan(1e-12);
       // Some units are dropped and some kept; the rows of the batch differ.
       const all = masks.flatMap((m) => [...m]);
       expect(all).toContain(0);
       expect(all).toContain(1);
+      // Each gate has its own mask, and one mask shared by all gates gives a different output.
+      for (let k = 1; k < G; k++) expect([...masks[k]]).not.toEqual([...masks[0]]);
+      if (G > 1) expect(maxDiff(y.values, loop([masks[0]], 1 / (1 - rate)))).toBeGreaterThan(1e-3);
       // The loop without masks differs, so the comparison above can fail.
       expect(maxDiff(y.values, loop(masks.map((m) => m.map(() => 1)), 1))).toBeGreaterThan(1e-3);
     });

@@ -88,7 +88,7 @@ describe("API.md on bf16 recurrences", () => {
   it('says the composed-step path runs h·R in bf16, not that every recurrence but the LSTM and every predict stays fp32', () => {
     const api = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
     expect(api).not.toMatch(/every recurrent layer's `predict` path, stay fp32/);
-    expect(api).toMatch(/composed steps instead \(a `softmax` activation or recurrentActivation, in `predict` too, or `recurrentDropout` while training\) computes h·R as a bf16 GEMM/);
+    expect(api).toMatch(/composed steps instead \(a `softmax` activation or recurrentActivation, in `predict` too, or `recurrentDropout`, or `dropout` under `implementation: 1`, while training\) computes h·R as a bf16 GEMM/);
   });
 
   it('a softmax SimpleRNN (composed steps) runs its recurrence in bf16: predict equals apply, and differs from float32', () => {
