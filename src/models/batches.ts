@@ -84,6 +84,49 @@ export function checkBatchSize(v: unknown, what = 'batchSize'): number {
   return v;
 }
 
+/** What checkStatefulBatches reads of a layer: recurrent layers and rnn (duck-typed), and nested models' layers. */
+interface MaybeStateful {
+  name?: string;
+  className?: string;
+  stateful?: unknown;
+  built?: boolean;
+  inputSpec?: readonly (number | null)[] | null;
+  getStates?: () => Tensor[];
+  layers?: readonly unknown[];
+}
+
+/** The batch size a built stateful recurrent layer takes (the only one it runs), or null where none is bound. */
+function statefulBatchOf(l: MaybeStateful): number | null {
+  if (l.stateful !== true || l.built !== true || typeof l.getStates !== 'function') return null;
+  const B = l.inputSpec?.[0];
+  if (typeof B === 'number') return B;
+  // An rnn fed its initial states in its input list keeps no single input spec; its states carry the batch.
+  return l.getStates()[0]?.shape[0] ?? null;
+}
+
+function* statefulLayers(layers: readonly unknown[]): Generator<{ layer: MaybeStateful; batch: number }> {
+  for (const l of layers as MaybeStateful[]) {
+    if (Array.isArray(l.layers)) yield* statefulLayers(l.layers);
+    const batch = statefulBatchOf(l);
+    if (batch !== null) yield { layer: l, batch };
+  }
+}
+
+/**
+ * n samples in batches of batchSize, checked before any batch runs against every stateful layer's batch size: a
+ * batch of another size is refused by the layer, so without this fit would train (and every call move the carried
+ * states) on the batches before it. tfjs checks the same up front ("divisible by the batch size").
+ */
+export function checkStatefulBatches(layers: readonly unknown[], n: number, batchSize: number, what: string): void {
+  for (const { layer, batch: B } of statefulLayers(layers)) {
+    const first = Math.min(batchSize, n);
+    const bad = first !== B ? first : n % B;
+    if (bad === 0) continue;
+    throw new Error(`${what}: ${layer.name} (${layer.className}): stateful layer was built for batches of ${B}, but ${n} sample${n === 1 ? '' : 's'} ` +
+      `in batches of ${batchSize} give it a batch of ${bad}; pass batchSize: ${B} and a number of samples divisible by ${B} (nothing was run)`);
+  }
+}
+
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

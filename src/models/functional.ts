@@ -15,7 +15,7 @@ import type { MetricsArg } from '../metrics/registry.js';
 import { checkOutputKeys, refuseSharedNames } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
-import { asInput, checkBatchSize, takeRows } from './batches.js';
+import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
 import { summaryLines } from './summary.js';
 import { configCodecOf } from './saving.js';
@@ -360,6 +360,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
+    checkStatefulBatches(this.layers, xs[0].shape[0], bs, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
     const res = isRecording() ? predictRecorded(xs, bs, (b) => this.runGraph(b, { training: false, mask: null }))
       : predictInBatches(xs[0].shape[0], bs, (s, e) => this.runGraph(xs.map((t) => takeRows(t, null, s, e)), { training: false, mask: null }));

@@ -19,7 +19,7 @@ import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { outerHolders } from './nested.js';
 import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
 import type { TrainableModel } from './trainable.js';
-import { evaluateCall, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type EvaluateScalarArgs, type FitArgs } from './training.js';
+import { checkBatchCallArgs, evaluateCall, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type EvaluateScalarArgs, type FitArgs } from './training.js';
 
 export abstract class ModelBase<Data> implements TrainableModel {
   abstract readonly className: string;
@@ -188,15 +188,29 @@ export abstract class ModelBase<Data> implements TrainableModel {
     return saveHandler()(this, url, opts);
   }
 
-  /** One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the update. */
-  trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
-    return trainOnBatchModel(this, x, y, sampleWeight, classWeight);
+  /**
+   * One gradient step on one batch (Keras train_on_batch): [loss, ...metrics] on this batch, measured before the
+   * update; returnDict (Keras's return_dict) gives evaluate's {loss, <metric>: value, ...} instead.
+   */
+  trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, classWeight?: ClassWeightArg | null, returnDict?: false): number | number[];
+  trainOnBatch(x: Data, y: Data, sampleWeight: SampleWeightArg | null | undefined, classWeight: ClassWeightArg | null | undefined, returnDict: true): Record<string, number>;
+  trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, classWeight?: ClassWeightArg | null, returnDict?: boolean): number | number[] | Record<string, number>;
+  trainOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, classWeight?: ClassWeightArg | null, returnDict?: boolean, ...extra: unknown[]): number | number[] | Record<string, number> {
+    checkBatchCallArgs(`${this.name}.trainOnBatch`, ['x', 'y', 'sampleWeight', 'classWeight', 'returnDict'], returnDict, extra.length);
+    return trainOnBatchModel(this, x, y, sampleWeight, classWeight, returnDict);
   }
 
-  /** Keras's test_on_batch: [loss, ...metrics] (the loss alone without metrics) on x and y as one batch; no weight moves. */
-  testOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg): number | number[] {
+  /**
+   * Keras's test_on_batch: [loss, ...metrics] (the loss alone without metrics) on x and y as one batch, or with
+   * returnDict evaluate's {loss, <metric>: value, ...}; no weight moves.
+   */
+  testOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, returnDict?: false): number | number[];
+  testOnBatch(x: Data, y: Data, sampleWeight: SampleWeightArg | null | undefined, returnDict: true): Record<string, number>;
+  testOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, returnDict?: boolean): number | number[] | Record<string, number>;
+  testOnBatch(x: Data, y: Data, sampleWeight?: SampleWeightArg | null, returnDict?: boolean, ...extra: unknown[]): number | number[] | Record<string, number> {
     this.assertNotDisposed();
-    return testOnBatchModel(this, x, y, sampleWeight);
+    checkBatchCallArgs(`${this.name}.testOnBatch`, ['x', 'y', 'sampleWeight', 'returnDict'], returnDict, extra.length);
+    return testOnBatchModel(this, x, y, sampleWeight, returnDict);
   }
 
   async fit(x: Data, y: Data, args: FitArgs = {}): Promise<History> {

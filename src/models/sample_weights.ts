@@ -2,7 +2,8 @@
  * Keras's per-sample loss weights: fit's sampleWeight and classWeight (their product), evaluate's sampleWeight.
  * A weighted batch loss is mean(weight x sample loss) (src/autograd/loss_ops.ts), not divided by the weights' sum.
  * A model with several outputs takes either one set of weights for every output, or one per output (a list in
- * output order or {outputName: weights}; tfjs's per-output classWeight, Keras's per-output sample_weight).
+ * output order or {outputName: weights}; tfjs's per-output classWeight, Keras's per-output sample_weight); a
+ * one-output model takes the per-output forms too, as tfjs's standardizeSampleOrClassWeights does.
  */
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
@@ -11,8 +12,11 @@ import type { TrainableModel } from './trainable.js';
 
 /** {classId: weight}, as Keras's class_weight and tfjs's classWeight. */
 export type ClassWeight = Record<number | string, number>;
-/** classWeight as fit takes it: one table, or (several outputs) one per output as a list or {outputName: table}. */
-export type ClassWeightArg = ClassWeight | ClassWeight[] | Record<string, ClassWeight>;
+/**
+ * classWeight as fit takes it: one table, or one per output as a list or {outputName: table}; a one-output model also
+ * takes a list of numbers as the table {0: w0, 1: w1, ...} (tfjs's ClassWeight is indexed by number).
+ */
+export type ClassWeightArg = ClassWeight | number[] | (ClassWeight | null)[] | Record<string, ClassWeight>;
 /** sampleWeight as fit/evaluate take it: weights for every output, or one per output as a list or {outputName: weights}. */
 export type SampleWeightArg = TensorLike | (TensorLike | null)[] | Record<string, TensorLike>;
 
@@ -46,9 +50,20 @@ function checkSteps(w: Tensor, n: number, steps: number | null | undefined, what
     `sample weights: ${n * T} weights for ${n} samples${steps > 1 ? ` of ${steps} steps (give ${n} or ${n * steps}): shape [${n}] or [${n}, ${steps}]` : ` (give ${n}): shape [${n}]`}`);
 }
 
+/** The forms sampleWeight takes, for messages. */
+function sampleWeightForms(outputNames: readonly string[]): string {
+  return `give one weight per sample (shape [n], or [n, steps] for a sequence output) for ${outputNames.length > 1 ? 'every output' : 'the output'}, ` +
+    `or one per output: a list of tensors in output order (null for none) or {outputName: weights}`;
+}
+
 /** One output's weights: [n] (per sample), or [n, T] (Keras's per-timestep weights for a sequence output). */
-function oneWeights(given: TensorLike, n: number, what: string): Tensor {
-  const t = toTensor(given, what);
+function oneWeights(given: TensorLike, n: number, what: string, outputNames: readonly string[]): Tensor {
+  let t: Tensor;
+  try {
+    t = toTensor(given, what);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; ${sampleWeightForms(outputNames)}`);
+  }
   const perSample = t.size === n && t.shape[0] === n && t.shape.slice(1).every((d) => d === 1);
   // [n, T] or [n, T, 1]: one weight per sample and step.
   const perStep = !perSample && t.rank >= 2 && t.shape[0] === n && t.shape.slice(2).every((d) => d === 1);
@@ -61,22 +76,25 @@ function oneWeights(given: TensorLike, n: number, what: string): Tensor {
 }
 
 /**
- * sampleWeight checked (weightRows slices the result). outputNames: the model's outputs; with several, a list of
- * tensors (one per output, null for none) or {outputName: weights} weighs each output's loss by its own.
+ * sampleWeight checked (weightRows slices the result). outputNames: the model's outputs; a list of tensors (one per
+ * output, null for none) or {outputName: weights} weighs each output's loss by its own. Neither is a tensor, so a
+ * one-output model reads them the same way ([w] and {out: w} are w).
  */
-export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, what: string, outputNames: readonly string[] = [], steps: OutputSteps = []): OutputWeights {
+export function sampleWeightsOf(given: SampleWeightArg | undefined | null, n: number, what: string, outputNames: readonly string[] = [], steps: OutputSteps = []): OutputWeights {
   if (given === undefined || given === null) return [];
-  const perOutput = outputNames.length > 1 && (isRecord(given) ||
+  const perOutput = outputNames.length > 0 && (isRecord(given) ||
     (Array.isArray(given) && given.length > 0 && given.every((g) => g === null || g instanceof Tensor)));
   if (!perOutput) {
-    const w = oneWeights(given as TensorLike, n, what);
+    const w = oneWeights(given as TensorLike, n, what, outputNames);
     // The same weights for every output: each output's steps must take them.
     steps.forEach((s, i) => checkSteps(w, n, s, what, outputNames[i]));
     return [w];
   }
   let list: unknown[];
   if (Array.isArray(given)) {
-    if (given.length !== outputNames.length) throw new Error(`${what} lists ${given.length} weight tensors but the model has ${outputNames.length} outputs (${outputNames.join(', ')})`);
+    if (given.length !== outputNames.length) {
+      throw new Error(`${what} lists ${given.length} weight tensors but the model has ${outputNames.length} output${outputNames.length === 1 ? '' : 's'} (${outputNames.join(', ')}); ${sampleWeightForms(outputNames)}`);
+    }
     list = given;
   } else {
     const map = given as Record<string, unknown>;
@@ -86,7 +104,7 @@ export function sampleWeightsOf(given: SampleWeightArg | undefined, n: number, w
   return list.map((g, i) => {
     if (g === null || g === undefined) return null;
     const label = `${what}['${outputNames[i]}']`;
-    const w = oneWeights(g as TensorLike, n, label);
+    const w = oneWeights(g as TensorLike, n, label, outputNames);
     checkSteps(w, n, steps[i], label, outputNames[i]);
     return w;
   });
@@ -102,7 +120,16 @@ export function batchWeights(weights: OutputWeights): { sampleWeight: Tensor | n
   return weights.length > 1 ? { sampleWeight: null, perOutput: weights } : { sampleWeight: weights[0] ?? null };
 }
 
-/** The class of each sample: its id (sparse), its one column's value, or the argmax of its row (Keras). */
+/** np.round's nearest integer (halves to even), without -0: Keras 3 rounds targets to classes with it. */
+function nearestClass(v: number): number {
+  const r = Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v);
+  return r === 0 ? 0 : r;
+}
+
+/**
+ * The class of each sample: the argmax of its row, or its single value (one column, or a sparse id) rounded to the
+ * nearest integer, as Keras 3's class_weight_to_sample_weights, so soft binary labels 0.9 / 0.1 are classes 1 / 0.
+ */
 function classesOf(y: Tensor, sparse: boolean, what: string): number[] {
   const n = y.shape[0];
   const per = y.size / n;
@@ -111,27 +138,45 @@ function classesOf(y: Tensor, sparse: boolean, what: string): number[] {
   }
   const d = y.values;
   return Array.from({ length: n }, (_, i) => {
-    if (per === 1) return d[i];
+    if (per === 1) return nearestClass(d[i]);
     let best = 0;
     for (let c = 1; c < per; c++) if (d[i * per + c] > d[i * per + best]) best = c;
     return best;
   });
 }
 
-/** tfjs's standardizeClassWeights: one table per output (null: that output unweighted). */
+/** The forms classWeight takes, for messages. */
+function classWeightForms(names: readonly string[]): string {
+  return names.length > 1
+    ? `give a list of {classId: weight} tables (one per output, in output order; null for none) or {outputName: {classId: weight}}`
+    : `give {classId: weight}, a list of weights indexed by class id ([w0, w1, ...]), or the table as {${names[0] ?? 'outputName'}: {classId: weight}} or [{classId: weight}]`;
+}
+
+const isNumberList = (v: unknown[]): v is number[] => v.length > 0 && v.every((w) => typeof w === 'number');
+
+/**
+ * tfjs's standardizeClassWeights: one table per output (null: that output unweighted). A one-output model reads a
+ * list of numbers as the table indexed by class id, as tfjs does.
+ */
 function classTables(given: unknown, names: readonly string[], what: string): (Record<string, unknown> | null)[] {
   if (Array.isArray(given)) {
-    if (given.length !== names.length) throw new Error(`${what} lists ${given.length} tables but the model has ${names.length} output${names.length === 1 ? '' : 's'} (${names.join(', ')})`);
+    if (isNumberList(given)) {
+      if (names.length === 1) return [Object.fromEntries(given.map((w, c) => [String(c), w]))];
+      throw new Error(`${what}: a list of numbers is one table {0: w0, 1: w1, ...}, which only a one-output model takes; the model has ${names.length} outputs (${names.join(', ')}): ${classWeightForms(names)}`);
+    }
+    if (given.length !== names.length) {
+      throw new Error(`${what} lists ${given.length} tables but the model has ${names.length} output${names.length === 1 ? '' : 's'} (${names.join(', ')}); ${classWeightForms(names)}`);
+    }
     return given.map((t, i) => {
-      if (t !== null && !isRecord(t)) throw new Error(`${what}[${i}] must be an object {classId: weight}`);
+      if (t !== null && !isRecord(t)) throw new Error(`${what}[${i}] must be an object {classId: weight} or null; ${classWeightForms(names)}`);
       return t;
     });
   }
-  if (!isRecord(given)) throw new Error(`${what} must be an object {classId: weight}${names.length > 1 ? ', a list of them (one per output) or {outputName: {classId: weight}}' : ''}`);
+  if (!isRecord(given)) throw new Error(`${what} must be an object {classId: weight}; ${classWeightForms(names)}`);
   const keys = Object.keys(given);
   const byOutput = keys.length > 0 && keys.every((k) => isRecord(given[k]));
   if (!byOutput) {
-    if (names.length > 1) throw new Error(`${what}: the model has ${names.length} outputs (${names.join(', ')}); give a list of {classId: weight} (one per output) or {outputName: {classId: weight}}`);
+    if (names.length > 1) throw new Error(`${what}: the model has ${names.length} outputs (${names.join(', ')}); ${classWeightForms(names)}`);
     return [given];
   }
   checkOutputKeys(keys, names, what);
@@ -155,7 +200,7 @@ function classTable(t: Record<string, unknown>, what: string): Map<number, numbe
  * one table, or for several outputs one per output (a list, or {outputName: table}; an output left out is not
  * class-weighted), as tfjs.
  */
-export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: OutputWeights, classWeight: ClassWeightArg | undefined, what: string): OutputWeights {
+export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: OutputWeights, classWeight: ClassWeightArg | undefined | null, what: string): OutputWeights {
   if (classWeight === undefined || classWeight === null) return weights;
   const heads = model.outputHeads();
   const names = heads.map((h) => h.name);
@@ -171,8 +216,12 @@ export function withClassWeights(model: TrainableModel, ys: Tensor[], weights: O
     const w = base ? Float32Array.from(base.values) : new Float32Array(classes.length).fill(1);
     classes.forEach((c, s) => {
       const cw = table.get(c);
-      // tfjs refuses a class the table lacks rather than guessing a weight for it.
-      if (cw === undefined) throw new Error(`${label(i)} has no weight for class ${c}, which sample ${s} belongs to; give every class in the data a weight`);
+      // tfjs refuses a class the table lacks rather than guessing a weight for it (Keras 3 would weigh it 1).
+      if (cw === undefined) {
+        const target = y.size === classes.length ? y.values[s] : c;
+        const rounded = target !== c ? ` (its target ${target} rounded to the nearest class, as Keras 3 does)` : '';
+        throw new Error(`${label(i)} has no weight for class ${c}, which sample ${s} belongs to${rounded}; give every class in the data a weight`);
+      }
       w[s] *= cw;
     });
     return new Tensor(w, [w.length], 'float32');

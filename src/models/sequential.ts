@@ -8,7 +8,7 @@ import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../opt
 import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
-import { asInput, checkBatchSize, takeRows } from './batches.js';
+import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
 import { summaryLines } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
@@ -357,6 +357,7 @@ export class Sequential extends ModelBase<SequentialData> {
     const xt = asInput(this.namedInput(x, `${this.name}.predict`) as TensorLike, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     checkSequentialX(this, xt, `${this.name}.predict`);
+    checkStatefulBatches(this.layers, xt.shape[0], bs, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
     if (isRecording()) return predictRecorded([xt], bs, ([xb]) => [this.forward(xb, { training: false, mask: null })])[0];
     return predictInBatches(xt.shape[0], bs, (s, e) => [this.forward(takeRows(xt, null, s, e), { training: false, mask: null })])[0];

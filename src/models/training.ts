@@ -9,7 +9,7 @@ import { compiledMetrics, type MetricFunction } from '../metrics/registry.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
 import { globalRandom } from '../random.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
-import { asInput, checkBatchSize, EventLoopYield, stepScope, takeRows } from './batches.js';
+import { asInput, checkBatchSize, checkStatefulBatches, EventLoopYield, stepScope, takeRows } from './batches.js';
 import { bucketBlocker, LengthBuckets, type BucketArgs } from './buckets.js';
 import { History, recordCallbackOrder, type Callback, type FitState } from './callback.js';
 import { CallbackList } from './callback_list.js';
@@ -572,6 +572,8 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
   weights = withClassWeights(model, ys, weights, args.classWeight, 'fit: classWeight');
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
+  checkStatefulBatches(model.layers, xs[0].shape[0], batchSize, 'fit');
+  if (val) checkStatefulBatches(model.layers, val.xs[0].shape[0], valBatchSize, args.validationData ? 'fit: validationData' : `fit: validationSplit ${args.validationSplit}`);
   return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, out, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
 }
 
@@ -730,6 +732,7 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, out) : undefined;
   const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
+  checkStatefulBatches(model.layers, xs[0].shape[0], batchSize, 'evaluate');
   return evaluationSteps(model, xs, ys, batchSize, bar, weights);
 }
 
@@ -745,22 +748,45 @@ export function evaluateModelSync(model: TrainableModel, x: unknown, y: unknown,
 }
 
 /**
- * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): the loss alone without metrics,
- * else [loss, ...metrics], measured on this batch before the update. sampleWeight and classWeight are Keras's
- * (tfjs takes neither): one weight per sample, and {classId: weight}, multiplied as in fit.
+ * trainOnBatch's and testOnBatch's result: the loss alone without metrics, else [loss, ...metrics]; with Keras's
+ * return_dict, {loss, <metric>: value, ...} keyed as evaluate's returnDict (metricsNames).
  */
-export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg, classWeight?: ClassWeightArg): number | number[] {
+function batchResult(model: TrainableModel, values: number[], returnDict: boolean | undefined): number | number[] | Record<string, number> {
+  if (returnDict) return Object.fromEntries(metricsNames(model).map((k, i) => [k, Math.fround(values[i])]));
+  return values.length > 1 ? values : values[0];
+}
+
+/**
+ * Keras's positional return_dict, the last argument train_on_batch and test_on_batch take; one given after it would
+ * be dropped, so it is refused by its place. params: the method's parameter names.
+ */
+export function checkBatchCallArgs(where: string, params: readonly string[], returnDict: unknown, extra: number): void {
+  if (extra > 0) {
+    throw new Error(`${where}: argument ${params.length + 1} is not taken; the arguments are (${params.join(', ')}), as Keras's ` +
+      `(${params.map((p) => p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')})`);
+  }
+  if (returnDict !== undefined && typeof returnDict !== 'boolean') {
+    throw new Error(`${where}: returnDict (argument ${params.length}) must be true or false, got ${typeof returnDict === 'object' ? JSON.stringify(returnDict) ?? String(returnDict) : String(returnDict)}`);
+  }
+}
+
+/**
+ * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): the loss alone without metrics,
+ * else [loss, ...metrics], measured on this batch before the update (returnDict: Keras's dict). sampleWeight and
+ * classWeight are Keras's (tfjs takes neither): one weight per sample, and {classId: weight}, multiplied as in fit.
+ */
+export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg | null, classWeight?: ClassWeightArg | null,
+  returnDict?: boolean): number | number[] | Record<string, number> {
   let acc: Meters | null = null;
   const lv = trainBatchInto(model, x, y, sampleWeight, classWeight, () => (acc = metersForBatch(model)));
-  const metrics = acc!.values();
-  return metrics.length ? [lv, ...metrics] : lv;
+  return batchResult(model, [lv, ...acc!.values()], returnDict);
 }
 
 /**
  * trainOnBatch's step: x and y as one batch, its metrics added to the meters meters() gives (asked for only once
  * onNonFinite let a non-finite loss through); returns the batch loss. A non-finite loss updates no weight.
  */
-function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, classWeight: ClassWeightArg | undefined, meters: () => Meters,
+function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined | null, classWeight: ClassWeightArg | undefined | null, meters: () => Meters,
   what = 'trainOnBatch', onNonFinite: () => void = () => { throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`); }): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
   const { xs, ys } = model.prepareData(x, y, what);
@@ -823,14 +849,14 @@ export class StreamedPass {
 }
 
 /**
- * Keras's test_on_batch (tfjs has none): the loss alone without metrics, else [loss, ...metrics], on x and y as one
- * batch, in inference mode and without touching the weights; sampleWeight as evaluate's.
+ * Keras's test_on_batch (tfjs has none): the loss alone without metrics, else [loss, ...metrics] (returnDict:
+ * Keras's dict), on x and y as one batch, in inference mode and without touching the weights; sampleWeight as evaluate's.
  */
-export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg): number | number[] {
+export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg | null, returnDict?: boolean): number | number[] | Record<string, number> {
   if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
   const n = xs[0].shape[0];
   const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   const steps = evaluationSteps(model, xs, ys, Math.max(n, 1), undefined, weights);
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value.length > 1 ? r.value : r.value[0];
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return batchResult(model, r.value, returnDict);
 }

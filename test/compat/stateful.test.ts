@@ -88,7 +88,14 @@ describe('stateful recurrent layers', () => {
     expect(() => rl.sequential({ layers: [recurrentLayer('lstm', { stateful: true, inputShape: [T, D] })] })).toThrow(/stateful needs a fixed batch size/);
     expect(() => rl.layers.lstm({ units: U, stateful: true }).apply(rl.input({ shape: [T, D] }))).toThrow(/stateful needs a fixed batch size/);
     const m = rl.sequential({ layers: [recurrentLayer('simpleRNN', { stateful: true, batchInputShape: [B, T, D] })] });
-    expect(() => m.predict(randomTensor([B + 1, T, D], 1), { batchSize: B })).toThrow(/stateful layer was built for batches of 3, got a batch of 1/);
+    const states = () => (m.layers[0] as RNN).getStates().map((s) => [...s.dataSync()]);
+    const before = states();
+    m.predict(randomTensor([B, T, D], 2), { batchSize: B });
+    const moved = states();
+    expect(moved).not.toEqual(before);
+    // Refused before the first batch runs (as tfjs checks up front), so the carried states stay where they were.
+    expect(() => m.predict(randomTensor([B + 1, T, D], 1), { batchSize: B })).toThrow(/stateful layer was built for batches of 3, but 4 samples in batches of 3 give it a batch of 1;.*\(nothing was run\)/);
+    expect(states()).toEqual(moved);
     expect(() => recurrentLayer('lstm', { stateful: true, batchInputShape: [B, T, D] }).resetStates([rl.zeros([B, U])])).toThrow(/expects 2 state/);
   });
 

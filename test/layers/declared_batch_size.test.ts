@@ -27,6 +27,6 @@ describe('a declared batch size', () => {
   it('binds a stateful layer: another batch is refused naming the layer and its shape', () => {
     const m = rl.sequential({ layers: [rl.layers.lstm({ units: 3, stateful: true, batchInputShape: [2, 4, 3] })] });
     expect(m.predict(rl.zeros([2, 4, 3])).shape).toEqual([2, 3]);
-    expect(() => m.predict(rl.zeros([3, 4, 3]))).toThrow(/lstm\w* \(LSTM\): stateful layer was built for batches of 2, got a batch of 3/);
+    expect(() => m.predict(rl.zeros([3, 4, 3]))).toThrow(/predict: lstm\w* \(LSTM\): stateful layer was built for batches of 2, but 3 samples in batches of 32 give it a batch of 3; pass batchSize: 2/);
   });
 });
