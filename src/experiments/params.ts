@@ -2,7 +2,8 @@
  * The lab's exercise "calculate the number of parameters": the formula for every layer of every lab model,
  * the number it gives, and the count the built model reports.
  */
-import { Bidirectional, Conv1D, Dense, Embedding, GRU, LSTM, RNN, SimpleRNN, TimeDistributed, type Layer } from '../layers/index.js';
+import { Bidirectional, Conv1D, Dense, Embedding, GRU, LSTM, SimpleRNN, TimeDistributed, type Layer } from '../layers/index.js';
+import { RNN } from '../layers/recurrent.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Table } from '../report/table.js';
 import { additionModel, IMDB_MODELS, imdbModel, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';

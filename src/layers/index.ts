@@ -14,7 +14,7 @@ import { GRU, type GRUArgs } from './gru.js';
 import { Layer, type Kwargs, type LayerArgs } from './layer.js';
 import { LSTM, type LSTMArgs } from './lstm.js';
 import { MaxPooling1D, type MaxPooling1DArgs } from './max_pooling1d.js';
-import { RNN, type RNNArgs } from './recurrent.js';
+import type { RNNArgs } from './recurrent.js';
 import { RepeatVector, type RepeatVectorArgs } from './repeat_vector.js';
 import { ReverseTime } from './reverse_time.js';
 import { SimpleRNN } from './simple_rnn.js';
@@ -64,8 +64,9 @@ import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
 // The concrete classes as rl.layerClasses exports them, held to the factories' option check (public_classes.ts).
 export * from './public_classes.js';
 // Bases to extend, and the classes whose constructors check their own options.
-// (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells and CellRNN come from public_classes.ts, their fromConfig wrapped.)
-export { Layer, RNN, RNNCell };
+// (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, CellRNN and RNN, tfjs's name for CellRNN, come from
+// public_classes.ts, their fromConfig wrapped.)
+export { Layer, RNNCell };
 export type {
   ActivationArgs, BidirectionalArgs, Conv1DArgs, DenseArgs, DropoutArgs, EmbeddingArgs, FlattenArgs, GlobalPooling1DArgs, GRUArgs, LayerArgs,
   LSTMArgs, MaxPooling1DArgs, RNNArgs, RepeatVectorArgs, TimeDistributedArgs,

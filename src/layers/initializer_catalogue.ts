@@ -73,13 +73,18 @@ export class Initializer {
 
 function seedOf(owner: string, seed: unknown): number | null {
   if (seed === undefined || seed === null) return null;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${owner}: seed must be an integer, got ${JSON.stringify(seed)}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new Error(`${owner}: seed must be an integer, got ${shown(seed)}`);
   return seed;
+}
+
+/** A value as an error shows it: numbers as written (JSON would turn NaN and Infinity into null). */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
 }
 
 function num(owner: string, name: string, v: unknown, dflt: number, positive = false): number {
   const x = v ?? dflt;
-  if (typeof x !== 'number' || !Number.isFinite(x) || (positive && x <= 0)) throw new Error(`${owner}: ${name} must be a ${positive ? 'positive' : 'finite'} number, got ${JSON.stringify(v)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x) || (positive && x <= 0)) throw new Error(`${owner}: ${name} must be a ${positive ? 'positive' : 'finite'} number, got ${shown(v)}`);
   return x;
 }
 
@@ -99,9 +104,9 @@ export function varianceScaling(args: VarianceScalingArgs = {}, className = 'Var
   rejectUnknown(className, args, ['scale', 'mode', 'distribution', 'seed']);
   const scale = num(className, 'scale', args.scale, 1, true);
   const mode = MODES[String(args.mode ?? 'fan_in')];
-  if (!mode) throw new Error(`${className}: mode must be fan_in, fan_out or fan_avg, got ${JSON.stringify(args.mode)}`);
+  if (!mode) throw new Error(`${className}: mode must be fan_in, fan_out or fan_avg, got ${shown(args.mode)}`);
   const distribution = DISTRIBUTIONS[String(args.distribution ?? 'truncated_normal')];
-  if (!distribution) throw new Error(`${className}: distribution must be truncated_normal, untruncated_normal or uniform, got ${JSON.stringify(args.distribution)}`);
+  if (!distribution) throw new Error(`${className}: distribution must be truncated_normal, untruncated_normal or uniform, got ${shown(args.distribution)}`);
   const seed = seedOf(className, args.seed);
   const config = className === 'VarianceScaling' ? { scale, mode, distribution, seed } : { seed };
   return new Initializer(className, config, (shape, out, rng) => {
@@ -117,6 +122,29 @@ export function varianceScaling(args: VarianceScalingArgs = {}, className = 'Var
 
 const preset = (className: string, scale: number, mode: Mode, distribution: Distribution) =>
   (args: SeedArgs = {}) => { rejectUnknown(className, args, ['seed']); return varianceScaling({ scale, mode, distribution, seed: args.seed }, className); };
+
+/**
+ * Zeros and Ones take no options, as tfjs's zeros() and ones(): a value meant for constant({value}) is an error,
+ * not silently ones.
+ */
+function filled(className: string, args: unknown, value: number): Initializer {
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args) || Object.keys(args).length > 0)) {
+    const given = typeof args === 'object' && args !== null && !Array.isArray(args) ? `option '${Object.keys(args)[0]}'` : `argument ${shown(args)}`;
+    throw new Error(`${className}: unknown ${given}; ${className} takes no options (rl.initializers.constant({value}) fills with a given value)`);
+  }
+  return new Initializer(className, {}, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = value; });
+}
+
+/**
+ * The config a model file holds for an initializer: its own, except where tfjs 4.22 would not load the class name.
+ * Keras's LecunNormal and LecunUniform are registered in tfjs only as LeCunNormal and LeCunUniform, a name Keras does
+ * not know; the VarianceScaling they are (as tfjs itself saves them) loads in both, and draws the same here.
+ */
+export function savedInitializer(className: string, config: Record<string, unknown>): { className: string; config: Record<string, unknown> } {
+  const lecun: Record<string, Distribution> = { LecunNormal: 'truncated_normal', LecunUniform: 'uniform' };
+  if (!Object.hasOwn(lecun, className)) return { className, config: { ...config } };
+  return { className: 'VarianceScaling', config: { scale: 1, mode: 'fan_in', distribution: lecun[className], seed: config.seed ?? null } };
+}
 
 export interface RandomNormalArgs extends SeedArgs { mean?: number; stddev?: number }
 export interface RandomUniformArgs extends SeedArgs { minval?: number; maxval?: number }
@@ -134,8 +162,8 @@ function normalLike(className: string, trunc: boolean) {
 
 /** rl.initializers: tfjs-layers' factory names; each returns an Initializer any layer's *Initializer option takes. */
 export const initializers = {
-  zeros: () => new Initializer('Zeros', {}, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 0; }),
-  ones: () => new Initializer('Ones', {}, (_s, out) => { for (let i = 0; i < out.length; i++) out[i] = 1; }),
+  zeros: (args?: Record<string, never>) => filled('Zeros', args, 0),
+  ones: (args?: Record<string, never>) => filled('Ones', args, 1),
   constant: (args: { value?: number } = {}) => {
     rejectUnknown('Constant', args, ['value']);
     const value = num('Constant', 'value', args.value, 0);
@@ -189,10 +217,8 @@ function fileConfig(className: string, c: Record<string, unknown>, seeded: boole
   return rest;
 }
 
-const noArgs = (className: string, make: () => Initializer) => (c: Record<string, unknown>) => {
-  rejectUnknown(className, fileConfig(className, c, false), []);
-  return make();
-};
+const noArgs = (className: string, make: (args: Record<string, never>) => Initializer) => (c: Record<string, unknown>) =>
+  make(fileConfig(className, c, false) as Record<string, never>);
 
 /** Keras class names (lowercased, underscores dropped) -> the factory that rebuilds them from a config. */
 export const INITIALIZER_CLASSES: Record<string, (config: Record<string, unknown>) => Initializer> = {

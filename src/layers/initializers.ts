@@ -3,7 +3,7 @@ import { nearName } from '../near_name.js';
 import { dispose, tensorsIn, tidy } from '../ops/memory.js';
 import { globalRandom } from '../random.js';
 import { Tensor, type Shape } from '../tensor.js';
-import { INITIALIZER_CLASSES, Initializer, fans, initializers } from './initializer_catalogue.js';
+import { INITIALIZER_CLASSES, Initializer, fans, initializers, savedInitializer } from './initializer_catalogue.js';
 import { orthogonal } from './orthogonal.js';
 import { unnamedClassName, unnamedLabel, UserClassRegistry } from './user_classes.js';
 
@@ -130,11 +130,11 @@ export function checkInitializer(layer: string, what: string, v: unknown): Initi
 }
 
 
-/** Keras's {className, config} for an initializer (camelCase keys; src/io writes snake_case). */
+/** Keras's {className, config} for an initializer, in a form tfjs loads too (camelCase keys; src/io writes snake_case). */
 export function serializeInitializer(name: InitializerName): { className: string; config: Record<string, unknown> } {
   const registered = REGISTERED.get(name);
   if (registered?.label !== undefined) return { className: unnamedClassName(registered.label), config: { ...registered.config } };
-  if (registered) return { className: registered.className, config: { ...registered.config } };
+  if (registered) return savedInitializer(registered.className, registered.config);
   switch (name) {
     case 'glorotUniform': return { className: 'GlorotUniform', config: { seed: null } };
     case 'glorotNormal': return { className: 'GlorotNormal', config: { seed: null } };

@@ -13,9 +13,9 @@ export type InitializerArg = InitializerName | Initializer;
 
 /**
  * 'l1', 'l2', 'l1l2', an rl.regularizers object or Keras's {className, config}; null for none. tfjs types the name as
- * any string; checkRegularizer also takes the class names tfjs resolves ('L1L2') and Keras's 'l1_l2', so those type-check.
+ * any string; checkRegularizer also takes the class names tfjs resolves ('L1L2'), so those type-check.
  */
-export type RegularizerArg = RegularizerIdentifier | 'L1' | 'L2' | 'L1L2' | 'l1_l2';
+export type RegularizerArg = RegularizerIdentifier | 'L1' | 'L2' | 'L1L2';
 
 /**
  * 'maxNorm', 'unitNorm', 'minMaxNorm', 'nonNeg', an rl.constraints object or Keras's {className, config}; null for

@@ -59,6 +59,7 @@ import { Discretization as DiscretizationClass } from './discretization.js';
 import { Normalization as NormalizationClass } from './normalization_layer.js';
 import { GRUCell as GRUCellClass, LSTMCell as LSTMCellClass, SimpleRNNCell as SimpleRNNCellClass, StackedRNNCells as StackedRNNCellsClass } from './rnn_cells.js';
 import { CellRNN as CellRNNClass } from './rnn_layer.js';
+import { RNN as RecurrentBase } from './recurrent.js';
 import { checkThenConstruct } from './option_probe.js';
 import { fromConfigChecked } from './config_reader.js';
 import type { Layer } from './layer.js';
@@ -156,3 +157,27 @@ export const LSTMCell = configReadingClass(LSTMCellClass, 'LSTMCell'); export ty
 export const GRUCell = configReadingClass(GRUCellClass, 'GRUCell'); export type GRUCell = GRUCellClass;
 export const StackedRNNCells = configReadingClass(StackedRNNCellsClass, 'StackedRNNCells'); export type StackedRNNCells = StackedRNNCellsClass;
 export const CellRNN = configReadingClass(CellRNNClass, 'CellRNN'); export type CellRNN = CellRNNClass;
+
+/** What `instanceof rl.layerClasses.RNN` admits: an rl.layers.rnn({cell}) layer, or a SimpleRNN, LSTM or GRU. */
+export type RNN = CellRNNClass | RecurrentBase;
+
+/**
+ * tfjs's tf.RNN: the class of rl.layers.rnn({cell}) layers, so `new RNN({cell})`, `RNN.fromConfig(layer.getConfig())`
+ * and the registry's 'RNN' are one class (CellRNN). In tfjs SimpleRNN, LSTM and GRU extend tf.RNN, so instanceof
+ * admits them too.
+ */
+function tfjsRNN(): RNNClass {
+  const readConfig = fromConfigTrap<typeof CellRNNClass>(() => proxy, 'RNN');
+  const proxy = new Proxy(CellRNNClass, {
+    get(target, key, receiver) {
+      // Only this export's own test: a subclass of it (class X extends rl.layerClasses.RNN) keeps the plain instanceof.
+      if (key === Symbol.hasInstance && receiver === proxy) return (v: unknown) => v instanceof CellRNNClass || v instanceof RecurrentBase;
+      return readConfig!(target, key, receiver);
+    },
+  });
+  return proxy as RNNClass;
+}
+
+/** instanceof narrows to what it admits: a CellRNN or the SimpleRNN/LSTM/GRU base. */
+type RNNClass = typeof CellRNNClass & { [Symbol.hasInstance](v: unknown): v is RNN };
+export const RNN = tfjsRNN();

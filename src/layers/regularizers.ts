@@ -58,6 +58,16 @@ export const regularizers = {
   },
 };
 
+/**
+ * The strings a regularizer option takes, exactly: tfjs's identifiers, which are also Keras 3's snake_case ones, and
+ * the class names; each is its factory with factor 0.01, as tfjs builds them. Other spellings ('l1_l2', which
+ * Keras 3's regularizers.get refuses too) are errors rather than a guess at a penalty.
+ */
+const NAMED: Record<string, () => L1L2> = {
+  l1: () => regularizers.l1(), l2: () => regularizers.l2(), l1l2: () => regularizers.l1l2(),
+  L1: () => regularizers.l1(), L2: () => regularizers.l2(), L1L2: () => regularizers.l1l2(),
+};
+
 export type RegularizerIdentifier = L1L2 | 'l1' | 'l2' | 'l1l2' | { className: string; config?: RegularizerArgs } | null;
 
 /** A regularizer from a name, a Keras/tfjs {className, config} (L1, L2, L1L2), or an instance; null for none. */
@@ -68,8 +78,7 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
     const className = typeof v === 'object' && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
     if (userRegularizers.has(className)) return userRegularizers.make(className, (v as { config?: unknown }).config ?? {});
     if (typeof v === 'string') {
-      const key = v.replace(/_/g, '').toLowerCase();
-      if (Object.hasOwn(regularizers, key)) return (regularizers as Record<string, () => L1L2>)[key]();
+      if (Object.hasOwn(NAMED, v)) return NAMED[v]();
     } else if (typeof v === 'object' && !Array.isArray(v)) {
       const { className, config = {} } = v as { className?: unknown; config?: RegularizerArgs };
       // Keras's own L1 and L2 classes default their factor to 0.01 when the config leaves it out.
@@ -82,7 +91,9 @@ export function checkRegularizer(layer: string, what: string, v: unknown): L1L2 
   }
   const className = typeof v === 'object' && !Array.isArray(v) ? (v as { className?: unknown }).className : undefined;
   const given = typeof v === 'string' ? JSON.stringify(v) : typeof className === 'string' ? `class ${JSON.stringify(className)}` : describe(v);
-  const hint = typeof className === 'string' && !nearName(className, BUILT_IN_NAMES) ? ` (a custom regularizer class is loaded once registered with rl.serialization.registerClass(${className}))` : '';
+  const near = typeof v === 'string' ? nearName(v, Object.keys(NAMED)) : undefined;
+  const hint = typeof className === 'string' && !nearName(className, BUILT_IN_NAMES) ? ` (a custom regularizer class is loaded once registered with rl.serialization.registerClass(${className}))`
+    : near !== undefined ? ` (did you mean '${near}'?)` : '';
   throw new Error(`${layer}: ${what} ${given} is not a regularizer; use 'l1', 'l2', 'l1l2', rl.regularizers.* or {className: 'L1' | 'L2' | 'L1L2', config}${hint}`);
 }
 

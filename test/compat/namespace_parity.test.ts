@@ -108,7 +108,7 @@ describe('initializer names in layer options', () => {
   // tfjs takes its class names as strings ('HeNormal'); Keras spells them snake_case ('he_normal'). rnnlab refused both.
   const names: [string, string][] = [['HeNormal', 'HeNormal'], ['he_normal', 'HeNormal'], ['GlorotUniform', 'GlorotUniform'], ['glorot_uniform', 'GlorotUniform'],
     ['TruncatedNormal', 'TruncatedNormal'], ['truncated_normal', 'TruncatedNormal'], ['RandomNormal', 'RandomNormal'], ['random_normal', 'RandomNormal'],
-    ['VarianceScaling', 'VarianceScaling'], ['variance_scaling', 'VarianceScaling'], ['lecun_uniform', 'LecunUniform'], ['Orthogonal', 'Orthogonal'], ['Zeros', 'Zeros']];
+    ['VarianceScaling', 'VarianceScaling'], ['variance_scaling', 'VarianceScaling'], ['lecun_uniform', 'VarianceScaling'], ['Orthogonal', 'Orthogonal'], ['Zeros', 'Zeros']];
   it.each(names)('kernelInitializer %s builds (tfjs builds the class names) and saves as %s', (name, className) => {
     if (!name.includes('_')) tf.layers.dense({ units: 2, inputShape: [3], kernelInitializer: name as never }).apply(tf.zeros([1, 3]));
     const d = rl.layers.dense({ units: 2, inputShape: [3], kernelInitializer: name as never });

@@ -119,7 +119,7 @@ describe('layer options given as rl.initializers / rl.regularizers / rl.constrai
     for (const [kernelConstraint, className] of constraintSpellings) {
       expect((rl.layers.dense({ units: 1, kernelConstraint }).getConfig().kernelConstraint as { className: string }).className).toBe(className);
     }
-    const regularizerSpellings = [['L1', { l1: 0.01, l2: 0 }], ['L2', { l1: 0, l2: 0.01 }], ['L1L2', { l1: 0.01, l2: 0.01 }], ['l1_l2', { l1: 0.01, l2: 0.01 }]] as const;
+    const regularizerSpellings = [['L1', { l1: 0.01, l2: 0 }], ['L2', { l1: 0, l2: 0.01 }], ['L1L2', { l1: 0.01, l2: 0.01 }]] as const;
     for (const [kernelRegularizer, config] of regularizerSpellings) {
       expect((rl.layers.dense({ units: 1, kernelRegularizer }).getConfig().kernelRegularizer as { config: unknown }).config).toEqual(config);
     }
