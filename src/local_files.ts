@@ -1,7 +1,11 @@
 /**
  * Local files as users name them and as the system fails on them: the one reading of a path or file:// URL that the
- * model loaders, rl.data.csv and the ONNX entries share, and errno codes in words for error messages.
+ * model loaders, rl.data.csv and the ONNX entries share, errno codes in words for error messages, and folders made
+ * one level at a time.
  */
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -20,4 +24,74 @@ export function errnoWords(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return 'no such file';
   return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error)?.message ?? String(e);
+}
+
+/** Why a folder could not be made or written, in words, by the errno code. */
+const FOLDER_WORDS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only', ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up', ENOTDIR: 'a part of its path is a file', EEXIST: 'a file of that name is in the way',
+};
+
+/** An error making a folder: says which folder and why, and keeps the errno code for callers that branch on it. */
+export class FolderError extends Error {
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+    this.name = 'FolderError';
+  }
+}
+
+function isFolder(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
+/** The FolderError of a failed mkdir of dir. */
+export function folderError(dir: string, e: unknown): FolderError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  // mkdir fails with ENOENT although the folder above exists on file systems that take no new folders (/proc).
+  const why = code === 'ENOENT' && existsSync(path.dirname(dir)) ? `no folder can be made in ${path.dirname(dir)}`
+    : FOLDER_WORDS[code ?? ''] ?? (e as Error)?.message ?? String(e);
+  return new FolderError(`cannot make the folder ${dir}: ${why}`, code);
+}
+
+/**
+ * Makes dir and every missing folder above it, one level at a time, as mkdirSync(dir, { recursive: true }) would;
+ * returns the outermost folder it made (undefined when dir existed). Not Node's recursive mkdir: under a file system
+ * that takes no new folders it retries forever, synchronously, deaf even to Ctrl-C. A failure is a FolderError.
+ */
+export function makeFolders(dir: string): string | undefined {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  for (const at of missing) {
+    try {
+      mkdirSync(at);
+    } catch (e) {
+      // Made meanwhile by another process: fine when it is a folder (not a file, nor a link leading nowhere).
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(at)) throw folderError(at, e);
+    }
+  }
+  if (!isFolder(dir)) throw folderError(path.resolve(dir), Object.assign(new Error('EEXIST'), { code: 'EEXIST' }));
+  return missing[0];
+}
+
+/**
+ * Why no files could be written in dir, made first if missing (null when they can), found without leaving anything
+ * behind: the nearest folder of dir's path that exists must be a folder this process may write, and where dir is
+ * still to be made, a trial folder made and at once removed there must succeed (some file systems refuse new
+ * folders whatever the permissions say).
+ */
+export function folderWriteProblem(dir: string): string | null {
+  let at = path.resolve(dir);
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  if (!isFolder(at)) return `${at} is a file`;
+  try { accessSync(at, constants.W_OK | constants.X_OK); } catch (e) { return folderWords(e, at); }
+  if (at === path.resolve(dir)) return null;
+  const trial = path.join(at, `.rnnlab-trial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try { mkdirSync(trial); } catch (e) { return folderWords(e, at); }
+  rmdirSync(trial);
+  return null;
+}
+
+function folderWords(e: unknown, at: string): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' ? `no folder can be made in ${at}` : FOLDER_WORDS[code ?? ''] ?? (e as Error)?.message ?? String(e);
 }

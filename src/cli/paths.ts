@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checkpointClashes } from '../io/checkpoint.js';
-import { errnoWords } from '../local_files.js';
+import { errnoWords, folderWriteProblem } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { modelClashes } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
@@ -118,14 +118,20 @@ export interface OutFolderRule {
 }
 
 /**
- * A folder a command writes (--out), checked up front: not empty, not a file, not below a file; and if it exists, the
- * command replaces only what `rule` says is its own. Anything else is refused before any work, with nothing changed.
+ * A folder a command writes (--out), checked up front: not empty, not a file, not below a file, one this process can
+ * make and write in; and if it exists, the command replaces only what `rule` says is its own. Anything else is
+ * refused before any work, with nothing changed.
  */
 export function checkOutFolder(flag: string, dir: string, command: string | undefined, rule: OutFolderRule): void {
-  if (!checkFolderFlag(flag, dir, command)) return;
-  const replaceable = rule.replaceable(dir);
-  const clash = [...clashingEntries(dir, rule.names, replaceable), ...(rule.more?.(dir, replaceable) ?? [])];
-  if (clash.length) throw new UsageError(rule.refusal(clash), command);
+  const exists = checkFolderFlag(flag, dir, command);
+  if (exists) {
+    const replaceable = rule.replaceable(dir);
+    const clash = [...clashingEntries(dir, rule.names, replaceable), ...(rule.more?.(dir, replaceable) ?? [])];
+    if (clash.length) throw new UsageError(rule.refusal(clash), command);
+  }
+  // Found now, not when the finished run is written (a read-only parent, a file system that takes no folders).
+  const problem = folderWriteProblem(dir);
+  if (problem) throw new UsageError(`${flag}: cannot ${exists ? 'write in' : 'make'} the folder ${dir}: ${problem}`, command);
 }
 
 /** Which of `names` in dir are links: refused whatever they lead to (even an earlier run's record), as a run would write through them. */

@@ -4,7 +4,7 @@
  * the ranked table, each axis's effect and the finding.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -23,7 +23,7 @@ import { addFlags, convertFlag, helpExtras, type Flags, MAX_THREADS } from './fl
 import { IMDB_FLAGS } from './imdb.js';
 import { onStopSignals } from './stop_signals.js';
 import { checkOutFolder, entryOf, linksAmong, linkWords, quotedNames } from './paths.js';
-import { errnoWords } from '../local_files.js';
+import { errnoWords, makeFolders } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES } from '../report/record.js';
 
 /** The flags each command a sweep runs takes: the spec's flags are checked against them when it is read. */
@@ -100,7 +100,7 @@ function removeStaleLock(file: string, stale: string): void {
  */
 export function lockSweepDir(dir: string, command = 'sweep'): () => void {
   const file = path.join(dir, SWEEP_LOCK);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const me: LockOwner = { pid: process.pid, host: hostname(), writer: ownProcessStart() };
   for (let tries = 0; tries < 3; tries++) {
     if (createLock(file, me)) {

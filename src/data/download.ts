@@ -1,8 +1,8 @@
 import { createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
+import { makeFolders } from '../local_files.js';
 import { DataError } from './errors.js';
 
 export interface DownloadOptions {
@@ -22,7 +22,7 @@ export interface DownloadOptions {
 export async function downloadFile(url: string, dest: string, options: DownloadOptions): Promise<void> {
   const { expectedSize, progress = Boolean(process.stderr.isTTY), timeoutMs = 30_000, attempts = 3 } = options;
   const part = `${dest}.part`;
-  await mkdir(dirname(dest), { recursive: true });
+  makeFolders(dirname(dest));
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (sizeOf(part) > expectedSize) rmSync(part, { force: true });

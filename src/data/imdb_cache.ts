@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { makeFolders } from '../local_files.js';
 import type { Split } from './imdb_reviews.js';
 
 /** The full-vocabulary encoding of one split, in canonical order, before any load() option applies. */
@@ -171,7 +172,7 @@ export async function writeCache(dir: string, key: SourceKey, corpus: EncodedCor
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   let fd: number | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
     fd = openSync(tmp, 'w');
     writeSync(fd, preamble);
     for (const split of SPLIT_ORDER) {

@@ -3,12 +3,13 @@
  * renamed over the target (atomic on POSIX file systems); the folder is fsync'ed too, so the rename itself
  * survives a power cut. A crash at any point leaves either the old file or the new one, never half of one.
  */
-import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from './process_alive.js';
 import { describe } from '../describe.js';
+import { makeFolders } from '../local_files.js';
 
 /** Temporary files start with this, so a folder scan can recognise (and sweep) what a crash left behind. */
 export const TEMP_PREFIX = '.rnnlab-tmp-';
@@ -97,7 +98,7 @@ function bytesOf(data: unknown, what: string): Uint8Array {
 function writeTemp(path: string, data: FileData, what: string): string {
   const bytes = bytesOf(data, what);
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const tmp = join(dir, tempName(path));
   const fd = openSync(tmp, 'w', 0o644);
   try {

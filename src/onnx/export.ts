@@ -3,6 +3,7 @@
  * float32 otherwise) and one output, equal to model.predict. Layers ONNX cannot express are refused by name.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GraphBuilder, type AttrValue, type ElemType } from './graph.js';
@@ -238,9 +239,11 @@ export async function exportOnnx(model: ExportableModel | ExportableGraph, path:
   const bytes = modelBytes(model, 'exportONNX');
   const folder = dirname(path);
   // Said of the file asked for (as given) and its folder, not of the temporary file beside it that a failed write names.
+  // ENOENT from the write itself, the folder being there, is a file system that takes no new files (/proc).
+  const noEntry = (tmp?: string) => tmp && existsSync(folder) ? `no file can be made in ${folder}` : `the folder ${folder} does not exist`;
   const fail = (e: unknown, tmp?: string): Error => {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = typeof e === 'string' ? e : code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
+    const why = typeof e === 'string' ? e : code === 'ENOENT' ? noEntry(tmp) : code === 'ENOTDIR' ? `a part of ${folder} is not a folder`
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : code === 'ENOSPC' ? 'no space left on the device'
         : tmp ? (e as Error).message.split(tmp).join(path) : (e as Error).message;
     return new Error(`ONNX export: cannot write '${source}': ${why}`);

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
+import { errnoWords, FolderError, folderError, makeFolders } from '../local_files.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
@@ -27,7 +28,7 @@ export function defaultOutDir(name: string, now = new Date(), base = 'runs'): st
  */
 export function createRunDir(dir: string): string {
   // The first folder mkdir made (runs/, say), so that a failed run removes it too when nothing else went in.
-  const madeParent = mkdirSync(path.dirname(dir), { recursive: true });
+  const madeParent = makeFolders(path.dirname(dir));
   if (madeParent !== undefined) parentsMade.set(path.resolve(path.dirname(dir)), path.resolve(madeParent));
   for (let k = 1; k <= 10_000; k++) {
     const candidate = k === 1 ? dir : `${dir}-${k}`;
@@ -35,7 +36,7 @@ export function createRunDir(dir: string): string {
       mkdirSync(candidate);
       return candidate;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw folderError(candidate, e);
     }
   }
   throw new Error(`cannot create a run folder: ${dir} and 10000 numbered variants of it already exist`);
@@ -92,7 +93,22 @@ export interface RunFiles { dir: string; results: string; html: string; png: str
 
 /** Writes report.html and report.png, then results.json (each atomically; the record last: a record that says "completed" has its reports). */
 export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
-  mkdirSync(dir, { recursive: true });
+  try {
+    return writeRunFiles(dir, record, doc);
+  } catch (e) {
+    // Checked writable before the run; still a full disk or a folder removed meanwhile is said in words, naming it.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof FolderError || code === undefined) throw e;
+    throw new Error(`cannot write the run folder ${dir}: ${RUN_WRITE_WORDS[code] ?? errnoWords(e)}`);
+  }
+}
+
+const RUN_WRITE_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', ENOENT: 'the folder is gone',
+};
+
+function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
+  makeFolders(dir);
   const files: RunFiles = { dir, results: path.join(dir, RESULTS_FILE), html: path.join(dir, 'report.html'), png: path.join(dir, 'report.png') };
   const env: Environment = record.environment;
   const full: ReportDoc = {

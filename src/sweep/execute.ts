@@ -4,11 +4,12 @@
  * holds a checkpoint is resumed from it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { compiledEntry } from '../compiled_entry.js';
 import { lineSplitter } from '../line_splitter.js';
+import { makeFolders } from '../local_files.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { runArgv, type SweepRun } from './expand.js';
 import { clearUnfinishedOutputs, RUN_WRITES } from './leftovers.js';
@@ -140,7 +141,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   const cleared = clearUnfinishedOutputs(dir, RUN_WRITES[run.command]);
   if (cleared.removed.length) warn(o, `run ${run.id}: removed ${cleared.removed.join(', ')}, left by an earlier try without a readable ${RESULTS_FILE}; running it again`);
   if (cleared.refused.length) warn(o, `run ${run.id}: removed nothing that an earlier try left: the run refuses ${cleared.refused.join(', ')}`);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const argv = runArgv(run, dir, o.threads);
   const resumed = existsSync(path.join(dir, 'checkpoint', 'checkpoint.json'));
   if (resumed) argv.push('--resume', dir);

@@ -10,11 +10,12 @@
  * waits for one ordered after it to settle before counting it, so two simultaneous starters split the cores between
  * them rather than both taking all of them (or both shrinking to one thread).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { aliveAs, ownProcessStart } from '../io/process_alive.js';
+import { makeFolders } from '../local_files.js';
 
 /** Where the claims live: one folder per machine (its temp folder), one file per claim. */
 export function claimsDir(): string {
@@ -63,7 +64,7 @@ let sequence = 0;
 /** A file for a new claim of this process, written atomically; false when it cannot be (a claim never stops a sweep). */
 function writeClaim(file: string, claim: Claim): boolean {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeFolders(path.dirname(file));
     writeFileAtomic(file, JSON.stringify(claim));
     return true;
   } catch {

@@ -1,8 +1,9 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fsyncDir, TEMP_PREFIX } from '../io/atomic.js';
+import { makeFolders } from '../local_files.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
@@ -47,7 +48,7 @@ export async function saveTextClassifier(dir: string, model: Sequential, spec: T
 export async function saveModelFolder(dir: string, model: { save(url: string): Promise<unknown> }, files: Record<string, string>): Promise<void> {
   checkReplaceable(dir);
   const parent = path.dirname(path.resolve(dir));
-  mkdirSync(parent, { recursive: true });
+  makeFolders(parent);
   const staging = path.join(parent, `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
   try {
     await model.save(`file://${staging}`);
