@@ -67,7 +67,9 @@ export class LabRunner {
     const section = body.section;
     if (section === undefined || section === null) throw badRequest(`section is required: one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}`);
     if (typeof section !== 'number' || !ids.includes(section)) {
-      throw badRequest(`section must be one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}, got ${JSON.stringify(section)?.slice(0, 40)}`);
+      // JSON.parse reads 1e400 as Infinity, which JSON.stringify would write as null: a number is named as itself.
+      const got = typeof section === 'number' ? String(section) : JSON.stringify(section)?.slice(0, 40);
+      throw badRequest(`section must be one of the lab's section numbers ${ids[0]} to ${ids[ids.length - 1]}, got ${got}`);
     }
     if (this.child) throw new HttpError(409, `section ${this.last?.section} is still running: wait for it or cancel it`);
     const args = [RUNNER, String(section), '--quick', ...(this.dataPath ? ['--data', this.dataPath] : [])];

@@ -107,6 +107,33 @@ export function recordWriterAlive(r: RunRecord): boolean {
   return r.pid !== null && writerAlive(r.pid, Date.parse(r.startedAt), r.writer);
 }
 
+/** A run folder's name starts with its start in local time (defaultOutDir): 20250108-100000-name. */
+const FOLDER_TIME = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-|$)/;
+
+/** The start time a folder's name gives, as an ISO time; null when the name has none. */
+function folderTime(id: string): string | null {
+  const m = FOLDER_TIME.exec(id);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const t = new Date(y, mo - 1, d, h, mi, s);
+  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+}
+
+/**
+ * Newest first by the recorded start time, else (the record unreadable) the time the folder's name starts with; the
+ * rest after every dated run. ISO times compare as strings, as the dashboard's column sort (web/js/runs.js) compares
+ * them: comparing a folder name with the times put "add-broken" before every run.
+ */
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  const x = a.startedAt || folderTime(a.id), y = b.startedAt || folderTime(b.id);
+  if (x !== y) {
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return x < y ? 1 : -1;
+  }
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
 export function summarize(id: string, dir: string, r: RunHead | null, error?: string, trainingHere = false): RunSummary {
   const base: RunSummary = {
     id, name: id, command: '', model: '', status: 'invalid', epochs: null, bestValAccuracy: null, testAccuracy: null, exactMatch: null, settings: '', secondsPerEpoch: null,
@@ -285,8 +312,7 @@ export class RunStore {
       if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
       out.push(summarize(id, dir, head, error, this.trainingHere(id)));
     }
-    // Newest first: folder names start with a timestamp; fall back to the recorded start time.
-    out.sort((a, b) => (b.startedAt ?? b.id).localeCompare(a.startedAt ?? a.id) || b.id.localeCompare(a.id));
+    out.sort(newestFirst);
     return out;
   }
 

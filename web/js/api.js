@@ -148,3 +148,25 @@ export function duration(seconds) {
   if (m < 60) return `${m} min ${s} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/**
+ * Fills a details card with load(); when that fails, hides the card (it would still show the run or sweep opened
+ * before) and puts the server's message in an error line just above it, made on first use.
+ */
+export async function loadDetails(card, load) {
+  const id = `${card.id}-error`;
+  let line = document.getElementById(id);
+  if (!line) {
+    line = el('p', { class: 'card error', id, role: 'alert', hidden: true });
+    card.before(line);
+  }
+  try {
+    await load();
+    line.hidden = true;
+    line.textContent = '';
+  } catch (e) {
+    card.hidden = true;
+    line.textContent = e.message;
+    line.hidden = false;
+  }
+}

@@ -48,8 +48,9 @@ function draw() {
       { label: marked.length ? `matching "${$('#proj-search').value.trim()}"` : 'matching the search (none)', data: marked.map((w) => byWord.get(w)), pointRadius: 7, pointStyle: 'triangle', borderColor: '#b3261e', backgroundColor: '#b3261e' },
       { label: r.query ? `nearest neighbours of "${r.query}"` : 'nearest neighbours (search a word)', data: near, pointRadius: 6, pointStyle: 'rect', borderColor: '#8a4b00', backgroundColor: '#8a4b00' },
     ] },
+    // Chart.js parses these points itself: with parsing off it takes every dataset for sorted by x, so the x axis spans
+    // only the first and last words (they come in frequency order) and the rest fall outside the plot.
     options: {
-      parsing: false,
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${ctx.raw.word} (${ctx.raw.x.toFixed(3)}, ${ctx.raw.y.toFixed(3)})` } } },
       // Room around the points for their labels.
       scales: { x: axis(`principal component 1 (${(r.explained[0] * 100).toFixed(1)}% of the variance)`, { grace: '8%' }), y: axis(`principal component 2 (${(r.explained[1] * 100).toFixed(1)}%)`, { grace: '5%' }) },

@@ -1,5 +1,5 @@
 // The Runs view: the runs folder as a table, and the selected runs' curves overlaid.
-import { $, api, el, num, pct } from './api.js';
+import { $, api, el, loadDetails, num, pct } from './api.js';
 import { showRunDetail } from './details.js';
 import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
 import { isGone, offPage } from './run_selection.js';
@@ -31,7 +31,7 @@ function row(r) {
   });
   const tr = el('tr', { dataset: { run: r.id }, class: selected.has(r.id) ? 'selected' : '' },
     el('td', {}, box),
-    el('td', { title: r.error ?? r.id }, el('button', { type: 'button', class: 'link', 'aria-label': `details of ${r.id}`, onclick: () => showRunDetail(r.id).catch(console.error) }, r.name)),
+    el('td', { title: r.error ?? r.id }, el('button', { type: 'button', class: 'link', 'aria-label': `details of ${r.id}`, onclick: () => loadDetails($('#run-detail'), () => showRunDetail(r.id)) }, r.name)),
     el('td', { text: r.command || '–' }),
     el('td', { text: r.model || '–' }),
     el('td', {}, el('span', { class: `badge ${r.status}`, title: r.error ?? '', text: r.status })),
@@ -49,8 +49,20 @@ function row(r) {
 
 const versionOf = (r) => `${r.status}|${r.epochs}|${r.finishedAt}`;
 
+/** The start time a folder's name gives (20250108-100000-name, local time), as an ISO time; null when none. */
+function folderTime(id) {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-|$)/.exec(id);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const t = new Date(y, mo - 1, d, h, mi, s);
+  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+}
+
+// A run whose record cannot be read sorts by the time its folder's name gives, as the server's pages do (runs.ts).
+const sortValue = (r) => (sortKey === 'startedAt' ? r.startedAt || folderTime(r.id) : r[sortKey]);
+
 function compare(a, b) {
-  const x = a[sortKey], y = b[sortKey];
+  const x = sortValue(a), y = sortValue(b);
   if (x === y) return 0;
   // Missing values sort last either way.
   if (x === null || x === undefined || x === '') return 1;

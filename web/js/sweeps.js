@@ -1,5 +1,5 @@
 // The Sweeps view: sweep folders under the runs folder, their progress, the ranked table and per-axis effects.
-import { $, api, el, guarded } from './api.js';
+import { $, api, el, guarded, loadDetails } from './api.js';
 import { barChart } from './charts.js';
 
 let chosen = null;
@@ -66,7 +66,7 @@ function showSweep(w) {
 async function openSweep(id) {
   chosen = id;
   for (const tr of document.querySelectorAll('#sweeps-table tbody tr')) tr.classList.toggle('selected', tr.dataset.sweep === id);
-  showSweep((await api.get(`/api/sweeps/${encodeURIComponent(id)}`)).sweep);
+  await loadDetails($('#sweep-detail'), async () => showSweep((await api.get(`/api/sweeps/${encodeURIComponent(id)}`)).sweep));
 }
 
 export async function refreshSweeps() {
