@@ -61,33 +61,36 @@ export function folderError(dir: string, e: unknown): FolderError {
 export function makeFolders(dir: string): string | undefined {
   const missing: string[] = [];
   for (let at = path.resolve(dir); !existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  let outermost: string | undefined;
   for (const at of missing) {
     try {
       mkdirSync(at);
+      outermost ??= at;
     } catch (e) {
-      // Made meanwhile by another process: fine when it is a folder (not a file, nor a link leading nowhere).
+      // Made meanwhile by another process: fine when it is a folder (not a file, nor a link leading nowhere), and
+      // not this call's to report (a caller removing what it made must leave another run's folder alone).
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(at)) throw folderError(at, e);
     }
   }
   if (!isFolder(dir)) throw folderError(path.resolve(dir), Object.assign(new Error('EEXIST'), { code: 'EEXIST' }));
-  return missing[0];
+  return outermost;
 }
 
 /**
  * Why no files could be written in dir, made first if missing (null when they can), found without leaving anything
- * behind: the nearest folder of dir's path that exists must be a folder this process may write, and where dir is
- * still to be made, a trial folder made and at once removed there must succeed (some file systems refuse new
- * folders whatever the permissions say).
+ * behind: the nearest folder of dir's path that exists must be a folder this process may write, and a trial folder
+ * made and at once removed there must succeed (some file systems refuse new entries whatever the permissions say).
  */
 export function folderWriteProblem(dir: string): string | null {
   let at = path.resolve(dir);
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   if (!isFolder(at)) return `${at} is a file`;
   try { accessSync(at, constants.W_OK | constants.X_OK); } catch (e) { return folderWords(e, at); }
-  if (at === path.resolve(dir)) return null;
+  // Also where dir exists: root passes the access check on /sys and /proc, which refuse new entries all the same.
   const trial = path.join(at, `.rnnlab-trial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try { mkdirSync(trial); } catch (e) { return folderWords(e, at); }
-  rmdirSync(trial);
+  // The trial folder is empty and this process's own: a failure to remove it is no reason to refuse --out.
+  try { rmdirSync(trial); } catch { /* left as an empty hidden folder */ }
   return null;
 }
 

@@ -5,7 +5,7 @@
  * output order or {outputName: weights}; tfjs's per-output classWeight, Keras's per-output sample_weight); a
  * one-output model takes the per-output forms too, as tfjs's standardizeSampleOrClassWeights does.
  */
-import { Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { isForeignTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { checkOutputKeys } from '../metrics/output_keys.js';
 import { takeRows } from './batches.js';
 import type { TrainableModel } from './trainable.js';
@@ -30,8 +30,9 @@ function checkWeight(v: number, what: string): void {
   if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be finite and non-negative, found ${v}`);
 }
 
+/** A plain table of weights; a tensor of any library (a tfjs one gets oneWeights' conversion hint) is not one. */
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !isForeignTensor(v) && !ArrayBuffer.isView(v);
 }
 
 /**

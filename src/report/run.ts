@@ -98,7 +98,8 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
   } catch (e) {
     // Checked writable before the run; still a full disk or a folder removed meanwhile is said in words, naming it.
     const code = (e as NodeJS.ErrnoException).code;
-    if (e instanceof FolderError || code === undefined) throw e;
+    // Only a system's errno code (EACCES, ENOSPC...) is the folder's trouble; Node's own ERR_* codes are bugs to see as such.
+    if (e instanceof FolderError || code === undefined || code.startsWith('ERR_')) throw e;
     throw new Error(`cannot write the run folder ${dir}: ${RUN_WRITE_WORDS[code] ?? errnoWords(e)}`);
   }
 }

@@ -21,7 +21,9 @@ function fromWork(p: string): string | null {
  * last name.
  */
 export function publicPath(p: string): string {
-  const inHome = inside(homedir(), p);
+  const home = homedir();
+  // A home folder that is the root (a daemon's, a container's) would show every folder in full as ~/...
+  const inHome = home === path.parse(home).root ? null : inside(home, p);
   return fromWork(p) ?? (inHome === null ? path.basename(p) : path.join('~', inHome));
 }
 

@@ -122,6 +122,10 @@ describe('sampleWeight per output on a one-output model', () => {
       .toThrow(/evaluate: sampleWeight lists 2 weight tensors but the model has 1 output \(out\); give one weight per sample \(shape \[n\], or \[n, steps\] for a sequence output\) for the output, or one per output: a list of tensors/);
     expect(() => m.evaluate(X, Y, { sampleWeight: { other: W } })).toThrow(/sampleWeight names output 'other', but the outputs are out/);
     expect(() => m.evaluate(X, Y, { sampleWeight: [1, 'a'] as never })).toThrow(/sampleWeight.*; give one weight per sample/);
+    // A tfjs tensor is no table of outputs: it gets the conversion hint, not "names output ...".
+    const foreign = tf.tensor1d(W);
+    expect(() => m.trainOnBatch(X, Y, foreign as never)).toThrow(/sampleWeight: a Tensor of another library \(tfjs\?\); convert it with rl\.tensor/);
+    foreign.dispose();
   });
 });
 

@@ -28,4 +28,15 @@ describe('folders under the home folder', () => {
     expect(publicPath(work)).toBe('.');
     expect(publicPath(join(tmpdir(), 'elsewhere', 'data'))).toBe('data');
   });
+
+  it('a home folder that is the root (a daemon\'s) does not show every folder in full as ~/...', () => {
+    const home = process.env.HOME;
+    process.env.HOME = '/';
+    try {
+      expect(publicPath('/srv/data/secret-project/runs')).toBe('runs');
+      expect(pathRedactor(['/srv/data/secret-project/runs'])('failed at /srv/data/secret-project/runs/x')).toBe('failed at runs/x');
+    } finally {
+      process.env.HOME = home;
+    }
+  });
 });
