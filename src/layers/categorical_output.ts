@@ -55,10 +55,11 @@ export function categoricalModeOf(v: unknown): CategoricalMode | undefined {
  * the values): 'int' keeps it; 'one_hot' encodes each element (a last axis of size 1 is replaced by depth, else
  * depth is appended); 'multi_hot' and 'count' reduce axis 1, so (batch, values) -> (batch, depth) and
  * (batch, d1, d2, ...) -> (batch, d2, ..., depth). Rank-1 input to those two is refused: Keras would count the
- * whole batch as one sample.
+ * whole batch as one sample. A scalar is one sample of one value, as Keras upranks it: 'int' gives a scalar,
+ * 'one_hot' (1, depth), 'multi_hot' and 'count' (depth,).
  */
 export function categoricalShape(where: string, shape: SymbolicShape, mode: CategoricalMode, depth: number): SymbolicShape {
-  if (shape.length < 1) throw new Error(`${where}: expected input with a batch axis, got ${kerasShape(shape)}`);
+  if (shape.length === 0) return mode === 'int' ? [] : mode === 'one_hot' ? [1, depth] : [depth];
   if (mode === 'int') return [...shape];
   if (mode === 'one_hot') return shape.length > 1 && shape[shape.length - 1] === 1 ? [...shape.slice(0, -1), depth] : [...shape, depth];
   if (shape.length < 2) {
@@ -72,7 +73,7 @@ export function categoricalShape(where: string, shape: SymbolicShape, mode: Cate
  * 'int' mode) encoded into mode with depth columns.
  */
 export function encodeCategorical(where: string, indices: ArrayLike<number>, shape: readonly number[], mode: CategoricalMode, depth: number): Tensor {
-  const outShape = categoricalShape(where, [null, ...shape.slice(1)], mode, depth).map((d, i) => (i === 0 ? shape[0] : d as number));
+  const outShape = categoricalShape(where, [...shape], mode, depth) as number[];
   const y = allocFloat(outShape.reduce((p, d) => p * d, 1));
   if (mode === 'int') {
     for (let i = 0; i < indices.length; i++) y[i] = indices[i];
@@ -81,7 +82,7 @@ export function encodeCategorical(where: string, indices: ArrayLike<number>, sha
   // one_hot: one output row per element. multi_hot and count: element (b, j, r) of the input seen as
   // (batch, shape[1], inner) goes to output row (b, r), so axis 1 is the one reduced.
   const inner = mode === 'one_hot' ? 1 : shape.slice(2).reduce((p, d) => p * d, 1);
-  const run = mode === 'one_hot' ? 1 : shape[1] * inner;
+  const run = mode === 'one_hot' ? 1 : (shape[1] ?? 1) * inner;
   for (let i = 0; i < indices.length; i++) {
     const k = indices[i];
     if (k < 0) continue;

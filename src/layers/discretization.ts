@@ -127,6 +127,11 @@ export class Discretization extends Layer {
     return out;
   }
 
+  /** Keras upranks a scalar to one sample of one value: taken whatever rank the layer was built for, as it holds no weights. */
+  protected override checkInput(x: Tensor): void {
+    if (x.rank > 0) super.checkInput(x);
+  }
+
   call(x: Tensor, ctx: CallContext): Tensor {
     ctx.mask = null;
     const ids = this.bins(x.dataSync() as ArrayLike<number>);

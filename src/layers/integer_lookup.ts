@@ -171,13 +171,15 @@ export class IntegerLookup extends Layer {
 
   /**
    * Keras's adapt: counts the integers of data (a tensor or nested arrays), drops the mask and OOV tokens, and keeps
-   * the most frequent first, ties broken by the larger token first, as many as maxTokens leaves room for.
+   * the most frequent first, ties broken by the larger token first, as many as maxTokens leaves room for. Empty data
+   * changes nothing, as Keras's finalize_state returns before it learns from no counts.
    */
   adapt(data: Tensor | ArrayLike<unknown>, ...rest: unknown[]): void {
     const where = this.where;
     if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
     if (this.givenVocabulary) throw new Error(`${where}: cannot adapt a layer built with a vocabulary given to its constructor (Keras refuses it too); construct it without one to adapt it, or call setVocabulary(v)`);
     const values = flatNumbers(where, 'adapt data', data);
+    if (values.length === 0) return;
     const counts = new Map<number, number>();
     values.forEach((v, i) => {
       if (!Number.isSafeInteger(v)) throw new Error(`${where}: adapt data must be integers, got ${v} at flat index ${i}`);
@@ -197,7 +199,7 @@ export class IntegerLookup extends Layer {
   }
 
   private requireVocabulary(): void {
-    if (!this.tokens) throw new Error(`${this.where}: the layer has no vocabulary yet: give vocabulary, or call adapt(data) before using it`);
+    if (!this.tokens) throw new Error(`${this.where}: the layer has no vocabulary yet: give vocabulary, or call adapt(data) with some data before using it`);
   }
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
@@ -246,6 +248,11 @@ export class IntegerLookup extends Layer {
       else out[i] = this.oovToken as number;
     }
     return out;
+  }
+
+  /** Keras upranks a scalar to one sample of one value: taken whatever rank the layer was built for, as it holds no weights. */
+  protected override checkInput(x: Tensor): void {
+    if (x.rank > 0) super.checkInput(x);
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {

@@ -1,5 +1,5 @@
 /**
- * The approximate quantiles behind Keras 3's Discretization.adapt, step for step as Keras computes them with NumPy
+ * The approximate quantiles behind Keras 3.15+'s Discretization.adapt, step for step as Keras computes them with NumPy
  * (a summary of sorted values and weights per batch, merged and compressed by interpolating cumulative weights),
  * with float32 rounding where Keras's arrays are float32 and doubles where NumPy's interpolation works in them.
  */
@@ -14,10 +14,11 @@ export function summarize(data: readonly number[], epsilon: number): Summary {
   const sorted = data.map(Math.fround).sort((a, b) => a - b);
   const increment = sorted.length / (1 / epsilon);
   const step = Math.max(increment, 1);
-  // NumPy's values[int(increment)::int(step)]: from the increment-th value (the first when there are fewer values
-  // than 1 / epsilon); a fractional step strides by its integer part but weighs in full.
+  // Keras 3.15+'s values[int(step - 1)::int(step)] (#22892; earlier Keras started at int(increment)): the last value
+  // of each step-sized run, so every point closes the share it weighs; a fractional step strides by its integer part
+  // but weighs in full.
   const values: number[] = [];
-  for (let i = Math.trunc(increment); i < sorted.length; i += Math.trunc(step)) values.push(sorted[i]);
+  for (let i = Math.trunc(step - 1); i < sorted.length; i += Math.trunc(step)) values.push(sorted[i]);
   return { values, weights: values.map(() => Math.fround(step)) };
 }
 

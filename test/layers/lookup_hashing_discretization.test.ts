@@ -206,13 +206,14 @@ describe('Discretization', () => {
   it('adapt on many values interpolates at the cumulative-weight quartiles; fewer values than bins keep the values', () => {
     const many = L.discretization({ numBins: 4 });
     many.adapt(rl.tensor(Array.from({ length: 400 }, (_, i) => i), [400, 1]));
-    // 400 values, epsilon 0.01: Keras's summary keeps every 4th value from the 4th (4, 8, ..., 396) weighing 4,
-    // compressed once at 1% steps, then read at 25/50/75%: 99, 198, 297 (Keras 3 gives these).
-    expect(many.binBoundaries).toEqual([99, 198, 297]);
-    // epsilon 0.25 summarizes every 100th value from the 100th: 100, 200, 300, weighing 100 each.
+    // 400 values, epsilon 0.01: Keras 3.15+'s summary keeps every 4th value from the 3rd (3, 7, ..., 399) weighing 4,
+    // compressed once at 1% steps (float32 cumulative weights), then read at 25/50/75% (NumPy on Keras's steps).
+    expect(many.binBoundaries).toEqual([98.99993133544922, 198.9999237060547, 298.99993896484375]);
+    // epsilon 0.25 summarizes every 100th value from the 99th: 99, 199, 299, 399, weighing 100 each.
+    // (Keras before 3.15 started at the 100th and gave [100, 200].)
     const coarse = L.discretization({ numBins: 4, epsilon: 0.25 });
     coarse.adapt(rl.tensor(Array.from({ length: 400 }, (_, i) => i), [400, 1]));
-    expect(coarse.binBoundaries).toEqual([100, 200]);
+    expect(coarse.binBoundaries).toEqual([99, 199, 299]);
     const few = L.discretization({ numBins: 5 });
     few.adapt(rl.tensor([0, 1, 5]));
     // 3 points * (1 / 5) < 1: Keras returns the summary uncompressed, and its values but the last are the boundaries.
@@ -222,28 +223,29 @@ describe('Discretization', () => {
   it('adapt reads an array as NumPy\'s np.array does: one batch, however nested (Keras 3 adapts a non-dataset at once)', () => {
     const nested = L.discretization({ numBins: 4 });
     nested.adapt([Array.from({ length: 50 }, (_, i) => i), Array.from({ length: 50 }, (_, i) => 50 + i)]);
-    // Keras 3: adapt(np.array([[0..49], [50..99]])) gives [24.75, 49.5, 74.25], the 100 values as one batch.
-    expect(nested.binBoundaries).toEqual([24.75, 49.5, 74.25]);
+    // Keras 3.15+: adapt(np.array([[0..49], [50..99]])) treats the 100 values as one batch (NumPy on Keras's steps).
+    expect(nested.binBoundaries).toEqual([23.999982833862305, 48.99998092651367, 73.99998474121094]);
     const flat = L.discretization({ numBins: 4 });
     flat.adapt(rl.tensor(Array.from({ length: 100 }, (_, i) => i)));
     expect(flat.binBoundaries).toEqual(nested.binBoundaries);
-    // epsilon 0.5 on 10 values: a summary of values[5::5] = [5] weighing 5, compressed at 1/2 to one point: no boundary.
+    // epsilon 0.5 on 10 values: a summary of values[4::5] = [4, 9] weighing 5 each, compressed at 1/2: boundary 4.
     const half = L.discretization({ numBins: 2, epsilon: 0.5 });
     half.adapt(rl.tensor(Array.from({ length: 10 }, (_, i) => i)));
-    expect(half.binBoundaries).toEqual([]);
+    expect(half.binBoundaries).toEqual([4]);
   });
 
   it('updateState per batch then finalizeState is Keras\'s adapt over a dataset; resetState forgets the batches', () => {
     const layer = L.discretization({ numBins: 2, epsilon: 0.5 });
     expect(() => layer.finalizeState()).toThrow(/finalizeState needs at least one updateState\(batch\) first/);
     layer.updateState(rl.tensor([1, 2, 3, 4]));
-    layer.updateState([10, 20, 30, 40]);
+    layer.updateState([10, 20, 30, 40, 50, 60]);
     layer.finalizeState();
-    const twoBatches = layer.binBoundaries;
+    // NumPy on Keras 3.15+'s steps: the two summaries merged and compressed, then one batch of all ten values.
+    expect(layer.binBoundaries).toEqual([Math.fround(12.666666984558105)]);
     layer.resetState();
-    layer.updateState(rl.tensor([1, 2, 3, 4, 10, 20, 30, 40]));
+    layer.updateState(rl.tensor([1, 2, 3, 4, 10, 20, 30, 40, 50, 60]));
     layer.finalizeState();
-    expect(layer.binBoundaries).not.toEqual(twoBatches);
+    expect(layer.binBoundaries).toEqual([10]);
     expect(() => layer.updateState('x' as never)).toThrow(/adapt needs a tensor or an array of numbers/);
     expect(() => layer.adapt(rl.tensor([1]), 3)).toThrow(/adapt takes the data only .*updateState\(batch\) for each, then finalizeState\(\)/);
   });
