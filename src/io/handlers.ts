@@ -82,9 +82,18 @@ export async function saveToHandler(model: TrainableModel, handler: SaveIOHandle
 /**
  * tf.models.modelFromJSON({modelTopology}) or modelFromJSON(topology): the architecture with new weights drawn by
  * each layer's initializers. A config that names weight files is refused: load those with loadLayersModel.
+ * tfjs's second argument, customObjects, is refused unless empty, rather than ignored: custom classes are found by the name
+ * rl.serialization.registerClass filed them under (tfjs 4.22's own customObjects lookup fails on any entry).
  */
-export async function modelFromJSON(config: unknown): Promise<Sequential | Functional> {
+export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential | Functional> {
   const where = 'modelFromJSON';
+  // An empty map (tfjs code passing its default, {}) asks for nothing.
+  const names = typeof customObjects === 'object' && customObjects !== null ? Object.keys(customObjects) : [];
+  if (customObjects !== undefined && customObjects !== null && !(names.length === 0 && typeof customObjects === 'object' && !Array.isArray(customObjects))) {
+    const example = names.length ? names.map((n) => `rl.serialization.registerClass(${n})`).join('; ') : 'rl.serialization.registerClass(MyLayer)';
+    throw new Error(`${where}: the second argument (tfjs's customObjects) is not supported; register each custom class once before loading, ` +
+      `${example} (its static className is the name the model's JSON saves it under), and call modelFromJSON(json)`);
+  }
   let given = config;
   if (typeof given === 'string') {
     try { given = JSON.parse(given); } catch (e) { throw new ModelFormatError(`${where}: the string is not JSON: ${(e as Error).message}`); }

@@ -9,15 +9,15 @@ import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
 import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
+import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
-import { checkOutputKeys, refuseSharedNames } from '../metrics/output_keys.js';
+import { refuseSharedNames } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
 import { checkOptionKeys } from '../near_name.js';
-import { summaryLines } from './summary.js';
+import { printSummary } from './summary.js';
 import { configCodecOf } from './saving.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
@@ -35,8 +35,7 @@ export interface ModelArgs {
   name?: string;
 }
 
-/** compile's loss: one for every output, a list (one per output), or a map from output layer name; each a name or a function. */
-export type LossSpec = string | LossFunction | (string | LossFunction)[] | Record<string, string | LossFunction>;
+export type { LossSpec };
 
 export interface FunctionalCompileArgs {
   /** An optimizer object, a name (Keras defaults) or Keras's serialized {className, config}. */
@@ -222,7 +221,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const nodes = new Set(this.nodes);
     const callIndex = (t: SymbolicTensor) => t.node.index + firstCall(t.sourceLayer);
     const inputsOf = (l: Layer) => l.inboundNodes.filter((n) => nodes.has(n)).flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${callIndex(t)}][${t.outputIndex}]`));
-    for (const line of summaryLines(this.name, this.layers, lineLength, positions, inputsOf)) printFn(line);
+    printSummary(this.name, this.layers, lineLength, positions, printFn, inputsOf);
   }
 
   compile(args: FunctionalCompileArgs): void {
@@ -230,20 +229,7 @@ export class Functional extends ModelBase<TensorsLike> {
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
     const names = this.outputNames;
     const extras = compileExtras(args, names, `${this.name}.compile`);
-    let perOutput: (string | LossFunction)[];
-    if (typeof args.loss === 'string' || typeof args.loss === 'function') perOutput = names.map(() => args.loss as string | LossFunction);
-    else if (Array.isArray(args.loss)) {
-      if (args.loss.length !== names.length) throw new Error(`${this.name}.compile: loss lists ${args.loss.length} losses but the model has ${names.length} outputs`);
-      perOutput = args.loss;
-    } else {
-      const map = args.loss;
-      checkOutputKeys(Object.keys(map), names, `${this.name}.compile: loss`);
-      perOutput = names.map((n) => {
-        if (map[n] === undefined) throw new Error(`${this.name}.compile: loss gives no loss for output '${n}'`);
-        return map[n];
-      });
-    }
-    const losses = perOutput.map((l) => compiledLoss(l, `${this.name}.compile`));
+    const losses = perOutputLosses(args.loss, names, `${this.name}.compile`);
     // Checked before anything is set: a refused compile leaves the model as it was.
     checkMetricsFit(extras, names.map((name, i) => ({ name, loss: losses[i].kind, shape: this.outputs[i].shape })), `${this.name}.compile`);
     this.optimizer = getOptimizer(args.optimizer);

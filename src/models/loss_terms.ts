@@ -8,12 +8,50 @@ import { lossOp, weightedLossOp, type LossKind } from '../autograd/loss_ops.js';
 import { mergeElementwise } from '../autograd/merge_ops.js';
 import { mean, mul, reshape } from '../autograd/public_ops.js';
 import { lossKind, losses } from '../losses.js';
+import { checkOutputKeys } from '../metrics/output_keys.js';
 import { Tensor, shapeStr } from '../tensor.js';
 
 /** tfjs's LossOrMetricFn: per-sample losses [batch, ...] (reduced by the mean, as Keras) or one scalar. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 export interface CompiledLoss { kind: LossKind; fn: LossFunction | null; name: string }
+
+/** compile's loss: one for every output, a list (one per output), or a map from output layer name; each a name or a function. */
+export type LossSpec = string | LossFunction | (string | LossFunction)[] | Record<string, string | LossFunction>;
+
+const LOSS_FORMS = 'a loss name or a function (yTrue, yPred) => loss, or a list of them (one per output) or {outputName: loss}';
+
+/**
+ * compile's loss resolved for each output, in output order (names: the model's outputNames), as Keras and tfjs take
+ * it for any model, a Sequential included: one loss for all, a list of one per output, or {outputName: loss}.
+ */
+export function perOutputLosses(spec: unknown, names: readonly string[], where: string): CompiledLoss[] {
+  if (typeof spec === 'string' || typeof spec === 'function') return names.map(() => compiledLoss(spec, where));
+  const outputs = `${names.length} output${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
+  if (Array.isArray(spec)) {
+    if (spec.length !== names.length) throw new Error(`${where}: loss lists ${spec.length} losses but the model has ${outputs}`);
+    return spec.map((l) => compiledLoss(l, where));
+  }
+  if (!isPlainObject(spec)) throw new Error(`${where}: loss must be ${LOSS_FORMS}, got ${describeLoss(spec)}`);
+  checkOutputKeys(Object.keys(spec), names, `${where}: loss`);
+  return names.map((n) => {
+    if (spec[n] === undefined) throw new Error(`${where}: loss gives no loss for output '${n}'`);
+    return compiledLoss(spec[n], where);
+  });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function describeLoss(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return `an object of class ${(v as object).constructor?.name ?? 'unknown'}`;
+  return `${typeof v} ${String(v)}`;
+}
 
 /** compile's loss for one output: a name (tfjs or Keras spelling) or a function. */
 export function compiledLoss(spec: unknown, where: string): CompiledLoss {
@@ -26,7 +64,7 @@ export function compiledLoss(spec: unknown, where: string): CompiledLoss {
     }
     return { kind: 'custom', fn: spec as LossFunction, name };
   }
-  if (typeof spec !== 'string') throw new Error(`${where}: loss must be a loss name or a function (yTrue, yPred) => loss, got ${spec === null ? 'null' : typeof spec}`);
+  if (typeof spec !== 'string') throw new Error(`${where}: each output's loss must be a loss name or a function (yTrue, yPred) => loss, got ${describeLoss(spec)}`);
   try {
     return { kind: lossKind(spec), fn: null, name: spec };
   } catch (e) {

@@ -8,7 +8,7 @@ import type { CallContext, Layer, SymbolicShape, SymbolicTensor } from '../layer
 import { resetStatefulLayers } from '../layers/recurrent.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import type { MetricFunction } from '../metrics/registry.js';
-import type { Optimizer } from '../optimizers/optimizer.js';
+import { Optimizer } from '../optimizers/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { History } from './callback.js';
@@ -25,7 +25,20 @@ export abstract class ModelBase<Data> implements TrainableModel {
   abstract readonly className: string;
   abstract name: string;
   abstract readonly layers: Layer[];
-  optimizer: Optimizer | null = null;
+  private compiledOptimizer: Optimizer | null = null;
+  /**
+   * compile's optimizer (null before compile). Assigning another optimizer object swaps it, as in tfjs; anything
+   * else is refused here, where fit would only fail at its first step.
+   */
+  get optimizer(): Optimizer | null { return this.compiledOptimizer; }
+  set optimizer(o: Optimizer | null) {
+    if (!(o instanceof Optimizer)) {
+      const shown = typeof o === 'string' ? JSON.stringify(o) : o === null || typeof o !== 'object' ? String(o) : `an object of class ${(o as object).constructor?.name ?? 'unknown'}`;
+      throw new Error(`${this.name}: model.optimizer must be an rnnlab optimizer object (rl.train.adam(), new rl.SGD({learningRate: 0.1})), got ${shown}; ` +
+        'to choose one by name, call compile({optimizer: \'adam\', loss, ...})');
+    }
+    this.compiledOptimizer = o;
+  }
   /** The loss of the (first) output. */
   loss: LossKind | null = null;
   /** compile's losses as given, one per output: a built-in kind, or the user's function. */

@@ -3,13 +3,13 @@ import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, checkGivenName, distinctFrom, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
-import { compiledLoss, outputsLoss, type LossFunction } from './loss_terms.js';
+import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
 import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
 import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batches.js';
-import { summaryLines } from './summary.js';
+import { printSummary, type PrintFn } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
 import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequential, type LossWeightsArg } from './training.js';
@@ -27,8 +27,11 @@ export interface SequentialArgs { layers?: Layer[]; name?: string }
 export interface CompileArgs {
   /** An optimizer object, a name (Keras defaults) or Keras's serialized {className, config}. */
   optimizer: string | Optimizer | OptimizerConfigObject;
-  /** A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss). */
-  loss: string | LossFunction;
+  /**
+   * A loss name, or a function (yTrue, yPred) => loss built from rl ops (tfjs's custom loss); also, as tfjs and Keras
+   * take it, a list of one or {<last layer's name>: loss}.
+   */
+  loss: LossSpec;
   /** A name, a list of names, rl.metrics functions or user functions; or {outputName: metrics}. */
   metrics?: MetricsArg;
   /** Keras's loss_weights: the loss is multiplied by it (a number, or a list of one). */
@@ -266,10 +269,10 @@ export class Sequential extends ModelBase<SequentialData> {
     return this.layers.reduce((s, l) => s + l.countParams(), 0);
   }
 
-  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+  summary(lineLength?: number, positions?: number[], printFn: PrintFn = console.log): void {
     this.assertNotDisposed();
     this.requireBuilt('summary');
-    for (const line of summaryLines(this.name, this.layers, lineLength, positions)) printFn(line);
+    printSummary(this.name, this.layers, lineLength, positions, printFn);
   }
 
   /** By name, or by index as tfjs's getLayer(undefined, index) and Keras's get_layer(index=...). */
@@ -287,10 +290,11 @@ export class Sequential extends ModelBase<SequentialData> {
   compile(args: CompileArgs): void {
     this.assertNotDisposed();
     if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
-    const extras = compileExtras(args, this.outputHeads().map((h) => h.name), `${this.name}.compile`);
-    const loss = compiledLoss(args.loss, `${this.name}.compile`);
+    const names = [this.outputName];
+    const extras = compileExtras(args, names, `${this.name}.compile`);
+    const [loss] = perOutputLosses(args.loss, names, `${this.name}.compile`);
     // Checked before anything is set: a refused compile leaves the model as it was.
-    checkMetricsFit(extras, [{ name: this.outputHeads()[0].name, loss: loss.kind, shape: this.built ? this.outputShape : null }], `${this.name}.compile`);
+    checkMetricsFit(extras, [{ name: names[0], loss: loss.kind, shape: this.built ? this.outputShape : null }], `${this.name}.compile`);
     const optimizer = getOptimizer(args.optimizer);
     this.optimizer = optimizer;
     this.compiledLosses = [loss];

@@ -1,6 +1,16 @@
 /** Keras's model.summary() table (line length 65, columns at 45% and 85%; graph models add tfjs's 'Receives inputs'). */
 import { kerasShape, type Layer, type SymbolicShape } from '../layers/layer.js';
 import { uniqueParamCount, unique } from './model_common.js';
+import { describe, shownList } from '../describe.js';
+
+export type PrintFn = (line: string) => void;
+
+/** model.summary(lineLength, positions, printFn): the table, each line handed to printFn (checked before any is made). */
+export function printSummary(modelName: string, layers: Layer[], lineLength: number | undefined, positions: number[] | undefined, printFn: PrintFn,
+  inputsOf?: (l: Layer) => string[]): void {
+  if (typeof printFn !== 'function') throw new Error(`${modelName}.summary: printFn must be a function (line) => void, got ${describe(printFn)}`);
+  for (const line of summaryLines(modelName, layers, lineLength, positions, inputsOf)) printFn(line);
+}
 
 /**
  * positions: where the three columns end, as fractions of lineLength (all <= 1) or as character counts, as tfjs
@@ -12,9 +22,15 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
   lineLength ??= graph ? 98 : 65;
   positions ??= graph ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1];
   const count = graph ? 4 : 3;
-  if (!Number.isInteger(lineLength) || lineLength < 10) throw new Error(`summary: lineLength must be an integer >= 10, got ${String(lineLength)}`);
+  const where = `${modelName}.summary`;
+  if (!Number.isInteger(lineLength) || lineLength < 10) throw new Error(`${where}: lineLength must be an integer >= 10, got ${describe(lineLength)}`);
   if (!Array.isArray(positions) || positions.length !== count || !positions.every((p, i) => typeof p === 'number' && p > 0 && (i === 0 || p > positions![i - 1]))) {
-    throw new Error(`summary: positions must be ${count === 3 ? 'three' : 'four'} increasing positive numbers, got ${JSON.stringify(positions)}`);
+    // tfjs 4.22 adds an Input Shape column to Keras's table, so its position lists have one entry more than these.
+    const columns = graph ? 'Layer (type), Output Shape, Param #, Receives inputs' : 'Layer (type), Output Shape, Param #';
+    const tfjs = Array.isArray(positions) && positions.length === count + 1
+      ? `; tfjs 4.22's ${count + 1} positions place its extra Input Shape column, which rnnlab's table (Keras's) does not have` : '';
+    throw new Error(`${where}: positions must be ${count === 3 ? 'three' : 'four'} increasing positive numbers, the ends of the columns ${columns}, ` +
+      `got ${Array.isArray(positions) ? shownList(positions) : describe(positions)}${tfjs}`);
   }
   const cols = positions.every((p) => p <= 1) ? positions.map((p) => Math.floor(lineLength * p)) : positions.map((p) => Math.floor(p));
   const row = (fields: string[]) => {
