@@ -9,11 +9,17 @@ import { accumulate, gradBuffer, record } from './tape.js';
 
 export type MergeMode = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
 
+/** Each input's padding mask over its own first two axes [B, T] (1 = real step), or null for none. */
+export type InputMasks = readonly (Uint8Array | null)[];
+
 /**
  * Elementwise, broadcasting as Keras's merge layers do: an input of lower rank gains axes of size 1 after the batch
- * axis, then an axis of size 1 stretches to the others' size. subtract takes exactly two inputs.
+ * axis, then an axis of size 1 stretches to the others' size. subtract takes exactly two inputs. With masks,
+ * maximum, minimum and multiply leave padded values out as Keras >= 3.4 does (maskedMerge); the others, as in
+ * Keras, merge every value.
  */
-export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
+export function mergeElementwise(inputs: Tensor[], mode: MergeMode, masks?: InputMasks): Tensor {
+  if (masks?.some((m) => m) && (mode === 'maximum' || mode === 'minimum' || mode === 'multiply')) return maskedMerge(inputs, mode, masks);
   const shapes = inputs.map((t) => t.shape);
   const shape = mergedShape(shapes, () => new Error(`inputs of shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(' and ')} cannot be merged (sizes must match or be 1)`));
   // For each output element, the element each input gives it (null: the input has the output's shape).
@@ -59,6 +65,67 @@ export function mergeElementwise(inputs: Tensor[], mode: MergeMode): Tensor {
           default: p = arg![i] === k ? g[i] : 0;
         }
         gk[at[k] ? at[k]![i] : i] += p;
+      }
+      accumulate(t, gk, true);
+    });
+  });
+}
+
+/**
+ * Keras >= 3.4's masked Maximum, Minimum and Multiply: at each element the merge takes the inputs that have no mask
+ * or whose step there is real. Where none does (every input masked), maximum and minimum give the first input's
+ * value and multiply gives 0. A masked-out value gets no gradient. An input of lower rank merges as if unmasked,
+ * since Keras's expand_dims drops its mask before the merge.
+ */
+function maskedMerge(inputs: Tensor[], mode: 'maximum' | 'minimum' | 'multiply', masks: InputMasks): Tensor {
+  const shapes = inputs.map((t) => t.shape);
+  const shape = mergedShape(shapes, () => new Error(`inputs of shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(' and ')} cannot be merged (sizes must match or be 1)`));
+  const at = shapes.map((s) => broadcastIndex(withRank(s, shape.length), shape));
+  const ds = inputs.map((t) => t.floatData());
+  const stepMasks = inputs.map((t, k) => {
+    const m = t.rank === shape.length ? masks[k] ?? null : null;
+    if (m && m.length !== t.shape[0] * t.shape[1]) throw new Error(`the padding mask of input ${k} has ${m.length} entries, not one per step of its shape [${t.shape.join(', ')}]`);
+    return m;
+  });
+  // Elements per step of each input: its flat index over this gives the step its mask covers.
+  const perStep = shapes.map((s) => s.slice(2).reduce((a, d) => a * d, 1));
+  const n = shape.reduce((a, d) => a * d, 1);
+  const src = (k: number, i: number) => (at[k] ? at[k]![i] : i);
+  const taken = (k: number, i: number) => { const m = stepMasks[k]; return !m || m[Math.floor(src(k, i) / perStep[k])] !== 0; };
+  const y = allocFloat(n, false);
+  // maximum/minimum: the input whose value each element took (the gradient goes there only).
+  const arg = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (mode === 'multiply') {
+      let p = 1, any = false;
+      for (let k = 0; k < ds.length; k++) if (taken(k, i)) { p *= ds[k][src(k, i)]; any = true; }
+      y[i] = any ? p : 0;
+      continue;
+    }
+    let w = -1, best = 0;
+    for (let k = 0; k < ds.length; k++) {
+      if (!taken(k, i)) continue;
+      const d = ds[k][src(k, i)];
+      if (w < 0 || (mode === 'maximum' ? d > best : d < best)) { w = k; best = d; }
+    }
+    if (w < 0) { w = 0; best = ds[0][src(0, i)]; }
+    y[i] = best;
+    arg[i] = w;
+  }
+  const out = new Tensor(y, shape, 'float32');
+  return record(out, inputs, () => {
+    const g = out.grad!;
+    inputs.forEach((t, k) => {
+      if (!t.requiresGrad) return;
+      const gk = allocFloat(t.size);
+      for (let i = 0; i < n; i++) {
+        let p = 0;
+        if (mode !== 'multiply') p = arg[i] === k ? g[i] : 0;
+        else if (taken(k, i)) {
+          p = g[i];
+          for (let j = 0; j < ds.length; j++) if (j !== k && taken(j, i)) p *= ds[j][src(j, i)];
+        }
+        gk[src(k, i)] += p;
       }
       accumulate(t, gk, true);
     });

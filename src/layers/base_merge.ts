@@ -14,7 +14,8 @@ export abstract class MultiInputLayer extends Layer {
   /** Fewest inputs the layer takes (and most, when fixed). */
   protected abstract inputCountRange(): [number, number];
   protected abstract mergedShapes(shapes: SymbolicShape[]): SymbolicShape[];
-  protected abstract merge(inputs: Tensor[], ctx: CallContext): Tensor[];
+  /** masks: each input's padding mask (null for none), for merges whose values depend on them. */
+  protected abstract merge(inputs: Tensor[], ctx: CallContext, masks: (Uint8Array | null)[]): Tensor[];
 
   protected get where(): string { return `${this.name} (${this.className})`; }
 
@@ -61,7 +62,7 @@ export abstract class MultiInputLayer extends Layer {
     if (!this.built) this.buildFor(shapes, inputCount);
     this.computeOutputShapes(inputs.map((t) => t.shape), inputCount);
     const masks = inputs.map((_, i) => ctx.inputMasks?.[i] ?? (i === 0 ? ctx.mask : null));
-    const outs = this.merge(inputs, ctx);
+    const outs = this.merge(inputs, ctx, masks);
     ctx.mask = masks.some((m) => m) ? this.outputMask(inputs, masks, outs[0]) : null;
     return outs;
   }

@@ -2,7 +2,7 @@
 import { mergeElementwise, type MergeMode } from '../autograd/merge_ops.js';
 import type { Tensor } from '../tensor.js';
 import { MultiInputLayer, mergeShapes } from './base_merge.js';
-import type { Layer, LayerArgs, SymbolicShape } from './layer.js';
+import type { CallContext, Layer, LayerArgs, SymbolicShape } from './layer.js';
 import type { SymbolicTensor } from './symbolic.js';
 import { registerLayer, type LayerClass } from './registry.js';
 
@@ -13,7 +13,8 @@ export abstract class ElementwiseMerge extends MultiInputLayer {
   protected abstract readonly mode: MergeMode;
   protected inputCountRange(): [number, number] { return [2, this.mode === 'subtract' ? 2 : Infinity]; }
   protected mergedShapes(shapes: SymbolicShape[]): SymbolicShape[] { return [mergeShapes(this.where, shapes)]; }
-  protected merge(inputs: Tensor[]): Tensor[] { return [mergeElementwise(inputs, this.mode)]; }
+  /** Maximum, Minimum and Multiply leave masked values out (Keras >= 3.4); the others merge them all, as Keras. */
+  protected merge(inputs: Tensor[], _ctx: CallContext, masks: (Uint8Array | null)[]): Tensor[] { return [mergeElementwise(inputs, this.mode, masks)]; }
 }
 
 /** The six classes differ only in name and mode; each is registered under its Keras class name. */

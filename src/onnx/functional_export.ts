@@ -24,7 +24,7 @@ export interface ExportableGraph {
 
 export type LayerExporter = (g: GraphBuilder, view: LayerView, flow: Flow) => Flow;
 
-/** Keras's elementwise merges: ONNX's variadic Sum/Mean/Max/Min, Sub, and a chain of Mul. */
+/** Keras's elementwise merges: ONNX's variadic Sum/Mean/Max/Min, Sub, and a chain of Mul (under masks: maskedMerge). */
 const ELEMENTWISE: Record<string, string> = { Add: 'Sum', Average: 'Mean', Maximum: 'Max', Minimum: 'Min', Subtract: 'Sub', Multiply: 'Mul' };
 
 /** Layers of several inputs (or several outputs) that have exporters of their own. */
@@ -71,10 +71,61 @@ function merge(g: GraphBuilder, view: LayerView, flows: Flow[]): Flow {
     : g.node('Unsqueeze', [f.x, g.ints(Array.from({ length: top - f.rank }, (_, k) => k + 1))], {}, `${view.name}/input${i}_axes`)));
   const mask = mergedMask(g, view, flows, top);
   const op = ELEMENTWISE[view.className];
+  // As in rnnlab, an input of lower rank merges as if unmasked; Add, Subtract and Average merge padded values too.
+  const masked = op === 'Max' || op === 'Min' || op === 'Mul' ? flows.map((f) => (f.rank === top ? f.mask : null)) : [];
+  if (masked.some((m) => m)) {
+    if (top < 3) refuse(view, `merges padding-masked tensors of rank ${top}, whose values under the mask are not exported (rank 3 or more is)`);
+    return { x: maskedMerge(g, view, op as MaskedOp, ys, realSteps(g, view, masked, top)), rank: top, mask };
+  }
   let x: string;
   if (op === 'Mul') x = ys.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${view.name}/Mul${i}`), ys[0]);
   else x = g.node(op, ys, {}, `${view.name}/${op}`);
   return { x, rank: top, mask };
+}
+
+type MaskedOp = 'Max' | 'Min' | 'Mul';
+
+/** Each input's padding mask as bool [B, T, 1, ...] (rank `rank`, broadcasting over the features), or null for none. */
+function realSteps(g: GraphBuilder, view: LayerView, masks: (Flow['mask'])[], rank: number): (string | null)[] {
+  const made = new Map<string, string>();
+  const axes = g.ints(Array.from({ length: rank - 2 }, (_, k) => k + 2));
+  return masks.map((mask, i) => {
+    if (!mask) return null;
+    const found = made.get(mask.m);
+    if (found) return found;
+    const real = g.node('Unsqueeze', [g.node('Cast', [mask.m], { to: 9 }, `${view.name}/input${i}_real_steps`), axes], {}, `${view.name}/input${i}_real`);
+    made.set(mask.m, real);
+    return real;
+  });
+}
+
+/**
+ * Keras >= 3.4's masked Maximum, Minimum and Multiply, as rnnlab's predict computes them. Maximum/Minimum fold the
+ * inputs left to right: a masked input's padded values are replaced by the running result's, and while every input
+ * so far has a mask the running result takes the input's values where none of those masks marks the step real (so a
+ * step padded in every input keeps the first input's value). Multiply replaces a padded value by 1 and, when every
+ * input has a mask, gives 0 where none is real.
+ */
+function maskedMerge(g: GraphBuilder, view: LayerView, op: MaskedOp, ys: string[], reals: (string | null)[]): string {
+  const p = view.name;
+  if (op === 'Mul') {
+    const kept = ys.map((y, k) => (reals[k] ? g.node('Where', [reals[k]!, y, g.scalar(1)], {}, `${p}/input${k}_or_1`) : y));
+    const product = kept.slice(1).reduce((acc, y, i) => g.node('Mul', [acc, y], {}, `${p}/Mul${i}`), kept[0]);
+    if (reals.some((r) => r === null)) return product;
+    const anyReal = reals.slice(1).reduce((acc, r, i) => g.node('Or', [acc!, r!], {}, `${p}/any_real${i}`), reals[0])!;
+    return g.node('Where', [anyReal, product, g.scalar(0)], {}, `${p}/none_real_0`);
+  }
+  let out = ys[0], anySoFar = reals[0];
+  for (let k = 1; k < ys.length; k++) {
+    const real = reals[k];
+    const x = real ? g.node('Where', [real, ys[k], out], {}, `${p}/input${k}_or_running`) : ys[k];
+    if (anySoFar) {
+      out = g.node('Where', [anySoFar, out, x], {}, `${p}/none_real_before${k}`);
+      anySoFar = real && k + 1 < ys.length ? g.node('Or', [anySoFar, real], {}, `${p}/any_real${k}`) : null;
+    }
+    out = g.node(op, [out, x], {}, `${p}/${op}${k - 1}`);
+  }
+  return out;
 }
 
 /** A recurrent layer called with initial states or returning its states: [output, ...states]. */

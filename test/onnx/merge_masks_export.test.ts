@@ -1,7 +1,8 @@
 // Functional export of merges whose inputs carry different padding masks: the ONNX graph must give the merged
 // tensor the mask rnnlab's merge layers give it (Keras 3's rule: none unless every input has one, else a step is
 // real where any input's is; Dot none), so the masked LSTM and average after the merge match predict in ONNX
-// Runtime (<= 1e-5) at batch sizes and lengths other than the first run's.
+// Runtime (<= 1e-5) at batch sizes and lengths other than the first run's; Maximum, Minimum and Multiply also leave
+// the padded values out of the merged values, as predict does (merge_mask_values_export.test.ts checks those values).
 import { describe, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import type { SymbolicTensor } from '../../src/layers/symbolic.js';
