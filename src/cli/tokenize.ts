@@ -1,5 +1,6 @@
 /** `rnnlab tokenize "text"`: how a review becomes the ids the IMDb models read, and how padding shapes it. */
 import { datasets, encodeReview, padSequences, Tokenizer, type ReviewToken } from '../data/index.js';
+import { sharedWordIndex } from '../data/imdb_words.js';
 import type { Command } from 'commander';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
@@ -88,7 +89,7 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     });
   } else {
     texts.forEach((t, i) => {
-      const enc = encodeReview(t, vocab, datasets.imdb.getWordIndex());
+      const enc = encodeReview(t, vocab, sharedWordIndex());
       const padded = padSequences([enc.ids], padOpts);
       if (i) p.line();
       p.line(`Text:    ${JSON.stringify(t)}`);

@@ -1,9 +1,9 @@
 import { DataError, requireInteger } from './errors.js';
 import { readCache, sourceKey, writeCache, type EncodedCorpus, type EncodedSplit } from './imdb_cache.js';
 import { scanReviews, SPLITS, type Split } from './imdb_reviews.js';
-import { resolveCacheDir, resolveImdbTarball, type SourceOptions } from './imdb_source.js';
+import { checkSourceOptions, requireBooleanOption, resolveCacheDir, resolveImdbTarball, type SourceOptions } from './imdb_source.js';
 import { IMDB_IDS, imdbEncodeRanks } from './imdb_tokenize.js';
-import { getWordIndex, WORD_INDEX_PATH } from './imdb_words.js';
+import { sharedWordIndex, WORD_INDEX_PATH } from './imdb_words.js';
 import { refuseUnknownOptions } from './options.js';
 import { Rng } from './random.js';
 
@@ -86,6 +86,7 @@ export async function load(options: ImdbLoadOptions = {}): Promise<ImdbData> {
 /** The reviews as text, in canonical order (negatives then positives, by id) unless `seed` shuffles them. */
 export async function loadRaw(options: SourceOptions & { seed?: number } = {}): Promise<ImdbRaw> {
   refuseUnknownOptions(options, [...SOURCE_KEYS, 'seed'], 'imdb.loadRaw');
+  checkSourceOptions(options);
   if (options.seed !== undefined) requireInteger('seed', options.seed, Number.MIN_SAFE_INTEGER);
   const tar = await resolveImdbTarball(options);
   const scanned = await scanReviews(tar, (text) => text);
@@ -114,10 +115,10 @@ export async function loadEncoded(options: ImdbLoadOptions = {}): Promise<Encode
   const tar = await resolveImdbTarball(options);
   const cacheDir = resolveCacheDir(options);
   const key = sourceKey(tar, WORD_INDEX_PATH);
-  const useCache = options.cache !== false;
+  const useCache = options.cache ?? true;
   const cached = useCache ? await readCache(cacheDir, key) : undefined;
   if (cached) return cached;
-  const wordIndex = getWordIndex();
+  const wordIndex = sharedWordIndex();
   // Packed per review right away, so the peak stays near the size of the result.
   const scanned = await scanReviews(tar, (text) => Uint32Array.from(imdbEncodeRanks(text, wordIndex)));
   const corpus = {} as EncodedCorpus;
@@ -161,6 +162,8 @@ interface Checked {
 }
 
 function checkOptions(o: ImdbLoadOptions): Checked {
+  checkSourceOptions(o);
+  requireBooleanOption('cache', o.cache);
   const indexFrom = requireInteger('indexFrom', o.indexFrom ?? IMDB_IDS.indexFrom, 0);
   const numWords = o.numWords ?? null;
   if (numWords !== null && (!Number.isInteger(numWords) || numWords <= indexFrom)) {

@@ -39,8 +39,9 @@ export interface SourceKey {
   sha256?: string;
 }
 
-// Bump when the layout or the tokenization changes: old files are then simply not found.
-export const CACHE_VERSION = 2;
+// Bump when the layout, the checksum or the tokenization changes: old files are then simply not found.
+// v3: the checksum covers every payload byte and the header's counts, not only the ranks.
+export const CACHE_VERSION = 3;
 
 export function sourceKey(tarPath: string, wordIndexPath: string): SourceKey {
   const st = statSync(tarPath);
@@ -77,14 +78,57 @@ interface Header {
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
-function checksum(a: Uint32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i], 16777619);
+/** FNV-1a over 32-bit words, continuing from h: a change to any single word always changes the result. */
+function fnv(h: number, words: ArrayLike<number>): number {
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 16777619);
+  return h;
+}
+
+const FNV_START = 0x811c9dc5;
+
+/** The checksum of one split: its header counts, then its payload as written (labels and ratings padded to 4 bytes). */
+function splitChecksum(count: number, tokens: number, maxRank: number, payload: readonly Uint32Array[]): number {
+  let h = fnv(FNV_START, [count, tokens, maxRank]);
+  for (const words of payload) h = fnv(h, words);
   return h >>> 0;
 }
 
 function splitBytes(count: number, tokens: number): number {
   return 2 * pad4(count) + 4 * count + 4 * (count + 1) + 4 * tokens;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Whether the parsed header has every field readCache relies on, of the right type. */
+function wellFormed(h: unknown): h is Header {
+  const header = h as Partial<Header> | null;
+  if (typeof header !== 'object' || header === null || header.format !== 'rnnlab-imdb' || header.version !== CACHE_VERSION) return false;
+  if (typeof header.source !== 'object' || header.source === null || typeof header.splits !== 'object' || header.splits === null) return false;
+  return SPLIT_ORDER.every((split) => {
+    const s = header.splits![split];
+    return typeof s === 'object' && s !== null && isCount(s.count) && isCount(s.tokens) && isCount(s.maxRank) && isCount(s.checksum);
+  });
+}
+
+/**
+ * Whether the arrays are what the encoder makes: labels 0/1 with a rating of their polarity (neg 1-4, pos 7-10),
+ * offsets rising from 0 to the token count, ranks from 1 whose largest is maxRank. With the checksum, this keeps
+ * a damaged or hand-edited file from being returned as data.
+ */
+function consistent(s: EncodedSplit): boolean {
+  const { count, labels, ratings, offsets, ranks, maxRank } = s;
+  for (let i = 0; i < count; i++) {
+    const r = ratings[i];
+    if (labels[i] === 1 ? r < 7 || r > 10 : labels[i] !== 0 || r < 1 || r > 4) return false;
+  }
+  if (offsets[0] !== 0 || offsets[count] !== ranks.length) return false;
+  for (let i = 0; i < count; i++) if (offsets[i + 1] < offsets[i]) return false;
+  let max = 0;
+  for (let k = 0; k < ranks.length; k++) {
+    if (ranks[k] === 0) return false;
+    if (ranks[k] > max) max = ranks[k];
+  }
+  return max === maxRank;
 }
 
 /** Returns the cached corpus, or undefined when the file is absent, made from other content, truncated or damaged. */
@@ -98,16 +142,17 @@ export async function readCache(dir: string, key: SourceKey): Promise<EncodedCor
   }
   if (buf.length < 16 || buf.toString('latin1', 0, 8) !== MAGIC || buf.readUInt32LE(8) !== CACHE_VERSION) return undefined;
   const headerBytes = buf.readUInt32LE(12);
-  if (16 + headerBytes > buf.length) return undefined;
-  let header: Header;
+  if (headerBytes % 4 !== 0 || 16 + headerBytes > buf.length) return undefined;
+  let parsed: unknown;
   try {
-    header = JSON.parse(buf.toString('utf8', 16, 16 + headerBytes)) as Header;
+    parsed = JSON.parse(buf.toString('utf8', 16, 16 + headerBytes));
   } catch {
     return undefined;
   }
+  if (!wellFormed(parsed)) return undefined;
+  const header = parsed;
   const s = header.source;
-  if (header.format !== 'rnnlab-imdb' || header.version !== CACHE_VERSION) return undefined;
-  if (s?.size !== key.size || s.wordIndexSize !== key.wordIndexSize || typeof s.sha256 !== 'string') return undefined;
+  if (s.size !== key.size || s.wordIndexSize !== key.wordIndexSize || typeof s.sha256 !== 'string') return undefined;
   // Two tarballs of one size and mtime share this file name: only the content decides whose cache it is.
   if (!sameFile(s, key) && s.sha256 !== (await contentHash(key).catch(() => undefined))) return undefined;
   let expected = 16 + headerBytes;
@@ -124,15 +169,17 @@ export async function readCache(dir: string, key: SourceKey): Promise<EncodedCor
   };
   const corpus = {} as EncodedCorpus;
   for (const split of SPLIT_ORDER) {
-    const { count, tokens, maxRank } = header.splits[split];
+    const { count, tokens, maxRank, checksum } = header.splits[split];
+    const payload = new Uint32Array(bytes.buffer, at, splitBytes(count, tokens) / 4);
+    if (splitChecksum(count, tokens, maxRank, [payload]) !== checksum) return undefined;
     const labels = take((b, o, n) => new Uint8Array(b, o, n), count, 1);
     const ratings = take((b, o, n) => new Uint8Array(b, o, n), count, 1);
     const reviewIds = take((b, o, n) => new Uint32Array(b, o, n), count, 4);
     const offsets = take((b, o, n) => new Uint32Array(b, o, n), count + 1, 4);
     const ranks = take((b, o, n) => new Uint32Array(b, o, n), tokens, 4);
-    if (checksum(ranks) !== header.splits[split].checksum || offsets[count] !== tokens) return undefined;
-    if (!Number.isInteger(maxRank)) return undefined;
-    corpus[split] = { count, labels, ratings, reviewIds, offsets, ranks, maxRank };
+    const encoded: EncodedSplit = { count, labels, ratings, reviewIds, offsets, ranks, maxRank };
+    if (!consistent(encoded)) return undefined;
+    corpus[split] = encoded;
   }
   return corpus;
 }
@@ -151,14 +198,12 @@ export async function writeCache(dir: string, key: SourceKey, corpus: EncodedCor
     process.stderr.write(`rnnlab: not caching the IMDb arrays: cannot hash ${tarPath}: ${(err as Error).message}\n`);
     return undefined;
   }
+  const payload = { train: payloadOf(corpus.train), test: payloadOf(corpus.test) };
   const header: Header = {
     format: 'rnnlab-imdb',
     version: CACHE_VERSION,
     source: { ...identity, sha256 },
-    splits: {
-      train: summary(corpus.train),
-      test: summary(corpus.test),
-    },
+    splits: { train: summary(corpus.train, payload.train), test: summary(corpus.test, payload.test) },
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const headerBytes = pad4(json.length);
@@ -170,41 +215,53 @@ export async function writeCache(dir: string, key: SourceKey, corpus: EncodedCor
 
   const file = join(dir, cacheFileName(key));
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  let fd: number | undefined;
   try {
     makeFolders(dir);
+  } catch (err) {
+    warnUnusableFolder(dir, err);
+    return undefined;
+  }
+  let fd: number | undefined;
+  try {
     fd = openSync(tmp, 'w');
     writeSync(fd, preamble);
-    for (const split of SPLIT_ORDER) {
-      const s = corpus[split];
-      writeSync(fd, padded(s.labels));
-      writeSync(fd, padded(s.ratings));
-      writeSync(fd, view(s.reviewIds));
-      writeSync(fd, view(s.offsets));
-      writeSync(fd, view(s.ranks));
-    }
+    for (const split of SPLIT_ORDER) for (const words of payload[split]) writeSync(fd, new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, file);
     return file;
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
+    // Cleanup is best effort: its own failure must not replace the warning, nor make the load fail.
+    try {
+      if (fd !== undefined) closeSync(fd);
+      rmSync(tmp, { force: true });
+    } catch { /* a leftover .tmp is listed and removed by `rnnlab cache clean` */ }
     process.stderr.write(`rnnlab: could not write the IMDb cache ${file}: ${(err as Error).message}\n`);
     return undefined;
   }
 }
 
-function summary(s: EncodedSplit) {
-  return { count: s.count, tokens: s.ranks.length, checksum: checksum(s.ranks), maxRank: s.maxRank };
+const warnedFolders = new Set<string>();
+
+/** One warning per folder and process: a loop of loads with a bad RNNLAB_CACHE should not repeat it for each. */
+function warnUnusableFolder(dir: string, err: unknown): void {
+  if (warnedFolders.has(dir)) return;
+  warnedFolders.add(dir);
+  process.stderr.write(`rnnlab: not caching the IMDb arrays: the cache folder ${dir} (option cacheDir, else RNNLAB_CACHE) is unusable: ${(err as Error).message}\n`);
 }
 
-function view(a: Uint32Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+/** A split's bytes as written, in 32-bit words: labels and ratings zero-padded to a multiple of 4 bytes. */
+function payloadOf(s: EncodedSplit): Uint32Array[] {
+  return [padded(s.labels), padded(s.ratings), s.reviewIds, s.offsets, s.ranks];
 }
 
-function padded(a: Uint8Array): Uint8Array {
+function summary(s: EncodedSplit, payload: readonly Uint32Array[]) {
+  const tokens = s.ranks.length;
+  return { count: s.count, tokens, checksum: splitChecksum(s.count, tokens, s.maxRank, payload), maxRank: s.maxRank };
+}
+
+function padded(a: Uint8Array): Uint32Array {
   const out = new Uint8Array(pad4(a.length));
   out.set(a);
-  return out;
+  return new Uint32Array(out.buffer);
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { downloadFile } from './download.js';
-import { DataError } from './errors.js';
+import { DataError, requireInteger } from './errors.js';
 import { envFlag, envPath } from '../env.js';
 
 export const IMDB_FILE = 'aclImdb_v1.tar.gz';
@@ -25,7 +25,36 @@ export interface SourceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const shown = (v: unknown) => (typeof v === 'string' ? `'${v}' (a string)` : Array.isArray(v) ? 'an array' : String(v));
+
+/** Refuses an option that is neither a boolean nor absent: 'false', 'no' or 0 would otherwise read as true or false by accident. */
+export function requireBooleanOption(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw new DataError(`${name} must be a boolean (true or false), got ${shown(v)}`);
+}
+
+/**
+ * Refuses a source option of the wrong type, naming it: `download: 'false'` must not start a download, and a
+ * number as a path must not reach Node's path functions, whose TypeError names no option.
+ */
+export function checkSourceOptions(o: SourceOptions): void {
+  for (const name of ['path', 'cacheDir', 'url'] as const) {
+    const v: unknown = o[name];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) throw new DataError(`${name} must be a non-empty string, got ${shown(v)}`);
+  }
+  for (const name of ['download', 'progress'] as const) requireBooleanOption(name, o[name]);
+  if (o.expectedSize !== undefined) requireInteger('expectedSize', o.expectedSize, 1);
+  const env: unknown = o.env;
+  if (env === undefined) return;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+    throw new DataError(`env must be an object of environment variables, as process.env, got ${shown(env)}`);
+  }
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && typeof v !== 'string') throw new DataError(`env.${k} must be a string, as environment variables are, got ${shown(v)}`);
+  }
+}
+
 export function resolveCacheDir(options: Pick<SourceOptions, 'cacheDir' | 'env'> = {}): string {
+  checkSourceOptions({ cacheDir: options.cacheDir, env: options.env });
   const env = options.env ?? process.env;
   if (options.cacheDir) return resolve(options.cacheDir);
   if (envPath('RNNLAB_CACHE', env)) return resolve(envPath('RNNLAB_CACHE', env)!);
@@ -66,6 +95,7 @@ function offline(env: NodeJS.ProcessEnv): boolean {
  * An explicit path or RNNLAB_DATA that does not hold the file is an error rather than a silent fallback.
  */
 export async function resolveImdbTarball(options: SourceOptions = {}): Promise<string> {
+  checkSourceOptions(options);
   const env = options.env ?? process.env;
   const cacheDir = resolveCacheDir(options);
   const url = options.url ?? IMDB_URL;

@@ -6,7 +6,7 @@
 import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IMDB_IDS, padSequences } from '../data/index.js';
 import { cosine } from '../experiments/commutativity.js';
 import { longRangeRuns, recordNorms, type LongRangeRun } from '../experiments/gradients.js';
-import { getWordIndex } from '../data/imdb_words.js';
+import { sharedWordIndex } from '../data/imdb_words.js';
 import type { TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import { Random } from '../random.js';
@@ -44,7 +44,7 @@ export interface Token {
 /** A review as the IMDb model reads it: the start marker, then the word ids, as `imdb.load` makes them. */
 export function encodeReview(text: string, meta: ImdbMeta): { tokens: Token[]; ids: number[]; truncated: number } {
   if (text.length > MAX_TEXT_CHARS) throw badRequest(`text is ${text.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
-  const enc = encodeIds(text, meta.vocab, getWordIndex());
+  const enc = encodeIds(text, meta.vocab, sharedWordIndex());
   const tokens: Token[] = [{ word: '<start>', id: IMDB_IDS.start, kind: 'start' }, ...enc.tokens.map(({ word, id, kind }) => ({ word, id, kind }))];
   if (enc.ids.length === 1) throw badRequest('the text has no word the model knows; type a few English words');
   // Keras's pad_sequences truncates 'pre' by default: a long review keeps its last maxlen ids, as in training.

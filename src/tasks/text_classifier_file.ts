@@ -8,8 +8,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
 import { checkSpecHeader } from '../data/spec_header.js';
-import { datasets } from '../data/index.js';
 import { imdbEncodeRanks } from '../data/imdb_tokenize.js';
+import { sharedWordIndex } from '../data/imdb_words.js';
 import { padSequences, type PaddedBatch } from '../data/pad.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../data/text_vectorizer.js';
 import { Embedding } from '../layers/index.js';
@@ -81,7 +81,7 @@ function checkAgainstModel(model: Sequential, classes: string[], vectorizer: Tex
 }
 
 function imdbEncoder(vocab: number, maxlen: number): TextEncoder {
-  const index = datasets.imdb.getWordIndex();
+  const index = sharedWordIndex();
   const ids = (t: string) => [1, ...imdbEncodeRanks(t, index).map((r) => (r + 3 < vocab ? r + 3 : 2))];
   return {
     maxlen,
