@@ -19,6 +19,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { RunEndGuard } from './stop_signals.js';
 
 /** checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again). */
 type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown) => Promise<ExperimentResult> | ExperimentResult;
@@ -81,7 +82,7 @@ export const EXPERIMENTS: Record<string, Experiment> = {
       batches: { kind: 'int', min: 1, max: 10000, default: 4, help: 'batches to average over' },
       epochs: { kind: 'int', min: 0, max: 1000, default: 0, help: 'train this many epochs before measuring (0: at initialisation)' },
       'long-range-epochs': { kind: 'int', min: 0, max: 1000, default: 30, help: 'also train an LSTM and a SimpleRNN this many epochs on the long-range sign task and measure them before and after (0: skip it)' },
-      lr: { ...TRAIN_FLAGS.lr, help: 'learning rate of the --epochs of IMDb training (optimizer default: 0.001 for adam and rmsprop, 0.01 for sgd)' },
+      lr: { ...TRAIN_FLAGS.lr, help: 'learning rate of the --epochs of IMDb training (optimizer default: 0.001 for adam, rmsprop and adamw, 0.01 for sgd)' },
       // No default, so that one given with --epochs 0 (nothing trained on IMDb) can be refused rather than ignored.
       optimizer: { ...TRAIN_FLAGS.optimizer, default: undefined, help: 'optimizer of the --epochs of IMDb training (default: adam)' },
       seed: TRAIN_FLAGS.seed,
@@ -198,13 +199,27 @@ async function runExperiment(name: string, e: Experiment, f: Record<string, unkn
   if ('precision' in e.spec.flags) applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
-  p.line(`Experiment ${name}: ${e.spec.summary}`);
-  const r = await e.run(f, p, checked);
-  p.line();
-  if (r.lines?.length) { p.lines(r.lines); p.line(); }
-  for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
-  p.line(`Finding: ${r.finding}`);
-  finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out: f.out as string | undefined }, experimentBody(r), experimentDoc(r));
-  return 0;
+  const out = f.out as string | undefined;
+  let dir = '';
+  // An experiment keeps nothing until its files are written (no checkpoint): a stop while it trains or computes ends
+  // it at once with nothing written, one during the writes lets them finish, so --out never mixes two runs.
+  const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+    notWritten: `rnnlab: interrupted before the experiment's files were written; ${out === undefined ? 'nothing was written' : `nothing in ${out} was changed`} (an experiment keeps no checkpoint: run it again)`,
+    written: () => `rnnlab: interrupted while the experiment's files were written; they were written whole to ${dir}`,
+  });
+  end.arm();
+  try {
+    p.line(`Experiment ${name}: ${e.spec.summary}`);
+    const r = await e.run(f, p, checked);
+    p.line();
+    if (r.lines?.length) { p.lines(r.lines); p.line(); }
+    for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
+    p.line(`Finding: ${r.finding}`);
+    await end.writing();
+    dir = finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out }, experimentBody(r), experimentDoc(r)).dir;
+    return await end.finish(0);
+  } finally {
+    end.release();
+  }
 }
 

@@ -92,6 +92,8 @@ function imdbSameOptions(f: Record<string, unknown>, c: Command, name: ImdbModel
     { flag: '--lr', value: makeOptimizer(f.optimizer as OptimizerChoice, f.lr as number | undefined).learningRate, given: given('lr'),
       legacy: (ck) => { const lr = ck.optimizer?.config.learning_rate; return typeof lr === 'number' ? lr : undefined; } },
     { flag: '--seed', value: f.seed as number, given: given('seed') },
+    // A checkpoint of an earlier rnnlab does not keep it: the model comparison then tells the two apart by the input length.
+    { flag: '--bucket', value: f.bucket === true, given: given('bucket') },
     { flag: '--precision', value: f.precision as string, given: given('precision') },
     // The precision the run trains in: --precision mixed_bfloat16 falls back to float32 where the bf16 kernels cannot
     // run (RNNLAB_ISA=avx2, an older CPU), so the same flag can train a resumed run in another precision.
@@ -124,14 +126,16 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
   const ckpt = runCheckpoint({ command: 'imdb', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder: IMDB_FLAGS.out.runFolder, epochs: (f.epochs as number | undefined) ?? IMDB_DEFAULTS[name].epochs, defaultOut: defaultOutDir(`imdb-${name}`, startedAt), argv, err: ctx.err,
     sameOptions, epochTimes, shuffles: true });
   if (f.resume !== undefined) {
-    // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model
-    // now, without the data, and compare.
-    const other = checkpointMismatch(ckpt.checkpointDir, imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean }));
-    if (other) {
-      ckpt.release();
-      throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --optimizer, ...)`, 'imdb');
-    }
-    try { checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'imdb'); } catch (e) { ckpt.release(); throw e; }
+    try {
+      // --bucket frees the model's input length, so the model comparison below would also tell it apart, but by the
+      // Embedding's shape fields: compared first, it is named as the flag.
+      checkSameOptions(ckpt.checkpointDir, sameOptions.filter((o) => o.flag === '--bucket'), f.resume as string, 'imdb');
+      // A checkpoint of another model would be found only after the reviews are read (minutes): build this run's model
+      // now, without the data, and compare.
+      const other = checkpointMismatch(ckpt.checkpointDir, imdbTrainingModel(name, { vocab: f.vocab as number, maxlen: f.maxlen as number }, { ...trainFlags(f, ctx), bucket: f.bucket as boolean }));
+      if (other) throw new UsageError(`--resume: ${other}; give the model flags of the run it continues (--model, --units, --layers, --embedding-dim, --vocab, --maxlen, --mask-zero, --bucket, --optimizer, ...)`, 'imdb');
+      checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'imdb');
+    } catch (e) { ckpt.release(); throw e; }
   }
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });

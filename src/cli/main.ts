@@ -76,6 +76,22 @@ function helpProblem(program: Command, words: readonly string[]): string | null 
   return extra.length ? `help takes a command, got '${extra.join(' ')}' after '${words.slice(0, sub ? 2 : 1).join(' ')}'` : null;
 }
 
+const HELP_AND_VERSION_FLAGS = new Set(['-h', '--help', '-v', '--version']);
+
+/**
+ * Whether argv names a command, or a sub-command of one that has them, that does not exist. commander shows the help
+ * or the version for such words with --help or --version (exit code 0), so a script checking `rnnlab X --help` would
+ * take X for a command; without those flags they are the unknown-command error.
+ */
+function namesUnknownCommand(program: Command, argv: readonly string[]): boolean {
+  const known = (c: Command, word: string) => word === 'help' || c.commands.some((x) => x.name() === word || x.aliases().includes(word));
+  if (!argv.length || argv[0].startsWith('-')) return false;
+  if (!known(program, argv[0])) return true;
+  const top = program.commands.find((c) => c.name() === argv[0] || c.aliases().includes(argv[0]));
+  const word = argv[1];
+  return !!top && top.commands.length > 0 && word !== undefined && !word.startsWith('-') && !known(top, word);
+}
+
 /** commander's "too many arguments", with the words it did not take named, so a misplaced value is found. */
 function strayWords(command: Command): string {
   const n = command.registeredArguments.length;
@@ -105,6 +121,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
   }
   // commander prints the version whatever follows; words after it would be dropped unread.
   if ((argv[0] === '-v' || argv[0] === '--version') && argv.length > 1) return usage(ctx, `${argv[0]} takes nothing after it, got '${argv.slice(1).join(' ')}'`, null);
+  if (namesUnknownCommand(program, argv)) argv = argv.filter((w) => !HELP_AND_VERSION_FLAGS.has(w));
   const target = commandOf(program, argv);
   const where = target?.path ?? null;
   try {

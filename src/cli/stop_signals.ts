@@ -26,6 +26,7 @@ export function onStopSignals(line: (s: string) => void, stopping: () => string 
  * (or a closed stdout, which bin/rnnlab.js turns into one) during the computing ends the process at once with exit
  * code 130 and nothing of the run written; during the writes it waits for them (short), so the folder always holds
  * one run, and the run then ends with 130. Either way one line on stderr says what happened and what to do.
+ * A run that keeps nothing before its writes (an experiment: no checkpoint) arms it from its start.
  */
 export class RunEndGuard {
   private writingNow = false;

@@ -11,7 +11,10 @@ export const LAB_MODELS: ImdbModelName[] = ['ff_raw', 'ff_embed', 'cnn', 'simple
 export interface CompareRow {
   model: ImdbModelName;
   params: number;
+  /** Whole epochs trained (a stopped model's cut epoch is not one). */
   epochs: number;
+  /** Only on the model a stop cut inside an epoch: secondsPerEpoch and trainAccuracy are of its whole epochs (NaN with none). */
+  partialLastEpoch?: true;
   batchSize: number;
   secondsPerEpoch: number;
   trainAccuracy: number;
@@ -34,6 +37,14 @@ export interface CompareResult {
 export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o: ImdbTrainOptions = {},
   onRun?: (name: ImdbModelName, i: number) => void): Promise<CompareResult> {
   const runs: ImdbRun[] = [];
+  // Whether the stop cut the run's last epoch short: batches done in it against the epoch's steps.
+  const cut: boolean[] = [];
+  let steps = 0, batchesDone = 0;
+  const counted: ImdbTrainOptions = !o.signal ? o : {
+    ...o,
+    onTrainBegin: (info) => { steps = info.steps; batchesDone = 0; o.onTrainBegin?.(info); },
+    onBatchEnd: (epoch, batch, logs) => { batchesDone = batch + 1; return o.onBatchEnd?.(epoch, batch, logs); },
+  };
   const confusionByModel: Record<string, number[][]> = {};
   let classes: string[] = [];
   for (let i = 0; i < models.length; i++) {
@@ -41,21 +52,22 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     if (o.signal?.aborted) break;
     onRun?.(models[i], i);
     // --layers stacks the recurrent models' layers; the others have none to stack and keep their one hidden layer.
-    const run = await trainImdb(models[i], data, STACKABLE_MODELS.includes(models[i]) ? o : { ...o, layers: undefined });
+    const run = await trainImdb(models[i], data, STACKABLE_MODELS.includes(models[i]) ? counted : { ...counted, layers: undefined });
     runs.push(run);
+    cut.push(run.cancelled && batchesDone < steps);
     if (run.cancelled) continue;
     const cls = imdbTestClassification(run.model, data);
     classes = cls.classes;
     confusionByModel[run.name] = cls.confusion;
   }
-  const rows: CompareRow[] = runs.map((r) => ({
-    model: r.name, params: r.params, epochs: r.config.epochs as number, batchSize: r.config.batchSize as number,
-    secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy, testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
+  const rows: CompareRow[] = runs.map((r, i) => ({
+    model: r.name, params: r.params, ...wholeEpochs(r, cut[i]), batchSize: r.config.batchSize as number,
+    testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
   }));
   const table: Table = {
     caption: `IMDb sentiment, ${data.nTrain} training and ${data.nTest} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,
     columns: ['model', 'params', 'epochs', 'batch', 's/epoch', 'train acc', 'test acc'],
-    rows: rows.map((r) => [r.model, r.params, r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
+    rows: rows.map((r) => [r.model, r.params, r.partialLastEpoch ? `${r.epochs} + partial` : r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
   };
   // A cancelled run has no test numbers (NaN) and maybe no epoch: it cannot be the best or the fastest.
   const best = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
@@ -91,6 +103,22 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     { kind: 'bar', title: 'Seconds per epoch', yLabel: 'seconds', categories: rows.map((r) => r.model), series: [{ name: 's/epoch', y: rows.map((r) => r.secondsPerEpoch) }] },
   ];
   return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding, classes, confusionByModel };
+}
+
+/**
+ * A run's epochs, seconds per epoch and train accuracy over its whole epochs: an epoch a stop cut short was timed
+ * short and its accuracy is of the batches it got, so it would make the model look faster, and trained, than it was.
+ */
+function wholeEpochs(r: ImdbRun, cut: boolean): Pick<CompareRow, 'epochs' | 'partialLastEpoch' | 'secondsPerEpoch' | 'trainAccuracy'> {
+  const epochs = r.history.loss?.length ?? 0;
+  if (!cut) return { epochs, secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy };
+  const whole = epochs - 1;
+  const times = r.secondsPerEpoch.slice(0, whole);
+  return {
+    epochs: whole, partialLastEpoch: true,
+    secondsPerEpoch: whole ? times.reduce((a, b) => a + b, 0) / whole : NaN,
+    trainAccuracy: whole ? r.history.accuracy?.[whole - 1] ?? NaN : NaN,
+  };
 }
 
 /** The record body of a comparison: one model record per model, metrics keyed by model. */

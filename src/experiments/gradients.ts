@@ -46,7 +46,7 @@ export interface GradientProfile {
   norms: number[];
   /** norms[0] / norms[T-1]. */
   firstToLast: number;
-  /** Steps back from the end before the norm falls below 1% of the last step's (T if never). */
+  /** The steps counted back from the last while the norm stays at least 1% of the last step's (T if it never falls below). */
   stepsTo1Percent: number;
   /** LSTM only: mean ||d loss / d c_t||, processing order. */
   cellNorms?: number[];
@@ -149,7 +149,7 @@ export async function gradientsExperiment(data: ImdbArrays, o: GradientsOptions 
   const sameLength = profiles.every((p) => p.norms.length === T);
   const table: Table = {
     caption: `Gradient norms per step (mean over ${nBatches * batchSize} reviews), ${o.epochs ? `after ${o.epochs} epoch(s)` : 'at initialisation'}`,
-    columns: ['model', 'layer', 't = 1', sameLength ? `t = ${Math.ceil(T / 2)}` : 'middle t', sameLength ? `t = ${T}` : 'last t', 'first / last', 'steps within 1% of last', 'cell c: first / last', 'input x: first / last'],
+    columns: ['model', 'layer', 't = 1', sameLength ? `t = ${Math.ceil(T / 2)}` : 'middle t', sameLength ? `t = ${T}` : 'last t', 'first / last', 'steps from the end ≥ 1% of last', 'cell c: first / last', 'input x: first / last'],
     rows: profiles.map((p) => {
       const n = p.norms.length;
       return [p.model, n === T ? p.className : `${p.className} (${n} steps)`, formatTick(p.norms[0]), formatTick(p.norms[Math.ceil(n / 2) - 1]), formatTick(p.norms[n - 1]),
