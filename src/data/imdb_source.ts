@@ -39,7 +39,8 @@ export function requireBooleanOption(name: string, v: unknown): void {
 export function checkSourceOptions(o: SourceOptions): void {
   for (const name of ['path', 'cacheDir', 'url'] as const) {
     const v: unknown = o[name];
-    if (v !== undefined && (typeof v !== 'string' || v === '')) throw new DataError(`${name} must be a non-empty string, got ${shown(v)}`);
+    // null is "not given", as for the Keras options (numWords: null); '' would read as the working folder.
+    if (v !== undefined && v !== null && (typeof v !== 'string' || v === '')) throw new DataError(`${name} must be a non-empty string, got ${shown(v)}`);
   }
   for (const name of ['download', 'progress'] as const) requireBooleanOption(name, o[name]);
   if (o.expectedSize !== undefined) requireInteger('expectedSize', o.expectedSize, 1);
@@ -100,7 +101,7 @@ export async function resolveImdbTarball(options: SourceOptions = {}): Promise<s
   const cacheDir = resolveCacheDir(options);
   const url = options.url ?? IMDB_URL;
   const checked: string[] = [];
-  if (options.path !== undefined) {
+  if (options.path !== undefined && options.path !== null) {
     const found = locate(options.path);
     if (found) return found;
     throw notFound([`path: ${resolve(options.path)} (no such file, or a folder without ${IMDB_FILE})`], cacheDir, url);

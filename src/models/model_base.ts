@@ -31,7 +31,7 @@ export abstract class ModelBase<Data> implements TrainableModel {
    * else is refused here, where fit would only fail at its first step.
    */
   get optimizer(): Optimizer | null { return this.compiledOptimizer; }
-  set optimizer(o: Optimizer | null) {
+  set optimizer(o: Optimizer) {
     if (!(o instanceof Optimizer)) {
       const shown = typeof o === 'string' ? JSON.stringify(o) : o === null || typeof o !== 'object' ? String(o) : `an object of class ${(o as object).constructor?.name ?? 'unknown'}`;
       throw new Error(`${this.name}: model.optimizer must be an rnnlab optimizer object (rl.train.adam(), new rl.SGD({learningRate: 0.1})), got ${shown}; ` +

@@ -61,6 +61,14 @@ describe('imdb source and cache options of the wrong type', () => {
     expect(() => resolveCacheDir({ cacheDir: 5 as never })).toThrow(/^cacheDir must be a non-empty string, got 5$/);
   });
 
+  it('reads null as not given, as for the Keras options (numWords: null): the defaults apply', async () => {
+    expect(resolveCacheDir({ cacheDir: null as never, env: { RNNLAB_CACHE: join(root, 'env-cache') } })).toBe(join(root, 'env-cache'));
+    const d = await load({ path: tar, cacheDir: join(root, 'null-url'), url: null as never, download: false, env: {} });
+    expect(d.train.x).toHaveLength(4);
+    const e = await refusal(() => resolveImdbTarball({ path: null as never, cacheDir: emptyCache, download: false, env: {} }));
+    expect(e.message).not.toMatch(/path must be/);
+  });
+
   it('still takes the booleans: cache: false writes no cache file', async () => {
     const cacheDir = join(root, 'no-cache');
     const d = await load({ path: tar, cacheDir, cache: false, download: false, progress: false, env: {} });
