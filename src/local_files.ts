@@ -78,15 +78,18 @@ export function makeFolders(dir: string): string | undefined {
 
 /**
  * Why no files could be written in dir, made first if missing (null when they can), found without leaving anything
- * behind: the nearest folder of dir's path that exists must be a folder this process may write, and a trial folder
- * made and at once removed there must succeed (some file systems refuse new entries whatever the permissions say).
+ * behind: the nearest folder of dir's path that exists must be a folder this process may write, and where dir is
+ * still to be made, a trial folder made and at once removed there must succeed (some file systems refuse new
+ * folders whatever the permissions say).
  */
 export function folderWriteProblem(dir: string): string | null {
   let at = path.resolve(dir);
   while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
   if (!isFolder(at)) return `${at} is a file`;
   try { accessSync(at, constants.W_OK | constants.X_OK); } catch (e) { return folderWords(e, at); }
-  // Also where dir exists: root passes the access check on /sys and /proc, which refuse new entries all the same.
+  // An existing dir gets no trial: it would change the folder's modification time, and a refused run must leave an
+  // earlier --out exactly as it was (root, whom access() never refuses, then learns of /proc or /sys at the end).
+  if (at === path.resolve(dir)) return null;
   const trial = path.join(at, `.rnnlab-trial-${process.pid}-${randomBytes(4).toString('hex')}`);
   try { mkdirSync(trial); } catch (e) { return folderWords(e, at); }
   // The trial folder is empty and this process's own: a failure to remove it is no reason to refuse --out.

@@ -43,12 +43,13 @@ describe('an unexpected error in one slot of the local pool', () => {
   it('stops the sweep: no run starts after it, the runs under way end before it is thrown', async () => {
     const spec = parseSpec(`${ADD}seeds: [1, 2, 3, 4]\n`);
     const dir = path.join(root, 'slot');
-    // A file where the first run's folder must go: mkdir fails with EEXIST, which is not a run's failure.
+    // A file where the first run's folder must go: making it fails (EEXIST), which is not a run's failure.
     mkdirSync(path.join(dir, 'runs'), { recursive: true });
     writeFileSync(path.join(dir, 'runs', 'seed-1'), 'in the way');
     const events: SweepEvent[] = [];
     const err = await runSweepLocal(spec, { dir, parallel: 2, threads: 1, onEvent: (e) => events.push(e) }).then(() => null, (e: Error) => e);
-    expect(err?.message).toMatch(/EEXIST/);
+    expect(err?.message).toMatch(/cannot make the folder .*seed-1: a file of that name is in the way$/);
+    expect((err as NodeJS.ErrnoException).code).toBe('EEXIST');
     expect(events.find((e) => e.type === 'failed')).toMatchObject({ run: { id: 'seed-1' }, retrying: false });
     const seen = events.filter((e) => e.type !== 'epoch').map((e) => `${e.type} ${e.run.id}`);
     // seed-2 had started beside it: it ended (stopped, or done if it finished first) before the sweep gave up.
