@@ -5,31 +5,15 @@
  * record), then exits 130 saying so. The compiled CLI (bin/rnnlab.js, dist/) is spawned and sent SIGINT when it
  * prints a given line.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { cleanup, readResults, REPO_ROOT, snapshotFiles, tempDir } from './helpers.js';
+import { cleanup, readResults, snapshotFiles, spawnCli as cli, tempDir } from './helpers.js';
 
 beforeAll(() => assertDistFresh('cli/main.ts'));
 afterAll(cleanup);
-const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function cli(args: string[], interruptAt?: RegExp): Promise<{ code: number | null; signal: string | null; out: string; err: string; sent: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', sent = false;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (interruptAt && !sent && interruptAt.test(out)) { sent = true; child.kill('SIGINT'); }
-    });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, out, err, sent }));
-  });
-}
 
 /** The --vocab of the params run in dir, after checking that its report is of that run. */
 function wholeParamsVocab(dir: string): number {

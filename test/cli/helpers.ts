@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,3 +141,21 @@ export function syntheticImdb(prefix: string): { root: string; tar: string } {
 
 /** The smallest quick `rnnlab imdb` lstm run on a syntheticImdb tarball (add --data and --epochs). */
 export const IMDB_TINY = ['imdb', '--model', 'lstm', '--vocab', '60', '--maxlen', '16', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--seed', '7', '--verbose', '0', '--threads', '1'];
+
+/**
+ * The compiled CLI (bin/rnnlab.js) in a process of its own, sent SIGINT once its stdout matches interruptAt (as a
+ * user's Ctrl-C at that line); `sent` says whether it was.
+ */
+export function spawnCli(args: string[], interruptAt?: RegExp): Promise<{ code: number | null; signal: string | null; out: string; err: string; sent: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/rnnlab.js'), ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '', sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (interruptAt && !sent && interruptAt.test(out)) { sent = true; child.kill('SIGINT'); }
+    });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, out, err, sent }));
+  });
+}

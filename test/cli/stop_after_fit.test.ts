@@ -5,28 +5,12 @@
  * scheduler's, so each of the two outcomes is checked in full: stopped before any write (the earlier run whole, and
  * the printed resume command writes this one), or stopped once the writes were done (this run whole).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMDB_TINY, readResults, REPO_ROOT, syntheticImdb, tempDir } from './helpers.js';
+import { IMDB_TINY, readResults, spawnCli as cli, syntheticImdb, tempDir } from './helpers.js';
 
 const fx = syntheticImdb('rnnlab-stop-after-fit-');
-const BIN = path.join(REPO_ROOT, 'bin/rnnlab.js');
-
-function cli(args: string[], interruptAt?: RegExp): Promise<{ code: number | null; out: string; err: string; sent: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '', sent = false;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (interruptAt && !sent && interruptAt.test(out)) { sent = true; child.kill('SIGINT'); }
-    });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err, sent }));
-  });
-}
 
 /** The seed results.json records, after checking that the model and report in `dir` are of the same run. */
 function wholeRunSeed(dir: string): number {
