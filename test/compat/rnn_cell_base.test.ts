@@ -35,15 +35,19 @@ rl.serialization.registerClass(TfStyleCell);
 
 describe('rl.layers.RNNCell', () => {
   it('a subclass runs in rnn as the same cell written on rl.layers.Layer, trains, and saves', async () => {
+    // Seeded, and a rate this linear cell cannot diverge at: at 0.1 about 1 draw in 150 overflowed float32 in two
+    // steps (outputs of 1e41), and Infinity - Infinity read as NaN in the comparison below.
+    rl.setSeed(3);
     const x = rl.randomNormal([3, 6, 2], 0, 1, 'float32', 4);
     const ours = rl.sequential({ layers: [rl.layers.rnn({ cell: new TfStyleCell({ units: 3 }), inputShape: [6, 2] })] });
     const plain = rl.sequential({ layers: [rl.layers.rnn({ cell: new LinearMinimalCell({ units: 3 }), inputShape: [6, 2] })] });
     plain.setWeights(ours.getWeights());
     const p = (m: rl.Sequential) => (m.predict(x) as rl.Tensor).dataSync() as Float32Array;
     expect(maxDiff(p(ours), p(plain))).toBe(0);
-    ours.compile({ optimizer: rl.train.sgd(0.1), loss: 'meanSquaredError' });
+    ours.compile({ optimizer: rl.train.sgd(0.01), loss: 'meanSquaredError' });
     const before = p(ours);
     await ours.fit(x, rl.zeros([3, 3]), { epochs: 2, verbose: 0 });
+    expect(p(ours).every(Number.isFinite)).toBe(true);
     expect(maxDiff(p(ours), before)).toBeGreaterThan(1e-4);
     await ours.save(`file://${join(root, 'm')}`);
     expect(maxDiff(p(await rl.loadLayersModel(`file://${join(root, 'm')}`) as rl.Sequential), p(ours))).toBe(0);
