@@ -26,8 +26,8 @@ export function errnoWords(e: unknown): string {
   return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error)?.message ?? String(e);
 }
 
-/** Why a folder could not be made or written, in words, by the errno code. */
-const FOLDER_WORDS: Record<string, string> = {
+/** Why a folder could not be made or written, in words, by the errno code (also the run folder's late write failures). */
+export const FOLDER_WORDS: Record<string, string> = {
   EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'the file system is read-only', ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is used up', ENOTDIR: 'a part of its path is a file', EEXIST: 'a file of that name is in the way',
 };

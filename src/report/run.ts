@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
-import { errnoWords, FolderError, folderError, makeFolders } from '../local_files.js';
+import { errnoWords, FOLDER_WORDS, FolderError, folderError, makeFolders } from '../local_files.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
@@ -100,13 +100,9 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
     const code = (e as NodeJS.ErrnoException).code;
     // Only a system's errno code (EACCES, ENOSPC...) is the folder's trouble; Node's own ERR_* codes are bugs to see as such.
     if (e instanceof FolderError || code === undefined || code.startsWith('ERR_')) throw e;
-    throw new Error(`cannot write the run folder ${dir}: ${RUN_WRITE_WORDS[code] ?? errnoWords(e)}`);
+    throw new Error(`cannot write the run folder ${dir}: ${code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code] ?? errnoWords(e)}`);
   }
 }
-
-const RUN_WRITE_WORDS: Record<string, string> = {
-  ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', ENOENT: 'the folder is gone',
-};
 
 function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
   makeFolders(dir);
