@@ -236,7 +236,9 @@ export function formatPath(template: string, epoch: number, logs: Logs = {}, bat
     }
     const [, zero, width, prec, kind] = formatSpec(template, key, spec);
     const digits = prec ? Number(prec) : 6;
-    const s = kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits)) : kind === 'd' ? String(Math.trunc(v)) : String(v);
+    const s = kind === 'd' ? String(Math.trunc(v)) : !Number.isFinite(v) ? fixed5(v)
+      : kind === 'f' ? v.toFixed(digits) : kind === 'e' ? pythonExp(v.toExponential(digits))
+      : INTEGER_KEYS.has(key) ? String(v) : pythonRepr(v);
     return width ? padded(s, Number(width), zero === '0') : s;
   });
 }
@@ -305,4 +307,18 @@ function fieldOf(body: string): { key: string; spec: string } {
 /** JavaScript's 1.5e+0 as Python writes it, 1.5e+00. */
 function pythonExp(s: string): string {
   return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/**
+ * Python's str() of a float, which a plain {loss} field writes: the shortest digits that read back, as JavaScript's,
+ * but '1.0' for whole numbers and exponents below 1e-4 and from 1e16 on ('1e-05', '1e+16'), where String gives
+ * '1', '0.00001' and '10000000000000000'.
+ */
+function pythonRepr(v: number): string {
+  if (Object.is(v, -0)) return '-0.0';
+  const [mantissa, exp] = v.toExponential().split('e') as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return pythonExp(`${mantissa}e${exp}`);
+  const s = String(v);
+  return /[.e]/.test(s) ? s : `${s}.0`;
 }

@@ -146,7 +146,7 @@ export class ModelCheckpoint extends BaseCallback {
         // Keras 3: a warning, and the epoch is saved as without saveBestOnly (null too: Keras's None). NaN never improves.
         this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs, this.monitor);
         if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: saving model to ${dir}\n`);
-      } else if (!Number.isFinite(v) || !this.improved(v)) {
+      } else if (!this.improved(v)) {
         if (this.verbose) this.out.write(`\nEpoch ${epoch + 1}: ${this.monitor} did not improve from ${fixed5(this.best)}\n`);
         return;
       } else {
