@@ -14,7 +14,7 @@ export interface LayerParams { layer: string; className: string; formula: string
 const n = (v: number) => v.toLocaleString('en-US');
 
 function inDim(l: Layer): number {
-  const s = l.inputSpec ?? [];
+  const s = l.builtInputShape ?? [];
   return s[s.length - 1] as number;
 }
 

@@ -77,7 +77,7 @@ export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
 export function plannedWeights(layer: Layer, input: SymbolicShape): PlannedWeight[] {
   if (layer.weightSpecs === Layer.prototype.weightSpecs) {
     // A custom layer creates its weights in its own build: build it (drawing no values) to learn them.
-    if (!layer.built || !layer.inputSpec) withoutInitializers(() => layer.ensureBuilt(input));
+    if (!layer.built || !layer.builtInputShape) withoutInitializers(() => layer.ensureBuilt(input));
     return layer.weights.map((w) => ({ name: w.name, shape: [...w.shape], layer }));
   }
   return layer.weightSpecs(input).map((s) => ({ name: `${layer.name}/${s.name}`, shape: s.shape, layer }));

@@ -52,7 +52,7 @@ export abstract class MultiInputLayer extends Layer {
     this.checkCount(shapes.length, inputCount);
     const outs = this.mergedShapes(shapes);
     for (const spec of this.weightSpecsFor(shapes)) this.addWeight(spec);
-    this.inputSpec = null;
+    this.builtInputShape = null;
     this.outputShapeValue = outs[0];
     this.built = true;
   }

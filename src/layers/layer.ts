@@ -423,7 +423,7 @@ export abstract class Layer {
   private penalties: WeightPenalty[] = [];
   /** tfjs's `weights` option: values set once build has made the weights. */
   private initialWeights: readonly (Tensor | ArrayLike<number>)[] | null = null;
-  inputSpec: SymbolicShape | null = null;
+  builtInputShape: SymbolicShape | null = null;
   outputShapeValue: SymbolicShape | null = null;
   readonly batchInputShape: SymbolicShape | null;
   readonly activityRegularizer: L1L2 | null;
@@ -545,7 +545,7 @@ export abstract class Layer {
   }
 
   protected markBuilt(inputShape: SymbolicShape): void {
-    this.inputSpec = [...inputShape];
+    this.builtInputShape = [...inputShape];
     this.outputShapeValue = builtInMethod(this, 'call') ? this.computeOutputShape(inputShape) : this.userOutputShapes(inputShape)[0];
     this.finishBuild();
   }
@@ -688,8 +688,8 @@ export abstract class Layer {
     const shapes = all.map((t) => t.shape);
     const where = `${this.name} (${this.className})`;
     if (!this.built) this.buildFor(shapes, inputs.length);
-    else if (this.inputSpec && inputs.length === 1) {
-      const spec = this.inputSpec, got = shapes[0];
+    else if (this.builtInputShape && inputs.length === 1) {
+      const spec = this.builtInputShape, got = shapes[0];
       if ((spec.length !== got.length || spec.some((d, i) => d !== null && got[i] !== null && d !== got[i])) && !this.takesShape(spec, got)) {
         throw new Error(`${where}: was built for input ${kerasShape(spec)} but is applied to ${kerasShape(got)}`);
       }
@@ -842,7 +842,7 @@ export abstract class Layer {
   }
 
   private markBuiltList(shapes: SymbolicShape[]): void {
-    this.inputSpec = null;
+    this.builtInputShape = null;
     this.outputShapeValue = this.userOutputShapes(shapes)[0];
     this.finishBuild();
   }
@@ -872,8 +872,8 @@ export abstract class Layer {
 
   /** Builds for x on first use, then checks x against the built input shape. */
   protected checkInput(x: Tensor): void {
-    if (!this.built || !this.inputSpec) this.ensureBuilt([null, ...x.shape.slice(1)]);
-    const spec = this.inputSpec!;
+    if (!this.built || !this.builtInputShape) this.ensureBuilt([null, ...x.shape.slice(1)]);
+    const spec = this.builtInputShape!;
     // A declared batch size binds only a stateful layer (its states have that many rows); elsewhere tfjs and Keras run
     // any batch (converter files from Keras often carry batch_input_shape [64, ...]).
     const batchBinds = (this as { stateful?: unknown }).stateful === true;
@@ -943,7 +943,7 @@ export abstract class Layer {
   buildAsCell(stepShape: SymbolicShape, stateSizes: number[], outputShape: SymbolicShape): void {
     if (this.built) return;
     this.buildTrackingSublayers([stepShape], false, stateSizes);
-    this.inputSpec = [...stepShape];
+    this.builtInputShape = [...stepShape];
     this.outputShapeValue = [...outputShape];
     this.finishBuild();
   }
@@ -951,7 +951,7 @@ export abstract class Layer {
   /** build, then record the shapes if the build did not (a custom layer's build may only create its weights). */
   ensureBuilt(inputShape: SymbolicShape): void {
     if (!this.built) this.buildTrackingSublayers([inputShape], false);
-    if (!this.inputSpec) this.markBuilt(inputShape);
+    if (!this.builtInputShape) this.markBuilt(inputShape);
   }
 
   protected requireOneInput(n: number, inputCount: number): void {

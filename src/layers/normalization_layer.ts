@@ -136,7 +136,7 @@ export class Normalization extends Layer {
     }
     const kept = this.keptAxes(first.rank);
     if (!this.built) this.ensureBuilt(first.shape.map((n, d) => (d === 0 && !kept.includes(0) ? null : n)));
-    const spec = this.inputSpec!;
+    const spec = this.builtInputShape!;
     let total: Moments | null = null;
     for (const [i, b] of batches.entries()) {
       if (b.rank !== spec.length || kept.some((d) => b.shape[d] !== spec[d])) throw new Error(`${where}: adapt data${list ? `[${i}]` : ''} of shape [${b.shape.join(', ')}] does not fit the input ${kerasShape(spec)} the layer is built for (axis ${JSON.stringify(this.axis)})`);
@@ -148,7 +148,7 @@ export class Normalization extends Layer {
   }
 
   call(x: Tensor, _ctx: CallContext): Tensor {
-    const spec = this.inputSpec!, kept = this.keptAxes(x.rank);
+    const spec = this.builtInputShape!, kept = this.keptAxes(x.rank);
     const bad = kept.find((d) => x.shape[d] !== spec[d]);
     if (bad !== undefined) throw new Error(`${this.where}: expected size ${spec[bad]} on kept axis ${bad} (axis ${JSON.stringify(this.axis)}), got input [${x.shape.join(', ')}]`);
     const bshape = spec.map((n, d) => (kept.includes(d) ? n as number : 1));

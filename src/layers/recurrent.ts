@@ -190,7 +190,7 @@ export abstract class RNN extends Layer {
 
   /** A stateful layer's batch size, fixed when it was built. */
   private statefulBatch(): number {
-    const B = this.inputSpec?.[0];
+    const B = this.builtInputShape?.[0];
     if (typeof B !== 'number') throw new Error(`${this.name} (${this.className}): stateful layer is not built yet, so its batch size is unknown`);
     return B;
   }

@@ -51,7 +51,7 @@ export class Softmax extends Layer {
     return list.length === 1 && (list[0] === -1 || (rank !== null && list[0] === rank - 1));
   }
 
-  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.inputSpec?.length ?? null); }
+  foldsActivation(kind: 'sigmoid' | 'softmax'): boolean { return kind === 'softmax' && this.lastAxisOnly(this.builtInputShape?.length ?? null); }
 
   call(x: Tensor, _ctx: CallContext, logits = false): Tensor {
     if (!this.lastAxisOnly(x.rank)) return softmaxOver(x, this.axesFor(x.rank, x.shape));

@@ -90,7 +90,7 @@ interface MaybeStateful {
   className?: string;
   stateful?: unknown;
   built?: boolean;
-  inputSpec?: readonly (number | null)[] | null;
+  builtInputShape?: readonly (number | null)[] | null;
   getStates?: () => Tensor[];
   layers?: readonly unknown[];
 }
@@ -98,7 +98,7 @@ interface MaybeStateful {
 /** The batch size a built stateful recurrent layer takes (the only one it runs), or null where none is bound. */
 function statefulBatchOf(l: MaybeStateful): number | null {
   if (l.stateful !== true || l.built !== true || typeof l.getStates !== 'function') return null;
-  const B = l.inputSpec?.[0];
+  const B = l.builtInputShape?.[0];
   if (typeof B === 'number') return B;
   // An rnn fed its initial states in its input list keeps no single input spec; its states carry the batch.
   return l.getStates()[0]?.shape[0] ?? null;

@@ -44,7 +44,7 @@ export class NestedModel extends Layer {
     super({ name: model.name }, 'model');
     this.where = `${this.name} (nested model)`;
     this.weights = [...new Set(model.layers.flatMap((l) => l.weights))];
-    if (model.inputs.length === 1) this.inputSpec = [...model.inputs[0].shape];
+    if (model.inputs.length === 1) this.builtInputShape = [...model.inputs[0].shape];
     this.outputShapeValue = model.outputs[0].shape;
     this.built = true;
   }

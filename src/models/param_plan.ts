@@ -79,7 +79,7 @@ export function planStack(layers: readonly Layer[], batchInputShape?: SymbolicSh
     const inputShape = shape;
     let outs: SymbolicShape[], params: number;
     try {
-      const spec = layer.built ? layer.inputSpec : null;
+      const spec = layer.built ? layer.builtInputShape : null;
       if (spec && shapeClashes(spec, inputShape) && !layer.takesShape(spec, inputShape)) {
         throw new Error(`it was built for input ${kerasShape(spec)}`);
       }

@@ -99,7 +99,7 @@ export class Sequential extends ModelBase<SequentialData> {
    * which fixes the length from there on. Returns the layer's output with what it leaves free.
    */
   private buildLayer(layer: Layer, inputShape: SymbolicShape, free: SymbolicShape, first: boolean): SymbolicShape {
-    const prebuilt = layer.built && !!layer.inputSpec;
+    const prebuilt = layer.built && !!layer.builtInputShape;
     let outs: SymbolicShape[];
     // The shape the error names: the one the layer was being built for, else the one it was given.
     let tried = inputShape;
@@ -115,7 +115,7 @@ export class Sequential extends ModelBase<SequentialData> {
     }
     // A custom layer may return a list of tensors (tfjs's); a Sequential passes one tensor from layer to layer.
     if (outs.length !== 1) throw new Error(`${this.name}: ${layer.name} (${layer.className}) has ${outs.length} outputs, but every layer of a Sequential model must have one (Keras's rule); use the functional API (rl.model({inputs, outputs}))`);
-    const spec = layer.inputSpec;
+    const spec = layer.builtInputShape;
     if (spec && shapeClashes(spec, inputShape) && !layer.takesShape(spec, inputShape)) {
       throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
@@ -170,7 +170,7 @@ export class Sequential extends ModelBase<SequentialData> {
   private symbolic(what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
     this.requireBuilt(what);
     // Layers built before they were added leave no graph behind: make it now.
-    if (!this.graph) this.makeGraph(this.layers[0].inputSpec!);
+    if (!this.graph) this.makeGraph(this.layers[0].builtInputShape!);
     const g = this.graph!;
     if ('error' in g) throw new Error(`${this.name}: ${what}: ${g.error}`);
     return g;
@@ -190,7 +190,7 @@ export class Sequential extends ModelBase<SequentialData> {
    */
   get inputShape(): SymbolicShape {
     this.requireBuilt('inputShape');
-    const first = this.layers[0].inputSpec!, built = this.builtFor;
+    const first = this.layers[0].builtInputShape!, built = this.builtFor;
     const fixed = built && built.length === first.length && this.layers.some((l) => this.fixingSteps.has(l));
     return fixed ? built.map((d, i) => d ?? first[i]) : first;
   }
@@ -201,7 +201,7 @@ export class Sequential extends ModelBase<SequentialData> {
    */
   get acceptedInputShape(): SymbolicShape {
     const needed = this.layers.some((l) => this.fixingSteps.has(l) && userBuilt(l) === null);
-    return needed ? this.inputShape : this.layers[0].inputSpec!;
+    return needed ? this.inputShape : this.layers[0].builtInputShape!;
   }
   get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
 

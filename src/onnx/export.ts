@@ -26,7 +26,7 @@ export type { OnnxExportOptions };
 
 export interface ExportableModel {
   name: string;
-  layers: (LayerLike & { inputSpec?: (number | null)[] | null; outputShape: (number | null)[]; computeOutputShape?: (s: (number | null)[]) => (number | null)[] })[];
+  layers: (LayerLike & { builtInputShape?: (number | null)[] | null; outputShape: (number | null)[]; computeOutputShape?: (s: (number | null)[]) => (number | null)[] })[];
 }
 
 /**
@@ -211,7 +211,7 @@ function modelBytes(model: ExportableModel | ExportableGraph, where: string): Ui
   const layers = inputLayer ? model.layers.slice(1) : model.layers;
   if (layers.length === 0) throw new OnnxExportError(`ONNX export: model '${model.name}' has no layers`);
   const firstLayer = layers[0];
-  const spec = (inputLayer?.batchInputShape ?? firstLayer.inputSpec ?? firstLayer.getConfig().batchInputShape) as (number | null)[] | undefined;
+  const spec = (inputLayer?.batchInputShape ?? firstLayer.builtInputShape ?? firstLayer.getConfig().batchInputShape) as (number | null)[] | undefined;
   if (!spec) throw new OnnxExportError(`ONNX export: model '${model.name}' is not built yet (give the first layer an input shape, or fit/predict once)`);
   const g = new GraphBuilder();
   const elemType: ElemType = firstLayer.className === 'Embedding' || inputLayer?.dtype === 'int32' ? 'int32' : 'float32';
