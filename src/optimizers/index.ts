@@ -101,10 +101,14 @@ function uncalledMessage(f: Function): string {
   return `compile: optimizer is a function, not an optimizer: give an optimizer object (rl.optimizers.adam(), rl.train.sgd(0.1)), a name (${registeredNames()}) or {className, config}`;
 }
 
-/** Keras's {class_name, config} (camelCase className too): the class by name, its config read as a saved one. */
+/**
+ * Keras's {class_name, config} (camelCase className too): the class by name, its config read as a saved one. Keras
+ * 3's serialize() adds module and registered_name, where Python finds the class: null for a built-in, else a custom
+ * class registered in Python, which rnnlab cannot build.
+ */
 function fromConfigObject(o: Record<string, unknown>): Optimizer {
   const form = '{className, config}';
-  const extra = Object.keys(o).filter((k) => !['className', 'class_name', 'config'].includes(k));
+  const extra = Object.keys(o).filter((k) => !['className', 'class_name', 'config', ...KERAS3_LOCATION_KEYS].includes(k));
   if (extra.length) {
     throw new Error(`compile: optimizer ${extra.map((k) => `'${k}'`).join(', ')}: an object given as the optimizer is Keras's ${form} (its keys className or class_name, and config); ` +
       'for an optimizer with options call its factory, rl.optimizers.adam({learningRate: 0.01})');
@@ -112,6 +116,7 @@ function fromConfigObject(o: Record<string, unknown>): Optimizer {
   if (o.className !== undefined && o.class_name !== undefined) throw new Error('compile: optimizer: give className or class_name, not both');
   const name = o.className ?? o.class_name;
   if (typeof name !== 'string') throw new Error(`compile: optimizer ${form} needs className, the optimizer's class name such as 'Adam', got ${JSON.stringify(name) ?? String(name)}`);
+  checkKeras3Location(o, name);
   const cls = optimizerClass(name);
   if (!cls) throw new Error(`compile: optimizer className '${name}' is not an optimizer rnnlab has (${optimizerClassNames().join(', ')})`);
   const config = o.config ?? {};
@@ -121,4 +126,16 @@ function fromConfigObject(o: Record<string, unknown>): Optimizer {
   } catch (e) {
     throw new Error(`compile: optimizer '${name}': ${(e as Error).message}`);
   }
+}
+
+/** The keys Keras 3's serialize() writes beside class_name and config. */
+const KERAS3_LOCATION_KEYS = ['module', 'registered_name', 'registeredName'];
+
+function checkKeras3Location(o: Record<string, unknown>, name: string): void {
+  if (o.module !== undefined && o.module !== null && typeof o.module !== 'string') throw new Error(`compile: optimizer '${name}': module must be a string, got ${JSON.stringify(o.module)}`);
+  if (o.registered_name !== undefined && o.registeredName !== undefined) throw new Error('compile: optimizer: give registeredName or registered_name, not both');
+  const registered = o.registered_name ?? o.registeredName;
+  if (registered === undefined || registered === null || registered === name) return;
+  throw new Error(`compile: optimizer '${name}' has registered_name ${JSON.stringify(registered)}, a custom optimizer registered in Python, which rnnlab cannot build; ` +
+    `give a built-in one (${optimizerClassNames().join(', ')})`);
 }

@@ -320,6 +320,10 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     checkOptionKeys(where, options, ['varList', 'varNames', 'var_list', 'var_names']);
     if (options.varList !== undefined && options.var_list !== undefined) throw new Error(`${where}: give varList or var_list, not both`);
     if (options.varNames !== undefined && options.var_names !== undefined) throw new Error(`${where}: give varNames or var_names, not both`);
+    // Keras accepts the call and does nothing with it; here exclusions without a decay would be accepted and ignored.
+    if (this.weightDecay === undefined) {
+      throw new Error(`${where}: this ${this.className} has no weightDecay, so there is nothing to exclude from; give the optimizer a weightDecay option when creating it`);
+    }
     if (this.iterations > 0 || this.slots.size > 0) {
       throw new Error(`${where}: the optimizer has already taken a step (${this.iterations}); as in Keras, exclusions are set before the first step`);
     }

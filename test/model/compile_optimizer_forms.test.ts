@@ -54,6 +54,16 @@ describe("compile's optimizer as Keras's {className, config}", () => {
     expect(compileError({ className: 'Adam', config: 3 })).toMatch(/^compile: optimizer 'Adam': config must be an object/);
     expect(compileError('lion')).toMatch(/^unknown optimizer 'lion'/);
   });
+
+  it("takes Keras 3's serialize() form, with module and registered_name; a custom class registered in Python is refused", () => {
+    const a = dense();
+    a.compile({ optimizer: { module: 'keras.optimizers', class_name: 'Adam', config: { learning_rate: 0.01 }, registered_name: null } as never, loss: 'mse' });
+    expect(a.optimizer).toBeInstanceOf(rl.Adam);
+    expect(a.optimizer!.learningRate).toBe(0.01);
+    expect(compileError({ module: 'my_pkg', class_name: 'Adam', config: {}, registered_name: 'Custom>Adam' }))
+      .toMatch(/^compile: optimizer 'Adam' has registered_name "Custom>Adam", a custom optimizer registered in Python/);
+    expect(compileError({ module: 3, class_name: 'Adam', config: {} })).toBe("compile: optimizer 'Adam': module must be a string, got 3");
+  });
 });
 
 describe('compile given a factory or class uncalled', () => {

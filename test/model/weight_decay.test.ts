@@ -67,6 +67,12 @@ describe('weightDecay', () => {
     expect(() => fresh.excludeFromWeightDecay({ varName: ['bias'] } as never)).toThrow(/AdamW\.excludeFromWeightDecay: unknown option 'varName'/);
   });
 
+  it('excludeFromWeightDecay on an optimizer without a weightDecay is refused (it would do nothing)', () => {
+    expect(() => rl.optimizers.adam().excludeFromWeightDecay({ varNames: ['bias'] }))
+      .toThrow(/Adam\.excludeFromWeightDecay: this Adam has no weightDecay, so there is nothing to exclude from/);
+    expect(() => rl.optimizers.adamw({ weightDecay: 0 }).excludeFromWeightDecay({ varNames: ['bias'] })).not.toThrow();
+  });
+
   it("matches names as Keras 3's variable.name: the weight's own name, without the layer's", async () => {
     const anchored = rl.optimizers.sgd({ learningRate: 0.1, weightDecay: 0.3 });
     anchored.excludeFromWeightDecay({ varNames: ['^bias$'] });
