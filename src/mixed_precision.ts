@@ -81,9 +81,11 @@ const QUANTIZED_POLICY_CLASSES = ['QuantizedDTypePolicy', 'QuantizedFloat8DTypeP
  */
 function policyNameOf(p: unknown, what: string): unknown {
   if (typeof p !== 'object' || p === null) return p;
+  if (p instanceof DTypePolicy) return p.name;
   const o = p as Record<string, unknown>;
   const cls = o.className ?? o.class_name;
   const config = (typeof o.config === 'object' && o.config !== null ? o.config : {}) as Record<string, unknown>;
+  refuseUnreadKeys(o, config, cls, what);
   if (typeof cls === 'string' && QUANTIZED_POLICY_CLASSES.includes(cls)) {
     const mode = config.mode, source = config.sourceName ?? config.source_name;
     const name = config.name ?? (typeof mode === 'string' ? `${mode}_from_${typeof source === 'string' ? source : 'float32'}` : undefined);
@@ -100,6 +102,24 @@ function policyNameOf(p: unknown, what: string): unknown {
     }
   }
   return name;
+}
+
+/** The keys Keras writes in a serialized policy (Keras 3's serialize() adds module and registered_name). */
+const SERIALIZED_KEYS = ['className', 'class_name', 'config', 'module', 'registered_name', 'registeredName'];
+/** A plain policy object's: its name and the dtypes, which must agree with the name. */
+const PLAIN_KEYS = ['name', 'computeDtype', 'compute_dtype', 'variableDtype', 'variable_dtype'];
+/** The config keys of a quantized policy (refused anyway, by name, after this check). */
+const QUANTIZED_CONFIG_KEYS = ['name', 'mode', 'sourceName', 'source_name', 'amaxHistoryLength', 'amax_history_length'];
+
+/** A key rnnlab does not read would be ignored (a quantization_mode, a second name): an error naming it. */
+function refuseUnreadKeys(o: Record<string, unknown>, config: Record<string, unknown>, cls: unknown, what: string): void {
+  const outer = Object.keys(o).filter((k) => !(cls === undefined ? PLAIN_KEYS : SERIALIZED_KEYS).includes(k));
+  const configKeys = cls === undefined ? [] : typeof cls === 'string' && QUANTIZED_POLICY_CLASSES.includes(cls) ? QUANTIZED_CONFIG_KEYS : ['name'];
+  const inner = Object.keys(config).filter((k) => !configKeys.includes(k)).map((k) => `config.${k}`);
+  const unread = [...outer, ...inner];
+  if (unread.length === 0) return;
+  const form = cls === undefined ? `a policy object has ${PLAIN_KEYS.join(', ')}` : `a serialized policy has ${SERIALIZED_KEYS.join(', ')}, and config has name`;
+  throw new Error(`${what}: ${unread.map((k) => `'${k}'`).join(', ')} ${unread.length === 1 ? 'is' : 'are'} not read by rnnlab (${form})`);
 }
 
 /** Checks a policy name, throwing an error that names the value, why Keras's other policies do not run, or the nearest name. */
@@ -131,9 +151,9 @@ export function setGlobalPolicy(p: PolicyName | DTypePolicy | { className: strin
     const support = bf16Support();
     if (!support.ok) {
       const message = `rnnlab: mixed_bfloat16 needs ${support.reason}; running in float32 instead.`;
+      // Only stderr's line counts as said once: a message the caller's warn took may never have been shown.
       if (options.warn) options.warn(message);
-      else if (!warned) console.warn(message);
-      warned = true;
+      else if (!warned) { console.warn(message); warned = true; }
       name = 'float32';
     }
   }

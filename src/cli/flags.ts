@@ -8,7 +8,7 @@ import { isDecimalNumber } from '../data/text_labels.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import { UsageError, type CliContext } from './context.js';
-import { POLICY_NAMES, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
+import { POLICY_NAMES, checkPolicyName, setGlobalPolicy, type PolicyName } from '../mixed_precision.js';
 import { checkRunFolder, type RunFolderWrites } from './paths.js';
 import { ENV_VARS } from '../env.js';
 
@@ -26,6 +26,8 @@ export interface FlagSpec {
   below?: number;
   /** Allowed values of a choice, or of each item of a list. */
   choices?: readonly string[];
+  /** choice: why a value that is not a choice is refused, when there is more to say than the choices (else undefined). */
+  whyNot?: (raw: string) => string | undefined;
   default?: string | number | boolean | string[];
   /** For help: the value's name (--epochs N). */
   metavar?: string;
@@ -72,9 +74,12 @@ export function convertFlag(name: string, f: Omit<FlagSpec, 'help'>, raw: string
       }
       return v;
     }
-    case 'choice':
-      if (!f.choices!.includes(raw)) throw bad(`must be one of ${f.choices!.join(', ')}`);
-      return raw;
+    case 'choice': {
+      if (f.choices!.includes(raw)) return raw;
+      const why = f.whyNot?.(raw);
+      if (why !== undefined) throw new UsageError(`--${name}: ${why}`, cmd);
+      throw bad(`must be one of ${f.choices!.join(', ')}`);
+    }
     case 'list': {
       const items = raw.split(',').map((s) => s.trim());
       if (items.every((i) => i === '')) throw bad('expects a comma-separated list');
@@ -158,9 +163,20 @@ export const TRAIN_FLAGS: Flags = {
 
 /** The training commands' compute precision (imdb, compare, addition, train, seq2seq); applyPrecision sets it. */
 export const PRECISION_FLAG: Flags = {
-  precision: { kind: 'choice', choices: POLICY_NAMES, default: 'float32',
+  precision: { kind: 'choice', choices: POLICY_NAMES, default: 'float32', whyNot: unsupportedPolicy,
     help: 'float32, or mixed_bfloat16 (Keras\'s policy: bf16 products, fp32 sums and weights; float32 without AVX512-BF16)' },
 };
+
+/** Keras's policies rnnlab does not run (mixed_float16, bfloat16, ...) get the library's reason and what to use instead. */
+function unsupportedPolicy(raw: string): string | undefined {
+  try {
+    checkPolicyName(raw, 'policy');
+  } catch (e) {
+    const message = (e as Error).message;
+    return message.includes('is not supported') ? message : undefined;
+  }
+  return undefined;
+}
 
 /**
  * Sets the mixed precision policy --precision names (recorded as environment.engine.precision); a fallback is said on

@@ -20,7 +20,14 @@ describe('--precision', () => {
     ['experiment', 'reverse'], ['experiment', 'commutativity'], ['experiment', 'digitwise'], ['experiment', 'gradients']])('%s: a bad value exits 2 naming the flag and the value', async (...cmd) => {
     const r = await run([...cmd, '--precision', 'float16']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--precision must be one of float32, mixed_bfloat16, got 'float16'/);
+    // A Keras policy rnnlab does not run gets the library's reason and what to use instead.
+    expect(r.err).toMatch(/--precision: policy 'float16' is not supported: .*use mixed_bfloat16 .*\(rnnlab runs float32 and mixed_bfloat16\)/);
+  });
+
+  it('a value that is no Keras policy lists the choices', async () => {
+    const r = await run(['addition', '--precision', 'fp32']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--precision must be one of float32, mixed_bfloat16, got 'fp32'/);
   });
 
   it('addition --precision mixed_bfloat16 trains and records the precision in force', async () => {
