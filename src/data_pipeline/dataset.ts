@@ -6,6 +6,8 @@
 import { Random, derivedSeed } from '../random.js';
 import { batchElements } from './batching.js';
 import { disposeElement, disposeExcept, elementTensors, refuseStale } from './element_tensors.js';
+import { dispose } from '../ops/memory.js';
+import type { Tensor } from '../tensor.js';
 
 export type Source<T> = () => AsyncIterator<T>;
 
@@ -42,6 +44,7 @@ export class Dataset<T> {
         const consumed = elementTensors(x);
         refuseStale('map', consumed, `element ${index++}`);
         const y = f(x);
+        if (isThenable(y)) refusePromise(y, consumed, index - 1);
         disposeExcept(consumed, y);
         yield y;
       }
@@ -88,13 +91,17 @@ export class Dataset<T> {
     const size = this.size === null ? null : smallLastBatch ? Math.ceil(this.size / batchSize) : Math.floor(this.size / batchSize);
     return new Dataset(async function* () {
       let buf: T[] = [];
-      for await (const x of iterable(src)) {
-        buf.push(x);
-        if (buf.length === batchSize) { yield stacked(buf); buf = []; }
+      try {
+        for await (const x of iterable(src)) {
+          buf.push(x);
+          if (buf.length === batchSize) { const out = stacked(buf); buf = []; yield out; }
+        }
+        if (buf.length > 0 && smallLastBatch) { const out = stacked(buf); buf = []; yield out; }
+      } finally {
+        // Rows not stacked: a short last batch that is not kept (dropped, as filter's elements are), or a pass that
+        // failed mid-batch.
+        for (const x of buf) disposeElement(x);
       }
-      if (buf.length > 0 && smallLastBatch) yield stacked(buf);
-      // A short last batch that is not kept is dropped, as filter's elements are.
-      else for (const x of buf) disposeElement(x);
     }, size);
   }
 
@@ -117,17 +124,24 @@ export class Dataset<T> {
     return new Dataset(async function* () {
       const rng = reshuffleEachIteration ? new Random(Math.floor(base.next() * 2 ** 31)) : new Random(own);
       const buf: T[] = [];
-      for await (const x of iterable(src)) {
-        if (buf.length < bufferSize) { buf.push(x); continue; }
-        const i = rng.int(bufferSize);
-        yield buf[i];
-        buf[i] = x;
-      }
-      while (buf.length) {
-        const i = rng.int(buf.length);
-        yield buf[i];
-        buf[i] = buf[buf.length - 1];
-        buf.pop();
+      try {
+        for await (const x of iterable(src)) {
+          if (buf.length < bufferSize) { buf.push(x); continue; }
+          const i = rng.int(bufferSize);
+          const out = buf[i];
+          buf[i] = x;
+          yield out;
+        }
+        while (buf.length) {
+          const i = rng.int(buf.length);
+          const out = buf[i];
+          buf[i] = buf[buf.length - 1];
+          buf.pop();
+          yield out;
+        }
+      } finally {
+        // Stopped early (take, break, evaluateDataset's batches): the buffered elements will never be yielded.
+        for (const x of buf) disposeElement(x);
       }
     }, this.size);
   }
@@ -148,8 +162,9 @@ export class Dataset<T> {
           yield r.value;
         }
       } finally {
-        // Stopped early (or failed): drop the read-ahead (its errors no longer matter) and close the source.
-        for (const p of ahead) p.catch(() => undefined);
+        // Stopped early (or failed): the read-ahead will never be yielded, so its elements are disposed (its errors
+        // no longer matter) before the source is closed.
+        for (const r of await Promise.allSettled(ahead)) if (r.status === 'fulfilled' && !r.value.done) disposeElement(r.value.value);
         if (!finished) await it.return?.();
       }
     }, this.size);
@@ -223,6 +238,19 @@ export class Dataset<T> {
 
   /** tfjs's toArrayForTest: toArray under the name tfjs's own tests use. */
   toArrayForTest(): Promise<T[]> { return this.toArray(); }
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function')
+  && typeof (v as { then?: unknown }).then === 'function';
+
+/**
+ * map given an async function: its input's tensors would be disposed before the promise resolved (map disposes
+ * them once f returns), so they are released only when it settles, together with what it resolved to, and map fails.
+ */
+function refusePromise(y: PromiseLike<unknown>, consumed: Tensor[], index: number): never {
+  const release = (v?: unknown) => { dispose(consumed); disposeElement(v); };
+  Promise.resolve(y).then(release, () => release());
+  throw new Error(`dataset.map: the function returned a promise for element ${index}; use dataset.mapAsync for an async function`);
 }
 
 /** One batch; the rows' tensors, now copied into it, are disposed (tfjs's batch is a map over row groups). */

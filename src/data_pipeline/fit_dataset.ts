@@ -90,12 +90,20 @@ function xy(el: unknown, where: string, names: Names): Batch {
     const o = el as { xs: unknown; ys: unknown; sampleWeight?: TensorLike };
     return [flat(o.xs, `${where}: xs`, names.inputs, 'input'), flat(o.ys, `${where}: ys`, names.outputs, 'output'), o.sampleWeight];
   }
+  if (isPlainObject(el)) {
+    const keys = Object.keys(el);
+    const missing = ['xs', 'ys'].filter((k) => !keys.includes(k)).map((k) => `'${k}'`).join(' and ');
+    throw new Error(`${where}: a batch has keys ${keys.length ? keys.join(', ') : 'none'}, missing ${missing}; batches hold ${BATCH_KEYS.join(', ')} (sampleWeight optional), or are [xs, ys] or [xs, ys, sampleWeight]`);
+  }
   const got = el === null ? 'null' : Array.isArray(el) ? `a list of ${el.length}`
     // An element [x, y] of two plain number lists of one length batches as one nested array: say how to keep them apart.
     : el instanceof Tensor ? `one tensor of shape [${el.shape.join(', ')}] (elements that are [x, y] lists of plain arrays stack as one array; yield {xs, ys}, or tensors, or rl.data.zip([xDataset, yDataset]))`
       : typeof el;
   throw new Error(`${where}: each batch must be {xs, ys}, {xs, ys, sampleWeight}, [xs, ys] or [xs, ys, sampleWeight], got ${got}`);
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object'
+  && [Object.prototype, null].includes(Object.getPrototypeOf(v));
 
 interface Names { inputs: string[]; outputs: string[] }
 
@@ -156,6 +164,20 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   checkWriter(args.out, 'out', where);
   if (!(model as { loss?: unknown }).loss) throw new Error(`${model.name}: call compile() before evaluateDataset()`);
   const start = Date.now();
+  const { values, batches } = await evaluatePass(model, dataset, args.batches, { where, limit: 'batches' });
+  if (verbose) finishBar(batches, start, args.out, logsOf(metricsNames(model), values));
+  return values;
+}
+
+/**
+ * Who reads a pass, for its errors: evaluateDataset, or fitDataset's validationData, whose errors say so (the model's
+ * own, such as an unbatched element's shape, included), as they would otherwise name a call the user never made.
+ */
+interface PassContext { where: string; limit: 'batches' | 'validationBatches'; wrapModelErrors?: boolean }
+
+/** Evaluates up to `limit` batches of the dataset (all without one): the loss and metrics, and the batches read. */
+async function evaluatePass(model: DatasetModel, dataset: Dataset<unknown>, limit: number | undefined, ctx: PassContext): Promise<{ values: number[]; batches: number }> {
+  const { where } = ctx;
   // Metrics accumulate over every batch, as evaluate's over x.
   const pass = new StreamedPass(model);
   let seen = 0, b = 0;
@@ -164,13 +186,18 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
   let finished = false;
   try {
     // Read by hand, not with for-await: a value sent with done: true is the last batch (tfjs evaluates it), and no
-    // element is pulled past `batches`.
-    while (args.batches === undefined || b < args.batches) {
+    // element is pulled past `limit`.
+    while (limit === undefined || b < limit) {
       const r = await it.next();
       if (carriesBatch(r)) {
         checkLive(r.value, `${where}: batch ${b + 1}`);
         const [x, y, sampleWeight] = xy(r.value, where, ioNames);
-        pass.evaluate(x, y, sampleWeight);
+        try {
+          pass.evaluate(x, y, sampleWeight);
+        } catch (e) {
+          if (!ctx.wrapModelErrors) throw e;
+          throw new Error(`${where}: batch ${b + 1}: ${(e as Error).message}`, { cause: e });
+        }
         seen += batchSizeOf(x);
         // tfjs's evaluateDataset disposes each batch it read, so counts stay flat over a dataset of tensors.
         disposeElement(r.value);
@@ -178,8 +205,8 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
       }
       if (r.done) {
         finished = true;
-        if (args.batches !== undefined && b < args.batches && b > 0) {
-          console.warn(`${where}: batches is ${args.batches}, but the dataset ran out after ${b} batches; evaluated those (use dataset.repeat() for more)`);
+        if (limit !== undefined && b < limit && b > 0) {
+          console.warn(`${where}: ${ctx.limit} is ${limit}, but the dataset ran out after ${b} batches; evaluated those (use dataset.repeat() for more)`);
         }
         break;
       }
@@ -189,9 +216,7 @@ export async function evaluateDataset(model: DatasetModel, dataset: Dataset<unkn
     if (!finished) await it.return?.();
   }
   if (!seen) throw new Error(`${where}: the dataset is empty`);
-  const result = pass.values();
-  if (verbose) finishBar(b, start, args.out, logsOf(metricsNames(model), result));
-  return result;
+  return { values: pass.values(), batches: b };
 }
 
 /**
@@ -255,6 +280,8 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     if (!(val instanceof Dataset)) throw new Error(`${where}: validationBatches limits a validationData dataset, but validationData is ${val === undefined ? 'not given' : 'tensors (all of them are evaluated)'}`);
   }
   if (val instanceof Dataset && vb === undefined && val.size === Infinity) throw new Error(`${where}: validationData is an infinite dataset; give validationBatches`);
+  // Known from its size without reading it (reading ahead would run a generator's pass an extra time); tfjs checks none.
+  if (val instanceof Dataset && val.size === 0) throw new Error(`${where}: validationData: the dataset is empty`);
   const vbs = args.validationBatchSize;
   if (vbs !== undefined) {
     checkBatchSize(vbs, `${where}: validationBatchSize`);
@@ -354,7 +381,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       // entries are missing.
       if (val && !state.cancelled && validateAfter(epoch)) {
         const v = val instanceof Dataset
-          ? await evaluateDataset(model, val, { batches: args.validationBatches })
+          ? (await evaluatePass(model, val, vb, { where: `${where}: validationData`, limit: 'validationBatches', wrapModelErrors: true })).values
           : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2], batchSize: args.validationBatchSize });
         names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
       }

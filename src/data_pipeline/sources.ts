@@ -1,7 +1,7 @@
 /** rl.data's sources: array, generator, func and zip (csv is in csv_dataset.ts). */
 import { Dataset } from './dataset.js';
 import { asTuple } from './batching.js';
-import { cloneElement } from './element_tensors.js';
+import { cloneElement, disposeElement } from './element_tensors.js';
 
 /**
  * tfjs's data.array: an array, or (as tfjs reads any indexable list) a typed array, whose elements are numbers.
@@ -75,9 +75,16 @@ export function zip(datasets: Nested[] | Record<string, Nested>): Dataset<unknow
     const its = list.map((d) => d[Symbol.asyncIterator]());
     try {
       for (;;) {
-        const rs = await Promise.all(its.map((it) => it.next()));
-        if (rs.some((r) => r.done)) return;
-        yield fill(layout, rs.map((r) => r.value));
+        const rs = await Promise.allSettled(its.map((it) => it.next()));
+        const failed = rs.find((r) => r.status === 'rejected');
+        const values = rs.map((r) => r.status === 'fulfilled' && !r.value.done ? r.value.value : undefined);
+        if (failed || rs.some((r) => r.status === 'fulfilled' && r.value.done)) {
+          // The elements already read from the other (longer) datasets will never be zipped: they are disposed.
+          values.forEach(disposeElement);
+          if (failed) throw (failed as PromiseRejectedResult).reason;
+          return;
+        }
+        yield fill(layout, values);
       }
     } finally {
       // The shortest ended (or the consumer stopped): close the others.
