@@ -28,6 +28,11 @@ export type { CompileArgs, SequentialArgs } from './models/sequential.js';
 export { Functional, Functional as Model, Functional as LayersModel, model } from './models/functional.js';
 export type { ModelArgs, FunctionalCompileArgs, LossSpec, TensorsLike } from './models/functional.js';
 export { SymbolicTensor } from './layers/symbolic.js';
+export { InputSpec } from './layers/input_spec.js';
+export type { InputSpecArgs } from './layers/input_spec.js';
+export { LayerVariable } from './layers/layer_variable.js';
+/** tfjs's top-level tf.RNN, as rl.layers.RNN and rl.layerClasses.RNN. */
+export { RNN } from './layers/public_classes.js';
 export { input } from './layers/input_layer.js';
 export type { InputArgs } from './layers/input_layer.js';
 export type { Kwargs } from './layers/layer.js';

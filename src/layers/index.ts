@@ -57,6 +57,7 @@ import { Normalization, type NormalizationArgs } from './normalization_layer.js'
 import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type StackedRNNCellsArgs } from './rnn_cells.js';
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { RNNCellBase } from './rnn_cell_base.js';
+import { RNN as RNNClass } from './public_classes.js';
 import { checkThenConstruct } from './option_probe.js';
 import { imageLayerRefusals } from './image_layers.js';
 import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
@@ -96,6 +97,8 @@ export const layers = {
   Layer,
   /** tfjs's tf.layers.RNNCell: the base class of a user's recurrent cell (stateSize, call([x, ...states])) for rl.layers.rnn. */
   RNNCell: RNNCellBase,
+  /** tfjs's tf.layers.RNN (tf.RNN): the class of rl.layers.rnn({cell}) layers; instanceof admits simpleRNN, lstm and gru too. */
+  RNN: RNNClass,
   dense: layerFactory(Dense, 'dense'),
   embedding: layerFactory(Embedding, 'embedding'),
   flatten: layerFactory(Flatten, 'flatten'),

@@ -22,6 +22,8 @@ import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in
 import { isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
+import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
+import { addedLossTerm, AddedLoss, lossFunctions } from './added_losses.js';
 
 /** Shapes with the batch axis first; null is "any size" (the batch, or free time steps). */
 export type SymbolicShape = (number | null)[];
@@ -421,6 +423,11 @@ export abstract class Layer {
   /** Own trainable weights, then own non-trainable ones (tfjs's layer.weights; kept so by track), then held layers'. */
   weights: Variable[] = [];
   private penalties: WeightPenalty[] = [];
+  /** addLoss's functions, as penalty terms (added_losses.ts). */
+  private addedLosses: WeightPenalty[] = [];
+  /** How deep the layer is in its own call(): addLoss there would add one more function per call. */
+  private callDepth = 0;
+  private inputSpecs: InputSpec[] | null = null;
   /** tfjs's `weights` option: values set once build has made the weights. */
   private initialWeights: readonly (Tensor | ArrayLike<number>)[] | null = null;
   builtInputShape: SymbolicShape | null = null;
@@ -478,7 +485,7 @@ export abstract class Layer {
   get stateful(): boolean { return false; }
   set stateful(value: boolean) {
     if (typeof value !== 'boolean') throw new Error(`${this.name} (${this.className}): stateful must be true or false, got ${shown(value)}`);
-    if (value && typeof (this as { resetStates?: unknown }).resetStates !== 'function') {
+    if (value && this.resetStates === Layer.prototype.resetStates) {
       throw new Error(`${this.name} (${this.className}): stateful = true needs a resetStates() method (a custom layer that keeps states between batches defines one)`);
     }
     Object.defineProperty(this, 'stateful', { value, writable: true, enumerable: true, configurable: true });
@@ -490,7 +497,7 @@ export abstract class Layer {
    * forward pass instead (tfjs, for its part, does not run activity regularizers on real tensors).
    */
   get losses(): (() => Tensor)[] {
-    return this.weightPenalties().map(({ variable, regularizer }) => () => {
+    return this.weightPenalties().map(({ variable, regularizer }) => regularizer instanceof AddedLoss ? regularizer.fn : () => {
       if (regularizer.apply !== L1L2.prototype.apply) return appliedPenalty(regularizer, variable);
       const w = variable.floatData();
       let l1 = 0, l2 = 0;
@@ -501,6 +508,46 @@ export abstract class Layer {
 
   /** tfjs's calculateLosses(): the current value of each of losses, as scalars. */
   calculateLosses(): Tensor[] { return this.losses.map((f) => f()); }
+
+  /**
+   * tfjs's addLoss(fn | fn[]): each function gives a scalar that fit, evaluate and trainOnBatch add to the loss (as a
+   * weight regularizer's penalty), listed in losses. Called in the constructor or build; inside call() it is refused,
+   * since each call would add one more function (tfjs's list grows so) and Keras's per-call tensor form differs.
+   */
+  addLoss(losses: (() => Tensor) | (() => Tensor)[]): void {
+    const where = `${this.name} (${this.className})`;
+    const fns = lossFunctions(where, losses);
+    if (fns.length === 0) return;
+    if (this.callDepth > 0) throw new Error(`${where}: addLoss inside call() would add another function on every call; call it in the constructor or build(), or use the activityRegularizer option for a loss on the output`);
+    if (this.weightPenalties !== Layer.prototype.weightPenalties) throw new Error(`${where}: addLoss is not supported on this layer class (its penalties are its inner layers'); add the loss on a layer of your own (subclass rl.layers.Layer)`);
+    for (const fn of fns) this.addedLosses.push(addedLossTerm(where, fn));
+  }
+
+  /**
+   * tfjs's inputSpec: what apply requires of each input (rank, dtype, sizes), checked on symbolic and real tensors
+   * before the layer builds. A user's layer sets it (a list of rl.InputSpec or plain objects such as {ndim: 2}, or one
+   * spec); rnnlab's own layers leave it null and check their inputs themselves.
+   */
+  get inputSpec(): InputSpec[] | null { return this.inputSpecs; }
+  set inputSpec(value: InputSpec[] | InputSpec | null) {
+    this.inputSpecs = checkedInputSpecs(`${this.name} (${this.className})`, value) as InputSpec[] | null;
+  }
+
+  /** The inputs (not a recurrent layer's initial states) against inputSpec; read again, as a class field may replace the accessor. */
+  private checkInputSpec(inputs: readonly { shape: readonly (number | null)[]; dtype: string }[]): void {
+    const given = this.inputSpec as unknown;
+    if (given === null || given === undefined) return;
+    const where = `${this.name} (${this.className})`;
+    assertInputCompatibility(where, checkedInputSpecs(where, given) ?? [], inputs);
+  }
+
+  /**
+   * tfjs's base resetStates: a layer that keeps no states between calls has none to reset. A stateful layer defines
+   * its own (the stateful setter requires it).
+   */
+  resetStates(): void {
+    if (!this.stateful) throw new Error(`${this.name} (${this.className}): Cannot call the resetStates() method of a non-stateful Layer object`);
+  }
 
   /** tfjs's layer.updates: always empty, as in tfjs: BatchNormalization updates its moving statistics in place while training. */
   get updates(): never[] { return []; }
@@ -653,6 +700,7 @@ export abstract class Layer {
   callRegularized(inputs: Tensor[], ctx: CallContext, logits: boolean, inputCount = inputs.length): Tensor[] {
     this.assertNotDisposed();
     this.refuseIgnoredCall();
+    this.checkInputSpec(inputs.slice(0, inputCount));
     const maskIn = ctx.mask;
     let outs: Tensor[];
     try {
@@ -687,6 +735,7 @@ export abstract class Layer {
     const all = [...inputs, ...states];
     const shapes = all.map((t) => t.shape);
     const where = `${this.name} (${this.className})`;
+    this.checkInputSpec(inputs);
     if (!this.built) this.buildFor(shapes, inputs.length);
     else if (this.builtInputShape && inputs.length === 1) {
       const spec = this.builtInputShape, got = shapes[0];
@@ -774,7 +823,9 @@ export abstract class Layer {
     if (builtInMethod(this, 'call')) return this.call(x, ctx, logits);
     const kwargs = userKwargs(ctx, first);
     const given = kwargs.mask;
-    const out = this.call(x, kwargs, logits);
+    this.callDepth++;
+    let out: Tensor | Tensor[];
+    try { out = this.call(x, kwargs, logits); } finally { this.callDepth--; }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
     if (!builtInDefines(this, 'call')) this.takeHeldWeights(heldLayers(this));
     if (builtInDefines(this, 'call') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
@@ -1013,7 +1064,7 @@ export abstract class Layer {
 
   /** The regularized weights (wrappers report their inner layers'). */
   weightPenalties(): WeightPenalty[] {
-    return this.penalties;
+    return this.addedLosses.length === 0 ? this.penalties : [...this.penalties, ...this.addedLosses];
   }
 
   /** The built weight with this leaf name (as in weightSpecs), or null. */
@@ -1228,6 +1279,18 @@ export class SymbolicTensor {
     let k = this.outputIndex;
     for (const n of l.inboundNodes) { if (n === this.node) break; k += n.outputs.length; }
     return k === 0 ? `${l.name}/${l.name}` : `${l.name}/${l.name}_${k}`;
+  }
+  /** tfjs's originalName: the name before its per-call count ('<layer>/<layer>' for every output; an input's, its layer's). */
+  get originalName(): string {
+    const l = this.sourceLayer;
+    return this.node.inputs.length === 0 ? l.name : `${l.name}/${l.name}`;
+  }
+  /** tfjs's inputs: the symbolic tensors the call that made this one took (initial states included); [] for an input. */
+  get inputs(): SymbolicTensor[] { return [...this.node.inputs]; }
+  /** tfjs's callArgs: the call's kwargs (training when the call fixed it, initialState when it took states). */
+  get callArgs(): { training?: boolean; initialState?: SymbolicTensor[] } {
+    const states = this.node.inputs.slice(this.node.inputCount);
+    return { ...this.node.args, ...(states.length > 0 ? { initialState: states } : {}) };
   }
   get rank(): number { return this.shape.length; }
   /** tfjs's: which call of sourceLayer made the tensor, and which of that call's outputs it is. */
