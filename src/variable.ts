@@ -39,12 +39,11 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
   /** Applied in place after every optimizer step (Keras's weight constraints), by applyConstraint. */
   constraint: WeightConstraint | null = null;
 
-  private trainableFlag: boolean;
+  private trainableFlag = true;
 
   constructor(public readonly name: string, shape: Shape, trainable = true) {
     super(allocPersistent(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
-    this.trainableFlag = trainable;
-    this.requiresGrad = trainable;
+    this.trainable = trainable;
     const ref = new WeakRef(this);
     everyVariable.add(ref);
     forget.register(this, ref);
@@ -53,7 +52,7 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
   /** tfjs's variable.trainable: setting it turns the variable's gradients on or off with it (tfjs code flips it). */
   get trainable(): boolean { return this.trainableFlag; }
   set trainable(value: boolean) {
-    if (typeof value !== 'boolean') throw new Error(`variable '${this.name}': trainable must be true or false, got ${JSON.stringify(value)}`);
+    checkTrainable(value, `variable '${this.name}'`);
     this.trainableFlag = value;
     this.requiresGrad = value;
   }
@@ -107,6 +106,11 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
   get originalName(): string {
     return this.name;
   }
+}
+
+/** A truthy non-boolean ('false') would train: trainable must be a boolean wherever it is given. */
+export function checkTrainable(value: unknown, owner: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new Error(`${owner}: trainable must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
 }
 
 /** The nested shape of a JS array (its first elements' lengths), for messages. */

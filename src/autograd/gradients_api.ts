@@ -8,7 +8,7 @@ import { allocPersistent, type FArray } from '../backend/index.js';
 import { Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { tidy, track } from '../ops/memory.js';
 import { grads as recordWith, mul, sum } from './public_ops.js';
-import { withTape, withoutTape } from './tape.js';
+import { recordNestedGradient, withTape, withoutTape } from './tape.js';
 
 /**
  * Inside tidy(), as tfjs's gradients are: what f and the backward pass make is disposed, and the value and the
@@ -32,15 +32,27 @@ function checkArgs(xs: unknown, what: string): void {
 }
 
 function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy: TensorLike | undefined, what: string): { value: Tensor; grads: Tensor[] } {
-  // Fresh tensors sharing the values: the caller's tensors keep their autograd fields untouched.
-  const xs = args.map((a, i) => {
-    const t = toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`);
-    // An int32 or bool x keeps its dtype, so f computes as it would outside grad (int32 division floors), and its
-    // gradient is float32, as tfjs's: the backward passes upcast to float32 and accumulate into float storage.
-    const v = new Tensor(t.values, [...t.shape], t.dtype);
-    v.requiresGrad = true;
-    return v;
-  });
+  // With respect to the caller's tensors themselves, as tfjs: one passed twice, or one f reads from its closure instead
+  // of its parameter, gets its whole gradient. An int32 or bool x keeps its dtype, so f computes as it would outside
+  // grad (int32 division floors), and its gradient is float32, as tfjs's: the backward passes accumulate into floats.
+  const xs = args.map((a, i) => toTensor(a, `${what}: x${args.length > 1 ? `[${i}]` : ''}`));
+  // Put back afterwards, as the gradients are (withTape's isolation): x keeps its autograd fields.
+  const tracked = new Map(xs.map((x) => [x, x.requiresGrad]));
+  let taped: { y: Tensor; grads: Tensor[]; outside: Tensor[] };
+  try {
+    for (const x of xs) x.requiresGrad = true;
+    taped = differentiate(f, xs, dy, what);
+  } finally {
+    for (const [x, was] of tracked) x.requiresGrad = was;
+  }
+  const { y, grads, outside } = taped;
+  const values = y.dtype === 'float32' ? floatCopy(y.values) : Int32Array.from(y.values);
+  const value = track(new Tensor(values, [...y.shape], y.dtype));
+  recordNestedGradient([value, ...grads], [...xs, ...outside], `rl.${what}`);
+  return { value, grads };
+}
+
+function differentiate(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], dy: TensorLike | undefined, what: string): { y: Tensor; grads: Tensor[]; outside: Tensor[] } {
   const { value, gradients } = withTape(() => {
     const y = f(...xs);
     if (!(y instanceof Tensor)) throw new Error(`${what}: f must return a Tensor`);
@@ -49,15 +61,16 @@ function gradientsInScope(f: (...xs: Tensor[]) => Tensor, args: TensorLike[], dy
     return { y, loss: y.size === 1 && !seed ? y : sum(seed ? mul(y, seed) : y) };
   });
   // Isolated: the weights of a model f runs through get gradients too, which must not reach the next fit step.
-  const grads = gradients(value.loss, (gave) => xs.map((x, i) => {
-    if (!gave(x)) {
-      throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
-    }
-    return track(new Tensor(floatCopy(x.grad!), [...x.shape], 'float32'));
+  return gradients(value.loss, (gave, outside) => ({
+    y: value.y,
+    outside,
+    grads: xs.map((x, i) => {
+      if (!gave(x)) {
+        throw new Error(`${what}: cannot compute the gradient of y = f(x) with respect to x${xs.length > 1 ? `[${i}]` : ''}: y does not depend on it through differentiable ops`);
+      }
+      return track(new Tensor(floatCopy(x.grad!), [...x.shape], 'float32'));
+    }),
   }));
-  const y = value.y;
-  const values = y.dtype === 'float32' ? floatCopy(y.values) : Int32Array.from(y.values);
-  return { value: track(new Tensor(values, [...y.shape], y.dtype)), grads };
 }
 
 /** A copy in the precision in force (Float64Array under rl.setPrecision(64), as every op's result), outside any scratch pool. */

@@ -147,6 +147,25 @@ export function withoutTape<T>(fn: () => T): T {
 /** Which tensors an isolated backward gave a gradient: t.grad is then this computation's own. */
 export type GaveGradient = (t: Tensor) => boolean;
 
+/**
+ * Records the results of a gradient computation that ran inside another (rl.grad inside a function that rl.grad,
+ * variableGrads or a training step differentiates) on the outer tape, when what they were computed from is tracked
+ * there. The inner backward is not itself recorded, so the outer gradient would take them for constants and come out
+ * wrong with no error; replaying one that received a gradient throws instead. One that receives none (its result does
+ * not reach the outer one) costs nothing, as recordNoGradient's.
+ */
+export function recordNestedGradient(outs: readonly Tensor[], dependsOn: readonly Tensor[], fn: string): void {
+  if (!tape || !dependsOn.some((t) => t.requiresGrad)) return;
+  for (const out of outs) {
+    out.requiresGrad = true;
+    out.backwardFn = () => {
+      throw new Error(`${fn} inside a function being differentiated: higher-order gradients are not supported (the inner `
+        + 'gradient is not recorded, so the outer gradient through it would be wrong); compute the inner gradient outside, or write its formula with differentiable ops');
+    };
+    tape.push(out);
+  }
+}
+
 interface Taped<T> {
   value: T;
   /** Fills .grad of every tensor that needs one, adding to gradients already there (a training step's). */
@@ -154,9 +173,10 @@ interface Taped<T> {
   /**
    * tfjs's gradients stand alone: runs the backward of loss, returns read(gave) while its gradients are in place,
    * then puts every tensor's .grad back as it was before (also when the backward or read throws), so no leaf it did
-   * not return (a model's weights under rl.grad, the weights a varList left out) keeps one.
+   * not return (a model's weights under rl.grad, the weights a varList left out) keeps one. outside: the tensors given
+   * a gradient that this tape did not record (leaves, an outer tape's tensors), which the result's value depends on.
    */
-  gradients: <R>(loss: Tensor, read: (gave: GaveGradient) => R) => R;
+  gradients: <R>(loss: Tensor, read: (gave: GaveGradient, outside: Tensor[]) => R) => R;
 }
 
 /** Runs fn with a fresh tape: backward or gradients then replay it once. */
@@ -211,7 +231,8 @@ export function withTape<T>(fn: () => T): Taped<T> {
       const prior = new Map<Tensor, FArray | null>();
       try {
         backward(loss, prior);
-        return read((t) => prior.has(t) && t.grad !== null);
+        const own = new Set(mine);
+        return read((t) => prior.has(t) && t.grad !== null, [...prior.keys()].filter((t) => !own.has(t)));
       } finally {
         for (const [t, g] of prior) t.grad = g;
       }

@@ -4,10 +4,10 @@
  * losses); without a varList, every live trainable variable is a candidate (rl.variable's and the weights of
  * layers not frozen), as tfjs's registered variables are, and those f's cost depends on receive gradients.
  */
-import { withTape } from './tape.js';
+import { recordNestedGradient, withTape } from './tape.js';
 import type { FArray } from '../backend/index.js';
 import { Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
-import { allVariables, Variable } from '../variable.js';
+import { allVariables, checkTrainable, Variable } from '../variable.js';
 import { dispose, isDisposed, keep, tidy, track } from '../ops/memory.js';
 import { describe } from '../describe.js';
 import { floatCopy } from './gradients_api.js';
@@ -37,6 +37,7 @@ declare module '../tensor.js' {
 /** tfjs's tf.variable(initialValue, trainable = true, name?, dtype?): float32 only (weights are float32). */
 export function variable(initialValue: TensorLike, trainable = true, name?: string, dtype?: DType): Variable {
   const t = toTensor(initialValue, 'variable: initialValue');
+  checkTrainable(trainable, 'variable');
   const dt = dtype ?? t.dtype;
   if (dt !== 'float32') throw new Error(`variable: dtype ${dt} is not supported (variables are float32); cast the initial value first`);
   if (name !== undefined) {
@@ -93,8 +94,11 @@ function checkVarList(varList: unknown, what: string): Variable[] | null {
   return varList as Variable[];
 }
 
-/** The cost, each variable's gradient (a copy: no variable keeps a .grad) and the listed variables that do not train. */
-export interface CostAndGradients { cost: Tensor; grads: Map<Variable, FArray>; frozen: Variable[] }
+/**
+ * The cost, each variable's gradient (a copy: no variable keeps a .grad), the listed variables that do not train, and
+ * the tracked tensors the cost depends on (for gradients made from these inside another gradient computation).
+ */
+export interface CostAndGradients { cost: Tensor; grads: Map<Variable, FArray>; frozen: Variable[]; dependsOn: Tensor[] }
 
 /**
  * Runs f on a tape and returns the gradients of its scalar result for the trainable variables (of varList, else every
@@ -118,9 +122,20 @@ function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | null | u
   });
   // Isolated: variables left out of varList get gradients too, which must not reach the next fit step. A backward that
   // throws (an op without a gradient) leaves none either.
-  const grads = gradients(value, (gave) => new Map(vars.filter(gave).map((v) => [v, floatCopy(v.grad!)])));
+  let dependsOn: Tensor[] = [];
+  const grads = gradients(value, (gave, outside) => {
+    dependsOn = outside;
+    return new Map(vars.filter(gave).map((v) => [v, floatCopy(v.grad!)]));
+  });
   if (grads.size === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
-  return { cost: new Tensor(floatCopy(value.values), [], 'float32'), grads, frozen: listed ? listed.filter((v) => !isTrainable(v)) : [] };
+  const cost = new Tensor(floatCopy(value.values), [], 'float32');
+  recordNestedGradient([cost], dependsOn, displayName(what));
+  return { cost, grads, frozen: listed ? listed.filter((v) => !isTrainable(v)) : [], dependsOn };
+}
+
+/** An optimizer names itself (SGD.minimize); the functions are rl's. */
+function displayName(what: string): string {
+  return what.includes('.') ? what : `rl.${what}`;
 }
 
 /**
@@ -136,7 +151,7 @@ export function variableGrads(f: () => Tensor, varList?: Variable[] | null): { v
 /** variableGrads for a caller that names itself in its errors (an optimizer's computeGradients). */
 export function namedGradients(f: () => Tensor, varList: Variable[] | null | undefined, what: string): { value: Tensor; grads: Record<string, Tensor> } {
   return tidy(() => {
-    const { cost, grads, frozen } = costAndGradients(f, varList, what);
+    const { cost, grads, frozen, dependsOn } = costAndGradients(f, varList, what);
     const named: Record<string, Tensor | null> = {};
     const claim = (v: Variable): void => {
       if (Object.hasOwn(named, v.name)) {
@@ -149,6 +164,7 @@ export function namedGradients(f: () => Tensor, varList: Variable[] | null | und
       gradientOwners.set(t, v);
       named[v.name] = t;
     }
+    recordNestedGradient(Object.values(named) as Tensor[], dependsOn, displayName(what));
     for (const v of new Set(frozen)) { claim(v); named[v.name] = null; }
     return { value: track(cost), grads: named as Record<string, Tensor> };
   });

@@ -8,14 +8,24 @@ import { alloc, asTensor, kernelFloats, normAxis, result, resultFrom } from './c
 import { permute } from './transpose.js';
 import { tidy } from './memory.js';
 
-/** Axes as sorted non-negative, de-duplicated numbers; undefined/null means all. */
+/**
+ * Axes as sorted non-negative numbers; undefined/null means all. A repeated axis ([1, -1] on rank 2) is refused, as
+ * TensorFlow refuses it: tfjs reduces such a list to a different shape than merging the repeat would.
+ */
 export function parseAxes(axis: number | number[] | null | undefined, rank: number, op?: string): number[] {
   if (axis === undefined || axis === null) return [...Array(rank).keys()];
+  const prefix = op ? `${op}: ` : '';
   const list = Array.isArray(axis) ? axis : [axis];
   for (const a of list) {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) throw new Error(`${op ? `${op}: ` : ''}All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
+    if (typeof a !== 'number' || Number.isNaN(a) || a < -rank || a >= rank) throw new Error(`${prefix}All values in axis param must be in range [-${rank}, ${rank}) but got axis ${a}`);
+    if (!Number.isInteger(a)) throw new Error(`${prefix}All values in axis param must be integers but got axis ${a}`);
   }
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+  const axes = list.map((a) => (a < 0 ? a + rank : a));
+  const repeated = axes.findIndex((a, i) => axes.indexOf(a) !== i);
+  if (repeated >= 0) {
+    throw new Error(`${prefix}axis [${list.join(', ')}] names axis ${axes[repeated]} twice (${list[axes.indexOf(axes[repeated])]} and ${list[repeated]} of a rank-${rank} tensor); list each axis once`);
+  }
+  return axes.sort((p, q) => p - q);
 }
 
 interface Rows { values: ArrayLike<number>; rows: number; len: number; outShape: Shape }
