@@ -3,7 +3,7 @@
  * recorded by layer.apply() on symbolic tensors, with several inputs and outputs and layers shared between calls.
  * Training reuses the Sequential loop (training.ts) through the TrainableModel contract.
  */
-import { isRecording, withTape } from '../autograd/tape.js';
+import { isRecording, withTape, withoutTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
@@ -27,7 +27,8 @@ import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, typ
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
-import { NestedModel, firstCall, nestedLayer } from './nested.js';
+import { NestedModel, existingStandIn, firstCall, nestedLayer } from './nested.js';
+import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -188,6 +189,43 @@ export class Functional extends ModelBase<TensorsLike> {
     if (list.some(isSymbolic)) return nestedLayer(this).apply(x as SymbolicTensor, args);
     // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the outputs survive.
     return tidy(() => nestedLayer(this).apply(x as Tensor, args) as Tensor | Tensor[]);
+  }
+
+  /**
+   * tfjs's model.inboundNodes: the model's own graph first (its inputs to its outputs), then each call of the model
+   * in another model, in call order; outboundNodes: the calls in other models that take its outputs.
+   */
+  get inboundNodes(): Node[] {
+    return [ownNode(this, this.inputs, this.outputs), ...(existingStandIn(this)?.inboundNodes ?? [])];
+  }
+  get outboundNodes(): Node[] { return [...(existingStandIn(this)?.outboundNodes ?? [])]; }
+  /** tfjs's getInputAt(nodeIndex): 0 gives the model's own input(s), k its call k in another model. */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.inboundNodes, nodeIndex, 'inputs', `${this.name}.getInputAt`); }
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.inboundNodes, nodeIndex, 'outputs', `${this.name}.getOutputAt`); }
+
+  /** tfjs's computeOutputShape: a shape (or one per input) in, the output's shape (or one per output) out. */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const outs = this.outputShapesFor(inputShapeList(inputShape, this.inputs, `${this.name}.computeOutputShape`));
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** tfjs's Container.call(inputs, {training}): the outputs on real tensors, always as a list, as tfjs returns them. */
+  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean; mask?: null }): Tensor[] {
+    const { xs, training } = callArgs(inputs, kwargs, this.inputs.length, `${this.name}.call`);
+    const out = this.apply(xs.length === 1 ? xs[0] : xs, training === undefined ? undefined : { training });
+    return Array.isArray(out) ? out : [out];
+  }
+
+  /** tfjs's computeMask(inputs, null): the padding mask of each output (a bool tensor [batch, steps], or null), in a list. */
+  computeMask(inputs: Tensor | Tensor[], mask?: null | null[]): (Tensor | null)[] {
+    this.assertNotDisposed();
+    const where = `${this.name}.computeMask`;
+    refuseMask(mask, where);
+    const { xs } = callArgs(inputs, undefined, this.inputs.length, where);
+    const masks: (Uint8Array | null)[] = [];
+    const shapes: number[][] = [];
+    tidy(() => { withoutTape(() => this.runGraph(xs, { training: false, mask: null }, [], masks)).forEach((t) => shapes.push(t.shape)); });
+    return masks.map((m, i) => maskOf(m, shapes[i]));
   }
 
   countParams(): number { return uniqueParamCount(this.layers); }

@@ -17,6 +17,8 @@ import { disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableW
   type DisposeResult } from './model_common.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { outerHolders } from './nested.js';
+import { loadNamedWeights, namedWeightsOf } from './named_weights.js';
+import { trainingConfigOf, type TrainingConfigDict } from './training_config.js';
 import { configCodecOf, modelToJSON, saveHandler, type SaveOptions, type SaveResult, type SaveTarget } from './saving.js';
 import type { TrainableModel } from './trainable.js';
 import { checkBatchCallArgs, evaluateCall, fitModel, metricsNames, testOnBatchModel, trainOnBatchModel, type EvaluateArgs, type EvaluateScalarArgs, type FitArgs } from './training.js';
@@ -170,6 +172,21 @@ export abstract class ModelBase<Data> implements TrainableModel {
     this.assertNotDisposed();
     assignWeights(this.name, this.valueOrder(), values);
   }
+
+  /** tfjs's getNamedWeights({trainableOnly}): getWeights' copies, each with the name model.save gives it. */
+  getNamedWeights(config?: { trainableOnly?: boolean }): { name: string; tensor: Tensor }[] {
+    this.assertNotDisposed();
+    return namedWeightsOf(this, config);
+  }
+
+  /** tfjs's loadWeights({weightName: Tensor}, strict = true): weights set by their saved names (src/models/named_weights.ts). */
+  loadWeights(weights: Record<string, Tensor>, strict = true): void {
+    this.assertNotDisposed();
+    loadNamedWeights(this, weights, strict);
+  }
+
+  /** tfjs's getTrainingConfig(): compile's loss, metrics and optimizer as a model.json's trainingConfig holds them. */
+  getTrainingConfig(): TrainingConfigDict { return trainingConfigOf(this); }
 
   /** getWeights' order (tfjs's Container.weights). */
   private valueOrder(): Variable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }

@@ -148,6 +148,12 @@ export function outerHolders(model: object): number {
 // Its call runs the inner graph, which sets the output's padding mask itself (not a user's layer).
 markBuiltInLayerClass(NestedModel);
 
+/** The layer standing for model in outer graphs, if it has been called in one (made by nestedLayer only). */
+export function existingStandIn(model: NestableModel): NestedModel | null {
+  const l = standIns.get(model);
+  return l && !l.disposed ? l : null;
+}
+
 /** The one layer that stands for model in outer graphs. */
 export function nestedLayer(model: NestableModel): NestedModel {
   let l = standIns.get(model);

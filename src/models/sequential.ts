@@ -17,7 +17,9 @@ import { ModelBase } from './model_base.js';
 import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
 import { addPenalties } from '../layers/regularizers.js';
-import type { SymbolicTensor } from '../layers/symbolic.js';
+import type { Node, SymbolicTensor } from '../layers/symbolic.js';
+import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
+import { withoutTape } from '../autograd/tape.js';
 import { configCodecOf } from './saving.js';
 import { bothNameAndIndex, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 import { checkSequentialLayer, shapeClashes } from './param_plan.js';
@@ -209,6 +211,48 @@ export class Sequential extends ModelBase<SequentialData> {
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape {
     this.requireBuilt('outputShapeFor');
     return this.layers.reduce((shape, l) => l.computeOutputShape(shape), inputShape);
+  }
+
+  /**
+   * tfjs's model.inboundNodes: once built, the model's own graph (its input to its output); a Sequential is never
+   * called inside another model here, so that is all, and outboundNodes is empty.
+   */
+  get inboundNodes(): Node[] {
+    const g = this.graph;
+    return this.built && g && !('error' in g) && g.outputs.length ? [ownNode(this, g.inputs, g.outputs)] : [];
+  }
+  get outboundNodes(): Node[] { return []; }
+  /** tfjs's getInputAt(0): the model's symbolic input (0 is its only node). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.nodesOf('getInputAt'), nodeIndex, 'inputs', `${this.name}.getInputAt`); }
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] { return tensorsAt(this.nodesOf('getOutputAt'), nodeIndex, 'outputs', `${this.name}.getOutputAt`); }
+  private nodesOf(what: string): Node[] {
+    const { inputs, outputs } = this.symbolic(what);
+    return [ownNode(this, inputs, outputs)];
+  }
+
+  /** Keras's compute_output_shape (tfjs 4.22's fails on a Sequential): the output's shape for this input shape. */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const [shape] = inputShapeList(inputShape, this.inputs, `${this.name}.computeOutputShape`);
+    return this.outputShapeFor(shape);
+  }
+
+  /** tfjs's call(inputs, {training}): the output on a real tensor, as a list of one, as tfjs returns it. */
+  call(inputs: Tensor | Tensor[], kwargs?: { training?: boolean; mask?: null }): Tensor[] {
+    const { xs, training } = callArgs(inputs, kwargs, 1, `${this.name}.call`);
+    return [this.apply(xs[0], training === undefined ? undefined : { training }) as Tensor];
+  }
+
+  /** tfjs's computeMask(inputs, null): [the output's padding mask (a bool tensor [batch, steps]) or null]. */
+  computeMask(inputs: Tensor | Tensor[], mask?: null | null[]): (Tensor | null)[] {
+    const where = `${this.name}.computeMask`;
+    refuseMask(mask, where);
+    const { xs } = callArgs(inputs, undefined, 1, where);
+    const xt = asInput(xs[0], `${where}: inputs`);
+    checkSequentialX(this, xt, where);
+    const ctx: CallContext = { training: false, mask: null };
+    let shape: number[] = [];
+    tidy(() => { shape = withoutTape(() => this.forward(xt, ctx)).shape; });
+    return [maskOf(ctx.mask, shape)];
   }
 
   private requireBuilt(what: string): void {

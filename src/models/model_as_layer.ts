@@ -1,0 +1,78 @@
+/**
+ * The members tfjs's LayersModel has as a Layer: inboundNodes and outboundNodes, getInputAt/getOutputAt,
+ * computeOutputShape, call and computeMask. rnnlab's models are not Layers (src/models/nested.ts), so they are
+ * answered from the model's own graph and from the layer that stands in for it in outer graphs.
+ */
+import type { Layer, Node, SymbolicShape, SymbolicTensor } from '../layers/layer.js';
+import { Tensor } from '../tensor.js';
+import { describe } from '../describe.js';
+import { checkOptionKeys } from '../near_name.js';
+
+const ownNodes = new WeakMap<object, Node>();
+
+/**
+ * tfjs's first inbound node of a model: its own inputs to its own outputs, no inbound layers. Made once per graph
+ * (a Sequential's changes with add and pop), and registered on no layer, so no graph walk meets it.
+ */
+export function ownNode(model: object, inputs: SymbolicTensor[], outputs: SymbolicTensor[]): Node {
+  const known = ownNodes.get(model);
+  const same = (a: readonly SymbolicTensor[], b: readonly SymbolicTensor[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+  if (known && same(known.inputs, inputs) && same(known.outputs, outputs)) return known;
+  const node = { layer: model as Layer, inputs: [...inputs], outputs: [...outputs], inputCount: inputs.length, args: {}, index: 0 } as unknown as Node;
+  ownNodes.set(model, node);
+  return node;
+}
+
+/** tfjs's getInputAt / getOutputAt on a model: the tensor, or the list when the call has several. */
+export function tensorsAt(nodes: readonly Node[], nodeIndex: unknown, side: 'inputs' | 'outputs', where: string): SymbolicTensor | SymbolicTensor[] {
+  const node = typeof nodeIndex === 'number' && Number.isInteger(nodeIndex) ? nodes[nodeIndex] : undefined;
+  if (!node) {
+    throw new Error(`${where}: no call ${typeof nodeIndex === 'number' ? nodeIndex : describe(nodeIndex)}; the model has ${nodes.length} inbound node(s) (0: its own graph, then each call of it in another model)`);
+  }
+  const ts = node[side];
+  return ts.length === 1 ? ts[0] : ts;
+}
+
+/** computeOutputShape's argument as one shape per input (tfjs takes a shape, or a list of shapes). */
+export function inputShapeList(inputShape: unknown, inputs: readonly SymbolicTensor[], where: string): SymbolicShape[] {
+  if (!Array.isArray(inputShape)) throw new Error(`${where}: inputShape must be a shape like [null, 10] or a list of shapes, got ${describe(inputShape)}`);
+  const list = (inputShape.length > 0 && inputShape.every((s) => Array.isArray(s)) ? inputShape : [inputShape]) as unknown[][];
+  if (list.length !== inputs.length) throw new Error(`${where}: the model has ${inputs.length} input(s), but ${list.length} shape(s) were given`);
+  list.forEach((s, i) => {
+    const want = inputs[i].shape;
+    if (!s.every((d) => d === null || (Number.isInteger(d) && (d as number) >= 0))) throw new Error(`${where}: shape ${JSON.stringify(s)} must hold non-negative integers or null`);
+    if (s.length !== want.length || want.some((d, k) => k > 0 && d !== null && s[k] !== null && s[k] !== d)) {
+      throw new Error(`${where}: input ${i} expects shape [${want.map(String).join(', ')}], got [${s.map(String).join(', ')}]`);
+    }
+  });
+  return list as SymbolicShape[];
+}
+
+/**
+ * call's inputs and kwargs checked as tfjs's Container.call takes them: tensors (one per model input) and
+ * {training, mask}. A mask given in is refused: rnnlab's models make their own padding masks and take none in.
+ */
+export function callArgs(inputs: unknown, kwargs: unknown, count: number, where: string): { xs: Tensor[]; training?: boolean } {
+  const xs = Array.isArray(inputs) ? inputs : [inputs];
+  xs.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new Error(`${where}: inputs${Array.isArray(inputs) ? `[${i}]` : ''} must be a Tensor, got ${describe(x)}; on symbolic tensors use apply()`);
+  });
+  if (xs.length !== count) throw new Error(`${where}: the model has ${count} input(s), but ${xs.length} tensor(s) were given`);
+  const kw = checkOptionKeys(where, kwargs, ['training', 'mask'], { nullIsNone: true });
+  refuseMask(kw.mask, where);
+  if (kw.training !== undefined && kw.training !== null && typeof kw.training !== 'boolean') throw new Error(`${where}: training must be true or false, got ${describe(kw.training)}`);
+  return { xs: xs as Tensor[], ...(typeof kw.training === 'boolean' ? { training: kw.training } : {}) };
+}
+
+/** An input mask (a tensor, or a list holding one) is refused by name; null, or a list of nulls, is no mask. */
+export function refuseMask(mask: unknown, where: string): void {
+  const masks = Array.isArray(mask) ? mask : [mask];
+  if (masks.some((m) => m !== null && m !== undefined)) {
+    throw new Error(`${where}: an input mask is not taken: rnnlab's models make their padding masks inside (an Embedding with maskZero, a Masking layer); pass null`);
+  }
+}
+
+/** A padding mask's bytes as tfjs's bool tensor [batch, steps] (computeMask's answer). */
+export function maskOf(m: Uint8Array | null, shape: readonly number[]): Tensor | null {
+  return m && shape.length >= 2 ? new Tensor(Int32Array.from(m), [shape[0], shape[1]], 'bool') : null;
+}
