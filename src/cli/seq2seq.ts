@@ -10,6 +10,7 @@ import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTa
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
 import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
+import { SEQ2SEQ_LIMITS } from '../seq2seq/limits.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
 import { SEQ2SEQ_DEFAULTS, Seq2SeqOptionError, trainSeq2Seq } from '../seq2seq/train.js';
 import { TOKEN_KINDS, type TokenKind } from '../seq2seq/vocab.js';
@@ -20,7 +21,7 @@ import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
 import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote } from './paths.js';
 
-const D = SEQ2SEQ_DEFAULTS;
+const D = SEQ2SEQ_DEFAULTS, L = SEQ2SEQ_LIMITS;
 
 export const SEQ2SEQ_FLAGS: Flags = {
   data: { kind: 'path', mustExist: true, metavar: 'PATH', help: 'pairs: TSV (source<TAB>target per line), or CSV / JSON Lines with source and target columns' },
@@ -32,9 +33,9 @@ export const SEQ2SEQ_FLAGS: Flags = {
   'target-tokens': { kind: 'choice', choices: TOKEN_KINDS, help: 'tokens of the target alone (default: --tokens)' },
   rnn: { kind: 'choice', choices: RNN_KINDS, default: D.rnn, help: 'recurrent layer of the encoder and decoder' },
   'bidirectional-encoder': { kind: 'bool', default: false, help: 'read the source both ways (the decoder gets twice the units)' },
-  layers: { kind: 'int', min: 1, max: 8, default: D.layers, help: 'stacked recurrent layers in the encoder and in the decoder' },
-  units: { kind: 'int', min: 1, max: 4096, default: D.units, help: 'units per recurrent layer' },
-  'embedding-dim': { kind: 'int', min: 1, max: 4096, default: D.embeddingDim, help: 'token embedding size' },
+  layers: { kind: 'int', ...L.layers, default: D.layers, help: 'stacked recurrent layers in the encoder and in the decoder' },
+  units: { kind: 'int', ...L.units, default: D.units, help: 'units per recurrent layer' },
+  'embedding-dim': { kind: 'int', ...L.embeddingDim, default: D.embeddingDim, help: 'token embedding size' },
   attention: { kind: 'choice', choices: ATTENTION_KINDS, default: D.attention, help: 'luong (dot), bahdanau (additive) or none' },
   'validation-split': { kind: 'number', above: 0, below: 1, default: D.validationSplit, metavar: 'F', help: 'fraction of pairs held out (seeded) for the reported accuracy' },
   epochs: { kind: 'int', min: 1, default: D.epochs, help: 'training epochs' },
@@ -43,9 +44,9 @@ export const SEQ2SEQ_FLAGS: Flags = {
   seed: { kind: 'int', default: D.seed, help: 'seed for the split, the weights, the shuffles and --generate (any integer)' },
   'max-source-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest source in tokens; longer pairs are left out (auto: the longest training source)' },
   'max-target-len': { kind: 'string', metavar: 'N|auto', default: 'auto', help: 'longest target in tokens; decoding stops one step after it (auto: the longest training target)' },
-  'max-vocab': { kind: 'int', min: 5, max: 10_000_000, metavar: 'N', help: 'most tokens per vocabulary, 4 specials included: the most frequent training tokens are kept, the rest read as <unk> (default: all)' },
-  beam: { kind: 'int', min: 0, max: 64, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
-  samples: { kind: 'int', min: 0, max: 10000, default: D.samples, help: 'held-out pairs to print' },
+  'max-vocab': { kind: 'int', ...L.maxVocab, metavar: 'N', help: 'most tokens per vocabulary, 4 specials included: the most frequent training tokens are kept, the rest read as <unk> (default: all)' },
+  beam: { kind: 'int', ...L.beam, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
+  samples: { kind: 'int', ...L.samples, default: D.samples, help: 'held-out pairs to print' },
   // --out is checked by runSeq2Seq, which knows whether --generate adds pairs.tsv to what the run writes.
   out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
   ...PRECISION_FLAG,
@@ -71,11 +72,9 @@ export function register(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c)); });
 }
 
-/** Longest --max-source-len / --max-target-len: a pairs line holds at most 100,000 characters anyway. */
-const MAX_LENGTH = 100_000;
-
 function lengthFlag(f: Record<string, unknown>, name: string): number | undefined {
-  const n = sizeOrAuto(`--${name}`, MAX_LENGTH)(String(f[name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen']));
+  const option = name === 'max-source-len' ? 'maxSourceLen' : 'maxTargetLen';
+  const n = sizeOrAuto(`--${name}`, L[option].max)(String(f[option]));
   return n === 'auto' ? undefined : n;
 }
 

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { resolveModelDir } from '../experiments/model_store.js';
 import { attentionHeatmap } from '../seq2seq/heatmap.js';
+import { SEQ2SEQ_LIMITS } from '../seq2seq/limits.js';
 import { findSeq2SeqDir, loadSeq2Seq, SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { translateLines, translateTexts, type Translation } from '../seq2seq/translate.js';
 import { UsageError, type CliContext } from './context.js';
@@ -16,7 +17,7 @@ export const TRANSLATE_FLAGS: Flags = {
   model: { kind: 'path', required: true, mustExist: true, metavar: 'DIR', help: 'the model folder (<run>/model) or the run folder of rnnlab seq2seq' },
   file: { kind: 'string', metavar: 'PATH', help: "decode every line of a file, or '-' for stdin" },
   format: { kind: 'choice', choices: ['text', 'tsv', 'jsonl'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output; jsonl: {"input", "output", "truncated"} per line' },
-  beam: { kind: 'int', min: 0, max: 64, default: 0, help: 'beam search of this width (0: greedy)' },
+  beam: { kind: 'int', ...SEQ2SEQ_LIMITS.beam, default: 0, help: 'beam search of this width (0: greedy)' },
   'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down); jsonl: an "attention" field' },
 };
 
@@ -85,10 +86,11 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
       ctx.err.write(`rnnlab translate: ${where}: no <end> within ${model.spec.maxTargetLen + 1} steps (the model's target length limit + 1); the output may be cut short\n`);
     }
     // An input unlike the training sources decodes anyway; say so, as it explains a poor output.
-    const unknown = model.source.unknownTokens(t.input);
+    // Counted as listed, each token once: "3 tokens" beside two names would read as a token left out of the list.
+    const unknown = [...new Set(model.source.unknownTokens(t.input))];
     if (unknown.length) {
-      const shown = [...new Set(unknown)].slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
-      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} source token(s) not in the model's vocabulary (${shown}${new Set(unknown).size > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n`);
+      const shown = unknown.slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
+      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} distinct source token(s) not in the model's vocabulary (${shown}${unknown.length > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n`);
     }
     if (t.sourceTokens.length > model.spec.maxSourceLen) {
       ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n`);

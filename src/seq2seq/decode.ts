@@ -8,6 +8,7 @@
 import { Tensor } from '../tensor.js';
 import { decodeSteps, encode, type Seq2SeqLayers } from './graph.js';
 import { Seq2SeqOptionError } from './errors.js';
+import { SEQ2SEQ_LIMITS } from './limits.js';
 import { idsTensor, TensorRunner } from './model.js';
 import { END, PAD, START, UNKNOWN } from './vocab.js';
 
@@ -162,7 +163,8 @@ export function greedyDecode(l: Seq2SeqLayers, sources: readonly (readonly numbe
  * maxSteps (live outputs then count as they are). With beam 1 this is greedy decoding.
  */
 export function beamSearch(l: Seq2SeqLayers, sources: readonly (readonly number[])[], beam: number, o: DecodeOptions): Decoding[] {
-  if (!Number.isInteger(beam) || beam < 1) throw new Seq2SeqOptionError('beam', `must be a positive integer, got ${beam}`);
+  const most = SEQ2SEQ_LIMITS.beam.max;
+  if (!Number.isInteger(beam) || beam < 1 || beam > most) throw new Seq2SeqOptionError('beam', `must be an integer from 1 to ${most}, got ${typeof beam === 'string' ? JSON.stringify(beam) : String(beam)}`);
   checkDecodeInputs(l, sources, o, 'beamDecode');
   const lp = o.lengthPenalty ?? 1;
   batches([], o.batchSize ?? 64); // checks it, as greedy decoding does

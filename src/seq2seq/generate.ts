@@ -11,7 +11,7 @@ import { addition, maxAdditionPairs } from '../data/addition.js';
 import { Random } from '../random.js';
 import { DataError } from '../data/errors.js';
 import { Seq2SeqOptionError } from './errors.js';
-import { checkSurrogates, DEFAULT_MAX_PAIR_LINE, isTsvHeader, pairWhere, type Pair } from './pairs.js';
+import { checkPairShape, checkSurrogates, DEFAULT_MAX_PAIR_LINE, isTsvHeader, pairWhere, type Pair } from './pairs.js';
 
 export const GENERATED_TASKS = ['date', 'reverse-words', 'addition'] as const;
 export type GeneratedTask = (typeof GENERATED_TASKS)[number];
@@ -85,7 +85,7 @@ function additionPairs(count: number, seed: number): Pair[] {
  */
 function tsvProblem(p: Pair, i: number): string | null {
   for (const side of ['source', 'target'] as const) {
-    const text: unknown = p?.[side];
+    const text: unknown = p[side];
     if (typeof text !== 'string') return `the ${side} must be a string, got ${text === null ? 'null' : typeof text}`;
     const c = /[\t\r\n]/.exec(text)?.[0];
     if (c !== undefined) return `the ${side} holds ${c === '\t' ? 'a tab' : 'a line break'}, which a TSV line cannot hold (write such pairs as JSON Lines)`;
@@ -104,6 +104,7 @@ function tsvProblem(p: Pair, i: number): string | null {
 export function pairsTsv(pairs: readonly Pair[]): string {
   if (!Array.isArray(pairs)) throw new Seq2SeqOptionError('pairs', `must be a list of {source, target, where}, got ${pairs === null ? 'null' : typeof pairs}`);
   pairs.forEach((p, i) => {
+    checkPairShape(p, i);
     const why = tsvProblem(p, i);
     if (why !== null) throw new DataError(`${pairWhere(p, i)}: ${why}`);
   });

@@ -3,6 +3,7 @@
  * translate. What `rnnlab seq2seq` and `rnnlab translate` run, without the command line.
  */
 export { trainSeq2Seq, isExactMatch, scoreDecodings, Seq2SeqOptionError, SEQ2SEQ_DEFAULTS } from './train.js';
+export { SEQ2SEQ_LIMITS } from './limits.js';
 export type { Seq2SeqTrainOptions, Seq2SeqTrainResult, Seq2SeqSample, DecodeScore } from './train.js';
 export { readPairs, readPairsFile, PAIR_FORMATS } from './pairs.js';
 export type { Pair, PairFormat, PairReadOptions, PairsRead } from './pairs.js';

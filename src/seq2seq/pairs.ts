@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { DataError } from '../data/errors.js';
+import { describe } from '../describe.js';
 import { jsonObjectLineError, readCsvRows } from '../data/text_csv.js';
 import { readJsonlRows } from '../data/text_jsonl.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
@@ -113,6 +114,19 @@ export function checkSurrogates(pairs: readonly Pair[]): void {
   });
 }
 
+const PAIR_KEYS = ['source', 'target', 'where'];
+
+/** A pair made in code is an object of PAIR_KEYS: a misspelt key ('targt') would otherwise be ignored silently. */
+export function checkPairShape(p: unknown, i: number): void {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new DataError(`pair ${i + 1}: must be an object {source, target} (where optional), got ${describe(p)}`);
+  }
+  const unknown = Object.keys(p).find((key) => !PAIR_KEYS.includes(key));
+  if (unknown !== undefined) throw new DataError(`${pairWhere(p, i)}: unknown key '${unknown}'; a pair has the keys ${PAIR_KEYS.join(', ')}`);
+  const where = (p as { where?: unknown }).where;
+  if (where !== undefined && typeof where !== 'string') throw new DataError(`pair ${i + 1}: 'where' (the pair's name in messages) must be a string, got ${describe(where)}`);
+}
+
 /**
  * Pairs given through the API, checked as a pairs file's are read: each side a string with at least one token (an
  * empty one would otherwise be left out and counted with the over-long pairs), and no special-token word.
@@ -120,9 +134,10 @@ export function checkSurrogates(pairs: readonly Pair[]): void {
 export function checkPairTokens(pairs: readonly Pair[], kinds: TokenKind | SideTokens): void {
   const k = sideTokens(kinds);
   pairs.forEach((p, i) => {
+    checkPairShape(p, i);
     const where = pairWhere(p, i);
     for (const side of ['source', 'target'] as const) {
-      const text: unknown = p?.[side];
+      const text: unknown = p[side];
       if (typeof text !== 'string') throw new DataError(`${where}: the ${side} must be a string, got ${text === null ? 'null' : typeof text}`);
       const what = tokenize(text, k[side]).length === 0 ? `has no ${k[side] === 'word' ? 'words' : 'characters'}`
         // Whitespace alone is refused as a pairs file refuses it, even where character tokens would keep the spaces.

@@ -53,8 +53,8 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
   for (const k of ['maxSourceLen', 'maxTargetLen']) if (!posInt(j[k])) throw bad(k, 'a positive integer', j[k]);
   if (j.unknownTargets !== undefined && typeof j.unknownTargets !== 'boolean') throw bad('unknownTargets', 'true or false', j.unknownTargets);
   if (j.metrics !== undefined && (typeof j.metrics !== 'object' || j.metrics === null || Array.isArray(j.metrics))) throw bad('metrics', 'an object', j.metrics);
-  const source = Vocab.fromJSON(j.source, `${file}: field 'source'`);
-  const target = Vocab.fromJSON(j.target, `${file}: field 'target'`);
+  const source = Vocab.fromJSON(j.source, file, 'source');
+  const target = Vocab.fromJSON(j.target, file, 'target');
   if (source.size !== a.sourceVocabSize) throw bad('architecture.sourceVocabSize', `the source vocabulary's size ${source.size}`, a.sourceVocabSize);
   if (target.size !== a.targetVocabSize) throw bad('architecture.targetVocabSize', `the target vocabulary's size ${target.size}`, a.targetVocabSize);
   return json as Seq2SeqSpec;
@@ -62,7 +62,7 @@ export function checkSpec(json: unknown, file: string): Seq2SeqSpec {
 
 /** A model just trained (trainSeq2Seq's net and spec) as loadSeq2Seq gives one, to translate without saving first. */
 export function seq2seqModelOf(net: Seq2SeqNet, spec: Seq2SeqSpec, dir = ''): Seq2SeqModel {
-  return { dir, net, spec, source: Vocab.fromJSON(spec.source, 'spec.source'), target: Vocab.fromJSON(spec.target, 'spec.target') };
+  return { dir, net, spec, source: Vocab.fromJSON(spec.source, 'spec', 'source'), target: Vocab.fromJSON(spec.target, 'spec', 'target') };
 }
 
 export async function saveSeq2Seq(dir: string, net: Seq2SeqNet, spec: Seq2SeqSpec): Promise<void> {
@@ -116,7 +116,7 @@ export async function loadSeq2Seq(dirOrRun: string): Promise<Seq2SeqModel> {
   let net: Seq2SeqNet;
   try { net = netOf(model, a); } catch (e) { throw new DataError(`${file}: the architecture does not match model.json (${(e as Error).message})`); }
   checkLayerWidths(net, a, file);
-  return { dir, net, spec, source: Vocab.fromJSON(spec.source, file), target: Vocab.fromJSON(spec.target, file) };
+  return { dir, net, spec, source: Vocab.fromJSON(spec.source, file, 'source'), target: Vocab.fromJSON(spec.target, file, 'target') };
 }
 
 /** Each found layer has the spec's kind and width, and model.json holds no layer the architecture has no place for. */

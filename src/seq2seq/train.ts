@@ -10,6 +10,7 @@ import { Random, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind, type Seq2SeqArchitecture } from './graph.js';
+import { SEQ2SEQ_LIMITS, type Seq2SeqLimited } from './limits.js';
 import { buildSeq2Seq, idsTensor, type Seq2SeqNet } from './model.js';
 import { checkPairTokens, type Pair, type SideTokens } from './pairs.js';
 import type { Seq2SeqSpec } from './store.js';
@@ -181,9 +182,8 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   checkChoice('attention', d.attention, ATTENTION_KINDS);
   if (d.lr !== undefined && !(typeof d.lr === 'number' && d.lr > 0 && Number.isFinite(d.lr))) throw new Seq2SeqOptionError('lr', `must be a number > 0, got ${shown(d.lr)}`);
   if (!Number.isSafeInteger(d.seed)) throw new Seq2SeqOptionError('seed', `must be an integer, got ${shown(d.seed)}`);
-  for (const [k, min] of [['layers', 1], ['units', 1], ['embeddingDim', 1], ['epochs', 1], ['batchSize', 1], ['maxSourceLen', 1], ['maxTargetLen', 1], ['maxVocab', 5], ['beam', 0], ['samples', 0]] as const) {
-    checkInt(k, d[k], min);
-  }
+  for (const k of ['epochs', 'batchSize'] as const) checkInt(k, d[k], 1);
+  for (const [k, { min, max }] of Object.entries(SEQ2SEQ_LIMITS) as [Seq2SeqLimited, { min: number; max: number }][]) checkInt(k, d[k], min, max);
   // Any truthy value would build the bidirectional encoder, whose saved spec then refuses to load.
   if (typeof d.bidirectionalEncoder !== 'boolean') throw new Seq2SeqOptionError('bidirectionalEncoder', `must be true or false, got ${JSON.stringify(d.bidirectionalEncoder)}`);
   if (d.verbose !== undefined && d.verbose !== 0 && d.verbose !== 1 && d.verbose !== 2) throw new Seq2SeqOptionError('verbose', `must be 0, 1 or 2, got ${shown(d.verbose)}`);

@@ -4,6 +4,7 @@ import { nearName } from '../near_name.js';
 import { inBatches, readLines, type ByteSource } from '../data/text_stream.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
 import { Seq2SeqOptionError } from './errors.js';
+import { SEQ2SEQ_LIMITS } from './limits.js';
 import { DEFAULT_MAX_PAIR_LINE } from './pairs.js';
 import type { Seq2SeqModel } from './store.js';
 
@@ -42,8 +43,10 @@ function checkTranslateOptions(o: TranslateOptions, where: keyof typeof OPTIONS_
     const near = nearName(unknown, names);
     throw new Seq2SeqOptionError(unknown, `is not an option of ${where}${near ? ` (did you mean '${near}'?)` : ''}; options: ${names.join(', ')}`);
   }
-  const bad = (k: string, want: string, v: unknown) => new Seq2SeqOptionError(k, `must be ${want}, got ${String(v)} (${where})`);
-  if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= 0)) throw bad('beam', 'an integer >= 0 (0: greedy)', o.beam);
+  // A string in quotes: '2' refused as an integer must not read as the number 2.
+  const bad = (k: string, want: string, v: unknown) => new Seq2SeqOptionError(k, `must be ${want}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)} (${where})`);
+  const { min, max } = SEQ2SEQ_LIMITS.beam;
+  if (o.beam !== undefined && !(Number.isInteger(o.beam) && o.beam >= min && o.beam <= max)) throw bad('beam', `an integer from ${min} to ${max} (0: greedy)`, o.beam);
   for (const k of ['batchSize', 'maxLineChars'] as const) {
     if (o[k] !== undefined && !(Number.isInteger(o[k]) && o[k]! >= 1)) throw bad(k, 'a positive integer', o[k]);
   }

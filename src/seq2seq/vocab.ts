@@ -95,15 +95,31 @@ export class Vocab {
 
   toJSON(): VocabJSON { return { tokens: this.kind, items: [...this.items] }; }
 
-  /** A checked vocabulary; `where` names the file and field for errors. */
-  static fromJSON(json: unknown, where: string): Vocab {
+  /**
+   * A checked vocabulary; `where` names the file for errors, and `field` (e.g. 'source') where the vocabulary sits in it.
+   * An item tokenize never gives (a multi-character item of a char vocabulary, a word holding a space) would never be
+   * matched, and its characters would read as <unk>: refused, as a repeated item is.
+   */
+  static fromJSON(json: unknown, where: string, field?: string): Vocab {
+    const f = (k: string) => (field === undefined ? k : `${field}.${k}`);
     const j = json as Partial<VocabJSON> | null;
-    if (typeof j !== 'object' || j === null) throw new DataError(`${where}: expected an object {tokens, items}`);
-    if (!TOKEN_KINDS.includes(j.tokens as TokenKind)) throw new DataError(`${where}: field 'tokens' must be ${TOKEN_KINDS.join(' or ')}, got ${JSON.stringify(j.tokens)}`);
-    const items = j.items;
-    if (!Array.isArray(items) || items.some((t) => typeof t !== 'string' || t === '')) throw new DataError(`${where}: field 'items' must be a list of non-empty strings`);
-    if (SPECIAL_TOKENS.some((s, i) => items[i] !== s)) throw new DataError(`${where}: field 'items' must start with ${SPECIAL_TOKENS.join(', ')}`);
-    if (new Set(items).size !== items.length) throw new DataError(`${where}: field 'items' lists a token twice`);
-    return new Vocab(j.tokens as TokenKind, items);
+    if (typeof j !== 'object' || j === null) throw new DataError(`${where}: ${field === undefined ? 'expected' : `field '${field}' must be`} an object {tokens, items}`);
+    if (!TOKEN_KINDS.includes(j.tokens as TokenKind)) throw new DataError(`${where}: field '${f('tokens')}' must be ${TOKEN_KINDS.join(' or ')}, got ${JSON.stringify(j.tokens)}`);
+    const kind = j.tokens as TokenKind, items = j.items;
+    if (!Array.isArray(items) || items.some((t) => typeof t !== 'string' || t === '')) throw new DataError(`${where}: field '${f('items')}' must be a list of non-empty strings`);
+    if (SPECIAL_TOKENS.some((s, i) => items[i] !== s)) throw new DataError(`${where}: field '${f('items')}' must start with ${SPECIAL_TOKENS.join(', ')}`);
+    const first = new Map<string, number>();
+    items.forEach((t, i) => {
+      const earlier = first.get(t);
+      if (earlier !== undefined) throw new DataError(`${where}: field '${f('items')}' lists a token twice: ${JSON.stringify(t)} at ${earlier} and ${i}`);
+      first.set(t, i);
+      if (i < SPECIAL_TOKENS.length) return;
+      const toks = tokenize(t, kind);
+      if (toks.length !== 1 || toks[0] !== t) {
+        const want = kind === 'char' ? 'one character (a code point)' : 'one word, without whitespace';
+        throw new DataError(`${where}: field '${f(`items[${i}]`)}' is ${JSON.stringify(t)}, but an item of a ${kind} vocabulary is ${want}`);
+      }
+    });
+    return new Vocab(kind, items);
   }
 }

@@ -195,7 +195,7 @@ describe('rnnlab translate', () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/rnnlab.js'), 'translate', '--model', runDir, '--file', '-', '--format', 'tsv'],
       { input: 'abcd\n\n-ef\ncd\n', encoding: 'utf8' });
     // '-' is no token of the copy task: line 3 decodes with a note.
-    expect(r.stderr).toBe('rnnlab translate: (stdin):3: 1 source token(s) not in the model\'s vocabulary ("-": never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n');
+    expect(r.stderr).toBe('rnnlab translate: (stdin):3: 1 distinct source token(s) not in the model\'s vocabulary ("-": never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n');
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n').slice(0, 4).map((l) => l.split('\t')[0])).toEqual(['abcd', '', '-ef', 'cd']);
   });
@@ -224,7 +224,8 @@ describe('rnnlab translate', () => {
     expect(r.out.trimEnd().split('\n').map((l) => l.split('\t')[0])).toEqual(['abxyx', 'abcdefghabcd', 'abcd']);
     const notes = r.err.split('\n').filter((l) => !/no <end>/.test(l) && l);
     expect(notes).toEqual([
-      'rnnlab translate: text argument 1: 3 source token(s) not in the model\'s vocabulary ("x", "y": never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong',
+      // "x" twice: each token counted once, as listed.
+      'rnnlab translate: text argument 1: 2 distinct source token(s) not in the model\'s vocabulary ("x", "y": never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong',
       'rnnlab translate: text argument 2: 12 source tokens, more than the 6 the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong',
     ]);
   });

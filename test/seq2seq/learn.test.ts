@@ -149,6 +149,6 @@ describe('decoding', () => {
     const sources = randomSources(6, ARCH.sourceVocabSize, 9);
     const raw = greedyDecode(layers, sources, { maxSteps: 6, lengthPenalty: 0 });
     raw.forEach((x) => expect(x.score).toBe(x.logProb));
-    expect(() => beamSearch(layers, sources, 0, { maxSteps: 3 })).toThrow(/beam: must be a positive integer/);
+    expect(() => beamSearch(layers, sources, 0, { maxSteps: 3 })).toThrow(/beam: must be an integer from 1 to 64, got 0/);
   });
 });

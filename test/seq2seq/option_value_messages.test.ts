@@ -12,7 +12,7 @@ describe('trainSeq2Seq option values in messages', () => {
   it('quotes a string given for a number', async () => {
     expect(await message({ lr: '0.1' as never })).toBe('lr: must be a number > 0, got "0.1"');
     expect(await message({ epochs: '1' as never })).toBe('epochs: must be an integer from 1 to 1000000000, got "1"');
-    expect(await message({ maxVocab: '8' as never })).toBe('maxVocab: must be an integer from 5 to 1000000000, got "8"');
+    expect(await message({ maxVocab: '8' as never })).toBe('maxVocab: must be an integer from 5 to 10000000, got "8"');
     expect(await message({ seed: '2' as never })).toBe('seed: must be an integer, got "2"');
     expect(await message({ verbose: '1' as never })).toBe('verbose: must be 0, 1 or 2, got "1"');
     expect(await message({ validationSplit: '0.2' as never })).toBe('validationSplit: must be a number in (0, 1), got "0.2"');

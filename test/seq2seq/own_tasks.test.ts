@@ -146,7 +146,7 @@ describe('translate options are checked, not ignored', () => {
     const m = seq2seqModelOf(r.net, r.spec);
     expect(() => translateTexts(m, ['12'], { beem: 2 } as never)).toThrow(/beem: is not an option of translateTexts \(did you mean 'beam'\?\)/);
     expect(() => translateTexts(m, ['12'], { batchSize: 0 })).toThrow(/batchSize: must be a positive integer, got 0 \(translateTexts\)/);
-    expect(() => translateTexts(m, ['12'], { beam: -1 })).toThrow(/beam: must be an integer >= 0/);
+    expect(() => translateTexts(m, ['12'], { beam: -1 })).toThrow(/beam: must be an integer from 0 to 64 \(0: greedy\), got -1/);
     expect(() => greedyDecode(m.net.layers, [[4]], { maxSteps: 2, batchSize: Number.NaN })).toThrow(/batchSize: must be a positive integer, got NaN/);
     expect(() => beamDecode(m.net.layers, [[4]], 2, { maxSteps: 2, batchSize: 0 })).toThrow(/batchSize: must be a positive integer, got 0/);
     async function* none() { yield '12\n'; }
