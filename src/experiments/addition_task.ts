@@ -8,7 +8,7 @@ import { offsetSeed, setSeed, Random } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { makeOptimizer, type OptimizerChoice } from './imdb_task.js';
 import { additionModel } from './lab_models.js';
-import { aborted, hookCallbacks, timerOf, type TrainHooks } from './train_hooks.js';
+import { hookCallbacks, stoppedByCancel, timerOf, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 import { modelSummary } from '../report/record.js';
 
@@ -51,7 +51,7 @@ export interface AdditionRun {
   /** The same sample questions answered after each epoch. */
   samplesPerEpoch: AdditionSample[][];
   totalSeconds: number;
-  /** Stopped through the signal: the history holds the epochs done. */
+  /** Stopped through the signal (fit cut short, not a signal aborted after it): the history holds the epochs done. */
   cancelled: boolean;
 }
 
@@ -107,8 +107,10 @@ export function additionDataFor(o: AdditionTaskOptions = {}): AdditionData {
 export async function trainAddition(o: AdditionTaskOptions = {}, data?: AdditionData): Promise<AdditionRun> {
   const t0 = performance.now();
   const d = { ...ADDITION_DEFAULTS, ...stripUndefined(o) };
-  o.onPhase?.('generating questions');
-  data ??= additionDataFor(o);
+  if (!data) {
+    o.onPhase?.('generating questions');
+    data = additionDataFor(o);
+  }
   setSeed(d.seed);
   const model = buildAdditionModel(d);
   const summary = modelSummary(model);
@@ -150,6 +152,6 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
     history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples, samplesPerEpoch,
-    totalSeconds: (performance.now() - t0) / 1000, cancelled: aborted(o),
+    totalSeconds: (performance.now() - t0) / 1000, cancelled: stoppedByCancel(follow),
   };
 }

@@ -11,7 +11,7 @@ import { getOptimizer, optimizers, type Optimizer } from '../optimizers/index.js
 import { setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_RUN_DEFAULTS, imdbModel, imdbUnits, type ImdbModelName, type ImdbModelOptions } from './lab_models.js';
-import { aborted, hookCallbacks, mean, timerOf, type ResumedEpochTimes, type TrainHooks } from './train_hooks.js';
+import { hookCallbacks, mean, stoppedByCancel, timerOf, type ResumedEpochTimes, type TrainHooks } from './train_hooks.js';
 import type { RunIo } from './types.js';
 import { modelSummary } from '../report/record.js';
 
@@ -107,7 +107,7 @@ export interface ImdbRun {
   testLoss: number;
   evalSeconds: number;
   totalSeconds: number;
-  /** Stopped through the signal: the history holds the epochs done, the test numbers are NaN. */
+  /** Stopped through the signal (fit cut short, not a signal aborted after it): the history holds the epochs done, the test numbers are NaN. */
   cancelled: boolean;
 }
 
@@ -158,7 +158,7 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
     epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
     validationData: validate ? [data.xTest, data.yTest] : undefined, bucket: o.bucket,
   });
-  const cancelled = aborted(o);
+  const cancelled = stoppedByCancel(follow);
   let testLoss = NaN, testAccuracy = NaN, evalSeconds = 0;
   if (!cancelled) {
     o.onPhase?.('evaluating on the test reviews');

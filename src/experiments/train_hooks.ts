@@ -8,7 +8,10 @@ import type { Sequential } from '../models/sequential.js';
 import { GradientCapture, weightHistograms, type WeightHistogram } from './weight_histograms.js';
 
 export interface TrainHooks {
-  /** Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. */
+  /**
+   * Stops training after the current batch; the task then skips its final evaluation and says it was cancelled. Aborted
+   * after the last batch it stops nothing, and the task ends as if it had not been.
+   */
   signal?: AbortSignal;
   /** What the task is doing now ("loading IMDb", "training", ...). */
   onPhase?: (text: string) => void;
@@ -83,6 +86,9 @@ function savedEpochSeconds(v: unknown): SavedEpochSeconds | null {
 
 export const aborted = (h: TrainHooks): boolean => h.signal?.aborted ?? false;
 
+/** The follow callback of hookCallbacks, knowing whether the signal stopped the fit it ran in. */
+interface FollowCallback extends Callback { stoppedByCancel: boolean }
+
 /**
  * The fit callbacks of a task: the timer, the task's own per-epoch measurement (added to the logs), and the
  * caller's hooks. Goes after the timer in the list, so the epoch's seconds are known when the hooks run.
@@ -92,7 +98,8 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
   // Only a caller that draws histograms pays for the gradient copies.
   const capture = hooks.onHistograms ? new GradientCapture() : null;
   let fit: FitState | null = null;
-  const follow: Callback = {
+  const follow: FollowCallback = {
+    stoppedByCancel: false,
     setFitState: (state) => { fit = state; },
     ...(capture ? {
       onTrainBegin: () => { if (model.optimizer) capture.install(model.optimizer); },
@@ -104,6 +111,7 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
       onBatchEnd: async (batch: number, logs?: Logs) => {
         await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
         if (aborted(hooks)) {
+          follow.stoppedByCancel = true;
           model.stopTraining = true;
           // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped.
           if (fit) fit.cancelled = true;
@@ -122,6 +130,15 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
 
 export function timerOf(callbacks: Callback[]): EpochTimer {
   return callbacks[0] as EpochTimer;
+}
+
+/**
+ * Whether the signal stopped the fit these hookCallbacks ran in. Not the signal itself: a cancel that comes after the
+ * last batch (in the last validation, or the task's scoring after fit) stopped nothing, as Keras's stopTraining set
+ * then does nothing, and the trained model is the whole run's.
+ */
+export function stoppedByCancel(callbacks: Callback[]): boolean {
+  return (callbacks[1] as FollowCallback).stoppedByCancel;
 }
 
 /** The mean of the timed (finite) values; NaN when there are none, which prints as n/a, where 0 would claim a time. */

@@ -117,11 +117,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, tra
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * The request's URL. A path is read as a path, whatever it starts with: resolved against a base, `//etc/passwd` would
+ * be a URL naming the host `etc` and the path `/passwd`.
+ */
+export function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  return t.startsWith('/') ? new URL(`http://localhost${t}`) : new URL(t, 'http://localhost');
+}
+
 /** A browser opening a page (not the API): it shows a refusal as text to read, where raw JSON would puzzle. */
 export function wantsPage(req: IncomingMessage): boolean {
   // The path, not the raw request target: an absolute-form target (GET http://host/api/...) is still the API.
   let path = req.url ?? '/';
-  try { path = new URL(path, 'http://localhost').pathname; } catch { /* unparsable: the raw target */ }
+  try { path = requestUrl(path).pathname; } catch { /* unparsable: the raw target */ }
   return (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api/') && /\btext\/html\b/.test(req.headers.accept ?? '');
 }
 

@@ -3,6 +3,7 @@
  * error (exit 1), and it binds a public interface only when --host names one.
  */
 import { REPORT_PHASE, type JobSummary } from './jobs.js';
+import { SAVING_PHASE } from './train.js';
 import { displayPath, startDashboard, isLoopback, RunsFolderError, type Dashboard, type DashboardOptions } from './server.js';
 
 export { startDashboard, buildRouter, isLoopback, RunsFolderError } from './server.js';
@@ -27,6 +28,7 @@ export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'sta
   // Past training the job's outcome is decided: it is not cancelled, its report is finished first.
   const cancel = !running ? 'no job is running'
     : running.phase === REPORT_PHASE ? `letting the running job ${named(running)} finish writing its report`
+    : running.phase === SAVING_PHASE ? `letting the running job ${named(running)} finish saving its model and writing its report`
     : `cancelling the running job ${named(running)}`;
   if (waiting.length === 0) return `Stopping: ${cancel}; no jobs are waiting.`;
   const count = `${waiting.length} waiting job${waiting.length === 1 ? '' : 's'}`;

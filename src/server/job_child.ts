@@ -12,7 +12,7 @@ import type { FromChild, ToChild } from './job_process.js';
 import { writeRecord } from '../report/record.js';
 import { writeRun } from '../report/run.js';
 import { saveJobModel } from './model_io.js';
-import { JobCancelled, trainJob } from './train.js';
+import { JobCancelled, SAVING_PHASE, trainJob } from './train.js';
 
 const abort = new AbortController();
 let batchDelayMs = 0;
@@ -69,7 +69,7 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
     const { model, ...outcome } = await trainJob(m.config, hooks, m.dataPath);
     let saved: Extract<FromChild, { type: 'done' }>['saved'] = { modelSaved: false };
     if (!outcome.cancelled) {
-      void send({ type: 'phase', text: 'saving' });
+      void send({ type: 'phase', text: SAVING_PHASE });
       try {
         await saveJobModel(m.runDir, m.config, model, outcome.meta, outcome.metrics);
         saved = { modelSaved: true };

@@ -17,7 +17,7 @@ import { createRunDir, defaultOutDir, finishRecord, startRecord } from '../repor
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { startJobProcess, type JobHooks, type JobProcess, type ProcessOutcome } from './job_process.js';
-import { JobCancelled } from './train.js';
+import { JobCancelled, SAVING_PHASE } from './train.js';
 import { newJobId } from './job_id.js';
 
 /** The phase of a job whose process writes its report: training has ended and its status is decided. */
@@ -101,6 +101,8 @@ interface Job extends JobView {
   points: BatchPoint[];
   pointStride: number;
   cancelRequested: boolean;
+  /** Its process said it saves the model: training ended uncancelled, so a cancel would be answered and ignored. */
+  savingModel: boolean;
   /** Kills the job's process when it has not stopped cancelDeadlineMs after a cancel. */
   cancelTimer: NodeJS.Timeout | null;
   /** The cancel had to kill the job's process: the job is still cancelled, its record saying so. */
@@ -173,7 +175,7 @@ export class JobQueue {
     public maxPoints = MAX_POINTS,
   ) {
     this.delayMs = batchDelayMs;
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, savingModel: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
   }
 
   get batchDelayMs(): number {
@@ -242,6 +244,7 @@ export class JobQueue {
       points: [],
       pointStride: 1,
       cancelRequested: false,
+      savingModel: false,
       cancelTimer: null,
       killedAfterCancel: false,
       abort: new AbortController(),
@@ -266,6 +269,8 @@ export class JobQueue {
     } else if (j.status === 'running' && j.phase === REPORT_PHASE) {
       // Its outcome is decided and recorded in the report being written: a cancel now would be answered and ignored.
       throw new HttpError(409, `job '${id}' has finished training and is writing its report; it ends in moments`);
+    } else if (j.status === 'running' && j.savingModel) {
+      throw new HttpError(409, `job '${id}' has finished training and is saving its model; a cancel would change nothing, and it ends completed in moments`);
     } else if (j.status === 'running') {
       j.cancelRequested = true;
       j.abort.abort();
@@ -384,6 +389,7 @@ export class JobQueue {
     const hooks: JobHooks = {
       signal: j.abort.signal,
       onPhase: (text) => {
+        j.savingModel = text === SAVING_PHASE;
         j.phase = j.cancelRequested ? 'cancelling' : text;
         this.emitJob(j);
       },

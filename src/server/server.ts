@@ -2,15 +2,16 @@
  * The dashboard's HTTP server: the single-page app, a JSON API, and a server-sent event stream. It binds
  * 127.0.0.1 unless a host is given explicitly, and any bad request is a 4xx with a message, never a crash.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { backendInfo } from '../backend/index.js';
 import { DataError, resolveCacheDir, resolveImdbTarball } from '../data/index.js';
 import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
-import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
+import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
   commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, TestReviews, traceInput,
 } from './inference.js';
@@ -369,24 +370,43 @@ const FOLDER_REASONS: Record<string, string> = {
 
 /**
  * Makes the runs folder and any missing folder above it, one level at a time: Node's recursive mkdir never returns
- * under a folder such as /proc, where making a folder fails with ENOENT although its parent exists.
+ * under a folder such as /proc, where making a folder fails with ENOENT although its parent exists. Returns the
+ * folders it made, outermost first.
  */
-function makeRunsDir(runsDir: string): void {
+function makeRunsDir(runsDir: string): string[] {
+  const made: string[] = [];
   try {
     const missing: string[] = [];
     for (let p = runsDir; !existsSync(p) && path.dirname(p) !== p; p = path.dirname(p)) missing.unshift(p);
     for (const p of missing) {
       try {
         mkdirSync(p);
+        made.push(p);
       } catch (e) {
         // Made meanwhile by another process: fine when it is a folder.
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(p).isDirectory()) throw e;
       }
     }
     if (!statSync(runsDir).isDirectory()) throw Object.assign(new Error(`${runsDir} is a file`), { code: 'EEXIST' });
+    return made;
   } catch (e) {
+    removeEmptyFolders(made);
     const code = (e as NodeJS.ErrnoException).code;
     throw new RunsFolderError(`cannot make the runs folder ${displayPath(runsDir)}: ${FOLDER_REASONS[code ?? ''] ?? (e as Error).message}`, code);
+  }
+}
+
+/**
+ * Removes the folders a start made (outermost first) when it fails, innermost first; one that is no longer empty
+ * (another process wrote into it meanwhile) is left as it is, with the folders above it.
+ */
+function removeEmptyFolders(made: readonly string[]): void {
+  for (const p of [...made].reverse()) {
+    try {
+      rmdirSync(p);
+    } catch {
+      return;
+    }
   }
 }
 
@@ -411,7 +431,8 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const loopback = isLoopback(host);
   const token = o.token !== undefined ? checkToken(o.token) : loopback ? null : randomToken();
   const runsDir = path.resolve(o.runsDir ?? 'runs');
-  makeRunsDir(runsDir);
+  // A start that fails (a port in use, an unknown host) leaves no folder of its making behind.
+  const madeFolders = makeRunsDir(runsDir);
   // Before anything reads or writes the folders: what interrupted writes of processes now gone left behind.
   removeStaleTemps(runsDir, (line) => console.error(`rnnlab serve: ${line}`));
   // Answers and events name the runs, data and cache folders (and anything under them) relative to where the user works.
@@ -427,7 +448,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   let gate: TokenGate | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     // Node keeps the first of several Host headers; RFC 9112 makes more than one a 400, and which one counts must not be a guess.
     if (hostHeaderCount(req) > 1) throw new HttpError(400, 'more than one Host header');
     const hostHeader = parseHost(req.headers.host);
@@ -491,6 +512,14 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
     });
   });
   server.maxConnections = SERVER_LIMITS.maxConnections;
+  // Without a listener Node closes a CONNECT's connection without a word: it gets the 405 other unserved methods get.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    // Node hands the socket over with no error listener: a client resetting it must not take the server down.
+    socket.on('error', () => socket.destroy());
+    const text = JSON.stringify({ error: `${req.method} is not allowed here (this is no proxy)`, status: 405 });
+    const headers = { ...SECURITY_HEADERS, allow: 'GET, HEAD, OPTIONS', 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), connection: 'close' };
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${text}`);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // A body that stops arriving: its handler is still waiting for it and has answered nothing, so the client is told
     // why (rather than finding the connection cut), and the connection closes once that is sent.
@@ -513,6 +542,7 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
+      removeEmptyFolders(madeFolders);
       reject(e);
     };
     const onListening = () => {

@@ -4,7 +4,7 @@
  * hooks stream every batch and epoch, and its AbortSignal stops the fit after the current batch.
  */
 import { additionBody, additionDoc } from '../experiments/addition_result.js';
-import { trainAddition } from '../experiments/addition_task.js';
+import { additionDataFor, trainAddition, type AdditionTaskOptions } from '../experiments/addition_task.js';
 import { imdbBody, imdbDoc, imdbTestClassification } from '../experiments/imdb_result.js';
 import { loadImdbArrays, trainImdb } from '../experiments/imdb_task.js';
 import { aborted, type TrainHooks } from '../experiments/train_hooks.js';
@@ -16,6 +16,9 @@ import type { ModelMeta } from './models.js';
 
 /** The lab prints 20 validation questions; so do dashboard runs. */
 const SAMPLES = 20;
+
+/** The phase of a job whose training has ended uncancelled and whose process saves the model: a cancel now changes nothing. */
+export const SAVING_PHASE = 'saving';
 
 export interface TrainOutcome {
   model: Sequential;
@@ -53,11 +56,25 @@ async function trainImdbJob(c: ImdbJobConfig, hooks: TrainHooks, dataPath: strin
   };
 }
 
+/**
+ * Resolves once the event loop has polled for I/O again: a message (a cancel) that came in while this process computed
+ * synchronously has been read by then. One immediate may run before that poll, the second runs after it.
+ */
+async function readArrivedMessages(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 async function trainAdditionJob(c: AdditionJobConfig, hooks: TrainHooks): Promise<TrainOutcome> {
-  const run = await trainAddition({
+  const options: AdditionTaskOptions = {
     digits: c.digits, trainingSize: c.trainingSize, reverse: c.reverse, rnn: c.rnn, hidden: c.hidden, layers: c.layers,
     epochs: c.epochs, batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, seed: c.seed, samples: SAMPLES, verbose: 0, ...hooks,
-  });
+  };
+  hooks.onPhase?.('generating questions');
+  const data = additionDataFor(options);
+  // fit reads a cancel only after its first batch: one sent while starting or generating stops the job here, untrained.
+  await readArrivedMessages();
+  if (aborted(hooks)) throw new JobCancelled();
+  const run = await trainAddition(options, data);
   const body = additionBody(run);
   return {
     model: run.model, cancelled: run.cancelled, params: run.params, body, doc: additionDoc(run, body), metrics: body.metrics as Record<string, Num>,
