@@ -2,8 +2,15 @@ import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
+import { describe } from '../describe.js';
 
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
+
+/** A model (layers know nothing of models: recognised by its layers and compile). */
+function isModelLike(v: unknown): v is { name?: unknown } {
+  return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
+    typeof (v as { compile?: unknown }).compile === 'function';
+}
 
 /** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
 export class TimeDistributed extends Layer {
@@ -13,7 +20,11 @@ export class TimeDistributed extends Layer {
 
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
-    if (!(args.layer instanceof Layer)) throw new Error(`${this.name}: 'layer' must be a layer, got ${String(args.layer)}`);
+    if (isModelLike(args.layer)) {
+      throw new Error(`${this.name} (TimeDistributed): 'layer' is the model '${String(args.layer.name)}', and wrapping a model is not supported ` +
+        '(tfjs and Keras take one): wrap each of its layers in timeDistributed instead, in order');
+    }
+    if (!(args.layer instanceof Layer)) throw new Error(`${this.name} (TimeDistributed): 'layer' must be a layer, got ${describe(args.layer)}`);
     const extra = args.layer.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
     this.layer = args.layer;

@@ -45,7 +45,7 @@ export function checkSequentialLayer(what: string, layer: Layer, held: readonly 
   if (!(layer instanceof Layer)) throw new Error(`${what}: expected a layer, got ${String(layer)}`);
   layer.assertNotDisposed();
   const extra = layer.extraOutputsOption();
-  if (extra) throw new Error(`${what}: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); call layer.run directly`);
+  if (extra) throw new Error(`${what}: ${layer.name} (${layer.className}): ${extra} is not supported in a Sequential model (the extra outputs would be dropped); use a functional model (rl.model), which keeps them${typeof (layer as { run?: unknown }).run === 'function' ? ', or call layer.run directly' : ''}`);
   if (held.some((l) => l.name === layer.name)) throw new Error(`${what}: a layer named '${layer.name}' is already in the model`);
 }
 
