@@ -7,7 +7,7 @@ import { describe } from '../describe.js';
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
 
 /** A model (layers know nothing of models: recognised by its layers and compile). */
-function isModelLike(v: unknown): v is { name?: unknown } {
+function isModelLike(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !(v instanceof Layer) && Array.isArray((v as { layers?: unknown }).layers) &&
     typeof (v as { compile?: unknown }).compile === 'function';
 }
@@ -21,7 +21,7 @@ export class TimeDistributed extends Layer {
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
     if (isModelLike(args.layer)) {
-      throw new Error(`${this.name} (TimeDistributed): 'layer' is the model '${String(args.layer.name)}', and wrapping a model is not supported ` +
+      throw new Error(`${this.name} (TimeDistributed): 'layer' is the model '${String((args.layer as { name?: unknown }).name)}', and wrapping a model is not supported ` +
         '(tfjs and Keras take one): wrap each of its layers in timeDistributed instead, in order');
     }
     if (!(args.layer instanceof Layer)) throw new Error(`${this.name} (TimeDistributed): 'layer' must be a layer, got ${describe(args.layer)}`);

@@ -12,9 +12,9 @@ import { permute } from './transpose.js';
  */
 export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   const x = asTensor(a, 'a', 'matMul'), y = asTensor(b, 'b', 'matMul');
-  // A truthy non-boolean ('false') would transpose.
+  // A truthy non-boolean ('false') would transpose; null is left out, as tfjs reads it.
   for (const [flag, value] of [['transposeA', transposeA], ['transposeB', transposeB]] as const) {
-    if (typeof value !== 'boolean') throw new Error(`matMul: ${flag} must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
+    if (value !== null && typeof value !== 'boolean') throw new Error(`matMul: ${flag} must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
   }
   if (x.rank < 2 || y.rank < 2) throw new Error(`Error in matMul: inputs must have the same rank of at least 2, got ranks ${x.rank} and ${y.rank}.`);
   const [m, kA] = transposeA ? [x.shape[x.rank - 1], x.shape[x.rank - 2]] : [x.shape[x.rank - 2], x.shape[x.rank - 1]];

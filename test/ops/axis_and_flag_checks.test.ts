@@ -76,5 +76,7 @@ describe('matMul\'s transpose flags', () => {
     expect(() => rl.grad((t) => rl.sum(rl.matMul(t, b, false, 'yes' as never)))(a)).toThrow('matMul: transposeB must be true or false, got "yes"');
     expect(rl.matMul(a, b, true).shape).toEqual([3, 3]);
     expect(a.matMul(rl.ones([3, 4])).shape).toEqual([2, 4]);
+    // tfjs reads null as false.
+    expect(rl.matMul(a, rl.ones([3, 4]), null as never, null as never).shape).toEqual([2, 4]);
   });
 });
