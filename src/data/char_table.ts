@@ -49,7 +49,8 @@ export class CharacterTable {
    * Back to text. With argmax (default) `x` holds rows of `size` scores and each row's largest wins;
    * without, `x` holds indices, as the lab's `decode(preds, calc_argmax=False)`.
    */
-  decode(x: ArrayLike<number>, options: { argmax?: boolean } = {}): string {
+  decode(given: ArrayLike<number> | { dataSync(): ArrayLike<number> }, options: { argmax?: boolean } = {}): string {
+    const x = decodable(given);
     const o = checkOptionKeys('CharacterTable.decode', options, ['argmax'], { error: DataError });
     if (o.argmax !== undefined && typeof o.argmax !== 'boolean') throw new DataError(`CharacterTable.decode: argmax must be true or false, got ${describe(o.argmax)}`);
     const argmax = o.argmax ?? true;
@@ -95,4 +96,11 @@ function charactersOf(chars: unknown): string[] {
     if (typeof c !== 'string' || Array.from(c).length !== 1) throw new DataError(`CharacterTable: chars[${i}] must be one character, got ${describe(c)}`);
   });
   return out as string[];
+}
+
+/** decode's input: numbers (an array, a typed array) or a tensor of them, as the lab's decode takes a NumPy array. */
+function decodable(x: unknown): ArrayLike<number> {
+  if (typeof (x as { dataSync?: unknown } | null)?.dataSync === 'function') return (x as { dataSync(): ArrayLike<number> }).dataSync();
+  if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) return x as ArrayLike<number>;
+  throw new DataError(`CharacterTable.decode: x must be numbers (an array, a typed array or a tensor), got ${describe(x)}`);
 }

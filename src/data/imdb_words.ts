@@ -100,7 +100,7 @@ export function decode(sequence: ArrayLike<number>, options: DecodeOptions = {})
     if (id === padChar) word = '<PAD>';
     else if (startChar !== null && id === startChar) word = '<START>';
     else if (oovChar !== null && id === oovChar) word = '<UNK>';
-    else if (id < indexFrom) word = '<UNUSED>';
+    else if (id <= indexFrom) word = '<UNUSED>'; // ranks start at 1, so id indexFrom is never a word
     else {
       word = words[id - indexFrom] ?? '<UNK>';
       special = words[id - indexFrom] === undefined;

@@ -13,8 +13,9 @@ export const STANDARDIZE_MODES: readonly Standardize[] = ['lower_and_strip_punct
 
 /** Keras's DEFAULT_STRIP_REGEX: ASCII punctuation, apostrophe included, removed (not replaced by a space). */
 const STRIP = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~']/g;
-// Unicode's White_Space: JavaScript's \s lacks U+0085 (NEXT LINE), which Unicode and Python's str.split count.
-const WHITESPACE = /[\s\u0085]+/;
+// Unicode's White_Space, as Python's str.split: JavaScript's \s lacks U+0085 (NEXT LINE) and adds U+FEFF (the byte-order
+// mark, no space: a word holding one stays one word).
+const WHITESPACE = /(?:(?!\uFEFF)[\s\u0085])+/;
 export const PAD_TOKEN = '';
 /**
  * The longest maxlen: a given one (the CLI's --maxlen) and 'auto' alike, since every batch allocates

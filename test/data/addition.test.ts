@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addition, ADDITION_CHARS, maxAdditionPairs } from '../../src/data/addition.js';
 import { CharacterTable } from '../../src/data/char_table.js';
 import { DataError } from '../../src/data/errors.js';
+import * as rl from '../../src/index.js';
 
 const parse = (q: string) => q.trim().split('+').map(Number) as [number, number];
 
@@ -33,6 +34,13 @@ describe('CharacterTable', () => {
     expect(() => table.encode('12345', 4)).toThrow(/more than numRows=4/);
     expect(() => table.decode(new Float32Array(13))).toThrow(/rows of 12/);
     expect(() => table.decode([12], { argmax: false })).toThrow(DataError);
+    expect(() => table.decode('0+1' as never)).toThrow('CharacterTable.decode: x must be numbers (an array, a typed array or a tensor), got the string "0+1"');
+  });
+
+  it('decodes a tensor, as the lab decodes a NumPy array (a tensor used to give "")', () => {
+    expect(table.decode(rl.tensor1d([2, 3, 1, 4]), { argmax: false })).toBe('01+2');
+    const scores = rl.tensor2d([[0, 0, 0, 0, 0, 0.9, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.2]]);
+    expect(table.decode(scores)).toBe('39');
   });
 });
 

@@ -103,6 +103,11 @@ describe('imdb.decode', () => {
     expect(decode([1, 2], { startChar: null, oovChar: null })).toBe('<UNUSED> <UNUSED>');
   });
 
+  it("calls id indexFrom <UNUSED>, as Keras's recipe: ranks start at 1, so rank + indexFrom never gives it", () => {
+    expect(decode([0, 1, 2, 3, 4, 5])).toBe('<PAD> <START> <UNK> <UNUSED> the and');
+    expect(decode([5, 6], { indexFrom: 5 })).toBe('<UNUSED> the');
+  });
+
   const badOptions: [string, unknown, RegExp][] = [
     ['a Keras snake_case name', { index_from: 0 }, /imdb\.decode: unknown option 'index_from' \(did you mean 'indexFrom'\?\)/],
     ['a wrong case', { skipspecial: true }, /unknown option 'skipspecial' \(did you mean 'skipSpecial'\?\)/],

@@ -10,6 +10,8 @@ describe('TextVectorizer', () => {
     expect(new TextVectorizer({ standardize: 'lower' }).tokenize('Hello, World!')).toEqual(['hello,', 'world!']);
     // Every Unicode space splits, U+0085 (NEXT LINE) and U+2028 included.
     expect(v.tokenize('awful\u0085movie\u2028plot\u3000end')).toEqual(['awful', 'movie', 'plot', 'end']);
+    // U+FEFF is no space (JavaScript's \s counts it; Unicode and Python's str.split do not).
+    expect(v.tokenize('awful\uFEFFmovie plot')).toEqual(['awful\uFEFFmovie', 'plot']);
   });
 
   it('ranks words by frequency with 0 = padding, 1 = [UNK], capped by maxTokens', () => {
