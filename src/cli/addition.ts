@@ -63,15 +63,16 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
   const startedAt = new Date();
   p.line(`Generating ${(f.trainingSize as number).toLocaleString('en-US')} addition questions with up to ${String(f.digits)} digits${f.reverse ? ' (queries reversed)' : ''}...`);
   let dir = '';
-  // From the last epoch's end (the validation pass, the writes) Ctrl-C is the guard's: addition keeps no checkpoint.
+  // addition keeps nothing until its writes (no checkpoint), so from its start Ctrl-C is the guard's, as an experiment's:
+  // a stop while it trains or computes ends it at once saying so, one during the writes lets them finish.
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-    notWritten: `rnnlab: interrupted after training, before the run was written; nothing was written${f.out !== undefined ? ` to ${String(f.out)}` : ''} (addition keeps no checkpoint: run the command again)`,
+    notWritten: `rnnlab: interrupted before the run was written; nothing was written${f.out !== undefined ? ` to ${String(f.out)}` : ''} (addition keeps no checkpoint: run the command again)`,
     written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}`,
   });
+  end.arm();
   try {
     const run = await trainAddition({
       ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
-      onEpochEnd: (epoch) => { if (epoch + 1 === f.epochs) end.arm(); },
       onBuilt: (_m, summary, d) => {
         p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
         // The input as the model reads it (the lab's decode of x_train[0]); reversed, the question it asks follows.

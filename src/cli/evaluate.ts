@@ -7,7 +7,8 @@ import { evaluateTextClassifier } from '../tasks/text_evaluate.js';
 import { evaluationLines } from '../tasks/text_format.js';
 import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUATE_OPTION_NAMES, positiveInt, reportFailure, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
-import { argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { addFlags, VERBOSE_FLAG } from './flags.js';
 import { checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf } from './paths.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
@@ -16,7 +17,7 @@ import { findModelDir } from '../tasks/text_classifier_file.js';
 import { labelMappedTwice } from '../data/text_labels.js';
 import { defaultOutDir } from '../report/run.js';
 
-interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string }
+interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string; threads?: number }
 
 /**
  * Two entries for one label would be applied row by row by spelling (or the first one would win), so a label given
@@ -81,7 +82,7 @@ function checkNotAnotherRun(out: string): void {
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('evaluate')
-    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples');
+    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples.');
   cmd.requiredOption('--model <dir>', 'the model folder (or the run folder holding model/)');
   addDataOptions(cmd)
     .option('--label-map <a=x,b=y>', "data label = model class, e.g. 0=neg,1=pos (default: sentiment labels matched by polarity)", labelMapArg)
@@ -96,8 +97,10 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab evaluate --model runs/reviews --data test.csv',
       '  rnnlab evaluate --model runs/imdb-lstm --data aclImdb/test --classes pos,neg',
       '  rnnlab evaluate --model runs/reviews --data other.tsv --label-map 0=neg,1=pos',
-    ].join('\n'))
+    ].join('\n'));
+  addFlags(cmd, { threads: VERBOSE_FLAG.threads }, 'evaluate')
     .action(async (f: EvaluateFlags) => {
+      applyThreads({ ...f });
       const startedAt = new Date();
       checkOutOfModel(f.out, checkModelFlag(f.model));
       // After checkOutOfModel, whose words fit the evaluated model's own folder better.

@@ -41,6 +41,8 @@ export function buildProgram(ctx: CliContext): Command {
     .usage('<command> [options]')
     .description(`rnnlab ${rnnlabVersion()}: recurrent neural networks in TypeScript, and CS109B Lab 8 on real data.`)
     .version(rnnlabVersion(), '-v, --version', 'print the version')
+    // Worded as the commands' own descriptions beside it (commander's is 'display help for command').
+    .helpCommand('help [command]', 'Show the help of a command.')
     .exitOverride()
     // Errors are printed by main, with the command they belong to.
     .configureOutput({ writeOut: (s) => ctx.out.write(s), writeErr: (s) => ctx.err.write(s), outputError: () => {} })
@@ -100,6 +102,16 @@ function strayWords(command: Command): string {
     `(it takes ${n === 0 ? 'none' : `at most ${n}`}; a flag's value goes right after the flag: --flag VALUE or --flag=VALUE)`;
 }
 
+/**
+ * `rnnlab cache` alone: commander would print the group's help and throw its internal 'commander.help' error, whose
+ * message is '(outputHelp)'. A group that takes no argument of its own needs one of its commands, named here as
+ * `rnnlab experiment` names its experiments. (experiment takes its name as an argument and says so itself.)
+ */
+function missingSubcommand(target: { command: Command; path: string } | null, rest: readonly string[]): string | null {
+  if (!target || !target.command.commands.length || target.command.registeredArguments.length || rest.length) return null;
+  return `name a ${target.path} command: ${namesOf(target.command)}`;
+}
+
 function usage(ctx: CliContext, message: string, command: string | null): number {
   const cmd = command ? `rnnlab ${command}` : 'rnnlab';
   ctx.err.write(`${cmd}: error: ${message}\nRun '${cmd} --help' for usage.\n`);
@@ -124,6 +136,8 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
   if (namesUnknownCommand(program, argv)) argv = argv.filter((w) => !HELP_AND_VERSION_FLAGS.has(w));
   const target = commandOf(program, argv);
   const where = target?.path ?? null;
+  const noSubcommand = missingSubcommand(target, argv.slice(where?.split(' ').length ?? 0));
+  if (noSubcommand) return usage(ctx, noSubcommand, where);
   try {
     for (const warning of checkEnv()) ctx.err.write(`${warning}\n`);
     const depth = where?.split(' ').length ?? 0;

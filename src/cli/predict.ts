@@ -12,7 +12,8 @@ import { formatPredictions, PREDICT_FORMATS, type PredictFormat, type TableExtra
 import type { OptionNames } from '../data/text_options.js';
 import { predictTexts, readTexts, type TextInputFormat } from '../tasks/text_predict.js';
 import { UsageError, type CliContext } from './context.js';
-import type { Flags } from './flags.js';
+import { VERBOSE_FLAG, type Flags } from './flags.js';
+import { applyThreads } from './printer.js';
 import { EVALUATE_OPTION_NAMES, notAClassifier } from './text_cli.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
@@ -25,11 +26,12 @@ export const PREDICT_FLAGS: Flags = {
   'text-column': { kind: 'string', metavar: 'NAME', help: 'the text column / field of a CSV, TSV or JSONL --file (default: text, sentence, review, content, ...)' },
   format: { kind: 'choice', choices: PREDICT_FORMATS, help: 'output: table (default), csv or jsonl, one record per input with every class probability' },
   'top-k': { kind: 'int', min: 1, max: 1000, metavar: 'K', help: 'also list the K most probable classes (multi-class models)' },
+  threads: VERBOSE_FLAG.threads,
 };
 
 const SUMMARY = 'Score texts with a saved model (rnnlab imdb or rnnlab train): arguments, a file, or stdin.';
 
-interface PredictFlags { model: string; file?: string; inputFormat?: TextInputFormat; textColumn?: string; format?: PredictFormat; topK?: number }
+interface PredictFlags { model: string; file?: string; inputFormat?: TextInputFormat; textColumn?: string; format?: PredictFormat; topK?: number; threads?: number }
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = textInputCommand(program, {
@@ -56,6 +58,7 @@ const PREDICT_OPTION_NAMES: OptionNames = {
 };
 
 async function runPredict(texts: string[], f: PredictFlags, ctx: CliContext): Promise<number> {
+  applyThreads({ ...f });
   const dir = resolveModelDir(f.model);
   if (!dir) throw new UsageError(`--model: ${f.model} holds no saved model (model.json); train one with rnnlab imdb or rnnlab train`, 'predict');
   const other = notAClassifier(dir);

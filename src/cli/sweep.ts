@@ -158,7 +158,7 @@ const FLAGS: Flags = {
   out: { kind: 'path', metavar: 'DIR', help: 'the sweep folder (runs/, sweep.json, report.html); the same folder again resumes the sweep (default runs/<timestamp>-sweep-<command>/)' },
   parallel: { kind: 'int', min: 1, max: 1024, help: 'runs at once on this machine (default: one per core, each on one thread)' },
   threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads per run (default: cores / parallel)' },
-  queue: { kind: 'string', metavar: 'URL', help: 'queue the runs on Redis (redis://HOST:PORT) for `rnnlab worker`s instead of running them here' },
+  queue: { kind: 'string', metavar: 'URL', help: 'queue the runs on Redis (redis://HOST:PORT, rediss:// for TLS) for `rnnlab worker`s instead of running them here' },
   'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
   detach: { kind: 'bool', help: 'with --queue: return once the runs are queued' },
 };
@@ -294,7 +294,7 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('sweep')
-    .summary('run a hyper-parameter sweep (grid, random or list, times seeds) and rank the settings')
+    .summary('Run a hyper-parameter sweep (grid, random or list, times seeds) and rank the settings.')
     .argument('<spec>', 'the sweep spec, YAML or JSON');
   addFlags(cmd, FLAGS, 'sweep');
   helpExtras(cmd, {

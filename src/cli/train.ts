@@ -7,15 +7,15 @@ import { TEXT_MODELS } from '../tasks/text_model.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
 import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, nonNegativeInt, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
-import { argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
-import { addFlags, applyPrecision, PRECISION_FLAG } from './flags.js';
+import { addFlags, applyPrecision, PRECISION_FLAG, VERBOSE_FLAG } from './flags.js';
 import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
   maxlen?: number | 'auto'; vocab?: number; lowercase: boolean; validationSplit?: number; validation?: string; earlyStopping?: number | true;
-  classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string; precision?: string;
+  classWeight?: 'balanced'; epochs?: number; batchSize?: number; seed?: number; limit?: number; out?: string; precision?: string; threads?: number;
 }
 
 /**
@@ -45,7 +45,7 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
     `Validation accuracy: ${pct(r.validation.accuracy)}  (loss ${r.validation.loss.toFixed(4)}${r.validation.auc === null ? '' : `, ROC AUC ${r.validation.auc.toFixed(4)}`})`,
     `Classes: ${r.classes.join(', ')} (${r.classes.length === 2 ? 'sigmoid' : 'softmax'} head)`,
     `Examples: ${r.counts.train} train, ${r.counts.validation} validation${heldOutNote(r)}${unvalidatedNote(r)}${r.counts.skipped ? `, ${r.counts.skipped} bad rows skipped` : ''}`,
-    `Model: ${r.config.model}, ${r.params} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
+    `Model: ${r.config.model}, ${r.params.toLocaleString('en-US')} parameters, vocabulary ${r.vectorizer.vocabularySize}, maxlen ${r.vectorizer.maxlen}; ` +
       `${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''} in ${r.seconds.toFixed(1)} s`,
     `Saved: ${path.join(out, 'model')} and ${path.join(out, 'results.json')}`,
   ];
@@ -53,7 +53,7 @@ export function trainSummary(r: TextTrainResult, out: string): string[] {
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('train')
-    .description('Train a text classifier on your own labelled texts (CSV/TSV, JSON Lines, or a folder of class subfolders)');
+    .description('Train a text classifier on your own labelled texts (CSV/TSV, JSON Lines, or a folder of class subfolders).');
   addDataOptions(cmd)
     .addOption(choice('--model <name>', 'architecture', TEXT_MODELS).default('lstm'))
     .option('--layers <n>', 'stacked recurrent layers', positiveInt('--layers'))
@@ -87,8 +87,9 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab train --data tickets.jsonl --model gru --layers 2 --class-weight balanced --early-stopping',
       '  rnnlab train --data aclImdb/train --classes pos,neg --model cnn_lstm --maxlen 500',
     ].join('\n'));
-  addFlags(cmd, PRECISION_FLAG, 'train');
+  addFlags(cmd, { ...PRECISION_FLAG, threads: VERBOSE_FLAG.threads }, 'train');
   cmd.action(async (f: TrainFlags) => {
+    applyThreads({ ...f });
     applyPrecision({ ...f }, ctx);
     const startedAt = new Date();
     checkInputPath('--data', f.data, 'train', f.format);
@@ -100,18 +101,20 @@ export function register(program: Command, ctx: CliContext): void {
     // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     const made = f.out === undefined ? createRunDir(defaultOut) : null;
     const out = f.out ?? made!;
-    // After fit (the validation pass, the writes of model/ and the record) Ctrl-C is the guard's: armed as fit ends.
+    // train keeps nothing until its writes (no checkpoint), so from its start Ctrl-C is the guard's, as an experiment's:
+    // a stop while it reads, trains or computes ends it at once saying so, one during the writes lets them finish.
     const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-      notWritten: `rnnlab: interrupted after training, before the run was written; nothing in ${out} was changed (train keeps no checkpoint: run the command again)`,
+      notWritten: `rnnlab: interrupted before the run was written; ${made ? 'nothing was written' : `nothing in ${out} was changed`} (train keeps no checkpoint: run the command again)`,
       written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${out}`,
     }, () => { if (made) removeRunDirIfEmpty(made); });
+    end.arm();
     try {
       const r = await trainTextClassifier({
         data: f.data, ...dataOptions(f, TRAIN_OPTION_NAMES), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
         model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
-        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, callbacks: [{ onTrainEnd: () => end.arm() }], beforeSave: () => end.writing(),
+        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, beforeSave: () => end.writing(),
       });
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       const body = textTrainBody(r, f.data);

@@ -7,7 +7,7 @@ import { STOP_SIGNALS, UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, type Flags, MAX_THREADS } from './flags.js';
 
 const FLAGS: Flags = {
-  queue: { kind: 'string', metavar: 'URL', required: true, help: 'the Redis server, redis://HOST:PORT' },
+  queue: { kind: 'string', metavar: 'URL', required: true, help: 'the Redis server, redis://HOST:PORT (rediss:// for TLS)' },
   'queue-name': { kind: 'string', metavar: 'NAME', default: DEFAULT_QUEUE_NAME, help: 'the BullMQ queue' },
   concurrency: { kind: 'int', min: 1, max: 256, default: 1, help: 'runs at once' },
   threads: { kind: 'int', min: 1, max: MAX_THREADS, help: 'kernel threads per run (default: cores / concurrency)' },
@@ -16,7 +16,7 @@ const FLAGS: Flags = {
 };
 
 export function register(program: Command, ctx: CliContext): void {
-  const cmd = program.command('worker').summary('run sweep runs queued on Redis by `rnnlab sweep --queue`');
+  const cmd = program.command('worker').summary('Run sweep runs queued on Redis by `rnnlab sweep --queue`.');
   addFlags(cmd, FLAGS, 'worker');
   helpExtras(cmd, {
     description: [

@@ -18,6 +18,10 @@ describe('rnnlab cache flags', () => {
     expect(await run(['cache', 'ls', '--cache', fresh])).toMatchObject({ code: 0, out: expect.stringContaining('No cache entries.') });
   });
 
+  it('alone, without ls or clean, is a usage error naming them (not commander\'s help and its internal message)', async () => {
+    expect(await run(['cache'])).toEqual({ code: 2, out: '', err: "rnnlab cache: error: name a cache command: ls, clean\nRun 'rnnlab cache --help' for usage.\n" });
+  });
+
   it('names --older-than once, in the usual form', async () => {
     const r = await run(['cache', 'clean', '--cache', tempDir('rnnlab-cache-flags-'), '--older-than', '-1']);
     expect(r.code).toBe(2);

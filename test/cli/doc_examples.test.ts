@@ -263,7 +263,7 @@ const checks: Record<string, (argv: string[], r: { out: string; err: string }, m
     expect(r.out).toMatch(new RegExp(`^Validation accuracy: \\d+\\.\\d\\d% {2}\\(loss \\d+\\.\\d{4}${two ? ', ROC AUC \\d\\.\\d{4}' : ''}\\)$`, 'm'));
     expect(r.out).toContain(`Classes: ${classes.join(', ')} (${two ? 'sigmoid' : 'softmax'} head)`);
     expect(r.out).toMatch(/^Examples: \d+ train, \d+ validation$/m);
-    expect(r.out).toMatch(/^Model: \w+, \d+ parameters, vocabulary \d+, maxlen \d+; \d+ epoch\(s\) in [\d.]+ s$/m);
+    expect(r.out).toMatch(/^Model: \w+, \d{1,3}(,\d{3})* parameters, vocabulary \d+, maxlen \d+; \d+ epoch\(s\) in [\d.]+ s$/m);
     expect(record.metrics.validationAccuracy).toBeGreaterThanOrEqual(0);
     for (const k of ['precision', 'recall', 'f1']) expect(Object.keys(record.metrics[k]).sort(), k).toEqual([...classes].sort());
     expect(record.details.confusion).toHaveLength(classes.length);

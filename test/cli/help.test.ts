@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
 import { REPO_ROOT, run } from './helpers.js';
 
 describe('rnnlab help', () => {
@@ -14,6 +15,19 @@ describe('rnnlab help', () => {
 
   it('`help imdb` is `imdb --help`', async () => {
     expect((await run(['help', 'imdb'])).out).toBe((await run(['imdb', '--help'])).out);
+  });
+
+  it('the command list gives each of these a capitalised sentence with a full stop, as the others', () => {
+    const silent = { write: () => true };
+    const program = buildProgram({ out: silent, err: silent });
+    const listed = new Map(program.createHelp().visibleCommands(program).map((c) => [c.name(), c.summary() || c.description()]));
+    for (const name of ['imdb', 'train', 'evaluate', 'sweep', 'worker', 'help']) expect(listed.get(name), name).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('worker and sweep say --queue takes rediss:// (TLS) too, as it does', async () => {
+    for (const cmd of ['worker', 'sweep']) expect((await run([cmd, '--help'])).out, cmd).toMatch(/--queue <URL>[^\n]*(\n {20,}[^\n]*)*rediss:\/\//);
+    const { redisUrlProblem } = await import('../../src/sweep/queue.js');
+    expect(redisUrlProblem('rediss://127.0.0.1:6380')).toBeNull();
   });
 
   it('a bad RNNLAB_* variable met while the modules load prints one line naming it, no stack trace', () => {
