@@ -31,6 +31,7 @@ function makeLayer(spec: Spec): Layer {
     case 'LayerNormalization': return layers.layerNormalization(a);
     case 'LeakyReLU': return layers.leakyReLU(a);
     case 'ReLU': return layers.reLU(a);
+    case 'Rescaling': return layers.rescaling(a);
     case 'Flatten': return layers.flatten();
     case 'RepeatVector': return layers.repeatVector(a);
     case 'Activation': return layers.activation(a);
@@ -82,6 +83,12 @@ export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'):
     }
   }
   reader.specs.forEach((s, i) => {
+    const rowWidth = s.width === undefined ? undefined : model.layers[i].outputShape[1];
+    if (rowWidth !== undefined && rowWidth !== s.width) {
+      const node = reader.origin.get(s)!;
+      const holds = rowWidth === null ? 'rows whose width is not known here (free steps)' : `rows of ${rowWidth} values`;
+      throw new OnnxImportError(`${source}: node '${node.name ?? ''}' (${node.opType}): a flatten was expected, but the Reshape asks for rows of ${s.width} values where flattening each example gives ${holds}`);
+    }
     try {
       model.layers[i].setWeights(s.weights);
     } catch (e) {

@@ -9,7 +9,11 @@ import { checkAttributes } from './import_attributes.js';
 export type Node = OnnxNamespace.INodeProto;
 
 /** One rnnlab layer to make from the graph: its class, constructor arguments and Keras-layout weights. */
-export interface Spec { className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean }
+export interface Spec {
+  className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean;
+  /** A Flatten read from a Reshape to [..., width]: the width each row must have for the Reshape to be that Flatten. */
+  width?: number;
+}
 
 export interface Graph {
   source: string;
@@ -35,6 +39,12 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
       const t = attrsOf(n).get('value')?.t;
       if (!t) throw new OnnxImportError(`${source}: Constant node '${n.name ?? ''}' has no tensor 'value' (only tensor constants are imported)`);
       consts.set(n.output?.[0] ?? '', tensorValues(t, source));
+      continue;
+    }
+    // PyTorch writes a parameter equal to another (zero biases, fresh norm weights and statistics) as an Identity of it.
+    const same = n.opType === 'Identity' ? consts.get(n.input?.[0] ?? '') : undefined;
+    if (same) {
+      consts.set(n.output?.[0] ?? '', same);
       continue;
     }
     for (const o of n.output ?? []) producer.set(o, n);

@@ -47,20 +47,32 @@ function perFeature(c: ConstTensor | null): Float32Array | null {
   return Float32Array.from(c.values);
 }
 
+/** A constant of one value that broadcasts without adding axes to data of this rank. */
+function singleValue(c: ConstTensor | null, rank: number): number | null {
+  return c && c.values.length === 1 && c.dims.length <= rank ? c.values[0] : null;
+}
+
 /**
- * x * s + t with per-feature constants (exportOnnx's inference BatchNormalization): a BatchNormalization with
- * gamma s, beta t, moving mean 0, moving variance 1 and epsilon 0, which computes exactly x * s + t.
+ * x * s + t by constants. One value each (exportOnnx's Rescaling, a user's x * 2 + 1): Rescaling, which rounds as
+ * ONNX Runtime does. Per feature of the last axis, or one of them a single value (exportOnnx's inference
+ * BatchNormalization): a BatchNormalization with gamma s, beta t, moving mean 0, moving variance 1 and epsilon 0,
+ * which computes exactly x * s + t.
  */
 export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
   const other = (n: Node, x: string | undefined) => (n.input?.[0] === x ? 1 : 0);
   const [x0, x1] = mul.input ?? [];
   const sIndex = p.g.consts.has(x1 ?? '') ? 1 : p.g.consts.has(x0 ?? '') ? 0 : -1;
-  const s = sIndex < 0 ? null : perFeature(constAt(p, mul, sIndex));
-  const t = add?.opType === 'Add' && add.input?.includes(mul.output?.[0] ?? '') ? perFeature(constAt(p, add, other(add, mul.output?.[0]))) : null;
-  if (!s || !t || !p.channelsLast || s.length !== t.length) {
-    p.fail(mul, "only the Mul of a Masking layer (x times its mask), or a Mul and Add by one constant per feature of the last axis (exportOnnx's BatchNormalization), is imported here");
+  const sConst = sIndex < 0 ? null : constAt(p, mul, sIndex);
+  const tConst = add?.opType === 'Add' && add.input?.includes(mul.output?.[0] ?? '') ? constAt(p, add, other(add, mul.output?.[0])) : null;
+  const [scale, offset] = [sConst, tConst].map((c) => singleValue(c, p.rank));
+  if (scale !== null && offset !== null) return { className: 'Rescaling', args: { scale, offset }, weights: [] };
+  const perS = perFeature(sConst), perT = perFeature(tConst);
+  const C = perS && perS.length > 1 ? perS.length : perT?.length ?? 0;
+  const s = scale !== null ? new Float32Array(C).fill(scale) : perS;
+  const t = offset !== null ? new Float32Array(C).fill(offset) : perT;
+  if (!s || !t || !p.channelsLast || s.length !== C || t.length !== C) {
+    p.fail(mul, "only the Mul of a Masking layer (x times its mask), or a Mul and Add by constants, one value each (Rescaling) or one per feature of the last axis (exportOnnx's BatchNormalization), is imported here");
   }
-  const C = s.length;
   return {
     className: 'BatchNormalization', args: { axis: -1, epsilon: 0 },
     weights: [s, t, new Float32Array(C), new Float32Array(C).fill(1)],

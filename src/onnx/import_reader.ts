@@ -10,6 +10,8 @@ import { dependsOn, dependsOnInput, directionOf, hasPaddingMask, type Graph, typ
 import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { isCompaction, isHasAny, isIdsMask, isMaskedDirection, isRestore, lensMask, RESTORE_PADS } from './import_mask.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
+import { rowsShape } from './import_flatten.js';
+import { isTorchSoftsign, torchActivationAt } from './import_torch_activations.js';
 import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
@@ -110,6 +112,7 @@ export class Reader {
       const ahead = [chain[i + 1]?.node, chain[i + 2]?.node] as const;
       this.current = node;
       if (PASS_THROUGH.has(node.opType ?? '')) { this.passThrough(node); continue; }
+      if (node.opType === 'Pad' && this.padsOf(node)?.every((p) => p === 0)) continue;
       if (node.opType === 'Mod' && this.idsGuard(node, ahead[0])) continue;
       const guard = this.specs.length === 0 ? idsGuardLength(this.g, chain, i) : 0;
       if (guard > 0) { this.skip = guard - 1; continue; }
@@ -145,6 +148,16 @@ export class Reader {
       const training = this.g.consts.get(node.input[2]);
       if (!training || Array.from(training.values).some((v) => v !== 0)) this.fail(node, 'a Dropout with training_mode other than a constant false is not imported (rnnlab imports the inference graph)');
     }
+  }
+
+  /**
+   * Pad's pads (an attribute before opset 11, a constant input from 11), or null when computed in the graph. All 0,
+   * the Pad changes nothing whatever its mode and value: PyTorch writes one before AvgPool1d.
+   */
+  private padsOf(node: Node): number[] | null {
+    if (this.g.opset < 11) return attrInts(attrsOf(node), 'pads');
+    const pads = this.g.consts.get(node.input?.[1] ?? '');
+    return pads ? Array.from(pads.values) : null;
   }
 
   /** Squeeze/Unsqueeze axes: the second input from opset 13, the attribute before. */
@@ -205,9 +218,12 @@ export class Reader {
         if (attrInt(a, 'axis', 1) !== 1) this.fail(node, 'only Flatten with axis 1 is imported');
         return this.flatten(node);
       case 'Reshape': {
-        const shape = this.constInts(node, 1, 'the target shape');
-        if (shape.length !== 2 || shape[1] !== -1 || (shape[0] !== 0 && shape[0] !== -1)) this.fail(node, `only a flattening Reshape to [0, -1] is imported, got [${shape}]`);
-        return this.flatten(node);
+        const rows = rowsShape(this.g, node);
+        if (!rows) {
+          const shape = this.g.consts.get(node.input?.[1] ?? '');
+          this.fail(node, `a flatten was expected: only a Reshape to (batch, -1) rows is imported ([0, -1], [batch size, -1] for a fixed batch, [-1, width], or PyTorch's [x.size(0), -1]), got ${shape ? `[${Array.from(shape.values)}]` : 'a target shape computed in the graph in another way'}`);
+        }
+        return this.flatten(node, rows.width);
       }
       case 'Unsqueeze': {
         const axes = this.axesOf(node);
@@ -223,12 +239,20 @@ export class Reader {
         this.steps = reps[1];
         return this.push({ className: 'RepeatVector', args: { n: reps[1] }, weights: [] }, false);
       }
+      case 'Pad': {
+        const pads = this.padsOf(node);
+        this.fail(node, `only a Pad whose pads are all 0 (it changes nothing, as PyTorch writes before AvgPool1d) is imported; ${pads ? `pads are [${pads}]` : 'its pads are computed in the graph'}`);
+      }
       case 'Mul':
         if (this.masking(node)) return;
         if (this.maskedMean(node, ahead)) return;
+        this.refuseTorchActivation(node, ahead);
         this.push(affineSpec(this.place(), node, ahead[0]), false);
         this.skip = 1; // the Add, read with it
         return;
+      case 'Div':
+        if (isTorchSoftsign(this.g, node)) return this.activation(node, a, wasOpen, 'softsign');
+        this.fail(node, "only PyTorch's Softsign, x / (1 + Abs(x)), is imported of Div");
       default:
         if (op in ACTIVATION_OF_OP) return this.activation(node, a, wasOpen);
         // The exporter's mask compaction: real steps moved to the front, then time-major into the recurrent node.
@@ -241,6 +265,11 @@ export class Reader {
   }
 
   private restore(open: boolean): void { this.open = open; }
+
+  private refuseTorchActivation(node: Node, ahead: readonly (Node | undefined)[]): void {
+    const pattern = torchActivationAt(this.g, node, ahead);
+    if (pattern) this.fail(node, `this Mul starts PyTorch's ${pattern}, written as several operators; that pattern is not imported (activations are imported from one ONNX operator each: Relu, Sigmoid, Tanh, Softmax, LogSoftmax, HardSigmoid, Elu, Selu, Softplus, Softsign, LeakyRelu, Clip; of PyTorch's patterns only Softsign's x / (1 + Abs(x)))`);
+  }
 
   private place(): Place {
     return { g: this.g, rank: this.rank, channelsLast: this.layout === 'keras', channelsFirst: this.layout === 'channelsFirst', fail: (n, why) => this.fail(n, why) };
@@ -466,7 +495,9 @@ export class Reader {
     else if (op === 'Gather' && r.returnSequences && (r.stage === 'done' && axis === 1 || r.stage === 'timeMajor' && axis === 0)) {
       const T = this.steps, k = scalarIndex();
       if (k !== -1 && (T === null || k !== T - 1)) {
-        this.fail(node, `only the last time step (index -1${T === null ? '' : ` or ${T - 1}`}) can be taken from a recurrent output; index ${k} ${T === null ? 'of a sequence whose length is not known here' : `of ${T} steps`}`);
+        const got = k === null ? "the index is not a constant (it is computed in the graph, as PyTorch writes out[:, x.size(1) - 1]); use out[:, -1]"
+          : `index ${k} ${T === null ? 'of a sequence whose length is not known here' : `of ${T} steps`}`;
+        this.fail(node, `only the last time step (index -1${T === null ? '' : ` or ${T - 1}`}) can be taken from a recurrent output; ${got}`);
       }
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
@@ -511,27 +542,10 @@ export class Reader {
     return true;
   }
 
-  /**
-   * Does this Reshape make (batch, width) rows, width = -1 or `width`? Its shape is a constant [0 or the input's fixed
-   * batch size or -1, -1 or width] (not -1 twice), or PyTorch's dynamic [x.shape[0], -1]: Concat(Unsqueeze(Gather(
-   * Shape(input), 0)), [-1 or width]).
-   */
+  /** Does this Reshape make (batch, width) rows (a final state's width is known here, so [-1, width] is one too)? */
   private flattensRows(node: Node, width: number): boolean {
-    const batch = this.g.input.dims[0];
-    const c = this.g.consts.get(node.input?.[1] ?? '');
-    if (c) {
-      const [b, w] = Array.from(c.values);
-      return c.values.length === 2 && [-1, width].includes(w) && (b === 0 || b === batch || b === -1 && w === width);
-    }
-    const concat = this.g.producer.get(node.input?.[1] ?? '');
-    const [first, second] = concat?.input ?? [];
-    const unsqueeze = this.g.producer.get(first ?? ''), gather = this.g.producer.get(unsqueeze?.input?.[0] ?? '');
-    const shape = this.g.producer.get(gather?.input?.[0] ?? ''), index = this.g.consts.get(gather?.input?.[1] ?? '');
-    const tail = this.g.consts.get(second ?? '');
-    return concat?.opType === 'Concat' && concat.input?.length === 2 && unsqueeze?.opType === 'Unsqueeze' && this.axesOf(unsqueeze).join() === '0'
-      && gather?.opType === 'Gather' && attrInt(attrsOf(gather), 'axis', 0) === 0 && index?.values.length === 1 && index.values[0] === 0
-      && shape?.opType === 'Shape' && shape.input?.[0] === this.g.input.name && !attrsOf(shape).has('start')
-      && tail?.values.length === 1 && [-1, width].includes(tail.values[0]);
+    const rows = rowsShape(this.g, node);
+    return rows !== null && (rows.width ?? width) === width;
   }
 
   /** starts -1, ends at or before -2^31 (past the first step), axes [1], steps [-1]: the time axis read backwards. */
@@ -611,7 +625,7 @@ export class Reader {
     this.push({ className: 'Dense', args: { units, useBias: weights.length === 2 }, weights }, true);
   }
 
-  private activation(node: Node, a: ReturnType<typeof attrsOf>, wasOpen: boolean): void {
+  private activation(node: Node, a: ReturnType<typeof attrsOf>, wasOpen: boolean, name = ACTIVATION_OF_OP[node.opType ?? '']): void {
     const op = node.opType ?? '';
     // Attributes are float32: 0.2 is stored as fround(0.2). An absent one takes ONNX's default, which is Keras's here.
     for (const [name, want] of Object.entries(KERAS_ATTRS[op] ?? {})) {
@@ -628,10 +642,10 @@ export class Reader {
     }
     const last = this.specs[this.specs.length - 1];
     if (wasOpen && last && (last.args.activation ?? 'linear') === 'linear') {
-      last.args.activation = ACTIVATION_OF_OP[op];
+      last.args.activation = name;
       return;
     }
-    this.push({ className: 'Activation', args: { activation: ACTIVATION_OF_OP[op] }, weights: [] }, false);
+    this.push({ className: 'Activation', args: { activation: name }, weights: [] }, false);
   }
 
   /** A 1-D window's Keras form; dilatable (Conv) also reads dilations and the explicit pads Keras's causal and same give. */
@@ -641,9 +655,12 @@ export class Reader {
     const pads = attrInts(a, 'pads') ?? [0, 0];
     const auto = attrString(a, 'auto_pad', 'NOTSET');
     const dilations = attrInts(a, 'dilations') ?? [1];
-    if ((!dilatable && dilations.some((d) => d !== 1)) || attrInt(a, 'ceil_mode', 0) !== 0 || attrInt(a, 'group', 1) !== 1) {
-      this.fail(node, `${dilatable ? '' : 'dilations, '}ceil_mode and groups are not imported`);
-    }
+    const unmapped = [
+      !dilatable && dilations.some((d) => d !== 1) && `dilations [${dilations}] (Keras's poolings have no dilation)`,
+      attrInt(a, 'ceil_mode', 0) !== 0 && `ceil_mode ${attrInt(a, 'ceil_mode', 0)} (a last window reaching past the steps; Keras's end within them)`,
+      attrInt(a, 'group', 1) !== 1 && `group ${attrInt(a, 'group', 1)} (a grouped convolution; rnnlab's Conv1D has no groups)`,
+    ].filter(Boolean);
+    if (unmapped.length > 0) this.fail(node, `attribute ${unmapped.join(' and ')} is not imported`);
     if (k.length !== 1 || strides.length !== 1 || dilations.length !== 1) this.fail(node, 'only 1-D windows are imported');
     const dilation = dilations[0];
     if (!(Number.isInteger(dilation) && dilation >= 1)) this.fail(node, `dilations [${dilations}] are not positive integers`);
@@ -651,6 +668,7 @@ export class Reader {
     // With stride 1 the pads Keras would use are fixed by the kernel's span: all on the left (causal), or split with
     // the odd step last (same).
     const span = (k[0] - 1) * dilation + 1;
+    if (auto === 'SAME_UPPER') this.sameUpperRunsInOrt(node, dilation, strides[0], span);
     const explicit = auto === 'NOTSET' && strides[0] === 1 && pads.length === 2;
     const padding = pads.every((p) => p === 0) && (auto === 'VALID' || auto === 'NOTSET') ? 'valid'
       : auto === 'SAME_UPPER' ? 'same'
@@ -659,6 +677,19 @@ export class Reader {
           : dilatable && auto === 'NOTSET' && pads.length === 2 && pads[0] === span - 1 && pads[1] === 0 ? 'causal'
             : this.fail(node, `padding ${auto} [${pads}] has no Keras equivalent (VALID, SAME_UPPER, zero pads, Keras's causal pads and, at stride 1, its same pads are imported)`);
     return { size: k[0], strides: strides[0], padding, dilation };
+  }
+
+  /**
+   * ONNX Runtime refuses SAME_UPPER with dilations, and a SAME_UPPER pool whose padding (⌈T/s⌉ - 1)·s + span - T is
+   * negative (possible only when the stride passes the span); a Conv there can start its windows later than Keras,
+   * which pads nothing. Refused, unless the steps are known here and the padding is not negative.
+   */
+  private sameUpperRunsInOrt(node: Node, dilation: number, stride: number, span: number): void {
+    if (dilation > 1) this.fail(node, `auto_pad SAME_UPPER with dilations [${dilation}] is not imported: ONNX Runtime refuses it (dilation is not supported with SAME_UPPER); write explicit pads`);
+    const T = this.steps;
+    if (stride <= span || (T !== null && (Math.ceil(T / stride) - 1) * stride + span - T >= 0)) return;
+    const steps = T === null ? 'for some lengths of the steps (unknown here)' : `for ${T} steps`;
+    this.fail(node, `auto_pad SAME_UPPER with strides [${stride}] past the window (kernel_shape span ${span}) is not imported: its padding is negative ${steps}, where Keras's same padding is 0 and ONNX Runtime ${node.opType === 'Conv' ? 'does not clamp it (for some lengths its windows start one step later)' : 'refuses the node'}`);
   }
 
   private conv(node: Node, a: ReturnType<typeof attrsOf>): void {
@@ -687,11 +718,12 @@ export class Reader {
     this.push({ className: average ? 'AveragePooling1D' : 'MaxPooling1D', args: { poolSize: size, strides, padding }, weights: [] }, false);
   }
 
-  private flatten(node: Node): void {
-    if (this.layout !== 'keras') this.fail(node, `flattening a ${this.layout} tensor would order features unlike Keras`);
+  /** width: the row width a Reshape asks for, checked against the built layer's (the reader does not track sizes). */
+  private flatten(node: Node, width: number | null = null): void {
+    if (this.layout !== 'keras') this.fail(node, `flattening ${LAYOUT_WORDS[this.layout]} data would order the features unlike Keras's Flatten of (batch, steps, features); only channels-last data is flattened`);
     this.rank = 2;
     this.steps = null;
-    this.push({ className: 'Flatten', args: {}, weights: [] }, false);
+    this.push({ className: 'Flatten', args: {}, weights: [], ...(width === null ? {} : { width }) }, false);
   }
 }
 
