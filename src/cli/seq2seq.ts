@@ -187,33 +187,34 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
   const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
   const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
-  let r;
-  try {
-    r = await trainSeq2Seq(pairs, {
-      sourceTokens: tokens.source, targetTokens: tokens.target, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
-      embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
-      epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
-      maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
-    });
-    sayHeadline();
-  } catch (e) {
-    if (e instanceof Seq2SeqOptionError) {
-      // Too few pairs for the split is the data's doing as much as the flag's: name the file too.
-      const of = e.option !== 'validationSplit' ? '' : data.path !== undefined ? ` (--data ${String(data.path)})`
-        : data.generated ? ` (--generate ${String(data.generated)} --count ${pairs.length})` : '';
-      throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}${of}`, 'seq2seq');
-    }
-    sayHeadline();
-    throw e;
-  }
-  // From here (the summary, the writes of model/, pairs.tsv and the record) Ctrl-C is the guard's: seq2seq keeps no checkpoint.
+  // seq2seq keeps nothing until its writes (no checkpoint), so from training on Ctrl-C is the guard's, as addition's:
+  // a stop while it trains ends it at once saying so, one during the writes lets them finish.
   let out = f.out as string | undefined;
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-    notWritten: `rnnlab: interrupted after training, before the run was written; nothing was written${out !== undefined ? ` to ${out}` : ''} (seq2seq keeps no checkpoint: run the command again)`,
+    notWritten: `rnnlab: interrupted before the run was written; nothing was written${out !== undefined ? ` to ${out}` : ''} (seq2seq keeps no checkpoint: run the command again)`,
     written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${String(out)}`,
   });
   end.arm();
   try {
+    let r;
+    try {
+      r = await trainSeq2Seq(pairs, {
+        sourceTokens: tokens.source, targetTokens: tokens.target, rnn: f.rnn as RnnKind, bidirectionalEncoder: f.bidirectionalEncoder as boolean, layers: f.layers as number, units: f.units as number,
+        embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
+        epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
+        maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
+      });
+      sayHeadline();
+    } catch (e) {
+      if (e instanceof Seq2SeqOptionError) {
+        // Too few pairs for the split is the data's doing as much as the flag's: name the file too.
+        const of = e.option !== 'validationSplit' ? '' : data.path !== undefined ? ` (--data ${String(data.path)})`
+          : data.generated ? ` (--generate ${String(data.generated)} --count ${pairs.length})` : '';
+        throw new UsageError(`${kebab(e.option)}: ${e.message.slice(e.option.length + 2)}${of}`, 'seq2seq');
+      }
+      sayHeadline();
+      throw e;
+    }
     p.line(`Model: ${r.params.toLocaleString('en-US')} parameters; ${r.counts.train} training and ${r.counts.validation} held-out pairs` +
       `${r.counts.heldOutSeen ? ` (${r.counts.heldOutSeen} of them also training pairs: the file repeats them)` : ''}` +
       `${r.counts.skippedLong ? ` (${r.counts.skippedLong} longer than --max-source-len/--max-target-len left out)` : ''}; ` +
