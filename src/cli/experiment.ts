@@ -171,7 +171,7 @@ const SUMMARY = 'Run one of the lab\'s exercises; it prints its finding in a sen
 const NAMES = Object.keys(EXPERIMENTS).join(', ');
 
 export function register(program: Command, ctx: CliContext): void {
-  const parent = program.command('experiment').summary(`${SUMMARY.split(';')[0]} (${NAMES})`).description(SUMMARY).usage('NAME [options]')
+  const parent = program.command('experiment').summary(`${SUMMARY.split(';')[0]} (${NAMES}).`).description(SUMMARY).usage('NAME [options]')
     .argument('[name]', 'the experiment')
     .helpCommand(false).allowUnknownOption().allowExcessArguments();
   helpExtras(parent, { description: ['rnnlab experiment NAME --help lists its options.'] });

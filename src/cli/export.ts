@@ -18,7 +18,7 @@ const FORMATS = ['onnx'];
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .description('write a saved model in another format (onnx) for other engines')
+    .description('Write a saved model in another format (onnx) for other engines.')
     .option('--model <dir>', 'saved model folder (model.json + weights), its model.json, or a run folder')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'onnx')
     .option('--out <file>', "file to write, e.g. model.onnx (an existing file is replaced, atomically; not one of the model's or its run folder's own files)")

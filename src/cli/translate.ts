@@ -10,7 +10,8 @@ import { SEQ2SEQ_LIMITS } from '../seq2seq/limits.js';
 import { findSeq2SeqDir, loadSeq2Seq, SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
 import { translateLines, translateTexts, type Translation } from '../seq2seq/translate.js';
 import { UsageError, type CliContext } from './context.js';
-import type { Flags } from './flags.js';
+import { VERBOSE_FLAG, type Flags } from './flags.js';
+import { applyThreads } from './printer.js';
 import { checkTextInputs, textInputCommand } from './text_inputs.js';
 
 export const TRANSLATE_FLAGS: Flags = {
@@ -19,11 +20,12 @@ export const TRANSLATE_FLAGS: Flags = {
   format: { kind: 'choice', choices: ['text', 'tsv', 'jsonl'], default: 'text', help: 'text: the output alone; tsv: input<TAB>output; jsonl: {"input", "output", "truncated"} per line' },
   beam: { kind: 'int', ...SEQ2SEQ_LIMITS.beam, default: 0, help: 'beam search of this width (0: greedy)' },
   'show-attention': { kind: 'bool', default: false, help: 'after each output, draw its attention matrix (source across, output down); jsonl: an "attention" field' },
+  threads: VERBOSE_FLAG.threads,
 };
 
 const SUMMARY = 'Decode texts with a model trained by rnnlab seq2seq: arguments, a file, or stdin.';
 
-interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv' | 'jsonl'; beam: number; showAttention: boolean }
+interface TranslateFlags { model: string; file?: string; format: 'text' | 'tsv' | 'jsonl'; beam: number; showAttention: boolean; threads?: number }
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = textInputCommand(program, {
@@ -74,6 +76,7 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
   checkTextInputs('translate', texts, f.file, 'give the text to decode, e.g. rnnlab translate --model DIR "3 March 2021", or --file PATH|-');
   // The heatmap's lines would land between the TSV rows, which a reader of the file takes for inputs.
   if (f.showAttention && f.format === 'tsv') throw new UsageError('--show-attention draws its heatmap between the lines of --format tsv, which must hold one input per line; use --format jsonl (an "attention" field) or text', 'translate');
+  applyThreads({ ...f });
   let model;
   try { model = await loadSeq2Seq(f.model); } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}`, 'translate');

@@ -17,11 +17,11 @@ describe('rnnlab help', () => {
     expect((await run(['help', 'imdb'])).out).toBe((await run(['imdb', '--help'])).out);
   });
 
-  it('the command list gives each of these a capitalised sentence with a full stop, as the others', () => {
+  it('the command list gives every command a capitalised sentence with a full stop', () => {
     const silent = { write: () => true };
     const program = buildProgram({ out: silent, err: silent });
     const listed = new Map(program.createHelp().visibleCommands(program).map((c) => [c.name(), c.summary() || c.description()]));
-    for (const name of ['imdb', 'train', 'evaluate', 'sweep', 'worker', 'help']) expect(listed.get(name), name).toMatch(/^[A-Z].*\.$/);
+    for (const name of listed.keys()) expect(listed.get(name), name).toMatch(/^[A-Z].*\.$/);
   });
 
   it('worker and sweep say --queue takes rediss:// (TLS) too, as it does', async () => {

@@ -1,12 +1,12 @@
 /**
- * --threads on train, evaluate and predict, as on every other command that computes: it sets the kernel threads the
+ * --threads on train, evaluate, predict and translate, as on every other command that computes: it sets the kernel threads the
  * run uses (recorded in results.json's environment.engine.threads), with the same bound as the others. Also: train
  * prints its parameter count with thousands separators, as the other commands do.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendInfo, setThreads } from '../../src/backend/index.js';
-import { cleanup, expectRefused, isolatedCache, readResults, run, trainFolderRun } from './helpers.js';
+import { cleanup, expectRefused, isolatedCache, readResults, run, tempDir, trainFolderRun } from './helpers.js';
 
 isolatedCache();
 
@@ -39,7 +39,18 @@ describe('--threads on train, evaluate and predict', () => {
     expect(backendInfo().threads).toBe(3);
   }, 120_000);
 
+  it('translate sets them too', async () => {
+    const out = path.join(tempDir('rnnlab-translate-threads-'), 'run');
+    const s = await run(['seq2seq', '--generate', 'date', '--count', '60', '--units', '4', '--embedding-dim', '4', '--epochs', '1', '--threads', '1', '--out', out]);
+    expect(s.code, s.err).toBe(0);
+    setThreads(1);
+    const t = await run(['translate', '--model', out, '--threads', '2', '3 March 2021']);
+    expect(t.code, t.err).toBe(0);
+    expect(backendInfo().threads).toBe(2);
+  }, 120_000);
+
   it.each([
+    [['translate', '--model', '.', 'a text'], 'translate'],
     [['train', '--data', 'reviews.csv'], 'train'],
     [['evaluate', '--model', 'm', '--data', 'reviews.csv'], 'evaluate'],
     [['predict', '--model', '.', 'a text'], 'predict'],
