@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imdbModel, unusedModelOptions } from '../../src/experiments/lab_models.js';
 import { DATA, isolatedCache, readResults, run, tempDir } from '../cli/helpers.js';
+import { REAL_IMDB } from '../helpers/imdb.js';
 
 isolatedCache();
 
@@ -82,9 +83,11 @@ describe('findings of runs too short to show anything', () => {
     const acc = Object.fromEntries(Object.entries(res.metrics as Record<string, { testAccuracy: number }>).map(([m, v]) => [m, v.testAccuracy]));
     const best = Math.max(...Object.values(acc));
     const tied = Object.keys(acc).filter((m) => (acc[m] * 100).toFixed(2) === (best * 100).toFixed(2));
-    // Eight test reviews: accuracies are multiples of 12.5 %, so ties are the rule.
-    expect(tied.length).toBeGreaterThan(1);
-    expect(res.finding).toContain(`${tied.join(', ')} tie for the best test accuracy (${(best * 100).toFixed(2)}%)`);
+    // Eight test reviews: accuracies are multiples of 12.5 %, so ties are the rule on the real reviews (the synthetic
+    // tarball a clone without the data gets may give one best model, which the finding then names alone).
+    if (tied.length > 1) expect(res.finding).toContain(`${tied.join(', ')} tie for the best test accuracy (${(best * 100).toFixed(2)}%)`);
+    else expect(res.finding).toContain(`${tied[0]} reaches the best test accuracy (${(best * 100).toFixed(2)}%, `);
+    if (REAL_IMDB) expect(tied.length).toBeGreaterThan(1);
     if (best < 0.6) expect(res.finding).toContain('Every model is still near chance');
   }, 60_000);
 });
