@@ -17,6 +17,12 @@ export interface TrainHooks {
   onPhase?: (text: string) => void;
   onTrainBegin?: (info: { epochs: number; steps: number; samples: number; params: number }) => void;
   onBatchEnd?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
+  /**
+   * Training has ended uncancelled: the last batch is done and the signal was not aborted by then (or fit ended by
+   * itself). Called once, before the last epoch's validation and the task's scoring, which a cancel no longer stops:
+   * the dashboard refuses cancels from then on instead of waiting for a stop that will not come.
+   */
+  onTrainingEnd?: () => void;
   /** After the task's own epoch measurements (val_exact, ...) are in logs; seconds: the epoch's training time. */
   onEpochEnd?: (epoch: number, logs: Logs, seconds: number) => void | Promise<void>;
   /** Every trainable weight's histogram and its last batch's gradient's after each epoch (called before onEpochEnd). */
@@ -98,6 +104,12 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
   // Only a caller that draws histograms pays for the gradient copies.
   const capture = hooks.onHistograms ? new GradientCapture() : null;
   let fit: FitState | null = null;
+  let ended = false;
+  const end = () => {
+    if (ended || follow.stoppedByCancel) return;
+    ended = true;
+    hooks.onTrainingEnd?.();
+  };
   const follow: FollowCallback = {
     stoppedByCancel: false,
     setFitState: (state) => { fit = state; },
@@ -107,7 +119,7 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
     } : {}),
     onEpochBegin: (epoch) => { epochNow = epoch; },
     // Only a caller that follows batches or can cancel listens to them: fit builds no batch logs for nobody.
-    ...(hooks.onBatchEnd || hooks.signal ? {
+    ...(hooks.onBatchEnd || hooks.signal || hooks.onTrainingEnd ? {
       onBatchEnd: async (batch: number, logs?: Logs) => {
         await hooks.onBatchEnd?.(epochNow, batch, logs ?? {});
         if (aborted(hooks)) {
@@ -115,9 +127,14 @@ export function hookCallbacks(model: Sequential, hooks: TrainHooks, measure?: (e
           model.stopTraining = true;
           // A cancel stops at this batch: the epoch's validation pass (tens of seconds on IMDb) is skipped.
           if (fit) fit.cancelled = true;
+        } else if (fit && epochNow === fit.epochs - 1 && batch === Math.ceil(fit.samples / fit.batchSize) - 1) {
+          // Decided here, before the process reads another message: a cancel read from now on comes too late.
+          end();
         }
       },
     } : {}),
+    // A fit that ended without its last batch's onBatchEnd (another callback's stopTraining) has ended all the same.
+    onTrainEnd: end,
     onEpochEnd: async (epoch, logs) => {
       const l = logs ?? {};
       measure?.(epoch, l);

@@ -60,6 +60,7 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
       void send({ type: 'batch', epoch, batch, logs, elapsed: elapsed() });
       if (batchDelayMs > 0 && !abort.signal.aborted) await pause(batchDelayMs);
     },
+    onTrainingEnd: () => void send({ type: 'trainingEnded' }),
     onHistograms: (epoch, weights) => void send({ type: 'histograms', epoch, weights }),
     onSamples: (epoch, samples) => void send({ type: 'samples', epoch, samples }),
     onEpochEnd: (epoch, logs, seconds) => void send({ type: 'epochEnd', epoch, logs, seconds, elapsed: elapsed() }),

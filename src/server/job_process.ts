@@ -45,6 +45,8 @@ export type FromChild =
   | { type: 'histograms'; epoch: number; weights: WeightHistogram[] }
   | { type: 'samples'; epoch: number; samples: Sample[] }
   | { type: 'epochEnd'; epoch: number; logs: Logs; seconds: number; elapsed: number }
+  /** Training ended uncancelled (TrainHooks.onTrainingEnd): the process reads no cancel from now on. */
+  | { type: 'trainingEnded' }
   /** `signal`: a SIGINT or SIGTERM that reached the process, not the server's cancel, stopped training. */
   | { type: 'done'; outcome: SentOutcome; saved: ModelSaved; signal?: string }
   | { type: 'failed'; name: string; message: string; signal?: string }
@@ -288,5 +290,6 @@ async function replay(m: Exclude<FromChild, { type: 'done' | 'failed' }>, hooks:
     case 'histograms': return hooks.onHistograms?.(m.epoch, m.weights);
     case 'samples': return hooks.onSamples?.(m.epoch, m.samples);
     case 'epochEnd': return void (await hooks.onEpochEnd?.(m.epoch, m.logs, m.seconds, m.elapsed));
+    case 'trainingEnded': return hooks.onTrainingEnd?.();
   }
 }

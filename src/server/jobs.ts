@@ -23,6 +23,12 @@ import { newJobId } from './job_id.js';
 /** The phase of a job whose process writes its report: training has ended and its status is decided. */
 export const REPORT_PHASE = 'writing the report';
 
+/**
+ * The phase of a job whose process has done its last batch uncancelled: fit's last validation and the task's scoring
+ * follow, which a cancel no longer stops.
+ */
+export const FINISHING_PHASE = 'finishing the last epoch';
+
 /** interrupted: rebuilt after a restart from a folder whose job was still training when the old server stopped. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
@@ -103,6 +109,8 @@ interface Job extends JobView {
   cancelRequested: boolean;
   /** Its process said it saves the model: training ended uncancelled, so a cancel would be answered and ignored. */
   savingModel: boolean;
+  /** Its process said training ended uncancelled (its last batch done): from then on a cancel stops nothing. */
+  trainingEnded: boolean;
   /** Kills the job's process when it has not stopped cancelDeadlineMs after a cancel. */
   cancelTimer: NodeJS.Timeout | null;
   /** The cancel had to kill the job's process: the job is still cancelled, its record saying so. */
@@ -151,7 +159,8 @@ export class JobQueue {
   closeDeadlineMs = 30_000;
   /**
    * How long a cancelled job's process may take to stop before it is killed: one frozen, or deep in a long IMDb load
-   * or evaluation (which read a cancel only between steps), would otherwise hold every job queued behind it.
+   * (which reads a cancel only between steps), would otherwise hold every job queued behind it. A job past its last
+   * batch is not cancelled (onTrainingEnd), so its evaluation is never cut short by this.
    */
   cancelDeadlineMs = 30_000;
   /**
@@ -175,7 +184,7 @@ export class JobQueue {
     public maxPoints = MAX_POINTS,
   ) {
     this.delayMs = batchDelayMs;
-    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, savingModel: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
+    this.jobs = restored.slice(-MAX_KEPT).map((v) => ({ ...v, points: [], pointStride: 1, cancelRequested: false, savingModel: false, trainingEnded: false, cancelTimer: null, killedAfterCancel: false, abort: new AbortController(), pending: [], flushTimer: null, modelError: null }));
   }
 
   get batchDelayMs(): number {
@@ -190,6 +199,11 @@ export class JobQueue {
   /** The id of the process the running job trains in, or null (tests pause it to show the server still answers). */
   trainingPid(): number | null {
     return this.process?.pid ?? null;
+  }
+
+  /** Whether a cancel's kill timer is set for the job (tests check that a job finishing normally has none). */
+  killPending(id: string): boolean {
+    return this.find(id).cancelTimer !== null;
   }
 
   /** Every kept job's summary: the job list, and what a page gets when it connects (or reconnects). */
@@ -245,6 +259,7 @@ export class JobQueue {
       pointStride: 1,
       cancelRequested: false,
       savingModel: false,
+      trainingEnded: false,
       cancelTimer: null,
       killedAfterCancel: false,
       abort: new AbortController(),
@@ -271,14 +286,18 @@ export class JobQueue {
       throw new HttpError(409, `job '${id}' has finished training and is writing its report; it ends in moments`);
     } else if (j.status === 'running' && j.savingModel) {
       throw new HttpError(409, `job '${id}' has finished training and is saving its model; a cancel would change nothing, and it ends completed in moments`);
+    } else if (j.status === 'running' && j.trainingEnded) {
+      // Its process reads no cancel any more: accepting one would only start the kill timer on a job finishing normally.
+      throw new HttpError(409, `job '${id}' has finished training and is evaluating the trained model; a cancel would change nothing, and it ends completed`);
     } else if (j.status === 'running') {
       j.cancelRequested = true;
       j.abort.abort();
       j.phase = 'cancelling';
       const deadline = this.cancelDeadlineMs;
-      // Cleared once the process has answered (execute): past that point it is writing the report, under its own deadline.
+      // Cleared once the process has answered (execute; past that point it writes the report, under its own deadline)
+      // or has said training ended (onTrainingEnd: it will not stop, and ends completed).
       j.cancelTimer ??= setTimeout(() => {
-        if (this.running !== j) return;
+        if (this.running !== j || j.trainingEnded) return;
         j.killedAfterCancel = true;
         this.process?.kill(`did not stop within ${deadline / 1000} s of the cancel and was killed`);
       }, deadline);
@@ -390,7 +409,15 @@ export class JobQueue {
       signal: j.abort.signal,
       onPhase: (text) => {
         j.savingModel = text === SAVING_PHASE;
-        j.phase = j.cancelRequested ? 'cancelling' : text;
+        j.phase = j.cancelRequested && !j.trainingEnded ? 'cancelling' : text;
+        this.emitJob(j);
+      },
+      onTrainingEnd: () => {
+        j.trainingEnded = true;
+        // A cancel that raced with the end of training was accepted, but its process will not stop: it ends completed.
+        if (j.cancelTimer) clearTimeout(j.cancelTimer);
+        j.cancelTimer = null;
+        j.phase = FINISHING_PHASE;
         this.emitJob(j);
       },
       onTrainBegin: (info) => {
@@ -408,7 +435,9 @@ export class JobQueue {
         const p: BatchPoint = { step: done, epoch: epoch + (batch + 1) / steps, loss: logs.loss, acc: typeof acc === 'number' ? acc : null, seconds: elapsed };
         keepPoint(j, p, this.maxPoints);
         j.pending.push(p);
-        if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
+        // The last batch's point goes out at once: the curve is whole as training ends, not a flush later.
+        if (done === epochs * steps) this.flush(j);
+        else if (!j.flushTimer) j.flushTimer = setTimeout(() => this.flush(j), FLUSH_MS);
       },
       onHistograms: (_epoch, weights) => {
         histograms = weights;
