@@ -65,7 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw e;
       }
       if (crowded) ctx.out.write(`${crowded}.\n`);
-      w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`) });
+      w = runWorker({ connection, workerName: f.name, url: f.queue, name: f.queueName, concurrency: f.concurrency, threads, lockMs: f.lockSeconds * 1000, log: (l) => ctx.out.write(`${l}\n`), warn: (l) => ctx.err.write(`${l}\n`) });
       ctx.out.write(`Worker on ${shownUrl(f.queue)} (queue ${f.queueName}): ${f.concurrency} run(s) at a time, ${threads} thread(s) each. Ctrl-C stops it.\n`);
       await w.done;
     } finally {

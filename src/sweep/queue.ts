@@ -19,6 +19,7 @@ import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
 import { envInt } from '../env.js';
+import { answeredUnlessDown, doneUnlessAborted, sleepUnlessAborted, whenDown } from './redis_down.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
 
@@ -340,7 +341,9 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
     for (;;) {
       let completed = 0, failed = 0;
       const active: RunProgress[] = [];
-      await inBatches(runs, async (run) => {
+      // Raced against Ctrl-C: while Redis is down ioredis holds these commands until it is back. A stop mid-batch keeps
+      // what earlier polls learnt (known), and sweep.json takes the rest from the run folders.
+      const polled = await doneUnlessAborted(inBatches(runs, async (run) => {
         const id = jobId(sweepDir, run.id);
         // The state first, then the job: a job read first and found 'completed' a moment later would carry the
         // attempts from before its finish (recorded as attempts: 0). The finish moves it and counts the attempt at once.
@@ -366,17 +369,22 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
           known.set(run.id, { status: 'failed', attempts: attemptsOf(job), error: job.failedReason });
         } else if (state === 'active' && job.progress && typeof job.progress === 'object') active.push(job.progress as RunProgress);
         if (state !== 'failed') known.set(run.id, { attempts: attemptsOf(job) });
-      });
+      }), w.signal);
+      if (!polled) break;
       // Batches finish in any order; the progress line lists the runs under way in the sweep's order.
       const order = new Map(runs.map((r, i) => [r.id, i]));
       active.sort((a, b) => (order.get(a.runId) ?? 0) - (order.get(b.runId) ?? 0));
       w.onProgress?.({ completed, failed, total: runs.length, active });
       if (completed + failed === runs.length || w.signal?.aborted) break;
-      await new Promise((r) => setTimeout(r, w.pollMs ?? 1000));
+      await sleepUnlessAborted(w.pollMs ?? 1000, w.signal);
+      if (w.signal?.aborted) break;
     }
   } finally {
     watch.dispose();
-    await queue.close();
+    // A stopped wait does not wait on Redis either (its close would, while Redis is down): the connection is cut.
+    const closing = queue.close();
+    if (!w.signal?.aborted) await closing;
+    else closing.catch(() => undefined);
     connection.disconnect();
   }
   return finishSweep(sweepDir, spec, runs, createdAt, known, !w.signal?.aborted);
@@ -418,6 +426,8 @@ export interface WorkerOptions extends QueueOptions {
   name?: string;
   workerName?: string;
   log?: (line: string) => void;
+  /** A run stopped here that could not go back on the queue (Redis down); `log` when not given. */
+  warn?: (line: string) => void;
 }
 
 /** Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue. */
@@ -432,7 +442,15 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   const explained = new Set<string>();
   // The jobs whose failed lock renewal has been said (unrenewedSentence), until the job starts here again.
   const unrenewed = new Set<string>();
-  const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, async (job: Job<RunJob>, token?: string) => {
+  // The processors under way: a stop while Redis is down waits for them itself (their runs stop, saving a checkpoint), since BullMQ's close would wait for Redis.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const forget = () => { inFlight.delete(p); };
+    p.then(forget, forget);
+    return p;
+  };
+  const worker = new Worker<RunJob>(o.name ?? DEFAULT_QUEUE_NAME, (job: Job<RunJob>, token?: string) => tracked((async () => {
     const problem = runJobProblem(job.data);
     // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
     if (problem) throw new UnrecoverableError(`job ${job.id} ('${job.name}') is not an rnnlab sweep run: ${problem}`);
@@ -452,10 +470,12 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
       },
     }).catch(async (e: unknown) => {
       if (e instanceof RunInterruptedError) {
-        // Not a failed attempt: waiting again, for the next worker, which resumes it from its checkpoint.
-        await job.moveToWait(token);
+        // Not a failed attempt: waiting again, for the next worker, which resumes it from its checkpoint. With Redis
+        // down that cannot be done before it is back, and the stop would wait for it: the lock lapses instead.
+        const putBack = await answeredUnlessDown(connection, job.moveToWait(token));
         ending.delete(job.id!);
-        o.log?.(`${me}: stopped ${run.id}; it is back on the queue`);
+        if (putBack) o.log?.(`${me}: stopped ${run.id}; it is back on the queue`);
+        else (o.warn ?? o.log)?.(`${me}: stopped ${run.id}, but Redis is down, so it could not be put back on the queue; its lock lapses (--lock-seconds) and another worker takes it over, as after a killed worker`);
         throw new WaitingError();
       }
       if (e instanceof RunBusyError) {
@@ -472,7 +492,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     o.log?.(`${me}: ${r.how === 'skipped' ? 'already complete' : r.how === 'resumed' ? 'resumed and finished' : 'finished'} ${run.id}`);
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: true });
     return { how: r.how, metrics: r.outcome.metrics };
-  }, {
+  })()), {
     connection,
     concurrency: o.concurrency ?? 1,
     lockDuration,
@@ -505,14 +525,29 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     void connection.hget(worker.toKey(lost[1]), 'timestamp').then((t) => t, () => null)
       .then((t) => o.log?.(`${me}: ${lostJobSentence(job, t === null ? 'gone' : Number(t) === job.timestamp ? 'lapsed' : 'requeued')}`));
   });
-  const done = new Promise<void>((resolve) => worker.on('closed', () => resolve()));
+  let forced = false;
+  let ended = () => {};
+  const done = new Promise<void>((resolve) => { ended = resolve; worker.on('closed', () => { if (!forced) resolve(); }); });
+  let stopped: Promise<void> | null = null;
   return {
     done,
-    stop: async () => {
+    stop: () => (stopped ??= (async () => {
       stopping.abort();
       watch.dispose();
-      await worker.close();
-      connection.disconnect();
-    },
+      const { down, dispose } = whenDown(connection);
+      try {
+        // Redis answering: BullMQ's close waits for the runs under way, each put back on the queue as it stops.
+        if (connection.status === 'ready' && await Promise.race([worker.close().then(() => true), down.then(() => false)])) return;
+        // Redis down, or lost while closing: BullMQ's close would wait for it to come back. The runs under way still
+        // stop (each says it could not go back on the queue); nothing more is asked of Redis.
+        forced = true;
+        worker.close(true).catch(() => undefined);
+        await Promise.allSettled(inFlight);
+        ended();
+      } finally {
+        dispose();
+        connection.disconnect();
+      }
+    })()),
   };
 }

@@ -177,10 +177,13 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       `a sweep runs at most ${MAX_SETTINGS.toLocaleString('en-US')} settings${samples === null ? ' (samples: N draws N of them)' : ''}`);
   }
   if (doc.sample_seed !== undefined && doc.sampleSeed !== undefined) throw new SweepSpecError(`${source}: 'sample_seed' and 'sampleSeed' are one key; keep one`);
-  const sampleSeedRaw = doc.sample_seed ?? doc.sampleSeed ?? 1;
+  // `!== undefined`, not `??`: a key given as null is given, and refused below rather than read as left out.
+  const sampleSeedKey = doc.sampleSeed !== undefined ? 'sampleSeed' : 'sample_seed';
+  const sampleSeedGiven = doc.sample_seed !== undefined ? doc.sample_seed : doc.sampleSeed;
   // A seed with nothing to draw would be accepted and ignored.
-  if ((doc.sample_seed ?? doc.sampleSeed) !== undefined && samples === null) throw new SweepSpecError(`${source}: sample_seed picks the samples drawn from grid, but there is no samples`);
-  if (typeof sampleSeedRaw !== 'number' || !Number.isInteger(sampleSeedRaw)) throw new SweepSpecError(`${source}: sample_seed must be a whole number`);
+  if (sampleSeedGiven !== undefined && samples === null) throw new SweepSpecError(`${source}: ${sampleSeedKey} picks the samples drawn from grid, but there is no samples`);
+  const sampleSeedRaw = sampleSeedGiven === undefined ? 1 : sampleSeedGiven;
+  if (typeof sampleSeedRaw !== 'number' || !Number.isInteger(sampleSeedRaw)) throw new SweepSpecError(`${source}: ${sampleSeedKey} must be a whole number, got ${JSON.stringify(sampleSeedRaw)}`);
 
   let seeds = [1];
   if (doc.seeds !== undefined) {
@@ -202,15 +205,15 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       `a sweep runs at most ${n(MAX_RUNS)} (fewer seeds${Object.keys(grid).length ? ', or samples: N to draw fewer settings' : ''})`);
   }
 
-  const metric = doc.metric ?? defaultMetric(command as SweepCommand);
-  if (typeof metric !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(metric)) throw new SweepSpecError(`${source}: metric must be a metric name such as test_accuracy`);
+  const metric = doc.metric === undefined ? defaultMetric(command as SweepCommand) : doc.metric;
+  if (typeof metric !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(metric)) throw new SweepSpecError(`${source}: metric must be a metric name such as test_accuracy, got ${JSON.stringify(metric)}`);
   const metrics = COMMAND_METRICS[command as SweepCommand];
   if (!metrics.includes(metricKey(metric))) {
     const names = metrics.map(snake);
     const near = nearName(snake(metric), names);
     throw new SweepSpecError(`${source}: metric '${metric}' is not reported by rnnlab ${command}${near ? ` (did you mean '${near}'?)` : ''}; it reports ${names.join(', ')}`);
   }
-  const goalRaw = doc.goal ?? (/loss|error/i.test(metric) ? 'min' : 'max');
+  const goalRaw = doc.goal === undefined ? (/loss|error/i.test(metric) ? 'min' : 'max') : doc.goal;
   if (goalRaw !== 'max' && goalRaw !== 'min') throw new SweepSpecError(`${source}: goal must be max or min, got ${JSON.stringify(goalRaw)}`);
   const attempts = doc.attempts === undefined ? 3 : positiveInt(`${source}: attempts`, doc.attempts);
 

@@ -37,6 +37,12 @@ describe('sweep spec parsing', () => {
     [`${BASE}samples: 3\n`, /samples draws from grid, but there is no grid/],
     [`${BASE}grid: { units: [1, 2] }\nsamples: 0\n`, /samples must be a positive whole number/],
     [`${BASE}goal: up\n`, /goal must be max or min/],
+    // null is a value given, refused as samples: null is, never read as the key left out (the default).
+    [`${BASE}metric: null\n`, /metric must be a metric name such as test_accuracy, got null$/],
+    [`${BASE}goal: null\n`, /goal must be max or min, got null$/],
+    [`${BASE}sample_seed: null\n`, /sample_seed picks the samples drawn from grid, but there is no samples$/],
+    [`${BASE}grid: { units: [1, 2] }\nsamples: 1\nsample_seed: null\n`, /sample_seed must be a whole number, got null$/],
+    [`${BASE}grid: { units: [1, 2] }\nsamples: 1\nsampleSeed: null\n`, /sampleSeed must be a whole number, got null$/],
     [`${BASE}attempts: -1\n`, /attempts must be a positive whole number/],
     ['command: imdb\nflags: { out: x }\n', /flags: 'out' is set by the sweep itself/],
     ['command: imdb\nflags: { seed: 3 }\n', /use the top-level seeds list/],
