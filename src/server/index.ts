@@ -21,7 +21,7 @@ const named = (j: Pick<JobSummary, 'id' | 'name'>) => `${j.name} (${j.id})`;
  * What a stop loses, said when it happens: waiting jobs live only in memory (docs/CLI.md), so an operator stopping a
  * server left running would otherwise never learn that submitted jobs were dropped.
  */
-export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'status' | 'phase'>[]): string {
+export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'status' | 'phase'>[], runningPastTraining = false): string {
   const running = jobs.find((j) => j.status === 'running');
   const waiting = jobs.filter((j) => j.status === 'queued');
   if (!running && waiting.length === 0) return 'Stopping: no job is running or waiting.';
@@ -29,6 +29,7 @@ export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'sta
   const cancel = !running ? 'no job is running'
     : running.phase === REPORT_PHASE ? `letting the running job ${named(running)} finish writing its report`
     : running.phase === SAVING_PHASE ? `letting the running job ${named(running)} finish saving its model and writing its report`
+    : runningPastTraining ? `letting the running job ${named(running)}, whose training has ended, finish (it evaluates, saves its model and writes its report; a second Ctrl-C stops at once)`
     : `cancelling the running job ${named(running)}`;
   if (waiting.length === 0) return `Stopping: ${cancel}; no jobs are waiting.`;
   const count = `${waiting.length} waiting job${waiting.length === 1 ? '' : 's'}`;
@@ -72,7 +73,7 @@ export async function runServe(options: DashboardOptions & ServeOptions, io: { o
     process.once('SIGTERM', done);
     opts.stop?.then(done, done);
   });
-  io.out.write(`${stopMessage(d.jobs.list())}\n`);
+  io.out.write(`${stopMessage(d.jobs.list(), d.jobs.runningPastTraining())}\n`);
   await d.close();
   return 0;
 }

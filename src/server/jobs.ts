@@ -311,8 +311,8 @@ export class JobQueue {
 
   /**
    * Cancels everything and waits for the running job to write its folder. A job's process that does not stop within
-   * closeDeadlineMs (frozen, or deep in a long IMDb load or evaluation, which check for a cancel only between steps)
-   * is killed, so that `rnnlab serve` still exits after Ctrl-C; that job is then recorded as failed, saying so.
+   * closeDeadlineMs (frozen, or deep in a long IMDb load, which checks for a cancel only between steps), unless its
+   * training has ended, is killed, so that `rnnlab serve` still exits after Ctrl-C; that job is then recorded as failed, saying so.
    */
   async close(): Promise<void> {
     this.closed = true;
@@ -325,11 +325,19 @@ export class JobQueue {
     }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), this.closeDeadlineMs); });
-    if ((await Promise.race([this.idle, deadline])) === 'late') {
+    // A job past its last batch is finishing (evaluating, saving, writing its report), not cancelled: it may take
+    // longer than the deadline (an IMDb test pass), and killing it would lose its trained model. A second Ctrl-C
+    // still stops the server at once.
+    if ((await Promise.race([this.idle, deadline])) === 'late' && !this.runningPastTraining()) {
       this.process?.kill(`did not stop within ${this.closeDeadlineMs / 1000} s of the server closing and was killed`);
     }
     clearTimeout(timer);
     await this.idle;
+  }
+
+  /** Whether the running job's training has ended uncancelled: it is finishing, and ends completed. */
+  runningPastTraining(): boolean {
+    return this.running?.trainingEnded === true;
   }
 
   /** Whether a job of this queue is training into the run folder `runId` now. */

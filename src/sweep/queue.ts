@@ -320,7 +320,14 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
   const sweepDir = path.resolve(dir);
   // The folder's attempts so far: a run whose job is lost (Redis flushed) keeps them when it is queued again.
   const { runs, createdAt, known } = openSweep(sweepDir, spec);
-  const connection = await connectRedis(w.url);
+  let connection: Redis;
+  try {
+    connection = await connectRedis(w.url, { signal: w.signal });
+  } catch (e) {
+    // Ctrl-C while Redis is out of reach after the runs were queued: a stopped wait, sweep.json from the run folders.
+    if (e instanceof ConnectStoppedError) return finishSweep(sweepDir, spec, runs, createdAt, known, false);
+    throw e;
+  }
   const watch = watchRedis(connection, w.url, (l) => w.onConnection?.(l));
   const queue = openQueue(w.name ?? DEFAULT_QUEUE_NAME, connection, watch);
   // A run that completed without the spec's metric is failed (completedRun), as finishSweep will record it: the progress
@@ -480,7 +487,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
       }
       if (e instanceof RunBusyError) {
         // Its job was queued again while a worker still trains it (Redis lost the job): not an attempt; back in a while.
-        await job.moveToDelayed(Date.now() + lockDuration, token);
+        await answeredUnlessDown(connection, job.moveToDelayed(Date.now() + lockDuration, token));
         ending.delete(job.id!);
         o.log?.(`${me}: ${e.message}; trying ${run.id} again in ${Math.round(lockDuration / 1000)} s`);
         throw new DelayedError();
@@ -542,6 +549,8 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
         // stop (each says it could not go back on the queue); nothing more is asked of Redis.
         forced = true;
         worker.close(true).catch(() => undefined);
+        // A close already under way (Redis lost during it) ignores the force and waits on its own connection's quit.
+        worker.disconnect().catch(() => undefined);
         await Promise.allSettled(inFlight);
         ended();
       } finally {

@@ -101,3 +101,20 @@ describe('a dashboard cancel after the last batch', () => {
     }
   });
 });
+
+describe('the server stopping while a job finishes after its last batch', () => {
+  it('waits for it rather than killing it at the close deadline: the job completes with its model', async () => {
+    let closing: Promise<void> | null = null;
+    const queue = queueWith((q, event, data) => {
+      if (event === 'job' && (data as JobSummary).phase === SCORING && !closing) closing = q.close();
+    });
+    // Any job still running at the deadline would be killed (and recorded failed) before this change.
+    queue.closeDeadlineMs = 1;
+    const { id } = queue.submit(parseJobSpec({ ...SMALL_SUM, name: 'closing' }));
+    await queue.drain();
+    expect(closing).not.toBeNull();
+    await closing;
+    expect(queue.get(id)).toMatchObject({ status: 'completed', modelReady: true });
+    expect(queue.runningPastTraining()).toBe(false);
+  });
+});

@@ -28,6 +28,11 @@ describe('stopMessage', () => {
       .toBe('Stopping: letting the running job long (job-long) finish writing its report and discarding 1 waiting job: q1 (job-q1) (waiting jobs are not kept across restarts).');
   });
 
+  it('does not say it cancels a job whose training has ended (it evaluates and saves, whatever its phase says)', () => {
+    expect(stopMessage([job('long', 'running', 'evaluating on the test reviews')], true))
+      .toBe('Stopping: letting the running job long (job-long), whose training has ended, finish (it evaluates, saves its model and writes its report; a second Ctrl-C stops at once); no jobs are waiting.');
+  });
+
   it('names each waiting job it discards, in queue order, with the count', () => {
     expect(stopMessage([job('long', 'running'), ...waiting(1)]))
       .toBe('Stopping: cancelling the running job long (job-long) and discarding 1 waiting job: q1 (job-q1) (waiting jobs are not kept across restarts).');

@@ -4,12 +4,14 @@
  * same command then queues the runs. "Redis" here is a listener that accepts and never answers.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForSweep } from '../../src/sweep/queue.js';
 import { readSweepRecord } from '../../src/sweep/record.js';
+import { parseSpec } from '../../src/sweep/spec.js';
 import { redisAvailable, startRedis } from '../helpers/redis.js';
 import { cleanup, requireFreshDist, run, tempDir, until } from './helpers.js';
 
@@ -68,6 +70,28 @@ describe('rnnlab sweep --queue stopped while connecting', () => {
       expect(r.out).toMatch(/^Queued 2 run\(s\) on .* \(0 already complete\)/);
     } finally {
       await redis.stop();
+    }
+  }, 60_000);
+});
+
+describe('the wait for a queued sweep stopped while it connects', () => {
+  it('ends as a stopped wait, writing sweep.json from the run folders, not after the connect timeout', async () => {
+    const dir = path.join(root, 'wait-connect');
+    // The folder as a sweep that queued its runs leaves it (its sweep.json), Redis lost before the wait connects.
+    const sweep = spawn(process.execPath, [path.join(REPO, 'bin/rnnlab.js'), 'sweep', spec, '--queue', silentUrl, '--out', dir], { stdio: 'ignore' });
+    const exited = new Promise<void>((r) => sweep.once('exit', () => r()));
+    await until('the sweep wrote sweep.json', () => existsSync(path.join(dir, 'sweep.json')));
+    sweep.kill('SIGINT');
+    await exited;
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 200);
+    process.env.RNNLAB_QUEUE_CONNECT_MS = '600000';
+    try {
+      const outcome = await waitForSweep(parseSpec(readFileSync(spec, 'utf8'), spec), dir, { url: silentUrl, signal: stop.signal });
+      expect(outcome.summary).toMatchObject({ completed: 0, failed: 0 });
+      expect(readSweepRecord(dir)?.runs.map((r) => r.status)).toEqual(['pending', 'pending']);
+    } finally {
+      delete process.env.RNNLAB_QUEUE_CONNECT_MS;
     }
   }, 60_000);
 });
