@@ -13,13 +13,14 @@ import { RNN } from '../layers/recurrent.js';
 import { CellRNN } from '../layers/rnn_layer.js';
 import { TimeDistributed } from '../layers/time_distributed.js';
 import { Layer, kerasShape, snakeCase, withoutInitializers, type SymbolicShape } from '../layers/layer.js';
-import { lossKind, lossSavedName } from '../losses.js';
+import { lossKind } from '../losses.js';
 import { metricMismatch } from '../metrics/meters.js';
-import { metricKind, metricsConfigOf, metricsFromConfig, type MetricsConfig } from '../metrics/registry.js';
+import { metricKind, metricsFromConfig } from '../metrics/registry.js';
 import { registerTopologyWriter, type SaveOptions } from '../models/saving.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
 import type { TrainableModel } from '../models/trainable.js';
+import { trainingConfigOf, type TrainingConfigDict } from '../models/training_config.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
@@ -44,15 +45,8 @@ declare module '../models/saving.js' {
 
 export const RNNLAB_VERSION = '0.1.0';
 
-export interface TrainingConfig {
-  /** One loss name, or one per output of a Functional model. */
-  loss: string | string[];
-  /** One list for every output, or {outputName: [metrics]} (src/metrics/registry.ts metricsConfigOf). */
-  metrics: MetricsConfig;
-  optimizer_config: { class_name: string; config: Record<string, unknown> };
-  /** compile's lossWeights, one per output in output order (tfjs's LossWeights; Keras's loss_weights); absent when not given. */
-  loss_weights?: number[];
-}
+/** A model.json's trainingConfig, as model.save writes it (src/models/training_config.ts). */
+export type TrainingConfig = TrainingConfigDict;
 
 type Topology = { class_name: 'Sequential'; config: { name: string; trainable: boolean; layers: KerasLayerJSON[] } } | FunctionalTopology;
 
@@ -114,18 +108,6 @@ export function namedWeights(model: TrainableModel): { name: string; shape: numb
 }
 
 // ------------------------------------------------------------------------------------ training config
-
-function trainingConfigOf(model: TrainableModel): TrainingConfig | undefined {
-  if (!model.loss || !model.optimizer) return undefined;
-  // A user loss function is saved under its name, as Keras does; loading it then needs {compile: false}.
-  const names = (model.compiledLosses ?? []).map((c) => (c.fn ? c.name : lossSavedName(c.kind)));
-  const loss = names.length > 1 ? names : names[0] ?? lossSavedName(model.loss);
-  const heads = model.outputHeads().map((h) => h.name);
-  const tc: TrainingConfig = { loss, metrics: metricsConfigOf(model.outputMetrics ?? heads.map(() => model.metrics), heads), optimizer_config: optimizerToKeras(model.optimizer) };
-  // A list in output order, as the loss list: two outputs may share a name (an LSTM's returnState), which a dict could not hold.
-  if (model.lossWeights) tc.loss_weights = [...model.lossWeights];
-  return tc;
-}
 
 /**
  * The trainingConfig keys rnnlab reads. tfjs 4.22 refuses weighted_metrics and sample_weight_mode too ("not supported
@@ -332,7 +314,7 @@ function artifactsOf(model: TrainableModel, topology: ModelJSON['modelTopology']
     modelTopology: topology,
     weightsManifest: [group],
   };
-  const tc = opts.includeTrainingConfig === false ? undefined : trainingConfigOf(model);
+  const tc = opts.includeTrainingConfig === false || !model.loss || !model.optimizer ? undefined : trainingConfigOf(model, optimizerToKeras);
   if (tc && withOptimizer) tc.optimizer_config = optimizerConfigForOptimizerState(tc.optimizer_config, model.optimizer!);
   if (tc) json.trainingConfig = tc;
   const metadata = model.getUserDefinedMetadata?.();
