@@ -72,6 +72,14 @@ export function resultFrom(shape: Shape, dtype: DType, fn: (i: number) => number
   return result(data, shape, dtype);
 }
 
+/**
+ * A number written into a bool tensor's storage by fill, pad or oneHot: tfjs writes it into a Uint8Array, which
+ * truncates modulo 256, so 0.7, 256 and NaN are false and 1.5 true (tensor() rounds instead; cast tests !== 0).
+ */
+export function storedBool(v: number): number {
+  return Number.isFinite(v) && ((Math.trunc(v) % 256) + 256) % 256 !== 0 ? 1 : 0;
+}
+
 /** The data as a float array of the current precision, for kernels (copies only when it must). */
 export function kernelFloats(t: Tensor): FArray {
   const d = t.values;

@@ -1,7 +1,7 @@
 /** Tensor creation with tfjs's signatures, defaults and dtype inference. */
 import { Tensor, isTypedArray, nestedShape, sizeOf, tensor as makeTensor, type DType, type Rank, type Shape, type TensorLike } from '../tensor.js';
 import { track } from './memory.js';
-import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, strides } from './convert.js';
+import { alloc, asTensor, assertShape, checkDtype, result, resultFrom, storedBool, strides } from './convert.js';
 
 /** tf.tensor: nested arrays or a flat/typed array with a shape. */
 export function tensor(values: TensorLike, shape?: Shape | null, dtype?: DType | null): Tensor {
@@ -69,7 +69,7 @@ export function fill(shape: Shape, value: number | boolean, dtype?: DType | null
   assertShape(shape, 'fill');
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fill: value must be a number or boolean, got ${typeof value}`);
   const dt = dtype == null ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDtype(dtype, 'fill');
-  const v = Number(value);
+  const v = typeof value === 'number' && dt === 'bool' ? storedBool(value) : Number(value);
   return resultFrom(shape, dt, () => v);
 }
 
@@ -84,10 +84,11 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   if (!Number.isInteger(depth)) throw new Error(`oneHot: depth must be an integer, got ${typeof depth === 'number' ? depth : JSON.stringify(depth)}`);
   if (depth < 2) throw new Error(`Error in oneHot: depth must be >=2, but it is ${depth}`);
   checkDtype(dtype, 'oneHot');
-  const out = resultFrom([...idx.shape, depth], dtype, () => offValue);
+  const [on, off] = dtype === 'bool' ? [storedBool(onValue), storedBool(offValue)] : [onValue, offValue];
+  const out = resultFrom([...idx.shape, depth], dtype, () => off);
   for (let i = 0; i < idx.size; i++) {
     const k = idx.values[i];
-    if (k >= 0 && k < depth) out.values[i * depth + k] = dtype === 'bool' ? (onValue !== 0 ? 1 : 0) : onValue;
+    if (k >= 0 && k < depth) out.values[i * depth + k] = on;
   }
   return out;
 }

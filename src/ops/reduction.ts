@@ -82,6 +82,8 @@ export const all = (x: TensorLike, axis: Axis = null, keepDims = false): Tensor 
 
 function argExtreme(x: TensorLike, axis: number, op: string, better: (a: number, b: number) => boolean): Tensor {
   const t = asTensor(x, 'x', op);
+  // tfjs takes a one-axis list (its parseAxisParam); several axes are no argMax.
+  if (Array.isArray(axis) && axis.length === 1) axis = axis[0];
   if (Array.isArray(axis)) throw new Error(`${op}: axis must be a single number, got [${axis.join(', ')}]`);
   if (t.rank === 0) throw new Error(`${op}: the input must have rank 1 or higher`);
   const ax = normAxis(axis, t.rank, op);
@@ -167,7 +169,8 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
   const t = asTensor(x, 'x', 'topk');
   if (t.rank === 0) throw new Error('topk() expects the input to be of rank 1 or higher');
   const last = t.shape[t.rank - 1];
-  if (!Number.isInteger(k) || k < 0) throw new Error(`'k' passed to topk() must be >= 0 but got ${k}`);
+  if (!Number.isInteger(k)) throw new Error(`'k' passed to topk() must be an integer but got ${typeof k === 'number' ? k : JSON.stringify(k)}`);
+  if (k < 0) throw new Error(`'k' passed to topk() must be >= 0 but got ${k}`);
   if (k > last) throw new Error(`'k' passed to topk() must be <= the last dimension (${last}) but got ${k}`);
   if (typeof sorted !== 'boolean') throw new Error(`topk: sorted must be a boolean, got ${String(sorted)}`);
   const rows = last === 0 ? 0 : t.size / last;

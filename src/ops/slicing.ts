@@ -1,6 +1,6 @@
 /** Slicing and joining: slice, gather, concat, stack, unstack, split, tile, reverse, pad. */
 import { Tensor, sizeOf, type Shape, type TensorLike } from '../tensor.js';
-import { alloc, asTensor, normAxis, result, resultFrom, strides, upcast } from './convert.js';
+import { alloc, asTensor, normAxis, result, resultFrom, storedBool, strides, upcast } from './convert.js';
 
 /**
  * Copies the box begin..begin+size of x. A number begin/size applies to the first axis; shorter arrays are
@@ -231,7 +231,7 @@ export function pad(x: TensorLike, paddings: Array<[number, number]>, constantVa
   });
   const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
   const out = alloc(sizeOf(shape), t.dtype);
-  out.fill(t.dtype === 'bool' ? +(constantValue !== 0) : constantValue);
+  out.fill(t.dtype === 'bool' ? storedBool(constantValue) : constantValue);
   const src = strides(t.shape), dst = strides(shape);
   for (let i = 0; i < t.size; i++) {
     let pos = 0, rem = i;
