@@ -57,6 +57,7 @@ const ATTRIBUTES: Record<string, Record<string, Span>> = {
   Pad: { mode: ANY, pads: [undefined, 10], value: [undefined, 10] },
   MatMul: NONE, Add: NONE, Sub: NONE, Mul: NONE, Div: NONE, Relu: NONE, Sigmoid: NONE, Tanh: NONE, Softplus: NONE, Softsign: NONE,
   Identity: NONE, Tile: NONE, Expand: NONE, Not: NONE, Equal: NONE, Less: NONE, Floor: NONE, Where: NONE, Max: NONE, Min: NONE,
+  HardSwish: NONE, Erf: NONE, Pow: NONE,
 };
 
 export function checkAttributes(node: Node, opset: number, source: string): void {

@@ -85,7 +85,7 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 18;
 /** Operators read here (or in the exporter's plumbing) that are younger than MIN_OPSET: the opset they exist from. */
-const OP_SINCE: Record<string, number> = { Mod: 10, GatherElements: 11, CumSum: 11, Range: 11, LayerNormalization: 17 };
+const OP_SINCE: Record<string, number> = { Mod: 10, GatherElements: 11, CumSum: 11, Range: 11, LayerNormalization: 17, HardSwish: 14 };
 
 const RECURRENT = new Set(['LSTM', 'GRU', 'RNN']);
 const directionsOf = (rnn: Node) => (attrString(attrsOf(rnn), 'direction', 'forward') === 'bidirectional' ? 2 : 1);

@@ -11,11 +11,11 @@ import { importRecurrent, type RecurrentImport } from './recurrent_import.js';
 import { isCompaction, isHasAny, isIdsMask, isMaskedDirection, isRestore, lensMask, RESTORE_PADS } from './import_mask.js';
 import { ONNX_ACTIVATION } from './recurrent_export.js';
 import { rowsShape } from './import_flatten.js';
-import { isTorchSoftsign, torchActivationAt } from './import_torch_activations.js';
+import { isTorchSoftsign, torchActivationRefusal, writtenActivationAt } from './import_torch_activations.js';
 import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
-  Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign' };
+  Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign', HardSwish: 'hard_silu' };
 /** The float attributes an activation operator must have to be Keras's activation of that name (float32-rounded). */
 const KERAS_ATTRS: Record<string, Record<string, number>> = {
   HardSigmoid: { alpha: 0.2, beta: 0.5 }, Elu: { alpha: 1 }, Selu: { alpha: 1.6732632423543772, gamma: 1.0507009873554805 },
@@ -243,13 +243,17 @@ export class Reader {
         const pads = this.padsOf(node);
         this.fail(node, `only a Pad whose pads are all 0 (it changes nothing, as PyTorch writes before AvgPool1d) is imported; ${pads ? `pads are [${pads}]` : 'its pads are computed in the graph'}`);
       }
-      case 'Mul':
+      case 'Mul': {
         if (this.masking(node)) return;
         if (this.maskedMean(node, ahead)) return;
+        // GELU, SiLU, Mish or Hardswish written out of elementary operators: its nodes on the path after this one skipped.
+        const written = writtenActivationAt(this.g, node, ahead[0]);
+        if (written) { this.skip = written.skip; return this.activation(node, a, wasOpen, written.name); }
         this.refuseTorchActivation(node, ahead);
         this.push(affineSpec(this.place(), node, ahead[0]), false);
         this.skip = 1; // the Add, read with it
         return;
+      }
       case 'Div':
         if (isTorchSoftsign(this.g, node)) return this.activation(node, a, wasOpen, 'softsign');
         this.fail(node, "only PyTorch's Softsign, x / (1 + Abs(x)), is imported of Div");
@@ -267,8 +271,8 @@ export class Reader {
   private restore(open: boolean): void { this.open = open; }
 
   private refuseTorchActivation(node: Node, ahead: readonly (Node | undefined)[]): void {
-    const pattern = torchActivationAt(this.g, node, ahead);
-    if (pattern) this.fail(node, `this Mul starts PyTorch's ${pattern}, written as several operators; that pattern is not imported (activations are imported from one ONNX operator each: Relu, Sigmoid, Tanh, Softmax, LogSoftmax, HardSigmoid, Elu, Selu, Softplus, Softsign, LeakyRelu, Clip; of PyTorch's patterns only Softsign's x / (1 + Abs(x)))`);
+    const why = torchActivationRefusal(this.g, node, ahead);
+    if (why) this.fail(node, why);
   }
 
   private place(): Place {

@@ -2,7 +2,7 @@
 // as an Identity of it, nn.AvgPool1d's Pad with all-zero pads, the flattens y.reshape(y.size(0), -1) and x.view(-1, N),
 // x * 2 + 1 (Rescaling) and nn.Softsign's x / (1 + |x|). Built here node for node; ONNX Runtime is the oracle
 // (<= 1e-5). What has no rnnlab equivalent, or what ONNX Runtime refuses, is refused naming the node and what is at
-// fault (PyTorch's GELU, SiLU and Softplus(beta), SAME_UPPER with dilations or with a stride past the window).
+// fault (PyTorch's Softplus(beta), GELU or SiLU with other constants, SAME_UPPER with dilations or with a stride past the window).
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
 import { modelFromOnnx } from '../../src/onnx/index.js';
@@ -132,14 +132,17 @@ describe('PyTorch activations and arithmetic after a Linear', () => {
     expect(m.layers[0].getConfig()).toMatchObject({ activation: 'softsign' });
   });
 
-  it("GELU, SiLU and Softplus(beta) are refused naming PyTorch's pattern", () => {
+  it("GELU and SiLU written with another constant or a shared inner tensor, and Softplus(beta), are refused naming PyTorch's pattern", () => {
     const refusal = (build: (g: GraphBuilder, d: string) => string) => {
       const g = new GraphBuilder();
       return () => modelFromOnnx(bytesOf(g, build(g, dense(g)), ['batch', 3], ['batch', 5], 13), 'act.onnx');
     };
-    const gelu = refusal((g, d) => g.node('Mul', [g.node('Mul', [d, g.node('Add', [g.node('Erf', [g.node('Div', [d, g.scalar(1.4142135)])]), g.scalar(1)])], {}, 'gelu'), g.scalar(0.5)]));
-    expect(gelu).toThrow(/act\.onnx: node 'gelu_node' \(Mul\): this Mul starts PyTorch's GELU, .*that pattern is not imported/);
-    const silu = refusal((g, d) => g.node('Mul', [d, g.node('Sigmoid', [d])], {}, 'silu'));
+    const gelu = refusal((g, d) => g.node('Mul', [g.node('Mul', [d, g.node('Add', [g.node('Erf', [g.node('Div', [d, g.scalar(1.5)])]), g.scalar(1)])], {}, 'gelu'), g.scalar(0.5)]));
+    expect(gelu).toThrow(/act\.onnx: node 'gelu_node' \(Mul\): this Mul starts PyTorch's GELU, .*not exactly/);
+    const silu = refusal((g, d) => {
+      const s = g.node('Sigmoid', [d]);
+      return g.node('Add', [g.node('Mul', [d, s], {}, 'silu'), s]);
+    });
     expect(silu).toThrow(/node 'silu_node' \(Mul\): this Mul starts PyTorch's SiLU \(swish\), x · Sigmoid\(x\)/);
     const softplus = refusal((g, d) => g.node('Div', [g.node('Softplus', [g.node('Mul', [d, g.scalar(2)], {}, 'beta')]), g.scalar(2)]));
     expect(softplus).toThrow(/node 'beta_node' \(Mul\): this Mul starts PyTorch's Softplus\(beta=2\)/);
