@@ -16,8 +16,14 @@ import { DataError } from '../data/errors.js';
 import { findModelDir } from '../tasks/text_classifier_file.js';
 import { labelMappedTwice } from '../data/text_labels.js';
 import { defaultOutDir } from '../report/run.js';
+import { findSeq2SeqDir } from '../seq2seq/store.js';
+import { addSeq2SeqEvaluateOptions, checkFlagsForModel, evaluateSeq2Seq } from './evaluate_seq2seq.js';
+import type { PairFormat } from '../seq2seq/pairs.js';
 
-interface EvaluateFlags extends DataFlags { model: string; worst: number; labelMap?: Record<string, string>; out?: string; threads?: number }
+interface EvaluateFlags extends DataFlags {
+  model: string; worst: number; labelMap?: Record<string, string>; out?: string; threads?: number;
+  pairsFormat?: PairFormat; beam?: number; samples?: number;
+}
 
 /**
  * Two entries for one label would be applied row by row by spelling (or the first one would win), so a label given
@@ -40,10 +46,15 @@ function labelMapArg(v: string): Record<string, string> {
   return map;
 }
 
-/** --model names a saved model before any data is read: a usage error (exit 2) naming the flag, as predict and translate do. */
-function checkModelFlag(model: string): string {
+/**
+ * --model names a saved model before any data is read: a usage error (exit 2) naming the flag, as predict and
+ * translate do. A seq2seq model's folder (its rnnlab-seq2seq.json) is scored on pairs; any other is a classifier's.
+ */
+function checkModelFlag(model: string): { dir: string; seq2seq: boolean } {
   if (model === '') throw new UsageError("--model expects a folder, got ''", 'evaluate');
   if (!statOf(model)) throw new UsageError(`--model: no such file or folder: ${model}`, 'evaluate');
+  const seq2seqDir = findSeq2SeqDir(model);
+  if (seq2seqDir !== null) return { dir: seq2seqDir, seq2seq: true };
   let dir: string;
   try { dir = findModelDir(model); } catch (e) {
     if (e instanceof DataError) throw new UsageError(`--model: ${e.message}; train one with rnnlab train or rnnlab imdb`, 'evaluate');
@@ -51,7 +62,7 @@ function checkModelFlag(model: string): string {
   }
   const other = notAClassifier(dir);
   if (other) throw new UsageError(`--model: ${other}`, 'evaluate');
-  return dir;
+  return { dir, seq2seq: false };
 }
 
 /**
@@ -82,7 +93,8 @@ function checkNotAnotherRun(out: string): void {
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('evaluate')
-    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples.');
+    .description('Measure a saved text classifier on labelled data: accuracy, loss, per-class scores, confusion matrix, ROC AUC, worst examples; ' +
+      'or a seq2seq model on source/target pairs: per-token and exact-match accuracy.');
   cmd.requiredOption('--model <dir>', 'the model folder (or the run folder holding model/)');
   addDataOptions(cmd)
     .option('--label-map <a=x,b=y>', "data label = model class, e.g. 0=neg,1=pos (default: sentiment labels matched by polarity)", labelMapArg)
@@ -97,14 +109,22 @@ export function register(program: Command, ctx: CliContext): void {
       '  rnnlab evaluate --model runs/reviews --data test.csv',
       '  rnnlab evaluate --model runs/imdb-lstm --data aclImdb/test --classes pos,neg',
       '  rnnlab evaluate --model runs/reviews --data other.tsv --label-map 0=neg,1=pos',
+      '  rnnlab evaluate --model runs/date --data held-out.tsv --beam 4   # a seq2seq model on pairs',
     ].join('\n'));
+  addSeq2SeqEvaluateOptions(cmd);
   addFlags(cmd, { threads: VERBOSE_FLAG.threads }, 'evaluate')
     .action(async (f: EvaluateFlags) => {
       applyThreads({ ...f });
       const startedAt = new Date();
-      checkOutOfModel(f.out, checkModelFlag(f.model));
+      const model = checkModelFlag(f.model);
+      checkFlagsForModel(cmd, model.seq2seq, model.dir);
+      checkOutOfModel(f.out, model.dir);
       // After checkOutOfModel, whose words fit the evaluated model's own folder better.
       if (f.out !== undefined) checkOutNotInModel(f.out, 'evaluate', '--out', false);
+      if (model.seq2seq) {
+        ctx.exitCode = await evaluateSeq2Seq(f, cmd, ctx, startedAt);
+        return;
+      }
       checkInputPath('--data', f.data, 'evaluate', f.format);
       checkDataKindFlags(f, 'evaluate');
       // finishRun makes the default folder from the same name and time.

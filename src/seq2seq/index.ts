@@ -12,6 +12,8 @@ export type { GeneratedTask } from './generate.js';
 export { saveSeq2Seq, loadSeq2Seq, seq2seqModelOf, SEQ2SEQ_SPEC_FILE } from './store.js';
 export type { Seq2SeqModel, Seq2SeqSpec } from './store.js';
 export { translateTexts, translateLines } from './translate.js';
+export { scoreSeq2Seq } from './score.js';
+export type { Seq2SeqScoreOptions, Seq2SeqScoreResult } from './score.js';
 export type { Translation, TranslateOptions } from './translate.js';
 // Plain beamSearch and sequenceLogProb stay internal: beamDecode is the beam search to use (never below greedy).
 export { greedyDecode, beamDecode } from './decode.js';

@@ -174,6 +174,18 @@ function checkInt(option: string, v: number | undefined, min: number, max = 1e9)
   if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new Seq2SeqOptionError(option, `must be an integer from ${min} to ${max}, got ${shown(v)}`);
 }
 
+/**
+ * trainSeq2Seq's seeded split: the first `validation` pairs of a shuffle seeded by `seed` are held out. Exported so a
+ * run's held-out pairs can be rebuilt from its pairs and its seed (an evaluation of the saved model on them gives the
+ * run's own validation scores).
+ */
+export function splitPairs<P>(pairs: readonly P[], validation: number, seed: number): { train: P[]; validation: P[] } {
+  const order = pairs.map((_, i) => i);
+  const rng = new Random(seed);
+  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  return { validation: order.slice(0, validation).map((i) => pairs[i]), train: order.slice(validation).map((i) => pairs[i]) };
+}
+
 export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
   checkOptionNames(o);
   const d = { ...SEQ2SEQ_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SEQ2SEQ_DEFAULTS & Seq2SeqTrainOptions;
@@ -203,11 +215,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   }
   checkPairTokens(pairs, kinds);
   setSeed(d.seed);
-  const order = pairs.map((_, i) => i);
-  const rng = new Random(d.seed);
-  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
-  const valPairs = order.slice(0, nVal).map((i) => pairs[i]);
-  const trainPairs = order.slice(nVal).map((i) => pairs[i]);
+  const { train: trainPairs, validation: valPairs } = splitPairs(pairs, nVal, d.seed);
   const lengths = (ps: readonly Pair[]) => ps.map((p) => ({ pair: p, srcLen: tokenize(p.source, kinds.source).length, tgtLen: tokenize(p.target, kinds.target).length }));
   type Sized = ReturnType<typeof lengths>[number];
   const trainAll = lengths(trainPairs), valAll = lengths(valPairs);

@@ -155,8 +155,9 @@ export function summarize(id: string, dir: string, r: RunHead | null, error?: st
     epochs: recorded === null ? null : recorded - (r.cancellation?.partialLastEpoch && recorded > 0 ? 1 : 0),
     bestValAccuracy: val.length ? Math.max(...val) : null,
     testAccuracy: metric(r, 'testAccuracy'),
-    // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact.
-    exactMatch: metric(r, 'exactMatchAccuracy') ?? metric(r, 'validationExact'),
+    // The adder's records name it exactMatchAccuracy, rnnlab seq2seq's (greedy decoding) validationExact, and an
+    // evaluate of a seq2seq model on a pairs file testExact.
+    exactMatch: metric(r, 'exactMatchAccuracy') ?? metric(r, 'validationExact') ?? metric(r, 'testExact'),
     settings: settingsOf(r.config),
     secondsPerEpoch: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
     startedAt: r.startedAt,

@@ -116,9 +116,9 @@ describe('a seq2seq model where a classifier is wanted', () => {
     expectRefused(await run(['predict', '--model', pairsModel, 'ab1']), 'predict', /--model: .*holds a seq2seq model .*rnnlab translate/);
   });
 
-  it('evaluate refuses it before reading the data', async () => {
+  it('evaluate reads --data as pairs for it, so labelled texts are refused naming --data and the missing column', async () => {
     const out = path.join(dir, 'eval-seq2seq');
-    expectRefused(await run(['evaluate', '--model', pairsModel, '--data', data, '--out', out]), 'evaluate', /--model: .*holds a seq2seq model .*rnnlab translate/, out);
+    expectRefused(await run(['evaluate', '--model', pairsModel, '--data', data, '--out', out]), 'evaluate', /--data: .*reviews\.csv:1: no 'source' column/, out);
   });
 });
 

@@ -18,6 +18,10 @@ describe('run summary', () => {
     expect(s.settings).toBe('rnn=gru attention=bahdanau tokens=word bidirectionalEncoder=true units=32 beam=4 seed=1');
   });
 
+  it('takes an evaluate of a seq2seq model\'s exact match from testExact', () => {
+    expect(summarize('ev', '.', record('evaluate', { beam: 2 }, { testPerToken: 0.8, testExact: 0.4, beamPerToken: 0.82, beamExact: 0.45 })).exactMatch).toBe(0.4);
+  });
+
   it('keeps the adder\'s exactMatchAccuracy', () => {
     expect(summarize('add', '.', record('addition', { rnn: 'lstm' }, { exactMatchAccuracy: 0.5, perCharAccuracy: 0.8 })).exactMatch).toBe(0.5);
     expect(summarize('imdb', '.', record('imdb', { model: 'lstm' }, { testAccuracy: 0.8 })).exactMatch).toBeNull();

@@ -16,6 +16,8 @@ export function seq2seqScores(r) {
   const m = r?.metrics ?? {};
   const rows = [];
   if (typeof m.validationExact === 'number') rows.push(['greedy', m.validationPerToken, m.validationExact]);
+  // rnnlab evaluate's score of a seq2seq model on a pairs file.
+  if (typeof m.testExact === 'number') rows.push(['greedy', m.testPerToken, m.testExact]);
   if (typeof m.beamExact === 'number') rows.push([`beam ${r.config?.beam ?? ''}`.trim(), m.beamPerToken, m.beamExact]);
   return rows;
 }
