@@ -170,6 +170,12 @@ export function checkOutDir(out: string, command: string | undefined, writes: Ru
       return `${flag}: ${out} already holds ${parts.join('; and ')}; nothing was changed. Give ${give} a new or empty folder, or move ${them} away`;
     },
   });
+  // The run replaces model/ by emptying it: a read-only one would fail only after the whole run.
+  const model = path.join(out, 'model');
+  if (writes.model && entryOf(model)?.isDirectory()) {
+    const problem = folderWriteProblem(model);
+    if (problem) throw new UsageError(`${flag}: cannot write in the folder ${model}, whose saved model this run would replace: ${problem}; nothing was changed`, command);
+  }
 }
 
 /**

@@ -80,7 +80,6 @@ export function removeIfStaleTemp(file: string, alive: WriterAlive = processAliv
   }
 }
 
-/** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
 /**
  * What the writers take, as fs.writeFileSync does: a string (UTF-8), or any typed array or DataView, written by its
  * bytes (a Float32Array of one value is 4 bytes). Anything else is refused: a number or an object would otherwise
@@ -95,6 +94,7 @@ function bytesOf(data: unknown, what: string): Uint8Array {
   throw new Error(`${what} must be a string, a Buffer, a typed array or a DataView, got ${shown}`);
 }
 
+/** Writes and fsyncs data to a new temp file beside path; returns the temp file's path (removed again on failure). */
 function writeTemp(path: string, data: FileData, what: string): string {
   const bytes = bytesOf(data, what);
   const dir = dirname(path);
@@ -192,6 +192,30 @@ export function writeFileAtomic(path: string, data: FileData): void {
   fsyncDir(dir);
 }
 
+/**
+ * The first half of writeFileAtomic, for a writer that replaces several files with few renames at the end (a run's
+ * reports and record): data written and synced beside path, under a temp name; commitStaged renames it in.
+ */
+export function stageFile(path: string, data: FileData): string {
+  return writeTemp(path, data, 'stageFile: data');
+}
+
+/** Renames a stageFile's temp file over its target (the temp file is removed if that fails). */
+export function commitStaged(tmp: string, path: string): void {
+  try {
+    if (beforeRename) beforeRename(tmp, path);
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+}
+
+/** Removes a stageFile's temp file that will not be committed. */
+export function discardStaged(tmp: string): void {
+  removeQuietly(tmp);
+}
+
 /** Makes a folder's entries (a rename, a new file) durable. Not every platform allows it; that is not an error. */
 export function fsyncDir(dir: string): void {
   let fd: number | null = null;
@@ -214,4 +238,29 @@ export function sweepTempFiles(dir: string, alive: WriterAlive = processAlive): 
   let names: string[];
   try { names = readdirSync(dir); } catch { return []; }
   return names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => join(dir, n)).filter((f) => removeIfStaleTemp(f, alive));
+}
+
+/**
+ * Removes the temp files that earlier writes of `targets` (names in dir, as a save writes them) left in dir when their
+ * process died (SIGKILL mid-save): of this host, regular files, their writer's pid no live process. No age test, unlike
+ * sweepTempFiles: a writer of the same names in the same folder alive now would race this save for the very files
+ * anyway, and a dead one's file is never renamed. Called by a save after its commit; returns the paths removed.
+ */
+export function sweepDeadWritersTemps(dir: string, targets: (name: string) => boolean, alive: (pid: number) => boolean = processAlive): string[] {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  const removed: string[] = [];
+  for (const n of names) {
+    const writer = tempFileWriter(n);
+    if (!writer || writer.host !== TEMP_HOST || writer.pid === process.pid || alive(writer.pid)) continue;
+    const target = n.slice(TEMP_PREFIX.length).replace(TAGGED_NAME, '');
+    if (!targets(target)) continue;
+    const file = join(dir, n);
+    try {
+      if (!lstatSync(file).isFile()) continue;
+      unlinkSync(file);
+      removed.push(file);
+    } catch { /* gone already */ }
+  }
+  return removed;
 }

@@ -2,17 +2,17 @@
  * What every run leaves behind in its output folder: results.json (config, history, metrics, timing,
  * engine and machine), report.html (self-contained) and report.png (the curves).
  */
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { commitStaged, discardStaged, fsyncDir, stageFile, writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, FolderError, folderError, makeFolders } from '../local_files.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
 import { chartGridSvg } from './svg.js';
-import { RESULTS_FILE, RUN_RECORD_VERSION, writeRecord, type RecordBody, type RunRecord, type RunStatus } from './record.js';
+import { isRunRecordFile, RecordError, recordJson, recordProblems, RESULTS_FILE, RUN_RECORD_VERSION, type RecordBody, type RunRecord, type RunStatus } from './record.js';
 
 /** runs/<timestamp>-<name>, the timestamp in local time and safe in file names. */
 export function defaultOutDir(name: string, now = new Date(), base = 'runs'): string {
@@ -91,7 +91,13 @@ export function finishRecord(start: RunRecord, body: RecordBody, status: Exclude
 
 export interface RunFiles { dir: string; results: string; html: string; png: string | null; pngError?: string }
 
-/** Writes report.html and report.png, then results.json (each atomically; the record last: a record that says "completed" has its reports). */
+/**
+ * Writes report.html, report.png and results.json. Everything slow (rendering the reports, serializing and checking
+ * the record) is done and written to temp files beside them first, while the folder still holds the earlier run
+ * whole; then results.json is replaced by this run's record marked `running` (so a reader lists a folder caught
+ * mid-replacement as interrupted, never as a finished run), the reports are renamed in, and the final record is
+ * renamed in last. A kill at any point leaves the earlier run, an interrupted run, or this one.
+ */
 export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
   try {
     return writeRunFiles(dir, record, doc);
@@ -102,6 +108,39 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
     if (e instanceof FolderError || code === undefined || code.startsWith('ERR_')) throw e;
     throw new Error(`cannot write the run folder ${dir}: ${code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code] ?? errnoWords(e)}`);
   }
+}
+
+/** The record as this process writes it while it replaces a folder's files: `running`, naming this process. */
+function runningAs(record: RunRecord): RunRecord {
+  return { ...record, status: 'running', pid: process.pid, host: hostname(), ...writerOf(), finishedAt: null };
+}
+
+/** The record's JSON, checked against the schema (a writer bug fails loudly, before anything is written). */
+function checkedRecordJson(dir: string, record: RunRecord): string {
+  const json = recordJson(record);
+  const problems = recordProblems(JSON.parse(json));
+  if (problems.length) throw new RecordError(`refusing to write an invalid ${RESULTS_FILE} to ${dir}: ${problems.join('; ')}`);
+  return json + '\n';
+}
+
+/**
+ * Before a save replaces <dir>/model (src/tasks/text_output.ts), an earlier run's results.json in dir is marked
+ * `running` under this process: killed between the model's swap and writeRun, the folder reads as an interrupted run
+ * (and the next run into it replaces it as any earlier run's), not as the earlier run beside a model it did not train.
+ * A folder without a run record is left alone. Returns what puts the earlier record back, when one was marked.
+ */
+export function markRunBeingReplaced(dir: string): (() => void) | null {
+  const file = path.join(dir, RESULTS_FILE);
+  if (!isRunRecordFile(file)) return null;
+  let text: string, earlier: RunRecord;
+  try { text = readFileSync(file, 'utf8'); earlier = JSON.parse(text) as RunRecord; } catch { return null; }
+  if (earlier.status === 'running' && earlier.pid === process.pid) return null;
+  const marked = runningAs(earlier);
+  // An older record the schema no longer takes is not rewritten: the model swap then goes on as it did before.
+  if (recordProblems(JSON.parse(recordJson(marked))).length) return null;
+  writeFileAtomic(file, recordJson(marked) + '\n');
+  // For a swap that failed with the earlier model still in place: its record goes back as it was.
+  return () => { try { writeFileAtomic(file, text); } catch { /* it then reads as interrupted */ } };
 }
 
 function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
@@ -117,14 +156,45 @@ function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles
       started: record.startedAt, finished: record.finishedAt ?? '',
     },
   };
-  // Atomic: a crash or a full disk mid-write leaves the previous report (or none), never a truncated one.
-  writeFileAtomic(files.html, renderHtml(full));
+  const recordText = checkedRecordJson(dir, record);
+  const runningText = checkedRecordJson(dir, runningAs(record));
+  const staged: string[] = [];
+  let html: string, png: string | null = null, final: string;
   try {
-    writeFileAtomic(files.png!, svgToPng(chartGridSvg(allCharts(full))));
+    html = stageFile(files.html, renderHtml(full));
+    staged.push(html);
+    try {
+      png = stageFile(files.png!, svgToPng(chartGridSvg(allCharts(full))));
+      staged.push(png);
+    } catch (e) {
+      files.pngError = `cannot write ${files.png}: ${(e as Error).message}`;
+    }
+    final = stageFile(files.results, recordText);
+    staged.push(final);
+    // Nothing in dir has changed yet. From here on each step is a rename or a small write.
+    writeFileAtomic(files.results, runningText);
   } catch (e) {
-    files.png = null;
-    files.pngError = (e as Error).message;
+    for (const t of staged) discardStaged(t);
+    throw e;
   }
-  writeRecord(dir, record);
+  try {
+    commitStaged(html, files.html);
+    if (png !== null) commitStaged(png, files.png!);
+    else {
+      // An earlier run's report.png would sit beside this run's record with another run's charts.
+      try {
+        unlinkSync(files.png!);
+        files.pngError += "; the earlier run's report.png there was removed";
+      } catch { /* there was none */ }
+      files.png = null;
+    }
+    commitStaged(final, files.results);
+  } catch (e) {
+    // Those renamed in are gone from their temp names already; the rest would wait an hour for a sweep.
+    for (const t of staged) discardStaged(t);
+    throw e;
+  } finally {
+    fsyncDir(dir);
+  }
   return files;
 }

@@ -1,9 +1,11 @@
 /** What the text tasks write: the model folder, staged beside its final place and renamed in at the end. */
-import { existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fsyncDir, TEMP_PREFIX } from '../io/atomic.js';
-import { makeFolders } from '../local_files.js';
+import { fsyncDir, TEMP_HOST, TEMP_PREFIX, tempFileWriter } from '../io/atomic.js';
+import { processAlive } from '../io/process_alive.js';
+import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
+import { markRunBeingReplaced } from '../report/run.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
@@ -43,28 +45,67 @@ export async function saveTextClassifier(dir: string, model: Sequential, spec: T
 /**
  * Saves a model plus side files (name -> text) as `dir`, staged in a temporary sibling and renamed in when complete.
  * An existing `dir` is replaced only when it holds nothing but a model rnnlab saved; anything else there (a file the
- * user put in it, or `dir` being a file) is left as it was and the save fails, naming it.
+ * user put in it, or `dir` being a file) is left as it was and the save fails, naming it. So is a `dir` this process
+ * cannot empty (a read-only model/): the check comes before the swap, which then cannot leave half of it behind.
+ * Just before the swap, a run record beside `dir` is marked `running` (markRunBeingReplaced), so a kill before the
+ * run's own record is written leaves an interrupted run, not the earlier run's record beside this model.
  */
 export async function saveModelFolder(dir: string, model: { save(url: string): Promise<unknown> }, files: Record<string, string>): Promise<void> {
   checkReplaceable(dir);
   const parent = path.dirname(path.resolve(dir));
   makeFolders(parent);
-  const staging = path.join(parent, `${TEMP_PREFIX}${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
+  removeDeadStagings(parent, path.basename(dir));
+  const staging = path.join(parent, stagingName(path.basename(dir)));
   try {
     await model.save(`file://${staging}`);
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(staging, name), text);
     if (existsSync(dir)) {
       // Checked again just before the swap: the folder may have changed while the model was saved.
       checkReplaceable(dir);
-      const old = `${staging}-old`;
-      renameSync(dir, old);
-      renameSync(staging, dir);
-      rmSync(old, { recursive: true, force: true });
+      checkEmptiable(dir);
+      const unmark = markRunBeingReplaced(parent);
+      const old = path.join(parent, stagingName(`${path.basename(dir)}-old`));
+      try {
+        renameSync(dir, old);
+        try { renameSync(staging, dir); } catch (e) { renameSync(old, dir); throw e; }
+      } catch (e) {
+        unmark?.();
+        throw e;
+      }
+      // The new model is in place: an old one that will not go (changed meanwhile) is left under a temp name the next save removes.
+      try { rmSync(old, { recursive: true, force: true }); } catch { /* see above */ }
     } else renameSync(staging, dir);
     fsyncDir(parent);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // A full disk or a refused write names the model folder, not the temp file it was staged in.
+    if (code === undefined || code.startsWith('ERR_')) throw e;
+    throw Object.assign(new Error(`cannot save the model as ${dir}: ${FOLDER_WORDS[code] ?? errnoWords(e)}; ${existsSync(dir) ? 'the earlier model there was kept' : 'nothing was written'}`), { code, cause: e });
+  }
+}
+
+/** A staging (or old model) folder's name: the temp-file pattern, so its writer's pid and host can be read back from it. */
+function stagingName(base: string): string {
+  return `${TEMP_PREFIX}${base}-${process.pid}-${randomBytes(4).toString('hex')}@${TEMP_HOST}`;
+}
+
+/** Removes the staging and old-model folders of `base` that saves killed on this host left in parent. */
+function removeDeadStagings(parent: string, base: string): void {
+  let names: string[];
+  try { names = readdirSync(parent); } catch { return; }
+  for (const n of names) {
+    if (!n.startsWith(`${TEMP_PREFIX}${base}-`)) continue;
+    const writer = tempFileWriter(n);
+    if (!writer || writer.host !== TEMP_HOST || writer.pid === process.pid || processAlive(writer.pid)) continue;
+    try { if (lstatSync(path.join(parent, n)).isDirectory()) rmSync(path.join(parent, n), { recursive: true, force: true }); } catch { /* another save took it */ }
+  }
+}
+
+/** Emptying `dir` after the swap needs write access to it; without it nothing is swapped and the save fails, naming it. */
+function checkEmptiable(dir: string): void {
+  try { accessSync(dir, constants.W_OK | constants.X_OK); } catch (e) {
+    throw new Error(`cannot replace the model in ${dir}: ${errnoWords(e)} (its files could not be removed); the earlier model there was kept`);
   }
 }
 

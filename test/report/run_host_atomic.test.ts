@@ -69,7 +69,7 @@ describe('run records name their host', () => {
 });
 
 describe('writeRun', () => {
-  it('replaces report.html and report.png atomically (temp file, then rename), results.json last', () => {
+  it('replaces report.html and report.png atomically (temp file, then rename), between a running record and the final one', () => {
     const dir = path.join(root, 'atomic');
     const renamed: string[] = [];
     setBeforeRenameHook((tmp, target) => {
@@ -77,7 +77,7 @@ describe('writeRun', () => {
       renamed.push(path.basename(target));
     });
     const files = writeRun(dir, finishRecord(running({}), body), doc);
-    expect(renamed).toEqual(['report.html', 'report.png', 'results.json']);
+    expect(renamed).toEqual(['results.json', 'report.html', 'report.png', 'results.json']);
     expect(files.png).not.toBeNull();
     expect(readFileSync(files.png!).subarray(1, 4).toString()).toBe('PNG');
     expect(readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX))).toEqual([]);
