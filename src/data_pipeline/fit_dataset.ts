@@ -6,7 +6,7 @@ import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
 import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
-import { EventLoopYield, checkBatchSize } from '../models/batches.js';
+import { EventLoopYield, checkBatchSize, checkStatefulBatches } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { Dataset } from './dataset.js';
@@ -140,6 +140,12 @@ function flat(v: unknown, where: string, names: string[], role: 'input' | 'outpu
   throw new Error(`${where}: expected a tensor, got ${typeof v}`);
 }
 
+/** [x, y] validationData in batches of validationBatchSize (evaluate's default 32), against the stateful layers' batch size. */
+function checkValidationBatches(model: DatasetModel, val: readonly unknown[], validationBatchSize: number | undefined, where: string): void {
+  const n = batchSizeOf(val[0] as TensorLike);
+  checkStatefulBatches(model.layers, n, validationBatchSize ?? 32, `${where}: validationData`, 'validationBatchSize');
+}
+
 function batchSizeOf(x: TensorLike): number {
   if (x instanceof Tensor) return x.shape[0];
   if (Array.isArray(x) && x[0] instanceof Tensor) return x[0].shape[0];
@@ -193,7 +199,8 @@ async function evaluatePass(model: DatasetModel, dataset: Dataset<unknown>, limi
         checkLive(r.value, `${where}: batch ${b + 1}`);
         const [x, y, sampleWeight] = xy(r.value, where, ioNames);
         try {
-          pass.evaluate(x, y, sampleWeight);
+          // Wrapped errors already name the call and the batch.
+          pass.evaluate(x, y, sampleWeight, ctx.wrapModelErrors ? '' : `${where}: batch ${b + 1}`);
         } catch (e) {
           if (!ctx.wrapModelErrors) throw e;
           throw new Error(`${where}: batch ${b + 1}: ${(e as Error).message}`, { cause: e });
@@ -287,6 +294,8 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     checkBatchSize(vbs, `${where}: validationBatchSize`);
     if (!Array.isArray(val)) throw new Error(`${where}: validationBatchSize batches [x, y] validationData, but validationData is ${val === undefined ? 'not given' : 'a dataset (its own batches are used)'}`);
   }
+  // A model built already is checked before any batch trains; one built by its first batch, before validating.
+  if (Array.isArray(val)) checkValidationBatches(model, val, vbs, where);
   const validateAfter = validationSchedule(args.validationFreq, `${where}: validationFreq`);
   if (args.validationFreq !== undefined && val === undefined) throw new Error(`${where}: validationFreq applies to validationData, which is not given`);
   checkValidatesSomeEpoch(args.validationFreq, initialEpoch, epochs, `${where}: validationFreq`);
@@ -380,9 +389,10 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
       // A cancelled epoch (the dashboard's cancel) is not validated, as fit's, nor one validationFreq skips: its val_
       // entries are missing.
       if (val && !state.cancelled && validateAfter(epoch)) {
+        if (!(val instanceof Dataset)) checkValidationBatches(model, val, vbs, where);
         const v = val instanceof Dataset
           ? (await evaluatePass(model, val, vb, { where: `${where}: validationData`, limit: 'validationBatches', wrapModelErrors: true })).values
-          : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2], batchSize: args.validationBatchSize });
+          : await evaluateModel(model, val[0], val[1], { sampleWeight: val[2], batchSize: vbs });
         names.forEach((k, i) => { logs[`val_${k}`] = v[i]; });
       }
       if (verbose) finishBar(steps, start, out, logs);

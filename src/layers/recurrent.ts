@@ -185,19 +185,34 @@ export abstract class RNN extends Layer {
       throw new Error(`${this.name} (${this.className}): stateful needs a fixed batch size; give the first layer batchInputShape `
         + `(or batchSize with inputShape), or rl.input a batchShape; got input ${kerasShape(inputShape)}`);
     }
+    // States set before the build take batchInputShape's batch; a layer applied to an input of another batch builds for that.
+    const set = this.carried?.[0]?.shape[0];
+    if (this.stateful && set !== undefined && set !== inputShape[0]) {
+      throw new Error(`${this.name} (${this.className}): its states were set for batches of ${set} (batchInputShape) before it was built, `
+        + `but it is built for input ${kerasShape(inputShape)}; call resetStates() first, or give it input of batch ${set}`);
+    }
     super.build(inputShape);
   }
 
-  /** A stateful layer's batch size, fixed when it was built. */
+  /**
+   * A stateful layer's batch size: fixed when it was built, or before that by its batchInputShape (or batchSize),
+   * which its build then binds (its states' shapes are known then too: [batch, units]).
+   */
   private statefulBatch(): number {
-    const B = this.builtInputShape?.[0];
-    if (typeof B !== 'number') throw new Error(`${this.name} (${this.className}): stateful layer is not built yet, so its batch size is unknown`);
+    const B = this.builtInputShape?.[0] ?? this.batchInputShape?.[0];
+    if (typeof B !== 'number') {
+      throw new Error(`${this.name} (${this.className}): stateful layer is not built yet, so its batch size is unknown (give it batchInputShape, or call it once)`);
+    }
     return B;
   }
 
   private checkStatefulBatch(B: number): void {
     const fixed = this.statefulBatch();
-    if (B !== fixed) throw new Error(`${this.name} (${this.className}): stateful layer was built for batches of ${fixed}, got a batch of ${B} (pass batchSize: ${fixed} and a sample count divisible by it)`);
+    // The model's fit, evaluate, predict and their kin check first, naming their own options; this is a direct call's.
+    if (B !== fixed) {
+      throw new Error(`${this.name} (${this.className}): stateful layer was built for batches of ${fixed}, got a batch of ${B}; every call must have ${fixed} samples `
+        + `(fit, evaluate, predict: batchSize ${fixed}; a dataset: .batch(${fixed}))`);
+    }
   }
 
   /** A stateful layer is built for the batch size it first sees, and says so when a batch differs. */
@@ -221,7 +236,7 @@ export abstract class RNN extends Layer {
     const B = this.statefulBatch();
     list.forEach((s, i) => {
       if (!(s instanceof Tensor) || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== this.units) {
-        throw new Error(`${this.name} (${this.className}): resetStates: state ${i} must be a tensor of shape [${B}, ${this.units}], got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : typeof s}`);
+        throw new Error(`${this.name} (${this.className}): resetStates: state ${i} must be a tensor of shape [${B}, ${this.units}], got ${s instanceof Tensor ? `[${s.shape.join(', ')}]` : describe(s)}`);
       }
     });
     this.carried = list.map(detachedCopy);

@@ -97,7 +97,11 @@ export class UserCellLoop {
     if (ctx.stateGrads) throw new Error(`${where}: per-step state gradients are recorded for SimpleRNN, LSTM and GRU cells, not a user's cell`);
     const sizes = this.stateSize, units = this.units;
     if (this.seq.stateful) {
-      if (B !== this.batch) throw new Error(`${this.owner} (RNN): stateful layer was built for batches of ${this.batch}, got a batch of ${B} (pass batchSize: ${this.batch} and a sample count divisible by it)`);
+      // The model's fit, evaluate, predict and their kin check first, naming their own options; this is a direct call's.
+      if (B !== this.batch) {
+        throw new Error(`${this.owner} (RNN): stateful layer was built for batches of ${this.batch}, got a batch of ${B}; every call must have ${this.batch} samples `
+          + `(fit, evaluate, predict: batchSize ${this.batch}; a dataset: .batch(${this.batch}))`);
+      }
       initialState ??= this.carried ?? undefined;
     }
     let states = initialState ? this.checkStates(initialState, B, 'initial state') : sizes.map((s) => zeros(B, s));

@@ -113,17 +113,34 @@ function* statefulLayers(layers: readonly unknown[]): Generator<{ layer: MaybeSt
 }
 
 /**
+ * How the caller picks its batches, for the advice when a stateful layer cannot take them: fit/evaluate/predict's
+ * batchSize, fit's validationBatchSize, a call that takes x as one batch (predictOnBatch, trainOnBatch), or a
+ * dataset's own batches (fitDataset, evaluateDataset), whose size is the dataset's .batch(n).
+ */
+export type BatchSource = 'batchSize' | 'validationBatchSize' | 'oneBatch' | 'dataset';
+
+function statefulAdvice(source: BatchSource, n: number, batchSize: number, bad: number, B: number): string {
+  const samples = `${n} sample${n === 1 ? '' : 's'}`;
+  switch (source) {
+    case 'oneBatch': return `but it was given a batch of ${n}; give it a batch of exactly ${B} samples (nothing was run)`;
+    case 'dataset': return `but the dataset gave a batch of ${n}; batch the dataset with .batch(${B}) over a number of samples divisible by ${B} (this batch was not run)`;
+    default: return `but ${samples} in batches of ${batchSize} give it a batch of ${bad}; pass ${source}: ${B} and a number of samples divisible by ${B} (nothing was run)`;
+  }
+}
+
+/**
  * n samples in batches of batchSize, checked before any batch runs against every stateful layer's batch size: a
  * batch of another size is refused by the layer, so without this fit would train (and every call move the carried
- * states) on the batches before it. tfjs checks the same up front ("divisible by the batch size").
+ * states) on the batches before it. tfjs checks the same up front ("divisible by the batch size"). what prefixes the
+ * message ('' for none, where the caller adds its own); source says which option or data the advice names.
  */
-export function checkStatefulBatches(layers: readonly unknown[], n: number, batchSize: number, what: string): void {
+export function checkStatefulBatches(layers: readonly unknown[], n: number, batchSize: number, what: string, source: BatchSource = 'batchSize'): void {
   for (const { layer, batch: B } of statefulLayers(layers)) {
     const first = Math.min(batchSize, n);
     const bad = first !== B ? first : n % B;
     if (bad === 0) continue;
-    throw new Error(`${what}: ${layer.name} (${layer.className}): stateful layer was built for batches of ${B}, but ${n} sample${n === 1 ? '' : 's'} ` +
-      `in batches of ${batchSize} give it a batch of ${bad}; pass batchSize: ${B} and a number of samples divisible by ${B} (nothing was run)`);
+    throw new Error(`${what ? `${what}: ` : ''}${layer.name} (${layer.className}): stateful layer was built for batches of ${B}, `
+      + statefulAdvice(source, n, batchSize, bad, B));
   }
 }
 

@@ -433,6 +433,8 @@ export class Functional extends ModelBase<TensorsLike> {
   /** Outputs for x as one batch, in one forward pass (tfjs's predictOnBatch): one tensor, or a list for several outputs. */
   predictOnBatch(x: TensorsLike): Tensor | Tensor[] {
     const xs = this.feeds(x, `${this.name}.predictOnBatch`);
+    // Checked here, or predict's message would name predict and its batchSize, which predictOnBatch does not take.
+    checkStatefulBatches(this.layers, xs[0].shape[0], xs[0].shape[0], `${this.name}.predictOnBatch`, 'oneBatch');
     return this.predict(xs, { batchSize: xs[0].shape[0] });
   }
 

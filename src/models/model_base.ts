@@ -203,8 +203,19 @@ export abstract class ModelBase<Data> implements TrainableModel {
   /** tfjs's: true when a layer keeps its states from batch to batch. */
   get stateful(): boolean { return this.layers.some((l) => (l as { stateful?: unknown }).stateful === true); }
 
-  /** Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates). */
-  resetStates(): void { resetStatefulLayers(this.layers); }
+  /**
+   * Every stateful recurrent layer's states back to zeros (tfjs's and Keras's resetStates, which take no argument).
+   * Given values would be dropped, so an argument is refused: a layer's own resetStates(states) sets them.
+   */
+  resetStates(): void;
+  resetStates(...unexpected: unknown[]): void {
+    if (unexpected.some((a) => a !== undefined)) {
+      const named = this.layers.find((l) => (l as { stateful?: unknown }).stateful === true)?.name ?? '<name>';
+      throw new Error(`${this.name}.resetStates() takes no argument: it sets every stateful layer's states to zeros. To set given values, `
+        + `call the layer's own resetStates(states), e.g. model.getLayer('${named}').resetStates([h, c]) for an LSTM`);
+    }
+    resetStatefulLayers(this.layers);
+  }
 
   /** tfjs's toJSON: the topology (class name, layer configs; Keras's JSON) as a string, or the object with returnString false. */
   toJSON(_unused?: unknown, returnString = true): string | object { return modelToJSON(this, returnString); }

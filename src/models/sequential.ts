@@ -442,6 +442,8 @@ export class Sequential extends ModelBase<SequentialData> {
   /** Outputs for one batch, in one forward pass (tfjs's predictOnBatch). */
   predictOnBatch(x: SequentialData): Tensor {
     const xt = asInput(this.namedInput(x, `${this.name}.predictOnBatch`) as TensorLike, `${this.name}.predictOnBatch: x`);
+    // Checked here, or predict's message would name predict and its batchSize, which predictOnBatch does not take.
+    checkStatefulBatches(this.layers, xt.shape[0], xt.shape[0], `${this.name}.predictOnBatch`, 'oneBatch');
     return this.predict(xt, { batchSize: xt.shape[0] });
   }
 

@@ -573,7 +573,10 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
   const list = args.callbacks ? (Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks]) : [];
   const buckets = bucketsFor(model, xs, batchSize, args.bucket);
   checkStatefulBatches(model.layers, xs[0].shape[0], batchSize, 'fit');
-  if (val) checkStatefulBatches(model.layers, val.xs[0].shape[0], valBatchSize, args.validationData ? 'fit: validationData' : `fit: validationSplit ${args.validationSplit}`);
+  if (val) {
+    checkStatefulBatches(model.layers, val.xs[0].shape[0], valBatchSize, args.validationData ? 'fit: validationData' : `fit: validationSplit ${args.validationSplit}`,
+      args.validationBatchSize === undefined ? 'batchSize' : 'validationBatchSize');
+  }
   return { args, epochs, initialEpoch, batchSize, verbose: verbose as 0 | 1 | 2, out, xs, ys, weights, val, validateAfter, valBatchSize, callbacks: new CallbackList(list), buckets };
 }
 
@@ -790,6 +793,8 @@ function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWei
   what = 'trainOnBatch', onNonFinite: () => void = () => { throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`); }): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
   const { xs, ys } = model.prepareData(x, y, what);
+  // trainOnBatch takes x as one batch; fitDataset's batches are the dataset's.
+  checkStatefulBatches(model.layers, xs[0].shape[0], xs[0].shape[0], what, what === 'trainOnBatch' ? 'oneBatch' : 'dataset');
   const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model), outputSteps(model, ys)), classWeight, `${what}: classWeight`);
   return stepScope(() => {
     const { sampleWeight: shared, perOutput } = batchWeights(weights);
@@ -830,12 +835,16 @@ export class StreamedPass {
     this.seen += n;
   }
 
-  /** One batch evaluated (evaluate's checks and weights), its loss and metrics added to the pass's. */
-  evaluate(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined): void {
+  /**
+   * One batch evaluated (evaluate's checks and weights), its loss and metrics added to the pass's. what prefixes a
+   * stateful layer's batch-size error ('' where the caller adds its own).
+   */
+  evaluate(x: unknown, y: unknown, sampleWeight: SampleWeightArg | undefined, what = 'evaluateDataset'): void {
     const model = this.model;
     if (!model.loss) throw new Error(`${model.name}: call compile() before evaluate()`);
     const { xs, ys } = model.prepareData(x, y, 'evaluate');
     const n = xs[0].shape[0];
+    checkStatefulBatches(model.layers, n, n, what, 'dataset');
     const weights = sampleWeightsOf(sampleWeight, n, 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
     const steps = evaluationSteps(model, xs, ys, n, undefined, weights, this.meters());
     let r = steps.next();
@@ -856,6 +865,7 @@ export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, 
   if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
   const n = xs[0].shape[0];
+  checkStatefulBatches(model.layers, n, n, 'testOnBatch', 'oneBatch');
   const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   const steps = evaluationSteps(model, xs, ys, Math.max(n, 1), undefined, weights);
   for (let r = steps.next(); ; r = steps.next()) if (r.done) return batchResult(model, r.value, returnDict);
