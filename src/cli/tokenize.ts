@@ -16,6 +16,14 @@ function note(t: ReviewToken, vocab: number): string {
   return '';
 }
 
+/**
+ * A token as the Text: line shows its text, JSON's escapes without the quotes: Keras's default filters keep '\r' and
+ * other control characters inside words, and printed raw they would move the cursor (a CR overwrites the line).
+ */
+export function shownToken(token: string): string {
+  return JSON.stringify(token).slice(1, -1);
+}
+
 /** A padded row in short: runs of the padding value are written "0 x 495". */
 export function compactRow(row: ArrayLike<number>, pad = 0): string {
   const parts: string[] = [];
@@ -75,14 +83,14 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
     const tok = new Tokenizer({ numWords: vocab, oovToken: oov ?? null });
     tok.fitOnTexts(texts);
     const seqs = tok.textsToSequences(texts);
-    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (1 = ${oov === undefined ? 'most frequent' : `the oov token '${oov}'`})`);
-    p.line(`Word index: ${[...tok.wordIndex].map(([w, i]) => `${w}-${i}`).join(', ')}`);
+    p.line(`Keras Tokenizer fitted on ${texts.length} text(s): ${tok.wordIndex.size} words, indexed by frequency (1 = ${oov === undefined ? 'most frequent' : `the oov token '${shownToken(oov)}'`})`);
+    p.line(`Word index: ${[...tok.wordIndex].map(([w, i]) => `${shownToken(w)}-${i}`).join(', ')}`);
     const padded = padSequences(seqs, padOpts);
     texts.forEach((t, i) => {
       const row = padded.data.subarray(i * maxlen, (i + 1) * maxlen);
       p.line();
       p.line(`Text:    ${JSON.stringify(t)}`);
-      p.line(`Tokens:  ${tok.tokenize(t).join(' | ')}`);
+      p.line(`Tokens:  ${tok.tokenize(t).map(shownToken).join(' | ')}`);
       p.line(`Ids:     [${seqs[i].join(', ')}]`);
       p.line(`Padded:  ${compactRow(row)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cutNote(seqs[i].length)})`);
       out.push({ text: t, tokens: tok.tokenize(t), ids: seqs[i], padded: Array.from(row) });
@@ -93,9 +101,9 @@ async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: Cli
       const padded = padSequences([enc.ids], padOpts);
       if (i) p.line();
       p.line(`Text:    ${JSON.stringify(t)}`);
-      p.line(`Tokens:  ${enc.tokens.map((x) => x.word).join(' | ')}  (${enc.tokens.length})`);
+      p.line(`Tokens:  ${enc.tokens.map((x) => shownToken(x.word)).join(' | ')}  (${enc.tokens.length})`);
       p.line(`Ids:     [${enc.ids.join(', ')}]  (1 = <START>, 2 = <UNK>, word = rank + 3)`);
-      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [x.word, x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
+      p.lines(formatTable({ columns: ['token', 'rank', 'id', 'note'], rows: enc.tokens.map((x) => [shownToken(x.word), x.rank, x.id, note(x, vocab)]) }).map((l) => `  ${l}`));
       p.line(`Padded:  ${compactRow(padded.data)}  (maxlen ${maxlen}, padding '${padOpts.padding}'${cutNote(enc.ids.length)})`);
       p.line(`Decoded: ${datasets.imdb.decode(padded.data, { skipSpecial: false }).replace(/(<PAD> )+/g, (m) => (m.length > 12 ? `<PAD> x ${m.length / 6} ` : m))}`);
       out.push({ text: t, tokens: enc.tokens.map((x) => ({ token: x.word, rank: x.rank, id: x.id, note: note(x, vocab) })), ids: enc.ids, padded: Array.from(padded.data) });

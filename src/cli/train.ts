@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
+import { caseOnlyClassNotes } from '../data/text_labels.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
 import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, nonNegativeInt, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
@@ -116,6 +117,8 @@ export function register(program: Command, ctx: CliContext): void {
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
         saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, beforeSave: () => end.writing(),
       });
+      // On stderr, as a hint beside the results: the classes stand as the data spells them.
+      for (const note of caseOnlyClassNotes(r.classes)) ctx.err.write(`rnnlab train: ${note}\n`);
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       const body = textTrainBody(r, f.data);
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));

@@ -159,3 +159,25 @@ export function mapLabels(labels: readonly (string | null)[], map: Readonly<Reco
     return (v !== null ? byValue.get(v) : undefined) ?? l;
   });
 }
+
+/**
+ * Classes whose names differ only in case (`Pos` and `pos`), each group in class order. Labels are trimmed but keep
+ * their case, as Keras keeps labels as given, so such classes train apart: likely one class spelt two ways.
+ */
+export function classesDifferingInCase(classes: readonly string[]): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const c of classes) {
+    const key = c.trim().toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/** The note train prints for each such group, or none. */
+export function caseOnlyClassNotes(classes: readonly string[]): string[] {
+  return classesDifferingInCase(classes).map((g) => {
+    const names = g.map((c) => JSON.stringify(c));
+    const list = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    return `note: labels ${list} are different classes (labels keep their case); if they mean one class, write them one way`;
+  });
+}

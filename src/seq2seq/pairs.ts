@@ -8,6 +8,7 @@ import { DataError } from '../data/errors.js';
 import { describe } from '../describe.js';
 import { jsonObjectLineError, readCsvRows } from '../data/text_csv.js';
 import { readJsonlRows } from '../data/text_jsonl.js';
+import { checkSurrogates } from '../data/text_surrogates.js';
 import { readLines, type ByteSource } from '../data/text_stream.js';
 import { optionWithValue, type OptionNames } from '../data/text_options.js';
 import type { RowSink, TextDatasetOptions } from '../data/text_types.js';
@@ -35,6 +36,9 @@ export interface PairReadOptions {
 export interface SideTokens { source: TokenKind; target: TokenKind }
 
 const sideTokens = (k: TokenKind | SideTokens): SideTokens => (typeof k === 'string' ? { source: k, target: k } : k);
+
+/** Lives in src/data, shared with the text classifier's readers (one wording); seq2seq's callers import it from here. */
+export { checkSurrogates };
 
 export function pairFormatOf(file: string): PairFormat {
   const ext = path.extname(file).toLowerCase();
@@ -92,23 +96,6 @@ export function checkSpecialTokens(pairs: readonly Pair[], kinds: TokenKind | Si
       const tok = specialTokenIn(p[side], k[side]);
       if (tok !== undefined) {
         throw new DataError(`${pairWhere(p, i)}: the ${side} holds the word '${tok}', which with word tokens is the vocabulary's ${tok} marker (${SPECIAL_TOKENS.join(', ')} are reserved); write it another way (e.g. ${tok.slice(1, -1)})`);
-      }
-    }
-  });
-}
-
-/**
- * A JSON Lines escape ("\ud83d" without its other half) or a string cut between the halves of a surrogate pair
- * holds a lone surrogate: not a character, so it would train as a token of its own, print as U+FFFD and be saved as
- * an escape no UTF-8 text can match. Such a pair is refused naming its line, side and position.
- */
-export function checkSurrogates(pairs: readonly Pair[]): void {
-  pairs.forEach((p, i) => {
-    for (const side of ['source', 'target'] as const) {
-      const m = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(p[side]);
-      if (m) {
-        const at = Array.from(p[side].slice(0, m.index)).length + 1;
-        throw new DataError(`${pairWhere(p, i)}: the ${side} holds a lone surrogate U+${m[0].charCodeAt(0).toString(16).toUpperCase()} at character ${at} (half of a surrogate pair, not a character); write the whole character`);
       }
     }
   });

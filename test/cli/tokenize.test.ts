@@ -42,6 +42,20 @@ describe('rnnlab tokenize', () => {
     expect(r.out).toContain('Padded:  [0 0 0 1 2 3]');
   });
 
+  it('escapes control characters in tokens as the Text: line does, with --fit and with the IMDb index', async () => {
+    // Keras's default filters keep '\r', so 'x\ry' is one word; printed raw, the CR would hide the 'x'.
+    const fit = await run(['tokenize', '--fit', '--maxlen', '4', 'x\ry z']);
+    expect(fit.code).toBe(0);
+    expect(fit.out).toContain('Word index: x\\ry-1, z-2\n');
+    expect(fit.out).toContain('Tokens:  x\\ry | z\n');
+    expect(fit.out).not.toContain('\r');
+    const imdb = await run(['tokenize', '--maxlen', '6', 'good\rbad film']);
+    expect(imdb.out).toContain('Text:    "good\\rbad film"');
+    expect(imdb.out).toContain('Tokens:  good\\rbad | film  (2)');
+    expect(imdb.out).toMatch(/^ {2}good\\rbad +- +- +not in the word index/m);
+    expect(imdb.out).not.toContain('\r');
+  });
+
   it('helpers', () => {
     expect(compactRow([0, 0, 0, 0, 0, 7, 0, 3])).toBe('[0 x 5 7 0 3]');
     const e = encodeReview('zzzqqqxx great', 10000, datasets.imdb.getWordIndex());
