@@ -6,6 +6,7 @@ import { settleCheckpoint, writeCheckpoint, type TrainingState } from '../io/che
 import { Callback as CallbackClass } from '../models/callback_class.js';
 import { metricKind, type MetricKind } from '../metrics/registry.js';
 import { describe } from '../describe.js';
+import { Tensor, isForeignTensor } from '../tensor.js';
 
 export type Mode = 'auto' | 'min' | 'max';
 
@@ -133,12 +134,19 @@ export function fixed5(v: number): string {
 
 /**
  * The monitored value the callbacks compare: a number, NaN included (Keras 3 compares NaN, which never improves).
+ * A one-element tensor (a custom metric's rl.scalar) reads as its number, as tfjs resolves scalar tensors in logs
+ * before callbacks see them; a larger or disposed tensor has no one value to compare, so it is an error.
  * undefined when the logs lack the key or hold null there (Keras's logs.get reads None as missing), or hold
- * anything else (a string, a tensor), which cannot be compared: the callbacks then treat the epoch as missing it.
+ * anything else (a string), which cannot be compared: the callbacks then treat the epoch as missing it.
  */
-export function monitoredNumber(logs: Logs, monitor: string): number | undefined {
+export function monitoredNumber(logs: Logs, monitor: string, owner: string): number | undefined {
   const v: unknown = logs[monitor];
-  return typeof v === 'number' ? v : undefined;
+  if (typeof v === 'number') return v;
+  if (!(v instanceof Tensor) && !isForeignTensor(v)) return undefined;
+  const t = v as Tensor;
+  if (t instanceof Tensor && t.isDisposed) throw new Error(`${owner}: monitor '${monitor}' holds a disposed tensor`);
+  if (t.size !== 1) throw new Error(`${owner}: monitor '${monitor}' holds a tensor of shape [${t.shape.join(', ')}]; it must be a number or a one-element tensor`);
+  return Number(t.dataSync()[0]);
 }
 
 /**

@@ -84,7 +84,7 @@ export class EarlyStopping extends BaseCallback {
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const current = monitoredNumber(logs, this.monitor);
+    const current = monitoredNumber(logs, this.monitor, 'earlyStopping');
     if (current === undefined) {
       // Keras 3: a warning, and the epoch is not watched (null too: Keras's None). NaN is watched and never improves.
       this.missing.warn(`earlyStopping: early stopping is conditioned on metric '${this.monitor}', which is not available`, logs, this.monitor);

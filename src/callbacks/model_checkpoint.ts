@@ -141,7 +141,7 @@ export class ModelCheckpoint extends BaseCallback {
     if (!this.resumedBestChecked) this.loadResumedBest();
     const dir = resolve(formatPath(this.path, epoch, logs));
     if (this.saveBestOnly) {
-      const v = monitoredNumber(logs, this.monitor);
+      const v = monitoredNumber(logs, this.monitor, 'modelCheckpoint');
       if (v === undefined) {
         // Keras 3: a warning, and the epoch is saved as without saveBestOnly (null too: Keras's None). NaN never improves.
         this.missing.warn(`modelCheckpoint: can save the best model only with '${this.monitor}' available, so this epoch is saved regardless`, logs, this.monitor);

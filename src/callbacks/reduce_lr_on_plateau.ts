@@ -69,7 +69,7 @@ export class ReduceLROnPlateau extends BaseCallback {
     if (!opt) throw new Error('ReduceLROnPlateau: the model has no optimizer (compile it before fit)');
     // Keras 3 logs the rate the epoch trained with (History and CSVLogger then have a learning_rate column).
     logs.learning_rate = opt.learningRate;
-    const current = monitoredNumber(logs, this.monitor);
+    const current = monitoredNumber(logs, this.monitor, 'ReduceLROnPlateau');
     if (current === undefined) {
       // Keras 3: a warning, and the rate is left alone.
       this.missing.warn(`ReduceLROnPlateau: learning rate reduction is conditioned on metric '${this.monitor}', which is not available`, logs, this.monitor);

@@ -4,7 +4,7 @@
  * the registry in src/layers); this file only converts keys and adds file positions to errors.
  */
 import { checkKnownArgs, type Layer, type SymbolicShape } from '../layers/layer.js';
-import { REGISTER_CLASS_HINT, deserializeLayer, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
+import { REGISTER_CLASS_HINT, deserializeLayer, kerasOnlyLayerMessage, layerClass, layerClassNames, serializeLayer, withLoadedConfigCheck } from '../layers/registry.js';
 import { ModelFormatError } from './errors.js';
 import { describe } from '../describe.js';
 import { camelKey, kerasKey, nearName } from '../near_name.js';
@@ -216,11 +216,38 @@ export function checkRegisteredNames(v: unknown, where: string, depth = 0): void
   for (const x of Object.values(v)) checkRegisteredNames(x, where, depth + 1);
 }
 
+/** Where a model config holds layers: a model's list, a wrapper's layer, a Bidirectional's two (initializers are elsewhere). */
+const LAYER_LIST_KEYS = new Set(['layers']);
+const LAYER_KEYS = new Set(['layer', 'forward_layer', 'backward_layer', 'forwardLayer', 'backwardLayer']);
+
+/**
+ * A Keras-only layer (TextVectorization, StringLookup, ...; src/layers/keras_only_layers.ts) anywhere in the model is
+ * refused with the factory's advice before any layer is read: a text model's string InputLayer, which comes first,
+ * would otherwise fail with a message that does not say which layer is the problem. A class the user registered loads.
+ */
+export function checkKerasOnlyLayers(v: unknown, where: string, depth = 0): void {
+  if (depth > 64 || !isObject(v) && !Array.isArray(v)) return;
+  const check = (e: unknown): void => {
+    if (!isObject(e)) return;
+    const cls = e.class_name ?? e.className;
+    if (typeof cls !== 'string' || layerClass(cls)) return;
+    const message = kerasOnlyLayerMessage(cls, isObject(e.config) ? e.config.name : undefined);
+    if (message) throw new ModelFormatError(`${where}: ${message}`);
+  };
+  for (const [k, x] of Object.entries(v)) {
+    if (LAYER_LIST_KEYS.has(k) && Array.isArray(x)) x.forEach(check);
+    else if (LAYER_KEYS.has(k)) check(x);
+    checkKerasOnlyLayers(x, where, depth + 1);
+  }
+}
+
 /** Parses {class_name, config} (at `where`, for errors) into an unbuilt rnnlab layer. */
 export function layerFromKeras(entry: unknown, where: string, batchInputShape: SymbolicShape | null = null): Layer {
   if (!isObject(entry)) throw new ModelFormatError(`${where}: a layer must be an object {class_name, config}, got ${describe(entry)}`);
   const cls = entry.class_name ?? entry.className;
   if (typeof cls !== 'string') throw new ModelFormatError(`${where}: the layer has no class_name`);
+  const kerasOnly = layerClass(cls) ? null : kerasOnlyLayerMessage(cls, isObject(entry.config) ? entry.config.name : undefined);
+  if (kerasOnly) throw new ModelFormatError(`${where}: ${kerasOnly}`);
   if (!layerClass(cls)) throw new ModelFormatError(`${where}: unknown layer class '${cls}'; rnnlab reads ${layerClassNames().join(', ')} (and InputLayer first); ${REGISTER_CLASS_HINT}`);
   const rawConfig = entry.config ?? {};
   if (!isObject(rawConfig)) throw new ModelFormatError(`${where} (${cls}): config must be an object, got ${describe(rawConfig)}`);

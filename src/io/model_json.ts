@@ -25,7 +25,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError, ModelTooLargeError } from './errors.js';
-import { checkBuildConfig, checkKeras3HardSigmoid, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, checkKeras3HardSigmoid, checkKerasOnlyLayers, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
 import { allLayers, modelConfigFields, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
@@ -417,6 +417,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   // Keras 3's compile_config is checked only when the model is compiled (src/io/keras_training.ts), so {compile: false} skips it.
   const { compile_config: _compileConfig, ...layersTopo } = topo;
   checkRegisteredNames(layersTopo, `${where}: modelTopology`);
+  checkKerasOnlyLayers(layersTopo, `${where}: modelTopology`);
   const training = fileTrainingConfig(json, outer, topo);
   if (cls === 'Functional' || cls === 'Model') return { ...parseFunctional(json, topo, where, maxParams), ...training };
   if (cls === undefined && Array.isArray(topo.node)) {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
-import { categoricalModeOf, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
+import { categoricalModeOf, categoricalShape, checkNotSparse, encodeCategorical, type CategoricalMode } from './categorical_output.js';
 import { Layer, checkPositiveInt, kerasShape, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -25,7 +25,9 @@ const TFJS_SPELLING: Partial<Record<CategoricalMode, CategoryOutputMode>> = { on
  * Where the three libraries part, rnnlab keeps one row per sample: ids (batch,) are one id per sample in every mode
  * (tfjs's and Keras's multiHot and count would count the whole batch as one sample and drop the batch axis), and
  * rank 3 or more is refused (tfjs refuses it; Keras 3's call reduces axis 1 while its compute_output_shape replaces
- * the last axis, so its symbolic and eager shapes disagree).
+ * the last axis, so its symbolic and eager shapes disagree). A scalar id is one sample of one id, as Keras 3 upranks
+ * it: (numTokens,) in multiHot and count, (1, numTokens) in oneHot (Keras's call; its compute_output_shape says
+ * (numTokens,) there, the values decide), as IntegerLookup, Hashing and Discretization treat a scalar.
  */
 export class CategoryEncoding extends Layer {
   static override readonly className: string = 'CategoryEncoding';
@@ -53,7 +55,8 @@ export class CategoryEncoding extends Layer {
 
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
     const where = this.where;
-    if (inputShape.length < 1 || inputShape.length > 2) {
+    if (inputShape.length === 0) return categoricalShape(where, [], this.mode, this.numTokens);
+    if (inputShape.length > 2) {
       throw new Error(`${where}: expected ids (batch,) or (batch, ids), got ${kerasShape(inputShape)} (tfjs refuses rank 3 or more; Keras 3's own shape for it disagrees with its output)`);
     }
     if (this.outputMode === 'oneHot' && inputShape.length === 2 && inputShape[1] !== 1) {
@@ -62,9 +65,14 @@ export class CategoryEncoding extends Layer {
     return [inputShape[0], this.numTokens];
   }
 
+  /** Keras upranks a scalar to one sample of one id: taken whatever rank the layer was built for, as it holds no weights. */
+  protected override checkInput(x: Tensor): void {
+    if (x.rank > 0) super.checkInput(x);
+  }
+
   call(x: Tensor, _ctx: CallContext): Tensor {
     this.computeOutputShape(x.shape);
-    const B = x.shape[0], k = x.rank === 1 ? 1 : x.shape[1], N = this.numTokens;
+    const k = x.rank < 2 ? 1 : x.shape[1], N = this.numTokens;
     const ids = x.dataSync() as ArrayLike<number>;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
@@ -72,7 +80,7 @@ export class CategoryEncoding extends Layer {
         throw new Error(`${this.where}: ids must be integers in [0, numTokens = ${N}), got ${id} (sample ${Math.floor(i / k)})`);
       }
     }
-    return encodeCategorical(this.where, ids, [B, k], this.mode, N);
+    return encodeCategorical(this.where, ids, x.rank === 0 ? [] : [x.shape[0], k], this.mode, N);
   }
 
   /** outputMode as tfjs 4.22 writes it to a file (its serializer snake-cases the value: 'one_hot'), which is Keras's spelling too. */

@@ -87,3 +87,21 @@ type KerasOnlyLayerName = keyof typeof KERAS_ONLY_LAYERS;
 export const kerasOnlyLayerRefusals = Object.fromEntries(Object.entries(KERAS_ONLY_LAYERS).map(([name, instead]) => [name, () => {
   throw new Error(`layers.${name}: Keras 3 has this layer; rnnlab (as tfjs-layers) does not: ${instead}; see docs/API.md "Layers"`);
 }])) as Record<KerasOnlyLayerName, (...args: unknown[]) => never>;
+
+/**
+ * The classes a saved model is refused with the factory's advice for: Keras 3's text preprocessing layers, whose
+ * string input would otherwise fail first, naming neither them nor what to do. The other classes here keep the
+ * loaders' unknown-class message, which lists the classes rnnlab reads.
+ */
+const ADVISED_IN_FILES: readonly KerasOnlyLayerName[] = ['textVectorization', 'stringLookup'];
+
+/** Keras's class name of each: the factory name capitalized (textVectorization -> TextVectorization). */
+const BY_CLASS = new Map(ADVISED_IN_FILES.map((name) => [name[0]!.toUpperCase() + name.slice(1), KERAS_ONLY_LAYERS[name]]));
+
+/** The sentence a saved model's layer of one of ADVISED_IN_FILES fails with; null for any other class name. */
+export function kerasOnlyLayerMessage(className: string, layerName?: unknown): string | null {
+  const instead = BY_CLASS.get(className);
+  if (instead === undefined) return null;
+  const named = typeof layerName === 'string' && layerName !== '' ? `layer '${layerName}' (${className})` : `layer class '${className}'`;
+  return `${named}: Keras 3 has this layer; rnnlab (as tfjs-layers) does not: ${instead}; see docs/API.md "Layers"`;
+}

@@ -4,6 +4,10 @@
  */
 import { markBuiltInLayerClass } from './built_in_classes.js';
 import type { Layer } from './layer.js';
+import { kerasOnlyLayerMessage } from './keras_only_layers.js';
+
+/** For src/io, which reads saved layers through this registry only. */
+export { kerasOnlyLayerMessage };
 
 /** A layer class as the registry sees it: its Keras name, its alias names, and the inverse of getConfig. */
 export interface LayerClass {
@@ -93,6 +97,8 @@ export function deserializeLayer(entry: unknown, where = 'layer'): Layer {
   const { className, config } = entry as { className?: unknown; config?: unknown };
   if (typeof className !== 'string') throw new Error(`${where}: the layer has no className`);
   const cls = layerClass(className);
+  const kerasOnly = cls ? null : kerasOnlyLayerMessage(className, (config as { name?: unknown } | null)?.name);
+  if (kerasOnly) throw new Error(`${where}: ${kerasOnly}`);
   if (!cls) throw new Error(`${where}: unknown layer class '${className}'; rnnlab has ${layerClassNames().join(', ')}; ${REGISTER_CLASS_HINT}`);
   const cfg = config ?? {};
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new Error(`${where} (${className}): config must be an object`);
