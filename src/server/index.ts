@@ -1,5 +1,5 @@
 /**
- * `rnnlab serve`: the dashboard. Prints its URL and serves until SIGINT / SIGTERM; a port in use is an
+ * `rnnlab serve`: the dashboard. Prints its URL and serves until SIGINT / SIGTERM / SIGHUP; a port in use is an
  * error (exit 1), and it binds a public interface only when --host names one.
  */
 import { REPORT_PHASE, type JobSummary } from './jobs.js';
@@ -37,6 +37,12 @@ export function stopMessage(jobs: readonly Pick<JobSummary, 'id' | 'name' | 'sta
   return `Stopping: ${cancel}${running ? ' and' : ';'} discarding ${count}${which} (waiting jobs are not kept across restarts).`;
 }
 
+/**
+ * The signals that stop the server as Ctrl-C does: SIGHUP too, as a closed terminal sends it, so the running job is
+ * still recorded cancelled (without a listener Node would end the server at once, with exit code 129).
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** Runs the dashboard until a signal (or `stop`) ends it; resolves to the exit code. */
 export async function runServe(options: DashboardOptions & ServeOptions, io: { out: { write(s: string): unknown }; err: { write(s: string): unknown } },
   opts: { stop?: Promise<unknown>; onReady?: (d: Dashboard) => void } = {}): Promise<number> {
@@ -65,12 +71,10 @@ export async function runServe(options: DashboardOptions & ServeOptions, io: { o
   opts.onReady?.(d);
   await new Promise<void>((resolve) => {
     const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
+      for (const signal of STOP_SIGNALS) process.off(signal, done);
       resolve();
     };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+    for (const signal of STOP_SIGNALS) process.once(signal, done);
     opts.stop?.then(done, done);
   });
   io.out.write(`${stopMessage(d.jobs.list(), d.jobs.runningPastTraining())}\n`);

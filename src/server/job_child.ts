@@ -16,7 +16,7 @@ import { JobCancelled, SAVING_PHASE, trainJob } from './train.js';
 
 const abort = new AbortController();
 let batchDelayMs = 0;
-/** The SIGINT or SIGTERM that stopped training when it came before any cancel of the server's (the server decides what that means). */
+/** The SIGINT, SIGTERM or SIGHUP that stopped training when it came before any cancel of the server's (the server decides what that means). */
 let stoppedBy: NodeJS.Signals | null = null;
 
 function send(m: FromChild): Promise<void> {
@@ -122,7 +122,8 @@ process.on('disconnect', () => process.exit(1));
 // A Ctrl-C in the terminal reaches the server's whole process group, this process too: stop as a cancel does, so the
 // server, which cancels its jobs on the same signal, still gets the job's result and leaves a cancelled run folder.
 // The result names the signal: one that reached this process alone is no cancel, and the server fails the job.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// A closed terminal's SIGHUP reaches the group as Ctrl-C does, and the server stops on it too.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (!abort.signal.aborted) stoppedBy = signal;
     abort.abort();

@@ -47,7 +47,7 @@ export type FromChild =
   | { type: 'epochEnd'; epoch: number; logs: Logs; seconds: number; elapsed: number }
   /** Training ended uncancelled (TrainHooks.onTrainingEnd): the process reads no cancel from now on. */
   | { type: 'trainingEnded' }
-  /** `signal`: a SIGINT or SIGTERM that reached the process, not the server's cancel, stopped training. */
+  /** `signal`: a SIGINT, SIGTERM or SIGHUP that reached the process, not the server's cancel, stopped training. */
   | { type: 'done'; outcome: SentOutcome; saved: ModelSaved; signal?: string }
   | { type: 'failed'; name: string; message: string; signal?: string }
   /** The run's reports and record are written; `unwritten` says why not even the record could be, or is null. */

@@ -18,6 +18,18 @@ export function statusText(v) {
 
 const isActive = (v) => v.status === 'running' || v.status === 'queued';
 
+/**
+ * The phases the server gives a running job whose training has ended (FINISHING_PHASE, SAVING_PHASE, REPORT_PHASE in
+ * src/server): it refuses a cancel then (409), as the job ends completed, or its report is being written.
+ */
+export const PAST_TRAINING_PHASES = new Set(['finishing the last epoch', 'saving', 'writing the report']);
+
+/** The last batch of the last epoch is done: later phases (the IMDb task's own) are past training too. */
+const lastBatchDone = (p) => !!p && p.epochs > 0 && p.epoch === p.epochs && p.batch === p.steps;
+
+/** Whether the server would accept a cancel of the job: queued, or running and still training. */
+export const canCancel = (v) => v.status === 'queued' || (v.status === 'running' && !PAST_TRAINING_PHASES.has(v.phase) && !lastBatchDone(v.progress));
+
 /** A job's entry, made once: renderJobList updates its parts in place, so keyboard focus on it or its Cancel stays. */
 function jobItem(id, showJob) {
   return el('li', { dataset: { job: id }, tabindex: '0', onclick: () => showJob(id),
@@ -45,16 +57,20 @@ function updateJobItem(li, v, shownJob) {
   if (name.textContent !== `${v.name} ${isActive(v) ? v.status : ''}`) {
     name.replaceChildren(`${v.name} `, ...(isActive(v) ? [el('span', { class: `badge ${v.status}`, text: v.status })] : []));
   }
-  // The Cancel button is kept while the job can be cancelled; when it goes, focus moves to the job's entry.
+  // The Cancel button is kept while the job can be cancelled (not once its training has ended: the server would
+  // refuse); when it goes, focus moves to the job's entry.
   const action = li.querySelector('.job-action');
   const button = action.querySelector('button');
-  if (isActive(v) && !button) action.replaceChildren(cancelButton(v));
-  if (!isActive(v)) {
-    const hadFocus = button && button === document.activeElement;
+  const hadFocus = button && button === document.activeElement;
+  if (canCancel(v)) {
+    if (!button) action.replaceChildren(cancelButton(v));
+  } else if (isActive(v)) {
+    if (button) action.replaceChildren();
+  } else {
     const shown = action.firstElementChild;
     if (!shown || shown.tagName === 'BUTTON' || shown.textContent !== v.status) action.replaceChildren(el('span', { class: `badge ${v.status}`, text: v.status }));
-    if (hadFocus) li.focus();
   }
+  if (hadFocus && !button.isConnected) li.focus();
   let bar = li.querySelector('progress');
   if (v.status === 'running') {
     if (!bar) li.querySelector('.job-phase').before(bar = el('progress', { max: '1' }));

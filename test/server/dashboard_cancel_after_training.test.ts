@@ -1,0 +1,81 @@
+/**
+ * The jobs list offers Cancel only while the server would accept it: a queued job or one still training. Once a
+ * running job's training has ended (the server's finishing, saving and report phases, or its last batch done) the
+ * server answers a cancel with 409, so the button goes, and focus on it moves to the job's entry. Rendered in Chromium
+ * by the page's own job_list.js from job views as GET /api/jobs gives them.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FINISHING_PHASE, REPORT_PHASE } from '../../src/server/jobs.js';
+import { SAVING_PHASE } from '../../src/server/train.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers.js';
+
+let server: TestServer;
+let browser: Chromium | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+
+type Progress = { epoch: number; epochs: number; batch: number; steps: number } | null;
+const job = (status: string, phase: string, progress: Progress = null) => ({
+  id: 'j1', name: 'adder', status, phase, command: '', metrics: {}, runId: 'r1', error: null,
+  progress: progress && { ...progress, fraction: 0.5, elapsedSeconds: 1, etaSeconds: 1 },
+});
+
+/** Renders the views one after another into one list, as updates arrive; returns what the entry shows after each. */
+function renderSteps(views: ReturnType<typeof job>[], focusCancel = false) {
+  return page.evaluate(({ views, focusCancel }) => {
+    const { renderJobList } = (window as unknown as { jobList: { renderJobList: (...a: unknown[]) => void } }).jobList;
+    const list = document.createElement('ul');
+    document.body.append(list);
+    const seen: { cancel: boolean; focusOnEntry: boolean }[] = [];
+    for (const v of views) {
+      renderJobList(list, [v], null, () => undefined);
+      const button = list.querySelector('button[data-action="cancel"]') as HTMLButtonElement | null;
+      if (focusCancel && button) button.focus();
+      seen.push({ cancel: button !== null, focusOnEntry: document.activeElement === list.querySelector('li') });
+    }
+    list.remove();
+    return seen;
+  }, { views, focusCancel });
+}
+
+describeInChromium('the Cancel button of a job whose training has ended', () => {
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchChromium();
+    page = await openDashboard(browser, `${server.base}/#train`, pageErrors, { timeoutMs: 60_000 });
+    // The page's own module, imported in the page (as a string: vitest would rewrite an import() in a function).
+    await page.evaluate("import('/js/job_list.js').then((m) => { window.jobList = m; })");
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('is shown while queued and training, and goes in each phase the server refuses a cancel in', async () => {
+    const training = { epoch: 2, epochs: 2, batch: 3, steps: 5 };
+    for (const phase of [FINISHING_PHASE, SAVING_PHASE, REPORT_PHASE]) {
+      const seen = await renderSteps([job('queued', 'starting'), job('running', 'training', training), job('running', phase, training), job('completed', 'done')]);
+      expect(seen.map((s) => s.cancel), phase).toEqual([true, true, false, false]);
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('goes once the last batch of the last epoch is done, whatever phase the task then reports', async () => {
+    const seen = await renderSteps([
+      job('running', 'training', { epoch: 2, epochs: 2, batch: 4, steps: 5 }),
+      job('running', 'listing the misclassified reviews', { epoch: 2, epochs: 2, batch: 5, steps: 5 }),
+    ]);
+    expect(seen.map((s) => s.cancel)).toEqual([true, false]);
+    // The last batch of an earlier epoch is not the end of training.
+    expect((await renderSteps([job('running', 'training', { epoch: 1, epochs: 2, batch: 5, steps: 5 })]))[0]!.cancel).toBe(true);
+  });
+
+  it('moves keyboard focus from the Cancel button to the job\'s entry when the button goes', async () => {
+    const training = { epoch: 1, epochs: 1, batch: 2, steps: 5 };
+    const seen = await renderSteps([job('running', 'training', training), job('running', FINISHING_PHASE, training)], true);
+    expect(seen).toEqual([{ cancel: true, focusOnEntry: false }, { cancel: false, focusOnEntry: true }]);
+  });
+});
