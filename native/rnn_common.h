@@ -472,7 +472,10 @@ RLV vf vtanh(vf x) {
   q = q * z + 1.18534705686654e-04f;
   q = q * z + 2.26843463243900e-03f;
   q = q * z + 4.89352518554385e-03f;
-  return vdiv(p * c, q);
+  // Past |x| = 9.0109 float32's tanh rounds to exactly ±1, where the rational stops 4 ulps short (0.99999976): a
+  // saturated unit would keep a gradient (1 - y)(1 + y) of 4.8e-7 that the reference kernels and tfjs do not have.
+  const vf r = vdiv(p * c, q);
+  return vsel(x > 9.0109f, vset(1.0f), vsel(x < -9.0109f, vset(-1.0f), r));
 }
 RLV vf vhard_sigmoid(vf x) {
   vf y = vmin(vmax(0.2f * x + 0.5f, vzero()), vset(1.0f));
