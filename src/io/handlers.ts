@@ -110,7 +110,7 @@ function modelFromTopology(topology: unknown, where: string): Sequential | Funct
   const parsed = withInitializersDrawn(() => parseModelJSON({ format: 'layers-model', modelTopology: topology }, where));
   if (parsed.functional) return parsed.functional;
   const m = new Sequential({ name: parsed.name });
-  for (const l of parsed.layers) m.add(l);
+  for (const l of parsed.inputLayer ? [parsed.inputLayer, ...parsed.layers] : parsed.layers) m.add(l);
   if (!m.built && parsed.batchInputShape) m.build(parsed.batchInputShape);
   if (parsed.trainable !== undefined) m.restoreOwnTrainable(parsed.trainable);
   return m;

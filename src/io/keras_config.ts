@@ -320,6 +320,15 @@ export function writtenByKeras2(json: Record<string, unknown>, topology: Record<
   return typeof json.generatedBy === 'string' && /^keras v2\./.test(json.generatedBy);
 }
 
+/**
+ * Whether tfjs or rnnlab wrote this model.json (keras_version 'tfjs-layers …' or 'rnnlab …'): they write a
+ * Sequential's InputLayer only when the model was built with one, and keep it in model.layers, where Keras lists one
+ * in every config and hides it.
+ */
+export function writtenByTfjsOrRnnlab(topology: Record<string, unknown>): boolean {
+  return typeof topology.keras_version === 'string' && /^(tfjs-layers|rnnlab) /.test(topology.keras_version);
+}
+
 /** The Keras version that wrote this model.json (keras_version, or the converter's generatedBy 'keras v3.6.0'), or null. */
 function kerasVersionOf(json: Record<string, unknown>, topology: Record<string, unknown>): string | null {
   if (typeof topology.keras_version === 'string') return topology.keras_version;

@@ -25,7 +25,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { optimizerClass, optimizerClassNames } from '../optimizers/registry.js';
 import { globalRandom } from '../random.js';
 import { ModelFormatError, ModelTooLargeError } from './errors.js';
-import { checkBuildConfig, checkKeras3HardSigmoid, checkKerasOnlyLayers, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, type KerasLayerJSON } from './keras_config.js';
+import { checkBuildConfig, checkKeras3HardSigmoid, checkKerasOnlyLayers, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, writtenByTfjsOrRnnlab, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
 import { allLayers, modelConfigFields, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
@@ -335,6 +335,11 @@ export interface ParsedModel {
   trainingConfig: unknown;
   /** Set when trainingConfig is Keras's (src/io/keras_training.ts), not tfjs's top-level one. */
   trainingField?: 'modelTopology.training_config' | 'compile_config';
+  /**
+   * A Sequential's leading InputLayer in a file tfjs or rnnlab wrote (the model was built with it: it stays in
+   * model.layers, as tfjs keeps it); one in a Keras file, or a config of no known writer, is read for its shape only.
+   */
+  inputLayer?: Layer;
   /** Set for a Functional topology: the graph, already built (weights zero until buildModel fills them). */
   functional?: Functional;
 }
@@ -442,14 +447,16 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   } else throw new ModelFormatError(`${where}: modelTopology.config must hold the layer list`);
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw new ModelFormatError(`${where}: the model has no layers (modelTopology.config.layers is empty or missing)`);
   let shape: SymbolicShape | null = null;
+  let inputLayer: Layer | undefined;
   const entries = [...rawLayers];
   const first = entries[0];
   if (isObject(first) && (first.class_name ?? first.className) === 'InputLayer') {
     const c = isObject(first.config) ? first.config : {};
     shape = declaredBatchShape(c, `${where}: layer 0 (InputLayer)`);
     if (!shape) throw new ModelFormatError(`${where}: layer 0 (InputLayer) declares no batch_input_shape`);
-    // Built only for its checks (sparse, ragged, dtype, unknown keys): a Sequential model starts from the shape.
-    layerFromKeras(first, `${where}: layer 0`);
+    // Always built for its checks (sparse, ragged, dtype, unknown keys); kept as a layer only in tfjs's and rnnlab's files.
+    const built = layerFromKeras(first, `${where}: layer 0`);
+    if (writtenByTfjsOrRnnlab(outer)) inputLayer = built;
     entries.shift();
     if (entries.length === 0) throw new ModelFormatError(`${where}: the model has only an InputLayer`);
   }
@@ -489,7 +496,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
-  return { name, trainable, layers, batchInputShape, plan, manifest, ...training };
+  return { name, trainable, layers, batchInputShape, plan, manifest, ...training, ...(inputLayer ? { inputLayer } : {}) };
 }
 
 const INPUT_SHAPE_KEYS = ['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize'];
@@ -607,7 +614,7 @@ export function buildModel(parsed: ParsedModel, weights: Map<string, DecodedWeig
     // The saved values overwrite every weight, so drawing initial values would only cost time (seconds for big LSTMs).
     model = withoutInitializers(() => {
       const m = new Sequential({ name: parsed.name });
-      for (const l of parsed.layers) m.add(l);
+      for (const l of parsed.inputLayer ? [parsed.inputLayer, ...parsed.layers] : parsed.layers) m.add(l);
       if (!m.built) m.build(parsed.batchInputShape);
       if (parsed.trainable !== undefined) m.restoreOwnTrainable(parsed.trainable);
       return m;
