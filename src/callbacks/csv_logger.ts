@@ -15,7 +15,7 @@ export class CSVLogger extends BaseCallback {
   private needsHeader = true;
   constructor(readonly filename: string, private readonly opts: { separator?: string; append?: boolean } = {}) {
     super();
-    if (typeof filename !== 'string' || !filename) throw new Error('CSVLogger: filename must be a non-empty path');
+    if (typeof filename !== 'string' || !filename) throw new Error(filenameMessage(filename));
     checkOptionKeys('CSVLogger', opts, ['separator', 'append'], { undefinedIsAbsent: false });
     const { separator, append } = opts ?? {};
     if (separator !== undefined && (typeof separator !== 'string' || separator === '')) throw new Error(`CSVLogger: separator must be a non-empty string, got ${JSON.stringify(separator)}`);
@@ -42,6 +42,17 @@ export class CSVLogger extends BaseCallback {
     this.replace = false;
     this.needsHeader = false;
   }
+}
+
+/** csvLogger({filename}) was told "filename must be a non-empty path" though it gave one: say that it comes first. */
+function filenameMessage(given: unknown): string {
+  const base = 'CSVLogger: filename must be a non-empty path';
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return `${base}, got ${JSON.stringify(given) ?? String(given)}`;
+  const { filename, ...rest } = given as Record<string, unknown>;
+  const file = typeof filename === 'string' && filename ? JSON.stringify(filename) : 'filename';
+  const opts = Object.keys(rest).length > 0 ? `, {${Object.keys(rest).join(', ')}}` : '';
+  return `${base}, got an object: the file name is the first argument and the options (separator, append) the second, ` +
+    `as in Keras's CSVLogger(filename, separator, append): write rl.callbacks.csvLogger(${file}${opts})`;
 }
 
 /**

@@ -49,11 +49,14 @@ export class CharacterTable {
    * Back to text. With argmax (default) `x` holds rows of `size` scores and each row's largest wins;
    * without, `x` holds indices, as the lab's `decode(preds, calc_argmax=False)`.
    */
-  decode(given: ArrayLike<number> | { dataSync(): ArrayLike<number> }, options: { argmax?: boolean } = {}): string {
-    const x = decodable(given);
+  decode(
+    given: ArrayLike<number> | ReadonlyArray<ArrayLike<number>> | { dataSync(): ArrayLike<number> },
+    options: { argmax?: boolean } = {},
+  ): string {
     const o = checkOptionKeys('CharacterTable.decode', options, ['argmax'], { error: DataError });
     if (o.argmax !== undefined && typeof o.argmax !== 'boolean') throw new DataError(`CharacterTable.decode: argmax must be true or false, got ${describe(o.argmax)}`);
     const argmax = o.argmax ?? true;
+    const x = decodable(given, argmax ? this.size : undefined);
     let out = '';
     if (!argmax) {
       for (let i = 0; i < x.length; i++) out += this.charAt(x[i]);
@@ -98,9 +101,38 @@ function charactersOf(chars: unknown): string[] {
   return out as string[];
 }
 
-/** decode's input: numbers (an array, a typed array) or a tensor of them, as the lab's decode takes a NumPy array. */
-function decodable(x: unknown): ArrayLike<number> {
+/**
+ * decode's input as flat numbers: an array, a typed array or a tensor of them, as the lab's decode takes a NumPy
+ * array, or (with argmax) a JS array of rows of `width` scores, as `tensor.arraySync()` gives, read row by row as
+ * numpy's argmax(axis=-1) reads the lab's x[0]. Anything else is refused: reading rows as numbers gave a wrong text.
+ */
+function decodable(x: unknown, width: number | undefined): ArrayLike<number> {
   if (typeof (x as { dataSync?: unknown } | null)?.dataSync === 'function') return (x as { dataSync(): ArrayLike<number> }).dataSync();
-  if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) return x as ArrayLike<number>;
-  throw new DataError(`CharacterTable.decode: x must be numbers (an array, a typed array or a tensor), got ${describe(x)}`);
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return x as unknown as ArrayLike<number>;
+  if (!Array.isArray(x)) throw new DataError(`CharacterTable.decode: x must be numbers (an array, a typed array or a tensor), got ${describe(x)}`);
+  if (x.length === 0 || !isRow(x[0])) {
+    x.forEach((v, i) => checkNumber(v, `x[${i}]`, isRow(v) ? ' (x[0] is a number, so x must be flat numbers, not rows)' : ''));
+    return x as number[];
+  }
+  if (width === undefined) throw new DataError('CharacterTable.decode: with argmax: false, x must hold indices (flat numbers), got rows of scores');
+  const flat: number[] = [];
+  x.forEach((row, i) => {
+    if (!isRow(row)) throw new DataError(`CharacterTable.decode: x[${i}] must be a row of ${width} scores like x[0], got ${describe(row)}`);
+    if (row.length !== width) throw new DataError(`CharacterTable.decode: each row of x must hold ${width} scores (one per character), x[${i}] has ${row.length}`);
+    for (let k = 0; k < row.length; k++) {
+      const v = (row as ArrayLike<unknown>)[k];
+      if (isRow(v)) throw new DataError(`CharacterTable.decode: x[${i}][${k}] is an array: x must be one sequence's rows ([steps][${width}]); decode a batch one sample at a time`);
+      checkNumber(v, `x[${i}][${k}]`, '');
+      flat.push(v as number);
+    }
+  });
+  return flat;
+}
+
+function isRow(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+function checkNumber(v: unknown, where: string, hint: string): void {
+  if (typeof v !== 'number') throw new DataError(`CharacterTable.decode: ${where} must be a number, got ${describe(v)}${hint}`);
 }

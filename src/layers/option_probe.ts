@@ -16,6 +16,9 @@ type LayerConstructor = new (...args: never[]) => Layer;
  */
 export function checkThenConstruct<C extends LayerConstructor>(target: C, args: readonly unknown[], where: string, newTarget: LayerConstructor = target): InstanceType<C> {
   const options = args[0];
+  // Refused before building, so the refused call takes no automatic name and its error says what to write.
+  const positional = positionalFormError((target as unknown as typeof Layer).className, args, where);
+  if (positional) throw positional;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     const layer = Reflect.construct(target, args, newTarget) as InstanceType<C>;
     checkKnownArgs(layer, options, where);
@@ -105,4 +108,62 @@ function misspeltKeys(target: LayerConstructor, options: Record<string, unknown>
     return [];
   }
   return renames;
+}
+
+/**
+ * The options Keras takes positionally, in its order (Dense(250), Embedding(1000, 64), Bidirectional(LSTM(8))), by
+ * class name: the refusal of that form spells the options object tfjs's API takes instead.
+ */
+const POSITIONAL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  Dense: ['units'], SimpleRNN: ['units'], LSTM: ['units'], GRU: ['units'],
+  SimpleRNNCell: ['units'], LSTMCell: ['units'], GRUCell: ['units'],
+  Embedding: ['inputDim', 'outputDim'], Conv1D: ['filters', 'kernelSize'],
+  Dropout: ['rate'], SpatialDropout1D: ['rate'], GaussianDropout: ['rate'], AlphaDropout: ['rate'], GaussianNoise: ['stddev'],
+  MaxPooling1D: ['poolSize', 'strides'], AveragePooling1D: ['poolSize', 'strides'], UpSampling1D: ['size'],
+  ZeroPadding1D: ['padding'], Cropping1D: ['cropping'], RepeatVector: ['n'], Reshape: ['targetShape'], Permute: ['dims'],
+  Activation: ['activation'], Masking: ['maskValue'],
+  Bidirectional: ['layer'], TimeDistributed: ['layer'], RNN: ['cell'],
+};
+
+const LAYER_OPTIONS: ReadonlySet<string> = new Set(['layer', 'cell']);
+
+/**
+ * The error for Keras's positional call form (dense(250), bidirectional(lstm(...)), rnn(lstmCell(...))): a first
+ * argument that is a number, string, boolean, list or layer where one options object belongs. Read as options, a
+ * layer's own fields (implementation, id) were refused as options the user never wrote. undefined for an options object.
+ */
+export function positionalFormError(className: string, args: readonly unknown[], where: string): Error | undefined {
+  const first = args[0];
+  const isLayer = first instanceof Layer;
+  if (first === undefined || first === null || (typeof first === 'object' && !Array.isArray(first) && !isLayer)) return undefined;
+  if (typeof first === 'function') return undefined;
+  const names = Object.hasOwn(POSITIONAL_OPTIONS, className) ? POSITIONAL_OPTIONS[className] : [];
+  let message = `${where}: the options argument must be an object, got ${positionalShown(first)}`;
+  // A wrapper's option holds a layer, a size option does not: dense(lstm(...)) or rnn(5) gets no hint.
+  if (names.length > 0 && isLayer === LAYER_OPTIONS.has(names[0])) {
+    const given = args.slice(0, names.length).map((v, i) => (v === undefined ? undefined : `${names[i]}: ${positionalValue(v)}`)).filter((v) => v !== undefined);
+    const call = where.startsWith('rl.layerClasses.') ? `new ${where}` : where;
+    message += `; write ${call}({${given.join(', ')}}) (tfjs takes one options object, not Keras's positional arguments)`;
+  }
+  return new Error(message);
+}
+
+function positionalShown(v: unknown): string {
+  if (v instanceof Layer) return `the ${v.className} layer '${v.name}'`;
+  return Array.isArray(v) ? 'a list' : typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** A positional argument as the options object would hold it: a layer as its factory call (rl.layers.lstm(...)). */
+function positionalValue(v: unknown): string {
+  if (v instanceof Layer) return `rl.layers.${factoryName(v.className)}(...)`;
+  let text: string | undefined;
+  try { text = JSON.stringify(v); } catch { text = undefined; }
+  return text ?? String(v);
+}
+
+/** A class name as rnnlab's factory spells it: LSTM -> lstm, LSTMCell -> lstmCell, SimpleRNN -> simpleRNN, Conv1D -> conv1d. */
+function factoryName(className: string): string {
+  const lead = /^[A-Z]+/.exec(className)?.[0] ?? '';
+  const head = lead.length > 1 && lead.length < className.length && /[a-z]/.test(className[lead.length]) ? lead.slice(0, -1) : lead;
+  return (head.toLowerCase() + className.slice(head.length)).replace(/1D$/, '1d');
 }

@@ -47,12 +47,29 @@ function checkFactor(what: string, v: unknown): number {
   return v;
 }
 
+/**
+ * Keras's positional l2(0.01) / l1_l2(0.01, 0.02): tfjs's factories take an object, so a number says which one
+ * (checkOptionKeys's "must be an object" alone did not).
+ */
+function refusePositional(name: string, given: readonly unknown[], keys: readonly string[]): void {
+  if (typeof given[0] !== 'number') return;
+  const fields = keys.filter((_, i) => given[i] !== undefined).map((k, i) => `${k}: ${String(given[i])}`);
+  throw new Error(`regularizers.${name}: the options argument must be an object, got ${String(given[0])}; write rl.regularizers.${name}({${fields.join(', ')}}) (tfjs's form of Keras's ${name}(${given.filter((v) => v !== undefined).map(String).join(', ')}))`);
+}
+
 /** tfjs's factories (default factor 0.01, as tfjs and Keras). */
 export const regularizers = {
   // An option the factory does not read (l1({l2: 0.5})) is an error naming it, not a silent 0.01.
-  l1: (args: { l1?: number } = {}) => new L1L2({ l1: checkOptionKeys('regularizers.l1', args, ['l1']).l1 as number ?? 0.01 }),
-  l2: (args: { l2?: number } = {}) => new L1L2({ l2: checkOptionKeys('regularizers.l2', args, ['l2']).l2 as number ?? 0.01 }),
-  l1l2: (args: RegularizerArgs = {}) => {
+  l1: (args: { l1?: number } = {}) => {
+    refusePositional('l1', [args], ['l1']);
+    return new L1L2({ l1: checkOptionKeys('regularizers.l1', args, ['l1']).l1 as number ?? 0.01 });
+  },
+  l2: (args: { l2?: number } = {}) => {
+    refusePositional('l2', [args], ['l2']);
+    return new L1L2({ l2: checkOptionKeys('regularizers.l2', args, ['l2']).l2 as number ?? 0.01 });
+  },
+  l1l2: (args: RegularizerArgs = {}, ...rest: unknown[]) => {
+    refusePositional('l1l2', [args, ...rest], ['l1', 'l2']);
     checkOptionKeys('regularizers.l1l2', args, ['l1', 'l2']);
     return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
   },

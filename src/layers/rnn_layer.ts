@@ -13,6 +13,7 @@ import { RNNCell, StackedRNNCells, checkCells, driverOf, isUserCell, refuseCallO
 import type { CellDriver } from './cell_driver.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { checkOptionKeys } from '../near_name.js';
+import { positionalFormError } from './option_probe.js';
 import { checkHasSteps, checkInputLength, dimInputShape } from './recurrent_input_shape.js';
 import { sequenceOutputMask, zeroMaskedSteps } from './recurrent.js';
 
@@ -61,6 +62,8 @@ export class CellRNN extends Layer {
   readonly zeroOutputForMask: boolean;
 
   constructor(args: RNNLayerArgs) {
+    // Keras's RNN(LSTMCell(8)): the cell read as options gave "unknown option 'id'".
+    if (args instanceof Layer) throw positionalFormError('RNN', [args], 'rl.layers.rnn') as Error;
     if (typeof args !== 'object' || args === null) throw new Error(`rnn: expected an options object like {cell: rl.layers.lstmCell({units: 8})}, got ${describe(args)}`);
     const raw = args as unknown as Record<string, unknown>;
     const dimShape = dimInputShape(args);

@@ -22,7 +22,7 @@ import { configCodecOf } from './saving.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
-import { bothNameAndIndex, configDescribesFunctional, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
+import { bothNameAndIndex, checkCompileArgs, configDescribesFunctional, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
 import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
@@ -73,6 +73,10 @@ export class Functional extends ModelBase<TensorsLike> {
 
   constructor(args: ModelArgs) {
     super();
+    // Keras's Model(inputs, outputs): the tensor read as options gave "unknown option 'dtype'".
+    if (isSymbolic(args) || (Array.isArray(args) && args.length > 0 && args.every(isSymbolic))) {
+      throw new Error("model: takes one options object, not Keras's positional (inputs, outputs): write rl.model({inputs, outputs}) (or new rl.Model({inputs, outputs}))");
+    }
     if (typeof args !== 'object' || args === null) throw new Error('model: expected {inputs, outputs}');
     checkOptionKeys('model', args, ['inputs', 'outputs', 'name']);
     checkGivenName('model', args.name);
@@ -264,7 +268,7 @@ export class Functional extends ModelBase<TensorsLike> {
 
   compile(args: FunctionalCompileArgs): void {
     this.assertNotDisposed();
-    if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
+    checkCompileArgs(this.name, args);
     const names = this.outputNames;
     const extras = compileExtras(args, names, `${this.name}.compile`);
     const losses = perOutputLosses(args.loss, names, `${this.name}.compile`);

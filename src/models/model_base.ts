@@ -74,6 +74,9 @@ export abstract class ModelBase<Data> implements TrainableModel {
   lossWeights: number[] | null = null;
   /** Set by a callback to end fit after the current batch. */
   stopTraining = false;
+  /** Keras's spelling (`self.model.stop_training = True` in a callback): the same flag as stopTraining. */
+  get stop_training(): boolean { return this.stopTraining; }
+  set stop_training(v: boolean) { this.stopTraining = v; }
   /** tfjs's: true while fit or fitDataset runs (a second one started meanwhile is refused: their updates would interleave). */
   isTraining = false;
   /**

@@ -132,3 +132,16 @@ export function configDescribesFunctional(config: unknown): boolean {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return false;
   return ['input_layers', 'inputLayers', 'output_layers', 'outputLayers'].some((k) => k in config);
 }
+
+/**
+ * compile's argument: one options object, as tfjs's. Keras's positional compile('rmsprop', 'mse') (or an optimizer
+ * object first) is refused saying how to write it, rather than that 'optimizer' and 'loss' are missing.
+ */
+export function checkCompileArgs(model: string, args: unknown): void {
+  const optimizerFirst = typeof args === 'string' || (typeof args === 'object' && args !== null && typeof (args as { applyGradients?: unknown }).applyGradients === 'function');
+  if (optimizerFirst) {
+    throw new Error(`${model}.compile: takes one options object {optimizer, loss, metrics}, not Keras's positional compile(optimizer, loss): write compile({optimizer: ${typeof args === 'string' ? JSON.stringify(args) : 'opt'}, loss: ...})`);
+  }
+  const a = args as { loss?: unknown; optimizer?: unknown } | null | undefined;
+  if (!a || a.loss === undefined || a.optimizer === undefined) throw new Error(`${model}.compile: 'optimizer' and 'loss' are required`);
+}

@@ -21,7 +21,7 @@ import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
 import { withoutTape } from '../autograd/tape.js';
 import { configCodecOf } from './saving.js';
-import { bothNameAndIndex, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
+import { bothNameAndIndex, checkCompileArgs, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 
 export interface SequentialArgs { layers?: Layer[]; name?: string }
@@ -333,7 +333,7 @@ export class Sequential extends ModelBase<SequentialData> {
 
   compile(args: CompileArgs): void {
     this.assertNotDisposed();
-    if (!args || args.loss === undefined || args.optimizer === undefined) throw new Error(`${this.name}.compile: 'optimizer' and 'loss' are required`);
+    checkCompileArgs(this.name, args);
     const names = [this.outputName];
     const extras = compileExtras(args, names, `${this.name}.compile`);
     const [loss] = perOutputLosses(args.loss, names, `${this.name}.compile`);

@@ -12,6 +12,21 @@ export function printSummary(modelName: string, layers: Layer[], lineLength: num
   for (const line of summaryLines(modelName, layers, lineLength, positions, inputsOf)) printFn(line);
 }
 
+/** Where Keras's keyword arguments (print_fn=...) go in tfjs's positional summary(lineLength, positions, printFn). */
+const POSITIONAL_FORMS: Readonly<Record<string, string>> = {
+  print_fn: 'summary(undefined, undefined, printFn)', printFn: 'summary(undefined, undefined, printFn)',
+  line_length: 'summary(lineLength)', lineLength: 'summary(lineLength)', positions: 'summary(undefined, positions)',
+};
+
+/** summary({print_fn}) (Keras's keywords as an object) was read as lineLength and refused as "an object". */
+function optionsObjectError(where: string, given: object): Error {
+  const keys = Object.keys(given);
+  const forms = keys.filter((k) => Object.hasOwn(POSITIONAL_FORMS, k)).map((k) => `for ${k} write ${POSITIONAL_FORMS[k]}`);
+  const named = keys.length > 0 ? ` (got one with ${keys.map((k) => `'${k}'`).join(', ')})` : '';
+  return new Error(`${where}: takes (lineLength, positions, printFn) positionally, as tfjs's, not an options object${named}` +
+    (forms.length > 0 ? `; ${forms.join('; ')}` : ''));
+}
+
 /**
  * positions: where the three columns end, as fractions of lineLength (all <= 1) or as character counts, as tfjs
  * takes them; default [0.45, 0.85, 1].
@@ -23,6 +38,7 @@ export function summaryLines(modelName: string, layers: Layer[], lineLength?: nu
   positions ??= graph ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1];
   const count = graph ? 4 : 3;
   const where = `${modelName}.summary`;
+  if (typeof lineLength === 'object' && lineLength !== null && !Array.isArray(lineLength)) throw optionsObjectError(where, lineLength);
   if (!Number.isInteger(lineLength) || lineLength < 10) throw new Error(`${where}: lineLength must be an integer >= 10, got ${describe(lineLength)}`);
   if (!Array.isArray(positions) || positions.length !== count || !positions.every((p, i) => typeof p === 'number' && p > 0 && (i === 0 || p > positions![i - 1]))) {
     // tfjs 4.22 adds an Input Shape column to Keras's table, so its position lists have one entry more than these.

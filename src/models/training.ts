@@ -773,6 +773,30 @@ export function checkBatchCallArgs(where: string, params: readonly string[], ret
   }
 }
 
+/** Keras's keyword arguments of train_on_batch and test_on_batch, by the positional argument each is here. */
+const BATCH_KEYWORDS: Readonly<Record<string, string>> = {
+  sample_weight: 'sampleWeight', sampleWeight: 'sampleWeight', class_weight: 'classWeight', classWeight: 'classWeight',
+  return_dict: 'returnDict', returnDict: 'returnDict',
+};
+
+/**
+ * trainOnBatch(x, y, {class_weight}): Keras's keywords gathered in an object land in sampleWeight, whose per-output
+ * form then said "sampleWeight names output 'class_weight'". Say where each goes instead (an output so named stays
+ * a per-output weight).
+ */
+function refuseKeywordObject(model: TrainableModel, what: string, sampleWeight: unknown, order: readonly string[]): void {
+  if (typeof sampleWeight !== 'object' || sampleWeight === null || Object.getPrototypeOf(sampleWeight) !== Object.prototype) return;
+  const outputs = model.outputHeads().map((h) => h.name);
+  const key = Object.keys(sampleWeight).find((k) => Object.hasOwn(BATCH_KEYWORDS, k) && !outputs.includes(k));
+  if (key === undefined) return;
+  const arg = BATCH_KEYWORDS[key];
+  const head = `${what}: the third argument is sampleWeight, got an object with '${key}': ${what} takes Keras's keywords positionally, (${order.join(', ')})`;
+  const at = order.indexOf(arg);
+  if (at < 0) throw new Error(`${head}; it takes no ${arg} (Keras's ${what === 'testOnBatch' ? 'test_on_batch' : 'train_on_batch'} neither: weigh samples with sampleWeight)`);
+  const call = order.slice(0, at + 1).map((n, i) => (i < 2 ? n : i < at ? 'null' : n === 'returnDict' ? 'true' : n));
+  throw new Error(`${head}; write ${what}(${call.join(', ')})`);
+}
+
 /**
  * One gradient step on one batch (Keras's train_on_batch, tfjs's trainOnBatch): the loss alone without metrics,
  * else [loss, ...metrics], measured on this batch before the update (returnDict: Keras's dict). sampleWeight and
@@ -780,6 +804,7 @@ export function checkBatchCallArgs(where: string, params: readonly string[], ret
  */
 export function trainOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg | null, classWeight?: ClassWeightArg | null,
   returnDict?: boolean): number | number[] | Record<string, number> {
+  refuseKeywordObject(model, 'trainOnBatch', sampleWeight, ['x', 'y', 'sampleWeight', 'classWeight', 'returnDict']);
   let acc: Meters | null = null;
   const lv = trainBatchInto(model, x, y, sampleWeight, classWeight, () => (acc = metersForBatch(model)));
   return batchResult(model, [lv, ...acc!.values()], returnDict);
@@ -862,6 +887,7 @@ export class StreamedPass {
  * Keras's dict), on x and y as one batch, in inference mode and without touching the weights; sampleWeight as evaluate's.
  */
 export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, sampleWeight?: SampleWeightArg | null, returnDict?: boolean): number | number[] | Record<string, number> {
+  refuseKeywordObject(model, 'testOnBatch', sampleWeight, ['x', 'y', 'sampleWeight', 'returnDict']);
   if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
   const n = xs[0].shape[0];

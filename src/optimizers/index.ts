@@ -44,6 +44,14 @@ export const train = {
 function optimizerFactory<C extends (new (args?: never) => Optimizer) & typeof Optimizer>(cls: C, name: string): (...args: ConstructorParameters<C>) => InstanceType<C> {
   const make = factoryOf(cls);
   const factory = (...args: ConstructorParameters<C>) => {
+    const rate = args[0] as unknown;
+    // Keras's Adam(0.01) and tfjs's train.adam(0.01) are positional; this factory takes Keras's keywords as an object.
+    if (typeof rate === 'number' || rate instanceof LearningRateSchedule) {
+      const shown = typeof rate === 'number' ? String(rate) : 'a learning rate schedule';
+      const value = typeof rate === 'number' ? String(rate) : 'schedule';
+      const tfjs = Object.hasOwn(train, name) ? ` or tfjs's positional rl.train.${name}(${value})` : '';
+      throw new Error(`rl.optimizers.${name}: the options argument must be an object, got ${shown}; write rl.optimizers.${name}({learningRate: ${value}})${tfjs}`);
+    }
     checkOptimizerConfig(`rl.optimizers.${name}`, args[0], optionNames(cls));
     return make(...args);
   };
