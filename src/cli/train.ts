@@ -1,7 +1,7 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createRunDir, defaultOutDir, removeRunDirIfEmpty } from '../report/run.js';
+import { createRunDir, defaultOutDir, markRunBeingReplaced, removeRunDirIfEmpty } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { caseOnlyClassNotes } from '../data/text_labels.js';
@@ -109,14 +109,21 @@ export function register(program: Command, ctx: CliContext): void {
       written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${out}`,
     }, () => { if (made) removeRunDirIfEmpty(made); });
     end.arm();
+    // An earlier run's record in out is marked running before the new model is saved over its model/, and put back
+    // if that save fails (the earlier model is then kept): a kill in between leaves an interrupted run, never the
+    // earlier run's finished record beside the new model.
+    let unmark: (() => void) | null = null;
+    let saved = false;
     try {
       const r = await trainTextClassifier({
         data: f.data, ...dataOptions(f, TRAIN_OPTION_NAMES), validation: f.validation ?? null, validationSplit: f.validationSplit, limit: f.limit ?? null,
         model: f.model, layers: f.layers, units: f.units, embeddingDim: f.embeddingDim, dropout: f.dropout, recurrentDropout: f.recurrentDropout,
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
-        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out, beforeSave: () => end.writing(),
+        saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
+        beforeSave: async () => { await end.writing(); unmark = markRunBeingReplaced(out); },
       });
+      saved = true;
       // On stderr, as a hint beside the results: the classes stand as the data spells them.
       for (const note of caseOnlyClassNotes(r.classes)) ctx.err.write(`rnnlab train: ${note}\n`);
       for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
@@ -124,6 +131,7 @@ export function register(program: Command, ctx: CliContext): void {
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
       ctx.exitCode = await end.finish(0);
     } catch (e) {
+      if (!saved) (unmark as (() => void) | null)?.();
       end.release();
       if (made) removeRunDirIfEmpty(made);
       if (e instanceof UsageError) throw e;

@@ -255,7 +255,9 @@ export abstract class RNN extends Layer {
    * null per state otherwise, as tfjs (it has no carried states to show). Assigning is resetStates(states).
    */
   get states(): (Tensor | null)[] {
-    if (!this.stateful || !this.built) return Array.from({ length: this.stateCount }, () => null);
+    // Before the build, as getStates: known once batchInputShape (or batchSize) fixes the batch.
+    const known = this.built || typeof this.batchInputShape?.[0] === 'number';
+    if (!this.stateful || !known) return Array.from({ length: this.stateCount }, () => null);
     return this.getStates();
   }
 

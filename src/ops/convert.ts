@@ -76,8 +76,9 @@ export function resultFrom(shape: Shape, dtype: DType, fn: (i: number) => number
  * A number written into a bool tensor's storage by fill, pad or oneHot: tfjs writes it into a Uint8Array, which
  * truncates modulo 256, so 0.7, 256 and NaN are false and 1.5 true (tensor() rounds instead; cast tests !== 0).
  */
-export function storedBool(v: number): number {
-  return Number.isFinite(v) && ((Math.trunc(v) % 256) + 256) % 256 !== 0 ? 1 : 0;
+export function storedBool(v: number | boolean): number {
+  const n = Number(v);
+  return Number.isFinite(n) && ((Math.trunc(n) % 256) + 256) % 256 !== 0 ? 1 : 0;
 }
 
 /** The data as a float array of the current precision, for kernels (copies only when it must). */

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { fsyncDir, TEMP_HOST, TEMP_PREFIX, tempFileWriter } from '../io/atomic.js';
 import { processAlive } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
-import { markRunBeingReplaced } from '../report/run.js';
 import type { Sequential } from '../models/sequential.js';
 import { TEXT_SPEC_FILE, type TextClassifierSpec } from './text_classifier_file.js';
 
@@ -47,8 +46,8 @@ export async function saveTextClassifier(dir: string, model: Sequential, spec: T
  * An existing `dir` is replaced only when it holds nothing but a model rnnlab saved; anything else there (a file the
  * user put in it, or `dir` being a file) is left as it was and the save fails, naming it. So is a `dir` this process
  * cannot empty (a read-only model/): the check comes before the swap, which then cannot leave half of it behind.
- * Just before the swap, a run record beside `dir` is marked `running` (markRunBeingReplaced), so a kill before the
- * run's own record is written leaves an interrupted run, not the earlier run's record beside this model.
+ * A command that writes a run beside `dir` marks the earlier record first (markRunBeingReplaced); a library caller's
+ * save touches no record.
  */
 export async function saveModelFolder(dir: string, model: { save(url: string): Promise<unknown> }, files: Record<string, string>): Promise<void> {
   checkReplaceable(dir);
@@ -63,15 +62,9 @@ export async function saveModelFolder(dir: string, model: { save(url: string): P
       // Checked again just before the swap: the folder may have changed while the model was saved.
       checkReplaceable(dir);
       checkEmptiable(dir);
-      const unmark = markRunBeingReplaced(parent);
       const old = path.join(parent, stagingName(`${path.basename(dir)}-old`));
-      try {
-        renameSync(dir, old);
-        try { renameSync(staging, dir); } catch (e) { renameSync(old, dir); throw e; }
-      } catch (e) {
-        unmark?.();
-        throw e;
-      }
+      renameSync(dir, old);
+      try { renameSync(staging, dir); } catch (e) { renameSync(old, dir); throw e; }
       // The new model is in place: an old one that will not go (changed meanwhile) is left under a temp name the next save removes.
       try { rmSync(old, { recursive: true, force: true }); } catch { /* see above */ }
     } else renameSync(staging, dir);

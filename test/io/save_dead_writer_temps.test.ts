@@ -52,3 +52,16 @@ describe('a save removes the temp files that killed saves of the same files left
     expect(readdirSync(parent)).toEqual([]);
   });
 });
+
+describe('a model-folder save from the library', () => {
+  it("touches no run record beside it: an earlier run's finished results.json stays completed through two saves", async () => {
+    const { finishRecord, startRecord, writeRun } = await import('../../src/report/run.js');
+    const dir = newDir();
+    const start = startRecord({ command: 'seq2seq', argv: [], source: 'cli', runName: 's', startedAt: new Date(), config: {} });
+    writeRun(dir, finishRecord(start, { config: {}, data: null, models: [], metrics: {}, finding: '' }), { title: 'earlier', sections: [] } as never);
+    for (let i = 0; i < 2; i++) await saveModelFolder(path.join(dir, 'model'), model(), { 'rnnlab-seq2seq.json': '{}\n' });
+    const record = JSON.parse((await import('node:fs')).readFileSync(path.join(dir, 'results.json'), 'utf8'));
+    expect(record.status).toBe('completed');
+    expect(record.finishedAt).not.toBeNull();
+  });
+});

@@ -17,6 +17,12 @@ describe('stateful states before the build', () => {
     // batchSize with inputShape declares it too.
     const g = rl.layers.gru({ units: 4, stateful: true, batchSize: 3, inputShape: [4, 5] }) as unknown as Stateful;
     expect(g.getStates().map((s) => s.shape)).toEqual([[3, 4]]);
+    // layer.states reads the same values (tfjs's property), set or not.
+    const withStates = l as unknown as Stateful & { states: (rl.Tensor | null)[] };
+    withStates.resetStates([rl.ones([2, 3]), rl.ones([2, 3])]);
+    expect(withStates.states.map((s) => Array.from(s!.dataSync()))).toEqual([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]]);
+    const unknownBatch = rl.layers.lstm({ units: 3, stateful: true, inputShape: [4, 5] }) as unknown as { states: unknown[] };
+    expect(unknownBatch.states).toEqual([null, null]);
   });
 
   it('states set before the build are the first call\'s initial states', () => {

@@ -24,6 +24,11 @@ describe('numbers stored into bool tensors', () => {
     expect(rl.fill([1], NaN, 'bool').arraySync()).toEqual([0]);
     expect(rl.tensor([0.3, 0.5], null, 'bool').arraySync()).toEqual([0, 1]);
     expect(rl.fill([1], true).arraySync()).toEqual([1]);
+    // Booleans given where tfjs's typings say number (ported JS code) read as 1 and 0, as tfjs's byte storage does.
+    const pad = rl.pad as (x: rl.Tensor, p: [number, number][], c: unknown) => rl.Tensor;
+    expect(pad(rl.tensor1d([true, false], 'bool'), [[1, 1]], true).arraySync()).toEqual([1, 1, 0, 1]);
+    const oneHot = rl.oneHot as (i: rl.Tensor, d: number, on: unknown, off: unknown, dt: string) => rl.Tensor;
+    expect(oneHot(rl.tensor1d([0, 1], 'int32'), 3, true, false, 'bool').arraySync()).toEqual([[1, 0, 0], [0, 1, 0]]);
   });
 });
 
