@@ -6,8 +6,9 @@ import { describeData, imdbBody, imdbDoc, imdbTestClassification, perEpochText }
 import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
-import { saveImdbModel } from '../experiments/model_store.js';
-import { defaultOutDir } from '../report/run.js';
+import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
+import { defaultOutDir, markRunBeingReplaced } from '../report/run.js';
+import { saveModelFolder } from '../tasks/text_output.js';
 import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
@@ -155,11 +156,16 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
     // The confusion matrix and misclassified reviews the dashboard shows for the run (one more pass over the test reviews).
     const body = imdbBody(run, data, (f.limit as number | undefined) ?? null, run.cancelled ? undefined : imdbTestClassification(run.model, data));
     await end.writing();
-    const files = finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
-    await saveImdbModel(path.join(files.dir, 'model'), run.model, name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
-        ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) },
-      { testAccuracy: run.testAccuracy });
-    p.line(`Saved the model in ${path.join(files.dir, 'model')} (rnnlab predict --model ${shellQuote(path.join(files.dir, 'model'))} "some review")`);
+    // The model first, staged and swapped in whole, then the record, as train does: an earlier run's record is marked
+    // running before its model/ is replaced (put back if the save fails), so a kill between the two never leaves the
+    // new run's finished record beside the earlier model, nor the earlier record beside the new one.
+    const modelDir = path.join(ckpt.outDir, 'model');
+    const input = imdbInputFile(name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
+      ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) }, { testAccuracy: run.testAccuracy });
+    const unmark = markRunBeingReplaced(ckpt.outDir);
+    try { await saveModelFolder(modelDir, run.model, { [INPUT_FILE]: input }); } catch (e) { unmark?.(); throw e; }
+    finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
+    p.line(`Saved the model in ${modelDir} (rnnlab predict --model ${shellQuote(modelDir)} "some review")`);
     return await end.finish(0);
   } finally {
     end.release();

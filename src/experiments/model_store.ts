@@ -36,9 +36,14 @@ export interface InputSpec {
 export async function saveImdbModel(dir: string, model: Sequential, name: ImdbModelName, options: ImdbModelOptions & { vocab: number; maxlen: number },
   metrics?: Record<string, number>): Promise<void> {
   await model.save(dir);
+  writeFileSync(path.join(dir, INPUT_FILE), imdbInputFile(name, options, metrics));
+}
+
+/** rnnlab-input.json's text for a model of `name` (rnnlab imdb saves it staged beside the model, as train does). */
+export function imdbInputFile(name: ImdbModelName, options: ImdbModelOptions & { vocab: number; maxlen: number }, metrics?: Record<string, number>): string {
   const spec: InputSpec = { format: 'rnnlab-imdb-input', version: 1, model: name, options, vocab: options.vocab, maxlen: options.maxlen,
     ...ID_SCHEME, metrics };
-  writeFileSync(path.join(dir, INPUT_FILE), JSON.stringify(spec, null, 2) + '\n');
+  return JSON.stringify(spec, null, 2) + '\n';
 }
 
 /** The folder holding model.json: dir itself, or dir/model (a run folder). */
