@@ -7,7 +7,7 @@ import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SE
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
 import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
-import { defaultOutDir, markRunBeingReplaced } from '../report/run.js';
+import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { saveModelFolder } from '../tasks/text_output.js';
 import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
@@ -162,7 +162,7 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
     const modelDir = path.join(ckpt.outDir, 'model');
     const input = imdbInputFile(name, { vocab: data.vocab, maxlen: data.maxlen, embeddingDim: f.embeddingDim as number, units: f.units as number | undefined, maskZero: f.maskZero as boolean,
       ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) }, { testAccuracy: run.testAccuracy });
-    const unmark = markRunBeingReplaced(ckpt.outDir);
+    const unmark = markRunBeingReplaced(ckpt.outDir, startRecord({ command: 'imdb', runName: `imdb-${name}`, argv, startedAt, source: 'cli' }));
     try { await saveModelFolder(modelDir, run.model, { [INPUT_FILE]: input }); } catch (e) { unmark?.(); throw e; }
     finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
     p.line(`Saved the model in ${modelDir} (rnnlab predict --model ${shellQuote(modelDir)} "some review")`);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { RESULTS_FILE } from '../report/record.js';
-import { createRunDir, defaultOutDir, markRunBeingReplaced } from '../report/run.js';
+import { createRunDir, defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
 import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
@@ -228,7 +228,7 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     // Without --out, a new folder of its own, suffixed when another run took the name.
     out ??= createRunDir(defaultOutDir('seq2seq', startedAt));
     // As train's: an earlier run's record is marked running before its model/ is replaced, and put back if the save fails.
-    const unmark = markRunBeingReplaced(out);
+    const unmark = markRunBeingReplaced(out, startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }));
     try { await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec); } catch (e) { unmark?.(); throw e; }
     if (data.generated) writeFileAtomic(path.join(out, PAIRS_FILE), pairsTsv(pairs));
     else if (stale) rmSync(stale, { force: true });

@@ -1,7 +1,7 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createRunDir, defaultOutDir, markRunBeingReplaced, removeRunDirIfEmpty } from '../report/run.js';
+import { createRunDir, defaultOutDir, markRunBeingReplaced, removeRunDirIfEmpty, startRecord } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { caseOnlyClassNotes } from '../data/text_labels.js';
@@ -109,9 +109,9 @@ export function register(program: Command, ctx: CliContext): void {
       written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${out}`,
     }, () => { if (made) removeRunDirIfEmpty(made); });
     end.arm();
-    // An earlier run's record in out is marked running before the new model is saved over its model/, and put back
-    // if that save fails (the earlier model is then kept): a kill in between leaves an interrupted run, never the
-    // earlier run's finished record beside the new model.
+    // An earlier run's record in out is marked running before the new model is saved over its model/ (a new folder
+    // gets this run's running record), and put back if that save fails (the earlier model is then kept): a kill in
+    // between leaves an interrupted run, never the earlier run's finished record beside the new model.
     let unmark: (() => void) | null = null;
     let saved = false;
     try {
@@ -121,7 +121,7 @@ export function register(program: Command, ctx: CliContext): void {
         maskZero: !!f.maskZero, bucket: !!f.bucket, maxlen: f.maxlen, vocab: f.vocab, lowercase: f.lowercase, earlyStopping: f.earlyStopping === true ? true : f.earlyStopping,
         classWeight: f.classWeight ?? null, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed,
         saveTo: path.join(out, 'model'), verbose: 2, progress: ctx.out,
-        beforeSave: async () => { await end.writing(); unmark = markRunBeingReplaced(out); },
+        beforeSave: async () => { await end.writing(); unmark = markRunBeingReplaced(out, startRecord({ command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, source: 'cli' })); },
       });
       saved = true;
       // On stderr, as a hint beside the results: the classes stand as the data spells them.

@@ -2,7 +2,7 @@
  * What every run leaves behind in its output folder: results.json (config, history, metrics, timing,
  * engine and machine), report.html (self-contained) and report.png (the curves).
  */
-import { mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { commitStaged, discardStaged, fsyncDir, stageFile, writeFileAtomic } from '../io/atomic.js';
@@ -124,14 +124,21 @@ function checkedRecordJson(dir: string, record: RunRecord): string {
 }
 
 /**
- * Before a save replaces <dir>/model (src/tasks/text_output.ts), an earlier run's results.json in dir is marked
+ * Before a command saves <dir>/model (train, seq2seq, imdb), an earlier run's results.json in dir is marked
  * `running` under this process: killed between the model's swap and writeRun, the folder reads as an interrupted run
  * (and the next run into it replaces it as any earlier run's), not as the earlier run beside a model it did not train.
- * A folder without a run record is left alone. Returns what puts the earlier record back, when one was marked.
+ * A folder without a record gets `starting` (this run's start record, `running`), so a kill there too leaves an
+ * interrupted run rather than a model/ without a record; a results.json that is no run record is left alone.
+ * Returns what puts the folder back as it was (the earlier record, or none), when something was written.
  */
-export function markRunBeingReplaced(dir: string): (() => void) | null {
+export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => void) | null {
   const file = path.join(dir, RESULTS_FILE);
-  if (!isRunRecordFile(file)) return null;
+  if (!isRunRecordFile(file)) {
+    if (!starting || existsSync(file)) return null;
+    makeFolders(dir);
+    writeFileAtomic(file, checkedRecordJson(dir, runningAs(starting)));
+    return () => { try { unlinkSync(file); } catch { /* it then reads as interrupted */ } };
+  }
   let text: string, earlier: RunRecord;
   try { text = readFileSync(file, 'utf8'); earlier = JSON.parse(text) as RunRecord; } catch { return null; }
   if (earlier.status === 'running' && earlier.pid === process.pid) return null;

@@ -42,4 +42,19 @@ describe('imdb replacing an earlier run', () => {
     expect((await run(args(data, out, 3))).code).toBe(0);
     expect([readResults(out).status, (readResults(out).config as { seed: number }).seed]).toEqual(['completed', 3]);
   }, 180_000);
+
+  it('into a new folder, stopped after the model is saved: an interrupted run that --resume finishes and --out replaces', async () => {
+    const data = requireData();
+    for (const next of ['resume', 'out'] as const) {
+      const out = path.join(tempDir(), 'run');
+      killAtRecordRename(out, 2);
+      expect((await run(args(data, out, 1))).code).not.toBe(0);
+      setBeforeRenameHook(null);
+      expect(readResults(out).status).toBe('running');
+      const argv = next === 'resume' ? [...args(data, out, 1).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out'), '--resume', out] : args(data, out, 2);
+      const r = await run(argv);
+      expect(r.code, r.err).toBe(0);
+      expect(readResults(out).status).toBe('completed');
+    }
+  }, 180_000);
 });

@@ -75,4 +75,18 @@ describe('train into an earlier run, stopped during its writes', () => {
     expect(snapshotFiles(out)).toEqual(before);
     expect(readdirSync(out).filter((n) => n.startsWith('.rnnlab-tmp-'))).toEqual([]);
   }, 60_000);
+
+  it('into a new folder, stopped after the model is in place: a running record stands beside it, and the next run replaces it', async () => {
+    const cwd = dataFolder(), out = path.join(cwd, 'run');
+    let seen = 0;
+    // Write 1 is this run's start record (before model/ is saved), write 2 its running mark in writeRun.
+    setBeforeRenameHook((_tmp, target) => { if (target === path.join(out, 'results.json') && seen++ === 1) throw new Error('stopped'); });
+    const r = await train(cwd, 2);
+    setBeforeRenameHook(null);
+    expect(r.code).toBe(1);
+    expect(readdirSync(path.join(out, 'model'))).toContain('model.json');
+    expect(readResults(out)).toMatchObject({ status: 'running', command: 'train', config: {} });
+    expect((await train(cwd, 3)).code).toBe(0);
+    expect(readResults(out)).toMatchObject({ status: 'completed', config: { seed: 3 } });
+  }, 60_000);
 });
