@@ -57,7 +57,7 @@ function checkModelFlag(model: string): { dir: string; seq2seq: boolean } {
   if (seq2seqDir !== null) return { dir: seq2seqDir, seq2seq: true };
   let dir: string;
   try { dir = findModelDir(model); } catch (e) {
-    if (e instanceof DataError) throw new UsageError(`--model: ${e.message}; train one with rnnlab train or rnnlab imdb`, 'evaluate');
+    if (e instanceof DataError) throw new UsageError(`--model: ${e.message}; train one with rnnlab train, rnnlab imdb or rnnlab seq2seq`, 'evaluate');
     throw e;
   }
   const other = notAClassifier(dir);

@@ -58,7 +58,7 @@ import { GRUCell, LSTMCell, RNNCell, SimpleRNNCell, StackedRNNCells, type Stacke
 import { CellRNN, type RNNLayerArgs } from './rnn_layer.js';
 import { RNNCellBase } from './rnn_cell_base.js';
 import { RNN as RNNClass } from './public_classes.js';
-import { checkThenConstruct } from './option_probe.js';
+import { checkThenConstruct, knowFactoryNames } from './option_probe.js';
 import { imageLayerRefusals } from './image_layers.js';
 import { kerasOnlyLayerRefusals } from './keras_only_layers.js';
 
@@ -168,3 +168,5 @@ export const layers = {
   ...imageLayerRefusals,
   ...kerasOnlyLayerRefusals,
 };
+// The refusal of Keras's positional forms names the factory a layer comes from (rl.layers.prelu for PReLU).
+knowFactoryNames(Object.keys(layers));

@@ -153,17 +153,21 @@ function positionalShown(v: unknown): string {
   return Array.isArray(v) ? 'a list' : typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
+/** rl.layers' factory names, by lower-case class name (PReLU -> prelu, LSTMCell -> lstmCell); set by src/layers/index.ts. */
+const factoryByClass = new Map<string, string>();
+
+export function knowFactoryNames(names: readonly string[]): void {
+  for (const n of names) factoryByClass.set(n.toLowerCase(), n);
+}
+
 /** A positional argument as the options object would hold it: a layer as its factory call (rl.layers.lstm(...)). */
 function positionalValue(v: unknown): string {
-  if (v instanceof Layer) return `rl.layers.${factoryName(v.className)}(...)`;
+  if (v instanceof Layer) {
+    const factory = factoryByClass.get(v.className.toLowerCase());
+    // A custom layer, or a class without a factory, is named as the layer it is.
+    return factory ? `rl.layers.${factory}(...)` : `your ${v.className} layer`;
+  }
   let text: string | undefined;
   try { text = JSON.stringify(v); } catch { text = undefined; }
   return text ?? String(v);
-}
-
-/** A class name as rnnlab's factory spells it: LSTM -> lstm, LSTMCell -> lstmCell, SimpleRNN -> simpleRNN, Conv1D -> conv1d. */
-function factoryName(className: string): string {
-  const lead = /^[A-Z]+/.exec(className)?.[0] ?? '';
-  const head = lead.length > 1 && lead.length < className.length && /[a-z]/.test(className[lead.length]) ? lead.slice(0, -1) : lead;
-  return (head.toLowerCase() + className.slice(head.length)).replace(/1D$/, '1d');
 }

@@ -69,3 +69,14 @@ describe('regularizers with a bare factor', () => {
     expect(rl.regularizers.l2({ l2: 0.01 }).l2).toBe(0.01);
   });
 });
+
+describe('the factory a refusal names', () => {
+  it('is the one rl.layers has for the class (prelu for PReLU); a custom layer is named as the layer', () => {
+    expect(() => rl.layers.timeDistributed(rl.layers.prelu({}) as never)).toThrow('write rl.layers.timeDistributed({layer: rl.layers.prelu(...)})');
+    class Mine extends rl.layers.Layer {
+      static override className = 'Mine';
+      call(x: rl.Tensor): rl.Tensor { return x; }
+    }
+    expect(() => rl.layers.timeDistributed(new Mine({}) as never)).toThrow('write rl.layers.timeDistributed({layer: your Mine layer})');
+  });
+});
