@@ -73,6 +73,10 @@ export function readOptimizerOptions(where: string, c: unknown, known: readonly 
   }
   const listed = [...new Set([...known, ...known.map(kerasKey)])];
   // Anything but an object (or nothing) is checkOptionKeys's error: new Adam(0.01) would otherwise run at the default rate.
+  if (typeof c === 'number' && known.includes('learningRate') && where.startsWith('rl.')) {
+    // Keras's Adam(0.01): the rate given positionally.
+    throw new Error(`${where}: the options argument must be an object, got ${c}; write new ${where}({learningRate: ${c}})`);
+  }
   if (typeof c !== 'object' || c === null || Array.isArray(c)) { checkOptionKeys(where, c, listed); return { values: {}, spelling: {} }; }
   const values: Record<string, unknown> = {}, spelling: Record<string, string> = {}, unknown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {

@@ -38,6 +38,9 @@ describe('optimizer factories given a learning rate', () => {
     expect(() => rl.optimizers.nadam(0.01 as never)).toThrow(/got 0\.01; write rl\.optimizers\.nadam\(\{learningRate: 0\.01\}\)$/);
     expect(rl.train.adam(0.01).learningRate).toBe(0.01);
     expect(rl.optimizers.adam({ learningRate: 0.01 }).learningRate).toBe(0.01);
+    // The classes, as Keras's Adam(0.01) reads.
+    expect(() => new (rl.Adam as unknown as new (a: unknown) => unknown)(0.01)).toThrow('rl.Adam: the options argument must be an object, got 0.01; write new rl.Adam({learningRate: 0.01})');
+    expect(() => new (rl.Adam as unknown as new (a: unknown) => unknown)('fast')).toThrow('rl.Adam: the options argument must be an object, got "fast"');
   });
 });
 
