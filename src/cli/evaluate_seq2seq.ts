@@ -16,6 +16,7 @@ import { convertFlag } from './flags.js';
 import { checkInputFile } from './paths.js';
 import { argvOf, finishRun, Printer } from './printer.js';
 import { choice } from './text_cli.js';
+import { longSourceNote, unknownSourceNote } from './translate.js';
 
 /** The flags that only a seq2seq model takes (commander's names, flags as written). */
 const SEQ2SEQ_ONLY: readonly [string, string][] = [['beam', '--beam'], ['pairsFormat', '--pairs-format'], ['samples', '--samples']];
@@ -57,14 +58,9 @@ interface Seq2SeqEvaluateFlags { model: string; data: string; pairsFormat?: Pair
 /** Notes on stderr as translate writes them, one per pair up to NOTES_SHOWN of each kind, then a count of the rest. */
 function notes(r: ReturnType<typeof scoreSeq2Seq>, maxSourceLen: number, ctx: CliContext): void {
   const say = (s: string) => ctx.err.write(`rnnlab evaluate: ${s}\n`);
-  for (const u of r.unknownSources.slice(0, NOTES_SHOWN)) {
-    const shown = u.tokens.slice(0, 5).map((t) => JSON.stringify(t)).join(', ');
-    say(`${u.where}: ${u.tokens.length} distinct source token(s) not in the model's vocabulary (${shown}${u.tokens.length > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong`);
-  }
+  for (const u of r.unknownSources.slice(0, NOTES_SHOWN)) say(unknownSourceNote(u.where, u.tokens));
   if (r.unknownSources.length > NOTES_SHOWN) say(`... and ${r.unknownSources.length - NOTES_SHOWN} more pair(s) with source tokens not in the model's vocabulary`);
-  for (const l of r.longSources.slice(0, NOTES_SHOWN)) {
-    say(`${l.where}: ${l.length} source tokens, more than the ${maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong`);
-  }
+  for (const l of r.longSources.slice(0, NOTES_SHOWN)) say(longSourceNote(l.where, l.length, maxSourceLen));
   if (r.longSources.length > NOTES_SHOWN) say(`... and ${r.longSources.length - NOTES_SHOWN} more pair(s) with sources longer than ${maxSourceLen} tokens`);
 }
 

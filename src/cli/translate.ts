@@ -92,11 +92,10 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     // Counted as listed, each token once: "3 tokens" beside two names would read as a token left out of the list.
     const unknown = [...new Set(model.source.unknownTokens(t.input))];
     if (unknown.length) {
-      const shown = unknown.slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
-      ctx.err.write(`rnnlab translate: ${where}: ${unknown.length} distinct source token(s) not in the model's vocabulary (${shown}${unknown.length > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong\n`);
+      ctx.err.write(`rnnlab translate: ${unknownSourceNote(where, unknown)}\n`);
     }
     if (t.sourceTokens.length > model.spec.maxSourceLen) {
-      ctx.err.write(`rnnlab translate: ${where}: ${t.sourceTokens.length} source tokens, more than the ${model.spec.maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong\n`);
+      ctx.err.write(`rnnlab translate: ${longSourceNote(where, t.sourceTokens.length, model.spec.maxSourceLen)}\n`);
     }
   };
   const opts = { beam: f.beam };
@@ -114,4 +113,15 @@ async function runTranslate(texts: string[], f: TranslateFlags, ctx: CliContext)
     throw e;
   }
   return 0;
+}
+
+/** The note on an input holding source tokens the model's vocabulary lacks (translate's, and evaluate's on pairs). */
+export function unknownSourceNote(where: string, tokens: readonly string[]): string {
+  const shown = tokens.slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
+  return `${where}: ${tokens.length} distinct source token(s) not in the model's vocabulary (${shown}${tokens.length > 5 ? ', ...' : ''}: never seen in training, or left out by the --max-vocab of seq2seq) read as <unk>; the output may be wrong`;
+}
+
+/** The note on an input longer than the model was trained for. */
+export function longSourceNote(where: string, length: number, maxSourceLen: number): string {
+  return `${where}: ${length} source tokens, more than the ${maxSourceLen} the model was trained for (its longest training source, or the --max-source-len of seq2seq); the output may be wrong`;
 }

@@ -3,7 +3,7 @@
  * renamed over the target (atomic on POSIX file systems); the folder is fsync'ed too, so the rename itself
  * survives a power cut. A crash at any point leaves either the old file or the new one, never half of one.
  */
-import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -244,9 +244,11 @@ export function sweepTempFiles(dir: string, alive: WriterAlive = processAlive): 
  * Removes the temp files that earlier writes of `targets` (names in dir, as a save writes them) left in dir when their
  * process died (SIGKILL mid-save): of this host, regular files, their writer's pid no live process. No age test, unlike
  * sweepTempFiles: a writer of the same names in the same folder alive now would race this save for the very files
- * anyway, and a dead one's file is never renamed. Called by a save after its commit; returns the paths removed.
+ * anyway, and a dead one's file is never renamed. Called by a save after its commit; `kind` 'folder' removes the
+ * staging folders a model-folder save (src/tasks/text_output.ts) names the same way. Returns the paths removed.
  */
-export function sweepDeadWritersTemps(dir: string, targets: (name: string) => boolean, alive: (pid: number) => boolean = processAlive): string[] {
+export function sweepDeadWritersTemps(dir: string, targets: (name: string) => boolean, alive: (pid: number) => boolean = processAlive,
+  kind: 'file' | 'folder' = 'file'): string[] {
   let names: string[];
   try { names = readdirSync(dir); } catch { return []; }
   const removed: string[] = [];
@@ -257,10 +259,12 @@ export function sweepDeadWritersTemps(dir: string, targets: (name: string) => bo
     if (!targets(target)) continue;
     const file = join(dir, n);
     try {
-      if (!lstatSync(file).isFile()) continue;
-      unlinkSync(file);
+      const st = lstatSync(file);
+      if (kind === 'file' ? !st.isFile() : !st.isDirectory()) continue;
+      if (kind === 'file') unlinkSync(file);
+      else rmSync(file, { recursive: true, force: true });
       removed.push(file);
-    } catch { /* gone already */ }
+    } catch { /* gone already, or another save took it */ }
   }
   return removed;
 }

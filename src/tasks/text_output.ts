@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, lstatSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fsyncDir, TEMP_HOST, TEMP_PREFIX, tempFileWriter } from '../io/atomic.js';
+import { fsyncDir, sweepDeadWritersTemps, TEMP_HOST, TEMP_PREFIX } from '../io/atomic.js';
 import { processAlive } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, makeFolders } from '../local_files.js';
 import type { Sequential } from '../models/sequential.js';
@@ -85,14 +85,7 @@ function stagingName(base: string): string {
 
 /** Removes the staging and old-model folders of `base` that saves killed on this host left in parent. */
 function removeDeadStagings(parent: string, base: string): void {
-  let names: string[];
-  try { names = readdirSync(parent); } catch { return; }
-  for (const n of names) {
-    if (!n.startsWith(`${TEMP_PREFIX}${base}-`)) continue;
-    const writer = tempFileWriter(n);
-    if (!writer || writer.host !== TEMP_HOST || writer.pid === process.pid || processAlive(writer.pid)) continue;
-    try { if (lstatSync(path.join(parent, n)).isDirectory()) rmSync(path.join(parent, n), { recursive: true, force: true }); } catch { /* another save took it */ }
-  }
+  sweepDeadWritersTemps(parent, (name) => name === base || name === `${base}-old`, processAlive, 'folder');
 }
 
 /** Emptying `dir` after the swap needs write access to it; without it nothing is swapped and the save fails, naming it. */
