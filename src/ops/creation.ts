@@ -102,9 +102,9 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32', got '${String(dtype)}'`);
   if (stop < start && step === 1) step = -1;
   const n = (stop - start) / step > 0 ? Math.ceil((stop - start) / step) : 0;
-  if (dtype === 'float32') return resultFrom([n], dtype, (i) => start + i * step);
-  // int32 accumulates in int32, as tfjs (and numpy's arange): range(0, 5, 1.5, 'int32') is [0, 1, 2, 3].
-  const out = new Int32Array(n);
+  // Both dtypes accumulate in their own storage, as tfjs and TensorFlow do (numpy's arange multiplies instead): a
+  // fractional float32 step drifts by float32 roundings, and range(0, 5, 1.5, 'int32') is [0, 1, 2, 3].
+  const out = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i === 0 ? start : out[i - 1] + step;
   return result(out, [n], dtype);
 }
