@@ -10,6 +10,7 @@ import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
+import { withRunFolderLock } from './paths.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
@@ -35,7 +36,9 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('addition').summary(SUMMARY).description(SUMMARY);
   addFlags(cmd, ADDITION_COMMAND_FLAGS, 'addition');
   helpExtras(cmd, { examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'] });
-  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runAddition(flags, ctx, argvOf(c)); });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => {
+    ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, 'addition', argvOf(c), () => runAddition(flags, ctx, argvOf(c)));
+  });
 }
 
 const shape = (s: readonly number[]) => `(${s.join(', ')})`;

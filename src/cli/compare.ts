@@ -11,6 +11,7 @@ import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PREC
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { onStopSignals, RunEndGuard } from './stop_signals.js';
+import { withRunFolderLock } from './paths.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -26,7 +27,9 @@ export function register(program: Command, ctx: CliContext): void {
     description: ['Each model keeps its own seed epochs and batch size unless --epochs / --batch-size are given.'],
     examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
   });
-  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runCompare(flags, ctx, argvOf(c), c); });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => {
+    ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, 'compare', argvOf(c), () => runCompare(flags, ctx, argvOf(c), c));
+  });
 }
 
 async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {

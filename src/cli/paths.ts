@@ -8,6 +8,7 @@ import path from 'node:path';
 import { checkpointClashes } from '../io/checkpoint.js';
 import { errnoWords, folderWriteProblem } from '../local_files.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
+import { lockRunFolder, RunFolderBusy, type RunFolderLock } from '../report/run_lock.js';
 import { modelClashes } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
 
@@ -206,6 +207,30 @@ export function checkRunFolder(dir: string, command: string | undefined, writes:
   checkOutDir(dir, command, writes, flag, give);
   // An earlier run of another command would lose its record (and model/) to this one's (docs/CLI.md's --out rules).
   if (command !== undefined) checkNotAnotherRun(dir, command, !!writes.model, flag, give);
+}
+
+/**
+ * Takes the run folder's lock (src/report/run_lock.ts) before the command reads or trains anything: a folder another
+ * live run is writing is a usage error naming the flag, the folder and that run, with nothing changed. The caller
+ * releases it when the run ends (and before removing a folder it made, which the lock file would keep).
+ */
+export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag): RunFolderLock {
+  try {
+    return lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`);
+  } catch (e) {
+    if (!(e instanceof RunFolderBusy)) throw e;
+    throw new UsageError(`${flag}: ${e.message}; nothing was changed. Wait for that run to end, or give ${give} another folder`, command);
+  }
+}
+
+/** run() with --out's lock held, when --out is given (a default folder is made new, by one mkdir, when the run is written). */
+export async function withRunFolderLock<T>(out: string | undefined, command: string, argv: readonly string[], run: () => Promise<T>): Promise<T> {
+  const lock = out === undefined ? null : lockRunFolderFlag(out, command, argv);
+  try {
+    return await run();
+  } finally {
+    lock?.release();
+  }
 }
 
 /** Where p is or would be made: its nearest existing part with links resolved, the rest as written. */

@@ -11,7 +11,8 @@ import { UsageError, type CliContext } from './context.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { addFlags, applyPrecision, PRECISION_FLAG, VERBOSE_FLAG } from './flags.js';
-import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel } from './paths.js';
+import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel, lockRunFolderFlag } from './paths.js';
+import type { RunFolderLock } from '../report/run_lock.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -102,12 +103,17 @@ export function register(program: Command, ctx: CliContext): void {
     // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     const made = f.out === undefined ? createRunDir(defaultOut) : null;
     const out = f.out ?? made!;
+    // Another run writing the same folder now is refused here, before the data is read (docs/CLI.md, run folders).
+    let lock: RunFolderLock;
+    try { lock = lockRunFolderFlag(out, 'train', argvOf(cmd)); } catch (e) { if (made) removeRunDirIfEmpty(made); throw e; }
+    // The lock first: its file would keep the folder from being removed as empty.
+    const giveBack = () => { lock.release(); if (made) removeRunDirIfEmpty(made); };
     // train keeps nothing until its writes (no checkpoint), so from its start Ctrl-C is the guard's, as an experiment's:
     // a stop while it reads, trains or computes ends it at once saying so, one during the writes lets them finish.
     const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
       notWritten: `rnnlab: interrupted before the run was written; ${made ? 'nothing was written' : `nothing in ${out} was changed`} (train keeps no checkpoint: run the command again)`,
       written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${out}`,
-    }, () => { if (made) removeRunDirIfEmpty(made); });
+    }, giveBack);
     end.arm();
     // An earlier run's record in out is marked running before the new model is saved over its model/ (a new folder
     // gets this run's running record), and put back if that save fails (the earlier model is then kept): a kill in
@@ -133,9 +139,11 @@ export function register(program: Command, ctx: CliContext): void {
     } catch (e) {
       if (!saved) (unmark as (() => void) | null)?.();
       end.release();
-      if (made) removeRunDirIfEmpty(made);
+      giveBack();
       if (e instanceof UsageError) throw e;
       reportFailure(ctx, 'train', e);
+    } finally {
+      lock.release();
     }
   });
 }

@@ -241,6 +241,14 @@ export function sweepTempFiles(dir: string, alive: WriterAlive = processAlive): 
 }
 
 /**
+ * Whether the writer a file names (its pid and host) is gone: of this host, not this process, and no live process by
+ * that pid. A writer of another host (or of no known host) is never taken for gone: its pid means nothing here.
+ */
+export function writerGone(writer: { pid: number; host: string | null }, alive: (pid: number) => boolean = processAlive): boolean {
+  return writer.host === TEMP_HOST && writer.pid !== process.pid && !alive(writer.pid);
+}
+
+/**
  * Removes the temp files that earlier writes of `targets` (names in dir, as a save writes them) left in dir when their
  * process died (SIGKILL mid-save): of this host, regular files, their writer's pid no live process. No age test, unlike
  * sweepTempFiles: a writer of the same names in the same folder alive now would race this save for the very files
@@ -254,7 +262,7 @@ export function sweepDeadWritersTemps(dir: string, targets: (name: string) => bo
   const removed: string[] = [];
   for (const n of names) {
     const writer = tempFileWriter(n);
-    if (!writer || writer.host !== TEMP_HOST || writer.pid === process.pid || alive(writer.pid)) continue;
+    if (!writer || !writerGone(writer, alive)) continue;
     const target = n.slice(TEMP_PREFIX.length).replace(TAGGED_NAME, '');
     if (!targets(target)) continue;
     const file = join(dir, n);

@@ -14,6 +14,7 @@ import type { Logs } from '../models/progress.js';
 import type { ReportDoc } from '../report/html.js';
 import { writeRecord, type ModelRecord, type Num, type RecordBody, type Sample } from '../report/record.js';
 import { createRunDir, defaultOutDir, finishRecord, startRecord } from '../report/run.js';
+import { lockRunFolder, type RunFolderLock } from '../report/run_lock.js';
 import { HttpError, notFound } from './http.js';
 import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { startJobProcess, type JobHooks, type JobProcess, type ProcessOutcome } from './job_process.js';
@@ -171,6 +172,8 @@ export class JobQueue {
   renderDeadlineMs = 5 * 60_000;
   /** The running job's training process. */
   private process: JobProcess | null = null;
+  /** The running job's hold on its run folder (src/report/run_lock.ts): a CLI run given that folder as --out is refused. */
+  private runLock: RunFolderLock | null = null;
   private delayMs: number;
 
   constructor(
@@ -361,6 +364,8 @@ export class JobQueue {
     if (!next) return;
     this.running = next;
     this.idle = this.execute(next).finally(() => {
+      this.runLock?.release();
+      this.runLock = null;
       this.running = null;
       this.pump();
     });
@@ -389,6 +394,7 @@ export class JobQueue {
     let dir: string;
     try {
       dir = createRunDir(defaultOutDir(j.name, startedAt, this.runsDir));
+      this.runLock = lockRunFolder(dir, j.command);
     } catch (e) {
       // Nothing could be kept of a run without its folder (a read-only or full disk): say so instead of training.
       this.end(j, 'failed', `cannot create the job's run folder: ${(e as Error).message}`);
@@ -492,6 +498,8 @@ export class JobQueue {
       child.release();
       this.process = null;
     }
+    // Given back before the job is told ended: a page (or a CLI run) acting on that finds the folder free.
+    this.runLock?.release();
     if (unwritten !== null) this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
     else this.end(j, status, status === 'failed' ? error!.message : null);
   }
