@@ -9,7 +9,7 @@ import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUA
 import { UsageError, type CliContext } from './context.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, VERBOSE_FLAG } from './flags.js';
-import { checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf } from './paths.js';
+import { checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolderLock } from './paths.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
@@ -121,25 +121,30 @@ export function register(program: Command, ctx: CliContext): void {
       checkOutOfModel(f.out, model.dir);
       // After checkOutOfModel, whose words fit the evaluated model's own folder better.
       if (f.out !== undefined) checkOutNotInModel(f.out, 'evaluate', '--out', false);
-      if (model.seq2seq) {
-        ctx.exitCode = await evaluateSeq2Seq(f, cmd, ctx, startedAt);
-        return;
-      }
-      checkInputPath('--data', f.data, 'evaluate', f.format);
-      checkDataKindFlags(f, 'evaluate');
-      // finishRun makes the default folder from the same name and time.
-      checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
-      try {
-        const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
-        for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
-        if (r.labelMap) ctx.out.write(`\nLabels mapped: ${Object.entries(r.labelMap).map(([a, b]) => `${a} -> ${b}`).join(', ')}\n`);
-        if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
-        const body = textEvaluateBody(r);
-        finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out: f.out }, body, textEvaluateDoc(r, body));
-        ctx.exitCode = 0;
-      } catch (e) {
-        if (e instanceof UsageError) throw e;
-        reportFailure(ctx, 'evaluate', e);
-      }
+      await withRunFolderLock(f.out, 'evaluate', argvOf(cmd), () => evaluateModel(f, model.seq2seq, cmd, ctx, startedAt));
     });
+}
+
+/** evaluate once its --out is its own: a seq2seq model on pairs, or a classifier on labelled texts. */
+async function evaluateModel(f: EvaluateFlags, seq2seq: boolean, cmd: Command, ctx: CliContext, startedAt: Date): Promise<void> {
+  if (seq2seq) {
+    ctx.exitCode = await evaluateSeq2Seq(f, cmd, ctx, startedAt);
+    return;
+  }
+  checkInputPath('--data', f.data, 'evaluate', f.format);
+  checkDataKindFlags(f, 'evaluate');
+  // finishRun makes the default folder from the same name and time.
+  checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
+  try {
+    const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
+    for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);
+    if (r.labelMap) ctx.out.write(`\nLabels mapped: ${Object.entries(r.labelMap).map(([a, b]) => `${a} -> ${b}`).join(', ')}\n`);
+    if (r.skipped) ctx.out.write(`\n${r.skipped} bad rows skipped\n`);
+    const body = textEvaluateBody(r);
+    finishRun(new Printer(ctx), { command: 'evaluate', runName: 'evaluate', argv: argvOf(cmd), startedAt, out: f.out }, body, textEvaluateDoc(r, body));
+    ctx.exitCode = 0;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    reportFailure(ctx, 'evaluate', e);
+  }
 }

@@ -1,14 +1,19 @@
 /** `rnnlab seq2seq`: train an encoder-decoder on pairs (a file, or a generated task) and report held-out accuracy. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DataError } from '../data/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { commitStaged, discardStaged, stageFile, writeFileAtomic } from '../io/atomic.js';
+import { readCheckpointInfo } from '../io/checkpoint.js';
+import { makeOptimizer } from '../experiments/imdb_task.js';
+import { ResumedEpochTimes } from '../experiments/train_hooks.js';
+import type { Callback } from '../models/callback.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { createRunDir, defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
-import { checkSpecialTokens, PAIR_FORMATS, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
+import { checkSpecialTokens, PAIR_FORMATS, pairsJsonl, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
 import { resultLines, sampleLines, seq2seqBody, seq2seqDoc } from '../seq2seq/result.js';
 import { SEQ2SEQ_LIMITS } from '../seq2seq/limits.js';
 import { saveSeq2Seq } from '../seq2seq/store.js';
@@ -19,7 +24,9 @@ import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, typ
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote } from './paths.js';
+import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, lockRunFolderFlag, shellQuote, type RunFolderWrites } from './paths.js';
+import type { RunFolderLock } from '../report/run_lock.js';
+import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 
 const D = SEQ2SEQ_DEFAULTS, L = SEQ2SEQ_LIMITS;
 
@@ -48,7 +55,8 @@ export const SEQ2SEQ_FLAGS: Flags = {
   beam: { kind: 'int', ...L.beam, default: D.beam, help: 'also decode the held-out pairs with beam search of this width (0: greedy only)' },
   samples: { kind: 'int', ...L.samples, default: D.samples, help: 'held-out pairs to print' },
   // --out is checked by runSeq2Seq, which knows whether --generate adds pairs.tsv to what the run writes.
-  out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  out: { kind: 'path', metavar: 'DIR', help: 'run folder for model/, heldout.jsonl, checkpoint/, results.json and the report (default runs/<timestamp>-seq2seq)' },
+  resume: { kind: 'path', mustExist: true, metavar: 'DIR', help: 'continue an interrupted run from its checkpoint (the run folder or its checkpoint/ folder), with the same options' },
   ...PRECISION_FLAG,
   ...VERBOSE_FLAG,
 };
@@ -59,7 +67,10 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program.command('seq2seq').summary(SUMMARY).description(SUMMARY);
   addFlags(cmd, SEQ2SEQ_FLAGS, 'seq2seq');
   helpExtras(cmd, {
-    description: ['Then: rnnlab translate --model DIR "text".'],
+    description: [
+      'Then: rnnlab translate --model DIR "text", or rnnlab evaluate --model DIR --data DIR/heldout.jsonl (the held-out pairs).',
+      'A checkpoint is written to <out>/checkpoint after every epoch; Ctrl-C saves one and exits, --resume DIR continues.',
+    ],
     examples: [
       'rnnlab seq2seq --data pairs.tsv --out runs/pairs',
       'rnnlab seq2seq --generate date --attention bahdanau --beam 4 --out runs/date',
@@ -69,7 +80,7 @@ export function register(program: Command, ctx: CliContext): void {
       'rnnlab seq2seq --data pairs.tsv --source-tokens char --target-tokens word   # characters in, words out',
     ],
   });
-  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c)); });
+  cmd.action(async (flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runSeq2Seq(flags, ctx, argvOf(c), c); });
 }
 
 function lengthFlag(f: Record<string, unknown>, name: string): number | undefined {
@@ -132,6 +143,8 @@ async function loadPairs(f: Record<string, unknown>): Promise<{ pairs: Pair[]; d
 }
 
 const PAIRS_FILE = 'pairs.tsv';
+/** The pairs the run held out and scored, as JSON Lines (a side may hold tabs): `evaluate --data` on it gives the run's scores. */
+export const HELDOUT_FILE = 'heldout.jsonl';
 
 /**
  * The pairs.tsv an earlier --generate run wrote into `out` (its results.json says it generated them), unless it is this
@@ -167,35 +180,105 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
+/** What a run writes into its folder, for the --out (and --resume) checks: --generate adds pairs.tsv. */
+function runFolderOf(f: Record<string, unknown>): RunFolderWrites {
+  return { model: true, checkpoint: true, files: [HELDOUT_FILE, ...(f.generate !== undefined ? [PAIRS_FILE] : [])] };
+}
+
+/** The pairs' texts in order, hashed: a resumed run on a --data file changed since is refused, as another flag would be. */
+function pairsDigest(pairs: readonly Pair[]): string {
+  const h = createHash('sha256');
+  for (const p of pairs) h.update(JSON.stringify([p.source, p.target])).update('\n');
+  return h.digest('hex');
+}
+
+/**
+ * What a resumed run must share with the run it continues: every option that shapes the model, the split, the
+ * vocabularies or the rest of training (fit would go on with it, while results.json records one value for the whole
+ * run), and the pairs themselves. --epochs, --beam, --samples, --verbose and --threads may change.
+ */
+function seq2seqSameOptions(f: Record<string, unknown>, c: Command, tokens: SideTokens, pairs: readonly Pair[], inForce: string): SameOption[] {
+  const given = (...keys: string[]) => keys.some((k) => c.getOptionValueSource(k) === 'cli');
+  const flag = (name: string, value: string | number | boolean | null, key = name.replace(/-(.)/g, (_, x: string) => x.toUpperCase())): SameOption =>
+    ({ flag: `--${name}`, value, given: given(key) });
+  const data = f.data !== undefined ? `--data ${String(f.data)}` : `--generate ${String(f.generate)}`;
+  return [
+    flag('generate', (f.generate as string | undefined) ?? null),
+    flag('count', f.generate !== undefined ? (f.count as number | undefined) ?? 10_000 : null),
+    { ...flag('source-tokens', tokens.source), given: given('sourceTokens', 'tokens') },
+    { ...flag('target-tokens', tokens.target), given: given('targetTokens', 'tokens') },
+    ...(['rnn', 'bidirectional-encoder', 'layers', 'units', 'embedding-dim', 'attention', 'validation-split', 'batch-size', 'seed',
+      'max-source-len', 'max-target-len'] as const).map((n) => flag(n, f[n.replace(/-(.)/g, (_, x: string) => x.toUpperCase())] as string | number | boolean)),
+    flag('max-vocab', (f.maxVocab as number | undefined) ?? null),
+    flag('lr', makeOptimizer('adam', f.lr as number | undefined).learningRate),
+    flag('precision', f.precision as string),
+    // mixed_bfloat16 falls back to float32 where the bf16 kernels cannot run: the same flag can train in another precision.
+    { flag: 'precisionInForce', value: inForce, given: true, refusal: (then) => `--precision ${String(f.precision)} trains in ${inForce} here, but the checkpoint in ${String(f.resume)} ` +
+      `is of a run that trained in ${String(then)}; --resume continues a run in the precision it trained in (or leave out --resume to start a new run)` },
+    { flag: 'pairs', value: pairsDigest(pairs), given: true, refusal: () => `--resume: ${data} holds other pairs than the run the checkpoint in ${String(f.resume)} trained on ` +
+      `(another file, or one changed since); --resume continues a run on the pairs it started with (or leave out --resume to start a new run)` },
+  ];
+}
+
+/** A checkpoint another command wrote (imdb's) keeps none of seq2seq's options: refused as such, not as another model. */
+function checkSeq2SeqCheckpoint(checkpointDir: string, resume: string): void {
+  const run = readCheckpointInfo(checkpointDir).state.extra?.run;
+  if (typeof run === 'object' && run !== null && Object.hasOwn(run, '--attention')) return;
+  throw new UsageError(`--resume: the checkpoint in ${resume} is not of an rnnlab seq2seq run (it records no seq2seq options); give the folder of the seq2seq run to continue`, 'seq2seq');
+}
+
+async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
+  const runFolder = runFolderOf(f);
   if (f.out !== undefined) {
-    checkOutDir(f.out as string, 'seq2seq', { model: true, files: f.generate !== undefined ? [PAIRS_FILE] : [] });
+    checkOutDir(f.out as string, 'seq2seq', runFolder);
     checkOutNotInModel(f.out as string, 'seq2seq');
     checkNotAnotherRun(f.out as string, 'seq2seq', true);
     if (f.generate !== undefined) checkPairsFileOfRun(f.out as string);
   }
   const maxSourceLen = lengthFlag(f, 'max-source-len'), maxTargetLen = lengthFlag(f, 'max-target-len');
   applyThreads(f);
-  applyPrecision(f, ctx);
+  const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
   const { pairs, data, headerLine, tokens } = await loadPairs(f);
-  const stale = f.out !== undefined && !data.generated ? generatedPairsOfEarlierRun(f.out as string, f.data as string | undefined) : null;
-  // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
-  let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
-    `${headerLine ? ` (line ${headerLine} read as a header)` : ''}; ${tokensText(tokens)}`;
-  // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
-  const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
-  const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
-  // seq2seq keeps nothing until its writes (no checkpoint), so from training on Ctrl-C is the guard's, as addition's:
-  // a stop while it trains ends it at once saying so, one during the writes lets them finish.
-  let out = f.out as string | undefined;
+  // A checkpoint every epoch into <out>/checkpoint; without --out the folder is made here (removed again if the run fails before writing into it).
+  const epochTimes = new ResumedEpochTimes();
+  const sameOptions = seq2seqSameOptions(f, c, tokens, pairs, inForce);
+  const ckpt = runCheckpoint({ command: 'seq2seq', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder, epochs: f.epochs as number,
+    defaultOut: defaultOutDir('seq2seq', startedAt), argv, err: ctx.err, sameOptions, epochTimes, shuffles: true });
+  const out = ckpt.outDir;
+  // Another run writing the same folder now is refused here, before training (docs/CLI.md, run folders).
+  let lock: RunFolderLock;
+  try { lock = lockRunFolderFlag(out, 'seq2seq', argv, f.out === undefined && f.resume !== undefined ? '--resume' : '--out', '--out'); } catch (e) { ckpt.release(); throw e; }
+  // The lock goes first: its file would keep a default folder the checkpoint's release removes when empty.
+  const release = () => { lock.release(); ckpt.release(); };
+  // Until fit starts (the split, the vocabularies) a stop leaves nothing, and no empty default folder.
+  const early = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
+    notWritten: `rnnlab: interrupted before training; nothing was written${f.out !== undefined ? ` to ${out}` : ''}`, written: () => '',
+  }, release);
+  // After fit (decoding the held-out pairs, the writes) Ctrl-C is this guard's: armed as fit ends, before the checkpoint's handler goes.
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-    notWritten: `rnnlab: interrupted before the run was written; nothing was written${out !== undefined ? ` to ${out}` : ''} (seq2seq keeps no checkpoint: run the command again)`,
-    written: () => `rnnlab: interrupted while the run was written; model/ and results.json were written whole to ${String(out)}`,
+    notWritten: `rnnlab: interrupted after training, before its results were written (results.json, the report, model/ and ${HELDOUT_FILE} in ${out} are as they were); ` +
+      `the checkpoint in ${ckpt.checkpointDir} holds the finished training\nrnnlab: to write the results: ${ckpt.resumeHint}`,
+    written: () => `rnnlab: interrupted while the results were written; they were written whole to ${out}`,
   });
-  end.arm();
   try {
+    if (f.resume !== undefined) {
+      checkSeq2SeqCheckpoint(ckpt.checkpointDir, f.resume as string);
+      checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'seq2seq');
+      // Resumed into its own folder (no --out), that folder had no --out checks: a pairs.tsv there that no --generate run wrote stays.
+      if (f.out === undefined && f.generate !== undefined) checkPairsFileOfRun(out);
+    }
+    early.arm();
+    const stale = !data.generated ? generatedPairsOfEarlierRun(out, f.data as string | undefined) : null;
+    // A TSV header is a guess from its words: say it was made, so a pair that reads 'source<TAB>target' is not lost unseen.
+    let headline: string | null = `${pairs.length.toLocaleString('en-US')} pair${pairs.length === 1 ? '' : 's'} ${data.generated ? `generated (${String(data.generated)})` : `from ${String(data.path)}`}` +
+      `${headerLine ? ` (line ${headerLine} read as a header)` : ''}; ${tokensText(tokens)}`;
+    // Held back until training's own checks pass: a refused option (exit 2) prints nothing on stdout, as every usage error.
+    const sayHeadline = () => { if (headline !== null) { p.line(headline); headline = null; } };
+    const progress = { write: (s: string) => { sayHeadline(); return ctx.out.write(s); }, isTTY: (ctx.out as { isTTY?: boolean }).isTTY };
+    // Listed before the checkpoint's callback: the early guard goes before its Ctrl-C handler comes, the end guard comes before it goes.
+    const guards: Callback = { onTrainBegin: () => early.release(), onTrainEnd: () => end.arm() };
     let r;
     try {
       r = await trainSeq2Seq(pairs, {
@@ -203,7 +286,7 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
         embeddingDim: f.embeddingDim as number, attention: f.attention as AttentionKind, validationSplit: f.validationSplit as number,
         epochs: f.epochs as number, batchSize: f.batchSize as number, lr: f.lr as number | undefined, seed: f.seed as number,
         maxSourceLen, maxTargetLen, maxVocab: f.maxVocab as number | undefined, beam: f.beam as number, samples: f.samples as number, verbose: f.verbose as 0 | 1 | 2, progress,
-      });
+      }, { callbacks: [guards, ckpt.callback], epochTimes });
       sayHeadline();
     } catch (e) {
       if (e instanceof Seq2SeqOptionError) {
@@ -225,18 +308,31 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
     if ((f.samples as number) > r.samples.length) p.line(`(--samples ${String(f.samples)} asked; ${r.counts.validation} pair(s) are held out, so ${r.samples.length} are shown)`);
     p.lines(resultLines(r));
     await end.writing();
-    // Without --out, a new folder of its own, suffixed when another run took the name.
-    out ??= createRunDir(defaultOutDir('seq2seq', startedAt));
+    // Staged while the folder still holds the earlier run whole, renamed in after model/ and before the record, as the
+    // model is: a kill in between leaves the folder reading as an interrupted run (its record marked running).
+    const heldOut = stageFile(path.join(out, HELDOUT_FILE), pairsJsonl(r.heldOut));
     // As train's: an earlier run's record is marked running before its model/ is replaced, and put back if the save fails.
     const unmark = markRunBeingReplaced(out, startRecord({ command: 'seq2seq', runName: 'seq2seq', argv, startedAt, source: 'cli' }));
-    try { await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec); } catch (e) { unmark?.(); throw e; }
+    try {
+      await saveSeq2Seq(path.join(out, 'model'), r.net, r.spec);
+    } catch (e) {
+      discardStaged(heldOut);
+      unmark?.();
+      throw e;
+    }
+    commitStaged(heldOut, path.join(out, HELDOUT_FILE));
     if (data.generated) writeFileAtomic(path.join(out, PAIRS_FILE), pairsTsv(pairs));
     else if (stale) rmSync(stale, { force: true });
     const body = seq2seqBody(r, data);
     finishRun(p, { command: 'seq2seq', runName: 'seq2seq', argv, startedAt, out }, body, seq2seqDoc(r, body));
     p.line(`Model saved in ${path.join(out, 'model')}; try: rnnlab translate --model ${shellQuote(out)} "..."`);
     return await end.finish(0);
+  } catch (e) {
+    release();
+    throw e;
   } finally {
+    early.release();
     end.release();
+    lock.release();
   }
 }

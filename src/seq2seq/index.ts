@@ -5,7 +5,7 @@
 export { trainSeq2Seq, isExactMatch, scoreDecodings, Seq2SeqOptionError, SEQ2SEQ_DEFAULTS } from './train.js';
 export { SEQ2SEQ_LIMITS } from './limits.js';
 export type { Seq2SeqTrainOptions, Seq2SeqTrainResult, Seq2SeqSample, DecodeScore } from './train.js';
-export { readPairs, readPairsFile, PAIR_FORMATS } from './pairs.js';
+export { readPairs, readPairsFile, pairsJsonl, PAIR_FORMATS } from './pairs.js';
 export type { Pair, PairFormat, PairReadOptions, PairsRead } from './pairs.js';
 export { generatePairs, pairsTsv, GENERATED_TASKS, TASK_TOKENS } from './generate.js';
 export type { GeneratedTask } from './generate.js';

@@ -220,3 +220,11 @@ export async function readPairsFile(source: ByteSource, name: string, options: P
   if (pairs.length === 0) throw new DataError(`${name}: no pairs (${header ? 'only a header' : 'the file is empty'}); expected ${format === 'tsv' ? 'source<TAB>target lines' : "rows with 'source' and 'target'"}`);
   return { pairs, tsvHeader: headerLine !== null, headerLine };
 }
+
+/**
+ * Pairs as a JSON Lines pairs file ({"source": ..., "target": ...} per line), which readPairs reads back as they are:
+ * unlike TSV it keeps a side's tabs, newlines and quotes, and a first pair that reads 'source', 'target'.
+ */
+export function pairsJsonl(pairs: readonly Pair[]): string {
+  return pairs.map((p) => `${JSON.stringify({ source: p.source, target: p.target })}\n`).join('');
+}

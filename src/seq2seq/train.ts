@@ -3,9 +3,10 @@
  * (decoder input START + target, fitted to target + END), then the held-out pairs decoded greedily (and with
  * beam search) and scored per token and as whole outputs.
  */
+import type { Callback } from '../models/callback.js';
 import type { ProgressWriter } from '../models/progress.js';
 import { makeOptimizer } from '../experiments/imdb_task.js';
-import { EpochTimer } from '../experiments/train_hooks.js';
+import { EpochTimer, type ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { Random, setSeed } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { beamDecode, greedyDecode, type Decoding } from './decode.js';
@@ -56,6 +57,12 @@ export interface Seq2SeqTrainOptions {
   progress?: ProgressWriter;
 }
 
+/** What the CLI adds to fit for its checkpoints: their callbacks, and the epoch times they carry across a resume. */
+export interface Seq2SeqFitExtras {
+  callbacks?: Callback[];
+  epochTimes?: ResumedEpochTimes;
+}
+
 export interface Seq2SeqSample { question: string; truth: string; guess: string; correct: boolean; beamGuess?: string }
 
 export interface DecodeScore { perToken: number; exact: number }
@@ -81,6 +88,8 @@ export interface Seq2SeqTrainResult {
    * maxVocab): high with word tokens on text without spaces (Chinese, Japanese), where a whole sentence is one word.
    */
   heldOutUnknown: { source: number; target: number };
+  /** The held-out pairs scored, in the order decoded (those the length limits kept): what evaluate takes to give these scores back. */
+  heldOut: Pair[];
 }
 
 /**
@@ -137,6 +146,14 @@ function checkOptionNames(o: object): void {
   if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not an option of trainSeq2Seq (options: ${OPTION_NAMES.join(', ')})`);
 }
 
+/** trainSeq2Seq's third argument: known keys only, and callbacks a list. */
+function checkExtras(x: Seq2SeqFitExtras): void {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Seq2SeqOptionError('extras', `trainSeq2Seq's third argument takes {callbacks}, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  const unknown = Object.keys(x).find((k) => k !== 'callbacks' && k !== 'epochTimes');
+  if (unknown !== undefined) throw new Seq2SeqOptionError(unknown, `is not a key of trainSeq2Seq's third argument (keys: callbacks, epochTimes)`);
+  if (x.callbacks !== undefined && !Array.isArray(x.callbacks)) throw new Seq2SeqOptionError('callbacks', 'must be a list of callbacks');
+}
+
 /** The layers are picked by comparing with one kind (lstm, else gru): any other value would build the other kind. */
 function checkChoice(option: string, v: unknown, choices: readonly string[]): void {
   if (!choices.includes(v as string)) throw new Seq2SeqOptionError(option, `must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
@@ -186,8 +203,9 @@ export function splitPairs<P>(pairs: readonly P[], validation: number, seed: num
   return { validation: order.slice(0, validation).map((i) => pairs[i]), train: order.slice(validation).map((i) => pairs[i]) };
 }
 
-export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}): Promise<Seq2SeqTrainResult> {
+export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOptions = {}, extras: Seq2SeqFitExtras = {}): Promise<Seq2SeqTrainResult> {
   checkOptionNames(o);
+  checkExtras(extras);
   const d = { ...SEQ2SEQ_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof SEQ2SEQ_DEFAULTS & Seq2SeqTrainOptions;
   const kinds = sideKinds(o);
   checkChoice('rnn', d.rnn, RNN_KINDS);
@@ -258,11 +276,12 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
   const targets = (es: typeof train) => idsTensor(es.map((e) => [...e.tgt, END]), maxTargetLen + 1);
   const t0 = performance.now();
   // The record's secondsPerEpoch: the training batches only, as the lab's runs time them.
-  const timer = new EpochTimer();
+  const timer = extras.epochTimes?.timer ?? new EpochTimer();
   // A progress writer given without verbose asks for the progress lines (verbose 1); verbose 0 keeps it silent.
   const history = await net.model.fit(inputs(train) as Tensor[], targets(train), {
     epochs: d.epochs, batchSize: d.batchSize, verbose: d.verbose ?? (d.progress ? 1 : 0), out: d.progress, validationData: [inputs(val) as never, targets(val)],
-    callbacks: [timer],
+    // The timer first: a checkpoint written at an epoch's end then carries that epoch's time.
+    callbacks: [timer, ...(extras.callbacks ?? [])],
   });
   const t1 = performance.now();
   // A capped target vocabulary trains the decoder to write <unk> for the tokens it left out: let decoding choose it.
@@ -291,7 +310,7 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     metrics: { greedyPerToken: greedyScore.perToken, greedyExact: greedyScore.exact, ...(beamScore ? { beamPerToken: beamScore.perToken, beamExact: beamScore.exact } : {}) },
   };
   return {
-    net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>, secondsPerEpoch: timer.seconds,
+    net, spec, params: net.model.countParams(), history: history.history as Record<string, number[]>, secondsPerEpoch: extras.epochTimes ? extras.epochTimes.seconds() : timer.seconds,
     config: { tokens: tokensSetting(kinds), sourceTokens: kinds.source, targetTokens: kinds.target, rnn: d.rnn, bidirectionalEncoder: d.bidirectionalEncoder, layers: d.layers, units: d.units, embeddingDim: d.embeddingDim,
       attention: d.attention, validationSplit: d.validationSplit, epochs: d.epochs, batchSize: d.batchSize, lr: d.lr ?? net.model.optimizer!.learningRate,
       seed: d.seed, maxSourceLen, maxTargetLen, maxVocab: d.maxVocab ?? null, beam: d.beam },
@@ -299,5 +318,6 @@ export async function trainSeq2Seq(pairs: readonly Pair[], o: Seq2SeqTrainOption
     greedy: greedyScore, beam: beamScore, samples, attention,
     seconds: { train: (t1 - t0) / 1000, decode: (t2 - t1) / 1000 },
     heldOutUnknown: { source: unknownShare(val.map((e) => e.src)), target: unknownShare(val.map((e) => e.tgt)) },
+    heldOut: val.map((e) => e.pair),
   };
 }
