@@ -9,7 +9,8 @@
  *                           the model's architecture signature, and the size and SHA-256 of each binary file
  * Every file is written to a temp file, fsync'ed and renamed (see atomic.ts); checkpoint.json goes last and names
  * the generation it belongs to, and older generations are removed only after it is in place. A crash at any moment
- * leaves the previous checkpoint intact; a damaged file is caught by its checksum.
+ * leaves the previous checkpoint intact; a damaged file is caught by its checksum. A write that fails (a full disk)
+ * removes what it had put in place, so each retry does not take more of the disk, and says which folder and why.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { globalRandom } from '../random.js';
 import type { Variable } from '../variable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { CheckpointError } from './errors.js';
+import { errnoWords, FOLDER_WORDS } from '../local_files.js';
 import { layerToKeras } from './keras_config.js';
 import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from './model_json.js';
 import { encodeWeights, sizeOfShape } from './weights.js';
@@ -153,12 +155,17 @@ function toB64(a: Int32Array): string {
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-function currentGeneration(dir: string): number {
-  let g = 0;
+/** The generation checkpoint.json commits, or 0 when there is none (or it is damaged). */
+function committedGeneration(dir: string): number {
   try {
     const j = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as { generation?: unknown };
-    if (typeof j.generation === 'number' && Number.isSafeInteger(j.generation)) g = j.generation;
+    if (typeof j.generation === 'number' && Number.isSafeInteger(j.generation)) return j.generation;
   } catch { /* none or damaged */ }
+  return 0;
+}
+
+function currentGeneration(dir: string): number {
+  let g = committedGeneration(dir);
   try {
     for (const n of readdirSync(dir)) {
       const m = /^(?:weights|optimizer)-(\d+)\.bin$/.exec(n);
@@ -185,7 +192,43 @@ export function settleCheckpoint(dir: string, history: HistoryData, learningRate
   const ck = JSON.parse(readFileSync(path, 'utf8')) as CheckpointJSON;
   ck.state.history = historyJSON(history);
   if (learningRate !== undefined && ck.optimizer && typeof ck.optimizer.config.learning_rate === 'number') ck.optimizer.config.learning_rate = learningRate;
-  writeFileAtomic(path, `${JSON.stringify(ck, null, 1)}\n`);
+  try {
+    writeFileAtomic(path, `${JSON.stringify(ck, null, 1)}\n`);
+  } catch (e) {
+    throw inWords(e, dir);
+  }
+  fsyncDir(dir);
+}
+
+/**
+ * A system's failure to write dir (ENOSPC, EACCES...) in words, naming the folder and the checkpoint still there, as
+ * the run folder's writer words its own. Node's ERR_* codes (bugs) and errors without a code pass through unchanged.
+ */
+function inWords(e: unknown, dir: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === undefined || code.startsWith('ERR_')) return e;
+  const why = code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code] ?? errnoWords(e);
+  const kept = committedGeneration(dir);
+  const what = kept ? `the last good checkpoint (generation ${kept}) was kept` : 'it held no earlier checkpoint to keep';
+  return new Error(`cannot write the checkpoint folder ${dir}: ${why}; ${what}`, { cause: e });
+}
+
+/**
+ * After a failed write of generation `gen`: removes the files it had put in place (none of them is committed: checkpoint.json
+ * still names the previous generation) and puts the previous model.json back, which names that generation's weights
+ * (so loadModel(dir) keeps working). Best effort: the error that got here is the one to report.
+ */
+function undoUncommitted(dir: string, placed: string[], previousModelJson: string | null): void {
+  for (const n of placed) {
+    if (n === 'model.json') continue;
+    try { unlinkSync(join(dir, n)); } catch { /* gone */ }
+  }
+  if (placed.includes('model.json')) {
+    try {
+      if (previousModelJson !== null) writeFileAtomic(join(dir, 'model.json'), previousModelJson);
+      else unlinkSync(join(dir, 'model.json'));
+    } catch { /* the model.json written stays: whole, though naming weights that are gone */ }
+  }
   fsyncDir(dir);
 }
 
@@ -248,10 +291,20 @@ export function writeCheckpoint(dir: string, model: TrainableModel, state: Train
   };
   if (p && !Number.isFinite(p.lossSum)) ck.state.progress!.lossSum = null as unknown as number;
 
-  writeFileAtomic(join(dir, weightsName), weightBytes);
-  if (optBytes) writeFileAtomic(join(dir, optName), optBytes);
-  writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(modelJson, null, 1)}\n`);
-  writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(ck, null, 1)}\n`);
+  let previousModelJson: string | null = null;
+  try { previousModelJson = readFileSync(join(dir, 'model.json'), 'utf8'); } catch { /* the first checkpoint */ }
+  const placed: string[] = [];
+  const put = (name: string, data: string | Uint8Array) => { writeFileAtomic(join(dir, name), data); placed.push(name); };
+  try {
+    put(weightsName, weightBytes);
+    if (optBytes) put(optName, optBytes);
+    put('model.json', `${JSON.stringify(modelJson, null, 1)}\n`);
+    // The commit: its rename is the last step that can throw, so a throw means it did not happen.
+    writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(ck, null, 1)}\n`);
+  } catch (e) {
+    undoUncommitted(dir, placed, previousModelJson);
+    throw inWords(e, dir);
+  }
   // The new generation is committed; drop the old ones and anything a crashed writer left behind.
   for (const n of readdirSync(dir)) {
     const m = /^(?:weights|optimizer)-(\d+)\.bin$/.exec(n);
