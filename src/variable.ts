@@ -5,7 +5,10 @@ import { Tensor, type Rank, type Shape } from './tensor.js';
 
 /**
  * Every Variable alive (rl.variable's and layers' weights), held weakly: tfjs registers both kinds with its engine,
- * and variableGrads / minimize without a varList consider all trainable ones.
+ * and variableGrads / minimize without a varList consider all trainable ones, and applyGradients finds them by name.
+ * V8 keeps a WeakRef's target alive until the running job ends, which in an async loop of awaits can be the whole
+ * loop: dispose() (a model's or a layer's) therefore frees a variable's values at once rather than leaving them to
+ * the collector, and takes the variable out of this set.
  */
 const everyVariable = new Set<WeakRef<Variable>>();
 const forget = new FinalizationRegistry<WeakRef<Variable>>((ref) => everyVariable.delete(ref));
@@ -40,13 +43,22 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
   constraint: WeightConstraint | null = null;
 
   private trainableFlag = true;
+  /** This variable's entry in everyVariable. */
+  private readonly registryEntry: WeakRef<Variable>;
 
   constructor(public readonly name: string, shape: Shape, trainable = true) {
     super(allocPersistent(shape.reduce((a, b) => a * b, 1)), shape, 'float32');
     this.trainable = trainable;
-    const ref = new WeakRef(this);
-    everyVariable.add(ref);
-    forget.register(this, ref);
+    this.registryEntry = new WeakRef(this);
+    everyVariable.add(this.registryEntry);
+    forget.register(this, this.registryEntry, this);
+  }
+
+  /** tfjs's dispose(): the values are freed, and the variable is no longer among allVariables(). */
+  override dispose(): void {
+    super.dispose();
+    everyVariable.delete(this.registryEntry);
+    forget.unregister(this);
   }
 
   /** tfjs's variable.trainable: setting it turns the variable's gradients on or off with it (tfjs code flips it). */

@@ -552,11 +552,17 @@ export abstract class Layer {
   /** tfjs's layer.updates: always empty, as in tfjs: BatchNormalization updates its moving statistics in place while training. */
   get updates(): never[] { return []; }
 
-  /** tfjs's dispose(): the layer refuses to run afterwards (its weights are garbage-collected with it). */
+  /**
+   * tfjs's dispose(): one holder fewer (modelRefs: the live models holding the layer; one used on its own counts as
+   * held once, as tfjs's first call sets its refCount to 1). The last one disposes the layer's variables, freeing their
+   * memory now rather than at garbage collection, and the layer refuses to run afterwards.
+   */
   dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     this.assertNotDisposed();
+    this.modelRefs = Math.max(0, this.modelRefs - 1);
+    if (this.modelRefs > 0) return { refCountAfterDispose: this.modelRefs, numDisposedVariables: 0 };
     this.disposed = true;
-    this.modelRefs = 0;
+    for (const w of this.weights) w.dispose();
     return { refCountAfterDispose: 0, numDisposedVariables: this.weights.length };
   }
 

@@ -10,7 +10,7 @@ import { addPenalties } from '../layers/regularizers.js';
 import { Layer, checkGivenName, withActivityPenalties, type ApplyArgs, type CallContext, type SymbolicShape } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
-import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
+import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { refuseSharedNames } from '../metrics/output_keys.js';
 import { Tensor, shapeStr, type TensorLike } from '../tensor.js';
@@ -274,7 +274,7 @@ export class Functional extends ModelBase<TensorsLike> {
     const losses = perOutputLosses(args.loss, names, `${this.name}.compile`);
     // Checked before anything is set: a refused compile leaves the model as it was.
     checkMetricsFit(extras, names.map((name, i) => ({ name, loss: losses[i].kind, shape: this.outputs[i].shape })), `${this.name}.compile`);
-    this.optimizer = getOptimizer(args.optimizer);
+    this.compileOptimizer(args.optimizer);
     this.compiledLosses = losses;
     this.lossKinds = this.compiledLosses.map((c) => c.kind);
     this.loss = this.lossKinds[0];

@@ -8,12 +8,13 @@ import type { CallContext, Layer, SymbolicShape, SymbolicTensor } from '../layer
 import { resetStatefulLayers } from '../layers/recurrent.js';
 import { assignWeights, weightTensors } from '../layers/weight_values.js';
 import type { MetricFunction } from '../metrics/registry.js';
+import { getOptimizer } from '../optimizers/index.js';
 import { Optimizer } from '../optimizers/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { History } from './callback.js';
 import type { CompiledLoss } from './loss_terms.js';
-import { disposedError, disposeLayers, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, setLayersTrainable,
+import { disposedError, disposeLayers, disposeOwnedOptimizer, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, setLayersTrainable,
   type DisposeResult } from './model_common.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { outerHolders } from './nested.js';
@@ -28,6 +29,8 @@ export abstract class ModelBase<Data> implements TrainableModel {
   abstract name: string;
   abstract readonly layers: Layer[];
   private compiledOptimizer: Optimizer | null = null;
+  /** Whether compile made the optimizer from a name or {className, config}: then dispose() disposes it too. */
+  private optimizerOwned = false;
   /**
    * compile's optimizer (null before compile). Assigning another optimizer object swaps it, as in tfjs; anything
    * else is refused here, where fit would only fail at its first step.
@@ -39,7 +42,15 @@ export abstract class ModelBase<Data> implements TrainableModel {
       throw new Error(`${this.name}: model.optimizer must be an rnnlab optimizer object (rl.train.adam(), new rl.SGD({learningRate: 0.1})), got ${shown}; ` +
         'to choose one by name, call compile({optimizer: \'adam\', loss, ...})');
     }
+    // Another object replaces compile's own: the model disposes only an optimizer it made (tfjs's isOptimizerOwned).
+    if (o !== this.compiledOptimizer) this.optimizerOwned = false;
     this.compiledOptimizer = o;
+  }
+
+  /** compile's optimizer argument: an optimizer object is the caller's; one made here is the model's own. */
+  protected compileOptimizer(given: Parameters<typeof getOptimizer>[0]): void {
+    this.optimizer = getOptimizer(given);
+    this.optimizerOwned = !(given instanceof Optimizer);
   }
   /** The loss of the (first) output. */
   loss: LossKind | null = null;
@@ -135,17 +146,20 @@ export abstract class ModelBase<Data> implements TrainableModel {
   }
 
   /**
-   * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards (their weights are
-   * garbage-collected with them). Returns tfjs's {refCountAfterDispose, numDisposedVariables}. A model nested in live
-   * outer models stays usable and disposes nothing (refCountAfterDispose: how many hold it); disposing the last of
-   * them disposes it, as tfjs's reference counting does.
+   * tfjs's dispose(): the model and every layer no other model holds refuse to run afterwards, and those layers'
+   * weights are disposed (their memory is freed now), with an optimizer compile made from a name. Returns tfjs's
+   * {refCountAfterDispose, numDisposedVariables}, the optimizer's state counted as tfjs counts it. A model nested in
+   * live outer models stays usable and disposes nothing (refCountAfterDispose: how many hold it); disposing the last
+   * of them disposes it, as tfjs's reference counting does.
    */
   dispose(): DisposeResult {
     this.assertNotDisposed();
     const holders = outerHolders(this);
     if (holders > 0) return { refCountAfterDispose: holders, numDisposedVariables: 0 };
     this.disposedFlag = true;
-    return disposeLayers(this.layers);
+    const result = disposeLayers(this.layers);
+    if (this.optimizerOwned && this.compiledOptimizer) result.numDisposedVariables += disposeOwnedOptimizer(this.compiledOptimizer);
+    return result;
   }
 
   /** Whether dispose() has run (tfjs's isDisposed on layers). */

@@ -4,6 +4,8 @@
  */
 import { Layer, type WeightPenalty } from '../layers/layer.js';
 import { checkOptionKeys, readAliases } from '../near_name.js';
+// From the index, which registers the classes in its order (error messages list them so).
+import { Adam, Adamax, Nadam, RMSprop, SGD, type Optimizer } from '../optimizers/index.js';
 import type { Variable } from '../variable.js';
 
 /** predict's options (tfjs's batchSize and verbose); anything else is an error naming it. */
@@ -108,15 +110,30 @@ export function uniqueParamCount(layers: Layer[]): number {
 
 export interface DisposeResult { refCountAfterDispose: number; numDisposedVariables: number }
 
-/** A model's dispose: each layer no other live model holds is disposed (tfjs's reference counting). */
+/**
+ * A model's dispose: each layer lets go of this model, and one no other live model holds disposes its variables
+ * (tfjs's reference counting).
+ */
 export function disposeLayers(layers: Layer[]): DisposeResult {
   let numDisposedVariables = 0;
-  for (const l of layers) {
-    if (l.disposed) continue;
-    l.modelRefs = Math.max(0, l.modelRefs - 1);
-    if (l.modelRefs === 0) numDisposedVariables += l.dispose().numDisposedVariables;
-  }
+  for (const l of layers) if (!l.disposed) numDisposedVariables += l.dispose().numDisposedVariables;
   return { refCountAfterDispose: 0, numDisposedVariables };
+}
+
+/**
+ * Disposes an optimizer the model made from a name (tfjs's isOptimizerOwned) and returns what tfjs 4.22 adds to
+ * numDisposedVariables for it: the tensors its optimizer of the same class holds. rnnlab's state is plain arrays, so
+ * the count is tfjs's layout: fixed scalars (SGD's learning rate, plus its momentum; the Adam family's beta powers)
+ * and one accumulator per slot per variable stepped.
+ */
+export function disposeOwnedOptimizer(o: Optimizer): number {
+  const variables = o.slotVariables().length + o.pendingSlotsByName().size;
+  const [fixed, perVariable] = o instanceof SGD ? (o.momentum > 0 ? [2, 1] : [1, 0])
+    // tfjs's RMSProp keeps its momentum accumulator even at momentum 0.
+    : o instanceof RMSprop ? [0, o.centered ? 3 : 2]
+      : [o instanceof Adam || o instanceof Adamax || o instanceof Nadam ? 2 : 0, o.slotCount];
+  o.dispose();
+  return fixed + perVariable * variables;
 }
 
 export function disposedError(name: string): Error {

@@ -124,8 +124,9 @@ export class NestedModel extends Layer {
    */
   override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     this.assertNotDisposed();
+    this.modelRefs = Math.max(0, this.modelRefs - 1);
+    if (this.modelRefs > 0) return { refCountAfterDispose: this.modelRefs, numDisposedVariables: 0 };
     this.disposed = true;
-    this.modelRefs = 0;
     return { refCountAfterDispose: 0, numDisposedVariables: this.model.disposed ? 0 : this.model.dispose().numDisposedVariables };
   }
 

@@ -4,7 +4,7 @@ import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, checkGivenName, distinctFrom, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
 import { foldableActivation } from '../losses.js';
 import { outputsLoss, perOutputLosses, type LossSpec } from './loss_terms.js';
-import { getOptimizer, type Optimizer, type OptimizerConfigObject } from '../optimizers/index.js';
+import type { Optimizer, OptimizerConfigObject } from '../optimizers/index.js';
 import type { MetricsArg } from '../metrics/registry.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { tidy } from '../ops/memory.js';
@@ -339,8 +339,7 @@ export class Sequential extends ModelBase<SequentialData> {
     const [loss] = perOutputLosses(args.loss, names, `${this.name}.compile`);
     // Checked before anything is set: a refused compile leaves the model as it was.
     checkMetricsFit(extras, [{ name: names[0], loss: loss.kind, shape: this.built ? this.outputShape : null }], `${this.name}.compile`);
-    const optimizer = getOptimizer(args.optimizer);
-    this.optimizer = optimizer;
+    this.compileOptimizer(args.optimizer);
     this.compiledLosses = [loss];
     this.loss = loss.kind;
     ({ metrics: this.metrics, metricFunctions: this.metricFunctions, outputMetrics: this.outputMetrics, lossWeights: this.lossWeights } = extras);
