@@ -12,7 +12,7 @@ import { createRunDir, defaultOutDir } from '../report/run.js';
 import { expandRuns, specNotes } from '../sweep/expand.js';
 import { claimHostThreads, oversubscription } from '../sweep/host_threads.js';
 import { poolSize, runSweepLocal, type SweepOutcome } from '../sweep/pool.js';
-import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
+import { ConnectStoppedError, DEFAULT_QUEUE_NAME, enqueueSweep, type PathFlags, queueNameProblem, redisUrlProblem, shownUrl, waitForSweep } from '../sweep/queue.js';
 import { summaryLines } from '../sweep/render.js';
 import { specMismatch, SWEEP_FILE } from '../sweep/record.js';
 import { parseSpec, SweepSpecError, type FlagValue, type SweepSpec } from '../sweep/spec.js';
@@ -168,8 +168,18 @@ interface SweepFlags { out?: string; parallel?: number; threads?: number; queue?
 /** How a queue sweep ended: null when detached, 'unreached' when stopped before Redis was reached (nothing queued). */
 type QueueEnd = null | 'unreached' | (SweepOutcome & { stopped: boolean });
 
+/**
+ * The command's path flags, which the jobs carry as absolute paths: resolved against this working folder, as a local
+ * sweep's runs (children in this folder) read them, rather than against each worker's.
+ */
+function pathFlagsOf(spec: SweepSpec): PathFlags {
+  const table = Object.entries(COMMAND_FLAG_SPECS[spec.command]).filter(([, f]) => f.kind === 'path');
+  return { names: table.map(([n]) => n), inputs: table.filter(([, f]) => f.mustExist).map(([n]) => n), base: process.cwd() };
+}
+
 async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: string) => void): Promise<QueueEnd> {
   const url = f.queue!;
+  const pathFlags = pathFlagsOf(spec);
   let queued = false;
   // Installed before connecting: Ctrl-C while Redis is out of reach must still release the lock and say so. Until the
   // runs are queued the first Ctrl-C prints nothing of its own: the line saying where it stopped follows at once.
@@ -178,7 +188,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
   try {
     let q: { queued: number; done: number };
     try {
-      q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line, signal: stop.signal });
+      q = await enqueueSweep(spec, dir, { url, name: f.queueName, onConnection: line, signal: stop.signal, pathFlags });
     } catch (e) {
       if (e instanceof ConnectStoppedError) return 'unreached';
       throw e;
@@ -194,7 +204,7 @@ async function viaQueue(spec: SweepSpec, dir: string, f: SweepFlags, line: (s: s
     }
     let last = '';
     const outcome = await waitForSweep(spec, dir, {
-      url, name: f.queueName, signal: stop.signal,
+      url, name: f.queueName, signal: stop.signal, pathFlags,
       onLost: (id) => line(`lost: ${id} was no longer on the queue (Redis flushed?) and is not complete: queued it again`),
       onConnection: line,
       onProgress: (p) => {

@@ -7,6 +7,7 @@
  * last checkpoint in the same folder, so a retried run never makes a second result folder.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
@@ -19,6 +20,7 @@ import { finishSweep, type SweepOutcome } from './pool.js';
 import { openSweep } from './record.js';
 import type { SweepSpec } from './spec.js';
 import { envInt } from '../env.js';
+import { rnnlabVersion } from '../report/environment.js';
 import { answeredUnlessDown, doneUnlessAborted, sleepUnlessAborted, whenDown } from './redis_down.js';
 
 export const DEFAULT_QUEUE_NAME = 'rnnlab-sweeps';
@@ -34,7 +36,51 @@ export function queueNameProblem(name: string): string | null {
  * attemptsBefore: the run's attempts before this job (an earlier job of it failed for good, or was lost with Redis),
  * so that a run's attempts count every time it was started, as the local pool counts them (attemptsOf).
  */
-interface RunJob { sweepDir: string; run: SweepRun; attemptsBefore?: number }
+interface RunJob {
+  sweepDir: string;
+  run: SweepRun;
+  attemptsBefore?: number;
+  /** The version of the rnnlab that queued it (versionProblem); absent in jobs queued before versions were recorded. */
+  rnnlab?: string;
+  /** The run's path flags that it reads (made absolute when queued): a worker checks them before it starts the run. */
+  inputs?: string[];
+}
+
+/**
+ * The flags of a sweep's command that take a path. A worker's child runs in the worker's own folder, so a relative
+ * path would be read against each worker's working folder (or silently find another file there): the sweep makes them
+ * absolute against `base` (default: its own working folder, which a local sweep's runs read them against) before
+ * queueing. A worker still reads the path on its own disk. `inputs`: those the run reads (they must exist).
+ */
+export interface PathFlags { names: readonly string[]; inputs: readonly string[]; base?: string }
+
+/** The run with its path flags made absolute against paths.base. */
+export function withAbsolutePaths(run: SweepRun, paths: PathFlags | undefined): SweepRun {
+  if (!paths) return run;
+  const base = paths.base ?? process.cwd();
+  const flags = Object.fromEntries(Object.entries(run.flags).map(([k, v]) =>
+    [k, paths.names.includes(k) && typeof v === 'string' && v !== '' ? path.resolve(base, v) : v]));
+  return { ...run, flags };
+}
+
+/**
+ * Why a worker of version `own` must not run a job queued by version `queued`, or null. Runs of one sweep are ranked
+ * together, and a flag one version knows may be a usage error to another: versions that differ in major or minor are
+ * refused; a patch apart is allowed (see versionNote).
+ */
+export function versionProblem(queued: string | undefined, own: string): string | null {
+  if (queued === undefined || queued === own) return null;
+  const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+  if (minor(queued) === minor(own)) return null;
+  return `it was queued by rnnlab ${queued} and this worker is rnnlab ${own}: run the sweep and its workers with the same rnnlab version (major.minor)`;
+}
+
+/** What a worker says, without refusing it, about a job of a version only a patch apart, or queued with none recorded. */
+export function versionNote(queued: string | undefined, own: string): string | null {
+  if (queued === own || versionProblem(queued, own)) return null;
+  if (queued === undefined) return `it was queued by an rnnlab that records no version (older than ${own}); running it with rnnlab ${own}`;
+  return `it was queued by rnnlab ${queued}; running it with rnnlab ${own} (a patch apart)`;
+}
 
 /**
  * The times a job's run was started and ran to an end. BullMQ 6's attemptsMade counts each finish (completed, or
@@ -58,6 +104,8 @@ export function runJobProblem(data: unknown): string | null {
   if (run.id === '' || run.id === '.' || run.id === '..' || /[/\\\0]/.test(run.id) || Buffer.byteLength(run.id) > MAX_RUN_ID_BYTES) {
     return `its run id ${JSON.stringify(run.id.slice(0, 80))} is not a folder name`;
   }
+  if (d.rnnlab !== undefined && typeof d.rnnlab !== 'string') return 'its rnnlab version is not a string';
+  if (d.inputs !== undefined && (!Array.isArray(d.inputs) || d.inputs.some((n) => typeof n !== 'string'))) return 'its inputs are not a list of flag names';
   return null;
 }
 
@@ -252,12 +300,15 @@ export interface QueueOptions {
   onConnection?: (line: string) => void;
   /** Ctrl-C: enqueueSweep stops waiting for Redis (ConnectStoppedError); waitForSweep stops waiting for the runs. */
   signal?: AbortSignal;
+  /** The command's path flags, made absolute in the jobs (PathFlags). */
+  pathFlags?: PathFlags;
 }
 
-function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore: number) {
+export function runJob(sweepDir: string, spec: SweepSpec, run: SweepRun, attemptsBefore: number, paths?: PathFlags) {
+  const inputs = paths ? Object.keys(run.flags).filter((k) => paths.inputs.includes(k)) : [];
   return {
     name: run.id,
-    data: { sweepDir, run, attemptsBefore } satisfies RunJob,
+    data: { sweepDir, run: withAbsolutePaths(run, paths), attemptsBefore, rnnlab: rnnlabVersion(), ...(inputs.length ? { inputs } : {}) } satisfies RunJob,
     opts: { jobId: jobId(sweepDir, run.id), attempts: spec.attempts, backoff: { type: 'fixed' as const, delay: 1000 }, removeOnComplete: false, removeOnFail: false },
   };
 }
@@ -286,7 +337,7 @@ export async function enqueueSweep(spec: SweepSpec, dir: string, q: QueueOptions
       else onQueue.add(run.id);
     });
     const add = todo.filter((run) => !onQueue.has(run.id));
-    await queue.addBulk(add.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0)));
+    await queue.addBulk(add.map((run) => runJob(sweepDir, spec, run, known.get(run.id)?.attempts ?? 0, q.pathFlags)));
     return { queued: add.length, done: runs.length - todo.length };
   } finally {
     watch.dispose();
@@ -363,7 +414,7 @@ export async function waitForSweep(spec: SweepSpec, dir: string, w: WaitOptions)
           known.set(run.id, { attempts });
           const outcome = readOutcome(runDirOf(sweepDir, run));
           if (outcome?.status === 'completed') { if (hasMetric(outcome, run)) completed++; else failed++; return; }
-          const j = runJob(sweepDir, spec, run, attempts);
+          const j = runJob(sweepDir, spec, run, attempts, w.pathFlags);
           await queue.add(j.name, j.data, j.opts);
           w.onLost?.(run.id);
           return;
@@ -435,6 +486,17 @@ export interface WorkerOptions extends QueueOptions {
   log?: (line: string) => void;
   /** A run stopped here that could not go back on the queue (Redis down); `log` when not given. */
   warn?: (line: string) => void;
+  /** The rnnlab version the worker compares each job's with (default: its own; tests set another). */
+  version?: string;
+}
+
+/** The first of the run's input paths (absolute, as the sweep queued them) this machine does not have, or null. */
+function missingInput(run: SweepRun, inputs: readonly string[]): { flag: string; path: string } | null {
+  for (const flag of inputs) {
+    const p = run.flags[flag];
+    if (typeof p === 'string' && path.isAbsolute(p) && !existsSync(p)) return { flag, path: p };
+  }
+  return null;
 }
 
 /** Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue. */
@@ -442,6 +504,7 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
   const connection = o.connection ?? redisConnection(o.url);
   const me = o.workerName ?? `${hostname()}:${process.pid}`;
   const lockDuration = o.lockMs ?? 30_000;
+  const ownVersion = o.version ?? rnnlabVersion();
   // Aborted by stop(): the runs under way are stopped as Ctrl-C stops them, and go back to the queue.
   const stopping = new AbortController();
   // The jobs whose run has started here and whose finish BullMQ has not recorded yet (lostJobSentence).
@@ -462,6 +525,13 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
     if (problem) throw new UnrecoverableError(`job ${job.id} ('${job.name}') is not an rnnlab sweep run: ${problem}`);
     const { sweepDir, run } = job.data;
+    // Not retried: every worker of this version would refuse it the same way.
+    const otherVersion = versionProblem(job.data.rnnlab, ownVersion);
+    if (otherVersion) throw new UnrecoverableError(`run ${run.id} not run by ${me}: ${otherVersion}`);
+    const note = versionNote(job.data.rnnlab, ownVersion);
+    if (note) o.log?.(`${me}: note: ${run.id}: ${note}`);
+    const missing = missingInput(run, job.data.inputs ?? []);
+    if (missing) throw new UnrecoverableError(`run ${run.id}: --${missing.flag}: no such file or folder on worker ${me} (host ${hostname()}): ${missing.path}; every worker reads the run's paths on its own disk, at the same absolute path`);
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
     explained.delete(job.id!);
     unrenewed.delete(job.id!);

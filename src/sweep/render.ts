@@ -1,7 +1,7 @@
 /** The sweep's results as the terminal shows them: the ranked table, each axis's effect, the finding. */
 import { formatTable } from '../report/table.js';
 import { effectTables, rankedTable } from './report.js';
-import type { RunEntry, SweepSummary } from './summary.js';
+import { unmeasuredLine, type RunEntry, type SweepSummary } from './summary.js';
 
 /** The failed runs a summary names with their reasons, at most this many (the rest are counted; all are in sweep.json). */
 const FAILED_SHOWN = 10;
@@ -13,6 +13,8 @@ export function summaryLines(s: SweepSummary, entries: RunEntry[] = []): string[
   for (const t of [rankedTable(s), ...effectTables(s)]) {
     lines.push('', ...formatTable(t));
   }
+  const unmeasured = unmeasuredLine(s);
+  if (unmeasured) lines.push('', unmeasured);
   lines.push('', s.finding);
   if (s.failed) {
     lines.push(`${s.failed} run(s) failed; their errors are in sweep.json.`);

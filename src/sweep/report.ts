@@ -6,7 +6,7 @@ import { svgToPng } from '../report/png.js';
 import { chartGridSvg, type ChartSpec } from '../report/svg.js';
 import type { Table } from '../report/table.js';
 import type { SweepSpec } from './spec.js';
-import type { SweepSummary } from './summary.js';
+import { unmeasuredLine, type SweepSummary } from './summary.js';
 
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : 'n/a');
 /** One run has no spread to show: '-' rather than a std of 0. */
@@ -49,7 +49,7 @@ export function sweepReportDoc(spec: SweepSpec, s: SweepSummary): ReportDoc {
     config: { command: spec.command, flags: spec.flags, grid: spec.grid, list: spec.list, samples: spec.samples, seeds: spec.seeds, metric: spec.metric },
     sections: [
       { title: 'Ranking', tables: [rankedTable(s)] },
-      { title: 'Effect of each axis', tables: effectTables(s), charts: charts(s).filter((c) => c.kind === 'bar') },
+      { title: 'Effect of each axis', tables: effectTables(s), charts: charts(s).filter((c) => c.kind === 'bar'), ...(unmeasuredLine(s) ? { text: [unmeasuredLine(s)!] } : {}) },
       { title: 'Curves', charts: charts(s).filter((c) => c.kind !== 'bar') },
     ],
   };

@@ -41,7 +41,10 @@ export interface SweepSummary {
   metric: string;
   goal: 'max' | 'min';
   rows: SettingRow[];
+  /** The axes with at least one completed run, each with the values that have one. */
   effects: AxisEffect[];
+  /** Axes none of whose runs completed (all failed or pending): no effect to show. Absent when there is none. */
+  unmeasured?: string[];
   completed: number;
   failed: number;
   pending: number;
@@ -57,6 +60,13 @@ export function meanStd(xs: number[]): { mean: number; std: number } {
   if (n === 1) return { mean, std: 0 };
   const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
   return { mean, std: Math.sqrt(v) };
+}
+
+/** The line saying which axes have no effect shown, or null when every axis has one. */
+export function unmeasuredLine(s: Pick<SweepSummary, 'unmeasured'>): string | null {
+  const axes = s.unmeasured ?? [];
+  if (!axes.length) return null;
+  return `No run varying ${axes.join(', ')} has completed: ${axes.length > 1 ? 'their effects are' : 'its effect is'} not shown.`;
 }
 
 export function settingLabel(axes: Record<string, FlagValue>): string {
@@ -108,7 +118,9 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
   }).sort((a, b) => better(a.mean, b.mean));
 
   const axisNames = [...new Set(runs.flatMap((r) => Object.keys(r.axes)))];
-  const effects: AxisEffect[] = axisNames.map((axis) => {
+  const measured = axisNames.filter((axis) => done.some((r) => axis in r.axes));
+  const unmeasured = axisNames.filter((axis) => !measured.includes(axis));
+  const effects: AxisEffect[] = measured.map((axis) => {
     const byValue = new Map<string, { value: FlagValue; xs: number[] }>();
     for (const r of done) {
       if (!(axis in r.axes)) continue;
@@ -129,6 +141,7 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
     failed: runs.filter((r) => r.status === 'failed').length,
     pending: runs.filter((r) => r.status === 'pending').length,
     finding: '',
+    ...(unmeasured.length ? { unmeasured } : {}),
     ...(notes.length ? { notes } : {}),
   };
   s.finding = findingOf(s);

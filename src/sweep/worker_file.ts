@@ -12,6 +12,12 @@ import { aliveAs, isProcessStart, ownProcessStart, type ProcessStart } from '../
 export const WORKER_FILE = 'worker.json';
 /** A running run's worker rewrites its file at least this often; twice as long without news means it is gone. */
 export const HEARTBEAT_MS = 5000;
+/**
+ * A new epoch is written at most this often. Each write is synchronous and fsyncs (milliseconds, far more on NFS) on
+ * the thread that renews the queue's job locks: a write per epoch line of a fast run (hundreds a second) starved the
+ * renewals until a healthy worker's own lock lapsed. The latest epoch waits in memory at most this long.
+ */
+export const EPOCH_WRITE_MS = 1000;
 
 export interface WorkerStamp {
   worker: string;
@@ -60,11 +66,20 @@ export class StampWriteError extends Error {
   }
 }
 
+/** How workerLog writes and tells time; tests count its writes with a clock of their own. */
+export interface StampIo {
+  write?: (file: string, text: string) => void;
+  clock?: () => number;
+}
+
 /**
- * Starts the run's stamp; epoch() follows its progress, end() closes it. Write errors never stop a run; end()
- * returns the one of its closing write (the stamp then still says "running"), which its caller reports.
+ * Starts the run's stamp; epoch() follows its progress (written at most every EPOCH_WRITE_MS, the latest epoch always
+ * reaching the file within that, and at end()), end() closes it. Write errors never stop a run; end() returns the one
+ * of its closing write (the stamp then still says "running"), which its caller reports.
  */
-export function workerLog(dir: string, worker: string): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed' | 'interrupted'): StampWriteError | null } {
+export function workerLog(dir: string, worker: string, io: StampIo = {}): { epoch(e: { epoch: number; epochs: number }): void; end(state: 'completed' | 'failed' | 'interrupted'): StampWriteError | null } {
+  const writeFile = io.write ?? writeFileAtomic;
+  const clock = io.clock ?? Date.now;
   const now = () => new Date().toISOString();
   const before = readWorkerStamp(dir);
   const key = path.resolve(dir);
@@ -74,10 +89,15 @@ export function workerLog(dir: string, worker: string): { epoch(e: { epoch: numb
     state: 'running', startedAt: now(), updatedAt: now(), epoch: null, epochs: null, attempts: stampAttempts(dir),
     ...(before?.state === 'running' && before.worker !== worker ? { takenOverFrom: before.worker } : {}) };
   const file = path.join(dir, WORKER_FILE);
+  let lastWrite = 0;
+  // The write due for an epoch that came too soon after the last write.
+  let pending: ReturnType<typeof setTimeout> | null = null;
   const write = (): StampWriteError | null => {
+    if (pending) { clearTimeout(pending); pending = null; }
+    lastWrite = clock();
     stamp.updatedAt = now();
     try {
-      writeFileAtomic(file, JSON.stringify(stamp, null, 2) + '\n');
+      writeFile(file, JSON.stringify(stamp, null, 2) + '\n');
       return null;
     } catch (e) {
       // The stamp is for display; the run's own results decide its fate. A missed heartbeat is caught up by the next.
@@ -91,10 +111,16 @@ export function workerLog(dir: string, worker: string): { epoch(e: { epoch: numb
     epoch(e) {
       stamp.epoch = e.epoch;
       stamp.epochs = e.epochs;
-      void write();
+      const wait = lastWrite + EPOCH_WRITE_MS - clock();
+      if (wait <= 0) void write();
+      else if (!pending) {
+        pending = setTimeout(() => void write(), wait);
+        pending.unref();
+      }
     },
     end(state) {
       clearInterval(beat);
+      if (pending) { clearTimeout(pending); pending = null; }
       stamp.state = state;
       if (state !== 'interrupted') stamp.attempts = (stamp.attempts ?? 0) + 1;
       runningHere.delete(key);
