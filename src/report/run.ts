@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { commitStaged, discardStaged, fsyncDir, stageFile, writeFileAtomic } from '../io/atomic.js';
+import { commitStaged, discardStaged, fsyncDir, stageFile, sweepDeadWritersTemps, writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
 import { errnoWords, FOLDER_WORDS, FolderError, folderError, makeFolders } from '../local_files.js';
 import { environment, type Environment } from './environment.js';
@@ -152,6 +152,8 @@ export function markRunBeingReplaced(dir: string, starting?: RunRecord): (() => 
 
 function writeRunFiles(dir: string, record: RunRecord, doc: ReportDoc): RunFiles {
   makeFolders(dir);
+  // Temp files an earlier run into dir staged and never renamed (it was killed): whole-size reports otherwise stay.
+  sweepDeadWritersTemps(dir, () => true);
   const files: RunFiles = { dir, results: path.join(dir, RESULTS_FILE), html: path.join(dir, 'report.html'), png: path.join(dir, 'report.png') };
   const env: Environment = record.environment;
   const full: ReportDoc = {
