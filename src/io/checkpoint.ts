@@ -219,15 +219,18 @@ function inWords(e: unknown, dir: string): unknown {
  * (so loadModel(dir) keeps working). Best effort: the error that got here is the one to report.
  */
 function undoUncommitted(dir: string, placed: string[], previousModelJson: string | null): void {
-  for (const n of placed) {
-    if (n === 'model.json') continue;
-    try { unlinkSync(join(dir, n)); } catch { /* gone */ }
-  }
-  if (placed.includes('model.json')) {
+  // model.json first: while it names this generation's weights they stay, so loadModel(dir) never meets a missing file.
+  let restored = !placed.includes('model.json');
+  if (!restored) {
     try {
       if (previousModelJson !== null) writeFileAtomic(join(dir, 'model.json'), previousModelJson);
       else unlinkSync(join(dir, 'model.json'));
-    } catch { /* the model.json written stays: whole, though naming weights that are gone */ }
+      restored = true;
+    } catch { /* the model.json written stays, and with it the weights it names (the next good write removes them) */ }
+  }
+  for (const n of placed) {
+    if (n === 'model.json' || (!restored && n.startsWith('weights-'))) continue;
+    try { unlinkSync(join(dir, n)); } catch { /* gone */ }
   }
   fsyncDir(dir);
 }

@@ -103,8 +103,9 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   if (stop < start && step === 1) step = -1;
   const n = (stop - start) / step > 0 ? Math.ceil((stop - start) / step) : 0;
   // Both dtypes accumulate in their own storage, as tfjs and TensorFlow do (numpy's arange multiplies instead): a
-  // fractional float32 step drifts by float32 roundings, and range(0, 5, 1.5, 'int32') is [0, 1, 2, 3].
-  const out = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
+  // fractional float32 step drifts by float32 roundings (float64 ones under rl.setPrecision(64)), and
+  // range(0, 5, 1.5, 'int32') is [0, 1, 2, 3].
+  const out = alloc(n, dtype);
   for (let i = 0; i < n; i++) out[i] = i === 0 ? start : out[i - 1] + step;
   return result(out, [n], dtype);
 }

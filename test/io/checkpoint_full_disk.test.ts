@@ -74,6 +74,23 @@ describe('a checkpoint write on a full disk', () => {
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'model.json', 'optimizer-000002.bin', 'weights-000002.bin']);
   });
 
+  it('when putting the earlier model.json back fails too, the weights the written one names stay, so the folder still loads', async () => {
+    const dir = fresh();
+    const m = build(1);
+    rl.writeCheckpoint(dir, m, state(1));
+    let renames = 0;
+    // The 4th rename is checkpoint.json's (the commit), the 5th the earlier model.json's return.
+    setBeforeRenameHook(() => { if (++renames >= 4) throw enospc(); });
+    expect(() => rl.writeCheckpoint(dir, m, state(2))).toThrow('the last good checkpoint (generation 1) was kept');
+    setBeforeRenameHook(null);
+    expect(readCheckpointInfo(dir).generation).toBe(1);
+    const named = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths as string[];
+    expect(named).toEqual(['weights-000002.bin']);
+    expect(readdirSync(dir)).toContain('weights-000002.bin');
+    expect(readdirSync(dir)).not.toContain('optimizer-000002.bin');
+    await rl.loadModel(dir);
+  });
+
   it('the first checkpoint failing leaves no files and says no earlier one was there', () => {
     const dir = fresh();
     diskFullAtRename(2);

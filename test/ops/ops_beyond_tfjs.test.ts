@@ -206,3 +206,13 @@ describe('random and raw helpers', () => {
     expect(Array.from(v.dataSync())).toEqual([1, 2]);
   });
 });
+
+describe('range under rl.setPrecision(64)', () => {
+  it('is float64 storage, as every op at that precision, accumulating the step in float64', () => {
+    rl.setPrecision(64);
+    const r = rl.range(0, 1, 0.1).dataSync();
+    expect(r).toBeInstanceOf(Float64Array);
+    let v = 0;
+    for (let i = 0; i < 10; i++) { expect(r[i]).toBe(v); v += 0.1; }
+  });
+});
