@@ -32,6 +32,12 @@ export interface ExecuteOptions {
    * not be closed, or an earlier try's unfinished outputs were cleared. Without it, a process warning.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Called once the run is known to be neither complete nor being run elsewhere, before its folder is touched: what
+   * it throws ends the run unstarted (a queue worker refuses a job of another version, or one whose input it lacks),
+   * while a completed or busy run is still answered as such, whatever this caller would refuse.
+   */
+  beforeStart?: () => void;
 }
 
 export interface ExecuteResult {
@@ -136,6 +142,7 @@ export async function executeRun(run: SweepRun, o: ExecuteOptions): Promise<Exec
   }
   const holder = liveStamp(dir);
   if (holder) throw new RunBusyError(run.id, holder);
+  o.beforeStart?.();
   // readOutcome said "not done": unreadable outputs must not keep the run from running again, unless the run refuses
   // its folder anyway; then they stay, and the run's refusal below names what it refuses.
   const cleared = clearUnfinishedOutputs(dir, RUN_WRITES[run.command]);

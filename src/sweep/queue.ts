@@ -44,6 +44,8 @@ interface RunJob {
   rnnlab?: string;
   /** The run's path flags that it reads (made absolute when queued): a worker checks them before it starts the run. */
   inputs?: string[];
+  /** Set by the worker that refused the job (another version, a missing input): it failed without being started. */
+  refused?: boolean;
 }
 
 /**
@@ -54,12 +56,15 @@ interface RunJob {
  */
 export interface PathFlags { names: readonly string[]; inputs: readonly string[]; base?: string }
 
-/** The run with its path flags made absolute against paths.base. */
+/**
+ * The run with its path flags made absolute against paths.base. A YAML number (`data: 2024`) names the file '2024',
+ * as the run's command line (String(value)) passes it to a local sweep's run: it is resolved the same way.
+ */
 export function withAbsolutePaths(run: SweepRun, paths: PathFlags | undefined): SweepRun {
   if (!paths) return run;
   const base = paths.base ?? process.cwd();
   const flags = Object.fromEntries(Object.entries(run.flags).map(([k, v]) =>
-    [k, paths.names.includes(k) && typeof v === 'string' && v !== '' ? path.resolve(base, v) : v]));
+    [k, paths.names.includes(k) && typeof v !== 'boolean' && String(v) !== '' ? path.resolve(base, String(v)) : v]));
   return { ...run, flags };
 }
 
@@ -69,15 +74,23 @@ export function withAbsolutePaths(run: SweepRun, paths: PathFlags | undefined): 
  * refused; a patch apart is allowed (see versionNote).
  */
 export function versionProblem(queued: string | undefined, own: string): string | null {
-  if (queued === undefined || queued === own) return null;
+  if (queued === undefined || queued === UNKNOWN_VERSION || own === UNKNOWN_VERSION || queued === own) return null;
   const minor = (v: string) => v.split('.').slice(0, 2).join('.');
   if (minor(queued) === minor(own)) return null;
   return `it was queued by rnnlab ${queued} and this worker is rnnlab ${own}: run the sweep and its workers with the same rnnlab version (major.minor)`;
 }
 
-/** What a worker says, without refusing it, about a job of a version only a patch apart, or queued with none recorded. */
+/**
+ * What rnnlabVersion() gives when it cannot read its package.json: an unknown version, which refuses nothing (a
+ * worker that cannot tell its own would otherwise refuse every job, and a sweep's jobs would be refused everywhere).
+ */
+const UNKNOWN_VERSION = '0.0.0';
+
+/** What a worker says, without refusing it, about a job of a version only a patch apart, or of a version not known on either side. */
 export function versionNote(queued: string | undefined, own: string): string | null {
+  if (own === UNKNOWN_VERSION) return `this worker cannot tell its rnnlab version (its package.json is unreadable), so it cannot compare it with the sweep's${queued !== undefined && queued !== UNKNOWN_VERSION ? ` (rnnlab ${queued})` : ''}; running it`;
   if (queued === own || versionProblem(queued, own)) return null;
+  if (queued === UNKNOWN_VERSION) return `it was queued by an rnnlab that could not tell its version (its package.json was unreadable); running it with rnnlab ${own}`;
   if (queued === undefined) return `it was queued by an rnnlab that records no version (older than ${own}); running it with rnnlab ${own}`;
   return `it was queued by rnnlab ${queued}; running it with rnnlab ${own} (a patch apart)`;
 }
@@ -85,11 +98,12 @@ export function versionNote(queued: string | undefined, own: string): string | n
 /**
  * The times a job's run was started and ran to an end. BullMQ 6's attemptsMade counts each finish (completed, or
  * failed, retried or not) but not a job put back by moveToWait/moveToDelayed (a stopped worker, a busy run), which
- * spend no attempt, as in the local pool; a run found complete already ('skipped') was not run, so is not counted.
+ * spend no attempt, as in the local pool; a run found complete already ('skipped') or refused by its worker (another
+ * version, a missing input: it fails for good at that finish) was not run, so that finish is not counted.
  */
 export function attemptsOf(job: Pick<Job<RunJob>, 'data' | 'attemptsMade' | 'returnvalue'>): number {
-  const skipped = (job.returnvalue as { how?: string } | null | undefined)?.how === 'skipped' ? 1 : 0;
-  return (job.data.attemptsBefore ?? 0) + Math.max(0, job.attemptsMade - skipped);
+  const notRun = (job.returnvalue as { how?: string } | null | undefined)?.how === 'skipped' || job.data.refused === true ? 1 : 0;
+  return (job.data.attemptsBefore ?? 0) + Math.max(0, job.attemptsMade - notRun);
 }
 
 /** What keeps a job's data from being a RunJob (a foreign or damaged job on the queue), or null. */
@@ -106,6 +120,7 @@ export function runJobProblem(data: unknown): string | null {
   }
   if (d.rnnlab !== undefined && typeof d.rnnlab !== 'string') return 'its rnnlab version is not a string';
   if (d.inputs !== undefined && (!Array.isArray(d.inputs) || d.inputs.some((n) => typeof n !== 'string'))) return 'its inputs are not a list of flag names';
+  if (d.refused !== undefined && typeof d.refused !== 'boolean') return 'its refused mark is not true or false';
   return null;
 }
 
@@ -493,11 +508,16 @@ export interface WorkerOptions extends QueueOptions {
 /** The first of the run's input paths (absolute, as the sweep queued them) this machine does not have, or null. */
 function missingInput(run: SweepRun, inputs: readonly string[]): { flag: string; path: string } | null {
   for (const flag of inputs) {
-    const p = run.flags[flag];
-    if (typeof p === 'string' && path.isAbsolute(p) && !existsSync(p)) return { flag, path: p };
+    const v = run.flags[flag];
+    if (v === undefined || typeof v === 'boolean') continue;
+    const p = String(v);
+    if (path.isAbsolute(p) && !existsSync(p)) return { flag, path: p };
   }
   return null;
 }
+
+/** A job this worker will not start (another version, an input it lacks): it fails for good, spending no attempt (attemptsOf). */
+class JobRefusedError extends Error {}
 
 /** Takes runs off the queue until `stop()` is called, which stops the runs under way and puts them back on the queue. */
 export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: () => Promise<void>; done: Promise<void> } {
@@ -525,20 +545,24 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
     // Another program's job on this queue name, or a damaged one: it is not retried, and the message names it.
     if (problem) throw new UnrecoverableError(`job ${job.id} ('${job.name}') is not an rnnlab sweep run: ${problem}`);
     const { sweepDir, run } = job.data;
-    // Not retried: every worker of this version would refuse it the same way.
-    const otherVersion = versionProblem(job.data.rnnlab, ownVersion);
-    if (otherVersion) throw new UnrecoverableError(`run ${run.id} not run by ${me}: ${otherVersion}`);
-    const note = versionNote(job.data.rnnlab, ownVersion);
-    if (note) o.log?.(`${me}: note: ${run.id}: ${note}`);
-    const missing = missingInput(run, job.data.inputs ?? []);
-    if (missing) throw new UnrecoverableError(`run ${run.id}: --${missing.flag}: no such file or folder on worker ${me} (host ${hostname()}): ${missing.path}; every worker reads the run's paths on its own disk, at the same absolute path`);
+    // Checked once executeRun has found the run neither complete (skipped) nor trained elsewhere (busy, put back): those
+    // answers do not depend on this worker's version or disk. A refusal is not retried: every worker of this version
+    // (or without the file) would refuse it the same way.
+    const beforeStart = () => {
+      const otherVersion = versionProblem(job.data.rnnlab, ownVersion);
+      if (otherVersion) throw new JobRefusedError(`run ${run.id} not run by ${me}: ${otherVersion}`);
+      const note = versionNote(job.data.rnnlab, ownVersion);
+      if (note) o.log?.(`${me}: note: ${run.id}: ${note}`);
+      const missing = missingInput(run, job.data.inputs ?? []);
+      if (missing) throw new JobRefusedError(`run ${run.id}: --${missing.flag}: no such file or folder on worker ${me} (host ${hostname()}): ${missing.path}; every worker reads the run's paths on its own disk, at the same absolute path`);
+    };
     ending.set(job.id!, { runId: run.id, timestamp: job.timestamp, ok: false });
     explained.delete(job.id!);
     unrenewed.delete(job.id!);
     o.log?.(`${me}: start ${run.id} (attempt ${attemptsOf(job) + 1})`);
     let resumed = false;
     const r = await executeRun(run, {
-      sweepDir, threads: o.threads, worker: me, signal: stopping.signal,
+      sweepDir, threads: o.threads, worker: me, signal: stopping.signal, beforeStart,
       onWarning: (message) => o.log?.(`${me}: warning: ${message}`),
       onLine: (line) => {
         const e = epochOfLine(line);
@@ -546,6 +570,11 @@ export function runWorker(o: WorkerOptions & { connection?: Redis }): { stop: ()
         if (/Restored|resum/i.test(line)) resumed = true;
       },
     }).catch(async (e: unknown) => {
+      if (e instanceof JobRefusedError) {
+        // Marked so that the failure it is recorded as counts no attempt; unmarked (Redis down) it counts one.
+        await answeredUnlessDown(connection, job.updateData({ ...job.data, refused: true }));
+        throw new UnrecoverableError(e.message);
+      }
       if (e instanceof RunInterruptedError) {
         // Not a failed attempt: waiting again, for the next worker, which resumes it from its checkpoint. With Redis
         // down that cannot be done before it is back, and the stop would wait for it: the lock lapses instead.

@@ -31,10 +31,13 @@ describe('effects of axes whose runs failed', () => {
     const lines = summaryLines(s, runs);
     expect(lines.some((l) => l.startsWith('Effect of lr'))).toBe(false);
     expect(lines).toContain('No run varying lr has completed: its effect is not shown.');
-    const doc = sweepReportDoc(parseSpec('command: addition\nlist: [{ lr: 1e38 }]\n'), s);
-    const section = doc.sections.find((x) => x.title === 'Effect of each axis')!;
-    expect(section.text).toEqual(['No run varying lr has completed: its effect is not shown.']);
-    expect(section.tables!.map((t) => t.caption)).not.toContain(expect.stringMatching(/^Effect of lr/));
+    const spec = parseSpec('command: addition\nlist: [{ lr: 1e38 }]\n');
+    const effectSection = (summary: typeof s) => sweepReportDoc(spec, summary).sections.find((x) => x.title === 'Effect of each axis')!;
+    const axesWithTable = (summary: typeof s) => effectSection(summary).tables!.map((t) => /^Effect of (\S+) /.exec(t.caption ?? '')?.[1]);
+    expect(effectSection(s).text).toEqual(['No run varying lr has completed: its effect is not shown.']);
+    expect(axesWithTable(s)).toEqual(['rnn', 'training-size']);
+    // What the summary gave before: lr as an effect with no values, which report.html drew as an empty table.
+    expect(axesWithTable({ ...s, effects: [...s.effects, { axis: 'lr', values: [], spread: 0 }] })).toEqual(['rnn', 'training-size', 'lr']);
   });
 
   it('say nothing when every axis has a completed run', () => {

@@ -1,0 +1,76 @@
+/**
+ * In Chromium: the Sweeps view says which axes have no completed run (sweep.json's summary.unmeasured) in the words
+ * the terminal and report.html use, rather than leaving them out unsaid; a sweep without such an axis says nothing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { summarize, unmeasuredLine, type RunEntry } from '../../src/sweep/summary.js';
+import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
+import { startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+
+const ok = (id: string, axes: RunEntry['axes'], value: number): RunEntry => ({ id, axes, seed: 1, status: 'completed', attempts: 1, value });
+const failed = (id: string, axes: RunEntry['axes']): RunEntry => ({ id, axes, seed: 1, status: 'failed', attempts: 0, error: 'refused' });
+
+/** A finished addition sweep record in which only failed runs vary `lr` (and `layers`, with `unmeasured: 2`). */
+function writeSweep(runsDir: string, id: string, unmeasured: number) {
+  const runs = [ok('hidden-4', { hidden: 4 }, 0.5), ok('hidden-8', { hidden: 8 }, 0.7), failed('lr', { hidden: 4, lr: 9 })];
+  if (unmeasured > 1) runs.push(failed('layers', { hidden: 4, layers: 3 }));
+  if (unmeasured === 0) runs.pop();
+  const summary = summarize(runs, 'per_char_accuracy', 'max');
+  mkdirSync(join(runsDir, id, 'runs'), { recursive: true });
+  const spec = { command: 'addition', flags: {}, grid: { hidden: [4, 8] }, samples: null, sampleSeed: 1, list: [], seeds: [1], goal: 'max', attempts: 1, metric: 'per_char_accuracy' };
+  const at = '2025-01-02T00:00:00.000Z';
+  writeFileSync(join(runsDir, id, 'sweep.json'), JSON.stringify({ schemaVersion: 1, kind: 'sweep', spec, createdAt: at, updatedAt: at, finishedAt: at,
+    runs: runs.map((r) => ({ ...r, ...(r.status === 'completed' ? { metrics: { perCharAccuracy: r.value } } : {}) })), summary }));
+  return summary;
+}
+
+describeInChromium('axes with no completed run in the Sweeps view, in Chromium', () => {
+  let server: TestServer;
+  let browser: Chromium | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const lines: Record<string, string | null> = {};
+
+  beforeAll(async () => {
+    const runsDir = tempDir();
+    lines.one = unmeasuredLine(writeSweep(runsDir, 'one', 1));
+    lines.two = unmeasuredLine(writeSweep(runsDir, 'two', 2));
+    lines.none = unmeasuredLine(writeSweep(runsDir, 'none', 0));
+    server = await startTestServer({ runsDir });
+    browser = await launchChromium();
+    page = await openDashboard(browser, `${server.base}/#sweeps`, pageErrors);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Opens the sweep; its effect boxes' axes and the unmeasured lines shown. */
+  async function shown(id: string) {
+    await page.click('#tab-sweeps');
+    await page.waitForSelector(`#sweeps-table tbody tr[data-sweep="${id}"]`);
+    await page.click(`#sweeps-table tbody tr[data-sweep="${id}"] button`);
+    await page.waitForFunction((sweep) => document.querySelector('#sweep-title')?.textContent?.startsWith(`${sweep}:`), id);
+    return {
+      axes: await page.$$eval('#sweep-effects .effect', (es) => es.map((e) => (e as HTMLElement).dataset.axis)),
+      unmeasured: await page.$$eval('#sweep-effects .unmeasured', (ps) => ps.map((p) => p.textContent)),
+    };
+  }
+
+  it('shows the line the terminal prints, for one axis and for two', async () => {
+    expect(lines.one).toBe('No run varying lr has completed: its effect is not shown.');
+    expect(await shown('one')).toEqual({ axes: ['hidden'], unmeasured: [lines.one] });
+    expect(lines.two).toBe('No run varying lr, layers has completed: their effects are not shown.');
+    expect(await shown('two')).toEqual({ axes: ['hidden'], unmeasured: [lines.two] });
+  });
+
+  it('shows no such line when every axis has a completed run', async () => {
+    expect(lines.none).toBeNull();
+    expect(await shown('none')).toEqual({ axes: ['hidden'], unmeasured: [] });
+    expect(pageErrors).toEqual([]);
+  });
+});
