@@ -9,7 +9,9 @@
  */
 import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { FromChild, ToChild } from './job_process.js';
-import { writeRecord } from '../report/record.js';
+import { FOLDER_WORDS } from '../local_files.js';
+import { writeRecord, type RunRecord } from '../report/record.js';
+import type { ReportDoc } from '../report/html.js';
 import { writeRun } from '../report/run.js';
 import { saveJobModel } from './model_io.js';
 import { JobCancelled, SAVING_PHASE, trainJob } from './train.js';
@@ -92,18 +94,44 @@ async function run(m: Extract<ToChild, { type: 'start' }>): Promise<void> {
  * why (reportError); what comes back is why even the record could not be written, or null.
  */
 async function render(m: Extract<ToChild, { type: 'render' }>): Promise<void> {
-  let unwritten: string | null = null;
-  try {
-    writeRun(m.runDir, m.record, m.doc);
-  } catch (e) {
-    try {
-      writeRecord(m.runDir, { ...m.record, reportError: (e as Error).message });
-    } catch (e2) {
-      unwritten = (e2 as Error).message;
-    }
-  }
-  await send({ type: 'rendered', unwritten });
+  await send({ type: 'rendered', unwritten: writeFinal(m.runDir, m.record, m.doc) });
   process.exit(0);
+}
+
+/**
+ * The reports and the record, else the record alone, else the record without its details (every epoch's
+ * histograms and samples: most of a long run's record, and what a nearly full disk has no room for), each saying
+ * what was left out. Returns why not even that could be written, in words, or null.
+ */
+function writeFinal(runDir: string, record: RunRecord, doc: ReportDoc): string | null {
+  let why: string;
+  try {
+    writeRun(runDir, record, doc);
+    return null;
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  try {
+    writeRecord(runDir, { ...record, reportError: why });
+    return null;
+  } catch { /* smaller yet, below */ }
+  const { details: _details, ...lean } = record;
+  try {
+    writeRecord(runDir, { ...lean, reportError: `${why}; the record's details (histograms and samples of every epoch) were left out for want of room` });
+    return null;
+  } catch (e) {
+    return folderWords(e);
+  }
+}
+
+/**
+ * A raw errno failure ("ENOSPC: no space left on device, write") in words ("no space left on the device"); a message
+ * already worded (a FolderError's, naming the folder) as it is. The server puts the run folder's name before it.
+ */
+function folderWords(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const message = (e as Error)?.message ?? String(e);
+  return code !== undefined && FOLDER_WORDS[code] && message.startsWith(`${code}:`) ? FOLDER_WORDS[code] : message;
 }
 
 process.on('message', (m: ToChild) => {

@@ -20,6 +20,7 @@ import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { startJobProcess, type JobHooks, type JobProcess, type ProcessOutcome } from './job_process.js';
 import { JobCancelled, SAVING_PHASE } from './train.js';
 import { newJobId } from './job_id.js';
+import { FOLDER_WORDS } from '../local_files.js';
 
 /** The phase of a job whose process writes its report: training has ended and its status is decided. */
 export const REPORT_PHASE = 'writing the report';
@@ -126,7 +127,8 @@ interface Job extends JobView {
 export type Broadcast = (event: string, data: unknown) => void;
 
 const MAX_QUEUED = 20;
-const MAX_KEPT = 50;
+/** Finished jobs the list keeps (docs/CLI.md `rnnlab serve`); job_history.jobNotKept words the 404 for the rest. */
+export const MAX_KEPT = 50;
 const FLUSH_MS = 100;
 /**
  * How often, at most, a running job's record is rewritten. The record grows every epoch (history, samples,
@@ -500,7 +502,11 @@ export class JobQueue {
     }
     // Given back before the job is told ended: a page (or a CLI run) acting on that finds the folder free.
     this.runLock?.release();
-    if (unwritten !== null) this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
+    if (unwritten !== null) {
+      // Its model/ may be whole, but a run without its record is not one /api/predict serves.
+      j.modelReady = false;
+      this.end(j, 'failed', `the run folder ${j.runId} could not be written: ${unwritten}`);
+    }
     else this.end(j, status, status === 'failed' ? error!.message : null);
   }
 
@@ -552,7 +558,8 @@ export class JobQueue {
       try {
         writeRecord(dir, { ...record, reportError: `the report was not written: ${(e as Error).message}` });
       } catch (e2) {
-        unwritten = (e2 as Error).message;
+        const code = (e2 as NodeJS.ErrnoException).code, msg = (e2 as Error).message;
+        unwritten = code && FOLDER_WORDS[code] && msg.startsWith(`${code}:`) ? FOLDER_WORDS[code] : msg;
       }
     }
     return { status, unwritten, error };

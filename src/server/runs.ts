@@ -5,6 +5,7 @@
  * results.json is damaged or invalid is listed as such, with the reason, not fatal.
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { SWEEP_FILE } from '../sweep/record.js';
@@ -211,12 +212,58 @@ interface CachedHead extends RecordStamp {
   error?: string;
 }
 
+/**
+ * A run folder as the last listing saw it. `key` holds the stamps of the folder, its results.json and its model/
+ * folder: a file added, removed or renamed in the run folder (report.html, model/, a results.json renamed in)
+ * moves the folder's own stamp, a model.json saved or removed moves model/'s, a record rewritten in place moves its
+ * own. While the key holds, nothing summarize() checks can have changed, so the summary is reused as it is.
+ */
+interface CachedFolder {
+  key: string;
+  head: RunHead | null;
+  /** null: not a run to list (a sweep folder, or one holding nothing of a run). */
+  summary: RunSummary | null;
+}
+
+/** How many folders' files are looked at at once: enough to keep the thread pool busy, not so many that one listing fills it. */
+export const STAT_CONCURRENCY = 16;
+/** A cold listing parses records synchronously; it lets other requests in between every this many folders. */
+const PARSED_BEFORE_YIELD = 25;
+
+/** fn over every item, at most `limit` at a time, results in the items' order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A file's stamp, or the errno code that stands for it (a missing file is a state like any other). */
+const stampOrCode = (p: Promise<RecordStamp>): Promise<RecordStamp | string> => p.then(stampOf, (e: NodeJS.ErrnoException) => e.code ?? 'error');
+
 export class RunStore {
   /** Whether this server's job queue is training into the run folder now (the queue sets it). */
   trainingHere: (id: string) => boolean = () => false;
+  /**
+   * Why this server's job for the run folder failed, when it did (the server sets it): a job whose final record could
+   * not be written (a full disk) leaves the record it wrote while training, "running" under this server's pid, and the
+   * folder is listed with the job's failure rather than as interrupted.
+   */
+  jobFailure: (id: string) => string | null = () => null;
 
   /** By results.json path: GET /api/runs sorts every run on every request, and reads again only files that changed. */
   private heads = new Map<string, CachedHead>();
+  /** By run id: what each folder was listed as, reused while the folder's key holds. */
+  private folders = new Map<string, CachedFolder>();
+
+  /** Reads a results.json's text; a test counts the reads through it. */
+  readText: (file: string) => { text: string } | { error: string } = readRecordText;
 
   constructor(readonly dir: string, readonly maxModelParams?: number) {}
 
@@ -263,7 +310,7 @@ export class RunStore {
   private read(dir: string): { results: RunRecord | null; error?: string } {
     const file = path.join(dir, RESULTS_FILE);
     const st = this.statRecord(file);
-    return 'error' in st ? { results: null, error: st.error } : parseFile(file);
+    return 'error' in st ? { results: null, error: st.error } : parseFile(file, this.readText);
   }
 
   /** results.json's file status, or why it is not read (missing, not a regular file, too large). */
@@ -290,7 +337,11 @@ export class RunStore {
     }
     const had = this.heads.get(file);
     if (had && sameStamp(had, st)) return had;
-    const { results, error } = parseFile(file);
+    const { results, error } = parseFile(file, this.readText);
+    return this.keepHead(file, st, results, error);
+  }
+
+  private keepHead(file: string, st: RecordStamp, results: RunRecord | null, error: string | undefined): CachedHead {
     const entry: CachedHead = { ...st, head: results && headOf(results), ...(error === undefined ? {} : { error }) };
     this.heads.set(file, entry);
     return entry;
@@ -300,28 +351,73 @@ export class RunStore {
   private forgetAllBut(ids: string[]): void {
     const kept = new Set(ids.map((id) => path.join(this.dir, id, RESULTS_FILE)));
     for (const file of this.heads.keys()) if (!kept.has(file)) this.heads.delete(file);
+    const keptIds = new Set(ids);
+    for (const id of this.folders.keys()) if (!keptIds.has(id)) this.folders.delete(id);
   }
 
-  list(): RunSummary[] {
-    const out: RunSummary[] = [];
+  /** The stamps a folder's listing depends on (CachedFolder says why these), looked at without blocking the server. */
+  private async folderKey(id: string): Promise<string> {
+    const dir = path.join(this.dir, id);
+    const stamps = await Promise.all([stampOrCode(stat(dir)), stampOrCode(lstat(path.join(dir, RESULTS_FILE))), stampOrCode(stat(path.join(dir, 'model')))]);
+    return JSON.stringify(stamps);
+  }
+
+  /** What the listing makes of a folder whose key changed (or that it has not seen): its record read again only if that changed. */
+  private listed(id: string): Omit<CachedFolder, 'key'> {
+    const dir = path.join(this.dir, id);
+    const { head, error } = this.readHead(dir);
+    // A sweep folder is listed under Sweeps, not as a broken run.
+    if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) return { head, summary: null };
+    return { head, summary: summarize(id, dir, head, error, this.trainingHere(id)) };
+  }
+
+  /**
+   * Every run folder's head and summary, in the runs folder's order. A warm listing looks at three file stamps per
+   * folder, asynchronously, and reads or summarizes again only the folders that changed.
+   */
+  private async scan(): Promise<{ id: string; head: RunHead | null; summary: RunSummary | null }[]> {
     const ids = this.ids();
     this.forgetAllBut(ids);
-    for (const id of ids) {
-      const dir = path.join(this.dir, id);
-      const { head, error } = this.readHead(dir);
-      // A sweep folder is listed under Sweeps, not as a broken run.
-      if (!head && error === `no ${RESULTS_FILE}` && (!existsSync(path.join(dir, 'report.html')) || existsSync(path.join(dir, SWEEP_FILE)))) continue;
-      out.push(summarize(id, dir, head, error, this.trainingHere(id)));
+    const keys = await mapBounded(ids, STAT_CONCURRENCY, (id) => this.folderKey(id));
+    const out: { id: string; head: RunHead | null; summary: RunSummary | null }[] = [];
+    let parsed = 0;
+    for (const [i, id] of ids.entries()) {
+      let f = this.folders.get(id);
+      if (f?.key !== keys[i]) {
+        // Keyed by the stamps taken before this read: a change made meanwhile shows as a new key next time.
+        f = { key: keys[i], ...this.listed(id) };
+        this.folders.set(id, f);
+        if (++parsed % PARSED_BEFORE_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const { head, summary } = f;
+      out.push({ id, head, summary: summary && head ? this.live(id, head, summary) : summary });
     }
+    return out;
+  }
+
+  /** A running record's state is its writer's (or this server's job's), which no file stamp shows: judged on every request. */
+  private live(id: string, head: RunHead, summary: RunSummary): RunSummary {
+    if (head.status !== 'running') return summary;
+    const status = stateOf(head, this.trainingHere(id), recordFromOtherHost(head));
+    const failure = status === 'interrupted' && head.pid === process.pid ? this.jobFailure(id) : null;
+    return failure === null ? { ...summary, status } : { ...summary, status: 'failed', error: failure };
+  }
+
+  async list(): Promise<RunSummary[]> {
+    const out = (await this.scan()).flatMap((f) => (f.summary ? [f.summary] : []));
     out.sort(newestFirst);
     return out;
   }
 
-  /** Every readable record with its folder name, for the job list rebuilt after a restart. */
+  /** Every readable record with its folder name, for the job list rebuilt after a restart (the run list's first read reuses them). */
   records(): { id: string; record: RunRecord }[] {
     const out: { id: string; record: RunRecord }[] = [];
     for (const id of this.ids()) {
-      const { results } = this.read(path.join(this.dir, id));
+      const file = path.join(this.dir, id, RESULTS_FILE);
+      const st = this.statRecord(file);
+      if ('error' in st) continue;
+      const { results, error } = parseFile(file, this.readText);
+      this.keepHead(file, st, results, error);
       if (results) out.push({ id, record: results });
     }
     return out;
@@ -330,7 +426,8 @@ export class RunStore {
   get(id: string): RunDetail {
     const dir = this.resolve(id);
     const { results, error } = this.read(dir);
-    return { summary: summarize(id, dir, results, error, this.trainingHere(id)), curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
+    const summary = summarize(id, dir, results, error, this.trainingHere(id));
+    return { summary: results ? this.live(id, results, summary) : summary, curves: results?.models.map((m) => ({ label: m.name, history: m.history, seconds: m.secondsPerEpoch })) ?? [], results };
   }
 
   /** A report file of a run (report.html or report.png). */
@@ -343,15 +440,10 @@ export class RunStore {
   /** Runs whose folder holds a saved model the dashboard knows how to feed. */
   async modelRuns(): Promise<ModelInfo[]> {
     const out: ModelInfo[] = [];
-    const ids = this.ids();
-    this.forgetAllBut(ids);
-    for (const id of ids) {
-      const dir = path.join(this.dir, id);
-      if (savedModelDir(dir) === null) continue;
-      const { head } = this.readHead(dir);
-      const meta = head ? modelMetaOf(head) : null;
-      if (!meta || !head) continue;
-      const s = summarize(id, dir, head, undefined, this.trainingHere(id));
+    for (const { id, head, summary: s } of await this.scan()) {
+      if (!s?.hasModel || !head) continue;
+      const meta = modelMetaOf(head);
+      if (!meta) continue;
       if (s.status !== 'completed') continue;
       // A model its record says is over --max-model-params could only fail to load: not offered.
       const params = head.models[0]?.params;
@@ -464,8 +556,8 @@ export function readRecordText(file: string): { text: string } | { error: string
 }
 
 /** A regular results.json of acceptable size, parsed; damaged or invalid is an error message. */
-function parseFile(file: string): { results: RunRecord | null; error?: string } {
-  const read = readRecordText(file);
+function parseFile(file: string, readText = readRecordText): { results: RunRecord | null; error?: string } {
+  const read = readText(file);
   if ('error' in read) return { results: null, error: read.error };
   let raw: unknown;
   try {

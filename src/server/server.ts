@@ -21,7 +21,7 @@ import { ComputeQueue } from './compute_queue.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
 import { ADDITION_FORM_DEFAULTS, DEMO_JOBS, DROPOUT_RANGE, IMDB_FORM_DEFAULTS, LIMITS, OPTIMIZERS, RNN_KINDS, parseJobSpec, type JobSpec } from './job_spec.js';
-import { restoredJobs } from './job_history.js';
+import { jobNotKept, modelNewerThanRecord, restoredJobs } from './job_history.js';
 import { JobQueue } from './jobs.js';
 import { savedModelDir } from './model_io.js';
 import { FRESH_MODELS, ModelRegistry } from './models.js';
@@ -115,9 +115,9 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     runsDir: publicPath(runs.dir),
   }));
 
-  r.get('/api/runs', (ctx) => {
+  r.get('/api/runs', async (ctx) => {
     const page = pageOf(ctx.url);
-    const all = runs.list();
+    const all = await runs.list();
     return { runs: all.slice(page.offset, page.offset + page.limit), total: all.length, ...page };
   }, { query: PAGE_PARAMS });
   r.get('/api/sweeps', async () => ({ sweeps: await sweeps.list() }));
@@ -186,17 +186,26 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     ctx.res.statusCode = 202;
     return { jobs: submitted };
   });
-  r.get('/api/jobs/:id', (ctx) => ({ job: jobs.get(ctx.params.id) }));
+  /** A job by id; an id of a job the queue no longer keeps gets a 404 saying so (job_history.jobNotKept). */
+  const job = <T>(id: string, act: (id: string) => T): T => {
+    try {
+      return act(id);
+    } catch (e) {
+      if (!(e instanceof HttpError) || e.status !== 404) throw e;
+      throw jobNotKept(id, (runId) => { try { runs.resolve(runId); return true; } catch { return false; } }) ?? e;
+    }
+  };
+  r.get('/api/jobs/:id', (ctx) => ({ job: job(ctx.params.id, (id) => jobs.get(id)) }));
   // Cancelling takes no options: a body sent is read (JSON, within the size limit) and must hold none, so
   // {"force": true} is refused by name rather than ignored. Either route may come without a body at all (a POST still
   // declares JSON: the guard below refuses any POST that does not).
   r.post('/api/jobs/:id/cancel', async (ctx) => {
     if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
-    return { job: jobs.cancel(ctx.params.id) };
+    return { job: job(ctx.params.id, (id) => jobs.cancel(id)) };
   });
   r.delete('/api/jobs/:id', async (ctx) => {
     if (hasBody(ctx.req)) new Fields(await body(ctx)).done();
-    return { job: jobs.cancel(ctx.params.id) };
+    return { job: job(ctx.params.id, (id) => jobs.cancel(id)) };
   });
 
   r.get('/api/events', (ctx) => {
@@ -440,9 +449,10 @@ export async function startDashboard(o: DashboardOptions = {}): Promise<Dashboar
   const hub = new EventHub(redact);
   const runs = new RunStore(runsDir, o.maxModelParams ?? DEFAULT_MAX_MODEL_PARAMS);
   const models = new ModelRegistry(runs);
-  const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null);
+  const restored = restoredJobs(runs.records(), (id) => savedModelDir(path.join(runsDir, id)) !== null, (id) => modelNewerThanRecord(path.join(runsDir, id)));
   const jobs = new JobQueue(runsDir, (ev, data) => hub.broadcast(ev, data), o.dataPath, o.batchDelayMs ?? 0, restored);
   runs.trainingHere = (id) => jobs.writingRun(id);
+  runs.jobFailure = (id) => jobs.list().find((j) => j.runId === id && j.status === 'failed')?.error ?? null;
   const lab = new LabRunner((ev, data) => hub.broadcast(ev, data), o.dataPath && path.resolve(o.dataPath));
   const router = buildRouter({ runs, jobs, models, hub, lab, dataPath: o.dataPath, demo });
   let gate: TokenGate | null = null;

@@ -4,6 +4,8 @@
  * and per-axis effects.
  */
 import { readdirSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import { hostname } from 'node:os';
 import { parseRecord, RESULTS_FILE } from '../report/record.js';
 import { completedRun } from '../sweep/outcome.js';
@@ -11,6 +13,7 @@ import { SWEEP_FILE, sweepRecordProblem, type SweepRecord } from '../sweep/recor
 import { HEARTBEAT_MS, WORKER_FILE, type WorkerStamp } from '../sweep/worker_file.js';
 import { HttpError, notFound } from './http.js';
 import { writerAlive } from './process_identity.js';
+import { mapBounded, STAT_CONCURRENCY } from './runs.js';
 import { readJsonInside, UnsafeFileError } from './safe_files.js';
 
 /** sweep.json grows with the runs; a few thousand runs fit well under this. */
@@ -110,9 +113,20 @@ export class SweepStore {
     }));
   }
 
+  /**
+   * The folders that may hold a sweep: a runs folder of thousands of runs holds a few sweeps, and the full safe read
+   * of each folder's sweep.json (which is most often missing) held up every other request. One lstat, without blocking
+   * the server, rules out a folder with no sweep.json; anything else found there is read (and judged) as before.
+   */
+  private async sweepFolders(): Promise<string[]> {
+    const ids = this.folders();
+    const missing = await mapBounded(ids, STAT_CONCURRENCY, (id) => lstat(path.join(this.dir, id, SWEEP_FILE)).then(() => false, (e: NodeJS.ErrnoException) => e.code === 'ENOENT'));
+    return ids.filter((_, i) => !missing[i]);
+  }
+
   async list(): Promise<SweepListing[]> {
     const out: SweepListing[] = [];
-    for (const id of this.folders()) {
+    for (const id of await this.sweepFolders()) {
       // One damaged folder is listed with its problem; it never takes the others' listing down with it.
       try {
         const rec = await this.read(id);
