@@ -37,6 +37,9 @@ export function applyConstraint(c: WeightConstraint, values: Float32Array | Floa
   else c.apply(values, shape);
 }
 
+/** What keeps state per variable (an optimizer's slots): told when the variable is disposed, to drop that state. */
+export interface PerVariableState { forgetVariable(v: Variable): void }
+
 /** R: tfjs's rank parameter (tf.Variable<tf.Rank.R2>), as Tensor's. */
 export class Variable<R extends Rank = Rank> extends Tensor<R> {
   /** Applied in place after every optimizer step (Keras's weight constraints), by applyConstraint. */
@@ -54,11 +57,24 @@ export class Variable<R extends Rank = Rank> extends Tensor<R> {
     forget.register(this, this.registryEntry, this);
   }
 
-  /** tfjs's dispose(): the values are freed, and the variable is no longer among allVariables(). */
+  /** Who keeps state for this variable, held weakly: a variable outliving its optimizer must not keep it alive. */
+  private stateHolders: Set<WeakRef<PerVariableState>> | null = null;
+
+  /**
+   * tfjs's dispose(): the values are freed, the variable is no longer among allVariables(), and every optimizer drops
+   * its slots for it (an optimizer shared by a loop of models would otherwise keep each disposed model's slots).
+   */
   override dispose(): void {
     super.dispose();
     everyVariable.delete(this.registryEntry);
     forget.unregister(this);
+    for (const ref of this.stateHolders ?? []) ref.deref()?.forgetVariable(this);
+    this.stateHolders = null;
+  }
+
+  /** Registers `holder` (a WeakRef the holder keeps to itself, so repeats are one entry) to hear of dispose(). */
+  keptBy(holder: WeakRef<PerVariableState>): void {
+    (this.stateHolders ??= new Set()).add(holder);
   }
 
   /** tfjs's variable.trainable: setting it turns the variable's gradients on or off with it (tfjs code flips it). */

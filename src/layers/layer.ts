@@ -406,7 +406,11 @@ export abstract class Layer {
   private trainableFlag = true;
   /** rnnlab: set by dispose(); a disposed layer refuses to run. */
   disposed = false;
-  /** How many live models hold this layer (a model's dispose() disposes the layers no other model holds). */
+  /**
+   * tfjs's reference count: one per node a live model holds (a layer applied twice in one model counts twice), one for
+   * a wrapper or RNN holding it, and one when its first use was on real tensors. dispose() takes one; the last frees
+   * the weights.
+   */
   modelRefs = 0;
   /** tfjs's layer.dtype: rnnlab computes in float32 (InputLayer may say int32). */
   readonly dtype: 'float32' | 'int32' = 'float32';
@@ -553,18 +557,35 @@ export abstract class Layer {
   get updates(): never[] { return []; }
 
   /**
-   * tfjs's dispose(): one holder fewer (modelRefs: the live models holding the layer; one used on its own counts as
-   * held once, as tfjs's first call sets its refCount to 1). The last one disposes the layer's variables, freeing their
-   * memory now rather than at garbage collection, and the layer refuses to run afterwards.
+   * tfjs's dispose(): one hold fewer (see modelRefs). The last one disposes the layer's variables, freeing their memory
+   * now rather than at garbage collection, and the layer refuses to run afterwards. The layers it wraps (heldLayers)
+   * are let go once each instead: their weights, which this layer shares, live on while another model uses them.
    */
   dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     this.assertNotDisposed();
     this.modelRefs = Math.max(0, this.modelRefs - 1);
     if (this.modelRefs > 0) return { refCountAfterDispose: this.modelRefs, numDisposedVariables: 0 };
     this.disposed = true;
-    for (const w of this.weights) w.dispose();
-    return { refCountAfterDispose: 0, numDisposedVariables: this.weights.length };
+    const held = this.heldLayers();
+    const theirs = new Set(held.flatMap((l) => l.weights));
+    let numDisposedVariables = 0;
+    for (const w of this.weights) {
+      if (theirs.has(w)) continue;
+      w.dispose();
+      numDisposedVariables++;
+    }
+    for (const l of held) if (!l.disposed) numDisposedVariables += l.dispose().numDisposedVariables;
+    return { refCountAfterDispose: 0, numDisposedVariables };
   }
+
+  /** The layers this one wraps and holds (a wrapper's layer, an RNN's cells): each counts this layer as a holder. */
+  protected heldLayers(): Layer[] { return []; }
+
+  /** How many holds a model takes on this layer for `nodes` nodes of it in its graph (tfjs: one per node). */
+  holdsFor(nodes: number): number { return Math.max(1, nodes); }
+
+  /** The hold a layer takes on itself when its first use is on real tensors (tfjs sets its refCount to 1). */
+  protected firstUseHolds(): number { return 1; }
 
   assertNotDisposed(): void {
     if (this.disposed) throw new Error(`${this.name} (${this.className}): the layer has been disposed`);
@@ -693,7 +714,10 @@ export abstract class Layer {
       if (!(t instanceof Tensor)) throw new Error(`${this.name} (${this.className}): apply input ${i} is not a tensor`);
     });
     const ctx: CallContext = isCtx ? second as CallContext : kwargsContext(`${this.name} (${this.className})`, args, list as Tensor[], this.fewestMasks(list.length));
+    const firstUse = !isCtx && !this.built;
     const outs = this.callRegularized(all as Tensor[], ctx, logits, list.length);
+    // tfjs: a layer first used on real tensors holds itself once, so a model that also uses it does not dispose it.
+    if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     if (!isCtx) outs.forEach((y, i) => { outs[i] = distinctFrom(all as Tensor[], y); });
     return outs.length === 1 ? outs[0] : outs;
   }

@@ -92,7 +92,11 @@ export class CellRNN extends Layer {
     const last = this.cells.length - 1;
     // Inner cells hand their whole sequence to the next; only the first reads the input backwards (the rest see processing order).
     this.drivers.forEach((c, i) => c.adopt(this.name, { returnSequences: i < last || this.returnSequences, goBackwards: i === 0 && this.goBackwards, stateful: this.stateful }));
+    // Held as a model holds a layer: the layer shares the cells' weights, which live while any holder does.
+    for (const c of this.cells) c.modelRefs++;
   }
+
+  protected override heldLayers(): Layer[] { return this.cells; }
 
   /**
    * The cell arrives as {className, config}. tfjs also spreads the cell's config into the layer's (units, cells, ...):

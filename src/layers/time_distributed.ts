@@ -28,7 +28,11 @@ export class TimeDistributed extends Layer {
     const extra = args.layer.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
     this.layer = args.layer;
+    // Held as a model holds it: the wrapper shares its weights, which live while any holder does.
+    this.layer.modelRefs++;
   }
+
+  protected override heldLayers(): Layer[] { return [this.layer]; }
 
   /** The wrapped layer arrives as {className, config}. */
   static fromConfig(config: Record<string, unknown>): Layer {

@@ -112,10 +112,12 @@ export class Functional extends ModelBase<TensorsLike> {
       if (names.has(l.name)) throw new Error(`${where}: two layers are named '${l.name}'; layer names must be unique in a model`);
       names.add(l.name);
     }
-    for (const l of this.layers) {
-      l.assertNotDisposed();
-      l.modelRefs++;
-    }
+    // Every layer is checked before any count moves: a refused model leaves the counts (and so the weights' lives) as
+    // they were. A layer applied twice here is held twice, as tfjs counts nodes.
+    for (const l of this.layers) l.assertNotDisposed();
+    const calls = new Map<Layer, number>();
+    for (const n of this.nodes) calls.set(n.layer, (calls.get(n.layer) ?? 0) + 1);
+    for (const l of this.layers) l.modelRefs += l.holdsFor(calls.get(l) ?? 0);
   }
 
   /** Depth-first from the outputs; a tensor from an input layer that is not a model input disconnects the graph. */

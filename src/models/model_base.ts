@@ -14,7 +14,7 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { History } from './callback.js';
 import type { CompiledLoss } from './loss_terms.js';
-import { disposedError, disposeLayers, disposeOwnedOptimizer, modelNonTrainableWeights, modelTrainableWeights, nestedModelError, setLayersTrainable,
+import { disposedError, disposeLayers, holdOptimizer, modelNonTrainableWeights, optimizerStateCount, releaseOptimizer, modelTrainableWeights, nestedModelError, setLayersTrainable,
   type DisposeResult } from './model_common.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { outerHolders } from './nested.js';
@@ -29,8 +29,6 @@ export abstract class ModelBase<Data> implements TrainableModel {
   abstract name: string;
   abstract readonly layers: Layer[];
   private compiledOptimizer: Optimizer | null = null;
-  /** Whether compile made the optimizer from a name or {className, config}: then dispose() disposes it too. */
-  private optimizerOwned = false;
   /**
    * compile's optimizer (null before compile). Assigning another optimizer object swaps it, as in tfjs; anything
    * else is refused here, where fit would only fail at its first step.
@@ -42,15 +40,26 @@ export abstract class ModelBase<Data> implements TrainableModel {
       throw new Error(`${this.name}: model.optimizer must be an rnnlab optimizer object (rl.train.adam(), new rl.SGD({learningRate: 0.1})), got ${shown}; ` +
         'to choose one by name, call compile({optimizer: \'adam\', loss, ...})');
     }
-    // Another object replaces compile's own: the model disposes only an optimizer it made (tfjs's isOptimizerOwned).
-    if (o !== this.compiledOptimizer) this.optimizerOwned = false;
-    this.compiledOptimizer = o;
+    this.swapOptimizer(o, false);
   }
 
-  /** compile's optimizer argument: an optimizer object is the caller's; one made here is the model's own. */
+  /**
+   * compile's optimizer argument: one made here from a name is disposed with the last model holding it (tfjs's
+   * isOptimizerOwned); an optimizer object is the caller's.
+   */
   protected compileOptimizer(given: Parameters<typeof getOptimizer>[0]): void {
-    this.optimizer = getOptimizer(given);
-    this.optimizerOwned = !(given instanceof Optimizer);
+    const o = getOptimizer(given);
+    this.swapOptimizer(o, !(given instanceof Optimizer));
+  }
+
+  /** The model holds o (counted, so that another model's dispose leaves it alone) and lets go of the one before. */
+  private swapOptimizer(o: Optimizer, made: boolean): void {
+    if (o === this.compiledOptimizer) return;
+    if (!this.disposedFlag) {
+      holdOptimizer(o, made);
+      if (this.compiledOptimizer) releaseOptimizer(this.compiledOptimizer);
+    }
+    this.compiledOptimizer = o;
   }
   /** The loss of the (first) output. */
   loss: LossKind | null = null;
@@ -157,8 +166,15 @@ export abstract class ModelBase<Data> implements TrainableModel {
     const holders = outerHolders(this);
     if (holders > 0) return { refCountAfterDispose: holders, numDisposedVariables: 0 };
     this.disposedFlag = true;
+    const o = this.compiledOptimizer;
+    const disposesOptimizer = o !== null && releaseOptimizer(o);
+    // Counted first: disposing the weights drops their slots.
+    const optimizerCount = disposesOptimizer ? optimizerStateCount(o) : 0;
     const result = disposeLayers(this.layers);
-    if (this.optimizerOwned && this.compiledOptimizer) result.numDisposedVariables += disposeOwnedOptimizer(this.compiledOptimizer);
+    if (disposesOptimizer) {
+      o.dispose();
+      result.numDisposedVariables += optimizerCount;
+    }
     return result;
   }
 

@@ -120,19 +120,39 @@ export function disposeLayers(layers: Layer[]): DisposeResult {
   return { refCountAfterDispose: 0, numDisposedVariables };
 }
 
+/** How many live models hold each optimizer (compile, model.optimizer = ...): one made by compile goes with the last. */
+const optimizerHolders = new WeakMap<Optimizer, number>();
+/** Optimizers compile made from a name or {className, config} (tfjs's isOptimizerOwned): a model disposes them. */
+const madeByCompile = new WeakSet<Optimizer>();
+
+export function holdOptimizer(o: Optimizer, made: boolean): void {
+  optimizerHolders.set(o, (optimizerHolders.get(o) ?? 0) + 1);
+  if (made) madeByCompile.add(o);
+}
+
 /**
- * Disposes an optimizer the model made from a name (tfjs's isOptimizerOwned) and returns what tfjs 4.22 adds to
- * numDisposedVariables for it: the tensors its optimizer of the same class holds. rnnlab's state is plain arrays, so
- * the count is tfjs's layout: fixed scalars (SGD's learning rate, plus its momentum; the Adam family's beta powers)
- * and one accumulator per slot per variable stepped.
+ * One live model fewer holds o; true when that was the last and compile made it, so the model disposing it disposes
+ * it too. While another model still trains with it, its state stays (disposing it there would restart that model's
+ * Adam from nothing, silently).
  */
-export function disposeOwnedOptimizer(o: Optimizer): number {
+export function releaseOptimizer(o: Optimizer): boolean {
+  const left = Math.max(0, (optimizerHolders.get(o) ?? 0) - 1);
+  optimizerHolders.set(o, left);
+  return left === 0 && madeByCompile.has(o);
+}
+
+/**
+ * What tfjs 4.22 adds to numDisposedVariables for a disposed optimizer: the tensors its optimizer of the same class
+ * holds. rnnlab's state is plain arrays, so the count is tfjs's layout: fixed scalars (SGD's learning rate, plus its
+ * momentum; the Adam family's beta powers) and one accumulator per slot per variable stepped. Read before the
+ * model's weights are disposed, which drops their slots.
+ */
+export function optimizerStateCount(o: Optimizer): number {
   const variables = o.slotVariables().length + o.pendingSlotsByName().size;
   const [fixed, perVariable] = o instanceof SGD ? (o.momentum > 0 ? [2, 1] : [1, 0])
     // tfjs's RMSProp keeps its momentum accumulator even at momentum 0.
     : o instanceof RMSprop ? [0, o.centered ? 3 : 2]
       : [o instanceof Adam || o instanceof Adamax || o instanceof Nadam ? 2 : 0, o.slotCount];
-  o.dispose();
   return fixed + perVariable * variables;
 }
 

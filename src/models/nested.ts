@@ -119,6 +119,15 @@ export class NestedModel extends Layer {
   }
 
   /**
+   * Held once per outer model however often it is applied there: the inner model's own dispose() waits for its outer
+   * holders (outerHolders), so a count per call could never reach 0 (tfjs counts calls, and the model's own handle).
+   */
+  override holdsFor(_nodes: number): number { return 1; }
+
+  /** model.apply(realTensor) runs through this stand-in: no hold, or the model's own dispose() would wait for it. */
+  protected override firstUseHolds(): number { return 0; }
+
+  /**
    * The last outer model holding this one was disposed: tfjs then disposes the nested model too (its own handle does
    * not keep it alive), counting the variables of its layers no other model holds, once.
    */

@@ -71,24 +71,40 @@ export class Sequential extends ModelBase<SequentialData> {
       throw new Error(`sequential: layers must be a list of layers, got ${(layers as unknown) instanceof Layer ? `the single layer '${(layers as Layer).name}' (write layers: [layer])` : String(layers)}`);
     }
     this.name = args.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
-    for (const l of layers) this.add(l);
+    try {
+      for (const l of layers) this.add(l);
+    } catch (e) {
+      // No model comes back, so none holds the layers added before the refused one.
+      for (const l of this.layers) l.modelRefs = Math.max(0, l.modelRefs - 1);
+      throw e;
+    }
   }
 
   add(layer: Layer): void {
     this.assertNotDisposed();
     checkSequentialLayer(`${this.name}.add`, layer, this.layers);
+    const wasTrainable = layer.trainable;
     this.layers.push(layer);
     layer.modelRefs++;
     // Keras: a frozen model's new layers are frozen too (the flag is set on every layer).
     if (!this.trainable) layer.trainable = false;
     this.refreshFold();
-    if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
-    else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
-      const previous = this.layers[this.layers.length - 2];
-      this.buildLayer(layer, previous.outputShape, this.freeOutputs.get(previous) ?? previous.outputShape, false);
-      this.connect([layer]);
-    } else if (this.layers.length > 1 && layer.batchInputShape) {
-      throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
+    try {
+      if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
+      else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
+        const previous = this.layers[this.layers.length - 2];
+        this.buildLayer(layer, previous.outputShape, this.freeOutputs.get(previous) ?? previous.outputShape, false);
+        this.connect([layer]);
+      } else if (this.layers.length > 1 && layer.batchInputShape) {
+        throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
+      }
+    } catch (e) {
+      // A refused layer is not added (tfjs applies it before adding it): nor does the model hold it.
+      this.layers.pop();
+      layer.modelRefs = Math.max(0, layer.modelRefs - 1);
+      layer.trainable = wasTrainable;
+      this.refreshFold();
+      throw e;
     }
   }
 

@@ -1,7 +1,7 @@
 /** Optimizers update variables in place from their gradients, one fused kernel per variable. */
 import { allocPersistent, kernels, type FArray } from '../backend/index.js';
 import { markWeightWritten } from '../backend/bf16_weight_cache.js';
-import { Variable, applyConstraint } from '../variable.js';
+import { Variable, applyConstraint, type PerVariableState } from '../variable.js';
 import { Tensor } from '../tensor.js';
 import { variableForGradient } from '../autograd/variables.js';
 import { checkOptionKeys, kerasKey } from '../near_name.js';
@@ -226,7 +226,10 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   /** Whether a name was given (getConfig writes it then; tfjs's configs have none). */
   private readonly nameGiven: boolean;
   iterations = 0;
+  /** Slot arrays per variable stepped; a variable's entry goes when the variable is disposed (forgetVariable). */
   protected slots = new Map<Variable, FArray[]>();
+  /** What each variable holding slots keeps of this optimizer (weak: the variable does not keep it alive). */
+  private readonly selfRef = new WeakRef<PerVariableState>(this);
   /** Slots set by variable name (setWeights) for variables this optimizer has not stepped yet, taken at their first step. */
   private pendingSlots = new Map<string, { shape: number[]; slots: FArray[] }>();
 
@@ -371,6 +374,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
    */
   applyGradients(given: Variable[] | Record<string, Tensor | null> | { name: string; tensor: Tensor | null }[]): void {
     const vars = variablesWithGradients(given, this.className);
+    this.slotVariables();
     let rate: number;
     try {
       rate = this.checkStep(vars);
@@ -442,12 +446,12 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       if (pending) {
         s = pending.slots;
         this.pendingSlots.delete(v.name);
-        this.slots.set(v, s);
+        this.keepSlots(v, s);
       }
       if (!s) {
         s = Array.from({ length: this.slotCount }, () => allocPersistent(v.size));
         for (const slot of s) this.initSlot(slot);
-        this.slots.set(v, s);
+        this.keepSlots(v, s);
       }
       this.updateOne(v.values as FArray, g, s);
       onMoved();
@@ -465,7 +469,19 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   }
 
   /** The variables holding slots, in the order they first received a gradient (tfjs's getWeights order). */
-  slotVariables(): Variable[] { return [...this.slots.keys()]; }
+  slotVariables(): Variable[] {
+    // rl.dispose(v) frees a variable without its dispose() method: its slots go here, before anything reads them.
+    for (const v of this.slots.keys()) if (v.isDisposed) this.slots.delete(v);
+    return [...this.slots.keys()];
+  }
+
+  private keepSlots(v: Variable, s: FArray[]): void {
+    this.slots.set(v, s);
+    v.keptBy(this.selfRef);
+  }
+
+  /** A disposed variable's slots are dropped: no step can reach it again, and getWeights and saves leave it out. */
+  forgetVariable(v: Variable): void { this.slots.delete(v); }
 
   /** Slots set by name and not yet taken by a variable's first step. */
   pendingSlotsByName(): ReadonlyMap<string, { shape: number[]; slots: FArray[] }> { return this.pendingSlots; }
@@ -475,7 +491,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
    * now (its shape checked), any other at its first step; variables not named start fresh.
    */
   setSlotsByName(byName: Map<string, { shape: number[]; slots: ArrayLike<number>[] }>, iterations: number): void {
-    const known = new Map([...this.slots.keys()].map((v) => [v.name, v]));
+    const known = new Map(this.slotVariables().map((v) => [v.name, v]));
     for (const [name, { shape }] of byName) {
       const v = known.get(name);
       if (v && v.shape.join() !== shape.join()) {
@@ -487,7 +503,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     for (const [name, { shape, slots }] of byName) {
       const copies = slots.map((src) => { const a = allocPersistent(src.length); a.set(src); return a; });
       const v = known.get(name);
-      if (v) this.slots.set(v, copies); else this.pendingSlots.set(name, { shape: [...shape], slots: copies });
+      if (v) this.keepSlots(v, copies); else this.pendingSlots.set(name, { shape: [...shape], slots: copies });
     }
     this.iterations = iterations;
   }
@@ -501,7 +517,7 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       if (slots[i].length !== this.slotCount || slots[i].some((s) => s.length !== v.size)) {
         throw new Error(`${this.className}: optimizer state for ${v.name} does not match its shape [${v.shape.join(', ')}]`);
       }
-      this.slots.set(v, slots[i].map((s) => { const a = allocPersistent(v.size); a.set(s); return a; }));
+      this.keepSlots(v, slots[i].map((s) => { const a = allocPersistent(v.size); a.set(s); return a; }));
     });
     this.iterations = iterations;
   }
