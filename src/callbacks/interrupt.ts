@@ -1,14 +1,16 @@
 /**
  * Ctrl-C during fit: the first SIGINT asks training to stop at the next batch boundary (the batch running now
  * finishes), a checkpoint is written there, the way to resume is printed, and the process exits with 130.
- * A second SIGINT exits at once.
+ * A second SIGINT exits at once. The handler is also the one to listen on other stop signals (the CLI adds SIGTERM
+ * and SIGHUP, src/cli/run_checkpoint.ts); its words name the signal that came.
  */
 import type { Writer } from './base.js';
 
 export class InterruptGuard {
   requested = false;
   private installed = false;
-  private readonly handler = () => this.onSignal();
+  /** Node hands a signal listener the signal's name. */
+  private readonly handler = (signal?: NodeJS.Signals) => this.onSignal(signal ?? 'SIGINT');
 
   constructor(private readonly out: Writer, private readonly exit: (code: number) => void) {}
 
@@ -25,13 +27,14 @@ export class InterruptGuard {
     process.removeListener('SIGINT', this.handler);
   }
 
-  private onSignal(): void {
+  private onSignal(signal: NodeJS.Signals): void {
+    const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
     if (this.requested) {
-      this.out.write('\nrnnlab: second Ctrl-C, exiting without waiting\n');
+      this.out.write(`\nrnnlab: second ${signal === 'SIGINT' ? 'Ctrl-C' : `stop signal (${signal})`}, exiting without waiting\n`);
       this.exit(130);
       return;
     }
     this.requested = true;
-    this.out.write('\nrnnlab: Ctrl-C: finishing the current batch, then saving a checkpoint (press Ctrl-C again to quit at once)\n');
+    this.out.write(`\nrnnlab: ${name}: finishing the current batch, then saving a checkpoint (press Ctrl-C again to quit at once)\n`);
   }
 }

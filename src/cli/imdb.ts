@@ -13,7 +13,7 @@ import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
-import { lockRunFolderFlag, shellQuote } from './paths.js';
+import { shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 import { RunEndGuard } from './stop_signals.js';
 import type { Callback } from '../models/callback.js';
@@ -139,9 +139,10 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
       checkSameOptions(ckpt.checkpointDir, sameOptions, f.resume as string, 'imdb');
     } catch (e) { ckpt.release(); throw e; }
   }
-  // Another run writing the same folder now is refused here, before the reviews are read (docs/CLI.md, run folders).
+  // Another run writing the same folder (or, resumed elsewhere, the checkpoint's) now is refused here, before the
+  // reviews are read (docs/CLI.md, run folders).
   let lock: RunFolderLock;
-  try { lock = lockRunFolderFlag(ckpt.outDir, 'imdb', argv, f.out === undefined && f.resume !== undefined ? '--resume' : '--out', '--out'); } catch (e) { ckpt.release(); throw e; }
+  try { lock = ckpt.lock(); } catch (e) { ckpt.release(); throw e; }
   try {
     return await trainAndWrite(f, ctx, argv, { p, startedAt, name, epochTimes, ckpt: { ...ckpt, release: () => { lock.release(); ckpt.release(); } } });
   } finally {

@@ -11,6 +11,7 @@ import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js
 import { lockRunFolder, RunFolderBusy, type RunFolderLock } from '../report/run_lock.js';
 import { modelClashes } from '../tasks/text_output.js';
 import { UsageError } from './context.js';
+import { stopWhileLocked } from './stop_signals.js';
 
 /** The path's stat (links followed), or null when there is nothing there. */
 export function statOf(p: string): Stats | null {
@@ -214,13 +215,19 @@ export function checkRunFolder(dir: string, command: string | undefined, writes:
  * live run is writing is a usage error naming the flag, the folder and that run, with nothing changed. The caller
  * releases it when the run ends (and before removing a folder it made, which the lock file would keep).
  */
-export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag): RunFolderLock {
+export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag, tidy: () => void = () => {}): RunFolderLock {
+  let lock: RunFolderLock;
   try {
-    return lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`);
+    lock = lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`);
   } catch (e) {
     if (!(e instanceof RunFolderBusy)) throw e;
     throw new UsageError(`${flag}: ${e.message}; nothing was changed. Wait for that run to end, or give ${give} another folder`, command);
   }
+  // Until the command's own stop handlers listen (or for good, in one without any), a stop signal says so and
+  // exits 130, giving the lock back: Node's default would end the process silently, leaving the lock and a new --out.
+  // tidy: what to remove once the lock is given back (a default folder made before it).
+  const quiet = stopWhileLocked(dir, () => { lock.release(); tidy(); });
+  return { dir: lock.dir, release: () => { quiet(); lock.release(); } };
 }
 
 /** run() with --out's lock held, when --out is given (a default folder is made new, by one mkdir, when the run is written). */

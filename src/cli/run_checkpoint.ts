@@ -9,8 +9,9 @@ import { hasCheckpoint, readCheckpointInfo, type CheckpointData } from '../io/ch
 import { CheckpointError } from '../io/errors.js';
 import type { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { createRunDir, removeRunDirIfEmpty } from '../report/run.js';
-import { UsageError } from './context.js';
-import { checkRunFolder, shellQuote, type RunFolderWrites } from './paths.js';
+import type { RunFolderLock } from '../report/run_lock.js';
+import { STOP_SIGNALS, UsageError } from './context.js';
+import { checkRunFolder, lockRunFolderFlag, realPathOf, shellQuote, type RunFolderWrites } from './paths.js';
 
 export interface RunCheckpointOptions {
   /** The command ("imdb"), for the usage error's pointer to its --help. */
@@ -102,7 +103,57 @@ function withoutResume(argv: readonly string[]): string[] {
   return out;
 }
 
-export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkpointDir: string; callback: BackupAndRestore; resumeHint: string; release(): void } {
+/**
+ * backupAndRestore as the CLI runs it: SIGTERM and SIGHUP (a kill, a closed terminal) during training stop the run as
+ * Ctrl-C does (a checkpoint, the resume command, exit 130), as docs/CLI.md says of every stop signal; the library's
+ * callback keeps to Ctrl-C, as Keras's. The one handler takes all three, so a second signal of any kind quits at once.
+ */
+class CliBackupAndRestore extends BackupAndRestore {
+  private dropOtherSignals: (() => void) | null = null;
+
+  onTrainBegin(): void {
+    const before = new Set(process.listeners('SIGINT'));
+    super.onTrainBegin();
+    // The interrupt handler super installed: the SIGINT listener that was not there before (the guard is private to it).
+    const handler = process.listeners('SIGINT').find((l) => !before.has(l));
+    if (handler === undefined) return;
+    const others = STOP_SIGNALS.filter((s) => s !== 'SIGINT');
+    for (const s of others) process.on(s, handler);
+    this.dropOtherSignals = () => { for (const s of others) process.off(s, handler); };
+  }
+
+  onTrainEnd(): void {
+    this.otherSignalsOff();
+    super.onTrainEnd();
+  }
+
+  onFitExit(): void {
+    this.otherSignalsOff();
+    super.onFitExit();
+  }
+
+  private otherSignalsOff(): void {
+    this.dropOtherSignals?.();
+    this.dropOtherSignals = null;
+  }
+}
+
+export interface RunCheckpoint {
+  outDir: string;
+  checkpointDir: string;
+  callback: BackupAndRestore;
+  resumeHint: string;
+  /**
+   * Takes the run folder lock of outDir and, when --resume names another run's folder (`--resume X --out Y`), of
+   * that folder too, whose checkpoint/ the run writes: two runs resuming X at once would write the same checkpoint
+   * generations. A busy one is the usage error naming its flag, with nothing locked.
+   */
+  lock(): RunFolderLock;
+  /** Removes the default folder made here while it is empty (a run that failed early); after the lock's release. */
+  release(): void;
+}
+
+export function runCheckpoint(o: RunCheckpointOptions): RunCheckpoint {
   let outDir: string;
   let checkpointDir: string;
   // The default folder made here, if any: release() removes it again while it is empty (a run that failed early).
@@ -142,7 +193,7 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   const runDir = basename(checkpointDir) === 'checkpoint' ? dirname(checkpointDir) : checkpointDir;
   const shownDir = o.out === undefined && o.resume === undefined ? outDir : runDir;
   const hint = `rnnlab ${[...withoutResume(o.argv), '--resume', shownDir].map(shellQuote).join(' ')}`;
-  const callback = new BackupAndRestore({
+  const callback = new CliBackupAndRestore({
     backupDir: checkpointDir, restore: o.resume !== undefined ? 'require' : 'never', deleteCheckpoint: false, resumeHint: hint, out: o.err,
   });
   const run = o.sameOptions ? Object.fromEntries(o.sameOptions.map((x) => [x.flag, x.value])) : null;
@@ -150,5 +201,13 @@ export function runCheckpoint(o: RunCheckpointOptions): { outDir: string; checkp
   if (run || times) callback.extraState = () => ({ ...(run ? { run } : {}), ...(times ? { epochSeconds: times.snapshot() } : {}) });
   if (times) callback.onRestored = (st) => times.restore(st.nextEpoch, st.progress !== null, st.extra?.epochSeconds);
   const release = () => { if (made) removeRunDirIfEmpty(made); };
-  return { outDir, checkpointDir, callback, resumeHint: hint, release };
+  const lock = (): RunFolderLock => {
+    const own = lockRunFolderFlag(outDir, o.command, o.argv, o.out === undefined && o.resume !== undefined ? '--resume' : '--out', '--out', release);
+    // Compared once outDir exists, links resolved: the same folder by another path is locked once.
+    if (realPathOf(runDir) === realPathOf(outDir)) return own;
+    let resumed: RunFolderLock;
+    try { resumed = lockRunFolderFlag(runDir, o.command, o.argv, '--resume', '--resume'); } catch (e) { own.release(); throw e; }
+    return { dir: own.dir, release: () => { resumed.release(); own.release(); } };
+  };
+  return { outDir, checkpointDir, callback, resumeHint: hint, lock, release };
 }

@@ -24,7 +24,7 @@ import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, typ
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, lockRunFolderFlag, shellQuote, type RunFolderWrites } from './paths.js';
+import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote, type RunFolderWrites } from './paths.js';
 import type { RunFolderLock } from '../report/run_lock.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 
@@ -247,9 +247,10 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const ckpt = runCheckpoint({ command: 'seq2seq', out: f.out as string | undefined, resume: f.resume as string | undefined, runFolder, epochs: f.epochs as number,
     defaultOut: defaultOutDir('seq2seq', startedAt), argv, err: ctx.err, sameOptions, epochTimes, shuffles: true });
   const out = ckpt.outDir;
-  // Another run writing the same folder now is refused here, before training (docs/CLI.md, run folders).
+  // Another run writing the same folder (or, resumed elsewhere, the checkpoint's) now is refused here, before training
+  // (docs/CLI.md, run folders).
   let lock: RunFolderLock;
-  try { lock = lockRunFolderFlag(out, 'seq2seq', argv, f.out === undefined && f.resume !== undefined ? '--resume' : '--out', '--out'); } catch (e) { ckpt.release(); throw e; }
+  try { lock = ckpt.lock(); } catch (e) { ckpt.release(); throw e; }
   // The lock goes first: its file would keep a default folder the checkpoint's release removes when empty.
   const release = () => { lock.release(); ckpt.release(); };
   // Until fit starts (the split, the vocabularies) a stop leaves nothing, and no empty default folder.

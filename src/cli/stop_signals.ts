@@ -91,3 +91,34 @@ export class RunEndGuard {
 }
 
 const twoTurns = async () => { for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };
+
+/** The run folders this process holds locked (lockRunFolderFlag), each with how to give it back on a stop. */
+const lockedFolders = new Map<symbol, { dir: string; giveBack: () => void }>();
+
+/**
+ * A stop signal while a run folder is locked and no handler of the command's listens (it reads its data before
+ * training; evaluate has none): Node's default would end the process silently, leaving the lock and a --out folder
+ * that taking it made. Only when it is the signal's one listener does this act, so a command's own handlers, once
+ * installed, take precedence: one line says nothing was written, each lock is given back (with the folders it
+ * made, while empty) and the process exits 130.
+ */
+function stoppedWhileLocked(signal?: NodeJS.Signals): void {
+  if (process.listenerCount(signal ?? 'SIGINT') > 1) return;
+  const held = [...lockedFolders.values()];
+  process.stderr.write(`rnnlab: stopped before anything was written; nothing was written to ${held.map((h) => h.dir).join(' or ')}\n`);
+  for (const h of held.reverse()) {
+    try { h.giveBack(); } catch { /* the exit hook of run_lock.ts tries again */ }
+  }
+  process.exit(130);
+}
+
+/** Covers dir (locked now) with stoppedWhileLocked until the returned function is called, at the lock's release. */
+export function stopWhileLocked(dir: string, giveBack: () => void): () => void {
+  const key = Symbol(dir);
+  if (lockedFolders.size === 0) for (const sig of STOP_SIGNALS) process.on(sig, stoppedWhileLocked);
+  lockedFolders.set(key, { dir, giveBack });
+  return () => {
+    if (!lockedFolders.delete(key)) return;
+    if (lockedFolders.size === 0) for (const sig of STOP_SIGNALS) process.off(sig, stoppedWhileLocked);
+  };
+}

@@ -3,12 +3,14 @@
  * stopped after an epoch (or by Ctrl-C) and resumed ends with the results of an uninterrupted run with the same
  * seed, and an option that would change the rest of the run is refused naming its flag, nothing changed.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointInfo } from '../../src/io/checkpoint.js';
+import { RUN_LOCK_FILE } from '../../src/report/run_lock.js';
 import { assertDistFresh } from '../helpers/dist_fresh.js';
-import { cleanup, expectRefused, IMDB_TINY, run, spawnCli, syntheticImdb, tempDir } from './helpers.js';
+import { cleanup, expectRefused, IMDB_TINY, REPO_ROOT, run, spawnCli, syntheticImdb, tempDir } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -112,5 +114,26 @@ describe('rnnlab seq2seq --resume', () => {
     const resumed = await run([...flags, '--resume', cut]);
     expect(resumed.code, resumed.err).toBe(0);
     expect(outcome(cut)).toEqual(outcome(whole));
+  }, 120_000);
+
+  it('SIGTERM while it trains is Ctrl-C: a checkpoint, the resume command, exit 130 and the lock given back', async () => {
+    assertDistFresh('cli/main.ts');
+    const cut = path.join(dir, 'term');
+    const flags = [...ADDER.filter((a) => a !== '--verbose' && a !== '0'), '--verbose', '2', '--epochs', '500', '--out', cut];
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/rnnlab.js'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '', sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!sent && /^Epoch 2\//m.test(out)) { sent = true; child.kill('SIGTERM'); }
+    });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
+    expect(sent, err).toBe(true);
+    expect([code, signal]).toEqual([130, null]);
+    expect(err).toMatch(/rnnlab: SIGTERM: finishing the current batch, then saving a checkpoint/);
+    expect(err).toMatch(/interrupted; checkpoint saved to .*term\/checkpoint \((in epoch \d+ after batch \d+|after epoch \d+)\)/);
+    expect(err).toMatch(/to resume: rnnlab seq2seq .* --resume \S*term\n/);
+    expect(readCheckpointInfo(path.join(cut, 'checkpoint')).state.nextEpoch).toBeGreaterThanOrEqual(1);
+    expect(existsSync(path.join(cut, RUN_LOCK_FILE))).toBe(false);
   }, 120_000);
 });
