@@ -32,6 +32,22 @@ export const FOLDER_WORDS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up', ENOTDIR: 'a part of its path is a file', EEXIST: 'a file of that name is in the way',
 };
 
+/** Why a write into a folder failed, in words: the folder gone (ENOENT), else by FOLDER_WORDS or errnoWords. */
+export function folderWriteWords(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code ?? ''] ?? errnoWords(e);
+}
+
+/**
+ * A raw errno failure ("ENOSPC: no space left on device, write") in words ("no space left on the device"); a message
+ * already worded (a FolderError's, naming the folder) as it is.
+ */
+export function rawErrnoWords(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const message = (e as Error)?.message ?? String(e);
+  return code !== undefined && FOLDER_WORDS[code] && message.startsWith(`${code}:`) ? FOLDER_WORDS[code] : message;
+}
+
 /** An error making a folder: says which folder and why, and keeps the errno code for callers that branch on it. */
 export class FolderError extends Error {
   constructor(message: string, readonly code: string | undefined) {

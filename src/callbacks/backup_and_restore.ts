@@ -43,7 +43,7 @@ export class BackupAndRestore extends BaseCallback {
   readonly verbose: 0 | 1;
   private readonly out: Writer;
   private readonly exit: (code: number) => void;
-  private readonly guard: InterruptGuard | null;
+  protected readonly guard: InterruptGuard | null;
   private readonly resumeHint: string | undefined;
   private readonly epochEnd = new EpochEndCheckpoint();
   /** Set after a restore: where training continued from. */

@@ -8,7 +8,10 @@ import type { Writer } from './base.js';
 
 export class InterruptGuard {
   requested = false;
+  /** The signals it listens on while installed: Ctrl-C's, and the CLI's other stop signals too. */
+  signals: readonly NodeJS.Signals[] = ['SIGINT'];
   private installed = false;
+  private listening: readonly NodeJS.Signals[] = [];
   /** Node hands a signal listener the signal's name. */
   private readonly handler = (signal?: NodeJS.Signals) => this.onSignal(signal ?? 'SIGINT');
 
@@ -18,13 +21,14 @@ export class InterruptGuard {
     if (this.installed) return;
     this.installed = true;
     this.requested = false;
-    process.on('SIGINT', this.handler);
+    this.listening = this.signals;
+    for (const s of this.listening) process.on(s, this.handler);
   }
 
   uninstall(): void {
     if (!this.installed) return;
     this.installed = false;
-    process.removeListener('SIGINT', this.handler);
+    for (const s of this.listening) process.removeListener(s, this.handler);
   }
 
   private onSignal(signal: NodeJS.Signals): void {

@@ -109,32 +109,9 @@ function withoutResume(argv: readonly string[]): string[] {
  * callback keeps to Ctrl-C, as Keras's. The one handler takes all three, so a second signal of any kind quits at once.
  */
 class CliBackupAndRestore extends BackupAndRestore {
-  private dropOtherSignals: (() => void) | null = null;
-
-  onTrainBegin(): void {
-    const before = new Set(process.listeners('SIGINT'));
-    super.onTrainBegin();
-    // The interrupt handler super installed: the SIGINT listener that was not there before (the guard is private to it).
-    const handler = process.listeners('SIGINT').find((l) => !before.has(l));
-    if (handler === undefined) return;
-    const others = STOP_SIGNALS.filter((s) => s !== 'SIGINT');
-    for (const s of others) process.on(s, handler);
-    this.dropOtherSignals = () => { for (const s of others) process.off(s, handler); };
-  }
-
-  onTrainEnd(): void {
-    this.otherSignalsOff();
-    super.onTrainEnd();
-  }
-
-  onFitExit(): void {
-    this.otherSignalsOff();
-    super.onFitExit();
-  }
-
-  private otherSignalsOff(): void {
-    this.dropOtherSignals?.();
-    this.dropOtherSignals = null;
+  constructor(args: ConstructorParameters<typeof BackupAndRestore>[0]) {
+    super(args);
+    if (this.guard) this.guard.signals = STOP_SIGNALS;
   }
 }
 

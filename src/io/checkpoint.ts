@@ -22,7 +22,7 @@ import { globalRandom } from '../random.js';
 import type { Variable } from '../variable.js';
 import { fsyncDir, sweepTempFiles, writeFileAtomic } from './atomic.js';
 import { CheckpointError } from './errors.js';
-import { errnoWords, FOLDER_WORDS } from '../local_files.js';
+import { folderWriteWords } from '../local_files.js';
 import { layerToKeras } from './keras_config.js';
 import { modelToArtifacts, namedWeights, optimizerToKeras, RNNLAB_VERSION } from './model_json.js';
 import { encodeWeights, sizeOfShape } from './weights.js';
@@ -207,7 +207,7 @@ export function settleCheckpoint(dir: string, history: HistoryData, learningRate
 function inWords(e: unknown, dir: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === undefined || code.startsWith('ERR_')) return e;
-  const why = code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code] ?? errnoWords(e);
+  const why = folderWriteWords(e);
   const kept = committedGeneration(dir);
   const what = kept ? `the last good checkpoint (generation ${kept}) was kept` : 'it held no earlier checkpoint to keep';
   return new Error(`cannot write the checkpoint folder ${dir}: ${why}; ${what}`, { cause: e });

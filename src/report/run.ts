@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { commitStaged, discardStaged, fsyncDir, stageFile, sweepDeadWritersTemps, writeFileAtomic } from '../io/atomic.js';
 import { ownProcessStart } from '../io/process_alive.js';
-import { errnoWords, FOLDER_WORDS, FolderError, folderError, makeFolders } from '../local_files.js';
+import { FolderError, folderError, folderWriteWords, makeFolders } from '../local_files.js';
 import { environment, type Environment } from './environment.js';
 import { allCharts, renderHtml, type ReportDoc } from './html.js';
 import { svgToPng } from './png.js';
@@ -106,7 +106,7 @@ export function writeRun(dir: string, record: RunRecord, doc: ReportDoc): RunFil
     const code = (e as NodeJS.ErrnoException).code;
     // Only a system's errno code (EACCES, ENOSPC...) is the folder's trouble; Node's own ERR_* codes are bugs to see as such.
     if (e instanceof FolderError || code === undefined || code.startsWith('ERR_')) throw e;
-    throw new Error(`cannot write the run folder ${dir}: ${code === 'ENOENT' ? 'the folder is gone' : FOLDER_WORDS[code] ?? errnoWords(e)}`);
+    throw new Error(`cannot write the run folder ${dir}: ${folderWriteWords(e)}`);
   }
 }
 

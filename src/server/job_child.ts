@@ -9,7 +9,7 @@
  */
 import type { TrainHooks } from '../experiments/train_hooks.js';
 import type { FromChild, ToChild } from './job_process.js';
-import { FOLDER_WORDS } from '../local_files.js';
+import { rawErrnoWords } from '../local_files.js';
 import { writeRecord, type RunRecord } from '../report/record.js';
 import type { ReportDoc } from '../report/html.js';
 import { writeRun } from '../report/run.js';
@@ -120,18 +120,8 @@ function writeFinal(runDir: string, record: RunRecord, doc: ReportDoc): string |
     writeRecord(runDir, { ...lean, reportError: `${why}; the record's details (histograms and samples of every epoch) were left out for want of room` });
     return null;
   } catch (e) {
-    return folderWords(e);
+    return rawErrnoWords(e);
   }
-}
-
-/**
- * A raw errno failure ("ENOSPC: no space left on device, write") in words ("no space left on the device"); a message
- * already worded (a FolderError's, naming the folder) as it is. The server puts the run folder's name before it.
- */
-function folderWords(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const message = (e as Error)?.message ?? String(e);
-  return code !== undefined && FOLDER_WORDS[code] && message.startsWith(`${code}:`) ? FOLDER_WORDS[code] : message;
 }
 
 process.on('message', (m: ToChild) => {

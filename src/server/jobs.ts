@@ -20,7 +20,7 @@ import { commandLine, type JobConfig, type JobSpec } from './job_spec.js';
 import { startJobProcess, type JobHooks, type JobProcess, type ProcessOutcome } from './job_process.js';
 import { JobCancelled, SAVING_PHASE } from './train.js';
 import { newJobId } from './job_id.js';
-import { FOLDER_WORDS } from '../local_files.js';
+import { rawErrnoWords } from '../local_files.js';
 
 /** The phase of a job whose process writes its report: training has ended and its status is decided. */
 export const REPORT_PHASE = 'writing the report';
@@ -558,8 +558,7 @@ export class JobQueue {
       try {
         writeRecord(dir, { ...record, reportError: `the report was not written: ${(e as Error).message}` });
       } catch (e2) {
-        const code = (e2 as NodeJS.ErrnoException).code, msg = (e2 as Error).message;
-        unwritten = code && FOLDER_WORDS[code] && msg.startsWith(`${code}:`) ? FOLDER_WORDS[code] : msg;
+        unwritten = rawErrnoWords(e2);
       }
     }
     return { status, unwritten, error };
