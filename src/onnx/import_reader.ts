@@ -13,6 +13,7 @@ import { ONNX_ACTIVATION } from './recurrent_export.js';
 import { rowsShape } from './import_flatten.js';
 import { isTorchSoftsign, torchActivationRefusal, writtenActivationAt } from './import_torch_activations.js';
 import { affineSpec, batchNormalizationSpec, clipMax, layerNormalizationSpec, leakyReluSpec, type Place } from './import_norm.js';
+import { wideSameWindow } from './import_wide_same.js';
 
 const ACTIVATION_OF_OP: Record<string, string> = { ...Object.fromEntries(Object.entries(ONNX_ACTIVATION).map(([k, v]) => [v, k])), Softmax: 'softmax', LogSoftmax: 'log_softmax',
   Elu: 'elu', Selu: 'selu', Softplus: 'softplus', Softsign: 'softsign', HardSwish: 'hard_silu' };
@@ -85,6 +86,8 @@ export class Reader {
   private current: Node | null = null;
   /** For each spec, the node it was read from. */
   readonly origin = new Map<Spec, Node>();
+  /** The window node exportOnnx's computed 'same' pads feed (import_wide_same.ts), while it is being read. */
+  private sameWindow: Node | null = null;
 
   constructor(private readonly g: Graph) {
     this.rank = g.input.dims.length;
@@ -239,10 +242,7 @@ export class Reader {
         this.steps = reps[1];
         return this.push({ className: 'RepeatVector', args: { n: reps[1] }, weights: [] }, false);
       }
-      case 'Pad': {
-        const pads = this.padsOf(node);
-        this.fail(node, `only a Pad whose pads are all 0 (it changes nothing, as PyTorch writes before AvgPool1d) is imported; ${pads ? `pads are [${pads}]` : 'its pads are computed in the graph'}`);
-      }
+      case 'Pad': return this.computedPad(node, ahead);
       case 'Mul': {
         if (this.masking(node)) return;
         if (this.maskedMean(node, ahead)) return;
@@ -269,6 +269,22 @@ export class Reader {
   }
 
   private restore(open: boolean): void { this.open = open; }
+
+  /**
+   * A Pad that pads: only exportOnnx's 'same' padding of a window whose stride passes its size, computed in the
+   * graph, read with its window as that layer with padding 'same'.
+   */
+  private computedPad(node: Node, ahead: readonly (Node | undefined)[]): void {
+    const pads = this.padsOf(node);
+    if (pads) this.fail(node, `only a Pad whose pads are all 0 (it changes nothing, as PyTorch writes before AvgPool1d) or whose pads are exportOnnx's computed 'same' pads is imported; pads are [${pads}]`);
+    const wide = wideSameWindow(this.g, node, ahead);
+    if (typeof wide === 'string') this.fail(node, wide);
+    this.sameWindow = wide.window;
+    this.current = wide.window;
+    if (wide.window.opType === 'Conv') this.conv(wide.window, attrsOf(wide.window));
+    else this.pool(wide.window, attrsOf(wide.window));
+    this.skip = wide.skip;
+  }
 
   private refuseTorchActivation(node: Node, ahead: readonly (Node | undefined)[]): void {
     const why = torchActivationRefusal(this.g, node, ahead);
@@ -674,6 +690,11 @@ export class Reader {
     const span = (k[0] - 1) * dilation + 1;
     if (auto === 'SAME_UPPER') this.sameUpperRunsInOrt(node, dilation, strides[0], span);
     const explicit = auto === 'NOTSET' && strides[0] === 1 && pads.length === 2;
+    // The window after exportOnnx's computed 'same' pads slides 'valid' over them (checked in import_wide_same.ts).
+    if (this.sameWindow === node) {
+      this.sameWindow = null;
+      return { size: k[0], strides: strides[0], padding: 'same', dilation };
+    }
     const padding = pads.every((p) => p === 0) && (auto === 'VALID' || auto === 'NOTSET') ? 'valid'
       : auto === 'SAME_UPPER' ? 'same'
         : explicit && pads[0] === Math.floor((span - 1) / 2) && pads[1] === Math.ceil((span - 1) / 2) ? 'same'
