@@ -64,6 +64,9 @@ export async function showRunDetail(id) {
   card.dataset.run = id;
   $('#run-detail-title').textContent = `${d.summary.name} (${d.summary.command || 'run'}, ${d.summary.status})`;
   $('#run-detail-finding').textContent = d.results?.finding ?? d.summary.error ?? '';
+  // The table's report column is hidden on a phone: this link keeps the report one tap away there.
+  $('#run-detail-report').hidden = !d.summary.hasReport;
+  $('#run-detail-report a').href = `/api/runs/${encodeURIComponent(id)}/report.html`;
   const cls = classificationOf(d.results);
   $('#run-confusion-box').hidden = !cls;
   if (cls) {

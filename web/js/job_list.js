@@ -30,11 +30,18 @@ const lastBatchDone = (p) => !!p && p.epochs > 0 && p.epoch === p.epochs && p.ba
 /** Whether the server would accept a cancel of the job: queued, or running and still training. */
 export const canCancel = (v) => v.status === 'queued' || (v.status === 'running' && !PAST_TRAINING_PHASES.has(v.phase) && !lastBatchDone(v.progress));
 
-/** A job's entry, made once: renderJobList updates its parts in place, so keyboard focus on it or its Cancel stays. */
+/**
+ * A job's entry, made once: renderJobList updates its parts in place, so keyboard focus on it or its Cancel stays.
+ * The job's name is a button (what a screen reader announces as actionable); the whole entry is a mouse target, and
+ * the entry itself takes focus only from a script (tabindex -1), where focus goes when its Cancel button goes.
+ * The name is role=button rather than a <button>, so that the entry's one <button> element stays its Cancel (what
+ * `li[data-job] button` has always meant to scripts and tests).
+ */
 function jobItem(id, showJob) {
-  return el('li', { dataset: { job: id }, tabindex: '0', onclick: () => showJob(id),
-    onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); showJob(id); } } },
-    el('span', { class: 'job-name' }), el('span', { class: 'job-action' }), el('span', { class: 'job-phase' }));
+  const activate = (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); showJob(id); } };
+  return el('li', { dataset: { job: id }, tabindex: '-1', onclick: () => showJob(id), onkeydown: activate },
+    el('span', { class: 'job-show', role: 'button', tabindex: '0', onkeydown: activate }, el('span', { class: 'job-name' })),
+    el('span', { class: 'job-action' }), el('span', { class: 'job-phase' }));
 }
 
 function cancelButton(v) {
@@ -51,8 +58,11 @@ function updateJobItem(li, v, shownJob) {
   li.className = v.id === shownJob ? 'selected' : '';
   if (v.command) li.title = v.command;
   else li.removeAttribute('title');
-  if (v.id === shownJob) li.setAttribute('aria-current', 'true');
-  else li.removeAttribute('aria-current');
+  const show = li.querySelector('.job-show');
+  const label = `show the curves of ${v.name} (${v.status})`;
+  if (show.getAttribute('aria-label') !== label) show.setAttribute('aria-label', label);
+  if (v.id === shownJob) show.setAttribute('aria-current', 'true');
+  else show.removeAttribute('aria-current');
   const name = li.querySelector('.job-name');
   if (name.textContent !== `${v.name} ${isActive(v) ? v.status : ''}`) {
     name.replaceChildren(`${v.name} `, ...(isActive(v) ? [el('span', { class: `badge ${v.status}`, text: v.status })] : []));
@@ -73,7 +83,7 @@ function updateJobItem(li, v, shownJob) {
   if (hadFocus && !button.isConnected) li.focus();
   let bar = li.querySelector('progress');
   if (v.status === 'running') {
-    if (!bar) li.querySelector('.job-phase').before(bar = el('progress', { max: '1' }));
+    if (!bar) li.querySelector('.job-phase').before(bar = el('progress', { max: '1', 'aria-label': `progress of ${v.name}` }));
     bar.value = v.progress?.fraction ?? 0;
   } else bar?.remove();
   const phase = v.status === 'running' && !v.progress ? v.phase : statusText(v);

@@ -59,6 +59,16 @@ export async function refreshLab() {
   setRunning(run);
 }
 
+/**
+ * Loads the view, showing a failure in #lab-error; never rejects. Without the sections (the examples are not compiled:
+ * a 409) there is nothing to run, so the output box and the sections card are hidden rather than left empty.
+ */
+export async function reloadLab() {
+  const ok = await guarded(null, $('#lab-error'), async () => { await refreshLab(); return true; });
+  $('#lab-output').hidden = !ok;
+  $('#lab-sections-card').hidden = !ok;
+}
+
 export const labEvents = {
   'lab-output'(data) {
     if (data.run !== shownRun) return;

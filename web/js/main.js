@@ -1,10 +1,10 @@
 // The dashboard's entry point: tabs, the live connection, and wiring the views together.
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
-import { initLab, labEvents, refreshLab } from './lab.js';
+import { initLab, labEvents, reloadLab } from './lab.js';
 import { initProjector, setProjectorModels } from './projector.js';
-import { initRuns, refreshRuns } from './runs.js';
-import { initSweeps, refreshSweeps } from './sweeps.js';
+import { initRuns, reloadRuns } from './runs.js';
+import { initSweeps, reloadSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
 import { initTry, refreshModels } from './try.js';
 
@@ -20,8 +20,9 @@ function showTab(name, push = false) {
   for (const t of TABS) $(`#view-${t}`).hidden = t !== name;
   if (location.hash !== `#${name}`) history[push ? 'pushState' : 'replaceState'](null, '', `#${name}`);
   document.body.dataset.tab = name;
-  if (name === 'sweeps') refreshSweeps().catch(console.error);
-  if (name === 'lab') refreshLab().catch((e) => { $('#lab-error').textContent = e.message; });
+  // The reloads show their own errors, beside the list they failed to load.
+  if (name === 'sweeps') reloadSweeps();
+  if (name === 'lab') reloadLab();
 }
 
 /** While the server is unreachable: a banner, and every action button disabled (restored as it was on reconnect). */
@@ -97,7 +98,7 @@ async function main() {
   let runsTimer = 0;
   const reloadRunsSoon = () => {
     clearTimeout(runsTimer);
-    runsTimer = setTimeout(() => refreshRuns().catch(console.error), 300);
+    runsTimer = setTimeout(() => reloadRuns(), 300);
   };
   onJobChange((job) => {
     reloadRunsSoon();
@@ -112,11 +113,16 @@ async function main() {
     if (!live) $('#status-text').textContent = retryInMs ? `live updates refused by the server; retrying in ${Math.round(retryInMs / 1000)} s…` : 'reconnecting…';
     setOffline(!live);
     // Back after a restart: the server rebuilt its lists, so fetch them again.
-    if (live && wasOffline) Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]).catch(console.error);
+    if (live && wasOffline) {
+      reloadRuns();
+      reloadSweeps();
+      reloadModels().catch(console.error);
+    }
     wasOffline = !live;
   });
   announceStatus();
-  await Promise.all([refreshRuns(), reloadModels(), refreshSweeps()]);
+  // A list that fails to load says so in its view; the rest of the page still works.
+  await Promise.all([reloadRuns(), reloadModels(), reloadSweeps()]);
   document.body.dataset.ready = 'true';
 }
 

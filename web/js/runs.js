@@ -1,5 +1,5 @@
 // The Runs view: the runs folder as a table, and the selected runs' curves overlaid.
-import { $, api, el, loadDetails, num, pct } from './api.js';
+import { $, api, el, guarded, loadDetails, num, pct } from './api.js';
 import { showRunDetail } from './details.js';
 import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
 import { isGone, offPage } from './run_selection.js';
@@ -27,7 +27,8 @@ function row(r) {
     if (box.checked) selected.add(r.id);
     else selected.delete(r.id);
     tr.classList.toggle('selected', box.checked);
-    drawCurves();
+    $('#runs-overlay-error').textContent = '';
+    drawCurves().catch((e) => { $('#runs-overlay-error').textContent = e.message; });
   });
   const tr = el('tr', { dataset: { run: r.id }, class: selected.has(r.id) ? 'selected' : '' },
     el('td', {}, box),
@@ -116,17 +117,32 @@ function drawPager() {
   $('#runs-older').disabled = offset + runs.length >= total;
 }
 
+/** Takes a run off the overlay (its box unticked, if on the page shown). */
+function untick(id) {
+  selected.delete(id);
+  const tr = $(`#runs-table tbody tr[data-run="${CSS.escape(id)}"]`);
+  tr?.classList.remove('selected');
+  const box = tr?.querySelector('input[type="checkbox"]');
+  if (box) box.checked = false;
+}
+
 async function drawCurves() {
   let ids = [...selected];
+  // A run whose record cannot be read, or whose fetch failed, is unticked with the reason, never kept ticked and blank.
+  const undrawable = [];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
     try {
       const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
-      details.set(id, { ...d, version: versionOf(d.summary) });
+      if (d.summary?.status === 'invalid') undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
+      else details.set(id, { ...d, version: versionOf(d.summary) });
     } catch (e) {
-      if (isGone(e)) selected.delete(id);
-      else details.set(id, { curves: [] });
+      if (!isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
+      untick(id);
     }
   }));
+  for (const id of ids) if (!details.has(id)) untick(id);
+  // Cleared when a box is ticked or unticked, not by the refreshes in between (a job's progress), so it stays readable.
+  if (undrawable.length) $('#runs-overlay-error').textContent = undrawable.join('\n');
   ids = ids.filter((id) => selected.has(id));
   const loss = [], acc = [];
   let i = 0;
@@ -161,11 +177,30 @@ async function drawCurves() {
   $('#runs-acc').dataset.series = String(acc.length);
 }
 
+/**
+ * Refreshes the table, showing a failure in #runs-error (the table then still shows the last page that loaded).
+ * Never rejects. `button` is disabled meanwhile; `page`, when given, is the offset to show, kept only if it loads.
+ */
+export function reloadRuns(button = null, page = offset) {
+  const before = offset;
+  offset = page;
+  return guarded(button, $('#runs-error'), async () => {
+    try {
+      await refreshRuns();
+    } catch (e) {
+      offset = before;
+      drawPager();
+      throw e;
+    }
+  });
+}
+
 export function initRuns(config) {
   $('#runs-dir').textContent = config.runsDir;
-  $('#runs-refresh').addEventListener('click', () => refreshRuns().catch(console.error));
-  $('#runs-newer').addEventListener('click', () => { offset = Math.max(0, offset - PAGE_SIZE); refreshRuns().catch(console.error); });
-  $('#runs-older').addEventListener('click', () => { offset += PAGE_SIZE; refreshRuns().catch(console.error); });
+  $('#runs-refresh').addEventListener('click', (e) => reloadRuns(e.currentTarget));
+  // Not handed the pager's buttons: guarded would enable them afterwards, over drawPager's choice.
+  $('#runs-newer').addEventListener('click', () => reloadRuns(null, Math.max(0, offset - PAGE_SIZE)));
+  $('#runs-older').addEventListener('click', () => reloadRuns(null, offset + PAGE_SIZE));
   for (const th of document.querySelectorAll('#runs-table th[data-sort]')) {
     th.querySelector('button').addEventListener('click', () => {
       const key = th.dataset.sort;

@@ -76,13 +76,25 @@ async function openSweep(id) {
 }
 
 export async function refreshSweeps() {
-  const { sweeps } = await api.get('/api/sweeps');
+  let sweeps;
+  try {
+    ({ sweeps } = await api.get('/api/sweeps'));
+  } catch (e) {
+    // "No sweeps yet" would be a guess: the folder may hold sweeps the server could not list.
+    $('#sweeps-empty').hidden = true;
+    throw e;
+  }
   $('#sweeps-table tbody').replaceChildren(...sweeps.map(listRow));
   $('#sweeps-empty').hidden = sweeps.length > 0;
   $('#sweeps-table').hidden = sweeps.length === 0;
   if (chosen && sweeps.some((s) => s.id === chosen)) await openSweep(chosen);
 }
 
+/** Refreshes the list, showing a failure in #sweeps-error; never rejects. `button` is disabled meanwhile. */
+export function reloadSweeps(button = null) {
+  return guarded(button, $('#sweeps-error'), refreshSweeps);
+}
+
 export function initSweeps() {
-  $('#sweeps-refresh').addEventListener('click', (e) => guarded(e.currentTarget, null, refreshSweeps));
+  $('#sweeps-refresh').addEventListener('click', (e) => reloadSweeps(e.currentTarget));
 }
