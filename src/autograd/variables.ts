@@ -112,8 +112,11 @@ export function costAndGradients(f: () => Tensor, varList: Variable[] | null | u
 }
 
 function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | null | undefined, what: string): CostAndGradients {
+  checkCostFunction(f, what);
   const listed = checkVarList(varList, what);
   const vars = (listed ?? trainableVariables()).filter(isTrainable);
+  // Checked before f runs, as tfjs does: otherwise the error would blame the cost, which may well use these variables.
+  if (vars.length === 0) throw new Error(noTrainableVariableMessage(listed, what));
   const { value, gradients } = withTape(() => {
     const y = f();
     if (!(y instanceof Tensor)) throw new Error(`${what}: f must return a Tensor`);
@@ -128,9 +131,30 @@ function costAndGradientsInScope(f: () => Tensor, varList: Variable[] | null | u
     return new Map(vars.filter(gave).map((v) => [v, floatCopy(v.grad!)]));
   });
   if (grads.size === 0) throw new Error(`${what}: the cost does not depend on any trainable variable through differentiable ops`);
-  const cost = new Tensor(floatCopy(value.values), [], 'float32');
+  // f's dtype kept, as tfjs's variableGrads and rnnlab's valueAndGrad keep it (v.toInt().sum() gives an int32 cost).
+  const cost = new Tensor(value.dtype === 'float32' ? floatCopy(value.values) : Int32Array.from(value.values), [], value.dtype);
   recordNestedGradient([cost], dependsOn, displayName(what));
   return { cost, grads, frozen: listed ? listed.filter((v) => !isTrainable(v)) : [], dependsOn };
+}
+
+/**
+ * The usual slip opt.minimize(loss), the cost tensor instead of a function computing it, would otherwise fail inside
+ * the tape as 'f is not a function'.
+ */
+function checkCostFunction(f: unknown, what: string): void {
+  if (typeof f === 'function') return;
+  const got = f instanceof Tensor ? 'a Tensor (compute the cost inside f: () => loss)' : describe(f);
+  throw new Error(`The f passed in ${displayName(what)}(f) must be a function returning the scalar cost, got ${got}`);
+}
+
+/** Why no variable can receive a gradient: varList empty, none of it trainable, or no trainable variable at all. */
+function noTrainableVariableMessage(listed: Variable[] | null, what: string): string {
+  if (listed === null) {
+    return `${what}: there is no trainable variable to differentiate for (no trainable rl.variable, and no weight of a built layer that trains)`;
+  }
+  if (listed.length === 0) return `${what}: varList is empty; list the variables to differentiate for, or pass null for every trainable one`;
+  const which = listed.length === 1 ? `the only variable in varList, '${listed[0].name}', is not trainable` : `none of the ${listed.length} variables in varList is trainable`;
+  return `${what}: ${which} (made with trainable false, or a weight of a layer that does not train); at least one must be, as in tfjs`;
 }
 
 /** An optimizer names itself (SGD.minimize); the functions are rl's. */
@@ -176,9 +200,15 @@ export function namedGradients(f: () => Tensor, varList: Variable[] | null | und
  */
 const gradientOwners = new WeakMap<Tensor, Variable>();
 
-/** The variable a gradient belongs to: the one variableGrads computed it for, else the live variable named name. */
+/**
+ * The variable applyGradients({name: gradient}) updates: the live variable named name, as tfjs looks it up, whatever
+ * variable the gradient was computed for (gradients of one model applied under another's names update the other).
+ * Only where several live variables share the name does the gradient's own variable decide among them.
+ */
 export function variableForGradient(name: string, gradient: Tensor): Variable {
-  return gradientOwners.get(gradient) ?? variableNamed(name);
+  const owner = gradientOwners.get(gradient);
+  if (owner && owner.name === name && !isDisposed(owner)) return owner;
+  return variableNamed(name);
 }
 
 /** tfjs's disposeVariables(): disposes every live variable made by rl.variable (layers' weights are not among them). */

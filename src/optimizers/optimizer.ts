@@ -370,37 +370,35 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
   /**
    * Applies one step to every variable that received a gradient, then clears the gradients. Also tfjs's forms:
    * {variableName: gradient} or [{name, tensor}] (the names of rl.variable()s or layer weights, e.g. 'dense/kernel'),
-   * where a null gradient skips its variable.
+   * where a null gradient skips its variable. A name listed twice in [{name, tensor}] updates its variable once per
+   * entry, in order, as tfjs's loop does; the step count moves once per call.
    */
   applyGradients(given: Variable[] | Record<string, Tensor | null> | { name: string; tensor: Tensor | null }[]): void {
-    const vars = variablesWithGradients(given, this.className);
-    this.slotVariables();
-    let rate: number;
+    const updates = gradientUpdates(given, this.className);
     try {
-      rate = this.checkStep(vars);
-    } catch (e) {
-      // Refused: the gradients (set by this call, or by the step's backward) must not reach the next step.
-      for (const v of vars) v.grad = null;
-      throw e;
-    }
-    this.stepLearningRate = rate;
-    const before = this.iterations;
-    this.iterations++;
-    this.applying = true;
-    let moved = false;
-    try {
-      this.applyStep(vars, () => { moved = true; });
-    } catch (e) {
-      // A kernel that refuses before its first variable moved leaves the step unapplied: the count goes back too.
-      if (!moved) this.iterations = before;
-      throw e;
+      this.slotVariables();
+      this.stepLearningRate = this.checkStep(updates);
+      const before = this.iterations;
+      this.iterations++;
+      this.applying = true;
+      let moved = false;
+      try {
+        this.applyStep(updates, () => { moved = true; });
+      } catch (e) {
+        // A kernel that refuses before its first variable moved leaves the step unapplied: the count goes back too.
+        if (!moved) this.iterations = before;
+        throw e;
+      } finally {
+        this.applying = false;
+      }
     } finally {
-      this.applying = false;
+      // Applied or refused, the gradients (the step's backward set them) must not reach the next step.
+      for (const { v } of updates) v.grad = null;
     }
   }
 
   /** The step's learning rate, once the step is checked: refused before the count moves or any variable does. */
-  private checkStep(vars: Variable[]): number {
+  private checkStep(updates: GradientUpdate[]): number {
     // A schedule's rate for this step, before the count moves (Keras evaluates it at the 0-based step).
     const rate = this.learningRate;
     const schedule = this.learningRateSchedule;
@@ -410,8 +408,8 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
         : `${this.className}: learningRate is ${String(rate)}; it must be a finite number >= 0`);
     }
     // Checked before the count moves or any variable does, so a refused step changes no state.
-    for (const v of vars) {
-      const pending = v.grad && !this.slots.has(v) ? this.pendingSlots.get(v.name) : undefined;
+    for (const { v } of updates) {
+      const pending = this.slots.has(v) ? undefined : this.pendingSlots.get(v.name);
       if (pending && pending.shape.join() !== v.shape.join()) {
         throw new Error(`${this.className}: the optimizer weights set for '${v.name}' have shape [${pending.shape.join(', ')}], the variable [${v.shape.join(', ')}]`);
       }
@@ -419,11 +417,9 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
     return rate;
   }
 
-  private applyStep(vars: Variable[], onMoved: () => void): void {
+  private applyStep(updates: GradientUpdate[], onMoved: () => void): void {
     const K = kernels();
-    for (const v of vars) {
-      const g = v.grad;
-      if (!g) continue;
+    for (const { v, g } of updates) {
       if (this.clipvalue !== undefined) {
         const c = this.clipvalue;
         for (let i = 0; i < g.length; i++) g[i] = g[i] > c ? c : g[i] < -c ? -c : g[i];
@@ -458,7 +454,6 @@ export abstract class Optimizer<Args extends OptimizerArgs = OptimizerArgs> {
       if (v.constraint) applyConstraint(v.constraint, v.values as FArray, v.shape);
       // Without a constraint the values are the update's own, so bf16 packings it made are current.
       markWeightWritten(v.values as FArray, !v.constraint);
-      v.grad = null;
     }
   }
 
@@ -546,10 +541,19 @@ function kerasDefaultName(className: string): string {
   return className === 'SGD' ? 'SGD' : className.toLowerCase();
 }
 
-/** applyGradients's argument as the variables carrying their gradients (tfjs's named forms resolved by name). */
-function variablesWithGradients(given: unknown, owner: string): Variable[] {
+/** One update of a step: a variable and the gradient it moves by (clipping may change g in place). */
+interface GradientUpdate { v: Variable; g: FArray }
+
+/**
+ * applyGradients's argument as the updates to apply, in order: the variables carrying a gradient (each once), or tfjs's
+ * named forms resolved by name, one update per entry.
+ */
+function gradientUpdates(given: unknown, owner: string): GradientUpdate[] {
   const where = `${owner}.applyGradients`;
-  if (Array.isArray(given) && given.every((v) => v instanceof Variable)) return given as Variable[];
+  if (Array.isArray(given) && given.every((v) => v instanceof Variable)) {
+    // A variable listed twice carries one gradient: it moves once.
+    return [...new Set(given as Variable[])].filter((v) => v.grad).map((v) => ({ v, g: v.grad! }));
+  }
   let entries: [string, unknown][];
   if (Array.isArray(given)) {
     entries = given.map((e, i) => {
@@ -565,7 +569,7 @@ function variablesWithGradients(given: unknown, owner: string): Variable[] {
   } else {
     throw new Error(`${where}: expected a list of variables, {variableName: gradient} or [{name, tensor}]`);
   }
-  // Every entry is checked before any gradient is set: a refused call leaves no gradient behind for a later step.
+  // Every entry is checked before any update is made: a refused call moves nothing.
   // A null gradient is skipped, name unread, as tfjs does: variableGrads gives one for a listed variable that does not
   // train, and tfjs code masks a variable out of a step by setting its entry to null.
   const resolved = entries.filter(([, g]) => g != null).map(([name, g]) => {
@@ -578,9 +582,8 @@ function variablesWithGradients(given: unknown, owner: string): Variable[] {
     return { v, g };
   });
   return resolved.map(({ v, g }) => {
-    const grad = allocPersistent(v.size);
-    grad.set(g.values as ArrayLike<number>);
-    v.grad = grad;
-    return v;
+    const copy = allocPersistent(v.size);
+    copy.set(g.values as ArrayLike<number>);
+    return { v, g: copy };
   });
 }

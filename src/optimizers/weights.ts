@@ -91,7 +91,8 @@ export function tfjsOptimizerWeights(o: Optimizer): { name: string; shape: numbe
 }
 
 Optimizer.prototype.getWeights = async function (this: Optimizer): Promise<NamedTensor[]> {
-  return tfjsOptimizerWeights(this).map((w) => ({ name: w.name, tensor: w.name === 'iter' ? scalar(w.values[0]) : tensor(w.values, w.shape) }));
+  // 'iter' is int32, as tfjs's getWeights gives it and saved files hold it.
+  return tfjsOptimizerWeights(this).map((w) => ({ name: w.name, tensor: w.name === 'iter' ? scalar(w.values[0], 'int32') : tensor(w.values, w.shape) }));
 };
 
 Optimizer.prototype.setWeights = async function (this: Optimizer, weightValues: NamedTensor[]): Promise<void> {

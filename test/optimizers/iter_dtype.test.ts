@@ -1,0 +1,47 @@
+// optimizer.getWeights()'s 'iter' is an int32 scalar, as tfjs 4.22's and as saved files hold it; setWeights takes it
+// as int32 or float32 (older rnnlab code and hand-made lists), and the state passes from one optimizer to another.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as rl from '../../src/index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+let tag = 0;
+const flat = (t: rl.Tensor | tf.Tensor): number[] => Array.from(t.dataSync());
+
+describe("getWeights' iter", () => {
+  it('is an int32 scalar holding the step count, as tfjs gives it', async () => {
+    const v = rl.variable(rl.tensor1d([1, 2]), true, `itd_${tag++}`);
+    const opt = rl.train.adam(0.1);
+    opt.minimize(() => v.sum());
+    opt.minimize(() => v.sum());
+    const [iter] = await opt.getWeights();
+    expect([iter.name, iter.tensor.dtype, iter.tensor.shape, flat(iter.tensor)]).toEqual(['iter', 'int32', [], [2]]);
+    const tv = tf.variable(tf.tensor1d([1, 2]));
+    const theirs = tf.train.adam(0.1);
+    theirs.minimize(() => tv.sum());
+    expect((await theirs.getWeights())[0].tensor.dtype).toBe('int32');
+    rl.dispose(v);
+  });
+
+  for (const dtype of ['int32', 'float32'] as const) {
+    it(`setWeights takes a ${dtype} iter; the next step continues as if never stopped`, async () => {
+      // Adam (epsilon 0) with g = 1 each step keeps m / (1 - 0.9^t) = s / (1 - 0.999^t) = 1: every step moves by lr = 0.1.
+      const v = rl.variable(rl.tensor1d([1, 2]), true, `itd_${tag++}`);
+      const first = rl.train.adam(0.1, 0.9, 0.999, 0);
+      first.minimize(() => v.sum());
+      first.minimize(() => v.sum());
+      const state = await first.getWeights();
+      const second = rl.train.adam(0.1, 0.9, 0.999, 0);
+      await second.setWeights([{ name: 'iter', tensor: rl.scalar(2, dtype) }, ...state.slice(1)]);
+      expect(second.iterations).toBe(2);
+      second.minimize(() => v.sum());
+      flat(v).forEach((got, i) => expect(got).toBeCloseTo([0.7, 1.7][i], 5));
+      expect(flat((await second.getWeights())[0].tensor)).toEqual([3]);
+      rl.dispose(v);
+    });
+  }
+});
