@@ -551,8 +551,9 @@ function plannedNameOf(name: string, planned: Map<string, PlannedWeight>): strin
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
- * Pairs each planned weight with a manifest spec: by name, or (when no name matches but the count and every
- * shape line up) by position. Any other disagreement is an error naming the layer, the weight and the shapes.
+ * Pairs each planned weight with the manifest spec of the same name, never by position (tfjs neither): a graph's
+ * weight order is not the file's, so same-shaped weights would swap silently. Any disagreement is an error naming
+ * the layer, the weight and the shapes.
  */
 export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, maxParams = DEFAULT_MAX_PARAMS, strict = true): (WeightSpec | undefined)[] {
   const specs = matchByName(plan, manifest, where, strict);
@@ -564,6 +565,9 @@ export function matchWeights(plan: PlannedWeight[], manifest: ManifestGroup[], w
   return specs;
 }
 
+/** A few names of a list, quoted, for an error message. */
+const someNames = (names: string[], n = 5) => names.slice(0, n).map((x) => `'${x}'`).join(', ') + (names.length > n ? `, … (${names.length} in all)` : '');
+
 /** strict false (tfjs's load option): a planned weight the manifest lacks is left undefined, extra ones are ignored. */
 function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
@@ -571,25 +575,29 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
   const byName = new Map(specs.map((s) => [plannedNameOf(s.name, planned), s]));
   const named = plan.map((p) => byName.get(p.name));
   const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
-  const anyNamed = named.some((s) => s !== undefined);
-  const positional = !anyNamed && plan.length > 0 && specs.length === plan.length && plan.every((p, i) => shapeEq(p.shape, specs[i].shape));
-  const paired = positional ? specs : named;
   plan.forEach((p, i) => {
-    const s = paired[i];
+    const s = named[i];
     if (s && !shapeEq(s.shape, p.shape)) {
       throw new ModelFormatError(`${where}: weight '${s.name}' has shape [${s.shape.join(', ')}] in the weights manifest, but ${desc(p)} needs [${p.shape.join(', ')}]`);
     }
   });
   plan.forEach((p, i) => {
-    const s = paired[i];
+    const s = named[i];
     // decodeWeights would read int32/bool values correctly, but tfjs refuses to assign them to a float32 weight
-    // (Variable.assign: dtypes must match), and so does rnnlab, on both the named and the positional match.
+    // (Variable.assign: dtypes must match), and so does rnnlab.
     if (s && s.dtype !== 'float32') {
       throw new ModelFormatError(`${where}: weight '${s.name}' has dtype ${s.dtype} in the weights manifest, but ${desc(p)} holds float32 weights`);
     }
   });
-  if (positional) return specs;
-  if (!strict) return named;
+  const nothingMatched = plan.length > 0 && specs.length > 0 && named.every((s) => s === undefined);
+  if (!strict) {
+    // tfjs's strict false skips every name that matches nothing; that all of them did is worth a word.
+    if (nothingMatched) console.warn(`${where}: no weight name in the weights manifest matches a weight of the model, so every weight keeps its initial value (strict: false); ${namesOfBoth(specs, plan)}`);
+    return named;
+  }
+  if (nothingMatched) {
+    throw new ModelFormatError(`${where}: no weight name in the weights manifest matches a weight of the model (weights are paired by name, as in TensorFlow.js); ${namesOfBoth(specs, plan)}`);
+  }
   const missing = plan.filter((_, i) => !named[i]);
   if (missing.length) {
     const p = missing[0];
@@ -603,6 +611,10 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
     throw new ModelFormatError(`${where}: the weights manifest has ${extra.length} weight(s) no layer uses: ${extra.slice(0, 5).map((s) => `'${s.name}'`).join(', ')}`);
   }
   return named as WeightSpec[];
+}
+
+function namesOfBoth(specs: WeightSpec[], plan: PlannedWeight[]): string {
+  return `the manifest has ${someNames(specs.map((s) => s.name))}; the model's weights are ${someNames(plan.map((p) => p.name))}`;
 }
 
 /** Builds the model from parsed artifacts and decoded weights; the global RNG is left as it was. */

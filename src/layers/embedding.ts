@@ -11,7 +11,7 @@ import type { InitializerArg, RegularizerArg, ConstraintArg } from './option_typ
 export interface EmbeddingArgs extends LayerArgs {
   inputDim: number;
   outputDim: number;
-  /** Fixes the sequence length; without it any length is accepted. */
+  /** Fixes the sequence length (an inputShape with other steps is an error, as in tfjs); without it any length is accepted. */
   inputLength?: number | [number] | null;
   /** Default false: with true, id 0 is padding and masks the recurrent layers that follow. */
   maskZero?: boolean;
@@ -42,10 +42,16 @@ export class Embedding extends Layer {
     if (Array.isArray(args.inputLength) && args.inputLength.length !== 1) {
       throw new Error(`${args.name ?? 'embedding'}: inputLength ${JSON.stringify(args.inputLength)} is not supported; give one length (ids of shape (batch, steps))`);
     }
-    super({ ...rest, inputShape: args.inputShape ?? (length !== undefined ? [length] : undefined) }, 'embedding');
+    super({ ...rest, ...withLengthFilledIn(args, length) }, 'embedding');
     this.inputDim = checkPositiveInt(this.name, 'inputDim', args.inputDim);
     this.outputDim = checkPositiveInt(this.name, 'outputDim', args.outputDim);
     this.inputLength = length === undefined ? null : checkPositiveInt(this.name, 'inputLength', length);
+    // A declared shape with other steps would win and leave inputLength a false claim in getConfig and in files.
+    if (this.batchInputShape) {
+      const k = args.batchInputShape ? 'batchInputShape' : 'inputShape';
+      const declared = k === 'inputShape' ? this.batchInputShape.slice(1) : this.batchInputShape;
+      this.checkLength(this.batchInputShape, `${k} ${JSON.stringify(declared).replace(/,/g, ', ')}`);
+    }
     this.maskZero = checkBool(this.name, 'maskZero', args.maskZero, false);
     this.embeddingsInitializer = checkInitializer(this.name, 'embeddingsInitializer', args.embeddingsInitializer ?? 'uniform');
     this.embeddingsRegularizer = checkRegularizer(this.name, 'embeddingsRegularizer', args.embeddingsRegularizer);
@@ -66,8 +72,24 @@ export class Embedding extends Layer {
     this.outputShapeValue = this.computeOutputShape(inputShape);
   }
 
+  /** As tfjs's: with inputLength, the input must be (batch, inputLength), and the output has inputLength steps. */
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
-    return [...inputShape, this.outputDim];
+    if (this.inputLength === null) return [...inputShape, this.outputDim];
+    const built = this.builtInputShape;
+    if (built && built.length === 2 && built[1] === this.inputLength) {
+      // Built already: said as the models say it of any layer fed another shape than it was built for.
+      this.checkLength(inputShape, `an input of shape ${kerasShape(inputShape)}`, `${this.name} (Embedding) was built for input ${kerasShape(built)} but receives ${kerasShape(inputShape)}: inputLength is ${this.inputLength}`);
+    } else this.checkLength(inputShape, `an input of shape ${kerasShape(inputShape)}`);
+    return [inputShape[0], this.inputLength, this.outputDim];
+  }
+
+  /** tfjs and Keras 2 refuse an input whose steps contradict inputLength (a free size, null, agrees with any). */
+  private checkLength(batchShape: SymbolicShape, what: string, head = `${this.name} (Embedding): inputLength is ${this.inputLength}, but it is given ${what}`): void {
+    if (this.inputLength === null) return;
+    const steps = batchShape[1];
+    if (batchShape.length !== 2 || (steps !== null && steps !== this.inputLength)) {
+      throw new Error(`${head}; the ids must be (batch, ${this.inputLength}): drop inputLength or make the two agree`);
+    }
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
@@ -115,6 +137,18 @@ export class Embedding extends Layer {
 }
 
 registerLayer(Embedding);
+
+/**
+ * The declared input shape with inputLength in it: [length] when none is declared, and a declared free number of
+ * steps (null) fixed to length, so the layer runs on the length its output shape and config claim. A declared
+ * shape that contradicts length is left for the constructor to refuse.
+ */
+function withLengthFilledIn(args: EmbeddingArgs, length: number | undefined): Pick<LayerArgs, 'inputShape' | 'batchInputShape'> {
+  const fill = (s: SymbolicShape | undefined, at: number) => (length !== undefined && Array.isArray(s) && s.length === at + 1 && s[at] === null ? s.map((d, i) => (i === at ? length : d)) : s);
+  if (args.batchInputShape) return { batchInputShape: fill(args.batchInputShape, 1) };
+  if (args.inputShape !== undefined && args.inputShape !== null) return { inputShape: fill(args.inputShape, 0) };
+  return { inputShape: length !== undefined ? [length] : undefined };
+}
 
 function unravel(i: number, shape: number[]): number[] {
   const pos = new Array<number>(shape.length);

@@ -1,8 +1,16 @@
 import { scaleShift } from '../autograd/layer_ops.js';
 import { allocFloat } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
-import { Layer, kerasShape, numberOption, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
+import { Layer, kerasShape, numberOption, type CallContext, type LayerArgs, type LayerOption, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
+
+const numberOrZero = numberOption(0);
+
+/** Any number but NaN: a step is masked when its features equal maskValue, and NaN equals nothing, itself included. */
+const maskValueOption: LayerOption = (layer, what, v) => {
+  if (Number.isNaN(v)) throw new Error(`${layer}: ${what} must be a number other than NaN: NaN never equals itself (NaN !== NaN), so no step would ever be masked`);
+  return numberOrZero(layer, what, v);
+};
 
 export interface MaskingArgs extends LayerArgs {
   /** A step whose every feature equals this is padding. Default 0. */
@@ -17,7 +25,7 @@ export interface MaskingArgs extends LayerArgs {
 export class Masking extends Layer {
   static override readonly className: string = 'Masking';
   override supportsMasking = true;
-  static override readonly options = { maskValue: numberOption(0) };
+  static override readonly options = { maskValue: maskValueOption };
   declare readonly maskValue: number;
 
   constructor(args: MaskingArgs = {}) { super(args, 'masking'); }

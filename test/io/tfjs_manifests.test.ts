@@ -100,20 +100,23 @@ describe('hand-edited and foreign model.json files', () => {
     }
   });
 
-  it('the dtype is checked on a match by position too (manifest names that match no layer)', async () => {
+  it('manifest names that match no weight of the model are refused naming both sides, never paired by position (tfjs refuses them too)', async () => {
     const { tm, a } = await tfjsModel();
     const bytes = Buffer.from(a.weightData as ArrayBuffer);
+    // Every shape lines up with the model's weights in order: only the names say which is which.
     const renamed = a.weightSpecs!.map((s, i) => ({ ...s, name: `w${i}` }));
-    // With float32 everywhere, the positional match loads the weights as tfjs saved them.
-    const ok = writeFolder('positional-ok', { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: renamed }] }, { 'weights.bin': bytes });
-    const m = await rl.loadModel(`file://${ok}`);
+    const dir = writeFolder('renamed', { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: renamed }] }, { 'weights.bin': bytes });
+    const ours = a.weightSpecs!.slice(0, 2).map((s) => `'${s.name}'`).join(', ');
+    await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(new RegExp(`renamed/model\\.json: no weight name in the weights manifest matches a weight of the model.*the manifest has 'w0', 'w1', .*; the model's weights are ${ours}`));
+    await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: renamed, weightData: a.weightData }))).rejects.toThrow(/Provided weight data has no target variable: w0/);
+    // The dtype check applies to weights matched by name (the test above): here the names are what is refused.
+    const specs = renamed.map((s, i) => (i === 2 ? { ...s, dtype: 'int32' as const } : s));
+    const bad = writeFolder('renamed-int32', { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }, { 'weights.bin': bytes });
+    await expect(rl.loadModel(`file://${bad}`)).rejects.toThrow(/no weight name in the weights manifest matches/);
+    // The same bytes under the model's own names load as tfjs saved them.
+    const named = writeFolder('named', { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }, { 'weights.bin': bytes });
     const theirs = (tm.predict(tf.tensor3d(x, [2, 5, 3])) as tf.Tensor).dataSync();
-    expect(maxAbsDiff(m.predict(rl.tensor(x, [2, 5, 3])).dataSync(), theirs)).toBeLessThan(1e-5);
-    for (const dtype of ['int32', 'bool'] as const) {
-      const specs = renamed.map((s, i) => (i === 2 ? { ...s, dtype } : s));
-      const dir = writeFolder(`positional-${dtype}`, { format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }, { 'weights.bin': bytes });
-      await expect(rl.loadModel(`file://${dir}`)).rejects.toThrow(new RegExp(`model\\.json: weight 'w2' has dtype ${dtype} in the weights manifest, but layer '${tm.layers[0].name}' \\(LSTM\\) holds float32 weights`));
-    }
+    expect(maxAbsDiff((await rl.loadModel(`file://${named}`)).predict(rl.tensor(x, [2, 5, 3])).dataSync(), theirs)).toBeLessThan(1e-5);
   });
 
   it('a graph model (format graph-model, or a bare GraphDef) is refused pointing at tf.loadGraphModel', async () => {
