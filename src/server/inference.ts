@@ -1,6 +1,7 @@
 /**
  * What the "Try it" and "Inside the network" views compute from a trained model: sentiment with the
- * prediction after every word, sums with per-character probabilities, hidden states and gates over time,
+ * prediction after every word, sums with per-character probabilities, a text classifier's class and every class's
+ * probability, hidden states and gates over time,
  * ||d loss / d h_t|| against t, and how alike the hidden states of a+b and b+a are.
  */
 import { ADDITION_CHARS, CharacterTable, datasets, encodeReview as encodeIds, IMDB_IDS, padSequences } from '../data/index.js';
@@ -10,6 +11,7 @@ import { sharedWordIndex } from '../data/imdb_words.js';
 import type { TraceRecord } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
 import { Random } from '../random.js';
+import { predictTexts, type PredictionRecord } from '../tasks/text_predict.js';
 import { Tensor } from '../tensor.js';
 import { badRequest, HttpError } from './http.js';
 import type { ModelEntry, ModelMeta } from './models.js';
@@ -124,6 +126,21 @@ export function predictSentiment(entry: ModelEntry, text: string) {
   };
 }
 
+/** The most texts one POST /api/predict/text scores (each at most MAX_TEXT_CHARS long). */
+export const MAX_TEXTS = 64;
+
+/**
+ * A `rnnlab train` classifier's prediction for each text: the records `rnnlab predict --model RUN --format jsonl` prints
+ * for the same texts (a blank text gets an empty record, label null, so the answers stay in line with the texts).
+ */
+export async function predictText(entry: ModelEntry, texts: readonly string[]): Promise<{ model: string; classes: string[]; predictions: PredictionRecord[] }> {
+  const clf = entry.classifier;
+  if (entry.meta.task !== 'text' || !clf) throw badRequest(`model '${entry.id}' is not a text classifier (rnnlab train)`);
+  const predictions: PredictionRecord[] = [];
+  for await (const r of predictTexts(clf, texts)) predictions.push(r);
+  return { model: entry.id, classes: [...clf.classes], predictions };
+}
+
 const TABLE = new CharacterTable(ADDITION_CHARS);
 
 export function parseSum(query: string, digits: number): { a: number; b: number } {
@@ -226,6 +243,8 @@ export function traceInput(entry: ModelEntry, input: { text?: string; query?: st
     };
   }
   const meta = entry.meta;
+  // Its output is one class per text, with no per-step readout this view could label.
+  if (meta.task === 'text') throw badRequest(`model '${entry.id}' is a text classifier (rnnlab train): Inside the network shows IMDb and addition models; predict with it through POST /api/predict/text`);
   if (input.query === undefined) throw badRequest('query is required for an addition model');
   const { a, b } = parseSum(input.query, meta.digits);
   const q = additionQuery(a, b, meta);

@@ -8,8 +8,11 @@ import path from 'node:path';
 import { resolveModelDir, saveImdbModel } from '../experiments/model_store.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
 import { loadModel } from '../io/index.js';
+import { readJSONFile } from '../io/files.js';
+import { matchWeights, parseModelJSON } from '../io/model_json.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Num } from '../report/record.js';
+import { loadTextClassifier, type TextClassifier } from '../tasks/text_classifier_file.js';
 import type { JobConfig } from './job_spec.js';
 
 /** The folder holding the run's saved model (model.json), or null. */
@@ -74,16 +77,40 @@ export async function loadSavedModel(runDir: string, maxParams?: number): Promis
   return loadModel(`file://${dir}`, maxParams === undefined ? {} : { maxParams });
 }
 
-/** What a saved model reads: a review's ids (IMDb) or a one-hot sum (addition). */
+/**
+ * The text classifier of a `rnnlab train` run, loaded as `rnnlab predict --model RUN` loads it (model.json with
+ * rnnlab-text.json), after the checks every run model gets here: its files stay inside the run folder, and a model
+ * declaring more than maxParams parameters is refused from its model.json before any weight is read (the loader
+ * itself would allow up to its own, far larger, default). Null when the folder holds no model.
+ */
+export async function loadSavedTextClassifier(runDir: string, maxParams?: number): Promise<TextClassifier | null> {
+  const dir = resolveModelDir(runDir);
+  if (!dir) return null;
+  checkModelFiles(runDir, dir);
+  if (maxParams !== undefined) {
+    const where = path.join(dir, 'model.json');
+    const parsed = parseModelJSON(readJSONFile(where, 'loadModel'), where, maxParams);
+    matchWeights(parsed.plan, parsed.manifest, where, maxParams);
+  }
+  return loadTextClassifier(dir);
+}
+
+/** What a saved lab model reads: a review's ids (IMDb) or a one-hot sum (addition). */
 export type ModelMeta =
   | { task: 'imdb'; kind: string; vocab: number; maxlen: number }
   | { task: 'addition'; kind: string; digits: number; reverse: boolean };
+
+/** A `rnnlab train` classifier reads raw text, which its own vectorizer turns into ids; `classes` in the model's order. */
+export interface TextModelMeta { task: 'text'; kind: string; classes: string[]; maxlen: number | null }
+
+/** What any model the dashboard serves reads. */
+export type ServedModelMeta = ModelMeta | TextModelMeta;
 
 export interface ModelInfo {
   /** The run id (folder name), or "fresh:<kind>" for an untrained network. */
   id: string;
   label: string;
-  meta: ModelMeta;
+  meta: ServedModelMeta;
   source: 'disk' | 'fresh';
   /** Headline accuracy, when known. */
   accuracy?: number | null;

@@ -1,22 +1,31 @@
 /**
  * The trained models "Try it" and "Inside the network" can use: those saved in run folders, the dashboard's
- * jobs' included (each job's process saves its model there: job_child.ts), loaded on first use, and untrained
- * reference networks for the vanishing-gradient plot.
+ * jobs' included (each job's process saves its model there: job_child.ts), and the text classifiers of
+ * `rnnlab train` runs, loaded on first use; and untrained reference networks for the vanishing-gradient plot.
  */
 import type { Sequential } from '../models/sequential.js';
 import { globalRandom, setSeed } from '../random.js';
 import { imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
-import { badRequest, notFound } from './http.js';
-import type { ModelInfo, ModelMeta } from './model_io.js';
-import type { RunStore } from './runs.js';
+import { ModelTooLargeError } from '../io/errors.js';
+import type { TextClassifier } from '../tasks/text_classifier_file.js';
+import { badRequest, HttpError, notFound } from './http.js';
+import { loadSavedTextClassifier, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
+import { labelFor, type RunStore } from './runs.js';
 
-export type { ModelInfo, ModelMeta } from './model_io.js';
+export type { ModelInfo, ModelMeta, ServedModelMeta, TextModelMeta } from './model_io.js';
 
 export interface ModelEntry extends ModelInfo {
   model: Sequential;
   /** A run model's files as loaded (RunStore.modelVersion); undefined for the untrained ones. */
   version?: string | null;
+  /** A text model's vectorizer and classes with its network, as `rnnlab predict` loads them. */
+  classifier?: TextClassifier;
 }
+
+export type ModelTask = ServedModelMeta['task'];
+
+const TASK_NAMES: Record<ModelTask, string> = { imdb: 'an IMDb sentiment model', addition: 'an addition model', text: 'a text classifier (rnnlab train)' };
+const PREDICT_ROUTES: Record<ModelTask, string> = { imdb: 'POST /api/predict/sentiment', addition: 'POST /api/predict/sum', text: 'POST /api/predict/text' };
 
 /** Untrained IMDb networks with the lab's sizes, built with a fixed seed. */
 export const FRESH_MODELS = ['simple_rnn', 'lstm', 'gru'] as const;
@@ -42,7 +51,7 @@ export class ModelRegistry {
     return out;
   }
 
-  async get(id: string, task?: 'imdb' | 'addition'): Promise<ModelEntry> {
+  async get(id: string, task?: ModelTask): Promise<ModelEntry> {
     let entry = this.loaded.get(id);
     // A run folder rewritten (the same --out trained again), moved away or removed since its model was loaded: the
     // weights held are no longer what the folder says, so they are dropped (and read again if the folder has a model).
@@ -55,8 +64,11 @@ export class ModelRegistry {
       entry = (await this.load(id)) ?? undefined;
       if (!entry) throw notFound(`no trained model '${id}': pick one from GET /api/models`);
     }
-    if (task && entry.meta.task !== task) {
-      throw badRequest(`model '${id}' is a${entry.meta.task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model; this needs a${task === 'imdb' ? 'n IMDb sentiment' : 'n addition'} model`);
+    const has = entry.meta.task;
+    if (task && has !== task) {
+      // A text classifier is only ever predicted with, and a predict route asked with the wrong model has a right one.
+      const hint = has === 'text' || task === 'text' ? `: predict with it through ${PREDICT_ROUTES[has]}` : '';
+      throw badRequest(`model '${id}' is ${TASK_NAMES[has]}; this needs ${TASK_NAMES[task]}${hint}`);
     }
     return entry;
   }
@@ -66,9 +78,9 @@ export class ModelRegistry {
     let pending = this.loading.get(id);
     if (!pending) {
       pending = this.lastLoad.then(async () => {
-        const found = await this.runs.loadModel(id);
+        const found = (await this.runs.loadModel(id)) ?? (await this.loadText(id));
         if (!found) return null;
-        const entry = { ...found.info, model: found.model, version: found.version };
+        const entry: ModelEntry = { ...found.info, model: found.model, version: found.version, classifier: 'classifier' in found ? found.classifier as TextClassifier : undefined };
         this.loaded.set(id, entry);
         // Keep a handful of loaded models; the oldest goes first.
         if (this.loaded.size > MAX_LOADED) this.loaded.delete(this.loaded.keys().next().value!);
@@ -78,6 +90,46 @@ export class ModelRegistry {
       this.lastLoad = pending.catch(() => undefined);
     }
     return pending;
+  }
+
+  /**
+   * The text classifier of a completed `rnnlab train` run (RunStore.loadModel reads the lab's models only), or null
+   * when the run is of another kind or holds no model. A seq2seq run's model is named as such: it decodes text into
+   * text, which `rnnlab translate` does, not any route here.
+   */
+  private async loadText(id: string): Promise<{ info: ModelInfo; model: Sequential; version: string | null; classifier: TextClassifier } | null> {
+    let dir: string;
+    let detail;
+    try {
+      dir = this.runs.resolve(id);
+      detail = this.runs.get(id);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 403) throw e;
+      return null;
+    }
+    const { summary, results } = detail;
+    if (!results || !summary.hasModel) return null;
+    if (results.command === 'seq2seq') {
+      throw new HttpError(422, `run '${id}' holds a sequence-to-sequence model (rnnlab seq2seq), which the dashboard does not serve: decode with it with rnnlab translate --model <the run folder> "text"`);
+    }
+    if (results.command !== 'train') return null;
+    if (summary.status !== 'completed') throw new HttpError(409, `run '${id}' has not completed (it is ${summary.status}), so its model is not used: pick a completed run from GET /api/models`);
+    // Taken before reading, so a rewrite while the model loads makes the next request load again.
+    const version = this.runs.modelVersion(id);
+    let classifier: TextClassifier | null;
+    try {
+      classifier = await loadSavedTextClassifier(dir, this.runs.maxModelParams);
+    } catch (e) {
+      if (e instanceof ModelTooLargeError) {
+        throw new HttpError(422, `the model saved in run '${id}' has ${e.atLeast ? 'at least ' : ''}${e.params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${e.limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
+      }
+      throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
+    }
+    if (!classifier) return null;
+    const meta: TextModelMeta = { task: 'text', kind: typeof results.config.model === 'string' ? results.config.model : classifier.model.name, classes: [...classifier.classes], maxlen: classifier.encoder.maxlen };
+    const accuracy = results.metrics.validationAccuracy;
+    const info: ModelInfo = { id, label: labelFor(id, meta), meta, source: 'disk', accuracy: typeof accuracy === 'number' && Number.isFinite(accuracy) ? accuracy : null, createdAt: results.startedAt };
+    return { info, model: classifier.model, version, classifier };
   }
 
   private freshModel(kind: string): ModelEntry {

@@ -13,7 +13,7 @@ import type { Sequential } from '../models/sequential.js';
 import { HttpError, notFound } from './http.js';
 import { ModelTooLargeError } from '../io/errors.js';
 import { parseRecord, RESULTS_FILE, type Num, type RunRecord, type RunStatus } from '../report/record.js';
-import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta } from './model_io.js';
+import { loadSavedModel, savedModelDir, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
 import { checkedModelMeta } from './model_input.js';
 import { writerAlive } from './process_identity.js';
 
@@ -69,11 +69,14 @@ const ID_RE = /^[A-Za-z0-9_.+-][A-Za-z0-9_.+ -]*$/;
  * The fields of a record that a run's summary and its model's description read: what the run list keeps of each
  * record between requests (a record's details, histograms of every epoch among them, can be megabytes).
  */
-export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config' | 'cancellation'>;
+export type RunHead = Pick<RunRecord, 'command' | 'runName' | 'status' | 'pid' | 'host' | 'writer' | 'startedAt' | 'finishedAt' | 'error' | 'models' | 'metrics' | 'config' | 'cancellation'>
+  & { /** A `rnnlab train` run's class names, in the model's order (its record's data.classes), for the model list. */ classes?: string[] };
 
 function headOf(r: RunRecord): RunHead {
+  const classes = r.data?.classes;
   return { command: r.command, runName: r.runName, status: r.status, pid: r.pid, host: r.host, writer: r.writer, startedAt: r.startedAt,
-    finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config, cancellation: r.cancellation };
+    finishedAt: r.finishedAt, error: r.error, models: r.models, metrics: r.metrics, config: r.config, cancellation: r.cancellation,
+    ...(Array.isArray(classes) && classes.every((c) => typeof c === 'string') ? { classes: classes as string[] } : {}) };
 }
 
 const finite = (v: Num[]): number[] => v.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -188,6 +191,16 @@ export function modelMetaOf(r: Pick<RunRecord, 'command' | 'config'>): ModelMeta
   if (r.command === 'imdb' && typeof c.model === 'string') return { task: 'imdb', kind: c.model, vocab: num(c.vocab, 10000), maxlen: num(c.maxlen, 500) };
   if (r.command === 'addition') return { task: 'addition', kind: typeof c.rnn === 'string' ? c.rnn : 'lstm', digits: num(c.digits, 3), reverse: c.reverse === true };
   return null;
+}
+
+/**
+ * A `rnnlab train` run's text classifier as the model list shows it, from its record (the classes come from the model's
+ * rnnlab-text.json once it is loaded); null for any other run, or a record that does not name two or more classes.
+ */
+export function textModelMetaOf(r: Pick<RunHead, 'command' | 'config' | 'classes'>): TextModelMeta | null {
+  if (r.command !== 'train' || !r.classes || r.classes.length < 2) return null;
+  const { model, maxlen } = r.config;
+  return { task: 'text', kind: typeof model === 'string' ? model : 'text', classes: r.classes, maxlen: typeof maxlen === 'number' && Number.isFinite(maxlen) ? maxlen : null };
 }
 
 /** A results.json holds curves and tables: tens of kilobytes. Anything this large is not one. */
@@ -442,13 +455,15 @@ export class RunStore {
     const out: ModelInfo[] = [];
     for (const { id, head, summary: s } of await this.scan()) {
       if (!s?.hasModel || !head) continue;
-      const meta = modelMetaOf(head);
+      const meta: ServedModelMeta | null = modelMetaOf(head) ?? textModelMetaOf(head);
       if (!meta) continue;
       if (s.status !== 'completed') continue;
       // A model its record says is over --max-model-params could only fail to load: not offered.
       const params = head.models[0]?.params;
       if (this.maxModelParams !== undefined && typeof params === 'number' && params > this.maxModelParams) continue;
-      out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy: headlineAccuracy(head), createdAt: s.startedAt ?? undefined });
+      // A text classifier's record has no test set: its headline is the validation accuracy `rnnlab train` printed.
+      const accuracy = meta.task === 'text' ? metric(head, 'validationAccuracy') : headlineAccuracy(head);
+      out.push({ id, label: labelFor(id, meta), meta, source: 'disk', accuracy, createdAt: s.startedAt ?? undefined });
     }
     return out;
   }
@@ -517,7 +532,11 @@ export class RunStore {
   }
 }
 
-export function labelFor(id: string, meta: ModelMeta): string {
+export function labelFor(id: string, meta: ServedModelMeta): string {
+  if (meta.task === 'text') {
+    const classes = meta.classes.length <= 4 ? meta.classes.join(', ') : `${meta.classes.length} classes`;
+    return `${id} (text ${meta.kind}: ${classes})`;
+  }
   return meta.task === 'imdb'
     ? `${id} (IMDb ${meta.kind}, maxlen ${meta.maxlen})`
     : `${id} (addition ${meta.kind}, ${meta.digits} digits${meta.reverse ? ', reversed' : ''})`;

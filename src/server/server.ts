@@ -13,7 +13,7 @@ import { IMDB_DEFAULTS, IMDB_MODELS } from '../experiments/lab_models.js';
 import { rnnlabVersion } from '../report/run.js';
 import { allowAnswer, HttpError, Router, badRequest, hasBody, readJsonBody, requestUrl, requireJsonType, sendErrorPage, sendJson, wantsPage, type RequestContext } from './http.js';
 import {
-  commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, parseSum, predictSentiment, predictSum, TestReviews, traceInput,
+  commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, MAX_TEXTS, parseSum, predictSentiment, predictSum, predictText, TestReviews, traceInput,
 } from './inference.js';
 import { GRADIENT_DEADLINE_MS, measureInProcess, type GradientItem } from './gradient_process.js';
 import { projectEmbedding } from './projector.js';
@@ -221,6 +221,19 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     const text = f.str('text', MAX_TEXT_CHARS, true);
     f.done();
     return predictSentiment(await models.get(id, 'imdb'), text);
+  });
+
+  r.post('/api/predict/text', async (ctx) => {
+    const f = new Fields(await body(ctx));
+    const id = f.str('model', 200, true);
+    const text = f.str('text', MAX_TEXT_CHARS);
+    const texts = f.strings('texts', MAX_TEXTS, MAX_TEXT_CHARS);
+    f.done();
+    if (text !== undefined && texts !== undefined) throw badRequest('send text (one text) or texts (a list), not both');
+    if (texts === undefined && text === undefined) throw badRequest('text is required: the text to classify (or texts, a list of them)');
+    if (text !== undefined && text.trim() === '') throw badRequest('text must not be empty: there is nothing to classify');
+    if (texts?.length === 0) throw badRequest(`texts must hold from 1 to ${MAX_TEXTS} texts`);
+    return predictText(await models.get(id, 'text'), texts ?? [text!]);
   });
 
   r.post('/api/predict/sum', async (ctx) => {

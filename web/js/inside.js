@@ -16,12 +16,15 @@ const GATE_TEXT = {
   reset: 'reset gate r_t',
 };
 
+/** The tasks /api/inspect/states can trace; a text classifier has no per-step readout, so the server refuses it. */
+const STATES_TASKS = ['imdb', 'addition'];
+
 export function setInsideModels(list, config) {
   models = list;
   const trained = list.filter((m) => m.source !== 'fresh');
   const statesSel = $('#states-model');
   const before = statesSel.value;
-  fillModelSelect(statesSel, trained, 'no trained model yet');
+  fillModelSelect(statesSel, trained.filter((m) => STATES_TASKS.includes(m.meta.task)), 'no IMDb or addition model yet');
   if (before !== statesSel.value) syncInputHint();
   const imdb = list.filter((m) => m.meta.task === 'imdb');
   const keepA = $('#grad-a').value, keepB = $('#grad-b').value;
@@ -180,7 +183,7 @@ export function initInside(getReviewText) {
     guarded($('#states-go'), $('#states-error'), async () => {
       const id = $('#states-model').value;
       const m = models.find((x) => x.id === id);
-      if (!m) throw new Error('no trained model yet: train one first (the demo models take a minute or more)');
+      if (!m) throw new Error('no IMDb or addition model yet: train one first (the demo models take a minute or more)');
       const input = $('#states-input').value;
       const body = m.meta.task === 'imdb' ? { model: id, text: input, includePadding: $('#states-padding').checked } : { model: id, query: input };
       showStates(await api.post('/api/inspect/states', body));

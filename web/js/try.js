@@ -1,4 +1,5 @@
-// Try it: a review's sentiment with the prediction after every word, and sums with per-character probabilities.
+// Try it: a review's sentiment with the prediction after every word, sums with per-character probabilities, and the
+// class of a text for the classifiers `rnnlab train` made (their card is built here, shown once one exists).
 import { $, api, el, guarded } from './api.js';
 import { css, inkOn, lineChart, sentimentColor, sequentialColor, series } from './charts.js';
 
@@ -31,8 +32,48 @@ export async function refreshModels() {
   const trained = models.filter((m) => m.source !== 'fresh');
   fillModelSelect($('#sentiment-model'), trained.filter((m) => m.meta.task === 'imdb'), 'no IMDb model yet');
   fillModelSelect($('#sum-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
+  const text = trained.filter((m) => m.meta.task === 'text');
+  const card = textCard();
+  fillModelSelect($('#text-model', card), text, 'no text classifier yet: train one with rnnlab train');
+  card.hidden = text.length === 0;
   $('#try-notice').hidden = trained.length > 0;
   return models;
+}
+
+/**
+ * The card for `rnnlab train` classifiers, made on first use beside the lab's two: every field has its label, a
+ * refusal goes to a role=alert line, and each answer is also said in a polite live region (the table alone is silent).
+ */
+function textCard() {
+  const have = $('#text-card');
+  if (have) return have;
+  const card = el('div', { class: 'card', id: 'text-card', hidden: true },
+    el('h2', { text: 'Class of a text (rnnlab train models)' }),
+    el('form', { id: 'text-form' },
+      el('label', {}, 'Model ', el('select', { id: 'text-model', name: 'model' })),
+      el('label', {}, 'Text ', el('textarea', { id: 'text-text', name: 'text', rows: '4', maxlength: '20000', placeholder: 'a text like those the model was trained on' })),
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'text-go', text: 'Classify' }), el('span', { class: 'error', id: 'text-error', role: 'alert' }))),
+    el('p', { class: 'muted small', id: 'text-said', 'aria-live': 'polite' }),
+    el('div', { id: 'text-result', class: 'result', hidden: true },
+      el('p', { class: 'verdict' }, el('span', { id: 'text-label', class: 'badge' }), ' ', el('span', { id: 'text-prob' })),
+      el('div', { class: 'table-wrap' }, el('table', { id: 'text-probs', class: 'data' }))));
+  $('#view-try .grid2').append(card);
+  return card;
+}
+
+const percent = (p) => `${(p * 100).toFixed(1)}%`;
+
+function showText(prediction) {
+  const card = textCard();
+  $('#text-result', card).hidden = false;
+  $('#text-label', card).textContent = prediction.label;
+  $('#text-prob', card).textContent = `P(${prediction.label}) = ${prediction.probability.toFixed(3)}`;
+  const ranked = Object.entries(prediction.probabilities).sort((a, b) => b[1] - a[1]);
+  const rows = ranked.map(([cls, p]) => el('tr', { class: cls === prediction.label ? 'selected' : '', dataset: { class: cls } },
+    el('td', { text: cls }), el('td', { class: 'num', text: percent(p) })));
+  $('#text-probs', card).replaceChildren(el('caption', { class: 'muted small', text: 'every class\'s probability, most probable first' }),
+    el('thead', {}, el('tr', {}, el('th', { text: 'class' }), el('th', { class: 'num', text: 'probability' }))), el('tbody', {}, rows));
+  $('#text-said', card).textContent = `Predicted ${prediction.label} (${percent(prediction.probability)}); ${ranked.map(([cls, p]) => `${cls} ${percent(p)}`).join(', ')}.`;
 }
 
 function showSentiment(r, text) {
@@ -124,6 +165,17 @@ export function initTry(startDemo) {
       if (!model) throw new Error('no addition model yet: train one first (the demo models take a minute or more)');
       showSum(await api.post('/api/predict/sum', { model, query: $('#sum-query').value }));
     }, $('#sum-result'));
+  });
+  const card = textCard();
+  $('#text-form', card).addEventListener('submit', (e) => {
+    e.preventDefault();
+    $('#text-said', card).textContent = '';
+    guarded($('#text-go', card), $('#text-error', card), async () => {
+      const model = $('#text-model', card).value;
+      if (!model) throw new Error('no text classifier yet: train one with rnnlab train --data FILE');
+      const r = await api.post('/api/predict/text', { model, text: $('#text-text', card).value });
+      showText(r.predictions[0]);
+    }, $('#text-result', card));
   });
   $('#try-demo').addEventListener('click', (e) => startDemo(e.currentTarget, $('#try-demo-error')));
 }
