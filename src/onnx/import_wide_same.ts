@@ -19,6 +19,9 @@ export function wideSameWindow(g: Graph, pad: Node, ahead: readonly (Node | unde
   if (typeof computed === 'string') return computed;
   const { size, stride, steps } = computed;
   if (attrString(attrsOf(pad), 'mode', 'constant') !== 'constant') return `its mode is '${attrString(attrsOf(pad), 'mode', '')}', not 'constant'`;
+  // Opset 18's axes input reorders which dimensions the pads apply to; the exporter never writes it.
+  const axes = pad.input?.[3] ? ints(g, pad.input[3]) : '0,1,2';
+  if (axes !== '0,1,2' && axes !== '-3,-2,-1') return `its axes input is ${axes === null ? 'computed in the graph' : `[${axes}]`}, not every axis in order`;
   const window = ahead[0];
   const op = window?.opType ?? '';
   if (!window || !['Conv', 'MaxPool', 'AveragePool'].includes(op) || window.input?.[0] !== padded) {

@@ -125,6 +125,13 @@ describe('other Pads whose pads are computed in the graph are refused, saying wh
       .toMatch(/AveragePool node 'avg_node' is not divided by the same window over the padded ones \(the count of real steps\)/);
   });
 
+  it("a Pad whose axes input (opset 18) reorders the dimensions is refused naming the axes; the axes in order import", () => {
+    const withAxes = (axes: number[]) => padded((g, xt) => g.node('Conv', [g.node('Pad', [xt, wideSamePads(g, 'p', xt, 2, 3).pads, g.scalar(0), g.ints(axes)]), kernel(g, 2)],
+      { kernel_shape: [2], strides: [3], auto_pad: 'VALID' }));
+    expect(refused(withAxes([2, 1, 0]))).toMatch(/its axes input is \[2,1,0\], not every axis in order/);
+    expect(configOf(modelFromOnnx(withAxes([0, 1, 2]), 'axes.onnx').layers[0])).toMatchObject({ padding: 'same', strides: 3, size: 2 });
+  });
+
   it("a Pad in mode 'reflect' is refused naming the mode", () => {
     expect(refused(padded((g, xt) => g.node('Conv', [g.node('Pad', [xt, wideSamePads(g, 'p', xt, 2, 3).pads], { mode: 'reflect' }), kernel(g, 2)], { kernel_shape: [2], strides: [3] }))))
       .toMatch(/its mode is 'reflect', not 'constant'/);
