@@ -8,8 +8,6 @@ import path from 'node:path';
 import { resolveModelDir, saveImdbModel } from '../experiments/model_store.js';
 import type { ImdbModelName } from '../experiments/lab_models.js';
 import { loadModel } from '../io/index.js';
-import { readJSONFile } from '../io/files.js';
-import { matchWeights, parseModelJSON } from '../io/model_json.js';
 import type { Sequential } from '../models/sequential.js';
 import type { Num } from '../report/record.js';
 import { loadTextClassifier, type TextClassifier } from '../tasks/text_classifier_file.js';
@@ -80,19 +78,14 @@ export async function loadSavedModel(runDir: string, maxParams?: number): Promis
 /**
  * The text classifier of a `rnnlab train` run, loaded as `rnnlab predict --model RUN` loads it (model.json with
  * rnnlab-text.json), after the checks every run model gets here: its files stay inside the run folder, and a model
- * declaring more than maxParams parameters is refused from its model.json before any weight is read (the loader
- * itself would allow up to its own, far larger, default). Null when the folder holds no model.
+ * declaring more than maxParams parameters is refused by the load itself, before any weight is read. Null when the
+ * folder holds no model.
  */
 export async function loadSavedTextClassifier(runDir: string, maxParams?: number): Promise<TextClassifier | null> {
   const dir = resolveModelDir(runDir);
   if (!dir) return null;
   checkModelFiles(runDir, dir);
-  if (maxParams !== undefined) {
-    const where = path.join(dir, 'model.json');
-    const parsed = parseModelJSON(readJSONFile(where, 'loadModel'), where, maxParams);
-    matchWeights(parsed.plan, parsed.manifest, where, maxParams);
-  }
-  return loadTextClassifier(dir);
+  return loadTextClassifier(dir, maxParams);
 }
 
 /** What a saved lab model reads: a review's ids (IMDb) or a one-hot sum (addition). */

@@ -100,9 +100,9 @@ export function imdbTextClassifier(dir: string, model: Sequential, vocab: number
   return { dir, model, classes, encoder: imdbEncoder(vocab, maxlen), spec: null };
 }
 
-export async function loadTextClassifier(dirOrRun: string): Promise<TextClassifier> {
+export async function loadTextClassifier(dirOrRun: string, maxParams?: number): Promise<TextClassifier> {
   const dir = findModelDir(dirOrRun);
-  const model = await loadModel(dir);
+  const model = await loadModel(dir, maxParams === undefined ? {} : { maxParams });
   const specFile = path.join(dir, TEXT_SPEC_FILE);
   if (existsSync(specFile)) {
     let json: unknown;

@@ -69,8 +69,8 @@ export async function* predictTexts(model: string | TextClassifier, texts: Texts
       }
       r++;
       const best = predictedClass(probs, r, C);
-      const probabilities: Record<string, number> = {};
-      clf.classes.forEach((c, k) => { probabilities[c] = probs[r * C + k]; });
+      // fromEntries defines each class as its own key: an assignment to a class named '__proto__' would be dropped.
+      const probabilities: Record<string, number> = Object.fromEntries(clf.classes.map((c, k) => [c, probs[r * C + k]]));
       const rec: PredictionRecord = { index: index++, text: batch[r], label: clf.classes[best], probability: probs[r * C + best], probabilities };
       if (topK !== undefined) {
         rec.top = clf.classes.map((label, k) => ({ label, probability: probs[r * C + k] }))

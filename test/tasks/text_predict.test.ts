@@ -139,3 +139,18 @@ describe('loading a classifier', () => {
     await expect(loadTextClassifier(dir)).rejects.toThrow(/rnnlab-input\.json: field 'vocab' must be an integer from 4 to 100, got 101/);
   });
 });
+
+describe('class names that are Object.prototype keys', () => {
+  it("a class named '__proto__' has its own entry in probabilities, which sum to 1", async () => {
+    const dir = path.join(root, 'proto', 'model');
+    const rows = topicTexts(40, 9, ['arts', 'sports']).map((r) => ({ text: r.text, label: r.label === 'arts' ? '__proto__' : 'constructor' }));
+    await trainTextClassifier({ data: writeJsonl(root, 'proto.jsonl', rows), model: 'gru', epochs: 1, batchSize: 32, units: 8, embeddingDim: 8, saveTo: dir, seed: 1 });
+    const [rec] = await collect(predictTexts(dir, [rows[0].text], { topK: 2 }));
+    expect(Object.keys(rec.probabilities).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.hasOwn(rec.probabilities, '__proto__')).toBe(true);
+    const p = (c: string) => rec.probabilities[c];
+    expect(p('__proto__') + p('constructor')).toBeCloseTo(1, 6);
+    expect(rec.probabilities[rec.label!]).toBe(rec.probability);
+    expect(JSON.parse(JSON.stringify(rec)).probabilities).toHaveProperty(['__proto__']);
+  });
+});
