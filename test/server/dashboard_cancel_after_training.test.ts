@@ -1,8 +1,8 @@
 /**
  * The jobs list offers Cancel only while the server would accept it: a queued job or one still training. Once a
  * running job's training has ended (the server's finishing, saving and report phases, or its last batch done) the
- * server answers a cancel with 409, so the button goes, and focus on it moves to the job's entry. Rendered in Chromium
- * by the page's own job_list.js from job views as GET /api/jobs gives them.
+ * server answers a cancel with 409, so the button goes, and focus on it moves to the job's name button (.job-show).
+ * Rendered in Chromium by the page's own job_list.js from job views as GET /api/jobs gives them.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -28,12 +28,12 @@ function renderSteps(views: ReturnType<typeof job>[], focusCancel = false) {
     const { renderJobList } = (window as unknown as { jobList: { renderJobList: (...a: unknown[]) => void } }).jobList;
     const list = document.createElement('ul');
     document.body.append(list);
-    const seen: { cancel: boolean; focusOnEntry: boolean }[] = [];
+    const seen: { cancel: boolean; focusOnName: boolean }[] = [];
     for (const v of views) {
       renderJobList(list, [v], null, () => undefined);
       const button = list.querySelector('button[data-action="cancel"]') as HTMLButtonElement | null;
       if (focusCancel && button) button.focus();
-      seen.push({ cancel: button !== null, focusOnEntry: document.activeElement === list.querySelector('li') });
+      seen.push({ cancel: button !== null, focusOnName: document.activeElement === list.querySelector('li .job-show') });
     }
     list.remove();
     return seen;
@@ -73,9 +73,9 @@ describeInChromium('the Cancel button of a job whose training has ended', () => 
     expect((await renderSteps([job('running', 'training', { epoch: 1, epochs: 2, batch: 5, steps: 5 })]))[0]!.cancel).toBe(true);
   });
 
-  it('moves keyboard focus from the Cancel button to the job\'s entry when the button goes', async () => {
+  it('moves keyboard focus from the Cancel button to the job\'s name button when the button goes', async () => {
     const training = { epoch: 1, epochs: 1, batch: 2, steps: 5 };
     const seen = await renderSteps([job('running', 'training', training), job('running', FINISHING_PHASE, training)], true);
-    expect(seen).toEqual([{ cancel: true, focusOnEntry: false }, { cancel: false, focusOnEntry: true }]);
+    expect(seen).toEqual([{ cancel: true, focusOnName: false }, { cancel: false, focusOnName: true }]);
   });
 });

@@ -22,7 +22,7 @@ const field = (name: string) => `fieldset[data-task="addition"] [name="${name}"]
 /** The focused element, described by what identifies it in the jobs list or the form. */
 const focused = () => page.evaluate(() => {
   const a = document.activeElement as HTMLElement | null;
-  return { tag: a?.tagName, job: a?.closest('li')?.dataset.job ?? null, action: a?.dataset.action ?? null, name: a?.getAttribute('name') ?? null };
+  return { tag: a?.tagName, role: a?.getAttribute('role') ?? null, job: a?.closest('li')?.dataset.job ?? null, action: a?.dataset.action ?? null, name: a?.getAttribute('name') ?? null };
 });
 
 describeInChromium('the dashboard for keyboard users and after refused requests', () => {
@@ -111,7 +111,7 @@ describeInChromium('the dashboard for keyboard users and after refused requests'
     expect(await page.getAttribute('#states-result', 'aria-busy')).toBeNull();
   }, 60_000);
 
-  it('keeps keyboard focus on a running job\'s Cancel button and on a job entry through progress updates', async () => {
+  it('keeps keyboard focus on a running job\'s Cancel button and on a job\'s name button through progress updates', async () => {
     await page.click('#tab-train');
     const done = (await post(server.base, '/api/jobs', { task: 'addition', digits: 2, trainingSize: 200, hidden: 4, epochs: 1, name: 'done' })).body.job.id as string;
     await finished(server.base, done);
@@ -120,11 +120,11 @@ describeInChromium('the dashboard for keyboard users and after refused requests'
     await page.waitForSelector(`#jobs li[data-job="${long}"] progress`);
     const progress = () => page.$eval(`#jobs li[data-job="${long}"] .job-phase`, (e) => e.textContent);
 
-    // A finished job's entry first: the running job's updates must not take its focus.
-    await page.focus(`#jobs li[data-job="${done}"]`);
+    // A finished job's name button first (what Tab reaches in its entry): the running job's updates must not take its focus.
+    await page.focus(`#jobs li[data-job="${done}"] .job-show`);
     let before = await progress();
     await until(async () => (await progress()) !== before, 30_000, 'a progress update');
-    expect(await focused()).toEqual({ tag: 'LI', job: done, action: null, name: null });
+    expect(await focused()).toEqual({ tag: 'SPAN', role: 'button', job: done, action: null, name: null });
 
     await page.focus(cancel);
     before = await progress();
@@ -132,12 +132,12 @@ describeInChromium('the dashboard for keyboard users and after refused requests'
     await until(async () => (await progress()) !== before, 30_000, 'a progress update');
     before = await progress();
     await until(async () => (await progress()) !== before, 30_000, 'a second progress update');
-    expect(await focused()).toEqual({ tag: 'BUTTON', job: long, action: 'cancel', name: null });
+    expect(await focused()).toEqual({ tag: 'BUTTON', role: null, job: long, action: 'cancel', name: null });
     await page.keyboard.press('Enter');
     await page.waitForSelector(`#jobs li[data-job="${long}"][data-status="cancelled"]`);
     expect((await finished(server.base, long)).status).toBe('cancelled');
-    // The button is gone with the job's end: focus goes to the job's entry, not to the page.
-    expect(await focused()).toEqual({ tag: 'LI', job: long, action: null, name: null });
+    // The button is gone with the job's end: focus goes to the job's name button, not to the page or the bare entry.
+    expect(await focused()).toEqual({ tag: 'SPAN', role: 'button', job: long, action: null, name: null });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -3,7 +3,8 @@
  * the Sweeps list on a 500 without "No sweeps yet" beside it, a ticked run whose record cannot be read, the Lab tab
  * without compiled examples); the tabs, progress bars and job entries have what assistive technology needs; a selected
  * row's link is readable (WCAG AA 4.5:1); and on a 360 px phone the page never widens past the screen (the weight
- * histograms used to make it 534 px), a status badge stays one word and the run's report stays reachable.
+ * histograms used to make it 534 px), a status badge stays one word and the run's report stays reachable. Overlapping
+ * loads, held back by intercepted requests, leave the overlay's ticked runs and the pager's page as they should be.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,13 @@ const CORRUPT = '20300101-000000-corrupt1';
 
 const fail = (status: number, error: string) => (route: Route) =>
   route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ error }) });
+
+/** A promise the test settles when it chooses, to hold a request back until then. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => { open = resolve; });
+  return { open, opened };
+}
 
 /** WCAG's contrast ratio of two CSS rgb()/rgba() colours (the alpha ignored: both are opaque here). */
 function contrast(a: string, b: string): number {
@@ -120,6 +128,86 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
     expect(contrast(colours.link, colours.row)).toBeGreaterThanOrEqual(4.5);
   });
 
+  it('keeps a ticked, readable run on the overlay when a refresh fetches its curves again during an earlier drawing', async () => {
+    const [A, B] = [imdbRunId(RUNS - 2), imdbRunId(RUNS - 3)];
+    const box = (id: string) => `input[aria-label="overlay ${id}"]`;
+    const series = () => page.getAttribute('#runs-loss', 'data-series');
+    const tick = async (id: string) => {
+      const before = await series();
+      await page.click(box(id));
+      await page.waitForFunction((b) => document.querySelector('#runs-loss')?.getAttribute('data-series') !== b, before);
+    };
+    await page.waitForSelector(`tr.selected[data-run="${NEWEST}"]`);
+    await tick(A);
+    const withA = await series();
+    await tick(B);
+
+    // Older fetches the three ticked runs' curves again (they are off that page): A's answer comes, B's is held.
+    const bHeld = gate(), bAsked = gate(), aHeld = gate(), aAskedAgain = gate();
+    let bCalls = 0, aCalls = 0;
+    await page.route(`**/api/runs/${B}`, async (route) => {
+      if (++bCalls > 1) return route.continue();
+      bAsked.open();
+      await bHeld.opened;
+      await fail(500, 'B is busy')(route);
+    });
+    await page.route(`**/api/runs/${A}`, async (route) => {
+      if (++aCalls === 1) return route.continue();
+      aAskedAgain.open();
+      await aHeld.opened;
+      await route.continue();
+    });
+    const aAnswered = page.waitForResponse((r) => r.url().endsWith(`/api/runs/${A}`));
+    await page.click('#runs-older');
+    await Promise.all([bAsked.opened, aAnswered]);
+    // Refresh drops the curves of runs off the page, A's included, and fetches them again; that fetch is held.
+    await page.click('#runs-refresh');
+    await aAskedAgain.opened;
+    // The earlier drawing ends with B refused (its message says so) while A's curves are being fetched again.
+    bHeld.open();
+    await page.waitForFunction((m) => document.querySelector('#runs-overlay-error')?.textContent === m, `${B} cannot be drawn: B is busy`);
+    aHeld.open();
+    await page.waitForFunction(() => !(document.querySelector('#runs-refresh') as HTMLButtonElement).disabled);
+    await page.unroute(`**/api/runs/${B}`);
+    await page.unroute(`**/api/runs/${A}`);
+    expect(await series()).toBe(withA);
+
+    await page.click('#runs-newer');
+    await page.waitForSelector(`tr[data-run="${A}"]`);
+    expect(await page.isChecked(box(A))).toBe(true);
+    expect(await page.isChecked(box(B))).toBe(false);
+    await tick(A);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('keeps the pager on the page shown when an earlier, slower page load fails after a later one loaded', async () => {
+    await page.waitForFunction(() => document.querySelector('#runs-page-text')?.textContent?.startsWith('runs 1–50'));
+    const held = gate(), asked = gate();
+    let calls = 0;
+    await page.route('**/api/runs?*', async (route) => {
+      if (++calls > 1) return route.continue();
+      asked.open();
+      await held.opened;
+      await fail(500, 'the first page load failed')(route);
+    });
+    await page.click('#runs-older');
+    await asked.opened;
+    await page.click('#runs-older');
+    const lastPage = `runs 51–${RUNS + 1} of ${RUNS + 1}`;
+    await page.waitForFunction((t) => document.querySelector('#runs-page-text')?.textContent === t, lastPage);
+    held.open();
+    // The failure is still reported, but the pager keeps describing the rows the table shows.
+    await page.waitForFunction(() => document.querySelector('#runs-error')?.textContent === 'the first page load failed');
+    await page.unroute('**/api/runs?*');
+    expect(await page.textContent('#runs-page-text')).toBe(lastPage);
+    expect(await page.$$eval('#runs-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.run))).toEqual([imdbRunId(1), imdbRunId(0)]);
+    expect(await page.isDisabled('#runs-newer')).toBe(false);
+    expect(await page.isDisabled('#runs-older')).toBe(true);
+    await page.click('#runs-newer');
+    await page.waitForFunction(() => document.querySelector('#runs-page-text')?.textContent?.startsWith('runs 1–50'));
+    expect(await page.textContent('#runs-error')).toBe('');
+  });
+
   it('names the live progress bar, and a job\'s entry is a named button with a named progress bar', async () => {
     await page.click('#tab-train');
     const live = page.getByRole('progressbar', { name: 'training progress of the job shown' });
@@ -190,6 +278,35 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
       expect(await shown('#lab-output')).toBe(false);
     }
     expect(pageErrors).toEqual([]);
+  });
+
+  it('keeps the Lab\'s sections after a passing 500, and hides them only while the examples are not compiled', async () => {
+    const sections = [{ id: 1, title: 'a tensor', file: '01_tensor.ts', source: 'const x = 1;' }];
+    const reopen = async () => {
+      await page.click('#tab-runs');
+      await page.click('#tab-lab');
+    };
+    await page.route('**/api/lab', (route) => route.fulfill({ json: { sections, run: null } }));
+    await reopen();
+    await page.waitForSelector('#lab-sections details[data-section="1"]');
+    expect(await shown('#lab-sections-card')).toBe(true);
+    await page.unroute('**/api/lab');
+
+    await page.route('**/api/lab', fail(500, 'cannot read the lab'));
+    await reopen();
+    await page.waitForFunction(() => document.querySelector('#lab-error')?.textContent === 'cannot read the lab');
+    expect(await shown('#lab-sections-card')).toBe(true);
+    expect(await shown('#lab-output')).toBe(true);
+    expect(await page.$$eval('#lab-sections details', (ds) => ds.map((d) => (d as HTMLElement).dataset.section))).toEqual(['1']);
+    await page.unroute('**/api/lab');
+
+    await page.route('**/api/lab', fail(409, 'the lab examples are not compiled'));
+    await reopen();
+    await page.waitForFunction(() => document.querySelector('#lab-error')?.textContent === 'the lab examples are not compiled');
+    expect(await shown('#lab-sections-card')).toBe(false);
+    expect(await shown('#lab-output')).toBe(false);
+    await page.unroute('**/api/lab');
+    await page.click('#tab-runs');
   });
 
   it('keeps a 360 px phone page 360 px wide with histograms, badges on one line, and the report one tap away', async () => {

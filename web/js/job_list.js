@@ -33,7 +33,8 @@ export const canCancel = (v) => v.status === 'queued' || (v.status === 'running'
 /**
  * A job's entry, made once: renderJobList updates its parts in place, so keyboard focus on it or its Cancel stays.
  * The job's name is a button (what a screen reader announces as actionable); the whole entry is a mouse target, and
- * the entry itself takes focus only from a script (tabindex -1), where focus goes when its Cancel button goes.
+ * the entry itself takes focus only from a script (tabindex -1). When its Cancel button goes, focus goes to the name's
+ * button, which has a role and a name for a screen reader to announce (the entry has neither).
  * The name is role=button rather than a <button>, so that the entry's one <button> element stays its Cancel (what
  * `li[data-job] button` has always meant to scripts and tests).
  */
@@ -47,8 +48,8 @@ function jobItem(id, showJob) {
 function cancelButton(v) {
   return el('button', { class: 'danger', 'data-action': 'cancel', 'aria-label': `cancel ${v.name}`, onclick: (e) => {
     e.stopPropagation();
-    // A disabled button drops focus to the page, and this one goes once the job ends: focus stays on the job's entry.
-    if (document.activeElement === e.currentTarget) e.currentTarget.closest('li').focus();
+    // A disabled button drops focus to the page, and this one goes once the job ends: focus goes to the job's name button.
+    if (document.activeElement === e.currentTarget) e.currentTarget.closest('li').querySelector('.job-show').focus();
     guarded(e.currentTarget, $('#train-error'), () => api.post(`/api/jobs/${v.id}/cancel`));
   } }, 'Cancel');
 }
@@ -68,7 +69,7 @@ function updateJobItem(li, v, shownJob) {
     name.replaceChildren(`${v.name} `, ...(isActive(v) ? [el('span', { class: `badge ${v.status}`, text: v.status })] : []));
   }
   // The Cancel button is kept while the job can be cancelled (not once its training has ended: the server would
-  // refuse); when it goes, focus moves to the job's entry.
+  // refuse); when it goes, focus moves to the job's name button.
   const action = li.querySelector('.job-action');
   const button = action.querySelector('button');
   const hadFocus = button && button === document.activeElement;
@@ -80,7 +81,7 @@ function updateJobItem(li, v, shownJob) {
     const shown = action.firstElementChild;
     if (!shown || shown.tagName === 'BUTTON' || shown.textContent !== v.status) action.replaceChildren(el('span', { class: `badge ${v.status}`, text: v.status }));
   }
-  if (hadFocus && !button.isConnected) li.focus();
+  if (hadFocus && !button.isConnected) show.focus();
   let bar = li.querySelector('progress');
   if (v.status === 'running') {
     if (!bar) li.querySelector('.job-phase').before(bar = el('progress', { max: '1', 'aria-label': `progress of ${v.name}` }));

@@ -61,12 +61,23 @@ export async function refreshLab() {
 
 /**
  * Loads the view, showing a failure in #lab-error; never rejects. Without the sections (the examples are not compiled:
- * a 409) there is nothing to run, so the output box and the sections card are hidden rather than left empty.
+ * a 409) there is nothing to run, so the output box and the sections card are hidden rather than left empty. Another
+ * failure (a passing 500) says nothing about the sections shown, so they stay, unless none has loaded yet.
  */
 export async function reloadLab() {
-  const ok = await guarded(null, $('#lab-error'), async () => { await refreshLab(); return true; });
-  $('#lab-output').hidden = !ok;
-  $('#lab-sections-card').hidden = !ok;
+  let notCompiled = false;
+  const ok = await guarded(null, $('#lab-error'), async () => {
+    try {
+      await refreshLab();
+    } catch (e) {
+      notCompiled = e.status === 409;
+      throw e;
+    }
+    return true;
+  });
+  const hide = !ok && (notCompiled || $('#lab-sections').childElementCount === 0);
+  $('#lab-output').hidden = hide;
+  $('#lab-sections-card').hidden = hide;
 }
 
 export const labEvents = {

@@ -12,7 +12,12 @@ let sortKey = 'startedAt';
 /** The page shown: PAGE_SIZE runs from offset (0 = the newest); the server says how many there are. */
 const PAGE_SIZE = 50;
 let offset = 0;
+/** The offset of the rows the table shows, which `offset` leaves while a page loads. */
+let shownOffset = 0;
 let total = 0;
+/** Numbers each load of the table and each drawing of the curves: only the latest may show its result. */
+let loads = 0;
+let draws = 0;
 let sortDir = -1;
 
 function fmtDate(s) {
@@ -79,13 +84,19 @@ function drawRows() {
   }
 }
 
+/** Loads the page at `offset`; a load overtaken by a later one drops its answer, which describes an older state. */
 export async function refreshRuns() {
-  let data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${offset}`);
+  const load = ++loads;
+  let at = offset;
+  let data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
+  if (load !== loads) return;
   // Runs deleted since the last page was shown can leave it past the end: show the last page there is.
-  if (data.runs.length === 0 && data.total > 0 && offset > 0) {
-    offset = Math.floor((data.total - 1) / PAGE_SIZE) * PAGE_SIZE;
-    data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${offset}`);
+  if (data.runs.length === 0 && data.total > 0 && at > 0) {
+    at = Math.floor((data.total - 1) / PAGE_SIZE) * PAGE_SIZE;
+    data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
+    if (load !== loads) return;
   }
+  offset = shownOffset = at;
   runs = data.runs;
   total = data.total;
   drawPager();
@@ -127,22 +138,28 @@ function untick(id) {
 }
 
 async function drawCurves() {
+  const draw = ++draws;
   let ids = [...selected];
   // A run whose record cannot be read, or whose fetch failed, is unticked with the reason, never kept ticked and blank.
+  // Only what this call fetched counts: a refresh meanwhile may drop another run's curves, to be fetched again.
   const undrawable = [];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
     try {
       const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
-      if (d.summary?.status === 'invalid') undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
-      else details.set(id, { ...d, version: versionOf(d.summary) });
+      if (d.summary?.status !== 'invalid') {
+        details.set(id, { ...d, version: versionOf(d.summary) });
+        return;
+      }
+      undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
     } catch (e) {
       if (!isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
-      untick(id);
     }
+    untick(id);
   }));
-  for (const id of ids) if (!details.has(id)) untick(id);
   // Cleared when a box is ticked or unticked, not by the refreshes in between (a job's progress), so it stays readable.
   if (undrawable.length) $('#runs-overlay-error').textContent = undrawable.join('\n');
+  // A later call draws the selection as it is now; this one's would be older, and could lack curves being fetched again.
+  if (draw !== draws) return;
   ids = ids.filter((id) => selected.has(id));
   const loss = [], acc = [];
   let i = 0;
@@ -182,14 +199,18 @@ async function drawCurves() {
  * Never rejects. `button` is disabled meanwhile; `page`, when given, is the offset to show, kept only if it loads.
  */
 export function reloadRuns(button = null, page = offset) {
-  const before = offset;
   offset = page;
   return guarded(button, $('#runs-error'), async () => {
+    const loading = refreshRuns();
+    const load = loads;
     try {
-      await refreshRuns();
+      await loading;
     } catch (e) {
-      offset = before;
-      drawPager();
+      // A later load decides the page itself; the latest one's failure leaves the pager on the rows shown.
+      if (load === loads) {
+        offset = shownOffset;
+        drawPager();
+      }
       throw e;
     }
   });
