@@ -63,7 +63,11 @@ export interface ModelJSON {
   userDefinedMetadata?: object;
 }
 
-export interface PlannedWeight { name: string; shape: number[]; layer: Layer }
+export interface PlannedWeight {
+  name: string; shape: number[]; layer: Layer;
+  /** The name of the model the file describes, which Keras 3's converter writes before each weight's ('sequential/lstm/kernel'). */
+  modelName?: string;
+}
 
 // ------------------------------------------------------------------------------------ weight names and shapes
 
@@ -496,7 +500,7 @@ function parseTopology(json: unknown, where: string, maxParams: number): ParsedM
   }
   checkBuildConfig(topo, batchInputShape, `${where}: modelTopology`);
   const manifest = parseManifest(json.weightsManifest ?? [], where);
-  return { name, trainable, layers, batchInputShape, plan, manifest, ...training, ...(inputLayer ? { inputLayer } : {}) };
+  return { name, trainable, layers, batchInputShape, plan: plan.map((p) => ({ ...p, modelName: name })), manifest, ...training, ...(inputLayer ? { inputLayer } : {}) };
 }
 
 const INPUT_SHAPE_KEYS = ['batch_input_shape', 'batchInputShape', 'batch_shape', 'batchShape', 'input_shape', 'inputShape', 'batch_size', 'batchSize'];
@@ -522,30 +526,58 @@ function parseFunctional(json: Record<string, unknown>, topo: Record<string, unk
   const weighted = Array.isArray(json.weightsManifest) && json.weightsManifest.length > 0;
   const functional = functionalFromTopology(topo, where, maxParams, isObject(outer) ? outer.keras_version : undefined, weighted);
   const layerOf = new Map(allLayers(functional).map((l) => [l.name, l]));
-  const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])! }));
+  const plan = functionalWeights(functional).map((w) => ({ name: w.name, shape: w.shape, layer: layerOf.get(w.name.split('/')[0])!, modelName: functional.name }));
   const manifest = parseManifest(json.weightsManifest ?? [], where);
   return { name: functional.name, layers: functional.layers, batchInputShape: functional.inputShape, plan, manifest, trainingConfig: json.trainingConfig, functional };
 }
 
-/** Keras 2 and 3 scope a recurrent layer's weights under its cell ('lstm/lstm_cell/kernel'); tfjs and rnnlab do not. */
-const CELL_SCOPE = /^[a-z0-9_]+_cell(_\d+)?$/;
-
-const scopesCells = (l: Layer) => l instanceof RNN || l instanceof CellRNN || l instanceof Bidirectional || l instanceof TimeDistributed;
+/** Layers whose weights files may scope under an inner layer or cell: Keras's 'lstm/lstm_cell/kernel', 'time_distributed/dense/kernel'. */
+const scopesInner = (l: Layer) => l instanceof RNN || l instanceof CellRNN || l instanceof Bidirectional || l instanceof TimeDistributed;
 
 /**
- * The planned name a manifest name stands for: ':0' suffix dropped, and Keras's cell scope dropped where it sits
- * just above the leaf of a recurrent layer's or wrapper's weight ('bidirectional/forward_lstm/lstm_cell_3/kernel').
- * The first segment is a layer's own name, never a scope: a layer named 'out_cell' keeps 'out_cell/kernel'.
+ * The planned names a manifest name that is not itself planned may stand for. tfjs's loadWeights drops the segment
+ * just above the leaf ('time_distributed/dense/kernel' -> 'time_distributed/kernel', 'lstm/lstm_cell/kernel' ->
+ * 'lstm/kernel'); here only for a layer that holds an inner layer's or cell's weights, so a Dense never takes a
+ * weight scoped elsewhere. Keras 3's converter writes the model's own name in front ('sequential/lstm/kernel', the
+ * cell scope may follow), so a leading segment equal to the model's name is dropped as well.
  */
-function plannedNameOf(name: string, planned: Map<string, PlannedWeight>): string {
-  const base = name.replace(/:\d+$/, '');
-  if (planned.has(base)) return base;
+function derivedNames(base: string, planned: Map<string, PlannedWeight>, modelName: string | undefined): Set<string> {
   const segs = base.split('/');
-  const at = segs.length - 2;
-  if (at < 1 || !CELL_SCOPE.test(segs[at])) return base;
-  const unscoped = [...segs.slice(0, at), segs[at + 1]].join('/');
-  const p = planned.get(unscoped);
-  return p && scopesCells(p.layer) ? unscoped : base;
+  const forms = modelName !== undefined && segs.length > 1 && segs[0] === modelName ? [segs, segs.slice(1)] : [segs];
+  const out = new Set<string>();
+  for (const f of forms) {
+    if (f !== segs && planned.has(f.join('/'))) out.add(f.join('/'));
+    if (f.length < 3) continue;
+    const unscoped = [...f.slice(0, -2), f[f.length - 1]].join('/');
+    const p = planned.get(unscoped);
+    if (p && scopesInner(p.layer)) out.add(unscoped);
+  }
+  return out;
+}
+
+/**
+ * Each planned name with the manifest spec that names it: its own name (a ':0' suffix dropped) first, then a derived
+ * name (derivedNames) taken only where it is the one a spec derives and no other spec names or derives it, so a
+ * weight can never land in another weight's place. A spec paired with nothing is reported by the caller.
+ */
+function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): Map<string, WeightSpec> {
+  const paired = new Map<string, WeightSpec>();
+  const bases = specs.map((s) => s.name.replace(/:\d+$/, ''));
+  const rest: number[] = [];
+  bases.forEach((b, i) => {
+    if (planned.has(b) && !paired.has(b)) paired.set(b, specs[i]);
+    else rest.push(i);
+  });
+  const modelName = planned.values().next().value?.modelName;
+  const claims = new Map<string, number[]>();
+  for (const i of rest) {
+    const names = derivedNames(bases[i], planned, modelName);
+    if (names.size !== 1) continue;
+    const [name] = names;
+    claims.set(name, [...(claims.get(name) ?? []), i]);
+  }
+  for (const [name, by] of claims) if (by.length === 1 && !paired.has(name)) paired.set(name, specs[by[0]]);
+  return paired;
 }
 
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -572,7 +604,7 @@ const someNames = (names: string[], n = 5) => names.slice(0, n).map((x) => `'${x
 function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
   const planned = new Map(plan.map((p) => [p.name, p]));
-  const byName = new Map(specs.map((s) => [plannedNameOf(s.name, planned), s]));
+  const byName = pairByName(specs, planned);
   const named = plan.map((p) => byName.get(p.name));
   const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
   plan.forEach((p, i) => {

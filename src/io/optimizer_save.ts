@@ -65,6 +65,7 @@ export function optimizerWeightsToSave(model: TrainableModel, named: { name: str
     if (!kinds.has(kind)) kinds.set(kind, []);
     kinds.get(kind)!.push({ v, w });
   });
+  // iter.values is an Int32Array, so the count is written exactly (a float32 would round it above 2^24).
   const out: NamedWeight[] = [{ name: 'iter', shape: [], data: iter.values, dtype: 'int32', group: 'optimizer' }];
   for (const [kind, entries] of kinds) {
     const have = new Set(entries.map((e) => e.v));

@@ -93,6 +93,11 @@ export class Embedding extends Layer {
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
+    // A graph input of free steps ([null]) passes the symbolic check: the ids' own steps must agree too (tfjs's call refuses them).
+    if (this.inputLength !== null) {
+      const given: SymbolicShape = [null, ...x.shape.slice(1)];
+      this.checkLength(given, `an input of shape ${kerasShape(given)}`);
+    }
     const ids = this.checkIds(x);
     if (this.maskZero) {
       if (x.rank !== 2) throw new Error(`${this.name}: maskZero needs input of shape (batch, steps), got [${x.shape.join(', ')}]`);

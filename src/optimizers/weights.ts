@@ -66,19 +66,24 @@ function checked(spec: SlotSpec, where: string): SlotSpec {
   return spec;
 }
 
+/** The largest step count an int32 'iter' holds. */
+const INT32_MAX = 2 ** 31 - 1;
+
 /**
  * getWeights' values, synchronously: what model.save({includeOptimizer}) writes (tfjs's getWeights is asynchronous,
  * rnnlab's state is at hand, and the synchronous rl.io.modelArtifactsOf writes it too).
  */
-export function tfjsOptimizerWeights(o: Optimizer): { name: string; shape: number[]; values: Float32Array }[] {
+export function tfjsOptimizerWeights(o: Optimizer): { name: string; shape: number[]; values: Float32Array | Int32Array }[] {
   const specs = layout(o, o.iterations);
+  // 'iter' is int32 in tfjs and in files: a Float32Array would round counts above 2^24 (one step off in Adam's bias correction).
+  if (o.iterations > INT32_MAX) throw new Error(`${o.className}.getWeights: the step count ${o.iterations} is over ${INT32_MAX}, the most tfjs's int32 'iter' holds`);
   const vars = o.slotVariables();
   const held = o.getSlots(vars);
   const entries: { name: string; shape: number[]; slots: FArray[] }[] = [
     ...vars.map((v, i) => ({ name: v.name, shape: v.shape, slots: held[i] })),
     ...[...o.pendingSlotsByName()].map(([name, p]) => ({ name, ...p })),
   ];
-  const out = [{ name: 'iter', shape: [] as number[], values: Float32Array.of(o.iterations) }];
+  const out: { name: string; shape: number[]; values: Float32Array | Int32Array }[] = [{ name: 'iter', shape: [], values: Int32Array.of(o.iterations) }];
   for (const spec of specs) {
     for (const e of entries) {
       const size = e.shape.reduce((a, b) => a * b, 1);
@@ -108,6 +113,8 @@ Optimizer.prototype.setWeights = async function (this: Optimizer, weightValues: 
   if (!iter || iter.name !== 'iter' || !Number.isInteger(steps) || steps < 0) {
     throw new Error(`${where}: the first entry must be 'iter', the step count as a scalar integer >= 0 (as getWeights gives), got ${iter ? `'${iter.name}'` : 'nothing'}`);
   }
+  // A float32 'iter' can hold larger whole numbers, which getWeights and saved files (int32) could not give back.
+  if (steps > INT32_MAX) throw new Error(`${where}: 'iter' is ${steps}, over ${INT32_MAX}, the most tfjs's int32 step count holds`);
   const specs = layout(this, steps);
   const byName = new Map<string, { shape: number[]; values: Map<string, Tensor> }>();
   for (const { name, tensor: t } of rest) {

@@ -1,6 +1,6 @@
 // Weights are paired with the model's by name only, as TensorFlow.js 4.22 pairs them. A Keras 2 functional model
 // holds two same-shaped kernels, and rnnlab's weight order (tfjs's container order) is not the file's: pairing by
-// position would swap them without a word.
+// position would swap them without a word. Names under the model's own name (Keras 3's converter) pair by name too.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,14 +29,14 @@ const topology = { keras_version: '2.15.0', backend: 'tensorflow', model_config:
     { class_name: 'Concatenate', name: 'cat', inbound_nodes: [[['dense_b', 0, 0, {}], ['dense_a', 0, 0, {}]]], config: { name: 'cat', trainable: true, dtype: 'float32', axis: -1 } }],
 } } };
 
-/** dense_a's kernel all 1s, dense_b's all 2s, in Keras's order (dense_a first), under the given names. */
-function artifacts(names: [string, string]) {
+/** A 3x3 kernel under each given name, the first all 1s, the second all 2s, and so on. */
+function artifacts(names: string[]) {
   const weightSpecs = names.map((name) => ({ name, shape: [3, 3], dtype: 'float32' as const }));
-  const weightData = new Float32Array([...Array(9).fill(1), ...Array(9).fill(2)]).buffer;
+  const weightData = new Float32Array(names.flatMap((_, i) => Array(9).fill(i + 1))).buffer;
   return { modelTopology: topology, weightSpecs, weightData };
 }
 
-function folder(name: string, names: [string, string]): string {
+function folder(name: string, names: string[]): string {
   const a = artifacts(names);
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -62,28 +62,112 @@ describe('weights are matched by name, never by position', () => {
     expect(Array.from((tm.predict([tf.ones([1, 3]), tf.ones([1, 3])]) as tf.Tensor).dataSync())).toEqual([6, 6, 6, 3, 3, 3]);
   });
 
-  it('names under an unknown prefix are refused naming both lists, not paired by order (tfjs refuses them too)', async () => {
-    const dir = folder('prefixed', ['model/dense_a/kernel', 'model/dense_b/kernel']);
+  it("names under the model's own name ('model/dense_a/kernel') load into their own layers, whatever their order", async () => {
+    // The file lists dense_b's kernel (1s) first: by position it would land in dense_a.
+    const m = await load(folder('own-prefix', ['model/dense_b/kernel', 'model/dense_a/kernel']));
+    expect(kernelOf(m, 'dense_b')).toEqual(Array(9).fill(1));
+    expect(kernelOf(m, 'dense_a')).toEqual(Array(9).fill(2));
+    // concat(dense_b, dense_a) of ones: 1·3 then 2·3.
+    expect(Array.from((m.predict(ones()) as rl.Tensor).dataSync())).toEqual([3, 3, 3, 6, 6, 6]);
+    // tfjs 4.22 refuses such names; rnnlab reads them, as the names alone say which weight is which.
+    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts(['model/dense_b/kernel', 'model/dense_a/kernel']))))
+      .rejects.toThrow(/Provided weight data has no target variable: model\/dense_b\/kernel/);
+  });
+
+  it('names under a prefix that is not the model\'s name are refused naming both lists, not paired by order (as tfjs refuses them)', async () => {
+    const dir = folder('prefixed', ['other/dense_a/kernel', 'other/dense_b/kernel']);
     await expect(load(dir)).rejects.toThrow(
-      /prefixed\/model\.json: no weight name in the weights manifest matches a weight of the model.*the manifest has 'model\/dense_a\/kernel', 'model\/dense_b\/kernel'; the model's weights are '(dense_a|dense_b)\/kernel', '(dense_a|dense_b)\/kernel'/);
-    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts(['model/dense_a/kernel', 'model/dense_b/kernel']))))
-      .rejects.toThrow(/Provided weight data has no target variable: model\/dense_a\/kernel/);
+      /prefixed\/model\.json: no weight name in the weights manifest matches a weight of the model.*the manifest has 'other\/dense_a\/kernel', 'other\/dense_b\/kernel'; the model's weights are '(dense_a|dense_b)\/kernel', '(dense_a|dense_b)\/kernel'/);
+    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts(['other/dense_a/kernel', 'other/dense_b/kernel']))))
+      .rejects.toThrow(/Provided weight data has no target variable: other\/dense_a\/kernel/);
+  });
+
+  it("a weight named both with and without the model's name is not guessed: the prefixed one is refused as unused", async () => {
+    const dir = folder('both', ['dense_a/kernel', 'dense_b/kernel', 'model/dense_a/kernel']);
+    await expect(load(dir)).rejects.toThrow(/both\/model\.json: the weights manifest has 1 weight\(s\) no layer uses: 'model\/dense_a\/kernel'/);
   });
 
   it('strict false skips the names that match nothing, as tfjs does, and warns when none matched', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      const none = await load(folder('lenient-none', ['model/dense_a/kernel', 'model/dense_b/kernel']), { strict: false });
+      const none = await load(folder('lenient-none', ['other/dense_a/kernel', 'other/dense_b/kernel']), { strict: false });
       // Glorot-uniform initial values for a 3x3 kernel lie in (-1, 1): neither file value (1, 2) was assigned.
       for (const layer of ['dense_a', 'dense_b']) expect(kernelOf(none, layer).every((v) => Math.abs(v) < 1)).toBe(true);
       expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/lenient-none\/model\.json: no weight name in the weights manifest matches a weight of the model, so every weight keeps its initial value \(strict: false\)/);
       warn.mockClear();
-      const some = await load(folder('lenient-some', ['model/dense_a/kernel', 'dense_b/kernel']), { strict: false });
+      const some = await load(folder('lenient-some', ['other/dense_a/kernel', 'dense_b/kernel']), { strict: false });
       expect(kernelOf(some, 'dense_b')).toEqual(Array(9).fill(2));
       expect(kernelOf(some, 'dense_a').every((v) => Math.abs(v) < 1)).toBe(true);
       expect(warn).not.toHaveBeenCalled();
-      const tm = await tf.loadLayersModel(tf.io.fromMemory(artifacts(['model/dense_a/kernel', 'dense_b/kernel'])), { strict: false });
+      const tm = await tf.loadLayersModel(tf.io.fromMemory(artifacts(['other/dense_a/kernel', 'dense_b/kernel'])), { strict: false });
       expect(Array.from(tm.getLayer('dense_b').getWeights()[0].dataSync())).toEqual(Array(9).fill(2));
     } finally { warn.mockRestore(); }
+  });
+});
+
+type Spec = { name: string; shape: number[]; dtype: string };
+type Renamed = rl.io.ModelArtifacts & { weightSpecs: Spec[] };
+
+/** A model's save as artifacts, each weight renamed by rename. */
+async function renamedSave(m: rl.Sequential, rename: (name: string) => string): Promise<Renamed> {
+  let got: rl.io.ModelArtifacts | undefined;
+  await m.save(rl.io.withSaveHandler((a) => { got = a; return {}; }));
+  return { ...got!, weightSpecs: (got!.weightSpecs as Spec[]).map((w) => ({ ...w, name: rename(w.name) })) };
+}
+const predicted = (a: Renamed, x: rl.Tensor) => Array.from((rl.layersModelFromArtifacts(a).predict(x) as rl.Tensor).dataSync());
+
+describe("a Sequential saved with the model's name before every weight name (Keras 3's converter)", () => {
+  const model = () => rl.sequential({ name: 'sequential', layers: [
+    rl.layers.lstm({ units: 3, inputShape: [4, 2], name: 'lstm' }), rl.layers.dense({ units: 3, name: 'dense' }), rl.layers.dense({ units: 2, name: 'dense_1' })] });
+  const x = () => rl.tensor(Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)), [2, 4, 2]);
+
+  it("loads by name ('sequential/lstm/kernel', also under Keras's cell scope) and predicts as the model saved", async () => {
+    const m = model();
+    const want = Array.from((m.predict(x()) as rl.Tensor).dataSync());
+    const prefixed = await renamedSave(m, (n) => `sequential/${n}`);
+    expect(prefixed.weightSpecs.map((w) => w.name)).toContain('sequential/dense_1/kernel');
+    expect(predicted(prefixed, x())).toEqual(want);
+    const scoped = await renamedSave(m, (n) => `sequential/${n.replace(/^lstm\//, 'lstm/lstm_cell/')}`);
+    expect(scoped.weightSpecs.map((w) => w.name)).toContain('sequential/lstm/lstm_cell/recurrent_kernel');
+    expect(predicted(scoped, x())).toEqual(want);
+  });
+
+  it('is refused when the leading segment is another name than the model\'s', async () => {
+    const foreign = await renamedSave(model(), (n) => `other/${n}`);
+    expect(() => rl.layersModelFromArtifacts(foreign)).toThrow(/no weight name in the weights manifest matches a weight of the model.*the manifest has 'other\/lstm\/kernel'/);
+  });
+});
+
+describe("tfjs's scope drop: a wrapped layer's scope above the leaf", () => {
+  /** tfjs's TimeDistributed(Dense) then a Dense, saved by tfjs with the inner weights renamed as Keras 3 scopes them. */
+  async function tfjsTimeDistributed(rename: (name: string) => string) {
+    const tm = tf.sequential({ layers: [
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, name: 'dense' }), inputShape: [3, 4], name: 'time_distributed' }),
+      tf.layers.dense({ units: 1, name: 'dense_1' })] });
+    let a: tf.io.ModelArtifacts | undefined;
+    await tm.save(tf.io.withSaveHandler(async (z) => { a = z; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    return { tm, a: { ...a!, weightSpecs: a!.weightSpecs!.map((w) => ({ ...w, name: rename(w.name) })) } };
+  }
+  const xs = Array.from({ length: 12 }, (_, i) => Math.cos(i));
+
+  it("'time_distributed/dense/kernel' loads as 'time_distributed/kernel', as tfjs 4.22 loads it", async () => {
+    const { tm, a } = await tfjsTimeDistributed((n) => n.replace(/^time_distributed\//, 'time_distributed/dense/'));
+    expect(a.weightSpecs!.map((w) => w.name)).toEqual(['time_distributed/dense/kernel', 'time_distributed/dense/bias', 'dense_1/kernel', 'dense_1/bias']);
+    const want = Array.from((tm.predict(tf.tensor3d(xs, [1, 3, 4])) as tf.Tensor).dataSync());
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(a));
+    expect(Array.from((theirs.predict(tf.tensor3d(xs, [1, 3, 4])) as tf.Tensor).dataSync())).toEqual(want);
+    const ours = rl.layersModelFromArtifacts(a as never);
+    const got = Array.from((ours.predict(rl.tensor(xs, [1, 3, 4])) as rl.Tensor).dataSync());
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+  });
+
+  it('a name with and without the scope is not guessed, and a Dense takes no scoped name (tfjs would take it)', async () => {
+    const both = await tfjsTimeDistributed((n) => n);
+    const extra = { ...both.a, weightSpecs: [...both.a.weightSpecs!, { name: 'time_distributed/dense/bias', shape: [2], dtype: 'float32' as const }],
+      weightData: new Uint8Array([...new Uint8Array(both.a.weightData as ArrayBuffer), ...new Uint8Array(8)]).buffer };
+    expect(() => rl.layersModelFromArtifacts(extra as never)).toThrow(/the weights manifest has 1 weight\(s\) no layer uses: 'time_distributed\/dense\/bias'/);
+    const dense = await tfjsTimeDistributed((n) => n.replace(/^dense_1\//, 'dense_1/inner/'));
+    expect(() => rl.layersModelFromArtifacts(dense.a as never)).toThrow(/missing weight 'dense_1\/kernel' \(shape \[2, 1\]\) for layer 'dense_1' \(Dense\)/);
+    await expect(tf.loadLayersModel(tf.io.fromMemory(dense.a))).resolves.toBeDefined();
   });
 });

@@ -61,4 +61,22 @@ describe('embedding inputLength', () => {
     expect(() => rl.layersModelFromArtifacts(file(5) as never)).toThrow(/emb \(Embedding\): input_length is 5, but it is given batch_input_shape \[null, 6\]/);
     expect(rl.layersModelFromArtifacts(file(6) as never).outputs[0].shape).toEqual([null, 6, 2]);
   });
+
+  it('in a graph whose input has free steps, ids of other steps are refused at run time, as tfjs refuses them', () => {
+    const ids = (n: number) => rl.tensor(Int32Array.from({ length: n }, (_, i) => i + 1), [1, n], 'int32');
+    const input = rl.input({ shape: [null] });
+    const emb = L.embedding({ ...base, name: 'emb_run', inputLength: 5 });
+    const m = rl.model({ inputs: input, outputs: L.lstm({ units: 1, returnSequences: true }).apply(emb.apply(input)) as rl.SymbolicTensor });
+    expect(m.outputs[0].shape).toEqual([null, 5, 1]);
+    expect(() => m.predict(ids(3))).toThrow(/emb_run \(Embedding\): inputLength is 5, but it is given an input of shape \(None, 3\); the ids must be \(batch, 5\)/);
+    expect((m.predict(ids(5)) as rl.Tensor).shape).toEqual([1, 5, 1]);
+    // With Flatten and Dense after it, the Embedding is named, not the Dense that would fail next.
+    const i2 = rl.input({ shape: [null] });
+    const flat = L.flatten().apply(L.embedding({ ...base, name: 'emb_flat', inputLength: 5 }).apply(i2)) as rl.SymbolicTensor;
+    const m2 = rl.model({ inputs: i2, outputs: L.dense({ units: 1 }).apply(flat) as rl.SymbolicTensor });
+    expect(() => m2.predict(ids(3))).toThrow(/^emb_flat \(Embedding\): inputLength is 5, but it is given an input of shape \(None, 3\)/);
+    const ti = tf.input({ shape: [null] });
+    const tm = tf.model({ inputs: ti, outputs: tf.layers.lstm({ units: 1, returnSequences: true }).apply(tf.layers.embedding({ ...base, inputLength: 5 }).apply(ti)) as tf.SymbolicTensor });
+    expect(() => tm.predict(tf.tensor2d([[1, 2, 3]]))).toThrow(/"inputLength" is 5, but received input shape has shape 1,3/);
+  });
 });

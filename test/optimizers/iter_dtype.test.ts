@@ -44,4 +44,29 @@ describe("getWeights' iter", () => {
       rl.dispose(v);
     });
   }
+
+  it('holds step counts above 2^24 exactly (float32 would round them), and refuses counts over int32', async () => {
+    const big = 2 ** 24 + 1;
+    const o = rl.train.sgd(0.1);
+    await o.setWeights([{ name: 'iter', tensor: rl.scalar(big, 'int32') }]);
+    const [iter] = await o.getWeights();
+    expect([iter.tensor.dtype, flat(iter.tensor)]).toEqual(['int32', [big]]);
+    // A float32 'iter' can hold whole numbers int32 cannot: refused, naming the limit.
+    await expect(rl.train.sgd(0.1).setWeights([{ name: 'iter', tensor: rl.scalar(2 ** 31, 'float32') }]))
+      .rejects.toThrow("SGD.setWeights: 'iter' is 2147483648, over 2147483647, the most tfjs's int32 step count holds");
+  });
+
+  it('model.save with includeOptimizer writes a step count above 2^24 exactly', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: rl.train.adam(0.01), loss: 'meanSquaredError' });
+    const big = 2 ** 24 + 3;
+    await m.optimizer!.setWeights([{ name: 'iter', tensor: rl.scalar(big, 'int32') }]);
+    let saved: rl.io.ModelArtifacts | undefined;
+    await m.save(rl.io.withSaveHandler((a) => { saved = a; return {}; }), { includeOptimizer: true });
+    const specs = saved!.weightSpecs as { name: string; shape: number[]; dtype: string }[];
+    const at = specs.findIndex((s) => s.name === 'iter');
+    expect(specs[at]).toMatchObject({ dtype: 'int32', shape: [] });
+    const offset = specs.slice(0, at).reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+    expect(new DataView(saved!.weightData as ArrayBuffer).getInt32(offset, true)).toBe(big);
+  });
 });
