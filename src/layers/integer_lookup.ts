@@ -1,9 +1,12 @@
 import { describe } from '../describe.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategorical, flatNumbers, type CategoricalMode } from './categorical_output.js';
 import { checkSalt, integerBucket } from './keras_hashes.js';
 import { Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
+
+/** A vocabulary as setVocabulary and the constructor take it; null only in a leading OOV slot when oovToken is null. */
+export type VocabularyInput = readonly (number | null)[] | Tensor;
 
 export interface IntegerLookupArgs extends LayerArgs {
   /** The vocabulary's largest size, mask and OOV indices included (> 1); default no cap. */
@@ -14,13 +17,16 @@ export interface IntegerLookupArgs extends LayerArgs {
   maskToken?: number | null;
   /** Default -1: what invert gives back for an OOV index. */
   oovToken?: number | null;
-  /** The tokens, most important first (the mask and OOV tokens may lead, in Keras's order); or learn them with adapt(). */
-  vocabulary?: number[] | Tensor | null;
+  /**
+   * The tokens, most important first (the mask and OOV tokens may lead, in Keras's order; null stands for a null
+   * oovToken, as Keras's None); or learn them with adapt(). Keras's vocabulary file paths are not read.
+   */
+  vocabulary?: VocabularyInput | null;
   /** Keras's only vocabulary dtype, 'int64'. */
   vocabularyDtype?: 'int64';
   /** 'int' (the default), 'one_hot', 'multi_hot' or 'count' ('binary': Keras's deprecated name of 'multi_hot'); Keras's 'tf_idf' is refused. */
   outputMode?: CategoricalMode | 'oneHot' | 'multiHot' | 'binary';
-  /** Outside 'int' mode: the output has maxTokens columns whatever the vocabulary's size. */
+  /** Outside 'int' mode: the output has maxTokens columns whatever the vocabulary's size (no effect in 'int' mode, as Keras). */
   padToMaxTokens?: boolean;
   /** 'int' mode: map indices back to tokens. */
   invert?: boolean;
@@ -81,7 +87,6 @@ export class IntegerLookup extends Layer {
     checkNotSparse(where, args.sparse);
     this.padToMaxTokens = checkBool(where, 'padToMaxTokens', args.padToMaxTokens, false);
     if (this.padToMaxTokens && this.maxTokens === null) throw new Error(`${where}: padToMaxTokens needs maxTokens`);
-    if (this.padToMaxTokens && this.outputMode === 'int') throw new Error(`${where}: padToMaxTokens only applies to outputMode 'one_hot', 'multi_hot' or 'count' ('int' keeps the input's shape)`);
     this.invert = checkBool(where, 'invert', args.invert, false);
     if (this.invert && this.outputMode !== 'int') throw new Error(`${where}: invert needs outputMode 'int', got '${this.outputMode}'`);
     if (this.invert && this.oovToken === null) throw new Error(`${where}: invert needs an oovToken (what unknown indices give back), got null`);
@@ -91,7 +96,7 @@ export class IntegerLookup extends Layer {
     this.salt = checkSalt(where, args.salt);
     if (this.salt && this.oovMethod !== 'farmhash') throw new Error(`${where}: salt can only be used with oovMethod 'farmhash'`);
     this.givenVocabulary = args.vocabulary !== undefined && args.vocabulary !== null;
-    if (this.givenVocabulary) this.setVocabulary(args.vocabulary as number[] | Tensor);
+    if (this.givenVocabulary) this.setVocabulary(args.vocabulary as VocabularyInput);
     const size: unknown = args.vocabularySize ?? null;
     if (size !== null && !this.tokens) {
       throw new Error(`${where}: vocabularySize ${typeof size === 'number' ? size : describe(size)} without a vocabulary: Keras keeps an adapted vocabulary in the .keras archive's assets, not in the config; give the vocabulary (layer.get_vocabulary() in Keras)`);
@@ -121,35 +126,51 @@ export class IntegerLookup extends Layer {
   /** The vocabulary's size, mask and OOV indices included (Keras's vocabulary_size()). */
   vocabularySize(): number { return this.tokenStart + (this.tokens?.length ?? 0); }
 
-  /**
-   * Keras's get_vocabulary: index i of the result is the token that looks up to i (special tokens first unless left
-   * out). With oovToken null the OOV slots read -1 (Keras: None), so the result stays a list of numbers.
-   */
-  getVocabulary(includeSpecialTokens = true): number[] {
-    const tokens = [...(this.tokens ?? [])];
-    if (!includeSpecialTokens) return tokens;
-    const oov = this.oovToken ?? -1;
-    return [...(this.oovStart ? [this.maskToken as number] : []), ...Array<number>(this.numOovIndices).fill(oov), ...tokens];
+  /** Keras's mask and OOV tokens in their slots; a null oovToken stays null (Keras's None), never a real token. */
+  private specialTokens(): (number | null)[] {
+    return [...(this.oovStart ? [this.maskToken as number] : []), ...Array<number | null>(this.numOovIndices).fill(this.oovToken)];
   }
 
-  /** Keras's set_vocabulary: the tokens (special ones may lead in Keras's order), each once; too many for maxTokens is an error. */
-  setVocabulary(vocabulary: number[] | Tensor): void {
+  /**
+   * Keras's get_vocabulary: index i of the result is the token that looks up to i (special tokens first unless left
+   * out). With oovToken null the OOV slots read null, as Keras's None, so they cannot be mistaken for a token -1.
+   */
+  getVocabulary(includeSpecialTokens: false): number[];
+  getVocabulary(includeSpecialTokens?: boolean): (number | null)[];
+  getVocabulary(includeSpecialTokens = true): (number | null)[] {
+    const tokens = [...(this.tokens ?? [])];
+    return includeSpecialTokens ? [...this.specialTokens(), ...tokens] : tokens;
+  }
+
+  /**
+   * Keras's set_vocabulary: the tokens (special ones may lead in Keras's order), each once; too many for maxTokens is
+   * an error. Keras's second argument, idf_weights, is only for tf_idf, which rnnlab does not support.
+   */
+  setVocabulary(vocabulary: VocabularyInput, ...rest: unknown[]): void {
     const where = this.where;
-    const all = flatNumbers(where, 'vocabulary', vocabulary);
+    if (rest.length > 0 && rest[0] !== undefined && rest[0] !== null) {
+      throw new Error(`${where}: setVocabulary's second argument, idfWeights, is only for outputMode 'tf_idf', which is not supported (Keras also refuses it in outputMode '${this.outputMode}')`);
+    }
+    if (rest.length > 1) throw new Error(`${where}: setVocabulary takes the vocabulary (and Keras's idfWeights, null only), got ${rest.length + 1} arguments`);
+    const all = vocabularyEntries(where, vocabulary);
     if (all.length === 0) throw new Error(`${where}: the vocabulary is empty`);
-    all.forEach((t, i) => {
+    const special = this.specialTokens();
+    const leadsWithSpecial = startsWith(all, special);
+    const entries = leadsWithSpecial ? all.slice(special.length) : all;
+    const tokens = entries.map((t, k) => {
+      const i = k + (leadsWithSpecial ? special.length : 0);
+      if (t === null) throw new Error(`${where}: vocabulary entry ${i} is null; null only stands for a null oovToken in the special tokens that may lead the vocabulary: [${tokenList(special)}]`);
       if (!Number.isSafeInteger(t)) throw new Error(`${where}: vocabulary entry ${i} must be an integer, got ${t}`);
+      return t;
     });
-    const special = this.getVocabulary(true).slice(0, this.tokenStart);
-    const tokens = special.length > 0 && special.every((t, i) => all[i] === t) ? all.slice(special.length) : all;
     const seen = new Set<number>(), repeated = new Set<number>();
     for (const t of tokens) { if (seen.has(t)) repeated.add(t); seen.add(t); }
     if (repeated.size > 0) throw new Error(`${where}: the vocabulary repeats ${[...repeated].join(', ')}; each token must appear once`);
     if (this.maskToken !== null && seen.has(this.maskToken)) {
-      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${special.join(', ')}]`);
+      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
     }
     if (this.invert && this.oovToken !== null && seen.has(this.oovToken)) {
-      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${special.join(', ')}]`);
+      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
     }
     if (this.maxTokens !== null && this.tokenStart + tokens.length > this.maxTokens) {
       throw new Error(`${where}: the vocabulary has ${this.tokenStart + tokens.length} entries with its mask and OOV indices; maxTokens is ${this.maxTokens}`);
@@ -177,6 +198,10 @@ export class IntegerLookup extends Layer {
   adapt(data: Tensor | ArrayLike<unknown>, ...rest: unknown[]): void {
     const where = this.where;
     if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${where}: adapt takes the data only (Keras's steps is for datasets)`);
+    if (isDatasetLike(data)) {
+      // Counts add up over batches, so one tensor of all the batches learns what Keras's adapt(dataset) learns.
+      throw new Error(`${where}: adapt does not take a dataset (IntegerLookup.adapt is synchronous); pass all its batches as one tensor or nested array, e.g. concat(await dataset.toArray(), 0)`);
+    }
     if (this.givenVocabulary) throw new Error(`${where}: cannot adapt a layer built with a vocabulary given to its constructor (Keras refuses it too); construct it without one to adapt it, or call setVocabulary(v)`);
     const values = flatNumbers(where, 'adapt data', data);
     if (values.length === 0) return;
@@ -262,14 +287,52 @@ export class IntegerLookup extends Layer {
     return encodeCategorical(this.where, ids, x.shape, this.outputMode, this.outputMode === 'int' ? 0 : this.depth());
   }
 
+  /**
+   * The tokens as the config saves them, led by the special tokens only when the tokens start like them (a token -1
+   * with oovToken -1): reading the config back strips a leading special prefix, as Keras's set_vocabulary does.
+   */
+  private configVocabulary(tokens: number[]): number[] {
+    const special = this.specialTokens();
+    return startsWith(tokens, special) ? [...special as number[], ...tokens] : [...tokens];
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), invert: this.invert, maxTokens: this.maxTokens, numOovIndices: this.numOovIndices, oovToken: this.oovToken,
       maskToken: this.maskToken, outputMode: this.outputMode, sparse: false, padToMaxTokens: this.padToMaxTokens, vocabularyDtype: 'int64',
-      idfWeights: null, vocabulary: this.tokens ? [...this.tokens] : null, vocabularySize: this.tokens ? this.vocabularySize() : null,
+      idfWeights: null, vocabulary: this.tokens ? this.configVocabulary(this.tokens) : null, vocabularySize: this.tokens ? this.vocabularySize() : null,
       oovMethod: this.oovMethod, salt: this.salt,
     };
   }
+}
+
+/** Keras's np.array_equal(special, vocabulary[:len(special)]) for a non-empty prefix; a null matches only a null. */
+function startsWith(entries: readonly (number | null)[], prefix: readonly (number | null)[]): boolean {
+  return prefix.length > 0 && entries.length >= prefix.length && prefix.every((t, i) => entries[i] === t);
+}
+
+function tokenList(tokens: readonly (number | null)[]): string {
+  return tokens.map((t) => (t === null ? 'null' : String(t))).join(', ');
+}
+
+/** The vocabulary's entries: a tensor or (nested) arrays of numbers, or a flat list with nulls for a null oovToken. */
+function vocabularyEntries(where: string, vocabulary: unknown): (number | null)[] {
+  if (typeof vocabulary === 'string') {
+    throw new Error(`${where}: vocabulary is ${describe(vocabulary)}, which Keras reads as a vocabulary file's path; rnnlab does not read vocabulary files: read the file and pass its integers as an array`);
+  }
+  if (Array.isArray(vocabulary) && vocabulary.includes(null)) {
+    return vocabulary.map((t: unknown, i) => {
+      if (t === null || typeof t === 'number') return t;
+      throw new Error(`${where}: vocabulary entry ${i} must be an integer (or null for a null oovToken), got ${describe(t)}; a vocabulary holding null must be a flat list`);
+    });
+  }
+  return flatNumbers(where, 'vocabulary', vocabulary);
+}
+
+/** A data pipeline (rnnlab's Dataset or another iterable object) rather than a tensor or arrays. */
+function isDatasetLike(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null || data instanceof Tensor || Array.isArray(data) || ArrayBuffer.isView(data)) return false;
+  return Symbol.asyncIterator in data || Symbol.iterator in data || typeof (data as { toArray?: unknown }).toArray === 'function';
 }
 
 function optionalInt(where: string, what: string, v: unknown): number | null {

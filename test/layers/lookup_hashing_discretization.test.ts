@@ -422,7 +422,6 @@ describe('not trainable, not exported, and bad options or inputs named', () => {
     ['lookup too many tokens', () => L.integerLookup({ vocabulary: [1, 2, 3], maxTokens: 3 }), /the vocabulary has 4 entries with its mask and OOV indices; maxTokens is 3/],
     ['lookup invert with one_hot', () => L.integerLookup({ invert: true, outputMode: 'one_hot' }), /invert needs outputMode 'int', got 'one_hot'/],
     ['lookup pad without maxTokens', () => L.integerLookup({ outputMode: 'count', padToMaxTokens: true }), /padToMaxTokens needs maxTokens/],
-    ['lookup pad in int mode', () => L.integerLookup({ maxTokens: 4, padToMaxTokens: true }), /padToMaxTokens only applies to outputMode/],
     ['lookup salt without farmhash', () => L.integerLookup({ numOovIndices: 2, salt: 3 }), /salt can only be used with oovMethod 'farmhash'/],
     ['lookup a string vocabulary', () => L.integerLookup({ vocabulary: ['a'] as never }), /vocabulary must be a tensor or \(nested\) arrays of numbers, got the string "a"/],
     ['lookup idfWeights', () => L.integerLookup({ idfWeights: [1] as never }), /idfWeights is only for outputMode 'tf_idf', which is not supported/],

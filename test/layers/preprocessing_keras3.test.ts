@@ -92,8 +92,8 @@ describe('IntegerLookup', () => {
     expect(() => L.integerLookup({ vocabulary: [1], outputMode: 'tf-idf' as never })).toThrow(/outputMode 'tf-idf' is not supported/);
   });
 
-  it('getVocabulary with oovToken null reads -1 in the OOV slots (Keras: None), as documented', () => {
-    expect(L.integerLookup({ vocabulary: [5, 6], oovToken: null }).getVocabulary()).toEqual([-1, 5, 6]);
+  it('getVocabulary with oovToken null reads null in the OOV slots, as Keras\'s None', () => {
+    expect(L.integerLookup({ vocabulary: [5, 6], oovToken: null }).getVocabulary()).toEqual([null, 5, 6]);
   });
 });
 
