@@ -4,9 +4,10 @@
  * without compiled examples); the tabs, progress bars and job entries have what assistive technology needs; a selected
  * row's link is readable (WCAG AA 4.5:1); and on a 360 px phone the page never widens past the screen (the weight
  * histograms used to make it 534 px), a status badge stays one word and the run's report stays reachable. Overlapping
- * loads, held back by intercepted requests, leave the overlay's ticked runs and the pager's page as they should be.
+ * loads, held back by intercepted requests, leave the overlay's ticked runs and the pager's page as they should be, show
+ * an answer newer than the one shown without waiting for later reloads, and never let an older Lab answer hide newer sections.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -145,10 +146,12 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
     // Older fetches the three ticked runs' curves again (they are off that page): A's answer comes, B's is held.
     const bHeld = gate(), bAsked = gate(), aHeld = gate(), aAskedAgain = gate();
     let bCalls = 0, aCalls = 0;
+    // B fails every time (a later fetch that read it would keep it ticked); the first failure is held back.
     await page.route(`**/api/runs/${B}`, async (route) => {
-      if (++bCalls > 1) return route.continue();
-      bAsked.open();
-      await bHeld.opened;
+      if (++bCalls === 1) {
+        bAsked.open();
+        await bHeld.opened;
+      }
       await fail(500, 'B is busy')(route);
     });
     await page.route(`**/api/runs/${A}`, async (route) => {
@@ -163,11 +166,13 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
     // Refresh drops the curves of runs off the page, A's included, and fetches them again; that fetch is held.
     await page.click('#runs-refresh');
     await aAskedAgain.opened;
-    // The earlier drawing ends with B refused (its message says so) while A's curves are being fetched again.
+    // The earlier drawing ends while A's curves are being fetched again: it draws A with the curves it had, and not B,
+    // which the later drawing's fetch has refused.
     bHeld.open();
-    await page.waitForFunction((m) => document.querySelector('#runs-overlay-error')?.textContent === m, `${B} cannot be drawn: B is busy`);
+    await page.waitForFunction((n) => document.querySelector('#runs-loss')?.getAttribute('data-series') === n, withA);
     aHeld.open();
     await page.waitForFunction(() => !(document.querySelector('#runs-refresh') as HTMLButtonElement).disabled);
+    expect(await page.textContent('#runs-overlay-error')).toBe(`${B} cannot be drawn: B is busy`);
     await page.unroute(`**/api/runs/${B}`);
     await page.unroute(`**/api/runs/${A}`);
     expect(await series()).toBe(withA);
@@ -206,6 +211,97 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
     await page.click('#runs-newer');
     await page.waitForFunction(() => document.querySelector('#runs-page-text')?.textContent?.startsWith('runs 1–50'));
     expect(await page.textContent('#runs-error')).toBe('');
+  });
+
+  it('keeps a run ticked and drawn when an earlier drawing\'s fetch of it fails after a later drawing read it', async () => {
+    const [A, X] = [imdbRunId(RUNS - 2), imdbRunId(0)];
+    const box = (id: string) => `input[aria-label="overlay ${id}"]`;
+    const series = () => page.getAttribute('#runs-loss', 'data-series');
+    const click = async (sel: string) => {
+      const before = await series();
+      await page.click(sel);
+      await page.waitForFunction((b) => document.querySelector('#runs-loss')?.getAttribute('data-series') !== b, before);
+    };
+    await page.waitForSelector(`tr.selected[data-run="${NEWEST}"]`);
+    await click(box(A));
+
+    // Older fetches A again (it is off that page); that first fetch is held, then refused.
+    const held = gate(), asked = gate();
+    let calls = 0;
+    await page.route(`**/api/runs/${A}`, async (route) => {
+      if (++calls > 1) return route.continue();
+      asked.open();
+      await held.opened;
+      await fail(500, 'A is busy')(route);
+    });
+    // Older, called as its button does, keeping its promise: it settles once its drawing has ended.
+    await page.evaluate("import('/js/runs.js').then((m) => { window.r43Older = m.reloadRuns(null, 50); return 1; })");
+    await asked.opened;
+    await page.waitForSelector(`tr[data-run="${X}"]`);
+    // Ticking X draws again: that drawing reads A (its fetch answered) and draws NEWEST, A and X.
+    await click(box(X));
+    const drawn = await series();
+    expect(drawn).toBe('3');
+    held.open();
+    await page.evaluate('window.r43Older.then(() => 1)');
+    await page.unroute(`**/api/runs/${A}`);
+    expect(await series()).toBe(drawn);
+    expect(await page.textContent('#runs-overlay-error')).toBe('');
+
+    await page.click(box(X));
+    await page.click('#runs-newer');
+    await page.waitForSelector(`tr[data-run="${A}"]`);
+    expect(await page.isChecked(box(A))).toBe(true);
+    await click(box(A));
+    expect(await series()).toBe('1');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a list answer newer than the one shown while later reloads are under way, and never an older one', async () => {
+    const text = (n: number) => `runs 1–50 of ${n}`;
+    await page.waitForFunction((t) => document.querySelector('#runs-page-text')?.textContent === t, text(RUNS + 1));
+    const addRun = (id: string) => {
+      mkdirSync(join(server.runsDir, id));
+      writeFileSync(join(server.runsDir, id, 'results.json'), JSON.stringify({ command: 'imdb', startedAt: '2026-01-01T00:00:00Z', config: { model: 'lstm' }, history: { loss: [0.5] }, metrics: {} }));
+    };
+    const hasRow = async (id: string) => (await page.$(`#runs-table tbody tr[data-run="${id}"]`)) !== null;
+    const routes: Route[] = [];
+    await page.route('**/api/runs?*', (route) => { routes.push(route); });
+    // A reload as a job's events start it; the promise settles once its answer is shown or dropped.
+    const reload = async (n: number) => {
+      await page.evaluate(`import('/js/runs.js').then((m) => { window.r43Reload${n} = m.reloadRuns(); return 1; })`);
+      await expect.poll(() => routes.length).toBe(n);
+    };
+    const answer = async (n: number) => {
+      await routes[n - 1].continue();
+      await page.evaluate(`window.r43Reload${n}.then(() => 1)`);
+    };
+    const [FIRST, SECOND] = ['20260101-000000-first', '20260102-000000-second'];
+
+    addRun(FIRST);
+    await reload(1);
+    await reload(2);
+    // The first answer shows though the second reload is under way: reloads faster than answers must not starve the table.
+    await answer(1);
+    expect(await hasRow(FIRST)).toBe(true);
+    expect(await page.textContent('#runs-page-text')).toBe(text(RUNS + 2));
+    await answer(2);
+
+    // The fourth answer shows; the third, older one comes later with a run more, and is dropped.
+    await reload(3);
+    await reload(4);
+    await answer(4);
+    addRun(SECOND);
+    await answer(3);
+    expect(await hasRow(SECOND)).toBe(false);
+    expect(await page.textContent('#runs-page-text')).toBe(text(RUNS + 2));
+    expect(await page.textContent('#runs-error')).toBe('');
+    await page.unroute('**/api/runs?*');
+
+    for (const id of [FIRST, SECOND]) rmSync(join(server.runsDir, id), { recursive: true });
+    await page.click('#runs-refresh');
+    await page.waitForFunction((t) => document.querySelector('#runs-page-text')?.textContent === t, text(RUNS + 1));
+    expect(pageErrors).toEqual([]);
   });
 
   it('names the live progress bar, and a job\'s entry is a named button with a named progress bar', async () => {
@@ -306,6 +402,35 @@ describeInChromium('dashboard errors, accessibility and the phone layout, in Chr
     expect(await shown('#lab-sections-card')).toBe(false);
     expect(await shown('#lab-output')).toBe(false);
     await page.unroute('**/api/lab');
+
+    // The 409 dropped the sections: a passing 500 then has none to show again.
+    await page.route('**/api/lab', fail(500, 'cannot read the lab'));
+    await reopen();
+    await page.waitForFunction(() => document.querySelector('#lab-error')?.textContent === 'cannot read the lab');
+    expect(await shown('#lab-sections-card')).toBe(false);
+    expect(await page.$$eval('#lab-sections details', (ds) => ds.length)).toBe(0);
+    await page.unroute('**/api/lab');
+
+    // A slow 409 answering after a later load showed the sections describes an older state: it hides nothing.
+    const held = gate(), asked = gate();
+    let calls = 0;
+    await page.route('**/api/lab', async (route) => {
+      if (++calls > 1) return route.fulfill({ json: { sections, run: null } });
+      asked.open();
+      await held.opened;
+      await fail(409, 'the lab examples are not compiled')(route);
+    });
+    await page.evaluate("import('/js/lab.js').then((m) => { window.r43Lab = m.reloadLab(); return 1; })");
+    await asked.opened;
+    await page.evaluate("import('/js/lab.js').then((m) => m.reloadLab()).then(() => 1)");
+    expect(await shown('#lab-sections-card')).toBe(true);
+    held.open();
+    await page.evaluate('window.r43Lab.then(() => 1)');
+    await page.unroute('**/api/lab');
+    expect(await shown('#lab-sections-card')).toBe(true);
+    expect(await shown('#lab-output')).toBe(true);
+    expect(await page.$$eval('#lab-sections details', (ds) => ds.map((d) => (d as HTMLElement).dataset.section))).toEqual(['1']);
+    expect(await page.textContent('#lab-error')).toBe('');
     await page.click('#tab-runs');
   });
 

@@ -49,8 +49,7 @@ function showSection(s) {
     el('pre', { class: 'lab-code' }, el('code', {}, highlight(s.source))));
 }
 
-export async function refreshLab() {
-  const { sections, run } = await api.get('/api/lab');
+function showLab({ sections, run }) {
   $('#lab-sections').replaceChildren(...sections.map(showSection));
   if (run) {
     shownRun = run.run;
@@ -59,23 +58,35 @@ export async function refreshLab() {
   setRunning(run);
 }
 
+/** Numbers each load of the view; one shows its answer only if newer than the last shown, which it would undo. */
+let labLoads = 0;
+let shownLabLoad = 0;
+
 /**
  * Loads the view, showing a failure in #lab-error; never rejects. Without the sections (the examples are not compiled:
- * a 409) there is nothing to run, so the output box and the sections card are hidden rather than left empty. Another
- * failure (a passing 500) says nothing about the sections shown, so they stay, unless none has loaded yet.
+ * a 409) there is nothing to run, so the sections are dropped and the output box and the sections card are hidden
+ * rather than left empty. Another failure (a passing 500) says nothing about the sections shown, so they stay, unless
+ * none is shown.
  */
 export async function reloadLab() {
-  let notCompiled = false;
-  const ok = await guarded(null, $('#lab-error'), async () => {
-    try {
-      await refreshLab();
-    } catch (e) {
-      notCompiled = e.status === 409;
-      throw e;
-    }
-    return true;
-  });
-  const hide = !ok && (notCompiled || $('#lab-sections').childElementCount === 0);
+  const load = ++labLoads;
+  $('#lab-error').textContent = '';
+  let answer, error;
+  try {
+    answer = await api.get('/api/lab');
+  } catch (e) {
+    error = e;
+  }
+  if (load < shownLabLoad) return;
+  shownLabLoad = load;
+  if (error) {
+    $('#lab-error').textContent = error.message;
+    if (error.status === 409) $('#lab-sections').replaceChildren();
+  } else {
+    $('#lab-error').textContent = '';
+    showLab(answer);
+  }
+  const hide = Boolean(error) && $('#lab-sections').childElementCount === 0;
   $('#lab-output').hidden = hide;
   $('#lab-sections-card').hidden = hide;
 }

@@ -15,9 +15,18 @@ let offset = 0;
 /** The offset of the rows the table shows, which `offset` leaves while a page loads. */
 let shownOffset = 0;
 let total = 0;
-/** Numbers each load of the table and each drawing of the curves: only the latest may show its result. */
+/**
+ * Numbers each load of the table and each drawing of the curves. One shows its result only if it is newer than the
+ * last one shown: an older answer would undo a newer one, but waiting for the newest started would show nothing
+ * while reloads come faster than answers (a training job's events reload the table every few hundred ms).
+ */
 let loads = 0;
+let shownLoad = 0;
 let draws = 0;
+let shownDraw = 0;
+/** Numbers each fetch of a run's curves, and the latest for each run: only the latest may take a run off the overlay. */
+let fetches = 0;
+const latestFetch = new Map();
 let sortDir = -1;
 
 function fmtDate(s) {
@@ -84,18 +93,20 @@ function drawRows() {
   }
 }
 
-/** Loads the page at `offset`; a load overtaken by a later one drops its answer, which describes an older state. */
+/** Loads the page at `offset`; an answer older than the one shown is dropped, as it describes an older state. */
 export async function refreshRuns() {
   const load = ++loads;
   let at = offset;
   let data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
-  if (load !== loads) return;
+  if (load < shownLoad) return;
   // Runs deleted since the last page was shown can leave it past the end: show the last page there is.
   if (data.runs.length === 0 && data.total > 0 && at > 0) {
     at = Math.floor((data.total - 1) / PAGE_SIZE) * PAGE_SIZE;
     data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
-    if (load !== loads) return;
+    if (load < shownLoad) return;
   }
+  shownLoad = load;
+  // The pager moves with the rows; a later load still under way sets it again when its answer comes.
   offset = shownOffset = at;
   runs = data.runs;
   total = data.total;
@@ -122,10 +133,10 @@ export async function refreshRuns() {
 }
 
 function drawPager() {
-  $('#runs-pager').hidden = total <= PAGE_SIZE && offset === 0;
-  $('#runs-page-text').textContent = runs.length ? `runs ${offset + 1}–${offset + runs.length} of ${total}` : `no runs here (${total} in all)`;
-  $('#runs-newer').disabled = offset === 0;
-  $('#runs-older').disabled = offset + runs.length >= total;
+  $('#runs-pager').hidden = total <= PAGE_SIZE && shownOffset === 0;
+  $('#runs-page-text').textContent = runs.length ? `runs ${shownOffset + 1}–${shownOffset + runs.length} of ${total}` : `no runs here (${total} in all)`;
+  $('#runs-newer').disabled = shownOffset === 0;
+  $('#runs-older').disabled = shownOffset + runs.length >= total;
 }
 
 /** Takes a run off the overlay (its box unticked, if on the page shown). */
@@ -140,33 +151,43 @@ function untick(id) {
 async function drawCurves() {
   const draw = ++draws;
   let ids = [...selected];
+  // The curves this call had or fetched: a refresh meanwhile may drop a run's from `details`, to be fetched again by a
+  // later call, and this drawing must not lose that run while it waits.
+  const mine = new Map(ids.filter((id) => details.has(id)).map((id) => [id, details.get(id)]));
   // A run whose record cannot be read, or whose fetch failed, is unticked with the reason, never kept ticked and blank.
-  // Only what this call fetched counts: a refresh meanwhile may drop another run's curves, to be fetched again.
+  // A later fetch of the same run, by a later call, decides instead: it may find the run readable and draw it.
   const undrawable = [];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
+    const asked = ++fetches;
+    latestFetch.set(id, asked);
+    const latest = () => latestFetch.get(id) === asked;
     try {
       const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
       if (d.summary?.status !== 'invalid') {
-        details.set(id, { ...d, version: versionOf(d.summary) });
+        const got = { ...d, version: versionOf(d.summary) };
+        mine.set(id, got);
+        if (latest()) details.set(id, got);
         return;
       }
-      undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
+      if (latest()) undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
     } catch (e) {
-      if (!isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
+      if (latest() && !isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
     }
-    untick(id);
+    if (latest()) untick(id);
   }));
   // Cleared when a box is ticked or unticked, not by the refreshes in between (a job's progress), so it stays readable.
   if (undrawable.length) $('#runs-overlay-error').textContent = undrawable.join('\n');
-  // A later call draws the selection as it is now; this one's would be older, and could lack curves being fetched again.
-  if (draw !== draws) return;
+  if (draw < shownDraw) return;
+  shownDraw = draw;
   ids = ids.filter((id) => selected.has(id));
   const loss = [], acc = [];
   let i = 0;
-  const names = ids.map((id) => details.get(id)?.summary?.name ?? id);
+  // The newest curves known, else those this call had.
+  const curvesOf = (id) => details.get(id) ?? mine.get(id);
+  const names = ids.map((id) => curvesOf(id)?.summary?.name ?? id);
   const clash = new Set(names.filter((n, k) => names.indexOf(n) !== k));
   for (const id of ids) {
-    const d = details.get(id);
+    const d = curvesOf(id);
     const curves = d?.curves ?? [];
     for (const c of curves) {
       const runName = clash.has(d.summary?.name) ? id : (d.summary?.name ?? id);
