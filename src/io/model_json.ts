@@ -555,13 +555,18 @@ function derivedNames(base: string, planned: Map<string, PlannedWeight>, modelNa
   return out;
 }
 
+/** Manifest names skipped because each could stand for more than one planned weight, or several for one. */
+interface Ambiguity { names: string[]; candidates: string[] }
+
 /**
  * Each planned name with the manifest spec that names it: its own name (a ':0' suffix dropped) first, then a derived
  * name (derivedNames) taken only where it is the one a spec derives and no other spec names or derives it, so a
- * weight can never land in another weight's place. A spec paired with nothing is reported by the caller.
+ * weight can never land in another weight's place. A spec paired with nothing is reported by the caller; the
+ * ambiguous ones are listed so the caller can say why they were skipped.
  */
-function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): Map<string, WeightSpec> {
+function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): { paired: Map<string, WeightSpec>; ambiguous: Ambiguity[] } {
   const paired = new Map<string, WeightSpec>();
+  const ambiguous: Ambiguity[] = [];
   const bases = specs.map((s) => s.name.replace(/:\d+$/, ''));
   const rest: number[] = [];
   bases.forEach((b, i) => {
@@ -572,12 +577,29 @@ function pairByName(specs: WeightSpec[], planned: Map<string, PlannedWeight>): M
   const claims = new Map<string, number[]>();
   for (const i of rest) {
     const names = derivedNames(bases[i], planned, modelName);
+    if (names.size > 1) ambiguous.push({ names: [specs[i].name], candidates: [...names].sort() });
     if (names.size !== 1) continue;
     const [name] = names;
     claims.set(name, [...(claims.get(name) ?? []), i]);
   }
-  for (const [name, by] of claims) if (by.length === 1 && !paired.has(name)) paired.set(name, specs[by[0]]);
-  return paired;
+  for (const [name, by] of claims) {
+    if (paired.has(name)) continue;
+    if (by.length === 1) paired.set(name, specs[by[0]]);
+    else ambiguous.push({ names: by.map((i) => specs[i].name), candidates: [name] });
+  }
+  return { paired, ambiguous };
+}
+
+const quoted = (names: string[], joiner: string) => names.map((n) => `'${n}'`).join(joiner);
+
+/** Why the ambiguous manifest names were skipped, naming each and the weights it could be; '' when none. */
+function ambiguityNote(ambiguous: Ambiguity[]): string {
+  if (ambiguous.length === 0) return '';
+  const each = ambiguous.slice(0, 5).map((a) => a.names.length === 1
+    ? `'${a.names[0]}' could be ${quoted(a.candidates, ' or ')}`
+    : `${quoted(a.names, ' and ')} could each be '${a.candidates[0]}'`);
+  const more = ambiguous.length > 5 ? `; … (${ambiguous.length} in all)` : '';
+  return `ambiguous weights manifest names were paired with no weight (rnnlab does not guess which one they mean): ${each.join('; ')}${more}`;
 }
 
 const shapeEq = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -604,8 +626,10 @@ const someNames = (names: string[], n = 5) => names.slice(0, n).map((x) => `'${x
 function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: string, strict: boolean): (WeightSpec | undefined)[] {
   const specs = manifest.flatMap((g) => g.weights).filter((s) => s.group !== 'optimizer');
   const planned = new Map(plan.map((p) => [p.name, p]));
-  const byName = pairByName(specs, planned);
+  const { paired: byName, ambiguous } = pairByName(specs, planned);
   const named = plan.map((p) => byName.get(p.name));
+  const note = ambiguityNote(ambiguous);
+  const why = note ? `; ${note}` : '';
   const desc = (p: PlannedWeight) => `layer '${p.layer.name}' (${p.layer.className})`;
   plan.forEach((p, i) => {
     const s = named[i];
@@ -624,23 +648,29 @@ function matchByName(plan: PlannedWeight[], manifest: ManifestGroup[], where: st
   const nothingMatched = plan.length > 0 && specs.length > 0 && named.every((s) => s === undefined);
   if (!strict) {
     // tfjs's strict false skips every name that matches nothing; that all of them did is worth a word.
-    if (nothingMatched) console.warn(`${where}: no weight name in the weights manifest matches a weight of the model, so every weight keeps its initial value (strict: false); ${namesOfBoth(specs, plan)}`);
+    if (nothingMatched) console.warn(`${where}: no weight name in the weights manifest matches a weight of the model, so every weight keeps its initial value (strict: false); ${namesOfBoth(specs, plan)}${why}`);
+    else if (note) {
+      // Silence here would leave a layer at its initial values with no word of why.
+      const left = [...new Set(ambiguous.flatMap((a) => a.candidates))].filter((c) => !byName.has(c)).sort();
+      console.warn(`${where}: ${note}` +
+        (left.length ? `; so ${quoted(left, ', ')} keep${left.length === 1 ? 's its initial value' : ' their initial values'} (strict: false)` : ''));
+    }
     return named;
   }
   if (nothingMatched) {
-    throw new ModelFormatError(`${where}: no weight name in the weights manifest matches a weight of the model (weights are paired by name, as in TensorFlow.js); ${namesOfBoth(specs, plan)}`);
+    throw new ModelFormatError(`${where}: no weight name in the weights manifest matches a weight of the model (weights are paired by name, as in TensorFlow.js); ${namesOfBoth(specs, plan)}${why}`);
   }
   const missing = plan.filter((_, i) => !named[i]);
   if (missing.length) {
     const p = missing[0];
     const have = specs.length ? specs.slice(0, 8).map((s) => s.name).join(', ') + (specs.length > 8 ? ', …' : '') : 'no weights';
     throw new ModelFormatError(`${where}: missing weight '${p.name}' (shape [${p.shape.join(', ')}]) for ${desc(p)}` +
-      `${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}; the weights manifest has: ${have}`);
+      `${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}; the weights manifest has: ${have}${why}`);
   }
   const used = new Set(named.map((s) => s!.name));
   const extra = specs.filter((s) => !used.has(s.name));
   if (extra.length) {
-    throw new ModelFormatError(`${where}: the weights manifest has ${extra.length} weight(s) no layer uses: ${extra.slice(0, 5).map((s) => `'${s.name}'`).join(', ')}`);
+    throw new ModelFormatError(`${where}: the weights manifest has ${extra.length} weight(s) no layer uses: ${extra.slice(0, 5).map((s) => `'${s.name}'`).join(', ')}${why}`);
   }
   return named as WeightSpec[];
 }

@@ -12,8 +12,11 @@ import type { Variable } from '../variable.js';
 import { ModelFormatError } from './errors.js';
 import type { DecodedWeight, WeightSpec } from './weights.js';
 
-/** One optimizer weight as the file names it, and the model's weight its slot belongs to (none for 'iter'). */
-export interface SavedOptimizerWeight { name: string; shape: number[]; values: Float32Array; variable?: Variable }
+/**
+ * One optimizer weight as the file names it, and the model's weight its slot belongs to (none for 'iter'). values is
+ * an Int32Array where the file holds int32 ('iter'), so step counts above 2^24 load exactly.
+ */
+export interface SavedOptimizerWeight { name: string; shape: number[]; values: Float32Array | Int32Array; variable?: Variable }
 
 /**
  * The optimizer weights tfjs saves with includeOptimizer (group 'optimizer': 'iter', then '<weight>/<slot>'), each
@@ -51,7 +54,7 @@ export function optimizerWeightsOf(model: Sequential | Functional, weights: Map<
  */
 export async function restoreOptimizerWeights(o: Optimizer, saved: SavedOptimizerWeight[]): Promise<void> {
   // Uncounted, as tensors made inside models are: the optimizer copies their values, so no one could dispose them.
-  await o.setWeights(saved.map((w) => ({ name: w.name, tensor: new Tensor(w.values, [...w.shape], 'float32') })));
+  await o.setWeights(saved.map((w) => ({ name: w.name, tensor: new Tensor(w.values, [...w.shape], w.values instanceof Int32Array ? 'int32' : 'float32') })));
   const ownerOf = new Map<string, Variable>();
   for (const w of saved) if (w.variable) ownerOf.set(w.name.slice(0, w.name.lastIndexOf('/')), w.variable);
   const taken = new Map<Variable, string>();

@@ -27,7 +27,8 @@ export interface NamedWeight {
   group?: string;
 }
 
-export interface DecodedWeight { name: string; shape: number[]; values: Float32Array; group?: string }
+/** values is an Int32Array for int32 specs, so step counts above 2^24 ('iter') come back exact; float32 otherwise. */
+export interface DecodedWeight { name: string; shape: number[]; values: Float32Array | Int32Array; group?: string }
 
 const LE = endianness() === 'LE';
 /** No weight file may be larger than this (8 GiB): beyond it the manifest is surely damaged. */
@@ -171,6 +172,24 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+/** One weight's n values from byte at: int32 stays Int32Array (float32 would round above 2^24), the rest float32. */
+function readValues(spec: WeightSpec, buf: Uint8Array, view: DataView, at: number, n: number): Float32Array | Int32Array {
+  const q = spec.quantization;
+  if (spec.dtype === 'int32' && !q) {
+    const ints = new Int32Array(n);
+    for (let i = 0; i < n; i++) ints[i] = view.getInt32(at + 4 * i, true);
+    return ints;
+  }
+  const values = new Float32Array(n);
+  if (q?.dtype === 'uint8') for (let i = 0; i < n; i++) values[i] = buf[at + i] * q.scale! + q.min!;
+  else if (q?.dtype === 'uint16') for (let i = 0; i < n; i++) values[i] = view.getUint16(at + 2 * i, true) * q.scale! + q.min!;
+  else if (q?.dtype === 'float16') for (let i = 0; i < n; i++) values[i] = halfToFloat(view.getUint16(at + 2 * i, true));
+  else if (spec.dtype === 'bool') for (let i = 0; i < n; i++) values[i] = buf[at + i] ? 1 : 0;
+  else if (LE) values.set(new Float32Array(buf.buffer.slice(at, at + 4 * n)));
+  else for (let i = 0; i < n; i++) values[i] = view.getFloat32(at + 4 * i, true);
+  return values;
+}
+
 /**
  * Reads every weight of the manifest. read(path) returns a shard's bytes; sizeOf(path), when given, lets the
  * byte count be checked before anything is read.
@@ -194,17 +213,8 @@ export function decodeWeights(manifest: ManifestGroup[], read: (path: string) =>
     let at = 0;
     for (const spec of g.weights) {
       const n = sizeOfShape(spec.shape);
-      const values = new Float32Array(n);
-      const q = spec.quantization;
-      if (q?.dtype === 'uint8') for (let i = 0; i < n; i++) values[i] = buf[at + i] * q.scale! + q.min!;
-      else if (q?.dtype === 'uint16') for (let i = 0; i < n; i++) values[i] = view.getUint16(at + 2 * i, true) * q.scale! + q.min!;
-      else if (q?.dtype === 'float16') for (let i = 0; i < n; i++) values[i] = halfToFloat(view.getUint16(at + 2 * i, true));
-      else if (spec.dtype === 'bool') for (let i = 0; i < n; i++) values[i] = buf[at + i] ? 1 : 0;
-      else if (spec.dtype === 'int32') for (let i = 0; i < n; i++) values[i] = view.getInt32(at + 4 * i, true);
-      else if (LE) values.set(new Float32Array(buf.buffer.slice(at, at + 4 * n)));
-      else for (let i = 0; i < n; i++) values[i] = view.getFloat32(at + 4 * i, true);
+      out.set(spec.name, { name: spec.name, shape: spec.shape, values: readValues(spec, buf, view, at, n), group: spec.group });
       at += n * bytesPerValue(spec);
-      out.set(spec.name, { name: spec.name, shape: spec.shape, values, group: spec.group });
     }
   });
   return out;

@@ -138,6 +138,52 @@ describe("a Sequential saved with the model's name before every weight name (Ker
   });
 });
 
+describe('a manifest name that could stand for two weights is not guessed', () => {
+  // Keras 3 writes 'lstm/dense/kernel' for Sequential 'lstm' holding Dense 'dense': read with the model's name
+  // dropped it is 'dense/kernel', read with the LSTM's cell scope dropped it is 'lstm/kernel'.
+  const model = () => rl.sequential({ name: 'lstm', layers: [
+    rl.layers.lstm({ units: 3, inputShape: [4, 2], name: 'lstm' }), rl.layers.dense({ units: 2, name: 'dense' })] });
+  const keras3 = (n: string) => `lstm/${n.replace(/^lstm\//, 'lstm/lstm_cell/')}`;
+  const ambiguity = "ambiguous weights manifest names were paired with no weight (rnnlab does not guess which one they mean): " +
+    "'lstm/dense/kernel' could be 'dense/kernel' or 'lstm/kernel'; 'lstm/dense/bias' could be 'dense/bias' or 'lstm/bias'";
+
+  it('strict: the missing-weight error names the ambiguous names and what each could be', async () => {
+    const a = await renamedSave(model(), keras3);
+    expect(a.weightSpecs.map((w) => w.name)).toEqual(expect.arrayContaining(['lstm/lstm/lstm_cell/kernel', 'lstm/dense/kernel']));
+    expect(() => rl.layersModelFromArtifacts(a)).toThrow(`missing weight 'dense/kernel' (shape [3, 2]) for layer 'dense' (Dense) and 1 more; ` +
+      `the weights manifest has: lstm/lstm/lstm_cell/kernel, lstm/lstm/lstm_cell/recurrent_kernel, lstm/lstm/lstm_cell/bias, lstm/dense/kernel, lstm/dense/bias; ${ambiguity}`);
+  });
+
+  it('strict false: warns naming them and the weights left at their initial values; the unambiguous ones load', async () => {
+    const m = model();
+    const dense = m.getLayer('dense');
+    dense.setWeights([dense.getWeights()[0], rl.tensor1d([5, 7])]);
+    const a = await renamedSave(m, keras3);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const loaded = rl.layersModelFromArtifacts(a, { strict: false }) as rl.Sequential;
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringContaining(`${ambiguity}; so 'dense/bias', 'dense/kernel' keep their initial values (strict: false)`)]);
+      const saved = m.getLayer('lstm').getWeights().map((w) => Array.from(w.dataSync()));
+      expect(loaded.getLayer('lstm').getWeights().map((w) => Array.from(w.dataSync()))).toEqual(saved);
+      // The Dense's bias starts at zeros; the saved one (5, 7) was not written over it.
+      expect(Array.from(loaded.getLayer('dense').getWeights()[1].dataSync())).toEqual([0, 0]);
+    } finally { warn.mockRestore(); }
+  });
+
+  it('two names that could each be the same weight are named too, neither taken', () => {
+    // 'sequential/td/kernel' (the model's name dropped) and 'td/dense/kernel' (the inner scope dropped) both read as 'td/kernel'.
+    const td = { class_name: 'TimeDistributed', config: { name: 'td', batch_input_shape: [null, 3, 2], trainable: true, dtype: 'float32',
+      layer: { class_name: 'Dense', config: { name: 'dense', units: 2, activation: 'linear', use_bias: true } } } };
+    const weightSpecs = ['sequential/td/kernel', 'td/dense/kernel', 'sequential/td/bias', 'td/dense/bias']
+      .map((name) => ({ name, shape: name.endsWith('kernel') ? [2, 2] : [2], dtype: 'float32' }));
+    const a = { modelTopology: { class_name: 'Sequential', config: { name: 'sequential', layers: [td] } }, weightSpecs,
+      weightData: new Float32Array(12).buffer };
+    expect(() => rl.layersModelFromArtifacts(a as never)).toThrow("ambiguous weights manifest names were paired with no weight (rnnlab does not guess which one they mean): " +
+      "'sequential/td/kernel' and 'td/dense/kernel' could each be 'td/kernel'; 'sequential/td/bias' and 'td/dense/bias' could each be 'td/bias'");
+  });
+});
+
 describe("tfjs's scope drop: a wrapped layer's scope above the leaf", () => {
   /** tfjs's TimeDistributed(Dense) then a Dense, saved by tfjs with the inner weights renamed as Keras 3 scopes them. */
   async function tfjsTimeDistributed(rename: (name: string) => string) {

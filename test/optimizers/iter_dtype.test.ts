@@ -56,17 +56,40 @@ describe("getWeights' iter", () => {
       .rejects.toThrow("SGD.setWeights: 'iter' is 2147483648, over 2147483647, the most tfjs's int32 step count holds");
   });
 
-  it('model.save with includeOptimizer writes a step count above 2^24 exactly', async () => {
-    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
-    m.compile({ optimizer: rl.train.adam(0.01), loss: 'meanSquaredError' });
-    const big = 2 ** 24 + 3;
-    await m.optimizer!.setWeights([{ name: 'iter', tensor: rl.scalar(big, 'int32') }]);
+  const big = 2 ** 24 + 3;
+
+  /** Saves with includeOptimizer; returns the artifacts and the int32 'iter' their bytes hold. */
+  async function saveWithIter(m: rl.LayersModel | rl.Sequential): Promise<{ saved: rl.io.ModelArtifacts; iter: number }> {
     let saved: rl.io.ModelArtifacts | undefined;
     await m.save(rl.io.withSaveHandler((a) => { saved = a; return {}; }), { includeOptimizer: true });
     const specs = saved!.weightSpecs as { name: string; shape: number[]; dtype: string }[];
     const at = specs.findIndex((s) => s.name === 'iter');
     expect(specs[at]).toMatchObject({ dtype: 'int32', shape: [] });
     const offset = specs.slice(0, at).reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-    expect(new DataView(saved!.weightData as ArrayBuffer).getInt32(offset, true)).toBe(big);
+    return { saved: saved!, iter: new DataView(saved!.weightData as ArrayBuffer).getInt32(offset, true) };
+  }
+
+  it('model.save with includeOptimizer writes a step count above 2^24 exactly', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: rl.train.adam(0.01), loss: 'meanSquaredError' });
+    await m.optimizer!.setWeights([{ name: 'iter', tensor: rl.scalar(big, 'int32') }]);
+    expect((await saveWithIter(m)).iter).toBe(big);
+  });
+
+  it('loading such a file gives the step count back exactly, and the next save writes it unchanged', async () => {
+    const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: rl.train.adam(0.01), loss: 'meanSquaredError' });
+    // A real step first, so the file also holds Adam's float32 slots beside the int32 'iter'.
+    await m.fit(rl.ones([2, 2]), rl.ones([2, 1]), { epochs: 1, verbose: 0 });
+    const [, ...slots] = await m.optimizer!.getWeights();
+    await m.optimizer!.setWeights([{ name: 'iter', tensor: rl.scalar(big, 'int32') }, ...slots]);
+    const { saved } = await saveWithIter(m);
+    const loaded = await rl.loadLayersModel(rl.io.fromMemory(saved));
+    // float32 would read 2^24 + 3 as 2^24 + 4.
+    expect(loaded.optimizer!.iterations).toBe(big);
+    const [iter, ...loadedSlots] = await loaded.optimizer!.getWeights();
+    expect([iter.tensor.dtype, flat(iter.tensor)]).toEqual(['int32', [big]]);
+    expect(loadedSlots.map((w) => [w.name, flat(w.tensor)])).toEqual(slots.map((w) => [w.name, flat(w.tensor)]));
+    expect((await saveWithIter(loaded)).iter).toBe(big);
   });
 });
