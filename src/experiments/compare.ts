@@ -3,7 +3,7 @@ import { percent, seconds, type Table } from '../report/table.js';
 import type { ChartSpec } from '../report/svg.js';
 import { trainImdb, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
 import { STACKABLE_MODELS, type ImdbModelName } from './lab_models.js';
-import { imdbDataRecord, imdbModelRecord, imdbTestClassification } from './imdb_result.js';
+import { imdbDataRecord, imdbModelRecord, imdbTestClassification, trainNumbersAfter } from './imdb_result.js';
 import type { RecordBody } from '../report/record.js';
 
 export const LAB_MODELS: ImdbModelName[] = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm'];
@@ -65,39 +65,21 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
     testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
   }));
   const table: Table = {
-    caption: `IMDb sentiment, ${data.nTrain} training and ${data.nTest} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,
+    caption: `IMDb sentiment, ${data.nTrain.toLocaleString('en-US')} training and ${data.nTest.toLocaleString('en-US')} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,
     columns: ['model', 'params', 'epochs', 'batch', 's/epoch', 'train acc', 'test acc'],
     rows: rows.map((r) => [r.model, r.params, r.partialLastEpoch ? `${r.epochs} + partial` : r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
   };
-  // A cancelled run has no test numbers (NaN) and maybe no epoch: it cannot be the best or the fastest.
-  const best = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy)[0];
-  // A stopped run's last epoch was timed short.
-  const fastest = rows.filter((r, i) => !runs[i].cancelled && Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch)[0];
-  const ffRaw = rows.find((r) => r.model === 'ff_raw');
-  // Models equal to the printed digit share the best place: naming only the first of them would rank a tie.
-  const tied = best ? rows.filter((r) => percent(r.testAccuracy) === percent(best.testAccuracy)) : [];
-  const bestPart = tied.length > 1
-    ? `${tied.map((r) => r.model).join(', ')} tie for the best test accuracy (${percent(best!.testAccuracy)})`
-    : best ? `${best.model} reaches the best test accuracy (${percent(best.testAccuracy)}, ${best.params.toLocaleString('en-US')} parameters)` : '';
-  const allNearChance = best !== undefined && best.testAccuracy < 0.6 && rows.length > 1;
-  const stoppedIn = runs.find((r) => r.cancelled);
   const notTrained = models.slice(runs.length);
-  const stopPart = stoppedIn
-    ? ` Stopped while training ${stoppedIn.name} (in epoch ${stoppedIn.history.loss?.length ?? 0} of ${String(stoppedIn.config.epochs)})${notTrained.length ? `; not trained: ${notTrained.join(', ')}` : ''}.`
-    : notTrained.length ? ` Stopped before training ${notTrained.join(', ')}.` : '';
-  const finding = (best && fastest
-    ? `${bestPart}; ` +
-      `${fastest.model} is the fastest at ${seconds(fastest.secondsPerEpoch)} s per epoch.` +
-      (allNearChance ? ' Every model is still near chance (below 60%): train longer or on more reviews before ranking them.'
-        : ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '')
-    : rows.length ? `No model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.') + stopPart;
+  const finding = compareFinding(rows, runs, models.length === 1) + stopPart(runs, notTrained);
+  // The curves, as the table, show whole epochs only: a cut epoch's numbers are of the batches it got.
+  const perEpoch = (key: string) => runs.map((r, i) => ({ name: r.name, y: (r.history[key] ?? []).slice(0, rows[i].epochs) }));
   // ff_raw's loss on raw ids is in the hundreds; a log axis keeps the others readable.
-  const losses = runs.flatMap((r) => r.history.loss ?? []).filter((v) => Number.isFinite(v) && v > 0);
+  const losses = perEpoch('loss').flatMap((s) => s.y).filter((v) => Number.isFinite(v) && v > 0);
   const wideLoss = losses.length > 0 && Math.max(...losses) / Math.min(...losses) > 50;
   const charts: ChartSpec[] = [
-    { title: 'Training accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: runs.map((r) => ({ name: r.name, y: r.history.accuracy ?? [] })) },
+    { title: 'Training accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: perEpoch('accuracy') },
     { title: `Training loss per epoch${wideLoss ? ' (log scale)' : ''}`, xLabel: 'epoch', yLabel: 'binary cross-entropy', logY: wideLoss,
-      series: runs.map((r) => ({ name: r.name, y: r.history.loss ?? [] })) },
+      series: perEpoch('loss') },
     { kind: 'bar', title: 'Accuracy', yLabel: 'accuracy', yMin: 0, yMax: 1, categories: rows.map((r) => r.model),
       series: [{ name: 'train', y: rows.map((r) => r.trainAccuracy) }, { name: 'test', y: rows.map((r) => r.testAccuracy) }] },
     { kind: 'bar', title: 'Seconds per epoch', yLabel: 'seconds', categories: rows.map((r) => r.model), series: [{ name: 's/epoch', y: rows.map((r) => r.secondsPerEpoch) }] },
@@ -117,14 +99,63 @@ function wholeEpochs(r: ImdbRun, cut: boolean): Pick<CompareRow, 'epochs' | 'par
   return {
     epochs: whole, partialLastEpoch: true,
     secondsPerEpoch: whole ? times.reduce((a, b) => a + b, 0) / whole : NaN,
-    trainAccuracy: whole ? r.history.accuracy?.[whole - 1] ?? NaN : NaN,
+    trainAccuracy: trainNumbersAfter(r, whole).trainAccuracy,
   };
+}
+
+/** The models whose value prints the same as the first's: naming only the first of them would rank a tie. */
+function tiedAtPrinted(sorted: CompareRow[], print: (r: CompareRow) => string): CompareRow[] {
+  return sorted.length ? sorted.filter((r) => print(r) === print(sorted[0])) : [];
+}
+
+/** The printed percentage as a number, so a margin is the difference of the numbers the table shows. */
+const printedPercent = (v: number) => Number.parseFloat(percent(v));
+
+/**
+ * Which model wins on test accuracy, by how much over the next, and which is fastest; with one model, its numbers
+ * alone. A stopped run has no test numbers (NaN) and its seconds are of a cut run: it is neither best nor fastest.
+ */
+export function compareFinding(rows: CompareRow[], runs: Pick<ImdbRun, 'cancelled'>[], oneModel: boolean): string {
+  const byAccuracy = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy);
+  const bySpeed = rows.filter((r, i) => !runs[i].cancelled && Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch);
+  const best = tiedAtPrinted(byAccuracy, (r) => percent(r.testAccuracy));
+  const fastest = tiedAtPrinted(bySpeed, (r) => seconds(r.secondsPerEpoch));
+  if (!best.length || !fastest.length) return rows.length ? `No model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.';
+  const top = best[0];
+  const ffRaw = rows.find((r) => r.model === 'ff_raw');
+  const ffRawNote = ffRaw && ffRaw.testAccuracy < 0.6 ? ` The feed-forward net on raw ids stays near chance (${percent(ffRaw.testAccuracy)}): word ids are labels, not quantities.` : '';
+  if (oneModel) {
+    return `${top.model} reaches ${percent(top.testAccuracy)} test accuracy (${top.params.toLocaleString('en-US')} parameters) at ${seconds(top.secondsPerEpoch)} s per epoch; ` +
+      'with one model there is nothing to compare it with.' +
+      (ffRawNote || (top.testAccuracy < 0.6 ? ' It is still near chance (below 60%): train longer or on more reviews.' : ''));
+  }
+  const next = byAccuracy.find((r) => percent(r.testAccuracy) !== percent(top.testAccuracy));
+  const margin = next ? `, ${(printedPercent(top.testAccuracy) - printedPercent(next.testAccuracy)).toFixed(2)} percentage points above ${next.model} (${percent(next.testAccuracy)})` : '';
+  const bestPart = best.length > 1
+    ? `${best.map((r) => r.model).join(', ')} tie for the best test accuracy (${percent(top.testAccuracy)})${margin}`
+    : `${top.model} reaches the best test accuracy (${percent(top.testAccuracy)}, ${top.params.toLocaleString('en-US')} parameters)${margin}`;
+  const fastPart = fastest.length > 1
+    ? `${fastest.map((r) => r.model).join(', ')} tie for the fastest at ${seconds(fastest[0].secondsPerEpoch)} s per epoch.`
+    : `${fastest[0].model} is the fastest at ${seconds(fastest[0].secondsPerEpoch)} s per epoch.`;
+  // One row of several asked for (a stop before the second) has no others to be near chance with.
+  const allNearChance = top.testAccuracy < 0.6 && rows.length > 1;
+  return `${bestPart}; ${fastPart}` +
+    (allNearChance ? ' Every model is still near chance (below 60%): train longer or on more reviews before ranking them.' : ffRawNote);
+}
+
+/** Where a stop left the comparison: the model it cut and the models never started. */
+function stopPart(runs: Pick<ImdbRun, 'name' | 'cancelled' | 'history' | 'config'>[], notTrained: ImdbModelName[]): string {
+  const stoppedIn = runs.find((r) => r.cancelled);
+  if (stoppedIn) {
+    return ` Stopped while training ${stoppedIn.name} (in epoch ${stoppedIn.history.loss?.length ?? 0} of ${String(stoppedIn.config.epochs)})${notTrained.length ? `; not trained: ${notTrained.join(', ')}` : ''}.`;
+  }
+  return notTrained.length ? ` Stopped before training ${notTrained.join(', ')}.` : '';
 }
 
 /** The record body of a comparison: one model record per model, metrics keyed by model. */
 export function compareBody(res: CompareResult, data: ImdbArrays, config: Record<string, unknown>): RecordBody {
   return {
-    config, data: imdbDataRecord(data, (config.limit as number | null) ?? null), models: res.runs.map(imdbModelRecord),
+    config, data: imdbDataRecord(data, (config.limit as number | null) ?? null), models: res.runs.map((r, i) => imdbModelRecord(r, res.rows[i].epochs)),
     metrics: Object.fromEntries(res.rows.map((r) => [r.model, { testAccuracy: r.testAccuracy, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss }])),
     finding: res.finding, tables: [res.table],
     details: { comparison: res.rows, ...(res.classes.length ? { classes: res.classes, confusionByModel: res.confusionByModel } : {}) },

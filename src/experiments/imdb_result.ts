@@ -24,12 +24,25 @@ export function curveCharts(h: Record<string, number[]>, what = ''): ChartSpec[]
   ];
 }
 
-export function imdbMetrics(r: Omit<ImdbRun, 'model'>): Record<string, number> {
-  return { testAccuracy: r.testAccuracy, testLoss: r.testLoss, trainAccuracy: r.trainAccuracy, trainLoss: r.trainLoss };
+/**
+ * Train accuracy and loss at the end of the run's first `wholeEpochs` epochs (all of them unless given). A stop that
+ * cut the last epoch short left that epoch's numbers of the batches it got; the caller that knows it passes the whole
+ * epochs, so the record agrees with its table (NaN with none).
+ */
+export function trainNumbersAfter(r: Pick<ImdbRun, 'history' | 'trainAccuracy' | 'trainLoss'>, wholeEpochs?: number): { trainAccuracy: number; trainLoss: number } {
+  const ran = r.history.loss?.length ?? 0;
+  if (wholeEpochs === undefined || wholeEpochs >= ran) return { trainAccuracy: r.trainAccuracy, trainLoss: r.trainLoss };
+  const at = (k: string) => (wholeEpochs > 0 ? r.history[k]?.[wholeEpochs - 1] ?? NaN : NaN);
+  return { trainAccuracy: at('accuracy'), trainLoss: at('loss') };
 }
 
-export function imdbModelRecord(r: Omit<ImdbRun, 'model'>): ModelRecord {
-  return { name: r.name, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: { ...imdbMetrics(r), evalSeconds: r.evalSeconds }, summary: r.summary };
+export function imdbMetrics(r: Omit<ImdbRun, 'model'>, wholeEpochs?: number): Record<string, number> {
+  return { testAccuracy: r.testAccuracy, testLoss: r.testLoss, ...trainNumbersAfter(r, wholeEpochs) };
+}
+
+/** `wholeEpochs`: as for trainNumbersAfter; the history keeps every epoch begun, the cut one included. */
+export function imdbModelRecord(r: Omit<ImdbRun, 'model'>, wholeEpochs?: number): ModelRecord {
+  return { name: r.name, params: r.params, history: r.history, secondsPerEpoch: r.secondsPerEpoch, metrics: { ...imdbMetrics(r, wholeEpochs), evalSeconds: r.evalSeconds }, summary: r.summary };
 }
 
 export function imdbDataRecord(d: ImdbArrays, limit: number | null): Record<string, unknown> {

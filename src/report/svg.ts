@@ -234,6 +234,11 @@ function axes(f: Frame, yTicks: { v: number; y: number; label: string }[], xTick
   return p.join('');
 }
 
+/** Bare axes saying "no data", for a chart with nothing finite to draw. */
+function noData(f: Frame): string {
+  return axes(f, [], []) + `<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" font-size="13" fill="#888">no data</text>`;
+}
+
 function linePlot(spec: ChartSpec, f: Frame): string {
   const log = !!spec.logY;
   // Each series as runs of drawable points: a NaN, an infinity (or a value <= 0 on a log axis) ends a run, so the
@@ -249,9 +254,7 @@ function linePlot(spec: ChartSpec, f: Frame): string {
   });
   const pts = runs.map((r) => r.flat());
   const all = pts.flat();
-  if (all.length === 0) {
-    return axes(f, [], []) + `<text x="${(f.left + f.right) / 2}" y="${(f.top + f.bottom) / 2}" text-anchor="middle" font-size="13" fill="#888">no data</text>`;
-  }
+  if (all.length === 0) return noData(f);
   let xLo = minOf(all.map((p) => p[0])), xHi = maxOf(all.map((p) => p[0]));
   if (xLo === xHi) { xLo -= 1; xHi += 1; }
   let yLo = axisEnd(spec.yMin, log) ?? minOf(all.map((p) => p[1])), yHi = axisEnd(spec.yMax, log) ?? maxOf(all.map((p) => p[1]));
@@ -295,6 +298,8 @@ const LABEL_CHAR_PX = 5.6;
 function barPlot(spec: ChartSpec, f: Frame): string {
   const cats = spec.categories ?? spec.series[0]?.y.map((_, i) => String(i + 1)) ?? [];
   const vals = spec.series.flatMap((s) => s.y.filter(Number.isFinite).map(clampPlot));
+  // No bar to draw: an axis scaled to nothing would read as measured zeros.
+  if (vals.length === 0) return noData(f);
   const lo = Math.min(0, axisEnd(spec.yMin) ?? minOf(vals)), hi = Math.max(lo + 1e-12, axisEnd(spec.yMax) ?? Math.max(0, maxOf(vals), 1e-12));
   const ticks = niceTicks(lo, hi);
   const a = Math.min(ticks[0], lo), b = Math.max(ticks[ticks.length - 1], hi);

@@ -32,13 +32,26 @@ export function percent(v: number, digits = 2): string {
 export function formatTable(t: Table): string[] {
   const cells = t.rows.map((r) => r.map((c) => formatCell(c)));
   const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = t.columns.map((_, i) => t.rows.length > 0 && t.rows.every((r) => typeof r[i] === 'number' || r[i] === null || /^[-+]?[\d,.]+%?$/.test(String(r[i]))));
+  // A column of numbers stays right-aligned around the cells that stand for a number: 'n/a', '1 + partial', NaN.
+  const numeric = t.columns.map((_, i) => {
+    const col = t.rows.map((r) => r[i]);
+    return col.some(isNumberCell) && col.every((c) => isNumberCell(c) || c === null || isNumberStandIn(c));
+  });
   const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const out: string[] = [];
   if (t.caption) out.push(t.caption);
   out.push(line(t.columns), widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells) out.push(line(r));
   return out;
+}
+
+function isNumberCell(c: Cell): boolean {
+  return typeof c === 'number' || (typeof c === 'string' && /^[-+]?[\d,.]+%?$/.test(c));
+}
+
+/** What a numeric column prints where it has no plain number: none measured, a whole count plus a cut epoch, NaN. */
+function isNumberStandIn(c: Cell): boolean {
+  return typeof c === 'string' && /^(n\/a|-|NaN|-?Infinity|\d+ \+ partial)$/.test(c);
 }
 
 /** Seconds with enough digits to be useful at both ends: 123.4, 1.23, 0.012; 'n/a' where there is none (no epoch ran). */
