@@ -6,11 +6,10 @@
 import type { Sequential } from '../models/sequential.js';
 import { globalRandom, setSeed } from '../random.js';
 import { imdbModel, type ImdbModelName } from '../experiments/lab_models.js';
-import { ModelTooLargeError } from '../io/errors.js';
 import type { TextClassifier } from '../tasks/text_classifier_file.js';
 import { badRequest, HttpError, notFound } from './http.js';
 import { loadSavedTextClassifier, type ModelInfo, type ModelMeta, type ServedModelMeta, type TextModelMeta } from './model_io.js';
-import { labelFor, type RunStore } from './runs.js';
+import { labelFor, modelLoadError, notCompleted, type RunStore } from './runs.js';
 
 export type { ModelInfo, ModelMeta, ServedModelMeta, TextModelMeta } from './model_io.js';
 
@@ -113,17 +112,14 @@ export class ModelRegistry {
       throw new HttpError(422, `run '${id}' holds a sequence-to-sequence model (rnnlab seq2seq), which the dashboard does not serve: decode with it with rnnlab translate --model <the run folder> "text"`);
     }
     if (results.command !== 'train') return null;
-    if (summary.status !== 'completed') throw new HttpError(409, `run '${id}' has not completed (it is ${summary.status}), so its model is not used: pick a completed run from GET /api/models`);
+    if (summary.status !== 'completed') throw notCompleted(id, summary.status);
     // Taken before reading, so a rewrite while the model loads makes the next request load again.
     const version = this.runs.modelVersion(id);
     let classifier: TextClassifier | null;
     try {
       classifier = await loadSavedTextClassifier(dir, this.runs.maxModelParams);
     } catch (e) {
-      if (e instanceof ModelTooLargeError) {
-        throw new HttpError(422, `the model saved in run '${id}' has ${e.atLeast ? 'at least ' : ''}${e.params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${e.limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
-      }
-      throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
+      throw modelLoadError(id, e);
     }
     if (!classifier) return null;
     const meta: TextModelMeta = { task: 'text', kind: typeof results.config.model === 'string' ? results.config.model : classifier.model.name, classes: [...classifier.classes], maxlen: classifier.encoder.maxlen };

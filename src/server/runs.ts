@@ -511,7 +511,7 @@ export class RunStore {
     const status = summarize(id, dir, results, undefined, this.trainingHere(id)).status;
     if (status !== 'completed') {
       if (savedModelDir(dir) === null) return null;
-      throw new HttpError(409, `run '${id}' has not completed (it is ${status}), so its model is not used: pick a completed run from GET /api/models`);
+      throw notCompleted(id, status);
     }
     // Taken before reading, so a rewrite while the model loads makes the next request load again.
     const version = this.versionIn(dir);
@@ -519,10 +519,7 @@ export class RunStore {
     try {
       model = await loadSavedModel(dir, this.maxModelParams);
     } catch (e) {
-      if (e instanceof ModelTooLargeError) {
-        throw new HttpError(422, `the model saved in run '${id}' has ${e.atLeast ? 'at least ' : ''}${e.params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${e.limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
-      }
-      throw new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
+      throw modelLoadError(id, e);
     }
     const modelDir = savedModelDir(dir);
     // Moved away while it loaded: no model, as for a folder without one.
@@ -590,4 +587,17 @@ function parseFile(file: string, readText = readRecordText): { results: RunRecor
   } catch (e) {
     return { results: null, error: (e as Error).message };
   }
+}
+
+/** A run model asked for by id before its run completed (its model folder may be half-written or not its result). */
+export function notCompleted(id: string, status: string): HttpError {
+  return new HttpError(409, `run '${id}' has not completed (it is ${status}), so its model is not used: pick a completed run from GET /api/models`);
+}
+
+/** Why a run's saved model did not load: over serve's --max-model-params, or unreadable. */
+export function modelLoadError(id: string, e: unknown): HttpError {
+  if (e instanceof ModelTooLargeError) {
+    return new HttpError(422, `the model saved in run '${id}' has ${e.atLeast ? 'at least ' : ''}${e.params.toLocaleString('en-US')} parameters, over this dashboard's limit of ${e.limit.toLocaleString('en-US')} (rnnlab serve --max-model-params)`);
+  }
+  return new HttpError(422, `the model saved in run '${id}' cannot be loaded: ${(e as Error).message}`);
 }
