@@ -208,6 +208,43 @@ function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: n
   return [exportLayer(g, view, data[0])];
 }
 
+/**
+ * The graph outputs' names, claimed before anything else so no tensor made on the way takes one. A layer's first call
+ * names its outputs (the layer's name; its later outputs, states or attention weights, with the suffix of their
+ * index), a shared layer's later call c adds `_call<c>` (a siamese model's two encodings: encoder, encoder_call1), a
+ * model input passed through is `<input>_output`. Where two outputs ask for one name (Keras's default names make it
+ * easy: layer 'gru''s state 'gru_1' beside layer 'gru_1'), the output named after its layer alone keeps it, as does
+ * the first in the model's order otherwise, and the other takes `<layer>[_call<c>]_output<index>` (made unique): the
+ * names are deterministic, and a model without a clash names its outputs as before. A tensor listed twice is refused.
+ */
+function outputNames(g: GraphBuilder, model: ExportableGraph): string[] {
+  const where = new Map<GraphTensor, { index: number; call: number }>();
+  const calls = new Map<unknown, number>();
+  for (const n of model.nodes) {
+    const call = calls.get(n.layer) ?? 0;
+    calls.set(n.layer, call + 1);
+    n.outputs.forEach((t, index) => where.set(t, { index, call }));
+  }
+  const asked = model.outputs.map((t, k) => {
+    const again = model.outputs.indexOf(t);
+    if (again < k) throw new OnnxExportError(`ONNX export: model '${model.name}': output ${k} is output ${again} again; list each output once`);
+    const { index, call } = where.get(t) ?? { index: 0, call: 0 };
+    // A model input listed as an output (Keras allows it) is passed through an Identity: ONNX names are unique, so
+    // it cannot keep the input's name.
+    const passed = model.inputs.includes(t);
+    const ofCall = call > 0 ? `_call${call}` : '';
+    return {
+      name: `${t.sourceLayer.name}${passed ? '_output' : ''}${ofCall}${index > 0 ? `_${index}` : ''}`,
+      own: !passed && call === 0 && index === 0,
+      fallback: `${t.sourceLayer.name}${ofCall}_output${index}`,
+    };
+  });
+  const names: (string | null)[] = asked.map(() => null);
+  // Layer names are unique, so the outputs named after their layer alone never clash with each other.
+  for (const own of [true, false]) asked.forEach((a, k) => { if (a.own === own && g.reserve(a.name)) names[k] = a.name; });
+  return names.map((n, k) => n ?? g.name(asked[k].fallback));
+}
+
 const dims = (shape: (number | null)[], prefix: string): (number | string)[] => shape.map((d, i) => d ?? (i === 0 ? 'batch' : `${prefix}_dim_${i}`));
 
 /** The ONNX model's bytes for a functional model; exportLayer runs one single-input layer. */
@@ -225,32 +262,7 @@ export function functionalToOnnx(model: ExportableGraph, exportLayer: LayerExpor
     }
     return { name, elemType, shape: dims(t.shape, name) };
   });
-  // Output names are claimed first, so no tensor made on the way takes one. A layer's first call names its outputs
-  // (the layer's name; its later outputs, states or attention weights, with the suffix of their index), a shared
-  // layer's later call c adds `_call<c>` (a siamese model's two encodings: encoder, encoder_call1). Two outputs
-  // asking for one name (a layer named like another's second output, 'enc_1' next to enc's state, or a tensor
-  // listed twice) are refused.
-  const where = new Map<GraphTensor, { index: number; call: number }>();
-  const calls = new Map<unknown, number>();
-  for (const n of model.nodes) {
-    const call = calls.get(n.layer) ?? 0;
-    calls.set(n.layer, call + 1);
-    n.outputs.forEach((t, index) => where.set(t, { index, call }));
-  }
-  const wanted = model.outputs.map((t, k) => {
-    const { index, call } = where.get(t) ?? { index: 0, call: 0 };
-    // A model input listed as an output (Keras allows it) is passed through an Identity: ONNX names are unique, so
-    // it cannot keep the input's name.
-    const passed = model.inputs.includes(t);
-    const name = `${t.sourceLayer.name}${passed ? '_output' : ''}${call > 0 ? `_call${call}` : ''}${index > 0 ? `_${index}` : ''}`;
-    if (!g.reserve(name)) {
-      const again = model.outputs.indexOf(t);
-      throw new OnnxExportError(again < k
-        ? `ONNX export: model '${model.name}': output ${k} is output ${again} again; list each output once`
-        : `ONNX export: model '${model.name}': output ${k} would be named '${name}'${passed ? ` (the model input '${t.sourceLayer.name}' passed through)` : ''}, which another input or output already has; rename the ${passed ? 'input ' : ''}layer '${t.sourceLayer.name}'`);
-    }
-    return name;
-  });
+  const wanted = outputNames(g, model);
   walk(g, model, flows, intInputs, exportLayer);
   const outputs: ValueInfo[] = model.outputs.map((t, k) => {
     const name = wanted[k];

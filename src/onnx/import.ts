@@ -12,6 +12,7 @@ import { Sequential } from '../models/sequential.js';
 import { decodeModel, OnnxImportError } from './read.js';
 import { dataPath, readGraph, type Spec } from './import_graph.js';
 import { Reader } from './import_reader.js';
+import { resolveOneFeatureNorm } from './import_norm.js';
 import { refuseImportOptions } from './options.js';
 import { errnoWords } from '../local_files.js';
 
@@ -69,6 +70,8 @@ export function modelFromOnnx(bytes: Uint8Array, source: string = 'ONNX model'):
     throw new OnnxImportError(`${source}: ${at}: ${what} ${s.className} layer ${i + 1}: ${(e as Error).message}`);
   };
   reader.specs.forEach((s, i) => {
+    // The layers before are built (the first takes the graph input's shape): their width decides a [1]-scaled Mul + Add.
+    resolveOneFeatureNorm(s, i === 0 ? g.input.dims.at(-1) : model.layers[i - 1].built ? model.layers[i - 1].outputShape.at(-1) : null);
     try {
       model.add(makeLayer(i === 0 && s.className !== 'Embedding' ? { ...s, args: { ...s.args, batchInputShape: g.input.dims } } : s));
     } catch (e) {

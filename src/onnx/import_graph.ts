@@ -13,6 +13,11 @@ export interface Spec {
   className: string; args: Record<string, unknown>; weights: Float32Array[]; wrapTime?: boolean;
   /** A Flatten read from a Reshape to [..., width]: the width each row must have for the Reshape to be that Flatten. */
   width?: number;
+  /**
+   * A Rescaling read from a Mul and Add by [1]-shaped constants: exportOnnx's BatchNormalization of one feature when
+   * the data has one feature (its x * s + t folded per feature), which the layers' sizes tell once built.
+   */
+  oneFeatureNorm?: boolean;
 }
 
 export interface Graph {

@@ -54,7 +54,7 @@ function singleValue(c: ConstTensor | null, rank: number): number | null {
 
 /**
  * x * s + t by constants. One value each (exportOnnx's Rescaling, a user's x * 2 + 1): Rescaling, which rounds as
- * ONNX Runtime does. Per feature of the last axis, or one of them a single value (exportOnnx's inference
+ * ONNX Runtime does (by [1]-shaped constants, marked for resolveOneFeatureNorm). Per feature of the last axis, or one of them a single value (exportOnnx's inference
  * BatchNormalization): a BatchNormalization with gamma s, beta t, moving mean 0, moving variance 1 and epsilon 0,
  * which computes exactly x * s + t.
  */
@@ -65,7 +65,11 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
   const sConst = sIndex < 0 ? null : constAt(p, mul, sIndex);
   const tConst = add?.opType === 'Add' && add.input?.includes(mul.output?.[0] ?? '') ? constAt(p, add, other(add, mul.output?.[0])) : null;
   const [scale, offset] = [sConst, tConst].map((c) => singleValue(c, p.rank));
-  if (scale !== null && offset !== null) return { className: 'Rescaling', args: { scale, offset }, weights: [] };
+  if (scale !== null && offset !== null) {
+    // exportOnnx writes Rescaling's constants as scalars, a BatchNormalization's per feature: [1] for one feature.
+    const perOne = p.channelsLast && sConst!.dims.length > 0 && tConst!.dims.length > 0;
+    return { className: 'Rescaling', args: { scale, offset }, weights: [], ...(perOne ? { oneFeatureNorm: true } : {}) };
+  }
   const perS = perFeature(sConst), perT = perFeature(tConst);
   const C = perS && perS.length > 1 ? perS.length : perT?.length ?? 0;
   const s = scale !== null ? new Float32Array(C).fill(scale) : perS;
@@ -77,6 +81,20 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
     className: 'BatchNormalization', args: { axis: -1, epsilon: 0 },
     weights: [s, t, new Float32Array(C), new Float32Array(C).fill(1)],
   };
+}
+
+/**
+ * A Rescaling by [1]-shaped constants on data of one feature (width, its input's last axis) is exportOnnx's
+ * one-feature BatchNormalization: made that layer again (gamma s, beta t, moving mean 0, moving variance 1, epsilon
+ * 0), so its weights can be fine-tuned as the original's. On several features one value scales them all: a Rescaling.
+ */
+export function resolveOneFeatureNorm(spec: Spec, width: number | null | undefined): void {
+  if (!spec.oneFeatureNorm || width !== 1) return;
+  const { scale, offset } = spec.args as { scale: number; offset: number };
+  Object.assign(spec, {
+    className: 'BatchNormalization', args: { axis: -1, epsilon: 0 },
+    weights: [Float32Array.of(scale), Float32Array.of(offset), Float32Array.of(0), Float32Array.of(1)],
+  });
 }
 
 /** A constant all of whose values are one: LayerNormalization's scale when the layer learns none. */

@@ -254,6 +254,8 @@ export class Reader {
         this.skip = 1; // the Add, read with it
         return;
       }
+      case 'Slice':
+        this.fail(node, `operator Slice is not imported here: a Slice is read only right after a recurrent node, as its last step with the Squeeze after it (out[:, -1], any opset) or, from opset 10, reversing a reverse layer's sequence (this graph declares opset ${this.g.opset})`);
       case 'Div':
         if (isTorchSoftsign(this.g, node)) return this.activation(node, a, wasOpen, 'softsign');
         this.fail(node, "only PyTorch's Softsign, x / (1 + Abs(x)), is imported of Div");
@@ -522,9 +524,19 @@ export class Reader {
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
       r.stage = 'done';
+    } else if (op === 'Slice' && r.returnSequences && this.squeezesSliced(node, next, r.stage === 'done' ? 1 : r.stage === 'timeMajor' ? 0 : null)) {
+      // PyTorch's out[:, -1] at opsets 9 and 10: Slice of the last step, then Squeeze of its axis (the Gather -1 above).
+      this.lastStepSlice(node);
+      if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
+      r.returnSequences = false;
+      r.stage = 'done';
+      this.skip = 1; // the Squeeze, read with it
     } else if (op === 'Slice' && r.stage === 'done' && r.returnSequences && r.rec.reverse && r.rec.directions === 1 && !r.processingOrder) {
       // Only the whole time axis reversed puts a reverse layer's outputs in processing order (Keras's goBackwards).
-      if (!this.reversesTime(node)) this.fail(node, 'only a Slice reversing the whole time axis (starts -1, ends before the first step, axes 1, steps -1) is imported after a reverse recurrent layer');
+      if (!this.reversesTime(node)) {
+        const noSteps = this.g.opset < 10 ? `; at opset ${this.g.opset}, as this graph declares, Slice has no steps (they come with opset 10), so it cannot reverse` : '';
+        this.fail(node, `only a Slice reversing the whole time axis (starts -1, ends before the first step, axes 1, steps -1) is imported after a reverse recurrent layer${noSteps}`);
+      }
       r.processingOrder = true;
     }
     // The exporter's mask plumbing: Pad then GatherElements spread a masked sequence over the steps; a Mul by the
@@ -568,10 +580,40 @@ export class Reader {
     return rows !== null && (rows.width ?? width) === width;
   }
 
-  /** starts -1, ends at or before -2^31 (past the first step), axes [1], steps [-1]: the time axis read backwards. */
-  private reversesTime(node: Node): boolean {
+  /**
+   * A Slice's starts, ends, axes and steps (null where not given): attributes before opset 10 (which has no steps),
+   * constant inputs from it.
+   */
+  private sliceBounds(node: Node): { starts: number[] | null; ends: number[] | null; axes: number[] | null; steps: number[] | null } {
+    if (this.g.opset < 10) {
+      const a = attrsOf(node);
+      return { starts: attrInts(a, 'starts'), ends: attrInts(a, 'ends'), axes: attrInts(a, 'axes'), steps: null };
+    }
     const ints = (i: number) => (node.input?.[i] ? this.constInts(node, i, `Slice input ${i}`) : null);
     const [starts, ends, axes, steps] = [1, 2, 3, 4].map(ints);
+    return { starts, ends, axes, steps };
+  }
+
+  /** Is this a Slice of one step along axis (1, or 0 when time-major) whose output only the next node, a Squeeze of that axis, reads? */
+  private squeezesSliced(node: Node, next: Node | undefined, axis: number | null): boolean {
+    const { axes, steps } = this.sliceBounds(node);
+    return axis !== null && axes?.length === 1 && axes[0] === axis && (steps === null || steps.join() === '1')
+      && next?.opType === 'Squeeze' && next.input?.[0] === node.output?.[0] && this.axesOf(next).join() === String(axis);
+  }
+
+  /** The Slice of squeezesSliced takes the last step (starts -1, or T - 1 where T is known, to the end), or is refused. */
+  private lastStepSlice(node: Node): void {
+    const { starts, ends } = this.sliceBounds(node), T = this.steps;
+    const [from, to] = [starts?.[0] ?? 0, ends?.[0] ?? 0];
+    const pastEnd = to >= 2 ** 31 - 1 || (T !== null && to >= T);
+    if (!(pastEnd && (from === -1 || (T !== null && from === T - 1)))) {
+      this.fail(node, `only the last time step (starts -1${T === null ? '' : ` or ${T - 1}`}, ends past the last step) can be taken from a recurrent output by a Slice and Squeeze; this one takes steps ${from} to ${to}${T === null ? ' of a sequence whose length is not known here' : ` of ${T}`}`);
+    }
+  }
+
+  /** starts -1, ends at or before -2^31 (past the first step), axes [1], steps [-1]: the time axis read backwards. */
+  private reversesTime(node: Node): boolean {
+    const { starts, ends, axes, steps } = this.sliceBounds(node);
     return starts?.length === 1 && (starts[0] === -1 || starts[0] >= 2 ** 31 - 1) && ends?.length === 1 && ends[0] <= -(2 ** 31)
       && axes?.length === 1 && (axes[0] === 1 || axes[0] === -2) && steps?.join() === '-1';
   }
