@@ -56,7 +56,12 @@ export class Bidirectional extends Layer {
     };
     this.forwardLayer = copy(`forward_${inner}`, args.layer.goBackwards);
     this.backwardLayer = copy(`backward_${inner}`, !args.layer.goBackwards);
+    // Held as TimeDistributed holds its layer: disposing the wrapper disposes the copies, which then say so by name.
+    this.forwardLayer.modelRefs++;
+    this.backwardLayer.modelRefs++;
   }
+
+  protected override heldLayers(): Layer[] { return [this.forwardLayer, this.backwardLayer]; }
 
   /**
    * The wrapped layer arrives as {className, config}. Keras 3 always writes backward_layer, the mirror of the

@@ -663,9 +663,26 @@ export abstract class Layer {
    */
   abstract call(x: Tensor, ctx: CallContext | Kwargs, logits?: boolean): Tensor | Tensor[];
 
+  /**
+   * tfjs's and Keras's: a shared layer whose calls gave different output shapes has none (an error, as theirs); one
+   * used only on real tensors answers from its build, where tfjs would say it was never called.
+   */
   get outputShape(): SymbolicShape {
+    this.refuseDifferentCallShapes();
     if (!this.outputShapeValue) throw new Error(`${this.name}: the layer is not built yet, so its output shape is unknown`);
     return this.outputShapeValue;
+  }
+
+  /** tfjs's error for a shared layer whose calls gave different output shapes (tfjs 4.22 has no inputShape getter). */
+  private refuseDifferentCallShapes(): void {
+    const perNode = new Set(this.inboundNodes.map((n) => {
+      const shapes = n.outputs.map((t) => t.shape);
+      return JSON.stringify(shapes.length === 1 ? shapes[0] : shapes);
+    }));
+    if (perNode.size > 1) {
+      throw new Error(`${this.name} (${this.className}): the layer has ${this.inboundNodes.length} inbound nodes with different output shapes (${[...perNode].join(' and ')}), ` +
+        'so the notion of "output shape" is ill-defined for it (as in tfjs and Keras); read one call\'s with getOutputAt(nodeIndex).shape');
+    }
   }
 
   /** The fewest masks a list given to apply() may hold for n inputs: one per input, unless a layer reads fewer. */

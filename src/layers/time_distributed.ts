@@ -4,6 +4,7 @@ import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
 
+/** layer: a layer, or a Sequential or Functional model (one input, one output), as tfjs and Keras take. */
 export interface TimeDistributedArgs extends LayerArgs { layer: Layer }
 
 /** A model (layers know nothing of models: recognised by its layers and compile). */
@@ -12,31 +13,62 @@ function isModelLike(v: unknown): boolean {
     typeof (v as { compile?: unknown }).compile === 'function';
 }
 
+/** How a model becomes the wrapped layer: src/models registers it (layers never import models). */
+export interface ModelWrapping {
+  /** The model as a layer sharing its weights, or an error naming why it cannot be wrapped. */
+  wrap(model: unknown, where: string): Layer;
+  /** A saved {className: 'Sequential' | 'Model' | 'Functional', config} made into a model (fresh weights). */
+  modelFromConfig(className: string, config: unknown, where: string): unknown;
+}
+
+let modelWrapping: ModelWrapping | null = null;
+
+export function registerModelWrapping(w: ModelWrapping): void {
+  modelWrapping = w;
+}
+
+/** The class names tfjs (Sequential, Model) and Keras (Functional) save a wrapped model under. */
+const MODEL_CLASS_NAMES = new Set(['Sequential', 'Model', 'Functional']);
+
+function wrappingOf(where: string): ModelWrapping {
+  if (!modelWrapping) throw new Error(`${where}: wrapping a model needs rnnlab's models; import rnnlab from its package root`);
+  return modelWrapping;
+}
+
 /** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
 export class TimeDistributed extends Layer {
   static override readonly className: string = 'TimeDistributed';
   override supportsMasking = true;
   readonly layer: Layer;
+  /** The layer stands for a model (saved as tfjs saves one: the model's class and config). */
+  private readonly wrapsModel: boolean;
 
   constructor(args: TimeDistributedArgs) {
     super(args, 'time_distributed');
-    if (isModelLike(args.layer)) {
-      throw new Error(`${this.name} (TimeDistributed): 'layer' is the model '${String((args.layer as { name?: unknown }).name)}', and wrapping a model is not supported ` +
-        '(tfjs and Keras take one): wrap each of its layers in timeDistributed instead, in order');
-    }
-    if (!(args.layer instanceof Layer)) throw new Error(`${this.name} (TimeDistributed): 'layer' must be a layer, got ${describe(args.layer)}`);
-    const extra = args.layer.extraOutputsOption();
+    const where = `${this.name} (TimeDistributed)`;
+    const given: unknown = isModelLike(args.layer) ? wrappingOf(where).wrap(args.layer, where) : args.layer;
+    if (!(given instanceof Layer)) throw new Error(`${this.name} (TimeDistributed): 'layer' must be a layer, got ${describe(args.layer)}`);
+    const extra = given.extraOutputsOption();
     if (extra) throw new Error(`${this.name} (TimeDistributed): ${extra} of the wrapped layer is not supported`);
-    this.layer = args.layer;
+    this.layer = given;
+    // A wrapped model's weights keep its layers' names ('dense/kernel', tfjs's originalName), as a custom layer's
+    // keep the names it gave them: planning no specs makes savers and loaders read the variables' own names.
+    this.wrapsModel = given !== args.layer;
+    if (this.wrapsModel) this.weightSpecs = Layer.prototype.weightSpecs;
     // Held as a model holds it: the wrapper shares its weights, which live while any holder does.
     this.layer.modelRefs++;
   }
 
   protected override heldLayers(): Layer[] { return [this.layer]; }
 
-  /** The wrapped layer arrives as {className, config}. */
+  /** The wrapped layer (or model, as tfjs's Wrapper.getConfig writes it) arrives as {className, config}. */
   static fromConfig(config: Record<string, unknown>): Layer {
-    return new TimeDistributed({ ...config, layer: deserializeLayer(config.layer, 'wrapped layer') } as TimeDistributedArgs);
+    const entry = config.layer as { className?: unknown; config?: unknown } | null;
+    const className = typeof entry === 'object' && entry !== null ? entry.className : undefined;
+    const layer = typeof className === 'string' && MODEL_CLASS_NAMES.has(className)
+      ? wrappingOf('wrapped model').modelFromConfig(className, entry!.config, `wrapped model (${className})`)
+      : deserializeLayer(config.layer, 'wrapped layer');
+    return new TimeDistributed({ ...config, layer } as TimeDistributedArgs);
   }
 
   private innerShape(inputShape: SymbolicShape): SymbolicShape {
@@ -77,7 +109,8 @@ export class TimeDistributed extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), layer: serializeLayer(this.layer) };
+    const layer = this.wrapsModel ? { className: this.layer.className, config: this.layer.getConfig() } : serializeLayer(this.layer);
+    return { ...super.getConfig(), layer };
   }
 }
 

@@ -29,6 +29,8 @@ import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
 import { NestedModel, existingStandIn, firstCall, nestedLayer } from './nested.js';
 import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
+// Registers models as layers rl.layers.timeDistributed can wrap.
+import './wrapped_model.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
