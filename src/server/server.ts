@@ -213,7 +213,12 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
     return undefined;
   });
 
-  r.get('/api/models', async () => ({ models: await models.list() }));
+  // Paged as /api/runs: at thousands of runs the whole list is hundreds of kilobytes.
+  r.get('/api/models', async (ctx) => {
+    const page = pageOf(ctx.url);
+    const all = await models.list();
+    return { models: all.slice(page.offset, page.offset + page.limit), total: all.length, ...page };
+  }, { query: PAGE_PARAMS });
 
   r.post('/api/predict/sentiment', async (ctx) => {
     const f = new Fields(await body(ctx));
