@@ -20,7 +20,7 @@ import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
-import { withRunFolderLock } from './paths.js';
+import { withRunFolder } from './paths.js';
 
 /** checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again). */
 type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown) => Promise<ExperimentResult> | ExperimentResult;
@@ -182,8 +182,8 @@ export function register(program: Command, ctx: CliContext): void {
     addFlags(cmd, e.spec.flags, `experiment ${name}`);
     helpExtras(cmd, { examples: e.spec.examples });
     cmd.action(async (flags: Record<string, unknown>, c: Command) => {
-      ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, `experiment ${name}`, argvOf(c),
-        () => runExperiment(name, e, flags, ctx, argvOf(c), (flag) => c.getOptionValueSource(flag) === 'cli'));
+      ctx.exitCode = await withRunFolder(flags.out as string | undefined, `experiment-${name}`, `experiment ${name}`, argvOf(c),
+        (out) => runExperiment(name, e, { ...flags, out }, ctx, argvOf(c), (flag) => c.getOptionValueSource(flag) === 'cli'));
     });
   }
   // Reached only when no experiment name matched.

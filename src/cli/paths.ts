@@ -3,10 +3,11 @@
  * --validation) and the run folder it will write (--out). A bad one is a usage error (exit code 2) naming the flag
  * and the path, never a raw EISDIR / EEXIST / ENOENT after a long run.
  */
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checkpointClashes } from '../io/checkpoint.js';
-import { errnoWords, folderWriteProblem } from '../local_files.js';
+import { errnoWords, FolderError, folderWriteProblem, makeFolders } from '../local_files.js';
+import { createRunDir, defaultOutDir } from '../report/run.js';
 import { isRunRecordFile, REPORT_FILES, RESULTS_FILE } from '../report/record.js';
 import { lockRunFolder, RunFolderBusy, type RunFolderLock } from '../report/run_lock.js';
 import { modelClashes } from '../tasks/text_output.js';
@@ -216,9 +217,14 @@ export function checkRunFolder(dir: string, command: string | undefined, writes:
  * releases it when the run ends (and before removing a folder it made, which the lock file would keep).
  */
 export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag, tidy: () => void = () => {}): RunFolderLock {
+  return lockWithWords(dir, command, argv, flag, give, tidy, undefined);
+}
+
+/** lockRunFolderFlag; `made`: the outermost folder made for the run just before, removed with the lock while empty. */
+function lockWithWords(dir: string, command: string, argv: readonly string[], flag: string, give: string, tidy: () => void, made: string | undefined): RunFolderLock {
   let lock: RunFolderLock;
   try {
-    lock = lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`);
+    lock = lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`, made);
   } catch (e) {
     if (!(e instanceof RunFolderBusy)) throw e;
     throw new UsageError(`${flag}: ${e.message}; nothing was changed. Wait for that run to end, or give ${give} another folder`, command);
@@ -230,7 +236,68 @@ export function lockRunFolderFlag(dir: string, command: string, argv: readonly s
   return { dir: lock.dir, release: () => { quiet(); lock.release(); } };
 }
 
-/** run() with --out's lock held, when --out is given (a default folder is made new, by one mkdir, when the run is written). */
+/**
+ * Without --out, the folder the run's default folder (runs/<time>-<name>) is made in must take a new folder: checked
+ * before any work, as --out is (a read-only working folder would otherwise fail only once the run is written).
+ */
+export function checkDefaultRunFolder(defaultOut: string, command: string): void {
+  const problem = folderWriteProblem(path.dirname(defaultOut));
+  if (problem) throw new UsageError(`--out: cannot make the default run folder ${defaultOut}: ${problem}; nothing was changed. Give --out a folder this run can write`, command);
+}
+
+/**
+ * Without --out: the run's default folder, made now (createRunDir: a new folder, suffixed -2, -3... when another run
+ * took the name) and locked as --out is, before the command reads or trains anything. Its release removes the folder
+ * (and the runs/ made for it) while the run has written nothing there, at a stop signal or an exit too.
+ */
+export function lockDefaultRunFolder(defaultOut: string, command: string, argv: readonly string[]): RunFolderLock {
+  checkDefaultRunFolder(defaultOut, command);
+  let parentMade: string | undefined, dir: string;
+  try {
+    parentMade = makeFolders(path.dirname(defaultOut));
+    dir = createRunDir(defaultOut);
+  } catch (e) {
+    if (!(e instanceof FolderError)) throw e;
+    if (parentMade !== undefined) removeEmptyFolders(path.dirname(defaultOut), parentMade);
+    throw new UsageError(`--out: no default run folder could be made: ${e.message}; nothing was changed. Give --out a folder this run can write`, command);
+  }
+  try {
+    return lockWithWords(dir, command, argv, '--out', '--out', () => {}, parentMade ?? dir);
+  } catch (e) {
+    // A new folder of this run's own is never another live run's; still, nothing made is left behind.
+    removeEmptyFolders(dir, parentMade ?? dir);
+    throw e;
+  }
+}
+
+/** Removes dir and the folders above it up to `outermost`, while each is empty. */
+function removeEmptyFolders(dir: string, outermost: string): void {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    try { rmdirSync(at); } catch { return; }
+    if (at === path.resolve(outermost) || path.dirname(at) === at) return;
+  }
+}
+
+/**
+ * run(dir) with its run folder locked: --out, or without it a default folder runs/<time>-<runName> made and locked
+ * now (lockDefaultRunFolder), so that an unwritable working folder is refused before any work and the folder is the
+ * run's from the start. The caller writes the run into dir (as finishRun's `out`). Released when run ends; a default
+ * folder the run wrote nothing into is removed.
+ */
+export async function withRunFolder<T>(out: string | undefined, runName: string, command: string, argv: readonly string[], run: (dir: string) => Promise<T>): Promise<T> {
+  const lock = out === undefined ? lockDefaultRunFolder(defaultOutDir(runName), command, argv) : lockRunFolderFlag(out, command, argv);
+  try {
+    return await run(lock.dir);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * run() with --out's lock held, when --out is given. Without --out, finishRun makes the default folder only when the
+ * run is written (one mkdir): unlocked meanwhile, and an unwritable working folder found only then. withRunFolder
+ * makes and locks it up front; the commands still calling this move to it.
+ */
 export async function withRunFolderLock<T>(out: string | undefined, command: string, argv: readonly string[], run: () => Promise<T>): Promise<T> {
   const lock = out === undefined ? null : lockRunFolderFlag(out, command, argv);
   try {

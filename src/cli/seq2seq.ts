@@ -10,7 +10,7 @@ import { makeOptimizer } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import type { Callback } from '../models/callback.js';
 import { RESULTS_FILE } from '../report/record.js';
-import { createRunDir, defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
+import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { GENERATED_TASKS, generatePairs, pairsTsv, TASK_TOKENS, type GeneratedTask } from '../seq2seq/generate.js';
 import { ATTENTION_KINDS, RNN_KINDS, type AttentionKind, type RnnKind } from '../seq2seq/graph.js';
 import { checkSpecialTokens, PAIR_FORMATS, pairsJsonl, readPairsFile, type Pair, type PairFormat, type SideTokens } from '../seq2seq/pairs.js';
@@ -24,7 +24,7 @@ import { addFlags, applyPrecision, helpExtras, PRECISION_FLAG, VERBOSE_FLAG, typ
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { kebab, sizeOrAuto } from './text_cli.js';
-import { checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote, type RunFolderWrites } from './paths.js';
+import { checkDefaultRunFolder, checkInputFile, checkNotAnotherRun, checkOutDir, checkOutNotInModel, entryOf, shellQuote, type RunFolderWrites } from './paths.js';
 import type { RunFolderLock } from '../report/run_lock.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 
@@ -240,6 +240,8 @@ async function runSeq2Seq(f: Record<string, unknown>, ctx: CliContext, argv: rea
   const inForce = applyPrecision(f, ctx);
   const p = new Printer(ctx);
   const startedAt = new Date();
+  // The default folder is made once the pairs are read (runCheckpoint); a working folder that cannot take it is refused first.
+  if (f.out === undefined && f.resume === undefined) checkDefaultRunFolder(defaultOutDir('seq2seq', startedAt), 'seq2seq');
   const { pairs, data, headerLine, tokens } = await loadPairs(f);
   // A checkpoint every epoch into <out>/checkpoint; without --out the folder is made here (removed again if the run fails before writing into it).
   const epochTimes = new ResumedEpochTimes();

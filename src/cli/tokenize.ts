@@ -7,6 +7,7 @@ import { addFlags, helpExtras, OUT_FLAG, type Flags } from './flags.js';
 import { IMDB_RUN_DEFAULTS } from '../experiments/lab_models.js';
 import type { RecordBody } from '../report/record.js';
 import { argvOf, finishRun, Printer } from './printer.js';
+import { withRunFolderLock } from './paths.js';
 import { formatTable } from '../report/table.js';
 
 /** Why a word became the id it did, for the table. */
@@ -62,7 +63,11 @@ export function register(program: Command, ctx: CliContext): void {
       'With --fit, a Keras Tokenizer is fitted on the given texts instead, as in the lab\'s small example.'],
     examples: ['rnnlab tokenize "This movie was great!"', 'rnnlab tokenize --maxlen 12 "i have books" "interesting books are useful" --fit'],
   });
-  cmd.action(async (texts: string[], flags: Record<string, unknown>, c: Command) => { ctx.exitCode = await runTokenize(texts, flags, ctx, argvOf(c)); });
+  // --out is locked as a training run's is: two runs into one folder would otherwise each replace the files one by one,
+  // leaving one run's results.json beside the other's report.
+  cmd.action(async (texts: string[], flags: Record<string, unknown>, c: Command) => {
+    ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, 'tokenize', argvOf(c), () => runTokenize(texts, flags, ctx, argvOf(c)));
+  });
 }
 
 async function runTokenize(texts: string[], f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {

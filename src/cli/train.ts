@@ -1,7 +1,7 @@
 /** `rnnlab train --data PATH`: train a text classifier on the user's own labelled data and save it with its vectorizer. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createRunDir, defaultOutDir, markRunBeingReplaced, removeRunDirIfEmpty, startRecord } from '../report/run.js';
+import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
 import { caseOnlyClassNotes } from '../data/text_labels.js';
@@ -11,8 +11,7 @@ import { UsageError, type CliContext } from './context.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
 import { addFlags, applyPrecision, PRECISION_FLAG, VERBOSE_FLAG } from './flags.js';
-import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel, lockRunFolderFlag } from './paths.js';
-import type { RunFolderLock } from '../report/run_lock.js';
+import { checkInputPath, checkNotAnotherRun, checkOutDir, checkOutNotInData, checkOutNotInModel, lockDefaultRunFolder, lockRunFolderFlag } from './paths.js';
 
 interface TrainFlags extends DataFlags {
   model: string; layers?: number; units?: number; embeddingDim?: number; dropout?: number; recurrentDropout?: number; maskZero?: boolean; bucket?: boolean;
@@ -99,15 +98,13 @@ export function register(program: Command, ctx: CliContext): void {
     checkDataKindFlags(f, 'train', [f.validation]);
     const defaultOut = defaultOutDir(`train-${f.model}`, startedAt);
     checkOutNotInData(f.out ?? defaultOut, f.out === undefined, [['--data', f.data], ['--validation', f.validation]], 'train', { model: true });
-    // Without --out, a new folder of its own (suffixed when another run took the name), removed again if the run fails,
-    // and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
-    const made = f.out === undefined ? createRunDir(defaultOut) : null;
-    const out = f.out ?? made!;
+    // Without --out, a new folder of its own (suffixed when another run took the name), removed again with the lock if
+    // the run fails, and runs/ with it when this run made it: a failed first run leaves the working folder as it was.
     // Another run writing the same folder now is refused here, before the data is read (docs/CLI.md, run folders).
-    let lock: RunFolderLock;
-    try { lock = lockRunFolderFlag(out, 'train', argvOf(cmd)); } catch (e) { if (made) removeRunDirIfEmpty(made); throw e; }
-    // The lock first: its file would keep the folder from being removed as empty.
-    const giveBack = () => { lock.release(); if (made) removeRunDirIfEmpty(made); };
+    const made = f.out === undefined;
+    const lock = made ? lockDefaultRunFolder(defaultOut, 'train', argvOf(cmd)) : lockRunFolderFlag(f.out!, 'train', argvOf(cmd));
+    const out = lock.dir;
+    const giveBack = () => lock.release();
     // train keeps nothing until its writes (no checkpoint), so from its start Ctrl-C is the guard's, as an experiment's:
     // a stop while it reads, trains or computes ends it at once saying so, one during the writes lets them finish.
     const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {

@@ -4,12 +4,13 @@
  * terminal, a dashboard job) is refused up front instead of training in full and only then finding the folder
  * taken. The lock file appears in one step, whole (a hard link of a complete temp file; O_EXCL where the file system
  * has no links), and names its holder: pid, host and command line. A lock whose holder is gone (of this host, no
- * such live process: atomic.ts's writerGone, refined by the recorded process start against a reused pid) is taken over.
+ * such live process: atomic.ts's writerGone, refined by the recorded process start against a reused pid) is taken over,
+ * by one run at a time (removeStale): however many runs find it stale at once, exactly one of them ends up holding it.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { discardStaged, stageFile, TEMP_HOST, TEMP_PREFIX, writerGone } from '../io/atomic.js';
+import { discardStaged, stageFile, TEMP_HOST, writerGone } from '../io/atomic.js';
 import { aliveAs, ownProcessStart, type ProcessStart } from '../io/process_alive.js';
 import { makeFolders } from '../local_files.js';
 
@@ -31,8 +32,9 @@ export interface RunLockHolder {
 
 /** The folder is another live run's: its holder, or null where the lock file cannot be read as one. */
 export class RunFolderBusy extends Error {
-  constructor(readonly dir: string, readonly holder: RunLockHolder | null) {
-    super(`${dir} is being written by another rnnlab run (${holderWords(holder, path.join(dir, RUN_LOCK_FILE))})`);
+  /** `file`: the file naming the holder (the lock, or the guard of a run taking a stale lock over). */
+  constructor(readonly dir: string, readonly holder: RunLockHolder | null, file = path.join(dir, RUN_LOCK_FILE)) {
+    super(`${dir} is being written by another rnnlab run (${holderWords(holder, file)})`);
     this.name = 'RunFolderBusy';
   }
 }
@@ -57,32 +59,115 @@ interface Held { file: string; token: string; dir: string; made: string | undefi
 const held = new Map<string, Held>();
 let exitHook = false;
 
+/** A stale lock's takeover guard: <lock file>.takeover-<16 hex digits of a hash of the stale lock's text>. */
+const GUARD_INFIX = '.takeover-';
+
+/** The steps of a takeover a test may hold a process at (setTakeOverHook), to force an interleaving of several runs. */
+export type TakeOverStep = 'found-stale' | 'guarded';
+let takeOverHook: ((step: TakeOverStep, file: string) => void) | null = null;
+/** Test hook: called when a run has found the lock stale, and again once it holds the guard, before it removes the lock. */
+export function setTakeOverHook(fn: ((step: TakeOverStep, file: string) => void) | null): void {
+  takeOverHook = fn;
+}
+
+/** How long a run waits for another run's takeover of a stale lock to end before it gives up, refused. */
+const TAKEOVER_WAIT_MS = 5000;
+const PAUSE_MS = 10;
+
 /**
  * Takes dir's lock for `command` (the command line to name in a refusal), making dir (and its parents) when missing;
- * throws RunFolderBusy when a live run holds it, this process's own runs included.
+ * throws RunFolderBusy when a live run holds it, this process's own runs included. `made`: the outermost folder the
+ * caller made for this run just before (a default run folder, or the runs/ it made for it), removed as the folders
+ * taking the lock makes are: at release, and at exit, while empty.
  */
-export function lockRunFolder(dir: string, command: string): RunFolderLock {
+export function lockRunFolder(dir: string, command: string, made?: string): RunFolderLock {
   const file = path.resolve(dir, RUN_LOCK_FILE);
-  const made = makeFolders(dir);
-  const start = ownProcessStart();
-  const mine: RunLockHolder = { pid: process.pid, host: TEMP_HOST, command, since: new Date().toISOString(), ...(start ? { start } : {}), token: randomBytes(8).toString('hex') };
-  const h: Held = { file, token: mine.token, dir: path.resolve(dir), made };
+  const madeNow = makeFolders(dir);
+  const mine = holderText(command);
+  const h: Held = { file, token: mine.token, dir: path.resolve(dir), made: made === undefined ? madeNow : path.resolve(made) };
   try {
+    const until = Date.now() + TAKEOVER_WAIT_MS;
+    let takenOver = 0;
     for (let tries = 0; ; tries++) {
-      if (create(file, JSON.stringify(mine) + '\n')) break;
-      // Released meanwhile (null), or a stale lock moved aside: tried again, a few times.
+      if (create(file, mine.text)) break;
+      // Released meanwhile (null): tried again, a few times.
       const text = readText(file);
       const holder = text === null ? null : parseHolder(text);
-      if (tries >= 5 || (text !== null && (!holder || !isStale(holder, file)))) throw new RunFolderBusy(dir, holder);
-      if (text !== null) takeOver(file, text);
+      if (text === null) {
+        if (tries >= 5) throw new RunFolderBusy(dir, null);
+        continue;
+      }
+      if (!holder || !isStale(holder, file)) throw new RunFolderBusy(dir, holder);
+      takeOverHook?.('found-stale', file);
+      const waiting = removeStale(file, text, command, 0);
+      if (waiting) {
+        // Another live run taking the stale lock over is given a moment to end, then named in the refusal.
+        if (Date.now() > until) throw new RunFolderBusy(dir, waiting.holder, waiting.guard);
+        pause(PAUSE_MS);
+      } else if (++takenOver > 10) throw new RunFolderBusy(dir, holder);
     }
   } catch (e) {
     removeMadeFolders(h);
     throw e;
   }
   held.set(file, h);
+  sweepDeadGuards(file);
   if (!exitHook) { exitHook = true; process.on('exit', () => { for (const x of [...held.values()]) releaseHeld(x); }); }
   return { dir, release: () => { if (held.get(file) === h) releaseHeld(h); } };
+}
+
+/** This process as a lock file (or a takeover guard) names it, with a token of its own. */
+function holderText(command: string): { text: string; token: string } {
+  const start = ownProcessStart();
+  const h: RunLockHolder = { pid: process.pid, host: TEMP_HOST, command, since: new Date().toISOString(), ...(start ? { start } : {}), token: randomBytes(8).toString('hex') };
+  return { text: JSON.stringify(h) + '\n', token: h.token };
+}
+
+/**
+ * Removes the stale lock (or stale guard) `file` read as `staleText`, under a guard only one run can hold: the guard's
+ * name is made from the stale text, created whole in one step (as a lock is), and the file is removed only while it
+ * still reads as that text. No run but the guard's holder removes it, and a lock written since (by a run that took
+ * over first) never has the same text (its token is new), so a fresh lock is never removed as the stale one. A guard
+ * whose holder is gone (died mid-takeover) is itself removed the same way, one level up. Returns null when the
+ * takeover is done (by this run or another), else the guard to wait for and its holder (null while it cannot be
+ * read: one being written where the file system has no hard links).
+ */
+function removeStale(file: string, staleText: string, command: string, depth: number): { guard: string; holder: RunLockHolder | null } | null {
+  const guard = `${file}${GUARD_INFIX}${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+  if (!create(guard, holderText(`${command} (taking over a stale lock)`).text)) {
+    const text = readText(guard);
+    if (text === null) return null;
+    const holder = parseHolder(text);
+    if (!holder || !isStale(holder, guard) || depth >= 2) return { guard, holder };
+    return removeStale(guard, text, command, depth + 1);
+  }
+  try {
+    takeOverHook?.('guarded', file);
+    if (readText(file) === staleText) { try { unlinkSync(file); } catch { /* gone already */ } }
+  } finally {
+    try { unlinkSync(guard); } catch { /* gone already */ }
+  }
+  return null;
+}
+
+/**
+ * Takeover guards left in the folder by runs that died mid-takeover. Run once this run holds the lock: a guard is
+ * named after a stale lock's text, which can no longer be in the folder, so none of them guards anything now.
+ */
+function sweepDeadGuards(file: string): void {
+  const prefix = `${RUN_LOCK_FILE}${GUARD_INFIX}`;
+  let names: string[];
+  try { names = readdirSync(path.dirname(file)).filter((n) => n.startsWith(prefix)); } catch { return; }
+  for (const n of names) {
+    const guard = path.join(path.dirname(file), n);
+    const holder = parseHolder(readText(guard) ?? '');
+    if (holder && isStale(holder, guard)) { try { unlinkSync(guard); } catch { /* gone already */ } }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /** The lock file made whole in one step; false when one is there already. */
@@ -127,17 +212,6 @@ function parseHolder(text: string): RunLockHolder | null {
 function isStale(h: RunLockHolder, file: string): boolean {
   if (h.host === TEMP_HOST && h.pid === process.pid) return held.get(file)?.token !== h.token;
   return writerGone(h, (pid) => aliveAs(pid, h.start));
-}
-
-/**
- * Moves a stale lock aside, in one rename, so that of two runs taking it over at once one gets it. If what was moved
- * is no longer the stale lock read (another run took it over first), it is put back for that run.
- */
-function takeOver(file: string, staleText: string): void {
-  const aside = path.join(path.dirname(file), `${TEMP_PREFIX}${RUN_LOCK_FILE}-${process.pid}-${randomBytes(4).toString('hex')}@${TEMP_HOST}`);
-  try { renameSync(file, aside); } catch { return; /* gone already: try again */ }
-  if (readText(aside) !== staleText) { try { linkSync(aside, file); } catch { /* a third run holds it now */ } }
-  try { unlinkSync(aside); } catch { /* gone already */ }
 }
 
 function releaseHeld(h: Held): void {
