@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { percent as pct } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
-import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, errorOf, failRun, finishRun, Printer } from './printer.js';
+import { curveCharts } from '../experiments/imdb_result.js';
+import type { RecordBody } from '../report/record.js';
 import { RunEndGuard } from './stop_signals.js';
-import { withRunFolderLock } from './paths.js';
+import { withRunFolder } from './paths.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
@@ -37,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
   addFlags(cmd, ADDITION_COMMAND_FLAGS, 'addition');
   helpExtras(cmd, { examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'] });
   cmd.action(async (flags: Record<string, unknown>, c: Command) => {
-    ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, 'addition', argvOf(c), () => runAddition(flags, ctx, argvOf(c)));
+    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'addition', 'addition', argvOf(c), (out) => runAddition({ ...flags, out }, ctx, argvOf(c)));
   });
 }
 
@@ -73,10 +75,18 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
     written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}`,
   });
   end.arm();
+  const cliRun = { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined };
+  // What training got through, epoch by epoch, for the record of a run that fails before its end.
+  const sofar = { built: null as { params: number; summary: string[]; data: RecordBody['data'] } | null, history: {} as Record<string, number[]>, seconds: [] as number[] };
   try {
     const run = await trainAddition({
       ...additionOptions(f, p), reverse: f.reverse as boolean, samples: f.samples as number,
-      onBuilt: (_m, summary, d) => {
+      onEpochEnd: (_epoch, logs, seconds) => {
+        for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (sofar.history[k] ??= []).push(v);
+        sofar.seconds.push(seconds);
+      },
+      onBuilt: (m, summary, d) => {
+        sofar.built = { params: m.countParams(), summary, data: { trainingQuestions: d.train.answers.length, validationQuestions: d.val.answers.length } };
         p.line(`Training data: X ${shape(d.train.x.shape)}, Y ${shape(d.train.y.shape)}; validation: ${d.val.answers.length} questions`);
         // The input as the model reads it (the lab's decode of x_train[0]); reversed, the question it asks follows.
         const q = d.train.questions[0];
@@ -86,6 +96,17 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
         p.lines(summary);
         p.line();
       },
+    }).catch((e: unknown) => {
+      // Training threw: the epochs it finished are recorded as a failed run, and the error goes on (exit code 1).
+      if (sofar.built) {
+        const built = sofar.built;
+        end.arm('writing');
+        failRun(p, cliRun, e, (failure) => {
+          const body = failedAdditionBody(f, built, sofar.history, sofar.seconds, e);
+          dir = finishRun(p, cliRun, body, { title: 'Addition seq2seq (failed)', finding: body.finding, sections: [{ title: 'Curves', charts: curveCharts(sofar.history) }], config: body.config }, null, failure).dir;
+        });
+      }
+      throw e;
     });
     p.line();
     for (const s of run.samples) p.line(sampleLine(s, f.digits as number));
@@ -97,9 +118,21 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
     p.line(`Validation exact-match accuracy (whole answer right): ${pct(run.exact)}`);
     const body = additionBody(run);
     await end.writing();
-    dir = finishRun(p, { command: 'addition', runName: 'addition', argv, startedAt, out: f.out as string | undefined }, body, additionDoc(run, body)).dir;
+    dir = finishRun(p, cliRun, body, additionDoc(run, body)).dir;
     return await end.finish(0);
   } finally {
     end.release();
   }
+}
+
+/** The record of an addition run whose training threw: the flags, the model, its finished epochs and the error. */
+function failedAdditionBody(f: Record<string, unknown>, built: { params: number; summary: string[]; data: RecordBody['data'] },
+  history: Record<string, number[]>, seconds: number[], e: unknown): RecordBody {
+  const epochs = history.loss?.length ?? 0;
+  const config = { digits: f.digits, trainingSize: f.trainingSize, reverse: f.reverse, rnn: f.rnn, hidden: f.hidden, layers: f.layers, epochs: f.epochs,
+    batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr ?? null, seed: f.seed };
+  return {
+    config, data: built.data, models: [{ name: `${String(f.rnn)} seq2seq`, params: built.params, history, secondsPerEpoch: seconds, summary: built.summary }],
+    metrics: {}, finding: `The run failed after ${epochs} of ${String(f.epochs)} epoch(s): ${errorOf(e).name}: ${errorOf(e).message}`,
+  };
 }

@@ -13,9 +13,9 @@ import { formatTable } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
-import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, failRun, finishRun, Printer } from './printer.js';
 import { onStopSignals, RunEndGuard } from './stop_signals.js';
-import { withRunFolderLock } from './paths.js';
+import { withRunFolder } from './paths.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -32,7 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
     examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
   });
   cmd.action(async (flags: Record<string, unknown>, c: Command) => {
-    ctx.exitCode = await withRunFolderLock(flags.out as string | undefined, 'compare', argvOf(c), () => runCompare(flags, ctx, argvOf(c), c));
+    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (out) => runCompare({ ...flags, out }, ctx, argvOf(c), c));
   });
 }
 
@@ -58,13 +58,11 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
   p.line(describeData(data));
   // Ctrl-C stops the model in training at its next batch; the models trained so far still go into the report.
   const stop = onStopSignals((s) => p.line(s), () => 'Stopping: the model in training stops at its next batch; the report keeps the models trained so far. Ctrl-C again stops at once.');
-  let steps = 0, batchesDone = 0, dir = '';
+  let dir = '';
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), { notWritten: '', written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}` });
   const res = await compareModels(data, models, {
     ...trainFlags(f, ctx),
     signal: stop.signal,
-    onTrainBegin: (info) => { steps = info.steps; batchesDone = 0; },
-    onBatchEnd: (_epoch, batch) => { batchesDone = batch + 1; },
     onBuilt: (m) => { m.summary(undefined, undefined, (l) => p.line(l)); },
   }, (name, i) => {
     const d = IMDB_DEFAULTS[name];
@@ -76,10 +74,9 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
     stop.release();
   }).catch((e: unknown) => { end.release(); throw e; });
   try {
-    const stoppedIn = res.runs.find((r) => r.cancelled);
-    // Whole epochs of the model stopped; a stop between two models interrupts no epoch.
-    const partial = stoppedIn !== undefined && batchesDone < steps;
-    const cancellation = stop.signal.aborted ? { afterEpochs: (stoppedIn?.history.loss?.length ?? 0) - (partial ? 1 : 0), partialLastEpoch: partial } : null;
+    // Whole epochs of the model stopped, as its row counts them; a stop between two models interrupts no epoch.
+    const stoppedIn = res.rows[res.runs.findIndex((r) => r.cancelled)];
+    const cancellation = stop.signal.aborted ? { afterEpochs: stoppedIn?.epochs ?? 0, partialLastEpoch: stoppedIn?.partialLastEpoch ?? false } : null;
     p.line();
     p.lines(formatTable(res.table));
     p.line();
@@ -98,7 +95,10 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
       ],
       config,
     };
-    dir = finishRun(p, { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined }, body, doc, cancellation).dir;
+    const cliRun = { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined };
+    // A model that failed: the models trained before it are recorded, the run as failed, and its error goes on (exit 1).
+    if (res.failure) failRun(p, cliRun, res.failure.error, (failure) => { dir = finishRun(p, cliRun, body, doc, null, failure).dir; });
+    dir = finishRun(p, cliRun, body, doc, cancellation).dir;
     return await end.finish(cancellation ? 130 : 0);
   } finally {
     end.release();

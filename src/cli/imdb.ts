@@ -1,9 +1,10 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
 import { describeData, imdbBody, imdbDoc, imdbTestClassification, perEpochText } from '../experiments/imdb_result.js';
-import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type OptimizerChoice } from '../experiments/imdb_task.js';
+import { imdbBucketBlocker, imdbTrainingModel, loadImdbArrays, makeOptimizer, SEED_VALIDATES, trainImdb, type ImdbRun, type OptimizerChoice } from '../experiments/imdb_task.js';
 import { ResumedEpochTimes } from '../experiments/train_hooks.js';
 import { checkpointMismatch } from '../io/checkpoint.js';
 import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
@@ -12,7 +13,7 @@ import { saveModelFolder } from '../tasks/text_output.js';
 import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, errorOf, failRun, finishRun, Printer } from './printer.js';
 import { shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 import { RunEndGuard } from './stop_signals.js';
@@ -164,8 +165,29 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
     written: () => `rnnlab: interrupted while the results were written; they were written whole to ${ckpt.outDir}`,
   });
   const armAtFitEnd: Callback = { onTrainEnd: () => end.arm() };
-  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [armAtFitEnd, ckpt.callback], epochTimes, onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); } })
-    .catch((e: unknown) => { end.release(); ckpt.release(); throw e; });
+  const cliRun = { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir };
+  let failed: ImdbRun | null = null;
+  const run = await trainImdb(name, data, { ...trainFlags(f, ctx), bucket: f.bucket as boolean, callbacks: [armAtFitEnd, ckpt.callback], epochTimes,
+    onBuilt: (m) => { p.line(); m.summary(undefined, undefined, (l) => p.line(l)); }, onFailed: (r) => { failed = r; } })
+    .catch((e: unknown) => {
+      try {
+        // Training threw (a non-finite loss, a checkpoint that could not be written...): the epochs it finished are
+        // recorded as a failed run beside its checkpoint, no model/ is saved, and the error goes on (exit code 1).
+        if (failed && existsSync(path.join(ckpt.outDir, 'model'))) {
+          // An earlier run's model is still there (a failed run saves none): recording this run beside it would leave
+          // a folder mixing two runs, so the earlier run stays whole.
+          p.warn(`rnnlab: the failed run was not recorded: ${ckpt.outDir} holds an earlier run's model/, kept with its results.json`);
+        } else if (failed) {
+          const r: ImdbRun = failed;
+          end.arm('writing');
+          failRun(p, cliRun, e, (failure) => {
+            const body = { ...imdbBody(r, data, (f.limit as number | undefined) ?? null), finding: failedFinding(r, e) };
+            finishRun(p, cliRun, body, imdbDoc(r, data, body), null, failure);
+          });
+        }
+        throw e;
+      } finally { end.release(); ckpt.release(); }
+    });
   try {
     p.line(`Accuracy: ${(run.testAccuracy * 100).toFixed(2)}%`);
     p.line(`(train accuracy ${percent(run.trainAccuracy)}, test loss ${run.testLoss.toFixed(4)}, ${perEpochText(run)}, ${run.params.toLocaleString('en-US')} parameters)`);
@@ -180,10 +202,17 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
       ...(f.layers !== undefined ? { layers: f.layers as number } : {}), ...(f.dropout !== undefined ? { dropout: f.dropout as number } : {}) }, { testAccuracy: run.testAccuracy });
     const unmark = markRunBeingReplaced(ckpt.outDir, startRecord({ command: 'imdb', runName: `imdb-${name}`, argv, startedAt, source: 'cli' }));
     try { await saveModelFolder(modelDir, run.model, { [INPUT_FILE]: input }); } catch (e) { unmark?.(); throw e; }
-    finishRun(p, { command: 'imdb', runName: `imdb-${name}`, argv, startedAt, out: ckpt.outDir }, body, imdbDoc(run, data, body));
+    finishRun(p, cliRun, body, imdbDoc(run, data, body));
     p.line(`Saved the model in ${modelDir} (rnnlab predict --model ${shellQuote(modelDir)} "some review")`);
     return await end.finish(0);
   } finally {
     end.release();
   }
+}
+
+/** A failed imdb run's finding: how far it got and why it stopped. */
+function failedFinding(r: ImdbRun, e: unknown): string {
+  const epochs = r.history.loss?.length ?? 0;
+  return `${r.name} failed after ${epochs} of ${String(r.config.epochs)} epoch(s)` +
+    `${epochs ? ` (train accuracy ${percent(r.trainAccuracy)}, ${perEpochText(r)})` : ''}: ${errorOf(e).name}: ${errorOf(e).message}`;
 }

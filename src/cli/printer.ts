@@ -30,16 +30,36 @@ export function applyThreads(flags: Record<string, unknown>): void {
 /** A CLI run: its command ("imdb", "experiment reverse"), its name for the default folder, and --out. */
 export interface CliRun { command: string; runName: string; argv: readonly string[]; startedAt: Date; out?: string }
 
+/** How a failed run's record names its error (as a dashboard job's: the error's name and message). */
+export function errorOf(e: unknown): { name: string; message: string } {
+  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+}
+
 /**
  * Writes the run's record and reports to --out (or a new runs/<timestamp>-<name>/ folder, suffixed -2, -3, ... when
- * another run took that name) and says where they went. A run stopped early (Ctrl-C) is recorded as cancelled.
+ * another run took that name) and says where they went. A run stopped early (Ctrl-C) is recorded as cancelled; one
+ * given `failure` (the error its training threw) as failed, naming the error, with what it trained before it.
  */
-export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc, cancellation: RunRecord['cancellation'] = null): RunFiles {
+export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc, cancellation: RunRecord['cancellation'] = null, failure?: { error: unknown }): RunFiles {
   const dir = run.out ?? createRunDir(defaultOutDir(run.runName, run.startedAt));
-  const record = finishRecord(startRecord({ ...run, source: 'cli' }), body, cancellation ? 'cancelled' : 'completed', { cancellation });
+  const status = failure ? 'failed' : cancellation ? 'cancelled' : 'completed';
+  const record = finishRecord(startRecord({ ...run, source: 'cli' }), body, status, { cancellation: failure ? null : cancellation, error: failure ? errorOf(failure.error) : null });
   const files = writeRun(dir, record, doc);
   p.line();
-  p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}`);
+  p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}${failure ? ' (the run failed; they keep what it trained)' : ''}`);
   if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);
   return files;
+}
+
+/**
+ * A run whose training threw: its record and reports, as failed, keep what it trained, and the error goes on (printed
+ * by main, exit code 1). Should the writes fail too, the training's error is still the one thrown, the writes' said.
+ */
+export function failRun(p: Printer, run: CliRun, error: unknown, write: (failure: { error: unknown }) => void): never {
+  try {
+    write({ error });
+  } catch (e) {
+    p.warn(`rnnlab: the failed run's record was not written${run.out ? ` to ${run.out}` : ''}: ${(e as Error)?.message ?? String(e)}`);
+  }
+  throw error;
 }

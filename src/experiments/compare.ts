@@ -1,9 +1,9 @@
 /** The lab's part 1 side by side: train several IMDb models on the same data and tabulate them. */
 import { percent, seconds, type Table } from '../report/table.js';
 import type { ChartSpec } from '../report/svg.js';
-import { trainImdb, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
+import { trainImdb, wholeEpochsOf, type ImdbArrays, type ImdbRun, type ImdbTrainOptions } from './imdb_task.js';
 import { STACKABLE_MODELS, type ImdbModelName } from './lab_models.js';
-import { imdbDataRecord, imdbModelRecord, imdbTestClassification, trainNumbersAfter } from './imdb_result.js';
+import { imdbDataRecord, imdbModelRecord, imdbTestClassification } from './imdb_result.js';
 import type { RecordBody } from '../report/record.js';
 
 export const LAB_MODELS: ImdbModelName[] = ['ff_raw', 'ff_embed', 'cnn', 'simple_rnn', 'lstm', 'cnn_lstm'];
@@ -32,45 +32,49 @@ export interface CompareResult {
   /** The classes and each model's confusion[true][predicted] on the test reviews (one prediction pass per model). */
   classes: string[];
   confusionByModel: Record<string, number[][]>;
+  /** A model whose training threw: its name and the error (thrown on by the caller once the others are recorded); its run, as far as it got, is the last of `runs`. */
+  failure?: { model: ImdbModelName; error: unknown } | null;
 }
 
 export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o: ImdbTrainOptions = {},
   onRun?: (name: ImdbModelName, i: number) => void): Promise<CompareResult> {
   const runs: ImdbRun[] = [];
-  // Whether the stop cut the run's last epoch short: batches done in it against the epoch's steps.
-  const cut: boolean[] = [];
-  let steps = 0, batchesDone = 0;
-  const counted: ImdbTrainOptions = !o.signal ? o : {
-    ...o,
-    onTrainBegin: (info) => { steps = info.steps; batchesDone = 0; o.onTrainBegin?.(info); },
-    onBatchEnd: (epoch, batch, logs) => { batchesDone = batch + 1; return o.onBatchEnd?.(epoch, batch, logs); },
-  };
   const confusionByModel: Record<string, number[][]> = {};
   let classes: string[] = [];
+  let failure: CompareResult['failure'] = null;
   for (let i = 0; i < models.length; i++) {
     // Stopped: the models not started yet are not built or trained.
     if (o.signal?.aborted) break;
     onRun?.(models[i], i);
     // --layers stacks the recurrent models' layers; the others have none to stack and keep their one hidden layer.
-    const run = await trainImdb(models[i], data, STACKABLE_MODELS.includes(models[i]) ? counted : { ...counted, layers: undefined });
+    let partial: ImdbRun | null = null;
+    const given: ImdbTrainOptions = { ...(STACKABLE_MODELS.includes(models[i]) ? o : { ...o, layers: undefined }), onFailed: (r, e) => { partial = r; o.onFailed?.(r, e); } };
+    let run: ImdbRun;
+    try {
+      run = await trainImdb(models[i], data, given);
+    } catch (e) {
+      // The models trained before it keep their results; the ones after it are not started.
+      failure = { model: models[i], error: e };
+      if (partial) runs.push(partial);
+      break;
+    }
     runs.push(run);
-    cut.push(run.cancelled && batchesDone < steps);
     if (run.cancelled) continue;
     const cls = imdbTestClassification(run.model, data);
     classes = cls.classes;
     confusionByModel[run.name] = cls.confusion;
   }
   const rows: CompareRow[] = runs.map((r, i) => ({
-    model: r.name, params: r.params, ...wholeEpochs(r, cut[i]), batchSize: r.config.batchSize as number,
+    model: r.name, params: r.params, ...wholeEpochs(r), batchSize: r.config.batchSize as number,
     testAccuracy: r.testAccuracy, testLoss: r.testLoss, totalSeconds: r.totalSeconds,
   }));
   const table: Table = {
     caption: `IMDb sentiment, ${data.nTrain.toLocaleString('en-US')} training and ${data.nTest.toLocaleString('en-US')} test reviews (vocab ${data.vocab}, maxlen ${data.maxlen})`,
     columns: ['model', 'params', 'epochs', 'batch', 's/epoch', 'train acc', 'test acc'],
-    rows: rows.map((r) => [r.model, r.params, r.partialLastEpoch ? `${r.epochs} + partial` : r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
+    rows: rows.map((r) => [r.model, r.params, r.partialLastEpoch ? `${r.epochs} + partial` : r.model === failure?.model ? `${r.epochs} (failed)` : r.epochs, r.batchSize, seconds(r.secondsPerEpoch), percent(r.trainAccuracy), percent(r.testAccuracy)]),
   };
-  const notTrained = models.slice(runs.length);
-  const finding = compareFinding(rows, runs, models.length === 1) + stopPart(runs, notTrained);
+  const notTrained = models.slice(runs.length + (failure && !runs.some((r) => r.name === failure!.model) ? 1 : 0));
+  const finding = compareFinding(rows, runs, models.length === 1, failure?.model) + (failure ? failurePart(failure, runs, notTrained) : stopPart(runs, notTrained));
   // The curves, as the table, show whole epochs only: a cut epoch's numbers are of the batches it got.
   const perEpoch = (key: string) => runs.map((r, i) => ({ name: r.name, y: (r.history[key] ?? []).slice(0, rows[i].epochs) }));
   // ff_raw's loss on raw ids is in the hundreds; a log axis keeps the others readable.
@@ -84,23 +88,16 @@ export async function compareModels(data: ImdbArrays, models: ImdbModelName[], o
       series: [{ name: 'train', y: rows.map((r) => r.trainAccuracy) }, { name: 'test', y: rows.map((r) => r.testAccuracy) }] },
     { kind: 'bar', title: 'Seconds per epoch', yLabel: 'seconds', categories: rows.map((r) => r.model), series: [{ name: 's/epoch', y: rows.map((r) => r.secondsPerEpoch) }] },
   ];
-  return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding, classes, confusionByModel };
+  return { rows, runs: runs.map(({ model: _m, ...rest }) => rest), table, charts, finding, classes, confusionByModel, failure };
 }
 
 /**
- * A run's epochs, seconds per epoch and train accuracy over its whole epochs: an epoch a stop cut short was timed
- * short and its accuracy is of the batches it got, so it would make the model look faster, and trained, than it was.
+ * A run's whole epochs, seconds per epoch and train accuracy (trainImdb's, over its whole epochs): an epoch a stop
+ * cut short was timed short and its accuracy is of the batches it got, so it would make the model look faster, and
+ * trained, than it was.
  */
-function wholeEpochs(r: ImdbRun, cut: boolean): Pick<CompareRow, 'epochs' | 'partialLastEpoch' | 'secondsPerEpoch' | 'trainAccuracy'> {
-  const epochs = r.history.loss?.length ?? 0;
-  if (!cut) return { epochs, secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy };
-  const whole = epochs - 1;
-  const times = r.secondsPerEpoch.slice(0, whole);
-  return {
-    epochs: whole, partialLastEpoch: true,
-    secondsPerEpoch: whole ? times.reduce((a, b) => a + b, 0) / whole : NaN,
-    trainAccuracy: trainNumbersAfter(r, whole).trainAccuracy,
-  };
+function wholeEpochs(r: ImdbRun): Pick<CompareRow, 'epochs' | 'partialLastEpoch' | 'secondsPerEpoch' | 'trainAccuracy'> {
+  return { epochs: wholeEpochsOf(r), ...(r.partialLastEpoch ? { partialLastEpoch: true as const } : {}), secondsPerEpoch: r.meanSecondsPerEpoch, trainAccuracy: r.trainAccuracy };
 }
 
 /** The models whose value prints the same as the first's: naming only the first of them would rank a tie. */
@@ -115,9 +112,9 @@ const printedPercent = (v: number) => Number.parseFloat(percent(v));
  * Which model wins on test accuracy, by how much over the next, and which is fastest; with one model, its numbers
  * alone. A stopped run has no test numbers (NaN) and its seconds are of a cut run: it is neither best nor fastest.
  */
-export function compareFinding(rows: CompareRow[], runs: Pick<ImdbRun, 'cancelled'>[], oneModel: boolean): string {
+export function compareFinding(rows: CompareRow[], runs: Pick<ImdbRun, 'cancelled'>[], oneModel: boolean, failed?: ImdbModelName): string {
   const byAccuracy = rows.filter((r) => Number.isFinite(r.testAccuracy)).sort((a, b) => b.testAccuracy - a.testAccuracy);
-  const bySpeed = rows.filter((r, i) => !runs[i].cancelled && Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch);
+  const bySpeed = rows.filter((r, i) => !runs[i].cancelled && r.model !== failed && Number.isFinite(r.secondsPerEpoch)).sort((a, b) => a.secondsPerEpoch - b.secondsPerEpoch);
   const best = tiedAtPrinted(byAccuracy, (r) => percent(r.testAccuracy));
   const fastest = tiedAtPrinted(bySpeed, (r) => seconds(r.secondsPerEpoch));
   if (!best.length || !fastest.length) return rows.length ? `No model was evaluated (${rows.map((r) => r.model).join(', ')} started).` : 'No model was trained.';
@@ -150,6 +147,14 @@ function stopPart(runs: Pick<ImdbRun, 'name' | 'cancelled' | 'history' | 'config
     return ` Stopped while training ${stoppedIn.name} (in epoch ${stoppedIn.history.loss?.length ?? 0} of ${String(stoppedIn.config.epochs)})${notTrained.length ? `; not trained: ${notTrained.join(', ')}` : ''}.`;
   }
   return notTrained.length ? ` Stopped before training ${notTrained.join(', ')}.` : '';
+}
+
+/** Where a failure left the comparison: the model that failed, in which epoch, with its error, and the models never started. */
+function failurePart(failure: NonNullable<CompareResult['failure']>, runs: Pick<ImdbRun, 'name' | 'history' | 'config'>[], notTrained: ImdbModelName[]): string {
+  const r = runs.find((x) => x.name === failure.model);
+  const where = r ? ` (after ${r.history.loss?.length ?? 0} of ${String(r.config.epochs)} epoch(s))` : '';
+  const e = failure.error as Error | undefined;
+  return ` ${failure.model} failed${where}: ${e?.message ?? String(failure.error)}${notTrained.length ? `; not trained: ${notTrained.join(', ')}` : ''}.`;
 }
 
 /** The record body of a comparison: one model record per model, metrics keyed by model. */

@@ -8,7 +8,7 @@ import type { ReportDoc } from '../report/html.js';
 import type { ModelRecord, RecordBody } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
 import { fixed, percent, seconds } from '../report/table.js';
-import type { ImdbArrays, ImdbRun } from './imdb_task.js';
+import { wholeEpochsOf, type ImdbArrays, type ImdbRun } from './imdb_task.js';
 
 export function describeData(d: ImdbArrays): string {
   return `${d.nTrain.toLocaleString('en-US')} training and ${d.nTest.toLocaleString('en-US')} test reviews, vocab ${d.vocab}, padded to ${d.maxlen} ids ` +
@@ -57,8 +57,10 @@ export function perEpochText(r: Pick<ImdbRun, 'meanSecondsPerEpoch'>): string {
 export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
   const epochs = r.history.loss?.length ?? 0;
   if (r.cancelled) {
-    return `${r.name} was stopped after ${epochs} epoch(s), before the test evaluation` +
-      (epochs ? ` (train accuracy ${percent(r.trainAccuracy)}, ${perEpochText(r)} on ${d.nTrain} reviews).` : '.');
+    // A cut epoch is not counted: its accuracy and time are of the batches it got.
+    const whole = wholeEpochsOf(r);
+    return `${r.name} was stopped after ${whole} epoch(s)${r.partialLastEpoch ? ' and part of the next' : ''}, before the test evaluation` +
+      (whole ? ` (train accuracy ${percent(r.trainAccuracy)}, ${perEpochText(r)} on ${d.nTrain} reviews).` : '.');
   }
   return `${r.name} reaches ${percent(r.testAccuracy)} test accuracy after ${epochs} epoch(s) (train ${percent(r.trainAccuracy)}), ` +
     `${Number.isFinite(r.meanSecondsPerEpoch) ? 'at ' : ''}${perEpochText(r)} on ${d.nTrain} reviews.`;
@@ -66,8 +68,8 @@ export function imdbFinding(r: Omit<ImdbRun, 'model'>, d: ImdbArrays): string {
 
 export function imdbBody(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, limit: number | null, classification?: TestClassification): RecordBody {
   return {
-    config: { ...r.config, limit }, data: imdbDataRecord(d, limit), models: [imdbModelRecord(r)],
-    metrics: imdbMetrics(r), finding: imdbFinding(r, d), ...(classification ? { details: { ...classification } } : {}),
+    config: { ...r.config, limit }, data: imdbDataRecord(d, limit), models: [imdbModelRecord(r, wholeEpochsOf(r))],
+    metrics: imdbMetrics(r, wholeEpochsOf(r)), finding: imdbFinding(r, d), ...(classification ? { details: { ...classification } } : {}),
   };
 }
 

@@ -90,6 +90,11 @@ export interface ImdbTrainOptions extends ImdbModelOptions, RunIo, TrainHooks {
   bucket?: boolean;
   /** Times the epochs, those a resumed checkpoint ran included (the caller restores it); else this process's epochs alone. */
   epochTimes?: ResumedEpochTimes;
+  /**
+   * Called when training or the test evaluation throws, before the error goes on: the run as far as it got (its whole
+   * epochs; test numbers NaN), so that a caller can record what was trained as failed.
+   */
+  onFailed?: (run: ImdbRun, error: unknown) => void;
 }
 
 export interface ImdbRun {
@@ -100,7 +105,9 @@ export interface ImdbRun {
   config: Record<string, unknown>;
   history: Record<string, number[]>;
   secondsPerEpoch: number[];
+  /** Over the whole epochs: a cut epoch was timed short. */
   meanSecondsPerEpoch: number;
+  /** At the end of the last whole epoch (NaN with none): a cut epoch's are of the batches it got. */
   trainAccuracy: number;
   trainLoss: number;
   testAccuracy: number;
@@ -109,6 +116,13 @@ export interface ImdbRun {
   totalSeconds: number;
   /** Stopped through the signal (fit cut short, not a signal aborted after it): the history holds the epochs done, the test numbers are NaN. */
   cancelled: boolean;
+  /** Cancelled inside an epoch: the history's last entry is of the batches it got, not a whole epoch. */
+  partialLastEpoch?: boolean;
+}
+
+/** The epochs of the run's history that ran whole (a cut last epoch is not one). */
+export function wholeEpochsOf(r: Pick<ImdbRun, 'history' | 'partialLastEpoch'>): number {
+  return Math.max(0, (r.history.loss?.length ?? 0) - (r.partialLastEpoch ? 1 : 0));
 }
 
 /** The seed validates the feed-forward models on the test set every epoch; the others only at the end. */
@@ -151,34 +165,54 @@ export async function trainImdb(name: ImdbModelName, data: ImdbArrays, o: ImdbTr
   const summary = modelSummary(model);
   o.onBuilt?.(model, summary);
   const validate = o.validate ?? SEED_VALIDATES[name];
-  const follow = hookCallbacks(model, o, undefined, o.epochTimes?.timer);
-  o.onTrainBegin?.({ epochs, steps: Math.ceil(data.nTrain / batchSize), samples: data.nTrain, params: model.countParams() });
+  // With a signal, which batch it stopped after: a cut epoch is not counted as a whole one (its numbers are of its batches).
+  const steps = Math.ceil(data.nTrain / batchSize);
+  let lastBatch = -1;
+  const hooks: ImdbTrainOptions = !o.signal ? o : { ...o, onBatchEnd: (epoch, batch, logs) => { lastBatch = batch; return o.onBatchEnd?.(epoch, batch, logs); } };
+  const follow = hookCallbacks(model, hooks, undefined, o.epochTimes?.timer);
+  o.onTrainBegin?.({ epochs, steps, samples: data.nTrain, params: model.countParams() });
   o.onPhase?.('training');
-  const history = await model.fit(data.xTrain, data.yTrain, {
-    epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
-    validationData: validate ? [data.xTest, data.yTest] : undefined, bucket: o.bucket,
-  });
+  // The sizes of the model built: ff_raw has no Embedding, and units is the width in force (250 or 100 when not given).
+  const config = { model: name, ...modelOptions, embeddingDim: EMBEDDING_MODELS.includes(name) ? o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim : null,
+    units: imdbUnits(name, o.units), maskZero: o.maskZero ?? false, layers: o.layers ?? 1, dropout: o.dropout ?? 0, bucket: o.bucket ?? false,
+    epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate };
+  const runOf = (h: Record<string, number[]>, cancelled: boolean, test: { testLoss: number; testAccuracy: number; evalSeconds: number }): ImdbRun => {
+    const partialLastEpoch = cancelled && lastBatch + 1 < steps && (h.loss?.length ?? 0) > 0;
+    const whole = wholeEpochsOf({ history: h, partialLastEpoch });
+    const seconds = (o.epochTimes ? o.epochTimes.seconds() : timerOf(follow).seconds).slice(0, h.loss?.length ?? 0);
+    const at = (k: string) => (whole > 0 ? h[k]?.[whole - 1] ?? NaN : NaN);
+    return {
+      name, model, params: model.countParams(), summary, config, history: h,
+      secondsPerEpoch: seconds, meanSecondsPerEpoch: mean(seconds.slice(0, whole)),
+      trainAccuracy: at('accuracy'), trainLoss: at('loss'), ...test,
+      totalSeconds: (performance.now() - t0) / 1000, cancelled, partialLastEpoch,
+    };
+  };
+  const failed = (h: Record<string, number[]>, e: unknown): never => {
+    o.onFailed?.(runOf(h, false, { testLoss: NaN, testAccuracy: NaN, evalSeconds: 0 }), e);
+    throw e;
+  };
+  let history: Awaited<ReturnType<typeof model.fit>>;
+  try {
+    history = await model.fit(data.xTrain, data.yTrain, {
+      epochs, batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: [...follow, ...(o.callbacks ?? [])],
+      validationData: validate ? [data.xTest, data.yTest] : undefined, bucket: o.bucket,
+    });
+  } catch (e) {
+    // fit's History (set on the model as fit began) holds the epochs it finished; one it was inside is not in it.
+    return failed(model.history?.history ?? {}, e);
+  }
   const cancelled = stoppedByCancel(follow);
   let testLoss = NaN, testAccuracy = NaN, evalSeconds = 0;
   if (!cancelled) {
     o.onPhase?.('evaluating on the test reviews');
     const e0 = performance.now();
-    [testLoss, testAccuracy] = await evaluateModel(model, data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+    try {
+      [testLoss, testAccuracy] = await evaluateModel(model, data.xTest, data.yTest, { batchSize: Math.max(batchSize, 128) });
+    } catch (e) {
+      return failed(history.history, e);
+    }
     evalSeconds = (performance.now() - e0) / 1000;
   }
-  const seconds = o.epochTimes ? o.epochTimes.seconds() : timerOf(follow).seconds;
-  const h = history.history;
-  const last = (k: string) => (h[k]?.length ? h[k][h[k].length - 1] : NaN);
-  return {
-    name, model, params: model.countParams(), summary,
-    // The sizes of the model built: ff_raw has no Embedding, and units is the width in force (250 or 100 when not given).
-    config: { model: name, ...modelOptions, embeddingDim: EMBEDDING_MODELS.includes(name) ? o.embeddingDim ?? IMDB_RUN_DEFAULTS.embeddingDim : null,
-      units: imdbUnits(name, o.units), maskZero: o.maskZero ?? false, layers: o.layers ?? 1, dropout: o.dropout ?? 0, bucket: o.bucket ?? false,
-      epochs, batchSize, optimizer: o.optimizer ?? IMDB_RUN_DEFAULTS.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed, validate },
-    history: h,
-    secondsPerEpoch: seconds,
-    meanSecondsPerEpoch: mean(seconds),
-    trainAccuracy: last('accuracy'), trainLoss: last('loss'), testAccuracy, testLoss, evalSeconds,
-    totalSeconds: (performance.now() - t0) / 1000, cancelled,
-  };
+  return runOf(history.history, cancelled, { testLoss, testAccuracy, evalSeconds });
 }

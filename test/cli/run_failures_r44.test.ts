@@ -1,0 +1,138 @@
+/**
+ * A run whose training throws part-way (a non-finite loss, an error out of a callback) is recorded as failed: its
+ * results.json keeps what it trained (the models, the epochs done), names the error as a dashboard job's record does,
+ * and the command still prints the error and exits 1. The fault is injected into the real task functions: a weight
+ * set to NaN as the chosen model's second epoch begins (fit then throws NonFiniteLossError), or an error thrown by
+ * the epoch hook of addition's second epoch.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
+import { removeDir, tempDir } from '../io/helpers.js';
+import { schemaProblems } from './helpers.js';
+
+/** The IMDb model whose second epoch gets a NaN weight (none: no fault). */
+const fault = vi.hoisted(() => ({ imdbModel: '', additionEpoch: -1 }));
+
+vi.mock('../../src/experiments/imdb_task.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/experiments/imdb_task.js')>();
+  return {
+    ...actual,
+    trainImdb: (name: string, data: never, o: Parameters<typeof actual.trainImdb>[2] = {}) => {
+      if (name !== fault.imdbModel) return actual.trainImdb(name as never, data, o);
+      let model: { trainableWeights: { size: number; assign(v: ArrayLike<number>): void }[] } | null = null;
+      const poison = { onEpochBegin: (epoch: number) => { if (epoch === 1) { const w = model!.trainableWeights[0]; w.assign(new Float32Array(w.size).fill(NaN)); } } };
+      return actual.trainImdb(name as never, data, { ...o, onBuilt: (m, s) => { model = m as never; o.onBuilt?.(m, s); }, callbacks: [...(o.callbacks ?? []), poison] });
+    },
+  };
+});
+
+vi.mock('../../src/experiments/addition_task.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/experiments/addition_task.js')>();
+  return {
+    ...actual,
+    trainAddition: (o: Parameters<typeof actual.trainAddition>[0] = {}, d?: never) => actual.trainAddition({
+      ...o,
+      onEpochEnd: async (epoch, logs, seconds) => {
+        await o.onEpochEnd?.(epoch, logs, seconds);
+        if (epoch === fault.additionEpoch) throw new Error('injected fault after the epoch');
+      },
+    }, d),
+  };
+});
+
+const root = tempDir('rnnlab-failures-r44-');
+const savedCache = process.env.RNNLAB_CACHE;
+let tar = '';
+beforeAll(() => {
+  process.env.RNNLAB_CACHE = join(root, 'cache');
+  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(40)));
+});
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
+  else process.env.RNNLAB_CACHE = savedCache;
+  removeDir(root);
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
+  return { code, out, err };
+}
+
+const SMALL = ['--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--epochs', '2', '--verbose', '0'];
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+
+describe('a run whose training throws part-way', () => {
+  it('compare: the models trained before the failing one keep their results; the run is failed and exits 1', async () => {
+    fault.imdbModel = 'gru';
+    const out = join(root, 'compare');
+    const r = await cli(['compare', '--models', 'lstm,cnn,gru,simple_rnn', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error.name).toBe('NonFiniteLossError');
+    expect(r.err).toContain(res.error.message);
+    expect(res.cancellation).toBeNull();
+    // lstm and cnn whole, with their test numbers; gru with its one finished epoch; simple_rnn never started.
+    expect(res.models.map((m: { name: string }) => m.name)).toEqual(['lstm', 'cnn', 'gru']);
+    expect(res.models.map((m: { history: { loss: number[] } }) => m.history.loss.length)).toEqual([2, 2, 1]);
+    expect(res.metrics.lstm.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(res.metrics.cnn.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(res.metrics.gru.testAccuracy).toBeNull();
+    expect(res.finding).toMatch(/gru failed \(after 1 of 2 epoch\(s\)\): .*; not trained: simple_rnn\./);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  }, 120_000);
+
+  it('imdb: the epochs done are recorded as failed with the error, no model is saved, exit 1', async () => {
+    fault.imdbModel = 'lstm';
+    const out = join(root, 'imdb');
+    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error).toEqual({ name: 'NonFiniteLossError', message: expect.any(String) });
+    expect(r.err).toContain(res.error.message);
+    expect(res.models[0].history.loss).toHaveLength(1);
+    expect(res.metrics.trainAccuracy).toBe(res.models[0].history.accuracy[0]);
+    expect(res.finding).toMatch(/^lstm failed after 1 of 2 epoch\(s\)/);
+    expect(existsSync(join(out, 'model'))).toBe(false);
+  }, 120_000);
+
+  it('imdb into an earlier run\'s folder: the earlier run is kept whole, never a failed record beside its model', async () => {
+    const out = join(root, 'imdb-over-earlier');
+    expect((await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out])).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    const model = readFileSync(join(out, 'model', 'model.json'), 'utf8');
+    fault.imdbModel = 'lstm';
+    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} holds an earlier run's model/`);
+    expect(r.err).toMatch(/NonFiniteLossError|non-finite/i);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(out, 'model', 'model.json'), 'utf8')).toBe(model);
+  }, 180_000);
+
+  it('addition: the epochs done are recorded as failed with the error, exit 1', async () => {
+    fault.additionEpoch = 1;
+    const out = join(root, 'addition');
+    const r = await cli(['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out]);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^rnnlab addition: .*injected fault after the epoch$/m);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error).toEqual({ name: 'Error', message: 'injected fault after the epoch' });
+    expect(res.models[0].history.loss).toHaveLength(2);
+    expect(res.models[0].secondsPerEpoch).toHaveLength(2);
+    expect(res.finding).toMatch(/^The run failed after 2 of 3 epoch\(s\): Error: injected fault/);
+  }, 120_000);
+});
