@@ -118,18 +118,32 @@ export class Embedding extends Layer {
     return new Tensor(Int32Array.from(x.values, (v) => (v !== 0 ? 1 : 0)), [...x.shape], 'bool');
   }
 
-  /** Ids must be integers in [0, inputDim): a bad id names its position. */
-  private checkIds(x: Tensor): Int32Array {
+  /**
+   * A whole model input's ids checked before fit, evaluate or predict runs a batch (what: the call and the data, as
+   * 'fit: validationData: x'): a bad id is found before any weight moves, and its position is its row in x, not in
+   * the batch the layer would have met it in.
+   */
+  checkInputIds(x: Tensor, what: string): void {
+    this.checkIds(x, what);
+  }
+
+  /**
+   * Ids must be integers in [0, inputDim): a bad id names its position in x (with `what`, x is the caller's whole
+   * input; without, the batch the layer was called on).
+   */
+  private checkIds(x: Tensor, what?: string): Int32Array {
     const d = x.values;
     const bad = d instanceof Int32Array ? firstIdOutside(d, this.inputDim) : firstNonId(d, this.inputDim);
     if (bad >= 0) {
       const pos = unravel(bad, x.shape);
       const v = d[bad];
-      const at = `at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])}`;
+      const at = what === undefined ? `at position [${pos.join(', ')}] of input ${kerasShape([null, ...x.shape.slice(1)])}`
+        : `at position [${pos.join(', ')}] (row ${pos[0]} of x)`;
+      const head = `${what === undefined ? '' : `${what}: `}${this.name} (Embedding)`;
       // A float32 input shows its value as float32 holds it (1.7, not 1.7000000476837158).
       const shownId = d instanceof Float32Array ? String(Math.fround(v) === v ? Number(v.toPrecision(7)) : v) : String(v);
-      if (Number.isNaN(v) || (v >= 0 && v < this.inputDim && !Number.isInteger(v))) throw new Error(`${this.name} (Embedding): token id ${shownId} ${at} is not an integer (ids must be whole numbers in [0, ${this.inputDim}))`);
-      throw new Error(`${this.name} (Embedding): token id ${shownId} ${at} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
+      if (Number.isNaN(v) || (v >= 0 && v < this.inputDim && !Number.isInteger(v))) throw new Error(`${head}: token id ${shownId} ${at} is not an integer (ids must be whole numbers in [0, ${this.inputDim}))`);
+      throw new Error(`${head}: token id ${shownId} ${at} is outside [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
     }
     return d instanceof Int32Array ? d : Int32Array.from(d);
   }

@@ -9,7 +9,10 @@ export function weightTensors(ws: readonly Variable[]): Tensor[] {
   return ws.map((w) => new Tensor((w.values as FArray).slice(), [...w.shape], 'float32'));
 }
 
-/** Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. */
+/**
+ * Accepts Tensors (shapes checked) or flat arrays, one per weight in getWeights order. All or nothing, as tfjs's
+ * setWeights (it checks every shape first): a refused entry leaves every weight as it was.
+ */
 export function assignWeights(model: string, ws: readonly Variable[], values: readonly (Tensor | ArrayLike<number>)[]): void {
   if (!Array.isArray(values) || values.length !== ws.length) throw new Error(`${model}: setWeights expected ${ws.length} arrays, got ${Array.isArray(values) ? values.length : String(values)}`);
   ws.forEach((w, i) => {
@@ -18,6 +21,18 @@ export function assignWeights(model: string, ws: readonly Variable[], values: re
     if (v instanceof Tensor && (v.rank !== w.rank || v.shape.some((d, k) => d !== w.shape[k]))) {
       throw new Error(`${model}: setWeights[${i}] ('${w.name}') has shape [${v.shape.join(', ')}], expected [${w.shape.join(', ')}]`);
     }
-    w.assign(v instanceof Tensor ? v.values : v);
   });
+  // What only the weight's own assign checks (a plain array's length and contents, a tensor's dtype) may still refuse
+  // an entry: the weights written before it get their old values back.
+  const before: FArray[] = [];
+  try {
+    ws.forEach((w, i) => {
+      before.push((w.values as FArray).slice());
+      const v = values[i];
+      w.assign(v instanceof Tensor ? v.values : v);
+    });
+  } catch (e) {
+    before.forEach((old, i) => ws[i].assign(old));
+    throw e;
+  }
 }

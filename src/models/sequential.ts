@@ -12,7 +12,7 @@ import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batch
 import { printSummary, type PrintFn } from './summary.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { checkOptionKeys } from '../near_name.js';
-import { checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequential, type LossWeightsArg } from './training.js';
+import { checkInputIds, checkMetricsFit, checkSequentialX, compileExtras, oneNamed, prepareSequential, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { Functional } from './functional.js';
 import { InputLayer } from '../layers/input_layer.js';
@@ -150,17 +150,25 @@ export class Sequential extends ModelBase<SequentialData> {
 
   /** Builds every layer for the given input shape (batch axis first, null allowed). */
   build(batchInputShape: SymbolicShape): void {
+    this.requireLayers('build');
+    // The input layer checks the shape before any layer makes weights for it: a negative or fractional size would
+    // otherwise reach a weight's allocation and fail there, in words about typed arrays.
+    const input = this.inputLayerFor(batchInputShape);
     let shape = batchInputShape, free = batchInputShape;
     this.layers.forEach((l, i) => {
       free = this.buildLayer(l, shape, free, i === 0);
       shape = l.outputShape;
     });
     this.builtFor = [...batchInputShape];
-    if (!this.graph) this.makeGraph(batchInputShape);
+    if (!this.graph) this.makeGraph(batchInputShape, input);
   }
 
-  private makeGraph(batchInputShape: SymbolicShape): void {
-    this.graph = { inputs: [new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` }).output as SymbolicTensor], outputs: [], perLayer: [] };
+  private inputLayerFor(batchInputShape: SymbolicShape): InputLayer {
+    return new InputLayer({ batchInputShape, name: `${this.layers[0].name}_input` });
+  }
+
+  private makeGraph(batchInputShape: SymbolicShape, input = this.inputLayerFor(batchInputShape)): void {
+    this.graph = { inputs: [input.output as SymbolicTensor], outputs: [], perLayer: [] };
     this.connect(this.layers);
   }
 
@@ -271,8 +279,13 @@ export class Sequential extends ModelBase<SequentialData> {
     return [maskOf(ctx.mask, shape)];
   }
 
+  /** tfjs: "Sequential model cannot be built: model is empty"; here, as summary and countParams say it. */
+  private requireLayers(what: string): void {
+    if (this.layers.length === 0) throw new Error(`${this.name}: ${what}: the model has no layers; add some first (model.add(layer))`);
+  }
+
   private requireBuilt(what: string): void {
-    if (this.layers.length === 0) throw new Error(`${this.name}: ${what}: the model has no layers`);
+    this.requireLayers(what);
     if (!this.built) {
       throw new Error(`${this.name}: ${what}: the model is not built yet; give the first layer an inputShape (or inputDim / inputLength), or call fit first`);
     }
@@ -365,6 +378,7 @@ export class Sequential extends ModelBase<SequentialData> {
   /** Runs every layer. logits: stop before a final activation the loss folds in. */
   forward(x: Tensor, ctx: CallContext, logits = false): Tensor {
     this.assertNotDisposed();
+    this.requireLayers('forward');
     if (!this.built) this.build([null, ...x.shape.slice(1)]);
     let h = x;
     this.layers.forEach((l, i) => { h = l.apply(h, ctx, logits && i === this.layers.length - 1); });
@@ -416,10 +430,12 @@ export class Sequential extends ModelBase<SequentialData> {
   predict(x: SequentialData, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
+    if (x === null) throw new Error(`${this.name}.predict: needs x (the inputs), found null`);
     const opts = predictOptions(args, `${this.name}.predict`);
     const xt = asInput(this.namedInput(x, `${this.name}.predict`) as TensorLike, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     checkSequentialX(this, xt, `${this.name}.predict`);
+    checkInputIds(this, [xt], `${this.name}.predict: x`);
     checkStatefulBatches(this.layers, xt.shape[0], bs, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.
     if (isRecording()) return predictRecorded([xt], bs, ([xb]) => [this.forward(xb, { training: false, mask: null })])[0];

@@ -2,6 +2,7 @@
 import type { FArray } from '../backend/index.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import type { SymbolicShape } from '../layers/layer.js';
+import { Embedding } from '../layers/embedding.js';
 import { checkTargets } from '../losses.js';
 import { checkOptionKeys, nearName, readAliases } from '../near_name.js';
 import { MetricMeters, metricMismatch, metricMismatchError } from '../metrics/meters.js';
@@ -424,6 +425,8 @@ const rows = (ts: Tensor[], order: Int32Array | null, s: number, e: number) => t
  * a later layer needs fixed (a Flatten), so a batch of another length is refused in the model's words before it runs.
  */
 export function checkSequentialX(model: Pick<TrainableModel, 'built' | 'build' | 'inputShape' | 'acceptedInputShape' | 'layers'>, xt: Tensor, what: string): void {
+  // tfjs: "Sequential model cannot be built: model is empty"; said as summary and countParams say it.
+  if (model.layers.length === 0) throw new Error(`${what}: the model has no layers; add some first (model.add(layer))`);
   if (!model.built) model.build([null, ...xt.shape.slice(1)]);
   const spec = model.acceptedInputShape ?? model.inputShape;
   if (xt.rank !== spec.length || spec.some((d, i) => i > 0 && d !== null && d !== xt.shape[i])) {
@@ -480,6 +483,60 @@ function targetShapeFits(got: readonly number[], want: SymbolicShape): boolean {
 }
 
 /**
+ * The Embeddings each model input feeds directly (Input -> Embedding; a Sequential's first layer), in input order.
+ * Only this model's own layers count: an input may also feed layers of other models built on it.
+ */
+function embeddingsOnInputs(model: TrainableModel): Embedding[][] {
+  // A Sequential's first layer (after an InputLayer given as one) is fed; its inputs getter is not read, as it would
+  // make the model's graph where none was made (layers built before they were added), applying every layer.
+  if ((model as { className?: string }).className === 'Sequential') {
+    const first = model.layers[0]?.className === 'InputLayer' ? model.layers[1] : model.layers[0];
+    return [first instanceof Embedding ? [first] : []];
+  }
+  let inputs: unknown;
+  try { inputs = (model as { inputs?: unknown }).inputs; } catch { inputs = undefined; }
+  if (!Array.isArray(inputs)) return [];
+  type Fed = { sourceLayer?: { name: string; outboundNodes: { layer: unknown; inputs: unknown[] }[] } };
+  return inputs.map((t: Fed) => (t.sourceLayer?.outboundNodes ?? [])
+    .filter((n) => n.layer instanceof Embedding && n.inputs[0] === t && model.layers.includes(n.layer))
+    .map((n) => n.layer as Embedding));
+}
+
+/**
+ * Token ids checked over the whole of x (one tensor per model input) before any batch runs, where a model input
+ * feeds an Embedding directly: otherwise a bad id fails only when its batch runs, after the batches before it have
+ * trained (or, in validationData, after a whole epoch), and its position would be its row in that batch. The
+ * Embedding still checks each batch it gets (ids computed inside the model, fitDataset's batches). what: 'fit: x'.
+ */
+export function checkInputIds(model: TrainableModel, xs: Tensor[], what: string): void {
+  const fed = embeddingsOnInputs(model);
+  if (fed.every((e) => e.length === 0)) return;
+  fed.forEach((layers, i) => {
+    const x = xs[i];
+    if (!x) return;
+    // Several inputs are Functional's, whose inputs field names them.
+    const names = xs.length > 1 ? (model as { inputs?: { sourceLayer?: { name: string } }[] }).inputs : undefined;
+    const label = xs.length > 1 ? `${what}['${names?.[i]?.sourceLayer?.name ?? i}']` : what;
+    for (const l of layers) l.checkInputIds(x, label);
+  });
+}
+
+/**
+ * y that is fit's (or evaluate's) options object: x alone was given with the options, fit(x, {epochs: 2}), so the
+ * options landed in y. Said so, rather than "y: expected numbers, found object". An object keyed by the model's
+ * output names ({outputName: y}) is y.
+ */
+function refuseOptionsAsY(model: TrainableModel, y: unknown, optionNames: readonly string[], what: string): void {
+  if (y === null) throw new Error(`${what}: needs y (the targets) after x, found null`);
+  if (typeof y !== 'object' || Array.isArray(y) || ArrayBuffer.isView(y) || y instanceof Tensor) return;
+  const keys = Object.keys(y);
+  const outputs = model.outputHeads().map((h) => h.name);
+  if (keys.length === 0 || keys.some((k) => !optionNames.includes(k) || outputs.includes(k) || (y as Record<string, unknown>)[k] instanceof Tensor)) return;
+  throw new Error(`${what}: y is missing: the second argument looks like ${what}'s options (${keys.join(', ')}); ` +
+    `${what} takes (x, y, options): write ${what}(x, y, {${keys.join(', ')}})`);
+}
+
+/**
  * Targets checked against the loss and the output (outShape concrete, declared for messages; output: its name) and
  * reshaped like it. y's shape after the batch axis must be the output's (a sparse loss's: without the class axis),
  * or differ from it by one trailing axis of 1 ([n, T, 1] for [n, T] outputs, [n] for [n, 1]), as Keras and tfjs take it.
@@ -503,7 +560,8 @@ export function conformTargets(loss: LossKind, yIn: Tensor, outShape: SymbolicSh
     throw new Error(`${what}: categoricalCrossentropy over an output of one unit ${shapeStr(declared)} is always 0 and trains nothing; ` +
       'use binaryCrossentropy (a sigmoid unit) for two classes, or one unit per class with one-hot targets');
   }
-  checkTargets(loss, yIn, C);
+  // what names the call, the data (fit: validationData: y) and, of several, the output.
+  checkTargets(loss, yIn, C, what);
   // The output's shape, its free (null) sizes taken from y where y has them.
   const per = want.map((d, i) => d ?? got[i]);
   const yShape = [n, ...per];
@@ -530,7 +588,13 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
   const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit: batchSize');
   const verbose = args.verbose ?? 1;
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: verbose must be 0, 1 or 2, got ${String(verbose)}`);
+  // A dataset first: fit(dataset, {epochs}) is Keras's form, not y forgotten.
+  refuseDataset(x, 'fit');
+  if (x === null) throw new Error('fit: needs x (the inputs), found null');
+  refuseOptionsAsY(model, y, FIT_OPTIONS, 'fit');
   let { xs, ys } = model.prepareData(x, y, 'fit');
+  // Before the split: a bad id in the rows validationSplit holds out is named by its row in x, too.
+  checkInputIds(model, xs, 'fit: x');
   let weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'fit: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   let val: { xs: Tensor[]; ys: Tensor[]; weights?: OutputWeights } | null = null;
   if (args.validationData) {
@@ -544,6 +608,7 @@ function resolveFit(model: TrainableModel, x: unknown, y: unknown, given: FitArg
     refuseDataset(v, 'fit: validationData');
     if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3)) throw new Error('fit: validationData must be [x, y] or [x, y, sampleWeight]');
     val = model.prepareData(v[0], v[1], 'fit: validationData');
+    checkInputIds(model, val.xs, 'fit: validationData: x');
     val.weights = sampleWeightsOf(v[2] as SampleWeightArg | undefined, val.xs[0].shape[0], 'fit: validationData sampleWeight', outputNamesOf(model), outputSteps(model, val.ys));
   } else if (args.validationSplit !== undefined && args.validationSplit !== 0) {
     // 0 is Keras's and tfjs's default: no validation.
@@ -732,7 +797,12 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const out = checkWriter(args.out, 'out', 'evaluate');
+  // A dataset first: fit(dataset, {epochs}) is Keras's form, not y forgotten.
+  refuseDataset(x, 'evaluate');
+  if (x === null) throw new Error('evaluate: needs x (the inputs), found null');
+  refuseOptionsAsY(model, y, EVALUATE_OPTIONS, 'evaluate');
   const { xs, ys } = model.prepareData(x, y, 'evaluate');
+  checkInputIds(model, xs, 'evaluate: x');
   const bar = verbose ? new ProgressBar(Math.ceil(xs[0].shape[0] / batchSize), 1, out) : undefined;
   const weights = sampleWeightsOf(args.sampleWeight, xs[0].shape[0], 'evaluate: sampleWeight', outputNamesOf(model), outputSteps(model, ys));
   checkStatefulBatches(model.layers, xs[0].shape[0], batchSize, 'evaluate');
@@ -818,6 +888,8 @@ function trainBatchInto(model: TrainableModel, x: unknown, y: unknown, sampleWei
   what = 'trainOnBatch', onNonFinite: () => void = () => { throw new Error(`${what}: the loss is not finite (NaN or Inf); the weights were not updated`); }): number {
   if (!model.loss || !model.optimizer) throw new Error(`${model.name}: call compile() before ${what}()`);
   const { xs, ys } = model.prepareData(x, y, what);
+  // fitDataset's batches are checked by the Embedding as they run (the dataset has no whole x to name a row of).
+  if (what === 'trainOnBatch') checkInputIds(model, xs, 'trainOnBatch: x');
   // trainOnBatch takes x as one batch; fitDataset's batches are the dataset's.
   checkStatefulBatches(model.layers, xs[0].shape[0], xs[0].shape[0], what, what === 'trainOnBatch' ? 'oneBatch' : 'dataset');
   const weights = withClassWeights(model, ys, sampleWeightsOf(sampleWeight, xs[0].shape[0], `${what}: sampleWeight`, outputNamesOf(model), outputSteps(model, ys)), classWeight, `${what}: classWeight`);
@@ -890,6 +962,7 @@ export function testOnBatchModel(model: TrainableModel, x: unknown, y: unknown, 
   refuseKeywordObject(model, 'testOnBatch', sampleWeight, ['x', 'y', 'sampleWeight', 'returnDict']);
   if (!model.loss) throw new Error(`${model.name}: call compile() before testOnBatch()`);
   const { xs, ys } = model.prepareData(x, y, 'testOnBatch');
+  checkInputIds(model, xs, 'testOnBatch: x');
   const n = xs[0].shape[0];
   checkStatefulBatches(model.layers, n, n, 'testOnBatch', 'oneBatch');
   const weights = sampleWeightsOf(sampleWeight, n, 'testOnBatch: sampleWeight', outputNamesOf(model), outputSteps(model, ys));

@@ -40,7 +40,7 @@ describe('NaN and Inf in features', () => {
 describe('labels a loss cannot use', () => {
   it('binary crossentropy: labels outside [0, 1] (soft labels inside are fine)', async () => {
     const m = mlp();
-    await expectClean(() => m.fit(X, [[1], [2]], quiet), Error, /labels: binaryCrossentropy needs targets in \[0, 1\], found 2 at index 1/);
+    await expectClean(() => m.fit(X, [[1], [2]], quiet), Error, /fit: y: binaryCrossentropy needs targets in \[0, 1\], found 2 at index 1/);
     await expectClean(() => m.fit(X, [[-1], [0]], quiet), Error, /found -1 at index 0/);
     await expectClean(() => m.fit(X, [[NaN], [0]], quiet), Error, /fit: y: value NaN at flat index 0 is not finite/);
     await expectClean(() => m.evaluate(X, [[1], [5]]), Error, /needs targets in \[0, 1\], found 5/);
@@ -67,7 +67,7 @@ describe('token ids outside the vocabulary', () => {
     const m = embedModel();
     const y = [[1], [0]];
     await expectClean(() => m.fit(rl.tensor(Int32Array.from([1, 2, 3, 4, 5, 6, 7, 10]), [2, 4], 'int32'), y, quiet), Error,
-      /token id 10 at position \[1, 3\] of input \(None, 4\) is outside \[0, 10\) \(inputDim 10\)/);
+      /fit: x: embedding\w* \(Embedding\): token id 10 at position \[1, 3\] \(row 1 of x\) is outside \[0, 10\) \(inputDim 10\)/);
     await expectClean(() => m.fit(rl.tensor(Int32Array.from([1, -2, 3, 4, 5, 6, 7, 8]), [2, 4], 'int32'), y, quiet), Error,
       /token id -2 at position \[0, 1\] .* is outside \[0, 10\)/);
     await expectClean(() => m.predict([[1, 2, 3, 1e6]]), Error, /token id 1000000 at position \[0, 3\]/);
@@ -84,7 +84,7 @@ describe('ragged arrays and wrong dtypes passed to fit', () => {
     ['a ragged y', X, [[1], [0, 1]], /fit: y: tensor: ragged nested array: expected length 1 at depth 1, got 2/],
     ['a hole in x', (() => { const a: number[][] = [[1, 2, 3]]; a[2] = [1, 2, 3]; return a; })(), [1, 0, 1], /fit: x: tensor: ragged nested array/],
     ['strings', [['a', 'b', 'c'], ['d', 'e', 'f']], Y, /fit: x: tensor: expected numbers, found string/],
-    ['null', null, Y, /fit: x: tensor: expected numbers, found object/],
+    ['null', null, Y, /fit: needs x \(the inputs\), found null/],
     ['undefined', undefined, Y, /fit: x: tensor: expected numbers, found undefined/],
     ['a plain object', { data: [1, 2, 3] }, Y, /fit: x: tensor: expected numbers, found object/],
     ['nulls inside', [[1, null, 3], [4, 5, 6]], Y, /fit: x: tensor: expected numbers, found object/],
