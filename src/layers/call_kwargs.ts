@@ -8,12 +8,31 @@ import { Tensor } from '../tensor.js';
 /**
  * What a custom layer's call(inputs, kwargs) receives, as tfjs's executor hands it: `training`, and `mask`, the
  * first input's padding mask as a bool Tensor [batch, steps] (null without one). Passing it on to an inner layer's
- * apply (this.lstm.apply(x, kwargs)) masks that layer too, as in tfjs.
+ * apply (this.lstm.apply(x, kwargs)) masks that layer too, as in tfjs; an inner apply without training inherits it.
  */
 export interface Kwargs {
   training?: boolean | null;
   mask?: Tensor | (Tensor | null)[] | null;
   [key: string]: unknown;
+}
+
+/**
+ * Keras's call context (keras/src/layers/layer.py, __call__): the training mode of the layer call under way, null
+ * outside any. A call on real tensors given no `training` takes it, so a custom layer's `this.dropout.apply(x)` drops
+ * in fit as Keras's `self.dropout(x)` does (tfjs 4.22 runs it in inference). Scoped, where Keras keeps one slot that
+ * each call overwrites: a call's own mode holds for it and the calls inside it, and the enclosing mode is back when it
+ * returns or throws. Layer calls are synchronous (fit awaits only between batches), so no other call sees it.
+ */
+let enclosingTraining: boolean | null = null;
+
+/** The mode of the enclosing layer call, or null outside any. */
+export function inheritedTraining(): boolean | null { return enclosingTraining; }
+
+/** Runs fn as a layer call in this training mode: the calls it makes without one of their own inherit it. */
+export function inTrainingMode<T>(training: boolean, fn: () => T): T {
+  const outer = enclosingTraining;
+  enclosingTraining = training;
+  try { return fn(); } finally { enclosingTraining = outer; }
 }
 
 /** The part of the engine's CallContext (layer.ts) that masks concern. */
@@ -59,7 +78,8 @@ export function maskBytes(where: string, m: Tensor | Uint8Array | null | undefin
 export function kwargsContext<C extends MaskContext>(where: string, args: Pick<Kwargs, 'training' | 'mask'>, inputs: Tensor[], fewestMasks = inputs.length): C {
   if (args.training !== undefined && args.training !== null && typeof args.training !== 'boolean') throw new Error(`${where}: training must be true, false or null, got ${describe(args.training)}`);
   const ctx = (userKwargsMade.has(args) ? Object.create(args) : {}) as C;
-  ctx.training = args.training ?? false;
+  // Keras's order: the call's own training, else the enclosing call's, else inference.
+  ctx.training = args.training ?? enclosingTraining ?? false;
   const m = args.mask;
   if (Array.isArray(m)) {
     if (m.length > inputs.length || m.length < fewestMasks) {

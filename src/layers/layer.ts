@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
+import { inTrainingMode, isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -60,7 +60,8 @@ export interface ApplyArgs {
   /** Recurrent layers: the initial states ([h] or [h, c]); symbolic states become extra inputs of the node. */
   initialState?: (Tensor | SymbolicTensor)[] | Tensor | SymbolicTensor;
   /**
-   * Real tensors: run in training mode (dropout active). Symbolic tensors: Keras's per-call fixed mode
+   * Real tensors: run in training mode (dropout active) or not; null or absent takes the enclosing layer call's mode
+   * (Keras's call context), inference outside any. Symbolic tensors: Keras's per-call fixed mode
    * (base(x, training=False)): that call of the layer always runs so, in fit, evaluate and predict alike; null or
    * absent leaves it to the model's mode.
    */
@@ -751,7 +752,8 @@ export abstract class Layer {
     const maskIn = ctx.mask;
     let outs: Tensor[];
     try {
-      outs = this.callTensors(inputs, ctx, logits, inputCount);
+      // Layers that the call applies without a training of their own (a custom layer's, a wrapper's) run in its mode.
+      outs = inTrainingMode(ctx.training, () => this.callTensors(inputs, ctx, logits, inputCount));
     } catch (e) {
       throw namingLayer(e, this);
     }
@@ -872,7 +874,8 @@ export abstract class Layer {
     const given = kwargs.mask;
     this.callDepth++;
     let out: Tensor | Tensor[];
-    try { out = this.call(x, kwargs, logits); } finally { this.callDepth--; }
+    // Also reached without callRegularized (an rnn's user cell, each step), so the call's mode is set here too.
+    try { out = inTrainingMode(ctx.training, () => this.call(x, kwargs, logits)); } finally { this.callDepth--; }
     // A held layer that only this call built (behind a branch the build's call on zeros did not take) joins too.
     if (!builtInDefines(this, 'call')) this.takeHeldWeights(heldLayers(this));
     if (builtInDefines(this, 'call') && kwargs.mask !== given) ctx.mask = maskBytes(`${this.name} (${this.className})`, kwargs.mask as Tensor | Uint8Array | null, first);
@@ -922,7 +925,8 @@ export abstract class Layer {
       const mask = x.rank >= 3 ? new Uint8Array(x.shape[0] * x.shape[1]).fill(1) : null;
       // A recurrent cell steps on [x, ...states] (tfjs's cell.call), its build having seen x's shape alone.
       const input = cellStates ? [x, ...cellStates.map((n) => new Tensor(new Float32Array(x.shape[0] * n), [x.shape[0], n], 'float32'))] : list ? zeros : x;
-      this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x));
+      // A build, not a step: inner layers called without kwargs must not train on the zeros (BatchNormalization's statistics).
+      inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x)));
     }
     this.takeHeldWeights(subs);
   }

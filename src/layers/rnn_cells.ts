@@ -4,6 +4,7 @@
  * made from the cell's config), so rl.layers.rnn({cell}) runs on the same fused kernels as the layer. A cell called
  * on real tensors [x_t, h(, c)] computes one step (the engine over one time step) and returns [output, ...states].
  */
+import { inheritedTraining } from './call_kwargs.js';
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../describe.js';
@@ -170,7 +171,7 @@ export abstract class RNNCell extends Layer {
   call(inputs: Tensor[], kwargs?: { training?: boolean }): Tensor[];
   call(x: Tensor, ctx: CallContext): Tensor;
   call(x: Tensor | Tensor[], ctx?: CallContext | { training?: boolean }): Tensor | Tensor[] {
-    const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? false, mask: null };
+    const full: CallContext = ctx && 'mask' in ctx ? ctx as CallContext : { training: ctx?.training ?? inheritedTraining() ?? false, mask: null };
     return Array.isArray(x) ? this.callTensors(x, full) : this.callTensors([x], full)[0];
   }
 

@@ -1,4 +1,5 @@
 /** A linear stack of layers with Keras's compile / fit / evaluate / predict / summary. */
+import { inheritedTraining } from '../layers/call_kwargs.js';
 import { isRecording, withTape } from '../autograd/tape.js';
 import type { LossKind } from '../autograd/loss_ops.js';
 import { Layer, checkGivenName, distinctFrom, kerasShape, userBuilt, withActivityPenalties, type CallContext, type StateGradRecord, type SymbolicShape, type TraceRecord } from '../layers/layer.js';
@@ -458,7 +459,7 @@ export class Sequential extends ModelBase<SequentialData> {
     const xt = asInput(list[0] as Tensor, `${this.name}.apply: x`);
     checkSequentialX(this, xt, `${this.name}.apply`);
     // tfjs's Container.call runs in tidy: what the layers' calls make is freed, only the output survives.
-    return tidy(() => distinctFrom([xt], this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? false, mask: null })));
+    return tidy(() => distinctFrom([xt], this.forward(xt, { training: (opts.training as boolean | null | undefined) ?? inheritedTraining() ?? false, mask: null })));
   }
 
   /**
