@@ -43,8 +43,9 @@ const userKwargsMade = new WeakSet<object>();
 
 export function isEngineContext(o: object): boolean {
   if (userKwargsMade.has(o) || !('mask' in o) || !('training' in o)) return false;
-  const m = (o as { mask: unknown }).mask;
-  return m === null || m instanceof Uint8Array;
+  // A user's {training: null, mask: null} is kwargs, not the engine's context: its null training still inherits.
+  const { mask: m, training } = o as { mask: unknown; training: unknown };
+  return typeof training === 'boolean' && (m === null || m instanceof Uint8Array);
 }
 
 /** tfjs's kwargs for a user's call: training, and the first input's mask as a bool Tensor [batch, steps] or null. */

@@ -25,11 +25,13 @@ export function assignWeights(model: string, ws: readonly Variable[], values: re
   // What only the weight's own assign checks (a plain array's length and contents, a tensor's dtype) may still refuse
   // an entry: the weights written before it get their old values back.
   const before: FArray[] = [];
+  // A value that is one of these weights (setWeights([w1, w0]) of a model's own) is read before any is written.
+  const own = new Set<unknown>(ws.map((w) => w.values));
+  const incoming = values.map((v) => (v instanceof Tensor ? (own.has(v.values) ? (v.values as FArray).slice() : v.values) : v));
   try {
     ws.forEach((w, i) => {
       before.push((w.values as FArray).slice());
-      const v = values[i];
-      w.assign(v instanceof Tensor ? v.values : v);
+      w.assign(incoming[i]);
     });
   } catch (e) {
     before.forEach((old, i) => ws[i].assign(old));

@@ -497,8 +497,10 @@ function embeddingsOnInputs(model: TrainableModel): Embedding[][] {
   try { inputs = (model as { inputs?: unknown }).inputs; } catch { inputs = undefined; }
   if (!Array.isArray(inputs)) return [];
   type Fed = { sourceLayer?: { name: string; outboundNodes: { layer: unknown; inputs: unknown[] }[] } };
+  const ownNodes = new Set<unknown>((model as { nodes?: unknown[] }).nodes ?? []);
   return inputs.map((t: Fed) => (t.sourceLayer?.outboundNodes ?? [])
-    .filter((n) => n.layer instanceof Embedding && n.inputs[0] === t && model.layers.includes(n.layer))
+    // The node must be one of this model's calls: another model may apply the same Embedding to the same input.
+    .filter((n) => n.layer instanceof Embedding && n.inputs[0] === t && ownNodes.has(n))
     .map((n) => n.layer as Embedding));
 }
 
