@@ -214,7 +214,8 @@ function exportNode(g: GraphBuilder, view: LayerView, ins: Flow[], inputCount: n
  * index), a shared layer's later call c adds `_call<c>` (a siamese model's two encodings: encoder, encoder_call1), a
  * model input passed through is `<input>_output`. Where two outputs ask for one name (Keras's default names make it
  * easy: layer 'gru''s state 'gru_1' beside layer 'gru_1'), the output named after its layer alone keeps it, as does
- * the first in the model's order otherwise, and the other takes `<layer>[_call<c>]_output<index>` (made unique): the
+ * the first in the model's order otherwise, and the other takes `<layer>[_call<c>]_output<index>` (made unique, and
+ * no layer's name): the
  * names are deterministic, and a model without a clash names its outputs as before. A tensor listed twice is refused.
  */
 function outputNames(g: GraphBuilder, model: ExportableGraph): string[] {
@@ -242,7 +243,14 @@ function outputNames(g: GraphBuilder, model: ExportableGraph): string[] {
   const names: (string | null)[] = asked.map(() => null);
   // Layer names are unique, so the outputs named after their layer alone never clash with each other.
   for (const own of [true, false]) asked.forEach((a, k) => { if (a.own === own && g.reserve(a.name)) names[k] = a.name; });
-  return names.map((n, k) => n ?? g.name(asked[k].fallback));
+  // A fallback is no layer's name either (a hidden Dense 'gru_output1'), or a reader would take it for that layer's.
+  const layerNames = new Set([...model.nodes.map((n) => n.layer.name), ...model.inputs.map((t) => t.sourceLayer.name)]);
+  const fresh = (prefix: string): string => {
+    let name = prefix, i = 1;
+    while (layerNames.has(name) || !g.reserve(name)) name = `${prefix}_${i++}`;
+    return name;
+  };
+  return names.map((n, k) => n ?? fresh(asked[k].fallback));
 }
 
 const dims = (shape: (number | null)[], prefix: string): (number | string)[] => shape.map((d, i) => d ?? (i === 0 ? 'batch' : `${prefix}_dim_${i}`));

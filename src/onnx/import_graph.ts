@@ -14,14 +14,17 @@ export interface Spec {
   /** A Flatten read from a Reshape to [..., width]: the width each row must have for the Reshape to be that Flatten. */
   width?: number;
   /**
-   * A Rescaling read from a Mul and Add by [1]-shaped constants: exportOnnx's BatchNormalization of one feature when
-   * the data has one feature (its x * s + t folded per feature), which the layers' sizes tell once built.
+   * A Rescaling read from rnnlab's own file, a Mul and Add by [1]-shaped constants named as exportOnnx names a
+   * BatchNormalization's: that layer of one feature when the data has one feature (its x * s + t folded per feature),
+   * which the layers' sizes tell once built.
    */
   oneFeatureNorm?: boolean;
 }
 
 export interface Graph {
   source: string;
+  /** The file's producer_name ('rnnlab' for exportOnnx's files; '' when absent). */
+  producerName: string;
   producer: Map<string, Node>;
   consts: Map<string, ConstTensor>;
   /** elemType: ONNX's data type code (1 float, 6 int32, 7 int64, ...). */
@@ -80,7 +83,7 @@ export function readGraph(model: OnnxNamespace.ModelProto, source: string): Grap
       }
     }
   }
-  return { source, producer, consts, input: { name: inputs[0].name ?? '', dims, elemType: inputs[0].type?.tensorType?.elemType ?? 0 }, output: graph.output![0].name ?? '', nodes: graph.node ?? [], opset };
+  return { source, producerName: model.producerName ?? '', producer, consts, input: { name: inputs[0].name ?? '', dims, elemType: inputs[0].type?.tensorType?.elemType ?? 0 }, output: graph.output![0].name ?? '', nodes: graph.node ?? [], opset };
 }
 
 /**

@@ -53,10 +53,21 @@ function singleValue(c: ConstTensor | null, rank: number): number | null {
 }
 
 /**
+ * Are s and t the constants exportOnnx folds a BatchNormalization into ('<layer>/scale', '<layer>/shift'), in a file
+ * rnnlab wrote? Its Rescaling's are scalars, so [1]-shaped ones named so are a one-feature BatchNormalization. Another
+ * tool's [1]-shaped x * s + t (PyTorch's nn.Parameter(torch.ones(1))) stays a Rescaling: as a BatchNormalization it
+ * would train on batch statistics, not as the file computes.
+ */
+function foldedNormNames(p: Place, sName: string, tName: string): boolean {
+  const layer = sName.endsWith('/scale') ? sName.slice(0, -'/scale'.length) : null;
+  return p.g.producerName === 'rnnlab' && layer !== null && layer !== '' && tName === `${layer}/shift`;
+}
+
+/**
  * x * s + t by constants. One value each (exportOnnx's Rescaling, a user's x * 2 + 1): Rescaling, which rounds as
- * ONNX Runtime does (by [1]-shaped constants, marked for resolveOneFeatureNorm). Per feature of the last axis, or one of them a single value (exportOnnx's inference
- * BatchNormalization): a BatchNormalization with gamma s, beta t, moving mean 0, moving variance 1 and epsilon 0,
- * which computes exactly x * s + t.
+ * ONNX Runtime does (exportOnnx's one-feature BatchNormalization marked for resolveOneFeatureNorm). Per feature of the
+ * last axis, or one of them a single value (exportOnnx's inference BatchNormalization): a BatchNormalization with gamma
+ * s, beta t, moving mean 0, moving variance 1 and epsilon 0, which computes exactly x * s + t.
  */
 export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
   const other = (n: Node, x: string | undefined) => (n.input?.[0] === x ? 1 : 0);
@@ -66,8 +77,8 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
   const tConst = add?.opType === 'Add' && add.input?.includes(mul.output?.[0] ?? '') ? constAt(p, add, other(add, mul.output?.[0])) : null;
   const [scale, offset] = [sConst, tConst].map((c) => singleValue(c, p.rank));
   if (scale !== null && offset !== null) {
-    // exportOnnx writes Rescaling's constants as scalars, a BatchNormalization's per feature: [1] for one feature.
-    const perOne = p.channelsLast && sConst!.dims.length > 0 && tConst!.dims.length > 0;
+    const sName = mul.input?.[sIndex] ?? '', tName = add!.input?.[other(add!, mul.output?.[0])] ?? '';
+    const perOne = p.channelsLast && sConst!.dims.length > 0 && tConst!.dims.length > 0 && foldedNormNames(p, sName, tName);
     return { className: 'Rescaling', args: { scale, offset }, weights: [], ...(perOne ? { oneFeatureNorm: true } : {}) };
   }
   const perS = perFeature(sConst), perT = perFeature(tConst);
@@ -84,9 +95,12 @@ export function affineSpec(p: Place, mul: Node, add: Node | undefined): Spec {
 }
 
 /**
- * A Rescaling by [1]-shaped constants on data of one feature (width, its input's last axis) is exportOnnx's
- * one-feature BatchNormalization: made that layer again (gamma s, beta t, moving mean 0, moving variance 1, epsilon
- * 0), so its weights can be fine-tuned as the original's. On several features one value scales them all: a Rescaling.
+ * A Rescaling marked by affineSpec (exportOnnx's [1]-shaped '<layer>/scale' and '<layer>/shift') on data of one
+ * feature (width, its input's last axis) is exportOnnx's one-feature BatchNormalization: made that layer again, with
+ * the folded form as its weights (gamma s, beta t, moving mean 0, moving variance 1, epsilon 0). Predictions are the
+ * original's; training is not (it normalizes by the batch's statistics of the folded form, without the original's
+ * moving statistics and epsilon, which the file does not hold). On several features one value scales them all: a
+ * Rescaling.
  */
 export function resolveOneFeatureNorm(spec: Spec, width: number | null | undefined): void {
   if (!spec.oneFeatureNorm || width !== 1) return;

@@ -524,9 +524,9 @@ export class Reader {
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
       r.stage = 'done';
-    } else if (op === 'Slice' && r.returnSequences && this.squeezesSliced(node, next, r.stage === 'done' ? 1 : r.stage === 'timeMajor' ? 0 : null)) {
+    } else if (op === 'Slice' && r.returnSequences && (r.stage === 'done' || r.stage === 'timeMajor') && next?.opType === 'Squeeze' && next.input?.[0] === node.output?.[0]) {
       // PyTorch's out[:, -1] at opsets 9 and 10: Slice of the last step, then Squeeze of its axis (the Gather -1 above).
-      this.lastStepSlice(node);
+      this.lastStepSlice(node, next, r.stage === 'done' ? 1 : 0);
       if (r.rec.reverse || r.rec.directions === 2) this.fail(node, 'taking the last step of a reverse or bidirectional output has no Keras equivalent');
       r.returnSequences = false;
       r.stage = 'done';
@@ -594,16 +594,23 @@ export class Reader {
     return { starts, ends, axes, steps };
   }
 
-  /** Is this a Slice of one step along axis (1, or 0 when time-major) whose output only the next node, a Squeeze of that axis, reads? */
-  private squeezesSliced(node: Node, next: Node | undefined, axis: number | null): boolean {
-    const { axes, steps } = this.sliceBounds(node);
-    return axis !== null && axes?.length === 1 && axes[0] === axis && (steps === null || steps.join() === '1')
-      && next?.opType === 'Squeeze' && next.input?.[0] === node.output?.[0] && this.axesOf(next).join() === String(axis);
-  }
-
-  /** The Slice of squeezesSliced takes the last step (starts -1, or T - 1 where T is known, to the end), or is refused. */
-  private lastStepSlice(node: Node): void {
-    const { starts, ends } = this.sliceBounds(node), T = this.steps;
+  /**
+   * A Slice of a recurrent sequence whose output the next node squeezes: one step along the time axis (1, or 0 when
+   * time-major; negative axes count from rank 3, and absent axes are ONNX's default 0, 1, ...), steps 1, squeezed on
+   * that axis, and that step the last (starts -1, or T - 1 where T is known, to the end); else refused saying which.
+   */
+  private lastStepSlice(node: Node, squeeze: Node, time: number): void {
+    const { starts, ends, axes, steps } = this.sliceBounds(node), T = this.steps;
+    const ofRank3 = (a: number) => (a < 0 ? a + 3 : a);
+    const sliced = (axes ?? (starts ?? []).map((_, i) => i)).map(ofRank3);
+    const timeAxis = time === 1 ? 'axis 1 (or -2), the steps of (batch, steps, units)' : 'axis 0 (or -3), the steps of time-major (steps, batch, units)';
+    if (sliced.length !== 1 || sliced[0] !== time) {
+      const form = axes === null ? `gives no axes (ONNX's default, axes [${sliced}] here)` : `slices axes [${axes}]`;
+      this.fail(node, `a Slice and Squeeze of a recurrent output are read as its last step only along ${timeAxis}; this one ${form}`);
+    }
+    if (steps !== null && steps.join() !== '1') this.fail(node, `a Slice and Squeeze of a recurrent output are read as its last step only with steps 1 (or none); this one has steps [${steps}]`);
+    const squeezed = this.axesOf(squeeze);
+    if (squeezed.length !== 1 || ofRank3(squeezed[0]) !== time) this.fail(squeeze, `squeezes axes [${squeezed}] after the Slice of a recurrent output's ${timeAxis}; only that sliced axis is read (the last step)`);
     const [from, to] = [starts?.[0] ?? 0, ends?.[0] ?? 0];
     const pastEnd = to >= 2 ** 31 - 1 || (T !== null && to >= T);
     if (!(pastEnd && (from === -1 || (T !== null && from === T - 1)))) {
