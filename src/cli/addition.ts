@@ -8,11 +8,11 @@ import type { Command } from 'commander';
 import { percent as pct } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
-import { applyThreads, argvOf, errorOf, failRun, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
 import { curveCharts } from '../experiments/imdb_result.js';
 import type { RecordBody } from '../report/record.js';
 import { RunEndGuard } from './stop_signals.js';
-import { withRunFolder } from './paths.js';
+import { withRunFolder, type RunFolder } from './paths.js';
 
 export const ADDITION_FLAGS: Flags = {
   digits: { kind: 'int', min: 1, max: 7, default: ADDITION_DEFAULTS.digits, help: 'digits per operand' },
@@ -39,7 +39,9 @@ export function register(program: Command, ctx: CliContext): void {
   addFlags(cmd, ADDITION_COMMAND_FLAGS, 'addition');
   helpExtras(cmd, { examples: ['rnnlab addition', 'rnnlab addition --reverse --epochs 5', 'rnnlab addition --rnn gru --layers 2 --digits 2 --training-size 4000'] });
   cmd.action(async (flags: Record<string, unknown>, c: Command) => {
-    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'addition', 'addition', argvOf(c), (out) => runAddition({ ...flags, out }, ctx, argvOf(c)));
+    // The flags first: a usage error is said as itself, not behind the default folder's.
+    checkAdditionFlags(flags, 'addition');
+    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'addition', 'addition', argvOf(c), (folder) => runAddition({ ...flags, out: folder.dir }, folder, ctx, argvOf(c)));
   });
 }
 
@@ -60,8 +62,7 @@ export function additionOptions(f: Record<string, unknown>, p: Printer) {
   };
 }
 
-async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[]): Promise<number> {
-  checkAdditionFlags(f, 'addition');
+async function runAddition(f: Record<string, unknown>, folder: RunFolder, ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);
@@ -71,7 +72,7 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
   // addition keeps nothing until its writes (no checkpoint), so from its start Ctrl-C is the guard's, as an experiment's:
   // a stop while it trains or computes ends it at once saying so, one during the writes lets them finish.
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-    notWritten: `rnnlab: interrupted before the run was written; nothing was written${f.out !== undefined ? ` to ${String(f.out)}` : ''} (addition keeps no checkpoint: run the command again)`,
+    notWritten: `rnnlab: interrupted before the run was written; nothing was written${folder.isDefault ? '' : ` to ${folder.dir}`} (addition keeps no checkpoint: run the command again)`,
     written: () => `rnnlab: interrupted while the run was written; results.json and the report were written whole to ${dir}`,
   });
   end.arm();
@@ -97,8 +98,10 @@ async function runAddition(f: Record<string, unknown>, ctx: CliContext, argv: re
         p.line();
       },
     }).catch((e: unknown) => {
-      // Training threw: the epochs it finished are recorded as a failed run, and the error goes on (exit code 1).
-      if (sofar.built) {
+      // Training threw: the epochs it finished are recorded as a failed run, and the error goes on (exit code 1); in a
+      // folder that held an earlier run's record, that record is kept (a failure, like a stop, replaces nothing written before).
+      if (sofar.built && folder.heldRecord) p.warn(notRecordedWords(folder.dir));
+      else if (sofar.built) {
         const built = sofar.built;
         end.arm('writing');
         failRun(p, cliRun, e, (failure) => {

@@ -13,9 +13,9 @@ import { formatTable } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, applyPrecision, type Flags } from './flags.js';
 import { checkModelFlags, IMDB_EXERCISE_FLAGS, imdbDataOptions, loadingLine, trainFlags } from './imdb.js';
-import { applyThreads, argvOf, failRun, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
 import { onStopSignals, RunEndGuard } from './stop_signals.js';
-import { withRunFolder } from './paths.js';
+import { withRunFolder, type RunFolder } from './paths.js';
 
 const SUMMARY = 'Train several IMDb models on the same data and print params, seconds per epoch, train and test accuracy.';
 
@@ -32,15 +32,16 @@ export function register(program: Command, ctx: CliContext): void {
     examples: ['rnnlab compare', 'rnnlab compare --models cnn,lstm,gru --epochs 1 --limit 2000'],
   });
   cmd.action(async (flags: Record<string, unknown>, c: Command) => {
-    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (out) => runCompare({ ...flags, out }, ctx, argvOf(c), c));
+    // The flags first: a usage error is said as itself, not behind the default folder's.
+    const models = [...new Set(flags.models as ImdbModelName[])];
+    checkModelFlags(models, flags, c, 'compare');
+    const tooLarge = models.map((m) => modelSizeProblem(m, flags)).filter((why) => why !== null);
+    if (tooLarge.length) throw new UsageError(tooLarge.join('; '), 'compare');
+    ctx.exitCode = await withRunFolder(flags.out as string | undefined, 'compare', 'compare', argvOf(c), (folder) => runCompare(models, { ...flags, out: folder.dir }, folder, ctx, argvOf(c), c));
   });
 }
 
-async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
-  const models = [...new Set(f.models as ImdbModelName[])];
-  checkModelFlags(models, f, c, 'compare');
-  const tooLarge = models.map((m) => modelSizeProblem(m, f)).filter((why) => why !== null);
-  if (tooLarge.length) throw new UsageError(tooLarge.join('; '), 'compare');
+async function runCompare(models: ImdbModelName[], f: Record<string, unknown>, folder: RunFolder, ctx: CliContext, argv: readonly string[], c: Command): Promise<number> {
   applyThreads(f);
   applyPrecision(f, ctx);
   const p = new Printer(ctx);
@@ -96,7 +97,9 @@ async function runCompare(f: Record<string, unknown>, ctx: CliContext, argv: rea
       config,
     };
     const cliRun = { command: 'compare', runName: 'compare', argv, startedAt, out: f.out as string | undefined };
-    // A model that failed: the models trained before it are recorded, the run as failed, and its error goes on (exit 1).
+    // A model that failed: the models trained before it are recorded, the run as failed, and its error goes on (exit 1);
+    // in a folder that held an earlier run's record, that record is kept (a failure replaces nothing written before).
+    if (res.failure && folder.heldRecord) { p.warn(notRecordedWords(folder.dir)); throw res.failure.error; }
     if (res.failure) failRun(p, cliRun, res.failure.error, (failure) => { dir = finishRun(p, cliRun, body, doc, null, failure).dir; });
     dir = finishRun(p, cliRun, body, doc, cancellation).dir;
     return await end.finish(cancellation ? 130 : 0);

@@ -9,7 +9,7 @@ import { addDataOptions, checkDataKindFlags, dataOptions, notAClassifier, EVALUA
 import { UsageError, type CliContext } from './context.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { addFlags, VERBOSE_FLAG } from './flags.js';
-import { checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolderLock } from './paths.js';
+import { checkInputFile, checkInputPath, checkOutDir, checkOutNotInData, checkOutNotInModel, realPathOf, statOf, withRunFolder } from './paths.js';
 import { isRunRecordFile } from '../report/record.js';
 import { RESULTS_FILE } from '../report/record.js';
 import { DataError } from '../data/errors.js';
@@ -121,20 +121,24 @@ export function register(program: Command, ctx: CliContext): void {
       checkOutOfModel(f.out, model.dir);
       // After checkOutOfModel, whose words fit the evaluated model's own folder better.
       if (f.out !== undefined) checkOutNotInModel(f.out, 'evaluate', '--out', false);
-      await withRunFolderLock(f.out, 'evaluate', argvOf(cmd), () => evaluateModel(f, model.seq2seq, cmd, ctx, startedAt));
+      // The data checks before the run folder is made and locked: a usage error is said as itself, and the default
+      // folder is never made inside the --data folder.
+      if (model.seq2seq) checkInputFile('--data', f.data, 'evaluate');
+      else {
+        checkInputPath('--data', f.data, 'evaluate', f.format);
+        checkDataKindFlags(f, 'evaluate');
+        checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
+      }
+      await withRunFolder(f.out, 'evaluate', 'evaluate', argvOf(cmd), (folder) => evaluateModel({ ...f, out: folder.dir }, model.seq2seq, cmd, ctx, startedAt));
     });
 }
 
-/** evaluate once its --out is its own: a seq2seq model on pairs, or a classifier on labelled texts. */
+/** evaluate once its run folder is its own: a seq2seq model on pairs, or a classifier on labelled texts. */
 async function evaluateModel(f: EvaluateFlags, seq2seq: boolean, cmd: Command, ctx: CliContext, startedAt: Date): Promise<void> {
   if (seq2seq) {
     ctx.exitCode = await evaluateSeq2Seq(f, cmd, ctx, startedAt);
     return;
   }
-  checkInputPath('--data', f.data, 'evaluate', f.format);
-  checkDataKindFlags(f, 'evaluate');
-  // finishRun makes the default folder from the same name and time.
-  checkOutNotInData(f.out ?? defaultOutDir('evaluate', startedAt), f.out === undefined, [['--data', f.data]], 'evaluate');
   try {
     const r = await evaluateTextClassifier({ model: f.model, data: f.data, ...dataOptions(f, EVALUATE_OPTION_NAMES), labelMap: f.labelMap ?? null, worst: f.worst });
     for (const line of evaluationLines(r.metrics, r.worst)) ctx.out.write(`${line}\n`);

@@ -20,7 +20,7 @@ import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS
 import { imdbDataOptions, loadingLine } from './imdb.js';
 import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
 import { RunEndGuard } from './stop_signals.js';
-import { withRunFolder } from './paths.js';
+import { withRunFolder, type RunFolder } from './paths.js';
 
 /** checked: what the experiment's check returned (data it made to check the flags, so the run need not make it again). */
 type Runner = (f: Record<string, unknown>, p: Printer, checked: unknown) => Promise<ExperimentResult> | ExperimentResult;
@@ -182,8 +182,10 @@ export function register(program: Command, ctx: CliContext): void {
     addFlags(cmd, e.spec.flags, `experiment ${name}`);
     helpExtras(cmd, { examples: e.spec.examples });
     cmd.action(async (flags: Record<string, unknown>, c: Command) => {
+      // The flags first: a usage error is said as itself, not behind the default folder's.
+      const checked = e.check?.(flags, (flag) => c.getOptionValueSource(flag) === 'cli');
       ctx.exitCode = await withRunFolder(flags.out as string | undefined, `experiment-${name}`, `experiment ${name}`, argvOf(c),
-        (out) => runExperiment(name, e, { ...flags, out }, ctx, argvOf(c), (flag) => c.getOptionValueSource(flag) === 'cli'));
+        (folder) => runExperiment(name, e, checked, { ...flags, out: folder.dir }, folder, ctx, argvOf(c)));
     });
   }
   // Reached only when no experiment name matched.
@@ -194,8 +196,8 @@ export function register(program: Command, ctx: CliContext): void {
   });
 }
 
-async function runExperiment(name: string, e: Experiment, f: Record<string, unknown>, ctx: CliContext, argv: readonly string[], onCommandLine: (flag: string) => boolean): Promise<number> {
-  const checked = e.check?.(f, onCommandLine);
+async function runExperiment(name: string, e: Experiment, checked: unknown, f: Record<string, unknown>, folder: RunFolder,
+  ctx: CliContext, argv: readonly string[]): Promise<number> {
   applyThreads(f);
   // Set for every experiment that trains, float32 included, so a policy an earlier in-process command set is not inherited.
   if ('precision' in e.spec.flags) applyPrecision(f, ctx);
@@ -206,7 +208,7 @@ async function runExperiment(name: string, e: Experiment, f: Record<string, unkn
   // An experiment keeps nothing until its files are written (no checkpoint): a stop while it trains or computes ends
   // it at once with nothing written, one during the writes lets them finish, so --out never mixes two runs.
   const end = new RunEndGuard((s) => ctx.err.write(`${s}\n`), {
-    notWritten: `rnnlab: interrupted before the experiment's files were written; ${out === undefined ? 'nothing was written' : `nothing in ${out} was changed`} (an experiment keeps no checkpoint: run it again)`,
+    notWritten: `rnnlab: interrupted before the experiment's files were written; ${folder.isDefault ? 'nothing was written' : `nothing in ${folder.dir} was changed`} (an experiment keeps no checkpoint: run it again)`,
     written: () => `rnnlab: interrupted while the experiment's files were written; they were written whole to ${dir}`,
   });
   end.arm();

@@ -1,5 +1,4 @@
 /** `rnnlab imdb --model NAME`: one of the lab's IMDb models, trained with the seed's hyper-parameters. */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { IMDB_DEFAULTS, IMDB_MODELS, maxlenProblem, unusedModelOptions, type ImdbModelName } from '../experiments/lab_models.js';
@@ -10,10 +9,11 @@ import { checkpointMismatch } from '../io/checkpoint.js';
 import { imdbInputFile, INPUT_FILE } from '../experiments/model_store.js';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { saveModelFolder } from '../tasks/text_output.js';
+import { isRunRecordFile, RESULTS_FILE } from '../report/record.js';
 import { percent } from '../report/table.js';
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, BUCKET_FLAG, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
-import { applyThreads, argvOf, errorOf, failRun, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer } from './printer.js';
 import { shellQuote } from './paths.js';
 import { checkSameOptions, runCheckpoint, type SameOption } from './run_checkpoint.js';
 import { RunEndGuard } from './stop_signals.js';
@@ -155,6 +155,9 @@ async function runImdb(f: Record<string, unknown>, ctx: CliContext, argv: readon
 async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: readonly string[],
   o: { p: Printer; startedAt: Date; name: ImdbModelName; epochTimes: ResumedEpochTimes; ckpt: ReturnType<typeof runCheckpoint> }): Promise<number> {
   const { p, startedAt, name, epochTimes, ckpt } = o;
+  // Whether the folder held an earlier run's record (a completed one, or one this run resumes) as the run starts: a
+  // failed run then records nothing, so the folder never holds a failed record beside another run's model/.
+  const heldRecord = isRunRecordFile(path.join(ckpt.outDir, RESULTS_FILE));
   p.line(loadingLine(f));
   const data = await loadImdbArrays(imdbDataOptions(f)).catch((e: unknown) => { ckpt.release(); throw e; });
   p.line(describeData(data));
@@ -173,10 +176,13 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
       try {
         // Training threw (a non-finite loss, a checkpoint that could not be written...): the epochs it finished are
         // recorded as a failed run beside its checkpoint, no model/ is saved, and the error goes on (exit code 1).
-        if (failed && existsSync(path.join(ckpt.outDir, 'model'))) {
-          // An earlier run's model is still there (a failed run saves none): recording this run beside it would leave
-          // a folder mixing two runs, so the earlier run stays whole.
-          p.warn(`rnnlab: the failed run was not recorded: ${ckpt.outDir} holds an earlier run's model/, kept with its results.json`);
+        if (failed && heldRecord) {
+          // The earlier run's record and model/ are kept; its checkpoint/ is not: every epoch this run finished wrote
+          // its own checkpoint there, which is what --resume now continues.
+          const done = (failed as ImdbRun).history.loss?.length ?? 0;
+          p.warn(notRecordedWords(ckpt.outDir, done > 0
+            ? `, but ${ckpt.checkpointDir} now holds the failed run's checkpoint (after epoch ${done}), which --resume would continue`
+            : '; nothing in it was changed'));
         } else if (failed) {
           const r: ImdbRun = failed;
           end.arm('writing');

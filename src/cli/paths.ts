@@ -215,13 +215,15 @@ export function checkRunFolder(dir: string, command: string | undefined, writes:
  * Takes the run folder's lock (src/report/run_lock.ts) before the command reads or trains anything: a folder another
  * live run is writing is a usage error naming the flag, the folder and that run, with nothing changed. The caller
  * releases it when the run ends (and before removing a folder it made, which the lock file would keep).
+ * tidyRemovesDir: `tidy` removes dir (a default folder made for the run), so a stop does not name it as kept.
  */
-export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag, tidy: () => void = () => {}): RunFolderLock {
-  return lockWithWords(dir, command, argv, flag, give, tidy, undefined);
+export function lockRunFolderFlag(dir: string, command: string, argv: readonly string[], flag = '--out', give = flag, tidy: () => void = () => {}, tidyRemovesDir = false): RunFolderLock {
+  return lockWithWords(dir, command, argv, flag, give, tidy, undefined, tidyRemovesDir);
 }
 
 /** lockRunFolderFlag; `made`: the outermost folder made for the run just before, removed with the lock while empty. */
-function lockWithWords(dir: string, command: string, argv: readonly string[], flag: string, give: string, tidy: () => void, made: string | undefined): RunFolderLock {
+function lockWithWords(dir: string, command: string, argv: readonly string[], flag: string, give: string, tidy: () => void, made: string | undefined,
+  tidyRemovesDir = made !== undefined): RunFolderLock {
   let lock: RunFolderLock;
   try {
     lock = lockRunFolder(dir, `rnnlab ${argv.map(shellQuote).join(' ')}`, made);
@@ -232,7 +234,7 @@ function lockWithWords(dir: string, command: string, argv: readonly string[], fl
   // Until the command's own stop handlers listen (or for good, in one without any), a stop signal says so and
   // exits 130, giving the lock back: Node's default would end the process silently, leaving the lock and a new --out.
   // tidy: what to remove once the lock is given back (a default folder made before it).
-  const quiet = stopWhileLocked(dir, () => { lock.release(); tidy(); });
+  const quiet = stopWhileLocked(dir, () => { lock.release(); tidy(); }, tidyRemovesDir);
   return { dir: lock.dir, release: () => { quiet(); lock.release(); } };
 }
 
@@ -278,25 +280,34 @@ function removeEmptyFolders(dir: string, outermost: string): void {
   }
 }
 
+/** The run folder withRunFolder hands a run: where to write, and what was there when the run started. */
+export interface RunFolder {
+  dir: string;
+  /** A default folder runs/<time>-<name> made for this run (no --out): a stop removes it while empty, so "nothing was written". */
+  isDefault: boolean;
+  /** It held an earlier run's record (results.json) when the run started: a failed run then keeps it and records nothing. */
+  heldRecord: boolean;
+}
+
 /**
- * run(dir) with its run folder locked: --out, or without it a default folder runs/<time>-<runName> made and locked
+ * run(folder) with its run folder locked: --out, or without it a default folder runs/<time>-<runName> made and locked
  * now (lockDefaultRunFolder), so that an unwritable working folder is refused before any work and the folder is the
- * run's from the start. The caller writes the run into dir (as finishRun's `out`). Released when run ends; a default
- * folder the run wrote nothing into is removed.
+ * run's from the start. The caller writes the run into folder.dir (as finishRun's `out`). Released when run ends; a
+ * default folder the run wrote nothing into is removed. The command's flag checks come before it (a usage error
+ * first, not the default folder's).
  */
-export async function withRunFolder<T>(out: string | undefined, runName: string, command: string, argv: readonly string[], run: (dir: string) => Promise<T>): Promise<T> {
+export async function withRunFolder<T>(out: string | undefined, runName: string, command: string, argv: readonly string[], run: (folder: RunFolder) => Promise<T>): Promise<T> {
   const lock = out === undefined ? lockDefaultRunFolder(defaultOutDir(runName), command, argv) : lockRunFolderFlag(out, command, argv);
   try {
-    return await run(lock.dir);
+    return await run({ dir: lock.dir, isDefault: out === undefined, heldRecord: isRunRecordFile(path.join(lock.dir, RESULTS_FILE)) });
   } finally {
     lock.release();
   }
 }
 
 /**
- * run() with --out's lock held, when --out is given. Without --out, finishRun makes the default folder only when the
- * run is written (one mkdir): unlocked meanwhile, and an unwritable working folder found only then. withRunFolder
- * makes and locks it up front; the commands still calling this move to it.
+ * run() with --out's lock held, when --out is given: for tokenize, which has no default folder (without --out it
+ * writes nothing). The commands with a default folder take withRunFolder.
  */
 export async function withRunFolderLock<T>(out: string | undefined, command: string, argv: readonly string[], run: () => Promise<T>): Promise<T> {
   const lock = out === undefined ? null : lockRunFolderFlag(out, command, argv);

@@ -52,6 +52,14 @@ export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: Report
 }
 
 /**
+ * The warning of a failed run that records nothing: its folder held an earlier run's record when it started, and a
+ * failure replaces nothing already written (a failed record goes only into a new or default folder).
+ */
+export function notRecordedWords(dir: string, more = ''): string {
+  return `rnnlab: the failed run was not recorded: ${dir} held an earlier run's results.json when it started; the earlier run was kept${more}`;
+}
+
+/**
  * A run whose training threw: its record and reports, as failed, keep what it trained, and the error goes on (printed
  * by main, exit code 1). Should the writes fail too, the training's error is still the one thrown, the writes' said.
  */

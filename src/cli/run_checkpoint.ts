@@ -179,7 +179,7 @@ export function runCheckpoint(o: RunCheckpointOptions): RunCheckpoint {
   if (times) callback.onRestored = (st) => times.restore(st.nextEpoch, st.progress !== null, st.extra?.epochSeconds);
   const release = () => { if (made) removeRunDirIfEmpty(made); };
   const lock = (): RunFolderLock => {
-    const own = lockRunFolderFlag(outDir, o.command, o.argv, o.out === undefined && o.resume !== undefined ? '--resume' : '--out', '--out', release);
+    const own = lockRunFolderFlag(outDir, o.command, o.argv, o.out === undefined && o.resume !== undefined ? '--resume' : '--out', '--out', release, made !== null);
     // Compared once outDir exists, links resolved: the same folder by another path is locked once.
     if (realPathOf(runDir) === realPathOf(outDir)) return own;
     let resumed: RunFolderLock;

@@ -93,7 +93,7 @@ export class RunEndGuard {
 const twoTurns = async () => { for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };
 
 /** The run folders this process holds locked (lockRunFolderFlag), each with how to give it back on a stop. */
-const lockedFolders = new Map<symbol, { dir: string; giveBack: () => void }>();
+const lockedFolders = new Map<symbol, { dir: string; isDefault: boolean; giveBack: () => void }>();
 
 /**
  * A stop signal while a run folder is locked and no handler of the command's listens (it reads its data before
@@ -105,18 +105,23 @@ const lockedFolders = new Map<symbol, { dir: string; giveBack: () => void }>();
 function stoppedWhileLocked(signal?: NodeJS.Signals): void {
   if (process.listenerCount(signal ?? 'SIGINT') > 1) return;
   const held = [...lockedFolders.values()];
-  process.stderr.write(`rnnlab: stopped before anything was written; nothing was written to ${held.map((h) => h.dir).join(' or ')}\n`);
+  // A default folder made for the run goes with its lock, so it is not named as if it stayed.
+  const kept = held.filter((h) => !h.isDefault).map((h) => h.dir);
+  process.stderr.write(`rnnlab: stopped before anything was written; nothing was written${kept.length ? ` to ${kept.join(' or ')}` : ''}\n`);
   for (const h of held.reverse()) {
     try { h.giveBack(); } catch { /* the exit hook of run_lock.ts tries again */ }
   }
   process.exit(130);
 }
 
-/** Covers dir (locked now) with stoppedWhileLocked until the returned function is called, at the lock's release. */
-export function stopWhileLocked(dir: string, giveBack: () => void): () => void {
+/**
+ * Covers dir (locked now) with stoppedWhileLocked until the returned function is called, at the lock's release.
+ * isDefault: a default folder made for the run, which giveBack removes.
+ */
+export function stopWhileLocked(dir: string, giveBack: () => void, isDefault = false): () => void {
   const key = Symbol(dir);
   if (lockedFolders.size === 0) for (const sig of STOP_SIGNALS) process.on(sig, stoppedWhileLocked);
-  lockedFolders.set(key, { dir, giveBack });
+  lockedFolders.set(key, { dir, isDefault, giveBack });
   return () => {
     if (!lockedFolders.delete(key)) return;
     if (lockedFolders.size === 0) for (const sig of STOP_SIGNALS) process.off(sig, stoppedWhileLocked);

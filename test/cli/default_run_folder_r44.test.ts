@@ -75,7 +75,8 @@ describe('withRunFolder', () => {
   it('hands the run its default folder, locked while it runs; kept when written, gone when the run wrote nothing', async () => {
     process.chdir(tempDir('rnnlab-default-'));
     let seen = '';
-    const kept = await withRunFolder(undefined, 'addition', 'addition', ['addition'], async (dir) => {
+    const kept = await withRunFolder(undefined, 'addition', 'addition', ['addition'], async ({ dir, isDefault, heldRecord }) => {
+      expect([isDefault, heldRecord]).toEqual([true, false]);
       seen = dir;
       expect(readLock(dir).command).toBe('rnnlab addition');
       writeFileSync(path.join(dir, 'results.json'), '{}');
@@ -84,12 +85,19 @@ describe('withRunFolder', () => {
     expect(kept).toBe(seen);
     expect(kept).toMatch(/^runs\/\d{8}-\d{6}-addition$/);
     expect(readdirSync(kept)).toEqual(['results.json']);
-    await expect(withRunFolder(undefined, 'compare', 'compare', ['compare'], async (dir) => { seen = dir; throw new Error('failed before writing'); })).rejects.toThrow('failed before writing');
+    await expect(withRunFolder(undefined, 'compare', 'compare', ['compare'], async ({ dir }) => { seen = dir; throw new Error('failed before writing'); })).rejects.toThrow('failed before writing');
     expect(existsSync(seen)).toBe(false);
     expect(readdirSync('runs')).toEqual([path.basename(kept)]);
     // With --out, that folder, as given.
-    const out = await withRunFolder('given', 'compare', 'compare', ['compare', '--out', 'given'], async (dir) => { expect(readLock(dir).command).toBe('rnnlab compare --out given'); return dir; });
+    const out = await withRunFolder('given', 'compare', 'compare', ['compare', '--out', 'given'], async ({ dir, isDefault, heldRecord }) => {
+      expect(readLock(dir).command).toBe('rnnlab compare --out given');
+      expect([isDefault, heldRecord]).toEqual([false, false]);
+      return dir;
+    });
     expect(out).toBe('given');
+    // A results.json that is no run record is no earlier run (one that is: run_failures_r44's failed runs).
+    await withRunFolder(undefined, 'addition', 'addition', ['addition'], async ({ heldRecord }) => { expect(heldRecord).toBe(false); });
+    await withRunFolder(kept, 'addition', 'addition', ['addition', '--out', kept], async ({ heldRecord }) => { expect(heldRecord).toBe(false); });
   });
 });
 

@@ -114,11 +114,42 @@ describe('a run whose training throws part-way', () => {
     const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`the failed run was not recorded: ${out} holds an earlier run's model/`);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept, ` +
+      `but ${join(out, 'checkpoint')} now holds the failed run's checkpoint (after epoch 1), which --resume would continue`);
     expect(r.err).toMatch(/NonFiniteLossError|non-finite/i);
     expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
     expect(readFileSync(join(out, 'model', 'model.json'), 'utf8')).toBe(model);
+    // As the warning says: the checkpoint is the failed run's, one epoch in.
+    expect(JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')).state.nextEpoch).toBe(1);
   }, 180_000);
+
+  it('addition into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
+    const out = join(root, 'addition-over-earlier');
+    const args = ['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out];
+    expect((await cli(args)).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    expect(JSON.parse(before).status).toBe('completed');
+    fault.additionEpoch = 1;
+    const r = await cli(args);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept`);
+    expect(r.err).toMatch(/injected fault after the epoch$/m);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+  }, 120_000);
+
+  it('compare into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
+    const out = join(root, 'compare-over-earlier');
+    const args = ['compare', '--models', 'lstm', '--data', tar, ...SMALL, '--out', out];
+    expect((await cli(args)).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    fault.imdbModel = 'lstm';
+    const r = await cli(args);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept`);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+  }, 120_000);
 
   it('addition: the epochs done are recorded as failed with the error, exit 1', async () => {
     fault.additionEpoch = 1;
