@@ -66,16 +66,17 @@ export function functionalTopology(model: Functional): FunctionalTopology {
  * shares it again (replay's `shared`).
  */
 export function functionalWeights(model: Functional): { name: string; shape: number[]; data: ArrayLike<number> }[] {
-  return weightsOf(model, new Set(), model.name, new Map());
+  return weightsOf(model, new Set(), model.name, new Map(), new Map());
 }
 
 type NamedWeight = { name: string; shape: number[]; data: ArrayLike<number> };
 
-function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map<string, string>): NamedWeight[] {
+function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map<string, string>, wrappers: Map<unknown, string>): NamedWeight[] {
   return model.layers.flatMap((l) => {
     if (done.has(l)) return [];
     done.add(l);
-    if (l instanceof NestedModel) return weightsOf(innerOf(l), done, `${path} > ${l.name}`, owner);
+    if (l instanceof NestedModel) return weightsOf(innerOf(l), done, `${path} > ${l.name}`, owner, wrappers);
+    refuseModelWrappedTwice(l, wrappers, path);
     if (l.weights.length === 0) return [];
     const first = l.inboundNodes.find((n) => model.nodes.includes(n))!;
     const specs = l.weightSpecsFor(first.inputs.map((t) => t.shape));
@@ -85,16 +86,33 @@ function weightsOf(model: Functional, done: Set<Layer>, path: string, owner: Map
       return specs.map((s, i) => ({ name: `${l.name}/${s.name}`, shape: [...l.weights[i].shape], data: l.weights[i].values }));
     })();
     // Files name weights '<layer>/<leaf>' whatever the nesting (tfjs): two layers with one name would collide.
+    // A wrapped model's weights are named in it, so the message names the wrapper.
+    const here = (l as { layer?: { model?: unknown } }).layer?.model ? `${path} > ${l.name}` : path;
     for (const w of named) {
       const other = owner.get(w.name);
       if (other) {
-        throw new Error(`${path}: two different layers would save their weights as '${w.name}' (one in ${other}, one in ${path}); `
+        throw new Error(`${path}: two different layers would save their weights as '${w.name}' (one in ${other}, one in ${here}); `
           + 'layer names need only be unique within one model, but tfjs files name weights by layer name alone: rename one of the layers');
       }
-      owner.set(w.name, path);
+      owner.set(w.name, here);
     }
     return named;
   });
+}
+
+/**
+ * A model wrapped by two TimeDistributed layers of one saved model is one set of variables that the file would
+ * list under both: refused, naming the model and both wrappers (`wrappers`: each wrapped model's first wrapper).
+ */
+export function refuseModelWrappedTwice(l: Layer, wrappers: Map<unknown, string>, path: string): void {
+  const wrapped = (l as { layer?: { model?: unknown } }).layer?.model;
+  if (l.className !== 'TimeDistributed' || typeof wrapped !== 'object' || wrapped === null) return;
+  const first = wrappers.get(wrapped);
+  if (first !== undefined) {
+    throw new Error(`${path}: the same model '${(wrapped as { name?: string }).name}' is wrapped twice (by '${first}' and '${l.name}'), `
+      + 'whose weights a file would list twice; save a model that wraps it once, or wrap a copy');
+  }
+  wrappers.set(wrapped, l.name);
 }
 
 /** Every layer of the model and of the models nested in it. */

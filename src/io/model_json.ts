@@ -28,7 +28,7 @@ import { ModelFormatError, ModelTooLargeError } from './errors.js';
 import { checkBuildConfig, checkKeras3HardSigmoid, checkKerasOnlyLayers, checkRegisteredNames, convertKeys, declaredBatchShape, layerFromKeras, layerToKeras, withKeras2BidirectionalMasking, writtenByKeras2, writtenByTfjsOrRnnlab, type KerasLayerJSON } from './keras_config.js';
 import { describe } from '../describe.js';
 import { fileTrainingConfig, kerasTrainingConfig } from './keras_training.js';
-import { allLayers, modelConfigFields, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
+import { allLayers, modelConfigFields, refuseModelWrappedTwice, functionalFromTopology, functionalTopology, functionalWeights, isNestedModelEntry, sequentialAsFunctional, type FunctionalTopology } from './functional_json.js';
 import { encodeWeights, parseManifest, shardGroup, type DecodedWeight, type ManifestGroup, type WeightSpec } from './weights.js';
 import { layerOrderWeights } from '../models/model_common.js';
 import { optimizerConfigForOptimizerState, optimizerWeightsToSave, wantsOptimizer } from './optimizer_save.js';
@@ -101,12 +101,23 @@ function planModel(layers: Layer[], batchInputShape: SymbolicShape, inputShapes:
 export function namedWeights(model: TrainableModel): { name: string; shape: number[]; data: ArrayLike<number> }[] {
   // A graph's layers are no chain (a Concatenate takes two inputs): its weights are planned from its nodes.
   if (model instanceof Functional) return functionalWeights(model);
+  const wrappers = new Map<unknown, string>();
+  for (const l of model.layers) refuseModelWrappedTwice(l, wrappers, model.name);
   const plan = planModel(model.layers, model.inputShape);
   const vars = layerOrderWeights(model.layers);
   if (plan.length !== vars.length) throw new Error(`${model.name}: expected ${plan.length} weights from the layer configs, found ${vars.length}`);
+  const owner = new Map<string, string>();
+  const ownerOf = (i: number): string => model.layers.find((l) => l.weights.includes(vars[i]))?.name ?? '?';
   return plan.map((p, i) => {
     const v = vars[i];
     if (v.shape.join(',') !== p.shape.join(',')) throw new Error(`${model.name}: weight ${p.name} has shape [${v.shape}] but the config implies [${p.shape}]`);
+    // A wrapped model's weights keep its own layers' names, which may be an outer layer's too (functionalWeights' check).
+    const other = owner.get(p.name);
+    if (other !== undefined) {
+      throw new Error(`${model.name}: two different layers would save their weights as '${p.name}' (one in ${other}, one in ${ownerOf(i)}); `
+        + 'tfjs files name weights by layer name alone: rename one of the layers');
+    }
+    owner.set(p.name, ownerOf(i));
     return { name: p.name, shape: [...v.shape], data: v.values };
   });
 }

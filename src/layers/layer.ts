@@ -670,6 +670,15 @@ export abstract class Layer {
    */
   get outputShape(): SymbolicShape {
     this.refuseDifferentCallShapes();
+    return this.builtOutputShape;
+  }
+
+  /**
+   * The output shape the layer's last build or connection recorded. A model's own code reads this (or its own
+   * record of the layer's output), never the public getter: a layer shared at another rank elsewhere still has one
+   * output shape in each model that holds it.
+   */
+  get builtOutputShape(): SymbolicShape {
     if (!this.outputShapeValue) throw new Error(`${this.name}: the layer is not built yet, so its output shape is unknown`);
     return this.outputShapeValue;
   }

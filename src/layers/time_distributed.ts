@@ -1,5 +1,6 @@
 import * as ops from '../autograd/ops.js';
 import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variable.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
@@ -55,11 +56,25 @@ export class TimeDistributed extends Layer {
     // keep the names it gave them: planning no specs makes savers and loaders read the variables' own names.
     this.wrapsModel = given !== args.layer;
     if (this.wrapsModel) this.weightSpecs = Layer.prototype.weightSpecs;
+    // The option went to the wrapper's own flag (set before the model was known): it is the model's flag.
+    if (this.wrapsModel && args.trainable !== undefined) this.layer.trainable = args.trainable;
     // Held as a model holds it: the wrapper shares its weights, which live while any holder does.
     this.layer.modelRefs++;
   }
 
   protected override heldLayers(): Layer[] { return [this.layer]; }
+
+  /**
+   * A wrapped model's flag is the model's (tfjs's Wrapper reads and sets its layer's): freezing either freezes both.
+   * (The Layer constructor sets the flag before `layer` is assigned.)
+   */
+  override get trainable(): boolean { return this.wrapsModel ? this.layer.trainable : super.trainable; }
+  override set trainable(value: boolean) {
+    if (this.wrapsModel) this.layer.trainable = value;
+    else super.trainable = value;
+  }
+  override get trainableWeights(): Variable[] { return this.wrapsModel ? this.layer.trainableWeights : super.trainableWeights; }
+  override get nonTrainableWeights(): Variable[] { return this.wrapsModel ? this.layer.nonTrainableWeights : super.nonTrainableWeights; }
 
   /** The wrapped layer (or model, as tfjs's Wrapper.getConfig writes it) arrives as {className, config}. */
   static fromConfig(config: Record<string, unknown>): Layer {

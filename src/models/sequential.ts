@@ -57,6 +57,8 @@ export class Sequential extends ModelBase<SequentialData> {
   private graph: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[]; perLayer: SymbolicTensor[] } | { error: string } | null = null;
   /** Each built layer's output with the steps left free that an Embedding without inputLength leaves free (see buildLayer). */
   private freeOutputs = new WeakMap<Layer, SymbolicShape>();
+  /** Each layer's output shape as this model connected it (a shared layer's own outputShape may name another call's). */
+  private layerOutputs = new WeakMap<Layer, SymbolicShape>();
   /** The layers that fixed steps the layers before them left free (a Flatten after such an Embedding). */
   private fixingSteps = new WeakSet<Layer>();
   /** The shape build() last built every layer for. */
@@ -94,7 +96,8 @@ export class Sequential extends ModelBase<SequentialData> {
       if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
       else if (this.layers.length > 1 && this.layers[this.layers.length - 2].built) {
         const previous = this.layers[this.layers.length - 2];
-        this.buildLayer(layer, previous.outputShape, this.freeOutputs.get(previous) ?? previous.outputShape, false);
+        const previousOut = this.outputOf(previous);
+        this.buildLayer(layer, previousOut, this.freeOutputs.get(previous) ?? previousOut, false);
         this.connect([layer]);
       } else if (this.layers.length > 1 && layer.batchInputShape) {
         throw new Error(`${layer.name}: only the first layer of a Sequential model takes an input shape`);
@@ -139,6 +142,7 @@ export class Sequential extends ModelBase<SequentialData> {
       throw new Error(`${this.name}: ${layer.name} (${layer.className}) was built for input ${kerasShape(spec)} but receives ${kerasShape(inputShape)}`);
     }
     layer.outputShapeValue = outs[0];
+    this.layerOutputs.set(layer, outs[0]);
     // What the layer takes: the first one as it built itself (an Embedding frees its steps); a later one, what it
     // was given, less free where it was built for fewer shapes.
     const takes = !spec ? inputShape : first ? spec : free.map((d, i) => d ?? spec[i]);
@@ -158,7 +162,7 @@ export class Sequential extends ModelBase<SequentialData> {
     let shape = batchInputShape, free = batchInputShape;
     this.layers.forEach((l, i) => {
       free = this.buildLayer(l, shape, free, i === 0);
-      shape = l.outputShape;
+      shape = this.outputOf(l);
     });
     this.builtFor = [...batchInputShape];
     if (!this.graph) this.makeGraph(batchInputShape, input);
@@ -230,7 +234,15 @@ export class Sequential extends ModelBase<SequentialData> {
     const needed = this.layers.some((l) => this.fixingSteps.has(l) && userBuilt(l) === null);
     return needed ? this.inputShape : this.layers[0].builtInputShape!;
   }
-  get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.layers[this.layers.length - 1].outputShape; }
+  get outputShape(): SymbolicShape { this.requireBuilt('outputShape'); return this.outputOf(this.layers[this.layers.length - 1]); }
+
+  /**
+   * A layer's output in this model: what buildLayer recorded, else (a layer built before it was added) its build's.
+   * Never layer.outputShape, which refuses a layer shared at another rank elsewhere (tfjs's model keeps its own).
+   */
+  private outputOf(layer: Layer): SymbolicShape {
+    return this.layerOutputs.get(layer) ?? layer.builtOutputShape;
+  }
 
   /** Output shape for a concrete input shape (resolves free time axes). */
   outputShapeFor(inputShape: SymbolicShape): SymbolicShape {

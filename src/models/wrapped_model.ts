@@ -9,6 +9,7 @@ import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicT
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
 import { registerModelWrapping } from '../layers/time_distributed.js';
 import { uniquePenalties } from './model_common.js';
+import { nestedLayer, type NestableModel, type NestedModel } from './nested.js';
 import { configCodecOf } from './saving.js';
 
 /** What the stand-in uses of a model (Sequential's forward and Functional's runGraph are its two ways to run). */
@@ -35,9 +36,21 @@ interface WrappableModel {
 /** tfjs writes a functional model as class 'Model' (Keras: 'Functional'), a Sequential as 'Sequential'. */
 const savedClassName = (m: WrappableModel) => (m.className === 'Sequential' ? 'Sequential' : 'Model');
 
+/** One stand-in per model, however many wrappers hold it: its modelRefs counts them all (see dispose). */
+const standIns = new WeakMap<WrappableModel, WrappedModel>();
+
 class WrappedModel extends Layer {
+  /**
+   * A Functional model's one nested stand-in (nested.ts), held once while any wrapper holds this: the model's own
+   * dispose() and its outer models count that stand-in's holders, so a model both nested and wrapped goes with the
+   * last holder of either kind.
+   */
+  private readonly nestedHold: NestedModel | null;
+
   constructor(readonly model: WrappableModel) {
     super({ name: model.name }, 'model');
+    this.nestedHold = model.runGraph ? nestedLayer(model as unknown as NestableModel) : null;
+    if (this.nestedHold) this.nestedHold.modelRefs++;
     this.weights = model.weights;
     this.builtInputShape = [...model.inputs[0].shape];
     this.outputShapeValue = [...model.outputs[0].shape];
@@ -67,15 +80,18 @@ class WrappedModel extends Layer {
   }
 
   /**
-   * The wrapper let go of the model: as a nested model's last outer holder, it disposes the model (tfjs's
-   * TimeDistributed disposes the weights, which are the model's), unless the model was disposed already.
+   * One wrapper let go of the model. The last one disposes the model (tfjs's TimeDistributed disposes the weights,
+   * which are the model's) as a nested model's last outer holder does: a Functional model through its nested
+   * stand-in, which keeps it while an outer model still nests it; nothing when the model was disposed already.
    */
   override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
     this.assertNotDisposed();
     this.modelRefs = Math.max(0, this.modelRefs - 1);
     if (this.modelRefs > 0) return { refCountAfterDispose: this.modelRefs, numDisposedVariables: 0 };
     this.disposed = true;
-    return { refCountAfterDispose: 0, numDisposedVariables: this.model.disposed ? 0 : this.model.dispose().numDisposedVariables };
+    if (this.model.disposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    if (this.nestedHold && !this.nestedHold.disposed) return this.nestedHold.dispose();
+    return this.model.dispose();
   }
 
   getConfig(): Record<string, unknown> { return this.model.getConfig(); }
@@ -93,7 +109,9 @@ function wrap(model: WrappableModel, where: string): Layer {
   if (model.outputs.length !== 1) throw new Error(`${what} has ${model.outputs.length} outputs; TimeDistributed returns one tensor per step`);
   if (model.inputs[0].shape.length < 2) throw new Error(`${what} takes input ${kerasShape(model.inputs[0].shape)}, which has no features for a step`);
   if (model.stateful) throw new Error(`${what} holds a stateful layer, whose states would carry across the steps TimeDistributed folds into the batch`);
-  return new WrappedModel(model);
+  let standIn = standIns.get(model);
+  if (!standIn || standIn.disposed) { standIn = new WrappedModel(model); standIns.set(model, standIn); }
+  return standIn;
 }
 
 registerModelWrapping({

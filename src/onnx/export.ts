@@ -27,6 +27,8 @@ export type { OnnxExportOptions };
 export interface ExportableModel {
   name: string;
   layers: (LayerLike & { builtInputShape?: (number | null)[] | null; outputShape: (number | null)[]; computeOutputShape?: (s: (number | null)[]) => (number | null)[] })[];
+  /** The model's own output shape (a Sequential's): its last layer's outputShape refuses a layer shared at another rank. */
+  outputShape?: (number | null)[];
 }
 
 /**
@@ -34,14 +36,14 @@ export interface ExportableModel {
  * (the spec says null) while its layers' outputShape keeps that first call's count, so the shape is carried through
  * the layers' computeOutputShape from the spec instead.
  */
-function outputShapeFor(layers: ExportableModel['layers'], spec: (number | null)[]): (number | null)[] {
+function outputShapeFor(model: ExportableModel, layers: ExportableModel['layers'], spec: (number | null)[]): (number | null)[] {
   let shape = spec;
   try {
     for (const l of layers) shape = l.computeOutputShape ? l.computeOutputShape(shape) : l.outputShape;
   } catch {
     // A layer that fixes the length (a Flatten before a Dense) refuses unknown steps: the model then takes only the
     // length it was built for, so the shape it was built with is the output's.
-    return layers[layers.length - 1].outputShape;
+    return model.outputShape ?? layers[layers.length - 1].outputShape;
   }
   return shape;
 }
@@ -221,7 +223,7 @@ function modelBytes(model: ExportableModel | ExportableGraph, where: string): Ui
   // Integer input read as numbers (anything but token ids for Embedding / CategoryEncoding) is cast, as rnnlab does.
   if (elemType === 'int32' && !TAKES_IDS.has(firstLayer.className)) flow = { ...flow, x: g.node('Cast', [flow.x], { to: 1 }, 'input_float') };
   for (const layer of layers) flow = exportLayer(g, viewOf(layer), flow);
-  const out = outputShapeFor(layers, spec);
+  const out = outputShapeFor(model, layers, spec);
   const outName = g.node('Identity', [flow.x], {}, 'output');
   // The output's own names for its unknown sizes: in ONNX one name means one size, and a strided Conv1D, a pooling
   // or an UpSampling1D changes the steps' count.
