@@ -23,7 +23,7 @@ import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
 import { bothNameAndIndex, checkCompileArgs, configDescribesFunctional, predictOptions, refuseDataset, uniqueParamCount, uniquePenalties } from './model_common.js';
-import { checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
+import { checkInputIds, checkMetricsFit, compileExtras, conformTargets, unknownNameMessage, type LossWeightsArg } from './training.js';
 import { ModelBase } from './model_base.js';
 import { layersByDepth } from './graph_order.js';
 import { describe } from '../describe.js';
@@ -389,8 +389,10 @@ export class Functional extends ModelBase<TensorsLike> {
   predict(x: TensorsLike, args: { batchSize?: number; batch_size?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     this.assertNotDisposed();
     refuseDataset(x, `${this.name}.predict`);
+    if (x === null) throw new Error(`${this.name}.predict: needs x (the inputs), found null`);
     const opts = predictOptions(args, `${this.name}.predict`);
     const xs = this.feeds(x, `${this.name}.predict`);
+    checkInputIds(this, xs, `${this.name}.predict: x`);
     const bs = checkBatchSize(opts.batchSize ?? 32);
     checkStatefulBatches(this.layers, xs[0].shape[0], bs, `${this.name}.predict`);
     // Inside tf.grad / variableGrads (a custom training loop, tfjs's cart-pole) predict is part of the recorded cost.

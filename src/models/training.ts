@@ -799,7 +799,7 @@ function evaluation(model: TrainableModel, x: unknown, y: unknown, args: Evaluat
   const verbose = args.verbose ?? 0;
   if (verbose !== 0 && verbose !== 1) throw new Error(`evaluate: verbose must be 0 or 1, got ${String(verbose)}`);
   const out = checkWriter(args.out, 'out', 'evaluate');
-  // A dataset first: fit(dataset, {epochs}) is Keras's form, not y forgotten.
+  // A dataset first: evaluate(dataset) is Keras's form, not y forgotten.
   refuseDataset(x, 'evaluate');
   if (x === null) throw new Error('evaluate: needs x (the inputs), found null');
   refuseOptionsAsY(model, y, EVALUATE_OPTIONS, 'evaluate');

@@ -135,6 +135,8 @@ describe("Embedding ids are checked over the caller's whole x before any batch r
     const before = snapshot(m);
     await expect(m.fit(rows(), rl.zeros([100, 1]), { ...quiet, batchSize: 32, shuffle: false })).rejects.toThrow(/^fit: x: .*\(row 70 of x\)/);
     expect(snapshot(m)).toEqual(before);
+    expect(() => m.predict(rows())).toThrow(/\.predict: x: .*token id 12 at position \[70, 2\] \(row 70 of x\)/);
+    expect(() => m.predict(null as never)).toThrow(/\.predict: needs x \(the inputs\), found null/);
   });
 });
 
