@@ -179,10 +179,10 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
         if (failed && heldRecord) {
           // The earlier run's record and model/ are kept; its checkpoint/ is not: every epoch this run finished wrote
           // its own checkpoint there, which is what --resume now continues.
+          // One that failed before finishing an epoch (a damaged checkpoint to resume from) changed nothing there: the
+          // error alone says it.
           const done = (failed as ImdbRun).history.loss?.length ?? 0;
-          p.warn(notRecordedWords(ckpt.outDir, done > 0
-            ? `, but ${ckpt.checkpointDir} now holds the failed run's checkpoint (after epoch ${done}), which --resume would continue`
-            : '; nothing in it was changed'));
+          if (done > 0) p.warn(notRecordedWords(ckpt.outDir, `, but ${ckpt.checkpointDir} now holds the failed run's checkpoint (after epoch ${done}), which --resume would continue`));
         } else if (failed) {
           const r: ImdbRun = failed;
           end.arm('writing');
