@@ -3,6 +3,7 @@
  * is not a Layer here, so each model gets one NestedModel standing in for it in outer graphs: its calls are that
  * layer's nodes, its weights are the inner layers' (shared with the model), and it runs the inner graph.
  */
+import { ModelStandIn } from './model_stand_in.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
@@ -35,13 +36,13 @@ const standIns = new WeakMap<NestableModel, NestedModel>();
  */
 export const firstCall = (l: Layer): number => (l instanceof NestedModel ? 1 : 0);
 
-export class NestedModel extends Layer {
+export class NestedModel extends ModelStandIn<NestableModel> {
   /** tfjs 4.22 writes a nested model as class 'Model' (Keras: 'Functional'); rnnlab reads both, writes tfjs's. */
   static override readonly className: string = 'Model';
   private readonly where: string;
 
-  constructor(readonly model: NestableModel) {
-    super({ name: model.name }, 'model');
+  constructor(model: NestableModel) {
+    super(model);
     this.where = `${this.name} (nested model)`;
     this.weights = [...new Set(model.layers.flatMap((l) => l.weights))];
     if (model.inputs.length === 1) this.builtInputShape = [...model.inputs[0].shape];
@@ -49,15 +50,6 @@ export class NestedModel extends Layer {
     this.built = true;
   }
 
-  /** The model's own flag (one object in tfjs and Keras): freezing the stand-in freezes the model's layers. */
-  // (The Layer constructor sets the flag before `model` is assigned.)
-  override get trainable(): boolean { return this.model ? this.model.trainable : super.trainable; }
-  override set trainable(value: boolean) {
-    if (this.model) this.model.trainable = value;
-    else super.trainable = value;
-  }
-  override get trainableWeights(): Variable[] { return this.model.trainableWeights; }
-  override get nonTrainableWeights(): Variable[] { return this.model.nonTrainableWeights; }
 
   /** Stateful when a layer inside is: the outer model's resetStates() reaches them through resetStates(). */
   override get stateful(): boolean { return this.model.layers.some((l) => l.stateful); }

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { Layer, kerasShape, type CallContext, type SymbolicShape, type SymbolicTensor, type WeightPenalty } from '../layers/layer.js';
 import { markBuiltInLayerClass } from '../layers/built_in_classes.js';
+import { ModelStandIn } from './model_stand_in.js';
 import { registerModelWrapping } from '../layers/time_distributed.js';
 import { uniquePenalties } from './model_common.js';
 import { nestedLayer, type NestableModel, type NestedModel } from './nested.js';
@@ -39,7 +40,7 @@ const savedClassName = (m: WrappableModel) => (m.className === 'Sequential' ? 'S
 /** One stand-in per model, however many wrappers hold it: its modelRefs counts them all (see dispose). */
 const standIns = new WeakMap<WrappableModel, WrappedModel>();
 
-class WrappedModel extends Layer {
+class WrappedModel extends ModelStandIn<WrappableModel> {
   /**
    * A Functional model's one nested stand-in (nested.ts), held once while any wrapper holds this: the model's own
    * dispose() and its outer models count that stand-in's holders, so a model both nested and wrapped goes with the
@@ -47,8 +48,8 @@ class WrappedModel extends Layer {
    */
   private readonly nestedHold: NestedModel | null;
 
-  constructor(readonly model: WrappableModel) {
-    super({ name: model.name }, 'model');
+  constructor(model: WrappableModel) {
+    super(model);
     this.nestedHold = model.runGraph ? nestedLayer(model as unknown as NestableModel) : null;
     if (this.nestedHold) this.nestedHold.modelRefs++;
     this.weights = model.weights;
@@ -59,14 +60,6 @@ class WrappedModel extends Layer {
 
   override get className(): string { return this.model ? savedClassName(this.model) : 'Model'; }
 
-  /** The model's own flag (one object in tfjs and Keras). The Layer constructor sets it before `model` exists. */
-  override get trainable(): boolean { return this.model ? this.model.trainable : super.trainable; }
-  override set trainable(value: boolean) {
-    if (this.model) this.model.trainable = value;
-    else super.trainable = value;
-  }
-  override get trainableWeights(): Variable[] { return this.model.trainableWeights; }
-  override get nonTrainableWeights(): Variable[] { return this.model.nonTrainableWeights; }
 
   weightPenalties(): WeightPenalty[] { return uniquePenalties(this.model.layers); }
 

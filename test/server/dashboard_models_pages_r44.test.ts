@@ -2,8 +2,6 @@
  * In Chromium: with more models than one GET /api/models page holds (1000), the dashboard fetches every page, so Try
  * it offers the oldest run's model and Inside the network the untrained ones, which come last in the list.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInChromium, launchChromium, openDashboard, type Chromium } from '../helpers/browser.js';
@@ -21,11 +19,7 @@ describeInChromium('the dashboard with more models than one page of GET /api/mod
 
   beforeAll(async () => {
     const runsDir = tempDir();
-    writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.8 } });
-    for (let i = 0; i < RUNS; i++) {
-      mkdirSync(join(runsDir, imdbRunId(i), 'model'));
-      writeFileSync(join(runsDir, imdbRunId(i), 'model', 'model.json'), '{}');
-    }
+    writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.8 }, withModel: true });
     server = await startTestServer({ runsDir });
     browser = await launchChromium();
     browser.page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/models') asked.push(new URL(r.url()).search); });

@@ -34,12 +34,19 @@ export function tempDir(prefix = 'rnnlab-serve-'): string {
 /** The folder name of the i-th finished IMDb run written by writeImdbRuns (names sort oldest first). */
 export const imdbRunId = (i: number) => `20250101-1${String(i).padStart(5, '0')}-imdb-lstm`;
 
-/** `count` finished lstm runs in runsDir, run i started i seconds after the first, with the given loss history and metrics. */
-export function writeImdbRuns(runsDir: string, count: number, o: { loss?: number[]; metrics?: Record<string, number> } = {}): void {
+/**
+ * `count` finished lstm runs in runsDir, run i started i seconds after the first, with the given loss history and
+ * metrics. withModel: each gets a model/model.json, which listing reads as a run with a model (its records only).
+ */
+export function writeImdbRuns(runsDir: string, count: number, o: { loss?: number[]; metrics?: Record<string, number>; withModel?: boolean } = {}): void {
   for (let i = 0; i < count; i++) {
     mkdirSync(join(runsDir, imdbRunId(i)));
     const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, i)).toISOString();
     writeFileSync(join(runsDir, imdbRunId(i), 'results.json'), JSON.stringify({ command: 'imdb', startedAt, finishedAt: startedAt, config: { model: 'lstm' }, history: { loss: o.loss ?? [0.5] }, metrics: o.metrics ?? {} }));
+    if (o.withModel) {
+      mkdirSync(join(runsDir, imdbRunId(i), 'model'));
+      writeFileSync(join(runsDir, imdbRunId(i), 'model', 'model.json'), '{}');
+    }
   }
 }
 

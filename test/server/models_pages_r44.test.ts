@@ -2,8 +2,6 @@
  * GET /api/models a page at a time, as GET /api/runs: ?limit= (default 100, at most 1000) and ?offset= over the
  * newest-first list with the untrained models last, `total` to page through, and bad values refused by name.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, imdbRunId, startTestServer, tempDir, writeImdbRuns, type TestServer } from './helpers.js';
 
@@ -14,12 +12,7 @@ const ids = [...Array.from({ length: RUNS }, (_, i) => imdbRunId(i)).reverse(), 
 
 beforeAll(async () => {
   const runsDir = tempDir();
-  writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.8 } });
-  // Listing reads the records only: a model folder with a model.json makes the run one with a model.
-  for (let i = 0; i < RUNS; i++) {
-    mkdirSync(join(runsDir, imdbRunId(i), 'model'));
-    writeFileSync(join(runsDir, imdbRunId(i), 'model', 'model.json'), '{}');
-  }
+  writeImdbRuns(runsDir, RUNS, { metrics: { testAccuracy: 0.8 }, withModel: true });
   s = await startTestServer({ runsDir });
 });
 afterAll(async () => { await s?.close(); });
