@@ -1,4 +1,6 @@
 import * as ops from '../autograd/ops.js';
+import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
+import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
 import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
@@ -36,7 +38,34 @@ function wrappingOf(where: string): ModelWrapping {
   return modelWrapping;
 }
 
-/** Applies one layer to every time step: (batch, steps, ...) is folded to (batch*steps, ...) and back. */
+/** The layers one holds in its attributes (directly or in a list), and a held model's layers (a stand-in's model). */
+function heldBy(layer: Layer): Layer[] {
+  const out: Layer[] = [];
+  const add = (v: unknown) => {
+    if (v instanceof Layer && v !== layer) out.push(v);
+    else if (isModelLike(v)) out.push(...(v as { layers: Layer[] }).layers);
+  };
+  for (const v of Object.values(layer)) (Array.isArray(v) ? v : [v]).forEach(add);
+  return out;
+}
+
+/**
+ * Whether a training call depends on which samples share the batch: BatchNormalization normalizes with the batch's
+ * statistics and moves its moving statistics once per call, anywhere in what the layer holds (a wrapped or nested
+ * model's layers, a wrapper's layer, a custom layer's attributes). Per-sample layers (LayerNormalization,
+ * GroupNormalization, Dense, ...) compute the same folded or step by step.
+ */
+function usesBatchStatistics(layer: Layer, seen = new Set<Layer>()): boolean {
+  if (seen.has(layer)) return false;
+  seen.add(layer);
+  return layer instanceof BatchNormalization || heldBy(layer).some((l) => usesBatchStatistics(l, seen));
+}
+
+/**
+ * Applies one layer to every time step. tfjs (K.rnn over the steps) and Keras 3 call the layer once per step; where
+ * that gives the same numbers, (batch, steps, ...) is folded to (batch*steps, ...) for one call instead. A training
+ * call of a layer that uses batch statistics runs step by step, so each step has its own statistics and updates.
+ */
 export class TimeDistributed extends Layer {
   static override readonly className: string = 'TimeDistributed';
   override supportsMasking = true;
@@ -115,12 +144,32 @@ export class TimeDistributed extends Layer {
 
   call(x: Tensor, ctx: CallContext, logits = false): Tensor {
     const [B, T] = x.shape;
-    const folded = ops.reshape(x, [B * T, ...x.shape.slice(2)]);
     const mask = ctx.mask;
-    const y = this.layer.call(folded, { ...ctx, mask: null }, logits);
+    const stepwise = ctx.training && T > 0 && usesBatchStatistics(this.layer);
+    const y = stepwise ? this.callPerStep(x, ctx, logits) : this.innerCall(ops.reshape(x, [B * T, ...x.shape.slice(2)]), ctx, logits);
     ctx.mask = mask;
+    return stepwise ? y : ops.reshape(y, [B, T, ...y.shape.slice(1)]);
+  }
+
+  /** The wrapped layer on (n, ...) samples without a mask (the mask belongs to the steps axis, which it never sees). */
+  private innerCall(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
+    const y = this.layer.call(x, { ...ctx, mask: null }, logits);
     if (Array.isArray(y)) throw new Error(`${this.name} (TimeDistributed): the wrapped layer ${this.layer.name} returned a list of tensors; it must return one`);
-    return ops.reshape(y, [B, T, ...y.shape.slice(1)]);
+    return y;
+  }
+
+  /** Step 0, 1, ... in order, each (batch, ...) on its own, stacked back to (batch, steps, ...). */
+  private callPerStep(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
+    const [B, T, ...rest] = x.shape;
+    const flat = ops.reshape(x, [B, T, rest.reduce((a, b) => a * b, 1)]);
+    const steps: Tensor[] = [];
+    let stepShape: number[] = [];
+    for (let t = 0; t < T; t++) {
+      const y = this.innerCall(ops.reshape(timeStep(flat, t), [B, ...rest]), ctx, logits);
+      stepShape = y.shape.slice(1);
+      steps.push(ops.reshape(y, [B, stepShape.reduce((a, b) => a * b, 1)]));
+    }
+    return ops.reshape(stackSteps(steps), [B, T, ...stepShape]);
   }
 
   getConfig(): Record<string, unknown> {
