@@ -37,25 +37,22 @@ class AccuracyCounter {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
-    // A folded sigmoid's logit > 0 is p > 0.5; a folded softmax's is not, so binaryAccuracy thresholds its probabilities.
-    if (kind === 'binaryAccuracy' && fromLogits && this.loss !== 'binaryCrossentropy') {
-      out = new TensorClass(Float32Array.from(softmaxRows(out.values, C)), out.shape, 'float32');
-      fromLogits = false;
-    }
-    if (mask) return this.addMasked(kind, out, y, fromLogits, mask);
-    const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, fromLogits ? 0 : 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
+    // The probabilities predict() gives (float32), not the logits: a logit of 1e-8 is p = 0.5 there, not above it.
+    if (fromLogits) out = new TensorClass(foldedProbabilities(out, this.loss), out.shape, 'float32');
+    if (mask) return this.addMasked(kind, out, y, mask);
+    const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;
     this.total += c.total;
   }
   /** Keras's MeanMetricWrapper under a mask: hits weighted by their step's mask (a mean over the real steps). */
-  private addMasked(kind: AccuracyKind, out: Tensor, y: Tensor, fromLogits: boolean, mask: Uint8Array): void {
+  private addMasked(kind: AccuracyKind, out: Tensor, y: Tensor, mask: Uint8Array): void {
     const C = out.shape[out.rank - 1];
     if (kind === 'binaryAccuracy') {
-      const w = maskOf(mask, out.size), th = fromLogits ? 0 : 0.5;
+      const w = maskOf(mask, out.size);
       for (let i = 0; i < out.size; i++) {
         if (!w(i)) continue;
         this.total++;
-        if (binaryHit(out.values[i], y.values[i], th)) this.correct++;
+        if (binaryHit(out.values[i], y.values[i], 0.5)) this.correct++;
       }
       return;
     }
@@ -73,9 +70,14 @@ class AccuracyCounter {
   setSums(s: readonly number[]): void { [this.correct, this.total] = s; }
 }
 
-function sigmoidOf(d: FArray | Int32Array): Float64Array { return Float64Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
+/** The activation a loss folded in, applied and rounded to float32 as the model's own outputs are. */
+function foldedProbabilities(out: Tensor, loss: LossKind | null): Float32Array {
+  return loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
+}
 
-function softmaxRows(d: FArray | Int32Array, cols: number): Float64Array {
+function sigmoidOf(d: FArray | Int32Array): Float32Array { return Float32Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }
+
+function softmaxRows(d: FArray | Int32Array, cols: number): Float32Array {
   const out = new Float64Array(d.length);
   for (let r = 0; r < d.length; r += cols) {
     let mx = -Infinity, sum = 0;
@@ -83,7 +85,7 @@ function softmaxRows(d: FArray | Int32Array, cols: number): Float64Array {
     for (let c = 0; c < cols; c++) sum += out[r + c] = Math.exp(d[r + c] - mx);
     for (let c = 0; c < cols; c++) out[r + c] /= sum;
   }
-  return out;
+  return Float32Array.from(out);
 }
 
 /** Class ids [.., 1] (or [..]) as one-hot rows C wide: tfjs's sparseCategoricalCrossentropy metric. */
@@ -234,7 +236,7 @@ export class MetricMeters {
     for (const e of this.entries) {
       if (e.acc) { e.acc.add(out, y, fromLogits, mask); continue; }
       // Threshold metrics and user functions read probabilities: undo the activation the loss folded in.
-      probs ??= !fromLogits ? out.values : this.loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
+      probs ??= !fromLogits ? out.values : foldedProbabilities(out, this.loss);
       if (e.mean) e.mean.add(y, new TensorClass(probs, out.shape, 'float32'), mask);
       else e.meter!.add(probs, y.values);
     }

@@ -25,6 +25,16 @@ const LOSS_FORMS = 'a loss name or a function (yTrue, yPred) => loss, or a list 
  * compile's loss resolved for each output, in output order (names: the model's outputNames), as Keras and tfjs take
  * it for any model, a Sequential included: one loss for all, a list of one per output, or {outputName: loss}.
  */
+/**
+ * A Keras-style {className, config} (or class_name) loss object reads as {outputName: loss}, whose keys then name no
+ * output: say what the object is taken for, as the optimizer takes that form and the user may expect the same here.
+ */
+function refuseSerializedLoss(spec: Record<string, unknown>, names: readonly string[], where: string): void {
+  const key = ['className', 'class_name'].find((k) => k in spec && !names.includes(k));
+  if (key === undefined) return;
+  throw new Error(`${where}: loss {${key}, config} is not read: a loss is ${LOSS_FORMS}; options of a built-in loss (such as Huber's delta) are not taken, so write a function (yTrue, yPred) => loss for them`);
+}
+
 export function perOutputLosses(spec: unknown, names: readonly string[], where: string): CompiledLoss[] {
   if (typeof spec === 'string' || typeof spec === 'function') return names.map(() => compiledLoss(spec, where));
   const outputs = `${names.length} output${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
@@ -33,6 +43,7 @@ export function perOutputLosses(spec: unknown, names: readonly string[], where: 
     return spec.map((l) => compiledLoss(l, where));
   }
   if (!isPlainObject(spec)) throw new Error(`${where}: loss must be ${LOSS_FORMS}, got ${describeLoss(spec)}`);
+  refuseSerializedLoss(spec, names, where);
   checkOutputKeys(Object.keys(spec), names, `${where}: loss`);
   return names.map((n) => {
     if (spec[n] === undefined) throw new Error(`${where}: loss gives no loss for output '${n}'`);
