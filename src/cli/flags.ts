@@ -241,10 +241,13 @@ function isFlagOf(command: Command, arg: string): boolean {
 
 /**
  * A flag that takes a value given twice (`--epochs 3 ... --epochs 5`) is a usage error naming it, rather than
- * silently the last; booleans may repeat (`--no-X` after `--X` turns it off). Stops at `--`.
+ * silently the last; so are a flag's on and off forms together (`--mask-zero --no-mask-zero`, or `--no-early-stopping`
+ * after `--early-stopping 2`), which would keep the last one unsaid. A boolean said twice the same way is harmless.
+ * Stops at `--`.
  */
 export function checkRepeatedFlags(command: Command, argv: readonly string[], cmd: string): void {
   const seen = new Set<string>();
+  const switched = new Map<string, { arg: string; on: boolean }>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return;
@@ -252,7 +255,15 @@ export function checkRepeatedFlags(command: Command, argv: readonly string[], cm
     const eq = a.indexOf('=');
     const long = eq < 0 ? a : a.slice(0, eq);
     const o = command.options.find((x) => x.long === long);
-    if (!o || o.negate || o.isBoolean()) continue;
+    if (!o) continue;
+    const on = switchedOn(o, eq < 0 ? undefined : a.slice(eq + 1));
+    if (on !== undefined) {
+      const key = o.negate ? `--${long.slice(5)}` : long;
+      const before = switched.get(key);
+      if (before && before.on !== on) throw new UsageError(`${before.arg} and ${a} contradict each other; give one of them`, cmd);
+      switched.set(key, { arg: a, on });
+    }
+    if (o.negate || o.isBoolean()) continue;
     if (seen.has(long)) throw new UsageError(`${long} is given more than once; give it once`, cmd);
     seen.add(long);
     // commander would take the next flag as this one's value (`--out --epochs 3`: --out '--epochs', 3 a stray argument).
@@ -265,6 +276,20 @@ export function checkRepeatedFlags(command: Command, argv: readonly string[], cm
 }
 
 const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
+
+/**
+ * Whether the argument turns its flag on or off, for the flags that have an off form (booleans and flags whose
+ * value is optional); undefined for other flags and for values other checks refuse.
+ */
+function switchedOn(o: Option, value: string | undefined): boolean | undefined {
+  if (o.negate) return false;
+  if (!o.isBoolean() && !o.optional) return undefined;
+  const v = value?.toLowerCase();
+  if (v === undefined || TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  // An optional flag's own value (--early-stopping=3) turns it on; a boolean's stray word is refused elsewhere.
+  return o.optional ? true : undefined;
+}
 
 /**
  * A boolean flag takes its value only after `=`: in `--fit false` commander turns --fit on and reads 'false' as an

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
 import { UsageError } from '../../src/cli/context.js';
-import { parseFlags, type Flags } from '../../src/cli/flags.js';
+import { booleanValues, parseFlags, type Flags } from '../../src/cli/flags.js';
 import { REPO_ROOT, run } from './helpers.js';
 
 describe('rnnlab usage errors exit with code 2 and name the flag', () => {
@@ -101,5 +102,20 @@ describe('parseFlags', () => {
     expect(parseFlags(flags, ['--flag=yes'], 't').flags.flag).toBe(true);
     expect(parseFlags(flags, ['--flag=off'], 't').flags.flag).toBe(false);
     expect(() => parseFlags(flags, ['-x'], 't')).toThrow(/unknown option '-x'/);
+  });
+  it("refuses a flag's on and off forms together, in any spelling; the same form twice is harmless", () => {
+    for (const [a, b] of [['--flag', '--no-flag'], ['--no-flag', '--flag'], ['--flag=true', '--flag=false'], ['--flag=no', '--flag=yes'], ['--flag', '--flag=off']]) {
+      expect(() => parseFlags(flags, [a, '--n', '2', b], 't')).toThrow(new UsageError(`${a} and ${b} contradict each other; give one of them`, 't'));
+    }
+    expect(parseFlags(flags, ['--flag', '--flag=yes'], 't').flags.flag).toBe(true);
+    expect(parseFlags(flags, ['--no-flag', '--no-flag'], 't').flags.flag).toBe(false);
+    // After --, words are arguments, not flags.
+    expect(parseFlags(flags, ['--flag', '--', '--no-flag'], 't').flags.flag).toBe(true);
+  });
+  it('refuses turning off a flag whose value is optional after giving it a value', () => {
+    const c = new Command('t').option('--stop [patience]').option('--no-stop');
+    expect(() => booleanValues(c, ['--stop', '2', '--no-stop'], 't')).toThrow(/--stop and --no-stop contradict each other/);
+    expect(() => booleanValues(c, ['--stop=3', '--stop=false'], 't')).toThrow(/--stop=3 and --stop=false contradict each other/);
+    expect(booleanValues(c, ['--stop=false'], 't')).toEqual(['--no-stop']);
   });
 });
