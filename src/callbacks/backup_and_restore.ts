@@ -6,12 +6,13 @@
  */
 import { resolve } from 'node:path';
 import { CheckpointError } from '../io/errors.js';
-import { deleteCheckpoint, hasCheckpoint, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
+import { checkpointMismatch, deleteCheckpoint, hasCheckpoint, readCheckpointInfo, restoreCheckpoint, writeCheckpoint, type TrainingState } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, captureState, checkBoolean, checkVerbose, checkWriter, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
 import { describe } from '../describe.js';
 import { InterruptGuard } from './interrupt.js';
+import { checkpointFolderProblem } from './checkpoint_folder.js';
 
 export interface BackupAndRestoreArgs {
   backupDir: string;
@@ -78,15 +79,29 @@ export class BackupAndRestore extends BaseCallback {
     this.guard = args.handleInterrupt === false ? null : new InterruptGuard(this.out, this.exit);
   }
 
+  /**
+   * fit runs every callback's check before any callback's onTrainBegin, so a fit refused for another callback (a
+   * modelCheckpoint folder that cannot be written) has not restored this backup into the model yet, whatever the
+   * order. The restore itself still checks everything before it writes into the model.
+   */
+  checkTrainBegin(): void {
+    const fit = this.state;
+    const problem = checkpointFolderProblem(this.backupDir);
+    if (problem) throw new Error(`backupAndRestore: cannot write the backup folder ${problem.dir}: ${problem.why}`);
+    if (this.restore === 'never') return;
+    if (!hasCheckpoint(this.backupDir)) {
+      if (this.restore === 'require') throw new CheckpointError(`no checkpoint to resume from in ${this.backupDir} (checkpoint.json is missing)`);
+      return;
+    }
+    this.checkResumable(readCheckpointInfo(this.backupDir).state);
+    const other = fit.model.built ? checkpointMismatch(this.backupDir, fit.model) : null;
+    if (other) throw new CheckpointError(other);
+  }
+
   onTrainBegin(): void {
     const fit = this.state;
     if (this.restore !== 'never' && hasCheckpoint(this.backupDir)) {
-      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => {
-        if (c.progress && (c.samples !== fit.samples || c.batchSize !== fit.batchSize)) {
-          throw new CheckpointError(`checkpoint in ${this.backupDir} stopped inside epoch ${c.progress.epoch + 1} of a run with ${c.samples} samples ` +
-            `and batch size ${c.batchSize}; this run has ${fit.samples} samples and batch size ${fit.batchSize}, so it cannot continue that epoch`);
-        }
-      } });
+      const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => this.checkResumable(c) });
       fit.history.epoch = [...st.history.epoch];
       fit.history.history = Object.fromEntries(Object.entries(st.history.history).map(([k, v]) => [k, [...v]]));
       fit.initialEpoch = st.nextEpoch;
@@ -97,10 +112,17 @@ export class BackupAndRestore extends BaseCallback {
         const at = st.progress ? `epoch ${st.nextEpoch + 1}, batch ${st.progress.batch + 1}` : `epoch ${st.nextEpoch + 1}`;
         this.out.write(`rnnlab: restored the checkpoint in ${this.backupDir}; continuing at ${at}\n`);
       }
-    } else if (this.restore === 'require') {
-      throw new CheckpointError(`no checkpoint to resume from in ${this.backupDir} (checkpoint.json is missing)`);
     }
     this.guard?.install();
+  }
+
+  /** A checkpoint stopped inside an epoch continues that epoch only over the same samples in the same batches. */
+  private checkResumable(c: TrainingState): void {
+    const fit = this.state;
+    if (c.progress && (c.samples !== fit.samples || c.batchSize !== fit.batchSize)) {
+      throw new CheckpointError(`checkpoint in ${this.backupDir} stopped inside epoch ${c.progress.epoch + 1} of a run with ${c.samples} samples ` +
+        `and batch size ${c.batchSize}; this run has ${fit.samples} samples and batch size ${fit.batchSize}, so it cannot continue that epoch`);
+    }
   }
 
   onEpochBegin(epoch: number): void {

@@ -4,13 +4,12 @@
  * saveBestOnly, only when `monitor` improves. A checkpoint folder loads with rl.loadModel and resumes with
  * rl.callbacks.backupAndRestore({ backupDir: path }).
  */
-import { statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { hasCheckpoint, readCheckpointInfo, writeCheckpoint } from '../io/checkpoint.js';
 import type { Logs } from '../models/progress.js';
 import { BaseCallback, EpochEndCheckpoint, MissingMonitorWarning, captureState, checkMonitor, checkPathKeys, checkVerbose, checkWriter, fixed5, formatPath, keysAddedBefore, monitoredNumber, resolveMode, shownOption, type Mode, type Writer } from './base.js';
 import { readKerasOptions } from '../near_name.js';
-import { folderWriteProblem } from '../local_files.js';
+import { checkpointFolderProblem } from './checkpoint_folder.js';
 
 export interface ModelCheckpointArgs {
   /**
@@ -115,9 +114,11 @@ export class ModelCheckpoint extends BaseCallback {
     } catch { /* a damaged checkpoint is simply replaced */ }
   }
 
-  onTrainBegin(): void {
-    this.batchesSinceSave = 0;
-    this.missing.reset();
+  /**
+   * fit runs every callback's check before any callback's onTrainBegin: a path refused here leaves the model as it
+   * was, even when a backupAndRestore listed before this would restore a backup into it.
+   */
+  checkTrainBegin(): void {
     const keys = this.state.history.params.metrics;
     const added = keysAddedBefore(this.state, this);
     const batchSaves = this.saveFreq !== 'epoch';
@@ -126,8 +127,13 @@ export class ModelCheckpoint extends BaseCallback {
     const known = Array.isArray(keys) && keys.length > 0 && added !== null ? [...(keys as string[]), ...(batchSaves ? [] : added)] : null;
     checkPathKeys(this.path, known, batchSaves);
     // Found now, before an epoch trains, not when the first checkpoint is written (Keras's is that late).
-    const problem = folderProblem(this.path);
+    const problem = checkpointFolderProblem(this.path);
     if (problem) throw new Error(`modelCheckpoint: cannot write the checkpoint folder ${problem.dir}: ${problem.why}`);
+  }
+
+  onTrainBegin(): void {
+    this.batchesSinceSave = 0;
+    this.missing.reset();
   }
 
   /** Keras counts saveFreq batches across epoch boundaries (5 batches an epoch, saveFreq 2: after batches 2, 4, 6, ...). */
@@ -175,24 +181,3 @@ export class ModelCheckpoint extends BaseCallback {
     this.epochEnd.settleAfterFailure(this.fit);
   }
 }
-
-/**
- * Why no checkpoint could be written under path (null if it can), in model.save's words, without writing one: a
- * templated path ('ckpt/epoch-{epoch}') is checked up to its first templated part, the folder its checkpoints go in.
- */
-function folderProblem(path: string): { dir: string; why: string } | null {
-  const parts = resolve(path).split(sep);
-  const templated = parts.findIndex((p) => p.includes('{'));
-  const dir = templated < 0 ? resolve(path) : parts.slice(0, templated).join(sep) || sep;
-  let at = dir;
-  while (!exists(at) && dirname(at) !== at) at = dirname(at);
-  if (!isFolder(at)) return { dir, why: at === dir ? 'a file of that name is in the way' : 'a part of its path is a file' };
-  const why = folderWriteProblem(dir);
-  return why === null ? null : { dir, why };
-}
-
-/** Whether anything is at p (a path through a file, ENOTDIR, is nothing). */
-function exists(p: string): boolean {
-  try { statSync(p); return true; } catch { return false; }
-}
-const isFolder = (p: string) => statSync(p).isDirectory();

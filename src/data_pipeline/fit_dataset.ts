@@ -5,7 +5,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkValidatesSomeEpoch, evaluateModel, metricsNames, NonFiniteLossError, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
 import { EventLoopYield, checkBatchSize, checkStatefulBatches } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -262,10 +262,25 @@ function checkClassWeight(model: DatasetModel, classWeight: ClassWeightArg, what
   withClassWeights(probe, heads.map(() => new Tensor(new Float32Array(0), [0, 1], 'float32')), [], classWeight, what);
 }
 
+/**
+ * A batch's error (a bad id made inside the model, a target of the wrong shape, a stateful layer's batch size) named
+ * by the batch and the epoch, counted from 1 as checkLive's: a row the layer names is a row of that batch, and a
+ * stream has no x to name a row of, as fit does. StreamedPass's own checks already say 'fitDataset: '; the model's
+ * layers name themselves. A non-finite loss names its batch itself.
+ */
+function inBatch(e: unknown, where: string, at: string): unknown {
+  if (!(e instanceof Error) || e instanceof NonFiniteLossError) return e;
+  const own = e.message.startsWith('fitDataset: ') ? e.message.slice('fitDataset: '.length) : e.message;
+  return new Error(`${where}: ${at}: ${own}`, { cause: e });
+}
+
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
   const where = `${model.name}.fitDataset`;
   if (!(dataset instanceof Dataset)) throw new Error(`${where}: expected an rl.data dataset (rl.data.array(...).batch(n))`);
   checkOptionKeys(where, args, FIT_KEYS, { undefinedIsAbsent: false, refused: FIT_REFUSED });
+  // Before any callback runs, and in trainOnBatch's words rather than as the first batch's error.
+  const compiled = model as { loss?: unknown; optimizer?: unknown };
+  if (!compiled.loss || !compiled.optimizer) throw new Error(`${model.name}: call compile() before fitDataset()`);
   const epochs = args.epochs ?? 1;
   // 0 trains nothing and returns an empty History, as fit and tfjs.
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`${where}: epochs must be a non-negative integer, got ${String(epochs)}`);
@@ -335,7 +350,7 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
     console.warn(`${where}: you provided batchesPerEpoch as ${per}, but the dataset iterator ran out of data after ${done} batches; `
       + `interrupting training. Make sure the dataset can give at least batchesPerEpoch * epochs batches (${per! * (epochs - state.initialEpoch)}), e.g. with dataset.repeat().`);
   };
-  await callbacks.call('onTrainBegin', {});
+  await callbacks.trainBegin({});
   try {
     const ioNames = namesOf(model);
     // stopTraining is read after each batch and each epoch, as fit reads it (Keras): set in onTrainBegin, one batch runs.
@@ -366,7 +381,11 @@ export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>,
           const [x, y, sampleWeight] = xy(r.value, where, ioNames);
           const n = batchSizeOf(x);
           await callbacks.call('onBatchBegin', b, { batch: b, size: n });
-          run.train(x, y, sampleWeight, n, classWeight, nonFiniteAt(epoch, b));
+          try {
+            run.train(x, y, sampleWeight, n, classWeight, nonFiniteAt(epoch, b));
+          } catch (e) {
+            throw inBatch(e, where, `batch ${b + 1} of epoch ${epoch + 1}`);
+          }
           // tfjs's fitDataset disposes each batch once trained on (its tensors are the dataset's, made for this pass).
           disposeElement(r.value);
           seen += n;

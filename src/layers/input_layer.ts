@@ -30,11 +30,18 @@ export interface InputArgs extends InputOptions {
 function checkShape(where: string, key: string, v: unknown): (number | null)[] {
   // As tfjs reads it (tfjs-examples' translation writes shape: 256): a bare size is [size]; never a batch shape.
   if (key === 'inputShape' && Number.isSafeInteger(v) && (v as number) > 0) return [v as number];
-  if (!Array.isArray(v) || !v.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
-    throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
-  }
+  if (!Array.isArray(v)) throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${describe(v)}`);
+  const bad = v.findIndex((d) => !(d === null || (Number.isSafeInteger(d) && (d as number) > 0)));
+  if (bad >= 0) throw new Error(`${where}: ${key} must be a list of positive integers or null, got ${shapeText(v)}: entry ${bad} is ${entryText(v[bad])}`);
   return v as (number | null)[];
 }
+
+/** A shape as written: JSON.stringify would show NaN and Infinity as null, the very entries a message must name. */
+export function shapeText(shape: readonly unknown[]): string {
+  return `[${shape.map((d) => (d === null || typeof d === 'number' ? String(d) : JSON.stringify(d) ?? String(d))).join(', ')}]`;
+}
+
+const entryText = (d: unknown): string => (typeof d === 'number' ? String(d) : describe(d));
 
 /** The entry of a functional model: it has no weights and passes its input through (Keras InputLayer). */
 export class InputLayer extends Layer {

@@ -17,8 +17,12 @@ export function dimInputShape(args: RecurrentShapeArgs): (number | null)[] | und
   return [args.inputLength ?? null, args.inputDim as number];
 }
 
-/** inputLength must be a positive integer and comes with inputDim only: with a shape given it would be dropped. */
+/**
+ * inputLength must be a positive integer and comes with inputDim only: with a shape given it would be dropped.
+ * inputDim is checked here too, as Dense checks its own: dimInputShape turned it into an input shape unchecked.
+ */
 export function checkInputLength(where: string, args: RecurrentShapeArgs): void {
+  if (given(args.inputDim)) checkPositiveInt(where, 'inputDim', args.inputDim);
   if (!given(args.inputLength)) return;
   checkPositiveInt(where, 'inputLength', args.inputLength);
   const shape = given(args.inputShape) ? 'inputShape' : given(args.batchInputShape) ? 'batchInputShape' : null;

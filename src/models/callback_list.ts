@@ -5,6 +5,9 @@ import { Callback as CallbackClass, HOOK_NAMES, PlainCallback, checkClassHookNam
 
 const HOOKS: readonly CallbackHook[] = HOOK_NAMES;
 
+/** rnnlab's: a callback (a class's instance; the built-in checkpoint ones) may check its preconditions before any callback's onTrainBegin. */
+type Checked = Callback & { checkTrainBegin?(): void | Promise<void> };
+
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
@@ -21,6 +24,16 @@ export class CallbackList {
     const callbacks = this.callbacks = given.map((cb, i) => standardizeCallback(cb, `${method}: callbacks[${i}]`));
     // rl.Callback's do-nothing hooks are skipped: no logs are built for them and batches need not yield.
     for (const hook of HOOKS) this.listeners.set(hook, callbacks.filter((cb) => typeof cb[hook] === 'function' && !isDefaultHook(hook, cb[hook])));
+  }
+
+  /**
+   * Training begins: every callback's checkTrainBegin (its preconditions, such as a folder it will write), then every
+   * onTrainBegin. A check refuses before any callback acts (backupAndRestore restores a backup into the model in its
+   * onTrainBegin), so a refused fit changes nothing, whatever the order of the callbacks.
+   */
+  async trainBegin(logs: Logs): Promise<void> {
+    for (const cb of this.callbacks as Checked[]) if (typeof cb.checkTrainBegin === 'function') await cb.checkTrainBegin();
+    await this.call('onTrainBegin', logs);
   }
 
   /** Whether any callback implements hook: callers skip building its logs when not. */

@@ -695,7 +695,7 @@ export async function fitModel(model: TrainableModel, x: unknown, y: unknown, gi
   // Batch callbacks may queue work they expect to run before the next batch: by default, yield after every batch for them.
   const pause = new EventLoopYield(yieldInterval(args.yieldEvery, callbacks.listens('onBatchBegin') || callbacks.listens('onBatchEnd')));
   try {
-    await callbacks.call('onTrainBegin', {});
+    await callbacks.trainBegin({});
     const start = checkEpochs(state.initialEpoch, 'fit: initialEpoch');
     // stopTraining is read after each batch and each epoch (Keras 2 and 3): set in onTrainBegin, it stops after the
     // first batch. tfjs 4.22 clears it after onTrainBegin and trains every epoch, dropping the request.

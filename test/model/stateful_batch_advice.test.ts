@@ -67,7 +67,7 @@ describe('a stateful batch-size error names the call and its remedy', () => {
     const m = gruModel();
     const before = snapshot(m);
     const advice = 'gru \\(GRU\\): stateful layer was built for batches of 2, but the dataset gave a batch of 5; batch the dataset with \\.batch\\(2\\) over a number of samples divisible by 2 \\(this batch was not run\\)$';
-    await expect(m.fitDataset(dataset(10, 5), { epochs: 1, verbose: 0 })).rejects.toThrow(new RegExp(`^fitDataset: ${advice}`));
+    await expect(m.fitDataset(dataset(10, 5), { epochs: 1, verbose: 0 })).rejects.toThrow(new RegExp(`^${m.name}\\.fitDataset: batch 1 of epoch 1: ${advice}`));
     await expect(m.evaluateDataset(dataset(10, 5))).rejects.toThrow(new RegExp(`^${m.name}\\.evaluateDataset: batch 1: ${advice}`));
     expect(snapshot(m)).toEqual(before);
     // A validation dataset's batches are checked as they come (here after one epoch of training).
