@@ -95,3 +95,40 @@ export function kwargsContext<C extends MaskContext>(where: string, args: Pick<K
   }
   return ctx;
 }
+
+/** A weight as the build scope below reads and restores it (layer.ts's Variable). */
+interface WeightValues { values: ArrayLike<number> & { slice(): ArrayLike<number> }; assign(given: ArrayLike<number>): void }
+
+/** The values each weight had when the scope began or when it was made inside it; null outside any scope. */
+let buildScope: Map<WeightValues, ArrayLike<number>> | null = null;
+
+/** Records a weight's present values in the build scope (first record wins unless `again`: a load's values). */
+export function rememberWeight(w: WeightValues, again = false): void {
+  if (buildScope && (again || !buildScope.has(w))) buildScope.set(w, w.values.slice());
+}
+
+/**
+ * Keras 3's StatelessScope around the call that builds a layer (compute_output_spec): the call may assign to weights
+ * (BatchNormalization's moving statistics, under an explicit training: true), but each weight ends with the values it
+ * had before, or when the call made it. Nested scopes are the outermost one's.
+ */
+export function withoutWeightChanges<T>(weights: WeightValues[], fn: () => T): T {
+  if (buildScope) {
+    for (const w of weights) rememberWeight(w);
+    return fn();
+  }
+  const scope = new Map<WeightValues, ArrayLike<number>>();
+  buildScope = scope;
+  for (const w of weights) rememberWeight(w);
+  try {
+    return fn();
+  } finally {
+    buildScope = null;
+    for (const [w, before] of scope) if (!sameValues(w.values, before)) w.assign(before);
+  }
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}

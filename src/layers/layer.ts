@@ -19,7 +19,7 @@ import { checkConstraint, type Constraint } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { appliedPenalty, checkRegularizer, L1L2, serializeRegularizer, type RegularizerIdentifier } from './regularizers.js';
 import { builtInDefines, builtInMethod, markBuiltInLayerClass } from './built_in_classes.js';
-import { inTrainingMode, isEngineContext, kwargsContext, maskBytes, maskTensor, userKwargs, type Kwargs } from './call_kwargs.js';
+import { inTrainingMode, isEngineContext, kwargsContext, maskBytes, maskTensor, rememberWeight, userKwargs, withoutWeightChanges, type Kwargs } from './call_kwargs.js';
 export { maskBytes, type Kwargs };
 import type { PolicyName } from '../mixed_precision.js';
 import { assertInputCompatibility, checkedInputSpecs, type InputSpec } from './input_spec.js';
@@ -467,6 +467,13 @@ export abstract class Layer {
       this.initialWeights = given.weights;
     }
     for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
+    // tfjs's layer.call(inputs, kwargs) is public: users' code (a custom layer's this.dense.call(x, kwargs)) reaches
+    // rnnlab's own call through callFromUser, the engine's calls (a CallContext) go straight to it.
+    if (builtInMethod(this, 'call')) {
+      const own = this.call;
+      const call = (x: Tensor, ctx?: CallContext | Kwargs, logits = false) => (ctx !== null && typeof ctx === 'object' && isEngineContext(ctx) ? own.call(this, x, ctx, logits) : this.callFromUser(x, ctx, logits));
+      Object.defineProperty(this, 'call', { value: call, writable: true, configurable: true, enumerable: false });
+    }
   }
 
   private get cls(): typeof Layer { return this.constructor as typeof Layer; }
@@ -750,6 +757,54 @@ export abstract class Layer {
   }
 
   /**
+   * tfjs's layer.call(inputs, kwargs) on one of rnnlab's layers from users' code: computes as apply does on tensors,
+   * reading kwargs as apply does (training, else the enclosing call's mode; mask; initialState), without apply's
+   * build, graph or activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given.
+   */
+  private callFromUser(x: unknown, kwargs: unknown, logits: boolean): Tensor | Tensor[] {
+    this.assertNotDisposed();
+    const where = `${this.name} (${this.className})`;
+    if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs) || kwargs instanceof Tensor)) {
+      throw new Error(`${where}: call(inputs, kwargs) takes kwargs as an object such as {training: true}, got ${describe(kwargs)}`);
+    }
+    const args = (kwargs ?? {}) as ApplyArgs;
+    for (const k of Object.keys(args)) {
+      if (k !== 'initialState' && k !== 'training' && k !== 'mask') throw new Error(`${where}: call does not take '${k}' in kwargs (it takes initialState, training and mask)`);
+    }
+    let list = (Array.isArray(x) ? x : [x]) as unknown[];
+    if (list.length === 0) throw new Error(`${where}: call needs at least one input tensor`);
+    if (list.some(isSymbolic)) throw new Error(`${where}: call() computes on tensors; on rl.input() use apply(), which builds the layer and records it in the graph`);
+    list.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${where}: call() input ${i} is not a tensor, got ${describe(t)}`); });
+    if (!this.built && this.makesWeightsFor(list as Tensor[])) {
+      throw new Error(`${where}: call() needs the layer built (it computes with the weights the build makes); apply() it to a tensor first, or call its build(inputShape), e.g. in the build() of the custom layer that holds it`);
+    }
+    let states = (args.initialState === undefined || args.initialState === null ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState]) as unknown[];
+    states.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${where}: call() initialState ${i} is not a tensor, got ${describe(t)}`); });
+    if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
+      states = list.slice(1);
+      list = list.slice(0, 1);
+    }
+    const ctx = kwargsContext<CallContext>(where, args, list as Tensor[], this.fewestMasks(list.length));
+    let outs: Tensor[];
+    try {
+      outs = inTrainingMode(ctx.training, () => this.callTensors([...list, ...states] as Tensor[], ctx, logits, list.length));
+    } catch (e) {
+      throw namingLayer(e, this);
+    }
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** Whether building for these inputs makes weights (a user's build may make any), so that call() cannot run unbuilt. */
+  private makesWeightsFor(inputs: Tensor[]): boolean {
+    if (!builtInMethod(this, 'build')) return true;
+    try {
+      return this.weightSpecsFor(inputs.map((t) => [null, ...t.shape.slice(1)])).length > 0;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
    * callTensors, then the activity regularizer's term for each output, divided by the batch size: tf.keras 2's and
    * Keras 3.14+'s (keras-team/keras#22021; Keras 3.0-3.13 added the undivided sum; tfjs-layers refuses activity
    * regularizers at call time).
@@ -935,7 +990,8 @@ export abstract class Layer {
       // A recurrent cell steps on [x, ...states] (tfjs's cell.call), its build having seen x's shape alone.
       const input = cellStates ? [x, ...cellStates.map((n) => new Tensor(new Float32Array(x.shape[0] * n), [x.shape[0], n], 'float32'))] : list ? zeros : x;
       // A build, not a step: inner layers called without kwargs must not train on the zeros (BatchNormalization's statistics).
-      inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x)));
+      // Nor may an inner call's explicit training: true move them: Keras 3 builds by a symbolic call, which changes no state.
+      withoutStateChanges(this, () => inTrainingMode(false, () => this.call(input as unknown as Tensor, userKwargs({ training: false, mask }, x))));
     }
     this.takeHeldWeights(subs);
   }
@@ -966,6 +1022,7 @@ export abstract class Layer {
       const values = this.initialWeights;
       this.initialWeights = null;
       this.setWeights(values);
+      for (const w of this.weights) rememberWeight(w, true);
     }
   }
 
@@ -1106,6 +1163,7 @@ export abstract class Layer {
       else INITIALIZERS[init](spec.shape, v.values as Float32Array);
     }
     this.track(v);
+    rememberWeight(v);
     if (spec.regularizer) this.penalties.push({ variable: v, regularizer: spec.regularizer });
     v.constraint = spec.constraint ?? null;
     return v;
@@ -1251,6 +1309,25 @@ function heldLayers(layer: Layer): [string, Layer][] {
   }
   return out;
 }
+
+/**
+ * Runs a build's call on placeholder values as Keras 3's symbolic build: every weight of the layer and the layers it
+ * holds (at any depth, and those the call makes) ends as it was, and so do stateful layers' carried states.
+ */
+function withoutStateChanges<T>(root: Layer, fn: () => T): T {
+  const layers = new Set<Layer>([root]);
+  for (const l of layers) for (const [, sub] of heldLayers(l)) layers.add(sub);
+  const stateful = [...layers].filter((l) => l.stateful && typeof (l as { getStates?: unknown }).getStates === 'function') as (Layer & StatesAccess)[];
+  // A stateful layer built before keeps its states; one the call builds starts from zeros, as after resetStates().
+  const states = stateful.map((l) => (l.built ? l.getStates() : undefined));
+  try {
+    return withoutWeightChanges([...layers].flatMap((l) => l.weights), fn);
+  } finally {
+    stateful.forEach((l, i) => { if (l.built) l.resetStates(states[i]); });
+  }
+}
+
+interface StatesAccess { getStates(): Tensor[]; resetStates(states?: Tensor[]): void }
 
 /** tfjs's addWeight arguments as a WeightSpec; what rnnlab cannot honour is an error naming it. */
 function customWeightSpec(layer: string, name: string, shape: unknown, dtype: unknown, initializer: unknown, regularizer: unknown, constraint: unknown): WeightSpec {
