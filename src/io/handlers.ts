@@ -4,6 +4,7 @@
  * rl.models.modelFromJSON builds a model from a topology alone, with freshly drawn weights (tfjs's).
  */
 import { withInitializersDrawn } from '../layers/layer.js';
+import { withCustomObjects } from '../layers/serialization.js';
 import { Functional } from '../models/functional.js';
 import { Sequential } from '../models/sequential.js';
 import type { SaveResult } from '../models/saving.js';
@@ -82,18 +83,11 @@ export async function saveToHandler(model: TrainableModel, handler: SaveIOHandle
 /**
  * tf.models.modelFromJSON({modelTopology}) or modelFromJSON(topology): the architecture with new weights drawn by
  * each layer's initializers. A config that names weight files is refused: load those with loadLayersModel.
- * tfjs's second argument, customObjects, is refused unless empty, rather than ignored: custom classes are found by the name
- * rl.serialization.registerClass filed them under (tfjs 4.22's own customObjects lookup fails on any entry).
+ * tfjs's second argument, customObjects ({className: LayerClass}, or tfjs's [class, fromConfig] pairs), finds those
+ * classes by the name the JSON gives them, ahead of those rl.serialization.registerClass filed, for this call only.
  */
 export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential | Functional> {
   const where = 'modelFromJSON';
-  // An empty map (tfjs code passing its default, {}) asks for nothing.
-  const names = typeof customObjects === 'object' && customObjects !== null ? Object.keys(customObjects) : [];
-  if (customObjects !== undefined && customObjects !== null && !(names.length === 0 && typeof customObjects === 'object' && !Array.isArray(customObjects))) {
-    const example = names.length ? names.map((n) => `rl.serialization.registerClass(${n})`).join('; ') : 'rl.serialization.registerClass(MyLayer)';
-    throw new Error(`${where}: the second argument (tfjs's customObjects) is not supported; register each custom class once before loading, ` +
-      `${example} (its static className is the name the model's JSON saves it under), and call modelFromJSON(json)`);
-  }
   let given = config;
   if (typeof given === 'string') {
     try { given = JSON.parse(given); } catch (e) { throw new ModelFormatError(`${where}: the string is not JSON: ${(e as Error).message}`); }
@@ -102,7 +96,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
   const g = given as Record<string, unknown>;
   if (g.weightsManifest !== undefined) throw new ModelFormatError(`${where}: weightsManifest is not read here (the weights would be ignored); load the files with rl.loadLayersModel`);
   const topology = 'modelTopology' in g ? g.modelTopology : g;
-  return modelFromTopology(topology, where);
+  return withCustomObjects(where, customObjects, () => modelFromTopology(topology, where));
 }
 
 /** A model from a Keras topology ({class_name, config}) with weights drawn by its initializers. */

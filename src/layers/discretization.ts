@@ -67,26 +67,46 @@ export class Discretization extends Layer {
   private summary: Summary | null = null;
 
   /**
-   * Keras 3's adapt on an array: `data` (a tensor, or nested arrays of numbers, read as NumPy's np.array reads them)
-   * is one batch; then numBins - 1 boundaries are read off. For several batches (Keras's adapt over a dataset), call
-   * updateState(batch) for each, then finalizeState().
+   * Keras 3's adapt, then numBins - 1 boundaries read off. `data` is one batch when it is a tensor or nested arrays of
+   * numbers (read as NumPy's np.array reads them); an array holding tensors is a list of batches, each element (a
+   * tensor, or nested arrays) one, as Keras 3.14+ iterates a Python list of arrays, and `steps` then takes only the
+   * first steps of them, as Keras's does (an empty batch among them is taken as Keras takes it; all empty is an error).
    */
-  adapt(data: Tensor | unknown[], ...rest: unknown[]): void {
-    if (rest.length > 0 && rest[0] !== undefined) throw new Error(`${this.where}: adapt takes the data only (Keras's steps is for datasets; for several batches call updateState(batch) for each, then finalizeState())`);
+  adapt(data: Tensor | unknown[], steps?: number | null, ...rest: unknown[]): void {
+    const where = this.where;
+    if (rest.length > 0) throw new Error(`${where}: adapt takes the data and steps, got ${rest.length + 2} arguments`);
+    const batches = Array.isArray(data) && data.some((b) => b instanceof Tensor) ? data : null;
+    if (steps !== undefined && steps !== null) {
+      if (!batches) throw new Error(`${where}: adapt takes the data only when it is one batch (a tensor or nested arrays, read whole); steps counts the batches of a list: pass an array of tensors, or call updateState(batch) for each, then finalizeState()`);
+      if (!Number.isSafeInteger(steps) || steps < 1) throw new Error(`${where}: adapt's steps must be a positive integer, got ${typeof steps === 'number' ? steps : describe(steps)}`);
+    }
+    if (this.numBins === null) throw new Error(`${where}: cannot adapt a layer built with binBoundaries; give numBins instead`);
+    const taken = batches ? batches.slice(0, steps ?? batches.length) : [data];
+    // Every batch is read before the summary changes, so a bad one leaves the layer as it was.
+    const values = taken.map((b, i) => this.batchValues(b, batches ? `adapt batch ${i}` : null));
+    if (values.every((v) => v.length === 0)) throw new Error(`${where}: adapt data holds no values`);
     this.resetState();
-    this.updateState(data);
+    // An empty batch is merged too: Keras's merge compresses the running summary again even when it adds nothing.
+    for (const v of values) this.summary = mergeSummaries(summarize(v, this.epsilon), this.summary ?? emptySummary(), this.epsilon);
     this.finalizeState();
+  }
+
+  /** One batch's values, flattened and checked finite; listed names a list's batch in errors (null: the only one). */
+  private batchValues(batch: unknown, listed: string | null): number[] {
+    const where = this.where, what = listed ?? 'adapt data';
+    if (!(batch instanceof Tensor) && !Array.isArray(batch) && typeof batch !== 'number') throw new Error(`${where}: ${listed ?? 'adapt'} needs a tensor or an array of numbers, got ${describe(batch)}`);
+    const values = flatNumbers(where, what, batch);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`${where}: ${what} holds ${values[bad]} at flat index ${bad}; values must be finite`);
+    return values;
   }
 
   /** Keras's update_state: one batch's values summarized and merged into the running summary. */
   updateState(batch: Tensor | unknown[]): void {
     const where = this.where;
     if (this.numBins === null) throw new Error(`${where}: cannot adapt a layer built with binBoundaries; give numBins instead`);
-    if (!(batch instanceof Tensor) && !Array.isArray(batch)) throw new Error(`${where}: adapt needs a tensor or an array of numbers, got ${describe(batch)}`);
-    const values = flatNumbers(where, 'adapt data', batch);
+    const values = this.batchValues(batch, null);
     if (values.length === 0) throw new Error(`${where}: adapt data holds no values`);
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${where}: adapt data holds ${values[bad]} at flat index ${bad}; values must be finite`);
     this.summary = mergeSummaries(summarize(values, this.epsilon), this.summary ?? emptySummary(), this.epsilon);
   }
 

@@ -4,9 +4,13 @@ import { categoricalShape, checkCategoricalMode, checkNotSparse, encodeCategoric
 import { checkSalt, integerBucket } from './keras_hashes.js';
 import { Layer, checkBool, type CallContext, type LayerArgs, type SymbolicShape } from './layer.js';
 import { registerLayer } from './registry.js';
+import { readVocabularyFile } from './vocabulary_file.js';
 
-/** A vocabulary as setVocabulary and the constructor take it; null only in a leading OOV slot when oovToken is null. */
-export type VocabularyInput = readonly (number | null)[] | Tensor;
+/**
+ * A vocabulary as setVocabulary and the constructor take it (null only in a leading OOV slot when oovToken is null),
+ * or the path of a text file of one integer token per line, as Keras's.
+ */
+export type VocabularyInput = readonly (number | null)[] | Tensor | string;
 
 export interface IntegerLookupArgs extends LayerArgs {
   /** The vocabulary's largest size, mask and OOV indices included (> 1); default no cap. */
@@ -19,7 +23,8 @@ export interface IntegerLookupArgs extends LayerArgs {
   oovToken?: number | null;
   /**
    * The tokens, most important first (the mask and OOV tokens may lead, in Keras's order; null stands for a null
-   * oovToken, as Keras's None); or learn them with adapt(). Keras's vocabulary file paths are not read.
+   * oovToken, as Keras's None); or a text file's path, one token per line (every line a token, as Keras reads a
+   * file); or learn them with adapt().
    */
   vocabulary?: VocabularyInput | null;
   /** Keras's only vocabulary dtype, 'int64'. */
@@ -112,6 +117,11 @@ export class IntegerLookup extends Layer {
    * replace it), since rnnlab's config holds an adapted vocabulary too (Keras: the archive's assets).
    */
   static override fromConfig(this: new (config: never) => Layer, first: Record<string, unknown> | (new (config: never) => Layer), second?: Record<string, unknown>): Layer {
+    const config = typeof first === 'function' ? second : first;
+    // Keras's safe mode refuses it too: a saved model is not trusted to make the loader read a file elsewhere.
+    if (typeof config?.vocabulary === 'string') {
+      throw new Error(`IntegerLookup.fromConfig: the config's vocabulary is a file path, ${JSON.stringify(config.vocabulary)}, which a loaded config may not make rnnlab read; give the tokens in the config (as layer.getConfig() writes them)`);
+    }
     const layer = Layer.fromConfig.call(this, first, second);
     if (layer instanceof IntegerLookup) layer.givenVocabulary = false;
     return layer;
@@ -144,7 +154,9 @@ export class IntegerLookup extends Layer {
 
   /**
    * Keras's set_vocabulary: the tokens (special ones may lead in Keras's order), each once; too many for maxTokens is
-   * an error. Keras's second argument, idf_weights, is only for tf_idf, which rnnlab does not support.
+   * an error. A string is a text file's path: each line one token, all of them tokens (Keras gives a file's first line
+   * the first index after the special ones, whatever it holds). Keras's second argument, idf_weights, is only for
+   * tf_idf, which rnnlab does not support.
    */
   setVocabulary(vocabulary: VocabularyInput, ...rest: unknown[]): void {
     const where = this.where;
@@ -152,6 +164,24 @@ export class IntegerLookup extends Layer {
       throw new Error(`${where}: setVocabulary's second argument, idfWeights, is only for outputMode 'tf_idf', which is not supported (Keras also refuses it in outputMode '${this.outputMode}')`);
     }
     if (rest.length > 1) throw new Error(`${where}: setVocabulary takes the vocabulary (and Keras's idfWeights, null only), got ${rest.length + 1} arguments`);
+    const tokens = typeof vocabulary === 'string' ? readVocabularyFile(where, vocabulary) : this.arrayTokens(vocabulary);
+    const special = this.specialTokens();
+    const seen = new Set(tokens);
+    if (this.maskToken !== null && seen.has(this.maskToken)) {
+      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
+    }
+    if (this.invert && this.oovToken !== null && seen.has(this.oovToken)) {
+      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
+    }
+    if (this.maxTokens !== null && this.tokenStart + tokens.length > this.maxTokens) {
+      throw new Error(`${where}: the vocabulary has ${this.tokenStart + tokens.length} entries with its mask and OOV indices; maxTokens is ${this.maxTokens}`);
+    }
+    this.useTokens(tokens);
+  }
+
+  /** An array or tensor vocabulary's tokens, a leading run of the special tokens (in Keras's order) left out. */
+  private arrayTokens(vocabulary: Exclude<VocabularyInput, string>): number[] {
+    const where = this.where;
     const all = vocabularyEntries(where, vocabulary);
     if (all.length === 0) throw new Error(`${where}: the vocabulary is empty`);
     const special = this.specialTokens();
@@ -166,16 +196,7 @@ export class IntegerLookup extends Layer {
     const seen = new Set<number>(), repeated = new Set<number>();
     for (const t of tokens) { if (seen.has(t)) repeated.add(t); seen.add(t); }
     if (repeated.size > 0) throw new Error(`${where}: the vocabulary repeats ${[...repeated].join(', ')}; each token must appear once`);
-    if (this.maskToken !== null && seen.has(this.maskToken)) {
-      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
-    }
-    if (this.invert && this.oovToken !== null && seen.has(this.oovToken)) {
-      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
-    }
-    if (this.maxTokens !== null && this.tokenStart + tokens.length > this.maxTokens) {
-      throw new Error(`${where}: the vocabulary has ${this.tokenStart + tokens.length} entries with its mask and OOV indices; maxTokens is ${this.maxTokens}`);
-    }
-    this.useTokens(tokens);
+    return tokens;
   }
 
   private useTokens(tokens: number[]): void {
@@ -317,9 +338,6 @@ function tokenList(tokens: readonly (number | null)[]): string {
 
 /** The vocabulary's entries: a tensor or (nested) arrays of numbers, or a flat list with nulls for a null oovToken. */
 function vocabularyEntries(where: string, vocabulary: unknown): (number | null)[] {
-  if (typeof vocabulary === 'string') {
-    throw new Error(`${where}: vocabulary is ${describe(vocabulary)}, which Keras reads as a vocabulary file's path; rnnlab does not read vocabulary files: read the file and pass its integers as an array`);
-  }
   if (Array.isArray(vocabulary) && vocabulary.includes(null)) {
     return vocabulary.map((t: unknown, i) => {
       if (t === null || typeof t === 'number') return t;

@@ -33,7 +33,25 @@ export function registerLayerName(name: string, cls: LayerClass): void {
   classes.set(name, cls);
 }
 
+/** Classes one load consults before the registry (modelFromJSON's customObjects); null outside such a load. */
+let scoped: ReadonlyMap<string, LayerClass> | null = null;
+
+/**
+ * Runs fn with these classes found by name ahead of the registered ones, as tfjs's and Keras's customObjects are; the
+ * registry itself is left unchanged, so nothing outlives fn. Nested calls add to the outer map.
+ */
+export function withScopedLayerClasses<T>(map: ReadonlyMap<string, LayerClass>, fn: () => T): T {
+  const was = scoped;
+  scoped = was ? new Map([...was, ...map]) : map;
+  try { return fn(); } finally { scoped = was; }
+}
+
 export function layerClass(name: string): LayerClass | undefined {
+  return scoped?.get(name) ?? classes.get(name);
+}
+
+/** The registered class alone, for registering: a class scoped to one load is no name taken. */
+export function registeredLayerClass(name: string): LayerClass | undefined {
   return classes.get(name);
 }
 

@@ -8,21 +8,28 @@
  * refused instead, where tfjs would replace its own Dense: saved models, checkpoints and ONNX import load built-in
  * layers through the same table, and would otherwise quietly build the custom class in their place.
  */
+import { describe } from '../describe.js';
 import { Constraint, userConstraints } from './constraints.js';
 import { Initializer } from './initializer_catalogue.js';
 import { userInitializers } from './initializers.js';
 import { Layer } from './layer.js';
 import { L1L2, userRegularizers } from './regularizers.js';
-import { layerClass, registerLayerName, type LayerClass } from './registry.js';
+import { registeredLayerClass, registerLayerName, withScopedLayerClasses, type LayerClass } from './registry.js';
 
 /** The class registered last under each custom name; the registry holds a stand-in that builds from it. */
 const custom = new Map<string, UserLayerClass>();
 
 function standIn(name: string): LayerClass {
+  return standInFor(() => custom.get(name)!);
+}
+
+/** The registry's view of a user's class, which classOf gives when asked (the one registered last, for a name). */
+function standInFor(classOf: () => UserLayerClass, fromConfig?: (...args: unknown[]) => Layer): LayerClass {
   return {
-    get className() { return custom.get(name)!.className; },
+    get className() { return classOf().className; },
     fromConfig: (config) => {
-      const cls = custom.get(name)!;
+      const cls = classOf();
+      if (fromConfig) return fromConfig.call(cls, cls, config);
       // tfjs calls fromConfig(cls, config), which a user's override takes; Keras's from_config(config) takes one.
       const own = cls.fromConfig as (...args: unknown[]) => Layer;
       return own.length >= 2 ? own.call(cls, cls, config) : own.call(cls, config);
@@ -63,18 +70,50 @@ function registerClass<T extends UserLayerClass>(cls: T, ...unsupported: unknown
   const ownAliases = Object.prototype.hasOwnProperty.call(cls, 'aliases') ? cls.aliases ?? [] : [];
   const names = [cls.className, ...ownAliases];
   for (const name of names) {
-    const had = layerClass(name);
+    const had = registeredLayerClass(name);
     if (had && !sameClass(had, cls) && !custom.has(name)) {
       throw new Error(`serialization.registerClass(${label}): '${name}' is the name of rnnlab's built-in ${had.className} layer, which saved models load as; give ${label} another static className`);
     }
   }
   for (const name of names) {
-    if (sameClass(layerClass(name), cls)) continue; // a built-in class registered again: already there
+    if (sameClass(registeredLayerClass(name), cls)) continue; // a built-in class registered again: already there
     const first = !custom.has(name);
     custom.set(name, cls);
     if (first) registerLayerName(name, standIn(name));
   }
   return cls;
+}
+
+/**
+ * Runs fn (a model load) with customObjects' layer classes found by name before the registered ones, as tfjs's
+ * modelFromJSON(json, customObjects) and Keras's custom_objects find them; registering nothing, so none outlives fn.
+ * An entry is a layer class ({MyLayer}) or tfjs's [class, fromConfig] pair; the key is the className the file names.
+ */
+export function withCustomObjects<T>(where: string, customObjects: unknown, fn: () => T): T {
+  if (customObjects === undefined || customObjects === null) return fn();
+  if (typeof customObjects !== 'object' || Array.isArray(customObjects) || customObjects instanceof Map) {
+    throw new Error(`${where}: customObjects must be an object {className: LayerClass}, got ${describe(customObjects)}`);
+  }
+  const scoped = new Map<string, LayerClass>();
+  for (const [name, entry] of Object.entries(customObjects)) {
+    const [cls, fromConfig] = Array.isArray(entry) ? entry as unknown[] : [entry];
+    const ctor = cls as { prototype?: unknown; name?: string } | undefined;
+    const at = `${where}: customObjects.${name}`;
+    if (typeof ctor !== 'function' || !(ctor.prototype instanceof Layer)) {
+      const other = typeof ctor === 'function' && [Initializer, L1L2, Constraint].find((base) => ctor.prototype instanceof base);
+      if (other) throw new Error(`${at} is an rl.${other.name} subclass; customObjects holds layer classes only: register it once with rl.serialization.registerClass(${ctor.name || name}) before loading`);
+      throw new Error(`${at} must be a subclass of rl.layers.Layer (or tfjs's [class, fromConfig] pair), got ${describe(entry)}`);
+    }
+    if (fromConfig !== undefined && fromConfig !== null && typeof fromConfig !== 'function') throw new Error(`${at}: the pair's second entry must be the class's fromConfig function, got ${describe(fromConfig)}`);
+    const layerCls = cls as UserLayerClass;
+    // As registerClass: the name a later save writes must be the class's own, not one inherited from a parent class.
+    if (!Object.hasOwn(layerCls, 'className') || typeof layerCls.className !== 'string' || layerCls.className === '') {
+      throw new Error(`${at}: ${ctor.name || 'the class'} needs its own static className (the name a saved model.json writes)`);
+    }
+    const own = fromConfig === layerCls.fromConfig ? undefined : fromConfig as ((...args: unknown[]) => Layer) | undefined;
+    scoped.set(name, standInFor(() => layerCls, own ?? undefined));
+  }
+  return withScopedLayerClasses(scoped, fn);
 }
 
 export const serialization = { registerClass };

@@ -130,8 +130,8 @@ describe('IntegerLookup refuses datasets and vocabulary files by name', () => {
     expect(layer.getVocabulary()).toEqual([-1, 2, 3, 1]);
   });
 
-  it('a vocabulary given as a string (Keras: a file path) is refused as such', () => {
-    expect(() => L.integerLookup({ vocabulary: 'vocab.txt' as never })).toThrow(/vocabulary is the string "vocab.txt", which Keras reads as a vocabulary file's path; rnnlab does not read vocabulary files/);
-    expect(() => L.integerLookup().setVocabulary('vocab.txt' as never)).toThrow(/does not read vocabulary files/);
+  it('a vocabulary given as a string is a file path, as in Keras (read in integer_lookup_vocabulary_file_r45)', () => {
+    expect(() => L.integerLookup({ vocabulary: 'no-such-vocab.txt' })).toThrow(/cannot read the vocabulary file "no-such-vocab.txt": no such file/);
+    expect(() => L.integerLookup().setVocabulary('no-such-vocab.txt')).toThrow(/cannot read the vocabulary file "no-such-vocab.txt": no such file/);
   });
 });

@@ -71,15 +71,15 @@ describe('summary arguments', () => {
 });
 
 describe('modelFromJSON customObjects', () => {
-  it("refuses tfjs's second argument, naming it and rl.serialization.registerClass", async () => {
+  it("takes tfjs's second argument as a map of classes; a map of another kind is an error naming it", async () => {
     const json = model().toJSON();
     class MyLayer extends rl.layers.Layer {
       static className = 'MyLayer';
       call(x: rl.Tensor): rl.Tensor { return x; }
     }
-    await expect(rl.models.modelFromJSON(json, { MyLayer })).rejects
-      .toThrow(/modelFromJSON: the second argument \(tfjs's customObjects\) is not supported; .*rl\.serialization\.registerClass\(MyLayer\)/);
-    await expect(rl.models.modelFromJSON(json, 'x' as never)).rejects.toThrow(/customObjects\) is not supported/);
+    const m = await rl.models.modelFromJSON(json, { MyLayer });
+    expect(m.layers.map((l) => l.name)).toEqual(['d']);
+    await expect(rl.models.modelFromJSON(json, 'x' as never)).rejects.toThrow(/customObjects must be an object \{className: LayerClass\}/);
   });
 
   it('an empty map, or none, asks for nothing and builds the model', async () => {
