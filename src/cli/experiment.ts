@@ -18,7 +18,9 @@ import { ADDITION_FLAGS, additionOptions, checkAdditionFlags } from './addition.
 import { UsageError, type CliContext } from './context.js';
 import { addFlags, applyPrecision, helpExtras, IMDB_DATA_FLAGS, IMDB_MODEL_FLAGS, OUT_FLAG, PRECISION_FLAG, TRAIN_FLAGS, VERBOSE_FLAG, type Flags } from './flags.js';
 import { imdbDataOptions, loadingLine } from './imdb.js';
-import { applyThreads, argvOf, finishRun, Printer } from './printer.js';
+import { applyThreads, argvOf, errorOf, failRun, finishRun, notRecordedWords, Printer, type CliRun } from './printer.js';
+import type { ReportDoc } from '../report/html.js';
+import type { RecordBody } from '../report/record.js';
 import { RunEndGuard } from './stop_signals.js';
 import { withRunFolder, type RunFolder } from './paths.js';
 
@@ -212,18 +214,43 @@ async function runExperiment(name: string, e: Experiment, checked: unknown, f: R
     written: () => `rnnlab: interrupted while the experiment's files were written; they were written whole to ${dir}`,
   });
   end.arm();
+  const cliRun: CliRun = { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out };
   try {
     p.line(`Experiment ${name}: ${e.spec.summary}`);
-    const r = await e.run(f, p, checked);
+    // Through then(): a runner that throws before its first await (params, shapes run synchronously) is caught too.
+    const r = await Promise.resolve().then(() => e.run(f, p, checked)).catch((err: unknown) => {
+      // It threw (a non-finite loss, a data error...): recorded as a failed run naming the error, as imdb, compare and
+      // addition record theirs, and the error goes on (exit code 1). An experiment hands back its numbers only whole, so
+      // the record keeps the options and the error; in a folder that held an earlier run's record, that one is kept.
+      if (folder.heldRecord) { p.warn(notRecordedWords(folder.dir)); throw err; }
+      end.arm('writing');
+      return failRun(p, cliRun, err, (failure) => {
+        const body = failedExperimentBody(name, f, err);
+        dir = finishRun(p, cliRun, body, failedExperimentDoc(name, e.spec.summary, body), null, failure).dir;
+      });
+    });
     p.line();
     if (r.lines?.length) { p.lines(r.lines); p.line(); }
     for (const t of r.tables) { p.lines(formatTable(t)); p.line(); }
     p.line(`Finding: ${r.finding}`);
     await end.writing();
-    dir = finishRun(p, { command: `experiment ${name}`, runName: `experiment-${name}`, argv, startedAt, out }, experimentBody(r), experimentDoc(r)).dir;
+    dir = finishRun(p, cliRun, experimentBody(r), experimentDoc(r)).dir;
     return await end.finish(0);
   } finally {
     end.release();
   }
 }
 
+/** A failed experiment's record: the options it was given (its own config comes only with its result) and the error. */
+function failedExperimentBody(name: string, f: Record<string, unknown>, err: unknown): RecordBody {
+  const { out: _out, ...config } = f;
+  const { name: errorName, message } = errorOf(err);
+  return {
+    config, data: null, models: [], metrics: {},
+    finding: `Experiment ${name} failed before its finding: ${errorName}: ${message} (an experiment records its numbers only when it finishes: run it again)`,
+  };
+}
+
+function failedExperimentDoc(name: string, summary: string, body: RecordBody): ReportDoc {
+  return { title: `Experiment ${name} (failed)`, subtitle: summary, finding: body.finding, sections: [], config: body.config };
+}

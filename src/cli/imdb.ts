@@ -188,7 +188,7 @@ async function trainAndWrite(f: Record<string, unknown>, ctx: CliContext, argv: 
           end.arm('writing');
           failRun(p, cliRun, e, (failure) => {
             const body = { ...imdbBody(r, data, (f.limit as number | undefined) ?? null), finding: failedFinding(r, e) };
-            finishRun(p, cliRun, body, imdbDoc(r, data, body), null, failure);
+            finishRun(p, cliRun, body, imdbDoc(r, data, body, { failed: true }), null, failure);
           });
         }
         throw e;

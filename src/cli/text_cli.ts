@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { TEXT_FORMATS, type TextFormat } from '../data/text_dataset.js';
 import { MAX_MAXLEN } from '../data/text_vectorizer.js';
+import { labelValue, sameNumberLabels } from '../data/text_labels.js';
 import type { OptionNames } from '../data/text_options.js';
 import { TextOptionError } from '../tasks/text_model.js';
 import { SEQ2SEQ_SPEC_FILE } from '../seq2seq/store.js';
@@ -77,13 +78,30 @@ export function nameList(flag: string) {
   };
 }
 
+/**
+ * --classes: as nameList, and names that are all numbers are read by value, as labels are (text_labels.ts: a file's
+ * labels 1 and 1.0 are one class), so two spellings of one number would name one class twice.
+ */
+export function classNameList(flag: string) {
+  const list = nameList(flag);
+  return (v: string): string[] => {
+    const names = list(v);
+    const same = names.every((n) => labelValue(n) !== null) ? sameNumberLabels(names) : null;
+    if (same) {
+      throw new UsageError(`${flag} names '${same[0]}' and '${same[1]}', two spellings of one number: class names that are all numbers are read by value, ` +
+        `as labels are, so they would be one class; give it once`);
+    }
+    return names;
+  };
+}
+
 /** --data and the flags that say how to read it. */
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--data <path>', 'CSV/TSV with a header, JSON Lines (.jsonl), or a folder of class subfolders of .txt files')
     .option('--text-column <name>', 'the text column / field (default: the first of text, sentence, review, content, body, tweet, ...)')
     .option('--label-column <name>', 'the label column / field (default: the first of label, sentiment, class, category, target, ...)')
-    .option('--classes <a,b,...>', 'folder data: the class subfolders to read (e.g. pos,neg for aclImdb)', nameList('--classes'))
+    .option('--classes <a,b,...>', 'folder data: the class subfolders to read (e.g. pos,neg for aclImdb)', classNameList('--classes'))
     .option('--skip-bad-rows', 'skip rows that cannot be read (and count them) instead of stopping at the first')
     .addOption(choice('--format <kind>', 'how to read --data (default from its name: a folder, .jsonl/.json, .tsv, else CSV)', TEXT_FORMATS));
 }

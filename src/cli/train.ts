@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { defaultOutDir, markRunBeingReplaced, startRecord } from '../report/run.js';
 import { textTrainBody, textTrainDoc } from '../tasks/text_result.js';
 import { TEXT_MODELS } from '../tasks/text_model.js';
-import { caseOnlyClassNotes } from '../data/text_labels.js';
 import { trainTextClassifier, type TextTrainResult } from '../tasks/text_train.js';
 import { addDataOptions, checkDataKindFlags, choice, dataOptions, fraction, integer, MAX_SIZE, nonNegativeInt, positiveInt, reportFailure, sizeOrAuto, TRAIN_OPTION_NAMES, type DataFlags } from './text_cli.js';
 import { UsageError, type CliContext } from './context.js';
@@ -127,10 +126,10 @@ export function register(program: Command, ctx: CliContext): void {
         beforeSave: async () => { await end.writing(); unmark = markRunBeingReplaced(out, startRecord({ command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, source: 'cli' })); },
       });
       saved = true;
-      // On stderr, as a hint beside the results: the classes stand as the data spells them.
-      for (const note of caseOnlyClassNotes(r.classes)) ctx.err.write(`rnnlab train: ${note}\n`);
-      for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       const body = textTrainBody(r, f.data);
+      // On stderr, as a hint beside the results (results.json keeps them too): the classes stand as the data spells them.
+      for (const note of (body.details?.notes as string[] | undefined) ?? []) ctx.err.write(`rnnlab train: ${note}\n`);
+      for (const line of trainSummary(r, out)) ctx.out.write(`${line}\n`);
       finishRun(new Printer(ctx), { command: 'train', runName: `train-${f.model}`, argv: argvOf(cmd), startedAt, out }, body, textTrainDoc(r, body));
       ctx.exitCode = await end.finish(0);
     } catch (e) {

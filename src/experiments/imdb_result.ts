@@ -109,12 +109,17 @@ export function imdbTestClassification(model: Sequential, d: ImdbArrays): TestCl
   };
 }
 
-export function imdbDoc(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, body: RecordBody): ReportDoc {
+/**
+ * `failed`: the run's training threw, so, as for a stopped run, the test evaluation never ran: its numbers read n/a
+ * (a NaN the evaluation measured still reads NaN).
+ */
+export function imdbDoc(r: Omit<ImdbRun, 'model'>, d: ImdbArrays, body: RecordBody, o: { failed?: boolean } = {}): ReportDoc {
+  const evaluated = !r.cancelled && !o.failed;
   return {
     title: `IMDb sentiment: ${r.name}`,
     subtitle: describeData(d),
     finding: body.finding,
-    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': Number.isNaN(r.testLoss) && r.cancelled ? 'n/a' : fixed(r.testLoss), 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanSecondsPerEpoch) },
+    metrics: { 'test accuracy': percent(r.testAccuracy), 'test loss': evaluated ? fixed(r.testLoss) : 'n/a', 'train accuracy': percent(r.trainAccuracy), parameters: r.params.toLocaleString('en-US'), 'seconds per epoch': seconds(r.meanSecondsPerEpoch) },
     sections: [
       { title: 'Curves', charts: curveCharts(r.history) },
       { title: 'Per epoch', tables: [{ columns: ['epoch', 'seconds', ...Object.keys(r.history)], rows: r.secondsPerEpoch.map((s, e) => [e + 1, seconds(s), ...Object.values(r.history).map((v) => fixed(v[e]))]) }] },

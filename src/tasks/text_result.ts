@@ -2,6 +2,7 @@
  * The text tasks' results as a RunRecord body and a report (the shape experiments/imdb_result.ts gives the lab's
  * runs), so `rnnlab train` and `rnnlab evaluate` runs are read by the dashboard, sweeps and reports like any other.
  */
+import { caseOnlyClassNotes } from '../data/text_labels.js';
 import type { ReportDoc } from '../report/html.js';
 import { modelSummary, type Num, type RecordBody } from '../report/record.js';
 import { percent, type Table } from '../report/table.js';
@@ -49,6 +50,7 @@ export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody 
   const metrics = classificationMetrics(r.validation, 'validation');
   // The model's own entry keeps the plain numbers; the per-class scores are the run's metrics.
   const modelMetrics = Object.fromEntries(Object.entries(metrics).filter(([, v]) => typeof v !== 'object' || v === null)) as Record<string, Num>;
+  const notes = caseOnlyClassNotes(r.classes);
   const finding = `A ${String(r.config.model)} classifier over ${r.classes.length} classes reaches ${percent(r.validation.accuracy)} validation accuracy after ${r.epochsRun} epoch(s)${r.stoppedEarly ? ' (stopped early)' : ''}.`;
   return {
     config: r.config,
@@ -57,13 +59,15 @@ export function textTrainBody(r: TextTrainResult, dataPath: string): RecordBody 
     metrics,
     finding,
     tables: [perClassTable(r.validation), confusionTable(r.validation)],
-    details: { confusion: r.validation.confusion, seconds: r.seconds },
+    // What train says beside its results (classes that differ only in case), kept with them so the record says it too.
+    details: { confusion: r.validation.confusion, seconds: r.seconds, ...(notes.length ? { notes } : {}) },
   };
 }
 
 export function textTrainDoc(r: TextTrainResult, body: RecordBody): ReportDoc {
   const h = r.history;
   const s = (k: string, name: string, dashed = false) => (h[k]?.length ? [{ name, y: h[k], dashed }] : []);
+  const notes = (body.details?.notes as string[] | undefined) ?? [];
   return {
     title: `Text classifier: ${String(r.config.model)}`,
     subtitle: `${r.counts.train} training and ${r.counts.validation} validation examples; classes ${r.classes.join(', ')}`,
@@ -74,6 +78,7 @@ export function textTrainDoc(r: TextTrainResult, body: RecordBody): ReportDoc {
         { title: 'Loss per epoch', xLabel: 'epoch', yLabel: 'loss', series: [...s('loss', 'train'), ...s('val_loss', 'validation', true)] },
         { title: 'Accuracy per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [...s('accuracy', 'train'), ...s('val_accuracy', 'validation', true)] },
       ] },
+      ...(notes.length ? [{ title: 'Notes', text: notes }] : []),
       { title: 'Validation', tables: body.tables },
       { title: 'Model summary', pre: (body.models[0].summary ?? []).join('\n') },
     ],

@@ -1,0 +1,154 @@
+/**
+ * Failed runs, continued from run_failures_r44: a failed imdb run's report says n/a where no number was measured (the
+ * test evaluation never ran), as a stopped run's does, never NaN; and `rnnlab experiment NAME` whose training throws
+ * records a failed run naming the error (never over an earlier run's record) and exits 1. The fault is an error thrown
+ * by the epoch hook of addition's second epoch (the experiments train addition models), or a NaN weight as the imdb
+ * model's second epoch begins (fit then throws NonFiniteLossError).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
+import { removeDir, tempDir } from '../io/helpers.js';
+import { schemaProblems } from './helpers.js';
+
+const fault = vi.hoisted(() => ({ imdbModel: '', additionEpoch: -1 }));
+
+vi.mock('../../src/experiments/imdb_task.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/experiments/imdb_task.js')>();
+  return {
+    ...actual,
+    trainImdb: (name: string, data: never, o: Parameters<typeof actual.trainImdb>[2] = {}) => {
+      if (name !== fault.imdbModel) return actual.trainImdb(name as never, data, o);
+      let model: { trainableWeights: { size: number; assign(v: ArrayLike<number>): void }[] } | null = null;
+      const poison = { onEpochBegin: (epoch: number) => { if (epoch === 1) { const w = model!.trainableWeights[0]; w.assign(new Float32Array(w.size).fill(NaN)); } } };
+      return actual.trainImdb(name as never, data, { ...o, onBuilt: (m, s) => { model = m as never; o.onBuilt?.(m, s); }, callbacks: [...(o.callbacks ?? []), poison] });
+    },
+  };
+});
+
+vi.mock('../../src/experiments/addition_task.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/experiments/addition_task.js')>();
+  return {
+    ...actual,
+    trainAddition: (o: Parameters<typeof actual.trainAddition>[0] = {}, d?: never) => actual.trainAddition({
+      ...o,
+      onEpochEnd: async (epoch, logs, seconds) => {
+        await o.onEpochEnd?.(epoch, logs, seconds);
+        if (epoch === fault.additionEpoch) throw new Error('injected fault after the epoch');
+      },
+    }, d),
+  };
+});
+
+const root = tempDir('rnnlab-failures-r45-');
+const savedCache = process.env.RNNLAB_CACHE;
+let tar = '';
+beforeAll(() => {
+  process.env.RNNLAB_CACHE = join(root, 'cache');
+  tar = writeFixture(root, 'imdb.tar.gz', makeTarGz(reviewEntries(40)));
+});
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.RNNLAB_CACHE;
+  else process.env.RNNLAB_CACHE = savedCache;
+  removeDir(root);
+});
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
+  return { code, out, err };
+}
+
+const SMALL = ['--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--epochs', '2', '--verbose', '0'];
+const REVERSE = ['experiment', 'reverse', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--threads', '1'];
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+/** The report's headline numbers: each <dt> name with its <dd> value. */
+function headline(dir: string): Record<string, string> {
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const results = html.slice(html.indexOf('<h2>Results</h2>'));
+  const list = results.slice(0, results.indexOf('</dl>'));
+  return Object.fromEntries([...list.matchAll(/<dt>([^<]*)<\/dt><dd>([^<]*)<\/dd>/g)].map((m) => [m[1], m[2]]));
+}
+
+describe('a failed imdb run says n/a for what it never measured', () => {
+  it('the report shows n/a for the test loss and accuracy, as a stopped run does, and results.json holds null', async () => {
+    fault.imdbModel = 'lstm';
+    const out = join(root, 'imdb');
+    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    const h = headline(out);
+    expect(h['test loss']).toBe('n/a');
+    expect(h['test accuracy']).toBe('n/a');
+    // What the one finished epoch measured is shown as a number.
+    expect(h['train accuracy']).toMatch(/^\d+\.\d\d%$/);
+    // No cell or headline value reads NaN (the error's own words, "non-finite (NaN or Inf)", may).
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toMatch(/<(dd|td)[^>]*>NaN</);
+    const res = results(out);
+    expect(res.metrics.testLoss).toBeNull();
+    expect(res.metrics.testAccuracy).toBeNull();
+    expect(res.models[0].metrics.testLoss).toBeNull();
+    expect(r.out).not.toMatch(/NaN/);
+  }, 120_000);
+});
+
+describe('rnnlab experiment whose training throws', () => {
+  it('records a failed run naming the error, prints the error and exits 1', async () => {
+    fault.additionEpoch = 1;
+    const out = join(root, 'reverse');
+    const r = await cli([...REVERSE, '--out', out]);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^rnnlab experiment reverse: .*injected fault after the epoch$/m);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.command).toBe('experiment reverse');
+    expect(res.error).toEqual({ name: 'Error', message: 'injected fault after the epoch' });
+    expect(res.cancellation).toBeNull();
+    expect(res.config).toMatchObject({ digits: 1, trainingSize: 50, hidden: 4, epochs: 3 });
+    expect(res.config.out).toBeUndefined();
+    expect(res.finding).toMatch(/^Experiment reverse failed before its finding: Error: injected fault after the epoch/);
+    expect(r.out).toContain(`Wrote ${join(out, 'results.json')}, report.html`);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('injected fault after the epoch');
+  }, 120_000);
+
+  it('into a default folder: the failed run is recorded there', async () => {
+    const cwd = process.cwd();
+    const here = join(root, 'default-cwd');
+    const { mkdirSync, readdirSync } = await import('node:fs');
+    mkdirSync(here, { recursive: true });
+    process.chdir(here);
+    try {
+      fault.additionEpoch = 1;
+      const r = await cli(REVERSE);
+      fault.additionEpoch = -1;
+      expect(r.code).toBe(1);
+      const runs = readdirSync(join(here, 'runs'));
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatch(/-experiment-reverse$/);
+      expect(results(join(here, 'runs', runs[0])).status).toBe('failed');
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 120_000);
+
+  it('into an earlier run\'s folder: the earlier run is kept whole, nothing recorded, a warning names the folder', async () => {
+    const out = join(root, 'reverse-over-earlier');
+    expect((await cli([...REVERSE, '--out', out])).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(JSON.parse(before).status).toBe('completed');
+    fault.additionEpoch = 1;
+    const r = await cli([...REVERSE, '--out', out]);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept`);
+    expect(r.err).toMatch(/injected fault after the epoch$/m);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe(report);
+    expect(existsSync(join(out, 'report.png'))).toBe(true);
+  }, 180_000);
+});
