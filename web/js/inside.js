@@ -27,17 +27,15 @@ export function setInsideModels(list, config) {
   fillModelSelect(statesSel, trained.filter((m) => STATES_TASKS.includes(m.meta.task)), 'no IMDb or addition model yet');
   if (before !== statesSel.value) syncInputHint();
   const imdb = list.filter((m) => m.meta.task === 'imdb');
+  const keepA = $('#grad-a').value, keepB = $('#grad-b').value;
   fillModelSelect($('#grad-a'), imdb, 'no IMDb model');
   fillModelSelect($('#grad-b'), imdb, 'no IMDb model');
   // Default: SimpleRNN against LSTM (trained ones when there are, else untrained reference networks).
   const pick = (kind) => imdb.filter((m) => m.meta.kind === kind && m.source !== 'fresh').sort((a, b) => (b.accuracy ?? 0) - (a.accuracy ?? 0))[0]
     ?? imdb.find((m) => m.id === `fresh:${kind}`);
-  // Remembered as the choice, so a model list refresh keeps the pair. Neither may be listed yet (the untrained
-  // networks come after every run's model): then the select keeps its own default, and a longer list picks again.
-  for (const [sel, kind] of [[$('#grad-a'), 'simple_rnn'], [$('#grad-b'), 'lstm']]) {
-    const m = sel.dataset.chosen ? undefined : pick(kind);
-    if (m) sel.value = sel.dataset.chosen = m.id;
-  }
+  // Remembered as the choice, so a model list refresh keeps the pair.
+  if (!keepA) $('#grad-a').value = $('#grad-a').dataset.chosen = pick('simple_rnn')?.id ?? '';
+  if (!keepB) $('#grad-b').value = $('#grad-b').dataset.chosen = pick('lstm')?.id ?? '';
   fillModelSelect($('#comm-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
   if (!config.imdbData.available) {
     $('#grad-source').value = 'text';

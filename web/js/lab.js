@@ -1,7 +1,6 @@
 // The Lab view: examples/lab8's sections with their code, and a Run button that runs one in quick mode on the
 // server and streams its output here (events lab-output and lab-status).
 import { $, api, el, guarded } from './api.js';
-import { latestWins, STALE } from './latest.js';
 
 const KEYWORDS = new Set(['import', 'from', 'export', 'const', 'let', 'var', 'function', 'return', 'if', 'else', 'for', 'of', 'in',
   'while', 'new', 'await', 'async', 'as', 'type', 'interface', 'class', 'extends', 'true', 'false', 'null', 'undefined', 'throw', 'try', 'catch']);
@@ -59,8 +58,9 @@ function showLab({ sections, run }) {
   setRunning(run);
 }
 
-/** The view's sections and last run; an answer older than the one shown, a failure too, would undo it. */
-const loadLab = latestWins(() => api.get('/api/lab'));
+/** Numbers each load of the view; one shows its answer only if newer than the last shown, which it would undo. */
+let labLoads = 0;
+let shownLabLoad = 0;
 
 /**
  * Loads the view, showing a failure in #lab-error; never rejects. Without the sections (the examples are not compiled:
@@ -69,14 +69,16 @@ const loadLab = latestWins(() => api.get('/api/lab'));
  * none is shown.
  */
 export async function reloadLab() {
+  const load = ++labLoads;
   $('#lab-error').textContent = '';
   let answer, error;
   try {
-    answer = await loadLab();
+    answer = await api.get('/api/lab');
   } catch (e) {
     error = e;
   }
-  if (answer === STALE) return;
+  if (load < shownLabLoad) return;
+  shownLabLoad = load;
   if (error) {
     $('#lab-error').textContent = error.message;
     if (error.status === 409) $('#lab-sections').replaceChildren();

@@ -2,12 +2,11 @@
 import { $, $$, api, connectEvents } from './api.js';
 import { initInside, setInsideModels } from './inside.js';
 import { initLab, labEvents, reloadLab } from './lab.js';
-import { initModels, reloadModels } from './models.js';
 import { initProjector, setProjectorModels } from './projector.js';
 import { initRuns, reloadRuns } from './runs.js';
 import { initSweeps, reloadSweeps } from './sweeps.js';
 import { initTrain, jobEvents, onJobChange, startDemo } from './train.js';
-import { initTry, setTryModels } from './try.js';
+import { initTry, refreshModels } from './try.js';
 
 const TABS = ['runs', 'train', 'try', 'inside', 'sweeps', 'lab'];
 
@@ -90,12 +89,12 @@ async function main() {
   initTry(startDemo);
   initInside(() => $('#sentiment-text').value);
   initProjector();
-  initModels((list) => {
-    setTryModels(list);
+
+  const reloadModels = async () => {
+    const list = await refreshModels();
     setInsideModels(list, config);
     setProjectorModels(list);
-  });
-
+  };
   let runsTimer = 0;
   const reloadRunsSoon = () => {
     clearTimeout(runsTimer);

@@ -3,7 +3,6 @@ import { $, api, el, guarded, loadDetails, num, pct } from './api.js';
 import { showRunDetail } from './details.js';
 import { lineChart, series, TRAIN_STYLE, VALIDATION_STYLE } from './charts.js';
 import { isGone, offPage } from './run_selection.js';
-import { latestWins, STALE } from './latest.js';
 
 const selected = new Set();
 const details = new Map();
@@ -16,6 +15,18 @@ let offset = 0;
 /** The offset of the rows the table shows, which `offset` leaves while a page loads. */
 let shownOffset = 0;
 let total = 0;
+/**
+ * Numbers each load of the table and each drawing of the curves. One shows its result only if it is newer than the
+ * last one shown: an older answer would undo a newer one, but waiting for the newest started would show nothing
+ * while reloads come faster than answers (a training job's events reload the table every few hundred ms).
+ */
+let loads = 0;
+let shownLoad = 0;
+let draws = 0;
+let shownDraw = 0;
+/** Numbers each fetch of a run's curves, and the latest for each run: only the latest may take a run off the overlay. */
+let fetches = 0;
+const latestFetch = new Map();
 let sortDir = -1;
 
 function fmtDate(s) {
@@ -82,22 +93,19 @@ function drawRows() {
   }
 }
 
-/** The page of runs at `at`, and where it starts. An older answer than the one shown describes an older state. */
-const loadPage = latestWins(async (at) => {
+/** Loads the page at `offset`; an answer older than the one shown is dropped, as it describes an older state. */
+export async function refreshRuns() {
+  const load = ++loads;
+  let at = offset;
   let data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
+  if (load < shownLoad) return;
   // Runs deleted since the last page was shown can leave it past the end: show the last page there is.
   if (data.runs.length === 0 && data.total > 0 && at > 0) {
     at = Math.floor((data.total - 1) / PAGE_SIZE) * PAGE_SIZE;
     data = await api.get(`/api/runs?limit=${PAGE_SIZE}&offset=${at}`);
+    if (load < shownLoad) return;
   }
-  return { data, at };
-}, { keepFailures: true });
-
-/** Loads the page at `offset`; an answer older than the one shown is dropped. */
-export async function refreshRuns() {
-  const got = await loadPage(offset);
-  if (got === STALE) return;
-  const { data, at } = got;
+  shownLoad = load;
   // The pager moves with the rows; a later load still under way sets it again when its answer comes.
   offset = shownOffset = at;
   runs = data.runs;
@@ -140,61 +148,38 @@ function untick(id) {
   if (box) box.checked = false;
 }
 
-/**
- * One fetcher of a run's curves per run: only the latest fetch of a run decides whether it stays on the overlay, as
- * a later one may find readable a run an earlier one could not read. The curves any fetch read go into `mine`, the
- * drawing's own, whichever fetch decides.
- */
-const curveFetchers = new Map();
-function fetchCurves(id, mine) {
-  if (!curveFetchers.has(id)) {
-    curveFetchers.set(id, latestWins(async (into) => {
-      const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
-      if (d.summary?.status !== 'invalid') into.set(id, { ...d, version: versionOf(d.summary) });
-      return d;
-    }, { newestOnly: true }));
-  }
-  return curveFetchers.get(id)(mine);
-}
-
-/**
- * The curves of the runs `ids` for one drawing: those known, and those fetched now. A run whose record cannot be read,
- * or whose fetch failed, is unticked with the reason, never kept ticked and blank.
- */
-const collectCurves = latestWins(async (ids) => {
+async function drawCurves() {
+  const draw = ++draws;
+  let ids = [...selected];
   // The curves this call had or fetched: a refresh meanwhile may drop a run's from `details`, to be fetched again by a
   // later call, and this drawing must not lose that run while it waits.
   const mine = new Map(ids.filter((id) => details.has(id)).map((id) => [id, details.get(id)]));
+  // A run whose record cannot be read, or whose fetch failed, is unticked with the reason, never kept ticked and blank.
+  // A later fetch of the same run, by a later call, decides instead: it may find the run readable and draw it.
   const undrawable = [];
   await Promise.all(ids.filter((id) => !details.has(id)).map(async (id) => {
-    let d;
+    const asked = ++fetches;
+    latestFetch.set(id, asked);
+    const latest = () => latestFetch.get(id) === asked;
     try {
-      d = await fetchCurves(id, mine);
+      const d = await api.get(`/api/runs/${encodeURIComponent(id)}`);
+      if (d.summary?.status !== 'invalid') {
+        const got = { ...d, version: versionOf(d.summary) };
+        mine.set(id, got);
+        if (latest()) details.set(id, got);
+        return;
+      }
+      if (latest()) undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
     } catch (e) {
-      if (!isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
-      untick(id);
-      return;
+      if (latest() && !isGone(e)) undrawable.push(`${id} cannot be drawn: ${e.message}`);
     }
-    if (d === STALE) return;
-    if (d.summary?.status !== 'invalid') {
-      details.set(id, mine.get(id));
-      return;
-    }
-    undrawable.push(`${id} cannot be drawn: ${d.summary.error ?? 'its record cannot be read'}`);
-    untick(id);
+    if (latest()) untick(id);
   }));
   // Cleared when a box is ticked or unticked, not by the refreshes in between (a job's progress), so it stays readable.
-  // Said by a drawing dropped as stale too: the runs it names are off the overlay.
   if (undrawable.length) $('#runs-overlay-error').textContent = undrawable.join('\n');
-  return { ids, mine };
-});
-
-async function drawCurves() {
-  const got = await collectCurves([...selected]);
-  // A drawing older than the one shown would undo it.
-  if (got === STALE) return;
-  const { mine } = got;
-  const ids = got.ids.filter((id) => selected.has(id));
+  if (draw < shownDraw) return;
+  shownDraw = draw;
+  ids = ids.filter((id) => selected.has(id));
   const loss = [], acc = [];
   let i = 0;
   // The newest curves known, else those this call had.
@@ -237,11 +222,13 @@ async function drawCurves() {
 export function reloadRuns(button = null, page = offset) {
   offset = page;
   return guarded(button, $('#runs-error'), async () => {
+    const loading = refreshRuns();
+    const load = loads;
     try {
-      await refreshRuns();
+      await loading;
     } catch (e) {
       // A later load decides the page itself; the latest one's failure leaves the pager on the rows shown.
-      if (!loadPage.newerUnderWay()) {
+      if (load === loads) {
         offset = shownOffset;
         drawPager();
       }

@@ -3,6 +3,8 @@
 import { $, api, el, guarded } from './api.js';
 import { css, inkOn, lineChart, sentimentColor, sequentialColor, series } from './charts.js';
 
+let models = [];
+
 /** A sentiment model within 5 points of a coin flip has learned nothing useful yet. */
 export const atChance = (m) => m.meta.task === 'imdb' && typeof m.accuracy === 'number' && m.accuracy < 0.55;
 
@@ -25,8 +27,24 @@ export function fillModelSelect(sel, list, emptyText) {
   }
 }
 
-/** Offers the models listed (models.js) in this view's selects. */
-export function setTryModels(models) {
+/** The most models GET /api/models gives in one answer (its ?limit= cap): the list comes a page at a time. */
+const MODELS_PAGE = 1000;
+
+/** Every model, newest first, then the untrained ones: the selects here and in the other tabs offer them all. */
+async function allModels() {
+  const list = [];
+  for (;;) {
+    const page = await api.get(`/api/models?limit=${MODELS_PAGE}&offset=${list.length}`);
+    list.push(...page.models);
+    // A run added or removed meanwhile shifts the pages: one may repeat a model (dropped below) or miss one, which the next refresh lists.
+    if (page.models.length === 0 || list.length >= page.total) break;
+  }
+  const seen = new Set();
+  return list.filter((m) => !seen.has(m.id) && seen.add(m.id));
+}
+
+export async function refreshModels() {
+  models = await allModels();
   const trained = models.filter((m) => m.source !== 'fresh');
   fillModelSelect($('#sentiment-model'), trained.filter((m) => m.meta.task === 'imdb'), 'no IMDb model yet');
   fillModelSelect($('#sum-model'), trained.filter((m) => m.meta.task === 'addition'), 'no addition model yet');
@@ -35,6 +53,7 @@ export function setTryModels(models) {
   fillModelSelect($('#text-model', card), text, 'no text classifier yet: train one with rnnlab train');
   card.hidden = text.length === 0;
   $('#try-notice').hidden = trained.length > 0;
+  return models;
 }
 
 /**
