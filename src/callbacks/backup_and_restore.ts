@@ -90,7 +90,7 @@ export class BackupAndRestore extends BaseCallback {
     if (problem) throw new Error(`backupAndRestore: cannot write the backup folder ${problem.dir}: ${problem.why}`);
     if (this.restore === 'never') return;
     if (!hasCheckpoint(this.backupDir)) {
-      if (this.restore === 'require') throw new CheckpointError(`no checkpoint to resume from in ${this.backupDir} (checkpoint.json is missing)`);
+      this.requireCheckpoint();
       return;
     }
     this.checkResumable(readCheckpointInfo(this.backupDir).state);
@@ -98,8 +98,14 @@ export class BackupAndRestore extends BaseCallback {
     if (other) throw new CheckpointError(other);
   }
 
+  /** restore: 'require' with no checkpoint is an error, checked up front and again where it restores (one may go meanwhile). */
+  private requireCheckpoint(): void {
+    if (this.restore === 'require') throw new CheckpointError(`no checkpoint to resume from in ${this.backupDir} (checkpoint.json is missing)`);
+  }
+
   onTrainBegin(): void {
     const fit = this.state;
+    if (this.restore !== 'never' && !hasCheckpoint(this.backupDir)) this.requireCheckpoint();
     if (this.restore !== 'never' && hasCheckpoint(this.backupDir)) {
       const st = restoreCheckpoint(this.backupDir, fit.model, { check: (c) => this.checkResumable(c) });
       fit.history.epoch = [...st.history.epoch];

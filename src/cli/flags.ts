@@ -284,6 +284,8 @@ const TRUE = ['1', 'true', 'yes', 'on'], FALSE = ['0', 'false', 'no', 'off'];
 function switchedOn(o: Option, value: string | undefined): boolean | undefined {
   if (o.negate) return false;
   if (!o.isBoolean() && !o.optional) return undefined;
+  // Digits are an optional flag's own value (--early-stopping=0: patience 0), as booleanValues reads them.
+  if (o.optional && value !== undefined && /^\d/.test(value)) return true;
   const v = value?.toLowerCase();
   if (v === undefined || TRUE.includes(v)) return true;
   if (FALSE.includes(v)) return false;

@@ -5,7 +5,7 @@ import { BackupAndRestore } from '../callbacks/backup_and_restore.js';
 import { ModelCheckpoint } from '../callbacks/model_checkpoint.js';
 import { checkWriter, ProgressBar, type Logs, type ProgressWriter } from '../models/progress.js';
 import type { TrainableModel } from '../models/trainable.js';
-import { checkValidatesSomeEpoch, evaluateModel, metricsNames, NonFiniteLossError, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
+import { checkValidatesSomeEpoch, evaluateModel, metricsNames, nonFiniteLossHandler, StreamedPass, validationSchedule, yieldInterval, type FitArgs } from '../models/training.js';
 import { EventLoopYield, checkBatchSize, checkStatefulBatches } from '../models/batches.js';
 import { withClassWeights, type ClassWeightArg } from '../models/sample_weights.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -269,9 +269,12 @@ function checkClassWeight(model: DatasetModel, classWeight: ClassWeightArg, what
  * layers name themselves. A non-finite loss names its batch itself.
  */
 function inBatch(e: unknown, where: string, at: string): unknown {
-  if (!(e instanceof Error) || e instanceof NonFiniteLossError) return e;
-  const own = e.message.startsWith('fitDataset: ') ? e.message.slice('fitDataset: '.length) : e.message;
-  return new Error(`${where}: ${at}: ${own}`, { cause: e });
+  // Only the plain kinds are re-made (as a layer names itself in them): a user's own error class, and rnnlab's typed
+  // ones (NonFiniteLossError), reach the caller as thrown.
+  const Kind = e instanceof Error ? [Error, RangeError, TypeError].find((k) => Object.getPrototypeOf(e) === k.prototype) : undefined;
+  if (!Kind) return e;
+  const own = (e as Error).message.startsWith('fitDataset: ') ? (e as Error).message.slice('fitDataset: '.length) : (e as Error).message;
+  return new Kind(`${where}: ${at}: ${own}`, { cause: e });
 }
 
 export async function fitDataset(model: DatasetModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {

@@ -38,7 +38,7 @@ function checkShape(where: string, key: string, v: unknown): (number | null)[] {
 
 /** A shape as written: JSON.stringify would show NaN and Infinity as null, the very entries a message must name. */
 export function shapeText(shape: readonly unknown[]): string {
-  return `[${shape.map((d) => (d === null || typeof d === 'number' ? String(d) : JSON.stringify(d) ?? String(d))).join(', ')}]`;
+  return `[${shape.map((d) => (d === null || typeof d === 'number' ? String(d) : typeof d === 'string' ? JSON.stringify(d) : describe(d))).join(', ')}]`;
 }
 
 const entryText = (d: unknown): string => (typeof d === 'number' ? String(d) : describe(d));

@@ -37,8 +37,12 @@ class AccuracyCounter {
       kind = this.loss === 'binaryCrossentropy' || C === 1 ? 'binaryAccuracy'
         : this.loss === 'sparseCategoricalCrossentropy' ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy';
     }
-    // The probabilities predict() gives (float32), not the logits: a logit of 1e-8 is p = 0.5 there, not above it.
-    if (fromLogits) out = new TensorClass(foldedProbabilities(out, this.loss), out.shape, 'float32');
+    // Binary accuracy thresholds float32 probabilities as tfjs does: a logit of 1e-8 is p = 0.5 there, not above it.
+    // An argmax reads the logits themselves: a softmax keeps each row's order, and is costly on wide outputs.
+    if (fromLogits && kind === 'binaryAccuracy') {
+      const p = this.loss === 'binaryCrossentropy' ? sigmoidSides(out.values) : softmaxRows(out.values, C);
+      out = new TensorClass(p, out.shape, 'float32');
+    }
     if (mask) return this.addMasked(kind, out, y, mask);
     const c = kind === 'binaryAccuracy' ? countBinary(out.values, y.values, 0.5) : countArgmax(out.values, y.values, C, kind === 'sparseCategoricalAccuracy');
     this.correct += c.correct;
@@ -73,6 +77,14 @@ class AccuracyCounter {
 /** The activation a loss folded in, applied and rounded to float32 as the model's own outputs are. */
 function foldedProbabilities(out: Tensor, loss: LossKind | null): Float32Array {
   return loss === 'binaryCrossentropy' ? sigmoidOf(out.values) : softmaxRows(out.values, out.shape[out.rank - 1]);
+}
+
+/**
+ * Where each logit's float32 sigmoid falls against 0.5 (1 above, 0.5 on it, 0 below): the sign of the logit, but for
+ * logits within float32 rounding of 0, whose sigmoid is computed.
+ */
+function sigmoidSides(d: FArray | Int32Array): Float32Array {
+  return Float32Array.from(d, (v) => (Math.abs(v) < 1e-6 ? 1 / (1 + Math.exp(-v)) : v > 0 ? 1 : 0));
 }
 
 function sigmoidOf(d: FArray | Int32Array): Float32Array { return Float32Array.from(d, (v) => 1 / (1 + Math.exp(-v))); }

@@ -66,6 +66,16 @@ describe('a fit refused by one callback changes nothing another would', () => {
     expect(began).toBe(false);
   });
 
+  it("restore 'require' still refuses when the backup goes between the check and the restore", async () => {
+    const dir = await backup('goes');
+    const m = model();
+    const before = values(m);
+    const run = m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0,
+      callbacks: [{ onTrainBegin: () => { rmSync(join(dir, 'checkpoint.json')); } }, rl.callbacks.backupAndRestore({ backupDir: dir, restore: 'require', verbose: 0 })] });
+    await expect(run).rejects.toThrow(`no checkpoint to resume from in ${dir} (checkpoint.json is missing)`);
+    expect(values(m)).toEqual(before);
+  });
+
   it('a backup of another model is refused before a user\'s onTrainBegin listed first runs', async () => {
     const dir = await backup('other');
     rl.setSeed(1);

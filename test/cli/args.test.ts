@@ -117,5 +117,9 @@ describe('parseFlags', () => {
     expect(() => booleanValues(c, ['--stop', '2', '--no-stop'], 't')).toThrow(/--stop and --no-stop contradict each other/);
     expect(() => booleanValues(c, ['--stop=3', '--stop=false'], 't')).toThrow(/--stop=3 and --stop=false contradict each other/);
     expect(booleanValues(c, ['--stop=false'], 't')).toEqual(['--no-stop']);
+    // Digits are the flag's value, not on/off: 0 is a patience, turned off after by --no-stop all the same.
+    expect(() => booleanValues(c, ['--stop=0', '--no-stop'], 't')).toThrow(/--stop=0 and --no-stop contradict each other/);
+    expect(() => booleanValues(c, ['--stop=1', '--stop=off'], 't')).toThrow(/--stop=1 and --stop=off contradict each other/);
+    expect(booleanValues(c, ['--stop=0'], 't')).toEqual(['--stop=0']);
   });
 });

@@ -62,6 +62,19 @@ describe('fitDataset names the batch an error comes from', () => {
     expect(values(m)).toEqual(after);
   });
 
+  it("a user's own error class and a RangeError keep their kind; a RangeError is named by batch", async () => {
+    class MyLossError extends Error {}
+    for (const [Kind, named] of [[MyLossError, false], [RangeError, true]] as const) {
+      const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })], name: 'k' });
+      let calls = 0;
+      m.compile({ optimizer: 'sgd', loss: (yTrue: rl.Tensor, yPred: rl.Tensor) => { if (++calls === 2) throw new Kind('loss broke'); return rl.losses.meanSquaredError(yTrue, yPred); } });
+      const data = rl.data.array([{ xs: [1, 2], ys: [1] }, { xs: [3, 4], ys: [0] }, { xs: [5, 6], ys: [1] }]).batch(1);
+      const err = await m.fitDataset(data, { verbose: 0 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Kind);
+      expect((err as Error).message).toBe(named ? 'k.fitDataset: batch 2 of epoch 1: loss broke' : 'loss broke');
+    }
+  });
+
   it('an uncompiled model is refused before any callback runs', async () => {
     const m = rl.sequential({ layers: [rl.layers.dense({ units: 1, inputShape: [2] })], name: 'u' });
     let began = false;

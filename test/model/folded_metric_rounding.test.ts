@@ -1,6 +1,5 @@
-// Where the loss folds the output's activation in, the compiled metrics must read the probabilities predict() gives
-// (float32), not the logits: a logit of 1e-8 is sigmoid 0.5 exactly in float32, which `> 0.5` does not count as 1.
-// tfjs 4.22 and Keras 3 threshold the float32 probability.
+// Where the loss folds a sigmoid in, binary accuracy must threshold the float32 probability, as tfjs 4.22 and Keras 3
+// do, not the logit: a logit of 1e-8 is sigmoid 0.5 exactly in float32, which `> 0.5` does not count as 1.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as rl from '../../src/index.js';
@@ -33,6 +32,13 @@ describe('compiled metrics over a folded sigmoid', () => {
     expect(predicted.every((p) => p > 0.5)).toBe(true);
     expect(r[1]).toBeCloseTo(1 / 3, 6);
     expect(r[1]).toBeCloseTo(t[1], 6);
+  });
+
+  it('logits near the float32 edge of 0.5 count as tfjs counts them', () => {
+    for (const bias of [3e-8, 6e-8, 9e-8, 1.2e-7, 2e-7, -3e-8]) {
+      const { rl: r, tf: t } = evaluateBoth(bias, ['accuracy']);
+      expect(r[1], `bias ${bias}`).toBeCloseTo(t[1], 6);
+    }
   });
 
   it('precision reads the same float32 probabilities', () => {

@@ -16,6 +16,10 @@ describe('rl.input names the bad entry of its shape', () => {
     expect(() => rl.input({ batchShape: [null, NaN] })).toThrow(`input: batchShape ${RULE}, got [null, NaN]: entry 1 is NaN`);
     expect(() => rl.input({ shape: ['3' as never] })).toThrow(`input (InputLayer): inputShape ${RULE}, got ["3"]: entry 0 is the string "3"`);
   });
+
+  it('an entry JSON cannot write (a bigint) is named, not a TypeError from the message itself', () => {
+    expect(() => rl.input({ shape: [2n as never] })).toThrow(`input (InputLayer): inputShape ${RULE}, got [bigint 2]: entry 0 is bigint 2`);
+  });
 });
 
 describe("a first layer's bad shape in a Sequential", () => {
