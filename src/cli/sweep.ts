@@ -267,6 +267,8 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
     }
   };
   for (const [name, v] of Object.entries(spec.flags)) check(`flags.${name}`, name, v);
+  /** Per grid axis: each value as the command reads it → its index in the axis. */
+  const gridRead = new Map<string, Map<string, number>>();
   for (const [name, vs] of Object.entries(spec.grid)) {
     // Two values the command reads alike (8 and ' 8', 0.1 and 0.10) would run one setting twice as two.
     const read = new Map<string, number>();
@@ -278,6 +280,7 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
       }
       read.set(key, i);
     });
+    gridRead.set(name, read);
   }
   // Two list entries the command reads alike but written apart ({hidden: 4}, {hidden: '04'}) would run one setting
   // twice under two names (entries written alike are one run already).
@@ -289,6 +292,7 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
       throw new UsageError(`${file}: list[${first}] ${JSON.stringify(spec.list[first])} and list[${i}] ${JSON.stringify(item)} are the same setting as the command reads them; list it once`, 'sweep');
     }
     if (first === undefined) readEntries.set(key, i);
+    checkListAgainstGrid(spec, file, i, read, gridRead);
   });
   // A flag the command requires must reach every run: fixed, on every grid point, or in every list entry. Runs
   // other than the list's come from the grid, or are the one plain setting of a spec with neither.
@@ -300,6 +304,23 @@ function checkSpecValues(spec: SweepSpec, file: string): void {
     const where = missing >= 0 ? `list[${missing}] has none` : spec.list.length ? "the grid's runs have none" : 'no run has it';
     throw new UsageError(`${file}: rnnlab ${spec.command} needs --${name} (${where}): give it in flags (${name}: ...), in grid, or in every list entry`, 'sweep');
   }
+}
+
+/**
+ * A list entry the command reads as one of the grid's points but written otherwise ({lr: "0.010"} beside grid lr
+ * [0.01]) would run that setting twice, under two names: refused, naming both places. Written alike, it is that point's
+ * run (expand.ts sameRunKey), and runs once. Checked against every point the grid holds, drawn by `samples` or not.
+ */
+function checkListAgainstGrid(spec: SweepSpec, file: string, i: number, read: readonly (readonly [string, unknown])[], gridRead: Map<string, Map<string, number>>): void {
+  if (read.length !== gridRead.size || !read.every(([name]) => gridRead.has(name))) return;
+  const at = read.map(([name, v]) => [name, gridRead.get(name)!.get(JSON.stringify(v))] as const);
+  if (at.some(([, index]) => index === undefined)) return;
+  const item = spec.list[i];
+  const sameText = (a: FlagValue, b: FlagValue) => (typeof a === 'boolean' || typeof b === 'boolean' ? a === b : String(a) === String(b));
+  if (at.every(([name, index]) => sameText(spec.grid[name][index!], item[name]))) return;
+  const places = at.map(([name, index]) => `grid.${name}[${index}] (${JSON.stringify(spec.grid[name][index!])})`).join(', ');
+  throw new UsageError(`${file}: list[${i}] ${JSON.stringify(item)} and the grid's point at ${places} are the same setting as the command reads them; ` +
+    'leave the entry out, or write it as the grid does (it then runs once)', 'sweep');
 }
 
 export function register(program: Command, ctx: CliContext): void {

@@ -124,12 +124,16 @@ export function expandRuns(spec: SweepSpec, source = 'sweep spec'): SweepRun[] {
   return runs;
 }
 
-/** The command line of one run (without the program name): `imdb --model lstm --units 32 --seed 1 ...`. */
+/**
+ * The command line of one run (without the program name): `imdb --model lstm --units 32 --seed 1 ...`. A value that
+ * starts with '-' is joined to its flag (`--data=-x.csv`): as an argument of its own the run would read it as a flag.
+ */
 export function runArgv(run: SweepRun, outDir: string, threads: number): string[] {
   const argv: string[] = [run.command];
   for (const [name, value] of Object.entries(run.flags)) {
     if (value === true) argv.push(`--${name}`);
     else if (value === false) argv.push(`--no-${name}`);
+    else if (String(value).startsWith('-')) argv.push(`--${name}=${value}`);
     else argv.push(`--${name}`, String(value));
   }
   argv.push('--seed', String(run.seed), '--out', outDir, '--threads', String(threads), '--verbose', '2');

@@ -45,7 +45,7 @@ export interface SweepOutcome { record: SweepRecord; summary: SweepSummary; entr
  */
 export function finishSweep(dir: string, spec: SweepSpec, runs: SweepRun[], createdAt: string, known: Map<string, Partial<RunEntry>>, finished: boolean): SweepOutcome {
   const entries = collectEntries(dir, spec, runs, known);
-  const summary = summarize(entries, spec.metric, spec.goal, specNotes(spec));
+  const summary = summarize(entries, spec.metric, spec.goal, specNotes(spec), spec.grid);
   if (finished) writeSweepReport(dir, spec, summary);
   const record = writeSweepRecord(dir, spec, createdAt, entries, summary, finished);
   return { record, summary, entries };

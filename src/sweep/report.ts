@@ -22,7 +22,7 @@ export function rankedTable(s: SweepSummary): Table {
 
 export function effectTables(s: SweepSummary): Table[] {
   return s.effects.map((e) => ({
-    caption: `Effect of ${e.axis} (${s.metric} averaged over every other setting and seed)`,
+    caption: `Effect of ${e.axis} (${s.metric} averaged over the grid's other settings and seeds)`,
     columns: [e.axis, s.metric, '± std', 'runs'],
     rows: e.values.map((v) => [String(v.value), num(v.mean), spread(v.std, v.n), v.n]),
   }));

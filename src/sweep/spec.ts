@@ -70,6 +70,11 @@ function isFlagValue(v: unknown): v is FlagValue {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
 
+/** Why a value is not a flag value: YAML's .nan and .inf are numbers, just not finite ones. */
+function flagValueProblem(v: unknown): string {
+  return typeof v === 'number' ? `must be a finite number, got ${v}` : 'must be a string, a number or true/false';
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -109,7 +114,7 @@ function flagObject(where: string, v: unknown, known?: readonly string[], comman
   for (const [k, val] of Object.entries(v)) {
     const name = checkFlagKey(where, k, known, command);
     claim(seen, where, k, name);
-    if (!isFlagValue(val)) throw new SweepSpecError(`${where}.${k} must be a string, a number or true/false`);
+    if (!isFlagValue(val)) throw new SweepSpecError(`${where}.${k} ${flagValueProblem(val)}`);
     out[name] = val;
   }
   return out;
@@ -143,7 +148,7 @@ export function validateSpec(doc: unknown, source = 'sweep spec', commandFlags: 
       const name = checkFlagKey(`${source}: grid`, k, known, command);
       claim(seen, `${source}: grid`, k, name);
       if (!Array.isArray(vals) || vals.length === 0) throw new SweepSpecError(`${source}: grid.${k} must be a non-empty list of values`);
-      vals.forEach((v, i) => { if (!isFlagValue(v)) throw new SweepSpecError(`${source}: grid.${k}[${i}] must be a string, a number or true/false`); });
+      vals.forEach((v, i) => { if (!isFlagValue(v)) throw new SweepSpecError(`${source}: grid.${k}[${i}] ${flagValueProblem(v)}`); });
       const firstAt = new Map<string, number>();
       vals.forEach((v, i) => {
         const first = firstAt.get(String(v));
@@ -230,7 +235,8 @@ export function parseSpec(text: string, source = 'sweep spec', commandFlags: Com
   try {
     doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (e) {
-    throw new SweepSpecError(`${source}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    // The parser's whole message: its first line ends in "at line 2, column 1:", and the lines after show that line.
+    throw new SweepSpecError(`${source}: not valid YAML or JSON: ${(e as Error).message.trimEnd()}`);
   }
   return validateSpec(doc, source, commandFlags);
 }

@@ -1,7 +1,7 @@
 /**
  * What a sweep found: runs grouped by their settings with the metric's mean ± std over seeds, the effect of
- * each axis (the metric by value, averaged over everything else), mean curves per setting, and one finding
- * sentence built from those numbers.
+ * each grid axis (the metric by value, averaged over the grid's other settings), mean curves per setting, and one
+ * finding sentence built from those numbers.
  */
 import type { FlagValue } from './spec.js';
 import type { RunOutcome } from './outcome.js';
@@ -41,15 +41,20 @@ export interface SweepSummary {
   metric: string;
   goal: 'max' | 'min';
   rows: SettingRow[];
-  /** The axes with at least one completed run, each with the values that have one. */
+  /** The axes with at least one completed run, each with the values that have one (the grid's axes and runs, when summarize is given the grid). */
   effects: AxisEffect[];
   /** Axes none of whose runs completed (all failed or pending): no effect to show. Absent when there is none. */
   unmeasured?: string[];
+  /**
+   * The seed-to-seed spread the finding weighs the top axis's effect against (seedSpread over the settings the effects
+   * come from); absent when none of them has two completed seeds.
+   */
+  seedStd?: number;
   completed: number;
   failed: number;
   pending: number;
   finding: string;
-  /** What the spec asked that the runs could not give (expand.ts specNotes), when there is any. */
+  /** What the spec asked that the runs could not give (expand.ts specNotes), and that list entries make no effect; when there is any. */
   notes?: string[];
 }
 
@@ -104,9 +109,37 @@ function fmtPm(name: string, m: number, s: number, n: number): string {
   return `${fmtMetric(name, m)} ± ${isPercentMetric(name) ? (s * 100).toFixed(2) : s.toFixed(4)}`;
 }
 
-export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min', notes: string[] = []): SweepSummary {
+/** Whether a run's settings are a point of the grid: its axes are the grid's, each at one of the grid's values. */
+function onGrid(axes: Record<string, FlagValue>, grid: Record<string, FlagValue[]>): boolean {
+  const names = Object.keys(grid);
+  if (Object.keys(axes).length !== names.length) return false;
+  // As the run's command line reads it (expand.ts sameRunKey): a list entry { units: "32" } is grid units 32's run.
+  const same = (a: FlagValue, b: FlagValue) => (typeof a === 'boolean' || typeof b === 'boolean' ? a === b : String(a) === String(b));
+  return names.every((n) => n in axes && grid[n].some((v) => same(v, axes[n])));
+}
+
+/** The note saying that list entries are ranked but make no effect, or null when the runs hold none. */
+function listNote(listed: number, gridAxes: number): string | null {
+  if (!listed) return null;
+  const entries = `${listed} list setting${listed > 1 ? 's are' : ' is'} ranked`;
+  return gridAxes
+    ? `(${entries} with the grid's but left out of each axis's effect, which compares the grid's settings only: a list entry may change several flags at once)`
+    : `(${entries}; no axis's effect is shown, since a list entry may change several flags at once)`;
+}
+
+/**
+ * `grid` is the spec's grid: the axes' effects are taken over its settings alone, since they form a product (or a
+ * random sample of one) where the marginal means compare like with like; list entries, which may change several flags
+ * at once, are ranked but make no effect, and a note says so. Without `grid`, every setting counts toward the effects.
+ */
+export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min', notes: string[] = [], grid?: Record<string, FlagValue[]>): SweepSummary {
   const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
   const done = runs.filter((r) => r.status === 'completed' && r.value !== undefined);
+  const gridRuns = grid ? runs.filter((r) => onGrid(r.axes, grid)) : runs;
+  const gridDone = gridRuns.filter((r) => r.status === 'completed' && r.value !== undefined);
+  const onGridSet = new Set(gridRuns);
+  const listed = new Set(runs.filter((r) => !onGridSet.has(r)).map((r) => JSON.stringify(r.axes))).size;
+  const note = listNote(listed, grid ? Object.keys(grid).length : 0);
   const groups = new Map<string, RunEntry[]>();
   for (const r of done) {
     const key = JSON.stringify(r.axes);
@@ -117,12 +150,12 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
     return { axes: g[0].axes, label: settingLabel(g[0].axes), mean, std, n: g.length, curves: meanCurves(g.map((r) => r.outcome!).filter(Boolean)) };
   }).sort((a, b) => better(a.mean, b.mean));
 
-  const axisNames = [...new Set(runs.flatMap((r) => Object.keys(r.axes)))];
-  const measured = axisNames.filter((axis) => done.some((r) => axis in r.axes));
+  const axisNames = grid ? Object.keys(grid) : [...new Set(runs.flatMap((r) => Object.keys(r.axes)))];
+  const measured = axisNames.filter((axis) => gridDone.some((r) => axis in r.axes));
   const unmeasured = axisNames.filter((axis) => !measured.includes(axis));
   const effects: AxisEffect[] = measured.map((axis) => {
     const byValue = new Map<string, { value: FlagValue; xs: number[] }>();
-    for (const r of done) {
+    for (const r of gridDone) {
       if (!(axis in r.axes)) continue;
       const v = r.axes[axis];
       const e = byValue.get(String(v)) ?? { value: v, xs: [] };
@@ -135,14 +168,17 @@ export function summarize(runs: RunEntry[], metric: string, goal: 'max' | 'min',
     return { axis, values, spread };
   }).sort((a, b) => b.spread - a.spread);
 
+  const effectRows = grid ? rows.filter((r) => onGrid(r.axes, grid)) : rows;
+  const seedStd = seedSpread(effectRows);
   const s: SweepSummary = {
     metric, goal, rows, effects,
+    ...(seedStd === null ? {} : { seedStd }),
     completed: done.length,
     failed: runs.filter((r) => r.status === 'failed').length,
     pending: runs.filter((r) => r.status === 'pending').length,
     finding: '',
     ...(unmeasured.length ? { unmeasured } : {}),
-    ...(notes.length ? { notes } : {}),
+    ...(notes.length || note ? { notes: note ? [...notes, note] : notes } : {}),
   };
   s.finding = findingOf(s);
   return s;
@@ -165,6 +201,19 @@ function tiedLabels(labels: string[]): string {
   return `${shown.join('; ')}${labels.length > shown.length ? `; and ${labels.length - shown.length} more` : ''}`;
 }
 
+/**
+ * The seed-to-seed spread: the std over seeds within one setting, pooled over the settings run with two seeds or more
+ * (their variances weighted by their degrees of freedom, so many settings of two seeds do not make the largest of
+ * their noisy stds the bar); null when no setting has two. Not the std of an axis value's runs, which holds the other
+ * axes' effects as well as the seeds'.
+ */
+export function seedSpread(rows: Pick<SettingRow, 'std' | 'n'>[]): number | null {
+  const seeded = rows.filter((r) => r.n > 1 && Number.isFinite(r.std));
+  const df = seeded.reduce((a, r) => a + r.n - 1, 0);
+  if (df === 0) return null;
+  return Math.sqrt(seeded.reduce((a, r) => a + (r.n - 1) * r.std ** 2, 0) / df);
+}
+
 /** One sentence from the numbers: the best setting, the axis that matters most, and where training peaks. */
 export function findingOf(s: SweepSummary): string {
   if (!s.rows.length) return `No run has completed yet (${s.failed} failed, ${s.pending} pending).`;
@@ -176,18 +225,18 @@ export function findingOf(s: SweepSummary): string {
     ? `Tied best: ${tiedLabels(tied.map((r) => r.label))} with ${s.metric} ${fmt(best.mean)}${tied.every((r) => r.n > 1) ? ' (means over seeds)' : ''}.`
     : `Best: ${best.label} with ${s.metric} ${fmtPm(s.metric, best.mean, best.std, best.n)}${best.n > 1 ? ` over ${best.n} seeds` : ''}.`];
   const top = s.effects[0];
+  const noise = s.seedStd;
   // With one seed per setting there is no seed-to-seed spread to weigh an axis's effect against.
-  const oneSeed = s.rows.every((r) => r.n === 1);
+  const oneSeed = noise === undefined;
   if (top && top.values.length > 1) {
     const vals = [...top.values].sort((a, b) => (s.goal === 'max' ? b.mean - a.mean : a.mean - b.mean));
-    const noise = Math.max(...top.values.map((v) => v.std).filter((x) => Number.isFinite(x)), 0);
     const hi = vals[0], lo = vals[vals.length - 1];
     if (oneSeed && fmt(hi.mean) === fmt(lo.mean)) {
       parts.push(`No axis moves ${s.metric} (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}); with one seed per setting, the seed-to-seed spread is not measured.`);
     } else if (oneSeed) {
       parts.push(`${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}. With one seed per setting, the seed-to-seed spread is not measured.`);
     } else {
-      parts.push(top.spread > noise
+      parts.push(top.spread > noise!
         ? `${top.axis} matters most: ${hi.value} gives ${fmt(hi.mean)} against ${fmt(lo.mean)} for ${lo.value}.`
         : `No axis moves ${s.metric} by more than the seed-to-seed spread (${top.axis}: ${fmt(hi.mean)} vs ${fmt(lo.mean)}).`);
     }
