@@ -7,6 +7,7 @@ import type { ModelRecord, Num, RecordBody } from '../report/record.js';
 import type { ChartSpec } from '../report/svg.js';
 import { percent } from '../report/table.js';
 import type { AdditionRun, AdditionSample } from './addition_task.js';
+import { wholeEpochsOf } from './imdb_task.js';
 
 /** One line in the lab's format: "Question 231+432 True 663 Guess 663 ☑", padded for the run's digits. */
 export function sampleLine(s: AdditionSample, digits: number): string {
@@ -23,9 +24,15 @@ export function additionCharts(h: Record<string, number[]>): ChartSpec[] {
   ];
 }
 
-/** An addition run's metrics: fractions of the held-out answers, and the last epoch's train accuracy and val_loss. */
+/**
+ * An addition run's metrics: fractions of the held-out answers, scored on the weights the run ended with (as its
+ * samples are), and the last whole epoch's train accuracy and val_loss, null with none. A cancel's cut epoch is left
+ * out, as imdb's: its accuracy averages only its first batches, and its validation was skipped.
+ */
 export function additionMetrics(r: AdditionRun): Record<string, Num> {
-  return { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: r.history.accuracy?.at(-1) ?? null, valLoss: r.history.val_loss?.at(-1) ?? null };
+  const whole = wholeEpochsOf(r);
+  const atWhole = (k: string) => (whole > 0 ? r.history[k]?.[whole - 1] ?? null : null);
+  return { perCharAccuracy: r.perChar, exactMatchAccuracy: r.exact, trainAccuracy: atWhole('accuracy'), valLoss: atWhole('val_loss') };
 }
 
 /** An addition run's entry in a record's models[] (rnnlab addition, and the experiments that train addition models). */

@@ -53,6 +53,8 @@ export interface AdditionRun {
   totalSeconds: number;
   /** Stopped through the signal (fit cut short, not a signal aborted after it): the history holds the epochs done. */
   cancelled: boolean;
+  /** Cancelled inside an epoch: the history's last entry is of that epoch's first batches only. */
+  partialLastEpoch: boolean;
 }
 
 /** The defaults of an addition run: the CLI's flags, the dashboard's form and a job spec all read them from here. */
@@ -126,7 +128,12 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     question: readable(data!.val.questions[i], d.reverse), truth: data!.val.answers[i].trimEnd(), guess: guesses[i].trimEnd(), correct: guesses[i] === data!.val.answers[i],
   }));
   const samplesPerEpoch: AdditionSample[][] = [];
-  const follow = hookCallbacks(model, o, (epoch, logs) => {
+  const nTrain = data.train.answers.length;
+  const steps = Math.ceil(nTrain / d.batchSize);
+  // With a signal, which batch it stopped after: a cut epoch is not counted as a whole one (as trainImdb).
+  let lastBatch = -1;
+  const hooks: AdditionTaskOptions = !o.signal ? o : { ...o, onBatchEnd: (epoch, batch, logs) => { lastBatch = batch; return o.onBatchEnd?.(epoch, batch, logs); } };
+  const follow = hookCallbacks(model, hooks, (epoch, logs) => {
     if (!hasVal) return;
     const s = scoreAnswers(model, data!.val.x, data!.val.answers, data!.table);
     valExact.push(s.exact);
@@ -135,14 +142,14 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     o.onSamples?.(epoch, samplesPerEpoch[samplesPerEpoch.length - 1]);
     if ((o.verbose ?? 1) > 0) o.log?.(`  epoch ${epoch + 1}: ${(s.exact * 100).toFixed(2)}% of validation answers exactly right`);
   });
-  const nTrain = data.train.answers.length;
-  o.onTrainBegin?.({ epochs: d.epochs, steps: Math.ceil(nTrain / d.batchSize), samples: nTrain, params: model.countParams() });
+  o.onTrainBegin?.({ epochs: d.epochs, steps, samples: nTrain, params: model.countParams() });
   o.onPhase?.('training');
   const history = await model.fit(oneHotTensor(data.train.x), oneHotTensor(data.train.y), {
     epochs: d.epochs, batchSize: d.batchSize, verbose: o.verbose ?? 1, out: o.out, callbacks: follow,
     validationData: hasVal ? [oneHotTensor(data.val.x), oneHotTensor(data.val.y)] : undefined,
   });
   const h: Record<string, number[]> = { ...history.history };
+  const cancelled = stoppedByCancel(follow);
   if (hasVal) h.val_exact = valExact;
   if (hasVal) o.onPhase?.('scoring the validation questions');
   const final = hasVal ? scoreAnswers(model, data.val.x, data.val.answers, data.table) : { guesses: [], exact: NaN, perChar: NaN };
@@ -152,6 +159,6 @@ export async function trainAddition(o: AdditionTaskOptions = {}, data?: Addition
     config: { digits: d.digits, trainingSize: d.trainingSize, reverse: d.reverse, rnn: d.rnn, hidden: d.hidden, layers: d.layers,
       epochs: d.epochs, batchSize: d.batchSize, optimizer: d.optimizer, lr: o.lr ?? model.optimizer!.learningRate, seed: d.seed },
     history: h, secondsPerEpoch: timerOf(follow).seconds, perChar: final.perChar, exact: final.exact, samples, samplesPerEpoch,
-    totalSeconds: (performance.now() - t0) / 1000, cancelled: stoppedByCancel(follow),
+    totalSeconds: (performance.now() - t0) / 1000, cancelled, partialLastEpoch: cancelled && lastBatch + 1 < steps && (h.loss?.length ?? 0) > 0,
   };
 }

@@ -2,7 +2,7 @@ import { batchMatMul } from '../autograd/merge_ops.js';
 import { permuteAxes } from '../autograd/layer_ops.js';
 import { maskedScaledSoftmax } from '../autograd/multi_head_ops.js';
 import * as ops from '../autograd/ops.js';
-import { describe } from '../describe.js';
+import { describe, shownList } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { MultiInputLayer } from './base_merge.js';
 import { checkSameBatch } from './attention.js';
@@ -362,7 +362,7 @@ function attentionAxesOf(where: string, v: unknown): number[] | null {
   if (v === undefined || v === null) return null;
   const list = typeof v === 'number' ? [v] : v;
   if (Array.isArray(list) && list.length === 1 && (list[0] === 1 || list[0] === -2)) return [1];
-  throw new Error(`${where}: attentionAxes = ${describe(v)} is not supported (rnnlab's MultiHeadAttention takes (batch, steps, features) inputs and attends over the steps axis: null, 1 or [1])`);
+  throw new Error(`${where}: attentionAxes = ${Array.isArray(v) ? shownList(v) : describe(v)} is not supported (rnnlab's MultiHeadAttention takes (batch, steps, features) inputs and attends over the steps axis: null, 1 or [1])`);
 }
 
 registerLayer(MultiHeadAttention);

@@ -17,7 +17,8 @@ export interface ImdbJobConfig {
   maxlen: number;
   vocab: number;
   units: number | undefined;
-  embeddingDim: number;
+  /** Absent for a model without an Embedding (ff_raw), which `rnnlab imdb --embedding-dim` refuses. */
+  embeddingDim?: number;
   /** Embedding(maskZero): the recurrent layers skip the padding. */
   maskZero: boolean;
   /** Stacked recurrent layers, as `rnnlab imdb --layers` (undefined: 1, the lab's models). */

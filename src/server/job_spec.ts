@@ -5,7 +5,7 @@
 import { maxAdditionPairs } from '../data/index.js';
 import { ADDITION_DEFAULTS } from '../experiments/addition_task.js';
 import { OPTIMIZERS } from '../experiments/imdb_task.js';
-import { IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
+import { EMBEDDING_MODELS, IMDB_DEFAULTS, IMDB_MODELS, IMDB_RUN_DEFAULTS, unusedModelOptions } from '../experiments/lab_models.js';
 import { badRequest, HttpError } from './http.js';
 import { batchCostProblem } from './job_cost.js';
 import { modelSizeProblem } from './job_params.js';
@@ -98,7 +98,9 @@ export function parseJobSpec(body: Record<string, unknown>, maxParams?: number):
     config = {
       task, model,
       epochs: f.epochs ?? IMDB_DEFAULTS[model].epochs, batchSize: f.batchSize ?? IMDB_DEFAULTS[model].batchSize, limit: f.limit ?? null,
-      maxlen: f.maxlen ?? D.maxlen, vocab: f.vocab ?? D.vocab, units: f.units, embeddingDim: f.embeddingDim ?? D.embeddingDim,
+      maxlen: f.maxlen ?? D.maxlen, vocab: f.vocab ?? D.vocab, units: f.units,
+      // Only where the model has an Embedding: the command line must run as `rnnlab imdb`, which refuses it elsewhere.
+      ...(EMBEDDING_MODELS.includes(model) ? { embeddingDim: f.embeddingDim ?? D.embeddingDim } : {}),
       maskZero: f.maskZero ?? false, optimizer: f.optimizer ?? D.optimizer, lr: f.lr, seed: f.seed ?? D.seed,
       // The dashboard draws the validation curve live, so its form validates unless told not to.
       validate: f.validate ?? true,
@@ -146,7 +148,7 @@ export function commandLine(c: JobConfig): string {
     flag('maxlen', c.maxlen);
     flag('vocab', c.vocab);
     if (c.units !== undefined) flag('units', c.units);
-    flag('embeddingDim', c.embeddingDim);
+    if (c.embeddingDim !== undefined) flag('embeddingDim', c.embeddingDim);
     if (c.maskZero) parts.push('--mask-zero');
     if (c.layers !== undefined) flag('layers', c.layers);
     if (c.dropout !== undefined) flag('dropout', c.dropout);

@@ -3,7 +3,7 @@
  * first two principal components (deterministic: the covariance's eigenvectors by Jacobi rotations, each
  * signed so its first non-zero entry is positive), and a word's nearest neighbours by cosine in the full space.
  */
-import { getIndexWord } from '../data/imdb_words.js';
+import { getIndexWord, sharedWordIndex } from '../data/imdb_words.js';
 import { IMDB_IDS } from '../data/imdb_tokenize.js';
 import type { Sequential } from '../models/sequential.js';
 import { badRequest, HttpError } from './http.js';
@@ -19,6 +19,9 @@ export interface Projection {
   query: string | null;
   neighbours: { word: string; cosine: number }[];
 }
+
+/** The most words one projection shows (POST /api/inspect/embedding's `words`). */
+export const MAX_PROJECTED_WORDS = 2000;
 
 /** Eigen-decomposition of a symmetric matrix (row-major, n×n) by cyclic Jacobi rotations: values descending, vectors as rows, each with its first non-zero entry positive. */
 export function symmetricEigen(a: Float64Array, n: number): { values: number[]; vectors: Float64Array[] } {
@@ -107,7 +110,7 @@ export function projectEmbedding(model: Sequential, count: number, query?: strin
   let neighbours: Projection['neighbours'] = [];
   if (q !== null) {
     const at = words.indexOf(q);
-    if (at < 0) throw badRequest(`'${q}' is not among the ${n} most frequent words shown; try another word or show more words`);
+    if (at < 0) throw badRequest(notShown(q, n, Math.min(rowsInLayer - first, index.length - 1)));
     const norm = (i: number) => Math.sqrt(rows.subarray(i * d, (i + 1) * d).reduce((s, x) => s + x * x, 0)) || 1;
     const qn = norm(at);
     neighbours = words.map((word, i) => {
@@ -117,4 +120,20 @@ export function projectEmbedding(model: Sequential, count: number, query?: strin
     }).filter((_, i) => i !== at).sort((a, b) => b.cosine - a.cosine || a.word.localeCompare(b.word)).slice(0, 10);
   }
   return { layer: layer.name, dim: d, words, points, explained, query: q, neighbours };
+}
+
+/**
+ * Why the query is not among the `shown` words, out of the `known` words the model has rows for (the most frequent
+ * first): asking for more words helps only for a word the model knows within MAX_PROJECTED_WORDS of the top.
+ */
+function notShown(q: string, shown: number, known: number): string {
+  const rank = sharedWordIndex().get(q);
+  if (rank === undefined || rank > known) {
+    const where = rank === undefined ? 'it is no word of the IMDb word index' : `it is number ${rank} by frequency`;
+    return `'${q}' is not in this model's vocabulary, its ${known} most frequent IMDb words (${where}); try another word`;
+  }
+  if (rank > MAX_PROJECTED_WORDS) {
+    return `'${q}' is number ${rank} by frequency, beyond the ${MAX_PROJECTED_WORDS} most frequent words a projection shows; try a more frequent word`;
+  }
+  return `'${q}' is not among the ${shown} most frequent words shown (it is number ${rank}); ask for ${rank} or more words`;
 }

@@ -16,7 +16,7 @@ import {
   commutativity, encodeReview, longRangeGradients, MAX_GRADIENTS_WAITING, MAX_TEST_SAMPLES, MAX_TEXT_CHARS, MAX_TEXTS, parseSum, predictSentiment, predictSum, predictText, TestReviews, traceInput,
 } from './inference.js';
 import { GRADIENT_DEADLINE_MS, measureInProcess, type GradientItem } from './gradient_process.js';
-import { projectEmbedding } from './projector.js';
+import { MAX_PROJECTED_WORDS, projectEmbedding } from './projector.js';
 import { ComputeQueue } from './compute_queue.js';
 import { SweepStore } from './sweeps.js';
 import { LabRunner } from './lab.js';
@@ -327,7 +327,7 @@ export function buildRouter(d: { runs: RunStore; jobs: JobQueue; models: ModelRe
   r.post('/api/inspect/embedding', async (ctx) => {
     const f = new Fields(await body(ctx));
     const id = f.str('model', 200, true);
-    const words = f.int('words', 2, 2000, 300);
+    const words = f.int('words', 2, MAX_PROJECTED_WORDS, 300);
     const query = f.str('query', 100);
     f.done();
     const entry = await models.get(id, 'imdb');

@@ -75,7 +75,7 @@ describe('projectEmbedding', () => {
 
   it('stops at the rows the Embedding has and names what is wrong', () => {
     expect(projectEmbedding(model(10, 3), 500).words.length).toBe(6);
-    expect(() => projectEmbedding(model(40, 3), 10, 'zebra')).toThrow(/'zebra' is not among the 10 most frequent words/);
+    expect(() => projectEmbedding(model(40, 3), 10, 'zebra')).toThrow(/'zebra' is not in this model's vocabulary, its 36 most frequent IMDb words/);
     const dense = new Sequential({ layers: [layers.dense({ units: 1, inputShape: [4] })] });
     expect(() => projectEmbedding(dense, 10)).toThrow(/no Embedding layer/);
   });

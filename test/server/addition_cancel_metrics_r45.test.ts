@@ -1,0 +1,24 @@
+/** A dashboard addition job cancelled inside its first epoch reports no train accuracy: that epoch never finished. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterFirstBatch, finished, PAUSE_MS, post, SMALL_SUM, startTestServer, type TestServer } from './helpers.js';
+
+describe('a dashboard addition job cancelled mid-epoch', () => {
+  let s: TestServer;
+  beforeAll(async () => { s = await startTestServer({ batchDelayMs: PAUSE_MS }); });
+  afterAll(async () => { await s?.close(); });
+
+  it('has train accuracy null in the job, the record and its model entry, the cut epoch kept in the history', async () => {
+    const id = (await post(s.base, '/api/jobs', { ...SMALL_SUM, name: 'cut' })).body.job.id;
+    await afterFirstBatch(s, id);
+    await post(s.base, `/api/jobs/${id}/cancel`, {});
+    const job = await finished(s.base, id);
+    expect(job.status).toBe('cancelled');
+    const record = JSON.parse(readFileSync(join(s.runsDir, job.runId, 'results.json'), 'utf8'));
+    expect(record.cancellation).toEqual({ afterEpochs: 0, partialLastEpoch: true });
+    expect(record.models[0].history.accuracy).toHaveLength(1);
+    expect([job.metrics.trainAccuracy, record.metrics.trainAccuracy, record.models[0].metrics.trainAccuracy]).toEqual([null, null, null]);
+    expect(record.metrics.valLoss).toBeNull();
+  }, 120000);
+});
