@@ -8,9 +8,15 @@ import { allocFloat, type FArray } from '../backend/index.js';
 import { Tensor } from '../tensor.js';
 import { accumulate, gradBuffer, record } from './tape.js';
 
-/** x[:, t, :] of x [B, T, W], as [B, W]. */
+/** x[:, t, :] of x [B, T, W], as [B, W], in x's dtype (int32 ids above 2^24 would not survive float32). */
 export function timeStep(x: Tensor, t: number): Tensor {
   const [B, T, W] = x.shape;
+  if (x.values instanceof Int32Array) {
+    // Integer data (ids, bools) carries no gradient.
+    const ids = new Int32Array(B * W);
+    for (let b = 0; b < B; b++) ids.set(x.values.subarray((b * T + t) * W, (b * T + t + 1) * W), b * W);
+    return new Tensor(ids, [B, W], x.dtype);
+  }
   const xd = x.floatData();
   const y = allocFloat(B * W, false);
   for (let b = 0; b < B; b++) y.set(xd.subarray((b * T + t) * W, (b * T + t + 1) * W), b * W);

@@ -380,6 +380,18 @@ export function withActivityPenalties<T>(ctx: CallContext, forward: () => T): { 
   try { return { value: forward(), activity }; } finally { delete ctx.activityPenalties; }
 }
 
+/** Each built-in layer's own call (its class's), which its public `call` hides behind callFromUser. */
+const ownCalls = new WeakMap<Layer, Layer['call']>();
+
+/**
+ * The engine's call of a layer with its CallContext (the mask as bytes): a built-in layer's own call, not the public
+ * one, which reads users' kwargs; a user's layer's call as it is. Not exported from the package.
+ */
+export function engineCall(layer: Layer, x: Tensor, ctx: CallContext, logits = false): Tensor | Tensor[] {
+  const own = ownCalls.get(layer);
+  return own ? own.call(layer, x, ctx, logits) : layer.call(x, ctx, logits);
+}
+
 export abstract class Layer {
   /** The Keras class name; each subclass sets its own static className. */
   static readonly className: string = 'Layer';
@@ -467,11 +479,12 @@ export abstract class Layer {
       this.initialWeights = given.weights;
     }
     for (const [what, read] of Object.entries(this.cls.options)) this.optionValues[what] = read(`${this.name} (${this.className})`, what, given[what]);
-    // tfjs's layer.call(inputs, kwargs) is public: users' code (a custom layer's this.dense.call(x, kwargs)) reaches
-    // rnnlab's own call through callFromUser, the engine's calls (a CallContext) go straight to it.
+    // tfjs's layer.call(inputs, kwargs) is public: every call through it (users' code, a custom layer's
+    // this.dense.call(x, kwargs)) goes through callFromUser. The engine reaches the class's own call by engineCall,
+    // never by the kwargs' shape: a user's {training: false, mask: null} looks like the engine's context.
     if (builtInMethod(this, 'call')) {
-      const own = this.call;
-      const call = (x: Tensor, ctx?: CallContext | Kwargs, logits = false) => (ctx !== null && typeof ctx === 'object' && isEngineContext(ctx) ? own.call(this, x, ctx, logits) : this.callFromUser(x, ctx, logits));
+      ownCalls.set(this, this.call);
+      const call = (x: Tensor, kwargs?: Kwargs, logits = false) => this.callFromUser(x, kwargs, logits);
       Object.defineProperty(this, 'call', { value: call, writable: true, configurable: true, enumerable: false });
     }
   }
@@ -758,8 +771,9 @@ export abstract class Layer {
 
   /**
    * tfjs's layer.call(inputs, kwargs) on one of rnnlab's layers from users' code: computes as apply does on tensors,
-   * reading kwargs as apply does (training, else the enclosing call's mode; mask; initialState), without apply's
-   * build, graph or activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given.
+   * reading kwargs as apply does (training, else the enclosing call's mode; mask; initialState) and building an
+   * unbuilt layer from its inputs' shapes as apply does (tfjs fails with a TypeError), without apply's graph or
+   * activity terms, which tfjs's and Keras's call skip too. The kwargs object is left as given.
    */
   private callFromUser(x: unknown, kwargs: unknown, logits: boolean): Tensor | Tensor[] {
     this.assertNotDisposed();
@@ -775,9 +789,6 @@ export abstract class Layer {
     if (list.length === 0) throw new Error(`${where}: call needs at least one input tensor`);
     if (list.some(isSymbolic)) throw new Error(`${where}: call() computes on tensors; on rl.input() use apply(), which builds the layer and records it in the graph`);
     list.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${where}: call() input ${i} is not a tensor, got ${describe(t)}`); });
-    if (!this.built && this.makesWeightsFor(list as Tensor[])) {
-      throw new Error(`${where}: call() needs the layer built (it computes with the weights the build makes); apply() it to a tensor first, or call its build(inputShape), e.g. in the build() of the custom layer that holds it`);
-    }
     let states = (args.initialState === undefined || args.initialState === null ? [] : Array.isArray(args.initialState) ? args.initialState : [args.initialState]) as unknown[];
     states.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${where}: call() initialState ${i} is not a tensor, got ${describe(t)}`); });
     if (states.length === 0 && list.length > 1 && this.takesInitialStateList) {
@@ -785,23 +796,16 @@ export abstract class Layer {
       list = list.slice(0, 1);
     }
     const ctx = kwargsContext<CallContext>(where, args, list as Tensor[], this.fewestMasks(list.length));
+    const firstUse = !this.built;
     let outs: Tensor[];
     try {
+      // An unbuilt layer builds from its inputs' shapes in callTensors, as apply on tensors builds it.
       outs = inTrainingMode(ctx.training, () => this.callTensors([...list, ...states] as Tensor[], ctx, logits, list.length));
     } catch (e) {
       throw namingLayer(e, this);
     }
+    if (firstUse && this.built) this.modelRefs += this.firstUseHolds();
     return outs.length === 1 ? outs[0] : outs;
-  }
-
-  /** Whether building for these inputs makes weights (a user's build may make any), so that call() cannot run unbuilt. */
-  private makesWeightsFor(inputs: Tensor[]): boolean {
-    if (!builtInMethod(this, 'build')) return true;
-    try {
-      return this.weightSpecsFor(inputs.map((t) => [null, ...t.shape.slice(1)])).length > 0;
-    } catch {
-      return true;
-    }
   }
 
   /**
@@ -933,7 +937,7 @@ export abstract class Layer {
    * subclass of a built-in layer may hand the kwargs to super.call, which then sets the mask on them: it comes back.
    */
   private callWithKwargs(x: Tensor, first: Tensor, ctx: CallContext, logits: boolean): Tensor | Tensor[] {
-    if (builtInMethod(this, 'call')) return this.call(x, ctx, logits);
+    if (builtInMethod(this, 'call')) return engineCall(this, x, ctx, logits);
     const kwargs = userKwargs(ctx, first);
     const given = kwargs.mask;
     this.callDepth++;

@@ -3,7 +3,7 @@ import { stackSteps, timeStep } from '../autograd/recurrent_dropout_ops.js';
 import { BatchNormalization } from './batch_normalization.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variable.js';
-import { Layer, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
+import { Layer, engineCall, kerasShape, type CallContext, type LayerArgs, type SymbolicShape, type WeightPenalty, type WeightSpec } from './layer.js';
 import { deserializeLayer, registerLayer, serializeLayer } from './registry.js';
 import { describe } from '../describe.js';
 
@@ -153,7 +153,7 @@ export class TimeDistributed extends Layer {
 
   /** The wrapped layer on (n, ...) samples without a mask (the mask belongs to the steps axis, which it never sees). */
   private innerCall(x: Tensor, ctx: CallContext, logits: boolean): Tensor {
-    const y = this.layer.call(x, { ...ctx, mask: null }, logits);
+    const y = engineCall(this.layer, x, { ...ctx, mask: null }, logits);
     if (Array.isArray(y)) throw new Error(`${this.name} (TimeDistributed): the wrapped layer ${this.layer.name} returned a list of tensors; it must return one`);
     return y;
   }

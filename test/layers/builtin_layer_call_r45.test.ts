@@ -1,7 +1,7 @@
 /**
  * tfjs's layer.call(inputs, kwargs) is public API, and tfjs-examples' custom layers call their inner layers' call()
- * directly. On a built layer it computes what apply() computes (checked here against apply, value for value); on an
- * unbuilt layer with weights tfjs fails with a TypeError, and rnnlab says to apply or build it first. Inside a custom
+ * directly. It computes what apply() computes (checked here against apply, value for value), and an unbuilt layer
+ * builds from its inputs' shapes as apply builds it (tfjs fails with a TypeError). Inside a custom
  * layer trained by fit, gradients flow through call() as through apply(): the same model written both ways trains to
  * the same weights.
  */
@@ -12,6 +12,7 @@ import * as rl from '../../src/index.js';
 type Any = any;
 type Layer = InstanceType<typeof rl.layers.Layer>;
 
+const maxAbsDiff = (a: number[], b: number[]) => (a.length === b.length ? Math.max(...a.map((v, i) => Math.abs(v - b[i]))) : Infinity);
 const values = (t: rl.Tensor | rl.Tensor[]) => (Array.isArray(t) ? t.map((u) => Array.from(u.dataSync())) : Array.from(t.dataSync()));
 
 function seq(): rl.Tensor {
@@ -40,10 +41,14 @@ describe('a built-in layer\'s call() on tensors', () => {
       expect(values(layer.call(x, { training: false, mask: null }))).toEqual(values(applied));
     });
 
-    it(`${kind}: unbuilt, call() names the layer and says to apply or build it first`, () => {
+    it(`${kind}: unbuilt, call() builds it from the input's shape as apply does`, () => {
+      const x = input();
+      rl.setSeed(21);
+      const applied = make().apply(x) as rl.Tensor;
+      rl.setSeed(21);
       const layer = make();
-      expect(() => layer.call(input(), {})).toThrow(new RegExp(`^${layer.name} \\(\\w+\\): call\\(\\) needs the layer built .*apply\\(\\) it to a tensor first, or call its build\\(inputShape\\)`));
-      expect(layer.built).toBe(false);
+      expect(values(layer.call(x, { training: false, mask: null }))).toEqual(values(applied));
+      expect(layer.built).toBe(true);
     });
   }
 
@@ -84,6 +89,33 @@ describe('a built-in layer\'s call() on tensors', () => {
     expect(values((lstm as Any).call([x, h, c], {}))).toEqual(applied);
   });
 
+  it('kwargs shaped like the engine\'s context ({training: false, mask: null}) are still a user\'s: states, lists and checks hold', () => {
+    const lstm = rl.layers.lstm({ units: 2 });
+    const x = seq();
+    const h = rl.tensor2d([[0.5, -0.5], [1, 0]]), c = rl.tensor2d([[0.2, 0.1], [0, -1]]);
+    const applied = values(lstm.apply(x, { initialState: [h, c] }) as rl.Tensor);
+    expect(values(lstm.call(x, { training: false, mask: null, initialState: [h, c] } as Any))).toEqual(applied);
+    expect(() => lstm.call(x, { training: false, mask: null, foo: 1 } as Any)).toThrow(/lstm\w* \(LSTM\): call does not take 'foo' in kwargs/);
+    const a = rl.tensor2d([[1, 2]]), b = rl.tensor2d([[3, 5]]);
+    expect(values((rl.layers.add() as Any).call([a, b], { training: false, mask: null }))).toEqual([4, 7]);
+    const q = rl.ones([1, 2, 3]), v = rl.tensor3d([[[1, 0, 0], [0, 2, 0]]]);
+    const attention = rl.layers.attention();
+    expect(values((attention as Any).call([q, v], { training: false, mask: null }))).toEqual(values(attention.apply([q, v]) as rl.Tensor));
+    // The kwargs are left as given: embedding(maskZero) does not write its mask into them.
+    const embedding = rl.layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true });
+    const kwargs = { training: false, mask: null };
+    embedding.call(rl.tensor2d([[1, 0]], [1, 2], 'int32'), kwargs);
+    expect(kwargs).toEqual({ training: false, mask: null });
+  });
+
+  it('an unbuilt lstmCell steps on call([x, h, c]) as apply does', () => {
+    const x = rl.tensor2d([[1, -2, 0.5]]), h = rl.tensor2d([[0.1, 0.2, -0.3, 0.4]]), c = rl.tensor2d([[0, 1, -1, 0.5]]);
+    rl.setSeed(8);
+    const applied = values(rl.layers.lstmCell({ units: 4 }).apply([x, h, c]) as rl.Tensor[]);
+    rl.setSeed(8);
+    expect(values((rl.layers.lstmCell({ units: 4 }) as Any).call([x, h, c]))).toEqual(applied);
+  });
+
   it('refuses what it would ignore: a key apply does not take, kwargs that are not an object, a symbolic input', () => {
     const dense = rl.layers.dense({ units: 2 });
     const x = rl.ones([1, 3]);
@@ -106,7 +138,7 @@ function holderClass(useCall: boolean, kwargsSeen: unknown[]) {
     drop = rl.layers.dropout({ rate: 0.3 });
     dense = rl.layers.dense({ units: 2 });
     build(s: Any) {
-      // call() needs its layers built; apply() would build them itself.
+      // tfjs's custom layers build what they call(); call() and apply() would build them too.
       if (useCall) {
         this.lstm.build(s);
         this.bn.build([null, s[1], 3]);
@@ -137,6 +169,40 @@ async function trainStack(useCall: boolean) {
 }
 
 describe('a custom layer computing through its layers\' call()', () => {
+  it('passes {...kwargs, initialState} on to an LSTM (tfjs\'s decoder pattern): the states take effect', () => {
+    class Decoder extends rl.layers.Layer {
+      static className = 'DecoderR45';
+      lstm = rl.layers.lstm({ units: 2 });
+      computeOutputShape(s: Any) { return [s[0], 2]; }
+      call(x: Any, kwargs: Any) {
+        const h = rl.fill([x.shape[0], 2], 0.5), c = rl.fill([x.shape[0], 2], -0.5);
+        return this.lstm.call(x, { ...kwargs, initialState: [h, c] });
+      }
+    }
+    const decoder = new Decoder({});
+    const x = seq();
+    const out = values(decoder.apply(x) as rl.Tensor);
+    const expected = values(decoder.lstm.apply(x, { initialState: [rl.fill([2, 2], 0.5), rl.fill([2, 2], -0.5)] }) as rl.Tensor);
+    expect(out).toEqual(expected);
+    expect(out).not.toEqual(values(decoder.lstm.apply(x) as rl.Tensor));
+  });
+
+  it('a user cell stepping an unbuilt lstmCell through call() builds it under rnn and steps as the cell does', () => {
+    class Wrap extends rl.layers.Layer {
+      static className = 'WrapCellR45';
+      inner = rl.layers.lstmCell({ units: 4 });
+      stateSize = [4, 4];
+      call(inputs: Any, kwargs: Any) { return this.inner.call(inputs, kwargs); }
+    }
+    const wrap = new Wrap({});
+    const model = rl.sequential({ layers: [rl.layers.rnn({ cell: wrap as Any, inputShape: [5, 3] })] });
+    const x = seq();
+    const predicted = values(model.predict(x) as rl.Tensor);
+    let h = rl.zeros([2, 4]), c = rl.zeros([2, 4]);
+    for (let t = 0; t < 5; t++) [, h, c] = (wrap.inner as Any).call([rl.squeeze(rl.slice(x, [0, t, 0], [2, 1, 3]), [1]), h, c]);
+    expect(maxAbsDiff(predicted as number[], values(h) as number[])).toBeLessThan(1e-6);
+  });
+
   it('trains in fit as the same layer written with apply(): same losses, weights (moving statistics too) and predictions', async () => {
     const viaApply = await trainStack(false);
     const viaCall = await trainStack(true);

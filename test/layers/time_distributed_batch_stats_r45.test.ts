@@ -121,3 +121,20 @@ describe('timeDistributed: the folded path stays where the batch does not matter
     expect(Number.isFinite(Array.isArray(loss) ? loss[0] : loss)).toBe(true);
   });
 });
+
+describe('timeDistributed per step keeps integer ids exact', () => {
+  it('ids above 2^24 hash to the same bins per step in training as the inner model gives them alone', () => {
+    // float32 holds 123456789 as 123456792: a float step would hash other bins than inference does.
+    const ids = rl.tensor(Int32Array.from([123456789, 123456787, 123456787, 5, 123456787, 7, 123456789, 123456789]), [2, 2, 2], 'int32');
+    const inner = rl.sequential({ layers: [
+      L.inputLayer({ inputShape: [2], dtype: 'int32' }), L.hashing({ numBins: 1000 }), L.embedding({ inputDim: 1000, outputDim: 2 }), L.batchNormalization()] });
+    const td = L.timeDistributed({ layer: inner as unknown as Layer });
+    const out = (td.apply(ids, { training: true }) as rl.Tensor).arraySync() as number[][][][];
+    for (let t = 0; t < 2; t++) {
+      const step = rl.slice(ids, [0, t, 0], [2, 1, 2]).reshape([2, 2]);
+      expect(step.dtype).toBe('int32');
+      const alone = (inner.apply(step, { training: true }) as rl.Tensor).dataSync();
+      expect(maxDiff(out.flatMap((s) => s[t].flat()), alone)).toBeLessThan(1e-6);
+    }
+  });
+});
