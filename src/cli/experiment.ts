@@ -226,7 +226,7 @@ async function runExperiment(name: string, e: Experiment, checked: unknown, f: R
       end.arm('writing');
       return failRun(p, cliRun, err, (failure) => {
         const body = failedExperimentBody(name, f, err);
-        dir = finishRun(p, cliRun, body, failedExperimentDoc(name, e.spec.summary, body), null, failure).dir;
+        dir = finishRun(p, cliRun, body, failedExperimentDoc(name, e.spec.summary, body), null, { ...failure, keeps: 'they record its options and the error' }).dir;
       });
     });
     p.line();

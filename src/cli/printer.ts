@@ -38,15 +38,16 @@ export function errorOf(e: unknown): { name: string; message: string } {
 /**
  * Writes the run's record and reports to --out (or a new runs/<timestamp>-<name>/ folder, suffixed -2, -3, ... when
  * another run took that name) and says where they went. A run stopped early (Ctrl-C) is recorded as cancelled; one
- * given `failure` (the error its training threw) as failed, naming the error, with what it trained before it.
+ * given `failure` (the error its training threw) as failed, naming the error, with what it trained before it; its
+ * `keeps` words what the files hold, for a run whose record keeps less than that (a failed experiment's).
  */
-export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc, cancellation: RunRecord['cancellation'] = null, failure?: { error: unknown }): RunFiles {
+export function finishRun(p: Printer, run: CliRun, body: RecordBody, doc: ReportDoc, cancellation: RunRecord['cancellation'] = null, failure?: { error: unknown; keeps?: string }): RunFiles {
   const dir = run.out ?? createRunDir(defaultOutDir(run.runName, run.startedAt));
   const status = failure ? 'failed' : cancellation ? 'cancelled' : 'completed';
   const record = finishRecord(startRecord({ ...run, source: 'cli' }), body, status, { cancellation: failure ? null : cancellation, error: failure ? errorOf(failure.error) : null });
   const files = writeRun(dir, record, doc);
   p.line();
-  p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}${failure ? ' (the run failed; they keep what it trained)' : ''}`);
+  p.line(`Wrote ${path.join(dir, 'results.json')}, report.html${files.png ? ' and report.png' : ''}${failure ? ` (the run failed; ${failure.keeps ?? 'they keep what it trained'})` : ''}`);
   if (!files.png && files.pngError) p.warn(`rnnlab: report.png not written: ${files.pngError}`);
   return files;
 }

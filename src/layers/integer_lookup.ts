@@ -166,12 +166,20 @@ export class IntegerLookup extends Layer {
     if (rest.length > 1) throw new Error(`${where}: setVocabulary takes the vocabulary (and Keras's idfWeights, null only), got ${rest.length + 1} arguments`);
     const tokens = typeof vocabulary === 'string' ? readVocabularyFile(where, vocabulary) : this.arrayTokens(vocabulary);
     const special = this.specialTokens();
+    // A file's tokens are its lines one for one (readVocabularyFile refuses blank lines), so token i is line i + 1; a
+    // leading run of special tokens is dropped from an array only, so a file's advice is to leave them out.
+    const refuse = (token: number, role: string, array: string): never => {
+      if (typeof vocabulary === 'string') {
+        throw new Error(`${where}: vocabulary file ${JSON.stringify(vocabulary)} line ${tokens.indexOf(token) + 1} is the ${role}; every line of a file is a token, so leave it out of the file: the special tokens come from the layer's options (maskToken, oovToken), not from the file`);
+      }
+      throw new Error(`${where}: ${array}; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
+    };
     const seen = new Set(tokens);
     if (this.maskToken !== null && seen.has(this.maskToken)) {
-      throw new Error(`${where}: the vocabulary holds the mask token ${this.maskToken} among its tokens; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
+      refuse(this.maskToken, `mask token ${this.maskToken}`, `the vocabulary holds the mask token ${this.maskToken} among its tokens`);
     }
     if (this.invert && this.oovToken !== null && seen.has(this.oovToken)) {
-      throw new Error(`${where}: the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices; leave it out, or put the special tokens first in this order: [${tokenList(special)}]`);
+      refuse(this.oovToken, `OOV token ${this.oovToken}, which invert gives back for unknown indices`, `the vocabulary holds the OOV token ${this.oovToken}, which invert gives back for unknown indices`);
     }
     if (this.maxTokens !== null && this.tokenStart + tokens.length > this.maxTokens) {
       throw new Error(`${where}: the vocabulary has ${this.tokenStart + tokens.length} entries with its mask and OOV indices; maxTokens is ${this.maxTokens}`);

@@ -110,6 +110,15 @@ export function withCustomObjects<T>(where: string, customObjects: unknown, fn: 
     if (!Object.hasOwn(layerCls, 'className') || typeof layerCls.className !== 'string' || layerCls.className === '') {
       throw new Error(`${at}: ${ctor.name || 'the class'} needs its own static className (the name a saved model.json writes)`);
     }
+    // As registerClass refuses it: saved, such a class writes the built-in's name and its own checks are skipped, so
+    // the file would load as the plain built-in. A key alone may name a built-in: the class saves under its own name.
+    const builtIn = registeredLayerClass(layerCls.className);
+    // The registry holds a built-in class itself, and a plain stand-in object for a registered custom class.
+    const isBuiltIn = typeof (builtIn as unknown) === 'function';
+    if (builtIn && isBuiltIn && !sameClass(builtIn, layerCls)) {
+      const label = ctor.name || 'the class';
+      throw new Error(`${at}: '${layerCls.className}' is the name of rnnlab's built-in ${builtIn.className} layer, which saved models load as; give ${label} another static className`);
+    }
     const own = fromConfig === layerCls.fromConfig ? undefined : fromConfig as ((...args: unknown[]) => Layer) | undefined;
     scoped.set(name, standInFor(() => layerCls, own ?? undefined));
   }

@@ -19,6 +19,7 @@ import { asInput, checkBatchSize, checkStatefulBatches, takeRows } from './batch
 import { checkOptionKeys } from '../near_name.js';
 import { printSummary } from './summary.js';
 import { configCodecOf } from './saving.js';
+import { withCustomObjects } from '../layers/serialization.js';
 import { predictInBatches, predictRecorded } from './inference.js';
 import { SymbolicTensor, isSymbolic, type Node } from '../layers/symbolic.js';
 import type { TrainableModel } from './trainable.js';
@@ -147,14 +148,14 @@ export class Functional extends ModelBase<TensorsLike> {
   }
 
   /**
-   * tfjs's LayersModel.fromConfig(cls, config) (or Keras's Model.from_config(config)): the model getConfig()
-   * describes, rebuilt as rl.models.modelFromJSON rebuilds it, with fresh weights.
+   * tfjs's LayersModel.fromConfig(cls, config, customObjects) (or Keras's Model.from_config(config)): the model
+   * getConfig() describes, rebuilt as rl.models.modelFromJSON rebuilds it (customObjects too), with fresh weights.
    */
-  static fromConfig(cls: unknown, config?: unknown): Functional {
+  static fromConfig(cls: unknown, config?: unknown, customObjects?: unknown): Functional {
     const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
     const sequentialMessage = 'Functional.fromConfig: the config describes a Sequential model; rebuild it with rl.Sequential.fromConfig';
     if (typeof cfg === 'object' && cfg !== null && !configDescribesFunctional(cfg) && (Array.isArray(cfg) || 'layers' in cfg)) throw new Error(sequentialMessage);
-    const m = configCodecOf('Functional.fromConfig').fromConfig('Functional', cfg, 'Functional.fromConfig');
+    const m = withCustomObjects('Functional.fromConfig', customObjects, () => configCodecOf('Functional.fromConfig').fromConfig('Functional', cfg, 'Functional.fromConfig'));
     if (!(m instanceof Functional)) throw new Error(sequentialMessage);
     return m;
   }

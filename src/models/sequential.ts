@@ -22,6 +22,7 @@ import type { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { callArgs, inputShapeList, maskOf, ownNode, refuseMask, tensorsAt } from './model_as_layer.js';
 import { withoutTape } from '../autograd/tape.js';
 import { configCodecOf } from './saving.js';
+import { withCustomObjects } from '../layers/serialization.js';
 import { bothNameAndIndex, checkCompileArgs, configDescribesFunctional, nestedModelError, predictOptions, refuseDataset } from './model_common.js';
 import { checkSequentialLayer, shapeClashes } from './param_plan.js';
 
@@ -304,12 +305,15 @@ export class Sequential extends ModelBase<SequentialData> {
     }
   }
 
-  /** tfjs's Sequential.fromConfig(cls, config) (or Keras's from_config(config)): the model with fresh weights. */
-  static fromConfig(cls: unknown, config?: unknown): Sequential {
+  /**
+   * tfjs's Sequential.fromConfig(cls, config, customObjects) (or Keras's from_config(config)): the model with fresh
+   * weights, customObjects' layer classes found first, as modelFromJSON finds them.
+   */
+  static fromConfig(cls: unknown, config?: unknown, customObjects?: unknown): Sequential {
     const cfg = config === undefined && typeof cls !== 'function' ? cls : config;
     const functionalMessage = 'Sequential.fromConfig: the config describes a functional model; rebuild it with rl.Functional.fromConfig or load it with rl.models.modelFromJSON';
     if (configDescribesFunctional(cfg)) throw new Error(functionalMessage);
-    const m = configCodecOf('Sequential.fromConfig').fromConfig('Sequential', cfg, 'Sequential.fromConfig');
+    const m = withCustomObjects('Sequential.fromConfig', customObjects, () => configCodecOf('Sequential.fromConfig').fromConfig('Sequential', cfg, 'Sequential.fromConfig'));
     if (!(m instanceof Sequential)) throw new Error(functionalMessage);
     return m;
   }

@@ -112,6 +112,8 @@ describe('rnnlab experiment whose training throws', () => {
     expect(res.config.out).toBeUndefined();
     expect(res.finding).toMatch(/^Experiment reverse failed before its finding: Error: injected fault after the epoch/);
     expect(r.out).toContain(`Wrote ${join(out, 'results.json')}, report.html`);
+    // Its record keeps no models or numbers: the line says what it does keep, not "what it trained".
+    expect(r.out).toMatch(/report\.html( and report\.png)? \(the run failed; they record its options and the error\)$/m);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('injected fault after the epoch');
   }, 120_000);
 

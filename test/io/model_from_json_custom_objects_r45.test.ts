@@ -92,3 +92,42 @@ describe('modelFromJSON customObjects', () => {
     for (const none of [{}, undefined, null]) expect((await rl.models.modelFromJSON(json, none as never)).layers).toHaveLength(1);
   });
 });
+
+describe('customObjects: a class named like a built-in', () => {
+  /** Named 'Dense', it would save as the built-in Dense and load back as one, silently. */
+  class R45ZeroDense extends rl.layerClasses.Dense {
+    static override readonly className: string = 'Dense';
+    override call(x: Tensor, kwargs: never): Tensor { return rl.mul(super.call(x, kwargs) as Tensor, rl.scalar(0)); }
+  }
+
+  it('is refused as registerClass refuses it; the built-in class itself, or a key alone naming a built-in, is not', async () => {
+    const json = rl.sequential({ layers: [rl.layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'identity', useBias: false })] }).toJSON();
+    const words = "'Dense' is the name of rnnlab's built-in Dense layer, which saved models load as; give R45ZeroDense another static className";
+    await expect(rl.models.modelFromJSON(json, { Dense: R45ZeroDense })).rejects.toThrow(`modelFromJSON: customObjects.Dense: ${words}`);
+    expect(() => rl.serialization.registerClass(R45ZeroDense)).toThrow(`serialization.registerClass(R45ZeroDense): ${words}`);
+    expect(values(await rl.models.modelFromJSON(json, { Dense: rl.layerClasses.Dense }))).toEqual([1, 2]);
+    // The key names the file's class; the class keeps its own name, so a save writes R45Tripler, not Dense.
+    const m = await rl.models.modelFromJSON(json, { Dense: R45Tripler });
+    expect(values(m)).toEqual([3, 6]);
+    expect(JSON.parse(m.toJSON() as string).config.layers.map((l: { class_name: string }) => l.class_name)).toContain('R45Tripler');
+  });
+});
+
+describe("the models' static fromConfig takes tfjs's customObjects", () => {
+  it('Sequential.fromConfig(cls, config, customObjects) and Functional.fromConfig build the map\'s class', () => {
+    const seqConfig = tripled().getConfig();
+    const seq = rl.Sequential.fromConfig(rl.Sequential, seqConfig, { R45Tripler });
+    expect(seq.layers[1]).toBeInstanceOf(R45Tripler);
+    expect(values(seq)).toEqual([3, 6]);
+    expect(() => rl.Sequential.fromConfig(rl.Sequential, seqConfig)).toThrow(/unknown layer class 'R45Tripler'/);
+    expect(() => rl.Sequential.fromConfig(rl.Sequential, seqConfig, 'x')).toThrow(/^Sequential\.fromConfig: customObjects must be an object/);
+
+    const input = rl.input({ shape: [2] });
+    const output = new R45Tripler({}).apply(rl.layers.dense({ units: 2, kernelInitializer: 'identity', useBias: false }).apply(input) as never);
+    const fnConfig = rl.model({ inputs: input, outputs: output as never }).getConfig();
+    const fn = rl.Functional.fromConfig(rl.Functional, fnConfig, { R45Tripler });
+    expect(values(fn)).toEqual([3, 6]);
+    expect(layerClass('R45Tripler')).toBeUndefined();
+    expect(() => rl.Functional.fromConfig(rl.Functional, fnConfig, { R45Tripler: 1 })).toThrow(/^Functional\.fromConfig: customObjects\.R45Tripler must be a subclass of rl\.layers\.Layer/);
+  });
+});

@@ -57,8 +57,22 @@ describe('IntegerLookup vocabulary file', () => {
   });
 
   it('the checks an array vocabulary gets apply: the mask token among the tokens, maxTokens', () => {
-    expect(() => L.integerLookup({ vocabulary: file('4\n0\n'), maskToken: 0 })).toThrow(/the vocabulary holds the mask token 0 among its tokens/);
+    const masked = file('4\n0\n');
+    expect(() => L.integerLookup({ vocabulary: masked, maskToken: 0 })).toThrow(`vocabulary file ${JSON.stringify(masked)} line 2 is the mask token 0; every line of a file is a token`);
     expect(() => L.integerLookup({ vocabulary: file('4\n5\n6\n'), maxTokens: 3 })).toThrow(/the vocabulary has 4 entries with its mask and OOV indices; maxTokens is 3/);
+  });
+
+  it('a file that starts with the special tokens is refused by line, pointing to the options, not to an order it cannot take', () => {
+    // As an array, [0, -1, 7] is the special tokens then 7; a file's lines are all tokens, so 0 is line 1.
+    expect(L.integerLookup({ vocabulary: [0, -1, 7], maskToken: 0 }).getVocabulary()).toEqual([0, -1, 7]);
+    const special = file('0\n-1\n7\n');
+    const refused = () => L.integerLookup({ vocabulary: special, maskToken: 0 });
+    expect(refused).toThrow(`vocabulary file ${JSON.stringify(special)} line 1 is the mask token 0; every line of a file is a token, so leave it out of the file: the special tokens come from the layer's options (maskToken, oovToken), not from the file`);
+    expect(refused).not.toThrow(/in this order/);
+    // invert gives the OOV token back for unknown indices, so a file holding it is refused too, by its line.
+    const oov = file('5\n-1\n');
+    expect(() => L.integerLookup({ vocabulary: oov, invert: true })).toThrow(`vocabulary file ${JSON.stringify(oov)} line 2 is the OOV token -1, which invert gives back for unknown indices; every line of a file is a token`);
+    expect(L.integerLookup({ vocabulary: file('5\n-1\n') }).getVocabulary()).toEqual([-1, 5, -1]);
   });
 
   it('a loaded config naming a file is refused (Keras\'s safe mode refuses it too); adapt reads no file', () => {
