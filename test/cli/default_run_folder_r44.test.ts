@@ -95,7 +95,7 @@ describe('withRunFolder', () => {
       return dir;
     });
     expect(out).toBe('given');
-    // A results.json that is no run record is no earlier run (one that is: run_failures_r44's failed runs).
+    // A results.json that is no run record is no earlier run (one that is: run_failures' failed runs).
     await withRunFolder(undefined, 'addition', 'addition', ['addition'], async ({ heldRecord }) => { expect(heldRecord).toBe(false); });
     await withRunFolder(kept, 'addition', 'addition', ['addition', '--out', kept], async ({ heldRecord }) => { expect(heldRecord).toBe(false); });
   });

@@ -1,9 +1,11 @@
 /**
- * Failed runs, continued from run_failures_r44: a failed imdb run's report says n/a where no number was measured (the
- * test evaluation never ran), as a stopped run's does, never NaN; and `rnnlab experiment NAME` whose training throws
- * records a failed run naming the error (never over an earlier run's record) and exits 1. The fault is an error thrown
- * by the epoch hook of addition's second epoch (the experiments train addition models), or a NaN weight as the imdb
- * model's second epoch begins (fit then throws NonFiniteLossError).
+ * A run whose training throws part-way (a non-finite loss, an error out of a callback) is recorded as failed: its
+ * results.json keeps what it trained (the models, the epochs done), names the error as a dashboard job's record does,
+ * and the command still prints the error and exits 1; its report says n/a where no number was measured (never NaN),
+ * and `rnnlab experiment NAME` records its failure too (never over an earlier run's record). The fault is injected into
+ * the real task functions: a weight set to NaN as the chosen model's second epoch begins (fit then throws
+ * NonFiniteLossError), or an error thrown by the epoch hook of addition's chosen epoch (the experiments train addition
+ * models).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
 import { removeDir, tempDir } from '../io/helpers.js';
 import { schemaProblems } from './helpers.js';
 
+/** The IMDb model whose second epoch gets a NaN weight (none: no fault). */
 const fault = vi.hoisted(() => ({ imdbModel: '', additionEpoch: -1 }));
 
 vi.mock('../../src/experiments/imdb_task.js', async (importOriginal) => {
@@ -42,7 +45,7 @@ vi.mock('../../src/experiments/addition_task.js', async (importOriginal) => {
   };
 });
 
-const root = tempDir('rnnlab-failures-r45-');
+const root = tempDir('rnnlab-run-failures-');
 const savedCache = process.env.RNNLAB_CACHE;
 let tar = '';
 beforeAll(() => {
@@ -62,8 +65,8 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 const SMALL = ['--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--epochs', '2', '--verbose', '0'];
-const REVERSE = ['experiment', 'reverse', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--threads', '1'];
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const REVERSE = ['experiment', 'reverse', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--threads', '1'];
 /** The report's headline numbers: each <dt> name with its <dd> value. */
 function headline(dir: string): Record<string, string> {
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
@@ -72,10 +75,114 @@ function headline(dir: string): Record<string, string> {
   return Object.fromEntries([...list.matchAll(/<dt>([^<]*)<\/dt><dd>([^<]*)<\/dd>/g)].map((m) => [m[1], m[2]]));
 }
 
+
+describe('a run whose training throws part-way', () => {
+  it('compare: the models trained before the failing one keep their results; the run is failed and exits 1', async () => {
+    fault.imdbModel = 'gru';
+    const out = join(root, 'compare');
+    const r = await cli(['compare', '--models', 'lstm,cnn,gru,simple_rnn', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error.name).toBe('NonFiniteLossError');
+    expect(r.err).toContain(res.error.message);
+    expect(res.cancellation).toBeNull();
+    // lstm and cnn whole, with their test numbers; gru with its one finished epoch; simple_rnn never started.
+    expect(res.models.map((m: { name: string }) => m.name)).toEqual(['lstm', 'cnn', 'gru']);
+    expect(res.models.map((m: { history: { loss: number[] } }) => m.history.loss.length)).toEqual([2, 2, 1]);
+    expect(res.metrics.lstm.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(res.metrics.cnn.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(res.metrics.gru.testAccuracy).toBeNull();
+    expect(res.finding).toMatch(/gru failed \(after 1 of 2 epoch\(s\)\): .*; not trained: simple_rnn\./);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  }, 120_000);
+
+  it('imdb: the epochs done are recorded as failed with the error, no model is saved, exit 1', async () => {
+    fault.imdbModel = 'lstm';
+    const out = join(root, 'imdb');
+    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error).toEqual({ name: 'NonFiniteLossError', message: expect.any(String) });
+    expect(r.err).toContain(res.error.message);
+    expect(res.models[0].history.loss).toHaveLength(1);
+    expect(res.metrics.trainAccuracy).toBe(res.models[0].history.accuracy[0]);
+    expect(res.finding).toMatch(/^lstm failed after 1 of 2 epoch\(s\)/);
+    expect(existsSync(join(out, 'model'))).toBe(false);
+  }, 120_000);
+
+  it('imdb into an earlier run\'s folder: the earlier run is kept whole, never a failed record beside its model', async () => {
+    const out = join(root, 'imdb-over-earlier');
+    expect((await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out])).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    const model = readFileSync(join(out, 'model', 'model.json'), 'utf8');
+    fault.imdbModel = 'lstm';
+    const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept, ` +
+      `but ${join(out, 'checkpoint')} now holds the failed run's checkpoint (after epoch 1), which --resume would continue`);
+    expect(r.err).toMatch(/NonFiniteLossError|non-finite/i);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(out, 'model', 'model.json'), 'utf8')).toBe(model);
+    // As the warning says: the checkpoint is the failed run's, one epoch in.
+    expect(JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')).state.nextEpoch).toBe(1);
+  }, 180_000);
+
+  it('addition into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
+    const out = join(root, 'addition-over-earlier');
+    const args = ['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out];
+    expect((await cli(args)).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    expect(JSON.parse(before).status).toBe('completed');
+    fault.additionEpoch = 1;
+    const r = await cli(args);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept`);
+    expect(r.err).toMatch(/injected fault after the epoch$/m);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+  }, 120_000);
+
+  it('compare into an earlier completed run\'s folder: the earlier run is kept, nothing recorded, a warning names the folder', async () => {
+    const out = join(root, 'compare-over-earlier');
+    const args = ['compare', '--models', 'lstm', '--data', tar, ...SMALL, '--out', out];
+    expect((await cli(args)).code).toBe(0);
+    const before = readFileSync(join(out, 'results.json'), 'utf8');
+    fault.imdbModel = 'lstm';
+    const r = await cli(args);
+    fault.imdbModel = '';
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`the failed run was not recorded: ${out} held an earlier run's results.json when it started; the earlier run was kept`);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(before);
+  }, 120_000);
+
+  it('addition: the epochs done are recorded as failed with the error, exit 1', async () => {
+    fault.additionEpoch = 1;
+    const out = join(root, 'addition');
+    const r = await cli(['addition', '--digits', '1', '--training-size', '50', '--hidden', '4', '--epochs', '3', '--batch-size', '8', '--verbose', '0', '--out', out]);
+    fault.additionEpoch = -1;
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^rnnlab addition: .*injected fault after the epoch$/m);
+    const res = results(out);
+    expect(schemaProblems(res)).toEqual([]);
+    expect(res.status).toBe('failed');
+    expect(res.error).toEqual({ name: 'Error', message: 'injected fault after the epoch' });
+    expect(res.models[0].history.loss).toHaveLength(2);
+    expect(res.models[0].secondsPerEpoch).toHaveLength(2);
+    expect(res.finding).toMatch(/^The run failed after 2 of 3 epoch\(s\): Error: injected fault/);
+  }, 120_000);
+});
+
 describe('a failed imdb run says n/a for what it never measured', () => {
   it('the report shows n/a for the test loss and accuracy, as a stopped run does, and results.json holds null', async () => {
     fault.imdbModel = 'lstm';
-    const out = join(root, 'imdb');
+    const out = join(root, 'imdb-na');
     const r = await cli(['imdb', '--model', 'lstm', '--data', tar, ...SMALL, '--out', out]);
     fault.imdbModel = '';
     expect(r.code).toBe(1);
