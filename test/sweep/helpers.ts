@@ -74,3 +74,14 @@ export async function run(argv: string[]): Promise<{ code: number; out: string; 
   const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
+
+/** The fixed flags of a spec whose addition runs take a moment each. */
+export const TINY_ADDITION = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\n';
+
+/** Writes `<name>.yaml` under root and runs `rnnlab sweep` on it into `<name>-out` (in-process). */
+export function sweepSpec(root: string, name: string, text: string) {
+  const spec = path.join(root, `${name}.yaml`);
+  writeFileSync(spec, text);
+  const out = path.join(root, `${name}-out`);
+  return { spec, out, result: run(['sweep', spec, '--out', out]) };
+}

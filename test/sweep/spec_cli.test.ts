@@ -1,8 +1,7 @@
 /** Spec problems `rnnlab sweep` refuses before it writes anything: exit 2, naming the file and the entry. */
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, requireFreshDist, tempDir, run } from './helpers.js';
+import { cleanup, requireFreshDist, sweepSpec, tempDir, TINY_ADDITION } from './helpers.js';
 
 // A spec this file expects refused would otherwise run its runs, forked from dist/.
 requireFreshDist();
@@ -11,14 +10,8 @@ let root: string;
 beforeAll(() => { root = tempDir(); });
 afterAll(() => cleanup());
 
-const ADD = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\n';
-
-function sweep(name: string, text: string) {
-  const spec = path.join(root, `${name}.yaml`);
-  writeFileSync(spec, text);
-  const out = path.join(root, `${name}-out`);
-  return { spec, out, result: run(['sweep', spec, '--out', out]) };
-}
+const ADD = TINY_ADDITION;
+const sweep = (name: string, text: string) => sweepSpec(root, name, text);
 
 describe('rnnlab sweep refuses up front', () => {
   it('grid values the command reads as one value, naming the axis and both values', async () => {

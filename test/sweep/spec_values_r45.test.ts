@@ -2,25 +2,19 @@
  * Spec values and messages: a list entry that repeats a grid point spelled otherwise is refused naming both, a value
  * that starts with '-' reaches its run as a value, .nan/.inf are named as numbers, and a syntax error shows its line.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandRuns, runArgv } from '../../src/sweep/expand.js';
 import { parseSpec } from '../../src/sweep/spec.js';
-import { cleanup, run, tempDir } from './helpers.js';
+import { cleanup, run, sweepSpec, tempDir, TINY_ADDITION } from './helpers.js';
 
 let root: string;
 beforeAll(() => { root = tempDir(); });
 afterAll(() => cleanup());
 
-const ADD = 'command: addition\nflags: { digits: 1, training-size: 40, epochs: 1, samples: 0 }\n';
-
-function sweep(name: string, text: string) {
-  const spec = path.join(root, `${name}.yaml`);
-  writeFileSync(spec, text);
-  const out = path.join(root, `${name}-out`);
-  return { spec, out, result: run(['sweep', spec, '--out', out]) };
-}
+const ADD = TINY_ADDITION;
+const sweep = (name: string, text: string) => sweepSpec(root, name, text);
 
 describe('a list entry the command reads as a grid point', () => {
   it('written otherwise ("0.010" for 0.01) is refused, naming the entry and the grid values', async () => {
