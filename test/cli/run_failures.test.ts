@@ -10,10 +10,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { makeTarGz, reviewEntries, writeFixture } from '../data/fixtures.js';
 import { removeDir, tempDir } from '../io/helpers.js';
-import { schemaProblems } from './helpers.js';
+import { run as cli, schemaProblems } from './helpers.js';
 
 /** The IMDb model whose second epoch gets a NaN weight (none: no fault). */
 const fault = vi.hoisted(() => ({ imdbModel: '', additionEpoch: -1 }));
@@ -58,11 +57,6 @@ afterAll(() => {
   removeDir(root);
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, { out: { write: (s: string) => { out += s; return true; } }, err: { write: (s: string) => { err += s; return true; } } });
-  return { code, out, err };
-}
 
 const SMALL = ['--vocab', '60', '--maxlen', '12', '--units', '4', '--embedding-dim', '4', '--batch-size', '8', '--epochs', '2', '--verbose', '0'];
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
